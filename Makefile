@@ -1,0 +1,33 @@
+# Two entry points (see README): `make demo` and `make test`. Both set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench system-packages
+
+demo: $(VENV)/.installed
+	$(BIN)/sucai demo
+
+test: $(VENV)/.installed-test system-packages
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/relevance.py
+	$(BIN)/python bench/export.py
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# Debian packages some tests use (LibreOffice for the .docx → PDF check, a CJK font).
+# Installed when running as root with apt-get; elsewhere those tests skip and say why.
+system-packages:
+	@scripts/system-packages.sh

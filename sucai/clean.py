@@ -1,0 +1,402 @@
+"""Cleaning: scraped text → clean text, with every removal recorded.
+
+Cleaning is a list of small named rules (:data:`RULES`), applied in order. Each
+rule looks at the current text and proposes *edits* — ``(start, end,
+replacement)`` spans, in characters — and the driver applies them, records a
+:class:`~sucai.model.Removal` per edit with the rule's name, and carries a few
+*anchors* (the paid-content boundary, markdown heading lines) through every
+edit so their offsets stay right in the final text.
+
+What is removed: paid-content tags (``##paidbegin##``/``##paidend##``,
+``$$paidbegin$$``/``$$paidend$$``, which become :attr:`Cleaned.paid_from`),
+zero-width and control characters, HTML markup, markdown link/rule lines, crawl
+stamps, site adverts and contact solicitations (also a watermark glued to the
+end of a real paragraph), and a source line such as "（来源：新华网）" (moved to
+:attr:`Cleaned.source`). Titles written with spaces between the characters
+("政 府 工 作 报 告") are closed up. Whitespace is tidied (trailing spaces, runs
+of blank lines); that layout-only step is not recorded. Nothing else changes:
+no width folding, no simplified/traditional conversion (that belongs to search).
+
+For markdown input (``markdown=True``) the ``#`` heading marks, emphasis and
+blockquote marks are markup: they are removed from the text, and each heading
+line is kept in :attr:`Cleaned.headings` as ``(offset, depth)`` so the outline
+knows it (see :func:`sucai.outline.analyse`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from .model import Removal
+
+__all__ = ["Cleaned", "Rule", "RULES", "clean"]
+
+
+@dataclass
+class Cleaned:
+    """The result of :func:`clean`.
+
+    ``text``: clean text, title line(s) still included, ``"\\n"`` line endings.
+    ``paid_from``: offset in ``text`` of the first members-only character, or
+    ``None`` when the input had no paid tags (or nothing is left inside them).
+    ``removed``: every recorded removal, in rule order then text order.
+    ``source``: the value of a source line ("（来源：新华网）" → "新华网"), or None.
+    ``paid_until``: offset where free text starts again after ``##paidend##``;
+    ``None`` when the members-only part runs to the end (the usual case: only
+    adverts followed the end tag). Additive field; the catalogue keeps only
+    ``paid_from`` and treats everything after it as members-only.
+    ``headings``: markdown heading lines as ``(offset of the line start, depth)``
+    where depth is the number of ``#``; empty unless ``markdown=True``.
+    All offsets are in characters.
+    """
+
+    text: str
+    paid_from: int | None
+    removed: list[Removal]
+    source: str | None
+    paid_until: int | None = None
+    headings: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Edit:
+    """Replace ``text[start:end]`` by ``repl``; ``anchor`` (kind, depth) marks its position."""
+
+    start: int
+    end: int
+    repl: str = ""
+    anchor: tuple[str, int] | None = None
+
+
+@dataclass
+class _State:
+    """What rules may read besides the text: the input kind and the found source."""
+
+    markdown: bool
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One cleaning rule: ``find(text, state)`` yields non-overlapping edits in text order.
+
+    ``record=False`` marks layout-only rules whose edits are not listed in
+    :attr:`Cleaned.removed`. ``markdown_only`` rules run only for markdown input.
+    """
+
+    name: str
+    find: Callable[[str, _State], Iterator[_Edit]]
+    record: bool = True
+    markdown_only: bool = False
+
+
+# ---------------------------------------------------------------- helpers
+
+_SPACE = " \t\u3000\xa0"
+_LINE_BREAK = "\n"
+
+
+def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the whole line(s) holding ``text[start:end]``, including one trailing newline."""
+    line_start = text.rfind(_LINE_BREAK, 0, start) + 1
+    line_end = text.find(_LINE_BREAK, end)
+    return line_start, len(text) if line_end < 0 else line_end + 1
+
+
+def _regex_rule(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str] = "") -> Callable:
+    """A ``find`` function that turns every match of ``pattern`` into an edit."""
+
+    def find(text: str, state: _State) -> Iterator[_Edit]:
+        for m in pattern.finditer(text):
+            yield _Edit(m.start(), m.end(), repl if isinstance(repl, str) else repl(m))
+
+    return find
+
+
+def _line_rule(pattern: re.Pattern[str]) -> Callable:
+    """A ``find`` function that deletes every whole line a match of ``pattern`` sits on."""
+
+    def find(text: str, state: _State) -> Iterator[_Edit]:
+        last_end = 0
+        for m in pattern.finditer(text):
+            start, end = _line_span(text, m.start(), m.end())
+            if start >= last_end:
+                last_end = end
+                yield _Edit(start, end)
+
+    return find
+
+
+# ---------------------------------------------------------------- paid tags
+
+_PAID_TAG = re.compile(r"(##|\$\$)paid(begin|end)\1")
+
+
+def _find_paid_tags(text: str, state: _State) -> Iterator[_Edit]:
+    for m in _PAID_TAG.finditer(text):
+        yield _Edit(m.start(), m.end(), anchor=("paid_" + m.group(2), 0))
+
+
+# ---------------------------------------------------------------- invisible characters
+
+# Zero-width space/joiners, word joiner, BOM, bidi marks, soft hyphen, and C0/C1
+# controls except \t and \n (\r is already gone: line endings are normalised first).
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]+")
+
+# ---------------------------------------------------------------- HTML markup
+
+_HTML_COMMENT = r"<!--.*?-->"
+_HTML_BREAK = r"<br\s*/?>|<hr\b[^<>]*>|</(?:p|div|h[1-6]|li|tr|table|section|article|blockquote|ul|ol)\s*>"
+_HTML_TAG = (
+    r"</?(?:p|div|span|strong|b|i|em|u|s|font|a|img|h[1-6]|ul|ol|li|table|tbody|thead|tr|td|th"
+    r"|section|article|center|sup|sub|blockquote|pre|code|hr|br|o:p)\b[^<>\n]*>"
+)
+_HTML_ENTITY = r"&(?:nbsp|amp|lt|gt|quot|apos|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
+_HTML = re.compile(
+    f"(?P<comment>{_HTML_COMMENT})|(?P<brk>{_HTML_BREAK})|(?P<tag>{_HTML_TAG})|(?P<ent>{_HTML_ENTITY})",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _html_replacement(m: re.Match[str]) -> str:
+    if m.group("brk"):
+        return "\n"
+    if m.group("ent"):
+        return html.unescape(m.group("ent")).replace("\xa0", " ")
+    return ""
+
+
+# ---------------------------------------------------------------- markdown
+
+_MD_LINK_LINE = re.compile(r"(?m)^[ \t]*(?:!?\[[^\]\n]*\]\([^)\n]*\)[ \t]*|https?://\S+[ \t]*)+$")
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:https?:|/|\.)[^)\n]*\)")
+_MD_RULE_LINE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
+_MD_HEADING = re.compile(r"(?m)^(#{1,6})[ \t]+")
+_MD_QUOTE = re.compile(r"(?m)^>[ \t]?")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1")
+
+
+def _find_md_headings(text: str, state: _State) -> Iterator[_Edit]:
+    for m in _MD_HEADING.finditer(text):
+        yield _Edit(m.start(), m.end(), anchor=("heading", len(m.group(1))))
+
+
+# ---------------------------------------------------------------- crawl stamps
+
+_CRAWL_STAMP = re.compile(
+    r"[（(][ \t]*(?:更新|抓取|采集|爬取)?时间戳[ \t]*[:：][ \t]*\d{10,13}[ \t]*[)）]"
+    r"|^[ \t]*(?:浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：][^\n]*$"
+    r"|^[ \t]*(?:【[ \t]*)?(?:打印本页|关闭窗口|分享到)[^\n]{0,20}$",
+    re.MULTILINE,
+)
+
+# ---------------------------------------------------------------- source line
+
+_SOURCE_WORD = r"(?:来源|稿件来源|文章来源|信息来源|本文来源|新闻来源)"
+_SOURCE = re.compile(
+    rf"[（(][ \t]*{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<paren>[^（()）\n]{{1,30}}?)[ \t]*[）)][ \t]*$"
+    rf"|^[ \t\u3000]*{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<bare>[^\s：:，。]{{1,30}})[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _find_source(text: str, state: _State) -> Iterator[_Edit]:
+    for m in _SOURCE.finditer(text):
+        if state.source is None:
+            state.source = m.group("paren") or m.group("bare")
+        line_start, line_end = _line_span(text, m.start(), m.end())
+        whole_line = not text[line_start : m.start()].strip(_SPACE)
+        yield _Edit(line_start, line_end) if whole_line else _Edit(m.start(), m.end())
+
+
+# ---------------------------------------------------------------- adverts and solicitations
+
+# Signals that only adverts and contact solicitations carry. A plain mention of
+# 会员 or 公众号 in prose is not a signal: each needs an ID, a solicitation verb
+# or ad wording next to it. Kinds: contact IDs, join/add/scan requests, "more
+# material" teasers, paywall notices, ghost-writing offers, anti-counterfeit and
+# reposting notices, site brand tags.
+_AD_SIGNALS = [
+    r"(?:公众号|微信号|微信|QQ群?|群号|VX|V信|薇信|威信|客服)[ \t]*[:：]",
+    r"(?:资料|素材|范文|材料)请加",
+    r"请加(?![强快大紧以倍深速重])[^。\n，]{0,12}(?:公众号|微信|QQ|群|好友|客服|VX)",
+    r"(?:进|加入?|入)(?:微信|QQ|会员|交流|读者|粉丝)群",
+    r"会员群|网盘群|网盘(?:链接|提取|下载|地址)|提取码",
+    r"(?:查看|获取|下载|领取)更多[^。\n]{0,15}(?:资料|素材|范文|材料|干货)",
+    r"更多(?:资料|素材|范文|干货)[^。\n]{0,6}(?:请|加|关注|搜索)",
+    r"关注[^。\n，]{0,12}(?:公众号|微信号)[^。\n]{0,15}(?:获取|领取|回复|下载|查看|了解更多)",
+    r"扫码(?:关注|加入|添加|领取|进群|下载)|扫一扫|长按(?:识别|扫描|二维码)",
+    r"有意加入[^。\n]{0,6}(?:请|联系|加)|欢迎加入[^。\n]{0,15}(?:会员|群|svip|vip)",
+    r"添加客服|联系客服|客服微信|小编微信",
+    r"谨防假冒(?!伪劣|产品|商品)",
+    r"(?:各类|专业|承接|提供|原创)代(?:笔|写)|代(?:笔|写)(?:客服|业务|服务|润色)|接单中|持续接单",
+    r"本文来源于网络|来源于网络[^。\n]{0,6}侵|如有侵权|侵权请联系|转载请注明|版权归原作者",
+    r"svip|vip会员|开通会员|升级会员|成为会员|会员专享|会员可见|付费阅读|免费预览|下载全文|全文下载",
+    r"^[ \t\u3000]*【[^】\n]{1,12}(?:素材库|文库|资料库|代笔|公众号|小编|写作)】",
+]
+_AD = re.compile("|".join(f"(?:{s})" for s in _AD_SIGNALS), re.IGNORECASE | re.MULTILINE)
+_SENTENCE_END = "。！？!?；;…"
+
+
+def _ad_start(text: str, line_start: int, hit: int) -> int:
+    """Where the advert holding ``text[hit]`` begins: just after the previous sentence end on its line."""
+    cut = max(text.rfind(ch, line_start, hit) for ch in _SENTENCE_END)
+    if cut < 0:
+        return line_start
+    while cut + 1 < hit and text[cut + 1] in "”’\"'）)":
+        cut += 1
+    return cut + 1
+
+
+def _find_ads(text: str, state: _State) -> Iterator[_Edit]:
+    """Advert lines go whole; an advert glued after a real sentence goes up to its line end."""
+    last_end = 0
+    for m in _AD.finditer(text):
+        if m.start() < last_end:
+            continue
+        line_start, line_end = _line_span(text, m.start(), m.start())
+        start = _ad_start(text, line_start, m.start())
+        if text[line_start:start].strip(_SPACE):
+            end = line_end - 1 if text.endswith("\n", 0, line_end) else line_end
+        else:
+            start, end = line_start, line_end
+        last_end = max(end, line_end)
+        yield _Edit(start, end)
+
+
+# ---------------------------------------------------------------- spaced titles
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_SPACED_TITLE = re.compile(rf"(?m)^[ \t\u3000]*((?:[{_HAN}][ \t\u3000]+){{2,15}}[{_HAN}])[ \t\u3000]*$")
+
+
+def _close_up(m: re.Match[str]) -> str:
+    return re.sub(r"[ \t\u3000]+", "", m.group(1))
+
+
+# ---------------------------------------------------------------- whitespace
+
+_TRAILING_SPACE = re.compile(r"[ \t\u3000\xa0]+$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"(?<=\n\n)\n+|\A\n+|\n+\Z")
+
+# ---------------------------------------------------------------- the rules, in order
+
+RULES: list[Rule] = [
+    Rule("paid_tags", _find_paid_tags),
+    Rule("invisible_chars", _regex_rule(_INVISIBLE)),
+    Rule("html_markup", _regex_rule(_HTML, _html_replacement)),
+    Rule("link_lines", _line_rule(_MD_LINK_LINE)),
+    Rule("markdown_images", _regex_rule(_MD_IMAGE), markdown_only=True),
+    Rule("markdown_links", _regex_rule(_MD_LINK, lambda m: m.group(1))),
+    Rule("rule_lines", _line_rule(_MD_RULE_LINE)),
+    Rule("crawl_stamps", _regex_rule(_CRAWL_STAMP)),
+    Rule("source_line", _find_source),
+    Rule("ads", _find_ads),
+    Rule("markdown_headings", _find_md_headings, markdown_only=True),
+    Rule("markdown_quotes", _regex_rule(_MD_QUOTE), markdown_only=True),
+    Rule("markdown_emphasis", _regex_rule(_MD_EMPHASIS, lambda m: m.group(2)), markdown_only=True),
+    Rule("spaced_title", _regex_rule(_SPACED_TITLE, _close_up)),
+    Rule("trailing_space", _regex_rule(_TRAILING_SPACE), record=False),
+    Rule("blank_lines", _regex_rule(_BLANK_RUNS), record=False),
+]
+
+
+# ---------------------------------------------------------------- driver
+
+
+@dataclass
+class _Anchor:
+    pos: int
+    kind: str  # "paid_begin", "paid_end" or "heading"
+    depth: int
+
+
+def _apply(text: str, edits: list[_Edit], anchors: list[_Anchor]) -> tuple[str, list[_Edit]]:
+    """Apply non-overlapping ``edits`` (text order), move ``anchors`` and add the edits' own.
+
+    An anchor inside a replaced span moves to the start of the replacement.
+    Returns the new text and the edits actually applied (overlapping ones are skipped).
+    """
+    pieces: list[str] = []
+    applied: list[_Edit] = []
+    old_starts: list[int] = []
+    shifts: list[int] = []  # cumulative length change after each applied edit
+    new_starts: list[int] = []
+    cursor, shift = 0, 0
+    for edit in edits:
+        if edit.start < cursor:
+            continue
+        pieces.append(text[cursor : edit.start])
+        pieces.append(edit.repl)
+        new_starts.append(edit.start + shift)
+        shift += len(edit.repl) - (edit.end - edit.start)
+        old_starts.append(edit.start)
+        shifts.append(shift)
+        applied.append(edit)
+        cursor = edit.end
+    pieces.append(text[cursor:])
+    for anchor in anchors:
+        i = bisect_right(old_starts, anchor.pos) - 1
+        if i >= 0:
+            inside = anchor.pos < applied[i].end
+            anchor.pos = new_starts[i] if inside else anchor.pos + shifts[i]
+    for i, edit in enumerate(applied):
+        if edit.anchor:
+            anchors.append(_Anchor(new_starts[i], *edit.anchor))
+    anchors.sort(key=lambda a: a.pos)
+    return "".join(pieces), applied
+
+
+def _paid_bounds(text: str, anchors: list[_Anchor]) -> tuple[int | None, int | None]:
+    """``paid_from`` (first begin tag, moved onto the first non-space character) and ``paid_until``."""
+    begins = [a.pos for a in anchors if a.kind == "paid_begin"]
+    if not begins:
+        return None, None
+    ends = [a.pos for a in anchors if a.kind == "paid_end" and a.pos > begins[0]]
+    until = ends[-1] if ends and ends[-1] > begins[-1] else None
+    if until is not None and not text[until:].strip():
+        until = None
+    paid_from = len(text) - len(text[begins[0] :].lstrip())
+    limit = len(text) if until is None else until
+    if paid_from >= limit:
+        return None, None
+    if until is not None:
+        until = len(text) - len(text[until:].lstrip())
+    return paid_from, until
+
+
+def clean(text: str, *, markdown: bool = False) -> Cleaned:
+    """Clean scraped text by the ordered :data:`RULES`; see the module docstring.
+
+    ``text`` is decoded text (any line endings); ``markdown=True`` for ``.md``
+    input. Returns a :class:`Cleaned` whose offsets are characters in
+    ``Cleaned.text``. Never raises on odd input; an empty input gives empty text.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    state = _State(markdown=markdown)
+    anchors: list[_Anchor] = []
+    removed: list[Removal] = []
+    for rule in RULES:
+        if rule.markdown_only and not markdown:
+            continue
+        edits = list(rule.find(text, state))
+        if not edits:
+            continue
+        old = text
+        text, applied = _apply(text, edits, anchors)
+        if rule.record:
+            removed.extend(Removal(rule.name, old[e.start : e.end]) for e in applied if e.end > e.start)
+    paid_from, paid_until = _paid_bounds(text, anchors)
+    headings = [(a.pos, a.depth) for a in anchors if a.kind == "heading" and _line_has_text(text, a.pos)]
+    return Cleaned(text, paid_from, removed, state.source, paid_until, headings)
+
+
+def _line_has_text(text: str, pos: int) -> bool:
+    """True when ``pos`` starts a line that still holds some text."""
+    end = text.find("\n", pos)
+    return (pos == 0 or text[pos - 1] == "\n") and bool(text[pos : len(text) if end < 0 else end].strip())

@@ -1,0 +1,79 @@
+"""Where sucai keeps its data, and its settings.
+
+Settings come from, in rising priority: the defaults below, ``sucai.toml`` in the
+data directory, ``SUCAI_*`` environment variables, then explicit arguments (CLI
+flags). The data directory is ``--home``, else ``$SUCAI_HOME``, else the
+platform's user-data directory (``~/.local/share/sucai`` on Linux).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from .errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    snippet_chars: int = 120          # snippet length, in characters
+    section_scan_docs: int = 1000     # section scope: how many best documents are split into sections
+    max_query_chars: int = 500        # longer query strings are cut (with a warning)
+    max_page_size: int = 100
+
+    @property
+    def catalogue_path(self) -> Path:
+        return self.home / "catalogue.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def user_dict_path(self) -> Path:
+        """The operator's own segmentation terms, one per line (added to the bundled list)."""
+        return self.home / "userdict.txt"
+
+
+def load_settings(home: str | Path | None = None, **overrides) -> Settings:
+    """Resolve the settings; creates the data directory.
+
+    Raises InvalidInput (code ``bad_settings``) when ``sucai.toml`` is malformed or
+    names an unknown setting.
+    """
+    root = Path(home or os.environ.get("SUCAI_HOME") or user_data_dir("sucai")).expanduser()
+    root.mkdir(parents=True, exist_ok=True)
+    settings = Settings(home=root)
+    known = {f.name: f.type for f in fields(Settings) if f.name != "home"}
+    values = {**_from_toml(root / "sucai.toml", known), **_from_env(known), **overrides}
+    return replace(settings, **values)
+
+
+def _from_toml(path: Path, known: dict) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise InvalidInput(f"{path} 格式错误: {err}", code="bad_settings") from err
+    unknown = set(data) - set(known)
+    if unknown:
+        raise InvalidInput(f"{path} 含未知设置: {', '.join(sorted(unknown))}", code="bad_settings")
+    return data
+
+
+def _from_env(known: dict) -> dict:
+    values = {}
+    for name in known:
+        raw = os.environ.get(f"SUCAI_{name.upper()}")
+        if raw is not None:
+            try:
+                values[name] = int(raw)
+            except ValueError as err:
+                raise InvalidInput(f"SUCAI_{name.upper()} 应为整数: {raw!r}", code="bad_settings") from err
+    return values

@@ -1,0 +1,46 @@
+"""One base error for everything sucai reports to a user.
+
+Every error carries a short machine ``code`` (``"no_text_layer"``,
+``"not_found"``…) and the HTTP ``status`` the web layer answers with, so the CLI
+and the JSON API report the same thing in the same words. The message is written
+for the person who will read it, in plain language.
+"""
+
+from __future__ import annotations
+
+
+class SucaiError(Exception):
+    """Base of all errors meant for users. ``str(err)`` is the message."""
+
+    status = 500
+    default_code = "error"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+
+    def to_dict(self) -> dict:
+        return {"ok": False, "error": self.message, "code": self.code, "status": self.status}
+
+
+class ReadError(SucaiError):
+    """A file could not be turned into text (unsupported, undecodable, no text layer…)."""
+
+    status = 422
+    default_code = "unreadable"
+
+
+class InvalidInput(SucaiError):
+    status = 422
+    default_code = "invalid_input"
+
+
+class NotFound(SucaiError):
+    status = 404
+    default_code = "not_found"
+
+
+class Forbidden(SucaiError):
+    status = 403
+    default_code = "forbidden"

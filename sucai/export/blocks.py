@@ -1,0 +1,71 @@
+"""The paragraphs of a document as every export format lays them out.
+
+A document's text is split into its non-empty lines; each line is one paragraph.
+A line that starts where an outline heading starts (GB/T 9704-2012 §7.3.3
+structure numbers 一、/（一）/1./（1）, or 第一章…) is a heading paragraph: either a
+heading on its own line, or a run-in heading ("（一）理论学习方面。主要存在…") whose
+label and heading sentence are styled as the heading and the rest as body text.
+Inline enumerations (``kind == "item"``, 一是…二是…) stay plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Document, OutlineNode, walk_outline
+
+# Punctuation that closes a run-in heading sentence and is styled with it.
+_HEADING_CLOSERS = "。：:"
+_LINE = re.compile(r"[^\n]+")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph: ``text`` without surrounding whitespace.
+
+    ``level`` is 0 for body text, else the outline level of the heading the
+    paragraph starts with. ``lead`` is how many leading characters of ``text``
+    (label + heading sentence) take the heading style; ``lead == len(text)`` for a
+    heading on its own line, 0 for body text.
+    """
+
+    text: str
+    level: int = 0
+    lead: int = 0
+
+    @property
+    def standalone(self) -> bool:
+        """True for a heading that is the whole paragraph."""
+        return self.level > 0 and self.lead >= len(self.text)
+
+
+def blocks(doc: Document) -> list[Block]:
+    """Split ``doc.text`` into paragraphs (non-empty lines, in order) marked by outline level.
+
+    Never raises. An outline node whose label does not start a line, or that has
+    neither label nor heading text, leaves its line as body text.
+    """
+    heads = {node.start: node for node in walk_outline(doc.outline) if node.kind == "heading"}
+    out = []
+    for match in _LINE.finditer(doc.text):
+        line = match.group()
+        text = line.strip()
+        if not text:
+            continue
+        node = heads.get(match.start() + len(line) - len(line.lstrip()))
+        lead = _lead(node, text) if node is not None and text.startswith(node.label) else 0
+        out.append(Block(text, node.level, lead) if lead else Block(text))
+    return out
+
+
+def _lead(node: OutlineNode, line: str) -> int:
+    """Length of the heading part of ``line``: the label, the heading sentence, and its closing stop."""
+    end = len(node.label)
+    rest = line[end:]
+    gap = len(rest) - len(rest.lstrip())
+    if node.heading and rest[gap:].startswith(node.heading):
+        end += gap + len(node.heading)
+        if end < len(line) and line[end] in _HEADING_CLOSERS:
+            end += 1
+    return end

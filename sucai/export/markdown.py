@@ -1,0 +1,64 @@
+"""Markdown (CommonMark) and plain-text exports of a document.
+
+Markdown: ``# 标题``, one metadata line (文种/字数/来源/文号/日期), outline headings
+as markdown headings one level below the title (level 1 → ``##``, level 2 →
+``###`` …, capped at ``######``), every other line a paragraph. A run-in heading
+("（一）理论学习方面。主要存在…") becomes a heading followed by the rest of its
+paragraph, so the text is kept in full. Plain text: the title line, a blank line,
+the clean text as stored. Both end with the notice paragraph when one is given.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Document
+from .blocks import Block, blocks
+
+# ASCII characters that CommonMark would read as inline markup.
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>])")
+# Line starts that CommonMark would read as a heading, quote, list, rule or table.
+_BLOCK_MARKUP = re.compile(r"^([#>+\-=|])")
+_ORDERED_LIST = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+
+
+def to_markdown(doc: Document, notice: str | None = None) -> str:
+    """The document as CommonMark text (``\\n`` line ends, trailing newline). Never raises."""
+    parts = [f"# {_escape(doc.title)}", _metadata(doc)]
+    for block in blocks(doc):
+        parts.extend(_markdown_block(block))
+    if notice:
+        parts.append(_escape(notice))
+    return "\n\n".join(parts) + "\n"
+
+
+def to_text(doc: Document, notice: str | None = None) -> str:
+    """The document as plain text: title, blank line, clean text, then the notice. Never raises."""
+    parts = [doc.title, doc.text.strip()]
+    if notice:
+        parts.append(notice)
+    return "\n\n".join(parts) + "\n"
+
+
+def _metadata(doc: Document) -> str:
+    fields = (
+        ("文种", doc.genre),
+        ("字数", str(doc.chars)),
+        ("来源", doc.source),
+        ("文号", doc.doc_number),
+        ("日期", doc.date),
+    )
+    return "> " + " ｜ ".join(f"{name}：{_escape(value)}" for name, value in fields if value)
+
+
+def _markdown_block(block: Block) -> list[str]:
+    if not block.level:
+        return [_escape(block.text)]
+    marks = "#" * min(block.level + 1, 6)
+    head = [f"{marks} {_escape(block.text[: block.lead])}"]
+    return head if block.standalone else [*head, _escape(block.text[block.lead :])]
+
+
+def _escape(text: str) -> str:
+    text = _INLINE_MARKUP.sub(r"\\\1", text)
+    return _ORDERED_LIST.sub(r"\1\\\2", _BLOCK_MARKUP.sub(r"\\\1", text))

@@ -1,0 +1,185 @@
+"""The search index: a tantivy index derived from the catalogue.
+
+One tantivy document per catalogue document. Text fields hold the tokens of
+:mod:`sucai.analysis` (``*_bi``: the bigram at every offset, with positions —
+exact substring tests; ``*_uni``: single characters; ``*_w``: jieba words with
+positions — ranked search). ``title_*`` is the title, ``body_*`` the whole text,
+``free_*`` the free part (text before ``paid_from``) of documents that have a
+members-only part, which is what a viewer without the member tier searches.
+Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
+``has_paid``) are fast fields for filters, facet counts and sorting. No text is
+stored: snippets are cut from the catalogue.
+
+The index is rebuilt when its version or the analysis (segmentation dictionary)
+changed, and brought up to date from the catalogue by :meth:`SearchIndex.sync`:
+writers from several processes take turns under one file lock; a reader never
+sees a half-written commit (tantivy commits atomically).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from collections.abc import Callable, Iterable
+
+import tantivy
+from filelock import FileLock
+
+from . import analysis
+from .config import Settings
+from .model import Document, walk_outline
+from .store import Catalogue
+
+log = logging.getLogger(__name__)
+
+INDEX_VERSION = 1
+_MARKER = "sucai-index.json"
+_BATCH = 200
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for part in ("title", "body", "free"):
+        sb.add_text_field(f"{part}_bi", tokenizer_name="whitespace", index_option="position")
+        sb.add_text_field(f"{part}_uni", tokenizer_name="whitespace", index_option="freq")
+        sb.add_text_field(f"{part}_w", tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("head_w", tokenizer_name="whitespace", index_option="freq")
+    sb.add_text_field("genre", tokenizer_name="raw", fast=True)
+    sb.add_text_field("source", tokenizer_name="raw", fast=True)
+    sb.add_unsigned_field("year", indexed=True, fast=True)
+    sb.add_unsigned_field("date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
+    sb.add_unsigned_field("chars", indexed=True, fast=True)
+    sb.add_boolean_field("has_paid", indexed=True, fast=True)
+    return sb.build()
+
+
+SCHEMA = _schema()
+
+
+def fingerprint(settings: Settings) -> str:
+    """What the index depends on besides the catalogue: its version and the dictionary."""
+    terms = "\n".join(analysis.dictionary_terms(settings.user_dict_path))
+    return f"{INDEX_VERSION}:{hashlib.sha256(terms.encode()).hexdigest()[:16]}"
+
+
+def index_fields(doc: Document) -> dict:
+    """The index entry of a catalogue document, as field name → value (see the module docstring)."""
+    fields: dict = {"id": doc.id, "genre": doc.genre, "source": doc.source or "未注明", "year": doc.year or 0,
+                    "date": _date_key(doc.date), "chars": doc.chars, "has_paid": doc.paid_from is not None}
+    fields.update(_text_fields("title", analysis.normalize(doc.title)))
+    fields.update(_text_fields("body", analysis.normalize(doc.text)))
+    if doc.paid_from is not None:
+        fields.update(_text_fields("free", analysis.normalize(doc.text[: doc.paid_from])))
+    headings = " ".join(n.heading for n in walk_outline(doc.outline) if n.kind == "heading")
+    fields["head_w"] = " ".join(analysis.words(analysis.normalize(headings)))
+    return fields
+
+
+def _text_fields(part: str, norm: str) -> dict[str, str]:
+    return {
+        f"{part}_bi": analysis.bigrams(norm),
+        f"{part}_uni": analysis.unigrams(norm),
+        f"{part}_w": " ".join(analysis.words(norm)),
+    }
+
+
+def _tantivy_document(fields: dict) -> tantivy.Document:
+    out = tantivy.Document()
+    for name, value in fields.items():
+        if isinstance(value, bool):
+            out.add_boolean(name, value)
+        elif isinstance(value, int):
+            out.add_unsigned(name, value)
+        else:
+            out.add_text(name, value)
+    return out
+
+
+def _date_key(date: str | None) -> int:
+    if not date:
+        return 0
+    parts = (date.split("-") + ["0", "0"])[:3]
+    return int(parts[0]) * 10000 + int(parts[1]) * 100 + int(parts[2])
+
+
+class SearchIndex:
+    """The index under ``settings.index_dir``, opened (or created, or rebuilt) for use."""
+
+    def __init__(self, settings: Settings, catalogue: Catalogue):
+        self.settings = settings
+        self.catalogue = catalogue
+        self._lock = FileLock(str(settings.home / "index.lock"))
+        analysis.use_user_dictionary(settings.user_dict_path)
+        with self._lock:
+            self.index = self._open()
+
+    def _open(self) -> tantivy.Index:
+        directory = self.settings.index_dir
+        marker = directory / _MARKER
+        expected = fingerprint(self.settings)
+        current = json.loads(marker.read_text())["fingerprint"] if marker.exists() else None
+        if current != expected:
+            if directory.exists():
+                log.info("search index is stale (%s, want %s): rebuilding", current, expected)
+                shutil.rmtree(directory)
+            directory.mkdir(parents=True)
+            self.catalogue.mark_all_unindexed()
+            index = tantivy.Index(SCHEMA, path=str(directory))
+            marker.write_text(json.dumps({"fingerprint": expected}))
+            return index
+        return tantivy.Index.open(str(directory))
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher over the latest commit."""
+        self.index.reload()
+        return self.index.searcher()
+
+    def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Bring the index up to date with the catalogue; returns how many documents were (re)indexed.
+
+        Safe to run from several processes at once (they take turns) and to kill at
+        any moment: what was not committed is redone by the next call.
+        ``progress(done, total)`` is called after each batch.
+        """
+        with self._lock:
+            stale, removed = self.catalogue.pending()
+            if not stale and not removed:
+                return 0
+            writer = self.index.writer(heap_size=200_000_000, num_threads=1)
+            for doc_id in removed:
+                _delete(writer, doc_id)
+            done = 0
+            for batch in _batches(stale, _BATCH):
+                for doc in self.catalogue.documents([doc_id for doc_id, _ in batch]):
+                    _delete(writer, doc.id)
+                    writer.add_document(_tantivy_document(index_fields(doc)))
+                done += len(batch)
+                if progress:
+                    progress(done, len(stale))
+            writer.commit()
+            writer.wait_merging_threads()
+            self.catalogue.mark_indexed(stale, removed)
+            return len(stale)
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Re-index every document from the catalogue."""
+        with self._lock:
+            writer = self.index.writer(heap_size=50_000_000, num_threads=1)
+            writer.delete_all_documents()
+            writer.commit()
+            writer.wait_merging_threads()
+            self.catalogue.mark_all_unindexed()
+        return self.sync(progress)
+
+
+def _delete(writer: tantivy.IndexWriter, doc_id: int) -> None:
+    # By query: delete_documents_by_term reads a Python int as i64 and misses our u64 ids.
+    writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "id", doc_id))
+
+
+def _batches(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,167 @@
+"""Ingest: files and folders → clean, structured documents in the catalogue → search index.
+
+For each file: read (:mod:`sucai.readers`) → clean (:mod:`sucai.clean`) →
+structure (:mod:`sucai.outline`) → store (:mod:`sucai.store`), then the index is
+brought up to date (:mod:`sucai.index`). Reading and parsing run in worker
+processes; storing runs in this one, one transaction per file, so a kill at any
+moment leaves the catalogue consistent and the next run finishes the job.
+
+Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
+same clean text is already stored), ``unchanged`` (this path with these bytes was
+done before), ``skipped`` (not a readable document, with the reason) or
+``failed`` (an unexpected error, with the reason).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from . import readers
+from . import clean, outline  # noqa: E402
+from .errors import SucaiError
+from .model import Document
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
+_PARALLEL_FROM = 16  # files; fewer are parsed in this process
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    status: str
+    doc_id: int | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(o.status for o in self.outcomes)
+        return {status: counted.get(status, 0) for status in OUTCOMES}
+
+    def to_dict(self) -> dict:
+        return {"counts": self.counts, "files": [asdict(o) for o in self.outcomes]}
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
+    """Files to ingest under ``paths`` (folders recursively, hidden entries skipped, sorted).
+
+    Returns the files and the outcomes of paths that do not exist.
+    """
+    files, missing = [], []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(FileOutcome(str(raw), "skipped", reason="文件不存在"))
+    return files, missing
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def parse_file(path: Path) -> Document:
+    """Read, clean and structure one file. Raises ReadError when it is not a readable document."""
+    raw = readers.read(path)
+    markdown = raw.format == "md"
+    doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, title_hint=raw.title)
+    return replace(doc, source_path=str(path), format=raw.format, encoding=raw.encoding)
+
+
+def _parse_job(path: Path) -> Document | tuple[str, str]:
+    """Worker entry: the document, or ``(status, reason)``."""
+    try:
+        return parse_file(path)
+    except SucaiError as err:
+        return "skipped", err.message
+    except Exception as err:  # one bad file never stops the batch
+        log.exception("failed to parse %s", path)
+        return "failed", f"{type(err).__name__}: {err}"
+
+
+def text_hash(doc: Document) -> str:
+    """Identity of a document's clean content (title and text), for exact-duplicate detection."""
+    return hashlib.sha256(f"{doc.title}\n{doc.text}".encode()).hexdigest()
+
+
+def ingest(
+    library,
+    paths: Iterable[str | Path],
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> IngestSummary:
+    """Ingest files and folders into ``library``; returns one outcome per file.
+
+    ``progress(done, total)`` is called as files are stored. Never raises for a bad
+    file; the index is synced at the end (also finishing an earlier interrupted run).
+    """
+    files, missing = discover(paths)
+    summary = IngestSummary(list(missing))
+    todo = []
+    for path in files:
+        content = _content_hash(path)
+        record = library.catalogue.file_record(str(path.resolve()))
+        if record and record.content_hash == content and record.status in ("ingested", "duplicate"):
+            summary.outcomes.append(FileOutcome(str(path), "unchanged", record.doc_id))
+        else:
+            todo.append((path, content))
+    done = len(summary.outcomes)
+    total = len(files) + len(missing)
+    for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], workers)):
+        summary.outcomes.append(_store(library.catalogue, path, content, parsed))
+        done += 1
+        if progress:
+            progress(done, total)
+    library.index.sync()
+    return summary
+
+
+def _content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def _parse_all(paths: list[Path], workers: int | None):
+    if len(paths) < _PARALLEL_FROM or workers == 1:
+        yield from map(_parse_job, paths)
+        return
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        yield from pool.map(_parse_job, paths, chunksize=8)
+
+
+def _store(catalogue, path: Path, content: str, parsed: Document | tuple[str, str]) -> FileOutcome:
+    key = str(path.resolve())
+    if isinstance(parsed, tuple):
+        status, reason = parsed
+        catalogue.record_file(key, content, status, reason)
+        return FileOutcome(str(path), status, reason=reason)
+    try:
+        status, doc_id = catalogue.add(parsed, text_hash(parsed), key, content)
+    except Exception as err:
+        log.exception("failed to store %s", path)
+        return FileOutcome(str(path), "failed", reason=f"{type(err).__name__}: {err}")
+    reason = f"与文档 {doc_id} 内容相同" if status == "duplicate" else None
+    return FileOutcome(str(path), status, doc_id, parsed.title, reason)

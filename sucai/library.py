@@ -1,0 +1,57 @@
+"""The library: one object that ties the settings, the catalogue and the search index together.
+
+The CLI and the web app are thin layers over this class; every operation they
+offer is a method here (or a function of a pipeline module it calls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from pathlib import Path
+
+from .config import Settings, load_settings
+from .index import SearchIndex
+from .ingest import IngestSummary, ingest
+from .model import Document
+from .search import SearchRequest, SearchResult, search
+from .store import Catalogue
+
+
+class Library:
+    """A sucai library in ``settings.home`` (see :func:`sucai.config.load_settings`)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.catalogue = Catalogue(settings.catalogue_path)
+
+    @classmethod
+    def open(cls, home: str | Path | None = None, **overrides) -> Library:
+        return cls(load_settings(home, **overrides))
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        return SearchIndex(self.settings, self.catalogue)
+
+    def ingest(self, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None,
+               workers: int | None = None) -> IngestSummary:
+        return ingest(self, paths, progress, workers)
+
+    def get(self, doc_id: int) -> Document:
+        """Raises NotFound."""
+        return self.catalogue.get(doc_id)
+
+    def remove(self, doc_id: int) -> None:
+        """Delete a document from the catalogue and the index. Raises NotFound."""
+        self.catalogue.remove(doc_id)
+        self.index.sync()
+
+    def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:
+        return search(self.index, request, member=member)
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the search index from the catalogue; returns the number of documents."""
+        return self.index.rebuild(progress)
+
+    def close(self) -> None:
+        self.catalogue.close()

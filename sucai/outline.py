@@ -1,0 +1,549 @@
+"""Structure: title, 文种 (genre), 文号, date and the outline (提纲) of a clean text.
+
+:func:`analyse` turns a :class:`~sucai.clean.Cleaned` into a
+:class:`~sucai.model.Document`. The outline follows the heading levels of
+GB/T 9704-2012 §7.3.3 — 一、 / （一） / 1. / （1） — plus 第一编/章/节/条
+(条 under 节 under 章), markdown headings (depth by ``#`` count) and inline
+enumerations 一是…；二是… (``kind="item"``). Levels are tree depths assigned by
+a stack of label styles in order of appearance, so a document that starts at
+（一） still gets level 1 for it. All offsets are characters in the body text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .clean import Cleaned
+from .model import Document, OutlineNode
+
+__all__ = ["analyse", "detect_genre", "parse_outline"]
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM = "[一二三四五六七八九十百千零〇]"
+_SPACE = " \t\u3000"
+
+
+def _cn_int(numeral: str) -> int:
+    """Value of a Chinese (十二, 一百零三) or Arabic (12, １２) numeral."""
+    if numeral.isdigit():
+        return int(numeral)
+    total = digit = 0
+    for ch in numeral:
+        if ch in _CN_UNITS:
+            total += (digit or 1) * _CN_UNITS[ch]
+            digit = 0
+        else:
+            digit = _CN_DIGITS.get(ch, 0)
+    return total + digit
+
+
+# ====================================================================== genre
+
+# (genre, pattern). The match that ends last in the title wins ("关于印发…实施方案的
+# 通知" is a 通知); at the same end the longer, more specific word wins (调研报告
+# over 报告). Text inside 《》 is ignored: it names another document.
+_GENRES: list[tuple[str, str]] = [
+    ("对照检查材料", r"(?:对照检查|检视剖析|对照检视|个人检视|检查剖析)(?:材料)?"),
+    ("发言提纲", r"发言提纲"),
+    ("心得体会", r"心得体会|心得|学习体会|感悟"),
+    ("述职报告", r"述(?:职|责)(?:述廉|述德述廉)?报告|述职"),
+    ("调研报告", r"调研报告|调查报告"),
+    ("工作总结", r"(?:工作)?总结"),
+    ("党课讲稿", r"党课(?:讲稿)?"),
+    ("讲话", r"讲话(?:稿)?|致辞|发言(?:材料)?|演讲(?:稿)?|主持词"),
+    ("报告", r"报告"),
+    ("实施方案", r"实施方案"),
+    ("工作方案", r"(?:工作)?方案"),
+    ("意见", r"意见"),
+    ("通知", r"通知"),
+    ("决定", r"决定"),
+    ("决议", r"决议"),
+    ("条例", r"条例"),
+    ("办法", r"办法|细则"),
+    ("规定", r"规定"),
+    ("先进事迹", r"(?:先进)?事迹(?:材料)?"),
+    ("规划", r"规划|纲要"),
+    ("纪要", r"纪要"),
+    ("批复", r"批复"),
+    ("通报", r"通报"),
+    ("公告", r"公告"),
+    ("通告", r"通告"),
+    ("请示", r"请示"),
+    ("函", r"(?<=的)函$|函$"),
+]
+_GENRE_RE = [(genre, re.compile(pattern)) for genre, pattern in _GENRES]
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
+_TRAILING_BRACKET = re.compile(r"\s*[（(][^（()）]*[）)]\s*$")
+
+
+def detect_genre(title: str) -> str:
+    """文种 of a document from its ``title``, e.g. "…实施方案的通知" → "通知".
+
+    Returns one of the genre names listed in ``_GENRES`` (对照检查材料, 发言提纲,
+    心得体会, 述职报告, 调研报告, 工作总结, 党课讲稿, 讲话, 报告, 实施方案, 工作方案,
+    意见, 通知, 决定, 条例, 办法, 规定, 先进事迹, 规划, 纪要, 函, 批复, 通报, 公告…),
+    or "其他" when no genre word is found. Never raises.
+    """
+    text = _TRAILING_BRACKET.sub("", _BOOK_TITLE.sub(lambda m: "　" * len(m.group()), title.strip()))
+    best: tuple[int, int, str] | None = None
+    for genre, pattern in _GENRE_RE:
+        for m in pattern.finditer(text):
+            key = (m.end(), m.end() - m.start(), genre)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    if best is None:
+        return "先进事迹" if title.lstrip().startswith("——记") else "其他"
+    return best[2]
+
+
+# ====================================================================== title, 文号, date
+
+_DECLARED = re.compile(r"\s*[（(]\s*(?:全文)?共?\s*(\d{2,7})\s*字\s*[）)]\s*$")
+_TITLE_END_WORD = re.compile(
+    r"(?:通知|方案|意见|决定|决议|报告|规划|纲要|办法|细则|规定|条例|纪要|批复|函|通报|公告|通告|请示"
+    r"|总结|讲话|讲稿|致辞|材料|提纲|体会|心得|发言|事迹)$"
+)
+_NOT_TITLE_END = "。，；：、,;:"
+
+
+def _is_title_line(line: str) -> bool:
+    """A line that can be a title: short, no sentence inside, not ending in a clause mark."""
+    return 0 < len(line) <= 80 and "。" not in line and line[-1] not in _NOT_TITLE_END and not _LINE_LABEL.match(line)
+
+
+def _next_line(text: str, pos: int) -> tuple[str, int, int]:
+    """The next non-blank line at or after ``pos``: (stripped line, start, end-after-newline)."""
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end + 1
+        line = text[pos:end].strip()
+        if line:
+            return line, pos, end
+        pos = end
+    return "", len(text), len(text)
+
+
+def _split_title(text: str, title_hint: str | None) -> tuple[str, int]:
+    """(title as written, offset where the body starts). Joins a title split over two lines."""
+    first, _, end = _next_line(text, 0)
+    if not _is_title_line(first):
+        return (title_hint or "").strip(), 0
+    title = first
+    if not _TITLE_END_WORD.search(_DECLARED.sub("", first)):
+        second, _, second_end = _next_line(text, end)
+        if second and len(second) <= 30 and _is_title_line(second) and _TITLE_END_WORD.search(_DECLARED.sub("", second)):
+            title, end = first + second, second_end
+    return title, end
+
+
+_DOC_NUMBER = re.compile(
+    rf"[{_HAN}]{{1,10}}\s*[〔\[［【（(]\s*(?:19|20)\d{{2}}\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
+    rf"|(?:中华人民共和国)?(?:国务院|主席|[{_HAN}]{{1,8}}(?:部|委员会|局|署|行|院|政府))令\s*第\s*(?:\d{{1,5}}|{_CN_NUM}{{1,6}})\s*号"
+)
+_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?"
+    r"|(?P<cy>[〇零○Ｏ一二三四五六七八九]{4})年(?P<cm>十[一二]?|[一二三四五六七八九])月"
+    r"(?:(?P<cd>[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])日)?"
+)
+_CN_YEAR_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+
+
+def _head_lines(text: str, count: int) -> list[str]:
+    return [line.strip() for line in text[:4000].split("\n") if line.strip()][:count]
+
+
+def _tail_lines(text: str, count: int) -> list[str]:
+    return [line.strip() for line in text[-2000:].split("\n") if line.strip()][-count:]
+
+
+def _find_doc_number(title: str, body: str) -> str | None:
+    """文号 such as 国发〔2019〕4号 or 中华人民共和国国务院令第517号, from the title and the first lines."""
+    lines = [title, *_head_lines(body, 6)]
+    hits = [(m.group(), m.group() == line) for line in lines for m in _DOC_NUMBER.finditer(line)]
+    standalone = [hit for hit, whole in hits if whole]
+    return (standalone or [hit for hit, _ in hits] or [None])[0]
+
+
+def _iso_date(m: re.Match[str]) -> str | None:
+    if m.group("y"):
+        year, month, day = int(m.group("y")), int(m.group("m")), m.group("d") and int(m.group("d"))
+    else:
+        year = int(m.group("cy").translate(_CN_YEAR_DIGITS))
+        month, day = _cn_int(m.group("cm")), m.group("cd") and _cn_int(m.group("cd"))
+    if not 1 <= month <= 12 or (day and not 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}" if day else f"{year:04d}-{month:02d}"
+
+
+def _find_date(title: str, body: str) -> str | None:
+    """ISO date of the document: a short date line near the start, else the 落款 at the end."""
+    for lines, max_len in (([title, *_head_lines(body, 8)], 60), (_tail_lines(body, 4), 30)):
+        for line in lines:
+            if len(line) <= max_len:
+                for m in _DATE.finditer(line):
+                    if iso := _iso_date(m):
+                        return iso
+    return None
+
+
+# ====================================================================== outline: line labels
+
+# A label must start a line (after indentation). Groups: art = 第X编/章/节/条/部分;
+# cn = 一、; pcn = （一）; dec = 1.1 / 5.9.5; num = 1. 1、 １．; pnum = （1）.
+_LINE_LABEL = re.compile(
+    rf"""[{_SPACE}]*(?:
+      (?P<art>第(?:{_CN_NUM}+|\d+)(?P<artk>分编|编|章|节|条|部分))
+     |(?P<cn>{_CN_NUM}+[、．])
+     |(?P<pcn>[（(]{_CN_NUM}+[）)])
+     |(?P<dec>\d{{1,2}}(?:\.\d{{1,2}})+)(?=[{_SPACE}])
+     |(?P<num>[0-9０-９]{{1,3}}[.．、](?![0-9０-９]))
+     |(?P<pnum>[（(][0-9０-９]{{1,3}}[）)])
+    )""",
+    re.VERBOSE,
+)
+_LINE_LABEL_M = re.compile(r"(?m)^(?=[^\n])" + _LINE_LABEL.pattern, re.VERBOSE)
+_ARTICLE_RANK = {"编": 0, "分编": 1, "章": 2, "节": 3, "条": 4}
+# Text right after a label that shows the label is a list of numbers, not a heading:
+# "一、二等奖", "1、2号楼", "（一）至（三）项".
+_NUMBER_LIST = re.compile(rf"[{_SPACE}]*(?:{_CN_NUM}|[0-9０-９])+[、等，,至到\-—~～.．]")
+_HEADING_END = re.compile(r"[。！？；：!?;:]")
+_CLAUSE_END = re.compile(r"[。！？；：，、!?;:,]")
+_MAX_HEADING = 60
+_MAX_CLAUSE = 30
+
+
+@dataclass
+class _Mark:
+    """A heading or item found in the body, before nesting."""
+
+    start: int
+    style: tuple
+    label: str
+    heading: str
+    kind: str = "heading"
+    number: int = 0
+    line_end: int = 0
+    node: OutlineNode | None = None
+    container: list[OutlineNode] | None = None
+    children_items: list[_Mark] = field(default_factory=list)
+
+
+def _cut(text: str, pattern: re.Pattern[str], limit: int) -> str:
+    m = pattern.search(text)
+    return (text[: m.start()] if m else text).strip()[:limit].rstrip()
+
+
+def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
+    """The heading a line label starts, or None when the line is not a heading."""
+    rest = body[m.end() : line_end]
+    label = m.group().strip(_SPACE)
+    start = line_end - len(body[m.start() : line_end].lstrip(_SPACE))
+    if m.group("art"):
+        kind = m.group("artk")
+        if kind == "条":
+            if not rest[:1] or rest[:1] not in _SPACE or not rest.strip():
+                return None
+            return _Mark(start, ("art", 4), label, _cut(rest, _CLAUSE_END, _MAX_CLAUSE), line_end=line_end)
+        text = rest.strip()
+        if len(text) > 40 or "。" in text or (text and rest[:1] not in _SPACE and not text[0].isalpha()):
+            return None
+        style = ("gb", "部分") if kind == "部分" else ("art", _ARTICLE_RANK[kind])
+        return _Mark(start, style, label, text, line_end=line_end)
+    if not rest.strip() or _NUMBER_LIST.match(rest):
+        return None
+    group = next(g for g in ("cn", "pcn", "dec", "num", "pnum") if m.group(g))
+    style = ("gb", group, label.count(".")) if group == "dec" else ("gb", group)
+    heading = _cut(rest, _HEADING_END, _MAX_HEADING)
+    if not heading:
+        return None
+    return _Mark(start, style, label, heading, line_end=line_end)
+
+
+def _line_end(body: str, pos: int) -> int:
+    end = body.find("\n", pos)
+    return len(body) if end < 0 else end
+
+
+def _label_marks(body: str) -> Iterator[_Mark]:
+    for m in _LINE_LABEL_M.finditer(body):
+        mark = _label_mark(m, body, _line_end(body, m.start()))
+        if mark:
+            yield mark
+
+
+def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]:
+    """Markdown heading lines at ``(offset, depth)``; a label inside them is split off."""
+    for pos, depth in headings:
+        end = _line_end(body, pos)
+        line = body[pos:end].strip()
+        m = _LINE_LABEL.match(line)
+        label = m.group().strip(_SPACE) if m and line[m.end() :].strip() else ""
+        yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
+
+
+# ====================================================================== outline: unnumbered headings
+
+_NONBLANK_LINE = re.compile(rf"(?m)^[{_SPACE}]*([^\n{_SPACE}](?:[^\n]*[^\n{_SPACE}])?)[{_SPACE}]*$")
+_PLAIN_BAD = re.compile(
+    rf"[。；！？!?;，,|×]|[:：、]$|^[—–\-－(（《<>\[]|^[{_HAN}]{{1,6}}[:：]"
+    rf"|\d{{1,4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|[〇零○一二三四五六七八九]{{4}}年"
+)
+_SALUTATION = re.compile(r"^(?:各位|尊敬的|同志们|亲爱的|女士们|先生们|朋友们)")
+_HAS_HAN = re.compile(f"[{_HAN}]")
+_PARAGRAPH_END = re.compile(r"[。！？!?；;：:]")
+_SENTENCE_CLOSE = "。！？!?；;：:”’\"'）)》】"
+_DATE_LINE = re.compile(rf"^[{_SPACE}（(]*(?:\d{{4}}\s*年|[〇零○一二三四五六七八九]{{4}}年)[^\n]{{0,12}}$")
+
+
+def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
+    """Unnumbered heading lines of plain text (no markup tells us).
+
+    A candidate line is short (≤ 40 characters), holds Han characters and no
+    clause or sentence punctuation, and is not a date, table or "名称：值" line.
+    A run of one or two candidates (a heading and its sub-heading) is taken when
+    the line before it ends a sentence, is a heading or a bare number/date line
+    (or there is none), and the line after it is a paragraph or a numbered
+    heading — not a date (落款) or a salutation (the name line before
+    "各位代表："). Longer runs are lists of names or places, signature blocks.
+    """
+    lines = [(m.start(1), m.end(1), m.group(1)) for m in _NONBLANK_LINE.finditer(body)]
+    flags = [start not in taken and _is_plain_candidate(text) for start, _, text in lines]
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and flags[j]:
+            j += 1
+        if i < j <= i + 2 and _opens_section(lines, i, j, taken):
+            for start, end, text in lines[i:j]:
+                yield _Mark(start, ("gb", "plain"), "", text, line_end=end)
+        i = max(j, i + 1)
+
+
+def _is_plain_candidate(line: str) -> bool:
+    return (
+        len(line) <= 40
+        and not _PLAIN_BAD.search(line)
+        and not _LINE_LABEL.match(line)
+        and bool(_HAS_HAN.search(line))
+        and not _DOC_NUMBER.fullmatch(line)
+    )
+
+
+def _opens_section(lines: list[tuple[int, int, str]], i: int, j: int, taken: set[int]) -> bool:
+    """Whether candidate lines ``lines[i:j]`` stand between a finished text and a new paragraph."""
+    if j >= len(lines):
+        return False
+    following, next_start = lines[j][2], lines[j][0]
+    if _SALUTATION.match(following) or _DATE_LINE.match(following):
+        return False
+    if not (_PARAGRAPH_END.search(following) or next_start in taken or _starts_label(following)):
+        return False
+    if i == 0:
+        return True
+    previous_start, _, previous = lines[i - 1]
+    return previous[-1] in _SENTENCE_CLOSE or previous_start in taken or not _HAS_HAN.search(previous)
+
+
+def _starts_label(line: str) -> bool:
+    m = _LINE_LABEL.match(line)
+    return bool(m and line[m.end() :].strip())
+
+
+# ====================================================================== outline: items 一是…二是…
+
+_ITEM = re.compile(rf"(?:^|(?<=[：:；;。，,！？!?\n]))[{_SPACE}]*(?P<label>(?P<n>{_CN_NUM}{{1,3}})是)(?!否|不是|指)")
+
+
+def _item_marks(body: str) -> Iterator[_Mark]:
+    for m in _ITEM.finditer(body):
+        start = m.start("label")
+        rest_end = _line_end(body, start)
+        heading = _cut(body[m.end() : rest_end], _CLAUSE_END, _MAX_CLAUSE)
+        if heading:
+            yield _Mark(start, ("item",), m.group("label"), heading, "item", _cn_int(m.group("n")), rest_end)
+
+
+def _valid_items(items: list[_Mark]) -> list[_Mark]:
+    """Keep runs numbered 一是, 二是, 三是… (at least two in a row) under one heading."""
+    kept: list[_Mark] = []
+    run: list[_Mark] = []
+    for item in items + [None]:
+        if item is not None and run and item.number == run[-1].number + 1:
+            run.append(item)
+            continue
+        if len(run) >= 2:
+            kept.extend(run)
+        run = [item] if item is not None and item.number == 1 else []
+    return kept
+
+
+# ====================================================================== outline: nesting
+
+
+def _pop_for(stack: list[_Mark], style: tuple) -> None:
+    """Pop ``stack`` to where a heading of ``style`` belongs (see the module docstring)."""
+    kind = style[0]
+    if kind == "md":
+        while stack and not (stack[-1].style[0] == "md" and stack[-1].style[1] < style[1]):
+            stack.pop()
+    elif kind == "art":
+        while stack and _yields_to_article(stack, style[1]):
+            stack.pop()
+    else:
+        styles = [mark.style for mark in stack]
+        if style in styles:
+            del stack[styles.index(style) :]
+
+
+def _owns_text(body: str, mark: _Mark, next_start: int) -> bool:
+    """True when a heading has text of its own: run-in words after it on its line, or lines before ``next_start``."""
+    run_in = body[mark.start : mark.line_end].strip()[len(mark.label) :].strip()[len(mark.heading) :]
+    return bool(_WORD.search(run_in) or _WORD.search(body[mark.line_end : next_start]))
+
+
+_WORD = re.compile(rf"[{_HAN}A-Za-z0-9]")
+
+
+def _yields_to_article(stack: list[_Mark], rank: int) -> bool:
+    """Whether the top of ``stack`` closes before an article heading (编/章/节/条) of ``rank``.
+
+    It does when it is a smaller or equal article unit, or a numbered heading
+    inside an article (（一） under 第三条). Markdown headings and numbered
+    headings above every article (a 司法解释's "一、管辖" holding 第一条…) stay open.
+    """
+    top = stack[-1].style
+    if top[0] == "art":
+        return top[1] >= rank
+    return top[0] != "md" and any(mark.style[0] == "art" for mark in stack[:-1])
+
+
+def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], body: str) -> list[OutlineNode]:
+    """Build the outline tree from heading marks and item marks.
+
+    A numbered or guessed heading that owns no text and no sub-headings — one
+    entry of a bare list such as "（一）雷达设备\n（二）…" — is a list entry, not a
+    heading, and is left out. Markdown headings are always kept.
+    """
+    roots: list[OutlineNode] = []
+    root_items: list[_Mark] = []
+    stack: list[_Mark] = []
+    previous: _Mark | None = None
+    events = sorted([*marks, *items], key=lambda mark: (mark.start, mark.kind != "heading"))
+    for mark in events:
+        if mark.kind == "item":
+            (stack[-1].children_items if stack else root_items).append(mark)
+            continue
+        _pop_for(stack, mark.style)
+        if previous and not (stack and stack[-1] is previous):
+            _drop_list_entry(previous, body, mark.start)
+        mark.container = stack[-1].node.children if stack else roots
+        mark.node = OutlineNode(len(stack) + 1, mark.label, mark.heading, mark.start, len(body))
+        mark.container.append(mark.node)
+        stack.append(mark)
+        previous = mark
+    if previous:
+        _drop_list_entry(previous, body, len(body))
+    _set_ends(roots, len(body))
+    for owner in [m for m in events if m.kind == "heading" and m.node] + [None]:
+        _attach_items(owner, root_items if owner is None else owner.children_items, roots)
+    return roots
+
+
+def _drop_list_entry(mark: _Mark, body: str, next_start: int) -> None:
+    """Take a childless heading that owns no text out of the tree (it was the last one added)."""
+    if mark.style[0] != "md" and not _owns_text(body, mark, next_start):
+        mark.container.remove(mark.node)
+        mark.node = None
+
+
+def _set_ends(nodes: list[OutlineNode], end: int) -> None:
+    for node, following in zip(nodes, [*nodes[1:], None]):
+        node.end = following.start if following else end
+        _set_ends(node.children, node.end)
+
+
+def _attach_items(owner: _Mark | None, items: list[_Mark], roots: list[OutlineNode]) -> None:
+    valid = _valid_items(items)
+    level = owner.node.level + 1 if owner else 1
+    limit = owner.node.end if owner else None
+    nodes = []
+    for item, following in zip(valid, [*valid[1:], None]):
+        end = min(item.line_end, following.start) if following else item.line_end
+        if limit is not None:
+            end = min(end, limit)
+        nodes.append(OutlineNode(level, item.label, item.heading, item.start, end, kind="item"))
+    target = owner.node.children if owner else roots
+    target.extend(nodes)
+    target.sort(key=lambda node: node.start)
+
+
+def parse_outline(
+    body: str, *, markdown: bool = False, headings: Sequence[tuple[int, int]] | None = None
+) -> list[OutlineNode]:
+    """The 提纲 of ``body`` as a forest of :class:`OutlineNode` (levels per GB/T 9704-2012 §7.3.3).
+
+    ``body`` is clean text without the title. Headings are lines starting with a
+    label 一、 / （一） / 1. 1、 １． / （1） / 1.1, or 第X编/章/节/条/部分; items are
+    一是、二是… enumerations inside paragraphs (``kind="item"``, children of the
+    heading whose section holds them, at least two in sequence).
+    ``markdown=True``: markdown headings are known, so unnumbered lines are not
+    guessed as headings. Their positions come from ``headings`` — ``(offset,
+    depth)`` pairs as in :attr:`Cleaned.headings` — or, when ``headings`` is None,
+    from ``#`` marks still present in ``body`` (offsets then point at the ``#``).
+    ``markdown=False``: short unpunctuated lines are taken as unnumbered headings.
+    ``start``/``end`` are character offsets into ``body``; sections nest.
+    Never raises.
+    """
+    if markdown and headings is None:
+        headings = [(m.start(), len(m.group(1))) for m in re.finditer(r"(?m)^(#{1,6})[ \t]+\S", body)]
+    md = list(_md_marks(body, headings or ()))
+    taken = {mark.start for mark in md}
+    marks = md + [mark for mark in _label_marks(body) if mark.start not in taken and _line_start(body, mark.start) not in taken]
+    if not markdown:
+        marks += list(_plain_marks(body, {mark.start for mark in marks}))
+    return _nest(marks, _item_marks(body), body)
+
+
+def _line_start(body: str, pos: int) -> int:
+    return body.rfind("\n", 0, pos) + 1
+
+
+# ====================================================================== analyse
+
+
+def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None = None) -> Document:
+    """Structure a cleaned text into a :class:`Document` (no I/O; never raises on odd text).
+
+    ``title``: the first meaningful line (joined with the next one when a title is
+    split over two lines, e.g. "…职业教育改革" + "实施方案的通知"), its declared
+    length "（5350字）" moved into ``declared_chars``; ``title_hint`` (e.g. the
+    HTML <title>) is used when the text has no clear title line, which then
+    stays in the body. ``text`` is the body after the title; ``paid_from`` is
+    re-based onto it. ``genre`` from :func:`detect_genre`; ``doc_number`` (文号)
+    and ``date`` (ISO) from the first lines or the 落款; ``source`` from
+    cleaning; ``outline`` from :func:`parse_outline`, using the markdown heading
+    lines recorded by :func:`sucai.clean.clean` when ``markdown=True``.
+    """
+    title_line, body_start = _split_title(cleaned.text, title_hint)
+    declared = _DECLARED.search(title_line)
+    title = _DECLARED.sub("", title_line).strip() if declared else title_line
+    body = cleaned.text[body_start:]
+    headings = [(pos - body_start, depth) for pos, depth in cleaned.headings if pos >= body_start]
+    paid_from = None if cleaned.paid_from is None else max(cleaned.paid_from - body_start, 0)
+    return Document(
+        title=title,
+        text=body,
+        genre=detect_genre(title),
+        declared_chars=int(declared.group(1)) if declared else None,
+        paid_from=paid_from,
+        doc_number=_find_doc_number(title_line, body),
+        date=_find_date(title_line, body),
+        source=cleaned.source,
+        outline=parse_outline(body, markdown=markdown, headings=headings if markdown else None),
+        removed=list(cleaned.removed),
+    )

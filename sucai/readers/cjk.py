@@ -1,0 +1,42 @@
+"""CJK character classes and the CJK-space rule shared by the readers.
+
+"CJK" here means Han ideographs (URO, Ext. A–G, compatibility), CJK symbols and
+punctuation (U+3001–U+303F), full-width forms (U+FF01–U+FF60, U+FFE0–U+FFEE) and
+the general punctuation Chinese text uses (— … “ ” ‘ ’ ·).
+"""
+
+from __future__ import annotations
+
+import re
+
+CJK_CLASS = (
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+    "\u3001-\u303f\uff01-\uff60\uffe0-\uffee"
+    "\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
+)
+_CJK = re.compile(f"[{CJK_CLASS}]")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK_CLASS}])[^\\S\\n]+(?=[{CJK_CLASS}])")
+
+
+def is_cjk(char: str) -> bool:
+    """True when the one-character string ``char`` is a CJK character or CJK punctuation."""
+    return bool(_CJK.fullmatch(char))
+
+
+def remove_cjk_spaces(text: str) -> str:
+    """Remove horizontal whitespace whose both neighbours are CJK characters.
+
+    "农业用 水定额" → "农业用水定额", "中 华 人 民" → "中华人民"; the space in
+    "DB41/T 958" or "GB 3100 国际单位制" (a Latin or digit neighbour) is kept.
+    Line breaks are never removed.
+    """
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def join_fragments(before: str, after: str) -> str:
+    """Join two pieces of one paragraph: directly when either side of the seam is CJK, else with one space."""
+    if not before or not after:
+        return before + after
+    if is_cjk(before[-1]) or is_cjk(after[0]):
+        return before + after
+    return f"{before} {after}"

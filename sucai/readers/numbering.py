@@ -1,0 +1,245 @@
+"""Word automatic numbering (ECMA-376 Part 1 §17.9, numbering.xml) rendered back into text.
+
+Word stores a numbered paragraph's label ("一、", "（一）", "第一条", "1.") not in
+the text but as a reference (numId, ilvl) to a level definition (numFmt,
+lvlText, start). ``Numbering`` replays the counters in document order so the
+reader can put the labels back. Counters belong to the abstract list, as in Word:
+two w:num sharing an abstractNum continue one sequence unless a
+lvlOverride/startOverride restarts it. A level restarts when a shallower level
+advances (the default w:lvlRestart).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_UNITS = "十百千"
+_LEGAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_LEGAL_UNITS = "拾佰仟"
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
+_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_WORDLIKE_END = re.compile(r"[0-9A-Za-z\u3400-\u9fff]$")  # "第一条" / "Article 1" take a space; "一、" "①" do not
+_ENCLOSED = {"decimalEnclosedCircle": 0x2460, "decimalEnclosedCircleChinese": 0x2460,
+             "decimalEnclosedParen": 0x2474, "decimalEnclosedFullstop": 0x2488}
+
+
+def _below_10000(n: int, digits: str, units: str) -> str:
+    parts: list[str] = []
+    pending_zero = False
+    for power, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
+        digit = n // power % 10
+        if digit:
+            parts.append((digits[0] if pending_zero else "") + digits[digit] + unit)
+            pending_zero = False
+        elif parts:
+            pending_zero = True
+    return "".join(parts)
+
+
+def chinese_number(n: int, digits: str = _CN_DIGITS, units: str = _CN_UNITS, short_ten: bool = True) -> str:
+    """Write a non-negative integer in Chinese numerals: 1 → 一, 11 → 十一, 20 → 二十, 105 → 一百零五, 10010 → 一万零一十.
+
+    ``short_ten`` writes 10–19 as 十… (chineseCounting); the legal form
+    (``digits=_LEGAL_DIGITS``) keeps 壹拾壹.
+    """
+    if n == 0:
+        return digits[0]
+    high, low = divmod(n, 10000)
+    if high:
+        rest = (digits[0] if 0 < low < 1000 else "") + (_below_10000(low, digits, units) if low else "")
+        return chinese_number(high, digits, units, short_ten) + "万" + rest
+    text = _below_10000(n, digits, units)
+    return text[1:] if short_ten and 10 <= n < 20 else text
+
+
+def roman_number(n: int) -> str:
+    """Lower-case Roman numeral for 1 ≤ n < 4000 (4 → "iv")."""
+    out = []
+    for value, letters in _ROMAN:
+        count, n = divmod(n, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+def letter_number(n: int) -> str:
+    """Word's lowerLetter sequence: 1 → a, 26 → z, 27 → aa, 28 → bb."""
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def _enclosed(base: int, n: int) -> str:
+    return chr(base + n - 1) if 1 <= n <= 20 else str(n)
+
+
+_FORMATS = {
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "chineseCounting": chinese_number,
+    "chineseCountingThousand": chinese_number,
+    "japaneseCounting": chinese_number,
+    "taiwaneseCounting": chinese_number,
+    "chineseLegalSimplified": lambda n: chinese_number(n, _LEGAL_DIGITS, _LEGAL_UNITS, short_ten=False),
+    "ideographDigital": lambda n: "".join(_CN_DIGITS[int(d)] for d in str(n)),
+    "ideographTraditional": lambda n: _STEMS[(n - 1) % 10],
+    "ideographZodiac": lambda n: _BRANCHES[(n - 1) % 12],
+    "lowerLetter": letter_number,
+    "upperLetter": lambda n: letter_number(n).upper(),
+    "lowerRoman": roman_number,
+    "upperRoman": lambda n: roman_number(n).upper(),
+    "none": lambda n: "",
+    **{name: (lambda n, base=base: _enclosed(base, n)) for name, base in _ENCLOSED.items()},
+}
+
+
+def format_number(n: int, num_fmt: str) -> str:
+    """Render counter ``n`` in the OOXML ST_NumberFormat ``num_fmt``; unknown formats fall back to decimal."""
+    return _FORMATS.get(num_fmt, str)(n)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One w:lvl: number format, label template ("%1、"), start value, suffix and isLgl."""
+
+    num_fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+    suffix: str = "tab"
+    legal: bool = False
+
+
+@dataclass(frozen=True)
+class NumDef:
+    """One w:num: its abstract list and the levels its lvlOverride elements replace."""
+
+    abstract_id: str
+    overrides: dict[int, Level] = field(default_factory=dict)
+
+
+def _val(element, tag: str) -> str | None:
+    child = element.find(qn(tag)) if element is not None else None
+    return child.get(qn("w:val")) if child is not None else None
+
+
+def _int(value: str | None, default: int | None) -> int | None:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _level(lvl, base: Level = Level()) -> Level:
+    return Level(
+        num_fmt=_val(lvl, "w:numFmt") or base.num_fmt,
+        text=_val(lvl, "w:lvlText") if lvl.find(qn("w:lvlText")) is not None else base.text,
+        start=_int(_val(lvl, "w:start"), base.start),
+        suffix=_val(lvl, "w:suff") or base.suffix,
+        legal=lvl.find(qn("w:isLgl")) is not None and _val(lvl, "w:isLgl") not in ("0", "false"),
+    )
+
+
+def _levels(parent) -> dict[int, Level]:
+    return {_int(lvl.get(qn("w:ilvl")), 0): _level(lvl) for lvl in parent.findall(qn("w:lvl"))}
+
+
+def _num_def(num, abstract: dict[str, dict[int, Level]]) -> NumDef:
+    abstract_id = _val(num, "w:abstractNumId") or ""
+    base = abstract.get(abstract_id, {})
+    overrides = {}
+    for override in num.findall(qn("w:lvlOverride")):
+        ilvl = _int(override.get(qn("w:ilvl")), 0)
+        lvl = override.find(qn("w:lvl"))
+        level = _level(lvl, base.get(ilvl, Level())) if lvl is not None else base.get(ilvl, Level())
+        start = _int(_val(override, "w:startOverride"), None)
+        overrides[ilvl] = replace(level, start=start) if start is not None else level
+    return NumDef(abstract_id, overrides)
+
+
+def _style_numbering(document: DocxDocument) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """styleId → (numId, ilvl, basedOn) for paragraph styles."""
+    table = {}
+    for style in document.styles.element.findall(qn("w:style")):
+        num_pr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        table[style.get(qn("w:styleId"))] = (
+            _val(num_pr, "w:numId"), _val(num_pr, "w:ilvl"), _val(style, "w:basedOn"))
+    return table
+
+
+class Numbering:
+    """Replays a document's list counters; call ``label`` for each paragraph in document order."""
+
+    def __init__(self, document: DocxDocument):
+        """Read numbering.xml and styles.xml of a python-docx Document (a document without numbering is fine)."""
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            root = None
+        abstract = {}
+        nums = {}
+        if root is not None:
+            abstract = {a.get(qn("w:abstractNumId")): _levels(a) for a in root.findall(qn("w:abstractNum"))}
+            nums = {n.get(qn("w:numId")): _num_def(n, abstract) for n in root.findall(qn("w:num"))}
+        self._abstract = abstract
+        self._nums = nums
+        self._styles = _style_numbering(document) if nums else {}
+        self._counters: dict[str, dict[int, int]] = {}
+        self._started: set[str] = set()
+
+    def _reference(self, p) -> tuple[str, int] | None:
+        """(numId, ilvl) of a w:p, from its own w:numPr or its paragraph style chain; None when unnumbered."""
+        num_pr = p.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        num_id, ilvl = _val(num_pr, "w:numId"), _val(num_pr, "w:ilvl")
+        style_id, seen = _val(p.find(qn("w:pPr")), "w:pStyle"), set()
+        while (num_id is None or ilvl is None) and style_id in self._styles and style_id not in seen:
+            seen.add(style_id)
+            style_num, style_ilvl, style_id = self._styles[style_id]
+            num_id, ilvl = num_id or style_num, ilvl or style_ilvl
+        if num_id is None or num_id == "0" or num_id not in self._nums:
+            return None
+        return num_id, _int(ilvl, 0)
+
+    def label(self, p) -> str:
+        """The rendered label of w:p element ``p`` ("一、", "（一）", "①", "第三条 "), "" when it is not numbered.
+
+        A label ending in a letter, digit or Han character is followed by one
+        space (unless w:suff is "nothing"); one ending in punctuation is not.
+
+        Advances the counters, so call it once per paragraph, in document order.
+        Bullets give "" (the bullet glyph is dropped).
+        """
+        reference = self._reference(p)
+        if reference is None:
+            return ""
+        num_id, ilvl = reference
+        num = self._nums[num_id]
+        levels = {**self._abstract.get(num.abstract_id, {}), **num.overrides}
+        level = levels.get(ilvl)
+        if level is None:
+            return ""
+        counters = self._counters.setdefault(num.abstract_id, {})
+        if num_id not in self._started:
+            self._started.add(num_id)
+            for restarted in [k for k in counters if num.overrides and k >= min(num.overrides)]:
+                del counters[restarted]
+        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else level.start
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        if level.num_fmt == "bullet":
+            return ""
+        return self._render(level, levels, counters)
+
+    @staticmethod
+    def _render(level: Level, levels: dict[int, Level], counters: dict[int, int]) -> str:
+        def number(match: re.Match) -> str:
+            k = int(match.group(1)) - 1
+            ref = levels.get(k, Level())
+            return format_number(counters.get(k, ref.start), "decimal" if level.legal else ref.num_fmt)
+
+        text = re.sub(r"%([1-9])", number, level.text)
+        spaced = level.suffix != "nothing" and _WORDLIKE_END.search(text)
+        return text + " " if spaced else text

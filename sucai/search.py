@@ -1,0 +1,402 @@
+"""Search: precise (精准) and ranked (智能) modes, over documents or sections.
+
+- **Precise**: every term occurs verbatim, after normalisation, in the title or the
+  text. Each term is a phrase query over the bigram tokens of the index, which is
+  an exact substring test (see :mod:`sucai.analysis`); counts are exact. Ranked by
+  tantivy's BM25 (Robertson & Zaragoza 2009), ties broken by document id.
+- **Ranked** (the default): the precise matches first, then documents that match
+  only in part — jieba words (title ×2.5, headings ×1.5, body), word proximity
+  (a sloppy phrase over the words) and character bigrams, all scored by BM25.
+- **Section scope**: the best documents are split into sections (a heading with
+  its paragraphs, items 一是… included) and each matching section is a hit with its
+  heading path; sections are scored by BM25 over section lengths.
+
+What a viewer may match is decided here with :mod:`sucai.access`: without the
+member tier, text fields are searched in the free part only, and snippets,
+highlights and facet counts come from the free part.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import tantivy
+from tantivy import Occur, Query
+
+from . import analysis, access
+from .index import SCHEMA, SearchIndex
+from .model import Document, OutlineNode
+from .query import ParsedQuery, parse_query
+from .snippet import find_spans, make_snippet
+
+MODES = ("ranked", "precise")
+SCOPES = ("doc", "section")
+SORTS = ("relevance", "date", "length")
+_FACETS = {"genre": 50, "year": 50, "source": 30}
+_K1, _B = 1.2, 0.75
+
+
+@dataclass
+class SearchRequest:
+    """What to search for. ``page`` counts from 1; ``limit`` is the page size."""
+
+    q: str = ""
+    mode: str = "ranked"
+    scope: str = "doc"
+    heading: str | None = None
+    genre: str | None = None
+    year: int | None = None
+    source: str | None = None
+    has_member_part: bool | None = None
+    sort: str = "relevance"
+    limit: int = 10
+    page: int = 1
+    facets: bool = True
+
+
+@dataclass
+class Hit:
+    """One result. Offsets are characters: ``highlights`` in ``snippet``, ``title_highlights``
+    in ``title``, ``section_start``/``section_end`` in the document text."""
+
+    id: int
+    title: str
+    genre: str
+    chars: int
+    date: str | None
+    source: str | None
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+    title_highlights: list[tuple[int, int]]
+    section_path: list[str] = field(default_factory=list)
+    section_start: int | None = None
+    section_end: int | None = None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: str
+    scope: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit]
+    facets: dict[str, list[dict]]
+    warnings: list[str]
+    took_ms: float
+
+
+def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) -> SearchResult:
+    """Run ``request`` for a viewer with (``member=True``) or without the member tier.
+
+    Never raises for anything in ``request.q``; invalid choices of mode, scope or
+    sort are read as the default with a warning.
+    """
+    started = time.perf_counter()
+    request, warnings = _sanitise(request, index.settings.max_page_size)
+    parsed = parse_query(request.q, index.settings.max_query_chars)
+    warnings += parsed.warnings
+    plan = _Plan(parsed, request, member)
+    searcher = index.searcher()
+    if request.scope == "section":
+        total, hits = _section_hits(index, searcher, plan, warnings)
+    else:
+        total, hits = _document_hits(index, searcher, plan)
+    facets = _facets(searcher, plan.matching()) if request.facets else {}
+    took = (time.perf_counter() - started) * 1000
+    return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
+                        hits, facets, warnings, round(took, 2))
+
+
+def _sanitise(request: SearchRequest, max_page: int) -> tuple[SearchRequest, list[str]]:
+    warnings = []
+    for name, choices in (("mode", MODES), ("scope", SCOPES), ("sort", SORTS)):
+        if getattr(request, name) not in choices:
+            warnings.append(f"未知的 {name}“{getattr(request, name)}”，已使用 {choices[0]}")
+            setattr(request, name, choices[0])
+    request.limit = min(max(1, request.limit), max_page)
+    request.page = max(1, request.page)
+    return request, warnings
+
+
+# -- building queries ----------------------------------------------------------
+
+
+class _Plan:
+    """The tantivy queries for one request and viewer."""
+
+    def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool):
+        self.parsed, self.request, self.member = parsed, request, member
+        self.filters = _filters(request)
+
+    def visible(self, make) -> Query:
+        """``make(part)`` over the title and the text this viewer may search."""
+        if self.member:
+            body = make("body")
+        else:
+            unpaid = Query.boolean_query([(Occur.Must, make("body")), (Occur.MustNot, _flag("has_paid", True))])
+            body = Query.boolean_query([(Occur.Should, unpaid), (Occur.Should, make("free"))])
+        return Query.boolean_query([(Occur.Should, make("title")), (Occur.Should, body)])
+
+    def exact(self, term: str) -> Query:
+        return self.visible(lambda part: _substring(part, term))
+
+    def precise(self) -> Query:
+        """Documents where every group has a term occurring verbatim (and no excluded term does)."""
+        groups = [_any([self.exact(t) for t in group]) for group in self.parsed.groups]
+        return self._combine(groups or [Query.all_query()])
+
+    def ranked(self) -> Query:
+        """Documents matching any word, bigram or term, scored for relevance."""
+        groups = [_any([self._ranked_term(t) for t in group]) for group in self.parsed.groups]
+        return self._combine([_any(groups)] if groups else [Query.all_query()])
+
+    def matching(self) -> Query:
+        return self.ranked() if self.request.mode == "ranked" else self.precise()
+
+    def _ranked_term(self, term: str) -> Query:
+        words = [w for w in analysis.search_words(term) if len(w) > 1] or analysis.search_words(term)
+        grams = sorted({term[i : i + 2] for i in range(len(term) - 1)} - {w for w in words})
+        clauses = [Query.boost_query(self.exact(term), 3.0)]
+        if words:
+            clauses += [
+                Query.boost_query(_terms("title_w", words), 2.5),
+                Query.boost_query(_terms("head_w", words), 1.5),
+                self.visible(lambda part: _terms(f"{part}_w", words) if part != "title" else Query.empty_query()),
+            ]
+        sequence = analysis.words(term)
+        if len(sequence) > 1:
+            clauses.append(self.visible(lambda part: Query.phrase_query(SCHEMA, f"{part}_w", sequence, slop=3)))
+        if grams:
+            clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), 0.3))
+        return _any(clauses)
+
+    def _combine(self, must: list[Query]) -> Query:
+        clauses = [(Occur.Must, q) for q in must] + [(Occur.Must, f) for f in self.filters]
+        clauses += [(Occur.MustNot, self.exact(t)) for t in self.parsed.excluded]
+        return Query.boolean_query(clauses)
+
+
+def _substring(part: str, term: str) -> Query:
+    """Documents whose ``part`` field contains the normalised ``term`` (exact; see analysis)."""
+    if len(term) == 1:
+        return Query.term_query(SCHEMA, f"{part}_uni", term)
+    pairs = analysis.phrase_terms(term)
+    if len(pairs) == 1:
+        return Query.term_query(SCHEMA, f"{part}_bi", pairs[0][1])
+    return Query.phrase_query(SCHEMA, f"{part}_bi", pairs)
+
+
+def _terms(field_name: str, tokens: list[str]) -> Query:
+    return _any([Query.term_query(SCHEMA, field_name, t) for t in tokens])
+
+
+def _any(queries: list[Query]) -> Query:
+    return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
+
+
+def _flag(name: str, value) -> Query:
+    return Query.term_query(SCHEMA, name, value)
+
+
+def _filters(request: SearchRequest) -> list[Query]:
+    found = []
+    for name, value in (("genre", request.genre), ("source", request.source), ("year", request.year)):
+        if value not in (None, ""):
+            found.append(Query.const_score_query(_flag(name, value), 0.0))
+    if request.has_member_part is not None:
+        found.append(Query.const_score_query(_flag("has_paid", request.has_member_part), 0.0))
+    return found
+
+
+# -- collecting hits -------------------------------------------------------------
+
+
+def _ranked_ids(searcher: tantivy.Searcher, query: Query, offset: int, limit: int) -> tuple[int, list[tuple[float, int]]]:
+    """Total and the ``[offset, offset+limit)`` slice of hits ordered by (score desc, id asc).
+
+    Fetches past the slice until the score changes, so that ties are ordered by id
+    the same way on every page.
+    """
+    want = offset + limit
+    fetch = want + 1
+    while True:
+        result = searcher.search(query, limit=fetch, count=True)
+        hits = result.hits
+        ids = searcher.fast_field_values("id", [a for _, a in hits]) if hits else []
+        scored = [(float(s), i) for (s, _), i in zip(hits, ids)]
+        if len(hits) < fetch or want == 0 or scored[-1][0] != scored[want - 1][0]:
+            break
+        fetch *= 2
+    scored.sort(key=lambda p: (-p[0], p[1]))
+    return result.count, scored[offset:want]
+
+
+def _sorted_ids(searcher: tantivy.Searcher, query: Query, field_name: str, offset: int, limit: int):
+    result = searcher.search(query, limit=limit, offset=offset, count=True, order_by_field=field_name)
+    ids = searcher.fast_field_values("id", [a for _, a in result.hits]) if result.hits else []
+    return result.count, [(0.0, i) for i in ids]
+
+
+def _document_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> tuple[int, list[Hit]]:
+    request = plan.request
+    offset = (request.page - 1) * request.limit
+    if request.sort != "relevance":
+        field_name = "date" if request.sort == "date" else "chars"
+        total, scored = _sorted_ids(searcher, plan.matching(), field_name, offset, request.limit)
+    elif request.mode == "precise" or not plan.parsed.groups:
+        total, scored = _ranked_ids(searcher, plan.precise(), offset, request.limit)
+    else:
+        total, scored = _precise_first(searcher, plan, offset, request.limit)
+    docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored])}
+    return total, [_document_hit(docs[i], score, plan, index.settings.snippet_chars) for score, i in scored if i in docs]
+
+
+def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int):
+    """Ranked mode: exact matches first (by score), then the partial matches (by score)."""
+    precise = plan.precise()
+    exact_total, first = _ranked_ids(searcher, precise, offset, limit)
+    rest_query = Query.boolean_query([(Occur.Must, plan.ranked()), (Occur.MustNot, precise)])
+    rest_offset = max(0, offset - exact_total)
+    rest_total, rest = _ranked_ids(searcher, rest_query, rest_offset, limit - len(first))
+    return exact_total + rest_total, first + rest
+
+
+def _needles(plan: _Plan) -> list[str]:
+    """What to highlight: the terms, and in ranked mode also their words."""
+    needles = list(plan.parsed.terms)
+    if plan.request.mode == "ranked":
+        for term in plan.parsed.terms:
+            needles += [w for w in analysis.search_words(term) if len(w) > 1]
+    return list(dict.fromkeys(needles))
+
+
+def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
+    view = access.view(doc, plan.member)[0]
+    needles = _needles(plan)
+    snippet = make_snippet(view.text, find_spans(view.text, needles), width)
+    title_spans = [(s, e) for s, e, _ in find_spans(view.title, needles)]
+    return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, round(score, 4),
+               snippet.text, snippet.highlights, title_spans)
+
+
+# -- sections --------------------------------------------------------------------
+
+
+@dataclass
+class _Section:
+    start: int
+    end: int
+    path: list[str]
+
+
+def sections(doc: Document) -> list[_Section]:
+    """The sections of a document: the text cut at every heading, each with its heading path.
+
+    Text before the first heading is a section with an empty path. Items (一是…)
+    stay inside their section. Offsets are characters of ``doc.text``.
+    """
+    cuts: list[tuple[int, list[str]]] = [(0, [])]
+
+    def visit(nodes: list[OutlineNode], path: list[str]) -> None:
+        for node in nodes:
+            if node.kind != "heading":
+                continue
+            here = path + [f"{node.label}{node.heading}".strip()]
+            cuts.append((node.start, here))
+            visit(node.children, here)
+            if node.end < len(doc.text):
+                cuts.append((node.end, path))
+
+    visit(doc.outline, [])
+    cuts.sort(key=lambda c: c[0])
+    merged: list[tuple[int, list[str]]] = []
+    for start, path in cuts:
+        if merged and merged[-1][0] == start:
+            merged[-1] = (start, path)
+        else:
+            merged.append((start, path))
+    bounds = [s for s, _ in merged] + [len(doc.text)]
+    return [_Section(s, e, p) for (s, p), e in zip(merged, bounds[1:]) if doc.text[s:e].strip()]
+
+
+def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]):
+    request, cap = plan.request, index.settings.section_scan_docs
+    query = plan.matching() if request.mode == "ranked" else plan.precise()
+    total_docs, scored = _ranked_ids(searcher, query, 0, cap)
+    if total_docs > cap:
+        warnings.append(f"匹配文档较多，只在最相关的 {cap} 篇中查找段落")
+    idf = _idf(searcher, plan)
+    heading = analysis.normalize(request.heading or "")
+    found = []
+    for doc in index.catalogue.documents([i for _, i in scored]):
+        found += _matching_sections(access.view(doc, plan.member)[0], plan, idf, heading)
+    found.sort(key=lambda f: (-f[0], f[1].id, f[2].start))
+    offset = (request.page - 1) * request.limit
+    width = index.settings.snippet_chars
+    return len(found), [_section_hit(d, s, score, plan, width) for score, d, s in found[offset : offset + request.limit]]
+
+
+def _idf(searcher: tantivy.Searcher, plan: _Plan) -> dict[str, float]:
+    """BM25 idf of each needle, from how many documents contain it."""
+    total = max(1, searcher.num_docs)
+    idf = {}
+    for needle in _needles(plan):
+        df = searcher.search(plan.exact(needle), limit=1, count=True).count
+        idf[needle] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+    return idf
+
+
+def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: str):
+    needles = list(idf)
+    spans = find_spans(doc.text, needles)
+    parts = [s for s in sections(doc) if not heading or any(heading in analysis.normalize(h) for h in s.path)]
+    if not parts:
+        return []
+    average = sum(p.end - p.start for p in parts) / len(parts)
+    out = []
+    for part in parts:
+        tf: dict[int, int] = {}
+        for s, e, n in spans:
+            if s >= part.start and e <= part.end:
+                tf[n] = tf.get(n, 0) + 1
+        present = {needles[n] for n in tf}
+        if not _section_matches(plan, present):
+            continue
+        norm = (part.end - part.start) / average
+        score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in tf.items())
+        out.append((round(score, 4), doc, part))
+    return out
+
+
+def _section_matches(plan: _Plan, present: set[str]) -> bool:
+    if plan.request.mode == "precise":
+        return all(any(t in present for t in group) for group in plan.parsed.groups)
+    return bool(present) or not plan.parsed.groups
+
+
+def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width: int) -> Hit:
+    text = doc.text[part.start : part.end]
+    needles = _needles(plan)
+    snippet = make_snippet(text, find_spans(text, needles), width)
+    title_spans = [(s, e) for s, e, _ in find_spans(doc.title, needles)]
+    return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, score, snippet.text,
+               snippet.highlights, title_spans, part.path, part.start, part.end)
+
+
+# -- facets ----------------------------------------------------------------------
+
+
+def _facets(searcher: tantivy.Searcher, query: Query) -> dict[str, list[dict]]:
+    """Counts of 文种, 年份 and 来源 among the documents matching ``query``."""
+    spec = {name: {"terms": {"field": name, "size": size}} for name, size in _FACETS.items()}
+    result = searcher.aggregate(query, spec)
+    return {
+        name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]
+               if not (name == "year" and b["key"] == 0)]
+        for name in _FACETS
+    }

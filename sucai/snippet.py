@@ -1,0 +1,79 @@
+"""Snippets: a short window of original text around the best matches, with highlight spans.
+
+All offsets are in characters of the string they refer to, half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import analysis
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str                          # a slice of the original text (line breaks shown as spaces)
+    start: int                         # where ``text`` starts in the original text
+    highlights: list[tuple[int, int]]  # spans of ``text`` covering exactly the matched characters
+
+
+def find_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
+    """Every occurrence of each normalised needle in ``text``, as original-text spans.
+
+    Returns ``(start, end, needle_index)`` sorted by start; matching is done on the
+    normalised text (:func:`sucai.analysis.normalize`), spans are in ``text``.
+    """
+    norm, origin = analysis.normalize_with_offsets(text)
+    spans = []
+    for index, needle in enumerate(needles):
+        at = norm.find(needle)
+        while at >= 0 and needle:
+            start, end = analysis.original_span(origin, at, at + len(needle))
+            spans.append((start, end, index))
+            at = norm.find(needle, at + 1)
+    return sorted(spans)
+
+
+def make_snippet(text: str, spans: list[tuple[int, int, int]], width: int) -> Snippet:
+    """Cut a window of ``width`` characters around the best cluster of ``spans``.
+
+    The best window is the one covering the most distinct needles, then the most
+    occurrences, then the earliest. With no spans, the start of the text.
+    Highlights are clipped to the window and merged where they overlap.
+    """
+    width = max(1, width)
+    start = _best_start(text, spans, width) if spans else 0
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    inside = [(max(s, start) - start, min(e, end) - start) for s, e, _ in spans if s < end and e > start]
+    return Snippet(text[start:end].replace("\n", " "), start, _merge(inside))
+
+
+def _best_start(text: str, spans: list[tuple[int, int, int]], width: int) -> int:
+    """Start of the window (sliding over the sorted spans, linear time) with the best cluster."""
+    best_key, best_start = None, 0
+    counts: dict[int, int] = {}
+    right = 0
+    for left, (anchor, _, _) in enumerate(spans):
+        start = max(0, anchor - width // 4)
+        while right < len(spans) and spans[right][0] < start + width:
+            counts[spans[right][2]] = counts.get(spans[right][2], 0) + 1
+            right += 1
+        key = (len(counts), right - left, -start)
+        if best_key is None or key > best_key:
+            best_key, best_start = key, start
+        needle = spans[left][2]
+        counts[needle] -= 1
+        if not counts[needle]:
+            del counts[needle]
+    return best_start
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

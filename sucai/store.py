@@ -1,0 +1,245 @@
+"""The catalogue: an embedded SQLite database, the source of truth for documents.
+
+Everything else (the search index) is derived from it and can be rebuilt. Each
+document row carries a ``version`` that grows with every change and the
+``indexed_version`` the search index last saw, so the index knows what to catch
+up on after a crash; removed documents leave a row in ``removed_ids`` until the
+index has dropped them. The ``files`` table remembers every file ingested (by
+path and content hash), so re-running an ingest skips what it has done.
+
+Concurrency: WAL journal, a generous busy timeout, and short transactions, so
+several processes may ingest and search at once; writers wait, they never fail
+with "database is locked".
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import NotFound
+from .model import Document, OutlineNode, Removal
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    genre TEXT NOT NULL,
+    declared_chars INTEGER,
+    chars INTEGER NOT NULL,
+    paid_from INTEGER,
+    doc_number TEXT,
+    date TEXT,
+    source TEXT,
+    text TEXT NOT NULL,
+    outline TEXT NOT NULL,
+    removed TEXT NOT NULL,
+    source_path TEXT,
+    format TEXT,
+    encoding TEXT,
+    text_hash TEXT NOT NULL UNIQUE,
+    ingested_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    indexed_version INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS documents_unindexed ON documents (indexed_version) WHERE indexed_version < version;
+CREATE TABLE IF NOT EXISTS removed_ids (id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    status TEXT NOT NULL,
+    doc_id INTEGER,
+    reason TEXT,
+    seen_at TEXT NOT NULL
+);
+"""
+
+_DOC_COLUMNS = (
+    "id, title, genre, declared_chars, paid_from, doc_number, date, source, text, outline, removed,"
+    " source_path, format, encoding, ingested_at"
+)
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What an earlier ingest did with a file."""
+
+    path: str
+    content_hash: str
+    status: str
+    doc_id: int | None
+    reason: str | None
+
+
+class Catalogue:
+    """The document catalogue in ``path`` (created on first use).
+
+    All methods are safe to call from several processes at once.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        with self.transaction() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE: writers queue here, not at commit)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- documents ---------------------------------------------------------
+
+    def add(self, doc: Document, text_hash: str, path: str, content_hash: str) -> tuple[str, int]:
+        """Store ``doc`` read from file ``path``, in one transaction with the file's record.
+
+        Returns ``("ingested", new id)``, or ``("duplicate", id of the document with
+        the same text)`` when one exists already (nothing is stored twice).
+        """
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, doc_number,"
+                " date, source, text, outline, removed, source_path, format, encoding, text_hash, ingested_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.doc_number,
+                    doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
+                    _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
+                    doc.source_path, doc.format, doc.encoding, text_hash, _now(),
+                ),
+            )
+            if cur.rowcount:
+                status, doc_id = "ingested", cur.lastrowid
+            else:
+                status = "duplicate"
+                doc_id = db.execute("SELECT id FROM documents WHERE text_hash = ?", (text_hash,)).fetchone()[0]
+            self._record_file(db, path, content_hash, status, doc_id, None)
+            return status, doc_id
+
+    def get(self, doc_id: int) -> Document:
+        """The document with this id. Raises NotFound."""
+        row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+        return _document(row)
+
+    def documents(self, ids: list[int] | None = None) -> Iterator[Document]:
+        """All documents in id order, or those with the given ids (in id order)."""
+        if ids is None:
+            rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")
+        else:
+            marks = ",".join("?" * len(ids))
+            rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks}) ORDER BY id", ids)
+        for row in rows:
+            yield _document(row)
+
+    def summaries(self, limit: int | None = None, newest_first: bool = False) -> list[dict]:
+        """Id, title, 文种, 字数, date, source of each document (no text)."""
+        order = "id DESC" if newest_first else "id"
+        rows = self._db.execute(
+            f"SELECT id, title, genre, chars, date, source, paid_from IS NOT NULL FROM documents"
+            f" ORDER BY {order} LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+        keys = ("id", "title", "genre", "chars", "date", "source", "has_member_part")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def remove(self, doc_id: int) -> None:
+        """Delete a document (and forget the files that produced it). Raises NotFound."""
+        with self.transaction() as db:
+            if not db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount:
+                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+            db.execute("INSERT OR IGNORE INTO removed_ids VALUES (?)", (doc_id,))
+            db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
+
+    def stats(self) -> dict:
+        """Totals: documents, characters, and counts by 文种 and by source."""
+        db = self._db
+        docs, chars = db.execute("SELECT count(*), coalesce(sum(chars), 0) FROM documents").fetchone()
+        by_genre = db.execute("SELECT genre, count(*) FROM documents GROUP BY genre ORDER BY 2 DESC, 1").fetchall()
+        by_source = db.execute(
+            "SELECT coalesce(source, '未注明'), count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        return {"documents": docs, "chars": chars, "by_genre": dict(by_genre), "by_source": dict(by_source)}
+
+    # -- index bookkeeping --------------------------------------------------
+
+    def pending(self) -> tuple[list[tuple[int, int]], list[int]]:
+        """What the index has not seen: ``([(id, version) to (re)index], [ids removed])``."""
+        stale = self._db.execute("SELECT id, version FROM documents WHERE indexed_version < version").fetchall()
+        removed = [r[0] for r in self._db.execute("SELECT id FROM removed_ids")]
+        return stale, removed
+
+    def mark_indexed(self, versions: list[tuple[int, int]], removed: list[int]) -> None:
+        """Record that the index now holds these document versions and has dropped these ids."""
+        with self.transaction() as db:
+            db.executemany("UPDATE documents SET indexed_version = ? WHERE id = ?", [(v, i) for i, v in versions])
+            db.executemany("DELETE FROM removed_ids WHERE id = ?", [(i,) for i in removed])
+
+    def mark_all_unindexed(self) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET indexed_version = 0")
+
+    # -- files ----------------------------------------------------------------
+
+    def file_record(self, path: str) -> FileRecord | None:
+        row = self._db.execute(
+            "SELECT path, content_hash, status, doc_id, reason FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return FileRecord(*row) if row else None
+
+    def record_file(self, path: str, content_hash: str, status: str, reason: str | None) -> None:
+        """Remember a file that produced no document (skipped or failed, with the reason)."""
+        with self.transaction() as db:
+            self._record_file(db, path, content_hash, status, None, reason)
+
+    @staticmethod
+    def _record_file(db, path, content_hash, status, doc_id, reason) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", (path, content_hash, status, doc_id, reason, _now())
+        )
+
+
+def _document(row: tuple) -> Document:
+    (doc_id, title, genre, declared, paid_from, number, date, source, text, outline, removed,
+     source_path, fmt, encoding, ingested_at) = row
+    return Document(
+        id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from,
+        doc_number=number, date=date, source=source, text=text,
+        outline=[OutlineNode.from_dict(n) for n in json.loads(outline)],
+        removed=[Removal(**r) for r in json.loads(removed)],
+        source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at,
+    )
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,457 @@
+"""Downloads: .docx to GB/T 9704-2012, .md, .txt, zip; the member boundary in every format.
+
+Documents are built by hand; outline offsets come from ``str.find`` on the text,
+and every expected value below was worked out by hand, not by the exporter.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+
+import docx
+import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from sucai import access
+from sucai.errors import InvalidInput
+from sucai.export import FORMATS, DocxStyle, export_document, export_zip
+from sucai.export.archive import MAX_STEM, safe_stem
+from sucai.export.blocks import Block, blocks
+from sucai.export.docx import grid_pitches
+from sucai.model import Document, OutlineNode, walk_outline
+
+TITLE = "某局党支部2023年专题组织生活会对照检查材料"
+FREE = (
+    "根据组织生活会要求，支部深入开展学习。\n"
+    "一、主要问题\n"
+    "（一）理论学习方面。主要存在学习不够深入的问题。\n"
+    "1.学习不够全面\n"
+    "（1）内容落项\n"
+    "　　具体表现：一是学习不全面；二是学习不及时。\n"
+)
+PAID = (
+    "二、整改措施\n"
+    "（一）强化理论武装。红杉甲方案要求每周集中学习一次并形成记录。\n"
+    "最后一段总结陈述文字保持不变。"
+)
+TEXT = FREE + PAID
+# The paragraphs of TEXT, by hand: non-empty lines without their indentation.
+FREE_LINES = [
+    "根据组织生活会要求，支部深入开展学习。",
+    "一、主要问题",
+    "（一）理论学习方面。主要存在学习不够深入的问题。",
+    "1.学习不够全面",
+    "（1）内容落项",
+    "具体表现：一是学习不全面；二是学习不及时。",
+]
+PAID_LINES = ["二、整改措施", "（一）强化理论武装。红杉甲方案要求每周集中学习一次并形成记录。", "最后一段总结陈述文字保持不变。"]
+NOTICE = "会员可见全文（剩余 54 字）"
+
+
+def _node(level: int, label: str, heading: str, end_marker: str | None, kind: str = "heading", children=()):
+    start = TEXT.find(label + heading)
+    assert start >= 0, label + heading
+    end = TEXT.find(end_marker) if end_marker else len(TEXT)
+    return OutlineNode(level, label, heading, start, end, kind, list(children))
+
+
+def make_doc(**changes) -> Document:
+    items = [_node(5, "一是", "学习不全面", "二是", "item"), _node(5, "二是", "学习不及时", "二、整改措施", "item")]
+    level4 = _node(4, "（1）", "内容落项", "二、整改措施", children=items)
+    level3 = _node(3, "1.", "学习不够全面", "二、整改措施", children=[level4])
+    level2 = _node(2, "（一）", "理论学习方面", "二、整改措施", children=[level3])
+    outline = [
+        _node(1, "一、", "主要问题", "二、整改措施", children=[level2]),
+        _node(1, "二、", "整改措施", None, children=[_node(2, "（一）", "强化理论武装", None)]),
+    ]
+    fields = dict(
+        title=TITLE,
+        text=TEXT,
+        genre="对照检查材料",
+        paid_from=len(FREE),
+        source="墨林素材库",
+        doc_number="财纪支〔2023〕1号",
+        date="2023-12-20",
+        outline=outline,
+        id=42,
+    )
+    return Document(**{**fields, **changes})
+
+
+def open_docx(data: bytes):
+    return docx.Document(io.BytesIO(data))
+
+
+@pytest.fixture(scope="module")
+def full_docx():
+    doc = make_doc()
+    return open_docx(export_document(doc, "docx")[1])
+
+
+def _east_asia(element) -> str | None:
+    fonts = element.find(qn("w:rPr")).find(qn("w:rFonts"))
+    return fonts.get(qn("w:eastAsia"))
+
+
+def _paragraph(document, prefix: str):
+    return next(p for p in document.paragraphs if p.text.startswith(prefix))
+
+
+# ---------------------------------------------------------------- .docx layout
+
+
+@pytest.mark.parametrize(
+    ("attribute", "millimetres"),
+    [
+        ("page_width", 210),
+        ("page_height", 297),
+        ("top_margin", 37),
+        ("bottom_margin", 35),
+        ("left_margin", 28),
+        ("right_margin", 26),
+    ],
+)
+def test_docx_page_is_a4_with_standard_margins(full_docx, attribute, millimetres):
+    # Word stores twips, so 1 mm ≈ 56.7 twips is kept to ±0.05 mm.
+    assert getattr(full_docx.sections[0], attribute).mm == pytest.approx(millimetres, abs=0.05)
+
+
+def test_grid_pitches_by_hand():
+    # 225 mm = 12755.9 twips; / 22 = 579.8 → 579 (580 × 22 would overflow the type area).
+    # 156 mm = 442.205 pt; / 28 = 15.7930 pt; (15.7930 − 16) × 4096 = −847.8 → −848.
+    assert grid_pitches(DocxStyle()) == (579, -848)
+
+
+def test_docx_grid_and_fixed_line_spacing(full_docx):
+    grid = full_docx.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch")), grid.get(qn("w:charSpace"))) == (
+        "linesAndChars",
+        "579",
+        "-848",
+    )
+    body = full_docx.styles["Normal"].paragraph_format
+    assert body.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    assert body.line_spacing.pt == pytest.approx(28.95)
+
+
+def test_docx_first_line_indent_is_two_characters(full_docx):
+    body = full_docx.styles["Normal"].paragraph_format
+    assert body.first_line_indent == Pt(32)
+    assert body.element.pPr.ind.get(qn("w:firstLineChars")) == "200"
+    title = full_docx.styles["Title"].paragraph_format
+    assert title.first_line_indent == Pt(0)
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+
+
+@pytest.mark.parametrize(
+    ("prefix", "run_texts", "fonts", "size_pt", "style"),
+    [
+        (TITLE, [TITLE], ["方正小标宋简体"], 22, "Title"),
+        ("根据", [FREE_LINES[0]], ["仿宋_GB2312"], 16, "Normal"),
+        ("一、", ["一、主要问题"], ["黑体"], 16, "Heading 1"),
+        # run-in level-2 heading: label + heading sentence in 楷体, the rest in the body font
+        ("（一）理论", ["（一）理论学习方面。", "主要存在学习不够深入的问题。"], ["楷体_GB2312", "仿宋_GB2312"], 16, "Normal"),
+        ("1.", ["1.学习不够全面"], ["仿宋_GB2312"], 16, "Heading 3"),
+        ("（1）", ["（1）内容落项"], ["仿宋_GB2312"], 16, "Heading 4"),
+        # inline items (一是…二是…) stay body text
+        ("具体表现", [FREE_LINES[5]], ["仿宋_GB2312"], 16, "Normal"),
+    ],
+)
+def test_docx_fonts_by_level(full_docx, prefix, run_texts, fonts, size_pt, style):
+    paragraph = _paragraph(full_docx, prefix)
+    assert [r.text for r in paragraph.runs] == run_texts
+    assert [_east_asia(r._r) for r in paragraph.runs] == fonts
+    assert [r.font.name for r in paragraph.runs] == fonts  # the Latin name too
+    assert {r.font.size for r in paragraph.runs} == {Pt(size_pt)}
+    assert paragraph.style.name == style
+
+
+@pytest.mark.parametrize(
+    ("style", "font", "size_pt"),
+    [
+        ("Normal", "仿宋_GB2312", 16),
+        ("Title", "方正小标宋简体", 22),
+        ("Heading 1", "黑体", 16),
+        ("Heading 2", "楷体_GB2312", 16),
+    ],
+)
+def test_docx_styles_name_east_asian_fonts(full_docx, style, font, size_pt):
+    element = full_docx.styles[style].element
+    assert _east_asia(element) == font
+    assert full_docx.styles[style].font.size == Pt(size_pt)
+    assert element.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsiaTheme")) is None
+
+
+def test_docx_style_is_configurable():
+    house = DocxStyle(body_font="仿宋", level1_font="方正黑体_GBK")
+    document = open_docx(export_document(make_doc(), "docx", style=house)[1])
+    assert _east_asia(_paragraph(document, "一、").runs[0]._r) == "方正黑体_GBK"
+    assert _east_asia(_paragraph(document, "根据").runs[0]._r) == "仿宋"
+
+
+def test_docx_footer_has_page_field_between_em_dashes(full_docx):
+    section = full_docx.sections[0]
+    assert full_docx.settings.odd_and_even_pages_header_footer
+    odd_even = ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT))
+    for footer, alignment in odd_even:
+        paragraph = footer.paragraphs[0]
+        xml = paragraph._p.xml
+        assert 'w:fldCharType="begin"' in xml and 'w:fldCharType="end"' in xml
+        assert [t.text for t in paragraph._p.iter(qn("w:instrText"))] == [" PAGE "]
+        assert paragraph.text == "— 1 —"
+        assert paragraph.alignment == alignment
+        assert {_east_asia(r._r) for r in paragraph.runs} == {"宋体"}
+        assert {r.font.size for r in paragraph.runs} == {Pt(14)}
+
+
+def test_docx_paragraphs_are_the_lines_in_order(full_docx):
+    assert [p.text for p in full_docx.paragraphs] == [TITLE, *FREE_LINES, *PAID_LINES]
+
+
+def test_docx_core_properties(full_docx):
+    props = full_docx.core_properties
+    assert (props.title, props.subject, props.category) == (TITLE, "对照检查材料", "对照检查材料")
+    assert (props.comments, props.keywords) == ("墨林素材库", "墨林素材库")
+
+
+def test_docx_notice_is_last_paragraph():
+    document = open_docx(export_document(make_doc(), "docx", notice=NOTICE)[1])
+    assert document.paragraphs[-1].text == NOTICE
+    assert _east_asia(document.paragraphs[-1].runs[0]._r) == "仿宋_GB2312"
+
+
+@pytest.mark.parametrize(
+    ("text", "node", "expected"),
+    [
+        # an inline item at the start of a line is still body text
+        ("一是加强学习。", OutlineNode(5, "一是", "加强学习", 0, 7, "item"), Block("一是加强学习。")),
+        # a heading whose words were blanked at the member boundary styles only its label
+        ("一、主要", OutlineNode(1, "一、", "", 0, 4), Block("一、主要", 1, 2)),
+        # an unnumbered markdown heading with an indented line
+        ("  总体要求", OutlineNode(1, "", "总体要求", 2, 6), Block("总体要求", 1, 4)),
+        # a node that does not start its line is ignored
+        ("前文一、主要问题", OutlineNode(1, "一、", "主要问题", 2, 8), Block("前文一、主要问题")),
+    ],
+)
+def test_blocks_edge_cases(text, node, expected):
+    assert blocks(Document("标题", text, outline=[node])) == [expected]
+
+
+# ---------------------------------------------------------------- .md and .txt
+
+
+def test_markdown_layout():
+    doc = make_doc(text=FREE, paid_from=None, outline=make_doc().outline[:1])
+    expected = (
+        f"# {TITLE}\n\n"
+        "> 文种：对照检查材料 ｜ 字数：93 ｜ 来源：墨林素材库 ｜ 文号：财纪支〔2023〕1号 ｜ 日期：2023-12-20\n\n"
+        "根据组织生活会要求，支部深入开展学习。\n\n"
+        "## 一、主要问题\n\n"
+        "### （一）理论学习方面。\n\n"
+        "主要存在学习不够深入的问题。\n\n"
+        "#### 1.学习不够全面\n\n"
+        "##### （1）内容落项\n\n"
+        "具体表现：一是学习不全面；二是学习不及时。\n\n"
+        f"{NOTICE}\n"
+    )
+    assert len(FREE) == 93
+    assert export_document(doc, "md", notice=NOTICE) == (f"{TITLE}.md", expected.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("line", "escaped"),
+    [
+        ("1. 列表样的正文", "1\\. 列表样的正文"),
+        ("1.不是列表", "1.不是列表"),
+        ("# 井号开头", "\\# 井号开头"),
+        ("- 减号开头", "\\- 减号开头"),
+        ("含*星号*与_下划线_", "含\\*星号\\*与\\_下划线\\_"),
+    ],
+)
+def test_markdown_escapes_what_would_become_markup(line, escaped):
+    markdown = export_document(Document("标题", line), "md")[1].decode("utf-8")
+    assert markdown.split("\n\n")[2] == escaped + "\n"
+
+
+def test_txt_layout():
+    doc = make_doc(text="第一段。\n\n第二段。")
+    assert export_document(doc, "txt", notice=NOTICE) == (
+        f"{TITLE}.txt",
+        f"{TITLE}\n\n第一段。\n\n第二段。\n\n{NOTICE}\n".encode("utf-8"),
+    )
+
+
+# ---------------------------------------------------------------- member boundary
+
+
+def _visible_text(fmt: str, data: bytes) -> str:
+    """Everything a reader of the file could see: all text, and for .docx every XML part as well."""
+    if fmt != "docx":
+        return data.decode("utf-8")
+    document = open_docx(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = [package.read(name).decode("utf-8") for name in package.namelist() if name.endswith(".xml")]
+    return "\n".join([*(p.text for p in document.paragraphs), *parts])
+
+
+def _windows(text: str, size: int = 6) -> set[str]:
+    return {text[i : i + size] for i in range(len(text) - size + 1) if "\n" not in text[i : i + size]}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_free_export_has_no_members_text_and_has_notice(fmt):
+    doc = make_doc()
+    members = _windows(doc.text[doc.paid_from :])
+    _, data = export_document(access.free_view(doc), fmt, notice=access.notice(doc))
+    seen = _visible_text(fmt, data)
+    assert access.notice(doc) == NOTICE
+    assert NOTICE in seen
+    assert [w for w in members if w in seen] == []
+    # the check can fail: the full export does contain the members part
+    full = _visible_text(fmt, export_document(doc, fmt)[1])
+    assert "红杉甲方案要求" in full
+
+
+# ---------------------------------------------------------------- names and zip
+
+
+@pytest.mark.parametrize(
+    ("title", "stem"),
+    [
+        ("关于A/B的通知", "关于A_B的通知"),
+        ('a\\b:c*d?e"f<g>h|i', "a_b_c_d_e_f_g_h_i"),
+        ("换行\n与\t制表", "换行 与 制表"),
+        ("零宽\u200b与反向\u202e字符", "零宽与反向字符"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("..", "文档-7"),
+        ("   ", "文档-7"),
+        ("CON", "_CON"),
+        ("nul.txt", "_nul.txt"),
+        ("通" * 100, "通" * 80),
+    ],
+)
+def test_safe_stem(title, stem):
+    assert safe_stem(title, "文档-7") == stem
+    assert MAX_STEM == 80
+
+
+def test_export_name_falls_back_to_id():
+    assert export_document(Document("???", "正文", id=7), "txt")[0] == "文档-7.txt"
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(InvalidInput) as err:
+        export_document(make_doc(), "pdf")
+    assert err.value.code == "bad_format"
+    with pytest.raises(InvalidInput) as err:
+        export_zip([(make_doc(), None)], "pdf")
+    assert err.value.code == "bad_format"
+
+
+def _read_zip(data: bytes):
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    index = list(csv.reader(io.StringIO(archive.read("索引.csv").decode("utf-8-sig"))))
+    return archive, index
+
+
+def test_zip_names_flags_index_and_duplicates():
+    first = make_doc(text=FREE, paid_from=None, outline=[], id=1)
+    second = Document("通知", "短文。", genre="通知", id=2)
+    third = make_doc(title=TITLE, text="另一篇。", paid_from=None, outline=[], source=None, id=3)
+    archive, index = _read_zip(export_zip([(first, None), (second, "提示"), (third, None)], "txt"))
+    names = [info.filename for info in archive.infolist()]
+    assert names == ["索引.csv", f"{TITLE}.txt", "通知.txt", f"{TITLE} (2).txt"]
+    assert all(info.flag_bits & 0x800 for info in archive.infolist())
+    assert index == [
+        ["序号", "标题", "文种", "字数", "来源", "文件名"],
+        ["1", TITLE, "对照检查材料", "93", "墨林素材库", f"{TITLE}.txt"],
+        ["2", "通知", "通知", "3", "", "通知.txt"],
+        ["3", TITLE, "对照检查材料", "4", "", f"{TITLE} (2).txt"],
+    ]
+    assert archive.read("通知.txt").decode("utf-8") == "通知\n\n短文。\n\n提示\n"
+
+
+def test_zip_ascii_names_have_no_utf8_flag_and_index_name_is_reserved():
+    docs = [(Document("report", "x"), None), (Document("索引", "y"), None)]
+    archive, _ = _read_zip(export_zip(docs, "md"))
+    flags = {info.filename: bool(info.flag_bits & 0x800) for info in archive.infolist()}
+    assert flags == {"索引.csv": True, "report.md": False, "索引.md": True}
+
+
+def test_zip_of_docx_reopens():
+    archive, _ = _read_zip(export_zip([(make_doc(), NOTICE)], "docx"))
+    assert open_docx(archive.read(f"{TITLE}.docx")).paragraphs[-1].text == NOTICE
+
+
+def test_zip_limit():
+    docs = [(Document(f"第{i}篇", "正文"), None) for i in range(3)]
+    assert len(zipfile.ZipFile(io.BytesIO(export_zip(docs, "txt", limit=3))).namelist()) == 4
+    with pytest.raises(InvalidInput) as err:
+        export_zip(docs, "txt", limit=2)
+    assert err.value.code == "too_many"
+
+
+# ---------------------------------------------------------------- real input and other readers
+
+
+@pytest.mark.corpus
+def test_sample_exports_every_line(sample_path):
+    lines = sample_path.read_text(encoding="utf-8").splitlines()
+    doc = Document(lines[0], "\n".join(lines[1:]))
+    expected = [line.strip() for line in lines[1:] if line.strip()]
+    assert [p.text for p in open_docx(export_document(doc, "docx")[1]).paragraphs] == [lines[0], *expected]
+
+
+def _has_cjk_font() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    return bool(subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout.strip())
+
+
+def test_libreoffice_renders_the_docx(tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; apt-get install libreoffice-writer-nogui")
+    if not _has_cjk_font():
+        pytest.skip("no Chinese font for LibreOffice to render with; apt-get install fonts-wqy-microhei")
+    pdfplumber = pytest.importorskip("pdfplumber")
+    name, data = export_document(make_doc(), "docx", notice=NOTICE)
+    (tmp_path / name).write_bytes(data)
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(tmp_path / name)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    with pdfplumber.open(tmp_path / name.replace(".docx", ".pdf")) as pdf:
+        assert len(pdf.pages) > 0
+        first_page = re.sub(r"\s", "", pdf.pages[0].extract_text())
+    assert first_page.startswith(TITLE)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "txt"])
+def test_round_trip_through_the_readers(fmt):
+    """Export, then read, clean and structure the file again: same title, lines and outline.
+
+    (.md is not round-tripped: its metadata line and split run-in headings are meant for reading.)
+    """
+    readers = pytest.importorskip("sucai.readers")
+    clean = pytest.importorskip("sucai.clean")
+    outline = pytest.importorskip("sucai.outline")
+    if not all(hasattr(m, f) for m, f in ((readers, "read_bytes"), (clean, "clean"), (outline, "analyse"))):
+        pytest.skip("needs sucai.readers.read_bytes, sucai.clean.clean and sucai.outline.analyse")
+    doc = make_doc(paid_from=None)
+    name, data = export_document(doc, fmt)
+    raw = readers.read_bytes(data, name)
+    back = outline.analyse(clean.clean(raw.text), title_hint=raw.title)
+    assert back.title == TITLE
+    assert [line.strip() for line in back.text.splitlines() if line.strip()] == FREE_LINES + PAID_LINES
+    shape = [(n.level, n.label, n.heading, n.kind) for n in walk_outline(back.outline)]
+    assert shape == [(n.level, n.label, n.heading, n.kind) for n in walk_outline(doc.outline)]

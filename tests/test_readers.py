@@ -1,0 +1,405 @@
+"""Readers: encodings, format sniffing, docx numbering, PDF text layout (cases B12, B16, B18, B19)."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import random
+import re
+
+import pdfplumber
+import pytest
+
+from fixtures import (add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph, number_style,
+                      zip_bomb_docx)
+from sucai.errors import ReadError
+from sucai.readers import SUPPORTED_SUFFIXES, read, read_bytes
+from sucai.readers.cjk import remove_cjk_spaces
+from sucai.readers.numbering import format_number
+from sucai.readers.pdf import Line, drop_furniture, is_page_number, join_paragraphs
+
+NOTICE = "关于印发会议纪要的通知\n各单位：\n现将会议纪要印发给你们。\n"
+SPACED_HAN = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
+
+
+def _code(data: bytes, name: str) -> str:
+    with pytest.raises(ReadError) as caught:
+        read_bytes(data, name)
+    return caught.value.code
+
+
+# --- text encodings -------------------------------------------------------------------------------------------
+
+def test_b12_utf8_bom_leaves_no_feff_and_offsets_start_at_the_title(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_bytes(codecs.BOM_UTF8 + "关于做好年度考核工作的通知\n正文……".encode("utf-8"))
+    doc = read(path)
+    assert doc.text == "关于做好年度考核工作的通知\n正文……"
+    assert doc.text.index("年度考核") == 4
+    assert (doc.format, doc.encoding) == ("txt", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        pytest.param(NOTICE.encode("gbk"), "gb18030", id="B19a-gbk"),
+        pytest.param(codecs.BOM_UTF16_LE + NOTICE.encode("utf-16-le"), "utf-16", id="B19b-utf16le-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + NOTICE.encode("utf-16-be"), "utf-16", id="utf16be-bom"),
+        pytest.param(("囧" + NOTICE).encode("gb18030"), "gb18030", id="gbk-only-char"),
+        pytest.param(NOTICE.encode("utf-8"), "utf-8", id="utf8"),
+    ],
+)
+def test_text_encodings_decode_exactly(data, encoding):
+    doc = read_bytes(data, "notice.txt")
+    assert doc.text.removeprefix("囧") == NOTICE
+    assert doc.encoding == encoding
+    assert "\ufffd" not in doc.text
+
+
+def test_gb2312_label_would_lose_the_gbk_only_character():
+    """The oracle for 'decode GB2312 as GB18030': the GB2312 codec itself cannot decode 囧."""
+    data = ("囧" + NOTICE).encode("gbk")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("gb2312")
+    assert read_bytes(data, "a.txt").text.startswith("囧关于印发")
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_crlf_and_cr_become_lf(newline):
+    doc = read_bytes(NOTICE.replace("\n", newline).encode("gbk"), "a.txt")
+    assert doc.text == NOTICE
+
+
+def test_markdown_keeps_its_marks():
+    doc = read_bytes("# 标题\n\n## 一、总体要求\n- 要点".encode("utf-8"), "a.md")
+    assert (doc.format, doc.text) == ("md", "# 标题\n\n## 一、总体要求\n- 要点")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(NOTICE.encode("utf-8") * 3 + NOTICE.encode("gbk") * 3, id="utf8-and-gbk-mixed"),
+        pytest.param(random.Random(7).randbytes(400), id="random-bytes"),
+        pytest.param(codecs.BOM_UTF8 + NOTICE.encode("gbk"), id="utf8-bom-on-gbk"),
+    ],
+)
+def test_undecodable_text_is_refused_not_garbled(data):
+    with pytest.raises(ReadError) as caught:
+        read_bytes(data, "a.txt")
+    assert caught.value.code == "undecodable"
+    assert "utf-8" in caught.value.message
+
+
+@pytest.mark.parametrize("data", [b"", b"  \r\n\t\n", codecs.BOM_UTF8, "\u3000\n".encode("utf-8")])
+def test_empty_files(data):
+    assert _code(data, "a.txt") == "empty"
+
+
+# --- html ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "meta",
+    ['<meta charset=gb2312>', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'],
+)
+def test_b19c_gbk_html_with_gb2312_meta(meta):
+    page = (f"<html><head>{meta}<title>会议纪要</title></head><body>"
+            "<p>关于印发会议纪要的通知</p><p>囧</p></body></html>")
+    doc = read_bytes(page.encode("gbk"), "page.html")
+    assert "囧" in doc.text and "会议纪要" in doc.text
+    assert "\ufffd" not in doc.text
+    assert (doc.format, doc.encoding, doc.title) == ("html", "gb18030", "会议纪要")
+
+
+def test_html_keeps_paragraph_breaks_and_takes_title_from_h1():
+    paragraphs = ["一、总体要求", "坚持稳中求进工作总基调。", "二、主要任务", "抓好粮食生产。"]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = f"<!DOCTYPE html><html><body><h1>工作方案</h1><script>var x = 1;</script>{body}</body></html>"
+    doc = read_bytes(page.encode("utf-8"), "upload.txt")  # sniffed as html despite the extension
+    assert doc.format == "html"
+    assert doc.title == "工作方案"
+    lines = doc.text.split("\n")
+    assert lines[-4:] == paragraphs
+    assert "var x" not in doc.text
+
+
+def test_html_falls_back_to_a_plain_dump_when_trafilatura_finds_no_main_text():
+    page = "<html><head><style>p{}</style></head><body><footer>页脚文字</footer><aside>侧栏<br>第二行</aside></body></html>"
+    assert read_bytes(page.encode("utf-8"), "a.html").text == "页脚文字\n侧栏\n第二行"
+
+
+# --- format sniffing -----------------------------------------------------------------------------------------
+
+def test_renamed_files_are_read_by_content():
+    document = new_document()
+    document.add_paragraph("正文第一段")
+    assert read_bytes(docx_bytes(document), "really-a-docx.txt").format == "docx"
+    pdf = make_cjk_pdf([[(72, 700, "农业用水")]])
+    assert read_bytes(pdf, "report.docx").text == "农业用水"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        (NOTICE.encode("utf-8"), "fake.docx", "not_docx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "old.docx", "not_docx"),
+        (NOTICE.encode("utf-8"), "fake.pdf", "not_pdf"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "scan.txt", "unsupported_format"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "scan.png", "unsupported_format"),
+        (NOTICE.encode("utf-8"), "table.xlsx", "unsupported_format"),
+    ],
+)
+def test_wrong_or_unsupported_content(data, name, code):
+    assert _code(data, name) == code
+
+
+def test_read_reports_a_missing_file(tmp_path):
+    with pytest.raises(ReadError) as caught:
+        read(tmp_path / "nope.txt")
+    assert caught.value.code == "not_found"
+
+
+def test_supported_suffixes():
+    assert SUPPORTED_SUFFIXES == {".txt", ".md", ".docx", ".pdf", ".html", ".htm"}
+
+
+# --- docx ----------------------------------------------------------------------------------------------------
+
+def test_b18_docx_automatic_numbering_is_rendered():
+    document = new_document()
+    add_numbering(document, 90, [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")], 91)
+    add_numbering(document, 92, [("chineseCounting", "第%1条", 1, "space")], 93, start_override=10)
+    add_numbering(document, 94, [("decimalEnclosedCircle", "%1")], 95)
+    add_numbering(document, 96, [("bullet", "•")], 97)
+    style = document.styles.add_style("编号标题", 1)  # WD_STYLE_TYPE.PARAGRAPH
+    number_style(style, 91, 0)
+    document.core_properties.title = "实施方案"
+    rows = [
+        ("一、总体要求", 91, 0), ("（一）工作目标", 91, 1), ("（二）基本原则", 91, 1), ("1.坚持统筹", 91, 2),
+        ("（三）时间安排", 91, 1), ("二、主要任务", 91, 0), ("（一）重点任务", 91, 1),
+        ("第十条 严格执行", 93, 0), ("第十一条 附则", 93, 0), ("①其一", 95, 0), ("②其二", 95, 0), ("要点", 97, 0),
+    ]
+    for expected, num_id, ilvl in rows:
+        text = re.sub(r"^(第.+?条 |[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.|[①②])", "", expected)
+        number_paragraph(document.add_paragraph(text), num_id, ilvl)
+    table = document.add_table(rows=2, cols=2)
+    for r, row in enumerate((("指标", "目标值"), ("粮食产量", "1.3万亿斤"))):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_paragraph("保障措施", style="编号标题")  # numbered through its style → 三、
+    document.add_paragraph("不编号的段落")
+
+    doc = read_bytes(docx_bytes(document), "方案.docx")
+
+    expected_lines = [expected for expected, _, _ in rows]
+    expected_lines[-1] = "要点"  # bullets are dropped
+    expected_lines += ["指标\t目标值", "粮食产量\t1.3万亿斤", "三、保障措施", "不编号的段落"]
+    assert doc.text.split("\n") == expected_lines
+    assert "（一）工作目标" in doc.text
+    assert (doc.format, doc.encoding, doc.title) == ("docx", None, "实施方案")
+
+
+@pytest.mark.parametrize(
+    ("n", "num_fmt", "expected"),
+    [
+        (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (11, "chineseCounting", "十一"),
+        (20, "chineseCounting", "二十"), (21, "chineseCountingThousand", "二十一"), (100, "chineseCounting", "一百"),
+        (105, "chineseCounting", "一百零五"), (110, "chineseCounting", "一百一十"), (1010, "chineseCounting", "一千零一十"),
+        (10010, "chineseCountingThousand", "一万零一十"), (12, "chineseLegalSimplified", "壹拾贰"),
+        (3, "ideographTraditional", "丙"), (3, "decimalEnclosedCircle", "③"), (20, "decimalEnclosedCircle", "⑳"),
+        (21, "decimalEnclosedCircle", "21"), (28, "lowerLetter", "bb"), (2, "upperLetter", "B"),
+        (4, "upperRoman", "IV"), (1994, "lowerRoman", "mcmxciv"), (5, "decimalZero", "05"), (7, "decimal", "7"),
+        (7, "somethingNew", "7"),
+    ],
+)
+def test_format_number(n, num_fmt, expected):
+    assert format_number(n, num_fmt) == expected
+
+
+def test_zip_bomb_docx_is_refused_before_parsing():
+    document = new_document()
+    document.add_paragraph("正文")
+    assert _code(zip_bomb_docx(docx_bytes(document)), "bomb.docx") == "too_large"
+
+
+def test_damaged_docx_zip():
+    document = new_document()
+    document.add_paragraph("正文")
+    data = docx_bytes(document)
+    assert _code(data[: len(data) // 2], "cut.docx") in {"corrupt", "not_docx"}
+
+
+# --- pdf -----------------------------------------------------------------------------------------------------
+
+def test_b16_spaces_between_han_characters_are_removed_from_pdf_text():
+    pdf = make_cjk_pdf([[(72, 700, "农业用"), (114, 700, "水定额 DB41/T 958—2020")]])
+    with pdfplumber.open(io.BytesIO(pdf)) as opened:  # the fault being fixed: raw extraction splits the word
+        assert "农业用 水定额" in opened.pages[0].extract_text()
+    doc = read_bytes(pdf, "standard.pdf")
+    assert doc.text == "农业用水定额 DB41/T 958—2020"
+    assert (doc.format, doc.encoding) == ("pdf", None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("农业用 水定额 DB41/T 958—2020", "农业用水定额 DB41/T 958—2020"),
+        ("中 华 人 民 共 和 国", "中华人民共和国"),
+        ("公 文\n写 作", "公文\n写作"),
+        ("标　　题：通知", "标题：通知"),
+        ("“ 警务室 ” 、 “ 护学岗 ”", "“警务室”、“护学岗”"),
+        ("GB 3100 国际单位制", "GB 3100 国际单位制"),
+        ("加 3 号汉字", "加 3 号汉字"),
+        ("hello world", "hello world"),
+    ],
+)
+def test_remove_cjk_spaces(raw, expected):
+    assert remove_cjk_spaces(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("- 1 -", True), ("— 2 —", True), ("–– - 1 - ––", True), ("第 3 页", True), ("第3页 共22页", True),
+        ("3/22", True), ("12", True), ("Page 4", True),
+        ("3.2 版面", False), ("2019年1月24日", False), ("GB/T 9704—2012", False), ("一、总体要求", False),
+    ],
+)
+def test_is_page_number(line, expected):
+    assert is_page_number(line) is expected
+
+
+def test_join_paragraphs_rules():
+    lines = [
+        Line("一、总体要求", indented=True, short=True),
+        Line("为加强农业用水管理，提高用", indented=True),
+        Line("水效率，制定本标准。"),          # continues the paragraph
+        Line("本标准适用于全省灌区用水定"),     # previous ended with 。 → new paragraph
+        Line("额的编制", short=True),
+        Line("和管理"),                         # previous line short → new paragraph
+        Line("（一）工作目标", short=True),     # heading → new paragraph
+        Line("Layout key for official"),
+        Line("documents"),                      # Latin seam → one space
+    ]
+    assert join_paragraphs(lines) == [
+        "一、总体要求", "为加强农业用水管理，提高用水效率，制定本标准。", "本标准适用于全省灌区用水定额的编制", "和管理",
+        "（一）工作目标", "Layout key for official documents",
+    ]
+
+
+def test_drop_furniture_removes_running_header_and_page_numbers():
+    def page(i: int, han: str) -> list[Line]:
+        body = [Line(f"{han}{word}", edge=True) for word in ("甲", "乙")]
+        middle = [Line("重复的正文行"), Line("12")]
+        return [Line("某市地方标准", edge=True), *body, *middle, Line(f"- {i} -", edge=True)]
+
+    pages = [page(i, han) for i, han in enumerate("一二三四", start=1)]
+    pages[2].insert(3, Line("某市地方标准"))  # a copy of the running header that the extraction put mid-page
+    kept = [[line.text for line in page] for page in drop_furniture(pages)]
+    # "重复的正文行" repeats like the header and "12" looks like a page number, but neither is at an edge;
+    # the header is dropped wherever it appears
+    assert kept == [[f"{han}甲", f"{han}乙", "重复的正文行", "12"] for han in "一二三四"]
+
+
+def _paragraph_runs(text: str, y: float, per_line: int = 20, indent: int = 2, size: int = 12):
+    """Lay out ``text`` like a printed paragraph: first line indented by ``indent`` characters, lines 12 pt apart."""
+    runs, x_left, pos, first = [], 72, 0, True
+    while pos < len(text):
+        width = per_line - (indent if first else 0)
+        runs.append((x_left + (indent * size if first else 0), y, text[pos:pos + width]))
+        pos, y, first = pos + width, y - 18, False
+    return runs, y
+
+
+def test_pdf_paragraphs_headers_and_page_numbers_end_to_end():
+    paragraph = "为加强农业用水管理，提高用水效率，根据有关法律法规，结合本省实际，制定本标准。本标准规定了农业用水定额的术语和定义。"
+    split = 38  # the paragraph runs over the page break, mid-sentence, in the middle of a full line
+    first_runs, _ = _paragraph_runs(paragraph[:split], 700)
+    second_runs = [(72, 700, paragraph[split:split + 20]), (72, 682, paragraph[split + 20:])]
+    pages = [
+        [(230, 800, "某省地方标准"), (96, 730, "一、总体要求"), *first_runs, (260, 60, "- 1 -")],
+        [(230, 800, "某省地方标准"), *second_runs, (96, 640, "二、主要任务"), (260, 60, "- 2 -")],
+        [(230, 800, "某省地方标准"), (96, 700, "三、保障措施"), (260, 60, "- 3 -")],
+    ]
+    doc = read_bytes(make_cjk_pdf(pages), "标准.pdf")
+    assert doc.text == "\n".join(["一、总体要求", paragraph, "二、主要任务", "三、保障措施"])
+
+
+def test_pdf_without_text_is_refused_as_a_scan():
+    with pytest.raises(ReadError) as caught:
+        read_bytes(make_cjk_pdf([[], []]), "scan.pdf")
+    assert caught.value.code == "no_text_layer"
+    assert caught.value.message == "no text layer (scanned image; OCR is not supported yet)"
+
+
+def test_broken_pdf():
+    assert _code(b"%PDF-1.4\nnot really a pdf", "x.pdf") == "corrupt"
+
+
+# --- real corpus ---------------------------------------------------------------------------------------------
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("name", "must_contain"),
+    [
+        ("党政机关公文格式.pdf", ["中华人民共和国国家标准", "党政机关公文格式", "本标准适用于各级党政机关制发的公文。"]),
+        ("公文写作常见错误更正对照表.pdf", ["公文写作常见错误更正对照表", "标点符号是公文的有机组成部分"]),
+    ],
+)
+def test_corpus_pdfs_with_text_layer(corpus_dir, name, must_contain):
+    doc = read(corpus_dir / "pdf_docx_fixtures" / name)
+    assert doc.format == "pdf"
+    for phrase in must_contain:
+        assert phrase in doc.text
+    assert not SPACED_HAN.search(doc.text)
+    assert not any(is_page_number(line) for line in doc.text.split("\n"))
+
+
+@pytest.mark.corpus
+def test_corpus_scanned_pdf_has_no_text_layer(corpus_dir):
+    with pytest.raises(ReadError) as caught:
+        read(corpus_dir / "pdf_docx_fixtures" / "标点符号用法（GBT 15834-2011）.pdf")
+    assert caught.value.code == "no_text_layer"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("name", "row"),
+    [
+        ("政策信息发布平台共性需求.docx", "版本号\t修订日期\t修订内容\t修订人\t批准人"),
+        ("政策发布平台数据字典.docx", "字段名\t数据类型\t注释\t约束\t备注"),
+    ],
+)
+def test_corpus_docx_tables_are_text(corpus_dir, name, row):
+    doc = read(corpus_dir / "pdf_docx_fixtures" / name)
+    assert doc.format == "docx"
+    assert row in doc.text.split("\n")
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("year", range(2012, 2020))
+def test_corpus_gbk_reports_match_their_utf8_copies(corpus_dir, year):
+    folder = corpus_dir / "gov_work_reports_hailaer_district"
+    doc = read(folder / "raw_gbk" / f"{year}.txt")
+    copy = (folder / "utf8" / f"{year}_海拉尔区政府工作报告.txt").read_text(encoding="utf-8-sig")
+    assert doc.encoding == "gb18030"
+    assert doc.text == copy.replace("\r\n", "\n")
+
+
+def _state_council_pages():
+    from conftest import CORPUS
+
+    folder = CORPUS / "state_council_policies_govcn"
+    if not folder.exists():
+        return []
+    metas = [json.loads(line) for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [(path, meta["title"]) for path, meta in zip(sorted((folder / "html").iterdir()), metas)]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(("path", "title"), _state_council_pages(), ids=lambda value: getattr(value, "stem", "")[:3])
+def test_corpus_state_council_html_has_its_chinese_title(corpus_dir, path, title):
+    assert path.stem.split("_", 1)[1] == title.replace("/", "")  # file and metadata rows line up
+    doc = read(path)
+    assert doc.format == "html" and doc.encoding == "utf-8"
+    assert re.sub(r"\s", "", title) in re.sub(r"\s", "", doc.text)

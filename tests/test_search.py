@@ -1,0 +1,222 @@
+"""Search cases of ../shared/cases/README.md (B01–B14, B20, B22), restated with their expected values.
+
+Documents are put into the catalogue directly (not through the parsers), so these
+tests check search alone. Every expectation is a hand-checked value from the case.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sucai.ingest import text_hash
+from sucai.library import Library
+from sucai.model import Document
+from sucai.search import SearchRequest
+
+
+def add(library: Library, *texts: str, title: str = "测试文档", paid_from: int | None = None) -> list[int]:
+    ids = []
+    for n, text in enumerate(texts):
+        doc = Document(title=f"{title}{len(ids) + n}" if len(texts) > 1 else title, text=text, paid_from=paid_from)
+        status, doc_id = library.catalogue.add(doc, text_hash(doc), f"/test/{text_hash(doc)}", "x")
+        assert status == "ingested"
+        ids.append(doc_id)
+    library.index.sync()
+    return ids
+
+
+def ids_for(library: Library, q: str, mode: str = "precise", member: bool = True, **kw) -> list[int]:
+    result = library.search(SearchRequest(q=q, mode=mode, limit=100, **kw), member=member)
+    assert result.total == len(result.hits)
+    return sorted(h.id for h in result.hits)
+
+
+def highlighted(library: Library, q: str, mode: str = "precise", **kw) -> list[list[str]]:
+    """For each hit, the highlighted pieces of its snippet."""
+    result = library.search(SearchRequest(q=q, mode=mode, **kw), member=True)
+    return [[h.snippet[a:b] for a, b in h.highlights] for h in result.hits]
+
+
+@pytest.fixture
+def library(home) -> Library:
+    lib = Library.open(home)
+    yield lib
+    lib.close()
+
+
+BOTH = pytest.mark.parametrize("mode", ["precise", "ranked"])
+
+
+@BOTH
+@pytest.mark.parametrize("q", ["工程", "建工"])
+def test_b01_part_of_a_segmented_word(library, mode, q):
+    [doc] = add(library, "在建工程审计情况通报")
+    assert ids_for(library, q, mode) == [doc]
+    assert highlighted(library, q, mode) == [[q]]
+
+
+def test_b03_all_terms_and_exclusion(library):
+    d1, d2, _ = add(library, "财政局关于预算公开的通知", "财政局年度工作总结", "教育局关于招生的通知")
+    assert ids_for(library, "财政 通知") == [d1]
+    assert ids_for(library, "财政 -通知") == [d2]
+    assert ids_for(library, "财政 -通知", mode="ranked") == [d2]
+
+
+def test_b04_short_terms_still_filter(library):
+    d1, _ = add(library, "乡村振兴实施方案", "乡村振兴调研报告")
+    assert ids_for(library, "乡村振兴 方案") == [d1]
+    assert ids_for(library, "方案") == [d1]
+
+
+@BOTH
+def test_b05_one_character(library, mode):
+    [doc] = add(library, "加强党风廉政建设")
+    assert ids_for(library, "廉", mode) == [doc]
+    assert highlighted(library, "廉", mode) == [["廉"]]
+
+
+@BOTH
+@pytest.mark.parametrize("q", ["2023年", "2023", "年政府", "2023年政府"])
+def test_b06_same_analysis_at_index_and_query_time(library, mode, q):
+    [doc] = add(library, "2023年政府工作报告")
+    assert ids_for(library, q, mode) == [doc]
+
+
+@pytest.mark.parametrize("q, shown", [
+    ("GB/T 9704-2012", ["GB/T9704-2012"]),  # two terms, both inside one run of the text
+    ("9704", ["9704"]),
+    ("gb/t9704", ["GB/T9704"]),
+    ("〔2023〕15号", ["〔2023〕15号"]),
+    ("2023", ["2023"]),
+])
+def test_b07_latin_and_digits_inside_han(library, q, shown):
+    [doc] = add(library, "依据GB/T9704-2012排版，文号办发〔2023〕15号")
+    assert ids_for(library, q) == [doc]
+    assert highlighted(library, q) == [shown]
+
+
+def test_b08_phrase_order_matters(library):
+    [doc] = add(library, "深入学习贯彻党的二十大精神 hello world")
+    assert ids_for(library, "学习贯彻党的") == [doc]
+    assert ids_for(library, '"hello world"') == [doc]
+    assert ids_for(library, "hello world") == [doc]
+    assert ids_for(library, "贯彻学习") == []
+
+
+@pytest.mark.parametrize("q", ["办公室", "自查"])
+def test_b10_highlight_after_spaces(library, q):
+    text = "市财政局   办公室\u3000关于开展自查的通知"
+    add(library, text)
+    [hit] = library.search(SearchRequest(q=q, mode="precise"), member=True).hits
+    [(start, end)] = hit.highlights
+    assert hit.snippet[start:end] == q
+    assert text[text.index(q) : text.index(q) + len(q)] == q
+
+
+@pytest.mark.parametrize("q, span, snippet", [("一", (0, 1), "一二"), ("三四", (0, 2), "三四")])
+def test_b11_offsets_in_characters(home, q, span, snippet):
+    library = Library.open(home, snippet_chars=2)
+    add(library, "一二三四")
+    [hit] = library.search(SearchRequest(q=q, mode="precise"), member=True).hits
+    assert hit.snippet == snippet
+    assert hit.highlights == [span]
+
+
+@pytest.mark.parametrize("doc_text, q, shown", [
+    ("２０２３年第１号（试行）", "2023年第1号", "２０２３年第１号"),
+    ("２０２３年第１号（试行）", "(试行)", "（试行）"),
+    ("2023年第1号(试行)", "２０２３年第１号", "2023年第1号"),
+    ("2023年第1号(试行)", "（试行）", "(试行)"),
+])
+def test_b13_full_and_half_width(library, doc_text, q, shown):
+    [doc] = add(library, doc_text)
+    assert ids_for(library, q) == [doc]
+    assert highlighted(library, q) == [[shown]]
+
+
+def test_b14_simplified_query_finds_traditional_text(library):
+    [doc] = add(library, "開通政務服務熱線")
+    assert ids_for(library, "开通政务") == [doc]
+    assert highlighted(library, "开通政务") == [["開通政務"]]
+
+
+def test_one_to_many_character_stays_findable(library):
+    [doc] = add(library, "吉林省乾安县人民政府")
+    assert ids_for(library, "乾安县") == [doc]
+    assert ids_for(library, "乾") == [doc]
+
+
+def test_b20_members_part_is_not_searchable_by_free_users(library):
+    free_part = "一、总体要求" + "坚持问题导向，压实工作责任，" * 4
+    text = free_part + "二、内部测算口径 红杉甲方案"
+    [doc] = add(library, text, paid_from=len(free_part))
+    free = library.search(SearchRequest(q="红杉甲方案", mode="precise"), member=False)
+    assert (free.total, free.hits) == (0, [])
+    assert library.search(SearchRequest(q="红杉甲方案", mode="ranked"), member=False).total == 0
+    assert ids_for(library, "红杉甲方案", member=True) == [doc]
+    [hit] = library.search(SearchRequest(q="总体要求", mode="ranked"), member=False).hits
+    secret = text[len(free_part):]
+    windows = {secret[i : i + 4] for i in range(len(secret) - 3)}
+    assert not any(w in hit.snippet for w in windows)
+    assert all(b <= len(hit.snippet) for _, b in hit.highlights)
+
+
+def test_b22_long_document_is_indexed_to_the_end(library):
+    [doc] = add(library, "文" * 300_000 + "附件：特别标记词语")
+    [hit] = library.search(SearchRequest(q="特别标记词语", mode="precise"), member=True).hits
+    assert hit.id == doc
+    assert "特别标记词语" in hit.snippet
+    assert [hit.snippet[a:b] for a, b in hit.highlights] == ["特别标记词语"]
+
+
+def test_or_groups(library):
+    d1, d2, d3 = add(library, "财政预算", "教育招生", "卫生防疫")
+    assert ids_for(library, "财政 OR 教育") == [d1, d2]
+    assert ids_for(library, "财政 OR 教育 -招生") == [d1]
+
+
+@pytest.mark.parametrize("q", ['"未闭合', "OR", "-", "a OR", "OR OR", '""', "   ", "-\"x", "（", "\x00", "a" * 5000])
+@pytest.mark.parametrize("mode", ["precise", "ranked"])
+def test_no_query_string_raises(library, q, mode):
+    add(library, "财政预算")
+    result = library.search(SearchRequest(q=q, mode=mode), member=False)
+    assert result.total >= 0
+
+
+def test_stable_pagination_with_ties(library):
+    ids = add(library, *[f"同样的内容{'。' * 0}" + "第" + "一二三四五六七八九十"[i % 10] + "条" for i in range(30)])
+    pages = [library.search(SearchRequest(q="同样", mode="precise", limit=7, page=p), member=True) for p in range(1, 6)]
+    seen = [h.id for r in pages for h in r.hits]
+    assert sorted(seen) == sorted(ids)  # no repeats, no gaps
+    scores = [(h.score, h.id) for r in pages for h in r.hits]
+    assert scores == sorted(scores, key=lambda s: (-s[0], s[1]))  # relevance, then id
+
+
+def test_ranked_puts_precise_matches_first(library):
+    partial, exact = add(library, "担当方面的作为很多，存在一些问题", "担当作为方面存在问题较多")
+    result = library.search(SearchRequest(q="担当作为方面", mode="ranked"), member=True)
+    assert [h.id for h in result.hits] == [exact, partial]
+
+
+def test_filters_and_facets(library):
+    docs = [
+        Document(title="关于预算的通知", text="预算公开", genre="通知", date="2023-05-01"),
+        Document(title="年度工作总结", text="预算执行", genre="工作总结", date="2024-01-02"),
+        Document(title="另一个通知", text="预算调整", genre="通知", date="2024-03-03"),
+    ]
+    for doc in docs:
+        library.catalogue.add(doc, text_hash(doc), doc.title, "x")
+    library.index.sync()
+    result = library.search(SearchRequest(q="预算", mode="precise"), member=True)
+    assert {f["value"]: f["count"] for f in result.facets["genre"]} == {"通知": 2, "工作总结": 1}
+    assert {f["value"]: f["count"] for f in result.facets["year"]} == {2023: 1, 2024: 2}
+    assert result.total == 3
+    assert library.search(SearchRequest(q="预算", mode="precise", genre="通知", year=2024), member=True).total == 1
+    by_date = library.search(SearchRequest(q="预算", mode="precise", sort="date"), member=True)
+    assert [h.date for h in by_date.hits] == ["2024-03-03", "2024-01-02", "2023-05-01"]
+
+
+def test_remove_drops_from_index(library):
+    [doc] = add(library, "唯一的测试文本")
+    library.remove(doc)
+    assert ids_for(library, "唯一的测试") == []
