@@ -74,9 +74,8 @@ class _Edit:
 
 @dataclass
 class _State:
-    """What rules may read besides the text: the input kind and the found source."""
+    """What rules carry besides the text: the source found by the source-line rule."""
 
-    markdown: bool
     source: str | None = None
 
 
@@ -378,7 +377,7 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     ``Cleaned.text``. Never raises on odd input; an empty input gives empty text.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    state = _State(markdown=markdown)
+    state = _State()
     anchors: list[_Anchor] = []
     removed: list[Removal] = []
     for rule in RULES:

@@ -226,17 +226,10 @@ def export(
 
 
 def _search_all(library: Library, query: str, mode: str, genre, year, limit: int, free: bool) -> list[Document]:
-    ids: list[int] = []
-    page = 1
-    while len(ids) < limit:
-        request = SearchRequest(q=query, mode=mode, genre=genre, year=year, limit=library.settings.max_page_size,
-                                page=page, facets=False)
-        hits = library.search(request, member=not free).hits
-        ids += [h.id for h in hits]
-        if len(hits) < request.limit:
-            break
-        page += 1
-    return [library.get(i) for i in ids[:limit]]
+    request = SearchRequest(q=query, mode=mode, genre=genre, year=year)
+    _, ids = library.matching_ids(request, member=not free, limit=limit)
+    found = {d.id: d for d in library.catalogue.documents(ids)}
+    return [found[i] for i in ids if i in found]
 
 
 @app.command()

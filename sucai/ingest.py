@@ -56,16 +56,21 @@ class IngestSummary:
         return {"counts": self.counts, "files": [asdict(o) for o in self.outcomes]}
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
-    """Files to ingest under ``paths`` (folders recursively, hidden entries skipped, sorted).
+def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[list[Path], list[FileOutcome]]:
+    """Files to ingest under ``paths`` (folders recursively, sorted; hidden entries and the
+    library's own data directory ``home`` are passed over).
 
     Returns the files and the outcomes of paths that do not exist.
     """
     files, missing = [], []
+    own = home.resolve() if home else None
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+            files += sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not _hidden(p.relative_to(path)) and not (own and p.resolve().is_relative_to(own))
+            )
         elif path.is_file():
             files.append(path)
         else:
@@ -112,7 +117,7 @@ def ingest(
     ``progress(done, total)`` is called as files are stored. Never raises for a bad
     file; the index is synced at the end (also finishing an earlier interrupted run).
     """
-    files, missing = discover(paths)
+    files, missing = discover(paths, library.settings.home)
     summary = IngestSummary(list(missing))
     todo = []
     for path in files:

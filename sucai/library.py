@@ -14,7 +14,7 @@ from .config import Settings, load_settings
 from .index import SearchIndex
 from .ingest import IngestSummary, ingest
 from .model import Document
-from .search import SearchRequest, SearchResult, search
+from .search import SearchRequest, SearchResult, matching_ids, search
 from .store import Catalogue
 
 
@@ -48,6 +48,10 @@ class Library:
 
     def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:
         return search(self.index, request, member=member)
+
+    def matching_ids(self, request: SearchRequest, *, member: bool = False, limit: int = 1000) -> tuple[int, list[int]]:
+        """Total and matching ids in result order (no snippets): for batch downloads."""
+        return matching_ids(self.index, request, member=member, limit=limit)
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the search index from the catalogue; returns the number of documents."""

@@ -138,7 +138,7 @@ def _split_title(text: str, title_hint: str | None) -> tuple[str, int]:
         second, _, second_end = _next_line(text, end)
         if second and len(second) <= 30 and _is_title_line(second) and _TITLE_END_WORD.search(_DECLARED.sub("", second)):
             title, end = first + second, second_end
-    return title, end
+    return title, _next_line(text, end)[1]
 
 
 _DOC_NUMBER = re.compile(
@@ -280,7 +280,7 @@ def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]
     """Markdown heading lines at ``(offset, depth)``; a label inside them is split off."""
     for pos, depth in headings:
         end = _line_end(body, pos)
-        line = body[pos:end].strip()
+        line = body[pos:end].lstrip("#").strip()
         m = _LINE_LABEL.match(line)
         label = m.group().strip(_SPACE) if m and line[m.end() :].strip() else ""
         yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
@@ -290,7 +290,7 @@ def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]
 
 _NONBLANK_LINE = re.compile(rf"(?m)^[{_SPACE}]*([^\n{_SPACE}](?:[^\n]*[^\n{_SPACE}])?)[{_SPACE}]*$")
 _PLAIN_BAD = re.compile(
-    rf"[。；！？!?;，,|×]|[:：、]$|^[—–\-－(（《<>\[]|^[{_HAN}]{{1,6}}[:：]"
+    rf"[。；！？!?;，,|×=＝]|[:：、]$|^[—–\-－(（《<>\[]|^[{_HAN}]{{1,6}}[:：]"
     rf"|\d{{1,4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|[〇零○一二三四五六七八九]{{4}}年"
 )
 _SALUTATION = re.compile(r"^(?:各位|尊敬的|同志们|亲爱的|女士们|先生们|朋友们)")
@@ -427,7 +427,7 @@ def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], body: str) -> list[Out
 
     A numbered or guessed heading that owns no text and no sub-headings — one
     entry of a bare list such as "（一）雷达设备\n（二）…" — is a list entry, not a
-    heading, and is left out. Markdown headings are always kept.
+    heading, and is left out. Markdown headings and articles (条) are always kept.
     """
     roots: list[OutlineNode] = []
     root_items: list[_Mark] = []
@@ -456,7 +456,7 @@ def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], body: str) -> list[Out
 
 def _drop_list_entry(mark: _Mark, body: str, next_start: int) -> None:
     """Take a childless heading that owns no text out of the tree (it was the last one added)."""
-    if mark.style[0] != "md" and not _owns_text(body, mark, next_start):
+    if mark.style[0] not in ("md", "art") and not _owns_text(body, mark, next_start):
         mark.container.remove(mark.node)
         mark.node = None
 

@@ -244,16 +244,31 @@ def _sorted_ids(searcher: tantivy.Searcher, query: Query, field_name: str, offse
 
 def _document_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> tuple[int, list[Hit]]:
     request = plan.request
-    offset = (request.page - 1) * request.limit
-    if request.sort != "relevance":
-        field_name = "date" if request.sort == "date" else "chars"
-        total, scored = _sorted_ids(searcher, plan.matching(), field_name, offset, request.limit)
-    elif request.mode == "precise" or not plan.parsed.groups:
-        total, scored = _ranked_ids(searcher, plan.precise(), offset, request.limit)
-    else:
-        total, scored = _precise_first(searcher, plan, offset, request.limit)
+    total, scored = _ordered(searcher, plan, (request.page - 1) * request.limit, request.limit)
     docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored])}
     return total, [_document_hit(docs[i], score, plan, index.settings.snippet_chars) for score, i in scored if i in docs]
+
+
+def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -> tuple[int, list[tuple[float, int]]]:
+    """Total and one page of ``(score, id)`` in result order, for the request's mode and sort."""
+    request = plan.request
+    if request.sort != "relevance":
+        field_name = "date" if request.sort == "date" else "chars"
+        return _sorted_ids(searcher, plan.matching(), field_name, offset, limit)
+    if request.mode == "precise" or not plan.parsed.groups:
+        return _ranked_ids(searcher, plan.precise(), offset, limit)
+    return _precise_first(searcher, plan, offset, limit)
+
+
+def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = False, limit: int = 1000) -> tuple[int, list[int]]:
+    """Total and the first ``limit`` matching document ids in result order, without building hits.
+
+    For batch work (a zip of a result set) and checks; the same matching rules as
+    :func:`search` with document scope.
+    """
+    plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member)
+    total, scored = _ordered(index.searcher(), plan, 0, limit)
+    return total, [i for _, i in scored]
 
 
 def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int):

@@ -1,0 +1,102 @@
+"""Helpers shared by the benchmarks in bench/: where the data is, a scratch home, timing and tables."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def corpus_dir(sub: str = "") -> Path:
+    """``../shared/corpus[/sub]``, or exit with a clear message when it is absent."""
+    path = SHARED / "corpus" / sub
+    if not path.is_dir():
+        sys.exit(f"bench: {path} not found — the benchmarks need the shared corpus next to the repo (../shared)")
+    return path
+
+
+@contextlib.contextmanager
+def scratch_home(home: str | None) -> Iterator[Path]:
+    """``home`` when given (created; should be empty), else a temporary directory removed afterwards."""
+    if home:
+        path = Path(home).expanduser()
+        path.mkdir(parents=True, exist_ok=True)
+        if any(path.iterdir()):
+            print(f"note: {path} is not empty; results include what is already there")
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="sucai-bench-") as tmp:
+        yield Path(tmp)
+
+
+class Timer:
+    """``with Timer() as t: ...`` then ``t.seconds``."""
+
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.start
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0–100) of ``values``."""
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident memory in MB of this process and of its (waited-for) children (Linux: KB units)."""
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return me, kids
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence], title: str | None = None) -> None:
+    """Print a plain aligned table (numbers right-aligned)."""
+    cells = [[_fmt(c) for c in row] for row in rows]
+    widths = [max(_width(h), *(_width(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    if title:
+        print(f"\n{title}")
+    print("  ".join(_pad(h, w, False) for h, w in zip(headers, widths)))
+    print("  ".join("-" * w for w in widths))
+    for row, raw in zip(cells, rows):
+        print("  ".join(_pad(c, w, isinstance(r, (int, float))) for c, w, r in zip(row, widths, raw)))
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        if value == 0 or abs(value) >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _width(text: str) -> int:
+    """Display width: wide (CJK) characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap

@@ -1,0 +1,96 @@
+"""Benchmark ingest: ../shared/corpus into an empty library, against reading and decoding the same files.
+
+Run from the project root: ``python bench/ingest.py [--corpus DIR] [--workers N] [--home DIR]``.
+Prints documents/s and characters/s (characters = sum of the stored ``chars``), the
+wall time split into parse+store and index sync (the sync inside ``Library.ingest``
+is timed by wrapping ``library.index.sync``; a separate ``reindex()`` is timed too),
+peak memory and the outcome counts. Baseline: read every file's bytes and decode
+them (UTF-8, else GB18030) — the floor any ingest pays. Target: ≥ 2M chars/s end to end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from _common import Timer, corpus_dir, peak_rss_mb, scratch_home, table
+
+from sucai.ingest import discover
+from sucai.library import Library
+
+TARGET_CHARS_PER_S = 2_000_000
+
+
+def read_and_decode(files: list[Path]) -> int:
+    """The baseline: bytes of every file, decoded; returns the characters decoded."""
+    chars = 0
+    for path in files:
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        chars += len(text)
+    return chars
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", help="folder to ingest (default ../shared/corpus)")
+    parser.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
+    parser.add_argument("--home", help="library home (default: a temporary directory)")
+    args = parser.parse_args()
+    corpus = Path(args.corpus) if args.corpus else corpus_dir()
+    files, _ = discover([corpus])
+    print(f"corpus {corpus} — {len(files):,} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB; "
+          f"{os.cpu_count()} cores, workers={args.workers or os.cpu_count()}")
+
+    with Timer() as base:
+        base_chars = read_and_decode(files)
+
+    with scratch_home(args.home) as home:
+        library = Library.open(home)
+        sync = library.index.sync  # opening the index is not part of the ingest we time
+        synced = Timer()
+
+        def timed_sync(*a, **kw):
+            with synced:
+                return sync(*a, **kw)
+
+        library.index.sync = timed_sync
+        with Timer() as total:
+            summary = library.ingest([corpus], workers=args.workers)
+        library.index.sync = sync  # rebuild() calls sync too; time it on its own
+        with Timer() as rebuild:
+            reindexed = library.reindex()
+        stats = library.catalogue.stats()
+        library.close()
+
+    chars, docs = stats["chars"], stats["documents"]
+    parse_store = total.seconds - synced.seconds
+    rate = chars / total.seconds
+    base_rate = base_chars / base.seconds
+    table(
+        ["step", "seconds", "docs/s", "M chars/s"],
+        [
+            ["ingest end to end", total.seconds, docs / total.seconds, rate / 1e6],
+            ["  parse + store", parse_store, docs / parse_store, chars / parse_store / 1e6],
+            ["  index sync (in ingest)", synced.seconds, docs / synced.seconds, chars / synced.seconds / 1e6],
+            ["reindex() alone", rebuild.seconds, reindexed / rebuild.seconds, chars / rebuild.seconds / 1e6],
+            ["baseline: read + decode", base.seconds, len(files) / base.seconds, base_rate / 1e6],
+        ],
+        title=f"Ingest: {docs:,} documents, {chars / 1e6:.2f} M stored characters "
+              f"(baseline decoded {base_chars / 1e6:.2f} M characters of {len(files):,} files)",
+    )
+    me, kids = peak_rss_mb()
+    print(f"\npeak memory (maxrss): this process {me:,.0f} MB, largest child {kids:,.0f} MB")
+    print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in summary.counts.items()))
+    verdict = "meets" if rate >= TARGET_CHARS_PER_S else "BELOW"
+    print(f"end to end {rate / 1e6:.2f} M chars/s vs target {TARGET_CHARS_PER_S / 1e6:.0f} M chars/s: {verdict} "
+          f"({rate / TARGET_CHARS_PER_S:.2f}× target); baseline/ingest ratio {base_rate / rate:,.1f}× "
+          f"(ingest runs at {rate / base_rate:.2%} of the read+decode floor)")
+
+
+if __name__ == "__main__":
+    main()

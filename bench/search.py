@@ -1,0 +1,192 @@
+"""Benchmark search latency and index size on a synthetic library, against a brute-force substring scan.
+
+Run from the project root: ``python bench/search.py [--chars 90000000] [--queries 1000] [--home DIR]``.
+The library is built from the real corpus scaled by recombining its sentences (seeded):
+corpus .txt/.md texts are split into sentences at 。！？；and line ends; each synthetic
+document samples sentences up to 2,000–20,000 characters, with a title made from
+sampled phrases, a 文种, a date and a source so that facets work. Documents go
+straight into the catalogue (``Catalogue.add``), then one ``index.sync()``.
+
+Queries (seeded) are substrings of 2–8 characters of the normalised texts, plus some
+two-term queries; each runs through ``Library.search`` (member=True, limit 10) in
+precise and ranked mode, with and without facets. The baseline scans the same texts,
+held in memory as normalised strings, for the same queries in the same run.
+Targets: p50 ≤ 2 ms, p99 ≤ 20 ms, ≥ 100× faster than the scan, index ≤ 1.5× the text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import time
+from pathlib import Path
+
+from _common import Timer, corpus_dir, dir_bytes, peak_rss_mb, percentile, scratch_home, table
+
+from sucai import analysis
+from sucai.ingest import text_hash
+from sucai.library import Library
+from sucai.model import Document
+from sucai.outline import detect_genre
+from sucai.search import SearchRequest
+
+SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
+NOISE = re.compile(r"[<>\[\]#|*`]|http|\(更新时间戳")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+GENRE_WORDS = ["的通知", "的实施意见", "实施方案", "工作总结", "调研报告", "心得体会", "述职报告", "讲话稿",
+               "对照检查材料", "发言提纲", "党课讲稿", "管理办法", "的决定", "工作方案", "情况报告"]
+SOURCES = ["国务院", "新闻联播", "法律法规", "党建网", "政府工作报告", "毛泽东选集"]
+QUERY_SYNTAX = set('"“”＂|｜')
+TARGET_P50_MS, TARGET_P99_MS, TARGET_RATIO, TARGET_SIZE = 2.0, 20.0, 100.0, 1.5
+
+
+def corpus_sentences(corpus: Path) -> list[str]:
+    """Clean-looking sentences of the corpus's .txt and .md files (markup, links and short bits dropped)."""
+    sentences = []
+    for path in sorted(corpus.rglob("*")):
+        if path.suffix not in (".txt", ".md") or "raw_gbk" in path.parts:
+            continue
+        for piece in SENTENCE_END.split(path.read_text(encoding="utf-8", errors="replace")):
+            piece = piece.strip()
+            if 6 <= len(piece) <= 300 and not NOISE.search(piece) and HAN.search(piece):
+                sentences.append(piece)
+    return sentences
+
+
+def synthetic_documents(sentences: list[str], total_chars: int, rng: random.Random):
+    """Documents of 2,000–20,000 characters until ``total_chars`` are reached."""
+    made = 0
+    while made < total_chars:
+        target = min(rng.randint(2_000, 20_000), max(2_000, total_chars - made))
+        paragraphs, size = [], 0
+        while size < target:
+            paragraph = "".join(rng.choice(sentences) for _ in range(rng.randint(2, 8)))
+            paragraphs.append(paragraph)
+            size += len(paragraph) + 1
+        text = "\n".join(paragraphs)[:target]
+        title = "关于" + "".join(_phrase(rng.choice(sentences), rng) for _ in range(2)) + rng.choice(GENRE_WORDS)
+        date = f"{rng.randint(2012, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        made += len(text)
+        yield Document(title=title, text=text, genre=detect_genre(title), date=date, source=rng.choice(SOURCES))
+
+
+def _phrase(sentence: str, rng: random.Random) -> str:
+    chunks = [c for c in re.split(r"[^\u4e00-\u9fff]+", sentence) if len(c) >= 2] or ["工作"]
+    chunk = rng.choice(chunks)
+    start = rng.randrange(max(1, len(chunk) - 3))
+    return chunk[start : start + rng.randint(2, 6)]
+
+
+def make_queries(norms: list[tuple[str, str]], count: int, rng: random.Random, two_term_share: float) -> list[str]:
+    """Substrings of 2–8 characters of the normalised texts; ``two_term_share`` of them are two terms."""
+
+    def substring(text: str, low: int, high: int) -> str:
+        while True:
+            length = rng.randint(low, high)
+            start = rng.randrange(len(text) - length)
+            piece = text[start : start + length]
+            if not any(c.isspace() or c in QUERY_SYNTAX for c in piece) and piece[0] not in "-－":
+                return piece
+
+    queries = []
+    for _ in range(count):
+        _, text = rng.choice(norms)
+        if rng.random() < two_term_share:
+            queries.append(f"{substring(text, 2, 4)} {substring(text, 2, 4)}")
+        else:
+            queries.append(substring(text, 2, 8))
+    return queries
+
+
+def brute_force(norms: list[tuple[str, str]], query: str) -> list[int]:
+    """Indexes of the documents whose title or text contains every term of ``query``."""
+    terms = query.split()
+    return [i for i, (title, text) in enumerate(norms) if all(t in title or t in text for t in terms)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chars", type=int, default=10_000_000, help="characters of text to generate")
+    parser.add_argument("--queries", type=int, default=1000, help="queries per mode")
+    parser.add_argument("--two-term", type=float, default=0.15, help="share of two-term queries")
+    parser.add_argument("--check", type=int, default=200, help="precise queries whose totals are checked")
+    parser.add_argument("--no-facets-only", action="store_true", help="skip the facets=True runs")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--home", help="library home (default: a temporary directory)")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    with Timer() as gen:
+        sentences = corpus_sentences(corpus_dir())
+        docs = list(synthetic_documents(sentences, args.chars, rng))
+    text_chars = sum(d.chars for d in docs)
+    text_bytes = sum(len(d.text.encode()) for d in docs)
+    print(f"generated {len(docs):,} documents, {text_chars / 1e6:.2f} M characters ({text_bytes / 1e6:.1f} MB UTF-8) "
+          f"from {len(sentences):,} corpus sentences in {gen.seconds:.1f} s")
+
+    with scratch_home(args.home) as home:
+        library = Library.open(home)
+        library.index  # open (create) the index before timing
+        with Timer() as store:
+            for n, doc in enumerate(docs):
+                doc.id = library.catalogue.add(doc, text_hash(doc), f"bench://synthetic/{n}", text_hash(doc))[1]
+        with Timer() as sync:
+            library.index.sync()
+        index_bytes = dir_bytes(library.settings.index_dir)
+        build = store.seconds + sync.seconds
+        table(
+            ["step", "seconds", "M chars/s"],
+            [["Catalogue.add", store.seconds, text_chars / store.seconds / 1e6],
+             ["index.sync()", sync.seconds, text_chars / sync.seconds / 1e6],
+             ["ingest + index", build, text_chars / build / 1e6]],
+            title="Build",
+        )
+        size_ratio = index_bytes / text_bytes
+        print(f"index size {index_bytes / 1e6:.1f} MB = {size_ratio:.2f}× text ({text_bytes / 1e6:.1f} MB UTF-8); "
+              f"target ≤ {TARGET_SIZE}×: {'ok' if size_ratio <= TARGET_SIZE else 'OVER TARGET'}")
+
+        norms = [(analysis.normalize(d.title), analysis.normalize(d.text)) for d in docs]
+        queries = make_queries(norms, args.queries, rng, args.two_term)
+        brute_ms, brute_counts = [], []
+        for q in queries:
+            started = time.perf_counter()
+            brute_counts.append(len(brute_force(norms, q)))
+            brute_ms.append((time.perf_counter() - started) * 1000)
+
+        for q in queries[:20]:  # warm up: dictionary, searcher, page cache
+            library.search(SearchRequest(q=q, mode="ranked"), member=True)
+        rows, totals = [], {}
+        for facets in ([False] if args.no_facets_only else [False, True]):
+            for mode in ("precise", "ranked"):
+                took = []
+                for q in queries:
+                    request = SearchRequest(q=q, mode=mode, limit=10, facets=facets)
+                    started = time.perf_counter()
+                    result = library.search(request, member=True)
+                    took.append((time.perf_counter() - started) * 1000)
+                    totals.setdefault((mode, facets), []).append(result.total)
+                p50, p99 = percentile(took, 50), percentile(took, 99)
+                ratio = percentile(brute_ms, 50) / p50
+                ok = p50 <= TARGET_P50_MS and p99 <= TARGET_P99_MS and ratio >= TARGET_RATIO
+                rows.append([mode, str(facets), p50, p99, sum(took) / len(took), ratio, "ok" if ok else "MISSED"])
+        rows.append(["brute-force scan", "—", percentile(brute_ms, 50), percentile(brute_ms, 99),
+                     sum(brute_ms) / len(brute_ms), 1.0, ""])
+        table(["mode", "facets", "p50 ms", "p99 ms", "mean ms", "scan p50 / p50", "targets"], rows,
+              title=f"Latency over {len(queries):,} queries ({sum(' ' in q for q in queries)} two-term), "
+                    f"{len(docs):,} docs, {text_chars / 1e6:.1f} M chars")
+        print(f"targets: p50 ≤ {TARGET_P50_MS} ms, p99 ≤ {TARGET_P99_MS} ms, ≥ {TARGET_RATIO:.0f}× the scan")
+
+        checked = min(args.check, len(queries))
+        got = totals[("precise", False)][:checked]
+        mismatches = [(q, g, b) for q, g, b in zip(queries, got, brute_counts) if g != b]
+        print(f"correctness: {len(mismatches)} mismatches in {checked} precise totals vs brute-force counts")
+        for q, g, b in mismatches[:10]:
+            print(f"  {q!r}: search total {g}, brute force {b}")
+        me, _ = peak_rss_mb()
+        print(f"peak memory {me:,.0f} MB; total run {time.perf_counter() - gen.start:.0f} s")
+        library.close()
+
+
+if __name__ == "__main__":
+    main()

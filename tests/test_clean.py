@@ -1,0 +1,173 @@
+"""Cleaning rules: each advert kind removed, each legitimate sentence kept, offsets right."""
+
+from __future__ import annotations
+
+import pytest
+
+from sucai.clean import RULES, clean
+
+BODY = "一、总体要求\n坚持问题导向，形成求真务实的工作作风。"
+
+
+@pytest.mark.parametrize(
+    "ad",
+    [
+        "查看更多墨林君资料请加【公众号：墨！林-小编】BBB：yy",
+        "关注公众号笔杆子获取更多范文",
+        "微信号：abc123",
+        "QQ群：123456789",
+        "扫码加入会员群，每日更新",
+        "本文来源于网络，如有侵权请联系删除",
+        "【笔墨素材库】——每天更新材料1000多篇，有意加入请联系：138",
+        "欢迎加入“某某素材库svip会员”，9000万字材料！添加客服：mlx",
+        "各类代笔（润笔），持续接单中，需要的小伙伴请联系客服：mlx",
+        "更多范文请搜索公众号：文稿助手",
+        "请认准本平台，谨防假冒！",
+        "转载请注明出处",
+        "网盘链接见评论区，提取码：8k2d",
+    ],
+)
+def test_advert_lines_are_removed(ad):
+    result = clean(f"{BODY}\n{ad}\n二、主要任务")
+    assert result.text == f"{BODY}\n二、主要任务"
+    assert [r.rule for r in result.removed] == ["ads"]
+    assert result.removed[0].text.rstrip("\n") == ad
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "充分发挥党员先锋模范作用，增强会员意识。",
+        "加强政务新媒体公众号管理，规范信息发布。",
+        "请加强组织领导，确保各项任务落到实处。",
+        "增加群众收入，改善群众生活。",
+        "召开工会会员代表大会，选举产生新一届委员会。",
+        "杜绝照搬照抄、请人代写等问题。",
+        "严厉打击制售假冒伪劣商品行为，提醒群众谨防假冒伪劣商品。",
+        "有意加入中国共产党的青年要端正入党动机。",
+        "联系人：张三，电话：010-12345678。",
+        "推行扫码支付，方便群众办事。",
+        "通过微信公众号等渠道及时发布政务信息。",
+        "认准方向，真抓实干。",
+    ],
+)
+def test_legitimate_sentences_are_kept(sentence):
+    result = clean(f"{BODY}\n{sentence}")
+    assert result.text == f"{BODY}\n{sentence}"
+    assert result.removed == []
+
+
+def test_watermark_glued_to_a_paragraph_goes_and_the_paragraph_stays():
+    text = "形成求真务实的工作作风。查看更多墨林君资料请加【公众号：墨！林-小编】BBB：yy\n下一段。"
+    result = clean(text)
+    assert result.text == "形成求真务实的工作作风。\n下一段。"
+    assert result.removed[0].text == "查看更多墨林君资料请加【公众号：墨！林-小编】BBB：yy"
+
+
+@pytest.mark.parametrize("begin, end", [("##paidbegin##", "##paidend##"), ("$$paidbegin$$", "$$paidend$$")])
+def test_paid_tags_become_paid_from(begin, end):
+    text = f"标题\n\n免费部分。\n（四）{begin}担当作为方面。会员内容。\n\n{end}\n关注公众号某某获取更多资料"
+    result = clean(text)
+    assert result.text == "标题\n\n免费部分。\n（四）担当作为方面。会员内容。"
+    assert result.text[result.paid_from :] == "担当作为方面。会员内容。"
+    assert result.paid_until is None
+    assert [r.rule for r in result.removed] == ["paid_tags", "paid_tags", "ads"]
+
+
+def test_paid_from_survives_removals_before_it_and_skips_blank_lines():
+    text = "\u200b标题\n<p>前言</p>\n微信：abc\n##paidbegin##\n\n\n会员内容##paidend##\n后记。"
+    result = clean(text)
+    assert result.text == "标题\n前言\n\n会员内容\n后记。"
+    assert result.text[result.paid_from :].startswith("会员内容")
+    assert result.text[result.paid_until :] == "后记。"
+
+
+def test_paid_tag_inside_a_removed_advert_line_points_at_the_next_line():
+    result = clean("正文。\n谨防假冒！##paidbegin##\n会员正文。")
+    assert result.text == "正文。\n会员正文。"
+    assert result.text[result.paid_from :] == "会员正文。"
+
+
+def test_no_paid_tags_means_no_paid_from():
+    assert clean("正文。").paid_from is None
+
+
+def test_invisible_and_control_characters_are_removed():
+    result = clean("\ufeff关于\u200b做好\u200c年度\u200d考核\u2060工作\x07的通知\r\n正文\x00。")
+    assert result.text == "关于做好年度考核工作的通知\n正文。"
+    assert {r.rule for r in result.removed} == {"invisible_chars"}
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("政 府 工 作 报 告", "政府工作报告"),
+        ("  政　府　工　作　报　告  ", "政府工作报告"),
+        ("张 三 同志在会上发言", "张 三 同志在会上发言"),  # not a spaced title: multi-character words
+        ("附 件", "附 件"),  # two characters are too few to tell
+    ],
+)
+def test_spaced_titles_are_closed_up(line, expected):
+    assert clean(line + "\n正文。").text.split("\n")[0] == expected
+
+
+@pytest.mark.parametrize(
+    "line, source",
+    [("（来源：新华网）", "新华网"), ("(来源: 人民日报)", "人民日报"), ("来源：求是网", "求是网")],
+)
+def test_source_line_moves_into_source(line, source):
+    result = clean(f"正文最后一句。\n{line}\n")
+    assert result.source == source
+    assert result.text == "正文最后一句。"
+
+
+def test_source_glued_to_the_last_paragraph():
+    result = clean("为实现目标而奋斗！（来源：新华网）")
+    assert (result.text, result.source) == ("为实现目标而奋斗！", "新华网")
+
+
+def test_crawl_stamp_link_lines_and_html_are_markup():
+    text = (
+        "### 标题\n\n<p><strong>央视网消息</strong>（新闻联播）：第一段。</p><p>第二段。</p>\n\n"
+        "[查看原文](https://tv.cctv.com/2023/03/05/x.shtml)\n\n---\n\n(更新时间戳: 1678020983265)\n"
+    )
+    result = clean(text, markdown=True)
+    assert result.text == "标题\n\n央视网消息（新闻联播）：第一段。\n第二段。"
+    assert result.headings == [(0, 3)]
+    rules = {r.rule for r in result.removed}
+    assert {"html_markup", "link_lines", "rule_lines", "crawl_stamps", "markdown_headings"} <= rules
+
+
+def test_markdown_headings_keep_their_offsets_after_later_removals():
+    text = "# 护士条例\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了**维护**权益。\n\n### 第一节 一般规定\n"
+    result = clean(text, markdown=True)
+    assert "#" not in result.text and "**" not in result.text
+    lines = [(result.text[pos : result.text.find("\n", pos) if "\n" in result.text[pos:] else None], depth)
+             for pos, depth in result.headings]
+    assert lines == [("护士条例", 1), ("第一章 总则", 2), ("第一节 一般规定", 3)]
+
+
+def test_plain_text_keeps_hash_marks():
+    assert clean("# 不是标记\n正文。").text == "# 不是标记\n正文。"
+
+
+def test_whitespace_tidied_but_wording_kept():
+    text = "\n\n标题  \n\n\n\n　　第一段，全角１２３和ABC保持原样。\t\n\n\n"
+    assert clean(text).text == "标题\n\n　　第一段，全角１２３和ABC保持原样。"
+
+
+def test_rules_have_unique_names():
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.corpus
+def test_sample_cleaning(sample_path):
+    result = clean(sample_path.read_text(encoding="utf-8"))
+    for trace in ("墨林", "公众号", "客服", "paidbegin", "paidend", "会员群", "代笔"):
+        assert trace not in result.text
+    i = result.text.index("形成求真务实的工作作风。") + len("形成求真务实的工作作风。")
+    assert result.text[i] == "\n"
+    assert result.text[result.paid_from :].startswith("担当作为方面")
+    assert {r.rule for r in result.removed} == {"paid_tags", "ads"}
+    assert sum(r.rule == "ads" for r in result.removed) == 5

@@ -1,0 +1,201 @@
+"""Ingest end to end: files → catalogue → index → search, through the CLI where users go.
+
+Covers the sample's expected values (issue 2), cases B12, B16, B18, B19 through the
+whole pipeline, duplicates, re-runs, bad files, and a kill in the middle of an ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sucai.cli import app
+from sucai.library import Library
+from sucai.search import SearchRequest
+
+from .fixtures import add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph
+
+runner = CliRunner()
+
+
+def cli(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def precise(library: Library, q: str) -> list[int]:
+    return sorted(h.id for h in library.search(SearchRequest(q=q, mode="precise", limit=100), member=True).hits)
+
+
+def test_sample_through_the_cli(home, sample_path):
+    summary = json.loads(cli("ingest", str(sample_path), "--json"))
+    assert summary["counts"]["ingested"] == 1
+    [row] = json.loads(cli("list", "--json"))
+    doc = json.loads(cli("show", str(row["id"]), "--json"))
+    assert doc["title"] == "某市财政局纪委党支部2023年专题组织生活会对照检查材料"
+    assert doc["declared_chars"] == 5350
+    assert doc["genre"] == "对照检查材料"
+    assert doc["chars"] == len(doc["text"])
+    assert [n["heading"] for n in doc["outline"]] == ["主要问题", "问题根源", "下步打算"]
+    assert [n["heading"] for n in doc["outline"][0]["children"]] == [
+        "理论学习方面", "政治素质方面", "能力本领方面", "担当作为方面", "工作作风方面", "廉洁自律方面"]
+    assert doc["text"][doc["paid_from"]:].startswith("担当作为方面")
+    assert doc["text"].rstrip().endswith("切实推动第一责任人责任、“一岗双责”和党员干部责任落到实处。")
+    assert "形成求真务实的工作作风。\n" in doc["text"]
+    for trace in ("墨林", "公众号", "客服", "paidbegin", "paidend", "##"):
+        assert trace not in doc["text"]
+    assert {r["rule"] for r in doc["removed"]}
+    for node in doc["outline"]:
+        assert doc["text"][node["start"]:].startswith(node["label"])
+
+
+def test_sample_free_view_hides_the_members_part(home, sample_path):
+    cli("ingest", str(sample_path))
+    library = Library.open(home)
+    full = next(library.catalogue.documents())
+    secret = full.text[full.paid_from:]
+    free = json.loads(cli("show", str(full.id), "--json", "--free"))
+    assert free["text"] == full.text[: full.paid_from]
+    assert free["notice"] == f"会员可见全文（剩余 {len(secret)} 字）"
+    shown = cli("search", "担当作为", "--free", "--scope", "section") + cli("show", str(full.id), "--free")
+    shown = shown.replace("\n", "")  # the terminal table wraps lines
+    visible = full.title + full.text[: full.paid_from]
+    windows = {secret[i : i + 6] for i in range(len(secret) - 5)} - {visible[i : i + 6] for i in range(len(visible))}
+    assert len(windows) > 1000
+    assert not [w for w in windows if w in shown]
+
+
+def test_bom_text_b12(home, tmp_path):
+    path = tmp_path / "考核.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + "关于做好年度考核工作的通知\n正文……".encode())
+    cli("ingest", str(path))
+    library = Library.open(home)
+    [hit] = library.search(SearchRequest(q="年度考核", mode="precise"), member=True).hits
+    assert hit.title == "关于做好年度考核工作的通知" and "\ufeff" not in hit.title
+    assert [hit.title[a:b] for a, b in hit.title_highlights] == ["年度考核"]
+
+
+def test_pdf_with_split_han_b16(home, tmp_path):
+    path = tmp_path / "标准.pdf"
+    path.write_bytes(make_cjk_pdf([[(72, 720, "农业用水定额标准"), (72, 700, "农业用"), (114, 700, "水定额 DB41/T 958—2020")]]))
+    cli("ingest", str(path))
+    library = Library.open(home)
+    [doc] = library.catalogue.documents()
+    assert "农业用水定额 DB41/T 958—2020" in doc.text
+    assert precise(library, "用水定额") == [doc.id]
+
+
+def test_docx_numbering_b18(home, tmp_path):
+    document = new_document()
+    add_numbering(document, 70, [("chineseCounting", "%1、"), ("chineseCounting", "（%2）")], 71)
+    document.add_paragraph("关于加强作风建设的实施方案")
+    for text, level in (("总体要求", 0), ("工作目标", 1), ("主要任务", 0)):
+        number_paragraph(document.add_paragraph(text), 71, level)
+        document.add_paragraph("围绕中心工作，压实各方责任。")
+    path = tmp_path / "方案.docx"
+    path.write_bytes(docx_bytes(document))
+    cli("ingest", str(path))
+    library = Library.open(home)
+    [doc] = library.catalogue.documents()
+    assert "一、总体要求" in doc.text and "（一）工作目标" in doc.text and "二、主要任务" in doc.text
+    assert [(n.label, n.heading, n.level) for n in doc.outline] == [("一、", "总体要求", 1), ("二、", "主要任务", 1)]
+    assert [(n.label, n.level) for n in doc.outline[0].children] == [("（一）", 2)]
+    assert precise(library, "（一）工作目标") == [doc.id]
+
+
+def test_gbk_utf16_and_gb2312_html_b19(home, tmp_path):
+    text = "关于印发会议纪要的通知\n各单位：现将会议纪要印发给你们，请认真贯彻落实。"
+    (tmp_path / "a.txt").write_bytes(text.encode("gbk"))
+    (tmp_path / "b.txt").write_bytes(b"\xff\xfe" + text.replace("各单位", "各部门").encode("utf-16-le"))
+    html = ("<html><head><meta charset=gb2312><title>会议纪要</title></head><body><article>"
+            "<p>关于印发会议纪要的通知</p><p>各科室：这次会议很囧，但会议纪要要认真落实。</p></article></body></html>")
+    (tmp_path / "c.html").write_bytes(html.encode("gb18030"))
+    summary = json.loads(cli("ingest", str(tmp_path), "--json"))
+    assert summary["counts"]["ingested"] == 3, summary
+    library = Library.open(home)
+    docs = list(library.catalogue.documents())
+    assert all("\ufffd" not in d.text for d in docs)
+    assert len(precise(library, "会议纪要")) == 3
+    assert len(precise(library, "囧")) == 1
+
+
+def test_duplicates_rerun_and_bad_files(home, tmp_path):
+    text = "关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。"
+    (tmp_path / "原件.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "转存.txt").write_bytes(text.encode("gb18030"))
+    (tmp_path / "坏的.docx").write_bytes(b"this is not a zip file at all")
+    (tmp_path / "空的.txt").write_bytes(b"")
+    (tmp_path / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    first = json.loads(cli("ingest", str(tmp_path), "--json"))
+    assert first["counts"] == {"ingested": 1, "duplicate": 1, "unchanged": 0, "skipped": 3, "failed": 0}
+    assert all(f["reason"] for f in first["files"] if f["status"] in ("skipped", "duplicate"))
+    second = json.loads(cli("ingest", str(tmp_path), "--json"))
+    assert second["counts"]["ingested"] == 0 and second["counts"]["unchanged"] == 2
+    assert len(json.loads(cli("list", "--json"))) == 1
+
+
+def test_errors_are_one_line_not_a_traceback(home):
+    result = subprocess.run([sys.executable, "-m", "sucai", "show", "12345"], capture_output=True, text=True,
+                            env={**os.environ, "SUCAI_HOME": str(home)})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "12345" in result.stderr
+
+
+def _stored(home: Path) -> int:
+    try:
+        with sqlite3.connect(home / "catalogue.sqlite3", timeout=5) as db:
+            return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_killed_ingest_resumes(home, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    count = 600
+    for n in range(count):
+        (folder / f"{n:03d}.txt").write_text(f"第{n}号工作简报\n本期编号{n:03d}。" + "各项工作有序推进。" * 300, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(folder)],
+                            env={**os.environ, "SUCAI_HOME": str(home)}, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while _stored(home) < 50 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 0 < _stored(home) < count, "the kill did not land in the middle of the ingest"
+    summary = json.loads(cli("ingest", str(folder), "--json"))
+    assert summary["counts"]["failed"] == 0
+    assert summary["counts"]["ingested"] + summary["counts"]["unchanged"] == count
+    library = Library.open(home)
+    assert library.catalogue.stats()["documents"] == count
+    assert library.index.searcher().num_docs == count
+    assert len(precise(library, "本期编号123")) == 1
+    assert library.search(SearchRequest(q="工作简报", mode="precise"), member=True).total == count
+
+
+@pytest.mark.parametrize("command", [["list"], ["stats"], ["list", "--json"], ["stats", "--json"]])
+def test_reading_commands_on_an_empty_library(home, command):
+    output = cli(*command)
+    if "--json" in command:
+        json.loads(output)
+
+
+def test_bundled_samples_ingest_as_documented(home):
+    samples = Path(__file__).resolve().parents[1] / "sucai" / "samples" / "library"
+    summary = json.loads(cli("ingest", str(samples), "--json"))
+    by_name = {Path(f["path"]).name: f for f in summary["files"]}
+    assert summary["counts"]["failed"] == 0
+    assert by_name["损坏的文件.docx"]["status"] == "skipped"
+    assert summary["counts"]["duplicate"] == 1
+    assert summary["counts"]["ingested"] == len(by_name) - 2
