@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite uses, when we can (root + apt-get). Idempotent.
 set -euo pipefail
-packages=(libreoffice-writer-nogui fonts-wqy-microhei)
+packages=(libreoffice-writer-nogui fonts-wqy-microhei chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -250,8 +250,29 @@ def reindex(home: HomeOption = None) -> None:
 
 
 @app.command()
-def demo(home: HomeOption = None) -> None:
-    """用自带的示例素材建一个演示库并展示入库结果与检索。"""
+def serve(
+    home: HomeOption = None,
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+) -> None:
+    """启动网页与 JSON API（浏览器打开 http://HOST:PORT/，接口文档在 /docs）。"""
+    import uvicorn
+
+    from .web import create_app
+
+    web_app = create_app(home)
+    out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def demo(
+    home: HomeOption = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="只建库和展示，不启动网页")] = False,
+    host: Annotated[str, typer.Option(help="网页监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="网页端口")] = 8000,
+) -> None:
+    """用自带的示例素材建一个演示库，展示入库结果与检索，然后启动网页浏览它。"""
     home = home or Path(os.environ.get("SUCAI_HOME") or Path(tempfile.gettempdir()) / "sucai-demo")
     samples = resources.files("sucai").joinpath("samples/library")
     out.print(f"[bold]演示库[/bold]：{home}（示例素材 {samples}）")
@@ -260,6 +281,9 @@ def demo(home: HomeOption = None) -> None:
     for query, mode in (("担当作为方面 存在问题", "ranked"), ("基层减负", "precise")):
         out.print(f"\n[bold]检索[/bold] {query}（{'智能' if mode == 'ranked' else '精准'}）")
         search(query, mode=mode, scope="section" if mode == "ranked" else "doc", limit=3, home=home)
+    if not no_serve:
+        out.print()
+        serve(home=home, host=host, port=port)
 
 
 def main() -> None:

@@ -86,7 +86,8 @@ def parse_file(path: Path) -> Document:
     """Read, clean and structure one file. Raises ReadError when it is not a readable document."""
     raw = readers.read(path)
     markdown = raw.format == "md"
-    doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, title_hint=raw.title)
+    hint = raw.title or path.stem  # used only when the text has no title line of its own
+    doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, title_hint=hint)
     return replace(doc, source_path=str(path), format=raw.format, encoding=raw.encoding)
 
 

@@ -22,7 +22,7 @@ from sucai.cli import app
 from sucai.library import Library
 from sucai.search import SearchRequest
 
-from .fixtures import add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph
+from fixtures import add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph
 
 runner = CliRunner()
 

@@ -1,0 +1,198 @@
+"""The JSON API under ``/api/``: the same library calls and result fields as the CLI's ``--json``.
+
+Every answer is produced for the request's viewer (:func:`sucai.web.deps.current_viewer`):
+text, snippets, outlines and downloads come from :func:`sucai.access.view`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from .. import access
+from ..errors import InvalidInput
+from ..export import export_document, export_zip
+from ..library import Library
+from ..model import Document
+from ..search import SearchRequest
+from ..similar import similar
+from .app import MAX_QUERY_CHARS
+from .deps import LibraryPool, Viewer, current_viewer, get_pool
+from .render import content_disposition
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+MAX_BATCH = 100
+MAX_PAGE = 1000
+_MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
+Format = Literal["docx", "md", "txt"]
+DocId = Annotated[int, Path(ge=1, le=2**62, description="文档编号")]
+
+
+def search_request(
+    request: Request,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="检索词：空格=同时包含，\"…\"=整体，-词=排除，A OR B")] = "",
+    mode: Annotated[Literal["ranked", "precise"], Query(description="ranked=智能 / precise=精准")] = "ranked",
+    scope: Annotated[Literal["doc", "section"], Query(description="doc=全文 / section=段落")] = "doc",
+    heading: Annotated[str | None, Query(max_length=100, description="只在标题含此词的段落中查找（scope=section）")] = None,
+    genre: Annotated[str | None, Query(max_length=100, description="文种")] = None,
+    year: Annotated[int | None, Query(ge=0, le=9999, description="年份")] = None,
+    source: Annotated[str | None, Query(max_length=200, description="来源")] = None,
+    has_member_part: Annotated[bool | None, Query(description="只要有（true）或没有（false）会员内容的文档")] = None,
+    sort: Annotated[Literal["relevance", "date", "length"], Query(description="relevance / date / length")] = "relevance",
+    limit: Annotated[int, Query(ge=1, description="每页条数（不超过设置 max_page_size）")] = 10,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码，从 1 开始")] = 1,
+    facets: Annotated[bool, Query(description="是否统计分面（文种、年份、来源）")] = True,
+) -> SearchRequest:
+    """The search parameters of a request (the CLI's options), validated and bounded."""
+    largest = request.app.state.settings.max_page_size
+    if limit > largest:
+        raise InvalidInput(f"每页条数 limit 不能超过 {largest}", code="invalid_input")
+    return SearchRequest(q=q, mode=mode, scope=scope, heading=heading or None, genre=genre or None, year=year,
+                         source=source or None, has_member_part=has_member_part, sort=sort, limit=limit,
+                         page=page, facets=facets)
+
+
+def _json(data, status: int = 200) -> JSONResponse:
+    return JSONResponse(data, status_code=status)
+
+
+def document_payload(doc: Document, member: bool) -> dict:
+    """What the API shows of a document to a viewer: metadata, the viewer's text and outline, the notice.
+
+    ``chars`` is the length of the whole document (as declared by the catalogue);
+    ``visible_chars`` the length of ``text``. The server's file path and the
+    cleaning audit are not published.
+    """
+    view, notice = access.view(doc, member)
+    data = view.to_dict()
+    for private in ("source_path", "removed"):
+        data.pop(private, None)
+    data.update(chars=doc.chars, visible_chars=view.chars, notice=notice)
+    return data
+
+
+@router.get("/search", summary="检索（与 sucai search --json 相同的字段）")
+def api_search(
+    search: Annotated[SearchRequest, Depends(search_request)],
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+):
+    result = pool.get().search(search, member=viewer.member)
+    return _json(asdict(result))
+
+
+@router.get("/documents", summary="最新入库的文档（不含正文）")
+def api_documents(
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    limit: Annotated[int, Query(ge=1, le=MAX_BATCH)] = 20,
+):
+    return _json({"documents": pool.get().catalogue.summaries(limit, newest_first=True)})
+
+
+@router.get("/documents/{doc_id}", summary="一篇文档：元数据、正文、提纲（按查看者的权限）")
+def api_document(
+    doc_id: DocId,
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+):
+    return _json(document_payload(pool.get().get(doc_id), viewer.member))
+
+
+@router.get("/documents/{doc_id}/similar", summary="相似素材")
+def api_similar(
+    doc_id: DocId,
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+):
+    library = pool.get()
+    hits = similar(library, library.get(doc_id), member=viewer.member, limit=limit)
+    return _json({"id": doc_id, "hits": [asdict(h) for h in hits]})
+
+
+@router.get("/documents/{doc_id}/download", summary="下载一篇文档（docx / md / txt）")
+def api_download_one(
+    doc_id: DocId,
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    format: Annotated[Format, Query(description="docx / md / txt")] = "docx",  # noqa: A002 - the public name
+):
+    view, notice = access.view(pool.get().get(doc_id), viewer.member)
+    name, data = export_document(view, format, notice=notice)
+    return _download(name, f"document-{doc_id}.{format}", data, _MEDIA[format])
+
+
+@router.get("/download", summary="打包下载（按编号列表或按一次检索）为 zip")
+def api_download_many(
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    search: Annotated[SearchRequest, Depends(search_request)],
+    ids: Annotated[str | None, Query(max_length=2000, description="逗号分隔的文档编号，如 1,2,3")] = None,
+    format: Annotated[Format, Query(description="docx / md / txt")] = "md",  # noqa: A002
+    max_docs: Annotated[int, Query(ge=1, le=MAX_BATCH, description="按检索打包时的最多篇数")] = MAX_BATCH,
+):
+    library = pool.get()
+    if ids:
+        docs = [library.get(i) for i in _parse_ids(ids)]
+    elif search.q.strip() or search.genre or search.year or search.source:
+        docs = _search_documents(library, search, viewer.member, max_docs)
+    else:
+        raise InvalidInput("请给出文档编号 ids，或给出检索条件 q", code="invalid_input")
+    data = export_zip([access.view(d, viewer.member) for d in docs], format, limit=MAX_BATCH)
+    return _download("素材打包.zip", "sucai.zip", data, "application/zip")
+
+
+@router.get("/suggest", summary="快速查找：标题联想")
+def api_suggest(
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    q: Annotated[str, Query(max_length=100)] = "",
+    limit: Annotated[int, Query(ge=1, le=20)] = 8,
+):
+    found = pool.titles.suggest(pool.get().catalogue, q, limit)
+    return _json({"q": q, "suggestions": [asdict(s) for s in found]})
+
+
+@router.get("/stats", summary="库内统计：文档数、字数、按文种、按来源")
+def api_stats(pool: Annotated[LibraryPool, Depends(get_pool)]):
+    return _json(pool.get().catalogue.stats())
+
+
+@router.get("/genres", summary="文种及篇数")
+def api_genres(pool: Annotated[LibraryPool, Depends(get_pool)]):
+    by_genre = pool.get().catalogue.stats()["by_genre"]
+    return _json({"genres": [{"genre": g, "count": n} for g, n in by_genre.items()]})
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def _download(name: str, fallback: str, data: bytes, media_type: str) -> Response:
+    return Response(data, media_type=media_type, headers={"Content-Disposition": content_disposition(name, fallback)})
+
+
+def _parse_ids(raw: str) -> list[int]:
+    try:
+        ids = [int(part) for part in raw.replace("，", ",").split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput("ids 应为逗号分隔的文档编号，如 1,2,3", code="invalid_input") from None
+    ids = list(dict.fromkeys(ids))
+    if not ids or any(i < 1 for i in ids):
+        raise InvalidInput("ids 应为逗号分隔的正整数编号", code="invalid_input")
+    if len(ids) > MAX_BATCH:
+        raise InvalidInput(f"一次最多打包下载 {MAX_BATCH} 篇，本次选择了 {len(ids)} 篇。", code="too_many")
+    return ids
+
+
+def _search_documents(library: Library, search: SearchRequest, member: bool, limit: int) -> list[Document]:
+    """The documents of a search, best first, up to ``limit`` (the same as ``sucai export --query``)."""
+    _, ids = library.matching_ids(search, member=member, limit=limit)
+    found = {d.id: d for d in library.catalogue.documents(ids)}
+    return [found[i] for i in ids if i in found]

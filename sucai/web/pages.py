@@ -1,0 +1,89 @@
+"""The pages: 首页 ``/``, 搜索结果 ``/search``, 文档页 ``/documents/{id}``.
+
+Server-rendered with Jinja2 (autoescape on); every page gets its data from the
+same library calls as the JSON API, for the request's viewer.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from .. import access
+from ..search import SearchRequest
+from ..similar import similar
+from .api import MAX_PAGE, DocId, search_request
+from .app import render_page
+from .deps import LibraryPool, Viewer, current_viewer, get_pool
+from .render import outline_entries, paragraphs
+
+router = APIRouter(include_in_schema=False)
+
+MODE_NAMES = {"ranked": "智能", "precise": "精准"}
+SCOPE_NAMES = {"doc": "全文", "section": "段落"}
+SORT_NAMES = {"relevance": "相关度", "date": "日期", "length": "字数"}
+FACET_NAMES = {"genre": "文种", "year": "年份", "source": "来源"}
+PAGE_SIZES = (10, 20, 50)
+
+
+@router.get("/")
+def home_page(
+    request: Request,
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+):
+    library = pool.get()
+    return render_page(
+        request, "index.html",
+        stats=library.catalogue.stats(),
+        newest=library.catalogue.summaries(12, newest_first=True),
+        params={"mode": "ranked"}, viewer=viewer,
+    )
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    search: Annotated[SearchRequest, Depends(search_request)],
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+):
+    result = pool.get().search(search, member=viewer.member)
+    params = {
+        "q": result.query, "mode": result.mode, "scope": result.scope, "heading": search.heading,
+        "genre": search.genre, "year": search.year, "source": search.source, "sort": search.sort,
+        "limit": result.limit if result.limit != 10 else None,
+    }
+    pages = max(1, min(MAX_PAGE, math.ceil(result.total / result.limit)))
+    window = [p for p in range(result.page - 3, result.page + 4) if 1 <= p <= pages]
+    first = (result.page - 1) * result.limit + 1
+    return render_page(
+        request, "search.html",
+        result=result, params=params, pages=pages, window=window, first=first, viewer=viewer,
+        mode_names=MODE_NAMES, scope_names=SCOPE_NAMES, sort_names=SORT_NAMES, facet_names=FACET_NAMES,
+        page_sizes=PAGE_SIZES, active_filters=[(k, params[k]) for k in FACET_NAMES if params[k] not in (None, "")],
+    )
+
+
+@router.get("/documents/{doc_id}")
+def document_page(
+    request: Request,
+    doc_id: DocId,
+    pool: Annotated[LibraryPool, Depends(get_pool)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+):
+    library = pool.get()
+    doc = library.get(doc_id)
+    view, notice = access.view(doc, viewer.member)
+    paras = paragraphs(view)
+    boundary = None  # a member sees the whole text with the boundary marked where the members part starts
+    if viewer.member and doc.paid_from is not None:
+        boundary = next((i for i, p in enumerate(paras) if p.offset >= doc.paid_from), len(paras))
+    return render_page(
+        request, "document.html",
+        doc=view, chars=doc.chars, visible_chars=view.chars, notice=notice, paragraphs=paras, boundary=boundary,
+        outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
+        params={"mode": "ranked"}, viewer=viewer,
+    )

@@ -1,0 +1,127 @@
+// sucai 素材库: type-ahead on titles and "复制本段". No framework, no build step.
+// Text from the server is always put in with textContent, never innerHTML.
+(function () {
+  "use strict";
+
+  function debounce(fn, ms) {
+    let timer = null;
+    return function () {
+      const args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  function highlighted(text, spans) {
+    const frag = document.createDocumentFragment();
+    let pos = 0;
+    (spans || []).forEach(function (span) {
+      const start = Math.max(span[0], pos), end = span[1];
+      if (end <= start) return;
+      frag.appendChild(document.createTextNode(text.slice(pos, start)));
+      const mark = document.createElement("mark");
+      mark.textContent = text.slice(start, end);
+      frag.appendChild(mark);
+      pos = end;
+    });
+    frag.appendChild(document.createTextNode(text.slice(pos)));
+    return frag;
+  }
+
+  function setupTypeahead(input) {
+    const list = input.parentNode.querySelector(".suggestions");
+    let controller = null, active = -1, lastQuery = "";
+
+    function close() { list.hidden = true; list.replaceChildren(); active = -1; }
+
+    function show(items) {
+      list.replaceChildren();
+      active = -1;
+      items.forEach(function (item) {
+        const li = document.createElement("li");
+        li.setAttribute("role", "option");
+        const a = document.createElement("a");
+        a.href = "/documents/" + encodeURIComponent(item.id);
+        a.appendChild(highlighted(item.title, item.highlights));
+        const meta = document.createElement("span");
+        meta.className = "meta";
+        meta.textContent = item.genre + " · " + item.chars + " 字";
+        a.appendChild(meta);
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+    }
+
+    const lookup = debounce(function (q) {
+      if (controller) controller.abort();
+      controller = new AbortController();
+      fetch("/api/suggest?limit=8&q=" + encodeURIComponent(q), { signal: controller.signal })
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (data) { if (input.value.trim() === q) show(data.suggestions || []); })
+        .catch(function () { /* aborted or offline: keep quiet */ });
+    }, 120);
+
+    input.addEventListener("input", function () {
+      const q = input.value.trim();
+      lastQuery = q;
+      if (!q) { close(); return; }
+      lookup(q);
+    });
+    input.addEventListener("keydown", function (event) {
+      const items = list.querySelectorAll("li");
+      if (list.hidden || !items.length) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        active = (active + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+        items.forEach(function (li, i) { li.classList.toggle("active", i === active); });
+      } else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();
+        window.location.href = items[active].querySelector("a").href;
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!input.parentNode.contains(event.target)) close();
+    });
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      const area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      const ok = document.execCommand("copy");
+      document.body.removeChild(area);
+      ok ? resolve() : reject(new Error("copy failed"));
+    });
+  }
+
+  function setupCopy(button) {
+    button.addEventListener("click", function () {
+      const para = button.closest(".para");
+      const text = para.querySelector(".ptext").textContent.trim();
+      copyText(text).then(function () {
+        button.textContent = "已复制";
+        button.classList.add("done");
+        button.dataset.copied = text;
+        setTimeout(function () { button.textContent = "复制本段"; button.classList.remove("done"); }, 1500);
+      }, function () { button.textContent = "复制失败"; });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-suggest]").forEach(setupTypeahead);
+    document.querySelectorAll(".para .copy").forEach(setupCopy);
+    // On a phone the outline is folded away until asked for.
+    if (window.matchMedia("(max-width: 859px)").matches) {
+      document.querySelectorAll(".outline details, .facets details").forEach(function (d) { d.open = false; });
+    }
+  });
+})();
