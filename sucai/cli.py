@@ -159,6 +159,8 @@ def search(
     genre: Annotated[Optional[str], typer.Option(help="文种")] = None,
     year: Annotated[Optional[int], typer.Option(help="年份")] = None,
     source: Annotated[Optional[str], typer.Option(help="来源")] = None,
+    member_part: Annotated[Optional[bool], typer.Option("--member-part/--no-member-part",
+                                                        help="只看含 / 不含会员内容的文档")] = None,
     sort: Annotated[str, typer.Option(help="relevance / date / length")] = "relevance",
     limit: Annotated[int, typer.Option(help="每页条数")] = 10,
     page: Annotated[int, typer.Option(help="页码")] = 1,
@@ -171,7 +173,7 @@ def search(
         raise SucaiError(f"--mode 取 {'/'.join(MODES)}，--scope 取 {'/'.join(SCOPES)}，--sort 取 {'/'.join(SORTS)}",
                          code="bad_option")
     request = SearchRequest(q=query, mode=mode, scope=scope, heading=heading, genre=genre, year=year,
-                            source=source, sort=sort, limit=limit, page=page)
+                            source=source, has_member_part=member_part, sort=sort, limit=limit, page=page)
     result = _library(home).search(request, member=not free)
     if as_json:
         _print_json(asdict(result))

@@ -29,7 +29,7 @@ from . import analysis, access
 from .index import SCHEMA, SearchIndex
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
-from .snippet import find_spans, make_snippet
+from .snippet import find_spans, snippet_for
 
 MODES = ("ranked", "precise")
 SCOPES = ("doc", "section")
@@ -245,7 +245,7 @@ def _sorted_ids(searcher: tantivy.Searcher, query: Query, field_name: str, offse
 def _document_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> tuple[int, list[Hit]]:
     request = plan.request
     total, scored = _ordered(searcher, plan, (request.page - 1) * request.limit, request.limit)
-    docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored])}
+    docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored], outline=False)}
     return total, [_document_hit(docs[i], score, plan, index.settings.snippet_chars) for score, i in scored if i in docs]
 
 
@@ -293,7 +293,7 @@ def _needles(plan: _Plan) -> list[str]:
 def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
     view = access.view(doc, plan.member)[0]
     needles = _needles(plan)
-    snippet = make_snippet(view.text, find_spans(view.text, needles), width)
+    snippet = snippet_for(view.text, needles, width)
     title_spans = [(s, e) for s, e, _ in find_spans(view.title, needles)]
     return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, round(score, 4),
                snippet.text, snippet.highlights, title_spans)
@@ -397,7 +397,7 @@ def _section_matches(plan: _Plan, present: set[str]) -> bool:
 def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width: int) -> Hit:
     text = doc.text[part.start : part.end]
     needles = _needles(plan)
-    snippet = make_snippet(text, find_spans(text, needles), width)
+    snippet = snippet_for(text, needles, width)
     title_spans = [(s, e) for s, e, _ in find_spans(doc.title, needles)]
     return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, score, snippet.text,
                snippet.highlights, title_spans, part.path, part.start, part.end)

@@ -34,6 +34,40 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
     return sorted(spans)
 
 
+def snippet_for(text: str, needles: list[str], width: int) -> Snippet:
+    """The snippet of ``text`` for these normalised needles (see :func:`make_snippet`).
+
+    Fast path: the window is chosen from the needles' verbatim occurrences (a plain
+    ``str.find``, the common case for simplified-Chinese text), and only the window
+    is normalised to compute its exact highlights. Texts where no needle occurs
+    verbatim (other width, case, traditional characters) take the full path.
+    """
+    verbatim = _verbatim_spans(text, needles)
+    if not verbatim:
+        return make_snippet(text, find_spans(text, needles), width)
+    window = make_snippet(text, verbatim, width)
+    margin = max(map(len, needles))
+    lo = max(0, window.start - margin)
+    region = text[lo : window.start + len(window.text) + margin]
+    exact = [(s + lo, e + lo, n) for s, e, n in find_spans(region, needles)]
+    return _cut(text, exact, window.start, window.start + len(window.text))
+
+
+_WIDEN = str.maketrans(",;:!?()", "，；：！？（）")
+
+
+def _verbatim_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
+    """Occurrences of each needle as written, or with the full-width punctuation usual in Chinese text."""
+    spans = []
+    for index, needle in enumerate(needles):
+        for form in {needle, needle.translate(_WIDEN)} if needle else ():
+            at = text.find(form)
+            while at >= 0:
+                spans.append((at, at + len(form), index))
+                at = text.find(form, at + 1)
+    return sorted(spans)
+
+
 def make_snippet(text: str, spans: list[tuple[int, int, int]], width: int) -> Snippet:
     """Cut a window of ``width`` characters around the best cluster of ``spans``.
 
@@ -44,7 +78,10 @@ def make_snippet(text: str, spans: list[tuple[int, int, int]], width: int) -> Sn
     width = max(1, width)
     start = _best_start(text, spans, width) if spans else 0
     end = min(len(text), start + width)
-    start = max(0, min(start, end - width))
+    return _cut(text, spans, max(0, min(start, end - width)), end)
+
+
+def _cut(text: str, spans: list[tuple[int, int, int]], start: int, end: int) -> Snippet:
     inside = [(max(s, start) - start, min(e, end) - start) for s, e, _ in spans if s < end and e > start]
     return Snippet(text[start:end].replace("\n", " "), start, _merge(inside))
 

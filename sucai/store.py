@@ -148,13 +148,18 @@ class Catalogue:
             raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
         return _document(row)
 
-    def documents(self, ids: list[int] | None = None) -> Iterator[Document]:
-        """All documents in id order, or those with the given ids (in id order)."""
+    def documents(self, ids: list[int] | None = None, outline: bool = True) -> Iterator[Document]:
+        """All documents in id order, or those with the given ids (in id order).
+
+        ``outline=False`` skips reading the outline and the removal audit (faster,
+        for callers that need only text and metadata; both lists are then empty).
+        """
+        columns = _DOC_COLUMNS if outline else _DOC_COLUMNS.replace("outline, removed", "'[]', '[]'")
         if ids is None:
-            rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY id")
+            rows = self._db.execute(f"SELECT {columns} FROM documents ORDER BY id")
         else:
             marks = ",".join("?" * len(ids))
-            rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks}) ORDER BY id", ids)
+            rows = self._db.execute(f"SELECT {columns} FROM documents WHERE id IN ({marks}) ORDER BY id", ids)
         for row in rows:
             yield _document(row)
 

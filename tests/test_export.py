@@ -12,6 +12,8 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections import Counter
+from pathlib import Path
 
 import docx
 import pytest
@@ -125,20 +127,39 @@ def test_docx_page_is_a4_with_standard_margins(full_docx, attribute, millimetres
 
 def test_grid_pitches_by_hand():
     # 225 mm = 12755.9 twips; / 22 = 579.8 → 579 (580 × 22 would overflow the type area).
-    # 156 mm = 442.205 pt; / 28 = 15.7930 pt; (15.7930 − 16) × 4096 = −847.8 → −848.
-    assert grid_pitches(DocxStyle()) == (579, -848)
+    # 156 mm = 442.205 pt = 8844.1 twips; / 28 = 315.86 twips; − 16 pt (320 twips) = −4.14 → −5.
+    # Check: 28 × (320 − 5) = 8820 ≤ 8844.1 fits; 29 × 315 = 9135 does not; −4 would give
+    # 28 × 316 = 8848 > 8844.1, i.e. only 27 a line.
+    assert grid_pitches(DocxStyle()) == (579, -5)
 
 
-def test_docx_grid_and_fixed_line_spacing(full_docx):
+def test_docx_grid_is_lines_only_with_fixed_line_spacing(full_docx):
     grid = full_docx.sections[0]._sectPr.find(qn("w:docGrid"))
     assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch")), grid.get(qn("w:charSpace"))) == (
-        "linesAndChars",
+        "lines",
         "579",
-        "-848",
+        None,
     )
     body = full_docx.styles["Normal"].paragraph_format
     assert body.line_spacing_rule == WD_LINE_SPACING.EXACTLY
     assert body.line_spacing.pt == pytest.approx(28.95)
+
+
+def _run_spacing(run) -> str | None:
+    spacing = run._r.find(qn("w:rPr")).find(qn("w:spacing"))
+    return None if spacing is None else spacing.get(qn("w:val"))
+
+
+def test_docx_every_body_run_is_condensed_to_28_a_line(full_docx):
+    runs = [r for p in full_docx.paragraphs for r in p.runs]
+    assert len(runs) > len(full_docx.paragraphs)  # run-in headings have two runs
+    assert {_run_spacing(r) for r in runs} == {"-5"}
+    # the spacing element sits where the schema wants it (before w:sz), or Word calls the file corrupt
+    tags = [child.tag for child in runs[0]._r.find(qn("w:rPr"))]
+    assert tags == [qn("w:rFonts"), qn("w:spacing"), qn("w:sz")]
+    # page numbers are not on the body's grid
+    footer_runs = full_docx.sections[0].footer.paragraphs[0].runs
+    assert {_run_spacing(r) for r in footer_runs} == {None}
 
 
 def test_docx_first_line_indent_is_two_characters(full_docx):
@@ -416,24 +437,182 @@ def _has_cjk_font() -> bool:
     return bool(subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout.strip())
 
 
-def test_libreoffice_renders_the_docx(tmp_path):
+def _libreoffice_pdf(tmp_path: Path, name: str, data: bytes) -> Path:
+    """``data`` saved as ``name`` and converted to PDF by LibreOffice; skips when that cannot be done."""
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed; apt-get install libreoffice-writer-nogui")
     if not _has_cjk_font():
         pytest.skip("no Chinese font for LibreOffice to render with; apt-get install fonts-wqy-microhei")
-    pdfplumber = pytest.importorskip("pdfplumber")
-    name, data = export_document(make_doc(), "docx", notice=NOTICE)
+    pytest.importorskip("pdfplumber")
     (tmp_path / name).write_bytes(data)
     subprocess.run(
         [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
          "--outdir", str(tmp_path), str(tmp_path / name)],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
-    with pdfplumber.open(tmp_path / name.replace(".docx", ".pdf")) as pdf:
+    return tmp_path / (Path(name).stem + ".pdf")
+
+
+def _body_lines(page) -> list[int]:
+    """Characters per printed line of 16 pt text on a PDF page, top to bottom (title and page number excluded)."""
+    lines = Counter(round(c["top"]) for c in page.chars if c["text"].strip() and abs(c["size"] - 16) < 0.5)
+    return [lines[top] for top in sorted(lines)]
+
+
+def test_libreoffice_renders_the_docx(tmp_path):
+    import pdfplumber
+
+    name, data = export_document(make_doc(), "docx", notice=NOTICE)
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data)) as pdf:
         assert len(pdf.pages) > 0
         first_page = re.sub(r"\s", "", pdf.pages[0].extract_text())
     assert first_page.startswith(TITLE)
+
+
+def test_libreoffice_shows_28_characters_and_22_lines(tmp_path):
+    """GB/T 9704-2012 §5.2.4 as LibreOffice lays it out (Word reads the same run spacing and line grid).
+
+    1,500 Han characters (no punctuation, so nothing may be compressed or kept off a
+    line start) in one paragraph: the first line holds 28 − 2 (indent) = 26, every
+    other full line 28, the last line the rest. Page 1 has the title and the empty
+    line after it, i.e. 20 body lines; page 2 is a full page of 22.
+    """
+    import pdfplumber
+
+    han = "坚持以人民为中心的发展思想推进国家治理体系和治理能力现代化"
+    text = (han * 60)[:1500]
+    name, data = export_document(Document("版心测试", text), "docx")
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data)) as pdf:
+        pages = [_body_lines(page) for page in pdf.pages]
+    per_line = [n for page in pages for n in page]
+    assert sum(per_line) == 1500
+    full_lines = (1500 - 26) // 28
+    assert per_line == [26] + [28] * full_lines + [1500 - 26 - 28 * full_lines]
+    assert [len(page) for page in pages[:2]] == [20, 22]
+
+
+# ---------------------------------------------------------------- real documents
+
+CORPUS_DOCS = {
+    "state_council_notice": "state_council_policies_govcn/txt/003_国务院关于印发国家职业教育改革实施方案的通知.txt",
+    "work_report": "gov_work_reports_national_2024_2026/2025_政府工作报告_重建_部分.txt",
+    "law": "laws_lawrefbook_national/行政法规/护士条例(2020-03-27).md",
+}
+# By hand, from reading each file: the first level-1 and level-2 paragraphs of GB/T 9704 §7.3.3
+# and the (text, East Asian font) of their runs. In the notice the attached 方案 title is the top
+# heading, so 一、 is at depth 2 and （一） at depth 3 of its outline: the font follows the label.
+REAL_FONTS = {
+    "sample": [
+        ("一、主要问题", [("一、主要问题", "黑体")]),
+        ("（一）理论学习方面", [("（一）理论学习方面。", "楷体_GB2312"), (None, "仿宋_GB2312")]),
+    ],
+    "state_council_notice": [
+        ("一、完善国家职业教育制度体系", [("一、完善国家职业教育制度体系", "黑体")]),
+        ("（一）健全国家职业教育制度框架。", [("（一）健全国家职业教育制度框架。", "楷体_GB2312")]),
+    ],
+    "work_report": [
+        ("一、2024年工作回顾", [("一、2024年工作回顾", "黑体")]),
+        ("（一）大力提振消费", [("（一）大力提振消费、提高投资效益，全方位扩大国内需求。", "楷体_GB2312"), (None, "仿宋_GB2312")]),
+    ],
+    "law": [
+        ("第一章 总则", [("第一章 总则", "黑体")]),
+        ("第一条 ", [("第一条", "黑体"), (None, "仿宋_GB2312")]),
+    ],
+}
+REAL_BODY = {
+    "sample": "根据2023年专题组织生活会相关要求",
+    "state_council_notice": "各省、自治区、直辖市人民政府",
+    "work_report": "各位代表：",
+    "law": "全社会应当尊重护士。",
+}
+
+
+def _source(name: str, corpus_dir: Path, sample_path: Path) -> Path:
+    return sample_path if name == "sample" else corpus_dir / CORPUS_DOCS[name]
+
+
+@pytest.fixture(scope="module", params=["sample", *CORPUS_DOCS])
+def real(request, corpus_dir, sample_path):
+    """(name, parsed Document, exported and reopened .docx) for each real document."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(_source(request.param, corpus_dir, sample_path))
+    return request.param, doc, open_docx(export_document(doc, "docx")[1])
+
+
+@pytest.mark.corpus
+def test_real_docx_page_and_properties(real):
+    _, doc, document = real
+    section = document.sections[0]
+    sizes = [section.page_width, section.page_height, section.top_margin, section.bottom_margin,
+             section.left_margin, section.right_margin]  # fmt: skip
+    assert [round(length.mm, 1) for length in sizes] == [210, 297, 37, 35, 28, 26]
+    assert document.core_properties.title == doc.title
+
+
+@pytest.mark.corpus
+def test_real_docx_fonts(real):
+    name, doc, document = real
+    title = document.paragraphs[0]
+    assert (title.text, title.style.name) == (doc.title, "Title")
+    assert {_east_asia(r._r) for r in title.runs} == {"方正小标宋简体"}
+    body = _paragraph(document, REAL_BODY[name])
+    assert [_east_asia(r._r) for r in body.runs] == ["仿宋_GB2312"]
+    for prefix, expected in REAL_FONTS[name]:
+        runs = _paragraph(document, prefix).runs
+        assert [_east_asia(r._r) for r in runs] == [font for _, font in expected], prefix
+        assert [r.text for r, (text, _) in zip(runs, expected) if text] == [t for t, _ in expected if t]
+        assert {r.font.size for r in runs} == {Pt(16)}
+        assert {_run_spacing(r) for r in runs} == {"-5"}
+
+
+@pytest.mark.corpus
+def test_real_docx_keeps_every_line_and_heading_in_order(real):
+    _, doc, document = real
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs == [doc.title, *(line.strip() for line in doc.text.splitlines() if line.strip())]
+    heads = [n for n in walk_outline(doc.outline) if n.kind == "heading"]
+    assert len(heads) >= 9
+    at = 0
+    for node in heads:  # each heading starts a later paragraph: its label first, then its words
+        later = (i for i in range(at + 1, len(paragraphs)) if paragraphs[i].startswith(node.label))
+        at = next((i for i in later if node.heading in paragraphs[i]), None)
+        assert at is not None, f"heading {node.label}{node.heading} missing or out of order"
+
+
+@pytest.mark.corpus
+def test_real_docx_in_libreoffice(corpus_dir, tmp_path):
+    import pdfplumber
+
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / CORPUS_DOCS["state_council_notice"])
+    name, data = export_document(doc, "docx")
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data)) as pdf:
+        pages = [_body_lines(page) for page in pdf.pages]
+        first_page = re.sub(r"\s", "", pdf.pages[0].extract_text())
+    assert first_page.startswith(doc.title)
+    # 8,922 characters at 28 × 22 a page, plus paragraph ends: more than 14 pages of at most 22 lines
+    assert len(pages) > doc.chars // (28 * 22)
+    assert max(len(page) for page in pages) == 22
+
+
+@pytest.mark.corpus
+def test_sample_round_trip_through_parse_file(sample_path, tmp_path):
+    """The exported .docx, read back by the real pipeline, gives the same title, outline and text."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(sample_path)
+    name, data = export_document(doc, "docx")
+    (tmp_path / name).write_bytes(data)
+    back = parse_file(tmp_path / name)
+    assert back.title == doc.title
+    shape = [(n.level, n.label, n.heading, n.kind) for n in walk_outline(back.outline)]
+    assert shape == [(n.level, n.label, n.heading, n.kind) for n in walk_outline(doc.outline)]
+    assert [line.strip() for line in back.text.splitlines() if line.strip()] == [
+        line.strip() for line in doc.text.splitlines() if line.strip()
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["docx", "txt"])

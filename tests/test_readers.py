@@ -88,7 +88,7 @@ def test_undecodable_text_is_refused_not_garbled(data):
     with pytest.raises(ReadError) as caught:
         read_bytes(data, "a.txt")
     assert caught.value.code == "undecodable"
-    assert "utf-8" in caught.value.message
+    assert "utf-8" in caught.value.message and "请另存为 UTF-8 后重试" in caught.value.message
 
 
 @pytest.mark.parametrize("data", [b"", b"  \r\n\t\n", codecs.BOM_UTF8, "\u3000\n".encode("utf-8")])
@@ -157,6 +157,24 @@ def test_read_reports_a_missing_file(tmp_path):
     with pytest.raises(ReadError) as caught:
         read(tmp_path / "nope.txt")
     assert caught.value.code == "not_found"
+    assert caught.value.message.startswith("找不到文件：") and "nope.txt" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code", "message"),
+    [
+        (b"hello", "notes.jsonl", "unsupported_format", "不支持的文件类型 .jsonl（支持 .docx、.htm、.html、.md、.pdf、.txt）"),
+        (b"not a zip", "损坏的文件.docx", "not_docx", "“损坏的文件.docx” 不是有效的 Word 文件（不是 zip 压缩包）"),
+        (b"\x89PNG\r\n\x1a\n", "图.txt", "unsupported_format", "不支持的文件：“图.txt” 实际是 PNG 图片"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧.doc", "unsupported_format", "另存为 .docx"),
+        (b"", "空.txt", "empty", "文件为空（没有文字内容）"),
+    ],
+)
+def test_refusals_explain_themselves_in_chinese(data, name, code, message):
+    with pytest.raises(ReadError) as caught:
+        read_bytes(data, name)
+    assert caught.value.code == code
+    assert message in caught.value.message
 
 
 def test_supported_suffixes():
@@ -329,7 +347,7 @@ def test_pdf_without_text_is_refused_as_a_scan():
     with pytest.raises(ReadError) as caught:
         read_bytes(make_cjk_pdf([[], []]), "scan.pdf")
     assert caught.value.code == "no_text_layer"
-    assert caught.value.message == "no text layer (scanned image; OCR is not supported yet)"
+    assert caught.value.message == "没有文字层（no text layer）：这是扫描图片，暂不支持 OCR 识别"
 
 
 def test_broken_pdf():

@@ -11,7 +11,7 @@ Inline enumerations (``kind == "item"``, 一是…二是…) stay plain text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Document, OutlineNode, walk_outline
 
@@ -27,12 +27,15 @@ class Block:
     ``level`` is 0 for body text, else the outline level of the heading the
     paragraph starts with. ``lead`` is how many leading characters of ``text``
     (label + heading sentence) take the heading style; ``lead == len(text)`` for a
-    heading on its own line, 0 for body text.
+    heading on its own line, 0 for body text. ``label`` is the heading's
+    numbering as written ("一、", "（一）", "第一条", "" when unnumbered); it is
+    not compared, so ``Block(text, level, lead)`` stays the identity of a block.
     """
 
     text: str
     level: int = 0
     lead: int = 0
+    label: str = field(default="", compare=False)
 
     @property
     def standalone(self) -> bool:
@@ -55,7 +58,7 @@ def blocks(doc: Document) -> list[Block]:
             continue
         node = heads.get(match.start() + len(line) - len(line.lstrip()))
         lead = _lead(node, text) if node is not None and text.startswith(node.label) else 0
-        out.append(Block(text, node.level, lead) if lead else Block(text))
+        out.append(Block(text, node.level, lead, node.label) if lead else Block(text))
     return out
 
 

@@ -4,15 +4,25 @@ What the standard fixes and where this module does it:
 
 - §5.2.1 paper A4, 210 mm × 297 mm; §5.2.2 type area 156 mm × 225 mm with top
   margin (天头) 37 mm and left margin (订口) 28 mm, hence bottom 35 mm, right 26 mm.
-- §5.2.4 22 lines of 28 characters, filling the type area: a document grid
-  (``w:docGrid type="linesAndChars"``) whose line pitch is the type-area height
-  / 22 and whose character pitch is the type-area width / 28, plus a fixed
-  ("exact") line spacing of the same pitch. python-docx has no API for the grid,
-  so that element is written directly.
+- §5.2.4 22 lines of 28 characters, filling the type area. Lines: a lines-only
+  document grid (``w:docGrid type="lines"``) whose pitch is the type-area
+  height / 22, plus a fixed ("exact") line spacing of the same pitch (python-docx
+  has no API for the grid, so that element is written directly). Characters:
+  every run of the body is condensed (``w:spacing``, see :func:`grid_pitches`)
+  so that 28 characters of 3号 fit the 156 mm line and 29 do not. A character
+  grid (``type="linesAndChars"`` with a negative ``w:charSpace``) would say the
+  same to Word, but LibreOffice 7.4 gives each CJK character two grid cells of
+  that pitch and shows only 12–14 characters a line; run spacing is read the
+  same way by Word, WPS and LibreOffice (added after every character).
 - §7.3.1 title in 2号 (22 pt) 小标宋, centred, followed by one empty line.
 - §7.3.3 body in 3号 (16 pt) 仿宋, each paragraph indented two characters;
   structure levels 一、 in 黑体, （一） in 楷体, 1. and （1） in the body font.
-  Labels stay in the text as written, never Word automatic numbering.
+  The font follows the numbering as written, not the depth in the outline (a
+  通知 whose attached 方案 title is the top heading still sets 一、 in 黑体):
+  第X编/章/部分 like 一、, 第X节 like （一）; an article's 第X条 label alone
+  is in the 一、 font and its sentence in the body font, as laws are printed;
+  an unnumbered heading takes the font of its depth. Labels stay in the text
+  as written, never Word automatic numbering.
 - §7.5 page numbers in 4号 (14 pt) 宋体 Arabic digits between em dashes
   ("— 1 —"), the dash line 7 mm below the type area; odd pages right and even
   pages left, one character in from the edge of the type area.
@@ -25,6 +35,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -49,6 +60,23 @@ _TWIPS_PER_MM = 1440 / 25.4
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 # Paragraph properties of Word's built-in Title/Heading styles worth keeping.
 _KEPT_STYLE_PPR = {qn("w:keepNext"), qn("w:keepLines"), qn("w:outlineLvl")}
+# Heading labels (as sucai.outline writes them) → the structure level whose font they take.
+_CN_NUM = "〇零一二三四五六七八九十百千两"
+_LABEL_RANKS = (
+    (re.compile(rf"第[{_CN_NUM}\d]+(?:分编|编|章|部分)"), 1),
+    (re.compile(rf"第[{_CN_NUM}\d]+节"), 2),
+    (re.compile(rf"[{_CN_NUM}]+[、．]"), 1),
+    (re.compile(rf"[（(][{_CN_NUM}]+[）)]"), 2),
+)
+_ARTICLE = re.compile(rf"第[{_CN_NUM}\d]+条")
+# Elements that follow w:spacing in a run's properties (CT_RPr sequence, ECMA-376 §17.3.2.28).
+_AFTER_SPACING = tuple(
+    f"w:{tag}"
+    for tag in (
+        "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+        "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath",
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,20 +104,22 @@ class DocxStyle:
 
 
 def grid_pitches(style: DocxStyle) -> tuple[int, int]:
-    """``(line_pitch, char_space)`` of the document grid for ``style`` (GB/T 9704-2012 §5.2.4).
+    """``(line_pitch, char_spacing)`` for ``style`` (GB/T 9704-2012 §5.2.4), both in twips (1/20 pt).
 
-    ``line_pitch`` is in twips (1/20 pt): the type-area height divided by
-    ``lines_per_page``, rounded down so that all the lines fit (225 mm / 22 →
-    579 twips = 28.95 pt). ``char_space`` is Word's ``w:charSpace``: the
-    character pitch minus the body font size, in 1/4096 pt, rounded down so that
-    ``chars_per_line`` characters fit the type-area width (156 mm / 28 = 15.79 pt
-    per character of a 16 pt font → −848).
+    ``line_pitch`` is the type-area height divided by ``lines_per_page``, rounded
+    down so that all the lines fit (225 mm / 22 → 579 twips = 28.95 pt).
+    ``char_spacing`` is the ``w:spacing`` of a run: what Word, WPS and
+    LibreOffice add after every character (negative = condensed). It is the
+    character pitch minus the body font size, rounded down so that
+    ``chars_per_line`` characters fit the type-area width: 156 mm = 442.205 pt,
+    / 28 = 15.793 pt, − 16 pt = −0.207 pt = −4.14 twips → −5 (−0.25 pt), so
+    28 characters take 441 pt and 29 would take 456.75 pt.
     """
     height_mm = PAGE_HEIGHT_MM - MARGINS_MM["top"] - MARGINS_MM["bottom"]
     width_mm = PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]
     line_pitch = math.floor(height_mm * _TWIPS_PER_MM / style.lines_per_page)
-    char_pitch_pt = width_mm * _TWIPS_PER_MM / 20 / style.chars_per_line
-    return line_pitch, math.floor((char_pitch_pt - style.body_size) * 4096)
+    char_pitch = width_mm * _TWIPS_PER_MM / style.chars_per_line
+    return line_pitch, math.floor(char_pitch - style.body_size * 20)
 
 
 def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = None) -> bytes:
@@ -102,34 +132,34 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     """
     style = style or DocxStyle()
     document = docx.Document()
-    line_pitch, char_space = grid_pitches(style)
-    _set_page(document, style, line_pitch, char_space)
+    line_pitch, spacing = grid_pitches(style)
+    _set_page(document, line_pitch)
     headings = _set_styles(document, style, Twips(line_pitch))
     _add_page_numbers(document, style)
-    _add_run(document.add_paragraph(style="Title"), doc.title, style.title_font, style.title_size)
+    _add_run(document.add_paragraph(style="Title"), doc.title, style.title_font, style.title_size, spacing)
     for block in blocks(doc):
-        _add_block(document, block, style, headings)
+        _add_block(document, block, style, headings, spacing)
     if notice:
-        _add_block(document, Block(notice), style, headings)
+        _add_block(document, Block(notice), style, headings, spacing)
     _set_properties(document, doc)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def _set_page(document, style: DocxStyle, line_pitch: int, char_space: int) -> None:
+def _set_page(document, line_pitch: int) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
     for side, mm in MARGINS_MM.items():
         setattr(section, f"{side}_margin", Mm(mm))
-    section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(style.page_number_size)
+    section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(DocxStyle.page_number_size)
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.attrib.pop(qn("w:charSpace"), None)  # only read with a character grid
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch))
-    grid.set(qn("w:charSpace"), str(char_space))
 
 
 def _set_styles(document, style: DocxStyle, pitch: Length) -> dict[int, ParagraphStyle]:
@@ -185,21 +215,41 @@ def _set_first_line_indent(paragraph_format, char_size: float, chars: int) -> No
     ind.set(qn("w:firstLineChars"), str(chars * 100))
 
 
-def _add_block(document, block: Block, style: DocxStyle, headings: dict[int, ParagraphStyle]) -> None:
-    """A heading on its own line takes the Heading style; a run-in heading only styles its lead run."""
-    if block.standalone:
+def _label_rank(block: Block) -> int:
+    """The structure level (1 = 一、, 2 = （一）, 3 = body font) whose font a heading's label takes."""
+    if _ARTICLE.fullmatch(block.label):
+        return 1
+    for pattern, rank in _LABEL_RANKS:
+        if pattern.fullmatch(block.label):
+            return rank
+    return min(block.level, 3) if not block.label else 3
+
+
+def _add_block(
+    document, block: Block, style: DocxStyle, headings: dict[int, ParagraphStyle], spacing: int
+) -> None:
+    """A heading on its own line takes the Heading style (for Word's navigation pane) and the
+    font of its label; a run-in heading styles only its lead run (only the label for 第X条)."""
+    font = style.heading_font(_label_rank(block)) if block.level else style.body_font
+    lead = len(block.label) if _ARTICLE.fullmatch(block.label) else block.lead
+    if block.standalone and lead >= len(block.text):
         paragraph = document.add_paragraph(style=headings[min(block.level, 9)])
-        _add_run(paragraph, block.text, style.heading_font(block.level), style.body_size)
+        _add_run(paragraph, block.text, font, style.body_size, spacing)
         return
     paragraph = document.add_paragraph()
-    if block.lead:
-        _add_run(paragraph, block.text[: block.lead], style.heading_font(block.level), style.body_size)
-    _add_run(paragraph, block.text[block.lead :], style.body_font, style.body_size)
+    if lead:
+        _add_run(paragraph, block.text[:lead], font, style.body_size, spacing)
+    _add_run(paragraph, block.text[lead:], style.body_font, style.body_size, spacing)
 
 
-def _add_run(paragraph: Paragraph, text: str, font: str, size: float):
+def _add_run(paragraph: Paragraph, text: str, font: str, size: float, spacing: int = 0):
+    """A run of ``text`` in ``font`` at ``size`` pt; ``spacing`` (twips, added after every character) when not 0."""
     run = paragraph.add_run(text)
     _set_font(run.font, font, size)
+    if spacing:
+        element = OxmlElement("w:spacing")
+        element.set(qn("w:val"), str(spacing))
+        run._r.get_or_add_rPr().insert_element_before(element, *_AFTER_SPACING)
     return run
 
 

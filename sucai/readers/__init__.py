@@ -31,18 +31,20 @@ __all__ = ["RawDocument", "SUPPORTED_SUFFIXES", "MAX_FILE_BYTES", "read", "read_
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".pdf", ".html", ".htm"})
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _SNIFF_BYTES = 1024
-_BINARY_SIGNATURES = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office file (.doc/.xls/.wps); save it as .docx"),
-    (b"{\\rtf", "an RTF file; save it as .docx"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a program"),
-    (b"PK\x03\x04", "a zip archive that is not a Word document"),
+_UNZIP = "请先解压，再导入其中的文件"
+_SAVE_AS_DOCX = "请用 Word 或 WPS 另存为 .docx 后重试"
+_BINARY_SIGNATURES = (  # (magic, what the file really is, what the user can do)
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文件（.doc/.xls/.wps）", _SAVE_AS_DOCX),
+    (b"{\\rtf", "RTF 文件", _SAVE_AS_DOCX),
+    (b"\x89PNG", "PNG 图片", None),
+    (b"\xff\xd8\xff", "JPEG 图片", None),
+    (b"GIF8", "GIF 图片", None),
+    (b"Rar!", "RAR 压缩包", _UNZIP),
+    (b"7z\xbc\xaf", "7-Zip 压缩包", _UNZIP),
+    (b"\x1f\x8b", "gzip 压缩包", _UNZIP),
+    (b"\x7fELF", "可执行程序", None),
+    (b"MZ", "可执行程序", None),
+    (b"PK\x03\x04", "zip 压缩包（不是 Word 文档）", "如果是压缩包，请先解压再导入其中的文件"),
 )
 _READERS = {
     "txt": lambda data: read_text(data, "txt"),
@@ -51,7 +53,7 @@ _READERS = {
     "docx": read_docx,
     "pdf": read_pdf,
 }
-_CONTAINER_PROBLEM = {".docx": "it is not a zip package", ".pdf": "it does not start with %PDF-"}
+_CONTAINER_PROBLEM = {".docx": ("Word", "不是 zip 压缩包"), ".pdf": ("PDF", "文件开头不是 %PDF-")}
 _TEXT_FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", "": "txt"}
 
 
@@ -73,8 +75,14 @@ def _looks_like_html(head: bytes) -> bool:
     return start.startswith((b"<!doctype html", b"<html"))
 
 
-def _binary_kind(data: bytes) -> str | None:
-    return next((kind for magic, kind in _BINARY_SIGNATURES if data.startswith(magic)), None)
+def _binary_kind(data: bytes) -> tuple[str, str | None] | None:
+    """(what the content really is, a hint for the user) by magic bytes, None for text-like content."""
+    return next(((kind, hint) for magic, kind, hint in _BINARY_SIGNATURES if data.startswith(magic)), None)
+
+
+def _really(kind: str) -> str:
+    """"实际是 PNG 图片" / "实际是旧版 Office 文件": a space between Chinese and a Latin word, as in the other messages."""
+    return f"实际是 {kind}" if kind[0].isascii() else f"实际是{kind}"
 
 
 def detect_format(data: bytes, name: str) -> str:
@@ -91,13 +99,18 @@ def detect_format(data: bytes, name: str) -> str:
         return "pdf"
     kind = _binary_kind(data)
     if suffix in _CONTAINER_PROBLEM:
-        what = kind or _CONTAINER_PROBLEM[suffix]
-        raise ReadError(f"{PurePath(name).name!r} is not a real {suffix} file ({what})", code=f"not_{suffix[1:]}")
+        label, problem = _CONTAINER_PROBLEM[suffix]
+        what = f"：{_really(kind[0])}{f'；{kind[1]}' if kind[1] else ''}" if kind else f"（{problem}）"
+        raise ReadError(f"“{PurePath(name).name}” 不是有效的 {label} 文件{what}", code=f"not_{suffix[1:]}")
+    supported = "、".join(sorted(SUPPORTED_SUFFIXES))
     if kind:
-        raise ReadError(f"unsupported file: {PurePath(name).name!r} is {kind}", code="unsupported_format")
+        what, hint = kind
+        raise ReadError(
+            f"不支持的文件：“{PurePath(name).name}” {_really(what)}；{hint or f'目前只支持 {supported} 文件'}",
+            code="unsupported_format",
+        )
     if suffix not in _TEXT_FORMATS:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ReadError(f"unsupported file type {suffix!r} (supported: {supported})", code="unsupported_format")
+        raise ReadError(f"不支持的文件类型 {suffix}（支持 {supported}）", code="unsupported_format")
     return "html" if _looks_like_html(data[:_SNIFF_BYTES]) else _TEXT_FORMATS[suffix]
 
 
@@ -108,7 +121,9 @@ def read_bytes(data: bytes, name: str) -> RawDocument:
     garbage text.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise ReadError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB", code="too_large")
+        raise ReadError(
+            f"文件过大（{len(data) / 2**20:.1f} MB，上限 {MAX_FILE_BYTES // 2**20} MB），请拆分后重试", code="too_large"
+        )
     return _READERS[detect_format(data, name)](data)
 
 
@@ -121,11 +136,17 @@ def read(path: Path) -> RawDocument:
     """
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ReadError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB", code="too_large")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ReadError(
+                f"“{path.name}” 过大（{size / 2**20:.1f} MB，上限 {MAX_FILE_BYTES // 2**20} MB），请拆分后重试",
+                code="too_large",
+            )
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise ReadError(f"file not found: {path}", code="not_found") from exc
+        raise ReadError(f"找不到文件：{path}，请检查路径是否正确", code="not_found") from exc
     except OSError as exc:
-        raise ReadError(f"cannot read {path}: {exc.strerror or exc}", code="unreadable") from exc
+        raise ReadError(
+            f"无法读取 {path}（{exc.strerror or exc}），请确认它是文件而不是文件夹，并且有读取权限", code="unreadable"
+        ) from exc
     return read_bytes(data, path.name)

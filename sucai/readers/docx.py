@@ -40,13 +40,15 @@ def check_zip(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ReadError(f"the Word file is damaged (its zip container cannot be read: {exc})", code="corrupt") from exc
+        raise ReadError(
+            f"Word 文件已损坏（无法读取 zip 压缩包：{exc}），请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt"
+        ) from exc
     total = sum(entry.file_size for entry in entries)
     packed = sum(entry.compress_size for entry in entries) or 1
     if len(entries) > MAX_ENTRIES or total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
         raise ReadError(
-            f"the Word file is too large to open safely ({len(entries)} parts, {total / 2**20:.0f} MB "
-            f"uncompressed, {total / packed:.0f}:1 compression)",
+            f"Word 文件解压后过大，无法安全打开（{len(entries)} 个部件，解压后 {total / 2**20:.0f} MB，"
+            f"压缩比 {total / packed:.0f}:1），请删去大图片或拆分文件后重试",
             code="too_large",
         )
 
@@ -87,6 +89,8 @@ def read_docx(data: bytes) -> RawDocument:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, zipfile.BadZipFile) as exc:
-        raise ReadError(f"the Word file is damaged and cannot be opened ({exc})", code="corrupt") from exc
+        raise ReadError(
+            f"Word 文件已损坏，无法打开（{exc}），请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt"
+        ) from exc
     lines = _block_lines(document.element.body, Numbering(document))
     return finish("\n".join(lines), "docx", None, document.core_properties.title)

@@ -86,7 +86,7 @@ def read_html(data: bytes) -> RawDocument:
     try:
         tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text))
     except (ParserError, ValueError) as exc:
-        raise ReadError(f"the HTML page cannot be parsed ({exc})", code="corrupt") from exc
+        raise ReadError(f"无法解析该 HTML 网页（{exc}），可将正文复制到 .txt 文件后重试", code="corrupt") from exc
     title = _title(tree)
     unwrap_layout_tables(tree)
     body = trafilatura.extract(tree, include_tables=True, include_comments=False) or _plain_text(tree)

@@ -132,7 +132,9 @@ def _cid_free(pages: list[list[dict]]) -> list[list[dict]]:
     text = "".join(line["text"] for page in pages for line in page)
     unmapped = sum(len(m) for m in _CID.findall(text))
     if text and unmapped > 0.3 * len(text):
-        raise ReadError("the PDF's fonts have no Unicode mapping, so its text cannot be extracted", code="undecodable")
+        raise ReadError(
+            "PDF 的字体缺少 Unicode 映射，无法提取文字，请改用原始 Word 文件或重新导出 PDF", code="undecodable"
+        )
     if not unmapped:
         return pages
     cleaned = [[{**line, "text": _CID.sub("", line["text"])} for line in page] for page in pages]
@@ -150,9 +152,11 @@ def read_pdf(data: bytes) -> RawDocument:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [_raw_lines(page) for page in pdf.pages]
     except (PdfminerException, MalformedPDFException) as exc:
-        raise ReadError(f"the PDF is damaged or encrypted and cannot be read ({exc})", code="corrupt") from exc
+        raise ReadError(
+            f"PDF 文件已损坏或已加密，无法读取（{exc}），请解除密码保护或重新导出 PDF 后重试", code="corrupt"
+        ) from exc
     lines = [line for page in drop_furniture(_layout(_cid_free(pages))) for line in page]
     text = remove_cjk_spaces("\n".join(join_paragraphs(lines)))
     if not text.strip():
-        raise ReadError("no text layer (scanned image; OCR is not supported yet)", code="no_text_layer")
+        raise ReadError("没有文字层（no text layer）：这是扫描图片，暂不支持 OCR 识别", code="no_text_layer")
     return finish(text, "pdf", None)

@@ -47,6 +47,6 @@ def finish(text: str, fmt: str, encoding: str | None, title: str | None = None) 
         log.warning("dropped %d U+FFFD characters from a %s file", text.count("\ufffd"), fmt)
         text = text.replace("\ufffd", "")
     if not text.strip():
-        raise ReadError("the file is empty (no text in it)", code="empty")
+        raise ReadError("文件为空（没有文字内容）", code="empty")
     title = normalize_newlines(title).strip() if title else None
     return RawDocument(text=text, format=fmt, encoding=encoding, title=title or None)

@@ -70,7 +70,10 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         codec, name = bom
         text = _strict(data, codec)
         if text is None:
-            raise ReadError(f"the file starts with a {name} byte-order mark but is not valid {name}", code="undecodable")
+            raise ReadError(
+                f"文件开头有 {name} 字节顺序标记（BOM），但内容不是有效的 {name}，请另存为 UTF-8 后重试",
+                code="undecodable",
+            )
         return text, name
     tried = []
     for codec in filter(None, ("utf-8", canonical_encoding(declared) if declared else None)):
@@ -86,8 +89,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         if text is not None and _plausible(text, codec, has_nul):
             return text, codec
     raise ReadError(
-        "the text encoding could not be recognised; tried " + ", ".join(dict.fromkeys(tried))
-        + ". Save the file as UTF-8 and try again",
+        "无法识别文本编码（已尝试 " + "、".join(dict.fromkeys(tried)) + "），请另存为 UTF-8 后重试",
         code="undecodable",
     )
 

@@ -1,0 +1,213 @@
+"""Load check of the web app: N concurrent clients run searches against /api/search on loopback.
+
+Run from the project root: ``python bench/serve.py [--home DIR] [--clients 1,10,50] [--seconds 10]``.
+The library in ``--home`` is used as it is; when it is empty it is built from
+../shared/corpus first (about a minute). The server is ``uvicorn --factory
+sucai.web:create_app`` (one process, the default thread pool) in a subprocess on
+127.0.0.1; each client is a thread with its own keep-alive connection that runs
+the query list in a loop (its own seeded order) for a fixed time. Every request is
+a visitor's search with the API defaults (ranked mode, 10 hits, facets, snippets).
+
+Queries (seeded) are substrings of 2–6 Han characters of the documents' free text,
+plus two-term queries. The baseline is a brute-force substring scan over the same
+free texts (normalised, in memory) in this process, for the same queries: the
+ratio says how much faster a served search is than a scan.
+Target: p99 ≤ 100 ms at 50 concurrent clients on the corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from _common import Timer, corpus_dir, percentile, table
+
+from sucai import access, analysis
+from sucai.library import Library
+
+HAN_RUN = re.compile(r"[\u4e00-\u9fff]{6,}")
+TARGET_P99_MS = 100.0
+MAX_SECONDS = 120
+MAX_CLIENTS = 200
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_library(home: Path) -> Library:
+    library = Library.open(home)
+    if library.catalogue.stats()["documents"] == 0:
+        print(f"building the library in {home} from {corpus_dir()} …", flush=True)
+        with Timer() as t:
+            summary = library.ingest([corpus_dir()])
+        print(f"  {summary.counts['ingested']:,} documents in {t.seconds:.0f} s")
+    return library
+
+
+def free_texts(library: Library) -> list[str]:
+    """Normalised title + free text of every document: what a visitor's search sees."""
+    out = []
+    for doc in library.catalogue.documents():
+        view = access.view(doc, False)[0]
+        out.append(analysis.normalize(view.title) + "\n" + analysis.normalize(view.text))
+    return out
+
+
+def make_queries(texts: list[str], count: int, rng: random.Random) -> list[str]:
+    runs = [m.group() for text in rng.sample(texts, min(len(texts), 400)) for m in HAN_RUN.finditer(text)]
+    queries = []
+    while len(queries) < count:
+        run = rng.choice(runs)
+        size = rng.randint(2, 6)
+        start = rng.randrange(0, len(run) - size + 1)
+        term = run[start : start + size]
+        if rng.random() < 0.2:
+            other = rng.choice(runs)
+            term += " " + other[: rng.randint(2, 4)]
+        queries.append(term)
+    return queries
+
+
+def brute_force(texts: list[str], queries: list[str]) -> list[float]:
+    """Seconds per query of a substring scan (every term must occur) over all texts."""
+    times = []
+    for q in queries:
+        terms = q.split()
+        with Timer() as t:
+            hits = [i for i, text in enumerate(texts) if all(term in text for term in terms)]
+        times.append(t.seconds)
+        assert hits is not None
+    return times
+
+
+def start_server(home: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "SUCAI_HOME": str(home)}
+    command = [sys.executable, "-m", "uvicorn", "--factory", "sucai.web:create_app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    server = subprocess.Popen(command, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/stats")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+        if server.poll() is not None:
+            break
+    server.kill()
+    sys.exit("bench: the server did not start")
+
+
+def run_clients(port: int, queries: list[str], clients: int, seconds: float, seed: int):
+    """Latencies (seconds) of every request and the number of failed requests."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+    start = threading.Barrier(clients)
+
+    def client(number: int) -> None:
+        order = queries[:]
+        random.Random(seed + number).shuffle(order)
+        mine, failed = [], 0
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        start.wait()
+        i = 0
+        while time.perf_counter() < stop_at:
+            path = "/api/search?" + urlencode({"q": order[i % len(order)]})
+            i += 1
+            began = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                body = response.read()
+                ok = response.status == 200 and b'"hits"' in body
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.perf_counter() - began)
+            failed += not ok
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "sucai-bench-serve"),
+                        help="library to serve (built from ../shared/corpus when empty)")
+    parser.add_argument("--clients", default="1,10,50", help="comma-separated concurrency levels")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long each level runs")
+    parser.add_argument("--queries", type=int, default=300, help="how many distinct queries")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    levels = [min(MAX_CLIENTS, max(1, int(c))) for c in args.clients.split(",")]
+    seconds = min(MAX_SECONDS, max(1.0, args.seconds))
+
+    home = Path(args.home).expanduser()
+    library = ensure_library(home)
+    stats = library.catalogue.stats()
+    texts = free_texts(library)
+    library.close()
+    rng = random.Random(args.seed)
+    queries = make_queries(texts, args.queries, rng)
+    print(f"library {home}: {stats['documents']:,} documents, {stats['chars']:,} characters; "
+          f"{len(queries)} queries, {os.cpu_count()} CPUs")
+
+    scan = brute_force(texts, queries)
+    scan_p50 = percentile(scan, 50)
+
+    port = free_port()
+    server = start_server(home, port)
+    rows = []
+    try:
+        run_clients(port, queries[:20], 2, 1.0, args.seed)  # warm up (thread-local libraries, caches)
+        for clients in levels:
+            latencies, errors = run_clients(port, queries, clients, seconds, args.seed)
+            ms = [x * 1000 for x in latencies]
+            p50, p99 = percentile(ms, 50), percentile(ms, 99)
+            rows.append([clients, len(ms), len(ms) / seconds, p50, percentile(ms, 90), p99, max(ms), errors,
+                         scan_p50 * 1000 / p50 if p50 else float("nan"),
+                         "ok" if p99 <= TARGET_P99_MS else "OVER"])
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    table(["clients", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "scan/p50",
+           f"p99≤{TARGET_P99_MS:.0f}"], rows, title=f"GET /api/search on 127.0.0.1, {seconds:.0f} s per level")
+    print(f"\nbrute-force scan of the same queries in this process: p50 {scan_p50 * 1000:.2f} ms, "
+          f"p99 {percentile(scan, 99) * 1000:.2f} ms per query")
+    print(json.dumps({"levels": [dict(zip(("clients", "requests", "rps", "p50_ms", "p90_ms", "p99_ms"), r[:6]))
+                                 for r in rows]}))
+
+
+if __name__ == "__main__":
+    main()

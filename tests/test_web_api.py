@@ -1,0 +1,461 @@
+"""The JSON API and the server-rendered pages, through FastAPI's test client.
+
+A library is built in a temporary SUCAI_HOME from the bundled samples plus one
+file whose title and text hold ``<script>``. Every expectation is compared with
+what the library itself returns for the same request, or is a hand-checked value.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import zipfile
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from sucai import access
+from sucai.cli import app as cli_app
+from sucai.library import Library
+from sucai.search import SearchRequest
+from sucai.web import create_app
+from sucai.web.deps import Viewer, current_viewer
+
+SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
+XSS_TITLE = '测试<script>alert("x")</script>标题'
+XSS_TEXT = f"{XSS_TITLE}\n一、总体要求\n正文里有 <script>alert(1)</script> 和 & 符号，还有基层减负。\n二、主要任务\n第二部分内容。\n"
+
+
+def build_library(home: Path, extra: Path) -> Library:
+    extra.mkdir(parents=True, exist_ok=True)
+    (extra / "xss.txt").write_text(XSS_TEXT, encoding="utf-8")
+    library = Library.open(home)
+    summary = library.ingest([SAMPLES, extra], workers=1)
+    assert summary.counts["failed"] == 0
+    return library
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Library:
+    root = tmp_path_factory.mktemp("web-api")
+    library = build_library(root / "home", root / "extra")
+    yield library
+    library.close()
+
+
+@pytest.fixture(scope="module")
+def app(library):
+    return create_app(library.settings.home)
+
+
+@pytest.fixture
+def client(app):
+    app.dependency_overrides.clear()
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    app.dependency_overrides.clear()
+
+
+def xss_id(library: Library) -> int:
+    return next(r["id"] for r in library.catalogue.summaries() if r["title"] == XSS_TITLE)
+
+
+def member_doc(library: Library):
+    doc = library.get(1)
+    assert doc.paid_from and doc.title.startswith("某市财政局第三党支部")
+    assert doc.chars - doc.paid_from > 1000  # the members part of sample 01 (about 1,138 characters)
+    return doc
+
+
+def members_only_windows(doc, allowed: str, width: int = 6) -> list[str]:
+    """Every ``width``-character window of the members part that does not also occur in ``allowed`` text."""
+    paid = doc.text[doc.paid_from:]
+    windows = {paid[i : i + width] for i in range(len(paid) - width + 1)}
+    return sorted(w for w in windows if w.strip() and w not in allowed)
+
+
+def assert_no_members_text(doc, *bodies: str, others: list | None = None) -> None:
+    """No window of ``doc``'s members part shows in ``bodies``, except windows that a visitor may
+    legitimately see elsewhere: in ``doc``'s free part or title, or in another document's free view."""
+    allowed = "\n".join([doc.title, doc.text[: doc.paid_from]] + [f"{d.title}\n{d.text}" for d in others or []])
+    windows = members_only_windows(doc, allowed)
+    assert len(windows) > 900
+    for body in bodies:
+        leaked = [w for w in windows if w in body]
+        assert not leaked, leaked[:5]
+
+
+def strings_of(data) -> str:
+    """All string values of decoded JSON, joined (so escapes like \\n do not hide a leak)."""
+    if isinstance(data, str):
+        return data + "\x00"
+    if isinstance(data, dict):
+        return "".join(strings_of(v) for v in data.values())
+    if isinstance(data, list):
+        return "".join(strings_of(v) for v in data)
+    return ""
+
+
+def without_time(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k != "took_ms"}
+
+
+# -- search -------------------------------------------------------------------------
+
+SEARCHES = [
+    {"q": "基层减负"},
+    {"q": "基层减负", "mode": "precise"},
+    {"q": "担当作为 存在问题", "scope": "section"},
+    {"q": "问题", "scope": "section", "heading": "担当作为", "limit": 3},
+    {"q": "基层", "genre": "讲话"},
+    {"q": "工作", "year": 2024},
+    {"q": "基层", "source": "某县融媒体中心"},
+    {"q": "", "has_member_part": True},
+    {"q": "农业", "sort": "date"},
+    {"q": "农业", "sort": "length", "limit": 3, "page": 2},
+    {"q": '"全面从严治党" -形式主义 OR 官僚主义'},
+    {"q": "工作", "limit": 2, "page": 3, "facets": False},
+]
+
+
+@pytest.mark.parametrize("params", SEARCHES, ids=[json.dumps(p, ensure_ascii=False) for p in SEARCHES])
+def test_api_search_is_library_search(client, library, params):
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 200, response.text
+    expected = json.loads(json.dumps(asdict(library.search(SearchRequest(**params), member=False)), ensure_ascii=False))
+    got = response.json()
+    assert set(got) == set(expected)  # the same fields as `sucai search --json`
+    assert without_time(got) == without_time(expected)
+    assert got["total"] == expected["total"] and len(got["hits"]) == len(expected["hits"])
+
+
+def test_api_search_real_values(client, library):
+    data = client.get("/api/search", params={"q": "基层减负", "mode": "precise"}).json()
+    visible = [access.view(d, False)[0] for d in library.catalogue.documents()]
+    expected = sorted(d.id for d in visible if "基层减负" in d.title + d.text)  # brute force, free part only
+    assert data["total"] == len(expected) == 7 and data["mode"] == "precise"
+    assert sorted(h["id"] for h in data["hits"]) == expected
+    genres = {b["value"]: b["count"] for b in data["facets"]["genre"]}
+    assert genres["讲话"] == 1 and sum(genres.values()) == 7
+    for hit in data["hits"]:
+        assert all(hit["snippet"][a:b] == "基层减负" for a, b in hit["highlights"])
+    sections = client.get("/api/search", params={"q": "担当作为", "scope": "section"}).json()
+    assert sections["hits"] and any(h["section_path"] for h in sections["hits"])
+
+
+def test_lenient_query_gives_a_warning_not_an_error(client):
+    data = client.get("/api/search", params={"q": '"未闭合 基层'}).json()
+    assert data["warnings"] == ["引号没有闭合，已把引号后的内容当作一个词"]
+
+
+# -- documents and the member boundary -------------------------------------------------
+
+
+def test_api_document_free_view_has_no_members_text(client, library):
+    doc = member_doc(library)
+    response = client.get("/api/documents/1")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["text"] == doc.text[: doc.paid_from]
+    assert data["notice"] == f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）"
+    assert data["chars"] == doc.chars and data["visible_chars"] == doc.paid_from and data["declared_chars"] == 1860
+    assert [n["label"] + n["heading"] for n in data["outline"]] == ["一、存在的主要问题"]
+    assert "source_path" not in data and "removed" not in data
+    assert_no_members_text(doc, response.text, strings_of(data))
+
+
+def test_no_members_text_anywhere_a_visitor_looks(client, library):
+    doc = member_doc(library)
+    members_only = doc.text[doc.paid_from : doc.paid_from + 30]
+    found = client.get("/api/search", params={"q": "攻坚克难的劲头不足", "mode": "precise"}).json()
+    assert found["total"] == 0 and members_only[:6] in doc.text  # present for members, absent for visitors
+    bodies = [client.get("/documents/1").text, client.get("/api/documents/1/similar").text]
+    for q in ("担当作为", "整改措施", "财政", "问题"):
+        for scope in ("doc", "section"):
+            bodies.append(client.get("/api/search", params={"q": q, "scope": scope, "limit": 50}).text)
+            bodies.append(client.get("/search", params={"q": q, "scope": scope, "limit": 50}).text)
+    for fmt in ("md", "txt"):
+        bodies.append(client.get("/api/documents/1/download", params={"format": fmt}).content.decode("utf-8"))
+    docx = client.get("/api/documents/1/download", params={"format": "docx"}).content
+    bodies.append(re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode("utf-8")))
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/api/download", params={"ids": "1,4,5", "format": "md"}).content))
+    bodies += [archive.read(name).decode("utf-8-sig") for name in archive.namelist()]
+    others = [access.view(d, False)[0] for d in library.catalogue.documents() if d.id != doc.id]
+    assert_no_members_text(doc, *bodies, others=others)
+    page = client.get("/documents/1").text
+    assert f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）" in page
+
+
+def test_viewer_is_one_dependency(client, app, library):
+    """The next issue (accounts) only replaces current_viewer: a member then gets the whole text."""
+    doc = member_doc(library)
+    app.dependency_overrides[current_viewer] = lambda: Viewer(member=True, name="测试会员")
+    data = client.get("/api/documents/1").json()
+    assert data["text"] == doc.text and data["notice"] is None
+    found = client.get("/api/search", params={"q": "攻坚克难的劲头不足", "mode": "precise"}).json()
+    assert [h["id"] for h in found["hits"]] == [1]
+    page = client.get("/documents/1").text
+    assert "以下为会员内容" in page and "攻坚克难的劲头不足" in page
+
+
+def test_document_page_structure(client, library):
+    doc = library.get(9)
+    page = client.get("/documents/9").text
+    assert f"<h1 id=\"doc-title\">{doc.title}</h1>" in page
+    assert "某农发〔2024〕12号" in page and "2024-03-05" in page and "633 字" in page
+    headings = [n for n in doc.outline if n.kind == "heading"]
+    assert headings
+    for node in headings:
+        assert f'href="#o{node.start}"' in page and f'id="o{node.start}"' in page
+    assert page.count("复制本段") >= len(doc.text.strip().splitlines())
+    for fmt in ("docx", "md", "txt"):
+        assert f"/api/documents/9/download?format={fmt}" in page
+    assert "相似素材" in page
+
+
+def test_similar_documents(client, library):
+    data = client.get("/api/documents/2/similar", params={"limit": 3}).json()
+    ids = [h["id"] for h in data["hits"]]
+    assert len(ids) == 3 and 2 not in ids
+
+
+# -- escaping ---------------------------------------------------------------------------
+
+
+def test_script_in_a_document_is_text(client, library):
+    doc_id = xss_id(library)
+    page = client.get(f"/documents/{doc_id}").text
+    assert "<script>alert" not in page
+    assert "测试&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;标题" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    results = client.get("/search", params={"q": "script"}).text
+    assert "<script>alert" not in results and "&lt;<mark>script</mark>&gt;" in results
+    home = client.get("/").text
+    assert "<script>alert" not in home
+    data = client.get(f"/api/documents/{doc_id}").json()
+    assert data["title"] == XSS_TITLE  # JSON carries the data as it is; pages escape it
+
+
+def test_query_is_escaped(client):
+    q = '<img src=x onerror=alert(1)>"'
+    page = client.get("/search", params={"q": q}).text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert client.get("/search", params={"q": q}).headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_mark_filter_escapes_every_piece():
+    from sucai.web.render import mark
+
+    assert str(mark("a<b>c&d", [(1, 4), (2, 5), (50, 60)])) == "a<mark>&lt;b&gt;c</mark>&amp;d"
+    assert str(mark(None, None)) == ""
+
+
+# -- errors -----------------------------------------------------------------------------
+
+
+def assert_envelope(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status
+    data = response.json()
+    assert set(data) == {"ok", "error", "code", "status"}
+    assert data["ok"] is False and data["status"] == status and data["error"]
+    if code:
+        assert data["code"] == code
+    assert "Traceback" not in response.text
+    return data
+
+
+def test_404_envelope(client):
+    assert_envelope(client.get("/api/documents/999999"), 404, "document_not_found")
+    assert_envelope(client.get("/api/documents/999999/download"), 404, "document_not_found")
+    assert_envelope(client.get("/api/download", params={"ids": "1,999999"}), 404, "document_not_found")
+    assert_envelope(client.get("/api/no-such-route"), 404, "not_found")
+    page = client.get("/documents/999999", headers={"accept": "text/html"})
+    assert page.status_code == 404 and "没有编号为 999999 的文档" in page.text
+
+
+@pytest.mark.parametrize("url, params", [
+    ("/api/search", {"limit": 0}),
+    ("/api/search", {"limit": 101}),
+    ("/api/search", {"page": 0}),
+    ("/api/search", {"mode": "fuzzy"}),
+    ("/api/search", {"scope": "page"}),
+    ("/api/search", {"sort": "random"}),
+    ("/api/search", {"year": "twenty"}),
+    ("/api/search", {"q": "字" * 1001}),
+    ("/api/documents/abc", {}),
+    ("/api/documents/1/download", {"format": "pdf"}),
+    ("/api/download", {"ids": "1,x"}),
+    ("/api/download", {"ids": ",".join(str(i) for i in range(1, 102))}),
+    ("/api/download", {}),
+    ("/api/suggest", {"q": "字" * 101}),
+])
+def test_422_envelope(client, url, params):
+    data = assert_envelope(client.get(url, params=params), 422)
+    assert data["code"] in ("invalid_input", "too_many")
+
+
+def test_405_envelope(client):
+    assert_envelope(client.post("/api/search"), 405, "method_not_allowed")
+
+
+def test_500_envelope_has_no_traceback(client, monkeypatch):
+    def broken(self, request, *, member=False):
+        raise RuntimeError("secret internal detail /etc/passwd")
+
+    monkeypatch.setattr(Library, "search", broken)
+    response = client.get("/api/search", params={"q": "基层"})
+    data = assert_envelope(response, 500, "internal_error")
+    assert "secret" not in response.text and "RuntimeError" not in response.text
+    assert data["error"] == "服务器内部错误，请稍后再试"
+    page = client.get("/search", params={"q": "基层"}, headers={"accept": "text/html"})
+    assert page.status_code == 500 and "服务器内部错误" in page.text and "secret" not in page.text
+
+
+# -- downloads ----------------------------------------------------------------------------
+
+
+def test_download_one_with_chinese_file_name(client, library):
+    doc = library.get(2)
+    response = client.get("/api/documents/2/download", params={"format": "docx"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    disposition = response.headers["content-disposition"]
+    assert disposition == f"attachment; filename=\"document-2.docx\"; filename*=UTF-8''{quote(doc.title + '.docx', safe='')}"
+    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    text = client.get("/api/documents/2/download", params={"format": "txt"}).content.decode("utf-8")
+    assert doc.text.strip().splitlines()[0] in text
+
+
+def test_batch_download_by_ids_and_by_search(client, library):
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/api/download", params={"ids": "2,3", "format": "txt"}).content))
+    assert sorted(archive.namelist()) == sorted(["索引.csv", library.get(2).title + ".txt", library.get(3).title + ".txt"])
+    response = client.get("/api/download", params={"q": "基层减负", "mode": "precise", "format": "md"})
+    assert response.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("素材打包.zip"))
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == 1 + library.search(SearchRequest(q="基层减负", mode="precise"), member=False).total
+
+
+# -- suggest, stats, genres, docs -------------------------------------------------------------
+
+
+def test_suggest_titles(client):
+    data = client.get("/api/suggest", params={"q": "政府"}).json()
+    assert data["suggestions"][0]["title"] == "政府工作报告"
+    assert data["suggestions"][0]["highlights"] == [[0, 2]]
+    traditional = client.get("/api/suggest", params={"q": "農業農村局"}).json()["suggestions"]
+    assert len(traditional) == 4 and all("农业农村局" in s["title"] for s in traditional)
+    assert client.get("/api/suggest", params={"q": "  "}).json()["suggestions"] == []
+    two = client.get("/api/suggest", params={"q": "农业 2024"}).json()["suggestions"]
+    assert {s["id"] for s in two} == {5, 9}
+
+
+def test_stats_and_genres(client, library):
+    stats = library.catalogue.stats()
+    assert client.get("/api/stats").json() == stats
+    genres = client.get("/api/genres").json()["genres"]
+    assert {g["genre"]: g["count"] for g in genres} == stats["by_genre"]
+    home = client.get("/").text
+    assert f'<strong id="total-docs">{stats["documents"]}</strong>' in home
+    assert f'{stats["chars"]:,}' in home
+    for genre, count in stats["by_genre"].items():
+        assert f'/search?genre={quote(genre)}' in home
+    newest = library.catalogue.summaries(1, newest_first=True)[0]
+    assert f'/documents/{newest["id"]}' in home
+
+
+def test_openapi_docs(client):
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/search", "/api/documents/{doc_id}", "/api/suggest", "/api/stats", "/api/genres",
+                 "/api/documents/{doc_id}/download", "/api/download"):
+        assert path in paths
+    params = {p["name"] for p in paths["/api/search"]["get"]["parameters"]}
+    assert {"q", "mode", "scope", "heading", "genre", "year", "source", "sort", "limit", "page"} <= params
+
+
+# -- search page --------------------------------------------------------------------------------
+
+
+def test_search_page(client, library):
+    result = library.search(SearchRequest(q="基层减负"), member=False)
+    page = client.get("/search", params={"q": "基层减负"}).text
+    assert f'<strong id="total">{result.total}</strong>' in page
+    assert page.count('class="hit"') == len(result.hits)
+    for bucket in result.facets["genre"]:
+        assert f"genre={quote(bucket['value'])}" in page
+    assert "用时" in page and "毫秒" in page
+    narrowed = client.get("/search", params={"q": "基层减负", "genre": "讲话"}).text
+    assert '<strong id="total">1</strong>' in narrowed and "文种：讲话 ×" in narrowed
+
+
+def test_empty_state_suggests_the_other_mode(client):
+    page = client.get("/search", params={"q": "量子纠缠超导体", "mode": "precise"}).text
+    assert 'id="empty"' in page and "改用智能检索" in page
+    warned = client.get("/search", params={"q": '"量子纠缠超导体', "mode": "precise"}).text
+    assert "提示：引号没有闭合" in warned
+
+
+def test_pagination_links(client, library):
+    total = library.search(SearchRequest(q="工作", limit=2), member=False).total
+    page = client.get("/search", params={"q": "工作", "limit": 2, "page": 2}).text
+    assert total > 4 and 'rel="prev"' in page and 'rel="next"' in page
+
+
+# -- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_demo_no_serve_and_serve_help(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli_app, ["demo", "--no-serve", "--home", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert "基层减负" in result.output
+    help_text = runner.invoke(cli_app, ["serve", "--help"]).output
+    assert "--port" in help_text and "--host" in help_text
+
+
+# -- the real corpus --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_client(corpus_dir, tmp_path_factory):
+    home = tmp_path_factory.mktemp("web-corpus")
+    library = Library.open(home)
+    library.ingest([corpus_dir])
+    with TestClient(create_app(home), raise_server_exceptions=False) as client:
+        yield client, library
+    library.close()
+
+
+@pytest.mark.corpus
+def test_corpus_suggest_is_fast(corpus_client):
+    client, library = corpus_client
+    assert library.catalogue.stats()["documents"] > 3300
+    client.get("/api/suggest", params={"q": "政府"})
+    for q in ("政府工作报告", "国务院", "关于", "中华人民共和国", "新闻联播", "意见", "法"):
+        started = time.perf_counter()
+        response = client.get("/api/suggest", params={"q": q})
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200 and elapsed < 50, (q, elapsed)
+        for item in response.json()["suggestions"]:
+            assert q in item["title"]
+
+
+@pytest.mark.corpus
+def test_corpus_search_and_pages(corpus_client):
+    client, library = corpus_client
+    for params in ({"q": "高质量发展"}, {"q": "乡村振兴", "mode": "precise", "scope": "section"}):
+        got = client.get("/api/search", params=params).json()
+        expected = json.loads(json.dumps(asdict(library.search(SearchRequest(**params), member=False))))
+        assert without_time(got) == without_time(expected) and got["total"] > 10
+    hit = client.get("/api/search", params={"q": "政府工作报告"}).json()["hits"][0]
+    page = client.get(f"/documents/{hit['id']}")
+    assert page.status_code == 200 and "相似素材" in page.text
+    view, _ = access.view(library.get(hit["id"]), False)
+    assert client.get(f"/api/documents/{hit['id']}").json()["text"] == view.text

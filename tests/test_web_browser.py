@@ -1,0 +1,265 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright for Python, headless.
+
+A uvicorn server is started by the test on a free 127.0.0.1 port over a library
+built from the bundled samples (and, for the ``corpus`` test, from part of
+../shared/corpus). Screenshots of each page are saved under the test's output
+folder (``$SUCAI_TEST_OUTPUT`` when set, else pytest's tmp directory).
+Skips with a message when /usr/bin/chromium or the playwright package is missing
+(``scripts/system-packages.sh`` installs chromium; ``pip install -e '.[test]'`` playwright).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from sucai.library import Library
+from sucai.search import SearchRequest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
+CORPUS_PARTS = ("dangjian_site_articles", "gov_work_reports_hailaer_district", "state_council_policies_govcn",
+                "gov_work_reports_national_2024_2026")
+
+if not CHROMIUM.exists():
+    pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; scripts/system-packages.sh)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (pip install playwright)")
+uvicorn = pytest.importorskip("uvicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """uvicorn serving ``create_app(home)`` in a background thread on 127.0.0.1."""
+
+    def __init__(self, home: Path):
+        from sucai.web import create_app
+
+        self.port = free_port()
+        config = uvicorn.Config(create_app(home), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def output_dir(tmp_path_factory) -> Path:
+    root = os.environ.get("SUCAI_TEST_OUTPUT")
+    path = Path(root) / "web-browser" if root else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory):
+    home = tmp_path_factory.mktemp("browser-home")
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    with Server(home) as server:
+        yield server, library
+    library.close()
+
+
+def new_page(browser, server: Server, **options):
+    context = browser.new_context(base_url=server.url, locale="zh-CN", **options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.errors = errors
+    return context, page
+
+
+def assert_landed(page, target: str) -> None:
+    """The element ``target`` (``#id``) is at the top of the viewport, or the page is scrolled to its end with it in view."""
+    state = page.locator(target).evaluate(
+        "e => ({top: e.getBoundingClientRect().top, height: innerHeight, scrolled: scrollY,"
+        " bottom: scrollY + innerHeight >= document.documentElement.scrollHeight - 2})")
+    assert 0 <= state["top"] < state["height"] - 20, state
+    assert state["top"] < 40 or state["bottom"], state
+
+
+def search_click_facet_open_outline(page, library: Library, term: str, out: Path, prefix: str) -> None:
+    """The main path of a user: search from the home page, narrow by a facet, open a hit, jump via the outline."""
+    page.goto("/")
+    page.screenshot(path=str(out / f"{prefix}-1-home.png"), full_page=True)
+    box = page.locator("header input[name=q]")
+    box.fill(term)
+    box.press("Enter")
+    page.wait_for_url("**/search?*")
+    expected = library.search(SearchRequest(q=term), member=False)
+    assert page.locator("#total").inner_text().replace(",", "") == str(expected.total)
+    assert page.locator("li.hit").count() == len(expected.hits)
+    assert page.locator("li.hit mark").count() > 0
+    page.screenshot(path=str(out / f"{prefix}-2-search.png"), full_page=True)
+
+    facet = page.locator("[data-facet=genre] li a").first
+    facet_count = int(facet.locator(".count").inner_text().replace(",", ""))
+    genre = facet.evaluate("a => a.firstChild.textContent").strip()
+    facet.click()
+    page.wait_for_url("**genre=*")
+    assert page.locator("#total").inner_text().replace(",", "") == str(facet_count)
+    narrowed = library.search(SearchRequest(q=term, genre=genre), member=False)
+    assert narrowed.total == facet_count
+    for meta in page.locator("li.hit .meta").all_inner_texts():
+        assert meta.startswith(genre)
+    page.screenshot(path=str(out / f"{prefix}-3-facet.png"), full_page=True)
+
+    # open the first hit that has an outline
+    with_outline = next(h for h in narrowed.hits if [n for n in library.get(h.id).outline if n.kind == "heading"])
+    page.locator(f"li.hit a.hit-title[href^='/documents/{with_outline.id}']").first.click()
+    page.wait_for_url(f"**/documents/{with_outline.id}*")
+    doc = library.get(with_outline.id)
+    assert page.locator("#doc-title").inner_text() == doc.title
+    entries = page.locator(".outline a")
+    assert entries.count() >= 1
+    entry = entries.nth(entries.count() - 1)
+    target = entry.get_attribute("href")
+    entry.click()
+    page.wait_for_function(f"location.hash === '{target}'")
+    heading = page.locator(target)
+    heading_text = heading.locator(".ptext").inner_text()
+    assert entry.inner_text().strip()[:4] in heading_text
+    assert_landed(page, target)
+    page.screenshot(path=str(out / f"{prefix}-4-document.png"))
+
+
+def test_search_facet_document_outline(browser, sample_site, output_dir):
+    server, library = sample_site
+    context, page = new_page(browser, server)
+    search_click_facet_open_outline(page, library, "基层减负", output_dir, "samples")
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_type_ahead(browser, sample_site, output_dir):
+    server, library = sample_site
+    context, page = new_page(browser, server)
+    page.goto("/")
+    box = page.locator("header input[name=q]")
+    box.press_sequentially("政府工作", delay=30)
+    first = page.locator(".suggestions li a").first
+    first.wait_for(state="visible", timeout=5000)
+    assert first.locator("mark").first.inner_text() == "政府工作"
+    page.screenshot(path=str(output_dir / "samples-5-typeahead.png"))
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url("**/documents/*")
+    assert page.locator("#doc-title").inner_text() == "政府工作报告"
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_copy_paragraph_and_member_notice(browser, sample_site, output_dir):
+    server, library = sample_site
+    doc = library.get(1)
+    context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    page.goto("/documents/1")
+    notice = page.locator("#member-notice")
+    assert notice.inner_text().strip() == f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）"
+    body = page.locator("#body").inner_text()
+    assert doc.text[doc.paid_from : doc.paid_from + 12] not in body
+    para = page.locator(".para").nth(1)
+    expected = para.locator(".ptext").inner_text().strip()
+    para.hover()
+    para.locator("button.copy").click()
+    page.wait_for_function("document.querySelector('.para:nth-child(2) .copy, .para .copy.done') !== null")
+    assert para.locator("button.copy").get_attribute("data-copied") == expected
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_phone_width(browser, sample_site, output_dir):
+    server, library = sample_site
+    context, page = new_page(browser, server, viewport={"width": 375, "height": 740}, device_scale_factor=2,
+                             is_mobile=True, has_touch=True)
+    for name, url in (("home", "/"), ("search", "/search?q=%E5%9F%BA%E5%B1%82%E5%87%8F%E8%B4%9F"),
+                      ("document", "/documents/1")):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, (name, width)  # no sideways scrolling
+        page.screenshot(path=str(output_dir / f"phone-{name}.png"), full_page=True)
+    # the outline is folded on a phone; opening it and tapping an entry lands on the heading
+    page.locator(".outline summary").click()
+    entry = page.locator(".outline a").first
+    target = entry.get_attribute("href")
+    entry.click()
+    page.wait_for_function(f"location.hash === '{target}'")
+    assert_landed(page, target)
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_script_in_document_is_shown_as_text(browser, tmp_path, output_dir):
+    home, extra = tmp_path / "home", tmp_path / "extra"
+    extra.mkdir()
+    (extra / "xss.txt").write_text('测试<script>alert("x")</script>标题\n一、总体要求\n正文 <img src=x onerror=alert(2)> 结束。\n',
+                                   encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([extra], workers=1)
+    with Server(home) as server:
+        context, page = new_page(browser, server)
+        page.goto("/documents/1")
+        assert page.locator("#doc-title").inner_text() == '测试<script>alert("x")</script>标题'
+        page.goto("/search?q=script")
+        assert "<script>" in page.locator("li.hit .hit-title").inner_text()
+        page.goto("/search?q=%3Cimg%20src%3Dx%20onerror%3Dalert(3)%3E")
+        page.screenshot(path=str(output_dir / "xss-search.png"))
+        assert not page.errors, page.errors  # no alert dialog ever opened
+        context.close()
+    library.close()
+
+
+@pytest.mark.corpus
+def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_dir):
+    home = tmp_path_factory.mktemp("browser-corpus")
+    library = Library.open(home)
+    library.ingest([corpus_dir / part for part in CORPUS_PARTS])
+    assert library.catalogue.stats()["documents"] > 150
+    with Server(home) as server:
+        context, page = new_page(browser, server)
+        search_click_facet_open_outline(page, library, "高质量发展", output_dir, "corpus")
+        page.locator("header input[name=q]").press_sequentially("政府工作", delay=30)
+        page.locator(".suggestions li a").first.wait_for(state="visible", timeout=5000)
+        assert page.locator(".suggestions li a").count() >= 3
+        page.screenshot(path=str(output_dir / "corpus-5-typeahead.png"))
+        assert not page.errors, page.errors
+        context.close()
+    library.close()
