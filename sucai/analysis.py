@@ -25,6 +25,7 @@ a phrase query over those bigrams is an exact substring test.
 
 from __future__ import annotations
 
+import bisect
 import operator
 import re
 import unicodedata
@@ -81,37 +82,56 @@ def normalize(text: str) -> str:
     return _WHITESPACE.sub(lambda m: _space_or_nothing(folded, m.start(), m.end()), folded).strip(" ")
 
 
-def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+class OffsetMap:
+    """Where each character of a normalised text came from in the original text.
+
+    Kept stretches of text map one to one, so only the starts of the stretches are
+    stored (``O(number of whitespace runs)``, not ``O(length)``).
+    """
+
+    def __init__(self, norm_starts: list[int], orig_starts: list[int], orig_length: int):
+        self._norm, self._orig, self._length = norm_starts, orig_starts, orig_length
+
+    def __getitem__(self, i: int) -> int:
+        """Original offset of normalised offset ``i`` (``len(norm)`` maps to ``len(text)``)."""
+        k = bisect.bisect_right(self._norm, i) - 1
+        if k < 0:
+            return self._length
+        return min(self._orig[k] + i - self._norm[k], self._length)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of a non-empty normalised span ``[start, end)``."""
+        return self[start], self[end - 1] + 1
+
+
+def normalize_with_offsets(text: str) -> tuple[str, OffsetMap]:
     """Like :func:`normalize`, plus where each normalised character came from.
 
-    Returns ``(norm, origin)`` with ``len(origin) == len(norm) + 1``: ``norm[i]``
-    comes from ``text[origin[i]]``, and ``origin[-1] == len(text)``. A match
-    ``norm[a:b]`` covers the original span ``text[origin[a]:origin[b-1] + 1]``.
+    Returns ``(norm, offsets)``: ``norm[i]`` comes from ``text[offsets[i]]``, and a
+    match ``norm[a:b]`` covers the original span ``offsets.span(a, b)``.
     """
     folded = text.translate(_fold_table())
     pieces: list[str] = []
-    origin: list[int] = []
-    pos = 0
+    norm_starts: list[int] = []
+    orig_starts: list[int] = []
+    size = pos = 0
+
+    def keep(piece: str, origin: int) -> None:
+        nonlocal size
+        if piece:
+            pieces.append(piece)
+            norm_starts.append(size)
+            orig_starts.append(origin)
+            size += len(piece)
+
     for m in _WHITESPACE.finditer(folded):
-        pieces.append(folded[pos : m.start()])
-        origin.extend(range(pos, m.start()))
-        if _space_or_nothing(folded, m.start(), m.end()):
-            pieces.append(" ")
-            origin.append(m.start())
+        keep(folded[pos : m.start()], pos)
+        keep(_space_or_nothing(folded, m.start(), m.end()), m.start())
         pos = m.end()
-    pieces.append(folded[pos:])
-    origin.extend(range(pos, len(folded)))
+    keep(folded[pos:], pos)
     norm = "".join(pieces)
     lead = len(norm) - len(norm.lstrip(" "))
-    trail = len(norm) - len(norm.rstrip(" "))
-    norm = norm[lead : len(norm) - trail]
-    origin = origin[lead : len(origin) - trail] + [len(text)]
-    return norm, origin
-
-
-def original_span(origin: list[int], start: int, end: int) -> tuple[int, int]:
-    """Map a non-empty normalised span ``[start, end)`` to the original text's span."""
-    return origin[start], origin[end - 1] + 1
+    return norm.strip(" "), OffsetMap([n - lead for n in norm_starts], orig_starts, len(text))
 
 
 def bigrams(norm: str) -> str:

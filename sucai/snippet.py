@@ -23,12 +23,12 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
     Returns ``(start, end, needle_index)`` sorted by start; matching is done on the
     normalised text (:func:`sucai.analysis.normalize`), spans are in ``text``.
     """
-    norm, origin = analysis.normalize_with_offsets(text)
+    norm, offsets = analysis.normalize_with_offsets(text)
     spans = []
     for index, needle in enumerate(needles):
         at = norm.find(needle)
         while at >= 0 and needle:
-            start, end = analysis.original_span(origin, at, at + len(needle))
+            start, end = offsets.span(at, at + len(needle))
             spans.append((start, end, index))
             at = norm.find(needle, at + 1)
     return sorted(spans)

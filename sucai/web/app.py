@@ -25,7 +25,7 @@ from ..errors import SucaiError
 from . import render
 from .deps import LibraryPool
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("sucai.web")
 
 HERE = Path(__file__).parent
 MAX_QUERY_CHARS = 1000   # longer query strings are refused (422); the library cuts at settings.max_query_chars
@@ -40,6 +40,7 @@ _HTTP_MESSAGES = {
 def create_app(home: str | Path | None = None, settings: Settings | None = None) -> FastAPI:
     """The web app over the library in ``home`` (default: ``$SUCAI_HOME``, see :mod:`sucai.config`)."""
     settings = settings or load_settings(home)
+    _error_log()
     pool = LibraryPool(settings)
 
     @asynccontextmanager
@@ -56,8 +57,8 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
     app.state.settings = settings
     app.state.pool = pool
     app.state.templates = _templates()
-    pool.get().index.sync()  # a library ingested by an older run may have pending index work
-    pool.titles.refresh(pool.get().catalogue, force=True)
+    pool.primary.index.sync()  # a library ingested by an older run may have pending index work
+    pool.titles.refresh(pool.primary.catalogue, force=True)
 
     app.add_exception_handler(SucaiError, _sucai_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -71,6 +72,15 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
     app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def _error_log() -> None:
+    """Unexpected errors go to stderr (the server's log) unless logging was set up elsewhere."""
+    if not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.WARNING)
 
 
 def _templates() -> Environment:

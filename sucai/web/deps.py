@@ -7,6 +7,7 @@ to replace that one function (or override it with ``app.dependency_overrides``).
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 
@@ -44,15 +45,25 @@ class LibraryPool:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._local = threading.local()
-        self._all: list[Library] = []
         self._lock = threading.Lock()
+        self.primary = Library(settings)
+        self._all: list[Library] = [self.primary]
         self.titles = TitleIndex()
 
     def get(self) -> Library:
-        """This thread's library."""
+        """This thread's library: its own catalogue connection, the one shared tantivy index.
+
+        The index handle is opened once (by the primary library) and shared:
+        opening a :class:`~sucai.index.SearchIndex` per thread would re-register the
+        segmentation dictionary while other threads segment queries, which rjieba
+        refuses ("Already borrowed").
+        """
         library = getattr(self._local, "library", None)
         if library is None:
             library = Library(self.settings)
+            shared = copy.copy(self.primary.index)   # same tantivy index, lock and settings
+            shared.catalogue = library.catalogue     # ... reading documents through this thread's connection
+            library.__dict__["index"] = shared       # fills Library.index (a cached_property)
             self._local.library = library
             with self._lock:
                 self._all.append(library)
