@@ -121,14 +121,15 @@ def bigram_tokens(text: str) -> list[str]:
 def run_bm25(passages: list[dict], queries: dict[str, str], tokenize) -> dict[str, list[str]]:
     import bm25s
 
+    vocab: dict[str, int] = {}
+    corpus = [[vocab.setdefault(t, len(vocab)) for t in tokenize(f"{p['title']}\n{p['text']}")] for p in passages]
     retriever = bm25s.BM25(k1=1.5, b=0.75)
-    retriever.index([tokenize(f"{p['title']}\n{p['text']}") for p in passages], show_progress=False)
-    vocab = retriever.vocab_dict
-    qids = list(queries)
-    tokens = [[t for t in tokenize(queries[q]) if t in vocab] or [next(iter(vocab))] for q in qids]
-    ids = [[vocab[t] for t in ts] for ts in tokens]
-    found, _ = retriever.retrieve(ids, k=100, show_progress=False, n_threads=1)
-    return {q: [passages[i]["_id"] for i in row] for q, row in zip(qids, found.tolist())}
+    retriever.index((corpus, vocab), show_progress=False)
+    qids = [q for q in queries if any(t in vocab for t in tokenize(queries[q]))]  # the rest find nothing
+    ids = [[vocab[t] for t in tokenize(queries[q]) if t in vocab] for q in qids]
+    found, scores = retriever.retrieve(ids, k=min(100, len(passages)), show_progress=False, n_threads=1)
+    return {q: [passages[i]["_id"] for i, s in zip(row, score) if s > 0]
+            for q, row, score in zip(qids, found.tolist(), scores.tolist())}
 
 
 def main() -> None:

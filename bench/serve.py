@@ -94,9 +94,9 @@ def brute_force(texts: list[str], queries: list[str]) -> list[float]:
     return times
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen:
+def start_server(home: Path, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "SUCAI_HOME": str(home)}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "sucai.web:create_app",
+    command = [sys.executable, "-m", "uvicorn", "--factory", "sucai.web:create_app", "--workers", str(workers),
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 60
@@ -166,6 +166,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="how long each level runs")
     parser.add_argument("--queries", type=int, default=300, help="how many distinct queries")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn --workers)")
     args = parser.parse_args()
     levels = [min(MAX_CLIENTS, max(1, int(c))) for c in args.clients.split(",")]
     seconds = min(MAX_SECONDS, max(1.0, args.seconds))
@@ -178,13 +179,13 @@ def main() -> None:
     rng = random.Random(args.seed)
     queries = make_queries(texts, args.queries, rng)
     print(f"library {home}: {stats['documents']:,} documents, {stats['chars']:,} characters; "
-          f"{len(queries)} queries, {os.cpu_count()} CPUs")
+          f"{len(queries)} queries, {os.cpu_count()} CPUs, {args.workers} server process(es)")
 
     scan = brute_force(texts, queries)
     scan_p50 = percentile(scan, 50)
 
     port = free_port()
-    server = start_server(home, port)
+    server = start_server(home, port, max(1, min(8, args.workers)))
     rows = []
     try:
         run_clients(port, queries[:20], 2, 1.0, args.seed)  # warm up (thread-local libraries, caches)

@@ -22,7 +22,7 @@ from .errors import InvalidInput
 class Settings:
     home: Path
     snippet_chars: int = 120          # snippet length, in characters
-    section_scan_docs: int = 1000     # section scope: how many best documents are split into sections
+    section_scan_docs: int = 300      # section scope: how many best documents are split into sections
     max_query_chars: int = 500        # longer query strings are cut (with a warning)
     max_page_size: int = 100
 

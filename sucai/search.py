@@ -18,6 +18,7 @@ highlights and facet counts come from the free part.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from dataclasses import dataclass, field
@@ -367,23 +368,26 @@ def _idf(searcher: tantivy.Searcher, plan: _Plan) -> dict[str, float]:
 
 
 def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: str):
+    """``(score, doc, section)`` for each section of ``doc`` that matches, scored by BM25."""
     needles = list(idf)
-    spans = find_spans(doc.text, needles)
-    parts = [s for s in sections(doc) if not heading or any(heading in analysis.normalize(h) for h in s.path)]
+    parts = sections(doc)
     if not parts:
         return []
+    starts = [p.start for p in parts]
+    tf: list[dict[int, int]] = [{} for _ in parts]
+    for s, e, n in find_spans(doc.text, needles):
+        k = bisect.bisect_right(starts, s) - 1
+        if e <= parts[k].end:
+            tf[k][n] = tf[k].get(n, 0) + 1
     average = sum(p.end - p.start for p in parts) / len(parts)
     out = []
-    for part in parts:
-        tf: dict[int, int] = {}
-        for s, e, n in spans:
-            if s >= part.start and e <= part.end:
-                tf[n] = tf.get(n, 0) + 1
-        present = {needles[n] for n in tf}
-        if not _section_matches(plan, present):
+    for part, counts in zip(parts, tf):
+        if heading and not any(heading in analysis.normalize(h) for h in part.path):
+            continue
+        if not _section_matches(plan, {needles[n] for n in counts}):
             continue
         norm = (part.end - part.start) / average
-        score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in tf.items())
+        score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in counts.items())
         out.append((round(score, 4), doc, part))
     return out
 

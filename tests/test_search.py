@@ -220,3 +220,80 @@ def test_remove_drops_from_index(library):
     [doc] = add(library, "唯一的测试文本")
     library.remove(doc)
     assert ids_for(library, "唯一的测试") == []
+
+
+def _outlined(text: str, headings: list[tuple[str, str, int]]) -> list:
+    """Outline nodes for ``(label, heading, level)`` headings found in ``text`` by str.find (the oracle)."""
+    from sucai.model import OutlineNode
+
+    starts = [text.index(label + heading) for label, heading, _ in headings]
+    nodes, stack = [], []
+    for (label, heading, level), start in zip(headings, starts):
+        node = OutlineNode(level, label, heading, start, len(text))
+        while stack and stack[-1].level >= level:
+            stack.pop().end = start
+        (stack[-1].children if stack else nodes).append(node)
+        stack.append(node)
+    return nodes
+
+
+SECTIONED = (
+    "根据要求，现将对照检查情况报告如下。\n"
+    "一、主要问题\n"
+    "（一）理论学习方面。学习不够深入，存在问题较多。\n"
+    "（二）担当作为方面。一是主动作为不够；二是存在问题不敢碰硬。\n"
+    "二、整改措施\n"
+    "（一）强化担当作为。建立问题清单。\n"
+)
+SECTION_HEADINGS = [("一、", "主要问题", 1), ("（一）", "理论学习方面", 2), ("（二）", "担当作为方面", 2),
+                    ("二、", "整改措施", 1), ("（一）", "强化担当作为", 2)]
+
+
+@pytest.fixture
+def sectioned(library):
+    doc = Document(title="对照检查材料", text=SECTIONED, outline=_outlined(SECTIONED, SECTION_HEADINGS))
+    status, doc_id = library.catalogue.add(doc, text_hash(doc), "/s", "x")
+    library.index.sync()
+    return doc_id
+
+
+def test_sections_cut_the_text_at_every_heading(library, sectioned):
+    from sucai.search import sections
+
+    parts = sections(library.get(sectioned))
+    assert [p.path for p in parts] == [
+        [], ["一、主要问题"], ["一、主要问题", "（一）理论学习方面"], ["一、主要问题", "（二）担当作为方面"],
+        ["二、整改措施"], ["二、整改措施", "（一）强化担当作为"]]
+    assert "".join(SECTIONED[p.start : p.end] for p in parts) == SECTIONED
+
+
+def test_section_scope_precise_needs_all_terms_in_one_section(library, sectioned):
+    result = library.search(SearchRequest(q="担当作为 存在问题", mode="precise", scope="section"), member=True)
+    assert [h.section_path for h in result.hits] == [["一、主要问题", "（二）担当作为方面"]]
+    [hit] = result.hits
+    assert SECTIONED[hit.section_start : hit.section_end].startswith("（二）担当作为方面")
+    assert {hit.snippet[a:b] for a, b in hit.highlights} == {"担当作为", "存在问题"}
+
+
+def test_section_scope_heading_filter(library, sectioned):
+    result = library.search(SearchRequest(q="问题", mode="precise", scope="section", heading="担当作为"), member=True)
+    assert sorted(h.section_path[-1] for h in result.hits) == ["（一）强化担当作为", "（二）担当作为方面"]
+    assert result.total == 2
+
+
+def test_section_scope_ranked_puts_the_best_section_first(library, sectioned):
+    result = library.search(SearchRequest(q="担当作为方面 存在问题", scope="section"), member=True)
+    assert result.hits[0].section_path == ["一、主要问题", "（二）担当作为方面"]
+
+
+def test_section_scope_respects_the_member_boundary(library):
+    text = SECTIONED
+    doc = Document(title="对照检查材料", text=text, outline=_outlined(text, SECTION_HEADINGS),
+                   paid_from=text.index("担当作为方面"))
+    library.catalogue.add(doc, text_hash(doc), "/p", "x")
+    library.index.sync()
+    result = library.search(SearchRequest(q="不敢碰硬", mode="precise", scope="section"), member=False)
+    assert result.total == 0
+    free = library.search(SearchRequest(q="问题", mode="precise", scope="section"), member=False)
+    shown = "".join(h.snippet + "".join(h.section_path) for h in free.hits)
+    assert "担当作为方面" not in shown and "整改措施" not in shown
