@@ -25,6 +25,7 @@ class Settings:
     section_scan_docs: int = 300      # section scope: how many best documents are split into sections
     max_query_chars: int = 500        # longer query strings are cut (with a warning)
     max_page_size: int = 100
+    free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
 
     @property
     def catalogue_path(self) -> Path:

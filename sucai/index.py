@@ -60,9 +60,10 @@ SCHEMA = _schema()
 
 
 def fingerprint(settings: Settings) -> str:
-    """What the index depends on besides the catalogue: its version and the dictionary."""
+    """What the index depends on besides the catalogue: its version, the dictionary, and the free preview setting."""
     terms = "\n".join(analysis.dictionary_terms(settings.user_dict_path))
-    return f"{INDEX_VERSION}:{hashlib.sha256(terms.encode()).hexdigest()[:16]}"
+    digest = hashlib.sha256(terms.encode()).hexdigest()[:16]
+    return f"{INDEX_VERSION}:{digest}:preview={settings.free_preview_chars}"
 
 
 def index_fields(doc: Document) -> dict:

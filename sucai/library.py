@@ -23,7 +23,8 @@ class Library:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.catalogue = Catalogue(settings.catalogue_path)
+        preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
+        self.catalogue = Catalogue(settings.catalogue_path, preview)
 
     @classmethod
     def open(cls, home: str | Path | None = None, **overrides) -> Library:

@@ -82,11 +82,16 @@ class FileRecord:
 class Catalogue:
     """The document catalogue in ``path`` (created on first use).
 
-    All methods are safe to call from several processes at once.
+    ``preview_chars``: the operator's setting that makes documents stored without
+    a member boundary members-only after a free preview of that many characters;
+    documents read from the catalogue then carry that boundary as ``paid_from``
+    (None, the default: such documents are free to all). All methods are safe to
+    call from several processes at once.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, preview_chars: int | None = None):
         self.path = path
+        self.preview_chars = preview_chars
         self._db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -146,7 +151,7 @@ class Catalogue:
         row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
-        return _document(row)
+        return self._document(row)
 
     def documents(self, ids: list[int] | None = None, outline: bool = True) -> Iterator[Document]:
         """All documents in id order, or those with the given ids (in id order).
@@ -161,7 +166,7 @@ class Catalogue:
             marks = ",".join("?" * len(ids))
             rows = self._db.execute(f"SELECT {columns} FROM documents WHERE id IN ({marks}) ORDER BY id", ids)
         for row in rows:
-            yield _document(row)
+            yield self._document(row)
 
     def summaries(self, limit: int | None = None, newest_first: bool = False) -> list[dict]:
         """Id, title, 文种, 字数, date, source of each document (no text)."""
@@ -228,6 +233,13 @@ class Catalogue:
         db.execute(
             "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", (path, content_hash, status, doc_id, reason, _now())
         )
+
+
+    def _document(self, row: tuple) -> Document:
+        document = _document(row)
+        if document.paid_from is None and self.preview_chars is not None and self.preview_chars < document.chars:
+            document.paid_from = self.preview_chars
+        return document
 
 
 def _document(row: tuple) -> Document:

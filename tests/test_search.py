@@ -297,3 +297,18 @@ def test_section_scope_respects_the_member_boundary(library):
     free = library.search(SearchRequest(q="问题", mode="precise", scope="section"), member=False)
     shown = "".join(h.snippet + "".join(h.section_path) for h in free.hits)
     assert "担当作为方面" not in shown and "整改措施" not in shown
+
+
+def test_free_preview_setting_makes_unbounded_documents_members_only(home):
+    text = "前言部分可以免费阅读。" + "会员专享的红杉乙方案细节" * 3
+    library = Library.open(home)
+    add(library, text)
+    assert ids_for(library, "红杉乙方案", member=False) != []
+    library.close()
+    library = Library.open(home, free_preview_chars=11)  # the index notices the setting and rebuilds
+    library.index.sync()
+    assert ids_for(library, "红杉乙方案", member=False) == []
+    assert ids_for(library, "红杉乙方案", member=True) != []
+    assert ids_for(library, "免费阅读", member=False) != []
+    [doc] = library.catalogue.documents()
+    assert doc.paid_from == 11

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -29,6 +31,7 @@ log = logging.getLogger("sucai.web")
 
 HERE = Path(__file__).parent
 MAX_QUERY_CHARS = 1000   # longer query strings are refused (422); the library cuts at settings.max_query_chars
+WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(4, 2 * (os.cpu_count() or 1))
 PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 _HTTP_MESSAGES = {
@@ -45,6 +48,9 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Few worker threads: searches are CPU-bound and share the GIL, so many threads only
+        # interleave them (every request gets slower); fewer threads serve the queue in order.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
         pool.close()
 
