@@ -26,6 +26,10 @@ class Settings:
     max_query_chars: int = 500        # longer query strings are cut (with a warning)
     max_page_size: int = 100
     free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
+    registration_open: int = 1        # 1: visitors may sign up as free users; 0: only an admin creates accounts
+    member_daily_downloads: int = 50  # downloads a member may make per (UTC) day; admins are not limited
+    login_max_failures: int = 5       # failed logins for one user name (or from one IP) before a lockout
+    login_lockout_seconds: int = 300  # the window failures are counted in, and how long a lockout lasts
 
     @property
     def catalogue_path(self) -> Path:

@@ -9,15 +9,18 @@ is rebuilt when the catalogue changes (checked at most every ``recheck_seconds``
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import analysis
 from .snippet import find_spans
 from .store import Catalogue
 
 MAX_SUGGESTIONS = 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,47 +31,75 @@ class Suggestion:
     title: str
     genre: str
     chars: int
+    date: str | None
+    source: str | None
     highlights: list[tuple[int, int]]
 
 
 class TitleIndex:
-    """The catalogue's titles, normalised, for :meth:`suggest`. Safe to share between threads."""
+    """The catalogue's titles, normalised, for :meth:`suggest`. Safe to share between threads.
 
-    def __init__(self, recheck_seconds: float = 2.0):
+    It reads the catalogue at ``catalogue_path`` through its own connection. The
+    first lookup loads the titles; later lookups never wait for the catalogue: when
+    ``recheck_seconds`` have passed, a background thread checks whether the
+    catalogue changed (document count or newest id) and swaps in a new title list.
+    """
+
+    def __init__(self, catalogue_path: Path, recheck_seconds: float = 2.0):
+        self.catalogue_path = catalogue_path
         self.recheck_seconds = recheck_seconds
-        self._rows: list[tuple[str, dict]] = []
+        self._rows: list[tuple[str, dict]] | None = None
         self._signature: tuple | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()        # one refresh at a time (and the connection is used under it)
+        self._catalogue: Catalogue | None = None
 
-    def refresh(self, catalogue: Catalogue, force: bool = False) -> None:
-        """Reload the titles when the catalogue's size or newest id changed (or ``force``)."""
-        now = time.monotonic()
-        if not force and now - self._checked < self.recheck_seconds:
-            return
+    def refresh(self, force: bool = False) -> None:
+        """Reload the titles now if the catalogue changed (or ``force``)."""
         with self._lock:
-            self._checked = now
+            self._checked = time.monotonic()
+            if self._catalogue is None:
+                self._catalogue = Catalogue(self.catalogue_path)
+            catalogue = self._catalogue
             newest = catalogue.summaries(1, newest_first=True)
             signature = (catalogue.stats()["documents"], newest[0]["id"] if newest else 0)
-            if force or signature != self._signature:
-                rows = catalogue.summaries()
-                self._rows = [(analysis.normalize(r["title"]), r) for r in rows]
+            if force or self._rows is None or signature != self._signature:
+                self._rows = [(analysis.normalize(r["title"]), r) for r in catalogue.summaries()]
                 self._signature = signature
 
-    def suggest(self, catalogue: Catalogue, q: str, limit: int = 8) -> list[Suggestion]:
+    def close(self) -> None:
+        with self._lock:
+            if self._catalogue is not None:
+                self._catalogue.close()
+                self._catalogue = None
+
+    def _maybe_refresh(self) -> None:
+        if self._rows is None:
+            self.refresh()
+        elif time.monotonic() - self._checked >= self.recheck_seconds and not self._lock.locked():
+            self._checked = time.monotonic()
+            threading.Thread(target=self._refresh_quietly, daemon=True, name="sucai-titles").start()
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # noqa: BLE001 - keep serving the titles we have; the next check retries
+            log.warning("refreshing the title list failed", exc_info=True)
+
+    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Titles containing every space-separated part of ``q`` (normalised), best first.
 
         Order: titles that start with the first part, then by where the first part
         occurs, then shorter titles, then lower ids. Empty ``q`` gives no suggestions.
         """
-        self.refresh(catalogue)
+        self._maybe_refresh()
         parts = [p for p in analysis.normalize(q or "").split(" ") if p]
         if not parts:
             return []
         limit = max(1, min(limit, MAX_SUGGESTIONS))
         found = []
         first = parts[0]
-        for norm, row in self._rows:
+        for norm, row in self._rows or []:
             at = norm.find(first)
             if at < 0 or any(p not in norm for p in parts[1:]):
                 continue
@@ -77,7 +108,7 @@ class TitleIndex:
         out = []
         for _, _, _, row in found[:limit]:
             spans = _merge([(s, e) for s, e, _ in find_spans(row["title"], parts)])
-            out.append(Suggestion(row["id"], row["title"], row["genre"], row["chars"], spans))
+            out.append(Suggestion(row["id"], row["title"], row["genre"], row["chars"], row["date"], row["source"], spans))
         return out
 
 

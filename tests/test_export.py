@@ -194,6 +194,33 @@ def test_docx_fonts_by_level(full_docx, prefix, run_texts, fonts, size_pt, style
     assert paragraph.style.name == style
 
 
+def test_docx_heading_font_follows_the_label_not_the_depth():
+    # an attached 方案 title on top pushes 一、 to depth 2 and （一） to depth 3; a law's 第一条
+    # (depth 2 under 第一章) has only its label in 黑体, the article itself in the body font
+    text = "实施方案\n一、总体要求\n（一）指导思想。坚持稳中求进。\n第一章 总则\n第一条 为了规范管理，制定本办法。"
+    at = text.find
+    outline = [
+        OutlineNode(1, "", "实施方案", 0, len(text), children=[
+            OutlineNode(2, "一、", "总体要求", at("一、"), at("第一章"), children=[
+                OutlineNode(3, "（一）", "指导思想", at("（一）"), at("第一章")),
+            ]),
+        ]),
+        OutlineNode(1, "第一章", "总则", at("第一章"), len(text), children=[
+            OutlineNode(2, "第一条", "为了规范管理", at("第一条"), len(text)),
+        ]),
+    ]  # fmt: skip
+    document = open_docx(export_document(Document("标题", text, outline=outline), "docx")[1])
+    runs = [[(r.text, _east_asia(r._r)) for r in p.runs] for p in document.paragraphs[1:]]
+    assert runs == [
+        [("实施方案", "黑体")],
+        [("一、总体要求", "黑体")],
+        [("（一）指导思想。", "楷体_GB2312"), ("坚持稳中求进。", "仿宋_GB2312")],
+        [("第一章 总则", "黑体")],
+        [("第一条", "黑体"), (" 为了规范管理，制定本办法。", "仿宋_GB2312")],
+    ]
+    assert [p.style.name for p in document.paragraphs[1:]] == ["Heading 1", "Heading 2", "Normal", "Heading 1", "Normal"]
+
+
 @pytest.mark.parametrize(
     ("style", "font", "size_pt"),
     [
@@ -513,7 +540,10 @@ REAL_FONTS = {
     ],
     "work_report": [
         ("一、2024年工作回顾", [("一、2024年工作回顾", "黑体")]),
-        ("（一）大力提振消费", [("（一）大力提振消费、提高投资效益，全方位扩大国内需求。", "楷体_GB2312"), (None, "仿宋_GB2312")]),
+        (
+            "（一）大力提振消费",
+            [("（一）大力提振消费、提高投资效益，全方位扩大国内需求。", "楷体_GB2312"), (None, "仿宋_GB2312")],
+        ),
     ],
     "law": [
         ("第一章 总则", [("第一章 总则", "黑体")]),

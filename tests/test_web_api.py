@@ -459,3 +459,19 @@ def test_corpus_search_and_pages(corpus_client):
     assert page.status_code == 200 and "相似素材" in page.text
     view, _ = access.view(library.get(hit["id"]), False)
     assert client.get(f"/api/documents/{hit['id']}").json()["text"] == view.text
+
+
+def test_title_index_follows_the_catalogue(tmp_path):
+    from sucai.suggest import TitleIndex
+
+    library = Library.open(tmp_path / "home")
+    titles = TitleIndex(library.settings.catalogue_path, recheck_seconds=0)
+    assert titles.suggest("政府") == []
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.txt").write_text("政府信息公开工作年度报告\n一、总体情况\n正文。\n", encoding="utf-8")
+    library.ingest([source], workers=1)
+    titles.refresh()
+    assert [s.title for s in titles.suggest("政府信息")] == ["政府信息公开工作年度报告"]
+    titles.close()
+    library.close()

@@ -186,6 +186,23 @@ def test_type_ahead(browser, sample_site, output_dir):
     context.close()
 
 
+def test_section_hit_opens_at_its_heading(browser, sample_site, output_dir):
+    server, library = sample_site
+    context, page = new_page(browser, server)
+    page.goto("/search?q=%E5%AE%9E%E8%B7%B5&scope=section")  # 实践, paragraphs
+    result = library.search(SearchRequest(q="实践", scope="section"), member=False)
+    assert page.locator("li.hit").count() == len(result.hits)
+    hit = next(h for h in result.hits if h.section_path)
+    link = page.locator(f"li.hit a.hit-title[href='/documents/{hit.id}#o{hit.section_start}']").first
+    assert page.locator("li.hit .path").first.inner_text()
+    page.screenshot(path=str(output_dir / "samples-6-sections.png"), full_page=True)
+    link.click()
+    page.wait_for_url(f"**/documents/{hit.id}#o{hit.section_start}")
+    assert_landed(page, f"#o{hit.section_start}")
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_copy_paragraph_and_member_notice(browser, sample_site, output_dir):
     server, library = sample_site
     doc = library.get(1)

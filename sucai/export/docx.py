@@ -99,7 +99,7 @@ class DocxStyle:
     chars_per_line: int = 28
 
     def heading_font(self, level: int) -> str:
-        """Font of an outline heading at ``level`` (1 = 一、); levels 3 and deeper use the body font."""
+        """Font of a heading of structure level ``level`` (1 = 一、, 2 = （一）); 3 and deeper use the body font."""
         return {1: self.level1_font, 2: self.level2_font}.get(level, self.body_font)
 
 
@@ -133,7 +133,7 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     style = style or DocxStyle()
     document = docx.Document()
     line_pitch, spacing = grid_pitches(style)
-    _set_page(document, line_pitch)
+    _set_page(document, style, line_pitch)
     headings = _set_styles(document, style, Twips(line_pitch))
     _add_page_numbers(document, style)
     _add_run(document.add_paragraph(style="Title"), doc.title, style.title_font, style.title_size, spacing)
@@ -147,12 +147,12 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     return out.getvalue()
 
 
-def _set_page(document, line_pitch: int) -> None:
+def _set_page(document, style: DocxStyle, line_pitch: int) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
     for side, mm in MARGINS_MM.items():
         setattr(section, f"{side}_margin", Mm(mm))
-    section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(DocxStyle.page_number_size)
+    section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(style.page_number_size)
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")

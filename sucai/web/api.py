@@ -156,7 +156,7 @@ def api_suggest(
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ):
-    found = pool.titles.suggest(pool.get().catalogue, q, limit)
+    found = pool.titles.suggest(q, limit)
     return _json({"q": q, "suggestions": [asdict(s) for s in found]})
 
 

@@ -31,7 +31,7 @@ log = logging.getLogger("sucai.web")
 
 HERE = Path(__file__).parent
 MAX_QUERY_CHARS = 1000   # longer query strings are refused (422); the library cuts at settings.max_query_chars
-WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(4, 2 * (os.cpu_count() or 1))
+WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
 PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 _HTTP_MESSAGES = {
@@ -64,7 +64,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
     app.state.pool = pool
     app.state.templates = _templates()
     pool.primary.index.sync()  # a library ingested by an older run may have pending index work
-    pool.titles.refresh(pool.primary.catalogue, force=True)
+    pool.titles.refresh(force=True)
 
     app.add_exception_handler(SucaiError, _sucai_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

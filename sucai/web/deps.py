@@ -48,7 +48,7 @@ class LibraryPool:
         self._lock = threading.Lock()
         self.primary = Library(settings)
         self._all: list[Library] = [self.primary]
-        self.titles = TitleIndex()
+        self.titles = TitleIndex(settings.catalogue_path)
 
     def get(self) -> Library:
         """This thread's library: its own catalogue connection, the one shared tantivy index.
@@ -71,6 +71,7 @@ class LibraryPool:
 
     def close(self) -> None:
         """Close every library opened (at app shutdown)."""
+        self.titles.close()
         with self._lock:
             for library in self._all:
                 try:

@@ -45,7 +45,8 @@
         a.appendChild(highlighted(item.title, item.highlights));
         const meta = document.createElement("span");
         meta.className = "meta";
-        meta.textContent = item.genre + " · " + item.chars + " 字";
+        meta.textContent = [item.genre, item.date, item.source, item.chars.toLocaleString("zh-CN") + " 字"]
+          .filter(Boolean).join(" · ");
         a.appendChild(meta);
         li.appendChild(a);
         list.appendChild(li);
@@ -116,7 +117,20 @@
     });
   }
 
+  // A section link (#o<offset>) whose offset is inside a paragraph lands on that paragraph.
+  function landOnSection() {
+    const m = /^#o(\d+)$/.exec(window.location.hash);
+    if (!m || document.getElementById(window.location.hash.slice(1))) return;
+    const wanted = Number(m[1]);
+    let best = null;
+    document.querySelectorAll(".para[id^='o']").forEach(function (p) {
+      if (Number(p.id.slice(1)) <= wanted) best = p;
+    });
+    if (best) best.scrollIntoView();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    landOnSection();
     document.querySelectorAll("input[data-suggest]").forEach(setupTypeahead);
     document.querySelectorAll(".para .copy").forEach(setupCopy);
     // On a phone the outline is folded away until asked for.

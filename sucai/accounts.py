@@ -1,0 +1,621 @@
+"""Accounts: who is looking, how they prove it, and what they did.
+
+Roles: a *visitor* is not logged in; a *user* (注册用户) has an account; a
+*member* (会员) has an account and a membership date (``member_until``) — the
+membership holds through that date, after which the member sees what a free user
+sees; an *admin* is a member with the right to manage accounts. What a viewer may
+see of a document is still decided by :func:`sucai.access.view`, with
+``member=viewer.member``.
+
+Everything lives in its own SQLite file, ``SUCAI_HOME/accounts.sqlite3`` (never in
+the catalogue), opened the way the catalogue is: WAL journal, a generous busy
+timeout, short ``BEGIN IMMEDIATE`` transactions, so the web workers and the CLI
+may use it at once.
+
+- Passwords are hashed with argon2id (argon2-cffi) and rehashed on login when the
+  parameters change; a password is never stored or logged.
+- Logins are throttled: after ``max_failures`` failed attempts for a user name (or
+  from an IP address) within ``lockout_seconds``, further attempts are refused
+  with :class:`TooManyRequests` (429, ``too_many_attempts``) without checking the
+  password, until the failures age out of the window.
+- API tokens are random secrets shown once (``sc_<id>_<secret>``); only their
+  SHA-256 is stored; revoking one takes effect at the next request.
+- The audit log records who did what, when (UTC) and from where.
+- Members have a daily download quota (UTC days); admins have none.
+
+The web layer's session cookies are signed with :func:`session_secret`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from .config import Settings, load_settings
+from .errors import Forbidden, InvalidInput, NotFound, SucaiError
+
+SCHEMA_VERSION = 1
+ROLES = ("user", "member", "admin")          # roles an account can hold ("visitor" = no account)
+ROLE_LABELS = {"visitor": "游客", "user": "注册用户", "member": "会员", "admin": "管理员", "cli": "命令行"}
+EVENTS = ("login", "login_failed", "logout", "download", "token_created", "token_revoked", "user_changed")
+EVENT_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "退出", "download": "下载",
+                "token_created": "创建令牌", "token_revoked": "吊销令牌", "user_changed": "账号变更"}
+
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_CHARS = 1024
+TOKEN_PREFIX = "sc_"
+_USERNAME = re.compile(r"^[\w.@-]{2,32}$")   # \w: letters (Chinese too), digits, underscore
+BAD_CREDENTIALS = "用户名或密码错误"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('user', 'member', 'admin')),
+    member_until TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id);
+CREATE TABLE IF NOT EXISTS login_failures (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (kind, key, at);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,
+    user_id INTEGER,
+    username TEXT,
+    role TEXT,
+    detail TEXT NOT NULL DEFAULT '',
+    source_ip TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_user_event ON audit (user_id, event, at);
+"""
+
+
+class TooManyRequests(SucaiError):
+    """Too many attempts or downloads: answered with 429 (and ``Retry-After: retry_after``)."""
+
+    status = 429
+    default_code = "too_many_requests"
+
+    def __init__(self, message: str, code: str | None = None, retry_after: int | None = None):
+        super().__init__(message, code)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking. ``role`` is ``"visitor"``, ``"user"``, ``"member"`` or ``"admin"``."""
+
+    user_id: int | None
+    username: str | None
+    role: str
+    member_until: str | None   # ISO date: the last day of the membership
+
+    def is_member(self, today: date | None = None) -> bool:
+        """Admins always; members through ``member_until`` (no date = no membership)."""
+        if self.role == "admin":
+            return True
+        if self.role != "member" or not self.member_until:
+            return False
+        try:
+            until = date.fromisoformat(self.member_until)
+        except ValueError:
+            return False
+        return until >= (today or date.today())
+
+    @property
+    def member(self) -> bool:
+        """Whether this viewer has the member tier today (the server's local date, computed now)."""
+        return self.is_member()
+
+    @property
+    def admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def logged_in(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def role_label(self) -> str:
+        """The role in words, e.g. ``会员（已过期）`` for a member whose date has passed."""
+        if self.role == "member" and not self.member:
+            return "会员（已过期）" if self.member_until else "会员（未设到期日）"
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def to_dict(self) -> dict:
+        return {"user_id": self.user_id, "username": self.username, "role": self.role,
+                "member_until": self.member_until, "member": self.member, "admin": self.admin}
+
+
+VISITOR = Viewer(None, None, "visitor", None)
+
+
+def accounts_path(home: str | Path) -> Path:
+    return Path(home) / "accounts.sqlite3"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Accounts:
+    """The accounts database in ``path`` (created on first use).
+
+    ``now``: the clock (a callable returning an aware UTC datetime), injectable
+    for tests. Safe to use from several processes at once; one instance may be
+    shared by threads (calls are serialised), though one per thread is better.
+    """
+
+    def __init__(self, path: str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
+                 daily_downloads: int = 50, registration_open: bool = True,
+                 now: Callable[[], datetime] | None = None):
+        self.path = Path(path)
+        self.max_failures = max_failures
+        self.lockout_seconds = lockout_seconds
+        self.daily_downloads = daily_downloads
+        self.registration_open = bool(registration_open)
+        self._now = now or _utcnow
+        self._hasher = PasswordHasher()
+        self._dummy_hash: str | None = None
+        self._lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # password hashes and the audit log: readable by the owner only
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        with self.transaction() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, now: Callable[[], datetime] | None = None) -> Accounts:
+        return cls(accounts_path(settings.home), max_failures=settings.login_max_failures,
+                   lockout_seconds=settings.login_lockout_seconds,
+                   daily_downloads=settings.member_daily_downloads,
+                   registration_open=bool(settings.registration_open), now=now)
+
+    @classmethod
+    def open(cls, home: str | Path | None = None, now: Callable[[], datetime] | None = None,
+             **overrides) -> Accounts:
+        return cls.from_settings(load_settings(home, **overrides), now)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE: writers queue here, not at commit)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- users -------------------------------------------------------------
+
+    def add_user(self, username: str, password: str, role: str = "user", member_until: str | date | None = None,
+                 *, actor: Viewer | None = None, source_ip: str | None = None) -> Viewer:
+        """Create an account. Raises InvalidInput (``bad_username``, ``weak_password``,
+        ``bad_role``, ``bad_date``, ``user_exists``)."""
+        username = _check_username(username)
+        _check_password(password)
+        _check_role(role)
+        until = _check_date(member_until)
+        password_hash = self._hasher.hash(password)
+        now = self._stamp()
+        with self.transaction() as db:
+            try:
+                cur = db.execute(
+                    "INSERT INTO users (username, password_hash, role, member_until, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?)", (username, password_hash, role, until, now, now))
+            except sqlite3.IntegrityError as error:
+                raise InvalidInput(f"用户名已存在：{username}", code="user_exists") from error
+            viewer = Viewer(cur.lastrowid, username, role, until)
+            self._audit(db, "user_changed", actor, f"新增用户 {username}（{_describe(viewer)}）", source_ip)
+        return viewer
+
+    def register(self, username: str, password: str, source_ip: str | None = None) -> Viewer:
+        """Self-service sign-up of a free user. Raises Forbidden (``registration_closed``) when closed."""
+        if not self.registration_open:
+            raise Forbidden("本站暂未开放注册，请联系管理员开通账号", code="registration_closed")
+        return self.add_user(username, password, "user", source_ip=source_ip)
+
+    def viewer(self, user: int | str) -> Viewer:
+        """The account with this id (int) or user name (str). Raises NotFound (``user_not_found``)."""
+        return self._user(user)[0]
+
+    def users(self) -> list[Viewer]:
+        rows = self._read("SELECT id, username, role, member_until FROM users ORDER BY id")
+        return [Viewer(*row) for row in rows]
+
+    def set_role(self, user: int | str, role: str, *, actor: Viewer | None = None,
+                 source_ip: str | None = None) -> Viewer:
+        """Change the role. Raises InvalidInput (``bad_role``, ``last_admin``), NotFound."""
+        _check_role(role)
+        with self.transaction() as db:
+            current, _ = self._user(user, db)
+            if current.role == "admin" and role != "admin":
+                self._keep_an_admin(db, current)
+            db.execute("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", (role, self._stamp(), current.user_id))
+            changed = Viewer(current.user_id, current.username, role, current.member_until)
+            self._audit(db, "user_changed", actor, f"{current.username} 角色 {current.role} → {role}", source_ip)
+        return changed
+
+    def set_expiry(self, user: int | str, member_until: str | date | None, *, actor: Viewer | None = None,
+                   source_ip: str | None = None) -> Viewer:
+        """Set (or with None clear) the last day of the membership. Raises InvalidInput (``bad_date``), NotFound."""
+        until = _check_date(member_until)
+        with self.transaction() as db:
+            current, _ = self._user(user, db)
+            db.execute("UPDATE users SET member_until = ?, updated_at = ? WHERE id = ?",
+                       (until, self._stamp(), current.user_id))
+            self._audit(db, "user_changed", actor,
+                        f"{current.username} 会员到期 {current.member_until or '无'} → {until or '无'}", source_ip)
+        return Viewer(current.user_id, current.username, current.role, until)
+
+    def set_password(self, user: int | str, password: str, *, actor: Viewer | None = None,
+                     source_ip: str | None = None) -> None:
+        """Replace the password (and lift a login lockout of that name). Raises InvalidInput, NotFound."""
+        _check_password(password)
+        password_hash = self._hasher.hash(password)
+        with self.transaction() as db:
+            current, _ = self._user(user, db)
+            db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                       (password_hash, self._stamp(), current.user_id))
+            db.execute("DELETE FROM login_failures WHERE kind = 'user' AND key = ?", (_name_key(current.username),))
+            self._audit(db, "user_changed", actor, f"{current.username} 修改密码", source_ip)
+
+    def remove_user(self, user: int | str, *, actor: Viewer | None = None, source_ip: str | None = None) -> None:
+        """Delete an account and its tokens (its audit entries stay). Raises NotFound, InvalidInput (``last_admin``)."""
+        with self.transaction() as db:
+            current, _ = self._user(user, db)
+            if current.role == "admin":
+                self._keep_an_admin(db, current)
+            db.execute("DELETE FROM users WHERE id = ?", (current.user_id,))
+            self._audit(db, "user_changed", actor, f"删除用户 {current.username}", source_ip)
+
+    def _keep_an_admin(self, db: sqlite3.Connection, leaving: Viewer) -> None:
+        others = db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND id != ?",
+                            (leaving.user_id,)).fetchone()[0]
+        if not others:
+            raise InvalidInput(f"{leaving.username} 是唯一的管理员，请先指定另一位管理员", code="last_admin")
+
+    def _user(self, user: int | str, db: sqlite3.Connection | None = None) -> tuple[Viewer, str]:
+        if isinstance(user, bool) or not isinstance(user, (int, str)):
+            raise NotFound("用户不存在", code="user_not_found")
+        column, key = ("id", user) if isinstance(user, int) else ("username", _normalise(user))
+        with self._lock:
+            row = (db or self._db).execute(
+                f"SELECT id, username, role, member_until, password_hash FROM users WHERE {column} = ?", (key,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"用户不存在：{user}", code="user_not_found")
+        return Viewer(*row[:4]), row[4]
+
+    # -- logging in --------------------------------------------------------
+
+    def authenticate(self, username: str, password: str, source_ip: str | None = None) -> Viewer:
+        """The account whose password this is; records ``login`` or ``login_failed``.
+
+        Raises Forbidden (``bad_credentials``, one message whether the name is unknown
+        or the password wrong) or TooManyRequests (``too_many_attempts``) while the
+        name or the IP address is locked out — then the password is not checked.
+        """
+        name = _normalise(username) if isinstance(username, str) else ""
+        keys = [("user", _name_key(name))] + ([("ip", source_ip)] if source_ip else [])
+        wait = self._locked_for(keys)
+        if wait:
+            self.audit("login_failed", VISITOR, f"{name[:64]}：尝试过多，已暂时锁定", source_ip)
+            minutes = max(1, -(-wait // 60))
+            raise TooManyRequests(f"登录失败次数过多，请约 {minutes} 分钟后再试", code="too_many_attempts",
+                                  retry_after=wait)
+        try:
+            viewer, stored = self._user(name)
+        except NotFound:
+            viewer, stored = None, None
+        ok = False
+        if isinstance(password, str) and len(password) <= MAX_PASSWORD_CHARS:
+            try:
+                ok = self._hasher.verify(stored or self._dummy(), password) and stored is not None
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                ok = False
+        else:
+            self._dummy_verify()
+        if not ok:
+            at = self._now().timestamp()
+            with self.transaction() as db:
+                db.execute("DELETE FROM login_failures WHERE at < ?", (at - self.lockout_seconds,))
+                db.executemany("INSERT INTO login_failures (kind, key, at) VALUES (?,?,?)",
+                               [(kind, key, at) for kind, key in keys])
+                self._audit(db, "login_failed", VISITOR, name[:64], source_ip)
+            raise Forbidden(BAD_CREDENTIALS, code="bad_credentials")
+        rehash = self._hasher.check_needs_rehash(stored)
+        new_hash = self._hasher.hash(password) if rehash else None
+        with self.transaction() as db:
+            if new_hash:
+                db.execute("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                           (new_hash, viewer.user_id, stored))
+            db.execute("DELETE FROM login_failures WHERE kind = 'user' AND key = ?", (_name_key(name),))
+            self._audit(db, "login", viewer, "", source_ip)
+        return viewer
+
+    def _locked_for(self, keys: list[tuple[str, str]]) -> int:
+        """Seconds until none of ``keys`` has ``max_failures`` failures in the window (0: not locked)."""
+        if self.max_failures <= 0:
+            return 0
+        now = self._now().timestamp()
+        wait = 0.0
+        for kind, key in keys:
+            rows = self._read(
+                "SELECT at FROM login_failures WHERE kind = ? AND key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+                (kind, key, now - self.lockout_seconds, self.max_failures))
+            if len(rows) >= self.max_failures:
+                wait = max(wait, rows[-1][0] + self.lockout_seconds - now)
+        return int(-(-wait // 1)) if wait > 0 else 0
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+    def _dummy_verify(self) -> None:
+        try:
+            self._hasher.verify(self._dummy(), "x" * MIN_PASSWORD_CHARS)
+        except VerificationError:
+            pass
+
+    # -- API tokens --------------------------------------------------------
+
+    def create_token(self, user: int | str, name: str, *, actor: Viewer | None = None,
+                     source_ip: str | None = None) -> str:
+        """A new API token for the account: the secret is returned now and never again."""
+        name = (name or "").strip()
+        if not 1 <= len(name) <= 64:
+            raise InvalidInput("令牌名称应为 1–64 个字符", code="bad_token_name")
+        token_id = secrets.token_hex(4)
+        secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+        with self.transaction() as db:
+            owner, _ = self._user(user, db)
+            db.execute("INSERT INTO tokens (id, user_id, name, token_hash, created_at) VALUES (?,?,?,?,?)",
+                       (token_id, owner.user_id, name, _token_hash(secret), self._stamp()))
+            self._audit(db, "token_created", actor, f"{owner.username} 的令牌 {token_id}（{name}）", source_ip)
+        return secret
+
+    def tokens(self, user: int | str) -> list[dict]:
+        """The account's tokens (never their secrets), newest first."""
+        owner = self.viewer(user)
+        rows = self._read("SELECT id, name, created_at, last_used_at, revoked_at FROM tokens"
+                          " WHERE user_id = ? ORDER BY created_at DESC, rowid DESC", (owner.user_id,))
+        return [{"id": r[0], "name": r[1], "created_at": r[2], "last_used_at": r[3], "revoked_at": r[4],
+                 "active": r[4] is None} for r in rows]
+
+    def revoke_token(self, token_id: str, *, actor: Viewer | None = None, source_ip: str | None = None) -> None:
+        """Revoke a token at once. Raises NotFound (``token_not_found``).
+
+        With ``actor`` given and not an admin, only the actor's own tokens may be revoked.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT t.user_id, u.username, t.revoked_at FROM tokens t JOIN users u"
+                             " ON u.id = t.user_id WHERE t.id = ?", (str(token_id),)).fetchone()
+            if row is None or (actor is not None and not actor.admin and actor.user_id != row[0]):
+                raise NotFound(f"令牌不存在：{token_id}", code="token_not_found")
+            if row[2] is None:
+                db.execute("UPDATE tokens SET revoked_at = ? WHERE id = ?", (self._stamp(), str(token_id)))
+                self._audit(db, "token_revoked", actor, f"{row[1]} 的令牌 {token_id}", source_ip)
+
+    def viewer_for_token(self, secret: str) -> Viewer:
+        """The account a token belongs to. Raises Forbidden (``bad_token``) when unknown or revoked."""
+        if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+            raise Forbidden("API 令牌无效或已吊销", code="bad_token")
+        rows = self._read("SELECT u.id, u.username, u.role, u.member_until, t.id, t.last_used_at FROM tokens t"
+                          " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+                          (_token_hash(secret),))
+        if not rows:
+            raise Forbidden("API 令牌无效或已吊销", code="bad_token")
+        row = rows[0]
+        now = self._now()
+        if row[5] is None or row[5] < _iso(now - timedelta(minutes=1)):
+            with self.transaction() as db:   # at most one write a minute per token
+                db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (_iso(now), row[4]))
+        return Viewer(*row[:4])
+
+    # -- audit log and download quota -------------------------------------
+
+    def audit(self, event: str, viewer: Viewer | None, detail: str = "", source_ip: str | None = None) -> None:
+        """Record ``event`` (one of :data:`EVENTS`) by ``viewer`` (None: the command line)."""
+        with self.transaction() as db:
+            self._audit(db, event, viewer, detail, source_ip)
+
+    def _audit(self, db: sqlite3.Connection, event: str, viewer: Viewer | None, detail: str,
+               source_ip: str | None) -> None:
+        if event not in EVENTS:
+            raise InvalidInput(f"未知的审计事件：{event}", code="bad_event")
+        who = viewer or Viewer(None, None, "cli", None)
+        db.execute("INSERT INTO audit (at, event, user_id, username, role, detail, source_ip) VALUES (?,?,?,?,?,?,?)",
+                   (self._stamp(), event, who.user_id, who.username, who.role, str(detail or "")[:500], source_ip))
+
+    def audit_log(self, limit: int = 100, event: str | None = None, user_id: int | None = None) -> list[dict]:
+        """The latest audit entries, newest first."""
+        limit = max(1, min(int(limit), 100_000))
+        where, params = [], []
+        if event is not None:
+            where.append("event = ?")
+            params.append(event)
+        if user_id is not None:
+            where.append("user_id = ?")
+            params.append(user_id)
+        sql = ("SELECT id, at, event, user_id, username, role, detail, source_ip FROM audit"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
+        rows = self._read(sql, (*params, limit))
+        keys = ("id", "at", "event", "user_id", "username", "role", "detail", "source_ip")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def downloads_today(self, viewer: Viewer) -> int:
+        """How many downloads ``viewer`` has made today (UTC)."""
+        if viewer.user_id is None:
+            return 0
+        return self._read("SELECT COUNT(*) FROM audit WHERE user_id = ? AND event = 'download' AND at >= ?",
+                          (viewer.user_id, self._day_start()))[0][0]
+
+    def downloads_left(self, viewer: Viewer) -> int | None:
+        """Downloads a member has left today; None when not limited (admins, non-members)."""
+        if viewer.admin or not viewer.member:
+            return None
+        return max(0, self.daily_downloads - self.downloads_today(viewer))
+
+    def count_download(self, viewer: Viewer, detail: str = "", source_ip: str | None = None) -> None:
+        """Record a download in the audit log; a member past today's quota is refused.
+
+        Raises TooManyRequests (429, ``quota_exceeded``) when a member (not an
+        admin) has already downloaded ``daily_downloads`` times today (UTC).
+        Visitors and free users are recorded but not limited (they only ever get
+        the free part).
+        """
+        with self.transaction() as db:
+            if viewer.member and not viewer.admin and viewer.user_id is not None:
+                used = db.execute("SELECT COUNT(*) FROM audit WHERE user_id = ? AND event = 'download' AND at >= ?",
+                                  (viewer.user_id, self._day_start())).fetchone()[0]
+                if used >= self.daily_downloads:
+                    tomorrow = datetime.combine(self._now().date() + timedelta(days=1), time(), timezone.utc)
+                    raise TooManyRequests(f"今日下载次数已达上限（{self.daily_downloads} 次），请明天再来",
+                                          code="quota_exceeded",
+                                          retry_after=int((tomorrow - self._now()).total_seconds()) + 1)
+            self._audit(db, "download", viewer, detail, source_ip)
+
+    # -- clock -------------------------------------------------------------
+
+    def _stamp(self) -> str:
+        return _iso(self._now())
+
+    def _day_start(self) -> str:
+        return _iso(datetime.combine(self._now().astimezone(timezone.utc).date(), time(), timezone.utc))
+
+
+def session_secret(home: str | Path) -> bytes:
+    """The key that signs session cookies: 32 random bytes in ``home/session.key`` (mode 0600).
+
+    Made on first use; every later call (from any process) returns the same key.
+    """
+    path = Path(home) / "session.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".session.key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, secrets.token_bytes(32))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temp, path)          # atomic: the first process to get here wins
+        except FileExistsError:
+            pass
+        finally:
+            temp.unlink()
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    key = path.read_bytes()
+    if len(key) < 32:
+        raise SucaiError(f"{path} 已损坏（长度 {len(key)} 字节）；删除它会让所有人重新登录", code="bad_session_key")
+    return key
+
+
+# -- helpers -----------------------------------------------------------------
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _normalise(username: str) -> str:
+    return unicodedata.normalize("NFKC", username).strip()
+
+
+def _name_key(username: str) -> str:
+    return username.casefold()
+
+
+def _check_username(username: str) -> str:
+    name = _normalise(username) if isinstance(username, str) else ""
+    if not _USERNAME.fullmatch(name) or name.isdigit():
+        raise InvalidInput("用户名应为 2–32 个字符：汉字、字母、数字或 _ . @ -，且不能全是数字", code="bad_username")
+    return name
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidInput(f"密码至少 {MIN_PASSWORD_CHARS} 个字符", code="weak_password")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InvalidInput(f"密码最多 {MAX_PASSWORD_CHARS} 个字符", code="weak_password")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput(f"角色应为 {' / '.join(ROLES)}：{role}", code="bad_role")
+
+
+def _check_date(value: str | date | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError as error:
+        raise InvalidInput(f"日期应为 YYYY-MM-DD：{value}", code="bad_date") from error
+
+
+def _describe(viewer: Viewer) -> str:
+    label = ROLE_LABELS.get(viewer.role, viewer.role)
+    return f"{label}，到期 {viewer.member_until}" if viewer.member_until else label
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()

@@ -1,0 +1,361 @@
+"""Accounts: roles and membership dates, passwords, login throttling, API tokens,
+the session key, the audit log, the member download quota, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from typer.testing import CliRunner
+
+from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, session_secret
+from sucai.cli import app as cli_app
+from sucai.config import load_settings
+from sucai.errors import Forbidden, InvalidInput, NotFound
+
+PASSWORD = "正确的密码-horse-42"
+
+
+class Clock:
+    """A clock the test sets by hand."""
+
+    def __init__(self):
+        self.now = datetime(2025, 3, 14, 9, 0, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def accounts(tmp_path, clock) -> Accounts:
+    acc = Accounts(tmp_path / "accounts.sqlite3", max_failures=3, lockout_seconds=300, daily_downloads=2, now=clock)
+    yield acc
+    acc.close()
+
+
+# -- roles -----------------------------------------------------------------
+
+def test_roles_and_membership_dates():
+    today = date.today()
+    yesterday, tomorrow = today - timedelta(days=1), today + timedelta(days=1)
+    assert not VISITOR.member and not VISITOR.admin and VISITOR.role == "visitor"
+    assert not Viewer(1, "u", "user", None).member
+    assert not Viewer(1, "u", "user", tomorrow.isoformat()).member      # a date alone is not membership
+    assert Viewer(2, "m", "member", tomorrow.isoformat()).member
+    assert Viewer(2, "m", "member", today.isoformat()).member           # the last day still counts
+    assert not Viewer(2, "m", "member", yesterday.isoformat()).member   # expired = free user
+    assert not Viewer(2, "m", "member", None).member                    # no date = no membership
+    admin = Viewer(3, "a", "admin", None)
+    assert admin.member and admin.admin
+    assert Viewer(2, "m", "member", "2025-06-30").is_member(date(2025, 6, 30))
+    assert not Viewer(2, "m", "member", "2025-06-30").is_member(date(2025, 7, 1))
+    assert Viewer(2, "m", "member", yesterday.isoformat()).role_label == "会员（已过期）"
+
+
+def test_add_user_validation_and_changes(accounts):
+    alice = accounts.add_user("alice", PASSWORD)
+    assert alice == Viewer(alice.user_id, "alice", "user", None)
+    with pytest.raises(InvalidInput) as exists:
+        accounts.add_user("ALICE", PASSWORD)
+    assert exists.value.code == "user_exists"
+    with pytest.raises(InvalidInput) as weak:
+        accounts.add_user("bob", "1234567")
+    assert weak.value.code == "weak_password"
+    for bad in ("a", "has space", "x" * 33, "12345", "<script>"):
+        with pytest.raises(InvalidInput) as err:
+            accounts.add_user(bad, PASSWORD)
+        assert err.value.code == "bad_username", bad
+    with pytest.raises(InvalidInput) as role:
+        accounts.add_user("bob", PASSWORD, role="visitor")
+    assert role.value.code == "bad_role"
+    with pytest.raises(InvalidInput) as when:
+        accounts.add_user("bob", PASSWORD, role="member", member_until="2027-13-01")
+    assert when.value.code == "bad_date"
+
+    zhang = accounts.add_user("张三", PASSWORD, role="member", member_until="2099-12-31")
+    assert zhang.member and accounts.viewer("张三") == zhang == accounts.viewer(zhang.user_id)
+    assert accounts.set_expiry("张三", "2000-01-01").member is False
+    assert accounts.viewer(zhang.user_id).member_until == "2000-01-01"
+    assert accounts.set_role(alice.user_id, "admin").admin
+    assert [v.username for v in accounts.users()] == ["alice", "张三"]
+    with pytest.raises(InvalidInput) as last:
+        accounts.set_role("alice", "user")
+    assert last.value.code == "last_admin"
+    accounts.remove_user("张三")
+    with pytest.raises(NotFound):
+        accounts.viewer("张三")
+    assert [v.username for v in accounts.users()] == ["alice"]
+
+
+# -- passwords and logging in --------------------------------------------
+
+def test_password_stored_as_argon2_hash(accounts, tmp_path):
+    user = accounts.add_user("alice", PASSWORD)
+    with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
+        stored = db.execute("SELECT password_hash FROM users WHERE id = ?", (user.user_id,)).fetchone()[0]
+        everything = "\n".join(str(row) for table in ("users", "audit", "login_failures")
+                               for row in db.execute(f"SELECT * FROM {table}"))
+    assert stored.startswith("$argon2id$")
+    assert stat.S_IMODE((tmp_path / "accounts.sqlite3").stat().st_mode) == 0o600
+    assert PASSWORD not in stored and PASSWORD not in everything
+    assert accounts.authenticate("alice", PASSWORD) == user
+    accounts.set_password("alice", "另一个新密码abc")
+    with pytest.raises(Forbidden):
+        accounts.authenticate("alice", PASSWORD)
+    assert accounts.authenticate("alice", "另一个新密码abc") == user
+
+
+def test_outdated_hash_is_upgraded_on_login(accounts, tmp_path):
+    from argon2 import PasswordHasher
+
+    user = accounts.add_user("alice", PASSWORD)
+    old = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (old, user.user_id))
+    assert accounts.authenticate("alice", PASSWORD) == user
+    with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
+        new = db.execute("SELECT password_hash FROM users WHERE id = ?", (user.user_id,)).fetchone()[0]
+    assert new != old and new.startswith("$argon2id$") and not PasswordHasher().check_needs_rehash(new)
+
+
+def test_wrong_password_and_unknown_user_look_the_same(accounts):
+    accounts.add_user("alice", PASSWORD)
+    with pytest.raises(Forbidden) as wrong:
+        accounts.authenticate("alice", "not the password")
+    with pytest.raises(Forbidden) as unknown:
+        accounts.authenticate("nobody", PASSWORD)
+    assert (wrong.value.code, wrong.value.message, wrong.value.status) == \
+           (unknown.value.code, unknown.value.message, unknown.value.status) == \
+           ("bad_credentials", "用户名或密码错误", 403)
+
+
+def test_throttling_by_username(accounts, clock):
+    alice = accounts.add_user("alice", PASSWORD)
+    for _ in range(3):
+        with pytest.raises(Forbidden):
+            accounts.authenticate("alice", "guess-guess")
+        clock.advance(10)
+    with pytest.raises(TooManyRequests) as locked:   # even the right password is refused now
+        accounts.authenticate("alice", PASSWORD)
+    assert (locked.value.code, locked.value.status) == ("too_many_attempts", 429)
+    assert 0 < locked.value.retry_after <= 300
+    with pytest.raises(TooManyRequests):             # the name is locked whatever its case
+        accounts.authenticate("ALICE", PASSWORD)
+    clock.advance(locked.value.retry_after)
+    assert accounts.authenticate("alice", PASSWORD) == alice
+    # a success clears the name's failures: three more are needed for the next lockout
+    for _ in range(2):
+        with pytest.raises(Forbidden):
+            accounts.authenticate("alice", "guess-guess")
+    assert accounts.authenticate("alice", PASSWORD) == alice
+
+
+def test_throttling_by_ip_and_for_unknown_names(accounts, clock):
+    bob = accounts.add_user("bob", PASSWORD)
+    for name in ("x1", "x2", "x3"):   # three unknown names from one address
+        with pytest.raises(Forbidden):
+            accounts.authenticate(name, "guess-guess", source_ip="203.0.113.9")
+    with pytest.raises(TooManyRequests):
+        accounts.authenticate("bob", PASSWORD, source_ip="203.0.113.9")
+    assert accounts.authenticate("bob", PASSWORD, source_ip="198.51.100.1") == bob
+    clock.advance(301)
+    assert accounts.authenticate("bob", PASSWORD, source_ip="203.0.113.9") == bob
+
+
+def test_registration_can_be_closed(tmp_path):
+    closed = Accounts(tmp_path / "a.sqlite3", registration_open=False)
+    with pytest.raises(Forbidden) as refused:
+        closed.register("carol", PASSWORD)
+    assert refused.value.code == "registration_closed"
+    opened = Accounts(tmp_path / "b.sqlite3")
+    assert opened.register("carol", PASSWORD).role == "user"
+
+
+# -- API tokens ------------------------------------------------------------
+
+def test_tokens_create_use_revoke(accounts, tmp_path):
+    user = accounts.add_user("alice", PASSWORD, role="member", member_until="2099-01-01")
+    secret = accounts.create_token("alice", "脚本")
+    assert secret.startswith("sc_") and len(secret) > 40
+    assert accounts.viewer_for_token(secret) == user
+    listed = accounts.tokens("alice")
+    assert [(t["name"], t["active"]) for t in listed] == [("脚本", True)]
+    token_id = listed[0]["id"]
+    assert secret.startswith(f"sc_{token_id}_")
+    assert listed[0]["last_used_at"] is None or listed[0]["last_used_at"] >= listed[0]["created_at"]
+    with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
+        stored = db.execute("SELECT token_hash FROM tokens").fetchone()[0]
+    assert secret not in stored and len(stored) == 64
+
+    other = Accounts(tmp_path / "accounts.sqlite3")   # e.g. the CLI, while the server runs
+    other.revoke_token(token_id)
+    with pytest.raises(Forbidden) as refused:
+        accounts.viewer_for_token(secret)
+    assert refused.value.code == "bad_token"
+    assert accounts.tokens("alice")[0]["active"] is False
+    for bogus in ("", "sc_", "sc_deadbeef_nothing", "Bearer x"):
+        with pytest.raises(Forbidden):
+            accounts.viewer_for_token(bogus)
+    with pytest.raises(NotFound):
+        accounts.revoke_token("nope")
+
+
+def test_token_follows_role_changes_and_dies_with_user(accounts):
+    accounts.add_user("alice", PASSWORD, role="member", member_until="2099-01-01")
+    secret = accounts.create_token("alice", "api")
+    assert accounts.viewer_for_token(secret).member
+    accounts.set_role("alice", "user")
+    assert not accounts.viewer_for_token(secret).member
+    accounts.remove_user("alice")
+    with pytest.raises(Forbidden):
+        accounts.viewer_for_token(secret)
+
+
+# -- session key ------------------------------------------------------------
+
+def test_session_secret_is_private_and_stable(tmp_path):
+    key = session_secret(tmp_path)
+    path = tmp_path / "session.key"
+    assert len(key) == 32 and path.read_bytes() == key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert session_secret(tmp_path) == key
+    assert session_secret(tmp_path / "other") != key
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".session.key")]
+
+
+# -- audit log and quota -----------------------------------------------------
+
+def test_audit_records_logins_failures_and_downloads(accounts, clock):
+    alice = accounts.add_user("alice", PASSWORD, role="member", member_until="2099-01-01")
+    clock.advance(1)
+    accounts.authenticate("alice", PASSWORD, source_ip="192.0.2.7")
+    clock.advance(1)
+    with pytest.raises(Forbidden):
+        accounts.authenticate("alice", "wrong-password", source_ip="192.0.2.8")
+    clock.advance(1)
+    accounts.count_download(alice, "文档 12 docx", source_ip="192.0.2.7")
+    clock.advance(1)
+    accounts.audit("logout", alice, source_ip="192.0.2.7")
+    log = accounts.audit_log()
+    assert [e["event"] for e in log] == ["logout", "download", "login_failed", "login", "user_changed"]
+    logout, download, failed, login, added = log
+    assert (login["user_id"], login["username"], login["source_ip"]) == (alice.user_id, "alice", "192.0.2.7")
+    assert login["at"] == "2025-03-14T09:00:01.000000+00:00"
+    assert (failed["user_id"], failed["source_ip"], failed["detail"]) == (None, "192.0.2.8", "alice")
+    assert (download["username"], download["detail"]) == ("alice", "文档 12 docx")
+    assert added["role"] == "cli" and "alice" in added["detail"]
+    assert [e["event"] for e in accounts.audit_log(limit=2)] == ["logout", "download"]
+    with pytest.raises(InvalidInput):
+        accounts.audit("nonsense", alice)
+
+
+def test_download_quota(accounts, clock):
+    member = accounts.add_user("member1", PASSWORD, role="member", member_until="2099-01-01")
+    admin = accounts.add_user("boss", PASSWORD, role="admin")
+    free = accounts.add_user("free", PASSWORD)
+    assert accounts.downloads_left(member) == 2
+    accounts.count_download(member)
+    accounts.count_download(member)
+    assert accounts.downloads_left(member) == 0
+    with pytest.raises(TooManyRequests) as over:
+        accounts.count_download(member)
+    assert (over.value.status, over.value.code) == (429, "quota_exceeded")
+    assert over.value.to_dict()["status"] == 429
+    assert accounts.downloads_today(member) == 2          # the refused one is not recorded
+    for _ in range(5):                                    # admins, free users, visitors: not limited
+        accounts.count_download(admin)
+        accounts.count_download(free)
+        accounts.count_download(VISITOR)
+    assert accounts.downloads_left(admin) is None and accounts.downloads_left(free) is None
+    clock.now = datetime(2025, 3, 15, 0, 0, 1, tzinfo=timezone.utc)   # a new UTC day
+    accounts.count_download(member)
+    assert accounts.downloads_left(member) == 1
+
+
+def test_quota_holds_across_processes_at_once(tmp_path):
+    """Several connections (as several server workers) downloading at once never exceed the quota."""
+    path = tmp_path / "accounts.sqlite3"
+    member = Accounts(path).add_user("member1", PASSWORD, role="member", member_until="2099-01-01")
+    refused = []
+
+    def worker():
+        acc = Accounts(path, daily_downloads=5)
+        for _ in range(5):
+            try:
+                acc.count_download(member)
+            except TooManyRequests:
+                refused.append(1)
+        acc.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Accounts(path).downloads_today(member) == 5 and len(refused) == 15
+
+
+def test_settings_feed_accounts(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUCAI_LOGIN_MAX_FAILURES", "7")
+    monkeypatch.setenv("SUCAI_REGISTRATION_OPEN", "0")
+    settings = load_settings(tmp_path, member_daily_downloads=9)
+    acc = Accounts.from_settings(settings)
+    assert (acc.max_failures, acc.lockout_seconds, acc.daily_downloads, acc.registration_open) == (7, 300, 9, False)
+    assert acc.path == tmp_path / "accounts.sqlite3"
+
+
+# -- CLI ---------------------------------------------------------------------
+
+def test_cli_round_trip(home):
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        result = runner.invoke(cli_app, list(args), input=input)
+        assert result.exit_code == 0, (args, result.output, result.exception)
+        return result.output
+
+    assert "已新增用户 alice" in run("user", "add", "alice", "--password", PASSWORD)
+    run("user", "add", "bob", "--role", "member", "--until", "2099-12-31", input="bob-password\nbob-password\n")
+    users = json.loads(run("user", "list", "--json"))
+    assert [(u["username"], u["role"], u["member_until"], u["member"]) for u in users] == \
+           [("alice", "user", None, False), ("bob", "member", "2099-12-31", True)]
+    table = run("user", "list")
+    assert "用户名" in table and "会员到期" in table and "2099-12-31" in table
+
+    accounts = Accounts(home / "accounts.sqlite3")
+    assert accounts.authenticate("bob", "bob-password").member
+    run("user", "set-role", "alice", "admin")
+    run("user", "set-expiry", "bob", "2000-01-01")
+    assert accounts.viewer("alice").admin and not accounts.viewer("bob").member
+    run("user", "passwd", "bob", input="new-bob-password\nnew-bob-password\n")
+    assert accounts.authenticate("bob", "new-bob-password").username == "bob"
+
+    created = run("token", "create", "alice", "--label", "脚本")
+    secret = created.strip().splitlines()[-1]
+    assert accounts.viewer_for_token(secret).username == "alice"
+    tokens = json.loads(run("token", "list", "alice", "--json"))
+    assert len(tokens) == 1 and secret not in json.dumps(tokens)
+    assert "已吊销" in run("token", "revoke", tokens[0]["id"])
+    with pytest.raises(Forbidden):
+        accounts.viewer_for_token(secret)
+
+    log = json.loads(run("audit", "--limit", "3", "--json"))
+    assert [e["event"] for e in log] == ["token_revoked", "token_created", "login"]
+    assert "吊销令牌" in run("audit")
+    run("user", "remove", "bob")
+    assert [v.username for v in accounts.users()] == ["alice"]
+
+    failed = runner.invoke(cli_app, ["user", "add", "carol", "--password", "short"])
+    assert failed.exit_code != 0 and getattr(failed.exception, "code", None) == "weak_password"
