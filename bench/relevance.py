@@ -115,7 +115,7 @@ def jieba_tokens(text: str) -> list[str]:
 
 def bigram_tokens(text: str) -> list[str]:
     norm = "".join(c for c in analysis.normalize(text) if not JUNK.match(c))
-    return [norm[i : i + 2] for i in range(len(norm) - 1)] or [norm]
+    return [norm[i : i + 2] for i in range(len(norm) - 1)] or ([norm] if norm else [])
 
 
 def run_bm25(passages: list[dict], queries: dict[str, str], tokenize) -> dict[str, list[str]]:
@@ -125,6 +125,7 @@ def run_bm25(passages: list[dict], queries: dict[str, str], tokenize) -> dict[st
     corpus = [[vocab.setdefault(t, len(vocab)) for t in tokenize(f"{p['title']}\n{p['text']}")] for p in passages]
     retriever = bm25s.BM25(k1=1.5, b=0.75)
     retriever.index((corpus, vocab), show_progress=False)
+    vocab.pop("", None)  # bm25s adds an empty token to our dict; it has no column in the index
     qids = [q for q in queries if any(t in vocab for t in tokenize(queries[q]))]  # the rest find nothing
     ids = [[vocab[t] for t in tokenize(queries[q]) if t in vocab] for q in qids]
     found, scores = retriever.retrieve(ids, k=min(100, len(passages)), show_progress=False, n_threads=1)

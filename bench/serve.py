@@ -179,7 +179,8 @@ def main() -> None:
     rng = random.Random(args.seed)
     queries = make_queries(texts, args.queries, rng)
     print(f"library {home}: {stats['documents']:,} documents, {stats['chars']:,} characters; "
-          f"{len(queries)} queries, {os.cpu_count()} CPUs, {args.workers} server process(es)")
+          f"{len(queries)} queries, {os.cpu_count()} CPUs, {args.workers} server process(es), "
+          f"load average {os.getloadavg()[0]:.1f} (other work on the machine skews the numbers)")
 
     scan = brute_force(texts, queries)
     scan_p50 = percentile(scan, 50)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import operator
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -189,17 +190,29 @@ def dictionary_terms(extra: Path | None = None) -> list[str]:
     return [line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+_dictionary_lock = threading.Lock()
+_added: set[str] = set()
+
+
 @lru_cache(maxsize=1)
 def _bundled_dictionary() -> None:
     _add_words(dictionary_terms())
 
 
 def use_user_dictionary(path: Path) -> None:
-    """Add the operator's terms (``SUCAI_HOME/userdict.txt``) to the segmenter of this process."""
+    """Add the operator's terms (``SUCAI_HOME/userdict.txt``) to the segmenter of this process.
+
+    Idempotent: terms already added are skipped, so calling it again (say, per
+    thread) never touches the segmenter while other threads segment text.
+    """
     _bundled_dictionary()
     _add_words(dictionary_terms(path))
 
 
 def _add_words(terms: list[str]) -> None:
-    for term in terms:
-        rjieba.add_word(normalize(term), 1000, "n")
+    with _dictionary_lock:
+        for term in terms:
+            word = normalize(term)
+            if word not in _added:
+                rjieba.add_word(word, 1000, "n")
+                _added.add(word)

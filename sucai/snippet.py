@@ -83,7 +83,7 @@ def make_snippet(text: str, spans: list[tuple[int, int, int]], width: int) -> Sn
 
 def _cut(text: str, spans: list[tuple[int, int, int]], start: int, end: int) -> Snippet:
     inside = [(max(s, start) - start, min(e, end) - start) for s, e, _ in spans if s < end and e > start]
-    return Snippet(text[start:end].replace("\n", " "), start, _merge(inside))
+    return Snippet(text[start:end].replace("\n", " "), start, merge_spans(inside))
 
 
 def _best_start(text: str, spans: list[tuple[int, int, int]], width: int) -> int:
@@ -106,7 +106,7 @@ def _best_start(text: str, spans: list[tuple[int, int, int]], width: int) -> int
     return best_start
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

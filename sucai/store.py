@@ -7,15 +7,16 @@ up on after a crash; removed documents leave a row in ``removed_ids`` until the
 index has dropped them. The ``files`` table remembers every file ingested (by
 path and content hash), so re-running an ingest skips what it has done.
 
-Concurrency: WAL journal, a generous busy timeout, and short transactions, so
-several processes may ingest and search at once; writers wait, they never fail
-with "database is locked".
+Concurrency: WAL journal, a generous busy timeout, short transactions and one
+connection per thread, so several processes and threads may ingest and search at
+once; writers wait, they never fail with "database is locked".
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,10 +93,19 @@ class Catalogue:
     def __init__(self, path: Path, preview_chars: int | None = None):
         self.path = path
         self.preview_chars = preview_chars
-        self._db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._local = threading.local()
         self._create_schema()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections are not shared between threads)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
 
     def _create_schema(self) -> None:
         with self.transaction() as db:
@@ -105,7 +115,11 @@ class Catalogue:
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
-        self._db.close()
+        """Close this thread's connection (others close with their threads)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -13,10 +13,9 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import analysis
-from .snippet import find_spans
+from .snippet import find_spans, merge_spans
 from .store import Catalogue
 
 MAX_SUGGESTIONS = 20
@@ -39,39 +38,29 @@ class Suggestion:
 class TitleIndex:
     """The catalogue's titles, normalised, for :meth:`suggest`. Safe to share between threads.
 
-    It reads the catalogue at ``catalogue_path`` through its own connection. The
-    first lookup loads the titles; later lookups never wait for the catalogue: when
+    The first lookup loads the titles; later lookups never wait for the catalogue: when
     ``recheck_seconds`` have passed, a background thread checks whether the
     catalogue changed (document count or newest id) and swaps in a new title list.
     """
 
-    def __init__(self, catalogue_path: Path, recheck_seconds: float = 2.0):
-        self.catalogue_path = catalogue_path
+    def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):
+        self.catalogue = catalogue
         self.recheck_seconds = recheck_seconds
         self._rows: list[tuple[str, dict]] | None = None
         self._signature: tuple | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()        # one refresh at a time (and the connection is used under it)
-        self._catalogue: Catalogue | None = None
+        self._lock = threading.Lock()        # one refresh at a time
 
     def refresh(self, force: bool = False) -> None:
         """Reload the titles now if the catalogue changed (or ``force``)."""
         with self._lock:
             self._checked = time.monotonic()
-            if self._catalogue is None:
-                self._catalogue = Catalogue(self.catalogue_path)
-            catalogue = self._catalogue
+            catalogue = self.catalogue
             newest = catalogue.summaries(1, newest_first=True)
             signature = (catalogue.stats()["documents"], newest[0]["id"] if newest else 0)
             if force or self._rows is None or signature != self._signature:
                 self._rows = [(analysis.normalize(r["title"]), r) for r in catalogue.summaries()]
                 self._signature = signature
-
-    def close(self) -> None:
-        with self._lock:
-            if self._catalogue is not None:
-                self._catalogue.close()
-                self._catalogue = None
 
     def _maybe_refresh(self) -> None:
         if self._rows is None:
@@ -107,16 +96,6 @@ class TitleIndex:
         found.sort(key=lambda f: f[:3])
         out = []
         for _, _, _, row in found[:limit]:
-            spans = _merge([(s, e) for s, e, _ in find_spans(row["title"], parts)])
+            spans = merge_spans([(s, e) for s, e, _ in find_spans(row["title"], parts)])
             out.append(Suggestion(row["id"], row["title"], row["genre"], row["chars"], row["date"], row["source"], spans))
         return out
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 import zipfile
 from dataclasses import asdict
 from importlib import resources
@@ -21,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sucai import access
+from sucai import access, analysis
 from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.search import SearchRequest
@@ -434,17 +433,18 @@ def corpus_client(corpus_dir, tmp_path_factory):
 
 
 @pytest.mark.corpus
-def test_corpus_suggest_is_fast(corpus_client):
+def test_corpus_suggest_finds_titles(corpus_client):
+    """Type-ahead against a title-scan oracle (its speed is measured in bench/serve.py, not here)."""
     client, library = corpus_client
-    assert library.catalogue.stats()["documents"] > 3300
-    client.get("/api/suggest", params={"q": "政府"})
+    titles = [analysis.normalize(row["title"]) for row in library.catalogue.summaries()]
+    assert len(titles) > 3300
     for q in ("政府工作报告", "国务院", "关于", "中华人民共和国", "新闻联播", "意见", "法"):
-        started = time.perf_counter()
         response = client.get("/api/suggest", params={"q": q})
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200 and elapsed < 50, (q, elapsed)
-        for item in response.json()["suggestions"]:
-            assert q in item["title"]
+        assert response.status_code == 200
+        found = response.json()["suggestions"]
+        assert len(found) == min(8, sum(q in t for t in titles))
+        for item in found:
+            assert q in analysis.normalize(item["title"])
 
 
 @pytest.mark.corpus
@@ -465,7 +465,7 @@ def test_title_index_follows_the_catalogue(tmp_path):
     from sucai.suggest import TitleIndex
 
     library = Library.open(tmp_path / "home")
-    titles = TitleIndex(library.settings.catalogue_path, recheck_seconds=0)
+    titles = TitleIndex(library.catalogue, recheck_seconds=0)
     assert titles.suggest("政府") == []
     source = tmp_path / "in"
     source.mkdir()
@@ -473,5 +473,4 @@ def test_title_index_follows_the_catalogue(tmp_path):
     library.ingest([source], workers=1)
     titles.refresh()
     assert [s.title for s in titles.suggest("政府信息")] == ["政府信息公开工作年度报告"]
-    titles.close()
     library.close()

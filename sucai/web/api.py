@@ -16,11 +16,12 @@ from .. import access
 from ..errors import InvalidInput
 from ..export import export_document, export_zip
 from ..library import Library
+from ..suggest import TitleIndex
 from ..model import Document
 from ..search import SearchRequest
 from ..similar import similar
 from .app import MAX_QUERY_CHARS
-from .deps import LibraryPool, Viewer, current_viewer, get_pool
+from .deps import Viewer, current_viewer, get_library, get_titles
 from .render import content_disposition
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -82,38 +83,37 @@ def document_payload(doc: Document, member: bool) -> dict:
 @router.get("/search", summary="检索（与 sucai search --json 相同的字段）")
 def api_search(
     search: Annotated[SearchRequest, Depends(search_request)],
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    result = pool.get().search(search, member=viewer.member)
+    result = library.search(search, member=viewer.member)
     return _json(asdict(result))
 
 
 @router.get("/documents", summary="最新入库的文档（不含正文）")
 def api_documents(
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     limit: Annotated[int, Query(ge=1, le=MAX_BATCH)] = 20,
 ):
-    return _json({"documents": pool.get().catalogue.summaries(limit, newest_first=True)})
+    return _json({"documents": library.catalogue.summaries(limit, newest_first=True)})
 
 
 @router.get("/documents/{doc_id}", summary="一篇文档：元数据、正文、提纲（按查看者的权限）")
 def api_document(
     doc_id: DocId,
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    return _json(document_payload(pool.get().get(doc_id), viewer.member))
+    return _json(document_payload(library.get(doc_id), viewer.member))
 
 
 @router.get("/documents/{doc_id}/similar", summary="相似素材")
 def api_similar(
     doc_id: DocId,
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ):
-    library = pool.get()
     hits = similar(library, library.get(doc_id), member=viewer.member, limit=limit)
     return _json({"id": doc_id, "hits": [asdict(h) for h in hits]})
 
@@ -121,25 +121,24 @@ def api_similar(
 @router.get("/documents/{doc_id}/download", summary="下载一篇文档（docx / md / txt）")
 def api_download_one(
     doc_id: DocId,
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
     format: Annotated[Format, Query(description="docx / md / txt")] = "docx",  # noqa: A002 - the public name
 ):
-    view, notice = access.view(pool.get().get(doc_id), viewer.member)
+    view, notice = access.view(library.get(doc_id), viewer.member)
     name, data = export_document(view, format, notice=notice)
     return _download(name, f"document-{doc_id}.{format}", data, _MEDIA[format])
 
 
 @router.get("/download", summary="打包下载（按编号列表或按一次检索）为 zip")
 def api_download_many(
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
     search: Annotated[SearchRequest, Depends(search_request)],
     ids: Annotated[str | None, Query(max_length=2000, description="逗号分隔的文档编号，如 1,2,3")] = None,
     format: Annotated[Format, Query(description="docx / md / txt")] = "md",  # noqa: A002
     max_docs: Annotated[int, Query(ge=1, le=MAX_BATCH, description="按检索打包时的最多篇数")] = MAX_BATCH,
 ):
-    library = pool.get()
     if ids:
         docs = [library.get(i) for i in _parse_ids(ids)]
     elif search.q.strip() or search.genre or search.year or search.source:
@@ -152,22 +151,22 @@ def api_download_many(
 
 @router.get("/suggest", summary="快速查找：标题联想")
 def api_suggest(
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    titles: Annotated[TitleIndex, Depends(get_titles)],
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ):
-    found = pool.titles.suggest(q, limit)
+    found = titles.suggest(q, limit)
     return _json({"q": q, "suggestions": [asdict(s) for s in found]})
 
 
 @router.get("/stats", summary="库内统计：文档数、字数、按文种、按来源")
-def api_stats(pool: Annotated[LibraryPool, Depends(get_pool)]):
-    return _json(pool.get().catalogue.stats())
+def api_stats(library: Annotated[Library, Depends(get_library)]):
+    return _json(library.catalogue.stats())
 
 
 @router.get("/genres", summary="文种及篇数")
-def api_genres(pool: Annotated[LibraryPool, Depends(get_pool)]):
-    by_genre = pool.get().catalogue.stats()["by_genre"]
+def api_genres(library: Annotated[Library, Depends(get_library)]):
+    by_genre = library.catalogue.stats()["by_genre"]
     return _json({"genres": [{"genre": g, "count": n} for g, n in by_genre.items()]})
 
 

@@ -25,7 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import Settings, load_settings
 from ..errors import SucaiError
 from . import render
-from .deps import LibraryPool
+from ..library import Library
+from ..suggest import TitleIndex
 
 log = logging.getLogger("sucai.web")
 
@@ -44,7 +45,8 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
     """The web app over the library in ``home`` (default: ``$SUCAI_HOME``, see :mod:`sucai.config`)."""
     settings = settings or load_settings(home)
     _error_log()
-    pool = LibraryPool(settings)
+    library = Library(settings)
+    titles = TitleIndex(library.catalogue)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -52,7 +54,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
         # interleave them (every request gets slower); fewer threads serve the queue in order.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
-        pool.close()
+        library.close()
 
     app = FastAPI(
         title="sucai 素材库 API",
@@ -61,10 +63,11 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.pool = pool
+    app.state.library = library
+    app.state.titles = titles
     app.state.templates = _templates()
-    pool.primary.index.sync()  # a library ingested by an older run may have pending index work
-    pool.titles.refresh(force=True)
+    library.index.sync()  # a library ingested by an older run may have pending index work
+    titles.refresh(force=True)
 
     app.add_exception_handler(SucaiError, _sucai_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -16,7 +16,8 @@ from ..search import SearchRequest
 from ..similar import similar
 from .api import MAX_PAGE, DocId, search_request
 from .app import render_page
-from .deps import LibraryPool, Viewer, current_viewer, get_pool
+from ..library import Library
+from .deps import Viewer, current_viewer, get_library, get_titles
 from .render import outline_entries, paragraphs
 
 router = APIRouter(include_in_schema=False)
@@ -31,10 +32,9 @@ PAGE_SIZES = (10, 20, 50)
 @router.get("/")
 def home_page(
     request: Request,
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    library = pool.get()
     return render_page(
         request, "index.html",
         stats=library.catalogue.stats(),
@@ -47,10 +47,10 @@ def home_page(
 def search_page(
     request: Request,
     search: Annotated[SearchRequest, Depends(search_request)],
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    result = pool.get().search(search, member=viewer.member)
+    result = library.search(search, member=viewer.member)
     params = {
         "q": result.query, "mode": result.mode, "scope": result.scope, "heading": search.heading,
         "genre": search.genre, "year": search.year, "source": search.source, "sort": search.sort,
@@ -71,10 +71,9 @@ def search_page(
 def document_page(
     request: Request,
     doc_id: DocId,
-    pool: Annotated[LibraryPool, Depends(get_pool)],
+    library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    library = pool.get()
     doc = library.get(doc_id)
     view, notice = access.view(doc, viewer.member)
     paras = paragraphs(view)
