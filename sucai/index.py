@@ -156,7 +156,8 @@ class SearchIndex:
             for batch in _batches(stale, _BATCH):
                 for doc in self.catalogue.documents([doc_id for doc_id, _ in batch]):
                     _delete(writer, doc.id)
-                    writer.add_document(_tantivy_document(index_fields(doc)))
+                    if not doc.hidden:
+                        writer.add_document(_tantivy_document(index_fields(doc)))
                 done += len(batch)
                 if progress:
                     progress(done, len(stale))

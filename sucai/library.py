@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .config import Settings, load_settings
+from .errors import NotFound
 from .index import SearchIndex
 from .ingest import IngestSummary, ingest
 from .model import Document
@@ -38,9 +39,22 @@ class Library:
                workers: int | None = None) -> IngestSummary:
         return ingest(self, paths, progress, workers)
 
-    def get(self, doc_id: int) -> Document:
-        """Raises NotFound."""
-        return self.catalogue.get(doc_id)
+    def get(self, doc_id: int, include_hidden: bool = False) -> Document:
+        """The document with this id. Raises NotFound (also for a hidden one, unless ``include_hidden``)."""
+        doc = self.catalogue.get(doc_id)
+        if doc.hidden and not include_hidden:
+            raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+        return doc
+
+    def update(self, doc_id: int, **changes) -> None:
+        """Edit metadata (title, 文种, member boundary…) and re-index. See :meth:`Catalogue.update`."""
+        self.catalogue.update(doc_id, **changes)
+        self.index.sync()
+
+    def set_hidden(self, doc_id: int, hidden: bool) -> None:
+        """Hide a document from search and reading (admins still see it), or show it again."""
+        self.catalogue.set_hidden(doc_id, hidden)
+        self.index.sync()
 
     def remove(self, doc_id: int) -> None:
         """Delete a document from the catalogue and the index. Raises NotFound."""

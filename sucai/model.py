@@ -89,6 +89,7 @@ class Document:
     format: str | None = None
     encoding: str | None = None
     ingested_at: str | None = None
+    hidden: bool = False
 
     @property
     def chars(self) -> int:

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 from .model import Document, OutlineNode, Removal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS documents (
     text_hash TEXT NOT NULL UNIQUE,
     ingested_at TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
-    indexed_version INTEGER NOT NULL DEFAULT 0
+    indexed_version INTEGER NOT NULL DEFAULT 0,
+    hidden INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS documents_unindexed ON documents (indexed_version) WHERE indexed_version < version;
 CREATE TABLE IF NOT EXISTS removed_ids (id INTEGER PRIMARY KEY);
@@ -65,8 +66,9 @@ CREATE TABLE IF NOT EXISTS files (
 
 _DOC_COLUMNS = (
     "id, title, genre, declared_chars, paid_from, doc_number, date, source, text, outline, removed,"
-    " source_path, format, encoding, ingested_at"
+    " source_path, format, encoding, ingested_at, hidden"
 )
+_EDITABLE = ("title", "genre", "paid_from", "doc_number", "date", "source")
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,10 @@ class Catalogue:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+            if "hidden" not in columns:  # schema 1 → 2
+                db.execute("ALTER TABLE documents ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
@@ -182,16 +187,45 @@ class Catalogue:
         for row in rows:
             yield self._document(row)
 
-    def summaries(self, limit: int | None = None, newest_first: bool = False) -> list[dict]:
-        """Id, title, 文种, 字数, date, source of each document (no text)."""
+    def summaries(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False) -> list[dict]:
+        """Id, title, 文种, 字数, date, source of each document (no text); hidden ones only on request."""
         order = "id DESC" if newest_first else "id"
+        where = "" if include_hidden else "WHERE hidden = 0"
         rows = self._db.execute(
-            f"SELECT id, title, genre, chars, date, source, paid_from IS NOT NULL FROM documents"
+            f"SELECT id, title, genre, chars, date, source, paid_from IS NOT NULL, hidden FROM documents {where}"
             f" ORDER BY {order} LIMIT ?",
             (-1 if limit is None else limit,),
         )
-        keys = ("id", "title", "genre", "chars", "date", "source", "has_member_part")
-        return [dict(zip(keys, row)) for row in rows]
+        keys = ("id", "title", "genre", "chars", "date", "source", "has_member_part", "hidden")
+        return [{**dict(zip(keys, row)), "hidden": bool(row[7]), "has_member_part": bool(row[6])} for row in rows]
+
+    def update(self, doc_id: int, **changes) -> None:
+        """Change metadata of a document (any of title, genre, paid_from, doc_number, date, source).
+
+        Raises NotFound, or InvalidInput (code ``bad_field`` / ``bad_boundary``) for an
+        unknown field or a member boundary outside ``[0, chars]``. The index picks the
+        change up at its next sync.
+        """
+        unknown = set(changes) - set(_EDITABLE)
+        if unknown:
+            raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))}", code="bad_field")
+        doc = self.get(doc_id)
+        boundary = changes.get("paid_from")
+        if boundary is not None and not 0 <= boundary <= doc.chars:
+            raise InvalidInput(f"会员内容起点应在 0 到 {doc.chars} 之间", code="bad_boundary")
+        if not changes:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        with self.transaction() as db:
+            db.execute(f"UPDATE documents SET {assignments}, version = version + 1 WHERE id = ?",
+                       (*changes.values(), doc_id))
+
+    def set_hidden(self, doc_id: int, hidden: bool) -> None:
+        """Hide a document from everyone but admins (or show it again). Raises NotFound."""
+        with self.transaction() as db:
+            if not db.execute("UPDATE documents SET hidden = ?, version = version + 1 WHERE id = ?",
+                              (int(hidden), doc_id)).rowcount:
+                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
 
     def remove(self, doc_id: int) -> None:
         """Delete a document (and forget the files that produced it). Raises NotFound."""
@@ -202,12 +236,14 @@ class Catalogue:
             db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
 
     def stats(self) -> dict:
-        """Totals: documents, characters, and counts by 文种 and by source."""
+        """Totals of the documents that are not hidden: documents, characters, by 文种 and by source."""
         db = self._db
-        docs, chars = db.execute("SELECT count(*), coalesce(sum(chars), 0) FROM documents").fetchone()
-        by_genre = db.execute("SELECT genre, count(*) FROM documents GROUP BY genre ORDER BY 2 DESC, 1").fetchall()
+        docs, chars = db.execute("SELECT count(*), coalesce(sum(chars), 0) FROM documents WHERE hidden = 0").fetchone()
+        by_genre = db.execute(
+            "SELECT genre, count(*) FROM documents WHERE hidden = 0 GROUP BY genre ORDER BY 2 DESC, 1"
+        ).fetchall()
         by_source = db.execute(
-            "SELECT coalesce(source, '未注明'), count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC, 1"
+            "SELECT coalesce(source, '未注明'), count(*) FROM documents WHERE hidden = 0 GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         return {"documents": docs, "chars": chars, "by_genre": dict(by_genre), "by_source": dict(by_source)}
 
@@ -258,13 +294,13 @@ class Catalogue:
 
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, number, date, source, text, outline, removed,
-     source_path, fmt, encoding, ingested_at) = row
+     source_path, fmt, encoding, ingested_at, hidden) = row
     return Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from,
         doc_number=number, date=date, source=source, text=text,
         outline=[OutlineNode.from_dict(n) for n in json.loads(outline)],
         removed=[Removal(**r) for r in json.loads(removed)],
-        source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at,
+        source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
     )
 
 

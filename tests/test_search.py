@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from sucai.errors import InvalidInput, NotFound
 from sucai.ingest import text_hash
 from sucai.library import Library
 from sucai.model import Document
@@ -312,3 +313,23 @@ def test_free_preview_setting_makes_unbounded_documents_members_only(home):
     assert ids_for(library, "免费阅读", member=False) != []
     [doc] = library.catalogue.documents()
     assert doc.paid_from == 11
+
+
+def test_metadata_edit_and_hiding_reach_the_index(library):
+    [doc] = add(library, "关于调整会员边界的测试正文，后半部分是会员内容。")
+    library.update(doc, title="改过的标题", genre="通知", paid_from=10)
+    assert library.get(doc).title == "改过的标题"
+    assert ids_for(library, "改过的标题") == [doc]
+    assert library.search(SearchRequest(q="x", mode="precise", genre="通知"), member=True).total == 0
+    assert library.search(SearchRequest(q="", mode="precise", genre="通知"), member=True).total == 1
+    assert ids_for(library, "会员内容", member=False) == []
+    library.set_hidden(doc, True)
+    assert ids_for(library, "改过的标题") == []
+    assert library.catalogue.summaries() == [] and library.catalogue.stats()["documents"] == 0
+    with pytest.raises(NotFound):
+        library.get(doc)
+    assert library.get(doc, include_hidden=True).hidden
+    library.set_hidden(doc, False)
+    assert ids_for(library, "改过的标题") == [doc]
+    with pytest.raises(InvalidInput):
+        library.update(doc, paid_from=10_000)
