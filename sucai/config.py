@@ -30,6 +30,10 @@ class Settings:
     member_daily_downloads: int = 50  # downloads a member may make per (UTC) day; admins are not limited
     login_max_failures: int = 5       # failed logins for one user name (or from one IP) before a lockout
     login_lockout_seconds: int = 300  # the window failures are counted in, and how long a lockout lasts
+    session_https_only: int = 0       # 1: the session cookie is sent over HTTPS only (Secure); 0 for plain-HTTP localhost
+    session_max_age_days: int = 14    # how long a web login lasts
+    upload_max_mb: int = 20           # largest file an admin may upload through the web app, in MB
+    upload_max_files: int = 20        # most files in one web upload
 
     @property
     def catalogue_path(self) -> Path:

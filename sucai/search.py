@@ -37,6 +37,8 @@ SCOPES = ("doc", "section")
 SORTS = ("relevance", "date", "length")
 _FACETS = {"genre": 50, "year": 50, "source": 30}
 _K1, _B = 1.2, 0.75
+# Ranked-mode weights, tuned on bench/relevance.py (CMRC2018 + corpus distractors).
+_BOOST = {"exact": 3.0, "title": 1.0, "heading": 1.0, "bigram": 1.0}
 
 
 @dataclass
@@ -160,20 +162,22 @@ class _Plan:
         return self.ranked() if self.request.mode == "ranked" else self.precise()
 
     def _ranked_term(self, term: str) -> Query:
+        """One term in ranked mode: its exact occurrence, its words (title, headings, body),
+        their proximity, and every character bigram (for partial matches)."""
         words = [w for w in analysis.search_words(term) if len(w) > 1] or analysis.search_words(term)
-        grams = sorted({term[i : i + 2] for i in range(len(term) - 1)} - {w for w in words})
-        clauses = [Query.boost_query(self.exact(term), 3.0)]
+        grams = sorted({t for t in analysis.bigrams(term).split() if len(t) == 2})
+        clauses = [Query.boost_query(self.exact(term), _BOOST["exact"])]
         if words:
             clauses += [
-                Query.boost_query(_terms("title_w", words), 2.5),
-                Query.boost_query(_terms("head_w", words), 1.5),
+                Query.boost_query(_terms("title_w", words), _BOOST["title"]),
+                Query.boost_query(_terms("head_w", words), _BOOST["heading"]),
                 self.visible(lambda part: _terms(f"{part}_w", words) if part != "title" else Query.empty_query()),
             ]
         sequence = analysis.words(term)
         if len(sequence) > 1:
             clauses.append(self.visible(lambda part: Query.phrase_query(SCHEMA, f"{part}_w", sequence, slop=3)))
         if grams:
-            clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), 0.3))
+            clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), _BOOST["bigram"]))
         return _any(clauses)
 
     def _combine(self, must: list[Query]) -> Query:

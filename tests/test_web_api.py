@@ -25,7 +25,8 @@ from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.web import create_app
-from sucai.web.deps import Viewer, current_viewer
+from sucai.accounts import Viewer
+from sucai.web.deps import current_viewer
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 XSS_TITLE = '测试<script>alert("x")</script>标题'
@@ -193,9 +194,9 @@ def test_no_members_text_anywhere_a_visitor_looks(client, library):
 
 
 def test_viewer_is_one_dependency(client, app, library):
-    """The next issue (accounts) only replaces current_viewer: a member then gets the whole text."""
+    """What a viewer sees is decided by one dependency, current_viewer: a member gets the whole text."""
     doc = member_doc(library)
-    app.dependency_overrides[current_viewer] = lambda: Viewer(member=True, name="测试会员")
+    app.dependency_overrides[current_viewer] = lambda: Viewer(1, "测试会员", "member", "2999-12-31")
     data = client.get("/api/documents/1").json()
     assert data["text"] == doc.text and data["notice"] is None
     found = client.get("/api/search", params={"q": "攻坚克难的劲头不足", "mode": "precise"}).json()

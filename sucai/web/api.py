@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import access
+from ..accounts import TooManyRequests
 from ..errors import InvalidInput
 from ..export import export_document, export_zip
 from ..library import Library
@@ -21,7 +22,8 @@ from ..model import Document
 from ..search import SearchRequest
 from ..similar import similar
 from .app import MAX_QUERY_CHARS
-from .deps import Viewer, current_viewer, get_library, get_titles
+from ..accounts import Accounts
+from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library, get_titles
 from .render import content_disposition
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -104,7 +106,7 @@ def api_document(
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    return _json(document_payload(library.get(doc_id), viewer.member))
+    return _json(document_payload(library.get(doc_id, include_hidden=viewer.admin), viewer.member))
 
 
 @router.get("/documents/{doc_id}/similar", summary="相似素材")
@@ -114,26 +116,32 @@ def api_similar(
     viewer: Annotated[Viewer, Depends(current_viewer)],
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ):
-    hits = similar(library, library.get(doc_id), member=viewer.member, limit=limit)
+    hits = similar(library, library.get(doc_id, include_hidden=viewer.admin), member=viewer.member, limit=limit)
     return _json({"id": doc_id, "hits": [asdict(h) for h in hits]})
 
 
-@router.get("/documents/{doc_id}/download", summary="下载一篇文档（docx / md / txt）")
+@router.get("/documents/{doc_id}/download", summary="下载一篇文档（docx / md / txt；会员计入每日下载次数）")
 def api_download_one(
+    request: Request,
     doc_id: DocId,
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
+    accounts: Annotated[Accounts, Depends(get_accounts)],
     format: Annotated[Format, Query(description="docx / md / txt")] = "docx",  # noqa: A002 - the public name
 ):
-    view, notice = access.view(library.get(doc_id), viewer.member)
+    doc = library.get(doc_id, include_hidden=viewer.admin)
+    view, notice = access.view(doc, viewer.member)
+    accounts.count_download(viewer, _download_detail(doc, format, notice), client_ip(request))
     name, data = export_document(view, format, notice=notice)
     return _download(name, f"document-{doc_id}.{format}", data, _MEDIA[format])
 
 
-@router.get("/download", summary="打包下载（按编号列表或按一次检索）为 zip")
+@router.get("/download", summary="打包下载（按编号列表或按一次检索）为 zip；会员每篇计入每日下载次数")
 def api_download_many(
+    request: Request,
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
+    accounts: Annotated[Accounts, Depends(get_accounts)],
     search: Annotated[SearchRequest, Depends(search_request)],
     ids: Annotated[str | None, Query(max_length=2000, description="逗号分隔的文档编号，如 1,2,3")] = None,
     format: Annotated[Format, Query(description="docx / md / txt")] = "md",  # noqa: A002
@@ -145,7 +153,14 @@ def api_download_many(
         docs = _search_documents(library, search, viewer.member, max_docs)
     else:
         raise InvalidInput("请给出文档编号 ids，或给出检索条件 q", code="invalid_input")
-    data = export_zip([access.view(d, viewer.member) for d in docs], format, limit=MAX_BATCH)
+    views = [access.view(d, viewer.member) for d in docs]
+    left = accounts.downloads_left(viewer)
+    if left is not None and left < len(docs):
+        raise TooManyRequests(f"今日还可下载 {left} 篇，本次打包 {len(docs)} 篇；请减少篇数或明天再来",
+                              code="quota_exceeded")
+    for doc, (_, notice) in zip(docs, views):
+        accounts.count_download(viewer, _download_detail(doc, format, notice, batch=True), client_ip(request))
+    data = export_zip(views, format, limit=MAX_BATCH)
     return _download("素材打包.zip", "sucai.zip", data, "application/zip")
 
 
@@ -157,6 +172,15 @@ def api_suggest(
 ):
     found = titles.suggest(q, limit)
     return _json({"q": q, "suggestions": [asdict(s) for s in found]})
+
+
+@router.get("/me", summary="当前查看者：用户名、角色、会员到期日、今日剩余下载次数")
+def api_me(
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+):
+    return _json({**viewer.to_dict(), "role_label": viewer.role_label,
+                  "downloads_left": accounts.downloads_left(viewer)})
 
 
 @router.get("/stats", summary="库内统计：文档数、字数、按文种、按来源")
@@ -171,6 +195,11 @@ def api_genres(library: Annotated[Library, Depends(get_library)]):
 
 
 # -- helpers ----------------------------------------------------------------------
+
+
+def _download_detail(doc: Document, format: str, notice: str | None, batch: bool = False) -> str:
+    part = "免费部分" if notice else "全文"
+    return f"文档 {doc.id}（{format}，{part}{'，打包' if batch else ''}）"
 
 
 def _download(name: str, fallback: str, data: bytes, media_type: str) -> Response:

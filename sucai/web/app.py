@@ -21,7 +21,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 
+from ..accounts import TooManyRequests, session_secret
 from ..config import Settings, load_settings
 from ..errors import SucaiError
 from . import render
@@ -41,12 +43,21 @@ _HTTP_MESSAGES = {
 }
 
 
-def create_app(home: str | Path | None = None, settings: Settings | None = None) -> FastAPI:
-    """The web app over the library in ``home`` (default: ``$SUCAI_HOME``, see :mod:`sucai.config`)."""
+SESSION_COOKIE = "sucai_session"
+
+
+def create_app(home: str | Path | None = None, settings: Settings | None = None, *, now=None) -> FastAPI:
+    """The web app over the library in ``home`` (default: ``$SUCAI_HOME``, see :mod:`sucai.config`).
+
+    ``now``: the accounts' clock (for tests; see :class:`sucai.accounts.Accounts`).
+    """
+    from .deps import AccountsPool
+
     settings = settings or load_settings(home)
     _error_log()
     library = Library(settings)
     titles = TitleIndex(library.catalogue)
+    accounts = AccountsPool(settings, now=now)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -54,6 +65,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
         # interleave them (every request gets slower); fewer threads serve the queue in order.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
+        accounts.close()
         library.close()
 
     app = FastAPI(
@@ -65,6 +77,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
     app.state.settings = settings
     app.state.library = library
     app.state.titles = titles
+    app.state.accounts = accounts
     app.state.templates = _templates()
     library.index.sync()  # a library ingested by an older run may have pending index work
     titles.refresh(force=True)
@@ -73,12 +86,20 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(_Guard)
+    # outside the guard, so that an error page still knows the session; HttpOnly is always set
+    app.add_middleware(SessionMiddleware, secret_key=session_secret(settings.home).hex(),
+                       session_cookie=SESSION_COOKIE, max_age=max(1, settings.session_max_age_days) * 86400,
+                       same_site="lax", https_only=bool(settings.session_https_only))
 
+    from .account import router as account_router
+    from .admin import router as admin_router
     from .api import router as api_router
     from .pages import router as page_router
 
     app.include_router(api_router)
     app.include_router(page_router)
+    app.include_router(account_router)
+    app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
@@ -108,11 +129,19 @@ def _templates() -> Environment:
 
 def render_page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
     """Render a page template with the common context; pages get a strict CSP."""
+    from .deps import csrf_token, peek_viewer
+
     env: Environment = request.app.state.templates
-    html = env.get_template(template).render(request=request, **context)
+    if context.get("viewer") is None:
+        context["viewer"] = peek_viewer(request)
+    context.setdefault("registration_open", bool(request.app.state.settings.registration_open))
+    html = env.get_template(template).render(
+        request=request, csrf=lambda: csrf_token(request) if "session" in request.scope else "", **context)
     response = HTMLResponse(html, status_code=status)
     response.headers["Content-Security-Policy"] = PAGE_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"   # what a page shows depends on who is logged in
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -143,7 +172,10 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
 
 
 async def _sucai_error(request: Request, error: SucaiError) -> Response:
-    return error_response(request, error.status, error.code, error.message)
+    response = error_response(request, error.status, error.code, error.message)
+    if isinstance(error, TooManyRequests) and error.retry_after:
+        response.headers["Retry-After"] = str(int(error.retry_after))
+    return response
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> Response:

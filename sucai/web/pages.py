@@ -74,7 +74,7 @@ def document_page(
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    doc = library.get(doc_id)
+    doc = library.get(doc_id, include_hidden=viewer.admin)
     view, notice = access.view(doc, viewer.member)
     paras = paragraphs(view)
     boundary = None  # a member sees the whole text with the boundary marked where the members part starts
@@ -84,5 +84,6 @@ def document_page(
         request, "document.html",
         doc=view, chars=doc.chars, visible_chars=view.chars, notice=notice, paragraphs=paras, boundary=boundary,
         outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
-        params={"mode": "ranked"}, viewer=viewer,
+        params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
+        downloads_left=request.app.state.accounts.get().downloads_left(viewer),
     )

@@ -1,0 +1,192 @@
+"""Account pages: 登录 ``/login``, 注册 ``/register``, 退出 ``/logout`` (POST), 我的账号 ``/account``
+(修改密码, API 令牌).
+
+Every form carries the session's CSRF token (checked by :func:`sucai.web.deps.verify_csrf`
+before the route runs). Logging in starts a fresh session (new CSRF token) that
+holds only the account id and name; the account itself is read on every request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from ..accounts import Accounts, TooManyRequests
+from ..errors import Forbidden, NotFound, SucaiError
+from .app import render_page
+from .deps import (Viewer, client_ip, current_viewer, get_accounts, login_session, verify_csrf)
+
+router = APIRouter(include_in_schema=False)
+Csrf = [Depends(verify_csrf)]
+FormText = Annotated[str, Form(max_length=2000)]
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a path on this site only (never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/"):  # noqa: A002 - the public parameter name
+    return render_page(request, "login.html", next=safe_next(next), error=None, username="")
+
+
+@router.post("/login", dependencies=Csrf)
+def login(
+    request: Request,
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+    username: FormText = "",
+    password: FormText = "",
+    next: FormText = "/",  # noqa: A002
+):
+    try:
+        viewer = accounts.authenticate(username, password, client_ip(request))
+    except SucaiError as error:
+        response = render_page(request, "login.html", status=error.status, next=safe_next(next),
+                               error=error.message, username=username[:64])
+        if isinstance(error, TooManyRequests) and error.retry_after:
+            response.headers["Retry-After"] = str(int(error.retry_after))
+        return response
+    login_session(request, viewer)
+    return _see_other(safe_next(next))
+
+
+@router.get("/register")
+def register_page(request: Request):
+    _registration_open(request)
+    return render_page(request, "register.html", error=None, username="")
+
+
+@router.post("/register", dependencies=Csrf)
+def register(
+    request: Request,
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+    username: FormText = "",
+    password: FormText = "",
+    password2: FormText = "",
+):
+    _registration_open(request)
+    try:
+        if password != password2:
+            raise Forbidden("两次输入的密码不一致", code="password_mismatch")
+        viewer = accounts.register(username, password, client_ip(request))
+    except SucaiError as error:
+        status = 422 if error.status == 403 else error.status
+        return render_page(request, "register.html", status=status, error=error.message, username=username[:64])
+    accounts.audit("login", viewer, "注册后登录", client_ip(request))
+    login_session(request, viewer)
+    return _see_other("/account?registered=1")
+
+
+def _registration_open(request: Request) -> None:
+    if not request.app.state.settings.registration_open:
+        raise Forbidden("本站暂未开放注册，请联系管理员开通账号", code="registration_closed")
+
+
+@router.post("/logout", dependencies=Csrf)
+def logout(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+):
+    if viewer.logged_in:
+        accounts.audit("logout", viewer, "", client_ip(request))
+    login_session(request, None)
+    return _see_other("/")
+
+
+def _logged_in(viewer: Viewer) -> Viewer:
+    if not viewer.logged_in:
+        raise Forbidden("请先登录", code="login_required")
+    return viewer
+
+
+def account_page(request: Request, viewer: Viewer, accounts: Accounts, *, status: int = 200,
+                 message: str | None = None, error: str | None = None, new_token: str | None = None):
+    return render_page(
+        request, "account.html", status=status, viewer=viewer, message=message, error=error, new_token=new_token,
+        tokens=accounts.tokens(viewer.user_id), downloads_left=accounts.downloads_left(viewer),
+        daily_downloads=accounts.daily_downloads,
+    )
+
+
+@router.get("/account")
+def account(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+    registered: bool = False,
+):
+    if not viewer.logged_in:
+        return _see_other("/login?next=/account")
+    return account_page(request, viewer, accounts, message="注册成功，已登录。" if registered else None)
+
+
+@router.post("/account/password", dependencies=Csrf)
+def change_password(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+    old_password: FormText = "",
+    new_password: FormText = "",
+    new_password2: FormText = "",
+):
+    _logged_in(viewer)
+    try:
+        if new_password != new_password2:
+            raise Forbidden("两次输入的新密码不一致", code="password_mismatch")
+        try:
+            accounts.authenticate(viewer.username, old_password, client_ip(request))
+        except Forbidden:
+            raise Forbidden("原密码不正确", code="bad_credentials") from None
+        accounts.set_password(viewer.user_id, new_password, actor=viewer, source_ip=client_ip(request))
+    except SucaiError as error:
+        status = 422 if error.code == "password_mismatch" else error.status
+        return account_page(request, viewer, accounts, status=status, error=error.message)
+    login_session(request, viewer)
+    return account_page(request, viewer, accounts, message="密码已修改。")
+
+
+@router.post("/account/tokens", dependencies=Csrf)
+def create_token(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+    name: FormText = "",
+):
+    _logged_in(viewer)
+    try:
+        secret = accounts.create_token(viewer.user_id, name, actor=viewer, source_ip=client_ip(request))
+    except SucaiError as error:
+        return account_page(request, viewer, accounts, status=error.status, error=error.message)
+    return account_page(request, viewer, accounts, message="令牌已创建。它只显示这一次，请立即复制保存。",
+                        new_token=secret)
+
+
+@router.post("/account/tokens/{token_id}/revoke", dependencies=Csrf)
+def revoke_token(
+    request: Request,
+    token_id: str,
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+):
+    _logged_in(viewer)
+    try:
+        if token_id not in {t["id"] for t in accounts.tokens(viewer.user_id)}:  # only one's own tokens here
+            raise NotFound("令牌不存在", code="token_not_found")
+        accounts.revoke_token(token_id, actor=viewer, source_ip=client_ip(request))
+    except NotFound as error:
+        return account_page(request, viewer, accounts, status=404, error=error.message)
+    return account_page(request, viewer, accounts, message=f"令牌 {token_id} 已吊销。")

@@ -1,0 +1,302 @@
+"""Admin pages under ``/admin`` (role admin only; 403 for everyone else).
+
+- ``/admin`` overview (totals, latest audit entries);
+- ``/admin/upload``: upload several files at once; each is saved in a fresh temporary
+  folder under a generated name that keeps only a known suffix (the uploaded file
+  name is never used as a path, only shown, escaped), capped at ``upload_max_mb``,
+  then ingested with :meth:`Library.ingest`; the page lists each file's outcome;
+- ``/admin/documents`` and ``/admin/documents/{id}``: hide / show, delete, edit the
+  title, 文种 and member boundary (会员起点);
+- ``/admin/users``: add, set role, set membership expiry, remove;
+- ``/admin/audit``: the audit log.
+
+Every POST carries the session's CSRF token; user changes are audited with the admin
+as actor.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from ..accounts import EVENT_LABELS, ROLE_LABELS, ROLES, Accounts
+from ..errors import InvalidInput, SucaiError
+from ..ingest import FileOutcome
+from ..library import Library
+from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from .api import DocId
+from .app import render_page
+from .deps import Viewer, check_csrf, client_ip, get_accounts, get_library, require_admin, verify_csrf
+
+router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
+Csrf = [Depends(verify_csrf)]
+Admin = Annotated[Viewer, Depends(require_admin)]
+FormText = Annotated[str, Form(max_length=2000)]
+
+STATUS_LABELS = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
+_SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+FORM_OVERHEAD = 1 << 20   # bytes of a multipart request besides the files themselves
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _refresh_titles(request: Request) -> None:
+    request.app.state.titles.refresh(force=True)
+
+
+# -- overview -----------------------------------------------------------------------
+
+
+@router.get("")
+def overview(request: Request, viewer: Admin, library: Annotated[Library, Depends(get_library)],
+             accounts: Annotated[Accounts, Depends(get_accounts)]):
+    users = accounts.users()
+    roles = {role: sum(1 for u in users if u.role == role) for role in ROLES}
+    hidden = sum(1 for r in library.catalogue.summaries(include_hidden=True) if r["hidden"])
+    return render_page(request, "admin.html", viewer=viewer, section="overview", stats=library.catalogue.stats(),
+                       hidden=hidden, roles=roles, role_labels=ROLE_LABELS, users=len(users),
+                       audit=accounts.audit_log(20), event_labels=EVENT_LABELS)
+
+
+@router.get("/audit")
+def audit_page(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
+               limit: int = 200):
+    return render_page(request, "admin_audit.html", viewer=viewer, section="audit",
+                       audit=accounts.audit_log(max(1, min(limit, 5000))), event_labels=EVENT_LABELS)
+
+
+# -- upload -------------------------------------------------------------------------
+
+
+@router.get("/upload")
+def upload_page(request: Request, viewer: Admin):
+    return _upload_page(request, viewer)
+
+
+def _upload_page(request: Request, viewer: Viewer, results=None, error: str | None = None, status: int = 200):
+    settings = request.app.state.settings
+    return render_page(request, "admin_upload.html", status=status, viewer=viewer, section="upload",
+                       results=results, error=error, max_mb=_cap(settings) // 2**20,
+                       max_files=settings.upload_max_files, suffixes=sorted(SUPPORTED_SUFFIXES),
+                       status_labels=STATUS_LABELS)
+
+
+def _cap(settings) -> int:
+    return max(1, min(settings.upload_max_mb * 2**20, MAX_FILE_BYTES))
+
+
+def display_name(raw: str | None) -> str:
+    """The uploaded file's name for showing only: its last part, no control characters, at most 120 characters."""
+    name = unicodedata.normalize("NFC", str(raw or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = _CONTROL.sub("", name).strip()
+    return name[:120] or "（无文件名）"
+
+
+def safe_suffix(name: str) -> str:
+    """The suffix kept on the stored copy: a short lowercase alphanumeric one, else none."""
+    suffix = Path(name).suffix.lower() if "." in name else ""
+    return suffix if _SUFFIX.match(suffix) else ""
+
+
+@router.post("/upload")
+async def upload(request: Request, viewer: Admin):
+    settings = request.app.state.settings
+    library: Library = request.app.state.library
+    cap = _cap(settings)
+    limit = settings.upload_max_files * cap + FORM_OVERHEAD
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        return _upload_page(request, viewer, error="上传请求缺少长度信息（Content-Length）", status=411)
+    if int(length) > limit:
+        return _upload_page(request, viewer, status=413,
+                            error=f"上传内容过大：每个文件不超过 {cap // 2**20} MB，一次不超过 {settings.upload_max_files} 个")
+    try:
+        form = await request.form(max_files=settings.upload_max_files, max_fields=20)
+    except Exception:  # noqa: BLE001 - starlette's MultiPartException / malformed body
+        return _upload_page(request, viewer, status=400,
+                            error=f"无法读取上传内容；一次最多 {settings.upload_max_files} 个文件")
+    try:
+        token = form.get("csrf_token")
+        check_csrf(request, token if isinstance(token, str) else None)
+        uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        if not uploads or all(not (f.filename or "") and not f.size for f in uploads):
+            return _upload_page(request, viewer, status=422, error="请选择要上传的文件")
+        results = await _ingest_uploads(library, uploads, cap)
+    finally:
+        await form.close()
+    _refresh_titles(request)
+    return _upload_page(request, viewer, results=results)
+
+
+async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int) -> list[dict]:
+    """Save each upload under a generated name in its own temporary folder, ingest them all, report per file."""
+    root = Path(tempfile.mkdtemp(prefix="sucai-upload-"))
+    try:
+        results: list[dict] = []
+        stored: dict[str, dict] = {}
+        for number, upload in enumerate(uploads, 1):
+            name = display_name(upload.filename)
+            entry = {"name": name, "status": "skipped", "doc_id": None, "title": None, "reason": None}
+            results.append(entry)
+            data = await upload.read(cap + 1)
+            if len(data) > cap:
+                entry["reason"] = f"文件过大（超过 {cap // 2**20} MB 上限），未入库"
+                continue
+            if not data:
+                entry["reason"] = "文件是空的，未入库"
+                continue
+            folder = root / f"{number:03d}"
+            folder.mkdir()
+            path = folder / f"上传文件{safe_suffix(name)}"
+            path.write_bytes(data)
+            stored[str(path)] = entry
+        if stored:
+            summary = await run_in_threadpool(library.ingest, [Path(p) for p in stored], None, 1)
+            for outcome in summary.outcomes:
+                entry = stored.get(outcome.path)
+                if entry is not None:
+                    _apply(library, entry, outcome)
+        return results
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _apply(library: Library, entry: dict, outcome: FileOutcome) -> None:
+    entry.update(status=outcome.status, doc_id=outcome.doc_id, title=outcome.title)
+    reason = outcome.reason or ""
+    if reason:  # never show the server's temporary path
+        reason = reason.replace(str(Path(outcome.path).parent), "").replace(Path(outcome.path).name, entry["name"])
+    entry["reason"] = reason or None
+    stem = Path(entry["name"]).stem.strip()
+    if outcome.status == "ingested" and outcome.title == "上传文件" and stem:
+        try:  # the text had no title line: use the uploaded file's name, not the generated one
+            library.update(outcome.doc_id, title=stem[:100])
+            entry["title"] = stem[:100]
+        except SucaiError:
+            pass
+
+
+# -- documents ------------------------------------------------------------------------
+
+
+@router.get("/documents")
+def documents_page(request: Request, viewer: Admin, library: Annotated[Library, Depends(get_library)],
+                   message: str | None = None):
+    rows = library.catalogue.summaries(newest_first=True, include_hidden=True)
+    return render_page(request, "admin_documents.html", viewer=viewer, section="documents", rows=rows,
+                       message=(message or "")[:200] or None)
+
+
+@router.get("/documents/{doc_id}")
+def document_edit_page(request: Request, doc_id: DocId, viewer: Admin,
+                       library: Annotated[Library, Depends(get_library)]):
+    return _document_edit(request, viewer, library, doc_id)
+
+
+def _document_edit(request: Request, viewer: Viewer, library: Library, doc_id: int, *, error: str | None = None,
+                   message: str | None = None, status: int = 200):
+    doc = library.get(doc_id, include_hidden=True)
+    around = None
+    if doc.paid_from is not None:
+        around = (doc.text[max(0, doc.paid_from - 40): doc.paid_from], doc.text[doc.paid_from: doc.paid_from + 40])
+    return render_page(request, "admin_document.html", status=status, viewer=viewer, section="documents", doc=doc,
+                       around=around, error=error, message=message)
+
+
+@router.post("/documents/{doc_id}/edit", dependencies=Csrf)
+def document_edit(
+    request: Request, doc_id: DocId, viewer: Admin, library: Annotated[Library, Depends(get_library)],
+    title: FormText = "", genre: FormText = "", paid_from: FormText = "",
+):
+    try:
+        title, genre, boundary = title.strip(), genre.strip(), paid_from.strip()
+        if not 1 <= len(title) <= 200:
+            raise InvalidInput("标题应为 1–200 个字符", code="bad_title")
+        if not 1 <= len(genre) <= 50:
+            raise InvalidInput("文种应为 1–50 个字符", code="bad_genre")
+        if boundary and not boundary.isdigit():
+            raise InvalidInput("会员起点应为字数（非负整数），留空表示全文免费", code="bad_boundary")
+        library.update(doc_id, title=title, genre=genre, paid_from=int(boundary) if boundary else None)
+    except InvalidInput as error:
+        return _document_edit(request, viewer, library, doc_id, error=error.message, status=422)
+    _refresh_titles(request)
+    return _document_edit(request, viewer, library, doc_id, message="已保存。")
+
+
+@router.post("/documents/{doc_id}/hide", dependencies=Csrf)
+def document_hide(request: Request, doc_id: DocId, viewer: Admin,
+                  library: Annotated[Library, Depends(get_library)], hidden: FormText = "1"):
+    library.set_hidden(doc_id, hidden != "0")
+    _refresh_titles(request)
+    return _document_edit(request, viewer, library, doc_id, message="已隐藏。" if hidden != "0" else "已恢复显示。")
+
+
+@router.post("/documents/{doc_id}/delete", dependencies=Csrf)
+def document_delete(request: Request, doc_id: DocId, viewer: Admin,
+                    library: Annotated[Library, Depends(get_library)]):
+    library.remove(doc_id)
+    _refresh_titles(request)
+    return _see_other(f"/admin/documents?message=已删除文档 {doc_id}")
+
+
+# -- users -------------------------------------------------------------------------------
+
+
+def _users_page(request: Request, viewer: Viewer, accounts: Accounts, *, message: str | None = None,
+                error: str | None = None, status: int = 200):
+    return render_page(request, "admin_users.html", status=status, viewer=viewer, section="users",
+                       users=accounts.users(), roles=ROLES, role_labels=ROLE_LABELS, message=message, error=error)
+
+
+@router.get("/users")
+def users_page(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)]):
+    return _users_page(request, viewer, accounts)
+
+
+def _user_change(request: Request, viewer: Viewer, accounts: Accounts, change, done: str):
+    try:
+        change()
+    except SucaiError as error:
+        return _users_page(request, viewer, accounts, error=error.message, status=error.status)
+    return _users_page(request, viewer, accounts, message=done)
+
+
+@router.post("/users", dependencies=Csrf)
+def user_add(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
+             username: FormText = "", password: FormText = "", role: FormText = "user", until: FormText = ""):
+    return _user_change(request, viewer, accounts, lambda: accounts.add_user(
+        username, password, role, until.strip() or None, actor=viewer, source_ip=client_ip(request)),
+        f"已添加用户 {username.strip()[:32]}。")
+
+
+@router.post("/users/{user_id}/role", dependencies=Csrf)
+def user_role(request: Request, user_id: int, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
+              role: FormText = ""):
+    return _user_change(request, viewer, accounts, lambda: accounts.set_role(
+        user_id, role, actor=viewer, source_ip=client_ip(request)), "角色已修改。")
+
+
+@router.post("/users/{user_id}/expiry", dependencies=Csrf)
+def user_expiry(request: Request, user_id: int, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
+                until: FormText = ""):
+    return _user_change(request, viewer, accounts, lambda: accounts.set_expiry(
+        user_id, until.strip() or None, actor=viewer, source_ip=client_ip(request)), "会员到期日已修改。")
+
+
+@router.post("/users/{user_id}/remove", dependencies=Csrf)
+def user_remove(request: Request, user_id: int, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)]):
+    return _user_change(request, viewer, accounts, lambda: accounts.remove_user(
+        user_id, actor=viewer, source_ip=client_ip(request)), "用户已删除。")

@@ -1,0 +1,461 @@
+"""Accounts in the web app: login, sessions, CSRF, throttling, tokens, roles, downloads, admin pages, uploads.
+
+A library from the bundled samples (document 1 has a members part) in a temporary
+SUCAI_HOME, with accounts for every role made through :class:`sucai.accounts.Accounts`;
+every login below goes through the real login form.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import zipfile
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fixtures import docx_bytes, new_document, zip_bomb_docx
+from sucai.accounts import Accounts, session_secret
+from sucai.config import load_settings
+from sucai.library import Library
+from sucai.web import create_app
+
+SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
+PASSWORD = "correct-horse-9"
+YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("web-accounts")
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    library.close()
+    accounts = Accounts.open(home)
+    accounts.add_user("管理员", PASSWORD, "admin")
+    accounts.add_user("会员甲", PASSWORD, "member", NEXT_YEAR)
+    accounts.add_user("过期会员", PASSWORD, "member", YESTERDAY)
+    accounts.add_user("免费用户", PASSWORD, "user")
+    accounts.close()
+    return home
+
+
+def make_app(home: Path, **overrides):
+    settings = load_settings(home, login_max_failures=3, member_daily_downloads=3, upload_max_mb=1,
+                             upload_max_files=5, **overrides)
+    return create_app(settings=settings)
+
+
+@pytest.fixture(scope="module")
+def app(home):
+    return make_app(home)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def library(app) -> Library:
+    return app.state.library
+
+
+@pytest.fixture
+def accounts(app) -> Accounts:
+    return app.state.accounts.get()
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    found = _CSRF.search(client.get(path, headers={"accept": "text/html"}).text)
+    assert found, f"no CSRF field on {path}"
+    return found.group(1)
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD):
+    token = csrf_of(client)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                       follow_redirects=False)
+
+
+def logged_in(app, username: str) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    response = login(client, username)
+    assert response.status_code == 303, response.text
+    return client
+
+
+def free_text(library: Library, doc_id: int = 1) -> str:
+    doc = library.get(doc_id)
+    return doc.text[: doc.paid_from]
+
+
+def routes_of(app):
+    """(path, methods) of every route of the app, also inside included routers (FastAPI ≥ 0.16x)."""
+    out = []
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for ctx in contexts():
+                out.append((ctx.path, set(getattr(ctx.original_route, "methods", None) or ())))
+        elif getattr(route, "methods", None):
+            out.append((route.path, set(route.methods)))
+    return out
+
+
+def fill(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+
+def test_login_sets_a_signed_httponly_samesite_cookie(app, home):
+    client = TestClient(app)
+    response = login(client, "会员甲")
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"].lower()
+    assert cookie.startswith("sucai_session=") and "httponly" in cookie and "samesite=lax" in cookie
+    assert "path=/" in cookie and "secure" not in cookie   # plain-HTTP localhost by default
+    assert client.get("/api/me").json()["username"] == "会员甲"
+    key = home / "session.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) >= 32
+    assert stat.S_IMODE((home / "accounts.sqlite3").stat().st_mode) == 0o600
+    # a tampered cookie is no session at all
+    value = client.cookies.get("sucai_session")
+    forged = TestClient(app)
+    forged.cookies.set("sucai_session", value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
+    assert forged.get("/api/me").json()["role"] == "visitor"
+
+
+def test_https_only_setting_adds_secure(home):
+    app = make_app(home, session_https_only=1)
+    with TestClient(app, base_url="https://testserver") as client:
+        cookie = login(client, "会员甲").headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie
+
+
+def test_session_secret_is_kept(home):
+    assert session_secret(home) == session_secret(home)
+
+
+def test_logout_ends_the_session(app, accounts):
+    client = logged_in(app, "免费用户")
+    assert client.get("/api/me").json()["role"] == "user"
+    page = client.get("/", headers={"accept": "text/html"}).text
+    assert "免费用户" in page and 'action="/logout"' in page and "注册用户" in page
+    token = _CSRF.search(page).group(1)
+    assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert client.get("/api/me").json()["role"] == "visitor"
+    assert accounts.audit_log(1, event="logout")[0]["username"] == "免费用户"
+
+
+def test_wrong_password_is_throttled(app, accounts):
+    client = TestClient(app, raise_server_exceptions=False, client=("192.0.2.7", 50000))  # its own IP address
+    accounts.add_user("试错者", PASSWORD)
+    for _ in range(3):
+        response = login(client, "试错者", "wrong-password")
+        assert response.status_code == 403 and "用户名或密码错误" in response.text
+    locked = login(client, "试错者", PASSWORD)   # the right password no longer helps
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.text
+    assert int(locked.headers["retry-after"]) > 0
+    assert client.get("/api/me").json()["role"] == "visitor"
+    failures = accounts.audit_log(4, event="login_failed")
+    assert all(e["source_ip"] == "192.0.2.7" for e in failures)
+    assert accounts.audit_log(1, event="login")[0]["username"] != "试错者"
+    # the address is locked too: another name from there waits as well, other addresses do not
+    assert login(client, "会员甲").status_code == 429
+    assert login(TestClient(app), "会员甲").status_code == 303
+
+
+def test_login_redirect_stays_on_this_site(app):
+    for target, expected in (("/documents/1", "/documents/1"), ("//evil.example/x", "/"),
+                             ("https://evil.example/", "/"), ("/\\evil.example", "/")):
+        client = TestClient(app)
+        token = csrf_of(client)
+        response = client.post("/login", data={"username": "会员甲", "password": PASSWORD, "csrf_token": token,
+                                               "next": target}, follow_redirects=False)
+        assert response.headers["location"] == expected
+
+
+# -- CSRF ---------------------------------------------------------------------------------------
+
+
+def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, accounts):
+    admin = logged_in(app, "管理员")
+    other = TestClient(app)
+    stolen = csrf_of(other)                           # a valid token, but of another session
+    posts = [path for path, methods in routes_of(app) if "POST" in methods]
+    assert {"/login", "/logout", "/register", "/account/password", "/admin/upload", "/admin/users"} <= set(posts)
+    before = len(accounts.users())
+    for path in posts:
+        for data in ({}, {"csrf_token": "wrong"}, {"csrf_token": stolen}):
+            response = admin.post(fill(path), data={**data, "username": "新人", "password": PASSWORD,
+                                                    "role": "admin", "title": "改", "genre": "改"})
+            assert response.status_code == 403, (path, data, response.text[:200])
+            assert response.json()["code"] == "csrf_failed"
+        files = {"files": ("a.txt", "标题\n正文".encode(), "text/plain")}
+        assert admin.post(fill(path), files=files).status_code == 403, path
+    assert len(accounts.users()) == before
+    assert admin.get("/api/me").json()["username"] == "管理员"   # the failed logout did nothing
+
+
+# -- what each role sees -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", [None, "免费用户", "过期会员"])
+def test_non_member_gets_only_the_free_part_whatever_the_parameters(app, library, username):
+    client = logged_in(app, username) if username else TestClient(app)
+    doc = library.get(1)
+    for params in ({}, {"member": "true"}, {"full": "1"}, {"include_hidden": "1"}, {"role": "admin"},
+                   {"paid_from": "999999"}, {"format": "full"}, {"viewer": "member", "admin": "1"}):
+        data = client.get("/api/documents/1", params=params).json()
+        assert data["text"] == doc.text[: doc.paid_from], params
+        assert data["notice"] == f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）"
+    page = client.get("/documents/1", headers={"accept": "text/html"}).text
+    assert "会员可见全文" in page
+
+
+def test_member_and_admin_see_everything(app, library):
+    doc = library.get(1)
+    for username in ("会员甲", "管理员"):
+        client = logged_in(app, username)
+        data = client.get("/api/documents/1").json()
+        assert data["text"] == doc.text and data["notice"] is None
+        page = client.get("/documents/1", headers={"accept": "text/html"}).text
+        assert "以下为会员内容" in page and "会员可见全文" not in page
+
+
+def test_role_and_expiry_changes_take_effect_at_once(app, library, accounts):
+    accounts.add_user("升级者", PASSWORD)
+    client = logged_in(app, "升级者")
+    doc = library.get(1)
+    assert client.get("/api/documents/1").json()["text"] == free_text(library)
+    accounts.set_role("升级者", "member")
+    accounts.set_expiry("升级者", NEXT_YEAR)
+    assert client.get("/api/documents/1").json()["text"] == doc.text
+    accounts.set_expiry("升级者", YESTERDAY)
+    assert client.get("/api/documents/1").json()["text"] == free_text(library)
+    accounts.remove_user("升级者")
+    assert client.get("/api/me").json()["role"] == "visitor"
+
+
+def test_admin_only_routes_refuse_members_and_visitors(app):
+    admin_paths = [(path, methods) for path, methods in routes_of(app) if path.startswith("/admin")]
+    assert len(admin_paths) >= 10
+    for username in ("会员甲", "免费用户", None):
+        client = logged_in(app, username) if username else TestClient(app, raise_server_exceptions=False)
+        token = csrf_of(client, "/login")
+        for path, methods in admin_paths:
+            if "GET" in methods:
+                response = client.get(fill(path))
+            else:
+                response = client.post(fill(path), data={"csrf_token": token, "role": "admin", "username": "x1",
+                                                         "password": PASSWORD})
+            assert response.status_code == 403, (username, path, response.status_code)
+            assert response.json()["code"] == "admin_only"
+    admin = logged_in(app, "管理员")
+    assert admin.get("/admin").status_code == 200
+
+
+# -- API tokens -------------------------------------------------------------------------------------
+
+
+def test_token_create_use_and_revoke_at_once(app, library, accounts):
+    client = logged_in(app, "会员甲")
+    page = client.post("/account/tokens", data={"name": "脚本", "csrf_token": csrf_of(client, "/account")})
+    secret = re.search(r'id="new-token">([^<]+)<', page.text).group(1)
+    assert secret.startswith("sc_")
+    script = TestClient(app, raise_server_exceptions=False)
+    bearer = {"authorization": f"Bearer {secret}"}
+    data = script.get("/api/documents/1", headers=bearer).json()
+    assert data["text"] == library.get(1).text        # the token holds the member tier
+    assert script.get("/api/me", headers=bearer).json()["username"] == "会员甲"
+    token_id = secret.split("_")[1]
+    assert client.get("/account").text.count(token_id) >= 1
+    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_of(client, "/account")})
+    refused = script.get("/api/documents/1", headers=bearer)
+    assert refused.status_code == 403 and refused.json()["code"] == "bad_token"
+    assert script.get("/api/search", params={"q": "基层"}, headers={"authorization": "Bearer sc_nope"}).status_code == 403
+    assert script.get("/api/search", headers={"authorization": "Basic abc"}).status_code == 403
+    # someone else's token cannot be revoked from my account page
+    other_secret = accounts.create_token("免费用户", "他的")
+    other_id = other_secret.split("_")[1]
+    response = client.post(f"/account/tokens/{other_id}/revoke", data={"csrf_token": csrf_of(client, "/account")})
+    assert response.status_code == 404
+    assert script.get("/api/me", headers={"authorization": f"Bearer {other_secret}"}).json()["username"] == "免费用户"
+
+
+# -- account pages -------------------------------------------------------------------------------------
+
+
+def test_register_change_password(app, accounts):
+    client = TestClient(app, raise_server_exceptions=False)
+    token = csrf_of(client, "/register")
+    bad = client.post("/register", data={"username": "新用户", "password": PASSWORD, "password2": "other-pass",
+                                         "csrf_token": token})
+    assert bad.status_code == 422 and "两次输入的密码不一致" in bad.text
+    ok = client.post("/register", data={"username": "新用户", "password": PASSWORD, "password2": PASSWORD,
+                                        "csrf_token": token}, follow_redirects=False)
+    assert ok.status_code == 303
+    me = client.get("/api/me").json()
+    assert me["username"] == "新用户" and me["role"] == "user" and me["member"] is False
+    token = csrf_of(client, "/account")
+    wrong = client.post("/account/password", data={"old_password": "not-it-at-all", "new_password": "new-password-1",
+                                                   "new_password2": "new-password-1", "csrf_token": token})
+    assert wrong.status_code == 403 and "原密码不正确" in wrong.text
+    changed = client.post("/account/password", data={"old_password": PASSWORD, "new_password": "new-password-1",
+                                                      "new_password2": "new-password-1", "csrf_token": token})
+    assert changed.status_code == 200 and "密码已修改" in changed.text
+    assert login(TestClient(app), "新用户", "new-password-1").status_code == 303
+    assert login(TestClient(app), "新用户", PASSWORD).status_code == 403
+
+
+def test_registration_can_be_closed(home):
+    app = make_app(home, registration_open=0)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/register").status_code == 403
+        assert client.get("/register").json()["code"] == "registration_closed"
+        assert 'href="/register"' not in client.get("/login", headers={"accept": "text/html"}).text
+
+
+# -- downloads ----------------------------------------------------------------------------------------
+
+
+def test_downloads_are_audited_and_members_have_a_quota(app, library, accounts):
+    accounts.add_user("下载会员", PASSWORD, "member", NEXT_YEAR)
+    client = logged_in(app, "下载会员")
+    for _ in range(3):
+        response = client.get("/api/documents/1/download", params={"format": "txt"})
+        assert response.status_code == 200 and library.get(1).text.strip()[-20:] in response.content.decode()
+    over = client.get("/api/documents/1/download", params={"format": "txt"})
+    assert over.status_code == 429 and over.json()["code"] == "quota_exceeded" and int(over.headers["retry-after"]) > 0
+    assert client.get("/api/download", params={"ids": "1,2"}).status_code == 429
+    mine = [e for e in accounts.audit_log(50, event="download") if e["username"] == "下载会员"]
+    assert len(mine) == 3 and all(e["source_ip"] == "testclient" and "文档 1" in e["detail"] for e in mine)
+    # visitors are not limited, only recorded, and get the free part
+    visitor = TestClient(app)
+    for _ in range(5):
+        text = visitor.get("/api/documents/1/download", params={"format": "txt"}).content.decode()
+        assert "会员可见全文" in text
+    assert accounts.audit_log(1, event="download")[0]["role"] == "visitor"
+    assert "免费部分" in accounts.audit_log(1, event="download")[0]["detail"]
+
+
+# -- admin pages ----------------------------------------------------------------------------------------
+
+
+def test_admin_edits_hides_and_deletes_documents(app, library):
+    admin = logged_in(app, "管理员")
+    visitor = TestClient(app, raise_server_exceptions=False)
+    doc = library.get(3)
+    token = csrf_of(admin, "/admin/documents/3")
+    saved = admin.post("/admin/documents/3/edit", data={"title": "改过的标题", "genre": "心得体会", "paid_from": "50",
+                                                        "csrf_token": token})
+    assert saved.status_code == 200 and "已保存" in saved.text
+    data = visitor.get("/api/documents/3").json()
+    assert data["title"] == "改过的标题" and data["text"] == doc.text[:50] and data["notice"]
+    assert visitor.get("/api/suggest", params={"q": "改过的"}).json()["suggestions"][0]["id"] == 3
+    bad = admin.post("/admin/documents/3/edit", data={"title": "x", "genre": "y", "paid_from": "99999999",
+                                                      "csrf_token": token})
+    assert bad.status_code == 422
+    admin.post("/admin/documents/3/edit", data={"title": doc.title, "genre": doc.genre, "paid_from": "",
+                                                "csrf_token": token})
+    assert visitor.get("/api/documents/3").json()["text"] == doc.text
+    admin.post("/admin/documents/3/hide", data={"hidden": "1", "csrf_token": token})
+    assert visitor.get("/api/documents/3").status_code == 404
+    assert admin.get("/api/documents/3").status_code == 200        # admins still see it
+    admin.post("/admin/documents/3/hide", data={"hidden": "0", "csrf_token": token})
+    assert visitor.get("/api/documents/3").status_code == 200
+
+
+def test_admin_manages_users(app, accounts):
+    admin = logged_in(app, "管理员")
+    token = csrf_of(admin, "/admin/users")
+    page = admin.post("/admin/users", data={"username": "<b>新会员</b>", "password": PASSWORD, "role": "member",
+                                            "until": NEXT_YEAR, "csrf_token": token})
+    assert "用户名应为" in page.text and "<b>新会员" not in page.text   # refused, and escaped
+    admin.post("/admin/users", data={"username": "新会员", "password": PASSWORD, "role": "user", "csrf_token": token})
+    user = accounts.viewer("新会员")
+    admin.post(f"/admin/users/{user.user_id}/role", data={"role": "member", "csrf_token": token})
+    admin.post(f"/admin/users/{user.user_id}/expiry", data={"until": NEXT_YEAR, "csrf_token": token})
+    assert accounts.viewer("新会员").member
+    last = admin.post(f"/admin/users/{accounts.viewer('管理员').user_id}/role", data={"role": "user", "csrf_token": token})
+    assert "唯一的管理员" in last.text and accounts.viewer("管理员").admin
+    admin.post(f"/admin/users/{user.user_id}/remove", data={"csrf_token": token})
+    assert "新会员" not in [u.username for u in accounts.users()]
+    changes = accounts.audit_log(4, event="user_changed")
+    assert all(e["username"] == "管理员" for e in changes)
+    assert "审计" in admin.get("/admin/audit").text
+
+
+# -- uploads ---------------------------------------------------------------------------------------------
+
+
+def upload(client: TestClient, files: list[tuple[str, bytes]]):
+    token = csrf_of(client, "/admin/upload")
+    return client.post("/admin/upload", data={"csrf_token": token},
+                       files=[("files", (name, data, "application/octet-stream")) for name, data in files])
+
+
+def outcomes(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'data-status="(\w+)"><td>([^<]*)</td>', page)
+
+
+def test_upload_several_files(app, library, accounts):
+    admin = logged_in(app, "管理员")
+    document = new_document()
+    document.add_paragraph("上传测试的方案标题")
+    document.add_paragraph("一、总体要求")
+    document.add_paragraph("这是一份通过网页上传的 Word 文档，内容独一无二：青松翠柏测试句。")
+    before = library.catalogue.stats()["documents"]
+    page = upload(admin, [("方案.docx", docx_bytes(document)),
+                          ("../../etc/<b>通知.txt", "正文只有一行，没有标题行。丹桂飘香测试句。\n".encode()),
+                          ("方案副本.docx", docx_bytes(document))])
+    assert page.status_code == 200
+    found = outcomes(page.text)
+    assert found == [("ingested", "方案.docx"), ("ingested", "&lt;b&gt;通知.txt"), ("duplicate", "方案副本.docx")]
+    assert "<b>" not in page.text and "/tmp" not in page.text and "sucai-upload" not in page.text
+    assert library.catalogue.stats()["documents"] == before + 2
+    hits = admin.get("/api/search", params={"q": "青松翠柏测试句", "mode": "precise"}).json()
+    assert hits["total"] == 1
+    titles = [r["title"] for r in library.catalogue.summaries(2, newest_first=True)]
+    assert "<b>通知" in titles or any("丹桂飘香" in t for t in titles)
+    assert not any(Path("/etc").glob("*通知*"))
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("图片.docx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "PNG"),
+    ("超大.txt", ("字" * 400_000).encode(), "文件过大"),
+    ("炸弹.docx", None, "过大"),
+    ("空.txt", b"", "空"),
+])
+def test_bad_uploads_get_a_clear_error_and_store_nothing(app, library, name, data, reason):
+    if data is None:
+        document = new_document()
+        document.add_paragraph("正文")
+        data = zip_bomb_docx(docx_bytes(document))
+        assert len(data) < 2**20            # small on the wire, huge when unpacked
+    admin = logged_in(app, "管理员")
+    before = library.catalogue.stats()["documents"]
+    page = upload(admin, [(name, data)])
+    assert page.status_code == 200
+    (status, shown), = outcomes(page.text)
+    assert status == "skipped" and shown == name
+    assert reason in page.text
+    assert library.catalogue.stats()["documents"] == before
+
+
+def test_upload_request_too_large_is_refused_before_reading(app, library):
+    admin = logged_in(app, "管理员")
+    before = library.catalogue.stats()["documents"]
+    page = upload(admin, [(f"{i}.txt", b"x" * (2**20 - 10)) for i in range(7)])
+    assert page.status_code == 413 and "上传内容过大" in page.text
+    assert library.catalogue.stats()["documents"] == before
