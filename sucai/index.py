@@ -2,8 +2,8 @@
 
 One tantivy document per catalogue document. Text fields hold the tokens of
 :mod:`sucai.analysis` (``*_bi``: the bigram at every offset, with positions —
-exact substring tests; ``*_uni``: single characters; ``*_w``: jieba words with
-positions — ranked search). ``title_*`` is the title, ``body_*`` the whole text,
+exact substring tests and, with slop, word proximity; ``*_uni``: single
+characters; ``*_w``: jieba words with frequencies — ranked search). ``title_*`` is the title, ``body_*`` the whole text,
 ``free_*`` the free part (text before ``paid_from``) of documents that have a
 members-only part, which is what a viewer without the member tier searches.
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
@@ -34,7 +34,7 @@ from .store import Catalogue
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 _MARKER = "sucai-index.json"
 _BATCH = 200
 
@@ -45,7 +45,7 @@ def _schema() -> tantivy.Schema:
     for part in ("title", "body", "free"):
         sb.add_text_field(f"{part}_bi", tokenizer_name="whitespace", index_option="position")
         sb.add_text_field(f"{part}_uni", tokenizer_name="whitespace", index_option="freq")
-        sb.add_text_field(f"{part}_w", tokenizer_name="whitespace", index_option="position")
+        sb.add_text_field(f"{part}_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("head_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("genre", tokenizer_name="raw", fast=True)
     sb.add_text_field("source", tokenizer_name="raw", fast=True)

@@ -6,7 +6,7 @@ never in bytes, and are half-open ``[start, end)``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,11 @@ class OutlineNode:
             yield from child.walk()
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Plain dict of this node and its descendants (JSON-ready)."""
+        return {
+            "level": self.level, "label": self.label, "heading": self.heading, "start": self.start,
+            "end": self.end, "kind": self.kind, "children": [child.to_dict() for child in self.children],
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> OutlineNode:
@@ -100,6 +104,8 @@ class Document:
         return int(self.date[:4]) if self.date else None
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["outline"] = [node.to_dict() for node in self.outline]
+        data["removed"] = [{"rule": r.rule, "text": r.text} for r in self.removed]
         data["chars"] = self.chars
         return data

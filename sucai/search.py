@@ -5,8 +5,9 @@
   an exact substring test (see :mod:`sucai.analysis`); counts are exact. Ranked by
   tantivy's BM25 (Robertson & Zaragoza 2009), ties broken by document id.
 - **Ranked** (the default): the precise matches first, then documents that match
-  only in part — jieba words (title ×2.5, headings ×1.5, body), word proximity
-  (a sloppy phrase over the words) and character bigrams, all scored by BM25.
+  only in part — jieba words (title, headings, body), word proximity (a sloppy
+  phrase over the words' leading bigrams) and character bigrams, all scored by
+  BM25 with the weights in ``_BOOST``.
 - **Section scope**: the best documents are split into sections (a heading with
   its paragraphs, items 一是… included) and each matching section is a hit with its
   heading path; sections are scored by BM25 over section lengths.
@@ -173,9 +174,9 @@ class _Plan:
                 Query.boost_query(_terms("head_w", words), _BOOST["heading"]),
                 self.visible(lambda part: _terms(f"{part}_w", words) if part != "title" else Query.empty_query()),
             ]
-        sequence = analysis.words(term)
-        if len(sequence) > 1:
-            clauses.append(self.visible(lambda part: Query.phrase_query(SCHEMA, f"{part}_w", sequence, slop=3)))
+        near = _proximity_terms(term)
+        if len(near) > 1:
+            clauses.append(self.visible(lambda part: Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=3)))
         if grams:
             clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), _BOOST["bigram"]))
         return _any(clauses)
@@ -194,6 +195,18 @@ def _substring(part: str, term: str) -> Query:
     if len(pairs) == 1:
         return Query.term_query(SCHEMA, f"{part}_bi", pairs[0][1])
     return Query.phrase_query(SCHEMA, f"{part}_bi", pairs)
+
+
+def _proximity_terms(term: str) -> list[tuple[int, str]]:
+    """The first bigram of each word of ``term`` at its offset: a sloppy phrase over
+    these finds the words near each other, in order ("担当作为" ~ "担当了作为")."""
+    pairs, offset = [], 0
+    for word in analysis.words(term):
+        offset = term.find(word, offset)
+        if len(word) > 1 and offset >= 0:
+            pairs.append((offset, word[:2].replace(" ", analysis.SPACE_TOKEN)))
+        offset = max(offset, 0) + len(word)
+    return pairs
 
 
 def _terms(field_name: str, tokens: list[str]) -> Query:

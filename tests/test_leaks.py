@@ -1,0 +1,444 @@
+"""The leak battery: nothing of a members part reaches a viewer without the member tier.
+
+A test library holds documents whose members parts carry unique marker text (random
+Han characters that occur nowhere else, also after normalisation) next to realistic
+text: three with a ``##paidbegin##`` tag, the bundled samples, whose long texts get a
+boundary from the operator's ``free_preview_chars`` setting, and one hidden document
+(none of whose text may show). Every route of the app — enumerated from the router, so
+a route added later is covered automatically — is called as a visitor, a free user and
+an expired member (both logged in through the real login form), with path parameters
+filled with real and missing ids and query parameters with probes (substrings of the
+members parts, ordinary words). No response body (as sent, with tags stripped, as
+decoded JSON, unpacked zip and docx) and no header may contain a 6-character window of
+a members part, except windows that the viewer may see anyway (in some free part,
+title or metadata) or that the request itself contained. The CLI's ``--free`` output
+is held to the same rule. A member must see the markers, so the test can fail.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import io
+import json
+import random
+import re
+import zipfile
+from dataclasses import asdict
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from sucai import access, analysis
+from sucai.accounts import Accounts
+from sucai.cli import app as cli_app
+from sucai.library import Library
+from sucai.search import SearchRequest
+from sucai.web import create_app
+
+SAMPLES = Path(str(resources.files("sucai").joinpath("samples")))
+WIDTH = 6
+PASSWORD = "leak-test-password"
+PREVIEW = 150
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK = re.compile(r"</?(?:p|div|li|ol|ul|td|th|tr|table|h[1-6]|dd|dt|dl|section|aside|header|footer|nav|form|label"
+                    r"|option|select|button|title|br|w:p|w:tc|w:tr|w:br)\b[^>]*>")
+
+
+def untagged(markup: str) -> str:
+    """Text of HTML/XML: block elements end a run of text (\\x00), inline ones (<mark>, runs) join it."""
+    return html.unescape(_TAG.sub("", _BLOCK.sub("\x00", markup)))
+
+
+def make_markers(count: int, length: int, avoid: str) -> list[str]:
+    """``count`` strings of rare Han characters, none of which (nor its normalised form) occurs in ``avoid``."""
+    rng = random.Random(20240605)
+    used = set(avoid) | set(analysis.normalize(avoid))
+    pool = [c for c in map(chr, range(0x9A00, 0x9FA5))
+            if c not in used and analysis.normalize(c) not in used and analysis.normalize(c) == c]
+    rng.shuffle(pool)
+    assert len(pool) >= count * length
+    return ["".join(pool[i * length:(i + 1) * length]) for i in range(count)]
+
+
+def texts(markers: list[str]) -> dict[str, str]:
+    m = markers
+    return {
+        "01_预算通知.txt": (
+            "关于做好年度预算编制工作的通知\n"
+            "一、总体要求\n坚持稳中求进工作总基调，统筹推进预算编制各项工作，确保各项任务落到实处。\n"
+            "##paidbegin##\n二、内部测算口径 红杉甲方案\n"
+            f"按照{m[0]}口径测算，全年支出控制在核定范围内，{m[1]}作为备选。\n"
+            "三、保障措施\n各单位要加强组织领导，压实工作责任。\n"),
+        "02_调研报告.txt": (
+            "关于基层治理情况的调研报告\n"
+            "一、基本情况\n今年以来，我们围绕基层治理开展专题调研，走访了多个社区和村组。\n"
+            "##paidbegin##\n"
+            f"二、{m[2]}存在的问题\n一是统筹不够，{m[3]}的情况时有发生。\n"
+            "二是保障不足，部分社区工作力量薄弱，台账资料繁多。\n"
+            "三、对策建议\n建议建立常态化联系机制，切实减轻基层负担。\n"),
+        "03_讲话稿.md": (
+            "# 在全市作风建设大会上的讲话\n\n同志们：\n\n今天召开这次会议，主要任务是动员部署作风建设工作。\n\n"
+            "$$paidbegin$$\n\n## 一、深刻认识作风建设的重要性\n\n"
+            f"作风建设永远在路上，{m[4]}必须常抓不懈、久久为功。{m[5]}是我们的基本遵循。\n\n"
+            "## 二、聚焦重点抓整改\n\n要紧盯形式主义官僚主义突出问题，坚决纠治。\n"),
+        "04_隐藏文档.txt": (
+            f"内部隐藏的文档{m[6]}标题\n一、说明\n这篇文档已被管理员隐藏，{m[7]}不应对任何人显示。\n"),
+    }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("leaks")
+    home, extra = root / "home", root / "extra"
+    extra.mkdir()
+    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 8).values())
+    markers = make_markers(8, 8, seen)
+    for name, text in texts(markers).items():
+        (extra / name).write_text(text, encoding="utf-8")
+    (home).mkdir()
+    (home / "sucai.toml").write_text(f"free_preview_chars = {PREVIEW}\n", encoding="utf-8")
+    library = Library.open(home)
+    summary = library.ingest([SAMPLES / "library", extra], workers=1)
+    assert summary.counts["failed"] == 0
+    hidden = next(r["id"] for r in library.catalogue.summaries() if r["title"].startswith("内部隐藏的文档"))
+    library.set_hidden(hidden, True)
+    accounts = Accounts.open(home)
+    accounts.add_user("免费用户", PASSWORD, "user")
+    accounts.add_user("过期会员", PASSWORD, "member", (date.today() - timedelta(days=1)).isoformat())
+    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    member_token = accounts.create_token("会员", "leak test")
+    accounts.close()
+    app = create_app(home)
+    yield {"home": home, "library": library, "app": app, "markers": markers, "hidden": hidden,
+           "member_token": member_token}
+    library.close()
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Without white space: line breaks and indents added by a layout neither hide nor fake a leak."""
+    return _SPACE.sub("", text)
+
+
+def windows(text: str, width: int = WIDTH) -> set[str]:
+    text = squash(text)
+    return {text[i:i + width] for i in range(len(text) - width + 1)}
+
+
+@pytest.fixture(scope="module")
+def secrets_(site) -> set[str]:
+    """6-character windows a non-member must never see: members parts and the hidden document, minus what is
+    free elsewhere (any visible document's free text, title or metadata)."""
+    library: Library = site["library"]
+    forbidden, allowed = set(), set()
+    for doc in library.catalogue.documents():
+        if doc.hidden:
+            forbidden |= windows(doc.title) | windows(doc.text)
+            continue
+        view, _ = access.view(doc, False)
+        if doc.paid_from is not None:
+            forbidden |= windows(doc.text[doc.paid_from:])
+        shown = [view.title, view.text, doc.genre or "", doc.source or "", doc.doc_number or "", doc.date or ""]
+        for part in shown:
+            allowed |= windows(part)
+    forbidden -= allowed
+    assert len(forbidden) > 5000
+    markers = site["markers"]
+    assert all(any(m[:WIDTH] == w for w in forbidden) for m in markers)
+    return forbidden
+
+
+def readable(response) -> list[str]:
+    """Every way a body can be read: as sent, tags stripped and unescaped, decoded JSON strings,
+    unpacked zip members and docx text; plus the headers."""
+    out = [" ".join(f"{k}: {unquote(v)}" for k, v in response.headers.items())]
+    data = response.content
+    if data[:2] == b"PK":
+        out += unpacked(data)
+        return out
+    text = data.decode("utf-8", errors="replace")
+    out += [text, untagged(text)]
+    if response.headers.get("content-type", "").startswith("application/json"):
+        out.append(strings_of(response.json()))
+    return out
+
+
+def unpacked(data: bytes) -> list[str]:
+    out = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            member = archive.read(name)
+            if member[:2] == b"PK":
+                out += unpacked(member)
+            else:
+                text = member.decode("utf-8-sig", errors="replace")
+                out += [text, untagged(text)]
+    return out
+
+
+def strings_of(data) -> str:
+    if isinstance(data, str):
+        return data + "\x00"
+    if isinstance(data, dict):
+        return "".join(strings_of(k) + strings_of(v) for k, v in data.items())
+    if isinstance(data, list):
+        return "".join(strings_of(v) for v in data)
+    return ""
+
+
+def leaks(bodies: list[str], forbidden: set[str], asked: str = "") -> list[str]:
+    """Forbidden windows found in ``bodies`` (windows of what the request itself sent are not leaks)."""
+    echo = windows(asked)
+    found = set()
+    for body in map(squash, bodies):
+        for i in range(len(body) - WIDTH + 1):
+            w = body[i:i + WIDTH]
+            if w in forbidden and w not in echo:
+                found.add(w)
+    return sorted(found)
+
+
+# -- the routes of the app -----------------------------------------------------------------------
+
+
+def app_routes(app):
+    """(path, methods, endpoint) of every route, also inside included routers; static mounts as GET."""
+    out = []
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for ctx in contexts():
+                out.append((ctx.path, set(getattr(ctx.original_route, "methods", None) or ()), ctx.endpoint))
+        elif getattr(route, "methods", None):
+            out.append((route.path, set(route.methods), getattr(route, "endpoint", None)))
+        elif hasattr(route, "routes") or hasattr(route, "app"):
+            out.append((route.path + "/{file}", {"GET"}, None))
+    assert len(out) > 25
+    return out
+
+
+def query_names(endpoint) -> set[str]:
+    """Parameter names an endpoint (and its dependencies, one level of Depends) reads."""
+    if endpoint is None:
+        return set()
+    names = set()
+    for param in inspect.signature(endpoint, eval_str=True).parameters.values():
+        names.add(param.name)
+        for meta in getattr(param.annotation, "__metadata__", ()):
+            dep = getattr(meta, "dependency", None)
+            if dep is not None:
+                names |= set(inspect.signature(dep).parameters)
+    return names
+
+
+def probes(site) -> list[str]:
+    markers = site["markers"]
+    out = ["总体要求", "基层减负", "工作", "", "红杉甲方案", "内部测算口径", "存在的问题", "深刻认识作风建设"]
+    for m in markers:
+        out += [m, m[:6], m[2:5], m[3:5]]
+    return out
+
+
+def fills(path: str, site) -> list[str]:
+    """The path with its parameters filled: every document id (hidden one included), missing and bad ids."""
+    if "{doc_id}" in path:
+        ids = [r["id"] for r in site["library"].catalogue.summaries(include_hidden=True)]
+        return [path.replace("{doc_id}", str(i)) for i in ids + [999999]] + [path.replace("{doc_id}", "abc")]
+    if path.startswith("/static"):
+        return ["/static/app.js", "/static/app.css", "/static/../templates/document.html"]
+    return [re.sub(r"\{[^}]+\}", "1", path)]
+
+
+def query_sets(names: set[str], site) -> list[dict]:
+    if "q" not in names:
+        sets = [{}]
+        if "format" in names:
+            sets = [{"format": f} for f in ("docx", "md", "txt")]
+        if "limit" in names:
+            sets = [{**s, "limit": 20} for s in sets]
+        if "next" in names:
+            sets.append({"next": "/documents/1"})
+        return sets
+    ids = ",".join(str(r["id"]) for r in site["library"].catalogue.summaries())
+    out = []
+    for n, probe in enumerate(probes(site)):
+        params = {"q": probe, "limit": 20, "ids": ids if n % 3 == 0 else None, "format": ("md", "docx", "txt")[n % 3]}
+        if n % 2:
+            params.update(mode="precise", scope="section", heading=probe[:4] or None)
+        out.append({k: v for k, v in params.items() if v is not None})
+    return out
+
+
+def login(app, username: str) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return client
+
+
+def viewers(site):
+    app = site["app"]
+    return {"visitor": TestClient(app, raise_server_exceptions=False),
+            "free user": login(app, "免费用户"),
+            "expired member": login(app, "过期会员")}
+
+
+def test_every_route_as_every_non_member(site, secrets_):
+    app = site["app"]
+    routes = app_routes(app)
+    found: dict[str, list[str]] = {}
+    calls = 0
+    for who, client in viewers(site).items():
+        assert client.get("/api/me").json()["member"] is False
+        for accept in ("application/json", "text/html"):
+            for path, methods, endpoint in routes:
+                if "GET" not in methods:
+                    continue
+                names = query_names(endpoint)
+                for url in fills(path, site):
+                    for params in query_sets(names, site) if accept == "application/json" or "q" not in names else query_sets(names, site)[::4]:
+                        response = client.get(url, params=params, headers={"accept": accept})
+                        calls += 1
+                        leaked = leaks(readable(response), secrets_, asked=url + json.dumps(params, ensure_ascii=False))
+                        if leaked:
+                            found[f"{who} GET {url} {params}"] = leaked[:5]
+        # forms: a probe in every field; the routes refuse or fail, and must not leak while doing so
+        token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+        for path, methods, _ in routes:
+            if "POST" not in methods or path == "/logout" or path == "/login" and who != "visitor":
+                continue
+            for url in fills(path, site)[:3]:
+                # a wrong old password counts as a failed login of this account: one try only, or it locks
+                for probe in probes(site)[::5] if path != "/account/password" else probes(site)[-1:]:
+                    data = {"csrf_token": token, "username": probe or "x", "password": probe + "xxxxxxxx",
+                            "password2": "mismatch-xxxxxxxx", "q": probe, "title": probe, "name": probe}
+                    poster = client
+                    if path == "/login":  # failed logins lock the address out: fail from another one
+                        poster = TestClient(app, raise_server_exceptions=False, client=("198.51.100.9", 1))
+                        poster.cookies = client.cookies
+                    response = poster.post(url, data=data, headers={"accept": "text/html"}, follow_redirects=False)
+                    calls += 1
+                    # what this session typed in earlier forms (a token name) may come back: that is its own input
+                    leaked = leaks(readable(response), secrets_, asked="\x00".join(probes(site)))
+                    if leaked:
+                        found[f"{who} POST {url} {probe}"] = leaked[:5]
+    assert calls > 1000
+    assert not found, dict(list(found.items())[:10])
+
+
+@pytest.mark.parametrize("who", ["visitor", "free user", "expired member"])
+def test_searches_for_members_text_find_nothing(site, who):
+    client = viewers(site)[who]
+    for marker in site["markers"]:
+        for probe in (marker, marker[:6], marker[2:5], marker[3:5], marker[4]):
+            for mode in ("precise", "ranked"):
+                for scope in ("doc", "section"):
+                    data = client.get("/api/search", params={"q": probe, "mode": mode, "scope": scope}).json()
+                    assert data["total"] == 0 and data["hits"] == [], (probe, mode, scope, data["hits"][:1], client.get("/api/me").json())
+                    assert all(b["count"] == 0 for f in data["facets"].values() for b in f) if data["facets"] else True
+            assert client.get("/api/suggest", params={"q": probe}).json()["suggestions"] == []
+    precise = client.get("/api/search", params={"q": "红杉甲方案", "mode": "precise"}).json()
+    assert precise["total"] == 0
+
+
+def test_a_member_sees_the_markers(site, secrets_):
+    """The battery can fail: the same requests by a member do show members text."""
+    client = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    library = site["library"]
+    markers = site["markers"]
+    for marker in markers[:6]:
+        data = client.get("/api/search", params={"q": marker, "mode": "precise"}).json()
+        assert data["total"] == 1, marker
+        assert leaks(readable(client.get(f"/documents/{data['hits'][0]['id']}")), secrets_)
+    doc_id = next(r["id"] for r in library.catalogue.summaries() if r["title"].startswith("关于做好年度预算"))
+    response = client.get(f"/api/documents/{doc_id}/download", params={"format": "docx"})
+    assert markers[0][:WIDTH] in leaks(readable(response), secrets_)
+    assert client.get(f"/api/documents/{site['hidden']}").status_code == 404   # hidden for members too
+
+
+def test_b20_excerpt_never_comes_from_the_members_part(tmp_path):
+    """Case B20: free part "一、总体要求……" (60 characters), members part "二、内部测算口径 红杉甲方案", excerpts of 200."""
+    free = "一、总体要求\n" + "坚持稳中求进，统筹推进预算编制工作，确保各项任务落到实处。各单位要按时报送材料。"
+    free = free + "……" * ((60 - len(free)) // 2)
+    free = (free + "。" * 60)[:60]
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "sucai.toml").write_text("snippet_chars = 200\n", encoding="utf-8")
+    (tmp_path / "doc.txt").write_text(f"预算编制的通知\n{free}\n##paidbegin##\n二、内部测算口径 红杉甲方案\n", encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([tmp_path / "doc.txt"], workers=1)
+    doc = library.get(1)
+    members = doc.text[doc.paid_from:]
+    assert "红杉甲方案" in members and len(doc.text[:doc.paid_from].strip()) >= 60
+    accounts = Accounts.open(home)
+    accounts.add_user("免费用户", PASSWORD)
+    accounts.close()
+    client = login(create_app(home), "免费用户")
+    for mode in ("precise", "ranked"):
+        for scope in ("doc", "section"):
+            data = client.get("/api/search", params={"q": "红杉甲方案", "mode": mode, "scope": scope}).json()
+            assert data["total"] == 0 and data["hits"] == []
+            found = client.get("/api/search", params={"q": "总体要求", "mode": mode, "scope": scope}).json()
+            assert found["total"] == 1
+            hit = found["hits"][0]
+            assert not set("内部测算口径红杉甲方案") & set(hit["snippet"])
+            assert all(hit["snippet"][a:b] == "总体要求" for a, b in hit["highlights"])
+            page = client.get("/search", params={"q": "总体要求", "mode": mode, "scope": scope}).text
+            assert "红杉" not in page and "测算口径" not in page
+    assert library.search(SearchRequest(q="红杉甲方案"), member=True).total == 1   # members do find it
+    library.close()
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+def test_cli_free_output_has_no_members_text(site, secrets_, tmp_path):
+    runner = CliRunner(env={"COLUMNS": "100000"})
+    home = str(site["home"])
+    library = site["library"]
+    ids = [r["id"] for r in library.catalogue.summaries()]
+    outputs: list[tuple[str, list[str]]] = []
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli_app, [*args, "--home", home])
+        assert result.exit_code == 0, (args, result.output)
+        return result.output
+
+    for doc_id in ids:
+        outputs.append((f"show {doc_id}", [run("show", str(doc_id), "--free"), run("show", str(doc_id), "--free", "--json")]))
+        for fmt in ("md", "txt", "docx"):
+            target = tmp_path / f"{doc_id}.{fmt}"
+            run("export", str(doc_id), "--free", "--format", fmt, "-o", str(target))
+            outputs.append((f"export {doc_id} {fmt}", unpacked(target.read_bytes()) if fmt == "docx"
+                            else [target.read_text(encoding="utf-8-sig")]))
+    for probe in probes(site)[::2]:
+        if not probe:
+            continue
+        bodies = [run("search", probe, "--free"), run("search", probe, "--free", "--json", "--limit", "50"),
+                  run("search", probe, "--free", "--scope", "section", "--json"),
+                  run("search", probe, "--free", "--mode", "precise", "--json")]
+        outputs.append((f"search {probe}", bodies))
+        target = tmp_path / "pack.zip"
+        run("export", "--query", probe, "--free", "--zip", "--format", "md", "-o", str(target))
+        outputs.append((f"export --query {probe}", unpacked(target.read_bytes())))
+        for body in bodies[1:]:
+            data = json.loads(body)
+            if probe in "".join(site["markers"]):
+                assert data["total"] == 0, probe
+    outputs.append(("list", [run("list"), run("list", "--json"), run("stats", "--json")]))
+    found = {name: leaks(bodies, secrets_, asked=name) for name, bodies in outputs}
+    assert not {k: v[:5] for k, v in found.items() if v}
+    # and without --free the members text is there (the check can fail)
+    doc_id = next(r["id"] for r in library.catalogue.summaries() if r["title"].startswith("关于做好年度预算"))
+    assert site["markers"][0] in run("show", str(doc_id))
