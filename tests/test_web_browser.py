@@ -280,3 +280,68 @@ def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_
         assert not page.errors, page.errors
         context.close()
     library.close()
+
+
+def test_register_preview_upgrade_full_text_download(browser, sample_site, output_dir):
+    """A reader registers and sees the preview notice; an admin makes them a member; they read and download the full text."""
+    import io
+    import re
+    import zipfile
+
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    doc = library.get(1)
+    members_text = doc.text[doc.paid_from : doc.paid_from + 12]
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("浏览器管理员", "admin-password-1", "admin")
+
+    reader, page = new_page(browser, server)
+    page.goto("/register")
+    page.fill("input[name=username]", "读者甲")
+    page.fill("input[name=password]", "reader-password-1")
+    page.fill("input[name=password2]", "reader-password-1")
+    page.click("#register-form button[type=submit]")
+    page.wait_for_url("**/account?registered=1")
+    assert page.locator("#who").inner_text() == "读者甲" and page.locator("#role").inner_text() == "注册用户"
+    page.goto("/documents/1")
+    notice = page.locator("#member-notice")
+    assert notice.inner_text().startswith(f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）")
+    assert members_text not in page.locator("#body").inner_text()
+    page.screenshot(path=str(output_dir / "accounts-1-preview.png"), full_page=True)
+
+    admin, admin_page = new_page(browser, server)
+    admin_page.goto("/login")
+    admin_page.fill("input[name=username]", "浏览器管理员")
+    admin_page.fill("input[name=password]", "admin-password-1")
+    admin_page.click("#login-form button[type=submit]")
+    admin_page.wait_for_url(server.url + "/")
+    admin_page.goto("/admin/users")
+    row = admin_page.locator("tr[data-user='读者甲']")
+    row.locator("select[name=role]").select_option("member")
+    row.locator("button.set-role").click()
+    admin_page.wait_for_selector("#form-message")
+    row = admin_page.locator("tr[data-user='读者甲']")
+    row.locator("input[name=until]").fill("2099-12-31")
+    row.locator("button.set-expiry").click()
+    admin_page.wait_for_selector("#form-message")
+    assert "2099-12-31" in admin_page.locator("tr[data-user='读者甲']").inner_html()
+    admin_page.screenshot(path=str(output_dir / "accounts-2-admin-users.png"), full_page=True)
+
+    page.reload()
+    assert page.locator("#member-notice").count() == 0
+    assert page.locator("#role").inner_text() == "会员（至 2099-12-31）"
+    assert page.locator(".member-boundary").first.inner_text() == "以下为会员内容"
+    assert members_text in page.locator("#body").inner_text()
+    page.screenshot(path=str(output_dir / "accounts-3-full-text.png"), full_page=True)
+    with page.expect_download() as info:
+        page.locator(".downloads a", has_text="Word").click()
+    data = Path(info.value.path()).read_bytes()
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert members_text[:6] in re.sub(r"<[^>]+>", "", xml)
+    downloads = [e for e in accounts.audit_log(10, event="download") if e["username"] == "读者甲"]
+    assert downloads and downloads[0]["role"] == "member" and "全文" in downloads[0]["detail"]
+    assert not page.errors and not admin_page.errors, (page.errors, admin_page.errors)
+    accounts.close()
+    reader.close()
+    admin.close()
