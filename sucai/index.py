@@ -5,7 +5,8 @@ One tantivy document per catalogue document. Text fields hold the tokens of
 exact substring tests and, with slop, word proximity; ``*_uni``: single
 characters; ``*_w``: jieba words with frequencies — ranked search). ``title_*`` is the title, ``body_*`` the whole text,
 ``free_*`` the free part (text before ``paid_from``) of documents that have a
-members-only part, which is what a viewer without the member tier searches.
+members-only part, which is what a viewer without the member tier searches;
+``head_w`` / ``free_head_w`` the words of the headings, all or those of the free view.
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
 ``has_paid``) are fast fields for filters, facet counts and sorting. No text is
 stored: snippets are cut from the catalogue.
@@ -27,14 +28,14 @@ from collections.abc import Callable, Iterable
 import tantivy
 from filelock import FileLock
 
-from . import analysis
+from . import access, analysis
 from .config import Settings
 from .model import Document, walk_outline
 from .store import Catalogue
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 _MARKER = "sucai-index.json"
 _BATCH = 200
 
@@ -47,6 +48,7 @@ def _schema() -> tantivy.Schema:
         sb.add_text_field(f"{part}_uni", tokenizer_name="whitespace", index_option="freq")
         sb.add_text_field(f"{part}_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("head_w", tokenizer_name="whitespace", index_option="freq")
+    sb.add_text_field("free_head_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("genre", tokenizer_name="raw", fast=True)
     sb.add_text_field("source", tokenizer_name="raw", fast=True)
     sb.add_unsigned_field("year", indexed=True, fast=True)
@@ -72,11 +74,16 @@ def index_fields(doc: Document) -> dict:
                     "date": _date_key(doc.date), "chars": doc.chars, "has_paid": doc.paid_from is not None}
     fields.update(_text_fields("title", analysis.normalize(doc.title)))
     fields.update(_text_fields("body", analysis.normalize(doc.text)))
+    fields["head_w"] = _heading_words(doc)
     if doc.paid_from is not None:
         fields.update(_text_fields("free", analysis.normalize(doc.text[: doc.paid_from])))
-    headings = " ".join(n.heading for n in walk_outline(doc.outline) if n.kind == "heading")
-    fields["head_w"] = " ".join(analysis.words(analysis.normalize(headings)))
+        fields["free_head_w"] = _heading_words(access.free_view(doc))
     return fields
+
+
+def _heading_words(doc: Document) -> str:
+    headings = " ".join(n.heading for n in walk_outline(doc.outline) if n.kind == "heading")
+    return " ".join(analysis.words(analysis.normalize(headings)))
 
 
 def _text_fields(part: str, norm: str) -> dict[str, str]:

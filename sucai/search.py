@@ -40,6 +40,7 @@ _FACETS = {"genre": 50, "year": 50, "source": 30}
 _K1, _B = 1.2, 0.75
 # Ranked-mode weights, tuned on bench/relevance.py (CMRC2018 + corpus distractors).
 _BOOST = {"exact": 3.0, "title": 1.0, "heading": 1.0, "bigram": 1.0}
+_HEADINGS = {"body": "head_w", "free": "free_head_w"}  # heading words: all, or the free view's
 
 
 @dataclass
@@ -171,7 +172,8 @@ class _Plan:
         if words:
             clauses += [
                 Query.boost_query(_terms("title_w", words), _BOOST["title"]),
-                Query.boost_query(_terms("head_w", words), _BOOST["heading"]),
+                Query.boost_query(self.visible(lambda part: _terms(_HEADINGS[part], words) if part != "title"
+                                               else Query.empty_query()), _BOOST["heading"]),
                 self.visible(lambda part: _terms(f"{part}_w", words) if part != "title" else Query.empty_query()),
             ]
         near = _proximity_terms(term)

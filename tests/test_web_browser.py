@@ -306,7 +306,7 @@ def test_register_preview_upgrade_full_text_download(browser, sample_site, outpu
     assert page.locator("#who").inner_text() == "读者甲" and page.locator("#role").inner_text() == "注册用户"
     page.goto("/documents/1")
     notice = page.locator("#member-notice")
-    assert notice.inner_text().startswith(f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）")
+    assert notice.inner_text().strip() == f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）"
     assert members_text not in page.locator("#body").inner_text()
     page.screenshot(path=str(output_dir / "accounts-1-preview.png"), full_page=True)
 
