@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -68,7 +69,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
         accounts.close()
         library.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs served from the package's own Swagger UI files: no CDN needed
         title="sucai 素材库 API",
         description="公文材料的检索、阅读与下载。所有错误都以 `{ok: false, error, code, status}` 返回。",
         version="0.1.0",
