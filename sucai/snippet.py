@@ -56,15 +56,16 @@ def snippet_for(text: str, needles: list[str], width: int) -> Snippet:
 _WIDEN = str.maketrans(",;:!?()", "，；：！？（）")
 
 
-def _verbatim_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
-    """Occurrences of each needle as written, or with the full-width punctuation usual in Chinese text."""
+def _verbatim_spans(text: str, needles: list[str], most: int = 64) -> list[tuple[int, int, int]]:
+    """The first ``most`` occurrences of each needle as written, or with the full-width
+    punctuation usual in Chinese text (enough to place the window)."""
     spans = []
     for index, needle in enumerate(needles):
         for form in {needle, needle.translate(_WIDEN)} if needle else ():
-            at = text.find(form)
-            while at >= 0:
+            at, found = text.find(form), 0
+            while at >= 0 and found < most:
                 spans.append((at, at + len(form), index))
-                at = text.find(form, at + 1)
+                at, found = text.find(form, at + 1), found + 1
     return sorted(spans)
 
 
