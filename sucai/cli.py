@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import access
+from .accounts import ROLE_LABELS, Accounts
 from .errors import SucaiError
 from .export import export_document, export_zip
 from .library import Library
@@ -75,7 +76,10 @@ def ingest(
         return
     problems = [o for o in summary.outcomes if o.status in ("skipped", "failed", "duplicate")]
     if problems:
-        table = Table("文件", "结果", "原因", title="需要留意的文件")
+        table = Table(title="需要留意的文件")
+        table.add_column("文件", overflow="fold")
+        table.add_column("结果", no_wrap=True)
+        table.add_column("原因", overflow="fold")
         for o in problems:
             table.add_row(escape(o.path), _STATUS[o.status], escape(o.reason or ""))
         out.print(table)
@@ -221,10 +225,21 @@ def export(
         name, data = export_document(view, fmt, notice=notice)
     else:
         docs = [library.get(doc_id)] if doc_id is not None else _search_all(library, query, mode, genre, year, limit, free)
+        if not docs:
+            raise SucaiError("没有符合条件的文档，未生成压缩包", code="no_results")
         name, data = "素材打包.zip", export_zip([access.view(d, member=not free) for d in docs], fmt, limit=limit)
-    target = output or Path(name)
-    target.write_bytes(data)
+    target = _write(output, name, data)
     out.print(f"已导出：{escape(str(target))}（{len(data):,} 字节）")
+
+
+def _write(output: Path | None, name: str, data: bytes) -> Path:
+    """Write to ``output`` (a file, or a folder to put ``name`` in; default: ``name`` here)."""
+    target = output / name if output and output.is_dir() else output or Path(name)
+    try:
+        target.write_bytes(data)
+    except OSError as err:
+        raise SucaiError(f"无法写入 {target}：{err.strerror or err}", code="cannot_write") from err
+    return target
 
 
 def _search_all(library: Library, query: str, mode: str, genre, year, limit: int, free: bool) -> list[Document]:
@@ -289,14 +304,13 @@ def demo(
     for query, mode in (("担当作为方面 存在问题", "ranked"), ("基层减负", "precise")):
         out.print(f"\n[bold]检索[/bold] {query}（{'智能' if mode == 'ranked' else '精准'}）")
         search(query, mode=mode, scope="section" if mode == "ranked" else "doc", limit=3, home=home)
+    out.print(f"\n用命令行继续使用演示库：[bold]export SUCAI_HOME={escape(str(home))}[/bold]，然后 sucai --help")
     if not no_serve:
         out.print()
         serve(home=home, host=host, port=port)
 
 
 # -- accounts: users, API tokens, audit log (issue 5) -------------------------
-
-from .accounts import ROLE_LABELS, Accounts  # noqa: E402
 
 user_app = typer.Typer(help="账号管理：新增、列出、改角色、改会员到期日、改密码、删除。", no_args_is_help=True)
 token_app = typer.Typer(help="API 令牌：创建（只显示一次）、列出、吊销。", no_args_is_help=True)

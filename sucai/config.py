@@ -52,18 +52,31 @@ class Settings:
 def load_settings(home: str | Path | None = None, **overrides) -> Settings:
     """Resolve the settings; creates the data directory.
 
-    Raises InvalidInput (code ``bad_settings``) when ``sucai.toml`` is malformed or
-    names an unknown setting.
+    Raises InvalidInput (code ``bad_settings``) when ``sucai.toml`` is malformed,
+    names an unknown setting or gives a value of the wrong type or range, and
+    (code ``bad_home``) when the data directory cannot be created or written.
     """
     root = Path(home or os.environ.get("SUCAI_HOME") or user_data_dir("sucai")).expanduser()
-    root.mkdir(parents=True, exist_ok=True)
-    settings = Settings(home=root)
-    known = {f.name: f.type for f in fields(Settings) if f.name != "home"}
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InvalidInput(f"数据目录 {root} 不可用：{err.strerror or err}", code="bad_home") from err
+    if not os.access(root, os.W_OK):
+        raise InvalidInput(f"数据目录 {root} 不可写", code="bad_home")
+    known = [f.name for f in fields(Settings) if f.name != "home"]
     values = {**_from_toml(root / "sucai.toml", known), **_from_env(known), **overrides}
-    return replace(settings, **values)
+    for name, value in values.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < _MINIMUM.get(name, 0):
+            raise InvalidInput(f"设置 {name} 应为不小于 {_MINIMUM.get(name, 0)} 的整数，而不是 {value!r}",
+                               code="bad_settings")
+    return replace(Settings(home=root), **values)
 
 
-def _from_toml(path: Path, known: dict) -> dict:
+_MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "max_query_chars": 1, "max_page_size": 1,
+            "free_preview_chars": -1}
+
+
+def _from_toml(path: Path, known: list[str]) -> dict:
     if not path.exists():
         return {}
     try:
@@ -76,7 +89,7 @@ def _from_toml(path: Path, known: dict) -> dict:
     return data
 
 
-def _from_env(known: dict) -> dict:
+def _from_env(known: list[str]) -> dict:
     values = {}
     for name in known:
         raw = os.environ.get(f"SUCAI_{name.upper()}")

@@ -125,38 +125,50 @@ class SearchIndex:
             self.index = self._open()
 
     def _open(self) -> tantivy.Index:
+        """Open the index; build it anew when its version differs, re-index when the analysis changed.
+
+        A rebuild happens here, before anyone searches, so a search never meets an
+        index emptied for rebuilding; re-indexing replaces all entries in one commit.
+        """
         directory = self.settings.index_dir
         marker = directory / _MARKER
+        stored = json.loads(marker.read_text()) if marker.exists() else {}
         expected = fingerprint(self.settings)
-        current = json.loads(marker.read_text())["fingerprint"] if marker.exists() else None
-        if current != expected:
+        if stored.get("version") != INDEX_VERSION:
             if directory.exists():
-                log.info("search index is stale (%s, want %s): rebuilding", current, expected)
+                log.info("search index version %s, want %s: building it anew", stored.get("version"), INDEX_VERSION)
                 shutil.rmtree(directory)
             directory.mkdir(parents=True)
+            self.index = tantivy.Index(SCHEMA, path=str(directory))
+        else:
+            self.index = tantivy.Index.open(str(directory))
+        if stored.get("fingerprint") != expected:
             self.catalogue.mark_all_unindexed()
-            index = tantivy.Index(SCHEMA, path=str(directory))
-            marker.write_text(json.dumps({"fingerprint": expected}))
-            return index
-        return tantivy.Index.open(str(directory))
+            self.sync(replace_all=True)
+            marker.write_text(json.dumps({"version": INDEX_VERSION, "fingerprint": expected}))
+        return self.index
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher over the latest commit."""
         self.index.reload()
         return self.index.searcher()
 
-    def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False) -> int:
         """Bring the index up to date with the catalogue; returns how many documents were (re)indexed.
 
         Safe to run from several processes at once (they take turns) and to kill at
         any moment: what was not committed is redone by the next call.
-        ``progress(done, total)`` is called after each batch.
+        ``replace_all`` drops every entry first, in the same commit (readers see the
+        old index until the new one is complete). ``progress(done, total)`` is
+        called after each batch.
         """
         with self._lock:
             stale, removed = self.catalogue.pending()
-            if not stale and not removed:
+            if not stale and not removed and not replace_all:
                 return 0
             writer = self.index.writer(heap_size=200_000_000, num_threads=1)
+            if replace_all:
+                writer.delete_all_documents()
             for doc_id in removed:
                 _delete(writer, doc_id)
             done = 0
@@ -174,14 +186,10 @@ class SearchIndex:
             return len(stale)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Re-index every document from the catalogue."""
+        """Re-index every document from the catalogue (one commit: searches go on meanwhile)."""
         with self._lock:
-            writer = self.index.writer(heap_size=50_000_000, num_threads=1)
-            writer.delete_all_documents()
-            writer.commit()
-            writer.wait_merging_threads()
             self.catalogue.mark_all_unindexed()
-        return self.sync(progress)
+            return self.sync(progress, replace_all=True)
 
 
 def _delete(writer: tantivy.IndexWriter, doc_id: int) -> None:

@@ -117,14 +117,26 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) 
                         hits, facets, warnings, round(took, 2))
 
 
-def _sanitise(request: SearchRequest, max_page: int) -> tuple[SearchRequest, list[str]]:
+MAX_PAGE = 1000  # deepest page served (pages of up to max_page_size hits)
+
+
+def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest, list[str]]:
+    """Read invalid choices as the defaults and out-of-range numbers as the nearest valid ones, saying so."""
     warnings = []
     for name, choices in (("mode", MODES), ("scope", SCOPES), ("sort", SORTS)):
         if getattr(request, name) not in choices:
             warnings.append(f"未知的 {name}“{getattr(request, name)}”，已使用 {choices[0]}")
             setattr(request, name, choices[0])
-    request.limit = min(max(1, request.limit), max_page)
-    request.page = max(1, request.page)
+    for name, low, high in (("limit", 1, max_page_size), ("page", 1, MAX_PAGE)):
+        value = getattr(request, name)
+        if not low <= value <= high:
+            setattr(request, name, min(max(low, value), high))
+            warnings.append(f"{name} 应在 {low}–{high} 之间，已按 {getattr(request, name)} 处理")
+    if request.year is not None and not 1 <= request.year <= 9999:
+        warnings.append(f"年份 {request.year} 无效，已忽略")
+        request.year = None
+    if request.heading and request.scope != "section":
+        warnings.append("按标题筛选只在段落检索（scope=section）中生效")
     return request, warnings
 
 

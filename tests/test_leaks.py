@@ -450,8 +450,13 @@ def test_cli_free_output_has_no_members_text(site, secrets_, tmp_path):
                   run("search", probe, "--free", "--mode", "precise", "--json")]
         outputs.append((f"search {probe}", bodies))
         target = tmp_path / "pack.zip"
-        run("export", "--query", probe, "--free", "--zip", "--format", "md", "-o", str(target))
-        outputs.append((f"export --query {probe}", unpacked(target.read_bytes())))
+        packed = runner.invoke(cli_app, ["export", "--query", probe, "--free", "--zip", "--format", "md",
+                                         "-o", str(target), "--home", home])
+        if packed.exit_code == 0:
+            outputs.append((f"export --query {probe}", unpacked(target.read_bytes())))
+        else:  # nothing visible matched: a clear refusal, which must not leak either
+            assert "没有符合条件的文档" in str(packed.exception)
+            outputs.append((f"export --query {probe}", [str(packed.exception)]))
         for body in bodies[1:]:
             data = json.loads(body)
             if probe in "".join(body_markers(site)):

@@ -333,3 +333,13 @@ def test_metadata_edit_and_hiding_reach_the_index(library):
     assert ids_for(library, "改过的标题") == [doc]
     with pytest.raises(InvalidInput):
         library.update(doc, paid_from=10_000)
+
+
+def test_changing_the_dictionary_reindexes_before_anyone_searches(home):
+    library = Library.open(home)
+    add(library, "召开述职评议会议", "另一篇材料")
+    library.close()
+    (home / "userdict.txt").write_text("述职评议会\n", encoding="utf-8")
+    reopened = Library.open(home)
+    assert reopened.search(SearchRequest(q="述职", mode="precise"), member=True).total == 1
+    assert reopened.search(SearchRequest(q="", mode="precise"), member=True).total == 2
