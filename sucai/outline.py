@@ -112,8 +112,13 @@ _NOT_TITLE_END = "。，；：、,;:"
 
 
 def _is_title_line(line: str) -> bool:
-    """A line that can be a title: short, no sentence inside, not ending in a clause mark."""
-    return 0 < len(line) <= 80 and "。" not in line and line[-1] not in _NOT_TITLE_END and not _LINE_LABEL.match(line)
+    """A line that can be a title: short, no sentence inside, not ending in a clause mark,
+    not a numbered heading, not a dash-led subtitle such as "——2017年2月11日在…会议上"."""
+    return (0 < len(line) <= 80 and "。" not in line and line[-1] not in _NOT_TITLE_END
+            and not _LINE_LABEL.match(line) and not _SUBTITLE_DASH.match(line))
+
+
+_SUBTITLE_DASH = re.compile(r"[-—–－―]")
 
 
 def _next_line(text: str, pos: int) -> tuple[str, int, int]:
