@@ -46,6 +46,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from .config import Settings, load_settings
 from .errors import Forbidden, InvalidInput, NotFound, SucaiError
+from .store import transaction
 
 SCHEMA_VERSION = 1
 ROLES = ("user", "member", "admin")          # roles an account can hold ("visitor" = no account)
@@ -223,14 +224,8 @@ class Accounts:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE: writers queue here, not at commit)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, transaction(self._db) as db:
+            yield db
 
     def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:

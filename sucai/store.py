@@ -129,16 +129,9 @@ class Catalogue:
             db.close()
             self._local.db = None
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE: writers queue here, not at commit)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def transaction(self):
+        """One write transaction on this thread's connection (see :func:`transaction`)."""
+        return transaction(self._db)
 
     # -- documents ---------------------------------------------------------
 
@@ -293,6 +286,18 @@ class Catalogue:
         if document.paid_from is None and self.preview_chars is not None and self.preview_chars < document.chars:
             document.paid_from = self.preview_chars
         return document
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (BEGIN IMMEDIATE: writers queue here, not at commit); rolled back on error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _document(row: tuple) -> Document:
