@@ -271,13 +271,14 @@ def serve(
     home: HomeOption = None,
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
-    workers: Annotated[int, typer.Option(help="服务进程数（检索占 CPU，多核机器可设为核数）")] = 1,
+    workers: Annotated[Optional[int], typer.Option(help="服务进程数（默认 CPU 核数：检索占 CPU）")] = None,
 ) -> None:
     """启动网页与 JSON API（浏览器打开 http://HOST:PORT/，接口文档在 /docs）。"""
     import uvicorn
 
     from .web import create_app
 
+    workers = workers or os.cpu_count() or 1
     out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
