@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
 _PARALLEL_FROM = 16  # files; fewer are parsed in this process
+_SYNC_EVERY = 500  # stored files between index syncs during an ingest
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,10 @@ def _parse_job(path: Path) -> Document | tuple[str, str]:
 
 
 def text_hash(doc: Document) -> str:
-    """Identity of a document's clean content (title and text), for exact-duplicate detection."""
-    return hashlib.sha256(f"{doc.title}\n{doc.text}".encode()).hexdigest()
+    """Identity of a document's clean content, for exact-duplicate detection: its text
+    (the title too when the text is empty). A title guessed from the file name does
+    not count, so the same text saved under two names is one document."""
+    return hashlib.sha256((doc.text.strip() or doc.title).encode()).hexdigest()
 
 
 def ingest(
@@ -116,7 +119,8 @@ def ingest(
     """Ingest files and folders into ``library``; returns one outcome per file.
 
     ``progress(done, total)`` is called as files are stored. Never raises for a bad
-    file; the index is synced at the end (also finishing an earlier interrupted run).
+    file. The index is synced every ``_SYNC_EVERY`` stored files — while the worker
+    processes go on parsing — and at the end (also finishing an interrupted run).
     """
     files, missing = discover(paths, library.settings.home)
     summary = IngestSummary(list(missing))
@@ -135,6 +139,8 @@ def ingest(
         done += 1
         if progress:
             progress(done, total)
+        if done % _SYNC_EVERY == 0:
+            library.index.sync()
     library.index.sync()
     return summary
 
