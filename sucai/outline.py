@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .clean import Cleaned
-from .model import Document, OutlineNode
+from .model import Document, OutlineNode, Removal
 
 __all__ = ["analyse", "detect_genre", "parse_outline"]
 
@@ -133,17 +133,33 @@ def _next_line(text: str, pos: int) -> tuple[str, int, int]:
     return "", len(text), len(text)
 
 
-def _split_title(text: str, title_hint: str | None) -> tuple[str, int]:
-    """(title as written, offset where the body starts). Joins a title split over two lines."""
+def _split_title(text: str, title_hint: str | None) -> tuple[str, int, int]:
+    """(title as written, offset where the title starts, offset where the body starts).
+
+    Joins a title split over two lines. When a line among the first few equals
+    ``title_hint`` (a title the container declared), that line is the title and
+    what stands before it (site navigation) is not part of the document.
+    """
+    pos = 0
+    for _ in range(_HINT_LINES):
+        line, start, end = _next_line(text, pos)
+        if not line:
+            break
+        if title_hint and line == title_hint.strip():
+            return line, start, _next_line(text, end)[1]
+        pos = end
     first, _, end = _next_line(text, 0)
     if not _is_title_line(first):
-        return (title_hint or "").strip(), 0
+        return (title_hint or "").strip(), 0, 0
     title = first
     if not _TITLE_END_WORD.search(_DECLARED.sub("", first)):
         second, _, second_end = _next_line(text, end)
         if second and len(second) <= 30 and _is_title_line(second) and _TITLE_END_WORD.search(_DECLARED.sub("", second)):
             title, end = first + second, second_end
-    return title, _next_line(text, end)[1]
+    return title, 0, _next_line(text, end)[1]
+
+
+_HINT_LINES = 5
 
 
 _DOC_NUMBER = re.compile(
@@ -534,7 +550,8 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
     cleaning; ``outline`` from :func:`parse_outline`, using the markdown heading
     lines recorded by :func:`sucai.clean.clean` when ``markdown=True``.
     """
-    title_line, body_start = _split_title(cleaned.text, title_hint)
+    title_line, title_start, body_start = _split_title(cleaned.text, title_hint)
+    before = cleaned.text[:title_start].strip()
     declared = _DECLARED.search(title_line)
     title = _DECLARED.sub("", title_line).strip() if declared else title_line
     body = cleaned.text[body_start:]
@@ -550,5 +567,5 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
         date=_find_date(title_line, body),
         source=cleaned.source,
         outline=parse_outline(body, markdown=markdown, headings=headings if markdown else None),
-        removed=list(cleaned.removed),
+        removed=list(cleaned.removed) + ([Removal("before_title", before)] if before else []),
     )

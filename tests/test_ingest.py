@@ -199,3 +199,16 @@ def test_bundled_samples_ingest_as_documented(home):
     assert by_name["损坏的文件.docx"]["status"] == "skipped"
     assert summary["counts"]["duplicate"] == 1
     assert summary["counts"]["ingested"] == len(by_name) - 2
+
+
+def test_html_navigation_before_the_heading_is_not_the_title(home, tmp_path):
+    page = ("<html><head><meta charset='utf-8'><title>关于开展调研的通知_某某网</title></head><body>"
+            "<nav><a href='/'>首页</a> <a href='/login'>登录</a></nav><h1>关于开展调研的通知</h1>"
+            "<div><p>各科室：</p><p>为深入了解基层工作情况，决定开展专题调研。现将有关事项通知如下。</p>"
+            "<p>一、调研内容</p><p>重点了解基层减负落实情况。</p></div><footer>版权所有 某某网</footer></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    cli("ingest", str(tmp_path / "page.html"))
+    [doc] = Library.open(home).catalogue.documents()
+    assert (doc.title, doc.genre) == ("关于开展调研的通知", "通知")
+    assert doc.text.startswith("各科室：") and "首页" not in doc.text
+    assert ("before_title", "首页\n登录") in [(r.rule, r.text) for r in doc.removed]

@@ -69,7 +69,8 @@ def _plain_text(tree) -> str:
 
 
 def _title(tree) -> str | None:
-    for element in (tree.find(".//title"), tree.find(".//h1")):
+    """The first ``<h1>`` (the page's own heading), else ``<title>`` (often with a site name appended)."""
+    for element in (tree.find(".//h1"), tree.find(".//title")):
         if element is not None and element.text_content().strip():
             return " ".join(element.text_content().split())
     return None
@@ -79,7 +80,7 @@ def read_html(data: bytes) -> RawDocument:
     """Read an .html/.htm page: its main text, one paragraph (or table row) per line, blank lines dropped.
 
     ``encoding`` is the charset the bytes were decoded with; ``title`` comes from
-    ``<title>`` or the first ``<h1>``. Raises ReadError "undecodable" (see
+    the first ``<h1>`` or ``<title>``. Raises ReadError "undecodable" (see
     ``text.decode``), "corrupt" (unparseable markup) or "empty".
     """
     text, encoding = decode(data, declared=declared_charset(data))
