@@ -381,11 +381,13 @@ def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, w
     heading = analysis.normalize(request.heading or "")
     found = []
     for doc in index.catalogue.documents([i for _, i in scored]):
-        found += _matching_sections(access.view(doc, plan.member)[0], plan, idf, heading)
+        view = access.view(doc, plan.member)[0]
+        found += [(*match, doc.chars) for match in _matching_sections(view, plan, idf, heading)]
     found.sort(key=lambda f: (-f[0], f[1].id, f[2].start))
     offset = (request.page - 1) * request.limit
     width = index.settings.snippet_chars
-    return len(found), [_section_hit(d, s, score, plan, width) for score, d, s in found[offset : offset + request.limit]]
+    return len(found), [_section_hit(d, s, score, plan, width, chars)
+                        for score, d, s, chars in found[offset : offset + request.limit]]
 
 
 def _idf(searcher: tantivy.Searcher, plan: _Plan) -> dict[str, float]:
@@ -429,12 +431,13 @@ def _section_matches(plan: _Plan, present: set[str]) -> bool:
     return bool(present) or not plan.parsed.groups
 
 
-def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width: int) -> Hit:
+def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width: int, chars: int) -> Hit:
+    """A section of ``doc`` (the viewer's view) as a hit; ``chars`` is the whole document's length."""
     text = doc.text[part.start : part.end]
     needles = _needles(plan)
     snippet = snippet_for(text, needles, width)
     title_spans = [(s, e) for s, e, _ in find_spans(doc.title, needles)]
-    return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, score, snippet.text,
+    return Hit(doc.id, doc.title, doc.genre, chars, doc.date, doc.source, score, snippet.text,
                snippet.highlights, title_spans, part.path, part.start, part.end)
 
 
