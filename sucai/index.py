@@ -149,8 +149,8 @@ class SearchIndex:
         return self.index
 
     def searcher(self) -> tantivy.Searcher:
-        """A searcher over the latest commit."""
-        self.index.reload()
+        """A searcher over the latest commit: this process's own commits at once (``sync``
+        reloads), other processes' within a fraction of a second (tantivy watches the index)."""
         return self.index.searcher()
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False) -> int:
@@ -182,6 +182,7 @@ class SearchIndex:
                     progress(done, len(stale))
             writer.commit()
             writer.wait_merging_threads()
+            self.index.reload()
             self.catalogue.mark_indexed(stale, removed)
             return len(stale)
 

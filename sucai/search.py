@@ -303,14 +303,19 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     return total, [i for _, i in scored]
 
 
+_EXACT_BONUS = 10_000.0  # above any BM25 score: puts exact matches before partial ones
+
+
 def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int):
-    """Ranked mode: exact matches first (by score), then the partial matches (by score)."""
-    precise = plan.precise()
-    exact_total, first = _ranked_ids(searcher, precise, offset, limit)
-    rest_query = Query.boolean_query([(Occur.Must, plan.ranked()), (Occur.MustNot, precise)])
-    rest_offset = max(0, offset - exact_total)
-    rest_total, rest = _ranked_ids(searcher, rest_query, rest_offset, limit - len(first))
-    return exact_total + rest_total, first + rest
+    """Ranked mode in one pass: exact matches first, then partial ones, each by relevance.
+
+    Exact matches get a constant bonus larger than any BM25 score; it is taken off
+    again, so a hit's score is its relevance.
+    """
+    bonus = Query.const_score_query(plan.precise(), _EXACT_BONUS)
+    query = Query.boolean_query([(Occur.Must, plan.ranked()), (Occur.Should, bonus)])
+    total, scored = _ranked_ids(searcher, query, offset, limit)
+    return total, [(s - _EXACT_BONUS if s >= _EXACT_BONUS else s, i) for s, i in scored]
 
 
 def _needles(plan: _Plan) -> list[str]:
