@@ -23,8 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from . import readers
-from . import clean, outline  # noqa: E402
+from . import clean, outline, readers
 from .errors import SucaiError
 from .model import Document
 

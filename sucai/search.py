@@ -23,11 +23,12 @@ import bisect
 import math
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import tantivy
 from tantivy import Occur, Query
 
-from . import analysis, access
+from . import access, analysis
 from .index import SCHEMA, SearchIndex
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
@@ -171,6 +172,15 @@ class _Plan:
         """Documents matching any word, bigram or term, scored for relevance."""
         groups = [_any([self._ranked_term(t) for t in group]) for group in self.parsed.groups]
         return self._combine([_any(groups)] if groups else [Query.all_query()])
+
+    @cached_property
+    def needles(self) -> list[str]:
+        """What to highlight: the terms, and in ranked mode also their words (computed once per search)."""
+        needles = list(self.parsed.terms)
+        if self.request.mode == "ranked":
+            for term in self.parsed.terms:
+                needles += [w for w in analysis.search_words(term) if len(w) > 1]
+        return list(dict.fromkeys(needles))
 
     def matching(self) -> Query:
         return self.ranked() if self.request.mode == "ranked" else self.precise()
@@ -318,18 +328,9 @@ def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: 
     return total, [(s - _EXACT_BONUS if s >= _EXACT_BONUS else s, i) for s, i in scored]
 
 
-def _needles(plan: _Plan) -> list[str]:
-    """What to highlight: the terms, and in ranked mode also their words."""
-    needles = list(plan.parsed.terms)
-    if plan.request.mode == "ranked":
-        for term in plan.parsed.terms:
-            needles += [w for w in analysis.search_words(term) if len(w) > 1]
-    return list(dict.fromkeys(needles))
-
-
 def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
     view = access.view(doc, plan.member)[0]
-    needles = _needles(plan)
+    needles = plan.needles
     snippet = snippet_for(view.text, needles, width)
     title_spans = [(s, e) for s, e, _ in find_spans(view.title, needles)]
     return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, round(score, 4),
@@ -399,7 +400,7 @@ def _idf(searcher: tantivy.Searcher, plan: _Plan) -> dict[str, float]:
     """BM25 idf of each needle, from how many documents contain it."""
     total = max(1, searcher.num_docs)
     idf = {}
-    for needle in _needles(plan):
+    for needle in plan.needles:
         df = searcher.search(plan.exact(needle), limit=1, count=True).count
         idf[needle] = math.log(1 + (total - df + 0.5) / (df + 0.5))
     return idf
@@ -439,7 +440,7 @@ def _section_matches(plan: _Plan, present: set[str]) -> bool:
 def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width: int, chars: int) -> Hit:
     """A section of ``doc`` (the viewer's view) as a hit; ``chars`` is the whole document's length."""
     text = doc.text[part.start : part.end]
-    needles = _needles(plan)
+    needles = plan.needles
     snippet = snippet_for(text, needles, width)
     title_spans = [(s, e) for s, e, _ in find_spans(doc.title, needles)]
     return Hit(doc.id, doc.title, doc.genre, chars, doc.date, doc.source, score, snippet.text,

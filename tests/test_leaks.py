@@ -24,7 +24,6 @@ import json
 import random
 import re
 import zipfile
-from dataclasses import asdict
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path

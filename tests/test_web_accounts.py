@@ -7,10 +7,8 @@ every login below goes through the real login form.
 
 from __future__ import annotations
 
-import io
 import re
 import stat
-import zipfile
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path

@@ -13,16 +13,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import access
-from ..accounts import TooManyRequests
+from ..accounts import Accounts, TooManyRequests
 from ..errors import InvalidInput
 from ..export import export_document, export_zip
 from ..library import Library
-from ..suggest import TitleIndex
 from ..model import Document
 from ..search import SearchRequest
 from ..similar import similar
+from ..suggest import TitleIndex
 from .app import MAX_QUERY_CHARS
-from ..accounts import Accounts
 from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library, get_titles
 from .render import content_disposition
 

@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from .. import access
+from ..library import Library
 from ..search import SearchRequest
 from ..similar import similar
 from .api import MAX_PAGE, DocId, search_request
 from .app import render_page
-from ..library import Library
-from .deps import Viewer, current_viewer, get_library, get_titles
+from .deps import Viewer, current_viewer, get_library
 from .render import outline_entries, paragraphs
 
 router = APIRouter(include_in_schema=False)
