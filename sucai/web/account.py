@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 
 from ..accounts import Accounts, TooManyRequests
 from ..errors import Forbidden, NotFound, SucaiError
-from .app import render_page
+from .templating import render_page
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, login_session, verify_csrf)
 
 router = APIRouter(include_in_schema=False)

@@ -34,7 +34,7 @@ from ..ingest import FileOutcome
 from ..library import Library
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from .api import DocId
-from .app import render_page
+from .templating import render_page
 from .deps import Viewer, check_csrf, client_ip, get_accounts, get_library, require_admin, verify_csrf
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])

@@ -21,9 +21,10 @@ from ..model import Document
 from ..search import SearchRequest
 from ..similar import similar
 from ..suggest import TitleIndex
-from .app import MAX_QUERY_CHARS
 from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library, get_titles
 from .render import content_disposition
+
+MAX_QUERY_CHARS = 1000  # longer query strings are refused (422); the library cuts at settings.max_query_chars
 
 router = APIRouter(prefix="/api", tags=["api"])
 

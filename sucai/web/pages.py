@@ -16,7 +16,7 @@ from ..library import Library
 from ..search import SearchRequest
 from ..similar import similar
 from .api import MAX_PAGE, DocId, search_request
-from .app import render_page
+from .templating import render_page
 from .deps import Viewer, current_viewer, get_library
 from .render import outline_entries, paragraphs
 

@@ -1,0 +1,42 @@
+"""What every command shares: the Typer app, the consoles, common options, the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..library import Library
+
+app = typer.Typer(
+    help="sucai 素材库: 公文材料的入库、清洗、检索与下载。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+HomeOption = Annotated[Optional[Path], typer.Option("--home", help="数据目录（默认 $SUCAI_HOME 或用户数据目录）")]
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+FreeOption = Annotated[bool, typer.Option("--free", help="按免费用户（非会员）可见的内容输出")]
+
+
+def open_library(home: Path | None) -> Library:
+    return Library.open(home)
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err, transient=True,
+    )

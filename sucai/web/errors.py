@@ -1,0 +1,136 @@
+"""The one error envelope: every error a client sees has one shape.
+
+``{"ok": false, "error": "...", "code": "...", "status": N}`` for the API (an HTML
+page with the same message for a browser asking for a page). Unexpected
+exceptions become a 500 with a generic message: the traceback goes to the server
+log, never to the client. :func:`install` puts the handlers and the last-resort
+guard on an app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..accounts import TooManyRequests
+from ..errors import SucaiError
+from .templating import render_page
+
+log = logging.getLogger("sucai.web")
+
+_HTTP_MESSAGES = {
+    404: ("not_found", "找不到这个页面或资源"),
+    405: ("method_not_allowed", "不支持这种请求方式"),
+}
+
+
+def install(app: FastAPI) -> None:
+    """Route every error of ``app`` through the envelope (and log unexpected ones to stderr)."""
+    _error_log()
+    app.add_exception_handler(SucaiError, _sucai_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(_Guard)
+
+
+def _error_log() -> None:
+    """Unexpected errors go to stderr (the server's log) unless logging was set up elsewhere."""
+    if not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.WARNING)
+
+
+
+def envelope(status: int, code: str, message: str) -> dict:
+    """The one error shape of the API."""
+    return {"ok": False, "error": message, "code": code, "status": status}
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path == "/api" or path.startswith("/docs") or path.startswith("/openapi"):
+        return True
+    return "text/html" not in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    """The error as the JSON envelope, or as an HTML page for a browser asking for a page."""
+    if _wants_json(request):
+        return JSONResponse(envelope(status, code, message), status_code=status)
+    try:
+        return render_page(request, "error.html", status=status, status_code=status, code=code, message=message)
+    except Exception:  # noqa: BLE001 - a broken template must not hide the error itself
+        log.exception("rendering the error page failed")
+        return JSONResponse(envelope(status, code, message), status_code=status)
+
+
+async def _sucai_error(request: Request, error: SucaiError) -> Response:
+    response = error_response(request, error.status, error.code, error.message)
+    if isinstance(error, TooManyRequests) and error.retry_after:
+        response.headers["Retry-After"] = str(int(error.retry_after))
+    return response
+
+
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    code, message = _HTTP_MESSAGES.get(error.status_code, ("http_error", "请求无法完成"))
+    if isinstance(error.detail, str) and error.status_code not in _HTTP_MESSAGES and error.detail:
+        message = error.detail
+    return error_response(request, error.status_code, code, message)
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> Response:
+    problems = []
+    for item in error.errors():
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("query", "path", "body")]
+        problems.append(f"参数“{'.'.join(loc) or '?'}”不合要求（{item.get('msg', '')}）")
+    return error_response(request, 422, "invalid_input", "；".join(problems) or "请求参数不合要求")
+
+
+class _Guard:
+    """Pure ASGI middleware: any exception that escapes a route becomes the 500 envelope.
+
+    The traceback is logged on the server; the client gets a generic message.
+    Also catches Rust panics from native extensions (``BaseException`` subclasses).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as error:  # noqa: BLE001 - the last line of defence
+            if type(error).__name__ == "CancelledError":
+                raise
+            log.error("unexpected error on %s %s", scope.get("method"), scope.get("path"), exc_info=error)
+            if started:
+                return
+            request = Request(scope)
+            body = envelope(500, "internal_error", "服务器内部错误，请稍后再试")
+            if _wants_json(request):
+                await send({"type": "http.response.start", "status": 500,
+                            "headers": [(b"content-type", b"application/json; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": json.dumps(body, ensure_ascii=False).encode()})
+                return
+            response = error_response(request, 500, body["code"], body["error"])
+            await response(scope, receive, send)

@@ -1,0 +1,47 @@
+"""Pages: the Jinja2 environment and :func:`render_page`, which every HTML route uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from . import render
+from .deps import csrf_token, peek_viewer
+
+HERE = Path(__file__).parent
+PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none';"
+            " form-action 'self'; frame-ancestors 'none'")
+
+
+def templates() -> Environment:
+    """The Jinja2 environment of the pages (autoescaped), with sucai's filters and globals."""
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["mark"] = render.mark
+    env.filters["num"] = render.chinese_number
+    env.globals["url"] = render.url
+    env.globals["section_anchor"] = render.section_anchor
+    return env
+
+
+def render_page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+    """Render a page template with the common context; pages get a strict CSP."""
+    env: Environment = request.app.state.templates
+    if context.get("viewer") is None:
+        context["viewer"] = peek_viewer(request)
+    context.setdefault("registration_open", bool(request.app.state.settings.registration_open))
+    html = env.get_template(template).render(
+        request=request, csrf=lambda: csrf_token(request) if "session" in request.scope else "", **context)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"   # what a page shows depends on who is logged in
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
