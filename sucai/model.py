@@ -32,6 +32,11 @@ class OutlineNode:
     ``start`` is where the label starts in the document text; ``end`` is where
     the section ends (the next heading of the same or a higher level, or the end
     of the text) — so ``text[start:end]`` is the whole section.
+    An article (第一条, 第十七条之一) has no heading of its own: its ``heading`` is
+    "" and the entry is named by its label alone; ``summary`` holds its opening
+    words ("为了惩罚犯罪", up to the first clause mark), to be shown apart from the
+    label. ``summary`` is "" for every other entry (and in outlines stored before
+    it existed).
     """
 
     level: int
@@ -41,6 +46,7 @@ class OutlineNode:
     end: int
     kind: str = "heading"
     children: list[OutlineNode] = field(default_factory=list)
+    summary: str = ""
 
     def walk(self):
         """Yield this node and all its descendants, depth first, in text order."""
@@ -52,13 +58,45 @@ class OutlineNode:
         """Plain dict of this node and its descendants (JSON-ready)."""
         return {
             "level": self.level, "label": self.label, "heading": self.heading, "start": self.start,
-            "end": self.end, "kind": self.kind, "children": [child.to_dict() for child in self.children],
+            "end": self.end, "kind": self.kind, "summary": self.summary,
+            "children": [child.to_dict() for child in self.children],
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> OutlineNode:
+        """The node :meth:`to_dict` wrote; dicts stored before ``summary`` existed read with ``summary=""``."""
         children = [cls.from_dict(c) for c in data.get("children", [])]
         return cls(**{**data, "children": children})
+
+
+# The 公文 elements of GB/T 9704-2012 §7 that stay in the text but are not body
+# paragraphs: 发文机关标志 (§7.2.4, §10.2), 发文字号 (§7.2.5; a 令's 令号, §10.2),
+# 签发人 (§7.2.6), 主送机关 (§7.3.2, or "主送：" in the 版记, §7.4.2), 附件说明
+# (§7.3.4), 发文机关署名 (§7.3.5), 成文日期 (§7.3.5), 附注 (§7.3.6), 附件 (§7.3.7),
+# 抄送机关 (§7.4.2), 印发机关和印发日期 (§7.4.3). 标题 is ``Document.title`` and
+# 正文 is everything else.
+ELEMENT_KINDS = ("issuer_mark", "doc_number", "signer", "addressee", "attachment_note",
+                 "issuer_signature", "date", "note", "attachment", "cc", "printer")
+
+
+@dataclass
+class Element:
+    """One 公文 element of GB/T 9704-2012 §7 found in ``Document.text``.
+
+    ``kind`` is one of :data:`ELEMENT_KINDS`; ``text`` is the element as written,
+    ``== text[start:end]`` of the document, with ``start``/``end`` half-open
+    offsets in characters. An element never spans a line break: an element
+    written on several lines (a long 附件说明, joint 署名) is one element per
+    line, and one line may hold two (上行文: 发文字号 left, 签发人 right).
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end}
 
 
 def walk_outline(roots: list[OutlineNode]):
@@ -76,6 +114,8 @@ class Document:
     part starts, ``None`` when the document has none. ``declared_chars`` is the
     length the source claimed in a "（5350字）" suffix. ``date`` is ISO
     ``YYYY-MM-DD`` (or ``YYYY-MM`` / ``YYYY`` when the text says no more).
+    ``elements`` are the 公文 elements (:class:`Element`) found in ``text``, in
+    text order; they stay part of ``text``.
     """
 
     title: str
@@ -87,6 +127,7 @@ class Document:
     date: str | None = None
     source: str | None = None
     outline: list[OutlineNode] = field(default_factory=list)
+    elements: list[Element] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     id: int | None = None
     source_path: str | None = None
@@ -106,6 +147,7 @@ class Document:
     def to_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["outline"] = [node.to_dict() for node in self.outline]
+        data["elements"] = [element.to_dict() for element in self.elements]
         data["removed"] = [{"rule": r.rule, "text": r.text} for r in self.removed]
         data["chars"] = self.chars
         return data

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .clean import Cleaned
-from .model import Document, OutlineNode, Removal
+from .elements import find_elements
+from .model import Document, Element, OutlineNode, Removal
 
 __all__ = ["analyse", "detect_genre", "parse_outline"]
 
@@ -214,19 +215,42 @@ def _find_date(title: str, body: str) -> str | None:
 
 # ====================================================================== outline: line labels
 
-# A label must start a line (after indentation). Groups: art = 第X编/章/节/条/部分;
-# cn = 一、; pcn = （一）; dec = 1.1 / 5.9.5; num = 1. 1、 １．; pnum = （1）.
+# Compatibility characters (Unicode compatibility forms, what NFKC folds) that
+# write the same labels: ⼀⼆⼋⼗ (Kangxi radicals), 〸, 零 六 (CJK compatibility
+# ideographs) as numerals; ㈠…㈩ = （一）…（十）; ⑴…⒇ = （1）…（20）; ⒈…⒛ = 1.…20.
+_LABEL_CN = "[一二三四五六七八九十百千零〇\u2f00\u2f06\u2f0b\u2f17\u3038\uf9b2\uf9d1]"
+_PAREN_IDEOGRAPH = "\u3220-\u3229"
+_PAREN_DIGIT = "\u2474-\u2487"
+_DIGIT_STOP = "\u2488-\u249b"
+# Labels with no plain spelling, each its own level (placed by order of appearance
+# like the others): circled numbers ①…⑳ ㉑…㊿ — in 公文 practice the level below
+# （1） — with the negative and sans-serif circled digits ❶ ➀ ➊ and ⓫…⓴ written the
+# same way; circled ideographs ㊀…㊉; Roman numerals Ⅰ…Ⅻ and ⅰ…ⅻ (followed by
+# 、 . ． or a space).
+_CIRCLED = "\u2460-\u2473\u24eb-\u24f4\u3251-\u325f\u32b1-\u32bf\u2776-\u2793"
+_CIRCLED_IDEOGRAPH = "\u3280-\u3289"
+_ROMAN = "\u2160-\u216b"
+_ROMAN_LOWER = "\u2170-\u217b"
+
+# A label must start a line (after indentation). Groups: art = 第X编/章/节/条/条之X/部分;
+# cn = 一、; pcn = （一） ㈠; dec = 1.1 / 5.9.5; num = 1. 1、 １． ⒈; pnum = （1） ⑴;
+# circ = ①; circ_cn = ㊀; roman = Ⅳ; roman_lower = ⅳ.
 _LINE_LABEL = re.compile(
     rf"""[{_SPACE}]*(?:
-      (?P<art>第(?:{_CN_NUM}+|\d+)(?P<artk>分编|编|章|节|条|部分))
-     |(?P<cn>{_CN_NUM}+[、．])
-     |(?P<pcn>[（(]{_CN_NUM}+[）)])
+      (?P<art>第(?:{_LABEL_CN}+|\d+)(?P<artk>分编|编|章|节|条(?:之{_LABEL_CN}+)?|部分))
+     |(?P<cn>{_LABEL_CN}+[、．])
+     |(?P<pcn>[（(]{_LABEL_CN}+[）)]|[{_PAREN_IDEOGRAPH}])
      |(?P<dec>\d{{1,2}}(?:\.\d{{1,2}})+)(?=[{_SPACE}])
-     |(?P<num>[0-9０-９]{{1,3}}[.．、](?![0-9０-９]))
-     |(?P<pnum>[（(][0-9０-９]{{1,3}}[）)])
+     |(?P<num>[0-9０-９]{{1,3}}[.．、](?![0-9０-９])|[{_DIGIT_STOP}])
+     |(?P<pnum>[（(][0-9０-９]{{1,3}}[）)]|[{_PAREN_DIGIT}])
+     |(?P<circ>[{_CIRCLED}][、.．]?)
+     |(?P<circ_cn>[{_CIRCLED_IDEOGRAPH}][、.．]?)
+     |(?P<roman>[{_ROMAN}]{{1,2}}(?:[、.．]|(?=[{_SPACE}])))
+     |(?P<roman_lower>[{_ROMAN_LOWER}]{{1,2}}(?:[、.．]|(?=[{_SPACE}])))
     )""",
     re.VERBOSE,
 )
+_LABEL_GROUPS = ("cn", "pcn", "dec", "num", "pnum", "circ", "circ_cn", "roman", "roman_lower")
 _LINE_LABEL_M = re.compile(r"(?m)^(?=[^\n])" + _LINE_LABEL.pattern, re.VERBOSE)
 _ARTICLE_RANK = {"编": 0, "分编": 1, "章": 2, "节": 3, "条": 4}
 # Text right after a label that shows the label is a list of numbers, not a heading:
@@ -249,6 +273,8 @@ class _Mark:
     kind: str = "heading"
     number: int = 0
     line_end: int = 0
+    summary: str = ""
+    follows_list: bool = False
     node: OutlineNode | None = None
     container: list[OutlineNode] | None = None
     children_items: list[_Mark] = field(default_factory=list)
@@ -266,10 +292,11 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
     start = line_end - len(body[m.start() : line_end].lstrip(_SPACE))
     if m.group("art"):
         kind = m.group("artk")
-        if kind == "条":
+        if kind.startswith("条"):
             if not rest[:1] or rest[:1] not in _SPACE or not rest.strip():
                 return None
-            return _Mark(start, ("art", 4), label, _cut(rest, _CLAUSE_END, _MAX_CLAUSE), line_end=line_end)
+            summary = _cut(rest, _CLAUSE_END, _MAX_CLAUSE)
+            return _Mark(start, ("art", 4), label, "", line_end=line_end, summary=summary)
         text = rest.strip()
         if len(text) > 40 or "。" in text or (text and rest[:1] not in _SPACE and not text[0].isalpha()):
             return None
@@ -277,7 +304,7 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
         return _Mark(start, style, label, text, line_end=line_end)
     if not rest.strip() or _NUMBER_LIST.match(rest):
         return None
-    group = next(g for g in ("cn", "pcn", "dec", "num", "pnum") if m.group(g))
+    group = next(g for g in _LABEL_GROUPS if m.group(g))
     style = ("gb", group, label.count(".")) if group == "dec" else ("gb", group)
     heading = _cut(rest, _HEADING_END, _MAX_HEADING)
     if not heading:
@@ -443,42 +470,68 @@ def _yields_to_article(stack: list[_Mark], rank: int) -> bool:
     return top[0] != "md" and any(mark.style[0] == "art" for mark in stack[:-1])
 
 
-def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], body: str) -> list[OutlineNode]:
-    """Build the outline tree from heading marks and item marks.
+def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], barriers: Iterable[_Mark], body: str) -> list[OutlineNode]:
+    """Build the outline tree from heading marks, item marks and barriers (attachments, which
+    close the articles and divisions above them: an annex's "一、" is not a 项 of the last 条).
 
     A numbered or guessed heading that owns no text and no sub-headings — one
     entry of a bare list such as "（一）雷达设备\n（二）…" — is a list entry, not a
-    heading, and is left out. Markdown headings and articles (条) are always kept.
+    heading, and is left out; so is the last entry of such a list even when the
+    text after the list follows it, so that a list is all entries or none.
+    Numbered lines inside an article (its 项 （一）… and 目 1.…) are never entries.
+    Markdown headings and articles (条) are always kept.
     """
     roots: list[OutlineNode] = []
     root_items: list[_Mark] = []
     stack: list[_Mark] = []
     previous: _Mark | None = None
-    events = sorted([*marks, *items], key=lambda mark: (mark.start, mark.kind != "heading"))
+    order = {"barrier": 0, "heading": 1, "item": 2}
+    events = sorted([*marks, *items, *barriers], key=lambda mark: (mark.start, order[mark.kind]))
     for mark in events:
         if mark.kind == "item":
             (stack[-1].children_items if stack else root_items).append(mark)
             continue
+        if mark.kind == "barrier":
+            while stack and stack[-1].style[0] == "art":
+                stack.pop()
+            continue
         _pop_for(stack, mark.style)
+        container = stack[-1].node.children if stack else roots
         if previous and not (stack and stack[-1] is previous):
-            _drop_list_entry(previous, body, mark.start)
-        mark.container = stack[-1].node.children if stack else roots
-        mark.node = OutlineNode(len(stack) + 1, mark.label, mark.heading, mark.start, len(body))
-        mark.container.append(mark.node)
+            _drop_list_entry(previous, body, mark.start, _same_run(previous, mark, container))
+        if _in_article(stack, mark):
+            continue
+        mark.follows_list = bool(previous and previous.node is None and _same_run(previous, mark, container))
+        mark.container = container
+        mark.node = OutlineNode(len(stack) + 1, mark.label, mark.heading, mark.start, len(body), summary=mark.summary)
+        container.append(mark.node)
         stack.append(mark)
         previous = mark
     if previous:
-        _drop_list_entry(previous, body, len(body))
+        _drop_list_entry(previous, body, len(body), False)
     _set_ends(roots, len(body))
     for owner in [m for m in events if m.kind == "heading" and m.node] + [None]:
         _attach_items(owner, root_items if owner is None else owner.children_items, roots)
     return roots
 
 
-def _drop_list_entry(mark: _Mark, body: str, next_start: int) -> None:
-    """Take a childless heading that owns no text out of the tree (it was the last one added)."""
-    if mark.style[0] not in ("md", "art") and not _owns_text(body, mark, next_start):
-        mark.container.remove(mark.node)
+def _same_run(mark: _Mark, following: _Mark, container: list[OutlineNode]) -> bool:
+    """Whether ``following`` (to be placed in ``container``) is the next entry of ``mark``'s list."""
+    return mark.container is container and mark.style == following.style
+
+
+def _in_article(stack: list[_Mark], mark: _Mark) -> bool:
+    """Whether a numbered heading falls inside an article (第X条), as one of its 项 or 目."""
+    return bool(stack) and stack[-1].style == ("art", 4) and mark.style[0] == "gb" and mark.style[1] != "plain"
+
+
+def _drop_list_entry(mark: _Mark, body: str, next_start: int, run_goes_on: bool) -> None:
+    """Take a childless heading out of the tree (it was the last one added) when it is an
+    entry of a bare list: it owns no text, or it ends a list whose entries so far owned none."""
+    if mark.style[0] in ("md", "art"):
+        return
+    if not _owns_text(body, mark, next_start) or (mark.follows_list and not run_goes_on):
+        mark.container.pop()
         mark.node = None
 
 
@@ -504,14 +557,24 @@ def _attach_items(owner: _Mark | None, items: list[_Mark], roots: list[OutlineNo
 
 
 def parse_outline(
-    body: str, *, markdown: bool = False, headings: Sequence[tuple[int, int]] | None = None
+    body: str,
+    *,
+    markdown: bool = False,
+    headings: Sequence[tuple[int, int]] | None = None,
+    elements: Sequence[Element] = (),
 ) -> list[OutlineNode]:
     """The 提纲 of ``body`` as a forest of :class:`OutlineNode` (levels per GB/T 9704-2012 §7.3.3).
 
     ``body`` is clean text without the title. Headings are lines starting with a
-    label 一、 / （一） / 1. 1、 １． / （1） / 1.1, or 第X编/章/节/条/部分; items are
-    一是、二是… enumerations inside paragraphs (``kind="item"``, children of the
-    heading whose section holds them, at least two in sequence).
+    label 一、 / （一） / 1. 1、 １． / （1） / 1.1, their compatibility spellings
+    ⼀、 / ㈠ / ⒈ / ⑴, the labels ① / ㊀ / Ⅳ / ⅳ (each a level of its own), or
+    第X编/分编/章/节/条/条之X/部分; items are 一是、二是… enumerations inside
+    paragraphs (``kind="item"``, children of the heading whose section holds
+    them, at least two in sequence). An article (第X条, 第X条之一) is an entry
+    named by its label (``heading`` "") with its opening words as ``summary``;
+    the numbered 项 and 目 inside an article are not entries. Lines that are
+    ``elements`` (:func:`sucai.elements.find_elements`) are not headings, except
+    attachment titles.
     ``markdown=True``: markdown headings are known, so unnumbered lines are not
     guessed as headings. Their positions come from ``headings`` — ``(offset,
     depth)`` pairs as in :attr:`Cleaned.headings` — or, when ``headings`` is None,
@@ -527,7 +590,12 @@ def parse_outline(
     marks = md + [mark for mark in _label_marks(body) if mark.start not in taken and _line_start(body, mark.start) not in taken]
     if not markdown:
         marks += list(_plain_marks(body, {mark.start for mark in marks}))
-    return _nest(marks, _item_marks(body), body)
+    not_headings = {element.start for element in elements if element.kind != "attachment"}
+    barriers = [_Mark(e.start, ("barrier",), "", "", "barrier") for e in elements if e.kind in _ATTACHMENT_KINDS]
+    return _nest([mark for mark in marks if mark.start not in not_headings], _item_marks(body), barriers, body)
+
+
+_ATTACHMENT_KINDS = ("attachment", "attachment_note")
 
 
 def _line_start(body: str, pos: int) -> int:
@@ -547,8 +615,10 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
     stays in the body. ``text`` is the body after the title; ``paid_from`` is
     re-based onto it. ``genre`` from :func:`detect_genre`; ``doc_number`` (文号)
     and ``date`` (ISO) from the first lines or the 落款; ``source`` from
-    cleaning; ``outline`` from :func:`parse_outline`, using the markdown heading
-    lines recorded by :func:`sucai.clean.clean` when ``markdown=True``.
+    cleaning; ``elements`` (the 公文 elements of GB/T 9704-2012 §7) from
+    :func:`sucai.elements.find_elements`; ``outline`` from :func:`parse_outline`,
+    using the markdown heading lines recorded by :func:`sucai.clean.clean` when
+    ``markdown=True``, with element lines (but attachment titles) never headings.
     """
     title_line, title_start, body_start = _split_title(cleaned.text, title_hint)
     before = cleaned.text[:title_start].strip()
@@ -557,6 +627,7 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
     body = cleaned.text[body_start:]
     headings = [(pos - body_start, depth) for pos, depth in cleaned.headings if pos >= body_start]
     paid_from = None if cleaned.paid_from is None else max(cleaned.paid_from - body_start, 0)
+    elements = find_elements(body)
     return Document(
         title=title,
         text=body,
@@ -566,6 +637,7 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
         doc_number=_find_doc_number(title_line, body),
         date=_find_date(title_line, body),
         source=cleaned.source,
-        outline=parse_outline(body, markdown=markdown, headings=headings if markdown else None),
+        outline=parse_outline(body, markdown=markdown, headings=headings if markdown else None, elements=elements),
+        elements=elements,
         removed=list(cleaned.removed) + ([Removal("before_title", before)] if before else []),
     )
