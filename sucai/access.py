@@ -29,13 +29,15 @@ def free_view(doc: Document) -> Document:
     Returns ``doc`` itself when it has no members-only part. Otherwise a copy whose
     ``text`` is ``doc.text[:paid_from]`` (the notice is not part of the text; see
     :func:`notice`), whose outline keeps only the nodes that start before the
-    boundary (their ``end`` clipped to it), and whose ``removed`` audit list is
-    empty (it may quote members-only text).
+    boundary (their ``end`` clipped to it), whose 公文 elements are those that
+    end before it, and whose ``removed`` audit list is empty (it may quote
+    members-only text).
     """
     if doc.paid_from is None:
         return doc
     cut = doc.paid_from
-    return replace(doc, text=doc.text[:cut], outline=_clip(doc.outline, doc.text, cut), removed=[])
+    elements = [element for element in doc.elements if element.end <= cut]
+    return replace(doc, text=doc.text[:cut], outline=_clip(doc.outline, doc.text, cut), elements=elements, removed=[])
 
 
 def notice(doc: Document) -> str | None:
@@ -46,11 +48,12 @@ def notice(doc: Document) -> str | None:
 
 
 def _clip(nodes: list[OutlineNode], text: str, cut: int) -> list[OutlineNode]:
-    """Nodes starting before ``cut``; a heading whose words run past ``cut`` is blanked."""
+    """Nodes starting before ``cut``; a heading or summary whose words run past ``cut`` is blanked."""
     return [
         replace(
             node,
-            heading=node.heading if _heading_end(node, text) <= cut else "",
+            heading=node.heading if _words_end(node.heading, node, text) <= cut else "",
+            summary=node.summary if _words_end(node.summary, node, text) <= cut else "",
             end=min(node.end, cut),
             children=_clip(node.children, text, cut),
         )
@@ -59,6 +62,7 @@ def _clip(nodes: list[OutlineNode], text: str, cut: int) -> list[OutlineNode]:
     ]
 
 
-def _heading_end(node: OutlineNode, text: str) -> int:
-    found = text.find(node.heading, node.start)
-    return node.end if found < 0 else found + len(node.heading)
+def _words_end(words: str, node: OutlineNode, text: str) -> int:
+    """Where ``words`` (the node's heading or summary) end in ``text``."""
+    found = text.find(words, node.start, node.end)
+    return node.end if found < 0 else found + len(words)

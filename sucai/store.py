@@ -24,9 +24,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import InvalidInput, NotFound
-from .model import Document, OutlineNode, Removal
+from .model import Document, Element, OutlineNode, Removal
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS documents (
     source TEXT,
     text TEXT NOT NULL,
     outline TEXT NOT NULL,
+    elements TEXT NOT NULL DEFAULT '[]',
     removed TEXT NOT NULL,
     source_path TEXT,
     format TEXT,
@@ -65,7 +66,7 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 _DOC_COLUMNS = (
-    "id, title, genre, declared_chars, paid_from, doc_number, date, source, text, outline, removed,"
+    "id, title, genre, declared_chars, paid_from, doc_number, date, source, text, outline, elements, removed,"
     " source_path, format, encoding, ingested_at, hidden"
 )
 _EDITABLE = ("title", "genre", "paid_from", "doc_number", "date", "source")
@@ -120,6 +121,8 @@ class Catalogue:
             columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
             if "hidden" not in columns:  # schema 1 → 2
                 db.execute("ALTER TABLE documents ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0")
+            if "elements" not in columns:  # schema 2 → 3: 公文 elements (read again on the next re-ingest)
+                db.execute("ALTER TABLE documents ADD COLUMN elements TEXT NOT NULL DEFAULT '[]'")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
@@ -144,11 +147,12 @@ class Catalogue:
         with self.transaction() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, doc_number,"
-                " date, source, text, outline, removed, source_path, format, encoding, text_hash, ingested_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " date, source, text, outline, elements, removed, source_path, format, encoding, text_hash,"
+                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.doc_number,
                     doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
+                    _dump([e.to_dict() for e in doc.elements]),
                     _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
                     doc.source_path, doc.format, doc.encoding, text_hash, _now(),
                 ),
@@ -171,10 +175,10 @@ class Catalogue:
     def documents(self, ids: list[int] | None = None, outline: bool = True) -> Iterator[Document]:
         """All documents in id order, or those with the given ids (in id order).
 
-        ``outline=False`` skips reading the outline and the removal audit (faster,
-        for callers that need only text and metadata; both lists are then empty).
+        ``outline=False`` skips reading the outline, the elements and the removal audit
+        (faster, for callers that need only text and metadata; the lists are then empty).
         """
-        columns = _DOC_COLUMNS if outline else _DOC_COLUMNS.replace("outline, removed", "'[]', '[]'")
+        columns = _DOC_COLUMNS if outline else _DOC_COLUMNS.replace("outline, elements, removed", "'[]', '[]', '[]'")
         if ids is None:
             rows = self._db.execute(f"SELECT {columns} FROM documents ORDER BY id")
         else:
@@ -301,12 +305,13 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def _document(row: tuple) -> Document:
-    (doc_id, title, genre, declared, paid_from, number, date, source, text, outline, removed,
+    (doc_id, title, genre, declared, paid_from, number, date, source, text, outline, elements, removed,
      source_path, fmt, encoding, ingested_at, hidden) = row
     return Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from,
         doc_number=number, date=date, source=source, text=text,
         outline=[OutlineNode.from_dict(n) for n in json.loads(outline)],
+        elements=[Element(**e) for e in json.loads(elements)],
         removed=[Removal(**r) for r in json.loads(removed)],
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
     )

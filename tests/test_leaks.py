@@ -89,6 +89,14 @@ def texts(markers: list[str]) -> dict[str, str]:
             "## 二、聚焦重点抓整改\n\n要紧盯形式主义官僚主义突出问题，坚决纠治。\n"),
         "04_隐藏文档.txt": (
             f"内部隐藏的文档{m[6]}标题\n一、说明\n这篇文档已被管理员隐藏，{m[7]}不应对任何人显示。\n"),
+        # 公文 elements (署名, 成文日期, 附注) and an article's summary in the members part
+        "05_防汛通知.txt": (
+            "关于做好防汛工作的通知\n某政发〔2023〕5号\n各区县人民政府，市政府各部门：\n现将有关事项通知如下。\n"
+            f"##paidbegin##\n第一条 {m[8]}为了做好防汛工作，制定本通知。\n{m[9]}人民政府\n2023年5月6日\n（联系人：{m[10]}）\n"),
+        # free_preview_chars (150) cuts this article's opening words (its summary) after "为了"
+        "06_防汛办法.txt": (
+            "某市防汛管理办法\n第一章 总则\n" + ("为规范防汛管理工作，保障人民群众生命财产安全，制定本办法。" * 6)[:135] + "。\n"
+            f"第一条 为了{m[11]}{m[12]}，由市人民政府负责。\n第二条 其他事项另行规定。\n"),
     }
 
 
@@ -97,8 +105,8 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("leaks")
     home, extra = root / "home", root / "extra"
     extra.mkdir()
-    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 8).values())
-    markers = make_markers(8, 8, seen)
+    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 13).values())
+    markers = make_markers(13, 8, seen)
     for name, text in texts(markers).items():
         (extra / name).write_text(text, encoding="utf-8")
     (home).mkdir()

@@ -1,0 +1,259 @@
+"""The 公文 elements of GB/T 9704-2012 §7 (sucai.elements) on small texts and on the State Council notices."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from sucai.clean import clean
+from sucai.elements import find_elements
+from sucai.ingest import parse_file
+from sucai.model import ELEMENT_KINDS, Element
+from sucai.outline import analyse
+
+
+def _kinds(text):
+    elements = find_elements(text)
+    for element in elements:  # the interface: text as written, offsets in characters of the text
+        assert text[element.start : element.end] == element.text
+        assert element.kind in ELEMENT_KINDS and "\n" not in element.text
+    assert [e.start for e in elements] == sorted(e.start for e in elements)
+    return [(e.kind, e.text) for e in elements]
+
+
+# A 下行文 with every element of §7 (the title is Document.title, not part of the body).
+DOWNWARD = """国务院文件
+
+国发〔2019〕4号
+
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+
+　　现将《国家职业教育改革实施方案》印发给你们，请认真贯彻执行。
+
+　　附件：1.国家职业教育改革实施方案
+　　　　　2.职业技能等级证书试点名单
+
+国务院
+
+2019年1月24日
+
+　　（此件公开发布）
+
+附件1
+
+国家职业教育改革实施方案
+
+　　职业教育与普通教育是两种不同教育类型，具有同等重要地位。
+
+附件2
+
+职业技能等级证书试点名单
+
+　　略。
+
+主送：各省、自治区、直辖市教育厅。
+抄送：党中央各部门，中央军委办公厅。
+国务院办公厅　　　　2019年2月13日印发
+"""
+
+
+def test_a_downward_document_with_every_element():
+    assert _kinds(DOWNWARD) == [
+        ("issuer_mark", "国务院文件"),
+        ("doc_number", "国发〔2019〕4号"),
+        ("addressee", "各省、自治区、直辖市人民政府，国务院各部委、各直属机构："),
+        ("attachment_note", "附件：1.国家职业教育改革实施方案"),
+        ("attachment_note", "2.职业技能等级证书试点名单"),
+        ("issuer_signature", "国务院"),
+        ("date", "2019年1月24日"),
+        ("note", "（此件公开发布）"),
+        ("attachment", "附件1"),
+        ("attachment", "国家职业教育改革实施方案"),
+        ("attachment", "附件2"),
+        ("attachment", "职业技能等级证书试点名单"),
+        ("addressee", "主送：各省、自治区、直辖市教育厅。"),
+        ("cc", "抄送：党中央各部门，中央军委办公厅。"),
+        ("printer", "国务院办公厅　　　　2019年2月13日印发"),
+    ]
+
+
+def test_an_upward_document_number_and_signer_on_one_line():
+    """§7.2.5/§7.2.6: in a 上行文 the 发文字号 sits left and the 签发人 right on the same line."""
+    text = ("某 市 人 民 政 府 文 件\n某政〔2023〕5号　　　　　签发人：张三\n省人民政府：\n"
+            "我市遭受洪灾，特请示如下。妥否，请批示。\n某市人民政府\n2023年5月6日\n（联系人：李四，电话：12345678）\n")
+    elements = find_elements(text)
+    assert [(e.kind, e.text) for e in elements] == [
+        ("issuer_mark", "某 市 人 民 政 府 文 件"),
+        ("doc_number", "某政〔2023〕5号"),
+        ("signer", "签发人：张三"),
+        ("addressee", "省人民政府："),
+        ("issuer_signature", "某市人民政府"),
+        ("date", "2023年5月6日"),
+        ("note", "（联系人：李四，电话：12345678）"),
+    ]
+    number, signer = elements[1:3]
+    assert text[number.start : number.end] == "某政〔2023〕5号" and text[signer.start : signer.end] == "签发人：张三"
+
+
+def test_an_order_its_number_signature_and_the_regulation_it_publishes():
+    """§10.2: 令号 under the 标志; the 签发人职务 and name stand where the 署名 would (§7.3.5.3)."""
+    text = ("中华人民共和国国务院令\n第707号\n现公布修订后的《中华人民共和国个人所得税法实施条例》，自2019年1月1日起施行。\n"
+            "　　总理　　李克强\n2018年12月18日\n中华人民共和国个人所得税法实施条例\n第一条　根据《中华人民共和国个人所得税法》，制定本条例。\n")
+    assert _kinds(text) == [
+        ("issuer_mark", "中华人民共和国国务院令"),
+        ("doc_number", "第707号"),
+        ("issuer_signature", "总理　　李克强"),
+        ("date", "2018年12月18日"),
+        ("attachment", "中华人民共和国个人所得税法实施条例"),
+    ]
+
+
+def test_joint_signatures_and_a_date_in_chinese_numerals():
+    text = "国办发〔1996〕25号\n北京市、天津市人民政府，沈阳、北京军区：\n各地要认真执行。\n国务院办公厅\n中央军委办公厅\n一九九六年六月二十九日\n"
+    assert _kinds(text)[2:] == [
+        ("issuer_signature", "国务院办公厅"),
+        ("issuer_signature", "中央军委办公厅"),
+        ("date", "一九九六年六月二十九日"),
+    ]
+
+
+def test_addressee_without_a_head_must_name_organs_or_persons():
+    assert _kinds("各科室、各直属单位：\n现将有关事项通知如下。\n")[:1] == [("addressee", "各科室、各直属单位：")]
+    for opening in ("同志们：", "各位代表：", "现将有关事项通知如下：", "尊敬的各位来宾："):
+        assert _kinds(f"{opening}\n今天我们召开会议。\n") == [], opening
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年2月28日\n新华社北京2月28日电 国务院召开常务会议。\n",  # a dateline: no text above it
+        "讲话\n（2023年2月28日）\n同志们，今天召开会议。\n",  # a date in parentheses under a title
+        "各项工作要抓紧推进。\n2019年1月24日前完成全部任务。\n",  # a date inside a sentence
+        "第8号\n根据有关法律，现将有关事项公告如下：\n一、自即日起施行。\n",  # a sentence ending in a colon
+        "这是正文。\n张三\n李四\n王五\n赵六\n",  # short lines with no date under them
+    ],
+)
+def test_what_is_not_an_element(text):
+    assert [kind for kind, _ in _kinds(text)] in ([], ["doc_number"])
+
+
+def test_a_news_item_after_a_signed_notice_is_not_an_attachment():
+    kinds = _kinds("会议强调要抓好落实。\n中共中央\n2022年10月24日\n江泽民同志永垂不朽\n全党全军全国各族人民沉痛悼念。\n")
+    assert kinds == [("issuer_signature", "中共中央"), ("date", "2022年10月24日")]
+
+
+def test_a_repeated_attachment_name_heads_its_attachment():
+    text = ("各单位要遵照执行。\n附件：1、查处酒后驾驶操作规程\n2、查处超速行驶操作规程\n公安部\n2018年1月25日\n"
+            "附件1：查处酒后驾驶操作规程\n一、发现嫌疑人后应当检测。\n附件2：查处超速行驶操作规程\n一、发现超速后应当拦截。\n")
+    assert [kind for kind, _ in _kinds(text)] == [
+        "attachment_note", "attachment_note", "issuer_signature", "date", "attachment", "attachment",
+    ]
+
+
+def test_long_runs_of_candidate_lines():
+    """Runs of lines that the rules look at (signature-like lines, a numbered list continuing an
+    附件说明, date lines, long lines, trailing spaces): each line is looked at a bounded number of
+    times (a quadratic rule would not finish here), and the runs give the right elements."""
+
+    def block(n):
+        return ("国务院办公厅\n" * 3000 + "正文。\n国务院办公厅\n中央军委办公厅\n2019年1月24日\n"
+                + f"附件：1.甲{n}\n" + "".join(f"{k}.乙{n}\n" for k in range(2, 3000)) + ("字" * 5000 + "\n") * 20
+                + "2019年1月24日\n" * 3000 + "各单位：" + " " * 20000 + "\n")
+
+    elements = find_elements("".join(block(n) for n in range(3)))
+    assert sum(e.kind == "attachment_note" for e in elements) == 3 * 99  # list numbers run to 99
+    assert sum(e.kind == "issuer_signature" for e in elements) == 3 * 2
+    assert sum(e.kind == "date" for e in elements) == 3
+
+
+def test_analyse_keeps_elements_in_the_body_and_out_of_the_outline():
+    doc = analyse(clean("国务院关于印发国家职业教育改革实施方案的通知\n" + DOWNWARD))
+    assert doc.text.startswith("国务院文件")
+    assert [(e.kind, doc.text[e.start : e.end]) for e in doc.elements] == [(e.kind, e.text) for e in doc.elements]
+    assert len(doc.elements) == 15
+    headings = [n.heading for n in doc.outline]
+    assert "2.职业技能等级证书试点名单" not in headings and "职业技能等级证书试点名单" not in [n.label for n in doc.outline]
+    assert all(not n.label.startswith("2.") for n in doc.outline)
+    assert Element("date", "x", 0, 1).to_dict() == {"kind": "date", "text": "x", "start": 0, "end": 1}
+
+
+# ---------------------------------------------------------------- the State Council notices
+
+
+@pytest.fixture(scope="module")
+def notices(corpus_dir):
+    folder = corpus_dir / "state_council_policies_govcn"
+    manifest = {row["id"]: row for row in map(json.loads, (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines())}
+    paths = sorted((folder / "txt").glob("*.txt"))
+    return [(path.name[:3], manifest[int(path.name[:3])], parse_file(path)) for path in paths]
+
+
+_ORDERS = {"033", "058"}  # 国务院令: 令号 "第707号" under the mark, no 主送机关, 署名 "总理 李克强"
+
+
+@pytest.mark.corpus
+def test_state_council_doc_numbers_equal_the_manifest(notices):
+    """Every notice's manifest gives its 文号; the first doc_number element is that 文号 — for the two
+    orders, the 令号 "第707号" that the manifest cites as 国令第707号 (§10.2)."""
+    assert len(notices) == 60
+    for name, row, doc in notices:
+        numbers = [e.text for e in doc.elements if e.kind == "doc_number"]
+        expected = row["release_number"][2:] if name in _ORDERS else row["release_number"]
+        assert numbers[:1] == [expected], name
+        assert name not in _ORDERS or row["release_number"].startswith("国令")
+
+
+@pytest.mark.corpus
+def test_state_council_addressees(notices):
+    """Every notice but the two orders has one 主送机关; some checked by reading the files."""
+    read = {
+        "003": "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
+        "014": "河北省人民政府、国家发展改革委：",
+        "025": "马万祺副主席：",
+        "030": "邓乃扬、韩汝琦委员：",
+        "040": "各省、市、自治区人民政府，国务院有关部委、直属机构：",
+        "045": "武警总部：",
+        "052": "北京、天津、上海、河北、辽宁、江苏、浙江、福建、山东、河南、湖南、湖北、广东、四川、西藏、陕西省（自治区、直辖市）人民政府：",
+        "053": "科技部、新疆维吾尔自治区人民政府、新疆生产建设兵团：",
+    }
+    for name, _, doc in notices:
+        addressees = [e.text for e in doc.elements if e.kind == "addressee"]
+        assert len(addressees) == (0 if name in _ORDERS else 1), name
+        if name in read:
+            assert addressees == [read[name]]
+
+
+@pytest.mark.corpus
+def test_state_council_signatures_name_the_issuing_office(notices):
+    """The 署名 lines above the first 成文日期 name the manifest's issuing office (joint offices
+    joined), except the orders (signed by the 总理, §7.3.5.3) and 052, whose signature line carries
+    a stray "&sp;" of its source page and is left as body text (its date is still found)."""
+    mismatched = set()
+    for name, row, doc in notices:
+        kinds = [e.kind for e in doc.elements]
+        first_date = kinds.index("date")
+        signature = []
+        for element in reversed(doc.elements[:first_date]):
+            if element.kind != "issuer_signature":
+                break
+            signature.insert(0, element.text)
+        if re.sub(r"[\s、]", "", "".join(signature)) != row["release_office"].replace("、", ""):
+            mismatched.add(name)
+    assert mismatched == _ORDERS | {"052"}
+
+
+@pytest.mark.corpus
+def test_state_council_notice_read_in_full(notices):
+    doc = next(doc for name, _, doc in notices if name == "003")
+    assert [(e.kind, e.text) for e in doc.elements] == [
+        ("doc_number", "国发〔2019〕4号"),
+        ("addressee", "各省、自治区、直辖市人民政府，国务院各部委、各直属机构："),
+        ("issuer_signature", "国务院"),
+        ("date", "2019年1月24日"),
+        ("note", "（此件公开发布）"),
+        ("attachment", "国家职业教育改革实施方案"),
+    ]
+    attachment = doc.elements[-1]
+    assert any(node.start == attachment.start for node in doc.outline)  # the 方案's title stays in the 提纲

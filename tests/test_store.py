@@ -1,0 +1,57 @@
+"""The catalogue's storage of structure: elements and outline round trips, and the in-place migration."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from sucai.clean import clean
+from sucai.outline import analyse
+from sucai.store import SCHEMA_VERSION, Catalogue
+
+NOTICE = ("某市人民政府关于做好防汛工作的通知\n某政发〔2023〕5号\n各区县人民政府，市政府各部门：\n"
+          "第一条 为了做好防汛工作，制定本通知。\n某市人民政府\n2023年5月6日\n（此件公开发布）\n")
+
+# The documents table as schema 2 created it (before the elements column).
+_SCHEMA_2 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY, title TEXT NOT NULL, genre TEXT NOT NULL, declared_chars INTEGER,
+    chars INTEGER NOT NULL, paid_from INTEGER, doc_number TEXT, date TEXT, source TEXT, text TEXT NOT NULL,
+    outline TEXT NOT NULL, removed TEXT NOT NULL, source_path TEXT, format TEXT, encoding TEXT,
+    text_hash TEXT NOT NULL UNIQUE, ingested_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1,
+    indexed_version INTEGER NOT NULL DEFAULT 0, hidden INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO meta VALUES ('schema_version', '2');
+"""
+
+
+def test_elements_and_outline_summaries_round_trip(tmp_path):
+    doc = analyse(clean(NOTICE))
+    assert [e.kind for e in doc.elements] == ["doc_number", "addressee", "issuer_signature", "date", "note"]
+    assert doc.outline[0].summary == "为了做好防汛工作"
+    catalogue = Catalogue(tmp_path / "catalogue.db")
+    _, doc_id = catalogue.add(doc, "hash", "a.txt", "content-hash")
+    stored = catalogue.get(doc_id)
+    assert stored.elements == doc.elements and stored.outline == doc.outline
+    assert next(catalogue.documents(outline=False)).elements == []
+
+
+def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
+    path = tmp_path / "catalogue.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(_SCHEMA_2)
+        old_outline = [{"level": 1, "label": "第一条", "heading": "为了做好防汛工作", "start": 0, "end": 9,
+                        "kind": "heading", "children": []}]
+        db.execute("INSERT INTO documents (title, genre, chars, text, outline, removed, text_hash, ingested_at)"
+                   " VALUES ('旧文档', '通知', 9, '第一条 为了做好。', ?, '[]', 'h', '2024-01-01')",
+                   (json.dumps(old_outline, ensure_ascii=False),))
+    catalogue = Catalogue(path)
+    old = catalogue.get(1)
+    assert (old.title, old.elements, old.outline[0].heading, old.outline[0].summary) == ("旧文档", [], "为了做好防汛工作", "")
+    _, new_id = catalogue.add(analyse(clean(NOTICE)), "hash", "a.txt", "content-hash")
+    assert len(catalogue.get(new_id).elements) == 5
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    Catalogue(path)  # idempotent: opening again changes nothing
+    assert SCHEMA_VERSION == 3
