@@ -6,7 +6,10 @@ never in bytes, and are half-open ``[start, end)``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
+
+_WORDLIKE_END = re.compile("[\u4e00-\u9fff0-9０-９\u2160-\u217f]")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,15 @@ class OutlineNode:
     kind: str = "heading"
     children: list[OutlineNode] = field(default_factory=list)
     summary: str = ""
+
+    @property
+    def title(self) -> str:
+        """Label and heading as one heading line: "一、总体要求", "（一）指导思想", "第一章 总则", "第一条".
+
+        A space separates a label that ends in a word or digit (第一章, 1.1, Ⅳ) from its heading.
+        """
+        gap = " " if self.label and self.heading and _WORDLIKE_END.match(self.label[-1]) else ""
+        return f"{self.label}{gap}{self.heading}"
 
     def walk(self):
         """Yield this node and all its descendants, depth first, in text order."""

@@ -2,11 +2,15 @@
 
 :func:`analyse` turns a :class:`~sucai.clean.Cleaned` into a
 :class:`~sucai.model.Document`. The outline follows the heading levels of
-GB/T 9704-2012 §7.3.3 — 一、 / （一） / 1. / （1） — plus 第一编/章/节/条
-(条 under 节 under 章), markdown headings (depth by ``#`` count) and inline
-enumerations 一是…；二是… (``kind="item"``). Levels are tree depths assigned by
-a stack of label styles in order of appearance, so a document that starts at
-（一） still gets level 1 for it. All offsets are characters in the body text.
+GB/T 9704-2012 §7.3.3 — 一、 / （一） / 1. / （1） — also written with
+compatibility characters (⼀、 ㈠ ⒈ ⑴), plus ① / ㊀ / Ⅳ / ⅳ as levels of their
+own, 第一编/分编/章/节/条/条之一 (条 under 节 under 章 under 分编 under 编; every
+article an entry named by its label, its 项 and 目 not entries), markdown
+headings (depth by ``#`` count) and inline enumerations 一是…；二是…
+(``kind="item"``). Levels are tree depths assigned by a stack of label styles in
+order of appearance, so a document that starts at （一） still gets level 1 for
+it. The 公文 elements (:mod:`sucai.elements`) are found first and are never
+headings. All offsets are characters in the body text.
 """
 
 from __future__ import annotations
@@ -258,6 +262,7 @@ _ARTICLE_RANK = {"编": 0, "分编": 1, "章": 2, "节": 3, "条": 4}
 _NUMBER_LIST = re.compile(rf"[{_SPACE}]*(?:{_CN_NUM}|[0-9０-９])+[、等，,至到\-—~～.．]")
 _HEADING_END = re.compile(r"[。！？；：!?;:]")
 _CLAUSE_END = re.compile(r"[。！？；：，、!?;:,]")
+_SUMMARY_END = re.compile(r"[。！？；：，!?;:,]")  # an article's opening words run to the first clause
 _MAX_HEADING = 60
 _MAX_CLAUSE = 30
 
@@ -295,7 +300,7 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
         if kind.startswith("条"):
             if not rest[:1] or rest[:1] not in _SPACE or not rest.strip():
                 return None
-            summary = _cut(rest, _CLAUSE_END, _MAX_CLAUSE)
+            summary = _cut(rest, _SUMMARY_END, _MAX_CLAUSE)
             return _Mark(start, ("art", 4), label, "", line_end=line_end, summary=summary)
         text = rest.strip()
         if len(text) > 40 or "。" in text or (text and rest[:1] not in _SPACE and not text[0].isalpha()):

@@ -1,5 +1,9 @@
 """Presentation helpers for the pages: escaping with highlights, the body as paragraphs, URLs.
 
+A body line that is a 公文 element (:mod:`sucai.elements`) is not a body paragraph:
+it carries its element kinds, and the page places it as GB/T 9704-2012 §7 says
+(发文字号 centred, 主送机关 顶格, 署名 and 成文日期 right-aligned, 版记 apart).
+
 Everything that ends up in HTML is escaped here or by Jinja2's autoescape; the
 only markup we add ourselves is ``<mark>`` around highlight spans, built from
 escaped pieces (never ``|safe`` on raw text).
@@ -14,9 +18,13 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup, escape
 
 from ..export.blocks import blocks
-from ..model import Document, OutlineNode
+from ..model import Document, Element, OutlineNode
 
 _LINE = re.compile(r"[^\n]+")
+# 版记 (§7.4): 抄送机关, 印发机关和印发日期, and a 主送机关 moved there ("主送：…").
+_RECORD_KINDS = ("cc", "printer")
+_ATTACHMENT_LABEL = re.compile(r"附(?:件|[：:])")
+_PRINTER_SPLIT = re.compile(r"(.+?)[ \t\u3000]+(\S+印发)")
 
 
 def mark(text: str | None, spans) -> Markup:
@@ -53,7 +61,11 @@ class Paragraph:
 
     ``anchor`` is the element id (``o<offset>``, the offset in the text where the
     paragraph starts), ``level`` the heading level (0 = body text), ``lead`` the
-    heading part of a run-in heading, ``rest`` the text after it.
+    heading part of a run-in heading, ``rest`` the text after it. ``parts``
+    are the ``(kind, text)`` pieces of a line made of 公文 elements, as laid out
+    (empty for a body paragraph; two for a 上行文's 发文字号 and 签发人, or for the
+    印发机关 and 印发日期 of one line), ``placement`` the CSS classes that place it
+    (see :func:`paragraphs`).
     """
 
     anchor: str
@@ -61,6 +73,8 @@ class Paragraph:
     level: int
     lead: str
     rest: str
+    parts: list[tuple[str, str]] = field(default_factory=list)
+    placement: str = ""
 
     @property
     def standalone(self) -> bool:
@@ -73,24 +87,78 @@ class Paragraph:
 
 @dataclass
 class OutlineEntry:
+    """A 提纲 entry: ``title`` is label and heading ("一、总体要求", "第一条"); an article's
+    opening words are its ``summary``, shown apart from the title."""
+
     level: int
     title: str
     anchor: str
     children: list[OutlineEntry] = field(default_factory=list)
+    summary: str = ""
 
 
 def paragraphs(doc: Document) -> list[Paragraph]:
-    """The body of ``doc`` as paragraphs (the same split as the downloads, :mod:`sucai.export.blocks`)."""
-    starts = []
+    """The body of ``doc`` as paragraphs (the same split as the downloads, :mod:`sucai.export.blocks`).
+
+    A line holding 公文 elements gets their kinds as ``placement`` classes
+    ``el-<kind>``, plus ``attachment-label`` ("附件2", 顶格) or ``attachment-title``
+    (centred) for an 附件 line, and ``record`` with ``record-first`` /
+    ``record-last`` for the lines of the 版记 (§7.4), which stand apart between rules.
+    """
+    spans = []
     for match in _LINE.finditer(doc.text):
         line = match.group()
         if line.strip():
-            starts.append(match.start() + len(line) - len(line.lstrip()))
+            spans.append((match.start() + len(line) - len(line.lstrip()), match.end()))
+    on_line = _elements_by_line(doc.elements, spans)
     out = []
-    for start, block in zip(starts, blocks(doc)):
+    for (start, _), block, elements in zip(spans, blocks(doc), on_line):
         lead = block.text[: block.lead] if block.level else ""
-        out.append(Paragraph(f"o{start}", start, block.level, lead, block.text[len(lead):]))
+        parts = [part for e in elements for part in _parts(e)]
+        out.append(Paragraph(f"o{start}", start, block.level, lead, block.text[len(lead):], parts))
+    _place(out)
     return out
+
+
+def _elements_by_line(elements: list[Element], spans: list[tuple[int, int]]) -> list[list[Element]]:
+    """For each line ``[start, end)``, the elements that start on it (both lists in text order)."""
+    out: list[list[Element]] = [[] for _ in spans]
+    i = 0
+    for element in elements:
+        while i < len(spans) and spans[i][1] <= element.start:
+            i += 1
+        if i < len(spans) and spans[i][0] <= element.start:
+            out[i].append(element)
+    return out
+
+
+def _parts(element: Element) -> list[tuple[str, str]]:
+    """An element as laid out: the 印发机关 left and the 印发日期 right of one line (§7.4.3)."""
+    split = _PRINTER_SPLIT.fullmatch(element.text) if element.kind == "printer" else None
+    return [(element.kind, piece) for piece in split.groups()] if split else [(element.kind, element.text)]
+
+
+def _place(paras: list[Paragraph]) -> None:
+    """Set ``placement`` of the element lines: their kinds, the attachment line's role, the 版记 run."""
+    record = [bool(p.parts) and _in_record(p) for p in paras]
+    for i, para in enumerate(paras):
+        if not para.parts:
+            continue
+        classes = [f"el-{kind}" for kind, _ in para.parts]
+        if para.parts[0][0] == "attachment":
+            classes.append("attachment-label" if _ATTACHMENT_LABEL.match(para.parts[0][1]) else "attachment-title")
+        if record[i]:
+            classes.append("record")
+            if i == 0 or not record[i - 1]:
+                classes.append("record-first")
+            if i + 1 == len(paras) or not record[i + 1]:
+                classes.append("record-last")
+        para.placement = " ".join(classes)
+
+
+def _in_record(para: Paragraph) -> bool:
+    kind, text = para.parts[0]
+    return kind in _RECORD_KINDS or (kind == "addressee" and text.startswith("主送"))
 
 
 def outline_entries(doc: Document, paras: list[Paragraph]) -> list[OutlineEntry]:
@@ -110,8 +178,8 @@ def outline_entries(doc: Document, paras: list[Paragraph]) -> list[OutlineEntry]
         for node in nodes:
             if node.kind != "heading":
                 continue
-            title = f"{node.label}{node.heading}".strip() or node.label or "（无标题）"
-            out.append(OutlineEntry(node.level, title, anchor(node), convert(node.children)))
+            title = node.title or "（无标题）"
+            out.append(OutlineEntry(node.level, title, anchor(node), convert(node.children), node.summary))
         return out
 
     return convert(doc.outline)
