@@ -502,11 +502,13 @@ def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], barriers: Iterable[_Ma
             continue
         _pop_for(stack, mark.style)
         container = stack[-1].node.children if stack else roots
+        settled = None  # the heading before this one, once it is known to be a heading or a list entry
         if previous and not (stack and stack[-1] is previous):
             _drop_list_entry(previous, body, mark.start, _same_run(previous, mark, container))
+            settled, previous = previous, None
         if _in_article(stack, mark):
             continue
-        mark.follows_list = bool(previous and previous.node is None and _same_run(previous, mark, container))
+        mark.follows_list = bool(settled and settled.node is None and _same_run(settled, mark, container))
         mark.container = container
         mark.node = OutlineNode(len(stack) + 1, mark.label, mark.heading, mark.start, len(body), summary=mark.summary)
         container.append(mark.node)

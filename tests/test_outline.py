@@ -449,11 +449,13 @@ def test_outline_gold_laws(corpus_dir):
     numbered parts that group articles such as a 司法解释's "一、管辖") and never
     marks articles (第X条) or numbered list entries; so precision = in-scope
     found ∩ gold / in-scope found, where in-scope leaves out 条 lines and
-    numbered headings that hold no 条. Measured (2026-…): P 0.993, R 0.990.
+    numbered headings that hold no 条. Measured: P 0.9934, R 0.9895 before articles kept
+    their 项 out and annexes closed the last article; now P 0.9931, R 0.9896 (the two
+    new "headings" are 第二类/第三类 of an 附表, which the markup leaves unmarked).
     """
     paths = sorted((corpus_dir / "laws_lawrefbook_national").glob("**/*.md"))
     precision, recall, titles = _gold_scores(paths)
-    assert precision >= 0.98 and recall >= 0.98, (precision, recall)
+    assert precision >= 0.993 and recall >= 0.9895, (precision, recall)
     assert titles >= 0.99
 
 
