@@ -54,9 +54,10 @@ from .model import Element
 __all__ = ["find_elements"]
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_SPACE = " \t\u3000\xa0"
+_SPACE = " \t\u3000"
 _DIGIT = "0-9０-９"
-_NONBLANK_LINE = re.compile(rf"(?m)^[{_SPACE}]*([^\n{_SPACE}](?:[^\n]*[^\n{_SPACE}])?)[{_SPACE}]*$")
+# A non-blank line; group 1 is the line without its indentation and trailing spaces.
+NONBLANK_LINE = re.compile(rf"(?m)^[{_SPACE}]*([^\n{_SPACE}](?:[^\n]*[^\n{_SPACE}])?)[{_SPACE}]*$")
 _SQUEEZE = re.compile(f"[{_SPACE}]+")
 
 # How far into the text the 版头 may reach (title lines left in the body, 份号, 密级…).
@@ -77,7 +78,8 @@ _ADDRESSEE_NAME = re.compile(
     r"|学校|大学|学院|医院|银行|总部|军区|兵团|支部|小组|组|厂|社|代表|委员|主席|总理|部长|省长|市长|县长|主任"
     r"|书记|校长|经理|负责人|同志|先生|女士|省|市|县|区|州|盟|旗|镇|乡|街道|村|社区)[：:]"
 )
-_SALUTATION = re.compile(r"(?:各位|尊敬的|同志们|亲爱的|女士们|先生们|朋友们)")
+# The opening of a speech's salutation ("同志们：", "各位代表："), never a 主送机关.
+SALUTATION = re.compile(r"(?:各位|尊敬的|同志们|亲爱的|女士们|先生们|朋友们)")
 _DATE = (
     rf"(?:19|20)[{_DIGIT}]{{2}}年[{_DIGIT}]{{1,2}}月[{_DIGIT}]{{1,2}}日"
     r"|[〇零○Ｏ一二三四五六七八九]{4}年(?:十[一二]?|[一二三四五六七八九])月(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])日"
@@ -119,7 +121,7 @@ def find_elements(text: str) -> list[Element]:
     """The 公文 elements of ``text`` (a document body), in text order. See the module docstring."""
     lines = [
         _Line(m.start(1), m.end(1), m.group(1), _SQUEEZE.sub("", m.group(1)))
-        for m in _NONBLANK_LINE.finditer(text)
+        for m in NONBLANK_LINE.finditer(text)
     ]
     return _Finder(lines).run()
 
@@ -279,7 +281,7 @@ def _part(line: _Line, match: re.Match[str], group: int, kind: str) -> Element:
 def _is_addressee(compact: str, after_head: bool) -> bool:
     if len(compact) > _MAX_LINE or not _ADDRESSEE.fullmatch(compact) or compact.startswith("签发人"):
         return False
-    if not after_head and (len(compact) > 100 or _SALUTATION.match(compact)):
+    if not after_head and (len(compact) > 100 or SALUTATION.match(compact)):
         return False
     return "如下" not in compact and bool(_ADDRESSEE_NAME.fullmatch(compact))
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .clean import Cleaned
-from .elements import find_elements
+from .elements import NONBLANK_LINE, SALUTATION, find_elements
 from .model import Document, Element, OutlineNode, Removal
 
 __all__ = ["analyse", "detect_genre", "parse_outline"]
@@ -341,12 +341,10 @@ def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]
 
 # ====================================================================== outline: unnumbered headings
 
-_NONBLANK_LINE = re.compile(rf"(?m)^[{_SPACE}]*([^\n{_SPACE}](?:[^\n]*[^\n{_SPACE}])?)[{_SPACE}]*$")
 _PLAIN_BAD = re.compile(
     rf"[。；！？!?;，,|×=＝]|[:：、]$|^[—–\-－(（《<>\[]|^[{_HAN}]{{1,6}}[:：]"
     rf"|\d{{1,4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|[〇零○一二三四五六七八九]{{4}}年"
 )
-_SALUTATION = re.compile(r"^(?:各位|尊敬的|同志们|亲爱的|女士们|先生们|朋友们)")
 _HAS_HAN = re.compile(f"[{_HAN}]")
 _PARAGRAPH_END = re.compile(r"[。！？!?；;：:]")
 _SENTENCE_CLOSE = "。！？!?；;：:”’\"'）)》】"
@@ -364,7 +362,7 @@ def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
     heading — not a date (落款) or a salutation (the name line before
     "各位代表："). Longer runs are lists of names or places, signature blocks.
     """
-    lines = [(m.start(1), m.end(1), m.group(1)) for m in _NONBLANK_LINE.finditer(body)]
+    lines = [(m.start(1), m.end(1), m.group(1)) for m in NONBLANK_LINE.finditer(body)]
     flags = [start not in taken and _is_plain_candidate(text) for start, _, text in lines]
     i = 0
     while i < len(lines):
@@ -392,7 +390,7 @@ def _opens_section(lines: list[tuple[int, int, str]], i: int, j: int, taken: set
     if j >= len(lines):
         return False
     following, next_start = lines[j][2], lines[j][0]
-    if _SALUTATION.match(following) or _DATE_LINE.match(following):
+    if SALUTATION.match(following) or _DATE_LINE.match(following):
         return False
     if not (_PARAGRAPH_END.search(following) or next_start in taken or _starts_label(following)):
         return False
