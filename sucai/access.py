@@ -3,15 +3,24 @@
 This module is the one place that decides how much of a document a viewer gets.
 Every route and command that shows, searches or exports document text goes
 through it.
+
+The members-only part of a document is one span of its text,
+``text[paid_from:paid_until]`` (:attr:`sucai.model.Document.members_span`): it
+runs to the end when ``paid_until`` is None, and free text may follow it
+otherwise (a ``##paidend##`` tag followed by more text). The free view keeps
+the text before the span and the text after it.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .model import Document, OutlineNode
 
 MEMBER_NOTICE = "会员可见全文（剩余 {remaining} 字）"
+MEMBER_NOTICE_INSIDE = "会员可见全文（此处略去会员内容 {hidden} 字）"
+MEMBERS_START = "以下为会员内容"
+MEMBERS_END = "以上为会员内容"
 
 
 def view(doc: Document, member: bool) -> tuple[Document, str | None]:
@@ -24,45 +33,141 @@ def view(doc: Document, member: bool) -> tuple[Document, str | None]:
 
 
 def free_view(doc: Document) -> Document:
-    """The free preview of ``doc``: its text cut at ``paid_from``, outline trimmed.
+    """The free view of ``doc``: its text without the members-only part, outline mapped onto it.
 
-    Returns ``doc`` itself when it has no members-only part. Otherwise a copy whose
-    ``text`` is ``doc.text[:paid_from]`` (the notice is not part of the text; see
-    :func:`notice`), whose outline keeps only the nodes that start before the
-    boundary (their ``end`` clipped to it), whose 公文 elements are those that
-    end before it, and whose ``removed`` audit list is empty (it may quote
-    members-only text).
+    Returns ``doc`` itself when it has no members-only text. Otherwise a copy where:
+
+    - ``text`` is the part before the span, then the part after it
+      (``doc.text[:paid_from] + doc.text[paid_until:]``); when the span ends inside
+      a line, a line break is put between the two parts, so that the text after
+      the span starts a paragraph of its own (nothing is ever joined to the
+      free text before it). Offsets of the free text before the span are
+      unchanged; see :func:`free_offset` for the others.
+    - ``paid_from`` is where the members part was left out (the place of the
+      notice, :func:`notice`): ``len`` of the part before. ``paid_until`` equals
+      ``paid_from`` when free text follows, else None. So a free view has no
+      members text (:attr:`~sucai.model.Document.members_span` is None) and
+      ``free_view`` of a free view is itself.
+    - the outline keeps the nodes that start in free text, with offsets mapped
+      (a section running into the span ends where the span was left out, one
+      running across it ends where it ends in the free text); nodes that start
+      inside the span are dropped (their children that start after it move up
+      into their place), and a heading or summary whose words run into the span
+      is blanked (its label stays).
+    - the 公文 elements are those that lie wholly in free text, offsets mapped.
+    - ``removed`` (the cleaning audit, which may quote members text) is empty.
     """
-    if doc.paid_from is None:
+    span = doc.members_span
+    if span is None:
         return doc
-    cut = doc.paid_from
-    elements = [element for element in doc.elements if element.end <= cut]
-    return replace(doc, text=doc.text[:cut], outline=_clip(doc.outline, doc.text, cut), elements=elements, removed=[])
+    gap = _Gap.of(doc)
+    before, after = doc.text[: span[0]], doc.text[span[1] :]
+    return replace(
+        doc,
+        text=before + gap.joint + after,
+        paid_from=gap.start,
+        paid_until=gap.start if after else None,
+        outline=_clip(doc.outline, doc.text, gap),
+        elements=[replace(e, start=gap.end_of(e.start), end=gap.end_of(e.end))
+                  for e in doc.elements if e.end <= gap.start or e.start >= gap.end],
+        removed=[],
+    )
 
 
 def notice(doc: Document) -> str | None:
-    """The notice shown in place of the members-only part, or None when there is none."""
-    if doc.paid_from is None:
+    """The notice shown where the members-only part was left out, or None when there is none.
+
+    Says how many characters were left out: "会员可见全文（剩余 N 字）" when the
+    members part runs to the end, "会员可见全文（此处略去会员内容 N 字）" when free
+    text follows it.
+    """
+    span = doc.members_span
+    if span is None:
         return None
-    return MEMBER_NOTICE.format(remaining=len(doc.text) - doc.paid_from)
+    hidden = span[1] - span[0]
+    if doc.paid_until is None:
+        return MEMBER_NOTICE.format(remaining=hidden)
+    return MEMBER_NOTICE_INSIDE.format(hidden=hidden)
 
 
-def _clip(nodes: list[OutlineNode], text: str, cut: int) -> list[OutlineNode]:
-    """Nodes starting before ``cut``; a heading or summary whose words run past ``cut`` is blanked."""
-    return [
-        replace(
+def boundary_marks(doc: Document, notice: str | None) -> list[tuple[int, str, str]]:
+    """Where a page or a terminal marks the member boundary in the text a viewer got from
+    :func:`view`, as ``(offset in doc.text, kind, words)`` in text order.
+
+    With a notice (``doc`` is a free view): ``(paid_from, "notice", notice)``,
+    where the members part was left out. Without (a member's whole document):
+    ``(paid_from, "start", "以下为会员内容")`` and, when free text follows the
+    members part, ``(paid_until, "end", "以上为会员内容")``; nothing for a
+    document without members text. Offsets may fall inside a paragraph.
+    """
+    if notice:
+        return [(doc.chars if doc.paid_from is None else doc.paid_from, "notice", notice)]
+    if doc.members_span is None:
+        return []
+    marks = [(doc.paid_from, "start", MEMBERS_START)]
+    if doc.paid_until is not None:
+        marks.append((doc.paid_until, "end", MEMBERS_END))
+    return marks
+
+
+def free_offset(doc: Document, offset: int) -> int | None:
+    """Where offset ``offset`` of ``doc.text`` is in ``free_view(doc).text``; None inside the members part.
+
+    Offsets are characters. Text before the span keeps its offsets; text after it
+    moves back by the span's length (less the line break of :func:`free_view`,
+    when one is put in).
+    """
+    if doc.members_span is None:
+        return offset
+    gap = _Gap.of(doc)
+    return None if gap.start <= offset < gap.end else gap.end_of(offset)
+
+
+@dataclass(frozen=True)
+class _Gap:
+    """The members span ``[start, end)`` of a full text, and the ``joint`` put in its place."""
+
+    start: int
+    end: int
+    joint: str
+
+    @classmethod
+    def of(cls, doc: Document) -> _Gap:
+        start, end = doc.members_span
+        text = doc.text
+        mid_line = 0 < start and end < len(text) and text[start - 1] != "\n" and text[end] != "\n"
+        return cls(start, end, "\n" if mid_line else "")
+
+    def end_of(self, offset: int) -> int:
+        """A (half-open) end offset mapped into the free text: inside the span it ends where the span was."""
+        if offset <= self.start:
+            return offset
+        if offset < self.end:
+            return self.start
+        return offset - (self.end - self.start) + len(self.joint)
+
+
+def _clip(nodes: list[OutlineNode], text: str, gap: _Gap) -> list[OutlineNode]:
+    """The outline mapped onto the free text (see :func:`free_view`)."""
+    out = []
+    for node in nodes:
+        children = _clip(node.children, text, gap)
+        if gap.start <= node.start < gap.end:
+            out += children
+            continue
+        out.append(replace(
             node,
-            heading=node.heading if _words_end(node.heading, node, text) <= cut else "",
-            summary=node.summary if _words_end(node.summary, node, text) <= cut else "",
-            end=min(node.end, cut),
-            children=_clip(node.children, text, cut),
-        )
-        for node in nodes
-        if node.start < cut
-    ]
+            heading=_unless_hidden(node.heading, node, text, gap),
+            summary=_unless_hidden(node.summary, node, text, gap),
+            start=gap.end_of(node.start),
+            end=gap.end_of(node.end),
+            children=children,
+        ))
+    return out
 
 
-def _words_end(words: str, node: OutlineNode, text: str) -> int:
-    """Where ``words`` (the node's heading or summary) end in ``text``."""
+def _unless_hidden(words: str, node: OutlineNode, text: str, gap: _Gap) -> str:
+    """``words`` (a node's heading or summary), or "" when they run into the members span."""
     found = text.find(words, node.start, node.end)
-    return node.end if found < 0 else found + len(words)
+    end = node.end if found < 0 else found + len(words)
+    return "" if node.start < gap.end and end > gap.start else words

@@ -7,8 +7,9 @@ replacement)`` spans, in characters — and the driver applies them, records a
 *anchors* (the paid-content boundary, markdown heading lines) through every
 edit so their offsets stay right in the final text.
 
-What is removed: paid-content tags (``##paidbegin##``/``##paidend##``,
-``$$paidbegin$$``/``$$paidend$$``, which become :attr:`Cleaned.paid_from`),
+What is removed: paid-content tags (``##paidbegin##``/``##paidend##``, and
+``$$paidbegin$$``/``$$paidend$$`` which the FastAdmin CMS also uses; they become
+the members span :attr:`Cleaned.paid_from`–:attr:`Cleaned.paid_until`),
 zero-width and control characters, HTML markup, markdown link/rule lines, crawl
 stamps, site adverts and contact solicitations (also a watermark glued to the
 end of a real paragraph), and a source line such as "（来源：新华网）" (moved to
@@ -45,10 +46,13 @@ class Cleaned:
     ``None`` when the input had no paid tags (or nothing is left inside them).
     ``removed``: every recorded removal, in rule order then text order.
     ``source``: the value of a source line ("（来源：新华网）" → "新华网"), or None.
-    ``paid_until``: offset where free text starts again after ``##paidend##``;
-    ``None`` when the members-only part runs to the end (the usual case: only
-    adverts followed the end tag). Additive field; the catalogue keeps only
-    ``paid_from`` and treats everything after it as members-only.
+    ``paid_until``: offset where free text starts again after the last end tag
+    (``##paidend##``/``$$paidend$$``), on its first non-space character; ``None``
+    when the members-only part runs to the end (no end tag, nothing but
+    whitespace after it — the usual case: only adverts followed the end tag —
+    or a begin tag after the last end tag). Several tag pairs make one span,
+    from the first begin tag to the last end tag. Becomes
+    :attr:`sucai.model.Document.paid_until`.
     ``headings``: markdown heading lines as ``(offset of the line start, depth)``
     where depth is the number of ``#``; empty unless ``markdown=True``.
     All offsets are in characters.

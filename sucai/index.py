@@ -4,8 +4,9 @@ One tantivy document per catalogue document. Text fields hold the tokens of
 :mod:`sucai.analysis` (``*_bi``: the bigram at every offset, with positions —
 exact substring tests and, with slop, word proximity; ``*_uni``: single
 characters; ``*_w``: jieba words with frequencies — ranked search). ``title_*`` is the title, ``body_*`` the whole text,
-``free_*`` the free part (text before ``paid_from``) of documents that have a
-members-only part, which is what a viewer without the member tier searches;
+``free_*`` the free view's text (:func:`sucai.access.free_view`: the text before
+and after the members-only span) of documents that have a members-only part,
+which is what a viewer without the member tier searches;
 ``head_w`` / ``free_head_w`` the words of the headings, all or those of the free view.
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
 ``has_paid``) are fast fields for filters, facet counts and sorting. No text is
@@ -71,13 +72,14 @@ def fingerprint(settings: Settings) -> str:
 def index_fields(doc: Document) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring)."""
     fields: dict = {"id": doc.id, "genre": doc.genre, "source": doc.source or "未注明", "year": doc.year or 0,
-                    "date": _date_key(doc.date), "chars": doc.chars, "has_paid": doc.paid_from is not None}
+                    "date": _date_key(doc.date), "chars": doc.chars, "has_paid": doc.members_span is not None}
     fields.update(_text_fields("title", analysis.normalize(doc.title)))
     fields.update(_text_fields("body", analysis.normalize(doc.text)))
     fields["head_w"] = _heading_words(doc)
-    if doc.paid_from is not None:
-        fields.update(_text_fields("free", analysis.normalize(doc.text[: doc.paid_from])))
-        fields["free_head_w"] = _heading_words(access.free_view(doc))
+    if doc.members_span is not None:
+        free = access.free_view(doc)
+        fields.update(_text_fields("free", analysis.normalize(free.text)))
+        fields["free_head_w"] = _heading_words(free)
     return fields
 
 

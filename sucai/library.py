@@ -39,9 +39,13 @@ class Library:
                workers: int | None = None) -> IngestSummary:
         return ingest(self, paths, progress, workers)
 
-    def get(self, doc_id: int, include_hidden: bool = False) -> Document:
-        """The document with this id. Raises NotFound (also for a hidden one, unless ``include_hidden``)."""
-        doc = self.catalogue.get(doc_id)
+    def get(self, doc_id: int, include_hidden: bool = False, *, preview: bool = True) -> Document:
+        """The document with this id. Raises NotFound (also for a hidden one, unless ``include_hidden``).
+
+        ``preview=False``: the member boundary as stored, without the free preview
+        setting's (see :meth:`Catalogue.get <sucai.store.Catalogue.get>`).
+        """
+        doc = self.catalogue.get(doc_id, preview=preview)
         if doc.hidden and not include_hidden:
             raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
         return doc

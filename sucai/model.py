@@ -122,8 +122,11 @@ class Document:
     """A clean, structured document as kept in the catalogue.
 
     ``text`` is the clean body (the title line is not part of it). ``chars`` is
-    ``len(text)``. ``paid_from`` is the offset in ``text`` where the members-only
-    part starts, ``None`` when the document has none. ``declared_chars`` is the
+    ``len(text)``. The members-only part (会员内容) is ``text[paid_from:paid_until]``:
+    ``paid_from`` is the offset where it starts (``None`` when the document has
+    none), ``paid_until`` where free text starts again after it (``None``: the
+    members part runs to the end; always ``None`` when ``paid_from`` is). See
+    :attr:`members_span`. ``declared_chars`` is the
     length the source claimed in a "（5350字）" suffix. ``date`` is ISO
     ``YYYY-MM-DD`` (or ``YYYY-MM`` / ``YYYY`` when the text says no more).
     ``elements`` are the 公文 elements (:class:`Element`) found in ``text``, in
@@ -135,6 +138,7 @@ class Document:
     genre: str = "其他"
     declared_chars: int | None = None
     paid_from: int | None = None
+    paid_until: int | None = None
     doc_number: str | None = None
     date: str | None = None
     source: str | None = None
@@ -151,6 +155,15 @@ class Document:
     @property
     def chars(self) -> int:
         return len(self.text)
+
+    @property
+    def members_span(self) -> tuple[int, int] | None:
+        """The members-only part as ``(start, end)`` offsets of ``text`` (half-open), or None
+        when there is no members text (no boundary, or an empty span)."""
+        if self.paid_from is None:
+            return None
+        end = self.chars if self.paid_until is None else self.paid_until
+        return (self.paid_from, end) if self.paid_from < end else None
 
     @property
     def year(self) -> int | None:

@@ -617,13 +617,14 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
     split over two lines, e.g. "…职业教育改革" + "实施方案的通知"), its declared
     length "（5350字）" moved into ``declared_chars``; ``title_hint`` (e.g. the
     HTML <title>) is used when the text has no clear title line, which then
-    stays in the body. ``text`` is the body after the title; ``paid_from`` is
-    re-based onto it. ``genre`` from :func:`detect_genre`; ``doc_number`` (文号)
-    and ``date`` (ISO) from the first lines or the 落款; ``source`` from
-    cleaning; ``elements`` (the 公文 elements of GB/T 9704-2012 §7) from
-    :func:`sucai.elements.find_elements`; ``outline`` from :func:`parse_outline`,
-    using the markdown heading lines recorded by :func:`sucai.clean.clean` when
-    ``markdown=True``, with element lines (but attachment titles) never headings.
+    stays in the body. ``text`` is the body after the title; the members span
+    (``paid_from``, ``paid_until``) is re-based onto it. ``genre`` from
+    :func:`detect_genre`; ``doc_number`` (文号) and ``date`` (ISO) from the
+    first lines or the 落款; ``source`` from cleaning; ``elements`` (the 公文
+    elements of GB/T 9704-2012 §7) from :func:`sucai.elements.find_elements`;
+    ``outline`` from :func:`parse_outline`, using the markdown heading lines
+    recorded by :func:`sucai.clean.clean` when ``markdown=True``, with element
+    lines (but attachment titles) never headings.
     """
     title_line, title_start, body_start = _split_title(cleaned.text, title_hint)
     before = cleaned.text[:title_start].strip()
@@ -631,7 +632,7 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
     title = _DECLARED.sub("", title_line).strip() if declared else title_line
     body = cleaned.text[body_start:]
     headings = [(pos - body_start, depth) for pos, depth in cleaned.headings if pos >= body_start]
-    paid_from = None if cleaned.paid_from is None else max(cleaned.paid_from - body_start, 0)
+    paid_from, paid_until = _paid_span(cleaned, body_start)
     elements = find_elements(body)
     return Document(
         title=title,
@@ -639,6 +640,7 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
         genre=detect_genre(title),
         declared_chars=int(declared.group(1)) if declared else None,
         paid_from=paid_from,
+        paid_until=paid_until,
         doc_number=_find_doc_number(title_line, body),
         date=_find_date(title_line, body),
         source=cleaned.source,
@@ -646,3 +648,14 @@ def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None 
         elements=elements,
         removed=list(cleaned.removed) + ([Removal("before_title", before)] if before else []),
     )
+
+
+def _paid_span(cleaned: Cleaned, body_start: int) -> tuple[int | None, int | None]:
+    """The members span of the cleaned text re-based onto the body (``None, None`` when none of it is in the body)."""
+    if cleaned.paid_from is None:
+        return None, None
+    paid_from = max(cleaned.paid_from - body_start, 0)
+    if cleaned.paid_until is None:
+        return paid_from, None
+    paid_until = cleaned.paid_until - body_start
+    return (paid_from, paid_until) if paid_until > paid_from else (None, None)

@@ -65,7 +65,8 @@ class SearchRequest:
 @dataclass
 class Hit:
     """One result. Offsets are characters: ``highlights`` in ``snippet``, ``title_highlights``
-    in ``title``, ``section_start``/``section_end`` in the document text."""
+    in ``title``, ``section_start``/``section_end`` in the text the viewer gets (the whole
+    text for a member, the free view's text otherwise: :func:`sucai.access.view`)."""
 
     id: int
     title: str

@@ -26,7 +26,7 @@ from pathlib import Path
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS documents (
     declared_chars INTEGER,
     chars INTEGER NOT NULL,
     paid_from INTEGER,
+    paid_until INTEGER,
     doc_number TEXT,
     date TEXT,
     source TEXT,
@@ -66,10 +67,10 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 _DOC_COLUMNS = (
-    "id, title, genre, declared_chars, paid_from, doc_number, date, source, text, outline, elements, removed,"
-    " source_path, format, encoding, ingested_at, hidden"
+    "id, title, genre, declared_chars, paid_from, paid_until, doc_number, date, source, text,"
+    " outline, elements, removed, source_path, format, encoding, ingested_at, hidden"
 )
-_EDITABLE = ("title", "genre", "paid_from", "doc_number", "date", "source")
+_EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ class Catalogue:
                 db.execute("ALTER TABLE documents ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0")
             if "elements" not in columns:  # schema 2 → 3: 公文 elements (read again on the next re-ingest)
                 db.execute("ALTER TABLE documents ADD COLUMN elements TEXT NOT NULL DEFAULT '[]'")
+            if "paid_until" not in columns:  # schema 3 → 4: the members part as a span (NULL: to the end)
+                db.execute("ALTER TABLE documents ADD COLUMN paid_until INTEGER")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
@@ -146,11 +149,11 @@ class Catalogue:
         """
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, doc_number,"
-                " date, source, text, outline, elements, removed, source_path, format, encoding, text_hash,"
-                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, paid_until,"
+                " doc_number, date, source, text, outline, elements, removed, source_path, format, encoding, text_hash,"
+                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.doc_number,
+                    doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.paid_until, doc.doc_number,
                     doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
                     _dump([e.to_dict() for e in doc.elements]),
                     _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
@@ -165,12 +168,17 @@ class Catalogue:
             self._record_file(db, path, content_hash, status, doc_id, None)
             return status, doc_id
 
-    def get(self, doc_id: int) -> Document:
-        """The document with this id. Raises NotFound."""
+    def get(self, doc_id: int, *, preview: bool = True) -> Document:
+        """The document with this id. Raises NotFound.
+
+        ``preview=False``: the member boundary as stored, without the one the
+        ``preview_chars`` setting gives documents stored without a boundary (for
+        editing the boundary itself).
+        """
         row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
-        return self._document(row)
+        return self._document(row) if preview else _document(row)
 
     def documents(self, ids: list[int] | None = None, outline: bool = True) -> Iterator[Document]:
         """All documents in id order, or those with the given ids (in id order).
@@ -200,19 +208,24 @@ class Catalogue:
         return [{**dict(zip(keys, row)), "hidden": bool(row[7]), "has_member_part": bool(row[6])} for row in rows]
 
     def update(self, doc_id: int, **changes) -> None:
-        """Change metadata of a document (any of title, genre, paid_from, doc_number, date, source).
+        """Change metadata of a document (any of title, genre, paid_from, paid_until, doc_number, date, source).
 
-        Raises NotFound, or InvalidInput (code ``bad_field`` / ``bad_boundary``) for an
-        unknown field or a member boundary outside ``[0, chars]``. The index picks the
-        change up at its next sync.
+        The member boundary is checked as a whole (changes merged with what is
+        stored): ``0 <= paid_from <= chars`` and ``paid_from < paid_until <= chars``;
+        a ``paid_until`` with only white space after it is stored as None (to the
+        end), removing ``paid_from`` removes ``paid_until``, an end without a start is
+        refused. Raises NotFound, or InvalidInput (code ``bad_field`` /
+        ``bad_boundary``) for an unknown field or a boundary outside those limits.
+        The index picks the change up at its next sync.
         """
         unknown = set(changes) - set(_EDITABLE)
         if unknown:
             raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))}", code="bad_field")
-        doc = self.get(doc_id)
-        boundary = changes.get("paid_from")
-        if boundary is not None and not 0 <= boundary <= doc.chars:
-            raise InvalidInput(f"会员内容起点应在 0 到 {doc.chars} 之间", code="bad_boundary")
+        doc = self.get(doc_id, preview=False)
+        if {"paid_from", "paid_until"} & set(changes):
+            start = changes.get("paid_from", doc.paid_from)
+            end = changes.get("paid_until", None if start is None else doc.paid_until)
+            changes.update(_checked_boundary(doc, start, end))
         if not changes:
             return
         assignments = ", ".join(f"{name} = ?" for name in changes)
@@ -292,6 +305,21 @@ class Catalogue:
         return document
 
 
+def _checked_boundary(doc: Document, start: int | None, end: int | None) -> dict[str, int | None]:
+    """The member boundary ``start``–``end`` for ``doc``, normalised; raises InvalidInput when out of bounds."""
+    if start is None:
+        if end is not None:
+            raise InvalidInput("请先设置会员内容起点，再设置终点", code="bad_boundary")
+        return {"paid_from": None, "paid_until": None}
+    if not 0 <= start <= doc.chars:
+        raise InvalidInput(f"会员内容起点应在 0 到 {doc.chars} 之间", code="bad_boundary")
+    if end is not None and not start < end <= doc.chars:
+        raise InvalidInput(f"会员内容终点应大于起点（{start}），且不超过 {doc.chars}", code="bad_boundary")
+    if end is not None and not doc.text[end:].strip():
+        end = None
+    return {"paid_from": start, "paid_until": end}
+
+
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction (BEGIN IMMEDIATE: writers queue here, not at commit); rolled back on error."""
@@ -305,10 +333,10 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def _document(row: tuple) -> Document:
-    (doc_id, title, genre, declared, paid_from, number, date, source, text, outline, elements, removed,
+    (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
      source_path, fmt, encoding, ingested_at, hidden) = row
     return Document(
-        id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from,
+        id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
         outline=[OutlineNode.from_dict(n) for n in json.loads(outline)],
         elements=[Element(**e) for e in json.loads(elements)],

@@ -270,7 +270,7 @@ def test_docx_core_properties(full_docx):
 
 
 def test_docx_notice_is_last_paragraph():
-    document = open_docx(export_document(make_doc(), "docx", notice=NOTICE)[1])
+    document = open_docx(export_document(access.free_view(make_doc()), "docx", notice=NOTICE)[1])
     assert document.paragraphs[-1].text == NOTICE
     assert _east_asia(document.paragraphs[-1].runs[0]._r) == "仿宋_GB2312"
 
@@ -434,7 +434,7 @@ def test_zip_ascii_names_have_no_utf8_flag_and_index_name_is_reserved():
 
 
 def test_zip_of_docx_reopens():
-    archive, _ = _read_zip(export_zip([(make_doc(), NOTICE)], "docx"))
+    archive, _ = _read_zip(export_zip([(access.free_view(make_doc()), NOTICE)], "docx"))
     assert open_docx(archive.read(f"{TITLE}.docx")).paragraphs[-1].text == NOTICE
 
 

@@ -83,7 +83,7 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
 
 @app.command()
 def show(doc_id: int, home: HomeOption = None, as_json: JsonOption = False, free: FreeOption = False) -> None:
-    """显示一篇文档：元数据、提纲、正文（标出会员内容的起点）。"""
+    """显示一篇文档：元数据、提纲、正文（标出会员内容的起点和终点）。"""
     doc = open_library(home).get(doc_id)
     view, notice = access.view(doc, member=not free)
     if as_json:
@@ -98,20 +98,26 @@ def show(doc_id: int, home: HomeOption = None, as_json: JsonOption = False, free
             if node.kind == "heading":
                 out.print("  " * node.level + escape(f"{node.label}{node.heading}"))
     out.print("\n[bold]正文[/bold]")
-    if view.paid_from is None or free:
-        out.print(Text(view.text))
-    else:
-        out.print(Text(view.text[: view.paid_from]))
-        out.print("[yellow]──────── 以下为会员内容 ────────[/yellow]")
-        out.print(Text(view.text[view.paid_from :]))
-    if notice:
-        out.print(f"[yellow]{escape(notice)}[/yellow]")
+    for part in _body_parts(view, notice):
+        out.print(part)
+
+
+def _body_parts(view: Document, notice: str | None) -> list[Text]:
+    """The text cut at the member boundary, a line at each mark (:func:`sucai.access.boundary_marks`):
+    for a member "以下/以上为会员内容" at ``paid_from``/``paid_until``, for others the notice."""
+    parts, pos = [], 0
+    for at, kind, words in access.boundary_marks(view, notice):
+        mark = words if kind == "notice" else f"──────── {words} ────────"
+        parts += [Text(view.text[pos:at].rstrip("\n")), Text(mark, style="yellow")]
+        pos = at
+    tail = view.text[pos:]
+    return [*parts, Text(tail)] if tail or not parts else parts
 
 
 def _metadata(doc: Document) -> list[tuple[str, object]]:
     rows = [("编号", doc.id), ("文种", doc.genre), ("字数", doc.chars), ("标称字数", doc.declared_chars),
             ("文号", doc.doc_number), ("日期", doc.date), ("来源", doc.source), ("会员内容起点", doc.paid_from),
-            ("文件", doc.source_path)]
+            ("会员内容终点", doc.paid_until), ("文件", doc.source_path)]
     return [(k, v) for k, v in rows if v is not None]
 
 

@@ -6,6 +6,10 @@ structure numbers 一、/（一）/1./（1）, or 第一章…) is a heading par
 heading on its own line, or a run-in heading ("（一）理论学习方面。主要存在…") whose
 label and heading sentence are styled as the heading and the rest as body text.
 Inline enumerations (``kind == "item"``, 一是…二是…) stay plain text.
+
+A download for a viewer without the member tier holds the free view of the
+document (:func:`sucai.access.free_view`) and a notice, which
+:func:`with_notice` places where the members part was left out.
 """
 
 from __future__ import annotations
@@ -28,14 +32,17 @@ class Block:
     paragraph starts with. ``lead`` is how many leading characters of ``text``
     (label + heading sentence) take the heading style; ``lead == len(text)`` for a
     heading on its own line, 0 for body text. ``label`` is the heading's
-    numbering as written ("一、", "（一）", "第一条", "" when unnumbered); it is
-    not compared, so ``Block(text, level, lead)`` stays the identity of a block.
+    numbering as written ("一、", "（一）", "第一条", "" when unnumbered);
+    ``start`` is the offset in the document text (characters) where ``text``
+    starts. Neither is compared, so ``Block(text, level, lead)`` stays the
+    identity of a block.
     """
 
     text: str
     level: int = 0
     lead: int = 0
     label: str = field(default="", compare=False)
+    start: int = field(default=0, compare=False)
 
     @property
     def standalone(self) -> bool:
@@ -56,9 +63,24 @@ def blocks(doc: Document) -> list[Block]:
         text = line.strip()
         if not text:
             continue
-        node = heads.get(match.start() + len(line) - len(line.lstrip()))
+        start = match.start() + len(line) - len(line.lstrip())
+        node = heads.get(start)
         lead = _lead(node, text) if node is not None and text.startswith(node.label) else 0
-        out.append(Block(text, node.level, lead, node.label) if lead else Block(text))
+        out.append(Block(text, node.level, lead, node.label, start) if lead else Block(text, start=start))
+    return out
+
+
+def with_notice(doc: Document, notice: str | None) -> list[Block]:
+    """:func:`blocks` of ``doc`` with ``notice`` as a body paragraph where the members part was left out.
+
+    That is before the first paragraph that starts at or after ``doc.paid_from``
+    (in a free view, where the members part was; see :func:`sucai.access.free_view`),
+    or at the end when ``doc.paid_from`` is None. Without a notice, just the blocks.
+    """
+    out = blocks(doc)
+    if notice:
+        at = len(out) if doc.paid_from is None else sum(block.start < doc.paid_from for block in out)
+        out.insert(at, Block(notice))
     return out
 
 

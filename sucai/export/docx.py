@@ -49,7 +49,7 @@ from docx.text.font import Font
 from docx.text.paragraph import Paragraph
 
 from ..model import Document
-from .blocks import Block, blocks
+from .blocks import Block, with_notice
 
 # GB/T 9704-2012 §5.2.1–§5.2.2, in millimetres.
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
@@ -125,10 +125,11 @@ def grid_pitches(style: DocxStyle) -> tuple[int, int]:
 def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = None) -> bytes:
     """The document as .docx bytes laid out to GB/T 9704-2012 (see the module docstring).
 
-    Paragraphs are the non-empty lines of ``doc.text``; ``notice`` becomes a last
-    body paragraph. Core properties: title = ``doc.title``, subject and category
-    = ``doc.genre`` (文种), comments and keywords = ``doc.source``. Never raises
-    for any Document.
+    Paragraphs are the non-empty lines of ``doc.text``; ``notice`` becomes a body
+    paragraph where the members part was left out (:func:`~sucai.export.blocks.with_notice`).
+    Core properties: title = ``doc.title``, subject and category
+    = ``doc.genre`` (文种), comments and keywords = ``doc.source``, each cut to
+    :data:`CORE_PROPERTY_CHARS` characters. Never raises for any Document.
     """
     style = style or DocxStyle()
     document = docx.Document()
@@ -137,10 +138,8 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     headings = _set_styles(document, style, Twips(line_pitch))
     _add_page_numbers(document, style)
     _add_run(document.add_paragraph(style="Title"), doc.title, style.title_font, style.title_size, spacing)
-    for block in blocks(doc):
+    for block in with_notice(doc, notice):
         _add_block(document, block, style, headings, spacing)
-    if notice:
-        _add_block(document, Block(notice), style, headings, spacing)
     _set_properties(document, doc)
     out = io.BytesIO()
     document.save(out)

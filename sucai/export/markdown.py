@@ -5,7 +5,8 @@ as markdown headings one level below the title (level 1 → ``##``, level 2 →
 ``###`` …, capped at ``######``), every other line a paragraph. A run-in heading
 ("（一）理论学习方面。主要存在…") becomes a heading followed by the rest of its
 paragraph, so the text is kept in full. Plain text: the title line, a blank line,
-the clean text as stored. Both end with the notice paragraph when one is given.
+the clean text as stored. In both, a notice (when one is given) is a paragraph of
+its own where the members part was left out (``doc.paid_from``; the end when None).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..model import Document
-from .blocks import Block, blocks
+from .blocks import Block, with_notice
 
 # ASCII characters that CommonMark would read as inline markup.
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>])")
@@ -25,19 +26,18 @@ _ORDERED_LIST = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 def to_markdown(doc: Document, notice: str | None = None) -> str:
     """The document as CommonMark text (``\\n`` line ends, trailing newline). Never raises."""
     parts = [f"# {_escape(doc.title)}", _metadata(doc)]
-    for block in blocks(doc):
+    for block in with_notice(doc, notice):
         parts.extend(_markdown_block(block))
-    if notice:
-        parts.append(_escape(notice))
     return "\n\n".join(parts) + "\n"
 
 
 def to_text(doc: Document, notice: str | None = None) -> str:
-    """The document as plain text: title, blank line, clean text, then the notice. Never raises."""
-    parts = [doc.title, doc.text.strip()]
-    if notice:
-        parts.append(notice)
-    return "\n\n".join(parts) + "\n"
+    """The document as plain text: title, blank line, clean text with the notice in its place. Never raises."""
+    if not notice:
+        return f"{doc.title}\n\n{doc.text.strip()}\n"
+    cut = len(doc.text) if doc.paid_from is None else doc.paid_from
+    parts = [doc.title, doc.text[:cut].strip(), notice, doc.text[cut:].strip()]
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def _metadata(doc: Document) -> str:

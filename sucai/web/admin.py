@@ -208,32 +208,41 @@ def document_edit_page(request: Request, doc_id: DocId, viewer: Admin,
 
 def _document_edit(request: Request, viewer: Viewer, library: Library, doc_id: int, *, error: str | None = None,
                    message: str | None = None, status: int = 200):
-    doc = library.get(doc_id, include_hidden=True)
-    around = None
-    if doc.paid_from is not None:
-        around = (doc.text[max(0, doc.paid_from - 40): doc.paid_from], doc.text[doc.paid_from: doc.paid_from + 40])
+    doc = library.get(doc_id, include_hidden=True, preview=False)  # the boundary as stored, which is what is edited
+    around = {name: (doc.text[max(0, at - 40): at], doc.text[at: at + 40])
+              for name, at in (("起点", doc.paid_from), ("终点", doc.paid_until)) if at is not None}
+    preview = library.settings.free_preview_chars
     return render_page(request, "admin_document.html", status=status, viewer=viewer, section="documents", doc=doc,
-                       around=around, error=error, message=message)
+                       around=around, preview=preview if 0 <= preview < doc.chars else None,
+                       error=error, message=message)
 
 
 @router.post("/documents/{doc_id}/edit", dependencies=Csrf)
 def document_edit(
     request: Request, doc_id: DocId, viewer: Admin, library: Annotated[Library, Depends(get_library)],
-    title: FormText = "", genre: FormText = "", paid_from: FormText = "",
+    title: FormText = "", genre: FormText = "", paid_from: FormText = "", paid_until: FormText = "",
 ):
     try:
-        title, genre, boundary = title.strip(), genre.strip(), paid_from.strip()
+        title, genre = title.strip(), genre.strip()
         if not 1 <= len(title) <= 200:
             raise InvalidInput("标题应为 1–200 个字符", code="bad_title")
         if not 1 <= len(genre) <= 50:
             raise InvalidInput("文种应为 1–50 个字符", code="bad_genre")
-        if boundary and not boundary.isdigit():
-            raise InvalidInput("会员起点应为字数（非负整数），留空表示全文免费", code="bad_boundary")
-        library.update(doc_id, title=title, genre=genre, paid_from=int(boundary) if boundary else None)
+        start = _offset_field(paid_from, "会员起点应为字数（非负整数），留空表示全文免费")
+        end = _offset_field(paid_until, "会员终点应为字数（非负整数），留空表示会员内容直到文末")
+        library.update(doc_id, title=title, genre=genre, paid_from=start, paid_until=end)
     except InvalidInput as error:
         return _document_edit(request, viewer, library, doc_id, error=error.message, status=422)
     _refresh_titles(request)
     return _document_edit(request, viewer, library, doc_id, message="已保存。")
+
+
+def _offset_field(value: str, message: str) -> int | None:
+    """A character offset typed into a form: None when empty; InvalidInput (``bad_boundary``) when not a whole number."""
+    value = value.strip()
+    if value and not (value.isascii() and value.isdigit()):
+        raise InvalidInput(message, code="bad_boundary")
+    return int(value) if value else None
 
 
 @router.post("/documents/{doc_id}/hide", dependencies=Csrf)

@@ -18,7 +18,7 @@ from ..similar import similar
 from .api import MAX_PAGE, DocId, search_request
 from .templating import render_page
 from .deps import Viewer, current_viewer, get_library
-from .render import outline_entries, paragraphs
+from .render import boundary_markers, outline_entries, paragraphs, place_markers
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,12 +77,12 @@ def document_page(
     doc = library.get(doc_id, include_hidden=viewer.admin)
     view, notice = access.view(doc, viewer.member)
     paras = paragraphs(view)
-    boundary = None  # a member sees the whole text with the boundary marked where the members part starts
-    if viewer.member and doc.paid_from is not None:
-        boundary = next((i for i, p in enumerate(paras) if p.offset >= doc.paid_from), len(paras))
+    # the notice where the members part was left out, or (for a member) its start and end marked where they are
+    markers_after = place_markers(paras, boundary_markers(view, notice))
     return render_page(
         request, "document.html",
-        doc=view, chars=doc.chars, visible_chars=view.chars, notice=notice, paragraphs=paras, boundary=boundary,
+        doc=view, chars=doc.chars, visible_chars=view.chars, notice=notice, paragraphs=paras,
+        markers_after=markers_after,
         outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
         downloads_left=request.app.state.accounts.get().downloads_left(viewer),

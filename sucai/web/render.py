@@ -5,8 +5,9 @@ it carries its element kinds, and the page places it as GB/T 9704-2012 §7 says
 (发文字号 centred, 主送机关 顶格, 署名 and 成文日期 right-aligned, 版记 apart).
 
 Everything that ends up in HTML is escaped here or by Jinja2's autoescape; the
-only markup we add ourselves is ``<mark>`` around highlight spans, built from
-escaped pieces (never ``|safe`` on raw text).
+only markup we add ourselves is ``<mark>`` around highlight spans and the
+member-boundary ``<span>`` inside a paragraph, built from escaped pieces (never
+``|safe`` on raw text).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
+from .. import access
 from ..export.blocks import blocks
 from ..model import Document, Element, OutlineNode
 
@@ -55,6 +57,15 @@ def chinese_number(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+@dataclass(frozen=True)
+class Marker:
+    """A mark in the body at the member boundary: ``id`` (``member-start``, ``member-end`` or
+    ``member-notice``) and the words shown."""
+
+    id: str
+    label: str
+
+
 @dataclass
 class Paragraph:
     """One paragraph of the body as the document page shows it.
@@ -65,7 +76,9 @@ class Paragraph:
     are the ``(kind, text)`` pieces of a line made of 公文 elements, as laid out
     (empty for a body paragraph; two for a 上行文's 发文字号 and 签发人, or for the
     印发机关 and 印发日期 of one line), ``placement`` the CSS classes that place it
-    (see :func:`paragraphs`).
+    (see :func:`paragraphs`). ``inline``: member-boundary markers inside the
+    paragraph, as ``(offset in the paragraph's text, marker)``; ``before``: markers
+    shown between the previous paragraph and this one (see :func:`place_markers`).
     """
 
     anchor: str
@@ -75,6 +88,8 @@ class Paragraph:
     rest: str
     parts: list[tuple[str, str]] = field(default_factory=list)
     placement: str = ""
+    inline: list[tuple[int, Marker]] = field(default_factory=list)
+    before: list[Marker] = field(default_factory=list)
 
     @property
     def standalone(self) -> bool:
@@ -83,6 +98,14 @@ class Paragraph:
     @property
     def text(self) -> str:
         return self.lead + self.rest
+
+    def lead_markup(self) -> Markup:
+        """``lead`` escaped, with the inline markers that fall inside it."""
+        return _with_markers(self.lead, 0, self.inline)
+
+    def rest_markup(self) -> Markup:
+        """``rest`` escaped, with the inline markers that fall inside it."""
+        return _with_markers(self.rest, len(self.lead), self.inline)
 
 
 @dataclass
@@ -159,6 +182,40 @@ def _place(paras: list[Paragraph]) -> None:
 def _in_record(para: Paragraph) -> bool:
     kind, text = para.parts[0]
     return kind in _RECORD_KINDS or (kind == "addressee" and text.startswith("主送"))
+
+
+def boundary_markers(doc: Document, notice: str | None) -> list[tuple[int, Marker]]:
+    """The member-boundary markers of the page, as ``(offset in doc.text, marker)``: see
+    :func:`sucai.access.boundary_marks` (ids ``member-notice``, ``member-start``, ``member-end``)."""
+    return [(offset, Marker(f"member-{kind}", words)) for offset, kind, words in access.boundary_marks(doc, notice)]
+
+
+def place_markers(paras: list[Paragraph], markers: list[tuple[int, Marker]]) -> list[Marker]:
+    """Put each marker where its offset is: inside the paragraph whose text holds it, else before
+    the first paragraph starting at or after it (also before a 公文 element line, which is laid
+    out in parts). Returns the markers after the last paragraph."""
+    after: list[Marker] = []
+    for offset, marker in markers:
+        holder = next((p for p in paras if offset < p.offset + len(p.text)), None)
+        if holder is None:
+            after.append(marker)
+        elif offset > holder.offset and not holder.parts:
+            holder.inline.append((offset - holder.offset, marker))
+        else:
+            holder.before.append(marker)
+    return after
+
+
+def _with_markers(text: str, base: int, inline: list[tuple[int, Marker]]) -> Markup:
+    """``text`` (which starts at ``base`` in its paragraph) escaped, with the markers inside it as spans."""
+    out, pos = [], 0
+    for at, marker in sorted(inline, key=lambda m: m[0]):
+        if base <= at < base + len(text):
+            out.append(escape(text[pos : at - base]))
+            out.append(Markup('<span class="member-boundary inline" id="{}">{}</span>').format(marker.id, marker.label))
+            pos = at - base
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
 
 
 def outline_entries(doc: Document, paras: list[Paragraph]) -> list[OutlineEntry]:

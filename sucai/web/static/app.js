@@ -107,7 +107,9 @@
   function setupCopy(button) {
     button.addEventListener("click", function () {
       const para = button.closest(".para");
-      const text = para.querySelector(".ptext").textContent.trim();
+      const source = para.querySelector(".ptext").cloneNode(true);
+      source.querySelectorAll(".member-boundary").forEach(function (m) { m.remove(); });  // a mark, not text
+      const text = source.textContent.trim();
       copyText(text).then(function () {
         button.textContent = "已复制";
         button.classList.add("done");

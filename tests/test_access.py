@@ -1,0 +1,306 @@
+"""The member part as a span (issue 10): text after ``##paidend##`` stays free, everywhere.
+
+Unit tests of :mod:`sucai.access` on documents built by hand (every offset below
+was counted by hand and is checked against ``len`` of the pieces), then one file
+with free text after its members part through the whole pipeline: cleaning,
+ingest, the catalogue (with its migration), search and snippets, section search,
+the CLI, downloads and the document page.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+
+import docx
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from sucai import access
+from sucai.accounts import Viewer
+from sucai.cli import app as cli_app
+from sucai.errors import InvalidInput
+from sucai.library import Library
+from sucai.model import Document, OutlineNode
+from sucai.search import SearchRequest
+from sucai.store import SCHEMA_VERSION, Catalogue
+from sucai.web import create_app
+from sucai.web.deps import current_viewer
+
+# ---------------------------------------------------------------- free_view on hand-built documents
+
+FREE1 = "一、总体要求\n坚持稳中求进。\n"
+PAID = "二、内部口径\n红杉甲方案。\n"
+FREE2 = "三、保障措施\n加强组织领导。\n"
+
+
+def spanned(paid_until: int | None = 29) -> Document:
+    assert (len(FREE1), len(PAID), len(FREE2)) == (15, 14, 15)
+    outline = [OutlineNode(1, "一、", "总体要求", 0, 15), OutlineNode(1, "二、", "内部口径", 15, 29),
+               OutlineNode(1, "三、", "保障措施", 29, 44)]
+    return Document("通知", FREE1 + PAID + FREE2, paid_from=15, paid_until=paid_until, outline=outline,
+                    removed=[], id=1)
+
+
+def test_free_view_keeps_the_text_before_and_after_the_span():
+    doc = spanned()
+    assert doc.members_span == (15, 29)
+    view = access.free_view(doc)
+    assert view.text == FREE1 + FREE2
+    assert (view.paid_from, view.paid_until, view.members_span) == (15, 15, None)
+    assert [(n.label, n.heading, n.start, n.end) for n in view.outline] == [("一、", "总体要求", 0, 15),
+                                                                            ("三、", "保障措施", 15, 30)]
+    assert access.notice(doc) == "会员可见全文（此处略去会员内容 14 字）"
+    assert access.free_view(view) is view and access.notice(view) is None
+    assert [access.free_offset(doc, i) for i in (0, 14, 15, 28, 29, 43, 44)] == [0, 14, None, None, 15, 29, 30]
+    assert doc.text[29:] == view.text[15:]   # the same text after the span, at the mapped offset
+
+
+def test_a_span_to_the_end_is_cut_as_before():
+    doc = spanned(paid_until=None)
+    view = access.free_view(doc)
+    assert (view.text, view.paid_from, view.paid_until) == (FREE1, 15, None)
+    assert [(n.label, n.start, n.end) for n in view.outline] == [("一、", 0, 15)]
+    assert access.notice(doc) == "会员可见全文（剩余 29 字）"
+
+
+def test_a_span_inside_lines_is_left_out_with_a_line_break_in_its_place():
+    line1 = "（四）担当作为方面。主要问题。\n"
+    line2 = "（五）工作作风方面。正文。\n"
+    assert (len(line1), len(line2)) == (16, 14)
+    outline = [OutlineNode(2, "（四）", "担当作为方面", 0, 16), OutlineNode(2, "（五）", "工作作风方面", 16, 30)]
+    doc = Document("材料", line1 + line2, paid_from=3, paid_until=26, outline=outline)
+    assert doc.text[3:5] == "担当" and doc.text[26] == "正"
+    view = access.free_view(doc)
+    assert view.text == "（四）\n正文。\n"        # never "（四）正文。": the parts are not joined into one line
+    assert (view.paid_from, view.paid_until) == (3, 3)
+    # the label before the span stays, its words (inside the span) are blanked; （五） starts inside: dropped
+    assert [(n.label, n.heading, n.start, n.end) for n in view.outline] == [("（四）", "", 0, 3)]
+    assert access.free_offset(doc, 26) == 4 and view.text[4] == "正"
+    assert access.notice(doc) == "会员可见全文（此处略去会员内容 23 字）"
+
+
+def test_headings_after_the_span_move_up_when_their_parent_starts_inside_it():
+    text = "前言。\n二、措施\n（一）甲。\n（二）乙。\n"
+    assert [text.index(s) for s in ("二、", "（一）", "（二）")] == [4, 9, 15] and len(text) == 21
+    children = [OutlineNode(2, "（一）", "甲", 9, 15), OutlineNode(2, "（二）", "乙", 15, 21)]
+    doc = Document("方案", text, paid_from=4, paid_until=15, outline=[OutlineNode(1, "二、", "措施", 4, 21, children=children)])
+    view = access.free_view(doc)
+    assert view.text == "前言。\n（二）乙。\n"
+    assert [(n.level, n.label, n.start, n.end) for n in view.outline] == [(2, "（二）", 4, 10)]
+
+
+def test_boundary_marks_for_a_member_and_for_a_visitor():
+    doc = spanned()
+    assert access.boundary_marks(doc, None) == [(15, "start", "以下为会员内容"), (29, "end", "以上为会员内容")]
+    view, notice = access.view(doc, member=False)
+    assert access.boundary_marks(view, notice) == [(15, "notice", "会员可见全文（此处略去会员内容 14 字）")]
+    assert access.boundary_marks(spanned(None), None) == [(15, "start", "以下为会员内容")]
+    assert access.boundary_marks(Document("无", "正文"), None) == []
+
+
+# ---------------------------------------------------------------- one file through the pipeline
+
+TITLE = "关于加强预算管理的通知"
+BEFORE = "一、总体要求\n坚持稳中求进，统筹推进预算编制。\n"
+MEMBERS = "二、内部测算口径\n按照红杉甲方案测算，紫檀乙口径作为备选。\n"
+AFTER = "三、保障措施\n各单位要加强组织领导，青松丙措施压实工作责任。"
+
+
+def source_text(begin: str = "##paidbegin##", end: str = "##paidend##") -> str:
+    return f"{TITLE}\n{BEFORE}{begin}\n{MEMBERS}{end}\n{AFTER}\n"
+
+
+@pytest.fixture(params=[("##paidbegin##", "##paidend##"), ("$$paidbegin$$", "$$paidend$$")], ids=["hash", "dollar"])
+def span_library(request, tmp_path):
+    """A library holding the file of :func:`source_text` with either tag pair (FastAdmin CMS uses both)."""
+    home, folder = tmp_path / "home", tmp_path / "files"
+    folder.mkdir()
+    (folder / "通知.txt").write_text(source_text(*request.param), encoding="utf-8")
+    library = Library.open(home)
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    yield library
+    library.close()
+
+
+def the_doc(library: Library) -> Document:
+    return next(library.catalogue.documents())
+
+
+def test_ingest_records_both_ends_of_the_members_part(span_library):
+    doc = the_doc(span_library)
+    assert doc.title == TITLE
+    assert doc.text[: doc.paid_from].strip() == BEFORE.strip()
+    assert doc.text[doc.paid_from : doc.paid_until].strip() == MEMBERS.strip()
+    assert doc.text[doc.paid_until :].strip() == AFTER
+    view, notice = access.view(doc, member=False)
+    assert view.text == doc.text[: doc.paid_from] + AFTER
+    assert notice == f"会员可见全文（此处略去会员内容 {doc.paid_until - doc.paid_from} 字）"
+    assert [n.label + n.heading for n in view.outline] == ["一、总体要求", "三、保障措施"]
+
+
+def hits(library: Library, q: str, member: bool, **kw):
+    return library.search(SearchRequest(q=q, limit=50, **kw), member=member)
+
+
+@pytest.mark.parametrize("mode", ["precise", "ranked"])
+@pytest.mark.parametrize("scope", ["doc", "section"])
+def test_search_finds_the_text_after_the_span_but_never_the_span(span_library, mode, scope):
+    for q in ("红杉甲方案", "紫檀乙口径", "内部测算口径"):
+        result = hits(span_library, q, member=False, mode=mode, scope=scope)
+        assert (result.total, result.hits) == (0, []), q
+        assert hits(span_library, q, member=True, mode=mode, scope=scope).total == 1, q
+    result = hits(span_library, "青松丙措施", member=False, mode=mode, scope=scope)
+    assert result.total == 1
+    hit = result.hits[0]
+    assert "青松丙措施" in hit.snippet and "红杉" not in hit.snippet and "紫檀" not in hit.snippet
+    marked = [hit.snippet[a:b] for a, b in hit.highlights]
+    assert marked == ["青松丙措施"] if mode == "precise" else "青松丙措施" in marked   # ranked marks words too
+    if scope == "section":
+        view = access.free_view(the_doc(span_library))
+        assert hit.section_path == ["三、保障措施"]
+        assert view.text[hit.section_start : hit.section_end].strip() == AFTER   # offsets in the free view's text
+
+
+def test_facet_filter_for_documents_with_a_members_part(span_library):
+    assert hits(span_library, "", member=False, mode="precise", has_member_part=True).total == 1
+
+
+runner = CliRunner(env={"COLUMNS": "1000"})
+
+
+def cli(library: Library, *args: str) -> str:
+    result = runner.invoke(cli_app, [*args, "--home", str(library.settings.home)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def in_order(text: str, *pieces: str) -> bool:
+    places = [text.find(p) for p in pieces]
+    return -1 not in places and places == sorted(places)
+
+
+def test_cli_show_marks_both_ends_for_a_member_and_the_gap_for_a_visitor(span_library):
+    doc = the_doc(span_library)
+    shown = cli(span_library, "show", str(doc.id))
+    assert f"会员内容起点 {doc.paid_from}" in shown and f"会员内容终点 {doc.paid_until}" in shown
+    body = shown[shown.index("\n正文\n"):]   # after the metadata and the 提纲
+    assert in_order(body, "坚持稳中求进", "以下为会员内容", "二、内部测算口径", "红杉甲方案", "以上为会员内容", "三、保障措施")
+    free = cli(span_library, "show", str(doc.id), "--free")
+    assert in_order(free[free.index("\n正文\n"):], "坚持稳中求进", access.notice(doc), "三、保障措施", "青松丙措施")
+    assert "红杉" not in free and "紫檀" not in free and "以下为会员内容" not in free
+    data = json.loads(cli(span_library, "show", str(doc.id), "--free", "--json"))
+    assert data["text"] == access.free_view(doc).text and data["notice"] == access.notice(doc)
+
+
+def test_free_downloads_put_the_notice_where_the_members_part_was(span_library, tmp_path):
+    doc = the_doc(span_library)
+    notice = access.notice(doc)
+    txt = tmp_path / "a.txt"
+    cli(span_library, "export", str(doc.id), "--free", "--format", "txt", "-o", str(txt))
+    assert txt.read_text(encoding="utf-8") == (
+        f"{TITLE}\n\n一、总体要求\n坚持稳中求进，统筹推进预算编制。\n\n{notice}\n\n{AFTER}\n")
+    md = tmp_path / "a.md"
+    cli(span_library, "export", str(doc.id), "--free", "--format", "md", "-o", str(md))
+    markdown = md.read_text(encoding="utf-8")
+    assert in_order(markdown, "## 一、总体要求", "坚持稳中求进", notice, "## 三、保障措施", "青松丙措施")
+    word = tmp_path / "a.docx"
+    cli(span_library, "export", str(doc.id), "--free", "--format", "docx", "-o", str(word))
+    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]
+    assert paragraphs == [TITLE, "一、总体要求", "坚持稳中求进，统筹推进预算编制。", notice, "三、保障措施",
+                          "各单位要加强组织领导，青松丙措施压实工作责任。"]
+    pack = tmp_path / "a.zip"
+    cli(span_library, "export", "--query", "预算", "--free", "--zip", "--format", "txt", "-o", str(pack))
+    with zipfile.ZipFile(pack) as archive:
+        assert archive.read(f"{TITLE}.txt").decode("utf-8") == txt.read_text(encoding="utf-8")
+    # a member's download is the whole text, with no notice
+    cli(span_library, "export", str(doc.id), "--format", "txt", "-o", str(txt))
+    assert txt.read_text(encoding="utf-8") == f"{TITLE}\n\n{doc.text.strip()}\n" and "红杉甲方案" in doc.text
+
+
+def page_client(library: Library, member: bool) -> TestClient:
+    app = create_app(library.settings.home)
+    if member:
+        app.dependency_overrides[current_viewer] = lambda: Viewer(1, "测试会员", "member", "2999-12-31")
+    return TestClient(app)
+
+
+def test_document_page_for_a_visitor_shows_the_notice_between_the_free_parts(span_library):
+    doc = the_doc(span_library)
+    page = page_client(span_library, member=False).get(f"/documents/{doc.id}").text
+    assert in_order(page[page.index('id="body"'):], "坚持稳中求进", 'id="member-notice"', access.notice(doc), 'id="member-hint"', "青松丙措施")
+    assert "红杉" not in page and "紫檀" not in page
+    data = page_client(span_library, member=False).get(f"/api/documents/{doc.id}").json()
+    assert data["text"] == access.free_view(doc).text and data["notice"] == access.notice(doc)
+    assert (data["paid_from"], data["paid_until"]) == (doc.paid_from, doc.paid_from)
+
+
+def test_document_page_for_a_member_marks_both_ends(span_library):
+    doc = the_doc(span_library)
+    page = page_client(span_library, member=True).get(f"/documents/{doc.id}").text
+    assert in_order(page[page.index('id="body"'):], "坚持稳中求进", 'id="member-start"', "二、内部测算口径", "紫檀乙口径",
+                    'id="member-end"', "三、保障措施")
+    assert "以下为会员内容" in page and "以上为会员内容" in page and 'id="member-notice"' not in page
+
+
+# ---------------------------------------------------------------- editing the boundary; the preview setting
+
+
+def test_editing_the_span_is_checked_and_normalised(span_library):
+    library = span_library
+    doc = the_doc(library)
+    library.update(doc.id, paid_from=3, paid_until=10)
+    edited = library.get(doc.id)
+    assert edited.members_span == (3, 10)
+    assert hits(library, doc.text[10:16], member=False, mode="precise").total == 1   # free again
+    assert hits(library, doc.text[3:9], member=False, mode="precise").total == 0
+    for start, end in ((3, 3), (10, 5), (3, doc.chars + 1), (None, 10), (-1, None)):
+        with pytest.raises(InvalidInput) as err:
+            library.update(doc.id, paid_from=start, paid_until=end)
+        assert err.value.code == "bad_boundary"
+    library.update(doc.id, paid_until=doc.chars)          # to the very end is stored as "to the end"
+    assert library.get(doc.id).paid_until is None
+    library.update(doc.id, paid_until=12)
+    library.update(doc.id, paid_from=None)                 # no members part: no end either
+    assert (library.get(doc.id).paid_from, library.get(doc.id).paid_until) == (None, None)
+
+
+def test_the_preview_setting_stays_a_start_only_boundary(tmp_path):
+    home = tmp_path / "home"
+    library = Library.open(home)
+    spans = Document("有会员段的文档", "前言可以阅读。会员正文。后记可以阅读。", paid_from=7, paid_until=12)
+    plain = Document("没有会员段的文档", "前言可以阅读。后面的全部文字在预览之外。")
+    for n, doc in enumerate((spans, plain)):
+        library.catalogue.add(doc, f"hash{n}", f"/p{n}", "x")
+    library.close()
+    library = Library.open(home, free_preview_chars=7)
+    first, second = library.get(1), library.get(2)
+    assert first.members_span == (7, 12)           # its own span, not the preview's
+    assert (second.paid_from, second.paid_until) == (7, None)
+    assert library.get(2, preview=False).paid_from is None   # what the admin edits: the stored boundary
+    assert hits(library, "后记可以阅读", member=False, mode="precise").total == 1
+    assert hits(library, "后面的全部文字", member=False, mode="precise").total == 0
+    library.close()
+
+
+def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
+    path = tmp_path / "catalogue.db"
+    catalogue = Catalogue(path)
+    catalogue.add(Document("旧文档", "前言。会员内容。", paid_from=3), "h1", "/old", "x")
+    catalogue.close()
+    db = sqlite3.connect(path)      # what a schema 2 library looks like: no paid_until column
+    db.execute("ALTER TABLE documents DROP COLUMN paid_until")
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    catalogue = Catalogue(path)
+    doc = catalogue.get(1)
+    assert (doc.paid_from, doc.paid_until, doc.text) == (3, None, "前言。会员内容。")
+    catalogue.update(1, paid_until=6)
+    assert catalogue.get(1).members_span == (3, 6)
+    version = catalogue._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert int(version) == SCHEMA_VERSION == 3
+    catalogue.close()
