@@ -216,3 +216,23 @@ def _add_words(terms: list[str]) -> None:
             if word not in _added:
                 rjieba.add_word(word, 1000, "n")
                 _added.add(word)
+
+
+# -- the layout-free form (exact duplicates) ------------------------------------
+
+_FULL_WIDTH_ASCII = str.maketrans({chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)})
+_ANY_SPACE = re.compile(r"\s+")
+
+
+def layout_free(text: str) -> str:
+    """``text`` without its layout: the form on which two texts are the same document.
+
+    Drops every white-space character (``str.isspace``: spaces, the 　 (U+3000)
+    paragraph indentation, tabs, line breaks, so blank lines and trailing spaces
+    too) and folds the full-width ASCII forms U+FF01–U+FF5E to ASCII
+    (punctuation width: "，" = ",", "（" = "(", "１" = "1"). Nothing else is
+    changed — case, traditional and simplified characters, and every other
+    character stay as they are — so two texts that read differently never share
+    a form. Linear in ``len(text)``; never raises.
+    """
+    return _ANY_SPACE.sub("", text.translate(_FULL_WIDTH_ASCII))

@@ -7,8 +7,9 @@ processes; storing runs in this one, one transaction per file, so a kill at any
 moment leaves the catalogue consistent and the next run finishes the job.
 
 Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
-same clean text is already stored), ``unchanged`` (this path with these bytes was
-done before), ``skipped`` (not a readable document, with the reason) or
+same clean text, layout aside, is already stored: :func:`text_hash`),
+``unchanged`` (this path with these bytes was done before), ``skipped`` (not a
+readable document, with the reason) or
 ``failed`` (an unexpected error, with the reason).
 """
 
@@ -23,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from . import clean, outline, readers
+from . import analysis, clean, outline, readers
 from .errors import SucaiError
 from .model import Document
 
@@ -102,11 +103,24 @@ def _parse_job(path: Path) -> Document | tuple[str, str]:
         return "failed", f"{type(err).__name__}: {err}"
 
 
+TEXT_HASH_VERSION = 2  # 1: the stripped text; 2: its layout-free form
+
+
 def text_hash(doc: Document) -> str:
-    """Identity of a document's clean content, for exact-duplicate detection: its text
-    (the title too when the text is empty). A title guessed from the file name does
-    not count, so the same text saved under two names is one document."""
-    return hashlib.sha256((doc.text.strip() or doc.title).encode()).hexdigest()
+    """Identity of a document's clean content, for exact-duplicate detection: the SHA-256
+    (hex) of the layout-free form of its text (:func:`sucai.analysis.layout_free`: no
+    white space, full-width ASCII forms folded), or of its title when the text has none.
+
+    So layout-only variants — paragraphs indented with 　　 or not, doubled blank
+    lines, trailing spaces, spaces between characters, full- or half-width
+    punctuation — are one document. A title guessed from the file name does not
+    count, so the same text saved under two names is one document either. When
+    this definition changes, :data:`TEXT_HASH_VERSION` goes up and the library
+    re-hashes the stored documents when it is opened (:meth:`Catalogue.rehash
+    <sucai.store.Catalogue.rehash>`).
+    """
+    form = analysis.layout_free(doc.text) or analysis.layout_free(doc.title)
+    return hashlib.sha256(form.encode()).hexdigest()
 
 
 def ingest(

@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import Settings, load_settings
 from .errors import NotFound
 from .index import SearchIndex
-from .ingest import IngestSummary, ingest
+from .ingest import TEXT_HASH_VERSION, IngestSummary, ingest, text_hash
 from .model import Document
 from .search import SearchRequest, SearchResult, matching_ids, search
 from .store import Catalogue
@@ -26,6 +26,7 @@ class Library:
         self.settings = settings
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.catalogue_path, preview)
+        self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
 
     @classmethod
     def open(cls, home: str | Path | None = None, **overrides) -> Library:

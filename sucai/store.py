@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -259,6 +259,38 @@ class Catalogue:
             "SELECT coalesce(source, '未注明'), count(*) FROM documents WHERE hidden = 0 GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         return {"documents": docs, "chars": chars, "by_genre": dict(by_genre), "by_source": dict(by_source)}
+
+    def rehash(self, text_hash: Callable[[Document], str], version: int) -> int:
+        """Recompute every document's duplicate key when the definition of ``text_hash`` changed.
+
+        ``text_hash(Document(title, text))`` is the key (see
+        :func:`sucai.ingest.text_hash`); ``version`` names its definition and is
+        recorded in ``meta``, so this runs once per definition (a read when nothing
+        is to do), in one transaction: a file stored under the old definition and
+        ingested again is still 重复 of its document. Documents that now share a key
+        (layout twins stored apart before) are all kept; the later ones get the key
+        ``<hash>:<id>``, so the key stays unique and new copies are duplicates of
+        the first. Returns how many documents were re-hashed.
+        """
+        if self._meta(self._db, "text_hash_version") == str(version):
+            return 0
+        with self.transaction() as db:
+            if self._meta(db, "text_hash_version") == str(version):  # another process did it meanwhile
+                return 0
+            keys, seen = [], set()
+            for doc_id, title, text in db.execute("SELECT id, title, text FROM documents ORDER BY id"):
+                key = text_hash(Document(title=title, text=text))
+                keys.append((f"{key}:{doc_id}" if key in seen else key, doc_id))
+                seen.add(key)
+            db.execute("UPDATE documents SET text_hash = 'rehash:' || id")  # no clash while keys are replaced
+            db.executemany("UPDATE documents SET text_hash = ? WHERE id = ?", keys)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('text_hash_version', ?)", (str(version),))
+        return len(keys)
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     # -- index bookkeeping --------------------------------------------------
 

@@ -212,3 +212,84 @@ def test_html_navigation_before_the_heading_is_not_the_title(home, tmp_path):
     assert (doc.title, doc.genre) == ("关于开展调研的通知", "通知")
     assert doc.text.startswith("各科室：") and "首页" not in doc.text
     assert ("before_title", "首页\n登录") in [(r.rule, r.text) for r in doc.removed]
+
+
+# -- B35: layout-only variants are one document ------------------------------------------------
+
+NOTICE_LINES = ["关于做好春季森林防火工作的通知", "各村（社区）：",
+                "为切实做好春季森林防火工作，现将有关事项通知如下。",
+                "一、提高思想认识", "各单位要高度重视，落实防火责任。", "二、加强值班值守", "严格执行24小时值班制度。"]
+
+
+def layout_variants() -> dict[str, str]:
+    """The same notice as written (a), with 　　 before each paragraph (b), with doubled blank lines and
+    trailing spaces (c), and with half-width punctuation and spaces between characters (d; issue 12)."""
+    title, *body = NOTICE_LINES
+    return {
+        "a.txt": "\n".join(NOTICE_LINES) + "\n",
+        "b.txt": title + "\n" + "".join(f"　　{line}\n" for line in body),
+        "c.txt": title + "\n\n\n" + "".join(f"{line}  \n\n\n" for line in body),
+        "d.txt": title + "\n" + "\n".join(body).replace("，", ",").replace("：", ":").replace("（", "(")
+                 .replace("）", ")").replace("各单位要", "各单位 要") + "\n",
+    }
+
+
+def test_layout_only_variants_are_duplicates_b35(home, tmp_path):
+    for name, text in layout_variants().items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    summary = json.loads(cli("ingest", str(tmp_path), "--json"))
+    statuses = {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in summary["files"]}
+    assert statuses == {"a.txt": ("ingested", 1), "b.txt": ("duplicate", 1), "c.txt": ("duplicate", 1),
+                        "d.txt": ("duplicate", 1)}
+    library = Library.open(home)
+    assert precise(library, "春季森林防火") == [1]
+    assert library.search(SearchRequest(q="值班值守"), member=False).total == 1
+    # a different word is a different document
+    (tmp_path / "e.txt").write_text(layout_variants()["a.txt"].replace("24小时", "12小时"), encoding="utf-8")
+    assert json.loads(cli("ingest", str(tmp_path / "e.txt"), "--json"))["counts"]["ingested"] == 1
+
+
+def test_layout_free_form():
+    from sucai.analysis import layout_free
+
+    assert layout_free("　　各村（社区）：\n\n  现将  通知如下。 \r\n") == "各村(社区):现将通知如下。"
+    assert layout_free("ＧＢ／Ｔ　９７０４，Hello World") == "GB/T9704,HelloWorld"
+    assert layout_free("開通政務") == "開通政務"                      # traditional characters stay: not layout
+    assert layout_free("") == ""
+
+
+def test_an_old_library_is_rehashed_so_its_files_stay_unchanged_and_duplicate(home, tmp_path):
+    """A library stored under the old key (SHA-256 of the stripped text): opening it re-hashes the stored
+    documents once, so old files stay 未变化, their copies 重复, and layout variants 重复 too; layout twins
+    stored apart under the old key are both kept."""
+    import hashlib
+
+    from sucai.ingest import TEXT_HASH_VERSION
+    from sucai.model import Document
+
+    variants = layout_variants()
+    (tmp_path / "a.txt").write_text(variants["a.txt"], encoding="utf-8")
+    cli("ingest", str(tmp_path / "a.txt"))
+    library = Library.open(home)
+    twin = Document("旧库里的孪生", "第一段。\n　　第二段。")           # a layout twin of the next one
+    library.catalogue.add(Document("旧库里的原件", "第一段。\n第二段。"), "x", "/old/1", "c1")
+    library.catalogue.add(twin, "y", "/old/2", "c2")
+    with library.catalogue.transaction() as db:                   # make it an old library
+        for doc_id, text in db.execute("SELECT id, text FROM documents").fetchall():
+            old = hashlib.sha256(text.strip().encode()).hexdigest()
+            db.execute("UPDATE documents SET text_hash = ? WHERE id = ?", (old, doc_id))
+        db.execute("DELETE FROM meta WHERE key = 'text_hash_version'")
+    library.close()
+
+    reopened = Library.open(home)                                 # re-hashes here
+    assert reopened.catalogue._meta(reopened.catalogue._db, "text_hash_version") == str(TEXT_HASH_VERSION)
+    keys = dict(reopened.catalogue._db.execute("SELECT id, text_hash FROM documents").fetchall())
+    assert keys[3] == keys[2] + ":3" and len(set(keys.values())) == 3   # both twins kept, keys unique
+    reopened.close()
+    (tmp_path / "copy.txt").write_text(variants["a.txt"], encoding="utf-8")
+    (tmp_path / "b.txt").write_text(variants["b.txt"], encoding="utf-8")
+    (tmp_path / "twin.txt").write_text("旧库里的原件\n　　第一段。\n\n第二段。\n", encoding="utf-8")
+    summary = json.loads(cli("ingest", str(tmp_path), "--json"))
+    statuses = {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in summary["files"]}
+    assert statuses == {"a.txt": ("unchanged", 1), "copy.txt": ("duplicate", 1), "b.txt": ("duplicate", 1),
+                        "twin.txt": ("duplicate", 2)}
