@@ -664,3 +664,57 @@ def test_round_trip_through_the_readers(fmt):
     assert [line.strip() for line in back.text.splitlines() if line.strip()] == FREE_LINES + PAID_LINES
     shape = [(n.level, n.label, n.heading, n.kind) for n in walk_outline(back.outline)]
     assert shape == [(n.level, n.label, n.heading, n.kind) for n in walk_outline(doc.outline)]
+
+
+# ---------------------------------------------------------------- B27: a title longer than the core property
+
+
+def long_title() -> str:
+    head, tail, unit = "转发市财政局关于", "的通知", "进一步加强预算绩效管理和资金监督检查工作、"
+    title = head + (unit * 20)[: 265 - len(head) - len(tail)] + tail
+    assert len(title) == 265
+    return title
+
+
+def assert_long_title_docx(data: bytes, title: str) -> None:
+    document = open_docx(data)
+    assert document.paragraphs[0].text == title                     # the visible title is whole
+    assert document.core_properties.title == title[:254] + "…"      # the property is cut to 255 characters
+    assert len(document.core_properties.title) == 255
+
+
+def test_b27_long_title_exports_as_docx_from_the_cli_the_web_and_a_zip(tmp_path):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from sucai.cli import app as cli_app
+    from sucai.library import Library
+    from sucai.web import create_app
+
+    title = long_title()
+    folder, home = tmp_path / "files", tmp_path / "home"
+    folder.mkdir()
+    (folder / "long.html").write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+        "<div class='article'><p>各区县财政局：</p><p>现将市财政局有关文件转发给你们，请结合实际认真贯彻执行。"
+        "各单位要高度重视预算绩效管理工作，切实加强组织领导，确保各项工作落到实处。</p><p>特此通知。</p></div>"
+        "</body></html>", encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([folder], workers=1)
+    assert library.get(1).title == title
+    runner = CliRunner()
+    target = tmp_path / "out.docx"
+    result = runner.invoke(cli_app, ["export", "1", "--format", "docx", "-o", str(target), "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    assert_long_title_docx(target.read_bytes(), title)
+    client = TestClient(create_app(home), raise_server_exceptions=False)
+    response = client.get("/api/documents/1/download", params={"format": "docx"})
+    assert response.status_code == 200
+    assert_long_title_docx(response.content, title)
+    packed = client.get("/api/download", params={"ids": "1", "format": "docx"})
+    assert packed.status_code == 200
+    archive, index = _read_zip(packed.content)
+    assert index[1][1] == title and index[1][5] == f"{title[:MAX_STEM]}.docx"
+    assert_long_title_docx(archive.read(index[1][5]), title)
+    library.close()
+

@@ -57,6 +57,8 @@ MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 # §7.5: the em-dash line of the page number sits 7 mm below the type area.
 PAGE_NUMBER_GAP_MM = 7
 _TWIPS_PER_MM = 1440 / 25.4
+# Longest text of a core property (docProps/core.xml) that python-docx writes.
+CORE_PROPERTY_CHARS = 255
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 # Paragraph properties of Word's built-in Title/Heading styles worth keeping.
 _KEPT_STYLE_PPR = {qn("w:keepNext"), qn("w:keepLines"), qn("w:outlineLvl")}
@@ -293,10 +295,20 @@ def _add_page_field(paragraph: Paragraph, style: DocxStyle) -> None:
 
 
 def _set_properties(document, doc: Document) -> None:
-    """Core properties (docProps/core.xml); times in UTC as the OPC format wants."""
+    """Core properties (docProps/core.xml); times in UTC as the OPC format wants.
+
+    Text properties hold at most :data:`CORE_PROPERTY_CHARS` characters (python-docx
+    refuses more); a longer value is cut and ends with "…" — only the property: the
+    title paragraph of the document keeps the whole title.
+    """
     props = document.core_properties
-    props.title = doc.title
-    props.subject = props.category = doc.genre
-    props.comments = props.keywords = doc.source or ""
+    props.title = _core_text(doc.title)
+    props.subject = props.category = _core_text(doc.genre)
+    props.comments = props.keywords = _core_text(doc.source or "")
     props.author = props.last_modified_by = "sucai"
     props.created = props.modified = datetime.now(UTC).replace(tzinfo=None)
+
+
+def _core_text(value: str) -> str:
+    """``value`` cut to :data:`CORE_PROPERTY_CHARS` characters, the last one "…" when cut."""
+    return value if len(value) <= CORE_PROPERTY_CHARS else value[: CORE_PROPERTY_CHARS - 1] + "…"
