@@ -718,3 +718,28 @@ def test_b27_long_title_exports_as_docx_from_the_cli_the_web_and_a_zip(tmp_path)
     assert_long_title_docx(archive.read(index[1][5]), title)
     library.close()
 
+
+# ---------------------------------------------------------------- B33: formula injection in 索引.csv
+
+
+def test_b33_index_cells_never_start_a_formula():
+    titles = ['=HYPERLINK("http://example.invalid","点击")', "@SUM(1+1)", "+86通知", "-1+2", "\t制表开头", "\r回车开头"]
+    docs = [(Document(t, "正文。", genre="通知", id=n), None) for n, t in enumerate(titles, start=1)]
+    docs.append((Document("普通标题", "正文。", genre="=1+1", source="@来源", id=9), None))
+    data = export_zip(docs, "md")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    raw = archive.read("索引.csv")
+    assert raw.startswith(b"\xef\xbb\xbf")                       # UTF-8 with BOM: spreadsheets read Chinese
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    names = [info.filename for info in archive.infolist()][1:]
+    assert names[0] == "=HYPERLINK(_http___example.invalid_,_点击_).md"   # the file itself keeps its name
+    assert rows[1:] == [
+        ["1", "'" + titles[0], "通知", "3", "", "'" + names[0]],
+        ["2", "'@SUM(1+1)", "通知", "3", "", "'@SUM(1+1).md"],
+        ["3", "'+86通知", "通知", "3", "", "'+86通知.md"],
+        ["4", "'-1+2", "通知", "3", "", "'-1+2.md"],
+        ["5", "'\t制表开头", "通知", "3", "", "制表开头.md"],
+        ["6", "'\r回车开头", "通知", "3", "", "回车开头.md"],
+        ["7", "普通标题", "'=1+1", "3", "'@来源", "普通标题.md"],
+    ]
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]

@@ -7,6 +7,8 @@ Windows device names (CON, NUL, COM1…) are prefixed, and the stem is cut to
 80 characters (≤ 240 UTF-8 bytes for Chinese, so stem + extension stays under
 the 255-byte limit of ext4/APFS/NTFS). A name is never empty and never a path.
 
+Index: ``索引.csv`` cells are neutralised against formula injection (:func:`csv_cell`).
+
 Zips: member names are UTF-8 with general-purpose flag bit 11 (0x800) set for
 non-ASCII names (APPNOTE.TXT §4.4.4, done by Python's ``zipfile``), so Windows
 Explorer and macOS Archive Utility show Chinese names correctly.
@@ -57,12 +59,27 @@ def unique_name(stem: str, suffix: str, taken: set[str]) -> str:
 
 
 def index_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
-    """CSV bytes in UTF-8 with a byte-order mark (so Excel reads Chinese) and CRLF line ends (RFC 4180)."""
+    """CSV bytes in UTF-8 with a byte-order mark (so Excel reads Chinese) and CRLF line ends (RFC 4180).
+
+    Every cell is written as text through :func:`csv_cell`, so that no cell is
+    read as a formula by a spreadsheet program.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(map(csv_cell, header))
+    writer.writerows(map(csv_cell, row) for row in rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """``value`` as a CSV cell that no spreadsheet evaluates: a cell starting with = + - @,
+    a tab or a carriage return gets a leading apostrophe ("=1+1" → "'=1+1"), as the
+    OWASP advice on CSV injection says; any other cell is ``str(value)``."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def zip_files(files: Iterable[tuple[str, bytes]]) -> bytes:
