@@ -2,9 +2,10 @@
 
 A test library holds documents whose members parts carry unique marker text (random
 Han characters that occur nowhere else, also after normalisation) next to realistic
-text: three with a ``##paidbegin##`` tag, the bundled samples, whose long texts get a
-boundary from the operator's ``free_preview_chars`` setting, and one hidden document
-(none of whose text may show). Every route of the app — enumerated from the router, so
+text: three with a ``##paidbegin##`` tag, one whose members part ends at a
+``##paidend##`` followed by free text (with a marker of its own, which non-members
+must see), the bundled samples, whose long texts get a boundary from the operator's
+``free_preview_chars`` setting, and one hidden document (none of whose text may show). Every route of the app — enumerated from the router, so
 a route added later is covered automatically — is called as a visitor, a free user and
 an expired member (both logged in through the real login form), with path parameters
 filled with real and missing ids and query parameters with probes (substrings of the
@@ -55,6 +56,14 @@ def untagged(markup: str) -> str:
     return html.unescape(_TAG.sub("", _BLOCK.sub("\x00", markup)))
 
 
+FREE_AFTER = 15  # markers[15] is in the free text after a ##paidend##: everyone may see it
+
+
+def secret_markers(site) -> list[str]:
+    """The markers in members parts or the hidden document (all but the free one)."""
+    return [m for n, m in enumerate(site["markers"]) if n != FREE_AFTER]
+
+
 def make_markers(count: int, length: int, avoid: str) -> list[str]:
     """``count`` strings of rare Han characters, none of which (nor its normalised form) occurs in ``avoid``."""
     rng = random.Random(20240605)
@@ -97,6 +106,13 @@ def texts(markers: list[str]) -> dict[str, str]:
         "06_防汛办法.txt": (
             "某市防汛管理办法\n第一章 总则\n" + ("为规范防汛管理工作，保障人民群众生命财产安全，制定本办法。" * 6)[:135] + "。\n"
             f"第一条 为了{m[11]}{m[12]}，由市人民政府负责。\n第二条 其他事项另行规定。\n"),
+        "07_接待通知.txt": (
+            "关于规范公务接待工作的通知\n"
+            "一、总体要求\n严格执行公务接待标准，厉行勤俭节约，杜绝铺张浪费。\n"
+            "##paidbegin##\n二、内部掌握尺度\n"
+            f"接待{m[13]}标准按内部口径执行，{m[14]}不对外公开。\n"
+            "##paidend##\n"
+            f"三、监督检查\n各单位要加强日常监督，{m[FREE_AFTER]}定期通报检查结果。\n"),
     }
 
 
@@ -105,8 +121,8 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("leaks")
     home, extra = root / "home", root / "extra"
     extra.mkdir()
-    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 13).values())
-    markers = make_markers(13, 8, seen)
+    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 16).values())
+    markers = make_markers(16, 8, seen)
     for name, text in texts(markers).items():
         (extra / name).write_text(text, encoding="utf-8")
     (home).mkdir()
@@ -152,15 +168,17 @@ def secrets_(site) -> set[str]:
             forbidden |= windows(doc.title) | windows(doc.text)
             continue
         view, _ = access.view(doc, False)
-        if doc.paid_from is not None:
-            forbidden |= windows(doc.text[doc.paid_from:])
+        if doc.members_span is not None:
+            start, end = doc.members_span
+            forbidden |= windows(doc.text[start:end])
         shown = [view.title, view.text, doc.genre or "", doc.source or "", doc.doc_number or "", doc.date or ""]
         for part in shown:
             allowed |= windows(part)
     forbidden -= allowed
     assert len(forbidden) > 5000
     markers = site["markers"]
-    assert all(any(m[:WIDTH] == w for w in forbidden) for m in markers)
+    assert all(any(m[:WIDTH] == w for w in forbidden) for m in secret_markers(site))
+    assert not {w for w in forbidden if w in markers[FREE_AFTER]}   # the text after the members part is free
     return forbidden
 
 
@@ -348,7 +366,7 @@ IN_HEADING = 2   # markers[2] is in a heading of a members part ("二、<marker>
 
 
 def body_markers(site) -> list[str]:
-    return [m for n, m in enumerate(site["markers"]) if n != IN_HEADING]
+    return [m for n, m in enumerate(secret_markers(site)) if n != IN_HEADING]
 
 
 @pytest.mark.parametrize("who", ["visitor", "free user", "expired member"])
@@ -377,6 +395,29 @@ def test_members_only_headings_do_not_match_for_non_members(site, mode):
         assert (data["total"], [h["id"] for h in data["hits"]]) == (0, []), who
     member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
     assert member.get("/api/search", params={"q": marker, "mode": mode}).json()["total"] == 1
+
+
+@pytest.mark.parametrize("who", ["visitor", "free user", "expired member"])
+def test_free_text_after_a_members_part_is_shown_to_non_members(site, who):
+    """The other side of the span: text after ``##paidend##`` is free — found, shown and downloaded after
+    the notice that stands where the members part was — while the span itself stays hidden."""
+    client = viewers(site)[who]
+    free, secret = site["markers"][FREE_AFTER], site["markers"][13]
+    doc = next(d for d in site["library"].catalogue.documents() if d.title == "关于规范公务接待工作的通知")
+    assert doc.members_span is not None and doc.paid_until is not None and free in doc.text[doc.paid_until:]
+    notice = access.notice(doc)
+    for mode in ("precise", "ranked"):
+        for scope in ("doc", "section"):
+            data = client.get("/api/search", params={"q": free, "mode": mode, "scope": scope}).json()
+            assert [h["id"] for h in data["hits"]] == [doc.id], (mode, scope)
+            assert free in squash(data["hits"][0]["snippet"]) and secret[:WIDTH] not in data["hits"][0]["snippet"]
+    data = client.get(f"/api/documents/{doc.id}").json()
+    assert free in data["text"] and secret[:3] not in data["text"] and data["notice"] == notice
+    page = client.get(f"/documents/{doc.id}", headers={"accept": "text/html"}).text
+    body = page[page.index('id="body"'):]
+    assert body.index("厉行勤俭节约") < body.index(notice) < body.index(free) and secret[:3] not in page
+    text = client.get(f"/api/documents/{doc.id}/download", params={"format": "txt"}).content.decode("utf-8")
+    assert text.index("厉行勤俭节约") < text.index(notice) < text.index(free) and secret[:3] not in text
 
 
 def test_a_member_sees_the_markers(site, secrets_):
