@@ -9,8 +9,9 @@ the CLI, downloads and the document page.
 
 from __future__ import annotations
 
-import io
+import html
 import json
+import re
 import sqlite3
 import zipfile
 
@@ -238,12 +239,43 @@ def test_document_page_for_a_visitor_shows_the_notice_between_the_free_parts(spa
     assert (data["paid_from"], data["paid_until"]) == (doc.paid_from, doc.paid_from)
 
 
-def test_document_page_for_a_member_marks_both_ends(span_library):
+def body_text_before(page: str, marker_id: str) -> str:
+    """The text of the page's body before the element ``marker_id``, without copy buttons, boundary marks
+    and white space."""
+    body = page[page.index('id="body"'): page.rindex("<", 0, page.index(f'id="{marker_id}"'))]
+    body = re.sub(r'<button[^>]*>[^<]*</button>|<(span|div) class="member-boundary[^>]*>[^<]*</\1>', "", body)
+    return "".join(html.unescape(re.sub(r"<[^>]+>", "", body[body.index(">") + 1:])).split())
+
+
+def test_document_page_for_a_member_marks_both_ends_where_they_are(span_library):
     doc = the_doc(span_library)
     page = page_client(span_library, member=True).get(f"/documents/{doc.id}").text
-    assert in_order(page[page.index('id="body"'):], "坚持稳中求进", 'id="member-start"', "二、内部测算口径", "紫檀乙口径",
-                    'id="member-end"', "三、保障措施")
-    assert "以下为会员内容" in page and "以上为会员内容" in page and 'id="member-notice"' not in page
+    assert body_text_before(page, "member-start") == "".join(doc.text[: doc.paid_from].split())
+    assert body_text_before(page, "member-end") == "".join(doc.text[: doc.paid_until].split())
+    assert ">以下为会员内容<" in page and ">以上为会员内容<" in page and 'id="member-notice"' not in page
+
+
+def test_a_boundary_inside_a_paragraph_is_marked_inside_it(tmp_path):
+    """Issue 17: the marker stands at the boundary even when it falls inside a paragraph (here inside a
+    run-in heading and inside a body paragraph), not before or after the paragraph."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "a.txt").write_text("对照检查材料\n一、主要问题\n（一）理论学习方面。学习不够深入。\n"
+                                  "（二）##paidbegin##担当作为方面。攻坚克难不足。##paidend##此后仍可免费阅读。\n",
+                                  encoding="utf-8")
+    library = Library.open(tmp_path / "home")
+    library.ingest([folder], workers=1)
+    doc = the_doc(library)
+    assert doc.text[doc.paid_from:].startswith("担当作为方面") and doc.text[doc.paid_until:].startswith("此后")
+    page = page_client(library, member=True).get(f"/documents/{doc.id}").text
+    paras = re.findall(r'<div class="para[^"]*" id="o(\d+)"><p class="ptext">(.*?)</p>', page)
+    holder = next(p for p in paras if 'id="member-start"' in p[1])
+    assert int(holder[0]) < doc.paid_from < doc.paid_until < int(holder[0]) + len("（二）担当作为方面。攻坚克难不足。此后仍可免费阅读。")
+    assert re.sub(r"<[^>]+>", "|", holder[1]).replace("||", "|") == (
+        "|（二）|以下为会员内容|担当作为方面。|攻坚克难不足。|以上为会员内容|此后仍可免费阅读。")
+    assert body_text_before(page, "member-start") == "".join(doc.text[: doc.paid_from].split())
+    assert body_text_before(page, "member-end") == "".join(doc.text[: doc.paid_until].split())
+    library.close()
 
 
 # ---------------------------------------------------------------- editing the boundary; the preview setting

@@ -223,6 +223,60 @@ def test_copy_paragraph_and_member_notice(browser, sample_site, output_dir):
     context.close()
 
 
+# The text of the body's paragraphs before an element (the marker's own words and the copy buttons left out).
+_TEXT_BEFORE = """marker => {
+  const parts = [];
+  for (const p of document.querySelectorAll('#body .ptext')) {
+    if (p.contains(marker)) {
+      const range = document.createRange();
+      range.setStart(p, 0);
+      range.setEndBefore(marker);
+      parts.push(range.toString());
+      break;
+    }
+    if (p.compareDocumentPosition(marker) & Node.DOCUMENT_POSITION_PRECEDING) break;
+    parts.push(p.textContent);
+  }
+  return parts.join('');
+}"""
+
+
+def test_member_boundary_marker_is_where_the_boundary_is(browser, sample_site, output_dir):
+    """Issue 17: in sample 1 the members part starts inside the run-in heading "（三）担当作为方面。…"; for an
+    admin the marker stands right there, inside that paragraph — not after the heading paragraph."""
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    doc = library.get(1)
+    holder = next(line for line in doc.text.splitlines() if "担当作为方面" in line)
+    assert holder.startswith("（三）担当作为方面") and doc.text[doc.paid_from:].startswith("担当作为方面")
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("边界管理员", "admin-password-2", "admin")
+    accounts.close()
+    context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    page.goto("/login")
+    page.fill("input[name=username]", "边界管理员")
+    page.fill("input[name=password]", "admin-password-2")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(server.url + "/")
+    page.goto("/documents/1")
+    marker = page.locator("#member-start")
+    assert marker.inner_text() == "以下为会员内容"
+    assert page.locator(".member-boundary").count() == 1   # one boundary, and no end: the part runs to the end
+    before = marker.evaluate(_TEXT_BEFORE)
+    assert "".join(before.split()) == "".join(doc.text[: doc.paid_from].split())   # exactly at paid_from
+    para = page.locator(".para", has=marker)
+    assert para.locator(".ptext").inner_text().startswith("（三）以下为会员内容担当作为方面")
+    para.scroll_into_view_if_needed()
+    page.screenshot(path=str(output_dir / "member-boundary-admin.png"))
+    para.hover()
+    para.locator("button.copy").click()
+    para.locator("button.copy.done").wait_for()   # a locator wait: the page's CSP forbids eval-based polling
+    assert page.evaluate("navigator.clipboard.readText()") == holder.strip()   # the mark is not copied
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_phone_width(browser, sample_site, output_dir):
     server, library = sample_site
     context, page = new_page(browser, server, viewport={"width": 375, "height": 740}, device_scale_factor=2,
