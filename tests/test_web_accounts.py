@@ -374,6 +374,29 @@ def test_admin_edits_hides_and_deletes_documents(app, library):
     assert visitor.get("/api/documents/3").status_code == 200
 
 
+def test_admin_edits_the_start_and_the_end_of_the_members_part(app, library):
+    admin = logged_in(app, "管理员")
+    visitor = TestClient(app, raise_server_exceptions=False)
+    doc = next(d for d in library.catalogue.documents() if d.paid_from is None and not d.hidden and d.chars > 200)
+    url = f"/admin/documents/{doc.id}"
+    token = csrf_of(admin, url)
+    form = {"title": doc.title, "genre": doc.genre, "csrf_token": token}
+    page = admin.post(f"{url}/edit", data={**form, "paid_from": "40", "paid_until": "90"})
+    assert page.status_code == 200 and "已保存" in page.text
+    assert 'name="paid_until" min="0"' in page.text and 'value="90"' in page.text and "终点前后" in page.text
+    joint = "\n" if doc.text[39] != "\n" and doc.text[90] != "\n" else ""   # see access.free_view
+    data = visitor.get(f"/api/documents/{doc.id}").json()
+    assert data["text"] == doc.text[:40] + joint + doc.text[90:]
+    assert data["notice"] == "会员可见全文（此处略去会员内容 50 字）"
+    for start, end, message in (("40", "30", "会员内容终点应大于起点"), ("", "30", "请先设置会员内容起点"),
+                                ("40", "九十", "会员终点应为字数")):
+        bad = admin.post(f"{url}/edit", data={**form, "paid_from": start, "paid_until": end})
+        assert bad.status_code == 422 and message in bad.text
+    admin.post(f"{url}/edit", data={**form, "paid_from": "", "paid_until": ""})
+    assert visitor.get(f"/api/documents/{doc.id}").json()["text"] == doc.text
+    assert library.get(doc.id).members_span is None
+
+
 def test_admin_manages_users(app, accounts):
     admin = logged_in(app, "管理员")
     token = csrf_of(admin, "/admin/users")
