@@ -1,8 +1,9 @@
 """Downloads: one document as .docx / .md / .txt, or many as a zip.
 
 Callers pass a document already reduced to what the viewer may see
-(:func:`sucai.access.free_view`) and the notice that replaces the rest
-(:func:`sucai.access.notice`), so nothing here decides about members.
+(:func:`sucai.access.free_view`) and the notice that replaces the members part
+(:func:`sucai.access.notice`), so nothing here decides about members; the notice
+is placed where the members part was left out (``paid_from`` of the free view).
 
     name, data = export_document(free_view(doc), "docx", notice=notice(doc))
     data = export_zip([(free_view(d), notice(d)) for d in docs], "md")
@@ -30,7 +31,8 @@ def export_document(
 
     The name is the title made safe (see :mod:`sucai.export.archive`) plus
     ``.fmt``, or "文档-<id>.fmt" when the title has no usable character. Text
-    formats are UTF-8. ``notice`` is appended as a last paragraph; ``style``
+    formats are UTF-8. ``notice`` is a paragraph where the members part was left
+    out (the end when ``doc.paid_from`` is None); ``style``
     only affects .docx (default: GB/T 9704-2012). Raises ``InvalidInput``
     (code ``"bad_format"``) when ``fmt`` is not in :data:`FORMATS`.
     """
