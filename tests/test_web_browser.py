@@ -106,6 +106,15 @@ def new_page(browser, server: Server, **options):
     return context, page
 
 
+def log_in(page, server: Server, username: str, password: str) -> None:
+    """Sign in through the login form; lands on the home page."""
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(server.url + "/")
+
+
 def assert_landed(page, target: str) -> None:
     """The element ``target`` (``#id``) is at the top of the viewport, or the page is scrolled to its end with it in view."""
     state = page.locator(target).evaluate(
@@ -254,11 +263,7 @@ def test_member_boundary_marker_is_where_the_boundary_is(browser, sample_site, o
     accounts.add_user("边界管理员", "admin-password-2", "admin")
     accounts.close()
     context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
-    page.goto("/login")
-    page.fill("input[name=username]", "边界管理员")
-    page.fill("input[name=password]", "admin-password-2")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(server.url + "/")
+    log_in(page, server, "边界管理员", "admin-password-2")
     page.goto("/documents/1")
     marker = page.locator("#member-start")
     assert marker.inner_text() == "以下为会员内容"
@@ -365,11 +370,7 @@ def test_register_preview_upgrade_full_text_download(browser, sample_site, outpu
     page.screenshot(path=str(output_dir / "accounts-1-preview.png"), full_page=True)
 
     admin, admin_page = new_page(browser, server)
-    admin_page.goto("/login")
-    admin_page.fill("input[name=username]", "浏览器管理员")
-    admin_page.fill("input[name=password]", "admin-password-1")
-    admin_page.click("#login-form button[type=submit]")
-    admin_page.wait_for_url(server.url + "/")
+    log_in(admin_page, server, "浏览器管理员", "admin-password-1")
     admin_page.goto("/admin/users")
     row = admin_page.locator("tr[data-user='读者甲']")
     row.locator("select[name=role]").select_option("member")
