@@ -101,3 +101,21 @@ def test_precise_search_equals_substring_oracle(corpus_library, normalised):
         if got != expected or total != len(expected) or len(ids) != len(got):
             mismatches.append((q, total, len(expected), sorted(got ^ expected)[:5]))
     assert mismatches == []
+
+
+def test_layout_twins_of_the_state_council_texts_are_one_document_b35(corpus_library):
+    """The State Council texts come as a .txt and as the page's .html, which differ in layout only (blank
+    lines, indentation, spaces) for most of them (issue 12 counted 36): each such pair is one document."""
+    library, summary = corpus_library
+    folder = "state_council_policies_govcn"
+    doc_of = {}
+    for outcome in summary.outcomes:
+        path = outcome.path.replace("\\", "/")
+        if f"/{folder}/" in path and outcome.doc_id is not None:
+            kind, stem = path.split(f"/{folder}/")[1].split("/")[0], path.rsplit("/", 1)[1].rsplit(".", 1)[0]
+            doc_of[kind, stem] = outcome.doc_id
+    stems = {stem for kind, stem in doc_of if kind == "txt"}
+    one = [s for s in stems if doc_of.get(("txt", s)) == doc_of.get(("html", s))]
+    assert len(one) >= 36, len(one)
+    ids = [doc_of["txt", stem] for stem in one]
+    assert len(set(ids)) == len(ids) and len(set(doc_of.values())) == len(doc_of) - len(one)   # each listed once

@@ -328,7 +328,7 @@ def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_
     home = tmp_path_factory.mktemp("browser-corpus")
     library = Library.open(home)
     library.ingest([corpus_dir / part for part in CORPUS_PARTS])
-    assert library.catalogue.stats()["documents"] > 150
+    assert library.catalogue.stats()["documents"] > 100   # 113: .html and .txt copies of a State Council text are one (B35)
     with Server(home) as server:
         context, page = new_page(browser, server)
         search_click_facet_open_outline(page, library, "高质量发展", output_dir, "corpus")
