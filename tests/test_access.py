@@ -3,8 +3,8 @@
 Unit tests of :mod:`sucai.access` on documents built by hand (every offset below
 was counted by hand and is checked against ``len`` of the pieces), then one file
 with free text after its members part through the whole pipeline: cleaning,
-ingest, the catalogue (with its migration), search and snippets, section search,
-the CLI, downloads and the document page.
+ingest, the catalogue, search and snippets, section search, the CLI, downloads
+and the document page. The catalogue's migration is tested in test_store.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import sqlite3
 import zipfile
 
 import docx
@@ -25,9 +24,8 @@ from sucai.accounts import Viewer
 from sucai.cli import app as cli_app
 from sucai.errors import InvalidInput
 from sucai.library import Library
-from sucai.model import Document, OutlineNode
+from sucai.model import Document, Element, OutlineNode
 from sucai.search import SearchRequest
-from sucai.store import SCHEMA_VERSION, Catalogue
 from sucai.web import create_app
 from sucai.web.deps import current_viewer
 
@@ -92,6 +90,24 @@ def test_headings_after_the_span_move_up_when_their_parent_starts_inside_it():
     view = access.free_view(doc)
     assert view.text == "前言。\n（二）乙。\n"
     assert [(n.level, n.label, n.start, n.end) for n in view.outline] == [(2, "（二）", 4, 10)]
+
+
+def test_elements_and_summaries_follow_the_span():
+    """公文 elements inside the span are left out, those after it move with the text; an article summary
+    that runs into the span is blanked."""
+    text = "第一条 为了规范管理，制定本办法。\n内部口径另定。\n某市人民政府\n2023年5月6日\n"
+    start, end = text.index("规范"), text.index("某市")
+    signer, date = (text.index("某市"), text.index("\n2023")), (text.index("2023"), len(text) - 1)
+    doc = Document("办法", text, paid_from=start, paid_until=end,
+                   outline=[OutlineNode(1, "第一条", "", 0, len(text), summary="为了规范管理")],
+                   elements=[Element("issuer_signature", "某市人民政府", *signer), Element("date", "2023年5月6日", *date)])
+    view = access.free_view(doc)
+    assert view.text == "第一条 为了\n某市人民政府\n2023年5月6日\n"
+    assert [(e.kind, view.text[e.start:e.end]) for e in view.elements] == [("issuer_signature", "某市人民政府"),
+                                                                         ("date", "2023年5月6日")]
+    assert [(n.label, n.summary, n.end) for n in view.outline] == [("第一条", "", len(view.text))]
+    inside = Document("办法", text, paid_from=start, paid_until=date[0], elements=doc.elements)
+    assert [e.kind for e in access.free_view(inside).elements] == ["date"]
 
 
 def test_boundary_marks_for_a_member_and_for_a_visitor():
@@ -316,23 +332,3 @@ def test_the_preview_setting_stays_a_start_only_boundary(tmp_path):
     assert hits(library, "后记可以阅读", member=False, mode="precise").total == 1
     assert hits(library, "后面的全部文字", member=False, mode="precise").total == 0
     library.close()
-
-
-def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
-    path = tmp_path / "catalogue.db"
-    catalogue = Catalogue(path)
-    catalogue.add(Document("旧文档", "前言。会员内容。", paid_from=3), "h1", "/old", "x")
-    catalogue.close()
-    db = sqlite3.connect(path)      # what a schema 2 library looks like: no paid_until column
-    db.execute("ALTER TABLE documents DROP COLUMN paid_until")
-    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    db.commit()
-    db.close()
-    catalogue = Catalogue(path)
-    doc = catalogue.get(1)
-    assert (doc.paid_from, doc.paid_until, doc.text) == (3, None, "前言。会员内容。")
-    catalogue.update(1, paid_until=6)
-    assert catalogue.get(1).members_span == (3, 6)
-    version = catalogue._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    assert int(version) == SCHEMA_VERSION == 3
-    catalogue.close()
