@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -66,7 +66,7 @@ class Cleaned:
     headings: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Edit:
     """Replace ``text[start:end]`` by ``repl``; ``anchor`` (kind, depth) marks its position."""
 
@@ -114,8 +114,9 @@ def _regex_rule(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], 
     """A ``find`` function that turns every match of ``pattern`` into an edit."""
 
     def find(text: str, state: _State) -> Iterator[_Edit]:
+        fixed = isinstance(repl, str)
         for m in pattern.finditer(text):
-            yield _Edit(m.start(), m.end(), repl if isinstance(repl, str) else repl(m))
+            yield _Edit(*m.span(), repl if fixed else repl(m))
 
     return find
 
@@ -152,7 +153,7 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-
 
 # ---------------------------------------------------------------- HTML markup
 
-_HTML_COMMENT = r"<!--.*?-->"
+_HTML_COMMENT = "<!--"   # an opener only: its end is found by _find_html (one scan, never one per opener)
 _HTML_BREAK = r"<br\s*/?>|<hr\b[^<>]*>|</(?:p|div|h[1-6]|li|tr|table|section|article|blockquote|ul|ol)\s*>"
 _HTML_TAG = (
     r"</?(?:p|div|span|strong|b|i|em|u|s|font|a|img|h[1-6]|ul|ol|li|table|tbody|thead|tr|td|th"
@@ -161,27 +162,74 @@ _HTML_TAG = (
 _HTML_ENTITY = r"&(?:nbsp|amp|lt|gt|quot|apos|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
 _HTML = re.compile(
     f"(?P<comment>{_HTML_COMMENT})|(?P<brk>{_HTML_BREAK})|(?P<tag>{_HTML_TAG})|(?P<ent>{_HTML_ENTITY})",
-    re.IGNORECASE | re.DOTALL,
+    re.IGNORECASE,
 )
 
 
-def _html_replacement(m: re.Match[str]) -> str:
-    if m.group("brk"):
-        return "\n"
-    if m.group("ent"):
-        return html.unescape(m.group("ent")).replace("\xa0", " ")
-    return ""
+def _find_html(text: str, state: _State) -> Iterator[_Edit]:
+    """Comments (``<!--`` … ``-->``), tags, line-breaking tags and entities.
+
+    Linear: a comment's end is looked for once per comment, and once no ``-->``
+    follows an opener none follows any later one, so unclosed openers stay text
+    without another scan to the end.
+    """
+    pos, closed = 0, True
+    while (m := _HTML.search(text, pos)) is not None:
+        pos = m.end()
+        if m.group("comment"):
+            end = text.find("-->", pos) if closed else -1
+            if end < 0:
+                closed = False
+                continue
+            pos = end + 3
+            yield _Edit(m.start(), pos)
+        elif m.group("brk"):
+            yield _Edit(m.start(), pos, "\n")
+        elif m.group("ent"):
+            yield _Edit(m.start(), pos, html.unescape(m.group("ent")).replace("\xa0", " "))
+        else:
+            yield _Edit(m.start(), pos)
 
 
 # ---------------------------------------------------------------- markdown
 
-_MD_LINK_LINE = re.compile(r"(?m)^[ \t]*(?:!?\[[^\]\n]*\]\([^)\n]*\)[ \t]*|https?://\S+[ \t]*)+$")
-_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:https?:|/|\.)[^)\n]*\)")
+# Link text and URL stop at the next "[": each opener scans only up to the next one (linear);
+# a bare URL is taken whole (possessive), so a line of glued URLs cannot backtrack exponentially.
+_MD_LINK_ITEM = r"!?\[[^\[\]\n]*\]\([^\[)\n]*\)"
+_MD_LINK_LINE = re.compile(rf"(?m)^[ \t]*+(?:{_MD_LINK_ITEM}[ \t]*+|https?://[^\s\[]++[ \t]*+)+$")
+_MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^\[)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\((?:https?:|/|\.)[^\[)\n]*\)")
 _MD_RULE_LINE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
 _MD_HEADING = re.compile(r"(?m)^(#{1,6})[ \t]+")
 _MD_QUOTE = re.compile(r"(?m)^>[ \t]?")
-_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1")
+_MD_EMPHASIS_MARK = re.compile(r"(?=(\*\*|__))")
+
+
+def _find_md_emphasis(text: str, state: _State) -> Iterator[_Edit]:
+    """``**x**`` / ``__x__`` → ``x``: what ``(\\*\\*|__)(?=\\S)([^\\n]+?)(?<=\\S)\\1`` matches, in O(n log n).
+
+    An opener is a mark followed by a non-space; its closer is the nearest same mark at
+    least one character later on the same line, preceded by a non-space. Closers are
+    found by bisection in a precomputed list instead of a scan to the line end from
+    every opener (which made runs of ``**x `` quadratic).
+    """
+    marks = [(m.start(), m.group(1)) for m in _MD_EMPHASIS_MARK.finditer(text)]
+    closers = {kind: [at for at, k in marks if k == kind and at > 0 and not text[at - 1].isspace()]
+               for kind in ("**", "__")}
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    cursor = 0
+    for at, kind in marks:
+        if at < cursor or at + 2 >= len(text) or text[at + 2].isspace():
+            continue
+        candidates = closers[kind]
+        i = bisect_left(candidates, at + 3)
+        line = bisect_left(newlines, at)
+        line_end = newlines[line] if line < len(newlines) else len(text)
+        if i == len(candidates) or candidates[i] >= line_end:
+            continue
+        close = candidates[i]
+        cursor = close + 2
+        yield _Edit(at, cursor, text[at + 2 : close])
 
 
 def _find_md_headings(text: str, state: _State) -> Iterator[_Edit]:
@@ -284,15 +332,15 @@ def _close_up(m: re.Match[str]) -> str:
 
 # ---------------------------------------------------------------- whitespace
 
-_TRAILING_SPACE = re.compile(r"[ \t\u3000\xa0]+$", re.MULTILINE)
-_BLANK_RUNS = re.compile(r"(?<=\n\n)\n+|\A\n+|\n+\Z")
+_TRAILING_SPACE = re.compile(r"(?<![ \t\u3000\xa0])[ \t\u3000\xa0]+$", re.MULTILINE)  # from a run's start only
+_BLANK_RUNS = re.compile(r"(?<=\n\n)\n+|\A\n+|(?<!\n)\n+\Z")
 
 # ---------------------------------------------------------------- the rules, in order
 
 RULES: list[Rule] = [
     Rule("paid_tags", _find_paid_tags),
     Rule("invisible_chars", _regex_rule(_INVISIBLE)),
-    Rule("html_markup", _regex_rule(_HTML, _html_replacement)),
+    Rule("html_markup", _find_html),
     Rule("link_lines", _line_rule(_MD_LINK_LINE)),
     Rule("markdown_images", _regex_rule(_MD_IMAGE), markdown_only=True),
     Rule("markdown_links", _regex_rule(_MD_LINK, lambda m: m.group(1))),
@@ -302,7 +350,7 @@ RULES: list[Rule] = [
     Rule("ads", _find_ads),
     Rule("markdown_headings", _find_md_headings, markdown_only=True),
     Rule("markdown_quotes", _regex_rule(_MD_QUOTE), markdown_only=True),
-    Rule("markdown_emphasis", _regex_rule(_MD_EMPHASIS, lambda m: m.group(2)), markdown_only=True),
+    Rule("markdown_emphasis", _find_md_emphasis, markdown_only=True),
     Rule("spaced_title", _regex_rule(_SPACED_TITLE, _close_up)),
     Rule("trailing_space", _regex_rule(_TRAILING_SPACE), record=False),
     Rule("blank_lines", _regex_rule(_BLANK_RUNS), record=False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sucai.clean import RULES, clean
+from sucai.clean import RULES, _apply, _State, clean
 
 BODY = "一、总体要求\n坚持问题导向，形成求真务实的工作作风。"
 
@@ -171,3 +171,95 @@ def test_sample_cleaning(sample_path):
     assert result.text[result.paid_from :].startswith("担当作为方面")
     assert {r.rule for r in result.removed} == {"paid_tags", "ads"}
     assert sum(r.rule == "ads" for r in result.removed) == 5
+
+
+# -- linear time: adversarial inputs for every rule ---------------------------------------------------
+
+# For each rule, the inputs that made a backtracking pattern scan to the end of the text (or of
+# the line) from every opener: 1 MB of each must clean in well under the bound below. Every rule
+# is listed, so a new rule must add its own worst case here.
+ADVERSARIAL = {
+    "paid_tags": ["##paid", "$$paidbegin#"],
+    "invisible_chars": ["\u200b", "\x1b["],
+    "html_markup": ["<!--", "<p ", "<hr ", "&#12", "</p "],
+    "link_lines": ["http://a", "[a](b)[", "![a](", "[a]("],
+    "markdown_images": ["![", "![a](", "![a]"],
+    "markdown_links": ["[", "[a](", "[a](http://", "[a]"],
+    "rule_lines": ["---", "- "],
+    "crawl_stamps": ["（时间戳：", "(更新时间戳: 1", "浏览次数"],
+    "source_line": ["（来源：", "( ", "来源：x "],
+    "ads": ["请加", "微信：", "【素材库"],
+    "markdown_headings": ["# ", "#"],
+    "markdown_quotes": ["> ", ">"],
+    "markdown_emphasis": ["**x ", "__x ", " **x", "**", "*"],
+    "spaced_title": ["字 ", "字　"],
+    "trailing_space": [" ", "\u3000 \t"],
+    "blank_lines": ["\n", "\n\n x"],
+}
+MEGABYTE = 1 << 20
+BOUND_SECONDS = 2.0   # the one timing bound of the suite: it guards complexity (quadratic ≈ 1,000 s here), not speed
+
+
+def _rule_seconds(rule, text: str) -> float:
+    """Time one rule on ``text``: finding its edits and applying them (what :func:`clean` does per rule).
+
+    The garbage collector is paused meanwhile: its passes over the many small edit objects of a
+    dense input add time that grows with the heap, not with the rule's work.
+    """
+    import gc
+    import time
+
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        _apply(text, list(rule.find(text, _State())), [])
+        return time.perf_counter() - started
+    finally:
+        gc.enable()
+
+
+def test_every_rule_has_adversarial_inputs():
+    assert set(ADVERSARIAL) == {rule.name for rule in RULES}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
+def test_every_rule_is_linear_on_adversarial_input(rule):
+    """1 MB of each worst case, on one line and as lines, within 2 s — or, on a loaded machine, within
+    24× the time of an eighth of it (linear: 8×, quadratic: 64×; a scan to the end from every opener
+    takes about 1,000 s on 1 MB)."""
+    for unit in ADVERSARIAL[rule.name]:
+        for body in (unit, unit + "\n"):
+            text = (body * (MEGABYTE // len(body) + 1))[:MEGABYTE] + " !x"
+            elapsed = _rule_seconds(rule, text)
+            if elapsed >= BOUND_SECONDS:
+                eighth = _rule_seconds(rule, text[: MEGABYTE // 8] + " !x")
+                assert elapsed < 24 * eighth, f"{rule.name}: {elapsed:.1f} s for 1 MB of {body!r}, {eighth:.2f} s for 128 KB"
+
+
+def test_emphasis_and_html_finders_match_their_reference_patterns():
+    """The linear finders return exactly what the (quadratic) reference regular expressions matched."""
+    import random
+    import re
+
+    from sucai import clean as module
+
+    emphasis = re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1")
+    markup = re.compile(f"(?P<comment><!--.*?-->)|(?P<brk>{module._HTML_BREAK})|(?P<tag>{module._HTML_TAG})"
+                        f"|(?P<ent>{module._HTML_ENTITY})", re.IGNORECASE | re.DOTALL)
+    rnd = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rnd.choice(["*", "_", "x", " ", "\n", "**", "__", "字"]) for _ in range(rnd.randint(0, 25)))
+        expected = [(m.start(), m.end(), m.group(2)) for m in emphasis.finditer(text)]
+        assert [(e.start, e.end, e.repl) for e in module._find_md_emphasis(text, None)] == expected, text
+        text = "".join(rnd.choice(["<!--", "-->", "<p>", "<br>", "x", "&amp;", "\n", "-", "<", ">"])
+                       for _ in range(rnd.randint(0, 15)))
+        expected = [(m.start(), m.end()) for m in markup.finditer(text)]
+        assert [(e.start, e.end) for e in module._find_html(text, None)] == expected, text
+
+
+def test_glued_urls_and_brackets_in_links():
+    assert clean("[查看原文](https://a.cn/x)[图](http://b.cn/y)\n正文。", markdown=True).text == "正文。"
+    assert clean("http://a.cnhttp://b.cn\n正文。").text == "正文。"
+    assert clean("见[通知](https://a.cn/x_(1))。").text == "见通知)。"
+    assert clean("[[x]]正文。").text == "[[x]]正文。"
