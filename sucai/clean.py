@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from .model import Removal
 
-__all__ = ["Cleaned", "Rule", "RULES", "clean"]
+__all__ = ["Cleaned", "Rule", "RULES", "clean", "plain"]
 
 
 @dataclass
@@ -147,9 +147,19 @@ def _find_paid_tags(text: str, state: _State) -> Iterator[_Edit]:
 
 # ---------------------------------------------------------------- invisible characters
 
-# Zero-width space/joiners, word joiner, BOM, bidi marks, soft hyphen, and C0/C1
-# controls except \t and \n (\r is already gone: line endings are normalised first).
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]+")
+# Zero-width space/joiners, word joiner, BOM, bidi marks, embeddings, overrides and isolates, soft
+# hyphen, and C0/C1 controls except \t and \n (\r is already gone: line endings are normalised first).
+# ESC and CSI are among them, so no terminal escape sequence survives cleaning.
+_FORMAT_CHARS = "\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\x7f-\x9f"
+_INVISIBLE = re.compile(f"[{_FORMAT_CHARS}\x00-\x08\x0b-\x1f]+")
+_NOT_PLAIN = re.compile(f"[{_FORMAT_CHARS}\x00-\x1f]+")
+
+
+def plain(value: str) -> str:
+    """A one-line field (title, file name, 来源, token name…) without control, zero-width or bidi
+    formatting characters: each run becomes one space, then the ends are stripped. Terminal escape
+    sequences lose their ESC/CSI and cannot act on a terminal."""
+    return _NOT_PLAIN.sub(" ", value).strip() if _NOT_PLAIN.search(value) else value
 
 # ---------------------------------------------------------------- HTML markup
 

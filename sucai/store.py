@@ -19,10 +19,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .clean import plain
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
@@ -127,6 +128,7 @@ class Catalogue:
             if "paid_until" not in columns:  # schema 3 → 4: the members part as a span (NULL: to the end)
                 db.execute("ALTER TABLE documents ADD COLUMN paid_until INTEGER")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
 
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
@@ -145,8 +147,12 @@ class Catalogue:
         """Store ``doc`` read from file ``path``, in one transaction with the file's record.
 
         Returns ``("ingested", new id)``, or ``("duplicate", id of the document with
-        the same text)`` when one exists already (nothing is stored twice).
+        the same text)`` when one exists already (nothing is stored twice) — unless that
+        document came from this very ``path`` (another process ingesting the same file
+        stored it first): then ``("unchanged", its id)``, never a duplicate of itself.
+        One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`.
         """
+        doc = _plain_fields(doc)
         with self.transaction() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, paid_until,"
@@ -162,10 +168,13 @@ class Catalogue:
             )
             if cur.rowcount:
                 status, doc_id = "ingested", cur.lastrowid
+                _count_change(db)
             else:
-                status = "duplicate"
                 doc_id = db.execute("SELECT id FROM documents WHERE text_hash = ?", (text_hash,)).fetchone()[0]
-            self._record_file(db, path, content_hash, status, doc_id, None)
+                own = db.execute("SELECT 1 FROM files WHERE path = ? AND status = 'ingested' AND doc_id = ?",
+                                 (path, doc_id)).fetchone()
+                status = "unchanged" if own else "duplicate"
+            self._record_file(db, path, content_hash, "ingested" if status == "unchanged" else status, doc_id, None)
             return status, doc_id
 
     def get(self, doc_id: int, *, preview: bool = True) -> Document:
@@ -228,10 +237,12 @@ class Catalogue:
             changes.update(_checked_boundary(doc, start, end))
         if not changes:
             return
+        changes = {name: plain(value) if isinstance(value, str) else value for name, value in changes.items()}
         assignments = ", ".join(f"{name} = ?" for name in changes)
         with self.transaction() as db:
             db.execute(f"UPDATE documents SET {assignments}, version = version + 1 WHERE id = ?",
                        (*changes.values(), doc_id))
+            _count_change(db)
 
     def set_hidden(self, doc_id: int, hidden: bool) -> None:
         """Hide a document from everyone but admins (or show it again). Raises NotFound."""
@@ -239,6 +250,7 @@ class Catalogue:
             if not db.execute("UPDATE documents SET hidden = ?, version = version + 1 WHERE id = ?",
                               (int(hidden), doc_id)).rowcount:
                 raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+            _count_change(db)
 
     def remove(self, doc_id: int) -> None:
         """Delete a document (and forget the files that produced it). Raises NotFound."""
@@ -246,7 +258,17 @@ class Catalogue:
             if not db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount:
                 raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
             db.execute("INSERT OR IGNORE INTO removed_ids VALUES (?)", (doc_id,))
+            _count_change(db)
             db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
+
+    def change_count(self) -> int:
+        """How many times documents were added, edited, hidden or shown, or removed — by any process.
+
+        Grows with every such change (one transaction each), so a process caching derived data
+        (titles for type-ahead) compares it to know whether its copy is still current.
+        """
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'changes'").fetchone()
+        return int(row[0]) if row else 0
 
     def stats(self) -> dict:
         """Totals of the documents that are not hidden: documents, characters, by 文种 and by source."""
@@ -362,6 +384,17 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _count_change(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'changes'")
+
+
+def _plain_fields(doc: Document) -> Document:
+    """``doc`` with its one-line fields made :func:`~sucai.clean.plain` (no control characters)."""
+    fields = {name: plain(value) for name in ("title", "genre", "doc_number", "date", "source", "source_path")
+              if isinstance(value := getattr(doc, name), str)}
+    return replace(doc, **fields)
 
 
 def _document(row: tuple) -> Document:

@@ -4,7 +4,9 @@ Titles are not members-only text, so every viewer gets the same answers. The
 titles are kept in memory, normalised with :func:`sucai.analysis.normalize`
 (width, case, traditional → simplified, spaces between Han), so a lookup is a
 plain substring scan: well under a millisecond for thousands of titles. The list
-is rebuilt when the catalogue changes (checked at most every ``recheck_seconds``).
+is rebuilt when the catalogue's change counter (:meth:`sucai.store.Catalogue.change_count`)
+moves — whichever process made the change: an addition, a title edit, hiding or
+removal — checked at most every ``recheck_seconds``.
 """
 
 from __future__ import annotations
@@ -40,14 +42,14 @@ class TitleIndex:
 
     The first lookup loads the titles; later lookups never wait for the catalogue: when
     ``recheck_seconds`` have passed, a background thread checks whether the
-    catalogue changed (document count or newest id) and swaps in a new title list.
+    catalogue changed (its change counter) and swaps in a new title list.
     """
 
     def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):
         self.catalogue = catalogue
         self.recheck_seconds = recheck_seconds
         self._rows: list[tuple[str, dict]] | None = None
-        self._signature: tuple | None = None
+        self._changes: int | None = None
         self._checked = 0.0
         self._lock = threading.Lock()        # one refresh at a time
 
@@ -55,12 +57,10 @@ class TitleIndex:
         """Reload the titles now if the catalogue changed (or ``force``)."""
         with self._lock:
             self._checked = time.monotonic()
-            catalogue = self.catalogue
-            newest = catalogue.summaries(1, newest_first=True)
-            signature = (catalogue.stats()["documents"], newest[0]["id"] if newest else 0)
-            if force or self._rows is None or signature != self._signature:
-                self._rows = [(analysis.normalize(r["title"]), r) for r in catalogue.summaries()]
-                self._signature = signature
+            changes = self.catalogue.change_count()
+            if force or self._rows is None or changes != self._changes:
+                self._rows = [(analysis.normalize(r["title"]), r) for r in self.catalogue.summaries()]
+                self._changes = changes
 
     def _maybe_refresh(self) -> None:
         if self._rows is None:

@@ -7,6 +7,7 @@ opens, holds exactly the documents of the catalogue, and search works.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -60,3 +61,53 @@ def test_b24_concurrent_writers_and_a_killed_one(home):
     result = library.search(SearchRequest(q="并发写入测试", mode="precise", limit=1), member=True)
     assert result.total == stored
     assert library.search(SearchRequest(q="第3组", mode="precise", limit=1), member=True).total == 50
+
+
+# -- issue 11: a file's own document is not a duplicate of itself ---------------------------------------
+
+
+def _files(folder, count: int) -> list:
+    folder.mkdir()
+    paths = []
+    for n in range(count):
+        path = folder / f"材料{n:02d}.txt"
+        path.write_text(f"关于第{n}项工作的通知\n\n各单位：第{n}项工作的正文，{'内容' * (20 + n)}。\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_a_file_stored_first_by_another_process_is_not_its_own_duplicate(home, tmp_path):
+    """The race, step by step: process B parses a file, process A ingests the same file, then B stores it."""
+    from sucai.ingest import _content_hash, _parse_job, _store
+
+    path, = _files(tmp_path / "docs", 1)
+    process_a, process_b = Library.open(home), Library.open(home)
+    parsed = _parse_job(path)                                      # B has parsed, not yet stored …
+    stored_by_a = process_a.ingest([path], workers=1).outcomes[0]  # … when A stores the same file
+    assert stored_by_a.status == "ingested"
+    outcome = _store(process_b.catalogue, path, _content_hash(path), parsed)
+    assert (outcome.status, outcome.doc_id, outcome.reason) == ("unchanged", stored_by_a.doc_id, None)
+    record = process_b.catalogue.file_record(str(path.resolve()))
+    assert (record.status, record.doc_id) == ("ingested", stored_by_a.doc_id)
+    copy = tmp_path / "副本.txt"                                   # a real duplicate is still one
+    copy.write_bytes(path.read_bytes())
+    again = process_b.ingest([copy], workers=1).outcomes[0]
+    assert (again.status, again.doc_id) == ("duplicate", stored_by_a.doc_id)
+
+
+def test_four_concurrent_ingests_of_the_same_files_record_no_duplicates(home, tmp_path):
+    files = _files(tmp_path / "docs", 30)
+    Library.open(home).index  # create the index before the race
+    runs = [subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(tmp_path / "docs"), "--json",
+                              "--workers", "1", "--home", str(home)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outcomes = []
+    for run in runs:
+        stdout, stderr = run.communicate(timeout=600)
+        assert run.returncode == 0, stderr
+        outcomes += json.loads(stdout)["files"]
+    assert len(outcomes) == 4 * len(files)
+    assert {o["status"] for o in outcomes} <= {"ingested", "unchanged"}, [o for o in outcomes if o["status"] == "duplicate"]
+    library = Library.open(home)
+    assert library.catalogue.stats()["documents"] == len(files)
+    assert {library.catalogue.file_record(str(p.resolve())).status for p in files} == {"ingested"}

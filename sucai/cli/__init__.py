@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from ..errors import SucaiError
 from . import accounts, documents, server  # noqa: F401 - each registers its commands on `app`
-from .common import app, err
+from .common import app, err, shown
 
 __all__ = ["app", "main"]
 
@@ -28,7 +28,7 @@ def main() -> None:
     try:
         app()
     except SucaiError as error:
-        err.print(f"[red]错误：{escape(error.message)}[/red] [dim]({error.code})[/dim]")
+        err.print(f"[red]错误：{escape(shown(error.message))}[/red] [dim]({error.code})[/dim]")
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("[yellow]已中断；已完成的部分都已保存，再次运行即可继续。[/yellow]")

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..accounts import EVENT_LABELS, ROLE_LABELS, Accounts
 from ..config import load_settings
-from .common import HomeOption, JsonOption, app, err, out, print_json
+from .common import HomeOption, JsonOption, app, err, out, print_json, shown
 
 
 user_app = typer.Typer(help="账号管理：新增、列出、改角色、改会员到期日、改密码、删除。", no_args_is_help=True)
@@ -119,7 +119,7 @@ def token_list(name: Annotated[str, typer.Argument(help="用户名")], home: Hom
         return
     table = Table("令牌编号", "名称", "创建时间", "最近使用", "状态")
     for t in tokens:
-        table.add_row(t["id"], escape(t["name"]), t["created_at"][:19], (t["last_used_at"] or "")[:19],
+        table.add_row(t["id"], escape(shown(t["name"])), t["created_at"][:19], (t["last_used_at"] or "")[:19],
                       "有效" if t["active"] else f"已吊销 {t['revoked_at'][:19]}")
     out.print(table)
 
@@ -143,6 +143,6 @@ def audit_log(limit: Annotated[int, typer.Option(help="显示最近多少条")] 
     table = Table("时间（UTC）", "事件", "用户", "角色", "来源", "详情")
     for e in entries:
         who = e["username"] or ("命令行" if e["role"] == "cli" else "游客")
-        table.add_row(e["at"][:19].replace("T", " "), EVENT_LABELS.get(e["event"], e["event"]), escape(who),
-                      ROLE_LABELS.get(e["role"], e["role"] or ""), e["source_ip"] or "", escape(e["detail"]))
+        table.add_row(e["at"][:19].replace("T", " "), EVENT_LABELS.get(e["event"], e["event"]), escape(shown(who)),
+                      ROLE_LABELS.get(e["role"], e["role"] or ""), escape(shown(e["source_ip"])), escape(shown(e["detail"])))
     out.print(table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -25,6 +26,17 @@ err = Console(stderr=True, highlight=False)
 HomeOption = Annotated[Optional[Path], typer.Option("--home", help="数据目录（默认 $SUCAI_HOME 或用户数据目录）")]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 FreeOption = Annotated[bool, typer.Option("--free", help="按免费用户（非会员）可见的内容输出")]
+
+
+# C0/C1 controls (but \t and \n), zero-width and bidi formatting characters: never written to a terminal
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def shown(value: object) -> str:
+    """``value`` as text that is safe to print: each control, zero-width or bidi character becomes
+    U+FFFD (one for one, so highlight offsets stay right). Everything read from documents, file
+    names or other people's input goes through here before it reaches the terminal."""
+    return _UNSAFE.sub("\ufffd", "" if value is None else str(value))
 
 
 def open_library(home: Path | None) -> Library:

@@ -17,7 +17,7 @@ from ..export import export_document, export_zip
 from ..library import Library
 from ..model import Document, walk_outline
 from ..search import MODES, SCOPES, SORTS, SearchRequest
-from .common import FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar
+from .common import FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar, shown
 
 
 @app.command()
@@ -42,7 +42,7 @@ def ingest(
         table.add_column("结果", no_wrap=True)
         table.add_column("原因", overflow="fold")
         for o in problems:
-            table.add_row(escape(o.path), _STATUS[o.status], escape(o.reason or ""))
+            table.add_row(escape(shown(o.path)), _STATUS[o.status], escape(shown(o.reason)))
         out.print(table)
     totals = Table(*[_STATUS[s] for s in summary.counts], title="入库结果")
     totals.add_row(*[str(n) for n in summary.counts.values()])
@@ -62,7 +62,8 @@ def list_documents(home: HomeOption = None, as_json: JsonOption = False,
         return
     table = Table("编号", "标题", "文种", "字数", "日期")
     for row in rows:
-        table.add_row(str(row["id"]), escape(row["title"]), row["genre"], str(row["chars"]), row["date"] or "")
+        table.add_row(str(row["id"]), escape(shown(row["title"])), escape(shown(row["genre"])), str(row["chars"]),
+                      escape(shown(row["date"])))
     out.print(table)
 
 
@@ -77,7 +78,7 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
     for key, title in (("by_genre", "按文种"), ("by_source", "按来源")):
         table = Table(title, "篇数")
         for name, count in data[key].items():
-            table.add_row(escape(name), str(count))
+            table.add_row(escape(shown(name)), str(count))
         out.print(table)
 
 
@@ -89,14 +90,14 @@ def show(doc_id: int, home: HomeOption = None, as_json: JsonOption = False, free
     if as_json:
         print_json({**view.to_dict(), "chars": doc.chars, "notice": notice})
         return
-    out.print(Text(view.title, style="bold"))
+    out.print(Text(shown(view.title), style="bold"))
     for label, value in _metadata(doc):
-        out.print(f"[dim]{label}[/dim] {escape(str(value))}")
+        out.print(f"[dim]{label}[/dim] {escape(shown(value))}")
     if view.outline:
         out.print("\n[bold]提纲[/bold]")
         for node in walk_outline(view.outline):
             if node.kind == "heading":
-                out.print("  " * node.level + escape(f"{node.label}{node.heading}"))
+                out.print("  " * node.level + escape(shown(f"{node.label}{node.heading}")))
     out.print("\n[bold]正文[/bold]")
     for part in _body_parts(view, notice):
         out.print(part)
@@ -108,10 +109,10 @@ def _body_parts(view: Document, notice: str | None) -> list[Text]:
     parts, pos = [], 0
     for at, kind, words in access.boundary_marks(view, notice):
         mark = words if kind == "notice" else f"──────── {words} ────────"
-        parts += [Text(view.text[pos:at].rstrip("\n")), Text(mark, style="yellow")]
+        parts += [Text(shown(view.text[pos:at].rstrip("\n"))), Text(shown(mark), style="yellow")]
         pos = at
     tail = view.text[pos:]
-    return [*parts, Text(tail)] if tail or not parts else parts
+    return [*parts, Text(shown(tail))] if tail or not parts else parts
 
 
 def _metadata(doc: Document) -> list[tuple[str, object]]:
@@ -155,18 +156,18 @@ def search(
     for number, hit in enumerate(result.hits, start=(result.page - 1) * result.limit + 1):
         head = Text(f"{number}. ")
         head.append(_highlighted(hit.title, hit.title_highlights, "bold"))
-        head.append(f"  [{hit.genre} · {hit.chars}字 · 编号 {hit.id}]", style="dim")
+        head.append(f"  [{shown(hit.genre)} · {hit.chars}字 · 编号 {hit.id}]", style="dim")
         out.print(head)
         if hit.section_path:
-            out.print(Text("   " + " › ".join(hit.section_path), style="cyan"))
+            out.print(Text("   " + shown(" › ".join(hit.section_path)), style="cyan"))
         out.print(Text("   ").append(_highlighted(hit.snippet, hit.highlights)))
 
 
 def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Text:
-    shown = Text(text, style=style)
+    marked = Text(shown(text), style=style)
     for start, end in spans:
-        shown.stylize("bold red", start, end)
-    return shown
+        marked.stylize("bold red", start, end)
+    return marked
 
 
 @app.command()

@@ -1,0 +1,66 @@
+"""Issue 11 #10: terminal escape sequences in file names and HTML titles never reach the terminal.
+
+A hostile file name or page title can carry ESC/CSI/OSC sequences (clear the screen, set the
+window title, recolour, hide text) or bidi overrides. They are stripped when a document is stored,
+and every CLI line built from stored or user-given text replaces them on output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from typer.testing import CliRunner
+
+from sucai.cli import app as cli_app
+from sucai.library import Library
+
+HOSTILE = "\x1b[2J\x1b]0;owned\x07\x9b31m\u202e"
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli_app, list(args))
+    assert result.exit_code == 0, (args, result.output, result.exception)
+    return result.output
+
+
+def test_escape_sequences_from_file_names_and_titles_never_reach_the_terminal(home, tmp_path):
+    folder = tmp_path / "下载"
+    folder.mkdir()
+    (folder / f"{HOSTILE}关于做好防汛工作的通知.txt").write_text(
+        "各单位：请立即组织力量排查隐患，确保安全度汛，防汛值班不得脱岗。\n", encoding="utf-8")
+    (folder / "页面.html").write_text(
+        f"<html><head><title>{HOSTILE}关于开展安全生产检查的通知</title></head><body>"
+        f"<h1>{HOSTILE}关于开展安全生产检查的通知</h1><p>各单位要认真开展安全生产大检查，"
+        "全面排查整治各类风险隐患，切实落实安全生产责任制。</p></body></html>", encoding="utf-8")
+    outputs = [run("ingest", str(folder), "--home", str(home)), run("list", "--home", str(home)),
+               run("stats", "--home", str(home)),
+               run("search", "通知", "--home", str(home)), run("search", "安全", "--mode", "precise", "--home", str(home))]
+    library = Library.open(home)
+    rows = library.catalogue.summaries()
+    assert len(rows) == 2
+    for row in rows:
+        doc = library.get(row["id"])
+        for value in (doc.title, doc.source_path, doc.genre, doc.source or "", doc.text):
+            assert not UNSAFE.search(value), value
+        outputs.append(run("show", str(row["id"]), "--home", str(home)))
+    titles = sorted(row["title"] for row in rows)
+    assert any("防汛" in t for t in titles) and any("安全生产" in t for t in titles)
+    for output in outputs:
+        assert not UNSAFE.search(output), output
+    assert json.loads(run("list", "--json", "--home", str(home)))[0]["title"] == rows[0]["title"]
+
+
+def test_output_replaces_what_an_older_library_stored(home):
+    """A library written before the fix may hold control characters in a title: the CLI still shows none."""
+    library = Library.open(home)
+    from sucai.model import Document
+    from sucai.ingest import text_hash
+
+    doc = Document(title="旧标题", text="旧库中的一篇文档，标题里藏着控制字符。")
+    status, doc_id = library.catalogue.add(doc, text_hash(doc), "/old/file.txt", "x")
+    with library.catalogue.transaction() as db:        # what an older version may have stored
+        db.execute("UPDATE documents SET title = ? WHERE id = ?", (f"旧{HOSTILE}标题", doc_id))
+    for output in (run("list", "--home", str(home)), run("show", str(doc_id), "--home", str(home))):
+        assert not UNSAFE.search(output) and "旧" in output and "标题" in output
