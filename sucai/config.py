@@ -8,6 +8,7 @@ platform's user-data directory (``~/.local/share/sucai`` on Linux).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -31,9 +32,17 @@ class Settings:
     login_max_failures: int = 5       # failed logins for one user name (or from one IP) before a lockout
     login_lockout_seconds: int = 300  # the window failures are counted in, and how long a lockout lasts
     session_https_only: int = 0       # 1: the session cookie is sent over HTTPS only (Secure); 0 for plain-HTTP localhost
-    session_max_age_days: int = 14    # how long a web login lasts
+    session_max_age_days: int = 14    # how long a web login lasts at most (ended on the server after that)
+    session_idle_hours: int = 24      # a web login unused this long ends
+    registration_max_per_hour: int = 10  # sign-ups from one IP address within an hour; 0: no limit
+    trusted_proxies: str = ""         # reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is believed
     upload_max_mb: int = 20           # largest file an admin may upload through the web app, in MB
     upload_max_files: int = 20        # most files in one web upload
+
+    @property
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """``trusted_proxies`` parsed (validated by :func:`load_settings`)."""
+        return _networks(self.trusted_proxies)
 
     @property
     def catalogue_path(self) -> Path:
@@ -63,20 +72,38 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
         raise InvalidInput(f"数据目录 {root} 不可用：{err.strerror or err}", code="bad_home") from err
     if not os.access(root, os.W_OK):
         raise InvalidInput(f"数据目录 {root} 不可写", code="bad_home")
-    known = [f.name for f in fields(Settings) if f.name != "home"]
+    known = {f.name: f.type for f in fields(Settings) if f.name != "home"}
     values = {**_from_toml(root / "sucai.toml", known), **_from_env(known), **overrides}
     for name, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < _MINIMUM.get(name, 0):
+        if known.get(name) == "str":
+            _check_text(name, value)
+        elif not isinstance(value, int) or isinstance(value, bool) or value < _MINIMUM.get(name, 0):
             raise InvalidInput(f"设置 {name} 应为不小于 {_MINIMUM.get(name, 0)} 的整数，而不是 {value!r}",
                                code="bad_settings")
     return replace(Settings(home=root), **values)
 
 
+def _check_text(name: str, value) -> None:
+    if not isinstance(value, str):
+        raise InvalidInput(f"设置 {name} 应为文字（字符串），而不是 {value!r}", code="bad_settings")
+    if name == "trusted_proxies":
+        try:
+            _networks(value)
+        except ValueError as err:
+            raise InvalidInput(f"设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8）：{err}",
+                               code="bad_settings") from err
+
+
+def _networks(value: str) -> list:
+    return [ipaddress.ip_network(part.strip(), strict=False) for part in value.replace("，", ",").split(",")
+            if part.strip()]
+
+
 _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "max_query_chars": 1, "max_page_size": 1,
-            "free_preview_chars": -1}
+            "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1}
 
 
-def _from_toml(path: Path, known: list[str]) -> dict:
+def _from_toml(path: Path, known: dict[str, str]) -> dict:
     if not path.exists():
         return {}
     try:
@@ -89,11 +116,13 @@ def _from_toml(path: Path, known: list[str]) -> dict:
     return data
 
 
-def _from_env(known: list[str]) -> dict:
+def _from_env(known: dict[str, str]) -> dict:
     values = {}
-    for name in known:
+    for name, kind in known.items():
         raw = os.environ.get(f"SUCAI_{name.upper()}")
-        if raw is not None:
+        if raw is not None and kind == "str":
+            values[name] = raw
+        elif raw is not None:
             try:
                 values[name] = int(raw)
             except ValueError as err:

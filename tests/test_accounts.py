@@ -103,13 +103,15 @@ def test_add_user_validation_and_changes(accounts):
 
 def test_password_stored_as_argon2_hash(accounts, tmp_path):
     user = accounts.add_user("alice", PASSWORD)
+    session = accounts.start_session(user)
     with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
         stored = db.execute("SELECT password_hash FROM users WHERE id = ?", (user.user_id,)).fetchone()[0]
-        everything = "\n".join(str(row) for table in ("users", "audit", "login_failures")
+        everything = "\n".join(str(row) for table in ("users", "audit", "attempts", "sessions")
                                for row in db.execute(f"SELECT * FROM {table}"))
     assert stored.startswith("$argon2id$")
     assert stat.S_IMODE((tmp_path / "accounts.sqlite3").stat().st_mode) == 0o600
     assert PASSWORD not in stored and PASSWORD not in everything
+    assert session not in everything      # only the session secret's SHA-256 is stored
     assert accounts.authenticate("alice", PASSWORD) == user
     accounts.set_password("alice", "另一个新密码abc")
     with pytest.raises(Forbidden):
@@ -359,3 +361,105 @@ def test_cli_round_trip(home):
 
     failed = runner.invoke(cli_app, ["user", "add", "carol", "--password", "short"])
     assert failed.exit_code != 0 and getattr(failed.exception, "code", None) == "weak_password"
+
+
+# -- issue 11: sessions, look-alike names, sign-up limits ----------------------------------------
+
+def test_sessions_end_at_logout_password_and_role_change_and_removal(tmp_path, clock):
+    """Sessions live in the database: what one process (a web worker, the CLI) ends, every other sees ended."""
+    path = tmp_path / "accounts.sqlite3"
+    worker, cli = Accounts(path, now=clock), Accounts(path, now=clock)
+    member = worker.add_user("member1", PASSWORD, "member", "2099-01-01")
+    first, second = worker.start_session(member), worker.start_session(member)
+    assert cli.session_viewer(first) == member and cli.session_count("member1") == 2
+    cli.end_session(first)                                   # logout in one worker …
+    assert worker.session_viewer(first) == VISITOR           # … is logout in all of them
+    assert worker.session_viewer(second) == member
+    cli.set_password("member1", "新的密码-horse-43")           # sucai user passwd
+    assert worker.session_viewer(second) == VISITOR
+    third = worker.start_session(member)
+    cli.set_expiry("member1", "2099-06-30")                  # a date change keeps the session …
+    assert worker.session_viewer(third).member_until == "2099-06-30"
+    cli.set_role("member1", "user")                          # … a role change does not
+    assert worker.session_viewer(third) == VISITOR
+    fourth = worker.start_session(worker.viewer("member1"))
+    cli.remove_user("member1")
+    assert worker.session_viewer(fourth) == VISITOR
+    again = cli.add_user("member1", PASSWORD, "admin")       # the same name again is another account
+    assert worker.session_viewer(fourth) == VISITOR and worker.session_count(again.user_id) == 0
+    assert worker.session_viewer("sc_not_a_session_secret_at_all") == VISITOR
+
+
+def test_sessions_expire_when_idle_and_at_their_age_limit(tmp_path, clock):
+    accounts = Accounts(tmp_path / "a.sqlite3", session_idle_hours=2, session_max_age_days=1, now=clock)
+    user = accounts.add_user("reader", PASSWORD)
+    idle = accounts.start_session(user)
+    busy = accounts.start_session(user)
+    for _ in range(23):                        # used every hour: alive for 23 hours …
+        clock.advance(3600)
+        assert accounts.session_viewer(busy) == user
+    assert accounts.session_viewer(idle) == VISITOR           # … while the unused one ended after 2 hours
+    clock.advance(3601)                        # past one day since the login: over, however busy
+    assert accounts.session_viewer(busy) == VISITOR
+    assert accounts.session_count(user.user_id) == 0
+
+
+@pytest.mark.parametrize("look_alike", ["аdmin", "ADMIN", "admiń", "adrnin", "ａｄｍｉｎ", "admin\u0301"])
+def test_look_alike_user_names_are_refused(accounts, look_alike):
+    accounts.add_user("admin", PASSWORD, "admin")
+    with pytest.raises(InvalidInput) as refused:
+        accounts.add_user(look_alike, PASSWORD)
+    assert refused.value.code == "user_exists"
+    assert [u.username for u in accounts.users()] == ["admin"]
+    accounts.add_user("admins", PASSWORD)                     # a different name is still fine
+    accounts.add_user("张三", PASSWORD)
+    with pytest.raises(InvalidInput):
+        accounts.add_user("张三", PASSWORD)
+
+
+def test_sign_ups_are_limited_per_address(tmp_path, clock):
+    accounts = Accounts(tmp_path / "a.sqlite3", registration_max_per_hour=3, now=clock)
+    accounts.register("one-user", PASSWORD, "192.0.2.1")
+    with pytest.raises(InvalidInput):
+        accounts.register("one-user", PASSWORD, "192.0.2.1")     # failed attempts count too
+    accounts.register("two-user", PASSWORD, "192.0.2.1")
+    with pytest.raises(TooManyRequests) as refused:
+        accounts.register("three-user", PASSWORD, "192.0.2.1")
+    assert refused.value.code == "too_many_registrations" and 0 < refused.value.retry_after <= 3600
+    accounts.register("four-user", PASSWORD, "192.0.2.2")        # another address is not affected
+    clock.advance(3601)
+    accounts.register("five-user", PASSWORD, "192.0.2.1")        # and the limit ages out
+    assert len(accounts.users()) == 4
+
+
+def test_schema_1_accounts_are_migrated(tmp_path):
+    """An accounts file of sucai 0.1 (no sessions, no name keys, even two look-alike names) opens as is."""
+    path = tmp_path / "accounts.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO meta VALUES ('schema_version', '1');
+            CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                password_hash TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('user', 'member', 'admin')),
+                member_until TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+            CREATE TABLE login_failures (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, at REAL NOT NULL);
+            INSERT INTO users VALUES (1, 'admin', 'x', 'admin', NULL, '2025-01-01', '2025-01-01');
+            INSERT INTO users VALUES (2, 'аdmin', 'x', 'user', NULL, '2025-01-01', '2025-01-01');
+        """)
+    for _ in range(2):                                           # idempotent
+        accounts = Accounts(path)
+        assert [u.username for u in accounts.users()] == ["admin", "аdmin"]
+        with pytest.raises(InvalidInput):
+            accounts.add_user("admiń", PASSWORD)
+        session = accounts.start_session(accounts.viewer("admin"))
+        assert accounts.session_viewer(session).username == "admin"
+        accounts.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'login_failures'").fetchall()
+
+
+def test_token_names_lose_control_characters(accounts):
+    accounts.add_user("alice", PASSWORD)
+    accounts.create_token("alice", "脚本\x1b[2J\x1b]0;x\x07")
+    assert accounts.tokens("alice")[0]["name"] == "脚本[2J]0;x"

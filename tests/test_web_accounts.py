@@ -236,8 +236,10 @@ def test_role_and_expiry_changes_take_effect_at_once(app, library, accounts):
     client = logged_in(app, "升级者")
     doc = library.get(1)
     assert client.get("/api/documents/1").json()["text"] == free_text(library)
-    accounts.set_role("升级者", "member")
+    accounts.set_role("升级者", "member")          # a role change ends the sessions begun under the old role
+    assert client.get("/api/me").json()["role"] == "visitor"
     accounts.set_expiry("升级者", NEXT_YEAR)
+    client = logged_in(app, "升级者")
     assert client.get("/api/documents/1").json()["text"] == doc.text
     accounts.set_expiry("升级者", YESTERDAY)
     assert client.get("/api/documents/1").json()["text"] == free_text(library)

@@ -383,7 +383,13 @@ def test_register_preview_upgrade_full_text_download(browser, sample_site, outpu
     assert "2099-12-31" in admin_page.locator("tr[data-user='读者甲']").inner_html()
     admin_page.screenshot(path=str(output_dir / "accounts-2-admin-users.png"), full_page=True)
 
-    page.reload()
+    page.reload()   # the role change ended the reader's session: they log in again as a member
+    assert page.locator("#member-notice").count() == 1 and members_text not in page.locator("#body").inner_text()
+    page.goto("/login?next=/documents/1")
+    page.fill("input[name=username]", "读者甲")
+    page.fill("input[name=password]", "reader-password-1")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(server.url + "/documents/1")
     assert page.locator("#member-notice").count() == 0
     assert page.locator("#role").inner_text() == "会员（至 2099-12-31）"
     assert page.locator(".member-boundary").first.inner_text() == "以下为会员内容"

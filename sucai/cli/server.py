@@ -28,14 +28,17 @@ def serve(
     from ..web import create_app
 
     workers = workers or os.cpu_count() or 1
+    # X-Forwarded-For is believed only from the trusted_proxies setting (the app applies it), never by uvicorn
+    # itself, which by default believes any local peer — a bypass of the per-IP login lockout.
+    options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}
     out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
         create_app(home)  # fail here, with a readable error, if the library cannot be opened
-        uvicorn.run("sucai.web:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+        uvicorn.run("sucai.web:create_app", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(home), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(home), **options)
 
 
 @app.command()

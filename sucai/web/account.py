@@ -56,11 +56,15 @@ def login(
     except SucaiError as error:
         response = render_page(request, "login.html", status=error.status, next=safe_next(next),
                                error=error.message, username=username[:64])
-        if isinstance(error, TooManyRequests) and error.retry_after:
-            response.headers["Retry-After"] = str(int(error.retry_after))
+        _retry_after(response, error)
         return response
     login_session(request, viewer)
     return _see_other(safe_next(next))
+
+
+def _retry_after(response, error: SucaiError) -> None:
+    if isinstance(error, TooManyRequests) and error.retry_after:
+        response.headers["Retry-After"] = str(int(error.retry_after))
 
 
 @router.get("/register")
@@ -84,7 +88,9 @@ def register(
         viewer = accounts.register(username, password, client_ip(request))
     except SucaiError as error:
         status = 422 if error.status == 403 else error.status
-        return render_page(request, "register.html", status=status, error=error.message, username=username[:64])
+        response = render_page(request, "register.html", status=status, error=error.message, username=username[:64])
+        _retry_after(response, error)
+        return response
     accounts.audit("login", viewer, "注册后登录", client_ip(request))
     login_session(request, viewer)
     return _see_other("/account?registered=1")

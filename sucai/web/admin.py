@@ -23,7 +23,7 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path as PathParam, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -33,7 +33,7 @@ from ..errors import InvalidInput, SucaiError
 from ..ingest import FileOutcome
 from ..library import Library
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
-from .api import DocId
+from .api import MAX_ID, DocId
 from .templating import render_page
 from .deps import Viewer, check_csrf, client_ip, get_accounts, get_library, require_admin, verify_csrf
 
@@ -41,6 +41,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depen
 Csrf = [Depends(verify_csrf)]
 Admin = Annotated[Viewer, Depends(require_admin)]
 FormText = Annotated[str, Form(max_length=2000)]
+UserId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="用户编号")]
 
 STATUS_LABELS = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
@@ -72,9 +73,9 @@ def overview(request: Request, viewer: Admin, library: Annotated[Library, Depend
 
 @router.get("/audit")
 def audit_page(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
-               limit: int = 200):
+               limit: Annotated[int, Query(ge=1, le=5000)] = 200):
     return render_page(request, "admin_audit.html", viewer=viewer, section="audit",
-                       audit=accounts.audit_log(max(1, min(limit, 5000))), event_labels=EVENT_LABELS)
+                       audit=accounts.audit_log(limit), event_labels=EVENT_LABELS)
 
 
 # -- upload -------------------------------------------------------------------------
@@ -292,20 +293,20 @@ def user_add(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depe
 
 
 @router.post("/users/{user_id}/role", dependencies=Csrf)
-def user_role(request: Request, user_id: int, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
+def user_role(request: Request, user_id: UserId, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
               role: FormText = ""):
     return _user_change(request, viewer, accounts, lambda: accounts.set_role(
         user_id, role, actor=viewer, source_ip=client_ip(request)), "角色已修改。")
 
 
 @router.post("/users/{user_id}/expiry", dependencies=Csrf)
-def user_expiry(request: Request, user_id: int, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
+def user_expiry(request: Request, user_id: UserId, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
                 until: FormText = ""):
     return _user_change(request, viewer, accounts, lambda: accounts.set_expiry(
         user_id, until.strip() or None, actor=viewer, source_ip=client_ip(request)), "会员到期日已修改。")
 
 
 @router.post("/users/{user_id}/remove", dependencies=Csrf)
-def user_remove(request: Request, user_id: int, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)]):
+def user_remove(request: Request, user_id: UserId, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)]):
     return _user_change(request, viewer, accounts, lambda: accounts.remove_user(
         user_id, actor=viewer, source_ip=client_ip(request)), "用户已删除。")

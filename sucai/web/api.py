@@ -21,7 +21,7 @@ from ..model import Document
 from ..search import SearchRequest
 from ..similar import similar
 from ..suggest import TitleIndex
-from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library, get_titles
+from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library, get_titles, same_site_download
 from .render import content_disposition
 
 MAX_QUERY_CHARS = 1000  # longer query strings are refused (422); the library cuts at settings.max_query_chars
@@ -30,13 +30,14 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 MAX_BATCH = 100
 MAX_PAGE = 1000
+MAX_ID = 2**62   # ids past this cannot be stored: refused as invalid (422), never passed to the database
 _MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "md": "text/markdown; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
 }
 Format = Literal["docx", "md", "txt"]
-DocId = Annotated[int, Path(ge=1, le=2**62, description="文档编号")]
+DocId = Annotated[int, Path(ge=1, le=MAX_ID, description="文档编号")]
 
 
 def search_request(
@@ -120,7 +121,8 @@ def api_similar(
     return _json({"id": doc_id, "hits": [asdict(h) for h in hits]})
 
 
-@router.get("/documents/{doc_id}/download", summary="下载一篇文档（docx / md / txt；会员计入每日下载次数）")
+@router.get("/documents/{doc_id}/download", summary="下载一篇文档（docx / md / txt；会员计入每日下载次数）",
+            dependencies=[Depends(same_site_download)])
 def api_download_one(
     request: Request,
     doc_id: DocId,
@@ -136,7 +138,8 @@ def api_download_one(
     return _download(name, f"document-{doc_id}.{format}", data, _MEDIA[format])
 
 
-@router.get("/download", summary="打包下载（按编号列表或按一次检索）为 zip；会员每篇计入每日下载次数")
+@router.get("/download", summary="打包下载（按编号列表或按一次检索）为 zip；会员每篇计入每日下载次数",
+            dependencies=[Depends(same_site_download)])
 def api_download_many(
     request: Request,
     library: Annotated[Library, Depends(get_library)],
@@ -212,7 +215,7 @@ def _parse_ids(raw: str) -> list[int]:
     except ValueError:
         raise InvalidInput("ids 应为逗号分隔的文档编号，如 1,2,3", code="invalid_input") from None
     ids = list(dict.fromkeys(ids))
-    if not ids or any(i < 1 for i in ids):
+    if not ids or any(not 1 <= i <= MAX_ID for i in ids):
         raise InvalidInput("ids 应为逗号分隔的正整数编号", code="invalid_input")
     if len(ids) > MAX_BATCH:
         raise InvalidInput(f"一次最多打包下载 {MAX_BATCH} 篇，本次选择了 {len(ids)} 篇。", code="too_many")

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..accounts import session_secret
 from ..config import Settings, load_settings
@@ -64,12 +65,40 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     titles.refresh(force=True)
 
     errors.install(app)
-    # outside the guard, so that an error page still knows the session; HttpOnly is always set
+    app.add_middleware(_NoStoreAPI)
+    # outside the guard, so that an error page still knows the session; HttpOnly is always set. The cookie
+    # only carries the session's secret and CSRF token: the session itself lives in the accounts database.
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings.home).hex(),
-                       session_cookie=SESSION_COOKIE, max_age=max(1, settings.session_max_age_days) * 86400,
+                       session_cookie=SESSION_COOKIE, max_age=settings.session_max_age_days * 86400,
                        same_site="lax", https_only=bool(settings.session_https_only))
+    if settings.trusted_proxies.strip():  # outermost: the client address is settled before anything reads it
+        app.add_middleware(ProxyHeadersMiddleware,
+                           trusted_hosts=[str(net) for net in settings.proxy_networks])
 
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+class _NoStoreAPI:
+    """Pure ASGI middleware: API answers and downloads depend on who asks, so no cache keeps them
+    (``Cache-Control: no-store``, unless the route set its own). Pages set it in ``render_page``."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def no_store(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, no_store)

@@ -2,9 +2,16 @@
 
 The viewer is resolved once per request by :func:`current_viewer`, from (in this
 order) an ``Authorization: Bearer sc_…`` API token or the signed session cookie,
-which holds only the account id, its user name and a CSRF token. The account is
-read from the accounts database on every request, so a role or expiry change (or
-a removed account, or a revoked token) takes effect at the next request.
+which holds only a CSRF token and, once logged in, the secret of a server-side
+session (:meth:`sucai.accounts.Accounts.session_viewer`). The session and the
+account are read from the accounts database on every request, so a logout, a
+password or role change, a removed account, an expiry change or a revoked token
+takes effect at the next request — a replayed old cookie reads as a visitor.
+
+API tokens are for scripts reading the API: they never drive a form (account,
+token and admin changes need a session and its CSRF token), and a download that
+spends a member's quota must come from this site's own pages when a browser asks
+(:func:`same_site_download`).
 What a viewer may see is decided by :func:`sucai.access.view` with
 ``member=viewer.member``.
 """
@@ -15,20 +22,24 @@ import secrets
 import threading
 from datetime import datetime
 from typing import Callable
+from urllib.parse import urlsplit
 
 from fastapi import Request
 
 from ..accounts import VISITOR, Accounts, Viewer
 from ..config import Settings
-from ..errors import Forbidden, NotFound
+from ..errors import Forbidden
 from ..library import Library
 from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "peek_viewer", "require_admin", "get_library", "get_titles",
-           "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool"]
+           "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
+           "same_site_download"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+SESSION_KEY = "sid"
+TOKEN_REFUSED = "API 令牌只能用于读取接口；账号、令牌和管理操作请登录网页后进行"
 
 
 class AccountsPool:
@@ -100,19 +111,17 @@ def current_viewer(request: Request) -> Viewer:
 
 def _session_viewer(request: Request, accounts: Accounts) -> Viewer:
     session = _session(request)
-    user_id = session.get("user_id")
-    if not isinstance(user_id, int):
+    secret = session.get(SESSION_KEY)
+    if secret is None:
         return VISITOR
-    try:
-        viewer = accounts.viewer(user_id)
-    except NotFound:
-        viewer = None
-    if viewer is None or viewer.username != session.get("username"):
-        # the account is gone (or its id now belongs to someone else): log out
-        session.pop("user_id", None)
-        session.pop("username", None)
-        return VISITOR
+    viewer = accounts.session_viewer(secret)
+    if not viewer.logged_in:   # ended, expired or unknown: forget it
+        session.pop(SESSION_KEY, None)
     return viewer
+
+
+def _via_token(request: Request) -> bool:
+    return request.headers.get("authorization") is not None
 
 
 def peek_viewer(request: Request) -> Viewer:
@@ -124,7 +133,11 @@ def peek_viewer(request: Request) -> Viewer:
 
 
 def require_admin(request: Request) -> Viewer:
-    """The viewer, who must be an admin: 403 ``admin_only`` for anyone else."""
+    """The viewer, who must be an admin signed in on the web: 403 ``admin_only`` for anyone else,
+    403 ``token_not_allowed`` for an API token (even an admin's)."""
+    if _via_token(request):
+        current_viewer(request)  # a bad token is refused as such
+        raise Forbidden(TOKEN_REFUSED, code="token_not_allowed")
     viewer = current_viewer(request)
     if not viewer.admin:
         raise Forbidden("只有管理员可以访问此页面" if viewer.logged_in else "请先以管理员身份登录",
@@ -152,10 +165,11 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 async def verify_csrf(request: Request) -> None:
     """Dependency for every state-changing form route: the form (or the X-CSRF-Token header) must carry
-    the session's token. Requests authenticated by a bearer token carry no cookie and are exempt."""
-    if request.headers.get("authorization"):
-        current_viewer(request)  # a bad token is refused here
-        return
+    the session's token. A request with an API token is refused (403 ``token_not_allowed``): a token
+    may not log in or out, change a password, create or revoke tokens, or manage anything."""
+    if _via_token(request):
+        current_viewer(request)  # a bad token is refused as such
+        raise Forbidden(TOKEN_REFUSED, code="token_not_allowed")
     submitted = request.headers.get(CSRF_HEADER)
     if submitted is None:
         content_type = request.headers.get("content-type", "")
@@ -167,14 +181,47 @@ async def verify_csrf(request: Request) -> None:
 
 
 def login_session(request: Request, viewer: Viewer | None) -> None:
-    """Start a fresh session for ``viewer`` (None: log out). A new CSRF token either way."""
+    """End the request's server-side session, if any, and start a fresh one for ``viewer``
+    (None: log out). A new CSRF token either way."""
     session = request.session
+    accounts = get_accounts(request)
+    old = session.get(SESSION_KEY)
+    if old is not None:
+        accounts.end_session(old)
     session.clear()
     if viewer is not None:
-        session["user_id"] = viewer.user_id
-        session["username"] = viewer.username
+        session[SESSION_KEY] = accounts.start_session(viewer, client_ip(request))
     session["csrf"] = secrets.token_urlsafe(32)
     request.state.viewer = viewer or VISITOR
+
+
+_SAME_SITE = ("same-origin", "none")   # Sec-Fetch-Site of our own pages, and of a typed URL or bookmark
+
+
+def same_site_download(request: Request) -> None:
+    """Dependency of the downloads: a signed-in browser's download must start on this site.
+
+    Another site could otherwise spend a member's daily quota with a link, an ``<img>`` or a
+    redirect that the browser sends with the session cookie. Browsers say where a request comes
+    from in ``Sec-Fetch-Site`` (W3C Fetch Metadata); older ones are judged by ``Origin`` or
+    ``Referer``. Scripts use API tokens (no cookie), visitors spend no quota: both pass.
+    Raises Forbidden (403 ``cross_site``).
+    """
+    if _via_token(request) or not current_viewer(request).logged_in:
+        return
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        allowed = fetch_site in _SAME_SITE
+    else:
+        origin = request.headers.get("origin") or request.headers.get("referer")
+        allowed = origin is None or _same_origin(origin, request)
+    if not allowed:
+        raise Forbidden("为防止其他网站冒用您的下载次数，请在本站的文档页或检索页点击下载", code="cross_site")
+
+
+def _same_origin(url: str, request: Request) -> bool:
+    parts = urlsplit(url)
+    return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
 
 
 async def get_library(request: Request) -> Library:

@@ -1,0 +1,335 @@
+"""Issue 11, written as attacks on the web app: each test replays what an attacker (or a careless
+admin) did to sucai 0.1, and asserts the attack no longer works.
+
+#4 sessions that outlive logout, password and role changes; #7 API tokens managing tokens and
+accounts; #8 cross-site downloads spending a member's quota; #9 X-Forwarded-For believed from
+anyone; #10 huge integers → 500, look-alike names and unlimited sign-ups, responses cached
+for signed-in users, stale type-ahead titles in other workers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from sucai.cli import app as cli_app
+from sucai.config import load_settings
+from sucai.library import Library
+from sucai.suggest import TitleIndex
+from sucai.web import create_app
+from test_web_accounts import (NEXT_YEAR, PASSWORD, accounts, app, client, csrf_of, fill, free_text,  # noqa: F401
+                               home, library, logged_in, login, make_app, routes_of)
+
+HUGE = "99999999999999999999"
+
+
+def member_client(app, accounts, name: str) -> TestClient:
+    if name not in [u.username for u in accounts.users()]:
+        accounts.add_user(name, PASSWORD, "member", NEXT_YEAR)
+    return logged_in(app, name)
+
+
+def post_form(client: TestClient, path: str, data: dict, page: str = "/account", **kw):
+    return client.post(path, data={**data, "csrf_token": csrf_of(client, page)}, **kw)
+
+
+# -- #4 sessions ------------------------------------------------------------------------------------
+
+
+def test_replaying_the_cookie_after_logout_reads_nothing(app, library, accounts):
+    client = member_client(app, accounts, "重放会员")
+    assert client.get("/api/documents/1").json()["text"] == library.get(1).text
+    stolen = client.cookies.get("sucai_session")
+    assert post_form(client, "/logout", {}, "/", follow_redirects=False).status_code == 303
+    replay = TestClient(app, raise_server_exceptions=False)
+    replay.cookies.set("sucai_session", stolen)
+    assert replay.get("/api/me").json()["role"] == "visitor"
+    assert replay.get("/api/documents/1").json()["text"] == free_text(library)
+    assert "会员可见全文" in replay.get("/api/documents/1/download", params={"format": "txt"}).text
+
+
+def test_a_password_change_ends_the_other_sessions(app, accounts, home):
+    here = member_client(app, accounts, "改密会员")
+    elsewhere = logged_in(app, "改密会员")          # e.g. a stolen or forgotten login on another machine
+    changed = post_form(here, "/account/password", {"old_password": PASSWORD, "new_password": "new-password-22",
+                                                    "new_password2": "new-password-22"})
+    assert changed.status_code == 200 and "密码已修改" in changed.text
+    assert here.get("/api/me").json()["username"] == "改密会员"      # this browser goes on, with a new session
+    assert elsewhere.get("/api/me").json()["role"] == "visitor"
+    result = CliRunner().invoke(cli_app, ["user", "passwd", "改密会员", "--password", PASSWORD, "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    assert here.get("/api/me").json()["role"] == "visitor"          # sucai user passwd ends them all
+
+
+def test_role_change_and_removal_end_sessions(app, accounts):
+    admin = member_client(app, accounts, "二号管理员")
+    accounts.set_role("二号管理员", "admin")
+    admin = logged_in(app, "二号管理员")
+    assert admin.get("/admin").status_code == 200
+    accounts.set_role("二号管理员", "user")
+    assert admin.get("/api/me").json()["role"] == "visitor" and admin.get("/admin").status_code == 403
+    user = logged_in(app, "二号管理员")
+    accounts.remove_user("二号管理员")
+    accounts.add_user("二号管理员", PASSWORD, "admin")                   # the same name, a new account
+    assert user.get("/api/me").json()["role"] == "visitor"
+
+
+def test_sessions_expire_on_the_server_whatever_the_cookie_says(home):
+    clock = {"now": datetime.now(timezone.utc)}
+    settings = load_settings(home, session_idle_hours=1, session_max_age_days=1)
+    app = create_app(settings=settings, now=lambda: clock["now"])
+    accounts = app.state.accounts.get()
+    if "钟表会员" not in [u.username for u in accounts.users()]:
+        accounts.add_user("钟表会员", PASSWORD, "member", NEXT_YEAR)
+    with TestClient(app, raise_server_exceptions=False) as idle:
+        busy = logged_in(app, "钟表会员")
+        assert login(idle, "钟表会员").status_code == 303
+        for _ in range(24):                                          # used every 59 minutes: 23.6 hours
+            clock["now"] += timedelta(minutes=59)
+            assert busy.get("/api/me").json()["username"] == "钟表会员"
+        assert idle.get("/api/me").json()["role"] == "visitor"       # the cookie is still valid: the session is not
+        clock["now"] += timedelta(minutes=59)                        # 24.6 hours after the login
+        assert busy.get("/api/me").json()["role"] == "visitor"
+
+
+# -- #7 API tokens --------------------------------------------------------------------------------------
+
+
+def test_a_token_cannot_manage_tokens_accounts_or_anything_admin(app, accounts):
+    if "令牌管理员" not in [u.username for u in accounts.users()]:
+        accounts.add_user("令牌管理员", PASSWORD, "admin")
+    secret = accounts.create_token("令牌管理员", "泄露的令牌")
+    script = TestClient(app, raise_server_exceptions=False, headers={"authorization": f"Bearer {secret}"})
+    assert script.get("/api/me").json()["admin"] is True             # it still reads the API
+    users, tokens = len(accounts.users()), len(accounts.tokens("令牌管理员"))
+    for path, methods in routes_of(app):
+        if "POST" in methods:
+            response = script.post(fill(path), data={"name": "新令牌", "username": "入侵者", "password": PASSWORD,
+                                                     "role": "admin", "old_password": PASSWORD,
+                                                     "new_password": "x" * 12, "new_password2": "x" * 12},
+                                   files={"files": ("a.txt", "标题\n正文".encode(), "text/plain")}
+                                   if path == "/admin/upload" else None)
+        elif path.startswith("/admin"):
+            response = script.get(fill(path))
+        else:
+            continue
+        assert response.status_code == 403, (path, response.status_code)
+        assert response.json()["code"] == "token_not_allowed", (path, response.json())
+    assert len(accounts.users()) == users and len(accounts.tokens("令牌管理员")) == tokens
+    accounts.revoke_token(secret.split("_")[1])
+    assert script.get("/api/me").status_code == 403
+
+
+# -- #8 cross-site downloads ----------------------------------------------------------------------------
+
+
+CROSS_SITE = [{"sec-fetch-site": "cross-site", "sec-fetch-dest": "image"},
+              {"sec-fetch-site": "same-site"},
+              {"origin": "https://evil.example"},
+              {"referer": "https://evil.example/page.html"}]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_another_site_cannot_spend_a_members_quota(app, accounts, headers):
+    member = member_client(app, accounts, "配额会员")
+    viewer = accounts.viewer("配额会员")
+    before = accounts.downloads_today(viewer)
+    one = member.get("/api/documents/1/download", params={"format": "txt"}, headers=headers)
+    many = member.get("/api/download", params={"ids": "1,2,3"}, headers=headers)
+    for refused in (one, many):
+        assert refused.status_code == 403 and refused.json()["code"] == "cross_site"
+    assert accounts.downloads_today(viewer) == before
+
+
+def test_our_own_pages_scripts_and_visitors_still_download(app, accounts, library):
+    member = member_client(app, accounts, "本站会员")
+    viewer = accounts.viewer("本站会员")
+    before = accounts.downloads_today(viewer)
+    page = member.get("/documents/1", headers={"accept": "text/html"}).text
+    link = re.search(r'href="(/api/documents/1/download\?format=txt)"', page).group(1)
+    own = member.get(link, headers={"sec-fetch-site": "same-origin", "sec-fetch-dest": "document",
+                                    "referer": "http://testserver/documents/1"})
+    typed = member.get(link, headers={"sec-fetch-site": "none"})    # typed into the address bar
+    assert own.status_code == typed.status_code == 200 and library.get(1).text.strip()[-20:] in own.text
+    assert accounts.downloads_today(viewer) == before + 2
+    secret = accounts.create_token("本站会员", "脚本")
+    script = TestClient(app, headers={"authorization": f"Bearer {secret}", "sec-fetch-site": "cross-site"})
+    assert script.get(link).status_code == 200
+    visitor = TestClient(app)
+    assert visitor.get(link, headers={"sec-fetch-site": "cross-site"}).status_code == 200   # free part, no quota
+
+
+# -- #9 X-Forwarded-For ---------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _failed_logins(base: str, forwarded: list[str]) -> list[int]:
+    """Wrong-password logins from this machine, each claiming another X-Forwarded-For; the status of each."""
+    statuses = []
+    for n, claimed in enumerate(forwarded):
+        with httpx.Client(base_url=base, timeout=30) as browser:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text).group(1)
+            response = browser.post("/login", headers={"x-forwarded-for": claimed},
+                                    data={"username": f"不存在的人{n}", "password": "wrong-password", "csrf_token": token})
+            statuses.append(response.status_code)
+    return statuses
+
+
+def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_ip_lockout(tmp_path):
+    """``sucai serve`` (uvicorn) on loopback: a client rotating X-Forwarded-For is still one address."""
+    home = tmp_path / "served"
+    home.mkdir()
+    (home / "sucai.toml").write_text("login_max_failures = 3\n", encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "SUCAI_HOME": str(home)}
+    server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(port), "--workers", "1"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/login", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert server.poll() is None, server.stderr.read().decode()
+                time.sleep(0.2)
+        statuses = _failed_logins(base, [f"203.0.113.{n}" for n in range(1, 6)])
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert statuses == [403, 403, 403, 429, 429]
+    from sucai.accounts import Accounts
+    failures = Accounts.open(home).audit_log(10, event="login_failed")
+    assert {e["source_ip"] for e in failures} == {"127.0.0.1"}
+
+
+def test_trusted_proxies_are_believed_and_only_they(home):
+    app = make_app(home, trusted_proxies="127.0.0.1, 10.0.0.0/8")
+    for peer, expected in (("10.1.2.3", "198.51.100.7"), ("127.0.0.1", "198.51.100.7"), ("192.0.2.50", "192.0.2.50")):
+        with TestClient(app, raise_server_exceptions=False, client=(peer, 40000)) as client:
+            token = csrf_of(client)
+            client.post("/login", headers={"x-forwarded-for": "198.51.100.7"},
+                        data={"username": f"无此人{peer}", "password": "wrong-password", "csrf_token": token})
+        assert app.state.accounts.get().audit_log(1, event="login_failed")[0]["source_ip"] == expected, peer
+
+
+def test_trusted_proxies_setting_is_checked(home):
+    from sucai.config import load_settings
+    from sucai.errors import InvalidInput
+
+    assert load_settings(home).trusted_proxies == ""               # nobody is trusted by default
+    with pytest.raises(InvalidInput) as refused:
+        load_settings(home, trusted_proxies="localhost")
+    assert refused.value.code == "bad_settings" and "trusted_proxies" in refused.value.message
+
+
+# -- #10 integers, look-alikes, sign-up limits, caching, stale titles ------------------------------------
+
+
+def _endpoints(app):
+    """(path, methods, dependant) of every route, also inside included routers (FastAPI ≥ 0.16x)."""
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        for ctx in contexts() if contexts else [route]:
+            if getattr(ctx, "dependant", None) is not None:
+                yield ctx.path, set(ctx.methods or ()), ctx.dependant
+
+
+def _int_params(dependant, kind: str) -> list[str]:
+    """The names of the integer parameters of ``kind`` ("path_params" / "query_params"), dependencies included."""
+    found = [p.name for p in getattr(dependant, kind) if p.field_info.annotation in (int, int | None)]
+    return found + [name for sub in dependant.dependencies for name in _int_params(sub, kind)]
+
+
+def test_huge_and_negative_integers_never_reach_the_database(app, accounts):
+    admin = logged_in(app, "管理员")
+    token = csrf_of(admin, "/admin")
+    checked = 0
+    for path, methods, dependant in _endpoints(app):
+        if path.startswith(("/docs", "/redoc")):
+            continue
+        targets = [fill(path.replace(f"{{{name}}}", value))
+                   for name in _int_params(dependant, "path_params") for value in (HUGE, "-1")]
+        targets += [f"{fill(path)}?{name}={value}" for name in _int_params(dependant, "query_params")
+                    for value in (HUGE, "-1")]
+        for target in targets:
+            if "GET" in methods:
+                response = admin.get(target)
+            else:
+                response = admin.post(target, data={"csrf_token": token, "title": "改", "genre": "改",
+                                                    "role": "user", "until": ""})
+            assert response.status_code in (404, 422), (target, response.status_code)
+            body = response.json()
+            assert body["ok"] is False and body["status"] == response.status_code and body["code"], target
+            checked += 1
+    for ids in (HUGE, f"1,{HUGE}", "-5", "1," + "9" * 5000):
+        response = admin.get("/api/download", params={"ids": ids})
+        assert response.status_code == 422 and response.json()["code"] == "invalid_input", ids
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("look_alike", ["аdmin", "ADMİN", "admiń", "ａｄｍｉｎ"])
+def test_look_alike_names_cannot_register(app, accounts, look_alike):
+    if "admin" not in [u.username for u in accounts.users()]:
+        accounts.add_user("admin", PASSWORD, "admin")
+    client = TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{len(look_alike) * 7}", 1))
+    response = post_form(client, "/register", {"username": look_alike, "password": PASSWORD, "password2": PASSWORD},
+                         "/register")
+    assert response.status_code == 422 and "过于相似" in response.text
+    assert look_alike not in [u.username for u in accounts.users()]
+
+
+def test_sign_ups_from_one_address_are_limited(home):
+    app = make_app(home, registration_max_per_hour=2)
+    with TestClient(app, raise_server_exceptions=False, client=("198.51.100.200", 1)) as client:
+        for n in range(2):
+            response = post_form(client, "/register", {"username": f"批量注册{n}", "password": PASSWORD,
+                                                       "password2": PASSWORD}, "/register", follow_redirects=False)
+            assert response.status_code == 303
+            client.cookies.clear()
+        third = post_form(client, "/register", {"username": "批量注册2", "password": PASSWORD,
+                                                "password2": PASSWORD}, "/register")
+        assert third.status_code == 429 and "注册过于频繁" in third.text and int(third.headers["retry-after"]) > 0
+    with TestClient(app, raise_server_exceptions=False, client=("198.51.100.201", 1)) as other:
+        assert post_form(other, "/register", {"username": "批量注册3", "password": PASSWORD, "password2": PASSWORD},
+                         "/register", follow_redirects=False).status_code == 303
+
+
+def test_api_and_download_answers_are_not_cached(app, accounts):
+    member = member_client(app, accounts, "缓存会员")
+    for path in ("/api/documents/1", "/api/me", "/api/search?q=基层", "/api/documents/1/download?format=md",
+                 "/api/download?ids=1", "/api/documents/99999"):
+        response = member.get(path)
+        assert response.headers.get("cache-control") == "no-store", path
+
+
+def test_a_title_edit_reaches_the_type_ahead_of_every_worker(home):
+    """Two workers (processes) each keep their own title list; an edit in one must reach the other."""
+    worker_a, worker_b = Library.open(home), Library.open(home)
+    titles_b = TitleIndex(worker_b.catalogue, recheck_seconds=0)
+    titles_b.refresh()
+    original = worker_a.get(4).title
+    try:
+        worker_a.update(4, title="跨进程改名的标题")
+        titles_b.refresh()            # what its background check does every recheck_seconds
+        assert [s.id for s in titles_b.suggest("跨进程改名")] == [4]
+        assert 4 not in [s.id for s in titles_b.suggest(original)]
+    finally:
+        worker_a.update(4, title=original)
+        worker_a.close()
+        worker_b.close()
