@@ -17,7 +17,7 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 class RawDocument:
     """A file turned into plain text, before cleaning and structure parsing.
 
-    ``text`` uses "\\n" line endings and holds no BOM (U+FEFF) and no U+FFFD.
+    ``text`` uses "\\n" line endings and holds no BOM (U+FEFF), no NUL and no U+FFFD.
     ``format`` is one of "txt", "md", "docx", "pdf", "html". ``encoding`` is the
     Python codec name ("utf-8", "gb18030", "utf-16"…) for text formats, ``None``
     for docx and pdf. ``title`` is a title the container declares (html
@@ -38,14 +38,15 @@ def normalize_newlines(text: str) -> str:
 def finish(text: str, fmt: str, encoding: str | None, title: str | None = None) -> RawDocument:
     """Normalise ``text`` and wrap it in a RawDocument.
 
-    Stray U+FFFD characters (present in the container itself, e.g. a docx run)
-    are dropped with a warning. Raises ReadError code "empty" when nothing but
-    whitespace is left.
+    Stray U+FFFD and NUL characters (present in the container itself, e.g. a
+    docx run, or a text file with a stray zero byte) are dropped with a warning.
+    Raises ReadError code "empty" when nothing but whitespace is left.
     """
     text = normalize_newlines(text)
-    if "\ufffd" in text:
-        log.warning("dropped %d U+FFFD characters from a %s file", text.count("\ufffd"), fmt)
-        text = text.replace("\ufffd", "")
+    for stray in ("\ufffd", "\x00"):
+        if stray in text:
+            log.warning("dropped %d %r characters from a %s file", text.count(stray), stray, fmt)
+            text = text.replace(stray, "")
     if not text.strip():
         raise ReadError("文件为空（没有文字内容）", code="empty")
     title = normalize_newlines(title).strip() if title else None
