@@ -6,6 +6,9 @@ an ingest and asserts the expected value: what is stored, and what precise searc
 
 from __future__ import annotations
 
+import io
+
+import pdfplumber
 import pytest
 
 from fixtures import make_cjk_pdf
@@ -53,3 +56,30 @@ def test_b26_short_gbk_and_big5_files_are_stored_as_the_chinese_they_hold(home, 
         assert doc.encoding == ("big5" if name == "big5.txt" else "gb18030")
     for query, name in (("政府工作报告", "report.txt"), ("年度考核", "form.txt"), ("述职报告", "big5.txt")):
         assert precise(library, query) == [outcomes[name].doc_id], query
+
+
+# --- B31: quarter-em gaps at Han/Latin and Han/digit boundaries in PDFs -----------------------------------------
+
+def _gapped_runs(pieces: list[str], x: float, y: float, size: float, gap: float) -> list[tuple[float, float, str]]:
+    """Lay ``pieces`` out on one line, each glyph 1 em wide, with a ``gap`` (points) between pieces."""
+    runs = []
+    for piece in pieces:
+        runs.append((x, y, piece))
+        x += len(piece) * size + gap
+    return runs
+
+
+def test_b31_quarter_em_gaps_in_a_16pt_pdf_do_not_break_precise_search(home, tmp_path):
+    size = 16
+    line = _gapped_runs(["全市", "2023", "年地区生产总值增长", "5.2%", "，完成", "GDP", "目标。"], 40, 700, size, size / 4)
+    latin = _gapped_runs(["hello", "world", "DB41/T", "958"], 40, 660, size, size / 2)
+    pdf = make_cjk_pdf([[*line, *latin]], size=size)
+    with pdfplumber.open(io.BytesIO(pdf)) as opened:  # the fault: the gaps come out as spaces
+        assert "全市 2023 年" in opened.pages[0].extract_text()
+    library, outcomes = ingest_files(home, tmp_path / "in", {"统计公报.pdf": pdf})
+    doc = library.get(outcomes["统计公报.pdf"].doc_id)
+    stored = stored_text(library, doc.id)
+    assert "全市2023年地区生产总值增长5.2%，完成GDP目标。" in stored
+    assert "hello world DB41/T 958" in stored  # a real space between two Latin words is kept
+    for query in ("2023年", "增长5.2%", "完成GDP目标", "hello world", "DB41/T 958"):
+        assert precise(library, query) == [doc.id], query

@@ -254,21 +254,23 @@ def test_b16_spaces_between_han_characters_are_removed_from_pdf_text():
     with pdfplumber.open(io.BytesIO(pdf)) as opened:  # the fault being fixed: raw extraction splits the word
         assert "农业用 水定额" in opened.pages[0].extract_text()
     doc = read_bytes(pdf, "standard.pdf")
-    assert doc.text == "农业用水定额 DB41/T 958—2020"
+    assert doc.text == "农业用水定额DB41/T 958—2020"  # the Han/Latin gap goes too (B31)
     assert (doc.format, doc.encoding) == ("pdf", None)
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("农业用 水定额 DB41/T 958—2020", "农业用水定额 DB41/T 958—2020"),
+        ("农业用 水定额 DB41/T 958—2020", "农业用水定额DB41/T 958—2020"),
         ("中 华 人 民 共 和 国", "中华人民共和国"),
         ("公 文\n写 作", "公文\n写作"),
         ("标　　题：通知", "标题：通知"),
         ("“ 警务室 ” 、 “ 护学岗 ”", "“警务室”、“护学岗”"),
-        ("GB 3100 国际单位制", "GB 3100 国际单位制"),
-        ("加 3 号汉字", "加 3 号汉字"),
+        ("GB 3100 国际单位制", "GB 3100国际单位制"),  # B31: Han/digit and Han/Latin gaps go, the Latin one stays
+        ("加 3 号汉字", "加3号汉字"),
+        ("全市 2023 年地区生产总值增长 5.2% ，完成 GDP 目标", "全市2023年地区生产总值增长5.2%，完成GDP目标"),
         ("hello world", "hello world"),
+        ("　　正文 hello world 正文", "　　正文hello world正文"),
     ],
 )
 def test_remove_cjk_spaces(raw, expected):
