@@ -10,8 +10,10 @@ import io
 
 import pdfplumber
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
-from fixtures import make_cjk_pdf
+from fixtures import docx_bytes, make_cjk_pdf, new_document
 from sucai.library import Library
 from sucai.search import SearchRequest
 
@@ -83,3 +85,56 @@ def test_b31_quarter_em_gaps_in_a_16pt_pdf_do_not_break_precise_search(home, tmp
     assert "hello world DB41/T 958" in stored  # a real space between two Latin words is kept
     for query in ("2023年", "增长5.2%", "完成GDP目标", "hello world", "DB41/T 958"):
         assert precise(library, query) == [doc.id], query
+
+
+# --- B32: tracked moves in a .docx -------------------------------------------------------------------------------
+
+def _tracked_paragraph(body: str) -> str:
+    return f'<w:p {nsdecls("w")}>{body}</w:p>'
+
+
+def _run(text: str, deleted: bool = False) -> str:
+    tag = "w:delText" if deleted else "w:t"
+    return f'<w:r><{tag} xml:space="preserve">{text}</{tag}></w:r>'
+
+
+def tracked_changes_docx() -> bytes:
+    """Word's markup for: a sentence moved from paragraph 1 to paragraph 3, a deletion and an insertion in 2,
+    and a whole paragraph moved away (its mark moved too) from between 2 and 3."""
+    author = 'w:author="张三" w:date="2024-03-01T10:00:00Z"'
+    document = new_document()
+    body = document.element.body
+    paragraphs = [
+        _run("一、总体要求。")
+        + f'<w:moveFromRangeStart w:id="1" w:name="move1" {author}/>'
+        + f'<w:moveFrom w:id="2" {author}>{_run("坚持稳中求进工作总基调。")}</w:moveFrom>'
+        + '<w:moveFromRangeEnd w:id="1"/>',
+        _run("二、主要任务：")
+        + f'<w:del w:id="3" {author}>{_run("删去的旧提法", deleted=True)}</w:del>'
+        + f'<w:ins w:id="4" {author}>{_run("新增的任务表述")}</w:ins>'
+        + _run("。"),
+        f'<w:pPr><w:rPr><w:moveFrom w:id="5" {author}/></w:rPr></w:pPr>'
+        + f'<w:moveFrom w:id="6" {author}>{_run("整段移走的段落。")}</w:moveFrom>',
+        _run("三、保障措施。")
+        + f'<w:moveToRangeStart w:id="7" w:name="move1" {author}/>'
+        + f'<w:moveTo w:id="8" {author}>{_run("坚持稳中求进工作总基调。")}</w:moveTo>'
+        + '<w:moveToRangeEnd w:id="7"/>',
+        f'<w:pPr><w:rPr><w:moveTo w:id="9" {author}/></w:rPr></w:pPr>'
+        + f'<w:moveTo w:id="10" {author}>{_run("整段移走的段落。")}</w:moveTo>',
+    ]
+    for xml in paragraphs:
+        body.append(parse_xml(_tracked_paragraph(xml)))
+    return docx_bytes(document)
+
+
+def test_b32_docx_tracked_move_is_read_once_at_its_new_place(home, tmp_path):
+    library, outcomes = ingest_files(home, tmp_path / "in", {"修订稿.docx": tracked_changes_docx()})
+    doc = library.get(outcomes["修订稿.docx"].doc_id)
+    text = stored_text(library, doc.id)
+    assert text.count("坚持稳中求进工作总基调。") == 1
+    assert "三、保障措施。坚持稳中求进工作总基调。" in text  # at its new place
+    assert text.count("整段移走的段落。") == 1 and text.rstrip().endswith("整段移走的段落。")
+    assert "删去的旧提法" not in text
+    assert "二、主要任务：新增的任务表述。" in text
+    assert precise(library, "删去的旧提法") == []
+    assert precise(library, "新增的任务表述") == [doc.id]

@@ -1,7 +1,8 @@
 """Word .docx (Office Open XML, ECMA-376) → text, with automatic numbering put back.
 
 Body blocks are read in document order: paragraphs (label from numbering.xml +
-run text), tables (one line per row, cells joined by a tab) and content controls
+run text, tracked changes as accepted: insertions in, deletions out, a moved
+passage once at its new place), tables (one line per row, cells joined by a tab) and content controls
 (w:sdt, e.g. a table of contents). The zip is checked for bombs before parsing.
 """
 
@@ -22,9 +23,12 @@ from sucai.readers.raw import RawDocument, finish
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ENTRIES = 10_000
-# Run content in document order; runs inside text boxes (w:txbxContent) are drawn objects, not body text.
+# Run content in document order. Runs inside text boxes (w:txbxContent) are drawn objects, not body text; runs
+# inside w:moveFrom are the old place of a tracked move (the text is read at its w:moveTo); deleted runs hold
+# w:delText, not w:t, so tracked deletions are absent and tracked insertions (w:ins) present.
 _RUN_CONTENT = " | ".join(
-    f".//w:r[not(ancestor::w:txbxContent)]/{tag}" for tag in ("w:t", "w:tab", "w:br", "w:cr"))
+    f".//w:r[not(ancestor::w:txbxContent) and not(ancestor::w:moveFrom)]/{tag}"
+    for tag in ("w:t", "w:tab", "w:br", "w:cr"))
 _RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
 
 
@@ -53,13 +57,23 @@ def check_zip(data: bytes) -> None:
         )
 
 
-def _paragraph_text(p, numbering: Numbering) -> str:
-    parts = (_RUN_TEXT.get(node.tag, node.text or "") for node in p.xpath(_RUN_CONTENT))
-    return numbering.label(p) + "".join(parts)
+_REMOVED_MARK = "./w:pPr/w:rPr/w:del | ./w:pPr/w:rPr/w:moveFrom"  # the paragraph mark itself deleted or moved away
+_REMOVED_ROW = "./w:trPr/w:del"
+
+
+def _paragraph_text(p, numbering: Numbering) -> str | None:
+    """The paragraph's line (numbering label + run text); None for a paragraph that a tracked deletion or
+    move took away (its mark is deleted and no text is left), so that it neither shows nor counts a number."""
+    text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in p.xpath(_RUN_CONTENT))
+    if not text and p.xpath(_REMOVED_MARK):
+        return None
+    return numbering.label(p) + text
 
 
 def _table_lines(tbl, numbering: Numbering):
     for tr in tbl.iterchildren(qn("w:tr")):
+        if tr.xpath(_REMOVED_ROW):
+            continue
         cells = [" ".join(_block_lines(tc, numbering)).strip() for tc in tr.iterchildren(qn("w:tc"))]
         if any(cells):
             yield "\t".join(cells)
@@ -69,7 +83,9 @@ def _block_lines(container, numbering: Numbering):
     """Lines of the block-level children (w:p, w:tbl, w:sdt) of a body, cell or content control, in order."""
     for child in container.iterchildren():
         if child.tag == qn("w:p"):
-            yield _paragraph_text(child, numbering)
+            line = _paragraph_text(child, numbering)
+            if line is not None:
+                yield line
         elif child.tag == qn("w:tbl"):
             yield from _table_lines(child, numbering)
         elif child.tag == qn("w:sdt"):
