@@ -15,6 +15,7 @@ from docx.oxml.ns import nsdecls
 
 from fixtures import docx_bytes, make_cjk_pdf, new_document
 from sucai.library import Library
+from sucai.readers import read_bytes
 from sucai.search import SearchRequest
 
 
@@ -138,3 +139,67 @@ def test_b32_docx_tracked_move_is_read_once_at_its_new_place(home, tmp_path):
     assert "二、主要任务：新增的任务表述。" in text
     assert precise(library, "删去的旧提法") == []
     assert precise(library, "新增的任务表述") == [doc.id]
+
+
+# --- B39: link lists and sidebars are not body text ---------------------------------------------------------------
+
+NOTICE_PARAGRAPHS = [
+    "各区县人民政府，市政府各部门：", "为做好2024年春季农业生产工作，现将有关事项通知如下。",
+    "一、抓好粮食生产。各地要稳定播种面积，落实各项扶持政策，确保粮食产量稳定在合理水平。",
+    "二、做好农资保障。要加强化肥、农药、种子等农资市场监管，保障供应充足、价格稳定。",
+    "三、强化技术服务。组织农技人员深入田间地头开展指导服务。", "某市人民政府办公室", "2024年3月1日",
+]
+RELATED = ["关于开展2024年度安全生产大检查的通知", "市政府召开常务会议研究部署近期重点工作", "关于进一步加强城市管理工作的意见",
+           "全市优化营商环境工作推进会召开", "关于做好防汛抗旱工作的紧急通知", "市领导调研乡村振兴工作"]
+HEADLINES = ["我市召开经济运行调度会", "市长带队督导安全生产工作", "全市春季植树造林活动启动", "市委理论学习中心组举行集体学习",
+             "我市新增三家国家级专精特新企业"]
+
+
+def _links(titles: list[str], dated: bool = False) -> str:
+    date = '<span class="date">2024-03-01</span>' if dated else ""
+    return "".join(f'<li><a href="/art/{i}.html">{t}</a>{date}</li>' for i, t in enumerate(titles))
+
+
+def b39_pages() -> dict[str, bytes]:
+    notice = "".join(f"<p>{p}</p>" for p in NOTICE_PARAGRAPHS)
+    related = (f'<html><head><meta charset="utf-8"><title>春季农业生产通知</title></head><body><div class="content">'
+               f"<h1>关于做好春季农业生产工作的通知</h1>{notice}<p>相关文章：</p><ul>{_links(RELATED, True)}</ul>"
+               "</div></body></html>")
+    sidebar = ('<html><head><meta charset="utf-8"></head><body><table><tr><td width="700">'
+               f"<h1>关于春耕备耕的通知</h1><p>各单位：请做好春耕备耕工作。</p></td>"
+               f'<td width="200"><h3>【热点新闻】</h3><ul>{_links(HEADLINES)}</ul></td></tr></table></body></html>')
+    return {"related.html": related.encode(), "sidebar.html": sidebar.encode()}
+
+
+def test_b39_link_lists_and_sidebars_are_not_stored(home, tmp_path):
+    library, outcomes = ingest_files(home, tmp_path / "in", b39_pages())
+    related, sidebar = (library.get(outcomes[name].doc_id) for name in ("related.html", "sidebar.html"))
+    assert [line for line in related.text.split("\n") if line] == NOTICE_PARAGRAPHS
+    assert "各单位：请做好春耕备耕工作。" in sidebar.text
+    for doc in (related, sidebar):
+        for label in ("相关文章", "热点新闻"):
+            assert label not in stored_text(library, doc.id)
+    for headline in RELATED + HEADLINES:
+        assert precise(library, headline) == [], headline
+    assert precise(library, "春耕备耕") == [sidebar.id]
+
+
+def test_b39_attachment_links_are_content():
+    links = "".join(f'<p><a href="/files/{i}.xls">附件{i}：名单{i}.xls</a></p>' for i in range(1, 6))
+    page = f"<html><body><h1>关于公布名单的通知</h1><p>现将名单公布如下。</p>{links}</body></html>"
+    assert read_bytes(page.encode(), "a.html").text.split("\n")[-5:] == [f"附件{i}：名单{i}.xls" for i in range(1, 6)]
+
+
+# --- B40: HTML tables keep their rows -----------------------------------------------------------------------------
+
+def test_b40_html_table_rows_are_lines_with_tab_separated_cells(home, tmp_path):
+    page = ("<html><body><h1>关于公布先进个人名单的通知</h1><p>经研究，现将先进个人名单公布如下。</p>"
+            "<table><thead><tr><th>序号</th><th>姓名</th><th>单位</th></tr></thead>"
+            "<tbody><tr><td>1</td><td>张三</td><td>市财政局</td></tr><tr><td>2</td><td>李四</td><td>市教育局</td></tr>"
+            "</tbody></table><p>特此通知。</p></body></html>")
+    assert read_bytes(page.encode(), "名单.html").text.split("\n")[-4:] == [
+        "序号\t姓名\t单位", "1\t张三\t市财政局", "2\t李四\t市教育局", "特此通知。"]
+    library, outcomes = ingest_files(home, tmp_path / "in", {"名单.html": page.encode()})
+    doc = library.get(outcomes["名单.html"].doc_id)
+    assert "序号\t姓名\t单位\n1\t张三\t市财政局\n2\t李四\t市教育局" in doc.text
+    assert precise(library, "张三") == [doc.id]

@@ -423,3 +423,46 @@ def test_corpus_state_council_html_has_its_chinese_title(corpus_dir, path, title
     doc = read(path)
     assert doc.format == "html" and doc.encoding == "utf-8"
     assert re.sub(r"\s", "", title) in re.sub(r"\s", "", doc.text)
+
+
+# --- metadata outside the body (RawDocument.meta) ----------------------------------------------------------------
+
+def test_html_meta_from_meta_tags_and_canonical_link():
+    page = """<html><head><meta charset="utf-8"><title>关于印发方案的通知_某市人民政府门户网站</title>
+    <meta name="ArticleTitle" content="关于印发方案的通知"><meta name="PubDate" content=" 2024-03-01 10:20 ">
+    <meta name="ContentSource" content="某市人民政府办公室"><meta property="og:site_name" content="某市政府网">
+    <meta name="CreationDate" content="2020-01-01"><link rel="canonical" href="https://www.example.gov.cn/a/1.html">
+    </head><body><h1>关于印发方案的通知</h1><p>各区县人民政府：现将方案印发给你们。</p></body></html>"""
+    assert read_bytes(page.encode(), "a.html").meta == {
+        "title": "关于印发方案的通知", "date": "2024-03-01 10:20", "source": "某市人民政府办公室",
+        "url": "https://www.example.gov.cn/a/1.html"}
+
+
+def test_html_meta_falls_back_to_open_graph_and_title():
+    page = """<html><head><title> 作风建设讲话 </title><meta property="og:site_name" content="党建网">
+    <meta property="article:published_time" content="2025-06-30T08:00:00+08:00">
+    <meta property="og:url" content="javascript:alert(1)"></head><body><p>同志们：今天我们召开作风建设会议。</p></body></html>"""
+    assert read_bytes(page.encode(), "a.html").meta == {
+        "title": "作风建设讲话", "date": "2025-06-30T08:00:00+08:00", "source": "党建网"}
+
+
+def test_meta_is_empty_without_metadata_and_core_title_for_word():
+    assert read_bytes(NOTICE.encode(), "a.txt").meta == {}
+    assert read_bytes(b"<html><body><p>\xe6\xad\xa3\xe6\x96\x87</p></body></html>", "a.html").meta == {}
+    document = new_document()
+    document.add_paragraph("正文")
+    assert read_bytes(docx_bytes(document), "a.docx").meta == {}
+    document.core_properties.title = "实施方案"
+    assert read_bytes(docx_bytes(document), "a.docx").meta == {"title": "实施方案"}
+
+
+@pytest.mark.corpus
+def test_corpus_state_council_pages_give_title_source_and_date_from_their_table(corpus_dir):
+    pages = _state_council_pages()
+    folder = corpus_dir / "state_council_policies_govcn"
+    metas = [json.loads(line) for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(pages) == len(metas) == 60
+    for (path, _), expected in zip(pages, metas):
+        meta = read(path).meta
+        assert (meta["title"], meta["source"]) == (expected["title"], expected["release_office"]), path.name
+        assert re.fullmatch(r"\d{4}年\d{2}月\d{2}日", meta["date"])

@@ -97,7 +97,7 @@ def _block_lines(container, numbering: Numbering):
 def read_docx(data: bytes) -> RawDocument:
     """Read .docx bytes: body paragraphs with their numbering labels, tables as tab-separated rows.
 
-    ``title`` is the core-properties title when set. Raises ReadError "too_large"
+    ``title`` and ``meta["title"]`` are the core-properties title when set. Raises ReadError "too_large"
     (zip bomb, see ``check_zip``), "corrupt" (not a readable Word package) or
     "empty".
     """
@@ -109,4 +109,5 @@ def read_docx(data: bytes) -> RawDocument:
             f"Word 文件已损坏，无法打开（{exc}），请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt"
         ) from exc
     lines = _block_lines(document.element.body, Numbering(document))
-    return finish("\n".join(lines), "docx", None, document.core_properties.title)
+    title = document.core_properties.title
+    return finish("\n".join(lines), "docx", None, title, {"title": title})

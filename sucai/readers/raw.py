@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sucai.errors import ReadError
 
@@ -21,13 +21,19 @@ class RawDocument:
     ``format`` is one of "txt", "md", "docx", "pdf", "html". ``encoding`` is the
     Python codec name ("utf-8", "gb18030", "utf-16"…) for text formats, ``None``
     for docx and pdf. ``title`` is a title the container declares (html
-    ``<title>``/``<h1>``, docx core property ``title``), else ``None``.
+    ``<h1>``/``<title>``, docx core property ``title``), else ``None``.
+
+    ``meta`` is metadata found outside the body text, keys (all optional, values
+    as found, stripped): "title" (html og:title/``<title>``, docx/pdf core
+    title), "date" (publication date as written — never a file's creation
+    date), "source" (publishing organisation or site), "url" (canonical URL).
     """
 
     text: str
     format: str
     encoding: str | None
     title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 def normalize_newlines(text: str) -> str:
@@ -35,7 +41,8 @@ def normalize_newlines(text: str) -> str:
     return _LINE_BREAKS.sub("\n", text).replace("\ufeff", "")
 
 
-def finish(text: str, fmt: str, encoding: str | None, title: str | None = None) -> RawDocument:
+def finish(text: str, fmt: str, encoding: str | None, title: str | None = None,
+           meta: dict[str, str] | None = None) -> RawDocument:
     """Normalise ``text`` and wrap it in a RawDocument.
 
     Stray U+FFFD and NUL characters (present in the container itself, e.g. a
@@ -50,4 +57,5 @@ def finish(text: str, fmt: str, encoding: str | None, title: str | None = None) 
     if not text.strip():
         raise ReadError("文件为空（没有文字内容）", code="empty")
     title = normalize_newlines(title).strip() if title else None
-    return RawDocument(text=text, format=fmt, encoding=encoding, title=title or None)
+    meta = {key: " ".join(value.split()) for key, value in (meta or {}).items() if value and value.strip()}
+    return RawDocument(text=text, format=fmt, encoding=encoding, title=title or None, meta=meta)
