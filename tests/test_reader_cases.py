@@ -203,3 +203,19 @@ def test_b40_html_table_rows_are_lines_with_tab_separated_cells(home, tmp_path):
     doc = library.get(outcomes["名单.html"].doc_id)
     assert "序号\t姓名\t单位\n1\t张三\t市财政局\n2\t李四\t市教育局" in doc.text
     assert precise(library, "张三") == [doc.id]
+
+
+# --- PDFs whose text is drawn twice (fake bold) ------------------------------------------------------------------
+
+def test_fake_bold_pdf_text_is_read_once(home, tmp_path):
+    title, body = "关于开展作风建设专项整治的通知", "各单位：请认真组织学习，谢谢配合。"
+    runs = [(120, 760, title), (120.4, 760.3, title),  # the title painted twice, 0.4 pt apart
+            (72, 700, body), (72.8, 700, body), (72, 700.8, body)]  # the body three times
+    pdf = make_cjk_pdf([runs], size=16)
+    with pdfplumber.open(io.BytesIO(pdf)) as opened:  # the fault: every character comes out doubled
+        assert "关关于于" in opened.pages[0].extract_text()
+    library, outcomes = ingest_files(home, tmp_path / "in", {"通知.pdf": pdf})
+    doc = library.get(outcomes["通知.pdf"].doc_id)
+    assert stored_text(library, doc.id).split("\n") == [title, body]
+    assert "谢谢" in doc.text  # a character really repeated (one em apart) stays
+    assert precise(library, "作风建设专项整治") == [doc.id]

@@ -29,12 +29,30 @@ _LINE_KEYS = ("text", "x0", "x1", "top", "bottom")
 _DAMAGED = "PDF 文件已损坏"
 
 
+def painted_twice(chars: list[dict], tolerance: float = _DUPLICATE_TOLERANCE) -> set[int]:
+    """The ``id()`` of each character that repeats an earlier one — same text, font and size, both coordinates
+    within ``tolerance`` points — the second stroke of fake bold. Linear: characters are bucketed on a grid of
+    ``tolerance`` and compared with the neighbouring buckets only (pdfplumber's ``dedupe_chars`` is quadratic)."""
+    buckets: dict[tuple, list[dict]] = {}
+    doubles = set()
+    for char in chars:
+        key = (char["text"], char.get("fontname"), round(float(char.get("size") or 0), 1))
+        col, row = int(char["x0"] // tolerance), int(char["top"] // tolerance)
+        near = (other for dx in (-1, 0, 1) for dy in (-1, 0, 1) for other in buckets.get((key, col + dx, row + dy), ()))
+        if any(abs(other["x0"] - char["x0"]) <= tolerance and abs(other["top"] - char["top"]) <= tolerance
+               for other in near):
+            doubles.add(id(char))
+        else:
+            buckets.setdefault((key, col, row), []).append(char)
+    return doubles
+
+
 def _raw_lines(page) -> list[dict]:
     """The text lines of a page (fake-bold doubles removed), each with "edge" set (see layout.Line)."""
-    deduped = page.dedupe_chars(tolerance=_DUPLICATE_TOLERANCE)
+    doubles = painted_twice(page.chars)
+    deduped = page.filter(lambda obj: id(obj) not in doubles) if doubles else page
     lines = [{key: line[key] for key in _LINE_KEYS}
              for line in deduped.extract_text_lines(return_chars=False) if line["text"].strip()]
-    deduped.close()
     return mark_edges(lines, float(page.height))
 
 
