@@ -38,6 +38,9 @@ class Settings:
     trusted_proxies: str = ""         # reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is believed
     upload_max_mb: int = 20           # largest file an admin may upload through the web app, in MB
     upload_max_files: int = 20        # most files in one web upload
+    parse_timeout_seconds: int = 300  # wall-clock limit on reading one file (conversion, OCR included)
+    parse_memory_mb: int = 1024       # address-space limit of the process that reads one file, in MB
+    parse_max_pages: int = 2000       # longest PDF (or multi-page TIFF) that is read, in pages
 
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -100,7 +103,8 @@ def _networks(value: str) -> list:
 
 
 _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "max_query_chars": 1, "max_page_size": 1,
-            "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1}
+            "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
+            "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1}
 
 
 def _from_toml(path: Path, known: dict[str, str]) -> dict:

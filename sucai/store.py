@@ -27,7 +27,7 @@ from .clean import plain
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
     indexed_version INTEGER NOT NULL DEFAULT 0,
-    hidden INTEGER NOT NULL DEFAULT 0
+    hidden INTEGER NOT NULL DEFAULT 0,
+    ocr_confidence REAL
 );
 CREATE INDEX IF NOT EXISTS documents_unindexed ON documents (indexed_version) WHERE indexed_version < version;
 CREATE TABLE IF NOT EXISTS removed_ids (id INTEGER PRIMARY KEY);
@@ -69,7 +70,7 @@ CREATE TABLE IF NOT EXISTS files (
 
 _DOC_COLUMNS = (
     "id, title, genre, declared_chars, paid_from, paid_until, doc_number, date, source, text,"
-    " outline, elements, removed, source_path, format, encoding, ingested_at, hidden"
+    " outline, elements, removed, source_path, format, encoding, ingested_at, hidden, ocr_confidence"
 )
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 
@@ -127,6 +128,8 @@ class Catalogue:
                 db.execute("ALTER TABLE documents ADD COLUMN elements TEXT NOT NULL DEFAULT '[]'")
             if "paid_until" not in columns:  # schema 3 → 4: the members part as a span (NULL: to the end)
                 db.execute("ALTER TABLE documents ADD COLUMN paid_until INTEGER")
+            if "ocr_confidence" not in columns:  # schema 4 → 5: OCR'd documents record their confidence
+                db.execute("ALTER TABLE documents ADD COLUMN ocr_confidence REAL")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
 
@@ -157,13 +160,13 @@ class Catalogue:
             cur = db.execute(
                 "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, paid_until,"
                 " doc_number, date, source, text, outline, elements, removed, source_path, format, encoding, text_hash,"
-                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " ingested_at, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.paid_until, doc.doc_number,
                     doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
                     _dump([e.to_dict() for e in doc.elements]),
                     _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
-                    doc.source_path, doc.format, doc.encoding, text_hash, _now(),
+                    doc.source_path, doc.format, doc.encoding, text_hash, _now(), doc.ocr_confidence,
                 ),
             )
             if cur.rowcount:
@@ -399,7 +402,7 @@ def _plain_fields(doc: Document) -> Document:
 
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
-     source_path, fmt, encoding, ingested_at, hidden) = row
+     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence) = row
     return Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
@@ -407,6 +410,7 @@ def _document(row: tuple) -> Document:
         elements=[Element(**e) for e in json.loads(elements)],
         removed=[Removal(**r) for r in json.loads(removed)],
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
+        ocr_confidence=ocr_confidence,
     )
 
 

@@ -23,6 +23,8 @@ from sucai.readers.raw import RawDocument, finish
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ENTRIES = 10_000
+MAX_XML_BYTES = 48 * 1024 * 1024  # markup that gets parsed (pictures are never parsed); a 2,000-page text is ~20 MB
+_XML_PART = (".xml", ".rels")
 # Run content in document order. Runs inside text boxes (w:txbxContent) are drawn objects, not body text; runs
 # inside w:moveFrom are the old place of a tracked move (the text is read at its w:moveTo); deleted runs hold
 # w:delText, not w:t, so tracked deletions are absent and tracked insertions (w:ins) present.
@@ -33,12 +35,14 @@ _RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse a zip bomb before any XML is parsed.
+    """Refuse a zip bomb, and markup too large to parse in bounded memory and time, before any XML is parsed.
 
     Raises ReadError code "too_large" when the entries would expand past
     MAX_UNCOMPRESSED_BYTES (200 MB), the whole archive compresses better than
-    MAX_COMPRESSION_RATIO (100:1), or it has more than MAX_ENTRIES entries; code
-    "corrupt" when the zip directory cannot be read.
+    MAX_COMPRESSION_RATIO (100:1), it has more than MAX_ENTRIES entries, or its
+    XML parts (which python-docx parses whole: the work grows with them, not
+    with the file's size) expand past MAX_XML_BYTES (48 MB); code "corrupt" when
+    the zip directory cannot be read.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -53,6 +57,13 @@ def check_zip(data: bytes) -> None:
         raise ReadError(
             f"Word 文件解压后过大，无法安全打开（{len(entries)} 个部件，解压后 {total / 2**20:.0f} MB，"
             f"压缩比 {total / packed:.0f}:1），请删去大图片或拆分文件后重试",
+            code="too_large",
+        )
+    markup = sum(entry.file_size for entry in entries if entry.filename.lower().endswith(_XML_PART))
+    if markup > MAX_XML_BYTES:
+        raise ReadError(
+            f"Word 文件的正文标记解压后达 {markup / 2**20:.0f} MB（上限 {MAX_XML_BYTES // 2**20} MB），"
+            "无法在限定的时间和内存内解析，请拆分文件后重试",
             code="too_large",
         )
 

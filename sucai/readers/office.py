@@ -56,6 +56,7 @@ _OLE_OTHER = (  # stream → what the compound file really is
 _STARTUP_SECONDS = 60  # allowed for LibreOffice to start before the first file's clock runs
 _POLL_SECONDS = 0.2
 _SAVE_AS = "请另存为 .docx 后重试"
+_SNIFF_MAX = 200 * 2**20  # larger files are refused by the reader anyway
 
 
 def missing() -> str | None:
@@ -110,6 +111,20 @@ def office_kind(data: bytes, name: str) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         return _odf_kind(data)
     return None
+
+
+def sniff(path: Path) -> str | None:
+    """``office_kind`` of the file at ``path``, None as well when it cannot be read or is refused (the reader
+    then reports why). Reads the whole file only when its first bytes say it is an OLE, RTF or zip file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(OLE_MAGIC))
+            if not head.startswith((OLE_MAGIC, b"{\\rtf", b"PK\x03\x04")) or Path(path).stat().st_size > _SNIFF_MAX:
+                return None
+            handle.seek(0)
+            return office_kind(handle.read(), Path(path).name)
+    except (OSError, ReadError):
+        return None
 
 
 def _stop(process: subprocess.Popen) -> None:
