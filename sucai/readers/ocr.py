@@ -135,6 +135,11 @@ def finish_ocr(result: OcrResult, fmt: str, what: str, meta: dict[str, str] | No
     return finish(text, fmt, None, meta=meta, ocr_confidence=result.confidence)
 
 
+def _image_kind(data: bytes) -> str:
+    kinds = ((b"\x89PNG", "PNG 图片"), (b"\xff\xd8", "JPEG 图片"), (b"II*", "TIFF 图片"), (b"MM\x00*", "TIFF 图片"))
+    return next((kind for magic, kind in kinds if data.startswith(magic)), "图片文件")
+
+
 def read_image(data: bytes, limits: Limits = Limits()) -> RawDocument:
     """OCR an image file (.png, .jpg, .tif — every frame of a multi-page TIFF is a page).
 
@@ -143,20 +148,21 @@ def read_image(data: bytes, limits: Limits = Limits()) -> RawDocument:
     Pillow's decompression-bomb limit, or more frames than ``limits.max_pages``),
     "timeout", "empty".
     """
-    _require("图片")
     try:
         with Image.open(io.BytesIO(data)) as image:
+            image.load()
             frames = getattr(image, "n_frames", 1)
             if frames > limits.max_pages:
                 raise ReadError(f"图片共 {frames} 页，超过每个文件 {limits.max_pages} 页的上限，请拆分后重试",
                                 code="too_large")
+            _require("图片")
             result = OcrResult()
             for frame in ImageSequence.Iterator(image):
                 ocr_image(frame.convert("L"), result, limits)
     except Image.DecompressionBombError as exc:
         raise ReadError(f"图片像素过多，无法安全打开（{exc}）", code="too_large") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ReadError(f"图片文件已损坏，无法打开（{exc}）", code="corrupt") from exc
+        raise ReadError(f"{_image_kind(data)}已损坏，无法打开（{exc}）", code="corrupt") from exc
     return finish_ocr(result, "image", "图片")
 
 
