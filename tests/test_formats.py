@@ -7,12 +7,14 @@ Tesseract skip with the package to install when it is absent.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pypdfium2
@@ -162,24 +164,25 @@ def test_without_libreoffice_the_skip_reason_says_what_to_install(home, tmp_path
     assert outcome.reason == "未安装 LibreOffice，无法转换该文件；请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer-nogui）"
 
 
-def test_spreadsheets_and_presentations_in_office_containers_are_refused_by_name():
-    import zipfile
-    from io import BytesIO
+def _zip(entries: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
 
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", "<x/>")
+
+@pytest.mark.parametrize(("entries", "name", "what"), [
+    ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}, "表.odt",
+     "ODF 电子表格（.ods）"),
+    ({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "<x/>"}, "表.docx", "Excel 电子表格（.xlsx）"),
+    ({"[Content_Types].xml": "<x/>", "ppt/presentation.xml": "<x/>"}, "汇报.docx", "PowerPoint 演示文稿（.pptx）"),
+])
+def test_spreadsheets_and_presentations_in_office_containers_are_refused_by_name(entries, name, what):
     with pytest.raises(ReadError) as caught:
-        read_bytes(buffer.getvalue(), "表.odt")
-    assert caught.value.code == "unsupported_format" and "ODF 电子表格（.ods）" in caught.value.message
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<x/>")
-        archive.writestr("xl/workbook.xml", "<x/>")
-    with pytest.raises(ReadError) as caught:
-        read_bytes(buffer.getvalue(), "表.docx")
-    assert caught.value.code == "unsupported_format" and "Excel 电子表格（.xlsx）" in caught.value.message
+        read_bytes(_zip(entries), name)
+    assert caught.value.code == "unsupported_format"
+    assert caught.value.message == f"不支持的文件：实际是 {what}，目前只能导入文字文档"
 
 
 # --- OCR -------------------------------------------------------------------------------------------------------
