@@ -3,7 +3,7 @@
 Run from the project root: ``python bench/pdf.py [--pages N]`` (default 1000).
 A PDF of N pages of different Chinese text (32 lines × 31 characters a page) is
 generated; each measurement runs in a fresh Python process and reports its peak
-resident memory (ru_maxrss). Baseline: pdfplumber extracting every page's lines
+resident memory (VmHWM of /proc/self/status; ru_maxrss would keep the parent's peak across exec). Baseline: pdfplumber extracting every page's lines
 without closing the pages (what sucai 0.1 did), on N/10 pages — its memory grows
 with every page. Target: peak < 150 MB whatever N (issue 11 #6: 1,000 pages took
 2.5 GB before).
@@ -25,20 +25,20 @@ from test_budget import many_page_pdf  # noqa: E402
 
 TARGET_PEAK_MB = 150
 _OURS = """
-import resource, sys, time
+import re, sys, time
 from pathlib import Path
 from sucai.readers import Limits, read
 start = time.perf_counter()
 read(Path(sys.argv[1]), Limits(max_pages=100_000))
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(time.perf_counter() - start, int(re.search(r'VmHWM:\s+(\d+)', open('/proc/self/status').read()).group(1)) / 1024)
 """
 _BASELINE = """
-import io, resource, sys, time
+import re, sys, time
 import pdfplumber
 start = time.perf_counter()
 with pdfplumber.open(sys.argv[1]) as pdf:
     lines = [page.extract_text_lines(return_chars=False) for page in pdf.pages]
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(time.perf_counter() - start, int(re.search(r'VmHWM:\s+(\d+)', open('/proc/self/status').read()).group(1)) / 1024)
 """
 
 
