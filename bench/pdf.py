@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from test_budget import many_page_pdf  # noqa: E402
 
 TARGET_PEAK_MB = 150
-_OURS = """
+_OURS = r"""
 import re, sys, time
 from pathlib import Path
 from sucai.readers import Limits, read
@@ -32,7 +32,7 @@ start = time.perf_counter()
 read(Path(sys.argv[1]), Limits(max_pages=100_000))
 print(time.perf_counter() - start, int(re.search(r'VmHWM:\s+(\d+)', open('/proc/self/status').read()).group(1)) / 1024)
 """
-_BASELINE = """
+_BASELINE = r"""
 import re, sys, time
 import pdfplumber
 start = time.perf_counter()

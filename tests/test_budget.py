@@ -86,7 +86,7 @@ def test_memory_limit_and_a_crashing_worker_end_as_outcomes_and_the_batch_goes_o
 
 # --- #6: memory on many-page PDFs; uploads parsed in a child process ----------------------------------------------
 
-_PEAK = """
+_PEAK = r"""
 import re, sys
 from pathlib import Path
 from sucai.readers import read

@@ -51,6 +51,7 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     old = catalogue.get(1)
     assert (old.title, old.elements, old.outline[0].heading, old.outline[0].summary) == ("旧文档", [], "为了做好防汛工作", "")
     assert (old.paid_from, old.paid_until) == (None, None)   # schema 4: the members part as a span
+    assert old.ocr_confidence is None  # schema 5: the confidence of OCR'd documents
     catalogue.update(1, paid_from=2, paid_until=4)
     assert catalogue.get(1).members_span == (2, 4)
     _, new_id = catalogue.add(analyse(clean(NOTICE)), "hash", "a.txt", "content-hash")
@@ -58,4 +59,4 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     Catalogue(path)  # idempotent: opening again changes nothing
-    assert SCHEMA_VERSION == 4
+    assert SCHEMA_VERSION == 5
