@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from sucai import radicals
 from sucai.errors import ReadError
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,15 @@ def finish(text: str, fmt: str, encoding: str | None, title: str | None = None) 
     """Normalise ``text`` and wrap it in a RawDocument.
 
     Stray U+FFFD characters (present in the container itself, e.g. a docx run)
-    are dropped with a warning. Raises ReadError code "empty" when nothing but
-    whitespace is left.
+    are dropped with a warning. CJK radicals standing in for ideographs (PDF
+    copies: ⼯ for 工) become the ideographs (:func:`sucai.radicals.fold`).
+    Raises ReadError code "empty" when nothing but whitespace is left.
     """
-    text = normalize_newlines(text)
+    text = radicals.fold(normalize_newlines(text))
     if "\ufffd" in text:
         log.warning("dropped %d U+FFFD characters from a %s file", text.count("\ufffd"), fmt)
         text = text.replace("\ufffd", "")
     if not text.strip():
         raise ReadError("文件为空（没有文字内容）", code="empty")
-    title = normalize_newlines(title).strip() if title else None
+    title = radicals.fold(normalize_newlines(title)).strip() if title else None
     return RawDocument(text=text, format=fmt, encoding=encoding, title=title or None)
