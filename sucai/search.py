@@ -8,13 +8,19 @@
   only in part — jieba words (title, headings, body), word proximity (a sloppy
   phrase over the words' leading bigrams) and character bigrams, all scored by
   BM25 with the weights in ``_BOOST``.
-- **Section scope**: the best documents are split into sections (a heading with
-  its paragraphs, items 一是… included) and each matching section is a hit with its
-  heading path; sections are scored by BM25 over section lengths.
+- **Section scope**: the best documents (those holding a needle, up to
+  ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
+  into sections (a heading with its paragraphs, items 一是… included) and each
+  matching section is a hit with its heading path; sections are scored by BM25
+  over section lengths.
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
-member tier, text fields are searched in the free part only, and snippets,
-highlights and facet counts come from the free part.
+member tier, the fields of the free view are searched (so matches and scores,
+term statistics included, come from the free view alone), and snippets,
+highlights and facet counts come from the free part. Documents the catalogue has
+changed since they were indexed (hidden, re-bounded, edited, removed) are left out
+of every query until the index catches up (:meth:`sucai.index.SearchIndex.snapshot`),
+and a hit is built from the catalogue's current document.
 """
 
 from __future__ import annotations
