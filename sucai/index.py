@@ -88,7 +88,7 @@ def index_fields(doc: Document) -> dict:
                     "date": _date_key(doc.date), "chars": doc.chars, "has_paid": doc.members_span is not None}
     free = access.free_view(doc)
     fields.update(_view_fields(free, "free_title", "free", "free_head_w"))
-    fields["split"] = free is not doc
+    fields["split"] = (free.title, free.text, free.outline) != (doc.title, doc.text, doc.outline)
     if fields["split"]:
         fields.update(_view_fields(doc, "title", "body", "head_w"))
     return fields

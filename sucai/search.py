@@ -40,6 +40,7 @@ from .index import SCHEMA, SearchIndex
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
 from .snippet import find_spans, merge_spans, snippet_for
+from .store import Catalogue
 
 MODES = ("ranked", "precise")
 SCOPES = ("doc", "section")
@@ -433,7 +434,7 @@ def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, w
                         for score, d, s, chars in found[offset : offset + request.limit]]
 
 
-def _within_budget(catalogue, ids: list[int], budget: int, batch: int = 50) -> list[Document]:
+def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, batch: int = 50) -> list[Document]:
     """The visible documents of ``ids``, in that order, while their characters add up to at most
     ``budget`` (the first one always): what a section search may scan."""
     out: list[Document] = []

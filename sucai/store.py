@@ -345,6 +345,8 @@ class Catalogue:
 
     def visible_titles(self, ids: list[int]) -> dict[int, str]:
         """The current title of each of these documents that exists and is not hidden."""
+        if not ids:
+            return {}
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(f"SELECT id, title FROM documents WHERE hidden = 0 AND id IN ({marks})", ids)
         return dict(rows.fetchall())
