@@ -235,12 +235,17 @@ class _Plan:
             clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), _BOOST["bigram"]))
         return _any(clauses)
 
+    def current(self, query: Query) -> Query:
+        """``query`` without the documents whose index entries are older than the catalogue."""
+        if not self.changed:
+            return query
+        return Query.boolean_query([(Occur.Must, query),
+                                    (Occur.MustNot, Query.term_set_query(SCHEMA, "id", self.changed))])
+
     def _combine(self, must: list[Query]) -> Query:
         clauses = [(Occur.Must, q) for q in must] + [(Occur.Must, f) for f in self.filters]
         clauses += [(Occur.MustNot, self.exact(t)) for t in self.parsed.excluded]
-        if self.changed:
-            clauses.append((Occur.MustNot, Query.term_set_query(SCHEMA, "id", self.changed)))
-        return Query.boolean_query(clauses)
+        return self.current(Query.boolean_query(clauses))
 
 
 def _substring(part: str, term: str) -> Query:
@@ -454,7 +459,7 @@ def _idf(searcher: tantivy.Searcher, plan: _Plan) -> dict[str, float]:
     total = max(1, searcher.num_docs)
     idf = {}
     for needle in plan.needles:
-        df = searcher.search(plan.exact(needle), limit=1, count=True).count
+        df = searcher.search(plan.current(plan.exact(needle)), limit=1, count=True).count
         idf[needle] = math.log(1 + (total - df + 0.5) / (df + 0.5))
     return idf
 

@@ -481,3 +481,27 @@ def test_ranked_title_highlights_are_merged(library):
     assert [hit.title[a:b] for a, b in hit.title_highlights] == ["办公室"]
     spans = hit.title_highlights
     assert all(a < b <= c for (a, b), (c, _) in zip(spans, spans[1:]))   # sorted, disjoint, not touching
+
+
+def test_section_scope_scans_within_its_character_budget(home):
+    """A section search reads at most section_scan_chars characters of the best documents (the best one
+    always) and says so; for the documents it reads, it returns the same sections as with no budget."""
+    texts = [SECTIONED, SECTIONED.replace("建立问题清单", "建立担当作为问题清单"), SECTIONED + "担当作为的补充说明。\n"]
+    found = {}
+    for budget in (1_000_000, len(SECTIONED) * 2 + 20, 1):
+        library = Library.open(home, section_scan_chars=budget)
+        if not found:
+            for n, text in enumerate(texts):
+                doc = Document(title=f"对照检查材料{n}", text=text, outline=_outlined(text, SECTION_HEADINGS))
+                library.catalogue.add(doc, text_hash(doc), f"/b{n}", "x")
+            library.index.sync()
+        result = library.search(SearchRequest(q="担当作为", mode="precise", scope="section", limit=50), member=True)
+        found[budget] = ([(h.id, h.section_start, h.score) for h in result.hits], result.warnings)
+        library.close()
+    everything, warned = found.pop(1_000_000)
+    assert len({i for i, _, _ in everything}) == 3 and not warned
+    for budget, scanned in ((len(SECTIONED) * 2 + 20, 2), (1, 1)):
+        hits, warned = found[budget]
+        ids = {i for i, _, _ in hits}
+        assert len(ids) == scanned and warned == [f"匹配文档较多，只在最相关的 {scanned} 篇中查找段落"]
+        assert hits == [h for h in everything if h[0] in ids]
