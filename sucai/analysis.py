@@ -71,7 +71,8 @@ _UNIFIED = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2EBEF), (0x30000, 0x
 _HAN_RANGES = _UNIFIED + ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F))  # and the compatibility ideographs
 _LAST_FOLDED = 0x30000  # NFKC and case are folded for the BMP and planes 1–2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_PHRASE_CONFIGS = ("tw2t", "hk2t", "t2s")  # Taiwan and Hong Kong variants to OpenCC's standard, then to simplified
+_PHRASE_CONFIGS = ("tw2t", "hk2t", "t2s")
+_SHORT_TEXT = 2_000  # characters: matchable normalises shorter texts outright (compiling its checks costs more)  # Taiwan and Hong Kong variants to OpenCC's standard, then to simplified
 
 
 def _is_wide(char: str) -> bool:
@@ -308,12 +309,13 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     whose image holds a character of a needle (an upper-case letter, a full-width form, ⑴ for
     "(1)", 發 for 发) — the common case, simplified text and Chinese needles; else ``text`` folded
     character by character with its whitespace kept. A needle with a space, or such a gap in the
-    folded text, takes :func:`normalize_with_offsets`. Linear.
+    folded text, takes :func:`normalize_with_offsets`, and so does a short text (a title, a
+    snippet's window), for which that is cheaper than preparing the checks. Linear.
     """
+    if len(text) < _SHORT_TEXT or any(" " in needle for needle in needles):
+        return normalize_with_offsets(text)
     tables = _tables()
     others, gaps = _guards(tuple(sorted(set(needles))))
-    if any(" " in needle for needle in needles):
-        return normalize_with_offsets(text)
     if not (tables.unplain.search(text) or others and others.search(text)):
         if gaps and gaps.search(text):
             return _rebuild(text, gaps, _gap_image, fold=False)

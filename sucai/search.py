@@ -183,9 +183,8 @@ class _Plan:
         free = make(_FREE)
         if not self.member:
             return free
-        split = Query.const_score_query(_flag("split", True), 0.0)
-        return _any([Query.boolean_query([(Occur.Must, make(_WHOLE)), (Occur.Must, split)]),
-                     Query.boolean_query([(Occur.Must, free), (Occur.MustNot, split)])])
+        # only split documents have the whole-document fields, so they need no filter
+        return _any([make(_WHOLE), Query.boolean_query([(Occur.Must, free), (Occur.MustNot, _flag("split", True))])])
 
     def visible(self, make: Callable[[str], Query]) -> Query:
         """``make(field prefix)`` over the title and the text this viewer may search."""
