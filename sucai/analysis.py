@@ -71,8 +71,8 @@ _UNIFIED = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2EBEF), (0x30000, 0x
 _HAN_RANGES = _UNIFIED + ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F))  # and the compatibility ideographs
 _LAST_FOLDED = 0x30000  # NFKC and case are folded for the BMP and planes 1–2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_PHRASE_CONFIGS = ("tw2t", "hk2t", "t2s")
-_SHORT_TEXT = 2_000  # characters: matchable normalises shorter texts outright (compiling its checks costs more)  # Taiwan and Hong Kong variants to OpenCC's standard, then to simplified
+_PHRASE_CONFIGS = ("tw2t", "hk2t", "t2s")  # Taiwan and Hong Kong variants to OpenCC's standard, then to simplified
+_SHORT_TEXT = 2_000  # characters: matchable normalises shorter texts outright (compiling its checks costs more)
 
 
 def _is_wide(char: str) -> bool:
@@ -272,6 +272,11 @@ class OffsetMap:
 
     __getitem__ = start
 
+    @classmethod
+    def identity(cls, length: int) -> OffsetMap:
+        """The map of a text to itself (``length`` characters)."""
+        return cls([0], [0], [length], length, length) if length else cls([], [], [], 0, 0)
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of a non-empty normalised span ``[start, end)``: every original
         character any of its characters came from, and no other."""
@@ -319,7 +324,7 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     if not (tables.unplain.search(text) or others and others.search(text)):
         if gaps and gaps.search(text):
             return _rebuild(text, gaps, _gap_image, fold=False)
-        return text, OffsetMap([0] if text else [], [0] if text else [], [len(text)] if text else [], len(text), len(text))
+        return text, OffsetMap.identity(len(text))
     form, offsets = _rebuild(to_simplified(text), tables.unaligned,
                              lambda m, _: tables.fold.get(ord(m.group()), m.group()))
     return normalize_with_offsets(text) if gaps and gaps.search(form) else (form, offsets)
