@@ -42,6 +42,8 @@ class Settings:
     parse_timeout_seconds: int = 300  # wall-clock limit on reading one file (conversion, OCR included)
     parse_memory_mb: int = 1024       # address-space limit of the process that reads one file, in MB
     parse_max_pages: int = 2000       # longest PDF (or multi-page TIFF) that is read, in pages
+    check_min_match_chars: int = 13   # 查重: shortest 重合片段, in characters (letters, digits, Han; no punctuation)
+    check_max_chars: int = 100_000    # 查重: longest draft, in characters (without whitespace)
 
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -106,7 +108,8 @@ def _networks(value: str) -> list:
 _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "max_query_chars": 1, "max_page_size": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
-            "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1}
+            "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
+            "check_min_match_chars": 8, "check_max_chars": 1}
 
 
 def _from_toml(path: Path, known: dict[str, str]) -> dict:

@@ -18,6 +18,8 @@ scores — term statistics included — come from the text that viewer may see:
   free part of documents that have a members part, and a phrase that runs across
   the member boundary is found for members like any other.
 
+The 查重 fingerprints of the whole text are in ``fp`` (:mod:`sucai.fingerprint`), for every document.
+
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
 ``has_paid``) are fast fields for filters, facet counts and sorting. No text is
 stored: snippets are cut from the catalogue.
@@ -43,12 +45,13 @@ from filelock import FileLock
 
 from . import access, analysis
 from .config import Settings
+from .fingerprint import index_tokens as check_tokens
 from .model import Document, walk_outline
 from .store import Catalogue
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 _MARKER = "sucai-index.json"
 _BATCH = 200
 
@@ -69,6 +72,7 @@ def _schema() -> tantivy.Schema:
     sb.add_unsigned_field("date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     sb.add_unsigned_field("chars", indexed=True, fast=True)
     sb.add_boolean_field("has_paid", indexed=True, fast=True)
+    sb.add_text_field("fp", tokenizer_name="whitespace", index_option="freq")  # 查重 fingerprints (whole text)
     return sb.build()
 
 
@@ -91,12 +95,20 @@ def index_fields(doc: Document) -> dict:
     fields["split"] = (free.title, free.text, free.outline) != (doc.title, doc.text, doc.outline)
     if fields["split"]:
         fields.update(_view_fields(doc, "title", "body", "head_w"))
+    fields.update(_check_fields(doc))
     return fields
 
 
 def _view_fields(view: Document, title: str, text: str, headings: str) -> dict[str, str]:
     return {**_text_fields(title, analysis.normalize(view.title)), **_text_fields(text, analysis.normalize(view.text)),
             headings: _heading_words(view)}
+
+
+def _check_fields(doc: Document) -> dict[str, str]:
+    """The 查重 fingerprints of the whole text (:func:`sucai.fingerprint.index_tokens`): candidates for
+    a draft's sources. Members-only text counts for a 文字复制比, so the whole text is fingerprinted;
+    what a viewer is shown of a source is decided by :mod:`sucai.check`."""
+    return {"fp": check_tokens(doc.text)}
 
 
 def _heading_words(doc: Document) -> str:

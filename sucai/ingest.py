@@ -179,8 +179,11 @@ def ingest(
     done = len(summary.outcomes)
     total = len(files) + len(missing)
     budget = Budget.from_settings(library.settings)
+    library.clusters.catch_up()  # documents an earlier run stored but did not place in clusters
     for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], budget, workers)):
-        summary.outcomes.append(_store(library.catalogue, path, content, parsed))
+        outcome = _store(library.catalogue, path, content, parsed)
+        summary.outcomes.append(outcome)
+        library.clusters.after_store(outcome.status, outcome.doc_id, parsed)  # near-duplicates, better copies
         done += 1
         if progress:
             progress(done, total)

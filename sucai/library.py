@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .config import Settings, load_settings
+from .dedupe import Clusters
 from .errors import NotFound
 from .index import SearchIndex
 from .ingest import TEXT_HASH_VERSION, IngestSummary, ingest, text_hash
@@ -36,6 +37,11 @@ class Library:
     def index(self) -> SearchIndex:
         return SearchIndex(self.settings, self.catalogue)
 
+    @cached_property
+    def clusters(self) -> Clusters:
+        """The clusters of near-duplicates (相似版本), see :mod:`sucai.dedupe`."""
+        return Clusters(self.catalogue)
+
     def ingest(self, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None,
                workers: int | None = None) -> IngestSummary:
         return ingest(self, paths, progress, workers)
@@ -54,16 +60,20 @@ class Library:
     def update(self, doc_id: int, **changes) -> None:
         """Edit metadata (title, 文种, member boundary…) and re-index. See :meth:`Catalogue.update`."""
         self.catalogue.update(doc_id, **changes)
+        self.clusters.refresh(self.catalogue.cluster_of(doc_id))
         self.index.sync()
 
     def set_hidden(self, doc_id: int, hidden: bool) -> None:
         """Hide a document from search and reading (admins still see it), or show it again."""
         self.catalogue.set_hidden(doc_id, hidden)
+        self.clusters.refresh(self.catalogue.cluster_of(doc_id))
         self.index.sync()
 
     def remove(self, doc_id: int) -> None:
         """Delete a document from the catalogue and the index. Raises NotFound."""
+        cluster = self.catalogue.cluster_of(doc_id)
         self.catalogue.remove(doc_id)
+        self.clusters.refresh(cluster)
         self.index.sync()
 
     def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:

@@ -88,6 +88,7 @@ class Hit:
     section_path: list[str] = field(default_factory=list)
     section_start: int | None = None
     section_end: int | None = None
+    other_versions: list[int] = field(default_factory=list)  # 另有 N 个相似版本: ids of the cluster's other members
 
 
 @dataclass
@@ -116,10 +117,12 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) 
     warnings += parsed.warnings
     searcher, changed = index.snapshot()
     plan = _Plan(parsed, request, member, changed)
+    _collapse_versions(index, searcher, plan)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
+    _add_versions(index, hits)
     facets = _facets(searcher, plan.matching()) if request.facets else {}
     took = (time.perf_counter() - started) * 1000
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
@@ -346,6 +349,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     """
     searcher, changed = index.snapshot()
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, changed)
+    _collapse_versions(index, searcher, plan)
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
@@ -502,6 +506,45 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
     title_spans = merge_spans([(s, e) for s, e, _ in find_spans(doc.title, needles)])
     return Hit(doc.id, doc.title, doc.genre, chars, doc.date, doc.source, score, snippet.text,
                snippet.highlights, title_spans, part.path, part.start, part.end)
+
+
+# -- near-duplicates: one result per cluster --------------------------------------
+
+
+def _collapse_versions(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> None:
+    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match:
+    its representative when that matches, else its best-scoring matching member. Adds the
+    exclusion of the others to ``plan.filters``, so totals, pages and facets count each
+    cluster once."""
+    rows = index.catalogue.cluster_rows()
+    if not rows:
+        return
+    members = [row.doc_id for row in rows]
+    found = searcher.search(Query.boolean_query([
+        (Occur.Must, plan.matching()), (Occur.Must, Query.term_set_query(SCHEMA, "id", members))]),
+        limit=len(members))
+    ids = searcher.fast_field_values("id", [a for _, a in found.hits]) if found.hits else []
+    score = {doc_id: float(s) for (s, _), doc_id in zip(found.hits, ids)}
+    shown: dict[int, int] = {}
+    for row in rows:
+        if row.doc_id not in score:
+            continue
+        best = shown.get(row.cluster_id)
+        rank = (row.representative, score[row.doc_id], -row.doc_id)
+        if best is None or rank > best[0]:
+            shown[row.cluster_id] = (rank, row.doc_id)
+    keep = {doc_id for _, doc_id in shown.values()}
+    hidden_versions = [doc_id for doc_id in members if doc_id not in keep]
+    if hidden_versions:
+        plan.filters.append(Query.boolean_query([
+            (Occur.Must, Query.all_query()), (Occur.MustNot, Query.term_set_query(SCHEMA, "id", hidden_versions))]))
+
+
+def _add_versions(index: SearchIndex, hits: list[Hit]) -> None:
+    """Fill each hit's ``other_versions`` (the visible other members of its cluster)."""
+    others = index.catalogue.other_versions(sorted({h.id for h in hits}))
+    for hit in hits:
+        hit.other_versions = others.get(hit.id, [])
 
 
 # -- facets ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from .clean import plain
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,6 +66,19 @@ CREATE TABLE IF NOT EXISTS files (
     reason TEXT,
     seen_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS signatures (
+    seq INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL UNIQUE,
+    minhash BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clusters (
+    doc_id INTEGER PRIMARY KEY,
+    cluster_id INTEGER NOT NULL,
+    representative INTEGER NOT NULL DEFAULT 0,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    similarity REAL
+);
+CREATE INDEX IF NOT EXISTS clusters_by_cluster ON clusters (cluster_id);
 """
 
 _DOC_COLUMNS = (
@@ -73,6 +86,20 @@ _DOC_COLUMNS = (
     " outline, elements, removed, source_path, format, encoding, ingested_at, hidden, ocr_confidence"
 )
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
+_CONTENT = ("title", "genre", "declared_chars", "chars", "paid_from", "paid_until", "doc_number", "date", "source",
+            "text", "outline", "elements", "removed", "source_path", "format", "encoding",
+            "ocr_confidence")  # what a file gives a document
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    """One member of a cluster of near-duplicates (see :mod:`sucai.dedupe`)."""
+
+    doc_id: int
+    cluster_id: int
+    representative: bool
+    pinned: bool            # the representative was chosen by an admin
+    similarity: float | None  # Jaccard similarity to the version it joined (None: merged by an admin)
 
 
 @dataclass(frozen=True)
@@ -130,8 +157,10 @@ class Catalogue:
                 db.execute("ALTER TABLE documents ADD COLUMN paid_until INTEGER")
             if "ocr_confidence" not in columns:  # schema 4 → 5: OCR'd documents record their confidence
                 db.execute("ALTER TABLE documents ADD COLUMN ocr_confidence REAL")
+            # schema 5 → 6: the near-duplicate signatures and clusters tables (created above when missing)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('signature_seq', '0')")
 
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
@@ -158,16 +187,9 @@ class Catalogue:
         doc = _plain_fields(doc)
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, paid_until,"
-                " doc_number, date, source, text, outline, elements, removed, source_path, format, encoding, text_hash,"
-                " ingested_at, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.paid_until, doc.doc_number,
-                    doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
-                    _dump([e.to_dict() for e in doc.elements]),
-                    _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
-                    doc.source_path, doc.format, doc.encoding, text_hash, _now(), doc.ocr_confidence,
-                ),
+                f"INSERT OR IGNORE INTO documents ({', '.join(_CONTENT)}, text_hash, ingested_at)"
+                f" VALUES ({','.join('?' * (len(_CONTENT) + 2))})",
+                (*_content(doc), text_hash, _now()),
             )
             if cur.rowcount:
                 status, doc_id = "ingested", cur.lastrowid
@@ -263,6 +285,8 @@ class Catalogue:
             db.execute("INSERT OR IGNORE INTO removed_ids VALUES (?)", (doc_id,))
             _count_change(db)
             db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM signatures WHERE doc_id = ?", (doc_id,))
+            self._leave(db, doc_id)
 
     def change_count(self) -> int:
         """How many times documents were added, edited, hidden or shown, or removed — by any process.
@@ -383,6 +407,117 @@ class Catalogue:
             "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", (path, content_hash, status, doc_id, reason, _now())
         )
 
+    # -- near-duplicate clusters (see sucai.dedupe) ----------------------------------
+
+    def put_signature(self, doc_id: int, minhash: bytes) -> None:
+        """Store (or replace) a document's MinHash signature under the next sequence number."""
+        with self.transaction() as db:
+            seq = int(db.execute("SELECT value FROM meta WHERE key = 'signature_seq'").fetchone()[0]) + 1
+            db.execute("UPDATE meta SET value = ? WHERE key = 'signature_seq'", (str(seq),))
+            db.execute("DELETE FROM signatures WHERE doc_id = ?", (doc_id,))
+            db.execute("INSERT INTO signatures (seq, doc_id, minhash) VALUES (?, ?, ?)", (seq, doc_id, minhash))
+
+    def signatures_since(self, seq: int) -> list[tuple[int, int, bytes]]:
+        """``(seq, doc_id, minhash)`` of the signatures stored after sequence number ``seq``, in order."""
+        return self._db.execute(
+            "SELECT seq, doc_id, minhash FROM signatures WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+
+    def unsigned_ids(self) -> list[int]:
+        """Ids of the documents that have no signature yet, in id order."""
+        return [r[0] for r in self._db.execute(
+            "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM signatures) ORDER BY id")]
+
+    def cluster_of(self, doc_id: int) -> int | None:
+        row = self._db.execute("SELECT cluster_id FROM clusters WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def cluster_rows(self, cluster_id: int | None = None) -> list[ClusterRow]:
+        """The members of one cluster, or of all clusters, ordered by cluster and document id."""
+        where, args = ("WHERE cluster_id = ?", (cluster_id,)) if cluster_id is not None else ("", ())
+        rows = self._db.execute(
+            f"SELECT doc_id, cluster_id, representative, pinned, similarity FROM clusters {where}"
+            " ORDER BY cluster_id, doc_id", args)
+        return [ClusterRow(d, c, bool(r), bool(p), s) for d, c, r, p, s in rows]
+
+    def join_cluster(self, doc_id: int, other_id: int, similarity: float | None) -> int:
+        """Put ``doc_id`` into the cluster of ``other_id`` (made when ``other_id`` has none); returns its id.
+
+        ``doc_id`` leaves the cluster it was in. One transaction.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT cluster_id FROM clusters WHERE doc_id = ?", (other_id,)).fetchone()
+            if row is None:
+                cluster = db.execute("SELECT coalesce(max(cluster_id), 0) + 1 FROM clusters").fetchone()[0]
+                db.execute("INSERT INTO clusters (doc_id, cluster_id) VALUES (?, ?)", (other_id, cluster))
+            else:
+                cluster = row[0]
+            self._leave(db, doc_id)
+            db.execute("INSERT INTO clusters (doc_id, cluster_id, similarity) VALUES (?, ?, ?)",
+                       (doc_id, cluster, similarity))
+            return cluster
+
+    def merge_clusters(self, ids: list[int]) -> int:
+        """One cluster of ``ids`` and every member of their clusters; returns its id. One transaction."""
+        with self.transaction() as db:
+            marks = ",".join("?" * len(ids))
+            clusters = [r[0] for r in db.execute(
+                f"SELECT DISTINCT cluster_id FROM clusters WHERE doc_id IN ({marks}) ORDER BY 1", ids)]
+            target = clusters[0] if clusters else db.execute(
+                "SELECT coalesce(max(cluster_id), 0) + 1 FROM clusters").fetchone()[0]
+            db.executemany("UPDATE clusters SET cluster_id = ?, pinned = 0 WHERE cluster_id = ?",
+                           [(target, c) for c in clusters[1:]])
+            db.executemany("INSERT OR IGNORE INTO clusters (doc_id, cluster_id) VALUES (?, ?)",
+                           [(i, target) for i in ids])
+            return target
+
+    def leave_cluster(self, doc_id: int) -> int | None:
+        """Take ``doc_id`` out of its cluster (a cluster left with one member is dissolved); returns
+        the cluster it left, None when it was in none. One transaction."""
+        with self.transaction() as db:
+            return self._leave(db, doc_id)
+
+    def mark_representative(self, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
+        """Make ``doc_id`` the representative of ``cluster_id`` (pinned: an admin's choice)."""
+        with self.transaction() as db:
+            db.execute("UPDATE clusters SET representative = CASE WHEN doc_id = ? THEN 1 ELSE 0 END,"
+                       " pinned = CASE WHEN doc_id = ? THEN ? ELSE 0 END WHERE cluster_id = ?",
+                       (doc_id, doc_id, int(pinned), cluster_id))
+
+    @staticmethod
+    def _leave(db: sqlite3.Connection, doc_id: int) -> int | None:
+        row = db.execute("SELECT cluster_id FROM clusters WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        db.execute("DELETE FROM clusters WHERE doc_id = ?", (doc_id,))
+        if db.execute("SELECT count(*) FROM clusters WHERE cluster_id = ?", row).fetchone()[0] < 2:
+            db.execute("DELETE FROM clusters WHERE cluster_id = ?", row)
+        return row[0]
+
+    def other_versions(self, ids: list[int]) -> dict[int, list[int]]:
+        """For each of ``ids`` in a cluster: the ids of the other members that are not hidden."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT a.doc_id, b.doc_id FROM clusters a JOIN clusters b ON a.cluster_id = b.cluster_id"
+            f" JOIN documents d ON d.id = b.doc_id"
+            f" WHERE a.doc_id IN ({marks}) AND b.doc_id <> a.doc_id AND d.hidden = 0 ORDER BY b.doc_id", ids)
+        out: dict[int, list[int]] = {}
+        for doc_id, other in rows:
+            out.setdefault(doc_id, []).append(other)
+        return out
+
+    def replace_copy(self, doc_id: int, doc: Document) -> None:
+        """Replace a stored document's content and metadata by another copy of the same text
+        (id, hidden flag and ingest time stay). Raises NotFound."""
+        doc = _plain_fields(doc)
+        with self.transaction() as db:
+            assignments = ", ".join(f"{name} = ?" for name in _CONTENT)
+            if not db.execute(f"UPDATE documents SET {assignments}, version = version + 1 WHERE id = ?",
+                              (*_content(doc), doc_id)).rowcount:
+                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+            _count_change(db)
+
 
     def _document(self, row: tuple) -> Document:
         document = _document(row)
@@ -441,6 +576,14 @@ def _document(row: tuple) -> Document:
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
         ocr_confidence=ocr_confidence,
     )
+
+
+def _content(doc: Document) -> tuple:
+    """The values of the ``_CONTENT`` columns for ``doc``."""
+    return (doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.paid_until, doc.doc_number,
+            doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
+            _dump([e.to_dict() for e in doc.elements]), _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
+            doc.source_path, doc.format, doc.encoding, doc.ocr_confidence)
 
 
 def _dump(value) -> str:
