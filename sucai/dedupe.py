@@ -34,12 +34,13 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from . import access
 from .errors import InvalidInput, NotFound
 from .fingerprint import kgram_hashes, skeleton_text
 from .model import Document
@@ -62,7 +63,7 @@ _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
 
 @dataclass
 class Version:
-    """One member of a cluster, as listed to users."""
+    """One member of a cluster, as listed to users (``chars``: the whole document's length)."""
 
     id: int
     title: str
@@ -74,6 +75,9 @@ class Version:
     pinned: bool
     similarity: float | None
     hidden: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 def shingles(text: str) -> np.ndarray:
@@ -218,31 +222,34 @@ class Clusters:
 
     # -- reading -------------------------------------------------------------------
 
-    def versions(self, doc_id: int, include_hidden: bool = False) -> list[Version]:
-        """The cluster of ``doc_id``: every member (``doc_id`` included), the representative
-        first; ``[]`` when the document has no near-duplicate. Hidden members only on request."""
+    def versions(self, doc_id: int, member: bool = True, include_hidden: bool = False) -> list[Version]:
+        """The cluster of ``doc_id``: every member (``doc_id`` included), the representative first;
+        ``[]`` when the document has no near-duplicate. Titles and metadata are what
+        :func:`sucai.access.view` shows a viewer with (``member``) or without the member tier;
+        hidden members only on request (for admins)."""
         cluster = self.catalogue.cluster_of(doc_id)
         if cluster is None:
             return []
-        return self._versions(self.catalogue.cluster_rows(cluster), include_hidden)
+        return self._versions(self.catalogue.cluster_rows(cluster), member, include_hidden)
 
-    def all(self, include_hidden: bool = True) -> list[list[Version]]:
-        """Every cluster (each as :meth:`versions` gives it), largest first."""
-        rows = self.catalogue.cluster_rows()
+    def all(self) -> list[list[Version]]:
+        """Every cluster (each as :meth:`versions` gives it to an admin), largest first."""
         by_cluster: dict[int, list] = {}
-        for row in rows:
+        for row in self.catalogue.cluster_rows():
             by_cluster.setdefault(row.cluster_id, []).append(row)
-        found = [self._versions(members, include_hidden) for members in by_cluster.values()]
+        found = [self._versions(rows, True, True) for rows in by_cluster.values()]
         return sorted((c for c in found if c), key=lambda c: (-len(c), c[0].id))
 
-    def _versions(self, rows, include_hidden: bool) -> list[Version]:
+    def _versions(self, rows, member: bool, include_hidden: bool) -> list[Version]:
         info = {row.doc_id: row for row in rows}
-        out = [
-            Version(d.id, d.title, d.genre, d.chars, d.date, d.source, info[d.id].representative,
-                    info[d.id].pinned, info[d.id].similarity, d.hidden)
-            for d in self.catalogue.documents(sorted(info), outline=False)
-            if include_hidden or not d.hidden
-        ]
+        out = []
+        for doc in self.catalogue.documents(sorted(info), outline=False):
+            if doc.hidden and not include_hidden:
+                continue
+            view = access.view(doc, member)[0]
+            row = info[doc.id]
+            out.append(Version(doc.id, view.title, view.genre, doc.chars, view.date, view.source,
+                               row.representative, row.pinned, row.similarity, doc.hidden))
         return sorted(out, key=lambda v: (not v.representative, v.id))
 
     # -- admin -----------------------------------------------------------------------

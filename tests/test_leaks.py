@@ -351,19 +351,98 @@ def test_every_route_as_every_non_member(site, secrets_):
                 # a wrong old password counts as a failed login of this account: one try only, or it locks
                 for probe in probes(site)[::5] if path != "/account/password" else probes(site)[-1:]:
                     data = {"csrf_token": token, "username": probe or "x", "password": probe + "xxxxxxxx",
-                            "password2": "mismatch-xxxxxxxx", "q": probe, "title": probe, "name": probe}
+                            "password2": "mismatch-xxxxxxxx", "q": probe, "title": probe, "name": probe,
+                            "text": probe}
                     poster = client
                     if path == "/login":  # failed logins lock the address out: fail from another one
                         poster = TestClient(app, raise_server_exceptions=False, client=("198.51.100.9", 1))
                         poster.cookies = client.cookies
-                    response = poster.post(url, data=data, headers={"accept": "text/html"}, follow_redirects=False)
-                    calls += 1
+                    responses = [poster.post(url, data=data, headers={"accept": "text/html"}, follow_redirects=False)]
+                    if path.startswith("/api/"):  # the API also takes JSON
+                        responses.append(poster.post(url, json={"text": probe, "q": probe}))
+                    calls += len(responses)
                     # what this session typed in earlier forms (a token name) may come back: that is its own input
-                    leaked = leaks(readable(response), secrets_, asked="\x00".join(probes(site)))
+                    leaked = leaks([b for r in responses for b in readable(r)], secrets_, asked="\x00".join(probes(site)))
                     if leaked:
                         found[f"{who} POST {url} {probe}"] = leaked[:5]
     assert calls > 1000
     assert not found, dict(list(found.items())[:10])
+
+
+def drafts(site) -> list[str]:
+    """Drafts that copy members parts: exactly, with one character in twelve changed, together with the
+    free text before the boundary, and the hidden document; plus free text alone."""
+    library: Library = site["library"]
+    out = []
+    for doc in library.catalogue.documents():
+        if doc.hidden:
+            out.append(doc.title + "\n" + doc.text)
+            continue
+        if doc.paid_from is None:
+            continue
+        members = doc.text[doc.paid_from:doc.paid_from + 400]
+        edited = "".join("某" if n % 12 == 5 and c.isalnum() else c for n, c in enumerate(members))
+        out += [members, edited, doc.text[max(0, doc.paid_from - 120):doc.paid_from + 200],
+                "这是我自己写的开头。\n" + doc.text[:doc.paid_from][-150:]]
+    return out
+
+
+def test_check_never_shows_members_text(site, secrets_, tmp_path):
+    """查重 of drafts copied from members parts: they count for the ratio, but no response shows their text
+    (JSON, the page, both downloads, as JSON, form or file), nor anything of the hidden document."""
+    found, calls = {}, 0
+    for who, client in viewers(site).items():
+        for n, draft in enumerate(drafts(site)):
+            responses = [client.post("/api/check", json={"text": draft}),
+                         client.post("/check", data={"text": draft}, headers={"accept": "text/html"}),
+                         client.post("/api/check", params={"format": "html"}, data={"text": draft}),
+                         client.post("/api/check", params={"format": "docx"},
+                                     files={"file": ("草稿.txt", draft.encode("gb18030"))})]
+            calls += len(responses)
+            assert all(r.status_code == 200 for r in responses), [r.text[:200] for r in responses]
+            leaked = leaks([b for r in responses for b in readable(r)], secrets_, asked=draft)
+            if leaked:
+                found[f"{who} draft {n}"] = leaked[:5]
+            report = responses[0].json()
+            hidden = site["hidden"]
+            assert all(m["doc_id"] != hidden for m in report["matches"])
+    assert calls > 100
+    assert not found, found
+
+
+def test_check_counts_members_text_and_a_member_sees_it(site, secrets_):
+    """The control: the same drafts are found (the ratio counts members parts), and a member's report
+    shows the sources' text, so the test above can fail."""
+    member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    visitor = viewers(site)["visitor"]
+    members_only = drafts(site)[0]
+    as_visitor = visitor.post("/api/check", json={"text": members_only}).json()
+    assert as_visitor["copy_ratio"] > 0.9
+    assert as_visitor["matches"] and all(m["source_start"] is None for m in as_visitor["matches"])
+    as_member = member.post("/api/check", json={"text": members_only}).json()
+    assert as_member["copy_ratio"] == as_visitor["copy_ratio"]
+    assert all(m["source_start"] is not None for m in as_member["matches"])
+    page = member.post("/check", data={"text": drafts(site)[1]}, headers={"accept": "text/html"})
+    assert leaks(readable(page), secrets_, asked=drafts(site)[1])   # the edited copy: the page shows the source
+
+
+def test_cli_check_free_has_no_members_text(site, secrets_, tmp_path):
+    runner = CliRunner(env={"COLUMNS": "100000"})
+    found = {}
+    for n, draft in enumerate(drafts(site)):
+        path = tmp_path / f"draft{n}.txt"
+        path.write_text(draft, encoding="utf-8")
+        bodies = []
+        for extra in ([], ["--json"], ["-o", str(tmp_path / f"r{n}.html")], ["-o", str(tmp_path / f"r{n}.docx")]):
+            result = runner.invoke(cli_app, ["check", str(path), "--free", "--home", str(site["home"]), *extra])
+            assert result.exit_code == 0, result.output
+            bodies.append(result.output)
+        bodies.append((tmp_path / f"r{n}.html").read_text(encoding="utf-8"))
+        bodies += unpacked((tmp_path / f"r{n}.docx").read_bytes())
+        leaked = leaks(bodies, secrets_, asked=draft)
+        if leaked:
+            found[n] = leaked[:5]
+    assert not found, found
 
 
 IN_HEADING = 2   # markers[2] is in a heading of a members part ("二、<marker>存在的问题"); see the test below

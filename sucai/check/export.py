@@ -29,7 +29,8 @@ body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; max-width
 .check-summary { display: flex; flex-wrap: wrap; gap: 12px; padding: 0; list-style: none; }
 .check-summary li { border: 1px solid #e3e6ea; border-radius: 8px; padding: 8px 14px; }
 .check-summary strong { font-size: 1.4rem; display: block; }
-.draft p { margin: 0 0 8px; } .draft .ratio { color: #6a737d; font-size: .8rem; margin-left: 6px; }
+.draft > div { display: flex; gap: 8px; margin: 0 0 6px; padding: 2px 6px; border-radius: 4px; }
+.draft p { margin: 0; flex: 1; } .draft .ratio { color: #6a737d; font-size: .8rem; white-space: nowrap; }
 .seg-copied { color: #c0392b; } .seg-quoted { color: #1e8449; }
 .para-copied { background: #fbeae9; } .para-some { background: #fff6e5; } .para-quoted { background: #eaf6ee; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #e3e6ea; padding: 4px 8px; text-align: left; }
@@ -51,17 +52,22 @@ def percent(ratio: float) -> str:
     return f"{ratio * 100:.1f}%"
 
 
+def cite(title: str, doc_id: int) -> str:
+    """A source as reports name it: 《title》（编号 N）."""
+    return f"《{title}》（编号 {doc_id}）"
+
+
 def report_section(report: CheckReport) -> Markup:
     """The report as escaped HTML (summary, coloured draft, 重合片段), without page or styles."""
     out = [Markup('<section class="check-report">'), _summary(report),
            Markup('<h2>全文对照</h2><p class="muted">红色：复制；绿色：引用（加引号或标为引文）的复制；'
                   '黑色：原创。段末为本段复制比。</p><div class="draft" id="check-draft">')]
     for para in report.paragraphs:
-        out.append(Markup('<p class="para-{}">').format(para.level))
+        out.append(Markup('<div class="para-{}"><p>').format(para.level))
         for piece, kind in report.segments(para.start, para.end):
             out.append(Markup('<span class="seg-{}">{}</span>').format(kind, piece) if kind != "original"
                        else escape(piece))
-        out.append(Markup('<span class="ratio">{}</span></p>').format(percent(para.copy_ratio)))
+        out.append(Markup('</p><div class="ratio">{}</div></div>').format(percent(para.copy_ratio)))
     out.append(Markup("</div><h2>重合片段</h2>"))
     if not report.matches:
         out.append(Markup('<p id="check-no-matches">没有发现重合片段。</p>'))
@@ -71,8 +77,9 @@ def report_section(report: CheckReport) -> Markup:
         for n, m in enumerate(report.matches, 1):
             source = escape(m.source_text) if m.source_text is not None else Markup(
                 '<span class="muted">{}</span>').format(MEMBER_ONLY)
-            out.append(Markup('<tr><td>{}</td><td>{}</td><td>{}（编号 {}）</td><td>{}</td><td>{}</td></tr>').format(
-                n, report.text[m.start:m.end], m.title, m.doc_id, source, percent(m.similarity)))
+            out.append(Markup('<tr><td>{}</td><td>{}</td><td><a href="/documents/{}">{}</a></td><td>{}</td><td>{}</td></tr>')
+                       .format(n, report.text[m.start:m.end], m.doc_id, cite(m.title, m.doc_id), source,
+                               percent(m.similarity)))
         out.append(Markup("</tbody></table>"))
     out.append(Markup("</section>"))
     return Markup("").join(out)
@@ -87,8 +94,8 @@ def _summary(report: CheckReport) -> Markup:
     out += [Markup("<li>{}<strong>{}</strong></li>").format(name, value) for name, value in items]
     out.append(Markup("</ul>"))
     if top:
-        out.append(Markup('<p id="check-max-source">单篇最大文字复制比来自：{}（编号 {}）</p>').format(
-            top["title"], top["doc_id"]))
+        out.append(Markup('<p id="check-max-source">单篇最大文字复制比来自：<a href="/documents/{}">{}</a></p>').format(
+            top["doc_id"], cite(top["title"], top["doc_id"])))
     return Markup("").join(out)
 
 
@@ -108,20 +115,21 @@ def _docx(report: CheckReport) -> bytes:
     document.add_heading("查重报告", level=0)
     top = report.max_source
     rows = [("总文字复制比", percent(report.copy_ratio)), ("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
-            ("单篇最大文字复制比", f"{percent(top['copy_ratio'])}（{top['title']}，编号 {top['doc_id']}）" if top else "0.0%"),
+            ("单篇最大文字复制比", f"{percent(top['copy_ratio'])}：{cite(top['title'], top['doc_id'])}" if top else "0.0%"),
             ("总字数", f"{report.chars:,}"), ("重合片段", str(len(report.matches)))]
     _table(document, ("项目", "结果"), rows)
     document.add_heading("全文对照", level=1)
-    document.add_paragraph("红色：复制；绿色：引用的复制；黑色：原创。括号内为本段复制比。")
+    document.add_paragraph("红色：复制；绿色：引用的复制；黑色：原创。")
+    table = _table(document, ("段落", "复制比"), [])
     for para in report.paragraphs:
-        paragraph = document.add_paragraph()
+        cells = table.add_row().cells
+        paragraph = cells[0].paragraphs[0]
         for piece, kind in report.segments(para.start, para.end):
-            run = paragraph.add_run(piece)
-            run.font.color.rgb = RGBColor.from_string(COLOURS[kind])
-        paragraph.add_run(f"（{percent(para.copy_ratio)}）").font.size = Pt(8)
+            paragraph.add_run(piece).font.color.rgb = RGBColor.from_string(COLOURS[kind])
+        cells[1].text = percent(para.copy_ratio)
     document.add_heading("重合片段", level=1)
     _table(document, ("序号", "草稿中的文字", "来源", "来源原文", "相似度"), [
-        (str(n), report.text[m.start:m.end], f"{m.title}（编号 {m.doc_id}）",
+        (str(n), report.text[m.start:m.end], cite(m.title, m.doc_id),
          m.source_text if m.source_text is not None else MEMBER_ONLY, percent(m.similarity))
         for n, m in enumerate(report.matches, 1)])
     buffer = io.BytesIO()
@@ -129,7 +137,7 @@ def _docx(report: CheckReport) -> bytes:
     return buffer.getvalue()
 
 
-def _table(document, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _table(document, header: tuple[str, ...], rows: list[tuple[str, ...]]):
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header):
@@ -137,3 +145,4 @@ def _table(document, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> No
     for row in rows:
         for cell, text in zip(table.add_row().cells, row):
             cell.text = text
+    return table

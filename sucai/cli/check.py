@@ -11,8 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..check import check_text, read_draft
-from ..check.export import export_report, percent
-from ..dedupe import Version
+from ..check.export import cite, export_report, percent
 from ..errors import SucaiError
 from .common import (FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar,
                      write_file)
@@ -45,7 +44,7 @@ def check(
     out.print(f"总文字复制比 [bold]{percent(report.copy_ratio)}[/bold]　去除引用复制比 "
               f"{percent(report.copy_ratio_excluding_quotes)}　总字数 {report.chars:,}")
     if top:
-        out.print(f"单篇最大文字复制比 {percent(top['copy_ratio'])}：{escape(top['title'])}（编号 {top['doc_id']}）")
+        out.print(f"单篇最大文字复制比 {percent(top['copy_ratio'])}：{escape(cite(top['title'], top['doc_id']))}")
     if not report.matches:
         out.print("没有发现重合片段。")
         return
@@ -53,7 +52,7 @@ def check(
     for m in report.matches:
         where = f"{m.source_start}–{m.source_end}" if m.source_start is not None else "会员内容"
         table.add_row(f"{m.start}–{m.end}", Text(_excerpt(report.text[m.start:m.end])),
-                      Text(f"{m.title}（编号 {m.doc_id}）"), where, percent(m.similarity))
+                      Text(cite(m.title, m.doc_id)), where, percent(m.similarity))
     out.print(table)
 
 
@@ -73,7 +72,7 @@ def dupes(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = Fal
         library.clusters.catch_up(lambda done, total: bar.update(task, completed=done, total=total))
     clusters = library.clusters.all()
     if as_json:
-        print_json([[_version_row(v) for v in cluster] for cluster in clusters])
+        print_json([[v.to_dict() for v in cluster] for cluster in clusters])
         return
     if not clusters:
         out.print("没有相似版本组。")
@@ -86,11 +85,6 @@ def dupes(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = Fal
             table.add_row(str(number), str(v.id), Text(v.title), v.genre, str(v.chars),
                           "" if v.similarity is None else percent(v.similarity), note)
     out.print(table)
-
-
-def _version_row(v: Version) -> dict:
-    return {"id": v.id, "title": v.title, "genre": v.genre, "chars": v.chars, "date": v.date, "source": v.source,
-            "representative": v.representative, "pinned": v.pinned, "similarity": v.similarity, "hidden": v.hidden}
 
 
 @dupes_app.command("merge")

@@ -84,6 +84,7 @@ def document_page(
         doc=view, chars=doc.chars, visible_chars=view.chars, notice=notice, paragraphs=paras,
         markers_after=markers_after,
         outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
+        versions=library.clusters.versions(doc_id, member=viewer.member, include_hidden=viewer.admin),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
         downloads_left=request.app.state.accounts.get().downloads_left(viewer),
     )
