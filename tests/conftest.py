@@ -34,3 +34,20 @@ def home(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("SUCAI_HOME", str(path))
     return path
+
+
+SUBSET = ("state_council_policies_govcn", "gov_work_reports_hailaer_district", "mao_selected_works",
+          "dangjian_site_articles", "cpc_20th_congress_report", "gov_work_reports_national_2024_2026",
+          "laws_lawrefbook_national/经济法", "laws_lawrefbook_national/行政法")
+
+
+@pytest.fixture(scope="session")
+def subset_library(corpus_dir, tmp_path_factory):
+    """A library of part of the corpus (about 3.5 M characters, with the doubled State Council notices and
+    the two copies of the 海拉尔区 reports), ingested once per session: ``(library, summary)``."""
+    from sucai.library import Library
+
+    library = Library.open(tmp_path_factory.mktemp("subset-home"))
+    summary = library.ingest([corpus_dir / part for part in SUBSET])
+    yield library, summary
+    library.close()
