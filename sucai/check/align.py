@@ -150,11 +150,13 @@ def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None) -
 
 
 class _Runs:
-    """Runs as arrays (draft start ``i0`` and end ``i1``, source start ``j0``), sorted by ``i0``."""
+    """Runs as arrays (draft start ``i0`` and end ``i1``, source start ``j0``), sorted by ``i0``;
+    ``part``: which part of the source (between two ``cuts``) each run lies in."""
 
-    def __init__(self, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray):
+    def __init__(self, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, cuts: list[int] | None = None):
         order = np.lexsort((j0, i0))
         self.i0, self.i1, self.j0 = i0[order], i1[order], j0[order]
+        self.part = np.searchsorted(np.array(cuts or [], dtype=np.int64), self.j0, "right")
         self.by_end = np.argsort(self.i1, kind="stable")
         self.ends = self.i1[self.by_end]
 
@@ -201,7 +203,7 @@ def _cut(runs: _Runs, cuts: list[int]) -> _Runs:
         tails = (split, i1[crossing], np.full(len(split), cut, dtype=np.int64))
         i1 = np.where(crossing, i0 + cut - j0, i1)
         i0, i1, j0 = (np.concatenate((a, b)) for a, b in zip((i0, i1, j0), tails))
-    return _Runs(i0, i1, j0)
+    return _Runs(i0, i1, j0, cuts)
 
 
 def _chain(runs: _Runs, doc_id: int) -> list[Fragment]:
@@ -225,8 +227,9 @@ def _chain(runs: _Runs, doc_id: int) -> list[Fragment]:
 
 
 def _next(runs: _Runs, k: int, used: np.ndarray, forward: bool) -> int | None:
-    """The unused run that best continues run ``k`` after (or before) it: within ``MAX_GAP``
-    characters in both texts and ``MAX_SHIFT`` diagonals, the smallest shift first."""
+    """The unused run that best continues run ``k`` after (or before) it: in the same part of the
+    source, within ``MAX_GAP`` characters in both texts and ``MAX_SHIFT`` diagonals, the smallest
+    shift first."""
     i0, i1, j0 = int(runs.i0[k]), int(runs.i1[k]), int(runs.j0[k])
     j1, diagonal = j0 + i1 - i0, j0 - i0
     slack = SEED + MAX_SHIFT  # after a dropped character the next run overlaps a little
@@ -238,7 +241,7 @@ def _next(runs: _Runs, k: int, used: np.ndarray, forward: bool) -> int | None:
         near = runs.by_end[lo:hi]
     best = None
     for r in near:
-        if used[r]:
+        if used[r] or runs.part[r] != runs.part[k]:
             continue
         a, b, c = int(runs.i0[r]), int(runs.i1[r]), int(runs.j0[r])
         shift = abs(c - a - diagonal)

@@ -2,8 +2,9 @@
 
 Characters are counted without whitespace (字数): ``chars`` is the number of
 non-whitespace characters of the draft, and a ratio is copied non-whitespace characters
-over ``chars`` (0 … 1). A 重合片段 covers its whole draft span, punctuation and edited
-characters inside it included. Offsets are characters of the draft's text as read
+over ``chars`` (0 … 1). A 重合片段 runs from its first to its last matching letter,
+digit or Han character, and covers everything in between (punctuation and edited
+characters included). Offsets are characters of the draft's text as read
 (half-open); a source span is in characters of the text the viewer gets of that source
 (:func:`sucai.access.view`: the whole text for a member, the free part otherwise) and is
 ``None`` when the fragment lies in a part the viewer may not read (会员内容).
