@@ -163,6 +163,17 @@ class Clusters:
         own = shingles(doc.text)
         minhash = signature(own)
         self.catalogue.put_signature(doc.id, minhash.hashvalues.astype(np.uint32).tobytes())
+        best = self.nearest(doc, own, minhash)
+        if best is None:
+            return None
+        cluster = self.catalogue.join_cluster(doc.id, best[1], round(best[0], 4))
+        self._welcome(cluster, doc)
+        return cluster
+
+    def nearest(self, doc: Document, own: np.ndarray, minhash: LeanMinHash) -> tuple[float, int] | None:
+        """The lookup: ``(similarity, id)`` of the stored document most similar to ``doc`` (its
+        :func:`shingles` and :func:`signature` given) among its near-duplicates, None when it has none.
+        Candidates come from the LSH; the ``_VERIFY`` best by estimate are checked exactly."""
         with self._lock:
             self._top_up()
             estimated = sorted(((self._signatures[key].jaccard(minhash), key) for key in self._lsh.query(minhash)
@@ -175,11 +186,7 @@ class Clusters:
             similarity = jaccard(own, shingles(other.text))
             if similarity >= JACCARD and (best is None or similarity > best[0]):
                 best = (similarity, other.id)
-        if best is None:
-            return None
-        cluster = self.catalogue.join_cluster(doc.id, best[1], round(best[0], 4))
-        self._welcome(cluster, doc)
-        return cluster
+        return best
 
     def keep_better_copy(self, doc_id: int, copy: Document) -> bool:
         """Replace the stored document ``doc_id`` by ``copy`` (the same layout-free text) when
