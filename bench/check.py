@@ -41,7 +41,7 @@ from tantivy import Occur, Query  # noqa: E402
 
 from sucai import analysis  # noqa: E402
 from sucai.check import check_text  # noqa: E402
-from sucai.check.align import align, seed_hashes  # noqa: E402
+from sucai.check.align import DraftSeeds, align, seed_hashes  # noqa: E402
 from sucai.dedupe import Clusters, jaccard, shingles, signature  # noqa: E402
 from sucai.fingerprint import skeleton  # noqa: E402
 from sucai.index import SCHEMA  # noqa: E402
@@ -78,7 +78,7 @@ def bigram_candidates(library: Library, draft: str, limit: int = 30) -> list:
 
 def brute_force_check(docs, draft: str, sample: int, rng: random.Random) -> float:
     """Seconds to align ``draft`` with every document, from a timed sample of ``sample`` of them."""
-    seeds = seed_hashes(skeleton(draft))
+    seeds = DraftSeeds(seed_hashes(skeleton(draft)))
     chosen = rng.sample(docs, min(sample, len(docs)))
     started = time.perf_counter()
     for doc in chosen:

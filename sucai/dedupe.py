@@ -42,7 +42,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from . import access
 from .errors import InvalidInput, NotFound
-from .fingerprint import kgram_hashes, skeleton_text
+from .fingerprint import distinct, kgram_hashes, skeleton_text
 from .model import Document
 from .store import Catalogue
 
@@ -82,7 +82,7 @@ class Version:
 
 def shingles(text: str) -> np.ndarray:
     """The distinct shingles of ``text``: 32-bit hashes of the 5-grams of its skeleton (sorted uint64)."""
-    return np.unique(kgram_hashes(skeleton_text(text), SHINGLE) >> np.uint64(32))
+    return distinct(kgram_hashes(skeleton_text(text), SHINGLE) >> np.uint64(32))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from fixtures import make_cjk_pdf
 from sucai.check import check_text
-from sucai.check.align import Fragment, Run, _cut, _runs, resolve, seed_hashes
+from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.cli import app as cli_app
 from sucai.errors import InvalidInput
 from sucai.fingerprint import skeleton, skeleton_text
@@ -169,7 +169,7 @@ def test_the_alignment_steps():
     """Runs are exact, split at the member boundary, and each draft character is credited once."""
     source = skeleton("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥")
     draft = skeleton("天地玄黄乙丙丁戊己庚辛壬癸子丑寅卯宇宙洪荒")
-    runs = _runs(seed_hashes(draft), seed_hashes(source), None)
+    runs = _runs(DraftSeeds(seed_hashes(draft)), seed_hashes(source), None)
     assert [(runs.run(k).i0, runs.run(k).i1, runs.run(k).j0) for k in range(len(runs))] == [(4, 17, 1)]
     cut = _cut(runs, [6])
     assert sorted((cut.run(k).i0, cut.run(k).i1, cut.run(k).j0) for k in range(len(cut))) == [(4, 9, 1), (9, 17, 6)]

@@ -21,7 +21,7 @@ from ..config import Settings
 from ..errors import InvalidInput
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
-from .align import SEED, align, resolve, seed_hashes
+from .align import SEED, DraftSeeds, align, resolve, seed_hashes
 from .report import CheckReport, Match, ParagraphRatio, build
 from .retrieve import DraftFingerprints, candidates, local_candidates
 
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["check_text", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
 
 ROUNDS = 3
-FIRST_CANDIDATES = 30   # sources aligned in the first round
-MORE_CANDIDATES = 40    # in each further round, from what is still unmatched
+FIRST_CANDIDATES = 20   # sources aligned in the first round
+MORE_CANDIDATES = 30    # in each further round, from what is still unmatched
 
 
 def check_text(library: Library, text: str, viewer_member: bool = False, settings: Settings | None = None) -> CheckReport:
@@ -54,7 +54,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     if not len(draft):
         raise InvalidInput("草稿中没有可查重的文字（为空，或只有图片、符号）", code="empty_draft")
     min_chars = settings.check_min_match_chars
-    seeds = seed_hashes(draft)
+    seeds = DraftSeeds(seed_hashes(draft))
     fingerprints = DraftFingerprints(draft.chars)
     searcher = library.index.searcher()
     catalogue = library.catalogue

@@ -26,7 +26,9 @@ All steps are linear in the lengths of the two texts (plus sorting the seeds).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -48,7 +50,7 @@ class Run:
     i1: int
     j0: int
 
-    @property
+    @cached_property
     def j1(self) -> int:
         return self.j0 + self.i1 - self.i0
 
@@ -60,44 +62,48 @@ class Run:
 
 @dataclass
 class Fragment:
-    """A 重合片段 of the draft and one source: runs in draft order, spans in skeleton offsets."""
+    """A 重合片段 of the draft and one source: runs in draft order (never changed once made), spans in
+    skeleton offsets."""
 
     doc_id: int
     runs: list[Run]
 
-    @property
+    @cached_property
     def i0(self) -> int:
         return self.runs[0].i0
 
-    @property
+    @cached_property
     def i1(self) -> int:
         return max(r.i1 for r in self.runs)
 
-    @property
+    @cached_property
     def j0(self) -> int:
         return min(r.j0 for r in self.runs)
 
-    @property
+    @cached_property
     def j1(self) -> int:
         return max(r.j1 for r in self.runs)
 
-    @property
+    @cached_property
     def covered(self) -> int:
         """Draft characters inside runs."""
         return _union_length((r.i0, r.i1) for r in self.runs)
 
-    @property
+    @cached_property
+    def source_covered(self) -> int:
+        """Source characters inside runs."""
+        return _union_length(sorted((r.j0, r.j1) for r in self.runs))
+
+    @cached_property
     def similarity(self) -> float:
         """Characters in runs over the longer of the two spans (1.0: an exact copy)."""
-        source = _union_length(sorted((r.j0, r.j1) for r in self.runs))
-        return min(self.covered, source) / max(self.i1 - self.i0, self.j1 - self.j0)
+        return min(self.covered, self.source_covered) / max(self.i1 - self.i0, self.j1 - self.j0)
 
     def valid(self, min_chars: int) -> bool:
         """Long enough, anchored by one longer exact run, and mostly covered by runs in both texts."""
         draft, source = self.i1 - self.i0, self.j1 - self.j0
-        source_covered = _union_length(sorted((r.j0, r.j1) for r in self.runs))
         return (draft >= min_chars and any(r.i1 - r.i0 >= ANCHOR for r in self.runs)
-                and self.covered >= MIN_COVER * draft and source_covered >= MIN_COVER * source)
+                and self.covered >= MIN_COVER * draft and self.source_covered >= MIN_COVER * source)
 
     def clip(self, a: int, b: int) -> Fragment | None:
         """The part of this fragment inside draft ``[a, b)``, or None."""
@@ -110,9 +116,9 @@ def seed_hashes(skeleton: Skeleton) -> np.ndarray:
     return kgram_hashes(skeleton.chars, SEED)
 
 
-def align(draft_seeds: np.ndarray, source: Skeleton, doc_id: int, min_chars: int,
+def align(draft_seeds: DraftSeeds, source: Skeleton, doc_id: int, min_chars: int,
           segments: list[int] | None = None, where: np.ndarray | None = None) -> list[Fragment]:
-    """The valid fragments shared by a draft (its :func:`seed_hashes`) and ``source``.
+    """The valid fragments shared by a draft (its :class:`DraftSeeds`) and ``source``.
 
     ``segments``: source skeleton offsets that no fragment may cross (the member
     boundary), so each fragment lies wholly in one part of the source. ``where``: the
@@ -150,39 +156,59 @@ def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None) -
 
 
 class _Runs:
-    """Runs as arrays (draft start ``i0`` and end ``i1``, source start ``j0``), sorted by ``i0``;
+    """Runs (draft start ``i0`` and end ``i1``, source start ``j0``), sorted by ``i0``, as lists;
     ``part``: which part of the source (between two ``cuts``) each run lies in."""
 
     def __init__(self, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, cuts: list[int] | None = None):
         order = np.lexsort((j0, i0))
-        self.i0, self.i1, self.j0 = i0[order], i1[order], j0[order]
-        self.part = np.searchsorted(np.array(cuts or [], dtype=np.int64), self.j0, "right")
-        self.by_end = np.argsort(self.i1, kind="stable")
-        self.ends = self.i1[self.by_end]
+        self.i0, self.i1, self.j0 = i0[order].tolist(), i1[order].tolist(), j0[order].tolist()
+        self.part = np.searchsorted(np.array(cuts or [], dtype=np.int64), j0[order], "right").tolist()
+        self.by_end = np.argsort(i1[order], kind="stable").tolist()
+        self.ends = [self.i1[k] for k in self.by_end]
 
     def __len__(self) -> int:
         return len(self.i0)
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (np.array(self.i0, dtype=np.int64), np.array(self.i1, dtype=np.int64),
+                np.array(self.j0, dtype=np.int64))
+
     def run(self, k: int) -> Run:
-        return Run(int(self.i0[k]), int(self.i1[k]), int(self.j0[k]))
+        return Run(self.i0[k], self.i1[k], self.j0[k])
 
 
-def _runs(draft: np.ndarray, source: np.ndarray, where: np.ndarray | None) -> _Runs:
+class DraftSeeds:
+    """A draft's seed hashes (:func:`seed_hashes`), sorted once for all the sources it is aligned with."""
+
+    def __init__(self, hashes: np.ndarray):
+        self.hashes = hashes
+        self.order = np.argsort(hashes)
+        self.sorted = hashes[self.order]
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def subset(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(positions, hashes)`` of the seeds at ``where``, in hash order."""
+        order = where[np.argsort(self.hashes[where])]
+        return order, self.hashes[order]
+
+
+def _runs(draft: DraftSeeds, source: np.ndarray, where: np.ndarray | None) -> _Runs:
     """Maximal exact runs of shared seeds (steps 1 and 2), from the draft seeds at ``where``."""
     empty = np.zeros(0, dtype=np.int64)
-    where = np.arange(len(draft), dtype=np.int64) if where is None else where
-    if not len(where) or not len(source):
+    positions, wanted = (draft.order, draft.sorted) if where is None else draft.subset(where)
+    if not len(positions) or not len(source):
         return _Runs(empty, empty, empty)
-    order = np.argsort(source, kind="stable")
+    order = np.argsort(source)
     ordered = source[order]
-    wanted = draft[where]
-    lo = np.searchsorted(ordered, wanted, "left")
+    lo = np.searchsorted(ordered, wanted, "left")   # queries in order: one pass over the source
     count = np.searchsorted(ordered, wanted, "right") - lo
     count[count > MAX_REPEAT] = 0
     total = int(count.sum())
     if not total:
         return _Runs(empty, empty, empty)
-    i = np.repeat(where, count)
+    i = np.repeat(positions.astype(np.int64), count)
     within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
     j = order[np.repeat(lo, count) + within].astype(np.int64)
     diagonal = j - i
@@ -196,7 +222,7 @@ def _runs(draft: np.ndarray, source: np.ndarray, where: np.ndarray | None) -> _R
 
 def _cut(runs: _Runs, cuts: list[int]) -> _Runs:
     """Runs split where they cross a source offset in ``cuts``."""
-    i0, i1, j0 = runs.i0, runs.i1, runs.j0
+    i0, i1, j0 = runs.arrays()
     for cut in cuts:
         crossing = (j0 < cut) & (j0 + i1 - i0 > cut)
         split = i0[crossing] + cut - j0[crossing]
@@ -209,9 +235,9 @@ def _cut(runs: _Runs, cuts: list[int]) -> _Runs:
 def _chain(runs: _Runs, doc_id: int) -> list[Fragment]:
     """Fragments grown from each anchor (a run of at least ``ANCHOR`` characters) to the runs that
     continue it on both sides (step 3). Work is proportional to the anchors, not to all runs."""
-    used = np.zeros(len(runs), dtype=bool)
+    used = [False] * len(runs)
     fragments = []
-    for anchor in np.flatnonzero(runs.i1 - runs.i0 >= ANCHOR):
+    for anchor in [k for k in range(len(runs)) if runs.i1[k] - runs.i0[k] >= ANCHOR]:
         if used[anchor]:
             continue
         used[anchor] = True
@@ -226,24 +252,22 @@ def _chain(runs: _Runs, doc_id: int) -> list[Fragment]:
     return fragments
 
 
-def _next(runs: _Runs, k: int, used: np.ndarray, forward: bool) -> int | None:
+def _next(runs: _Runs, k: int, used: list[bool], forward: bool) -> int | None:
     """The unused run that best continues run ``k`` after (or before) it: in the same part of the
     source, within ``MAX_GAP`` characters in both texts and ``MAX_SHIFT`` diagonals, the smallest
     shift first."""
-    i0, i1, j0 = int(runs.i0[k]), int(runs.i1[k]), int(runs.j0[k])
+    i0, i1, j0 = runs.i0[k], runs.i1[k], runs.j0[k]
     j1, diagonal = j0 + i1 - i0, j0 - i0
     slack = SEED + MAX_SHIFT  # after a dropped character the next run overlaps a little
     if forward:
-        lo, hi = np.searchsorted(runs.i0, [i1 - slack, i1 + MAX_GAP + 1])
-        near = np.arange(lo, hi)
+        near = range(bisect_left(runs.i0, i1 - slack), bisect_right(runs.i0, i1 + MAX_GAP))
     else:
-        lo, hi = np.searchsorted(runs.ends, [i0 - MAX_GAP, i0 + slack + 1])
-        near = runs.by_end[lo:hi]
+        near = runs.by_end[bisect_left(runs.ends, i0 - MAX_GAP):bisect_right(runs.ends, i0 + slack)]
     best = None
     for r in near:
         if used[r] or runs.part[r] != runs.part[k]:
             continue
-        a, b, c = int(runs.i0[r]), int(runs.i1[r]), int(runs.j0[r])
+        a, b, c = runs.i0[r], runs.i1[r], runs.j0[r]
         shift = abs(c - a - diagonal)
         if shift > MAX_SHIFT:
             continue
@@ -253,7 +277,7 @@ def _next(runs: _Runs, k: int, used: np.ndarray, forward: bool) -> int | None:
             fits = a < i0 and c < j0 and j0 - (c + b - a) <= MAX_GAP
         if fits and (best is None or (shift, -(b - a)) < best[0]):
             best = ((shift, -(b - a)), r)
-    return None if best is None else int(best[1])
+    return None if best is None else best[1]
 
 
 def _union_length(spans) -> int:
