@@ -58,5 +58,9 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     assert len(catalogue.get(new_id).elements) == 5
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    catalogue.put_signature(new_id, b"\x00" * 8)  # schema 6: near-duplicate signatures and clusters
+    assert [(seq, doc_id) for seq, doc_id, _ in catalogue.signatures_since(0)] == [(1, new_id)]
+    assert catalogue.cluster_rows() == [] and catalogue.unsigned_ids() == [1]
     Catalogue(path)  # idempotent: opening again changes nothing
-    assert SCHEMA_VERSION == 5
+    assert catalogue.signatures_since(0)[0][0] == 1
+    assert SCHEMA_VERSION == 6

@@ -96,7 +96,7 @@ def read_draft(path: Path | None = None, data: bytes | None = None, name: str = 
 
 def _member_bounds(doc: Document, source: Skeleton) -> list[int]:
     """Skeleton offsets of the edges of the members-only part, which no fragment may cross."""
-    return [source.offset(e) for e in (doc.paid_from, getattr(doc, "paid_until", None)) if e is not None]
+    return [source.offset(edge) for edge in doc.members_span or ()]
 
 
 def _open_seeds(taken: np.ndarray, count: int) -> np.ndarray:

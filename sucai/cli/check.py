@@ -14,7 +14,7 @@ from ..check import check_text, read_draft
 from ..check.export import cite, export_report, percent
 from ..errors import SucaiError
 from .common import (FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar,
-                     write_file)
+                     shown, write_file)
 
 dupes_app = typer.Typer(help="相似版本组：列出、合并、拆分、指定代表版本。", invoke_without_command=True)
 app.add_typer(dupes_app, name="dupes")
@@ -36,7 +36,7 @@ def check(
     report = check_text(library, read_draft(path), viewer_member=not free)
     if output is not None:
         _, data = export_report(report, output.suffix.lower().lstrip("."))
-        err.print(f"已保存查重报告：{escape(str(write_file(output, output.name, data)))}")
+        err.print(f"已保存查重报告：{escape(shown(write_file(output, output.name, data)))}")
     if as_json:
         print_json(report.to_dict())
         return
@@ -44,15 +44,15 @@ def check(
     out.print(f"总文字复制比 [bold]{percent(report.copy_ratio)}[/bold]　去除引用复制比 "
               f"{percent(report.copy_ratio_excluding_quotes)}　总字数 {report.chars:,}")
     if top:
-        out.print(f"单篇最大文字复制比 {percent(top['copy_ratio'])}：{escape(cite(top['title'], top['doc_id']))}")
+        out.print(f"单篇最大文字复制比 {percent(top['copy_ratio'])}：{escape(shown(cite(top['title'], top['doc_id'])))}")
     if not report.matches:
         out.print("没有发现重合片段。")
         return
     table = Table("草稿位置", "草稿中的文字", "来源", "来源位置", "相似度", title=f"重合片段（{len(report.matches)} 处）")
     for m in report.matches:
         where = f"{m.source_start}–{m.source_end}" if m.source_start is not None else "会员内容"
-        table.add_row(f"{m.start}–{m.end}", Text(_excerpt(report.text[m.start:m.end])),
-                      Text(cite(m.title, m.doc_id)), where, percent(m.similarity))
+        table.add_row(f"{m.start}–{m.end}", Text(shown(_excerpt(report.text[m.start:m.end]))),
+                      Text(shown(cite(m.title, m.doc_id))), where, percent(m.similarity))
     out.print(table)
 
 
@@ -82,7 +82,7 @@ def dupes(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = Fal
         for v in cluster:
             note = "代表版本（管理员指定）" if v.pinned else "代表版本" if v.representative else ""
             note += "，已隐藏" if v.hidden else ""
-            table.add_row(str(number), str(v.id), Text(v.title), v.genre, str(v.chars),
+            table.add_row(str(number), str(v.id), Text(shown(v.title)), shown(v.genre), str(v.chars),
                           "" if v.similarity is None else percent(v.similarity), note)
     out.print(table)
 
