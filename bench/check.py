@@ -1,6 +1,6 @@
 """Benchmark 查重 and near-duplicate lookup on a synthetic library, against brute-force baselines.
 
-Run from the project root: ``python bench/check.py [--chars 90000000] [--drafts 20] [--home DIR]``.
+Run from the project root: ``python bench/check.py [--chars 90000000] [--drafts 20] [--home DIR [--reuse]]``.
 The library is built as ``bench/search.py`` builds it (corpus sentences recombined into
 documents of 2,000–20,000 characters, straight into the catalogue, one index sync), then
 every document is signed and placed in clusters (``Clusters.catch_up``).
@@ -86,6 +86,27 @@ def brute_force_check(docs, draft: str, sample: int, rng: random.Random) -> floa
     return (time.perf_counter() - started) * len(docs) / len(chosen)
 
 
+def build(library: Library, chars: int, rng: random.Random) -> list[Document]:
+    """Generate documents as bench/search.py does, store, index and cluster them, printing the times."""
+    with Timer() as gen:
+        docs = list(synthetic_documents(corpus_sentences(corpus_dir()), chars, rng))
+    text_chars = sum(d.chars for d in docs)
+    print(f"generated {len(docs):,} documents, {text_chars / 1e6:.1f} M characters in {gen.seconds:.0f} s")
+    with Timer() as store:
+        for n, doc in enumerate(docs):
+            doc.id = library.catalogue.add(doc, text_hash(doc), f"bench://synthetic/{n}", text_hash(doc))[1]
+    with Timer() as sync:
+        library.index.sync()
+    with Timer() as sign:
+        library.clusters.catch_up()
+    table(["step", "seconds", "M chars/s"],
+          [["Catalogue.add", store.seconds, text_chars / store.seconds / 1e6],
+           ["index.sync() (with 查重 fingerprints)", sync.seconds, text_chars / sync.seconds / 1e6],
+           ["Clusters.catch_up() (sign and place all)", sign.seconds, text_chars / sign.seconds / 1e6]],
+          title="Build")
+    return docs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chars", type=int, default=90_000_000, help="characters of text to generate")
@@ -93,40 +114,29 @@ def main() -> None:
     parser.add_argument("--placements", type=int, default=200, help="new documents to place in clusters")
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--home", help="library home (default: a temporary directory)")
+    parser.add_argument("--reuse", action="store_true", help="use the library an earlier run left in --home")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-
-    with Timer() as gen:
-        docs = list(synthetic_documents(corpus_sentences(corpus_dir()), args.chars, rng))
-    text_chars = sum(d.chars for d in docs)
-    print(f"generated {len(docs):,} documents, {text_chars / 1e6:.1f} M characters in {gen.seconds:.0f} s")
 
     with scratch_home(args.home) as home:
         library = Library.open(home)
         library.index
-        with Timer() as store:
-            for n, doc in enumerate(docs):
-                doc.id = library.catalogue.add(doc, text_hash(doc), f"bench://synthetic/{n}", text_hash(doc))[1]
-        with Timer() as sync:
-            library.index.sync()
-        with Timer() as sign:
+        if args.reuse:
             library.clusters.catch_up()
-        table(["step", "seconds", "M chars/s"],
-              [["Catalogue.add", store.seconds, text_chars / store.seconds / 1e6],
-               ["index.sync() (with 查重 fingerprints)", sync.seconds, text_chars / sync.seconds / 1e6],
-               ["Clusters.catch_up() (sign and place all)", sign.seconds, text_chars / sign.seconds / 1e6]],
-              title="Build")
+            docs = list(library.catalogue.documents(outline=False))
+            print(f"reusing {len(docs):,} documents in {home}")
+        else:
+            docs = build(library, args.chars, rng)
+        text_chars = sum(d.chars for d in docs)
         print(f"index size {dir_bytes(library.settings.index_dir) / 1e6:.0f} MB for "
               f"{sum(len(d.text.encode()) for d in docs) / 1e6:.0f} MB of UTF-8 text")
 
         # -- memory of the MinHash index -------------------------------------------------------
         tracemalloc.start()
         fresh = Clusters(library.catalogue)
-        fresh.catch_up()  # nothing to place: only builds the LSH from the stored signatures
-        with fresh._lock:
-            before = tracemalloc.get_traced_memory()[0]
-            fresh._top_up()
-            lsh_bytes = tracemalloc.get_traced_memory()[0] - before
+        before = tracemalloc.get_traced_memory()[0]
+        fresh.load()
+        lsh_bytes = tracemalloc.get_traced_memory()[0] - before
         tracemalloc.stop()
         per_million = lsh_bytes / (text_chars / 1e6)
         print(f"\nMinHash index (datasketch LSH + signatures) for {len(docs):,} documents: {lsh_bytes / 1e6:.1f} MB = "

@@ -21,8 +21,9 @@
   title without Han characters, such as "2017", is worst; a title equal to the file's
   name is next); the members-only part present; more metadata (文种 other than 其他,
   date, 文号, source); fewer broken characters (U+FFFD, private-use code points); a
-  Unicode encoding over a legacy one (GB18030…); more text; the earlier document. An
-  admin may pin a representative instead.
+  Unicode encoding over a legacy one (GB18030…); more text (letters, digits and Han
+  characters: blank lines do not count); the earlier document. An admin may pin a
+  representative instead.
 
 Every operation is linear in the length of the document involved; the LSH keeps the cost
 of a lookup independent of the size of the library.
@@ -111,7 +112,7 @@ def quality(doc: Document) -> tuple:
     metadata = sum(1 for present in (doc.genre not in ("", "其他"), doc.date, doc.doc_number, doc.source) if present)
     encoding = (doc.encoding or "").lower()
     return (not doc.hidden, _title_rank(doc), doc.paid_from is not None, metadata, -broken,
-            encoding.startswith(_UNICODE_ENCODINGS), doc.chars, -(doc.id or 0))
+            encoding.startswith(_UNICODE_ENCODINGS), len(skeleton_text(doc.text)), -(doc.id or 0))
 
 
 def _numbered_apart(a: Document, b: Document) -> bool:
@@ -212,6 +213,13 @@ class Clusters:
             if progress:
                 progress(done, len(ids))
         return len(ids)
+
+    def load(self) -> int:
+        """Bring the LSH up to date with the stored signatures now (it is otherwise built at the first
+        lookup); returns how many documents it holds."""
+        with self._lock:
+            self._top_up()
+            return len(self._signatures)
 
     def _top_up(self) -> None:
         """Load into the LSH the signatures stored since the last look (all of them the first time)."""
