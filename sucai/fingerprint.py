@@ -1,11 +1,13 @@
 """Text fingerprints for near-duplicates and 查重: the skeleton of a text, its k-gram hashes, winnowing.
 
 - The **skeleton** of a text is its letters, digits and Han characters, folded as for
-  search (:func:`sucai.analysis.normalize`: width, case, traditional → simplified), with
-  everything else left out: whitespace, line breaks, indentation, punctuation, symbols.
-  So neither layout nor punctuation (full- or half-width, swapped or missing) ever makes
-  two texts differ. ``origin[i]`` is the offset, in characters of the original text, of
-  skeleton character *i*.
+  search (:func:`sucai.analysis.normalize`: compatibility forms, case, traditional →
+  simplified), with everything else left out: whitespace, line breaks, indentation,
+  punctuation, symbols. So neither layout nor punctuation (full- or half-width, swapped
+  or missing) ever makes two texts differ — a coarser form than the exact identity of
+  documents (:func:`sucai.analysis.layout_free`), for similarity only. ``origin[i]`` is
+  the offset, in characters of the original text, of skeleton character *i* (a
+  character folding to several, ⑽ → 10, gives each of them).
 - **k-gram hashes**: a 64-bit hash of every *k* consecutive skeleton characters
   (a polynomial over the code points, then the splitmix64 finaliser to spread the bits).
 - **Winnowing** (Schleimer, Wilkerson & Aiken, "Winnowing: local algorithms for document
@@ -55,17 +57,28 @@ class Skeleton:
 
 
 def skeleton(text: str) -> Skeleton:
-    """The skeleton of ``text`` (see the module docstring). Never raises."""
+    """The skeleton of ``text`` (see the module docstring). Linear; never raises."""
+    text = analysis.to_simplified(text)  # phrase-wise, character for character
     codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+    single, several = _fold_tables()
     basic = codes < 0x10000
     folded = np.zeros(len(codes), dtype=np.uint32)
-    folded[basic] = _fold_table()[codes[basic]]
-    for i in np.flatnonzero(~basic):  # outside the basic plane (rare): ask Python
-        if text[i].isalnum():
-            folded[i] = ord(analysis.normalize(text[i])[:1] or text[i])
-    keep = folded != 0
-    chars = folded[keep].tobytes().decode("utf-32-le", errors="surrogatepass")
-    return Skeleton(chars, np.flatnonzero(keep).astype(np.int64))
+    folded[basic] = single[codes[basic]]
+    counts = (folded != 0).astype(np.int64)
+    images: dict[int, str] = {}
+    special = np.zeros(len(codes), dtype=bool)
+    special[basic] = several[codes[basic]]
+    special |= ~basic
+    for i in np.flatnonzero(special).tolist():  # images of several characters, or beyond the basic plane: rare
+        images[i] = _alnum(analysis.normalize(text[i]))
+        counts[i] = len(images[i])
+    origin = np.repeat(np.arange(len(codes), dtype=np.int64), counts)
+    parts, previous = [], 0
+    for i in sorted(images):
+        parts += [_decode(folded[previous:i]), images[i]]
+        previous = i + 1
+    parts.append(_decode(folded[previous:]))
+    return Skeleton("".join(parts), origin)
 
 
 def skeleton_text(text: str) -> str:
@@ -73,18 +86,30 @@ def skeleton_text(text: str) -> str:
     return skeleton(text).chars
 
 
+def _decode(folded: np.ndarray) -> str:
+    return folded[folded != 0].tobytes().decode("utf-32-le", errors="surrogatepass")
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
 @lru_cache(maxsize=1)
-def _fold_table() -> np.ndarray:
-    """For each code point of the basic plane: its image under :func:`sucai.analysis.normalize` when it
-    is a letter, digit or Han character (``str.isalnum``), else 0."""
-    kept = [c for c in map(chr, range(0x10000)) if c.isalnum()]
-    images = analysis.normalize("".join(kept))  # no whitespace in it: one character folds into one
-    table = np.zeros(0x10000, dtype=np.uint32)
-    if len(images) == len(kept):
-        table[[ord(c) for c in kept]] = [ord(c) for c in images]
-    else:
-        table[[ord(c) for c in kept]] = [ord(analysis.normalize(c)[:1] or c) for c in kept]
-    return table
+def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each code point of the basic plane, the letters, digits and Han characters of its image
+    under :func:`sucai.analysis.normalize`: ``single`` holds the image when it is one character (0
+    when it has none), ``several`` marks the code points whose image has more (⑽ → 10)."""
+    single = np.zeros(0x10000, dtype=np.uint32)
+    several = np.zeros(0x10000, dtype=bool)
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        image = _alnum(analysis.normalize(chr(code)))
+        if len(image) == 1:
+            single[code] = ord(image)
+        elif image:
+            several[code] = True
+    return single, several
 
 
 def kgram_hashes(chars: str, k: int) -> np.ndarray:
