@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from fixtures import make_cjk_pdf
-from sucai.check import check_text
+from sucai.check import check_text, read_draft
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.cli import app as cli_app
-from sucai.errors import InvalidInput
+from sucai.errors import InvalidInput, ReadError
 from sucai.fingerprint import skeleton, skeleton_text
 from sucai.library import Library
 from sucai.web import create_app
@@ -206,6 +206,13 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path):
         assert response.status_code in (413, 422), (kind, response.text)
     page = client.post("/check", data={"text": ""}, headers={"accept": "text/html"})
     assert page.status_code == 422 and "没有可查重的文字" in page.text and 'id="check-form"' in page.text
+    # a draft file is read within the per-file budget of the ingest
+    two_pages = tmp_path / "两页.pdf"
+    two_pages.write_bytes(make_cjk_pdf([[(72, 720, "第一页的文字")], [(72, 720, "第二页的文字")]]))
+    with pytest.raises(ReadError) as error:
+        read_draft(replace(library.settings, parse_max_pages=1), two_pages)
+    assert error.value.code == "too_large" and "超过每个文件 1 页的上限" in error.value.message
+    assert "第一页的文字" in read_draft(library.settings, two_pages)
 
 
 def test_a_check_never_changes_the_library(library):

@@ -11,14 +11,16 @@ more (up to ``ROUNDS``). The library is only read, never changed.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import readers
+from ..budget import Budget, run_budgeted
 from ..config import Settings
-from ..errors import InvalidInput
+from ..errors import InvalidInput, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import SEED, DraftSeeds, align, resolve, seed_hashes
@@ -87,10 +89,28 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     return build(text, draft, fragments, kept, {i: sources[i] for i in used}, viewer_member, len(sources))
 
 
-def read_draft(path: Path | None = None, data: bytes | None = None, name: str = "") -> str:
+def read_draft(settings: Settings, path: Path | None = None, data: bytes | None = None, name: str = "") -> str:
     """The text of a draft file (a path, or uploaded ``data`` with its file ``name``), read as the
-    ingest reads (txt/md/docx/pdf/html, any common encoding). Raises ReadError with the reason."""
-    raw = readers.read(path) if path is not None else readers.read_bytes(data or b"", name)
+    ingest reads (txt/md/docx/pdf/html, .doc/.wps…, scans by OCR; any common encoding), in a worker
+    process within the per-file budget (:mod:`sucai.budget`: ``parse_timeout_seconds``,
+    ``parse_memory_mb``, ``parse_max_pages``). Raises ReadError with the reason."""
+    budget = Budget.from_settings(settings)
+    [result] = run_budgeted(_read_job, [(path, data, name, budget)], budget, 1)
+    if isinstance(result, tuple):  # (status, reason[, code])
+        raise ReadError(result[1], code=result[2] if len(result) > 2 else "unreadable")
+    return result
+
+
+def _read_job(job: tuple[Path | None, bytes | None, str, Budget]) -> str | tuple[str, str, str]:
+    """Worker entry of :func:`read_draft`: the text, or ``("skipped", reason, code)``."""
+    path, data, name, budget = job
+    limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
+    try:
+        raw = readers.read(path, limits) if path is not None else readers.read_bytes(data or b"", name, limits)
+    except SucaiError as err:
+        return "skipped", err.message, err.code
+    except MemoryError:
+        return "skipped", budget.memory_reason(), "too_large"
     return raw.text
 
 

@@ -33,7 +33,7 @@ def check(
     if output is not None and output.suffix.lower().lstrip(".") not in ("html", "docx"):
         raise SucaiError("查重报告只能保存为 .html 或 .docx", code="bad_option")
     library = open_library(home)
-    report = check_text(library, read_draft(path), viewer_member=not free)
+    report = check_text(library, read_draft(library.settings, path), viewer_member=not free)
     if output is not None:
         _, data = export_report(report, output.suffix.lower().lstrip("."))
         err.print(f"已保存查重报告：{escape(shown(write_file(output, output.name, data)))}")

@@ -143,7 +143,7 @@ async def _form_draft(request: Request, file_cap: int) -> str:
             data = await upload.read(file_cap + 1)
             if len(data) > file_cap:
                 raise TooLarge(f"文件过大（超过 {file_cap // 2**20} MB 上限）")
-            return await run_in_threadpool(read_draft, None, data, upload.filename or "")
+            return await run_in_threadpool(read_draft, request.app.state.settings, None, data, upload.filename or "")
         text = form.get("text")
         return text if isinstance(text, str) else ""
     finally:
