@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from fixtures import make_cjk_pdf
+from sucai import access
 from sucai.check import check_text, read_draft
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.cli import app as cli_app
@@ -56,10 +57,10 @@ def copied(passage: str) -> int:
     return solid(passage[kept[0]:kept[-1] + 1])
 
 
-def free_passage(library: Library, length: int = 80):
-    """A passage of ``length`` characters from the free part of a document, on one line."""
-    doc = doc_titled(library, "某县农业农村局关于做好")
-    line = max((line for line in doc.text.splitlines()), key=len)
+def free_passage(library: Library, length: int = 80, title: str = "某县农业农村局关于做好"):
+    """A passage of ``length`` characters from the free part of a document (the longest line), and the document."""
+    doc = doc_titled(library, title)
+    line = max(access.free_view(doc).text.splitlines(), key=len)
     return doc, line[:length]
 
 
@@ -116,8 +117,7 @@ def test_the_minimum_match_length_is_a_setting(library):
 
 def test_quotations_count_for_the_total_but_not_without_quotes(library):
     doc, passage = free_passage(library, 60)
-    other = doc_titled(library, "某县农业农村局2023年")
-    quoted = max(other.text[:other.paid_from].splitlines(), key=len)[:40]
+    _, quoted = free_passage(library, 40, "某县农业农村局2023年")
     draft = f"{OWN}“{passage}”\n> {quoted}\n{OWN2}"
     report = check_text(library, draft, True)
     assert report.copy_ratio == round((copied(passage) + copied(quoted)) / solid(draft), 4)
@@ -128,8 +128,7 @@ def test_quotations_count_for_the_total_but_not_without_quotes(library):
 
 def test_the_largest_source_and_per_paragraph_ratios(library):
     a, passage_a = free_passage(library, 100)
-    b = doc_titled(library, "某县农业农村局2023年")
-    passage_b = max(b.text[:b.paid_from].splitlines(), key=len)[:50]
+    b, passage_b = free_passage(library, 50, "某县农业农村局2023年")
     draft = f"{passage_a}\n{OWN}{passage_b}\n{OWN2}"
     report = check_text(library, draft, True)
     assert report.max_source["doc_id"] == a.id
