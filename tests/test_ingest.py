@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai.cli import app
 from sucai.library import Library

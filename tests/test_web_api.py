@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai import access, analysis
 from sucai.cli import app as cli_app
