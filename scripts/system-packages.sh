@@ -3,7 +3,8 @@
 set -euo pipefail
 # LibreOffice converts .doc/.wps/.rtf/.odt; Tesseract with its Simplified Chinese model reads scans and images;
 # a CJK font draws the test pages; Chromium runs the browser tests.
-packages=(libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei chromium)
+packages=(libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei chromium
+          gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

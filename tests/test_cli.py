@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -358,3 +359,13 @@ def test_search_request_sanitised_with_warnings(sample_home):
     assert (result.limit, result.page, result.total) == (100, 1, 1)
     assert len(result.warnings) == 3
     assert all(english_words(w) == [] for w in result.warnings)
+
+
+def test_compiled_catalogue_matches_its_source(tmp_path):
+    """messages.mo is what ``make messages`` builds from messages.po (so the two never drift apart)."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("needs msgfmt (Debian package gettext, see scripts/system-packages.sh)")
+    source = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    subprocess.run([msgfmt, "--check-format", "-o", str(tmp_path / "messages.mo"), str(source)], check=True)
+    assert (tmp_path / "messages.mo").read_bytes() == source.with_suffix(".mo").read_bytes()
