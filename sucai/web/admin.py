@@ -30,7 +30,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..accounts import EVENT_LABELS, ROLE_LABELS, ROLES, Accounts
+from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
 from ..errors import InvalidInput, SucaiError
 from ..ingest import FileOutcome
 from ..library import Library
@@ -70,14 +70,19 @@ def overview(request: Request, viewer: Admin, library: Annotated[Library, Depend
     hidden = sum(1 for r in library.catalogue.summaries(include_hidden=True) if r["hidden"])
     return render_page(request, "admin.html", viewer=viewer, section="overview", stats=library.catalogue.stats(),
                        hidden=hidden, roles=roles, role_labels=ROLE_LABELS, users=len(users),
-                       audit=accounts.audit_log(20), event_labels=EVENT_LABELS)
+                       audit=_audit(request, accounts, 20))
 
 
 @router.get("/audit")
 def audit_page(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
                limit: Annotated[int, Query(ge=1, le=5000)] = 200):
     return render_page(request, "admin_audit.html", viewer=viewer, section="audit",
-                       audit=accounts.audit_log(limit), event_labels=EVENT_LABELS)
+                       audit=_audit(request, accounts, limit))
+
+
+def _audit(request: Request, accounts: Accounts, limit: int) -> list[dict]:
+    """The latest audit entries as shown: local time (setting ``timezone``), Chinese names."""
+    return audit_rows(accounts.audit_log(limit), request.app.state.settings.timezone)
 
 
 # -- upload -------------------------------------------------------------------------
