@@ -10,21 +10,19 @@ import shutil
 import socket
 import subprocess
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 import click
 import pytest
 
-from sucai.accounts import ROLES
 from sucai.cli import ExitCode, app, i18n, run
-from sucai.config import Settings, load_settings
+from sucai.config import load_settings
 from sucai.errors import InvalidInput
-from sucai.export import FORMATS
 from sucai.ingest import IngestProgress
 from sucai.library import Library
-from sucai.search import MODES, SCOPES, SORTS, SearchRequest
+from sucai.search import SearchRequest
 
+from chinese import english_words
 from fixtures import docx_bytes, new_document
 
 SAMPLE_TEXT = "关于加强作风建设的通知\n一、总体要求\n坚持问题导向，担当作为。\n"
@@ -76,44 +74,7 @@ def sample_home(library_home, home, monkeypatch) -> Path:
     return library_home
 
 
-# -- no English: one check, applied to help, errors and tables ------------------------------------
-
-# Words that may appear: names a user types (commands, options, choice values, settings) and names of
-# formats, standards and syntax that have no Chinese form.
-_PROPER = {"sucai", "JSON", "API", "Word", "Markdown", "PDF", "zip", "GB", "T", "OR", "YYYY", "MM", "DD",
-           "Ctrl", "C", "HTTP", "none"}
-_REMOVED = re.compile(r"https?://\S+|\S*/\S*|\S+\.(?:docx|md|txt|pdf|html?|zip|toml|sqlite3)\b"
-                      r"|--?[A-Za-z][\w-]*|\$?SUCAI_[A-Z_]+")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-
-
-def _typed_names() -> set[str]:
-    """Command and subcommand names, option names and the values of every choice, taken from the app."""
-    names = set()
-
-    def visit(command: click.Command) -> None:
-        for param in command.params:
-            names.update(part for opt in param.opts + param.secondary_opts for part in opt.lstrip("-").split("-"))
-            names.update(getattr(param.type, "choices", ()))
-        for name, sub in getattr(command, "commands", {}).items():
-            names.update(name.split("-"))
-            visit(sub)
-
-    visit(app)
-    settings = {f.name for f in fields(Settings)}
-    return names | settings | set(MODES) | set(SCOPES) | set(SORTS) | set(FORMATS) | set(ROLES)
-
-
-ALLOWED = _typed_names() | _PROPER
-
-
-def english_words(text: str, typed: tuple[str, ...] = ()) -> list[str]:
-    """ASCII-letter words in ``text`` other than commands, options, choice values, settings, file
-    names, paths, URLs, the few proper names above and what the user ``typed`` (echoed back in an
-    error) — what a Chinese user should never have to read."""
-    echoed = {w for arg in typed for w in _WORD.findall(arg)}
-    return [w for w in _WORD.findall(_REMOVED.sub(" ", text)) if w not in ALLOWED | echoed]
-
+# -- no English: one check (tests/chinese.py), applied to help, errors and tables -------------------
 
 def test_the_check_finds_english():
     assert english_words("Usage: sucai search [OPTIONS] QUERY") == ["Usage", "OPTIONS", "QUERY"]

@@ -57,7 +57,8 @@ def search_page(
     }
     pages = max(1, min(MAX_PAGE, math.ceil(result.total / result.limit)))
     if result.page > pages:  # past the last page (or the deepest served): show the last one instead
-        return RedirectResponse(url("/search", params, page=pages if pages > 1 else None, past=result.page),
+        asked = request.query_params.get("page")
+        return RedirectResponse(url("/search", params, page=pages if pages > 1 else None, past=asked),
                                 status_code=303)
     window = [p for p in range(result.page - 3, result.page + 4) if 1 <= p <= pages]
     first = (result.page - 1) * result.limit + 1
