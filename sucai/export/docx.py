@@ -238,6 +238,7 @@ class _Writer:
         size = min(2 * self.style.title_size, _type_width_pt() / max(em_width(text), 1))
         paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
         paragraph.paragraph_format.line_spacing = self.pitch * 2
+        _off_grid(paragraph._p.get_or_add_pPr())
         run = _add_run(paragraph, text, self.style.title_font, math.floor(size))
         run.font.color.rgb = _RED
 
@@ -424,10 +425,19 @@ def _set_styles(document, style: DocxStyle, pitch: Length) -> dict[int, Paragrap
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = pitch
     _set_first_line_indent(title.paragraph_format, style.body_size, 0)
+    _off_grid(title.element.get_or_add_pPr())  # 2号 in the exact line pitch, not two grid lines a line
     headings = {level: _reset(document.styles[f"Heading {level}"]) for level in range(1, 10)}
     for level, heading in headings.items():
         _set_font(heading.font, style.heading_font(level), style.body_size)
     return headings
+
+
+def _off_grid(ppr) -> None:
+    """``w:snapToGrid w:val=0``: lines keep their exact spacing instead of taking whole grid lines
+    (LibreOffice gives a line of a tall font two grid lines, Word one)."""
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.insert_element_before(snap, *_AFTER_BORDERS[_AFTER_BORDERS.index("w:spacing"):])
 
 
 def _set_language(document, language: str) -> None:
