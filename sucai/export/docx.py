@@ -177,8 +177,7 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     writer = _Writer(document, style, headings, line_pitch, spacing)
     items = with_notice(doc, notice)
     masthead = _masthead(items)
-    writer.masthead(items[:masthead])
-    writer.title(doc.title, after_masthead=bool(masthead))
+    writer.title(doc.title, writer.masthead(items[:masthead]))
     for block in items[masthead:]:
         writer.block(block)
     _set_properties(document, doc)
@@ -215,9 +214,10 @@ class _Writer:
 
     # -- 版头 and title ------------------------------------------------------------------
 
-    def masthead(self, lines: list[Block]) -> None:
+    def masthead(self, lines: list[Block]) -> int:
         """§7.2: 发文机关标志 centred in red; 发文字号 centred (left, with 签发人 right, in a 上行文);
-        the red rule under the 发文字号 when there is a 发文机关标志."""
+        the red rule under the 发文字号 when there is a 发文机关标志. Returns how many empty lines the
+        title leaves above it: two under the red rule, one under a 发文字号 alone, else none."""
         marked = any(kind == "issuer_mark" for line in lines for kind, _ in line.parts)
         for line in lines:
             kinds = [kind for kind, _ in line.parts]
@@ -226,18 +226,19 @@ class _Writer:
                 continue
             paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
             if marked:
-                paragraph.paragraph_format.space_before = self.pitch * 2
+                paragraph.paragraph_format.space_before = self._lines(2)
             if "signer" in kinds and "doc_number" in kinds:
                 self._number_and_signer(paragraph, dict(line.parts))
             else:
                 self._run(paragraph, line.text, self.style.body_font)
             if marked and "doc_number" in kinds:
                 _border(paragraph, "bottom", size=12, space=11, color="FF0000")  # 4 mm below: 11.3 pt
+        return 2 if marked else 1 if lines else 0
 
     def _issuer_mark(self, text: str) -> None:
         size = min(2 * self.style.title_size, _type_width_pt() / max(em_width(text), 1))
         paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
-        paragraph.paragraph_format.line_spacing = self.pitch * 2
+        paragraph.paragraph_format.line_spacing = self._lines(2)
         _off_grid(paragraph._p.get_or_add_pPr())
         run = _add_run(paragraph, text, self.style.title_font, math.floor(size))
         run.font.color.rgb = _RED
@@ -247,17 +248,18 @@ class _Writer:
         the signer's name in 楷体."""
         pf = paragraph.paragraph_format
         pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        pf.left_indent = self.char
-        pf.tab_stops.add_tab_stop(Pt(_type_width_pt()) - self.char, WD_TAB_ALIGNMENT.RIGHT)
+        pf.left_indent = self._chars(1)
+        pf.tab_stops.add_tab_stop(Pt(_type_width_pt()) - self._chars(1), WD_TAB_ALIGNMENT.RIGHT)
         label, _, name = parts["signer"].partition("：") if "：" in parts["signer"] else ("", "", parts["signer"])
         self._run(paragraph, parts["doc_number"] + "\t" + (label + "：" if label else ""), self.style.body_font)
         self._run(paragraph, name, self.style.level2_font)
 
-    def title(self, title: str, after_masthead: bool) -> None:
-        """§7.3.1: the title centred, broken between words into a 梯形 or 菱形; two lines below the red rule."""
+    def title(self, title: str, space_before: int) -> None:
+        """§7.3.1: the title centred, broken between words into a 梯形 or 菱形, ``space_before`` empty lines
+        above it (two under the 版头's red rule)."""
         paragraph = self.document.add_paragraph(style="Title")
-        if after_masthead:
-            paragraph.paragraph_format.space_before = self.pitch * 2
+        if space_before:
+            paragraph.paragraph_format.space_before = self._lines(space_before)
         capacity = _type_width_pt() / (self.style.title_size + self.spacing / 20)
         _add_run(paragraph, "\n".join(title_lines(title, capacity)), self.style.title_font, self.style.title_size,
                  self.spacing)
@@ -277,7 +279,7 @@ class _Writer:
         elif kinds[0] in _RECORD_KINDS or kinds[0] == "addressee":
             self._record(block)
         elif kinds[0] == "attachment_note" and self._kind(self.previous) != "attachment_note":
-            self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=2).paragraph_format.space_before = self.pitch
+            self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=2).paragraph_format.space_before = self._lines(1)
         else:  # 附注, further 附件说明 lines, 版头 elements inside the text: body lines
             self._body(block)
         self.previous = block
@@ -307,16 +309,16 @@ class _Writer:
         signature = self._signed if self._kind(self.previous) == "issuer_signature" else None
         if self._kind(block) == "issuer_signature":
             self._signed = (paragraph, em_width(block.text))
-            pf.right_indent = self.char * 2
+            pf.right_indent = self._chars(2)
         elif signature is not None:
             signed, width = signature
             right = max(2.0, 4 + em_width(block.text) - width)
-            signed.paragraph_format.right_indent = self.char * right
-            pf.right_indent = self.char * (right + width - 2 - em_width(block.text))
+            signed.paragraph_format.right_indent = self._chars(right)
+            pf.right_indent = self._chars(right + width - 2 - em_width(block.text))
         else:
-            pf.right_indent = self.char * 4
+            pf.right_indent = self._chars(4)
         if signature is None and self._kind(self.previous) not in _SIGNATURE_KINDS:
-            pf.space_before = self.pitch  # one line below the text (or the 附件说明)
+            pf.space_before = self._lines(1)  # one line below the text (or the 附件说明)
         pf.keep_with_next = self._kind(block) == "issuer_signature"
 
     def _attachment(self, text: str) -> None:
@@ -345,11 +347,18 @@ class _Writer:
         else:
             _add_run(paragraph, block.text, self.style.body_font, size)
         if self._kind(self.previous) not in (*_RECORD_KINDS, "addressee"):
-            pf.space_before = self.pitch
+            pf.space_before = self._lines(1)
             _border(paragraph, "top", size=8, space=1)  # 0.35 mm
         _border(paragraph, "bottom", size=8 if printer else 6, space=1)  # 0.35 mm last, 0.25 mm between
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _lines(self, count: float) -> Length:
+        return Length(round(self.pitch * count))
+
+    def _chars(self, count: float) -> Length:
+        """``count`` characters of the body on the grid (3号 with the run spacing: 15.75 pt each)."""
+        return Length(round(self.char * count))
 
     @staticmethod
     def _kind(block: Block | None) -> str | None:
