@@ -37,7 +37,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 messages:
 	msgfmt --check-format -o $(CATALOGUE).mo $(CATALOGUE).po
 
-# Debian packages the readers and some tests use (LibreOffice, Tesseract chi_sim, a CJK font, Chromium).
+# Debian packages the readers and some tests use (LibreOffice, Tesseract chi_sim, poppler, CJK fonts, Chromium, gettext).
 # Installed when running as root with apt-get; elsewhere those tests skip and say why.
 system-packages:
 	@scripts/system-packages.sh

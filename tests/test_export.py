@@ -825,6 +825,11 @@ def test_title_lines_of_real_titles_break_between_words_in_a_trapezoid_or_diamon
         assert rising or falling or diamond, (title, widths)  # 梯形 or 菱形, never 沙漏
 
 
+def test_title_keeps_a_number_with_its_unit():
+    lines = title_lines("某市财政局第三党支部2024年度组织生活会对照检查材料", TITLE_CAPACITY)
+    assert lines == ["某市财政局第三党支部2024年度", "组织生活会对照检查材料"]
+
+
 def test_docx_title_is_broken_into_its_lines():
     title = "国务院办公厅关于抓好赋予科研机构和人员更大自主权有关文件贯彻落实工作的通知"
     document = open_docx(export_document(Document(title, "正文。"), "docx")[1])
@@ -1052,7 +1057,6 @@ def test_pdf_title_lines_are_the_computed_lines(tmp_path):
     title = "国务院办公厅关于抓好赋予科研机构和人员更大自主权有关文件贯彻落实工作的通知"
     name, data = export_document(Document(title, "正文第一段。"), "docx")
     with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data, fallbacks=True)) as pdf:
-        rows = Counter()
         text: dict[int, str] = {}
         for c in pdf.pages[0].chars:
             if abs(c["size"] - 22) < 0.5:

@@ -8,7 +8,8 @@ ems as it can, and among those breaks chooses the lines whose lengths make a
 three lines, a 菱形 (longest in the middle) — never a 沙漏 (a middle line shorter
 than both neighbours) — preferring breaks before 关于 and never opening a line
 with a particle, a date unit or closing punctuation, nor ending one with an
-opening bracket or a preposition, nor breaking inside quotation marks or 《》. Widths are in ems: a Chinese character or
+opening bracket or a preposition, nor breaking inside quotation marks or 《》
+or between a number and its unit (2024 / 年度). Widths are in ems: a Chinese character or
 full-width sign is 1, other characters (digits, Latin) ½.
 """
 
@@ -22,6 +23,7 @@ from ..analysis import word_starts
 _MOST_LINES = 4  # more lines than this: plain word wrap (no shape search), keeping the search small
 # Words that never open a line (particles, locatives, date units, closing marks) or end one.
 _NO_LINE_START = frozenset("的和与及或并等之了上中下里年月日号）》」』”’、，。；：！？")
+_UNITS = "年月日号届次期批个项条款部"  # a number and its unit stay on one line ("2024 / 年度" is a bad break)
 _PAIRS = ("“”", "《》", "（）", "「」", "『』")  # a break inside a pair (a quoted name) counts as a bad break
 _NO_LINE_END = frozenset(("（", "《", "「", "『", "“", "关于", "对于", "对", "在", "为", "向", "把", "将"))
 
@@ -85,7 +87,8 @@ def _cost(lines: list[str], words: dict[int, str]) -> float:
         at += len(before)
         last = next(word for start, word in reversed(words.items()) if start < at)
         opened += sum(before.count(o) - before.count(c) for o, c in _PAIRS)
-        if words[at] in _NO_LINE_START or last in _NO_LINE_END or opened > 0:
+        split_number = before[-1].isdigit() and after[0] in _UNITS
+        if words[at] in _NO_LINE_START or last in _NO_LINE_END or opened > 0 or split_number:
             cost += 10
         if words[at] == "关于":
             cost -= 1
