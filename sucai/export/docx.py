@@ -250,8 +250,8 @@ class _Writer:
         pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
         pf.left_indent = self._chars(1)
         pf.tab_stops.add_tab_stop(Pt(_type_width_pt()) - self._chars(1), WD_TAB_ALIGNMENT.RIGHT)
-        label, _, name = parts["signer"].partition("：") if "：" in parts["signer"] else ("", "", parts["signer"])
-        self._run(paragraph, parts["doc_number"] + "\t" + (label + "：" if label else ""), self.style.body_font)
+        label, colon, name = parts["signer"].rpartition("：")
+        self._run(paragraph, parts["doc_number"] + "\t" + label + colon, self.style.body_font)
         self._run(paragraph, name, self.style.level2_font)
 
     def title(self, title: str, space_before: int) -> None:
@@ -279,7 +279,8 @@ class _Writer:
         elif kinds[0] in _RECORD_KINDS or kinds[0] == "addressee":
             self._record(block)
         elif kinds[0] == "attachment_note" and self._kind(self.previous) != "attachment_note":
-            self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=2).paragraph_format.space_before = self._lines(1)
+            note = self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=2)
+            note.paragraph_format.space_before = self._lines(1)  # one line below the text
         else:  # 附注, further 附件说明 lines, 版头 elements inside the text: body lines
             self._body(block)
         self.previous = block
