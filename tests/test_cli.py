@@ -38,11 +38,9 @@ def sucai(home, *args: str, env: dict | None = None) -> subprocess.CompletedProc
 
 
 @pytest.fixture
-def cli(monkeypatch, capsys, home):
-    """Run ``sucai args`` in this process through the real entry (:func:`sucai.cli.run`), in Chinese;
+def cli(capsys, home):
+    """Run ``sucai args`` in this process through the real entry (:func:`sucai.cli.run`);
     returns (exit status, stdout, stderr)."""
-    monkeypatch.setenv("LANGUAGE", "")  # restored after the test: install() sets it
-    i18n.install()
 
     def invoke(*args: str) -> tuple[int, str, str]:
         status = run(list(args))

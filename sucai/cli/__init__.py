@@ -5,7 +5,8 @@ of :mod:`sucai.cli.common`: ``documents`` (ingest, list, stats, show, search,
 export, rm, reindex), ``server`` (serve, demo), ``accounts`` (user, token,
 audit). A new capability adds its own module here and one import below.
 
-Everything is said in Chinese (click's messages through :mod:`sucai.cli.i18n`).
+Everything is said in Chinese (click's messages through :mod:`sucai.cli.i18n`,
+installed when this package is imported).
 Errors are one plain line (never a traceback) and the exit status says what
 happened (:class:`sucai.cli.common.ExitCode`); ``SUCAI_DEBUG=1`` shows the
 traceback of an unexpected error. A stop signal (SIGTERM, as from a service
@@ -21,16 +22,19 @@ import sys
 import click
 from rich.markup import escape
 
-from ..errors import NotFound, SucaiError
-from . import accounts, documents, i18n, server  # noqa: F401 - each registers its commands on `app`
-from .common import ExitCode, app, err, shown
+from . import i18n
+
+i18n.install()  # before any command is used: click builds some texts once (the --help option's) and keeps them
+
+from ..errors import NotFound, SucaiError  # noqa: E402
+from . import accounts, documents, server  # noqa: E402, F401 - each registers its commands on `app`
+from .common import ExitCode, app, err, shown  # noqa: E402
 
 __all__ = ["ExitCode", "app", "main"]
 
 
 def main() -> None:
     """Console entry point: runs the app and exits with its :class:`ExitCode`."""
-    i18n.install()
     signal.signal(signal.SIGTERM, _interrupt)
     sys.exit(run(sys.argv[1:]))
 

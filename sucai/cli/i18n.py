@@ -5,7 +5,8 @@ gettext's default domain (``messages``). :func:`install` binds that domain to
 ``locale/zh_CN/LC_MESSAGES/messages.mo`` of this package and selects Simplified
 Chinese through ``LANGUAGE`` — GNU gettext's variable for the language of
 messages only (number and date formats are untouched) — whatever the user's
-locale. The catalogue's source is ``messages.po`` beside the ``.mo``; after
+locale. ``sucai.cli`` calls it when imported, so the process that runs the
+command line speaks Chinese from the start. The catalogue's source is ``messages.po`` beside the ``.mo``; after
 editing it run ``make messages`` (msgfmt) to rebuild the ``.mo``.
 """
 
