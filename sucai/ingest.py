@@ -38,6 +38,7 @@ from .readers import office
 log = logging.getLogger(__name__)
 
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
+OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 _SYNC_EVERY = 500  # stored files between index syncs during an ingest
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 

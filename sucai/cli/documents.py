@@ -14,13 +14,13 @@ from rich.text import Text
 from .. import access
 from ..errors import NotFound, SucaiError, os_reason
 from ..export import FORMATS, export_document, export_zip
-from ..ingest import IngestSummary
+from ..ingest import OUTCOME_NAMES, IngestSummary
 from ..library import Library
 from ..model import Document, walk_outline
 from ..search import MODES, SCOPES, SORTS, SearchRequest
 from .common import (INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option, open_library,
                      out, print_json, shown)
-from .progress import STATUS_NAMES, IngestDisplay, counts_text
+from .progress import IngestDisplay, counts_text
 
 
 def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked，默认），精准=逐字包含（precise）"):
@@ -73,9 +73,9 @@ def _ingest_report(summary: IngestSummary, paths: tuple[Path, ...], missing: lis
         table.add_column("结果", no_wrap=True)
         table.add_column("原因", overflow="fold")
         for o in problems:
-            table.add_row(escape(shown(_shown_path(o.path, base))), STATUS_NAMES[o.status], escape(shown(o.reason)))
+            table.add_row(escape(shown(_shown_path(o.path, base))), OUTCOME_NAMES[o.status], escape(shown(o.reason)))
         out.print(table)
-    totals = Table(*[STATUS_NAMES[s] for s in summary.counts], title="入库结果")
+    totals = Table(*[OUTCOME_NAMES[s] for s in summary.counts], title="入库结果")
     totals.add_row(*[str(n) for n in summary.counts.values()])
     out.print(totals)
     for path in missing:

@@ -23,16 +23,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from ..ingest import OUTCOMES, IngestProgress
+from ..ingest import OUTCOME_NAMES, OUTCOMES, IngestProgress
 from .common import shown
 
-STATUS_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 _CURRENT_CELLS = 48  # longest current-file name shown, in terminal cells
 
 
 def counts_text(counts: dict[str, int], sep: str = " · ") -> str:
     """``已入库 100 · 重复 5 · …`` for every outcome, in the order of OUTCOMES."""
-    return sep.join(f"{STATUS_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES)
+    return sep.join(f"{OUTCOME_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES)
 
 
 def short_name(path: str, cells: int = _CURRENT_CELLS) -> str:
