@@ -98,7 +98,7 @@ def test_every_help_is_chinese(cli, path):
     (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。 是不是想用 'search'"),
     (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
     (["search", "-形"], ExitCode.USAGE, "请写在 -- 之后"),
-    (["search", "担当", "作为"], ExitCode.USAGE, "加引号"),
+    (["show", "1", "2"], ExitCode.USAGE, "多出了参数（2）"),
     (["show", "第5篇"], ExitCode.USAGE, "'第5篇' 不是有效的整数"),
     (["search", "担当", "--limit", "abc"], ExitCode.USAGE, "'abc' 不是有效的整数"),
     (["search", "担当", "--mode", "fuzzy"], ExitCode.USAGE, "可选：智能（ranked）、精准（precise）"),
@@ -244,6 +244,14 @@ def test_progress_lines_when_piped(home, tmp_path):
 
 
 # -- choices by their Chinese names, data directory, serve --------------------------------------
+
+
+def test_words_of_a_query_may_be_separate_arguments(cli, sample_home):
+    together = json.loads(cli("search", "担当 作为", "--json")[1])
+    apart = json.loads(cli("search", "担当", "作为", "--json")[1])
+    negated = json.loads(cli("search", "--mode", "精准", "--json", "--", "-形式主义", "担当")[1])
+    assert apart["query"] == together["query"] == "担当 作为" and apart["total"] == together["total"] == 1
+    assert negated["query"] == "-形式主义 担当" and negated["total"] == 1
 
 
 def test_modes_and_scopes_by_their_chinese_names(cli, sample_home):

@@ -211,7 +211,7 @@ def _metadata(doc: Document) -> list[tuple[str, object]]:
 
 
 @app.command()
-@click.argument("query", metavar="检索词")
+@click.argument("words", nargs=-1, required=True, metavar="检索词")
 @_mode_option()
 @click.option("--scope", type=NamedChoice(SCOPES), default="doc",
               help="范围：全文=整篇文档（doc，默认），段落=标题下的一段（section）")
@@ -227,16 +227,16 @@ def _metadata(doc: Document) -> list[tuple[str, object]]:
 @home_option
 @json_option
 @free_option
-def search(query: str, mode: str = "ranked", scope: str = "doc", heading: str | None = None,
+def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", heading: str | None = None,
            genre: str | None = None, year: int | None = None, source: str | None = None,
            member_part: bool | None = None, sort: str = "relevance", limit: int = 10, page: int = 1,
            home: Path | None = None, as_json: bool = False, free: bool = False) -> None:
     """检索：精准（逐字包含）或智能（分词排序），按全文或段落。
 
-    检索词：空格分隔=同时包含，"…"=整体，-词=排除，词1 OR 词2=任一。以 - 开头的检索词写在 -- 之后，
-    例如：sucai search --mode 精准 -- -形式主义 作风
+    检索词：空格分隔=同时包含（可分成几个参数，也可整体加引号），"…"=整体，-词=排除，词1 OR 词2=任一。
+    以 - 开头的检索词写在 -- 之后，例如：sucai search --mode 精准 -- -形式主义 作风
     """
-    request = SearchRequest(q=query, mode=mode, scope=scope, heading=heading, genre=genre, year=year,
+    request = SearchRequest(q=" ".join(words), mode=mode, scope=scope, heading=heading, genre=genre, year=year,
                             source=source, has_member_part=member_part, sort=sort, limit=limit, page=page)
     result = open_library(home).search(request, member=not free)
     if as_json:

@@ -113,7 +113,7 @@ def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, h
     ctx.invoke(stats, home=home)
     for query, mode in (("担当作为方面 存在问题", "ranked"), ("基层减负", "precise")):
         out.print(f"\n[bold]检索[/bold] {query}（{'智能' if mode == 'ranked' else '精准'}）")
-        ctx.invoke(search, query=query, mode=mode, scope="section" if mode == "ranked" else "doc", limit=3, home=home)
+        ctx.invoke(search, words=(query,), mode=mode, scope="section" if mode == "ranked" else "doc", limit=3, home=home)
     command = sucai_command()
     activate = "" if command == "sucai" else f"（sucai 不在 PATH 上：可先 . {Path(command).parent}/activate，或直接用 {command}）"
     out.print(f"\n用命令行继续使用演示库：[bold]export SUCAI_HOME={escape(str(home))}[/bold]，"
