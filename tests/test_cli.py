@@ -152,7 +152,10 @@ def test_tables_are_chinese_and_do_not_wrap_when_piped(home, tmp_path):
         [row] = [line for line in lines if name in line]
         assert str(tmp_path) not in row  # relative, on one line
     outputs = [ingested.stdout]
-    for args in (["list"], ["stats"], ["search", "问题导向"], ["show", "1"], ["audit"], ["user", "list"]):
+    assert sucai(home, "user", "add", "张三", "--password", "zhangsan-pass-1").returncode == 0
+    assert sucai(home, "token", "create", "张三", "--label", "脚本").returncode == 0
+    for args in (["list"], ["stats"], ["search", "问题导向"], ["show", "1"], ["audit"], ["user", "list"],
+                 ["token", "list", "张三"]):
         result = sucai(home, *args)
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout + result.stderr)
