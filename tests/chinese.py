@@ -18,7 +18,7 @@ from sucai.search import MODES, SCOPES, SORTS
 _PROPER = {"sucai", "JSON", "API", "Word", "Markdown", "PDF", "zip", "GB", "T", "OR", "YYYY", "MM", "DD",
            "Ctrl", "C", "HTTP", "none", "true", "false"}
 _REMOVED = re.compile(r"https?://\S+|\S*/\S*|\S+\.(?:docx|md|txt|pdf|html?|zip|toml|sqlite3)\b"
-                      r"|--?[A-Za-z][\w-]*|\$?SUCAI_[A-Z_]+")
+                      r"|--?[A-Za-z][\w-]*|\$?SUCAI_[A-Z_]+|\b(?=[0-9a-f]*\d)[0-9a-f]{6,}\b")  # …, hex ids
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
