@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
+from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows, local_time
 from ..config import load_settings
 from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
 
@@ -142,14 +142,16 @@ def token_create(name: str, label: str = "令牌", home: Path | None = None, as_
 @json_option
 def token_list(name: str, home: Path | None = None, as_json: bool = False) -> None:
     """列出用户的 API 令牌（不含密钥）。"""
-    tokens = _accounts(home).tokens(name)
+    settings = load_settings(home)
+    tokens = Accounts.from_settings(settings).tokens(name)
     if as_json:
         print_json(tokens)
         return
+    zone = settings.timezone
     table = Table("令牌编号", "名称", "创建时间", "最近使用", "状态")
     for t in tokens:
-        table.add_row(t["id"], escape(shown(t["name"])), t["created_at"][:19], (t["last_used_at"] or "")[:19],
-                      "有效" if t["active"] else f"已吊销 {t['revoked_at'][:19]}")
+        table.add_row(t["id"], escape(shown(t["name"])), local_time(t["created_at"], zone), local_time(t["last_used_at"], zone),
+                      "有效" if t["active"] else f"已吊销 {local_time(t['revoked_at'], zone)}")
     out.print(table)
 
 
