@@ -26,6 +26,7 @@ _HEADING_CLOSERS = "。：:"
 _LINE = re.compile(r"[^\n]+")
 # 印发机关 and 印发日期 written on one line (§7.4.3): the organ left, the date right.
 _PRINTER_SPLIT = re.compile(r"(.+?)[ \t\u3000]+(\S+印发)")
+_ATTACHMENT_LABEL = re.compile(r"附(?:件|[：:])")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,20 @@ def blocks(doc: Document) -> list[Block]:
         lead = _lead(node, text) if node is not None and text.startswith(node.label) else 0
         out.append(Block(text, node.level, lead, node.label, start, parts) if lead else Block(text, start=start, parts=parts))
     return out
+
+
+def in_record(parts: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> bool:
+    """Whether a line made of these element ``parts`` belongs to the 版记 (§7.4): 抄送机关, 印发机关和印发日期,
+    or a 主送机关 moved there ("主送：…")."""
+    if not parts:
+        return False
+    kind, text = parts[0]
+    return kind in ("cc", "printer") or (kind == "addressee" and text.startswith("主送"))
+
+
+def attachment_label(text: str) -> bool:
+    """Whether an 附件 line is its label ("附件2", "附件：…", set 顶格) rather than its title (centred), §7.3.7."""
+    return bool(_ATTACHMENT_LABEL.match(text))
 
 
 def _parts(element: Element) -> list[tuple[str, str]]:

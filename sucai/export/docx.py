@@ -68,7 +68,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from ..model import Document
-from .blocks import Block, with_notice
+from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
 from .title import em_width, title_lines
 
@@ -188,8 +188,6 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
 
 _MASTHEAD_KINDS = ("issuer_mark", "doc_number", "signer")
 _SIGNATURE_KINDS = ("issuer_signature", "date")
-_RECORD_KINDS = ("cc", "printer")
-_ATTACHMENT_LABEL = re.compile(r"附件\s*[\d一二三四五六七八九十]*[：:]?")
 _RED = RGBColor(0xFF, 0x00, 0x00)
 
 
@@ -270,13 +268,13 @@ class _Writer:
         kinds = [kind for kind, _ in block.parts]
         if not kinds:
             self._body(block)
-        elif kinds[0] == "addressee" and not block.text.startswith("主送"):
+        elif kinds[0] == "addressee" and not in_record(block.parts):
             self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=0)
         elif kinds[0] in _SIGNATURE_KINDS:
             self._signature(block)
         elif kinds[0] == "attachment":
             self._attachment(block.text)
-        elif kinds[0] in _RECORD_KINDS or kinds[0] == "addressee":
+        elif in_record(block.parts):
             self._record(block)
         elif kinds[0] == "attachment_note" and self._kind(self.previous) != "attachment_note":
             note = self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=2)
@@ -324,7 +322,7 @@ class _Writer:
 
     def _attachment(self, text: str) -> None:
         """§7.3.7: an 附件 starts a new page; its label 顶格 in 黑体, its title centred like a title."""
-        if _ATTACHMENT_LABEL.fullmatch(text):
+        if attachment_label(text):
             paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.LEFT, indent=0, font=self.style.level1_font)
             paragraph.paragraph_format.page_break_before = True
         else:
@@ -347,7 +345,7 @@ class _Writer:
             _add_run(paragraph, parts[0] + "\t" + parts[1], self.style.body_font, size)
         else:
             _add_run(paragraph, block.text, self.style.body_font, size)
-        if self._kind(self.previous) not in (*_RECORD_KINDS, "addressee"):
+        if self.previous is None or not in_record(self.previous.parts):
             pf.space_before = self._lines(1)
             _border(paragraph, "top", size=8, space=1)  # 0.35 mm
         _border(paragraph, "bottom", size=8 if printer else 6, space=1)  # 0.35 mm last, 0.25 mm between
