@@ -937,7 +937,17 @@ def test_docx_record_and_attachment(notice_docx):
     label = _paragraph(notice_docx, "附件1")
     assert label.paragraph_format.page_break_before and _east_asia(label.runs[0]._r) == "黑体"
     assert label.paragraph_format.first_line_indent == Pt(0)
-    assert _paragraph(notice_docx, "春季农业生产任务分解表").style.name == "Title"
+    title = _paragraph(notice_docx, "春季农业生产任务分解表")
+    assert title.style.name == "Title" and not title.paragraph_format.page_break_before  # on the label's page
+
+
+def test_docx_attachment_without_a_label_starts_a_page():
+    """A notice that 印发 a 方案: the 方案's title is the 附件, on a page of its own (§7.3.7)."""
+    text = "现将《实施方案》印发给你们。\n实施方案\n一、总体要求"
+    start = text.index("实施方案\n")
+    doc = Document("关于印发实施方案的通知", text, elements=[Element("attachment", "实施方案", start, start + 4)])
+    title = _paragraph(open_docx(export_document(doc, "docx")[1]), "实施方案")
+    assert title.style.name == "Title" and title.paragraph_format.page_break_before
 
 
 def test_docx_upward_doc_number_and_signer_share_a_line():

@@ -321,13 +321,14 @@ class _Writer:
         pf.keep_with_next = self._kind(block) == "issuer_signature"
 
     def _attachment(self, text: str) -> None:
-        """§7.3.7: an 附件 starts a new page; its label 顶格 in 黑体, its title centred like a title."""
+        """§7.3.7: an 附件 starts a new page ("附件应当另面编排"): its label 顶格 in 黑体, its title centred
+        like a title (the new page before the title when no label stands above it)."""
         if attachment_label(text):
             paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.LEFT, indent=0, font=self.style.level1_font)
-            paragraph.paragraph_format.page_break_before = True
         else:
             paragraph = self.document.add_paragraph(style="Title")
             _add_run(paragraph, text, self.style.title_font, self.style.title_size, self.spacing)
+        paragraph.paragraph_format.page_break_before = self._kind(self.previous) != "attachment"
 
     def _record(self, block: Block) -> None:
         """§7.4 版记 in 4号: 抄送 one character in, 印发机关 one in on the left and 印发日期 one in on the
