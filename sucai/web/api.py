@@ -55,16 +55,16 @@ def search_request(
     has_member_part: Annotated[bool | None, Query(description="只要有（true）或没有（false）会员内容的文档")] = None,
     sort: Annotated[Sort, Query(description="相关度（relevance）/ 日期（date）/ 字数（length）")] = "relevance",
     limit: Annotated[int, Query(ge=1, description="每页条数（不超过设置 max_page_size）")] = 10,
-    page: Annotated[int, Query(ge=1, description=f"页码，从 1 开始（超过 {MAX_PAGE} 按 {MAX_PAGE} 处理）")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码，从 1 开始")] = 1,
     facets: Annotated[bool, Query(description="是否统计分面（文种、年份、来源）")] = True,
 ) -> SearchRequest:
     """The search parameters of a request (the CLI's options), validated and bounded."""
     largest = request.app.state.settings.max_page_size
     if limit > largest:
         raise InvalidInput(f"每页条数 limit 不能超过 {largest}", code="invalid_input")
-    return SearchRequest(q=q, mode=choice_code(mode, MODES), scope=choice_code(scope, SCOPES), heading=heading or None, genre=genre or None, year=year,
-                         source=source or None, has_member_part=has_member_part, sort=choice_code(sort, SORTS), limit=limit,
-                         page=page, facets=facets)
+    return SearchRequest(q=q, mode=choice_code(mode, MODES), scope=choice_code(scope, SCOPES), heading=heading or None,
+                         genre=genre or None, year=year, source=source or None, has_member_part=has_member_part,
+                         sort=choice_code(sort, SORTS), limit=limit, page=page, facets=facets)
 
 
 def _json(data, status: int = 200) -> JSONResponse:
