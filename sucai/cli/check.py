@@ -3,35 +3,37 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from ..check import check_text, read_draft
 from ..check.export import cite, export_report, percent
-from ..errors import SucaiError
-from .common import (FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar,
-                     shown, write_file)
+from .common import (INT, app, err, free_option, home_option, json_option, open_library, out, print_json, shown,
+                     write_file)
 
-dupes_app = typer.Typer(help="相似版本组：列出、合并、拆分、指定代表版本。", invoke_without_command=True)
-app.add_typer(dupes_app, name="dupes")
 _EXCERPT = 40
+_REPORT_FORMATS = ("html", "docx")
 
 
 @app.command()
-def check(
-    path: Annotated[Path, typer.Argument(help="草稿文件（.txt .md .docx .pdf .html，任意常见编码）")],
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-    free: FreeOption = False,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="另存查重报告（.html 或 .docx，按扩展名）")] = None,
-) -> None:
-    """查重：草稿与库内材料比对，给出文字复制比和重合片段。"""
-    if output is not None and output.suffix.lower().lstrip(".") not in ("html", "docx"):
-        raise SucaiError("查重报告只能保存为 .html 或 .docx", code="bad_option")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="草稿文件")
+@home_option
+@json_option
+@free_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
+              help="另存查重报告（.html 或 .docx，按扩展名）")
+def check(path: Path, home: Path | None = None, as_json: bool = False, free: bool = False,
+          output: Path | None = None) -> None:
+    """查重：草稿与库内材料比对，给出文字复制比和重合片段。
+
+    草稿可以是 Word、PDF、网页、纯文本或 Markdown 文件（任意常见编码，扫描件经文字识别）；查重只读取素材库，不做任何改动。
+    """
+    if output is not None and output.suffix.lower().lstrip(".") not in _REPORT_FORMATS:
+        raise click.BadParameter("查重报告只能保存为 .html 或 .docx", param_hint="'-o' / '--output'")
     library = open_library(home)
     report = check_text(library, read_draft(library.settings, path), viewer_member=not free)
     if output is not None:
@@ -61,13 +63,21 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
 
 
-@dupes_app.callback()
-def dupes(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
-    """相似版本组：列出内容相近的文档（检索结果中每组只显示代表版本）。"""
+@app.group("dupes", invoke_without_command=True, no_args_is_help=False,
+           subcommand_metavar="[命令 [参数]...]")
+@home_option
+@json_option
+@click.pass_context
+def dupes(ctx: click.Context, home: Path | None = None, as_json: bool = False) -> None:
+    """相似版本组：列出内容相近的文档（检索结果中每组只显示代表版本）。
+
+    不带子命令时列出所有组；管理员用 merge、split、pick 调整。
+    """
     if ctx.invoked_subcommand is not None:
         return
     library = open_library(home)
-    with progress_bar() as bar:  # a library from before clusters existed is brought up to date first
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:  # a library from before clusters existed is caught up first
         task = bar.add_task("比对相似版本", total=None)
         library.clusters.catch_up(lambda done, total: bar.update(task, completed=done, total=total))
     clusters = library.clusters.all()
@@ -87,26 +97,29 @@ def dupes(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = Fal
     out.print(table)
 
 
-@dupes_app.command("merge")
-def dupes_merge(
-    ids: Annotated[list[int], typer.Argument(help="要合并为一组的文档编号（两个或以上）")],
-    representative: Annotated[Optional[int], typer.Option("--representative", help="指定代表版本的编号")] = None,
-    home: HomeOption = None,
-) -> None:
-    """合并：把这些文档（及与它们同组的文档）并为一组相似版本。"""
-    open_library(home).clusters.merge(ids, representative)
+@dupes.command("merge")
+@click.argument("ids", nargs=-1, required=True, type=INT, metavar="编号...")
+@click.option("--representative", type=INT, metavar="编号", help="指定代表版本的编号")
+@home_option
+def dupes_merge(ids: tuple[int, ...], representative: int | None = None, home: Path | None = None) -> None:
+    """合并：把这些文档（两篇或以上，及与它们同组的文档）并为一组相似版本。"""
+    open_library(home).clusters.merge(list(ids), representative)
     out.print(f"已合并为一组：{'、'.join(map(str, sorted(set(ids))))}")
 
 
-@dupes_app.command("split")
-def dupes_split(doc_id: Annotated[int, typer.Argument(help="要移出所在组的文档编号")], home: HomeOption = None) -> None:
+@dupes.command("split")
+@click.argument("doc_id", type=INT, metavar="编号")
+@home_option
+def dupes_split(doc_id: int, home: Path | None = None) -> None:
     """拆分：把一篇文档移出所在的相似版本组，单独显示。"""
     open_library(home).clusters.split(doc_id)
     out.print(f"已把文档 {doc_id} 移出相似版本组")
 
 
-@dupes_app.command("pick")
-def dupes_pick(doc_id: Annotated[int, typer.Argument(help="设为代表版本的文档编号")], home: HomeOption = None) -> None:
+@dupes.command("pick")
+@click.argument("doc_id", type=INT, metavar="编号")
+@home_option
+def dupes_pick(doc_id: int, home: Path | None = None) -> None:
     """指定代表版本：检索结果中这一组显示这篇。"""
     open_library(home).clusters.set_representative(doc_id)
     out.print(f"已把文档 {doc_id} 设为所在组的代表版本")
