@@ -7,15 +7,15 @@ everyone else); every form carries the session's CSRF token.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from ..errors import SucaiError
 from ..library import Library
 from .api import DocId
 from .deps import Viewer, get_library, require_admin, verify_csrf
-from .templating import render_page
+from .templating import after_change, render_page
 
 router = APIRouter(prefix="/admin/dupes", include_in_schema=False, dependencies=[Depends(require_admin)])
 Csrf = [Depends(verify_csrf)]
@@ -52,11 +52,7 @@ def dupes_pick(request: Request, doc_id: DocId, viewer: Admin, library: Lib):
 
 
 def _change(request: Request, viewer: Viewer, library: Library, change, done: str):
-    try:
-        change()
-    except SucaiError as error:
-        return _page(request, viewer, library, error=error.message, status=error.status)
-    return _page(request, viewer, library, message=done)
+    return after_change(change, done, partial(_page, request, viewer, library))
 
 
 def _page(request: Request, viewer: Viewer, library: Library, *, message: str | None = None,

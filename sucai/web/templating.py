@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import Request
@@ -9,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
 from ..accounts import local_time
+from ..errors import SucaiError
 from . import render
 from .deps import csrf_token, peek_viewer
 
@@ -53,3 +55,13 @@ def render_page(request: Request, template: str, status: int = 200, **context) -
     response.headers["Cache-Control"] = "no-store"   # what a page shows depends on who is logged in
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+def after_change(change: Callable[[], object], done: str, page: Callable[..., HTMLResponse]) -> HTMLResponse:
+    """The answer to an admin's form: runs ``change()``, then returns ``page(message=done)``, or
+    ``page(error=…, status=…)`` with the message and HTTP status of the SucaiError it raised."""
+    try:
+        change()
+    except SucaiError as error:
+        return page(error=error.message, status=error.status)
+    return page(message=done)
