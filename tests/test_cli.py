@@ -99,7 +99,10 @@ def test_every_help_is_chinese(cli, path):
     (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
     (["search", "-形"], ExitCode.USAGE, "请写在 -- 之后"),
     (["show", "1", "2"], ExitCode.USAGE, "多出了参数（2）"),
-    (["show", "第5篇"], ExitCode.USAGE, "'第5篇' 不是有效的整数"),
+    (["show", "第5篇"], ExitCode.USAGE, "'第5篇' 不是有效的正整数"),
+    (["show", "99999999999999999999"], ExitCode.USAGE, "应为 1 到 9223372036854775807 之间的正整数"),
+    (["rm", "0"], ExitCode.USAGE, "应为 1 到 9223372036854775807 之间的正整数"),
+    (["export", "--query", "担当", "--zip", "--limit", str(2**63)], ExitCode.USAGE, "超出范围"),
     (["search", "担当", "--limit", "abc"], ExitCode.USAGE, "'abc' 不是有效的整数"),
     (["search", "担当", "--mode", "fuzzy"], ExitCode.USAGE, "可选：智能（ranked）、精准（precise）"),
     (["export", "1", "--format", "pdf"], ExitCode.USAGE, "不是可选的值"),
@@ -111,7 +114,10 @@ def test_every_help_is_chinese(cli, path):
     (["rm", "99"], ExitCode.NOT_FOUND, "没有编号为 99 的文档"),
     (["token", "revoke", "nosuch"], ExitCode.NOT_FOUND, "令牌"),
     (["user", "passwd", "nobody", "--password", "x" * 8], ExitCode.NOT_FOUND, "nobody"),
-    (["user", "add", "张三", "--password", "short"], ExitCode.ERROR, "密码至少"),
+    (["user", "add", "张三", "--password", "short"], ExitCode.USAGE, "密码至少"),
+    (["user", "add", "张三", "--until", "2027-13-45", "--password", "x" * 8], ExitCode.USAGE, "日期应写作"),
+    (["serve", "--port", "99999"], ExitCode.USAGE, "应为 1 到 65535 之间的端口号"),
+    (["export", "--query", "不存在的词语组合啊", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "--query", "不存在的词语组合", "--mode", "精准", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "1", "-o", "/nonexistent/dir/x.docx"], ExitCode.ERROR, "无法写入"),
     (["check", "/nonexistent/草稿.txt"], ExitCode.USAGE, "文件 '/nonexistent/草稿.txt' 不存在"),
@@ -343,3 +349,18 @@ def test_compiled_catalogue_matches_its_source(tmp_path):
     source = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
     subprocess.run([msgfmt, "--check-format", "-o", str(tmp_path / "messages.mo"), str(source)], check=True)
     assert (tmp_path / "messages.mo").read_bytes() == source.with_suffix(".mo").read_bytes()
+
+
+def test_ingest_beside_a_folder_named_like_the_package(tmp_path):
+    """Run from the folder that holds the clone (``~`` after ``git clone … ~/sucai``): the parsing
+    workers must import the installed package, not the folder ``./sucai`` (the fork server of Python
+    3.11 starts with the current folder first on its path)."""
+    (tmp_path / "sucai").mkdir()
+    source = tmp_path / "通知.txt"
+    source.write_text("关于做好春季农业生产工作的通知\n各乡镇：现将有关事项通知如下。", encoding="utf-8")
+    command = Path(sys.executable).with_name("sucai")
+    result = subprocess.run([str(command), "ingest", source.name], capture_output=True, text=True, cwd=tmp_path,
+                            env={**{k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"},
+                                 "SUCAI_HOME": str(tmp_path / "library")})
+    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
+    assert "失败" not in result.stdout.split("入库结果")[0]

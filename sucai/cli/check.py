@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..check import check_text, read_draft
 from ..check.export import cite, export_report, percent
-from .common import (INT, app, err, free_option, home_option, json_option, open_library, out, print_json, shown,
+from .common import (DOC_ID, app, err, free_option, home_option, json_option, open_library, out, print_json, shown,
                      write_file)
 
 _EXCERPT = 40
@@ -98,8 +98,8 @@ def dupes(ctx: click.Context, home: Path | None = None, as_json: bool = False) -
 
 
 @dupes.command("merge")
-@click.argument("ids", nargs=-1, required=True, type=INT, metavar="编号...")
-@click.option("--representative", type=INT, metavar="编号", help="指定代表版本的编号")
+@click.argument("ids", nargs=-1, required=True, type=DOC_ID, metavar="编号...")
+@click.option("--representative", type=DOC_ID, metavar="编号", help="指定代表版本的编号")
 @home_option
 def dupes_merge(ids: tuple[int, ...], representative: int | None = None, home: Path | None = None) -> None:
     """合并：把这些文档（两篇或以上，及与它们同组的文档）并为一组相似版本。"""
@@ -108,7 +108,7 @@ def dupes_merge(ids: tuple[int, ...], representative: int | None = None, home: P
 
 
 @dupes.command("split")
-@click.argument("doc_id", type=INT, metavar="编号")
+@click.argument("doc_id", type=DOC_ID, metavar="编号")
 @home_option
 def dupes_split(doc_id: int, home: Path | None = None) -> None:
     """拆分：把一篇文档移出所在的相似版本组，单独显示。"""
@@ -117,7 +117,7 @@ def dupes_split(doc_id: int, home: Path | None = None) -> None:
 
 
 @dupes.command("pick")
-@click.argument("doc_id", type=INT, metavar="编号")
+@click.argument("doc_id", type=DOC_ID, metavar="编号")
 @home_option
 def dupes_pick(doc_id: int, home: Path | None = None) -> None:
     """指定代表版本：检索结果中这一组显示这篇。"""

@@ -18,13 +18,14 @@ from ..ingest import OUTCOME_NAMES, IngestSummary
 from ..library import Library
 from ..model import Document, walk_outline
 from ..search import MODES, SCOPES, SORTS, SearchRequest
-from .common import (INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option, open_library,
-                     out, print_json, shown, write_file)
+from .common import (DOC_ID, INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option,
+                     open_library, out, print_json, shown, write_file)
 from .progress import IngestDisplay, counts_text
 
 
-def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked，默认），精准=逐字包含（precise）"):
-    return click.option("--mode", type=NamedChoice(MODES), default="ranked", help=help_text)
+def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked，默认），精准=逐字包含（precise）",
+                 default: str = "ranked"):
+    return click.option("--mode", type=NamedChoice(MODES), default=default, help=help_text)
 
 
 @app.command()
@@ -165,7 +166,7 @@ def stats(home: Path | None, as_json: bool = False) -> None:
 
 
 @app.command()
-@click.argument("doc_id", type=INT, metavar="编号")
+@click.argument("doc_id", type=DOC_ID, metavar="编号")
 @home_option
 @json_option
 @free_option
@@ -268,21 +269,21 @@ def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Te
 
 
 @app.command()
-@click.argument("doc_id", type=INT, required=False, metavar="[编号]")
+@click.argument("doc_id", type=DOC_ID, required=False, metavar="[编号]")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True, metavar="格式",
               help="docx=Word（GB/T 9704 版式） / md=Markdown / txt=纯文本")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
               help="输出文件或文件夹（默认按标题命名，存到当前目录）")
 @click.option("--query", metavar="检索词", help="把这次检索的结果打包下载（与编号二选一）")
 @click.option("--zip", "as_zip", is_flag=True, help="打包为 zip（多篇或检索结果）")
-@_mode_option("检索方式（配合 --query）：智能（默认）/ 精准")
+@_mode_option("检索方式（配合 --query）：精准（默认，只打包逐字包含检索词的文档）/ 智能", default="precise")
 @click.option("--genre", metavar="文种", help="文种（配合 --query）")
 @click.option("--year", type=INT, metavar="年份", help="年份（配合 --query）")
 @click.option("--limit", type=INT, default=100, show_default=True, metavar="篇数", help="打包的最多篇数")
 @home_option
 @free_option
 def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = None, query: str | None = None,
-           as_zip: bool = False, mode: str = "ranked", genre: str | None = None, year: int | None = None,
+           as_zip: bool = False, mode: str = "precise", genre: str | None = None, year: int | None = None,
            limit: int = 100, home: Path | None = None, free: bool = False) -> None:
     """下载：导出为 Word、Markdown 或纯文本；检索结果打包为 zip。
 
@@ -311,7 +312,7 @@ def _search_all(library: Library, query: str, mode: str, genre, year, limit: int
 
 
 @app.command()
-@click.argument("doc_id", type=INT, metavar="编号")
+@click.argument("doc_id", type=DOC_ID, metavar="编号")
 @home_option
 def rm(doc_id: int, home: Path | None) -> None:
     """删除一篇文档（目录与索引）。"""
