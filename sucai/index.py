@@ -9,7 +9,10 @@ and after the members-only span) of documents that have a members-only part,
 which is what a viewer without the member tier searches;
 ``head_w`` / ``free_head_w`` the words of the headings, all or those of the free view.
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
-``has_paid``) are fast fields for filters, facet counts and sorting. No text is
+``has_paid``) are fast fields for filters, facet counts and sorting;
+``free_genre``, ``free_source``, ``free_year`` and ``free_date`` are the same
+metadata as a viewer without the member tier gets it (:func:`sucai.access.free_view`:
+only what is found outside the members-only part), for every document. No text is
 stored: snippets are cut from the catalogue.
 
 The index is rebuilt when its version or the analysis (segmentation dictionary)
@@ -36,7 +39,8 @@ from .store import Catalogue
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
+UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
 
@@ -50,10 +54,11 @@ def _schema() -> tantivy.Schema:
         sb.add_text_field(f"{part}_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("head_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("free_head_w", tokenizer_name="whitespace", index_option="freq")
-    sb.add_text_field("genre", tokenizer_name="raw", fast=True)
-    sb.add_text_field("source", tokenizer_name="raw", fast=True)
-    sb.add_unsigned_field("year", indexed=True, fast=True)
-    sb.add_unsigned_field("date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
+    for prefix in ("", "free_"):  # the metadata as members see it, and as everyone else does
+        sb.add_text_field(f"{prefix}genre", tokenizer_name="raw", fast=True)
+        sb.add_text_field(f"{prefix}source", tokenizer_name="raw", fast=True)
+        sb.add_unsigned_field(f"{prefix}year", indexed=True, fast=True)
+        sb.add_unsigned_field(f"{prefix}date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     sb.add_unsigned_field("chars", indexed=True, fast=True)
     sb.add_boolean_field("has_paid", indexed=True, fast=True)
     return sb.build()
@@ -71,8 +76,9 @@ def fingerprint(settings: Settings) -> str:
 
 def index_fields(doc: Document) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring)."""
-    fields: dict = {"id": doc.id, "genre": doc.genre, "source": doc.source or "未注明", "year": doc.year or 0,
-                    "date": _date_key(doc.date), "chars": doc.chars, "has_paid": doc.members_span is not None}
+    fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None}
+    fields.update(facet_fields(doc, ""))
+    fields.update(facet_fields(access.free_view(doc), "free_"))
     fields.update(_text_fields("title", analysis.normalize(doc.title)))
     fields.update(_text_fields("body", analysis.normalize(doc.text)))
     fields["head_w"] = _heading_words(doc)
@@ -81,6 +87,12 @@ def index_fields(doc: Document) -> dict:
         fields.update(_text_fields("free", analysis.normalize(free.text)))
         fields["free_head_w"] = _heading_words(free)
     return fields
+
+
+def facet_fields(doc: Document, prefix: str) -> dict:
+    """文种, 来源 ("未注明" when none), year and date (YYYYMMDD, 0 when unknown) of ``doc`` as fields ``prefix…``."""
+    return {f"{prefix}genre": doc.genre, f"{prefix}source": doc.source or UNSTATED_SOURCE,
+            f"{prefix}year": doc.year or 0, f"{prefix}date": _date_key(doc.date)}
 
 
 def _heading_words(doc: Document) -> str:

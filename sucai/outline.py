@@ -19,8 +19,10 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from . import metadata
 from .clean import Cleaned
 from .elements import NONBLANK_LINE, SALUTATION, find_elements
+from .metadata import genres
 from .model import Document, Element, OutlineNode, Removal
 
 __all__ = ["analyse", "detect_genre", "parse_outline"]
@@ -610,43 +612,43 @@ def _line_start(body: str, pos: int) -> int:
 # ====================================================================== analyse
 
 
-def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None = None) -> Document:
+def analyse(
+    cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None = None, origin: metadata.Origin | None = None
+) -> Document:
     """Structure a cleaned text into a :class:`Document` (no I/O; never raises on odd text).
 
-    ``title``: the first meaningful line (joined with the next one when a title is
-    split over two lines, e.g. "…职业教育改革" + "实施方案的通知"), its declared
-    length "（5350字）" moved into ``declared_chars``; ``title_hint`` (e.g. the
-    HTML <title>) is used when the text has no clear title line, which then
-    stays in the body. ``text`` is the body after the title; the members span
-    (``paid_from``, ``paid_until``) is re-based onto it. ``genre`` from
-    :func:`detect_genre`; ``doc_number`` (文号) and ``date`` (ISO) from the
-    first lines or the 落款; ``source`` from cleaning; ``elements`` (the 公文
+    The title, 文种, 文号, date and 来源 — with the evidence of each — come from
+    :func:`sucai.metadata.describe` (``origin``: what is known of the file;
+    ``title_hint``, e.g. the HTML <title>, is short for ``Origin(title=…)``).
+    ``text`` is the body after the title; what stood before a title the file
+    declares is recorded as a ``before_title`` removal; the members span
+    (``paid_from``, ``paid_until``) is re-based onto it; ``elements`` (the 公文
     elements of GB/T 9704-2012 §7) from :func:`sucai.elements.find_elements`;
     ``outline`` from :func:`parse_outline`, using the markdown heading lines
     recorded by :func:`sucai.clean.clean` when ``markdown=True``, with element
     lines (but attachment titles) never headings.
     """
-    title_line, title_start, body_start = _split_title(cleaned.text, title_hint)
-    before = cleaned.text[:title_start].strip()
-    declared = _DECLARED.search(title_line)
-    title = _DECLARED.sub("", title_line).strip() if declared else title_line
+    described = metadata.describe(cleaned, origin or metadata.Origin(title=title_hint))
+    body_start = described.body_start
+    before = cleaned.text[: described.title_start].strip()
     body = cleaned.text[body_start:]
     headings = [(pos - body_start, depth) for pos, depth in cleaned.headings if pos >= body_start]
     paid_from, paid_until = _paid_span(cleaned, body_start)
     elements = find_elements(body)
     return Document(
-        title=title,
+        title=described.value("title") or "",
         text=body,
-        genre=detect_genre(title),
-        declared_chars=int(declared.group(1)) if declared else None,
+        genre=described.value("genre") or genres.OTHER,
+        declared_chars=described.declared_chars,
         paid_from=paid_from,
         paid_until=paid_until,
-        doc_number=_find_doc_number(title_line, body),
-        date=_find_date(title_line, body),
-        source=cleaned.source,
+        doc_number=described.value("doc_number"),
+        date=described.value("date"),
+        source=described.value("source"),
         outline=parse_outline(body, markdown=markdown, headings=headings if markdown else None, elements=elements),
         elements=elements,
         removed=list(cleaned.removed) + ([Removal("before_title", before)] if before else []),
+        evidence=described.evidence,
     )
 
 

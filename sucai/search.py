@@ -13,8 +13,10 @@
   heading path; sections are scored by BM25 over section lengths.
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
-member tier, text fields are searched in the free part only, and snippets,
-highlights and facet counts come from the free part.
+member tier, text fields are searched in the free part only, snippets,
+highlights and facet counts come from the free part, and the 文种/年份/来源
+filters, facets, date sort and each hit's metadata use the metadata found in the
+free part (the index's ``free_*`` facet fields).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from tantivy import Occur, Query
 
 from . import access, analysis
 from .index import SCHEMA, SearchIndex
+from .metadata.genres import NAMES as GENRE_NAMES
+from .metadata.genres import canonical
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
 from .snippet import find_spans, snippet_for
@@ -113,7 +117,7 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) 
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
-    facets = _facets(searcher, plan.matching()) if request.facets else {}
+    facets = _facets(searcher, plan.matching(), plan.member) if request.facets else {}
     took = (time.perf_counter() - started) * 1000
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
                         hits, facets, warnings, round(took, 2))
@@ -137,6 +141,8 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
     if request.year is not None and not 1 <= request.year <= 9999:
         warnings.append(f"年份 {request.year} 无效，已忽略")
         request.year = None
+    if request.genre and canonical(request.genre) not in GENRE_NAMES:
+        warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果（文种表见 sucai genres）")
     if request.heading and request.scope != "section":
         warnings.append("按标题筛选只在段落检索（scope=section）中生效")
     return request, warnings
@@ -150,7 +156,7 @@ class _Plan:
 
     def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool):
         self.parsed, self.request, self.member = parsed, request, member
-        self.filters = _filters(request)
+        self.filters = _filters(request, member)
 
     def visible(self, make) -> Query:
         """``make(part)`` over the title and the text this viewer may search."""
@@ -246,11 +252,16 @@ def _flag(name: str, value) -> Query:
     return Query.term_query(SCHEMA, name, value)
 
 
-def _filters(request: SearchRequest) -> list[Query]:
+def _facet_field(name: str, member: bool) -> str:
+    """The index field of facet ``name`` (genre, source, year, date) for this viewer."""
+    return name if member else f"free_{name}"
+
+
+def _filters(request: SearchRequest, member: bool) -> list[Query]:
     found = []
-    for name, value in (("genre", request.genre), ("source", request.source), ("year", request.year)):
+    for name, value in (("genre", canonical(request.genre)), ("source", request.source), ("year", request.year)):
         if value not in (None, ""):
-            found.append(Query.const_score_query(_flag(name, value), 0.0))
+            found.append(Query.const_score_query(_flag(_facet_field(name, member), value), 0.0))
     if request.has_member_part is not None:
         found.append(Query.const_score_query(_flag("has_paid", request.has_member_part), 0.0))
     return found
@@ -296,7 +307,7 @@ def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -
     """Total and one page of ``(score, id)`` in result order, for the request's mode and sort."""
     request = plan.request
     if request.sort != "relevance":
-        field_name = "date" if request.sort == "date" else "chars"
+        field_name = _facet_field("date", plan.member) if request.sort == "date" else "chars"
         return _sorted_ids(searcher, plan.matching(), field_name, offset, limit)
     if request.mode == "precise" or not plan.parsed.groups:
         return _ranked_ids(searcher, plan.precise(), offset, limit)
@@ -334,7 +345,7 @@ def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
     needles = plan.needles
     snippet = snippet_for(view.text, needles, width)
     title_spans = [(s, e) for s, e, _ in find_spans(view.title, needles)]
-    return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, round(score, 4),
+    return Hit(doc.id, view.title, view.genre, doc.chars, view.date, view.source, round(score, 4),
                snippet.text, snippet.highlights, title_spans)
 
 
@@ -451,9 +462,11 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 # -- facets ----------------------------------------------------------------------
 
 
-def _facets(searcher: tantivy.Searcher, query: Query) -> dict[str, list[dict]]:
-    """Counts of 文种, 年份 and 来源 among the documents matching ``query``."""
-    spec = {name: {"terms": {"field": name, "size": size}} for name, size in _FACETS.items()}
+def _facets(searcher: tantivy.Searcher, query: Query, member: bool) -> dict[str, list[dict]]:
+    """Counts of 文种, 年份 and 来源 among the documents matching ``query``, from the metadata this
+    viewer gets; 文种 and 来源 most frequent first, 年份 newest first (unknown years left out)."""
+    spec = {name: {"terms": {"field": _facet_field(name, member), "size": size}} for name, size in _FACETS.items()}
+    spec["year"]["terms"]["order"] = {"_key": "desc"}
     result = searcher.aggregate(query, spec)
     return {
         name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]
