@@ -1,7 +1,9 @@
 """Type-ahead on titles (快速查找): which titles contain what the user has typed so far.
 
-Titles are not members-only text, so every viewer gets the same answers. The
-titles are kept in memory, normalised with :func:`sucai.analysis.normalize`
+A viewer without the member tier is matched against, and shown, the title and
+metadata of the free view (:func:`sucai.access.free_summary`: a title found only
+in the members-only part is not theirs). The titles are kept in memory,
+normalised with :func:`sucai.analysis.normalize`
 (width, case, traditional → simplified, spaces between Han), so a lookup is a
 plain substring scan: well under a millisecond for thousands of titles. The list
 is rebuilt when the catalogue's change counter (:meth:`sucai.store.Catalogue.change_count`)
@@ -16,9 +18,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from . import analysis
+from . import access, analysis
 from .snippet import find_spans, merge_spans
-from .store import Catalogue
+from .store import Catalogue, Summary
 
 MAX_SUGGESTIONS = 20
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ class TitleIndex:
     def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):
         self.catalogue = catalogue
         self.recheck_seconds = recheck_seconds
-        self._rows: list[tuple[str, dict]] | None = None
+        self._rows: dict[bool, list[tuple[str, Summary]]] | None = None  # member? → (normalised title, row)
         self._changes: int | None = None
         self._checked = 0.0
         self._lock = threading.Lock()        # one refresh at a time
@@ -59,7 +61,9 @@ class TitleIndex:
             self._checked = time.monotonic()
             changes = self.catalogue.change_count()
             if force or self._rows is None or changes != self._changes:
-                self._rows = [(analysis.normalize(r["title"]), r) for r in self.catalogue.summaries()]
+                rows = self.catalogue.records()
+                self._rows = {member: [(analysis.normalize(r.title), r) for r in views]
+                              for member, views in ((True, rows), (False, [access.free_summary(r) for r in rows]))}
                 self._changes = changes
 
     def _maybe_refresh(self) -> None:
@@ -75,8 +79,9 @@ class TitleIndex:
         except Exception:  # noqa: BLE001 - keep serving the titles we have; the next check retries
             log.warning("refreshing the title list failed", exc_info=True)
 
-    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
-        """Titles containing every space-separated part of ``q`` (normalised), best first.
+    def suggest(self, q: str, limit: int = 8, *, member: bool = False) -> list[Suggestion]:
+        """Titles containing every space-separated part of ``q`` (normalised), best first, as a viewer
+        with (``member=True``) or without the member tier sees them.
 
         Order: titles that start with the first part, then by where the first part
         occurs, then shorter titles, then lower ids. Empty ``q`` gives no suggestions.
@@ -88,14 +93,14 @@ class TitleIndex:
         limit = max(1, min(limit, MAX_SUGGESTIONS))
         found = []
         first = parts[0]
-        for norm, row in self._rows or []:
+        for norm, row in (self._rows or {}).get(member, []):
             at = norm.find(first)
             if at < 0 or any(p not in norm for p in parts[1:]):
                 continue
-            found.append((at, len(norm), row["id"], row))
+            found.append((at, len(norm), row.id, row))
         found.sort(key=lambda f: f[:3])
         out = []
         for _, _, _, row in found[:limit]:
-            spans = merge_spans([(s, e) for s, e, _ in find_spans(row["title"], parts)])
-            out.append(Suggestion(row["id"], row["title"], row["genre"], row["chars"], row["date"], row["source"], spans))
+            spans = merge_spans([(s, e) for s, e, _ in find_spans(row.title, parts)])
+            out.append(Suggestion(row.id, row.title, row.genre, row.chars, row.date, row.source, spans))
         return out

@@ -143,7 +143,7 @@ def test_api_search_real_values(client, library):
     assert data["total"] == len(expected) == 7 and data["mode"] == "precise"
     assert sorted(h["id"] for h in data["hits"]) == expected
     genres = {b["value"]: b["count"] for b in data["facets"]["genre"]}
-    assert genres["讲话"] == 1 and sum(genres.values()) == 7
+    assert genres["讲话稿"] == 1 and sum(genres.values()) == 7
     for hit in data["hits"]:
         assert all(hit["snippet"][a:b] == "基层减负" for a, b in hit["highlights"])
     sections = client.get("/api/search", params={"q": "担当作为", "scope": "section"}).json()
@@ -391,8 +391,8 @@ def test_search_page(client, library):
     for bucket in result.facets["genre"]:
         assert f"genre={quote(bucket['value'])}" in page
     assert "用时" in page and "毫秒" in page
-    narrowed = client.get("/search", params={"q": "基层减负", "genre": "讲话"}).text
-    assert '<strong id="total">1</strong>' in narrowed and "文种：讲话 ×" in narrowed
+    narrowed = client.get("/search", params={"q": "基层减负", "genre": "讲话稿"}).text
+    assert '<strong id="total">1</strong>' in narrowed and "文种：讲话稿 ×" in narrowed
 
 
 def test_empty_state_suggests_the_other_mode(client):

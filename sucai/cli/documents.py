@@ -1,4 +1,4 @@
-"""Commands over documents: ingest, list, stats, show, search, export, rm, reindex."""
+"""Commands over documents: ingest, list, stats, genres, show, search, export, rm, reindex."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .. import access
+from .. import access, metadata
 from ..errors import SucaiError
 from ..export import export_document, export_zip
 from ..library import Library
+from ..metadata import genres, titles
 from ..model import Document, walk_outline
 from ..search import MODES, SCOPES, SORTS, SearchRequest
 from .common import FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar, shown
@@ -26,12 +27,14 @@ def ingest(
     home: HomeOption = None,
     as_json: JsonOption = False,
     workers: Annotated[Optional[int], typer.Option(help="解析进程数（默认 CPU 核数）")] = None,
+    source: Annotated[Optional[str], typer.Option(help="这批文件的来源（文件本身未注明来源时使用）")] = None,
 ) -> None:
     """入库：读取、清洗、解析结构、去重并建立索引。"""
     library = open_library(home)
     with progress_bar() as bar:
         task = bar.add_task("入库", total=None)
-        summary = library.ingest(paths, lambda done, total: bar.update(task, completed=done, total=total), workers)
+        summary = library.ingest(paths, lambda done, total: bar.update(task, completed=done, total=total), workers,
+                                 source=(source or "").strip() or None)
     if as_json:
         print_json(summary.to_dict())
         return
@@ -53,24 +56,24 @@ _STATUS = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变�
 
 
 @app.command("list")
-def list_documents(home: HomeOption = None, as_json: JsonOption = False,
+def list_documents(home: HomeOption = None, as_json: JsonOption = False, free: FreeOption = False,
                    limit: Annotated[Optional[int], typer.Option(help="最多列出多少篇")] = None) -> None:
-    """列出文档：编号、标题、文种、字数。"""
-    rows = open_library(home).catalogue.summaries(limit)
+    """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）。"""
+    rows = open_library(home).summaries(limit, member=not free)
     if as_json:
         print_json(rows)
         return
-    table = Table("编号", "标题", "文种", "字数", "日期")
-    for row in rows:
-        table.add_row(str(row["id"]), escape(shown(row["title"])), escape(shown(row["genre"])), str(row["chars"]),
-                      escape(shown(row["date"])))
+    table = Table("编号", "标题", "文种", "字数", "日期", "来源")
+    for row, note in zip(rows, titles.distinguishing_notes(rows)):
+        table.add_row(str(row["id"]), escape(shown(row["title"] + note)), escape(shown(row["genre"])),
+                      str(row["chars"]), escape(shown(row["date"])), escape(shown(row["source"])))
     out.print(table)
 
 
 @app.command()
-def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
+def stats(home: HomeOption = None, as_json: JsonOption = False, free: FreeOption = False) -> None:
     """库内统计：文档数、字数、按文种、按来源。"""
-    data = open_library(home).catalogue.stats()
+    data = open_library(home).stats(member=not free)
     if as_json:
         print_json(data)
         return
@@ -82,6 +85,23 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
         out.print(table)
 
 
+@app.command("genres")
+def list_genres(home: HomeOption = None, as_json: JsonOption = False, free: FreeOption = False,
+                all_genres: Annotated[bool, typer.Option("--all", help="列出整个文种表（包括库里还没有的文种）")] = False,
+                ) -> None:
+    """文种表：分组、文种、篇数（--genre 可用的取值）。"""
+    counts = open_library(home).stats(member=not free)["by_genre"]
+    groups = genres.taxonomy(counts=None if all_genres else counts)
+    if as_json:
+        print_json(groups)
+        return
+    table = Table("分组", "文种", "篇数")
+    for group in groups:
+        for genre in group["genres"]:
+            table.add_row(group["group"], genre["name"], str(counts.get(genre["name"], 0)))
+    out.print(table)
+
+
 @app.command()
 def show(doc_id: int, home: HomeOption = None, as_json: JsonOption = False, free: FreeOption = False) -> None:
     """显示一篇文档：元数据、提纲、正文（标出会员内容的起点和终点）。"""
@@ -91,7 +111,7 @@ def show(doc_id: int, home: HomeOption = None, as_json: JsonOption = False, free
         print_json({**view.to_dict(), "chars": doc.chars, "notice": notice})
         return
     out.print(Text(shown(view.title), style="bold"))
-    for label, value in _metadata(doc):
+    for label, value in _metadata(doc, view):
         out.print(f"[dim]{label}[/dim] {escape(shown(value))}")
     if view.outline:
         out.print("\n[bold]提纲[/bold]")
@@ -115,10 +135,18 @@ def _body_parts(view: Document, notice: str | None) -> list[Text]:
     return [*parts, Text(shown(tail))] if tail or not parts else parts
 
 
-def _metadata(doc: Document) -> list[tuple[str, object]]:
-    rows = [("编号", doc.id), ("文种", doc.genre), ("字数", doc.chars), ("标称字数", doc.declared_chars),
-            ("文号", doc.doc_number), ("日期", doc.date), ("来源", doc.source), ("会员内容起点", doc.paid_from),
-            ("会员内容终点", doc.paid_until), ("文件", doc.source_path)]
+def _metadata(doc: Document, view: Document) -> list[tuple[str, object]]:
+    """The metadata lines of ``show``: the viewer's derived fields (with how each was found) and the
+    document's length, members span, file and how its text was read."""
+    found = metadata.found_by(view.evidence)
+
+    def how(value, name):
+        return f"{value}（据{found[name]}）" if value is not None and found.get(name) else value
+
+    rows = [("编号", doc.id), ("文种", how(view.genre, "genre")), ("字数", doc.chars),
+            ("标称字数", view.declared_chars), ("文号", view.doc_number), ("日期", how(view.date, "date")),
+            ("来源", how(view.source, "source")), ("会员内容起点", doc.paid_from), ("会员内容终点", doc.paid_until),
+            ("文件", doc.source_path)]
     if doc.ocr_confidence is not None:
         rows.append(("识别方式", f"文字识别（OCR），平均置信度 {doc.ocr_confidence:.0f}%"))
     return [(k, v) for k, v in rows if v is not None]
@@ -130,7 +158,7 @@ def search(
     mode: Annotated[str, typer.Option(help="ranked=智能 / precise=精准")] = "ranked",
     scope: Annotated[str, typer.Option(help="doc=全文 / section=段落")] = "doc",
     heading: Annotated[Optional[str], typer.Option(help="只在标题含此词的段落中查找（配合 --scope section）")] = None,
-    genre: Annotated[Optional[str], typer.Option(help="文种")] = None,
+    genre: Annotated[Optional[str], typer.Option(help="文种（取值见 sucai genres）")] = None,
     year: Annotated[Optional[int], typer.Option(help="年份")] = None,
     source: Annotated[Optional[str], typer.Option(help="来源")] = None,
     member_part: Annotated[Optional[bool], typer.Option("--member-part/--no-member-part",
@@ -155,10 +183,13 @@ def search(
     for warning in result.warnings:
         err.print(f"[yellow]提示：{escape(warning)}[/yellow]")
     out.print(f"共 {result.total} 条结果（第 {result.page} 页，用时 {result.took_ms} 毫秒）")
-    for number, hit in enumerate(result.hits, start=(result.page - 1) * result.limit + 1):
+    notes = titles.distinguishing_notes([asdict(hit) for hit in result.hits])
+    for number, (hit, note) in enumerate(zip(result.hits, notes), start=(result.page - 1) * result.limit + 1):
         head = Text(f"{number}. ")
         head.append(_highlighted(hit.title, hit.title_highlights, "bold"))
-        head.append(f"  [{shown(hit.genre)} · {hit.chars}字 · 编号 {hit.id}]", style="dim")
+        head.append(shown(note))
+        facts = [hit.genre, hit.date, hit.source, f"{hit.chars}字", f"编号 {hit.id}"]
+        head.append(f"  [{shown(' · '.join(f for f in facts if f))}]", style="dim")
         out.print(head)
         if hit.section_path:
             out.print(Text("   " + shown(" › ".join(hit.section_path)), style="cyan"))

@@ -32,7 +32,7 @@ answer is a candidate carrying its evidence; the first is the document's 文种.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..model import Evidence
@@ -107,12 +107,24 @@ ALIASES = {"讲话": "讲话稿", "工作方案": "实施方案", "先进事迹"
            "令": "命令（令）", "要点": "工作计划", "计划": "工作计划", "方案": "实施方案", "新闻": "新闻报道"}
 
 
-def taxonomy() -> list[dict]:
-    """The taxonomy for filters and pickers: ``[{"group": 法定公文, "genres": [{"name", "basis"}…]}…]``
-    in display order, then the group "其他" holding :data:`OTHER`."""
-    out = [{"group": group, "genres": [{"name": g.name, "basis": g.basis} for g in GENRES if g.group == group]}
-           for group in GROUPS]
-    return out + [{"group": OTHER, "genres": [{"name": OTHER, "basis": ""}]}]
+def taxonomy(counts: Mapping[str, int] | None = None) -> list[dict]:
+    """The taxonomy for filters and pickers: ``[{"group": "法定公文", "genres": [{"name", "basis"}…]}…]``
+    in display order, then the group "其他" holding :data:`OTHER`.
+
+    With ``counts`` (文种 → number of documents), each genre also has its ``count`` and
+    only genres that have documents are listed (groups left empty are dropped).
+    """
+    groups = [*GROUPS, OTHER]
+    members = {group: [g for g in GENRES if g.group == group] for group in GROUPS}
+    members[OTHER] = [Genre(OTHER, OTHER)]
+    out = []
+    for group in groups:
+        entries = [{"name": g.name, "basis": g.basis} for g in members[group]]
+        if counts is not None:
+            entries = [{**e, "count": counts[e["name"]]} for e in entries if counts.get(e["name"])]
+        if entries:
+            out.append({"group": group, "genres": entries})
+    return out
 
 
 def canonical(name: str | None) -> str | None:

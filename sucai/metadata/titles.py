@@ -17,7 +17,8 @@ that opens with "我代表…向大会作工作报告", from that opening ("政�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .issuers import DOC_NUMBER
@@ -170,3 +171,40 @@ def report_title(text: str, start: int) -> tuple[str, int, int] | None:
     window = text[start : start + 600]
     m = _REPORT_OPENING.search(window)
     return ("政府工作报告", start + m.start(), start + m.end()) if m else None
+
+
+def distinguishing_notes(rows: Sequence[Mapping]) -> list[str]:
+    """What to show after each title of a result list so that equal titles can be told apart.
+
+    ``rows`` are list entries with ``id``, ``title``, ``source`` and ``date`` (several
+    entries of one document, as sections are, count once). A title shared by
+    another document gets "（发文机关 · 年份）" with the parts that are known; where
+    that is still shared, the full date; then "编号 N". Other titles get "".
+    Returns one note per row, in order.
+    """
+    documents = list({row["id"]: row for row in rows}.values())
+    notes: dict[int, str] = {}
+    shared = {row["id"] for row, n in zip(documents, _counts([row["title"] for row in documents])) if n > 1}
+    for make in (_issuer_year, _issuer_date, _with_id):
+        keys = [(row["title"], make(row)) for row in documents]
+        for row, (_, note), n in zip(documents, keys, _counts(keys)):
+            if row["id"] in shared and row["id"] not in notes and note and n == 1:
+                notes[row["id"]] = f"（{note}）"
+    return [notes.get(row["id"], "") for row in rows]
+
+
+def _counts(keys: list) -> list[int]:
+    counted = Counter(keys)
+    return [counted[key] for key in keys]
+
+
+def _issuer_year(row: Mapping) -> str:
+    return " · ".join(p for p in (row.get("source"), (row.get("date") or "")[:4]) if p)
+
+
+def _issuer_date(row: Mapping) -> str:
+    return " · ".join(p for p in (row.get("source"), row.get("date")) if p)
+
+
+def _with_id(row: Mapping) -> str:
+    return " · ".join(p for p in (_issuer_date(row), f"编号 {row['id']}") if p)

@@ -7,12 +7,15 @@ same library calls as the JSON API, for the request's viewer.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
 from .. import access
 from ..library import Library
+from .. import metadata
+from ..metadata import genres, titles
 from ..search import SearchRequest
 from ..similar import similar
 from .api import MAX_PAGE, DocId, search_request
@@ -35,10 +38,12 @@ def home_page(
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
+    stats = library.stats(member=viewer.member)
+    newest = library.summaries(12, newest_first=True, member=viewer.member)
     return render_page(
         request, "index.html",
-        stats=library.catalogue.stats(),
-        newest=library.catalogue.summaries(12, newest_first=True),
+        stats=stats, genre_groups=genres.taxonomy(counts=stats["by_genre"]),
+        newest=newest, newest_notes=titles.distinguishing_notes(newest),
         params={"mode": "ranked"}, viewer=viewer,
     )
 
@@ -62,6 +67,7 @@ def search_page(
     return render_page(
         request, "search.html",
         result=result, params=params, pages=pages, window=window, first=first, viewer=viewer,
+        title_notes=titles.distinguishing_notes([asdict(hit) for hit in result.hits]),
         mode_names=MODE_NAMES, scope_names=SCOPE_NAMES, sort_names=SORT_NAMES, facet_names=FACET_NAMES,
         page_sizes=PAGE_SIZES, active_filters=[(k, params[k]) for k in FACET_NAMES if params[k] not in (None, "")],
     )
@@ -81,8 +87,8 @@ def document_page(
     markers_after = place_markers(paras, boundary_markers(view, notice))
     return render_page(
         request, "document.html",
-        doc=view, chars=doc.chars, visible_chars=view.chars, notice=notice, paragraphs=paras,
-        markers_after=markers_after,
+        doc=view, found_by=metadata.found_by(view.evidence), chars=doc.chars, visible_chars=view.chars,
+        notice=notice, paragraphs=paras, markers_after=markers_after,
         outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
         downloads_left=request.app.state.accounts.get().downloads_left(viewer),
