@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..model import Evidence
-from .issuers import DOC_NUMBER, PROVINCES
+from .issuers import DOC_NUMBER, PROVINCES, doc_number_issuer
 from .lines import HAN
 
 OTHER = "其他"
@@ -215,7 +215,8 @@ _FOLDER_WORKS = re.compile(r"选集|文集|文选|全集|著作|selected[_ -]?wo
 _FOLDER_NEWS = re.compile(r"新闻|联播|xinwen|news", re.IGNORECASE)
 _LEVELS = ("行政法规", "部门规章", "地方性法规", "司法解释")
 _THEORY_OPENING = re.compile(r"^[^。\n]{0,30}?习近平(?:总书记|同志|主席)")
-_THEORY_TITLE = re.compile(r"^(?:加快|推进|推动|坚持|深化|始终|把握|牢牢|深刻认识|深刻把握|不断|全面|持续|努力|着力|切实|论|浅谈|浅析|试论|谈谈)")
+_THEORY_TITLE = re.compile(r"^(?:加快|推进|推动|坚持|深化|始终|把握|牢牢|深刻认识|深刻把握|不断|全面|持续|努力|着力|切实|论|浅谈|浅析|试论|谈谈)"
+                           r"|(?:探索|思考|启示|路径|逻辑|意义|内涵|要义|优势|之道|之策|辨析|探析|研究)$")
 _PROVINCE_TITLE = re.compile("^(?:" + "|".join(sorted({re.sub("(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", name)
                                                    for name in PROVINCES.values()} | {"香港", "澳门", "台湾"},
                                                   key=len, reverse=True)) + ")")
@@ -302,8 +303,13 @@ def _levels(title: Evidence, signals: Signals) -> list[Evidence]:
             out.append(combine(level, "令", title, number))
     if "人民代表大会" in by and not by.startswith("全国") and _LOCAL.match(bare):
         out.append(combine("地方性法规", "通过机关", title, adopted))
+    # A folder names the level unless the document's own 文号 says another body issued it (a ministry's
+    # 通知 filed under 行政法规/ is that ministry's rule, not the State Council's).
+    other_issuer = bool(code and code.group("code")) and doc_number_issuer(number.value) not in ("国务院", "国务院办公厅")
     for folder, evidence in signals.folders:
         level = next((lv for lv in _LEVELS if lv in folder and lv != "司法解释"), None)
+        if level == "行政法规" and other_issuer:
+            continue
         if level and (level != "部门规章" or _RULES.search(bare)):
             out.append(combine(level, "文件夹", title, evidence))
     return out
@@ -348,7 +354,7 @@ def _article_kind(title: Evidence, signals: Signals, head_end: int) -> list[Evid
         return [_as(title, "事迹材料", "标题")]
     if _PROVINCE_TITLE.match(bare) or "：" in bare or ":" in bare:
         return [_as(title, "新闻报道", "标题")]
-    if _THEORY_TITLE.match(bare):
+    if _THEORY_TITLE.search(bare):
         return [_as(title, "理论文章", "标题")]
     first = signals.body[signals.start : head_end].lstrip()
     m = _THEORY_OPENING.match(first)
