@@ -247,6 +247,8 @@ class _Describer:
     def _title_note_date(self) -> Evidence | None:
         best = None
         for line in self._title_note_lines():
+            if _PUBLISHED.search(line.text):  # a "发布时间：" line is found as such
+                continue
             for found in dates.dates(line.text):
                 if _IN_FORCE.match(line.text, found.end):  # the date it takes effect is not its date
                     continue

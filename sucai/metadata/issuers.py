@@ -55,7 +55,7 @@ PROVINCES: dict[str, str] = {
     "陕": "陕西省", "甘": "甘肃省", "青": "青海省", "宁": "宁夏回族自治区", "新": "新疆维吾尔自治区",
 }
 _PROVINCE_CODE = re.compile(
-    rf"(?P<p>{'|'.join(sorted(PROVINCES, key=len, reverse=True))})(?:政|府)(?P<office>办)?(?:发|函|文|字|令|规|明电|办)")
+    rf"(?P<p>{'|'.join(sorted(PROVINCES, key=len, reverse=True))})(?:政|府)(?P<office>办)?(?:发|函|文|字|令|规|明电|办)?")
 
 # What an organisation's name ends with.
 _ORG_END = (
@@ -105,7 +105,7 @@ def doc_number_issuer(number: str) -> str | None:
     keys = [key for key in CODE_ISSUERS if code.startswith(key)]
     if keys:
         return CODE_ISSUERS[max(keys, key=len)]
-    province = _PROVINCE_CODE.match(code)
+    province = _PROVINCE_CODE.fullmatch(code)
     if province:
         return PROVINCES[province.group("p")] + ("人民政府办公厅" if province.group("office") else "人民政府")
     return None
