@@ -114,7 +114,7 @@ def _leading_title_lines(before: list[Line], heads: set[int]) -> list[Line]:
 
 def _title_lines(text: str, first: Line, heads: set[int]) -> list[Line]:
     """The title's lines from ``first``: markdown ``#`` lines in a row, a law and its part, or lines
-    joined while the title has not reached its closing word (at most four)."""
+    joined while the title has not reached its closing word or a closing bracket (at most four)."""
     following = list(lines(text, first.end, first.end + 400))[: _MAX_LINES - 1]
     if first.start in heads:
         taken = [first]
@@ -127,7 +127,8 @@ def _title_lines(text: str, first: Line, heads: set[int]) -> list[Line]:
         return [first, following[0]]
     taken = [first]
     for line in following:
-        if END_WORD.search(DECLARED.sub("", "".join(x.text for x in taken))):
+        joined = DECLARED.sub("", "".join(x.text for x in taken))
+        if END_WORD.search(joined) or joined.endswith(("）", ")")):  # closed: "…（20250224）", "…（试行）"
             break
         if len(line.text) > _CONTINUATION_CHARS or not is_title_line(line.text) or line.start in heads:
             break
