@@ -85,3 +85,23 @@ def test_search_request_sanitised_with_warnings(sample_home):
     result = library.search(SearchRequest(q="担当", limit=10_000, page=0, year=-3), member=True)
     assert (result.limit, result.page, result.total) == (100, 1, 1)
     assert len(result.warnings) == 3
+
+
+def test_ingest_source_list_notes_genres_and_show(home, tmp_path):
+    """`--source` fills the 来源 of files that name none; equal titles in `list` carry issuer and year;
+    `genres` lists the taxonomy; `show` says where the date came from."""
+    source = tmp_path / "in"
+    source.mkdir()
+    for year in (2023, 2024):
+        (source / f"{year}.txt").write_text(f"政府工作报告\n——{year}年2月1日在某县人民代表大会上\n各位代表：\n现在，我代表县政府作报告。\n",
+                                            encoding="utf-8")
+    (source / "c.txt").write_text("关于某事的通知\n国办发〔2018〕127号\n各省人民政府：\n请认真落实。\n", encoding="utf-8")
+    assert sucai(home, "ingest", str(source), "--source", "某县融媒体中心").returncode == 0
+    listed = sucai(home, "list", env={"COLUMNS": "300"}).stdout
+    assert "政府工作报告（某县融媒体中心 · 2023）" in listed and "政府工作报告（某县融媒体中心 · 2024）" in listed
+    assert "国务院办公厅" in listed
+    genres = sucai(home, "genres", env={"COLUMNS": "300"}).stdout
+    assert "法定公文" in genres and "通知" in genres and "事务文书" not in genres
+    assert "事务文书" in sucai(home, "genres", "--all", env={"COLUMNS": "300"}).stdout
+    shown = sucai(home, "show", "1", env={"COLUMNS": "300"}).stdout
+    assert "2023-02-01（据题注）" in shown and "某县融媒体中心（据入库指定）" in shown
