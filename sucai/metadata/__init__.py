@@ -54,6 +54,7 @@ _TITLE_NOTE_CHARS = 60   # a 题注 line is at most this long…
 _ADOPTION_CHARS = 400    # …unless it records adoption and amendments
 _SIGNATURE_CHARS = 30    # a 落款 date line is at most this long
 _NEWS_WINDOW = 3000
+_DOC_NUMBER_LINE = 200   # a line holding a 文号 (or a 令's number) is no longer than this
 _SIGNATURE_WINDOW = 3000  # a 落款 is looked for in the first and the last characters of the body
 _FOLDER_DEPTH = 3
 _PUBLISHED = re.compile(r"(?:发布|发文|印发|成文|公布|发稿|更新)(?:时间|日期)[ \t\u3000]*[:：][ \t\u3000]*"
@@ -199,6 +200,8 @@ class _Describer:
         hits = []
         sources = [Line(self.split.text, self.split.start, self.split.end)] if self.split.text else []
         for line in sources + head_lines:
+            if len(line.text) > _DOC_NUMBER_LINE:
+                continue
             for m in DOC_NUMBER.finditer(line.text):
                 whole = m.group() == line.text
                 if whole or len(line.text) <= 40 or m.group("decree"):

@@ -140,6 +140,7 @@ def canonical(name: str | None) -> str | None:
 _TITLE_WORDS = re.compile(
     "(?:" + "|".join(f"(?P<g{i}>{g.words})" for i, g in enumerate(GENRES) if g.words) + ")$")
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
+_TAIL = 16  # characters at the end of a title that hold its closing word
 _TRAILING_BRACKET = re.compile(r"[（(][^（()）\n]*[）)]$")
 _TRAILING_MARKS = " \t\u3000！!？?。…"
 _PARTS = re.compile(r"[：:丨｜|]|——|—|--")
@@ -161,12 +162,12 @@ def title_genre(title: str) -> str | None:
     wins (调研报告 over 报告). A law ("中华人民共和国…法", "…修正案") is 法律.
     """
     text = _bare_title(title)
-    if _LAW_TITLE.search(text) and text.startswith(_PRC):
+    if _LAW_TITLE.search(text[-_TAIL:]) and text.startswith(_PRC):
         return "法律"
     best: tuple[int, str] | None = None
     for part in [text, *_PARTS.split(text)]:
         part = _strip_end(part)
-        m = _TITLE_WORDS.search(part)
+        m = _TITLE_WORDS.search(part[-_TAIL:])  # the words close the title: only its end is looked at
         if m:
             genre = next(GENRES[int(k[1:])].name for k, v in m.groupdict().items() if v is not None)
             if best is None or len(m.group()) > best[0]:
