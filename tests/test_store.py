@@ -1,5 +1,5 @@
 """The catalogue's storage of structure: elements and outline round trips, and the in-place migration
-(schema 2 → 5: the elements column, paid_until, then the metadata evidence with the 文种 renamed)."""
+(schema 2 → 6: the elements column, paid_until, ocr_confidence, then the metadata evidence with the 文种 renamed)."""
 
 from __future__ import annotations
 
