@@ -72,8 +72,9 @@ def free_view(doc: Document) -> Document:
     gap = _Gap.of(doc)
     before, after = doc.text[: span[0]], doc.text[span[1] :]
     metadata = free_metadata(doc)
-    metadata["evidence"] = [replace(e, start=gap.end_of(e.start), end=gap.end_of(e.end)) if e.origin == "text" else e
-                            for e in metadata["evidence"]]
+    if "evidence" in metadata:
+        metadata["evidence"] = [replace(e, start=gap.end_of(e.start), end=gap.end_of(e.end)) if e.origin == "text" else e
+                                for e in metadata["evidence"]]
     return replace(
         doc,
         text=before + gap.joint + after,
