@@ -120,7 +120,7 @@ def walk_outline(roots: list[OutlineNode]):
 METADATA_FIELDS = ("title", "genre", "doc_number", "date", "source")
 """The derived fields that carry :class:`Evidence`: 标题, 文种, 发文字号, 成文日期, 来源/发文机关."""
 
-EVIDENCE_ORIGINS = ("text", "title", "paid_title", "file_name", "folder", "meta", "option", "editor")
+EVIDENCE_ORIGINS = ("text", "title", "paid_title", "file_name", "folder", "meta", "option", "editor", "default")
 """Where a derived value was found:
 
 - ``"text"``: in ``Document.text`` at ``[start, end)``; an empty span marks a line
@@ -132,7 +132,8 @@ EVIDENCE_ORIGINS = ("text", "title", "paid_title", "file_name", "folder", "meta"
 - ``"meta"``: metadata the file declares outside its text (HTML ``<meta>``, docx core
   properties: :attr:`sucai.readers.RawDocument.meta`);
 - ``"option"``: given by the operator for a batch (``sucai ingest --source``);
-- ``"editor"``: set by an admin.
+- ``"editor"``: set by an admin;
+- ``"default"``: a placeholder where nothing names the field ("无标题").
 """
 
 

@@ -433,7 +433,7 @@ def test_a_span_is_free_only_outside_the_members_part():
     assert access._is_free(Evidence("source", "x", "text", 9, 9), span)
     assert not access._is_free(Evidence("source", "x", "text", 10, 10), span)   # a line removed at the edge
     assert not access._is_free(Evidence("source", "x", "text", 20, 20), span)
-    for origin in ("title", "file_name", "folder", "meta", "option", "editor"):
+    for origin in ("title", "file_name", "folder", "meta", "option", "editor", "default"):
         assert access._is_free(Evidence("title", "x", origin), span)
     assert not access._is_free(Evidence("title", "x", "paid_title"), None)
 

@@ -189,7 +189,7 @@ class _Describer:
             self.add(self.at("title", report[0], report[1], report[2], "开头语"))
         self.add(self.outside("title", self.stem, "file_name", "文件名"))
         if not self.first("title"):
-            self.add(Evidence("title", "无标题", "editor", rule="缺省"))
+            self.add(Evidence("title", "无标题", "default", rule="缺省"))
         return declared
 
     def _doc_numbers(self) -> None:
@@ -351,13 +351,13 @@ class _Describer:
         if date is None:
             return []
         line_start = self.text.rfind("\n", 0, date.start + self.body_start)
-        previous = [line for line in lines(self.text, self.body_start, max(line_start, self.body_start))][-1:]
-        if not previous:
+        if line_start <= self.body_start:
             return []
-        named = issuers.signature(previous[0].text)
+        previous = _line_at(self.text, line_start - 1)
+        named = issuers.signature(previous.text) if previous.start >= self.body_start else None
         if not named:
             return []
-        return [self.at("source", named.name, previous[0].start + named.start, previous[0].start + named.end, "落款")]
+        return [self.at("source", named.name, previous.start + named.start, previous.start + named.end, "落款")]
 
     def _source_line(self) -> Evidence | None:
         source, at = self.cleaned.source, self.cleaned.source_at
