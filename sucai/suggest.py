@@ -3,12 +3,13 @@
 A viewer without the member tier is matched against, and shown, the title and
 metadata of the free view (:func:`sucai.access.free_summary`: a title found only
 in the members-only part is not theirs). The titles are kept in memory,
-normalised with :func:`sucai.analysis.normalize`
-(width, case, traditional → simplified, spaces between Han), so a lookup is a
-plain substring scan: well under a millisecond for thousands of titles. The list
-is rebuilt when the catalogue's change counter (:meth:`sucai.store.Catalogue.change_count`)
-moves — whichever process made the change: an addition, a title edit, hiding or
-removal — checked at most every ``recheck_seconds``.
+normalised with :func:`sucai.analysis.normalize` (see :mod:`sucai.analysis`), so
+a lookup is a plain substring scan: well under a millisecond for thousands of
+titles. The list is rebuilt when the catalogue's change counter
+(:meth:`sucai.store.Catalogue.change_count`) moves — whichever process made the
+change: an addition, a title edit, hiding or removal — checked at most every
+``recheck_seconds``, and each suggestion is checked against the catalogue's
+current state before it is returned.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class TitleIndex:
     def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):
         self.catalogue = catalogue
         self.recheck_seconds = recheck_seconds
-        self._rows: dict[bool, list[tuple[str, Summary]]] | None = None  # member? → (normalised title, row)
+        # member? → (normalised title, the row as that viewer sees it, the catalogue's title)
+        self._rows: dict[bool, list[tuple[str, Summary, str]]] | None = None
         self._changes: int | None = None
         self._checked = 0.0
         self._lock = threading.Lock()        # one refresh at a time
@@ -62,7 +64,7 @@ class TitleIndex:
             changes = self.catalogue.change_count()
             if force or self._rows is None or changes != self._changes:
                 rows = self.catalogue.records()
-                self._rows = {member: [(analysis.normalize(r.title), r) for r in views]
+                self._rows = {member: [(analysis.normalize(v.title), v, r.title) for r, v in zip(rows, views)]
                               for member, views in ((True, rows), (False, [access.free_summary(r) for r in rows]))}
                 self._changes = changes
 
@@ -87,20 +89,32 @@ class TitleIndex:
         occurs, then shorter titles, then lower ids. Empty ``q`` gives no suggestions.
         """
         self._maybe_refresh()
-        parts = [p for p in analysis.normalize(q or "").split(" ") if p]
+        parts = [p for p in map(analysis.normalize, (q or "").split()) if p]
         if not parts:
             return []
         limit = max(1, min(limit, MAX_SUGGESTIONS))
         found = []
         first = parts[0]
-        for norm, row in (self._rows or {}).get(member, []):
+        for norm, row, stored_title in (self._rows or {}).get(member, []):
             at = norm.find(first)
             if at < 0 or any(p not in norm for p in parts[1:]):
                 continue
-            found.append((at, len(norm), row.id, row))
+            found.append((at, len(norm), row.id, row, stored_title))
         found.sort(key=lambda f: f[:3])
         out = []
-        for _, _, _, row in found[:limit]:
+        for _, _, _, row, _ in self._current(found, limit):
             spans = merge_spans([(s, e) for s, e, _ in find_spans(row.title, parts)])
             out.append(Suggestion(row.id, row.title, row.genre, row.chars, row.date, row.source, spans))
         return out
+
+    def _current(self, found: list[tuple], limit: int) -> list[tuple]:
+        """The first ``limit`` of ``found`` that the catalogue still shows under the same title:
+        a title list a moment old never suggests a document hidden, removed or renamed since."""
+        out: list[tuple] = []
+        start = 0
+        while len(out) < limit and start < len(found):
+            batch = found[start : start + 2 * limit]
+            titles = self.catalogue.visible_titles([doc_id for _, _, doc_id, _, _ in batch])
+            out += [f for f in batch if titles.get(f[2]) == f[4]]
+            start += len(batch)
+        return out[:limit]
