@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import replace
+
 import pytest
 
+from sucai import access
 from sucai.clean import clean
+from sucai.ingest import parse_file
 from sucai.metadata import Origin, describe, found_by
 from sucai.metadata.dates import dates, parse
 from sucai.metadata.genres import GENRES, GROUPS, NAMES, OTHER, canonical, taxonomy, title_genre
@@ -33,6 +39,17 @@ def test_a_title_broken_over_three_lines_is_joined_up_to_its_closing_word():
     assert doc.title == "国务院办公厅关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见"
     assert doc.text.startswith("国办发〔2019〕6号")
     assert (doc.genre, doc.source) == ("意见", "国务院办公厅")
+
+
+def test_a_title_is_not_closed_inside_a_book_title():
+    """"…实施《中华人民共和国药品管理法" ends with 法 but its 《 is open: the next line belongs to the title."""
+    text = ("国务院关于在海南博鳌乐城国际医疗旅游先行区\n暂时调整实施《中华人民共和国药品管理法\n实施条例》有关规定的决定\n"
+            "国发〔2018〕43号\n各省、自治区、直辖市人民政府：\n为进一步支持海南省试点发展国际医疗旅游相关产业，现决定如下。")
+    doc = analyse(clean(text))
+    assert doc.title == "国务院关于在海南博鳌乐城国际医疗旅游先行区暂时调整实施《中华人民共和国药品管理法实施条例》有关规定的决定"
+    assert (doc.genre, doc.doc_number) == ("决定", "国发〔2018〕43号")
+    unbalanced = analyse(clean("关于《某某\n办法\n其他\n正文很长的一段话，没有标题。"))
+    assert unbalanced.title == "关于《某某"   # never closed: the first line alone
 
 
 def test_an_issuer_line_above_the_title_is_part_of_it():
@@ -351,3 +368,30 @@ def test_equal_titles_are_told_apart_by_issuer_and_year():
     assert distinguishing_notes(rows) == [
         "（海拉尔区人民政府 · 2013）", "（海拉尔区人民政府 · 2013）", "（海拉尔区人民政府 · 2014）", "（国务院 · 2024）", "",
         "（国务院 · 2020-01-02）", "（国务院 · 2020-03-04）", "（编号 7）", "（编号 8）"]
+
+
+# ---------------------------------------------------------------- metadata a reader found outside the text (corpus)
+
+
+@pytest.mark.corpus
+def test_the_gov_cn_pages_metadata_is_evidence_outside_the_text(corpus_dir):
+    """Every gov.cn page of the corpus: the title, 发布日期 and 发文机关 that the HTML reader finds outside the
+    body (the page's 信息公开 table and meta tags) reach the document as evidence of origin "meta", with no
+    offsets. Expected values from the corpus' own meta.jsonl (title, release_office, the date in the URL).
+    A visitor of the page made members-only from its first character still gets them."""
+    folder = corpus_dir / "state_council_policies_govcn"
+    rows = {row["id"]: row for row in map(json.loads, (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines())}
+    pages = sorted((folder / "html").glob("*.html"))
+    assert len(pages) == 60
+    for page in pages:
+        row = rows[int(page.name.split("_")[0])]
+        published = "-".join(re.search(r"/(\d{4})-(\d\d)/(\d\d)/", row["url"]).groups())
+        doc = parse_file(page)
+        outside = {(e.field, e.value) for e in doc.evidence if e.origin == "meta"}
+        assert {("title", row["title"]), ("date", published), ("source", row["release_office"])} <= outside, page.name
+        assert all(e.start is None and e.end is None for e in doc.evidence if e.origin == "meta")
+        visitor = access.free_view(replace(doc, paid_from=0, paid_until=None))
+        assert visitor.text == ""
+        assert (visitor.title, visitor.source) == (row["title"], row["release_office"]), page.name
+        assert visitor.date == published, page.name   # the 落款's 成文日期 is members-only now
+        assert visitor.doc_number is None             # the 文号 line is in the text

@@ -3,7 +3,8 @@
 The title (标题, GB/T 9704-2012 §7.3.2) is the first meaningful line, or several
 lines when a long title is broken ("国务院办公厅关于有效发挥政府性" + "融资担保基金
 作用…" + "“三农”发展的指导意见"): lines are joined while the title has not
-reached the word that ends a title (its 文种: 通知, 意见, 办法…). A law's part
+reached the word that ends a title (its 文种: 通知, 意见, 办法…) outside an open
+《 or （ ("…暂时调整实施《中华人民共和国药品管理法" goes on to "实施条例》有关规定的决定"). A law's part
 keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民共和国民法典 合同编"),
 as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
 "第707号" / "现公布…《X》…") is titled by the regulation it promulgates.
@@ -128,14 +129,22 @@ def _title_lines(text: str, first: Line, heads: set[int]) -> list[Line]:
     taken = [first]
     for line in following:
         joined = DECLARED.sub("", "".join(x.text for x in taken))
-        if END_WORD.search(joined) or joined.endswith(("）", ")")):  # closed: "…（20250224）", "…（试行）"
+        if _unclosed(joined):
+            pass   # "…实施《中华人民共和国药品管理法" goes on: "实施条例》有关规定的决定"
+        elif END_WORD.search(joined) or joined.endswith(("）", ")")):  # closed: "…（20250224）", "…（试行）"
             break
         if len(line.text) > _CONTINUATION_CHARS or not is_title_line(line.text) or line.start in heads:
             break
         taken.append(line)
-    if len(taken) > 1 and not END_WORD.search(DECLARED.sub("", "".join(x.text for x in taken))):
+    joined = DECLARED.sub("", "".join(x.text for x in taken))
+    if len(taken) > 1 and (_unclosed(joined) or not END_WORD.search(joined)):
         return [first]
     return taken
+
+
+def _unclosed(title: str) -> bool:
+    """Whether a 《 or （ of ``title`` is still open (a title is not closed inside a book title)."""
+    return title.count("《") > title.count("》") or title.count("（") + title.count("(") > title.count("）") + title.count(")")
 
 
 def _next_start(text: str, pos: int) -> int:
