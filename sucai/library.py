@@ -15,7 +15,7 @@ from . import access
 from .config import Settings, load_settings
 from .errors import NotFound
 from .index import UNSTATED_SOURCE, SearchIndex
-from .ingest import TEXT_HASH_VERSION, IngestSummary, ingest, text_hash
+from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
 from .model import Document
 from .search import SearchRequest, SearchResult, matching_ids, search
 from .store import Catalogue, Summary
@@ -38,7 +38,7 @@ class Library:
     def index(self) -> SearchIndex:
         return SearchIndex(self.settings, self.catalogue)
 
-    def ingest(self, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None,
+    def ingest(self, paths: Iterable[str | Path], progress: Callable[[IngestProgress], None] | None = None,
                workers: int | None = None, source: str | None = None) -> IngestSummary:
         """Ingest files and folders (see :func:`sucai.ingest.ingest`); ``source`` is the 来源 of
         the files of this batch that name none themselves."""

@@ -20,7 +20,7 @@ from dataclasses import replace
 import docx
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai import access
 from sucai.accounts import Viewer
