@@ -16,11 +16,14 @@
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
 member tier, the fields of the free view are searched (so matches and scores,
-term statistics included, come from the free view alone), and snippets,
-highlights and facet counts come from the free part. Documents the catalogue has
-changed since they were indexed (hidden, re-bounded, edited, removed) are left out
-of every query until the index catches up (:meth:`sucai.index.SearchIndex.snapshot`),
-and a hit is built from the catalogue's current document.
+term statistics included, come from the free view alone), snippets, highlights
+and facet counts come from the free part, and the 文种/年份/来源 filters, facets,
+date sort and each hit's metadata use the metadata found in the free part (the
+index's ``free_genre``/``free_source``/``free_year``/``free_date`` fields).
+Documents the catalogue has changed since they were indexed (hidden, re-bounded,
+edited, removed) are left out of every query until the index catches up
+(:meth:`sucai.index.SearchIndex.snapshot`), and a hit is built from the
+catalogue's current document.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from tantivy import Occur, Query
 
 from . import access, analysis
 from .index import SCHEMA, SearchIndex
+from .metadata.genres import NAMES as GENRE_NAMES
+from .metadata.genres import canonical
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
 from .snippet import find_spans, merge_spans, snippet_for
@@ -125,7 +130,7 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) 
     else:
         total, hits = _document_hits(index, searcher, plan)
     _add_versions(index, hits)
-    facets = _facets(searcher, plan.matching()) if request.facets else {}
+    facets = _facets(searcher, plan.matching(), plan.member) if request.facets else {}
     took = (time.perf_counter() - started) * 1000
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
                         hits, facets, warnings, round(took, 2))
@@ -160,6 +165,8 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
     if request.year is not None and not 1 <= request.year <= 9999:
         warnings.append(f"年份 {request.year} 无效，已忽略")
         request.year = None
+    if request.genre and canonical(request.genre) not in GENRE_NAMES:
+        warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果（文种表见 sucai genres）")
     if request.heading and request.scope != "section":
         warnings.append("按标题筛选只在段落检索（scope=section）中生效")
     return request, warnings
@@ -190,7 +197,7 @@ class _Plan:
 
     def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool, changed: list[int]):
         self.parsed, self.request, self.member = parsed, request, member
-        self.filters = _filters(request)
+        self.filters = _filters(request, member)
         self.changed = changed
 
     def over(self, make: Callable[[_View], Query]) -> Query:
@@ -297,11 +304,16 @@ def _flag(name: str, value) -> Query:
     return Query.term_query(SCHEMA, name, value)
 
 
-def _filters(request: SearchRequest) -> list[Query]:
+def _facet_field(name: str, member: bool) -> str:
+    """The index field of facet ``name`` (genre, source, year, date) for this viewer."""
+    return name if member else f"free_{name}"
+
+
+def _filters(request: SearchRequest, member: bool) -> list[Query]:
     found = []
-    for name, value in (("genre", request.genre), ("source", request.source), ("year", request.year)):
+    for name, value in (("genre", canonical(request.genre)), ("source", request.source), ("year", request.year)):
         if value not in (None, ""):
-            found.append(Query.const_score_query(_flag(name, value), 0.0))
+            found.append(Query.const_score_query(_flag(_facet_field(name, member), value), 0.0))
     if request.has_member_part is not None:
         found.append(Query.const_score_query(_flag("has_paid", request.has_member_part), 0.0))
     return found
@@ -347,7 +359,7 @@ def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -
     """Total and one page of ``(score, id)`` in result order, for the request's mode and sort."""
     request = plan.request
     if request.sort != "relevance":
-        field_name = "date" if request.sort == "date" else "chars"
+        field_name = _facet_field("date", plan.member) if request.sort == "date" else "chars"
         return _sorted_ids(searcher, plan.matching(), field_name, offset, limit)
     if request.mode == "precise" or not plan.parsed.groups:
         return _ranked_ids(searcher, plan.precise(), offset, limit)
@@ -389,7 +401,7 @@ def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
     needles = plan.needles
     snippet = snippet_for(view.text, needles, width)
     title_spans = merge_spans([(s, e) for s, e, _ in find_spans(view.title, needles)])
-    return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, round(score, 4),
+    return Hit(doc.id, view.title, view.genre, doc.chars, view.date, view.source, round(score, 4),
                snippet.text, snippet.highlights, title_spans)
 
 
@@ -564,9 +576,11 @@ def _add_versions(index: SearchIndex, hits: list[Hit]) -> None:
 # -- facets ----------------------------------------------------------------------
 
 
-def _facets(searcher: tantivy.Searcher, query: Query) -> dict[str, list[dict]]:
-    """Counts of 文种, 年份 and 来源 among the documents matching ``query``."""
-    spec = {name: {"terms": {"field": name, "size": size}} for name, size in _FACETS.items()}
+def _facets(searcher: tantivy.Searcher, query: Query, member: bool) -> dict[str, list[dict]]:
+    """Counts of 文种, 年份 and 来源 among the documents matching ``query``, from the metadata this
+    viewer gets; 文种 and 来源 most frequent first, 年份 newest first (unknown years left out)."""
+    spec = {name: {"terms": {"field": _facet_field(name, member), "size": size}} for name, size in _FACETS.items()}
+    spec["year"]["terms"]["order"] = {"_key": "desc"}
     result = searcher.aggregate(query, spec)
     return {
         name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]

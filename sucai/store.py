@@ -25,9 +25,9 @@ from pathlib import Path
 
 from .clean import plain
 from .errors import InvalidInput, NotFound
-from .model import Document, Element, OutlineNode, Removal
+from .model import Document, Element, Evidence, OutlineNode, Removal
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS documents (
     outline TEXT NOT NULL,
     elements TEXT NOT NULL DEFAULT '[]',
     removed TEXT NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '[]',
     source_path TEXT,
     format TEXT,
     encoding TEXT,
@@ -83,12 +84,12 @@ CREATE INDEX IF NOT EXISTS clusters_by_cluster ON clusters (cluster_id);
 
 _DOC_COLUMNS = (
     "id, title, genre, declared_chars, paid_from, paid_until, doc_number, date, source, text,"
-    " outline, elements, removed, source_path, format, encoding, ingested_at, hidden, ocr_confidence"
+    " outline, elements, removed, source_path, format, encoding, ingested_at, hidden, ocr_confidence, evidence"
 )
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _CONTENT = ("title", "genre", "declared_chars", "chars", "paid_from", "paid_until", "doc_number", "date", "source",
             "text", "outline", "elements", "removed", "source_path", "format", "encoding",
-            "ocr_confidence")  # what a file gives a document
+            "ocr_confidence", "evidence")  # what a file gives a document
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,48 @@ class ClusterRow:
     representative: bool
     pinned: bool            # the representative was chosen by an admin
     similarity: float | None  # Jaccard similarity to the version it joined (None: merged by an admin)
+
+
+_METADATA = ("title", "genre", "doc_number", "date", "source")
+# 文种 names of sucai 0.1 and their names in the taxonomy (sucai.metadata.genres), renamed in place by schema 7.
+_RENAMED_GENRES = (("讲话", "讲话稿"), ("工作方案", "实施方案"), ("先进事迹", "事迹材料"), ("规划", "工作计划"))
+
+
+@dataclass
+class Summary:
+    """A document without its text (for lists, counts and title look-ups): its metadata, length,
+    members span and the evidence of its metadata. What a viewer without the member tier gets of
+    it is :func:`sucai.access.free_summary`."""
+
+    id: int
+    title: str
+    genre: str
+    chars: int
+    date: str | None
+    source: str | None
+    doc_number: str | None
+    declared_chars: int | None
+    paid_from: int | None
+    paid_until: int | None
+    hidden: bool
+    evidence: list[Evidence]
+
+    @property
+    def members_span(self) -> tuple[int, int] | None:
+        """As :attr:`sucai.model.Document.members_span`."""
+        if self.paid_from is None:
+            return None
+        end = self.chars if self.paid_until is None else self.paid_until
+        return (self.paid_from, end) if self.paid_from < end else None
+
+    @property
+    def has_member_part(self) -> bool:
+        return self.members_span is not None
+
+    def to_dict(self) -> dict:
+        """What lists publish: id, title, 文种, 字数, date, source, has_member_part, hidden."""
+        return {"id": self.id, "title": self.title, "genre": self.genre, "chars": self.chars, "date": self.date,
+                "source": self.source, "has_member_part": self.has_member_part, "hidden": self.hidden}
 
 
 @dataclass(frozen=True)
@@ -158,6 +201,10 @@ class Catalogue:
             if "ocr_confidence" not in columns:  # schema 4 → 5: OCR'd documents record their confidence
                 db.execute("ALTER TABLE documents ADD COLUMN ocr_confidence REAL")
             # schema 5 → 6: the near-duplicate signatures and clusters tables (created above when missing)
+            if "evidence" not in columns:  # schema 6 → 7: metadata evidence, the 文种 taxonomy's names
+                db.execute("ALTER TABLE documents ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]'")
+                for old, new in _RENAMED_GENRES:
+                    db.execute("UPDATE documents SET genre = ?, version = version + 1 WHERE genre = ?", (new, old))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('signature_seq', '0')")
@@ -230,16 +277,36 @@ class Catalogue:
             yield self._document(row)
 
     def summaries(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False) -> list[dict]:
-        """Id, title, 文种, 字数, date, source of each document (no text); hidden ones only on request."""
+        """Id, title, 文种, 字数, date, source of each document (no text); hidden ones only on request.
+
+        The full metadata, for the operator: what a viewer without the member tier
+        gets is :meth:`sucai.library.Library.summaries`.
+        """
+        return [row.to_dict() for row in self.records(limit, newest_first, include_hidden)]
+
+    def records(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False,
+                ids: list[int] | None = None) -> list[Summary]:
+        """Each document without its text, in id order (or newest first), hidden ones only on request;
+        only the given ``ids`` when there are some. The member boundary is the one documents are read
+        with (see :meth:`get`)."""
         order = "id DESC" if newest_first else "id"
-        where = "" if include_hidden else "WHERE hidden = 0"
+        where = [] if include_hidden else ["hidden = 0"]
+        if ids is not None:
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = self._db.execute(
-            f"SELECT id, title, genre, chars, date, source, paid_from IS NOT NULL, hidden FROM documents {where}"
-            f" ORDER BY {order} LIMIT ?",
-            (-1 if limit is None else limit,),
+            f"SELECT id, title, genre, chars, date, source, doc_number, declared_chars, paid_from, paid_until, hidden,"
+            f" evidence FROM documents {clause} ORDER BY {order} LIMIT ?",
+            (*(ids or ()), -1 if limit is None else limit),
         )
-        keys = ("id", "title", "genre", "chars", "date", "source", "has_member_part", "hidden")
-        return [{**dict(zip(keys, row)), "hidden": bool(row[7]), "has_member_part": bool(row[6])} for row in rows]
+        return [self._summary(row) for row in rows]
+
+    def _summary(self, row: tuple) -> Summary:
+        (doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, hidden, evidence) = row
+        if paid_from is None and self.preview_chars is not None and self.preview_chars < chars:
+            paid_from = self.preview_chars
+        return Summary(doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, bool(hidden),
+                       [Evidence.from_dict(e) for e in json.loads(evidence)])
 
     def update(self, doc_id: int, **changes) -> None:
         """Change metadata of a document (any of title, genre, paid_from, paid_until, doc_number, date, source).
@@ -263,6 +330,10 @@ class Catalogue:
         if not changes:
             return
         changes = {name: plain(value) if isinstance(value, str) else value for name, value in changes.items()}
+        edited = [Evidence(name, str(value), "editor", rule="管理员修改") for name, value in changes.items()
+                  if name in _METADATA and value not in (None, "")]
+        kept = [e for e in doc.evidence if e.field not in changes]
+        changes = {**changes, "evidence": _dump([e.to_dict() for e in edited + kept])}
         assignments = ", ".join(f"{name} = ?" for name in changes)
         with self.transaction() as db:
             db.execute(f"UPDATE documents SET {assignments}, version = version + 1 WHERE id = ?",
@@ -561,18 +632,20 @@ def _plain_fields(doc: Document) -> Document:
     """``doc`` with its one-line fields made :func:`~sucai.clean.plain` (no control characters)."""
     fields = {name: plain(value) for name in ("title", "genre", "doc_number", "date", "source", "source_path")
               if isinstance(value := getattr(doc, name), str)}
-    return replace(doc, **fields)
+    evidence = [replace(e, value=plain(e.value)) for e in doc.evidence]
+    return replace(doc, **fields, evidence=evidence)
 
 
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
-     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence) = row
+     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence, evidence) = row
     return Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
         outline=[OutlineNode.from_dict(n) for n in json.loads(outline)],
         elements=[Element(**e) for e in json.loads(elements)],
         removed=[Removal(**r) for r in json.loads(removed)],
+        evidence=[Evidence.from_dict(e) for e in json.loads(evidence)],
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
         ocr_confidence=ocr_confidence,
     )
@@ -583,7 +656,7 @@ def _content(doc: Document) -> tuple:
     return (doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.paid_until, doc.doc_number,
             doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
             _dump([e.to_dict() for e in doc.elements]), _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
-            doc.source_path, doc.format, doc.encoding, doc.ocr_confidence)
+            doc.source_path, doc.format, doc.encoding, doc.ocr_confidence, _dump([e.to_dict() for e in doc.evidence]))
 
 
 def _dump(value) -> str:

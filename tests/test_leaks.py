@@ -4,7 +4,8 @@ A test library holds documents whose members parts carry unique marker text (ran
 Han characters that occur nowhere else, also after normalisation) next to realistic
 text: three with a ``##paidbegin##`` tag, one whose members part ends at a
 ``##paidend##`` followed by free text (with a marker of its own, which non-members
-must see), the bundled samples, whose long texts get a boundary from the operator's
+must see), three whose metadata lies only in the members part (a 文号, a 落款 with its
+issuer and date, a "来源：" line, a title after the tag), the bundled samples, whose long texts get a boundary from the operator's
 ``free_preview_chars`` setting, and one hidden document (none of whose text may show). Every route of the app — enumerated from the router, so
 a route added later is covered automatically — is called as a visitor, a free user and
 an expired member (both logged in through the real login form), with path parameters
@@ -117,7 +118,23 @@ def texts(markers: list[str]) -> dict[str, str]:
             f"接待{m[13]}标准按内部口径执行，{m[14]}不对外公开。\n"
             "##paidend##\n"
             f"三、监督检查\n各单位要加强日常监督，{m[FREE_AFTER]}定期通报检查结果。\n"),
+        MEMBERS_METADATA: (
+            "关于做好档案整理工作的通知\n各有关单位：\n为做好年度档案整理工作，现将有关事项通知如下。\n"
+            f"##paidbegin##\n{m[17]}局发〔2031〕88号\n一、整理范围\n{m[19]}范围内的文书档案全部纳入整理。\n"
+            f"二、工作要求\n各单位要按时完成。\n{m[17]}局\n2031年7月9日\n"),
+        MEMBERS_SOURCE: (
+            "关于基层治理的几点思考\n基层治理是国家治理的基石，要坚持和发展新时代“枫桥经验”。\n"
+            f"##paidbegin##\n（来源：{m[18]}日报）\n一、治理主体\n要发挥村民自治作用，{m[19]}持续推进。\n"),
+        MEMBERS_TITLE: (
+            f"##paidbegin##{m[IN_TITLE]}工作情况的报告\n一、基本情况\n今年以来，我们围绕重点任务扎实推进各项工作。\n"),
     }
+
+
+MEMBERS_METADATA = "08_会员部分的元数据.txt"   # its 文号, 落款 (issuer, 2031年7月9日) lie in the members part
+MEMBERS_SOURCE = "09_来源在会员部分.txt"       # its "来源：" line stands in the members part
+MEMBERS_TITLE = "10_会员标题.txt"              # the members tag stands before its title
+MEMBERS_YEAR = 2031
+IN_TITLE = 16    # markers[16] is in a title that stands after the members tag; see test_members_title_does_not_match
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +142,8 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("leaks")
     home, extra = root / "home", root / "extra"
     extra.mkdir()
-    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 16).values())
-    markers = make_markers(16, 8, seen)
+    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 20).values())
+    markers = make_markers(20, 8, seen)
     for name, text in texts(markers).items():
         (extra / name).write_text(text, encoding="utf-8")
     (home).mkdir()
@@ -149,6 +166,11 @@ def site(tmp_path_factory):
 
 
 _SPACE = re.compile(r"\s+")
+
+
+def metadata_of(doc) -> list[str]:
+    """The derived fields of a document (or of a viewer's view of it)."""
+    return [doc.title, doc.genre or "", doc.source or "", doc.doc_number or "", doc.date or ""]
 
 
 def squash(text: str) -> str:
@@ -175,8 +197,10 @@ def secrets_(site) -> set[str]:
         if doc.members_span is not None:
             start, end = doc.members_span
             forbidden |= windows(doc.text[start:end])
-        shown = [view.title, view.text, doc.genre or "", doc.source or "", doc.doc_number or "", doc.date or ""]
-        for part in shown:
+        for part in metadata_of(doc):   # derived from the members part: in the full document, not in the free view
+            if part not in metadata_of(view):
+                forbidden |= windows(part)
+        for part in [view.text, *metadata_of(view)]:
             allowed |= windows(part)
     forbidden -= allowed
     assert len(forbidden) > 5000
@@ -449,7 +473,8 @@ IN_HEADING = 2   # markers[2] is in a heading of a members part ("二、<marker>
 
 
 def body_markers(site) -> list[str]:
-    return [m for n, m in enumerate(secret_markers(site)) if n != IN_HEADING]
+    apart = {site["markers"][IN_HEADING], site["markers"][IN_TITLE]}
+    return [m for m in secret_markers(site) if m not in apart]
 
 
 @pytest.mark.parametrize("who", ["visitor", "free user", "expired member"])
@@ -501,6 +526,56 @@ def test_free_text_after_a_members_part_is_shown_to_non_members(site, who):
     assert body.index("厉行勤俭节约") < body.index(notice) < body.index(free) and secret[:3] not in page
     text = client.get(f"/api/documents/{doc.id}/download", params={"format": "txt"}).content.decode("utf-8")
     assert text.index("厉行勤俭节约") < text.index(notice) < text.index(free) and secret[:3] not in text
+
+
+def _doc_id(site, name: str) -> int:
+    return next(d.id for d in site["library"].catalogue.documents() if d.source_path.endswith(name))
+
+
+def test_metadata_from_the_members_part_reaches_no_non_member(site):
+    """Attack (issue 10 "metadata taken from the members-only part", issue 11 #1): a 文号, the 落款's issuer and
+    date (2031年7月9日), a "来源：" line and a title after the tag lie only in members parts. No non-member gets
+    them — document, list, search hit, facets, the year filter, stats, suggest, downloads — while a member does."""
+    markers, library = site["markers"], site["library"]
+    dated, titled = _doc_id(site, MEMBERS_METADATA), _doc_id(site, MEMBERS_TITLE)
+    sourced = _doc_id(site, MEMBERS_SOURCE)
+    member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    full = member.get(f"/api/documents/{dated}").json()
+    assert (full["doc_number"], full["date"], full["source"]) == (f"{markers[17]}局发〔2031〕88号", "2031-07-09",
+                                                                 f"{markers[17]}局")
+    assert member.get(f"/api/documents/{sourced}").json()["source"] == f"{markers[18]}日报"
+    assert member.get(f"/api/documents/{titled}").json()["title"] == f"{markers[IN_TITLE]}工作情况的报告"
+    assert member.get("/api/search", params={"year": MEMBERS_YEAR}).json()["total"] == 1
+    for who, client in viewers(site).items():
+        doc = client.get(f"/api/documents/{dated}").json()
+        assert (doc["doc_number"], doc["date"], doc["source"], doc["genre"]) == (None, None, None, "通知"), who
+        assert all(e["start"] is None or e["end"] <= library.get(dated).paid_from for e in doc["evidence"])
+        assert client.get(f"/api/documents/{sourced}").json()["source"] is None
+        assert client.get(f"/api/documents/{titled}").json()["title"] == "会员标题"   # the file's name, not the text
+        found = client.get("/api/search", params={"year": MEMBERS_YEAR}).json()
+        assert (found["total"], found["hits"]) == (0, []), who
+        everything = client.get("/api/search", params={"q": "", "limit": 50}).json()
+        assert MEMBERS_YEAR not in [b["value"] for b in everything["facets"]["year"]]
+        hits = {h["id"]: h for h in everything["hits"]}
+        assert (hits[dated]["date"], hits[dated]["source"]) == (None, None)
+        by_date = client.get("/api/search", params={"q": "", "sort": "date", "limit": 1}).json()["hits"]
+        assert by_date[0]["id"] != dated   # sorting by date does not place it by its members-only date
+        listed = {d["id"]: d for d in client.get("/api/documents", params={"limit": 100}).json()["documents"]}
+        assert (listed[dated]["date"], listed[dated]["source"], listed[titled]["title"]) == (None, None, "会员标题")
+        assert client.get("/api/suggest", params={"q": markers[IN_TITLE][:4]}).json()["suggestions"] == []
+        for route in ("/", "/api/stats", "/api/genres", f"/documents/{dated}", f"/api/documents/{dated}/download?format=md",
+                      f"/api/download?ids={dated},{titled}&format=md", f"/api/documents/{titled}/download?format=docx"):
+            body = "\x00".join(readable(client.get(route)))
+            assert "2031-07-09" not in body and markers[17] not in body and markers[18] not in body, (who, route)
+            assert markers[IN_TITLE] not in body, (who, route)
+
+
+def test_members_title_does_not_match(site):
+    """A word of a title that stands after the members tag finds nothing for a non-member."""
+    for who, client in viewers(site).items():
+        for mode in ("precise", "ranked"):
+            data = client.get("/api/search", params={"q": site["markers"][IN_TITLE], "mode": mode}).json()
+            assert data["total"] == 0, (who, mode)
 
 
 def test_a_member_sees_the_markers(site, secrets_):
@@ -735,7 +810,8 @@ def test_cli_free_output_has_no_members_text(site, secrets_, tmp_path):
             data = json.loads(body)
             if probe in "".join(body_markers(site)):
                 assert data["total"] == 0, probe
-    outputs.append(("list", [run("list"), run("list", "--json"), run("stats", "--json")]))
+    outputs.append(("list", [run("list", "--free"), run("list", "--free", "--json"), run("stats", "--free", "--json"),
+                             run("genres", "--free", "--json")]))
     found = {name: leaks(bodies, secrets_, asked=name) for name, bodies in outputs}
     assert not {k: v[:5] for k, v in found.items() if v}
     # and without --free the members text is there (the check can fail)

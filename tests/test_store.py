@@ -1,5 +1,5 @@
 """The catalogue's storage of structure: elements and outline round trips, and the in-place migration
-(schema 2 → 4: the elements column, then paid_until)."""
+(schema 2 → 6: the elements column, paid_until, ocr_confidence, then the metadata evidence with the 文种 renamed)."""
 
 from __future__ import annotations
 
@@ -63,4 +63,26 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     assert catalogue.cluster_rows() == [] and catalogue.unsigned_ids() == [1]
     Catalogue(path)  # idempotent: opening again changes nothing
     assert catalogue.signatures_since(0)[0][0] == 1
-    assert SCHEMA_VERSION == 6
+    assert SCHEMA_VERSION == 7
+
+
+def test_old_genre_names_are_renamed_and_evidence_starts_empty(tmp_path):
+    """Schema 7 (metadata evidence): the 文种 names of sucai 0.1 take the taxonomy's names, in place."""
+    path = tmp_path / "catalogue.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA_2)
+    for n, genre in enumerate(["讲话", "工作方案", "先进事迹", "规划", "通知"], 1):
+        db.execute("INSERT INTO documents (title, genre, chars, text, outline, removed, text_hash, ingested_at, version,"
+                   " indexed_version) VALUES (?, ?, 2, '正文', '[]', '[]', ?, 'now', 1, 1)", (f"文档{n}", genre, str(n)))
+    db.commit()
+    db.close()
+    catalogue = Catalogue(path)
+    docs = list(catalogue.documents())
+    assert [d.genre for d in docs] == ["讲话稿", "实施方案", "事迹材料", "工作计划", "通知"]
+    assert all(d.evidence == [] for d in docs)
+    stale, _ = catalogue.pending()
+    assert [doc_id for doc_id, _ in stale] == [1, 2, 3, 4]   # renamed ones are re-indexed
+    version = catalogue._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == str(SCHEMA_VERSION)
+    Catalogue(path)   # idempotent
+    assert [d.genre for d in Catalogue(path).documents()][0] == "讲话稿"

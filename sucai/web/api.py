@@ -17,6 +17,7 @@ from ..accounts import Accounts, TooManyRequests
 from ..errors import InvalidInput
 from ..export import export_document, export_zip
 from ..library import Library
+from ..metadata import genres
 from ..model import Document
 from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest, choice_code
 from ..similar import similar
@@ -99,9 +100,10 @@ def api_search(
 @router.get("/documents", summary="最新入库的文档（不含正文）")
 def api_documents(
     library: Annotated[Library, Depends(get_library)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
     limit: Annotated[int, Query(ge=1, le=MAX_BATCH)] = 20,
 ):
-    return _json({"documents": library.catalogue.summaries(limit, newest_first=True)})
+    return _json({"documents": library.summaries(limit, newest_first=True, member=viewer.member)})
 
 
 @router.get("/documents/{doc_id}", summary="一篇文档：元数据、正文、提纲（按查看者的权限）")
@@ -173,10 +175,11 @@ def api_download_many(
 @router.get("/suggest", summary="快速查找：标题联想")
 def api_suggest(
     titles: Annotated[TitleIndex, Depends(get_titles)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ):
-    found = titles.suggest(q, limit)
+    found = titles.suggest(q, limit, member=viewer.member)
     return _json({"q": q, "suggestions": [asdict(s) for s in found]})
 
 
@@ -190,14 +193,15 @@ def api_me(
 
 
 @router.get("/stats", summary="库内统计：文档数、字数、按文种、按来源")
-def api_stats(library: Annotated[Library, Depends(get_library)]):
-    return _json(library.catalogue.stats())
+def api_stats(library: Annotated[Library, Depends(get_library)], viewer: Annotated[Viewer, Depends(current_viewer)]):
+    return _json(library.stats(member=viewer.member))
 
 
-@router.get("/genres", summary="文种及篇数")
-def api_genres(library: Annotated[Library, Depends(get_library)]):
-    by_genre = library.catalogue.stats()["by_genre"]
-    return _json({"genres": [{"genre": g, "count": n} for g, n in by_genre.items()]})
+@router.get("/genres", summary="文种及篇数；taxonomy 为完整的文种表（分组、顺序、依据）")
+def api_genres(library: Annotated[Library, Depends(get_library)], viewer: Annotated[Viewer, Depends(current_viewer)]):
+    by_genre = library.stats(member=viewer.member)["by_genre"]
+    return _json({"genres": [{"genre": g, "count": n} for g, n in by_genre.items()],
+                  "taxonomy": genres.taxonomy(counts=by_genre)})
 
 
 # -- helpers ----------------------------------------------------------------------

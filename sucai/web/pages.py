@@ -7,13 +7,15 @@ same library calls as the JSON API, for the request's viewer.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
-from .. import access
+from .. import access, metadata
 from ..library import Library
+from ..metadata import genres, titles
 from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest
 from ..similar import similar
 from .api import DocId, search_request
@@ -34,10 +36,12 @@ def home_page(
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
+    stats = library.stats(member=viewer.member)
+    newest = library.summaries(12, newest_first=True, member=viewer.member)
     return render_page(
         request, "index.html",
-        stats=library.catalogue.stats(),
-        newest=library.catalogue.summaries(12, newest_first=True),
+        stats=stats, genre_groups=genres.taxonomy(counts=stats["by_genre"]),
+        newest=newest, newest_notes=titles.distinguishing_notes(newest),
         params={"mode": "ranked"}, viewer=viewer,
     )
 
@@ -66,6 +70,7 @@ def search_page(
     return render_page(
         request, "search.html",
         result=result, params=params, pages=pages, window=window, first=first, viewer=viewer,
+        title_notes=titles.distinguishing_notes([asdict(hit) for hit in result.hits]),
         mode_names=MODES, scope_names=SCOPES, sort_names=SORTS, filter_names=FILTER_NAMES, facet_names=FACET_NAMES,
         page_sizes=PAGE_SIZES, past=past if past and past.isdigit() else None, mode_switch_in_toolbar=True,
         active_filters=[(k, params[k]) for k in FILTER_NAMES if params[k] not in (None, "")],
@@ -86,8 +91,8 @@ def document_page(
     markers_after = place_markers(paras, boundary_markers(view, notice))
     return render_page(
         request, "document.html",
-        doc=view, chars=doc.chars, visible_chars=view.chars, notice=notice, paragraphs=paras,
-        markers_after=markers_after,
+        doc=view, found_by=metadata.found_by(view.evidence), chars=doc.chars, visible_chars=view.chars,
+        notice=notice, paragraphs=paras, markers_after=markers_after,
         outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
         versions=library.clusters.versions(doc_id, member=viewer.member, include_hidden=viewer.admin),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
