@@ -139,11 +139,12 @@ def test_the_better_copy_of_an_exact_duplicate_is_kept(library, tmp_path):
     summary2 = ingest(library, tmp_path / "utf8", {"2017_区政府工作报告.txt": REPORT})
     assert summary.counts["ingested"] == 1 and summary2.counts["duplicate"] == 1
     [doc] = library.catalogue.documents()
-    assert (doc.title, doc.genre, doc.encoding) == ("2017_区政府工作报告", "报告", "utf-8")
+    # the file name gives the title, without the year the metadata reads from it
+    assert (doc.title, doc.genre, doc.encoding) == ("区政府工作报告", "报告", "utf-8")
     assert doc.source_path.endswith("2017_区政府工作报告.txt")
-    assert hits(library, "过去五年工作回顾").hits[0].title == "2017_区政府工作报告"
+    assert hits(library, "过去五年工作回顾").hits[0].title == "区政府工作报告"
     again = ingest(library, tmp_path / "again", {"2017.txt": REPORT})  # the worse copy later: nothing changes
-    assert again.counts["duplicate"] == 1 and library.get(doc.id).title == "2017_区政府工作报告"
+    assert again.counts["duplicate"] == 1 and library.get(doc.id).source_path.endswith("2017_区政府工作报告.txt")
 
 
 def test_different_document_numbers_are_different_documents(library, tmp_path):
