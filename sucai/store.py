@@ -27,7 +27,7 @@ from .clean import plain
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,6 +66,18 @@ CREATE TABLE IF NOT EXISTS files (
     reason TEXT,
     seen_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS drafts (
+    id INTEGER PRIMARY KEY,
+    owner_id INTEGER NOT NULL,
+    owner_name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    genre TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_by_owner ON drafts (owner_id, updated_at);
 """
 
 _DOC_COLUMNS = (
@@ -130,6 +142,7 @@ class Catalogue:
                 db.execute("ALTER TABLE documents ADD COLUMN paid_until INTEGER")
             if "ocr_confidence" not in columns:  # schema 4 → 5: OCR'd documents record their confidence
                 db.execute("ALTER TABLE documents ADD COLUMN ocr_confidence REAL")
+            # schema 5 → 6: the drafts table of the 写作台 (created above; its SQL is in sucai.drafting.storage)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
 
@@ -143,6 +156,11 @@ class Catalogue:
     def transaction(self):
         """One write transaction on this thread's connection (see :func:`transaction`)."""
         return transaction(self._db)
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """The rows of one reading statement on this thread's connection: for the storage module of a
+        capability that keeps its own SQL (:mod:`sucai.drafting.storage`)."""
+        return self._db.execute(sql, params).fetchall()
 
     # -- documents ---------------------------------------------------------
 

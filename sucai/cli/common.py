@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ..errors import SucaiError
 from ..library import Library
 
 app = typer.Typer(
@@ -41,6 +42,16 @@ def shown(value: object) -> str:
 
 def open_library(home: Path | None) -> Library:
     return Library.open(home)
+
+
+def write_file(output: Path | None, name: str, data: bytes) -> Path:
+    """Write to ``output`` (a file, or a folder to put ``name`` in; default: ``name`` here)."""
+    target = output / name if output and output.is_dir() else output or Path(name)
+    try:
+        target.write_bytes(data)
+    except OSError as err:
+        raise SucaiError(f"无法写入 {target}：{err.strerror or err}", code="cannot_write") from err
+    return target
 
 
 def print_json(data) -> None:

@@ -17,7 +17,8 @@ from ..export import export_document, export_zip
 from ..library import Library
 from ..model import Document, walk_outline
 from ..search import MODES, SCOPES, SORTS, SearchRequest
-from .common import FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar, shown
+from .common import (FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar, shown,
+                     write_file)
 
 
 @app.command()
@@ -198,18 +199,8 @@ def export(
         if not docs:
             raise SucaiError("没有符合条件的文档，未生成压缩包", code="no_results")
         name, data = "素材打包.zip", export_zip([access.view(d, member=not free) for d in docs], fmt, limit=limit)
-    target = _write(output, name, data)
+    target = write_file(output, name, data)
     out.print(f"已导出：{escape(str(target))}（{len(data):,} 字节）")
-
-
-def _write(output: Path | None, name: str, data: bytes) -> Path:
-    """Write to ``output`` (a file, or a folder to put ``name`` in; default: ``name`` here)."""
-    target = output / name if output and output.is_dir() else output or Path(name)
-    try:
-        target.write_bytes(data)
-    except OSError as err:
-        raise SucaiError(f"无法写入 {target}：{err.strerror or err}", code="cannot_write") from err
-    return target
 
 
 def _search_all(library: Library, query: str, mode: str, genre, year, limit: int, free: bool) -> list[Document]:

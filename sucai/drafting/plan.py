@@ -1,0 +1,63 @@
+"""The whole first step at once, for the command line: a 提纲 and paragraph candidates for each heading.
+
+:func:`make_plan` suggests the outline (:func:`.outline.suggest_outline`) and asks
+for candidates (:func:`.paragraphs.paragraph_candidates`) for every heading of it,
+in outline order; :meth:`Plan.to_dict` is the JSON shape of ``sucai draft --json``;
+:func:`first_draft` makes a draft of it (each heading with its best candidate,
+another unit's facts as 【待补】).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..library import Library
+from .drafts import Draft, Paragraph, Section, Source, copy_ratio
+from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
+from .paragraphs import Candidate, paragraph_candidates
+
+
+@dataclass
+class Plan:
+    suggestion: OutlineSuggestion
+    candidates: list[tuple[SuggestedHeading, list[Candidate]]]
+
+    def to_dict(self) -> dict:
+        """``{"genre", "topic", "outline": [{"heading", "support", "sources", "children"}], "candidates":
+        [{"heading", "text", "doc_id", "title", "section_path", "start", "end"}]}``."""
+        return {"genre": self.suggestion.genre, "topic": self.suggestion.topic,
+                "outline": [node.to_dict() for node in self.suggestion.outline],
+                "candidates": [c.to_dict() for _, found in self.candidates for c in found]}
+
+
+def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
+              year: int | None = None, per_heading: int = 3,
+              progress: Callable[[int, int], None] | None = None) -> Plan:
+    """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings."""
+    suggestion = suggest_outline(library, genre, topic, member=member, unit=unit, year=year)
+    headings = [node for root in suggestion.outline for node in root.walk()]
+    found = []
+    for done, node in enumerate(headings, start=1):
+        found.append((node, paragraph_candidates(library, node.heading, genre=genre, member=member,
+                                                 limit=per_heading, unit=unit, year=year)))
+        if progress:
+            progress(done, len(headings))
+    return Plan(suggestion, found)
+
+
+def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None) -> Draft:
+    """A draft of the plan: every heading (at its level) with its best candidate, marked (【待补】)."""
+    sections = []
+
+    def visit(nodes: list[SuggestedHeading], level: int) -> None:
+        for node in nodes:
+            best = next((found[0] for n, found in plan.candidates if n is node and found), None)
+            paragraphs = [] if best is None else [Paragraph(
+                best.marked.text, Source(best.doc_id, best.start, best.end, best.title, best.section_path),
+                edited=bool(best.marked.placeholders), copy_ratio=copy_ratio(best.marked.text, best.text))]
+            sections.append(Section(node.heading, level, paragraphs))
+            visit(node.children, level + 1)
+
+    visit(plan.suggestion.outline, 1)
+    return Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year)
