@@ -6,9 +6,10 @@ heading is compared by its **key** (:func:`heading_key`): normalised
 (:func:`sucai.analysis.normalize`), without its outline label (一、 （一） 1.
 第一章…), without the unit names, years, dates and people of its document
 (:mod:`.facts`), without punctuation and spaces. Two keys are compared by the
-**weighted Dice coefficient of their character bigrams** (:class:`Similarity`),
-each bigram weighted by its inverse document frequency among the headings
-compared, so that 方面, 工作, 问题 count for less than 理论, 担当, 根源.
+**weighted Dice coefficient of their characters and character bigrams**
+(:class:`Similarity`), each weighted by its inverse document frequency among the
+headings compared, so that 方面, 工作, 问题 count for less than 理论, 担当, 根源;
+characters let "存在问题" meet "存在的问题", bigrams keep word order.
 
 :func:`cluster` groups items whose keys are near-identical (similarity ≥
 :data:`THRESHOLD`), never two items of the same document (two headings of one
@@ -48,33 +49,34 @@ def heading_key(heading: str) -> str:
     return _NOT_KEY.sub("", analysis.normalize(text))
 
 
-def bigrams(key: str) -> list[str]:
-    """Character bigrams of a key (a one-character key is its own only "bigram")."""
-    return [key[i : i + 2] for i in range(len(key) - 1)] or ([key] if key else [])
+def features(key: str) -> set[str]:
+    """The characters and character bigrams of a key."""
+    return set(key) | {key[i : i + 2] for i in range(len(key) - 1)}
 
 
 class Similarity:
-    """Weighted Dice similarity of heading keys, with bigram weights from ``keys`` (idf: ``log(1 + N/df)``)."""
+    """Weighted Dice similarity of heading keys over :func:`features`, weights from ``keys``
+    (idf: ``log(1 + N / (df + 1))``, N keys, df of them holding the feature)."""
 
     def __init__(self, keys: Iterable[str]):
         df: Counter = Counter()
         count = 0
         for key in keys:
             count += 1
-            df.update(set(bigrams(key)))
+            df.update(features(key))
         self._total = max(count, 1)
         self._df = df
 
-    def weight(self, gram: str) -> float:
-        return math.log(1 + self._total / (self._df.get(gram, 0) + 1))
+    def weight(self, feature: str) -> float:
+        return math.log(1 + self._total / (self._df.get(feature, 0) + 1))
 
     def __call__(self, a: str, b: str) -> float:
-        """0 (nothing shared) to 1 (the same bigrams)."""
+        """0 (nothing shared) to 1 (the same characters and bigrams)."""
         if a == b:
             return 1.0 if a else 0.0
-        ga, gb = set(bigrams(a)), set(bigrams(b))
-        shared = sum(self.weight(g) for g in ga & gb)
-        total = sum(self.weight(g) for g in ga) + sum(self.weight(g) for g in gb)
+        fa, fb = features(a), features(b)
+        shared = sum(self.weight(f) for f in fa & fb)
+        total = sum(self.weight(f) for f in fa) + sum(self.weight(f) for f in fb)
         return 2 * shared / total if total else 0.0
 
 
@@ -117,7 +119,7 @@ def cluster(items: Sequence[Item], similarity: Similarity, threshold: float = TH
     for item in items:
         if not item.key:
             continue
-        grams = bigrams(item.key)
+        grams = features(item.key)
         best, best_score = None, threshold
         for index in sorted(set().union(*(by_gram.get(g, set()) for g in grams))):
             found = clusters[index]

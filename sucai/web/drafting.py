@@ -4,8 +4,8 @@ Every route first asks :func:`sucai.drafting.require_drafting` (setting
 ``drafting_tier``); what a writer receives is computed for their member tier
 (:func:`sucai.access.view` inside :mod:`sucai.drafting`). Drafts belong to their
 author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404.
-Routes that change something (save, update, delete, 润笔) need the session's
-CSRF token in ``X-CSRF-Token`` (or an API token).
+Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``
+(or an API token), as every POST route of the app does.
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ def drafting_page(request: Request, viewer: Writer, library: Lib):
 # -- the API ----------------------------------------------------------------------------------
 
 
-@router.post("/api/drafts/outline", summary="写作台：按文种和主题建议提纲（与 sucai draft 的 outline 相同）")
+@router.post("/api/drafts/outline", summary="写作台：按文种和主题建议提纲（与 sucai draft 的 outline 相同）",
+             dependencies=Csrf)
 def api_outline(ask: OutlineAsk, viewer: Writer, library: Lib):
     found = suggest_outline(library, ask.genre.strip(), ask.topic.strip(), member=viewer.member,
                             unit=ask.unit, year=ask.year)
@@ -95,7 +96,8 @@ def api_outline(ask: OutlineAsk, viewer: Writer, library: Lib):
                          "documents": found.documents, "warnings": found.warnings})
 
 
-@router.post("/api/drafts/paragraphs", summary="写作台：每个标题的候选段落（注明出处；marked 为标出【待补】后的文字）")
+@router.post("/api/drafts/paragraphs", summary="写作台：每个标题的候选段落（注明出处；marked 为标出【待补】后的文字）",
+             dependencies=Csrf)
 def api_paragraphs(ask: ParagraphsAsk, viewer: Writer, library: Lib):
     found = []
     for heading in ask.headings:
