@@ -244,6 +244,8 @@
           edited: candidate.placeholders.length > 0, copy_ratio: null,
         });
         renderParagraphs(section);
+        section.block.querySelector(".candidates").open = false;   // picked: the list folds away
+        count();
       });
       li.append(meta, text, pick);
       list.appendChild(li);
