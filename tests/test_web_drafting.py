@@ -1,7 +1,7 @@
 """The 写作台 on the web: who may use it (``drafting_tier``), the JSON routes under /api/drafts, CSRF,
 drafts that belong to their author, downloads, and 润笔 shown only when configured.
 
-The library holds the four 对照检查材料 of tests/drafting_texts.py, one with a members part, and the
+The library holds the four 对照检查材料 of tests/drafting_support.py, one with a members part, and the
 bundled samples; accounts are logged in through API tokens (and once through the login form, for CSRF).
 """
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import analysis
 
@@ -150,10 +151,12 @@ class Known:
 
 def learn(text: str) -> Known:
     """The people and places of ``text`` found by the rules, for :func:`find_facts` on its paragraphs."""
-    return _learn(text, analysis.word_spans(text))
+    return _learn(text, analysis.word_spans(text), bodies=True)
 
 
-def _learn(text: str, words: list[tuple[int, int]]) -> Known:
+def _learn(text: str, words: list[tuple[int, int]], bodies: bool) -> Known:
+    """People, and the names of places with an administrative suffix (and, with ``bodies``, of a 区 that
+    heads a body: 海拉尔 of 海拉尔区人民政府)."""
     people = frozenset(f.value for f in _people(text, words))
     places = set()
     for start, end in words:
@@ -163,7 +166,7 @@ def _learn(text: str, words: list[tuple[int, int]]) -> Known:
             stem = word[: -len(suffix)]
             if len(stem) >= 2 and not stem.startswith("某"):
                 places.add(stem)
-    for fact in _units(text, words, frozenset()):   # 海拉尔 of 海拉尔区人民政府: a 区 that heads a body
+    for fact in _units(text, words, frozenset()) if bodies else ():
         head = analysis.word_spans(fact.text)[0]
         first = fact.text[head[0]:head[1]]
         suffix = _ends(first, PLACE_SUFFIXES)
@@ -189,7 +192,7 @@ def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) 
                 taken[fact.start:fact.end] = b"\x01" * (fact.end - fact.start)
 
     words = analysis.word_spans(text)
-    own = _learn(text, words)
+    own = _learn(text, words, bodies=False)
     known = Known(known.people | own.people, known.places | own.places)
     if "date" in wanted:
         add(_matches(text, _DATES, "date"))
@@ -329,6 +332,7 @@ def _ends(word: str, suffixes: tuple[str, ...]) -> str | None:
     return next((s for s in suffixes if word.endswith(s)), None)
 
 
+@lru_cache(maxsize=100_000)
 def _unit_word(word: str) -> str | None:
     """``"place"``, ``"named"``, ``"body"``, ``"part"`` (ordinal, level or department word), or None."""
     if word.endswith(tuple(NOT_UNITS)) or not re.fullmatch(f"[{_HAN}]+", word):

@@ -23,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import analysis
 from .facts import find_facts
@@ -41,6 +42,7 @@ def strip_label(heading: str) -> str:
     return _LABEL.sub("", heading.strip(), count=1).strip()
 
 
+@lru_cache(maxsize=100_000)
 def heading_key(heading: str) -> str:
     """The comparable form of a heading (see the module docstring); "" when nothing is left."""
     text = strip_label(heading)
@@ -64,20 +66,27 @@ class Similarity:
         for key in keys:
             count += 1
             df.update(features(key))
-        self._total = max(count, 1)
-        self._df = df
+        self._unseen = math.log(1 + max(count, 1))
+        self._weights = {f: math.log(1 + max(count, 1) / (n + 1)) for f, n in df.items()}
+        self._vectors: dict[str, tuple[set[str], float]] = {}
 
     def weight(self, feature: str) -> float:
-        return math.log(1 + self._total / (self._df.get(feature, 0) + 1))
+        return self._weights.get(feature, self._unseen)
+
+    def _vector(self, key: str) -> tuple[set[str], float]:
+        """A key's features and their total weight (computed once per key)."""
+        found = self._vectors.get(key)
+        if found is None:
+            found = self._vectors[key] = (feats := features(key), sum(self.weight(f) for f in feats))
+        return found
 
     def __call__(self, a: str, b: str) -> float:
         """0 (nothing shared) to 1 (the same characters and bigrams)."""
         if a == b:
             return 1.0 if a else 0.0
-        fa, fb = features(a), features(b)
+        (fa, wa), (fb, wb) = self._vector(a), self._vector(b)
         shared = sum(self.weight(f) for f in fa & fb)
-        total = sum(self.weight(f) for f in fa) + sum(self.weight(f) for f in fb)
-        return 2 * shared / total if total else 0.0
+        return 2 * shared / (wa + wb) if wa + wb else 0.0
 
 
 @dataclass
@@ -111,15 +120,16 @@ def cluster(items: Sequence[Item], similarity: Similarity, threshold: float = TH
     """Group ``items`` greedily, in the given order: each joins the cluster with the most similar member
     (at least ``threshold``) that holds no item of its document yet, or starts a new one.
 
-    Candidate clusters are found through the bigrams they hold, so the cost is about
-    linear in the items for headings of a few words. Clusters come in order of creation.
+    Candidate clusters are found through the bigrams they hold (a one-character key: through
+    that character), so the cost is about linear in the items for headings of a few words.
+    Clusters come in order of creation.
     """
     clusters: list[Cluster] = []
     by_gram: dict[str, set[int]] = defaultdict(set)
     for item in items:
         if not item.key:
             continue
-        grams = features(item.key)
+        grams = {item.key[i : i + 2] for i in range(len(item.key) - 1)} or {item.key}
         best, best_score = None, threshold
         for index in sorted(set().union(*(by_gram.get(g, set()) for g in grams))):
             found = clusters[index]

@@ -152,10 +152,9 @@ def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, 
     if not clusters:
         return []
     least = needed(len({item.doc for item in items}))
-    kept = [c for c in clusters if len(c.docs) >= least]
-    if not kept:  # nothing shared enough: the most similar document's own headings
-        kept = [c for c in clusters if items[0].doc in c.docs]
-    kept = sorted(kept, key=lambda c: -len(c.docs))[:MAX_HEADINGS]
+    best = items[0].doc   # the most similar document with headings here: its own are always suggested
+    kept = [c for c in clusters if len(c.docs) >= least or best in c.docs]
+    kept = sorted(kept, key=lambda c: (-len(c.docs), best not in c.docs))[:MAX_HEADINGS]
     kept.sort(key=lambda c: c.position)
     out = []
     for found in kept:
