@@ -57,7 +57,7 @@ def draft(
 def _print_plan(plan: Plan) -> None:
     suggestion = plan.suggestion
     titles = {d["id"]: d["title"] for d in suggestion.documents}
-    out.print(Text(f"提纲（参考 {len(suggestion.documents)} 篇同类材料；[n] 为使用该标题的篇数）", style="bold"))
+    out.print(Text(f"提纲（参考 {len(suggestion.documents)} 篇材料；[n] 为使用该标题的篇数）", style="bold"))
     if not suggestion.outline:
         out.print("  （没有找到可参考的提纲）")
 

@@ -2,8 +2,8 @@
 
 :func:`paragraph_candidates` runs a section search (:mod:`sucai.search`,
 ``scope="section"``, filtered by 文种) for the heading's words, keeps the sections
-whose own heading reads like the asked one (:class:`.headings.Similarity`, best
-first, then by the search's score), and cuts each section's body — the text after
+whose own heading reads like the asked one (:class:`.headings.Similarity` at least
+:data:`MIN_SIMILARITY`; the likest first, then by the search's score), and cuts each section's body — the text after
 its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
 characters at a paragraph or sentence end. A candidate's ``text`` is exactly
 ``text[start:end]`` of its source document *as the viewer may see it*
@@ -29,7 +29,7 @@ from .placeholders import Marked, mark_placeholders
 
 MAX_CHARS = 600         # longest candidate, in characters
 MIN_CHARS = 20          # shorter bodies are no candidates
-MIN_SIMILARITY = 0.3    # sections under headings less like the asked one come after all others
+MIN_SIMILARITY = 0.4    # sections under headings less like the asked one are no candidates
 SCANNED_SECTIONS = 60   # section hits looked at per heading
 _LEARN_CHARS = 2000     # names are learnt from the title, the opening and the section itself
 _SENTENCE_END = re.compile(r"[。！？；]")
@@ -77,7 +77,8 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     docs = {d.id: access.view(d, member)[0] for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
     similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
-    ranked = sorted(hits, key=lambda h: (-_bucket(similarity(key, heading_key(h.section_path[-1]))), -h.score))
+    likeness = {id(h): similarity(key, heading_key(h.section_path[-1])) for h in hits}
+    ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY), key=lambda h: (-likeness[id(h)], -h.score))
     out: list[Candidate] = []
     seen: set[str] = set()
     for hit in ranked:
@@ -94,11 +95,6 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
         if len(out) == limit:
             break
     return out
-
-
-def _bucket(similarity: float) -> float:
-    """Sections under a like heading first (by likeness), all others after them."""
-    return similarity if similarity >= MIN_SIMILARITY else 0.0
 
 
 def _body(doc: Document, start: int | None, end: int | None) -> tuple[int, int] | None:
