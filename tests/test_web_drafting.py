@@ -2,7 +2,8 @@
 drafts that belong to their author, downloads, and 润笔 shown only when configured.
 
 The library holds the four 对照检查材料 of tests/drafting_support.py, one with a members part, and the
-bundled samples; accounts are logged in through API tokens (and once through the login form, for CSRF).
+bundled samples. Accounts ask for outlines and paragraphs with API tokens (those routes only read) and
+save, change and delete drafts through a logged-in session with its CSRF token (tokens only read).
 """
 
 from __future__ import annotations
@@ -65,6 +66,17 @@ def open_app(site):
 def as_(app, site, name: str | None) -> TestClient:
     headers = {"authorization": f"Bearer {site['tokens'][name]}"} if name else {}
     return TestClient(app, raise_server_exceptions=False, headers=headers)
+
+
+def session_of(app, name: str) -> TestClient:
+    """A client logged in through the login form, sending its session's CSRF token (from the 写作台 page)."""
+    client = TestClient(app, raise_server_exceptions=False)
+    token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+    assert client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    page = client.get("/drafts", headers={"accept": "text/html"}).text
+    client.headers["x-csrf-token"] = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    return client
 
 
 def ask_outline(client: TestClient, **extra):
@@ -131,7 +143,7 @@ def draft_payload(app, client: TestClient) -> dict:
 
 
 def test_save_reopen_list_update_download_delete(app, site):
-    client = as_(app, site, "会员")
+    client = session_of(app, "会员")
     payload = draft_payload(app, client)
     saved = client.post("/api/drafts", json=payload)
     assert saved.status_code == 201, saved.text
@@ -154,7 +166,7 @@ def test_save_reopen_list_update_download_delete(app, site):
     md = client.get(f"/api/drafts/{draft_id}/download", params={"format": "md"}).text
     assert md.startswith("# 改过的标题") and "### （一）理论学习方面" in md
 
-    other = as_(app, site, "另一会员")
+    other = session_of(app, "另一会员")
     for response in (other.get(f"/api/drafts/{draft_id}"), other.get(f"/api/drafts/{draft_id}/download"),
                      other.put(f"/api/drafts/{draft_id}", json=payload), other.delete(f"/api/drafts/{draft_id}")):
         assert response.status_code == 404 and response.json()["code"] == "draft_not_found"
@@ -173,8 +185,7 @@ def test_a_lapsed_member_no_longer_sees_members_paragraphs(open_app, site):
         {"text": doc.text[start:end], "source": {"doc_id": doc.id, "start": start, "end": end}}]}]}
     accounts = Accounts.open(site["home"])
     accounts.add_user("将过期会员", PASSWORD, "member", (date.today() + timedelta(days=3)).isoformat())
-    token = accounts.create_token("将过期会员", "test")
-    client = TestClient(open_app, raise_server_exceptions=False, headers={"authorization": f"Bearer {token}"})
+    client = session_of(open_app, "将过期会员")
     draft_id = client.post("/api/drafts", json=payload).json()["id"]
     assert "蘅芜苑" in client.get(f"/api/drafts/{draft_id}").text
     accounts.set_expiry("将过期会员", (date.today() - timedelta(days=1)).isoformat())
@@ -199,12 +210,18 @@ def test_state_changing_routes_need_the_csrf_token(app, site):
         assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed", (method, url)
     saved = client.post("/api/drafts", json={"title": "带令牌"}, headers={"x-csrf-token": csrf})
     assert saved.status_code == 201
+    scripted = as_(app, site, "会员")   # an API token asks (outline, paragraphs) but does not write
+    assert ask_outline(scripted).status_code == 200
+    for method, url in (("POST", "/api/drafts"), ("PUT", f"/api/drafts/{saved.json()['id']}"),
+                        ("DELETE", f"/api/drafts/{saved.json()['id']}"), ("POST", "/api/drafts/rewrite")):
+        refused = scripted.request(method, url, json={"title": "x", "text": "一段话"})
+        assert refused.status_code == 403 and refused.json()["code"] == "token_not_allowed", (method, url)
 
 
 def test_rewrite_is_hidden_unless_configured(app, site, tmp_path):
     page = as_(app, site, "会员").get("/drafts", headers={"accept": "text/html"}).text
     assert "润笔" not in page and 'data-rewrite="false"' in page
-    refused = as_(app, site, "会员").post("/api/drafts/rewrite", json={"text": "一段话"})
+    refused = session_of(app, "会员").post("/api/drafts/rewrite", json={"text": "一段话"})
     assert refused.status_code == 422 and refused.json()["code"] == "rewrite_off"
 
 
@@ -214,7 +231,7 @@ def test_rewrite_route_with_a_local_model(site):
         server.answer = (200, "2023年，支部扎实开展专题学习12次。")
         settings = load_settings(site["home"], llm_base_url=f"http://127.0.0.1:{server.server_address[1]}/v1",
                                  llm_model="local")
-        client = as_(create_app(settings=settings), site, "会员")
+        client = session_of(create_app(settings=settings), "会员")
         assert "润笔：润色" in client.get("/drafts", headers={"accept": "text/html"}).text
         accepted = client.post("/api/drafts/rewrite", json={"text": original, "mode": "polish"}).json()
         assert accepted == {"mode": "polish", "accepted": True, "text": server.answer[1], "problems": []}
@@ -229,7 +246,7 @@ def test_hidden_documents_are_never_sources(app, site):
     hidden = next(r["id"] for r in library.catalogue.summaries() if r["title"].startswith("某县统计局"))
     library.set_hidden(hidden, True)
     try:
-        client = as_(app, site, "管理员")
+        client = session_of(app, "管理员")
         data = ask_outline(client).json()
         assert hidden not in {d["id"] for d in data["documents"]}
         found = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["理论学习方面", "整改措施"],

@@ -4,8 +4,9 @@ Every route first asks :func:`sucai.drafting.require_drafting` (setting
 ``drafting_tier``); what a writer receives is computed for their member tier
 (:func:`sucai.access.view` inside :mod:`sucai.drafting`). Drafts belong to their
 author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404.
-Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``
-(or an API token), as every POST route of the app does.
+Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``, as every
+POST route of the app does; an API token may ask for outlines and paragraphs (they only read),
+but saves, changes, deletes and 润笔 need a logged-in session (tokens are for reading).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ..drafting import (DraftStore, Owner, build_draft, export_draft, paragraph_
                         rewrite_paragraph, shown, suggest_outline)
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
-from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library, verify_csrf
+from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, same_site_download, verify_csrf,
+                   verify_csrf_or_token)
 from .render import content_disposition
 from .templating import render_page
 
@@ -33,6 +35,7 @@ _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingm
           "md": "text/markdown; charset=utf-8"}
 DraftId = Annotated[int, Path(ge=1, le=2**62, description="草稿编号")]
 Csrf = [Depends(verify_csrf)]
+Reading = [Depends(verify_csrf_or_token)]
 
 
 def writer(request: Request) -> Viewer:
@@ -87,7 +90,7 @@ def drafting_page(request: Request, viewer: Writer, library: Lib):
 
 
 @router.post("/api/drafts/outline", summary="写作台：按文种和主题建议提纲（与 sucai draft 的 outline 相同）",
-             dependencies=Csrf)
+             dependencies=Reading)
 def api_outline(ask: OutlineAsk, viewer: Writer, library: Lib):
     found = suggest_outline(library, ask.genre.strip(), ask.topic.strip(), member=viewer.member,
                             unit=ask.unit, year=ask.year)
@@ -97,7 +100,7 @@ def api_outline(ask: OutlineAsk, viewer: Writer, library: Lib):
 
 
 @router.post("/api/drafts/paragraphs", summary="写作台：每个标题的候选段落（注明出处；marked 为标出【待补】后的文字）",
-             dependencies=Csrf)
+             dependencies=Reading)
 def api_paragraphs(ask: ParagraphsAsk, viewer: Writer, library: Lib):
     found = []
     for heading in ask.headings:
@@ -142,7 +145,8 @@ def api_delete_draft(draft_id: DraftId, viewer: Writer, library: Lib):
     return JSONResponse({"ok": True, "id": draft_id})
 
 
-@router.get("/api/drafts/{draft_id}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；计入每日下载次数）")
+@router.get("/api/drafts/{draft_id}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；计入每日下载次数）",
+            dependencies=[Depends(same_site_download)])
 def api_download_draft(
     request: Request,
     draft_id: DraftId,
