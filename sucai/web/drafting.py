@@ -163,6 +163,12 @@ def api_download_draft(
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}.{format}")})
 
 
+# INTEGRATION POINT (issue 12, 查重 — not on main yet): a 查重 report of a draft against the library.
+# When sucai.check is merged, add GET /api/drafts/{draft_id}/check?format=json|html|docx answering
+# check_text(library, draft_document(shown(...), sources=False).text, viewer.member) (and its report
+# export), and a 查重 button on the 写作台 page that shows 总文字复制比 and the per-paragraph ratios.
+
+
 def _draft_json(library: Library, viewer: Viewer, draft_id: int, status: int = 200) -> JSONResponse:
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
     return JSONResponse(draft.to_dict(), status_code=status)
