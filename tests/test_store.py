@@ -58,6 +58,6 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     assert len(catalogue.get(new_id).elements) == 5
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
-        assert db.execute("SELECT count(*) FROM drafts").fetchone() == (0,)   # schema 5: the 写作台's drafts
+        assert db.execute("SELECT count(*) FROM drafts").fetchone() == (0,)   # schema 6: the 写作台's drafts
     Catalogue(path)  # idempotent: opening again changes nothing
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 6
