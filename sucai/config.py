@@ -24,6 +24,7 @@ class Settings:
     home: Path
     snippet_chars: int = 120          # snippet length, in characters
     section_scan_docs: int = 300      # section scope: how many best documents are split into sections
+    section_scan_chars: int = 1_000_000  # section scope: at most this many characters of them (the first always)
     max_query_chars: int = 500        # longer query strings are cut (with a warning)
     max_page_size: int = 100
     free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
@@ -109,7 +110,8 @@ def _networks(value: str) -> list:
             if part.strip()]
 
 
-_MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "max_query_chars": 1, "max_page_size": 1,
+_MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
+            "max_query_chars": 1, "max_page_size": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1, "llm_timeout_seconds": 1}
 _CHOICES = {"drafting_tier": ("user", "member")}

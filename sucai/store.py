@@ -337,21 +337,50 @@ class Catalogue:
 
     # -- index bookkeeping --------------------------------------------------
 
-    def pending(self) -> tuple[list[tuple[int, int]], list[int]]:
-        """What the index has not seen: ``([(id, version) to (re)index], [ids removed])``."""
-        stale = self._db.execute("SELECT id, version FROM documents WHERE indexed_version < version").fetchall()
+    def pending(self, everything: bool = False) -> tuple[list[tuple[int, int]], list[int]]:
+        """What the index has not seen: ``([(id, version) to (re)index], [ids removed])``.
+
+        ``everything``: every document, for re-indexing all of them (the record of
+        what the index holds is left as it is until :meth:`mark_indexed`).
+        """
+        where = "" if everything else " WHERE indexed_version < version"
+        stale = self._db.execute(f"SELECT id, version FROM documents{where}").fetchall()
         removed = [r[0] for r in self._db.execute("SELECT id FROM removed_ids")]
         return stale, removed
 
+    def index_state(self) -> tuple[list[int], int]:
+        """``(changed, generation)``: ids of documents the index holds in an older state — changed
+        (hidden, re-bounded, edited) or removed since they were indexed, whose index entries must
+        not be trusted — and how many index commits have been recorded (:meth:`mark_indexed`).
+
+        Read in that order: a reader that reloads its index when the generation moved never
+        trusts an entry the catalogue had not yet recorded as up to date.
+        """
+        rows = self._db.execute(
+            "SELECT id FROM documents WHERE indexed_version < version AND indexed_version > 0"
+            " UNION SELECT id FROM removed_ids"
+        )
+        changed = [r[0] for r in rows]
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'index_generation'").fetchone()
+        return changed, int(row[0]) if row else 0
+
+    def visible_titles(self, ids: list[int]) -> dict[int, str]:
+        """The current title of each of these documents that exists and is not hidden."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(f"SELECT id, title FROM documents WHERE hidden = 0 AND id IN ({marks})", ids)
+        return dict(rows.fetchall())
+
     def mark_indexed(self, versions: list[tuple[int, int]], removed: list[int]) -> None:
-        """Record that the index now holds these document versions and has dropped these ids."""
+        """Record that the index now holds these document versions and has dropped these ids
+        (after the index commit), as one more index generation (see :meth:`index_state`)."""
         with self.transaction() as db:
             db.executemany("UPDATE documents SET indexed_version = ? WHERE id = ?", [(v, i) for i, v in versions])
             db.executemany("DELETE FROM removed_ids WHERE id = ?", [(i,) for i in removed])
-
-    def mark_all_unindexed(self) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE documents SET indexed_version = 0")
+            if not db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+                              " WHERE key = 'index_generation'").rowcount:
+                db.execute("INSERT INTO meta VALUES ('index_generation', '1')")
 
     # -- files ----------------------------------------------------------------
 

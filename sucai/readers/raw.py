@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from sucai import radicals
 from sucai.errors import ReadError
 
 log = logging.getLogger(__name__)
@@ -75,16 +76,18 @@ def finish(text: str, fmt: str, encoding: str | None, title: str | None = None,
 
     Stray U+FFFD and NUL characters (present in the container itself, e.g. a
     docx run, or a text file with a stray zero byte) are dropped with a warning.
+    CJK radicals standing in for ideographs (PDF copies: ⼯ for 工) become the
+    ideographs (:func:`sucai.radicals.fold`).
     Raises ReadError code "empty" when nothing but whitespace is left.
     """
-    text = normalize_newlines(text)
+    text = radicals.fold(normalize_newlines(text))
     for stray in ("\ufffd", "\x00"):
         if stray in text:
             log.warning("dropped %d %r characters from a %s file", text.count(stray), stray, fmt)
             text = text.replace(stray, "")
     if not text.strip():
         raise ReadError("文件为空（没有文字内容）", code="empty")
-    title = normalize_newlines(title).strip() if title else None
+    title = radicals.fold(normalize_newlines(title)).strip() if title else None
     meta = {key: " ".join(value.split()) for key, value in (meta or {}).items() if value and value.strip()}
     return RawDocument(text=text, format=fmt, encoding=encoding, title=title or None, meta=meta,
                        ocr_confidence=ocr_confidence)
