@@ -13,10 +13,11 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
 
-from .errors import InvalidInput
+from .errors import InvalidInput, os_reason
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Settings:
     llm_model: str = ""               # 润笔: the model name sent to that endpoint
     llm_api_key: str = ""             # 润笔: sent as "Authorization: Bearer …" when not empty
     llm_timeout_seconds: int = 60     # 润笔: longest wait for one rewrite, in seconds
+    progress_seconds: int = 10        # without a terminal (piped, a service log), ingest prints a progress line this often
+    timezone: str = "Asia/Shanghai"   # IANA time zone in which times are shown (the audit log); stored times are UTC
 
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -67,18 +70,23 @@ class Settings:
         return self.home / "userdict.txt"
 
 
+def data_dir(home: str | Path | None = None) -> Path:
+    """The data directory: ``home``, else ``$SUCAI_HOME``, else the user-data directory (not created here)."""
+    return Path(home or os.environ.get("SUCAI_HOME") or user_data_dir("sucai")).expanduser()
+
+
 def load_settings(home: str | Path | None = None, **overrides) -> Settings:
-    """Resolve the settings; creates the data directory.
+    """Resolve the settings; creates the data directory (:func:`data_dir`).
 
     Raises InvalidInput (code ``bad_settings``) when ``sucai.toml`` is malformed,
     names an unknown setting or gives a value of the wrong type or range, and
     (code ``bad_home``) when the data directory cannot be created or written.
     """
-    root = Path(home or os.environ.get("SUCAI_HOME") or user_data_dir("sucai")).expanduser()
+    root = data_dir(home)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise InvalidInput(f"数据目录 {root} 不可用：{err.strerror or err}", code="bad_home") from err
+        raise InvalidInput(f"数据目录 {root} 不可用：{os_reason(err)}", code="bad_home") from err
     if not os.access(root, os.W_OK):
         raise InvalidInput(f"数据目录 {root} 不可写", code="bad_home")
     known = {f.name: f.type for f in fields(Settings) if f.name != "home"}
@@ -97,6 +105,12 @@ def _check_text(name: str, value) -> None:
         raise InvalidInput(f"设置 {name} 应为文字（字符串），而不是 {value!r}", code="bad_settings")
     if name in _CHOICES and value not in _CHOICES[name]:
         raise InvalidInput(f"设置 {name} 应为 {' / '.join(_CHOICES[name])} 之一，而不是 {value!r}", code="bad_settings")
+    if name == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ValueError, ZoneInfoNotFoundError) as err:
+            raise InvalidInput(f"设置 timezone 应为时区名称（如 Asia/Shanghai），而不是 {value!r}",
+                               code="bad_settings") from err
     if name == "trusted_proxies":
         try:
             _networks(value)

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, model_server
 from sucai import access
@@ -417,4 +417,4 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     xml = zipfile.ZipFile(target).read("word/document.xml").decode("utf-8")
     assert "存在的主要问题" in xml and "【待补】" in xml and not any(w in xml for w in MEMBERS_WORDS)
     bad = runner.invoke(cli_app, ["draft", "--genre", GENRE, "-o", str(tmp_path / "x.pdf"), "--home", str(units.settings.home)])
-    assert bad.exit_code == 1 and "初稿文件应以" in str(bad.exception)
+    assert bad.exit_code == 2 and "初稿文件应以" in bad.stderr and not (tmp_path / "x.pdf").exists()

@@ -40,7 +40,7 @@ from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai import access, analysis
 from sucai.accounts import Accounts

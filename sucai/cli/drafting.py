@@ -3,41 +3,49 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from ..drafting import export_draft, first_draft, make_plan
 from ..drafting.outline import SuggestedHeading
 from ..drafting.plan import Plan
-from ..errors import SucaiError
-from .common import (FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar, shown,
-                     write_file)
+from .common import app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
 
 _FORMATS = {".docx": "docx", ".md": "md", ".txt": "txt"}
 
 
+def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() not in _FORMATS:
+        raise click.BadParameter("初稿文件应以 .docx、.md 或 .txt 结尾", ctx, param)
+    return value
+
+
 @app.command()
-def draft(
-    genre: Annotated[str, typer.Option("--genre", help="文种，如 对照检查材料")],
-    topic: Annotated[str, typer.Option("--topic", help="主题，如 “2024年度民主生活会 财政局 党支部”")] = "",
-    unit: Annotated[Optional[str], typer.Option(help="本单位名称（其名称不标为【待补】）")] = None,
-    year: Annotated[Optional[int], typer.Option(help="本次材料的年份（该年份不标为【待补】）")] = None,
-    candidates: Annotated[int, typer.Option(help="每个标题给出的候选段落数", min=0, max=20)] = 3,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output",
-                                                   help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")] = None,
-    title: Annotated[Optional[str], typer.Option(help="初稿标题（默认用主题）")] = None,
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-    free: FreeOption = False,
-) -> None:
-    """写作台：按文种和主题给出提纲、每个标题的候选段落（注明出处），可写出初稿。"""
-    if output is not None and output.suffix.lower() not in _FORMATS:
-        raise SucaiError("初稿文件应以 .docx、.md 或 .txt 结尾", code="bad_option")
+@click.option("--genre", required=True, metavar="文种", help="文种，如 对照检查材料")
+@click.option("--topic", default="", metavar="主题", help="主题，如 “2024年度民主生活会 财政局 党支部”")
+@click.option("--unit", metavar="单位", help="本单位名称（其名称不标为【待补】）")
+@click.option("--year", type=click.IntRange(1, 9999), metavar="年份", help="本次材料的年份（该年份不标为【待补】）")
+@click.option("--candidates", type=click.IntRange(0, 20), default=3, show_default=True, metavar="段数",
+              help="每个标题给出的候选段落数（0–20）")
+@click.option("-o", "--output", type=click.Path(path_type=Path), callback=_draft_file, metavar="文件",
+              help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")
+@click.option("--title", metavar="标题", help="初稿标题（默认用主题）")
+@home_option
+@json_option
+@free_option
+def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None = None, candidates: int = 3,
+          output: Path | None = None, title: str | None = None, home: Path | None = None, as_json: bool = False,
+          free: bool = False) -> None:
+    """写作台：按文种和主题给出提纲、每个标题的候选段落（注明出处），可写出初稿。
+
+    候选段落逐字取自所注明的材料；其他单位的名称、年份、人名等标为【待补】。
+    """
     library = open_library(home)
-    with progress_bar() as bar:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("查找候选段落", total=None)
         plan = make_plan(library, genre.strip(), topic.strip(), member=not free, unit=unit, year=year,
                          per_heading=candidates, progress=lambda done, total: bar.update(task, completed=done, total=total))
@@ -47,7 +55,7 @@ def draft(
         name = title or topic.strip() or f"{genre}初稿"
         _, data = export_draft(first_draft(plan, name, unit=unit or "", year=year), _FORMATS[output.suffix.lower()])
         target = write_file(output, output.name, data)
-        err.print(f"已写出初稿：{escape(str(target))}（其中【待补】处请按本单位实际填写）")
+        err.print(f"已写出初稿：{escape(shown(target))}（其中【待补】处请按本单位实际填写）")
     if as_json:
         print_json(plan.to_dict())
         return
