@@ -122,6 +122,15 @@ class _Integer(click.types.IntParamType):
 INT = _Integer()
 
 
+class Between(click.IntRange):
+    """A whole number from ``min`` to ``max`` (both included), described as ``0–20`` in help and errors."""
+
+    name = "整数"
+
+    def _describe_range(self) -> str:
+        return f"{self.min}–{self.max}"
+
+
 class NamedChoice(click.ParamType):
     """One of ``choices`` (code → name), given by its code or its name: ``--mode 精准`` = ``--mode precise``."""
 

@@ -12,7 +12,7 @@ from rich.text import Text
 from ..drafting import export_draft, first_draft, make_plan
 from ..drafting.outline import SuggestedHeading
 from ..drafting.plan import Plan
-from .common import app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
+from .common import Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
 
 _FORMATS = {".docx": "docx", ".md": "md", ".txt": "txt"}
 
@@ -27,9 +27,9 @@ def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
 @click.option("--genre", required=True, metavar="文种", help="文种，如 对照检查材料")
 @click.option("--topic", default="", metavar="主题", help="主题，如 “2024年度民主生活会 财政局 党支部”")
 @click.option("--unit", metavar="单位", help="本单位名称（其名称不标为【待补】）")
-@click.option("--year", type=click.IntRange(1, 9999), metavar="年份", help="本次材料的年份（该年份不标为【待补】）")
-@click.option("--candidates", type=click.IntRange(0, 20), default=3, show_default=True, metavar="段数",
-              help="每个标题给出的候选段落数（0–20）")
+@click.option("--year", type=Between(1, 9999), metavar="年份", help="本次材料的年份（该年份不标为【待补】）")
+@click.option("--candidates", type=Between(0, 20), default=3, show_default=True, metavar="段数",
+              help="每个标题给出的候选段落数")
 @click.option("-o", "--output", type=click.Path(path_type=Path), callback=_draft_file, metavar="文件",
               help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")
 @click.option("--title", metavar="标题", help="初稿标题（默认用主题）")
