@@ -22,8 +22,8 @@ from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, model_serv
 from sucai import access
 from sucai.cli import app as cli_app
 from sucai.config import load_settings
-from sucai.drafting import (DraftStore, Owner, build_draft, check_rewrite, export_draft, mark_placeholders,
-                            paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
+from sucai.drafting import (DraftStore, Owner, build_draft, check_rewrite, export_draft, first_draft, make_plan,
+                            mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
 from sucai.drafting.document import chinese_ordinal, draft_document
 from sucai.drafting.facts import find_facts, learn
 from sucai.drafting.headings import Item, Similarity, cluster, heading_key
@@ -393,6 +393,29 @@ def test_a_draft_downloads_as_gbt9704_word_and_markdown(units):
     assert "素材来源" not in bare.decode("utf-8")
 
 
+def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
+    plan = make_plan(units, GENRE, "组织生活会", member=True, per_heading=3)
+    queues = [[c.marked.text for c in found] for _, found in plan.candidates]
+    assert sum(len(q) > 1 for q in queues) >= 2, "the samples give several candidates to several headings"
+    short = first_draft(plan, "初稿")
+    assert [[p.text for p in s.paragraphs] for s in short.sections] == [q[:1] for q in queues]
+    assert short.target_chars is None
+
+    def solid(text: str) -> int:
+        return sum(1 for c in text if not c.isspace())
+
+    # one character more than the best candidates give: the first heading with a second candidate takes it, no other
+    first_more = next(i for i, q in enumerate(queues) if len(q) > 1)
+    longer = first_draft(plan, "初稿", target_chars=short.chars + 1)
+    expected = [q[:2] if i == first_more else q[:1] for i, q in enumerate(queues)]
+    assert [[p.text for p in s.paragraphs] for s in longer.sections] == expected
+    assert longer.chars == short.chars + solid(queues[first_more][1]) and longer.target_chars == short.chars + 1
+    # more than every candidate holds: all of them, each heading's in its order
+    everything = first_draft(plan, "初稿", target_chars=10**6)
+    assert [[p.text for p in s.paragraphs] for s in everything.sections] == queues
+    assert all(p.source and units.get(p.source.doc_id) for s in everything.sections for p in s.paragraphs)
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 
@@ -416,5 +439,11 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     assert result.exit_code == 0, result.output
     xml = zipfile.ZipFile(target).read("word/document.xml").decode("utf-8")
     assert "存在的主要问题" in xml and "【待补】" in xml and not any(w in xml for w in MEMBERS_WORDS)
+    long_target = tmp_path / "长稿.md"
+    result = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "-o", str(long_target),
+                                     "--length", "1000000", "--home", str(units.settings.home)])
+    assert result.exit_code == 0 and "要求 1,000,000 字" in result.stderr and "初稿比要求少" in result.stderr
+    alone = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--length", "3000", "--home", str(units.settings.home)])
+    assert alone.exit_code == 2 and "-o" in alone.stderr
     bad = runner.invoke(cli_app, ["draft", "--genre", GENRE, "-o", str(tmp_path / "x.pdf"), "--home", str(units.settings.home)])
     assert bad.exit_code == 2 and "初稿文件应以" in bad.stderr and not (tmp_path / "x.pdf").exists()

@@ -33,16 +33,20 @@ def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
 @click.option("-o", "--output", type=click.Path(path_type=Path), callback=_draft_file, metavar="文件",
               help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")
 @click.option("--title", metavar="标题", help="初稿标题（默认用主题）")
+@click.option("--length", type=Between(1, 1_000_000), metavar="字数",
+              help="初稿的字数要求（配合 -o）：不足时每个标题依次再取候选段落")
 @home_option
 @json_option
 @free_option
 def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None = None, candidates: int = 3,
-          output: Path | None = None, title: str | None = None, home: Path | None = None, as_json: bool = False,
-          free: bool = False) -> None:
+          output: Path | None = None, title: str | None = None, length: int | None = None, home: Path | None = None,
+          as_json: bool = False, free: bool = False) -> None:
     """写作台：按文种和主题给出提纲、每个标题的候选段落（注明出处），可写出初稿。
 
     候选段落逐字取自所注明的材料；其他单位的名称、年份、人名等标为【待补】。
     """
+    if length is not None and output is None:
+        raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 指定初稿文件")
     library = open_library(home)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -52,14 +56,22 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     for warning in plan.suggestion.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
     if output is not None:
-        name = title or topic.strip() or f"{genre}初稿"
-        _, data = export_draft(first_draft(plan, name, unit=unit or "", year=year), _FORMATS[output.suffix.lower()])
-        target = write_file(output, output.name, data)
-        err.print(f"已写出初稿：{escape(shown(target))}（其中【待补】处请按本单位实际填写）")
+        _write_first_draft(plan, output, title or topic.strip() or f"{genre}初稿", unit, year, length)
     if as_json:
         print_json(plan.to_dict())
         return
     _print_plan(plan)
+
+
+def _write_first_draft(plan: Plan, output: Path, title: str, unit: str | None, year: int | None,
+                       length: int | None) -> None:
+    first = first_draft(plan, title, unit=unit or "", year=year, target_chars=length)
+    _, data = export_draft(first, _FORMATS[output.suffix.lower()])
+    target = write_file(output, output.name, data)
+    size = f"{first.chars:,} 字" + (f"，要求 {length:,} 字" if length else "")
+    err.print(f"已写出初稿：{escape(shown(target))}（{size}；其中【待补】处请按本单位实际填写）")
+    if length and first.chars < length:
+        err.print(f"[yellow]提示：候选段落不够，初稿比要求少 {length - first.chars:,} 字；可用 --candidates 多取候选段落[/yellow]")
 
 
 def _print_plan(plan: Plan) -> None:

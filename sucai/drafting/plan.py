@@ -4,7 +4,7 @@
 for candidates (:func:`.paragraphs.paragraph_candidates`) for every heading of it,
 in outline order; :meth:`Plan.to_dict` is the JSON shape of ``sucai draft --json``;
 :func:`first_draft` makes a draft of it (each heading with its best candidate,
-another unit's facts as 【待补】).
+another unit's facts as 【待补】; more candidates while shorter than a required length).
 """
 
 from __future__ import annotations
@@ -46,18 +46,38 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
     return Plan(suggestion, found)
 
 
-def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None) -> Draft:
-    """A draft of the plan: every heading (at its level) with its best candidate, marked (【待补】)."""
-    sections = []
+def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None,
+                target_chars: int | None = None) -> Draft:
+    """A draft of the plan: every heading (at its level) with its best candidate, marked (【待补】).
+
+    With ``target_chars`` (the required length, characters without white space), while the
+    draft is shorter, each heading in outline order takes its next candidate, round after
+    round, until the draft is long enough or the candidates run out.
+    """
+    sections, queues = [], []
 
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
         for node in nodes:
-            best = next((found[0] for n, found in plan.candidates if n is node and found), None)
-            paragraphs = [] if best is None else [Paragraph(
-                best.marked.text, Source(best.doc_id, best.start, best.end, best.title, best.section_path),
-                edited=bool(best.marked.placeholders), copy_ratio=copy_ratio(best.marked.text, best.text))]
-            sections.append(Section(node.heading, level, paragraphs))
+            found = next((list(found) for n, found in plan.candidates if n is node), [])
+            sections.append(Section(node.heading, level, [_paragraph(found.pop(0))] if found else []))
+            queues.append(found)
             visit(node.children, level + 1)
 
     visit(plan.suggestion.outline, 1)
-    return Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year)
+    draft = Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year, target_chars)
+    length = draft.chars
+    while target_chars and length < target_chars and any(queues):
+        for section, queue in zip(sections, queues):
+            if queue and length < target_chars:
+                paragraph = _paragraph(queue.pop(0))
+                section.paragraphs.append(paragraph)
+                length += sum(1 for c in paragraph.text if not c.isspace())
+    return draft
+
+
+def _paragraph(candidate: Candidate) -> Paragraph:
+    """A candidate as a draft paragraph: its marked text, its source, edited when a placeholder was set."""
+    return Paragraph(candidate.marked.text,
+                     Source(candidate.doc_id, candidate.start, candidate.end, candidate.title, candidate.section_path),
+                     edited=bool(candidate.marked.placeholders),
+                     copy_ratio=copy_ratio(candidate.marked.text, candidate.text))
