@@ -1,7 +1,7 @@
 """Drafts in the catalogue database: every SQL statement of the 写作台 is here.
 
-The ``drafts`` table is part of the catalogue's schema (:mod:`sucai.store`,
-schema 4). A draft belongs to its author, named by the account's id *and* user
+The ``drafts`` table is part of the catalogue's schema (:mod:`sucai.store`:
+``CREATE TABLE IF NOT EXISTS``, so an older catalogue gains it when opened). A draft belongs to its author, named by the account's id *and* user
 name (an id freed by a removed account and given to a new one does not hand
 over the old drafts); every statement is limited to that owner, so one writer
 can never read, change or delete another's draft: for anyone else the draft does
