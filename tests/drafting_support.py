@@ -87,6 +87,21 @@ MEMBERS_DOC = """某镇农业办党支部2023年度组织生活会对照检查�
 """
 MEMBERS_WORDS = ("蘅芜苑", "潇湘馆", "稻香村", "怡红院", "秋爽斋")
 
+# 查重 of drafts: a sentence of the writer's own (in no document), and a document of the bundled samples
+OWN = "我们结合本单位实际，认真梳理了今年以来的主要做法和体会，下面谈几点认识。"
+CHECK_SOURCE = "某县农业农村局关于做好"
+
+
+def solid(text: str) -> int:
+    """Characters without white space (字数), as 复制比 counts them."""
+    return sum(1 for c in text if not c.isspace())
+
+
+def copied_chars(passage: str) -> int:
+    """Characters a 重合片段 of an exact copy of ``passage`` covers: its first to its last letter, digit or Han."""
+    kept = [i for i, c in enumerate(passage) if c.isalnum()]
+    return solid(passage[kept[0]:kept[-1] + 1])
+
 
 class FakeModel(BaseHTTPRequestHandler):
     """An OpenAI-compatible chat-completions endpoint: answers with ``self.server.answer`` and records requests."""

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, model_server
+from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copied_chars, model_server, solid
 from sucai import access
 from sucai.cli import app as cli_app
 from sucai.config import load_settings
-from sucai.drafting import (DraftStore, Owner, build_draft, check_rewrite, export_draft, first_draft, make_plan,
+from sucai.drafting import (DraftStore, Owner, build_draft, check_draft, check_rewrite, export_draft, first_draft, make_plan,
                             mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
 from sucai.drafting.document import chinese_ordinal, draft_document
 from sucai.drafting.facts import find_facts, learn
@@ -393,6 +393,25 @@ def test_a_draft_downloads_as_gbt9704_word_and_markdown(units):
     assert "素材来源" not in bare.decode("utf-8")
 
 
+def test_the_check_of_a_draft_is_for_the_writers_tier(units):
+    """查重 of a draft quoting a members part and a sentence of the writer's own: for the member, the quoted
+    paragraph's characters are copied (an exact copy: first to last Han character); for a non-member the
+    paragraph is withheld, so nothing of it is checked, reported or counted."""
+    members_doc = units.get(doc_id(units, "某镇农业办"))
+    start = members_doc.text.index("面对耕地保护")
+    end = members_doc.text.index("\n", start)
+    quoted = members_doc.text[start:end]
+    draft = build_draft(units, {"title": "草稿", "sections": [{"heading": "几点不足", "paragraphs": [
+        {"text": quoted, "source": {"doc_id": members_doc.id, "start": start, "end": end}}, OWN]}]}, member=True)
+    report = check_draft(units, draft, member=True)
+    text = f"一、几点不足\n{quoted}\n{OWN}"   # a heading the source does not have before it
+    assert report.text == text and report.chars == solid(text)
+    assert report.copy_ratio == round(copied_chars(quoted) / solid(text), 4)
+    assert {m.doc_id for m in report.matches} == {members_doc.id}
+    free = check_draft(units, shown(units, draft, member=False), member=False)
+    assert free.copy_ratio == 0 and free.matches == [] and not any(w in free.text for w in MEMBERS_WORDS)
+
+
 def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
     plan = make_plan(units, GENRE, "组织生活会", member=True, per_heading=3)
     queues = [[c.marked.text for c in found] for _, found in plan.candidates]
@@ -439,6 +458,18 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     assert result.exit_code == 0, result.output
     xml = zipfile.ZipFile(target).read("word/document.xml").decode("utf-8")
     assert "存在的主要问题" in xml and "【待补】" in xml and not any(w in xml for w in MEMBERS_WORDS)
+    checked = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--json", "--check",
+                                      "--home", str(units.settings.home)])
+    assert checked.exit_code == 0, checked.output
+    data = json.loads(checked.stdout)
+    assert list(data) == ["genre", "topic", "outline", "candidates", "check"]
+    report = data["check"]
+    assert {"chars", "copy_ratio", "copy_ratio_excluding_quotes", "max_source", "matches", "paragraphs"} <= set(report)
+    # the first draft is each heading's best candidate: mostly the library's text, cited from those candidates
+    assert report["copy_ratio"] > 0.5 and report["max_source"]["doc_id"] in {c["doc_id"] for c in data["candidates"]}
+    shown_text = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--check",
+                                         "--home", str(units.settings.home)])
+    assert f"总文字复制比 {report['copy_ratio'] * 100:.1f}%" in shown_text.stdout
     long_target = tmp_path / "长稿.md"
     result = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "-o", str(long_target),
                                      "--length", "1000000", "--home", str(units.settings.home)])

@@ -726,7 +726,8 @@ def test_drafting_routes_as_every_non_member(site, secrets_):
                 found[f"{who} {method} {url} {body}"] = leaked[:5]
             if who != "visitor" and url.startswith("/api/drafts/outline"):
                 assert response.status_code == 200, response.text   # they do draft, from free parts
-        for url in (f"/api/drafts/{site['draft']}", f"/api/drafts/{site['draft']}/download"):
+        for url in (f"/api/drafts/{site['draft']}", f"/api/drafts/{site['draft']}/download",
+                    f"/api/drafts/{site['draft']}/check"):
             assert client.get(url).status_code in (403, 404), (who, url)   # someone else's draft does not exist
     assert calls > 100
     assert not found, dict(list(found.items())[:10])

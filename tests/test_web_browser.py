@@ -505,7 +505,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ou
     from drafting_support import DOCS, GENRE
 
     from sucai.accounts import Accounts
-    from sucai.drafting import suggest_outline
+    from sucai.drafting import DraftStore, Owner, check_draft, suggest_outline
 
     root = tmp_path_factory.mktemp("browser-drafting")
     docs, home = root / "docs", root / "home"
@@ -515,7 +515,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ou
     library = Library.open(home)
     library.ingest([docs, SAMPLES], workers=1)
     accounts = Accounts.open(home)
-    accounts.add_user("写作者", "writer-password-1", "member", "2099-12-31")
+    writer = accounts.add_user("写作者", "writer-password-1", "member", "2099-12-31")
     accounts.close()
     expected = suggest_outline(library, GENRE, "组织生活会", member=True)
     headings = [n.heading for root_node in expected.outline for n in root_node.walk()]
@@ -566,6 +566,16 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ou
         for text in picked:
             assert text.split("\n")[0][:30] in plain
         assert page.locator("#draft-list li").count() == 1
+
+        page.click("#check-draft")      # 查重 of the saved draft: the page shows what the API reports
+        page.locator("#check-panel:not([hidden])").wait_for()
+        owner, store = Owner(writer.user_id, writer.username), DraftStore(library.catalogue)
+        [row] = store.list(owner)
+        report = check_draft(library, store.get(owner, row["id"]), member=True)
+        summary = page.locator("#check-summary").inner_text()
+        assert f"{report.copy_ratio * 100:.1f}%" in summary and "总文字复制比" in summary
+        assert page.locator("#check-paragraphs li").count() == sum(p.copy_ratio > 0 for p in report.paragraphs) > 0
+        page.screenshot(path=str(output_dir / "drafting-3-check.png"), full_page=True)
         assert not page.errors, page.errors
         context.close()
     library.close()

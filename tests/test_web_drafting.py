@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, model_server
+from drafting_support import CHECK_SOURCE, DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copied_chars, model_server, solid
 from sucai import access
 from sucai.accounts import Accounts
 from sucai.config import load_settings
@@ -176,6 +176,35 @@ def test_save_reopen_list_update_download_delete(app, site):
     assert client.post("/api/drafts", json={"sections": "x"}).json()["code"] == "bad_draft"
 
 
+def test_the_check_of_a_saved_draft_counts_its_copied_passage(app, site):
+    """查重 of a draft made of 80 characters copied from a document's free part and a sentence of the writer's
+    own: the 复制比 is the passage's share of the draft's characters (headings numbered, no list of sources)."""
+    library: Library = app.state.library
+    doc = next(d for d in library.catalogue.documents() if d.title.startswith(CHECK_SOURCE))
+    passage = max(access.free_view(doc).text.splitlines(), key=len)[:80]
+    start = doc.text.index(passage)
+    client = session_of(app, "会员")
+    draft_id = client.post("/api/drafts", json={"title": "查重", "sections": [{"heading": "学习体会", "paragraphs": [
+        {"text": passage, "source": {"doc_id": doc.id, "start": start, "end": start + len(passage)}}, OWN]}]}).json()["id"]
+    report = client.get(f"/api/drafts/{draft_id}/check")
+    assert report.status_code == 200, report.text
+    data = report.json()
+    text = f"一、学习体会\n{passage}\n{OWN}"
+    assert data["text"] == text and data["chars"] == solid(text)
+    assert data["copy_ratio"] == round(copied_chars(passage) / solid(text), 4) > 0.5
+    at = text.index(passage)
+    assert [(m["doc_id"], m["start"], m["end"]) for m in data["matches"]] == [(doc.id, at, at + len(passage))]
+    assert [p["copy_ratio"] for p in data["paragraphs"]] == [0.0, round(copied_chars(passage) / solid(passage), 4), 0.0]
+    docx = client.get(f"/api/drafts/{draft_id}/check", params={"format": "docx"})
+    assert docx.status_code == 200 and "attachment" in docx.headers["content-disposition"]
+    plain = re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode("utf-8"))
+    assert "总文字复制比" in plain and f"{data['copy_ratio'] * 100:.1f}%" in plain
+    assert "总文字复制比" in client.get(f"/api/drafts/{draft_id}/check", params={"format": "html"}).text
+    other = session_of(app, "另一会员")
+    assert other.get(f"/api/drafts/{draft_id}/check").status_code == 404
+    assert as_(app, site, "免费用户").get(f"/api/drafts/{draft_id}/check").status_code == 403   # drafting_tier
+
+
 def test_a_lapsed_member_no_longer_sees_members_paragraphs(open_app, site):
     library = open_app.state.library
     doc = next(library.get(r["id"]) for r in library.catalogue.summaries() if r["title"].startswith("某镇农业办"))
@@ -190,7 +219,8 @@ def test_a_lapsed_member_no_longer_sees_members_paragraphs(open_app, site):
     assert "蘅芜苑" in client.get(f"/api/drafts/{draft_id}").text
     accounts.set_expiry("将过期会员", (date.today() - timedelta(days=1)).isoformat())
     accounts.close()
-    for response in (client.get(f"/api/drafts/{draft_id}"), client.get(f"/api/drafts/{draft_id}/download?format=md")):
+    for response in (client.get(f"/api/drafts/{draft_id}"), client.get(f"/api/drafts/{draft_id}/download?format=md"),
+                     client.get(f"/api/drafts/{draft_id}/check"), client.get(f"/api/drafts/{draft_id}/check?format=html")):
         assert response.status_code == 200
         assert not any(w in response.text for w in MEMBERS_WORDS)
     assert client.get(f"/api/drafts/{draft_id}").json()["sections"][0]["paragraphs"][0]["withheld"] is True

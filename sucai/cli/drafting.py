@@ -9,7 +9,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from ..drafting import export_draft, first_draft, make_plan
+from ..check import CheckReport
+from ..check.export import percent
+from ..drafting import Draft, check_draft, export_draft, first_draft, make_plan
 from ..drafting.outline import SuggestedHeading
 from ..drafting.plan import Plan
 from .common import Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
@@ -34,19 +36,21 @@ def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
               help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")
 @click.option("--title", metavar="标题", help="初稿标题（默认用主题）")
 @click.option("--length", type=Between(1, 1_000_000), metavar="字数",
-              help="初稿的字数要求（配合 -o）：不足时每个标题依次再取候选段落")
+              help="初稿的字数要求（配合 -o 或 --check）：不足时每个标题依次再取候选段落")
+@click.option("--check", "check", is_flag=True, help="初稿查重：与库内材料比对，给出文字复制比（JSON 中为 check 字段）")
 @home_option
 @json_option
 @free_option
 def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None = None, candidates: int = 3,
-          output: Path | None = None, title: str | None = None, length: int | None = None, home: Path | None = None,
-          as_json: bool = False, free: bool = False) -> None:
+          output: Path | None = None, title: str | None = None, length: int | None = None, check: bool = False,
+          home: Path | None = None, as_json: bool = False, free: bool = False) -> None:
     """写作台：按文种和主题给出提纲、每个标题的候选段落（注明出处），可写出初稿。
 
     候选段落逐字取自所注明的材料；其他单位的名称、年份、人名等标为【待补】。
+    初稿（-o 写出，--check 查重）为每个标题的首选段落。
     """
-    if length is not None and output is None:
-        raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 指定初稿文件")
+    if length is not None and output is None and not check:
+        raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
     library = open_library(home)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -55,17 +59,20 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
                          per_heading=candidates, progress=lambda done, total: bar.update(task, completed=done, total=total))
     for warning in plan.suggestion.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
+    first = first_draft(plan, title or topic.strip() or f"{genre}初稿", unit=unit or "", year=year,
+                        target_chars=length)
     if output is not None:
-        _write_first_draft(plan, output, title or topic.strip() or f"{genre}初稿", unit, year, length)
+        _write_first_draft(first, output, length)
+    report = check_draft(library, first, member=not free) if check else None
     if as_json:
-        print_json(plan.to_dict())
+        print_json({**plan.to_dict(), "check": report.to_dict()} if report else plan.to_dict())
         return
     _print_plan(plan)
+    if report:
+        _print_check(report)
 
 
-def _write_first_draft(plan: Plan, output: Path, title: str, unit: str | None, year: int | None,
-                       length: int | None) -> None:
-    first = first_draft(plan, title, unit=unit or "", year=year, target_chars=length)
+def _write_first_draft(first: Draft, output: Path, length: int | None) -> None:
     _, data = export_draft(first, _FORMATS[output.suffix.lower()])
     target = write_file(output, output.name, data)
     size = f"{first.chars:,} 字" + (f"，要求 {length:,} 字" if length else "")
@@ -99,3 +106,13 @@ def _print_plan(plan: Plan) -> None:
         out.print(Text("\n参考材料：", style="bold"))
         for doc_id, doc_title in titles.items():
             out.print(f"  {doc_id}  {escape(shown(doc_title))}")
+
+
+def _print_check(report: CheckReport) -> None:
+    out.print(Text(f"\n初稿查重（共 {report.chars:,} 字）", style="bold"))
+    out.print(f"  总文字复制比 {percent(report.copy_ratio)}，去除引用复制比 {percent(report.copy_ratio_excluding_quotes)}")
+    if report.max_source:
+        top = report.max_source
+        out.print(Text(f"  单篇最大文字复制比 {percent(top['copy_ratio'])}："
+                       + shown(f"《{top['title']}》（编号 {top['doc_id']}）")))
+    out.print("  （初稿由库内段落组成，复制比高是正常的：请改写、补充本单位的实际内容）")

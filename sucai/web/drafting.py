@@ -7,6 +7,8 @@ author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404.
 Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``, as every
 POST route of the app does; an API token may ask for outlines and paragraphs (they only read),
 but saves, changes, deletes and 润笔 need a logged-in session (tokens are for reading).
+A draft's 查重 (``/api/drafts/{id}/check``) is :func:`sucai.drafting.check_draft` of the draft as
+its author may see it now, for their tier.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from pydantic import BaseModel, Field
 
 from ..accounts import Accounts
 from ..config import Settings
-from ..drafting import (DraftStore, Owner, build_draft, export_draft, paragraph_candidates, require_drafting,
-                        rewrite_paragraph, shown, suggest_outline)
+from ..check.export import export_report
+from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draft, paragraph_candidates,
+                        require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, same_site_download, verify_csrf,
@@ -32,7 +35,7 @@ router = APIRouter(tags=["写作台"])
 
 MAX_HEADINGS = 30
 _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-          "md": "text/markdown; charset=utf-8"}
+          "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 DraftId = Annotated[int, Path(ge=1, le=2**62, description="草稿编号")]
 Csrf = [Depends(verify_csrf)]
 Reading = [Depends(verify_csrf_or_token)]
@@ -163,10 +166,21 @@ def api_download_draft(
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}.{format}")})
 
 
-# INTEGRATION POINT (issue 12, 查重 — not on main yet): a 查重 report of a draft against the library.
-# When sucai.check is merged, add GET /api/drafts/{draft_id}/check?format=json|html|docx answering
-# check_text(library, draft_document(shown(...), sources=False).text, viewer.member) (and its report
-# export), and a 查重 button on the 写作台 page that shows 总文字复制比 and the per-paragraph ratios.
+@router.get("/api/drafts/{draft_id}/check",
+            summary="写作台：草稿查重（字段同 POST /api/check，另有 text：查重的草稿全文；html、docx 为查重报告）")
+def api_check_draft(
+    draft_id: DraftId,
+    viewer: Writer,
+    library: Lib,
+    format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
+):
+    draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
+    report = check_draft(library, draft, member=viewer.member)
+    if format == "json":
+        return JSONResponse({"text": report.text, **report.to_dict()})
+    name, data = export_report(report, format)
+    return Response(data, media_type=_MEDIA[format],
+                    headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}-check.{format}")})
 
 
 def _draft_json(library: Library, viewer: Viewer, draft_id: int, status: int = 200) -> JSONResponse:

@@ -364,13 +364,64 @@
     };
   }
 
-  $("save-draft").addEventListener("click", function () {
+  function save() {
     say("save-status", "正在保存……");
     const saving = draft.id ? api("PUT", "/api/drafts/" + draft.id, payload()) : api("POST", "/api/drafts", payload());
-    saving.then(function (saved) {
+    return saving.then(function (saved) {
       loaded(saved, false);
       say("save-status", "已保存（" + saved.updated_at.slice(0, 19).replace("T", " ") + "）");
       listDrafts();
+      return saved;
+    });
+  }
+
+  $("save-draft").addEventListener("click", function () {
+    save().catch(function (error) { say("save-status", error.message, true); });
+  });
+
+  // -- 查重 of the saved draft --------------------------------------------------------------------
+
+  function percent(ratio) { return (ratio * 100).toFixed(1) + "%"; }
+
+  function figure(name, value, note) {
+    const li = document.createElement("li");
+    const strong = document.createElement("strong");
+    strong.textContent = value;
+    li.append(strong, name + (note ? "：" + note : ""));
+    return li;
+  }
+
+  function showCheck(id, report) {
+    const summary = $("check-summary");
+    summary.replaceChildren(
+      figure("总文字复制比", percent(report.copy_ratio)),
+      figure("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
+      figure("单篇最大文字复制比", report.max_source ? percent(report.max_source.copy_ratio) : "0.0%",
+             report.max_source ? "《" + report.max_source.title + "》" : ""));
+    const list = $("check-paragraphs");
+    list.replaceChildren();
+    report.paragraphs.filter(function (p) { return p.copy_ratio > 0; }).forEach(function (p) {
+      const li = document.createElement("li");
+      const ratio = document.createElement("span");
+      ratio.className = "ratio" + (p.copy_ratio >= 0.5 ? " copied" : "");
+      ratio.textContent = "复制比 " + percent(p.copy_ratio);
+      const text = report.text.slice(p.start, p.end);
+      li.append(ratio, text.length > 60 ? text.slice(0, 60) + "……" : text);
+      list.appendChild(li);
+    });
+    ["docx", "html"].forEach(function (format) {
+      $("check-" + format).href = "/api/drafts/" + id + "/check?format=" + format;
+    });
+    $("check-panel").hidden = false;
+  }
+
+  $("check-draft").addEventListener("click", function () {
+    save().then(function (saved) {
+      say("save-status", "正在查重……");
+      return api("GET", "/api/drafts/" + saved.id + "/check").then(function (report) {
+        say("save-status", "查重完成：总文字复制比 " + percent(report.copy_ratio));
+        showCheck(saved.id, report);
+      });
     }).catch(function (error) { say("save-status", error.message, true); });
   });
 
@@ -392,6 +443,8 @@
       link.href = "/api/drafts/" + saved.id + "/download?format=" + format;
       link.hidden = false;
     });
+    $("check-draft").hidden = false;
+    if (fresh) $("check-panel").hidden = true;   // another draft's report
     $("outline-panel").hidden = false;
     renderOutline();
     renderSections(false);
@@ -423,7 +476,7 @@
         remove.addEventListener("click", function () {
           if (!window.confirm("删除草稿“" + row.title + "”？")) return;
           api("DELETE", "/api/drafts/" + row.id).then(function () {
-            if (draft.id === row.id) { draft.id = null; $("download-docx").hidden = true; $("download-md").hidden = true; }
+            if (draft.id === row.id) { draft.id = null; hideSaved(); }
             listDrafts();
           }).catch(function (error) { say("save-status", error.message, true); });
         });
@@ -438,11 +491,14 @@
     $("draft-title").value = "";
     $("outline-panel").hidden = true;
     $("compose-panel").hidden = true;
-    $("download-docx").hidden = true;
-    $("download-md").hidden = true;
+    hideSaved();
     say("save-status", "");
     $("genre").focus();
   });
+
+  function hideSaved() {   // what only a saved draft has: downloads and 查重
+    ["download-docx", "download-md", "check-draft", "check-panel"].forEach(function (id) { $(id).hidden = true; });
+  }
 
   listDrafts();
 })();
