@@ -43,6 +43,11 @@ class Settings:
     parse_timeout_seconds: int = 300  # wall-clock limit on reading one file (conversion, OCR included)
     parse_memory_mb: int = 1024       # address-space limit of the process that reads one file, in MB
     parse_max_pages: int = 2000       # longest PDF (or multi-page TIFF) that is read, in pages
+    drafting_tier: str = "member"     # who may use the 写作台: "user" (every logged-in account) or "member" (会员)
+    llm_base_url: str = ""            # 润笔: an OpenAI-compatible endpoint (…/v1); empty: 润笔 is hidden
+    llm_model: str = ""               # 润笔: the model name sent to that endpoint
+    llm_api_key: str = ""             # 润笔: sent as "Authorization: Bearer …" when not empty
+    llm_timeout_seconds: int = 60     # 润笔: longest wait for one rewrite, in seconds
     progress_seconds: int = 10        # without a terminal (piped, a service log), ingest prints a progress line this often
     timezone: str = "Asia/Shanghai"   # IANA time zone in which times are shown (the audit log); stored times are UTC
     check_min_match_chars: int = 13   # 查重: shortest 重合片段, in characters (letters, digits, Han; no punctuation)
@@ -100,6 +105,8 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
 def _check_text(name: str, value) -> None:
     if not isinstance(value, str):
         raise InvalidInput(f"设置 {name} 应为文字（字符串），而不是 {value!r}", code="bad_settings")
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise InvalidInput(f"设置 {name} 应为 {' / '.join(_CHOICES[name])} 之一，而不是 {value!r}", code="bad_settings")
     if name == "timezone":
         try:
             ZoneInfo(value)
@@ -123,7 +130,8 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "max_query_chars": 1, "max_page_size": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
-            "check_min_match_chars": 8, "check_max_chars": 1}
+            "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1}
+_CHOICES = {"drafting_tier": ("user", "member")}
 
 
 def _from_toml(path: Path, known: dict[str, str]) -> dict:

@@ -27,7 +27,7 @@ from .clean import plain
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, Evidence, OutlineNode, Removal
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,6 +80,18 @@ CREATE TABLE IF NOT EXISTS clusters (
     similarity REAL
 );
 CREATE INDEX IF NOT EXISTS clusters_by_cluster ON clusters (cluster_id);
+CREATE TABLE IF NOT EXISTS drafts (
+    id INTEGER PRIMARY KEY,
+    owner_id INTEGER NOT NULL,
+    owner_name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    genre TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_by_owner ON drafts (owner_id, updated_at);
 """
 
 _DOC_COLUMNS = (
@@ -205,6 +217,7 @@ class Catalogue:
                 db.execute("ALTER TABLE documents ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]'")
                 for old, new in _RENAMED_GENRES:
                     db.execute("UPDATE documents SET genre = ?, version = version + 1 WHERE genre = ?", (new, old))
+            # schema 7 → 8: the drafts table of the 写作台 (created above; its SQL is in sucai.drafting.storage)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('signature_seq', '0')")
@@ -219,6 +232,11 @@ class Catalogue:
     def transaction(self):
         """One write transaction on this thread's connection (see :func:`transaction`)."""
         return transaction(self._db)
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """The rows of one reading statement on this thread's connection: for the storage module of a
+        capability that keeps its own SQL (:mod:`sucai.drafting.storage`)."""
+        return self._db.execute(sql, params).fetchall()
 
     # -- documents ---------------------------------------------------------
 

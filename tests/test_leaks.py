@@ -15,6 +15,10 @@ decoded JSON, unpacked zip and docx) and no header may contain a 6-character win
 a members part, except windows that the viewer may see anyway (in some free part,
 title or metadata) or that the request itself contained. The CLI's ``--free`` output
 is held to the same rule. A member must see the markers, so the test can fail.
+
+The 写作台 is open to every logged-in account in this site (``drafting_tier = "user"``), so that free
+users and expired members get answers from its routes; a member's saved draft quotes a members part.
+Its JSON routes (POST, PUT, DELETE) are probed by :func:`drafting_requests`.
 """
 
 from __future__ import annotations
@@ -147,7 +151,7 @@ def site(tmp_path_factory):
     for name, text in texts(markers).items():
         (extra / name).write_text(text, encoding="utf-8")
     (home).mkdir()
-    (home / "sucai.toml").write_text(f"free_preview_chars = {PREVIEW}\n", encoding="utf-8")
+    (home / "sucai.toml").write_text(f"free_preview_chars = {PREVIEW}\ndrafting_tier = \"user\"\n", encoding="utf-8")
     library = Library.open(home)
     summary = library.ingest([SAMPLES / "library", extra], workers=1)
     assert summary.counts["failed"] == 0
@@ -156,12 +160,13 @@ def site(tmp_path_factory):
     accounts = Accounts.open(home)
     accounts.add_user("免费用户", PASSWORD, "user")
     accounts.add_user("过期会员", PASSWORD, "member", (date.today() - timedelta(days=1)).isoformat())
-    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    member = accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
     member_token = accounts.create_token("会员", "leak test")
     accounts.close()
+    members_draft = members_draft_of(library, member)
     app = create_app(home)
     yield {"home": home, "library": library, "app": app, "markers": markers, "hidden": hidden,
-           "member_token": member_token}
+           "member_token": member_token, "draft": members_draft}
     library.close()
 
 
@@ -302,7 +307,10 @@ def probes(site) -> list[str]:
 
 
 def fills(path: str, site) -> list[str]:
-    """The path with its parameters filled: every document id (hidden one included), missing and bad ids."""
+    """The path with its parameters filled: every document id (hidden one included), missing and bad ids;
+    the member's draft, a missing and a bad draft id."""
+    if "{draft_id}" in path:
+        return [path.replace("{draft_id}", str(i)) for i in (site["draft"], 999999, "abc")]
     if "{doc_id}" in path:
         ids = [r["id"] for r in site["library"].catalogue.summaries(include_hidden=True)]
         return [path.replace("{doc_id}", str(i)) for i in ids + [999999]] + [path.replace("{doc_id}", "abc")]
@@ -817,3 +825,67 @@ def test_cli_free_output_has_no_members_text(site, secrets_, tmp_path):
     # and without --free the members text is there (the check can fail)
     doc_id = next(r["id"] for r in library.catalogue.summaries() if r["title"].startswith("关于做好年度预算"))
     assert site["markers"][0] in run("show", str(doc_id))
+
+
+# -- the 写作台's JSON routes -----------------------------------------------------------------------
+
+
+def members_draft_of(library: Library, member) -> int:
+    """A draft of the member that quotes the members part of the 预算通知 (the one with markers 0 and 1)."""
+    from sucai.drafting import DraftStore, Owner, build_draft
+
+    doc = next(d for d in library.catalogue.documents() if d.title.startswith("关于做好年度预算"))
+    start = doc.text.index("按照")
+    end = doc.text.index("\n", start)
+    draft = build_draft(library, {"title": "会员的草稿", "genre": doc.genre, "sections": [
+        {"heading": "内部测算口径", "paragraphs": [{"text": doc.text[start:end],
+                                                   "source": {"doc_id": doc.id, "start": start, "end": end}}]}]},
+                        member=True)
+    assert draft.sections[0].paragraphs[0].members
+    return DraftStore(library.catalogue).create(Owner(member.user_id, member.username), draft)
+
+
+def drafting_requests(site) -> list[tuple[str, str, dict | None]]:
+    """(method, url, JSON body) probing every 写作台 route that is not a GET: probes as topics and headings,
+    each 文种, drafts that cite members parts by their offsets in the full text, the member's draft."""
+    library: Library = site["library"]
+    genres = [""] + sorted({r["genre"] for r in library.catalogue.summaries()})
+    out: list[tuple[str, str, dict | None]] = []
+    for n, probe in enumerate(probes(site)[::3]):
+        genre = genres[n % len(genres)]
+        out.append(("POST", "/api/drafts/outline", {"genre": genre, "topic": probe}))
+        out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [probe or "工作", "存在的问题", "总体要求"],
+                                                       "limit": 20}))
+    for doc in library.catalogue.documents():
+        if doc.paid_from is None:
+            continue
+        source = {"doc_id": doc.id, "start": doc.paid_from, "end": min(doc.chars, doc.paid_from + 40)}
+        body = {"title": "草稿", "genre": doc.genre, "sections": [{"heading": "一", "paragraphs": [
+            {"text": "自己写的一段", "source": source}]}]}
+        out += [("POST", "/api/drafts", body), ("PUT", f"/api/drafts/{site['draft']}", body)]
+    out += [("POST", "/api/drafts/rewrite", {"text": "按照口径测算", "mode": "polish"}),
+            ("DELETE", f"/api/drafts/{site['draft']}", None)]
+    return out
+
+
+def test_drafting_routes_as_every_non_member(site, secrets_):
+    found = {}
+    calls = 0
+    for who, client in viewers(site).items():
+        token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+        for method, url, body in drafting_requests(site):
+            response = client.request(method, url, json=body, headers={"x-csrf-token": token})
+            calls += 1
+            leaked = leaks(readable(response), secrets_, asked=url + json.dumps(body, ensure_ascii=False))
+            if leaked:
+                found[f"{who} {method} {url} {body}"] = leaked[:5]
+            if who != "visitor" and url.startswith("/api/drafts/outline"):
+                assert response.status_code == 200, response.text   # they do draft, from free parts
+        for url in (f"/api/drafts/{site['draft']}", f"/api/drafts/{site['draft']}/download",
+                    f"/api/drafts/{site['draft']}/check"):
+            assert client.get(url).status_code in (403, 404), (who, url)   # someone else's draft does not exist
+    assert calls > 100
+    assert not found, dict(list(found.items())[:10])
+    member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    assert site["markers"][0] in member.get(f"/api/drafts/{site['draft']}").text   # the draft does hold them
+

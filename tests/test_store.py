@@ -58,12 +58,13 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     assert len(catalogue.get(new_id).elements) == 5
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+        assert db.execute("SELECT count(*) FROM drafts").fetchone() == (0,)   # schema 8: the 写作台's drafts
     catalogue.put_signature(new_id, b"\x00" * 8)  # schema 6: near-duplicate signatures and clusters
     assert [(seq, doc_id) for seq, doc_id, _ in catalogue.signatures_since(0)] == [(1, new_id)]
     assert catalogue.cluster_rows() == [] and catalogue.unsigned_ids() == [1]
     Catalogue(path)  # idempotent: opening again changes nothing
     assert catalogue.signatures_since(0)[0][0] == 1
-    assert SCHEMA_VERSION == 7
+    assert SCHEMA_VERSION == 8
 
 
 def test_old_genre_names_are_renamed_and_evidence_starts_empty(tmp_path):

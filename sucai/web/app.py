@@ -22,13 +22,13 @@ from ..accounts import session_secret
 from ..config import Settings, load_settings
 from ..library import Library
 from ..suggest import TitleIndex
-from . import account, admin, api, check, dupes, errors, pages
+from . import account, admin, api, check, drafting, dupes, errors, pages
 from .deps import AccountsPool
 from .templating import HERE, templates
 
 WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
 SESSION_COOKIE = "sucai_session"
-ROUTERS = (api.router, check.router, pages.router, account.router, admin.router, dupes.router)
+ROUTERS = (api.router, check.router, pages.router, account.router, admin.router, dupes.router, drafting.router)
 
 
 def create_app(home: str | Path | None = None, settings: Settings | None = None, *, now=None) -> FastAPI:

@@ -34,7 +34,7 @@ from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "peek_viewer", "require_admin", "get_library", "get_titles",
            "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
-           "same_site_download"]
+           "same_site_download", "verify_csrf_or_token"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -178,6 +178,16 @@ async def verify_csrf(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             submitted = value if isinstance(value, str) else None
     check_csrf(request, submitted)
+
+
+async def verify_csrf_or_token(request: Request) -> None:
+    """Dependency for POST routes that only read (their question is a JSON body, e.g. the 写作台's
+    outline and paragraphs): a request with an API token may ask (a bad token is refused as such);
+    a session must carry its CSRF token, as for :func:`verify_csrf`."""
+    if _via_token(request):
+        current_viewer(request)
+        return
+    await verify_csrf(request)
 
 
 def login_session(request: Request, viewer: Viewer | None) -> None:

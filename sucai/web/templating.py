@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
+from ..drafting.tier import may_draft
 from ..accounts import local_time
 from ..errors import SucaiError
 from . import render
@@ -47,6 +48,7 @@ def render_page(request: Request, template: str, status: int = 200, **context) -
     if context.get("viewer") is None:
         context["viewer"] = peek_viewer(request)
     context.setdefault("registration_open", bool(request.app.state.settings.registration_open))
+    context.setdefault("drafting_open", may_draft(context["viewer"], request.app.state.settings))
     html = env.get_template(template).render(
         request=request, csrf=lambda: csrf_token(request) if "session" in request.scope else "", **context)
     response = HTMLResponse(html, status_code=status)
