@@ -38,6 +38,7 @@ class Settings:
     trusted_proxies: str = ""         # reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is believed
     upload_max_mb: int = 20           # largest file an admin may upload through the web app, in MB
     upload_max_files: int = 20        # most files in one web upload
+    watch_settle_ms: int = 1000       # watch folder: a file is ingested once its size and time stayed the same this long
 
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

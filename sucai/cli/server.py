@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,6 +13,9 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
+from ..config import load_settings
+from ..errors import SucaiError
+from ..watch import watch_forever
 from .common import HomeOption, app, out
 from .documents import ingest, search, stats
 
@@ -21,17 +26,46 @@ def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
     workers: Annotated[Optional[int], typer.Option(help="服务进程数（默认 CPU 核数：检索占 CPU）")] = None,
+    watch: Annotated[Optional[list[Path]], typer.Option("--watch", help="同时监视此文件夹，新文件自动入库（可给多次）")] = None,
 ) -> None:
     """启动网页与 JSON API（浏览器打开 http://HOST:PORT/，接口文档在 /docs）。"""
+    workers = workers or os.cpu_count() or 1
+    out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
+    with watcher_process(home, watch or []):
+        _serve(home, host, port, workers)
+
+
+@contextmanager
+def watcher_process(home: Path | None, folders: list[Path]):
+    """The watcher of ``sucai watch`` in a process of its own while the block runs (nothing when no folders):
+    its ingest work does not share the web process's interpreter, and a crash of one leaves the other."""
+    if not folders:
+        yield
+        return
+    settings = load_settings(home)
+    for folder in folders:
+        if not folder.is_dir():
+            raise SucaiError(f"监视的文件夹不存在：{folder}", code="bad_folder")
+    process = multiprocessing.get_context("spawn").Process(
+        target=watch_forever, args=(settings.home, folders, settings.watch_settle_ms / 1000), name="sucai-watch",
+        daemon=True)
+    process.start()
+    out.print(f"监视文件夹：{escape('、'.join(map(str, folders)))}（新文件自动入库）")
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.join(10)
+
+
+def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..web import create_app
 
-    workers = workers or os.cpu_count() or 1
     # X-Forwarded-For is believed only from the trusted_proxies setting (the app applies it), never by uvicorn
     # itself, which by default believes any local peer — a bypass of the per-IP login lockout.
     options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}
-    out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
