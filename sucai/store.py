@@ -27,7 +27,7 @@ from .clean import plain
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,6 +127,8 @@ class Catalogue:
                 db.execute("ALTER TABLE documents ADD COLUMN elements TEXT NOT NULL DEFAULT '[]'")
             if "paid_until" not in columns:  # schema 3 → 4: the members part as a span (NULL: to the end)
                 db.execute("ALTER TABLE documents ADD COLUMN paid_until INTEGER")
+            # schema 4 → 5: what was added when (今日更新, feeds, new matches of saved searches)
+            db.execute("CREATE INDEX IF NOT EXISTS documents_ingested ON documents (ingested_at)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
 
@@ -215,6 +217,13 @@ class Catalogue:
         )
         keys = ("id", "title", "genre", "chars", "date", "source", "has_member_part", "hidden")
         return [{**dict(zip(keys, row)), "hidden": bool(row[7]), "has_member_part": bool(row[6])} for row in rows]
+
+    def added_since(self, since: str, limit: int | None = None) -> list[tuple[int, str]]:
+        """``(id, ingested_at)`` of the documents that are not hidden and were added at or after ``since``
+        (an ISO UTC timestamp like ``ingested_at``), newest first, at most ``limit``."""
+        return self._db.execute(
+            "SELECT id, ingested_at FROM documents WHERE ingested_at >= ? AND hidden = 0"
+            " ORDER BY ingested_at DESC, id DESC LIMIT ?", (since, -1 if limit is None else limit)).fetchall()
 
     def update(self, doc_id: int, **changes) -> None:
         """Change metadata of a document (any of title, genre, paid_from, paid_until, doc_number, date, source).

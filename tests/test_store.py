@@ -1,5 +1,5 @@
 """The catalogue's storage of structure: elements and outline round trips, and the in-place migration
-(schema 2 → 4: the elements column, then paid_until)."""
+(schema 2 → 5: the elements column, paid_until, the index of ingested_at)."""
 
 from __future__ import annotations
 
@@ -57,5 +57,11 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     assert len(catalogue.get(new_id).elements) == 5
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+        # schema 5: documents found by when they were added
+        assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_ingested'").fetchone() == (1,)
+    assert [i for i, _ in catalogue.added_since("2024-01-01")] == [new_id, 1]
+    assert [i for i, _ in catalogue.added_since("2024-01-02")] == [new_id]
+    catalogue.set_hidden(new_id, True)
+    assert catalogue.added_since("2024-01-02") == []
     Catalogue(path)  # idempotent: opening again changes nothing
-    assert SCHEMA_VERSION == 4
+    assert SCHEMA_VERSION == 5

@@ -15,9 +15,10 @@ from .. import access
 from ..library import Library
 from ..search import SearchRequest
 from ..similar import similar
-from .api import MAX_PAGE, DocId, search_request
+from ..updates import added_today
+from .api import MAX_PAGE, DocId, record_search, search_request
 from .templating import render_page
-from .deps import Viewer, current_viewer, get_library
+from .deps import Viewer, current_viewer, get_collections, get_library, get_recorder
 from .render import boundary_markers, outline_entries, paragraphs, place_markers
 
 router = APIRouter(include_in_schema=False)
@@ -39,6 +40,7 @@ def home_page(
         request, "index.html",
         stats=library.catalogue.stats(),
         newest=library.catalogue.summaries(12, newest_first=True),
+        today_count=added_today(library),
         params={"mode": "ranked"}, viewer=viewer,
     )
 
@@ -51,6 +53,7 @@ def search_page(
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
     result = library.search(search, member=viewer.member)
+    record_search(request, viewer, search, result)
     params = {
         "q": result.query, "mode": result.mode, "scope": result.scope, "heading": search.heading,
         "genre": search.genre, "year": search.year, "source": search.source, "sort": search.sort,
@@ -76,6 +79,7 @@ def document_page(
 ):
     doc = library.get(doc_id, include_hidden=viewer.admin)
     view, notice = access.view(doc, viewer.member)
+    get_recorder(request).read(viewer, doc_id)
     paras = paragraphs(view)
     # the notice where the members part was left out, or (for a member) its start and end marked where they are
     markers_after = place_markers(paras, boundary_markers(view, notice))
@@ -86,4 +90,13 @@ def document_page(
         outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
         downloads_left=request.app.state.accounts.get().downloads_left(viewer),
+        **_favourite_forms(request, viewer, doc_id),
     )
+
+
+def _favourite_forms(request: Request, viewer: Viewer, doc_id: int) -> dict:
+    """The viewer's folders (for 收藏) and those that hold the document already."""
+    if not viewer.logged_in:
+        return {"folders": [], "holding": []}
+    collections = get_collections(request)
+    return {"folders": collections.folders(viewer), "holding": collections.folders_holding(viewer, doc_id)}
