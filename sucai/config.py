@@ -29,6 +29,12 @@ class Settings:
     free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
     registration_open: int = 1        # 1: visitors may sign up as free users; 0: only an admin creates accounts
     member_daily_downloads: int = 50  # downloads a member may make per (UTC) day; admins are not limited
+    member_daily_drafts: int = 20     # 写作台 drafts a member may start per day
+    member_daily_checks: int = 20     # 查重 runs a member may make per day
+    svip_daily_downloads: int = 200   # the same three for the SVIP tier
+    svip_daily_drafts: int = 100
+    svip_daily_checks: int = 100
+    redeem_max_failures: int = 5      # failed membership-code redemptions per account (and per IP) in an hour before a pause
     login_max_failures: int = 5       # failed logins for one user name (or from one IP) before a lockout
     login_lockout_seconds: int = 300  # the window failures are counted in, and how long a lockout lasts
     session_https_only: int = 0       # 1: the session cookie is sent over HTTPS only (Secure); 0 for plain-HTTP localhost

@@ -25,14 +25,14 @@ from ..config import Settings, load_settings
 from ..library import Library
 from ..suggest import TitleIndex
 from ..updates import site_zone
-from . import account, admin, api, collections, errors, feeds, insights, pages, updates
+from . import account, admin, api, codes, collections, errors, feeds, insights, pages, updates
 from .deps import AccountsPool
 from .templating import HERE, templates
 
 WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
 SESSION_COOKIE = "sucai_session"
 ROUTERS = (api.router, pages.router, account.router, admin.router, updates.router, feeds.router,
-           collections.router, insights.router)
+           collections.router, insights.router, codes.router)
 
 
 def create_app(home: str | Path | None = None, settings: Settings | None = None, *, now=None) -> FastAPI:

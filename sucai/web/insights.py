@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from ..analytics import Analytics
+from ..codes import Codes
 from ..library import Library
 from ..updates import site_zone, viewer_documents
 from .deps import Viewer, get_accounts, get_library, get_recorder, require_admin
@@ -21,7 +22,10 @@ def insights_page(request: Request, viewer: Annotated[Viewer, Depends(require_ad
                   library: Annotated[Library, Depends(get_library)],
                   days: Annotated[int, Query(ge=1, le=365)] = 30):
     get_recorder(request).flush()
-    report = Analytics(get_accounts(request), site_zone(library.settings)).report(days)
+    analytics = Analytics(get_accounts(request), site_zone(library.settings))
+    report = analytics.report(days)
+    report["redemptions"] = Codes(get_accounts(request)).redemptions_by_day(analytics.local_day,
+                                                                            analytics.day_start(report["since"]))
     ids = {row["doc_id"] for key in ("most_read", "most_downloaded") for row in report[key]}
     docs = viewer_documents(library, ids, member=True, include_hidden=True)
     return render_page(request, "admin_insights.html", viewer=viewer, section="insights", report=report, days=days,
