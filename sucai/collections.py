@@ -165,7 +165,7 @@ class Collections:
         """Save a search for ``viewer``; its new matches count from now. Raises Forbidden
         (``login_required``), InvalidInput (``bad_name``, ``empty_search``, ``too_many``)."""
         owner = self._owner(viewer)
-        kept = {k: params.get(k) for k in SEARCH_FIELDS}
+        kept = {k: v.strip() or None if isinstance(v, str) else v for k in SEARCH_FIELDS for v in [params.get(k)]}
         if not any(kept.get(k) not in (None, "") for k in ("q", "genre", "year", "source")):
             raise InvalidInput("请先输入检索词或选择筛选条件，再保存检索", code="empty_search")
         name = _name(name or str(kept.get("q") or kept.get("genre") or "检索"), "名称")

@@ -424,4 +424,6 @@ def _dump(value) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    """UTC ISO time to the microsecond (so "added since" compares exactly; older rows, to the second,
+    still sort right against them as strings)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
