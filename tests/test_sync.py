@@ -84,7 +84,7 @@ def test_as_a_member_whole_texts_within_the_daily_quota(site):
     stopped = sync(library, out, since=TODAY, viewer=member, accounts=accounts)
     assert stopped.written == [] and "上限" in stopped.stopped
     assert len(accounts.audit_log(event="download", user_id=member.user_id)) == 2
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "1000"})
     result = runner.invoke(cli_app, ["sync", str(out), "--since", TODAY.isoformat(), "--as", "会员",
                                      "--home", str(site["home"])])
     assert result.exit_code == 1 and "提前停止" in result.output
