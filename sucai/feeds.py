@@ -34,7 +34,7 @@ def summary(doc: Document) -> str:
     view, notice = access.view(doc, False)
     text = " ".join(view.text.split())
     cut = text[:SUMMARY_CHARS] + ("…" if len(text) > SUMMARY_CHARS else "")
-    return f"{cut}（{notice}）" if notice else cut
+    return f"{cut}【{notice}】" if notice else cut
 
 
 def atom(*, title: str, feed_url: str, site_url: str, entries: list[tuple[str, Document]],

@@ -192,3 +192,24 @@ def test_a_bad_file_never_stops_the_watcher(folders):
                                         ("文件.part", False), ("备份.txt~", False), ("~$临时.docx", False)])
 def test_partial_and_hidden_files_are_passed_over(name, kept):
     assert watchable(name) is kept
+
+
+def test_serve_watch_runs_the_watcher_in_a_process_of_its_own(folders):
+    """``sucai serve --watch``: the same watcher in a child process beside the web server."""
+    from sucai.cli.server import watcher_process
+
+    home, inbox = folders
+    reader = Library.open(home)
+    with watcher_process(home, [inbox]):
+        (inbox / "进程.txt").write_text(text(51, "城乡环境整治"), encoding="utf-8")
+        wait_for(lambda: found(reader, "城乡环境整治"), 120, "the child process ingests the file")
+    reader.close()
+
+
+def test_watch_refuses_a_missing_folder_in_chinese(tmp_path):
+    from typer.testing import CliRunner
+
+    from sucai.cli import app
+
+    result = CliRunner().invoke(app, ["watch", str(tmp_path / "没有"), "--home", str(tmp_path / "home")])
+    assert result.exit_code != 0 and "监视的文件夹不存在" in str(result.exception)
