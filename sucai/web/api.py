@@ -195,13 +195,13 @@ def api_suggest(
     return _json({"q": q, "suggestions": [asdict(s) for s in found]})
 
 
-@router.get("/me", summary="当前查看者：用户名、角色、会员到期日、今日剩余下载次数")
+@router.get("/me", summary="当前查看者：用户名、角色、会员等级（tier）与到期日、今日剩余下载次数")
 def api_me(
     viewer: Annotated[Viewer, Depends(current_viewer)],
     accounts: Annotated[Accounts, Depends(get_accounts)],
 ):
-    return _json({**viewer.to_dict(), "role_label": viewer.role_label,
-                  "downloads_left": accounts.downloads_left(viewer)})
+    return _json({**viewer.to_dict(), "role_label": viewer.role_label, "tier": accounts.tier(viewer),
+                  "svip_until": accounts.svip_until(viewer), "downloads_left": accounts.downloads_left(viewer)})
 
 
 @router.get("/stats", summary="库内统计：文档数、字数、按文种、按来源")
