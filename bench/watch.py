@@ -123,6 +123,7 @@ def main() -> None:
         server.terminate()
         watcher.wait(30)
         server.wait(30)
+        reader.join(10)
     added = stored(home) - before
     runs = [line for line in log if " 入库 " in line and "个文件" in line]
     base_ms, during_ms = [x * 1000 for x in base], [x * 1000 for x in during]

@@ -167,6 +167,7 @@ def watch_forever(home: str | Path | None, folders: list[str | Path], settle_sec
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)   # its own lines are English ("3 changes detected")
     library = Library.open(home)
     try:
         Watcher(library, folders, settle_seconds=settle_seconds, workers=workers).run()
