@@ -22,8 +22,8 @@ from the library. Hidden files and the partial files of downloads and editors
 (``.part``, ``.crdownload``, ``.tmp``, ``~`` …) are passed over.
 
 A bad file never stops the watcher (ingest gives it an outcome, 跳过 or 失败);
-an unexpected error of a whole run is logged and the files are tried again at
-the next change.
+an unexpected error of a whole run (the database, the disk) is logged and its
+files are tried again :data:`RETRY_SECONDS` later.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".swp", ".swx", "~")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
-_WAKE_MS = 250  # how often pending files are looked at again when nothing else happens
+_WAKE_MS = 250
+RETRY_SECONDS = 30   # after a run failed as a whole (not a bad file: the database, the disk)  # how often pending files are looked at again when nothing else happens
 
 
 @dataclass
@@ -113,16 +114,16 @@ class Watcher:
         for batch in itertools.chain([first], changes):
             for change, path in batch:
                 if change != watchfiles.Change.deleted:
-                    self._note(Path(path))
+                    self._note(Path(path), change == watchfiles.Change.added)
             settled = self._settled()
             if settled:
                 self._run_batch(settled)
         log.info("停止监视")
 
-    def _note(self, path: Path) -> None:
-        """Remember a changed path (a folder moved in: each file in it)."""
+    def _note(self, path: Path, added: bool = True) -> None:
+        """Remember a changed path (a folder added or moved in: each file in it)."""
         if path.is_dir():
-            files, _ = discover([path], self.library.settings.home)
+            files, _ = discover([path], self.library.settings.home) if added else ([], [])
             for file in files:
                 self._note(file)
         elif watchable(path) and path not in self._pending and not path.is_relative_to(self._home):
@@ -132,6 +133,8 @@ class Watcher:
         """Pending files whose size and modification time stayed the same for ``settle`` seconds."""
         now, settled = time.monotonic(), []
         for path, (seen, since) in list(self._pending.items()):
+            if since > now:   # to be tried again later
+                continue
             try:
                 stat = path.stat()
             except OSError:   # gone again (a temporary file renamed into place, deleted)
@@ -149,8 +152,10 @@ class Watcher:
         started = time.monotonic()
         try:
             summary = self.library.ingest(paths, workers=self.workers)
-        except Exception:  # noqa: BLE001 - the watcher goes on; the files come back at their next change
-            log.exception("入库出错（%d 个文件），稍后有变化时重试", len(paths))
+        except Exception:  # noqa: BLE001 - the watcher goes on and tries these files again later
+            log.exception("入库出错（%d 个文件），%d 秒后重试", len(paths), RETRY_SECONDS)
+            later = time.monotonic() + RETRY_SECONDS
+            self._pending.update({Path(p): ((-1, -1), later) for p in paths})
             return
         batch = Batch(summary, time.monotonic() - started)
         if summary.outcomes and any(o.status != "unchanged" for o in summary.outcomes):

@@ -213,3 +213,24 @@ def test_watch_refuses_a_missing_folder_in_chinese(tmp_path):
 
     result = CliRunner().invoke(app, ["watch", str(tmp_path / "没有"), "--home", str(tmp_path / "home")])
     assert result.exit_code != 0 and "监视的文件夹不存在" in str(result.exception)
+
+
+def test_a_failed_run_is_tried_again(folders, monkeypatch):
+    """An error of a whole run (not of a file: say the disk) loses nothing: the files are tried again later."""
+    import sucai.watch as watch_module
+
+    home, inbox = folders
+    monkeypatch.setattr(watch_module, "RETRY_SECONDS", 0.5)
+    with Running(home, inbox) as running:
+        real, calls = running.library.ingest, []
+
+        def failing_once(paths, **options):
+            calls.append(paths)
+            if len(calls) == 1:
+                raise OSError("磁盘已满")
+            return real(paths, **options)
+
+        running.library.ingest = failing_once
+        (inbox / "重试.txt").write_text(text(61, "重试"), encoding="utf-8")
+        wait_for(lambda: found(running.library, "第六一批重试"), 30, "the file is ingested after the failed run")
+        assert len(calls) == 2 and calls[0] == calls[1]
