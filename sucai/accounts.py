@@ -250,7 +250,21 @@ class Accounts:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
-SCHEMA_VERSION = 3   # 2: sessions, users.name_key (look-alike names), attempts (was login_failures); 3: tiers (SVIP)
+            self._migrate_name_keys(db)
+            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS users_name_key ON users (name_key)")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    @staticmethod
+    def _migrate_name_keys(db: sqlite3.Connection) -> None:
+        """Schema 1 → 2: fill ``name_key`` of accounts made before it existed (an older look-alike of
+        an existing name keeps its account, with its id appended to its key)."""
+        if "name_key" not in {row[1] for row in db.execute("PRAGMA table_info(users)")}:
+            db.execute("ALTER TABLE users ADD COLUMN name_key TEXT")
+        for user_id, username in db.execute("SELECT id, username FROM users WHERE name_key IS NULL ORDER BY id").fetchall():
+            key = name_key(username)
+            if db.execute("SELECT 1 FROM users WHERE name_key = ?", (key,)).fetchone():
+                key = f"{key}#{user_id}"
+            db.execute("UPDATE users SET name_key = ? WHERE id = ?", (key, user_id))
 
     @classmethod
     def from_settings(cls, settings: Settings, now: Callable[[], datetime] | None = None) -> Accounts:
@@ -452,8 +466,10 @@ SCHEMA_VERSION = 3   # 2: sessions, users.name_key (look-alike names), attempts 
                 wait = max(wait, rows[-1][0] + window - now)
         return int(-(-wait // 1)) if wait > 0 else 0
 
-    def _attempt(self, keys: list[tuple[str, str]], window: int, audit: tuple | None = None) -> None:
-        """Record an attempt for each of ``keys`` (those older than ``window`` of the same kinds go)."""
+    def _attempt(self, keys: list[tuple[str, str]], window: int, audit: tuple | None = None,
+                 actor: Viewer = VISITOR) -> None:
+        """Record an attempt for each of ``keys`` (those older than ``window`` of the same kinds go), and
+        ``audit`` (``(event, detail, source_ip)``, by ``actor``) in the same transaction."""
         at = self._now().timestamp()
         with self.transaction() as db:
             for kind in {kind for kind, _ in keys}:
@@ -461,7 +477,7 @@ SCHEMA_VERSION = 3   # 2: sessions, users.name_key (look-alike names), attempts 
             db.executemany("INSERT INTO attempts (kind, key, at) VALUES (?,?,?)", [(k, key, at) for k, key in keys])
             if audit:
                 event, detail, source_ip = audit
-                self._audit(db, event, VISITOR, detail, source_ip)
+                self._audit(db, event, actor, detail, source_ip)
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:

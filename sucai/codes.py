@@ -10,7 +10,8 @@ marks it used and extends the account's tier in one transaction
 
 Every creation (one entry per batch), redemption and failed redemption is in
 the audit log. Failed redemptions are throttled per account and per IP address
-in the database (``code_attempts``; so every web worker and node agrees):
+in the database (the accounts' ``attempts``, kinds ``redeem_user`` and ``redeem_ip``;
+so every web worker and node agrees):
 after ``redeem_max_failures`` within an hour, redemptions are refused with 429
 until the failures age out — 100-bit codes cannot be guessed, and the pause
 keeps anyone from trying.
@@ -51,13 +52,6 @@ CREATE TABLE IF NOT EXISTS codes (
     redeemed_name TEXT
 );
 CREATE INDEX IF NOT EXISTS codes_batch ON codes (batch);
-CREATE TABLE IF NOT EXISTS code_attempts (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS code_attempts_key ON code_attempts (kind, key, at);
 """
 
 CSV_HEADER = ("卡密", "会员等级", "天数", "批次", "创建时间")
@@ -141,11 +135,12 @@ class Codes:
         """
         if viewer.user_id is None:
             raise InvalidInput("请先登录，再兑换卡密", code="login_required")
-        keys = [("user", str(viewer.user_id))] + ([("ip", source_ip)] if source_ip else [])
-        if self._locked(keys):
+        keys = [("redeem_user", str(viewer.user_id))] + ([("redeem_ip", source_ip)] if source_ip else [])
+        wait = self.accounts._wait(keys, self.max_failures, WINDOW_SECONDS)
+        if wait:
             self.accounts.audit("code_failed", viewer, "尝试过多，已暂停兑换", source_ip)
-            raise TooManyRequests("卡密兑换失败次数过多，请一小时后再试", code="too_many_attempts",
-                                  retry_after=WINDOW_SECONDS)
+            raise TooManyRequests(f"卡密兑换失败次数过多，请约 {max(1, -(-wait // 60))} 分钟后再试",
+                                  code="too_many_attempts", retry_after=wait)
         code = normalise(typed)
         with self.accounts.transaction() as db:
             row = db.execute("SELECT id, tier, days, batch FROM codes WHERE code_hash = ? AND redeemed_at IS NULL",
@@ -159,22 +154,9 @@ class Codes:
                                      f"卡密 …{code[-4:]}（批次“{batch}”）：{TIER_LABELS[tier]} {before or '无'} → {after}",
                                      source_ip)
                 return Redeemed(tier, days, before, after)
-        self._failed(keys, viewer, code, source_ip)
+        self.accounts._attempt(keys, WINDOW_SECONDS, ("code_failed", f"无效或已用的卡密 …{code[-4:]}", source_ip),
+                               actor=viewer)
         raise NotFound("卡密无效或已被使用", code="bad_code")
-
-    def _locked(self, keys: list[tuple[str, str]]) -> bool:
-        if self.max_failures <= 0:
-            return False
-        since = self.accounts._now().timestamp() - WINDOW_SECONDS
-        return any(self.accounts._read("SELECT COUNT(*) FROM code_attempts WHERE kind = ? AND key = ? AND at > ?",
-                                       (kind, key, since))[0][0] >= self.max_failures for kind, key in keys)
-
-    def _failed(self, keys: list[tuple[str, str]], viewer: Viewer, code: str, source_ip: str | None) -> None:
-        at = self.accounts._now().timestamp()
-        with self.accounts.transaction() as db:
-            db.execute("DELETE FROM code_attempts WHERE at < ?", (at - WINDOW_SECONDS,))
-            db.executemany("INSERT INTO code_attempts (kind, key, at) VALUES (?,?,?)", [(k, v, at) for k, v in keys])
-            self.accounts._audit(db, "code_failed", viewer, f"无效或已用的卡密 …{code[-4:]}", source_ip)
 
     def batches(self) -> list[dict]:
         """Each batch: ``{"batch", "tier", "days", "count", "redeemed", "created_at", "created_by"}``, newest first."""

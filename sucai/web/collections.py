@@ -20,7 +20,8 @@ from ..collections import Collections, new_matches
 from ..library import Library
 from ..updates import local_time, site_zone, viewer_documents
 from .api import DocId, zip_download
-from .deps import Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, verify_csrf
+from .deps import (Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, same_site_download,
+                   verify_csrf)
 from .templating import render_page
 
 router = APIRouter(include_in_schema=False)
@@ -154,7 +155,7 @@ def delete_folder(folder_id: DocId, viewer: Annotated[Viewer, Depends(current_vi
     return _see_other("/favourites")
 
 
-@router.post("/favourites/{folder_id}/download", dependencies=Csrf)
+@router.post("/favourites/{folder_id}/download", dependencies=[*Csrf, Depends(same_site_download)])
 def download_folder(request: Request, folder_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
                     store: Store, library: Lib, accounts: Annotated[Accounts, Depends(get_accounts)],
                     format: Annotated[Literal["docx", "md", "txt"], Form()] = "md"):  # noqa: A002
