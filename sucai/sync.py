@@ -72,7 +72,7 @@ def sync(library, folder: str | Path, *, since: date, query: str | None = None, 
     summary = SyncSummary()
     taken = {entry["file"].casefold() for entry in manifest["documents"].values()}
     taken |= {p.name.casefold() for p in folder.iterdir()}
-    for doc in library.catalogue.documents(ids):
+    for doc in _documents(library, ids):
         entry = manifest["documents"].get(str(doc.id))
         if entry and entry["full"] >= member and (folder / entry["file"]).exists():
             summary.kept += 1
@@ -93,6 +93,12 @@ def sync(library, folder: str | Path, *, since: date, query: str | None = None, 
         _save(folder, manifest)
         summary.written.append(file)
     return summary
+
+
+def _documents(library, ids: list[int], chunk: int = 200):
+    """The documents with these ids, read a chunk at a time (bounded memory and IN lists)."""
+    for start in range(0, len(ids), chunk):
+        yield from library.catalogue.documents(ids[start:start + chunk])
 
 
 def _load(folder: Path) -> dict:

@@ -108,8 +108,12 @@ def viewer_documents(library, ids: list[int], member: bool, include_hidden: bool
     """The documents with these ids as the viewer sees them (text, title, 文种… of the free view
     for a viewer without the member tier), by id; hidden ones (and missing ids) left out unless
     ``include_hidden`` (admins). Outlines and elements are not read."""
-    docs = library.catalogue.documents(list(ids), outline=False)
-    return {d.id: d if member else access.free_view(d) for d in docs if include_hidden or not d.hidden}
+    ids, found = list(ids), {}
+    for start in range(0, len(ids), _CHUNK):   # bounded IN lists
+        for doc in library.catalogue.documents(ids[start:start + _CHUNK], outline=False):
+            if include_hidden or not doc.hidden:
+                found[doc.id] = doc if member else access.free_view(doc)
+    return found
 
 
 def updates(library, *, member: bool, since: str | None = None, genre: str | None = None,

@@ -17,7 +17,7 @@ so it is recorded as 重复 of its document (nothing is stored twice); a file
 *rewritten in place* with new text becomes a new document beside the old one
 (the catalogue keeps what was published — a member may have saved or downloaded
 it — and an admin removes the old one if it should go); a rewrite that changes
-only the layout is 重复. Deleting a file from a watched folder removes nothing
+only the layout is 未变化 (still its document). Deleting a file from a watched folder removes nothing
 from the library. Hidden files and the partial files of downloads and editors
 (``.part``, ``.crdownload``, ``.tmp``, ``~`` …) are passed over.
 

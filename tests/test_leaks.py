@@ -14,6 +14,11 @@ decoded JSON, unpacked zip and docx) and no header may contain a 6-character win
 a members part, except windows that the viewer may see anyway (in some free part,
 title or metadata) or that the request itself contained. The CLI's ``--free`` output
 is held to the same rule. A member must see the markers, so the test can fail.
+
+What users keep (issue 14) is probed with real data: each viewer, and a member, has a
+saved search for every marker (each counting every document as new) with its feed, and
+a folder holding every document, so 订阅 (新 N), 收藏, 记录 and every feed URL are
+called; a viewer's own saved queries may come back to that viewer.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ an account's view and quota with --as)."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ from sucai.cli import app as cli_app
 from sucai.config import load_settings
 from sucai.library import Library
 from sucai.sync import MANIFEST, sync
+from sucai.updates import DEFAULT_ZONE
 
 SECRET = "鬯鬲鬳鬴鬵鬶"
-TODAY = date.today()
+TODAY = datetime.now(ZoneInfo(DEFAULT_ZONE)).date()   # the site's day (Asia/Shanghai), which --since counts in
 PASSWORD = "correct-horse-9"
 
 
