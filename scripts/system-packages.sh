@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite uses, when we can (root + apt-get). Idempotent.
 set -euo pipefail
-packages=(libreoffice-writer-nogui fonts-wqy-microhei chromium)
+# LibreOffice converts .doc/.wps/.rtf/.odt; Tesseract with its Simplified Chinese model reads scans and images;
+# a CJK font draws the test pages; Chromium runs the browser tests.
+packages=(libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

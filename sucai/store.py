@@ -27,7 +27,7 @@ from .clean import plain
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
     indexed_version INTEGER NOT NULL DEFAULT 0,
-    hidden INTEGER NOT NULL DEFAULT 0
+    hidden INTEGER NOT NULL DEFAULT 0,
+    ocr_confidence REAL
 );
 CREATE INDEX IF NOT EXISTS documents_unindexed ON documents (indexed_version) WHERE indexed_version < version;
 CREATE TABLE IF NOT EXISTS removed_ids (id INTEGER PRIMARY KEY);
@@ -69,7 +70,7 @@ CREATE TABLE IF NOT EXISTS files (
 
 _DOC_COLUMNS = (
     "id, title, genre, declared_chars, paid_from, paid_until, doc_number, date, source, text,"
-    " outline, elements, removed, source_path, format, encoding, ingested_at, hidden"
+    " outline, elements, removed, source_path, format, encoding, ingested_at, hidden, ocr_confidence"
 )
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 
@@ -127,7 +128,9 @@ class Catalogue:
                 db.execute("ALTER TABLE documents ADD COLUMN elements TEXT NOT NULL DEFAULT '[]'")
             if "paid_until" not in columns:  # schema 3 → 4: the members part as a span (NULL: to the end)
                 db.execute("ALTER TABLE documents ADD COLUMN paid_until INTEGER")
-            # schema 4 → 5: what was added when (今日更新, feeds, new matches of saved searches)
+            if "ocr_confidence" not in columns:  # schema 4 → 5: OCR'd documents record their confidence
+                db.execute("ALTER TABLE documents ADD COLUMN ocr_confidence REAL")
+            # schema 5 → 6: what was added when (今日更新, feeds, new matches of saved searches)
             db.execute("CREATE INDEX IF NOT EXISTS documents_ingested ON documents (ingested_at)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
@@ -159,13 +162,13 @@ class Catalogue:
             cur = db.execute(
                 "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, paid_until,"
                 " doc_number, date, source, text, outline, elements, removed, source_path, format, encoding, text_hash,"
-                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " ingested_at, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.paid_until, doc.doc_number,
                     doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
                     _dump([e.to_dict() for e in doc.elements]),
                     _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
-                    doc.source_path, doc.format, doc.encoding, text_hash, _now(),
+                    doc.source_path, doc.format, doc.encoding, text_hash, _now(), doc.ocr_confidence,
                 ),
             )
             if cur.rowcount:
@@ -325,21 +328,50 @@ class Catalogue:
 
     # -- index bookkeeping --------------------------------------------------
 
-    def pending(self) -> tuple[list[tuple[int, int]], list[int]]:
-        """What the index has not seen: ``([(id, version) to (re)index], [ids removed])``."""
-        stale = self._db.execute("SELECT id, version FROM documents WHERE indexed_version < version").fetchall()
+    def pending(self, everything: bool = False) -> tuple[list[tuple[int, int]], list[int]]:
+        """What the index has not seen: ``([(id, version) to (re)index], [ids removed])``.
+
+        ``everything``: every document, for re-indexing all of them (the record of
+        what the index holds is left as it is until :meth:`mark_indexed`).
+        """
+        where = "" if everything else " WHERE indexed_version < version"
+        stale = self._db.execute(f"SELECT id, version FROM documents{where}").fetchall()
         removed = [r[0] for r in self._db.execute("SELECT id FROM removed_ids")]
         return stale, removed
 
+    def index_state(self) -> tuple[list[int], int]:
+        """``(changed, generation)``: ids of documents the index holds in an older state — changed
+        (hidden, re-bounded, edited) or removed since they were indexed, whose index entries must
+        not be trusted — and how many index commits have been recorded (:meth:`mark_indexed`).
+
+        Read in that order: a reader that reloads its index when the generation moved never
+        trusts an entry the catalogue had not yet recorded as up to date.
+        """
+        rows = self._db.execute(
+            "SELECT id FROM documents WHERE indexed_version < version AND indexed_version > 0"
+            " UNION SELECT id FROM removed_ids"
+        )
+        changed = [r[0] for r in rows]
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'index_generation'").fetchone()
+        return changed, int(row[0]) if row else 0
+
+    def visible_titles(self, ids: list[int]) -> dict[int, str]:
+        """The current title of each of these documents that exists and is not hidden."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(f"SELECT id, title FROM documents WHERE hidden = 0 AND id IN ({marks})", ids)
+        return dict(rows.fetchall())
+
     def mark_indexed(self, versions: list[tuple[int, int]], removed: list[int]) -> None:
-        """Record that the index now holds these document versions and has dropped these ids."""
+        """Record that the index now holds these document versions and has dropped these ids
+        (after the index commit), as one more index generation (see :meth:`index_state`)."""
         with self.transaction() as db:
             db.executemany("UPDATE documents SET indexed_version = ? WHERE id = ?", [(v, i) for i, v in versions])
             db.executemany("DELETE FROM removed_ids WHERE id = ?", [(i,) for i in removed])
-
-    def mark_all_unindexed(self) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE documents SET indexed_version = 0")
+            if not db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+                              " WHERE key = 'index_generation'").rowcount:
+                db.execute("INSERT INTO meta VALUES ('index_generation', '1')")
 
     # -- files ----------------------------------------------------------------
 
@@ -408,7 +440,7 @@ def _plain_fields(doc: Document) -> Document:
 
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
-     source_path, fmt, encoding, ingested_at, hidden) = row
+     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence) = row
     return Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
@@ -416,6 +448,7 @@ def _document(row: tuple) -> Document:
         elements=[Element(**e) for e in json.loads(elements)],
         removed=[Removal(**r) for r in json.loads(removed)],
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
+        ocr_confidence=ocr_confidence,
     )
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import watchfiles
 
+from .budget import start_early
 from .errors import InvalidInput
 from .ingest import OUTCOMES, IngestSummary, discover
 
@@ -45,8 +46,8 @@ log = logging.getLogger(__name__)
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".swp", ".swx", "~")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
-_WAKE_MS = 250
-RETRY_SECONDS = 30   # after a run failed as a whole (not a bad file: the database, the disk)  # how often pending files are looked at again when nothing else happens
+_WAKE_MS = 250   # how often pending files are looked at again when nothing else happens
+RETRY_SECONDS = 30   # after a run failed as a whole (not a bad file: the database, the disk)
 
 
 @dataclass
@@ -109,6 +110,7 @@ class Watcher:
                                    rust_timeout=_WAKE_MS, yield_on_timeout=True, debounce=1600, step=100,
                                    raise_interrupt=False)
         first = next(changes, set())   # the watch begins here: nothing dropped from now on is missed
+        start_early()   # the parsing workers' fork server, so the first file dropped does not wait for it
         self._run_batch([str(f) for f in self.folders])   # what was dropped while no one watched
         self.ready.set()
         for batch in itertools.chain([first], changes):

@@ -1,5 +1,5 @@
 """The catalogue's storage of structure: elements and outline round trips, and the in-place migration
-(schema 2 → 5: the elements column, paid_until, the index of ingested_at)."""
+(schema 2 → 6: the elements column, paid_until, ocr_confidence, the index of ingested_at)."""
 
 from __future__ import annotations
 
@@ -51,17 +51,18 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     old = catalogue.get(1)
     assert (old.title, old.elements, old.outline[0].heading, old.outline[0].summary) == ("旧文档", [], "为了做好防汛工作", "")
     assert (old.paid_from, old.paid_until) == (None, None)   # schema 4: the members part as a span
+    assert old.ocr_confidence is None  # schema 5: the confidence of OCR'd documents
     catalogue.update(1, paid_from=2, paid_until=4)
     assert catalogue.get(1).members_span == (2, 4)
     _, new_id = catalogue.add(analyse(clean(NOTICE)), "hash", "a.txt", "content-hash")
     assert len(catalogue.get(new_id).elements) == 5
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
-        # schema 5: documents found by when they were added
+        # schema 6: documents found by when they were added
         assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_ingested'").fetchone() == (1,)
     assert [i for i, _ in catalogue.added_since("2024-01-01")] == [new_id, 1]
     assert [i for i, _ in catalogue.added_since("2024-01-02")] == [new_id]
     catalogue.set_hidden(new_id, True)
     assert catalogue.added_since("2024-01-02") == []
     Catalogue(path)  # idempotent: opening again changes nothing
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 6

@@ -47,8 +47,8 @@ def watcher_process(home: Path | None, folders: list[Path]):
         if not folder.is_dir():
             raise SucaiError(f"监视的文件夹不存在：{folder}", code="bad_folder")
     process = multiprocessing.get_context("spawn").Process(
-        target=watch_forever, args=(settings.home, folders, settings.watch_settle_ms / 1000), name="sucai-watch",
-        daemon=True)
+        target=watch_forever, args=(settings.home, folders, settings.watch_settle_ms / 1000), name="sucai-watch")
+    # not a daemon: it starts processes of its own (each file is parsed in a worker), which a daemon may not
     process.start()
     out.print(f"监视文件夹：{escape('、'.join(map(str, folders)))}（新文件自动入库）")
     try:
@@ -56,6 +56,8 @@ def watcher_process(home: Path | None, folders: list[Path]):
     finally:
         process.terminate()
         process.join(10)
+        if process.is_alive():
+            process.kill()
 
 
 def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
