@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite uses, when we can (root + apt-get). Idempotent.
 set -euo pipefail
-# LibreOffice converts .doc/.wps/.rtf/.odt; Tesseract with its Simplified Chinese model reads scans and images;
-# a CJK font draws the test pages; Chromium runs the browser tests.
-packages=(libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei chromium)
+# LibreOffice converts .doc/.wps/.rtf/.odt (and renders the Word export in tests, read back with poppler);
+# Tesseract with its Simplified Chinese model reads scans and images; CJK fonts draw the test pages (the
+# arphic and Noto fonts stand in for 仿宋/楷体/小标宋/黑体); Chromium runs the browser tests; gettext checks
+# the CLI's message catalogue.
+packages=(libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim poppler-utils fonts-noto-cjk fonts-wqy-microhei
+          fonts-arphic-uming fonts-arphic-ukai chromium gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

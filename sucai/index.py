@@ -190,7 +190,7 @@ class SearchIndex:
         any moment: what was not committed is redone by the next call.
         ``replace_all`` re-indexes every document, dropping every entry first in the
         same commit (readers see the old index until the new one is complete).
-        ``progress(done, total)`` is called after each batch.
+        ``progress(done, total)`` is called after each document.
         """
         with self._lock:
             stale, removed = self.catalogue.pending(everything=replace_all)
@@ -207,9 +207,9 @@ class SearchIndex:
                     _delete(writer, doc.id)
                     if not doc.hidden:
                         writer.add_document(_tantivy_document(index_fields(doc)))
-                done += len(batch)
-                if progress:
-                    progress(done, len(stale))
+                    done += 1
+                    if progress:
+                        progress(done, len(stale))
             writer.commit()
             writer.wait_merging_threads()
             self.index.reload()

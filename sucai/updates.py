@@ -22,12 +22,11 @@ from .model import Document
 
 MAX_DAYS = 31
 MAX_DOCUMENTS = 100
-DEFAULT_ZONE = "Asia/Shanghai"
 
 
 def site_zone(settings) -> tzinfo:
-    """The site's time zone: the ``timezone`` setting where there is one, else Asia/Shanghai."""
-    return ZoneInfo(getattr(settings, "timezone", DEFAULT_ZONE))
+    """The site's time zone (the ``timezone`` setting)."""
+    return ZoneInfo(settings.timezone)
 
 
 @dataclass

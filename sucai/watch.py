@@ -40,12 +40,11 @@ import watchfiles
 
 from .budget import start_early
 from .errors import InvalidInput
-from .ingest import OUTCOMES, IngestSummary, discover
+from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover
 
 log = logging.getLogger(__name__)
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".swp", ".swx", "~")
-OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 _WAKE_MS = 250   # how often pending files are looked at again when nothing else happens
 RETRY_SECONDS = 30   # after a run failed as a whole (not a bad file: the database, the disk)
 

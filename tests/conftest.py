@@ -34,3 +34,17 @@ def home(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("SUCAI_HOME", str(path))
     return path
+
+
+@pytest.fixture
+def cli(capsys, home):
+    """Run ``sucai args`` in this process through the real entry (:func:`sucai.cli.run`), with ``home`` as
+    SUCAI_HOME; returns (exit status, stdout, stderr)."""
+    from sucai.cli import run
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        status = run(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return invoke

@@ -10,7 +10,7 @@ import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, session_secret
 from sucai.cli import app as cli_app

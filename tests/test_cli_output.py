@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai.cli import app as cli_app
 from sucai.library import Library

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sqlite3
 from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from sucai.accounts import Accounts, TooManyRequests, extended_until
-from sucai.cli import app as cli_app
 from sucai.codes import ALPHABET, Codes, normalise
 from sucai.config import load_settings
 from sucai.errors import NotFound
@@ -149,16 +148,22 @@ def test_svip_is_a_tier_with_its_own_quotas(accounts, codes):
 # -- command line and web -----------------------------------------------------------------
 
 
-def test_cli_creates_a_batch_as_csv(tmp_path):
+def test_cli_creates_a_batch_as_csv(cli, tmp_path):
     target = tmp_path / "codes.csv"
-    result = CliRunner().invoke(cli_app, ["codes", "create", "--tier", "member", "--days", "365", "--count", "100",
-                                          "-o", str(target), "--home", str(tmp_path / "home")])
-    assert result.exit_code == 0, result.output
+    status, _, said = cli("codes", "create", "--tier", "会员", "--days", "365", "--count", "100", "-o", str(target))
+    assert status == 0 and said.startswith("已生成 100 个会员卡密（每个 365 天"), said
     rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
     assert rows[0] == ["卡密", "会员等级", "天数", "批次", "创建时间"] and len(rows) == 101
     assert {r[1] for r in rows[1:]} == {"会员"} and {r[2] for r in rows[1:]} == {"365"}
-    listed = CliRunner().invoke(cli_app, ["codes", "list", "--json", "--home", str(tmp_path / "home")])
-    assert '"count": 100' in listed.output and '"redeemed": 0' in listed.output
+    status, printed, _ = cli("codes", "create", "--tier", "svip", "--days", "30", "--batch", "十二月")
+    assert status == 0 and printed.splitlines()[1].split(",")[1:4] == ["SVIP会员", "30", "十二月"]
+    status, printed, _ = cli("codes", "list", "--json")
+    batches = {b["batch"]: b for b in json.loads(printed)}
+    assert (batches["十二月"]["count"], batches["十二月"]["tier"]) == (1, "svip")
+    assert sum(b["count"] for b in batches.values()) == 101 and sum(b["redeemed"] for b in batches.values()) == 0
+    assert cli("codes", "create", "--tier", "黄金")[0] == 2            # not a tier: bad usage
+    status, _, said = cli("codes", "create", "--count", "0")
+    assert status == 1 and "一次可生成" in said
 
 
 def form_token(client: TestClient, url: str) -> str:

@@ -42,7 +42,7 @@ from urllib.parse import unquote
 import feedparser
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai import access, analysis
 from sucai.accounts import Accounts

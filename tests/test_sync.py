@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from typer.testing import CliRunner
 
 from sucai.accounts import Accounts
-from sucai.cli import app as cli_app
-from sucai.config import load_settings
+from sucai.config import Settings, load_settings
 from sucai.library import Library
 from sucai.sync import MANIFEST, sync
-from sucai.updates import DEFAULT_ZONE
 
 SECRET = "鬯鬲鬳鬴鬵鬶"
-TODAY = datetime.now(ZoneInfo(DEFAULT_ZONE)).date()   # the site's day (Asia/Shanghai), which --since counts in
+TODAY = datetime.now(ZoneInfo(Settings.timezone)).date()   # the site's day (Asia/Shanghai), which --since counts in
 PASSWORD = "correct-horse-9"
 
 
@@ -73,7 +70,7 @@ def test_a_query_keeps_matching_documents_only(site):
     assert done.written == ["关于做好秋季防火工作的通知.md"]
 
 
-def test_as_a_member_whole_texts_within_the_daily_quota(site):
+def test_as_a_member_whole_texts_within_the_daily_quota(site, cli):
     library, accounts, out = site["library"], site["accounts"], site["out"]
     sync(library, out, since=TODAY)                                 # free copies first
     member = accounts.add_user("会员", PASSWORD, "member", (TODAY + timedelta(days=30)).isoformat())
@@ -86,11 +83,10 @@ def test_as_a_member_whole_texts_within_the_daily_quota(site):
     stopped = sync(library, out, since=TODAY, viewer=member, accounts=accounts)
     assert stopped.written == [] and "上限" in stopped.stopped
     assert len(accounts.audit_log(event="download", user_id=member.user_id)) == 2
-    runner = CliRunner(env={"COLUMNS": "1000"})
-    result = runner.invoke(cli_app, ["sync", str(out), "--since", TODAY.isoformat(), "--as", "会员",
-                                     "--home", str(site["home"])])
-    assert result.exit_code == 1 and "提前停止" in result.output
-    result = runner.invoke(cli_app, ["sync", str(site["out"].with_name("cli")), "--since", TODAY.isoformat(),
-                                     "--format", "docx", "--home", str(site["home"])])
-    assert result.exit_code == 0 and "新写入 3 篇" in result.output
+    status, _, said = cli("sync", str(out), "--since", TODAY.isoformat(), "--as", "会员")
+    assert status == 5 and "提前停止" in said                          # the quota: part done, run again tomorrow
+    status, printed, _ = cli("sync", str(site["out"].with_name("cli")), "--since", TODAY.isoformat(), "--format", "docx")
+    assert status == 0 and "新写入 3 篇" in printed and "免费部分" in printed
+    assert cli("sync", str(out), "--since", "昨天")[0] == 2                # not a date: bad usage
+    assert cli("sync", str(out), "--since", TODAY.isoformat(), "--as", "没有这个人")[0] == 3
     assert len(list(site["out"].with_name("cli").glob("*.docx"))) == 3

@@ -9,6 +9,9 @@ same home — as the web server does. Waiting is done with deadlines and polling
 from __future__ import annotations
 
 import hashlib
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -202,7 +205,7 @@ def test_partial_and_hidden_files_are_passed_over(name, kept):
 
 def test_serve_watch_runs_the_watcher_in_a_process_of_its_own(folders):
     """``sucai serve --watch``: the same watcher in a child process beside the web server."""
-    from sucai.cli.server import watcher_process
+    from sucai.cli.watch import watcher_process
 
     home, inbox = folders
     reader = Library.open(home)
@@ -212,13 +215,35 @@ def test_serve_watch_runs_the_watcher_in_a_process_of_its_own(folders):
     reader.close()
 
 
-def test_watch_refuses_a_missing_folder_in_chinese(tmp_path):
-    from typer.testing import CliRunner
+def test_watch_and_serve_watch_refuse_a_missing_folder_in_chinese(cli, tmp_path):
+    for command in (["watch"], ["serve", "--port", "0", "--watch"]):
+        status, _, said = cli(*command, str(tmp_path / "没有"))
+        assert status == 2 and f"文件夹 '{tmp_path / '没有'}' 不存在" in said, said   # bad usage, said in Chinese
 
-    from sucai.cli import app
 
-    result = CliRunner().invoke(app, ["watch", str(tmp_path / "没有"), "--home", str(tmp_path / "home")])
-    assert result.exit_code != 0 and "监视的文件夹不存在" in str(result.exception)
+def test_sucai_watch_logs_each_run_and_a_stop_signal_ends_it_with_130(folders):
+    """The command as systemd runs it: one Chinese log line per run on standard error, and SIGTERM
+    (``systemctl stop``) ends it as an interruption (exit status 130), after the run in progress."""
+    home, inbox = folders
+    watcher = subprocess.Popen([sys.executable, "-m", "sucai", "watch", str(inbox), "--home", str(home)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(watcher.stderr), daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: any("开始监视" in line for line in lines), 120, "the watcher starts")
+        (inbox / "值班.txt").write_text(text(71, "节日值班"), encoding="utf-8")
+        wait_for(lambda: any("入库 1 个文件：已入库 1（" in line for line in lines), 60, "one run, logged")
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(60) == 130
+    finally:
+        watcher.kill()
+    reader.join(10)
+    assert any("停止监视" in line for line in lines), lines
+    assert not [line for line in lines if "Traceback" in line or "changes detected" in line], lines
+    library = Library.open(home)
+    assert found(library, "第七一批节日值班")
+    library.close()
 
 
 def test_a_failed_run_is_tried_again(folders, monkeypatch):

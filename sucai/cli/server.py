@@ -2,62 +2,68 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import errno
 import os
+import shutil
+import socket
+import sys
 import tempfile
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 from rich.markup import escape
 
-from ..config import load_settings
-from ..errors import SucaiError
-from ..watch import watch_forever
-from .common import HomeOption, app, out
-from .documents import ingest, search, stats
+from ..errors import SucaiError, os_reason
+from .common import INT, app, home_option, out
+from .documents import ingest_paths, search, stats
+from .watch import folders_argument, watcher_process
+
+_host_option = click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址")
+_port_option = click.option("--port", type=INT, default=8000, show_default=True, metavar="端口", help="端口")
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise SucaiError (code ``port_in_use``) unless ``host:port`` can be listened on now.
+
+    Binds the way uvicorn will (``SO_REUSEADDR``, so a port in TIME_WAIT counts as
+    free) and closes again; called before anything is printed about the address.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise SucaiError(f"无法识别监听地址 {host}", code="bad_host") from error
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except PermissionError as error:
+            raise SucaiError(f"没有权限监听端口 {port}（1024 以下的端口需要管理员权限），请换一个端口，"
+                             f"例如 --port 8000", code="port_forbidden") from error
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise SucaiError(f"无法监听 {host}:{port}：{os_reason(error)}", code="cannot_listen") from error
+            raise SucaiError(f"端口 {port} 已被占用。请换一个端口，例如 --port {port + 1}，或先停止占用它的程序",
+                             code="port_in_use") from error
 
 
 @app.command()
-def serve(
-    home: HomeOption = None,
-    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="端口")] = 8000,
-    workers: Annotated[Optional[int], typer.Option(help="服务进程数（默认 CPU 核数：检索占 CPU）")] = None,
-    watch: Annotated[Optional[list[Path]], typer.Option("--watch", help="同时监视此文件夹，新文件自动入库（可给多次）")] = None,
-) -> None:
-    """启动网页与 JSON API（浏览器打开 http://HOST:PORT/，接口文档在 /docs）。"""
-    workers = workers or os.cpu_count() or 1
-    out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
-    with watcher_process(home, watch or []):
-        _serve(home, host, port, workers)
+@home_option
+@_host_option
+@_port_option
+@click.option("--workers", type=INT, metavar="个数", help="服务进程数（默认为处理器核数：检索占用处理器）")
+@click.option("--watch", "folders", multiple=True, type=folders_argument, metavar="文件夹",
+              help="同时监视这个文件夹，新文件自动入库（可给多次）")
+def serve(home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
+          folders: tuple[Path, ...] = ()) -> None:
+    """启动网页与 JSON API。
 
-
-@contextmanager
-def watcher_process(home: Path | None, folders: list[Path]):
-    """The watcher of ``sucai watch`` in a process of its own while the block runs (nothing when no folders):
-    its ingest work does not share the web process's interpreter, and a crash of one leaves the other."""
-    if not folders:
-        yield
-        return
-    settings = load_settings(home)
-    for folder in folders:
-        if not folder.is_dir():
-            raise SucaiError(f"监视的文件夹不存在：{folder}", code="bad_folder")
-    process = multiprocessing.get_context("spawn").Process(
-        target=watch_forever, args=(settings.home, folders, settings.watch_settle_ms / 1000), name="sucai-watch")
-    # not a daemon: it starts processes of its own (each file is parsed in a worker), which a daemon may not
-    process.start()
-    out.print(f"监视文件夹：{escape('、'.join(map(str, folders)))}（新文件自动入库）")
-    try:
-        yield
-    finally:
-        process.terminate()
-        process.join(10)
-        if process.is_alive():
-            process.kill()
+    浏览器打开 http://地址:端口/，接口文档在 /docs。
+    """
+    check_port(host, port)
+    with watcher_process(home, folders):
+        _serve(home, host, port, workers or os.cpu_count() or 1)
 
 
 def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
@@ -72,28 +78,54 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
         create_app(home)  # fail here, with a readable error, if the library cannot be opened
+        _banner(host, port)
         uvicorn.run("sucai.web:create_app", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(home), **options)
+        web = create_app(home)
+        _banner(host, port)
+        uvicorn.run(web, **options)
+
+
+def sucai_command() -> str:
+    """How to call this sucai from a shell: ``sucai`` when that is on the PATH, else the path of the script
+    (relative to the current folder when under it, as ``.venv/bin/sucai``)."""
+    script = Path(sys.prefix) / "bin" / "sucai"
+    found = shutil.which("sucai")
+    if found and Path(found).resolve() == script.resolve():
+        return "sucai"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
+def _banner(host: str, port: int) -> None:
+    out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
 
 
 @app.command()
-def demo(
-    home: HomeOption = None,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="只建库和展示，不启动网页")] = False,
-    host: Annotated[str, typer.Option(help="网页监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="网页端口")] = 8000,
-) -> None:
-    """用自带的示例素材建一个演示库，展示入库结果与检索，然后启动网页浏览它。"""
+@home_option
+@click.option("--no-serve", is_flag=True, help="只建库和展示，不启动网页")
+@_host_option
+@_port_option
+@click.pass_context
+def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, host: str = "127.0.0.1",
+         port: int = 8000) -> None:
+    """演示：用自带的示例素材建库，展示入库与检索，再启动网页。"""
+    if not no_serve:
+        check_port(host, port)  # before the demo's output, not after it
     home = home or Path(os.environ.get("SUCAI_HOME") or Path(tempfile.gettempdir()) / "sucai-demo")
-    samples = resources.files("sucai").joinpath("samples/library")
-    out.print(f"[bold]演示库[/bold]：{home}（示例素材 {samples}）")
-    ingest([Path(str(samples))], home=home)
-    stats(home=home)
+    samples = Path(str(resources.files("sucai").joinpath("samples/library")))
+    out.print(f"[bold]演示库[/bold]：{escape(str(home))}（示例素材 {escape(str(samples))}）")
+    ingest_paths((samples,), home)
+    ctx.invoke(stats, home=home)
     for query, mode in (("担当作为方面 存在问题", "ranked"), ("基层减负", "precise")):
         out.print(f"\n[bold]检索[/bold] {query}（{'智能' if mode == 'ranked' else '精准'}）")
-        search(query, mode=mode, scope="section" if mode == "ranked" else "doc", limit=3, home=home)
-    out.print(f"\n用命令行继续使用演示库：[bold]export SUCAI_HOME={escape(str(home))}[/bold]，然后 sucai --help")
+        ctx.invoke(search, words=(query,), mode=mode, scope="section" if mode == "ranked" else "doc", limit=3, home=home)
+    command = sucai_command()
+    activate = "" if command == "sucai" else f"（sucai 不在 PATH 上：可先 . {Path(command).parent}/activate，或直接用 {command}）"
+    out.print(f"\n用命令行继续使用演示库：[bold]export SUCAI_HOME={escape(str(home))}[/bold]，"
+              f"然后 [bold]{escape(command)} --help[/bold]{escape(activate)}")
     if not no_serve:
         out.print()
-        serve(home=home, host=host, port=port)
+        ctx.invoke(serve, home=home, host=host, port=port)

@@ -2,40 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 from rich.markup import escape
 
 from ..accounts import Accounts
-from ..errors import SucaiError
+from ..search import MODES
+from ..sync import FORMATS
 from ..sync import sync as sync_folder
-from .common import HomeOption, app, err, open_library, out
+from .common import ExitCode, NamedChoice, app, err, home_option, open_library, out, shown
 
 
 @app.command()
-def sync(
-    folder: Annotated[Path, typer.Argument(help="同步到的文件夹（不存在则新建）")],
-    since: Annotated[str, typer.Option("--since", help="同步这天（YYYY-MM-DD，本站时区）以来入库的文档")],
-    query: Annotated[Optional[str], typer.Option("--query", help="只同步符合这个检索的文档")] = None,
-    mode: Annotated[str, typer.Option("--mode", help="检索方式：precise=精准（默认，逐字包含）/ ranked=智能")] = "precise",
-    fmt: Annotated[str, typer.Option("--format", help="md / docx")] = "md",
-    as_user: Annotated[Optional[str], typer.Option("--as", help="按这个账号的权限写入（会员得全文，计入其每日下载）；默认只写免费部分")] = None,
-    home: HomeOption = None,
-) -> None:
-    """同步到文件夹：把新入库的文档写成 .md / .docx；再次运行只写新增的（文件夹里的 .sucai-sync.json 记录已写入的）。"""
-    try:
-        day = date.fromisoformat(since.strip())
-    except ValueError:
-        raise SucaiError(f"--since 应为日期 YYYY-MM-DD：{since}", code="bad_option") from None
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹")
+@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d"]), metavar="日期",
+              help="同步这天（YYYY-MM-DD，本站时区，设置 timezone）以来入库的文档")
+@click.option("--query", metavar="检索词", help="只同步符合这个检索的文档")
+@click.option("--mode", type=NamedChoice(MODES), default="precise",
+              help="检索方式（配合 --query）：精准=逐字包含（precise，默认），智能=分词排序（ranked）")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, metavar="格式",
+              help="md=Markdown / docx=Word（GB/T 9704 版式）")
+@click.option("--as", "as_user", metavar="用户名",
+              help="按这个账号的权限写入（会员得全文，计入其每日下载）；默认只写免费部分")
+@home_option
+@click.pass_context
+def sync(ctx: click.Context, folder: Path, since: datetime, query: str | None = None, mode: str = "precise",
+         fmt: str = "md", as_user: str | None = None, home: Path | None = None) -> None:
+    """同步到文件夹：把新入库的文档写成 .md 或 .docx。
+
+    再次运行只写新增的（文件夹里的 .sucai-sync.json 记录已写入的）。
+    达到账号的每日下载上限时提前停止，退出码 5；明天再次运行会接着同步。
+    """
     library = open_library(home)
     accounts = Accounts.from_settings(library.settings) if as_user else None
     viewer = accounts.viewer(as_user) if accounts else None
     who = f"{viewer.username}（{viewer.role_label}）" if viewer else "免费部分（未指定账号）"
-    summary = sync_folder(library, folder, since=day, query=query, mode=mode, fmt=fmt, viewer=viewer, accounts=accounts)
-    out.print(f"已同步到 {escape(str(folder))}：新写入 {len(summary.written)} 篇，已有 {summary.kept} 篇未变；按{escape(who)}的权限")
+    summary = sync_folder(library, folder, since=since.date(), query=query, mode=mode, fmt=fmt, viewer=viewer,
+                          accounts=accounts)
+    out.print(f"已同步到 {escape(shown(folder))}：新写入 {len(summary.written)} 篇，已有 {summary.kept} 篇未变；"
+              f"按{escape(shown(who))}的权限")
     if summary.stopped:
         err.print(f"[yellow]提前停止：{escape(summary.stopped)}；明天再次运行会接着同步。[/yellow]")
-        raise typer.Exit(1)
+        ctx.exit(ExitCode.PARTIAL)
