@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 
 from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer
 from .collections import install_schema
-from .errors import InvalidInput, NotFound
+from .errors import BadValue, InvalidInput, NotFound
 
 SCHEMA_VERSION = 1
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"   # Crockford's base32: no I, L, O, U
@@ -105,14 +105,14 @@ class Codes:
         batch (named ``batch``, default the time). Returns them (the only time they are seen) as rows of
         :data:`CSV_HEADER`'s fields: ``{"code", "tier", "days", "batch", "created_at"}``. Audited once.
 
-        Raises InvalidInput (``bad_tier``, ``bad_days``, ``bad_count``, ``bad_name``).
+        Raises BadValue (``bad_tier``, ``bad_days``, ``bad_count``), InvalidInput (``bad_name``).
         """
         if tier not in TIERS:
-            raise InvalidInput(f"会员等级应为 {' / '.join(TIERS)}：{tier}", code="bad_tier")
+            raise BadValue(f"会员等级应为 {' / '.join(TIERS)}：{tier}", code="bad_tier")
         if not 1 <= days <= MAX_DAYS:
-            raise InvalidInput(f"天数应为 1–{MAX_DAYS}", code="bad_days")
+            raise BadValue(f"天数应为 1–{MAX_DAYS}", code="bad_days")
         if not 1 <= count <= MAX_BATCH:
-            raise InvalidInput(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
+            raise BadValue(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
         now = _stamp()
         batch = " ".join((batch or "").split())[:60] or f"{now[:16].replace('T', ' ')} {TIER_LABELS[tier]}{days}天"
         codes = [new_code() for _ in range(count)]
