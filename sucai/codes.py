@@ -105,7 +105,7 @@ class Codes:
         batch (named ``batch``, default the time). Returns them (the only time they are seen) as rows of
         :data:`CSV_HEADER`'s fields: ``{"code", "tier", "days", "batch", "created_at"}``. Audited once.
 
-        Raises BadValue (``bad_tier``, ``bad_days``, ``bad_count``), InvalidInput (``bad_name``).
+        Raises BadValue (``bad_tier``, ``bad_days``, ``bad_count``).
         """
         if tier not in TIERS:
             raise BadValue(f"会员等级应为 {' / '.join(TIERS)}：{tier}", code="bad_tier")

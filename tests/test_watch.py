@@ -216,7 +216,7 @@ def test_serve_watch_runs_the_watcher_in_a_process_of_its_own(folders):
 
 
 def test_watch_and_serve_watch_refuse_a_missing_folder_in_chinese(cli, tmp_path):
-    for command in (["watch"], ["serve", "--port", "0", "--watch"]):
+    for command in (["watch"], ["serve", "--port", "8765", "--watch"]):
         status, _, said = cli(*command, str(tmp_path / "没有"))
         assert status == 2 and f"文件夹 '{tmp_path / '没有'}' 不存在" in said, said   # bad usage, said in Chinese
 
