@@ -31,6 +31,12 @@ class Settings:
     free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
     registration_open: int = 1        # 1: visitors may sign up as free users; 0: only an admin creates accounts
     member_daily_downloads: int = 50  # downloads a member may make per (UTC) day; admins are not limited
+    member_daily_drafts: int = 20     # 写作台 drafts a member may start per day
+    member_daily_checks: int = 20     # 查重 runs a member may make per day
+    svip_daily_downloads: int = 200   # the same three for the SVIP tier
+    svip_daily_drafts: int = 100
+    svip_daily_checks: int = 100
+    redeem_max_failures: int = 5      # failed membership-code redemptions per account (and per IP) in an hour before a pause
     login_max_failures: int = 5       # failed logins for one user name (or from one IP) before a lockout
     login_lockout_seconds: int = 300  # the window failures are counted in, and how long a lockout lasts
     session_https_only: int = 0       # 1: the session cookie is sent over HTTPS only (Secure); 0 for plain-HTTP localhost
@@ -49,7 +55,8 @@ class Settings:
     llm_api_key: str = ""             # 润笔: sent as "Authorization: Bearer …" when not empty
     llm_timeout_seconds: int = 60     # 润笔: longest wait for one rewrite, in seconds
     progress_seconds: int = 10        # without a terminal (piped, a service log), ingest prints a progress line this often
-    timezone: str = "Asia/Shanghai"   # IANA time zone in which times are shown (the audit log); stored times are UTC
+    timezone: str = "Asia/Shanghai"   # IANA time zone in which times are shown (the audit log) and days counted (今日更新); stored times are UTC
+    watch_settle_ms: int = 1000       # watch folder: a file is ingested once its size and time stayed the same this long
     check_min_match_chars: int = 13   # 查重: shortest 重合片段, in characters (letters, digits, Han; no punctuation)
     check_max_chars: int = 100_000    # 查重: longest draft, in characters (without whitespace)
 

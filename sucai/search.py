@@ -74,6 +74,7 @@ class SearchRequest:
     limit: int = 10
     page: int = 1
     facets: bool = True
+    ids: list[int] | None = None   # only among these documents (new ones, a folder…); None: all
 
 
 @dataclass
@@ -316,6 +317,8 @@ def _filters(request: SearchRequest, member: bool) -> list[Query]:
             found.append(Query.const_score_query(_flag(_facet_field(name, member), value), 0.0))
     if request.has_member_part is not None:
         found.append(Query.const_score_query(_flag("has_paid", request.has_member_part), 0.0))
+    if request.ids is not None:
+        found.append(Query.const_score_query(Query.term_set_query(SCHEMA, "id", list(request.ids)), 0.0))
     return found
 
 

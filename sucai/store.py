@@ -27,7 +27,7 @@ from .clean import plain
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, Evidence, OutlineNode, Removal
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -218,6 +218,8 @@ class Catalogue:
                 for old, new in _RENAMED_GENRES:
                     db.execute("UPDATE documents SET genre = ?, version = version + 1 WHERE genre = ?", (new, old))
             # schema 7 → 8: the drafts table of the 写作台 (created above; its SQL is in sucai.drafting.storage)
+            # schema 8 → 9: what was added when (今日更新, feeds, new matches of saved searches)
+            db.execute("CREATE INDEX IF NOT EXISTS documents_ingested ON documents (ingested_at)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('signature_seq', '0')")
@@ -325,6 +327,13 @@ class Catalogue:
             paid_from = self.preview_chars
         return Summary(doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, bool(hidden),
                        [Evidence.from_dict(e) for e in json.loads(evidence)])
+
+    def added_since(self, since: str, limit: int | None = None) -> list[tuple[int, str]]:
+        """``(id, ingested_at)`` of the documents that are not hidden and were added at or after ``since``
+        (an ISO UTC timestamp like ``ingested_at``), newest first, at most ``limit``."""
+        return self._db.execute(
+            "SELECT id, ingested_at FROM documents WHERE ingested_at >= ? AND hidden = 0"
+            " ORDER BY ingested_at DESC, id DESC LIMIT ?", (since, -1 if limit is None else limit)).fetchall()
 
     def update(self, doc_id: int, **changes) -> None:
         """Change metadata of a document (any of title, genre, paid_from, paid_until, doc_number, date, source).
@@ -682,4 +691,6 @@ def _dump(value) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    """UTC ISO time to the microsecond (so "added since" compares exactly; older rows, to the second,
+    still sort right against them as strings)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")

@@ -51,3 +51,17 @@ def subset_library(corpus_dir, tmp_path_factory):
     summary = library.ingest([corpus_dir / part for part in SUBSET])
     yield library, summary
     library.close()
+
+
+@pytest.fixture
+def cli(capsys, home):
+    """Run ``sucai args`` in this process through the real entry (:func:`sucai.cli.run`), with ``home`` as
+    SUCAI_HOME; returns (exit status, stdout, stderr)."""
+    from sucai.cli import run
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        status = run(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return invoke

@@ -457,9 +457,11 @@ def test_schema_1_accounts_are_migrated(tmp_path):
             accounts.add_user("admiń", PASSWORD)
         session = accounts.start_session(accounts.viewer("admin"))
         assert accounts.session_viewer(session).username == "admin"
+        assert accounts.tier(accounts.viewer("admin")) == "admin"   # schema 3: tiers
         accounts.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'tiers'").fetchall()
         assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'login_failures'").fetchall()
 
 

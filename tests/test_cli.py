@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import pytest
 
-from sucai.cli import ExitCode, app, i18n, run
+from sucai.cli import ExitCode, app, i18n
 from sucai.config import load_settings
 from sucai.errors import InvalidInput
 from sucai.ingest import IngestProgress
@@ -35,19 +35,6 @@ def sucai(home, *args: str, env: dict | None = None) -> subprocess.CompletedProc
     """``python -m sucai args`` in a child process, output piped (not a terminal)."""
     return subprocess.run([sys.executable, "-m", "sucai", *args], capture_output=True, text=True,
                           env={**os.environ, "SUCAI_HOME": str(home), **(env or {})})
-
-
-@pytest.fixture
-def cli(capsys, home):
-    """Run ``sucai args`` in this process through the real entry (:func:`sucai.cli.run`);
-    returns (exit status, stdout, stderr)."""
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        status = run(list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return invoke
 
 
 def write(folder: Path, name: str, text: str = SAMPLE_TEXT) -> Path:

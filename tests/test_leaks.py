@@ -19,6 +19,11 @@ is held to the same rule. A member must see the markers, so the test can fail.
 The 写作台 is open to every logged-in account in this site (``drafting_tier = "user"``), so that free
 users and expired members get answers from its routes; a member's saved draft quotes a members part.
 Its JSON routes (POST, PUT, DELETE) are probed by :func:`drafting_requests`.
+
+What users keep (issue 14) is probed with real data: each viewer, and a member, has a
+saved search for every marker (each counting every document as new) with its feed, and
+a folder holding every document, so 订阅 (新 N), 收藏, 记录 and every feed URL are
+called; a viewer's own saved queries may come back to that viewer.
 """
 
 from __future__ import annotations
@@ -39,12 +44,14 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote
 
+import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
 from sucai import access, analysis
 from sucai.accounts import Accounts
+from sucai.collections import Collections
 from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.search import SearchRequest
@@ -162,12 +169,35 @@ def site(tmp_path_factory):
     accounts.add_user("过期会员", PASSWORD, "member", (date.today() - timedelta(days=1)).isoformat())
     member = accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
     member_token = accounts.create_token("会员", "leak test")
+    typed, feeds = keepings(accounts, library, markers, hidden)
     accounts.close()
     members_draft = members_draft_of(library, member)
     app = create_app(home)
     yield {"home": home, "library": library, "app": app, "markers": markers, "hidden": hidden,
-           "member_token": member_token, "draft": members_draft}
+           "member_token": member_token, "draft": members_draft, "typed": typed, "feeds": feeds}
     library.close()
+
+
+SAVED_BY = {"free user": "免费用户", "expired member": "过期会员", "member": "会员"}
+
+
+def keepings(accounts, library, markers, hidden) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """What each viewer keeps (issue 14): saved searches for every marker and two free words, all counting
+    every document as new (seen long ago), each with a feed; every document (the hidden one too) in a
+    folder with a note. Returns what each typed (their own words may come back to them) and the feed tokens."""
+    store = Collections(accounts)
+    typed, feeds = {}, {}
+    for who, name in SAVED_BY.items():
+        viewer = accounts.viewer(name)
+        queries = [*markers, "总体要求", "基层减负"]
+        for n, q in enumerate(queries):
+            saved = store.save_search(viewer, f"检索{n}", {"q": q, "mode": ("precise", "ranked")[n % 2]})
+            store.mark_seen(viewer, saved.id, "2000-01-01T00:00:00+00:00")
+            feeds.setdefault(who, []).append(store.new_feed_token(viewer, saved.id))
+        for row in library.catalogue.summaries(include_hidden=True):
+            store.add_favourite(viewer, row["id"], "全部", f"备注{row['id']}")
+        typed[who] = queries
+    return typed, feeds
 
 
 _SPACE = re.compile(r"\s+")
@@ -313,15 +343,23 @@ def fills(path: str, site) -> list[str]:
         return [path.replace("{draft_id}", str(i)) for i in (site["draft"], 999999, "abc")]
     if "{doc_id}" in path:
         ids = [r["id"] for r in site["library"].catalogue.summaries(include_hidden=True)]
-        return [path.replace("{doc_id}", str(i)) for i in ids + [999999]] + [path.replace("{doc_id}", "abc")]
+        filled = [path.replace("{doc_id}", str(i)) for i in ids + [999999]] + [path.replace("{doc_id}", "abc")]
+        return [re.sub(r"\{[^}]+\}", "1", url) for url in filled]   # a folder too: the first viewer's
     if path.startswith("/static"):
         return ["/static/app.js", "/static/app.css", "/static/../templates/document.html"]
+    if "{token}" in path:   # every viewer's saved-search feeds (a feed URL works for whoever holds it)
+        return [path.replace("{token}", t) for ts in site["feeds"].values() for t in ts] + [path.replace("{token}", "sf_x")]
+    if "{search_id}" in path or "{folder_id}" in path:   # each viewer's own and the others'
+        return [re.sub(r"\{[^}]+\}", str(n), path) for n in (1, 2, 3, 19, 20, 39)]
     return [re.sub(r"\{[^}]+\}", "1", path)]
 
 
 def query_sets(names: set[str], site) -> list[dict]:
     if "q" not in names:
         sets = [{}]
+        if "since" in names or "genre" in names:
+            genres = {d.genre for d in site["library"].catalogue.documents(outline=False)}
+            sets += [{"since": "30"}] + [{"since": "30", "genre": g} for g in sorted(genres)]
         if "format" in names:
             sets = [{"format": f} for f in ("docx", "md", "txt")]
         if "limit" in names:
@@ -371,7 +409,9 @@ def test_every_route_as_every_non_member(site, secrets_):
                     for params in query_sets(names, site) if accept == "application/json" or "q" not in names else query_sets(names, site)[::4]:
                         response = client.get(url, params=params, headers={"accept": accept})
                         calls += 1
-                        leaked = leaks(readable(response), secrets_, asked=url + json.dumps(params, ensure_ascii=False))
+                        typed = "\x00".join(site["typed"].get(who, []))   # their own saved queries come back
+                        leaked = leaks(readable(response), secrets_,
+                                       asked=url + json.dumps(params, ensure_ascii=False) + typed)
                         if leaked:
                             found[f"{who} GET {url} {params}"] = leaked[:5]
         # forms: a probe in every field; the routes refuse or fail, and must not leak while doing so
@@ -632,6 +672,41 @@ def test_b20_excerpt_never_comes_from_the_members_part(tmp_path):
             assert "红杉" not in page and "测算口径" not in page
     assert library.search(SearchRequest(q="红杉甲方案"), member=True).total == 1   # members do find it
     library.close()
+
+
+_SAVED_ROW = re.compile(r'<tr data-id="\d+">\s*<td><a href="/saved/\d+" class="saved-open">检索(\d+)</a></td>.*?<td>(.*?)</td>', re.S)
+
+
+def new_counts(client) -> dict[int, int]:
+    """The 新 N of each saved search on the viewer's 订阅 page, by its number (the marker it searches for)."""
+    page = client.get("/saved", headers={"accept": "text/html"}).text
+    return {int(n): int(m.group(1)) if (m := re.search(r"新 (\d+)", cell)) else 0 for n, cell in _SAVED_ROW.findall(page)}
+
+
+def test_saved_searches_and_feeds_for_members_text_find_nothing_for_non_members(site):
+    """新 N and the saved-search feeds are side channels too: a search for words of a members part counts no
+    new document for a non-member, and no feed (not even a member's: feeds are read without a login) lists one."""
+    markers = site["markers"]
+    member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    for who, client in {**viewers(site), "member": None}.items():
+        if who == "visitor":
+            continue
+        counts = new_counts(client or login(site["app"], "会员"))
+        assert len(counts) >= len(markers) - 1, who   # the route battery may have deleted a few (its POSTs)
+        for n, marker in enumerate(markers):
+            expected = 0 if n != FREE_AFTER and who != "member" or n in (6, 7) else 1   # 6, 7: the hidden document
+            assert counts.get(n, expected) == expected, (who, n, marker)
+        assert counts[len(markers)] >= 3   # 总体要求: free words
+        for n, token in enumerate(site["feeds"][who]):
+            response = member.get(f"/feeds/saved/{token}.atom")
+            if response.status_code == 404:   # made again or revoked by the route battery's POSTs
+                continue
+            feed = feedparser.parse(response.content)
+            assert not feed.bozo
+            if n < len(markers):
+                assert len(feed.entries) == (n == FREE_AFTER), (who, n)
+            else:
+                assert feed.entries, (who, n)
 
 
 # -- side channels: scores, and an index that lags behind the catalogue --------------------------

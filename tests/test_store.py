@@ -1,5 +1,6 @@
 """The catalogue's storage of structure: elements and outline round trips, and the in-place migration
-(schema 2 → 6: the elements column, paid_until, ocr_confidence, then the metadata evidence with the 文种 renamed)."""
+(schema 2 → 9: the elements column, paid_until, ocr_confidence, signatures and clusters, the metadata evidence with
+the 文种 renamed, drafts, the index of ingested_at)."""
 
 from __future__ import annotations
 
@@ -59,12 +60,18 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert db.execute("SELECT count(*) FROM drafts").fetchone() == (0,)   # schema 8: the 写作台's drafts
+        # schema 9: documents found by when they were added
+        assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_ingested'").fetchone() == (1,)
     catalogue.put_signature(new_id, b"\x00" * 8)  # schema 6: near-duplicate signatures and clusters
     assert [(seq, doc_id) for seq, doc_id, _ in catalogue.signatures_since(0)] == [(1, new_id)]
     assert catalogue.cluster_rows() == [] and catalogue.unsigned_ids() == [1]
+    assert [i for i, _ in catalogue.added_since("2024-01-01")] == [new_id, 1]
+    assert [i for i, _ in catalogue.added_since("2024-01-02")] == [new_id]
+    catalogue.set_hidden(new_id, True)
+    assert catalogue.added_since("2024-01-02") == []
     Catalogue(path)  # idempotent: opening again changes nothing
     assert catalogue.signatures_since(0)[0][0] == 1
-    assert SCHEMA_VERSION == 8
+    assert SCHEMA_VERSION == 9
 
 
 def test_old_genre_names_are_renamed_and_evidence_starts_empty(tmp_path):

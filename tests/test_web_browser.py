@@ -579,3 +579,61 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ou
         assert not page.errors, page.errors
         context.close()
     library.close()
+
+
+def test_saved_search_new_document_new_1_and_open_it(browser, sample_site, output_dir, tmp_path):
+    """A user saves a search, a new document arrives, the user sees "新 1" on 订阅 and opens it; then keeps it
+    in a folder with a note and redeems a membership code (issue 14)."""
+    from sucai.accounts import Accounts
+    from sucai.codes import Codes
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("订阅读者", "reader-password-2")
+    code = Codes(accounts).create("member", 30, 1)[0]["code"]
+    context, page = new_page(browser, server)
+    log_in(page, server, "订阅读者", "reader-password-2")
+    box = page.locator("header input[name=q]")
+    box.fill("秸秆综合利用")
+    box.press("Enter")
+    page.wait_for_url("**/search?*")
+    page.fill("#save-search-form input[name=name]", "秸秆利用")
+    page.click("#save-search")
+    page.wait_for_url("**/saved?*")
+    assert page.locator("#form-message").inner_text().startswith("已保存检索")
+    assert page.locator("#saved-searches").inner_text().count("无新结果") == 1
+
+    arrived = tmp_path / "秸秆.txt"
+    arrived.write_text("关于做好秸秆综合利用工作的通知\n一、总体要求\n各乡镇要抓好秸秆综合利用，严禁露天焚烧。\n",
+                       encoding="utf-8")
+    doc_id = library.ingest([arrived], workers=1).outcomes[0].doc_id
+    badge = page.locator("#saved-searches a.new-count")
+    deadline = time.monotonic() + 15
+    while badge.count() == 0 and time.monotonic() < deadline:   # the server's index sees the commit within moments
+        page.reload()
+    assert badge.inner_text() == "新 1"
+    page.screenshot(path=str(output_dir / "operations-1-new-1.png"), full_page=True)
+    badge.click()
+    page.locator("#new-hits a.hit-title").click()
+    page.wait_for_url(f"**/documents/{doc_id}")
+    assert page.locator("#doc-title").inner_text() == "关于做好秸秆综合利用工作的通知"
+
+    page.fill("#favourite-form input[name=folder]", "秸秆材料")
+    page.fill("#favourite-form input[name=note]", "春耕前要用")
+    page.click("#favourite-form button[type=submit]")
+    page.wait_for_url("**/favourites/*")
+    assert "关于做好秸秆综合利用工作的通知" in page.locator("#favourites").inner_text()
+    assert page.locator("#favourites input[name=note]").input_value() == "春耕前要用"
+    page.goto("/saved")
+    assert page.locator("#saved-searches a.new-count").count() == 0   # seen
+
+    page.goto("/account")
+    page.fill("#redeem-form input[name=code]", code.lower())
+    page.click("#redeem-form button[type=submit]")
+    page.wait_for_selector("#form-message")
+    assert "兑换成功" in page.locator("#form-message").inner_text()
+    assert page.locator("#role").inner_text().startswith("会员")
+    page.screenshot(path=str(output_dir / "operations-2-redeemed.png"), full_page=True)
+    assert not page.errors, page.errors
+    accounts.close()
+    context.close()

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from ..accounts import VISITOR, Accounts, Viewer
+from ..analytics import Recorder
+from ..collections import Collections
 from ..config import Settings
 from ..errors import Forbidden
 from ..library import Library
@@ -34,7 +36,7 @@ from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "peek_viewer", "require_admin", "get_library", "get_titles",
            "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
-           "same_site_download", "verify_csrf_or_token"]
+           "same_site_download", "verify_csrf_or_token", "get_collections", "get_recorder", "require_login"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -76,6 +78,16 @@ class AccountsPool:
 def get_accounts(request: Request) -> Accounts:
     """This thread's :class:`Accounts` of the app."""
     return request.app.state.accounts.get()
+
+
+def get_collections(request: Request) -> Collections:
+    """The saved searches, favourites and history, over this thread's accounts database connection."""
+    return Collections(get_accounts(request))
+
+
+def get_recorder(request: Request) -> Recorder:
+    """The app's recorder of searches, reads and downloads (:mod:`sucai.analytics`)."""
+    return request.app.state.recorder
 
 
 def client_ip(request: Request) -> str | None:
@@ -130,6 +142,14 @@ def peek_viewer(request: Request) -> Viewer:
         return current_viewer(request)
     except Exception:  # noqa: BLE001
         return VISITOR
+
+
+def require_login(request: Request) -> Viewer:
+    """The viewer, who must be logged in: 403 ``login_required`` for a visitor."""
+    viewer = current_viewer(request)
+    if not viewer.logged_in:
+        raise Forbidden("请先登录", code="login_required")
+    return viewer
 
 
 def require_admin(request: Request) -> Viewer:

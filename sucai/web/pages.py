@@ -18,8 +18,9 @@ from ..library import Library
 from ..metadata import genres, titles
 from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest
 from ..similar import similar
-from .api import DocId, search_request
-from .deps import Viewer, current_viewer, get_library
+from ..updates import added_today
+from .api import DocId, record_search, search_request
+from .deps import Viewer, current_viewer, get_collections, get_library, get_recorder
 from .render import boundary_markers, outline_entries, paragraphs, place_markers, url
 from .templating import render_page
 
@@ -42,6 +43,7 @@ def home_page(
         request, "index.html",
         stats=stats, genre_groups=genres.taxonomy(counts=stats["by_genre"]),
         newest=newest, newest_notes=titles.distinguishing_notes(newest),
+        today_count=added_today(library),
         params={"mode": "ranked"}, viewer=viewer,
     )
 
@@ -64,6 +66,7 @@ def search_page(
         asked = request.query_params.get("page")
         return RedirectResponse(url("/search", params, page=pages if pages > 1 else None, past=asked),
                                 status_code=303)
+    record_search(request, viewer, search, result)
     window = [p for p in range(result.page - 3, result.page + 4) if 1 <= p <= pages]
     first = (result.page - 1) * result.limit + 1
     past = request.query_params.get("past")
@@ -86,6 +89,7 @@ def document_page(
 ):
     doc = library.get(doc_id, include_hidden=viewer.admin)
     view, notice = access.view(doc, viewer.member)
+    get_recorder(request).read(viewer, doc_id)
     paras = paragraphs(view)
     # the notice where the members part was left out, or (for a member) its start and end marked where they are
     markers_after = place_markers(paras, boundary_markers(view, notice))
@@ -97,4 +101,13 @@ def document_page(
         versions=library.clusters.versions(doc_id, member=viewer.member, include_hidden=viewer.admin),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
         downloads_left=request.app.state.accounts.get().downloads_left(viewer),
+        **_favourite_forms(request, viewer, doc_id),
     )
+
+
+def _favourite_forms(request: Request, viewer: Viewer, doc_id: int) -> dict:
+    """The viewer's folders (for 收藏) and those that hold the document already."""
+    if not viewer.logged_in:
+        return {"folders": [], "holding": []}
+    collections = get_collections(request)
+    return {"folders": collections.folders(viewer), "holding": collections.folders_holding(viewer, doc_id)}

@@ -1,0 +1,202 @@
+"""What members look for (用户在找什么): searches, reads and downloads, counted for the operator.
+
+Recording never slows a request: the web app hands each event to a
+:class:`Recorder`, which queues it in memory and writes the queue in one
+transaction every ``interval`` seconds (or at :meth:`Recorder.flush`) from a
+thread of its own — counts per day in :class:`Analytics`' tables, and the
+reading and download history of logged-in accounts (:mod:`sucai.collections`).
+A crash loses at most the last interval's counts, never anything else.
+
+Privacy: a search is counted as its normalised query text per day
+(``search_stats``), with no account, address or time of day — nothing ties a
+query to the person who typed it, and only admins see the counts. Searches by
+admins are not counted. Days are the site's local days.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from . import analysis
+from .accounts import Accounts, Viewer
+from .collections import Collections, install_schema
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+MAX_QUERY_CHARS = 100
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS search_stats (
+    day TEXT NOT NULL,
+    query TEXT NOT NULL,
+    searches INTEGER NOT NULL,
+    empty INTEGER NOT NULL,
+    PRIMARY KEY (day, query)
+);
+CREATE TABLE IF NOT EXISTS document_stats (
+    day TEXT NOT NULL,
+    doc_id INTEGER NOT NULL,
+    reads INTEGER NOT NULL,
+    downloads INTEGER NOT NULL,
+    PRIMARY KEY (day, doc_id)
+);
+"""
+
+
+def query_key(query: str) -> str:
+    """How a query is counted: normalised (:func:`sucai.analysis.normalize`), white space runs as one
+    space, cut to :data:`MAX_QUERY_CHARS` characters."""
+    return " ".join(analysis.normalize(query or "").split())[:MAX_QUERY_CHARS]
+
+
+class Analytics:
+    """The counts, in the accounts database of ``accounts``; ``zone``: the site's time zone (local days)."""
+
+    def __init__(self, accounts: Accounts, zone: tzinfo):
+        self.accounts = accounts
+        self.zone = zone
+        install_schema(accounts, "analytics", _SCHEMA, SCHEMA_VERSION)
+
+    def write(self, searches: Counter, empty: Counter, reads: Counter, downloads: Counter) -> None:
+        """Add counts, keyed ``(day, query)`` for searches (``empty``: those with no result) and
+        ``(day, doc_id)`` for reads and downloads, in one transaction."""
+        with self.accounts.transaction() as db:
+            db.executemany(
+                "INSERT INTO search_stats (day, query, searches, empty) VALUES (?,?,?,?) ON CONFLICT (day, query)"
+                " DO UPDATE SET searches = searches + excluded.searches, empty = empty + excluded.empty",
+                [(day, q, n, empty.get((day, q), 0)) for (day, q), n in searches.items()])
+            db.executemany(
+                "INSERT INTO document_stats (day, doc_id, reads, downloads) VALUES (?,?,?,?) ON CONFLICT (day, doc_id)"
+                " DO UPDATE SET reads = reads + excluded.reads, downloads = downloads + excluded.downloads",
+                [(day, doc, reads.get((day, doc), 0), downloads.get((day, doc), 0))
+                 for day, doc in set(reads) | set(downloads)])
+
+    def report(self, days: int = 30, limit: int = 20, today: date | None = None) -> dict:
+        """The operator's guide over the last ``days`` local days: ``top_queries`` and ``empty_queries``
+        (``{"query", "searches", "empty"}``), ``most_read`` and ``most_downloaded`` (``{"doc_id", "count"}``),
+        ``new_users`` (``{"date", "count"}``, newest first)."""
+        today = today or datetime.now(timezone.utc).astimezone(self.zone).date()
+        first = (today - timedelta(days=days - 1)).isoformat()
+        read = self.accounts._read
+        queries = "SELECT query, SUM(searches), SUM(empty) FROM search_stats WHERE day >= ? GROUP BY query"
+        top = read(f"{queries} ORDER BY 2 DESC, 1 LIMIT ?", (first, limit))
+        empty = read(f"{queries} HAVING SUM(empty) > 0 ORDER BY 3 DESC, 1 LIMIT ?", (first, limit))
+        documents = "SELECT doc_id, SUM({0}) FROM document_stats WHERE day >= ? GROUP BY doc_id HAVING SUM({0}) > 0" \
+                    " ORDER BY 2 DESC, 1 LIMIT ?"
+        users = Counter(self.local_day(at) for (at,) in read(
+            "SELECT created_at FROM users WHERE created_at >= ?", (self.day_start(first),)))
+        return {
+            "since": first,
+            "top_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in top],
+            "empty_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in empty],
+            "most_read": [{"doc_id": d, "count": n} for d, n in read(documents.format("reads"), (first, limit))],
+            "most_downloaded": [{"doc_id": d, "count": n} for d, n in read(documents.format("downloads"), (first, limit))],
+            "new_users": [{"date": d, "count": n} for d, n in sorted(users.items(), reverse=True)],
+        }
+
+    def local_day(self, stamp: str) -> str:
+        return datetime.fromisoformat(stamp).astimezone(self.zone).date().isoformat()
+
+    def day_start(self, day: str) -> str:
+        """The UTC ISO time of local midnight starting ``day``."""
+        start = datetime.combine(date.fromisoformat(day), datetime.min.time(), self.zone)
+        return start.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+class Recorder:
+    """Counts searches, reads and downloads off the request path (see the module docstring).
+
+    ``open_stores()`` returns the ``(Analytics, Collections)`` the writing thread
+    uses (opened in that thread). Safe to call from any thread.
+    """
+
+    def __init__(self, open_stores: Callable[[], tuple[Analytics, Collections]], zone: tzinfo,
+                 interval: float = 1.0):
+        self.zone = zone
+        self.interval = interval
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._open_stores = open_stores
+        self._thread = threading.Thread(target=self._run, name="sucai-analytics", daemon=True)
+        self._thread.start()
+
+    def _day(self) -> str:
+        return datetime.now(timezone.utc).astimezone(self.zone).date().isoformat()
+
+    def searched(self, viewer: Viewer, query: str, total: int) -> None:
+        """A search (its first page) by ``viewer`` found ``total`` results. Admins' searches are not counted."""
+        key = query_key(query)
+        if key and not viewer.admin:
+            self._queue.put(("search", self._day(), key, total == 0))
+
+    def read(self, viewer: Viewer, doc_id: int) -> None:
+        """``viewer`` opened document ``doc_id`` (counted; in the history of a logged-in viewer)."""
+        self._queue.put(("read", self._day(), doc_id, viewer.user_id, _stamp()))
+
+    def downloaded(self, viewer: Viewer, doc_ids: list[int]) -> None:
+        """``viewer`` downloaded these documents."""
+        day, at = self._day(), _stamp()
+        for doc_id in doc_ids:
+            self._queue.put(("download", day, doc_id, viewer.user_id, at))
+
+    def flush(self, timeout: float = 30) -> None:
+        """Write everything recorded so far before returning."""
+        done = threading.Event()
+        self._queue.put(("flush", done))
+        done.wait(timeout)
+
+    def close(self) -> None:
+        self.flush()
+        self._queue.put(("stop",))
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        stores = None
+        while True:
+            events = [self._queue.get()]
+            until = time.monotonic() + self.interval
+            while events[-1][0] not in ("flush", "stop") and (left := until - time.monotonic()) > 0:
+                try:
+                    events.append(self._queue.get(timeout=left))
+                except queue.Empty:
+                    break
+            try:
+                stores = stores or self._open_stores()
+                _write(stores, events)
+            except Exception:  # noqa: BLE001 - counts are not worth a failed request; the server log says why
+                log.exception("写入访问统计失败（%d 条）", len(events))
+            for event in events:
+                if event[0] == "flush":
+                    event[1].set()
+            if events[-1][0] == "stop":
+                return
+
+
+def _write(stores: tuple[Analytics, Collections], events: list[tuple]) -> None:
+    analytics, collections = stores
+    searches, empty, reads, downloads = Counter(), Counter(), Counter(), Counter()
+    history = []
+    for event in events:
+        kind = event[0]
+        if kind == "search":
+            _, day, key, nothing = event
+            searches[(day, key)] += 1
+            empty[(day, key)] += nothing
+        elif kind in ("read", "download"):
+            _, day, doc_id, user_id, at = event
+            (reads if kind == "read" else downloads)[(day, doc_id)] += 1
+            if user_id is not None:
+                history.append((user_id, doc_id, kind, at))
+    if searches or reads or downloads:
+        analytics.write(searches, empty, reads, downloads)
+    collections.record_history(history)
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
