@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sucai import access, analysis
+from sucai import access, analysis, readers
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.store import Catalogue
@@ -214,7 +214,8 @@ def _year_written(year: str, material: str) -> bool:
 def test_no_visitor_sees_a_date_found_only_in_the_members_part(corpus_library, corpus_docs):
     """Issue 11 #1: with free_preview_chars = 150 every long document is members-only after 150
     characters. The date a visitor gets must be written in what the visitor may read — the title, the
-    first 150 characters, the file's name and folders — checked independently of the metadata module
+    first 150 characters, the file's name and folders, and a web page's own metadata (public on the page
+    it came from; read again here by the readers) — checked independently of the metadata module
     (its year written in Arabic — full or half width — or Chinese digits). Reported: how many documents would show such a date
     if the full document's date were shown (the behaviour of sucai 0.1)."""
     library, _ = corpus_library
@@ -225,7 +226,8 @@ def test_no_visitor_sees_a_date_found_only_in_the_members_part(corpus_library, c
             continue
         total += 1
         view = access.free_view(doc)
-        material = "\n".join([view.title, view.text, doc.source_path])
+        page_meta = list(readers.read(Path(doc.source_path)).meta.values()) if doc.format == "html" else []
+        material = "\n".join([view.title, view.text, doc.source_path, *page_meta])
         before += bool(doc.date) and not _year_written(doc.date[:4], material)
         after += bool(view.date) and not _year_written(view.date[:4], material)
     print(f"\nfree_preview_chars=150: {before} of {total} documents would show a date found only in their "
