@@ -289,3 +289,27 @@ def test_hidden_documents_are_never_sources(app, site):
         assert saved["sections"][0]["paragraphs"][0]["source"] is None
     finally:
         library.set_hidden(hidden, False)
+
+
+def test_a_members_daily_drafts_and_checks_are_counted(tmp_path):
+    """Issue 14's tier quotas reach the 写作台 and 查重: with one draft and one 查重 a day, the second of
+    each is refused (429, in Chinese) — a new draft, a pasted draft's 查重 and a saved draft's 查重 alike."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "sucai.toml").write_text("member_daily_drafts = 1\nmember_daily_checks = 1\n", encoding="utf-8")
+    name, text = next(iter(DOCS.items()))
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    Library.open(home).ingest([tmp_path / name], workers=1)
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    accounts.close()
+    client = session_of(create_app(home), "会员")
+    draft = {"title": "草稿", "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}
+    first = client.post("/api/drafts", json=draft)
+    assert first.status_code == 201
+    second = client.post("/api/drafts", json=draft)
+    assert second.status_code == 429 and "今日写作次数已达上限（1 次）" in second.json()["error"]
+    assert client.post("/api/check", json={"text": OWN}).status_code == 200
+    refused = client.post("/api/check", json={"text": OWN})
+    assert refused.status_code == 429 and "今日查重次数已达上限（1 次）" in refused.json()["error"]
+    assert client.get(f"/api/drafts/{first.json()['id']}/check").status_code == 429

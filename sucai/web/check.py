@@ -25,7 +25,7 @@ from ..config import Settings
 from ..errors import InvalidInput, SucaiError
 from ..library import Library
 from .api import DocId
-from .deps import Viewer, current_viewer, get_library
+from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library
 from .render import content_disposition
 from .templating import render_page
 
@@ -56,7 +56,7 @@ async def api_check(
     format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
 ):
     text = await draft_text(request, library.settings)
-    report = await run_in_threadpool(check_text, library, text, viewer.member)
+    report = await _checked(request, library, viewer, text)
     if format == "json":
         return JSONResponse(report.to_dict())
     name, data = export_report(report, format)
@@ -88,10 +88,16 @@ async def check_submit(
 ):
     try:
         text = await draft_text(request, library.settings)
-        report = await run_in_threadpool(check_text, library, text, viewer.member)
+        report = await _checked(request, library, viewer, text)
     except SucaiError as error:
         return _page(request, viewer, error=error.message, status=error.status)
     return _page(request, viewer, report=report, section=report_section(report), text=text)
+
+
+async def _checked(request: Request, library: Library, viewer: Viewer, text: str):
+    """The report on ``text`` for ``viewer``, one of the tier's daily 查重 spent first (429 past the quota)."""
+    get_accounts(request).use_quota(viewer, "check", f"查重 {len(text)} 字", client_ip(request))
+    return await run_in_threadpool(check_text, library, text, viewer.member)
 
 
 def _page(request: Request, viewer: Viewer, status: int = 200, **context):

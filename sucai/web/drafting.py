@@ -125,8 +125,10 @@ def api_list_drafts(viewer: Writer, library: Lib):
 
 
 @router.post("/api/drafts", summary="写作台：保存新草稿", status_code=201, dependencies=Csrf)
-def api_save_draft(viewer: Writer, library: Lib, data: Annotated[dict, Body(description="草稿")]):
+def api_save_draft(request: Request, viewer: Writer, library: Lib, accounts: Annotated[Accounts, Depends(get_accounts)],
+                   data: Annotated[dict, Body(description="草稿")]):
     draft = build_draft(library, data, member=viewer.member)
+    accounts.use_quota(viewer, "draft", f"草稿：{draft.title}", client_ip(request))  # the tier's daily drafts
     draft_id = _store(library).create(_owner(viewer), draft)
     return _draft_json(library, viewer, draft_id, 201)
 
@@ -169,12 +171,15 @@ def api_download_draft(
 @router.get("/api/drafts/{draft_id}/check",
             summary="写作台：草稿查重（字段同 POST /api/check，另有 text：查重的草稿全文；html、docx 为查重报告）")
 def api_check_draft(
+    request: Request,
     draft_id: DraftId,
     viewer: Writer,
     library: Lib,
+    accounts: Annotated[Accounts, Depends(get_accounts)],
     format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
+    accounts.use_quota(viewer, "check", f"草稿 {draft_id}", client_ip(request))  # the tier's daily 查重
     report = check_draft(library, draft, member=viewer.member)
     if format == "json":
         return JSONResponse({"text": report.text, **report.to_dict()})
