@@ -52,6 +52,19 @@ def test_a_title_is_not_closed_inside_a_book_title():
     assert unbalanced.title == "关于《某某"   # never closed: the first line alone
 
 
+def test_a_declared_title_broken_over_lines_is_taken_whole():
+    """A page declares its title (HTML <title>, the gov.cn table) and the body breaks it over three lines, the
+    last opening with a quotation mark: the three lines are the title, not the first one alone."""
+    title = "国务院办公厅关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见"
+    text = ("国务院办公厅关于有效发挥政府性\n融资担保基金作用切实支持小微企业和\n“三农”发展的指导意见\n国办发〔2019〕6号\n"
+            "各省、自治区、直辖市人民政府：\n近年来，各地区、各部门认真贯彻落实有关要求。")
+    doc = analyse(clean(text), origin=Origin(meta={"title": title}))
+    assert (doc.title, doc.genre, doc.doc_number) == (title, "意见", "国办发〔2019〕6号")
+    assert doc.text.startswith("国办发〔2019〕6号")
+    other = analyse(clean(text), origin=Origin(meta={"title": "国务院办公厅关于有效发挥政府性融资担保基金作用的通知"}))
+    assert other.title != "国务院办公厅关于有效发挥政府性融资担保基金作用的通知"   # a hint is taken only as written
+
+
 def test_an_issuer_line_above_the_title_is_part_of_it():
     doc = analyse(clean("国务院办公厅\n关于四川省在温家宝总理考察工作时\n所提问题和建议办理情况的函\n国办函〔2004〕71号\n四川省人民政府：\n正文。"))
     assert doc.title == "国务院办公厅关于四川省在温家宝总理考察工作时所提问题和建议办理情况的函"

@@ -92,6 +92,10 @@ def split(text: str, hints: Sequence[str] = (), title_heads: Iterable[int] = ())
             start = lead[0].start if lead else line.start
             joined = " ".join([*(x.text for x in lead), line.text])
             return TitleSplit(joined, start, line.end, _next_start(text, line.end), hint=True)
+        broken = _broken_hint(first[i:i + _MAX_LINES], wanted)
+        if broken:  # the declared title broken over lines, as a long title is on a page
+            return TitleSplit("".join(x.text for x in broken), line.start, broken[-1].end,
+                              _next_start(text, broken[-1].end), hint=True)
     if not first or not is_title_line(first[0].text):
         return TitleSplit("", 0, 0, 0)
     taken = _title_lines(text, first[0], heads)
@@ -99,6 +103,19 @@ def split(text: str, hints: Sequence[str] = (), title_heads: Iterable[int] = ())
     if len(taken) == 2 and _LAW.search(taken[0].text) and _LAW_PART.fullmatch(taken[1].text):
         title = f"{taken[0].text} {taken[1].text}"
     return TitleSplit(title, taken[0].start, taken[-1].end, _next_start(text, taken[-1].end))
+
+
+def _broken_hint(following: list[Line], wanted: set[str]) -> list[Line]:
+    """The lines from the first of ``following`` that, joined without spaces, make a declared title
+    (at least two lines); [] when none do."""
+    joined = following[0].text if following else ""
+    for n, line in enumerate(following[1:], 2):
+        joined += line.text
+        if joined in wanted:
+            return following[:n]
+        if not any(title.startswith(joined) for title in wanted):
+            break
+    return []
 
 
 def _leading_title_lines(before: list[Line], heads: set[int]) -> list[Line]:
