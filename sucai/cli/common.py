@@ -210,13 +210,3 @@ def write_file(output: Path | None, name: str, data: bytes) -> Path:
 
 def print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def write_file(output: Path | None, name: str, data: bytes) -> Path:
-    """Write to ``output`` (a file, or a folder to put ``name`` in; default: ``name`` here)."""
-    target = output / name if output and output.is_dir() else output or Path(name)
-    try:
-        target.write_bytes(data)
-    except OSError as error:
-        raise SucaiError(f"无法写入 {target}：{os_reason(error)}", code="cannot_write") from error
-    return target
