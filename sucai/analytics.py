@@ -123,8 +123,21 @@ class Recorder:
         self.interval = interval
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._open_stores = open_stores
-        self._thread = threading.Thread(target=self._run, name="sucai-analytics", daemon=True)
-        self._thread.start()
+        self._lock = threading.Lock()
+        self._thread = self._start()
+
+    def _start(self) -> threading.Thread:
+        thread = threading.Thread(target=self._run, name="sucai-analytics", daemon=True)
+        thread.start()
+        return thread
+
+    def _put(self, event: tuple) -> None:
+        """Queue ``event`` for the writer thread, starting it again after :meth:`close` (an app whose
+        lifespan ended and began again, as tests and reloads do)."""
+        with self._lock:
+            if not self._thread.is_alive():
+                self._thread = self._start()
+            self._queue.put(event)
 
     def _day(self) -> str:
         return datetime.now(timezone.utc).astimezone(self.zone).date().isoformat()
@@ -133,27 +146,33 @@ class Recorder:
         """A search (its first page) by ``viewer`` found ``total`` results. Admins' searches are not counted."""
         key = query_key(query)
         if key and not viewer.admin:
-            self._queue.put(("search", self._day(), key, total == 0))
+            self._put(("search", self._day(), key, total == 0))
 
     def read(self, viewer: Viewer, doc_id: int) -> None:
         """``viewer`` opened document ``doc_id`` (counted; in the history of a logged-in viewer)."""
-        self._queue.put(("read", self._day(), doc_id, viewer.user_id, _stamp()))
+        self._put(("read", self._day(), doc_id, viewer.user_id, _stamp()))
 
     def downloaded(self, viewer: Viewer, doc_ids: list[int]) -> None:
         """``viewer`` downloaded these documents."""
         day, at = self._day(), _stamp()
         for doc_id in doc_ids:
-            self._queue.put(("download", day, doc_id, viewer.user_id, at))
+            self._put(("download", day, doc_id, viewer.user_id, at))
 
     def flush(self, timeout: float = 30) -> None:
         """Write everything recorded so far before returning."""
         done = threading.Event()
-        self._queue.put(("flush", done))
+        self._put(("flush", done))
         done.wait(timeout)
 
     def close(self) -> None:
-        self.flush()
-        self._queue.put(("stop",))
+        """Write what is queued and stop the writer thread (a later event starts it again)."""
+        with self._lock:
+            if not self._thread.is_alive():
+                return
+            done = threading.Event()
+            self._queue.put(("flush", done))
+            self._queue.put(("stop",))
+        done.wait(30)
         self._thread.join(10)
 
     def _run(self) -> None:

@@ -186,3 +186,16 @@ def test_history_and_what_members_look_for(site):
     assert client.get("/admin/insights").status_code == 403
     with sqlite3.connect(site["accounts"].path) as db:   # a query is stored with its day only
         assert [r[1] for r in db.execute("PRAGMA table_info(search_stats)")] == ["day", "query", "searches", "empty"]
+
+
+def test_searches_are_counted_after_the_app_was_started_again(site):
+    """The app's lifespan ends (a test client closes, the server reloads) and begins again: the analytics
+    writer starts again with it, so searches made afterwards are still counted."""
+    app = site["app"]
+    for query in ("秸秆综合利用", "防汛抗旱"):
+        with TestClient(app) as client:   # each ``with`` is one lifespan of the app
+            client.get("/search", params={"q": query}, headers={"accept": "text/html"})
+    admin, _ = logged_in(app, "管理员")
+    page = admin.get("/admin/insights", headers={"accept": "text/html"}).text
+    top = page[page.index('id="top-queries"'):page.index('id="empty-queries"')]
+    assert f"{query_key('秸秆综合利用')}</a></td><td>1</td>" in top and f"{query_key('防汛抗旱')}</a></td><td>1</td>" in top
