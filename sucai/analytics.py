@@ -194,6 +194,8 @@ class Recorder:
                 if event[0] == "flush":
                     event[1].set()
             if events[-1][0] == "stop":
+                if stores:
+                    stores[0].accounts.close()   # both stores share this thread's connection
                 return
 
 

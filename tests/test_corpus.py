@@ -198,8 +198,12 @@ def test_national_reports_carry_their_year_and_are_found_by_it(corpus_library, c
 
 
 def test_titles_say_what_the_document_is(corpus_docs):
-    hailaer = {path: d.title for path, d in corpus_docs.items() if path.startswith("gov_work_reports_hailaer_district/")}
-    assert set(hailaer.values()) == {"政府工作报告"}
+    hailaer = {d.id: d for path, d in corpus_docs.items() if path.startswith("gov_work_reports_hailaer_district/")}
+    # every report says 政府工作报告; the 2017 one has no title line and is kept as its better-named copy
+    # (issue 12: "2017.txt" and "2017_海拉尔区政府工作报告.txt" hold the same text), titled by that file's name
+    named = [d for d in hailaer.values() if d.source_path.endswith("2017_海拉尔区政府工作报告.txt")]
+    assert [d.title for d in named] == ["海拉尔区政府工作报告"]
+    assert {d.title for d in hailaer.values() if d not in named} == {"政府工作报告"}
     parts = {d.title for path, d in corpus_docs.items() if path.startswith("laws_lawrefbook_national/民法典/")}
     assert parts == {f"中华人民共和国民法典 {part}" for part in
                      ("总则", "物权编", "合同编", "人格权编", "婚姻家庭编", "继承编", "侵权责任编", "附则")}

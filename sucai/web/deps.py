@@ -45,13 +45,17 @@ TOKEN_REFUSED = "API 令牌只能用于读取接口；账号、令牌和管理�
 
 
 class AccountsPool:
-    """One :class:`Accounts` (one SQLite connection) per thread, like the catalogue's connections."""
+    """One :class:`Accounts` (one SQLite connection) per thread, like the catalogue's connections.
+
+    The connection of a thread that has ended is closed when the next thread opens its own, so
+    that servers and test clients that start new threads never pile up open files.
+    """
 
     def __init__(self, settings: Settings, now: Callable[[], datetime] | None = None):
         self.settings = settings
         self.now = now
         self._local = threading.local()
-        self._all: list[Accounts] = []
+        self._all: dict[threading.Thread, Accounts] = {}
         self._lock = threading.Lock()
         self.get()  # create the database (and fail early) in the starting thread
 
@@ -61,18 +65,21 @@ class AccountsPool:
             accounts = Accounts.from_settings(self.settings, now=self.now)
             self._local.accounts = accounts
             with self._lock:
-                self._all.append(accounts)
+                self._close([t for t in self._all if not t.is_alive()])
+                self._all[threading.current_thread()] = accounts
         return accounts
 
     def close(self) -> None:
         with self._lock:
-            for accounts in self._all:
-                try:
-                    accounts.close()
-                except Exception:  # noqa: BLE001 - closing at shutdown, from another thread
-                    pass
-            self._all.clear()
+            self._close(list(self._all))
         self._local = threading.local()
+
+    def _close(self, threads: list[threading.Thread]) -> None:
+        for thread in threads:
+            try:
+                self._all.pop(thread).close()
+            except Exception:  # noqa: BLE001 - closing at shutdown, from another thread
+                pass
 
 
 def get_accounts(request: Request) -> Accounts:
