@@ -366,8 +366,10 @@ def _ingest_texts(library: Library, tmp_path, texts: dict[str, str]) -> dict[str
 
 
 def test_year_facets_newest_first_and_the_viewers_own_metadata(library, tmp_path):
+    work = {2019: "完成老旧小区改造十二个，新建口袋公园三处", 2024: "推进数字政府建设，政务服务事项全部网上可办",
+            2021: "开展党史学习教育，为群众办实事两百余件"}   # texts of their own: near-duplicates are one result
     ids = _ingest_texts(library, tmp_path, {
-        f"{year}.txt": f"{year}年工作总结\n一、总体情况\n{year}年，我们扎实推进各项工作。\n" for year in (2019, 2024, 2021)} | {
+        f"{year}.txt": f"{year}年工作总结\n一、总体情况\n{year}年，我们{work[year]}。\n" for year in (2019, 2024, 2021)} | {
         "paid.txt": ("关于做好档案工作的通知\n各单位：\n请认真落实档案工作。\n##paidbegin##\n"
                      "某市档案局发〔2031〕8号\n一、要求\n按时完成。\n某市档案局\n2031年7月9日\n")})
     member = library.search(SearchRequest(q=""), member=True)
