@@ -387,7 +387,8 @@ class Catalogue:
             self._leave(db, doc_id)
 
     def change_count(self) -> int:
-        """How many times documents were added, edited, hidden or shown, or removed — by any process.
+        """How many times documents were added, edited, hidden or shown, or removed, or clusters of
+        near-duplicates changed — by any process.
 
         Grows with every such change (one transaction each), so a process caching derived data
         (titles for type-ahead) compares it to know whether its copy is still current.
@@ -552,6 +553,7 @@ class Catalogue:
             self._leave(db, doc_id)
             db.execute("INSERT INTO clusters (doc_id, cluster_id, similarity) VALUES (?, ?, ?)",
                        (doc_id, cluster, similarity))
+            _count_change(db)
             return cluster
 
     def merge_clusters(self, ids: list[int]) -> int:
@@ -566,12 +568,14 @@ class Catalogue:
                            [(target, c) for c in clusters[1:]])
             db.executemany("INSERT OR IGNORE INTO clusters (doc_id, cluster_id) VALUES (?, ?)",
                            [(i, target) for i in ids])
+            _count_change(db)
             return target
 
     def leave_cluster(self, doc_id: int) -> int | None:
         """Take ``doc_id`` out of its cluster (a cluster left with one member is dissolved); returns
         the cluster it left, None when it was in none. One transaction."""
         with self.transaction() as db:
+            _count_change(db)
             return self._leave(db, doc_id)
 
     def mark_representative(self, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
@@ -580,6 +584,7 @@ class Catalogue:
             db.execute("UPDATE clusters SET representative = CASE WHEN doc_id = ? THEN 1 ELSE 0 END,"
                        " pinned = CASE WHEN doc_id = ? THEN ? ELSE 0 END WHERE cluster_id = ?",
                        (doc_id, doc_id, int(pinned), cluster_id))
+            _count_change(db)
 
     @staticmethod
     def _leave(db: sqlite3.Connection, doc_id: int) -> int | None:
