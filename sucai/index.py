@@ -173,6 +173,7 @@ class Snapshot:
     changed: tuple[int, ...]
     generation: int
     changes: int
+    split: bool = True  # some entry has the whole-document fields (a members part): members search them too
 
     @property
     def state(self) -> tuple:
@@ -188,6 +189,7 @@ class SearchIndex:
         self._lock = FileLock(str(settings.home / "index.lock"))
         self._generation = -1
         self._searcher: tantivy.Searcher | None = None
+        self._split = True
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
         with self._lock:
@@ -232,9 +234,10 @@ class SearchIndex:
             if generation != self._generation or self._searcher is None:
                 self.index.reload()
                 self._searcher = self.index.searcher()
+                self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
                 self._generation = generation
-            searcher = self._searcher
-        return Snapshot(searcher, tuple(changed), generation, changes)
+            searcher, split = self._searcher, self._split
+        return Snapshot(searcher, tuple(changed), generation, changes, split)
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False) -> int:
         """Bring the index up to date with the catalogue; returns how many documents were (re)indexed.

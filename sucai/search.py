@@ -141,7 +141,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     parsed = parse_query(request.q, index.settings.max_query_chars)
     warnings = warnings + parsed.warnings
     searcher = snapshot.searcher
-    plan = _Plan(parsed, request, member, list(snapshot.changed))
+    plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
     _collapse_versions(index, searcher, plan)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
@@ -224,10 +224,13 @@ class _Plan:
 
     ``changed``: ids whose index entries are older than the catalogue (hidden,
     re-bounded, edited or removed since indexed); they are left out of every query.
+    ``split``: some index entry has the whole-document fields (a document with a members
+    part); without any, a member's queries are a visitor's (the same matches and scores).
     """
 
-    def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool, changed: list[int]):
-        self.parsed, self.request, self.member = parsed, request, member
+    def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool, changed: list[int],
+                 split: bool = True):
+        self.parsed, self.request, self.member, self.split = parsed, request, member, split
         self.filters = _filters(request, member)
         self.changed = changed
         self._built: dict[str, Query] = {}
@@ -242,7 +245,7 @@ class _Plan:
         """``make(view)`` over the fields this viewer searches: the free view for a viewer
         without the member tier; for a member, the whole document where it differs."""
         free = make(_FREE)
-        if not self.member:
+        if not (self.member and self.split):
             return free
         # only split documents have the whole-document fields, so they need no filter
         return _any([make(_WHOLE), Query.boolean_query([(Occur.Must, free), (Occur.MustNot, _flag("split", True))])])
@@ -425,7 +428,8 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     request, _ = _sanitise(request, index.settings.max_page_size)
     snapshot = index.snapshot()
     searcher = snapshot.searcher
-    plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed))
+    plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed),
+                 snapshot.split)
     _collapse_versions(index, searcher, plan)
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
