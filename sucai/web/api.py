@@ -97,7 +97,7 @@ def api_search(
 ):
     result = library.search(search, member=viewer.member)
     record_search(request, viewer, search, result)
-    return _json(asdict(result))
+    return _json(result.to_dict())
 
 
 def record_search(request: Request, viewer: Viewer, search: SearchRequest, result) -> None:
