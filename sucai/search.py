@@ -46,7 +46,7 @@ from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
 from .resultcache import ResultCache
 from .snippet import find_spans, merge_spans, snippet_for
-from .store import Catalogue
+from .store import Catalogue, ClusterRow
 
 # Choices: code → the name users see (and may type instead of the code: 精准 = precise).
 MODES = {"ranked": "智能", "precise": "精准"}
@@ -147,7 +147,8 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     warnings = warnings + parsed.warnings
     searcher = snapshot.searcher
     plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
-    _collapse_versions(index, searcher, plan)
+    clusters, _ = cache.get(("clusters", snapshot.state), index.catalogue.cluster_rows)
+    _collapse_versions(searcher, plan, clusters)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
@@ -435,7 +436,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     searcher = snapshot.searcher
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed),
                  snapshot.split)
-    _collapse_versions(index, searcher, plan)
+    _collapse_versions(searcher, plan, index.catalogue.cluster_rows())
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
@@ -597,12 +598,11 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 # -- near-duplicates: one result per cluster --------------------------------------
 
 
-def _collapse_versions(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> None:
-    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match:
-    its representative when that matches, else its best-scoring matching member. Excludes the
-    others from the plan's queries, so totals, pages and facets count each
-    cluster once."""
-    rows = index.catalogue.cluster_rows()
+def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: list[ClusterRow]) -> None:
+    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`; ``rows``:
+    :meth:`Catalogue.cluster_rows <sucai.store.Catalogue.cluster_rows>`) match: its representative
+    when that matches, else its best-scoring matching member. Excludes the others from the plan's
+    queries, so totals, pages and facets count each cluster once."""
     if not rows:
         return
     members = [row.doc_id for row in rows]
