@@ -165,15 +165,16 @@ class Snapshot:
 
     ``state`` names everything a search result depends on besides the request and the viewer: every
     change of a document or a cluster moves the change count, every index commit the generation. A
-    cache keyed by it never serves a result computed before a document was hidden, removed, edited or
-    re-bounded (:mod:`sucai.search`).
+    cache keyed by it (:mod:`sucai.resultcache`) never serves a result computed before a document was
+    hidden, removed, edited or re-bounded. ``split``: some entry of this generation has the
+    whole-document fields (a document with a members part), which a member's queries must then search.
     """
 
     searcher: tantivy.Searcher
     changed: tuple[int, ...]
     generation: int
     changes: int
-    split: bool = True  # some entry has the whole-document fields (a members part): members search them too
+    split: bool = True
 
     @property
     def state(self) -> tuple:
