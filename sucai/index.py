@@ -41,7 +41,9 @@ import hashlib
 import json
 import logging
 import shutil
+import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import tantivy
 from filelock import FileLock
@@ -155,6 +157,30 @@ def _date_key(date: str | None) -> int:
     return int(parts[0]) * 10000 + int(parts[1]) * 100 + int(parts[2])
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What one search reads: the searcher of an index generation, the ids whose entries it must not
+    trust (``changed``, see :meth:`sucai.store.Catalogue.index_state`), and the state they were read in:
+    the index generation and the catalogue's change count (:meth:`sucai.store.Catalogue.change_count`).
+
+    ``state`` names everything a search result depends on besides the request and the viewer: every
+    change of a document or a cluster moves the change count, every index commit the generation. A
+    cache keyed by it (:mod:`sucai.resultcache`) never serves a result computed before a document was
+    hidden, removed, edited or re-bounded. ``split``: some entry of this generation has the
+    whole-document fields (a document with a members part), which a member's queries must then search.
+    """
+
+    searcher: tantivy.Searcher
+    changed: tuple[int, ...]
+    generation: int
+    changes: int
+    split: bool = True
+
+    @property
+    def state(self) -> tuple:
+        return self.generation, self.changes, self.changed
+
+
 class SearchIndex:
     """The index under ``settings.index_dir``, opened (or created, or rebuilt) for use."""
 
@@ -163,6 +189,9 @@ class SearchIndex:
         self.catalogue = catalogue
         self._lock = FileLock(str(settings.home / "index.lock"))
         self._generation = -1
+        self._searcher: tantivy.Searcher | None = None
+        self._split = True
+        self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
         with self._lock:
             self.index = self._open()
@@ -195,17 +224,21 @@ class SearchIndex:
         reloads), other processes' within a fraction of a second (tantivy watches the index)."""
         return self.index.searcher()
 
-    def snapshot(self) -> tuple[tantivy.Searcher, list[int]]:
-        """``(searcher, changed)`` for one search: ``changed`` are the ids whose entries the
-        searcher must not trust (the catalogue changed them since they were indexed, see
-        :meth:`sucai.store.Catalogue.index_state`). The searcher is reloaded first when another
-        process committed since this one last looked, so an entry the catalogue counts as up
-        to date is never read from an older commit."""
+    def snapshot(self) -> Snapshot:
+        """The :class:`Snapshot` for one search. One searcher serves every search of an index
+        generation (all threads); it is replaced when a process recorded a newer commit since this
+        one last looked (the index is reloaded first), so an entry the catalogue counts as up to
+        date is never read from an older commit."""
+        changes = self.catalogue.change_count()
         changed, generation = self.catalogue.index_state()
-        if generation != self._generation:
-            self.index.reload()
-            self._generation = generation
-        return self.index.searcher(), changed
+        with self._reloading:
+            if generation != self._generation or self._searcher is None:
+                self.index.reload()
+                self._searcher = self.index.searcher()
+                self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
+                self._generation = generation
+            searcher, split = self._searcher, self._split
+        return Snapshot(searcher, tuple(changed), generation, changes, split)
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False) -> int:
         """Bring the index up to date with the catalogue; returns how many documents were (re)indexed.

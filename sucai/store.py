@@ -28,6 +28,7 @@ from .errors import InvalidInput, NotFound
 from .model import Document, Element, Evidence, OutlineNode, Removal
 
 SCHEMA_VERSION = 9
+_MMAP_BYTES = 1 << 30  # how much of the catalogue file a connection reads through a memory map
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -193,6 +194,7 @@ class Catalogue:
                 db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
+                db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")  # hits' texts read from the page cache, no copies
             except sqlite3.OperationalError as err:
                 raise InvalidInput(f"无法打开目录数据库 {self.path}：{err}", code="bad_home") from err
             self._local.db = db
@@ -387,7 +389,8 @@ class Catalogue:
             self._leave(db, doc_id)
 
     def change_count(self) -> int:
-        """How many times documents were added, edited, hidden or shown, or removed — by any process.
+        """How many times documents were added, edited, hidden or shown, or removed, or clusters of
+        near-duplicates changed — by any process.
 
         Grows with every such change (one transaction each), so a process caching derived data
         (titles for type-ahead) compares it to know whether its copy is still current.
@@ -552,6 +555,7 @@ class Catalogue:
             self._leave(db, doc_id)
             db.execute("INSERT INTO clusters (doc_id, cluster_id, similarity) VALUES (?, ?, ?)",
                        (doc_id, cluster, similarity))
+            _count_change(db)
             return cluster
 
     def merge_clusters(self, ids: list[int]) -> int:
@@ -566,12 +570,14 @@ class Catalogue:
                            [(target, c) for c in clusters[1:]])
             db.executemany("INSERT OR IGNORE INTO clusters (doc_id, cluster_id) VALUES (?, ?)",
                            [(i, target) for i in ids])
+            _count_change(db)
             return target
 
     def leave_cluster(self, doc_id: int) -> int | None:
         """Take ``doc_id`` out of its cluster (a cluster left with one member is dissolved); returns
         the cluster it left, None when it was in none. One transaction."""
         with self.transaction() as db:
+            _count_change(db)
             return self._leave(db, doc_id)
 
     def mark_representative(self, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
@@ -580,6 +586,7 @@ class Catalogue:
             db.execute("UPDATE clusters SET representative = CASE WHEN doc_id = ? THEN 1 ELSE 0 END,"
                        " pinned = CASE WHEN doc_id = ? THEN ? ELSE 0 END WHERE cluster_id = ?",
                        (doc_id, doc_id, int(pinned), cluster_id))
+            _count_change(db)
 
     @staticmethod
     def _leave(db: sqlite3.Connection, doc_id: int) -> int | None:
