@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -58,6 +59,7 @@ _PREFILTER = 0.3         # candidates whose estimated similarity is below this a
 _VERIFY = 5              # only the candidates with the highest estimates are checked exactly
 _SEED = 1
 _SCHEME = "affine32"
+_SIGN_CHUNK = 8192       # shingles per datasketch update: 4 MB of its shingles × permutations matrix
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
 
@@ -96,10 +98,22 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def signature(shingle_set: np.ndarray) -> LeanMinHash:
-    """The MinHash signature (datasketch) of a shingle set."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=_SCHEME)
-    minhash.update_batch(shingle_set.tolist())
+    """The MinHash signature (datasketch) of a shingle set.
+
+    The shingles go in ``_SIGN_CHUNK`` at a time: datasketch's ``update_batch`` makes a
+    shingles × permutations matrix (512 bytes per shingle), so a whole text of a million
+    characters at once would take half a gigabyte. The signature is a minimum per
+    permutation, the same whatever the chunks. The permutations (from the seed) are made once.
+    """
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=_SCHEME, permutations=_permutations())
+    for start in range(0, len(shingle_set), _SIGN_CHUNK):
+        minhash.update_batch(shingle_set[start : start + _SIGN_CHUNK].tolist())
     return LeanMinHash(minhash)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> np.ndarray:
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
 
 
 def _stored(blob: bytes) -> LeanMinHash:

@@ -125,14 +125,14 @@ def _check_fields(doc: Document) -> dict[str, str]:
 
 def _heading_words(doc: Document) -> str:
     headings = " ".join(n.heading for n in walk_outline(doc.outline) if n.kind == "heading")
-    return " ".join(analysis.words(analysis.normalize(headings)))
+    return analysis.word_text(analysis.normalize(headings))
 
 
 def _text_fields(part: str, norm: str) -> dict[str, str]:
     return {
         f"{part}_bi": analysis.bigrams(norm),
         f"{part}_uni": analysis.unigrams(norm),
-        f"{part}_w": " ".join(analysis.words(norm)),
+        f"{part}_w": analysis.word_text(norm),
     }
 
 
