@@ -1,7 +1,8 @@
 """The per-file budget: every file is parsed in a worker process with a time and a memory limit.
 
 A parse runs in a worker process (pebble's ProcessPool) started from a fork
-server that has the readers already imported; a worker is replaced after
+server that has the ingest imported and warmed up (:mod:`sucai.preload`: tables
+and dictionaries built once, not once per worker); a worker is replaced after
 ``_TASKS_PER_WORKER`` files, and all of them end with the batch, so their
 memory goes back to the system (a web server never keeps a parse's memory).
 Each worker gets:
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 
 from pebble import ProcessExpired, ProcessPool
 
-_PRELOAD = ["sucai.ingest"]  # imported once by the fork server, so each worker starts with the readers loaded
+_PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
 

@@ -162,6 +162,16 @@ class Parsed:
         return cls(doc, text_hash(doc), dedupe.sketch_of(doc.text), index.prepare(doc))
 
 
+_WARM_TEXT = "关于做好2024年度工作的通知\n\n各单位：\n　　一、总体要求\n　　现将有关事项通知如下。Hello World ２０２４\n"
+
+
+def warm_up() -> None:
+    """Build what a parse makes on first use (the segmenter's dictionary, the folding and skeleton tables,
+    OpenCC): the parse workers' fork server calls it once (:mod:`sucai.preload`), so that every worker,
+    forked from it and replaced every few files, starts with them instead of building them again."""
+    Parsed.of(outline.analyse(clean.clean(_WARM_TEXT), origin=metadata.Origin(path="通知.txt")))
+
+
 def _parse_job(job: ParseJob) -> Parsed | tuple[str, str]:
     """Worker entry: the document with what is derived from it, or ``(status, reason)``."""
     if job.refused:
