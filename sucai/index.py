@@ -59,6 +59,7 @@ INDEX_VERSION = 6
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
+_WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
 
 
 def _schema() -> tantivy.Schema:
@@ -249,7 +250,7 @@ class SearchIndex:
             stale, removed = self.catalogue.pending(everything=replace_all)
             if not stale and not removed and not replace_all:
                 return 0
-            writer = self.index.writer(heap_size=200_000_000, num_threads=1)
+            writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
             if replace_all:
                 writer.delete_all_documents()
             for doc_id in removed:
