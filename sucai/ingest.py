@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 _SYNC_EVERY = 500  # stored files between index syncs during an ingest
-_SYNC_CHARS = 4_000_000  # or characters of the texts whose index tokens wait for the sync (their memory)
+_SYNC_CHARS = 1_000_000  # or characters of the texts whose index tokens wait for the sync (their memory)
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
 
