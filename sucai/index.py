@@ -44,6 +44,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import tantivy
 from filelock import FileLock
@@ -60,6 +61,7 @@ INDEX_VERSION = 6
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
+_WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
 
 
 def _schema() -> tantivy.Schema:
@@ -93,17 +95,46 @@ def fingerprint(settings: Settings) -> str:
     return f"{INDEX_VERSION}:{digest}:preview={settings.free_preview_chars}"
 
 
-def index_fields(doc: Document) -> dict:
-    """The index entry of a catalogue document, as field name → value (see the module docstring)."""
+class TextTokens(NamedTuple):
+    """The index tokens of one text (see :func:`_text_fields`), and its 查重 fingerprints (``fp``,
+    for a whole document's text; None for a free view's)."""
+
+    bi: str
+    uni: str
+    w: str
+    fp: str | None = None
+
+
+Prepared = dict[str, TextTokens]  # text → its tokens, made ahead (by a parse worker) for the next sync
+
+
+def prepare(doc: Document) -> Prepared:
+    """The tokens of ``doc``'s texts (whole and free view), the costly part of its index entry, made
+    where ``doc`` was parsed so that the ingest's sync only looks them up: keyed by the text they were
+    made of, they serve any catalogue document with that text and no other (see :func:`index_fields`)."""
+    prepared = {doc.text: TextTokens(**_text_fields("", analysis.normalize(doc.text)), fp=check_tokens(doc.text))}
+    free = access.free_view(doc).text
+    if free not in prepared:
+        prepared[free] = TextTokens(**_text_fields("", analysis.normalize(free)))
+    return prepared
+
+
+def index_fields(doc: Document, prepared: Prepared | None = None) -> dict:
+    """The index entry of a catalogue document, as field name → value (see the module docstring).
+    Tokens of a text found in ``prepared`` are taken from there (:func:`prepare`)."""
+    prepared = prepared or {}
     fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None}
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))
-    fields.update(_view_fields(free, "free_title", "free", "free_head_w"))
+    fields.update(_view_fields(free, "free_title", "free", "free_head_w", prepared))
     fields["split"] = (free.title, free.text, free.outline) != (doc.title, doc.text, doc.outline)
     if fields["split"]:
-        fields.update(_view_fields(doc, "title", "body", "head_w"))
-    fields.update(_check_fields(doc))
+        fields.update(_view_fields(doc, "title", "body", "head_w", prepared))
+    # 查重 fingerprints of the whole text: members-only text counts for a 文字复制比 (sucai.check
+    # decides what a viewer is shown of a source)
+    whole = prepared.get(doc.text)
+    fields["fp"] = whole.fp if whole and whole.fp is not None else check_tokens(doc.text)
     return fields
 
 
@@ -113,28 +144,25 @@ def facet_fields(doc: Document, prefix: str) -> dict:
             f"{prefix}year": doc.year or 0, f"{prefix}date": _date_key(doc.date)}
 
 
-def _view_fields(view: Document, title: str, text: str, headings: str) -> dict[str, str]:
-    return {**_text_fields(title, analysis.normalize(view.title)), **_text_fields(text, analysis.normalize(view.text)),
-            headings: _heading_words(view)}
-
-
-def _check_fields(doc: Document) -> dict[str, str]:
-    """The 查重 fingerprints of the whole text (:func:`sucai.fingerprint.index_tokens`): candidates for
-    a draft's sources. Members-only text counts for a 文字复制比, so the whole text is fingerprinted;
-    what a viewer is shown of a source is decided by :mod:`sucai.check`."""
-    return {"fp": check_tokens(doc.text)}
+def _view_fields(view: Document, title: str, text: str, headings: str, prepared: Prepared) -> dict[str, str]:
+    made = prepared.get(view.text)
+    body = ({f"{text}_bi": made.bi, f"{text}_uni": made.uni, f"{text}_w": made.w} if made
+            else _text_fields(text, analysis.normalize(view.text)))
+    return {**_text_fields(title, analysis.normalize(view.title)), **body, headings: _heading_words(view)}
 
 
 def _heading_words(doc: Document) -> str:
     headings = " ".join(n.heading for n in walk_outline(doc.outline) if n.kind == "heading")
-    return " ".join(analysis.words(analysis.normalize(headings)))
+    return analysis.word_text(analysis.normalize(headings))
 
 
 def _text_fields(part: str, norm: str) -> dict[str, str]:
+    """``{part}_bi``, ``{part}_uni``, ``{part}_w`` of a normalised text (no prefix, no underscore, for ``part`` "")."""
+    prefix = f"{part}_" if part else ""
     return {
-        f"{part}_bi": analysis.bigrams(norm),
-        f"{part}_uni": analysis.unigrams(norm),
-        f"{part}_w": " ".join(analysis.words(norm)),
+        f"{prefix}bi": analysis.bigrams(norm),
+        f"{prefix}uni": analysis.unigrams(norm),
+        f"{prefix}w": analysis.word_text(norm),
     }
 
 
@@ -240,20 +268,22 @@ class SearchIndex:
             searcher, split = self._searcher, self._split
         return Snapshot(searcher, tuple(changed), generation, changes, split)
 
-    def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False) -> int:
+    def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
+             prepared: Prepared | None = None) -> int:
         """Bring the index up to date with the catalogue; returns how many documents were (re)indexed.
 
         Safe to run from several processes at once (they take turns) and to kill at
         any moment: what was not committed is redone by the next call.
         ``replace_all`` re-indexes every document, dropping every entry first in the
         same commit (readers see the old index until the new one is complete).
-        ``progress(done, total)`` is called after each document.
+        ``progress(done, total)`` is called after each document. ``prepared``: tokens made ahead
+        (:func:`prepare`), used for the documents whose texts they were made of.
         """
         with self._lock:
             stale, removed = self.catalogue.pending(everything=replace_all)
             if not stale and not removed and not replace_all:
                 return 0
-            writer = self.index.writer(heap_size=200_000_000, num_threads=1)
+            writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
             if replace_all:
                 writer.delete_all_documents()
             for doc_id in removed:
@@ -263,7 +293,7 @@ class SearchIndex:
                 for doc in self.catalogue.documents([doc_id for doc_id, _ in batch]):
                     _delete(writer, doc.id)
                     if not doc.hidden:
-                        writer.add_document(_tantivy_document(index_fields(doc)))
+                        writer.add_document(_tantivy_document(index_fields(doc, prepared)))
                     done += 1
                     if progress:
                         progress(done, len(stale))
