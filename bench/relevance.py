@@ -255,6 +255,16 @@ def report(title: str, results: dict[str, tuple[dict, float]], ranked: str) -> N
           f"{'met' if gain >= TARGET_GAIN else 'NOT met'})")
 
 
+def given_ranking(spec: str):
+    """:data:`sucai.search.RANKING` with the ``name=value`` pairs of ``spec`` (comma-separated) replaced."""
+    base = search.RANKING
+    changes = {}
+    for pair in spec.split(","):
+        name, value = pair.split("=")
+        changes[name] = type(getattr(base, name))(float(value)) if name != "questions" else value not in ("0", "false", "False")
+    return dataclasses.replace(base, **changes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--distractors", type=int, default=2000, help="corpus documents cut into CMRC distractor passages")
@@ -262,12 +272,15 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="also tune the weights on the CMRC tune half and report them")
     parser.add_argument("--tune-queries", type=int, default=600, help="tune-half questions used for tuning (0: all)")
     parser.add_argument("--only", choices=("cmrc", "natural"), help="run one of the two collections")
+    parser.add_argument("--ranking", help="also report these weights, e.g. title=0.25,body=0.5,questions=0 (the other fields as shipped)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     tunable = hasattr(search, "Ranking")
     rankings = {"sucai ranked": None}
     if tunable:
         rankings = {"sucai ranked, main's weights": search.Ranking(**MAIN_RANKING), "sucai ranked": search.RANKING}
+        if args.ranking:
+            rankings[f"sucai ranked, {args.ranking}"] = given_ranking(args.ranking)
     results = []
     if args.only != "natural":
         beir, queries, qrels = load_beir(corpus_dir("retrieval_cmrc2018"))
