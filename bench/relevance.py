@@ -59,11 +59,10 @@ NATURAL_QUESTIONS = Path(__file__).with_name("natural_questions.tsv")
 PASSAGE_CHARS = 1000
 JUNK = re.compile(r"^[\W_]+$")
 # The ranked weights of main before issue 16 (sucai.search.Ranking with these values ranks as main did).
-MAIN_RANKING = {"exact": 3.0, "title": 1.0, "heading": 1.0, "body": 1.0, "proximity": 1.0, "slop": 3, "bigram": 1.0,
-                "questions": False}
+MAIN_RANKING = {"exact": 3.0, "title": 1.0, "heading": 1.0, "body": 1.0, "proximity": 1.0, "slop": 3, "bigram": 1.0}
 TARGET_GAIN = 0.04  # nDCG@10 over bm25s jieba words on held-out questions (issue 16)
 # Coordinate ascent: each weight in turn takes the value of its list that scores best on the tune half.
-GRID = {"questions": (False, True), "title": (0.25, 0.5, 1.0, 2.0), "heading": (0.5, 1.0, 2.0), "body": (0.5, 1.0, 2.0),
+GRID = {"title": (0.25, 0.5, 1.0, 2.0), "heading": (0.5, 1.0, 2.0), "body": (0.5, 1.0, 2.0),
         "bigram": (0.25, 0.5, 1.0, 2.0), "proximity": (0.0, 0.5, 1.0, 2.0, 4.0), "slop": (1, 3, 8)}
 
 
@@ -261,7 +260,7 @@ def given_ranking(spec: str):
     changes = {}
     for pair in spec.split(","):
         name, value = pair.split("=")
-        changes[name] = type(getattr(base, name))(float(value)) if name != "questions" else value not in ("0", "false", "False")
+        changes[name] = type(getattr(base, name))(float(value))
     return dataclasses.replace(base, **changes)
 
 
@@ -272,7 +271,7 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="also tune the weights on the CMRC tune half and report them")
     parser.add_argument("--tune-queries", type=int, default=600, help="tune-half questions used for tuning (0: all)")
     parser.add_argument("--only", choices=("cmrc", "natural"), help="run one of the two collections")
-    parser.add_argument("--ranking", help="also report these weights, e.g. title=0.25,body=0.5,questions=0 (the other fields as shipped)")
+    parser.add_argument("--ranking", help="also report these weights, e.g. title=0.25,body=0.5 (the other fields as shipped)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     tunable = hasattr(search, "Ranking")

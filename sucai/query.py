@@ -96,32 +96,3 @@ def _dedupe_groups(groups: list[list[str]]) -> list[list[str]]:
             seen.add(key)
             out.append(list(key))
     return out
-
-
-# Words that ask rather than name what is sought: a document answering "如何做好就业工作"
-# need not hold 如何. Interrogative pronouns and adverbs, as jieba (search mode) cuts
-# them out of a question; ranked mode leaves them out of the partial matches.
-QUESTION_WORDS = frozenset(
-    "如何 怎样 怎么 怎么样 怎么办 哪些 哪个 哪种 哪几 哪几个 哪里 什么 什么样 是否 能否 可否 为什么 为何 "
-    "多少 多久 多长 多大 是不是 有没有 能不能 由谁 由谁来 请问".split()
-)
-
-
-def without_question_words(term: str) -> list[str]:
-    """The pieces of ``term`` between its question words, in order ("如何做好就业工作" →
-    ``["做好就业工作"]``, "有哪些项目" → ``["有", "项目"]``); ``[term]`` when it has none
-    or is nothing else.
-
-    A question word counts where the segmenter (:func:`sucai.analysis.word_spans`) cuts
-    it out whole or as the head of a word (哪些项目), so 多长 in 许多长期 stays.
-    Linear in the term; never raises.
-    """
-    pieces, kept = [], 0
-    for start, end in analysis.word_spans(term):
-        word = term[start:end]
-        head = next((n for n in (3, 2) if len(word) >= n and word[:n] in QUESTION_WORDS), 0)
-        if head:
-            pieces.append(term[kept:start])
-            kept = start + head
-    pieces = [p for p in [*pieces, term[kept:]] if p.strip()]
-    return pieces or [term]

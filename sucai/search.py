@@ -43,7 +43,7 @@ from .index import SCHEMA, SearchIndex
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
 from .model import Document, OutlineNode
-from .query import QUESTION_WORDS, ParsedQuery, parse_query, without_question_words
+from .query import ParsedQuery, parse_query
 from .snippet import find_spans, merge_spans, snippet_for
 from .store import Catalogue
 
@@ -58,10 +58,9 @@ _K1, _B = 1.2, 0.75
 
 @dataclass(frozen=True)
 class Ranking:
-    """Ranked-mode weights: BM25 boosts of each kind of match of a term, the slop of
-    the proximity phrase (in tokens), and whether question words (如何, 哪些… see
-    :data:`sucai.query.QUESTION_WORDS`) are left out of the partial matches (they
-    still count in the verbatim one). Chosen with bench/relevance.py."""
+    """Ranked-mode weights: BM25 boosts of each kind of match of a term (verbatim, words
+    in the title, headings and body, words near each other, character bigrams) and the
+    slop of the proximity phrase (in tokens). Compared and tuned with bench/relevance.py."""
 
     exact: float = 3.0
     title: float = 1.0
@@ -70,7 +69,6 @@ class Ranking:
     proximity: float = 1.0
     slop: int = 3
     bigram: float = 1.0
-    questions: bool = True
 
 
 RANKING = Ranking()
@@ -261,10 +259,8 @@ class _Plan:
         """One term in ranked mode: its exact occurrence, its words (title, headings, body),
         their proximity, and every character bigram (for partial matches)."""
         weights = RANKING
-        pieces = without_question_words(term) if weights.questions else [term]
-        found = [w for piece in pieces for w in analysis.search_words(piece)]
-        words = list(dict.fromkeys(w for w in found if len(w) > 1)) or found
-        grams = sorted({t for piece in pieces for t in analysis.bigrams(piece).split() if len(t) == 2})
+        words = [w for w in analysis.search_words(term) if len(w) > 1] or analysis.search_words(term)
+        grams = sorted({t for t in analysis.bigrams(term).split() if len(t) == 2})
         clauses = [Query.boost_query(self.exact(term), weights.exact)]
         if words:
             clauses += [
@@ -272,7 +268,7 @@ class _Plan:
                 Query.boost_query(self.over(lambda view: _terms(view.headings, words)), weights.heading),
                 Query.boost_query(self.over(lambda view: _terms(f"{view.text}_w", words)), weights.body),
             ]
-        near = [p for p in _proximity_terms(term) if not weights.questions or p[1] not in QUESTION_WORDS]
+        near = _proximity_terms(term)
         if len(near) > 1 and weights.proximity:
             clauses.append(Query.boost_query(self.visible(
                 lambda part: Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=weights.slop)), weights.proximity))
