@@ -7,7 +7,7 @@
 - **Ranked** (the default): the precise matches first, then documents that match
   only in part — jieba words (title, headings, body), word proximity (a sloppy
   phrase over the words' leading bigrams) and character bigrams, all scored by
-  BM25 with the weights in ``_BOOST``.
+  BM25 with the weights of :data:`RANKING`.
 - **Section scope**: the best documents (those holding a needle, up to
   ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
   into sections (a heading with its paragraphs, items 一是… included) and each
@@ -55,8 +55,24 @@ SORTS = {"relevance": "相关度", "date": "日期", "length": "字数"}
 _CHOICES = {"mode": ("检索方式", MODES), "scope": ("范围", SCOPES), "sort": ("排序", SORTS)}
 _FACETS = {"genre": 50, "year": 50, "source": 30}
 _K1, _B = 1.2, 0.75
-# Ranked-mode weights, tuned on bench/relevance.py (CMRC2018 + corpus distractors).
-_BOOST = {"exact": 3.0, "title": 1.0, "heading": 1.0, "bigram": 1.0}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Ranked-mode weights: BM25 boosts of each kind of match of a term (verbatim, words
+    in the title, headings and body, words near each other, character bigrams) and the
+    slop of the proximity phrase (in tokens). Compared and tuned with bench/relevance.py."""
+
+    exact: float = 3.0
+    title: float = 1.0
+    heading: float = 1.0
+    body: float = 1.0
+    proximity: float = 1.0
+    slop: int = 3
+    bigram: float = 1.0
+
+
+RANKING = Ranking()
 
 
 @dataclass
@@ -298,20 +314,22 @@ class _Plan:
     def _ranked_term(self, term: str) -> Query:
         """One term in ranked mode: its exact occurrence, its words (title, headings, body),
         their proximity, and every character bigram (for partial matches)."""
+        weights = RANKING
         words = [w for w in analysis.search_words(term) if len(w) > 1] or analysis.search_words(term)
         grams = sorted({t for t in analysis.bigrams(term).split() if len(t) == 2})
-        clauses = [Query.boost_query(self.exact(term), _BOOST["exact"])]
+        clauses = [Query.boost_query(self.exact(term), weights.exact)]
         if words:
             clauses += [
-                Query.boost_query(self.over(lambda view: _terms(f"{view.title}_w", words)), _BOOST["title"]),
-                Query.boost_query(self.over(lambda view: _terms(view.headings, words)), _BOOST["heading"]),
-                self.over(lambda view: _terms(f"{view.text}_w", words)),
+                Query.boost_query(self.over(lambda view: _terms(f"{view.title}_w", words)), weights.title),
+                Query.boost_query(self.over(lambda view: _terms(view.headings, words)), weights.heading),
+                Query.boost_query(self.over(lambda view: _terms(f"{view.text}_w", words)), weights.body),
             ]
         near = _proximity_terms(term)
-        if len(near) > 1:
-            clauses.append(self.visible(lambda part: Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=3)))
+        if len(near) > 1 and weights.proximity:
+            clauses.append(Query.boost_query(self.visible(
+                lambda part: Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=weights.slop)), weights.proximity))
         if grams:
-            clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), _BOOST["bigram"]))
+            clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), weights.bigram))
         return _any(clauses)
 
     def current(self, query: Query) -> Query:
