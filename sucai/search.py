@@ -152,7 +152,7 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False,
     request, warnings = _sanitise(request, index.settings.max_page_size)
     snapshot = index.snapshot()
     cache = _NO_CACHE if cache is None else cache
-    key = ("result", _request_key(request), tuple(warnings), member, snapshot.state)
+    key = ("result", _request_key(request), tuple(warnings), member, RANKING, snapshot.state)  # weights: the bench tunes them
     result, _ = cache.get(key, lambda: _search(index, snapshot, request, warnings, member, cache))
     return replace(result, took_ms=round((time.perf_counter() - started) * 1000, 2))
 
