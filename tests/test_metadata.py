@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -39,6 +41,13 @@ def test_a_title_broken_over_three_lines_is_joined_up_to_its_closing_word():
     assert doc.title == "国务院办公厅关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见"
     assert doc.text.startswith("国办发〔2019〕6号")
     assert (doc.genre, doc.source) == ("意见", "国务院办公厅")
+
+
+@pytest.mark.parametrize("first, second", [("某县农业农村局2023年乡村振兴工作总结和", "2024年工作打算"),
+                                           ("某县2023年工作总结暨", "2024年工作思路")])
+def test_a_summary_and_plan_title_broken_after_its_and_is_joined(first, second):
+    doc = analyse(clean(f"{first}\n{second}\n2023年，全县扎实推进各项工作。\n一、主要工作\n正文。"))
+    assert (doc.title, doc.genre) == (first + second, "工作总结")
 
 
 def test_a_title_is_not_closed_inside_a_book_title():
@@ -289,6 +298,48 @@ def test_title_genre(title, genre):
     assert title_genre(title) == genre
 
 
+@pytest.mark.parametrize("title, genre", [
+    # a 工作总结 closes with its plan for the next year (下步打算): the summary is the document
+    ("某县农业农村局2023年乡村振兴工作总结和2024年工作打算", "工作总结"),
+    ("首都规划建设委员会2023年工作总结和2024年工作要点", "工作总结"),   # as named in 新闻联播, 2024-02
+    ("2023年工作总结及2024年工作计划", "工作总结"),
+    ("2023年工作总结暨2024年工作思路", "工作总结"),
+    ("上半年工作总结与下半年工作安排", "工作总结"),
+    ("2023年工作开展情况及2024年工作打算", "工作总结"),
+    ("2023年述职报告及2024年工作打算", "述职报告"),
+    ("情况汇报及下一步工作打算", "汇报材料"),
+    ("2024年工作思路", "工作计划"),
+    ("2024年工作计划", "工作计划"),
+    # 述职 with 述廉, 述德, 述学, 述法 in any order
+    ("2023年度述职述德述廉报告", "述职报告"),
+    ("2023年度述学述职述廉报告", "述职报告"),
+    ("局长2023年度述职述廉述法报告", "述职报告"),
+    ("领导班子述责述廉报告", "述职报告"),
+    ("习近平听取李家超述职报告", "述职报告"),
+    # the piece named first, the use made of it second
+    ("学习二十大精神心得体会暨研讨发言", "心得体会"),
+    ("读书班心得体会暨交流发言材料", "心得体会"),
+    ("主题教育专题研讨发言材料", "讲话稿"),
+    ("2023年度民主生活会对照检查材料暨发言提纲", "对照检查材料"),
+    ("2023年度民主生活会对照检查材料 发言提纲", "对照检查材料"),
+    ("2023年度民主生活会个人对照检查发言提纲", "对照检查材料"),
+    ("2023年度民主生活会对照检查材料（发言提纲）", "对照检查材料"),
+    ("动员部署会讲话稿及实施方案", "讲话稿"),
+    ("县委书记在全县经济工作会议上的讲话暨2024年工作安排", "讲话稿"),
+    # a 总结 that names a meeting or what a notice is about is not the document
+    ("在全县2023年工作总结暨2024年工作部署会议上的讲话", "讲话稿"),
+    ("在2023年工作总结表彰大会上的讲话", "讲话稿"),
+    ("关于做好2023年工作总结和2024年工作计划的通知", "通知"),
+    ("关于2023年工作情况及2024年工作打算的报告", "报告"),
+    ("关于印发《2023年工作总结和2024年工作要点》的通知", "通知"),
+    ("在党的第十七次代表大会上关于联共（布）中央工作的总结报告", "报告"),
+    ("学习体会和心得", "心得体会"),
+])
+def test_titles_that_name_two_genres(title, genre):
+    """Mixed titles of 事务文书 are filed as the field files them: by the piece they name first."""
+    assert title_genre(title) == genre
+
+
 @pytest.mark.parametrize("text, origin, genre", [
     ("护士条例\n2008年1月31日 中华人民共和国国务院令第517号公布\n第一条 为了维护护士的合法权益，制定本条例。", {}, "行政法规"),
     ("城市节约用水管理规定\n1988年11月30日 国务院批准\n1988年12月20日 中华人民共和国建设部令第1号发布\n第一条 为加强管理，制定本规定。", {}, "行政法规"),
@@ -309,9 +360,26 @@ def test_title_genre(title, genre):
     ("某某\n同志们：\n今天我们召开这次会议，主要任务是部署工作。", {}, "讲话稿"),
     ("某某\n正文第一段。", {"path": "/材料/讲话稿/某某.txt"}, "讲话稿"),
     ("某某\n正文第一段。", {}, OTHER),
+    ("某某\n根据要求，支部认真查摆问题。现将对照检查情况报告如下，请同志们批评指正。\n一、存在的问题", {}, "对照检查材料"),
+    ("某某\n一年来，我认真履行职责。现将本人履职情况报告如下。\n一、加强学习", {}, "述职报告"),
+    ("某某\n2023年，全局工作取得新进展。现将有关情况总结如下。\n一、主要工作", {}, "工作总结"),
+    ("某某\n2023年，全局工作取得新进展。现将有关情况报告如下。\n一、主要工作", {}, "报告"),
+    ("某镇2023年度述职述廉报告\n现将一年来的工作情况报告如下。", {}, "述职报告"),
 ])
 def test_classification_beyond_the_title(text, origin, genre):
     assert analyse(clean(text), origin=Origin(**origin)).genre == genre
+
+
+# The 文种 each bundled sample was written as (sucai/samples/README.md), 10 as the 报告 it is.
+SAMPLE_GENRES = {"01_对照检查材料_某市财政局第三党支部.txt": "对照检查材料", "02_民主生活会发言提纲.txt": "发言提纲",
+                 "03_基层减负心得体会.txt": "心得体会", "04_述职述廉报告.txt": "述职报告", "05_乡村振兴工作总结.md": "工作总结",
+                 "06_作风建设讲话.html": "讲话稿", "07_以案促改实施方案.docx": "实施方案", "08_村级集体经济调研报告.pdf": "调研报告",
+                 "09_春季农业生产通知.txt": "通知", "10_政府工作报告.txt": "报告"}
+
+
+def test_the_bundled_samples_are_filed_as_the_genres_they_were_written_as():
+    library = Path(str(resources.files("sucai").joinpath("samples/library")))
+    assert {name: parse_file(library / name).genre for name in SAMPLE_GENRES} == SAMPLE_GENRES
 
 
 def test_each_genre_candidate_records_its_evidence():

@@ -23,7 +23,8 @@ Anything else is :data:`OTHER` ("其他").
 Classification (:func:`classify`) looks, in this order, at: combinations that
 fix a law's level (a title ending in 条例 with a 国务院令 文号 → 行政法规), the marks
 of collected works, the title's closing word (the last 文种 word of the title or of
-one of its parts, words inside 《》 ignored, "…实施方案的通知" → 通知), the
+one of its parts, words inside 《》 ignored, "…实施方案的通知" → 通知; of two
+事务文书 joined, the first: "…工作总结和…工作打算" → 工作总结), the
 文号, cues in the first lines of the body (a dateline → 新闻报道, "现批复如下" →
 批复, "同志们：" → 讲话稿), the folders the file came from, and the file name. Each
 answer is a candidate carrying its evidence; the first is the document's 文种.
@@ -80,15 +81,15 @@ GENRES: tuple[Genre, ...] = (
     Genre("规定", "法律法规", "暂行规定|规定|规则|规范"),
     Genre("办法", "法律法规", "实施办法|暂行办法|办法"),
     Genre("细则", "法律法规", "实施细则|细则"),
-    Genre("讲话稿", "事务文书", "讲话稿|讲话|发言稿|发言|演讲稿|演讲|讲稿|开幕词|闭幕词|宣讲稿"),
+    Genre("讲话稿", "事务文书", "讲话稿|讲话|发言材料|发言稿|发言|演讲稿|演讲|讲稿|开幕词|闭幕词|宣讲稿"),
     Genre("工作总结", "事务文书", "工作总结|总结"),
-    Genre("工作计划", "事务文书", "工作计划|工作要点|计划|要点|安排|规划|纲要|打算"),
+    Genre("工作计划", "事务文书", "工作计划|工作要点|工作思路|工作设想|工作谋划|计划|要点|安排|规划|纲要|打算"),
     Genre("实施方案", "事务文书", "实施方案|工作方案|方案|预案"),
     Genre("调研报告", "事务文书", "调研报告|调查报告|考察报告"),
-    Genre("述职报告", "事务文书", "述(?:职|责)(?:述廉|述德述廉)?报告|述职"),
+    Genre("述职报告", "事务文书", "(?:述[职责廉德学法])+报告|述职"),
     Genre("心得体会", "事务文书", "心得体会|学习体会|心得|体会|感悟|读后感|观后感"),
     Genre("对照检查材料", "事务文书",
-          "(?:对照检查|检视剖析|对照检视|个人检视|检查剖析|剖析)(?:材料)?"),
+          "(?:对照检查|检视剖析|对照检视|个人检视|检查剖析|剖析)(?:材料|发言提纲)?"),
     Genre("发言提纲", "事务文书", "发言提纲|提纲"),
     Genre("党课讲稿", "事务文书", "党课讲稿|党课"),
     Genre("汇报材料", "事务文书", "汇报材料|情况汇报|工作汇报|汇报"),
@@ -139,6 +140,15 @@ def canonical(name: str | None) -> str | None:
 
 _TITLE_WORDS = re.compile(
     "(?:" + "|".join(f"(?P<g{i}>{g.words})" for i, g in enumerate(GENRES) if g.words) + ")$")
+# A title that joins two 事务文书 ("2023年工作总结和2024年工作打算", "心得体会暨研讨发言", "对照检查材料 发言提纲",
+# "讲话稿及实施方案") is the one it names first: the rest is its closing part (下步打算) or the use made of it. The
+# stretch between the two names holds no 的 or 会, which would make the first a meeting's or a notice's subject
+# ("在2023年工作总结暨2024年工作部署会议上的讲话"). 工作计划's words (要点, 安排…) are too common to lead. A year's
+# 工作情况 before a plan is its 工作总结 ("2023年工作情况及2024年工作打算").
+_AFFAIRS = tuple(i for i, g in enumerate(GENRES) if g.group == "事务文书")
+_JOINED = re.compile("(?:" + "|".join(f"(?P<g{i}>{GENRES[i].words})" for i in _AFFAIRS if GENRES[i].name != "工作计划")
+                     + r"|(?P<review>(?:工作|开展|完成|落实|进展)情况))(?:和|及|与|暨|以及|、|\s+)[^的会]{0,24}$")
+_JOINED_SPAN = 48  # characters before the closing word that may hold the first name
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
 _TAIL = 16  # characters at the end of a title that hold its closing word
 _TRAILING_BRACKET = re.compile(r"[（(][^（()）\n]*[）)]$")
@@ -159,7 +169,8 @@ def title_genre(title: str) -> str | None:
     The title and each of its parts (split at "：", "丨", "——") are looked at;
     brackets and punctuation at the end ("（试行）", "（2018年修正）", "！") and
     words inside 《》 are ignored; of the words that close a part, the longest
-    wins (调研报告 over 报告). A law ("中华人民共和国…法", "…修正案") is 法律.
+    wins (调研报告 over 报告). A law ("中华人民共和国…法", "…修正案") is 法律. Of two
+    事务文书 joined ("…工作总结和…工作打算", "心得体会暨研讨发言"), the first named.
     """
     text = _bare_title(title)
     if _LAW_TITLE.search(text[-_TAIL:]) and text.startswith(_PRC):
@@ -167,12 +178,30 @@ def title_genre(title: str) -> str | None:
     best: tuple[int, str] | None = None
     for part in [text, *_PARTS.split(text)]:
         part = _strip_end(part)
-        m = _TITLE_WORDS.search(part[-_TAIL:])  # the words close the title: only its end is looked at
+        tail = part[-_TAIL:]
+        m = _TITLE_WORDS.search(tail)  # the words close the title: only its end is looked at
         if m:
-            genre = next(GENRES[int(k[1:])].name for k, v in m.groupdict().items() if v is not None)
+            genre = _first_named(part[: len(part) - len(tail) + m.start()], _matched(m))
             if best is None or len(m.group()) > best[0]:
                 best = (len(m.group()), genre)
     return best[1] if best else None
+
+
+def _matched(m: re.Match[str]) -> int:
+    """The index in :data:`GENRES` of the genre whose words matched (its group ``g<index>``)."""
+    return next(int(k[1:]) for k, v in m.groupdict().items() if v is not None and k[0] == "g")
+
+
+def _first_named(before: str, closing: int) -> str:
+    """The 文种 of a title part closed by a word of ``GENRES[closing]`` with ``before`` in front of that word:
+    the first of two joined 事务文书 (``_JOINED``), else the closing one."""
+    name = GENRES[closing].name
+    m = _JOINED.search(before[-_JOINED_SPAN:]) if closing in _AFFAIRS else None
+    if m is None:
+        return name
+    if m.group("review"):
+        return "工作总结" if name == "工作计划" else name
+    return GENRES[_matched(m)].name
 
 
 def _bare_title(title: str) -> str:
@@ -203,6 +232,10 @@ _BODY_CUES: list[tuple[str, re.Pattern[str], str]] = [
     ("通报", re.compile(r"特此通报|现将[^。\n]{0,30}通报如下"), "ends"),
     ("通知", re.compile(r"现(?:将|把)[^。\n]{0,60}印发给你们|特此通知|现(?:将|就)[^。\n]{0,40}通知如下"), "ends"),
     ("意见", re.compile(r"现(?:就|提出)[^。\n]{0,40}(?:提出)?(?:如下|以下)意见"), "head"),
+    # the openings of 事务文书 that say "…如下" like a 报告 ("现将个人对照检查情况报告如下" is no 报告)
+    ("述职报告", re.compile(r"现将[^。\n]{0,40}(?:述职|述责|履职)[^。\n]{0,20}如下"), "head"),
+    ("对照检查材料", re.compile(r"(?:对照检查|检视剖析|对照检视)(?:情况)?(?:报告|汇报)?如下"), "head"),
+    ("工作总结", re.compile(r"现将[^。\n]{0,60}总结如下"), "head"),
     ("报告", re.compile(r"各位代表[：:]\s*现在，?我代表|特此报告|现将[^。\n]{0,30}报告如下"), "ends"),
     ("讲话稿", re.compile(r"^(?:同志们|各位领导|同志们、朋友们)[：:，,]", re.MULTILINE), "lead"),
 ]
