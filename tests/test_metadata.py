@@ -337,6 +337,12 @@ def test_title_genre(title, genre):
     ("关于印发《2023年工作总结和2024年工作要点》的通知", "通知"),
     ("在党的第十七次代表大会上关于联共（布）中央工作的总结报告", "报告"),
     ("学习体会和心得", "心得体会"),
+    # an outline (提纲) is of the piece it outlines; 发言提纲 is the one of a 民主生活会 or 组织生活会
+    ("在全县经济工作会议上的讲话提纲", "讲话稿"),
+    ("二十届四中全会精神宣讲提纲", "讲话稿"),
+    ("“七一”专题党课提纲", "党课讲稿"),
+    ("2024年上半年工作汇报提纲", "汇报材料"),
+    ("组织生活会发言提纲", "发言提纲"),
 ])
 def test_titles_that_name_two_genres(title, genre):
     """Mixed titles of 事务文书 are filed as the field files them: by the piece they name first."""
