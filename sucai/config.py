@@ -38,6 +38,8 @@ class Settings:
     trusted_proxies: str = ""         # reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is believed
     upload_max_mb: int = 20           # largest file an admin may upload through the web app, in MB
     upload_max_files: int = 20        # most files in one web upload
+    database_url: str = ""            # postgresql://user:password@host/db; "" = the SQLite files in the data directory
+    index_poll_seconds: int = 1       # how often a server checks the change log when no notification comes
 
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -46,7 +48,20 @@ class Settings:
 
     @property
     def catalogue_path(self) -> Path:
+        """The embedded catalogue database (when ``database_url`` is empty)."""
         return self.home / "catalogue.sqlite3"
+
+    @property
+    def accounts_path(self) -> Path:
+        """The embedded accounts database (when ``database_url`` is empty)."""
+        return self.home / "accounts.sqlite3"
+
+    def database(self, store: str) -> str:
+        """The SQLAlchemy URL of ``store`` (``"catalogue"`` or ``"accounts"``): ``database_url`` when
+        set (both stores share one PostgreSQL database), else the store's SQLite file in ``home``."""
+        if self.database_url.strip():
+            return self.database_url.strip()
+        return f"sqlite:///{self.catalogue_path if store == 'catalogue' else self.accounts_path}"
 
     @property
     def index_dir(self) -> Path:
@@ -92,6 +107,10 @@ def _check_text(name: str, value) -> None:
         except ValueError as err:
             raise InvalidInput(f"设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8）：{err}",
                                code="bad_settings") from err
+    if name == "database_url" and value.strip() and not value.strip().startswith(("postgresql://", "postgres://",
+                                                                                  "sqlite:///")):
+        raise InvalidInput("设置 database_url 应为 postgresql://用户:密码@主机/库名（留空则用数据目录里的 SQLite 文件）",
+                           code="bad_settings")
 
 
 def _networks(value: str) -> list:

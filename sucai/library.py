@@ -25,7 +25,7 @@ class Library:
     def __init__(self, settings: Settings):
         self.settings = settings
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
-        self.catalogue = Catalogue(settings.catalogue_path, preview)
+        self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
 
     @classmethod

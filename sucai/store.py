@@ -1,76 +1,48 @@
-"""The catalogue: an embedded SQLite database, the source of truth for documents.
+"""The catalogue: the source of truth for documents, on the data-access layer (:mod:`sucai.db`).
 
-Everything else (the search index) is derived from it and can be rebuilt. Each
-document row carries a ``version`` that grows with every change and the
-``indexed_version`` the search index last saw, so the index knows what to catch
-up on after a crash; removed documents leave a row in ``removed_ids`` until the
-index has dropped them. The ``files`` table remembers every file ingested (by
-path and content hash), so re-running an ingest skips what it has done.
+An embedded SQLite file by default, or the PostgreSQL database of ``database_url``
+shared by several nodes. Everything else (each node's search index) is derived
+from it and can be rebuilt. Every addition, edit, hiding, showing and removal of
+a document appends a row to the **change log** (``changes``), in the same
+transaction, under a sequence number that only grows and that no reader sees out
+of order (on PostgreSQL the append takes a transaction-level advisory lock, so
+numbers are handed out in commit order, and it notifies the channel
+:data:`CHANNEL`). A search index records the last number it applied and follows
+the log (:mod:`sucai.index`, :mod:`sucai.replica`). The ``files`` table remembers
+every file ingested (by path and content hash), so re-running an ingest skips
+what it has done.
 
-Concurrency: WAL journal, a generous busy timeout, short transactions and one
-connection per thread, so several processes and threads may ingest and search at
-once; writers wait, they never fail with "database is locked".
+Concurrency: short transactions; writers wait, they never fail (see :mod:`sucai.db`),
+so several processes and nodes may ingest and search at once.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
+import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sqlalchemy import Connection, String, bindparam, cast, func, literal, select, text
+
 from .clean import plain
+from .db import Database, retried
+from .db.schema import changes, documents, files, meta
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
-SCHEMA_VERSION = 4
+CHANNEL = "sucai_changes"        # PostgreSQL NOTIFY channel: the new sequence number as payload
+CHANGE_KINDS = ("add", "update", "hide", "show", "remove")
+_LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in commit order
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    genre TEXT NOT NULL,
-    declared_chars INTEGER,
-    chars INTEGER NOT NULL,
-    paid_from INTEGER,
-    paid_until INTEGER,
-    doc_number TEXT,
-    date TEXT,
-    source TEXT,
-    text TEXT NOT NULL,
-    outline TEXT NOT NULL,
-    elements TEXT NOT NULL DEFAULT '[]',
-    removed TEXT NOT NULL,
-    source_path TEXT,
-    format TEXT,
-    encoding TEXT,
-    text_hash TEXT NOT NULL UNIQUE,
-    ingested_at TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    indexed_version INTEGER NOT NULL DEFAULT 0,
-    hidden INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS documents_unindexed ON documents (indexed_version) WHERE indexed_version < version;
-CREATE TABLE IF NOT EXISTS removed_ids (id INTEGER PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY,
-    content_hash TEXT NOT NULL,
-    status TEXT NOT NULL,
-    doc_id INTEGER,
-    reason TEXT,
-    seen_at TEXT NOT NULL
-);
-"""
-
-_DOC_COLUMNS = (
-    "id, title, genre, declared_chars, paid_from, paid_until, doc_number, date, source, text,"
-    " outline, elements, removed, source_path, format, encoding, ingested_at, hidden"
-)
+_DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.c.declared_chars,
+                documents.c.paid_from, documents.c.paid_until, documents.c.doc_number, documents.c.date,
+                documents.c.source, documents.c.text, documents.c.outline, documents.c.elements,
+                documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
+                documents.c.ingested_at, documents.c.hidden)
+_LISTS = ("outline", "elements", "removed")
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 
 
@@ -86,63 +58,33 @@ class FileRecord:
 
 
 class Catalogue:
-    """The document catalogue in ``path`` (created on first use).
+    """The document catalogue in ``target``: a :class:`~sucai.db.Database` (store ``"catalogue"``),
+    a database URL, or the path of an SQLite file (created on first use).
 
     ``preview_chars``: the operator's setting that makes documents stored without
     a member boundary members-only after a free preview of that many characters;
     documents read from the catalogue then carry that boundary as ``paid_from``
     (None, the default: such documents are free to all). All methods are safe to
-    call from several processes at once.
+    call from several threads, processes and nodes at once.
     """
 
-    def __init__(self, path: Path, preview_chars: int | None = None):
-        self.path = path
+    def __init__(self, target: Database | Path | str, preview_chars: int | None = None):
+        if isinstance(target, Path):
+            target = f"sqlite:///{target}"
+        self.db = target if isinstance(target, Database) else Database(target, "catalogue")
+        self.path = self.db.path
         self.preview_chars = preview_chars
-        self._local = threading.local()
-        self._create_schema()
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection (SQLite connections are not shared between threads)."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            try:
-                db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-            except sqlite3.OperationalError as err:
-                raise InvalidInput(f"无法打开目录数据库 {self.path}：{err}", code="bad_home") from err
-            self._local.db = db
-        return db
-
-    def _create_schema(self) -> None:
-        with self.transaction() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
-            if "hidden" not in columns:  # schema 1 → 2
-                db.execute("ALTER TABLE documents ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0")
-            if "elements" not in columns:  # schema 2 → 3: 公文 elements (read again on the next re-ingest)
-                db.execute("ALTER TABLE documents ADD COLUMN elements TEXT NOT NULL DEFAULT '[]'")
-            if "paid_until" not in columns:  # schema 3 → 4: the members part as a span (NULL: to the end)
-                db.execute("ALTER TABLE documents ADD COLUMN paid_until INTEGER")
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
 
     def close(self) -> None:
-        """Close this thread's connection (others close with their threads)."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        """Nothing to do: connections are pooled per process (see :meth:`sucai.db.Database.dispose`)."""
 
     def transaction(self):
-        """One write transaction on this thread's connection (see :func:`transaction`)."""
-        return transaction(self._db)
+        """One write transaction (see :meth:`sucai.db.Database.transaction`)."""
+        return self.db.transaction()
 
     # -- documents ---------------------------------------------------------
 
+    @retried
     def add(self, doc: Document, text_hash: str, path: str, content_hash: str) -> tuple[str, int]:
         """Store ``doc`` read from file ``path``, in one transaction with the file's record.
 
@@ -153,28 +95,27 @@ class Catalogue:
         One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`.
         """
         doc = _plain_fields(doc)
-        with self.transaction() as db:
-            cur = db.execute(
-                "INSERT OR IGNORE INTO documents (title, genre, declared_chars, chars, paid_from, paid_until,"
-                " doc_number, date, source, text, outline, elements, removed, source_path, format, encoding, text_hash,"
-                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc.title, doc.genre, doc.declared_chars, doc.chars, doc.paid_from, doc.paid_until, doc.doc_number,
-                    doc.date, doc.source, doc.text, _dump([n.to_dict() for n in doc.outline]),
-                    _dump([e.to_dict() for e in doc.elements]),
-                    _dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
-                    doc.source_path, doc.format, doc.encoding, text_hash, _now(),
-                ),
-            )
-            if cur.rowcount:
-                status, doc_id = "ingested", cur.lastrowid
-                _count_change(db)
+        values = dict(
+            title=doc.title, genre=doc.genre, declared_chars=doc.declared_chars, chars=doc.chars,
+            paid_from=doc.paid_from, paid_until=doc.paid_until, doc_number=doc.doc_number, date=doc.date,
+            source=doc.source, text=doc.text, outline=_dump([n.to_dict() for n in doc.outline]),
+            elements=_dump([e.to_dict() for e in doc.elements]),
+            removed=_dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
+            source_path=doc.source_path, format=doc.format, encoding=doc.encoding, text_hash=text_hash,
+            ingested_at=_now())
+        with self.transaction() as conn:
+            new_id = conn.execute(self.db.insert(documents, ignore=True).values(**values)
+                                  .returning(documents.c.id)).scalar()
+            if new_id is not None:
+                status, doc_id = "ingested", new_id
             else:
-                doc_id = db.execute("SELECT id FROM documents WHERE text_hash = ?", (text_hash,)).fetchone()[0]
-                own = db.execute("SELECT 1 FROM files WHERE path = ? AND status = 'ingested' AND doc_id = ?",
-                                 (path, doc_id)).fetchone()
+                doc_id = conn.execute(select(documents.c.id).where(documents.c.text_hash == text_hash)).scalar_one()
+                own = conn.execute(select(files.c.path).where(
+                    files.c.path == path, files.c.status == "ingested", files.c.doc_id == doc_id)).first()
                 status = "unchanged" if own else "duplicate"
-            self._record_file(db, path, content_hash, "ingested" if status == "unchanged" else status, doc_id, None)
+            self._record_file(conn, path, content_hash, "ingested" if status == "unchanged" else status, doc_id, None)
+            if status == "ingested":
+                self._log(conn, doc_id, "add")
             return status, doc_id
 
     def get(self, doc_id: int, *, preview: bool = True) -> Document:
@@ -184,7 +125,8 @@ class Catalogue:
         ``preview_chars`` setting gives documents stored without a boundary (for
         editing the boundary itself).
         """
-        row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        with self.db.read() as conn:
+            row = conn.execute(select(*_DOC_COLUMNS).where(documents.c.id == doc_id)).first()
         if row is None:
             raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
         return self._document(row) if preview else _document(row)
@@ -195,24 +137,31 @@ class Catalogue:
         ``outline=False`` skips reading the outline, the elements and the removal audit
         (faster, for callers that need only text and metadata; the lists are then empty).
         """
-        columns = _DOC_COLUMNS if outline else _DOC_COLUMNS.replace("outline, elements, removed", "'[]', '[]', '[]'")
-        if ids is None:
-            rows = self._db.execute(f"SELECT {columns} FROM documents ORDER BY id")
-        else:
-            marks = ",".join("?" * len(ids))
-            rows = self._db.execute(f"SELECT {columns} FROM documents WHERE id IN ({marks}) ORDER BY id", ids)
-        for row in rows:
-            yield self._document(row)
+        columns = [c if outline or c.name not in _LISTS else literal("[]").label(c.name) for c in _DOC_COLUMNS]
+        query = select(*columns).order_by(documents.c.id)
+        if ids is not None:
+            with self.db.read() as conn:
+                rows = conn.execute(query.where(documents.c.id.in_(ids))).fetchall()
+            yield from map(self._document, rows)
+            return
+        last = 0
+        while True:   # all documents, a batch at a time (no connection held while the caller works)
+            with self.db.read() as conn:
+                rows = conn.execute(query.where(documents.c.id > last).limit(500)).fetchall()
+            if not rows:
+                return
+            yield from map(self._document, rows)
+            last = rows[-1][0]
 
     def summaries(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False) -> list[dict]:
         """Id, title, 文种, 字数, date, source of each document (no text); hidden ones only on request."""
-        order = "id DESC" if newest_first else "id"
-        where = "" if include_hidden else "WHERE hidden = 0"
-        rows = self._db.execute(
-            f"SELECT id, title, genre, chars, date, source, paid_from IS NOT NULL, hidden FROM documents {where}"
-            f" ORDER BY {order} LIMIT ?",
-            (-1 if limit is None else limit,),
-        )
+        query = select(documents.c.id, documents.c.title, documents.c.genre, documents.c.chars, documents.c.date,
+                       documents.c.source, documents.c.paid_from.is_not(None), documents.c.hidden)
+        query = query.order_by(documents.c.id.desc() if newest_first else documents.c.id).limit(limit)
+        if not include_hidden:
+            query = query.where(documents.c.hidden == 0)
+        with self.db.read() as conn:
+            rows = conn.execute(query).fetchall()
         keys = ("id", "title", "genre", "chars", "date", "source", "has_member_part", "hidden")
         return [{**dict(zip(keys, row)), "hidden": bool(row[7]), "has_member_part": bool(row[6])} for row in rows]
 
@@ -237,51 +186,44 @@ class Catalogue:
             changes.update(_checked_boundary(doc, start, end))
         if not changes:
             return
-        changes = {name: plain(value) if isinstance(value, str) else value for name, value in changes.items()}
-        assignments = ", ".join(f"{name} = ?" for name in changes)
-        with self.transaction() as db:
-            db.execute(f"UPDATE documents SET {assignments}, version = version + 1 WHERE id = ?",
-                       (*changes.values(), doc_id))
-            _count_change(db)
+        self._change(doc_id, "update", {name: plain(value) if isinstance(value, str) else value
+                                        for name, value in changes.items()})
 
     def set_hidden(self, doc_id: int, hidden: bool) -> None:
         """Hide a document from everyone but admins (or show it again). Raises NotFound."""
-        with self.transaction() as db:
-            if not db.execute("UPDATE documents SET hidden = ?, version = version + 1 WHERE id = ?",
-                              (int(hidden), doc_id)).rowcount:
-                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
-            _count_change(db)
+        self._change(doc_id, "hide" if hidden else "show", {"hidden": int(hidden)})
 
+    @retried
+    def _change(self, doc_id: int, kind: str, values: dict) -> None:
+        with self.transaction() as conn:
+            if not conn.execute(documents.update().where(documents.c.id == doc_id).values(**values)).rowcount:
+                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+            self._log(conn, doc_id, kind)
+
+    @retried
     def remove(self, doc_id: int) -> None:
         """Delete a document (and forget the files that produced it). Raises NotFound."""
-        with self.transaction() as db:
-            if not db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount:
+        with self.transaction() as conn:
+            if not conn.execute(documents.delete().where(documents.c.id == doc_id)).rowcount:
                 raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
-            db.execute("INSERT OR IGNORE INTO removed_ids VALUES (?)", (doc_id,))
-            _count_change(db)
-            db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
-
-    def change_count(self) -> int:
-        """How many times documents were added, edited, hidden or shown, or removed — by any process.
-
-        Grows with every such change (one transaction each), so a process caching derived data
-        (titles for type-ahead) compares it to know whether its copy is still current.
-        """
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'changes'").fetchone()
-        return int(row[0]) if row else 0
+            conn.execute(files.delete().where(files.c.doc_id == doc_id))
+            self._log(conn, doc_id, "remove")
 
     def stats(self) -> dict:
         """Totals of the documents that are not hidden: documents, characters, by 文种 and by source."""
-        db = self._db
-        docs, chars = db.execute("SELECT count(*), coalesce(sum(chars), 0) FROM documents WHERE hidden = 0").fetchone()
-        by_genre = db.execute(
-            "SELECT genre, count(*) FROM documents WHERE hidden = 0 GROUP BY genre ORDER BY 2 DESC, 1"
-        ).fetchall()
-        by_source = db.execute(
-            "SELECT coalesce(source, '未注明'), count(*) FROM documents WHERE hidden = 0 GROUP BY 1 ORDER BY 2 DESC, 1"
-        ).fetchall()
-        return {"documents": docs, "chars": chars, "by_genre": dict(by_genre), "by_source": dict(by_source)}
+        shown = documents.c.hidden == 0
+        source = func.coalesce(documents.c.source, "未注明")
+        count = func.count()
+        with self.db.read() as conn:
+            docs, chars = conn.execute(select(count, func.coalesce(func.sum(documents.c.chars), 0))
+                                       .where(shown)).one()
+            by_genre = conn.execute(select(documents.c.genre, count).where(shown).group_by(documents.c.genre)
+                                    .order_by(count.desc(), documents.c.genre)).fetchall()
+            by_source = conn.execute(select(source, count).where(shown).group_by(source)
+                                     .order_by(count.desc(), source)).fetchall()
+        return {"documents": docs, "chars": int(chars), "by_genre": dict(by_genre), "by_source": dict(by_source)}
 
+    @retried
     def rehash(self, text_hash: Callable[[Document], str], version: int) -> int:
         """Recompute every document's duplicate key when the definition of ``text_hash`` changed.
 
@@ -294,65 +236,99 @@ class Catalogue:
         ``<hash>:<id>``, so the key stays unique and new copies are duplicates of
         the first. Returns how many documents were re-hashed.
         """
-        if self._meta(self._db, "text_hash_version") == str(version):
+        if self.meta("text_hash_version") == str(version):
             return 0
-        with self.transaction() as db:
-            if self._meta(db, "text_hash_version") == str(version):  # another process did it meanwhile
+        with self.transaction() as conn:
+            if _meta(conn, "text_hash_version") == str(version):  # another process did it meanwhile
                 return 0
             keys, seen = [], set()
-            for doc_id, title, text in db.execute("SELECT id, title, text FROM documents ORDER BY id"):
-                key = text_hash(Document(title=title, text=text))
-                keys.append((f"{key}:{doc_id}" if key in seen else key, doc_id))
+            rows = conn.execute(select(documents.c.id, documents.c.title, documents.c.text).order_by(documents.c.id))
+            for doc_id, title, body in rows.fetchall():
+                key = text_hash(Document(title=title, text=body))
+                keys.append({"key": f"{key}:{doc_id}" if key in seen else key, "doc": doc_id})
                 seen.add(key)
-            db.execute("UPDATE documents SET text_hash = 'rehash:' || id")  # no clash while keys are replaced
-            db.executemany("UPDATE documents SET text_hash = ? WHERE id = ?", keys)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('text_hash_version', ?)", (str(version),))
+            # no clash while keys are replaced
+            conn.execute(documents.update().values(text_hash=literal("rehash:") + cast(documents.c.id, String)))
+            if keys:
+                conn.execute(documents.update().where(documents.c.id == bindparam("doc"))
+                             .values(text_hash=bindparam("key")), keys)
+            _set_meta(self.db, conn, "text_hash_version", str(version))
         return len(keys)
 
-    @staticmethod
-    def _meta(db: sqlite3.Connection, key: str) -> str | None:
-        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+    def meta(self, key: str) -> str | None:
+        """A value of the catalogue's ``meta`` table (e.g. ``text_hash_version``), None when unset."""
+        with self.db.read() as conn:
+            return _meta(conn, key)
 
-    # -- index bookkeeping --------------------------------------------------
+    @retried
+    def library_id(self) -> str:
+        """A random name given to this catalogue when first asked, so that a search index can tell it
+        follows this catalogue's change log and not another's (a restored or replaced database)."""
+        found = self.meta("library_id")
+        if found:
+            return found
+        with self.transaction() as conn:
+            conn.execute(self.db.insert(meta, ignore=True).values(key="library_id", value=uuid.uuid4().hex))
+            return _meta(conn, "library_id")
 
-    def pending(self) -> tuple[list[tuple[int, int]], list[int]]:
-        """What the index has not seen: ``([(id, version) to (re)index], [ids removed])``."""
-        stale = self._db.execute("SELECT id, version FROM documents WHERE indexed_version < version").fetchall()
-        removed = [r[0] for r in self._db.execute("SELECT id FROM removed_ids")]
-        return stale, removed
+    # -- the change log -----------------------------------------------------
 
-    def mark_indexed(self, versions: list[tuple[int, int]], removed: list[int]) -> None:
-        """Record that the index now holds these document versions and has dropped these ids."""
-        with self.transaction() as db:
-            db.executemany("UPDATE documents SET indexed_version = ? WHERE id = ?", [(v, i) for i, v in versions])
-            db.executemany("DELETE FROM removed_ids WHERE id = ?", [(i,) for i in removed])
+    def _log(self, conn: Connection, doc_id: int, kind: str) -> None:
+        """Append a change of ``doc_id`` to the log: the last statement of its transaction (on PostgreSQL
+        it takes the log's lock, held to the commit, so numbers are committed in order)."""
+        if self.db.postgres:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
+        seq = conn.execute(changes.insert().values(doc_id=doc_id, kind=kind, at=_now())
+                           .returning(changes.c.seq)).scalar_one()
+        if self.db.postgres:
+            conn.execute(select(func.pg_notify(CHANNEL, str(seq))))
 
-    def mark_all_unindexed(self) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE documents SET indexed_version = 0")
+    def change_count(self) -> int:
+        """The number of the newest change in the log (0: none): it grows with every addition, edit,
+        hiding, showing and removal of a document — made by any process on any node — so a process
+        caching derived data (type-ahead titles, its search index) compares it to know whether its
+        copy is current."""
+        with self.db.read() as conn:
+            return conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar_one()
+
+    def changes_since(self, seq: int, limit: int | None = None) -> list[tuple[int, int, str]]:
+        """``(seq, doc_id, kind)`` of the changes numbered after ``seq``, oldest first (at most ``limit``)."""
+        with self.db.read() as conn:
+            rows = conn.execute(select(changes.c.seq, changes.c.doc_id, changes.c.kind)
+                                .where(changes.c.seq > seq).order_by(changes.c.seq).limit(limit))
+            return [tuple(row) for row in rows]
+
+    def changed_since(self, seq: int) -> set[int]:
+        """Ids of the documents changed (in any way) after change ``seq``: entries a search index that
+        has applied the log up to ``seq`` holds in an older state."""
+        with self.db.read() as conn:
+            return set(conn.execute(select(changes.c.doc_id.distinct()).where(changes.c.seq > seq)).scalars())
+
+    def document_ids(self) -> list[int]:
+        """Ids of every document that is not hidden (what a search index should hold), in order."""
+        with self.db.read() as conn:
+            return list(conn.execute(select(documents.c.id).where(documents.c.hidden == 0)
+                                     .order_by(documents.c.id)).scalars())
 
     # -- files ----------------------------------------------------------------
 
     def file_record(self, path: str) -> FileRecord | None:
-        row = self._db.execute(
-            "SELECT path, content_hash, status, doc_id, reason FROM files WHERE path = ?", (path,)
-        ).fetchone()
+        with self.db.read() as conn:
+            row = conn.execute(select(files.c.path, files.c.content_hash, files.c.status, files.c.doc_id,
+                                      files.c.reason).where(files.c.path == path)).first()
         return FileRecord(*row) if row else None
 
+    @retried
     def record_file(self, path: str, content_hash: str, status: str, reason: str | None) -> None:
         """Remember a file that produced no document (skipped or failed, with the reason)."""
-        with self.transaction() as db:
-            self._record_file(db, path, content_hash, status, None, reason)
+        with self.transaction() as conn:
+            self._record_file(conn, path, content_hash, status, None, reason)
 
-    @staticmethod
-    def _record_file(db, path, content_hash, status, doc_id, reason) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", (path, content_hash, status, doc_id, reason, _now())
-        )
+    def _record_file(self, conn: Connection, path, content_hash, status, doc_id, reason) -> None:
+        conn.execute(self.db.insert(files, update=("path",)).values(
+            path=path, content_hash=content_hash, status=status, doc_id=doc_id, reason=reason, seen_at=_now()))
 
-
-    def _document(self, row: tuple) -> Document:
+    def _document(self, row) -> Document:
         document = _document(row)
         if document.paid_from is None and self.preview_chars is not None and self.preview_chars < document.chars:
             document.paid_from = self.preview_chars
@@ -374,20 +350,12 @@ def _checked_boundary(doc: Document, start: int | None, end: int | None) -> dict
     return {"paid_from": start, "paid_until": end}
 
 
-@contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction (BEGIN IMMEDIATE: writers queue here, not at commit); rolled back on error."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+def _meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 
 
-def _count_change(db: sqlite3.Connection) -> None:
-    db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'changes'")
+def _set_meta(db: Database, conn: Connection, key: str, value: str) -> None:
+    conn.execute(db.insert(meta, update=("key",)).values(key=key, value=value))
 
 
 def _plain_fields(doc: Document) -> Document:

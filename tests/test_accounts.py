@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from typer.testing import CliRunner
 
+from sucai.db.migrate import head
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, session_secret
 from sucai.cli import app as cli_app
 from sucai.config import load_settings
@@ -227,14 +228,18 @@ def test_token_follows_role_changes_and_dies_with_user(accounts):
 
 # -- session key ------------------------------------------------------------
 
-def test_session_secret_is_private_and_stable(tmp_path):
+def test_session_secret_is_kept_in_the_accounts_database(tmp_path):
     key = session_secret(tmp_path)
-    path = tmp_path / "session.key"
-    assert len(key) == 32 and path.read_bytes() == key
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert session_secret(tmp_path) == key
+    assert len(key) == 32 and not (tmp_path / "session.key").exists()
+    assert session_secret(tmp_path) == key == Accounts(tmp_path / "accounts.sqlite3").session_secret()
+    assert stat.S_IMODE((tmp_path / "accounts.sqlite3").stat().st_mode) == 0o600
     assert session_secret(tmp_path / "other") != key
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".session.key")]
+
+
+def test_the_session_key_file_of_sucai_0_1_is_taken_over(tmp_path):
+    old = bytes(range(32))
+    (tmp_path / "session.key").write_bytes(old)     # cookies signed with it stay valid after the upgrade
+    assert session_secret(tmp_path) == old
 
 
 # -- audit log and quota -----------------------------------------------------
@@ -453,10 +458,11 @@ def test_schema_1_accounts_are_migrated(tmp_path):
             accounts.add_user("admiń", PASSWORD)
         session = accounts.start_session(accounts.viewer("admin"))
         assert accounts.session_viewer(session).username == "admin"
+        assert accounts.viewer("аdmin").user_id == 2            # the older look-alike keeps its account
         accounts.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
-        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'login_failures'").fetchall()
+        assert db.execute("SELECT version_num FROM accounts_version").fetchall() == [(head("accounts"),)]
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name IN ('login_failures', 'meta')").fetchall()
 
 
 def test_token_names_lose_control_characters(accounts):

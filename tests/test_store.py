@@ -1,5 +1,6 @@
-"""The catalogue's storage of structure: elements and outline round trips, and the in-place migration
-(schema 2 → 4: the elements column, then paid_until)."""
+"""The catalogue's storage of structure: elements and outline round trips, and the migration of a
+catalogue made by sucai 0.1 (schema 2 → 4 in place: the elements column, then paid_until; then the
+change log of the data-access layer)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import sqlite3
 
 from sucai.clean import clean
 from sucai.outline import analyse
-from sucai.store import SCHEMA_VERSION, Catalogue
+from sucai.db.migrate import head
+from sucai.store import Catalogue
 
 NOTICE = ("某市人民政府关于做好防汛工作的通知\n某政发〔2023〕5号\n各区县人民政府，市政府各部门：\n"
           "第一条 为了做好防汛工作，制定本通知。\n某市人民政府\n2023年5月6日\n（此件公开发布）\n")
@@ -56,6 +58,11 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     _, new_id = catalogue.add(analyse(clean(NOTICE)), "hash", "a.txt", "content-hash")
     assert len(catalogue.get(new_id).elements) == 5
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+        assert db.execute("SELECT version_num FROM catalogue_version").fetchall() == [(head("catalogue"),)]
+        columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+        assert {"version", "indexed_version"}.isdisjoint(columns) and {"elements", "paid_until"} <= columns
+        # the old document is in the change log as added, then the boundary edit, then the new document
+        assert db.execute("SELECT doc_id, kind FROM changes ORDER BY seq").fetchall() == [
+            (1, "add"), (1, "update"), (new_id, "add")]
     Catalogue(path)  # idempotent: opening again changes nothing
-    assert SCHEMA_VERSION == 4
+    assert catalogue.change_count() == 3

@@ -18,7 +18,6 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from ..accounts import session_secret
 from ..config import Settings, load_settings
 from ..library import Library
 from ..suggest import TitleIndex
@@ -68,7 +67,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.add_middleware(_NoStoreAPI)
     # outside the guard, so that an error page still knows the session; HttpOnly is always set. The cookie
     # only carries the session's secret and CSRF token: the session itself lives in the accounts database.
-    app.add_middleware(SessionMiddleware, secret_key=session_secret(settings.home).hex(),
+    app.add_middleware(SessionMiddleware, secret_key=accounts.get().session_secret().hex(),
                        session_cookie=SESSION_COOKIE, max_age=settings.session_max_age_days * 86400,
                        same_site="lax", https_only=bool(settings.session_https_only))
     if settings.trusted_proxies.strip():  # outermost: the client address is settled before anything reads it

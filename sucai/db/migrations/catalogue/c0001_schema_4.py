@@ -1,0 +1,73 @@
+"""Catalogue schema 4 of sucai 0.1: created for a new library, or reached in place by an older one.
+
+What ``Catalogue._create_schema`` did before the data-access layer: schema 1 → 2
+(``hidden``), 2 → 3 (``elements``, the 公文 elements), 3 → 4 (``paid_until``, the
+members part as a span). Each document row carried ``version`` / ``indexed_version``
+for the one search index, removed ids waited in ``removed_ids``.
+
+Revision ID: c0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    tables = set(sa.inspect(bind).get_table_names())
+    if "documents" not in tables:
+        op.create_table(
+            "documents",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("title", sa.Text, nullable=False),
+            sa.Column("genre", sa.Text, nullable=False),
+            sa.Column("declared_chars", sa.Integer),
+            sa.Column("chars", sa.Integer, nullable=False),
+            sa.Column("paid_from", sa.Integer),
+            sa.Column("paid_until", sa.Integer),
+            sa.Column("doc_number", sa.Text),
+            sa.Column("date", sa.Text),
+            sa.Column("source", sa.Text),
+            sa.Column("text", sa.Text, nullable=False),
+            sa.Column("outline", sa.Text, nullable=False),
+            sa.Column("elements", sa.Text, nullable=False, server_default="[]"),
+            sa.Column("removed", sa.Text, nullable=False),
+            sa.Column("source_path", sa.Text),
+            sa.Column("format", sa.Text),
+            sa.Column("encoding", sa.Text),
+            sa.Column("text_hash", sa.Text, nullable=False, unique=True),
+            sa.Column("ingested_at", sa.Text, nullable=False),
+            sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+            sa.Column("indexed_version", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("hidden", sa.Integer, nullable=False, server_default="0"),
+        )
+    else:
+        columns = {c["name"] for c in sa.inspect(bind).get_columns("documents")}
+        with op.batch_alter_table("documents", recreate="never") as batch:
+            if "hidden" not in columns:       # schema 1 → 2
+                batch.add_column(sa.Column("hidden", sa.Integer, nullable=False, server_default="0"))
+            if "elements" not in columns:     # schema 2 → 3: 公文 elements (read again on the next re-ingest)
+                batch.add_column(sa.Column("elements", sa.Text, nullable=False, server_default="[]"))
+            if "paid_until" not in columns:   # schema 3 → 4: the members part as a span (NULL: to the end)
+                batch.add_column(sa.Column("paid_until", sa.Integer))
+    if "removed_ids" not in tables:
+        op.create_table("removed_ids", sa.Column("id", sa.Integer, primary_key=True))
+    if "files" not in tables:
+        op.create_table(
+            "files",
+            sa.Column("path", sa.Text, primary_key=True),
+            sa.Column("content_hash", sa.Text, nullable=False),
+            sa.Column("status", sa.Text, nullable=False),
+            sa.Column("doc_id", sa.Integer),
+            sa.Column("reason", sa.Text),
+            sa.Column("seen_at", sa.Text, nullable=False),
+        )
+    if "meta" not in tables:
+        op.create_table("meta", sa.Column("key", sa.Text, primary_key=True),
+                        sa.Column("value", sa.Text, nullable=False))
