@@ -132,9 +132,9 @@ def source_text(begin: str = "##paidbegin##", end: str = "##paidend##") -> str:
 
 
 @pytest.fixture(params=[("##paidbegin##", "##paidend##"), ("$$paidbegin$$", "$$paidend$$")], ids=["hash", "dollar"])
-def span_library(request, tmp_path):
+def span_library(request, tmp_path, home):
     """A library holding the file of :func:`source_text` with either tag pair (FastAdmin CMS uses both)."""
-    home, folder = tmp_path / "home", tmp_path / "files"
+    folder = tmp_path / "files"
     folder.mkdir()
     (folder / "通知.txt").write_text(source_text(*request.param), encoding="utf-8")
     library = Library.open(home)
@@ -271,7 +271,7 @@ def test_document_page_for_a_member_marks_both_ends_where_they_are(span_library)
     assert ">以下为会员内容<" in page and ">以上为会员内容<" in page and 'id="member-notice"' not in page
 
 
-def test_a_boundary_inside_a_paragraph_is_marked_inside_it(tmp_path):
+def test_a_boundary_inside_a_paragraph_is_marked_inside_it(tmp_path, home):
     """Issue 17: the marker stands at the boundary even when it falls inside a paragraph (here inside a
     run-in heading and inside a body paragraph), not before or after the paragraph."""
     folder = tmp_path / "files"
@@ -279,7 +279,7 @@ def test_a_boundary_inside_a_paragraph_is_marked_inside_it(tmp_path):
     (folder / "a.txt").write_text("对照检查材料\n一、主要问题\n（一）理论学习方面。学习不够深入。\n"
                                   "（二）##paidbegin##担当作为方面。攻坚克难不足。##paidend##此后仍可免费阅读。\n",
                                   encoding="utf-8")
-    library = Library.open(tmp_path / "home")
+    library = Library.open(home)
     library.ingest([folder], workers=1)
     doc = the_doc(library)
     assert doc.text[doc.paid_from:].startswith("担当作为方面") and doc.text[doc.paid_until:].startswith("此后")
@@ -316,8 +316,7 @@ def test_editing_the_span_is_checked_and_normalised(span_library):
     assert (library.get(doc.id).paid_from, library.get(doc.id).paid_until) == (None, None)
 
 
-def test_the_preview_setting_stays_a_start_only_boundary(tmp_path):
-    home = tmp_path / "home"
+def test_the_preview_setting_stays_a_start_only_boundary(home):
     library = Library.open(home)
     spans = Document("有会员段的文档", "前言可以阅读。会员正文。后记可以阅读。", paid_from=7, paid_until=12)
     plain = Document("没有会员段的文档", "前言可以阅读。后面的全部文字在预览之外。")

@@ -22,8 +22,8 @@ _SYNTAX = re.compile(r'[\s"“”＂－|｜-]')
 
 
 @pytest.fixture(scope="module")
-def corpus_library(corpus_dir, tmp_path_factory):
-    home = tmp_path_factory.mktemp("corpus-home")
+def corpus_library(corpus_dir, tmp_path_factory, make_home):
+    home = make_home(tmp_path_factory.mktemp("corpus-home"))
     library = Library.open(home)
     summary = library.ingest([corpus_dir])
     yield library, summary

@@ -117,16 +117,16 @@ def texts(markers: list[str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, make_home):
     root = tmp_path_factory.mktemp("leaks")
-    home, extra = root / "home", root / "extra"
+    home, extra = make_home(root / "home"), root / "extra"
     extra.mkdir()
     seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 16).values())
     markers = make_markers(16, 8, seen)
     for name, text in texts(markers).items():
         (extra / name).write_text(text, encoding="utf-8")
-    (home).mkdir()
-    (home / "sucai.toml").write_text(f"free_preview_chars = {PREVIEW}\n", encoding="utf-8")
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f"free_preview_chars = {PREVIEW}\n")
     library = Library.open(home)
     summary = library.ingest([SAMPLES / "library", extra], workers=1)
     assert summary.counts["failed"] == 0
@@ -435,14 +435,13 @@ def test_a_member_sees_the_markers(site, secrets_):
     assert client.get(f"/api/documents/{site['hidden']}").status_code == 404   # hidden for members too
 
 
-def test_b20_excerpt_never_comes_from_the_members_part(tmp_path):
+def test_b20_excerpt_never_comes_from_the_members_part(tmp_path, home):
     """Case B20: free part "一、总体要求……" (60 characters), members part "二、内部测算口径 红杉甲方案", excerpts of 200."""
     free = "一、总体要求\n" + "坚持稳中求进，统筹推进预算编制工作，确保各项任务落到实处。各单位要按时报送材料。"
     free = free + "……" * ((60 - len(free)) // 2)
     free = (free + "。" * 60)[:60]
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "sucai.toml").write_text("snippet_chars = 200\n", encoding="utf-8")
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("snippet_chars = 200\n")
     (tmp_path / "doc.txt").write_text(f"预算编制的通知\n{free}\n##paidbegin##\n二、内部测算口径 红杉甲方案\n", encoding="utf-8")
     library = Library.open(home)
     library.ingest([tmp_path / "doc.txt"], workers=1)

@@ -30,8 +30,8 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("web-accounts")
+def home(tmp_path_factory, make_home) -> Path:
+    home = make_home(tmp_path_factory.mktemp("web-accounts"))
     library = Library.open(home)
     library.ingest([SAMPLES], workers=1)
     library.close()

@@ -43,9 +43,9 @@ def build_library(home: Path, extra: Path) -> Library:
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory) -> Library:
+def library(tmp_path_factory, make_home) -> Library:
     root = tmp_path_factory.mktemp("web-api")
-    library = build_library(root / "home", root / "extra")
+    library = build_library(make_home(root / "home"), root / "extra")
     yield library
     library.close()
 
@@ -424,8 +424,8 @@ def test_cli_demo_no_serve_and_serve_help(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def corpus_client(corpus_dir, tmp_path_factory):
-    home = tmp_path_factory.mktemp("web-corpus")
+def corpus_client(corpus_dir, tmp_path_factory, make_home):
+    home = make_home(tmp_path_factory.mktemp("web-corpus"))
     library = Library.open(home)
     library.ingest([corpus_dir])
     with TestClient(create_app(home), raise_server_exceptions=False) as client:
@@ -462,10 +462,10 @@ def test_corpus_search_and_pages(corpus_client):
     assert client.get(f"/api/documents/{hit['id']}").json()["text"] == view.text
 
 
-def test_title_index_follows_the_catalogue(tmp_path):
+def test_title_index_follows_the_catalogue(home):
     from sucai.suggest import TitleIndex
 
-    library = Library.open(tmp_path / "home")
+    library = Library.open(home)
     titles = TitleIndex(library.catalogue, recheck_seconds=0)
     assert titles.suggest("政府") == []
     source = tmp_path / "in"

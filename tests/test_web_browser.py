@@ -87,8 +87,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def sample_site(tmp_path_factory):
-    home = tmp_path_factory.mktemp("browser-home")
+def sample_site(tmp_path_factory, make_home):
+    home = make_home(tmp_path_factory.mktemp("browser-home"))
     library = Library.open(home)
     library.ingest([SAMPLES], workers=1)
     with Server(home) as server:
@@ -303,8 +303,8 @@ def test_phone_width(browser, sample_site, output_dir):
     context.close()
 
 
-def test_script_in_document_is_shown_as_text(browser, tmp_path, output_dir):
-    home, extra = tmp_path / "home", tmp_path / "extra"
+def test_script_in_document_is_shown_as_text(browser, tmp_path, output_dir, home):
+    extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "xss.txt").write_text('测试<script>alert("x")</script>标题\n一、总体要求\n正文 <img src=x onerror=alert(2)> 结束。\n',
                                    encoding="utf-8")
@@ -324,8 +324,8 @@ def test_script_in_document_is_shown_as_text(browser, tmp_path, output_dir):
 
 
 @pytest.mark.corpus
-def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_dir):
-    home = tmp_path_factory.mktemp("browser-corpus")
+def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_dir, make_home):
+    home = make_home(tmp_path_factory.mktemp("browser-corpus"))
     library = Library.open(home)
     library.ingest([corpus_dir / part for part in CORPUS_PARTS])
     assert library.catalogue.stats()["documents"] > 100   # 113: .html and .txt copies of a State Council text are one (B35)

@@ -201,6 +201,14 @@ def engine(url: str) -> Engine:
         return found
 
 
+def dispose_engine(url: str) -> None:
+    """Close and forget the process's engine for ``url`` (before its database is dropped or replaced)."""
+    with _engines_lock:
+        found = _engines.pop(str(url), None)
+    if found is not None:
+        found.dispose()
+
+
 def _create_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
