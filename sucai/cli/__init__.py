@@ -3,7 +3,7 @@
 One module per group of commands, each registering on the one Typer ``app`` of
 :mod:`sucai.cli.common`: ``documents`` (ingest, list, stats, show, search,
 export, rm, reindex), ``server`` (serve, demo), ``accounts`` (user, token,
-audit). A new capability adds its own module here and one import below.
+audit), ``operations`` (migrate, backup, restore, check-integrity). A new capability adds its own module here and one import below.
 
 Errors are printed as one plain line (never a traceback) and exit with status 1;
 ``SUCAI_DEBUG=1`` shows the traceback of an unexpected error.
@@ -17,7 +17,7 @@ import sys
 from rich.markup import escape
 
 from ..errors import SucaiError
-from . import accounts, documents, server  # noqa: F401 - each registers its commands on `app`
+from . import accounts, documents, operations, server  # noqa: F401 - each registers its commands on `app`
 from .common import app, err, shown
 
 __all__ = ["app", "main"]

@@ -20,6 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..config import Settings, load_settings
 from ..library import Library
+from ..replica import Follower
 from ..suggest import TitleIndex
 from . import account, admin, api, errors, pages
 from .deps import AccountsPool
@@ -45,7 +46,9 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
         # Few worker threads: searches are CPU-bound and share the GIL, so many threads only
         # interleave them (every request gets slower); fewer threads serve the queue in order.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        follower = Follower(library).start()   # this node's index follows the shared change log
         yield
+        follower.stop()
         accounts.close()
         library.close()
 

@@ -1,0 +1,209 @@
+"""Backups: a consistent snapshot of a library while it serves, and bringing one back.
+
+A backup is a folder: the databases, the settings that change what is stored or
+found (``sucai.toml`` without ``database_url``, whose password stays out of
+backups, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
+every file, checked before anything is restored.
+
+- Embedded SQLite: each file is copied with SQLite's online backup API
+  (``catalogue.sqlite3``, ``accounts.sqlite3``), a consistent copy of each while
+  writers go on.
+- PostgreSQL: ``pg_dump --format=custom`` of the whole database (catalogue and
+  accounts in one snapshot), restored with ``pg_restore --clean``.
+
+The search index is not saved: :func:`restore` rebuilds it, and gives the
+restored catalogue a new :meth:`~sucai.store.Catalogue.library_id`, so the index
+of every node rebuilds itself too instead of following a log that no longer is
+the one it applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import tomllib
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from .config import Settings
+from .db import Database, dispose_engine
+from .db.schema import audit, documents, meta, users
+from .errors import InvalidInput
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+STORES = ("catalogue", "accounts")
+SETTINGS_FILES = ("sucai.toml", "userdict.txt")
+DUMP = "database.dump"
+
+
+def backup(settings: Settings, folder: Path) -> dict:
+    """Save the library of ``settings`` into the new or empty ``folder``; returns the manifest.
+
+    Raises InvalidInput (``backup_exists`` when ``folder`` holds files, ``backup_failed``
+    when pg_dump fails or is missing).
+    """
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise InvalidInput(f"备份目录 {folder} 不是空的，请换一个新目录", code="backup_exists")
+    folder.mkdir(parents=True, exist_ok=True)
+    catalogue = Database(settings.database("catalogue"), "catalogue")
+    counts = _counts(settings)
+    if catalogue.postgres:
+        _run_tool("pg_dump", "--format=custom", "--no-owner", "--file", str(folder / DUMP), _libpq(catalogue))
+    else:
+        for store in STORES:
+            _sqlite_copy(Path(Database(settings.database(store), store).path), folder / f"{store}.sqlite3")
+    _save_settings(settings.home, folder)
+    manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "backend": "postgresql" if catalogue.postgres else "sqlite", **counts,
+                "files": {p.name: _describe(p) for p in sorted(folder.iterdir()) if p.name != MANIFEST}}
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
+
+
+def verify(folder: Path) -> dict:
+    """The manifest of the backup in ``folder`` once every file's size and SHA-256 are checked.
+
+    Raises InvalidInput (``bad_backup``) naming the first file missing, changed or unknown.
+    """
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InvalidInput(f"{folder} 不是 sucai 备份（缺少或无法读取 {MANIFEST}）", code="bad_backup") from error
+    if manifest.get("format") != FORMAT:
+        raise InvalidInput(f"备份格式 {manifest.get('format')} 不受支持", code="bad_backup")
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.is_file() or _describe(path) != expected:
+            raise InvalidInput(f"备份文件 {name} 缺失或已损坏（校验和不符）", code="bad_backup")
+    return manifest
+
+
+def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
+    """Bring the backup in ``folder`` into the library of ``settings``; returns the manifest.
+
+    The backup must come from the same backend as the target (embedded SQLite, or
+    PostgreSQL: then ``settings.database_url`` names the target database, which
+    ``sucai migrate`` need not have touched). A target that already holds
+    documents or accounts is refused unless ``force``. The caller rebuilds the
+    index (:meth:`sucai.library.Library.reindex`). Raises InvalidInput
+    (``bad_backup``, ``restore_not_empty``, ``restore_backend``, ``backup_failed``).
+    """
+    folder = Path(folder)
+    manifest = verify(folder)
+    postgres = bool(settings.database_url.strip())
+    if manifest["backend"] != ("postgresql" if postgres else "sqlite"):
+        raise InvalidInput(f"这是 {manifest['backend']} 的备份，不能恢复到 {'PostgreSQL' if postgres else 'SQLite'} 库",
+                           code="restore_backend")
+    if not force and _holds_anything(settings):
+        raise InvalidInput(f"{settings.home} 的库里已有文档或账号；恢复会覆盖它们，确认时请加 --force",
+                           code="restore_not_empty")
+    for store in STORES:
+        dispose_engine(settings.database(store))
+    if postgres:
+        target = Database(settings.database("catalogue"), "catalogue", check=False)
+        _run_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                  "--dbname", _libpq(target), str(folder / DUMP))
+        target.dispose()
+    else:
+        for store in STORES:
+            path = settings.catalogue_path if store == "catalogue" else settings.accounts_path
+            for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                stale.unlink(missing_ok=True)
+            _sqlite_copy(folder / f"{store}.sqlite3", path)
+    _restore_settings(folder, settings.home)
+    catalogue = Database(settings.database("catalogue"), "catalogue")   # migrates an older embedded backup
+    with catalogue.transaction() as conn:   # a new name: every node's index rebuilds instead of following
+        conn.execute(catalogue.insert(meta, update=("key",)).values(key="library_id", value=uuid.uuid4().hex))
+    return manifest
+
+
+def _counts(settings: Settings) -> dict:
+    """What a backup holds, for its manifest (and for checking a restore)."""
+    catalogue = Database(settings.database("catalogue"), "catalogue")
+    accounts = Database(settings.database("accounts"), "accounts")
+    with catalogue.read() as conn:
+        docs = conn.execute(select(func.count()).select_from(documents)).scalar_one()
+    with accounts.read() as conn:
+        people = conn.execute(select(func.count()).select_from(users)).scalar_one()
+        entries = conn.execute(select(func.count()).select_from(audit)).scalar_one()
+    return {"documents": docs, "users": people, "audit_entries": entries}
+
+
+def _holds_anything(settings: Settings) -> bool:
+    try:
+        counts = _counts(settings)
+    except Exception:  # noqa: BLE001 - no tables (a new database): nothing to lose
+        return False
+    return bool(counts["documents"] or counts["users"])
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """A consistent copy of SQLite file ``source`` (writers may go on) into ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source, timeout=60)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst, pages=4096)
+    finally:
+        dst.close()
+        src.close()
+    target.chmod(0o600)
+
+
+def _save_settings(home: Path, folder: Path) -> None:
+    for name in SETTINGS_FILES:
+        path = home / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if name == "sucai.toml":
+                text = _without_database_url(text)
+            (folder / name).write_text(text, encoding="utf-8")
+
+
+def _restore_settings(folder: Path, home: Path) -> None:
+    for name in SETTINGS_FILES:
+        if not (folder / name).is_file():
+            continue
+        text = (folder / name).read_text(encoding="utf-8")
+        target = home / name
+        if name == "sucai.toml" and target.is_file():   # the target keeps its own database
+            own = tomllib.loads(target.read_text(encoding="utf-8")).get("database_url")
+            text += f"database_url = {json.dumps(own)}\n" if own else ""
+        target.write_text(text, encoding="utf-8")
+
+
+def _without_database_url(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.strip().startswith("database_url"))
+
+
+def _describe(path: Path) -> dict:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _libpq(db: Database) -> str:
+    """The libpq connection string of a PostgreSQL database (for pg_dump and pg_restore)."""
+    return db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _run_tool(program: str, *args: str) -> None:
+    """Run a PostgreSQL client program (Debian: postgresql-client). Raises InvalidInput (``backup_failed``)."""
+    found = shutil.which(program) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))), None)
+    if not found:
+        raise InvalidInput(f"找不到 {program}：请安装 PostgreSQL 客户端（Debian: apt-get install postgresql-client）",
+                           code="backup_failed")
+    result = subprocess.run([str(found), *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise InvalidInput(f"{program} 失败：{(result.stderr or '').strip()[:500]}", code="backup_failed")
