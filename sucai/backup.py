@@ -54,12 +54,12 @@ def backup(settings: Settings, folder: Path) -> dict:
         raise InvalidInput(f"备份目录 {folder} 不是空的，请换一个新目录", code="backup_exists")
     folder.mkdir(parents=True, exist_ok=True)
     catalogue = Database(settings.database("catalogue"), "catalogue")
-    counts = _counts(settings)
     if catalogue.postgres:
-        _run_tool("pg_dump", "--format=custom", "--no-owner", "--file", str(folder / DUMP), _libpq(catalogue))
+        counts = _pg_dump(catalogue, folder / DUMP)
     else:
         for store in STORES:
             _sqlite_copy(Path(Database(settings.database(store), store).path), folder / f"{store}.sqlite3")
+        counts = _sqlite_counts(folder)
     _save_settings(settings.home, folder)
     manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "backend": "postgresql" if catalogue.postgres else "sqlite", **counts,
@@ -126,24 +126,48 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
     return manifest
 
 
-def _counts(settings: Settings) -> dict:
-    """What a backup holds, for its manifest (and for checking a restore)."""
-    catalogue = Database(settings.database("catalogue"), "catalogue")
-    accounts = Database(settings.database("accounts"), "accounts")
-    with catalogue.read() as conn:
-        docs = conn.execute(select(func.count()).select_from(documents)).scalar_one()
-    with accounts.read() as conn:
-        people = conn.execute(select(func.count()).select_from(users)).scalar_one()
-        entries = conn.execute(select(func.count()).select_from(audit)).scalar_one()
-    return {"documents": docs, "users": people, "audit_entries": entries}
+_COUNTED = {"documents": documents, "users": users, "audit_entries": audit}
+
+
+def _count(conn, name: str) -> int:
+    return conn.execute(select(func.count()).select_from(_COUNTED[name])).scalar_one()
+
+
+def _pg_dump(db: Database, target: Path) -> dict:
+    """Dump the whole database with pg_dump, in the snapshot the returned counts were read in."""
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            snapshot = conn.execute(select(func.pg_export_snapshot())).scalar_one()
+            counts = {name: _count(conn, name) for name in _COUNTED}
+            _run_tool("pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(target),
+                      _libpq(db))
+    return counts
+
+
+def _sqlite_counts(folder: Path) -> dict:
+    """What the copied files hold (read-only: the copies stay as they were written)."""
+    counts = {}
+    for store, names in (("catalogue", ("documents",)), ("accounts", ("users", "audit_entries"))):
+        db = sqlite3.connect(f"file:{folder / f'{store}.sqlite3'}?mode=ro", uri=True)
+        try:
+            for name in names:
+                counts[name] = db.execute(f"SELECT count(*) FROM {_COUNTED[name].name}").fetchone()[0]
+        finally:
+            db.close()
+    return counts
 
 
 def _holds_anything(settings: Settings) -> bool:
+    """Whether the target library has documents or accounts (False for a database without tables yet)."""
     try:
-        counts = _counts(settings)
+        with Database(settings.database("catalogue"), "catalogue").read() as conn:
+            docs = _count(conn, "documents")
+        with Database(settings.database("accounts"), "accounts").read() as conn:
+            people = _count(conn, "users")
     except Exception:  # noqa: BLE001 - no tables (a new database): nothing to lose
         return False
-    return bool(counts["documents"] or counts["users"])
+    return bool(docs or people)
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
