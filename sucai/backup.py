@@ -24,16 +24,18 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import tomllib
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select, text
 
 from .config import Settings
 from .db import Database, dispose_engine
-from .db.schema import audit, documents, meta, users
+from .db.migrate import upgrade
+from .db.schema import METADATA, audit, documents, meta, users
 from .errors import InvalidInput
 
 FORMAT = 1
@@ -90,9 +92,10 @@ def verify(folder: Path) -> dict:
 def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
     """Bring the backup in ``folder`` into the library of ``settings``; returns the manifest.
 
-    The backup must come from the same backend as the target (embedded SQLite, or
-    PostgreSQL: then ``settings.database_url`` names the target database, which
-    ``sucai migrate`` need not have touched). A target that already holds
+    A backup of an embedded library may be restored into PostgreSQL (its rows are
+    copied into the migrated target database: the way a library moves to a server
+    of its own); a PostgreSQL backup only into PostgreSQL (``settings.database_url``
+    names the target database, which ``sucai migrate`` need not have touched). A target that already holds
     documents or accounts is refused unless ``force``. The caller rebuilds the
     index (:meth:`sucai.library.Library.reindex`). Raises InvalidInput
     (``bad_backup``, ``restore_not_empty``, ``restore_backend``, ``backup_failed``).
@@ -100,7 +103,7 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
     folder = Path(folder)
     manifest = verify(folder)
     postgres = bool(settings.database_url.strip())
-    if manifest["backend"] != ("postgresql" if postgres else "sqlite"):
+    if manifest["backend"] == "postgresql" and not postgres:
         raise InvalidInput(f"这是 {manifest['backend']} 的备份，不能恢复到 {'PostgreSQL' if postgres else 'SQLite'} 库",
                            code="restore_backend")
     if not force and _holds_anything(settings):
@@ -108,7 +111,16 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
                            code="restore_not_empty")
     for store in STORES:
         dispose_engine(settings.database(store))
-    if postgres:
+    if postgres and manifest["backend"] == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="sucai-restore-") as scratch:
+            for store in STORES:   # a copy, migrated to the newest schema: the backup stays as it was
+                source = Path(scratch) / f"{store}.sqlite3"
+                _sqlite_copy(folder / source.name, source)
+                target = Database(settings.database(store), store, check=False)
+                upgrade(target)
+                copy_rows(Database(f"sqlite:///{source}", store), target)
+                dispose_engine(f"sqlite:///{source}")
+    elif postgres:
         target = Database(settings.database("catalogue"), "catalogue", check=False)
         _run_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
                   "--dbname", _libpq(target), str(folder / DUMP))
@@ -127,6 +139,26 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
 
 
 _COUNTED = {"documents": documents, "users": users, "audit_entries": audit}
+
+
+def copy_rows(source: Database, target: Database) -> None:
+    """Copy every row of ``source``'s tables (both at the newest schema) into ``target``, replacing
+    what the target's tables held, in one transaction; then set PostgreSQL's id sequences past the
+    copied ids."""
+    tables = METADATA[source.store].sorted_tables
+    with source.read() as reading, target.transaction() as conn:
+        for table in reversed(tables):
+            conn.execute(table.delete())
+        for table in tables:
+            rows = reading.execute(table.select()).mappings()
+            while batch := rows.fetchmany(1000):
+                conn.execute(table.insert(), [dict(row) for row in batch])
+            if target.postgres:
+                for column in table.primary_key.columns:
+                    if column.autoincrement is True or (column.autoincrement == "auto" and
+                                                        column.type._type_affinity is Integer):
+                        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'),"
+                                          f" coalesce((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))
 
 
 def _count(conn, name: str) -> int:

@@ -23,6 +23,7 @@ from sucai.config import load_settings
 from sucai.db.schema import audit, users
 from sucai.errors import InvalidInput
 from sucai.library import Library
+from sucai.model import Document
 from sucai.search import SearchRequest
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sucai" / "samples" / "library"
@@ -177,3 +178,25 @@ def test_backup_and_restore_from_the_command_line(home, tmp_path, backend, reque
     assert restored.returncode == 0 and "已重建" in restored.stdout, restored.stderr
     report = json.loads(cli("check-integrity", "--json", home_dir=target).stdout)
     assert report["ok"] and report["documents"] == 10
+
+
+def test_an_embedded_library_moves_to_postgresql_by_backup_and_restore(tmp_path, postgres, request):
+    source = setup_home(tmp_path / "embedded", "")
+    library = Library(load_settings(source, database_url=""))
+    library.ingest([SAMPLES], workers=1)
+    library.remove(3)
+    accounts = Accounts(load_settings(source, database_url="").accounts_path)
+    accounts.add_user("管理员", PASSWORD, "admin")
+    backup.backup(library.settings, tmp_path / "b")
+    target = setup_home(tmp_path / "server", new_database(postgres, request))   # database_url in its sucai.toml
+    settings = load_settings(target)
+    backup.restore(settings, tmp_path / "b")
+    moved = Library(settings)
+    moved.reindex()
+    for query in QUERIES:
+        assert ranked(moved, query) == ranked(library, query)
+    mover = Accounts.from_settings(settings)
+    assert mover.authenticate("管理员", PASSWORD).username == "管理员"
+    mover.add_user("新用户", PASSWORD)                       # ids go on after the copied ones
+    _, new_id = moved.catalogue.add(Document("新文档", "新文档的正文。"), "new", "/new", "x")
+    assert new_id == 11 and moved.catalogue.change_count() > library.catalogue.change_count()
