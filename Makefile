@@ -27,7 +27,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# Debian packages some tests use (LibreOffice for the .docx → PDF check, a CJK font).
+# Debian packages some tests use (LibreOffice for the .docx → PDF check, a CJK font, Chromium, PostgreSQL).
 # Installed when running as root with apt-get; elsewhere those tests skip and say why.
 system-packages:
 	@scripts/system-packages.sh

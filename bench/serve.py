@@ -1,6 +1,7 @@
 """Load check of the web app: N concurrent clients run searches against /api/search on loopback.
 
-Run from the project root: ``python bench/serve.py [--home DIR] [--clients 1,10,50] [--seconds 10]``.
+Run from the project root: ``python bench/serve.py [--home DIR] [--clients 1,10,50] [--seconds 10]``,
+or ``python bench/serve.py --nodes 2`` for the deployment comparison of issue 15 (below).
 The library in ``--home`` is used as it is; when it is empty it is built from
 ../shared/corpus first (about a minute). The server is ``uvicorn --factory
 sucai.web:create_app`` (one process, the default thread pool) in a subprocess on
@@ -13,12 +14,27 @@ plus two-term queries. The baseline is a brute-force substring scan over the sam
 free texts (normalised, in memory) in this process, for the same queries: the
 ratio says how much faster a served search is than a scan.
 Target: p99 ≤ 100 ms at 50 concurrent clients on the corpus.
+
+``--nodes N`` (N ≥ 2) compares, in one run, the embedded deployment — one node on
+the SQLite files, ``--workers`` server processes — with N nodes on one PostgreSQL
+server (Debian's, started in a temporary directory as the tests do; the
+catalogue and accounts copied into it, each node with its own data directory and
+a copy of the index), ``--workers``/N processes each, so both use the same number
+of processes on the same cores. The load is 100 (``--clients``) concurrent
+keep-alive connections from one asyncio client in this process (raw HTTP/1.1
+over asyncio streams: a few microseconds of client CPU per request, so the
+client is not the bottleneck), spread over the nodes as a round-robin proxy
+would, each running broad ranked queries (common terms with thousands of
+matches). Figures on a shared, loaded machine are noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
+import shutil
+import tempfile
 import json
 import os
 import random
@@ -34,7 +50,14 @@ from urllib.parse import urlencode
 from _common import Timer, corpus_dir, percentile, table
 
 from sucai import access, analysis
+from sucai.backup import copy_rows
+from sucai.config import load_settings
+from sucai.db import Database
+from sucai.db.migrate import upgrade
 from sucai.library import Library
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from postgres import TempPostgres  # noqa: E402 - the tests' throw-away PostgreSQL server
 
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]{6,}")
 TARGET_P99_MS = 100.0
@@ -158,6 +181,97 @@ def run_clients(port: int, queries: list[str], clients: int, seconds: float, see
     return latencies, errors[0]
 
 
+BROAD = ["工作", "发展", "建设", "管理", "加强", "推进", "服务", "改革", "安全", "问题 整改", "加强 领导",
+         "高质量发展", "基层", "群众", "制度 落实", "经济 增长", "党建", "创新", "政府", "责任"]
+
+
+async def _client(port: int, queries: list[str], stop_at: float, latencies: list[float], errors: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = 0
+    try:
+        while time.perf_counter() < stop_at:
+            path = "/api/search?" + urlencode({"q": queries[i % len(queries)]})
+            i += 1
+            began = time.perf_counter()
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            status = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            body = await reader.readexactly(length)
+            latencies.append(time.perf_counter() - began)
+            errors[0] += not (status.split(b" ")[1:2] == [b"200"] and b'"hits"' in body)
+    finally:
+        writer.close()
+
+
+def asyncio_load(ports: list[int], queries: list[str], clients: int, seconds: float, seed: int):
+    """Latencies (seconds) and errors of ``clients`` keep-alive connections, dealt round-robin over ``ports``."""
+    latencies: list[float] = []
+    errors = [0]
+
+    async def run():
+        stop_at = time.perf_counter() + seconds
+        await asyncio.gather(*(_client(ports[n % len(ports)], random.Random(seed + n).sample(queries, len(queries)),
+                                       stop_at, latencies, errors) for n in range(clients)))
+
+    asyncio.run(run())
+    return latencies, errors[0]
+
+
+def postgres_nodes(home: Path, server: TempPostgres, nodes: int) -> list[Path]:
+    """``nodes`` data directories on a new database of ``server`` holding a copy of the library in ``home``
+    (same library id and change log, so a copy of its index is a valid replica)."""
+    url = server.create_database("bench")
+    source = load_settings(home, database_url="")
+    for store in ("catalogue", "accounts"):
+        target = Database(url, store, check=False)
+        upgrade(target)
+        copy_rows(Database(source.database(store), store), target)
+    homes = []
+    for n in range(nodes):
+        node = Path(tempfile.mkdtemp(prefix=f"sucai-node{n}-"))
+        (node / "sucai.toml").write_text(f'database_url = "{url}"\n', encoding="utf-8")
+        shutil.copytree(source.index_dir, node / "index")
+        homes.append(node)
+    return homes
+
+
+def measure(label: str, ports: list[int], processes: int, queries: list[str], clients: int, seconds: float,
+            seed: int) -> list:
+    asyncio_load(ports, queries[:5], min(4, clients), 1.0, seed)   # warm up
+    latencies, errors = asyncio_load(ports, queries, clients, seconds, seed)
+    ms = [x * 1000 for x in latencies]
+    return [label, len(ports), processes, clients, len(ms), len(ms) / seconds, percentile(ms, 50),
+            percentile(ms, 99), errors]
+
+
+def compare_nodes(home: Path, nodes: int, workers: int, clients: int, seconds: float, seed: int) -> None:
+    """SQLite with one node against PostgreSQL with ``nodes`` nodes, the same load, in one run."""
+    rows, servers = [], []
+    pg = TempPostgres()
+    try:
+        port = free_port()
+        servers.append(start_server(home, port, workers))
+        rows.append(measure("SQLite", [port], workers, BROAD, clients, seconds, seed))
+        servers.pop().terminate()
+        each = max(1, workers // nodes)
+        ports = [free_port() for _ in range(nodes)]
+        for node, node_port in zip(postgres_nodes(home, pg, nodes), ports):
+            servers.append(start_server(node, node_port, each))
+        rows.append(measure("PostgreSQL", ports, each * nodes, BROAD, clients, seconds, seed))
+    finally:
+        for server in servers:
+            server.terminate()
+        pg.stop()
+    table(["backend", "nodes", "processes", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors"], rows,
+          title=f"GET /api/search (broad ranked queries) on 127.0.0.1, {seconds:.0f} s each, asyncio client")
+    print(json.dumps({"nodes": [dict(zip(("backend", "nodes", "processes", "clients", "requests", "rps", "p50_ms",
+                                          "p99_ms", "errors"), r)) for r in rows]}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "sucai-bench-serve"),
@@ -167,12 +281,21 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="how many distinct queries")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn --workers)")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="≥ 2: SQLite on one node against PostgreSQL on this many nodes (100 clients)")
     args = parser.parse_args()
     levels = [min(MAX_CLIENTS, max(1, int(c))) for c in args.clients.split(",")]
     seconds = min(MAX_SECONDS, max(1.0, args.seconds))
 
     home = Path(args.home).expanduser()
     library = ensure_library(home)
+    if args.nodes >= 2:
+        library.close()
+        clients = 100 if args.clients == "1,10,50" else levels[0]
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work on the machine skews the "
+              f"numbers)", flush=True)
+        compare_nodes(home, args.nodes, max(args.workers, args.nodes), clients, seconds, args.seed)
+        return
     stats = library.catalogue.stats()
     texts = free_texts(library)
     library.close()

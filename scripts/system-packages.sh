@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite uses, when we can (root + apt-get). Idempotent.
+# postgresql: the tests start a throw-away server of it (tests/postgres.py) for the PostgreSQL backend.
 set -euo pipefail
-packages=(libreoffice-writer-nogui fonts-wqy-microhei chromium)
+packages=(libreoffice-writer-nogui fonts-wqy-microhei chromium postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
