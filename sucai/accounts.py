@@ -138,11 +138,6 @@ class Viewer:
 VISITOR = Viewer(None, None, "visitor", None)
 
 
-def accounts_path(home: str | Path) -> Path:
-    """The embedded accounts database of the library in ``home``."""
-    return Path(home) / "accounts.sqlite3"
-
-
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -462,7 +462,7 @@ def test_corpus_search_and_pages(corpus_client):
     assert client.get(f"/api/documents/{hit['id']}").json()["text"] == view.text
 
 
-def test_title_index_follows_the_catalogue(home):
+def test_title_index_follows_the_catalogue(home, tmp_path):
     from sucai.suggest import TitleIndex
 
     library = Library.open(home)

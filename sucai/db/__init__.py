@@ -88,8 +88,9 @@ class Database:
 
     @property
     def display(self) -> str:
-        """The URL without its password, for messages."""
-        return self.url.render_as_string(hide_password=True)
+        """The URL without its password (nor the driver's name), for messages."""
+        url = self.url.set(drivername="postgresql") if self.postgres else self.url
+        return url.render_as_string(hide_password=True)
 
     @property
     def path(self) -> Path | None:
