@@ -446,14 +446,15 @@ class Accounts:
 
         With ``actor`` given and not an admin, only the actor's own tokens may be revoked.
         """
+        token_id = _CONTROL.sub("", str(token_id))
         with self.transaction() as conn:
             row = conn.execute(select(tokens.c.user_id, users.c.username, tokens.c.revoked_at)
                                .join_from(tokens, users, users.c.id == tokens.c.user_id)
-                               .where(tokens.c.id == str(token_id))).first()
+                               .where(tokens.c.id == token_id)).first()
             if row is None or (actor is not None and not actor.admin and actor.user_id != row[0]):
                 raise NotFound(f"令牌不存在：{token_id}", code="token_not_found")
             if row[2] is None:
-                conn.execute(tokens.update().where(tokens.c.id == str(token_id)).values(revoked_at=self._stamp()))
+                conn.execute(tokens.update().where(tokens.c.id == token_id).values(revoked_at=self._stamp()))
                 self._audit(conn, "token_revoked", actor, f"{row[1]} 的令牌 {token_id}", source_ip)
 
     def viewer_for_token(self, secret: str) -> Viewer:
@@ -637,7 +638,8 @@ def _iso(moment: datetime) -> str:
 
 
 def _normalise(username: str) -> str:
-    return unicodedata.normalize("NFKC", username).strip()
+    """NFKC, without control characters (no name has them; PostgreSQL text cannot hold NUL)."""
+    return _CONTROL.sub("", unicodedata.normalize("NFKC", username)).strip()
 
 
 def _name_key(username: str) -> str:

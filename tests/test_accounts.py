@@ -486,3 +486,17 @@ def test_token_names_lose_control_characters(accounts):
     accounts.add_user("alice", PASSWORD)
     accounts.create_token("alice", "脚本\x1b[2J\x1b]0;x\x07")
     assert accounts.tokens("alice")[0]["name"] == "脚本[2J]0;x"
+
+
+def test_control_characters_in_names_are_a_wrong_login_not_an_error(accounts):
+    """PostgreSQL text cannot hold NUL: a name or token id typed with control characters is read without
+    them, on both backends alike (never a 500)."""
+    accounts.add_user("alice", PASSWORD)
+    assert accounts.authenticate("al\x00ice", PASSWORD).username == "alice"
+    with pytest.raises(Forbidden):
+        accounts.authenticate("\x00nobody\x1b", PASSWORD)
+    with pytest.raises(NotFound):
+        accounts.revoke_token("dead\x00beef")
+    assert accounts.add_user("bob\x00", PASSWORD + "\x00").username == "bob"   # a password is only hashed
+    assert accounts.authenticate("bob", PASSWORD + "\x00").username == "bob"
+    assert [v.username for v in accounts.users()] == ["alice", "bob"]
