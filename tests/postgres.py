@@ -28,7 +28,8 @@ def binaries() -> Path | None:
     return found[-1].parent if found else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -41,7 +42,7 @@ class TempPostgres:
             raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
         self.dir = Path(tempfile.mkdtemp(prefix="sucai-pg-"))
         self.data = self.dir / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             shutil.chown(self.dir, "postgres", "postgres")

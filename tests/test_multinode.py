@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ import httpx
 import pytest
 
 from conftest import new_database, setup_home
+from postgres import free_port
 from sucai.accounts import Accounts
 from sucai.library import Library
 
@@ -36,17 +36,11 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SETTINGS = 'login_max_failures = 5\nmember_daily_downloads = 3\ntrusted_proxies = "127.0.0.1"\n'
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Node:
     """``sucai serve`` in a child process, on its own data directory and port."""
 
     def __init__(self, home: Path):
-        self.home, self.port, self.process = home, _free_port(), None
+        self.home, self.port, self.process = home, free_port(), None
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Node:
