@@ -4,9 +4,9 @@ Titles are not members-only text, so every viewer gets the same answers. The
 titles are kept in memory, normalised with :func:`sucai.analysis.normalize`
 (width, case, traditional → simplified, spaces between Han), so a lookup is a
 plain substring scan: well under a millisecond for thousands of titles. The list
-is rebuilt when the catalogue's change counter (:meth:`sucai.store.Catalogue.change_count`)
-moves — whichever process made the change: an addition, a title edit, hiding or
-removal — checked at most every ``recheck_seconds``.
+is rebuilt when the catalogue's change log (:meth:`sucai.store.Catalogue.change_count`, the
+newest change's number) moves — whichever process or node made the change: an
+addition, a title edit, hiding or removal — checked at most every ``recheck_seconds``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class TitleIndex:
 
     The first lookup loads the titles; later lookups never wait for the catalogue: when
     ``recheck_seconds`` have passed, a background thread checks whether the
-    catalogue changed (its change counter) and swaps in a new title list.
+    catalogue changed (its change log) and swaps in a new title list.
     """
 
     def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):

@@ -1,7 +1,8 @@
 """The data-access layer (issue 15): the migrations make exactly the tables of ``sucai.db.schema`` on
 both backends; a library made by sucai before the data-access layer (main at 4f8339a, run from git)
 opens and is migrated; PostgreSQL is never migrated behind the operator's back; the change log
-numbers every change once, in order, even with writers racing on PostgreSQL."""
+numbers every change once, in order, even with writers racing on PostgreSQL; check-integrity finds and
+repairs an index that lost, gained or doubled entries."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import tantivy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -20,6 +22,7 @@ from sucai.accounts import Accounts
 from sucai.db import Database, SchemaOutdated
 from sucai.db.migrate import VERSION_TABLE, head
 from sucai.db.schema import METADATA
+from sucai.index import SCHEMA, _tantivy_document, index_fields
 from sucai.library import Library
 from sucai.model import Document
 from sucai.search import SearchRequest
@@ -145,3 +148,21 @@ def test_the_change_log_numbers_racing_changes_once_and_in_order(database_url, t
     for snapshot in seen:   # every snapshot is a prefix of the final log: no gap was ever visible
         assert snapshot == [seq for seq, _, _ in log][: len(snapshot)]
     assert catalogue.change_count() == log[-1][0]
+
+
+def test_check_integrity_finds_and_repairs_a_damaged_index(home):
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    assert library.check_integrity() == {"ok": True, "documents": 10, "applied": library.index.applied,
+                                         "missing": [], "extra": [], "duplicated": [], "repaired": False}
+    writer = library.index.index.writer(heap_size=50_000_000, num_threads=1)   # damage it behind sucai's back
+    writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "id", 4))
+    writer.add_document(_tantivy_document(index_fields(library.get(5))))
+    writer.add_document(_tantivy_document({**index_fields(library.get(6)), "id": 99}))
+    writer.commit()
+    writer.wait_merging_threads()     # and let go of the index's write lock
+    library.index.index.reload()
+    report = library.check_integrity(repair=False)
+    assert (report["ok"], report["missing"], report["extra"], report["duplicated"]) == (False, [4], [99], [5])
+    assert library.check_integrity()["repaired"] and library.check_integrity()["ok"]
+    assert library.search(SearchRequest(q=library.get(4).title, mode="precise"), member=True).total >= 1

@@ -67,7 +67,7 @@ class Database:
 
     Opening checks the schema (:func:`sucai.db.migrate.ensure_current`): an embedded
     SQLite file is created or migrated on the spot; PostgreSQL raises
-    :class:`SchemaOutdated` (naming ``sucai migrate``) unless ``migrate=False``.
+    :class:`SchemaOutdated` (naming ``sucai migrate``); ``check=False`` skips the check (for migrating).
     Raises InvalidInput (``bad_database``) when the database cannot be reached.
     One instance may be shared by every thread of a process.
     """
