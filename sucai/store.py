@@ -34,7 +34,6 @@ from .errors import InvalidInput, NotFound
 from .model import Document, Element, OutlineNode, Removal
 
 CHANNEL = "sucai_changes"        # PostgreSQL NOTIFY channel: the new sequence number as payload
-CHANGE_KINDS = ("add", "update", "hide", "show", "remove")
 _LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in commit order
 
 _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.c.declared_chars,
