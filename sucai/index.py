@@ -197,17 +197,18 @@ class SearchIndex:
         if not replace_all and self.catalogue.change_count() <= self.applied:
             return 0
         with self._lock:
-            writer = self.index.writer(heap_size=200_000_000, num_threads=1)
             if replace_all:
                 applied = self.catalogue.change_count()   # read first: later changes are applied later
                 ids = self.catalogue.document_ids()
-                writer.delete_all_documents()
             else:
                 pending = self.catalogue.changes_since(self.applied)
-                if not pending:
+                if not pending:                           # another process of this node applied them
                     return 0
                 applied = pending[-1][0]
                 ids = sorted({doc_id for _, doc_id, _ in pending})
+            writer = self.index.writer(heap_size=200_000_000, num_threads=1)
+            if replace_all:
+                writer.delete_all_documents()
             self._reindex(writer, ids, progress, fresh=replace_all)
             self._write_marker(applied)
             return len(ids)
