@@ -37,7 +37,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from ..errors import InvalidInput, SucaiError
 
@@ -216,9 +215,8 @@ def _create_engine(url: str) -> Engine:
     except ArgumentError as error:
         raise InvalidInput(f"database_url 格式错误：{error}", code="bad_settings") from error
     if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
-        made = create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True, pool_size=10,
+        return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True, pool_size=10,
                              max_overflow=20, connect_args={"connect_timeout": 10, "application_name": "sucai"})
-        return made
     if parsed.drivername != "sqlite" or not parsed.database:
         raise InvalidInput(f"不支持的数据库：{parsed.render_as_string(hide_password=True)}", code="bad_settings")
     path = Path(parsed.database)
@@ -226,8 +224,7 @@ def _create_engine(url: str) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InvalidInput(f"无法创建数据库目录 {path.parent}：{error}", code="bad_home") from error
-    made = create_engine(parsed, connect_args={"timeout": 60, "check_same_thread": False},
-                         poolclass=NullPool if os.environ.get("SUCAI_SQLITE_NULLPOOL") else None)
+    made = create_engine(parsed, connect_args={"timeout": 60, "check_same_thread": False})
     event.listen(made, "connect", _sqlite_connect)
     event.listen(made, "begin", _sqlite_begin)
     return made
