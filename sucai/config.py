@@ -119,7 +119,7 @@ def _networks(value: str) -> list:
 
 
 _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "max_query_chars": 1, "max_page_size": 1,
-            "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1}
+            "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1, "index_poll_seconds": 1}
 
 
 def _from_toml(path: Path, known: dict[str, str]) -> dict:
