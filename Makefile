@@ -16,6 +16,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/relevance.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/ocr.py
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +29,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# Debian packages some tests use (LibreOffice for the .docx → PDF check, a CJK font, Chromium, PostgreSQL).
+# Debian packages the readers and some tests use (LibreOffice, Tesseract chi_sim, a CJK font, Chromium, PostgreSQL).
 # Installed when running as root with apt-get; elsewhere those tests skip and say why.
 system-packages:
 	@scripts/system-packages.sh

@@ -2,7 +2,9 @@
 # Install the Debian packages the test suite uses, when we can (root + apt-get). Idempotent.
 # postgresql: the tests start a throw-away server of it (tests/postgres.py) for the PostgreSQL backend.
 set -euo pipefail
-packages=(libreoffice-writer-nogui fonts-wqy-microhei chromium postgresql)
+# LibreOffice converts .doc/.wps/.rtf/.odt; Tesseract with its Simplified Chinese model reads scans and images;
+# a CJK font draws the test pages; Chromium runs the browser tests.
+packages=(libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei chromium postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

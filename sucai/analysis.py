@@ -1,20 +1,36 @@
 """The one analysis path, used both when indexing and when querying.
 
 Normalisation is for matching only; stored and displayed text stays original.
-It folds, character by character:
+It folds:
 
-- full-width ASCII forms (U+FF01–U+FF5E) to ASCII, so ２０２３ = 2023 and （试行） = (试行);
-- Latin letters to lower case;
-- traditional characters to simplified ones, with OpenCC's ``t2s`` applied to each
-  character alone (never phrase-wise), so that every character has exactly one
-  image: 乾 always becomes 干, in the document and in the query alike, and
-  乾安县 stays findable as 乾安县;
-- whitespace: a run of whitespace between two wide characters (Han, CJK
-  punctuation) is dropped ("办公室　关于" = "办公室关于"); any other run becomes one
-  ASCII space ("GB/T 9704").
+- compatibility characters to their plain spelling (Unicode NFKC, UAX #15, one
+  character at a time): full-width forms (２０２３ = 2023, （试行） = (试行)),
+  enclosed and parenthesised numbers and ideographs (① = 1, ⑴ = (1), ⒈ = 1.,
+  ㈠ = (一)), Roman numerals (Ⅳ = IV), CJK compatibility ideographs, ℃ = °C,
+  ligatures. The ellipsis … and ‥ stays (Chinese punctuation, not full stops),
+  and so do spacing accents whose NFKC form is a space and a combining mark;
+- CJK radicals and strokes to the ideographs they stand for (⼯ = 工, ⻓ = 长;
+  :mod:`sucai.radicals`);
+- invisible format characters (soft hyphen, zero-width space and joiners, word
+  joiner, BOM) to nothing;
+- letters to lower case;
+- traditional characters to simplified ones. A run of Han characters that holds a
+  traditional or variant character (one outside GB 2312, the simplified set, that
+  OpenCC converts) is converted with OpenCC's phrase conversion, Taiwan and Hong
+  Kong variants first (``tw2t``, ``hk2t``, then ``t2s``): 計畫 = 计划, 批覆 = 批复,
+  衞生 = 卫生, 看著 = 看着. Simplified text is never phrase-converted (显著 stays
+  显著). Then every character alone gets its one ``t2s`` image, in documents
+  and queries alike (乾 → 干, so 乾安县 stays findable as 乾安县);
+- whitespace: a run of whitespace counts, as one space, only between two letters
+  or two digits ("hello world" ≠ "helloworld", "2023 2024" ≠ "20232024");
+  anywhere else it is dropped: between Chinese characters ("办公室　关于" =
+  "办公室关于"), at Chinese/Latin and Chinese/digit boundaries ("2023 年" =
+  "2023年", "GDP 目标" = "GDP目标"), next to punctuation and at letter/digit
+  boundaries ("GB/T 9704" = "GB/T9704", "5.2 %" = "5.2%").
 
-Because every kept character maps to one original character, a match in the
-normalised text maps back to an exact span of the original (see
+Each normalised character comes from one original character or one whitespace
+run, and one original character may give several (⑴ → "(1)"), so a match in the
+normalised text maps back to exact original characters (see
 :func:`normalize_with_offsets`).
 
 Tokens for the index (:func:`bigrams`, :func:`unigrams`, :func:`words`) are
@@ -26,10 +42,12 @@ a phrase query over those bigrams is an exact substring test.
 from __future__ import annotations
 
 import bisect
+import logging
 import operator
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -37,10 +55,24 @@ from pathlib import Path
 import opencc
 import rjieba
 
+from . import radicals
+from .errors import InvalidInput, ReadError
+from .readers import read
+
+log = logging.getLogger(__name__)
+
 SPACE_TOKEN = "\ue000"  # stands for a kept space inside index tokens (never in real text after cleaning)
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD_JUNK = re.compile(r"^[\W_]+$")
+_IGNORABLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_KEPT = "\u2025\u2026"  # ‥ …: Chinese punctuation, not two or three full stops
+_UNIFIED = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2EBEF), (0x30000, 0x323AF))  # CJK unified ideographs
+_HAN_RANGES = _UNIFIED + ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F))  # and the compatibility ideographs
+_LAST_FOLDED = 0x30000  # NFKC and case are folded for the BMP and planes 1–2
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_PHRASE_CONFIGS = ("tw2t", "hk2t", "t2s")  # Taiwan and Hong Kong variants to OpenCC's standard, then to simplified
+_SHORT_TEXT = 2_000  # characters: matchable normalises shorter texts outright (compiling its checks costs more)
 
 
 def _is_wide(char: str) -> bool:
@@ -48,91 +80,316 @@ def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in "WF"
 
 
+def _is_han(char: str) -> bool:
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _HAN_RANGES)
+
+
+def _chars(ranges) -> str:
+    return "".join(chr(c) for lo, hi in ranges for c in range(lo, hi + 1))
+
+
+def _char_class(chars) -> str:
+    """A regex character class matching exactly ``chars`` (as ranges of consecutive code points)."""
+    codes = sorted(set(map(ord, chars)))
+    parts, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return "[" + "".join(parts) + "]" if parts else "[^\\s\\S]"
+
+
+@dataclass(frozen=True)
+class _Tables:
+    fold: dict[int, str]   # code point → its image (see the module docstring), only where it differs
+    bmp: list              # the same for every code point of the BMP, the image or the code point itself:
+    #                        str.translate with a sparse dict raises (and catches) an error per unmapped character
+    special: re.Pattern    # gaps (whitespace, invisible characters), BMP characters whose image is not one
+    #                        character, and any character beyond the BMP (rare; looked up one by one)
+    traditional: re.Pattern  # a traditional or variant character (BMP): its Han run is phrase-converted
+    unplain: re.Pattern    # a traditional character or one beyond the BMP (see matchable)
+    converters: tuple      # the OpenCC converters of :data:`_PHRASE_CONFIGS`
+    unaligned: re.Pattern  # a character whose image is not one character, or beyond the BMP (see matchable)
+    letter: re.Pattern     # a letter that keeps a following space (narrow, BMP; see _keeps_space)
+    dropped_gaps: re.Pattern  # whitespace runs that do not count (the complement of _keeps_space)
+
+
+def _convert(converters, text: str) -> str:
+    for converter in converters:
+        text = converter.convert(text)
+    return text
+
+
+def _per_character(converters, chars: str) -> list[str]:
+    """Each of ``chars`` converted alone (one call; line breaks keep OpenCC from applying phrase rules)."""
+    return _convert(converters, "\n".join(chars)).split("\n")
+
+
+def _compatibility(char: str) -> str:
+    """The NFKC form of ``char``, lower-cased, unless it is kept (see the module docstring)."""
+    image = unicodedata.normalize("NFKC", char)
+    if char in _KEPT or any(c.isspace() for c in image):
+        return char
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in image)
+
+
 @lru_cache(maxsize=1)
-def _fold_table() -> dict[int, str]:
-    table: dict[int, str] = {0x3000: " "}
-    for code in range(0xFF01, 0xFF5F):
-        table[code] = chr(code - 0xFEE0).lower()
-    for code in range(ord("A"), ord("Z") + 1):
-        table[code] = chr(code).lower()
-    converter = opencc.OpenCC("t2s")
-    ranges = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]
-    chars = "".join(chr(c) for lo, hi in ranges for c in range(lo, hi + 1))
-    # Convert in one call with a separator so OpenCC cannot apply phrase rules.
-    converted = converter.convert("\n".join(chars)).split("\n")
-    for char, simple in zip(chars, converted):
+def _tables() -> _Tables:
+    fold: dict[int, str] = {}
+    radical = radicals.table()
+    for code in range(_LAST_FOLDED):
+        char = chr(code)
+        if code in radical:
+            fold[code] = radical[code]
+        elif (not unicodedata.is_normalized("NFKC", char) or char.lower() != char) and not char.isspace():
+            image = _compatibility(char)
+            if image != char:
+                fold[code] = image
+    for char in _IGNORABLE:
+        fold[ord(char)] = ""
+    han = _chars(_HAN_RANGES)
+    for char, simple in zip(han, _per_character((opencc.OpenCC("t2s"),), han)):
         if len(simple) == 1 and simple != char:
-            table[ord(char)] = simple
-    for code, image in table.items():  # make folding idempotent: follow chains such as 薴 → 苧 → 苎
-        while ord(image) in table and table[ord(image)] != image:
-            image = table[ord(image)]
-        table[code] = image
-    return table
+            fold.setdefault(ord(char), simple)
+    for code, image in fold.items():  # idempotent: follow chains such as 薴 → 苧 → 苎, ⾨ → 門 → 门
+        for _ in range(8):
+            image, before = image.translate(fold), image
+            if image == before:
+                break
+        fold[code] = image
+    bmp = [fold.get(code, code) for code in range(0x10000)]
+    expanding = [chr(c) for c, image in fold.items() if len(image) > 1 and c < 0x10000]
+    special = re.compile(f"(?P<gap>[\\s{_IGNORABLE}]+)|{_char_class(expanding)}|{_ASTRAL.pattern}")
+    converters = tuple(opencc.OpenCC(config) for config in _PHRASE_CONFIGS)
+    unified = _chars(r for r in _UNIFIED if r[1] < 0x10000)
+    traditional = [char for char, simple in zip(unified, _per_character(converters, unified))
+                   if simple != char and not _in_gb2312(char)]
+    letters = _char_class(c for c in map(chr, range(0x10000)) if c.isalpha() and not _is_wide(c))
+    dropped = rf"(?=\s)(?:(?<={letters})\s++(?!{letters})|(?<=\d)\s++(?!\d)|(?<!{letters[:-1]}\d\s])\s++)"
+    unaligned = re.compile(f"{_char_class(expanding + list(_IGNORABLE))}|{_ASTRAL.pattern}")
+    unplain = re.compile(f"{_char_class(traditional)[:-1]}\\U00010000-\\U0010ffff]")
+    return _Tables(fold, bmp, special, re.compile(_char_class(traditional)), unplain, converters,
+                   unaligned, re.compile(letters), re.compile(dropped))
 
 
-def _space_or_nothing(text: str, start: int, end: int) -> str:
-    """What a whitespace run ``text[start:end]`` becomes: "" between two wide characters, else " "."""
-    if 0 < start and end < len(text) and _is_wide(text[start - 1]) and _is_wide(text[end]):
-        return ""
-    return " "
+def _fold(text: str) -> str:
+    """Every character of ``text`` replaced by its image (no whitespace rule, no phrase conversion)."""
+    tables = _tables()
+    folded = text.translate(tables.bmp)
+    return folded.translate(tables.fold) if _ASTRAL.search(folded) else folded
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def to_simplified(text: str) -> str:
+    """``text`` with each Han run that holds a traditional or variant character converted phrase-wise.
+
+    Same length as ``text``, character for character (OpenCC's conversions
+    replace a phrase by one of the same length; a text where that does not hold
+    is returned unchanged, with a warning). Linear; never raises.
+    """
+    tables = _tables()
+    found = tables.traditional.search(text)
+    if found is None:
+        return text
+    converted = _convert(tables.converters, text)
+    if len(converted) != len(text):
+        log.warning("OpenCC changed the length of a text; it is matched character by character")
+        return text
+    pieces, pos = [], 0
+    while found:
+        start, end = found.start(), found.end()
+        while start > pos and _is_han(text[start - 1]):
+            start -= 1
+        while end < len(text) and _is_han(text[end]):
+            end += 1
+        pieces += [text[pos:start], converted[start:end]]
+        pos = end
+        found = tables.traditional.search(text, end)
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _keeps_space(left: str, right: str) -> bool:
+    """Whether whitespace between the normalised characters ``left`` and ``right`` counts (as one space):
+    between two letters (not Chinese: narrow ones, of the BMP) or two decimal digits."""
+    letter = _tables().letter
+    return bool(letter.match(left) and letter.match(right)) or (left.isdecimal() and right.isdecimal())
 
 
 def normalize(text: str) -> str:
-    """Fold ``text`` for matching (see the module docstring). Never raises."""
-    folded = text.translate(_fold_table())
-    return _WHITESPACE.sub(lambda m: _space_or_nothing(folded, m.start(), m.end()), folded).strip(" ")
+    """Fold ``text`` for matching (see the module docstring). Linear; never raises."""
+    tables = _tables()
+    folded = _fold(to_simplified(text))
+    return _WHITESPACE.sub(" ", tables.dropped_gaps.sub("", folded))
 
 
 class OffsetMap:
     """Where each character of a normalised text came from in the original text.
 
-    Kept stretches of text map one to one, so only the starts of the stretches are
-    stored (``O(number of whitespace runs)``, not ``O(length)``).
+    The normalised text is a sequence of segments, each from an original span:
+    a stretch copied character for character (same length: character *k* of the
+    segment comes from character *k* of the span), or one original character or
+    whitespace run that gives another number of characters (all of which come
+    from the whole span). Only the segment starts are stored.
     """
 
-    def __init__(self, norm_starts: list[int], orig_starts: list[int], orig_length: int):
-        self._norm, self._orig, self._length = norm_starts, orig_starts, orig_length
+    def __init__(self, norm_starts: list[int], orig_starts: list[int], orig_ends: list[int],
+                 norm_length: int, orig_length: int):
+        self._norm, self._orig, self._orig_end = norm_starts, orig_starts, orig_ends
+        self._norm_length, self._length = norm_length, orig_length
 
-    def __getitem__(self, i: int) -> int:
-        """Original offset of normalised offset ``i`` (``len(norm)`` maps to ``len(text)``)."""
+    def _segment(self, i: int) -> tuple[int, int]:
+        """(segment index, offset of ``i`` in it) for a normalised offset ``0 <= i < len(norm)``."""
         k = bisect.bisect_right(self._norm, i) - 1
-        if k < 0:
+        return k, i - self._norm[k]
+
+    def _linear(self, k: int) -> bool:
+        norm_end = self._norm[k + 1] if k + 1 < len(self._norm) else self._norm_length
+        return norm_end - self._norm[k] == self._orig_end[k] - self._orig[k]
+
+    def start(self, i: int) -> int:
+        """Where the original characters of normalised character ``i`` start (``len(norm)`` → ``len(text)``)."""
+        if i >= self._norm_length:
             return self._length
-        return min(self._orig[k] + i - self._norm[k], self._length)
+        k, inside = self._segment(i)
+        return self._orig[k] + inside if self._linear(k) else self._orig[k]
+
+    def end(self, i: int) -> int:
+        """Where the original characters of normalised character ``i`` end (exclusive)."""
+        k, inside = self._segment(i)
+        return self._orig[k] + inside + 1 if self._linear(k) else self._orig_end[k]
+
+    __getitem__ = start
+
+    @classmethod
+    def identity(cls, length: int) -> OffsetMap:
+        """The map of a text to itself (``length`` characters)."""
+        return cls([0], [0], [length], length, length) if length else cls([], [], [], 0, 0)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """The original span of a non-empty normalised span ``[start, end)``."""
-        return self[start], self[end - 1] + 1
+        """The original span of a non-empty normalised span ``[start, end)``: every original
+        character any of its characters came from, and no other."""
+        return self.start(start), self.end(end - 1)
 
 
 def normalize_with_offsets(text: str) -> tuple[str, OffsetMap]:
     """Like :func:`normalize`, plus where each normalised character came from.
 
-    Returns ``(norm, offsets)``: ``norm[i]`` comes from ``text[offsets[i]]``, and a
-    match ``norm[a:b]`` covers the original span ``offsets.span(a, b)``.
+    Returns ``(norm, offsets)``: ``norm == normalize(text)``, and a match
+    ``norm[a:b]`` covers the original span ``offsets.span(a, b)``.
     """
-    folded = text.translate(_fold_table())
+    tables = _tables()
+    fold = tables.fold
+
+    def image(m: re.Match, before: str) -> str:
+        if m.lastgroup != "gap":
+            return fold.get(ord(m.group()), m.group())
+        end, source = m.end(), m.string
+        following = fold.get(ord(source[end]), source[end]) if end < len(source) else ""
+        spaced = before and following and m.group().strip(_IGNORABLE)
+        return " " if spaced and _keeps_space(before, following[0]) else ""
+
+    return _rebuild(to_simplified(text), tables.special, image)
+
+
+def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
+    """A form of ``text`` in which the normalised ``needles`` occur exactly where they occur in
+    ``normalize(text)``, and where each of its characters came from (as :func:`normalize_with_offsets`).
+
+    Besides folding characters, normalising only changes whitespace, which a needle without a
+    space can only run across where it lies between two characters that follow each other in
+    the needle. So the needles are searched in a cheaper form: ``text`` itself (only such gaps
+    normalised) when it has no traditional character and no character other than a needle's own
+    whose image holds a character of a needle (an upper-case letter, a full-width form, ⑴ for
+    "(1)", 發 for 发) — the common case, simplified text and Chinese needles; else ``text`` folded
+    character by character with its whitespace kept. A needle with a space, or such a gap in the
+    folded text, takes :func:`normalize_with_offsets`, and so does a short text (a title, a
+    snippet's window), for which that is cheaper than preparing the checks. Linear.
+    """
+    if len(text) < _SHORT_TEXT or any(" " in needle for needle in needles):
+        return normalize_with_offsets(text)
+    tables = _tables()
+    others, gaps = _guards(tuple(sorted(set(needles))))
+    if not (tables.unplain.search(text) or others and others.search(text)):
+        if gaps and gaps.search(text):
+            return _rebuild(text, gaps, _gap_image, fold=False)
+        return text, OffsetMap.identity(len(text))
+    form, offsets = _rebuild(to_simplified(text), tables.unaligned,
+                             lambda m, _: tables.fold.get(ord(m.group()), m.group()))
+    return normalize_with_offsets(text) if gaps and gaps.search(form) else (form, offsets)
+
+
+def _gap_image(m: re.Match, before: str) -> str:
+    """What a gap (group 1) between two needle characters (folded already) becomes: see :func:`_keeps_space`."""
+    end, source = m.end(1), m.string
+    spaced = before and end < len(source) and m.group(1).strip(_IGNORABLE)
+    return " " if spaced and _keeps_space(before, source[end]) else ""
+
+
+@lru_cache(maxsize=256)
+def _guards(needles: tuple[str, ...]) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """For :func:`matchable`: (another character whose image holds a character of the needles, a
+    gap — whitespace, invisible characters — that a needle might run across: after a character
+    that some character follows in a needle, before one that follows some character)."""
+    inverse = _inverse()
+    others = "".join(inverse.get(c, "") for c in set("".join(needles)))
+    firsts = "".join(needle[:-1] for needle in needles)
+    seconds = "".join(needle[1:] for needle in needles)
+    gap = f"([\\s{_IGNORABLE}]+)"  # the group is the part to normalise (see _rebuild)
+    return (re.compile(_char_class(others)) if others else None,
+            re.compile(f"{_char_class(firsts)}{gap}(?={_char_class(seconds)})") if firsts else None)
+
+
+@lru_cache(maxsize=1)
+def _inverse() -> dict[str, str]:
+    """Each character → the BMP characters (other than itself) whose image contains it."""
+    inverse: dict[str, str] = {}
+    for code, image in _tables().fold.items():
+        if code < 0x10000:
+            for char in set(image):
+                inverse[char] = inverse.get(char, "") + chr(code)
+    return inverse
+
+
+def _rebuild(source: str, pattern: re.Pattern, image, fold: bool = True) -> tuple[str, OffsetMap]:
+    """``source`` with each match of ``pattern`` (its last group that took part, else all of it)
+    replaced by ``image(match, last character so far)`` and the text between matches folded
+    character for character (``fold``: the pattern matches every character whose image is not one
+    BMP character) or kept, and the offset map back to ``source``."""
+    bmp = _tables().bmp if fold else None
     pieces: list[str] = []
     norm_starts: list[int] = []
     orig_starts: list[int] = []
+    orig_ends: list[int] = []
     size = pos = 0
 
-    def keep(piece: str, origin: int) -> None:
+    def keep(piece: str, start: int, end: int) -> None:
         nonlocal size
         if piece:
             pieces.append(piece)
             norm_starts.append(size)
-            orig_starts.append(origin)
+            orig_starts.append(start)
+            orig_ends.append(end)
             size += len(piece)
 
-    for m in _WHITESPACE.finditer(folded):
-        keep(folded[pos : m.start()], pos)
-        keep(_space_or_nothing(folded, m.start(), m.end()), m.start())
-        pos = m.end()
-    keep(folded[pos:], pos)
-    norm = "".join(pieces)
-    lead = len(norm) - len(norm.lstrip(" "))
-    return norm.strip(" "), OffsetMap([n - lead for n in norm_starts], orig_starts, len(text))
+    for m in pattern.finditer(source):
+        start, end = m.span(m.lastindex or 0)
+        keep(source[pos:start].translate(bmp) if fold else source[pos:start], pos, start)
+        keep(image(m, pieces[-1][-1] if pieces else ""), start, end)
+        pos = end
+    keep(source[pos:].translate(bmp) if fold else source[pos:], pos, len(source))
+    return "".join(pieces), OffsetMap(norm_starts, orig_starts, orig_ends, size, len(source))
 
 
 def bigrams(norm: str) -> str:
@@ -186,8 +443,21 @@ def dictionary_terms(extra: Path | None = None) -> list[str]:
     """
     text = resources.files("sucai").joinpath("data/userdict.txt").read_text(encoding="utf-8")
     if extra is not None and extra.exists():
-        text += "\n" + extra.read_text(encoding="utf-8")
+        text += "\n" + _read_user_dictionary(extra)
     return [line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _read_user_dictionary(path: Path) -> str:
+    """The operator's dictionary file, decoded like any text file (UTF-8 with or without BOM, UTF-16, GBK…).
+
+    Raises InvalidInput (code ``bad_user_dictionary``), naming the file, when it cannot be read.
+    """
+    try:
+        return read(path).text
+    except ReadError as err:
+        if err.code == "empty":
+            return ""
+        raise InvalidInput(f"无法读取用户词典 {path}：{err.message}", code="bad_user_dictionary") from err
 
 
 _dictionary_lock = threading.Lock()
@@ -213,7 +483,7 @@ def _add_words(terms: list[str]) -> None:
     with _dictionary_lock:
         for term in terms:
             word = normalize(term)
-            if word not in _added:
+            if word and word not in _added:
                 rjieba.add_word(word, 1000, "n")
                 _added.add(word)
 

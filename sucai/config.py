@@ -24,6 +24,7 @@ class Settings:
     home: Path
     snippet_chars: int = 120          # snippet length, in characters
     section_scan_docs: int = 300      # section scope: how many best documents are split into sections
+    section_scan_chars: int = 1_000_000  # section scope: at most this many characters of them (the first always)
     max_query_chars: int = 500        # longer query strings are cut (with a warning)
     max_page_size: int = 100
     free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
@@ -38,6 +39,9 @@ class Settings:
     trusted_proxies: str = ""         # reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is believed
     upload_max_mb: int = 20           # largest file an admin may upload through the web app, in MB
     upload_max_files: int = 20        # most files in one web upload
+    parse_timeout_seconds: int = 300  # wall-clock limit on reading one file (conversion, OCR included)
+    parse_memory_mb: int = 1024       # address-space limit of the process that reads one file, in MB
+    parse_max_pages: int = 2000       # longest PDF (or multi-page TIFF) that is read, in pages
     database_url: str = ""            # postgresql://user:password@host/db; "" = the SQLite files in the data directory
     index_poll_seconds: int = 1       # how often a server checks the change log when no notification comes
 
@@ -118,8 +122,11 @@ def _networks(value: str) -> list:
             if part.strip()]
 
 
-_MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "max_query_chars": 1, "max_page_size": 1,
-            "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1, "index_poll_seconds": 1}
+_MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
+            "max_query_chars": 1, "max_page_size": 1,
+            "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
+            "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
+            "index_poll_seconds": 1}
 
 
 def _from_toml(path: Path, known: dict[str, str]) -> dict:

@@ -3,11 +3,21 @@
 One tantivy document per catalogue document. Text fields hold the tokens of
 :mod:`sucai.analysis` (``*_bi``: the bigram at every offset, with positions —
 exact substring tests and, with slop, word proximity; ``*_uni``: single
-characters; ``*_w``: jieba words with frequencies — ranked search). ``title_*`` is the title, ``body_*`` the whole text,
-``free_*`` the free view's text (:func:`sucai.access.free_view`: the text before
-and after the members-only span) of documents that have a members-only part,
-which is what a viewer without the member tier searches;
-``head_w`` / ``free_head_w`` the words of the headings, all or those of the free view.
+characters; ``*_w``: jieba words with frequencies — ranked search).
+
+Two views of each document are indexed apart, so that a viewer's matches and
+scores — term statistics included — come from the text that viewer may see:
+
+- the free view (:func:`sucai.access.free_view`), for every document:
+  ``free_title_*``, ``free_*`` (text) and ``free_head_w`` (heading words). A
+  viewer without the member tier searches these only.
+- the whole document, only for documents whose free view differs (those with a
+  members-only part, flagged ``split``): ``title_*``, ``body_*`` and ``head_w``. A
+  member searches these for ``split`` documents and the free view for the others
+  (which is then the whole document). Each text is thus indexed once, plus the
+  free part of documents that have a members part, and a phrase that runs across
+  the member boundary is found for members like any other.
+
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
 ``has_paid``) are fast fields for filters, facet counts and sorting. No text is
 stored: snippets are cut from the catalogue.
@@ -18,7 +28,10 @@ up to date by :meth:`SearchIndex.sync`, which applies the catalogue's change log
 (:meth:`sucai.store.Catalogue.changes_since`) from the last change it applied;
 a server follows the log as it grows (:mod:`sucai.replica`). Writers from several
 processes of a node take turns under one file lock; a reader never sees a
-half-written commit (tantivy commits atomically).
+half-written commit (tantivy commits atomically). While the index lags
+(another process holds the lock, or the follower has not caught up yet),
+searches leave out the documents the catalogue has changed since the last change
+the index applied (:meth:`SearchIndex.snapshot`).
 """
 
 from __future__ import annotations
@@ -40,7 +53,7 @@ from .store import Catalogue
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 _MARKER = "sucai-index.json"
 _BATCH = 200
 
@@ -48,12 +61,13 @@ _BATCH = 200
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    for part in ("title", "body", "free"):
+    for part in ("title", "body", "free_title", "free"):
         sb.add_text_field(f"{part}_bi", tokenizer_name="whitespace", index_option="position")
         sb.add_text_field(f"{part}_uni", tokenizer_name="whitespace", index_option="freq")
         sb.add_text_field(f"{part}_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("head_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("free_head_w", tokenizer_name="whitespace", index_option="freq")
+    sb.add_boolean_field("split", indexed=True)
     sb.add_text_field("genre", tokenizer_name="raw", fast=True)
     sb.add_text_field("source", tokenizer_name="raw", fast=True)
     sb.add_unsigned_field("year", indexed=True, fast=True)
@@ -77,14 +91,17 @@ def index_fields(doc: Document) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring)."""
     fields: dict = {"id": doc.id, "genre": doc.genre, "source": doc.source or "未注明", "year": doc.year or 0,
                     "date": _date_key(doc.date), "chars": doc.chars, "has_paid": doc.members_span is not None}
-    fields.update(_text_fields("title", analysis.normalize(doc.title)))
-    fields.update(_text_fields("body", analysis.normalize(doc.text)))
-    fields["head_w"] = _heading_words(doc)
-    if doc.members_span is not None:
-        free = access.free_view(doc)
-        fields.update(_text_fields("free", analysis.normalize(free.text)))
-        fields["free_head_w"] = _heading_words(free)
+    free = access.free_view(doc)
+    fields.update(_view_fields(free, "free_title", "free", "free_head_w"))
+    fields["split"] = (free.title, free.text, free.outline) != (doc.title, doc.text, doc.outline)
+    if fields["split"]:
+        fields.update(_view_fields(doc, "title", "body", "head_w"))
     return fields
+
+
+def _view_fields(view: Document, title: str, text: str, headings: str) -> dict[str, str]:
+    return {**_text_fields(title, analysis.normalize(view.title)), **_text_fields(text, analysis.normalize(view.text)),
+            headings: _heading_words(view)}
 
 
 def _heading_words(doc: Document) -> str:
@@ -133,6 +150,7 @@ class SearchIndex:
         self.catalogue = catalogue
         self._lock = FileLock(str(settings.home / "index.lock"))
         self._marker_path = settings.index_dir / _MARKER
+        self._generation = -1
         analysis.use_user_dictionary(settings.user_dict_path)
         with self._lock:
             self.index = self._open()
@@ -182,6 +200,18 @@ class SearchIndex:
         """A searcher over the latest commit: this process's own commits at once (``sync``
         reloads), other processes' within a fraction of a second (tantivy watches the index)."""
         return self.index.searcher()
+
+    def snapshot(self) -> tuple[tantivy.Searcher, list[int]]:
+        """``(searcher, changed)`` for one search: ``changed`` are the ids whose entries the
+        searcher must not trust (the catalogue changed them after the last change this index
+        applied, see :meth:`sucai.store.Catalogue.index_state`). The searcher is reloaded first
+        when another process of this node committed since this one last looked, so an entry the
+        log counts as applied is never read from an older commit."""
+        applied = self.applied
+        if applied != self._generation:
+            self.index.reload()
+            self._generation = applied
+        return self.index.searcher(), self.catalogue.index_state(applied)
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False) -> int:
         """Apply the catalogue's changes after :attr:`applied`; returns how many documents were (re)indexed.

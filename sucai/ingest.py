@@ -3,8 +3,11 @@
 For each file: read (:mod:`sucai.readers`) → clean (:mod:`sucai.clean`) →
 structure (:mod:`sucai.outline`) → store (:mod:`sucai.store`), then the index is
 brought up to date (:mod:`sucai.index`). Reading and parsing run in worker
-processes; storing runs in this one, one transaction per file, so a kill at any
-moment leaves the catalogue consistent and the next run finishes the job.
+processes, each file within its time and memory budget (:mod:`sucai.budget`);
+.doc/.wps/.rtf/.odt files are first converted by one LibreOffice run per chunk
+of the batch (:mod:`sucai.readers.office`). Storing runs in this process, one
+transaction per file, so a kill at any moment leaves the catalogue consistent
+and the next run finishes the job.
 
 Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
 same clean text, layout aside, is already stored: :func:`text_hash`),
@@ -18,21 +21,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 
 from . import analysis, clean, outline, readers
-from .errors import SucaiError
+from .budget import Budget, run_budgeted
+from .errors import ReadError, SucaiError
 from .model import Document
+from .readers import office
 
 log = logging.getLogger(__name__)
 
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
-_PARALLEL_FROM = 16  # files; fewer are parsed in this process
 _SYNC_EVERY = 500  # stored files between index syncs during an ingest
+_CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
 
 @dataclass(frozen=True)
@@ -83,23 +90,47 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def parse_file(path: Path) -> Document:
-    """Read, clean and structure one file. Raises ReadError when it is not a readable document."""
-    raw = readers.read(path)
+@dataclass(frozen=True)
+class ParseJob:
+    """One file to parse in a worker: its path, its budget, and for an office file the .docx LibreOffice made of
+    it (with the original format) or the outcome of a failed conversion."""
+
+    path: Path
+    budget: Budget = Budget()
+    converted: tuple[Path, str] | None = None
+    refused: tuple[str, str] | None = None  # the outcome already known (LibreOffice could not convert it)
+
+
+def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
+               converted: tuple[Path, str] | None = None) -> Document:
+    """Read, clean and structure one file. ``converted`` is (the .docx LibreOffice made of it, its format).
+
+    Raises ReadError when it is not a readable document.
+    """
+    raw = readers.read_converted(*converted) if converted else readers.read(path, limits)
     markdown = raw.format == "md"
     hint = raw.title or path.stem  # used only when the text has no title line of its own
     doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, title_hint=hint)
-    return replace(doc, source_path=str(path), format=raw.format, encoding=raw.encoding)
+    return replace(doc, source_path=str(path), format=raw.format, encoding=raw.encoding,
+                   ocr_confidence=raw.ocr_confidence)
 
 
-def _parse_job(path: Path) -> Document | tuple[str, str]:
+def _parse_job(job: ParseJob) -> Document | tuple[str, str]:
     """Worker entry: the document, or ``(status, reason)``."""
+    if job.refused:
+        return job.refused
+    budget = job.budget
+    limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
     try:
-        return parse_file(path)
+        return parse_file(job.path, limits, job.converted)
     except SucaiError as err:
         return "skipped", err.message
+    except MemoryError:
+        return "skipped", budget.memory_reason()
+    except RecursionError:
+        return "skipped", "文件结构嵌套过深，无法解析"
     except Exception as err:  # one bad file never stops the batch
-        log.exception("failed to parse %s", path)
+        log.exception("failed to parse %s", job.path)
         return "failed", f"{type(err).__name__}: {err}"
 
 
@@ -147,7 +178,8 @@ def ingest(
             todo.append((path, content))
     done = len(summary.outcomes)
     total = len(files) + len(missing)
-    for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], workers)):
+    budget = Budget.from_settings(library.settings)
+    for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], budget, workers)):
         summary.outcomes.append(_store(library.catalogue, path, content, parsed))
         done += 1
         if progress:
@@ -169,12 +201,29 @@ def _content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _parse_all(paths: list[Path], workers: int | None):
-    if len(paths) < _PARALLEL_FROM or workers == 1:
-        yield from map(_parse_job, paths)
+def _jobs(paths: list[Path], budget: Budget, workdir: Path) -> Iterator[ParseJob]:
+    """A job per path, in order; office files are converted a chunk at a time, just before their jobs are needed."""
+    iterator = iter(paths)
+    for number, chunk in enumerate(iter(lambda: list(islice(iterator, _CONVERT_CHUNK)), [])):
+        kinds = {path: office.sniff(path) for path in chunk}
+        sources = [path for path in chunk if kinds[path]]
+        converted = office.convert_batch(sources, workdir / f"{number:05d}", budget.seconds,
+                                         budget.memory_mb) if sources else {}
+        for path in chunk:
+            result = converted.get(path)
+            if isinstance(result, ReadError):
+                yield ParseJob(path, budget, refused=("skipped", result.message))
+            else:
+                yield ParseJob(path, budget, (result, kinds[path]) if result else None)
+
+
+def _parse_all(paths: list[Path], budget: Budget, workers: int | None) -> Iterator[Document | tuple[str, str]]:
+    """Parse ``paths`` in worker processes within ``budget``, results in order (see ``sucai.budget``)."""
+    if not paths:
         return
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-        yield from pool.map(_parse_job, paths, chunksize=8)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    with tempfile.TemporaryDirectory(prefix="sucai-convert-") as workdir:
+        yield from run_budgeted(_parse_job, _jobs(paths, budget, Path(workdir)), budget, workers)
 
 
 def _store(catalogue, path: Path, content: str, parsed: Document | tuple[str, str]) -> FileOutcome:

@@ -131,6 +131,8 @@ class Document:
     ``YYYY-MM-DD`` (or ``YYYY-MM`` / ``YYYY`` when the text says no more).
     ``elements`` are the 公文 elements (:class:`Element`) found in ``text``, in
     text order; they stay part of ``text``.
+    ``ocr_confidence`` is set when the text was recognised by OCR (a scan or an
+    image): Tesseract's mean word confidence, 0–100; None otherwise.
     """
 
     title: str
@@ -151,6 +153,7 @@ class Document:
     encoding: str | None = None
     ingested_at: str | None = None
     hidden: bool = False
+    ocr_confidence: float | None = None
 
     @property
     def chars(self) -> int:

@@ -32,7 +32,6 @@ class Follower:
         self.poll_seconds = poll_seconds or library.settings.index_poll_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._applied = -1
 
     def start(self) -> Follower:
         self._thread = threading.Thread(target=self._run, name="sucai-follower", daemon=True)
@@ -44,20 +43,11 @@ class Follower:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def catch_up(self) -> None:
-        """Apply what the log holds now; pick up what another process of this node applied."""
-        index = self.library.index
-        index.sync()
-        applied = index.applied
-        if applied != self._applied:       # committed by another process of this node: read it now
-            index.index.reload()
-            self._applied = applied
-
     def _run(self) -> None:
         listener = None
         while not self._stop.is_set():
             try:
-                self.catch_up()
+                self.library.index.sync()   # searches read the new commit (SearchIndex.snapshot)
             except Exception:  # noqa: BLE001 - keep following; the next round retries
                 log.warning("following the change log failed", exc_info=True)
             if self.library.catalogue.db.postgres:

@@ -8,13 +8,19 @@
   only in part — jieba words (title, headings, body), word proximity (a sloppy
   phrase over the words' leading bigrams) and character bigrams, all scored by
   BM25 with the weights in ``_BOOST``.
-- **Section scope**: the best documents are split into sections (a heading with
-  its paragraphs, items 一是… included) and each matching section is a hit with its
-  heading path; sections are scored by BM25 over section lengths.
+- **Section scope**: the best documents (those holding a needle, up to
+  ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
+  into sections (a heading with its paragraphs, items 一是… included) and each
+  matching section is a hit with its heading path; sections are scored by BM25
+  over section lengths.
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
-member tier, text fields are searched in the free part only, and snippets,
-highlights and facet counts come from the free part.
+member tier, the fields of the free view are searched (so matches and scores,
+term statistics included, come from the free view alone), and snippets,
+highlights and facet counts come from the free part. Documents the catalogue has
+changed since they were indexed (hidden, re-bounded, edited, removed) are left out
+of every query until the index catches up (:meth:`sucai.index.SearchIndex.snapshot`),
+and a hit is built from the catalogue's current document.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import bisect
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -32,7 +39,8 @@ from . import access, analysis
 from .index import SCHEMA, SearchIndex
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
-from .snippet import find_spans, snippet_for
+from .snippet import find_spans, merge_spans, snippet_for
+from .store import Catalogue
 
 MODES = ("ranked", "precise")
 SCOPES = ("doc", "section")
@@ -41,7 +49,6 @@ _FACETS = {"genre": 50, "year": 50, "source": 30}
 _K1, _B = 1.2, 0.75
 # Ranked-mode weights, tuned on bench/relevance.py (CMRC2018 + corpus distractors).
 _BOOST = {"exact": 3.0, "title": 1.0, "heading": 1.0, "bigram": 1.0}
-_HEADINGS = {"body": "head_w", "free": "free_head_w"}  # heading words: all, or the free view's
 
 
 @dataclass
@@ -107,8 +114,8 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) 
     request, warnings = _sanitise(request, index.settings.max_page_size)
     parsed = parse_query(request.q, index.settings.max_query_chars)
     warnings += parsed.warnings
-    plan = _Plan(parsed, request, member)
-    searcher = index.searcher()
+    searcher, changed = index.snapshot()
+    plan = _Plan(parsed, request, member, changed)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
@@ -145,21 +152,43 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
 # -- building queries ----------------------------------------------------------
 
 
-class _Plan:
-    """The tantivy queries for one request and viewer."""
+@dataclass(frozen=True)
+class _View:
+    """The index fields of one view of the documents (see :mod:`sucai.index`)."""
 
-    def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool):
+    title: str
+    text: str
+    headings: str
+
+
+_FREE = _View("free_title", "free", "free_head_w")   # every document's free view
+_WHOLE = _View("title", "body", "head_w")            # documents with a members part, whole
+
+
+class _Plan:
+    """The tantivy queries for one request and viewer.
+
+    ``changed``: ids whose index entries are older than the catalogue (hidden,
+    re-bounded, edited or removed since indexed); they are left out of every query.
+    """
+
+    def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool, changed: list[int]):
         self.parsed, self.request, self.member = parsed, request, member
         self.filters = _filters(request)
+        self.changed = changed
 
-    def visible(self, make) -> Query:
-        """``make(part)`` over the title and the text this viewer may search."""
-        if self.member:
-            body = make("body")
-        else:
-            unpaid = Query.boolean_query([(Occur.Must, make("body")), (Occur.MustNot, _flag("has_paid", True))])
-            body = Query.boolean_query([(Occur.Should, unpaid), (Occur.Should, make("free"))])
-        return Query.boolean_query([(Occur.Should, make("title")), (Occur.Should, body)])
+    def over(self, make: Callable[[_View], Query]) -> Query:
+        """``make(view)`` over the fields this viewer searches: the free view for a viewer
+        without the member tier; for a member, the whole document where it differs."""
+        free = make(_FREE)
+        if not self.member:
+            return free
+        # only split documents have the whole-document fields, so they need no filter
+        return _any([make(_WHOLE), Query.boolean_query([(Occur.Must, free), (Occur.MustNot, _flag("split", True))])])
+
+    def visible(self, make: Callable[[str], Query]) -> Query:
+        """``make(field prefix)`` over the title and the text this viewer may search."""
+        return self.over(lambda view: _any([make(view.title), make(view.text)]))
 
     def exact(self, term: str) -> Query:
         return self.visible(lambda part: _substring(part, term))
@@ -194,10 +223,9 @@ class _Plan:
         clauses = [Query.boost_query(self.exact(term), _BOOST["exact"])]
         if words:
             clauses += [
-                Query.boost_query(_terms("title_w", words), _BOOST["title"]),
-                Query.boost_query(self.visible(lambda part: _terms(_HEADINGS[part], words) if part != "title"
-                                               else Query.empty_query()), _BOOST["heading"]),
-                self.visible(lambda part: _terms(f"{part}_w", words) if part != "title" else Query.empty_query()),
+                Query.boost_query(self.over(lambda view: _terms(f"{view.title}_w", words)), _BOOST["title"]),
+                Query.boost_query(self.over(lambda view: _terms(view.headings, words)), _BOOST["heading"]),
+                self.over(lambda view: _terms(f"{view.text}_w", words)),
             ]
         near = _proximity_terms(term)
         if len(near) > 1:
@@ -206,10 +234,17 @@ class _Plan:
             clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), _BOOST["bigram"]))
         return _any(clauses)
 
+    def current(self, query: Query) -> Query:
+        """``query`` without the documents whose index entries are older than the catalogue."""
+        if not self.changed:
+            return query
+        return Query.boolean_query([(Occur.Must, query),
+                                    (Occur.MustNot, Query.term_set_query(SCHEMA, "id", self.changed))])
+
     def _combine(self, must: list[Query]) -> Query:
         clauses = [(Occur.Must, q) for q in must] + [(Occur.Must, f) for f in self.filters]
         clauses += [(Occur.MustNot, self.exact(t)) for t in self.parsed.excluded]
-        return Query.boolean_query(clauses)
+        return self.current(Query.boolean_query(clauses))
 
 
 def _substring(part: str, term: str) -> Query:
@@ -288,7 +323,7 @@ def _sorted_ids(searcher: tantivy.Searcher, query: Query, field_name: str, offse
 def _document_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> tuple[int, list[Hit]]:
     request = plan.request
     total, scored = _ordered(searcher, plan, (request.page - 1) * request.limit, request.limit)
-    docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored], outline=False)}
+    docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored], outline=False) if not d.hidden}
     return total, [_document_hit(docs[i], score, plan, index.settings.snippet_chars) for score, i in scored if i in docs]
 
 
@@ -309,9 +344,11 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     For batch work (a zip of a result set) and checks; the same matching rules as
     :func:`search` with document scope.
     """
-    plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member)
-    total, scored = _ordered(index.searcher(), plan, 0, limit)
-    return total, [i for _, i in scored]
+    searcher, changed = index.snapshot()
+    plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, changed)
+    total, scored = _ordered(searcher, plan, 0, limit)
+    visible = index.catalogue.visible_titles([i for _, i in scored])
+    return total, [i for _, i in scored if i in visible]
 
 
 _EXACT_BONUS = 10_000.0  # above any BM25 score: puts exact matches before partial ones
@@ -333,7 +370,7 @@ def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
     view = access.view(doc, plan.member)[0]
     needles = plan.needles
     snippet = snippet_for(view.text, needles, width)
-    title_spans = [(s, e) for s, e, _ in find_spans(view.title, needles)]
+    title_spans = merge_spans([(s, e) for s, e, _ in find_spans(view.title, needles)])
     return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, round(score, 4),
                snippet.text, snippet.highlights, title_spans)
 
@@ -380,14 +417,18 @@ def sections(doc: Document) -> list[_Section]:
 
 def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]):
     request, cap = plan.request, index.settings.section_scan_docs
-    query = plan.matching() if request.mode == "ranked" else plan.precise()
+    query = plan.precise()
+    if request.mode == "ranked" and plan.needles:  # only documents with some needle can have a matching section
+        query = Query.boolean_query([(Occur.Must, plan.matching()),
+                                     (Occur.Must, _any([plan.exact(n) for n in plan.needles]))])
     total_docs, scored = _ranked_ids(searcher, query, 0, cap)
-    if total_docs > cap:
-        warnings.append(f"匹配文档较多，只在最相关的 {cap} 篇中查找段落")
+    docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars)
+    if total_docs > len(docs):
+        warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落")
     idf = _idf(searcher, plan)
     heading = analysis.normalize(request.heading or "")
     found = []
-    for doc in index.catalogue.documents([i for _, i in scored]):
+    for doc in docs:
         view = access.view(doc, plan.member)[0]
         found += [(*match, doc.chars) for match in _matching_sections(view, plan, idf, heading)]
     found.sort(key=lambda f: (-f[0], f[1].id, f[2].start))
@@ -397,12 +438,27 @@ def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, w
                         for score, d, s, chars in found[offset : offset + request.limit]]
 
 
+def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, batch: int = 50) -> list[Document]:
+    """The visible documents of ``ids``, in that order, while their characters add up to at most
+    ``budget`` (the first one always): what a section search may scan."""
+    out: list[Document] = []
+    used = 0
+    for start in range(0, len(ids), batch):
+        loaded = {d.id: d for d in catalogue.documents(ids[start : start + batch]) if not d.hidden}
+        for doc in (loaded[i] for i in ids[start : start + batch] if i in loaded):
+            if out and used + doc.chars > budget:
+                return out
+            out.append(doc)
+            used += doc.chars
+    return out
+
+
 def _idf(searcher: tantivy.Searcher, plan: _Plan) -> dict[str, float]:
     """BM25 idf of each needle, from how many documents contain it."""
     total = max(1, searcher.num_docs)
     idf = {}
     for needle in plan.needles:
-        df = searcher.search(plan.exact(needle), limit=1, count=True).count
+        df = searcher.search(plan.current(plan.exact(needle)), limit=1, count=True).count
         idf[needle] = math.log(1 + (total - df + 0.5) / (df + 0.5))
     return idf
 
@@ -443,7 +499,7 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
     text = doc.text[part.start : part.end]
     needles = plan.needles
     snippet = snippet_for(text, needles, width)
-    title_spans = [(s, e) for s, e, _ in find_spans(doc.title, needles)]
+    title_spans = merge_spans([(s, e) for s, e, _ in find_spans(doc.title, needles)])
     return Hit(doc.id, doc.title, doc.genre, chars, doc.date, doc.source, score, snippet.text,
                snippet.highlights, title_spans, part.path, part.start, part.end)
 

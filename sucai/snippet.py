@@ -22,16 +22,20 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
 
     Returns ``(start, end, needle_index)`` sorted by start; matching is done on the
     normalised text (:func:`sucai.analysis.normalize`), spans are in ``text``.
+    Needles are searched in :func:`sucai.analysis.matchable` (the same matches,
+    cheaper to compute).
     """
-    norm, offsets = analysis.normalize_with_offsets(text)
-    spans = []
-    for index, needle in enumerate(needles):
-        at = norm.find(needle)
-        while at >= 0 and needle:
-            start, end = offsets.span(at, at + len(needle))
-            spans.append((start, end, index))
-            at = norm.find(needle, at + 1)
-    return sorted(spans)
+    form, offsets = analysis.matchable(text, needles)
+    return sorted((*offsets.span(at, at + len(needle)), index) for index, needle in enumerate(needles)
+                  for at in _occurrences(form, needle))
+
+
+def _occurrences(text: str, needle: str):
+    """Start of every occurrence of ``needle`` in ``text``, overlapping ones included."""
+    at = text.find(needle) if needle else -1
+    while at >= 0:
+        yield at
+        at = text.find(needle, at + 1)
 
 
 def snippet_for(text: str, needles: list[str], width: int) -> Snippet:

@@ -40,7 +40,7 @@ _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.
                 documents.c.paid_from, documents.c.paid_until, documents.c.doc_number, documents.c.date,
                 documents.c.source, documents.c.text, documents.c.outline, documents.c.elements,
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
-                documents.c.ingested_at, documents.c.hidden)
+                documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence)
 _LISTS = ("outline", "elements", "removed")
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 
@@ -101,7 +101,7 @@ class Catalogue:
             elements=_dump([e.to_dict() for e in doc.elements]),
             removed=_dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
             source_path=doc.source_path, format=doc.format, encoding=doc.encoding, text_hash=text_hash,
-            ingested_at=_now())
+            ingested_at=_now(), ocr_confidence=doc.ocr_confidence)
         with self.transaction() as conn:
             new_id = conn.execute(self.db.insert(documents, ignore=True).values(**values)
                                   .returning(documents.c.id)).scalar()
@@ -297,11 +297,23 @@ class Catalogue:
                                 .where(changes.c.seq > seq).order_by(changes.c.seq).limit(limit))
             return [tuple(row) for row in rows]
 
-    def changed_since(self, seq: int) -> set[int]:
-        """Ids of the documents changed (in any way) after change ``seq``: entries a search index that
-        has applied the log up to ``seq`` holds in an older state."""
+    def index_state(self, applied: int) -> list[int]:
+        """Ids of the documents that a search index which applied the log up to change ``applied``
+        holds in an older state — edited, hidden, shown, re-bounded or removed since — whose entries
+        must not be trusted while it lags (documents only added since are not in it, or are in it as
+        they are). In id order."""
         with self.db.read() as conn:
-            return set(conn.execute(select(changes.c.doc_id.distinct()).where(changes.c.seq > seq)).scalars())
+            return list(conn.execute(select(changes.c.doc_id).distinct()
+                                     .where(changes.c.seq > applied, changes.c.kind != "add")
+                                     .order_by(changes.c.doc_id)).scalars())
+
+    def visible_titles(self, ids: list[int]) -> dict[int, str]:
+        """The current title of each of these documents that exists and is not hidden."""
+        if not ids:
+            return {}
+        with self.db.read() as conn:
+            return dict(conn.execute(select(documents.c.id, documents.c.title)
+                                     .where(documents.c.hidden == 0, documents.c.id.in_(ids))).fetchall())
 
     def document_ids(self) -> list[int]:
         """Ids of every document that is not hidden (what a search index should hold), in order."""
@@ -366,7 +378,7 @@ def _plain_fields(doc: Document) -> Document:
 
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
-     source_path, fmt, encoding, ingested_at, hidden) = row
+     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence) = row
     return Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
@@ -374,6 +386,7 @@ def _document(row: tuple) -> Document:
         elements=[Element(**e) for e in json.loads(elements)],
         removed=[Removal(**r) for r in json.loads(removed)],
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
+        ocr_confidence=ocr_confidence,
     )
 
 

@@ -2,11 +2,12 @@
 
 Titles are not members-only text, so every viewer gets the same answers. The
 titles are kept in memory, normalised with :func:`sucai.analysis.normalize`
-(width, case, traditional → simplified, spaces between Han), so a lookup is a
-plain substring scan: well under a millisecond for thousands of titles. The list
-is rebuilt when the catalogue's change log (:meth:`sucai.store.Catalogue.change_count`, the
-newest change's number) moves — whichever process or node made the change: an
-addition, a title edit, hiding or removal — checked at most every ``recheck_seconds``.
+(see :mod:`sucai.analysis`), so a lookup is a plain substring scan: well under
+a millisecond for thousands of titles. The list is rebuilt when the catalogue's
+change log (:meth:`sucai.store.Catalogue.change_count`, the newest change's number)
+moves — whichever process or node made the change: an addition, a title edit,
+hiding or removal — checked at most every ``recheck_seconds``, and each suggestion
+is checked against the catalogue's current state before it is returned.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class TitleIndex:
         occurs, then shorter titles, then lower ids. Empty ``q`` gives no suggestions.
         """
         self._maybe_refresh()
-        parts = [p for p in analysis.normalize(q or "").split(" ") if p]
+        parts = [p for p in map(analysis.normalize, (q or "").split()) if p]
         if not parts:
             return []
         limit = max(1, min(limit, MAX_SUGGESTIONS))
@@ -95,7 +96,19 @@ class TitleIndex:
             found.append((at, len(norm), row["id"], row))
         found.sort(key=lambda f: f[:3])
         out = []
-        for _, _, _, row in found[:limit]:
+        for _, _, _, row in self._current(found, limit):
             spans = merge_spans([(s, e) for s, e, _ in find_spans(row["title"], parts)])
             out.append(Suggestion(row["id"], row["title"], row["genre"], row["chars"], row["date"], row["source"], spans))
         return out
+
+    def _current(self, found: list[tuple], limit: int) -> list[tuple]:
+        """The first ``limit`` of ``found`` that the catalogue still shows under the same title:
+        a title list a moment old never suggests a document hidden, removed or renamed since."""
+        out: list[tuple] = []
+        start = 0
+        while len(out) < limit and start < len(found):
+            batch = found[start : start + 2 * limit]
+            titles = self.catalogue.visible_titles([row["id"] for *_, row in batch])
+            out += [f for f in batch if titles.get(f[-1]["id"]) == f[-1]["title"]]
+            start += len(batch)
+        return out[:limit]

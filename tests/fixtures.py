@@ -113,3 +113,36 @@ def zip_bomb_docx(base: bytes, payload_mb: int = 30) -> bytes:
 def new_document():
     """A blank python-docx Document (its template already has a numbering part)."""
     return docx.Document()
+
+
+CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+def cjk_font_path() -> str | None:
+    """An installed CJK font (Debian fonts-wqy-microhei or fonts-noto-cjk), None when there is none."""
+    from pathlib import Path
+
+    return next((font for font in CJK_FONTS if Path(font).exists()), None)
+
+
+def render_page(lines: list[str], font_size: int = 40, width: int = 1654, height: int = 2339):
+    """A "scanned" A4 page at 200 dpi: ``lines`` drawn in black on white with a CJK font (a Pillow image, mode L).
+
+    Each line starts two characters in, like an indented paragraph; lines are 1.8 font sizes apart.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(cjk_font_path(), font_size)
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(lines):
+        draw.text((160 + 2 * font_size, 200 + number * int(1.8 * font_size)), line, font=font, fill=0)
+    return image
+
+
+def image_bytes(image, fmt: str = "PNG") -> bytes:
+    """An image saved as PNG, JPEG, TIFF — or PDF: an image-only PDF, i.e. a scan without a text layer."""
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **({"resolution": 200} if fmt == "PDF" else {}))
+    return buffer.getvalue()

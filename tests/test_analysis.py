@@ -6,41 +6,102 @@ import random
 
 import pytest
 
-from sucai import analysis
+from sucai import analysis, radicals
 from sucai.query import parse_query
 
 
 @pytest.mark.parametrize("raw, norm", [
     ("２０２３年第１号（试行）", "2023年第1号(试行)"),
-    ("GB/T 9704", "gb/t 9704"),
     ("開通政務服務熱線", "开通政务服务热线"),
     ("乾安县", "干安县"),                      # one image per character, in documents and queries alike
-    ("市财政局   办公室\u3000关于", "市财政局办公室关于"),  # whitespace between wide characters dropped
-    ("hello \n  world", "hello world"),       # elsewhere folded to one space
+    ("市财政局   办公室\u3000关于", "市财政局办公室关于"),  # whitespace between Chinese characters dropped
+    ("hello \n  world", "hello world"),       # between two Latin words: one space
     ("  前后空白  ", "前后空白"),
+    # B31: spaces at Chinese/Latin, Chinese/digit, letter/digit boundaries and by punctuation do not count
+    ("全市 2023 年地区生产总值增长 5.2% ，完成 GDP 目标", "全市2023年地区生产总值增长5.2%,完成gdp目标"),
+    ("GB/T 9704-2012", "gb/t9704-2012"),
+    ("DB41/T 958—2020", "db41/t958—2020"),
+    ("2023 2024", "2023 2024"),                # between two numbers it counts
+    ("Windows 10", "windows10"),
+    # B25: Kangxi radicals, CJK radical supplement, CJK strokes
+    ("关于印发⼯作⽅案的通知，⼀季度执⾏", "关于印发工作方案的通知,一季度执行"),
+    ("⻓江⻔户", "长江门户"),
+    # compatibility characters: NFKC, one character to several
+    ("㈠⑴⒈①Ⅳ", "(一)(1)1.1iv"),
+    ("㊀㊣ﬁ ℃㎡", "一正fi°cm2"),
+    ("……", "……"),                            # the ellipsis is Chinese punctuation, not full stops
+    ("政\u200b府\u00ad网\ufeff站", "政府网站"),    # invisible format characters
+    # traditional → simplified by phrases, in a run that holds a traditional character
+    ("本計畫經國務院批覆同意", "本计划经国务院批复同意"),
+    ("香港衞生署", "香港卫生署"),               # a Hong Kong variant (t2s alone leaves 衞)
+    ("他們看著我說", "他们看着我说"),            # a Taiwan variant
+    ("工作取得显著成效", "工作取得显著成效"),     # simplified text is never phrase-converted
+    ("严重破坏土地", "严重破坏土地"),
 ])
 def test_normalize(raw, norm):
     assert analysis.normalize(raw) == norm
 
 
 def test_normalize_is_idempotent_on_every_folded_character():
-    table = analysis._fold_table()
+    table = analysis._tables().fold
     images = "".join(table.values())
     assert analysis.normalize(analysis.normalize(images)) == analysis.normalize(images)
 
 
-def test_offsets_point_at_the_source_character():
-    """Property test against a per-character oracle: each normalised character is the fold of its source."""
+def test_the_fold_for_display_gives_ordinary_ideographs():
+    text = "关于印发⼯作⽅案的通知\n⼀季度执⾏⻓效机制"
+    folded = radicals.fold(text)
+    assert folded == "关于印发工作方案的通知\n一季度执行长效机制"
+    assert all(not 0x2E80 <= ord(c) <= 0x2FDF for c in folded)
+    assert len(folded) == len(text)
+
+
+_GAP = set(" \u3000\n\t\u00a0") | set(analysis._IGNORABLE)
+
+
+def test_offsets_point_at_the_source_characters():
+    """Property test: each normalised character comes from the characters its span names.
+
+    A space comes from a whitespace run; any other character is part of the image of
+    the one source character it maps to (after the phrase conversion, which keeps
+    lengths). Spans never go backwards, and every source character that is not
+    whitespace gives its whole image, once, in order.
+    """
     rng = random.Random(7)
-    alphabet = "学习 贯彻\u3000\nＡb c（）開 2３\t"
-    table = analysis._fold_table()
+    alphabet = ["学", "习", " ", "\u3000", "\n", "\t", "Ａ", "b", "c", "（", "）", "開", "計畫", "2", "３", "⑴",
+                "℃", "①", "\u200b", "⼯", "Ⅳ", "…", "\u00a0", "批覆", ".", "衞", "𝐀", "🄁", "ж", "٣"]
     for _ in range(5_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         norm, offsets = analysis.normalize_with_offsets(text)
         assert norm == analysis.normalize(text)
+        source = analysis.to_simplified(text)
+        assert len(source) == len(text)
+        last = 0
         for i, char in enumerate(norm):
-            source = text[offsets[i]]
-            assert source.translate(table).lower() == char or (char == " " and source.isspace())
+            start, end = offsets.span(i, i + 1)
+            assert last <= start < end <= len(text)
+            piece = source[start:end]
+            if char == " ":
+                assert set(piece) <= _GAP and piece.strip(analysis._IGNORABLE)
+            else:
+                assert len(piece) == 1 and char in analysis.normalize(piece)
+            last = start
+        assert norm.replace(" ", "") == "".join(analysis.normalize(c) for c in source if c not in _GAP)
+
+
+@pytest.mark.parametrize("text, needle, shown", [
+    ("第⑴项", "(1)", "⑴"),
+    ("第⑴项", "1", "⑴"),            # part of one character's image: the whole character
+    ("共㈠㈡两部分", "(一)(二)", "㈠㈡"),
+    ("气温 25 ℃ 左右", "25°c", "25 ℃"),
+    ("全市 2023 年", "2023年", "2023 年"),
+    ("本計畫經國務院批覆", "计划", "計畫"),
+])
+def test_spans_of_expanded_characters_are_exact(text, needle, shown):
+    norm, offsets = analysis.normalize_with_offsets(text)
+    at = norm.index(analysis.normalize(needle))
+    start, end = offsets.span(at, at + len(analysis.normalize(needle)))
+    assert text[start:end] == shown
 
 
 def test_bigram_tokens_start_at_every_offset():
@@ -60,6 +121,7 @@ def test_user_dictionary_terms_stay_whole():
     ("财政 -通知", [["财政"]], ["通知"], False),
     ("财政 OR 教育 -年度", [["财政", "教育"]], ["年度"], False),
     ('"hello world" 报告', [["hello world"], ["报告"]], [], False),
+    ('"GB/T 9704-2012"', [["gb/t9704-2012"]], [], False),
     ("“全面 从严”", [["全面从严"]], [], False),   # full-width quotes; the space between Han goes
     ("２０２３ （试行）", [["2023"], ["(试行)"]], [], False),
     ('"未闭合', [["未闭合"]], [], True),
@@ -79,3 +141,28 @@ def test_parse_query(q, groups, excluded, warned):
 def test_parse_query_cuts_long_input_with_a_warning():
     parsed = parse_query("字" * 600, max_chars=500)
     assert parsed.groups == [["字" * 500]] and parsed.warnings
+
+
+def test_matchable_form_gives_the_spans_of_the_normalised_text(monkeypatch):
+    """Property test: the needles' spans found in analysis.matchable's form are exactly the spans the
+    normalised text gives (the oracle: normalize_with_offsets), and the cheap form is used often."""
+    from sucai.snippet import find_spans
+
+    monkeypatch.setattr(analysis, "_SHORT_TEXT", 0)  # the cheap forms, also for these short texts
+    rng = random.Random(11)
+    alphabet = ["学", "习", "发", "展", "發", " ", "\n", "\u3000", "，", ",", "a", "B", "b", "1", "１", "⑴", "(", ")",
+                "\u200b", "⼯", "工", "開", "开", "乾", "干", "。"]
+    fast = 0
+    for _ in range(5_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        norm, offsets = analysis.normalize_with_offsets(text)
+        needles = []
+        for _ in range(rng.randint(1, 3)):
+            start = rng.randrange(len(norm) + 1)
+            needle = norm[start:start + rng.randint(1, 4)].strip()
+            needles.append(needle or rng.choice("学习发展工开干"))
+        oracle = sorted((*offsets.span(at, at + len(n)), i) for i, n in enumerate(needles)
+                        for at in range(len(norm)) if norm.startswith(n, at))
+        assert find_spans(text, needles) == oracle, (text, needles)
+        fast += analysis.matchable(text, needles)[0] != norm
+    assert fast > 300   # the fast path is taken often enough for the comparison to mean something

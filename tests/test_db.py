@@ -1,5 +1,5 @@
 """The data-access layer (issue 15): the migrations make exactly the tables of ``sucai.db.schema`` on
-both backends; a library made by sucai before the data-access layer (main at 4f8339a, run from git)
+both backends; a library made by sucai before the data-access layer (main at a7a459d, run from git)
 opens and is migrated; PostgreSQL is never migrated behind the operator's back; the change log
 numbers every change once, in order, even with writers racing on PostgreSQL; check-integrity finds and
 repairs an index that lost, gained or doubled entries."""
@@ -30,7 +30,7 @@ from sucai.store import Catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sucai" / "samples" / "library"
-BEFORE = "4f8339a"   # main just before the data-access layer: catalogue schema 4, accounts schema 2
+BEFORE = "a7a459d"   # main just before the data-access layer: catalogue schema 5, accounts schema 2
 PASSWORD = "测试密码123456"
 
 

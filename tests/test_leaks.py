@@ -24,6 +24,10 @@ import io
 import json
 import random
 import re
+import subprocess
+import sys
+import threading
+import time
 import zipfile
 from datetime import date, timedelta
 from importlib import resources
@@ -32,7 +36,7 @@ from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai import access, analysis
 from sucai.accounts import Accounts
@@ -464,6 +468,147 @@ def test_b20_excerpt_never_comes_from_the_members_part(tmp_path, home):
             page = client.get("/search", params={"q": "总体要求", "mode": mode, "scope": scope}).text
             assert "红杉" not in page and "测算口径" not in page
     assert library.search(SearchRequest(q="红杉甲方案"), member=True).total == 1   # members do find it
+    library.close()
+
+
+# -- side channels: scores, and an index that lags behind the catalogue --------------------------
+
+
+SCORE_PROBES = ["数字政府", "政务服务效能", "数字政府 建设", "政务", "基层治理 数字政府", "提升"]
+
+
+def _score_library(home: Path, members_hold_probes: bool) -> Path:
+    """A library whose free parts are always the same; the members parts hold the probe words or
+    (``members_hold_probes=False``) other words of the same length."""
+    secret = "数字政府建设滞后，政务服务效能不高，数字政府平台分散。" if members_hold_probes else \
+             "社区工作力量薄弱，台账资料繁多，基层负担依然较重。"
+    docs = {
+        "01.txt": "关于推进数字政府建设的通知\n一、总体要求\n加快推进数字政府建设，提升政务服务效能。\n",
+        "02.txt": "关于基层治理的调研报告\n一、基本情况\n围绕基层治理开展专题调研，提升治理水平。\n"
+                  f"##paidbegin##\n二、存在问题\n{secret}\n",
+        "03.txt": "关于政务公开的实施方案\n一、工作目标\n推进数字政府建设与政务公开。\n"
+                  f"##paidbegin##\n二、主要任务\n{secret}{secret}\n",
+        "04.txt": "年度工作总结\n一、主要成绩\n全年完成各项目标任务，提升群众满意度。\n",
+        "05.txt": f"内部测算方案\n##paidbegin##\n一、测算口径\n{secret}\n",
+    }
+    source = home.parent / f"{home.name}-src"
+    source.mkdir()
+    for name, text in docs.items():
+        (source / name).write_text(text, encoding="utf-8")
+    library = Library.open(home)
+    assert library.ingest([source], workers=1).counts["ingested"] == len(docs)
+    library.close()
+    return home
+
+
+def _ranking(client: TestClient, probe: str, mode: str, scope: str) -> tuple:
+    data = client.get("/api/search", params={"q": probe, "mode": mode, "scope": scope, "limit": 20}).json()
+    return data["total"], [(h["id"], h["score"], h.get("section_start")) for h in data["hits"]]
+
+
+def test_scores_do_not_reveal_members_text(tmp_path, make_home):
+    """Issue 11 #2: a non-member's scores and order are the same whether or not members parts hold the probe
+    words (term statistics included); a member's do differ, so the test can fail."""
+    with_probes = create_app(_score_library(make_home(tmp_path / "with"), True))
+    without = create_app(_score_library(make_home(tmp_path / "without"), False))
+    visitors = TestClient(with_probes), TestClient(without)
+    compared = 0
+    for probe in SCORE_PROBES:
+        for mode in ("ranked", "precise"):
+            for scope in ("doc", "section"):
+                one, two = (_ranking(client, probe, mode, scope) for client in visitors)
+                assert one == two, (probe, mode, scope)
+                compared += bool(one[1])
+    assert compared >= 10
+    member_views = []
+    for app in (with_probes, without):
+        Accounts.open(app.state.settings.home).add_user("会员", PASSWORD, "member",
+                                                          (date.today() + timedelta(days=30)).isoformat())
+        member_views.append(_ranking(login(app, "会员"), "数字政府", "ranked", "doc"))
+    assert member_views[0] != member_views[1]
+
+
+def _hold_index_lock(home: Path) -> subprocess.Popen:
+    """Another process that holds the index lock (a long ingest or reindex) until its stdin closes."""
+    code = ("import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+            "print('locked', flush=True); sys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(home / "index.lock")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_lagging_index_never_serves_hidden_or_rebounded_text(tmp_path, home):
+    """Issue 11 #3: an admin hides one document and makes another members-only while another process holds
+    the index lock. Until the index catches up, visitors must find neither by the text they can no longer see:
+    search (document and section scope, both modes), the zip of a search, similar documents, suggestions."""
+    source = tmp_path / "src"
+    source.mkdir()
+    texts_ = {
+        "隐藏.txt": "关于红杉乙计划的专项通知\n一、总体要求\n红杉乙计划由专班负责推进，按季度调度。\n",
+        "改界.txt": "关于青松丙工程的实施方案\n一、工作目标\n推进青松丙工程建设。\n二、保障措施\n青松丙工程资金由市财政统筹。\n",
+        "其他.txt": "关于青松丙工程和红杉乙计划的综述\n一、概况\n本文概述相关工作安排。\n",
+        "总结.txt": "青松丙工程和红杉乙计划工作总结\n一、主要工作\n完成年度任务。\n",
+    }
+    for name, text in texts_.items():
+        (source / name).write_text(text, encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([source], workers=1)
+    rows = library.catalogue.summaries()
+    hidden = next(r["id"] for r in rows if r["title"].startswith("关于红杉乙计划的专项"))
+    rebounded = next(r["id"] for r in rows if r["title"].startswith("关于青松丙工程的实施"))
+    other = next(r["id"] for r in rows if r["title"].startswith("关于青松丙工程和"))
+    app = create_app(home)
+    client = TestClient(app, raise_server_exceptions=False)
+    assert client.get("/api/search", params={"q": "红杉乙计划由专班", "mode": "precise"}).json()["total"] == 1
+    boundary = library.get(rebounded).text.index("二、保障措施")
+    holder = _hold_index_lock(home)
+    try:
+        admins = [threading.Thread(target=library.set_hidden, args=(hidden, True)),
+                  threading.Thread(target=library.update, args=(rebounded,), kwargs={"paid_from": boundary})]
+        for admin in admins:
+            admin.start()   # the catalogue changes at once; the index sync waits for the lock
+        deadline = time.monotonic() + 30
+        while (not library.get(hidden, include_hidden=True).hidden or library.get(rebounded).paid_from is None) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert library.catalogue.change_count() > library.index.applied   # the index lags
+        now_hidden = library.get(hidden, include_hidden=True)
+        forbidden = windows(now_hidden.title) | windows(now_hidden.text)
+        members = library.get(rebounded)
+        forbidden |= windows(members.text[members.paid_from:])
+        for doc in library.catalogue.documents():
+            if not doc.hidden:
+                forbidden -= windows(doc.title) | windows(access.free_view(doc).text)
+        assert forbidden
+        probes_ = ["红杉乙计划由专班", "专项通知", "按季度调度", "资金由市财政统筹", "保障措施", "青松丙工程资金"]
+        found = {}
+        for probe in probes_:
+            for mode in ("precise", "ranked"):
+                for scope in ("doc", "section"):
+                    response = client.get("/api/search", params={"q": probe, "mode": mode, "scope": scope})
+                    data = response.json()
+                    assert not {hidden, rebounded} & {h["id"] for h in data["hits"]}, (probe, mode, scope)
+                    if mode == "precise":   # ranked mode may find the third document by some of the words
+                        assert data["total"] == 0, (probe, mode, scope, data["hits"])
+                    found[(probe, mode, scope)] = leaks(readable(response), forbidden, asked=probe)
+            zipped = client.get("/api/download", params={"q": probe, "format": "txt"})
+            found[(probe, "zip")] = leaks(readable(zipped), forbidden, asked=probe)
+            suggested = client.get("/api/suggest", params={"q": probe[:4]}).json()["suggestions"]
+            assert hidden not in [s["id"] for s in suggested]
+        similar_ = client.get(f"/api/documents/{other}/similar").json()
+        assert similar_["hits"] and hidden not in [h["id"] for h in similar_["hits"]]
+        found["similar"] = leaks(readable(client.get(f"/api/documents/{other}/similar")), forbidden)
+        assert client.get("/api/suggest", params={"q": "红杉乙计划的专项"}).json()["suggestions"] == []
+        assert not {k: v for k, v in found.items() if v}
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        for admin in admins:
+            admin.join(timeout=60)
+    assert library.index.applied == library.catalogue.change_count()   # the sync went through once the lock was free
+    assert client.get("/api/search", params={"q": "青松丙工程资金", "mode": "precise"}).json()["total"] == 0
+    assert client.get("/api/search", params={"q": "青松丙工程建设", "mode": "precise"}).json()["total"] == 1
     library.close()
 
 

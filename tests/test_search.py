@@ -344,3 +344,164 @@ def test_changing_the_dictionary_reindexes_before_anyone_searches(home):
     reopened = Library.open(home)
     assert reopened.search(SearchRequest(q="述职", mode="precise"), member=True).total == 1
     assert reopened.search(SearchRequest(q="", mode="precise"), member=True).total == 2
+
+
+# -- second round (../shared/cases/README.md, issue 10) -------------------------------------------
+
+
+def ingest_text(library: Library, tmp_path, text: str, name: str = "doc.txt") -> int:
+    """Ingest ``text`` as a UTF-8 .txt file through the whole pipeline (readers, cleaning, outline)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    summary = library.ingest([path], workers=1)
+    [outcome] = summary.outcomes
+    assert outcome.status == "ingested", outcome
+    return outcome.doc_id
+
+
+@pytest.mark.parametrize("q", ["工作方案", "一季度", "执行"])
+def test_b25_kangxi_radicals_match_ideographs(library, tmp_path, q):
+    doc = ingest_text(library, tmp_path, "关于印发⼯作⽅案的通知\n各单位：现将⼀季度⼯作⽅案印发给你们，请认真执⾏。\n")
+    assert ids_for(library, q) == [doc]
+    stored = library.get(doc)
+    assert "⼯" not in stored.title + stored.text and "工作方案" in stored.title  # the stored text shows ideographs
+    assert "执行" in stored.text and "一季度" in stored.text
+
+
+def test_b25_radicals_in_stored_text_still_match(library):
+    """Documents stored before the reader's fold (or edited in) match through the analysis alone."""
+    [doc] = add(library, "⻓江⼤保护⼯作⽅案")
+    assert ids_for(library, "长江大保护工作方案") == [doc]
+    assert highlighted(library, "工作方案") == [["⼯作⽅案"]]
+
+
+B31_TEXT = "全市 2023 年地区生产总值增长 5.2% ，完成 GDP 目标。依据 DB41/T 958—2020 执行。hello world"
+
+
+@pytest.mark.parametrize("q, shown", [
+    ("2023年", "2023 年"), ("增长5.2%", "增长 5.2%"), ("完成GDP目标", "完成 GDP 目标"),
+    ("DB41/T958", "DB41/T 958"), ('"DB41/T 958"', "DB41/T 958"), ('"hello world"', "hello world"),
+])
+def test_b31_spaces_at_han_latin_and_han_digit_boundaries(library, tmp_path, q, shown):
+    doc = ingest_text(library, tmp_path, "地区生产总值情况\n" + B31_TEXT + "\n")
+    assert ids_for(library, q) == [doc]
+    assert highlighted(library, q) == [[shown]]
+
+
+def test_b31_a_space_between_latin_words_counts(library):
+    [doc] = add(library, B31_TEXT)
+    assert ids_for(library, '"hello world"') == [doc]
+    assert ids_for(library, "helloworld") == []
+    [joined] = add(library, "helloworld 合在一起", title="另一篇")
+    assert ids_for(library, "helloworld") == [joined]
+    assert ids_for(library, '"hello world"') == [doc]
+
+
+@pytest.mark.parametrize("doc_text, q", [
+    ("依据GB/T9704-2012排版", '"GB/T 9704-2012"'),
+    ("依据GB/T 9704-2012排版", '"GB/T9704-2012"'),
+    ("依据GB/T 9704-2012排版", "GB/T9704"),
+])
+def test_b31_quoted_standard_number_with_or_without_space(library, doc_text, q):
+    [doc] = add(library, doc_text)
+    assert ids_for(library, q) == [doc]
+    assert ids_for(library, q, mode="ranked") == [doc]
+
+
+COMPAT_TEXT = "㈠总体要求\n⑴工作目标：到第Ⅳ季度完成。\n⒈基本原则\n①坚持问题导向；②坚持系统观念。气温 25 ℃。"
+
+
+@pytest.mark.parametrize("q, shown", [
+    ("(一)总体要求", "㈠总体要求"), ("（一）", "㈠"), ("(1)工作目标", "⑴工作目标"), ("1.基本原则", "⒈基本原则"),
+    ("第IV季度", "第Ⅳ季度"), ("iv", "Ⅳ"), ("1坚持问题导向", "①坚持问题导向"), ("25°C", "25 ℃"),
+])
+def test_compatibility_characters_match_their_plain_spelling(library, q, shown):
+    [doc] = add(library, COMPAT_TEXT)
+    assert ids_for(library, q) == [doc]
+    assert highlighted(library, q) == [[shown]]
+
+
+# Taiwan and Hong Kong texts whose simplified form depends on the phrase (per character they convert otherwise)
+TRADITIONAL = [
+    ("本計畫經行政院核定後實施", "计划", "計畫"),            # 畫 alone is 画
+    ("國務院關於同意設立新區的批覆", "批复", "批覆"),        # 覆 alone stays 覆
+    ("經過反覆研究，決定如下", "反复研究", "反覆研究"),
+    ("據瞭解，該項目進展順利", "据了解", "據瞭解"),           # 瞭 alone stays 瞭
+    ("經濟已經開始復甦", "复苏", "復甦"),
+    ("香港衞生署發出通告", "卫生署", "衞生署"),              # Hong Kong variant: t2s alone leaves 衞
+    ("他們一直看著這個問題", "看着这个问题", "看著這個問題"),  # Taiwan 著 for 着
+]
+
+
+@pytest.mark.parametrize("doc_text, q, shown", TRADITIONAL)
+def test_traditional_phrases_are_found_by_the_simplified_query(library, doc_text, q, shown):
+    [doc] = add(library, doc_text)
+    assert ids_for(library, q) == [doc]
+    assert highlighted(library, q) == [[shown]]
+
+
+@pytest.mark.parametrize("doc_text, q", [("工作取得显著成效", "显著成效"), ("严重破坏土地的行为", "破坏土地"),
+                                         ("一批覆盖全省的项目", "覆盖")])
+def test_simplified_text_is_not_phrase_converted(library, doc_text, q):
+    """OpenCC's phrases applied to simplified text would turn 显著 into 显着 and 破坏土 into 破坯土."""
+    [doc] = add(library, doc_text)
+    assert ids_for(library, q) == [doc]
+    assert highlighted(library, q) == [[q]]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_b41_user_dictionary_in_gbk_or_with_a_bom(home, encoding):
+    home.mkdir()
+    (home / "userdict.txt").write_bytes("清廉机关\n一岗双责\n".encode(encoding))
+    from sucai import analysis
+
+    terms = analysis.dictionary_terms(home / "userdict.txt")
+    assert terms[-2:] == ["清廉机关", "一岗双责"]   # the first term is not lost to the BOM
+    library = Library.open(home)
+    [doc] = add(library, "建设清廉机关，落实一岗双责")
+    for mode in ("precise", "ranked"):
+        assert ids_for(library, "清廉机关", mode) == [doc]
+    assert "清廉机关" in analysis.words("建设清廉机关")
+    library.close()
+
+
+def test_b41_unreadable_user_dictionary_is_refused_with_its_name(home):
+    home.mkdir()
+    (home / "userdict.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    library = Library.open(home)
+    with pytest.raises(InvalidInput, match="userdict.txt") as err:
+        library.search(SearchRequest(q="清廉机关"))
+    assert err.value.code == "bad_user_dictionary" and "用户词典" in err.value.message
+
+
+def test_ranked_title_highlights_are_merged(library):
+    [doc] = add(library, "市政府办公室关于印发方案的通知", title="市政府办公室工作要点")
+    [hit] = library.search(SearchRequest(q="办公室", mode="ranked"), member=True).hits
+    assert hit.id == doc
+    assert [hit.title[a:b] for a, b in hit.title_highlights] == ["办公室"]
+    spans = hit.title_highlights
+    assert all(a < b <= c for (a, b), (c, _) in zip(spans, spans[1:]))   # sorted, disjoint, not touching
+
+
+def test_section_scope_scans_within_its_character_budget(home):
+    """A section search reads at most section_scan_chars characters of the best documents (the best one
+    always) and says so; for the documents it reads, it returns the same sections as with no budget."""
+    texts = [SECTIONED, SECTIONED.replace("建立问题清单", "建立担当作为问题清单"), SECTIONED + "担当作为的补充说明。\n"]
+    found = {}
+    for budget in (1_000_000, len(SECTIONED) * 2 + 20, 1):
+        library = Library.open(home, section_scan_chars=budget)
+        if not found:
+            for n, text in enumerate(texts):
+                doc = Document(title=f"对照检查材料{n}", text=text, outline=_outlined(text, SECTION_HEADINGS))
+                library.catalogue.add(doc, text_hash(doc), f"/b{n}", "x")
+            library.index.sync()
+        result = library.search(SearchRequest(q="担当作为", mode="precise", scope="section", limit=50), member=True)
+        found[budget] = ([(h.id, h.section_start, h.score) for h in result.hits], result.warnings)
+        library.close()
+    everything, warned = found.pop(1_000_000)
+    assert len({i for i, _, _ in everything}) == 3 and not warned
+    for budget, scanned in ((len(SECTIONED) * 2 + 20, 2), (1, 1)):
+        hits, warned = found[budget]
+        ids = {i for i, _, _ in hits}
+        assert len(ids) == scanned and warned == [f"匹配文档较多，只在最相关的 {scanned} 篇中查找段落"]
+        assert hits == [h for h in everything if h[0] in ids]

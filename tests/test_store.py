@@ -1,5 +1,5 @@
 """The catalogue's storage of structure: elements and outline round trips, and the migration of a
-catalogue made by sucai 0.1 (schema 2 → 4 in place: the elements column, then paid_until; then the
+catalogue made by sucai 0.1 (schema 2 → 5 in place: the elements column, paid_until, ocr_confidence; then the
 change log of the data-access layer)."""
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     old = catalogue.get(1)
     assert (old.title, old.elements, old.outline[0].heading, old.outline[0].summary) == ("旧文档", [], "为了做好防汛工作", "")
     assert (old.paid_from, old.paid_until) == (None, None)   # schema 4: the members part as a span
+    assert old.ocr_confidence is None  # schema 5: the confidence of OCR'd documents
     catalogue.update(1, paid_from=2, paid_until=4)
     assert catalogue.get(1).members_span == (2, 4)
     _, new_id = catalogue.add(analyse(clean(NOTICE)), "hash", "a.txt", "content-hash")
@@ -60,7 +61,7 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT version_num FROM catalogue_version").fetchall() == [(head("catalogue"),)]
         columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
-        assert {"version", "indexed_version"}.isdisjoint(columns) and {"elements", "paid_until"} <= columns
+        assert {"version", "indexed_version"}.isdisjoint(columns) and {"elements", "paid_until", "ocr_confidence"} <= columns
         # the old document is in the change log as added, then the boundary edit, then the new document
         assert db.execute("SELECT doc_id, kind FROM changes ORDER BY seq").fetchall() == [
             (1, "add"), (1, "update"), (new_id, "add")]

@@ -119,6 +119,8 @@ def _metadata(doc: Document) -> list[tuple[str, object]]:
     rows = [("编号", doc.id), ("文种", doc.genre), ("字数", doc.chars), ("标称字数", doc.declared_chars),
             ("文号", doc.doc_number), ("日期", doc.date), ("来源", doc.source), ("会员内容起点", doc.paid_from),
             ("会员内容终点", doc.paid_until), ("文件", doc.source_path)]
+    if doc.ocr_confidence is not None:
+        rows.append(("识别方式", f"文字识别（OCR），平均置信度 {doc.ocr_confidence:.0f}%"))
     return [(k, v) for k, v in rows if v is not None]
 
 

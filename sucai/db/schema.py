@@ -53,6 +53,7 @@ documents = Table(
     Column("text_hash", Text, nullable=False, unique=True),
     Column("ingested_at", Text, nullable=False),
     Column("hidden", Integer, nullable=False, server_default="0"),
+    Column("ocr_confidence", Float),   # mean Tesseract confidence (0–100) of an OCR'd document, else NULL
 )
 
 files = Table(

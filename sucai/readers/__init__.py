@@ -1,15 +1,22 @@
-"""Readers: a file (path or uploaded bytes) → RawDocument (plain text + format + encoding + declared title).
+"""Readers: a file (path or uploaded bytes) → RawDocument (plain text + format + encoding + title + meta).
 
 The format is chosen by content as well as by extension: magic bytes decide
-first (a zip holding word/document.xml is a docx, "%PDF-" is a pdf, a leading
+first (a zip holding word/document.xml is a docx, one whose ``mimetype`` is ODF
+text is an odt, "%PDF-" is a pdf, an OLE2 compound file holding a Word stream is
+a doc/wps, ``{\\rtf`` is RTF, PNG/JPEG/TIFF signatures are images, a leading
 ``<!doctype html`` / ``<html`` is html), so renamed files are read correctly.
-A file whose extension promises docx or pdf but whose content is neither is
-refused with code "not_docx" / "not_pdf"; other binary content gets
-"unsupported_format".
+A file whose extension promises a container format its content is not is
+refused with code "not_docx" / "not_pdf" / "not_office"; other binary content
+gets "unsupported_format".
+
+.doc, .wps, .rtf and .odt are converted to .docx by LibreOffice (``office``)
+and read by the .docx reader; images and PDFs without a text layer are OCR'd
+by Tesseract (``ocr``).
 
 Every failure is a ``sucai.errors.ReadError`` with a ``code``: "not_found",
 "unreadable", "too_large", "unsupported_format", "not_docx", "not_pdf",
-"corrupt", "undecodable", "empty", "no_text_layer".
+"not_office", "corrupt", "undecodable", "empty", "timeout",
+"converter_unavailable", "ocr_unavailable".
 """
 
 from __future__ import annotations
@@ -17,52 +24,70 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import Path, PurePath
 
 from sucai.errors import ReadError
+from sucai.readers import office
 from sucai.readers.docx import read_docx
 from sucai.readers.html import read_html
+from sucai.readers.ocr import read_image
 from sucai.readers.pdf import read_pdf
-from sucai.readers.raw import RawDocument
+from sucai.readers.raw import Limits, RawDocument
 from sucai.readers.text import read_text
 
-__all__ = ["RawDocument", "SUPPORTED_SUFFIXES", "MAX_FILE_BYTES", "read", "read_bytes", "detect_format"]
+__all__ = ["RawDocument", "Limits", "SUPPORTED_SUFFIXES", "OFFICE_FORMATS", "MAX_FILE_BYTES", "read", "read_bytes",
+           "read_converted", "detect_format"]
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".pdf", ".html", ".htm"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({
+    ".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc", ".wps", ".rtf", ".odt",
+    ".png", ".jpg", ".jpeg", ".tif", ".tiff",
+})
+OFFICE_FORMATS = frozenset(office.FORMATS)  # converted by LibreOffice first
+OFFICE_SUFFIXES = frozenset(f".{kind}" for kind in OFFICE_FORMATS)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _SNIFF_BYTES = 1024
 _UNZIP = "请先解压，再导入其中的文件"
-_SAVE_AS_DOCX = "请用 Word 或 WPS 另存为 .docx 后重试"
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _BINARY_SIGNATURES = (  # (magic, what the file really is, what the user can do)
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文件（.doc/.xls/.wps）", _SAVE_AS_DOCX),
-    (b"{\\rtf", "RTF 文件", _SAVE_AS_DOCX),
-    (b"\x89PNG", "PNG 图片", None),
-    (b"\xff\xd8\xff", "JPEG 图片", None),
-    (b"GIF8", "GIF 图片", None),
+    (b"GIF8", "GIF 图片", "请另存为 PNG 或 JPEG 后重试"),
+    (b"BM", "BMP 图片", "请另存为 PNG 或 JPEG 后重试"),
     (b"Rar!", "RAR 压缩包", _UNZIP),
     (b"7z\xbc\xaf", "7-Zip 压缩包", _UNZIP),
     (b"\x1f\x8b", "gzip 压缩包", _UNZIP),
     (b"\x7fELF", "可执行程序", None),
     (b"MZ", "可执行程序", None),
-    (b"PK\x03\x04", "zip 压缩包（不是 Word 文档）", "如果是压缩包，请先解压再导入其中的文件"),
 )
+_OOXML_OTHER = (("xl/", "Excel 电子表格（.xlsx）"), ("ppt/", "PowerPoint 演示文稿（.pptx）"))
 _READERS = {
-    "txt": lambda data: read_text(data, "txt"),
-    "md": lambda data: read_text(data, "md"),
-    "html": read_html,
-    "docx": read_docx,
+    "txt": lambda data, limits: read_text(data, "txt"),
+    "md": lambda data, limits: read_text(data, "md"),
+    "html": lambda data, limits: read_html(data),
+    "docx": lambda data, limits: read_docx(data),
     "pdf": read_pdf,
+    "image": read_image,
 }
-_CONTAINER_PROBLEM = {".docx": ("Word", "不是 zip 压缩包"), ".pdf": ("PDF", "文件开头不是 %PDF-")}
+_CONTAINER_PROBLEM = {
+    ".docx": ("Word", "not_docx", "不是 zip 压缩包"),
+    ".pdf": ("PDF", "not_pdf", "文件开头不是 %PDF-"),
+    **{suffix: ("Word/WPS", "not_office", "既不是 Office 文档也不是网页") for suffix in (".doc", ".wps", ".rtf", ".odt")},
+}
 _TEXT_FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", "": "txt"}
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_kind(data: bytes) -> str | None:
+    """"docx" or an office kind ("odt") for a document zip, None for another zip; refuses other Office zips."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
+            names = archive.namelist()
     except (zipfile.BadZipFile, OSError):
-        return False
+        return None
+    if "word/document.xml" in names:
+        return "docx"
+    other = next((what for folder, what in _OOXML_OTHER if any(n.startswith(folder) for n in names)), None)
+    if other:
+        raise ReadError(f"不支持的文件：实际是 {other}，目前只能导入文字文档", code="unsupported_format")
+    return office.office_kind(data, "")
 
 
 def _looks_like_html(head: bytes) -> bool:
@@ -77,31 +102,47 @@ def _looks_like_html(head: bytes) -> bool:
 
 def _binary_kind(data: bytes) -> tuple[str, str | None] | None:
     """(what the content really is, a hint for the user) by magic bytes, None for text-like content."""
+    if data.startswith(b"PK\x03\x04"):
+        return "zip 压缩包（不是 Word 文档）", "如果是压缩包，请先解压再导入其中的文件"
     return next(((kind, hint) for magic, kind, hint in _BINARY_SIGNATURES if data.startswith(magic)), None)
 
 
 def _really(kind: str) -> str:
-    """"实际是 PNG 图片" / "实际是旧版 Office 文件": a space between Chinese and a Latin word, as in the other messages."""
+    """"实际是 RAR 压缩包" / "实际是可执行程序": a space between Chinese and a Latin word, as in the other messages."""
     return f"实际是 {kind}" if kind[0].isascii() else f"实际是{kind}"
 
 
-def detect_format(data: bytes, name: str) -> str:
-    """The reader format for ``data`` ("txt", "md", "docx", "pdf", "html"), by magic bytes first, then extension.
-
-    ``name`` is used only for its extension. Raises ReadError "not_docx" /
-    "not_pdf" (the extension promises a format the content is not) or
-    "unsupported_format" (other binary content or an unknown extension).
-    """
-    suffix = PurePath(name).suffix.lower()
-    if data.startswith(b"PK\x03\x04") and _is_docx(data):
-        return "docx"
+def _by_content(data: bytes, name: str) -> str | None:
+    """The format the magic bytes prove, None when they prove none."""
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
     if b"%PDF-" in data[:_SNIFF_BYTES]:
         return "pdf"
+    if data.startswith(_IMAGE_SIGNATURES):
+        return "image"
+    return office.office_kind(data, name)
+
+
+def detect_format(data: bytes, name: str) -> str:
+    """The reader format for ``data``: "txt", "md", "html", "docx", "pdf", "image", or an office format
+    converted first ("doc", "wps", "rtf", "odt") — by magic bytes first, then extension.
+
+    ``name`` is used only for its extension. Raises ReadError "not_docx" /
+    "not_pdf" / "not_office" (the extension promises a format the content is
+    not) or "unsupported_format" (other binary content — spreadsheets,
+    presentations, archives, programs — or an unknown extension).
+    """
+    suffix = PurePath(name).suffix.lower()
+    fmt = _by_content(data, name)
+    if fmt:
+        return fmt
     kind = _binary_kind(data)
+    if suffix in OFFICE_SUFFIXES and kind is None and _looks_like_html(data[:_SNIFF_BYTES]):
+        return "html"  # a web page saved by Word with a .doc name
     if suffix in _CONTAINER_PROBLEM:
-        label, problem = _CONTAINER_PROBLEM[suffix]
+        label, code, problem = _CONTAINER_PROBLEM[suffix]
         what = f"：{_really(kind[0])}{f'；{kind[1]}' if kind[1] else ''}" if kind else f"（{problem}）"
-        raise ReadError(f"“{PurePath(name).name}” 不是有效的 {label} 文件{what}", code=f"not_{suffix[1:]}")
+        raise ReadError(f"“{PurePath(name).name}” 不是有效的 {label} 文件{what}", code=code)
     supported = "、".join(sorted(SUPPORTED_SUFFIXES))
     if kind:
         what, hint = kind
@@ -114,20 +155,30 @@ def detect_format(data: bytes, name: str) -> str:
     return "html" if _looks_like_html(data[:_SNIFF_BYTES]) else _TEXT_FORMATS[suffix]
 
 
-def read_bytes(data: bytes, name: str) -> RawDocument:
+def read_converted(docx: Path, fmt: str) -> RawDocument:
+    """Read the .docx that LibreOffice made of an office document of format ``fmt`` ("doc", "wps"…)."""
+    return replace(read_docx(Path(docx).read_bytes()), format=fmt)
+
+
+def read_bytes(data: bytes, name: str, limits: Limits = Limits()) -> RawDocument:
     """Read an uploaded file's bytes. ``name`` (the upload's file name) is used only for its extension, never as a path.
 
-    Raises ReadError (see the module docstring for the codes); never returns
-    garbage text.
+    Office documents are converted one at a time here (a batch goes through
+    ``office.convert_batch`` instead, see ``sucai.ingest``). Raises ReadError
+    (see the module docstring for the codes); never returns garbage text.
     """
     if len(data) > MAX_FILE_BYTES:
         raise ReadError(
             f"文件过大（{len(data) / 2**20:.1f} MB，上限 {MAX_FILE_BYTES // 2**20} MB），请拆分后重试", code="too_large"
         )
-    return _READERS[detect_format(data, name)](data)
+    fmt = detect_format(data, name)
+    if fmt in OFFICE_FORMATS:
+        docx = office.convert_bytes(data, fmt, limits.seconds_left(), limits.memory_mb)
+        return replace(read_docx(docx), format=fmt)
+    return _READERS[fmt](data, limits)
 
 
-def read(path: Path) -> RawDocument:
+def read(path: Path, limits: Limits = Limits()) -> RawDocument:
     """Read the file at ``path`` (see ``read_bytes``).
 
     Raises ReadError "not_found" (no such file), "unreadable" (a directory or
@@ -149,4 +200,4 @@ def read(path: Path) -> RawDocument:
         raise ReadError(
             f"无法读取 {path}（{exc.strerror or exc}），请确认它是文件而不是文件夹，并且有读取权限", code="unreadable"
         ) from exc
-    return read_bytes(data, path.name)
+    return read_bytes(data, path.name, limits)

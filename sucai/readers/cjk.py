@@ -15,7 +15,8 @@ CJK_CLASS = (
     "\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
 )
 _CJK = re.compile(f"[{CJK_CLASS}]")
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK_CLASS}])[^\\S\\n]+(?=[{CJK_CLASS}])")
+# horizontal whitespace with a CJK character on one side and any visible character on the other
+_SPACE_BY_CJK = re.compile(f"(?<=[{CJK_CLASS}])[^\\S\\n]+(?=\\S)|(?<=\\S)[^\\S\\n]+(?=[{CJK_CLASS}])")
 
 
 def is_cjk(char: str) -> bool:
@@ -24,13 +25,17 @@ def is_cjk(char: str) -> bool:
 
 
 def remove_cjk_spaces(text: str) -> str:
-    """Remove horizontal whitespace whose both neighbours are CJK characters.
+    """Remove horizontal whitespace between a CJK character and any other visible character.
 
-    "农业用 水定额" → "农业用水定额", "中 华 人 民" → "中华人民"; the space in
-    "DB41/T 958" or "GB 3100 国际单位制" (a Latin or digit neighbour) is kept.
-    Line breaks are never removed.
+    For text laid out on a page (PDF, OCR), where such spaces are gaps of the
+    layout, not typed characters: spacing between Han characters ("农业用 水定额"
+    → "农业用水定额", case B16) and Word's quarter-em gap or "pangu" spacing at
+    Han/Latin and Han/digit boundaries ("全市 2023 年 … 增长 5.2% ，完成 GDP 目标"
+    → "全市2023年…增长5.2%，完成GDP目标", case B31). A space between two
+    non-CJK characters ("hello world", "DB41/T 958") is kept; line breaks are
+    never removed.
     """
-    return _SPACE_BETWEEN_CJK.sub("", text)
+    return _SPACE_BY_CJK.sub("", text)
 
 
 def join_fragments(before: str, after: str) -> str:

@@ -1,7 +1,8 @@
 """Word .docx (Office Open XML, ECMA-376) → text, with automatic numbering put back.
 
 Body blocks are read in document order: paragraphs (label from numbering.xml +
-run text), tables (one line per row, cells joined by a tab) and content controls
+run text, tracked changes as accepted: insertions in, deletions out, a moved
+passage once at its new place), tables (one line per row, cells joined by a tab) and content controls
 (w:sdt, e.g. a table of contents). The zip is checked for bombs before parsing.
 """
 
@@ -22,19 +23,26 @@ from sucai.readers.raw import RawDocument, finish
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ENTRIES = 10_000
-# Run content in document order; runs inside text boxes (w:txbxContent) are drawn objects, not body text.
+MAX_XML_BYTES = 48 * 1024 * 1024  # markup that gets parsed (pictures are never parsed); a 2,000-page text is ~20 MB
+_XML_PART = (".xml", ".rels")
+# Run content in document order. Runs inside text boxes (w:txbxContent) are drawn objects, not body text; runs
+# inside w:moveFrom are the old place of a tracked move (the text is read at its w:moveTo); deleted runs hold
+# w:delText, not w:t, so tracked deletions are absent and tracked insertions (w:ins) present.
 _RUN_CONTENT = " | ".join(
-    f".//w:r[not(ancestor::w:txbxContent)]/{tag}" for tag in ("w:t", "w:tab", "w:br", "w:cr"))
+    f".//w:r[not(ancestor::w:txbxContent) and not(ancestor::w:moveFrom)]/{tag}"
+    for tag in ("w:t", "w:tab", "w:br", "w:cr"))
 _RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse a zip bomb before any XML is parsed.
+    """Refuse a zip bomb, and markup too large to parse in bounded memory and time, before any XML is parsed.
 
     Raises ReadError code "too_large" when the entries would expand past
     MAX_UNCOMPRESSED_BYTES (200 MB), the whole archive compresses better than
-    MAX_COMPRESSION_RATIO (100:1), or it has more than MAX_ENTRIES entries; code
-    "corrupt" when the zip directory cannot be read.
+    MAX_COMPRESSION_RATIO (100:1), it has more than MAX_ENTRIES entries, or its
+    XML parts (which python-docx parses whole: the work grows with them, not
+    with the file's size) expand past MAX_XML_BYTES (48 MB); code "corrupt" when
+    the zip directory cannot be read.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -51,15 +59,32 @@ def check_zip(data: bytes) -> None:
             f"压缩比 {total / packed:.0f}:1），请删去大图片或拆分文件后重试",
             code="too_large",
         )
+    markup = sum(entry.file_size for entry in entries if entry.filename.lower().endswith(_XML_PART))
+    if markup > MAX_XML_BYTES:
+        raise ReadError(
+            f"Word 文件的正文标记解压后达 {markup / 2**20:.0f} MB（上限 {MAX_XML_BYTES // 2**20} MB），"
+            "无法在限定的时间和内存内解析，请拆分文件后重试",
+            code="too_large",
+        )
 
 
-def _paragraph_text(p, numbering: Numbering) -> str:
-    parts = (_RUN_TEXT.get(node.tag, node.text or "") for node in p.xpath(_RUN_CONTENT))
-    return numbering.label(p) + "".join(parts)
+_REMOVED_MARK = "./w:pPr/w:rPr/w:del | ./w:pPr/w:rPr/w:moveFrom"  # the paragraph mark itself deleted or moved away
+_REMOVED_ROW = "./w:trPr/w:del"
+
+
+def _paragraph_text(p, numbering: Numbering) -> str | None:
+    """The paragraph's line (numbering label + run text); None for a paragraph that a tracked deletion or
+    move took away (its mark is deleted and no text is left), so that it neither shows nor counts a number."""
+    text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in p.xpath(_RUN_CONTENT))
+    if not text and p.xpath(_REMOVED_MARK):
+        return None
+    return numbering.label(p) + text
 
 
 def _table_lines(tbl, numbering: Numbering):
     for tr in tbl.iterchildren(qn("w:tr")):
+        if tr.xpath(_REMOVED_ROW):
+            continue
         cells = [" ".join(_block_lines(tc, numbering)).strip() for tc in tr.iterchildren(qn("w:tc"))]
         if any(cells):
             yield "\t".join(cells)
@@ -69,7 +94,9 @@ def _block_lines(container, numbering: Numbering):
     """Lines of the block-level children (w:p, w:tbl, w:sdt) of a body, cell or content control, in order."""
     for child in container.iterchildren():
         if child.tag == qn("w:p"):
-            yield _paragraph_text(child, numbering)
+            line = _paragraph_text(child, numbering)
+            if line is not None:
+                yield line
         elif child.tag == qn("w:tbl"):
             yield from _table_lines(child, numbering)
         elif child.tag == qn("w:sdt"):
@@ -81,7 +108,7 @@ def _block_lines(container, numbering: Numbering):
 def read_docx(data: bytes) -> RawDocument:
     """Read .docx bytes: body paragraphs with their numbering labels, tables as tab-separated rows.
 
-    ``title`` is the core-properties title when set. Raises ReadError "too_large"
+    ``title`` and ``meta["title"]`` are the core-properties title when set. Raises ReadError "too_large"
     (zip bomb, see ``check_zip``), "corrupt" (not a readable Word package) or
     "empty".
     """
@@ -93,4 +120,5 @@ def read_docx(data: bytes) -> RawDocument:
             f"Word 文件已损坏，无法打开（{exc}），请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt"
         ) from exc
     lines = _block_lines(document.element.body, Numbering(document))
-    return finish("\n".join(lines), "docx", None, document.core_properties.title)
+    title = document.core_properties.title
+    return finish("\n".join(lines), "docx", None, title, {"title": title})

@@ -2,20 +2,32 @@
 
 Encoding order: BOM, strict UTF-8, the ``<meta charset>`` /
 ``<meta http-equiv="Content-Type" content="…; charset=…">`` label (GB2312/GBK
-read as GB18030), then detection. Layout tables (a cell holding paragraphs or
-another table, as on gov.cn) are unwrapped first so their paragraphs keep their
-line breaks; data tables stay tables.
+read as GB18030), then detection (see ``text.decode``).
+
+Before trafilatura picks the main text, the page is prepared in place:
+layout tables (a cell holding paragraphs or another table, as on gov.cn) are
+unwrapped so their paragraphs keep their line breaks; link lists (相关文章,
+热点新闻 sidebars: blocks of four or more links with almost no other text) and
+their label headings are dropped (case B39); data tables become one line per
+row, cells separated by a tab, as the .docx reader writes them (case B40).
+Metadata outside the body (``<meta>``, ``<title>``, canonical link, the gov.cn
+信息公开 table) goes to ``RawDocument.meta`` (see ``htmlmeta``).
+
+A page nested deeper than the HTML parser's limit (255 levels) is read as flat
+text with the standard library's tokenizer instead, so none of its text is lost.
 """
 
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
 from sucai.errors import ReadError
+from sucai.readers.htmlmeta import page_meta
 from sucai.readers.raw import RawDocument, finish
 from sucai.readers.text import decode
 
@@ -27,6 +39,17 @@ _LINE_TAGS = {*_BLOCKS, "br", "li", "tr", "section", "article", "header", "foote
 _BLOCK_XPATH = " | ".join(f".//{tag}" for tag in _BLOCKS if tag != "table")
 _LAYOUT_CELL_BLOCKS = 3
 _HEAD_SEARCH_BYTES = 4096
+_HIDDEN_TAGS = ("script", "style", "noscript", "template", "head")
+_CELL_SEPARATOR = "\u241f"  # "␟" stands for the tab between cells while trafilatura collapses whitespace
+# Labels of link lists that are not part of the article, with optional brackets and colon.
+_LINK_LIST_LABEL = re.compile(
+    r"[【\[]?(相关(文章|阅读|新闻|链接|报道|推荐|稿件)|热点(新闻|推荐|文章|关注)|热门(文章|新闻|推荐)|推荐阅读|延伸阅读"
+    r"|猜你喜欢|最新(文章|新闻|动态|发布)|精彩推荐|图片新闻|更多(新闻|阅读)|友情链接|上一篇|下一篇)[】\]]?[：:]?")
+_LINK_LIST_MIN_LINKS = 4
+_LINK_LIST_MAX_OTHER_CHARS = 10  # text outside the links, digits, dates and punctuation not counted
+_FILE_LINK = re.compile(r"\.(docx?|wps|pdf|xlsx?|et|zip|rar|ofd|txt)$", re.IGNORECASE)  # attachments are content
+_NOT_COUNTED = re.compile(r"[\W\d_年月日]+")
+_CONTAINERS = ("ul", "ol", "dl", "div", "table", "section", "aside", "nav", "td", "p")
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -58,9 +81,93 @@ def unwrap_layout_tables(tree) -> None:
                 element.tag = "div"
 
 
+def _is_link_list(element) -> bool:
+    links = [a for a in element.iter("a") if not _FILE_LINK.search((a.get("href") or "").split("?")[0])]
+    if len(links) < _LINK_LIST_MIN_LINKS or element.find(".//h1") is not None:
+        return False
+    other = _LINK_LIST_LABEL.sub("", element.text_content())
+    for link in links:
+        other = other.replace(link.text_content(), "", 1)
+    return len(_NOT_COUNTED.sub("", other)) <= _LINK_LIST_MAX_OTHER_CHARS
+
+
+def drop_link_lists(tree) -> None:
+    """Remove link lists and the labels that head them, in place (case B39).
+
+    A link list is a block (ul, ol, div, table, td…) with at least four links
+    (links to attached files do not count: those are content) and at most ten
+    characters of other text once digits, dates, punctuation and a label such as
+    "相关文章" are set aside; the outermost such block goes. A block whose whole
+    text is such a label ("相关文章", "【热点新闻】", "上一篇：") goes too.
+    """
+    body = tree.find("body")
+    for element in list((body if body is not None else tree).iter(*_CONTAINERS)):
+        if element.getparent() is not None and _is_link_list(element):
+            element.drop_tree()
+    for element in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "span", "li", "b", "strong",
+                                  "td", "th", "dt")):
+        if element.getparent() is not None and _LINK_LIST_LABEL.fullmatch("".join(element.text_content().split())):
+            element.drop_tree()
+
+
+def _cell_text(cell) -> str:
+    return " ".join(cell.text_content().split())
+
+
+def tables_as_rows(tree) -> None:
+    """Replace each (data) table by one paragraph per row, its cells joined by a placeholder for the tab (case B40).
+
+    Nested tables are flattened into their cell's text. Rows whose cells are all
+    empty are left out.
+    """
+    for table in list(tree.iter("table")):
+        if table.getparent() is None or next(table.iterancestors("table"), None) is not None:
+            continue
+        rows = [[_cell_text(cell) for cell in row.iterchildren("td", "th")] for row in table.iter("tr")
+                if next(row.iterancestors("table"), None) is table]
+        block = lxml.html.Element("div")
+        for cells in rows:
+            if any(cells):
+                lxml.html.etree.SubElement(block, "p").text = _CELL_SEPARATOR.join(cells)
+        block.tail = table.tail
+        table.getparent().replace(table, block)
+
+
+class _FlatText(HTMLParser):
+    """Visible text of a page without building a tree: one line per block tag (for pages too deep to parse)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in _HIDDEN_TAGS
+        if tag in _LINE_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        self.hidden = max(0, self.hidden - (tag in _HIDDEN_TAGS))
+        if tag in _LINE_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def flat_text(markup: str) -> str:
+    """All visible text of ``markup``, one line per block element, read by a tokenizer (no depth limit)."""
+    parser = _FlatText()
+    parser.feed(markup)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def _plain_text(tree) -> str:
     """All visible text of the page, one line per block element (the fallback when trafilatura finds nothing)."""
-    for element in tree.iter("script", "style", "noscript", "template", "head"):
+    for element in tree.iter(*_HIDDEN_TAGS):
         element.drop_tree()
     for element in tree.iter(*_LINE_TAGS):
         element.tail = "\n" + (element.tail or "")
@@ -76,20 +183,36 @@ def _title(tree) -> str | None:
     return None
 
 
+def _parse(markup: str):
+    """The lxml.html tree of ``markup``, or None when the page nests deeper than the parser's limit (it would
+    silently drop the deeper text). Raises ReadError "corrupt" for markup it cannot parse at all."""
+    parser = lxml.html.HTMLParser()
+    try:
+        tree = lxml.html.document_fromstring(markup, parser=parser)
+    except (ParserError, ValueError) as exc:
+        raise ReadError(f"无法解析该 HTML 网页（{exc}），可将正文复制到 .txt 文件后重试", code="corrupt") from exc
+    too_deep = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+    return None if too_deep else tree
+
+
 def read_html(data: bytes) -> RawDocument:
     """Read an .html/.htm page: its main text, one paragraph (or table row) per line, blank lines dropped.
 
     ``encoding`` is the charset the bytes were decoded with; ``title`` comes from
-    the first ``<h1>`` or ``<title>``. Raises ReadError "undecodable" (see
+    the first ``<h1>`` or ``<title>``; ``meta`` from the page's metadata (see
+    ``htmlmeta.page_meta``). Raises ReadError "undecodable" (see
     ``text.decode``), "corrupt" (unparseable markup) or "empty".
     """
     text, encoding = decode(data, declared=declared_charset(data))
-    try:
-        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text))
-    except (ParserError, ValueError) as exc:
-        raise ReadError(f"无法解析该 HTML 网页（{exc}），可将正文复制到 .txt 文件后重试", code="corrupt") from exc
+    markup = _XML_DECLARATION.sub("", text)
+    tree = _parse(markup)
+    if tree is None:
+        return finish(flat_text(markup), "html", encoding)
+    meta = page_meta(tree)
     title = _title(tree)
     unwrap_layout_tables(tree)
+    drop_link_lists(tree)
+    tables_as_rows(tree)
     body = trafilatura.extract(tree, include_tables=True, include_comments=False) or _plain_text(tree)
-    lines = (line.strip() for line in body.splitlines())
-    return finish("\n".join(line for line in lines if line), "html", encoding, title)
+    lines = (line.strip() for line in body.replace(_CELL_SEPARATOR, "\t").splitlines())
+    return finish("\n".join(line for line in lines if line), "html", encoding, title, meta)

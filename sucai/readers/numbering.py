@@ -84,6 +84,7 @@ _FORMATS = {
     "chineseCountingThousand": chinese_number,
     "japaneseCounting": chinese_number,
     "taiwaneseCounting": chinese_number,
+    "taiwaneseCountingThousand": chinese_number,  # what LibreOffice writes for 一、二、… after a .doc round trip
     "chineseLegalSimplified": lambda n: chinese_number(n, _LEGAL_DIGITS, _LEGAL_UNITS, short_ten=False),
     "ideographDigital": lambda n: "".join(_CN_DIGITS[int(d)] for d in str(n)),
     "ideographTraditional": lambda n: _STEMS[(n - 1) % 10],

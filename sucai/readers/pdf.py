@@ -1,130 +1,59 @@
-"""PDF → text from its text layer (pdfplumber), laid out as paragraphs.
+"""PDF → text from its text layer (pdfplumber), laid out as paragraphs; scans go to OCR.
 
-Steps: lines per page with their geometry; page furniture dropped (page-number
-lines such as "- 1 -", "–– - 1 - ––", "第 3 页", "3/22", and header/footer lines
-repeated on most pages); lines joined into paragraphs; spaces between two CJK
-characters removed (the extraction artefact of case B16). Scanned PDFs have no
-text layer and are refused: OCR is not supported.
+Pages are read one at a time and released at once (pdfplumber caches every
+character of a page until it is closed), so memory stays flat however many
+pages a file has; a file over ``Limits.max_pages`` pages is refused. Characters
+painted twice at almost the same place (fake bold: the same glyph drawn again
+with a small offset) are read once. The lines then go through ``layout``
+(page furniture, paragraphs, CJK spacing). A PDF with pages but no text layer
+(a scan) is OCR'd (``ocr``); one whose pages cannot be found at all (a broken
+cross-reference table, a truncated download) is refused as damaged.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections import Counter
-from dataclasses import dataclass
-from statistics import median, quantiles
 
 import pdfplumber
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from sucai.errors import ReadError
-from sucai.readers.cjk import join_fragments, remove_cjk_spaces
-from sucai.readers.raw import RawDocument, finish
+from sucai.readers import ocr
+from sucai.readers.layout import mark_edges, page_lines_to_text
+from sucai.readers.raw import Limits, RawDocument, finish
 
-_DECORATION = "-–—‒―_·•~～ \u3000"
-_PAGE_NUMBER = re.compile(
-    r"\d+|第\s*\d+\s*页(\s*[,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|(page\s*)?\d+(\s*of\s*\d+)?", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[。！？；：!?;:][”’」』）)]*\s*$")
-_HEADING = re.compile(
-    r"\s*(第[一二三四五六七八九十百零〇\d]+[章节条编部分款]|[一二三四五六七八九十]+[、．]|[（(][一二三四五六七八九十\d]+[)）]"
-    r"|\d+(\.\s?\d+)*([.．、]|\s)|[①-⑳]|附件)")
 _CID = re.compile(r"\(cid:\d+\)")
-_EDGE_LINES = 3  # page furniture is looked for among the first and last lines of a page…
-_EDGE_BAND = 0.1  # …and in the top and bottom tenth of its height
-_FURNITURE_MAX_CHARS = 60
+_DUPLICATE_TOLERANCE = 2  # points: a glyph repeated closer than this to itself is one glyph drawn twice
+_LINE_KEYS = ("text", "x0", "x1", "top", "bottom")
+_DAMAGED = "PDF 文件已损坏"
 
 
-@dataclass(frozen=True)
-class Line:
-    """One text line of a page: its text and the layout facts that decide paragraph breaks.
-
-    ``indented`` means it starts more than about one character right of the
-    left margin; ``short`` means it ends more than two characters before the
-    typical right edge (so the paragraph ends here); ``edge`` means it is one of
-    the first or last three lines of its page or lies in the top or bottom 10 %
-    of the page, where headers, footers and page numbers live.
-    """
-
-    text: str
-    indented: bool = False
-    short: bool = False
-    edge: bool = False
-
-
-def is_page_number(text: str) -> bool:
-    """True for a page-number line: "3", "- 1 -", "— 2 —", "–– - 1 - ––", "第 3 页", "第3页 共22页", "3/22", "Page 3"."""
-    core = text.strip(_DECORATION)
-    return bool(core) and bool(_PAGE_NUMBER.fullmatch(core))
-
-
-def _furniture_key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
-
-
-def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
-    """Remove page-number lines at page edges, and running headers/footers.
-
-    A running header/footer is a line of at most 60 characters that, with its
-    digits ignored, occurs on at least half the pages of a document of three or
-    more pages and is an ``edge`` line on at least one of them. Its copies are
-    removed wherever they are (some PDFs put the header mid-way in the text order).
-    """
-    counts = Counter(key for page in pages for key in {_furniture_key(line.text) for line in page})
-    at_edges = {_furniture_key(line.text) for page in pages for line in page if line.edge}
-    threshold = max(3, len(pages) / 2)
-    repeated = {key for key, n in counts.items() if n >= threshold and key in at_edges}
-
-    def is_furniture(line: Line) -> bool:
-        return (line.edge and is_page_number(line.text)) or (
-            len(line.text) <= _FURNITURE_MAX_CHARS and _furniture_key(line.text) in repeated)
-
-    return [[line for line in page if not is_furniture(line)] for page in pages]
-
-
-def _breaks_after(previous: Line, line: Line) -> bool:
-    return (previous.short or line.indented or bool(_SENTENCE_END.search(previous.text))
-            or bool(_HEADING.match(line.text)))
-
-
-def join_paragraphs(lines: list[Line]) -> list[str]:
-    """Join consecutive lines into paragraphs.
-
-    A break is kept where the previous line ends with sentence-final punctuation
-    (。！？；：), is short, or where the next line is indented or starts like a
-    heading ("一、", "（一）", "第一章", "1.", "3.2 "). Joined pieces meet without a
-    space when either side is CJK, else with one space.
-    """
-    paragraphs: list[str] = []
-    previous: Line | None = None
-    for line in lines:
-        if previous is not None and not _breaks_after(previous, line):
-            paragraphs[-1] = join_fragments(paragraphs[-1], line.text)
+def painted_twice(chars: list[dict], tolerance: float = _DUPLICATE_TOLERANCE) -> set[int]:
+    """The ``id()`` of each character that repeats an earlier one — same text, font and size, both coordinates
+    within ``tolerance`` points — the second stroke of fake bold. Linear: characters are bucketed on a grid of
+    ``tolerance`` and compared with the neighbouring buckets only (pdfplumber's ``dedupe_chars`` is quadratic)."""
+    buckets: dict[tuple, list[dict]] = {}
+    doubles = set()
+    for char in chars:
+        key = (char["text"], char.get("fontname"), round(float(char.get("size") or 0), 1))
+        col, row = int(char["x0"] // tolerance), int(char["top"] // tolerance)
+        near = (other for dx in (-1, 0, 1) for dy in (-1, 0, 1) for other in buckets.get((key, col + dx, row + dy), ()))
+        if any(abs(other["x0"] - char["x0"]) <= tolerance and abs(other["top"] - char["top"]) <= tolerance
+               for other in near):
+            doubles.add(id(char))
         else:
-            paragraphs.append(line.text)
-        previous = line
-    return paragraphs
+            buckets.setdefault((key, col, row), []).append(char)
+    return doubles
 
 
 def _raw_lines(page) -> list[dict]:
-    """pdfplumber's text lines of a page, each with "edge" set (see Line)."""
-    lines = [line for line in page.extract_text_lines(return_chars=False) if line["text"].strip()]
-    band = _EDGE_BAND * float(page.height)
-    last = len(lines) - _EDGE_LINES
-    return [{**line, "edge": not _EDGE_LINES <= i < last or line["top"] < band or line["bottom"] > page.height - band}
-            for i, line in enumerate(lines)]
-
-
-def _layout(pages: list[list[dict]]) -> list[list[Line]]:
-    """Turn pdfplumber lines into Line objects, measuring margins over the whole document."""
-    every = [line for page in pages for line in page]
-    if len(every) < 2:
-        return [[Line(line["text"], edge=line["edge"]) for line in page] for page in pages]
-    size = median(line["bottom"] - line["top"] for line in every)
-    left = quantiles([line["x0"] for line in every], n=10)[0]
-    right = quantiles([line["x1"] for line in every], n=10)[-1]
-    return [[Line(line["text"], indented=line["x0"] > left + 0.8 * size, short=line["x1"] < right - 2 * size,
-                  edge=line["edge"]) for line in page] for page in pages]
+    """The text lines of a page (fake-bold doubles removed), each with "edge" set (see layout.Line)."""
+    doubles = painted_twice(page.chars)
+    deduped = page.filter(lambda obj: id(obj) not in doubles) if doubles else page
+    lines = [{key: line[key] for key in _LINE_KEYS}
+             for line in deduped.extract_text_lines(return_chars=False) if line["text"].strip()]
+    return mark_edges(lines, float(page.height))
 
 
 def _cid_free(pages: list[list[dict]]) -> list[list[dict]]:
@@ -141,22 +70,37 @@ def _cid_free(pages: list[list[dict]]) -> list[list[dict]]:
     return [[line for line in page if line["text"].strip()] for page in cleaned]
 
 
-def read_pdf(data: bytes) -> RawDocument:
-    """Read a PDF's text layer as paragraphs, one per line.
+def _core_title(pdf) -> dict[str, str]:
+    title = (pdf.metadata or {}).get("Title")
+    return {"title": title} if isinstance(title, str) and title.strip() else {}
 
-    Raises ReadError "no_text_layer" (a scan: no text at all), "undecodable"
-    (glyphs without Unicode mapping), "corrupt" (pdfplumber/pdfminer cannot
-    parse it, or it is encrypted).
+
+def read_pdf(data: bytes, limits: Limits = Limits()) -> RawDocument:
+    """Read a PDF's text layer as paragraphs, one per line; OCR it when it has none.
+
+    ``meta["title"]`` is the document-information title when set. Raises
+    ReadError "corrupt" (damaged: no pages found, or pdfminer cannot parse it;
+    or encrypted), "too_large" (more than ``limits.max_pages`` pages),
+    "undecodable" (glyphs without Unicode mapping), and for a scan the codes of
+    ``ocr.ocr_pdf`` ("ocr_unavailable", "timeout", "empty").
     """
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [_raw_lines(page) for page in pdf.pages]
+            count, meta = len(pdf.pages), _core_title(pdf)
+            if count > limits.max_pages:
+                raise ReadError(f"PDF 共 {count} 页，超过每个文件 {limits.max_pages} 页的上限，请拆分后重试",
+                                code="too_large")
+            pages = []
+            for page in pdf.pages:
+                pages.append(_raw_lines(page))
+                page.close()
     except (PdfminerException, MalformedPDFException) as exc:
         raise ReadError(
-            f"PDF 文件已损坏或已加密，无法读取（{exc}），请解除密码保护或重新导出 PDF 后重试", code="corrupt"
+            f"{_DAMAGED}或已加密，无法读取（{exc}），请解除密码保护或重新导出 PDF 后重试", code="corrupt"
         ) from exc
-    lines = [line for page in drop_furniture(_layout(_cid_free(pages))) for line in page]
-    text = remove_cjk_spaces("\n".join(join_paragraphs(lines)))
+    if not count:
+        raise ReadError(f"{_DAMAGED}：找不到任何页面（交叉引用表 xref 可能已损坏），请重新下载或重新导出 PDF", code="corrupt")
+    text = page_lines_to_text(_cid_free(pages))
     if not text.strip():
-        raise ReadError("没有文字层（no text layer）：这是扫描图片，暂不支持 OCR 识别", code="no_text_layer")
-    return finish(text, "pdf", None)
+        return ocr.ocr_pdf(data, count, limits, meta)
+    return finish(text, "pdf", None, meta=meta)

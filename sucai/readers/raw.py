@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
+from sucai import radicals
 from sucai.errors import ReadError
 
 log = logging.getLogger(__name__)
@@ -17,17 +19,50 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 class RawDocument:
     """A file turned into plain text, before cleaning and structure parsing.
 
-    ``text`` uses "\\n" line endings and holds no BOM (U+FEFF) and no U+FFFD.
-    ``format`` is one of "txt", "md", "docx", "pdf", "html". ``encoding`` is the
+    ``text`` uses "\\n" line endings and holds no BOM (U+FEFF), no NUL and no U+FFFD.
+    ``format`` is one of "txt", "md", "docx", "pdf", "html", "image", or the
+    format of a file converted by LibreOffice: "doc", "wps", "rtf", "odt". ``encoding`` is the
     Python codec name ("utf-8", "gb18030", "utf-16"…) for text formats, ``None``
     for docx and pdf. ``title`` is a title the container declares (html
-    ``<title>``/``<h1>``, docx core property ``title``), else ``None``.
+    ``<h1>``/``<title>``, docx core property ``title``), else ``None``.
+
+    ``meta`` is metadata found outside the body text, keys (all optional, values
+    as found, stripped): "title" (html og:title/``<title>``, docx/pdf core
+    title), "date" (publication date as written — never a file's creation
+    date), "source" (publishing organisation or site), "url" (canonical URL).
+
+    ``ocr_confidence`` is set when the text was recognised from page images
+    (OCR): Tesseract's mean word confidence, 0–100, weighted by characters.
     """
 
     text: str
     format: str
     encoding: str | None
     title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    ocr_confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the work of reading one file.
+
+    ``max_pages``: most pages of a PDF (or frames of a TIFF) that are read;
+    longer files are refused. ``deadline``: a ``time.monotonic()`` instant by
+    which a long reading step (OCR, page by page) gives up with ReadError
+    "timeout"; None for no deadline. ``memory_mb``: the address-space limit
+    given to helper programs (LibreOffice), None for none. (The hard time and
+    memory limits of parsing are those of the worker process a file is parsed
+    in, see ``sucai.budget``.)
+    """
+
+    max_pages: int = 2000
+    deadline: float | None = None
+    memory_mb: int | None = None
+
+    def seconds_left(self, default: float = 300) -> float:
+        """Seconds until the deadline (at least 1), or ``default`` when there is none."""
+        return default if self.deadline is None else max(1.0, self.deadline - time.monotonic())
 
 
 def normalize_newlines(text: str) -> str:
@@ -35,18 +70,24 @@ def normalize_newlines(text: str) -> str:
     return _LINE_BREAKS.sub("\n", text).replace("\ufeff", "")
 
 
-def finish(text: str, fmt: str, encoding: str | None, title: str | None = None) -> RawDocument:
+def finish(text: str, fmt: str, encoding: str | None, title: str | None = None,
+           meta: dict[str, str] | None = None, ocr_confidence: float | None = None) -> RawDocument:
     """Normalise ``text`` and wrap it in a RawDocument.
 
-    Stray U+FFFD characters (present in the container itself, e.g. a docx run)
-    are dropped with a warning. Raises ReadError code "empty" when nothing but
-    whitespace is left.
+    Stray U+FFFD and NUL characters (present in the container itself, e.g. a
+    docx run, or a text file with a stray zero byte) are dropped with a warning.
+    CJK radicals standing in for ideographs (PDF copies: ⼯ for 工) become the
+    ideographs (:func:`sucai.radicals.fold`).
+    Raises ReadError code "empty" when nothing but whitespace is left.
     """
-    text = normalize_newlines(text)
-    if "\ufffd" in text:
-        log.warning("dropped %d U+FFFD characters from a %s file", text.count("\ufffd"), fmt)
-        text = text.replace("\ufffd", "")
+    text = radicals.fold(normalize_newlines(text))
+    for stray in ("\ufffd", "\x00"):
+        if stray in text:
+            log.warning("dropped %d %r characters from a %s file", text.count(stray), stray, fmt)
+            text = text.replace(stray, "")
     if not text.strip():
         raise ReadError("文件为空（没有文字内容）", code="empty")
-    title = normalize_newlines(title).strip() if title else None
-    return RawDocument(text=text, format=fmt, encoding=encoding, title=title or None)
+    title = radicals.fold(normalize_newlines(title)).strip() if title else None
+    meta = {key: " ".join(value.split()) for key, value in (meta or {}).items() if value and value.strip()}
+    return RawDocument(text=text, format=fmt, encoding=encoding, title=title or None, meta=meta,
+                       ocr_confidence=ocr_confidence)

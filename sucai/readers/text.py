@@ -1,15 +1,23 @@
 """Plain text and markdown: encoding detection and decoding.
 
 Order: a BOM (UTF-8, UTF-32, UTF-16) decides; else strict UTF-8 (the common
-case); else charset-normalizer's candidates, best first. Any GB2312/GBK label is
-decoded as GB18030 (its superset), so GBK-only characters such as "囧" survive.
-Every decode is strict: a file no candidate decodes cleanly is refused, never
-turned into U+FFFD soup.
+case) unless its reading is implausible (the GBK bytes of "通知" are valid
+UTF-8 but read as two combining marks); else the container's declared charset;
+else the Chinese readings GB18030 and Big5, whichever has more of the common
+characters of its own standard (GB 2312 level 1, Big5 常用字); else
+charset-normalizer's candidates, where a codec of another East Asian language
+(cp949, johab, shift_jis, euc-jp…) counts only when its reading is written in
+that language's own script (Hangul, kana) — short Chinese files are often
+misdetected as those (case B26). Any GB2312/GBK label is decoded as GB18030 (its
+superset), so GBK-only characters such as "囧" survive. Every decode is strict:
+a file no candidate reads plausibly is refused, never stored as mojibake or
+U+FFFD soup.
 """
 
 from __future__ import annotations
 
 import codecs
+import unicodedata
 
 from charset_normalizer import from_bytes
 
@@ -24,6 +32,21 @@ _BOMS = (  # UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE o
     (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
 )
 _GB_ALIASES = {"gb2312", "gbk", "cp936", "ms936", "hz", "euc-cn", "x-gbk", "gb18030"}
+# Code ranges of the characters ordinary Chinese text is made of, per standard: GB 2312 punctuation and
+# full-width forms (A1A1–A3FE) and level-1 hanzi (B0A1–D7F9); Big5 punctuation (A140–A2FE) and 常用字 (A440–C67E).
+_COMMON = {
+    "gb18030": ("gb2312", ((0xA1A1, 0xA3FE), (0xB0A1, 0xD7F9))),
+    "big5": ("big5", ((0xA140, 0xA2FE), (0xA440, 0xC67E))),
+}
+_CHINESE_MIN_SCORE = 0.6  # share of common characters a Chinese reading needs
+_SCORED_CHARS = 20_000  # characters sampled for scores
+_OWN_SCRIPT = {  # codec (normalised name prefix) → the script its language is written in
+    "cp949": "HANGUL", "euc_kr": "HANGUL", "johab": "HANGUL", "iso2022_kr": "HANGUL",
+    "shift_jis": "KATAKANA HIRAGANA", "cp932": "KATAKANA HIRAGANA", "euc_jis": "KATAKANA HIRAGANA",
+    "euc_jp": "KATAKANA HIRAGANA", "iso2022_jp": "KATAKANA HIRAGANA",
+}
+_OWN_SCRIPT_MIN_SHARE = 0.3  # of the non-ASCII characters
+_SUSPICIOUS_UTF8_SHARE = 0.2
 
 
 def canonical_encoding(label: str) -> str | None:
@@ -52,18 +75,82 @@ def _bom_codec(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _plausible(text: str, encoding: str, has_nul: bool) -> bool:
-    """UTF-16/32 without a BOM only when the bytes hold NULs (ASCII in UTF-16); NUL-free text otherwise."""
-    wide = encoding.startswith(("utf-16", "utf-32"))
-    return wide == has_nul and "\ufffd" not in text
+def _wide(text: str) -> list[str]:
+    """The non-ASCII characters of (a sample of) ``text``."""
+    return [c for c in text[: _SCORED_CHARS * 4] if ord(c) > 0x7F][:_SCORED_CHARS]
+
+
+def chinese_score(text: str, codec: str) -> float:
+    """Share (0–1) of the non-ASCII characters of ``text`` that are common characters of ``codec``'s standard.
+
+    ``codec`` is "gb18030" (common = GB 2312 punctuation and level-1 hanzi) or
+    "big5" (Big5 punctuation and 常用字). Genuine Chinese text scores near 1 in
+    its own codec; the same bytes read in the other codec score far lower.
+    Text without non-ASCII characters scores 0.
+    """
+    standard, ranges = _COMMON[codec]
+    wide = _wide(text)
+
+    def common(char: str) -> bool:
+        try:
+            code = int.from_bytes(char.encode(standard), "big")
+        except UnicodeEncodeError:
+            return False
+        return any(low <= code <= high for low, high in ranges)
+
+    return sum(map(common, wide)) / len(wide) if wide else 0.0
+
+
+def _implausible_utf8(text: str) -> bool:
+    """True when a strict UTF-8 reading looks like other bytes by chance: many combining marks with no
+    letter to combine with, C1 controls, private-use or unassigned code points."""
+    wide, suspicious, previous = 0, 0, " "
+    for char in text[: _SCORED_CHARS * 4]:
+        if ord(char) > 0x7F:
+            wide += 1
+            category = unicodedata.category(char)
+            if category in ("Cc", "Co", "Cn", "Cs") or (category == "Mn" and not previous.isalpha()):
+                suspicious += 1
+        previous = char
+    return wide > 0 and suspicious / wide > _SUSPICIOUS_UTF8_SHARE
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """NUL bytes mostly at one parity (ASCII or CJK text in UTF-16 without a BOM), not scattered NULs."""
+    nuls = data.count(0)
+    if not nuls or nuls < len(data) / 5:
+        return False
+    even = data[::2].count(0)
+    return max(even, nuls - even) >= 0.9 * nuls
+
+
+def _chinese_reading(data: bytes) -> tuple[str, str, float] | None:
+    """The better of the GB18030 and Big5 readings as (text, codec, score), None when neither decodes."""
+    readings = []
+    for codec in _COMMON:
+        text = _strict(data, codec)
+        if text is not None:
+            readings.append((text, codec, chinese_score(text, codec)))
+    return max(readings, key=lambda reading: reading[2], default=None)  # a tie keeps GB18030
+
+
+def _in_own_script(text: str, codec: str) -> bool:
+    """False for a Korean or Japanese codec whose reading is not written in Hangul / kana."""
+    script = next((s for prefix, s in _OWN_SCRIPT.items() if codec.replace("-", "_").startswith(prefix)), None)
+    if script is None:
+        return True
+    wide = _wide(text)
+    own = sum(1 for c in wide if unicodedata.name(c, "").split(" ")[0] in script.split())
+    return bool(wide) and own / len(wide) >= _OWN_SCRIPT_MIN_SHARE
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode ``data`` to (text, encoding name); ``text`` may still have a BOM and CR line ends.
+    """Decode ``data`` to (text, encoding name); ``text`` may still have a BOM, CR line ends and NULs.
 
     ``declared`` is an encoding the container names (an html ``<meta charset>``);
-    it is tried after a BOM and strict UTF-8 (valid UTF-8 beats a stale label). Raises ReadError code "undecodable" (the
-    message names what was tried) when no encoding decodes the bytes cleanly.
+    it is tried after a BOM and a plausible strict UTF-8 reading (valid UTF-8
+    beats a stale label). Raises ReadError code "undecodable" (the message names
+    what was tried) when no encoding reads the bytes cleanly and plausibly.
     """
     bom = _bom_codec(data)
     if bom:
@@ -75,21 +162,32 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
                 code="undecodable",
             )
         return text, name
-    tried = []
-    for codec in filter(None, ("utf-8", canonical_encoding(declared) if declared else None)):
-        tried.append(codec)
-        text = _strict(data, codec)
-        if text is not None and "\x00" not in text:
-            return text, codec
-    has_nul = b"\x00" in data
+    utf16 = _looks_utf16(data)
+    tried = ["utf-8"]
+    text = _strict(data, "utf-8")
+    if text is not None and not utf16 and not _implausible_utf8(text):
+        return text, "utf-8"
+    label = canonical_encoding(declared) if declared else None
+    if label and label != "utf-8":
+        tried.append(label)
+        text = _strict(data, label)
+        if text is not None and not utf16:
+            return text, label
+    chinese = None if utf16 else _chinese_reading(data)
+    if chinese and chinese[2] >= _CHINESE_MIN_SCORE:
+        return chinese[0], chinese[1]
+    tried += list(_COMMON)
     for match in from_bytes(data):
         codec = canonical_encoding(match.encoding) or match.encoding
+        if codec in _COMMON:
+            continue  # judged above
         tried.append(codec)
         text = _strict(data, codec)
-        if text is not None and _plausible(text, codec, has_nul):
+        wide = codec.startswith(("utf-16", "utf-32"))
+        if text is not None and wide == utf16 and "\ufffd" not in text and _in_own_script(text, codec):
             return text, codec
     raise ReadError(
-        "无法识别文本编码（已尝试 " + "、".join(dict.fromkeys(tried)) + "），请另存为 UTF-8 后重试",
+        "无法识别文本编码（已尝试 " + "、".join(dict.fromkeys(tried)) + "，读出的都不像正常文字），请另存为 UTF-8 后重试",
         code="undecodable",
     )
 

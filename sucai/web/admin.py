@@ -4,7 +4,9 @@
 - ``/admin/upload``: upload several files at once; each is saved in a fresh temporary
   folder under a generated name that keeps only a known suffix (the uploaded file
   name is never used as a path, only shown, escaped), capped at ``upload_max_mb``,
-  then ingested with :meth:`Library.ingest`; the page lists each file's outcome;
+  then ingested with :meth:`Library.ingest` — which parses each file in a worker
+  process within its time and memory budget (:mod:`sucai.budget`), never in this
+  server process; the page lists each file's outcome;
 - ``/admin/documents`` and ``/admin/documents/{id}``: hide / show, delete, edit the
   title, 文种 and member boundary (会员起点);
 - ``/admin/users``: add, set role, set membership expiry, remove;

@@ -5,7 +5,8 @@ document, numbered by a sequence that only grows; each search index records the
 last number it applied (:mod:`sucai.index`). An existing library's documents are
 logged as added (and its pending removals as removed), so every index, old or
 new, catches up by the log alone. ``version``, ``indexed_version``,
-``removed_ids`` and the ``changes`` / ``schema_version`` rows of ``meta`` go.
+``removed_ids`` and the ``changes`` / ``schema_version`` / ``index_generation`` rows of
+``meta`` go (a node's index now reads what it lags behind from the log).
 
 Revision ID: c0002
 Revises: c0001
@@ -37,4 +38,4 @@ def upgrade() -> None:
     with op.batch_alter_table("documents") as batch:
         batch.drop_column("indexed_version")
         batch.drop_column("version")
-    op.execute("DELETE FROM meta WHERE key IN ('changes', 'schema_version')")
+    op.execute("DELETE FROM meta WHERE key IN ('changes', 'schema_version', 'index_generation')")

@@ -1,9 +1,10 @@
-"""Catalogue schema 4 of sucai 0.1: created for a new library, or reached in place by an older one.
+"""Catalogue schema 5 of sucai 0.1: created for a new library, or reached in place by an older one.
 
 What ``Catalogue._create_schema`` did before the data-access layer: schema 1 → 2
 (``hidden``), 2 → 3 (``elements``, the 公文 elements), 3 → 4 (``paid_until``, the
-members part as a span). Each document row carried ``version`` / ``indexed_version``
-for the one search index, removed ids waited in ``removed_ids``.
+members part as a span), 4 → 5 (``ocr_confidence``). Each document row carried
+``version`` / ``indexed_version`` for the one search index, removed ids waited in
+``removed_ids``.
 
 Revision ID: c0001
 Revises:
@@ -46,6 +47,7 @@ def upgrade() -> None:
             sa.Column("version", sa.Integer, nullable=False, server_default="1"),
             sa.Column("indexed_version", sa.Integer, nullable=False, server_default="0"),
             sa.Column("hidden", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("ocr_confidence", sa.Float),
         )
     else:
         columns = {c["name"] for c in sa.inspect(bind).get_columns("documents")}
@@ -56,6 +58,8 @@ def upgrade() -> None:
                 batch.add_column(sa.Column("elements", sa.Text, nullable=False, server_default="[]"))
             if "paid_until" not in columns:   # schema 3 → 4: the members part as a span (NULL: to the end)
                 batch.add_column(sa.Column("paid_until", sa.Integer))
+            if "ocr_confidence" not in columns:   # schema 4 → 5: OCR'd documents record their confidence
+                batch.add_column(sa.Column("ocr_confidence", sa.Float))
     if "removed_ids" not in tables:
         op.create_table("removed_ids", sa.Column("id", sa.Integer, primary_key=True))
     if "files" not in tables:

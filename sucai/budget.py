@@ -1,0 +1,121 @@
+"""The per-file budget: every file is parsed in a worker process with a time and a memory limit.
+
+A parse runs in a worker process (pebble's ProcessPool) started from a fork
+server that has the readers already imported; a worker is replaced after
+``_TASKS_PER_WORKER`` files, and all of them end with the batch, so their
+memory goes back to the system (a web server never keeps a parse's memory).
+Each worker gets:
+
+- a wall-clock limit (``parse_timeout_seconds``): past it the worker is killed
+  and the file ends as 跳过 with the reason;
+- an address-space limit (``parse_memory_mb``, ``resource.setrlimit(RLIMIT_AS)``),
+  inherited by the programs it starts (Tesseract): an allocation past it fails,
+  and the file ends as 跳过;
+- a temporary folder of its own (``TMPDIR``), removed by this process however
+  the worker ended, so a killed parse leaves no temporary file behind.
+
+A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
+on in every case. Results come back in the order the jobs were given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from pebble import ProcessExpired, ProcessPool
+
+_PRELOAD = ["sucai.ingest"]  # imported once by the fork server, so each worker starts with the readers loaded
+_TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
+_WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one file may cost: ``seconds`` of wall-clock time, ``memory_mb`` MB of address space, ``max_pages``
+    pages (PDF pages, TIFF frames)."""
+
+    seconds: int = 300
+    memory_mb: int = 1024
+    max_pages: int = 2000
+
+    @classmethod
+    def from_settings(cls, settings) -> Budget:
+        return cls(settings.parse_timeout_seconds, settings.parse_memory_mb, settings.parse_max_pages)
+
+    def timeout_reason(self) -> str:
+        return f"解析超过每个文件 {self.seconds} 秒的时间上限，已停止（文件可能过大或结构异常）"
+
+    def memory_reason(self) -> str:
+        return f"解析超出每个文件 {self.memory_mb} MB 的内存上限，已停止（文件可能过大或结构异常）"
+
+
+def _start_worker(memory_mb: int) -> None:
+    """Worker initializer: the address-space limit (soft, so that nothing can raise it) and one OCR thread."""
+    limit = memory_mb * 2**20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _in_folder(function: Callable, job, folder: str):
+    """Run ``function(job)`` with ``folder`` as the temporary folder of this worker and its children."""
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = folder
+    return function(job)
+
+
+def _context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int) -> Iterator:
+    """Yield ``function(job)`` for each job, in order, each computed in a worker process within ``budget``.
+
+    ``function`` must be importable by name (it is pickled) and catch its own
+    errors. When a worker is stopped, the result is ``(status, reason)``
+    instead: status "skipped" (time or memory limit) or "failed" (the worker
+    died), with a Chinese reason. ``jobs`` is consumed lazily, a few jobs per
+    worker ahead.
+    """
+    pending: deque = deque()
+    with ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
+                     initargs=(budget.memory_mb,), context=_context()) as pool:
+        try:
+            for job in jobs:
+                folder = tempfile.mkdtemp(prefix="sucai-parse-")
+                pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
+                if len(pending) >= _WINDOW_PER_WORKER * workers:
+                    yield _outcome(*pending.popleft(), budget)
+            while pending:
+                yield _outcome(*pending.popleft(), budget)
+        finally:
+            for future, folder in pending:  # the caller stopped early
+                future.cancel()
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _outcome(future, folder: str, budget: Budget):
+    try:
+        return future.result()
+    except FutureTimeout:
+        return "skipped", budget.timeout_reason()
+    except MemoryError:
+        return "skipped", budget.memory_reason()
+    except BrokenProcessPool as exc:
+        return "failed", (f"无法启动解析进程（{exc}）；在自己的脚本中调用时，请把入口代码放在 "
+                          "if __name__ == \"__main__\": 之下")
+    except ProcessExpired as exc:
+        return "failed", f"解析进程意外退出（退出码 {exc.exitcode}），可能超出了每个文件 {budget.memory_mb} MB 的内存上限"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

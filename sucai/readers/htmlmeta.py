@@ -1,0 +1,89 @@
+"""Metadata a web page gives outside its body text → ``RawDocument.meta`` ("title", "date", "source", "url").
+
+Sources, first found wins per key:
+
+- ``<meta>`` tags of the Open Graph protocol (og:title, og:site_name, og:url,
+  article:published_time) and of Chinese government sites (the 政府网站 page
+  tags ArticleTitle, PubDate, ContentSource, SiteName, Url, as gov.cn pages
+  carry them), plus common publishing tags (publishdate, author…);
+- the 信息公开 table of gov.cn policy pages ("标　　题：", "发文机关：",
+  "发布日期：" cells, each followed by its value cell);
+- ``<link rel="canonical">``, then ``<title>``.
+
+A creation or modification date is not a publication date and is left out.
+Values are as written, whitespace collapsed; a key with no value is absent.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Where each key is looked for, in order of preference: "name" = a <meta name/property/itemprop> (lower case),
+# "table:…" = a cell of the gov.cn 信息公开 table, "canonical" = <link rel="canonical">, "title" = <title>.
+_SOURCES = {
+    "title": ("og:title", "articletitle", "twitter:title", "table:title", "title"),
+    "date": ("pubdate", "article:published_time", "publishdate", "firstpublishedtime", "datepublished",
+             "dc.date.issued", "table:date"),
+    "source": ("contentsource", "table:source", "og:site_name", "sitename", "author"),
+    "url": ("canonical", "og:url", "url"),
+}
+_TABLE_LABELS = {"标题": "title", "发文机关": "source", "发布日期": "date"}  # gov.cn 信息公开 table
+_LABEL_NOISE = re.compile(r"[\s\u3000:：]")
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_MAX_VALUE_CHARS = 500
+
+
+def _clean(value: str | None) -> str:
+    return " ".join((value or "").split())[:_MAX_VALUE_CHARS]
+
+
+def _meta_tags(tree) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        name = (element.get("name") or element.get("property") or element.get("itemprop") or "").strip().lower()
+        content = _clean(element.get("content"))
+        if name and content:
+            found.setdefault(name, content)
+    return found
+
+
+def _table_values(tree) -> dict[str, str]:
+    """Label cell → the value cell right after it, for the labels of the gov.cn 信息公开 table."""
+    found: dict[str, str] = {}
+    for cell in tree.iter("td", "th"):
+        key = _TABLE_LABELS.get(_LABEL_NOISE.sub("", cell.text_content()))
+        value_cell = cell.getnext()
+        if key and value_cell is not None and value_cell.tag in ("td", "th"):
+            value = _clean(value_cell.text_content())
+            if value:
+                found.setdefault(key, value)
+    return found
+
+
+def _canonical(tree) -> str:
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            return _clean(link.get("href"))
+    return ""
+
+
+def page_meta(tree) -> dict[str, str]:
+    """The page's metadata as ``{"title": …, "date": …, "source": …, "url": …}``, keys without a value left out.
+
+    ``tree`` is the lxml.html document, before any of it is removed. "url" is
+    kept only when it is an absolute http(s) URL.
+    """
+    title = tree.find(".//title")
+    found = {
+        **_meta_tags(tree),
+        **{f"table:{key}": value for key, value in _table_values(tree).items()},
+        "canonical": _canonical(tree),
+        "title": _clean(title.text_content()) if title is not None else "",
+    }
+    meta = {}
+    for key, names in _SOURCES.items():
+        values = (found.get(name, "") for name in names)
+        value = next((v for v in values if v and (key != "url" or _URL.match(v))), "")
+        if value:
+            meta[key] = value
+    return meta

@@ -1,0 +1,190 @@
+"""OCR: page images (scanned PDFs, .png/.jpg/.tif files) → text, with Tesseract (Simplified Chinese).
+
+Tesseract 5 with the ``chi_sim`` model (Debian ``tesseract-ocr`` +
+``tesseract-ocr-chi-sim``) is driven through pytesseract: one ``image_to_data``
+call per page gives words with their boxes and confidences. Words are grouped
+into lines (Tesseract's block / paragraph / line numbers), and the lines go
+through the same layout steps as a PDF text layer (``layout``: page furniture,
+paragraphs, spaces next to CJK characters removed); ASCII punctuation that
+Tesseract reads between Han characters (, : ; ? ! ( )) is given its full-width
+form. The confidence of a document is the mean of Tesseract's word
+confidences (0–100) weighted by the characters of each word.
+
+PDF pages are rendered at 300 dpi in grey with PDFium (pypdfium2, which
+pdfplumber already uses). Tesseract runs single-threaded (``OMP_THREAD_LIMIT=1``):
+files are parsed in parallel instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+
+import pypdfium2
+import pytesseract
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from sucai.errors import ReadError
+from sucai.readers.layout import mark_edges, page_lines_to_text
+from sucai.readers.raw import Limits, RawDocument, finish
+
+LANGUAGE = "chi_sim"
+DPI = 300
+_INSTALL = "请安装 Tesseract 及其简体中文模型（Debian/Ubuntu：apt-get install tesseract-ocr tesseract-ocr-chi-sim）"
+_LINE_KEY = ("page_num", "block_num", "par_num", "line_num")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_ASCII_PUNCTUATION_BY_HAN = re.compile(f"(?<=[{_HAN}])[,:;?!()]|[,:;?!()](?=[{_HAN}])")
+
+
+@dataclass
+class OcrResult:
+    """The raw lines of each OCR'd page (see ``layout.measure``) and the confidences of its words."""
+
+    pages: list[list[dict]] = field(default_factory=list)
+    confidence_sum: float = 0.0
+    chars: int = 0
+
+    @property
+    def confidence(self) -> float | None:
+        """Mean word confidence (0–100) weighted by characters, None when nothing was recognised."""
+        return round(self.confidence_sum / self.chars, 1) if self.chars else None
+
+
+def missing() -> str | None:
+    """Why OCR cannot run here (a Chinese sentence saying what to install), or None when it can."""
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        return f"未安装 Tesseract 文字识别程序，{_INSTALL}"
+    try:
+        languages = pytesseract.get_languages()
+    except (pytesseract.TesseractError, OSError) as exc:
+        return f"Tesseract 无法运行（{exc}），{_INSTALL}"
+    return None if LANGUAGE in languages else f"Tesseract 缺少简体中文模型 chi_sim，{_INSTALL}"
+
+
+def _require(what: str) -> None:
+    reason = missing()
+    if reason:
+        raise ReadError(f"{what}需要文字识别（OCR）：{reason}", code="ocr_unavailable")
+
+
+def _remaining(limits: Limits) -> float:
+    """Seconds left before the deadline (0 = no deadline). Raises ReadError "timeout" when it has passed."""
+    if limits.deadline is None:
+        return 0
+    left = limits.deadline - time.monotonic()
+    if left <= 0:
+        raise ReadError("文字识别（OCR）超出每个文件的时间上限，已停止", code="timeout")
+    return left
+
+
+def _page_lines(data: dict, height: float) -> tuple[list[dict], float, int]:
+    """Tesseract's words → raw lines of one page, the confidence sum and the characters counted."""
+    lines: dict[tuple, dict] = {}
+    confidence, chars = 0.0, 0
+    for i, word in enumerate(data["text"]):
+        word = word.strip()
+        conf = float(data["conf"][i])
+        if not word or conf < 0:
+            continue
+        confidence, chars = confidence + conf * len(word), chars + len(word)
+        left, top = data["left"][i], data["top"][i]
+        right, bottom = left + data["width"][i], top + data["height"][i]
+        key = tuple(data[k][i] for k in _LINE_KEY)
+        line = lines.setdefault(key, {"words": [], "x0": left, "x1": right, "top": top, "bottom": bottom})
+        line["words"].append(word)
+        line.update(x0=min(line["x0"], left), x1=max(line["x1"], right), top=min(line["top"], top),
+                    bottom=max(line["bottom"], bottom))
+    raw = [{"text": " ".join(line.pop("words")), **line} for line in lines.values()]
+    return mark_edges(raw, height), confidence, chars
+
+
+def ocr_image(image: Image.Image, result: OcrResult, limits: Limits) -> None:
+    """Recognise one page image and add its lines and confidences to ``result``.
+
+    Raises ReadError "timeout" when the deadline of ``limits`` passes first.
+    """
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        data = pytesseract.image_to_data(image, lang=LANGUAGE, output_type=pytesseract.Output.DICT,
+                                         timeout=_remaining(limits))
+    except RuntimeError as exc:  # pytesseract's timeout
+        raise ReadError("文字识别（OCR）超出每个文件的时间上限，已停止", code="timeout") from exc
+    except pytesseract.TesseractError as exc:
+        raise ReadError(f"文字识别（OCR）失败：{exc.message}", code="corrupt") from exc
+    lines, confidence, chars = _page_lines(data, image.height)
+    result.pages.append(lines)
+    result.confidence_sum += confidence
+    result.chars += chars
+
+
+def fullwidth_punctuation(text: str) -> str:
+    """ASCII , : ; ? ! ( ) next to a Han character → their full-width forms (Tesseract reads them half-width)."""
+    return _ASCII_PUNCTUATION_BY_HAN.sub(lambda m: _FULL_WIDTH[m.group()], text)
+
+
+def finish_ocr(result: OcrResult, fmt: str, what: str, meta: dict[str, str] | None = None) -> RawDocument:
+    """The RawDocument of an OCR'd file (``ocr_confidence`` set). Raises ReadError "empty" (no text found)."""
+    text = fullwidth_punctuation(page_lines_to_text(result.pages))
+    if not text.strip():
+        raise ReadError(f"{what}经文字识别（OCR）也没有识别出文字", code="empty")
+    return finish(text, fmt, None, meta=meta, ocr_confidence=result.confidence)
+
+
+def _image_kind(data: bytes) -> str:
+    kinds = ((b"\x89PNG", "PNG 图片"), (b"\xff\xd8", "JPEG 图片"), (b"II*", "TIFF 图片"), (b"MM\x00*", "TIFF 图片"))
+    return next((kind for magic, kind in kinds if data.startswith(magic)), "图片文件")
+
+
+def read_image(data: bytes, limits: Limits = Limits()) -> RawDocument:
+    """OCR an image file (.png, .jpg, .tif — every frame of a multi-page TIFF is a page).
+
+    Raises ReadError "ocr_unavailable" (Tesseract or chi_sim missing, with what
+    to install), "corrupt" (not a readable image), "too_large" (more pixels than
+    Pillow's decompression-bomb limit, or more frames than ``limits.max_pages``),
+    "timeout", "empty".
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            frames = getattr(image, "n_frames", 1)
+            if frames > limits.max_pages:
+                raise ReadError(f"图片共 {frames} 页，超过每个文件 {limits.max_pages} 页的上限，请拆分后重试",
+                                code="too_large")
+            _require("图片")
+            result = OcrResult()
+            for frame in ImageSequence.Iterator(image):
+                ocr_image(frame.convert("L"), result, limits)
+    except Image.DecompressionBombError as exc:
+        raise ReadError(f"图片像素过多，无法安全打开（{exc}）", code="too_large") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ReadError(f"{_image_kind(data)}已损坏，无法打开（{exc}）", code="corrupt") from exc
+    return finish_ocr(result, "image", "图片")
+
+
+def ocr_pdf(data: bytes, pages: int, limits: Limits, meta: dict[str, str]) -> RawDocument:
+    """OCR every page of a PDF that has no text layer (``pages`` pages), rendered at 300 dpi in grey.
+
+    Raises ReadError "ocr_unavailable", "corrupt" (PDFium cannot render it),
+    "timeout", "empty".
+    """
+    _require("这份 PDF 没有文字层（是扫描件），")
+    result = OcrResult()
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise ReadError(f"PDF 文件已损坏，无法渲染页面进行文字识别（{exc}）", code="corrupt") from exc
+    try:
+        for index in range(min(pages, len(document))):
+            page = document[index]
+            bitmap = page.render(scale=DPI / 72, grayscale=True)
+            ocr_image(bitmap.to_pil(), result, limits)
+            bitmap.close()
+            page.close()
+    finally:
+        document.close()
+    return finish_ocr(result, "pdf", "这份 PDF 没有文字层（是扫描件），", meta)

@@ -1,0 +1,211 @@
+"""Word 97–2003 (.doc), WPS 文字 (.wps), RTF and OpenDocument text (.odt) → .docx with LibreOffice.
+
+The formats are told apart by content: an OLE2 compound file (olefile) holding a
+``WordDocument`` stream is a Word 97–2003 binary document — WPS 文字 writes its
+.wps files in the same format — and one holding ``CONTENTS`` with a .wps name is
+a Microsoft Works document; ``{\\rtf`` starts RTF; a zip whose first entry
+``mimetype`` says ``application/vnd.oasis.opendocument.text`` is ODF text.
+Spreadsheets, presentations and encrypted documents in these containers are
+refused with a reason.
+
+Conversion runs LibreOffice headless (Debian ``libreoffice-writer-nogui``) once
+for a whole batch: ``soffice --convert-to docx --outdir OUT a b c…`` with a
+private profile, so it never hands the work to another running LibreOffice.
+LibreOffice converts the files in order; each new output restarts the per-file
+clock, and when a file takes longer than its time limit LibreOffice is killed,
+that file is reported as timed out and a new LibreOffice goes on with the rest.
+The converted .docx is then read by the .docx reader. Inputs are linked under
+numbered names first, so two inputs with the same name never overwrite each
+other's output. LibreOffice runs under the same address-space limit as a parse
+worker (``prlimit``).
+
+Why a batch call rather than a long-lived office server (unoserver): the server
+needs LibreOffice's own Python (python3-uno), which a virtual environment does
+not see; one ``soffice`` per batch costs one start-up (a few seconds) however
+many files the batch has, and needs nothing but the Debian package.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import zipfile
+from pathlib import Path, PurePath
+
+import olefile
+
+from sucai.errors import ReadError
+
+INSTALL = "请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer-nogui）"
+FORMATS = {"doc": "Word 97–2003 文档（.doc）", "wps": "WPS 文字文档（.wps）", "rtf": "RTF 文档", "odt": "ODF 文本文档（.odt）"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODF_TEXT = "application/vnd.oasis.opendocument.text"
+_ODF_OTHER = {
+    "application/vnd.oasis.opendocument.spreadsheet": "ODF 电子表格（.ods）",
+    "application/vnd.oasis.opendocument.presentation": "ODF 演示文稿（.odp）",
+}
+_OLE_OTHER = (  # stream → what the compound file really is
+    ("Workbook", "Excel 电子表格（.xls/.et）"), ("Book", "Excel 电子表格（.xls）"),
+    ("PowerPoint Document", "PowerPoint 演示文稿（.ppt/.dps）"),
+)
+_STARTUP_SECONDS = 60  # allowed for LibreOffice to start before the first file's clock runs
+_POLL_SECONDS = 0.2
+_SAVE_AS = "请另存为 .docx 后重试"
+_SNIFF_MAX = 200 * 2**20  # larger files are refused by the reader anyway
+
+
+def missing() -> str | None:
+    """Why LibreOffice conversion cannot run here (a Chinese sentence saying what to install), or None."""
+    return None if _soffice() else f"未安装 LibreOffice，无法转换该文件；{INSTALL}"
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _ole_kind(data: bytes, suffix: str) -> str:
+    try:
+        with olefile.OleFileIO(data) as ole:
+            streams = {"/".join(entry) for entry in ole.listdir()}
+    except (OSError, ValueError) as exc:  # olefile raises OSError ("not an OLE2 structured storage") and others
+        raise ReadError(f"旧版 Office 文件已损坏，无法打开（{exc}）", code="corrupt") from exc
+    if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
+        raise ReadError("文件已加密（设有打开密码），请在 Word 或 WPS 中取消密码后重试", code="unsupported_format")
+    if "WordDocument" in streams:
+        return "wps" if suffix == ".wps" else "doc"
+    if "CONTENTS" in streams and suffix == ".wps":
+        return "wps"  # Microsoft Works
+    what = next((label for stream, label in _OLE_OTHER if stream in streams), "不是 Word 或 WPS 文字文档的 Office 文件")
+    raise ReadError(f"不支持的文件：实际是 {what}，目前只能导入文字文档", code="unsupported_format")
+
+
+def _odf_kind(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            mimetype = archive.read("mimetype").decode("ascii", errors="replace").strip()
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return None
+    if mimetype == _ODF_TEXT:
+        return "odt"
+    if mimetype in _ODF_OTHER:
+        raise ReadError(f"不支持的文件：实际是 {_ODF_OTHER[mimetype]}，目前只能导入文字文档", code="unsupported_format")
+    return None
+
+
+def office_kind(data: bytes, name: str) -> str | None:
+    """"doc", "wps", "rtf" or "odt" when ``data`` is such a document (by content; ``name`` only tells .wps
+    from .doc, which share one format), None for anything else.
+
+    Raises ReadError "unsupported_format" for spreadsheets, presentations and
+    encrypted documents in these containers, "corrupt" for a damaged OLE file.
+    """
+    if data.startswith(OLE_MAGIC):
+        return _ole_kind(data, PurePath(name).suffix.lower())
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
+    if data.startswith(b"PK\x03\x04"):
+        return _odf_kind(data)
+    return None
+
+
+def sniff(path: Path) -> str | None:
+    """``office_kind`` of the file at ``path``, None as well when it cannot be read or is refused (the reader
+    then reports why). Reads the whole file only when its first bytes say it is an OLE, RTF or zip file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(OLE_MAGIC))
+            if not head.startswith((OLE_MAGIC, b"{\\rtf", b"PK\x03\x04")) or Path(path).stat().st_size > _SNIFF_MAX:
+                return None
+            handle.seek(0)
+            return office_kind(handle.read(), Path(path).name)
+    except (OSError, ReadError):
+        return None
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill LibreOffice and whatever it started (it runs in a session of its own)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _command(staged: list[Path], outdir: Path, profile: Path, memory_mb: int | None) -> list[str]:
+    limit = ["prlimit", f"--as={memory_mb * 2**20}"] if memory_mb and shutil.which("prlimit") else []
+    return [*limit, _soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+            "--nolockcheck", "--convert-to", "docx", "--outdir", str(outdir), *map(str, staged)]
+
+
+def _run(staged: list[Path], outdir: Path, profile: Path, timeout: float, memory_mb: int | None) -> int:
+    """Convert ``staged`` in one LibreOffice; returns how many came out before it ended or hung on one."""
+    process = subprocess.Popen(_command(staged, outdir, profile, memory_mb), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)
+    done, deadline = 0, time.monotonic() + _STARTUP_SECONDS + timeout
+    try:
+        while process.poll() is None:
+            ready = sum(1 for path in staged if (outdir / f"{path.stem}.docx").exists())
+            if ready > done:  # a new output: the next file's clock starts now
+                done, deadline = ready, time.monotonic() + timeout
+            if time.monotonic() > deadline:
+                _stop(process)
+                return ready  # the files before the first one without output are done
+            time.sleep(_POLL_SECONDS)
+    finally:
+        if process.poll() is None:
+            _stop(process)
+    return len(staged)
+
+
+def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb: int | None = None
+                  ) -> dict[Path, Path | ReadError]:
+    """Convert each of ``sources`` to .docx in ``workdir`` (which the caller creates and removes).
+
+    Returns for each source the converted .docx, or the ReadError saying why it
+    has none: "converter_unavailable" (LibreOffice missing, with what to
+    install), "timeout" (a file took longer than
+    ``timeout`` seconds; LibreOffice goes on with the next), "corrupt"
+    (LibreOffice could not open it).
+    """
+    reason = missing()
+    if reason:
+        return {source: ReadError(reason, code="converter_unavailable") for source in sources}
+    inbox, outdir, profile = workdir / "in", workdir / "out", workdir / "profile"
+    for folder in (inbox, outdir):
+        folder.mkdir(parents=True, exist_ok=True)
+    staged = []
+    for number, source in enumerate(sources):
+        link = inbox / f"{number:06d}{source.suffix.lower()}"
+        link.symlink_to(Path(source).resolve())
+        staged.append(link)
+    results: dict[Path, Path | ReadError] = {}
+    position = 0
+    while position < len(staged):
+        position += _run(staged[position:], outdir, profile, timeout, memory_mb)
+        if position < len(staged):  # LibreOffice hung on this one: report it, go on after it
+            results[sources[position]] = ReadError(
+                f"LibreOffice 转换超过 {timeout:.0f} 秒仍未完成，已停止；{_SAVE_AS}", code="timeout")
+            position += 1
+    for source, link in zip(sources, staged):
+        output = outdir / f"{link.stem}.docx"
+        if source not in results:
+            results[source] = output if output.exists() and output.stat().st_size else ReadError(
+                f"LibreOffice 无法打开该文件（可能已损坏或不是文字文档）；{_SAVE_AS}", code="corrupt")
+    return results
+
+
+def convert_bytes(data: bytes, kind: str, timeout: float, memory_mb: int | None = None) -> bytes:
+    """Convert one document's bytes (``kind`` from ``office_kind``) to .docx bytes, in a temporary folder
+    removed afterwards. Raises the ReadError of ``convert_batch``."""
+    with tempfile.TemporaryDirectory(prefix="sucai-convert-") as folder:
+        source = Path(folder) / f"document.{kind}"
+        source.write_bytes(data)
+        result = convert_batch([source], Path(folder) / "work", timeout, memory_mb)[source]
+        if isinstance(result, ReadError):
+            raise result
+        return result.read_bytes()

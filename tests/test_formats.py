@@ -1,0 +1,244 @@
+"""Issue 9: .doc/.wps/.rtf/.odt through LibreOffice, scans and images through Tesseract OCR.
+
+The office files are made from a .docx fixture by LibreOffice inside the test; the
+scans are pages drawn with an installed CJK font. Tests that need LibreOffice or
+Tesseract skip with the package to install when it is absent.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import pytesseract
+from typer.testing import CliRunner
+
+from fixtures import (add_numbering, cjk_font_path, docx_bytes, image_bytes, new_document, number_paragraph,
+                      render_page)
+from sucai.cli import app
+from sucai.errors import ReadError
+from sucai.library import Library
+from sucai.readers import office, read, read_bytes
+from sucai.search import SearchRequest
+
+needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
+                                       reason="needs LibreOffice (Debian: libreoffice-writer-nogui)")
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None or "chi_sim" not in (pytesseract.get_languages() if shutil.which("tesseract") else []),
+    reason="needs Tesseract with Simplified Chinese (Debian: tesseract-ocr tesseract-ocr-chi-sim)")
+needs_font = pytest.mark.skipif(cjk_font_path() is None, reason="needs a CJK font (Debian: fonts-wqy-microhei)")
+
+SCAN_LINES = ["关于开展基层减负专项督查的通知", "各区县人民政府，市政府各部门：", "为深入贯彻落实中央关于整治形式主义为基层减负的部署，",
+              "市政府决定于2024年4月开展专项督查。现将有关事项通知如下。", "重点督查文件会议精简、督查检查考核规范等情况。"]
+
+
+def precise(library: Library, q: str) -> list[int]:
+    return sorted(h.id for h in library.search(SearchRequest(q=q, mode="precise", limit=100), member=True).hits)
+
+
+def fixture_docx() -> bytes:
+    """A notice with automatic numbering (一、/（一）) and a table, as Word writes it."""
+    document = new_document()
+    add_numbering(document, 80, [("chineseCounting", "%1、"), ("chineseCounting", "（%2）")], 81)
+    document.add_paragraph("关于做好年度考核工作的通知")
+    document.add_paragraph("各单位：现就做好年度考核工作通知如下。")
+    for text, level in (("考核范围", 0), ("考核对象", 1), ("考核程序", 0)):
+        number_paragraph(document.add_paragraph(text), 81, level)
+        document.add_paragraph("按照干部管理权限，分级分类组织实施。")
+    table = document.add_table(rows=2, cols=2)
+    table.style = "Table Grid"
+    for r, row in enumerate((("等次", "比例"), ("优秀", "百分之二十"))):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_paragraph("特此通知。")
+    return docx_bytes(document)
+
+
+def libreoffice_convert(source: Path, target: str, outdir: Path) -> Path:
+    """Make ``source`` into another format with LibreOffice (``target`` as for --convert-to, e.g. "wps:MS Word 97")."""
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(["soffice", f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to",
+                        target, "--outdir", str(outdir), str(source)], check=True, capture_output=True, timeout=180)
+    return outdir / f"{source.stem}.{target.split(':')[0]}"
+
+
+@pytest.fixture(scope="module")
+def office_files(tmp_path_factory) -> dict[str, Path]:
+    """The fixture .docx and its .doc, .wps (WPS 文字 writes the Word 97 format), .rtf and .odt copies."""
+    if shutil.which("soffice") is None:
+        pytest.skip("needs LibreOffice (Debian: libreoffice-writer-nogui)")
+    folder = tmp_path_factory.mktemp("office")
+    source = folder / "考核通知.docx"
+    source.write_bytes(fixture_docx())
+    files = {"docx": source}
+    for target in ("doc", "wps:MS Word 97", "rtf", "odt"):
+        files[target.split(":")[0]] = libreoffice_convert(source, target, folder / "made")
+    return files
+
+
+@needs_libreoffice
+def test_doc_wps_rtf_odt_read_as_the_docx_they_were_made_from(office_files):
+    expected = read(office_files["docx"]).text
+    assert "一、考核范围" in expected and "（一）考核对象" in expected and "等次\t比例" in expected
+    for fmt in ("doc", "wps", "odt", "rtf"):
+        data = office_files[fmt].read_bytes()
+        assert office.office_kind(data, office_files[fmt].name) == fmt
+        raw = read_bytes(data, office_files[fmt].name)
+        assert raw.format == fmt
+        if fmt == "rtf":  # LibreOffice's RTF export writes list labels in the ANSI code page: "一?" for "一、"
+            unlabelled = re.compile(r"^(一|二|（一）)、?")
+            assert [unlabelled.sub("", line) for line in expected.split("\n")] == [
+                re.sub(r"^(一\?|二\?|\(一\))", "", line) for line in raw.text.split("\n")]
+        else:
+            assert raw.text == expected, fmt
+
+
+@needs_libreoffice
+def test_a_batch_of_office_files_is_converted_by_one_libreoffice(office_files, home, tmp_path, monkeypatch):
+    starts = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(command, *args, **kwargs):
+        if any("soffice" in str(part) or "libreoffice" in str(part) for part in command):
+            starts.append(command)
+        return real_popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(office.subprocess, "Popen", counting_popen)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for fmt in ("doc", "wps", "rtf", "odt"):
+        shutil.copy(office_files[fmt], folder / f"考核通知.{fmt}")  # one name for all: outputs must not collide
+    shutil.copy(office_files["docx"], folder / "考核通知.docx")
+    library = Library.open(home)
+    summary = library.ingest([folder])
+    assert len(starts) == 1
+    statuses = {Path(o.path).suffix: o.status for o in summary.outcomes}
+    # the same text, so one document (the RTF's list labels differ, see above)
+    assert statuses == {".doc": "ingested", ".docx": "duplicate", ".odt": "duplicate", ".rtf": "ingested",
+                        ".wps": "duplicate"}
+    doc, rtf = library.catalogue.documents()
+    assert rtf.format == "rtf" and "等次\t比例" in rtf.text
+    assert (doc.title, doc.format) == ("关于做好年度考核工作的通知", "doc")
+    assert precise(library, "（一）考核对象") == [doc.id, rtf.id]  # width does not matter to search
+
+
+def test_a_hanging_conversion_times_out_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """A stand-in for soffice (same arguments) that hangs on one file: that file times out, the rest convert."""
+    script = tmp_path / "soffice"
+    script.write_text("#!/bin/sh\n"
+                      'out=""; prev=""\n'
+                      'for a in "$@"; do\n'
+                      '  if [ "$prev" = "--outdir" ]; then out="$a"; fi; prev="$a"\n'
+                      '  case "$a" in *.doc) name=$(basename "$a" .doc)\n'
+                      '    if [ -n "$(readlink "$a" | grep /hang.doc)" ]; then sleep 60; fi\n'
+                      '    echo converted > "$out/$name.docx";; esac\n'
+                      "done\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(office, "_soffice", lambda: str(script))
+    monkeypatch.setattr(office, "_STARTUP_SECONDS", 0)
+    sources = []
+    for name in ("a.doc", "hang.doc", "c.doc"):
+        sources.append(tmp_path / name)
+        sources[-1].write_bytes(b"x")
+    results = office.convert_batch(sources, tmp_path / "work", timeout=2)
+    assert isinstance(results[sources[1]], ReadError) and results[sources[1]].code == "timeout"
+    assert "LibreOffice 转换超过 2 秒仍未完成" in results[sources[1]].message
+    assert [results[s].read_text() for s in (sources[0], sources[2])] == ["converted\n", "converted\n"]
+
+
+def test_without_libreoffice_the_skip_reason_says_what_to_install(home, tmp_path, monkeypatch):
+    monkeypatch.setattr(office.shutil, "which", lambda name: None)
+    path = tmp_path / "旧文件.doc"
+    path.write_bytes(b"{\\rtf1\\ansi hello}")  # RTF content under a .doc name: read by content
+    [outcome] = Library.open(home).ingest([path]).outcomes
+    assert outcome.status == "skipped"
+    assert outcome.reason == "未安装 LibreOffice，无法转换该文件；请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer-nogui）"
+
+
+def _zip(entries: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("entries", "name", "what"), [
+    ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}, "表.odt",
+     "ODF 电子表格（.ods）"),
+    ({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "<x/>"}, "表.docx", "Excel 电子表格（.xlsx）"),
+    ({"[Content_Types].xml": "<x/>", "ppt/presentation.xml": "<x/>"}, "汇报.docx", "PowerPoint 演示文稿（.pptx）"),
+])
+def test_spreadsheets_and_presentations_in_office_containers_are_refused_by_name(entries, name, what):
+    with pytest.raises(ReadError) as caught:
+        read_bytes(_zip(entries), name)
+    assert caught.value.code == "unsupported_format"
+    assert caught.value.message == f"不支持的文件：实际是 {what}，目前只能导入文字文档"
+
+
+# --- OCR -------------------------------------------------------------------------------------------------------
+
+@needs_tesseract
+@needs_font
+@pytest.mark.parametrize(("name", "fmt"), [("扫描件.pdf", "PDF"), ("照片.png", "PNG"), ("扫描.tif", "TIFF"),
+                                           ("拍照.jpg", "JPEG")])
+def test_scans_and_images_are_ocrd_and_found_by_precise_search(home, tmp_path, name, fmt):
+    path = tmp_path / name
+    path.write_bytes(image_bytes(render_page(SCAN_LINES), fmt))
+    if fmt == "PDF":  # a scan: pages, but no text layer
+        document = pypdfium2.PdfDocument(path.read_bytes())
+        assert len(document) == 1 and document[0].get_textpage().get_text_range() == ""
+        document.close()
+    library = Library.open(home)
+    [outcome] = library.ingest([path]).outcomes
+    assert outcome.status == "ingested", outcome.reason
+    doc = library.get(outcome.doc_id)
+    assert doc.format == ("pdf" if fmt == "PDF" else "image")
+    assert 60 <= doc.ocr_confidence <= 100
+    assert precise(library, "基层减负专项督查") == [doc.id]
+    assert precise(library, "市政府决定于2024年4月开展专项督查") == [doc.id]
+    shown = CliRunner().invoke(app, ["show", str(doc.id)])
+    assert f"文字识别（OCR），平均置信度 {doc.ocr_confidence:.0f}%" in shown.stdout
+    assert json.loads(CliRunner().invoke(app, ["show", str(doc.id), "--json"]).stdout)["ocr_confidence"] == doc.ocr_confidence
+
+
+def test_without_tesseract_the_skip_reason_says_what_to_install(home, tmp_path, monkeypatch):
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "no-such-tesseract")
+    with pytest.raises(ReadError) as caught:
+        read_bytes(image_bytes(render_page(["通知"]) if cjk_font_path() else _blank()), "a.png")
+    assert caught.value.code == "ocr_unavailable"
+    assert caught.value.message == ("图片需要文字识别（OCR）：未安装 Tesseract 文字识别程序，请安装 Tesseract 及其简体中文模型"
+                                    "（Debian/Ubuntu：apt-get install tesseract-ocr tesseract-ocr-chi-sim）")
+
+
+def _blank():
+    from PIL import Image
+
+    return Image.new("L", (200, 100), 255)
+
+
+@pytest.mark.corpus
+@needs_tesseract
+def test_corpus_image_only_scan_is_ocrd(corpus_dir):
+    """Two pages of the real GB/T 15834-2011 scan (no text layer), cut out with PDFium and read by OCR."""
+    source = pypdfium2.PdfDocument(corpus_dir / "pdf_docx_fixtures" / "标点符号用法（GBT 15834-2011）.pdf")
+    assert all(not source[i].get_textpage().get_text_range().strip() for i in range(len(source)))
+    part = pypdfium2.PdfDocument.new()
+    part.import_pages(source, [4, 5])
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        part.save(handle)
+        handle.flush()
+        raw = read(Path(handle.name))
+    assert raw.format == "pdf" and raw.ocr_confidence > 70
+    for phrase in ("标号的作用", "句号", "问号的形式", "疑问语气"):
+        assert phrase in raw.text, phrase
+    assert os.linesep not in raw.text.replace("\n", "")
