@@ -3,10 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench system-packages
+PORT ?= 8000
+HOST ?= 127.0.0.1
+CATALOGUE := sucai/cli/locale/zh_CN/LC_MESSAGES/messages
+
+.PHONY: demo test bench system-packages messages
 
 demo: $(VENV)/.installed
-	$(BIN)/sucai demo
+	$(BIN)/sucai demo --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test system-packages
 	$(BIN)/python -m pytest -q
@@ -29,7 +33,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# Debian packages the readers and some tests use (LibreOffice, Tesseract chi_sim, a CJK font, Chromium, PostgreSQL).
+# The Chinese catalogue of the command line's messages (click's), after editing the .po.
+messages:
+	msgfmt --check-format -o $(CATALOGUE).mo $(CATALOGUE).po
+
+# Debian packages the readers and some tests use (LibreOffice, Tesseract chi_sim, poppler, CJK fonts, Chromium, gettext, PostgreSQL).
 # Installed when running as root with apt-get; elsewhere those tests skip and say why.
 system-packages:
 	@scripts/system-packages.sh

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -629,6 +630,22 @@ def _private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         pass
+
+
+def local_time(stamp: str | None, zone: str) -> str:
+    """A stored UTC time (ISO 8601) as ``YYYY-MM-DD HH:MM:SS`` in the IANA time zone ``zone`` (the
+    ``timezone`` setting); "" for None."""
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S") if stamp else ""
+
+
+def audit_rows(entries: list[dict], zone: str) -> list[dict]:
+    """Audit entries as people read them: ``time`` local (:func:`local_time`), ``event_label``,
+    ``role_label`` and ``who`` (the user name, else 命令行 / 游客) in Chinese, added to each entry."""
+    return [{**e, "time": local_time(e["at"], zone),
+             "event_label": EVENT_LABELS.get(e["event"], e["event"]),
+             "role_label": ROLE_LABELS.get(e["role"], e["role"] or ""),
+             "who": e["username"] or ROLE_LABELS["cli" if e["role"] == "cli" else "visitor"]}
+            for e in entries]
 
 
 # -- helpers -----------------------------------------------------------------

@@ -430,6 +430,19 @@ def words(norm: str) -> list[str]:
     return [w for w in rjieba.cut(norm) if not _WORD_JUNK.match(w)]
 
 
+def word_starts(text: str) -> list[int]:
+    """Offsets in ``text`` (characters, 0 first, ascending) where a word of the segmenter begins
+    (punctuation is a word of its own): the places where a line may break without cutting a word.
+    ``text`` is original text; it is segmented as normalised, with offsets mapped back."""
+    _bundled_dictionary()
+    norm, offsets = normalize_with_offsets(text)
+    starts, at = [], 0
+    for token in rjieba.cut(norm):
+        starts.append(offsets[at])
+        at += len(token)
+    return starts
+
+
 def search_words(norm: str) -> list[str]:
     """Words of a query for ranked search: the words, plus their sub-words (jieba's search mode)."""
     _bundled_dictionary()

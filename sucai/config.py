@@ -13,10 +13,11 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
 
-from .errors import InvalidInput
+from .errors import InvalidInput, os_reason
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Settings:
     parse_timeout_seconds: int = 300  # wall-clock limit on reading one file (conversion, OCR included)
     parse_memory_mb: int = 1024       # address-space limit of the process that reads one file, in MB
     parse_max_pages: int = 2000       # longest PDF (or multi-page TIFF) that is read, in pages
+    progress_seconds: int = 10        # without a terminal (piped, a service log), ingest prints a progress line this often
+    timezone: str = "Asia/Shanghai"   # IANA time zone in which times are shown (the audit log); stored times are UTC
     database_url: str = ""            # postgresql://user:password@host/db; "" = the SQLite files in the data directory
     index_poll_seconds: int = 1       # how often a server checks the change log when no notification comes
 
@@ -77,18 +80,23 @@ class Settings:
         return self.home / "userdict.txt"
 
 
+def data_dir(home: str | Path | None = None) -> Path:
+    """The data directory: ``home``, else ``$SUCAI_HOME``, else the user-data directory (not created here)."""
+    return Path(home or os.environ.get("SUCAI_HOME") or user_data_dir("sucai")).expanduser()
+
+
 def load_settings(home: str | Path | None = None, **overrides) -> Settings:
-    """Resolve the settings; creates the data directory.
+    """Resolve the settings; creates the data directory (:func:`data_dir`).
 
     Raises InvalidInput (code ``bad_settings``) when ``sucai.toml`` is malformed,
     names an unknown setting or gives a value of the wrong type or range, and
     (code ``bad_home``) when the data directory cannot be created or written.
     """
-    root = Path(home or os.environ.get("SUCAI_HOME") or user_data_dir("sucai")).expanduser()
+    root = data_dir(home)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise InvalidInput(f"数据目录 {root} 不可用：{err.strerror or err}", code="bad_home") from err
+        raise InvalidInput(f"数据目录 {root} 不可用：{os_reason(err)}", code="bad_home") from err
     if not os.access(root, os.W_OK):
         raise InvalidInput(f"数据目录 {root} 不可写", code="bad_home")
     known = {f.name: f.type for f in fields(Settings) if f.name != "home"}
@@ -105,6 +113,12 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
 def _check_text(name: str, value) -> None:
     if not isinstance(value, str):
         raise InvalidInput(f"设置 {name} 应为文字（字符串），而不是 {value!r}", code="bad_settings")
+    if name == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ValueError, ZoneInfoNotFoundError) as err:
+            raise InvalidInput(f"设置 timezone 应为时区名称（如 Asia/Shanghai），而不是 {value!r}",
+                               code="bad_settings") from err
     if name == "trusted_proxies":
         try:
             _networks(value)

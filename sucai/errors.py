@@ -8,6 +8,8 @@ for the person who will read it, in plain language.
 
 from __future__ import annotations
 
+import errno
+
 
 class SucaiError(Exception):
     """Base of all errors meant for users. ``str(err)`` is the message."""
@@ -44,3 +46,16 @@ class NotFound(SucaiError):
 class Forbidden(SucaiError):
     status = 403
     default_code = "forbidden"
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "只读的文件系统", errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一项不是文件夹", errno.EEXIST: "已经存在", errno.ENAMETOOLONG: "名称太长",
+    errno.EADDRINUSE: "已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why an operating-system call failed, in Chinese (the English ``strerror`` is never shown)."""
+    return _OS_REASONS.get(error.errno, f"系统错误 {error.errno}" if error.errno else "系统错误")

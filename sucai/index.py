@@ -222,7 +222,7 @@ class SearchIndex:
         moment leaves work the next call redoes. Processes of a node take turns
         under a file lock. ``replace_all`` re-indexes every document, dropping every
         entry first in the same commit (readers see the old index until the new one
-        is complete). ``progress(done, total)`` is called after each batch.
+        is complete). ``progress(done, total)`` is called after each document.
         """
         if not replace_all and self.catalogue.change_count() <= self.applied:
             return 0
@@ -251,12 +251,14 @@ class SearchIndex:
         for batch in _batches(ids, _BATCH):
             for doc_id in () if fresh else batch:
                 _delete(writer, doc_id)
-            for doc in self.catalogue.documents(batch):
-                if not doc.hidden:
+            found = {doc.id: doc for doc in self.catalogue.documents(batch)}
+            for doc_id in batch:
+                doc = found.get(doc_id)
+                if doc is not None and not doc.hidden:
                     writer.add_document(_tantivy_document(index_fields(doc)))
-            done += len(batch)
-            if progress:
-                progress(done, len(ids))
+                done += 1
+                if progress:
+                    progress(done, len(ids))
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()

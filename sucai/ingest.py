@@ -38,6 +38,7 @@ from .readers import office
 log = logging.getLogger(__name__)
 
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
+OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 _SYNC_EVERY = 500  # stored files between index syncs during an ingest
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
@@ -54,14 +55,41 @@ class FileOutcome:
 @dataclass
 class IngestSummary:
     outcomes: list[FileOutcome] = field(default_factory=list)
+    _counted: Counter = field(default_factory=Counter, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._counted.update(o.status for o in self.outcomes)
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.outcomes.append(outcome)
+        self._counted[outcome.status] += 1
 
     @property
     def counts(self) -> dict[str, int]:
-        counted = Counter(o.status for o in self.outcomes)
-        return {status: counted.get(status, 0) for status in OUTCOMES}
+        """Files per outcome, every key of OUTCOMES present (constant time: kept as outcomes are added)."""
+        return {status: self._counted.get(status, 0) for status in OUTCOMES}
 
     def to_dict(self) -> dict:
         return {"counts": self.counts, "files": [asdict(o) for o in self.outcomes]}
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """What :func:`ingest` tells its ``progress`` callback: after each file's outcome, and while
+    the index catches up.
+
+    ``done`` files of ``total`` (files found plus paths that do not exist) have an
+    outcome; ``counts`` is files per outcome so far (the keys of OUTCOMES);
+    ``path`` is the file whose outcome was just decided (None during an index
+    sync). During an index sync, ``indexed`` of ``to_index`` documents are in.
+    """
+
+    done: int
+    total: int
+    counts: dict[str, int]
+    path: str | None = None
+    indexed: int | None = None
+    to_index: int | None = None
 
 
 def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[list[Path], list[FileOutcome]]:
@@ -157,36 +185,46 @@ def text_hash(doc: Document) -> str:
 def ingest(
     library,
     paths: Iterable[str | Path],
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[IngestProgress], None] | None = None,
     workers: int | None = None,
 ) -> IngestSummary:
     """Ingest files and folders into ``library``; returns one outcome per file.
 
-    ``progress(done, total)`` is called as files are stored. Never raises for a bad
-    file. The index is synced every ``_SYNC_EVERY`` stored files — while the worker
-    processes go on parsing — and at the end (also finishing an interrupted run).
+    ``progress`` gets an :class:`IngestProgress` after each file's outcome and
+    after each batch of an index sync. Never raises for a bad file. The index is
+    synced every ``_SYNC_EVERY`` stored files — while the worker processes go on
+    parsing — and at the end (also finishing an interrupted run).
     """
     files, missing = discover(paths, library.settings.home)
     summary = IngestSummary(list(missing))
+    total = len(files) + len(missing)
+
+    def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None) -> None:
+        if progress:
+            progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index))
+
+    def sync() -> None:
+        library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index))
+
+    sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
     for path in files:
         content = _content_hash(path)
         record = library.catalogue.file_record(str(path.resolve()))
         if record and record.content_hash == content and record.status in ("ingested", "duplicate"):
-            summary.outcomes.append(FileOutcome(str(path), "unchanged", record.doc_id))
+            summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
+            tell(str(path))
         else:
             todo.append((path, content))
-    done = len(summary.outcomes)
-    total = len(files) + len(missing)
     budget = Budget.from_settings(library.settings)
+    stored = 0
     for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], budget, workers)):
-        summary.outcomes.append(_store(library.catalogue, path, content, parsed))
-        done += 1
-        if progress:
-            progress(done, total)
-        if done % _SYNC_EVERY == 0:
-            library.index.sync()
-    library.index.sync()
+        summary.add(_store(library.catalogue, path, content, parsed))
+        tell(str(path))
+        stored += 1
+        if stored % _SYNC_EVERY == 0:
+            sync()
+    sync()
     return summary
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from .config import Settings, load_settings
 from .errors import NotFound
 from .index import SearchIndex
-from .ingest import TEXT_HASH_VERSION, IngestSummary, ingest, text_hash
+from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
 from .model import Document
 from .search import SearchRequest, SearchResult, matching_ids, search
 from .store import Catalogue
@@ -37,8 +37,9 @@ class Library:
     def index(self) -> SearchIndex:
         return SearchIndex(self.settings, self.catalogue)
 
-    def ingest(self, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None,
+    def ingest(self, paths: Iterable[str | Path], progress: Callable[[IngestProgress], None] | None = None,
                workers: int | None = None) -> IngestSummary:
+        """Ingest files and folders (see :func:`sucai.ingest.ingest`)."""
         return ingest(self, paths, progress, workers)
 
     def get(self, doc_id: int, include_hidden: bool = False, *, preview: bool = True) -> Document:

@@ -42,9 +42,11 @@ from .query import ParsedQuery, parse_query
 from .snippet import find_spans, merge_spans, snippet_for
 from .store import Catalogue
 
-MODES = ("ranked", "precise")
-SCOPES = ("doc", "section")
-SORTS = ("relevance", "date", "length")
+# Choices: code → the name users see (and may type instead of the code: 精准 = precise).
+MODES = {"ranked": "智能", "precise": "精准"}
+SCOPES = {"doc": "全文", "section": "段落"}
+SORTS = {"relevance": "相关度", "date": "日期", "length": "字数"}
+_CHOICES = {"mode": ("检索方式", MODES), "scope": ("范围", SCOPES), "sort": ("排序", SORTS)}
 _FACETS = {"genre": 50, "year": 50, "source": 30}
 _K1, _B = 1.2, 0.75
 # Ranked-mode weights, tuned on bench/relevance.py (CMRC2018 + corpus distractors).
@@ -56,7 +58,7 @@ class SearchRequest:
     """What to search for. ``page`` counts from 1; ``limit`` is the page size."""
 
     q: str = ""
-    mode: str = "ranked"
+    mode: str = "ranked"  # a code of MODES or its name (智能/精准); likewise scope and sort
     scope: str = "doc"
     heading: str | None = None
     genre: str | None = None
@@ -129,18 +131,29 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) 
 MAX_PAGE = 1000  # deepest page served (pages of up to max_page_size hits)
 
 
+def choice_code(value: str | None, choices: dict[str, str]) -> str | None:
+    """The code of a choice written as its code or its name (``"精准"`` → ``"precise"``); None when neither."""
+    value = (value or "").strip()
+    if value in choices:
+        return value
+    return next((code for code, name in choices.items() if name == value), None)
+
+
 def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest, list[str]]:
     """Read invalid choices as the defaults and out-of-range numbers as the nearest valid ones, saying so."""
     warnings = []
-    for name, choices in (("mode", MODES), ("scope", SCOPES), ("sort", SORTS)):
-        if getattr(request, name) not in choices:
-            warnings.append(f"未知的 {name}“{getattr(request, name)}”，已使用 {choices[0]}")
-            setattr(request, name, choices[0])
-    for name, low, high in (("limit", 1, max_page_size), ("page", 1, MAX_PAGE)):
+    for name, (label, choices) in _CHOICES.items():
+        value = getattr(request, name)
+        code = choice_code(value, choices)
+        if code is None:
+            code = next(iter(choices))
+            warnings.append(f"未知的{label}“{value}”，已按{choices[code]}处理")
+        setattr(request, name, code)
+    for name, label, low, high in (("limit", "每页条数", 1, max_page_size), ("page", "页码", 1, MAX_PAGE)):
         value = getattr(request, name)
         if not low <= value <= high:
             setattr(request, name, min(max(low, value), high))
-            warnings.append(f"{name} 应在 {low}–{high} 之间，已按 {getattr(request, name)} 处理")
+            warnings.append(f"{label}应在 {low}–{high} 之间，已按 {getattr(request, name)} 处理")
     if request.year is not None and not 1 <= request.year <= 9999:
         warnings.append(f"年份 {request.year} 无效，已忽略")
         request.year = None
@@ -344,6 +357,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     For batch work (a zip of a result set) and checks; the same matching rules as
     :func:`search` with document scope.
     """
+    request, _ = _sanitise(request, index.settings.max_page_size)
     searcher, changed = index.snapshot()
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, changed)
     total, scored = _ordered(searcher, plan, 0, limit)

@@ -1,9 +1,11 @@
 """相似素材: documents whose content resembles a given document.
 
 A ranked search (:mod:`sucai.search`) whose query is made of the document's
-title words and top-level headings, run for the same viewer (so a viewer without
-the member tier is matched and shown free text only), with the document itself
-left out.
+title words and top-level headings (its topic), run for the same viewer (so a
+viewer without the member tier is matched and shown free text only), with the
+document itself left out. Documents of the same 文种 come first — a reader of a
+对照检查材料 wants other 对照检查材料 on the same topic, not news transcripts that
+share a few words — then the best of the other 文种 fill the list.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .search import Hit, SearchRequest
 
 _WORD = re.compile(r"\w+")
 MAX_TERMS = 12
+UNKNOWN_GENRE = "其他"  # the 文种 of a document whose kind was not recognised: no preference then
 
 
 def similar_query(doc: Document) -> str:
@@ -36,11 +39,19 @@ def similar_query(doc: Document) -> str:
 
 
 def similar(library: Library, doc: Document, *, member: bool = False, limit: int = 5) -> list[Hit]:
-    """Up to ``limit`` documents most like ``doc`` (ranked search), ``doc`` itself excluded."""
+    """Up to ``limit`` documents most like ``doc``, ``doc`` itself excluded: those of the viewer's 文种
+    of ``doc`` first (ranked search filtered by 文种), then the others (ranked search), each best first."""
     view = access.view(doc, member)[0]
     query = similar_query(view)
     if not query:
         return []
-    request = SearchRequest(q=query, mode="ranked", limit=limit + 1, facets=False)
-    hits = library.search(request, member=member).hits
-    return [h for h in hits if h.id != doc.id][:limit]
+    genres = [view.genre, None] if view.genre and view.genre != UNKNOWN_GENRE else [None]
+    found: dict[int, Hit] = {}
+    for genre in genres:
+        request = SearchRequest(q=query, mode="ranked", genre=genre, limit=limit + 1, facets=False)
+        for hit in library.search(request, member=member).hits:
+            if hit.id != doc.id and len(found) < limit:
+                found.setdefault(hit.id, hit)
+        if len(found) >= limit:
+            break
+    return list(found.values())

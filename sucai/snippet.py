@@ -77,13 +77,39 @@ def make_snippet(text: str, spans: list[tuple[int, int, int]], width: int) -> Sn
     """Cut a window of ``width`` characters around the best cluster of ``spans``.
 
     The best window is the one covering the most distinct needles, then the most
-    occurrences, then the earliest. With no spans, the start of the text.
+    occurrences, then the earliest. With no spans, the start of the text. The
+    window then starts where a sentence or clause does (:func:`_aligned_start`).
     Highlights are clipped to the window and merged where they overlap.
     """
     width = max(1, width)
     start = _best_start(text, spans, width) if spans else 0
-    end = min(len(text), start + width)
-    return _cut(text, spans, max(0, min(start, end - width)), end)
+    first = next(((s, e) for s, e, _ in spans if s >= start), (start, start))  # the window's first match
+    start = _aligned_start(text, max(0, min(start, len(text) - width)), first, width)
+    return _cut(text, spans, start, min(len(text), start + width))
+
+
+_SENTENCE_ENDS = "。！？；!?;\n"
+_CLAUSE_ENDS = "，、：,:"
+_NOT_FIRST = " \u3000\t" + _SENTENCE_ENDS + _CLAUSE_ENDS + "”’）】》〕」』.)"  # never the first character shown
+
+
+def _aligned_start(text: str, start: int, first: tuple[int, int], width: int) -> int:
+    """Move a window start to where a sentence begins, else a clause: just after the last 。！？；
+    (else ，、：) between a quarter width before ``start`` and the window's ``first`` match, as long as
+    that match stays in the window; then past spaces and punctuation, so a snippet never opens with
+    "，". Linear in ``width``."""
+    if start <= 0:
+        return 0
+    anchor, anchor_end = first
+    low = max(0, start - width // 4, anchor_end - width)
+    for ends in (_SENTENCE_ENDS, _CLAUSE_ENDS):
+        cut = max(text.rfind(mark, low, anchor) for mark in ends)
+        if cut >= 0:
+            start = cut + 1
+            break
+    while start < anchor and text[start] in _NOT_FIRST:
+        start += 1
+    return start
 
 
 def _cut(text: str, spans: list[tuple[int, int, int]], start: int, end: int) -> Snippet:

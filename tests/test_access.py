@@ -17,7 +17,7 @@ import zipfile
 import docx
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai import access
 from sucai.accounts import Viewer

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
-from typer.testing import CliRunner
 
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, session_secret
 from sucai.cli import app as cli_app

@@ -123,13 +123,13 @@ def test_a_backup_under_load_restores_everything_committed_before_it(home, tmp_p
 
 
 def test_a_quiet_backup_restores_to_the_same_search_results(home, tmp_path, backend, request):
+    (home / "userdict.txt").write_text("写作批次\n", encoding="utf-8")   # the analysis is the process's: one for both
     library = Library.open(home)
     library.ingest([SAMPLES], workers=1)
     library.set_hidden(2, True)
     accounts = Accounts.open(home)
     accounts.add_user("会员", PASSWORD, "member", "2099-12-31")
     accounts.count_download(accounts.viewer("会员"), "文档 1")
-    (home / "userdict.txt").write_text("写作批次\n", encoding="utf-8")
     backup.backup(library.settings, tmp_path / "quiet")
 
     target = restored_home(tmp_path, "restored", backend, request)
@@ -138,6 +138,7 @@ def test_a_quiet_backup_restores_to_the_same_search_results(home, tmp_path, back
     copy.reindex()
     assert (target / "userdict.txt").read_text(encoding="utf-8") == "写作批次\n"
     assert Accounts.open(target).downloads_today(Accounts.open(target).viewer("会员")) == 1
+    library.reindex()   # term statistics of an index count deleted entries until merged: compare fresh with fresh
     for query in QUERIES:
         assert ranked(copy, query) == ranked(library, query)
         assert precise(copy, query) == precise(library, query)

@@ -1,54 +1,299 @@
-"""The command line on bad input: one clear line, never a traceback; settings validated."""
+"""The command line: every word in Chinese, exit codes that tell what happened, progress without a
+terminal, tables that do not wrap, errors as one line (never a traceback), settings validated."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
+import click
 import pytest
 
+from sucai.cli import ExitCode, app, i18n, run
 from sucai.config import load_settings
 from sucai.errors import InvalidInput
+from sucai.ingest import IngestProgress
 from sucai.library import Library
 from sucai.search import SearchRequest
 
+from chinese import english_words
+from fixtures import docx_bytes, new_document
+
+SAMPLE_TEXT = "关于加强作风建设的通知\n一、总体要求\n坚持问题导向，担当作为。\n"
+
+
+# -- running the command line ---------------------------------------------------------------------
+
 
 def sucai(home, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m sucai args`` in a child process, output piped (not a terminal)."""
     return subprocess.run([sys.executable, "-m", "sucai", *args], capture_output=True, text=True,
                           env={**os.environ, "SUCAI_HOME": str(home), **(env or {})})
 
 
 @pytest.fixture
-def sample_home(home, tmp_path):
-    source = tmp_path / "in"
-    source.mkdir()
-    (source / "a.txt").write_text("关于加强作风建设的通知\n一、总体要求\n坚持问题导向，担当作为。\n", encoding="utf-8")
-    assert sucai(home, "ingest", str(source)).returncode == 0
-    return home
+def cli(capsys, home):
+    """Run ``sucai args`` in this process through the real entry (:func:`sucai.cli.run`);
+    returns (exit status, stdout, stderr)."""
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        status = run(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return invoke
 
 
-@pytest.mark.parametrize("args, message", [
-    (["search", "担当", "--page", "99999999999999999999"], "page"),
-    (["search", "担当", "--year", "-1"], "年份"),
-    (["search", "担当", "--limit", "0"], "limit"),
-    (["search", "担当", "--heading", "总体"], "段落"),
+def write(folder: Path, name: str, text: str = SAMPLE_TEXT) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def library_home(tmp_path_factory, make_home) -> Path:
+    """A library with one document, shared by the tests that only read it (one per backend)."""
+    root = tmp_path_factory.mktemp("library")
+    write(root / "in", "a.txt")
+    assert sucai(make_home(root / "home"), "ingest", str(root / "in")).returncode == 0
+    return root / "home"
+
+
+@pytest.fixture
+def sample_home(library_home, home, monkeypatch) -> Path:
+    monkeypatch.setenv("SUCAI_HOME", str(library_home))
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)   # the library's own database (its sucai.toml)
+    return library_home
+
+
+# -- no English: one check (tests/chinese.py), applied to help, errors and tables -------------------
+
+def test_the_check_finds_english():
+    assert english_words("Usage: sucai search [OPTIONS] QUERY") == ["Usage", "OPTIONS", "QUERY"]
+    assert english_words("错误：Missing argument 'PATHS'.") == ["Missing", "argument", "PATHS"]
+    assert english_words("用法：sucai search [选项] 检索词 --mode 精准 a/b.docx http://x/y") == []
+
+
+def _all_commands(command: click.Command = app, path: tuple[str, ...] = ()):
+    yield path
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _all_commands(sub, (*path, name))
+
+
+@pytest.mark.parametrize("path", list(_all_commands()), ids=lambda p: " ".join(p) or "sucai")
+def test_every_help_is_chinese(cli, path):
+    status, output, errors = cli(*path, "--help")
+    assert status == 0 and not errors
+    assert "用法：" in output and "选项：" in output and "显示本帮助后退出" in output
+    assert english_words(output) == []
+
+
+@pytest.mark.parametrize("args, status, expected", [
+    (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。 是不是想用 'search'"),
+    (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
+    (["search", "-形"], ExitCode.USAGE, "请写在 -- 之后"),
+    (["show", "1", "2"], ExitCode.USAGE, "多出了参数（2）"),
+    (["show", "第5篇"], ExitCode.USAGE, "'第5篇' 不是有效的整数"),
+    (["search", "担当", "--limit", "abc"], ExitCode.USAGE, "'abc' 不是有效的整数"),
+    (["search", "担当", "--mode", "fuzzy"], ExitCode.USAGE, "可选：智能（ranked）、精准（precise）"),
+    (["export", "1", "--format", "pdf"], ExitCode.USAGE, "不是可选的值"),
+    (["search", "担当", "--page"], ExitCode.USAGE, "后面要跟一个值"),
+    (["user", "add", "张三", "--role", "boss", "--password", "x" * 8], ExitCode.USAGE, "可选：注册用户（user）"),
+    (["user"], ExitCode.USAGE, "命令："),
+    (["export"], ExitCode.USAGE, "二选一"),
+    (["show", "99"], ExitCode.NOT_FOUND, "没有编号为 99 的文档"),
+    (["rm", "99"], ExitCode.NOT_FOUND, "没有编号为 99 的文档"),
+    (["token", "revoke", "nosuch"], ExitCode.NOT_FOUND, "令牌"),
+    (["user", "passwd", "nobody", "--password", "x" * 8], ExitCode.NOT_FOUND, "nobody"),
+    (["user", "add", "张三", "--password", "short"], ExitCode.ERROR, "密码至少"),
+    (["export", "--query", "不存在的词语组合", "--mode", "精准", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
+    (["export", "1", "-o", "/nonexistent/dir/x.docx"], ExitCode.ERROR, "无法写入"),
 ])
-def test_out_of_range_search_options_are_read_leniently(sample_home, args, message):
-    result = sucai(sample_home, *args)
+def test_errors_are_chinese_with_distinct_exit_codes(cli, sample_home, args, status, expected):
+    code, output, errors = cli(*args)
+    assert code == status, (output, errors)
+    assert expected in errors and "Traceback" not in errors
+    assert english_words(errors, args) == [], errors
+
+
+def test_errors_in_chinese_whatever_the_locale(sample_home):
+    result = sucai(sample_home, "serach", env={"LANG": "en_US.UTF-8", "LANGUAGE": "en", "LC_ALL": "C.UTF-8"})
+    assert result.returncode == ExitCode.USAGE and "没有命令 'serach'" in result.stderr
+    assert english_words(result.stderr, ("serach",)) == []
+
+
+def test_bad_settings_and_home_are_errors(tmp_path):
+    file = tmp_path / "file"
+    file.write_text("x")
+    result = sucai(file, "list")
+    assert result.returncode == ExitCode.ERROR and "数据目录" in result.stderr and "Traceback" not in result.stderr
+    result = sucai(tmp_path / "h", "list", env={"SUCAI_SNIPPET_CHARS": "-5"})
+    assert result.returncode == ExitCode.ERROR and "snippet_chars" in result.stderr
+    assert english_words(result.stderr) == []
+
+
+def test_tables_are_chinese_and_do_not_wrap_when_piped(home, tmp_path):
+    long_title = "关于进一步加强和改进新时代基层党组织建设推动全面从严治党向纵深发展的实施意见（征求意见稿）"
+    folder = tmp_path / "材料" / "二〇二四年" / "第一季度上报的全部文件"
+    write(folder, "a.txt", f"{long_title}\n一、总体要求\n坚持问题导向。\n")
+    write(folder, "b.txt", f"{long_title}\n一、总体要求\n坚持问题导向。\n")  # a duplicate: listed in the end table
+    (folder / "损坏的文件.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    ingested = sucai(home, "ingest", str(tmp_path / "材料"))
+    assert ingested.returncode == ExitCode.PARTIAL
+    lines = ingested.stdout.splitlines()
+    assert any(f"在 {tmp_path / '材料'} 之下" in line for line in lines)
+    for name in ("二〇二四年/第一季度上报的全部文件/b.txt", "二〇二四年/第一季度上报的全部文件/损坏的文件.docx"):
+        [row] = [line for line in lines if name in line]
+        assert str(tmp_path) not in row  # relative, on one line
+    outputs = [ingested.stdout]
+    assert sucai(home, "user", "add", "张三", "--password", "zhangsan-pass-1").returncode == 0
+    assert sucai(home, "token", "create", "张三", "--label", "脚本").returncode == 0
+    for args in (["list"], ["stats"], ["search", "问题导向"], ["show", "1"], ["audit"], ["user", "list"],
+                 ["token", "list", "张三"]):
+        result = sucai(home, *args)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout + result.stderr)
+    listed = outputs[1]
+    assert any(long_title in line and "│" in line for line in listed.splitlines())  # the whole title on its row
+    for output in outputs:
+        assert english_words(output) == [], output
+        assert "no text layer" not in output
+
+
+def test_ingest_report_is_chinese(home, tmp_path):
+    pdf_folder = tmp_path / "scans"
+    pdf_folder.mkdir()
+    blank = docx_bytes(new_document())  # a Word file without text: skipped, with a Chinese reason
+    (pdf_folder / "空白.docx").write_bytes(blank)
+    result = sucai(home, "ingest", str(pdf_folder))
+    assert result.returncode == ExitCode.NOTHING
+    assert english_words(result.stdout + result.stderr) == []
+
+
+# -- exit codes of ingest ---------------------------------------------------------------------------
+
+
+def test_ingest_exit_codes(cli, tmp_path):
+    good = tmp_path / "good"
+    write(good, "a.txt")
+    bad = tmp_path / "bad"
+    (bad / "sub").mkdir(parents=True)
+    (bad / "sub" / "x.docx").write_bytes(b"not a word file")
+    mixed = tmp_path / "mixed"
+    write(mixed, "b.txt", "另一篇材料\n坚持稳中求进工作总基调。\n")
+    (mixed / "y.docx").write_bytes(b"not a word file")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli("ingest", str(good))[0] == ExitCode.OK
+    assert cli("ingest", str(good))[0] == ExitCode.OK  # nothing new: all unchanged
+    assert cli("ingest", str(bad))[0] == ExitCode.NOTHING
+    assert cli("ingest", str(mixed))[0] == ExitCode.PARTIAL
+    status, _, errors = cli("ingest", str(empty))
+    assert status == ExitCode.NOTHING and "没有找到可入库的文件" in errors
+    status, _, errors = cli("ingest", str(good), str(tmp_path / "nowhere"))
+    assert status == ExitCode.NO_SUCH_PATH and "路径不存在" in errors
+    status, output, _ = cli("ingest", str(tmp_path / "nowhere"), "--json")
+    assert status == ExitCode.NO_SUCH_PATH and json.loads(output)["counts"]["skipped"] == 1
+
+
+def test_ingest_interrupted_says_what_was_done(cli, tmp_path, monkeypatch):
+    write(tmp_path / "in", "a.txt")
+
+    def interrupted(self, paths, progress=None, workers=None):
+        progress(IngestProgress(3, 10, {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 1, "failed": 0}, "x.txt"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Library, "ingest", interrupted)
+    status, _, errors = cli("ingest", str(tmp_path / "in"))
+    assert status == ExitCode.INTERRUPTED
+    assert "已中断：处理了 3/10 个文件（已入库 2，重复 0，未变化 0，跳过 1，失败 0）" in errors
+    assert "再次运行即可继续" in errors
+
+
+def test_stop_signal_is_an_interrupt():
+    from sucai.cli import _interrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _interrupt(15, None)
+
+
+# -- progress without a terminal -------------------------------------------------------------------
+
+
+def test_progress_lines_when_piped(home, tmp_path):
+    folder = tmp_path / "in"
+    for number in range(20):  # more than ingest parses in this process: worker processes are used
+        write(folder, f"{number:02d}.txt", f"第{number}号材料\n一、总体要求\n第{number}条意见。\n")
+    write(folder, "dup.txt", "第3号材料\n一、总体要求\n第3条意见。\n")
+    result = sucai(home, "ingest", str(folder), env={"SUCAI_PROGRESS_SECONDS": "0"})
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr and message in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("入库进度")]
+    files = [line for line in lines if "当前：" in line]
+    assert [int(re.match(r"入库进度 (\d+)/21：", line).group(1)) for line in files] == list(range(1, 22))
+    assert all("已用 " in line and "剩余" in line for line in lines)
+    assert "已入库 20，重复 1，未变化 0，跳过 0，失败 0" in files[-1]
+    assert lines[-1].endswith("正在更新检索索引 20/20")  # the index sync reports its progress too
+    assert "当前：in/dup.txt" in result.stderr
+    again = sucai(home, "ingest", str(folder))  # default: a line at the start and one at the end
+    progress = [line for line in again.stderr.splitlines() if line.startswith("入库进度")]
+    assert progress[0].startswith("入库进度 1/21：") and progress[-1].startswith("入库进度 21/21：")
+    assert "未变化 21" in progress[-1]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["export", "1", "-o", "/nonexistent/dir/x.docx"], "无法写入"),
-    (["export", "--query", "不存在的词语组合", "--mode", "precise", "--zip", "-o", "z.zip"], "没有符合条件的文档"),
-    (["show", "99"], "没有编号为 99 的文档"),
-])
-def test_failures_are_one_line(sample_home, args, message):
-    result = sucai(sample_home, *args)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr and message in result.stderr
+# -- choices by their Chinese names, data directory, serve --------------------------------------
+
+
+def test_words_of_a_query_may_be_separate_arguments(cli, sample_home):
+    together = json.loads(cli("search", "担当 作为", "--json")[1])
+    apart = json.loads(cli("search", "担当", "作为", "--json")[1])
+    negated = json.loads(cli("search", "--mode", "精准", "--json", "--", "-形式主义", "担当")[1])
+    assert apart["query"] == together["query"] == "担当 作为" and apart["total"] == together["total"] == 1
+    assert negated["query"] == "-形式主义 担当" and negated["total"] == 1
+
+
+def test_modes_and_scopes_by_their_chinese_names(cli, sample_home):
+    status, output, _ = cli("search", "担当", "--mode", "精准", "--scope", "段落", "--sort", "字数", "--json")
+    data = json.loads(output)
+    assert status == 0 and (data["mode"], data["scope"]) == ("precise", "section")
+    library = Library.open(sample_home)
+    result = library.search(SearchRequest(q="担当", mode="精准", scope="全文"), member=True)
+    assert (result.mode, result.scope, result.warnings) == ("precise", "doc", [])
+
+
+def test_out_of_range_page_is_said(cli, sample_home):
+    status, output, errors = cli("search", "担当", "--page", "5")
+    assert status == 0 and "只有 1 页，第 5 页没有结果" in errors
+
+
+def test_default_data_directory_is_announced(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)}
+    env.pop("SUCAI_HOME", None)
+    result = subprocess.run([sys.executable, "-m", "sucai", "stats"], capture_output=True, text=True, env=env)
+    where = tmp_path / "xdg" / "sucai"
+    assert result.returncode == 0
+    assert f"新建了空的数据目录 {where}" in result.stderr
+    assert f"数据目录：{where}" in result.stdout and "库是空的" in result.stderr
+    again = subprocess.run([sys.executable, "-m", "sucai", "list"], capture_output=True, text=True, env=env)
+    assert "新建" not in again.stderr and "库是空的" in again.stderr
+
+
+def test_serve_refuses_a_busy_port_before_announcing_it(cli):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        status, output, errors = cli("serve", "--port", str(port))
+    assert status == ExitCode.ERROR
+    assert f"端口 {port} 已被占用" in errors and "--port" in errors
+    assert "素材库网页" not in output
+    assert english_words(errors) == []
 
 
 def test_export_into_a_folder(sample_home, tmp_path):
@@ -58,11 +303,7 @@ def test_export_into_a_folder(sample_home, tmp_path):
     assert [p.name for p in folder.iterdir()] == ["关于加强作风建设的通知.md"]
 
 
-def test_home_that_is_a_file(tmp_path):
-    path = tmp_path / "file"
-    path.write_text("x")
-    result = sucai(path, "list")
-    assert result.returncode == 1 and "数据目录" in result.stderr and "Traceback" not in result.stderr
+# -- settings -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("toml, env", [
@@ -70,6 +311,9 @@ def test_home_that_is_a_file(tmp_path):
     ("", {"SUCAI_SNIPPET_CHARS": "-5"}),
     ("", {"SUCAI_MAX_PAGE_SIZE": "0"}),
     ("no_such_setting = 1\n", {}),
+    ('timezone = "Mars/Olympus"\n', {}),
+    ("timezone = 8\n", {}),
+    ("", {"SUCAI_TIMEZONE": "UTC+8"}),
 ])
 def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     (tmp_path / "sucai.toml").write_text(toml, encoding="utf-8")
@@ -85,3 +329,14 @@ def test_search_request_sanitised_with_warnings(sample_home):
     result = library.search(SearchRequest(q="担当", limit=10_000, page=0, year=-3), member=True)
     assert (result.limit, result.page, result.total) == (100, 1, 1)
     assert len(result.warnings) == 3
+    assert all(english_words(w) == [] for w in result.warnings)
+
+
+def test_compiled_catalogue_matches_its_source(tmp_path):
+    """messages.mo is what ``make messages`` builds from messages.po (so the two never drift apart)."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("needs msgfmt (Debian package gettext, see scripts/system-packages.sh)")
+    source = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    subprocess.run([msgfmt, "--check-format", "-o", str(tmp_path / "messages.mo"), str(source)], check=True)
+    assert (tmp_path / "messages.mo").read_bytes() == source.with_suffix(".mo").read_bytes()

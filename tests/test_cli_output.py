@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from click.testing import CliRunner
 from sqlalchemy import text
-from typer.testing import CliRunner
 
 from sucai.cli import app as cli_app
 from sucai.library import Library

@@ -8,26 +8,33 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import re
 import shutil
 import subprocess
 import zipfile
 from collections import Counter
+from itertools import accumulate
 from pathlib import Path
 
 import docx
 import pytest
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor, Twips
 
 from sucai import access
+from sucai.analysis import word_starts
 from sucai.errors import InvalidInput
 from sucai.export import FORMATS, DocxStyle, export_document, export_zip
 from sucai.export.archive import MAX_STEM, safe_stem
 from sucai.export.blocks import Block, blocks
 from sucai.export.docx import grid_pitches
-from sucai.model import Document, OutlineNode, walk_outline
+from sucai.export.fonts import fontconfig_aliases
+from sucai.export.title import em_width, title_lines
+from sucai.model import Document, Element, OutlineNode, walk_outline
 
 TITLE = "某局党支部2023年专题组织生活会对照检查材料"
 FREE = (
@@ -91,6 +98,11 @@ def open_docx(data: bytes):
     return docx.Document(io.BytesIO(data))
 
 
+def docx_part(document, name: str):
+    """A part of an opened .docx (``word/fontTable.xml``…) as XML."""
+    return parse_xml(next(p for p in document.part.package.iter_parts() if p.partname == f"/{name}").blob)
+
+
 @pytest.fixture(scope="module")
 def full_docx():
     doc = make_doc()
@@ -102,8 +114,13 @@ def _east_asia(element) -> str | None:
     return fonts.get(qn("w:eastAsia"))
 
 
+def _text(paragraph) -> str:
+    """A paragraph's text without the line breaks of a title broken into lines."""
+    return paragraph.text.replace("\n", "")
+
+
 def _paragraph(document, prefix: str):
-    return next(p for p in document.paragraphs if p.text.startswith(prefix))
+    return next(p for p in document.paragraphs if _text(p).startswith(prefix))
 
 
 # ---------------------------------------------------------------- .docx layout
@@ -187,7 +204,7 @@ def test_docx_first_line_indent_is_two_characters(full_docx):
 )
 def test_docx_fonts_by_level(full_docx, prefix, run_texts, fonts, size_pt, style):
     paragraph = _paragraph(full_docx, prefix)
-    assert [r.text for r in paragraph.runs] == run_texts
+    assert [r.text.replace("\n", "") for r in paragraph.runs] == run_texts
     assert [_east_asia(r._r) for r in paragraph.runs] == fonts
     assert [r.font.name for r in paragraph.runs] == fonts  # the Latin name too
     assert {r.font.size for r in paragraph.runs} == {Pt(size_pt)}
@@ -260,7 +277,7 @@ def test_docx_footer_has_page_field_between_em_dashes(full_docx):
 
 
 def test_docx_paragraphs_are_the_lines_in_order(full_docx):
-    assert [p.text for p in full_docx.paragraphs] == [TITLE, *FREE_LINES, *PAID_LINES]
+    assert [_text(p) for p in full_docx.paragraphs] == [TITLE, *FREE_LINES, *PAID_LINES]
 
 
 def test_docx_core_properties(full_docx):
@@ -454,7 +471,7 @@ def test_sample_exports_every_line(sample_path):
     lines = sample_path.read_text(encoding="utf-8").splitlines()
     doc = Document(lines[0], "\n".join(lines[1:]))
     expected = [line.strip() for line in lines[1:] if line.strip()]
-    assert [p.text for p in open_docx(export_document(doc, "docx")[1]).paragraphs] == [lines[0], *expected]
+    assert [_text(p) for p in open_docx(export_document(doc, "docx")[1]).paragraphs] == [lines[0], *expected]
 
 
 def _has_cjk_font() -> bool:
@@ -464,21 +481,42 @@ def _has_cjk_font() -> bool:
     return bool(subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout.strip())
 
 
-def _libreoffice_pdf(tmp_path: Path, name: str, data: bytes) -> Path:
-    """``data`` saved as ``name`` and converted to PDF by LibreOffice; skips when that cannot be done."""
+def _libreoffice_pdf(tmp_path: Path, name: str, data: bytes, fallbacks: bool = False) -> Path:
+    """``data`` saved as ``name`` and converted to PDF by LibreOffice; skips when that cannot be done.
+
+    With ``fallbacks``, LibreOffice finds fonts through a fontconfig file that adds the aliases of
+    :func:`sucai.export.fonts.fontconfig_aliases` to the system's configuration (skips unless the open
+    fonts they end with are installed: fonts-arphic-uming, fonts-arphic-ukai, fonts-noto-cjk).
+    """
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed; apt-get install libreoffice-writer-nogui")
     if not _has_cjk_font():
         pytest.skip("no Chinese font for LibreOffice to render with; apt-get install fonts-wqy-microhei")
     pytest.importorskip("pdfplumber")
+    env = dict(os.environ)
+    if fallbacks:
+        for family in OPEN_FONTS.values():
+            if family not in subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout:
+                pytest.skip(f"the open font {family} is not installed (scripts/system-packages.sh installs it)")
+        (tmp_path / "50-sucai.conf").write_text(fontconfig_aliases(), encoding="utf-8")
+        (tmp_path / "fonts.conf").write_text(
+            '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>'
+            f'<include>/etc/fonts/fonts.conf</include><include>{tmp_path / "50-sucai.conf"}</include></fontconfig>\n',
+            encoding="utf-8")
+        env["FONTCONFIG_FILE"] = str(tmp_path / "fonts.conf")
     (tmp_path / name).write_bytes(data)
     subprocess.run(
         [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
          "--outdir", str(tmp_path), str(tmp_path / name)],
-        check=True, capture_output=True, timeout=120,
+        check=True, capture_output=True, timeout=120, env=env,
     )  # fmt: skip
     return tmp_path / (Path(name).stem + ".pdf")
+
+
+# The open fonts that stand in, on a Linux machine, for the fonts a 公文 names (their PDF names in brackets).
+OPEN_FONTS = {"仿宋_GB2312": "AR PL UMing CN", "楷体_GB2312": "AR PL UKai CN", "方正小标宋简体": "Noto Serif CJK SC",
+              "黑体": "Noto Sans CJK SC"}
 
 
 def _body_lines(page) -> list[int]:
@@ -584,8 +622,8 @@ def test_real_docx_page_and_properties(real):
 @pytest.mark.corpus
 def test_real_docx_fonts(real):
     name, doc, document = real
-    title = document.paragraphs[0]
-    assert (title.text, title.style.name) == (doc.title, "Title")
+    title = next(p for p in document.paragraphs if p.style.name == "Title")  # after a 版头 (发文字号) if any
+    assert _text(title) == doc.title
     assert {_east_asia(r._r) for r in title.runs} == {"方正小标宋简体"}
     body = _paragraph(document, REAL_BODY[name])
     assert [_east_asia(r._r) for r in body.runs] == ["仿宋_GB2312"]
@@ -600,8 +638,10 @@ def test_real_docx_fonts(real):
 @pytest.mark.corpus
 def test_real_docx_keeps_every_line_and_heading_in_order(real):
     _, doc, document = real
-    paragraphs = [p.text for p in document.paragraphs]
-    assert paragraphs == [doc.title, *(line.strip() for line in doc.text.splitlines() if line.strip())]
+    paragraphs = [_text(p) for p in document.paragraphs]
+    lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
+    head = paragraphs.index(doc.title)  # the 版头's lines (发文字号…) stand above the title
+    assert paragraphs[:head] == lines[:head] and paragraphs[head + 1:] == lines[head:]
     heads = [n for n in walk_outline(doc.outline) if n.kind == "heading"]
     assert len(heads) >= 9
     at = 0
@@ -622,7 +662,7 @@ def test_real_docx_in_libreoffice(corpus_dir, tmp_path):
     with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data)) as pdf:
         pages = [_body_lines(page) for page in pdf.pages]
         first_page = re.sub(r"\s", "", pdf.pages[0].extract_text())
-    assert first_page.startswith(doc.title)
+    assert first_page.startswith("国发〔2019〕4号" + doc.title)  # the 发文字号 centred above the title
     # 8,922 characters at 28 × 22 a page, plus paragraph ends: more than 14 pages of at most 22 lines
     assert len(pages) > doc.chars // (28 * 22)
     assert max(len(page) for page in pages) == 22
@@ -678,14 +718,14 @@ def long_title() -> str:
 
 def assert_long_title_docx(data: bytes, title: str) -> None:
     document = open_docx(data)
-    assert document.paragraphs[0].text == title                     # the visible title is whole
+    assert _text(document.paragraphs[0]) == title                   # the visible title is whole
     assert document.core_properties.title == title[:254] + "…"      # the property is cut to 255 characters
     assert len(document.core_properties.title) == 255
 
 
 def test_b27_long_title_exports_as_docx_from_the_cli_the_web_and_a_zip(tmp_path, home):
+    from click.testing import CliRunner
     from fastapi.testclient import TestClient
-    from typer.testing import CliRunner
 
     from sucai.cli import app as cli_app
     from sucai.library import Library
@@ -743,3 +783,315 @@ def test_b33_index_cells_never_start_a_formula():
         ["7", "普通标题", "'=1+1", "3", "'@来源", "普通标题.md"],
     ]
     assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+# ---------------------------------------------------------------- title lines (GB/T 9704 §7.3.1)
+
+TITLE_CAPACITY = 442.205 / (22 - 0.25)  # ems of 2号 with the run spacing in the 156 mm line: 20.3
+
+
+@pytest.mark.parametrize(("title", "lines"), [
+    # the two titles of the issue, by hand: no word cut ("组织生活会", "更大自主权" whole)
+    ("某市财政局纪委党支部2023年专题组织生活会对照检查材料", ["某市财政局纪委党支部2023年", "专题组织生活会对照检查材料"]),
+    ("国务院办公厅关于抓好赋予科研机构和人员更大自主权有关文件贯彻落实工作的通知",
+     ["国务院办公厅关于抓好赋予科研机构和人员", "更大自主权有关文件贯彻落实工作的通知"]),
+    ("关于加强作风建设的通知", ["关于加强作风建设的通知"]),  # fits: one line
+])
+def test_title_lines_by_hand(title, lines):
+    assert title_lines(title, TITLE_CAPACITY) == lines
+
+
+def _title_titles(corpus_dir: Path) -> list[str]:
+    """The titles of the State Council documents, as their publisher gives them (meta.jsonl)."""
+    meta = (corpus_dir / "state_council_policies_govcn" / "meta.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line)["title"] for line in meta.splitlines() if line.strip()]
+
+
+@pytest.mark.corpus
+def test_title_lines_of_real_titles_break_between_words_in_a_trapezoid_or_diamond(corpus_dir):
+    titles = [t for t in _title_titles(corpus_dir) if em_width(t) > TITLE_CAPACITY]
+    assert len(titles) > 20
+    for title in titles:
+        lines = title_lines(title, TITLE_CAPACITY)
+        assert "".join(lines) == title and len(lines) >= 2
+        starts = set(word_starts(title))
+        breaks = list(accumulate(len(line) for line in lines[:-1]))
+        assert set(breaks) <= starts, (title, lines)  # only where a word begins
+        widths = [em_width(line) for line in lines]
+        assert max(widths) <= TITLE_CAPACITY, (title, lines)
+        rising = all(a <= b for a, b in zip(widths, widths[1:]))
+        falling = all(a >= b for a, b in zip(widths, widths[1:]))
+        top = widths.index(max(widths))
+        diamond = 0 < top < len(widths) - 1 and all(a <= b for a, b in zip(widths[:top + 1], widths[1:top + 1])) \
+            and all(a >= b for a, b in zip(widths[top:], widths[top + 1:]))
+        assert rising or falling or diamond, (title, widths)  # 梯形 or 菱形, never 沙漏
+
+
+def test_title_keeps_a_number_with_its_unit():
+    lines = title_lines("某市财政局第三党支部2024年度组织生活会对照检查材料", TITLE_CAPACITY)
+    assert lines == ["某市财政局第三党支部2024年度", "组织生活会对照检查材料"]
+
+
+def test_docx_title_is_broken_into_its_lines():
+    title = "国务院办公厅关于抓好赋予科研机构和人员更大自主权有关文件贯彻落实工作的通知"
+    document = open_docx(export_document(Document(title, "正文。"), "docx")[1])
+    assert document.paragraphs[0].runs[0].text == "\n".join(title_lines(title, TITLE_CAPACITY))
+    assert document.core_properties.title == title
+
+
+# ---------------------------------------------------------------- 公文 elements (GB/T 9704 §7)
+
+NOTICE_TITLE = "某县农业农村局关于做好2024年春季农业生产工作的通知"
+NOTICE_LINES = [
+    ("某县农业农村局文件", "issuer_mark"),
+    ("某农发〔2024〕12号", "doc_number"),
+    ("各乡镇人民政府，县直有关单位：", "addressee"),
+    ("当前，全县春耕备耕已全面展开。为切实抓好春季农业生产，现就有关事项通知如下。", None),
+    ("一、压实粮食生产责任", None),
+    ("（一）分解落实面积任务", None),
+    ("各乡镇要将县下达的粮食播种面积任务分解到村、落实到户到田块。", None),
+    ("附件：1.春季农业生产任务分解表", "attachment_note"),
+    ("某县农业农村局", "issuer_signature"),
+    ("2024年3月5日", "date"),
+    ("（此件公开发布）", "note"),
+    ("抄送：县委办公室，县人大常委会办公室。", "cc"),
+    ("某县农业农村局办公室　　2024年3月5日印发", "printer"),
+    ("附件1", "attachment"),
+    ("春季农业生产任务分解表", "attachment"),
+    ("各乡镇按表填报。", None),
+]
+
+
+def notice_document(lines=NOTICE_LINES) -> Document:
+    """A 通知 whose elements are given by hand (each element is its whole line), with its outline."""
+    text = "\n".join(line for line, _ in lines)
+    elements, at = [], 0
+    for line, kind in lines:
+        start = text.index(line, at)
+        at = start + len(line)
+        if kind:
+            elements.append(Element(kind, line, start, at))
+    one, two, end = text.index("一、"), text.index("（一）"), text.index("附件：")
+    outline = [OutlineNode(1, "一、", "压实粮食生产责任", one, end, children=[OutlineNode(2, "（一）", "分解落实面积任务", two, end)])]
+    return Document(NOTICE_TITLE, text, genre="通知", outline=outline, elements=elements)
+
+
+@pytest.fixture(scope="module")
+def notice_docx():
+    return open_docx(export_document(notice_document(), "docx")[1])
+
+
+def test_docx_masthead_above_the_title(notice_docx):
+    """§7.2: 发文机关标志 centred in red 小标宋, 发文字号 centred two lines below with the red rule
+    under it, then the title two lines below; none of them indented."""
+    mark, number, title = notice_docx.paragraphs[:3]
+    assert (mark.text, number.text, _text(title)) == ("某县农业农村局文件", "某农发〔2024〕12号", NOTICE_TITLE)
+    for paragraph in (mark, number):
+        assert paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        assert paragraph.paragraph_format.first_line_indent == Pt(0)
+    assert mark.runs[0].font.color.rgb == RGBColor(0xFF, 0, 0) and _east_asia(mark.runs[0]._r) == "方正小标宋简体"
+    assert _east_asia(number.runs[0]._r) == "仿宋_GB2312"
+    assert number.paragraph_format.space_before == Twips(2 * 579)
+    rule = number._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert (rule.get(qn("w:color")), rule.get(qn("w:space"))) == ("FF0000", "11")  # red, 4 mm ≈ 11.3 pt under
+    assert title.paragraph_format.space_before == Twips(2 * 579) and title.style.name == "Title"
+
+
+def test_docx_doc_number_alone_is_centred_above_the_title():
+    lines = [line for line in NOTICE_LINES if line[1] != "issuer_mark"]
+    document = open_docx(export_document(notice_document(lines), "docx")[1])
+    number, title = document.paragraphs[:2]
+    assert number.text == "某农发〔2024〕12号" and number.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert number._p.pPr.find(qn("w:pBdr")) is None  # no red rule without a 发文机关标志
+    assert _text(title) == NOTICE_TITLE and title.paragraph_format.space_before == Twips(579)  # one empty line
+
+
+def test_docx_addressee_is_flush_left(notice_docx):
+    """§7.3.2 主送机关 顶格: no first-line indent (the body keeps its two characters)."""
+    addressee = _paragraph(notice_docx, "各乡镇人民政府")
+    assert addressee.paragraph_format.first_line_indent == Pt(0)
+    assert addressee.paragraph_format.left_indent in (None, Pt(0))
+    assert _paragraph(notice_docx, "当前，").paragraph_format.first_line_indent is None  # the Normal style's 2 characters
+
+
+def test_docx_signature_and_date_right_aligned(notice_docx):
+    """§7.3.5.2 by hand: 署名 "某县农业农村局" is 7 characters, the date "2024年3月5日" 6 (digits are half):
+    the 署名 ends max(2, 4 + 6 − 7) = 3 characters in, the date 3 + 7 − 2 − 6 = 2 in — so the date starts
+    two characters right of the 署名's first character. One body character is 15.75 pt on the grid."""
+    signature, date = (next(p for p in notice_docx.paragraphs if p.text == text) for text in ("某县农业农村局", "2024年3月5日"))
+    for paragraph, chars in ((signature, 3), (date, 2)):
+        assert paragraph.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+        assert paragraph.paragraph_format.right_indent == Pt(15.75 * chars)
+    assert signature.paragraph_format.space_before == Twips(579)  # one line below the text
+    note = _paragraph(notice_docx, "（此件公开发布）")
+    assert note.alignment is None and note.paragraph_format.first_line_indent is None  # 附注: two characters in
+
+
+def test_docx_record_and_attachment(notice_docx):
+    cc, printer = _paragraph(notice_docx, "抄送："), _paragraph(notice_docx, "某县农业农村局办公室")
+    assert {r.font.size for r in cc.runs + printer.runs} == {Pt(14)}  # 4号
+    assert printer.text == "某县农业农村局办公室\t2024年3月5日印发"  # the date right, at a right tab
+    assert [t.alignment for t in printer.paragraph_format.tab_stops] == [WD_TAB_ALIGNMENT.RIGHT]
+    borders = [[b.tag for b in p._p.pPr.find(qn("w:pBdr"))] for p in (cc, printer)]
+    assert borders == [[qn("w:top"), qn("w:bottom")], [qn("w:bottom")]]
+    label = _paragraph(notice_docx, "附件1")
+    assert label.paragraph_format.page_break_before and _east_asia(label.runs[0]._r) == "黑体"
+    assert label.paragraph_format.first_line_indent == Pt(0)
+    title = _paragraph(notice_docx, "春季农业生产任务分解表")
+    assert title.style.name == "Title" and not title.paragraph_format.page_break_before  # on the label's page
+
+
+def test_docx_attachment_without_a_label_starts_a_page():
+    """A notice that 印发 a 方案: the 方案's title is the 附件, on a page of its own (§7.3.7)."""
+    text = "现将《实施方案》印发给你们。\n实施方案\n一、总体要求"
+    start = text.index("实施方案\n")
+    doc = Document("关于印发实施方案的通知", text, elements=[Element("attachment", "实施方案", start, start + 4)])
+    title = _paragraph(open_docx(export_document(doc, "docx")[1]), "实施方案")
+    assert title.style.name == "Title" and title.paragraph_format.page_break_before
+
+
+def test_docx_upward_doc_number_and_signer_share_a_line():
+    """§7.2.6: a 上行文's 发文字号 one character in from the left, 签发人 one in from the right (name in 楷体)."""
+    text = "某农〔2024〕3号　　签发人：张三\n县人民政府：\n现将有关情况报告如下。"
+    line = text.split("\n")[0]
+    elements = [Element("doc_number", "某农〔2024〕3号", 0, 10), Element("signer", "签发人：张三", 12, len(line)),
+                Element("addressee", "县人民政府：", len(line) + 1, len(line) + 7)]
+    document = open_docx(export_document(Document("关于春耕工作的报告", text, elements=elements), "docx")[1])
+    head = document.paragraphs[0]
+    assert head.text == "某农〔2024〕3号\t签发人：张三"
+    assert [_east_asia(r._r) for r in head.runs] == ["仿宋_GB2312", "楷体_GB2312"]
+    assert head.paragraph_format.left_indent == Pt(15.75)
+    [stop] = head.paragraph_format.tab_stops
+    assert stop.alignment == WD_TAB_ALIGNMENT.RIGHT and stop.position.pt == pytest.approx(442.205 - 15.75, abs=0.05)
+
+
+# ---------------------------------------------------------------- fonts and their fallbacks
+
+
+def test_font_table_declares_each_font_with_its_fallback(full_docx):
+    table = docx_part(full_docx, "word/fontTable.xml")
+    declared = {f.get(qn("w:name")): f for f in table.findall(qn("w:font"))}
+    for name, alt, family in (("仿宋_GB2312", "仿宋", "roman"), ("方正小标宋简体", "华文中宋", "roman"),
+                              ("楷体_GB2312", "楷体", "roman"), ("黑体", "SimHei", "swiss"), ("宋体", "SimSun", "roman")):
+        entry = declared[name]
+        assert entry.find(qn("w:altName")).get(qn("w:val")) == alt
+        assert entry.find(qn("w:charset")).get(qn("w:val")) == "86"  # GB2312
+        assert entry.find(qn("w:family")).get(qn("w:val")) == family
+
+
+def test_text_is_marked_chinese_and_pages_fill_their_lines(full_docx):
+    defaults = full_docx.styles.element.find(qn("w:docDefaults"))
+    assert defaults.find(f".//{qn('w:lang')}").get(qn("w:eastAsia")) == "zh-CN"
+    assert full_docx.styles["Normal"].paragraph_format.widow_control is False
+    assert full_docx.styles["Heading 1"].paragraph_format.keep_with_next  # a heading never ends a page
+    assert full_docx.styles["Heading 1"].paragraph_format.keep_together is None
+
+
+def test_fontconfig_aliases_list_the_fallbacks_in_order():
+    config = fontconfig_aliases(["仿宋_GB2312"])
+    assert ("<family>仿宋_GB2312</family><prefer><family>仿宋</family><family>FangSong</family>"
+            "<family>STFangsong</family><family>华文仿宋</family><family>FandolFang</family>"
+            "<family>AR PL UMing CN</family></prefer>") in config
+
+
+# ---------------------------------------------------------------- rendered by LibreOffice
+
+
+@pytest.fixture(scope="module")
+def notice_pdf(tmp_path_factory):
+    """The hand-built 通知 rendered by LibreOffice with the fonts' fallbacks: (path, pdfplumber pages' chars)."""
+    import pdfplumber
+
+    tmp_path = tmp_path_factory.mktemp("notice")
+    name, data = export_document(notice_document(), "docx")
+    pdf = _libreoffice_pdf(tmp_path, name, data, fallbacks=True)
+    with pdfplumber.open(pdf) as opened:
+        pages = [[(c["text"], c["x0"], c["x1"], round(c["top"]), c["fontname"]) for c in p.chars] for p in opened.pages]
+    return pdf, pages
+
+
+def _line(chars, text: str):
+    """The characters of the printed line that starts with ``text`` (a whole line when ``text`` ends with $)."""
+    whole = text.endswith("$")
+    text = text.rstrip("$")
+    for char in chars:
+        if char[0] == text[0]:
+            row = [c for c in chars if c[3] == char[3] and c[0].strip()]
+            shown = "".join(c[0] for c in row)
+            if shown == text or (not whole and shown.startswith(text)):
+                return row
+    raise AssertionError(f"no line {text!r}")
+
+
+MM = 72 / 25.4
+LEFT, RIGHT, CENTRE = 28 * MM, (210 - 26) * MM, (28 + 156 / 2) * MM  # type area (版心) edges and centre, pt
+
+
+def test_pdf_uses_the_fonts_fallbacks(notice_pdf):
+    """pdffonts lists what LibreOffice embedded: the open stand-ins of 仿宋, 楷体, 小标宋 and 黑体."""
+    pdffonts = shutil.which("pdffonts")
+    if pdffonts is None:
+        pytest.skip("needs pdffonts (poppler-utils)")
+    listed = subprocess.run([pdffonts, str(notice_pdf[0])], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[0].split("+", 1)[-1] for line in listed.splitlines()[2:]}
+    assert any(n.startswith("UMingCN") for n in names), names        # 仿宋_GB2312 → AR PL UMing CN
+    assert any(n.startswith("UKaiCN") for n in names), names         # 楷体_GB2312 → AR PL UKai CN
+    assert any(n.startswith("NotoSerifCJK") for n in names), names   # 方正小标宋简体 → Noto Serif CJK SC
+    assert any(n.startswith("NotoSansCJK") for n in names), names    # 黑体 → Noto Sans CJK SC
+    assert not any("WenQuanYi" in n for n in names), names           # no sans-serif stand-in for the body
+    body = _line(notice_pdf[1][0], "当前，全县")
+    assert {c[4].split("+", 1)[-1] for c in body if c[0].strip()} == {"UMingCN"}
+
+
+def test_pdf_places_the_elements(notice_pdf):
+    """Measured on the page: 发文机关标志 and 发文字号 centred; 主送机关 at the left edge of the type area,
+    the body two characters in; 署名 ending 3 characters and the date 2 characters (15.75 pt each)
+    before its right edge."""
+    chars = notice_pdf[1][0]
+    for text in ("某县农业农村局文件", "某农发〔2024〕12号"):
+        row = _line(chars, text)
+        assert (row[0][1] + row[-1][2]) / 2 == pytest.approx(CENTRE, abs=3), text
+    assert _line(chars, "各乡镇人民政府")[0][1] == pytest.approx(LEFT, abs=1.5)     # 顶格
+    assert _line(chars, "当前，全县")[0][1] == pytest.approx(LEFT + 2 * 15.75, abs=1.5)  # the body: two in
+    signature = next(p for p in notice_pdf[1] if any(c[0] == "此" for c in p))
+    signed = _line(signature, "某县农业农村局$")
+    assert signed[-1][2] == pytest.approx(RIGHT - 3 * 15.75, abs=2)
+    date = _line(signature, "2024年3月5日$")
+    assert date[-1][2] == pytest.approx(RIGHT - 2 * 15.75, abs=2)
+    # (where the date starts depends on the width of the stand-in font's digits: half a character
+    # in 仿宋_GB2312, a little more in AR PL UMing; the indents above are what the file says)
+
+
+def test_pdf_title_lines_are_the_computed_lines(tmp_path):
+    """The title breaks where :func:`title_lines` broke it and nowhere else (each line fits)."""
+    import pdfplumber
+
+    title = "国务院办公厅关于抓好赋予科研机构和人员更大自主权有关文件贯彻落实工作的通知"
+    name, data = export_document(Document(title, "正文第一段。"), "docx")
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data, fallbacks=True)) as pdf:
+        text: dict[int, str] = {}
+        for c in pdf.pages[0].chars:
+            if abs(c["size"] - 22) < 0.5:
+                text[round(c["top"])] = text.get(round(c["top"]), "") + c["text"]
+    assert [text[top] for top in sorted(text)] == title_lines(title, TITLE_CAPACITY)
+
+
+def test_pdf_pages_fill_their_22_lines_before_a_heading(tmp_path):
+    """Page 1 holds 20 body lines under a one-line title (and the empty line after it). By hand: an
+    18-line paragraph (26 + 17 × 28 = 502 characters), a heading on line 19, and a long paragraph whose
+    first line is line 20. With widow/orphan control that first line may not stand alone at the foot
+    of the page, and the heading (kept with it) goes too: page 1 would end 2 lines early. Without it,
+    page 1 has its 20 lines and page 2 its 22."""
+    import pdfplumber
+
+    han = "坚持以人民为中心的发展思想推进国家治理体系和治理能力现代化"
+    first, second = (han * 20)[:502], (han * 60)[:26 + 28 * 40]
+    text = f"{first}\n三、强化组织保障\n{second}"
+    outline = [OutlineNode(1, "三、", "强化组织保障", text.index("三、"), len(text))]
+    name, data = export_document(Document("版心测试", text, outline=outline), "docx")
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data)) as pdf:
+        pages = [_body_lines(page) for page in pdf.pages]
+        heading_page = next(i for i, p in enumerate(pdf.pages) if "三" in p.extract_text() and "强化组织保障" in
+                            re.sub(r"\s", "", p.extract_text()))
+    assert [len(page) for page in pages[:2]] == [20, 22]
+    assert heading_page == 0

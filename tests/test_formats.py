@@ -20,7 +20,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 import pytesseract
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from fixtures import (add_numbering, cjk_font_path, docx_bytes, image_bytes, new_document, number_paragraph,
                       render_page)

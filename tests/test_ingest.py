@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text as sql
-from typer.testing import CliRunner
 
-from sucai.cli import app
+from sucai.cli import ExitCode, app
 from sucai.config import load_settings
 from sucai.library import Library
 from sucai.search import SearchRequest
@@ -29,9 +29,9 @@ from fixtures import add_numbering, docx_bytes, make_cjk_pdf, new_document, numb
 runner = CliRunner()
 
 
-def cli(*args: str) -> str:
+def cli(*args: str, status: int = ExitCode.OK) -> str:
     result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == status, result.output
     return result.stdout
 
 
@@ -138,10 +138,10 @@ def test_duplicates_rerun_and_bad_files(home, tmp_path):
     (tmp_path / "坏的.docx").write_bytes(b"this is not a zip file at all")
     (tmp_path / "空的.txt").write_bytes(b"")
     (tmp_path / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
-    first = json.loads(cli("ingest", str(tmp_path), "--json"))
+    first = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))  # some files skipped
     assert first["counts"] == {"ingested": 1, "duplicate": 1, "unchanged": 0, "skipped": 3, "failed": 0}
     assert all(f["reason"] for f in first["files"] if f["status"] in ("skipped", "duplicate"))
-    second = json.loads(cli("ingest", str(tmp_path), "--json"))
+    second = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))
     assert second["counts"]["ingested"] == 0 and second["counts"]["unchanged"] == 2
     assert len(json.loads(cli("list", "--json"))) == 1
 
@@ -149,7 +149,7 @@ def test_duplicates_rerun_and_bad_files(home, tmp_path):
 def test_errors_are_one_line_not_a_traceback(home):
     result = subprocess.run([sys.executable, "-m", "sucai", "show", "12345"], capture_output=True, text=True,
                             env={**os.environ, "SUCAI_HOME": str(home)})
-    assert result.returncode == 1
+    assert result.returncode == ExitCode.NOT_FOUND
     assert "Traceback" not in result.stderr and "12345" in result.stderr
 
 
@@ -191,7 +191,7 @@ def test_reading_commands_on_an_empty_library(home, command):
 
 def test_bundled_samples_ingest_as_documented(home):
     samples = Path(__file__).resolve().parents[1] / "sucai" / "samples" / "library"
-    summary = json.loads(cli("ingest", str(samples), "--json"))
+    summary = json.loads(cli("ingest", str(samples), "--json", status=ExitCode.PARTIAL))  # the damaged sample
     by_name = {Path(f["path"]).name: f for f in summary["files"]}
     assert summary["counts"]["failed"] == 0
     assert by_name["损坏的文件.docx"]["status"] == "skipped"

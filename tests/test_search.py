@@ -6,13 +6,20 @@ tests check search alone. Every expectation is a hand-checked value from the cas
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 import pytest
 
+from sucai.analysis import normalize
 from sucai.errors import InvalidInput, NotFound
 from sucai.ingest import text_hash
 from sucai.library import Library
 from sucai.model import Document
 from sucai.search import SearchRequest
+from sucai.snippet import find_spans, make_snippet
+
+SAMPLE_TEXTS = Path(str(resources.files("sucai").joinpath("samples/src")))
 
 
 def add(library: Library, *texts: str, title: str = "测试文档", paid_from: int | None = None) -> list[int]:
@@ -505,3 +512,39 @@ def test_section_scope_scans_within_its_character_budget(home):
         ids = {i for i, _, _ in hits}
         assert len(ids) == scanned and warned == [f"匹配文档较多，只在最相关的 {scanned} 篇中查找段落"]
         assert hits == [h for h in everything if h[0] in ids]
+
+
+# -- snippets start where a sentence or clause starts ------------------------------------------------
+
+_STOPS = "。！？；!?;\n"
+_COMMAS = "，、：,:"
+
+
+@pytest.mark.parametrize("needle, expected", [
+    ("中心任务", "这是新时代的中心任务。"),       # the sentence end 。 lies within reach: the snippet opens after it
+    ("全面推进", "全面推进中华民族伟大复兴，"),   # only a clause mark ， within reach: it opens after that
+])
+def test_snippet_opens_at_a_sentence_or_clause(needle, expected):
+    text = "我们要坚持稳中求进工作总基调，完整准确全面贯彻新发展理念。全面建设社会主义现代化国家，全面推进中华民族伟大复兴，这是新时代的中心任务。" * 3
+    shown = make_snippet(text, find_spans(text, [needle]), 30)
+    assert shown.text.startswith(expected)
+    assert [shown.text[a:b] for a, b in shown.highlights] == [needle]
+
+
+def test_snippets_of_the_samples_never_open_with_punctuation():
+    """Every snippet of every two-character needle of the bundled samples: the first character is no
+    punctuation, and unless the window is at the start of the text it opens right after a sentence or
+    clause mark — or there is none in the quarter width before its first match."""
+    width = 60
+    for path in sorted(SAMPLE_TEXTS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for at in range(0, len(text) - 2, 97):
+            needle = text[at : at + 2]
+            if any(c.isspace() or c in _STOPS + _COMMAS for c in needle):
+                continue
+            shown = make_snippet(text, find_spans(text, [normalize(needle)]), width)
+            assert shown.highlights and shown.text[0] not in _STOPS + _COMMAS + " ", (path.name, needle, shown.text)
+            first = shown.start + shown.highlights[0][0]
+            before = text[max(0, shown.start - width // 4) : first]
+            opened = shown.start == 0 or text[shown.start - 1] in _STOPS + _COMMAS + " \u3000"
+            assert opened or not any(c in before for c in _STOPS + _COMMAS), (path.name, needle, shown.text)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 import stat
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from fixtures import docx_bytes, new_document, zip_bomb_docx
 from sucai.accounts import Accounts, session_secret
+from sucai.cli import app as cli_app
 from sucai.config import load_settings
 from sucai.library import Library
 from sucai.web import create_app
@@ -482,3 +484,36 @@ def test_upload_request_too_large_is_refused_before_reading(app, library):
     page = upload(admin, [(f"{i}.txt", b"x" * (2**20 - 10)) for i in range(7)])
     assert page.status_code == 413 and "上传内容过大" in page.text
     assert library.catalogue.stats()["documents"] == before
+
+
+# -- what the pages say about accounts ----------------------------------------------------------
+
+
+def _local(stamp: str, hours: int) -> str:
+    """A stored UTC time shifted by ``hours`` (Asia/Shanghai is UTC+8 all year), as the pages show it."""
+    return (datetime.fromisoformat(stamp) + timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize("zone, hours", [("Asia/Shanghai", 8), ("UTC", 0)])
+def test_audit_log_in_local_time_with_chinese_roles(home, zone, hours):
+    app = make_app(home, timezone=zone)
+    admin = logged_in(app, "管理员")
+    entry = app.state.accounts.get().audit_log(1, event="login")[0]
+    page = admin.get("/admin/audit").text
+    assert f"<tr><td>{_local(entry['at'], hours)}</td><td>登录</td><td>管理员</td><td>管理员</td>" in page
+    for code in ("admin", "visitor", "member", "cli"):
+        assert f"<td>{code}</td>" not in page
+    if hours:
+        assert entry["at"][:19].replace("T", " ") not in page
+    runner = CliRunner()
+    table = runner.invoke(cli_app, ["audit", "--limit", "500", "--home", str(home)], env={"SUCAI_TIMEZONE": zone}).output
+    row = next(line for line in table.splitlines() if _local(entry["at"], hours) in line)
+    assert "登录" in row and "管理员" in row and "admin" not in row
+
+
+def test_nav_shows_the_name_and_the_role_apart(app):
+    admin = logged_in(app, "管理员")
+    nav = admin.get("/", headers={"accept": "text/html"}).text
+    nav = nav[nav.index('id="user-nav"'): nav.index("</nav>", nav.index('id="user-nav"'))]
+    assert '<a href="/account" id="who" title="我的账号">管理员</a>' in nav
+    assert '身份：</span><span id="role">管理员</span>' in nav

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai import access, analysis
 from sucai.cli import app as cli_app
@@ -27,6 +27,8 @@ from sucai.search import SearchRequest
 from sucai.web import create_app
 from sucai.accounts import Viewer
 from sucai.web.deps import current_viewer
+
+from chinese import english_words
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 XSS_TITLE = '测试<script>alert("x")</script>标题'
@@ -299,6 +301,32 @@ def test_404_envelope(client):
 def test_422_envelope(client, url, params):
     data = assert_envelope(client.get(url, params=params), 422)
     assert data["code"] in ("invalid_input", "too_many")
+    names = {p["name"] for route in client.get("/openapi.json").json()["paths"].values()
+             for operation in route.values() for p in operation.get("parameters", [])}
+    assert english_words(data["error"], typed=(*params, *names)) == [], data["error"]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"limit": 0}, "参数“limit”应不小于 1"),
+    ({"page": 0}, "参数“page”应不小于 1"),
+    ({"year": "twenty"}, "参数“year”应为整数"),
+    ({"mode": "fuzzy"}, "参数“mode”应为 ranked、precise、智能、精准 之一"),
+    ({"q": "字" * 1001}, "参数“q”最多 1000 个字符"),
+    ({"facets": "maybe"}, "参数“facets”应为 true 或 false"),
+])
+def test_validation_messages_are_chinese(client, params, message):
+    assert client.get("/api/search", params=params).json()["error"] == message
+    page = client.get("/search", params=params, headers={"accept": "text/html"})
+    assert page.status_code == 422 and message in page.text
+
+
+def test_modes_and_scopes_by_their_chinese_names(client, library):
+    data = client.get("/api/search", params={"q": "担当作为", "mode": "精准", "scope": "段落", "sort": "字数"}).json()
+    assert (data["mode"], data["scope"], data["warnings"]) == ("precise", "section", [])
+    expected = library.search(SearchRequest(q="担当作为", mode="precise", scope="section", sort="length"), member=False)
+    assert [h["id"] for h in data["hits"]] == [h.id for h in expected.hits]
+    page = client.get("/search", params={"q": "担当作为", "mode": "精准"}).text
+    assert 'class="on" data-mode="precise"' in page
 
 
 def test_405_envelope(client):
@@ -406,6 +434,47 @@ def test_pagination_links(client, library):
     total = library.search(SearchRequest(q="工作", limit=2), member=False).total
     page = client.get("/search", params={"q": "工作", "limit": 2, "page": 2}).text
     assert total > 4 and 'rel="prev"' in page and 'rel="next"' in page
+
+
+def test_page_past_the_last_goes_to_the_last(client, library):
+    total = library.search(SearchRequest(q="工作", limit=2), member=False).total
+    last = -(-total // 2)
+    response = client.get("/search", params={"q": "工作", "limit": 2, "page": 200}, follow_redirects=False)
+    assert response.status_code == 303
+    assert f"page={last}" in response.headers["location"] and "past=200" in response.headers["location"]
+    page = client.get("/search", params={"q": "工作", "limit": 2, "page": 200}).text
+    assert f"第 {last}/{last} 页" in page and "没有找到" not in page
+    assert f"没有第 200 页（共 {last} 页），下面是第 {last} 页。" in page
+    assert page.count('class="hit"') == total - 2 * (last - 1)
+
+
+def test_page_past_the_deepest_is_refused_in_chinese(client):
+    """Past the deepest page served (1,000) a request is refused, in Chinese, in the envelope and on the page."""
+    api = client.get("/api/search", params={"q": "工作", "page": 9999}).json()
+    assert (api["status"], api["error"]) == (422, "参数“page”应不大于 1000")
+    page = client.get("/search", params={"q": "工作", "page": 9999}, headers={"accept": "text/html"})
+    assert page.status_code == 422 and "参数“page”应不大于 1000" in page.text and "Input should" not in page.text
+
+
+def test_heading_filter_field_and_chip(client, library):
+    page = client.get("/search", params={"q": "存在问题", "scope": "section", "heading": "理论学习"}).text
+    expected = library.search(SearchRequest(q="存在问题", scope="section", heading="理论学习"), member=False)
+    assert f'<strong id="total">{expected.total}</strong>' in page and expected.total > 0
+    assert '标题含：理论学习 ×' in page and 'data-filter="heading"' in page
+    form = page[page.index('id="heading-filter"'):]
+    form = form[: form.index("</form>")]
+    assert 'name="heading" value="理论学习"' in form and 'name="scope" value="section"' in form
+    assert 'name="q" value="存在问题"' in form
+    unfiltered = client.get("/search", params={"q": "存在问题"}).text
+    assert 'id="heading-filter"' in unfiltered and 'data-filter="heading"' not in unfiltered
+
+
+def test_one_mode_switch_on_the_results_page(client):
+    page = client.get("/search", params={"q": "基层减负"}).text
+    assert page.count('data-mode="') == 2 and 'type="radio" name="mode"' not in page
+    assert '<input type="hidden" name="mode" value="ranked">' in page
+    home = client.get("/").text
+    assert home.count('type="radio" name="mode"') == 2 and 'data-mode="' not in home
 
 
 # -- CLI ----------------------------------------------------------------------------------------

@@ -303,6 +303,93 @@ def test_phone_width(browser, sample_site, output_dir):
     context.close()
 
 
+def test_copy_button_shows_on_tap_on_a_phone(browser, sample_site, output_dir):
+    server, library = sample_site
+    context, page = new_page(browser, server, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page.goto("/documents/2")
+    first, second = page.locator(".para").nth(1), page.locator(".para").nth(2)
+    assert page.locator(".para .copy:visible").count() == 0  # no button under every paragraph
+    first.locator(".ptext").tap()
+    assert first.locator(".copy").is_visible() and not second.locator(".copy").is_visible()
+    page.screenshot(path=str(output_dir / "phone-copy-tapped.png"))
+    second.locator(".ptext").tap()
+    assert second.locator(".copy").is_visible() and not first.locator(".copy").is_visible()
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_heading_filter_field(browser, sample_site, output_dir):
+    server, library = sample_site
+    context, page = new_page(browser, server)
+    page.goto("/search?q=%E5%AD%98%E5%9C%A8%E9%97%AE%E9%A2%98")  # 存在问题, whole documents
+    assert page.locator("a[data-filter=heading]").count() == 0
+    page.locator("#heading-filter input[name=heading]").fill("理论学习")
+    page.locator("#heading-filter button[type=submit]").click()
+    page.wait_for_url("**heading=*")
+    expected = library.search(SearchRequest(q="存在问题", scope="section", heading="理论学习"), member=False)
+    assert expected.total > 0
+    assert page.locator("#total").inner_text().replace(",", "") == str(expected.total)
+    assert page.locator("[data-scope=section]").get_attribute("class") == "on"
+    paths = page.locator("li.hit .path").all_inner_texts()
+    assert len(paths) == len(expected.hits) and all("理论学习" in p for p in paths)
+    chip = page.locator("a[data-filter=heading]")
+    assert chip.inner_text() == "标题含：理论学习 ×"
+    assert page.locator("#heading-filter input[name=heading]").input_value() == "理论学习"
+    page.screenshot(path=str(output_dir / "samples-7-heading-filter.png"), full_page=True)
+    chip.click()
+    page.wait_for_load_state()
+    assert "heading=" not in page.url and page.locator("a[data-filter=heading]").count() == 0
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_page_past_the_last_shows_the_last(browser, sample_site, output_dir):
+    server, library = sample_site
+    context, page = new_page(browser, server)
+    total = library.search(SearchRequest(q="工作", limit=2), member=False).total
+    last = -(-total // 2)
+    page.goto("/search?q=%E5%B7%A5%E4%BD%9C&limit=2&page=200")
+    assert f"page={last}" in page.url
+    assert page.locator("#past-last").inner_text() == f"没有第 200 页（共 {last} 页），下面是第 {last} 页。"
+    assert f"第 {last}/{last} 页" in page.locator("#summary").inner_text()
+    assert page.locator("#empty").count() == 0
+    assert page.locator("li.hit").count() == total - 2 * (last - 1)
+    page.screenshot(path=str(output_dir / "samples-8-past-last-page.png"), full_page=True)
+    page.goto("/search?q=%E5%B7%A5%E4%BD%9C&page=9999")  # past the deepest page served: said in Chinese
+    assert "参数“page”应不大于 1000" in page.locator("main").inner_text()
+    assert not page.errors, page.errors
+    context.close()
+
+
+@pytest.mark.corpus
+def test_phone_layout_of_a_long_law(browser, corpus_dir, tmp_path, output_dir, home):
+    """刑法 on a phone: each paragraph is as tall as its text (the copy buttons take no room until
+    tapped), so the page is its text's height — the buttons shown would add one row per paragraph."""
+    library = Library.open(home)
+    assert library.ingest([corpus_dir / "laws_lawrefbook_national" / "刑法" / "刑法.md"]).counts["ingested"] == 1
+    with Server(home) as server:
+        context, page = new_page(browser, server, viewport={"width": 375, "height": 740}, is_mobile=True,
+                                 has_touch=True)
+        page.goto("/documents/1")
+        measure = ("() => { const ps = [...document.querySelectorAll('.para')];"
+                   " return {n: ps.length, height: document.documentElement.scrollHeight,"
+                   " extra: Math.max(...ps.map(p => p.getBoundingClientRect().height"
+                   " - p.querySelector('.ptext').getBoundingClientRect().height))}; }")
+        hidden = page.evaluate(measure)
+        page.screenshot(path=str(output_dir / "phone-law-top.png"))
+        page.evaluate("document.querySelectorAll('.para').forEach(p => p.classList.add('active'))")
+        shown = page.evaluate(measure)
+        button = page.locator(".para .copy").first.bounding_box()["height"]
+        assert hidden["n"] > 1000
+        assert hidden["extra"] <= 20, hidden  # a paragraph is its text plus its margins
+        assert shown["height"] - hidden["height"] >= 0.9 * hidden["n"] * button, (hidden, shown)
+        print(f"刑法 on a 375 px phone: {hidden['n']} paragraphs, {hidden['height']} px tall "
+              f"({shown['height']} px with every 复制本段 button shown)")
+        assert not page.errors, page.errors
+        context.close()
+    library.close()
+
+
 def test_script_in_document_is_shown_as_text(browser, tmp_path, output_dir, home):
     extra = tmp_path / "extra"
     extra.mkdir()

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from sucai.cli import app as cli_app
 from sucai.config import load_settings

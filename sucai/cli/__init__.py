@@ -1,40 +1,66 @@
-"""The ``sucai`` command: thin commands over :class:`sucai.library.Library`.
+"""The ``sucai`` command: thin click commands over :class:`sucai.library.Library`.
 
-One module per group of commands, each registering on the one Typer ``app`` of
-:mod:`sucai.cli.common`: ``documents`` (ingest, list, stats, show, search,
+One module per group of commands, each registering on the one click group ``app``
+of :mod:`sucai.cli.common`: ``documents`` (ingest, list, stats, show, search,
 export, rm, reindex), ``server`` (serve, demo), ``accounts`` (user, token,
-audit), ``operations`` (migrate, backup, restore, check-integrity). A new capability adds its own module here and one import below.
+audit), ``operations`` (migrate, backup, restore, check-integrity). A new capability
+adds its own module here and one import below.
 
-Errors are printed as one plain line (never a traceback) and exit with status 1;
-``SUCAI_DEBUG=1`` shows the traceback of an unexpected error.
+Everything is said in Chinese (click's messages through :mod:`sucai.cli.i18n`,
+installed when this package is imported).
+Errors are one plain line (never a traceback) and the exit status says what
+happened (:class:`sucai.cli.common.ExitCode`); ``SUCAI_DEBUG=1`` shows the
+traceback of an unexpected error. A stop signal (SIGTERM, as from a service
+manager) is handled like Ctrl+C.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
+import click
 from rich.markup import escape
 
-from ..errors import SucaiError
-from . import accounts, documents, operations, server  # noqa: F401 - each registers its commands on `app`
-from .common import app, err, shown
+from . import i18n
 
-__all__ = ["app", "main"]
+i18n.install()  # before any command is used: click builds some texts once (the --help option's) and keeps them
+
+from ..errors import NotFound, SucaiError  # noqa: E402
+from . import accounts, documents, operations, server  # noqa: E402, F401 - each registers its commands on `app`
+from .common import ExitCode, app, err, shown  # noqa: E402
+
+__all__ = ["ExitCode", "app", "main"]
 
 
 def main() -> None:
-    """Console entry point: runs the app, turning errors into one readable line."""
+    """Console entry point: runs the app and exits with its :class:`ExitCode`."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(args: list[str]) -> int:
+    """Run ``sucai args`` in this process; returns the exit status (errors are printed, not raised)."""
     try:
-        app()
+        status = app.main(args, prog_name="sucai", standalone_mode=False)
+    except click.ClickException as error:  # usage errors (2) and click's other errors (1)
+        error.show()
+        return error.exit_code
+    except click.Abort as error:
+        interrupted = isinstance(error.__cause__, KeyboardInterrupt)
+        err.print("[yellow]已中断；已完成的部分都已保存，再次运行即可继续。[/yellow]" if interrupted else "已取消。")
+        return ExitCode.INTERRUPTED if interrupted else ExitCode.ERROR
     except SucaiError as error:
-        err.print(f"[red]错误：{escape(shown(error.message))}[/red] [dim]({error.code})[/dim]")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        err.print("[yellow]已中断；已完成的部分都已保存，再次运行即可继续。[/yellow]")
-        sys.exit(130)
+        err.print(f"[red]错误：{escape(shown(error.message))}[/red]")
+        return ExitCode.NOT_FOUND if isinstance(error, NotFound) else ExitCode.ERROR
     except BaseException as error:  # the last line of defence (also Rust panics): never a traceback
         if isinstance(error, SystemExit) or os.environ.get("SUCAI_DEBUG"):
             raise
         err.print(f"[red]内部错误：{escape(type(error).__name__)}: {escape(str(error))}[/red]（设置 SUCAI_DEBUG=1 查看详情）")
-        sys.exit(1)
+        return ExitCode.ERROR
+    return int(status) if isinstance(status, int) else ExitCode.OK
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

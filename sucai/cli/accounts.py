@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..accounts import EVENT_LABELS, ROLE_LABELS, Accounts
+from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows, local_time
 from ..config import load_settings
-from .common import HomeOption, JsonOption, app, err, out, print_json, shown
+from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
+
+_ROLE_HELP = "角色：注册用户（user）/ 会员（member）/ 管理员（admin）"
 
 
-user_app = typer.Typer(help="账号管理：新增、列出、改角色、改会员到期日、改密码、删除。", no_args_is_help=True)
-token_app = typer.Typer(help="API 令牌：创建（只显示一次）、列出、吊销。", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-app.add_typer(token_app, name="token")
+@app.group("user")
+def user_app() -> None:
+    """账号管理：新增、列出、改角色、改会员到期日、改密码、删除。"""
 
-RoleOption = Annotated[str, typer.Option("--role", help="user=注册用户 / member=会员 / admin=管理员")]
-UntilOption = Annotated[Optional[str], typer.Option("--until", help="会员到期日（含当天），YYYY-MM-DD")]
-PasswordOption = Annotated[Optional[str], typer.Option("--password", help="密码（不给则提示输入两次；写在命令行会留在历史记录里）")]
+
+@app.group("token")
+def token_app() -> None:
+    """API 令牌：创建（只显示一次）、列出、吊销。"""
+
+
+_ROLES = NamedChoice({role: ROLE_LABELS[role] for role in ROLES})
+_role_option = click.option("--role", type=_ROLES, default="user", help=_ROLE_HELP + "；默认为注册用户")
+_until_option = click.option("--until", metavar="日期", help="会员到期日（含当天），YYYY-MM-DD")
+_password_option = click.option("--password", metavar="密码",
+                                help="密码（不给则提示输入两次；写在命令行会留在历史记录里）")
+_name_argument = click.argument("name", metavar="用户名")
 
 
 def _accounts(home: Path | None) -> Accounts:
@@ -32,7 +41,7 @@ def _accounts(home: Path | None) -> Accounts:
 def _ask_password(password: str | None) -> str:
     if password is not None:
         return password
-    return typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
 
 
 def _user_row(viewer) -> dict:
@@ -40,8 +49,13 @@ def _user_row(viewer) -> dict:
 
 
 @user_app.command("add")
-def user_add(name: str, role: RoleOption = "user", until: UntilOption = None, password: PasswordOption = None,
-             home: HomeOption = None) -> None:
+@_name_argument
+@_role_option
+@_until_option
+@_password_option
+@home_option
+def user_add(name: str, role: str = "user", until: str | None = None, password: str | None = None,
+             home: Path | None = None) -> None:
     """新增账号。"""
     accounts = _accounts(home)
     viewer = accounts.add_user(name, _ask_password(password), role, until)
@@ -51,7 +65,9 @@ def user_add(name: str, role: RoleOption = "user", until: UntilOption = None, pa
 
 
 @user_app.command("list")
-def user_list(home: HomeOption = None, as_json: JsonOption = False) -> None:
+@home_option
+@json_option
+def user_list(home: Path | None = None, as_json: bool = False) -> None:
     """列出账号：编号、用户名、角色、会员到期。"""
     users = _accounts(home).users()
     if as_json:
@@ -64,23 +80,30 @@ def user_list(home: HomeOption = None, as_json: JsonOption = False) -> None:
 
 
 @user_app.command("set-role")
-def user_set_role(name: str, role: Annotated[str, typer.Argument(help="user / member / admin")],
-                  home: HomeOption = None) -> None:
-    """修改角色。"""
+@_name_argument
+@click.argument("role", type=_ROLES, metavar="角色")
+@home_option
+def user_set_role(name: str, role: str, home: Path | None = None) -> None:
+    """修改角色：注册用户 / 会员 / 管理员（也可写 user / member / admin）。"""
     viewer = _accounts(home).set_role(name, role)
     out.print(f"{escape(viewer.username)} 的角色已改为{viewer.role_label}")
 
 
 @user_app.command("set-expiry")
-def user_set_expiry(name: str, date: Annotated[str, typer.Argument(help="会员到期日 YYYY-MM-DD（含当天）；none=清除")],
-                    home: HomeOption = None) -> None:
-    """设置会员到期日。"""
+@_name_argument
+@click.argument("date", metavar="日期")
+@home_option
+def user_set_expiry(name: str, date: str, home: Path | None = None) -> None:
+    """设置会员到期日：YYYY-MM-DD（含当天）；none=清除。"""
     viewer = _accounts(home).set_expiry(name, None if date.lower() == "none" else date)
     out.print(f"{escape(viewer.username)} 的会员到期日：{viewer.member_until or '无'}（{viewer.role_label}）")
 
 
 @user_app.command("passwd")
-def user_passwd(name: str, password: PasswordOption = None, home: HomeOption = None) -> None:
+@_name_argument
+@_password_option
+@home_option
+def user_passwd(name: str, password: str | None = None, home: Path | None = None) -> None:
     """修改密码。"""
     accounts = _accounts(home)
     accounts.viewer(name)  # unknown name: say so before asking for a password
@@ -89,16 +112,20 @@ def user_passwd(name: str, password: PasswordOption = None, home: HomeOption = N
 
 
 @user_app.command("remove")
-def user_remove(name: str, home: HomeOption = None) -> None:
+@_name_argument
+@home_option
+def user_remove(name: str, home: Path | None = None) -> None:
     """删除账号（连同其 API 令牌；审计记录保留）。"""
     _accounts(home).remove_user(name)
     out.print(f"已删除用户 {escape(name)}")
 
 
 @token_app.command("create")
-def token_create(name: Annotated[str, typer.Argument(help="用户名")],
-                 label: Annotated[str, typer.Option("--label", help="令牌名称（用途）")] = "api",
-                 home: HomeOption = None, as_json: JsonOption = False) -> None:
+@_name_argument
+@click.option("--label", default="令牌", show_default=True, metavar="名称", help="令牌名称（用途）")
+@home_option
+@json_option
+def token_create(name: str, label: str = "令牌", home: Path | None = None, as_json: bool = False) -> None:
     """为用户创建 API 令牌；令牌只显示这一次。"""
     secret = _accounts(home).create_token(name, label)
     token_id = secret.split("_")[1]
@@ -110,39 +137,52 @@ def token_create(name: Annotated[str, typer.Argument(help="用户名")],
 
 
 @token_app.command("list")
-def token_list(name: Annotated[str, typer.Argument(help="用户名")], home: HomeOption = None,
-               as_json: JsonOption = False) -> None:
+@_name_argument
+@home_option
+@json_option
+def token_list(name: str, home: Path | None = None, as_json: bool = False) -> None:
     """列出用户的 API 令牌（不含密钥）。"""
-    tokens = _accounts(home).tokens(name)
+    settings = load_settings(home)
+    tokens = Accounts.from_settings(settings).tokens(name)
     if as_json:
         print_json(tokens)
         return
+    zone = settings.timezone
     table = Table("令牌编号", "名称", "创建时间", "最近使用", "状态")
     for t in tokens:
-        table.add_row(t["id"], escape(shown(t["name"])), t["created_at"][:19], (t["last_used_at"] or "")[:19],
-                      "有效" if t["active"] else f"已吊销 {t['revoked_at'][:19]}")
+        table.add_row(t["id"], escape(shown(t["name"])), local_time(t["created_at"], zone), local_time(t["last_used_at"], zone),
+                      "有效" if t["active"] else f"已吊销 {local_time(t['revoked_at'], zone)}")
     out.print(table)
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: Annotated[str, typer.Argument(help="令牌编号（见 token list）")],
-                 home: HomeOption = None) -> None:
-    """吊销 API 令牌，立即生效。"""
+@click.argument("token_id", metavar="令牌编号")
+@home_option
+def token_revoke(token_id: str, home: Path | None = None) -> None:
+    """吊销 API 令牌（编号见 token list），立即生效。"""
     _accounts(home).revoke_token(token_id)
     out.print(f"已吊销令牌 {escape(token_id)}")
 
 
 @app.command("audit")
-def audit_log(limit: Annotated[int, typer.Option(help="显示最近多少条")] = 100,
-              home: HomeOption = None, as_json: JsonOption = False) -> None:
-    """审计日志：登录、下载、令牌与账号变更（最新在前）。"""
-    entries = _accounts(home).audit_log(limit)
+@click.option("--limit", type=INT, default=100, show_default=True, metavar="条数", help="显示最近多少条")
+@home_option
+@json_option
+def audit_log(limit: int = 100, home: Path | None = None, as_json: bool = False) -> None:
+    """审计日志：登录、下载、令牌与账号变更。
+
+    最新在前；时间为设置 timezone（默认 Asia/Shanghai）的当地时间。
+    """
+    settings = load_settings(home)
+    entries = Accounts.from_settings(settings).audit_log(limit)
     if as_json:
         print_json(entries)
         return
-    table = Table("时间（UTC）", "事件", "用户", "角色", "来源", "详情")
-    for e in entries:
-        who = e["username"] or ("命令行" if e["role"] == "cli" else "游客")
-        table.add_row(e["at"][:19].replace("T", " "), EVENT_LABELS.get(e["event"], e["event"]), escape(shown(who)),
-                      ROLE_LABELS.get(e["role"], e["role"] or ""), escape(shown(e["source_ip"])), escape(shown(e["detail"])))
+    if not entries:
+        out.print("暂无审计记录")
+        return
+    table = Table("时间", "事件", "用户", "角色", "来源", "详情")
+    for e in audit_rows(entries, settings.timezone):
+        table.add_row(e["time"], e["event_label"], escape(shown(e["who"])), e["role_label"], escape(shown(e["source_ip"])),
+                      escape(shown(e["detail"])))
     out.print(table)

@@ -1,31 +1,156 @@
-"""What every command shares: the Typer app, the consoles, common options, the library."""
+"""What every command shares: the click group, the consoles, common options, exit codes, the library.
+
+Every word a user reads is Chinese: click's own messages come from the catalogue
+of :mod:`sucai.cli.i18n`; the placeholders click would derive from English names
+(``[OPTIONS]``, ``COMMAND``, ``INTEGER``, argument names) are given here —
+each parameter names its ``metavar`` and integers use :data:`INT`.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import sys
+from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
+from rich.cells import cell_len
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ..config import data_dir, load_settings
 from ..library import Library
 
-app = typer.Typer(
-    help="sucai 素材库: 公文材料的入库、清洗、检索与下载。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+_WIDE = 100_000  # columns of a console that is not a terminal: tables and text never wrap when piped
 
-HomeOption = Annotated[Optional[Path], typer.Option("--home", help="数据目录（默认 $SUCAI_HOME 或用户数据目录）")]
-JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
-FreeOption = Annotated[bool, typer.Option("--free", help="按免费用户（非会员）可见的内容输出")]
+
+class ExitCode(IntEnum):
+    """The exit status of ``sucai`` (documented in the README): 0 only when it went as asked."""
+
+    OK = 0
+    ERROR = 1          # 出错：无法写入、设置有误、端口被占用、意外错误…
+    USAGE = 2          # 用法不对：没有这个命令或选项、缺少参数、值无效（click 的约定）
+    NOT_FOUND = 3      # 找不到：文档编号、用户、令牌，或没有符合条件的文档
+    NO_SUCH_PATH = 4   # 入库：给出的路径有不存在的
+    PARTIAL = 5        # 入库：部分文件跳过或失败（其余已入库）
+    NOTHING = 6        # 入库：所有文件都跳过或失败，没有一个入库
+    DAMAGED = 7        # 核对：检索索引与目录库不一致，且未修复（check-integrity --no-repair）
+    INTERRUPTED = 130  # 被 Ctrl+C 或停止信号中断（已完成的部分已保存）
+
+
+_TOKEN = re.compile(r"\[[^\]]{0,20}\]|[\w\-./$=|:'\"]+|\s+|.", re.ASCII)
+
+
+_NO_LINE_START = set("，。、；：？！）》」』”’…")  # closing punctuation stays at the end of its line
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` cut into lines of at most ``width`` terminal cells (a Chinese character takes two),
+    between characters of Chinese text and between words of Latin text (a closing mark may overhang)."""
+    lines, line = [], ""
+    for token in _TOKEN.findall(text):
+        if line and cell_len(line + token) > width and token not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    return [*lines, line.rstrip()] if line.strip() or not lines else lines
+
+
+class ChineseHelpFormatter(click.HelpFormatter):
+    """click's help layout, measured in terminal cells so that Chinese text lines up and wraps in place."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        for paragraph in text.split("\n"):
+            for line in wrap_cells(paragraph, max(self.width - self.current_indent, 20)):
+                self.write(f"{indent}{line}\n" if line else "\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first = min(max((cell_len(term) for term, _ in rows), default=0), col_max) + col_spacing
+        for term, definition in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if cell_len(term) > first - col_spacing:
+                self.write("\n" + " " * (first + self.current_indent))
+            else:
+                self.write(" " * (first - cell_len(term)))
+            lines = wrap_cells(definition, max(self.width - first - self.current_indent, 20)) if definition else [""]
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(" " * (first + self.current_indent) + line + "\n")
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseHelpFormatter
+
+
+class ChineseGroup(click.Group):
+    """The ``sucai`` group: usage placeholders in Chinese; subcommands get :class:`ChineseCommand`."""
+
+    command_class = None  # set below, once ChineseCommand exists
+    group_class = type
+    context_class = ChineseContext
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        kwargs.setdefault("no_args_is_help", True)
+        super().__init__(*args, **kwargs)
+
+
+class ChineseCommand(click.Command):
+    """A command whose usage line reads ``[选项]`` instead of ``[OPTIONS]``."""
+
+    context_class = ChineseContext
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+ChineseGroup.command_class = ChineseCommand
+
+
+class _Integer(click.types.IntParamType):
+    name = "整数"  # appears in "'第5篇' 不是有效的整数。"
+
+
+INT = _Integer()
+
+
+class NamedChoice(click.ParamType):
+    """One of ``choices`` (code → name), given by its code or its name: ``--mode 精准`` = ``--mode precise``."""
+
+    name = "选项值"
+
+    def __init__(self, choices: dict[str, str]):
+        self.choices = choices
+        self.metavar = "|".join(choices.values())
+
+    def get_metavar(self, param, ctx) -> str:
+        return self.metavar
+
+    def convert(self, value, param, ctx) -> str:
+        for code, name in self.choices.items():
+            if value in (code, name):
+                return code
+        options = "、".join(f"{name}（{code}）" for code, name in self.choices.items())
+        self.fail(f"“{value}”不是可选的值，可选：{options}", param, ctx)
+
+app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。",
+                   context_settings={"max_content_width": 100})
+
+out = Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
+
+home_option = click.option("--home", type=click.Path(path_type=Path), metavar="目录",
+                           help="数据目录（默认 $SUCAI_HOME，未设时为用户数据目录）")
+json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+free_option = click.option("--free", is_flag=True, help="按免费用户（非会员）可见的内容输出")
 
 
 # C0/C1 controls (but \t and \n), zero-width and bidi formatting characters: never written to a terminal
@@ -40,15 +165,14 @@ def shown(value: object) -> str:
 
 
 def open_library(home: Path | None) -> Library:
-    return Library.open(home)
+    """The library in ``home`` (see :func:`sucai.config.load_settings`); says so on stderr when it
+    creates a new, empty data directory that the user did not name."""
+    fresh = not data_dir(home).exists()
+    settings = load_settings(home)
+    if fresh and home is None:
+        err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（没有 --home，也未设 SUCAI_HOME）[/yellow]")
+    return Library(settings)
 
 
 def print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err, transient=True,
-    )

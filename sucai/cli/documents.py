@@ -2,63 +2,133 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from .. import access
-from ..errors import SucaiError
-from ..export import export_document, export_zip
+from ..errors import NotFound, SucaiError, os_reason
+from ..export import FORMATS, export_document, export_zip
+from ..ingest import OUTCOME_NAMES, IngestSummary
 from ..library import Library
 from ..model import Document, walk_outline
 from ..search import MODES, SCOPES, SORTS, SearchRequest
-from .common import FreeOption, HomeOption, JsonOption, app, err, open_library, out, print_json, progress_bar, shown
+from .common import (INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option, open_library,
+                     out, print_json, shown)
+from .progress import IngestDisplay, counts_text
+
+
+def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked，默认），精准=逐字包含（precise）"):
+    return click.option("--mode", type=NamedChoice(MODES), default="ranked", help=help_text)
 
 
 @app.command()
-def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="文件或文件夹（递归）")],
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-    workers: Annotated[Optional[int], typer.Option(help="解析进程数（默认 CPU 核数）")] = None,
-) -> None:
-    """入库：读取、清洗、解析结构、去重并建立索引。"""
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹")
+@home_option
+@json_option
+@click.option("--workers", type=INT, metavar="个数", help="解析进程数（默认为处理器核数）")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
+           workers: int | None = None) -> None:
+    """入库：读取、清洗、解析结构、去重并建立索引。
+
+    文件夹递归读取；重复运行是安全的（已入库的文件不再处理）。退出码见 README.md。
+    """
+    ctx.exit(ingest_paths(paths, home, as_json, workers))
+
+
+def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
+                 workers: int | None = None) -> ExitCode:
+    """Ingest with a progress display and the end report; returns the exit status it deserves."""
     library = open_library(home)
-    with progress_bar() as bar:
-        task = bar.add_task("入库", total=None)
-        summary = library.ingest(paths, lambda done, total: bar.update(task, completed=done, total=total), workers)
+    display = IngestDisplay(err, library.settings.progress_seconds)
+    try:
+        with display:
+            summary = library.ingest(paths, display, workers)
+    except KeyboardInterrupt:
+        if display.last:
+            err.print(f"已中断：处理了 {display.last.done}/{display.last.total} 个文件"
+                      f"（{counts_text(display.last.counts, '，')}）", markup=False)
+        raise
+    missing = [p for p in paths if not p.exists()]
     if as_json:
         print_json(summary.to_dict())
-        return
+    else:
+        _ingest_report(summary, paths, missing)
+    return _ingest_exit(summary, missing)
+
+
+def _ingest_report(summary: IngestSummary, paths: tuple[Path, ...], missing: list[Path]) -> None:
+    base = _common_folder([p for p in paths if p not in missing])
     problems = [o for o in summary.outcomes if o.status in ("skipped", "failed", "duplicate")]
     if problems:
-        table = Table(title="需要留意的文件")
-        table.add_column("文件", overflow="fold")
+        title = "需要留意的文件" + (f"（在 {base} 之下）" if base else "")
+        table = Table(title=escape(shown(title)))
+        table.add_column("文件", no_wrap=True, overflow="ellipsis")
         table.add_column("结果", no_wrap=True)
         table.add_column("原因", overflow="fold")
         for o in problems:
-            table.add_row(escape(shown(o.path)), _STATUS[o.status], escape(shown(o.reason)))
+            table.add_row(escape(shown(_shown_path(o.path, base))), OUTCOME_NAMES[o.status], escape(shown(o.reason)))
         out.print(table)
-    totals = Table(*[_STATUS[s] for s in summary.counts], title="入库结果")
+    totals = Table(*[OUTCOME_NAMES[s] for s in summary.counts], title="入库结果")
     totals.add_row(*[str(n) for n in summary.counts.values()])
     out.print(totals)
+    for path in missing:
+        err.print(f"[red]路径不存在：{escape(shown(path))}[/red]")
+    if not summary.outcomes:
+        err.print("[yellow]没有找到可入库的文件（隐藏文件和数据目录本身不入库）[/yellow]")
 
 
-_STATUS = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
+def _common_folder(paths: list[Path]) -> Path | None:
+    """The folder that holds every given path (a folder itself, or a file's folder); None when there is none."""
+    folders = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
+    if not folders:
+        return None
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:
+        return None
+
+
+def _shown_path(path: str, base: Path | None) -> str:
+    """``path`` relative to ``base`` (the folder named in the table's title) when it lies under it."""
+    if base is None:
+        return path
+    try:
+        return str(Path(path).resolve().relative_to(base))
+    except ValueError:
+        return path
+
+
+def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
+    counts = summary.counts
+    bad = counts["skipped"] + counts["failed"] - len(missing)
+    good = counts["ingested"] + counts["duplicate"] + counts["unchanged"]
+    if missing:
+        return ExitCode.NO_SUCH_PATH
+    if not good:
+        return ExitCode.NOTHING
+    return ExitCode.PARTIAL if bad else ExitCode.OK
 
 
 @app.command("list")
-def list_documents(home: HomeOption = None, as_json: JsonOption = False,
-                   limit: Annotated[Optional[int], typer.Option(help="最多列出多少篇")] = None) -> None:
-    """列出文档：编号、标题、文种、字数。"""
-    rows = open_library(home).catalogue.summaries(limit)
+@home_option
+@json_option
+@click.option("--limit", type=INT, metavar="篇数", help="最多列出多少篇")
+def list_documents(home: Path | None, as_json: bool = False, limit: int | None = None) -> None:
+    """列出文档：编号、标题、文种、字数、日期。"""
+    library = open_library(home)
+    rows = library.catalogue.summaries(limit)
     if as_json:
         print_json(rows)
+        return
+    if not rows:
+        _empty_hint(library)
         return
     table = Table("编号", "标题", "文种", "字数", "日期")
     for row in rows:
@@ -67,14 +137,26 @@ def list_documents(home: HomeOption = None, as_json: JsonOption = False,
     out.print(table)
 
 
+def _empty_hint(library: Library) -> None:
+    err.print(f"[yellow]库是空的（数据目录 {escape(str(library.settings.home))}）。用 sucai ingest 文件夹 入库；"
+              "已有的库请用 --home 目录 或环境变量 SUCAI_HOME 指定。[/yellow]")
+
+
 @app.command()
-def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
-    """库内统计：文档数、字数、按文种、按来源。"""
-    data = open_library(home).catalogue.stats()
+@home_option
+@json_option
+def stats(home: Path | None, as_json: bool = False) -> None:
+    """库内统计：数据目录、文档数、字数、按文种、按来源。"""
+    library = open_library(home)
+    data = library.catalogue.stats()
     if as_json:
-        print_json(data)
+        print_json({**data, "home": str(library.settings.home)})
         return
+    out.print(f"数据目录：{escape(str(library.settings.home))}")
     out.print(f"文档 {data['documents']} 篇，共 {data['chars']:,} 字")
+    if not data["documents"]:
+        _empty_hint(library)
+        return
     for key, title in (("by_genre", "按文种"), ("by_source", "按来源")):
         table = Table(title, "篇数")
         for name, count in data[key].items():
@@ -83,7 +165,11 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
 
 
 @app.command()
-def show(doc_id: int, home: HomeOption = None, as_json: JsonOption = False, free: FreeOption = False) -> None:
+@click.argument("doc_id", type=INT, metavar="编号")
+@home_option
+@json_option
+@free_option
+def show(doc_id: int, home: Path | None, as_json: bool = False, free: bool = False) -> None:
     """显示一篇文档：元数据、提纲、正文（标出会员内容的起点和终点）。"""
     doc = open_library(home).get(doc_id)
     view, notice = access.view(doc, member=not free)
@@ -125,36 +211,43 @@ def _metadata(doc: Document) -> list[tuple[str, object]]:
 
 
 @app.command()
-def search(
-    query: Annotated[str, typer.Argument(help="检索词：空格分隔=同时包含，\"…\"=整体，-词=排除，A OR B")],
-    mode: Annotated[str, typer.Option(help="ranked=智能 / precise=精准")] = "ranked",
-    scope: Annotated[str, typer.Option(help="doc=全文 / section=段落")] = "doc",
-    heading: Annotated[Optional[str], typer.Option(help="只在标题含此词的段落中查找（配合 --scope section）")] = None,
-    genre: Annotated[Optional[str], typer.Option(help="文种")] = None,
-    year: Annotated[Optional[int], typer.Option(help="年份")] = None,
-    source: Annotated[Optional[str], typer.Option(help="来源")] = None,
-    member_part: Annotated[Optional[bool], typer.Option("--member-part/--no-member-part",
-                                                        help="只看含 / 不含会员内容的文档")] = None,
-    sort: Annotated[str, typer.Option(help="relevance / date / length")] = "relevance",
-    limit: Annotated[int, typer.Option(help="每页条数")] = 10,
-    page: Annotated[int, typer.Option(help="页码")] = 1,
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-    free: FreeOption = False,
-) -> None:
-    """检索：精准（逐字包含）或智能（分词排序），按全文或段落。"""
-    if mode not in MODES or scope not in SCOPES or sort not in SORTS:
-        raise SucaiError(f"--mode 取 {'/'.join(MODES)}，--scope 取 {'/'.join(SCOPES)}，--sort 取 {'/'.join(SORTS)}",
-                         code="bad_option")
-    request = SearchRequest(q=query, mode=mode, scope=scope, heading=heading, genre=genre, year=year,
+@click.argument("words", nargs=-1, required=True, metavar="检索词")
+@_mode_option()
+@click.option("--scope", type=NamedChoice(SCOPES), default="doc",
+              help="范围：全文=整篇文档（doc，默认），段落=标题下的一段（section）")
+@click.option("--heading", metavar="词", help="只在标题含此词的段落中查找（配合 --scope 段落）")
+@click.option("--genre", metavar="文种", help="只看这一文种")
+@click.option("--year", type=INT, metavar="年份", help="只看这一年")
+@click.option("--source", metavar="来源", help="只看这一来源")
+@click.option("--member-part/--no-member-part", default=None, help="只看含 / 不含会员内容的文档")
+@click.option("--sort", type=NamedChoice(SORTS), default="relevance",
+              help="排序：相关度（relevance，默认）、日期（date）、字数（length）")
+@click.option("--limit", type=INT, default=10, show_default=True, metavar="条数", help="每页条数")
+@click.option("--page", type=INT, default=1, show_default=True, metavar="页码", help="页码")
+@home_option
+@json_option
+@free_option
+def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", heading: str | None = None,
+           genre: str | None = None, year: int | None = None, source: str | None = None,
+           member_part: bool | None = None, sort: str = "relevance", limit: int = 10, page: int = 1,
+           home: Path | None = None, as_json: bool = False, free: bool = False) -> None:
+    """检索：精准（逐字包含）或智能（分词排序），按全文或段落。
+
+    检索词：空格分隔=同时包含（可分成几个参数，也可整体加引号），"…"=整体，-词=排除，词1 OR 词2=任一。
+    以 - 开头的检索词写在 -- 之后，例如：sucai search --mode 精准 -- -形式主义 作风
+    """
+    request = SearchRequest(q=" ".join(words), mode=mode, scope=scope, heading=heading, genre=genre, year=year,
                             source=source, has_member_part=member_part, sort=sort, limit=limit, page=page)
     result = open_library(home).search(request, member=not free)
     if as_json:
         print_json(asdict(result))
         return
     for warning in result.warnings:
-        err.print(f"[yellow]提示：{escape(warning)}[/yellow]")
-    out.print(f"共 {result.total} 条结果（第 {result.page} 页，用时 {result.took_ms} 毫秒）")
+        err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
+    out.print(f"共 {result.total} 条结果（{MODES[result.mode]}，第 {result.page} 页，用时 {result.took_ms} 毫秒）")
+    last = -(-result.total // result.limit)
+    if result.page > last > 0:
+        err.print(f"[yellow]提示：只有 {last} 页，第 {result.page} 页没有结果；用 --page {last} 看最后一页[/yellow]")
     for number, hit in enumerate(result.hits, start=(result.page - 1) * result.limit + 1):
         head = Text(f"{number}. ")
         head.append(_highlighted(hit.title, hit.title_highlights, "bold"))
@@ -173,33 +266,39 @@ def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Te
 
 
 @app.command()
-def export(
-    doc_id: Annotated[Optional[int], typer.Argument(help="文档编号（与 --query 二选一）")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="docx / md / txt")] = "docx",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件（默认按标题命名，存到当前目录）")] = None,
-    query: Annotated[Optional[str], typer.Option(help="把这次检索的结果打包下载")] = None,
-    as_zip: Annotated[bool, typer.Option("--zip", help="打包为 zip（多篇或检索结果）")] = False,
-    mode: Annotated[str, typer.Option(help="检索方式（配合 --query）")] = "ranked",
-    genre: Annotated[Optional[str], typer.Option(help="文种（配合 --query）")] = None,
-    year: Annotated[Optional[int], typer.Option(help="年份（配合 --query）")] = None,
-    limit: Annotated[int, typer.Option(help="打包的最多篇数")] = 100,
-    home: HomeOption = None,
-    free: FreeOption = False,
-) -> None:
-    """下载：单篇导出为 Word（GB/T 9704 版式）、Markdown 或纯文本；检索结果打包为 zip。"""
+@click.argument("doc_id", type=INT, required=False, metavar="[编号]")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True, metavar="格式",
+              help="docx=Word（GB/T 9704 版式） / md=Markdown / txt=纯文本")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
+              help="输出文件或文件夹（默认按标题命名，存到当前目录）")
+@click.option("--query", metavar="检索词", help="把这次检索的结果打包下载（与编号二选一）")
+@click.option("--zip", "as_zip", is_flag=True, help="打包为 zip（多篇或检索结果）")
+@_mode_option("检索方式（配合 --query）：智能（默认）/ 精准")
+@click.option("--genre", metavar="文种", help="文种（配合 --query）")
+@click.option("--year", type=INT, metavar="年份", help="年份（配合 --query）")
+@click.option("--limit", type=INT, default=100, show_default=True, metavar="篇数", help="打包的最多篇数")
+@home_option
+@free_option
+def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = None, query: str | None = None,
+           as_zip: bool = False, mode: str = "ranked", genre: str | None = None, year: int | None = None,
+           limit: int = 100, home: Path | None = None, free: bool = False) -> None:
+    """下载：导出为 Word、Markdown 或纯文本；检索结果打包为 zip。
+
+    Word 文件按 GB/T 9704-2012 公文格式排版。
+    """
     library = open_library(home)
     if (doc_id is None) == (query is None):
-        raise SucaiError("请给出一个文档编号，或用 --query 指定要打包的检索", code="bad_option")
+        raise click.UsageError("请给出一个文档编号，或用 --query 指定要打包的检索（二选一）")
     if doc_id is not None and not as_zip:
         view, notice = access.view(library.get(doc_id), member=not free)
         name, data = export_document(view, fmt, notice=notice)
     else:
         docs = [library.get(doc_id)] if doc_id is not None else _search_all(library, query, mode, genre, year, limit, free)
         if not docs:
-            raise SucaiError("没有符合条件的文档，未生成压缩包", code="no_results")
+            raise NotFound("没有符合条件的文档，未生成压缩包", code="no_results")
         name, data = "素材打包.zip", export_zip([access.view(d, member=not free) for d in docs], fmt, limit=limit)
     target = _write(output, name, data)
-    out.print(f"已导出：{escape(str(target))}（{len(data):,} 字节）")
+    out.print(f"已导出：{escape(shown(target))}（{len(data):,} 字节）")
 
 
 def _write(output: Path | None, name: str, data: bytes) -> Path:
@@ -207,8 +306,8 @@ def _write(output: Path | None, name: str, data: bytes) -> Path:
     target = output / name if output and output.is_dir() else output or Path(name)
     try:
         target.write_bytes(data)
-    except OSError as err:
-        raise SucaiError(f"无法写入 {target}：{err.strerror or err}", code="cannot_write") from err
+    except OSError as error:
+        raise SucaiError(f"无法写入 {target}：{os_reason(error)}", code="cannot_write") from error
     return target
 
 
@@ -220,17 +319,19 @@ def _search_all(library: Library, query: str, mode: str, genre, year, limit: int
 
 
 @app.command()
-def rm(doc_id: int, home: HomeOption = None) -> None:
+@click.argument("doc_id", type=INT, metavar="编号")
+@home_option
+def rm(doc_id: int, home: Path | None) -> None:
     """删除一篇文档（目录与索引）。"""
     open_library(home).remove(doc_id)
     out.print(f"已删除文档 {doc_id}")
 
 
 @app.command()
-def reindex(home: HomeOption = None) -> None:
+@home_option
+def reindex(home: Path | None) -> None:
     """由目录重建检索索引。"""
     library = open_library(home)
-    with progress_bar() as bar:
-        task = bar.add_task("重建索引", total=None)
-        count = library.reindex(lambda done, total: bar.update(task, completed=done, total=total))
+    with err.status("正在重建检索索引…") as status:
+        count = library.reindex(lambda done, total: status.update(f"正在重建检索索引：{done}/{total}"))
     out.print(f"已重建索引：{count} 篇文档")

@@ -2,62 +2,122 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import socket
+import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 from rich.markup import escape
 
-from .common import HomeOption, app, out
-from .documents import ingest, search, stats
+from ..errors import SucaiError, os_reason
+from .common import INT, app, home_option, out
+from .documents import ingest_paths, search, stats
+
+_host_option = click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址")
+_port_option = click.option("--port", type=INT, default=8000, show_default=True, metavar="端口", help="端口")
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise SucaiError (code ``port_in_use``) unless ``host:port`` can be listened on now.
+
+    Binds the way uvicorn will (``SO_REUSEADDR``, so a port in TIME_WAIT counts as
+    free) and closes again; called before anything is printed about the address.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise SucaiError(f"无法识别监听地址 {host}", code="bad_host") from error
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except PermissionError as error:
+            raise SucaiError(f"没有权限监听端口 {port}（1024 以下的端口需要管理员权限），请换一个端口，"
+                             f"例如 --port 8000", code="port_forbidden") from error
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise SucaiError(f"无法监听 {host}:{port}：{os_reason(error)}", code="cannot_listen") from error
+            raise SucaiError(f"端口 {port} 已被占用。请换一个端口，例如 --port {port + 1}，或先停止占用它的程序",
+                             code="port_in_use") from error
 
 
 @app.command()
-def serve(
-    home: HomeOption = None,
-    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="端口")] = 8000,
-    workers: Annotated[Optional[int], typer.Option(help="服务进程数（默认 CPU 核数：检索占 CPU）")] = None,
-) -> None:
-    """启动网页与 JSON API（浏览器打开 http://HOST:PORT/，接口文档在 /docs）。"""
+@home_option
+@_host_option
+@_port_option
+@click.option("--workers", type=INT, metavar="个数", help="服务进程数（默认为处理器核数：检索占用处理器）")
+def serve(home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> None:
+    """启动网页与 JSON API。
+
+    浏览器打开 http://地址:端口/，接口文档在 /docs。
+    """
     import uvicorn
 
     from ..web import create_app
 
     workers = workers or os.cpu_count() or 1
+    check_port(host, port)
     # X-Forwarded-For is believed only from the trusted_proxies setting (the app applies it), never by uvicorn
     # itself, which by default believes any local peer — a bypass of the per-IP login lockout.
     options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}
-    out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
         create_app(home)  # fail here, with a readable error, if the library cannot be opened
+        _banner(host, port)
         uvicorn.run("sucai.web:create_app", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(home), **options)
+        web = create_app(home)
+        _banner(host, port)
+        uvicorn.run(web, **options)
+
+
+def sucai_command() -> str:
+    """How to call this sucai from a shell: ``sucai`` when that is on the PATH, else the path of the script
+    (relative to the current folder when under it, as ``.venv/bin/sucai``)."""
+    script = Path(sys.prefix) / "bin" / "sucai"
+    found = shutil.which("sucai")
+    if found and Path(found).resolve() == script.resolve():
+        return "sucai"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
+def _banner(host: str, port: int) -> None:
+    out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
 
 
 @app.command()
-def demo(
-    home: HomeOption = None,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="只建库和展示，不启动网页")] = False,
-    host: Annotated[str, typer.Option(help="网页监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="网页端口")] = 8000,
-) -> None:
-    """用自带的示例素材建一个演示库，展示入库结果与检索，然后启动网页浏览它。"""
+@home_option
+@click.option("--no-serve", is_flag=True, help="只建库和展示，不启动网页")
+@_host_option
+@_port_option
+@click.pass_context
+def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, host: str = "127.0.0.1",
+         port: int = 8000) -> None:
+    """演示：用自带的示例素材建库，展示入库与检索，再启动网页。"""
+    if not no_serve:
+        check_port(host, port)  # before the demo's output, not after it
     home = home or Path(os.environ.get("SUCAI_HOME") or Path(tempfile.gettempdir()) / "sucai-demo")
-    samples = resources.files("sucai").joinpath("samples/library")
-    out.print(f"[bold]演示库[/bold]：{home}（示例素材 {samples}）")
-    ingest([Path(str(samples))], home=home)
-    stats(home=home)
+    samples = Path(str(resources.files("sucai").joinpath("samples/library")))
+    out.print(f"[bold]演示库[/bold]：{escape(str(home))}（示例素材 {escape(str(samples))}）")
+    ingest_paths((samples,), home)
+    ctx.invoke(stats, home=home)
     for query, mode in (("担当作为方面 存在问题", "ranked"), ("基层减负", "precise")):
         out.print(f"\n[bold]检索[/bold] {query}（{'智能' if mode == 'ranked' else '精准'}）")
-        search(query, mode=mode, scope="section" if mode == "ranked" else "doc", limit=3, home=home)
-    out.print(f"\n用命令行继续使用演示库：[bold]export SUCAI_HOME={escape(str(home))}[/bold]，然后 sucai --help")
+        ctx.invoke(search, words=(query,), mode=mode, scope="section" if mode == "ranked" else "doc", limit=3, home=home)
+    command = sucai_command()
+    activate = "" if command == "sucai" else f"（sucai 不在 PATH 上：可先 . {Path(command).parent}/activate，或直接用 {command}）"
+    out.print(f"\n用命令行继续使用演示库：[bold]export SUCAI_HOME={escape(str(home))}[/bold]，"
+              f"然后 [bold]{escape(command)} --help[/bold]{escape(activate)}")
     if not no_serve:
         out.print()
-        serve(home=home, host=host, port=port)
+        ctx.invoke(serve, home=home, host=host, port=port)

@@ -14,7 +14,21 @@ What the standard fixes and where this module does it:
   same to Word, but LibreOffice 7.4 gives each CJK character two grid cells of
   that pitch and shows only 12–14 characters a line; run spacing is read the
   same way by Word, WPS and LibreOffice (added after every character).
-- §7.3.1 title in 2号 (22 pt) 小标宋, centred, followed by one empty line.
+- §7.3.1 title in 2号 (22 pt) 小标宋, centred, followed by one empty line; a
+  title longer than a line is broken between words into a 梯形 or 菱形
+  (:mod:`sucai.export.title`).
+- §7.2 the 版头 when the text has one: 发文机关标志 centred in red 小标宋, the
+  发文字号 centred two lines below it (a 上行文's 发文字号 left and 签发人 right,
+  each one character in), a red rule 4 mm under it and the title two lines
+  below; a 发文字号 alone is centred above the title.
+- §7.3.2 主送机关 顶格 (no indent); §7.3.4 附件说明 one line below the body;
+  §7.3.5.2 发文机关署名 one line below, right-aligned two characters in, and the
+  成文日期 under it starting two characters right of the 署名's first character
+  (the 署名 moving left when the date is longer); §7.3.6 附注 two characters in;
+  §7.3.7 an 附件 on a new page, its label "附件1" 顶格 in 黑体 and its title
+  centred like a title; §7.4 版记 (抄送机关, 印发机关和印发日期) in 4号, one
+  character in on both sides, between rules, the 印发日期 right-aligned. These
+  are the lines that ``Document.elements`` marks (see :mod:`sucai.export.blocks`).
 - §7.3.3 body in 3号 (16 pt) 仿宋, each paragraph indented two characters;
   structure levels 一、 in 黑体, （一） in 楷体, 1. and （1） in the body font.
   The font follows the numbering as written, not the depth in the outline (a
@@ -28,7 +42,10 @@ What the standard fixes and where this module does it:
   pages left, one character in from the edge of the type area.
 
 Every style and every run names its font for East Asian text (``w:eastAsia``)
-as well as for Latin text, otherwise Word falls back to 宋体 for Chinese.
+as well as for Latin text, otherwise Word falls back to 宋体 for Chinese. The
+font table declares each font with its fallback (:mod:`sucai.export.fonts`);
+text is marked as zh-CN. Widow and orphan control is off (every page holds its
+22 lines, §5.2.4); a heading on its own line is kept with the next line.
 """
 
 from __future__ import annotations
@@ -40,16 +57,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import docx
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Length, Mm, Pt, Twips
+from docx.shared import Length, Mm, Pt, RGBColor, Twips
 from docx.styles.style import ParagraphStyle
 from docx.text.font import Font
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ..model import Document
-from .blocks import Block, with_notice
+from .blocks import Block, attachment_label, in_record, with_notice
+from .fonts import FALLBACKS, family
+from .title import em_width, title_lines
 
 # GB/T 9704-2012 §5.2.1–§5.2.2, in millimetres.
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
@@ -61,7 +82,7 @@ _TWIPS_PER_MM = 1440 / 25.4
 CORE_PROPERTY_CHARS = 255
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 # Paragraph properties of Word's built-in Title/Heading styles worth keeping.
-_KEPT_STYLE_PPR = {qn("w:keepNext"), qn("w:keepLines"), qn("w:outlineLvl")}
+_KEPT_STYLE_PPR = {qn("w:keepNext"), qn("w:outlineLvl")}
 # Heading labels (as sucai.outline writes them) → the structure level whose font they take.
 _CN_NUM = "〇零一二三四五六七八九十百千两"
 _LABEL_RANKS = (
@@ -71,6 +92,16 @@ _LABEL_RANKS = (
     (re.compile(rf"[（(][{_CN_NUM}]+[）)]"), 2),
 )
 _ARTICLE = re.compile(rf"第[{_CN_NUM}\d]+条")
+# Elements that follow w:pBdr in a paragraph's properties (CT_PPr sequence, ECMA-376 §17.3.1.26).
+_AFTER_BORDERS = tuple(
+    f"w:{tag}"
+    for tag in (
+        "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
+        "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+        "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+        "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+    )
+)  # fmt: skip
 # Elements that follow w:spacing in a run's properties (CT_RPr sequence, ECMA-376 §17.3.2.28).
 _AFTER_SPACING = tuple(
     f"w:{tag}"
@@ -127,25 +158,245 @@ def grid_pitches(style: DocxStyle) -> tuple[int, int]:
 def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = None) -> bytes:
     """The document as .docx bytes laid out to GB/T 9704-2012 (see the module docstring).
 
-    Paragraphs are the non-empty lines of ``doc.text``; ``notice`` becomes a body
-    paragraph where the members part was left out (:func:`~sucai.export.blocks.with_notice`).
-    Core properties: title = ``doc.title``, subject and category
-    = ``doc.genre`` (文种), comments and keywords = ``doc.source``, each cut to
-    :data:`CORE_PROPERTY_CHARS` characters. Never raises for any Document.
+    Paragraphs are the non-empty lines of ``doc.text``; lines that are 公文
+    elements (``doc.elements``) are placed as the standard says, the 版头's
+    (发文机关标志, 发文字号, 签发人) above the title when they open the text.
+    ``notice`` becomes a body paragraph where the members part was left out
+    (:func:`~sucai.export.blocks.with_notice`). Core properties: title =
+    ``doc.title``, subject and category = ``doc.genre`` (文种), comments and
+    keywords = ``doc.source``, each cut to :data:`CORE_PROPERTY_CHARS`
+    characters. Never raises for any Document.
     """
     style = style or DocxStyle()
     document = docx.Document()
     line_pitch, spacing = grid_pitches(style)
     _set_page(document, style, line_pitch)
     headings = _set_styles(document, style, Twips(line_pitch))
+    _declare_fonts(document, style)
     _add_page_numbers(document, style)
-    _add_run(document.add_paragraph(style="Title"), doc.title, style.title_font, style.title_size, spacing)
-    for block in with_notice(doc, notice):
-        _add_block(document, block, style, headings, spacing)
+    writer = _Writer(document, style, headings, line_pitch, spacing)
+    items = with_notice(doc, notice)
+    masthead = _masthead(items)
+    writer.title(doc.title, writer.masthead(items[:masthead]))
+    for block in items[masthead:]:
+        writer.block(block)
     _set_properties(document, doc)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+_MASTHEAD_KINDS = ("issuer_mark", "doc_number", "signer")
+_SIGNATURE_KINDS = ("issuer_signature", "date")
+_RED = RGBColor(0xFF, 0x00, 0x00)
+
+
+def _masthead(items: list[Block]) -> int:
+    """How many leading lines are the 版头 (发文机关标志, 发文字号, 签发人): lines made of those elements only."""
+    count = 0
+    while count < len(items) and items[count].parts and all(k in _MASTHEAD_KINDS for k, _ in items[count].parts):
+        count += 1
+    return count
+
+
+class _Writer:
+    """Adds the paragraphs of one document, each placed by what it is (body, heading or 公文 element)."""
+
+    def __init__(self, document, style: DocxStyle, headings: dict[int, ParagraphStyle], line_pitch: int,
+                 spacing: int):
+        self.document, self.style, self.headings = document, style, headings
+        self.pitch, self.spacing = Twips(line_pitch), spacing
+        self.char = Pt(style.body_size + spacing / 20)  # one character of the body, in the grid
+        self.previous: Block | None = None
+        self._signed: tuple[Paragraph, float] | None = None  # the last 署名 and its width in characters
+
+    # -- 版头 and title ------------------------------------------------------------------
+
+    def masthead(self, lines: list[Block]) -> int:
+        """§7.2: 发文机关标志 centred in red; 发文字号 centred (left, with 签发人 right, in a 上行文);
+        the red rule under the 发文字号 when there is a 发文机关标志. Returns how many empty lines the
+        title leaves above it: two under the red rule, one under a 发文字号 alone, else none."""
+        marked = any(kind == "issuer_mark" for line in lines for kind, _ in line.parts)
+        for line in lines:
+            kinds = [kind for kind, _ in line.parts]
+            if kinds[0] == "issuer_mark":
+                self._issuer_mark(line.text)
+                continue
+            paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
+            if marked:
+                paragraph.paragraph_format.space_before = self._lines(2)
+            if "signer" in kinds and "doc_number" in kinds:
+                self._number_and_signer(paragraph, dict(line.parts))
+            else:
+                self._run(paragraph, line.text, self.style.body_font)
+            if marked and "doc_number" in kinds:
+                _border(paragraph, "bottom", size=12, space=11, color="FF0000")  # 4 mm below: 11.3 pt
+        return 2 if marked else 1 if lines else 0
+
+    def _issuer_mark(self, text: str) -> None:
+        size = min(2 * self.style.title_size, _type_width_pt() / max(em_width(text), 1))
+        paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
+        paragraph.paragraph_format.line_spacing = self._lines(2)
+        _off_grid(paragraph._p.get_or_add_pPr())
+        run = _add_run(paragraph, text, self.style.title_font, math.floor(size))
+        run.font.color.rgb = _RED
+
+    def _number_and_signer(self, paragraph: Paragraph, parts: dict[str, str]) -> None:
+        """A 上行文's 发文字号 one character in from the left and 签发人 one in from the right (§7.2.6),
+        the signer's name in 楷体."""
+        pf = paragraph.paragraph_format
+        pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        pf.left_indent = self._chars(1)
+        pf.tab_stops.add_tab_stop(Pt(_type_width_pt()) - self._chars(1), WD_TAB_ALIGNMENT.RIGHT)
+        label, colon, name = parts["signer"].rpartition("：")
+        self._run(paragraph, parts["doc_number"] + "\t" + label + colon, self.style.body_font)
+        self._run(paragraph, name, self.style.level2_font)
+
+    def title(self, title: str, space_before: int) -> None:
+        """§7.3.1: the title centred, broken between words into a 梯形 or 菱形, ``space_before`` empty lines
+        above it (two under the 版头's red rule)."""
+        paragraph = self.document.add_paragraph(style="Title")
+        if space_before:
+            paragraph.paragraph_format.space_before = self._lines(space_before)
+        capacity = _type_width_pt() / (self.style.title_size + self.spacing / 20)
+        _add_run(paragraph, "\n".join(title_lines(title, capacity)), self.style.title_font, self.style.title_size,
+                 self.spacing)
+
+    # -- the body ---------------------------------------------------------------------
+
+    def block(self, block: Block) -> None:
+        kinds = [kind for kind, _ in block.parts]
+        if not kinds:
+            self._body(block)
+        elif kinds[0] == "addressee" and not in_record(block.parts):
+            self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=0)
+        elif kinds[0] in _SIGNATURE_KINDS:
+            self._signature(block)
+        elif kinds[0] == "attachment":
+            self._attachment(block.text)
+        elif in_record(block.parts):
+            self._record(block)
+        elif kinds[0] == "attachment_note" and self._kind(self.previous) != "attachment_note":
+            note = self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=2)
+            note.paragraph_format.space_before = self._lines(1)  # one line below the text
+        else:  # 附注, further 附件说明 lines, 版头 elements inside the text: body lines
+            self._body(block)
+        self.previous = block
+
+    def _body(self, block: Block) -> None:
+        """A heading on its own line takes the Heading style (for Word's navigation pane) and the
+        font of its label; a run-in heading styles only its lead run (only the label for 第X条)."""
+        style = self.style
+        font = style.heading_font(_label_rank(block)) if block.level else style.body_font
+        lead = len(block.label) if _ARTICLE.fullmatch(block.label) else block.lead
+        if block.standalone and lead >= len(block.text):
+            paragraph = self.document.add_paragraph(style=self.headings[min(block.level, 9)])
+            self._run(paragraph, block.text, font)
+            return
+        paragraph = self.document.add_paragraph()
+        if lead:
+            self._run(paragraph, block.text[:lead], font)
+        self._run(paragraph, block.text[lead:], style.body_font)
+
+    def _signature(self, block: Block) -> None:
+        """§7.3.5.2: 署名 one line below the text, right-aligned two characters in; 成文日期 on the next
+        line with its first character two right of the 署名's first — with S and D their widths, the
+        署名 ends max(2, 4 + D − S) characters in and the date 2 characters to the right of where the
+        署名 starts plus D. A date without a 署名 ends four characters in (§7.3.5.1)."""
+        paragraph = self._plain(block.text, WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
+        pf = paragraph.paragraph_format
+        signature = self._signed if self._kind(self.previous) == "issuer_signature" else None
+        if self._kind(block) == "issuer_signature":
+            self._signed = (paragraph, em_width(block.text))
+            pf.right_indent = self._chars(2)
+        elif signature is not None:
+            signed, width = signature
+            right = max(2.0, 4 + em_width(block.text) - width)
+            signed.paragraph_format.right_indent = self._chars(right)
+            pf.right_indent = self._chars(right + width - 2 - em_width(block.text))
+        else:
+            pf.right_indent = self._chars(4)
+        if signature is None and self._kind(self.previous) not in _SIGNATURE_KINDS:
+            pf.space_before = self._lines(1)  # one line below the text (or the 附件说明)
+        pf.keep_with_next = self._kind(block) == "issuer_signature"
+
+    def _attachment(self, text: str) -> None:
+        """§7.3.7: an 附件 starts a new page ("附件应当另面编排"): its label 顶格 in 黑体, its title centred
+        like a title (the new page before the title when no label stands above it)."""
+        if attachment_label(text):
+            paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.LEFT, indent=0, font=self.style.level1_font)
+        else:
+            paragraph = self.document.add_paragraph(style="Title")
+            _add_run(paragraph, text, self.style.title_font, self.style.title_size, self.spacing)
+        paragraph.paragraph_format.page_break_before = self._kind(self.previous) != "attachment"
+
+    def _record(self, block: Block) -> None:
+        """§7.4 版记 in 4号: 抄送 one character in, 印发机关 one in on the left and 印发日期 one in on the
+        right; rules as wide as the type area above the first line (thick), between lines (thin) and
+        under the 印发 line (thick)."""
+        size = self.style.page_number_size
+        paragraph = self.document.add_paragraph()
+        pf = paragraph.paragraph_format
+        pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _set_first_line_indent(pf, size, 1)
+        parts = [text for _, text in block.parts]
+        printer = self._kind(block) == "printer"
+        if printer and len(parts) == 2:
+            pf.tab_stops.add_tab_stop(Pt(_type_width_pt() - size), WD_TAB_ALIGNMENT.RIGHT)
+            _add_run(paragraph, parts[0] + "\t" + parts[1], self.style.body_font, size)
+        else:
+            _add_run(paragraph, block.text, self.style.body_font, size)
+        if self.previous is None or not in_record(self.previous.parts):
+            pf.space_before = self._lines(1)
+            _border(paragraph, "top", size=8, space=1)  # 0.35 mm
+        _border(paragraph, "bottom", size=8 if printer else 6, space=1)  # 0.35 mm last, 0.25 mm between
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _lines(self, count: float) -> Length:
+        return Length(round(self.pitch * count))
+
+    def _chars(self, count: float) -> Length:
+        """``count`` characters of the body on the grid (3号 with the run spacing: 15.75 pt each)."""
+        return Length(round(self.char * count))
+
+    @staticmethod
+    def _kind(block: Block | None) -> str | None:
+        return block.parts[0][0] if block is not None and block.parts else None
+
+    def _paragraph(self, alignment) -> Paragraph:
+        paragraph = self.document.add_paragraph()
+        paragraph.paragraph_format.alignment = alignment
+        _set_first_line_indent(paragraph.paragraph_format, self.style.body_size, 0)
+        return paragraph
+
+    def _plain(self, text: str, alignment, indent: int, font: str | None = None) -> Paragraph:
+        paragraph = self._paragraph(alignment)
+        if indent:
+            _set_first_line_indent(paragraph.paragraph_format, self.style.body_size, indent)
+        self._run(paragraph, text, font or self.style.body_font)
+        return paragraph
+
+    def _run(self, paragraph: Paragraph, text: str, font: str):
+        return _add_run(paragraph, text, font, self.style.body_size, self.spacing)
+
+
+def _type_width_pt() -> float:
+    """Width of the type area (版心), in points."""
+    return (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
+
+
+def _border(paragraph: Paragraph, side: str, size: int, space: int, color: str = "000000") -> None:
+    """A single rule on ``side`` (top/bottom) of ``paragraph``: ``size`` in eighths of a point, ``space`` in points."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.insert_element_before(borders, *_AFTER_BORDERS)
+    rule = OxmlElement(f"w:{side}")
+    for name, value in (("val", "single"), ("sz", str(size)), ("space", str(space)), ("color", color)):
+        rule.set(qn(f"w:{name}"), value)
+    borders.append(rule)
 
 
 def _set_page(document, style: DocxStyle, line_pitch: int) -> None:
@@ -175,16 +426,68 @@ def _set_styles(document, style: DocxStyle, pitch: Length) -> dict[int, Paragrap
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = pitch
     pf.space_before = pf.space_after = Pt(0)
+    pf.widow_control = False  # §5.2.4: 22 lines on every page, a paragraph's last line alone or not
     _set_first_line_indent(pf, style.body_size, 2)
+    _set_language(document, "zh-CN")
     title = _reset(document.styles["Title"])
     _set_font(title.font, style.title_font, style.title_size)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = pitch
     _set_first_line_indent(title.paragraph_format, style.body_size, 0)
+    _off_grid(title.element.get_or_add_pPr())  # 2号 in the exact line pitch, not two grid lines a line
     headings = {level: _reset(document.styles[f"Heading {level}"]) for level in range(1, 10)}
     for level, heading in headings.items():
         _set_font(heading.font, style.heading_font(level), style.body_size)
     return headings
+
+
+def _off_grid(ppr) -> None:
+    """``w:snapToGrid w:val=0``: lines keep their exact spacing instead of taking whole grid lines
+    (LibreOffice gives a line of a tall font two grid lines, Word one)."""
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.insert_element_before(snap, *_AFTER_BORDERS[_AFTER_BORDERS.index("w:spacing"):])
+
+
+def _set_language(document, language: str) -> None:
+    """The language of East Asian text (``w:lang w:eastAsia`` of the document defaults): line breaking
+    and punctuation follow Chinese rules (python-docx's template says en-US)."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), language)
+
+
+def _declare_fonts(document, style: DocxStyle) -> None:
+    """Declare each font of ``style`` in the font table with its first fallback as ``w:altName``, the
+    GB2312 character set and its family (:mod:`sucai.export.fonts`), replacing any entry of that name."""
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    table = parse_xml(part.blob)
+    names = dict.fromkeys((style.title_font, style.body_font, style.level1_font, style.level2_font,
+                           style.page_number_font))
+    for entry in table.findall(qn("w:font")):
+        if entry.get(qn("w:name")) in names:
+            table.remove(entry)
+    for name in names:
+        entry = OxmlElement("w:font")
+        entry.set(qn("w:name"), name)
+        fallbacks = FALLBACKS.get(name, ())
+        if fallbacks:
+            _child(entry, "w:altName", fallbacks[0])
+        _child(entry, "w:charset", "86")
+        _child(entry, "w:family", family(name))
+        _child(entry, "w:pitch", "variable")
+        table.append(entry)
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _child(parent, tag: str, value: str) -> None:
+    child = OxmlElement(tag)
+    child.set(qn("w:val"), value)
+    parent.append(child)
 
 
 def _reset(paragraph_style: ParagraphStyle) -> ParagraphStyle:
@@ -224,23 +527,6 @@ def _label_rank(block: Block) -> int:
         if pattern.fullmatch(block.label):
             return rank
     return min(block.level, 3) if not block.label else 3
-
-
-def _add_block(
-    document, block: Block, style: DocxStyle, headings: dict[int, ParagraphStyle], spacing: int
-) -> None:
-    """A heading on its own line takes the Heading style (for Word's navigation pane) and the
-    font of its label; a run-in heading styles only its lead run (only the label for 第X条)."""
-    font = style.heading_font(_label_rank(block)) if block.level else style.body_font
-    lead = len(block.label) if _ARTICLE.fullmatch(block.label) else block.lead
-    if block.standalone and lead >= len(block.text):
-        paragraph = document.add_paragraph(style=headings[min(block.level, 9)])
-        _add_run(paragraph, block.text, font, style.body_size, spacing)
-        return
-    paragraph = document.add_paragraph()
-    if lead:
-        _add_run(paragraph, block.text[:lead], font, style.body_size, spacing)
-    _add_run(paragraph, block.text[lead:], style.body_font, style.body_size, spacing)
 
 
 def _add_run(paragraph: Paragraph, text: str, font: str, size: float, spacing: int = 0):

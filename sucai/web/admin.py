@@ -30,9 +30,9 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..accounts import EVENT_LABELS, ROLE_LABELS, ROLES, Accounts
+from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
 from ..errors import InvalidInput, SucaiError
-from ..ingest import FileOutcome
+from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from .api import MAX_ID, DocId
@@ -45,7 +45,6 @@ Admin = Annotated[Viewer, Depends(require_admin)]
 FormText = Annotated[str, Form(max_length=2000)]
 UserId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="用户编号")]
 
-STATUS_LABELS = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FORM_OVERHEAD = 1 << 20   # bytes of a multipart request besides the files themselves
@@ -70,14 +69,19 @@ def overview(request: Request, viewer: Admin, library: Annotated[Library, Depend
     hidden = sum(1 for r in library.catalogue.summaries(include_hidden=True) if r["hidden"])
     return render_page(request, "admin.html", viewer=viewer, section="overview", stats=library.catalogue.stats(),
                        hidden=hidden, roles=roles, role_labels=ROLE_LABELS, users=len(users),
-                       audit=accounts.audit_log(20), event_labels=EVENT_LABELS)
+                       audit=_audit(request, accounts, 20))
 
 
 @router.get("/audit")
 def audit_page(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
                limit: Annotated[int, Query(ge=1, le=5000)] = 200):
     return render_page(request, "admin_audit.html", viewer=viewer, section="audit",
-                       audit=accounts.audit_log(limit), event_labels=EVENT_LABELS)
+                       audit=_audit(request, accounts, limit))
+
+
+def _audit(request: Request, accounts: Accounts, limit: int) -> list[dict]:
+    """The latest audit entries as shown: local time (setting ``timezone``), Chinese names."""
+    return audit_rows(accounts.audit_log(limit), request.app.state.settings.timezone)
 
 
 # -- upload -------------------------------------------------------------------------
@@ -93,7 +97,7 @@ def _upload_page(request: Request, viewer: Viewer, results=None, error: str | No
     return render_page(request, "admin_upload.html", status=status, viewer=viewer, section="upload",
                        results=results, error=error, max_mb=_cap(settings) // 2**20,
                        max_files=settings.upload_max_files, suffixes=sorted(SUPPORTED_SUFFIXES),
-                       status_labels=STATUS_LABELS)
+                       status_labels=OUTCOME_NAMES)
 
 
 def _cap(settings) -> int:

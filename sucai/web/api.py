@@ -18,7 +18,7 @@ from ..errors import InvalidInput
 from ..export import export_document, export_zip
 from ..library import Library
 from ..model import Document
-from ..search import SearchRequest
+from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
 from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library, get_titles, same_site_download
@@ -29,7 +29,6 @@ MAX_QUERY_CHARS = 1000  # longer query strings are refused (422); the library cu
 router = APIRouter(prefix="/api", tags=["api"])
 
 MAX_BATCH = 100
-MAX_PAGE = 1000
 MAX_ID = 2**62   # ids past this cannot be stored: refused as invalid (422), never passed to the database
 _MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -37,20 +36,24 @@ _MEDIA = {
     "txt": "text/plain; charset=utf-8",
 }
 Format = Literal["docx", "md", "txt"]
+# A choice by its code or its Chinese name (精准 = precise), as everywhere else.
+Mode = Literal[(*MODES, *MODES.values())]
+Scope = Literal[(*SCOPES, *SCOPES.values())]
+Sort = Literal[(*SORTS, *SORTS.values())]
 DocId = Annotated[int, Path(ge=1, le=MAX_ID, description="文档编号")]
 
 
 def search_request(
     request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="检索词：空格=同时包含，\"…\"=整体，-词=排除，A OR B")] = "",
-    mode: Annotated[Literal["ranked", "precise"], Query(description="ranked=智能 / precise=精准")] = "ranked",
-    scope: Annotated[Literal["doc", "section"], Query(description="doc=全文 / section=段落")] = "doc",
+    mode: Annotated[Mode, Query(description="智能（ranked）/ 精准（precise）")] = "ranked",
+    scope: Annotated[Scope, Query(description="全文（doc）/ 段落（section）")] = "doc",
     heading: Annotated[str | None, Query(max_length=100, description="只在标题含此词的段落中查找（scope=section）")] = None,
     genre: Annotated[str | None, Query(max_length=100, description="文种")] = None,
     year: Annotated[int | None, Query(ge=0, le=9999, description="年份")] = None,
     source: Annotated[str | None, Query(max_length=200, description="来源")] = None,
     has_member_part: Annotated[bool | None, Query(description="只要有（true）或没有（false）会员内容的文档")] = None,
-    sort: Annotated[Literal["relevance", "date", "length"], Query(description="relevance / date / length")] = "relevance",
+    sort: Annotated[Sort, Query(description="相关度（relevance）/ 日期（date）/ 字数（length）")] = "relevance",
     limit: Annotated[int, Query(ge=1, description="每页条数（不超过设置 max_page_size）")] = 10,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码，从 1 开始")] = 1,
     facets: Annotated[bool, Query(description="是否统计分面（文种、年份、来源）")] = True,
@@ -59,9 +62,9 @@ def search_request(
     largest = request.app.state.settings.max_page_size
     if limit > largest:
         raise InvalidInput(f"每页条数 limit 不能超过 {largest}", code="invalid_input")
-    return SearchRequest(q=q, mode=mode, scope=scope, heading=heading or None, genre=genre or None, year=year,
-                         source=source or None, has_member_part=has_member_part, sort=sort, limit=limit,
-                         page=page, facets=facets)
+    return SearchRequest(q=q, mode=choice_code(mode, MODES), scope=choice_code(scope, SCOPES), heading=heading or None,
+                         genre=genre or None, year=year, source=source or None, has_member_part=has_member_part,
+                         sort=choice_code(sort, SORTS), limit=limit, page=page, facets=facets)
 
 
 def _json(data, status: int = 200) -> JSONResponse:

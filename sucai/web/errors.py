@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -86,11 +87,43 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> Response:
-    problems = []
-    for item in error.errors():
-        loc = [str(p) for p in item.get("loc", ()) if p not in ("query", "path", "body")]
-        problems.append(f"参数“{'.'.join(loc) or '?'}”不合要求（{item.get('msg', '')}）")
+    problems = [validation_message(item) for item in error.errors()]
     return error_response(request, 422, "invalid_input", "；".join(problems) or "请求参数不合要求")
+
+
+# pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/) in Chinese;
+# the placeholders are the error's ``ctx``. pydantic's own English ``msg`` is never shown.
+_VALIDATION = {
+    "missing": "缺少参数“{loc}”",
+    "int_parsing": "参数“{loc}”应为整数",
+    "int_from_float": "参数“{loc}”应为整数",
+    "float_parsing": "参数“{loc}”应为数字",
+    "bool_parsing": "参数“{loc}”应为 true 或 false",
+    "greater_than_equal": "参数“{loc}”应不小于 {ge}",
+    "greater_than": "参数“{loc}”应大于 {gt}",
+    "less_than_equal": "参数“{loc}”应不大于 {le}",
+    "less_than": "参数“{loc}”应小于 {lt}",
+    "string_too_long": "参数“{loc}”最多 {max_length} 个字符",
+    "string_too_short": "参数“{loc}”至少 {min_length} 个字符",
+    "literal_error": "参数“{loc}”应为 {expected} 之一",
+    "enum": "参数“{loc}”应为 {expected} 之一",
+    "string_type": "参数“{loc}”应为文字",
+    "int_type": "参数“{loc}”应为整数",
+}
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def validation_message(item: dict) -> str:
+    """One pydantic validation error (an item of ``errors()``) as a Chinese sentence naming the parameter."""
+    loc = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "path", "body", "form")) or "?"
+    context = {k: v for k, v in (item.get("ctx") or {}).items()}
+    if "expected" in context:
+        context["expected"] = "、".join(_QUOTED.findall(str(context["expected"]))) or context["expected"]
+    template = _VALIDATION.get(item.get("type", ""), "参数“{loc}”不合要求")
+    try:
+        return template.format(loc=loc, **context)
+    except (KeyError, IndexError):
+        return f"参数“{loc}”不合要求"
 
 
 class _Guard:

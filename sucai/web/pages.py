@@ -10,22 +10,21 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
 
 from .. import access
 from ..library import Library
-from ..search import SearchRequest
+from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest
 from ..similar import similar
-from .api import MAX_PAGE, DocId, search_request
-from .templating import render_page
+from .api import DocId, search_request
 from .deps import Viewer, current_viewer, get_library
-from .render import boundary_markers, outline_entries, paragraphs, place_markers
+from .render import boundary_markers, outline_entries, paragraphs, place_markers, url
+from .templating import render_page
 
 router = APIRouter(include_in_schema=False)
 
-MODE_NAMES = {"ranked": "智能", "precise": "精准"}
-SCOPE_NAMES = {"doc": "全文", "section": "段落"}
-SORT_NAMES = {"relevance": "相关度", "date": "日期", "length": "字数"}
 FACET_NAMES = {"genre": "文种", "year": "年份", "source": "来源"}
+FILTER_NAMES = {**FACET_NAMES, "heading": "标题含"}  # the filter chips: facets and the heading filter
 PAGE_SIZES = (10, 20, 50)
 
 
@@ -57,13 +56,19 @@ def search_page(
         "limit": result.limit if result.limit != 10 else None,
     }
     pages = max(1, min(MAX_PAGE, math.ceil(result.total / result.limit)))
+    if result.page > pages:  # past the last page (or the deepest served): show the last one instead
+        asked = request.query_params.get("page")
+        return RedirectResponse(url("/search", params, page=pages if pages > 1 else None, past=asked),
+                                status_code=303)
     window = [p for p in range(result.page - 3, result.page + 4) if 1 <= p <= pages]
     first = (result.page - 1) * result.limit + 1
+    past = request.query_params.get("past")
     return render_page(
         request, "search.html",
         result=result, params=params, pages=pages, window=window, first=first, viewer=viewer,
-        mode_names=MODE_NAMES, scope_names=SCOPE_NAMES, sort_names=SORT_NAMES, facet_names=FACET_NAMES,
-        page_sizes=PAGE_SIZES, active_filters=[(k, params[k]) for k in FACET_NAMES if params[k] not in (None, "")],
+        mode_names=MODES, scope_names=SCOPES, sort_names=SORTS, filter_names=FILTER_NAMES, facet_names=FACET_NAMES,
+        page_sizes=PAGE_SIZES, past=past if past and past.isdigit() else None, mode_switch_in_toolbar=True,
+        active_filters=[(k, params[k]) for k in FILTER_NAMES if params[k] not in (None, "")],
     )
 
 

@@ -12,21 +12,15 @@ member-boundary ``<span>`` inside a paragraph, built from escaped pieces (never
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
 from .. import access
-from ..export.blocks import blocks
-from ..model import Document, Element, OutlineNode
+from ..export.blocks import attachment_label, blocks, in_record
+from ..model import Document, OutlineNode
 
-_LINE = re.compile(r"[^\n]+")
-# 版记 (§7.4): 抄送机关, 印发机关和印发日期, and a 主送机关 moved there ("主送：…").
-_RECORD_KINDS = ("cc", "printer")
-_ATTACHMENT_LABEL = re.compile(r"附(?:件|[：:])")
-_PRINTER_SPLIT = re.compile(r"(.+?)[ \t\u3000]+(\S+印发)")
 
 
 def mark(text: str | None, spans) -> Markup:
@@ -128,48 +122,24 @@ def paragraphs(doc: Document) -> list[Paragraph]:
     (centred) for an 附件 line, and ``record`` with ``record-first`` /
     ``record-last`` for the lines of the 版记 (§7.4), which stand apart between rules.
     """
-    spans = []
-    for match in _LINE.finditer(doc.text):
-        line = match.group()
-        if line.strip():
-            spans.append((match.start() + len(line) - len(line.lstrip()), match.end()))
-    on_line = _elements_by_line(doc.elements, spans)
     out = []
-    for (start, _), block, elements in zip(spans, blocks(doc), on_line):
+    for block in blocks(doc):
         lead = block.text[: block.lead] if block.level else ""
-        parts = [part for e in elements for part in _parts(e)]
-        out.append(Paragraph(f"o{start}", start, block.level, lead, block.text[len(lead):], parts))
+        out.append(Paragraph(f"o{block.start}", block.start, block.level, lead, block.text[len(lead):],
+                             list(block.parts)))
     _place(out)
     return out
 
 
-def _elements_by_line(elements: list[Element], spans: list[tuple[int, int]]) -> list[list[Element]]:
-    """For each line ``[start, end)``, the elements that start on it (both lists in text order)."""
-    out: list[list[Element]] = [[] for _ in spans]
-    i = 0
-    for element in elements:
-        while i < len(spans) and spans[i][1] <= element.start:
-            i += 1
-        if i < len(spans) and spans[i][0] <= element.start:
-            out[i].append(element)
-    return out
-
-
-def _parts(element: Element) -> list[tuple[str, str]]:
-    """An element as laid out: the 印发机关 left and the 印发日期 right of one line (§7.4.3)."""
-    split = _PRINTER_SPLIT.fullmatch(element.text) if element.kind == "printer" else None
-    return [(element.kind, piece) for piece in split.groups()] if split else [(element.kind, element.text)]
-
-
 def _place(paras: list[Paragraph]) -> None:
     """Set ``placement`` of the element lines: their kinds, the attachment line's role, the 版记 run."""
-    record = [bool(p.parts) and _in_record(p) for p in paras]
+    record = [in_record(p.parts) for p in paras]
     for i, para in enumerate(paras):
         if not para.parts:
             continue
         classes = [f"el-{kind}" for kind, _ in para.parts]
         if para.parts[0][0] == "attachment":
-            classes.append("attachment-label" if _ATTACHMENT_LABEL.match(para.parts[0][1]) else "attachment-title")
+            classes.append("attachment-label" if attachment_label(para.parts[0][1]) else "attachment-title")
         if record[i]:
             classes.append("record")
             if i == 0 or not record[i - 1]:
@@ -177,11 +147,6 @@ def _place(paras: list[Paragraph]) -> None:
             if i + 1 == len(paras) or not record[i + 1]:
                 classes.append("record-last")
         para.placement = " ".join(classes)
-
-
-def _in_record(para: Paragraph) -> bool:
-    kind, text = para.parts[0]
-    return kind in _RECORD_KINDS or (kind == "addressee" and text.startswith("主送"))
 
 
 def boundary_markers(doc: Document, notice: str | None) -> list[tuple[int, Marker]]:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
+from ..accounts import local_time
 from . import render
 from .deps import csrf_token, peek_viewer
 
@@ -26,9 +27,16 @@ def templates() -> Environment:
     )
     env.filters["mark"] = render.mark
     env.filters["num"] = render.chinese_number
+    env.filters["local_time"] = _local_time
     env.globals["url"] = render.url
     env.globals["section_anchor"] = render.section_anchor
     return env
+
+
+@pass_context
+def _local_time(context, stamp: str | None) -> str:
+    """A stored UTC time in the app's time zone (setting ``timezone``), as ``YYYY-MM-DD HH:MM:SS``."""
+    return local_time(stamp, context["request"].app.state.settings.timezone)
 
 
 def render_page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:

@@ -119,6 +119,16 @@
     });
   }
 
+  // On a touch screen a paragraph's 复制本段 shows when the paragraph is tapped (one at a time).
+  function setupTapToCopy(body) {
+    body.addEventListener("click", function (event) {
+      const para = event.target.closest(".para");
+      if (!para || event.target.closest("button, a")) return;
+      body.querySelectorAll(".para.active").forEach(function (p) { if (p !== para) p.classList.remove("active"); });
+      para.classList.toggle("active");
+    });
+  }
+
   // A section link (#o<offset>) whose offset is inside a paragraph lands on that paragraph.
   function landOnSection() {
     const m = /^#o(\d+)$/.exec(window.location.hash);
@@ -135,6 +145,7 @@
     landOnSection();
     document.querySelectorAll("input[data-suggest]").forEach(setupTypeahead);
     document.querySelectorAll(".para .copy").forEach(setupCopy);
+    document.querySelectorAll("#body").forEach(setupTapToCopy);
     // On a phone the outline is folded away until asked for.
     if (window.matchMedia("(max-width: 859px)").matches) {
       document.querySelectorAll(".outline details, .facets details").forEach(function (d) { d.open = false; });

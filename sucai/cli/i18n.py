@@ -1,0 +1,28 @@
+"""The command line speaks Chinese: click's own messages through a gettext catalogue.
+
+click marks every message it prints (usage, option list, errors) for gettext in
+gettext's default domain (``messages``). :func:`install` binds that domain to
+``locale/zh_CN/LC_MESSAGES/messages.mo`` of this package and selects Simplified
+Chinese through ``LANGUAGE`` — GNU gettext's variable for the language of
+messages only (number and date formats are untouched) — whatever the user's
+locale. ``sucai.cli`` calls it when imported, so the process that runs the
+command line speaks Chinese from the start. The catalogue's source is ``messages.po`` beside the ``.mo``; after
+editing it run ``make messages`` (msgfmt) to rebuild the ``.mo``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "messages"  # gettext's default domain, where click looks its messages up
+LANGUAGE = "zh_CN"
+
+
+def install() -> None:
+    """Make click's messages Simplified Chinese for the rest of this process."""
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = LANGUAGE

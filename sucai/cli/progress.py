@@ -1,0 +1,119 @@
+"""Progress of an ingest: a live two-line display on a terminal, plain lines otherwise.
+
+On a terminal (rich's live display, redrawn ten times a second by its own
+thread, so the clock moves even while the index is being written)::
+
+    入库 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 120/5000  已用 0:00:40  剩余 0:12:00
+    已入库 100 · 重复 5 · 未变化 0 · 跳过 15 · 失败 0  当前：材料/某某通知.docx
+
+Without one (piped, a service's log), one plain line at the first file, then at
+most one every ``every`` seconds, and one at the end::
+
+    入库进度 120/5000：已入库 100，重复 5，未变化 0，跳过 15，失败 0；已用 0:00:40，剩余约 0:12:00；当前：材料/某某通知.docx
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
+
+from ..ingest import OUTCOME_NAMES, OUTCOMES, IngestProgress
+from .common import shown
+
+_CURRENT_CELLS = 48  # longest current-file name shown, in terminal cells
+
+
+def counts_text(counts: dict[str, int], sep: str = " · ") -> str:
+    """``已入库 100 · 重复 5 · …`` for every outcome, in the order of OUTCOMES."""
+    return sep.join(f"{OUTCOME_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES)
+
+
+def short_name(path: str, cells: int = _CURRENT_CELLS) -> str:
+    """The end of ``path`` (its folder and file name; cut from the left, with …, to ``cells`` terminal cells)."""
+    parts = Path(path).parts
+    name = str(Path(*parts[-2:])) if len(parts) > 2 else path
+    if cell_len(name) <= cells:
+        return name
+    while cell_len(name) > cells - 1:
+        name = name[1:]
+    return "…" + name
+
+
+class _Live(Progress):
+    """A rich Progress with a second line under the bar: running counts and the current file."""
+
+    status = ""
+
+    def get_renderables(self):
+        yield self.make_tasks_table(self.tasks)
+        yield Text(self.status, no_wrap=True, overflow="ellipsis")
+
+
+class IngestDisplay:
+    """Call it with each :class:`~sucai.ingest.IngestProgress`; use it as a context manager.
+
+    ``last`` holds the latest event (for the message when the run is interrupted).
+    """
+
+    def __init__(self, console: Console, every: float):
+        self.console = console
+        self.every = every
+        self.last: IngestProgress | None = None
+        self._live: _Live | None = None
+        self._task = None
+        self._started = time.monotonic()
+        self._printed_at: float | None = None
+        self._printed: IngestProgress | None = None
+
+    def __enter__(self) -> IngestDisplay:
+        if self.console.is_terminal:
+            self._live = _Live(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
+                console=self.console, transient=True,
+            )
+            self._live.start()
+            self._task = self._live.add_task("入库", total=None)
+        return self
+
+    def __exit__(self, exc_type, *_) -> None:
+        if self._live is not None:
+            self._live.stop()
+        elif self.last is not None and self.last is not self._printed and exc_type is None:
+            self._print_line(self.last)
+
+    def __call__(self, event: IngestProgress) -> None:
+        self.last = event
+        if self._live is not None:
+            self._live.update(self._task, completed=event.done, total=event.total or None)
+            self._live.status = f"{counts_text(event.counts)}  {self._doing(event)}"
+            return
+        if self._printed_at is None or time.monotonic() - self._printed_at >= self.every:
+            self._print_line(event)
+
+    def _print_line(self, event: IngestProgress) -> None:
+        elapsed = time.monotonic() - self._started
+        left = elapsed / event.done * (event.total - event.done) if event.done else None
+        remaining = f"剩余约 {_clock(left)}" if left is not None else "剩余时间未知"
+        self.console.print(
+            f"入库进度 {event.done}/{event.total}：{counts_text(event.counts, '，')}；"
+            f"已用 {_clock(elapsed)}，{remaining}；{self._doing(event)}",
+            markup=False, highlight=False, soft_wrap=True,
+        )
+        self._printed, self._printed_at = event, time.monotonic()
+
+    @staticmethod
+    def _doing(event: IngestProgress) -> str:
+        if event.to_index is not None:
+            return f"正在更新检索索引 {event.indexed}/{event.to_index}"
+        return f"当前：{short_name(shown(event.path))}" if event.path else ""
+
+
+def _clock(seconds: float) -> str:
+    return str(timedelta(seconds=round(seconds)))

@@ -1,0 +1,117 @@
+"""The lines of a 公文 title, as GB/T 9704-2012 §7.3.1 asks: "回行时，要做到词意完整，排列对称，
+长短适宜，间距恰当，标题排列应当使用梯形或菱形" (break between words; a trapezoid or a diamond).
+
+:func:`title_lines` breaks a title only where a word of the segmenter begins
+(:func:`sucai.analysis.word_starts`), into as few lines of at most ``capacity``
+ems as it can, and among those breaks chooses the lines whose lengths make a
+梯形 (each line no shorter, or each no longer, than the one before) or, from
+three lines, a 菱形 (longest in the middle) — never a 沙漏 (a middle line shorter
+than both neighbours) — preferring breaks before 关于 and never opening a line
+with a particle, a date unit or closing punctuation, nor ending one with an
+opening bracket or a preposition, nor breaking inside quotation marks or 《》
+or between a number and its unit (2024 / 年度). Widths are in ems: a Chinese character or
+full-width sign is 1, other characters (digits, Latin) ½.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+from ..analysis import word_starts
+
+_MOST_LINES = 4  # more lines than this: plain word wrap (no shape search), keeping the search small
+# Words that never open a line (particles, locatives, date units, closing marks) or end one.
+_NO_LINE_START = frozenset("的和与及或并等之了上中下里年月日号）》」』”’、，。；：！？")
+_UNITS = "年月日号届次期批个项条款部"  # a number and its unit stay on one line ("2024 / 年度" is a bad break)
+_PAIRS = ("“”", "《》", "（）", "「」", "『』")  # a break inside a pair (a quoted name) counts as a bad break
+_NO_LINE_END = frozenset(("（", "《", "「", "『", "“", "关于", "对于", "对", "在", "为", "向", "把", "将"))
+
+
+def em_width(text: str) -> float:
+    """Width of ``text`` in ems: East Asian wide and full-width characters 1, others ½."""
+    return sum(1 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+
+
+def title_lines(title: str, capacity: float) -> list[str]:
+    """``title`` as lines of at most ``capacity`` ems, broken between words in a 梯形 or 菱形 shape.
+
+    A title that fits stays one line. A word longer than a line is cut at the
+    capacity (nothing else can be done). Never raises; joining the lines gives ``title``.
+    """
+    title = title.strip()
+    if em_width(title) <= capacity or not title:
+        return [title]
+    starts = word_starts(title)
+    cuts = starts[1:]
+    words = {start: title[start:end] for start, end in zip(starts, [*cuts, len(title)])}
+    fewest = math.ceil(em_width(title) / capacity)
+    best: tuple[float, list[str]] | None = None
+    for count in range(fewest, min(fewest + 1, _MOST_LINES) + 1):  # one line more if that reads better
+        for lines in _candidates(title, cuts, count, capacity):
+            cost = _cost(lines, words) + 3 * (count - fewest)
+            if best is None or cost < best[0]:
+                best = (cost, lines)
+        if best is not None and best[0] < 10:
+            break
+    return best[1] if best is not None else _wrap(title, cuts, capacity)
+
+
+def _candidates(title: str, cuts: list[int], lines: int, capacity: float):
+    """Every way of cutting ``title`` at ``cuts`` into ``lines`` lines of at most ``capacity`` ems."""
+
+    def extend(start: int, left: int, taken: list[str]):
+        if left == 1:
+            if em_width(title[start:]) <= capacity:
+                yield [*taken, title[start:]]
+            return
+        for cut in cuts:
+            if cut <= start:
+                continue
+            line = title[start:cut]
+            if em_width(line) > capacity:
+                break
+            yield from extend(cut, left - 1, [*taken, line])
+
+    yield from extend(0, lines, [])
+
+
+def _cost(lines: list[str], words: dict[int, str]) -> float:
+    """Lower is better: a shape other than 梯形/菱形 first of all, then bad breaks, then unequal lengths
+    (长短适宜: the shortest line as near the longest as the shape allows). ``words`` maps the start of
+    each word of the title to the word."""
+    widths = [em_width(line) for line in lines]
+    cost = 0.0 if _trapezoid(widths) or _diamond(widths) else 100.0
+    at = opened = 0
+    for before, after in zip(lines, lines[1:]):
+        at += len(before)
+        last = next(word for start, word in reversed(words.items()) if start < at)
+        opened += sum(before.count(o) - before.count(c) for o, c in _PAIRS)
+        split_number = before[-1].isdigit() and after[0] in _UNITS
+        if words[at] in _NO_LINE_START or last in _NO_LINE_END or opened > 0 or split_number:
+            cost += 10
+        if words[at] == "关于":
+            cost -= 1
+    cost += 10 * (max(widths) - min(widths)) / max(widths)
+    return cost + (1 if len(set(widths)) == 1 else 0)  # 长方形: allowed, a trapezoid reads better
+
+
+def _trapezoid(widths: list[float]) -> bool:
+    pairs = list(zip(widths, widths[1:]))
+    return all(a <= b for a, b in pairs) or all(a >= b for a, b in pairs)
+
+
+def _diamond(widths: list[float]) -> bool:
+    top = widths.index(max(widths))
+    return 0 < top < len(widths) - 1 and _trapezoid(widths[: top + 1]) and _trapezoid(widths[top:])
+
+
+def _wrap(title: str, cuts: list[int], capacity: float) -> list[str]:
+    """Plain word wrap: each line as long as it can be (a word longer than a line is cut)."""
+    lines, start = [], 0
+    while em_width(title[start:]) > capacity:
+        fits = [c for c in cuts if c > start and em_width(title[start:c]) <= capacity]
+        end = fits[-1] if fits else start + max(1, int(capacity))
+        lines.append(title[start:end])
+        start = end
+    return [*lines, title[start:]]

@@ -1,0 +1,71 @@
+"""相似素材 (:mod:`sucai.similar`): the same 文种 first, on the same topic, for the same viewer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sucai.library import Library
+from sucai.search import SearchRequest
+from sucai.similar import similar, similar_query
+
+CHECK = """某局机关党支部2023年度专题组织生活会对照检查材料
+一、存在的问题
+（一）理论学习方面。学习不够系统，学用结合不紧。
+（二）政治素质方面。政治敏锐性不强。
+（三）担当作为方面。攻坚克难的劲头不足。
+二、问题根源
+理想信念有所松懈。
+"""
+OTHER_CHECK = """县税务局党支部书记民主生活会个人对照检查材料
+一、查摆的问题
+（一）思想认识方面。对党的创新理论学习不深。
+（二）工作作风方面。调查研究不够。
+二、整改措施
+加强理论武装。
+"""
+NEWS = """新闻联播：各地机关党支部召开2023年度专题组织生活会（{n}）
+【新闻联播】各地党支部开展专题组织生活会，聚焦理论学习、政治素质、担当作为，对照检查、深入学习，组织生活会质量不断提高。
+记者了解到，第{n}批2023年度专题组织生活会在各地机关党支部陆续召开，党员对照检查材料，理论学习方面、政治素质方面、担当作为方面的问题得到查摆。
+"""
+
+
+@pytest.fixture
+def library(tmp_path, home) -> Library:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "check.txt").write_text(CHECK, encoding="utf-8")
+    (folder / "other_check.txt").write_text(OTHER_CHECK, encoding="utf-8")
+    for n in range(6):
+        (folder / f"news{n}.txt").write_text(NEWS.format(n=n), encoding="utf-8")
+    library = Library.open(home)
+    assert library.ingest([folder], workers=1).counts["ingested"] == 8
+    yield library
+    library.close()
+
+
+def by_title(library: Library, start: str):
+    return next(d for d in library.catalogue.documents() if d.title.startswith(start))
+
+
+def test_same_genre_comes_first(library):
+    check, other = by_title(library, "某局机关"), by_title(library, "县税务局")
+    assert check.genre == other.genre == "对照检查材料"
+    news_genre = by_title(library, "新闻联播：").genre
+    assert news_genre != check.genre
+    # without a preference the news transcripts, which share more words, would come first
+    plain = library.search(SearchRequest(q=similar_query(check), limit=8), member=True).hits
+    ranked = [h.id for h in plain if h.id != check.id]
+    assert ranked.index(other.id) > 0
+    shown = similar(library, check, member=True, limit=5)
+    assert [h.id for h in shown][0] == other.id
+    assert [h.genre for h in shown] == [check.genre] + [news_genre] * 4
+    assert check.id not in [h.id for h in shown]
+
+
+def test_unknown_genre_has_no_preference(library):
+    news = by_title(library, "新闻联播：")
+    shown = similar(library, news, member=True, limit=3)
+    plain = library.search(SearchRequest(q=similar_query(news), limit=4), member=True).hits
+    assert [h.id for h in shown] == [h.id for h in plain if h.id != news.id][:3]
