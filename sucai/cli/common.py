@@ -116,10 +116,27 @@ ChineseGroup.command_class = ChineseCommand
 
 
 class _Integer(click.types.IntParamType):
+    """An integer that fits a 64-bit signed column (SQLite INTEGER, tantivy): larger ones are refused
+    in Chinese (exit 2) instead of overflowing deep inside."""
+
     name = "整数"  # appears in "'第5篇' 不是有效的整数。"
+    smallest = -(2**63)
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not self.smallest <= number < 2**63:
+            self.fail(f"{value} 超出范围：应为 {self.smallest} 到 {2**63 - 1} 之间的{self.name}", param, ctx)
+        return number
+
+
+class _DocumentId(_Integer):
+    name = "正整数"
+    smallest = 1
 
 
 INT = _Integer()
+DOC_ID = _DocumentId()
+"""A document's 编号: a positive integer of at most 64 bits (anything else is refused in Chinese, exit 2)."""
 
 
 class NamedChoice(click.ParamType):

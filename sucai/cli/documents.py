@@ -18,7 +18,7 @@ from ..ingest import OUTCOME_NAMES, IngestSummary
 from ..library import Library
 from ..model import Document, walk_outline
 from ..search import MODES, SCOPES, SORTS, SearchRequest
-from .common import (INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option, open_library,
+from .common import (DOC_ID, INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option, open_library,
                      out, print_json, shown)
 from .progress import IngestDisplay, counts_text
 
@@ -165,7 +165,7 @@ def stats(home: Path | None, as_json: bool = False) -> None:
 
 
 @app.command()
-@click.argument("doc_id", type=INT, metavar="编号")
+@click.argument("doc_id", type=DOC_ID, metavar="编号")
 @home_option
 @json_option
 @free_option
@@ -266,7 +266,7 @@ def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Te
 
 
 @app.command()
-@click.argument("doc_id", type=INT, required=False, metavar="[编号]")
+@click.argument("doc_id", type=DOC_ID, required=False, metavar="[编号]")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True, metavar="格式",
               help="docx=Word（GB/T 9704 版式） / md=Markdown / txt=纯文本")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
@@ -319,7 +319,7 @@ def _search_all(library: Library, query: str, mode: str, genre, year, limit: int
 
 
 @app.command()
-@click.argument("doc_id", type=INT, metavar="编号")
+@click.argument("doc_id", type=DOC_ID, metavar="编号")
 @home_option
 def rm(doc_id: int, home: Path | None) -> None:
     """删除一篇文档（目录与索引）。"""
