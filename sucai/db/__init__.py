@@ -27,6 +27,7 @@ import functools
 import logging
 import os
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -116,11 +117,12 @@ class Database:
             with conn.begin():
                 yield conn
 
-    def insert(self, table, *, ignore: bool = False, update: tuple[str, ...] | None = None):
+    def insert(self, table, *, ignore: bool = False, update: tuple[str, ...] | None = None, add: bool = False):
         """An INSERT into ``table`` for this backend: ``ignore`` skips rows that clash with a unique
         key (``ON CONFLICT DO NOTHING``); ``update`` names the key columns whose clash updates the
-        other columns of the row instead (``ON CONFLICT (…) DO UPDATE``, an upsert). Values are
-        given with ``.values(...)`` or as the parameters of ``execute``."""
+        other columns of the row instead (``ON CONFLICT (…) DO UPDATE``, an upsert) — with ``add``,
+        the new values are added to those of the row (counters). Values are given with
+        ``.values(...)`` or as the parameters of ``execute``."""
         if not ignore and update is None:
             return insert(table)
         stmt = (postgresql if self.postgres else sqlite).insert(table)
@@ -128,8 +130,8 @@ class Database:
             return stmt.on_conflict_do_nothing()
         keep = set(update)
         return stmt.on_conflict_do_update(index_elements=list(update),
-                                          set_={c.name: stmt.excluded[c.name] for c in table.columns
-                                                if c.name not in keep})
+                                          set_={c.name: c + stmt.excluded[c.name] if add else stmt.excluded[c.name]
+                                                for c in table.columns if c.name not in keep})
 
     def dispose(self) -> None:
         """Close the pooled connections of this database (they reopen when needed)."""
@@ -177,8 +179,11 @@ def _connected(db: Database) -> Iterator[None]:
 
 
 def _unreachable(error: OperationalError) -> bool:
-    return error.connection_invalidated or getattr(error.orig, "sqlstate", None) is None or \
-        str(getattr(error.orig, "sqlstate", "")).startswith("08")
+    """Whether ``error`` says the database cannot be reached (not that a statement failed)."""
+    if isinstance(error.orig, sqlite3.Error):   # SQLite has no SQLSTATE: only a file it cannot open
+        return "unable to open" in str(error.orig)
+    state = getattr(error.orig, "sqlstate", None)   # psycopg: None when the connection itself failed
+    return error.connection_invalidated or state is None or str(state).startswith("08")
 
 
 def _first_line(error: BaseException | None) -> str:
