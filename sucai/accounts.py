@@ -59,7 +59,7 @@ from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .config import Settings, load_settings
-from .errors import Forbidden, InvalidInput, NotFound, SucaiError
+from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError
 from .db import Database, retried
 from .db.schema import attempts, audit, sessions, tokens, users
 from .db.schema import secrets as secret_rows
@@ -422,7 +422,7 @@ class Accounts:
         """A new API token for the account: the secret is returned now and never again."""
         name = _CONTROL.sub("", name or "").strip()
         if not 1 <= len(name) <= 64:
-            raise InvalidInput("令牌名称应为 1–64 个字符", code="bad_token_name")
+            raise BadValue("令牌名称应为 1–64 个字符", code="bad_token_name")
         token_id = secrets.token_hex(4)
         secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
         with self.transaction() as conn:
@@ -690,20 +690,20 @@ def _prototypes() -> dict[str, str]:
 def _check_username(username: str) -> str:
     name = _normalise(username) if isinstance(username, str) else ""
     if not _USERNAME.fullmatch(name) or name.isdigit():
-        raise InvalidInput("用户名应为 2–32 个字符：汉字、字母、数字或 _ . @ -，且不能全是数字", code="bad_username")
+        raise BadValue("用户名应为 2–32 个字符：汉字、字母、数字或 _ . @ -，且不能全是数字", code="bad_username")
     return name
 
 
 def _check_password(password: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_CHARS:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD_CHARS} 个字符", code="weak_password")
+        raise BadValue(f"密码至少 {MIN_PASSWORD_CHARS} 个字符", code="weak_password")
     if len(password) > MAX_PASSWORD_CHARS:
-        raise InvalidInput(f"密码最多 {MAX_PASSWORD_CHARS} 个字符", code="weak_password")
+        raise BadValue(f"密码最多 {MAX_PASSWORD_CHARS} 个字符", code="weak_password")
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput(f"角色应为 {' / '.join(ROLES)}：{role}", code="bad_role")
+        raise BadValue(f"角色应为 {' / '.join(ROLES)}：{role}", code="bad_role")
 
 
 def _check_date(value: str | date | None) -> str | None:
@@ -713,10 +713,17 @@ def _check_date(value: str | date | None) -> str | None:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
+    written = unicodedata.normalize("NFKC", str(value)).strip()
+    chinese = _CHINESE_DATE.fullmatch(written)
     try:
-        return date.fromisoformat(str(value).strip()).isoformat()
+        if chinese:
+            return date(*map(int, chinese.groups())).isoformat()
+        return date.fromisoformat(written).isoformat()
     except ValueError as error:
-        raise InvalidInput(f"日期应为 YYYY-MM-DD：{value}", code="bad_date") from error
+        raise BadValue(f"日期应写作 2027-12-31 或 2027年12月31日：{value}", code="bad_date") from error
+
+
+_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 
 
 def _describe(viewer: Viewer) -> str:

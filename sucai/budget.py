@@ -74,6 +74,10 @@ def _in_folder(function: Callable, job, folder: str):
 
 
 def _context():
+    # The fork server runs `python -c`, which puts the current folder first on its path, and Python
+    # 3.11 does not pass it the parent's path: started beside a folder named "sucai" (the clone of an
+    # editable install) it would import that folder as the package. PYTHONSAFEPATH (3.11+) stops it.
+    os.environ.setdefault("PYTHONSAFEPATH", "1")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context

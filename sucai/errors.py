@@ -38,6 +38,13 @@ class InvalidInput(SucaiError):
     default_code = "invalid_input"
 
 
+class BadValue(InvalidInput):
+    """A value the user typed is not acceptable (a user name, password, role, date…): on the command
+    line a usage error (exit 2), on the web like any invalid input."""
+
+    default_code = "bad_value"
+
+
 class NotFound(SucaiError):
     status = 404
     default_code = "not_found"

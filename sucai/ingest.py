@@ -159,7 +159,13 @@ def _parse_job(job: ParseJob) -> Document | tuple[str, str]:
         return "skipped", "文件结构嵌套过深，无法解析"
     except Exception as err:  # one bad file never stops the batch
         log.exception("failed to parse %s", job.path)
-        return "failed", f"{type(err).__name__}: {err}"
+        return "failed", internal_reason(err)
+
+
+def internal_reason(err: Exception) -> str:
+    """Why a file failed for a reason sucai did not foresee (a bug, not the file): said as such in
+    Chinese, with the exception for the report."""
+    return f"内部错误（{type(err).__name__}: {err}），请把此文件和这条信息反馈给维护者"
 
 
 TEXT_HASH_VERSION = 2  # 1: the stripped text; 2: its layout-free form
@@ -274,6 +280,6 @@ def _store(catalogue, path: Path, content: str, parsed: Document | tuple[str, st
         status, doc_id = catalogue.add(parsed, text_hash(parsed), key, content)
     except Exception as err:
         log.exception("failed to store %s", path)
-        return FileOutcome(str(path), "failed", reason=f"{type(err).__name__}: {err}")
+        return FileOutcome(str(path), "failed", reason=internal_reason(err))
     reason = f"与文档 {doc_id} 内容相同" if status == "duplicate" else None
     return FileOutcome(str(path), status, doc_id, parsed.title, reason)

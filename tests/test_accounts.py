@@ -108,6 +108,10 @@ def test_add_user_validation_and_changes(accounts):
     assert zhang.member and accounts.viewer("张三") == zhang == accounts.viewer(zhang.user_id)
     assert accounts.set_expiry("张三", "2000-01-01").member is False
     assert accounts.viewer(zhang.user_id).member_until == "2000-01-01"
+    assert accounts.set_expiry("张三", "2027年12月31日").member_until == "2027-12-31"  # as Chinese writers type it
+    assert accounts.set_expiry("张三", "２０２８年１月５日").member_until == "2028-01-05"
+    with pytest.raises(InvalidInput):
+        accounts.set_expiry("张三", "2027年2月30日")
     assert accounts.set_role(alice.user_id, "admin").admin
     assert [v.username for v in accounts.users()] == ["alice", "张三"]
     with pytest.raises(InvalidInput) as last:

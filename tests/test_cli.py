@@ -115,7 +115,10 @@ def test_every_help_is_chinese(cli, path):
     (["rm", "99"], ExitCode.NOT_FOUND, "没有编号为 99 的文档"),
     (["token", "revoke", "nosuch"], ExitCode.NOT_FOUND, "令牌"),
     (["user", "passwd", "nobody", "--password", "x" * 8], ExitCode.NOT_FOUND, "nobody"),
-    (["user", "add", "张三", "--password", "short"], ExitCode.ERROR, "密码至少"),
+    (["user", "add", "张三", "--password", "short"], ExitCode.USAGE, "密码至少"),
+    (["user", "add", "张三", "--until", "2027-13-45", "--password", "x" * 8], ExitCode.USAGE, "日期应写作"),
+    (["serve", "--port", "99999"], ExitCode.USAGE, "应为 1 到 65535 之间的端口号"),
+    (["export", "--query", "不存在的词语组合啊", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "--query", "不存在的词语组合", "--mode", "精准", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "1", "-o", "/nonexistent/dir/x.docx"], ExitCode.ERROR, "无法写入"),
 ])
@@ -343,3 +346,18 @@ def test_compiled_catalogue_matches_its_source(tmp_path):
     source = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
     subprocess.run([msgfmt, "--check-format", "-o", str(tmp_path / "messages.mo"), str(source)], check=True)
     assert (tmp_path / "messages.mo").read_bytes() == source.with_suffix(".mo").read_bytes()
+
+
+def test_ingest_beside_a_folder_named_like_the_package(tmp_path):
+    """Run from the folder that holds the clone (``~`` after ``git clone … ~/sucai``): the parsing
+    workers must import the installed package, not the folder ``./sucai`` (the fork server of Python
+    3.11 starts with the current folder first on its path)."""
+    (tmp_path / "sucai").mkdir()
+    source = tmp_path / "通知.txt"
+    source.write_text("关于做好春季农业生产工作的通知\n各乡镇：现将有关事项通知如下。", encoding="utf-8")
+    command = Path(sys.executable).with_name("sucai")
+    result = subprocess.run([str(command), "ingest", source.name], capture_output=True, text=True, cwd=tmp_path,
+                            env={**{k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"},
+                                 "SUCAI_HOME": str(tmp_path / "library")})
+    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
+    assert "失败" not in result.stdout.split("入库结果")[0]

@@ -27,7 +27,7 @@ from . import i18n
 
 i18n.install()  # before any command is used: click builds some texts once (the --help option's) and keeps them
 
-from ..errors import NotFound, SucaiError  # noqa: E402
+from ..errors import BadValue, NotFound, SucaiError  # noqa: E402
 from . import accounts, documents, operations, server  # noqa: E402, F401 - each registers its commands on `app`
 from .common import ExitCode, app, err, shown  # noqa: E402
 
@@ -53,13 +53,16 @@ def run(args: list[str]) -> int:
         return ExitCode.INTERRUPTED if interrupted else ExitCode.ERROR
     except SucaiError as error:
         err.print(f"[red]错误：{escape(shown(error.message))}[/red]")
-        return ExitCode.NOT_FOUND if isinstance(error, NotFound) else ExitCode.ERROR
+        return _ERROR_STATUS.get(type(error), ExitCode.ERROR)
     except BaseException as error:  # the last line of defence (also Rust panics): never a traceback
         if isinstance(error, SystemExit) or os.environ.get("SUCAI_DEBUG"):
             raise
         err.print(f"[red]内部错误：{escape(type(error).__name__)}: {escape(str(error))}[/red]（设置 SUCAI_DEBUG=1 查看详情）")
         return ExitCode.ERROR
     return int(status) if isinstance(status, int) else ExitCode.OK
+
+
+_ERROR_STATUS = {NotFound: ExitCode.NOT_FOUND, BadValue: ExitCode.USAGE}
 
 
 def _interrupt(signum, frame) -> None:

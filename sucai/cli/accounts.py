@@ -41,7 +41,8 @@ def _accounts(home: Path | None) -> Accounts:
 def _ask_password(password: str | None) -> str:
     if password is not None:
         return password
-    return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    # Piped in, nothing is echoed anyway, and getpass would print English warnings.
+    return click.prompt("密码", hide_input=sys.stdin.isatty(), confirmation_prompt="再次输入密码")
 
 
 def _user_row(viewer) -> dict:

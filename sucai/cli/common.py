@@ -9,6 +9,7 @@ each parameter names its ``metavar`` and integers use :data:`INT`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from enum import IntEnum
@@ -116,27 +117,22 @@ ChineseGroup.command_class = ChineseCommand
 
 
 class _Integer(click.types.IntParamType):
-    """An integer that fits a 64-bit signed column (SQLite INTEGER, tantivy): larger ones are refused
-    in Chinese (exit 2) instead of overflowing deep inside."""
+    """An integer from ``smallest`` to ``largest`` (default: what a 64-bit signed column — SQLite
+    INTEGER, tantivy — holds); others are refused in Chinese (exit 2) instead of failing deep inside."""
 
-    name = "整数"  # appears in "'第5篇' 不是有效的整数。"
-    smallest = -(2**63)
+    def __init__(self, smallest: int = -(2**63), largest: int = 2**63 - 1, name: str = "整数"):
+        self.smallest, self.largest, self.name = smallest, largest, name  # name: "'第5篇' 不是有效的整数。"
 
     def convert(self, value, param, ctx):
         number = super().convert(value, param, ctx)
-        if not self.smallest <= number < 2**63:
-            self.fail(f"{value} 超出范围：应为 {self.smallest} 到 {2**63 - 1} 之间的{self.name}", param, ctx)
+        if not self.smallest <= number <= self.largest:
+            self.fail(f"{value} 超出范围：应为 {self.smallest} 到 {self.largest} 之间的{self.name}", param, ctx)
         return number
 
 
-class _DocumentId(_Integer):
-    name = "正整数"
-    smallest = 1
-
-
 INT = _Integer()
-DOC_ID = _DocumentId()
-"""A document's 编号: a positive integer of at most 64 bits (anything else is refused in Chinese, exit 2)."""
+DOC_ID = _Integer(1, name="正整数")  # a document's 编号
+PORT = _Integer(1, 65535, name="端口号")
 
 
 class NamedChoice(click.ParamType):
@@ -160,6 +156,7 @@ class NamedChoice(click.ParamType):
 
 app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。",
                    context_settings={"max_content_width": 100})
+click.version_option(package_name="sucai", prog_name="sucai")(app)
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
 err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
@@ -187,7 +184,8 @@ def open_library(home: Path | None) -> Library:
     fresh = not data_dir(home).exists()
     settings = load_settings(home)
     if fresh and home is None:
-        err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（没有 --home，也未设 SUCAI_HOME）[/yellow]")
+        origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
+        err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
     return Library(settings)
 
 

@@ -23,8 +23,9 @@ from .common import (DOC_ID, INT, ExitCode, NamedChoice, app, err, free_option, 
 from .progress import IngestDisplay, counts_text
 
 
-def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked，默认），精准=逐字包含（precise）"):
-    return click.option("--mode", type=NamedChoice(MODES), default="ranked", help=help_text)
+def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked，默认），精准=逐字包含（precise）",
+                 default: str = "ranked"):
+    return click.option("--mode", type=NamedChoice(MODES), default=default, help=help_text)
 
 
 @app.command()
@@ -273,14 +274,14 @@ def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Te
               help="输出文件或文件夹（默认按标题命名，存到当前目录）")
 @click.option("--query", metavar="检索词", help="把这次检索的结果打包下载（与编号二选一）")
 @click.option("--zip", "as_zip", is_flag=True, help="打包为 zip（多篇或检索结果）")
-@_mode_option("检索方式（配合 --query）：智能（默认）/ 精准")
+@_mode_option("检索方式（配合 --query）：精准（默认，只打包逐字包含检索词的文档）/ 智能", default="precise")
 @click.option("--genre", metavar="文种", help="文种（配合 --query）")
 @click.option("--year", type=INT, metavar="年份", help="年份（配合 --query）")
 @click.option("--limit", type=INT, default=100, show_default=True, metavar="篇数", help="打包的最多篇数")
 @home_option
 @free_option
 def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = None, query: str | None = None,
-           as_zip: bool = False, mode: str = "ranked", genre: str | None = None, year: int | None = None,
+           as_zip: bool = False, mode: str = "precise", genre: str | None = None, year: int | None = None,
            limit: int = 100, home: Path | None = None, free: bool = False) -> None:
     """下载：导出为 Word、Markdown 或纯文本；检索结果打包为 zip。
 

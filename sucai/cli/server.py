@@ -15,11 +15,11 @@ import click
 from rich.markup import escape
 
 from ..errors import SucaiError, os_reason
-from .common import INT, app, home_option, out
+from .common import INT, PORT, app, home_option, out
 from .documents import ingest_paths, search, stats
 
 _host_option = click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址")
-_port_option = click.option("--port", type=INT, default=8000, show_default=True, metavar="端口", help="端口")
+_port_option = click.option("--port", type=PORT, default=8000, show_default=True, metavar="端口", help="端口")
 
 
 def check_port(host: str, port: int) -> None:
