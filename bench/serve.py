@@ -122,7 +122,7 @@ def start_server(home: Path, port: int, workers: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "uvicorn", "--factory", "sucai.web:create_app", "--workers", str(workers),
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300   # a loaded machine takes minutes to import and open everything
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)

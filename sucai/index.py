@@ -268,7 +268,9 @@ class SearchIndex:
         return self.sync(progress, replace_all=True)
 
     def indexed_ids(self) -> list[int]:
-        """The document id of every entry of the index, in order (an id twice: a broken index)."""
+        """The document id of every entry of the index, in order (an id twice: a broken index), as of
+        its latest commit (by any process)."""
+        self.index.reload()
         searcher = self.searcher()
         total = searcher.num_docs
         if not total:

@@ -19,6 +19,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from sucai.accounts import Accounts
+from sucai.cli import ExitCode
+from sucai.cli import run as run_cli
 from sucai.db import Database, SchemaOutdated
 from sucai.db.migrate import VERSION_TABLE, head
 from sucai.db.schema import METADATA
@@ -164,5 +166,7 @@ def test_check_integrity_finds_and_repairs_a_damaged_index(home):
     library.index.index.reload()
     report = library.check_integrity(repair=False)
     assert (report["ok"], report["missing"], report["extra"], report["duplicated"]) == (False, [4], [99], [5])
-    assert library.check_integrity()["repaired"] and library.check_integrity()["ok"]
+    assert run_cli(["check-integrity", "--no-repair", "--home", str(home)]) == ExitCode.DAMAGED   # said, not hidden
+    assert run_cli(["check-integrity", "--home", str(home)]) == ExitCode.OK                      # repaired
+    assert library.check_integrity() == {**report, "ok": True, "missing": [], "extra": [], "duplicated": []}
     assert library.search(SearchRequest(q=library.get(4).title, mode="precise"), member=True).total >= 1
