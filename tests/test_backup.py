@@ -60,7 +60,7 @@ def ranked(library: Library, query: str) -> list[tuple[int, str]]:
 def restored_home(tmp_path: Path, name: str, backend, request) -> Path:
     """A fresh data directory on a database of its own (also in the environment of child processes)."""
     url = new_database(backend, request)
-    os.environ["SUCAI_DATABASE_URL"] = url    # the home fixture's monkeypatch puts the source's back afterwards
+    request.getfixturevalue("monkeypatch").setenv("SUCAI_DATABASE_URL", url)   # undone after the test
     return setup_home(tmp_path / name, url)
 
 
@@ -195,6 +195,7 @@ def test_an_embedded_library_moves_to_postgresql_by_backup_and_restore(tmp_path,
     backup.restore(settings, tmp_path / "b")
     moved = Library(settings)
     moved.reindex()
+    library.reindex()   # term statistics of an index count deleted entries until merged: compare fresh with fresh
     for query in QUERIES:
         assert ranked(moved, query) == ranked(library, query)
     mover = Accounts.from_settings(settings)
