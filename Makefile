@@ -22,6 +22,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/ocr.py
+	$(BIN)/python bench/check.py
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

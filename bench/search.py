@@ -31,7 +31,7 @@ from sucai import analysis
 from sucai.ingest import text_hash
 from sucai.library import Library
 from sucai.model import Document
-from sucai.outline import detect_genre
+from sucai.metadata.genres import title_genre
 from sucai.search import SearchRequest
 
 SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
@@ -72,7 +72,7 @@ def synthetic_documents(sentences: list[str], total_chars: int, rng: random.Rand
         title = "关于" + "".join(_phrase(rng.choice(sentences), rng) for _ in range(2)) + rng.choice(GENRE_WORDS)
         date = f"{rng.randint(2012, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         made += len(text)
-        yield Document(title=title, text=text, genre=detect_genre(title), date=date, source=rng.choice(SOURCES))
+        yield Document(title=title, text=text, genre=title_genre(title) or "其他", date=date, source=rng.choice(SOURCES))
 
 
 def _phrase(sentence: str, rng: random.Random) -> str:

@@ -2,7 +2,9 @@
 
 This module is the one place that decides how much of a document a viewer gets.
 Every route and command that shows, searches or exports document text goes
-through it.
+through it — derived metadata included: a non-member's title, 文种, 文号, date
+and 来源 are the best candidates whose :class:`~sucai.model.Evidence` lies outside
+the members-only part (:func:`free_metadata`).
 
 The members-only part of a document is one span of its text,
 ``text[paid_from:paid_until]`` (:attr:`sucai.model.Document.members_span`): it
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .model import Document, OutlineNode
+from .metadata.genres import OTHER
+from .model import METADATA_FIELDS, Document, Evidence, OutlineNode
+from .store import Summary
 
 MEMBER_NOTICE = "会员可见全文（剩余 {remaining} 字）"
 MEMBER_NOTICE_INSIDE = "会员可见全文（此处略去会员内容 {hidden} 字）"
@@ -56,12 +60,21 @@ def free_view(doc: Document) -> Document:
       is blanked (its label stays).
     - the 公文 elements are those that lie wholly in free text, offsets mapped.
     - ``removed`` (the cleaning audit, which may quote members text) is empty.
+    - the title, 文种, 文号, date, 来源, declared length and evidence are
+      :func:`free_metadata` (evidence spans mapped like the outline).
+
+    A document whose members part holds nothing of the text but its title (the
+    tags around the title only) keeps its text and loses that title.
     """
     span = doc.members_span
     if span is None:
-        return doc
+        return replace(doc, removed=[], **free_metadata(doc)) if _has_members_part(doc) else doc
     gap = _Gap.of(doc)
     before, after = doc.text[: span[0]], doc.text[span[1] :]
+    metadata = free_metadata(doc)
+    if "evidence" in metadata:
+        metadata["evidence"] = [replace(e, start=gap.end_of(e.start), end=gap.end_of(e.end)) if e.origin == "text" else e
+                                for e in metadata["evidence"]]
     return replace(
         doc,
         text=before + gap.joint + after,
@@ -71,7 +84,61 @@ def free_view(doc: Document) -> Document:
         elements=[replace(e, start=gap.end_of(e.start), end=gap.end_of(e.end))
                   for e in doc.elements if e.end <= gap.start or e.start >= gap.end],
         removed=[],
+        **metadata,
     )
+
+
+def free_summary(summary: Summary) -> Summary:
+    """What a viewer without the member tier gets of a catalogue row (:func:`free_metadata`)."""
+    return replace(summary, **free_metadata(summary)) if _has_members_part(summary) else summary
+
+
+def free_metadata(doc: Document | Summary) -> dict:
+    """The derived fields a viewer without the member tier may see: ``title``, ``genre``,
+    ``doc_number``, ``date``, ``source``, ``declared_chars`` and ``evidence``.
+
+    Each field is its first candidate in ``doc.evidence`` whose evidence lies
+    outside the members-only span: a span of the text before or after it, a
+    title line above a free text, or an origin outside the text (file name,
+    folder, the file's metadata, ``--source``, an admin's edit). Without one the
+    field is empty (文种 "其他"; the title :data:`HIDDEN_TITLE`); the declared
+    length goes with the title line. Documents stored before evidence was kept
+    (an empty list) keep their title and 文种 and lose the other fields. The
+    evidence returned is the free candidates, offsets as in ``doc.text``.
+    """
+    if not doc.evidence:
+        return {"doc_number": None, "date": None, "source": None}
+    span = doc.members_span
+    free = [e for e in doc.evidence if _is_free(e, span)]
+    values = {name: next((e.value for e in free if e.field == name), None) for name in METADATA_FIELDS}
+    title_line = next((e for e in doc.evidence if e.field == "title"), None)
+    return {
+        **values,
+        "title": values["title"] or HIDDEN_TITLE,
+        "genre": values["genre"] or OTHER,
+        "declared_chars": doc.declared_chars if title_line is not None and _is_free(title_line, span) else None,
+        "evidence": free,
+    }
+
+
+HIDDEN_TITLE = "（标题仅会员可见）"
+
+
+def _has_members_part(doc: Document | Summary) -> bool:
+    return doc.members_span is not None or any(e.origin == "paid_title" for e in doc.evidence)
+
+
+def _is_free(evidence: Evidence, span: tuple[int, int] | None) -> bool:
+    """Whether ``evidence`` lies outside the members-only part ``span`` (see :data:`EVIDENCE_ORIGINS`):
+    a span of the text before or after it (a removed line exactly at its edge counts as inside)."""
+    if evidence.origin == "paid_title":
+        return False
+    if evidence.origin != "text" or span is None:
+        return True
+    start, end = span
+    if evidence.end > evidence.start:
+        return evidence.end <= start or evidence.start >= end
+    return evidence.start < start or evidence.start > end
 
 
 def notice(doc: Document) -> str | None:

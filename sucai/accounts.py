@@ -33,6 +33,13 @@ on both backends, so web workers, nodes and the CLI may use it at once.
   SHA-256 is stored; revoking one takes effect at the next request.
 - The audit log records who did what, when (UTC) and from where.
 - Members have a daily download quota (UTC days); admins have none.
+- Tiers: a member may also be an SVIP (:data:`TIERS`), with a last day of its own
+  (``tiers.svip_until``); an SVIP is a member at least as long (granting SVIP
+  raises ``member_until``). Each paid tier has its own daily quotas of
+  downloads, drafting and 查重 (:meth:`Accounts.quota`, settings
+  ``member_daily_*`` / ``svip_daily_*``). :meth:`Accounts.tier` is the one place
+  that says which tier a viewer has; :meth:`Accounts.extend_membership` the one
+  that extends a membership (membership codes, :mod:`sucai.codes`).
 
 The web layer's session cookies are also signed, with :meth:`Accounts.session_secret` (a key kept in
 the database, the same for every node).
@@ -61,14 +68,20 @@ from sqlalchemy.exc import IntegrityError
 from .config import Settings, load_settings
 from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError
 from .db import Database, retried
-from .db.schema import attempts, audit, sessions, tokens, users
+from .db.schema import attempts, audit, sessions, tiers, tokens, users
 from .db.schema import secrets as secret_rows
 
 ROLES = ("user", "member", "admin")          # roles an account can hold ("visitor" = no account)
 ROLE_LABELS = {"visitor": "游客", "user": "注册用户", "member": "会员", "admin": "管理员", "cli": "命令行"}
-EVENTS = ("login", "login_failed", "logout", "download", "token_created", "token_revoked", "user_changed")
+EVENTS = ("login", "login_failed", "logout", "download", "token_created", "token_revoked", "user_changed",
+          "draft", "check", "code_created", "code_redeemed", "code_failed")
 EVENT_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "退出", "download": "下载",
-                "token_created": "创建令牌", "token_revoked": "吊销令牌", "user_changed": "账号变更"}
+                "token_created": "创建令牌", "token_revoked": "吊销令牌", "user_changed": "账号变更",
+                "draft": "写作", "check": "查重", "code_created": "创建卡密", "code_redeemed": "兑换卡密",
+                "code_failed": "卡密兑换失败"}
+TIERS = ("member", "svip")                   # paid tiers, lowest first
+TIER_LABELS = {"visitor": "游客", "user": "注册用户", "member": "会员", "svip": "SVIP会员", "admin": "管理员"}
+QUOTA_KINDS = {"download": "下载", "draft": "写作", "check": "查重"}   # daily quotas: kind → audit event of the same name
 
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
@@ -154,6 +167,7 @@ class Accounts:
     def __init__(self, target: Database | str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
                  daily_downloads: int = 50, registration_open: bool = True, registration_max_per_hour: int = 10,
                  session_max_age_days: int = 14, session_idle_hours: int = 24,
+                 quotas: dict[str, dict[str, int]] | None = None,
                  now: Callable[[], datetime] | None = None):
         if isinstance(target, Path):
             _private_file(target)
@@ -163,6 +177,7 @@ class Accounts:
         self.max_failures = max_failures
         self.lockout_seconds = lockout_seconds
         self.daily_downloads = daily_downloads
+        self.quotas = quotas or {tier: {"download": daily_downloads} for tier in TIERS}
         self.registration_open = bool(registration_open)
         self.registration_max_per_hour = registration_max_per_hour
         self.session_max_age = timedelta(days=session_max_age_days)
@@ -181,7 +196,7 @@ class Accounts:
                    registration_open=bool(settings.registration_open),
                    registration_max_per_hour=settings.registration_max_per_hour,
                    session_max_age_days=settings.session_max_age_days,
-                   session_idle_hours=settings.session_idle_hours, now=now)
+                   session_idle_hours=settings.session_idle_hours, quotas=tier_quotas(settings), now=now)
 
     @classmethod
     def open(cls, home: str | Path | None = None, now: Callable[[], datetime] | None = None,
@@ -392,8 +407,10 @@ class Accounts:
         return int(-(-wait // 1)) if wait > 0 else 0
 
     @retried
-    def _attempt(self, keys: list[tuple[str, str]], window: int, audit: tuple | None = None) -> None:
-        """Record an attempt for each of ``keys`` (those older than ``window`` of the same kinds go)."""
+    def _attempt(self, keys: list[tuple[str, str]], window: int, audit: tuple | None = None,
+                 actor: Viewer = VISITOR) -> None:
+        """Record an attempt for each of ``keys`` (those older than ``window`` of the same kinds go), and
+        ``audit`` (``(event, detail, source_ip)``, by ``actor``) in the same transaction."""
         at = self._now().timestamp()
         with self.transaction() as conn:
             for kind in {kind for kind, _ in keys}:
@@ -401,7 +418,7 @@ class Accounts:
             conn.execute(attempts.insert(), [{"kind": k, "key": key, "at": at} for k, key in keys])
             if audit:
                 event, detail, source_ip = audit
-                self._audit(conn, event, VISITOR, detail, source_ip)
+                self._audit(conn, event, actor, detail, source_ip)
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -575,47 +592,133 @@ class Accounts:
 
     def downloads_today(self, viewer: Viewer) -> int:
         """How many downloads ``viewer`` has made today (UTC)."""
-        if viewer.user_id is None:
-            return 0
-        return self._read(self._downloads_today(viewer))[0][0]
-
-    def _downloads_today(self, viewer: Viewer):
-        return select(func.count()).select_from(audit).where(
-            audit.c.user_id == viewer.user_id, audit.c.event == "download", audit.c.at >= self._day_start())
+        return self.used_today(viewer, "download")
 
     def downloads_left(self, viewer: Viewer) -> int | None:
         """Downloads a member has left today; None when not limited (admins, non-members)."""
-        if viewer.admin or not viewer.member:
-            return None
-        return max(0, self.daily_downloads - self.downloads_today(viewer))
+        return self.quota_left(viewer, "download")
 
-    @retried
     def count_download(self, viewer: Viewer, detail: str = "", source_ip: str | None = None) -> None:
-        """Record a download in the audit log; a member past today's quota is refused.
+        """Record a download in the audit log; a member past today's quota is refused (see :meth:`use_quota`).
 
-        Raises TooManyRequests (429, ``quota_exceeded``) when a member (not an
-        admin) has already downloaded ``daily_downloads`` times today (UTC), on
-        any node (the count and the record are one serialisable transaction).
         Visitors and free users are recorded but not limited (they only ever get
         the free part).
         """
+        self.use_quota(viewer, "download", detail, source_ip)
+
+    # -- tiers and quotas --------------------------------------------------
+
+    def tier(self, viewer: Viewer) -> str:
+        """The viewer's tier now: ``visitor``, ``user``, ``member``, ``svip`` or ``admin`` (an SVIP whose
+        SVIP days are over is a member while the membership lasts)."""
+        if viewer.admin:
+            return "admin"
+        if not viewer.logged_in:
+            return "visitor"
+        if not viewer.member:
+            return "user"
+        until = self.svip_until(viewer)
+        return "svip" if until and until >= self._today().isoformat() else "member"
+
+    def svip_until(self, viewer: Viewer) -> str | None:
+        """The last day of the viewer's SVIP tier (None: never had it)."""
+        if viewer.user_id is None:
+            return None
+        rows = self._read(select(tiers.c.svip_until).where(tiers.c.user_id == viewer.user_id))
+        return rows[0][0] if rows else None
+
+    def quota(self, viewer: Viewer, kind: str) -> int | None:
+        """Daily ``kind`` (:data:`QUOTA_KINDS`) allowed to the viewer's tier; None: not limited (admins;
+        visitors and free users, who only ever get the free part)."""
+        tier = self.tier(viewer)
+        return self.quotas[tier].get(kind) if tier in TIERS else None
+
+    def used_today(self, viewer: Viewer, kind: str) -> int:
+        """How many ``kind`` the viewer has used today (UTC), from the audit log."""
+        if viewer.user_id is None:
+            return 0
+        return self._read(self._used_today(viewer, kind))[0][0]
+
+    def _used_today(self, viewer: Viewer, kind: str):
+        return select(func.count()).select_from(audit).where(
+            audit.c.user_id == viewer.user_id, audit.c.event == kind, audit.c.at >= self._day_start())
+
+    def quota_left(self, viewer: Viewer, kind: str) -> int | None:
+        """``kind`` the viewer has left today; None when not limited."""
+        most = self.quota(viewer, kind)
+        return None if most is None else max(0, most - self.used_today(viewer, kind))
+
+    @retried
+    def use_quota(self, viewer: Viewer, kind: str, detail: str = "", source_ip: str | None = None) -> None:
+        """Spend one of today's ``kind`` (recorded in the audit log as the event ``kind``).
+
+        Raises TooManyRequests (429, ``quota_exceeded``) when the viewer's tier has
+        used its daily quota of ``kind`` (UTC days), on any node (the count and the
+        record are one serialisable transaction).
+        """
+        most = self.quota(viewer, kind)
         with self.transaction() as conn:
-            if viewer.member and not viewer.admin and viewer.user_id is not None:
-                used = conn.execute(self._downloads_today(viewer)).scalar_one()
-                if used >= self.daily_downloads:
-                    tomorrow = datetime.combine(self._now().date() + timedelta(days=1), time(), timezone.utc)
-                    raise TooManyRequests(f"今日下载次数已达上限（{self.daily_downloads} 次），请明天再来",
-                                          code="quota_exceeded",
-                                          retry_after=int((tomorrow - self._now()).total_seconds()) + 1)
-            self._audit(conn, "download", viewer, detail, source_ip)
+            if most is not None and conn.execute(self._used_today(viewer, kind)).scalar_one() >= most:
+                tomorrow = datetime.combine(self._now().date() + timedelta(days=1), time(), timezone.utc)
+                raise TooManyRequests(f"今日{QUOTA_KINDS[kind]}次数已达上限（{most} 次），请明天再来",
+                                      code="quota_exceeded",
+                                      retry_after=int((tomorrow - self._now()).total_seconds()) + 1)
+            self._audit(conn, kind, viewer, detail, source_ip)
+
+    def extend_membership(self, conn: Connection, user_id: int, tier: str, days: int) -> tuple[str, str]:
+        """Extend account ``user_id``'s ``tier`` (:data:`TIERS`) by ``days`` days inside the caller's
+        transaction ``conn`` (see :func:`extended_until`); returns ``(before, after)`` as ``YYYY-MM-DD``
+        (``before`` "" when there was none). An SVIP is a member at least as long; a free user becomes
+        a member. Raises NotFound, InvalidInput (``bad_tier``)."""
+        if tier not in TIERS:
+            raise InvalidInput(f"会员等级应为 {' / '.join(TIERS)}：{tier}", code="bad_tier")
+        row = conn.execute(select(users.c.role, users.c.member_until, tiers.c.svip_until)
+                           .select_from(users.outerjoin(tiers, tiers.c.user_id == users.c.id))
+                           .where(users.c.id == user_id)).first()
+        if row is None:
+            raise NotFound("用户不存在", code="user_not_found")
+        role, member_until, svip_until = row
+        before = svip_until if tier == "svip" else member_until
+        after = extended_until(before, days, self._today())
+        member = max(member_until or "", after) if tier == "svip" else after
+        if tier == "svip":
+            conn.execute(self.db.insert(tiers, update=("user_id",)).values(user_id=user_id, svip_until=after))
+        conn.execute(users.update().where(users.c.id == user_id).values(
+            role="member" if role == "user" else role, member_until=member, updated_at=self._stamp()))
+        return before or "", after
 
     # -- clock -------------------------------------------------------------
 
     def _stamp(self) -> str:
         return _iso(self._now())
 
+    def _today(self) -> date:
+        """Today on the server's clock (the day :meth:`Viewer.is_member` compares with)."""
+        return self._now().astimezone().date()
+
     def _day_start(self) -> str:
         return _iso(datetime.combine(self._now().astimezone(timezone.utc).date(), time(), timezone.utc))
+
+
+def extended_until(last_day: str | None, days: int, today: date) -> str:
+    """The last day of a membership extended by ``days`` days (``YYYY-MM-DD``).
+
+    ``last_day`` is the current last day (inclusive). Before it has passed, the
+    new days follow it: ``last_day + days``. When it has passed (or there is
+    none), they start today, which counts as the first: ``today + days - 1``. So
+    a 365-day code always adds exactly 365 days of membership.
+    """
+    try:
+        last = date.fromisoformat(last_day) if last_day else None
+    except ValueError:
+        last = None
+    start = last + timedelta(days=1) if last and last >= today else today
+    return (start + timedelta(days=days - 1)).isoformat()
+
+
+def tier_quotas(settings: Settings) -> dict[str, dict[str, int]]:
+    """The daily quotas of each paid tier from the settings: ``{tier: {kind: count}}``."""
+    return {tier: {kind: getattr(settings, f"{tier}_daily_{kind}s") for kind in QUOTA_KINDS} for tier in TIERS}
 
 
 def session_secret(home: str | Path) -> bytes:

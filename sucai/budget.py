@@ -21,6 +21,7 @@ on in every case. Results come back in the order the jobs were given.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import resource
 import shutil
@@ -81,6 +82,13 @@ def _context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+def start_early() -> None:
+    """Start the fork server now, with the readers imported, instead of at the first file: a long-lived process
+    (the watch folder) calls it once, so that its first file is not kept waiting seconds for the imports."""
+    _context()
+    multiprocessing.forkserver.ensure_running()
 
 
 def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int) -> Iterator:

@@ -45,7 +45,9 @@ class Cleaned:
     ``paid_from``: offset in ``text`` of the first members-only character, or
     ``None`` when the input had no paid tags (or nothing is left inside them).
     ``removed``: every recorded removal, in rule order then text order.
-    ``source``: the value of a source line ("（来源：新华网）" → "新华网"), or None.
+    ``source``: the value of a source line ("（来源：新华网）" → "新华网"), or None;
+    ``source_at``: where in ``text`` that line was removed (so metadata can tell
+    whether it stood in the members-only part), None when there is none.
     ``paid_until``: offset where free text starts again after the last end tag
     (``##paidend##``/``$$paidend$$``), on its first non-space character; ``None``
     when the members-only part runs to the end (no end tag, nothing but
@@ -64,6 +66,7 @@ class Cleaned:
     source: str | None
     paid_until: int | None = None
     headings: list[tuple[int, int]] = field(default_factory=list)
+    source_at: int | None = None
 
 
 @dataclass(slots=True)
@@ -268,11 +271,13 @@ _SOURCE = re.compile(
 
 def _find_source(text: str, state: _State) -> Iterator[_Edit]:
     for m in _SOURCE.finditer(text):
+        anchor = None
         if state.source is None:
             state.source = m.group("paren") or m.group("bare")
+            anchor = ("source", 0)
         line_start, line_end = _line_span(text, m.start(), m.end())
         whole_line = not text[line_start : m.start()].strip(_SPACE)
-        yield _Edit(line_start, line_end) if whole_line else _Edit(m.start(), m.end())
+        yield _Edit(line_start, line_end, anchor=anchor) if whole_line else _Edit(m.start(), m.end(), anchor=anchor)
 
 
 # ---------------------------------------------------------------- adverts and solicitations
@@ -373,7 +378,7 @@ RULES: list[Rule] = [
 @dataclass
 class _Anchor:
     pos: int
-    kind: str  # "paid_begin", "paid_end" or "heading"
+    kind: str  # "paid_begin", "paid_end", "heading" or "source"
     depth: int
 
 
@@ -454,7 +459,8 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
             removed.extend(Removal(rule.name, old[e.start : e.end]) for e in applied if e.end > e.start)
     paid_from, paid_until = _paid_bounds(text, anchors)
     headings = [(a.pos, a.depth) for a in anchors if a.kind == "heading" and _line_has_text(text, a.pos)]
-    return Cleaned(text, paid_from, removed, state.source, paid_until, headings)
+    source_at = next((a.pos for a in anchors if a.kind == "source"), None)
+    return Cleaned(text, paid_from, removed, state.source, paid_until, headings, source_at)
 
 
 def _line_has_text(text: str, pos: int) -> bool:

@@ -31,6 +31,12 @@ class Settings:
     free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
     registration_open: int = 1        # 1: visitors may sign up as free users; 0: only an admin creates accounts
     member_daily_downloads: int = 50  # downloads a member may make per (UTC) day; admins are not limited
+    member_daily_drafts: int = 20     # 写作台 drafts a member may start per day
+    member_daily_checks: int = 20     # 查重 runs a member may make per day
+    svip_daily_downloads: int = 200   # the same three for the SVIP tier
+    svip_daily_drafts: int = 100
+    svip_daily_checks: int = 100
+    redeem_max_failures: int = 5      # failed membership-code redemptions per account (and per IP) in an hour before a pause
     login_max_failures: int = 5       # failed logins for one user name (or from one IP) before a lockout
     login_lockout_seconds: int = 300  # the window failures are counted in, and how long a lockout lasts
     session_https_only: int = 0       # 1: the session cookie is sent over HTTPS only (Secure); 0 for plain-HTTP localhost
@@ -43,8 +49,16 @@ class Settings:
     parse_timeout_seconds: int = 300  # wall-clock limit on reading one file (conversion, OCR included)
     parse_memory_mb: int = 1024       # address-space limit of the process that reads one file, in MB
     parse_max_pages: int = 2000       # longest PDF (or multi-page TIFF) that is read, in pages
+    drafting_tier: str = "member"     # who may use the 写作台: "user" (every logged-in account) or "member" (会员)
+    llm_base_url: str = ""            # 润笔: an OpenAI-compatible endpoint (…/v1); empty: 润笔 is hidden
+    llm_model: str = ""               # 润笔: the model name sent to that endpoint
+    llm_api_key: str = ""             # 润笔: sent as "Authorization: Bearer …" when not empty
+    llm_timeout_seconds: int = 60     # 润笔: longest wait for one rewrite, in seconds
     progress_seconds: int = 10        # without a terminal (piped, a service log), ingest prints a progress line this often
-    timezone: str = "Asia/Shanghai"   # IANA time zone in which times are shown (the audit log); stored times are UTC
+    timezone: str = "Asia/Shanghai"   # IANA time zone in which times are shown (the audit log) and days counted (今日更新); stored times are UTC
+    watch_settle_ms: int = 1000       # watch folder: a file is ingested once its size and time stayed the same this long
+    check_min_match_chars: int = 13   # 查重: shortest 重合片段, in characters (letters, digits, Han; no punctuation)
+    check_max_chars: int = 100_000    # 查重: longest draft, in characters (without whitespace)
     database_url: str = ""            # postgresql://user:password@host/db; "" = the SQLite files in the data directory
     index_poll_seconds: int = 1       # how often a server checks the change log when no notification comes
 
@@ -113,6 +127,8 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
 def _check_text(name: str, value) -> None:
     if not isinstance(value, str):
         raise InvalidInput(f"设置 {name} 应为文字（字符串），而不是 {value!r}", code="bad_settings")
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise InvalidInput(f"设置 {name} 应为 {' / '.join(_CHOICES[name])} 之一，而不是 {value!r}", code="bad_settings")
     if name == "timezone":
         try:
             ZoneInfo(value)
@@ -140,7 +156,8 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "max_query_chars": 1, "max_page_size": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
-            "index_poll_seconds": 1}
+            "index_poll_seconds": 1, "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1}
+_CHOICES = {"drafting_tier": ("user", "member")}
 
 
 def _from_toml(path: Path, known: dict[str, str]) -> dict:

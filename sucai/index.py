@@ -18,8 +18,13 @@ scores — term statistics included — come from the text that viewer may see:
   free part of documents that have a members part, and a phrase that runs across
   the member boundary is found for members like any other.
 
+The 查重 fingerprints of the whole text are in ``fp`` (:mod:`sucai.fingerprint`), for every document.
+
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
-``has_paid``) are fast fields for filters, facet counts and sorting. No text is
+``has_paid``) are fast fields for filters, facet counts and sorting;
+``free_genre``, ``free_source``, ``free_year`` and ``free_date`` are the same
+metadata as a viewer without the member tier gets it (:func:`sucai.access.free_view`:
+only what is found outside the members-only part), for every document. No text is
 stored: snippets are cut from the catalogue.
 
 Each node keeps its own index, a replica of the shared catalogue: it is rebuilt
@@ -48,12 +53,14 @@ from filelock import FileLock
 
 from . import access, analysis
 from .config import Settings
+from .fingerprint import index_tokens as check_tokens
 from .model import Document, walk_outline
 from .store import Catalogue
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 4
+INDEX_VERSION = 6
+UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
 
@@ -68,12 +75,14 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("head_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("free_head_w", tokenizer_name="whitespace", index_option="freq")
     sb.add_boolean_field("split", indexed=True)
-    sb.add_text_field("genre", tokenizer_name="raw", fast=True)
-    sb.add_text_field("source", tokenizer_name="raw", fast=True)
-    sb.add_unsigned_field("year", indexed=True, fast=True)
-    sb.add_unsigned_field("date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
+    for prefix in ("", "free_"):  # the metadata as members see it, and as everyone else does
+        sb.add_text_field(f"{prefix}genre", tokenizer_name="raw", fast=True)
+        sb.add_text_field(f"{prefix}source", tokenizer_name="raw", fast=True)
+        sb.add_unsigned_field(f"{prefix}year", indexed=True, fast=True)
+        sb.add_unsigned_field(f"{prefix}date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     sb.add_unsigned_field("chars", indexed=True, fast=True)
     sb.add_boolean_field("has_paid", indexed=True, fast=True)
+    sb.add_text_field("fp", tokenizer_name="whitespace", index_option="freq")  # 查重 fingerprints (whole text)
     return sb.build()
 
 
@@ -89,19 +98,34 @@ def fingerprint(settings: Settings) -> str:
 
 def index_fields(doc: Document) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring)."""
-    fields: dict = {"id": doc.id, "genre": doc.genre, "source": doc.source or "未注明", "year": doc.year or 0,
-                    "date": _date_key(doc.date), "chars": doc.chars, "has_paid": doc.members_span is not None}
+    fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None}
     free = access.free_view(doc)
+    fields.update(facet_fields(doc, ""))
+    fields.update(facet_fields(free, "free_"))
     fields.update(_view_fields(free, "free_title", "free", "free_head_w"))
     fields["split"] = (free.title, free.text, free.outline) != (doc.title, doc.text, doc.outline)
     if fields["split"]:
         fields.update(_view_fields(doc, "title", "body", "head_w"))
+    fields.update(_check_fields(doc))
     return fields
+
+
+def facet_fields(doc: Document, prefix: str) -> dict:
+    """文种, 来源 ("未注明" when none), year and date (YYYYMMDD, 0 when unknown) of ``doc`` as fields ``prefix…``."""
+    return {f"{prefix}genre": doc.genre, f"{prefix}source": doc.source or UNSTATED_SOURCE,
+            f"{prefix}year": doc.year or 0, f"{prefix}date": _date_key(doc.date)}
 
 
 def _view_fields(view: Document, title: str, text: str, headings: str) -> dict[str, str]:
     return {**_text_fields(title, analysis.normalize(view.title)), **_text_fields(text, analysis.normalize(view.text)),
             headings: _heading_words(view)}
+
+
+def _check_fields(doc: Document) -> dict[str, str]:
+    """The 查重 fingerprints of the whole text (:func:`sucai.fingerprint.index_tokens`): candidates for
+    a draft's sources. Members-only text counts for a 文字复制比, so the whole text is fingerprinted;
+    what a viewer is shown of a source is decided by :mod:`sucai.check`."""
+    return {"fp": check_tokens(doc.text)}
 
 
 def _heading_words(doc: Document) -> str:

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
-from . import analysis, clean, outline, readers
+from . import analysis, clean, metadata, outline, readers
 from .budget import Budget, run_budgeted
 from .errors import ReadError, SucaiError
 from .model import Document
@@ -127,18 +127,20 @@ class ParseJob:
     budget: Budget = Budget()
     converted: tuple[Path, str] | None = None
     refused: tuple[str, str] | None = None  # the outcome already known (LibreOffice could not convert it)
+    source: str | None = None  # the 来源 the operator gave for the batch (``sucai ingest --source``)
 
 
 def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
-               converted: tuple[Path, str] | None = None) -> Document:
-    """Read, clean and structure one file. ``converted`` is (the .docx LibreOffice made of it, its format).
+               converted: tuple[Path, str] | None = None, source: str | None = None) -> Document:
+    """Read, clean and structure one file. ``converted`` is (the .docx LibreOffice made of it, its format);
+    ``source`` the 来源 the operator gave for the batch, used when the file names none.
 
     Raises ReadError when it is not a readable document.
     """
     raw = readers.read_converted(*converted) if converted else readers.read(path, limits)
     markdown = raw.format == "md"
-    hint = raw.title or path.stem  # used only when the text has no title line of its own
-    doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, title_hint=hint)
+    origin = metadata.Origin(path=str(path), title=raw.title, meta=raw.meta, source=source)
+    doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, origin=origin)
     return replace(doc, source_path=str(path), format=raw.format, encoding=raw.encoding,
                    ocr_confidence=raw.ocr_confidence)
 
@@ -150,7 +152,7 @@ def _parse_job(job: ParseJob) -> Document | tuple[str, str]:
     budget = job.budget
     limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
     try:
-        return parse_file(job.path, limits, job.converted)
+        return parse_file(job.path, limits, job.converted, job.source)
     except SucaiError as err:
         return "skipped", err.message
     except MemoryError:
@@ -193,13 +195,15 @@ def ingest(
     paths: Iterable[str | Path],
     progress: Callable[[IngestProgress], None] | None = None,
     workers: int | None = None,
+    source: str | None = None,
 ) -> IngestSummary:
     """Ingest files and folders into ``library``; returns one outcome per file.
 
-    ``progress`` gets an :class:`IngestProgress` after each file's outcome and
-    after each batch of an index sync. Never raises for a bad file. The index is
-    synced every ``_SYNC_EVERY`` stored files — while the worker processes go on
-    parsing — and at the end (also finishing an interrupted run).
+    ``source`` is the 来源 of the files of this batch that name none themselves
+    (``sucai ingest --source``). ``progress`` gets an :class:`IngestProgress` after
+    each file's outcome and after each batch of an index sync. Never raises for a
+    bad file. The index is synced every ``_SYNC_EVERY`` stored files — while the
+    worker processes go on parsing — and at the end (also finishing an interrupted run).
     """
     files, missing = discover(paths, library.settings.home)
     summary = IngestSummary(list(missing))
@@ -223,9 +227,12 @@ def ingest(
         else:
             todo.append((path, content))
     budget = Budget.from_settings(library.settings)
+    library.clusters.catch_up()  # documents an earlier run stored but did not place in clusters
     stored = 0
-    for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], budget, workers)):
-        summary.add(_store(library.catalogue, path, content, parsed))
+    for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], budget, workers, source)):
+        outcome = _store(library.catalogue, path, content, parsed)
+        summary.add(outcome)
+        library.clusters.after_store(outcome.status, outcome.doc_id, parsed)  # near-duplicates, better copies
         tell(str(path))
         stored += 1
         if stored % _SYNC_EVERY == 0:
@@ -245,7 +252,7 @@ def _content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _jobs(paths: list[Path], budget: Budget, workdir: Path) -> Iterator[ParseJob]:
+def _jobs(paths: list[Path], budget: Budget, workdir: Path, source: str | None = None) -> Iterator[ParseJob]:
     """A job per path, in order; office files are converted a chunk at a time, just before their jobs are needed."""
     iterator = iter(paths)
     for number, chunk in enumerate(iter(lambda: list(islice(iterator, _CONVERT_CHUNK)), [])):
@@ -256,18 +263,19 @@ def _jobs(paths: list[Path], budget: Budget, workdir: Path) -> Iterator[ParseJob
         for path in chunk:
             result = converted.get(path)
             if isinstance(result, ReadError):
-                yield ParseJob(path, budget, refused=("skipped", result.message))
+                yield ParseJob(path, budget, refused=("skipped", result.message), source=source)
             else:
-                yield ParseJob(path, budget, (result, kinds[path]) if result else None)
+                yield ParseJob(path, budget, (result, kinds[path]) if result else None, source=source)
 
 
-def _parse_all(paths: list[Path], budget: Budget, workers: int | None) -> Iterator[Document | tuple[str, str]]:
+def _parse_all(paths: list[Path], budget: Budget, workers: int | None,
+               source: str | None = None) -> Iterator[Document | tuple[str, str]]:
     """Parse ``paths`` in worker processes within ``budget``, results in order (see ``sucai.budget``)."""
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     with tempfile.TemporaryDirectory(prefix="sucai-convert-") as workdir:
-        yield from run_budgeted(_parse_job, _jobs(paths, budget, Path(workdir)), budget, workers)
+        yield from run_budgeted(_parse_job, _jobs(paths, budget, Path(workdir), source), budget, workers)
 
 
 def _store(catalogue, path: Path, content: str, parsed: Document | tuple[str, str]) -> FileOutcome:

@@ -11,13 +11,15 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 
+from . import access
 from .config import Settings, load_settings
+from .dedupe import Clusters
 from .errors import NotFound
-from .index import SearchIndex
+from .index import UNSTATED_SOURCE, SearchIndex
 from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
 from .model import Document
 from .search import SearchRequest, SearchResult, matching_ids, search
-from .store import Catalogue
+from .store import Catalogue, Summary
 
 
 class Library:
@@ -37,10 +39,38 @@ class Library:
     def index(self) -> SearchIndex:
         return SearchIndex(self.settings, self.catalogue)
 
+    @cached_property
+    def clusters(self) -> Clusters:
+        """The clusters of near-duplicates (相似版本), see :mod:`sucai.dedupe`."""
+        return Clusters(self.catalogue)
+
     def ingest(self, paths: Iterable[str | Path], progress: Callable[[IngestProgress], None] | None = None,
-               workers: int | None = None) -> IngestSummary:
-        """Ingest files and folders (see :func:`sucai.ingest.ingest`)."""
-        return ingest(self, paths, progress, workers)
+               workers: int | None = None, source: str | None = None) -> IngestSummary:
+        """Ingest files and folders (see :func:`sucai.ingest.ingest`); ``source`` is the 来源 of
+        the files of this batch that name none themselves."""
+        return ingest(self, paths, progress, workers, source)
+
+    def summaries(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False) -> list[dict]:
+        """The visible documents without their text (id, title, 文种, 字数, date, source,
+        has_member_part), as a viewer with or without the member tier sees their metadata."""
+        return [row.to_dict() for row in self.records(limit, newest_first=newest_first, member=member)]
+
+    def records(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False,
+                ids: list[int] | None = None) -> list[Summary]:
+        """The visible catalogue rows (:class:`sucai.store.Summary`) as this viewer sees their metadata."""
+        rows = self.catalogue.records(limit, newest_first, ids=ids)
+        return rows if member else [access.free_summary(row) for row in rows]
+
+    def stats(self, *, member: bool = False) -> dict:
+        """Documents, characters, and counts by 文种 and by 来源 ("未注明" when none) of the visible
+        documents, as this viewer sees their metadata (the same shape as :meth:`Catalogue.stats`)."""
+        if member:
+            return self.catalogue.stats()
+        rows = self.records()
+        by_genre = Counter(row.genre for row in rows)
+        by_source = Counter(row.source or UNSTATED_SOURCE for row in rows)
+        return {"documents": len(rows), "chars": sum(row.chars for row in rows),
+                "by_genre": _ordered(by_genre), "by_source": _ordered(by_source)}
 
     def get(self, doc_id: int, include_hidden: bool = False, *, preview: bool = True) -> Document:
         """The document with this id. Raises NotFound (also for a hidden one, unless ``include_hidden``).
@@ -56,16 +86,20 @@ class Library:
     def update(self, doc_id: int, **changes) -> None:
         """Edit metadata (title, 文种, member boundary…) and re-index. See :meth:`Catalogue.update`."""
         self.catalogue.update(doc_id, **changes)
+        self.clusters.refresh(self.catalogue.cluster_of(doc_id))
         self.index.sync()
 
     def set_hidden(self, doc_id: int, hidden: bool) -> None:
         """Hide a document from search and reading (admins still see it), or show it again."""
         self.catalogue.set_hidden(doc_id, hidden)
+        self.clusters.refresh(self.catalogue.cluster_of(doc_id))
         self.index.sync()
 
     def remove(self, doc_id: int) -> None:
         """Delete a document from the catalogue and the index. Raises NotFound."""
+        cluster = self.catalogue.cluster_of(doc_id)
         self.catalogue.remove(doc_id)
+        self.clusters.refresh(cluster)
         self.index.sync()
 
     def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:
@@ -100,3 +134,8 @@ class Library:
 
     def close(self) -> None:
         self.catalogue.close()
+
+
+def _ordered(counts: Counter) -> dict[str, int]:
+    """Most frequent first, then by name (the order of :meth:`Catalogue.stats`)."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

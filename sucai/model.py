@@ -117,6 +117,55 @@ def walk_outline(roots: list[OutlineNode]):
         yield from root.walk()
 
 
+METADATA_FIELDS = ("title", "genre", "doc_number", "date", "source")
+"""The derived fields that carry :class:`Evidence`: 标题, 文种, 发文字号, 成文日期, 来源/发文机关."""
+
+EVIDENCE_ORIGINS = ("text", "title", "paid_title", "file_name", "folder", "meta", "option", "editor", "default")
+"""Where a derived value was found:
+
+- ``"text"``: in ``Document.text`` at ``[start, end)``; an empty span marks a line
+  that cleaning removed there (a "来源：" line);
+- ``"title"``: in the title line(s) above the text, which every viewer sees;
+- ``"paid_title"``: in the title line(s) above the text, inside the members-only
+  part (the member tag stood at or before the title);
+- ``"file_name"`` / ``"folder"``: the name of the file, or of a folder it came from;
+- ``"meta"``: metadata the file declares outside its text (HTML ``<meta>``, docx core
+  properties: :attr:`sucai.readers.RawDocument.meta`);
+- ``"option"``: given by the operator for a batch (``sucai ingest --source``);
+- ``"editor"``: set by an admin;
+- ``"default"``: a placeholder where nothing names the field ("无标题").
+"""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One candidate value of a derived field and where it was found (see :data:`EVIDENCE_ORIGINS`).
+
+    ``field`` is one of :data:`METADATA_FIELDS`; ``value`` is the value as stored
+    (``date`` as ISO ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``); ``rule`` says in
+    words how it was found ("落款", "标题", "文号前缀"…). ``start``/``end`` are
+    character offsets of ``Document.text`` (half-open) for origin ``"text"``,
+    else ``None``. A viewer without the member tier is given, per field, the
+    first candidate whose evidence lies outside the members-only part
+    (:func:`sucai.access.free_view`).
+    """
+
+    field: str
+    value: str
+    origin: str
+    start: int | None = None
+    end: int | None = None
+    rule: str = ""
+
+    def to_dict(self) -> dict:
+        return {"field": self.field, "value": self.value, "origin": self.origin, "start": self.start,
+                "end": self.end, "rule": self.rule}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Evidence:
+        return cls(**data)
+
+
 @dataclass
 class Document:
     """A clean, structured document as kept in the catalogue.
@@ -133,6 +182,9 @@ class Document:
     text order; they stay part of ``text``.
     ``ocr_confidence`` is set when the text was recognised by OCR (a scan or an
     image): Tesseract's mean word confidence, 0–100; None otherwise.
+    ``evidence`` lists the candidates of the derived fields (title, genre,
+    doc_number, date, source), best first per field; the first of a field is its
+    value here (see :class:`Evidence`).
     """
 
     title: str
@@ -147,6 +199,7 @@ class Document:
     outline: list[OutlineNode] = field(default_factory=list)
     elements: list[Element] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     id: int | None = None
     source_path: str | None = None
     format: str | None = None
@@ -177,5 +230,6 @@ class Document:
         data["outline"] = [node.to_dict() for node in self.outline]
         data["elements"] = [element.to_dict() for element in self.elements]
         data["removed"] = [{"rule": r.rule, "text": r.text} for r in self.removed]
+        data["evidence"] = [e.to_dict() for e in self.evidence]
         data["chars"] = self.chars
         return data

@@ -1,7 +1,8 @@
-"""Structure: title, 文种 (genre), 文号, date and the outline (提纲) of a clean text.
+"""Structure: the outline (提纲) of a clean text, and the document it makes.
 
 :func:`analyse` turns a :class:`~sucai.clean.Cleaned` into a
-:class:`~sucai.model.Document`. The outline follows the heading levels of
+:class:`~sucai.model.Document`: its title and derived fields come from :func:`sucai.metadata.describe`, its
+outline from :func:`parse_outline`. The outline follows the heading levels of
 GB/T 9704-2012 §7.3.3 — 一、 / （一） / 1. / （1） — also written with
 compatibility characters (⼀、 ㈠ ⒈ ⑴), plus ① / ㊀ / Ⅳ / ⅳ as levels of their
 own, 第一编/分编/章/节/条/条之一 (条 under 节 under 章 under 分编 under 编; every
@@ -19,202 +20,18 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from . import metadata
 from .clean import Cleaned
 from .elements import NONBLANK_LINE, SALUTATION, find_elements
+from .metadata import DOC_NUMBER, genres
 from .model import Document, Element, OutlineNode, Removal
+from .numerals import cn_int as _cn_int
 
-__all__ = ["analyse", "detect_genre", "parse_outline"]
+__all__ = ["analyse", "parse_outline"]
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUM = "[一二三四五六七八九十百千零〇]"
 _SPACE = " \t\u3000"
-
-
-def _cn_int(numeral: str) -> int:
-    """Value of a Chinese (十二, 一百零三) or Arabic (12, １２) numeral."""
-    if numeral.isdigit():
-        return int(numeral)
-    total = digit = 0
-    for ch in numeral:
-        if ch in _CN_UNITS:
-            total += (digit or 1) * _CN_UNITS[ch]
-            digit = 0
-        else:
-            digit = _CN_DIGITS.get(ch, 0)
-    return total + digit
-
-
-# ====================================================================== genre
-
-# (genre, pattern). The match that ends last in the title wins ("关于印发…实施方案的
-# 通知" is a 通知); at the same end the longer, more specific word wins (调研报告
-# over 报告). Text inside 《》 is ignored: it names another document.
-_GENRES: list[tuple[str, str]] = [
-    ("对照检查材料", r"(?:对照检查|检视剖析|对照检视|个人检视|检查剖析)(?:材料)?"),
-    ("发言提纲", r"发言提纲"),
-    ("心得体会", r"心得体会|心得|学习体会|感悟"),
-    ("述职报告", r"述(?:职|责)(?:述廉|述德述廉)?报告|述职"),
-    ("调研报告", r"调研报告|调查报告"),
-    ("工作总结", r"(?:工作)?总结"),
-    ("党课讲稿", r"党课(?:讲稿)?"),
-    ("讲话", r"讲话(?:稿)?|致辞|发言(?:材料)?|演讲(?:稿)?|主持词"),
-    ("报告", r"报告"),
-    ("实施方案", r"实施方案"),
-    ("工作方案", r"(?:工作)?方案"),
-    ("意见", r"意见"),
-    ("通知", r"通知"),
-    ("决定", r"决定"),
-    ("决议", r"决议"),
-    ("条例", r"条例"),
-    ("办法", r"办法|细则"),
-    ("规定", r"规定"),
-    ("先进事迹", r"(?:先进)?事迹(?:材料)?"),
-    ("规划", r"规划|纲要"),
-    ("纪要", r"纪要"),
-    ("批复", r"批复"),
-    ("通报", r"通报"),
-    ("公告", r"公告"),
-    ("通告", r"通告"),
-    ("请示", r"请示"),
-    ("函", r"(?<=的)函$|函$"),
-]
-_GENRE_RE = [(genre, re.compile(pattern)) for genre, pattern in _GENRES]
-_BOOK_TITLE = re.compile(r"《[^《》]*》")
-_TRAILING_BRACKET = re.compile(r"\s*[（(][^（()）]*[）)]\s*$")
-
-
-def detect_genre(title: str) -> str:
-    """文种 of a document from its ``title``, e.g. "…实施方案的通知" → "通知".
-
-    Returns one of the genre names listed in ``_GENRES`` (对照检查材料, 发言提纲,
-    心得体会, 述职报告, 调研报告, 工作总结, 党课讲稿, 讲话, 报告, 实施方案, 工作方案,
-    意见, 通知, 决定, 条例, 办法, 规定, 先进事迹, 规划, 纪要, 函, 批复, 通报, 公告…),
-    or "其他" when no genre word is found. Never raises.
-    """
-    text = _TRAILING_BRACKET.sub("", _BOOK_TITLE.sub(lambda m: "　" * len(m.group()), title.strip()))
-    best: tuple[int, int, str] | None = None
-    for genre, pattern in _GENRE_RE:
-        for m in pattern.finditer(text):
-            key = (m.end(), m.end() - m.start(), genre)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    if best is None:
-        return "先进事迹" if title.lstrip().startswith("——记") else "其他"
-    return best[2]
-
-
-# ====================================================================== title, 文号, date
-
-_DECLARED = re.compile(r"\s*[（(]\s*(?:全文)?共?\s*(\d{2,7})\s*字\s*[）)]\s*$")
-_TITLE_END_WORD = re.compile(
-    r"(?:通知|方案|意见|决定|决议|报告|规划|纲要|办法|细则|规定|条例|纪要|批复|函|通报|公告|通告|请示"
-    r"|总结|讲话|讲稿|致辞|材料|提纲|体会|心得|发言|事迹)$"
-)
-_NOT_TITLE_END = "。，；：、,;:"
-
-
-def _is_title_line(line: str) -> bool:
-    """A line that can be a title: short, no sentence inside, not ending in a clause mark,
-    not a numbered heading, not a dash-led subtitle such as "——2017年2月11日在…会议上"."""
-    return (0 < len(line) <= 80 and "。" not in line and line[-1] not in _NOT_TITLE_END
-            and not _LINE_LABEL.match(line) and not _SUBTITLE_DASH.match(line))
-
-
-_SUBTITLE_DASH = re.compile(r"[-—–－―]")
-
-
-def _next_line(text: str, pos: int) -> tuple[str, int, int]:
-    """The next non-blank line at or after ``pos``: (stripped line, start, end-after-newline)."""
-    while pos < len(text):
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end + 1
-        line = text[pos:end].strip()
-        if line:
-            return line, pos, end
-        pos = end
-    return "", len(text), len(text)
-
-
-def _split_title(text: str, title_hint: str | None) -> tuple[str, int, int]:
-    """(title as written, offset where the title starts, offset where the body starts).
-
-    Joins a title split over two lines. When a line among the first few equals
-    ``title_hint`` (a title the container declared), that line is the title and
-    what stands before it (site navigation) is not part of the document.
-    """
-    pos = 0
-    for _ in range(_HINT_LINES):
-        line, start, end = _next_line(text, pos)
-        if not line:
-            break
-        if title_hint and line == title_hint.strip():
-            return line, start, _next_line(text, end)[1]
-        pos = end
-    first, _, end = _next_line(text, 0)
-    if not _is_title_line(first):
-        return (title_hint or "").strip(), 0, 0
-    title = first
-    if not _TITLE_END_WORD.search(_DECLARED.sub("", first)):
-        second, _, second_end = _next_line(text, end)
-        if second and len(second) <= 30 and _is_title_line(second) and _TITLE_END_WORD.search(_DECLARED.sub("", second)):
-            title, end = first + second, second_end
-    return title, 0, _next_line(text, end)[1]
-
-
-_HINT_LINES = 5
-
-
-_DOC_NUMBER = re.compile(
-    rf"[{_HAN}]{{1,10}}\s*[〔\[［【（(]\s*(?:19|20)\d{{2}}\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
-    rf"|(?:中华人民共和国)?(?:国务院|主席|[{_HAN}]{{1,8}}(?:部|委员会|局|署|行|院|政府))令\s*第\s*(?:\d{{1,5}}|{_CN_NUM}{{1,6}})\s*号"
-)
-_DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?"
-    r"|(?P<cy>[〇零○Ｏ一二三四五六七八九]{4})年(?P<cm>十[一二]?|[一二三四五六七八九])月"
-    r"(?:(?P<cd>[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])日)?"
-)
-_CN_YEAR_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
-
-
-def _head_lines(text: str, count: int) -> list[str]:
-    return [line.strip() for line in text[:4000].split("\n") if line.strip()][:count]
-
-
-def _tail_lines(text: str, count: int) -> list[str]:
-    return [line.strip() for line in text[-2000:].split("\n") if line.strip()][-count:]
-
-
-def _find_doc_number(title: str, body: str) -> str | None:
-    """文号 such as 国发〔2019〕4号 or 中华人民共和国国务院令第517号, from the title and the first lines."""
-    lines = [title, *_head_lines(body, 6)]
-    hits = [(m.group(), m.group() == line) for line in lines for m in _DOC_NUMBER.finditer(line)]
-    standalone = [hit for hit, whole in hits if whole]
-    return (standalone or [hit for hit, _ in hits] or [None])[0]
-
-
-def _iso_date(m: re.Match[str]) -> str | None:
-    if m.group("y"):
-        year, month, day = int(m.group("y")), int(m.group("m")), m.group("d") and int(m.group("d"))
-    else:
-        year = int(m.group("cy").translate(_CN_YEAR_DIGITS))
-        month, day = _cn_int(m.group("cm")), m.group("cd") and _cn_int(m.group("cd"))
-    if not 1 <= month <= 12 or (day and not 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}" if day else f"{year:04d}-{month:02d}"
-
-
-def _find_date(title: str, body: str) -> str | None:
-    """ISO date of the document: a short date line near the start, else the 落款 at the end."""
-    for lines, max_len in (([title, *_head_lines(body, 8)], 60), (_tail_lines(body, 4), 30)):
-        for line in lines:
-            if len(line) <= max_len:
-                for m in _DATE.finditer(line):
-                    if iso := _iso_date(m):
-                        return iso
-    return None
 
 
 # ====================================================================== outline: line labels
@@ -381,7 +198,7 @@ def _is_plain_candidate(line: str) -> bool:
         and not _PLAIN_BAD.search(line)
         and not _LINE_LABEL.match(line)
         and bool(_HAS_HAN.search(line))
-        and not _DOC_NUMBER.fullmatch(line)
+        and not DOC_NUMBER.fullmatch(line)
     )
 
 
@@ -610,43 +427,43 @@ def _line_start(body: str, pos: int) -> int:
 # ====================================================================== analyse
 
 
-def analyse(cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None = None) -> Document:
+def analyse(
+    cleaned: Cleaned, *, markdown: bool = False, title_hint: str | None = None, origin: metadata.Origin | None = None
+) -> Document:
     """Structure a cleaned text into a :class:`Document` (no I/O; never raises on odd text).
 
-    ``title``: the first meaningful line (joined with the next one when a title is
-    split over two lines, e.g. "…职业教育改革" + "实施方案的通知"), its declared
-    length "（5350字）" moved into ``declared_chars``; ``title_hint`` (e.g. the
-    HTML <title>) is used when the text has no clear title line, which then
-    stays in the body. ``text`` is the body after the title; the members span
-    (``paid_from``, ``paid_until``) is re-based onto it. ``genre`` from
-    :func:`detect_genre`; ``doc_number`` (文号) and ``date`` (ISO) from the
-    first lines or the 落款; ``source`` from cleaning; ``elements`` (the 公文
+    The title, 文种, 文号, date and 来源 — with the evidence of each — come from
+    :func:`sucai.metadata.describe` (``origin``: what is known of the file;
+    ``title_hint``, e.g. the HTML <title>, is short for ``Origin(title=…)``).
+    ``text`` is the body after the title; what stood before a title the file
+    declares is recorded as a ``before_title`` removal; the members span
+    (``paid_from``, ``paid_until``) is re-based onto it; ``elements`` (the 公文
     elements of GB/T 9704-2012 §7) from :func:`sucai.elements.find_elements`;
     ``outline`` from :func:`parse_outline`, using the markdown heading lines
     recorded by :func:`sucai.clean.clean` when ``markdown=True``, with element
     lines (but attachment titles) never headings.
     """
-    title_line, title_start, body_start = _split_title(cleaned.text, title_hint)
-    before = cleaned.text[:title_start].strip()
-    declared = _DECLARED.search(title_line)
-    title = _DECLARED.sub("", title_line).strip() if declared else title_line
+    described = metadata.describe(cleaned, origin or metadata.Origin(title=title_hint))
+    body_start = described.body_start
+    before = cleaned.text[: described.title_start].strip()
     body = cleaned.text[body_start:]
     headings = [(pos - body_start, depth) for pos, depth in cleaned.headings if pos >= body_start]
     paid_from, paid_until = _paid_span(cleaned, body_start)
     elements = find_elements(body)
     return Document(
-        title=title,
+        title=described.value("title") or "",
         text=body,
-        genre=detect_genre(title),
-        declared_chars=int(declared.group(1)) if declared else None,
+        genre=described.value("genre") or genres.OTHER,
+        declared_chars=described.declared_chars,
         paid_from=paid_from,
         paid_until=paid_until,
-        doc_number=_find_doc_number(title_line, body),
-        date=_find_date(title_line, body),
-        source=cleaned.source,
+        doc_number=described.value("doc_number"),
+        date=described.value("date"),
+        source=described.value("source"),
         outline=parse_outline(body, markdown=markdown, headings=headings if markdown else None, elements=elements),
         elements=elements,
         removed=list(cleaned.removed) + ([Removal("before_title", before)] if before else []),
+        evidence=described.evidence,
     )
 
 

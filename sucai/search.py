@@ -16,11 +16,14 @@
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
 member tier, the fields of the free view are searched (so matches and scores,
-term statistics included, come from the free view alone), and snippets,
-highlights and facet counts come from the free part. Documents the catalogue has
-changed since they were indexed (hidden, re-bounded, edited, removed) are left out
-of every query until the index catches up (:meth:`sucai.index.SearchIndex.snapshot`),
-and a hit is built from the catalogue's current document.
+term statistics included, come from the free view alone), snippets, highlights
+and facet counts come from the free part, and the 文种/年份/来源 filters, facets,
+date sort and each hit's metadata use the metadata found in the free part (the
+index's ``free_genre``/``free_source``/``free_year``/``free_date`` fields).
+Documents the catalogue has changed since they were indexed (hidden, re-bounded,
+edited, removed) are left out of every query until the index catches up
+(:meth:`sucai.index.SearchIndex.snapshot`), and a hit is built from the
+catalogue's current document.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from tantivy import Occur, Query
 
 from . import access, analysis
 from .index import SCHEMA, SearchIndex
+from .metadata.genres import NAMES as GENRE_NAMES
+from .metadata.genres import canonical
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
 from .snippet import find_spans, merge_spans, snippet_for
@@ -69,6 +74,7 @@ class SearchRequest:
     limit: int = 10
     page: int = 1
     facets: bool = True
+    ids: list[int] | None = None   # only among these documents (new ones, a folder…); None: all
 
 
 @dataclass
@@ -90,6 +96,7 @@ class Hit:
     section_path: list[str] = field(default_factory=list)
     section_start: int | None = None
     section_end: int | None = None
+    other_versions: list[int] = field(default_factory=list)  # 另有 N 个相似版本: ids of the cluster's other members
 
 
 @dataclass
@@ -118,11 +125,13 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) 
     warnings += parsed.warnings
     searcher, changed = index.snapshot()
     plan = _Plan(parsed, request, member, changed)
+    _collapse_versions(index, searcher, plan)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
-    facets = _facets(searcher, plan.matching()) if request.facets else {}
+    _add_versions(index, hits)
+    facets = _facets(searcher, plan.matching(), plan.member) if request.facets else {}
     took = (time.perf_counter() - started) * 1000
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
                         hits, facets, warnings, round(took, 2))
@@ -157,6 +166,8 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
     if request.year is not None and not 1 <= request.year <= 9999:
         warnings.append(f"年份 {request.year} 无效，已忽略")
         request.year = None
+    if request.genre and canonical(request.genre) not in GENRE_NAMES:
+        warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果（文种表见 sucai genres）")
     if request.heading and request.scope != "section":
         warnings.append("按标题筛选只在段落检索（scope=section）中生效")
     return request, warnings
@@ -187,7 +198,7 @@ class _Plan:
 
     def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool, changed: list[int]):
         self.parsed, self.request, self.member = parsed, request, member
-        self.filters = _filters(request)
+        self.filters = _filters(request, member)
         self.changed = changed
 
     def over(self, make: Callable[[_View], Query]) -> Query:
@@ -294,13 +305,20 @@ def _flag(name: str, value) -> Query:
     return Query.term_query(SCHEMA, name, value)
 
 
-def _filters(request: SearchRequest) -> list[Query]:
+def _facet_field(name: str, member: bool) -> str:
+    """The index field of facet ``name`` (genre, source, year, date) for this viewer."""
+    return name if member else f"free_{name}"
+
+
+def _filters(request: SearchRequest, member: bool) -> list[Query]:
     found = []
-    for name, value in (("genre", request.genre), ("source", request.source), ("year", request.year)):
+    for name, value in (("genre", canonical(request.genre)), ("source", request.source), ("year", request.year)):
         if value not in (None, ""):
-            found.append(Query.const_score_query(_flag(name, value), 0.0))
+            found.append(Query.const_score_query(_flag(_facet_field(name, member), value), 0.0))
     if request.has_member_part is not None:
         found.append(Query.const_score_query(_flag("has_paid", request.has_member_part), 0.0))
+    if request.ids is not None:
+        found.append(Query.const_score_query(Query.term_set_query(SCHEMA, "id", list(request.ids)), 0.0))
     return found
 
 
@@ -344,7 +362,7 @@ def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -
     """Total and one page of ``(score, id)`` in result order, for the request's mode and sort."""
     request = plan.request
     if request.sort != "relevance":
-        field_name = "date" if request.sort == "date" else "chars"
+        field_name = _facet_field("date", plan.member) if request.sort == "date" else "chars"
         return _sorted_ids(searcher, plan.matching(), field_name, offset, limit)
     if request.mode == "precise" or not plan.parsed.groups:
         return _ranked_ids(searcher, plan.precise(), offset, limit)
@@ -360,6 +378,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     request, _ = _sanitise(request, index.settings.max_page_size)
     searcher, changed = index.snapshot()
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, changed)
+    _collapse_versions(index, searcher, plan)
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
@@ -385,7 +404,7 @@ def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
     needles = plan.needles
     snippet = snippet_for(view.text, needles, width)
     title_spans = merge_spans([(s, e) for s, e, _ in find_spans(view.title, needles)])
-    return Hit(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, round(score, 4),
+    return Hit(doc.id, view.title, view.genre, doc.chars, view.date, view.source, round(score, 4),
                snippet.text, snippet.highlights, title_spans)
 
 
@@ -518,12 +537,53 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
                snippet.highlights, title_spans, part.path, part.start, part.end)
 
 
+# -- near-duplicates: one result per cluster --------------------------------------
+
+
+def _collapse_versions(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> None:
+    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match:
+    its representative when that matches, else its best-scoring matching member. Adds the
+    exclusion of the others to ``plan.filters``, so totals, pages and facets count each
+    cluster once."""
+    rows = index.catalogue.cluster_rows()
+    if not rows:
+        return
+    members = [row.doc_id for row in rows]
+    found = searcher.search(Query.boolean_query([
+        (Occur.Must, plan.matching()), (Occur.Must, Query.term_set_query(SCHEMA, "id", members))]),
+        limit=len(members))
+    ids = searcher.fast_field_values("id", [a for _, a in found.hits]) if found.hits else []
+    score = {doc_id: float(s) for (s, _), doc_id in zip(found.hits, ids)}
+    shown: dict[int, int] = {}
+    for row in rows:
+        if row.doc_id not in score:
+            continue
+        best = shown.get(row.cluster_id)
+        rank = (row.representative, score[row.doc_id], -row.doc_id)
+        if best is None or rank > best[0]:
+            shown[row.cluster_id] = (rank, row.doc_id)
+    keep = {doc_id for _, doc_id in shown.values()}
+    hidden_versions = [doc_id for doc_id in members if doc_id not in keep]
+    if hidden_versions:
+        plan.filters.append(Query.boolean_query([
+            (Occur.Must, Query.all_query()), (Occur.MustNot, Query.term_set_query(SCHEMA, "id", hidden_versions))]))
+
+
+def _add_versions(index: SearchIndex, hits: list[Hit]) -> None:
+    """Fill each hit's ``other_versions`` (the visible other members of its cluster)."""
+    others = index.catalogue.other_versions(sorted({h.id for h in hits}))
+    for hit in hits:
+        hit.other_versions = others.get(hit.id, [])
+
+
 # -- facets ----------------------------------------------------------------------
 
 
-def _facets(searcher: tantivy.Searcher, query: Query) -> dict[str, list[dict]]:
-    """Counts of 文种, 年份 and 来源 among the documents matching ``query``."""
-    spec = {name: {"terms": {"field": name, "size": size}} for name, size in _FACETS.items()}
+def _facets(searcher: tantivy.Searcher, query: Query, member: bool) -> dict[str, list[dict]]:
+    """Counts of 文种, 年份 and 来源 among the documents matching ``query``, from the metadata this
+    viewer gets; 文种 and 来源 most frequent first, 年份 newest first (unknown years left out)."""
+    spec = {name: {"terms": {"field": _facet_field(name, member), "size": size}} for name, size in _FACETS.items()}
+    spec["year"]["terms"]["order"] = {"_key": "desc"}
     result = searcher.aggregate(query, spec)
     return {
         name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]

@@ -25,13 +25,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Connection, String, bindparam, cast, func, literal, select, text
+from sqlalchemy import Connection, String, and_, bindparam, case, cast, func, literal, select, text
 
 from .clean import plain
 from .db import Database, retried
-from .db.schema import changes, documents, files, meta
+from .db.schema import changes, clusters, documents, files, meta, signatures
 from .errors import InvalidInput, NotFound
-from .model import Document, Element, OutlineNode, Removal
+from .model import Document, Element, Evidence, OutlineNode, Removal
 
 CHANNEL = "sucai_changes"        # PostgreSQL NOTIFY channel: the new sequence number as payload
 _LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in commit order
@@ -40,9 +40,58 @@ _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.
                 documents.c.paid_from, documents.c.paid_until, documents.c.doc_number, documents.c.date,
                 documents.c.source, documents.c.text, documents.c.outline, documents.c.elements,
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
-                documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence)
-_LISTS = ("outline", "elements", "removed")
+                documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence)
+_LISTS = ("outline", "elements", "removed", "evidence")
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
+_METADATA = ("title", "genre", "doc_number", "date", "source")
+
+
+@dataclass
+class Summary:
+    """A document without its text (for lists, counts and title look-ups): its metadata, length,
+    members span and the evidence of its metadata. What a viewer without the member tier gets of
+    it is :func:`sucai.access.free_summary`."""
+
+    id: int
+    title: str
+    genre: str
+    chars: int
+    date: str | None
+    source: str | None
+    doc_number: str | None
+    declared_chars: int | None
+    paid_from: int | None
+    paid_until: int | None
+    hidden: bool
+    evidence: list[Evidence]
+
+    @property
+    def members_span(self) -> tuple[int, int] | None:
+        """As :attr:`sucai.model.Document.members_span`."""
+        if self.paid_from is None:
+            return None
+        end = self.chars if self.paid_until is None else self.paid_until
+        return (self.paid_from, end) if self.paid_from < end else None
+
+    @property
+    def has_member_part(self) -> bool:
+        return self.members_span is not None
+
+    def to_dict(self) -> dict:
+        """What lists publish: id, title, 文种, 字数, date, source, has_member_part, hidden."""
+        return {"id": self.id, "title": self.title, "genre": self.genre, "chars": self.chars, "date": self.date,
+                "source": self.source, "has_member_part": self.has_member_part, "hidden": self.hidden}
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    """One member of a cluster of near-duplicates (see :mod:`sucai.dedupe`)."""
+
+    doc_id: int
+    cluster_id: int
+    representative: bool
+    pinned: bool            # the representative was chosen by an admin
+    similarity: float | None  # Jaccard similarity to the version it joined (None: merged by an admin)
 
 
 @dataclass(frozen=True)
@@ -94,14 +143,7 @@ class Catalogue:
         One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`.
         """
         doc = _plain_fields(doc)
-        values = dict(
-            title=doc.title, genre=doc.genre, declared_chars=doc.declared_chars, chars=doc.chars,
-            paid_from=doc.paid_from, paid_until=doc.paid_until, doc_number=doc.doc_number, date=doc.date,
-            source=doc.source, text=doc.text, outline=_dump([n.to_dict() for n in doc.outline]),
-            elements=_dump([e.to_dict() for e in doc.elements]),
-            removed=_dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
-            source_path=doc.source_path, format=doc.format, encoding=doc.encoding, text_hash=text_hash,
-            ingested_at=_now(), ocr_confidence=doc.ocr_confidence)
+        values = {**_content(doc), "text_hash": text_hash, "ingested_at": _now()}
         with self.transaction() as conn:
             new_id = conn.execute(self.db.insert(documents, ignore=True).values(**values)
                                   .returning(documents.c.id)).scalar()
@@ -153,16 +195,44 @@ class Catalogue:
             last = rows[-1][0]
 
     def summaries(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False) -> list[dict]:
-        """Id, title, 文种, 字数, date, source of each document (no text); hidden ones only on request."""
-        query = select(documents.c.id, documents.c.title, documents.c.genre, documents.c.chars, documents.c.date,
-                       documents.c.source, documents.c.paid_from.is_not(None), documents.c.hidden)
-        query = query.order_by(documents.c.id.desc() if newest_first else documents.c.id).limit(limit)
+        """Id, title, 文种, 字数, date, source of each document (no text); hidden ones only on request.
+
+        The full metadata, for the operator: what a viewer without the member tier
+        gets is :meth:`sucai.library.Library.summaries`.
+        """
+        return [row.to_dict() for row in self.records(limit, newest_first, include_hidden)]
+
+    def records(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False,
+                ids: list[int] | None = None) -> list[Summary]:
+        """Each document without its text, in id order (or newest first), hidden ones only on request;
+        only the given ``ids`` when there are some. The member boundary is the one documents are read
+        with (see :meth:`get`)."""
+        d = documents.c
+        query = select(d.id, d.title, d.genre, d.chars, d.date, d.source, d.doc_number, d.declared_chars,
+                       d.paid_from, d.paid_until, d.hidden, d.evidence)
+        query = query.order_by(d.id.desc() if newest_first else d.id).limit(limit)
         if not include_hidden:
-            query = query.where(documents.c.hidden == 0)
+            query = query.where(d.hidden == 0)
+        if ids is not None:
+            query = query.where(d.id.in_(ids))
         with self.db.read() as conn:
-            rows = conn.execute(query).fetchall()
-        keys = ("id", "title", "genre", "chars", "date", "source", "has_member_part", "hidden")
-        return [{**dict(zip(keys, row)), "hidden": bool(row[7]), "has_member_part": bool(row[6])} for row in rows]
+            return [self._summary(row) for row in conn.execute(query)]
+
+    def _summary(self, row) -> Summary:
+        (doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, hidden, evidence) = row
+        if paid_from is None and self.preview_chars is not None and self.preview_chars < chars:
+            paid_from = self.preview_chars
+        return Summary(doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, bool(hidden),
+                       [Evidence.from_dict(e) for e in json.loads(evidence)])
+
+    def added_since(self, since: str, limit: int | None = None) -> list[tuple[int, str]]:
+        """``(id, ingested_at)`` of the documents that are not hidden and were added at or after ``since``
+        (an ISO UTC timestamp like ``ingested_at``), newest first, at most ``limit``."""
+        with self.db.read() as conn:
+            return [tuple(row) for row in conn.execute(
+                select(documents.c.id, documents.c.ingested_at)
+                .where(documents.c.ingested_at >= since, documents.c.hidden == 0)
+                .order_by(documents.c.ingested_at.desc(), documents.c.id.desc()).limit(limit))]
 
     def update(self, doc_id: int, **changes) -> None:
         """Change metadata of a document (any of title, genre, paid_from, paid_until, doc_number, date, source).
@@ -185,8 +255,11 @@ class Catalogue:
             changes.update(_checked_boundary(doc, start, end))
         if not changes:
             return
-        self._change(doc_id, "update", {name: plain(value) if isinstance(value, str) else value
-                                        for name, value in changes.items()})
+        changes = {name: plain(value) if isinstance(value, str) else value for name, value in changes.items()}
+        edited = [Evidence(name, str(value), "editor", rule="管理员修改") for name, value in changes.items()
+                  if name in _METADATA and value not in (None, "")]
+        kept = [e for e in doc.evidence if e.field not in changes]
+        self._change(doc_id, "update", {**changes, "evidence": _dump([e.to_dict() for e in edited + kept])})
 
     def set_hidden(self, doc_id: int, hidden: bool) -> None:
         """Hide a document from everyone but admins (or show it again). Raises NotFound."""
@@ -206,6 +279,8 @@ class Catalogue:
             if not conn.execute(documents.delete().where(documents.c.id == doc_id)).rowcount:
                 raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
             conn.execute(files.delete().where(files.c.doc_id == doc_id))
+            conn.execute(signatures.delete().where(signatures.c.doc_id == doc_id))
+            _leave(conn, doc_id)
             self._log(conn, doc_id, "remove")
 
     def stats(self) -> dict:
@@ -321,6 +396,112 @@ class Catalogue:
             return list(conn.execute(select(documents.c.id).where(documents.c.hidden == 0)
                                      .order_by(documents.c.id)).scalars())
 
+    # -- near-duplicate clusters (see sucai.dedupe) ----------------------------------
+
+    @retried
+    def put_signature(self, doc_id: int, minhash: bytes) -> None:
+        """Store (or replace) a document's MinHash signature under the next sequence number (numbers are
+        given in commit order: the counter in ``meta`` is one row every writer updates)."""
+        with self.transaction() as conn:
+            seq = int(_meta(conn, "signature_seq") or 0) + 1
+            _set_meta(self.db, conn, "signature_seq", str(seq))
+            conn.execute(signatures.delete().where(signatures.c.doc_id == doc_id))
+            conn.execute(signatures.insert().values(seq=seq, doc_id=doc_id, minhash=minhash))
+
+    def signatures_since(self, seq: int) -> list[tuple[int, int, bytes]]:
+        """``(seq, doc_id, minhash)`` of the signatures stored after sequence number ``seq``, in order."""
+        with self.db.read() as conn:
+            rows = conn.execute(select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
+                                .where(signatures.c.seq > seq).order_by(signatures.c.seq))
+            return [(s, d, bytes(m)) for s, d, m in rows]
+
+    def unsigned_ids(self) -> list[int]:
+        """Ids of the documents that have no signature yet, in id order."""
+        with self.db.read() as conn:
+            return list(conn.execute(select(documents.c.id).where(documents.c.id.not_in(select(signatures.c.doc_id)))
+                                     .order_by(documents.c.id)).scalars())
+
+    def cluster_of(self, doc_id: int) -> int | None:
+        with self.db.read() as conn:
+            return _cluster_of(conn, doc_id)
+
+    def cluster_rows(self, cluster_id: int | None = None) -> list[ClusterRow]:
+        """The members of one cluster, or of all clusters, ordered by cluster and document id."""
+        query = select(clusters.c.doc_id, clusters.c.cluster_id, clusters.c.representative, clusters.c.pinned,
+                       clusters.c.similarity).order_by(clusters.c.cluster_id, clusters.c.doc_id)
+        if cluster_id is not None:
+            query = query.where(clusters.c.cluster_id == cluster_id)
+        with self.db.read() as conn:
+            return [ClusterRow(d, c, bool(r), bool(p), s) for d, c, r, p, s in conn.execute(query)]
+
+    @retried
+    def join_cluster(self, doc_id: int, other_id: int, similarity: float | None) -> int:
+        """Put ``doc_id`` into the cluster of ``other_id`` (made when ``other_id`` has none); returns its id.
+
+        ``doc_id`` leaves the cluster it was in. One transaction.
+        """
+        with self.transaction() as conn:
+            cluster = _cluster_of(conn, other_id)
+            if cluster is None:
+                cluster = _new_cluster(conn)
+                conn.execute(clusters.insert().values(doc_id=other_id, cluster_id=cluster))
+            _leave(conn, doc_id)
+            conn.execute(clusters.insert().values(doc_id=doc_id, cluster_id=cluster, similarity=similarity))
+            return cluster
+
+    @retried
+    def merge_clusters(self, ids: list[int]) -> int:
+        """One cluster of ``ids`` and every member of their clusters; returns its id. One transaction."""
+        with self.transaction() as conn:
+            found = list(conn.execute(select(clusters.c.cluster_id).distinct().where(clusters.c.doc_id.in_(ids))
+                                      .order_by(clusters.c.cluster_id)).scalars())
+            target = found[0] if found else _new_cluster(conn)
+            if found[1:]:
+                conn.execute(clusters.update().where(clusters.c.cluster_id.in_(found[1:]))
+                             .values(cluster_id=target, pinned=0))
+            conn.execute(self.db.insert(clusters, ignore=True), [{"doc_id": i, "cluster_id": target} for i in ids])
+            return target
+
+    @retried
+    def leave_cluster(self, doc_id: int) -> int | None:
+        """Take ``doc_id`` out of its cluster (a cluster left with one member is dissolved); returns
+        the cluster it left, None when it was in none. One transaction."""
+        with self.transaction() as conn:
+            return _leave(conn, doc_id)
+
+    @retried
+    def mark_representative(self, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
+        """Make ``doc_id`` the representative of ``cluster_id`` (pinned: an admin's choice)."""
+        chosen = clusters.c.doc_id == doc_id
+        with self.transaction() as conn:
+            conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(
+                representative=case((chosen, 1), else_=0), pinned=case((chosen, int(pinned)), else_=0)))
+
+    def other_versions(self, ids: list[int]) -> dict[int, list[int]]:
+        """For each of ``ids`` in a cluster: the ids of the other members that are not hidden."""
+        if not ids:
+            return {}
+        a, b = clusters.alias("a"), clusters.alias("b")
+        query = (select(a.c.doc_id, b.c.doc_id).join(b, a.c.cluster_id == b.c.cluster_id)
+                 .join(documents, documents.c.id == b.c.doc_id)
+                 .where(a.c.doc_id.in_(ids), b.c.doc_id != a.c.doc_id, documents.c.hidden == 0)
+                 .order_by(b.c.doc_id))
+        out: dict[int, list[int]] = {}
+        with self.db.read() as conn:
+            for doc_id, other in conn.execute(query):
+                out.setdefault(doc_id, []).append(other)
+        return out
+
+    @retried
+    def replace_copy(self, doc_id: int, doc: Document) -> None:
+        """Replace a stored document's content and metadata by another copy of the same text
+        (id, hidden flag and ingest time stay). Raises NotFound."""
+        with self.transaction() as conn:
+            if not conn.execute(documents.update().where(documents.c.id == doc_id)
+                                .values(**_content(_plain_fields(doc)))).rowcount:
+                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+            self._log(conn, doc_id, "update")
+
     # -- files ----------------------------------------------------------------
 
     def file_record(self, path: str) -> FileRecord | None:
@@ -361,6 +542,38 @@ def _checked_boundary(doc: Document, start: int | None, end: int | None) -> dict
     return {"paid_from": start, "paid_until": end}
 
 
+def _cluster_of(conn: Connection, doc_id: int) -> int | None:
+    return conn.execute(select(clusters.c.cluster_id).where(clusters.c.doc_id == doc_id)).scalar()
+
+
+def _new_cluster(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(clusters.c.cluster_id), 0) + 1)).scalar_one()
+
+
+def _leave(conn: Connection, doc_id: int) -> int | None:
+    """Take ``doc_id`` out of its cluster within ``conn``'s transaction (dissolving a cluster of one)."""
+    cluster = _cluster_of(conn, doc_id)
+    if cluster is None:
+        return None
+    conn.execute(clusters.delete().where(clusters.c.doc_id == doc_id))
+    members = conn.execute(select(func.count()).where(clusters.c.cluster_id == cluster)).scalar_one()
+    if members < 2:
+        conn.execute(clusters.delete().where(clusters.c.cluster_id == cluster))
+    return cluster
+
+
+def _content(doc: Document) -> dict:
+    """The columns a file gives a document (all but its id, hash, ingest time and hidden flag)."""
+    return dict(
+        title=doc.title, genre=doc.genre, declared_chars=doc.declared_chars, chars=doc.chars,
+        paid_from=doc.paid_from, paid_until=doc.paid_until, doc_number=doc.doc_number, date=doc.date,
+        source=doc.source, text=doc.text, outline=_dump([n.to_dict() for n in doc.outline]),
+        elements=_dump([e.to_dict() for e in doc.elements]),
+        removed=_dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
+        source_path=doc.source_path, format=doc.format, encoding=doc.encoding, ocr_confidence=doc.ocr_confidence,
+        evidence=_dump([e.to_dict() for e in doc.evidence]))
+
+
 def _meta(conn: Connection, key: str) -> str | None:
     return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 
@@ -373,18 +586,20 @@ def _plain_fields(doc: Document) -> Document:
     """``doc`` with its one-line fields made :func:`~sucai.clean.plain` (no control characters)."""
     fields = {name: plain(value) for name in ("title", "genre", "doc_number", "date", "source", "source_path")
               if isinstance(value := getattr(doc, name), str)}
-    return replace(doc, **fields)
+    evidence = [replace(e, value=plain(e.value)) for e in doc.evidence]
+    return replace(doc, **fields, evidence=evidence)
 
 
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
-     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence) = row
+     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence, evidence) = row
     return Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
         outline=[OutlineNode.from_dict(n) for n in json.loads(outline)],
         elements=[Element(**e) for e in json.loads(elements)],
         removed=[Removal(**r) for r in json.loads(removed)],
+        evidence=[Evidence.from_dict(e) for e in json.loads(evidence)],
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
         ocr_confidence=ocr_confidence,
     )
@@ -395,4 +610,6 @@ def _dump(value) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    """UTC ISO time to the microsecond (so "added since" compares exactly; older rows, to the second,
+    still sort right against them as strings)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")

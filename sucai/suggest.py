@@ -1,13 +1,15 @@
 """Type-ahead on titles (快速查找): which titles contain what the user has typed so far.
 
-Titles are not members-only text, so every viewer gets the same answers. The
-titles are kept in memory, normalised with :func:`sucai.analysis.normalize`
-(see :mod:`sucai.analysis`), so a lookup is a plain substring scan: well under
-a millisecond for thousands of titles. The list is rebuilt when the catalogue's
-change log (:meth:`sucai.store.Catalogue.change_count`, the newest change's number)
-moves — whichever process or node made the change: an addition, a title edit,
-hiding or removal — checked at most every ``recheck_seconds``, and each suggestion
-is checked against the catalogue's current state before it is returned.
+A viewer without the member tier is matched against, and shown, the title and
+metadata of the free view (:func:`sucai.access.free_summary`: a title found only
+in the members-only part is not theirs). The titles are kept in memory,
+normalised with :func:`sucai.analysis.normalize` (see :mod:`sucai.analysis`), so
+a lookup is a plain substring scan: well under a millisecond for thousands of
+titles. The list is rebuilt when the catalogue's change log
+(:meth:`sucai.store.Catalogue.change_count`, the newest change's number) moves —
+whichever process or node made the change: an addition, a title edit, hiding or removal — checked at most every
+``recheck_seconds``, and each suggestion is checked against the catalogue's
+current state before it is returned.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from . import analysis
+from . import access, analysis
 from .snippet import find_spans, merge_spans
-from .store import Catalogue
+from .store import Catalogue, Summary
 
 MAX_SUGGESTIONS = 20
 log = logging.getLogger(__name__)
@@ -49,7 +51,8 @@ class TitleIndex:
     def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):
         self.catalogue = catalogue
         self.recheck_seconds = recheck_seconds
-        self._rows: list[tuple[str, dict]] | None = None
+        # member? → (normalised title, the row as that viewer sees it, the catalogue's title)
+        self._rows: dict[bool, list[tuple[str, Summary, str]]] | None = None
         self._changes: int | None = None
         self._checked = 0.0
         self._lock = threading.Lock()        # one refresh at a time
@@ -60,7 +63,9 @@ class TitleIndex:
             self._checked = time.monotonic()
             changes = self.catalogue.change_count()
             if force or self._rows is None or changes != self._changes:
-                self._rows = [(analysis.normalize(r["title"]), r) for r in self.catalogue.summaries()]
+                rows = self.catalogue.records()
+                self._rows = {member: [(analysis.normalize(v.title), v, r.title) for r, v in zip(rows, views)]
+                              for member, views in ((True, rows), (False, [access.free_summary(r) for r in rows]))}
                 self._changes = changes
 
     def _maybe_refresh(self) -> None:
@@ -76,8 +81,9 @@ class TitleIndex:
         except Exception:  # noqa: BLE001 - keep serving the titles we have; the next check retries
             log.warning("refreshing the title list failed", exc_info=True)
 
-    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
-        """Titles containing every space-separated part of ``q`` (normalised), best first.
+    def suggest(self, q: str, limit: int = 8, *, member: bool = False) -> list[Suggestion]:
+        """Titles containing every space-separated part of ``q`` (normalised), best first, as a viewer
+        with (``member=True``) or without the member tier sees them.
 
         Order: titles that start with the first part, then by where the first part
         occurs, then shorter titles, then lower ids. Empty ``q`` gives no suggestions.
@@ -89,16 +95,16 @@ class TitleIndex:
         limit = max(1, min(limit, MAX_SUGGESTIONS))
         found = []
         first = parts[0]
-        for norm, row in self._rows or []:
+        for norm, row, stored_title in (self._rows or {}).get(member, []):
             at = norm.find(first)
             if at < 0 or any(p not in norm for p in parts[1:]):
                 continue
-            found.append((at, len(norm), row["id"], row))
+            found.append((at, len(norm), row.id, row, stored_title))
         found.sort(key=lambda f: f[:3])
         out = []
-        for _, _, _, row in self._current(found, limit):
-            spans = merge_spans([(s, e) for s, e, _ in find_spans(row["title"], parts)])
-            out.append(Suggestion(row["id"], row["title"], row["genre"], row["chars"], row["date"], row["source"], spans))
+        for _, _, _, row, _ in self._current(found, limit):
+            spans = merge_spans([(s, e) for s, e, _ in find_spans(row.title, parts)])
+            out.append(Suggestion(row.id, row.title, row.genre, row.chars, row.date, row.source, spans))
         return out
 
     def _current(self, found: list[tuple], limit: int) -> list[tuple]:
@@ -108,7 +114,7 @@ class TitleIndex:
         start = 0
         while len(out) < limit and start < len(found):
             batch = found[start : start + 2 * limit]
-            titles = self.catalogue.visible_titles([row["id"] for *_, row in batch])
-            out += [f for f in batch if titles.get(f[-1]["id"]) == f[-1]["title"]]
+            titles = self.catalogue.visible_titles([doc_id for _, _, doc_id, _, _ in batch])
+            out += [f for f in batch if titles.get(f[2]) == f[4]]
             start += len(batch)
         return out[:limit]

@@ -111,3 +111,34 @@ def setup_home(path: Path, database_url: str) -> Path:
 def make_home(backend, request):
     """``make_home(path)``: a new library's data directory on the backend of this run (module-scoped builds)."""
     return lambda path: setup_home(Path(path), new_database(backend, request))
+
+
+SUBSET = ("state_council_policies_govcn", "gov_work_reports_hailaer_district", "mao_selected_works",
+          "dangjian_site_articles", "cpc_20th_congress_report", "gov_work_reports_national_2024_2026",
+          "laws_lawrefbook_national/经济法", "laws_lawrefbook_national/行政法")
+
+
+@pytest.fixture(scope="session")
+def subset_library(corpus_dir, tmp_path_factory):
+    """A library of part of the corpus (about 3.5 M characters, with the doubled State Council notices and
+    the two copies of the 海拉尔区 reports), ingested once per session: ``(library, summary)``."""
+    from sucai.library import Library
+
+    library = Library.open(tmp_path_factory.mktemp("subset-home"))
+    summary = library.ingest([corpus_dir / part for part in SUBSET])
+    yield library, summary
+    library.close()
+
+
+@pytest.fixture
+def cli(capsys, home):
+    """Run ``sucai args`` in this process through the real entry (:func:`sucai.cli.run`), with ``home`` as
+    SUCAI_HOME; returns (exit status, stdout, stderr)."""
+    from sucai.cli import run
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        status = run(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return invoke

@@ -1,4 +1,6 @@
-"""The member part as a span (issue 10): text after ``##paidend##`` stays free, everywhere.
+"""The member part as a span (issue 10): text after ``##paidend##`` stays free, everywhere; and metadata
+found only in the members part reaches no non-member (issue 11 #1, issue 10 "metadata taken from the
+members-only part": a 落款 date, a 文号, a "来源：" line or a title in the members part).
 
 Unit tests of :mod:`sucai.access` on documents built by hand (every offset below
 was counted by hand and is checked against ``len`` of the pieces), then one file
@@ -13,6 +15,7 @@ import html
 import json
 import re
 import zipfile
+from dataclasses import replace
 
 import docx
 import pytest
@@ -21,11 +24,15 @@ from click.testing import CliRunner
 
 from sucai import access
 from sucai.accounts import Viewer
+from sucai.clean import clean
 from sucai.cli import app as cli_app
 from sucai.errors import InvalidInput
 from sucai.library import Library
-from sucai.model import Document, Element, OutlineNode
+from sucai.metadata import Origin
+from sucai.model import Document, Element, Evidence, OutlineNode
+from sucai.outline import analyse
 from sucai.search import SearchRequest
+from sucai.store import Catalogue
 from sucai.web import create_app
 from sucai.web.deps import current_viewer
 
@@ -331,3 +338,110 @@ def test_the_preview_setting_stays_a_start_only_boundary(home):
     assert hits(library, "后记可以阅读", member=False, mode="precise").total == 1
     assert hits(library, "后面的全部文字", member=False, mode="precise").total == 0
     library.close()
+
+
+# ---------------------------------------------------------------- metadata of the free view
+
+
+def parsed(text: str, path: str = "/材料/某材料.txt"):
+    return analyse(clean(text), origin=Origin(path=path))
+
+
+NOTICE = ("关于做好档案整理工作的通知\n各有关单位：\n为做好年度档案整理工作，现将有关事项通知如下。\n"
+          "##paidbegin##\n档案局发〔2031〕88号\n一、整理范围\n文书档案全部纳入整理。\n（来源：档案日报）\n"
+          "二、工作要求\n各单位要按时完成。\n某市档案局\n2031年7月9日\n")
+
+
+def test_metadata_of_the_members_part_is_not_in_the_free_view():
+    doc = parsed(NOTICE)
+    assert (doc.doc_number, doc.date, doc.source) == ("档案局发〔2031〕88号", "2031-07-09", "某市档案局")
+    view = access.free_view(doc)
+    assert (view.doc_number, view.date, view.source, view.genre) == (None, None, None, "通知")
+    assert view.title == doc.title   # the title line stands above the free text
+    assert all(e.start is None or e.end <= doc.paid_from for e in view.evidence)
+    assert {e.field for e in view.evidence} == {"title", "genre"}
+    assert access.view(doc, True)[0] is doc   # members keep everything
+
+
+def test_metadata_of_the_free_part_stays():
+    text = NOTICE.replace("##paidbegin##\n", "").replace("二、工作要求", "##paidbegin##\n二、工作要求")
+    doc = parsed(text)
+    view = access.free_view(doc)
+    assert (view.doc_number, view.source) == ("档案局发〔2031〕88号", "档案日报")   # the 落款 is members-only now
+    assert view.date == "2031"                                                     # the 文号's year is free
+
+
+@pytest.mark.parametrize("where, shown", [("before", "新华网"), ("after", None)])
+def test_a_source_line_right_at_the_boundary(where, shown):
+    """A removed "来源：" line right before the tag and one right after it leave the same mark; the
+    one after is members-only, so both are treated as members-only — except when text stands between."""
+    line = "（来源：新华网）\n"
+    free, members = "某地新闻\n第一段，说明情况。\n", "##paidbegin##\n第二段。\n"
+    text = free + (line + "第一段之后。\n" + members if where == "before" else members.replace("\n", "\n" + line, 1))
+    doc = parsed(text)
+    assert doc.source == "新华网"
+    assert access.free_view(doc).source == shown
+
+
+def test_a_title_after_the_members_tag_is_not_a_visitors():
+    doc = parsed("##paidbegin##某县机密工作情况的报告（5000字）\n一、基本情况\n今年以来，我们扎实推进各项工作。\n", "/x/07_会员材料.txt")
+    assert (doc.title, doc.declared_chars, doc.genre) == ("某县机密工作情况的报告", 5000, "报告")
+    view = access.free_view(doc)
+    assert (view.title, view.declared_chars, view.text) == ("会员材料", None, "")
+    assert view.genre == "其他"   # "报告" came from the members-only title
+
+
+def test_without_any_free_title_the_visitor_is_told_it_is_for_members():
+    doc = parsed("##paidbegin##某县机密工作情况的报告\n正文。\n")
+    doc = replace(doc, evidence=[e for e in doc.evidence if e.origin != "file_name"])
+    assert access.free_view(doc).title == access.HIDDEN_TITLE
+
+
+def test_a_members_title_is_hidden_even_when_the_members_part_ends_before_the_text():
+    doc = parsed("某县机密工作情况的报告\n正文。\n", "/x/材料.txt")
+    doc = replace(doc, paid_from=None, evidence=[replace(e, origin="paid_title") if e.origin == "title" else e
+                                                 for e in doc.evidence])
+    assert access.free_view(doc).title == "材料"
+
+
+def test_the_preview_boundary_of_the_operator_applies_to_metadata(tmp_path):
+    """free_preview_chars makes the end of a long document members-only; its 落款 date goes with it."""
+    doc = parsed("关于某事的通知\n各单位：\n" + "请认真落实各项工作任务，确保取得实效。" * 20 + "\n某县人民政府\n2023年5月6日\n")
+    doc = replace(doc, paid_from=100)
+    assert (doc.date, access.free_view(doc).date) == ("2023-05-06", None)
+    catalogue = Catalogue(tmp_path / "c.sqlite3", preview_chars=100)
+    catalogue.add(replace(doc, paid_from=None), "hash", "/x", "content")
+    row = catalogue.records()[0]
+    assert (row.paid_from, row.date, access.free_summary(row).date) == (100, "2023-05-06", None)
+    assert access.free_summary(row).title == "关于某事的通知"
+    assert Catalogue(tmp_path / "c.sqlite3").records()[0].paid_from is None
+
+
+def test_documents_stored_before_evidence_was_kept_lose_their_derived_fields_for_visitors():
+    doc = replace(parsed(NOTICE), evidence=[])
+    view = access.free_view(doc)
+    assert (view.title, view.genre, view.doc_number, view.date, view.source) == (doc.title, "通知", None, None, None)
+
+
+def test_a_span_is_free_only_outside_the_members_part():
+    span = (10, 20)
+    assert access._is_free(Evidence("date", "x", "text", 0, 10), span)
+    assert not access._is_free(Evidence("date", "x", "text", 5, 11), span)
+    assert not access._is_free(Evidence("date", "x", "text", 19, 25), span)
+    assert access._is_free(Evidence("date", "x", "text", 20, 25), span)
+    assert access._is_free(Evidence("source", "x", "text", 9, 9), span)
+    assert not access._is_free(Evidence("source", "x", "text", 10, 10), span)   # a line removed at the edge
+    assert not access._is_free(Evidence("source", "x", "text", 20, 20), span)
+    for origin in ("title", "file_name", "folder", "meta", "option", "editor", "default"):
+        assert access._is_free(Evidence("title", "x", origin), span)
+    assert not access._is_free(Evidence("title", "x", "paid_title"), None)
+
+
+def test_an_admins_edit_is_shown_to_everyone(tmp_path):
+    catalogue = Catalogue(tmp_path / "c.sqlite3")
+    _, doc_id = catalogue.add(parsed(NOTICE), "hash", "/x", "content")
+    catalogue.update(doc_id, date="2031-07-10", source="某市档案局")
+    doc = catalogue.get(doc_id)
+    assert [(e.value, e.origin) for e in doc.evidence if e.field == "date"][0] == ("2031-07-10", "editor")
+    view = access.free_view(doc)
+    assert (view.date, view.source, view.doc_number) == ("2031-07-10", "某市档案局", None)

@@ -480,10 +480,12 @@ def test_schema_1_accounts_are_migrated(tmp_path):
         session = accounts.start_session(accounts.viewer("admin"))
         assert accounts.session_viewer(session).username == "admin"
         assert accounts.viewer("аdmin").user_id == 2            # the older look-alike keeps its account
+        assert accounts.tier(accounts.viewer("admin")) == "admin"   # tiers
         accounts.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT version_num FROM accounts_version").fetchall() == [(head("accounts"),)]
         assert not db.execute("SELECT 1 FROM sqlite_master WHERE name IN ('login_failures', 'meta')").fetchall()
+        assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'tiers'").fetchall()
 
 
 def test_token_names_lose_control_characters(accounts):

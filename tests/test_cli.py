@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import pytest
 
-from sucai.cli import ExitCode, app, i18n, run
+from sucai.cli import ExitCode, app, i18n
 from sucai.config import load_settings
 from sucai.errors import InvalidInput
 from sucai.ingest import IngestProgress
@@ -35,19 +35,6 @@ def sucai(home, *args: str, env: dict | None = None) -> subprocess.CompletedProc
     """``python -m sucai args`` in a child process, output piped (not a terminal)."""
     return subprocess.run([sys.executable, "-m", "sucai", *args], capture_output=True, text=True,
                           env={**os.environ, "SUCAI_HOME": str(home), **(env or {})})
-
-
-@pytest.fixture
-def cli(capsys, home):
-    """Run ``sucai args`` in this process through the real entry (:func:`sucai.cli.run`);
-    returns (exit status, stdout, stderr)."""
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        status = run(list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return invoke
 
 
 def write(folder: Path, name: str, text: str = SAMPLE_TEXT) -> Path:
@@ -121,6 +108,10 @@ def test_every_help_is_chinese(cli, path):
     (["export", "--query", "不存在的词语组合啊", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "--query", "不存在的词语组合", "--mode", "精准", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "1", "-o", "/nonexistent/dir/x.docx"], ExitCode.ERROR, "无法写入"),
+    (["check", "/nonexistent/草稿.txt"], ExitCode.USAGE, "文件 '/nonexistent/草稿.txt' 不存在"),
+    (["dupes", "split", "99"], ExitCode.NOT_FOUND, "没有编号为 99 的文档"),
+    (["dupes", "merge", "1", "1"], ExitCode.ERROR, "至少要有两篇不同的文档"),
+    (["dupes", "pick", "1"], ExitCode.ERROR, "文档 1 不属于任何相似版本组"),
 ])
 def test_errors_are_chinese_with_distinct_exit_codes(cli, sample_home, args, status, expected):
     code, output, errors = cli(*args)
@@ -212,7 +203,7 @@ def test_ingest_exit_codes(cli, tmp_path):
 def test_ingest_interrupted_says_what_was_done(cli, tmp_path, monkeypatch):
     write(tmp_path / "in", "a.txt")
 
-    def interrupted(self, paths, progress=None, workers=None):
+    def interrupted(self, paths, progress=None, workers=None, source=None):
         progress(IngestProgress(3, 10, {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 1, "failed": 0}, "x.txt"))
         raise KeyboardInterrupt
 
@@ -346,6 +337,26 @@ def test_compiled_catalogue_matches_its_source(tmp_path):
     source = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
     subprocess.run([msgfmt, "--check-format", "-o", str(tmp_path / "messages.mo"), str(source)], check=True)
     assert (tmp_path / "messages.mo").read_bytes() == source.with_suffix(".mo").read_bytes()
+
+
+def test_ingest_source_list_notes_genres_and_show(home, tmp_path):
+    """`--source` fills the 来源 of files that name none; equal titles in `list` carry issuer and year;
+    `genres` lists the taxonomy; `show` says where the date came from."""
+    source = tmp_path / "in"
+    source.mkdir()
+    for year in (2023, 2024):
+        (source / f"{year}.txt").write_text(f"政府工作报告\n——{year}年2月1日在某县人民代表大会上\n各位代表：\n现在，我代表县政府作报告。\n",
+                                            encoding="utf-8")
+    (source / "c.txt").write_text("关于某事的通知\n国办发〔2018〕127号\n各省人民政府：\n请认真落实。\n", encoding="utf-8")
+    assert sucai(home, "ingest", str(source), "--source", "某县融媒体中心").returncode == 0
+    listed = sucai(home, "list", env={"COLUMNS": "300"}).stdout
+    assert "政府工作报告（某县融媒体中心 · 2023）" in listed and "政府工作报告（某县融媒体中心 · 2024）" in listed
+    assert "国务院办公厅" in listed
+    genres = sucai(home, "genres", env={"COLUMNS": "300"}).stdout
+    assert "法定公文" in genres and "通知" in genres and "事务文书" not in genres
+    assert "事务文书" in sucai(home, "genres", "--all", env={"COLUMNS": "300"}).stdout
+    shown = sucai(home, "show", "1", env={"COLUMNS": "300"}).stdout
+    assert "2023-02-01（据题注）" in shown and "某县融媒体中心（据入库指定）" in shown
 
 
 def test_ingest_beside_a_folder_named_like_the_package(tmp_path):

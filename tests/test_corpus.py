@@ -1,20 +1,26 @@
-"""The whole of ../shared/corpus ingested once, and precise search checked against a brute-force oracle.
+"""The whole of ../shared/corpus ingested once: precise search checked against a brute-force oracle, and the
+metadata (文种 against a gold set, dates, 来源, titles, what a visitor gets of it) measured.
 
 The oracle is a substring scan over the normalised title and text of every stored
 document — computed here, independently of the index — for 1,000 seeded random
-queries: substrings of length 1–20, two-term queries, and negations.
+queries: substrings of length 1–20, two-term queries, and negations. Near-duplicates
+(clusters of sucai.dedupe) are one result: the oracle counts each cluster once.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from sucai import analysis
+from sucai import access, analysis, readers
 from sucai.library import Library
 from sucai.search import SearchRequest
+from sucai.store import Catalogue
 
 pytestmark = pytest.mark.corpus
 
@@ -83,6 +89,13 @@ def _oracle(normalised, include: list[str], exclude: list[str]) -> set[int]:
 
 def test_precise_search_equals_substring_oracle(corpus_library, normalised):
     library, _ = corpus_library
+    rows = library.catalogue.cluster_rows()
+    group = {row.doc_id: -row.cluster_id for row in rows}   # a cluster's members share a key
+    representatives = {row.doc_id for row in rows if row.representative}
+
+    def matching_groups(matching: set[int]) -> set[int]:
+        """Clusters whose representative matches (then it is the one shown)."""
+        return {group[d] for d in matching & representatives}
     rng = random.Random(20261129)
     texts = [text for _, text in normalised.values()]
     mismatches = []
@@ -96,10 +109,14 @@ def test_precise_search_equals_substring_oracle(corpus_library, normalised):
         else:
             q, include, exclude = f"{a} -{b}", [a], [b]
         include, exclude = [analysis.normalize(t) for t in include], [analysis.normalize(t) for t in exclude]
-        expected = _oracle(normalised, include, exclude)
+        # near-duplicates are one result: the cluster's representative when it matches, else another member
+        matching = _oracle(normalised, include, exclude)
+        expected = {group.get(d, d) for d in matching}
         total, ids = library.matching_ids(SearchRequest(q=q, mode="precise"), member=True, limit=10_000)
-        got = set(ids)
-        if got != expected or total != len(expected) or len(ids) != len(got):
+        got = {group.get(d, d) for d in ids}
+        shown_right = all(d in matching and (d in representatives or group.get(d) not in matching_groups(matching))
+                          for d in ids)
+        if got != expected or total != len(expected) or len(ids) != len(got) or not shown_right:
             mismatches.append((q, total, len(expected), sorted(got ^ expected)[:5]))
     assert mismatches == []
 
@@ -120,3 +137,103 @@ def test_layout_twins_of_the_state_council_texts_are_one_document_b35(corpus_lib
     assert len(one) >= 36, len(one)
     ids = [doc_of["txt", stem] for stem in one]
     assert len(set(ids)) == len(ids) and len(set(doc_of.values())) == len(doc_of) - len(one)   # each listed once
+# -- metadata (issue 9: 文种, dates, 来源, titles; issue 11 #1: nothing from the members part) ---------------------
+
+GOLD = Path(__file__).with_name("genre_gold.tsv")
+_CN_YEAR = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+@pytest.fixture(scope="module")
+def corpus_docs(corpus_library, corpus_dir):
+    """Corpus path (relative) → the document its file became (a duplicate file → the document it repeats)."""
+    library, summary = corpus_library
+    docs = {d.id: d for d in library.catalogue.documents(outline=False)}
+    root = corpus_dir.resolve()
+    return {Path(o.path).resolve().relative_to(root).as_posix(): docs[o.doc_id]
+            for o in summary.outcomes if o.doc_id in docs}
+
+
+def test_genre_gold_set_accuracy(corpus_docs):
+    """文种 of the documents of tests/genre_gold.tsv (labelled by reading, see its header) vs. the classifier."""
+    gold = [line.rstrip("\n").split("\t") for line in GOLD.read_text(encoding="utf-8").splitlines(True)
+            if line.strip() and not line.startswith("#")]
+    assert len(gold) >= 300 and all(path in corpus_docs for path, _ in gold)
+    misses = [(path, label, corpus_docs[path].genre) for path, label in gold if corpus_docs[path].genre != label]
+    accuracy = 1 - len(misses) / len(gold)
+    print(f"\n文种 gold accuracy: {len(gold) - len(misses)}/{len(gold)} = {accuracy:.1%}; misses: {misses}")
+    assert accuracy >= 0.95, misses
+
+
+def test_other_and_unstated_shares_and_date_coverage(corpus_docs):
+    """其他 ≤ 10 % and 未注明 ≤ 20 % of the documents; the date coverage of each folder's files (reported)."""
+    docs = list({d.id: d for d in corpus_docs.values()}.values())
+    other = sum(d.genre == "其他" for d in docs) / len(docs)
+    unstated = sum(d.source is None for d in docs) / len(docs)
+    folders = Counter(path.split("/")[0] for path in corpus_docs)
+    dated = Counter(path.split("/")[0] for path, d in corpus_docs.items() if d.date)
+    coverage = {folder: f"{dated[folder]}/{n}" for folder, n in sorted(folders.items())}
+    print(f"\n其他 {other:.1%}, 未注明 {unstated:.1%} of {len(docs)} documents; dated per folder: {coverage}")
+    assert other <= 0.10 and unstated <= 0.20
+    assert dated["xinwenlianbo_cctv_transcripts"] == folders["xinwenlianbo_cctv_transcripts"]
+
+
+def test_every_xinwenlianbo_transcript_has_its_broadcast_date(corpus_docs):
+    transcripts = {path: d for path, d in corpus_docs.items() if path.startswith("xinwenlianbo_cctv_transcripts/")}
+    assert len(transcripts) == 1423
+    wrong = {path: d.date for path, d in transcripts.items()
+             if d.date != f"{path[-11:-7]}-{path[-7:-5]}-{path[-5:-3]}"}   # YYYYMMDD.md
+    assert wrong == {}
+
+
+def test_national_reports_carry_their_year_and_are_found_by_it(corpus_library, corpus_docs):
+    library, _ = corpus_library
+    reports = {path: d for path, d in corpus_docs.items() if path.startswith("gov_work_reports_national_2024_2026/")}
+    assert sorted((d.date, d.genre, d.source) for d in reports.values()) == [
+        ("2024", "报告", "国务院"), ("2025", "报告", "国务院"), ("2026", "报告", "国务院")]
+    for member in (True, False):
+        found = library.search(SearchRequest(q="", year=2024, genre="报告"), member=member)
+        assert [h.title for h in found.hits] == ["2024年政府工作报告（国务院）"]
+        years = [b["value"] for b in found.facets["year"]]
+        assert years == sorted(years, reverse=True)
+
+
+def test_titles_say_what_the_document_is(corpus_docs):
+    hailaer = {d.id: d for path, d in corpus_docs.items() if path.startswith("gov_work_reports_hailaer_district/")}
+    # every report says 政府工作报告; the 2017 one has no title line and is kept as its better-named copy
+    # (issue 12: "2017.txt" and "2017_海拉尔区政府工作报告.txt" hold the same text), titled by that file's name
+    named = [d for d in hailaer.values() if d.source_path.endswith("2017_海拉尔区政府工作报告.txt")]
+    assert [d.title for d in named] == ["海拉尔区政府工作报告"]
+    assert {d.title for d in hailaer.values() if d not in named} == {"政府工作报告"}
+    parts = {d.title for path, d in corpus_docs.items() if path.startswith("laws_lawrefbook_national/民法典/")}
+    assert parts == {f"中华人民共和国民法典 {part}" for part in
+                     ("总则", "物权编", "合同编", "人格权编", "婚姻家庭编", "继承编", "侵权责任编", "附则")}
+    assert not [d.title for d in corpus_docs.values() if d.title.strip().isdigit()]
+
+
+def _year_written(year: str, material: str) -> bool:
+    material = unicodedata.normalize("NFKC", material).replace("零", "〇").replace("○", "〇")
+    return year in material or year.translate(_CN_YEAR) in material
+
+
+def test_no_visitor_sees_a_date_found_only_in_the_members_part(corpus_library, corpus_docs):
+    """Issue 11 #1: with free_preview_chars = 150 every long document is members-only after 150
+    characters. The date a visitor gets must be written in what the visitor may read — the title, the
+    first 150 characters, the file's name and folders, and a web page's own metadata (public on the page
+    it came from; read again here by the readers) — checked independently of the metadata module
+    (its year written in Arabic — full or half width — or Chinese digits). Reported: how many documents would show such a date
+    if the full document's date were shown (the behaviour of sucai 0.1)."""
+    library, _ = corpus_library
+    preview = Catalogue(library.settings.catalogue_path, preview_chars=150)
+    before = after = total = 0
+    for doc in preview.documents(outline=False):
+        if doc.paid_from is None:
+            continue
+        total += 1
+        view = access.free_view(doc)
+        page_meta = list(readers.read(Path(doc.source_path)).meta.values()) if doc.format == "html" else []
+        material = "\n".join([view.title, view.text, doc.source_path, *page_meta])
+        before += bool(doc.date) and not _year_written(doc.date[:4], material)
+        after += bool(view.date) and not _year_written(view.date[:4], material)
+    print(f"\nfree_preview_chars=150: {before} of {total} documents would show a date found only in their "
+          f"members part; now {after}")
+    assert before > 0 and after == 0

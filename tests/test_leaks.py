@@ -4,7 +4,8 @@ A test library holds documents whose members parts carry unique marker text (ran
 Han characters that occur nowhere else, also after normalisation) next to realistic
 text: three with a ``##paidbegin##`` tag, one whose members part ends at a
 ``##paidend##`` followed by free text (with a marker of its own, which non-members
-must see), the bundled samples, whose long texts get a boundary from the operator's
+must see), three whose metadata lies only in the members part (a 文号, a 落款 with its
+issuer and date, a "来源：" line, a title after the tag), the bundled samples, whose long texts get a boundary from the operator's
 ``free_preview_chars`` setting, and one hidden document (none of whose text may show). Every route of the app — enumerated from the router, so
 a route added later is covered automatically — is called as a visitor, a free user and
 an expired member (both logged in through the real login form), with path parameters
@@ -14,6 +15,15 @@ decoded JSON, unpacked zip and docx) and no header may contain a 6-character win
 a members part, except windows that the viewer may see anyway (in some free part,
 title or metadata) or that the request itself contained. The CLI's ``--free`` output
 is held to the same rule. A member must see the markers, so the test can fail.
+
+The 写作台 is open to every logged-in account in this site (``drafting_tier = "user"``), so that free
+users and expired members get answers from its routes; a member's saved draft quotes a members part.
+Its JSON routes (POST, PUT, DELETE) are probed by :func:`drafting_requests`.
+
+What users keep (issue 14) is probed with real data: each viewer, and a member, has a
+saved search for every marker (each counting every document as new) with its feed, and
+a folder holding every document, so 订阅 (新 N), 收藏, 记录 and every feed URL are
+called; a viewer's own saved queries may come back to that viewer.
 """
 
 from __future__ import annotations
@@ -34,12 +44,14 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote
 
+import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
 from sucai import access, analysis
 from sucai.accounts import Accounts
+from sucai.collections import Collections
 from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.search import SearchRequest
@@ -117,7 +129,23 @@ def texts(markers: list[str]) -> dict[str, str]:
             f"接待{m[13]}标准按内部口径执行，{m[14]}不对外公开。\n"
             "##paidend##\n"
             f"三、监督检查\n各单位要加强日常监督，{m[FREE_AFTER]}定期通报检查结果。\n"),
+        MEMBERS_METADATA: (
+            "关于做好档案整理工作的通知\n各有关单位：\n为做好年度档案整理工作，现将有关事项通知如下。\n"
+            f"##paidbegin##\n{m[17]}局发〔2031〕88号\n一、整理范围\n{m[19]}范围内的文书档案全部纳入整理。\n"
+            f"二、工作要求\n各单位要按时完成。\n{m[17]}局\n2031年7月9日\n"),
+        MEMBERS_SOURCE: (
+            "关于基层治理的几点思考\n基层治理是国家治理的基石，要坚持和发展新时代“枫桥经验”。\n"
+            f"##paidbegin##\n（来源：{m[18]}日报）\n一、治理主体\n要发挥村民自治作用，{m[19]}持续推进。\n"),
+        MEMBERS_TITLE: (
+            f"##paidbegin##{m[IN_TITLE]}工作情况的报告\n一、基本情况\n今年以来，我们围绕重点任务扎实推进各项工作。\n"),
     }
+
+
+MEMBERS_METADATA = "08_会员部分的元数据.txt"   # its 文号, 落款 (issuer, 2031年7月9日) lie in the members part
+MEMBERS_SOURCE = "09_来源在会员部分.txt"       # its "来源：" line stands in the members part
+MEMBERS_TITLE = "10_会员标题.txt"              # the members tag stands before its title
+MEMBERS_YEAR = 2031
+IN_TITLE = 16    # markers[16] is in a title that stands after the members tag; see test_members_title_does_not_match
 
 
 @pytest.fixture(scope="module")
@@ -125,12 +153,12 @@ def site(tmp_path_factory, make_home):
     root = tmp_path_factory.mktemp("leaks")
     home, extra = make_home(root / "home"), root / "extra"
     extra.mkdir()
-    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 16).values())
-    markers = make_markers(16, 8, seen)
+    seen = "".join(p.read_text(encoding="utf-8") for p in (SAMPLES / "src").glob("*.txt")) + "".join(texts(["甲"] * 20).values())
+    markers = make_markers(20, 8, seen)
     for name, text in texts(markers).items():
         (extra / name).write_text(text, encoding="utf-8")
     with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write(f"free_preview_chars = {PREVIEW}\n")
+        toml.write(f"free_preview_chars = {PREVIEW}\ndrafting_tier = \"user\"\n")
     library = Library.open(home)
     summary = library.ingest([SAMPLES / "library", extra], workers=1)
     assert summary.counts["failed"] == 0
@@ -139,16 +167,45 @@ def site(tmp_path_factory, make_home):
     accounts = Accounts.open(home)
     accounts.add_user("免费用户", PASSWORD, "user")
     accounts.add_user("过期会员", PASSWORD, "member", (date.today() - timedelta(days=1)).isoformat())
-    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    member = accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
     member_token = accounts.create_token("会员", "leak test")
+    typed, feeds = keepings(accounts, library, markers, hidden)
     accounts.close()
+    members_draft = members_draft_of(library, member)
     app = create_app(home)
     yield {"home": home, "library": library, "app": app, "markers": markers, "hidden": hidden,
-           "member_token": member_token}
+           "member_token": member_token, "draft": members_draft, "typed": typed, "feeds": feeds}
     library.close()
 
 
+SAVED_BY = {"free user": "免费用户", "expired member": "过期会员", "member": "会员"}
+
+
+def keepings(accounts, library, markers, hidden) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """What each viewer keeps (issue 14): saved searches for every marker and two free words, all counting
+    every document as new (seen long ago), each with a feed; every document (the hidden one too) in a
+    folder with a note. Returns what each typed (their own words may come back to them) and the feed tokens."""
+    store = Collections(accounts)
+    typed, feeds = {}, {}
+    for who, name in SAVED_BY.items():
+        viewer = accounts.viewer(name)
+        queries = [*markers, "总体要求", "基层减负"]
+        for n, q in enumerate(queries):
+            saved = store.save_search(viewer, f"检索{n}", {"q": q, "mode": ("precise", "ranked")[n % 2]})
+            store.mark_seen(viewer, saved.id, "2000-01-01T00:00:00+00:00")
+            feeds.setdefault(who, []).append(store.new_feed_token(viewer, saved.id))
+        for row in library.catalogue.summaries(include_hidden=True):
+            store.add_favourite(viewer, row["id"], "全部", f"备注{row['id']}")
+        typed[who] = queries
+    return typed, feeds
+
+
 _SPACE = re.compile(r"\s+")
+
+
+def metadata_of(doc) -> list[str]:
+    """The derived fields of a document (or of a viewer's view of it)."""
+    return [doc.title, doc.genre or "", doc.source or "", doc.doc_number or "", doc.date or ""]
 
 
 def squash(text: str) -> str:
@@ -175,8 +232,10 @@ def secrets_(site) -> set[str]:
         if doc.members_span is not None:
             start, end = doc.members_span
             forbidden |= windows(doc.text[start:end])
-        shown = [view.title, view.text, doc.genre or "", doc.source or "", doc.doc_number or "", doc.date or ""]
-        for part in shown:
+        for part in metadata_of(doc):   # derived from the members part: in the full document, not in the free view
+            if part not in metadata_of(view):
+                forbidden |= windows(part)
+        for part in [view.text, *metadata_of(view)]:
             allowed |= windows(part)
     forbidden -= allowed
     assert len(forbidden) > 5000
@@ -278,18 +337,29 @@ def probes(site) -> list[str]:
 
 
 def fills(path: str, site) -> list[str]:
-    """The path with its parameters filled: every document id (hidden one included), missing and bad ids."""
+    """The path with its parameters filled: every document id (hidden one included), missing and bad ids;
+    the member's draft, a missing and a bad draft id."""
+    if "{draft_id}" in path:
+        return [path.replace("{draft_id}", str(i)) for i in (site["draft"], 999999, "abc")]
     if "{doc_id}" in path:
         ids = [r["id"] for r in site["library"].catalogue.summaries(include_hidden=True)]
-        return [path.replace("{doc_id}", str(i)) for i in ids + [999999]] + [path.replace("{doc_id}", "abc")]
+        filled = [path.replace("{doc_id}", str(i)) for i in ids + [999999]] + [path.replace("{doc_id}", "abc")]
+        return [re.sub(r"\{[^}]+\}", "1", url) for url in filled]   # a folder too: the first viewer's
     if path.startswith("/static"):
         return ["/static/app.js", "/static/app.css", "/static/../templates/document.html"]
+    if "{token}" in path:   # every viewer's saved-search feeds (a feed URL works for whoever holds it)
+        return [path.replace("{token}", t) for ts in site["feeds"].values() for t in ts] + [path.replace("{token}", "sf_x")]
+    if "{search_id}" in path or "{folder_id}" in path:   # each viewer's own and the others'
+        return [re.sub(r"\{[^}]+\}", str(n), path) for n in (1, 2, 3, 19, 20, 39)]
     return [re.sub(r"\{[^}]+\}", "1", path)]
 
 
 def query_sets(names: set[str], site) -> list[dict]:
     if "q" not in names:
         sets = [{}]
+        if "since" in names or "genre" in names:
+            genres = {d.genre for d in site["library"].catalogue.documents(outline=False)}
+            sets += [{"since": "30"}] + [{"since": "30", "genre": g} for g in sorted(genres)]
         if "format" in names:
             sets = [{"format": f} for f in ("docx", "md", "txt")]
         if "limit" in names:
@@ -339,7 +409,9 @@ def test_every_route_as_every_non_member(site, secrets_):
                     for params in query_sets(names, site) if accept == "application/json" or "q" not in names else query_sets(names, site)[::4]:
                         response = client.get(url, params=params, headers={"accept": accept})
                         calls += 1
-                        leaked = leaks(readable(response), secrets_, asked=url + json.dumps(params, ensure_ascii=False))
+                        typed = "\x00".join(site["typed"].get(who, []))   # their own saved queries come back
+                        leaked = leaks(readable(response), secrets_,
+                                       asked=url + json.dumps(params, ensure_ascii=False) + typed)
                         if leaked:
                             found[f"{who} GET {url} {params}"] = leaked[:5]
         # forms: a probe in every field; the routes refuse or fail, and must not leak while doing so
@@ -351,26 +423,106 @@ def test_every_route_as_every_non_member(site, secrets_):
                 # a wrong old password counts as a failed login of this account: one try only, or it locks
                 for probe in probes(site)[::5] if path != "/account/password" else probes(site)[-1:]:
                     data = {"csrf_token": token, "username": probe or "x", "password": probe + "xxxxxxxx",
-                            "password2": "mismatch-xxxxxxxx", "q": probe, "title": probe, "name": probe}
+                            "password2": "mismatch-xxxxxxxx", "q": probe, "title": probe, "name": probe,
+                            "text": probe}
                     poster = client
                     if path == "/login":  # failed logins lock the address out: fail from another one
                         poster = TestClient(app, raise_server_exceptions=False, client=("198.51.100.9", 1))
                         poster.cookies = client.cookies
-                    response = poster.post(url, data=data, headers={"accept": "text/html"}, follow_redirects=False)
-                    calls += 1
+                    responses = [poster.post(url, data=data, headers={"accept": "text/html"}, follow_redirects=False)]
+                    if path.startswith("/api/"):  # the API also takes JSON
+                        responses.append(poster.post(url, json={"text": probe, "q": probe}))
+                    calls += len(responses)
                     # what this session typed in earlier forms (a token name) may come back: that is its own input
-                    leaked = leaks(readable(response), secrets_, asked="\x00".join(probes(site)))
+                    leaked = leaks([b for r in responses for b in readable(r)], secrets_, asked="\x00".join(probes(site)))
                     if leaked:
                         found[f"{who} POST {url} {probe}"] = leaked[:5]
     assert calls > 1000
     assert not found, dict(list(found.items())[:10])
 
 
+def drafts(site) -> list[str]:
+    """Drafts that copy members parts: exactly, with one character in twelve changed, together with the
+    free text before the boundary, and the hidden document; plus free text alone."""
+    library: Library = site["library"]
+    out = []
+    for doc in library.catalogue.documents():
+        if doc.hidden:
+            out.append(doc.title + "\n" + doc.text)
+            continue
+        if doc.paid_from is None:
+            continue
+        members = doc.text[doc.paid_from:doc.paid_from + 400]
+        edited = "".join("某" if n % 12 == 5 and c.isalnum() else c for n, c in enumerate(members))
+        out += [members, edited, doc.text[max(0, doc.paid_from - 120):doc.paid_from + 200],
+                "这是我自己写的开头。\n" + doc.text[:doc.paid_from][-150:]]
+    return out
+
+
+def test_check_never_shows_members_text(site, secrets_, tmp_path):
+    """查重 of drafts copied from members parts: they count for the ratio, but no response shows their text
+    (JSON, the page, both downloads, as JSON, form or file), nor anything of the hidden document."""
+    found, calls = {}, 0
+    for who, client in viewers(site).items():
+        for n, draft in enumerate(drafts(site)):
+            responses = [client.post("/api/check", json={"text": draft}),
+                         client.post("/check", data={"text": draft}, headers={"accept": "text/html"}),
+                         client.post("/api/check", params={"format": "html"}, data={"text": draft}),
+                         client.post("/api/check", params={"format": "docx"},
+                                     files={"file": ("草稿.txt", draft.encode("gb18030"))})]
+            calls += len(responses)
+            assert all(r.status_code == 200 for r in responses), [r.text[:200] for r in responses]
+            leaked = leaks([b for r in responses for b in readable(r)], secrets_, asked=draft)
+            if leaked:
+                found[f"{who} draft {n}"] = leaked[:5]
+            report = responses[0].json()
+            hidden = site["hidden"]
+            assert all(m["doc_id"] != hidden for m in report["matches"])
+    assert calls > 100
+    assert not found, found
+
+
+def test_check_counts_members_text_and_a_member_sees_it(site, secrets_):
+    """The control: the same drafts are found (the ratio counts members parts), and a member's report
+    shows the sources' text, so the test above can fail."""
+    member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    visitor = viewers(site)["visitor"]
+    members_only = drafts(site)[0]
+    as_visitor = visitor.post("/api/check", json={"text": members_only}).json()
+    assert as_visitor["copy_ratio"] > 0.9
+    assert as_visitor["matches"] and all(m["source_start"] is None for m in as_visitor["matches"])
+    as_member = member.post("/api/check", json={"text": members_only}).json()
+    assert as_member["copy_ratio"] == as_visitor["copy_ratio"]
+    assert all(m["source_start"] is not None for m in as_member["matches"])
+    page = member.post("/check", data={"text": drafts(site)[1]}, headers={"accept": "text/html"})
+    assert leaks(readable(page), secrets_, asked=drafts(site)[1])   # the edited copy: the page shows the source
+
+
+def test_cli_check_free_has_no_members_text(site, secrets_, tmp_path):
+    runner = CliRunner(env={"COLUMNS": "100000"})
+    found = {}
+    for n, draft in enumerate(drafts(site)):
+        path = tmp_path / f"draft{n}.txt"
+        path.write_text(draft, encoding="utf-8")
+        bodies = []
+        for extra in ([], ["--json"], ["-o", str(tmp_path / f"r{n}.html")], ["-o", str(tmp_path / f"r{n}.docx")]):
+            result = runner.invoke(cli_app, ["check", str(path), "--free", "--home", str(site["home"]), *extra])
+            assert result.exit_code == 0, result.output
+            bodies.append(result.output)
+        bodies.append((tmp_path / f"r{n}.html").read_text(encoding="utf-8"))
+        bodies += unpacked((tmp_path / f"r{n}.docx").read_bytes())
+        leaked = leaks(bodies, secrets_, asked=draft)
+        if leaked:
+            found[n] = leaked[:5]
+    assert not found, found
+
+
 IN_HEADING = 2   # markers[2] is in a heading of a members part ("二、<marker>存在的问题"); see the test below
 
 
 def body_markers(site) -> list[str]:
-    return [m for n, m in enumerate(secret_markers(site)) if n != IN_HEADING]
+    apart = {site["markers"][IN_HEADING], site["markers"][IN_TITLE]}
+    return [m for m in secret_markers(site) if m not in apart]
 
 
 @pytest.mark.parametrize("who", ["visitor", "free user", "expired member"])
@@ -424,6 +576,56 @@ def test_free_text_after_a_members_part_is_shown_to_non_members(site, who):
     assert text.index("厉行勤俭节约") < text.index(notice) < text.index(free) and secret[:3] not in text
 
 
+def _doc_id(site, name: str) -> int:
+    return next(d.id for d in site["library"].catalogue.documents() if d.source_path.endswith(name))
+
+
+def test_metadata_from_the_members_part_reaches_no_non_member(site):
+    """Attack (issue 10 "metadata taken from the members-only part", issue 11 #1): a 文号, the 落款's issuer and
+    date (2031年7月9日), a "来源：" line and a title after the tag lie only in members parts. No non-member gets
+    them — document, list, search hit, facets, the year filter, stats, suggest, downloads — while a member does."""
+    markers, library = site["markers"], site["library"]
+    dated, titled = _doc_id(site, MEMBERS_METADATA), _doc_id(site, MEMBERS_TITLE)
+    sourced = _doc_id(site, MEMBERS_SOURCE)
+    member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    full = member.get(f"/api/documents/{dated}").json()
+    assert (full["doc_number"], full["date"], full["source"]) == (f"{markers[17]}局发〔2031〕88号", "2031-07-09",
+                                                                 f"{markers[17]}局")
+    assert member.get(f"/api/documents/{sourced}").json()["source"] == f"{markers[18]}日报"
+    assert member.get(f"/api/documents/{titled}").json()["title"] == f"{markers[IN_TITLE]}工作情况的报告"
+    assert member.get("/api/search", params={"year": MEMBERS_YEAR}).json()["total"] == 1
+    for who, client in viewers(site).items():
+        doc = client.get(f"/api/documents/{dated}").json()
+        assert (doc["doc_number"], doc["date"], doc["source"], doc["genre"]) == (None, None, None, "通知"), who
+        assert all(e["start"] is None or e["end"] <= library.get(dated).paid_from for e in doc["evidence"])
+        assert client.get(f"/api/documents/{sourced}").json()["source"] is None
+        assert client.get(f"/api/documents/{titled}").json()["title"] == "会员标题"   # the file's name, not the text
+        found = client.get("/api/search", params={"year": MEMBERS_YEAR}).json()
+        assert (found["total"], found["hits"]) == (0, []), who
+        everything = client.get("/api/search", params={"q": "", "limit": 50}).json()
+        assert MEMBERS_YEAR not in [b["value"] for b in everything["facets"]["year"]]
+        hits = {h["id"]: h for h in everything["hits"]}
+        assert (hits[dated]["date"], hits[dated]["source"]) == (None, None)
+        by_date = client.get("/api/search", params={"q": "", "sort": "date", "limit": 1}).json()["hits"]
+        assert by_date[0]["id"] != dated   # sorting by date does not place it by its members-only date
+        listed = {d["id"]: d for d in client.get("/api/documents", params={"limit": 100}).json()["documents"]}
+        assert (listed[dated]["date"], listed[dated]["source"], listed[titled]["title"]) == (None, None, "会员标题")
+        assert client.get("/api/suggest", params={"q": markers[IN_TITLE][:4]}).json()["suggestions"] == []
+        for route in ("/", "/api/stats", "/api/genres", f"/documents/{dated}", f"/api/documents/{dated}/download?format=md",
+                      f"/api/download?ids={dated},{titled}&format=md", f"/api/documents/{titled}/download?format=docx"):
+            body = "\x00".join(readable(client.get(route)))
+            assert "2031-07-09" not in body and markers[17] not in body and markers[18] not in body, (who, route)
+            assert markers[IN_TITLE] not in body, (who, route)
+
+
+def test_members_title_does_not_match(site):
+    """A word of a title that stands after the members tag finds nothing for a non-member."""
+    for who, client in viewers(site).items():
+        for mode in ("precise", "ranked"):
+            data = client.get("/api/search", params={"q": site["markers"][IN_TITLE], "mode": mode}).json()
+            assert data["total"] == 0, (who, mode)
+
+
 def test_a_member_sees_the_markers(site, secrets_):
     """The battery can fail: the same requests by a member do show members text."""
     client = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
@@ -469,6 +671,45 @@ def test_b20_excerpt_never_comes_from_the_members_part(tmp_path, home):
             assert "红杉" not in page and "测算口径" not in page
     assert library.search(SearchRequest(q="红杉甲方案"), member=True).total == 1   # members do find it
     library.close()
+
+
+_SAVED_ROW = re.compile(r'<tr data-id="\d+">\s*<td><a href="/saved/\d+" class="saved-open">检索(\d+)</a></td>.*?<td>(.*?)</td>', re.S)
+
+
+def new_counts(client) -> dict[int, int]:
+    """The 新 N of each saved search on the viewer's 订阅 page, by its number (the marker it searches for)."""
+    page = client.get("/saved", headers={"accept": "text/html"}).text
+    return {int(n): int(m.group(1)) if (m := re.search(r"新 (\d+)", cell)) else 0 for n, cell in _SAVED_ROW.findall(page)}
+
+
+def test_saved_searches_and_feeds_for_members_text_find_nothing_for_non_members(site):
+    """新 N and the saved-search feeds are side channels too: a search for words of a members part counts no
+    new document for a non-member, and no feed (not even a member's: feeds are read without a login) lists one."""
+    markers = site["markers"]
+    member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    # what a member's search finds: the stored titles and texts that hold the marker, but the hidden document's
+    # (a marker only in a "来源：" line is metadata: that line is cleaned out of the text)
+    stored = [f"{d.title}\n{d.text}" for d in site["library"].catalogue.documents() if d.id != site["hidden"]]
+    in_text = [sum(marker in text for text in stored) for marker in markers]
+    for who, client in {**viewers(site), "member": None}.items():
+        if who == "visitor":
+            continue
+        counts = new_counts(client or login(site["app"], "会员"))
+        assert len(counts) >= len(markers) - 1, who   # the route battery may have deleted a few (its POSTs)
+        for n, marker in enumerate(markers):
+            expected = in_text[n] if who == "member" or n == FREE_AFTER else 0
+            assert counts.get(n, expected) == expected, (who, n, marker)
+        assert counts[len(markers)] >= 3   # 总体要求: free words
+        for n, token in enumerate(site["feeds"][who]):
+            response = member.get(f"/feeds/saved/{token}.atom")
+            if response.status_code == 404:   # made again or revoked by the route battery's POSTs
+                continue
+            feed = feedparser.parse(response.content)
+            assert not feed.bozo
+            if n < len(markers):
+                assert len(feed.entries) == (n == FREE_AFTER), (who, n)
+            else:
+                assert feed.entries, (who, n)
 
 
 # -- side channels: scores, and an index that lags behind the catalogue --------------------------
@@ -653,9 +894,74 @@ def test_cli_free_output_has_no_members_text(site, secrets_, tmp_path):
             data = json.loads(body)
             if probe in "".join(body_markers(site)):
                 assert data["total"] == 0, probe
-    outputs.append(("list", [run("list"), run("list", "--json"), run("stats", "--json")]))
+    outputs.append(("list", [run("list", "--free"), run("list", "--free", "--json"), run("stats", "--free", "--json"),
+                             run("genres", "--free", "--json")]))
     found = {name: leaks(bodies, secrets_, asked=name) for name, bodies in outputs}
     assert not {k: v[:5] for k, v in found.items() if v}
     # and without --free the members text is there (the check can fail)
     doc_id = next(r["id"] for r in library.catalogue.summaries() if r["title"].startswith("关于做好年度预算"))
     assert site["markers"][0] in run("show", str(doc_id))
+
+
+# -- the 写作台's JSON routes -----------------------------------------------------------------------
+
+
+def members_draft_of(library: Library, member) -> int:
+    """A draft of the member that quotes the members part of the 预算通知 (the one with markers 0 and 1)."""
+    from sucai.drafting import DraftStore, Owner, build_draft
+
+    doc = next(d for d in library.catalogue.documents() if d.title.startswith("关于做好年度预算"))
+    start = doc.text.index("按照")
+    end = doc.text.index("\n", start)
+    draft = build_draft(library, {"title": "会员的草稿", "genre": doc.genre, "sections": [
+        {"heading": "内部测算口径", "paragraphs": [{"text": doc.text[start:end],
+                                                   "source": {"doc_id": doc.id, "start": start, "end": end}}]}]},
+                        member=True)
+    assert draft.sections[0].paragraphs[0].members
+    return DraftStore(library.catalogue).create(Owner(member.user_id, member.username), draft)
+
+
+def drafting_requests(site) -> list[tuple[str, str, dict | None]]:
+    """(method, url, JSON body) probing every 写作台 route that is not a GET: probes as topics and headings,
+    each 文种, drafts that cite members parts by their offsets in the full text, the member's draft."""
+    library: Library = site["library"]
+    genres = [""] + sorted({r["genre"] for r in library.catalogue.summaries()})
+    out: list[tuple[str, str, dict | None]] = []
+    for n, probe in enumerate(probes(site)[::3]):
+        genre = genres[n % len(genres)]
+        out.append(("POST", "/api/drafts/outline", {"genre": genre, "topic": probe}))
+        out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [probe or "工作", "存在的问题", "总体要求"],
+                                                       "limit": 20}))
+    for doc in library.catalogue.documents():
+        if doc.paid_from is None:
+            continue
+        source = {"doc_id": doc.id, "start": doc.paid_from, "end": min(doc.chars, doc.paid_from + 40)}
+        body = {"title": "草稿", "genre": doc.genre, "sections": [{"heading": "一", "paragraphs": [
+            {"text": "自己写的一段", "source": source}]}]}
+        out += [("POST", "/api/drafts", body), ("PUT", f"/api/drafts/{site['draft']}", body)]
+    out += [("POST", "/api/drafts/rewrite", {"text": "按照口径测算", "mode": "polish"}),
+            ("DELETE", f"/api/drafts/{site['draft']}", None)]
+    return out
+
+
+def test_drafting_routes_as_every_non_member(site, secrets_):
+    found = {}
+    calls = 0
+    for who, client in viewers(site).items():
+        token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+        for method, url, body in drafting_requests(site):
+            response = client.request(method, url, json=body, headers={"x-csrf-token": token})
+            calls += 1
+            leaked = leaks(readable(response), secrets_, asked=url + json.dumps(body, ensure_ascii=False))
+            if leaked:
+                found[f"{who} {method} {url} {body}"] = leaked[:5]
+            if who != "visitor" and url.startswith("/api/drafts/outline"):
+                assert response.status_code == 200, response.text   # they do draft, from free parts
+        for url in (f"/api/drafts/{site['draft']}", f"/api/drafts/{site['draft']}/download",
+                    f"/api/drafts/{site['draft']}/check"):
+            assert client.get(url).status_code in (403, 404), (who, url)   # someone else's draft does not exist
+    assert calls > 100
+    assert not found, dict(list(found.items())[:10])
+    member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
+    assert site["markers"][0] in member.get(f"/api/drafts/{site['draft']}").text   # the draft does hold them
+

@@ -353,6 +353,47 @@ def test_changing_the_dictionary_reindexes_before_anyone_searches(home):
     assert reopened.search(SearchRequest(q="", mode="precise"), member=True).total == 2
 
 
+# -- metadata filters and facets (issue 9: years newest first; issue 11 #1: a visitor's metadata) -----------------
+
+
+def _ingest_texts(library: Library, tmp_path, texts: dict[str, str]) -> dict[str, int]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    summary = library.ingest([folder], workers=1)
+    return {o.path.rsplit("/", 1)[-1]: o.doc_id for o in summary.outcomes}
+
+
+def test_year_facets_newest_first_and_the_viewers_own_metadata(library, tmp_path):
+    work = {2019: "完成老旧小区改造十二个，新建口袋公园三处", 2024: "推进数字政府建设，政务服务事项全部网上可办",
+            2021: "开展党史学习教育，为群众办实事两百余件"}   # texts of their own: near-duplicates are one result
+    ids = _ingest_texts(library, tmp_path, {
+        f"{year}.txt": f"{year}年工作总结\n一、总体情况\n{year}年，我们{work[year]}。\n" for year in (2019, 2024, 2021)} | {
+        "paid.txt": ("关于做好档案工作的通知\n各单位：\n请认真落实档案工作。\n##paidbegin##\n"
+                     "某市档案局发〔2031〕8号\n一、要求\n按时完成。\n某市档案局\n2031年7月9日\n")})
+    member = library.search(SearchRequest(q=""), member=True)
+    assert [b["value"] for b in member.facets["year"]] == [2031, 2024, 2021, 2019]
+    visitor = library.search(SearchRequest(q=""), member=False)
+    assert [b["value"] for b in visitor.facets["year"]] == [2024, 2021, 2019]
+    assert {b["value"] for b in visitor.facets["source"]} == {"未注明"}
+    assert ids_for(library, "", member=True, year=2031) == [ids["paid.txt"]]
+    assert ids_for(library, "", member=False, year=2031) == []
+    assert ids_for(library, "", member=False, source="某市档案局") == []
+    assert ids_for(library, "", member=False, genre="工作总结") == sorted(ids[f"{y}.txt"] for y in (2019, 2021, 2024))
+    by_date = library.search(SearchRequest(q="", sort="date", limit=10), member=False).hits
+    assert by_date[-1].id == ids["paid.txt"]   # undated for a visitor, not dated 2031
+    hit = library.search(SearchRequest(q="档案"), member=False).hits[0]
+    assert (hit.id, hit.date, hit.source, hit.genre) == (ids["paid.txt"], None, None, "通知")
+
+
+def test_genre_filters_accept_former_names_and_warn_about_unknown_ones(library, tmp_path):
+    ids = _ingest_texts(library, tmp_path, {"a.txt": "在全市大会上的讲话\n同志们：\n今天开会。\n"})
+    assert ids_for(library, "", genre="讲话") == ids_for(library, "", genre="讲话稿") == [ids["a.txt"]]
+    result = library.search(SearchRequest(q="", genre="不存在的文种"))
+    assert result.total == 0 and any("不在文种表中" in w for w in result.warnings)
+
+
 # -- second round (../shared/cases/README.md, issue 10) -------------------------------------------
 
 

@@ -28,7 +28,15 @@ OTHER_CHECK = """县税务局党支部书记民主生活会个人对照检查材
 NEWS = """新闻联播：各地机关党支部召开2023年度专题组织生活会（{n}）
 【新闻联播】各地党支部开展专题组织生活会，聚焦理论学习、政治素质、担当作为，对照检查、深入学习，组织生活会质量不断提高。
 记者了解到，第{n}批2023年度专题组织生活会在各地机关党支部陆续召开，党员对照检查材料，理论学习方面、政治素质方面、担当作为方面的问题得到查摆。
+{local}
 """
+# what each report adds of its own: six reports of one template would be near-duplicates, one result
+LOCAL = ("在山东，税务系统党员围绕优化营商环境逐条制定整改清单，限时销号。纳税人反映的办税排队、资料重复报送等七类堵点，已有五类完成整改，其余两类列入明年一季度计划。",
+         "在四川，农业农村部门把会议开到田间地头，听取种粮大户的意见建议。针对高标准农田后期管护不到位、农机补贴兑付偏慢，当场明确了责任科室和办结时限。",
+         "在广东，科技园区党员就研发投入不足、成果转化偏慢等短板开展深入剖析。园区提出设立概念验证中心，并与三所高校签订了联合实验室共建协议。",
+         "在甘肃，乡村教师党员结合控辍保学工作讲述一年来的得失与困惑。大家建议完善寄宿制学校生活老师配备，把留守儿童心理辅导纳入日常教学安排。",
+         "在黑龙江，林区党员聚焦森林防火和生态修复任务，把问题摆上桌面。护林员队伍老龄化、瞭望塔监控盲区等问题被逐一记录，形成了专项整改台账。",
+         "在浙江，社区党员针对老旧小区加装电梯推进缓慢的问题相互提醒、当面指出。街道引入第三方评估，对低楼层住户补偿方案进行了三轮公开听证。")
 
 
 @pytest.fixture
@@ -38,7 +46,7 @@ def library(tmp_path, home) -> Library:
     (folder / "check.txt").write_text(CHECK, encoding="utf-8")
     (folder / "other_check.txt").write_text(OTHER_CHECK, encoding="utf-8")
     for n in range(6):
-        (folder / f"news{n}.txt").write_text(NEWS.format(n=n), encoding="utf-8")
+        (folder / f"news{n}.txt").write_text(NEWS.format(n=n, local=LOCAL[n]), encoding="utf-8")
     library = Library.open(home)
     assert library.ingest([folder], workers=1).counts["ingested"] == 8
     yield library

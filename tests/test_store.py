@@ -1,6 +1,7 @@
 """The catalogue's storage of structure: elements and outline round trips, and the migration of a
-catalogue made by sucai 0.1 (schema 2 → 5 in place: the elements column, paid_until, ocr_confidence; then the
-change log of the data-access layer)."""
+catalogue made before the data-access layer (schema 2 → 9 in place: the elements column, paid_until,
+ocr_confidence, signatures and clusters, the metadata evidence with the 文种 renamed, drafts, the index of
+ingested_at; then the change log of the data-access layer)."""
 
 from __future__ import annotations
 
@@ -61,9 +62,40 @@ def test_a_schema_2_catalogue_is_migrated_in_place(tmp_path):
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT version_num FROM catalogue_version").fetchall() == [(head("catalogue"),)]
         columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
-        assert {"version", "indexed_version"}.isdisjoint(columns) and {"elements", "paid_until", "ocr_confidence"} <= columns
+        assert {"version", "indexed_version"}.isdisjoint(columns)
+        assert {"elements", "paid_until", "ocr_confidence", "evidence"} <= columns
         # the old document is in the change log as added, then the boundary edit, then the new document
         assert db.execute("SELECT doc_id, kind FROM changes ORDER BY seq").fetchall() == [
             (1, "add"), (1, "update"), (new_id, "add")]
+        assert db.execute("SELECT count(*) FROM drafts").fetchone() == (0,)   # schema 8: the 写作台's drafts
+        # schema 9: documents found by when they were added
+        assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_ingested'").fetchone() == (1,)
+    catalogue.put_signature(new_id, b"\x00" * 8)  # schema 6: near-duplicate signatures and clusters
+    assert [(seq, doc_id) for seq, doc_id, _ in catalogue.signatures_since(0)] == [(1, new_id)]
+    assert catalogue.cluster_rows() == [] and catalogue.unsigned_ids() == [1]
+    assert [i for i, _ in catalogue.added_since("2024-01-01")] == [new_id, 1]
+    assert [i for i, _ in catalogue.added_since("2024-01-02")] == [new_id]
+    catalogue.set_hidden(new_id, True)
+    assert catalogue.added_since("2024-01-02") == []
     Catalogue(path)  # idempotent: opening again changes nothing
-    assert catalogue.change_count() == 3
+    assert catalogue.change_count() == 4 and catalogue.signatures_since(0)[0][0] == 1
+
+
+def test_old_genre_names_are_renamed_and_evidence_starts_empty(tmp_path):
+    """Schema 7 (metadata evidence): the 文种 names of sucai 0.1 take the taxonomy's names, in place."""
+    path = tmp_path / "catalogue.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA_2)
+    for n, genre in enumerate(["讲话", "工作方案", "先进事迹", "规划", "通知"], 1):
+        db.execute("INSERT INTO documents (title, genre, chars, text, outline, removed, text_hash, ingested_at, version,"
+                   " indexed_version) VALUES (?, ?, 2, '正文', '[]', '[]', ?, 'now', 1, 1)", (f"文档{n}", genre, str(n)))
+    db.commit()
+    db.close()
+    catalogue = Catalogue(path)
+    docs = list(catalogue.documents())
+    assert [d.genre for d in docs] == ["讲话稿", "实施方案", "事迹材料", "工作计划", "通知"]
+    assert all(d.evidence == [] for d in docs)
+    # every document is in the change log, so every search index (re)builds it with its new 文种
+    assert catalogue.changes_since(0) == [(n, n, "add") for n in range(1, 6)]
+    Catalogue(path)   # idempotent
+    assert [d.genre for d in Catalogue(path).documents()][0] == "讲话稿"

@@ -7,6 +7,7 @@ what the library itself returns for the same request, or is a hand-checked value
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -145,7 +146,7 @@ def test_api_search_real_values(client, library):
     assert data["total"] == len(expected) == 7 and data["mode"] == "precise"
     assert sorted(h["id"] for h in data["hits"]) == expected
     genres = {b["value"]: b["count"] for b in data["facets"]["genre"]}
-    assert genres["讲话"] == 1 and sum(genres.values()) == 7
+    assert genres["讲话稿"] == 1 and sum(genres.values()) == 7
     for hit in data["hits"]:
         assert all(hit["snippet"][a:b] == "基层减负" for a, b in hit["highlights"])
     sections = client.get("/api/search", params={"q": "担当作为", "scope": "section"}).json()
@@ -419,8 +420,8 @@ def test_search_page(client, library):
     for bucket in result.facets["genre"]:
         assert f"genre={quote(bucket['value'])}" in page
     assert "用时" in page and "毫秒" in page
-    narrowed = client.get("/search", params={"q": "基层减负", "genre": "讲话"}).text
-    assert '<strong id="total">1</strong>' in narrowed and "文种：讲话 ×" in narrowed
+    narrowed = client.get("/search", params={"q": "基层减负", "genre": "讲话稿"}).text
+    assert '<strong id="total">1</strong>' in narrowed and "文种：讲话稿 ×" in narrowed
 
 
 def test_empty_state_suggests_the_other_mode(client):
@@ -544,3 +545,33 @@ def test_title_index_follows_the_catalogue(home, tmp_path):
     titles.refresh()
     assert [s.title for s in titles.suggest("政府信息")] == ["政府信息公开工作年度报告"]
     library.close()
+
+
+def test_equal_titles_are_told_apart_in_lists_and_genres_are_grouped(tmp_path):
+    """Issue 9 "Titles": the same title from two issuers/years is followed by 发文机关 and year in the search
+    results and on the home page; the home page groups 文种 by the taxonomy; /api/genres gives the taxonomy."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for year, county in ((2023, "甲县"), (2024, "乙县")):
+        (folder / f"{county}.txt").write_text(
+            f"政府工作报告\n——{year}年2月1日在{county}人民代表大会上\n{county}人民政府县长　张某\n各位代表：\n"
+            f"现在，我代表{county}人民政府向大会作工作报告，推进基层减负。\n", encoding="utf-8")
+    (folder / "通知.txt").write_text("关于推进基层减负的通知\n国办发〔2019〕16号\n各省人民政府：\n请认真落实。\n", encoding="utf-8")
+    library = Library.open(tmp_path / "home")
+    library.ingest([folder], workers=1)
+    client = TestClient(create_app(library.settings.home))
+    page = untag(client.get("/search", params={"q": "基层减负"}).text)
+    assert "政府工作报告（甲县人民政府 · 2023）" in page and "政府工作报告（乙县人民政府 · 2024）" in page
+    assert "关于推进基层减负的通知（" not in page
+    home = untag(client.get("/").text)
+    assert "政府工作报告（甲县人民政府 · 2023）" in home
+    assert home.index("法定公文") < home.index("报告") and "事务文书" not in home
+    genres = client.get("/api/genres").json()
+    basis = "《党政机关公文处理工作条例》第八条"
+    assert genres["taxonomy"] == [{"group": "法定公文", "genres": [{"name": "通知", "basis": basis, "count": 1},
+                                                                 {"name": "报告", "basis": basis, "count": 2}]}]
+    library.close()
+
+
+def untag(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))

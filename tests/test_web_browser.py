@@ -493,3 +493,146 @@ def test_register_preview_upgrade_full_text_download(browser, sample_site, outpu
     accounts.close()
     reader.close()
     admin.close()
+
+
+def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, output_dir):
+    """The 写作台: pick 文种 and topic, accept the outline, pick a paragraph per heading, download the .docx."""
+    import io
+    import re
+    import zipfile
+
+    from drafting_support import DOCS, GENRE
+
+    from sucai.accounts import Accounts
+    from sucai.drafting import DraftStore, Owner, check_draft, suggest_outline
+
+    root = tmp_path_factory.mktemp("browser-drafting")
+    docs, home = root / "docs", root / "home"
+    docs.mkdir()
+    for name, text in DOCS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([docs, SAMPLES], workers=1)
+    accounts = Accounts.open(home)
+    writer = accounts.add_user("写作者", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    expected = suggest_outline(library, GENRE, "组织生活会", member=True)
+    headings = [n.heading for root_node in expected.outline for n in root_node.walk()]
+    with Server(home) as server:
+        context, page = new_page(browser, server)
+        page.goto("/login")
+        page.fill("input[name=username]", "写作者")
+        page.fill("input[name=password]", "writer-password-1")
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(server.url + "/")
+        page.click("#drafting-link")
+        page.wait_for_url("**/drafts")
+        page.fill("#genre", GENRE)
+        page.fill("#topic", "组织生活会")
+        page.click("#suggest-outline")
+        rows = page.locator("#outline-editor .heading-row")
+        rows.first.wait_for()
+        assert [rows.nth(i).locator(".heading-text").input_value() for i in range(rows.count())] == headings
+        assert rows.first.locator(".label").inner_text() == "一、"
+        page.screenshot(path=str(output_dir / "drafting-1-outline.png"), full_page=True)
+
+        page.click("#accept-outline")
+        sections = page.locator("#sections .draft-section")
+        assert sections.count() == len(headings)
+        picked = []
+        for i in range(sections.count()):
+            section = sections.nth(i)
+            section.locator(".candidate-list li").first.wait_for()
+            section.locator(".candidate-list li.candidate, .candidate-list li.muted:not(:has-text('正在查找'))").first.wait_for()
+            pick = section.locator(".candidate .pick")
+            if pick.count():
+                expected_text = section.locator(".candidate .candidate-text").first.inner_text()
+                pick.first.click()
+                area = section.locator(".paragraph textarea").first
+                assert area.input_value().replace("\n", "") == expected_text.replace("\n", "")
+                picked.append(area.input_value())
+        assert len(picked) >= len(headings) - 3   # headings that only hold sub-headings have no text of their own
+        page.screenshot(path=str(output_dir / "drafting-2-paragraphs.png"), full_page=True)
+
+        page.click("#save-draft")
+        page.locator("#download-docx:not([hidden])").wait_for()
+        assert "已保存" in page.locator("#save-status").inner_text()
+        with page.expect_download() as info:
+            page.click("#download-docx")
+        data = Path(info.value.path()).read_bytes()
+        plain = re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8"))
+        assert "一、" + headings[0] in plain and "附：素材来源" in plain
+        for text in picked:
+            assert text.split("\n")[0][:30] in plain
+        assert page.locator("#draft-list li").count() == 1
+
+        page.click("#check-draft")      # 查重 of the saved draft: the page shows what the API reports
+        page.locator("#check-panel:not([hidden])").wait_for()
+        owner, store = Owner(writer.user_id, writer.username), DraftStore(library.catalogue)
+        [row] = store.list(owner)
+        report = check_draft(library, store.get(owner, row["id"]), member=True)
+        summary = page.locator("#check-summary").inner_text()
+        assert f"{report.copy_ratio * 100:.1f}%" in summary and "总文字复制比" in summary
+        assert page.locator("#check-paragraphs li").count() == sum(p.copy_ratio > 0 for p in report.paragraphs) > 0
+        page.screenshot(path=str(output_dir / "drafting-3-check.png"), full_page=True)
+        assert not page.errors, page.errors
+        context.close()
+    library.close()
+
+
+def test_saved_search_new_document_new_1_and_open_it(browser, sample_site, output_dir, tmp_path):
+    """A user saves a search, a new document arrives, the user sees "新 1" on 订阅 and opens it; then keeps it
+    in a folder with a note and redeems a membership code (issue 14)."""
+    from sucai.accounts import Accounts
+    from sucai.codes import Codes
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("订阅读者", "reader-password-2")
+    code = Codes(accounts).create("member", 30, 1)[0]["code"]
+    context, page = new_page(browser, server)
+    log_in(page, server, "订阅读者", "reader-password-2")
+    box = page.locator("header input[name=q]")
+    box.fill("秸秆综合利用")
+    box.press("Enter")
+    page.wait_for_url("**/search?*")
+    page.fill("#save-search-form input[name=name]", "秸秆利用")
+    page.click("#save-search")
+    page.wait_for_url("**/saved?*")
+    assert page.locator("#form-message").inner_text().startswith("已保存检索")
+    assert page.locator("#saved-searches").inner_text().count("无新结果") == 1
+
+    arrived = tmp_path / "秸秆.txt"
+    arrived.write_text("关于做好秸秆综合利用工作的通知\n一、总体要求\n各乡镇要抓好秸秆综合利用，严禁露天焚烧。\n",
+                       encoding="utf-8")
+    doc_id = library.ingest([arrived], workers=1).outcomes[0].doc_id
+    badge = page.locator("#saved-searches a.new-count")
+    deadline = time.monotonic() + 15
+    while badge.count() == 0 and time.monotonic() < deadline:   # the server's index sees the commit within moments
+        page.reload()
+    assert badge.inner_text() == "新 1"
+    page.screenshot(path=str(output_dir / "operations-1-new-1.png"), full_page=True)
+    badge.click()
+    page.locator("#new-hits a.hit-title").click()
+    page.wait_for_url(f"**/documents/{doc_id}")
+    assert page.locator("#doc-title").inner_text() == "关于做好秸秆综合利用工作的通知"
+
+    page.fill("#favourite-form input[name=folder]", "秸秆材料")
+    page.fill("#favourite-form input[name=note]", "春耕前要用")
+    page.click("#favourite-form button[type=submit]")
+    page.wait_for_url("**/favourites/*")
+    assert "关于做好秸秆综合利用工作的通知" in page.locator("#favourites").inner_text()
+    assert page.locator("#favourites input[name=note]").input_value() == "春耕前要用"
+    page.goto("/saved")
+    assert page.locator("#saved-searches a.new-count").count() == 0   # seen
+
+    page.goto("/account")
+    page.fill("#redeem-form input[name=code]", code.lower())
+    page.click("#redeem-form button[type=submit]")
+    page.wait_for_selector("#form-message")
+    assert "兑换成功" in page.locator("#form-message").inner_text()
+    assert page.locator("#role").inner_text().startswith("会员")
+    page.screenshot(path=str(output_dir / "operations-2-redeemed.png"), full_page=True)
+    assert not page.errors, page.errors
+    accounts.close()
+    context.close()

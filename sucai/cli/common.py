@@ -20,6 +20,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from ..config import data_dir, load_settings
+from ..errors import SucaiError, os_reason
 from ..library import Library
 
 _WIDE = 100_000  # columns of a console that is not a terminal: tables and text never wrap when piped
@@ -135,6 +136,15 @@ DOC_ID = _Integer(1, name="正整数")  # a document's 编号
 PORT = _Integer(1, 65535, name="端口号")
 
 
+class Between(click.IntRange):
+    """A whole number from ``min`` to ``max`` (both included), described as ``0–20`` in help and errors."""
+
+    name = "整数"
+
+    def _describe_range(self) -> str:
+        return f"{self.min}–{self.max}"
+
+
 class NamedChoice(click.ParamType):
     """One of ``choices`` (code → name), given by its code or its name: ``--mode 精准`` = ``--mode precise``."""
 
@@ -187,6 +197,16 @@ def open_library(home: Path | None) -> Library:
         origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
         err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
     return Library(settings)
+
+
+def write_file(output: Path | None, name: str, data: bytes) -> Path:
+    """Write to ``output`` (a file, or a folder to put ``name`` in; default: ``name`` here)."""
+    target = output / name if output and output.is_dir() else output or Path(name)
+    try:
+        target.write_bytes(data)
+    except OSError as err:
+        raise SucaiError(f"无法写入 {target}：{os_reason(err)}", code="cannot_write") from err
+    return target
 
 
 def print_json(data) -> None:

@@ -1,4 +1,4 @@
-"""Commands over documents: ingest, list, stats, show, search, export, rm, reindex."""
+"""Commands over documents: ingest, list, stats, genres, show, search, export, rm, reindex."""
 
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .. import access
+from .. import access, metadata
 from ..errors import NotFound, SucaiError, os_reason
 from ..export import FORMATS, export_document, export_zip
 from ..ingest import OUTCOME_NAMES, IngestSummary
 from ..library import Library
+from ..metadata import genres, titles
 from ..model import Document, walk_outline
 from ..search import MODES, SCOPES, SORTS, SearchRequest
-from .common import (DOC_ID, INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option, open_library,
-                     out, print_json, shown)
+from .common import (DOC_ID, INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option,
+                     open_library, out, print_json, shown, write_file)
 from .progress import IngestDisplay, counts_text
 
 
@@ -33,24 +34,26 @@ def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked�
 @home_option
 @json_option
 @click.option("--workers", type=INT, metavar="个数", help="解析进程数（默认为处理器核数）")
+@click.option("--source", metavar="来源", help="这批文件的来源（发文机关、网站等；文件本身未注明来源时使用）")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
-           workers: int | None = None) -> None:
+           workers: int | None = None, source: str | None = None) -> None:
     """入库：读取、清洗、解析结构、去重并建立索引。
 
     文件夹递归读取；重复运行是安全的（已入库的文件不再处理）。退出码见 README.md。
     """
-    ctx.exit(ingest_paths(paths, home, as_json, workers))
+    ctx.exit(ingest_paths(paths, home, as_json, workers, source))
 
 
 def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
-                 workers: int | None = None) -> ExitCode:
-    """Ingest with a progress display and the end report; returns the exit status it deserves."""
+                 workers: int | None = None, source: str | None = None) -> ExitCode:
+    """Ingest with a progress display and the end report; returns the exit status it deserves.
+    ``source``: the 来源 of the files that name none themselves."""
     library = open_library(home)
     display = IngestDisplay(err, library.settings.progress_seconds)
     try:
         with display:
-            summary = library.ingest(paths, display, workers)
+            summary = library.ingest(paths, display, workers, source=(source or "").strip() or None)
     except KeyboardInterrupt:
         if display.last:
             err.print(f"已中断：处理了 {display.last.done}/{display.last.total} 个文件"
@@ -120,21 +123,22 @@ def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
 @app.command("list")
 @home_option
 @json_option
+@free_option
 @click.option("--limit", type=INT, metavar="篇数", help="最多列出多少篇")
-def list_documents(home: Path | None, as_json: bool = False, limit: int | None = None) -> None:
-    """列出文档：编号、标题、文种、字数、日期。"""
+def list_documents(home: Path | None, as_json: bool = False, free: bool = False, limit: int | None = None) -> None:
+    """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）。"""
     library = open_library(home)
-    rows = library.catalogue.summaries(limit)
+    rows = library.summaries(limit, member=not free)
     if as_json:
         print_json(rows)
         return
     if not rows:
         _empty_hint(library)
         return
-    table = Table("编号", "标题", "文种", "字数", "日期")
-    for row in rows:
-        table.add_row(str(row["id"]), escape(shown(row["title"])), escape(shown(row["genre"])), str(row["chars"]),
-                      escape(shown(row["date"])))
+    table = Table("编号", "标题", "文种", "字数", "日期", "来源")
+    for row, note in zip(rows, titles.distinguishing_notes(rows)):
+        table.add_row(str(row["id"]), escape(shown(row["title"] + note)), escape(shown(row["genre"])),
+                      str(row["chars"]), escape(shown(row["date"])), escape(shown(row["source"])))
     out.print(table)
 
 
@@ -146,10 +150,11 @@ def _empty_hint(library: Library) -> None:
 @app.command()
 @home_option
 @json_option
-def stats(home: Path | None, as_json: bool = False) -> None:
+@free_option
+def stats(home: Path | None, as_json: bool = False, free: bool = False) -> None:
     """库内统计：数据目录、文档数、字数、按文种、按来源。"""
     library = open_library(home)
-    data = library.catalogue.stats()
+    data = library.stats(member=not free)
     if as_json:
         print_json({**data, "home": str(library.settings.home)})
         return
@@ -165,6 +170,25 @@ def stats(home: Path | None, as_json: bool = False) -> None:
         out.print(table)
 
 
+@app.command("genres")
+@home_option
+@json_option
+@free_option
+@click.option("--all", "all_genres", is_flag=True, help="列出整个文种表（包括库里还没有的文种）")
+def list_genres(home: Path | None, as_json: bool = False, free: bool = False, all_genres: bool = False) -> None:
+    """文种表：分组、文种、篇数（--genre 可用的取值）。"""
+    counts = open_library(home).stats(member=not free)["by_genre"]
+    groups = genres.taxonomy(counts=None if all_genres else counts)
+    if as_json:
+        print_json(groups)
+        return
+    table = Table("分组", "文种", "篇数")
+    for group in groups:
+        for genre in group["genres"]:
+            table.add_row(group["group"], genre["name"], str(counts.get(genre["name"], 0)))
+    out.print(table)
+
+
 @app.command()
 @click.argument("doc_id", type=DOC_ID, metavar="编号")
 @home_option
@@ -178,7 +202,7 @@ def show(doc_id: int, home: Path | None, as_json: bool = False, free: bool = Fal
         print_json({**view.to_dict(), "chars": doc.chars, "notice": notice})
         return
     out.print(Text(shown(view.title), style="bold"))
-    for label, value in _metadata(doc):
+    for label, value in _metadata(doc, view):
         out.print(f"[dim]{label}[/dim] {escape(shown(value))}")
     if view.outline:
         out.print("\n[bold]提纲[/bold]")
@@ -202,10 +226,18 @@ def _body_parts(view: Document, notice: str | None) -> list[Text]:
     return [*parts, Text(shown(tail))] if tail or not parts else parts
 
 
-def _metadata(doc: Document) -> list[tuple[str, object]]:
-    rows = [("编号", doc.id), ("文种", doc.genre), ("字数", doc.chars), ("标称字数", doc.declared_chars),
-            ("文号", doc.doc_number), ("日期", doc.date), ("来源", doc.source), ("会员内容起点", doc.paid_from),
-            ("会员内容终点", doc.paid_until), ("文件", doc.source_path)]
+def _metadata(doc: Document, view: Document) -> list[tuple[str, object]]:
+    """The metadata lines of ``show``: the viewer's derived fields (with how each was found) and the
+    document's length, members span, file and how its text was read."""
+    found = metadata.found_by(view.evidence)
+
+    def how(value, name):
+        return f"{value}（据{found[name]}）" if value is not None and found.get(name) else value
+
+    rows = [("编号", doc.id), ("文种", how(view.genre, "genre")), ("字数", doc.chars),
+            ("标称字数", view.declared_chars), ("文号", view.doc_number), ("日期", how(view.date, "date")),
+            ("来源", how(view.source, "source")), ("会员内容起点", doc.paid_from), ("会员内容终点", doc.paid_until),
+            ("文件", doc.source_path)]
     if doc.ocr_confidence is not None:
         rows.append(("识别方式", f"文字识别（OCR），平均置信度 {doc.ocr_confidence:.0f}%"))
     return [(k, v) for k, v in rows if v is not None]
@@ -217,7 +249,7 @@ def _metadata(doc: Document) -> list[tuple[str, object]]:
 @click.option("--scope", type=NamedChoice(SCOPES), default="doc",
               help="范围：全文=整篇文档（doc，默认），段落=标题下的一段（section）")
 @click.option("--heading", metavar="词", help="只在标题含此词的段落中查找（配合 --scope 段落）")
-@click.option("--genre", metavar="文种", help="只看这一文种")
+@click.option("--genre", metavar="文种", help="只看这一文种（取值见 sucai genres）")
 @click.option("--year", type=INT, metavar="年份", help="只看这一年")
 @click.option("--source", metavar="来源", help="只看这一来源")
 @click.option("--member-part/--no-member-part", default=None, help="只看含 / 不含会员内容的文档")
@@ -249,14 +281,19 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
     last = -(-result.total // result.limit)
     if result.page > last > 0:
         err.print(f"[yellow]提示：只有 {last} 页，第 {result.page} 页没有结果；用 --page {last} 看最后一页[/yellow]")
-    for number, hit in enumerate(result.hits, start=(result.page - 1) * result.limit + 1):
+    notes = titles.distinguishing_notes([asdict(hit) for hit in result.hits])
+    for number, (hit, note) in enumerate(zip(result.hits, notes), start=(result.page - 1) * result.limit + 1):
         head = Text(f"{number}. ")
         head.append(_highlighted(hit.title, hit.title_highlights, "bold"))
-        head.append(f"  [{shown(hit.genre)} · {hit.chars}字 · 编号 {hit.id}]", style="dim")
+        head.append(shown(note))
+        facts = [hit.genre, hit.date, hit.source, f"{hit.chars}字", f"编号 {hit.id}"]
+        head.append(f"  [{shown(' · '.join(f for f in facts if f))}]", style="dim")
         out.print(head)
         if hit.section_path:
             out.print(Text("   " + shown(" › ".join(hit.section_path)), style="cyan"))
         out.print(Text("   ").append(_highlighted(hit.snippet, hit.highlights)))
+        if hit.other_versions:
+            out.print(f"   [dim]另有 {len(hit.other_versions)} 个相似版本：编号 {'、'.join(map(str, hit.other_versions))}[/dim]")
 
 
 def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Text:
@@ -298,18 +335,8 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
         if not docs:
             raise NotFound("没有符合条件的文档，未生成压缩包", code="no_results")
         name, data = "素材打包.zip", export_zip([access.view(d, member=not free) for d in docs], fmt, limit=limit)
-    target = _write(output, name, data)
+    target = write_file(output, name, data)
     out.print(f"已导出：{escape(shown(target))}（{len(data):,} 字节）")
-
-
-def _write(output: Path | None, name: str, data: bytes) -> Path:
-    """Write to ``output`` (a file, or a folder to put ``name`` in; default: ``name`` here)."""
-    target = output / name if output and output.is_dir() else output or Path(name)
-    try:
-        target.write_bytes(data)
-    except OSError as error:
-        raise SucaiError(f"无法写入 {target}：{os_reason(error)}", code="cannot_write") from error
-    return target
 
 
 def _search_all(library: Library, query: str, mode: str, genre, year, limit: int, free: bool) -> list[Document]:

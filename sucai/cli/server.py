@@ -17,6 +17,7 @@ from rich.markup import escape
 from ..errors import SucaiError, os_reason
 from .common import INT, PORT, app, home_option, out
 from .documents import ingest_paths, search, stats
+from .watch import folders_argument, watcher_process
 
 _host_option = click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址")
 _port_option = click.option("--port", type=PORT, default=8000, show_default=True, metavar="端口", help="端口")
@@ -52,17 +53,24 @@ def check_port(host: str, port: int) -> None:
 @_host_option
 @_port_option
 @click.option("--workers", type=INT, metavar="个数", help="服务进程数（默认为处理器核数：检索占用处理器）")
-def serve(home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> None:
+@click.option("--watch", "folders", multiple=True, type=folders_argument, metavar="文件夹",
+              help="同时监视这个文件夹，新文件自动入库（可给多次）")
+def serve(home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
+          folders: tuple[Path, ...] = ()) -> None:
     """启动网页与 JSON API。
 
     浏览器打开 http://地址:端口/，接口文档在 /docs。
     """
+    check_port(host, port)
+    with watcher_process(home, folders):
+        _serve(home, host, port, workers or os.cpu_count() or 1)
+
+
+def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..web import create_app
 
-    workers = workers or os.cpu_count() or 1
-    check_port(host, port)
     # X-Forwarded-For is believed only from the trusted_proxies setting (the app applies it), never by uvicorn
     # itself, which by default believes any local peer — a bypass of the per-IP login lockout.
     options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}

@@ -13,8 +13,8 @@ added here needs a migration (see ARCHITECTURE.md, "How to add storage").
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, CheckConstraint, Column, Float, ForeignKey, Index, Integer, MetaData, Table,
-                        Text)
+from sqlalchemy import (BigInteger, CheckConstraint, Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        Table, Text, UniqueConstraint)
 
 catalogue = MetaData()
 accounts = MetaData()
@@ -47,6 +47,7 @@ documents = Table(
     Column("outline", Text, nullable=False),
     Column("elements", Text, nullable=False, server_default="[]"),
     Column("removed", Text, nullable=False),
+    Column("evidence", Text, nullable=False, server_default="[]"),   # JSON: where each derived field came from
     Column("source_path", Text),
     Column("format", Text),
     Column("encoding", Text),
@@ -54,6 +55,7 @@ documents = Table(
     Column("ingested_at", Text, nullable=False),
     Column("hidden", Integer, nullable=False, server_default="0"),
     Column("ocr_confidence", Float),   # mean Tesseract confidence (0–100) of an OCR'd document, else NULL
+    Index("documents_ingested", "ingested_at"),   # what was added when (今日更新, feeds, saved searches)
 )
 
 files = Table(
@@ -74,6 +76,41 @@ changes = Table(
     Column("at", Text, nullable=False),
     sqlite_autoincrement=True,               # a sequence number is never given twice, even after pruning
 )
+
+# near-duplicates (sucai.dedupe): each document's MinHash, numbered in the order stored (meta
+# "signature_seq"), and the clusters of versions of one text
+signatures = Table(
+    "signatures", catalogue,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("doc_id", Integer, nullable=False, unique=True),
+    Column("minhash", LargeBinary, nullable=False),
+)
+
+clusters = Table(
+    "clusters", catalogue,
+    Column("doc_id", Integer, primary_key=True, autoincrement=False),
+    Column("cluster_id", Integer, nullable=False),
+    Column("representative", Integer, nullable=False, server_default="0"),
+    Column("pinned", Integer, nullable=False, server_default="0"),
+    Column("similarity", Float),
+    Index("clusters_by_cluster", "cluster_id"),
+)
+
+# the drafts of the 写作台 (sucai.drafting.storage)
+drafts = Table(
+    "drafts", catalogue,
+    Column("id", Integer, primary_key=True),
+    Column("owner_id", Integer, nullable=False),
+    Column("owner_name", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("genre", Text, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("body", Text, nullable=False),        # JSON
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Index("drafts_by_owner", "owner_id", "updated_at"),
+)
+
 
 # -- the accounts ---------------------------------------------------------------
 
@@ -138,4 +175,84 @@ secrets = Table(
     "secrets", accounts,
     Column("name", Text, primary_key=True),   # "session_key": signs the session cookies of every node
     Column("value", Text, nullable=False),
+)
+
+tiers = Table(
+    "tiers", accounts,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("svip_until", Text),   # the last day of the SVIP tier (inclusive)
+)
+
+codes = Table(   # membership codes (卡密, sucai.codes): only the SHA-256 of a code is kept
+    "codes", accounts,
+    Column("id", Integer, primary_key=True),
+    Column("code_hash", Text, nullable=False, unique=True),
+    Column("hint", Text, nullable=False),
+    Column("batch", Text, nullable=False),
+    Column("tier", Text, nullable=False),
+    Column("days", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("created_by", Text),
+    Column("redeemed_at", Text),
+    Column("redeemed_by", Integer),
+    Column("redeemed_name", Text),
+    Index("codes_batch", "batch"),
+)
+
+# what a member keeps (sucai.collections)
+saved_searches = Table(
+    "saved_searches", accounts,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("params", Text, nullable=False),   # JSON
+    Column("created_at", Text, nullable=False),
+    Column("seen_at", Text, nullable=False),
+    Column("feed_hash", Text, unique=True),
+    Column("feed_created_at", Text),
+    Index("saved_searches_user", "user_id"),
+)
+
+folders = Table(
+    "folders", accounts,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    UniqueConstraint("user_id", "name", name="folders_user_name"),
+)
+
+favourites = Table(
+    "favourites", accounts,
+    Column("folder_id", Integer, ForeignKey("folders.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("doc_id", Integer, primary_key=True, autoincrement=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("added_at", Text, nullable=False),
+)
+
+history = Table(
+    "history", accounts,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("doc_id", Integer, nullable=False),
+    Column("kind", Text, CheckConstraint("kind IN ('read', 'download')", name="history_kind"), nullable=False),
+    Column("at", Text, nullable=False),
+    Index("history_user", "user_id", "at"),
+)
+
+# what members look for (sucai.analytics): counts per local day, no account
+search_stats = Table(
+    "search_stats", accounts,
+    Column("day", Text, primary_key=True),
+    Column("query", Text, primary_key=True),
+    Column("searches", Integer, nullable=False),
+    Column("empty", Integer, nullable=False),
+)
+
+document_stats = Table(
+    "document_stats", accounts,
+    Column("day", Text, primary_key=True),
+    Column("doc_id", Integer, primary_key=True, autoincrement=False),
+    Column("reads", Integer, nullable=False),
+    Column("downloads", Integer, nullable=False),
 )

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from ..accounts import Accounts, TooManyRequests
+from ..accounts import TIER_LABELS, Accounts, TooManyRequests
 from ..errors import Forbidden, NotFound, SucaiError
 from .templating import render_page
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, login_session, verify_csrf)
@@ -124,7 +124,8 @@ def account_page(request: Request, viewer: Viewer, accounts: Accounts, *, status
     return render_page(
         request, "account.html", status=status, viewer=viewer, message=message, error=error, new_token=new_token,
         tokens=accounts.tokens(viewer.user_id), downloads_left=accounts.downloads_left(viewer),
-        daily_downloads=accounts.daily_downloads,
+        daily_downloads=accounts.quota(viewer, "download"), tier=accounts.tier(viewer),
+        svip_until=accounts.svip_until(viewer), tier_labels=TIER_LABELS,
     )
 
 

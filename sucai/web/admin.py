@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +37,7 @@ from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from .api import MAX_ID, DocId
-from .templating import render_page
+from .templating import after_change, render_page
 from .deps import Viewer, check_csrf, client_ip, get_accounts, get_library, require_admin, verify_csrf
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
@@ -283,11 +284,7 @@ def users_page(request: Request, viewer: Admin, accounts: Annotated[Accounts, De
 
 
 def _user_change(request: Request, viewer: Viewer, accounts: Accounts, change, done: str):
-    try:
-        change()
-    except SucaiError as error:
-        return _users_page(request, viewer, accounts, error=error.message, status=error.status)
-    return _users_page(request, viewer, accounts, message=done)
+    return after_change(change, done, partial(_users_page, request, viewer, accounts))
 
 
 @router.post("/users", dependencies=Csrf)

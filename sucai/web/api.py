@@ -17,11 +17,13 @@ from ..accounts import Accounts, TooManyRequests
 from ..errors import InvalidInput
 from ..export import export_document, export_zip
 from ..library import Library
+from ..metadata import genres
 from ..model import Document
 from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
-from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library, get_titles, same_site_download
+from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles,
+                   same_site_download)
 from .render import content_disposition
 
 MAX_QUERY_CHARS = 1000  # longer query strings are refused (422); the library cuts at settings.max_query_chars
@@ -88,20 +90,30 @@ def document_payload(doc: Document, member: bool) -> dict:
 
 @router.get("/search", summary="检索（与 sucai search --json 相同的字段）")
 def api_search(
+    request: Request,
     search: Annotated[SearchRequest, Depends(search_request)],
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
     result = library.search(search, member=viewer.member)
+    record_search(request, viewer, search, result)
     return _json(asdict(result))
+
+
+def record_search(request: Request, viewer: Viewer, search: SearchRequest, result) -> None:
+    """Count a search for 用户在找什么 (its first page only, so paging through is one search; nor the page a
+    request past the last page was sent back to, ``past=N``)."""
+    if search.page == 1 and "past" not in request.query_params:
+        get_recorder(request).searched(viewer, search.q, result.total)
 
 
 @router.get("/documents", summary="最新入库的文档（不含正文）")
 def api_documents(
     library: Annotated[Library, Depends(get_library)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
     limit: Annotated[int, Query(ge=1, le=MAX_BATCH)] = 20,
 ):
-    return _json({"documents": library.catalogue.summaries(limit, newest_first=True)})
+    return _json({"documents": library.summaries(limit, newest_first=True, member=viewer.member)})
 
 
 @router.get("/documents/{doc_id}", summary="一篇文档：元数据、正文、提纲（按查看者的权限）")
@@ -137,6 +149,7 @@ def api_download_one(
     doc = library.get(doc_id, include_hidden=viewer.admin)
     view, notice = access.view(doc, viewer.member)
     accounts.count_download(viewer, _download_detail(doc, format, notice), client_ip(request))
+    get_recorder(request).downloaded(viewer, [doc_id])
     name, data = export_document(view, format, notice=notice)
     return _download(name, f"document-{doc_id}.{format}", data, _MEDIA[format])
 
@@ -159,6 +172,13 @@ def api_download_many(
         docs = _search_documents(library, search, viewer.member, max_docs)
     else:
         raise InvalidInput("请给出文档编号 ids，或给出检索条件 q", code="invalid_input")
+    return zip_download(request, docs, viewer, accounts, format, "素材打包")
+
+
+def zip_download(request: Request, docs: list[Document], viewer: Viewer, accounts: Accounts, format: str,  # noqa: A002
+                 name: str) -> Response:
+    """``docs`` as the viewer may have them, zipped as ``name.zip``: each counted against a member's daily
+    quota (all refused with 429 ``quota_exceeded`` when fewer are left), audited and recorded."""
     views = [access.view(d, viewer.member) for d in docs]
     left = accounts.downloads_left(viewer)
     if left is not None and left < len(docs):
@@ -167,37 +187,40 @@ def api_download_many(
     for doc, (_, notice) in zip(docs, views):
         accounts.count_download(viewer, _download_detail(doc, format, notice, batch=True), client_ip(request))
     data = export_zip(views, format, limit=MAX_BATCH)
-    return _download("素材打包.zip", "sucai.zip", data, "application/zip")
+    get_recorder(request).downloaded(viewer, [d.id for d in docs])
+    return _download(f"{name}.zip", "sucai.zip", data, "application/zip")
 
 
 @router.get("/suggest", summary="快速查找：标题联想")
 def api_suggest(
     titles: Annotated[TitleIndex, Depends(get_titles)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ):
-    found = titles.suggest(q, limit)
+    found = titles.suggest(q, limit, member=viewer.member)
     return _json({"q": q, "suggestions": [asdict(s) for s in found]})
 
 
-@router.get("/me", summary="当前查看者：用户名、角色、会员到期日、今日剩余下载次数")
+@router.get("/me", summary="当前查看者：用户名、角色、会员等级（tier）与到期日、今日剩余下载次数")
 def api_me(
     viewer: Annotated[Viewer, Depends(current_viewer)],
     accounts: Annotated[Accounts, Depends(get_accounts)],
 ):
-    return _json({**viewer.to_dict(), "role_label": viewer.role_label,
-                  "downloads_left": accounts.downloads_left(viewer)})
+    return _json({**viewer.to_dict(), "role_label": viewer.role_label, "tier": accounts.tier(viewer),
+                  "svip_until": accounts.svip_until(viewer), "downloads_left": accounts.downloads_left(viewer)})
 
 
 @router.get("/stats", summary="库内统计：文档数、字数、按文种、按来源")
-def api_stats(library: Annotated[Library, Depends(get_library)]):
-    return _json(library.catalogue.stats())
+def api_stats(library: Annotated[Library, Depends(get_library)], viewer: Annotated[Viewer, Depends(current_viewer)]):
+    return _json(library.stats(member=viewer.member))
 
 
-@router.get("/genres", summary="文种及篇数")
-def api_genres(library: Annotated[Library, Depends(get_library)]):
-    by_genre = library.catalogue.stats()["by_genre"]
-    return _json({"genres": [{"genre": g, "count": n} for g, n in by_genre.items()]})
+@router.get("/genres", summary="文种及篇数；taxonomy 为完整的文种表（分组、顺序、依据）")
+def api_genres(library: Annotated[Library, Depends(get_library)], viewer: Annotated[Viewer, Depends(current_viewer)]):
+    by_genre = library.stats(member=viewer.member)["by_genre"]
+    return _json({"genres": [{"genre": g, "count": n} for g, n in by_genre.items()],
+                  "taxonomy": genres.taxonomy(counts=by_genre)})
 
 
 # -- helpers ----------------------------------------------------------------------

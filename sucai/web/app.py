@@ -18,17 +18,22 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from ..accounts import Accounts
+from ..analytics import Analytics, Recorder
+from ..collections import Collections
 from ..config import Settings, load_settings
 from ..library import Library
 from ..replica import Follower
 from ..suggest import TitleIndex
-from . import account, admin, api, errors, pages
+from ..updates import site_zone
+from . import account, admin, api, check, codes, collections, drafting, dupes, errors, feeds, insights, pages, updates
 from .deps import AccountsPool
 from .templating import HERE, templates
 
 WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
 SESSION_COOKIE = "sucai_session"
-ROUTERS = (api.router, pages.router, account.router, admin.router)
+ROUTERS = (api.router, check.router, pages.router, account.router, admin.router, dupes.router, drafting.router,
+           updates.router, feeds.router, collections.router, insights.router, codes.router)
 
 
 def create_app(home: str | Path | None = None, settings: Settings | None = None, *, now=None) -> FastAPI:
@@ -40,6 +45,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     library = Library(settings)
     titles = TitleIndex(library.catalogue)
     accounts = AccountsPool(settings, now=now)
+    recorder = Recorder(lambda: _stores(settings), site_zone(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -48,6 +54,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         follower = Follower(library).start()   # this node's index follows the shared change log
         yield
+        recorder.close()
         follower.stop()
         accounts.close()
         library.close()
@@ -62,6 +69,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.state.library = library
     app.state.titles = titles
     app.state.accounts = accounts
+    app.state.recorder = recorder
     app.state.templates = templates()
     library.index.sync()  # a library ingested by an older run may have pending index work
     titles.refresh(force=True)
@@ -104,3 +112,9 @@ class _NoStoreAPI:
             await send(message)
 
         await self.app(scope, receive, no_store)
+
+
+def _stores(settings: Settings) -> tuple[Analytics, Collections]:
+    """The recorder's own connection to the accounts database (opened in its thread)."""
+    accounts = Accounts.from_settings(settings)
+    return Analytics(accounts, site_zone(settings)), Collections(accounts)

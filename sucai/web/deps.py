@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from ..accounts import VISITOR, Accounts, Viewer
+from ..analytics import Recorder
+from ..collections import Collections
 from ..config import Settings
 from ..errors import Forbidden
 from ..library import Library
@@ -34,7 +36,7 @@ from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "peek_viewer", "require_admin", "get_library", "get_titles",
            "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
-           "same_site_download"]
+           "same_site_download", "verify_csrf_or_token", "get_collections", "get_recorder", "require_login"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -43,13 +45,17 @@ TOKEN_REFUSED = "API 令牌只能用于读取接口；账号、令牌和管理�
 
 
 class AccountsPool:
-    """One :class:`Accounts` (one SQLite connection) per thread, like the catalogue's connections."""
+    """One :class:`Accounts` (one SQLite connection) per thread, like the catalogue's connections.
+
+    The connection of a thread that has ended is closed when the next thread opens its own, so
+    that servers and test clients that start new threads never pile up open files.
+    """
 
     def __init__(self, settings: Settings, now: Callable[[], datetime] | None = None):
         self.settings = settings
         self.now = now
         self._local = threading.local()
-        self._all: list[Accounts] = []
+        self._all: dict[threading.Thread, Accounts] = {}
         self._lock = threading.Lock()
         self.get()  # create the database (and fail early) in the starting thread
 
@@ -59,23 +65,36 @@ class AccountsPool:
             accounts = Accounts.from_settings(self.settings, now=self.now)
             self._local.accounts = accounts
             with self._lock:
-                self._all.append(accounts)
+                self._close([t for t in self._all if not t.is_alive()])
+                self._all[threading.current_thread()] = accounts
         return accounts
 
     def close(self) -> None:
         with self._lock:
-            for accounts in self._all:
-                try:
-                    accounts.close()
-                except Exception:  # noqa: BLE001 - closing at shutdown, from another thread
-                    pass
-            self._all.clear()
+            self._close(list(self._all))
         self._local = threading.local()
+
+    def _close(self, threads: list[threading.Thread]) -> None:
+        for thread in threads:
+            try:
+                self._all.pop(thread).close()
+            except Exception:  # noqa: BLE001 - closing at shutdown, from another thread
+                pass
 
 
 def get_accounts(request: Request) -> Accounts:
     """This thread's :class:`Accounts` of the app."""
     return request.app.state.accounts.get()
+
+
+def get_collections(request: Request) -> Collections:
+    """The saved searches, favourites and history, over this thread's accounts database connection."""
+    return Collections(get_accounts(request))
+
+
+def get_recorder(request: Request) -> Recorder:
+    """The app's recorder of searches, reads and downloads (:mod:`sucai.analytics`)."""
+    return request.app.state.recorder
 
 
 def client_ip(request: Request) -> str | None:
@@ -132,6 +151,14 @@ def peek_viewer(request: Request) -> Viewer:
         return VISITOR
 
 
+def require_login(request: Request) -> Viewer:
+    """The viewer, who must be logged in: 403 ``login_required`` for a visitor."""
+    viewer = current_viewer(request)
+    if not viewer.logged_in:
+        raise Forbidden("请先登录", code="login_required")
+    return viewer
+
+
 def require_admin(request: Request) -> Viewer:
     """The viewer, who must be an admin signed in on the web: 403 ``admin_only`` for anyone else,
     403 ``token_not_allowed`` for an API token (even an admin's)."""
@@ -178,6 +205,16 @@ async def verify_csrf(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             submitted = value if isinstance(value, str) else None
     check_csrf(request, submitted)
+
+
+async def verify_csrf_or_token(request: Request) -> None:
+    """Dependency for POST routes that only read (their question is a JSON body, e.g. the 写作台's
+    outline and paragraphs): a request with an API token may ask (a bad token is refused as such);
+    a session must carry its CSRF token, as for :func:`verify_csrf`."""
+    if _via_token(request):
+        current_viewer(request)
+        return
+    await verify_csrf(request)
 
 
 def login_session(request: Request, viewer: Viewer | None) -> None:

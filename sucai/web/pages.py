@@ -7,17 +7,20 @@ same library calls as the JSON API, for the request's viewer.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
-from .. import access
+from .. import access, metadata
 from ..library import Library
+from ..metadata import genres, titles
 from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest
 from ..similar import similar
-from .api import DocId, search_request
-from .deps import Viewer, current_viewer, get_library
+from ..updates import added_today
+from .api import DocId, record_search, search_request
+from .deps import Viewer, current_viewer, get_collections, get_library, get_recorder
 from .render import boundary_markers, outline_entries, paragraphs, place_markers, url
 from .templating import render_page
 
@@ -34,10 +37,13 @@ def home_page(
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
+    stats = library.stats(member=viewer.member)
+    newest = library.summaries(12, newest_first=True, member=viewer.member)
     return render_page(
         request, "index.html",
-        stats=library.catalogue.stats(),
-        newest=library.catalogue.summaries(12, newest_first=True),
+        stats=stats, genre_groups=genres.taxonomy(counts=stats["by_genre"]),
+        newest=newest, newest_notes=titles.distinguishing_notes(newest),
+        today_count=added_today(library),
         params={"mode": "ranked"}, viewer=viewer,
     )
 
@@ -60,12 +66,14 @@ def search_page(
         asked = request.query_params.get("page")
         return RedirectResponse(url("/search", params, page=pages if pages > 1 else None, past=asked),
                                 status_code=303)
+    record_search(request, viewer, search, result)
     window = [p for p in range(result.page - 3, result.page + 4) if 1 <= p <= pages]
     first = (result.page - 1) * result.limit + 1
     past = request.query_params.get("past")
     return render_page(
         request, "search.html",
         result=result, params=params, pages=pages, window=window, first=first, viewer=viewer,
+        title_notes=titles.distinguishing_notes([asdict(hit) for hit in result.hits]),
         mode_names=MODES, scope_names=SCOPES, sort_names=SORTS, filter_names=FILTER_NAMES, facet_names=FACET_NAMES,
         page_sizes=PAGE_SIZES, past=past if past and past.isdigit() else None, mode_switch_in_toolbar=True,
         active_filters=[(k, params[k]) for k in FILTER_NAMES if params[k] not in (None, "")],
@@ -81,14 +89,25 @@ def document_page(
 ):
     doc = library.get(doc_id, include_hidden=viewer.admin)
     view, notice = access.view(doc, viewer.member)
+    get_recorder(request).read(viewer, doc_id)
     paras = paragraphs(view)
     # the notice where the members part was left out, or (for a member) its start and end marked where they are
     markers_after = place_markers(paras, boundary_markers(view, notice))
     return render_page(
         request, "document.html",
-        doc=view, chars=doc.chars, visible_chars=view.chars, notice=notice, paragraphs=paras,
-        markers_after=markers_after,
+        doc=view, found_by=metadata.found_by(view.evidence), chars=doc.chars, visible_chars=view.chars,
+        notice=notice, paragraphs=paras, markers_after=markers_after,
         outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
+        versions=library.clusters.versions(doc_id, member=viewer.member, include_hidden=viewer.admin),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
         downloads_left=request.app.state.accounts.get().downloads_left(viewer),
+        **_favourite_forms(request, viewer, doc_id),
     )
+
+
+def _favourite_forms(request: Request, viewer: Viewer, doc_id: int) -> dict:
+    """The viewer's folders (for 收藏) and those that hold the document already."""
+    if not viewer.logged_in:
+        return {"folders": [], "holding": []}
+    collections = get_collections(request)
+    return {"folders": collections.folders(viewer), "holding": collections.folders_holding(viewer, doc_id)}

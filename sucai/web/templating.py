@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
+from ..drafting.tier import may_draft
 from ..accounts import local_time
+from ..errors import SucaiError
 from . import render
 from .deps import csrf_token, peek_viewer
 
@@ -45,6 +48,7 @@ def render_page(request: Request, template: str, status: int = 200, **context) -
     if context.get("viewer") is None:
         context["viewer"] = peek_viewer(request)
     context.setdefault("registration_open", bool(request.app.state.settings.registration_open))
+    context.setdefault("drafting_open", may_draft(context["viewer"], request.app.state.settings))
     html = env.get_template(template).render(
         request=request, csrf=lambda: csrf_token(request) if "session" in request.scope else "", **context)
     response = HTMLResponse(html, status_code=status)
@@ -53,3 +57,13 @@ def render_page(request: Request, template: str, status: int = 200, **context) -
     response.headers["Cache-Control"] = "no-store"   # what a page shows depends on who is logged in
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+def after_change(change: Callable[[], object], done: str, page: Callable[..., HTMLResponse]) -> HTMLResponse:
+    """The answer to an admin's form: runs ``change()``, then returns ``page(message=done)``, or
+    ``page(error=…, status=…)`` with the message and HTTP status of the SucaiError it raised."""
+    try:
+        change()
+    except SucaiError as error:
+        return page(error=error.message, status=error.status)
+    return page(message=done)

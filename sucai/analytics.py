@@ -1,0 +1,210 @@
+"""What members look for (用户在找什么): searches, reads and downloads, counted for the operator.
+
+Recording never slows a request: the web app hands each event to a
+:class:`Recorder`, which queues it in memory and writes the queue in one
+transaction every ``interval`` seconds (or at :meth:`Recorder.flush`) from a
+thread of its own — counts per day in :class:`Analytics`' tables, and the
+reading and download history of logged-in accounts (:mod:`sucai.collections`).
+A crash loses at most the last interval's counts, never anything else.
+
+Privacy: a search is counted as its normalised query text per day
+(``search_stats``), with no account, address or time of day — nothing ties a
+query to the person who typed it, and only admins see the counts. Searches by
+admins are not counted. Days are the site's local days.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from sqlalchemy import func, select
+
+from . import analysis
+from .accounts import Accounts, Viewer
+from .collections import Collections
+from .db import retried
+from .db.schema import document_stats, search_stats, users
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 100
+
+def query_key(query: str) -> str:
+    """How a query is counted: normalised (:func:`sucai.analysis.normalize`), white space runs as one
+    space, cut to :data:`MAX_QUERY_CHARS` characters."""
+    return " ".join(analysis.normalize(query or "").split())[:MAX_QUERY_CHARS]
+
+
+class Analytics:
+    """The counts, in the accounts database of ``accounts``; ``zone``: the site's time zone (local days)."""
+
+    def __init__(self, accounts: Accounts, zone: tzinfo):
+        self.accounts = accounts
+        self.zone = zone
+
+    @retried
+    def write(self, searches: Counter, empty: Counter, reads: Counter, downloads: Counter) -> None:
+        """Add counts, keyed ``(day, query)`` for searches (``empty``: those with no result) and
+        ``(day, doc_id)`` for reads and downloads, in one transaction."""
+        queries = [{"day": day, "query": q, "searches": n, "empty": empty.get((day, q), 0)}
+                   for (day, q), n in searches.items()]
+        documents = [{"day": day, "doc_id": doc, "reads": reads.get((day, doc), 0),
+                      "downloads": downloads.get((day, doc), 0)} for day, doc in set(reads) | set(downloads)]
+        with self.accounts.transaction() as conn:
+            for table, keys, rows in ((search_stats, ("day", "query"), queries),
+                                      (document_stats, ("day", "doc_id"), documents)):
+                if rows:
+                    conn.execute(self.accounts.db.insert(table, update=keys, add=True), rows)
+
+    def report(self, days: int = 30, limit: int = 20, today: date | None = None) -> dict:
+        """The operator's guide over the last ``days`` local days: ``top_queries`` and ``empty_queries``
+        (``{"query", "searches", "empty"}``), ``most_read`` and ``most_downloaded`` (``{"doc_id", "count"}``),
+        ``new_users`` (``{"date", "count"}``, newest first)."""
+        today = today or datetime.now(timezone.utc).astimezone(self.zone).date()
+        first = (today - timedelta(days=days - 1)).isoformat()
+        read = self.accounts._read
+        q, searches, nothing = search_stats.c.query, func.sum(search_stats.c.searches), func.sum(search_stats.c.empty)
+        queries = select(q, searches, nothing).where(search_stats.c.day >= first).group_by(q)
+        top = read(queries.order_by(searches.desc(), q).limit(limit))
+        empty = read(queries.having(nothing > 0).order_by(nothing.desc(), q).limit(limit))
+
+        def documents(column: str):
+            doc, total = document_stats.c.doc_id, func.sum(document_stats.c[column])
+            return read(select(doc, total).where(document_stats.c.day >= first).group_by(doc)
+                        .having(total > 0).order_by(total.desc(), doc).limit(limit))
+
+        joined = Counter(self.local_day(at) for (at,) in read(
+            select(users.c.created_at).where(users.c.created_at >= self.day_start(first))))
+        return {
+            "since": first,
+            "top_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in top],
+            "empty_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in empty],
+            "most_read": [{"doc_id": d, "count": n} for d, n in documents("reads")],
+            "most_downloaded": [{"doc_id": d, "count": n} for d, n in documents("downloads")],
+            "new_users": [{"date": d, "count": n} for d, n in sorted(joined.items(), reverse=True)],
+        }
+
+    def local_day(self, stamp: str) -> str:
+        return datetime.fromisoformat(stamp).astimezone(self.zone).date().isoformat()
+
+    def day_start(self, day: str) -> str:
+        """The UTC ISO time of local midnight starting ``day``."""
+        start = datetime.combine(date.fromisoformat(day), datetime.min.time(), self.zone)
+        return start.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+class Recorder:
+    """Counts searches, reads and downloads off the request path (see the module docstring).
+
+    ``open_stores()`` returns the ``(Analytics, Collections)`` the writing thread
+    uses (opened in that thread). Safe to call from any thread.
+    """
+
+    def __init__(self, open_stores: Callable[[], tuple[Analytics, Collections]], zone: tzinfo,
+                 interval: float = 1.0):
+        self.zone = zone
+        self.interval = interval
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._open_stores = open_stores
+        self._lock = threading.Lock()
+        self._thread = self._start()
+
+    def _start(self) -> threading.Thread:
+        thread = threading.Thread(target=self._run, name="sucai-analytics", daemon=True)
+        thread.start()
+        return thread
+
+    def _put(self, event: tuple) -> None:
+        """Queue ``event`` for the writer thread, starting it again after :meth:`close` (an app whose
+        lifespan ended and began again, as tests and reloads do)."""
+        with self._lock:
+            if not self._thread.is_alive():
+                self._thread = self._start()
+            self._queue.put(event)
+
+    def _day(self) -> str:
+        return datetime.now(timezone.utc).astimezone(self.zone).date().isoformat()
+
+    def searched(self, viewer: Viewer, query: str, total: int) -> None:
+        """A search (its first page) by ``viewer`` found ``total`` results. Admins' searches are not counted."""
+        key = query_key(query)
+        if key and not viewer.admin:
+            self._put(("search", self._day(), key, total == 0))
+
+    def read(self, viewer: Viewer, doc_id: int) -> None:
+        """``viewer`` opened document ``doc_id`` (counted; in the history of a logged-in viewer)."""
+        self._put(("read", self._day(), doc_id, viewer.user_id, _stamp()))
+
+    def downloaded(self, viewer: Viewer, doc_ids: list[int]) -> None:
+        """``viewer`` downloaded these documents."""
+        day, at = self._day(), _stamp()
+        for doc_id in doc_ids:
+            self._put(("download", day, doc_id, viewer.user_id, at))
+
+    def flush(self, timeout: float = 30) -> None:
+        """Write everything recorded so far before returning."""
+        done = threading.Event()
+        self._put(("flush", done))
+        done.wait(timeout)
+
+    def close(self) -> None:
+        """Write what is queued and stop the writer thread (a later event starts it again)."""
+        with self._lock:
+            if not self._thread.is_alive():
+                return
+            done = threading.Event()
+            self._queue.put(("flush", done))
+            self._queue.put(("stop",))
+        done.wait(30)
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        stores = None
+        while True:
+            events = [self._queue.get()]
+            until = time.monotonic() + self.interval
+            while events[-1][0] not in ("flush", "stop") and (left := until - time.monotonic()) > 0:
+                try:
+                    events.append(self._queue.get(timeout=left))
+                except queue.Empty:
+                    break
+            try:
+                stores = stores or self._open_stores()
+                _write(stores, events)
+            except Exception:  # noqa: BLE001 - counts are not worth a failed request; the server log says why
+                log.exception("写入访问统计失败（%d 条）", len(events))
+            for event in events:
+                if event[0] == "flush":
+                    event[1].set()
+            if events[-1][0] == "stop":
+                return
+
+
+def _write(stores: tuple[Analytics, Collections], events: list[tuple]) -> None:
+    analytics, collections = stores
+    searches, empty, reads, downloads = Counter(), Counter(), Counter(), Counter()
+    history = []
+    for event in events:
+        kind = event[0]
+        if kind == "search":
+            _, day, key, nothing = event
+            searches[(day, key)] += 1
+            empty[(day, key)] += nothing
+        elif kind in ("read", "download"):
+            _, day, doc_id, user_id, at = event
+            (reads if kind == "read" else downloads)[(day, doc_id)] += 1
+            if user_id is not None:
+                history.append((user_id, doc_id, kind, at))
+    if searches or reads or downloads:
+        analytics.write(searches, empty, reads, downloads)
+    collections.record_history(history)
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,126 @@
+"""查重: how much of a draft is copied from the library, and from where.
+
+One entry point, :func:`check_text` (and :func:`read_draft` for files, with the readers
+of the ingest): the draft's 查重 fingerprints find candidate sources in the search index
+(:mod:`.retrieve`), each candidate is aligned with the draft (:mod:`.align`, our own
+seed-and-chain alignment), every draft character is credited to at most one source, and
+:mod:`.report` computes the ratios for the viewer. Sources are looked for in rounds: after
+the best candidates are aligned, the fingerprints of what is still unmatched look for
+more (up to ``ROUNDS``). The library is only read, never changed.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import readers
+from ..budget import Budget, run_budgeted
+from ..config import Settings
+from ..errors import InvalidInput, ReadError, SucaiError
+from ..fingerprint import Skeleton, skeleton
+from ..model import Document
+from .align import SEED, DraftSeeds, align, resolve, seed_hashes
+from .report import CheckReport, Match, ParagraphRatio, build
+from .retrieve import DraftFingerprints, candidates, local_candidates
+
+if TYPE_CHECKING:
+    from ..library import Library
+
+__all__ = ["check_text", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
+
+ROUNDS = 3
+FIRST_CANDIDATES = 20   # sources aligned in the first round
+MORE_CANDIDATES = 30    # in each further round, from what is still unmatched
+
+
+def check_text(library: Library, text: str, viewer_member: bool = False, settings: Settings | None = None) -> CheckReport:
+    """Check the draft ``text`` against ``library`` for a viewer with (``viewer_member``) or
+    without the member tier; ``settings`` default to the library's.
+
+    Offsets in the report are characters of ``text``. Members-only parts of sources count
+    for the ratios; a viewer without the member tier gets no text or offsets from them (see
+    :mod:`sucai.check.report`). Hidden documents are never sources. Raises InvalidInput
+    (code ``empty_draft``) when the draft has no letters, digits or Han characters, and
+    (code ``draft_too_long``) when it has more than ``check_max_chars`` characters.
+    """
+    settings = settings or library.settings
+    length = sum(1 for c in text if not c.isspace())
+    if length > settings.check_max_chars:
+        raise InvalidInput(f"草稿共 {length:,} 字，超过单次查重上限 {settings.check_max_chars:,} 字"
+                           "（设置 check_max_chars），请分段查重", code="draft_too_long")
+    draft = skeleton(text)
+    if not len(draft):
+        raise InvalidInput("草稿中没有可查重的文字（为空，或只有图片、符号）", code="empty_draft")
+    min_chars = settings.check_min_match_chars
+    seeds = DraftSeeds(seed_hashes(draft))
+    fingerprints = DraftFingerprints(draft.chars)
+    searcher = library.index.searcher()
+    catalogue = library.catalogue
+    not_shown = {row.doc_id for row in catalogue.cluster_rows() if not row.representative}
+    seen: set[int] = set()
+    sources: dict[int, tuple[Document, Skeleton]] = {}
+    fragments, kept = [], []
+    taken = np.zeros(len(draft), dtype=bool)
+    for round_ in range(ROUNDS):
+        if round_ == 0:
+            ids = candidates(searcher, fingerprints.all(), seen, FIRST_CANDIDATES)
+        else:
+            ids = local_candidates(searcher, fingerprints.open(taken), seen, MORE_CANDIDATES)
+        seen.update(ids)
+        where = None if round_ == 0 else _open_seeds(taken, len(seeds))
+        for doc in catalogue.documents(ids, outline=False):
+            if doc.hidden:   # the index may not have caught up with a hiding yet
+                continue
+            source = skeleton(doc.text)
+            sources[doc.id] = (doc, source)
+            fragments += align(seeds, source, doc.id, min_chars, _member_bounds(doc, source), where)
+        kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
+        now = np.zeros(len(draft), dtype=bool)
+        for fragment in kept:
+            now[fragment.i0:fragment.i1] = True
+        if not ids or not (now & ~taken).any():
+            break
+        taken = now
+    used = {f.doc_id for f in fragments}
+    return build(text, draft, fragments, kept, {i: sources[i] for i in used}, viewer_member, len(sources))
+
+
+def read_draft(settings: Settings, path: Path | None = None, data: bytes | None = None, name: str = "") -> str:
+    """The text of a draft file (a path, or uploaded ``data`` with its file ``name``), read as the
+    ingest reads (txt/md/docx/pdf/html, .doc/.wps…, scans by OCR; any common encoding), in a worker
+    process within the per-file budget (:mod:`sucai.budget`: ``parse_timeout_seconds``,
+    ``parse_memory_mb``, ``parse_max_pages``). Raises ReadError with the reason."""
+    budget = Budget.from_settings(settings)
+    [result] = run_budgeted(_read_job, [(path, data, name, budget)], budget, 1)
+    if isinstance(result, tuple):  # (status, reason[, code])
+        raise ReadError(result[1], code=result[2] if len(result) > 2 else "unreadable")
+    return result
+
+
+def _read_job(job: tuple[Path | None, bytes | None, str, Budget]) -> str | tuple[str, str, str]:
+    """Worker entry of :func:`read_draft`: the text, or ``("skipped", reason, code)``."""
+    path, data, name, budget = job
+    limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
+    try:
+        raw = readers.read(path, limits) if path is not None else readers.read_bytes(data or b"", name, limits)
+    except SucaiError as err:
+        return "skipped", err.message, err.code
+    except MemoryError:
+        return "skipped", budget.memory_reason(), "too_large"
+    return raw.text
+
+
+def _member_bounds(doc: Document, source: Skeleton) -> list[int]:
+    """Skeleton offsets of the edges of the members-only part, which no fragment may cross."""
+    return [source.offset(edge) for edge in doc.members_span or ()]
+
+
+def _open_seeds(taken: np.ndarray, count: int) -> np.ndarray:
+    """Offsets of the draft seeds that touch a character not matched yet (``taken`` False)."""
+    untaken = np.concatenate(([0], np.cumsum(~taken, dtype=np.int64)))
+    starts = np.arange(count, dtype=np.int64)
+    return starts[untaken[np.minimum(starts + SEED, len(taken))] - untaken[starts] > 0]

@@ -1,0 +1,300 @@
+"""Alignment of a draft with its sources: seeds → runs → fragments (重合片段), the core of 查重.
+
+Texts are compared on their skeletons (:mod:`sucai.fingerprint`: letters, digits and Han
+characters, folded), so layout, spaces and punctuation — changed, swapped, full- or
+half-width, missing — never break a match. Offsets here are skeleton offsets; the report
+maps them back to characters of the texts as read.
+
+1. **Seeds**: every ``SEED``-gram (4 characters) the draft and a source share, as pairs
+   ``(i, j)`` of skeleton offsets. A 4-gram that occurs more than ``MAX_REPEAT`` times in
+   the source is left out: it matches everywhere and locates nothing.
+2. **Runs**: seeds on one diagonal (``j - i``) at consecutive offsets are one exact run:
+   draft ``[i0, i1)``, source ``[j0, j0 + i1 - i0)``.
+3. **Fragments**: runs chained in draft order when the next run begins at most
+   ``MAX_GAP`` characters after the chain ends, in both texts, on a diagonal within
+   ``MAX_SHIFT`` of the chain's — what a changed character, a changed or swapped word,
+   or an inserted or dropped character leaves between two runs. A fragment counts when
+   it holds a run of at least ``ANCHOR`` characters, spans at least the minimum match
+   length in the draft, and its runs cover at least ``MIN_COVER`` of its span in both
+   texts. Its similarity is the covered share of the longer of its two spans.
+4. **Resolution** (:func:`resolve`): each draft character is credited to one fragment,
+   the best first (most covered characters, then similarity); the rest of a fragment that
+   overlaps a better one is kept only where it still forms a valid fragment.
+
+All steps are linear in the lengths of the two texts (plus sorting the seeds).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ..fingerprint import Skeleton, kgram_hashes
+
+SEED = 4
+MAX_REPEAT = 64
+MAX_GAP = 8
+MAX_SHIFT = 4
+ANCHOR = 6
+MIN_COVER = 0.65
+
+
+@dataclass(frozen=True)
+class Run:
+    """An exact match: draft skeleton ``[i0, i1)`` = source skeleton ``[j0, j0 + i1 - i0)``."""
+
+    i0: int
+    i1: int
+    j0: int
+
+    @cached_property
+    def j1(self) -> int:
+        return self.j0 + self.i1 - self.i0
+
+    def clip(self, a: int, b: int) -> Run | None:
+        """The part of this run inside draft ``[a, b)``, or None."""
+        start, end = max(self.i0, a), min(self.i1, b)
+        return Run(start, end, self.j0 + start - self.i0) if start < end else None
+
+
+@dataclass
+class Fragment:
+    """A 重合片段 of the draft and one source: runs in draft order (never changed once made), spans in
+    skeleton offsets."""
+
+    doc_id: int
+    runs: list[Run]
+
+    @cached_property
+    def i0(self) -> int:
+        return self.runs[0].i0
+
+    @cached_property
+    def i1(self) -> int:
+        return max(r.i1 for r in self.runs)
+
+    @cached_property
+    def j0(self) -> int:
+        return min(r.j0 for r in self.runs)
+
+    @cached_property
+    def j1(self) -> int:
+        return max(r.j1 for r in self.runs)
+
+    @cached_property
+    def covered(self) -> int:
+        """Draft characters inside runs."""
+        return _union_length((r.i0, r.i1) for r in self.runs)
+
+    @cached_property
+    def source_covered(self) -> int:
+        """Source characters inside runs."""
+        return _union_length(sorted((r.j0, r.j1) for r in self.runs))
+
+    @cached_property
+    def similarity(self) -> float:
+        """Characters in runs over the longer of the two spans (1.0: an exact copy)."""
+        return min(self.covered, self.source_covered) / max(self.i1 - self.i0, self.j1 - self.j0)
+
+    def valid(self, min_chars: int) -> bool:
+        """Long enough, anchored by one longer exact run, and mostly covered by runs in both texts."""
+        draft, source = self.i1 - self.i0, self.j1 - self.j0
+        return (draft >= min_chars and any(r.i1 - r.i0 >= ANCHOR for r in self.runs)
+                and self.covered >= MIN_COVER * draft and self.source_covered >= MIN_COVER * source)
+
+    def clip(self, a: int, b: int) -> Fragment | None:
+        """The part of this fragment inside draft ``[a, b)``, or None."""
+        runs = [c for c in (r.clip(a, b) for r in self.runs) if c is not None]
+        return Fragment(self.doc_id, runs) if runs else None
+
+
+def seed_hashes(skeleton: Skeleton) -> np.ndarray:
+    """The hashes :func:`align` compares: one per ``SEED``-gram of the skeleton."""
+    return kgram_hashes(skeleton.chars, SEED)
+
+
+def align(draft_seeds: DraftSeeds, source: Skeleton, doc_id: int, min_chars: int,
+          segments: list[int] | None = None, where: np.ndarray | None = None) -> list[Fragment]:
+    """The valid fragments shared by a draft (its :class:`DraftSeeds`) and ``source``.
+
+    ``segments``: source skeleton offsets that no fragment may cross (the member
+    boundary), so each fragment lies wholly in one part of the source. ``where``: the
+    draft seed offsets to look at (default: all).
+    """
+    runs = _runs(draft_seeds, seed_hashes(source), where)
+    if segments:
+        runs = _cut(runs, sorted(segments))
+    return [f for f in _chain(runs, doc_id) if f.valid(min_chars)]
+
+
+def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None) -> list[Fragment]:
+    """Credit each draft skeleton character (``length`` in all) to at most one fragment, the best first.
+
+    ``rank(fragment)``: an extra sort key for ties (smaller first), e.g. to prefer
+    the representative of a cluster. Returns the kept fragments (and valid remainders)
+    in draft order.
+    """
+    taken = np.zeros(length, dtype=bool)
+    kept: list[Fragment] = []
+    order = sorted(fragments, key=lambda f: (-f.covered, -f.similarity, rank(f) if rank else 0, f.doc_id, f.i0))
+    for fragment in order:
+        free = ~taken[fragment.i0:fragment.i1]
+        pieces = [fragment] if free.all() else [
+            piece for a, b in _true_spans(free, fragment.i0)
+            if b - a >= min_chars and (piece := fragment.clip(a, b)) is not None and piece.valid(min_chars)
+        ]
+        for piece in pieces:
+            taken[piece.i0:piece.i1] = True
+            kept.append(piece)
+    return sorted(kept, key=lambda f: f.i0)
+
+
+# -- steps -------------------------------------------------------------------------------
+
+
+class _Runs:
+    """Runs (draft start ``i0`` and end ``i1``, source start ``j0``), sorted by ``i0``, as lists;
+    ``part``: which part of the source (between two ``cuts``) each run lies in."""
+
+    def __init__(self, i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, cuts: list[int] | None = None):
+        order = np.lexsort((j0, i0))
+        self.i0, self.i1, self.j0 = i0[order].tolist(), i1[order].tolist(), j0[order].tolist()
+        self.part = np.searchsorted(np.array(cuts or [], dtype=np.int64), j0[order], "right").tolist()
+        self.by_end = np.argsort(i1[order], kind="stable").tolist()
+        self.ends = [self.i1[k] for k in self.by_end]
+
+    def __len__(self) -> int:
+        return len(self.i0)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (np.array(self.i0, dtype=np.int64), np.array(self.i1, dtype=np.int64),
+                np.array(self.j0, dtype=np.int64))
+
+    def run(self, k: int) -> Run:
+        return Run(self.i0[k], self.i1[k], self.j0[k])
+
+
+class DraftSeeds:
+    """A draft's seed hashes (:func:`seed_hashes`), sorted once for all the sources it is aligned with."""
+
+    def __init__(self, hashes: np.ndarray):
+        self.hashes = hashes
+        self.order = np.argsort(hashes)
+        self.sorted = hashes[self.order]
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def subset(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(positions, hashes)`` of the seeds at ``where``, in hash order."""
+        order = where[np.argsort(self.hashes[where])]
+        return order, self.hashes[order]
+
+
+def _runs(draft: DraftSeeds, source: np.ndarray, where: np.ndarray | None) -> _Runs:
+    """Maximal exact runs of shared seeds (steps 1 and 2), from the draft seeds at ``where``."""
+    empty = np.zeros(0, dtype=np.int64)
+    positions, wanted = (draft.order, draft.sorted) if where is None else draft.subset(where)
+    if not len(positions) or not len(source):
+        return _Runs(empty, empty, empty)
+    order = np.argsort(source)
+    ordered = source[order]
+    lo = np.searchsorted(ordered, wanted, "left")   # queries in order: one pass over the source
+    count = np.searchsorted(ordered, wanted, "right") - lo
+    count[count > MAX_REPEAT] = 0
+    total = int(count.sum())
+    if not total:
+        return _Runs(empty, empty, empty)
+    i = np.repeat(positions.astype(np.int64), count)
+    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    j = order[np.repeat(lo, count) + within].astype(np.int64)
+    diagonal = j - i
+    by = np.lexsort((i, diagonal))
+    i, diagonal = i[by], diagonal[by]
+    breaks = np.flatnonzero((np.diff(diagonal) != 0) | (np.diff(i) != 1)) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(i)]))
+    return _Runs(i[starts], i[ends - 1] + SEED, i[starts] + diagonal[starts])
+
+
+def _cut(runs: _Runs, cuts: list[int]) -> _Runs:
+    """Runs split where they cross a source offset in ``cuts``."""
+    i0, i1, j0 = runs.arrays()
+    for cut in cuts:
+        crossing = (j0 < cut) & (j0 + i1 - i0 > cut)
+        split = i0[crossing] + cut - j0[crossing]
+        tails = (split, i1[crossing], np.full(len(split), cut, dtype=np.int64))
+        i1 = np.where(crossing, i0 + cut - j0, i1)
+        i0, i1, j0 = (np.concatenate((a, b)) for a, b in zip((i0, i1, j0), tails))
+    return _Runs(i0, i1, j0, cuts)
+
+
+def _chain(runs: _Runs, doc_id: int) -> list[Fragment]:
+    """Fragments grown from each anchor (a run of at least ``ANCHOR`` characters) to the runs that
+    continue it on both sides (step 3). Work is proportional to the anchors, not to all runs."""
+    used = [False] * len(runs)
+    fragments = []
+    for anchor in [k for k in range(len(runs)) if runs.i1[k] - runs.i0[k] >= ANCHOR]:
+        if used[anchor]:
+            continue
+        used[anchor] = True
+        chain = [anchor]
+        for forward in (True, False):
+            current = anchor
+            while (nearest := _next(runs, current, used, forward)) is not None:
+                used[nearest] = True
+                chain.append(nearest)
+                current = nearest
+        fragments.append(Fragment(doc_id, [runs.run(k) for k in sorted(chain, key=lambda k: (runs.i0[k], runs.j0[k]))]))
+    return fragments
+
+
+def _next(runs: _Runs, k: int, used: list[bool], forward: bool) -> int | None:
+    """The unused run that best continues run ``k`` after (or before) it: in the same part of the
+    source, within ``MAX_GAP`` characters in both texts and ``MAX_SHIFT`` diagonals, the smallest
+    shift first."""
+    i0, i1, j0 = runs.i0[k], runs.i1[k], runs.j0[k]
+    j1, diagonal = j0 + i1 - i0, j0 - i0
+    slack = SEED + MAX_SHIFT  # after a dropped character the next run overlaps a little
+    if forward:
+        near = range(bisect_left(runs.i0, i1 - slack), bisect_right(runs.i0, i1 + MAX_GAP))
+    else:
+        near = runs.by_end[bisect_left(runs.ends, i0 - MAX_GAP):bisect_right(runs.ends, i0 + slack)]
+    best = None
+    for r in near:
+        if used[r] or runs.part[r] != runs.part[k]:
+            continue
+        a, b, c = runs.i0[r], runs.i1[r], runs.j0[r]
+        shift = abs(c - a - diagonal)
+        if shift > MAX_SHIFT:
+            continue
+        if forward:
+            fits = b > i1 and c > j0 and c - j1 <= MAX_GAP
+        else:
+            fits = a < i0 and c < j0 and j0 - (c + b - a) <= MAX_GAP
+        if fits and (best is None or (shift, -(b - a)) < best[0]):
+            best = ((shift, -(b - a)), r)
+    return None if best is None else best[1]
+
+
+def _union_length(spans) -> int:
+    """Total length of the union of ``(start, end)`` spans given in order of start."""
+    total, reach = 0, None
+    for start, end in spans:
+        if reach is None or start >= reach:
+            total += end - start
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
+
+
+def _true_spans(mask: np.ndarray, offset: int) -> list[tuple[int, int]]:
+    """``[start, end)`` (plus ``offset``) of each run of True in ``mask``."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [(offset + int(a), offset + int(b)) for a, b in zip(starts, ends)]

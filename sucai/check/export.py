@@ -1,0 +1,148 @@
+"""The 查重 report as a file: a self-contained .html page, or a .docx.
+
+Both show the summary (总文字复制比, 去除引用复制比, 单篇最大文字复制比), the draft with
+copied text in red and copied quotations in green, each paragraph's ratio, and the table
+of 重合片段 with their sources. A source span the viewer may not read is shown as
+"会员内容" (the report already holds no text of it, see :mod:`sucai.check.report`).
+:func:`report_section` is the same HTML without the page around it, for the web page.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import docx
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+from markupsafe import Markup, escape
+
+from ..errors import InvalidInput
+from .report import MEMBER_ONLY, CheckReport
+
+FORMATS = ("html", "docx")
+COLOURS = {"copied": "c0392b", "quoted": "1e8449", "original": "1f2328"}
+KIND_NAMES = {"copied": "复制", "quoted": "引用", "original": "原创"}
+_CSS = """
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; max-width: 960px; margin: 24px auto;
+       color: #1f2328; line-height: 1.8; padding: 0 12px; }
+.check-summary { display: flex; flex-wrap: wrap; gap: 12px; padding: 0; list-style: none; }
+.check-summary li { border: 1px solid #e3e6ea; border-radius: 8px; padding: 8px 14px; }
+.check-summary strong { font-size: 1.4rem; display: block; }
+.draft > div { display: flex; gap: 8px; margin: 0 0 6px; padding: 2px 6px; border-radius: 4px; }
+.draft p { margin: 0; flex: 1; } .draft .ratio { color: #6a737d; font-size: .8rem; white-space: nowrap; }
+.seg-copied { color: #c0392b; } .seg-quoted { color: #1e8449; }
+.para-copied { background: #fbeae9; } .para-some { background: #fff6e5; } .para-quoted { background: #eaf6ee; }
+table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #e3e6ea; padding: 4px 8px; text-align: left; }
+.muted { color: #6a737d; }
+"""
+
+
+def export_report(report: CheckReport, fmt: str) -> tuple[str, bytes]:
+    """``(file name, bytes)`` of the report as ``fmt`` ("html" or "docx"). Raises InvalidInput
+    (code ``bad_format``) for another format."""
+    if fmt == "html":
+        return "查重报告.html", _page(report).encode("utf-8")
+    if fmt == "docx":
+        return "查重报告.docx", _docx(report)
+    raise InvalidInput(f"查重报告只能下载为 {' 或 '.join(FORMATS)}，不支持 {fmt}", code="bad_format")
+
+
+def percent(ratio: float) -> str:
+    return f"{ratio * 100:.1f}%"
+
+
+def cite(title: str, doc_id: int) -> str:
+    """A source as reports name it: 《title》（编号 N）."""
+    return f"《{title}》（编号 {doc_id}）"
+
+
+def report_section(report: CheckReport) -> Markup:
+    """The report as escaped HTML (summary, coloured draft, 重合片段), without page or styles."""
+    out = [Markup('<section class="check-report">'), _summary(report),
+           Markup('<h2>全文对照</h2><p class="muted">红色：复制；绿色：引用（加引号或标为引文）的复制；'
+                  '黑色：原创。段末为本段复制比。</p><div class="draft" id="check-draft">')]
+    for para in report.paragraphs:
+        out.append(Markup('<div class="para-{}"><p>').format(para.level))
+        for piece, kind in report.segments(para.start, para.end):
+            out.append(Markup('<span class="seg-{}">{}</span>').format(kind, piece) if kind != "original"
+                       else escape(piece))
+        out.append(Markup('</p><div class="ratio">{}</div></div>').format(percent(para.copy_ratio)))
+    out.append(Markup("</div><h2>重合片段</h2>"))
+    if not report.matches:
+        out.append(Markup('<p id="check-no-matches">没有发现重合片段。</p>'))
+    else:
+        out.append(Markup('<table id="check-matches"><thead><tr><th>序号</th><th>草稿中的文字</th><th>来源</th>'
+                          '<th>来源原文</th><th>相似度</th></tr></thead><tbody>'))
+        for n, m in enumerate(report.matches, 1):
+            source = escape(m.source_text) if m.source_text is not None else Markup(
+                '<span class="muted">{}</span>').format(MEMBER_ONLY)
+            out.append(Markup('<tr><td>{}</td><td>{}</td><td><a href="/documents/{}">{}</a></td><td>{}</td><td>{}</td></tr>')
+                       .format(n, report.text[m.start:m.end], m.doc_id, cite(m.title, m.doc_id), source,
+                               percent(m.similarity)))
+        out.append(Markup("</tbody></table>"))
+    out.append(Markup("</section>"))
+    return Markup("").join(out)
+
+
+def _summary(report: CheckReport) -> Markup:
+    top = report.max_source
+    items = [("总文字复制比", percent(report.copy_ratio)), ("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
+             ("单篇最大文字复制比", percent(top["copy_ratio"]) if top else "0.0%"), ("总字数", f"{report.chars:,}"),
+             ("重合片段", str(len(report.matches)))]
+    out = [Markup('<ul class="check-summary" id="check-summary">')]
+    out += [Markup("<li>{}<strong>{}</strong></li>").format(name, value) for name, value in items]
+    out.append(Markup("</ul>"))
+    if top:
+        out.append(Markup('<p id="check-max-source">单篇最大文字复制比来自：<a href="/documents/{}">{}</a></p>').format(
+            top["doc_id"], cite(top["title"], top["doc_id"])))
+    return Markup("").join(out)
+
+
+def _page(report: CheckReport) -> str:
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    return str(Markup('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>查重报告</title>'
+                      '<style>{}</style></head><body><h1>查重报告</h1><p class="muted">生成时间：{} · sucai 素材库</p>'
+                      '{}</body></html>').format(Markup(_CSS), stamp, report_section(report)))
+
+
+def _docx(report: CheckReport) -> bytes:
+    document = docx.Document()
+    style = document.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    style.font.size = Pt(11)
+    document.add_heading("查重报告", level=0)
+    top = report.max_source
+    rows = [("总文字复制比", percent(report.copy_ratio)), ("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
+            ("单篇最大文字复制比", f"{percent(top['copy_ratio'])}：{cite(top['title'], top['doc_id'])}" if top else "0.0%"),
+            ("总字数", f"{report.chars:,}"), ("重合片段", str(len(report.matches)))]
+    _table(document, ("项目", "结果"), rows)
+    document.add_heading("全文对照", level=1)
+    document.add_paragraph("红色：复制；绿色：引用的复制；黑色：原创。")
+    table = _table(document, ("段落", "复制比"), [])
+    for para in report.paragraphs:
+        cells = table.add_row().cells
+        paragraph = cells[0].paragraphs[0]
+        for piece, kind in report.segments(para.start, para.end):
+            paragraph.add_run(piece).font.color.rgb = RGBColor.from_string(COLOURS[kind])
+        cells[1].text = percent(para.copy_ratio)
+    document.add_heading("重合片段", level=1)
+    _table(document, ("序号", "草稿中的文字", "来源", "来源原文", "相似度"), [
+        (str(n), report.text[m.start:m.end], cite(m.title, m.doc_id),
+         m.source_text if m.source_text is not None else MEMBER_ONLY, percent(m.similarity))
+        for n, m in enumerate(report.matches, 1)])
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _table(document, header: tuple[str, ...], rows: list[tuple[str, ...]]):
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = text
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    return table

@@ -1,0 +1,195 @@
+"""The 查重 report: 文字复制比, 重合片段 and paragraphs, for one viewer.
+
+Characters are counted without whitespace (字数): ``chars`` is the number of
+non-whitespace characters of the draft, and a ratio is copied non-whitespace characters
+over ``chars`` (0 … 1). A 重合片段 runs from its first to its last matching letter,
+digit or Han character, and covers everything in between (punctuation and edited
+characters included). Offsets are characters of the draft's text as read
+(half-open); a source span is in characters of the text the viewer gets of that source
+(:func:`sucai.access.view`: the whole text for a member, the free part otherwise) and is
+``None`` when the fragment lies in a part the viewer may not read (会员内容).
+
+- 总文字复制比 ``copy_ratio``: copied characters / ``chars``.
+- 去除引用复制比 ``copy_ratio_excluding_quotes``: the same without characters inside
+  quotation marks (“…”, 「…」, 『…』, "…") or in lines marked as a quote (``>``).
+- 单篇最大文字复制比 ``max_source``: the source whose fragments cover the largest share
+  of the draft (counted before each character is credited to one source only).
+- per paragraph (a line with text): its copied share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from .. import access
+from ..fingerprint import Skeleton
+from ..model import Document
+from .align import Fragment
+
+QUOTES = re.compile(r"“[^”\n]*”|「[^」\n]*」|『[^』\n]*』|\"[^\"\n]*\"|^[ \t\u3000]*>.*$", re.MULTILINE)
+_PARAGRAPH = re.compile(r"[^\n]+")
+MEMBER_ONLY = "会员内容"
+
+
+@dataclass
+class Match:
+    """One 重合片段. ``source_text`` is what the viewer may read of the source span (None: 会员内容)."""
+
+    start: int
+    end: int
+    doc_id: int
+    title: str
+    source_start: int | None
+    source_end: int | None
+    similarity: float
+    source_text: str | None = None
+    quoted: bool = False
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "doc_id": self.doc_id, "title": self.title,
+                "source_start": self.source_start, "source_end": self.source_end, "similarity": self.similarity}
+
+
+@dataclass
+class ParagraphRatio:
+    """A paragraph of the draft (a line with text, ``[start, end)`` without surrounding spaces)."""
+
+    start: int
+    end: int
+    copy_ratio: float
+    quoted_ratio: float = 0.0   # share of the paragraph copied inside quotation marks
+
+    @property
+    def level(self) -> str:
+        """For colouring: "copied" (half or more copied), "some" (any), "quoted" (only quotations), "original"."""
+        if self.copy_ratio - self.quoted_ratio >= 0.5:
+            return "copied"
+        if self.copy_ratio - self.quoted_ratio > 0:
+            return "some"
+        return "quoted" if self.quoted_ratio > 0 else "original"
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "copy_ratio": self.copy_ratio}
+
+
+@dataclass
+class CheckReport:
+    """The report of one check (see the module docstring); :meth:`to_dict` is the JSON of
+    ``sucai check --json`` and ``POST /api/check``."""
+
+    text: str
+    chars: int
+    copy_ratio: float
+    copy_ratio_excluding_quotes: float
+    max_source: dict | None
+    matches: list[Match] = field(default_factory=list)
+    paragraphs: list[ParagraphRatio] = field(default_factory=list)
+    sources_checked: int = 0
+
+    def to_dict(self) -> dict:
+        return {"chars": self.chars, "copy_ratio": self.copy_ratio,
+                "copy_ratio_excluding_quotes": self.copy_ratio_excluding_quotes, "max_source": self.max_source,
+                "matches": [m.to_dict() for m in self.matches], "paragraphs": [p.to_dict() for p in self.paragraphs]}
+
+    @cached_property
+    def _kinds(self) -> np.ndarray:
+        """Per character of the text: 0 original, 1 copied, 2 copied inside quotation marks."""
+        kind = np.zeros(len(self.text), dtype=np.int8)
+        for m in self.matches:
+            kind[m.start:m.end] = 1
+        kind[(kind == 1) & _quote_mask(self.text)] = 2
+        return kind
+
+    def segments(self, start: int = 0, end: int | None = None) -> list[tuple[str, str]]:
+        """``text[start:end]`` cut into ``(piece, kind)``, kind "copied", "quoted" (copied inside
+        quotation marks) or "original": for colouring the draft."""
+        end = len(self.text) if end is None else end
+        kinds = self._kinds[start:end]
+        if not len(kinds):
+            return []
+        cuts = [0, *(np.flatnonzero(np.diff(kinds)) + 1).tolist(), len(kinds)]
+        names = ("original", "copied", "quoted")
+        return [(self.text[start + a:start + b], names[kinds[a]]) for a, b in zip(cuts, cuts[1:])]
+
+
+def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Fragment],
+          sources: dict[int, tuple[Document, Skeleton]], member: bool, checked: int) -> CheckReport:
+    """The report of ``kept`` fragments (one source per draft character) out of all valid
+    ``fragments``; ``sources``: each source document with its skeleton, shown as
+    :func:`sucai.access.view` lets the viewer see it."""
+    solid = np.fromiter((not c.isspace() for c in text), dtype=bool, count=len(text))
+    chars = int(solid.sum())
+    quoted = _quote_mask(text)
+    views = {doc_id: access.view(doc, member)[0] for doc_id, (doc, _) in sources.items()}
+    matches = [_match(draft, f, *sources[f.doc_id], views[f.doc_id], member) for f in kept]
+    for m in matches:
+        m.quoted = bool(quoted[m.start:m.end].all())
+    copied = np.zeros(len(text), dtype=bool)
+    for m in matches:
+        copied[m.start:m.end] = True
+    copied &= solid
+    return CheckReport(
+        text=text, chars=chars, copy_ratio=_ratio(copied.sum(), chars),
+        copy_ratio_excluding_quotes=_ratio((copied & ~quoted).sum(), chars),
+        max_source=_max_source(draft, fragments, solid, chars, views),
+        matches=matches, paragraphs=_paragraphs(text, copied, quoted, solid), sources_checked=checked,
+    )
+
+
+def _match(draft: Skeleton, fragment: Fragment, doc: Document, source: Skeleton, view: Document,
+           member: bool) -> Match:
+    start, end = draft.span(fragment.i0, fragment.i1)
+    s_start, s_end = source.span(fragment.j0, fragment.j1)
+    shown = doc.text[s_start:s_end]
+    if not member:  # the span in the viewer's text, when the viewer may read it there
+        found = view.text.find(shown) if shown else -1
+        s_start, s_end = (found, found + len(shown)) if found >= 0 else (None, None)
+        shown = shown if found >= 0 else None
+    return Match(start, end, doc.id, view.title, s_start, s_end, round(fragment.similarity, 3), shown)
+
+
+def _max_source(draft: Skeleton, fragments: list[Fragment], solid: np.ndarray, chars: int,
+                views: dict[int, Document]) -> dict | None:
+    """The source covering the largest share of the draft with all its fragments."""
+    best = None
+    for doc_id in sorted({f.doc_id for f in fragments}):
+        mask = np.zeros(len(solid), dtype=bool)
+        for f in fragments:
+            if f.doc_id == doc_id:
+                start, end = draft.span(f.i0, f.i1)
+                mask[start:end] = True
+        share = int((mask & solid).sum())
+        if best is None or share > best[0]:
+            best = (share, doc_id)
+    if best is None:
+        return None
+    return {"doc_id": best[1], "title": views[best[1]].title, "copy_ratio": _ratio(best[0], chars)}
+
+
+def _paragraphs(text: str, copied: np.ndarray, quoted: np.ndarray, solid: np.ndarray) -> list[ParagraphRatio]:
+    out = []
+    for m in _PARAGRAPH.finditer(text):
+        line = m.group()
+        start = m.start() + len(line) - len(line.lstrip())
+        end = m.start() + len(line.rstrip())
+        size = int(solid[start:end].sum())
+        if size:
+            out.append(ParagraphRatio(start, end, _ratio(copied[start:end].sum(), size),
+                                      _ratio((copied & quoted)[start:end].sum(), size)))
+    return out
+
+
+def _quote_mask(text: str) -> np.ndarray:
+    mask = np.zeros(len(text), dtype=bool)
+    for m in QUOTES.finditer(text):
+        mask[m.start():m.end()] = True
+    return mask
+
+
+def _ratio(part, whole: int) -> float:
+    return round(float(part) / whole, 4) if whole else 0.0
+

@@ -1,0 +1,93 @@
+"""Candidate sources of a draft: the documents that share the most 查重 fingerprints with it.
+
+The search index holds, per document, the winnowed 5-gram fingerprints of its whole
+text (field ``fp``, see :mod:`sucai.fingerprint` and :mod:`sucai.index`). Two ways to
+find the sources worth aligning (:mod:`sucai.check.align`):
+
+- :func:`candidates`: all the draft's fingerprints as one disjunction of term queries,
+  ranking documents by BM25 over the fingerprints they share with the draft (rare
+  fingerprints weigh more than boilerplate ones): the documents most of the draft
+  comes from;
+- :func:`local_candidates`: each rarer fingerprint of what is still unmatched looked up
+  on its own, keeping the documents that share several of them close together in the
+  draft: the sources of short passages, which a global ranking drowns.
+
+Hidden documents are not in the index.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tantivy
+from tantivy import Occur, Query
+
+from ..fingerprint import CHECK_K, CHECK_W, kgram_hashes, tokens, winnow
+from ..index import SCHEMA
+
+RARE = 50      # fingerprints in at most this many documents are looked up one by one
+LOCAL = 48     # skeleton characters within which fingerprints of one source count as evidence
+EVIDENCE = 1   # fingerprints needed within LOCAL characters
+
+
+class DraftFingerprints:
+    """The winnowed fingerprints of a draft skeleton: their positions (skeleton offsets) and tokens."""
+
+    def __init__(self, chars: str):
+        hashes = kgram_hashes(chars, CHECK_K)
+        self.positions = winnow(hashes, CHECK_W)
+        self.tokens = np.array(tokens(hashes[self.positions]), dtype=object)
+
+    def all(self) -> list[str]:
+        return sorted(set(self.tokens))
+
+    def open(self, taken: np.ndarray) -> dict[str, list[int]]:
+        """Token → draft positions of the fingerprints whose k-gram is not wholly inside ``taken`` (a
+        boolean mask over the skeleton: what is matched already)."""
+        covered = np.concatenate(([0], np.cumsum(taken, dtype=np.int64)))
+        inside = covered[self.positions + CHECK_K] - covered[self.positions] == CHECK_K
+        out: dict[str, list[int]] = {}
+        for token, position in zip(self.tokens[~inside], self.positions[~inside]):
+            out.setdefault(token, []).append(int(position))
+        return out
+
+
+def candidates(searcher: tantivy.Searcher, fingerprint_tokens: list[str], exclude: set[int], limit: int) -> list[int]:
+    """Ids of up to ``limit`` documents sharing the most (BM25-weighted) fingerprints, best first;
+    ``exclude``: ids already looked at."""
+    if not fingerprint_tokens:
+        return []
+    clauses = [(Occur.Should, Query.term_query(SCHEMA, "fp", t)) for t in fingerprint_tokens]
+    if exclude:
+        clauses.append((Occur.MustNot, Query.term_set_query(SCHEMA, "id", sorted(exclude))))
+    hits = searcher.search(Query.boolean_query(clauses), limit=limit).hits
+    return _ids(searcher, hits)
+
+
+def local_candidates(searcher: tantivy.Searcher, open_: dict[str, list[int]], exclude: set[int], limit: int) -> list[int]:
+    """Ids of up to ``limit`` documents with local evidence: at least ``EVIDENCE`` of the draft's
+    rarer fingerprints (in at most ``RARE`` documents) within ``LOCAL`` skeleton characters of
+    each other; the most such fingerprints first. ``open_``: token → draft positions."""
+    found: dict[int, list[int]] = {}
+    for token, positions in open_.items():
+        df = searcher.doc_freq("fp", token)
+        if not 0 < df <= RARE:
+            continue
+        for doc_id in _ids(searcher, searcher.search(Query.term_query(SCHEMA, "fp", token), limit=df).hits):
+            if doc_id not in exclude:
+                found.setdefault(doc_id, []).extend(positions)
+    scored = [(_densest(sorted(positions)), doc_id) for doc_id, positions in found.items()]
+    return [doc_id for evidence, doc_id in sorted(scored, key=lambda p: (-p[0], p[1])) if evidence >= EVIDENCE][:limit]
+
+
+def _densest(positions: list[int]) -> int:
+    """The most positions within any stretch of ``LOCAL`` characters."""
+    best, first = 0, 0
+    for last, position in enumerate(positions):
+        while position - positions[first] > LOCAL:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
+def _ids(searcher: tantivy.Searcher, hits) -> list[int]:
+    return list(searcher.fast_field_values("id", [address for _, address in hits])) if hits else []

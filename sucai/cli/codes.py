@@ -1,0 +1,67 @@
+"""Membership codes (卡密) on the command line: ``sucai codes create`` (CSV out) and ``sucai codes list``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from ..accounts import TIER_LABELS, TIERS, Accounts
+from ..codes import CSV_HEADER, Codes
+from ..config import load_settings
+from ..export.archive import index_csv
+from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
+
+
+@app.group("codes")
+def codes_app() -> None:
+    """会员卡密：批量生成（CSV 输出，只显示这一次）、查看批次。"""
+
+
+def _codes(home: Path | None) -> Codes:
+    settings = load_settings(home)
+    return Codes(Accounts.from_settings(settings), settings.redeem_max_failures)
+
+
+@codes_app.command("create")
+@click.option("--tier", type=NamedChoice({tier: TIER_LABELS[tier] for tier in TIERS}), default="member",
+              help="等级：会员（member，默认）/ SVIP会员（svip）")
+@click.option("--days", type=INT, default=365, show_default=True, metavar="天数", help="每个卡密增加的天数")
+@click.option("--count", type=INT, default=1, show_default=True, metavar="个数", help="生成多少个")
+@click.option("--batch", metavar="名称", help="批次名称（默认按时间命名）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="文件",
+              help="写入 CSV 文件（电子表格软件可直接打开）；默认输出到屏幕")
+@home_option
+def codes_create(tier: str = "member", days: int = 365, count: int = 1, batch: str | None = None,
+                 output: Path | None = None, home: Path | None = None) -> None:
+    """批量生成单次有效的会员卡密，以 CSV 输出。
+
+    卡密只显示这一次，库里只存其摘要；生成记入审计日志。
+    """
+    rows = _codes(home).create(tier, days, count, batch=batch)
+    data = index_csv(CSV_HEADER, [[r["code"], r["tier"], r["days"], r["batch"], r["created_at"]] for r in rows])
+    if output is None:
+        sys.stdout.write(data.decode("utf-8-sig"))
+    else:
+        output.write_bytes(data)
+    err.print(f"已生成 {len(rows)} 个{TIER_LABELS[tier]}卡密（每个 {days} 天，批次“{escape(shown(rows[0]['batch']))}”）"
+              + (f"，已写入 {escape(shown(output))}" if output else ""))
+
+
+@codes_app.command("list")
+@home_option
+@json_option
+def codes_list(home: Path | None = None, as_json: bool = False) -> None:
+    """列出卡密批次：等级、天数、数量、已兑换。"""
+    batches = _codes(home).batches()
+    if as_json:
+        print_json(batches)
+        return
+    table = Table("批次", "等级", "天数", "数量", "已兑换", "创建时间", "创建人")
+    for b in batches:
+        table.add_row(escape(shown(b["batch"])), TIER_LABELS.get(b["tier"], b["tier"]), str(b["days"]), str(b["count"]),
+                      str(b["redeemed"]), b["created_at"][:16], escape(shown(b["created_by"] or "")))
+    out.print(table)

@@ -1,0 +1,118 @@
+"""The 写作台 on the command line: ``sucai draft`` (outline, paragraph candidates, a first draft)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from ..check import CheckReport
+from ..check.export import percent
+from ..drafting import Draft, check_draft, export_draft, first_draft, make_plan
+from ..drafting.outline import SuggestedHeading
+from ..drafting.plan import Plan
+from .common import Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
+
+_FORMATS = {".docx": "docx", ".md": "md", ".txt": "txt"}
+
+
+def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() not in _FORMATS:
+        raise click.BadParameter("初稿文件应以 .docx、.md 或 .txt 结尾", ctx, param)
+    return value
+
+
+@app.command()
+@click.option("--genre", required=True, metavar="文种", help="文种，如 对照检查材料")
+@click.option("--topic", default="", metavar="主题", help="主题，如 “2024年度民主生活会 财政局 党支部”")
+@click.option("--unit", metavar="单位", help="本单位名称（其名称不标为【待补】）")
+@click.option("--year", type=Between(1, 9999), metavar="年份", help="本次材料的年份（该年份不标为【待补】）")
+@click.option("--candidates", type=Between(0, 20), default=3, show_default=True, metavar="段数",
+              help="每个标题给出的候选段落数")
+@click.option("-o", "--output", type=click.Path(path_type=Path), callback=_draft_file, metavar="文件",
+              help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")
+@click.option("--title", metavar="标题", help="初稿标题（默认用主题）")
+@click.option("--length", type=Between(1, 1_000_000), metavar="字数",
+              help="初稿的字数要求（配合 -o 或 --check）：不足时每个标题依次再取候选段落")
+@click.option("--check", "check", is_flag=True, help="初稿查重：与库内材料比对，给出文字复制比（JSON 中为 check 字段）")
+@home_option
+@json_option
+@free_option
+def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None = None, candidates: int = 3,
+          output: Path | None = None, title: str | None = None, length: int | None = None, check: bool = False,
+          home: Path | None = None, as_json: bool = False, free: bool = False) -> None:
+    """写作台：按文种和主题给出提纲、每个标题的候选段落（注明出处），可写出初稿。
+
+    候选段落逐字取自所注明的材料；其他单位的名称、年份、人名等标为【待补】。
+    初稿（-o 写出，--check 查重）为每个标题的首选段落。
+    """
+    if length is not None and output is None and not check:
+        raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
+    library = open_library(home)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("查找候选段落", total=None)
+        plan = make_plan(library, genre.strip(), topic.strip(), member=not free, unit=unit, year=year,
+                         per_heading=candidates, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    for warning in plan.suggestion.warnings:
+        err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
+    first = first_draft(plan, title or topic.strip() or f"{genre}初稿", unit=unit or "", year=year,
+                        target_chars=length)
+    if output is not None:
+        _write_first_draft(first, output, length)
+    report = check_draft(library, first, member=not free) if check else None
+    if as_json:
+        print_json({**plan.to_dict(), "check": report.to_dict()} if report else plan.to_dict())
+        return
+    _print_plan(plan)
+    if report:
+        _print_check(report)
+
+
+def _write_first_draft(first: Draft, output: Path, length: int | None) -> None:
+    _, data = export_draft(first, _FORMATS[output.suffix.lower()])
+    target = write_file(output, output.name, data)
+    size = f"{first.chars:,} 字" + (f"，要求 {length:,} 字" if length else "")
+    err.print(f"已写出初稿：{escape(shown(target))}（{size}；其中【待补】处请按本单位实际填写）")
+    if length and first.chars < length:
+        err.print(f"[yellow]提示：候选段落不够，初稿比要求少 {length - first.chars:,} 字；可用 --candidates 多取候选段落[/yellow]")
+
+
+def _print_plan(plan: Plan) -> None:
+    suggestion = plan.suggestion
+    titles = {d["id"]: d["title"] for d in suggestion.documents}
+    out.print(Text(f"提纲（参考 {len(suggestion.documents)} 篇材料；[n] 为使用该标题的篇数）", style="bold"))
+    if not suggestion.outline:
+        out.print("  （没有找到可参考的提纲）")
+
+    def show(nodes: list[SuggestedHeading], depth: int) -> None:
+        for node in nodes:
+            out.print(Text("  " * depth + shown(node.heading) + "  ").append(f"[{node.support}]", style="dim"))
+            show(node.children, depth + 1)
+
+    show(suggestion.outline, 1)
+    for node, found in plan.candidates:
+        if not found:
+            continue
+        out.print(Text("\n" + shown(node.heading), style="bold cyan"))
+        for number, candidate in enumerate(found, start=1):
+            source = shown(f"《{candidate.title}》（编号 {candidate.doc_id}）{' › '.join(candidate.section_path)}")
+            out.print(Text(f"  {number}. ").append(source, style="dim"))
+            out.print(Text("     " + "\n     ".join(shown(line) for line in candidate.marked.text.split("\n"))))
+    if titles:
+        out.print(Text("\n参考材料：", style="bold"))
+        for doc_id, doc_title in titles.items():
+            out.print(f"  {doc_id}  {escape(shown(doc_title))}")
+
+
+def _print_check(report: CheckReport) -> None:
+    out.print(Text(f"\n初稿查重（共 {report.chars:,} 字）", style="bold"))
+    out.print(f"  总文字复制比 {percent(report.copy_ratio)}，去除引用复制比 {percent(report.copy_ratio_excluding_quotes)}")
+    if report.max_source:
+        top = report.max_source
+        out.print(Text(f"  单篇最大文字复制比 {percent(top['copy_ratio'])}："
+                       + shown(f"《{top['title']}》（编号 {top['doc_id']}）")))
+    out.print("  （初稿由库内段落组成，复制比高是正常的：请改写、补充本单位的实际内容）")

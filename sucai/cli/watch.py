@@ -1,0 +1,56 @@
+"""The watch folder as a command: ``sucai watch DIR…``, and the watcher process of ``sucai serve --watch``."""
+
+from __future__ import annotations
+
+import multiprocessing
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from ..config import load_settings
+from ..watch import watch_forever
+from .common import INT, ExitCode, app, err, home_option, shown
+
+folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
+"""A folder to watch: one that does not exist is refused by click, in Chinese (exit 2)."""
+
+
+@app.command()
+@click.argument("folders", nargs=-1, required=True, type=folders_argument, metavar="文件夹")
+@home_option
+@click.option("--workers", type=INT, metavar="个数", help="每批入库的解析进程数（默认为处理器核数）")
+@click.pass_context
+def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = None, workers: int | None = None) -> None:
+    """监视文件夹：放入或改动的文件写完后自动入库。
+
+    含子文件夹；每批入库一行日志（写到标准错误）；Ctrl+C 或停止信号结束，退出码 130。
+    文件大小和修改时间保持 watch_settle_ms 毫秒不变才算写完。
+    """
+    settings = load_settings(home)
+    err.print(f"监视 {len(folders)} 个文件夹，按 Ctrl+C 停止")
+    watch_forever(settings.home, list(folders), settings.watch_settle_ms / 1000, workers)
+    ctx.exit(ExitCode.INTERRUPTED)   # the watcher ends only when stopped (Ctrl+C, a stop signal)
+
+
+@contextmanager
+def watcher_process(home: Path | None, folders: tuple[Path, ...]):
+    """The watcher of ``sucai watch`` in a process of its own while the block runs (nothing when no folders):
+    its ingest work does not share the web process's interpreter, and a crash of one leaves the other."""
+    if not folders:
+        yield
+        return
+    settings = load_settings(home)
+    # not a daemon: it starts processes of its own (each file is parsed in a worker), which a daemon may not
+    process = multiprocessing.get_context("spawn").Process(
+        target=watch_forever, args=(settings.home, list(folders), settings.watch_settle_ms / 1000), name="sucai-watch")
+    process.start()
+    err.print(f"监视文件夹：{escape(shown('、'.join(map(str, folders))))}（新文件自动入库）")
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.join(10)
+        if process.is_alive():
+            process.kill()

@@ -1,0 +1,174 @@
+"""Membership codes (卡密): single-use codes that extend a membership, made in batches by an admin.
+
+A code is 20 characters of Crockford's base32 (100 random bits from :mod:`secrets`),
+written in groups of four (``K7Q2-9XMV-…``); what a user types is read leniently
+(case, spaces, dashes, full-width forms, and O/I/L for 0/1/1 do not matter). Only
+the SHA-256 of a code is stored (with its last four characters, to tell codes
+apart in lists), so the codes are shown once, when made (CSV). Redeeming one
+marks it used and extends the account's tier in one transaction
+(:meth:`sucai.accounts.Accounts.extend_membership`): a code works once.
+
+Every creation (one entry per batch), redemption and failed redemption is in
+the audit log. Failed redemptions are throttled per account and per IP address
+in the database (the accounts' ``attempts``, kinds ``redeem_user`` and ``redeem_ip``;
+so every web worker and node agrees):
+after ``redeem_max_failures`` within an hour, redemptions are refused with 429
+until the failures age out — 100-bit codes cannot be guessed, and the pause
+keeps anyone from trying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer
+from .db import retried
+from .db.schema import codes as codes_table
+from .errors import BadValue, InvalidInput, NotFound
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"   # Crockford's base32: no I, L, O, U
+CODE_CHARS = 20                                 # 100 bits
+MAX_BATCH = 10_000
+MAX_DAYS = 3660
+WINDOW_SECONDS = 3600
+_READ_AS = {"O": "0", "I": "1", "L": "1"}
+
+CSV_HEADER = ("卡密", "会员等级", "天数", "批次", "创建时间")
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """A code redeemed: the tier, the days added, and the tier's last day before and after."""
+
+    tier: str
+    days: int
+    before: str
+    after: str
+
+    @property
+    def message(self) -> str:
+        return f"兑换成功：{TIER_LABELS[self.tier]}增加 {self.days} 天，有效期至 {self.after}（含当天）"
+
+
+def normalise(typed: str) -> str:
+    """A typed code as stored before hashing: NFKC, upper case, without spaces and dashes, O→0, I/L→1."""
+    text = unicodedata.normalize("NFKC", typed or "").upper()
+    return "".join(_READ_AS.get(ch, ch) for ch in text if not ch.isspace() and ch not in "-_")
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(normalise(code).encode("ascii", "replace")).hexdigest()
+
+
+def new_code() -> str:
+    """A fresh random code, ``XXXX-XXXX-XXXX-XXXX-XXXX``."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_CHARS))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_CHARS, 4))
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Codes:
+    """The codes in the accounts database of ``accounts``."""
+
+    def __init__(self, accounts: Accounts, max_failures: int = 5):
+        self.accounts = accounts
+        self.max_failures = max_failures
+
+    def create(self, tier: str, days: int, count: int, *, batch: str | None = None, actor: Viewer | None = None,
+               source_ip: str | None = None) -> list[dict]:
+        """Make ``count`` codes of ``tier`` (:data:`sucai.accounts.TIERS`) worth ``days`` days each, in one
+        batch (named ``batch``, default the time). Returns them (the only time they are seen) as rows of
+        :data:`CSV_HEADER`'s fields: ``{"code", "tier", "days", "batch", "created_at"}``. Audited once.
+
+        Raises BadValue (``bad_tier``, ``bad_days``, ``bad_count``).
+        """
+        if tier not in TIERS:
+            raise BadValue(f"会员等级应为 {' / '.join(TIERS)}：{tier}", code="bad_tier")
+        if not 1 <= days <= MAX_DAYS:
+            raise BadValue(f"天数应为 1–{MAX_DAYS}", code="bad_days")
+        if not 1 <= count <= MAX_BATCH:
+            raise BadValue(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
+        now = _stamp()
+        batch = " ".join((batch or "").split())[:60] or f"{now[:16].replace('T', ' ')} {TIER_LABELS[tier]}{days}天"
+        codes = [new_code() for _ in range(count)]
+        self._store(codes, tier, days, batch, now, actor, source_ip)
+        return [{"code": c, "tier": TIER_LABELS[tier], "days": days, "batch": batch, "created_at": now} for c in codes]
+
+    @retried
+    def _store(self, codes: list[str], tier: str, days: int, batch: str, now: str, actor: Viewer | None,
+               source_ip: str | None) -> None:
+        who = actor.username if actor else "命令行"
+        with self.accounts.transaction() as conn:
+            conn.execute(codes_table.insert(), [{"code_hash": _hash(c), "hint": c[-4:], "batch": batch, "tier": tier,
+                                                 "days": days, "created_at": now, "created_by": who} for c in codes])
+            self.accounts._audit(conn, "code_created", actor,
+                                 f"批次“{batch}”：{len(codes)} 个{TIER_LABELS[tier]} {days} 天", source_ip)
+
+    def redeem(self, viewer: Viewer, typed: str, source_ip: str | None = None) -> Redeemed:
+        """Redeem a code for ``viewer``'s account: the code is used up and the tier extended, together.
+
+        Raises TooManyRequests (``too_many_attempts``) while the account or the
+        address has ``max_failures`` failures in the last hour (the code is not
+        looked at), NotFound (``bad_code``: unknown, or already used — one
+        message for both) otherwise; each failure is recorded and audited.
+        """
+        if viewer.user_id is None:
+            raise InvalidInput("请先登录，再兑换卡密", code="login_required")
+        keys = [("redeem_user", str(viewer.user_id))] + ([("redeem_ip", source_ip)] if source_ip else [])
+        wait = self.accounts._wait(keys, self.max_failures, WINDOW_SECONDS)
+        if wait:
+            self.accounts.audit("code_failed", viewer, "尝试过多，已暂停兑换", source_ip)
+            raise TooManyRequests(f"卡密兑换失败次数过多，请约 {max(1, -(-wait // 60))} 分钟后再试",
+                                  code="too_many_attempts", retry_after=wait)
+        code = normalise(typed)
+        redeemed = self._use(viewer, code, source_ip) if len(code) == CODE_CHARS else None
+        if redeemed is not None:
+            return redeemed
+        self.accounts._attempt(keys, WINDOW_SECONDS, ("code_failed", f"无效或已用的卡密 …{code[-4:]}", source_ip),
+                               actor=viewer)
+        raise NotFound("卡密无效或已被使用", code="bad_code")
+
+    @retried
+    def _use(self, viewer: Viewer, code: str, source_ip: str | None) -> Redeemed | None:
+        """Use up ``code`` for ``viewer`` and extend the tier, in one transaction (None: no such unused code)."""
+        c = codes_table.c
+        with self.accounts.transaction() as conn:
+            row = conn.execute(select(c.id, c.tier, c.days, c.batch)
+                               .where(c.code_hash == _hash(code), c.redeemed_at.is_(None))).first()
+            if row is None:
+                return None
+            code_id, tier, days, batch = row
+            conn.execute(codes_table.update().where(c.id == code_id)
+                         .values(redeemed_at=_stamp(), redeemed_by=viewer.user_id, redeemed_name=viewer.username))
+            before, after = self.accounts.extend_membership(conn, viewer.user_id, tier, days)
+            self.accounts._audit(conn, "code_redeemed", viewer,
+                                 f"卡密 …{code[-4:]}（批次“{batch}”）：{TIER_LABELS[tier]} {before or '无'} → {after}",
+                                 source_ip)
+            return Redeemed(tier, days, before, after)
+
+    def batches(self) -> list[dict]:
+        """Each batch: ``{"batch", "tier", "days", "count", "redeemed", "created_at", "created_by"}``, newest first."""
+        c = codes_table.c
+        rows = self.accounts._read(
+            select(c.batch, c.tier, c.days, func.count(), func.count(c.redeemed_at), func.min(c.created_at),
+                   func.min(c.created_by)).group_by(c.batch, c.tier, c.days).order_by(func.min(c.id).desc()))
+        keys = ("batch", "tier", "days", "count", "redeemed", "created_at", "created_by")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def redemptions_by_day(self, local_day, since: str) -> list[dict]:
+        """Redemptions per local day (``local_day(stamp)`` → ``YYYY-MM-DD``) from the UTC time ``since``
+        on: ``{"date", "count"}``, newest first."""
+        counts: dict[str, int] = {}
+        for (at,) in self.accounts._read(select(codes_table.c.redeemed_at).where(codes_table.c.redeemed_at >= since)):
+            day = local_day(at)
+            counts[day] = counts.get(day, 0) + 1
+        return [{"date": d, "count": n} for d, n in sorted(counts.items(), reverse=True)]

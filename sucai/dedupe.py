@@ -1,0 +1,340 @@
+"""Near-duplicates: clusters of versions of one document, each shown once with its representative.
+
+- **Exact copies** (the same layout-free text) are one document: the ingest reports the
+  second as 重复. When the second copy is the better one (see *better copy* below) it
+  replaces the stored content and metadata, keeping the document's id
+  (:meth:`Clusters.keep_better_copy`).
+- **Near-duplicates** are kept as documents of their own and grouped into a cluster.
+  Shingles are the 5-grams of the text's skeleton (:mod:`sucai.fingerprint`: letters,
+  digits and Han characters only, so layout and punctuation do not count). Each document
+  gets a MinHash signature (datasketch, 128 permutations, stored in the catalogue); a
+  MinHash LSH index (datasketch ``MinHashLSH``, 42 bands of 3 rows: candidates from a
+  Jaccard similarity of about 0.4) proposes candidates, and a candidate is a
+  near-duplicate when the exact Jaccard similarity of the two shingle sets is at least
+  ``JACCARD`` (0.5, chosen on the corpus: 5 % of characters changed still gives ≥ 0.55,
+  two different documents of one 文种 rarely above 0.1; see ``tests/test_dedupe.py``).
+  Two documents with different 发文字号 are never near-duplicates. A new document joins the cluster of its most similar near-duplicate. The LSH index
+  lives in memory: built from the stored signatures when a process first needs it, then
+  topped up with what other processes stored since (signatures carry a sequence number).
+- **Better copy** (the representative of a cluster, and the copy kept of an exact
+  duplicate), by these rules in order: not hidden; a real title over a file name (a
+  title without Han characters, such as "2017", is worst; a title equal to the file's
+  name is next); the members-only part present; more metadata (文种 other than 其他,
+  date, 文号, source); fewer broken characters (U+FFFD, private-use code points); a
+  Unicode encoding over a legacy one (GB18030…); more text (letters, digits and Han
+  characters: blank lines do not count); the earlier document. An admin may pin a
+  representative instead.
+
+Every operation is linear in the length of the document involved; the LSH keeps the cost
+of a lookup independent of the size of the library.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from . import access
+from .errors import InvalidInput, NotFound
+from .fingerprint import distinct, kgram_hashes, skeleton_text
+from .model import Document
+from .store import Catalogue
+
+log = logging.getLogger(__name__)
+
+SHINGLE = 5
+NUM_PERM = 128
+JACCARD = 0.5            # near-duplicates from this exact Jaccard similarity of the shingle sets
+LSH_THRESHOLD = 0.4      # where the LSH starts proposing candidates (below JACCARD: estimates vary)
+_LSH_WEIGHTS = (0.1, 0.9)  # false positives only cost a check; a false negative loses a pair
+_PREFILTER = 0.3         # candidates whose estimated similarity is below this are not checked exactly
+_VERIFY = 5              # only the candidates with the highest estimates are checked exactly
+_SEED = 1
+_SCHEME = "affine32"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
+
+
+@dataclass
+class Version:
+    """One member of a cluster, as listed to users (``chars``: the whole document's length)."""
+
+    id: int
+    title: str
+    genre: str
+    chars: int
+    date: str | None
+    source: str | None
+    representative: bool
+    pinned: bool
+    similarity: float | None
+    hidden: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def shingles(text: str) -> np.ndarray:
+    """The distinct shingles of ``text``: 32-bit hashes of the 5-grams of its skeleton (sorted uint64)."""
+    return distinct(kgram_hashes(skeleton_text(text), SHINGLE) >> np.uint64(32))
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted, distinct shingle arrays (1.0 for two empty ones)."""
+    union = len(a) + len(b)
+    if union == 0:
+        return 1.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (union - common)
+
+
+def signature(shingle_set: np.ndarray) -> LeanMinHash:
+    """The MinHash signature (datasketch) of a shingle set."""
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=_SCHEME)
+    minhash.update_batch(shingle_set.tolist())
+    return LeanMinHash(minhash)
+
+
+def _stored(blob: bytes) -> LeanMinHash:
+    return LeanMinHash(seed=_SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=_SCHEME)
+
+
+def quality(doc: Document) -> tuple:
+    """How good a copy ``doc`` is: a larger tuple is better (the rules of the module docstring, in order)."""
+    broken = doc.text.count("\ufffd") + sum(1 for c in doc.text if "\ue000" <= c <= "\uf8ff")
+    metadata = sum(1 for present in (doc.genre not in ("", "其他"), doc.date, doc.doc_number, doc.source) if present)
+    encoding = (doc.encoding or "").lower()
+    return (not doc.hidden, _title_rank(doc), doc.paid_from is not None, metadata, -broken,
+            encoding.startswith(_UNICODE_ENCODINGS), len(skeleton_text(doc.text)), -(doc.id or 0))
+
+
+def _numbered_apart(a: Document, b: Document) -> bool:
+    """Two documents with different 发文字号 are different documents, however alike their text
+    (two 复函 written from one template differ in little more than names and dates)."""
+    return bool(a.doc_number and b.doc_number) and skeleton_text(a.doc_number) != skeleton_text(b.doc_number)
+
+
+def _title_rank(doc: Document) -> int:
+    """0: a title without Han characters ("2017"); 1: the file's name used as the title; 2: a real title."""
+    if not _HAN.search(doc.title or ""):
+        return 0
+    stem = Path(doc.source_path).stem if doc.source_path else ""
+    return 1 if stem and skeleton_text(stem) == skeleton_text(doc.title) else 2
+
+
+class Clusters:
+    """The clusters of near-duplicates of a catalogue, and the LSH index that finds them.
+
+    Safe to use from several threads (the LSH is guarded by a lock) and several processes
+    (the catalogue is the shared state; each process tops its LSH up before a lookup).
+    """
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        self._lock = threading.Lock()
+        self._lsh: MinHashLSH | None = None
+        self._signatures: dict[int, LeanMinHash] = {}
+        self._seq = 0
+
+    # -- ingest ------------------------------------------------------------------
+
+    def after_store(self, status: str, doc_id: int | None, parsed: Document | None) -> None:
+        """What the ingest calls for every file it stored: a new document is placed in a cluster;
+        an exact duplicate may be the better copy of the stored one."""
+        if doc_id is None or not isinstance(parsed, Document):
+            return
+        try:
+            if status == "ingested":
+                self.place(replace(parsed, id=doc_id))
+            elif status == "duplicate":
+                self.keep_better_copy(doc_id, parsed)
+        except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
+            log.exception("near-duplicate placement of document %s failed", doc_id)
+
+    def place(self, doc: Document) -> int | None:
+        """Sign ``doc`` (a stored document) and put it in the cluster of its most similar
+        near-duplicate, if any. Returns the cluster id, or None when it has no near-duplicate."""
+        own = shingles(doc.text)
+        minhash = signature(own)
+        self.catalogue.put_signature(doc.id, minhash.hashvalues.astype(np.uint32).tobytes())
+        best = self.nearest(doc, own, minhash)
+        if best is None:
+            return None
+        cluster = self.catalogue.join_cluster(doc.id, best[1], round(best[0], 4))
+        self._welcome(cluster, doc)
+        return cluster
+
+    def nearest(self, doc: Document, own: np.ndarray, minhash: LeanMinHash) -> tuple[float, int] | None:
+        """The lookup: ``(similarity, id)`` of the stored document most similar to ``doc`` (its
+        :func:`shingles` and :func:`signature` given) among its near-duplicates, None when it has none.
+        Candidates come from the LSH; the ``_VERIFY`` best by estimate are checked exactly."""
+        with self._lock:
+            self._top_up()
+            estimated = sorted(((self._signatures[key].jaccard(minhash), key) for key in self._lsh.query(minhash)
+                                if key != doc.id), reverse=True)
+        candidates = [key for estimate, key in estimated[:_VERIFY] if estimate >= _PREFILTER]
+        best: tuple[float, int] | None = None
+        for other in self.catalogue.documents(sorted(candidates), outline=False):
+            if _numbered_apart(doc, other):
+                continue
+            similarity = jaccard(own, shingles(other.text))
+            if similarity >= JACCARD and (best is None or similarity > best[0]):
+                best = (similarity, other.id)
+        return best
+
+    def keep_better_copy(self, doc_id: int, copy: Document) -> bool:
+        """Replace the stored document ``doc_id`` by ``copy`` (the same layout-free text) when
+        ``copy`` is the better copy. Returns whether it was replaced."""
+        try:
+            stored = self.catalogue.get(doc_id)
+        except NotFound:
+            return False
+        candidate = replace(copy, id=doc_id, hidden=stored.hidden)
+        if quality(candidate)[:-1] <= quality(stored)[:-1]:
+            return False
+        self.catalogue.replace_copy(doc_id, candidate)
+        self.refresh(self.catalogue.cluster_of(doc_id))
+        return True
+
+    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Place every document that has no signature yet (a library from before clusters
+        existed, or an ingest killed before placing); returns how many were placed."""
+        ids = self.catalogue.unsigned_ids()
+        for done, doc_id in enumerate(ids, 1):
+            for doc in self.catalogue.documents([doc_id], outline=False):
+                self.place(doc)
+            if progress:
+                progress(done, len(ids))
+        return len(ids)
+
+    def load(self) -> int:
+        """Bring the LSH up to date with the stored signatures now (it is otherwise built at the first
+        lookup); returns how many documents it holds."""
+        with self._lock:
+            self._top_up()
+            return len(self._signatures)
+
+    def _top_up(self) -> None:
+        """Load into the LSH the signatures stored since the last look (all of them the first time)."""
+        if self._lsh is None:
+            self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=_LSH_WEIGHTS)
+        fresh = self.catalogue.signatures_since(self._seq)
+        with self._lsh.insertion_session() as session:
+            for seq, doc_id, blob in fresh:
+                if doc_id in self._signatures:  # replaced, or an id reused after a removal
+                    self._lsh.remove(doc_id)
+                minhash = _stored(blob)
+                self._signatures[doc_id] = minhash
+                session.insert(doc_id, minhash, check_duplication=False)
+                self._seq = seq
+
+    # -- reading -------------------------------------------------------------------
+
+    def versions(self, doc_id: int, member: bool = True, include_hidden: bool = False) -> list[Version]:
+        """The cluster of ``doc_id``: every member (``doc_id`` included), the representative first;
+        ``[]`` when the document has no near-duplicate. Titles and metadata are what
+        :func:`sucai.access.view` shows a viewer with (``member``) or without the member tier;
+        hidden members only on request (for admins)."""
+        cluster = self.catalogue.cluster_of(doc_id)
+        if cluster is None:
+            return []
+        return self._versions(self.catalogue.cluster_rows(cluster), member, include_hidden)
+
+    def all(self) -> list[list[Version]]:
+        """Every cluster (each as :meth:`versions` gives it to an admin), largest first."""
+        by_cluster: dict[int, list] = {}
+        for row in self.catalogue.cluster_rows():
+            by_cluster.setdefault(row.cluster_id, []).append(row)
+        found = [self._versions(rows, True, True) for rows in by_cluster.values()]
+        return sorted((c for c in found if c), key=lambda c: (-len(c), c[0].id))
+
+    def _versions(self, rows, member: bool, include_hidden: bool) -> list[Version]:
+        info = {row.doc_id: row for row in rows}
+        out = []
+        for doc in self.catalogue.documents(sorted(info), outline=False):
+            if doc.hidden and not include_hidden:
+                continue
+            view = access.view(doc, member)[0]
+            row = info[doc.id]
+            out.append(Version(doc.id, view.title, view.genre, doc.chars, view.date, view.source,
+                               row.representative, row.pinned, row.similarity, doc.hidden))
+        return sorted(out, key=lambda v: (not v.representative, v.id))
+
+    # -- admin -----------------------------------------------------------------------
+
+    def merge(self, ids: list[int], representative: int | None = None) -> int:
+        """Put the documents ``ids`` and everything clustered with them into one cluster; an admin's
+        ``representative`` is pinned. Raises NotFound, or InvalidInput for fewer than two documents
+        or a representative outside the cluster."""
+        ids = list(dict.fromkeys(ids))
+        self._existing(ids + ([representative] if representative is not None else []))
+        if len(ids) < 2:
+            raise InvalidInput("至少要有两篇不同的文档才能合并", code="too_few")
+        if representative is not None and representative not in ids:
+            raise InvalidInput(f"代表文档 {representative} 不在要合并的文档中", code="bad_representative")
+        cluster = self.catalogue.merge_clusters(ids)
+        self._choose(cluster, representative)
+        return cluster
+
+    def split(self, doc_id: int) -> None:
+        """Take ``doc_id`` out of its cluster: it becomes a document of its own. Raises NotFound,
+        or InvalidInput when it is in no cluster."""
+        self._existing([doc_id])
+        cluster = self.catalogue.leave_cluster(doc_id)
+        if cluster is None:
+            raise InvalidInput(f"文档 {doc_id} 不属于任何相似版本组", code="not_clustered")
+        self.refresh(cluster)
+
+    def set_representative(self, doc_id: int) -> None:
+        """Pin ``doc_id`` as the representative of its cluster (an admin's choice). Raises NotFound,
+        or InvalidInput when it is in no cluster or hidden."""
+        self._existing([doc_id])
+        cluster = self.catalogue.cluster_of(doc_id)
+        if cluster is None:
+            raise InvalidInput(f"文档 {doc_id} 不属于任何相似版本组", code="not_clustered")
+        if self.catalogue.get(doc_id).hidden:
+            raise InvalidInput(f"文档 {doc_id} 已隐藏，不能作为代表版本", code="hidden")
+        self._choose(cluster, doc_id)
+
+    def refresh(self, cluster: int | None) -> None:
+        """Choose the representative of ``cluster`` again (after a member joined, or was hidden,
+        removed or replaced); an admin's pinned choice stays while it is present and visible."""
+        if cluster is not None:
+            rows = self.catalogue.cluster_rows(cluster)
+            self._choose(cluster, next((row.doc_id for row in rows if row.pinned), None))
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _welcome(self, cluster: int, doc: Document) -> None:
+        """A new member joined ``cluster``: it becomes the representative when it is a better copy than
+        the current one (and no admin pinned one). Reads two documents, whatever the cluster's size."""
+        rows = self.catalogue.cluster_rows(cluster)
+        current = next((row for row in rows if row.representative), None)
+        if current is not None and current.pinned:
+            return
+        ids = [current.doc_id] if current is not None else [row.doc_id for row in rows if row.doc_id != doc.id]
+        others = list(self.catalogue.documents(ids, outline=False))
+        best = max([*others, doc], key=quality)
+        if current is None or best.id != current.doc_id:
+            self.catalogue.mark_representative(cluster, best.id, False)
+
+    def _choose(self, cluster: int, pinned: int | None) -> None:
+        ids = [row.doc_id for row in self.catalogue.cluster_rows(cluster)]
+        docs = {d.id: d for d in self.catalogue.documents(ids, outline=False)}
+        if pinned in docs and not docs[pinned].hidden:
+            self.catalogue.mark_representative(cluster, pinned, True)
+        elif docs:
+            self.catalogue.mark_representative(cluster, max(docs.values(), key=quality).id, False)
+
+    def _existing(self, ids: list[int]) -> None:
+        found = {d.id for d in self.catalogue.documents(sorted(set(ids)), outline=False)}
+        missing = sorted(set(ids) - found)
+        if missing:
+            raise NotFound(f"没有编号为 {missing[0]} 的文档", code="document_not_found")

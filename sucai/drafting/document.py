@@ -1,0 +1,107 @@
+"""A draft as a document: its text with numbered headings, its 提纲, and the list of its sources.
+
+:func:`draft_document` lays a :class:`.drafts.Draft` out as a
+:class:`sucai.model.Document` — headings numbered by level and order as GB/T
+9704-2012 §7.3.3 numbers them (一、 / （一） / 1., restarting under each parent),
+one line per paragraph — so that the existing exports (:mod:`sucai.export`: .docx
+in the GB/T 9704 layout, .md) download it. With ``sources``, a closing block
+"附：素材来源" lists, per paragraph, the document and section it was taken from and
+whether it was edited. :func:`export_draft` is the download.
+"""
+
+from __future__ import annotations
+
+from ..export import export_document
+from ..model import Document, OutlineNode
+from .drafts import Draft, Paragraph, Section
+
+SOURCES_HEADING = "附：素材来源"
+_CN = "零一二三四五六七八九"
+
+
+def chinese_ordinal(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (1–99; larger numbers in Arabic digits)."""
+    if not 1 <= number <= 99:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    return (("" if tens == 1 else _CN[tens]) + "十" if tens else "") + (_CN[ones] if ones else "")
+
+
+def label(level: int, number: int) -> str:
+    """The GB/T 9704 structure number of the ``number``-th heading of ``level``: 一、 / （一） / 1."""
+    if level == 1:
+        return f"{chinese_ordinal(number)}、"
+    if level == 2:
+        return f"（{chinese_ordinal(number)}）"
+    return f"{number}."
+
+
+def numbered(draft: Draft) -> list[tuple[Section, int, str]]:
+    """Each section with the level it takes (never deeper than one below the heading before it) and its label."""
+    out = []
+    counters = [0] * 5
+    depth = 0
+    for section in draft.sections:
+        level = max(1, min(section.level, depth + 1))
+        counters[level] += 1
+        counters[level + 1:] = [0] * (len(counters) - level - 1)
+        out.append((section, level, label(level, counters[level])))
+        depth = level
+    return out
+
+
+def draft_document(draft: Draft, *, sources: bool = True) -> Document:
+    """``draft`` as a :class:`~sucai.model.Document` (text, numbered outline; see the module docstring)."""
+    lines: list[str] = []
+    offset = 0
+    roots: list[OutlineNode] = []
+    open_nodes: list[OutlineNode] = []
+
+    def add(line: str) -> int:
+        nonlocal offset
+        at = offset
+        lines.append(line)
+        offset += len(line) + 1
+        return at
+
+    for section, level, number in numbered(draft):
+        while open_nodes and open_nodes[-1].level >= level:
+            open_nodes.pop().end = max(offset - 1, 0)
+        node = OutlineNode(level, number, section.heading, 0, 0)
+        node.start = add(node.label + section.heading)
+        (open_nodes[-1].children if open_nodes else roots).append(node)
+        open_nodes.append(node)
+        for paragraph in section.paragraphs:
+            for line in paragraph.text.splitlines():
+                if line.strip():
+                    add(line.strip())
+    body_end = max(offset - 1, 0)
+    for node in open_nodes:
+        node.end = body_end
+    if sources and any(p.source for s in draft.sections for p in s.paragraphs):
+        add(SOURCES_HEADING)
+        for line in source_lines(draft):
+            add(line)
+    return Document(title=draft.title, text="\n".join(lines), genre=draft.genre or "其他", outline=roots, id=draft.id)
+
+
+def source_lines(draft: Draft) -> list[str]:
+    """One line per paragraph taken from the library: where it is in the draft and where it came from."""
+    out = []
+    for section, _, number in numbered(draft):
+        for place, paragraph in enumerate(section.paragraphs, start=1):
+            if paragraph.source is not None:
+                out.append(f"{len(out) + 1}. {number}{section.heading} 第{place}段：{_source_text(paragraph)}")
+    return out
+
+
+def _source_text(paragraph: Paragraph) -> str:
+    source = paragraph.source
+    path = " › ".join(source.section_path)
+    state = f"已改写，复制比 {paragraph.copy_ratio:.0%}" if paragraph.edited else "原文照录"
+    return f"《{source.title}》（编号 {source.doc_id}{'，' + path if path else ''}）；{state}"
+
+
+def export_draft(draft: Draft, fmt: str, *, sources: bool = True) -> tuple[str, bytes]:
+    """``(file name, bytes)`` of the draft as ``fmt`` (docx / md / txt, see :func:`sucai.export.export_document`)."""
+    return export_document(draft_document(draft, sources=sources), fmt)

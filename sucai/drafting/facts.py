@@ -1,0 +1,421 @@
+"""Facts of a paragraph: unit names, years and dates, people, titles, numbers.
+
+Our own rules (no gazetteer, no tagger), used twice by the 写作台: to turn the
+facts of *another* unit in a picked paragraph into 【待补】 placeholders
+(:mod:`.placeholders`), and to refuse a 润笔 rewrite that adds or changes one
+(:mod:`.rewrite`). :func:`find_facts` is the entry point.
+
+Kinds (:data:`KINDS`):
+
+- ``unit`` 单位: a run of jieba words that are place or organisation words —
+  ending in a place suffix (省 市 县 区 旗 盟 镇 乡 村 街道 社区…) or an
+  organisation suffix (局 厅 委 办 党支部 党组 人民政府 中学 医院 公司…), an
+  ordinal (第三), a level word (市直, 区直) or a department word (住房, 城乡…),
+  joined by 和/与 — that names a *particular* unit: it holds a place name
+  (海拉尔区, 信阳市, 某市), a named office (财政局, 住建局, 高级中学) or a numbered
+  branch (第三党支部). Bodies named by their level alone (市委, 县政府, 区委组织部,
+  局党组, 我局) and national bodies (国务院, 党中央, 国家…, 中央…, 全国…) are not
+  facts of a unit: every unit writes them alike.
+- ``year`` 年份: 2024年, 2024年度, 二〇二四年, 2021—2025年.
+- ``date`` 日期: a day (2024年3月5日, 3月5日, 二〇二四年三月五日) or a month of a year (2024年3月).
+- ``person`` 人名: a name before 同志 (张三同志, 张三、李四同志), after a 职务 (区长
+  杨国宏, 副校长郭慧茹), or a surname before a 职务 (王局长); then every other
+  occurrence of a name found so. Family names from a list of common ones; the
+  national leadership and the models every unit studies (习近平, 焦裕禄…) are
+  kept (:data:`KEPT_PEOPLE`).
+- ``title`` 题名与职务: a quoted title 《…》 and a 职务 word (局长, 党组书记…).
+- ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
+  Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
+  (一个, 一批) is an article, not a fact.
+
+Offsets are characters of the text, half-open; facts never overlap (a date
+holds its year; a person found in a unit run is a person). Linear in the text
+(jieba segmentation, a few regular expressions, one pass over the words).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .. import analysis
+
+KINDS = ("unit", "year", "date", "person", "title", "number")
+KIND_NAMES = {"unit": "单位", "year": "年份", "date": "日期", "person": "人名", "title": "职务或题名",
+              "number": "数字"}
+
+_HAN = "\u4e00-\u9fff"
+_CN_DIGIT = "〇○零一二三四五六七八九"
+_CN_NUMERAL = _CN_DIGIT + "十百千万亿两"
+_DIGIT = "0-9０-９"
+
+PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "街道", "社区", "嘎查", "苏木",
+                  "省", "市", "县", "区", "旗", "盟", "州", "镇", "乡", "村")
+# Offices named by what they do (财政局, 第三中学): a particular unit when their stem is not a level word.
+NAMED_SUFFIXES = ("办公室", "联合会", "合作社", "中心", "公司", "集团", "银行", "学校", "中学", "小学", "大学",
+                  "学院", "医院", "协会", "学会", "局", "厅", "署", "院")
+# Place suffixes whose names are learnt from a document and looked for bare (信阳 of 信阳市): 区, 镇, 村… take
+# too many common nouns (功能区, 保护区) to learn from.
+ADMIN_SUFFIXES = ("自治区", "自治州", "自治县", "自治旗", "省", "市", "县", "州", "盟", "旗")
+# Party and government bodies (市委, 区政府, 局党组, 组织部): particular only with a place or an ordinal.
+BODY_SUFFIXES = ("党支部", "党总支", "党小组", "党工委", "委员会", "常委会", "管委会", "人民政府", "检察院", "法院", "党委", "党组",
+                 "支部", "工委", "纪委", "监委", "政府", "人大", "政协", "委", "办", "部")
+# Stems that make a place or office word generic: 全市, 本局, 城区, 各县, 分局.
+GENERIC_STEMS = frozenset("全 本 我 该 各 此 其 城 社 地 辖 园 景 山 牧 矿 片 小 老 新 旧 市 县 区 省 州 镇 乡 村 分 总 "
+                          "两 上级 下级 同级 基层 机关 城市 农村 人民 直属 派出 自治 开发 试验 示范 行政 党 支 司 处 "
+                          "出 研究 宗教 社会 事务 住 住所 场 派出所 单 服务 工作 便民 党群 活动 学习 培训 指挥 调度 "
+                          "管理 办事 综合 专门 有关 相关 职能 业务 主管 内设 下属 贫困 先进 公立 有限 行业 卫生 敬老 护理 "
+                          "养老 福利 疾控 数据 维修 急救 金融 甲等 直辖 地级 县级 省级 百强 强 大 示范 中小 大中小 人民法 人民检察".split())
+# Common words that end like a unit but are none (干部, 格局, 举办, 网站).
+NOT_UNITS = frozenset(
+    "干部 全部 内部 外部 局部 总部 俱乐部 举办 承办 主办 督办 创办 开办 兴办 查办 包办 代办 照办 交办 部署 格局 大局 全局 "
+    "布局 结局 开局 当局 骗局 变局 客厅 议事厅 发布厅 大厅 餐厅 展厅 门厅 院所 红旗 国旗 彩旗 党旗 团旗 会旗 "
+    "城市 超市 都市 股市 楼市 上市 门市 地区 城区 市区 郊区 山区 牧区 林区 灾区 疫区 片区 街区 小区 园区 营区 厂区 校区 "
+    "矿区 库区 垦区 湾区 景区 辖区 新区 老区 苏区 边区 特区 保护区 开发区 示范区 试验区 先行区 功能区 保税区 自贸区 "
+    "棚户区 居民区 住宅区 居住区 生活区 核心区 起步区 产区 防御区 危险区 发射区 警务区 欧元区 经开区 高新区 产业区 "
+    "集聚区 工业区 商业区 风景区 度假区 旅游区 蓄滞洪区 行政区 经济区 建成区 项目区 乡村 农村 城乡 家乡 故乡 下乡 "
+    "返乡 城镇 乡镇 集镇 村镇 小镇 自然村 行政村 中心村 城中村 政治局 新局 宴会厅 音乐厅 责任区 禁燃区 综保区 协作区 "
+    "产销区 水乡 单列市".split())
+NATIONAL_PREFIXES = ("国家", "中央", "全国", "中共中央", "国务院", "党中央", "中华人民共和国", "最高人民", "中国", "国际",
+                     "联合国")
+NATIONAL_SUFFIXES = ("总局", "总署")
+LEVEL_WORDS = frozenset("市直 区直 县直 省直 旗直 市属 区属 县属 省属 局属 驻村 党员 人民 机关 直属 住房 城乡 建设 "
+                        "发展 改革 财政 农业 农村 教育 卫生 健康 文化 旅游 体育 交通 运输 水利 自然资源 生态 环境 "
+                        "人力资源 社会保障 市场 监督 管理 应急 退役军人 事务 统计 审计 商务 科技 工业 信息化 公安 "
+                        "民政 司法 税务 林业 草原 国土 规划 城管 执法 纪检 监察 组织 宣传 统战 政法 编办 信访 "
+                        "妇联 团委 工会 残联 科协 某".split())
+CONNECTORS = frozenset("和 与 及".split())
+
+TITLES = ("党组书记", "党委书记", "支部书记", "第一书记", "总书记", "副书记", "书记", "村支书", "副局长", "局长", "副厅长",
+          "厅长", "副主任", "主任科员", "主任", "副处长", "处长", "副科长", "科长", "副区长", "区长", "副县长", "县长",
+          "副市长", "市长", "副省长", "省长", "副镇长", "镇长", "副乡长", "乡长", "村长", "副校长", "校长", "副院长",
+          "院长", "副主席", "主席", "副部长", "部长", "常委", "委员", "副组长", "组长", "队长", "所长", "站长",
+          "总经理", "副经理", "经理", "董事长", "秘书长", "调研员", "馆长", "社长", "行长", "会长", "理事长",
+          "检察长", "庭长", "旗长", "盟长", "主委", "干事", "辅导员")
+# Common family names (single and compound); rare ones that are also common words (全 党 年 上 相 支 班) are left out.
+SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈"
+               "任姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫"
+               "孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅"
+               "童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车"
+               "项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛"
+               "仲虞敖巩明佘池查麻苑迟邝") - set("全党和明时文成车华石安常项单向")
+COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "宇文", "长孙",
+                     "夏侯", "端木", "独孤", "南宫", "西门", "司徒", "万俟", "呼延")
+# Names every unit may write: the national leadership and the models held up to all (学习焦裕禄同志).
+KEPT_PEOPLE = frozenset("习近平 毛泽东 邓小平 江泽民 胡锦涛 周恩来 刘少奇 朱德 陈云 任弼时 李大钊 陈独秀 瞿秋白 方志敏 "
+                        "李强 赵乐际 王沪宁 蔡奇 丁薛祥 李希 焦裕禄 雷锋 孔繁森 杨善洲 谷文昌 张桂梅 黄文秀 廖俊波 "
+                        "王进喜 钱学森 邓稼先 黄大年 南仁东 张富清 王继才 申纪兰 杨靖宇 黄继光 邱少云 董存瑞 刘胡兰 "
+                        "孙中山 鲁迅 马克思 恩格斯 列宁 毛主席".split())
+# Words before 同志 that are not names (全体同志, 广大同志, 许多同志).
+NOT_NAMES = frozenset("全体 各位 有关 广大 许多 党员 领导 青年 年轻 基层 个别 部分 这些 那些 其他 上述 相关 参会 与会 "
+                      "机关 支部 班子 主要 分管 同级 各级 老 新 男 女 一些 不少 多数 少数 多名 全部 所有 身边 周围 "
+                      "先进 优秀 模范 离退休 退休 老干部 干部 党外 民主 女性 男性 来信 来访 这位 那位 这个 工作 简历 应到 实到".split())
+
+_YEAR = rf"(?:(?<![{_DIGIT}.．])[12１２][{_DIGIT}]{{3}}|[{_CN_DIGIT}]{{4}})"
+_YEARS = re.compile(rf"{_YEAR}(?:\s*[—–\-－~～至到]\s*{_YEAR})?\s*年(?:度)?")
+_MONTH = rf"(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９]|十[一二]?|[一二三四五六七八九])\s*月"
+_DAY = rf"(?:[12][0-9]|3[01]|0?[1-9]|[１２][０-９]|３[０１]|０?[１-９]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]"
+_DATES = re.compile(rf"(?:{_YEAR}\s*年\s*)?{_MONTH}\s*{_DAY}|{_YEAR}\s*年\s*{_MONTH}")
+_BOOK = re.compile(r"《[^《》\n]{1,60}》")
+_ARABIC = re.compile(rf"[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?(?:\s*[%％‰])?(?:[万亿]+)?")
+_PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
+_MEASURE = "个项次名人位条家所件场天批处篇户元倍台套座支轮届期款章节类种方面"
+_CN_QUANTITY = re.compile(rf"[{_CN_NUMERAL}]+(?=[{_MEASURE}])")
+_TITLE_WORDS = re.compile("|".join(sorted(TITLES, key=len, reverse=True)))
+_NAME_BOUNDARY = re.compile(rf"(?:[^{_HAN}]|同志|$)")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact of a text: ``kind`` (one of :data:`KINDS`), ``text`` as written (``== text[start:end]``),
+    ``start``/``end`` (characters, half-open) and ``value``, the form compared between two texts
+    (numbers and years as Arabic digits, everything else without spaces)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    value: str
+
+
+@dataclass(frozen=True)
+class Known:
+    """Names learnt from a whole document (:func:`learn`): ``people`` (郭慧茹) and place names without
+    their suffix (信阳, 固始 of 河南省信阳市固始县), looked for wherever they occur in a paragraph of it."""
+
+    people: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+
+
+def learn(text: str) -> Known:
+    """The people and places of ``text`` found by the rules, for :func:`find_facts` on its paragraphs."""
+    return _learn(text, analysis.word_spans(text), bodies=True)
+
+
+def _learn(text: str, words: list[tuple[int, int]], bodies: bool) -> Known:
+    """People, and the names of places with an administrative suffix (and, with ``bodies``, of a 区 that
+    heads a body: 海拉尔 of 海拉尔区人民政府)."""
+    people = frozenset(f.value for f in _people(text, words))
+    places = set()
+    for start, end in words:
+        word = text[start:end]
+        suffix = _ends(word, ADMIN_SUFFIXES)
+        if suffix and _unit_word(word) == "place" and _specific(word, "place", ""):
+            stem = word[: -len(suffix)]
+            if len(stem) >= 2 and not stem.startswith("某"):
+                places.add(stem)
+    for fact in _units(text, words, frozenset()) if bodies else ():
+        head = analysis.word_spans(fact.text)[0]
+        first = fact.text[head[0]:head[1]]
+        suffix = _ends(first, PLACE_SUFFIXES)
+        if suffix and len(fact.text) > len(first) and len(first) - len(suffix) >= 2 and _specific(first, "place", ""):
+            places.add(first[: -len(suffix)])
+    return Known(people, frozenset(places))
+
+
+def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) -> list[Fact]:
+    """The facts of ``text`` of the given ``kinds``, in text order, none overlapping.
+
+    ``known``: people and places learnt from the whole source document
+    (:func:`learn`), marked wherever they occur in ``text``. Never raises.
+    """
+    wanted = set(kinds)
+    found: list[Fact] = []
+    taken = bytearray(len(text))
+
+    def add(facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            if not any(taken[fact.start:fact.end]):
+                found.append(fact)
+                taken[fact.start:fact.end] = b"\x01" * (fact.end - fact.start)
+
+    words = analysis.word_spans(text)
+    own = _learn(text, words, bodies=False)
+    known = Known(known.people | own.people, known.places | own.places)
+    if "date" in wanted:
+        add(_matches(text, _DATES, "date"))
+    if "year" in wanted:
+        add(_matches(text, _YEARS, "year"))
+    if "person" in wanted:
+        add(_people(text, words))
+        add(_occurrences(text, known.people))
+    if "unit" in wanted:
+        add(_units(text, words, known.places))
+    if "title" in wanted:
+        add(_matches(text, _BOOK, "title"))
+        add(_matches(text, _TITLE_WORDS, "title"))
+    if "number" in wanted:
+        add(_matches(text, _PERCENT_CN, "number"))
+        add(_matches(text, _ARABIC, "number"))
+        add(f for f in _matches(text, _CN_QUANTITY, "number") if f.value != "1")
+    return sorted(found, key=lambda f: f.start)
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+_CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "两": 2}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+
+
+def cn_number(numeral: str) -> int:
+    """Value of a Chinese numeral: 十二 → 12, 一百零三 → 103, 两 → 2, 二〇二四 (digit by digit) → 2024."""
+    if all(c in _CN_VALUES for c in numeral):
+        return int("".join(str(_CN_VALUES[c]) for c in numeral))
+    total = section = digit = 0
+    for char in numeral:
+        if char in _CN_UNITS:
+            section += (digit or 1) * _CN_UNITS[char]
+            digit = 0
+        elif char in "万亿":
+            total = (total + section + digit) * (10_000 if char == "万" else 100_000_000)
+            section = digit = 0
+        else:
+            digit = _CN_VALUES.get(char, 0)
+    return total + section + digit
+
+
+def _value(kind: str, written: str) -> str:
+    """The compared form of a fact: digits for numbers and years, no spaces."""
+    plain = re.sub(r"\s+", "", written).translate(_WIDE_DIGITS)
+    if plain.startswith("百分之"):
+        return f"{cn_number(plain[3:].split('点')[0])}%"
+    if kind == "year":
+        return "-".join(str(cn_number(n)) if not n.isdigit() else str(int(n))
+                        for n in re.findall(rf"[0-9]+|[{_CN_DIGIT}]+", plain))
+    if kind in ("number", "date"):
+        plain = re.sub(rf"[{_CN_NUMERAL}]+", lambda m: _cn_digits(m.group(), plain), plain)
+        plain = re.sub(r"(?<![0-9.])0+(?=[0-9])", "", plain.replace("号", "日"))
+    return plain
+
+
+def _cn_digits(numeral: str, context: str) -> str:
+    """A Chinese numeral as digits; 万 and 亿 after Arabic digits (126万亿) stay as written."""
+    if all(c in "万亿" for c in numeral) and context[:1].isdigit():
+        return numeral
+    return str(cn_number(numeral))
+
+
+def _matches(text: str, pattern: re.Pattern, kind: str) -> list[Fact]:
+    return [Fact(kind, m.group(), m.start(), m.end(), _value(kind, m.group())) for m in pattern.finditer(text)
+            if m.group().strip()]
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+def _is_name(word: str) -> bool:
+    if not 2 <= len(word) <= 4 or word in NOT_NAMES or word in KEPT_PEOPLE or not re.fullmatch(f"[{_HAN}]+", word):
+        return False
+    if word[:2] in COMPOUND_SURNAMES:
+        return len(word) >= 3
+    return word[0] in SURNAMES and len(word) <= 3 and not _TITLE_WORDS.search(word)
+
+
+def _people(text: str, words: list[tuple[int, int]]) -> list[Fact]:
+    """Names before 同志 (and the names listed with 、 before them), after a 职务, and surnames before a 职务."""
+    out = []
+    pieces = [text[s:e] for s, e in words]
+    ends = {e: s for s, e in words}
+    for match in re.finditer("同志", text):
+        at = match.start()
+        while (name := _name_before(text, at, ends)) is not None:
+            out.append(_person(text, *name))
+            if name[0] == 0 or text[name[0] - 1] != "、":
+                break
+            at = name[0] - 1
+    for i, (start, end) in enumerate(words):
+        piece = pieces[i]
+        if piece in TITLES and piece != "总书记":
+            j = i + 1
+            while j < len(pieces) and pieces[j].isspace():
+                j += 1
+            if j < len(pieces) and _is_name(pieces[j]) and _NAME_BOUNDARY.match(text, words[j][1]):
+                out.append(_person(text, *words[j]))
+            if i >= 1 and len(pieces[i - 1]) == 1 and pieces[i - 1] in SURNAMES:
+                out.append(Fact("person", text[words[i - 1][0]:end], words[i - 1][0], end, text[words[i - 1][0]:end]))
+        elif len(piece) in (3, 4) and piece[0] in SURNAMES and piece[1:] in TITLES:   # 王局长 as one word
+            out.append(Fact("person", piece, start, end, piece))
+    return out
+
+
+def _name_before(text: str, at: int, word_ends: dict[int, int]) -> tuple[int, int] | None:
+    """The name just before offset ``at`` (before 同志 or 、): the segmenter's word if it is a name, else
+    three characters after a non-Han one, else two (the segmenter cuts 5日张三 as 日张 | 三)."""
+    start = word_ends.get(at)
+    if start is not None and _is_name(text[start:at]):
+        return start, at
+    if at >= 3 and _is_name(text[at - 3:at]) and (at == 3 or not re.match(f"[{_HAN}]", text[at - 4])):
+        return at - 3, at
+    if at >= 2 and _is_name(text[at - 2:at]):
+        return at - 2, at
+    return None
+
+
+def _person(text: str, start: int, end: int) -> Fact:
+    return Fact("person", text[start:end], start, end, text[start:end])
+
+
+def _occurrences(text: str, names: set[str]) -> list[Fact]:
+    if not names:
+        return []
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    return [Fact("person", m.group(), m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+
+
+# -- units -------------------------------------------------------------------------------------
+
+
+def _ends(word: str, suffixes: tuple[str, ...]) -> str | None:
+    return next((s for s in suffixes if word.endswith(s)), None)
+
+
+@lru_cache(maxsize=100_000)
+def _unit_word(word: str) -> str | None:
+    """``"place"``, ``"named"``, ``"body"``, ``"part"`` (ordinal, level or department word), or None."""
+    if word.endswith(tuple(NOT_UNITS)) or not re.fullmatch(f"[{_HAN}]+", word):
+        return None
+    if re.fullmatch(f"第[{_CN_NUMERAL}]+", word) or word in LEVEL_WORDS:
+        return "part"
+    for kind, suffixes in (("body", BODY_SUFFIXES), ("named", NAMED_SUFFIXES), ("place", PLACE_SUFFIXES)):
+        suffix = _ends(word, suffixes)
+        if suffix is not None and (kind != "place" or len(word) - len(suffix) != 1 or word[0] in "某全本我各该"):
+            return kind   # a place word needs a name (家乡, 城乡 are none); 某市, 全市 are kept
+    if len(word) <= 3 and word[0] in "市县区省旗" and word not in ("市场", "区域", "县域", "省份"):
+        return "part"   # 市住 (of 市住建局, cut by the segmenter)
+    return None
+
+
+def _specific(word: str, kind: str, previous: str) -> bool:
+    """Whether a word of a unit run names a particular unit (海拉尔区, 财政局, 第三党支部)."""
+    if kind in ("part", "known"):
+        return kind == "known" or word == "某"
+    suffixes = {"place": PLACE_SUFFIXES, "named": NAMED_SUFFIXES, "body": BODY_SUFFIXES}[kind]
+    stem = word[: len(word) - len(_ends(word, suffixes))]
+    if kind == "body":   # 第三党支部, 海拉尔区委; not 市委, 组织部, 局党组
+        place = _ends(stem, PLACE_SUFFIXES)
+        return bool(re.fullmatch(f"第[{_CN_NUMERAL}]+", previous)) or bool(place) and _specific_stem(
+            stem[: -len(place)], "place")
+    return _specific_stem(stem, kind)
+
+
+def _specific_run(words: list[str]) -> bool:
+    """A run cut apart by the segmenter (市住 | 建局) names a particular office when its last two words,
+    read as one, do."""
+    if len(words) < 2 or not (len(words[-2]) <= 3 and words[-2][0] in "市县区省旗"):
+        return False
+    joined = words[-2] + words[-1]
+    suffix = _ends(joined, NAMED_SUFFIXES)
+    return suffix is not None and _specific_stem(joined[1: -len(suffix)], "named")
+
+
+def _specific_stem(stem: str, kind: str) -> bool:
+    """Whether the stem of a place or office word is a name: 海拉尔 of 海拉尔区, 财政 of 财政局, 某 of 某市."""
+    if stem.startswith("某"):
+        return True
+    if len(stem) < 2 or stem in GENERIC_STEMS or all(c in GENERIC_STEMS for c in stem):
+        return False
+    place = _ends(stem, PLACE_SUFFIXES)   # 信阳市 of 信阳市委: the place inside names it
+    if place and kind != "place":
+        return _specific_stem(stem[: -len(place)], "place")
+    return kind != "place" or stem not in LEVEL_WORDS
+
+
+def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:
+    """Runs of unit words that name a particular unit (see the module docstring); a word that starts
+    with one of the ``places`` learnt from the document is a particular place."""
+    out: list[Fact] = []
+    run: list[tuple[int, int, str]] = []
+
+    def close() -> None:
+        while run and run[-1][2] in ("part", "connector"):
+            run.pop()
+        while run and run[0][2] == "connector":
+            run.pop(0)
+        if run:
+            start, end = run[0][0], run[-1][1]
+            written = text[start:end]
+            kinds = [(text[s:e], k, text[run[i - 1][0]:run[i - 1][1]] if i else "") for i, (s, e, k) in enumerate(run)]
+            national = written.startswith(NATIONAL_PREFIXES) or written.endswith(NATIONAL_SUFFIXES)
+            if not national and (any(_specific(w, k, p) for w, k, p in kinds if k != "connector")
+                                 or _specific_run([w for w, _, _ in kinds])):
+                out.append(Fact("unit", written, start, end, written))
+        run.clear()
+
+    for start, end in words:
+        word = text[start:end]
+        if word.startswith(tuple(places)) and places:
+            kind = "known"
+        else:
+            kind = "connector" if word in CONNECTORS and run else _unit_word(word)
+        if kind is None:
+            close()
+            continue
+        if kind in ("place", "known") and len(run) >= 2 and run[-1][2] == "connector" and run[-2][2] != "part":
+            run.pop()   # the 和 of 政府和湖北省地震局: two units, not one
+            close()
+        run.append((start, end, kind))
+    close()
+    return out

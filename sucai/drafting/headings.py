@@ -1,0 +1,147 @@
+"""Headings compared across documents: their key, their similarity, and clusters of near-identical ones.
+
+Two documents of a 文种 seldom word a heading alike: "一、存在的主要问题" and
+"一、存在问题", "（一）2023年理论学习方面" and "（一）在理论学习方面". So a
+heading is compared by its **key** (:func:`heading_key`): normalised
+(:func:`sucai.analysis.normalize`), without its outline label (一、 （一） 1.
+第一章…), without the unit names, years, dates and people of its document
+(:mod:`.facts`), without punctuation and spaces. Two keys are compared by the
+**weighted Dice coefficient of their characters and character bigrams**
+(:class:`Similarity`), each weighted by its inverse document frequency among the
+headings compared, so that 方面, 工作, 问题 count for less than 理论, 担当, 根源;
+characters let "存在问题" meet "存在的问题", bigrams keep word order.
+
+:func:`cluster` groups items whose keys are near-identical (similarity ≥
+:data:`THRESHOLD`), never two items of the same document (two headings of one
+document are two sections, however alike they read).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .. import analysis
+from .facts import find_facts
+
+THRESHOLD = 0.5
+_LABEL = re.compile(
+    r"^\s*(?:第[〇零一二三四五六七八九十百千0-9]+(?:编|分编|章|节|条|部分|篇)(?:之[一二三四五六七八九十]+)?"
+    r"|[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百0-9]+\s*[)）]"
+    r"|[0-9]+(?:\.[0-9]+)*\s*[、.．](?![0-9])|[①-⑳⑴-⒇㈠-㈩])\s*")
+_NOT_KEY = re.compile(r"[\W_]+")
+_FACT_KINDS = ("unit", "year", "date", "person")
+
+
+def strip_label(heading: str) -> str:
+    """``heading`` without a leading outline label (一、 （一） 1. 第一章 ①…) and surrounding spaces."""
+    return _LABEL.sub("", heading.strip(), count=1).strip()
+
+
+@lru_cache(maxsize=100_000)
+def heading_key(heading: str) -> str:
+    """The comparable form of a heading (see the module docstring); "" when nothing is left."""
+    text = strip_label(heading)
+    for fact in reversed(find_facts(text, kinds=_FACT_KINDS)):
+        text = text[: fact.start] + text[fact.end :]
+    return _NOT_KEY.sub("", analysis.normalize(text))
+
+
+def features(key: str) -> set[str]:
+    """The characters and character bigrams of a key."""
+    return set(key) | {key[i : i + 2] for i in range(len(key) - 1)}
+
+
+class Similarity:
+    """Weighted Dice similarity of heading keys over :func:`features`, weights from ``keys``
+    (idf: ``log(1 + N / (df + 1))``, N keys, df of them holding the feature)."""
+
+    def __init__(self, keys: Iterable[str]):
+        df: Counter = Counter()
+        count = 0
+        for key in keys:
+            count += 1
+            df.update(features(key))
+        self._unseen = math.log(1 + max(count, 1))
+        self._weights = {f: math.log(1 + max(count, 1) / (n + 1)) for f, n in df.items()}
+        self._vectors: dict[str, tuple[set[str], float]] = {}
+
+    def weight(self, feature: str) -> float:
+        return self._weights.get(feature, self._unseen)
+
+    def _vector(self, key: str) -> tuple[set[str], float]:
+        """A key's features and their total weight (computed once per key)."""
+        found = self._vectors.get(key)
+        if found is None:
+            found = self._vectors[key] = (feats := features(key), sum(self.weight(f) for f in feats))
+        return found
+
+    def __call__(self, a: str, b: str) -> float:
+        """0 (nothing shared) to 1 (the same characters and bigrams)."""
+        if a == b:
+            return 1.0 if a else 0.0
+        (fa, wa), (fb, wb) = self._vector(a), self._vector(b)
+        shared = sum(self.weight(f) for f in fa & fb)
+        return 2 * shared / (wa + wb) if wa + wb else 0.0
+
+
+@dataclass
+class Item:
+    """One heading to cluster: its ``key``, the ``doc`` it comes from, its ``position`` among its
+    siblings (0 = first, 1 = last) and what the caller attaches (``payload``)."""
+
+    key: str
+    doc: int
+    position: float
+    payload: object = None
+
+
+@dataclass
+class Cluster:
+    """Near-identical headings of different documents."""
+
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def docs(self) -> list[int]:
+        return list(dict.fromkeys(item.doc for item in self.items))
+
+    @property
+    def position(self) -> float:
+        """Where the heading usually stands among its siblings (mean position, 0 to 1)."""
+        return sum(item.position for item in self.items) / len(self.items)
+
+
+def cluster(items: Sequence[Item], similarity: Similarity, threshold: float = THRESHOLD) -> list[Cluster]:
+    """Group ``items`` greedily, in the given order: each joins the cluster with the most similar member
+    (at least ``threshold``) that holds no item of its document yet, or starts a new one.
+
+    Candidate clusters are found through the bigrams they hold (a one-character key: through
+    that character), so the cost is about linear in the items for headings of a few words.
+    Clusters come in order of creation.
+    """
+    clusters: list[Cluster] = []
+    by_gram: dict[str, set[int]] = defaultdict(set)
+    for item in items:
+        if not item.key:
+            continue
+        grams = {item.key[i : i + 2] for i in range(len(item.key) - 1)} or {item.key}
+        best, best_score = None, threshold
+        for index in sorted(set().union(*(by_gram.get(g, set()) for g in grams))):
+            found = clusters[index]
+            if any(other.doc == item.doc for other in found.items):
+                continue
+            score = max(similarity(item.key, other.key) for other in found.items)
+            if score > best_score or (best is None and score == best_score):
+                best, best_score = index, score
+        if best is None:
+            best = len(clusters)
+            clusters.append(Cluster())
+        clusters[best].items.append(item)
+        for gram in grams:
+            by_gram[gram].add(best)
+    return clusters

@@ -1,0 +1,175 @@
+"""提纲 suggestion: the headings that recur across the most similar documents of a 文种.
+
+:func:`suggest_outline` finds the documents most like the writer's topic among
+those of the 文种 (a ranked search, :mod:`sucai.search`, filtered by 文种; hidden
+documents never, and each document as the viewer may see it, :func:`sucai.access.view`),
+and merges their outlines level by level: the headings of one level (the top
+level, then the children of each kept heading) are clustered
+(:func:`.headings.cluster`); a cluster is kept when enough of the documents use it
+(:func:`needed`); kept headings are ordered by where they usually stand among
+their siblings. Each suggested heading carries its ``support`` (how many source
+documents use it) and their ids. Law articles (第X条, whose ``heading`` is "")
+are no headings to suggest; the parts, chapters and sections above them are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .. import access
+from ..library import Library
+from ..model import Document, OutlineNode
+from ..search import SearchRequest
+from .facts import find_facts
+from .headings import Item, Similarity, cluster, heading_key, strip_label
+from .placeholders import mark_placeholders
+
+SOURCE_DOCS = 20        # documents whose outlines are merged
+MAX_DEPTH = 3           # levels suggested: 一、 / （一） / 1.
+MAX_HEADINGS = 12       # headings kept per level (the best supported)
+SUPPORT_SHARE = 0.2     # a heading is kept when at least this share of the documents at its level use it (and 2)
+_CLOSERS = "。：:；;，,、 \u3000"
+
+
+@dataclass
+class SuggestedHeading:
+    """One heading of a suggested 提纲: ``heading`` without its label (labels follow the final order),
+    ``support`` (how many source documents use it), their ids (``sources``, most similar first)."""
+
+    heading: str
+    support: int
+    sources: list[int]
+    children: list[SuggestedHeading] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"heading": self.heading, "support": self.support, "sources": self.sources,
+                "children": [child.to_dict() for child in self.children]}
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class OutlineSuggestion:
+    """A suggested 提纲 and what it was made from: ``documents`` (id and title, as the viewer may see
+    them, most similar first) and ``warnings`` in Chinese."""
+
+    genre: str
+    topic: str
+    outline: list[SuggestedHeading]
+    documents: list[dict]
+    warnings: list[str] = field(default_factory=list)
+
+
+def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
+                    year: int | None = None, sources: int = SOURCE_DOCS, exclude: tuple[int, ...] = ()) -> OutlineSuggestion:
+    """A 提纲 for a document of ``genre`` on ``topic``, for a viewer with (``member``) or without the member tier.
+
+    ``unit``/``year``: the writer's own (kept in headings; another unit's name or
+    year in a heading becomes 【待补】). ``exclude``: document ids left out (to
+    test on held-out documents). When the 文种 has fewer than two documents with
+    headings, all 文种 are searched and a warning says so. Never raises for any
+    ``topic``.
+    """
+    warnings: list[str] = []
+    docs = similar_documents(library, genre, topic, member=member, count=sources, exclude=exclude)
+    if len(docs) < 2 and genre:
+        warnings.append(f"库中文种为“{genre}”且有提纲的材料不足两篇，已在全部文种中查找")
+        docs = similar_documents(library, None, topic, member=member, count=sources, exclude=exclude)
+    if not docs:
+        warnings.append("库中没有可供参考的提纲")
+    keys = _Keys()
+    groups = [(doc.id, doc.outline) for doc in docs]
+    similarity = Similarity(keys(node) for _, nodes in groups for node in _headings(nodes))
+    outline = _merge(groups, similarity, keys, 1, unit, year)
+    documents = [{"id": doc.id, "title": doc.title} for doc in docs]
+    return OutlineSuggestion(genre, topic, outline, documents, warnings)
+
+
+def similar_documents(library: Library, genre: str | None, topic: str, *, member: bool, count: int,
+                      exclude: tuple[int, ...] = ()) -> list[Document]:
+    """Up to ``count`` documents with headings, most like ``topic`` first (ranked search, 文种 filter),
+    each as the viewer may see it; hidden and excluded documents left out."""
+    request = SearchRequest(q=topic, mode="ranked", genre=genre or None, facets=False)
+    _, ids = library.matching_ids(request, member=member, limit=4 * count + len(exclude))
+    found: list[Document] = []
+    for start in range(0, len(ids), count):
+        chunk = [i for i in ids[start : start + count] if i not in exclude]
+        loaded = {doc.id: doc for doc in library.catalogue.documents(chunk)}
+        for doc_id in chunk:
+            doc = loaded.get(doc_id)
+            if doc is None or doc.hidden:
+                continue
+            view = access.view(doc, member)[0]
+            if _headings(view.outline):
+                found.append(view)
+            if len(found) == count:
+                return found
+    return found
+
+
+def needed(documents: int) -> int:
+    """How many of ``documents`` must use a heading for it to be suggested: all of one, else
+    ``SUPPORT_SHARE`` of them and at least two."""
+    return 1 if documents <= 1 else max(2, math.ceil(SUPPORT_SHARE * documents))
+
+
+def _headings(nodes: list[OutlineNode]) -> list[OutlineNode]:
+    """The nodes that are headings with words (not items, not articles named by their label alone)."""
+    return [node for node in nodes if node.kind == "heading" and display(node.heading)]
+
+
+def display(heading: str) -> str:
+    """A heading as suggested: without its label and the stops around it."""
+    return strip_label(heading).strip(_CLOSERS)
+
+
+class _Keys:
+    """Heading keys, computed once per node."""
+
+    def __init__(self):
+        self._cache: dict[int, str] = {}
+
+    def __call__(self, node: OutlineNode) -> str:
+        key = self._cache.get(id(node))
+        if key is None:
+            key = self._cache[id(node)] = heading_key(node.heading)
+        return key
+
+
+def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, keys: _Keys, depth: int,
+           unit: str | None, year: int | None) -> list[SuggestedHeading]:
+    """The suggested headings of one level from the sibling lists ``groups`` ((doc id, nodes), best document first)."""
+    items = []
+    for doc_id, nodes in groups:
+        heads = _headings(nodes)
+        items += [Item(keys(node), doc_id, i / max(len(heads) - 1, 1), node) for i, node in enumerate(heads)]
+    clusters = cluster(items, similarity)
+    if not clusters:
+        return []
+    least = needed(len({item.doc for item in items}))
+    best = items[0].doc   # the most similar document with headings here: its own are always suggested
+    kept = [c for c in clusters if len(c.docs) >= least or best in c.docs]
+    kept = sorted(kept, key=lambda c: (-len(c.docs), best not in c.docs))[:MAX_HEADINGS]
+    kept.sort(key=lambda c: c.position)
+    out = []
+    for found in kept:
+        children = []
+        if depth < MAX_DEPTH:
+            children = _merge([(item.doc, item.payload.children) for item in found.items], similarity, keys,
+                              depth + 1, unit, year)
+        out.append(SuggestedHeading(_wording(found.items, unit, year), len(found.docs), found.docs, children))
+    return out
+
+
+def _wording(items: list[Item], unit: str | None, year: int | None) -> str:
+    """The most used wording of a cluster (one without another unit's facts preferred, then the most
+    similar document's); facts left in it become 【待补】."""
+    counts = Counter(display(item.payload.heading) for item in items)
+    order = {wording: i for i, wording in reversed(list(enumerate(display(item.payload.heading) for item in items)))}
+    best = max(counts, key=lambda w: (counts[w], not find_facts(w, kinds=("unit", "year", "date", "person")), -order[w]))
+    return mark_placeholders(best, unit=unit, year=year).text

@@ -1,0 +1,131 @@
+"""段落 candidates for a heading: the text under matching headings of the library, with its source.
+
+:func:`paragraph_candidates` runs a section search (:mod:`sucai.search`,
+``scope="section"``, filtered by 文种) for the heading's words, keeps the sections
+whose own heading reads like the asked one (:class:`.headings.Similarity` at least
+:data:`MIN_SIMILARITY`; the likest first, then by the search's score), and cuts each section's body — the text after
+its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
+characters at a paragraph or sentence end. A candidate's ``text`` is exactly
+``text[start:end]`` of its source document *as the viewer may see it*
+(:func:`sucai.access.view`: the whole text for a member, the free view otherwise),
+so a candidate never holds members-only text for a non-member, and hidden
+documents are never sources. Each candidate also comes with the same text
+:func:`marked <.placeholders.mark_placeholders>` for picking: another unit's
+names, years, dates and people as 【待补】.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import access
+from ..library import Library
+from ..model import Document, OutlineNode, walk_outline
+from ..search import SearchRequest
+from .facts import learn
+from .headings import Similarity, heading_key
+from .placeholders import Marked, mark_placeholders
+
+MAX_CHARS = 600         # longest candidate, in characters
+MIN_CHARS = 20          # shorter bodies are no candidates
+MIN_SIMILARITY = 0.4    # sections under headings less like the asked one are no candidates
+SCANNED_SECTIONS = 60   # section hits looked at per heading
+_LEARN_CHARS = 2000     # names are learnt from the title, the opening and the section itself
+_SENTENCE_END = re.compile(r"[。！？；]")
+
+
+@dataclass
+class Candidate:
+    """One candidate paragraph: ``text == view.text[start:end]`` of document ``doc_id`` as the viewer sees it
+    (offsets in characters), the ``heading`` it was asked for, the source's ``title`` and ``section_path``,
+    and ``marked``: the text with another unit's facts as 【待补】."""
+
+    heading: str
+    text: str
+    doc_id: int
+    title: str
+    section_path: list[str]
+    start: int
+    end: int
+    marked: Marked
+
+    def to_dict(self, *, marked: bool = False) -> dict:
+        """The JSON shape of ``sucai draft --json`` (plus ``marked`` and ``placeholders`` when asked)."""
+        data = {"heading": self.heading, "text": self.text, "doc_id": self.doc_id, "title": self.title,
+                "section_path": self.section_path, "start": self.start, "end": self.end}
+        if marked:
+            data.update(marked=self.marked.text, placeholders=self.marked.to_dict()["placeholders"])
+        return data
+
+
+def paragraph_candidates(library: Library, heading: str, *, genre: str | None, member: bool, limit: int = 5,
+                         unit: str | None = None, year: int | None = None,
+                         exclude: tuple[int, ...] = ()) -> list[Candidate]:
+    """Up to ``limit`` candidate paragraphs for ``heading`` (see the module docstring).
+
+    ``genre``: only documents of this 文种 (None: all). ``unit``/``year``: the
+    writer's own, kept when marking. ``exclude``: document ids left out. Never
+    raises for any ``heading``; an empty heading has no candidates.
+    """
+    key = heading_key(heading)
+    if not key:
+        return []
+    request = SearchRequest(q=key, mode="ranked", scope="section", genre=genre or None, limit=SCANNED_SECTIONS,
+                            facets=False)
+    hits = [h for h in library.search(request, member=member).hits if h.section_path and h.id not in exclude]
+    docs = {d.id: access.view(d, member)[0] for d in library.catalogue.documents(sorted({h.id for h in hits}))
+            if not d.hidden}
+    similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
+    likeness = {id(h): similarity(key, heading_key(h.section_path[-1])) for h in hits}
+    ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY), key=lambda h: (-likeness[id(h)], -h.score))
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for hit in ranked:
+        doc = docs.get(hit.id)
+        span = _body(doc, hit.section_start, hit.section_end) if doc is not None else None
+        if span is None or doc.text[span[0]:span[1]] in seen:
+            continue
+        start, end = span
+        text = doc.text[start:end]
+        seen.add(text)
+        known = learn(doc.title + "\n" + doc.text[:_LEARN_CHARS] + "\n" + doc.text[hit.section_start:hit.section_end])
+        out.append(Candidate(heading, text, doc.id, doc.title, hit.section_path, start, end,
+                             mark_placeholders(text, known=known, unit=unit, year=year)))
+        if len(out) == limit:
+            break
+    return out
+
+
+def _body(doc: Document, start: int | None, end: int | None) -> tuple[int, int] | None:
+    """The span of a section's body, cut to :data:`MAX_CHARS`; None when too short."""
+    if start is None or end is None:
+        return None
+    node = next((n for n in walk_outline(doc.outline) if n.start == start and n.kind == "heading"), None)
+    if node is not None:
+        start = _after_heading(doc.text, node, end)
+    text = doc.text
+    while start < end and text[start].isspace():
+        start += 1
+    if end - start > MAX_CHARS:
+        end = _cut(text, start, start + MAX_CHARS)
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end - start >= MIN_CHARS else None
+
+
+def _after_heading(text: str, node: OutlineNode, end: int) -> int:
+    """Where the body starts after a heading: past its label, its words and their closing stop."""
+    at = node.start + len(node.label)
+    words = re.compile(r"\s*" + re.escape(node.heading) + r"[。：:]?") if node.heading else None
+    found = words.match(text, at, end) if words else None
+    return found.end() if found else at
+
+
+def _cut(text: str, start: int, end: int) -> int:
+    """``end`` moved back to the last line break, else the last sentence end, in ``[start, end)``."""
+    line = text.rfind("\n", start, end)
+    if line > start + MIN_CHARS:
+        return line
+    stops = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+    return stops[-1] if stops and stops[-1] > start + MIN_CHARS else end

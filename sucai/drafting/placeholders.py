@@ -1,0 +1,79 @@
+"""【待补】 placeholders: the unit names, years, dates and people of another unit in a picked paragraph.
+
+A paragraph taken from the library speaks of its own unit ("某市财政局第三党支部",
+"2023年度", "张三同志"). Kept silently, those facts end up in the writer's draft
+under their own name; so :func:`mark_placeholders` replaces each of them with
+:data:`PLACEHOLDER` and lists what was there, for the writer to fill in. Facts
+come from :mod:`.facts` (our own rules); the writer's own unit and year, when
+given, are kept. Offsets are characters of the marked text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from .facts import KIND_NAMES, Fact, Known, find_facts
+
+PLACEHOLDER = "【待补】"
+PLACEHOLDER_KINDS = ("unit", "year", "date", "person")
+_LEVEL_CHARS = "市县区省旗盟州"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """One 【待补】 of a marked paragraph: ``start``/``end`` of the placeholder in the marked text,
+    the ``kind`` of fact it replaced (unit / year / date / person), its name in Chinese (``kind_name``)
+    and the ``original`` words."""
+
+    kind: str
+    kind_name: str
+    original: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A paragraph with its placeholders: ``text`` holds :data:`PLACEHOLDER` where ``placeholders`` say."""
+
+    text: str
+    placeholders: list[Placeholder]
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "placeholders": [asdict(p) for p in self.placeholders]}
+
+
+def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = None,
+                      year: int | None = None) -> Marked:
+    """``text`` with every unit name, year, date and person of another unit replaced by 【待补】.
+
+    ``known``: people and places learnt from the whole source document
+    (:func:`sucai.drafting.facts.learn`), so that a name written in full only
+    elsewhere in it is still found. ``unit``: the writer's unit (a unit fact
+    that it contains, or that contains it, is theirs and kept: "财政局" for
+    "市财政局党支部"). ``year``: the writer's year (a year fact of that year is
+    kept). Linear in the text; never raises.
+    """
+    pieces, placeholders, cursor, offset = [], [], 0, 0
+    for fact in find_facts(text, known, PLACEHOLDER_KINDS):
+        if _own(fact, unit, year):
+            continue
+        pieces.append(text[cursor:fact.start])
+        offset += fact.start - cursor
+        placeholders.append(Placeholder(fact.kind, KIND_NAMES[fact.kind], fact.text, offset, offset + len(PLACEHOLDER)))
+        pieces.append(PLACEHOLDER)
+        offset += len(PLACEHOLDER)
+        cursor = fact.end
+    pieces.append(text[cursor:])
+    return Marked("".join(pieces), placeholders)
+
+
+def _own(fact: Fact, unit: str | None, year: int | None) -> bool:
+    """Whether a fact is the writer's own: their unit (or part of it), or their year."""
+    if fact.kind == "unit" and unit and unit.strip():
+        core, mine = fact.text.lstrip(_LEVEL_CHARS), unit.strip()
+        return bool(core) and (core in mine or mine in fact.text)
+    if fact.kind == "year" and year is not None:
+        return re.findall(r"\d+", fact.value) == [str(year)]   # values are in Arabic digits
+    return False

@@ -1,0 +1,83 @@
+"""The whole first step at once, for the command line: a 提纲 and paragraph candidates for each heading.
+
+:func:`make_plan` suggests the outline (:func:`.outline.suggest_outline`) and asks
+for candidates (:func:`.paragraphs.paragraph_candidates`) for every heading of it,
+in outline order; :meth:`Plan.to_dict` is the JSON shape of ``sucai draft --json``;
+:func:`first_draft` makes a draft of it (each heading with its best candidate,
+another unit's facts as 【待补】; more candidates while shorter than a required length).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..library import Library
+from .drafts import Draft, Paragraph, Section, Source, copy_ratio
+from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
+from .paragraphs import Candidate, paragraph_candidates
+
+
+@dataclass
+class Plan:
+    suggestion: OutlineSuggestion
+    candidates: list[tuple[SuggestedHeading, list[Candidate]]]
+
+    def to_dict(self) -> dict:
+        """``{"genre", "topic", "outline": [{"heading", "support", "sources", "children"}], "candidates":
+        [{"heading", "text", "doc_id", "title", "section_path", "start", "end"}]}``."""
+        return {"genre": self.suggestion.genre, "topic": self.suggestion.topic,
+                "outline": [node.to_dict() for node in self.suggestion.outline],
+                "candidates": [c.to_dict() for _, found in self.candidates for c in found]}
+
+
+def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
+              year: int | None = None, per_heading: int = 3,
+              progress: Callable[[int, int], None] | None = None) -> Plan:
+    """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings."""
+    suggestion = suggest_outline(library, genre, topic, member=member, unit=unit, year=year)
+    headings = [node for root in suggestion.outline for node in root.walk()]
+    found = []
+    for done, node in enumerate(headings, start=1):
+        found.append((node, paragraph_candidates(library, node.heading, genre=genre, member=member,
+                                                 limit=per_heading, unit=unit, year=year)))
+        if progress:
+            progress(done, len(headings))
+    return Plan(suggestion, found)
+
+
+def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None,
+                target_chars: int | None = None) -> Draft:
+    """A draft of the plan: every heading (at its level) with its best candidate, marked (【待补】).
+
+    With ``target_chars`` (the required length, characters without white space), while the
+    draft is shorter, each heading in outline order takes its next candidate, round after
+    round, until the draft is long enough or the candidates run out.
+    """
+    sections, queues = [], []
+
+    def visit(nodes: list[SuggestedHeading], level: int) -> None:
+        for node in nodes:
+            found = next((list(found) for n, found in plan.candidates if n is node), [])
+            sections.append(Section(node.heading, level, [_paragraph(found.pop(0))] if found else []))
+            queues.append(found)
+            visit(node.children, level + 1)
+
+    visit(plan.suggestion.outline, 1)
+    draft = Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year, target_chars)
+    length = draft.chars
+    while target_chars and length < target_chars and any(queues):
+        for section, queue in zip(sections, queues):
+            if queue and length < target_chars:
+                paragraph = _paragraph(queue.pop(0))
+                section.paragraphs.append(paragraph)
+                length += sum(1 for c in paragraph.text if not c.isspace())
+    return draft
+
+
+def _paragraph(candidate: Candidate) -> Paragraph:
+    """A candidate as a draft paragraph: its marked text, its source, edited when a placeholder was set."""
+    return Paragraph(candidate.marked.text,
+                     Source(candidate.doc_id, candidate.start, candidate.end, candidate.title, candidate.section_path),
+                     edited=bool(candidate.marked.placeholders),
+                     copy_ratio=copy_ratio(candidate.marked.text, candidate.text))

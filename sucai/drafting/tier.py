@@ -1,0 +1,34 @@
+"""Who may use the 写作台: the one place that decides it.
+
+The operator chooses the tier with the setting ``drafting_tier``: ``"member"``
+(the default: 会员 with a current membership, and admins) or ``"user"`` (every
+logged-in account). Visitors never draft (drafts belong to an account). What a
+writer *sees* while drafting is still decided by :func:`sucai.access.view` with
+their member tier, whatever ``drafting_tier`` lets them in.
+"""
+
+from __future__ import annotations
+
+from ..accounts import Viewer
+from ..config import Settings
+from ..errors import Forbidden
+
+TIER_NAMES = {"user": "注册用户", "member": "会员"}
+
+
+def may_draft(viewer: Viewer, settings: Settings) -> bool:
+    """Whether ``viewer`` may use the 写作台 under ``settings.drafting_tier``."""
+    if not viewer.logged_in:
+        return False
+    if settings.drafting_tier == "user":
+        return True
+    return viewer.member
+
+
+def require_drafting(viewer: Viewer, settings: Settings) -> None:
+    """Refuse (Forbidden: ``login_required`` for a visitor, ``drafting_tier`` otherwise) a viewer who may not draft."""
+    if may_draft(viewer, settings):
+        return
+    if not viewer.logged_in:
+        raise Forbidden("写作台需要登录后使用", code="login_required")
+    raise Forbidden(f"写作台是{TIER_NAMES[settings.drafting_tier]}功能；请联系管理员开通", code="drafting_tier")

@@ -1,0 +1,161 @@
+"""Text fingerprints for near-duplicates and 查重: the skeleton of a text, its k-gram hashes, winnowing.
+
+- The **skeleton** of a text is its letters, digits and Han characters, folded as for
+  search (:func:`sucai.analysis.normalize`: compatibility forms, case, traditional →
+  simplified), with everything else left out: whitespace, line breaks, indentation,
+  punctuation, symbols. So neither layout nor punctuation (full- or half-width, swapped
+  or missing) ever makes two texts differ — a coarser form than the exact identity of
+  documents (:func:`sucai.analysis.layout_free`), for similarity only. ``origin[i]`` is
+  the offset, in characters of the original text, of skeleton character *i* (a
+  character folding to several, ⑽ → 10, gives each of them).
+- **k-gram hashes**: a 64-bit hash of every *k* consecutive skeleton characters
+  (a polynomial over the code points, then the splitmix64 finaliser to spread the bits).
+- **Winnowing** (Schleimer, Wilkerson & Aiken, "Winnowing: local algorithms for document
+  fingerprinting", SIGMOD 2003): of every *w* consecutive k-gram hashes the smallest is
+  selected. Two texts that share a run of at least ``w + k - 1`` skeleton characters
+  share a selected hash; about ``2 / (w + 1)`` of the positions are selected.
+
+Everything here is linear in the length of the text and vectorised with numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import analysis
+
+_BASE = np.uint64(0x100000001B3)
+_MIX = (np.uint64(30), np.uint64(0xBF58476D1CE4E5B9), np.uint64(27), np.uint64(0x94D049BB133111EB), np.uint64(31))
+
+# 查重 fingerprints in the search index: 5-grams, windows of 8 ⇒ every shared run of 12
+# skeleton characters (below the 13-character minimum match) shares a fingerprint.
+CHECK_K = 5
+CHECK_W = 8
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """The skeleton of a text: ``chars`` and, for each, its offset in the original text (``origin``, int64)."""
+
+    chars: str
+    origin: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span ``[start, end)`` (characters) of the non-empty skeleton span ``[start, end)``."""
+        return int(self.origin[start]), int(self.origin[end - 1]) + 1
+
+    def offset(self, original: int) -> int:
+        """The skeleton offset of the first skeleton character at or after ``original``."""
+        return int(np.searchsorted(self.origin, original))
+
+
+def skeleton(text: str) -> Skeleton:
+    """The skeleton of ``text`` (see the module docstring). Linear; never raises."""
+    text = analysis.to_simplified(text)  # phrase-wise, character for character
+    codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+    single, several = _fold_tables()
+    basic = codes < 0x10000
+    folded = np.zeros(len(codes), dtype=np.uint32)
+    folded[basic] = single[codes[basic]]
+    counts = (folded != 0).astype(np.int64)
+    images: dict[int, str] = {}
+    special = np.zeros(len(codes), dtype=bool)
+    special[basic] = several[codes[basic]]
+    special |= ~basic
+    for i in np.flatnonzero(special).tolist():  # images of several characters, or beyond the basic plane: rare
+        images[i] = _alnum(analysis.normalize(text[i]))
+        counts[i] = len(images[i])
+    origin = np.repeat(np.arange(len(codes), dtype=np.int64), counts)
+    parts, previous = [], 0
+    for i in sorted(images):
+        parts += [_decode(folded[previous:i]), images[i]]
+        previous = i + 1
+    parts.append(_decode(folded[previous:]))
+    return Skeleton("".join(parts), origin)
+
+
+def skeleton_text(text: str) -> str:
+    """Only the characters of :func:`skeleton` (no offsets)."""
+    return skeleton(text).chars
+
+
+def _decode(folded: np.ndarray) -> str:
+    return folded[folded != 0].tobytes().decode("utf-32-le", errors="surrogatepass")
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
+@lru_cache(maxsize=1)
+def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each code point of the basic plane, the letters, digits and Han characters of its image
+    under :func:`sucai.analysis.normalize`: ``single`` holds the image when it is one character (0
+    when it has none), ``several`` marks the code points whose image has more (⑽ → 10)."""
+    single = np.zeros(0x10000, dtype=np.uint32)
+    several = np.zeros(0x10000, dtype=bool)
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        image = _alnum(analysis.normalize(chr(code)))
+        if len(image) == 1:
+            single[code] = ord(image)
+        elif image:
+            several[code] = True
+    return single, several
+
+
+def kgram_hashes(chars: str, k: int) -> np.ndarray:
+    """uint64 hash of each ``chars[i:i+k]``, for ``i`` in ``0 … len(chars) - k`` (empty when shorter than k)."""
+    codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - k + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    h = np.zeros(count, dtype=np.uint64)
+    for j in range(k):
+        h = h * _BASE + codes[j : j + count]
+    s1, m1, s2, m2, s3 = _MIX
+    h ^= h >> s1
+    h *= m1
+    h ^= h >> s2
+    h *= m2
+    return h ^ (h >> s3)
+
+
+def winnow(hashes: np.ndarray, w: int) -> np.ndarray:
+    """Positions (sorted, distinct) of the hashes selected by winnowing with windows of ``w``."""
+    if len(hashes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if len(hashes) <= w:
+        return np.array([int(np.argmin(hashes))], dtype=np.int64)
+    windows = sliding_window_view(hashes, w)
+    return distinct(np.arange(len(windows), dtype=np.int64) + windows.argmin(axis=1))
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (``np.unique`` without its hashing, which is slower here)."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+
+
+def check_fingerprints(chars: str) -> np.ndarray:
+    """The distinct 查重 fingerprints (uint64) of a skeleton: winnowed ``CHECK_K``-gram hashes."""
+    hashes = kgram_hashes(chars, CHECK_K)
+    return distinct(hashes[winnow(hashes, CHECK_W)])
+
+
+def tokens(fingerprints: np.ndarray) -> list[str]:
+    """Index tokens of fingerprints: the top 40 bits in hex (10 characters)."""
+    return [format(int(v), "010x") for v in fingerprints >> np.uint64(24)]
+
+
+def index_tokens(text: str) -> str:
+    """The 查重 fingerprints of ``text`` as space-separated index tokens (see :func:`tokens`)."""
+    return " ".join(tokens(check_fingerprints(skeleton_text(text))))

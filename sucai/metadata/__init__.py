@@ -1,0 +1,432 @@
+"""Metadata: what a document is — its title, 文种, 发文字号, 成文日期 and 来源 — and where each was found.
+
+Entry point: :func:`describe` reads a clean text (:class:`sucai.clean.Cleaned`) and
+what is known of its file (:class:`Origin`: path, the metadata a reader found
+outside the text, the operator's ``--source``) and returns a :class:`Description`:
+the title and where the document text starts after it, and for every derived
+field the candidates found, best first, each with its
+:class:`~sucai.model.Evidence` — a span of the document text, the title line, or an
+origin outside the text. The first candidate of a field is the document's value;
+a viewer without the member tier gets the first one whose evidence lies in the
+free part (:func:`sucai.access.free_view`).
+
+Where each field comes from, best first:
+
+- **title** (:mod:`.titles`): the title line(s); the regulation a 令 promulgates;
+  the title the file declares; the file name without its numbering; "政府工作报告"
+  for a report opening "我代表…向大会作工作报告"; the bare file name.
+- **doc_number** (发文字号, :mod:`.issuers`): a 文号 line in the first lines (a line
+  that is nothing else first), the title, a 令's 标志 and 令号.
+- **date** (:mod:`.dates`): a full date in the title ("(20250224)"); the 成文日期 of
+  the 落款; the 题注 under the title (the latest date that is not a 施行 date: a
+  law's last amendment); a 发布时间/发布日期 line; the 印发日期 of the 版记; the date
+  in the file's metadata; a year or month in the title ("2024年政府工作报告"); a date
+  or year in the file name; the year of the 文号.
+- **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号; the issuer in the
+  title; the 署名 of the 落款; the body that adopted a law; the speaker's office; "我代表
+  …向大会"; a "来源：" line; a news dateline; the 文种 when only one body issues it
+  (行政法规 → 国务院); the file's metadata; a folder named after an organisation;
+  ``--source``.
+- **genre** (文种, :mod:`.genres`): see :func:`sucai.metadata.genres.classify`.
+
+Every rule looks at bounded windows (the title, the first and last lines), so
+describing is linear in the text and never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import PurePath
+
+from ..clean import Cleaned
+from ..model import METADATA_FIELDS, Evidence
+from . import dates, genres, issuers, titles
+from .lines import Line, head, lines, tail
+
+__all__ = ["Origin", "Description", "describe", "found_by", "DOC_NUMBER"]
+
+DOC_NUMBER = issuers.DOC_NUMBER
+_HEAD_LINES = 8          # lines under the title that may hold a 文号 or a 题注
+_TITLE_NOTE_CHARS = 60   # a 题注 line is at most this long…
+_ADOPTION_CHARS = 400    # …unless it records adoption and amendments
+_SIGNATURE_CHARS = 30    # a 落款 date line is at most this long
+_NEWS_WINDOW = 3000
+_DOC_NUMBER_LINE = 200   # a line holding a 文号 (or a 令's number) is no longer than this
+_SIGNATURE_WINDOW = 3000  # a 落款 is looked for in the first and the last characters of the body
+_FOLDER_DEPTH = 3
+_PUBLISHED = re.compile(r"(?:发布|发文|印发|成文|公布|发稿|更新)(?:时间|日期)[ \t\u3000]*[:：][ \t\u3000]*"
+                        r"|^[ \t\u3000]*日期[ \t\u3000]*[:：][ \t\u3000]*", re.MULTILINE)
+# 文种 that only one body issues (《中华人民共和国立法法》第七十二条: 国务院 makes 行政法规).
+_GENRE_ISSUERS = {"行政法规": "国务院"}
+_IN_FORCE = re.compile(r"\s*(?:起)?\s*(?:施行|生效|实施)")
+_ADOPTION = re.compile(r"通过|公布|发布|修正|修订|批准")
+_DATED_LINE = re.compile(r"^[^\n]{0,40}(?:年|\d[-./／]\d)[^\n]{0,40}$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What is known of a document besides its text.
+
+    ``path``: the file it was read from (its name and folders are evidence);
+    ``title``: a title the container declares (:attr:`sucai.readers.RawDocument.title`);
+    ``meta``: metadata found outside the text (:attr:`sucai.readers.RawDocument.meta`:
+    "title", "date", "source", "url"), empty when none; ``source``: the 来源 the
+    operator gave for the batch (``sucai ingest --source``).
+    """
+
+    path: str | None = None
+    title: str | None = None
+    meta: Mapping[str, str] = field(default_factory=dict)
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Description:
+    """The result of :func:`describe`. Offsets are characters of the clean text.
+
+    ``title_start`` is where the title line begins (what stands before it is
+    site navigation), ``body_start`` where the document text begins;
+    ``declared_chars`` the length a "（5350字）" after the title claims;
+    ``evidence`` the candidates of every field, best first per field, with spans
+    in the coordinates of the document text (``clean text[body_start:]``).
+    """
+
+    title_start: int
+    body_start: int
+    declared_chars: int | None
+    evidence: list[Evidence]
+
+    def value(self, name: str) -> str | None:
+        """The best candidate of field ``name``, or None when there is none."""
+        return next((e.value for e in self.evidence if e.field == name), None)
+
+
+def describe(cleaned: Cleaned, origin: Origin | None = None) -> Description:
+    """Title, 文种, 发文字号, 成文日期 and 来源 of a clean text, each with its evidence.
+
+    ``cleaned`` is the output of :func:`sucai.clean.clean` (title still in the
+    text; its markdown ``#`` lines in ``headings``). See the module docstring for
+    the rules and their order. Never raises.
+    """
+    return _Describer(cleaned, origin or Origin()).run()
+
+
+class _Describer:
+    """One description: the clean text, where its parts are, and the evidence found so far."""
+
+    def __init__(self, cleaned: Cleaned, origin: Origin):
+        self.cleaned, self.origin, self.text = cleaned, origin, cleaned.text
+        path = PurePath(origin.path) if origin.path else None
+        self.stem = path.stem if path else None
+        self.folders = [part for part in (path.parts[-1 - _FOLDER_DEPTH : -1] if path else ())][::-1]
+        self.file_title = titles.file_title(self.stem) if self.stem else None
+        hints = [h for h in (origin.title, origin.meta.get("title"), self.file_title) if h]
+        decree = titles.decree_title(self.text, 0)
+        if decree:
+            self.split, self.decree = titles.TitleSplit("", 0, 0, 0), decree
+        else:
+            heads = [pos for pos, depth in cleaned.headings if depth == 1]
+            self.split, self.decree = titles.split(self.text, hints, heads), None
+        self.body_start = self.split.body_start
+        self.evidence: list[Evidence] = []
+
+    # -- evidence -----------------------------------------------------------------------------
+
+    def at(self, name: str, value: str, start: int, end: int, rule: str) -> Evidence:
+        """Evidence of ``value`` written at ``[start, end)`` of the clean text."""
+        if start >= self.body_start:
+            return Evidence(name, value, "text", start - self.body_start, end - self.body_start, rule)
+        return Evidence(name, value, "paid_title" if self._in_members(start, end) else "title", rule=rule)
+
+    def _in_members(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of the clean text (a point when empty) touches the members part."""
+        paid_from, paid_until = self.cleaned.paid_from, self.cleaned.paid_until
+        if paid_from is None:
+            return False
+        until = len(self.text) if paid_until is None else paid_until
+        return start < until and (paid_from < end if end > start else paid_from <= start)
+
+    def outside(self, name: str, value: str | None, origin: str, rule: str) -> Evidence | None:
+        value = (value or "").strip()
+        return Evidence(name, value, origin, rule=rule) if value else None
+
+    def add(self, *found: Evidence | None) -> None:
+        for evidence in found:
+            if evidence is not None and evidence.value:
+                self.evidence.append(evidence)
+
+    def first(self, name: str) -> Evidence | None:
+        return next((e for e in self.evidence if e.field == name), None)
+
+    # -- the fields -------------------------------------------------------------------------------
+
+    def run(self) -> Description:
+        declared = self._titles()
+        self._doc_numbers()
+        self._dates()
+        self._sources()
+        self._genres()
+        self._fallback_sources()
+        return Description(self.split.start, self.body_start, declared, _unique(self.evidence))
+
+    def _titles(self) -> int | None:
+        split, declared = self.split, None
+        if split.text:
+            m = titles.DECLARED.search(split.text)
+            title = titles.DECLARED.sub("", split.text).strip() if m else split.text
+            declared = int(m.group(1)) if m else None
+            self.add(self.at("title", title, split.start, split.end, "标题行"))
+        if self.decree:
+            self.add(self.at("title", self.decree.text, self.decree.start, self.decree.end, "令所公布的法规"))
+        self.add(self.outside("title", self.origin.title, "meta", "文件声明的标题"),
+                 self.outside("title", self.origin.meta.get("title"), "meta", "网页元数据"),
+                 self.outside("title", self.file_title, "file_name", "文件名"))
+        report = titles.report_title(self.text, self.body_start)
+        if report:
+            self.add(self.at("title", report[0], report[1], report[2], "开头语"))
+        self.add(self.outside("title", self.stem, "file_name", "文件名"))
+        if not self.first("title"):
+            self.add(Evidence("title", "无标题", "default", rule="缺省"))
+        return declared
+
+    def _doc_numbers(self) -> None:
+        head_lines = head(self.text, 6, self.body_start)
+        if self.decree and len(head_lines) >= 2:
+            mark, number = head_lines[0], head_lines[1]
+            self.add(self.at("doc_number", f"{mark.text}{number.text}", mark.start, number.end, "令号"))
+        hits = []
+        sources = [Line(self.split.text, self.split.start, self.split.end)] if self.split.text else []
+        for line in sources + head_lines:
+            if len(line.text) > _DOC_NUMBER_LINE:
+                continue
+            for m in DOC_NUMBER.finditer(line.text):
+                whole = m.group() == line.text
+                if whole or len(line.text) <= 40 or m.group("decree"):
+                    hits.append((not whole, line.start + m.start(), line.start + m.end(), m.group()))
+        for _, start, end, value in sorted(hits, key=lambda h: h[0]):
+            self.add(self.at("doc_number", value, start, end, "文号"))
+
+    def _dates(self) -> None:
+        title = self.first("title")
+        in_title = list(dates.context_dates(title.value)) if title else []
+        full = [d for d in in_title if d.precision == 3]
+        if title and full:
+            self.add(_with_value(title, "date", full[0].value, "标题"))
+        self.add(*self._signature_dates())
+        self.add(self._title_note_date())
+        self.add(*self._published_dates())
+        meta_date = self.origin.meta.get("date")
+        self.add(self.outside("date", dates.parse(meta_date) if meta_date else None, "meta", "网页元数据"))
+        if title and in_title and not full:
+            self.add(_with_value(title, "date", max(in_title, key=lambda d: d.precision).value, "标题"))
+        for name in filter(None, (self.stem, *self.folders[:1])):
+            found = max(dates.context_dates(name), key=lambda d: d.precision, default=None)
+            if found:
+                self.add(Evidence("date", found.value, "file_name" if name == self.stem else "folder", rule="文件名"))
+                break
+        number = self.first("doc_number")
+        code = DOC_NUMBER.fullmatch(number.value) if number else None
+        if number and code and code.group("year"):
+            self.add(_with_value(number, "date", code.group("year"), "文号年份"))
+
+    @cached_property
+    def head_lines(self) -> list[Line]:
+        """The first lines of the body."""
+        return head(self.text, _HEAD_LINES, self.body_start)
+
+    def _title_note_lines(self) -> Iterator[Line]:
+        """The 题注 lines under the title, before the first paragraph of prose: short lines, or
+        longer ones that record adoption and amendment ("…会议通过 根据…修正")."""
+        for line in self.head_lines:
+            if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS:
+                return
+            if len(line.text) > _TITLE_NOTE_CHARS and not _ADOPTION.search(line.text):
+                return
+            yield line
+
+    def _title_note_date(self) -> Evidence | None:
+        best = None
+        for line in self._title_note_lines():
+            if _PUBLISHED.search(line.text):  # a "发布时间：" line is found as such
+                continue
+            for found in dates.dates(line.text):
+                if _IN_FORCE.match(line.text, found.end):  # the date it takes effect is not its date
+                    continue
+                if best is None or found.value > best[0].value:
+                    best = (found, line)
+        if best is None:
+            return None
+        found, line = best
+        return self.at("date", found.value, line.start + found.start, line.start + found.end, "题注")
+
+    def _signature_dates(self) -> list[Evidence]:
+        """成文日期 of the 落款: a short line that is a date and little else, after a short 署名 line
+        (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
+        and the last characters of the body (a 通知 may be followed by what it issues)."""
+        signed, printed = [], []
+        note_end = max((line.end for line in self._title_note_lines()), default=self.body_start)
+        last_lines = tail(self.text, 5, self.body_start)
+        last = last_lines[0].start if last_lines else len(self.text)
+        for line in self._short_lines(note_end, _SIGNATURE_CHARS):
+            found = next(dates.dates(line.text), None)
+            if found is None or len(line.text) - (found.end - found.start) > 12:
+                continue
+            evidence = self.at("date", found.value, line.start + found.start, line.start + found.end, "落款")
+            if "印发" in line.text:
+                printed.append(_with_value(evidence, "date", found.value, "印发日期"))
+            elif line.start >= last or _is_signature(_line_at(self.text, line.start - 1).text):
+                signed.append(evidence)
+            if signed and printed:
+                break
+        return signed[:1] + printed[:1]
+
+    def _short_lines(self, start: int, longest: int) -> Iterator[Line]:
+        """Lines of at most ``longest`` characters holding a year, in the first and the last
+        :data:`_SIGNATURE_WINDOW` characters from ``start``."""
+        second = max(start + _SIGNATURE_WINDOW, len(self.text) - _SIGNATURE_WINDOW)
+        for a, b in ((start, start + _SIGNATURE_WINDOW), (second, len(self.text))):
+            for m in _DATED_LINE.finditer(self.text, a, min(b, len(self.text))):
+                line = m.group().strip(" \t\u3000\xa0")
+                if len(line) <= longest:
+                    lead = len(m.group()) - len(m.group().lstrip(" \t\u3000\xa0"))
+                    yield Line(line, m.start() + lead, m.start() + lead + len(line))
+
+    def _published_dates(self) -> list[Evidence]:
+        """A "发布时间：2023-12-05" line in the first or the last lines."""
+        for a, b in ((self.body_start, self.body_start + 1500), (max(self.body_start, len(self.text) - 1000), len(self.text))):
+            m = _PUBLISHED.search(self.text, a, b)
+            if m:
+                rest = self.text[m.end() : m.end() + 30]
+                found = next(dates.dates(rest), None) or _compact(rest)
+                if found:
+                    return [self.at("date", found.value, m.end() + found.start, m.end() + found.end, "发布时间")]
+        return []
+
+    def _sources(self) -> None:
+        number = self.first("doc_number")
+        if number:
+            issuer = issuers.doc_number_issuer(number.value)
+            if issuer:
+                self.add(_with_value(number, "source", issuer, "文号"))
+        title = self.first("title")
+        if title:
+            named = issuers.title_issuer(title.value)
+            if named:
+                self.add(_with_value(title, "source", named.name, "标题"))
+        self.add(*self._signature_sources())
+        notes = list(self._title_note_lines())
+        adopted = issuers.adopted_by(self.text, notes[0].start, notes[-1].end) if notes else None
+        if adopted:
+            self.add(self.at("source", adopted.name, adopted.start, adopted.end, "通过机关"))
+        for line in self.head_lines:
+            speaker = issuers.signature(line.text)
+            if speaker and line.text != speaker.name:
+                self.add(self.at("source", speaker.name, line.start + speaker.start, line.start + speaker.end, "署名"))
+                break
+        window = self.text[self.body_start : self.body_start + 600]
+        reporter = issuers.reporter(window)
+        if reporter:
+            start = self.body_start + reporter.start
+            self.add(self.at("source", reporter.name, start, self.body_start + reporter.end, "开头语"))
+        self.add(self._source_line())
+        self.add(self._news_agency())
+
+    def _fallback_sources(self) -> None:
+        """来源 from what the document is (a 行政法规 is the State Council's), the file's metadata,
+        its folders and the operator's ``--source``."""
+        genre = self.first("genre")
+        if genre and genre.value in _GENRE_ISSUERS:
+            self.add(_with_value(genre, "source", _GENRE_ISSUERS[genre.value], "文种"))
+        self.add(self.outside("source", self.origin.meta.get("source"), "meta", "网页元数据"))
+        for folder in self.folders:
+            self.add(self.outside("source", issuers.folder_issuer(folder), "folder", "文件夹"))
+        self.add(self.outside("source", self.origin.source, "option", "入库指定"))
+
+    def _signature_sources(self) -> list[Evidence]:
+        """The 署名 line right above the 落款 date."""
+        date = next((e for e in self.evidence if e.field == "date" and e.rule == "落款" and e.origin == "text"), None)
+        if date is None:
+            return []
+        line_start = self.text.rfind("\n", 0, date.start + self.body_start)
+        if line_start <= self.body_start:
+            return []
+        previous = _line_at(self.text, line_start - 1)
+        named = issuers.signature(previous.text) if previous.start >= self.body_start else None
+        if not named:
+            return []
+        return [self.at("source", named.name, previous.start + named.start, previous.start + named.end, "落款")]
+
+    def _source_line(self) -> Evidence | None:
+        source, at = self.cleaned.source, self.cleaned.source_at
+        if not source:
+            return None
+        if at is None:  # where the line stood is unknown: only as safe as the end of the text
+            at = len(self.text)
+        return self.at("source", source, at, at, "来源行")
+
+    def _news_agency(self) -> Evidence | None:
+        named = issuers.news_agency(self.text, self.body_start, self.body_start + _NEWS_WINDOW)
+        return self.at("source", named.name, named.start, named.end, "电头") if named else None
+
+    def _genres(self) -> None:
+        body_line = self.text.rfind("\n", 0, self.body_start) + 1
+        number = self.first("doc_number")
+        adopted = next((e for e in self.evidence if e.field == "source" and e.rule == "通过机关"), None)
+        folders = [(folder, Evidence("genre", folder, "folder", rule="文件夹")) for folder in self.folders]
+        signals = genres.Signals(
+            body=self.text, start=body_line,
+            span=lambda start, end, rule: self.at("genre", "", start, end, rule),
+            doc_number=number, adopted=adopted,
+            issuers=[e for e in self.evidence if e.field == "source"], folders=folders)
+        self.add(*genres.classify([e for e in self.evidence if e.field == "title"], signals))
+
+
+
+def found_by(evidence: Sequence[Evidence]) -> dict[str, str]:
+    """How each field's value was found, in words ("落款", "文号"…): the rule of its first candidate."""
+    out: dict[str, str] = {}
+    for e in evidence:
+        out.setdefault(e.field, e.rule)
+    return out
+
+
+def _compact(text: str) -> dates.Found | None:
+    return next(dates.context_dates(text[:12]), None)
+
+
+def _line_at(text: str, pos: int) -> Line:
+    """The line holding offset ``pos`` (the previous non-blank line when ``pos`` is on a blank one)."""
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    start = text.rfind("\n", 0, pos) + 1
+    while start > 0 and not text[start:end].strip():
+        end = start - 1
+        start = text.rfind("\n", 0, end) + 1
+    raw = text[start:end]
+    stripped = raw.strip(" \t\u3000\xa0")
+    lead = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
+    return Line(stripped, start + lead, start + lead + len(stripped))
+
+
+def _is_signature(line: str) -> bool:
+    return issuers.signature(line) is not None
+
+
+def _with_value(evidence: Evidence, name: str, value: str, rule: str) -> Evidence:
+    """The same evidence for another field or value (a date read from the title, an issuer from a 文号)."""
+    return Evidence(name, value, evidence.origin, evidence.start, evidence.end, rule)
+
+
+def _unique(found: Sequence[Evidence]) -> list[Evidence]:
+    """Each (field, value, origin, span) once, in order, fields in :data:`METADATA_FIELDS` order."""
+    seen, out = set(), []
+    for name in METADATA_FIELDS:
+        for e in found:
+            key = (e.field, e.value, e.origin, e.start, e.end)
+            if e.field == name and key not in seen:
+                seen.add(key)
+                out.append(e)
+    return out

@@ -1,0 +1,174 @@
+"""发文字号 and 发文机关: the document number and the organisation a document comes from.
+
+发文字号 (GB/T 9704-2012 §7.2.4) is 发文机关代字 + 〔年份〕 + 序号, "国办发〔2018〕127号";
+a 令 is numbered "中华人民共和国国务院令第517号". The 代字 names the issuer:
+:data:`CODE_ISSUERS` maps the common ones (the State Council and its general
+office, the Party centre, the courts and procuratorates, ministries) and
+:data:`PROVINCES` the provinces' (京政发 → 北京市人民政府, 粤府办 → 广东省人民政府办公厅).
+
+Organisation names elsewhere: the 发文机关 before 关于 in a title (标题 = 发文机关 +
+事由 + 文种, GB/T 9704-2012 §7.3.2), the 署名 line of a 落款, the body that
+adopted or promulgated a law ("第十三届全国人民代表大会第三次会议通过"), the
+speaker's office in a report ("我代表国务院，向大会报告政府工作"), a news agency's
+dateline ("新华社北京3月5日电", "央视网消息"), and folder names. Each function
+returns the name and where it was written (offsets of the string it was given).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lines import HAN
+
+_NUMBER = rf"(?:\d{{1,5}}|[一二三四五六七八九十百千零〇]{{1,6}})"
+DOC_NUMBER = re.compile(
+    rf"(?P<code>[{HAN}]{{1,10}})\s*[〔\[［【（(]\s*(?P<year>(?:19|20)\d{{2}})\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
+    rf"|(?P<decree>(?:中华人民共和国)?(?:国务院|主席|[{HAN}]{{1,12}}(?:部|委员会|局|署|行|院|政府)))令\s*第\s*{_NUMBER}\s*号"
+)
+"""A 发文字号 ("国发〔2019〕4号", "京政发[2020]3号") or a 令's number ("中华人民共和国国务院令第517号")."""
+
+# 发文机关代字 → 发文机关, the longest matching start of the 代字 wins ("国办发明电" → 国办 → 国务院办公厅).
+CODE_ISSUERS: dict[str, str] = {
+    "国发": "国务院", "国函": "国务院", "国令": "国务院", "国阅": "国务院",
+    "国办": "国务院办公厅",
+    "中发": "中共中央", "中办": "中共中央办公厅", "厅字": "中共中央办公厅",
+    "中纪发": "中央纪委", "中组发": "中共中央组织部", "组通字": "中共中央组织部", "中宣发": "中共中央宣传部",
+    "法释": "最高人民法院", "法发": "最高人民法院", "法办": "最高人民法院",
+    "高检发": "最高人民检察院", "高检会": "最高人民检察院",
+    "发改": "国家发展改革委", "财": "财政部", "教": "教育部", "国科发": "科学技术部", "工信部": "工业和信息化部",
+    "公通字": "公安部", "公安部": "公安部", "民发": "民政部", "民函": "民政部", "司发": "司法部",
+    "人社部": "人力资源社会保障部", "劳社部": "劳动和社会保障部", "劳部": "劳动部", "自然资": "自然资源部", "环": "生态环境部", "建": "住房城乡建设部",
+    "交": "交通运输部", "水": "水利部", "农": "农业农村部", "商": "商务部", "文旅": "文化和旅游部",
+    "国卫": "国家卫生健康委", "退役军人": "退役军人事务部", "应急": "应急管理部", "审": "审计署",
+    "国资": "国务院国资委", "署": "海关总署", "税总": "国家税务总局", "国市监": "国家市场监督管理总局",
+    "广电": "国家广播电视总局", "体": "国家体育总局", "统": "国家统计局", "国医保": "国家医疗保障局",
+    "银保监": "中国银行保险监督管理委员会", "证监": "中国证券监督管理委员会", "银发": "中国人民银行",
+}
+
+PROVINCES: dict[str, str] = {
+    "京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
+    "内蒙": "内蒙古自治区", "蒙": "内蒙古自治区", "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省",
+    "苏": "江苏省", "浙": "浙江省", "皖": "安徽省", "闽": "福建省", "赣": "江西省", "鲁": "山东省",
+    "豫": "河南省", "鄂": "湖北省", "湘": "湖南省", "粤": "广东省", "桂": "广西壮族自治区", "琼": "海南省",
+    "川": "四川省", "黔": "贵州省", "贵": "贵州省", "云": "云南省", "滇": "云南省", "藏": "西藏自治区",
+    "陕": "陕西省", "甘": "甘肃省", "青": "青海省", "宁": "宁夏回族自治区", "新": "新疆维吾尔自治区",
+}
+_PROVINCE_CODE = re.compile(
+    rf"(?P<p>{'|'.join(sorted(PROVINCES, key=len, reverse=True))})(?:政|府)(?P<office>办)?(?:发|函|文|字|令|规|明电|办)?")
+
+# What an organisation's name ends with.
+_ORG_END = (
+    r"(?:人民政府|政府|办公厅|办公室|人民代表大会常务委员会|人民代表大会|常务委员会|委员会|人民法院|人民检察院"
+    r"|中央|军委|党委|党组|纪委|监委|总局|管理局|局|部|委|厅|署|院|办|总会|联合会|协会|集团|公司|中心|社|台|网|报)"
+)
+ORG = re.compile(rf"[{HAN}（）()]{{1,30}}?{_ORG_END}")
+_ORGS = rf"[{HAN}（）()]{{2,30}}?{_ORG_END}(?:[、，,\s]+[{HAN}（）()]{{2,30}}?{_ORG_END}){{0,3}}"
+_TITLE_ISSUER = re.compile(rf"^(?P<org>{_ORGS})(?=关于|对|转发|印发|批转|致)")
+_TITLE_BRACKET = re.compile(rf"[（(](?P<org>{_ORGS})[）)]\s*$")
+_SIGNATURE = re.compile(rf"^(?P<org>{_ORGS})$")
+_SPEAKER = re.compile(
+    rf"^(?P<org>[{HAN}]{{2,20}}(?:人民政府|政府|委员会))\s*(?:代理|代)?(?:省长|市长|区长|县长|州长|旗长|盟长|主席|主任)\s*[{HAN}·]{{2,5}}$")
+_ADOPTED = re.compile(
+    r"(?P<org>全国人民代表大会常务委员会|全国人民代表大会|最高人民法院|最高人民检察院|中央军事委员会|国务院|政务院"
+    rf"|[{HAN}]{{2,12}}(?:省|市|自治区|自治州|县)人民代表大会(?:常务委员会)?"
+    rf"|(?<![{HAN}])(?!第)[{HAN}]{{2,20}}?(?:部|委员会|总局|局|署|办公室|办公厅)(?=[^。]{{0,30}}?(?:通过|批准|公布|发布)))"
+    r"[^。]{0,40}?(?:通过|批准|公布|发布|修正|修订)")
+_REPORTER = re.compile(rf"我代表(?P<org>[{HAN}]{{2,30}}?)[，,]?\s*向(?:大会|会议|全会)")
+_CENTRAL_COMMITTEE = re.compile(r"^第[一二三四五六七八九十]+届中央委员会$")
+_NEWS = re.compile(
+    rf"^[^\n]{{0,20}}?(?P<org>新华社|央视网|中新社|人民网|新华网|光明网|中国新闻网|[{HAN}]{{2,8}}(?:日报|晚报|报社))"
+    rf"(?:消息|[{HAN}]{{0,8}}\d{{1,2}}月\d{{1,2}}日电|讯)", re.MULTILINE)
+_FOLDER_NOISE = re.compile(r"(?:文件|公文|发文|资料|材料|文档)$")
+_NOT_ORG = re.compile(r"^(?:我|本|该|各|有关|相关|上级|全体|区|市|县|省|乡|镇|区政府|市政府|县政府|省政府)$")
+
+
+@dataclass(frozen=True)
+class Named:
+    """An organisation ``name`` found at ``[start, end)`` of the string searched."""
+
+    name: str
+    start: int
+    end: int
+
+
+def doc_number_issuer(number: str) -> str | None:
+    """The 发文机关 a 发文字号 names: "国办发〔2018〕127号" → 国务院办公厅, "京政办发〔2020〕3号" →
+    北京市人民政府办公厅, "中华人民共和国国务院令第517号" → 国务院; None when the 代字 is not known."""
+    m = DOC_NUMBER.fullmatch(number.strip())
+    if not m:
+        return None
+    if m.group("decree"):
+        issuer = m.group("decree").removeprefix("中华人民共和国")
+        return "中华人民共和国主席" if issuer == "主席" else issuer
+    code = m.group("code")
+    keys = [key for key in CODE_ISSUERS if code.startswith(key)]
+    if keys:
+        return CODE_ISSUERS[max(keys, key=len)]
+    province = _PROVINCE_CODE.fullmatch(code)
+    if province:
+        return PROVINCES[province.group("p")] + ("人民政府办公厅" if province.group("office") else "人民政府")
+    return None
+
+
+def title_issuer(title: str) -> Named | None:
+    """The 发文机关 at the start of a title ("国务院办公厅关于…" → 国务院办公厅) or in a trailing
+    bracket ("2024年政府工作报告（国务院）" → 国务院)."""
+    for pattern in (_TITLE_ISSUER, _TITLE_BRACKET):
+        m = pattern.search(title)
+        if m and _plausible(m.group("org")):
+            return Named(_joined(m.group("org")), m.start("org"), m.end("org"))
+    return None
+
+
+def signature(line: str) -> Named | None:
+    """The 发文机关署名 of a 落款 line ("国务院", "国务院办公厅 中央军委办公厅"), or a speaker's office
+    under a report's title ("海拉尔区人民政府区长　杜联合" → 海拉尔区人民政府)."""
+    if len(line) > 40:
+        return None
+    for pattern in (_SIGNATURE, _SPEAKER):
+        m = pattern.match(line)
+        if m and _plausible(m.group("org")):
+            return Named(_joined(m.group("org")), m.start("org"), m.end("org"))
+    return None
+
+
+def adopted_by(text: str, start: int = 0, end: int | None = None) -> Named | None:
+    """The body that adopted or promulgated a law or regulation, from the 题注 ``text[start:end]``
+    ("1990年…第七届全国人民代表大会常务委员会第十五次会议通过" → 全国人民代表大会常务委员会)."""
+    m = _ADOPTED.search(text, start, len(text) if end is None else end)
+    return Named(m.group("org"), m.start("org"), m.end("org")) if m else None
+
+
+def reporter(text: str) -> Named | None:
+    """Whom a report is made on behalf of: "我代表国务院，向大会报告" → 国务院;
+    "我代表第十九届中央委员会向大会作报告" → 中共中央."""
+    m = _REPORTER.search(text)
+    if not m:
+        return None
+    org = m.group("org")
+    if _CENTRAL_COMMITTEE.match(org):
+        return Named("中共中央", m.start("org"), m.end("org"))
+    return Named(org, m.start("org"), m.end("org")) if _plausible(org) and ORG.fullmatch(org) else None
+
+
+def news_agency(text: str, start: int = 0, end: int | None = None) -> Named | None:
+    """The agency of the first news dateline near the start of a line of ``text[start:end]``:
+    "新华社北京10月20日电" → 新华社, "央视网消息" → 央视网 (offsets into ``text``)."""
+    m = _NEWS.search(text, start, len(text) if end is None else end)
+    return Named(m.group("org"), m.start("org"), m.end("org")) if m else None
+
+
+def folder_issuer(folder: str) -> str | None:
+    """An organisation a folder is named after ("公安部", "国务院文件" → 国务院), else None."""
+    name = _FOLDER_NOISE.sub("", folder.strip())
+    return name if 2 <= len(name) <= 30 and ORG.fullmatch(name) and _plausible(name) else None
+
+
+def _plausible(org: str) -> bool:
+    return not _NOT_ORG.match(org) and len(org) >= 2
+
+
+def _joined(orgs: str) -> str:
+    """Several issuers as written with spaces or commas between them, joined with "、"."""
+    return re.sub(r"[，,\s]+", "、", orgs.strip())

@@ -1,0 +1,237 @@
+"""Titles: where the title of a clean text is, and what to call a document that has none.
+
+The title (标题, GB/T 9704-2012 §7.3.2) is the first meaningful line, or several
+lines when a long title is broken ("国务院办公厅关于有效发挥政府性" + "融资担保基金
+作用…" + "“三农”发展的指导意见"): lines are joined while the title has not
+reached the word that ends a title (its 文种: 通知, 意见, 办法…) outside an open
+《 or （ ("…暂时调整实施《中华人民共和国药品管理法" goes on to "实施条例》有关规定的决定"). A law's part
+keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民共和国民法典 合同编"),
+as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
+"第707号" / "现公布…《X》…") is titled by the regulation it promulgates.
+
+When the text has no title line, the title comes from what the file declares
+(HTML ``<h1>``/``<title>``, docx core title), then from the file name — without
+its numbering ("003_…", "2017_…") and never a bare number — and, for a report
+that opens with "我代表…向大会作工作报告", from that opening ("政府工作报告").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .issuers import DOC_NUMBER
+from .lines import HAN, Line, head, lines
+
+DECLARED = re.compile(r"\s*[（(]\s*(?:全文)?共?\s*(\d{2,7})\s*字\s*[）)]\s*$")
+"""A declared length after a title: "（5350字）", "(全文共3200字)"."""
+
+# Words a title ends with: the names of 文种 and the usual closing words of titles.
+END_WORD = re.compile(
+    r"(?:通知|方案|意见|决定|决议|报告|规划|纲要|办法|细则|规定|规则|条例|纪要|批复|函|通报|公告|通告|请示|议案|公报|命令|令"
+    r"|总结|计划|要点|安排|讲话|讲稿|致辞|贺词|主持词|材料|提纲|体会|心得|发言|事迹|简报|答复|解释|法|法典|标准|预案|汇报)$"
+)
+_CLAUSE_END = "。，；：、,;:"
+_LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]+|\d{1,3})[）)、.．]|第[一二三四五六七八九十百零\d]+[编章节条]")
+_DASH = re.compile(r"[-—–－―]")
+_LAW = re.compile(r"(?:法|法典)$")
+_LAW_PART = re.compile(r"(?:第[一二三四五六七八九十]+编\s*)?[\u4e00-\u9fff]{1,8}编$|总则|分则|附则")
+_DECREE_HEAD = re.compile(rf"(?:中华人民共和国)?[{HAN}]{{1,20}}令$")
+_DECREE_NUMBER = re.compile(r"第\s*[0-9一二三四五六七八九十百千零〇]{1,8}\s*号$")
+_PROMULGATED = (re.compile(r"(?:公布|发布)[^《》。\n]{0,20}《(?P<name>[^《》\n]{2,60})》"),
+                re.compile(r"《(?P<name>[^《》\n]{2,60})》[^《》。\n]{0,6}(?:公布|发布)"))
+_FILE_NUMBERING = re.compile(r"^(?:\d{1,8}|[（(]\d{1,4}[）)])(?:[_\-.、\s　]+|(?=[\u4e00-\u9fff《“]))")
+_FILE_DATE = re.compile(r"[（(]\s*\d{4}(?:[-.]\d{1,2}){0,2}\s*[）)]$")
+_BARE = re.compile(r"^[\d\s_\-.()（）年月日]*$")
+_REPORT_OPENING = re.compile(rf"我代表[{HAN}]{{0,30}}?[，,]?\s*向(?:大会|会议)(?:作|报告)(?:政府)?工作(?:报告)?")
+_MAX_LINES = 4
+_CONTINUATION_CHARS = 40
+_HINT_LINES = 5
+
+
+@dataclass(frozen=True)
+class TitleSplit:
+    """Where the title is in a clean text.
+
+    ``text`` is the title as written (its lines joined; "" when the text has no
+    title line); ``start``/``end`` its span and ``body_start`` where the document
+    text begins (offsets of the clean text; all 0 when there is no title line).
+    ``hint`` is True when the title line was found because it equals a title the
+    file declares (what stood before it is site navigation, not the document).
+    """
+
+    text: str
+    start: int
+    end: int
+    body_start: int
+    hint: bool = False
+
+
+def is_title_line(line: str) -> bool:
+    """A line that can be a title: short, no sentence inside, not ending in a clause mark,
+    not a numbered heading, not a dash-led subtitle such as "——2017年2月11日在…会议上"."""
+    return (0 < len(line) <= 80 and "。" not in line and line[-1] not in _CLAUSE_END
+            and not _LABEL.match(line) and not _DASH.match(line) and not DOC_NUMBER.fullmatch(line))
+
+
+def split(text: str, hints: Sequence[str] = (), title_heads: Iterable[int] = ()) -> TitleSplit:
+    """Find the title of ``text`` (a clean text, title still included); see the module docstring.
+
+    ``hints`` are titles the file declares (a line equal to one is the title);
+    ``title_heads`` the offsets of markdown ``#`` (depth 1) lines, which are
+    title lines joined with a space. Never raises; linear in the text.
+    """
+    first = head(text, _HINT_LINES)
+    wanted = {h.strip() for h in hints if h and h.strip()}
+    heads = set(title_heads)
+    for i, line in enumerate(first):
+        if line.text in wanted:
+            lead = _leading_title_lines(first[:i], heads)
+            start = lead[0].start if lead else line.start
+            joined = " ".join([*(x.text for x in lead), line.text])
+            return TitleSplit(joined, start, line.end, _next_start(text, line.end), hint=True)
+        broken = _broken_hint(first[i:i + _MAX_LINES], wanted)
+        if broken:  # the declared title broken over lines, as a long title is on a page
+            return TitleSplit("".join(x.text for x in broken), line.start, broken[-1].end,
+                              _next_start(text, broken[-1].end), hint=True)
+    if not first or not is_title_line(first[0].text):
+        return TitleSplit("", 0, 0, 0)
+    taken = _title_lines(text, first[0], heads)
+    title = (" " if taken[0].start in heads else "").join(x.text for x in taken)
+    if len(taken) == 2 and _LAW.search(taken[0].text) and _LAW_PART.fullmatch(taken[1].text):
+        title = f"{taken[0].text} {taken[1].text}"
+    return TitleSplit(title, taken[0].start, taken[-1].end, _next_start(text, taken[-1].end))
+
+
+def _broken_hint(following: list[Line], wanted: set[str]) -> list[Line]:
+    """The lines from the first of ``following`` that, joined without spaces, make a declared title
+    (at least two lines); [] when none do."""
+    joined = following[0].text if following else ""
+    for n, line in enumerate(following[1:], 2):
+        joined += line.text
+        if joined in wanted:
+            return following[:n]
+        if not any(title.startswith(joined) for title in wanted):
+            break
+    return []
+
+
+def _leading_title_lines(before: list[Line], heads: set[int]) -> list[Line]:
+    """Of the lines before a declared title, those that are part of it: markdown ``#`` lines right
+    above it, or a law's name above the part that matched ("中华人民共和国民法典" above "合同编")."""
+    taken: list[Line] = []
+    for line in reversed(before):
+        if line.start in heads or (not taken and _LAW.search(line.text) and is_title_line(line.text)):
+            taken.insert(0, line)
+        else:
+            break
+    return taken
+
+
+def _title_lines(text: str, first: Line, heads: set[int]) -> list[Line]:
+    """The title's lines from ``first``: markdown ``#`` lines in a row, a law and its part, or lines
+    joined while the title has not reached its closing word or a closing bracket (at most four)."""
+    following = list(lines(text, first.end, first.end + 400))[: _MAX_LINES - 1]
+    if first.start in heads:
+        taken = [first]
+        for line in following:
+            if line.start not in heads:
+                break
+            taken.append(line)
+        return taken
+    if following and _LAW.search(first.text) and _LAW_PART.fullmatch(following[0].text):
+        return [first, following[0]]
+    taken = [first]
+    for line in following:
+        joined = DECLARED.sub("", "".join(x.text for x in taken))
+        if _unclosed(joined):
+            pass   # "…实施《中华人民共和国药品管理法" goes on: "实施条例》有关规定的决定"
+        elif END_WORD.search(joined) or joined.endswith(("）", ")")):  # closed: "…（20250224）", "…（试行）"
+            break
+        if len(line.text) > _CONTINUATION_CHARS or not is_title_line(line.text) or line.start in heads:
+            break
+        taken.append(line)
+    joined = DECLARED.sub("", "".join(x.text for x in taken))
+    if len(taken) > 1 and (_unclosed(joined) or not END_WORD.search(joined)):
+        return [first]
+    return taken
+
+
+def _unclosed(title: str) -> bool:
+    """Whether a 《 or （ of ``title`` is still open (a title is not closed inside a book title)."""
+    return title.count("《") > title.count("》") or title.count("（") + title.count("(") > title.count("）") + title.count(")")
+
+
+def _next_start(text: str, pos: int) -> int:
+    """The start of the first non-blank line after ``pos`` (the body), or the end of the text."""
+    return next((line.start for line in lines(text, pos, pos + 4000)), len(text))
+
+
+def decree_title(text: str, body_start: int) -> Line | None:
+    """The regulation a 令 at the start of the body promulgates, as the line that names it.
+
+    The body opens with a 令's 标志 ("中华人民共和国国务院令") and 令号 ("第707号"),
+    its text says "公布…《X》", and a line X follows: that line is returned.
+    """
+    first = head(text, 12, body_start)
+    if len(first) < 3 or not _DECREE_HEAD.fullmatch(first[0].text) or not _DECREE_NUMBER.fullmatch(first[1].text):
+        return None
+    named = next((m.group("name") for line in first[2:5] for pattern in _PROMULGATED
+                  for m in [pattern.search(line.text)] if m), None)
+    return next((line for line in first[3:] if named and line.text == named), None)
+
+
+def file_title(stem: str) -> str | None:
+    """A title from a file name stem: numbering dropped ("003_", "2017_"), underscores as spaces;
+    None when nothing but numbers and dates is left ("2017", "20250224")."""
+    name = _FILE_NUMBERING.sub("", stem.strip()).replace("_", " ").strip()
+    name = _FILE_DATE.sub("", name).strip()
+    name = re.sub(r"\s+", " ", name)
+    return None if _BARE.match(name) else name
+
+
+def report_title(text: str, start: int) -> tuple[str, int, int] | None:
+    """"政府工作报告" for a text that opens with "我代表…向大会作工作报告" within its first lines,
+    with the span of that phrase; None otherwise."""
+    window = text[start : start + 600]
+    m = _REPORT_OPENING.search(window)
+    return ("政府工作报告", start + m.start(), start + m.end()) if m else None
+
+
+def distinguishing_notes(rows: Sequence[Mapping]) -> list[str]:
+    """What to show after each title of a result list so that equal titles can be told apart.
+
+    ``rows`` are list entries with ``id``, ``title``, ``source`` and ``date`` (several
+    entries of one document, as sections are, count once). A title shared by
+    another document gets "（发文机关 · 年份）" with the parts that are known; where
+    that is still shared, the full date; then "编号 N". Other titles get "".
+    Returns one note per row, in order.
+    """
+    documents = list({row["id"]: row for row in rows}.values())
+    notes: dict[int, str] = {}
+    shared = {row["id"] for row, n in zip(documents, _counts([row["title"] for row in documents])) if n > 1}
+    for make in (_issuer_year, _issuer_date, _with_id):
+        keys = [(row["title"], make(row)) for row in documents]
+        for row, (_, note), n in zip(documents, keys, _counts(keys)):
+            if row["id"] in shared and row["id"] not in notes and note and n == 1:
+                notes[row["id"]] = f"（{note}）"
+    return [notes.get(row["id"], "") for row in rows]
+
+
+def _counts(keys: list) -> list[int]:
+    counted = Counter(keys)
+    return [counted[key] for key in keys]
+
+
+def _issuer_year(row: Mapping) -> str:
+    return " · ".join(p for p in (row.get("source"), (row.get("date") or "")[:4]) if p)
+
+
+def _issuer_date(row: Mapping) -> str:
+    return " · ".join(p for p in (row.get("source"), row.get("date")) if p)
+
+
+def _with_id(row: Mapping) -> str:
+    return " · ".join(p for p in (_issuer_date(row), f"编号 {row['id']}") if p)

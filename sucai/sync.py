@@ -1,0 +1,129 @@
+"""Sync to a folder (会员每日同步): new documents written as .docx or .md files into a folder.
+
+``sync(library, folder, since=…)`` writes each visible document added since a
+day (and matching a query, if one is given) that the folder does not hold yet.
+The folder's manifest (``.sucai-sync.json``) remembers what was written (document
+id → file name, whether it holds the whole text), so running it again writes
+only what is new — or what the viewer may now see more of (a free copy becomes
+the whole text once the viewer is a member). The manifest is rewritten after
+every file (atomically), so an interrupted sync resumes where it stopped.
+
+Tier rules: by default a folder gets what a visitor gets — the free view of each
+document with the 会员 notice (:func:`sucai.access.view`), so a folder shared
+with anyone leaks nothing. With an account (``--as USER``), the folder gets what
+that account sees today: a member's whole documents, each counted as one of the
+member's downloads (audited, within the daily quota of the member's tier: the
+sync stops at the quota and the next run goes on).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import access
+from .accounts import Accounts, TooManyRequests, Viewer
+from .errors import InvalidInput
+from .export import export_document
+from .export.archive import unique_name
+from .search import SearchRequest
+from .updates import added_since, day_start, site_zone
+
+MANIFEST = ".sucai-sync.json"
+FORMATS = ("md", "docx")
+
+
+@dataclass
+class SyncSummary:
+    """What a sync did: files ``written`` (names), documents ``kept`` (already there), and why it
+    stopped early (``stopped``: a message, or None)."""
+
+    written: list[str] = field(default_factory=list)
+    kept: int = 0
+    stopped: str | None = None
+
+
+def sync(library, folder: str | Path, *, since: date, query: str | None = None, mode: str = "precise",
+         fmt: str = "md", viewer: Viewer | None = None, accounts: Accounts | None = None) -> SyncSummary:
+    """Write the documents added since local day ``since`` (matching ``query`` searched in ``mode``,
+    精准 by default: every term verbatim) into ``folder`` as ``fmt``.
+
+    ``viewer`` (with its ``accounts``) is whose view is written; None: a visitor's (the free view).
+    Raises InvalidInput (``bad_format``, ``bad_folder``, ``bad_manifest``).
+    """
+    if fmt not in FORMATS:
+        raise InvalidInput(f"同步格式应为 {' / '.join(FORMATS)}：{fmt}", code="bad_format")
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInput(f"无法创建文件夹 {folder}：{error.strerror or error}", code="bad_folder") from error
+    manifest = _load(folder)
+    member = bool(viewer and viewer.member)
+    rows = added_since(library, day_start(since, site_zone(library.settings)))
+    ids = [doc_id for doc_id, _ in reversed(rows)]   # oldest first: an interrupted sync has written the earliest
+    if query and query.strip() and ids:
+        matching = set(library.matching_ids(SearchRequest(q=query, mode=mode, ids=ids, facets=False), member=member,
+                                            limit=len(ids))[1])
+        ids = [i for i in ids if i in matching]
+    summary = SyncSummary()
+    taken = {entry["file"].casefold() for entry in manifest["documents"].values()}
+    taken |= {p.name.casefold() for p in folder.iterdir()}
+    for doc in _documents(library, ids):
+        entry = manifest["documents"].get(str(doc.id))
+        if entry and entry["full"] >= member and (folder / entry["file"]).exists():
+            summary.kept += 1
+            continue
+        view, notice = access.view(doc, member)
+        if viewer is not None and accounts is not None:
+            try:
+                accounts.count_download(viewer, f"文档 {doc.id}（{fmt}，{'全文' if member else '免费部分'}，同步）")
+            except TooManyRequests as error:
+                summary.stopped = error.message
+                break
+        name, data = export_document(view, fmt, notice=notice)
+        if entry:
+            taken.discard(entry["file"].casefold())
+        file = entry["file"] if entry and entry["file"].endswith(f".{fmt}") else unique_name(Path(name).stem, f".{fmt}", taken)
+        _write(folder / file, data)
+        manifest["documents"][str(doc.id)] = {"file": file, "full": member, "title": view.title}
+        _save(folder, manifest)
+        summary.written.append(file)
+    return summary
+
+
+def _documents(library, ids: list[int], chunk: int = 200):
+    """The documents with these ids, read a chunk at a time (bounded memory and IN lists)."""
+    for start in range(0, len(ids), chunk):
+        yield from library.catalogue.documents(ids[start:start + chunk])
+
+
+def _load(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not path.exists():
+        return {"version": 1, "documents": {}}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as error:
+        data = error
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
+        raise InvalidInput(f"同步清单 {path} 已损坏；删除它会重新写入全部文档", code="bad_manifest")
+    return data
+
+
+def _save(folder: Path, manifest: dict) -> None:
+    _write(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file renamed into place)."""
+    temp = path.with_name(f".{path.name}.part")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise InvalidInput(f"无法写入 {path}：{error.strerror or error}", code="bad_folder") from error

@@ -1,0 +1,169 @@
+"""今日更新: what was added to the library, per day and per 文种, as a viewer sees it.
+
+A document is *added* when it is first stored (``ingested_at``, UTC); days are
+the site's local days (the ``timezone`` setting, Asia/Shanghai by default), so
+"today" starts at local midnight. Hidden documents are never listed. Titles,
+文种 and dates are the viewer's: a viewer without the member tier gets those of
+:func:`sucai.access.free_view`, so nothing here shows what only the members part
+says. At most :data:`MAX_DAYS` days are looked back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+from . import access
+from .errors import InvalidInput
+from .model import Document
+
+MAX_DAYS = 31
+MAX_DOCUMENTS = 100
+
+
+def site_zone(settings) -> tzinfo:
+    """The site's time zone (the ``timezone`` setting)."""
+    return ZoneInfo(settings.timezone)
+
+
+@dataclass
+class Added:
+    """A document as listed among the updates: the viewer's metadata, when it was added (``added_at``,
+    UTC ISO) and that time on the site's clock (``added_local``, ``YYYY-MM-DD HH:MM``)."""
+
+    id: int
+    title: str
+    genre: str
+    chars: int
+    date: str | None
+    source: str | None
+    has_member_part: bool
+    added_at: str
+    added_local: str
+
+    @classmethod
+    def of(cls, doc: Document, added_at: str, zone: tzinfo) -> Added:
+        return cls(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, doc.paid_from is not None,
+                   added_at, local_time(added_at, zone))
+
+
+@dataclass
+class Updates:
+    """What was added from ``since`` (a local day) to now: ``days`` newest first, each
+    ``{"date", "count", "by_genre": {文种: count}}``; ``documents`` the newest ``limit``."""
+
+    since: str
+    today: str
+    today_count: int
+    total: int
+    days: list[dict]
+    documents: list[Added]
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
+    """``since`` as typed: a date (``YYYY-MM-DD``: from local midnight), a number of days N (the last N
+    days, today included), an ISO date-time, or nothing (today). Raises InvalidInput (``bad_since``)
+    for anything else."""
+    if raw is None or not raw.strip():
+        return day_start(today, zone)
+    text = raw.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 4:
+        return day_start(today - timedelta(days=max(1, int(text)) - 1), zone)
+    try:
+        if len(text) <= 10:
+            return day_start(date.fromisoformat(text), zone)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"since 应为日期（如 {today.isoformat()}）或带时区的时间：{raw[:40]}",
+                           code="bad_since") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """Local midnight of ``day`` in ``zone``."""
+    return datetime.combine(day, time(), zone)
+
+
+def local_time(stamp: str, zone: tzinfo) -> str:
+    """A stored UTC timestamp on the site's clock, ``YYYY-MM-DD HH:MM``."""
+    return datetime.fromisoformat(stamp).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def local_day(stamp: str, zone: tzinfo) -> str:
+    """The local day (``YYYY-MM-DD``) of a stored UTC timestamp."""
+    return datetime.fromisoformat(stamp).astimezone(zone).date().isoformat()
+
+
+def added_since(library, since: datetime) -> list[tuple[int, str]]:
+    """``(id, added_at)`` of the visible documents added at or after ``since``, newest first."""
+    return library.catalogue.added_since(since.astimezone(timezone.utc).isoformat(timespec="seconds"))
+
+
+def viewer_documents(library, ids: list[int], member: bool, include_hidden: bool = False) -> dict[int, Document]:
+    """The documents with these ids as the viewer sees them (text, title, 文种… of the free view
+    for a viewer without the member tier), by id; hidden ones (and missing ids) left out unless
+    ``include_hidden`` (admins). Outlines and elements are not read."""
+    ids, found = list(ids), {}
+    for start in range(0, len(ids), _CHUNK):   # bounded IN lists
+        for doc in library.catalogue.documents(ids[start:start + _CHUNK], outline=False):
+            if include_hidden or not doc.hidden:
+                found[doc.id] = doc if member else access.free_view(doc)
+    return found
+
+
+def updates(library, *, member: bool, since: str | None = None, genre: str | None = None,
+            limit: int = 20, now: datetime | None = None) -> Updates:
+    """What was added since ``since`` (see :func:`parse_since`; at most :data:`MAX_DAYS` days back),
+    for a viewer with or without the member tier; ``genre`` keeps one 文种 (the viewer's).
+
+    Raises InvalidInput (``bad_since``) for an unreadable ``since``.
+    """
+    zone = site_zone(library.settings)
+    now = (now or datetime.now(timezone.utc)).astimezone(zone)
+    today = now.date()
+    start, warnings = parse_since(since, zone, today), []
+    earliest = day_start(today - timedelta(days=MAX_DAYS - 1), zone)
+    if start < earliest:
+        start = earliest
+        warnings.append(f"最多查看最近 {MAX_DAYS} 天的更新，已从 {earliest.date().isoformat()} 起")
+    rows = added_since(library, start)
+    docs = viewer_documents(library, [i for i, _ in rows], member)
+    listed = [Added.of(docs[i], at, zone) for i, at in rows if i in docs and (not genre or docs[i].genre == genre)]
+    by_day: dict[str, Counter] = {}
+    for item in listed:
+        by_day.setdefault(local_day(item.added_at, zone), Counter())[item.genre] += 1
+    days = [{"date": day, "count": sum(c.values()), "by_genre": dict(c.most_common())} for day, c in by_day.items()]
+    today_count = sum(d["count"] for d in days if d["date"] == today.isoformat())
+    return Updates(start.date().isoformat(), today.isoformat(), today_count, len(listed), days,
+                   listed[: max(1, min(limit, MAX_DOCUMENTS))], warnings)
+
+
+def newest_added(library, limit: int, keep: Callable[[Document], bool] | None = None,
+                 rows: list[tuple[int, str]] | None = None) -> list[tuple[str, Document]]:
+    """The newest ``limit`` documents added in the last :data:`MAX_DAYS` days (or of ``rows``,
+    ``(id, added_at)`` newest first) for which ``keep(document)`` holds, as ``(added_at, document)``;
+    whole documents (callers show them through :mod:`sucai.access`), read a chunk at a time."""
+    if rows is None:
+        rows = added_since(library, datetime.now(timezone.utc) - timedelta(days=MAX_DAYS))
+    found: list[tuple[str, Document]] = []
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start:start + _CHUNK]
+        docs = {d.id: d for d in library.catalogue.documents([i for i, _ in chunk], outline=False)}
+        found += [(at, docs[i]) for i, at in chunk if i in docs and (keep is None or keep(docs[i]))]
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+_CHUNK = 200
+
+
+def added_today(library, now: datetime | None = None) -> int:
+    """How many visible documents were added today (the site's local day)."""
+    zone = site_zone(library.settings)
+    today = (now or datetime.now(timezone.utc)).astimezone(zone).date()
+    return len(added_since(library, day_start(today, zone)))

@@ -1,0 +1,181 @@
+"""The watch folder: files dropped into folders are ingested as they appear or change.
+
+:class:`Watcher` follows one or more folders with watchfiles (inotify on Linux,
+recursively). A file is ingested once it is *settled*: its size and modification
+time have not changed for ``settle_seconds`` (a file still being copied, written
+or downloaded keeps changing and waits). Settled files are ingested together
+(:meth:`sucai.library.Library.ingest`), so a burst of 1,000 files dropped at
+once makes a few ingest runs, not 1,000; each run logs one line in Chinese
+(logger ``sucai.watch``). When it starts, the watcher first ingests what is
+already in the folders (files dropped while it was not running); what was done
+before is recognised and passed over (未变化).
+
+What happens to a file follows the ingest rules (:mod:`sucai.ingest`): a new
+file becomes a document (or 重复 of the document with the same text); a file
+*renamed* or moved inside a watched folder is the same bytes under a new path,
+so it is recorded as 重复 of its document (nothing is stored twice); a file
+*rewritten in place* with new text becomes a new document beside the old one
+(the catalogue keeps what was published — a member may have saved or downloaded
+it — and an admin removes the old one if it should go); a rewrite that changes
+only the layout is 未变化 (still its document). Deleting a file from a watched folder removes nothing
+from the library. Hidden files and the partial files of downloads and editors
+(``.part``, ``.crdownload``, ``.tmp``, ``~`` …) are passed over.
+
+A bad file never stops the watcher (ingest gives it an outcome, 跳过 or 失败);
+an unexpected error of a whole run (the database, the disk) is logged and its
+files are tried again :data:`RETRY_SECONDS` later.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import watchfiles
+
+from .budget import start_early
+from .errors import InvalidInput
+from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover
+
+log = logging.getLogger(__name__)
+
+PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".swp", ".swx", "~")
+_WAKE_MS = 250   # how often pending files are looked at again when nothing else happens
+RETRY_SECONDS = 30   # after a run failed as a whole (not a bad file: the database, the disk)
+
+
+@dataclass
+class Batch:
+    """One ingest run of the watcher: its outcomes and how long it took (seconds)."""
+
+    summary: IngestSummary
+    seconds: float
+
+    def line(self) -> str:
+        """The run as one log line: counts by outcome, and the first files that were not stored."""
+        counts = self.summary.counts
+        parts = "，".join(f"{OUTCOME_NAMES[s]} {counts[s]}" for s in OUTCOMES if counts[s])
+        text = f"入库 {len(self.summary.outcomes)} 个文件：{parts or '无'}（{self.seconds:.1f} 秒）"
+        problems = [o for o in self.summary.outcomes if o.status in ("skipped", "failed")]
+        if problems:
+            named = "；".join(f"{Path(o.path).name}：{o.reason}" for o in problems[:3])
+            text += f"；未入库：{named}" + (f" 等 {len(problems)} 个" if len(problems) > 3 else "")
+        return text
+
+
+def watchable(path: str | Path) -> bool:
+    """Whether a changed path may be a document to ingest: not hidden, not a partial download or editor file."""
+    name = Path(path).name
+    return bool(name) and not name.startswith((".", "~$")) and not name.lower().endswith(PARTIAL_SUFFIXES)
+
+
+class Watcher:
+    """Ingest files dropped into ``folders`` into ``library`` until :meth:`stop` is called.
+
+    ``settle_seconds``: how long a file's size and modification time must stay
+    the same before it is ingested. ``workers``: parsing processes of an ingest
+    run (default: ingest's). ``on_batch(batch)`` is called after each run (the
+    run is also logged). Raises InvalidInput (``bad_folder``) at construction for
+    a folder that does not exist.
+    """
+
+    def __init__(self, library, folders: Iterable[str | Path], *, settle_seconds: float = 1.0,
+                 workers: int | None = None, on_batch: Callable[[Batch], None] | None = None):
+        self.library = library
+        self.folders = [Path(f).resolve() for f in folders]
+        for folder in self.folders:
+            if not folder.is_dir():
+                raise InvalidInput(f"监视的文件夹不存在：{folder}", code="bad_folder")
+        self.settle = settle_seconds
+        self.workers = workers
+        self.on_batch = on_batch
+        self.ready = threading.Event()   # set once the files already there are ingested and watching began
+        self._stop = threading.Event()
+        self._home = Path(library.settings.home).resolve()
+        self._pending: dict[Path, tuple[tuple[int, int], float]] = {}   # path → ((size, mtime), since when)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        """Watch until :meth:`stop` (or Ctrl+C): first the files already there, then every change."""
+        log.info("开始监视：%s（文件大小和修改时间 %.1f 秒不变后入库）", "、".join(map(str, self.folders)), self.settle)
+        changes = watchfiles.watch(*self.folders, watch_filter=lambda _, path: watchable(path), stop_event=self._stop,
+                                   rust_timeout=_WAKE_MS, yield_on_timeout=True, debounce=1600, step=100,
+                                   raise_interrupt=False)
+        first = next(changes, set())   # the watch begins here: nothing dropped from now on is missed
+        start_early()   # the parsing workers' fork server, so the first file dropped does not wait for it
+        self._run_batch([str(f) for f in self.folders])   # what was dropped while no one watched
+        self.ready.set()
+        for batch in itertools.chain([first], changes):
+            for change, path in batch:
+                if change != watchfiles.Change.deleted:
+                    self._note(Path(path), change == watchfiles.Change.added)
+            settled = self._settled()
+            if settled:
+                self._run_batch(settled)
+        log.info("停止监视")
+
+    def _note(self, path: Path, added: bool = True) -> None:
+        """Remember a changed path (a folder added or moved in: each file in it)."""
+        if path.is_dir():
+            files, _ = discover([path], self.library.settings.home) if added else ([], [])
+            for file in files:
+                self._note(file)
+        elif watchable(path) and path not in self._pending and not path.is_relative_to(self._home):
+            self._pending[path] = ((-1, -1), time.monotonic())
+
+    def _settled(self) -> list[str]:
+        """Pending files whose size and modification time stayed the same for ``settle`` seconds."""
+        now, settled = time.monotonic(), []
+        for path, (seen, since) in list(self._pending.items()):
+            if since > now:   # to be tried again later
+                continue
+            try:
+                stat = path.stat()
+            except OSError:   # gone again (a temporary file renamed into place, deleted)
+                del self._pending[path]
+                continue
+            state = (stat.st_size, stat.st_mtime_ns)
+            if state != seen:
+                self._pending[path] = (state, now)
+            elif now - since >= self.settle:
+                settled.append(str(path))
+                del self._pending[path]
+        return settled
+
+    def _run_batch(self, paths: list[str]) -> None:
+        started = time.monotonic()
+        try:
+            summary = self.library.ingest(paths, workers=self.workers)
+        except Exception:  # noqa: BLE001 - the watcher goes on and tries these files again later
+            log.exception("入库出错（%d 个文件），%d 秒后重试", len(paths), RETRY_SECONDS)
+            later = time.monotonic() + RETRY_SECONDS
+            self._pending.update({Path(p): ((-1, -1), later) for p in paths})
+            return
+        batch = Batch(summary, time.monotonic() - started)
+        if summary.outcomes and any(o.status != "unchanged" for o in summary.outcomes):
+            log.info(batch.line())
+        if self.on_batch:
+            self.on_batch(batch)
+
+
+def watch_forever(home: str | Path | None, folders: list[str | Path], settle_seconds: float = 1.0,
+                  workers: int | None = None) -> None:
+    """Open the library in ``home`` and watch ``folders`` until interrupted (the body of ``sucai watch``
+    and of the watcher process of ``sucai serve --watch``); log lines go to standard error."""
+    from .library import Library
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)   # its own lines are English ("3 changes detected")
+    library = Library.open(home)
+    try:
+        Watcher(library, folders, settle_seconds=settle_seconds, workers=workers).run()
+    finally:
+        library.close()

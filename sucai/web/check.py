@@ -1,0 +1,166 @@
+"""查重 and 相似版本 on the web: ``POST /api/check``, ``GET /api/documents/{id}/versions`` and the
+查重 page ``/check``.
+
+A draft comes as JSON ``{"text": "…"}``, as a form (field ``text``, or an uploaded
+``file`` read by the ingest's readers) or as ``text/plain``. The report is the JSON of
+``sucai check --json``, or with ``?format=html|docx`` a report file to download. It is
+computed for the request's viewer (:func:`sucai.check.check_text` with
+``viewer.member``): a viewer without the member tier gets no text of members-only
+sources. A check never changes the library.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from ..check import check_text, read_draft
+from ..check.export import export_report, percent, report_section
+from ..config import Settings
+from ..errors import InvalidInput, SucaiError
+from ..library import Library
+from .api import DocId
+from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library
+from .render import content_disposition
+from .templating import render_page
+
+router = APIRouter()
+
+_MEDIA = {"html": "text/html; charset=utf-8",
+          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+_FORM_OVERHEAD = 1 << 16
+_BODY = {"content": {
+    "application/json": {"schema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "text": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}},
+    "text/plain": {"schema": {"type": "string"}},
+}}
+
+
+class TooLarge(InvalidInput):
+    status = 413
+    default_code = "too_large"
+
+
+@router.post("/api/check", tags=["api"], summary="查重：草稿与库内材料比对（与 sucai check --json 相同的字段）",
+             openapi_extra={"requestBody": _BODY})
+async def api_check(
+    request: Request,
+    library: Annotated[Library, Depends(get_library)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
+):
+    text = await draft_text(request, library.settings)
+    report = await _checked(request, library, viewer, text)
+    if format == "json":
+        return JSONResponse(report.to_dict())
+    name, data = export_report(report, format)
+    return Response(data, media_type=_MEDIA[format],
+                    headers={"Content-Disposition": content_disposition(name, f"check-report.{format}")})
+
+
+@router.get("/api/documents/{doc_id}/versions", tags=["api"], summary="相似版本：与这篇文档同组的近似重复文档")
+def api_versions(
+    doc_id: DocId,
+    library: Annotated[Library, Depends(get_library)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+):
+    library.get(doc_id, include_hidden=viewer.admin)  # 404 for a missing or hidden document
+    versions = library.clusters.versions(doc_id, member=viewer.member, include_hidden=viewer.admin)
+    return JSONResponse({"id": doc_id, "versions": [v.to_dict() for v in versions]})
+
+
+@router.get("/check", include_in_schema=False)
+def check_page(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)]):
+    return _page(request, viewer)
+
+
+@router.post("/check", include_in_schema=False)
+async def check_submit(
+    request: Request,
+    library: Annotated[Library, Depends(get_library)],
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+):
+    try:
+        text = await draft_text(request, library.settings)
+        report = await _checked(request, library, viewer, text)
+    except SucaiError as error:
+        return _page(request, viewer, error=error.message, status=error.status)
+    return _page(request, viewer, report=report, section=report_section(report), text=text)
+
+
+async def _checked(request: Request, library: Library, viewer: Viewer, text: str):
+    """The report on ``text`` for ``viewer``, one of the tier's daily 查重 spent first (429 past the quota)."""
+    get_accounts(request).use_quota(viewer, "check", f"查重 {len(text)} 字", client_ip(request))
+    return await run_in_threadpool(check_text, library, text, viewer.member)
+
+
+def _page(request: Request, viewer: Viewer, status: int = 200, **context):
+    settings = request.app.state.settings
+    return render_page(request, "check.html", status=status, viewer=viewer, params={"mode": "ranked"},
+                       max_chars=settings.check_max_chars, max_mb=settings.upload_max_mb, percent=percent,
+                       **context)
+
+
+async def draft_text(request: Request, settings: Settings) -> str:
+    """The draft of a request: JSON ``{"text"}``, a form's ``file`` (read like an ingested file) or
+    ``text`` field, or a ``text/plain`` body. Raises InvalidInput (413 ``too_large`` beyond the
+    limits, 422 otherwise) or ReadError (an unreadable file)."""
+    text_cap = settings.check_max_chars * 8 + _FORM_OVERHEAD  # bytes: UTF-8, or JSON \\u escapes
+    file_cap = settings.upload_max_mb * 2**20
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        length = request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            raise InvalidInput("上传请求缺少长度信息（Content-Length）", code="length_required")
+        if int(length) > max(text_cap, file_cap + _FORM_OVERHEAD):
+            raise TooLarge(f"上传内容过大：文件不超过 {settings.upload_max_mb} MB")
+        return await _form_draft(request, file_cap)
+    if kind in ("application/json", "text/plain", ""):
+        body = await _body(request, text_cap)
+        if kind == "application/json":
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise InvalidInput("请求体不是有效的 JSON，应为 {\"text\": \"草稿全文\"}", code="bad_json") from None
+            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+                raise InvalidInput("JSON 中应有字符串字段 text（草稿全文）", code="bad_json")
+            return data["text"]
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("纯文本请求体应为 UTF-8 编码；其他编码请以文件（file）上传", code="undecodable") from None
+    raise InvalidInput("请以 JSON {\"text\": …}、表单字段 text、上传文件 file 或纯文本提交草稿", code="bad_content_type")
+
+
+async def _form_draft(request: Request, file_cap: int) -> str:
+    try:
+        form = await request.form(max_files=1, max_fields=10)
+    except Exception:  # noqa: BLE001 - starlette's MultiPartException / a malformed body
+        raise InvalidInput("无法读取提交的表单；一次只能上传一个文件", code="bad_form") from None
+    try:
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+            data = await upload.read(file_cap + 1)
+            if len(data) > file_cap:
+                raise TooLarge(f"文件过大（超过 {file_cap // 2**20} MB 上限）")
+            return await run_in_threadpool(read_draft, request.app.state.settings, None, data, upload.filename or "")
+        text = form.get("text")
+        return text if isinstance(text, str) else ""
+    finally:
+        await form.close()
+
+
+async def _body(request: Request, cap: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise TooLarge("草稿过长：请分段查重，或上传文件")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,66 @@
+"""Membership codes on the web: the admin's ``/admin/codes`` (make a batch → CSV download; the batches)
+and the user's ``POST /account/redeem`` (on 我的账号). Every form carries the CSRF token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from ..accounts import TIER_LABELS, TIERS, Accounts
+from ..codes import CSV_HEADER, MAX_BATCH, Codes
+from ..errors import SucaiError
+from ..export.archive import index_csv, safe_stem
+from .account import account_page
+from .deps import Viewer, client_ip, current_viewer, get_accounts, require_admin, require_login, verify_csrf
+from .render import content_disposition
+from .templating import render_page
+
+router = APIRouter(include_in_schema=False)
+Csrf = [Depends(verify_csrf)]
+FormText = Annotated[str, Form(max_length=200)]
+
+
+def get_codes(request: Request) -> Codes:
+    return Codes(get_accounts(request), request.app.state.settings.redeem_max_failures)
+
+
+def _codes_page(request: Request, viewer: Viewer, codes: Codes, *, error: str | None = None, status: int = 200):
+    return render_page(request, "admin_codes.html", status=status, viewer=viewer, section="codes",
+                       batches=codes.batches(), tiers=TIERS, tier_labels=TIER_LABELS, error=error, max_batch=MAX_BATCH)
+
+
+@router.get("/admin/codes")
+def codes_page(request: Request, viewer: Annotated[Viewer, Depends(require_admin)],
+               codes: Annotated[Codes, Depends(get_codes)]):
+    return _codes_page(request, viewer, codes)
+
+
+@router.post("/admin/codes", dependencies=Csrf)
+def create_codes(request: Request, viewer: Annotated[Viewer, Depends(require_admin)],
+                 codes: Annotated[Codes, Depends(get_codes)], tier: FormText = "member", days: FormText = "365",
+                 count: FormText = "10", batch: FormText = ""):
+    try:
+        numbers = [int(v) if v.strip().isascii() and v.strip().isdigit() else 0 for v in (days, count)]
+        rows = codes.create(tier, numbers[0], numbers[1], batch=batch, actor=viewer, source_ip=client_ip(request))
+    except SucaiError as error:
+        return _codes_page(request, viewer, codes, error=error.message, status=error.status)
+    data = index_csv(CSV_HEADER, [[r["code"], r["tier"], r["days"], r["batch"], r["created_at"]] for r in rows])
+    name = f"卡密-{safe_stem(rows[0]['batch'], 'batch')}.csv"
+    return Response(data, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": content_disposition(name, "codes.csv"), "Cache-Control": "no-store"})
+
+
+@router.post("/account/redeem", dependencies=Csrf)
+def redeem(request: Request, viewer: Annotated[Viewer, Depends(require_login)],
+           accounts: Annotated[Accounts, Depends(get_accounts)], codes: Annotated[Codes, Depends(get_codes)],
+           code: FormText = ""):
+    try:
+        done = codes.redeem(viewer, code, client_ip(request))
+    except SucaiError as error:
+        response = account_page(request, viewer, accounts, status=error.status, error=error.message)
+        if error.status == 429:
+            response.headers["Retry-After"] = str(getattr(error, "retry_after", None) or 3600)
+        return response
+    return account_page(request, accounts.viewer(viewer.user_id), accounts, message=done.message)

@@ -1,0 +1,181 @@
+"""What a logged-in viewer keeps: 订阅 (saved searches, ``/saved``), 收藏夹 (``/favourites``) and
+浏览/下载记录 (``/history``).
+
+Storage and rules are in :mod:`sucai.collections`; documents are always shown as the
+viewer may see them (:func:`sucai.updates.viewer_documents`), hidden ones left out. A
+folder is downloaded as a zip through the same quota and audit as every download
+(:func:`sucai.web.api.zip_download`), by POST with the CSRF token (a cross-site
+link cannot spend a member's quota). Every form carries the CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from ..accounts import Accounts
+from ..collections import Collections, new_matches
+from ..library import Library
+from ..updates import local_time, site_zone, viewer_documents
+from .api import DocId, zip_download
+from .deps import (Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, same_site_download,
+                   verify_csrf)
+from .templating import render_page
+
+router = APIRouter(include_in_schema=False)
+Csrf = [Depends(verify_csrf)]
+FormText = Annotated[str, Form(max_length=1000)]
+Store = Annotated[Collections, Depends(get_collections)]
+Lib = Annotated[Library, Depends(get_library)]
+NEW_SHOWN = 50
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _login_first(viewer: Viewer, here: str) -> RedirectResponse | None:
+    return None if viewer.logged_in else _see_other(f"/login?next={here}")
+
+
+# -- saved searches ---------------------------------------------------------------
+
+
+def _saved_page(request: Request, viewer: Viewer, store: Collections, library: Library, *,
+                message: str | None = None, feed: tuple[int, str] | None = None, status: int = 200):
+    searches = store.saved_searches(viewer)
+    counts = {s.id: len(new_matches(library, s, viewer.member)) for s in searches}
+    feed_url = (feed[0], f"{str(request.base_url).rstrip('/')}/feeds/saved/{feed[1]}.atom") if feed else None
+    return render_page(request, "saved.html", status=status, viewer=viewer, searches=searches, counts=counts,
+                       message=message, feed=feed_url)
+
+
+@router.get("/saved")
+def saved_page(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store, library: Lib,
+               message: str | None = None):
+    return _login_first(viewer, "/saved") or _saved_page(request, viewer, store, library,
+                                                         message=(message or "")[:100] or None)
+
+
+@router.post("/saved", dependencies=Csrf)
+def save_search(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
+                name: FormText = "", q: FormText = "", mode: FormText = "ranked", scope: FormText = "doc",
+                heading: FormText = "", genre: FormText = "", year: FormText = "", source: FormText = ""):
+    if not viewer.logged_in:
+        return _see_other("/login?next=/saved")
+    params = {"q": q, "mode": mode if mode in ("ranked", "precise") else "ranked",
+              "scope": scope if scope in ("doc", "section") else "doc", "heading": heading or None,
+              "genre": genre or None, "year": int(year) if year.isascii() and year.isdigit() else None,
+              "source": source or None}
+    saved = store.save_search(viewer, name, params)
+    return _see_other(f"/saved?message=已保存检索“{saved.name}”")
+
+
+@router.get("/saved/{search_id}")
+def saved_search_page(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
+                      store: Store, library: Lib):
+    if redirect := _login_first(viewer, f"/saved/{search_id}"):
+        return redirect
+    saved = store.saved_search(viewer, search_id)
+    fresh = new_matches(library, saved, viewer.member)
+    result = library.search(saved.request(ids=fresh[:NEW_SHOWN], limit=NEW_SHOWN), member=viewer.member)
+    store.mark_seen(viewer, search_id)
+    return render_page(request, "saved_search.html", viewer=viewer, saved=saved, new_count=len(fresh),
+                       hits=result.hits if fresh else [], params={"mode": "ranked"})
+
+
+@router.post("/saved/{search_id}/delete", dependencies=Csrf)
+def delete_saved(search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
+    store.delete_search(viewer, search_id)
+    return _see_other("/saved?message=已删除")
+
+
+@router.post("/saved/{search_id}/feed", dependencies=Csrf)
+def new_feed(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
+             library: Lib):
+    token = store.new_feed_token(viewer, search_id)
+    return _saved_page(request, viewer, store, library, feed=(search_id, token),
+                       message="已生成订阅地址（旧地址随即失效）。它只显示这一次，请复制到阅读器中。")
+
+
+@router.post("/saved/{search_id}/feed/revoke", dependencies=Csrf)
+def revoke_feed(search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
+    store.revoke_feed(viewer, search_id)
+    return _see_other("/saved?message=订阅地址已停用")
+
+
+# -- favourites -------------------------------------------------------------------
+
+
+@router.get("/favourites")
+def favourites_page(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
+    return _login_first(viewer, "/favourites") or render_page(request, "favourites.html", viewer=viewer,
+                                                              folders=store.folders(viewer))
+
+
+@router.post("/favourites", dependencies=Csrf)
+def add_favourite(viewer: Annotated[Viewer, Depends(current_viewer)], store: Store, library: Lib,
+                  doc_id: Annotated[int, Form(ge=1, le=2**62)], folder: FormText = "", note: FormText = ""):
+    library.get(doc_id, include_hidden=viewer.admin)   # 404 for a missing or hidden document
+    kept = store.add_favourite(viewer, doc_id, folder, note)
+    return _see_other(f"/favourites/{kept.id}")
+
+
+@router.get("/favourites/{folder_id}")
+def folder_page(request: Request, folder_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
+                store: Store, library: Lib):
+    if redirect := _login_first(viewer, f"/favourites/{folder_id}"):
+        return redirect
+    folder = store.folder(viewer, folder_id)
+    items = store.favourites(viewer, folder_id)
+    docs = viewer_documents(library, [i.doc_id for i in items], viewer.member, include_hidden=viewer.admin)
+    return render_page(request, "folder.html", viewer=viewer, folder=folder, items=items, docs=docs,
+                       downloads_left=get_accounts(request).downloads_left(viewer))
+
+
+@router.post("/favourites/{folder_id}/items/{doc_id}/note", dependencies=Csrf)
+def set_note(folder_id: DocId, doc_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
+             note: FormText = ""):
+    store.set_note(viewer, folder_id, doc_id, note)
+    return _see_other(f"/favourites/{folder_id}")
+
+
+@router.post("/favourites/{folder_id}/items/{doc_id}/remove", dependencies=Csrf)
+def remove_favourite(folder_id: DocId, doc_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
+                     store: Store):
+    store.remove_favourite(viewer, folder_id, doc_id)
+    return _see_other(f"/favourites/{folder_id}")
+
+
+@router.post("/favourites/{folder_id}/delete", dependencies=Csrf)
+def delete_folder(folder_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
+    store.delete_folder(viewer, folder_id)
+    return _see_other("/favourites")
+
+
+@router.post("/favourites/{folder_id}/download", dependencies=[*Csrf, Depends(same_site_download)])
+def download_folder(request: Request, folder_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
+                    store: Store, library: Lib, accounts: Annotated[Accounts, Depends(get_accounts)],
+                    format: Annotated[Literal["docx", "md", "txt"], Form()] = "md"):  # noqa: A002
+    folder = store.folder(viewer, folder_id)
+    ids = [i.doc_id for i in store.favourites(viewer, folder_id)]
+    found = {d.id: d for d in library.catalogue.documents(ids) if viewer.admin or not d.hidden}
+    docs = [found[i] for i in ids if i in found]
+    return zip_download(request, docs, viewer, accounts, format, folder.name)
+
+
+# -- history ----------------------------------------------------------------------
+
+
+@router.get("/history")
+def history_page(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store, library: Lib):
+    if redirect := _login_first(viewer, "/history"):
+        return redirect
+    get_recorder(request).flush()   # what this viewer just did is listed too
+    zone = site_zone(library.settings)
+    entries = [{**e, "time": local_time(e["at"], zone)} for e in store.history(viewer)]
+    docs = viewer_documents(library, {e["doc_id"] for e in entries}, viewer.member, include_hidden=viewer.admin)
+    return render_page(request, "history.html", viewer=viewer, entries=entries, docs=docs)
+

@@ -1,0 +1,193 @@
+"""The 写作台: its page ``/drafts`` and its JSON API under ``/api/drafts``.
+
+Every route first asks :func:`sucai.drafting.require_drafting` (setting
+``drafting_tier``); what a writer receives is computed for their member tier
+(:func:`sucai.access.view` inside :mod:`sucai.drafting`). Drafts belong to their
+author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404.
+Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``, as every
+POST route of the app does; an API token may ask for outlines and paragraphs (they only read),
+but saves, changes, deletes and 润笔 need a logged-in session (tokens are for reading).
+A draft's 查重 (``/api/drafts/{id}/check``) is :func:`sucai.drafting.check_draft` of the draft as
+its author may see it now, for their tier.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from ..accounts import Accounts
+from ..config import Settings
+from ..check.export import export_report
+from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draft, paragraph_candidates,
+                        require_drafting, rewrite_paragraph, shown, suggest_outline)
+from ..drafting.rewrite import MODE_NAMES, enabled
+from ..library import Library
+from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, same_site_download, verify_csrf,
+                   verify_csrf_or_token)
+from .render import content_disposition
+from .templating import render_page
+
+router = APIRouter(tags=["写作台"])
+
+MAX_HEADINGS = 30
+_MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+          "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+DraftId = Annotated[int, Path(ge=1, le=2**62, description="草稿编号")]
+Csrf = [Depends(verify_csrf)]
+Reading = [Depends(verify_csrf_or_token)]
+
+
+def writer(request: Request) -> Viewer:
+    """The viewer, who must be allowed to draft (403 ``login_required`` / ``drafting_tier`` otherwise)."""
+    viewer = current_viewer(request)
+    require_drafting(viewer, request.app.state.settings)
+    return viewer
+
+
+Writer = Annotated[Viewer, Depends(writer)]
+Lib = Annotated[Library, Depends(get_library)]
+
+
+def _store(library: Library) -> DraftStore:
+    return DraftStore(library.catalogue)
+
+
+def _owner(viewer: Viewer) -> Owner:
+    return Owner(viewer.user_id, viewer.username)
+
+
+class OutlineAsk(BaseModel):
+    genre: str = Field("", max_length=100, description="文种")
+    topic: str = Field("", max_length=500, description="主题")
+    unit: str | None = Field(None, max_length=200, description="本单位名称（不标为【待补】）")
+    year: int | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】）")
+
+
+class ParagraphsAsk(OutlineAsk):
+    headings: list[Annotated[str, Field(max_length=200)]] = Field(max_length=MAX_HEADINGS, description="标题（不含序号）")
+    limit: int = Field(5, ge=1, le=20, description="每个标题的候选段落数")
+
+
+class RewriteAsk(BaseModel):
+    text: str = Field(max_length=3000, description="要润笔的一段")
+    mode: Literal["polish", "shorten", "formal", "plain", "adapt"] = Field("polish", description="润笔方式")
+    unit: str | None = Field(None, max_length=200, description="本单位名称（adapt 时必填）")
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+@router.get("/drafts", include_in_schema=False)
+def drafting_page(request: Request, viewer: Writer, library: Lib):
+    settings: Settings = request.app.state.settings
+    genres = library.catalogue.stats()["by_genre"]
+    return render_page(request, "drafting.html", viewer=viewer, genres=genres, params={"mode": "ranked"},
+                       rewrite_modes=MODE_NAMES if enabled(settings) else {})
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+
+@router.post("/api/drafts/outline", summary="写作台：按文种和主题建议提纲（与 sucai draft 的 outline 相同）",
+             dependencies=Reading)
+def api_outline(ask: OutlineAsk, viewer: Writer, library: Lib):
+    found = suggest_outline(library, ask.genre.strip(), ask.topic.strip(), member=viewer.member,
+                            unit=ask.unit, year=ask.year)
+    return JSONResponse({"genre": found.genre, "topic": found.topic,
+                         "outline": [node.to_dict() for node in found.outline],
+                         "documents": found.documents, "warnings": found.warnings})
+
+
+@router.post("/api/drafts/paragraphs", summary="写作台：每个标题的候选段落（注明出处；marked 为标出【待补】后的文字）",
+             dependencies=Reading)
+def api_paragraphs(ask: ParagraphsAsk, viewer: Writer, library: Lib):
+    found = []
+    for heading in ask.headings:
+        found += paragraph_candidates(library, heading, genre=ask.genre.strip() or None, member=viewer.member,
+                                      limit=ask.limit, unit=ask.unit, year=ask.year)
+    return JSONResponse({"candidates": [c.to_dict(marked=True) for c in found]})
+
+
+@router.post("/api/drafts/rewrite", summary="写作台：润笔一段（需配置 llm_base_url；改动数字、日期、名称的改写会被拒绝）",
+             dependencies=Csrf)
+def api_rewrite(request: Request, ask: RewriteAsk, viewer: Writer):
+    result = rewrite_paragraph(request.app.state.settings, ask.text, ask.mode, ask.unit)
+    return JSONResponse(result.to_dict())
+
+
+@router.get("/api/drafts", summary="写作台：我的草稿（最近修改的在前）")
+def api_list_drafts(viewer: Writer, library: Lib):
+    return JSONResponse({"drafts": _store(library).list(_owner(viewer))})
+
+
+@router.post("/api/drafts", summary="写作台：保存新草稿", status_code=201, dependencies=Csrf)
+def api_save_draft(request: Request, viewer: Writer, library: Lib, accounts: Annotated[Accounts, Depends(get_accounts)],
+                   data: Annotated[dict, Body(description="草稿")]):
+    draft = build_draft(library, data, member=viewer.member)
+    accounts.use_quota(viewer, "draft", f"草稿：{draft.title}", client_ip(request))  # the tier's daily drafts
+    draft_id = _store(library).create(_owner(viewer), draft)
+    return _draft_json(library, viewer, draft_id, 201)
+
+
+@router.get("/api/drafts/{draft_id}", summary="写作台：打开一篇草稿")
+def api_get_draft(draft_id: DraftId, viewer: Writer, library: Lib):
+    return _draft_json(library, viewer, draft_id)
+
+
+@router.put("/api/drafts/{draft_id}", summary="写作台：保存修改", dependencies=Csrf)
+def api_update_draft(draft_id: DraftId, viewer: Writer, library: Lib, data: Annotated[dict, Body(description="草稿")]):
+    _store(library).update(_owner(viewer), draft_id, build_draft(library, data, member=viewer.member))
+    return _draft_json(library, viewer, draft_id)
+
+
+@router.delete("/api/drafts/{draft_id}", summary="写作台：删除草稿", dependencies=Csrf)
+def api_delete_draft(draft_id: DraftId, viewer: Writer, library: Lib):
+    _store(library).delete(_owner(viewer), draft_id)
+    return JSONResponse({"ok": True, "id": draft_id})
+
+
+@router.get("/api/drafts/{draft_id}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；计入每日下载次数）",
+            dependencies=[Depends(same_site_download)])
+def api_download_draft(
+    request: Request,
+    draft_id: DraftId,
+    viewer: Writer,
+    library: Lib,
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+    format: Annotated[Literal["docx", "md"], Query(description="docx / md")] = "docx",  # noqa: A002 - the public name
+    sources: Annotated[bool, Query(description="是否附上素材来源")] = True,
+):
+    draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
+    accounts.count_download(viewer, f"草稿 {draft_id}（{format}）", client_ip(request))
+    name, data = export_draft(draft, format, sources=sources)
+    return Response(data, media_type=_MEDIA[format],
+                    headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}.{format}")})
+
+
+@router.get("/api/drafts/{draft_id}/check",
+            summary="写作台：草稿查重（字段同 POST /api/check，另有 text：查重的草稿全文；html、docx 为查重报告）")
+def api_check_draft(
+    request: Request,
+    draft_id: DraftId,
+    viewer: Writer,
+    library: Lib,
+    accounts: Annotated[Accounts, Depends(get_accounts)],
+    format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
+):
+    draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
+    accounts.use_quota(viewer, "check", f"草稿 {draft_id}", client_ip(request))  # the tier's daily 查重
+    report = check_draft(library, draft, member=viewer.member)
+    if format == "json":
+        return JSONResponse({"text": report.text, **report.to_dict()})
+    name, data = export_report(report, format)
+    return Response(data, media_type=_MEDIA[format],
+                    headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}-check.{format}")})
+
+
+def _draft_json(library: Library, viewer: Viewer, draft_id: int, status: int = 200) -> JSONResponse:
+    draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
+    return JSONResponse(draft.to_dict(), status_code=status)

@@ -1,0 +1,61 @@
+"""Atom feeds: ``/feeds/updates.atom`` (all new documents, or one 文种 with ``?genre=``) and
+``/feeds/saved/<token>.atom`` (the new matches of a saved search, reached by its secret token).
+
+Every feed is made for a viewer without the member tier (see :mod:`sucai.feeds`): a
+feed URL is read without a login, by readers and services that are not the member.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from .. import access
+from ..collections import Collections
+from ..feeds import FEED_ENTRIES, atom
+from ..library import Library
+from ..updates import MAX_DAYS, added_since, newest_added
+from .deps import get_collections, get_library
+
+router = APIRouter(prefix="/feeds", include_in_schema=False)
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+def _feed(data: bytes) -> Response:
+    return Response(data, media_type=ATOM, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+
+def _site(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/updates.atom")
+def updates_feed(
+    request: Request,
+    library: Annotated[Library, Depends(get_library)],
+    genre: Annotated[str | None, Query(max_length=100)] = None,
+):
+    keep = (lambda doc: access.free_view(doc).genre == genre) if genre else None
+    entries = newest_added(library, FEED_ENTRIES, keep)
+    title = f"素材库更新 · {genre}" if genre else "素材库更新"
+    return _feed(atom(title=title, feed_url=str(request.url), site_url=_site(request), entries=entries))
+
+
+@router.get("/saved/{token}.atom")
+def saved_search_feed(
+    request: Request,
+    token: Annotated[str, Path(max_length=100)],
+    library: Annotated[Library, Depends(get_library)],
+    collections: Annotated[Collections, Depends(get_collections)],
+):
+    saved = collections.search_for_feed(token)
+    since = datetime.now(timezone.utc) - timedelta(days=MAX_DAYS)
+    rows = added_since(library, since)
+    matched = set(library.matching_ids(saved.request(ids=[i for i, _ in rows]), member=False, limit=len(rows) or 1)[1])
+    entries = newest_added(library, FEED_ENTRIES, rows=[row for row in rows if row[0] in matched])
+    site = _site(request)
+    return _feed(atom(title=f"素材库订阅 · {saved.name}", feed_url=f"{site}/feeds/saved/{token}.atom", site_url=site,
+                      entries=entries, subtitle="已保存检索的新结果", feed_id=f"{site}/saved/{saved.id}"))

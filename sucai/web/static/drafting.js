@@ -1,0 +1,504 @@
+// sucai 写作台: outline, paragraphs with their sources, saving and downloading a draft.
+// No framework, no build step; text from the server is always put in with textContent.
+(function () {
+  "use strict";
+
+  const desk = document.getElementById("writing-desk");
+  if (!desk) return;
+  const csrf = document.querySelector("meta[name=csrf-token]").content;
+  const CN = "零一二三四五六七八九";
+  const PLACEHOLDER = "【待补】";
+  let draft = { id: null, sections: [] };
+  let start = {};
+
+  // -- helpers ---------------------------------------------------------------------------------
+
+  function $(id) { return document.getElementById(id); }
+
+  function api(method, url, body) {
+    const options = { method: method, headers: { "Accept": "application/json", "X-CSRF-Token": csrf } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(data.error || ("请求失败（" + response.status + "）"));
+        return data;
+      });
+    });
+  }
+
+  function say(id, text, bad) {
+    const el = $(id);
+    el.textContent = text || "";
+    el.classList.toggle("bad", !!bad);
+  }
+
+  function ordinal(n) {
+    if (n < 1 || n > 99) return String(n);
+    const tens = Math.floor(n / 10), ones = n % 10;
+    return (tens ? (tens === 1 ? "" : CN[tens]) + "十" : "") + (ones ? CN[ones] : "");
+  }
+
+  // GB/T 9704-2012 §7.3.3 structure numbers, restarting under each parent (as the server numbers them).
+  function labels(sections) {
+    const counters = [0, 0, 0, 0, 0];
+    let depth = 0;
+    return sections.map(function (section) {
+      const level = Math.max(1, Math.min(section.level, depth + 1));
+      section.level = level;
+      counters[level] += 1;
+      for (let i = level + 1; i < counters.length; i++) counters[i] = 0;
+      depth = level;
+      const n = counters[level];
+      return level === 1 ? ordinal(n) + "、" : level === 2 ? "（" + ordinal(n) + "）" : n + ".";
+    });
+  }
+
+  function marked(text) {   // the text with 【待补】 set apart
+    const frag = document.createDocumentFragment();
+    text.split(PLACEHOLDER).forEach(function (part, i) {
+      if (i > 0) {
+        const span = document.createElement("span");
+        span.className = "placeholder";
+        span.textContent = PLACEHOLDER;
+        frag.appendChild(span);
+      }
+      frag.appendChild(document.createTextNode(part));
+    });
+    return frag;
+  }
+
+  function sourceLink(source) {
+    const a = document.createElement("a");
+    a.href = "/documents/" + encodeURIComponent(source.doc_id) + "#o" + encodeURIComponent(source.start);
+    a.target = "_blank";
+    a.textContent = "《" + source.title + "》";
+    return a;
+  }
+
+  function startValues() {
+    return {
+      genre: $("genre").value.trim(), topic: $("topic").value.trim(), unit: $("unit").value.trim() || null,
+      year: $("year").value ? Number($("year").value) : null,
+      target_chars: $("target-chars").value ? Number($("target-chars").value) : null,
+    };
+  }
+
+  // -- 1. start: suggest an outline -------------------------------------------------------------
+
+  $("start-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    start = startValues();
+    say("start-status", "正在查找同类材料的提纲……");
+    api("POST", "/api/drafts/outline", { genre: start.genre, topic: start.topic, unit: start.unit, year: start.year })
+      .then(function (data) {
+        const sections = [];
+        (function walk(nodes, level) {
+          nodes.forEach(function (node) {
+            sections.push({ heading: node.heading, level: level, support: node.support, sources: node.sources, paragraphs: [] });
+            walk(node.children, level + 1);
+          });
+        })(data.outline, 1);
+        draft = { id: null, sections: sections };
+        const warnings = $("outline-warnings");
+        warnings.replaceChildren();
+        data.warnings.forEach(function (w) { const li = document.createElement("li"); li.textContent = w; warnings.appendChild(li); });
+        say("start-status", "参考了 " + data.documents.length + " 篇材料");
+        if (!$("draft-title").value) $("draft-title").value = start.topic || (start.genre + "初稿");
+        $("outline-panel").hidden = false;
+        $("compose-panel").hidden = true;
+        renderOutline();
+      })
+      .catch(function (error) { say("start-status", error.message, true); });
+  });
+
+  // -- 2. the outline editor --------------------------------------------------------------------
+
+  function renderOutline() {
+    const list = $("outline-editor");
+    list.replaceChildren();
+    const numbers = labels(draft.sections);
+    draft.sections.forEach(function (section, i) {
+      const row = $("heading-template").content.firstElementChild.cloneNode(true);
+      row.dataset.level = section.level;
+      row.querySelector(".label").textContent = numbers[i];
+      const input = row.querySelector(".heading-text");
+      input.value = section.heading;
+      input.addEventListener("input", function () { section.heading = input.value; });
+      row.querySelector(".support").textContent = section.support ? "[" + section.support + "]" : "";
+      row.querySelector(".support").title = section.sources ? "参考材料编号：" + section.sources.join("、") : "";
+      row.querySelector(".up").addEventListener("click", function () { move(i, -1); });
+      row.querySelector(".down").addEventListener("click", function () { move(i, 1); });
+      row.querySelector(".outdent").addEventListener("click", function () { section.level = Math.max(1, section.level - 1); renderOutline(); });
+      row.querySelector(".indent").addEventListener("click", function () { section.level = Math.min(3, section.level + 1); renderOutline(); });
+      row.querySelector(".remove").addEventListener("click", function () { draft.sections.splice(i, 1); renderOutline(); });
+      list.appendChild(row);
+    });
+  }
+
+  function move(i, by) {
+    const j = i + by;
+    if (j < 0 || j >= draft.sections.length) return;
+    const moved = draft.sections.splice(i, 1)[0];
+    draft.sections.splice(j, 0, moved);
+    renderOutline();
+  }
+
+  $("add-heading").addEventListener("click", function () {
+    draft.sections.push({ heading: "", level: 1, paragraphs: [] });
+    renderOutline();
+    const inputs = document.querySelectorAll("#outline-editor .heading-text");
+    inputs[inputs.length - 1].focus();
+  });
+
+  $("accept-outline").addEventListener("click", function () {
+    draft.sections = draft.sections.filter(function (s) { return s.heading.trim(); });
+    renderOutline();
+    renderSections(true);
+  });
+
+  // -- 3. paragraphs ------------------------------------------------------------------------------
+
+  function renderSections(fetchCandidates) {
+    $("compose-panel").hidden = false;
+    const holder = $("sections");
+    holder.replaceChildren();
+    const numbers = labels(draft.sections);
+    draft.sections.forEach(function (section, i) {
+      const block = $("section-template").content.firstElementChild.cloneNode(true);
+      block.dataset.level = section.level;
+      section.block = block;
+      block.querySelector(".section-heading").textContent = numbers[i] + section.heading;
+      block.querySelector(".own-paragraph").addEventListener("click", function () {
+        section.paragraphs.push({ text: "", source: null, placeholders: [] });
+        renderParagraphs(section);
+        const areas = block.querySelectorAll("textarea");
+        areas[areas.length - 1].focus();
+      });
+      block.querySelector(".more-candidates").addEventListener("click", function () { loadCandidates(section, true); });
+      holder.appendChild(block);
+      renderParagraphs(section);
+      if (fetchCandidates) loadCandidates(section, false);
+      else renderCandidates(section);
+    });
+    count();
+  }
+
+  function loadCandidates(section, more) {
+    const list = section.block.querySelector(".candidate-list");
+    const limit = more ? (section.candidates || []).length + 5 : 5;
+    list.replaceChildren();
+    const waiting = document.createElement("li");
+    waiting.className = "muted";
+    waiting.textContent = "正在查找候选段落……";
+    list.appendChild(waiting);
+    api("POST", "/api/drafts/paragraphs", {
+      genre: start.genre || "", topic: start.topic || "", unit: start.unit || null, year: start.year || null,
+      headings: [section.heading], limit: Math.min(limit, 20),
+    }).then(function (data) {
+      section.candidates = data.candidates;
+      renderCandidates(section);
+    }).catch(function (error) { waiting.textContent = error.message; });
+  }
+
+  function renderCandidates(section) {
+    const list = section.block.querySelector(".candidate-list");
+    list.replaceChildren();
+    const candidates = section.candidates || [];
+    if (!candidates.length) {
+      const none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = section.candidates ? "没有找到候选段落，请自己写一段。" : "（打开草稿时不自动查找候选段落；点“换一批候选”查找）";
+      list.appendChild(none);
+      return;
+    }
+    candidates.forEach(function (candidate) {
+      const li = document.createElement("li");
+      li.className = "candidate";
+      const meta = document.createElement("p");
+      meta.className = "candidate-meta";
+      meta.appendChild(sourceLink({ doc_id: candidate.doc_id, start: candidate.start, title: candidate.title }));
+      const path = document.createElement("span");
+      path.className = "path";
+      path.textContent = " " + candidate.section_path.join(" › ");
+      meta.appendChild(path);
+      const ratio = document.createElement("span");
+      ratio.className = "ratio copied";
+      ratio.textContent = "复制比 100%";
+      ratio.title = "原文照录：选用后请改写，以降低复制比";
+      meta.appendChild(ratio);
+      const text = document.createElement("p");
+      text.className = "candidate-text";
+      text.appendChild(marked(candidate.marked));
+      const pick = document.createElement("button");
+      pick.type = "button";
+      pick.className = "pick";
+      pick.textContent = "选用";
+      pick.addEventListener("click", function () {
+        section.paragraphs.push({
+          text: candidate.marked, placeholders: candidate.placeholders, picked: candidate.marked,
+          source: { doc_id: candidate.doc_id, start: candidate.start, end: candidate.end, title: candidate.title,
+                    section_path: candidate.section_path },
+          edited: candidate.placeholders.length > 0, copy_ratio: null,
+        });
+        renderParagraphs(section);
+        section.block.querySelector(".candidates").open = false;   // picked: the list folds away
+        count();
+      });
+      li.append(meta, text, pick);
+      list.appendChild(li);
+    });
+  }
+
+  function renderParagraphs(section) {
+    const holder = section.block.querySelector(".paragraphs");
+    holder.replaceChildren();
+    section.paragraphs.forEach(function (paragraph, i) {
+      const box = $("paragraph-template").content.firstElementChild.cloneNode(true);
+      const area = box.querySelector("textarea");
+      area.value = paragraph.text;
+      area.readOnly = !!paragraph.withheld;
+      area.addEventListener("input", function () {
+        paragraph.text = area.value;
+        paragraph.copy_ratio = null;
+        describe(box, paragraph);
+        count();
+      });
+      const fill = box.querySelector(".fill-unit");
+      fill.hidden = !(start.unit && (paragraph.placeholders || []).some(function (p) { return p.kind === "unit"; }));
+      fill.addEventListener("click", function () { fillUnit(paragraph); renderParagraphs(section); count(); });
+      box.querySelector(".remove-paragraph").addEventListener("click", function () {
+        section.paragraphs.splice(i, 1);
+        renderParagraphs(section);
+        count();
+      });
+      box.querySelectorAll(".rewrite").forEach(function (button) {
+        button.addEventListener("click", function () { rewrite(box, paragraph, button.dataset.mode); });
+      });
+      describe(box, paragraph);
+      holder.appendChild(box);
+    });
+  }
+
+  function describe(box, paragraph) {
+    const source = box.querySelector(".source");
+    source.replaceChildren();
+    if (paragraph.withheld) {
+      source.textContent = "此段取自会员内容，会员可见";
+    } else if (paragraph.source) {
+      source.append("出处：", sourceLink(paragraph.source), " " + (paragraph.source.section_path || []).join(" › "));
+    } else {
+      source.textContent = "自己写的段落";
+    }
+    const ratio = box.querySelector(".ratio");
+    const changed = paragraph.picked !== undefined ? paragraph.text !== paragraph.picked : paragraph.edited;
+    if (!paragraph.source) {
+      ratio.textContent = "";
+    } else if (paragraph.copy_ratio !== null && paragraph.copy_ratio !== undefined) {
+      ratio.textContent = (paragraph.edited ? "已改写，" : "原文照录，") + "复制比 " + Math.round(paragraph.copy_ratio * 100) + "%";
+    } else {
+      ratio.textContent = changed ? "已改写（保存后计算复制比）" : "原文照录，复制比 100%";
+    }
+    ratio.className = "ratio" + (paragraph.source && (!changed || paragraph.copy_ratio > 0.5) ? " copied" : "");
+    const left = (paragraph.text.match(/【待补】/g) || []).length;
+    box.querySelector(".placeholders").textContent = left ? "还有 " + left + " 处【待补】" : "";
+    box.querySelector(".placeholders").title = (paragraph.placeholders || []).map(function (p) {
+      return p.kind_name + "：原为“" + p.original + "”";
+    }).join("\n");
+  }
+
+  function fillUnit(paragraph) {   // the i-th 【待补】 is the i-th placeholder while the writer has not added or removed any
+    const parts = paragraph.text.split(PLACEHOLDER);
+    const places = paragraph.placeholders || [];
+    if (parts.length - 1 !== places.length) return;
+    let text = parts[0];
+    places.forEach(function (place, i) { text += (place.kind === "unit" ? start.unit : PLACEHOLDER) + parts[i + 1]; });
+    paragraph.text = text;
+    paragraph.placeholders = places.filter(function (p) { return p.kind !== "unit"; });
+  }
+
+  function rewrite(box, paragraph, mode) {
+    const status = box.querySelector(".rewrite-status");
+    status.textContent = "润笔中……";
+    status.classList.remove("bad");
+    api("POST", "/api/drafts/rewrite", { text: paragraph.text, mode: mode, unit: start.unit || null })
+      .then(function (data) {
+        if (!data.accepted) {
+          status.textContent = "改写未采用：" + data.problems.join("；");
+          status.classList.add("bad");
+          return;
+        }
+        paragraph.text = data.text;
+        paragraph.copy_ratio = null;
+        box.querySelector("textarea").value = data.text;
+        status.textContent = "已润笔（数字、日期、名称已核对）";
+        describe(box, paragraph);
+        count();
+      })
+      .catch(function (error) { status.textContent = error.message; status.classList.add("bad"); });
+  }
+
+  function count() {
+    let chars = 0;
+    draft.sections.forEach(function (s) {
+      chars += s.heading.replace(/\s/g, "").length;
+      s.paragraphs.forEach(function (p) { chars += p.text.replace(/\s/g, "").length; });
+    });
+    $("char-counter").textContent = "已写 " + chars + " 字" + (start.target_chars ? " / 要求 " + start.target_chars + " 字" : "");
+  }
+
+  // -- saving, opening, deleting ---------------------------------------------------------------
+
+  function payload() {
+    return {
+      title: $("draft-title").value.trim(), genre: start.genre || "", topic: start.topic || "", unit: start.unit || "",
+      year: start.year || null, target_chars: start.target_chars || null,
+      sections: draft.sections.map(function (s) {
+        return { heading: s.heading, level: s.level, paragraphs: s.paragraphs.filter(function (p) { return !p.withheld; }).map(function (p) {
+          return { text: p.text, source: p.source ? { doc_id: p.source.doc_id, start: p.source.start, end: p.source.end,
+                                                       section_path: p.source.section_path || [] } : null };
+        }) };
+      }),
+    };
+  }
+
+  function save() {
+    say("save-status", "正在保存……");
+    const saving = draft.id ? api("PUT", "/api/drafts/" + draft.id, payload()) : api("POST", "/api/drafts", payload());
+    return saving.then(function (saved) {
+      loaded(saved, false);
+      say("save-status", "已保存（" + saved.updated_at.slice(0, 19).replace("T", " ") + "）");
+      listDrafts();
+      return saved;
+    });
+  }
+
+  $("save-draft").addEventListener("click", function () {
+    save().catch(function (error) { say("save-status", error.message, true); });
+  });
+
+  // -- 查重 of the saved draft --------------------------------------------------------------------
+
+  function percent(ratio) { return (ratio * 100).toFixed(1) + "%"; }
+
+  function figure(name, value, note) {
+    const li = document.createElement("li");
+    const strong = document.createElement("strong");
+    strong.textContent = value;
+    li.append(strong, name + (note ? "：" + note : ""));
+    return li;
+  }
+
+  function showCheck(id, report) {
+    const summary = $("check-summary");
+    summary.replaceChildren(
+      figure("总文字复制比", percent(report.copy_ratio)),
+      figure("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
+      figure("单篇最大文字复制比", report.max_source ? percent(report.max_source.copy_ratio) : "0.0%",
+             report.max_source ? "《" + report.max_source.title + "》" : ""));
+    const list = $("check-paragraphs");
+    list.replaceChildren();
+    report.paragraphs.filter(function (p) { return p.copy_ratio > 0; }).forEach(function (p) {
+      const li = document.createElement("li");
+      const ratio = document.createElement("span");
+      ratio.className = "ratio" + (p.copy_ratio >= 0.5 ? " copied" : "");
+      ratio.textContent = "复制比 " + percent(p.copy_ratio);
+      const text = report.text.slice(p.start, p.end);
+      li.append(ratio, text.length > 60 ? text.slice(0, 60) + "……" : text);
+      list.appendChild(li);
+    });
+    ["docx", "html"].forEach(function (format) {
+      $("check-" + format).href = "/api/drafts/" + id + "/check?format=" + format;
+    });
+    $("check-panel").hidden = false;
+  }
+
+  $("check-draft").addEventListener("click", function () {
+    save().then(function (saved) {
+      say("save-status", "正在查重……");
+      return api("GET", "/api/drafts/" + saved.id + "/check").then(function (report) {
+        say("save-status", "查重完成：总文字复制比 " + percent(report.copy_ratio));
+        showCheck(saved.id, report);
+      });
+    }).catch(function (error) { say("save-status", error.message, true); });
+  });
+
+  function loaded(saved, fresh) {   // a draft from the server: ids, edited flags and 复制比 as it computed them
+    const old = draft.sections;
+    draft = { id: saved.id, sections: saved.sections.map(function (s, i) {
+      return { heading: s.heading, level: s.level, candidates: fresh ? null : (old[i] || {}).candidates,
+               paragraphs: s.paragraphs.map(function (p, j) {
+                 const before = ((old[i] || {}).paragraphs || [])[j] || {};
+                 return Object.assign(p, { placeholders: fresh ? [] : before.placeholders || [], picked: undefined });
+               }) };
+    }) };
+    start = { genre: saved.genre, topic: saved.topic, unit: saved.unit || null, year: saved.year, target_chars: saved.target_chars };
+    $("genre").value = saved.genre; $("topic").value = saved.topic; $("unit").value = saved.unit || "";
+    $("year").value = saved.year || ""; $("target-chars").value = saved.target_chars || "";
+    $("draft-title").value = saved.title;
+    ["docx", "md"].forEach(function (format) {
+      const link = $("download-" + format);
+      link.href = "/api/drafts/" + saved.id + "/download?format=" + format;
+      link.hidden = false;
+    });
+    $("check-draft").hidden = false;
+    if (fresh) $("check-panel").hidden = true;   // another draft's report
+    $("outline-panel").hidden = false;
+    renderOutline();
+    renderSections(false);
+  }
+
+  function listDrafts() {
+    api("GET", "/api/drafts").then(function (data) {
+      const list = $("draft-list");
+      list.replaceChildren();
+      $("draft-list-empty").hidden = data.drafts.length > 0;
+      data.drafts.forEach(function (row) {
+        const li = document.createElement("li");
+        const open = document.createElement("a");
+        open.href = "#draft-" + row.id;
+        open.textContent = row.title;
+        open.addEventListener("click", function (event) {
+          event.preventDefault();
+          api("GET", "/api/drafts/" + row.id).then(function (saved) { loaded(saved, true); say("save-status", ""); })
+            .catch(function (error) { say("save-status", error.message, true); });
+        });
+        const meta = document.createElement("span");
+        meta.className = "meta";
+        meta.textContent = row.genre + " · " + row.updated_at.slice(0, 10);
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "icon remove-draft";
+        remove.title = "删除草稿";
+        remove.textContent = "×";
+        remove.addEventListener("click", function () {
+          if (!window.confirm("删除草稿“" + row.title + "”？")) return;
+          api("DELETE", "/api/drafts/" + row.id).then(function () {
+            if (draft.id === row.id) { draft.id = null; hideSaved(); }
+            listDrafts();
+          }).catch(function (error) { say("save-status", error.message, true); });
+        });
+        li.append(open, meta, remove);
+        list.appendChild(li);
+      });
+    }).catch(function () { /* the list is a convenience: the desk works without it */ });
+  }
+
+  $("new-draft").addEventListener("click", function () {
+    draft = { id: null, sections: [] };
+    $("draft-title").value = "";
+    $("outline-panel").hidden = true;
+    $("compose-panel").hidden = true;
+    hideSaved();
+    say("save-status", "");
+    $("genre").focus();
+  });
+
+  function hideSaved() {   // what only a saved draft has: downloads and 查重
+    ["download-docx", "download-md", "check-draft", "check-panel"].forEach(function (id) { $(id).hidden = true; });
+  }
+
+  listDrafts();
+})();

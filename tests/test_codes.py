@@ -1,0 +1,195 @@
+"""Membership codes (卡密) and tiers: single use, hashed, throttled in the database, audited; the expiry
+arithmetic; the SVIP tier and its quotas; the CLI, the admin page and redemption on the account page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sucai.accounts import Accounts, TooManyRequests, extended_until
+from sucai.codes import ALPHABET, Codes, normalise
+from sucai.config import load_settings
+from sucai.errors import NotFound
+from sucai.web import create_app
+
+PASSWORD = "correct-horse-9"
+TODAY = date.today()
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def days(n: int) -> str:
+    return (TODAY + timedelta(days=n)).isoformat()
+
+
+@pytest.fixture
+def accounts(tmp_path):
+    accounts = Accounts.from_settings(load_settings(tmp_path, svip_daily_downloads=7, member_daily_drafts=2))
+    yield accounts
+    accounts.close()
+
+
+@pytest.fixture
+def codes(accounts):
+    return Codes(accounts, max_failures=5)
+
+
+# -- arithmetic --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("last, added, today, expected", [
+    ("2027-03-01", 365, "2026-11-30", "2028-02-29"),   # before expiry: 365 days after the last day (2028 is leap)
+    ("2026-11-30", 30, "2026-11-30", "2026-12-30"),    # on the last day: still before it has passed
+    ("2026-11-29", 30, "2026-11-30", "2026-12-29"),    # expired yesterday: from today, today is day 1
+    ("2025-01-01", 365, "2026-11-30", "2027-11-29"),   # long expired
+    (None, 1, "2026-11-30", "2026-11-30"),             # never a member: one day is today
+    ("not a date", 2, "2026-11-30", "2026-12-01"),
+])
+def test_membership_is_extended_from_the_last_day_or_from_today(last, added, today, expected):
+    assert extended_until(last, added, date.fromisoformat(today)) == expected
+
+
+def test_redeeming_before_and_after_expiry(accounts, codes):
+    early = accounts.add_user("未到期", PASSWORD, "member", days(10))
+    late = accounts.add_user("已过期", PASSWORD, "member", days(-5))
+    batch = [row["code"] for row in codes.create("member", 30, 2)]
+    assert codes.redeem(early, batch[0]).after == days(40)        # 10 left + 30
+    assert codes.redeem(late, batch[1]).after == days(29)         # today + 29: thirty days with today
+    assert accounts.viewer("未到期").member_until == days(40)
+    assert accounts.viewer("已过期").is_member() and accounts.viewer("已过期").member_until == days(29)
+
+
+# -- single use, guessing, throttling, audit ---------------------------------------------
+
+
+def test_a_code_works_once_and_every_use_is_audited(accounts, codes):
+    user = accounts.add_user("免费用户", PASSWORD)
+    other = accounts.add_user("另一个人", PASSWORD)
+    code = codes.create("member", 365, 1, batch="十一月")[0]["code"]
+    done = codes.redeem(user, code.lower().replace("-", " "), "192.0.2.1")   # typed loosely
+    assert (done.tier, done.days, done.before, done.after) == ("member", 365, "", days(364))
+    assert accounts.viewer("免费用户").role == "member" and accounts.viewer("免费用户").is_member()
+    with pytest.raises(NotFound) as used:
+        codes.redeem(other, code, "192.0.2.2")
+    assert used.value.code == "bad_code" and not accounts.viewer("另一个人").is_member()
+    guessed = "".join(ALPHABET[(7 * i) % 32] for i in range(20))
+    with pytest.raises(NotFound):
+        codes.redeem(other, guessed, "192.0.2.2")
+    log = {e["event"]: e for e in reversed(accounts.audit_log())}
+    assert "十一月" in log["code_created"]["detail"] and "1 个会员 365 天" in log["code_created"]["detail"]
+    assert log["code_redeemed"]["username"] == "免费用户" and code[-4:] in log["code_redeemed"]["detail"]
+    failures = accounts.audit_log(event="code_failed")
+    assert len(failures) == 2 and {f["username"] for f in failures} == {"另一个人"}
+    assert code not in " ".join(e["detail"] for e in accounts.audit_log())   # never the whole code
+
+
+def test_codes_are_random_and_stored_hashed(accounts, codes):
+    rows = codes.create("svip", 30, 1000)
+    raw = [normalise(r["code"]) for r in rows]
+    assert len(set(raw)) == 1000 and all(len(c) == 20 and set(c) <= set(ALPHABET) for c in raw)   # 100 bits each
+    assert len({c[0] for c in raw}) == 32   # every symbol is used in first position
+    with sqlite3.connect(accounts.path) as db:
+        dump = "\n".join(db.iterdump())
+    assert not any(c in dump for c in raw[:50]) and not any(r["code"] in dump for r in rows[:50])
+
+
+def test_failed_redemptions_are_throttled_per_account_and_per_address_in_the_database(accounts, codes, tmp_path):
+    valid = [row["code"] for row in codes.create("member", 30, 2)]
+    guesser = accounts.add_user("猜测者", PASSWORD)
+    for n in range(5):
+        with pytest.raises(NotFound):
+            codes.redeem(guesser, f"AAAA-BBBB-CCCC-DDDD-EEE{n}", f"198.51.100.{n}")
+    elsewhere = Codes(Accounts.from_settings(load_settings(tmp_path)), max_failures=5)   # another worker or node
+    with pytest.raises(TooManyRequests):
+        elsewhere.redeem(guesser, valid[0], "203.0.113.99")          # even a valid code: the account is paused
+    assert not accounts.viewer("猜测者").is_member()
+    for n in range(5):   # five accounts, one failure each, from one address
+        with pytest.raises(NotFound):
+            codes.redeem(accounts.add_user(f"路人{n}", PASSWORD), "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ", "203.0.113.7")
+    newcomer = accounts.add_user("新来的", PASSWORD)
+    with pytest.raises(TooManyRequests):
+        codes.redeem(newcomer, valid[1], "203.0.113.7")
+    assert codes.redeem(newcomer, valid[1], "203.0.113.8").after == days(29)   # another address is fine
+
+
+# -- tiers ---------------------------------------------------------------------------------
+
+
+def test_svip_is_a_tier_with_its_own_quotas(accounts, codes):
+    user = accounts.add_user("用户", PASSWORD)
+    member = accounts.add_user("老会员", PASSWORD, "member", days(100))
+    svip = codes.create("svip", 30, 2)
+    assert accounts.tier(user) == "user" and accounts.quota(user, "download") is None
+    codes.redeem(user, svip[0]["code"])
+    user = accounts.viewer("用户")
+    assert accounts.tier(user) == "svip" and accounts.svip_until(user) == days(29)
+    assert user.member_until == days(29)                       # an SVIP is a member as long
+    codes.redeem(member, svip[1]["code"])
+    member = accounts.viewer("老会员")
+    assert accounts.tier(member) == "svip" and member.member_until == days(100)   # a longer membership stays
+    assert accounts.quota(member, "download") == 7            # svip_daily_downloads
+    plain = accounts.add_user("会员", PASSWORD, "member", days(3))
+    assert accounts.quota(plain, "download") == 50 and accounts.quota(plain, "draft") == 2
+    accounts.use_quota(plain, "draft")
+    accounts.use_quota(plain, "draft")
+    with pytest.raises(TooManyRequests) as spent:
+        accounts.use_quota(plain, "draft")
+    assert "写作" in spent.value.message and spent.value.code == "quota_exceeded"
+    admin = accounts.add_user("管理员", PASSWORD, "admin")
+    assert accounts.tier(admin) == "admin" and accounts.quota(admin, "draft") is None
+
+
+# -- command line and web -----------------------------------------------------------------
+
+
+def test_cli_creates_a_batch_as_csv(cli, tmp_path):
+    target = tmp_path / "codes.csv"
+    status, _, said = cli("codes", "create", "--tier", "会员", "--days", "365", "--count", "100", "-o", str(target))
+    assert status == 0 and said.startswith("已生成 100 个会员卡密（每个 365 天"), said
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert rows[0] == ["卡密", "会员等级", "天数", "批次", "创建时间"] and len(rows) == 101
+    assert {r[1] for r in rows[1:]} == {"会员"} and {r[2] for r in rows[1:]} == {"365"}
+    status, printed, _ = cli("codes", "create", "--tier", "svip", "--days", "30", "--batch", "十二月")
+    assert status == 0 and printed.splitlines()[1].split(",")[1:4] == ["SVIP会员", "30", "十二月"]
+    status, printed, _ = cli("codes", "list", "--json")
+    batches = {b["batch"]: b for b in json.loads(printed)}
+    assert (batches["十二月"]["count"], batches["十二月"]["tier"]) == (1, "svip")
+    assert sum(b["count"] for b in batches.values()) == 101 and sum(b["redeemed"] for b in batches.values()) == 0
+    assert cli("codes", "create", "--tier", "黄金")[0] == 2            # not a tier: bad usage
+    status, _, said = cli("codes", "create", "--count", "0")
+    assert status == 2 and "一次可生成" in said                       # a refused number: bad usage too
+
+
+def form_token(client: TestClient, url: str) -> str:
+    return _CSRF.search(client.get(url, headers={"accept": "text/html"}).text).group(1)
+
+
+def test_admin_makes_codes_on_the_web_and_a_user_redeems_one(tmp_path):
+    home = tmp_path / "home"
+    accounts = Accounts.open(home)
+    accounts.add_user("管理员", PASSWORD, "admin")
+    accounts.add_user("张三", PASSWORD)
+    accounts.close()
+    app = create_app(home)
+    admin, user = TestClient(app), TestClient(app)
+    for client, name in ((admin, "管理员"), (user, "张三")):
+        client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": form_token(client, "/login")})
+    assert user.get("/admin/codes").status_code == 403
+    made = admin.post("/admin/codes", data={"tier": "member", "days": "30", "count": "3", "batch": "网页批次",
+                                            "csrf_token": form_token(admin, "/admin/codes")})
+    assert made.status_code == 200 and made.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(made.content.decode("utf-8-sig"))))[1:]
+    assert len(rows) == 3 and rows[0][3] == "网页批次"
+    assert "网页批次" in admin.get("/admin/codes").text
+    token = form_token(user, "/account")
+    page = user.post("/account/redeem", data={"code": rows[0][0], "csrf_token": token})
+    assert page.status_code == 200 and f"有效期至 {days(29)}" in page.text
+    again = user.post("/account/redeem", data={"code": rows[0][0], "csrf_token": token})
+    assert again.status_code == 404 and "卡密无效或已被使用" in again.text
+    assert TestClient(app).post("/account/redeem", data={"code": rows[1][0]}).status_code == 403   # no session

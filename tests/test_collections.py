@@ -1,0 +1,202 @@
+"""Saved searches (新 N, their feeds), favourites in folders (notes, zip within the quota), history, and
+what members look for (counts written off the request path, no query tied to a person)."""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+import time
+import zipfile
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+
+from sucai.accounts import Accounts
+from sucai.analytics import query_key
+from sucai.collections import Collections, new_matches
+from sucai.config import load_settings
+from sucai.errors import InvalidInput, NotFound
+from sucai.library import Library
+from sucai.web import create_app
+
+SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
+PASSWORD = "correct-horse-9"
+NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def notice(number: str, topic: str) -> str:
+    return f"关于做好{topic}工作的通知（{number}）\n一、总体要求\n各单位要认真做好第{number}批{topic}工作，确保各项任务落到实处。\n"
+
+
+@pytest.fixture
+def site(tmp_path):
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    inbox.mkdir()
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    accounts = Accounts.from_settings(load_settings(home, member_daily_downloads=3))
+    accounts.add_user("张三", PASSWORD)
+    accounts.add_user("会员", PASSWORD, "member", NEXT_YEAR)
+    accounts.add_user("管理员", PASSWORD, "admin")
+    app = create_app(settings=load_settings(home, member_daily_downloads=3))
+    yield {"home": home, "inbox": inbox, "library": library, "accounts": accounts, "app": app}
+    accounts.close()
+    library.close()
+
+
+def eventually(fetch, seconds: float = 10):
+    """``fetch()`` once it is truthy: the web app's index sees another writer's commit within moments."""
+    deadline = time.monotonic() + seconds
+    while not (value := fetch()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return value
+
+
+def add(site, name: str, text: str) -> int:
+    path = site["inbox"] / name
+    path.write_text(text, encoding="utf-8")
+    return site["library"].ingest([path], workers=1).outcomes[0].doc_id
+
+
+def logged_in(app, name: str) -> tuple[TestClient, str]:
+    client = TestClient(app)
+    token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+    client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token})
+    return client, _CSRF.search(client.get("/account", headers={"accept": "text/html"}).text).group(1)
+
+
+def test_new_matches_count_what_arrived_since_the_last_visit(site):
+    library, store = site["library"], Collections(site["accounts"])
+    user = site["accounts"].viewer("张三")
+    saved = store.save_search(user, "", {"q": "森林防火", "mode": "precise"})
+    assert saved.name == "森林防火" and new_matches(library, saved, False) == []
+    first = add(site, "a.txt", notice("一", "森林防火"))
+    add(site, "b.txt", notice("二", "防汛抗旱"))           # does not match
+    # texts of their own: near-duplicates would be one result (one cluster) and one new match
+    second = add(site, "c.txt", "关于开展冬春森林防火隐患排查的通知\n各林场、各乡镇：入冬以来天干物燥，请于十二月底前完成林区隐患排查。\n")
+    assert sorted(new_matches(library, store.saved_search(user, saved.id), False)) == [first, second]
+    store.mark_seen(user, saved.id)
+    assert new_matches(library, store.saved_search(user, saved.id), False) == []
+    third = add(site, "d.txt", "森林防火宣传月活动方案\n一、活动时间\n三月一日至三十一日，在全县各村组开展防火宣传。\n")
+    assert new_matches(library, store.saved_search(user, saved.id), False) == [third]
+    other = site["accounts"].viewer("会员")
+    with pytest.raises(NotFound):
+        store.saved_search(other, saved.id)               # someone else's
+    with pytest.raises(InvalidInput):
+        store.save_search(user, "空", {"q": " "})
+
+
+def test_a_saved_search_feed_uses_a_secret_token_stored_hashed_and_revocable(site):
+    store, user = Collections(site["accounts"]), site["accounts"].viewer("张三")
+    saved = store.save_search(user, "防火", {"q": "森林防火", "mode": "precise"})
+    token = store.new_feed_token(user, saved.id)
+    doc_id = add(site, "a.txt", notice("一", "森林防火"))
+    client = TestClient(site["app"])
+    feed = eventually(lambda: (f := feedparser.parse(client.get(f"/feeds/saved/{token}.atom").content)).entries and f)
+    assert not feed.bozo and feed.version == "atom10"
+    assert [e.link for e in feed.entries] == [f"http://testserver/documents/{doc_id}"]
+    assert token not in feed.feed.id
+    with sqlite3.connect(site["accounts"].path) as db:
+        assert token not in "\n".join(db.iterdump())
+    newer = store.new_feed_token(user, saved.id)            # making it again revokes the old URL
+    assert client.get(f"/feeds/saved/{token}.atom").status_code == 404
+    assert client.get(f"/feeds/saved/{newer}.atom").status_code == 200
+    store.revoke_feed(user, saved.id)
+    assert client.get(f"/feeds/saved/{newer}.atom").status_code == 404
+    assert client.get("/feeds/saved/sf_guess.atom").status_code == 404
+
+
+def test_saving_a_search_and_seeing_new_1_on_the_web(site):
+    client, token = logged_in(site["app"], "张三")
+    page = client.get("/search", params={"q": "森林防火", "mode": "precise"}, headers={"accept": "text/html"}).text
+    assert 'id="save-search-form"' in page
+    saved = client.post("/saved", data={"csrf_token": token, "q": "森林防火", "mode": "precise", "name": "防火"})
+    assert saved.status_code == 200 and "防火" in saved.text and "无新结果" in saved.text
+    doc_id = add(site, "a.txt", notice("一", "森林防火"))
+    listing = eventually(lambda: (t := client.get("/saved", headers={"accept": "text/html"}).text).count("新 1") and t)
+    search_id = re.search(r'href="/saved/(\d+)" class="badge new-count">新 1<', listing).group(1)
+    opened = client.get(f"/saved/{search_id}", headers={"accept": "text/html"}).text
+    assert f'href="/documents/{doc_id}"' in opened and 'id="new-total">1<' in opened
+    assert "新 1" not in client.get("/saved", headers={"accept": "text/html"}).text   # seen now
+    made = client.post(f"/saved/{search_id}/feed", data={"csrf_token": token}).text
+    url = re.search(r'id="feed-url"[^>]*>([^<]+)<', made).group(1)
+    assert TestClient(site["app"]).get(url.replace("http://testserver", "")).status_code == 200
+    assert TestClient(site["app"]).get("/saved", follow_redirects=False).status_code == 303   # visitors log in first
+
+
+def test_favourites_in_folders_with_notes_and_a_zip_within_the_quota(site):
+    library = site["library"]
+    ids = [r["id"] for r in library.catalogue.summaries()]
+    client, token = logged_in(site["app"], "会员")
+    for doc_id in ids[:4]:
+        response = client.post("/favourites", data={"csrf_token": token, "doc_id": doc_id, "folder": "述职参考",
+                                                   "note": f"备注{doc_id}"}, follow_redirects=False)
+        assert response.status_code == 303
+    folder = int(response.headers["location"].rsplit("/", 1)[1])
+    client.post("/favourites", data={"csrf_token": token, "doc_id": ids[0], "folder": "另一个"})
+    member = site["accounts"].viewer("会员")
+    store = Collections(site["accounts"])
+    assert [(f.name, f.count) for f in store.folders(member)] == [("述职参考", 4), ("另一个", 1)]
+    assert [f.name for f in store.folders_holding(member, ids[0])] == ["述职参考", "另一个"]
+    client.post(f"/favourites/{folder}/items/{ids[1]}/note", data={"csrf_token": token, "note": "改过的备注"})
+    page = client.get(f"/favourites/{folder}", headers={"accept": "text/html"}).text
+    assert "改过的备注" in page and library.get(ids[2]).title in page
+    client.post(f"/favourites/{folder}/items/{ids[3]}/remove", data={"csrf_token": token})
+    packed = client.post(f"/favourites/{folder}/download", data={"csrf_token": token, "format": "md"})
+    assert packed.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(packed.content)).namelist()
+    assert len(names) == 4 and "索引.csv" in names                  # three documents and the index
+    assert site["accounts"].downloads_left(member) == 0            # the quota of 3 is spent
+    refused = client.post(f"/favourites/{folder}/download", data={"csrf_token": token, "format": "md"})
+    assert refused.status_code == 429
+    assert client.post(f"/favourites/{folder}/download", data={"format": "md"}).status_code == 403   # no CSRF
+    stranger, stranger_token = logged_in(site["app"], "张三")
+    assert stranger.get(f"/favourites/{folder}", headers={"accept": "text/html"}).status_code == 404
+    assert stranger.post(f"/favourites/{folder}/download", data={"csrf_token": stranger_token}).status_code == 404
+
+
+def test_history_and_what_members_look_for(site):
+    library = site["library"]
+    ids = [r["id"] for r in library.catalogue.summaries()]
+    client, token = logged_in(site["app"], "会员")
+    for query in ("基层减负", "基层减负", "鬯鬱鬲鬳"):
+        client.get("/search", params={"q": query}, headers={"accept": "text/html"})
+    client.get("/search", params={"q": "基层减负", "page": 2}, headers={"accept": "text/html"})   # paging is not a search
+    for doc_id in (ids[0], ids[0], ids[1]):
+        client.get(f"/documents/{doc_id}", headers={"accept": "text/html"})
+    client.get(f"/api/documents/{ids[1]}/download", params={"format": "txt"})
+    history = client.get("/history", headers={"accept": "text/html"}).text
+    assert history.count("<td>阅读</td>") == 3 and history.count("<td>下载</td>") == 1
+    admin, _ = logged_in(site["app"], "管理员")
+    admin.get("/search", params={"q": "管理员查的耕地保护"}, headers={"accept": "text/html"})
+    page = admin.get("/admin/insights", headers={"accept": "text/html"}).text
+    top = page[page.index('id="top-queries"'):]
+    assert re.search(r"基层减负</a></td><td>2</td><td>0</td>", top)
+    empty = page[page.index('id="empty-queries"'):]
+    assert re.search(f"{query_key('鬯鬱鬲鬳')}</a></td><td>1</td><td>1</td>", empty)   # counted normalised (鬱 → 郁)
+    assert "管理员查的耕地保护" not in page
+    most_read = page[page.index('id="most-read"'):page.index('id="most-downloaded"')]
+    assert f'/documents/{ids[0]}">' in most_read and re.search(r"</a></td><td>2</td>", most_read)
+    assert 'id="new-users"' in page
+    assert client.get("/admin/insights").status_code == 403
+    with sqlite3.connect(site["accounts"].path) as db:   # a query is stored with its day only
+        assert [r[1] for r in db.execute("PRAGMA table_info(search_stats)")] == ["day", "query", "searches", "empty"]
+
+
+def test_searches_are_counted_after_the_app_was_started_again(site):
+    """The app's lifespan ends (a test client closes, the server reloads) and begins again: the analytics
+    writer starts again with it, so searches made afterwards are still counted."""
+    app = site["app"]
+    for query in ("秸秆综合利用", "防汛抗旱"):
+        with TestClient(app) as client:   # each ``with`` is one lifespan of the app
+            client.get("/search", params={"q": query}, headers={"accept": "text/html"})
+    admin, _ = logged_in(app, "管理员")
+    page = admin.get("/admin/insights", headers={"accept": "text/html"}).text
+    top = page[page.index('id="top-queries"'):page.index('id="empty-queries"')]
+    assert f"{query_key('秸秆综合利用')}</a></td><td>1</td>" in top and f"{query_key('防汛抗旱')}</a></td><td>1</td>" in top

@@ -1,0 +1,357 @@
+"""Near-duplicates (sucai.dedupe): clusters, representatives, one result per cluster, admin changes;
+on the corpus, pairing of variants and the State Council / 海拉尔区 copies."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from click.testing import CliRunner
+
+from sucai.accounts import Accounts
+from sucai.cli import ExitCode
+from sucai.cli import app as cli_app
+from sucai.cli import run as run_cli
+from sucai.dedupe import JACCARD, Clusters, jaccard, quality, shingles
+from sucai.library import Library
+from sucai.model import Document
+from sucai.search import SearchRequest
+from sucai.web import create_app
+
+SAMPLES = Path(str(resources.files("sucai").joinpath("samples"))) / "src"
+REPORT = ("　—2017年2月11日在区第十四届人民代表大会第六次会议上\n\n各位代表：\n\n"
+          "现在，我代表区人民政府向大会作工作报告，请予审议。\n\n一、过去五年工作回顾\n\n"
+          "过去五年，我们坚持稳中求进工作总基调，经济社会发展取得新成效，人民群众获得感不断增强。")
+
+
+def sample(name: str) -> str:
+    return (SAMPLES / name).read_text(encoding="utf-8")
+
+
+def edited(text: str, rate: float, seed: int = 1) -> str:
+    """``text`` with about ``rate`` of its Han characters replaced (seeded)."""
+    rng = random.Random(seed)
+    return "".join("某" if "\u4e00" <= c <= "\u9fff" and rng.random() < rate else c for c in text)
+
+
+def ingest(library: Library, folder: Path, files: dict[str, str], encoding: str = "utf-8"):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_bytes(text.encode(encoding))
+    return library.ingest([folder / name for name in files], workers=1)
+
+
+def by_title(library: Library, prefix: str) -> int:
+    return next(r["id"] for r in library.catalogue.summaries(include_hidden=True) if r["title"].startswith(prefix))
+
+
+def hits(library: Library, q: str, mode: str = "precise", member: bool = True):
+    return library.search(SearchRequest(q=q, mode=mode, limit=50), member=member)
+
+
+@pytest.fixture
+def library(tmp_path):
+    library = Library.open(tmp_path / "home")
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def trio(library, tmp_path):
+    """A 工作总结 (the original), its copy with 3 % of the characters changed, a paragraph added and the
+    file name as title, and an unrelated 通知."""
+    original = sample("05_工作总结.txt")
+    copy = edited(original, 0.03).split("\n", 1)[1] + "\n\n四、附记\n本材料另附表格三份，供参考。\n"
+    ingest(library, tmp_path / "in", {"a.md": original, "工作总结转存.txt": copy, "c.txt": sample("09_通知.txt")})
+    a, b = by_title(library, "某县农业农村局2023年"), by_title(library, "工作总结转存")
+    return library, a, b, by_title(library, "某县农业农村局关于做好")
+
+
+def test_near_duplicates_are_one_cluster_with_the_better_copy_as_representative(trio):
+    library, a, b, c = trio
+    assert jaccard(shingles(library.get(a).text), shingles(library.get(b).text)) >= JACCARD
+    versions = library.clusters.versions(a)
+    assert [(v.id, v.representative) for v in versions] == [(a, True), (b, False)]  # a real title beats a file name
+    assert library.clusters.versions(c) == []
+    assert versions[1].similarity == pytest.approx(jaccard(shingles(library.get(a).text), shingles(library.get(b).text)), abs=1e-4)
+
+
+@pytest.mark.parametrize("mode", ["precise", "ranked"])
+def test_search_shows_one_entry_per_cluster(trio, mode):
+    library, a, b, c = trio
+    result = hits(library, "乡村振兴", mode)
+    ids = [h.id for h in result.hits]
+    assert a in ids and b not in ids
+    assert next(h for h in result.hits if h.id == a).other_versions == [b]
+    counted = sum(bucket["count"] for bucket in result.facets["genre"])
+    assert counted == result.total == len(ids)
+    # text only the copy has: the copy itself is the result, with the original as its version
+    only_b = hits(library, "本材料另附表格三份", mode)
+    assert [h.id for h in only_b.hits][:1] == [b] and only_b.hits[0].other_versions == [a]
+    assert library.matching_ids(SearchRequest(q="乡村振兴", mode=mode))[1].count(b) == 0
+
+
+def test_hidden_or_removed_versions(trio):
+    library, a, b, c = trio
+    library.set_hidden(a, True)
+    assert [v.id for v in library.clusters.versions(b)] == [b]                  # hidden members are not listed
+    assert [(v.id, v.representative) for v in library.clusters.versions(b, include_hidden=True)] == [(b, True), (a, False)]
+    result = hits(library, "乡村振兴")
+    shown = [h for h in result.hits if h.id in (a, b)]
+    assert [h.id for h in shown] == [b] and shown[0].other_versions == []
+    library.set_hidden(a, False)
+    assert library.clusters.versions(b)[0].id == a
+    library.remove(a)
+    assert library.clusters.versions(b) == []                                   # a cluster of one is dissolved
+    assert [h.id for h in hits(library, "乡村振兴").hits if h.id != c] == [b]
+
+
+def test_representative_rules_in_order():
+    base = Document(title="关于做好春季农业生产工作的通知", text="正文" * 50, genre="通知", date="2024-03-01",
+                    source="县农业农村局", encoding="utf-8", source_path="/x/tongzhi.txt", id=5)
+    worse = [
+        replace(base, hidden=True),                                           # hidden
+        replace(base, title="tongzhi", source_path="/x/tongzhi.txt"),         # no Han characters in the title
+        replace(base, title="春季农业生产通知", source_path="/x/春季农业生产通知.txt"),  # the file name as title
+    ]
+    assert all(quality(w) < quality(base) for w in worse)
+    assert quality(worse[1]) < quality(worse[2])
+    ranked = [replace(base, paid_from=None), replace(base, paid_from=10)]     # the members part present
+    assert quality(ranked[0]) < quality(ranked[1])
+    assert quality(replace(base, source=None)) < quality(base)               # more metadata
+    assert quality(replace(base, text="正文\ufffd" + "正文" * 49)) < quality(base)  # broken characters
+    assert quality(replace(base, encoding="gb18030")) < quality(base)         # a legacy encoding
+    assert quality(replace(base, text="正文" * 40)) < quality(base)           # less text
+    assert quality(replace(base, id=9)) < quality(base)                       # the later document
+
+
+def test_the_better_copy_of_an_exact_duplicate_is_kept(library, tmp_path):
+    """The 海拉尔区 case: the same report as "2017.txt" (no title: the file name) and under a
+    descriptive name; whichever comes first, the stored document is the properly named one."""
+    summary = ingest(library, tmp_path / "gbk", {"2017.txt": REPORT}, "gb18030")
+    summary2 = ingest(library, tmp_path / "utf8", {"2017_区政府工作报告.txt": REPORT})
+    assert summary.counts["ingested"] == 1 and summary2.counts["duplicate"] == 1
+    [doc] = library.catalogue.documents()
+    # the file name gives the title, without the year the metadata reads from it
+    assert (doc.title, doc.genre, doc.encoding) == ("区政府工作报告", "报告", "utf-8")
+    assert doc.source_path.endswith("2017_区政府工作报告.txt")
+    assert hits(library, "过去五年工作回顾").hits[0].title == "区政府工作报告"
+    again = ingest(library, tmp_path / "again", {"2017.txt": REPORT})  # the worse copy later: nothing changes
+    assert again.counts["duplicate"] == 1 and library.get(doc.id).source_path.endswith("2017_区政府工作报告.txt")
+
+
+def test_different_document_numbers_are_different_documents(library, tmp_path):
+    letter = ("国务院办公厅关于同意以{city}名义申办运动会的复函\n国办函〔2004〕{n}号\n{province}人民政府：\n"
+              "你们《关于以{city}名义申请举办世界大学生运动会的请示》收悉。经国务院领导同志批准，现函复如下：\n"
+              "同意以{city}名义申办世界大学生运动会。运动会申办全部经费由{province}人民政府承担，中央财政将视情况"
+              "对国际大体联官员、特邀贵宾的接待费给予一定补助。请有关方面抓紧向国际大体联申报。\n国务院办公厅\n")
+    files = {"a.txt": letter.format(city="甲市", n=36, province="甲省"),
+             "b.txt": letter.format(city="乙市", n=88, province="乙省"),
+             "c.txt": letter.format(city="甲市", n=36, province="甲省") + "（此件公开发布）\n"}
+    ingest(library, tmp_path / "in", files)
+    docs = {d.source_path[-5]: d for d in library.catalogue.documents()}
+    assert jaccard(shingles(docs["a"].text), shingles(docs["b"].text)) >= JACCARD  # alike, yet two documents
+    assert library.clusters.versions(docs["b"].id) == []
+    assert {v.id for v in library.clusters.versions(docs["a"].id)} == {docs["a"].id, docs["c"].id}
+
+
+def test_signatures_survive_a_restart_and_an_old_library_catches_up(tmp_path):
+    home = tmp_path / "home"
+    first = Library.open(home)
+    ingest(first, tmp_path / "one", {"a.md": sample("05_工作总结.txt"), "c.txt": sample("09_通知.txt")})
+    first.close()
+    second = Library.open(home)  # a new process: its LSH is built from the stored signatures
+    ingest(second, tmp_path / "two", {"b.md": edited(sample("05_工作总结.txt"), 0.02)})
+    a, b = by_title(second, "某县农业农村局2023年"), 3
+    assert {v.id for v in second.clusters.versions(a)} == {a, b}
+    with sqlite3.connect(home / "catalogue.sqlite3") as db:   # a library from before clusters existed
+        db.execute("DELETE FROM signatures")
+        db.execute("DELETE FROM clusters")
+    third = Library.open(home)
+    assert third.clusters.versions(a) == []
+    output = CliRunner().invoke(cli_app, ["dupes", "--json", "--home", str(home)])
+    assert output.exit_code == 0, output.output
+    assert [[v["id"] for v in cluster] for cluster in json.loads(output.output)] == [[a, b]]
+
+
+def test_two_processes_see_each_others_documents(library, tmp_path):
+    """Each Clusters (one per process) tops its LSH up before a lookup, so a document placed by another
+    process since is a candidate."""
+    other = Clusters(library.catalogue)
+    other.catch_up()                                       # its LSH is loaded (empty library)
+    ingest(library, tmp_path / "one", {"a.md": sample("05_工作总结.txt")})
+    b = library.catalogue.add(replace(library.get(1), id=None, text=edited(library.get(1).text, 0.02)),
+                              "b-hash", "/b.txt", "b")[1]
+    assert other.place(library.catalogue.get(b)) is not None
+    assert {v.id for v in library.clusters.versions(1)} == {1, b}
+
+
+def test_admins_merge_split_and_pick_in_the_cli(trio, capsys):
+    library, a, b, c = trio
+    runner = CliRunner(env={"COLUMNS": "200"})
+    home = str(library.settings.home)
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(cli_app, [*args, "--home", home])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    assert "相似版本组（1 组）" in run("dupes")
+    run("dupes", "split", str(b))
+    assert sorted(h.id for h in hits(library, "乡村振兴").hits if h.id in (a, b)) == [a, b]
+    run("dupes", "merge", str(a), str(b), str(c), "--representative", str(c))
+    versions = library.clusters.versions(a)
+    assert [(v.id, v.representative, v.pinned) for v in versions][0] == (c, True, True)
+    assert [h.id for h in hits(library, "乡村振兴", "ranked").hits] == [c]
+    run("dupes", "pick", str(a))
+    assert library.clusters.versions(c)[0].id == a
+    for args, status, message in ((["dupes", "merge", str(a)], ExitCode.ERROR, "至少要有两篇不同的文档才能合并"),
+                                  (["dupes", "split", "999"], ExitCode.NOT_FOUND, "没有编号为 999 的文档"),
+                                  (["dupes", "pick", "999"], ExitCode.NOT_FOUND, "没有编号为 999 的文档")):
+        capsys.readouterr()
+        assert run_cli([*args, "--home", home]) == status, args
+        assert message in capsys.readouterr().err
+
+
+def test_admin_web_page_for_clusters(trio):
+    library, a, b, c = trio
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("管理员", "admin-password-1", "admin")
+    accounts.add_user("读者", "reader-password-1", "member", "2999-01-01")
+    accounts.close()
+    app = create_app(library.settings.home)
+    admin, reader = (_login(app, name, password) for name, password in
+                     (("管理员", "admin-password-1"), ("读者", "reader-password-1")))
+    assert reader.get("/admin/dupes", headers={"accept": "text/html"}).status_code == 403
+    page = admin.get("/admin/dupes", headers={"accept": "text/html"})
+    assert page.status_code == 200 and page.text.count("data-cluster") == 1
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert admin.post(f"/admin/dupes/{b}/split", data={}, headers={"accept": "text/html"}).status_code == 403  # no CSRF
+    done = admin.post(f"/admin/dupes/{b}/split", data={"csrf_token": token}, headers={"accept": "text/html"})
+    assert done.status_code == 200 and "已把文档" in done.text and library.clusters.versions(a) == []
+    merged = admin.post("/admin/dupes/merge", data={"csrf_token": token, "ids": f"{a}，{c}", "representative": str(c)},
+                        headers={"accept": "text/html"})
+    assert merged.status_code == 200 and library.clusters.versions(a)[0].id == c
+    bad = admin.post("/admin/dupes/merge", data={"csrf_token": token, "ids": "甲"}, headers={"accept": "text/html"})
+    assert bad.status_code == 422 and "文档编号应为数字" in bad.text
+    # what readers see: the API lists versions, the search page links them, the document page shows them
+    versions = reader.get(f"/api/documents/{a}/versions").json()
+    assert [v["id"] for v in versions["versions"]] == [c, a] and versions["versions"][0]["representative"]
+    assert f'/documents/{c}#versions' in reader.get("/search", params={"q": "乡村振兴"}).text
+    assert 'id="versions"' in reader.get(f"/documents/{c}").text
+
+
+def _login(app, username: str, password: str) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login", headers={"accept": "text/html"}).text).group(1)
+    assert client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    return client
+
+
+# -- the corpus ------------------------------------------------------------------------------------
+
+
+def _layout(text: str) -> str:
+    """Blank lines between paragraphs, 　　 indentation, half-width punctuation."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return "\n\n".join("　　" + line for line in lines).replace("，", ",").replace("：", ":").replace("；", ";")
+
+
+def _paragraph_change(rng: random.Random, text: str, other: str, add: bool) -> str | None:
+    """``text`` with one paragraph of at most a fifth of its length removed, or one of ``other`` added."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    limit = len(text) // 5
+    if add:
+        pieces = [p for p in other.splitlines() if 20 <= len(p.strip()) <= limit]
+        if not pieces:
+            return None
+        k = rng.randrange(len(lines) + 1)
+        return "\n".join(lines[:k] + [rng.choice(pieces)] + lines[k:])
+    small = [k for k, line in enumerate(lines) if len(line) <= limit]
+    if not small:
+        return None
+    k = rng.choice(small)
+    return "\n".join(lines[:k] + lines[k + 1:])
+
+
+@pytest.mark.corpus
+def test_variants_pair_with_their_originals_and_nothing_else(subset_library, tmp_path):
+    """Corpus documents with variants (layout, 1–5 % of the characters edited, a paragraph added or
+    removed) and other documents of the same 文种: precision and recall of pairing ≥ 0.98."""
+    source, _ = subset_library
+    rng = random.Random(20261201)
+    clustered = {row.doc_id for row in source.catalogue.cluster_rows()}
+    pool = [d for d in source.catalogue.documents(outline=False)
+            if d.id not in clustered and 800 <= d.chars <= 30_000 and len(d.text.splitlines()) >= 6]
+    by_genre: dict[str, list[Document]] = {}
+    for doc in pool:
+        by_genre.setdefault(doc.genre, []).append(doc)
+    originals = rng.sample([d for d in pool if len(by_genre[d.genre]) >= 3], 120)
+    files, family = {}, {}
+    for n, doc in enumerate(originals):
+        other = rng.choice(pool).text
+        variants = {"orig": doc.text, "layout": _layout(doc.text),
+                    "edit": edited(doc.text, rng.uniform(0.01, 0.05), seed=n),
+                    "add": _paragraph_change(rng, doc.text, other, True),
+                    "remove": _paragraph_change(rng, doc.text, other, False)}
+        for kind, text in variants.items():
+            if text is not None:
+                files[f"{n:03d}_{kind}.txt"] = f"{doc.title}\n{text}"
+                family[f"{n:03d}_{kind}.txt"] = n
+    library = Library.open(tmp_path / "pairs")
+    summary = ingest(library, tmp_path / "files", files)
+    assert summary.counts["failed"] == 0
+    doc_of = {Path(o.path).name: o.doc_id for o in summary.outcomes}
+    group = {}
+    for name, doc_id in doc_of.items():
+        cluster = library.catalogue.cluster_of(doc_id)
+        group[name] = ("cluster", cluster) if cluster is not None else ("doc", doc_id)
+    names = sorted(files)
+    true_pairs = predicted = correct = found = 0
+    for i, x in enumerate(names):
+        for y in names[i + 1:]:
+            same_family, same_group = family[x] == family[y], group[x] == group[y]
+            true_pairs += same_family
+            predicted += same_group
+            correct += same_family and same_group
+    recall, precision = correct / true_pairs, correct / predicted
+    print(f"pairing: {len(originals)} originals, {len(files)} files, recall {recall:.4f}, precision {precision:.4f}")
+    assert recall >= 0.98 and precision >= 0.98
+    library.close()
+
+
+@pytest.mark.corpus
+def test_state_council_copies_are_one_result_each(subset_library):
+    """The 60 notices of the shared corpus are there as .html and as .txt: each is one result."""
+    library, _ = subset_library
+    notices: dict[str, list[int]] = {}
+    for doc in library.catalogue.documents(outline=False):
+        match = re.search(r"state_council_policies_govcn/(?:html|txt)/(\d{3})_", doc.source_path or "")
+        if match:
+            notices.setdefault(match.group(1), []).append(doc.id)
+    assert len(notices) == 60
+    for number, ids in notices.items():
+        doc = library.get(ids[0])
+        phrase = max(re.findall(r"[\u4e00-\u9fff]{6,16}", doc.text[:600]), key=len)
+        result = library.search(SearchRequest(q=phrase, mode="precise", limit=50), member=True)
+        shown = [h for h in result.hits if h.id in ids or set(h.other_versions) & set(ids)]
+        assert len(shown) == 1, (number, phrase, [(h.id, h.title) for h in result.hits])
+        assert set(ids) <= {shown[0].id, *shown[0].other_versions}
+
+
+@pytest.mark.corpus
+def test_hailaer_reports_keep_the_properly_titled_copy(subset_library):
+    library, summary = subset_library
+    reports = [d for d in library.catalogue.documents(outline=False) if "hailaer" in (d.source_path or "")]
+    assert len(reports) == 8
+    assert all(d.title != "2017" and re.search(r"[\u4e00-\u9fff]", d.title) for d in reports)
+    result = library.search(SearchRequest(q="海拉尔区人民政府", mode="precise", limit=50), member=True)
+    assert "2017" not in [h.title for h in result.hits]

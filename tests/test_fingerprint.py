@@ -1,0 +1,62 @@
+"""The skeleton of a text, k-gram hashes and winnowing (sucai.fingerprint), against brute-force oracles."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from sucai import analysis
+from sucai.fingerprint import CHECK_K, CHECK_W, check_fingerprints, kgram_hashes, skeleton, skeleton_text, winnow
+
+
+def test_skeleton_keeps_letters_digits_han_folded_with_their_offsets():
+    text = "　　一、总体要求\n\n坚持（稳中）求進，ＡＢｃ 𠀀字 2024年。"
+    sk = skeleton(text)
+    expected = [(i, c) for i, c in enumerate(text) if c.isalnum()]
+    assert sk.origin.tolist() == [i for i, _ in expected]
+    assert sk.chars == "".join(analysis.normalize(c) for _, c in expected) == "一总体要求坚持稳中求进abc𠀀字2024年"
+    assert sk.span(0, 5) == (2, 8) and text[2:8] == "一、总体要求"
+
+
+def test_layout_and_punctuation_never_change_the_skeleton():
+    plain = "关于做好预算编制工作的通知\n各单位：现将有关事项通知如下。"
+    variants = ["关于做好预算编制工作的通知\n\n\n各单位:现将有关事项通知如下.",
+                "　　关于做好预算编制工作的通知\n　　各单位，现将有关事项 通知如下",
+                "关于做好預算編制工作的通知 各单位；现将有关事项通知如下！"]
+    assert all(skeleton_text(v) == skeleton_text(plain) for v in variants)
+
+
+def test_kgram_hashes_equal_exactly_for_equal_kgrams():
+    rng = random.Random(1)
+    chars = "".join(rng.choice("党建工作要求落实到位") for _ in range(400))
+    hashes = kgram_hashes(chars, 5)
+    assert len(hashes) == len(chars) - 4
+    by_gram: dict[str, set[int]] = {}
+    for i, h in enumerate(hashes.tolist()):
+        by_gram.setdefault(chars[i:i + 5], set()).add(h)
+    assert all(len(v) == 1 for v in by_gram.values())                      # one hash per 5-gram
+    assert len({next(iter(v)) for v in by_gram.values()}) == len(by_gram)   # no collisions here
+    assert len(kgram_hashes("四个字", 5)) == 0
+
+
+def test_winnowing_selects_the_minimum_of_every_window():
+    rng = np.random.default_rng(3)
+    hashes = rng.integers(0, 2**63, 500, dtype=np.uint64)
+    selected = set(winnow(hashes, 8).tolist())
+    for start in range(len(hashes) - 7):
+        window = hashes[start:start + 8]
+        assert start + int(np.argmin(window)) in selected
+    assert selected <= {start + int(np.argmin(hashes[start:start + 8])) for start in range(len(hashes) - 7)}
+
+
+def test_a_shared_run_of_w_plus_k_minus_1_characters_shares_a_fingerprint():
+    """The winnowing guarantee (Schleimer et al. 2003) that 查重 retrieval relies on."""
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    guarantee = CHECK_W + CHECK_K - 1
+    for _ in range(200):
+        shared = "".join(rng.choice(alphabet) for _ in range(guarantee))
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) + shared
+        b = shared + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        assert set(check_fingerprints(a).tolist()) & set(check_fingerprints(b).tolist())

@@ -1,0 +1,410 @@
+"""Metadata: title, 文种, 发文字号, 成文日期 and 来源 of a clean text, each with where it was found."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import pytest
+
+from sucai import access
+from sucai.clean import clean
+from sucai.ingest import parse_file
+from sucai.metadata import Origin, describe, found_by
+from sucai.metadata.dates import dates, parse
+from sucai.metadata.genres import GENRES, GROUPS, NAMES, OTHER, canonical, taxonomy, title_genre
+from sucai.metadata.issuers import doc_number_issuer
+from sucai.metadata.titles import distinguishing_notes, file_title
+from sucai.outline import analyse
+
+
+def described(text: str, **origin):
+    return describe(clean(text), Origin(**origin))
+
+
+def best(text: str, field: str, **origin) -> tuple[str | None, str | None]:
+    """(value, rule) of the best candidate of ``field``."""
+    evidence = next((e for e in described(text, **origin).evidence if e.field == field), None)
+    return (evidence.value, evidence.rule) if evidence else (None, None)
+
+
+# ---------------------------------------------------------------- titles
+
+
+def test_a_title_broken_over_three_lines_is_joined_up_to_its_closing_word():
+    text = ("国务院办公厅关于有效发挥政府性\n融资担保基金作用切实支持小微企业和\n“三农”发展的指导意见\n"
+            "国办发〔2019〕6号\n各省、自治区、直辖市人民政府：\n近年来，各地区有效发挥了作用。")
+    doc = analyse(clean(text))
+    assert doc.title == "国务院办公厅关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见"
+    assert doc.text.startswith("国办发〔2019〕6号")
+    assert (doc.genre, doc.source) == ("意见", "国务院办公厅")
+
+
+def test_a_title_is_not_closed_inside_a_book_title():
+    """"…实施《中华人民共和国药品管理法" ends with 法 but its 《 is open: the next line belongs to the title."""
+    text = ("国务院关于在海南博鳌乐城国际医疗旅游先行区\n暂时调整实施《中华人民共和国药品管理法\n实施条例》有关规定的决定\n"
+            "国发〔2018〕43号\n各省、自治区、直辖市人民政府：\n为进一步支持海南省试点发展国际医疗旅游相关产业，现决定如下。")
+    doc = analyse(clean(text))
+    assert doc.title == "国务院关于在海南博鳌乐城国际医疗旅游先行区暂时调整实施《中华人民共和国药品管理法实施条例》有关规定的决定"
+    assert (doc.genre, doc.doc_number) == ("决定", "国发〔2018〕43号")
+    unbalanced = analyse(clean("关于《某某\n办法\n其他\n正文很长的一段话，没有标题。"))
+    assert unbalanced.title == "关于《某某"   # never closed: the first line alone
+
+
+def test_a_declared_title_broken_over_lines_is_taken_whole():
+    """A page declares its title (HTML <title>, the gov.cn table) and the body breaks it over three lines, the
+    last opening with a quotation mark: the three lines are the title, not the first one alone."""
+    title = "国务院办公厅关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见"
+    text = ("国务院办公厅关于有效发挥政府性\n融资担保基金作用切实支持小微企业和\n“三农”发展的指导意见\n国办发〔2019〕6号\n"
+            "各省、自治区、直辖市人民政府：\n近年来，各地区、各部门认真贯彻落实有关要求。")
+    doc = analyse(clean(text), origin=Origin(meta={"title": title}))
+    assert (doc.title, doc.genre, doc.doc_number) == (title, "意见", "国办发〔2019〕6号")
+    assert doc.text.startswith("国办发〔2019〕6号")
+    other = analyse(clean(text), origin=Origin(meta={"title": "国务院办公厅关于有效发挥政府性融资担保基金作用的通知"}))
+    assert other.title != "国务院办公厅关于有效发挥政府性融资担保基金作用的通知"   # a hint is taken only as written
+
+
+def test_an_issuer_line_above_the_title_is_part_of_it():
+    doc = analyse(clean("国务院办公厅\n关于四川省在温家宝总理考察工作时\n所提问题和建议办理情况的函\n国办函〔2004〕71号\n四川省人民政府：\n正文。"))
+    assert doc.title == "国务院办公厅关于四川省在温家宝总理考察工作时所提问题和建议办理情况的函"
+    assert doc.genre == "函"
+
+
+def test_lines_are_not_joined_when_no_closing_word_comes():
+    doc = analyse(clean("推进作风建设常态化长效化\n作风建设\n习近平总书记近期就作风建设作出重要指示。"))
+    assert doc.title == "推进作风建设常态化长效化"
+
+
+@pytest.mark.parametrize("markdown", [False, True])
+def test_a_part_of_a_law_keeps_its_law(markdown):
+    text = "# 中华人民共和国民法典\n\n# 合同编\n\n2020年5月28日 第十三届全国人民代表大会第三次会议通过\n\n## 第一分编 通则\n\n第四百六十三条 本编调整因合同产生的民事关系。\n"
+    if not markdown:
+        text = text.replace("# ", "")
+    doc = analyse(clean(text, markdown=markdown), markdown=markdown, origin=Origin(path="/x/民法典/合同编.md"))
+    assert doc.title == "中华人民共和国民法典 合同编"
+    assert (doc.genre, doc.date, doc.source) == ("法律", "2020-05-28", "全国人民代表大会")
+
+
+def test_a_decree_is_titled_by_the_regulation_it_promulgates():
+    text = ("中华人民共和国国务院令\n第706号\n《专利代理条例》已经2018年9月6日国务院第23次常务会议修订通过，"
+            "现将修订后的《专利代理条例》公布，自2019年3月1日起施行。\n总理 李克强\n2018年11月6日\n专利代理条例\n"
+            "第一章 总则\n第一条 为了规范专利代理行为，制定本条例。")
+    doc = analyse(clean(text))
+    assert doc.title == "专利代理条例"
+    assert doc.text.startswith("中华人民共和国国务院令")  # the 令 stays in the document
+    assert (doc.doc_number, doc.source, doc.genre, doc.date) == ("中华人民共和国国务院令第706号", "国务院", "行政法规",
+                                                                "2018-11-06")
+
+
+def test_no_bare_number_for_a_title_when_the_text_says_what_it_is():
+    """The 海拉尔区 report of 2017 has no title line and the file name "2017" (issue 9)."""
+    text = ("　—2017年2月11日在海拉尔区第十四届人民代表大会第六次会议上\n　　　　海拉尔区人民政府代区长 杨国宏\n"
+            "各位代表:\n　　现在,我代表海拉尔区人民政府向大会作工作报告,请予审议。\n")
+    doc = analyse(clean(text), origin=Origin(path="/corpus/raw_gbk/2017.txt"))
+    assert doc.title == "政府工作报告"
+    assert (doc.genre, doc.date, doc.source) == ("报告", "2017-02-11", "海拉尔区人民政府")
+    assert found_by(doc.evidence)["title"] == "开头语"
+
+
+@pytest.mark.parametrize("stem, title", [
+    ("003_国务院关于印发国家职业教育改革实施方案的通知", "国务院关于印发国家职业教育改革实施方案的通知"),
+    ("2017_海拉尔区政府工作报告", "海拉尔区政府工作报告"),
+    ("001_陕西咸阳：社区开展活动_精准解痛点", "陕西咸阳：社区开展活动 精准解痛点"),
+    ("护士条例(2020-03-27)", "护士条例"),
+    ("2017", None), ("20250224", None), ("（12）", None),
+])
+def test_file_titles(stem, title):
+    assert file_title(stem) == title
+
+
+def test_the_declared_title_marks_where_the_document_starts():
+    doc = analyse(clean("首页 > 政策\n打印本页\n关于加强安全生产的通知\n各单位：\n正文。"), title_hint="关于加强安全生产的通知")
+    assert doc.title == "关于加强安全生产的通知" and doc.text.startswith("各单位")
+    assert [r.rule for r in doc.removed] == ["crawl_stamps", "before_title"]
+
+
+def test_without_any_title_line_or_hint_the_file_name_is_used():
+    doc = analyse(clean("（一）第一项。\n（二）第二项。"), origin=Origin(path="/材料/某县工作要点.txt"))
+    assert doc.title == "某县工作要点" and doc.genre == "工作计划"
+    assert analyse(clean("（一）第一项。")).title == "无标题"
+
+
+# ---------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize("written, iso", [
+    ("2023年12月5日", "2023-12-05"), ("二〇二三年十二月五日", "2023-12-05"), ("一九四○年二月二十日", "1940-02-20"),
+    ("２０２３年１２月５日", "2023-12-05"), ("2023 年 12 月 5 号", "2023-12-05"), ("2023-12-05", "2023-12-05"),
+    ("2023.12.5", "2023-12-05"), ("2023年12月", "2023-12"), ("二〇二三年十二月", "2023-12"),
+])
+def test_written_dates(written, iso):
+    assert [d.value for d in dates(f"于{written}印发")] == [iso]
+
+
+@pytest.mark.parametrize("written", ["2023年2月30日", "2023年13月1日", "1850年1月1日", "5.2%", "2019年度"])
+def test_what_is_not_a_date(written):
+    assert list(dates(written)) == []
+
+
+@pytest.mark.parametrize("meta, iso", [("2024-03-05T09:00:00+08:00", "2024-03-05"), ("2024年3月5日", "2024-03-05"),
+                                       ("20240305", "2024-03-05"), ("下午", None)])
+def test_dates_given_on_their_own(meta, iso):
+    assert parse(meta) == iso
+
+
+@pytest.mark.parametrize("text, origin, date, rule", [
+    ("《新闻联播》 (20250224)\n新闻摘要\n本期节目主要内容：\n1.习近平在2023年会议上讲话；", {}, "2025-02-24", "标题"),
+    ("关于做好工作的通知\n各单位：\n请认真落实。这是正文，2019年完成目标任务，各地要抓好落实工作。\n某某局\n2021年12月3日", {},
+     "2021-12-03", "落款"),
+    ("在全市会议上的讲话\n（二〇二三年二月二十八日）\n同志们：\n今天开会。", {}, "2023-02-28", "题注"),
+    ("某某条例\n1990年3月1日 国务院发布\n根据2011年1月8日《国务院关于废止和修改部分行政法规的决定》修订\n2011年3月1日 施行\n第一条 为了管理，制定本条例。",
+     {}, "2011-01-08", "题注"),
+    ("关于某事的情况说明\n发布时间：2023-06-01 09:00\n正文很长，这一段没有日期，说明了有关情况。", {}, "2023-06-01", "发布时间"),
+    ("关于某事的情况说明\n正文很长，这一段没有日期，说明了有关情况。", {"meta": {"date": "2022-05-06"}}, "2022-05-06", "网页元数据"),
+    ("2024年政府工作报告（国务院）\n现在，我代表国务院，向大会报告政府工作。", {}, "2024", "标题"),
+    ("关于某事的情况说明\n正文很长，这一段没有日期。", {"path": "/新闻/20240312.md"}, "2024-03-12", "文件名"),
+    ("关于某事的通知\n京政发〔2020〕3号\n各区人民政府：\n正文很长，没有日期。", {}, "2020", "文号年份"),
+    ("关于某事的情况说明\n正文很长，这一段没有日期。", {}, None, None),
+])
+def test_where_the_date_comes_from(text, origin, date, rule):
+    assert best(text, "date", **origin) == (date, rule)
+
+
+def test_a_date_in_the_body_text_is_not_the_documents_date():
+    text = "关于某事的情况说明\n今年以来，我们于2023年3月5日召开了动员会，全年共开展活动十二次，取得了明显成效。\n下一步，我们将继续努力。"
+    assert best(text, "date") == (None, None)
+
+
+def test_a_notice_followed_by_what_it_issues_is_dated_by_its_own_signature():
+    text = ("国务院关于印发某某方案的通知\n国发〔2019〕4号\n各省人民政府：\n现将《某某方案》印发给你们，请认真贯彻执行。\n国务院\n2019年1月24日\n"
+            "某某方案\n" + "一、总体要求。各地区要加强组织领导，抓好各项任务落实。\n" * 400 + "附件：2020年1月1日前完成的事项\n")
+    assert best(text, "date") == ("2019-01-24", "落款")
+
+
+# ---------------------------------------------------------------- 发文字号 and 来源
+
+
+@pytest.mark.parametrize("number, issuer", [
+    ("国发〔2019〕4号", "国务院"), ("国办发〔2018〕127号", "国务院办公厅"), ("国办函〔2004〕71号", "国务院办公厅"),
+    ("国办发明电〔2018〕15号", "国务院办公厅"), ("国函〔2018〕159号", "国务院"), ("中办发〔2019〕1号", "中共中央办公厅"),
+    ("法释〔2024〕12号", "最高人民法院"), ("高检发释字〔2019〕1号", "最高人民检察院"), ("人社部发〔2020〕5号", "人力资源社会保障部"),
+    ("京政办发〔2020〕3号", "北京市人民政府办公厅"), ("粤府〔2021〕12号", "广东省人民政府"), ("中华人民共和国国务院令第517号", "国务院"),
+    ("中华人民共和国主席令第三十一号", "中华人民共和国主席"), ("公安部令第5号", "公安部"), ("某某发〔2020〕1号", None), ("不是文号", None),
+])
+def test_issuers_of_document_numbers(number, issuer):
+    assert doc_number_issuer(number) == issuer
+
+
+@pytest.mark.parametrize("text, origin, source, rule", [
+    ("关于某事的通知\n国办发〔2018〕127号\n各省人民政府：\n正文。", {}, "国务院办公厅", "文号"),
+    ("最高人民法院 最高人民检察院关于办理某类案件适用法律若干问题的解释\n正文。", {}, "最高人民法院、最高人民检察院", "标题"),
+    ("关于某事的通知\n各单位：\n正文，请认真落实，抓好各项工作。\n某县农业农村局\n2023年5月6日", {}, "某县农业农村局", "落款"),
+    ("某某法\n1993年12月29日 第八届全国人民代表大会常务委员会第五次会议通过\n第一条 为了规范，制定本法。", {}, "全国人民代表大会常务委员会", "通过机关"),
+    ("政府工作报告\n——2016年2月19日在区人民代表大会上\n海拉尔区人民政府区长　　杜联合\n各位代表：\n现在，我代表区政府向大会作工作报告。", {},
+     "海拉尔区人民政府", "署名"),
+    ("报告\n同志们：\n现在，我代表第十九届中央委员会向大会作报告。", {}, "中共中央", "开头语"),
+    ("某地新闻\n正文第一段。\n（来源：新华网）", {}, "新华网", "来源行"),
+    ("某地新闻\n新华社北京10月20日电（记者王某）正文第一段。", {}, "新华社", "电头"),
+    ("某地新闻\n正文第一段。", {"meta": {"source": "中国政府网"}}, "中国政府网", "网页元数据"),
+    ("某某管理办法\n第一条 为了管理，制定本办法。", {"path": "/法规/公安部/某某管理办法.md"}, "公安部", "文件夹"),
+    ("某地新闻\n正文第一段。", {"source": "某某素材网"}, "某某素材网", "入库指定"),
+    ("某地新闻\n正文第一段。", {}, None, None),
+])
+def test_where_the_source_comes_from(text, origin, source, rule):
+    assert best(text, "source", **origin) == (source, rule)
+
+
+def test_the_operators_source_is_used_only_when_the_file_names_none():
+    sources = [e.value for e in described("关于某事的通知\n国发〔2019〕4号\n正文。", source="某某素材网").evidence
+               if e.field == "source"]
+    assert sources[0] == "国务院" and sources[-1] == "某某素材网"
+
+
+def test_a_regulation_with_nothing_but_its_folder_is_the_state_councils():
+    doc = analyse(clean("某某管理条例\n第一条 为了管理，制定本条例。"), origin=Origin(path="/法规/行政法规/某某管理条例.md"))
+    assert (doc.genre, doc.source) == ("行政法规", "国务院")
+
+
+# ---------------------------------------------------------------- 文种
+
+
+def test_the_taxonomy_has_the_fields_standard_names():
+    names = [g.name for g in GENRES]
+    assert len(names) == len(set(names)) and NAMES[-1] == OTHER
+    statutory = [g.name for g in GENRES if g.group == "法定公文"]
+    assert statutory == ["决议", "决定", "命令（令）", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复",
+                         "议案", "函", "纪要"]   # 《党政机关公文处理工作条例》第八条, in its order
+    assert {"法律", "行政法规", "地方性法规", "部门规章", "司法解释", "条例", "规定", "办法", "细则"} <= set(names)
+    assert {"讲话稿", "工作总结", "工作计划", "实施方案", "调研报告", "述职报告", "心得体会", "对照检查材料", "发言提纲", "党课讲稿",
+            "汇报材料", "主持词", "致辞", "简报", "新闻稿", "新闻报道", "理论文章", "著作"} <= set(names)
+    groups = taxonomy()
+    assert [g["group"] for g in groups] == [*GROUPS, OTHER]
+    assert [g["name"] for group in groups for g in group["genres"]] == list(NAMES)
+    counted = taxonomy(counts={"通知": 3, "其他": 1, "法律": 0})
+    assert counted == [{"group": "法定公文", "genres": [{"name": "通知", "basis": GENRES[7].basis, "count": 3}]},
+                       {"group": OTHER, "genres": [{"name": OTHER, "basis": "", "count": 1}]}]
+
+
+@pytest.mark.parametrize("typed, name", [("讲话", "讲话稿"), (" 通知 ", "通知"), ("令", "命令（令）"), ("未知", "未知"), (None, None)])
+def test_what_users_type_as_a_genre(typed, name):
+    assert canonical(typed) == name
+
+
+@pytest.mark.parametrize("title, genre", [
+    ("某市财政局纪委党支部2023年专题组织生活会对照检查材料", "对照检查材料"),
+    ("2023年度民主生活会个人发言提纲", "发言提纲"),
+    ("学习党的二十大精神心得体会", "心得体会"),
+    ("2023年度个人述职述廉报告", "述职报告"),
+    ("关于全市乡村振兴情况的调研报告", "调研报告"),
+    ("政府工作报告", "报告"),
+    ("2024年政府工作报告（国务院）", "报告"),
+    ("2023年上半年工作总结", "工作总结"),
+    ("某县2024年工作要点", "工作计划"),
+    ("在全市经济工作会议上的讲话", "讲话稿"),
+    ("新春致辞", "致辞"),
+    ("全市表彰大会主持词", "主持词"),
+    ("国务院关于印发国家职业教育改革实施方案的通知", "通知"),
+    ("关于印发《乡村振兴实施方案》的通知", "通知"),
+    ("某县乡村振兴实施方案", "实施方案"),
+    ("某局安全生产专项整治工作方案", "实施方案"),
+    ("国务院关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见", "意见"),
+    ("护士条例", "条例"),
+    ("某某管理办法（试行）", "办法"),
+    ("国务院办公厅关于同意建立某部际联席会议制度的函", "函"),
+    ("国务院办公厅对全国政协十届四次会议第4626号提案的答复", "函"),
+    ("关于某某同志先进事迹材料", "事迹材料"),
+    ("专题党课讲稿：赓续红色血脉", "党课讲稿"),
+    ("国务院关于某市城市总体规划的批复", "批复"),
+    ("常务会议纪要", "纪要"),
+    ("关于提请审议某某法草案的议案", "议案"),
+    ("中华人民共和国刑法修正案（十二）", "法律"),
+    ("中华人民共和国公司法", "法律"),
+    ("中华人民共和国国务院令", "命令（令）"),
+    ("推进作风建设常态化长效化", None),
+    ("函授教育发展史", None),
+    ("某公司股权转让协议案", None),
+])
+def test_title_genre(title, genre):
+    assert title_genre(title) == genre
+
+
+@pytest.mark.parametrize("text, origin, genre", [
+    ("护士条例\n2008年1月31日 中华人民共和国国务院令第517号公布\n第一条 为了维护护士的合法权益，制定本条例。", {}, "行政法规"),
+    ("城市节约用水管理规定\n1988年11月30日 国务院批准\n1988年12月20日 中华人民共和国建设部令第1号发布\n第一条 为加强管理，制定本规定。", {}, "行政法规"),
+    ("侵害消费者权益行为处罚办法\n2015年1月5日 国家工商行政管理总局令第73号公布\n第一条 为依法制止，制定本办法。", {}, "部门规章"),
+    ("最高人民法院关于审理某类案件适用法律若干问题的解释\n2020年12月25日 最高人民法院审判委员会第1824次会议通过\n为正确审理，制定本解释。", {}, "司法解释"),
+    ("中华人民共和国学位条例\n1980年2月12日 第五届全国人民代表大会常务委员会第十三次会议通过\n第一条 为了促进，制定本条例。", {}, "法律"),
+    ("某某省环境保护条例\n2019年7月31日 某某省第十三届人民代表大会常务委员会第十三次会议通过\n第一条 为了保护环境，制定本条例。", {}, "地方性法规"),
+    ("工资支付暂行规定\n关于印发《工资支付暂行规定》的通知\n劳部发〔1994〕489号\n各省劳动厅：\n正文。", {"path": "/法规/行政法规/工资支付暂行规定.md"}, "规定"),
+    ("反对党八股\n（一九四二年二月八日）\n这是毛泽东在延安干部会上的讲演。\n刚才凯丰同志讲了今天开会的宗旨。", {}, "著作"),
+    ("湖南农民运动考察报告\n第一段。", {"path": "/书/毛泽东选集/001-湖南农民运动考察报告.md"}, "著作"),
+    ("国际调解院开业仪式在香港举行\n10月20日，嘉宾合影。\n新华社香港10月20日电（记者王昕怡）总部设在中国香港的国际调解院20日举行开业仪式。", {}, "新闻报道"),
+    ("《新闻联播》 (20250224)\n新闻摘要\n本期节目主要内容：", {"path": "/xinwenlianbo/20250224.md"}, "新闻报道"),
+    ("云南丽江推行基层治理改革 协同共治和美家园\n如今，在云南省丽江市华坪县，村民不到一刻钟就办完登记。", {}, "新闻报道"),
+    ("郭慧茹：从“异乡客”到“筑梦人”\n从“异乡客”到“筑梦人”\n——记河南省信阳市固始县高级中学副校长郭慧茹\n清晨的校园里。", {}, "事迹材料"),
+    ("始终保持一张蓝图绘到底的战略定力\n习近平总书记指出，“十五五”时期是关键时期。", {}, "理论文章"),
+    ("关于某事\n河北省人民政府：\n你省请示收悉。经研究，现批复如下：\n一、同意。", {}, "批复"),
+    ("关于某事\n各单位：\n现将《某某办法》印发给你们，请认真贯彻执行。", {}, "通知"),
+    ("某某\n同志们：\n今天我们召开这次会议，主要任务是部署工作。", {}, "讲话稿"),
+    ("某某\n正文第一段。", {"path": "/材料/讲话稿/某某.txt"}, "讲话稿"),
+    ("某某\n正文第一段。", {}, OTHER),
+])
+def test_classification_beyond_the_title(text, origin, genre):
+    assert analyse(clean(text), origin=Origin(**origin)).genre == genre
+
+
+def test_each_genre_candidate_records_its_evidence():
+    doc = analyse(clean("关于某事\n各单位：\n正文第一段。\n现将《某某办法》印发给你们，请认真贯彻执行。"))
+    cue = next(e for e in doc.evidence if e.field == "genre")
+    assert (cue.value, cue.origin, cue.rule) == ("通知", "text", "正文")
+    assert doc.text[cue.start : cue.end] == "现将《某某办法》印发给你们"
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def test_evidence_spans_point_into_the_document_text():
+    doc = analyse(clean("关于某事的通知\n国办发〔2018〕127号\n各省人民政府：\n正文，请认真落实。\n国务院办公厅\n2018年12月5日"))
+    for e in doc.evidence:
+        if e.origin == "text" and e.end > e.start:
+            assert e.value in doc.text[e.start : e.end] or e.field in ("source", "genre", "date")
+    number = next(e for e in doc.evidence if e.field == "doc_number")
+    assert doc.text[number.start : number.end] == "国办发〔2018〕127号"
+    date = next(e for e in doc.evidence if e.field == "date")
+    assert doc.text[date.start : date.end] == "2018年12月5日"
+    title = next(e for e in doc.evidence if e.field == "title")
+    assert (title.origin, title.start) == ("title", None)
+
+
+def test_a_title_after_the_members_tag_is_a_members_title():
+    doc = analyse(clean("##paidbegin##关于某事的报告\n一、基本情况\n正文。"), origin=Origin(path="/x/07_会员标题.txt"))
+    title, *others = [e for e in doc.evidence if e.field == "title"]
+    assert (title.value, title.origin) == ("关于某事的报告", "paid_title")
+    assert [(e.value, e.origin) for e in others][:1] == [("会员标题", "file_name")]
+    free = analyse(clean("关于某事的报告\n##paidbegin##一、基本情况\n正文。"))
+    assert next(e for e in free.evidence if e.field == "title").origin == "title"
+
+
+def test_a_removed_source_line_is_evidence_at_the_place_it_stood():
+    doc = analyse(clean("关于某事\n第一段。\n（来源：新华网）\n第二段。"))
+    source = next(e for e in doc.evidence if e.field == "source")
+    assert (source.start, source.end) == (doc.text.index("第二段"), doc.text.index("第二段"))
+
+
+def test_describing_odd_input_is_bounded_and_never_raises():
+    """Runs of spaces, brackets, 《》 and digits in a title (the kind of input that makes nested regex
+    repeats backtrack without end) are described promptly and correctly."""
+    odd = "最高人民法院关于修改《" + "　" * 5000 + "》的决定" + "（试行）" * 2000
+    assert title_genre(odd) == "决定"
+    text = odd + "\n" + ("（" * 3000) + "\n" + "2023年" * 3000 + "\n" + "我代表" * 3000
+    doc = analyse(clean(text))
+    assert doc.title.startswith("最高人民法院关于修改")
+    assert analyse(clean("")).title == "无标题"
+
+
+# ---------------------------------------------------------------- lists
+
+
+def test_equal_titles_are_told_apart_by_issuer_and_year():
+    rows = [
+        {"id": 1, "title": "政府工作报告", "source": "海拉尔区人民政府", "date": "2013-02-28"},
+        {"id": 1, "title": "政府工作报告", "source": "海拉尔区人民政府", "date": "2013-02-28"},   # a second section
+        {"id": 2, "title": "政府工作报告", "source": "海拉尔区人民政府", "date": "2014-02-19"},
+        {"id": 3, "title": "政府工作报告", "source": "国务院", "date": "2024"},
+        {"id": 4, "title": "护士条例", "source": "国务院", "date": "2020-03-27"},
+        {"id": 5, "title": "某条例", "source": "国务院", "date": "2020-01-02"},
+        {"id": 6, "title": "某条例", "source": "国务院", "date": "2020-03-04"},
+        {"id": 7, "title": "某材料", "source": None, "date": None},
+        {"id": 8, "title": "某材料", "source": None, "date": None},
+    ]
+    assert distinguishing_notes(rows) == [
+        "（海拉尔区人民政府 · 2013）", "（海拉尔区人民政府 · 2013）", "（海拉尔区人民政府 · 2014）", "（国务院 · 2024）", "",
+        "（国务院 · 2020-01-02）", "（国务院 · 2020-03-04）", "（编号 7）", "（编号 8）"]
+
+
+# ---------------------------------------------------------------- metadata a reader found outside the text (corpus)
+
+
+@pytest.mark.corpus
+def test_the_gov_cn_pages_metadata_is_evidence_outside_the_text(corpus_dir):
+    """Every gov.cn page of the corpus: the title, 发布日期 and 发文机关 that the HTML reader finds outside the
+    body (the page's 信息公开 table and meta tags) reach the document as evidence of origin "meta", with no
+    offsets. Expected values from the corpus' own meta.jsonl (title, release_office, the date in the URL).
+    A visitor of the page made members-only from its first character still gets them."""
+    folder = corpus_dir / "state_council_policies_govcn"
+    rows = {row["id"]: row for row in map(json.loads, (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines())}
+    pages = sorted((folder / "html").glob("*.html"))
+    assert len(pages) == 60
+    for page in pages:
+        row = rows[int(page.name.split("_")[0])]
+        published = "-".join(re.search(r"/(\d{4})-(\d\d)/(\d\d)/", row["url"]).groups())
+        doc = parse_file(page)
+        outside = {(e.field, e.value) for e in doc.evidence if e.origin == "meta"}
+        assert {("title", row["title"]), ("date", published), ("source", row["release_office"])} <= outside, page.name
+        assert all(e.start is None and e.end is None for e in doc.evidence if e.origin == "meta")
+        visitor = access.free_view(replace(doc, paid_from=0, paid_until=None))
+        assert visitor.text == ""
+        assert (visitor.title, visitor.source) == (row["title"], row["release_office"]), page.name
+        assert visitor.date == published, page.name   # the 落款's 成文日期 is members-only now
+        assert visitor.doc_number is None             # the 文号 line is in the text

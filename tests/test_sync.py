@@ -1,0 +1,92 @@
+"""sucai sync: new documents into a folder, incrementally, with the tier rules (free view by default,
+an account's view and quota with --as)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sucai.accounts import Accounts
+from sucai.config import Settings, load_settings
+from sucai.library import Library
+from sucai.sync import MANIFEST, sync
+
+SECRET = "鬯鬲鬳鬴鬵鬶"
+TODAY = datetime.now(ZoneInfo(Settings.timezone)).date()   # the site's day (Asia/Shanghai), which --since counts in
+PASSWORD = "correct-horse-9"
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def site(tmp_path):
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    inbox.mkdir()
+    write(inbox, "a.txt", "关于做好秋季防火工作的通知\n一、总体要求\n认真做好秋季防火工作。\n")
+    write(inbox, "b.txt", f"关于加强值班值守的通知\n一、总体要求\n严格落实值班制度。\n##paidbegin##\n二、内部安排\n{SECRET}按内部口径执行。\n")
+    home.mkdir()
+    (home / "sucai.toml").write_text("member_daily_downloads = 2\n", encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([inbox], workers=1)
+    accounts = Accounts.from_settings(load_settings(home))
+    yield {"home": home, "inbox": inbox, "library": library, "accounts": accounts, "out": tmp_path / "out"}
+    accounts.close()
+    library.close()
+
+
+def texts(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.md")}
+
+
+def test_free_view_by_default_and_incremental(site):
+    library, out = site["library"], site["out"]
+    first = sync(library, out, since=TODAY)
+    assert sorted(first.written) == ["关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"]
+    files = texts(out)
+    assert "严格落实值班制度" in files["关于加强值班值守的通知.md"] and SECRET not in "".join(files.values())
+    assert "会员可见全文" in files["关于加强值班值守的通知.md"]
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert {e["file"] for e in manifest["documents"].values()} == set(files) and not any(
+        e["full"] for e in manifest["documents"].values())
+    again = sync(library, out, since=TODAY)
+    assert (again.written, again.kept) == ([], 2)
+    write(site["inbox"], "c.txt", "关于做好冬季供暖工作的通知\n一、总体要求\n保障群众温暖过冬。\n")
+    library.ingest([site["inbox"]], workers=1)
+    third = sync(library, out, since=TODAY)
+    assert (third.written, third.kept) == (["关于做好冬季供暖工作的通知.md"], 2)
+    assert sync(library, site["out"].with_name("later"), since=TODAY + timedelta(days=1)).written == []
+
+
+def test_a_query_keeps_matching_documents_only(site):
+    done = sync(site["library"], site["out"], since=TODAY, query="防火")
+    assert done.written == ["关于做好秋季防火工作的通知.md"]
+
+
+def test_as_a_member_whole_texts_within_the_daily_quota(site, cli):
+    library, accounts, out = site["library"], site["accounts"], site["out"]
+    sync(library, out, since=TODAY)                                 # free copies first
+    member = accounts.add_user("会员", PASSWORD, "member", (TODAY + timedelta(days=30)).isoformat())
+    upgraded = sync(library, out, since=TODAY, viewer=member, accounts=accounts)
+    assert sorted(upgraded.written) == ["关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"]
+    assert SECRET in texts(out)["关于加强值班值守的通知.md"]          # the free copy became the whole text
+    assert accounts.downloads_left(member) == 0
+    write(site["inbox"], "c.txt", "关于做好冬季供暖工作的通知\n一、总体要求\n保障群众温暖过冬。\n")
+    library.ingest([site["inbox"]], workers=1)
+    stopped = sync(library, out, since=TODAY, viewer=member, accounts=accounts)
+    assert stopped.written == [] and "上限" in stopped.stopped
+    assert len(accounts.audit_log(event="download", user_id=member.user_id)) == 2
+    status, _, said = cli("sync", str(out), "--since", TODAY.isoformat(), "--as", "会员")
+    assert status == 5 and "提前停止" in said                          # the quota: part done, run again tomorrow
+    status, printed, _ = cli("sync", str(site["out"].with_name("cli")), "--since", TODAY.isoformat(), "--format", "docx")
+    assert status == 0 and "新写入 3 篇" in printed and "免费部分" in printed
+    assert cli("sync", str(out), "--since", "昨天")[0] == 2                # not a date: bad usage
+    assert cli("sync", str(out), "--since", TODAY.isoformat(), "--as", "没有这个人")[0] == 3
+    assert len(list(site["out"].with_name("cli").glob("*.docx"))) == 3

@@ -1,0 +1,143 @@
+"""今日更新 and the Atom feeds: per day and per 文种, local days, the free view only in feeds.
+
+Feeds are parsed with feedparser (a different library from the one that writes them,
+feedgen) and must come out as well-formed Atom 1.0.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+
+from sucai import access
+from sucai.library import Library
+from sucai.updates import added_today, parse_since, site_zone, updates
+from sucai.web import create_app
+
+SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
+SECRET = "鬯鬱鬲鬳鬴鬵鬶鬷"   # in a members part only
+FREE_NOTICE = (
+    "关于规范督查检查考核工作的通知\n一、总体要求\n统筹规范督查检查考核，切实减轻基层负担。\n"
+    f"##paidbegin##\n二、内部口径\n按照{SECRET}口径掌握，不对外公开。\n")
+
+
+def backdate(home: Path, doc_id: int, stamp: str) -> None:
+    """Pretend a document was added at ``stamp`` (UTC ISO), as if ingested then."""
+    with sqlite3.connect(home / "catalogue.sqlite3") as db:
+        db.execute("UPDATE documents SET ingested_at = ? WHERE id = ?", (stamp, doc_id))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("updates")
+    home, extra = root / "home", root / "extra"
+    extra.mkdir()
+    (extra / "督查通知.txt").write_text(FREE_NOTICE, encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([SAMPLES, extra], workers=1)
+    ids = [r["id"] for r in library.catalogue.summaries()]
+    # three documents added on earlier local days (Asia/Shanghai): 2 days ago 23:30 local is 15:30 UTC
+    now = datetime.now(timezone.utc).astimezone(site_zone(library.settings))
+    for doc_id, back in zip(ids[:3], (2, 2, 5)):
+        local = datetime.combine(now.date() - timedelta(days=back), datetime.min.time(), now.tzinfo) + timedelta(hours=23, minutes=30)
+        backdate(home, doc_id, local.astimezone(timezone.utc).isoformat(timespec="seconds"))
+    yield {"home": home, "library": library, "ids": ids, "today": now.date(), "app": create_app(home)}
+    library.close()
+
+
+def test_updates_per_day_and_genre(site):
+    library, ids, today = site["library"], site["ids"], site["today"]
+    found = updates(library, member=True, since="7")
+    assert found.total == len(ids) and found.today_count == len(ids) - 3 == added_today(library)
+    by_day = {d["date"]: d for d in found.days}
+    two_ago, five_ago = (today - timedelta(days=2)).isoformat(), (today - timedelta(days=5)).isoformat()
+    assert by_day[two_ago]["count"] == 2 and by_day[five_ago]["count"] == 1   # 23:30 local stays on its day
+    assert [d["date"] for d in found.days] == sorted(by_day, reverse=True)
+    genres = {}
+    for doc_id in ids:
+        genres[library.get(doc_id).genre] = genres.get(library.get(doc_id).genre, 0) + 1
+    summed = {}
+    for day in found.days:
+        for genre, count in day["by_genre"].items():
+            summed[genre] = summed.get(genre, 0) + count
+    assert summed == genres
+    only_today = updates(library, member=True)
+    assert only_today.total == len(ids) - 3 and only_today.since == today.isoformat()
+    assert [d.id for d in found.documents][:1] == [max(ids[3:])]   # newest first
+    genre = library.get(ids[5]).genre
+    assert {d.genre for d in updates(library, member=True, since="30", genre=genre).documents} == {genre}
+
+
+def test_since_is_read_leniently_and_bounded(site):
+    zone, today = site_zone(site["library"].settings), site["today"]
+    assert parse_since("2024-03-05", zone, today).isoformat() == "2024-03-05T00:00:00+08:00"
+    assert parse_since("2024-03-05T10:00:00Z", zone, today).astimezone(timezone.utc).hour == 10
+    assert parse_since("3", zone, today).date() == today - timedelta(days=2)
+    old = updates(site["library"], member=True, since="2000-01-01")
+    assert old.since == (today - timedelta(days=30)).isoformat() and "31" in old.warnings[0]
+    client = TestClient(site["app"])
+    bad = client.get("/api/updates", params={"since": "昨天"})
+    assert bad.status_code == 422 and bad.json()["code"] == "bad_since"
+
+
+def test_api_and_page(site):
+    client = TestClient(site["app"])
+    data = client.get("/api/updates", params={"since": "7", "limit": 5}).json()
+    assert data["total"] == len(site["ids"]) and len(data["documents"]) == 5
+    assert set(data["documents"][0]) >= {"id", "title", "genre", "chars", "added_at", "added_local"}
+    page = client.get("/updates", headers={"accept": "text/html"}).text
+    assert f'id="today-count">{len(site["ids"]) - 3}<' in page
+    home = client.get("/", headers={"accept": "text/html"}).text
+    assert f'id="today-count">{len(site["ids"]) - 3}<' in home and 'href="/updates"' in home
+
+
+def test_non_members_get_the_free_view_in_updates(site):
+    library = site["library"]
+    doc = next(d for d in library.catalogue.documents() if d.title.startswith("关于规范督查检查考核"))
+    free = access.free_view(doc)
+    listed = next(d for d in updates(library, member=False).documents if d.id == doc.id)
+    assert (listed.title, listed.genre, listed.date) == (free.title, free.genre, free.date)
+    assert SECRET not in TestClient(site["app"]).get("/api/updates").text
+
+
+def parsed(response):
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    return feed
+
+
+def test_the_updates_feed_is_atom_and_carries_the_free_part_only(site):
+    client, library = TestClient(site["app"]), site["library"]
+    feed = parsed(client.get("/feeds/updates.atom"))
+    assert len(feed.entries) == len(site["ids"])   # all added within the feed's 31 days
+    newest = max(site["ids"][3:])
+    first = feed.entries[0]
+    assert first.link == f"http://testserver/documents/{newest}" and first.id == first.link
+    assert first.title == access.free_view(library.get(newest)).title
+    assert first.updated_parsed is not None and first.tags[0].term == library.get(newest).genre
+    notice = next(e for e in feed.entries if e.title.startswith("关于规范督查检查考核"))
+    assert "统筹规范督查检查考核" in notice.summary and "会员可见全文" in notice.summary
+    assert SECRET not in client.get("/feeds/updates.atom").text
+    genre = library.get(newest).genre
+    one = parsed(client.get("/feeds/updates.atom", params={"genre": genre}))
+    expected = [d.id for d in library.catalogue.documents() if access.free_view(d).genre == genre]
+    assert sorted(int(e.link.rsplit("/", 1)[1]) for e in one.entries) == sorted(expected)
+    assert parsed(client.get("/feeds/updates.atom", params={"genre": "没有这个文种"})).entries == []
+
+
+def test_feed_text_is_xml_safe():
+    from sucai.feeds import atom
+    from sucai.model import Document
+
+    doc = Document(title="标题\x01带控制符", text="正文\x0b内容", id=1)
+    feed = feedparser.parse(atom(title="t\x02", feed_url="http://x/f", site_url="http://x",
+                                 entries=[(date.today().isoformat() + "T00:00:00+00:00", doc)]))
+    assert not feed.bozo and feed.entries[0].title == "标题带控制符"

@@ -1,0 +1,267 @@
+"""The watch folder (sucai.watch): files dropped into a watched folder are ingested, once, when written.
+
+Each test runs a real :class:`Watcher` (watchfiles, inotify) in a thread over a
+fresh library, and looks at the result through a second :class:`Library` on the
+same home — as the web server does. Waiting is done with deadlines and polling
+(no assertion on speed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sucai.library import Library
+from sucai.search import SearchRequest
+from sucai.watch import Batch, Watcher, watchable
+
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese(number: int) -> str:
+    return "".join(DIGITS[int(d)] for d in str(number))
+
+
+def text(number: int, topic: str = "防汛") -> str:
+    """A short notice whose text differs for every ``number`` (so no two are duplicates)."""
+    n = chinese(number)
+    return (f"关于做好第{n}批{topic}工作的通知\n一、总体要求\n各单位要按照第{n}批工作安排，认真抓好{topic}各项任务落实。\n"
+            f"二、工作措施\n编号{n}的任务清单已经印发，请结合实际抓好贯彻。\n")
+
+
+class Running:
+    """A watcher over ``folder`` in a background thread, with the batches it ran."""
+
+    def __init__(self, home: Path, folder: Path, settle: float = 1.0, workers: int | None = 2):
+        self.library = Library.open(home)
+        self.batches: list[Batch] = []
+        self.watcher = Watcher(self.library, [folder], settle_seconds=settle, workers=workers,
+                               on_batch=self.batches.append)
+        self.thread = threading.Thread(target=self.watcher.run, daemon=True)
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        assert self.watcher.ready.wait(120), "the watcher did not start"
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.watcher.stop()
+        self.thread.join(30)
+        self.library.close()
+
+    def outcomes(self, path: Path) -> list:
+        """What the runs did with ``path``, "unchanged" left out (a late event for a file already done
+        makes a run that finds it unchanged: nothing happens, and a loaded machine may do that)."""
+        return [o for b in list(self.batches) for o in b.summary.outcomes
+                if Path(o.path) == path and o.status != "unchanged"]
+
+
+def wait_for(condition, seconds: float, message: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"not within {seconds} s: {message}")
+
+
+@pytest.fixture
+def folders(tmp_path):
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    inbox.mkdir()
+    return home, inbox
+
+
+def found(library: Library, query: str) -> list[int]:
+    result = library.search(SearchRequest(q=query, mode="precise", facets=False), member=True)
+    return [hit.id for hit in result.hits]
+
+
+def test_a_dropped_file_is_searchable_within_5_seconds(folders):
+    home, inbox = folders
+    with Running(home, inbox):
+        reader = Library.open(home)   # another process's view, like the web server's
+        (inbox / "通知.txt").write_text(text(7, "秋冬季森林防火"), encoding="utf-8")
+        ids = wait_for(lambda: found(reader, "秋冬季森林防火"), 5, "the dropped file is found by a search")
+        assert reader.get(ids[0]).title == "关于做好第七批秋冬季森林防火工作的通知"
+        reader.close()
+
+
+def test_files_there_before_the_watcher_started_are_ingested(folders):
+    home, inbox = folders
+    (inbox / "旧文件.txt").write_text(text(3), encoding="utf-8")
+    with Running(home, inbox) as running:
+        assert found(running.library, "第三批防汛") != []
+        assert [o.status for o in running.outcomes(inbox / "旧文件.txt")] == ["ingested"]
+
+
+def test_a_thousand_files_at_once_are_all_ingested_exactly_once(folders):
+    home, inbox = folders
+    count = 1000
+    with Running(home, inbox) as running:
+        paths = []
+        for number in range(count):
+            path = inbox / f"材料{number:04d}.txt"
+            path.write_text(text(number + 100), encoding="utf-8")
+            paths.append(path)
+        library = running.library
+        wait_for(lambda: library.catalogue.stats()["documents"] == count, 600, "1,000 documents stored")
+        wait_for(lambda: not running.watcher._pending, 30, "nothing left pending")
+        time.sleep(2)   # a late duplicate run would show here
+        outcomes = [o for b in list(running.batches) for o in b.summary.outcomes]
+        ingested = [o for o in outcomes if o.status == "ingested"]
+        assert sorted(Path(o.path) for o in ingested) == sorted(paths)           # each file once
+        assert len({o.doc_id for o in ingested}) == count                        # each its own document
+        assert not [o for o in outcomes if o.status not in ("ingested", "unchanged")]
+        runs = [b for b in running.batches if any(o.status == "ingested" for o in b.summary.outcomes)]
+        assert len(runs) <= count // 10, f"{len(runs)} ingest runs for {count} files: not batched"
+        assert library.catalogue.stats()["documents"] == count
+        records = {library.catalogue.file_record(str(p.resolve())).doc_id for p in paths}
+        assert len(records) == count
+        assert found(library, f"第{chinese(100 + 537)}批") != []
+
+
+def test_a_renamed_file_stays_one_document(folders):
+    home, inbox = folders
+    with Running(home, inbox) as running:
+        old = inbox / "草稿.txt"
+        old.write_text(text(11), encoding="utf-8")
+        first = wait_for(lambda: running.outcomes(old), 30, "the file is ingested")[0]
+        assert first.status == "ingested"
+        (inbox / "归档").mkdir()
+        new = inbox / "归档" / "定稿.txt"
+        old.rename(new)
+        renamed = wait_for(lambda: running.outcomes(new), 30, "the renamed file is seen")[0]
+        # the same bytes under a new path: 重复 of the document it made, nothing stored twice
+        assert (renamed.status, renamed.doc_id) == ("duplicate", first.doc_id)
+        assert running.library.catalogue.stats()["documents"] == 1
+        assert running.library.catalogue.file_record(str(new.resolve())).doc_id == first.doc_id
+
+
+def test_a_file_rewritten_in_place_becomes_a_new_document_beside_the_old(folders):
+    home, inbox = folders
+    with Running(home, inbox) as running:
+        path = inbox / "方案.txt"
+        path.write_text(text(21, "抗旱"), encoding="utf-8")
+        first = wait_for(lambda: running.outcomes(path), 30, "the file is ingested")[0]
+        path.write_text(text(22, "抗旱"), encoding="utf-8")
+        second = wait_for(lambda: running.outcomes(path)[1:], 30, "the rewrite is seen")[0]
+        assert second.status == "ingested" and second.doc_id != first.doc_id
+        library = running.library
+        assert library.get(first.doc_id).title == "关于做好第二一批抗旱工作的通知"   # the old one stays
+        assert library.get(second.doc_id).title == "关于做好第二二批抗旱工作的通知"
+        assert library.catalogue.file_record(str(path.resolve())).doc_id == second.doc_id
+        # a rewrite that changes only the layout is still the same document (未变化: nothing new stored)
+        path.write_text(text(22, "抗旱").replace("\n", "\n\n"), encoding="utf-8")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        record = wait_for(lambda: (r := library.catalogue.file_record(str(path.resolve()))).content_hash == digest and r,
+                          30, "the layout-only rewrite is seen")
+        assert record.doc_id == second.doc_id and library.catalogue.stats()["documents"] == 2
+
+
+def test_a_file_still_being_written_is_waited_for(folders):
+    home, inbox = folders
+    whole = text(31, "安全生产") + "三、其他事项\n" + "".join(f"第{chinese(n)}项内容按有关规定执行。\n" for n in range(1, 40))
+    with Running(home, inbox, settle=2.0) as running:
+        path = inbox / "长文件.txt"
+        with path.open("w", encoding="utf-8") as handle:
+            for start in range(0, len(whole), 40):   # about 4 s of writing, a piece every 0.2 s
+                handle.write(whole[start:start + 40])
+                handle.flush()
+                time.sleep(0.2)
+        outcome = wait_for(lambda: running.outcomes(path), 30, "the file is ingested")
+        assert [o.status for o in outcome] == ["ingested"]   # once, whole
+        assert running.library.catalogue.stats()["documents"] == 1
+        assert "第三九项内容" in running.library.get(outcome[0].doc_id).text
+
+
+def test_a_bad_file_never_stops_the_watcher(folders):
+    home, inbox = folders
+    with Running(home, inbox) as running:
+        (inbox / "坏文件.pdf").write_bytes(b"%PDF-1.4\n\x00\x01garbage" * 10)
+        (inbox / "空文件.txt").write_bytes(b"")
+        bad = wait_for(lambda: running.outcomes(inbox / "坏文件.pdf"), 30, "the bad file gets an outcome")[0]
+        assert bad.status in ("skipped", "failed") and bad.reason
+        (inbox / "好文件.txt").write_text(text(41, "冬季供暖"), encoding="utf-8")
+        wait_for(lambda: found(running.library, "冬季供暖"), 30, "a good file after the bad one is ingested")
+        assert running.thread.is_alive()
+        line = next(b for b in running.batches if any(o.status != "ingested" for o in b.summary.outcomes)).line()
+        assert line.startswith("入库 ") and "坏文件.pdf" in line and "\n" not in line
+
+
+@pytest.mark.parametrize("name, kept", [("通知.docx", True), (".隐藏.txt", False), ("下载中.pdf.crdownload", False),
+                                        ("文件.part", False), ("备份.txt~", False), ("~$临时.docx", False)])
+def test_partial_and_hidden_files_are_passed_over(name, kept):
+    assert watchable(name) is kept
+
+
+def test_serve_watch_runs_the_watcher_in_a_process_of_its_own(folders):
+    """``sucai serve --watch``: the same watcher in a child process beside the web server."""
+    from sucai.cli.watch import watcher_process
+
+    home, inbox = folders
+    reader = Library.open(home)
+    with watcher_process(home, [inbox]):
+        (inbox / "进程.txt").write_text(text(51, "城乡环境整治"), encoding="utf-8")
+        wait_for(lambda: found(reader, "城乡环境整治"), 120, "the child process ingests the file")
+    reader.close()
+
+
+def test_watch_and_serve_watch_refuse_a_missing_folder_in_chinese(cli, tmp_path):
+    for command in (["watch"], ["serve", "--port", "8765", "--watch"]):
+        status, _, said = cli(*command, str(tmp_path / "没有"))
+        assert status == 2 and f"文件夹 '{tmp_path / '没有'}' 不存在" in said, said   # bad usage, said in Chinese
+
+
+def test_sucai_watch_logs_each_run_and_a_stop_signal_ends_it_with_130(folders):
+    """The command as systemd runs it: one Chinese log line per run on standard error, and SIGTERM
+    (``systemctl stop``) ends it as an interruption (exit status 130), after the run in progress."""
+    home, inbox = folders
+    watcher = subprocess.Popen([sys.executable, "-m", "sucai", "watch", str(inbox), "--home", str(home)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(watcher.stderr), daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: any("开始监视" in line for line in lines), 120, "the watcher starts")
+        (inbox / "值班.txt").write_text(text(71, "节日值班"), encoding="utf-8")
+        wait_for(lambda: any("入库 1 个文件：已入库 1（" in line for line in lines), 60, "one run, logged")
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(60) == 130
+    finally:
+        watcher.kill()
+    reader.join(10)
+    assert any("停止监视" in line for line in lines), lines
+    assert not [line for line in lines if "Traceback" in line or "changes detected" in line], lines
+    library = Library.open(home)
+    assert found(library, "第七一批节日值班")
+    library.close()
+
+
+def test_a_failed_run_is_tried_again(folders, monkeypatch):
+    """An error of a whole run (not of a file: say the disk) loses nothing: the files are tried again later."""
+    import sucai.watch as watch_module
+
+    home, inbox = folders
+    monkeypatch.setattr(watch_module, "RETRY_SECONDS", 0.5)
+    with Running(home, inbox) as running:
+        real, calls = running.library.ingest, []
+
+        def failing_once(paths, **options):
+            calls.append(paths)
+            if len(calls) == 1:
+                raise OSError("磁盘已满")
+            return real(paths, **options)
+
+        running.library.ingest = failing_once
+        (inbox / "重试.txt").write_text(text(61, "重试"), encoding="utf-8")
+        wait_for(lambda: found(running.library, "第六一批重试"), 30, "the file is ingested after the failed run")
+        assert len(calls) == 2 and calls[0] == calls[1]

@@ -1,0 +1,315 @@
+"""The 写作台 on the web: who may use it (``drafting_tier``), the JSON routes under /api/drafts, CSRF,
+drafts that belong to their author, downloads, and 润笔 shown only when configured.
+
+The library holds the four 对照检查材料 of tests/drafting_support.py, one with a members part, and the
+bundled samples. Accounts ask for outlines and paragraphs with API tokens (those routes only read) and
+save, change and delete drafts through a logged-in session with its CSRF token (tokens only read).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from drafting_support import CHECK_SOURCE, DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copied_chars, model_server, solid
+from sucai import access
+from sucai.accounts import Accounts
+from sucai.config import load_settings
+from sucai.library import Library
+from sucai.web import create_app
+
+SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
+PASSWORD = "drafting-password"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("web-drafting")
+    docs, home = root / "docs", root / "home"
+    docs.mkdir()
+    for name, text in {**DOCS, "e_农业办.txt": MEMBERS_DOC}.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([docs, SAMPLES], workers=1)
+    library.close()
+    accounts = Accounts.open(home)
+    tokens = {}
+    for name, role, until in (("会员", "member", date.today() + timedelta(days=30)), ("免费用户", "user", None),
+                              ("过期会员", "member", date.today() - timedelta(days=1)), ("管理员", "admin", None),
+                              ("另一会员", "member", date.today() + timedelta(days=30))):
+        accounts.add_user(name, PASSWORD, role, until.isoformat() if until else None)
+        tokens[name] = accounts.create_token(name, "test")
+    accounts.close()
+    return {"home": home, "tokens": tokens}
+
+
+@pytest.fixture(scope="module")
+def app(site):
+    return create_app(site["home"])
+
+
+@pytest.fixture(scope="module")
+def open_app(site):
+    """The same library with drafting_tier = user: every logged-in account may draft."""
+    return create_app(settings=load_settings(site["home"], drafting_tier="user"))
+
+
+def as_(app, site, name: str | None) -> TestClient:
+    headers = {"authorization": f"Bearer {site['tokens'][name]}"} if name else {}
+    return TestClient(app, raise_server_exceptions=False, headers=headers)
+
+
+def session_of(app, name: str) -> TestClient:
+    """A client logged in through the login form, sending its session's CSRF token (from the 写作台 page)."""
+    client = TestClient(app, raise_server_exceptions=False)
+    token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+    assert client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    page = client.get("/drafts", headers={"accept": "text/html"}).text
+    client.headers["x-csrf-token"] = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    return client
+
+
+def ask_outline(client: TestClient, **extra):
+    return client.post("/api/drafts/outline", json={"genre": GENRE, "topic": "组织生活会", **extra})
+
+
+def test_the_tier_decides_who_may_draft(app, open_app, site):
+    expected = {None: 403, "免费用户": 403, "过期会员": 403, "会员": 200, "管理员": 200}
+    for name, status in expected.items():
+        client = as_(app, site, name)
+        assert ask_outline(client).status_code == status, name
+        assert client.get("/drafts", headers={"accept": "text/html"}).status_code == status, name
+        assert client.get("/api/drafts").status_code == status, name
+    assert as_(app, site, None).get("/api/drafts").json()["code"] == "login_required"
+    refused = ask_outline(as_(app, site, "免费用户")).json()
+    assert refused["code"] == "drafting_tier" and "会员功能" in refused["error"]
+    for name in ("免费用户", "过期会员", "会员"):   # drafting_tier = user
+        assert ask_outline(as_(open_app, site, name)).status_code == 200, name
+    assert ask_outline(as_(open_app, site, None)).status_code == 403
+    home = as_(app, site, "会员").get("/", headers={"accept": "text/html"}).text
+    assert 'href="/drafts"' in home
+    assert 'href="/drafts"' not in as_(app, site, "免费用户").get("/", headers={"accept": "text/html"}).text
+
+
+def test_outline_and_paragraphs_mirror_the_library(app, site):
+    client = as_(app, site, "会员")
+    data = ask_outline(client).json()
+    assert [n["heading"] for n in data["outline"]] == ["存在的主要问题", "问题产生的根源", "整改措施"]
+    assert set(data["outline"][0]) == {"heading", "support", "sources", "children"}
+    titles = {d["id"]: d["title"] for d in data["documents"]}
+    assert all(i in titles for n in data["outline"] for i in n["sources"])
+    found = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["担当作为方面", "加强理论武装"],
+                                                         "limit": 3}).json()["candidates"]
+    assert {c["heading"] for c in found} == {"担当作为方面", "加强理论武装"}
+    library = app.state.library
+    for c in found:
+        assert library.get(c["doc_id"]).text[c["start"]:c["end"]] == c["text"]
+        assert c["marked"].count("【待补】") == len(c["placeholders"])
+    too_many = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["标题"] * 31})
+    assert too_many.status_code == 422 and too_many.json()["code"] == "invalid_input"
+
+
+def test_non_members_get_no_members_text_from_drafting_routes(open_app, site):
+    for name in ("免费用户", "过期会员"):
+        client = as_(open_app, site, name)
+        bodies = [ask_outline(client).text, ask_outline(client, topic="蘅芜苑 稻香村").text.replace("蘅芜苑 稻香村", "")]
+        for heading in ("担当作为方面", "加强理论武装", "整改措施", "蘅芜苑", "稻香村每月"):
+            found = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": [heading], "limit": 20})
+            bodies += [json.dumps({**c, "heading": ""}, ensure_ascii=False) for c in found.json()["candidates"]]
+        assert not any(w in body for body in bodies for w in MEMBERS_WORDS), name   # (the asked heading is echoed)
+    member = as_(open_app, site, "会员").post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["担当作为方面"],
+                                                                              "limit": 20}).text
+    assert any(w in member for w in MEMBERS_WORDS)   # the check can fail
+
+
+def draft_payload(app, client: TestClient) -> dict:
+    found = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["理论学习方面"], "limit": 1}).json()
+    c = found["candidates"][0]
+    return {"title": "县审计局党支部对照检查材料", "genre": GENRE, "topic": "组织生活会", "unit": "县审计局党支部",
+            "sections": [{"heading": "存在的主要问题", "level": 1, "paragraphs": []},
+                         {"heading": "理论学习方面", "level": 2, "paragraphs": [
+                             {"text": c["marked"], "source": {"doc_id": c["doc_id"], "start": c["start"], "end": c["end"],
+                                                              "section_path": c["section_path"]}}]}]}
+
+
+def test_save_reopen_list_update_download_delete(app, site):
+    client = session_of(app, "会员")
+    payload = draft_payload(app, client)
+    saved = client.post("/api/drafts", json=payload)
+    assert saved.status_code == 201, saved.text
+    draft = saved.json()
+    draft_id = draft["id"]
+    paragraph = draft["sections"][1]["paragraphs"][0]
+    assert paragraph["source"]["title"] and paragraph["copy_ratio"] > 0
+    assert paragraph["edited"] == (paragraph["text"] != app.state.library.get(paragraph["source"]["doc_id"]).text[
+        paragraph["source"]["start"]:paragraph["source"]["end"]])
+    assert client.get(f"/api/drafts/{draft_id}").json()["sections"] == draft["sections"]
+    assert [d["id"] for d in client.get("/api/drafts").json()["drafts"]][0] == draft_id
+    payload["title"] = "改过的标题"
+    assert client.put(f"/api/drafts/{draft_id}", json=payload).json()["title"] == "改过的标题"
+
+    docx = client.get(f"/api/drafts/{draft_id}/download", params={"format": "docx"})
+    assert docx.status_code == 200 and docx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    xml = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode("utf-8")
+    plain = re.sub(r"<[^>]+>", "", xml)
+    assert "改过的标题" in plain and "（一）理论学习方面" in plain and "附：素材来源" in plain
+    md = client.get(f"/api/drafts/{draft_id}/download", params={"format": "md"}).text
+    assert md.startswith("# 改过的标题") and "### （一）理论学习方面" in md
+
+    other = session_of(app, "另一会员")
+    for response in (other.get(f"/api/drafts/{draft_id}"), other.get(f"/api/drafts/{draft_id}/download"),
+                     other.put(f"/api/drafts/{draft_id}", json=payload), other.delete(f"/api/drafts/{draft_id}")):
+        assert response.status_code == 404 and response.json()["code"] == "draft_not_found"
+    assert other.get("/api/drafts").json()["drafts"] == []
+    assert client.delete(f"/api/drafts/{draft_id}").json() == {"ok": True, "id": draft_id}
+    assert client.get(f"/api/drafts/{draft_id}").status_code == 404
+    assert client.post("/api/drafts", json={"sections": "x"}).json()["code"] == "bad_draft"
+
+
+def test_the_check_of_a_saved_draft_counts_its_copied_passage(app, site):
+    """查重 of a draft made of 80 characters copied from a document's free part and a sentence of the writer's
+    own: the 复制比 is the passage's share of the draft's characters (headings numbered, no list of sources)."""
+    library: Library = app.state.library
+    doc = next(d for d in library.catalogue.documents() if d.title.startswith(CHECK_SOURCE))
+    passage = max(access.free_view(doc).text.splitlines(), key=len)[:80]
+    start = doc.text.index(passage)
+    client = session_of(app, "会员")
+    draft_id = client.post("/api/drafts", json={"title": "查重", "sections": [{"heading": "学习体会", "paragraphs": [
+        {"text": passage, "source": {"doc_id": doc.id, "start": start, "end": start + len(passage)}}, OWN]}]}).json()["id"]
+    report = client.get(f"/api/drafts/{draft_id}/check")
+    assert report.status_code == 200, report.text
+    data = report.json()
+    text = f"一、学习体会\n{passage}\n{OWN}"
+    assert data["text"] == text and data["chars"] == solid(text)
+    assert data["copy_ratio"] == round(copied_chars(passage) / solid(text), 4) > 0.5
+    at = text.index(passage)
+    assert [(m["doc_id"], m["start"], m["end"]) for m in data["matches"]] == [(doc.id, at, at + len(passage))]
+    assert [p["copy_ratio"] for p in data["paragraphs"]] == [0.0, round(copied_chars(passage) / solid(passage), 4), 0.0]
+    docx = client.get(f"/api/drafts/{draft_id}/check", params={"format": "docx"})
+    assert docx.status_code == 200 and "attachment" in docx.headers["content-disposition"]
+    plain = re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode("utf-8"))
+    assert "总文字复制比" in plain and f"{data['copy_ratio'] * 100:.1f}%" in plain
+    assert "总文字复制比" in client.get(f"/api/drafts/{draft_id}/check", params={"format": "html"}).text
+    other = session_of(app, "另一会员")
+    assert other.get(f"/api/drafts/{draft_id}/check").status_code == 404
+    assert as_(app, site, "免费用户").get(f"/api/drafts/{draft_id}/check").status_code == 403   # drafting_tier
+
+
+def test_a_lapsed_member_no_longer_sees_members_paragraphs(open_app, site):
+    library = open_app.state.library
+    doc = next(library.get(r["id"]) for r in library.catalogue.summaries() if r["title"].startswith("某镇农业办"))
+    start = doc.text.index("面对耕地保护")
+    end = doc.text.index("\n", start)
+    payload = {"title": "从会员内容取的段落", "sections": [{"heading": "担当作为方面", "paragraphs": [
+        {"text": doc.text[start:end], "source": {"doc_id": doc.id, "start": start, "end": end}}]}]}
+    accounts = Accounts.open(site["home"])
+    accounts.add_user("将过期会员", PASSWORD, "member", (date.today() + timedelta(days=3)).isoformat())
+    client = session_of(open_app, "将过期会员")
+    draft_id = client.post("/api/drafts", json=payload).json()["id"]
+    assert "蘅芜苑" in client.get(f"/api/drafts/{draft_id}").text
+    accounts.set_expiry("将过期会员", (date.today() - timedelta(days=1)).isoformat())
+    accounts.close()
+    for response in (client.get(f"/api/drafts/{draft_id}"), client.get(f"/api/drafts/{draft_id}/download?format=md"),
+                     client.get(f"/api/drafts/{draft_id}/check"), client.get(f"/api/drafts/{draft_id}/check?format=html")):
+        assert response.status_code == 200
+        assert not any(w in response.text for w in MEMBERS_WORDS)
+    assert client.get(f"/api/drafts/{draft_id}").json()["sections"][0]["paragraphs"][0]["withheld"] is True
+
+
+def test_state_changing_routes_need_the_csrf_token(app, site):
+    client = TestClient(app, raise_server_exceptions=False)
+    token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+    client.post("/login", data={"username": "会员", "password": PASSWORD, "csrf_token": token})
+    page = client.get("/drafts", headers={"accept": "text/html"}).text
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    for method, url, body in (("POST", "/api/drafts", {"title": "x"}), ("POST", "/api/drafts/outline", {"genre": GENRE}),
+                              ("POST", "/api/drafts/paragraphs", {"headings": ["整改措施"]}),
+                              ("POST", "/api/drafts/rewrite", {"text": "一段话"}), ("DELETE", "/api/drafts/1", None),
+                              ("PUT", "/api/drafts/1", {"title": "x"})):
+        refused = client.request(method, url, json=body)
+        assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed", (method, url)
+    saved = client.post("/api/drafts", json={"title": "带令牌"}, headers={"x-csrf-token": csrf})
+    assert saved.status_code == 201
+    scripted = as_(app, site, "会员")   # an API token asks (outline, paragraphs) but does not write
+    assert ask_outline(scripted).status_code == 200
+    for method, url in (("POST", "/api/drafts"), ("PUT", f"/api/drafts/{saved.json()['id']}"),
+                        ("DELETE", f"/api/drafts/{saved.json()['id']}"), ("POST", "/api/drafts/rewrite")):
+        refused = scripted.request(method, url, json={"title": "x", "text": "一段话"})
+        assert refused.status_code == 403 and refused.json()["code"] == "token_not_allowed", (method, url)
+
+
+def test_rewrite_is_hidden_unless_configured(app, site, tmp_path):
+    page = as_(app, site, "会员").get("/drafts", headers={"accept": "text/html"}).text
+    assert "润笔" not in page and 'data-rewrite="false"' in page
+    refused = session_of(app, "会员").post("/api/drafts/rewrite", json={"text": "一段话"})
+    assert refused.status_code == 422 and refused.json()["code"] == "rewrite_off"
+
+
+def test_rewrite_route_with_a_local_model(site):
+    original = "2023年，支部开展专题学习12次。"
+    with model_server() as server:
+        server.answer = (200, "2023年，支部扎实开展专题学习12次。")
+        settings = load_settings(site["home"], llm_base_url=f"http://127.0.0.1:{server.server_address[1]}/v1",
+                                 llm_model="local")
+        client = session_of(create_app(settings=settings), "会员")
+        assert "润笔：润色" in client.get("/drafts", headers={"accept": "text/html"}).text
+        accepted = client.post("/api/drafts/rewrite", json={"text": original, "mode": "polish"}).json()
+        assert accepted == {"mode": "polish", "accepted": True, "text": server.answer[1], "problems": []}
+        server.answer = (200, "2024年，支部扎实开展专题学习12次。")
+        refused = client.post("/api/drafts/rewrite", json={"text": original, "mode": "polish"}).json()
+        assert refused["accepted"] is False and refused["text"] is None and "年份“2024年”" in refused["problems"][0]
+        assert server.requests[-1]["body"]["model"] == "local"
+
+
+def test_hidden_documents_are_never_sources(app, site):
+    library: Library = app.state.library
+    hidden = next(r["id"] for r in library.catalogue.summaries() if r["title"].startswith("某县统计局"))
+    library.set_hidden(hidden, True)
+    try:
+        client = session_of(app, "管理员")
+        data = ask_outline(client).json()
+        assert hidden not in {d["id"] for d in data["documents"]}
+        found = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["理论学习方面", "整改措施"],
+                                                             "limit": 20}).json()["candidates"]
+        assert found and hidden not in {c["doc_id"] for c in found}
+        doc = library.get(hidden, include_hidden=True)
+        view = access.view(doc, True)[0]
+        saved = client.post("/api/drafts", json={"title": "t", "sections": [{"heading": "h", "paragraphs": [
+            {"text": view.text[10:40], "source": {"doc_id": hidden, "start": 10, "end": 40}}]}]}).json()
+        assert saved["sections"][0]["paragraphs"][0]["source"] is None
+    finally:
+        library.set_hidden(hidden, False)
+
+
+def test_a_members_daily_drafts_and_checks_are_counted(tmp_path):
+    """Issue 14's tier quotas reach the 写作台 and 查重: with one draft and one 查重 a day, the second of
+    each is refused (429, in Chinese) — a new draft, a pasted draft's 查重 and a saved draft's 查重 alike."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "sucai.toml").write_text("member_daily_drafts = 1\nmember_daily_checks = 1\n", encoding="utf-8")
+    name, text = next(iter(DOCS.items()))
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    Library.open(home).ingest([tmp_path / name], workers=1)
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    accounts.close()
+    client = session_of(create_app(home), "会员")
+    draft = {"title": "草稿", "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}
+    first = client.post("/api/drafts", json=draft)
+    assert first.status_code == 201
+    second = client.post("/api/drafts", json=draft)
+    assert second.status_code == 429 and "今日写作次数已达上限（1 次）" in second.json()["error"]
+    assert client.post("/api/check", json={"text": OWN}).status_code == 200
+    refused = client.post("/api/check", json={"text": OWN})
+    assert refused.status_code == 429 and "今日查重次数已达上限（1 次）" in refused.json()["error"]
+    assert client.get(f"/api/drafts/{first.json()['id']}/check").status_code == 429
