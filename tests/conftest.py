@@ -98,6 +98,16 @@ def new_database(server: TempPostgres | None, request) -> str:
     return url
 
 
+def stored_text(db) -> str:
+    """Every row of every sucai table of store ``db`` (a :class:`~sucai.db.Database`) as text: what a copy of
+    the database would show, on either backend."""
+    from sucai.db.schema import METADATA
+
+    with db.read() as conn:
+        return "\n".join(repr(tuple(row)) for table in METADATA[db.store].sorted_tables
+                         for row in conn.execute(table.select()))
+
+
 def setup_home(path: Path, database_url: str) -> Path:
     """Make ``path`` a library's data directory on ``database_url`` (written to its sucai.toml)."""
     path.mkdir(parents=True, exist_ok=True)
@@ -119,12 +129,12 @@ SUBSET = ("state_council_policies_govcn", "gov_work_reports_hailaer_district", "
 
 
 @pytest.fixture(scope="session")
-def subset_library(corpus_dir, tmp_path_factory):
+def subset_library(corpus_dir, tmp_path_factory, backend, request):
     """A library of part of the corpus (about 3.5 M characters, with the doubled State Council notices and
     the two copies of the 海拉尔区 reports), ingested once per session: ``(library, summary)``."""
     from sucai.library import Library
 
-    library = Library.open(tmp_path_factory.mktemp("subset-home"))
+    library = Library.open(setup_home(tmp_path_factory.mktemp("subset-home"), new_database(backend, request)))
     summary = library.ingest([corpus_dir / part for part in SUBSET])
     yield library, summary
     library.close()
