@@ -404,17 +404,18 @@ def test_a_members_title_is_hidden_even_when_the_members_part_ends_before_the_te
     assert access.free_view(doc).title == "材料"
 
 
-def test_the_preview_boundary_of_the_operator_applies_to_metadata(tmp_path):
+def test_the_preview_boundary_of_the_operator_applies_to_metadata(tmp_path, database_url):
     """free_preview_chars makes the end of a long document members-only; its 落款 date goes with it."""
     doc = parsed("关于某事的通知\n各单位：\n" + "请认真落实各项工作任务，确保取得实效。" * 20 + "\n某县人民政府\n2023年5月6日\n")
     doc = replace(doc, paid_from=100)
     assert (doc.date, access.free_view(doc).date) == ("2023-05-06", None)
-    catalogue = Catalogue(tmp_path / "c.sqlite3", preview_chars=100)
+    target = database_url or tmp_path / "c.sqlite3"
+    catalogue = Catalogue(target, preview_chars=100)
     catalogue.add(replace(doc, paid_from=None), "hash", "/x", "content")
     row = catalogue.records()[0]
     assert (row.paid_from, row.date, access.free_summary(row).date) == (100, "2023-05-06", None)
     assert access.free_summary(row).title == "关于某事的通知"
-    assert Catalogue(tmp_path / "c.sqlite3").records()[0].paid_from is None
+    assert Catalogue(target).records()[0].paid_from is None
 
 
 def test_documents_stored_before_evidence_was_kept_lose_their_derived_fields_for_visitors():
@@ -437,8 +438,8 @@ def test_a_span_is_free_only_outside_the_members_part():
     assert not access._is_free(Evidence("title", "x", "paid_title"), None)
 
 
-def test_an_admins_edit_is_shown_to_everyone(tmp_path):
-    catalogue = Catalogue(tmp_path / "c.sqlite3")
+def test_an_admins_edit_is_shown_to_everyone(tmp_path, database_url):
+    catalogue = Catalogue(database_url or tmp_path / "c.sqlite3")
     _, doc_id = catalogue.add(parsed(NOTICE), "hash", "/x", "content")
     catalogue.update(doc_id, date="2031-07-10", source="某市档案局")
     doc = catalogue.get(doc_id)

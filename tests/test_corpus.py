@@ -223,7 +223,7 @@ def test_no_visitor_sees_a_date_found_only_in_the_members_part(corpus_library, c
     (its year written in Arabic — full or half width — or Chinese digits). Reported: how many documents would show such a date
     if the full document's date were shown (the behaviour of sucai 0.1)."""
     library, _ = corpus_library
-    preview = Catalogue(library.settings.catalogue_path, preview_chars=150)
+    preview = Catalogue(library.settings.database("catalogue"), preview_chars=150)
     before = after = total = 0
     for doc in preview.documents(outline=False):
         if doc.paid_from is None:

@@ -495,7 +495,7 @@ def test_register_preview_upgrade_full_text_download(browser, sample_site, outpu
     admin.close()
 
 
-def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, output_dir):
+def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, make_home, output_dir):
     """The 写作台: pick 文种 and topic, accept the outline, pick a paragraph per heading, download the .docx."""
     import io
     import re
@@ -507,7 +507,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ou
     from sucai.drafting import DraftStore, Owner, check_draft, suggest_outline
 
     root = tmp_path_factory.mktemp("browser-drafting")
-    docs, home = root / "docs", root / "home"
+    docs, home = root / "docs", make_home(root / "home")
     docs.mkdir()
     for name, text in DOCS.items():
         (docs / name).write_text(text, encoding="utf-8")
