@@ -17,13 +17,17 @@ import pytest
 import tantivy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import UniqueConstraint, inspect
 
 from sucai.accounts import Accounts
 from sucai.cli import ExitCode
 from sucai.cli import run as run_cli
+from sucai.codes import Codes
+from sucai.collections import Collections
 from sucai.db import Database, SchemaOutdated
 from sucai.db.migrate import VERSION_TABLE, head
 from sucai.db.schema import METADATA
+from sucai.drafting import DraftStore, Owner
 from sucai.index import SCHEMA, _tantivy_document, index_fields
 from sucai.library import Library
 from sucai.model import Document
@@ -33,6 +37,7 @@ from sucai.store import Catalogue
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sucai" / "samples" / "library"
 BEFORE = "a7a459d"   # main just before the data-access layer: catalogue schema 5, accounts schema 2
+MAIN_AT_SCHEMA_9 = "2bc4886"   # main with 查重, metadata, 写作台 and operations: catalogue schema 9, accounts schema 3
 PASSWORD = "测试密码123456"
 
 
@@ -55,24 +60,34 @@ def test_the_migrations_make_the_tables_of_schema_py(store, tmp_path, database_u
     assert differences(db) == []
 
 
-def test_a_library_made_before_the_data_access_layer_opens_and_is_migrated(tmp_path):
+_OLD_LIBRARY = ("import sys; from sucai.library import Library; from sucai.accounts import Accounts, session_secret;"
+                "session_secret(sys.argv[1]);"
+                "lib = Library.open(sys.argv[1]); lib.ingest([sys.argv[2]], workers=1); lib.set_hidden(2, True);"
+                "lib.remove(3); acc = Accounts.open(sys.argv[1]);"
+                f"acc.add_user('管理员', '{PASSWORD}', 'admin'); print(acc.create_token('管理员', 'old'));")
+
+
+def old_library(tmp_path: Path, commit: str, script: str) -> tuple[Path, list[str]]:
+    """A library in ``tmp_path / "home"`` made by sucai at ``commit`` of main (run from ``git archive``) with
+    ``script`` (``sys.argv[1]``: the data directory, ``sys.argv[2]``: the bundled samples); returns it and
+    the lines the script printed."""
     old = tmp_path / "old"
     old.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE, "sucai"], capture_output=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "sucai"], capture_output=True)
     if archive.returncode != 0:
-        pytest.skip(f"needs git and the history of main ({BEFORE}): {archive.stderr.decode().strip()}")
+        pytest.skip(f"needs git and the history of main ({commit}): {archive.stderr.decode().strip()}")
     subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
     home = tmp_path / "home"
-    script = ("import sys; from sucai.library import Library; from sucai.accounts import Accounts, session_secret;"
-              "session_secret(sys.argv[1]);"
-              "lib = Library.open(sys.argv[1]); lib.ingest([sys.argv[2]], workers=1); lib.set_hidden(2, True);"
-              "lib.remove(3); acc = Accounts.open(sys.argv[1]);"
-              f"acc.add_user('管理员', '{PASSWORD}', 'admin'); print(acc.create_token('管理员', 'old'))")
     # -S: no site processing, so the editable install of this checkout cannot shadow the old code
     packages = os.pathsep.join([str(old), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
     made = subprocess.run([sys.executable, "-S", "-c", script, str(home), str(SAMPLES)], capture_output=True,
                           text=True, env={**os.environ, "PYTHONPATH": packages, "SUCAI_HOME": str(home)}, cwd=old, check=True)
-    token = made.stdout.strip().splitlines()[-1]
+    return home, made.stdout.strip().splitlines()
+
+
+def test_a_library_made_before_the_data_access_layer_opens_and_is_migrated(tmp_path):
+    home, printed = old_library(tmp_path, BEFORE, _OLD_LIBRARY)
+    token = printed[-1]
     old_key = (home / "session.key").read_bytes()
 
     library = Library.open(home, database_url="")
@@ -89,14 +104,57 @@ def test_a_library_made_before_the_data_access_layer_opens_and_is_migrated(tmp_p
         assert [d for d in differences(Database(f"sqlite:///{path}", store)) if not spelling(d)] == []
 
 
+def test_a_library_made_by_main_at_schema_9_opens_and_is_migrated(tmp_path):
+    """A library of main at 2bc4886 (catalogue schema 9, accounts schema 3, the tables of 查重's clusters,
+    drafts, codes, saved searches and favourites made in place) is adopted by the first revisions and
+    migrated: everything it held is there, through the new code, and its tables equal schema.py."""
+    script = _OLD_LIBRARY + (
+        "from sucai.collections import Collections; from sucai.codes import Codes;"
+        "from sucai.drafting import DraftStore, Owner; from sucai.drafting.drafts import build_draft;"
+        f"member = acc.add_user('会员', '{PASSWORD}', 'member', '2099-12-31'); col = Collections(acc);"
+        "col.save_search(member, '减负', {'q': '基层减负'}); col.add_favourite(member, 1, '常用', '备注');"
+        "draft = build_draft(lib, {'title': '旧草稿', 'sections': [{'heading': '一、学习', 'paragraphs': ['自己写的。']}]},"
+        " member=True); DraftStore(lib.catalogue).create(Owner(member.user_id, '会员'), draft);"
+        "print(Codes(acc).create('member', 30, 1)[0]['code'])")
+    home, printed = old_library(tmp_path, MAIN_AT_SCHEMA_9, script)
+    token, code = printed[-2:]
+    library = Library.open(home, database_url="")
+    assert library.catalogue.stats()["documents"] == 8                 # 10 samples, one hidden, one removed
+    assert library.search(SearchRequest(q="基层减负", mode="precise"), member=True).total > 0
+    assert library.check_integrity()["ok"]
+    assert {kind for _, _, kind in library.catalogue.changes_since(0)} == {"add"}
+    assert library.catalogue.unsigned_ids() == []                      # the near-duplicate signatures stay
+    accounts = Accounts(home / "accounts.sqlite3")
+    member = accounts.authenticate("会员", PASSWORD)
+    assert member.member and accounts.viewer_for_token(token).username == "管理员"
+    collections = Collections(accounts)
+    assert [s.name for s in collections.saved_searches(member)] == ["减负"]
+    (folder,) = collections.folders(member)
+    assert folder.name == "常用" and [(f.doc_id, f.note) for f in collections.favourites(member, folder.id)] == [(1, "备注")]
+    owner = Owner(member.user_id, "会员")
+    (draft,) = DraftStore(library.catalogue).list(owner)
+    assert draft["title"] == "旧草稿"
+    assert DraftStore(library.catalogue).get(owner, draft["id"]).sections[0].paragraphs[0].text == "自己写的。"
+    assert Codes(accounts).redeem(member, code).tier == "member"       # the code's hash is found
+    for store, path in (("catalogue", home / "catalogue.sqlite3"), ("accounts", home / "accounts.sqlite3")):
+        assert [d for d in differences(Database(f"sqlite:///{path}", store)) if not spelling(d)] == []
+    with accounts.db.read() as conn:   # main's unnamed UNIQUE (user_id, name) of the folders
+        assert {"column_names": ["user_id", "name"], "name": None} in inspect(conn).get_unique_constraints("folders")
+
+
 def spelling(difference) -> bool:
-    """A difference only in how sucai 0.1 spelled the same table in SQLite: a primary key without NOT NULL
-    (SQLite reports it nullable), REAL for Float, a foreign key reflected with ON UPDATE NO ACTION."""
+    """A difference only in how sucai before the data-access layer spelled the same table in SQLite: a primary key
+    without NOT NULL (SQLite reports it nullable), REAL for Float, a foreign key reflected with ON UPDATE NO ACTION,
+    a unique constraint without its name (its columns are checked apart)."""
     kind = difference[0][0] if isinstance(difference, list) else difference[0]
-    if kind == "modify_nullable":
-        return difference[0][3] in ("id", "path", "key")
+    if kind == "modify_nullable":   # (kind, schema, table, column, …)
+        _, _, table, column = difference[0][:4]
+        return any(table in tables and tables[table].c[column].primary_key
+                   for tables in (m.tables for m in METADATA.values()))
     if kind == "modify_type":
         return str(difference[0][5]) == "REAL"
+    if kind == "add_constraint":    # a UNIQUE (…) without a name: a name cannot be added in place on SQLite
+        return isinstance(difference[1], UniqueConstraint) and difference[1].name is not None
     return kind in ("remove_fk", "add_fk")
 
 
