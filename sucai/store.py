@@ -41,7 +41,7 @@ _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.
                 documents.c.source, documents.c.text, documents.c.outline, documents.c.elements,
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
                 documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence)
-_LISTS = ("outline", "elements", "removed", "evidence")
+_LISTS = ("outline", "elements", "removed")   # what documents(outline=False) leaves empty (never the evidence)
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _METADATA = ("title", "genre", "doc_number", "date", "source")
 

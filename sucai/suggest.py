@@ -7,9 +7,9 @@ normalised with :func:`sucai.analysis.normalize` (see :mod:`sucai.analysis`), so
 a lookup is a plain substring scan: well under a millisecond for thousands of
 titles. The list is rebuilt when the catalogue's change log
 (:meth:`sucai.store.Catalogue.change_count`, the newest change's number) moves —
-whichever process or node made the change: an addition, a title edit, hiding or removal — checked at most every
-``recheck_seconds``, and each suggestion is checked against the catalogue's
-current state before it is returned.
+whichever process or node made the change: an addition, a title edit, hiding or
+removal — checked at most every ``recheck_seconds``, and each suggestion is
+checked against the catalogue's current state before it is returned.
 """
 
 from __future__ import annotations
