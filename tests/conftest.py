@@ -5,7 +5,9 @@ database backends every library of the tests is built on.
 libraries the test modules build with it): each such test runs once on the embedded SQLite files
 and once on PostgreSQL (a real server from Debian's packages, started once for the session in a
 temporary directory by :class:`postgres.TempPostgres`, each library in a database of its own,
-copied from a migrated template). ``SUCAI_TEST_BACKENDS=sqlite`` (or ``postgresql``) runs one.
+copied from a migrated template). ``SUCAI_TEST_BACKENDS=sqlite`` (or ``postgresql``) runs one. Tests of
+pure text (analysis, readers, outline, metadata rules) build no library and run once; so does the
+whole-corpus library of ``test_corpus.py`` (on SQLite: its ingest is the suite's longest step, and backend-free).
 """
 
 from __future__ import annotations
