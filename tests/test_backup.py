@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -33,10 +34,16 @@ PASSWORD = "测试密码123456"
 
 
 def write_batch(folder: Path, writer: int, count: int) -> None:
+    """``count`` short 通知 of writer ``writer``, each with a body of its own (seeded random Han characters), so
+    that none is a near-duplicate of another: every one is its own search result, not one of a cluster."""
     folder.mkdir(parents=True)
     for n in range(count):
+        own = "".join(random.Random(writer * 1000 + n).choices(_HAN, k=60))
         (folder / f"{n}.txt").write_text(f"写作批次{writer}的第{n}份通知\n一、工作要求\n写作批次{writer}号第{n}段，"
-                                         f"请各单位按照要求做好第{n}项工作。\n", encoding="utf-8")
+                                         f"请各单位按照要求做好第{n}项工作：{own}。\n", encoding="utf-8")
+
+
+_HAN = "".join(map(chr, range(0x4E00, 0x4E00 + 3000)))
 
 
 def committed(library: Library, accounts: Accounts) -> dict:
