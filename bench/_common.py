@@ -64,6 +64,26 @@ def peak_rss_mb() -> tuple[float, float]:
     return me, kids
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by this process (all its threads) and by the parse workers:
+    those are children of multiprocessing's fork server, which waits for them, so their time is the fork
+    server's children's time (Linux /proc; 0 when no fork server runs). CPU time hardly depends on what
+    else the machine runs, unlike wall time."""
+    import multiprocessing.forkserver
+    import os
+
+    me = time.process_time()
+    pid = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
+    if not pid:
+        return me, 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return me, 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return me, (int(fields[13]) + int(fields[14])) / ticks  # cutime, cstime: fields 16 and 17 of stat(5)
+
+
 def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 

@@ -4,7 +4,9 @@ Run from the project root: ``python bench/ingest.py [--corpus DIR] [--workers N]
 Prints documents/s and characters/s (characters = sum of the stored ``chars``), the
 wall time split into parse+store and index sync (the sync inside ``Library.ingest``
 is timed by wrapping ``library.index.sync``; a separate ``reindex()`` is timed too),
-peak memory and the outcome counts. Baseline: read every file's bytes and decode
+peak memory, the CPU seconds of this process and of the parse workers (with the rate they
+imply on idle cores: wall time on a shared machine says more about the neighbours) and the
+outcome counts. Baseline: read every file's bytes and decode
 them (UTF-8, else GB18030) — the floor any ingest pays. Target: ≥ 2M chars/s end to end.
 
 Then cleaning alone (``clean.clean``, markdown rules on): MB/s on 1 MB of the corpus's own
@@ -19,7 +21,7 @@ import argparse
 import os
 from pathlib import Path
 
-from _common import Timer, corpus_dir, peak_rss_mb, scratch_home, table
+from _common import Timer, corpus_dir, cpu_seconds, peak_rss_mb, scratch_home, table
 
 from sucai.clean import clean
 from sucai.ingest import discover
@@ -86,8 +88,10 @@ def main() -> None:
                 return sync(*a, **kw)
 
         library.index.sync = timed_sync
+        cpu_before = cpu_seconds()
         with Timer() as total:
             summary = library.ingest([corpus], workers=args.workers)
+        cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before)]
         library.index.sync = sync  # rebuild() calls sync too; time it on its own
         with Timer() as rebuild:
             reindexed = library.reindex()
@@ -110,6 +114,11 @@ def main() -> None:
         title=f"Ingest: {docs:,} documents, {chars / 1e6:.2f} M stored characters "
               f"(baseline decoded {base_chars / 1e6:.2f} M characters of {len(files):,} files)",
     )
+    cores = os.cpu_count() or 1
+    idle = chars / max(sum(cpu) / cores, cpu[0])  # the rate if the work had the cores to itself
+    print(f"\nCPU of the ingest: this process {cpu[0]:,.1f} s, parse workers {cpu[1]:,.1f} s "
+          f"({chars / 1e6 / sum(cpu):.2f} M chars per CPU second); on {cores} idle cores that is "
+          f"≈ {idle / 1e6:.2f} M chars/s (load average now {os.getloadavg()[0]:.1f})")
     me, kids = peak_rss_mb()
     print(f"\npeak memory (maxrss): this process {me:,.0f} MB, largest child {kids:,.0f} MB")
     print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in summary.counts.items()))

@@ -1,19 +1,41 @@
-"""Benchmark ranking quality on CMRC2018 (BEIR layout) with corpus distractors, against plain BM25 (bm25s).
+"""Benchmark ranked-mode relevance on questions it was not tuned on, against plain BM25 (bm25s).
 
-Run from the project root: ``python bench/relevance.py [--distractors 2000] [--home DIR]``.
-The dev and trial passages (title, text) go into an empty library as documents,
-together with passages of ≤ 1,000 characters cut from ``--distractors`` documents of
-state_council / laws / xinwenlianbo (parsed with sucai's own reader and cleaner; never
-relevant). Every query runs in ranked mode (limit 100, facets off, member) and, for
-reference, in precise mode (questions rarely occur verbatim, so precise mostly misses).
-Baselines in the same run: bm25s (Lucene BM25, k1=1.5, b=0.75) over the same passages
-(title + text), tokenised into jieba words, and into character bigrams.
-Metrics: nDCG@10, MRR@10, Recall@100 (binary qrels).
+Run from the project root: ``python bench/relevance.py [--distractors 2000] [--only natural] [--tune]``.
+
+Two test collections, each built into an empty library:
+
+- **CMRC2018** (dev + trial, BEIR layout): the passages (title, text) as documents,
+  with passages of ≤ 1,000 characters cut from ``--distractors`` documents of
+  state_council / laws / xinwenlianbo (never relevant). The questions are split in two
+  halves by a hash of their passage id: weights may be chosen on the *tune* half
+  (``--tune``: coordinate ascent on nDCG@10 over ``GRID``, reported as "tuned now");
+  every figure printed is on the *held-out* half.
+- **Natural questions** (``bench/natural_questions.tsv``, never tuned on): questions
+  and topic phrases as people type them (如何…, …有哪些, 是否…, 基层减负-style phrases),
+  over the whole laws, State Council, 二十大报告, 毛选, 党建 and government-report
+  folders plus ``--natural-distractors`` 新闻联播 transcripts. Each line gives the
+  documents that answer it (globs relative to ``../shared/corpus``), judged without
+  either ranker: first the document the question was written from; then the pool of
+  the top 3 of bm25s jieba words and of sucai ranked (main's weights) was read, and a
+  pooled document was added when it answers the question itself — a law article
+  stating the answer (劳动法 第二十一条 for 试用期最长), or a 新闻联播 item headed by the
+  question's topic (整治形式主义为基层减负). Judged before any weight was changed.
+
+On each held-out set, in the same run: bm25s (Lucene BM25, k1=1.5, b=0.75) over the
+same documents (title + text) tokenised into jieba words (the baseline to beat by
+≥ +0.04 nDCG@10, issue 16) and into character bigrams; sucai ranked with main's weights
+before issue 16 (``MAIN_RANKING``) and with :data:`sucai.search.RANKING`; sucai
+precise for reference. Every sucai query runs for a member, limit 100, facets off.
+Metrics: nDCG@10, MRR@10, Recall@100 (binary qrels). Run against an older sucai
+without ``search.Ranking``, only its own ranked mode is measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import fnmatch
+import hashlib
 import json
 import math
 import random
@@ -23,15 +45,25 @@ from pathlib import Path
 
 from _common import Timer, corpus_dir, scratch_home, table
 
-from sucai import analysis
+from sucai import analysis, search
 from sucai.ingest import parse_file, text_hash
 from sucai.library import Library
 from sucai.model import Document
 from sucai.search import SearchRequest
 
 DISTRACTOR_FOLDERS = ("state_council_policies_govcn/txt", "laws_lawrefbook_national", "xinwenlianbo_cctv_transcripts")
+NATURAL_FOLDERS = ("laws_lawrefbook_national", "state_council_policies_govcn/txt", "cpc_20th_congress_report",
+                   "mao_selected_works", "dangjian_site_articles", "gov_work_reports_national_2024_2026",
+                   "gov_work_reports_hailaer_district")
+NATURAL_QUESTIONS = Path(__file__).with_name("natural_questions.tsv")
 PASSAGE_CHARS = 1000
 JUNK = re.compile(r"^[\W_]+$")
+# The ranked weights of main before issue 16 (sucai.search.Ranking with these values ranks as main did).
+MAIN_RANKING = {"exact": 3.0, "title": 1.0, "heading": 1.0, "body": 1.0, "proximity": 1.0, "slop": 3, "bigram": 1.0}
+TARGET_GAIN = 0.04  # nDCG@10 over bm25s jieba words on held-out questions (issue 16)
+# Coordinate ascent: each weight in turn takes the value of its list that scores best on the tune half.
+GRID = {"title": (0.25, 0.5, 1.0, 2.0), "heading": (0.5, 1.0, 2.0), "body": (0.5, 1.0, 2.0),
+        "bigram": (0.25, 0.5, 1.0, 2.0), "proximity": (0.0, 0.5, 1.0, 2.0, 4.0), "slop": (1, 3, 8)}
 
 
 def load_beir(root: Path) -> tuple[dict[str, dict], dict[str, str], dict[str, set[str]]]:
@@ -51,17 +83,43 @@ def load_beir(root: Path) -> tuple[dict[str, dict], dict[str, str], dict[str, se
     return passages, {q: t for q, t in queries.items() if q in qrels}, qrels
 
 
+def half_of(passage_id: str) -> str:
+    """``"tune"`` or ``"held-out"``: a stable split of the passages by a hash of their id."""
+    return ("tune", "held-out")[hashlib.sha256(passage_id.encode()).digest()[0] & 1]
+
+
+def corpus_files(folders, suffixes=(".txt", ".md")) -> list[Path]:
+    return sorted(p for folder in folders for p in corpus_dir(folder).rglob("*") if p.is_file() and p.suffix in suffixes)
+
+
+def parsed(files: list[Path]):
+    """``(path, Document)`` of each file that parses (sucai's own reader and cleaner, in worker processes)."""
+    with ProcessPoolExecutor() as pool:
+        yield from ((path, doc) for path, doc in zip(files, pool.map(_parse, files, chunksize=8)) if doc)
+
+
 def distractor_passages(count: int, seed: int) -> list[dict]:
     """Passages of ≤ PASSAGE_CHARS characters (cut at line ends) from ``count`` sampled corpus documents."""
-    files = sorted(p for folder in DISTRACTOR_FOLDERS for p in corpus_dir(folder).rglob("*")
-                   if p.is_file() and p.suffix in (".txt", ".md"))
+    files = corpus_files(DISTRACTOR_FOLDERS)
     chosen = random.Random(seed).sample(files, min(count, len(files)))
-    out = []
-    with ProcessPoolExecutor() as pool:
-        for path, doc in zip(chosen, pool.map(_parse, chosen, chunksize=8)):
-            for n, text in enumerate(_cut(doc.text) if doc else []):
-                out.append({"_id": f"X:{path.stem}:{n}", "title": doc.title, "text": text})
-    return out
+    return [{"_id": f"X:{path.stem}:{n}", "title": doc.title, "text": text}
+            for path, doc in parsed(chosen) for n, text in enumerate(_cut(doc.text))]
+
+
+def natural_set(distractors: int, seed: int) -> tuple[list[dict], dict[str, str], dict[str, set[str]]]:
+    """Documents (``_id`` = path under the corpus), questions and qrels of the natural-question set."""
+    root = corpus_dir()
+    news = corpus_files(["xinwenlianbo_cctv_transcripts"])
+    files = corpus_files(NATURAL_FOLDERS) + random.Random(seed).sample(news, min(distractors, len(news)))
+    docs = [{"_id": str(path.relative_to(root)), "title": doc.title, "text": doc.text} for path, doc in parsed(files)]
+    queries, qrels = {}, {}
+    for n, line in enumerate(NATURAL_QUESTIONS.read_text(encoding="utf-8").splitlines()):
+        question, globs = line.split("\t")
+        relevant = {d["_id"] for d in docs if any(fnmatch.fnmatch(d["_id"], g) for g in globs.split("|"))}
+        if not relevant:
+            raise SystemExit(f"bench: no document matches {globs} ({NATURAL_QUESTIONS.name} line {n + 1})")
+        queries[f"N{n + 1}"], qrels[f"N{n + 1}"] = question, relevant
+    return docs, queries, qrels
 
 
 def _parse(path: Path) -> Document | None:
@@ -99,7 +157,22 @@ def metrics(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str,
     return {"nDCG@10": ndcg / n, "MRR@10": mrr / n, "Recall@100": recall / n}
 
 
-def run_sucai(library: Library, queries: dict[str, str], mode: str, back: dict[int, list[str]]) -> dict[str, list[str]]:
+def build(library: Library, docs: list[dict]) -> dict[int, list[str]]:
+    """Add ``docs`` to ``library`` and index them; returns catalogue id → the ``_id``s stored as it."""
+    back: dict[int, list[str]] = {}
+    for d in docs:
+        doc = Document(title=d["title"], text=d["text"])
+        doc_id = library.catalogue.add(doc, text_hash(doc), f"bench://{d['_id']}", text_hash(doc))[1]
+        back.setdefault(doc_id, []).append(d["_id"])
+    library.index.sync()
+    return back
+
+
+def run_sucai(library: Library, queries: dict[str, str], mode: str, back: dict[int, list[str]],
+              ranking=None) -> dict[str, list[str]]:
+    """Ranked ``_id``s per query (member, limit 100); ranked mode with ``ranking`` when given."""
+    if ranking is not None:
+        search.RANKING = ranking
     runs = {}
     for qid, text in queries.items():
         result = library.search(SearchRequest(q=text, mode=mode, limit=100, facets=False), member=True)
@@ -133,58 +206,113 @@ def run_bm25(passages: list[dict], queries: dict[str, str], tokenize) -> dict[st
             for q, row, score in zip(qids, found.tolist(), scores.tolist())}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--distractors", type=int, default=2000, help="corpus documents cut into distractor passages")
-    parser.add_argument("--queries", type=int, default=0, help="evaluate only this many queries (0: all)")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--home", help="library home (default: a temporary directory)")
-    args = parser.parse_args()
+def tune(library: Library, queries: dict[str, str], qrels: dict[str, set[str]], back: dict[int, list[str]]):
+    """The :class:`sucai.search.Ranking` with the best nDCG@10 on ``queries`` (coordinate ascent over GRID, one pass)."""
+    best = search.RANKING
 
-    beir, queries, qrels = load_beir(corpus_dir("retrieval_cmrc2018"))
-    if args.queries:
-        keep = random.Random(args.seed).sample(sorted(queries), min(args.queries, len(queries)))
-        queries = {q: queries[q] for q in sorted(keep)}
-    qrels = {q: qrels[q] for q in queries}
-    with Timer() as prep:
-        passages = list(beir.values()) + distractor_passages(args.distractors, args.seed)
-    print(f"{len(beir):,} CMRC2018 passages + {len(passages) - len(beir):,} distractor passages "
-          f"from {args.distractors:,} corpus documents; {len(queries):,} queries ({prep.seconds:.0f} s to prepare)")
+    def score(ranking) -> float:
+        return metrics(run_sucai(library, queries, "ranked", back, ranking), {q: qrels[q] for q in queries})["nDCG@10"]
 
-    results, timings = {}, {}
-    with scratch_home(args.home) as home:
-        library = Library.open(home)
-        back: dict[int, list[str]] = {}
-        with Timer() as build:
-            for p in passages:
-                doc = Document(title=p["title"], text=p["text"])
-                doc_id = library.catalogue.add(doc, text_hash(doc), f"beir://{p['_id']}", text_hash(doc))[1]
-                back.setdefault(doc_id, []).append(p["_id"])
-            library.index.sync()
-        print(f"sucai library built in {build.seconds:.0f} s ({len(back):,} distinct documents)")
-        for mode in ("ranked", "precise"):
-            with Timer() as t:
-                results[f"sucai {mode}"] = metrics(run_sucai(library, queries, mode, back), qrels)
-            timings[f"sucai {mode}"] = t.seconds
-        library.close()
+    best_score = score(best)
+    print(f"tuning on {len(queries):,} questions: start {best_score:.4f}")
+    for name, values in GRID.items():
+        for value in values:
+            if value == getattr(best, name):
+                continue
+            candidate = dataclasses.replace(best, **{name: value})
+            found = score(candidate)
+            if found > best_score:
+                best, best_score = candidate, found
+        print(f"  {name} = {getattr(best, name)}: {best_score:.4f}")
+    return best
+
+
+def compare(library: Library, back, docs, queries, qrels, rankings: dict) -> dict[str, tuple[dict, float]]:
+    """Every system on one held-out set: name → (metrics, seconds)."""
+    out = {}
+    for name, ranking in rankings.items():
+        with Timer() as t:
+            found = metrics(run_sucai(library, queries, "ranked", back, ranking), qrels)
+        out[name] = found, t.seconds
+    with Timer() as t:
+        found = metrics(run_sucai(library, queries, "precise", back), qrels)
+    out["sucai precise"] = found, t.seconds
     for name, tokenize in (("bm25s jieba words", jieba_tokens), ("bm25s char bigrams", bigram_tokens)):
         with Timer() as t:
-            results[name] = metrics(run_bm25(passages, queries, tokenize), qrels)
-        timings[name] = t.seconds
+            found = metrics(run_bm25(docs, queries, tokenize), qrels)
+        out[name] = found, t.seconds
+    return out
 
+
+def report(title: str, results: dict[str, tuple[dict, float]], ranked: str) -> None:
     keys = ("nDCG@10", "MRR@10", "Recall@100")
-    table(["system", *keys, "seconds"], [[name, *(m[k] for k in keys), timings[name]] for name, m in results.items()],
-          title=f"Relevance on CMRC2018 dev+trial ({len(queries):,} queries, {len(passages):,} passages)")
-    ranked = results["sucai ranked"]
-    best = max(("bm25s jieba words", "bm25s char bigrams"), key=lambda n: results[n]["nDCG@10"])
-    print()
-    for base in ("bm25s jieba words", "bm25s char bigrams"):
-        diffs = ", ".join(f"{k} {ranked[k] - results[base][k]:+.4f}" for k in keys)
-        print(f"sucai ranked − {base}: {diffs}")
-    worse = [k for k in keys if ranked[k] < results[best][k]]
-    verdict = "beats" if ranked["nDCG@10"] > results[best]["nDCG@10"] else "does NOT beat"
-    print(f"sucai ranked {verdict} the stronger baseline ({best}) on nDCG@10; "
-          f"worse on: {', '.join(worse) or 'none'}")
+    table(["system", *keys, "seconds"], [[name, *(m[k] for k in keys), t] for name, (m, t) in results.items()], title=title)
+    base = results["bm25s jieba words"][0]
+    gain = results[ranked][0]["nDCG@10"] - base["nDCG@10"]
+    diffs = ", ".join(f"{k} {results[ranked][0][k] - base[k]:+.4f}" for k in keys)
+    print(f"{ranked} − bm25s jieba words: {diffs}  (target nDCG@10 ≥ +{TARGET_GAIN:.2f}: "
+          f"{'met' if gain >= TARGET_GAIN else 'NOT met'})")
+
+
+def given_ranking(spec: str):
+    """:data:`sucai.search.RANKING` with the ``name=value`` pairs of ``spec`` (comma-separated) replaced."""
+    base = search.RANKING
+    changes = {}
+    for pair in spec.split(","):
+        name, value = pair.split("=")
+        changes[name] = type(getattr(base, name))(float(value))
+    return dataclasses.replace(base, **changes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--distractors", type=int, default=2000, help="corpus documents cut into CMRC distractor passages")
+    parser.add_argument("--natural-distractors", type=int, default=300, help="新闻联播 transcripts added to the natural set")
+    parser.add_argument("--tune", action="store_true", help="also tune the weights on the CMRC tune half and report them")
+    parser.add_argument("--tune-queries", type=int, default=600, help="tune-half questions used for tuning (0: all)")
+    parser.add_argument("--only", choices=("cmrc", "natural"), help="run one of the two collections")
+    parser.add_argument("--ranking", help="also report these weights, e.g. title=0.25,body=0.5 (the other fields as shipped)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    tunable = hasattr(search, "Ranking")
+    rankings = {"sucai ranked": None}
+    if tunable:
+        rankings = {"sucai ranked, main's weights": search.Ranking(**MAIN_RANKING), "sucai ranked": search.RANKING}
+        if args.ranking:
+            rankings[f"sucai ranked, {args.ranking}"] = given_ranking(args.ranking)
+    results = []
+    if args.only != "natural":
+        beir, queries, qrels = load_beir(corpus_dir("retrieval_cmrc2018"))
+        halves = {h: {q: t for q, t in queries.items() if half_of(min(qrels[q])) == h} for h in ("tune", "held-out")}
+        held = halves["held-out"]
+        passages = list(beir.values()) + distractor_passages(args.distractors, args.seed)
+        print(f"CMRC2018: {len(beir):,} passages + {len(passages) - len(beir):,} distractor passages; questions: "
+              f"{len(halves['tune']):,} in the tune half, {len(held):,} held out")
+        with scratch_home(None) as home:
+            library = Library.open(home)
+            back = build(library, passages)
+            if tunable and args.tune:
+                tuning = halves["tune"]
+                if args.tune_queries:
+                    tuning = {q: tuning[q] for q in sorted(random.Random(args.seed).sample(sorted(tuning), min(args.tune_queries, len(tuning))))}
+                tuned = tune(library, tuning, qrels, back)
+                print(f"tuned on {len(tuning):,} tune-half questions: {tuned}")
+                rankings["sucai ranked, tuned now"] = tuned
+            cmrc = compare(library, back, passages, held, {q: qrels[q] for q in held}, rankings)
+            library.close()
+        results.append((f"CMRC2018 held-out half ({len(held):,} questions, {len(passages):,} passages)", cmrc))
+    if args.only != "cmrc":
+        natural_docs, natural_queries, natural_qrels = natural_set(args.natural_distractors, args.seed)
+        with scratch_home(None) as home:
+            library = Library.open(home)
+            back = build(library, natural_docs)
+            natural = compare(library, back, natural_docs, natural_queries, natural_qrels, rankings)
+            library.close()
+        results.append((f"Natural questions, never tuned on ({len(natural_queries)} questions, {len(natural_docs):,} documents)",
+                        natural))
+    for title, found in results:
+        report(title, found, "sucai ranked")
+
 
 if __name__ == "__main__":
     main()

@@ -13,13 +13,17 @@ precise and ranked mode, with and without facets. The baseline scans the same te
 held in memory as normalised strings, for the same queries in the same run.
 Section scope (``--section-queries``, default 200 of the same queries, precise and
 ranked, no facets) is timed too, with its cost as a multiple of the document-scope p50.
-Targets: p50 ≤ 2 ms, p99 ≤ 20 ms, ≥ 100× faster than the scan, index ≤ 1.5× the text;
+Every timed search is computed (the library's result cache is off); the last row times
+the same ranked queries with facets asked again, as served from the result cache.
+Targets: p50 ≤ 2 ms (ranked ≤ 1 ms), p99 ≤ 20 ms, ≥ 100× faster than the scan (ranked ≥ 50×),
+index ≤ 1.5× the text;
 section scope p50 ≤ 10× document scope.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import time
@@ -41,7 +45,9 @@ GENRE_WORDS = ["的通知", "的实施意见", "实施方案", "工作总结", "
                "对照检查材料", "发言提纲", "党课讲稿", "管理办法", "的决定", "工作方案", "情况报告"]
 SOURCES = ["国务院", "新闻联播", "法律法规", "党建网", "政府工作报告", "毛泽东选集"]
 QUERY_SYNTAX = set('"“”＂|｜')
-TARGET_P50_MS, TARGET_P99_MS, TARGET_RATIO, TARGET_SIZE = 2.0, 20.0, 100.0, 1.5
+TARGET_P99_MS, TARGET_SIZE = 20.0, 1.5
+TARGET_P50_MS = {"precise": 2.0, "ranked": 1.0}    # issue 16: ranked p50 ≤ 1 ms
+TARGET_RATIO = {"precise": 100.0, "ranked": 50.0}  # issue 16: scan p50 / p50
 TARGET_SECTION_COST = 10.0  # section-scope p50 / document-scope p50
 
 
@@ -127,11 +133,12 @@ def main() -> None:
         docs = list(synthetic_documents(sentences, args.chars, rng))
     text_chars = sum(d.chars for d in docs)
     text_bytes = sum(len(d.text.encode()) for d in docs)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work on the machine skews the figures)")
     print(f"generated {len(docs):,} documents, {text_chars / 1e6:.2f} M characters ({text_bytes / 1e6:.1f} MB UTF-8) "
           f"from {len(sentences):,} corpus sentences in {gen.seconds:.1f} s")
 
     with scratch_home(args.home) as home:
-        library = Library.open(home)
+        library = Library.open(home, search_cache_entries=0)  # every timed search computed
         library.index  # open (create) the index before timing
         with Timer() as store:
             for n, doc in enumerate(docs):
@@ -175,8 +182,8 @@ def main() -> None:
                     doc_took[mode] = took
                 p50, p99 = percentile(took, 50), percentile(took, 99)
                 ratio = percentile(brute_ms, 50) / p50
-                missed = [name for name, ok in (("p50", p50 <= TARGET_P50_MS), ("p99", p99 <= TARGET_P99_MS),
-                                                ("ratio", ratio >= TARGET_RATIO)) if not ok]
+                missed = [name for name, ok in (("p50", p50 <= TARGET_P50_MS[mode]), ("p99", p99 <= TARGET_P99_MS),
+                                                ("ratio", ratio >= TARGET_RATIO[mode])) if not ok]
                 verdict = "missed: " + ", ".join(missed) if missed else "ok"
                 rows.append([mode, str(facets), p50, p99, sum(took) / len(took), ratio, verdict])
         doc_p50 = {mode: percentile(took, 50) for mode, took in doc_took.items()}
@@ -192,12 +199,24 @@ def main() -> None:
             verdict = "ok" if cost <= TARGET_SECTION_COST else f"missed: cost {cost:.0f}× > {TARGET_SECTION_COST:.0f}×"
             rows.append([f"{mode} section", "False", p50, percentile(took, 99), sum(took) / len(took),
                          percentile(brute_ms, 50) / p50, f"{cost:.1f}× doc scope; {verdict}"])
+        cached = Library.open(home)   # the same library with its result cache (the default)
+        for q in queries:
+            cached.search(SearchRequest(q=q, mode="ranked", limit=10), member=True)
+        took = []
+        for q in queries:
+            started = time.perf_counter()
+            cached.search(SearchRequest(q=q, mode="ranked", limit=10), member=True)
+            took.append((time.perf_counter() - started) * 1000)
+        cached.close()
+        rows.append(["ranked, repeated (result cache)", "True", percentile(took, 50), percentile(took, 99),
+                     sum(took) / len(took), percentile(brute_ms, 50) / percentile(took, 50), ""])
         rows.append(["brute-force scan", "—", percentile(brute_ms, 50), percentile(brute_ms, 99),
                      sum(brute_ms) / len(brute_ms), 1.0, ""])
         table(["mode", "facets", "p50 ms", "p99 ms", "mean ms", "scan p50 / p50", "targets"], rows,
               title=f"Latency over {len(queries):,} queries ({sum(' ' in q for q in queries)} two-term), "
                     f"{len(docs):,} docs, {text_chars / 1e6:.1f} M chars")
-        print(f"targets: p50 ≤ {TARGET_P50_MS} ms, p99 ≤ {TARGET_P99_MS} ms, ≥ {TARGET_RATIO:.0f}× the scan; "
+        print(f"targets: p50 ≤ {TARGET_P50_MS['precise']} ms (ranked {TARGET_P50_MS['ranked']} ms), p99 ≤ "
+              f"{TARGET_P99_MS} ms, ≥ {TARGET_RATIO['precise']:.0f}× the scan (ranked {TARGET_RATIO['ranked']:.0f}×); "
               f"section scope ≤ {TARGET_SECTION_COST:.0f}× document scope")
 
         checked = min(args.check, len(queries))

@@ -65,6 +65,7 @@ SPACE_TOKEN = "\ue000"  # stands for a kept space inside index tokens (never in 
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD_JUNK = re.compile(r"^[\W_]+$")
+_JUNK_LINES = re.compile(r"^(?:[^\w\n]|_)+\n", re.MULTILINE)  # a line that _WORD_JUNK matches, and its end
 _IGNORABLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _KEPT = "\u2025\u2026"  # ‥ …: Chinese punctuation, not two or three full stops
 _UNIFIED = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2EBEF), (0x30000, 0x323AF))  # CJK unified ideographs
@@ -428,6 +429,14 @@ def words(norm: str) -> list[str]:
     """
     _bundled_dictionary()
     return [w for w in rjieba.cut(norm) if not _WORD_JUNK.match(w)]
+
+
+def word_text(norm: str) -> str:
+    """``" ".join(words(norm))``, made faster for the index: the junk words are dropped by one regex
+    over the words one a line (normalised text holds no line break)."""
+    _bundled_dictionary()
+    kept = _JUNK_LINES.sub("", "\n".join(rjieba.cut(norm)) + "\n")
+    return kept[:-1].replace("\n", " ")
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:

@@ -1,7 +1,8 @@
 """The per-file budget: every file is parsed in a worker process with a time and a memory limit.
 
 A parse runs in a worker process (pebble's ProcessPool) started from a fork
-server that has the readers already imported; a worker is replaced after
+server that has the ingest imported and warmed up (:mod:`sucai.preload`: tables
+and dictionaries built once, not once per worker); a worker is replaced after
 ``_TASKS_PER_WORKER`` files, and all of them end with the batch, so their
 memory goes back to the system (a web server never keeps a parse's memory).
 Each worker gets:
@@ -11,8 +12,9 @@ Each worker gets:
 - an address-space limit (``parse_memory_mb``, ``resource.setrlimit(RLIMIT_AS)``),
   inherited by the programs it starts (Tesseract): an allocation past it fails,
   and the file ends as 跳过;
-- a temporary folder of its own (``TMPDIR``), removed by this process however
-  the worker ended, so a killed parse leaves no temporary file behind.
+- a temporary folder of its own (``TMPDIR``), made and removed by the worker,
+  or removed by this process when the worker was stopped, and the batch's folder
+  that holds them all at the end: a killed parse leaves no temporary file behind.
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
 on in every case. Results come back in the order the jobs were given.
@@ -34,7 +36,7 @@ from dataclasses import dataclass
 
 from pebble import ProcessExpired, ProcessPool
 
-_PRELOAD = ["sucai.ingest"]  # imported once by the fork server, so each worker starts with the readers loaded
+_PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
 
@@ -68,10 +70,16 @@ def _start_worker(memory_mb: int) -> None:
 
 
 def _in_folder(function: Callable, job, folder: str):
-    """Run ``function(job)`` with ``folder`` as the temporary folder of this worker and its children."""
+    """Run ``function(job)`` with ``folder`` (made here, removed at the end) as the temporary folder of this
+    worker and its children. The workers make and remove the folders, in parallel, not the batch's process
+    (whose folder operations held up storing); it removes only those of workers that were stopped."""
+    os.mkdir(folder)
     os.environ["TMPDIR"] = folder
     tempfile.tempdir = folder
-    return function(job)
+    try:
+        return function(job)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _context():
@@ -101,25 +109,26 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
     worker ahead.
     """
     pending: deque = deque()
+    root = tempfile.mkdtemp(prefix="sucai-parse-")  # each job's folder is made in it by its worker
     with ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
                      initargs=(budget.memory_mb,), context=_context()) as pool:
         try:
-            for job in jobs:
-                folder = tempfile.mkdtemp(prefix="sucai-parse-")
+            for number, job in enumerate(jobs):
+                folder = os.path.join(root, f"sucai-parse-{number}")
                 pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
                 if len(pending) >= _WINDOW_PER_WORKER * workers:
                     yield _outcome(*pending.popleft(), budget)
             while pending:
                 yield _outcome(*pending.popleft(), budget)
         finally:
-            for future, folder in pending:  # the caller stopped early
+            for future, _ in pending:  # the caller stopped early
                 future.cancel()
-                shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def _outcome(future, folder: str, budget: Budget):
     try:
-        return future.result()
+        return future.result()  # the worker removed its folder
     except FutureTimeout:
         return "skipped", budget.timeout_reason()
     except MemoryError:
@@ -130,4 +139,5 @@ def _outcome(future, folder: str, budget: Budget):
     except ProcessExpired as exc:
         return "failed", f"解析进程意外退出（退出码 {exc.exitcode}），可能超出了每个文件 {budget.memory_mb} MB 的内存上限"
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if future.exception() is not None:  # a stopped worker left its folder
+            shutil.rmtree(folder, ignore_errors=True)

@@ -28,6 +28,7 @@ class Settings:
     section_scan_chars: int = 1_000_000  # section scope: at most this many characters of them (the first always)
     max_query_chars: int = 500        # longer query strings are cut (with a warning)
     max_page_size: int = 100
+    search_cache_entries: int = 2000  # search results (and facet counts) kept per server process for repeated queries; 0: none
     free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
     registration_open: int = 1        # 1: visitors may sign up as free users; 0: only an admin creates accounts
     member_daily_downloads: int = 50  # downloads a member may make per (UTC) day; admins are not limited

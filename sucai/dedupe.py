@@ -34,6 +34,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import lru_cache
+from typing import NamedTuple
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -58,6 +60,7 @@ _PREFILTER = 0.3         # candidates whose estimated similarity is below this a
 _VERIFY = 5              # only the candidates with the highest estimates are checked exactly
 _SEED = 1
 _SCHEME = "affine32"
+_SIGN_CHUNK = 8192       # shingles per datasketch update: 4 MB of its shingles × permutations matrix
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
 
@@ -96,10 +99,35 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def signature(shingle_set: np.ndarray) -> LeanMinHash:
-    """The MinHash signature (datasketch) of a shingle set."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=_SCHEME)
-    minhash.update_batch(shingle_set.tolist())
+    """The MinHash signature (datasketch) of a shingle set.
+
+    The shingles go in ``_SIGN_CHUNK`` at a time: datasketch's ``update_batch`` makes a
+    shingles × permutations matrix (512 bytes per shingle), so a whole text of a million
+    characters at once would take half a gigabyte. The signature is a minimum per
+    permutation, the same whatever the chunks. The permutations (from the seed) are made once.
+    """
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=_SCHEME, permutations=_permutations())
+    for start in range(0, len(shingle_set), _SIGN_CHUNK):
+        minhash.update_batch(shingle_set[start : start + _SIGN_CHUNK].tolist())
     return LeanMinHash(minhash)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> np.ndarray:
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
+
+
+class Sketch(NamedTuple):
+    """What a document's text gives for near-duplicates: its :func:`shingles` and its :func:`signature`
+    as stored (the hash values, uint32 bytes). Made in the parse worker during an ingest."""
+
+    shingles: np.ndarray
+    signature: bytes
+
+
+def sketch_of(text: str) -> Sketch:
+    own = shingles(text)
+    return Sketch(own, signature(own).hashvalues.astype(np.uint32).tobytes())
 
 
 def _stored(blob: bytes) -> LeanMinHash:
@@ -145,25 +173,28 @@ class Clusters:
 
     # -- ingest ------------------------------------------------------------------
 
-    def after_store(self, status: str, doc_id: int | None, parsed: Document | None) -> None:
-        """What the ingest calls for every file it stored: a new document is placed in a cluster;
-        an exact duplicate may be the better copy of the stored one."""
+    def after_store(self, status: str, doc_id: int | None, parsed: Document | None,
+                    sketch: Sketch | None = None) -> None:
+        """What the ingest calls for every file it stored: a new document is placed in a cluster
+        (with its :class:`Sketch` when the parse worker made it); an exact duplicate may be the
+        better copy of the stored one."""
         if doc_id is None or not isinstance(parsed, Document):
             return
         try:
             if status == "ingested":
-                self.place(replace(parsed, id=doc_id))
+                self.place(replace(parsed, id=doc_id), sketch)
             elif status == "duplicate":
                 self.keep_better_copy(doc_id, parsed)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
             log.exception("near-duplicate placement of document %s failed", doc_id)
 
-    def place(self, doc: Document) -> int | None:
+    def place(self, doc: Document, sketch: Sketch | None = None) -> int | None:
         """Sign ``doc`` (a stored document) and put it in the cluster of its most similar
-        near-duplicate, if any. Returns the cluster id, or None when it has no near-duplicate."""
-        own = shingles(doc.text)
-        minhash = signature(own)
-        self.catalogue.put_signature(doc.id, minhash.hashvalues.astype(np.uint32).tobytes())
+        near-duplicate, if any. ``sketch``: its shingles and signature made already (:func:`sketch`
+        of the same text). Returns the cluster id, or None when it has no near-duplicate."""
+        own, blob = sketch or sketch_of(doc.text)
+        minhash = _stored(blob)
+        self.catalogue.put_signature(doc.id, blob)
         best = self.nearest(doc, own, minhash)
         if best is None:
             return None

@@ -153,9 +153,16 @@ def check_fingerprints(chars: str) -> np.ndarray:
 
 def tokens(fingerprints: np.ndarray) -> list[str]:
     """Index tokens of fingerprints: the top 40 bits in hex (10 characters)."""
-    return [format(int(v), "010x") for v in fingerprints >> np.uint64(24)]
+    joined = _hex_tokens(fingerprints)
+    return joined.split(" ") if joined else []
 
 
 def index_tokens(text: str) -> str:
     """The 查重 fingerprints of ``text`` as space-separated index tokens (see :func:`tokens`)."""
-    return " ".join(tokens(check_fingerprints(skeleton_text(text))))
+    return _hex_tokens(check_fingerprints(skeleton_text(text)))
+
+
+def _hex_tokens(fingerprints: np.ndarray) -> str:
+    """:func:`tokens`, space-separated: the top 5 bytes of each big-endian value, in hex at once."""
+    top = np.ascontiguousarray(fingerprints, dtype=">u8").view(np.uint8).reshape(-1, 8)[:, :5]
+    return top.tobytes().hex(" ", 5)

@@ -46,7 +46,10 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import tantivy
 from filelock import FileLock
@@ -63,6 +66,7 @@ INDEX_VERSION = 6
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
+_WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
 
 
 def _schema() -> tantivy.Schema:
@@ -96,17 +100,46 @@ def fingerprint(settings: Settings) -> str:
     return f"{INDEX_VERSION}:{digest}:preview={settings.free_preview_chars}"
 
 
-def index_fields(doc: Document) -> dict:
-    """The index entry of a catalogue document, as field name → value (see the module docstring)."""
+class TextTokens(NamedTuple):
+    """The index tokens of one text (see :func:`_text_fields`), and its 查重 fingerprints (``fp``,
+    for a whole document's text; None for a free view's)."""
+
+    bi: str
+    uni: str
+    w: str
+    fp: str | None = None
+
+
+Prepared = dict[str, TextTokens]  # text → its tokens, made ahead (by a parse worker) for the next sync
+
+
+def prepare(doc: Document) -> Prepared:
+    """The tokens of ``doc``'s texts (whole and free view), the costly part of its index entry, made
+    where ``doc`` was parsed so that the ingest's sync only looks them up: keyed by the text they were
+    made of, they serve any catalogue document with that text and no other (see :func:`index_fields`)."""
+    prepared = {doc.text: TextTokens(**_text_fields("", analysis.normalize(doc.text)), fp=check_tokens(doc.text))}
+    free = access.free_view(doc).text
+    if free not in prepared:
+        prepared[free] = TextTokens(**_text_fields("", analysis.normalize(free)))
+    return prepared
+
+
+def index_fields(doc: Document, prepared: Prepared | None = None) -> dict:
+    """The index entry of a catalogue document, as field name → value (see the module docstring).
+    Tokens of a text found in ``prepared`` are taken from there (:func:`prepare`)."""
+    prepared = prepared or {}
     fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None}
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))
-    fields.update(_view_fields(free, "free_title", "free", "free_head_w"))
+    fields.update(_view_fields(free, "free_title", "free", "free_head_w", prepared))
     fields["split"] = (free.title, free.text, free.outline) != (doc.title, doc.text, doc.outline)
     if fields["split"]:
-        fields.update(_view_fields(doc, "title", "body", "head_w"))
-    fields.update(_check_fields(doc))
+        fields.update(_view_fields(doc, "title", "body", "head_w", prepared))
+    # 查重 fingerprints of the whole text: members-only text counts for a 文字复制比 (sucai.check
+    # decides what a viewer is shown of a source)
+    whole = prepared.get(doc.text)
+    fields["fp"] = whole.fp if whole and whole.fp is not None else check_tokens(doc.text)
     return fields
 
 
@@ -116,28 +149,25 @@ def facet_fields(doc: Document, prefix: str) -> dict:
             f"{prefix}year": doc.year or 0, f"{prefix}date": _date_key(doc.date)}
 
 
-def _view_fields(view: Document, title: str, text: str, headings: str) -> dict[str, str]:
-    return {**_text_fields(title, analysis.normalize(view.title)), **_text_fields(text, analysis.normalize(view.text)),
-            headings: _heading_words(view)}
-
-
-def _check_fields(doc: Document) -> dict[str, str]:
-    """The 查重 fingerprints of the whole text (:func:`sucai.fingerprint.index_tokens`): candidates for
-    a draft's sources. Members-only text counts for a 文字复制比, so the whole text is fingerprinted;
-    what a viewer is shown of a source is decided by :mod:`sucai.check`."""
-    return {"fp": check_tokens(doc.text)}
+def _view_fields(view: Document, title: str, text: str, headings: str, prepared: Prepared) -> dict[str, str]:
+    made = prepared.get(view.text)
+    body = ({f"{text}_bi": made.bi, f"{text}_uni": made.uni, f"{text}_w": made.w} if made
+            else _text_fields(text, analysis.normalize(view.text)))
+    return {**_text_fields(title, analysis.normalize(view.title)), **body, headings: _heading_words(view)}
 
 
 def _heading_words(doc: Document) -> str:
     headings = " ".join(n.heading for n in walk_outline(doc.outline) if n.kind == "heading")
-    return " ".join(analysis.words(analysis.normalize(headings)))
+    return analysis.word_text(analysis.normalize(headings))
 
 
 def _text_fields(part: str, norm: str) -> dict[str, str]:
+    """``{part}_bi``, ``{part}_uni``, ``{part}_w`` of a normalised text (no prefix, no underscore, for ``part`` "")."""
+    prefix = f"{part}_" if part else ""
     return {
-        f"{part}_bi": analysis.bigrams(norm),
-        f"{part}_uni": analysis.unigrams(norm),
-        f"{part}_w": " ".join(analysis.words(norm)),
+        f"{prefix}bi": analysis.bigrams(norm),
+        f"{prefix}uni": analysis.unigrams(norm),
+        f"{prefix}w": analysis.word_text(norm),
     }
 
 
@@ -160,6 +190,31 @@ def _date_key(date: str | None) -> int:
     return int(parts[0]) * 10000 + int(parts[1]) * 100 + int(parts[2])
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What one search reads: the searcher of an index generation, the ids whose entries it must not
+    trust (``changed``, see :meth:`sucai.store.Catalogue.index_state`), and the state they were read in:
+    the index generation (the last change of the catalogue's log the index applied) and the newest
+    change (:meth:`sucai.store.Catalogue.change_count`).
+
+    ``state`` names everything a search result depends on besides the request and the viewer: every
+    change of a document or a cluster appends to the log, every sync moves the generation. A
+    cache keyed by it (:mod:`sucai.resultcache`) never serves a result computed before a document was
+    hidden, removed, edited or re-bounded. ``split``: some entry of this generation has the
+    whole-document fields (a document with a members part), which a member's queries must then search.
+    """
+
+    searcher: tantivy.Searcher
+    changed: tuple[int, ...]
+    generation: int
+    changes: int
+    split: bool = True
+
+    @property
+    def state(self) -> tuple:
+        return self.generation, self.changes, self.changed
+
+
 class SearchIndex:
     """The index under ``settings.index_dir``, opened (or created, or rebuilt) for use.
 
@@ -175,6 +230,9 @@ class SearchIndex:
         self._lock = FileLock(str(settings.home / "index.lock"))
         self._marker_path = settings.index_dir / _MARKER
         self._generation = -1
+        self._searcher: tantivy.Searcher | None = None
+        self._split = True
+        self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
         with self._lock:
             self.index = self._open()
@@ -225,19 +283,25 @@ class SearchIndex:
         reloads), other processes' within a fraction of a second (tantivy watches the index)."""
         return self.index.searcher()
 
-    def snapshot(self) -> tuple[tantivy.Searcher, list[int]]:
-        """``(searcher, changed)`` for one search: ``changed`` are the ids whose entries the
-        searcher must not trust (the catalogue changed them after the last change this index
-        applied, see :meth:`sucai.store.Catalogue.index_state`). The searcher is reloaded first
-        when another process of this node committed since this one last looked, so an entry the
-        log counts as applied is never read from an older commit."""
+    def snapshot(self) -> Snapshot:
+        """The :class:`Snapshot` for one search. One searcher serves every search of an index
+        generation — the last change of the log it applied — in all threads; it is replaced when a
+        process of this node applied newer changes since this one last looked (the index is reloaded
+        first), so an entry the log counts as applied is never read from an older commit."""
+        changes = self.catalogue.change_count()
         applied = self.applied
-        if applied != self._generation:
-            self.index.reload()
-            self._generation = applied
-        return self.index.searcher(), self.catalogue.index_state(applied)
+        changed = self.catalogue.index_state(applied)
+        with self._reloading:
+            if applied != self._generation or self._searcher is None:
+                self.index.reload()
+                self._searcher = self.index.searcher()
+                self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
+                self._generation = applied
+            searcher, split = self._searcher, self._split
+        return Snapshot(searcher, tuple(changed), applied, changes, split)
 
-    def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False) -> int:
+    def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
+             prepared: Prepared | None = None) -> int:
         """Apply the catalogue's changes after :attr:`applied`; returns how many documents were (re)indexed.
 
         Each changed document is read as it is now and indexed again (or dropped when
@@ -246,7 +310,8 @@ class SearchIndex:
         moment leaves work the next call redoes. Processes of a node take turns
         under a file lock. ``replace_all`` re-indexes every document, dropping every
         entry first in the same commit (readers see the old index until the new one
-        is complete). ``progress(done, total)`` is called after each document.
+        is complete). ``progress(done, total)`` is called after each document. ``prepared``:
+        tokens made ahead (:func:`prepare`), used for the documents whose texts they were made of.
         """
         if not replace_all and self.catalogue.change_count() <= self.applied:
             return 0
@@ -259,18 +324,19 @@ class SearchIndex:
                 if not pending:                           # another process of this node applied them
                     return 0
                 applied = pending[-1][0]
-                ids = sorted({doc_id for _, doc_id, _ in pending})
-            writer = self.index.writer(heap_size=200_000_000, num_threads=1)
+                ids = sorted({doc_id for _, doc_id, kind in pending if kind != "cluster"})
+            writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
             if replace_all:
                 writer.delete_all_documents()
-            self._reindex(writer, ids, progress, fresh=replace_all)
+            self._reindex(writer, ids, progress, fresh=replace_all, prepared=prepared)
             self._write_marker(applied)
             return len(ids)
 
     def _reindex(self, writer: tantivy.IndexWriter, ids: list[int], progress: Callable[[int, int], None] | None,
-                 *, fresh: bool = False) -> None:
+                 *, fresh: bool = False, prepared: Prepared | None = None) -> None:
         """Index these documents as the catalogue holds them now (an entry each, none for a removed or
-        hidden one), commit, and reload. ``fresh``: the writer dropped every entry already."""
+        hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``prepared``:
+        see :meth:`sync`."""
         done = 0
         for batch in _batches(ids, _BATCH):
             for doc_id in () if fresh else batch:
@@ -279,7 +345,7 @@ class SearchIndex:
             for doc_id in batch:
                 doc = found.get(doc_id)
                 if doc is not None and not doc.hidden:
-                    writer.add_document(_tantivy_document(index_fields(doc)))
+                    writer.add_document(_tantivy_document(index_fields(doc, prepared)))
                 done += 1
                 if progress:
                     progress(done, len(ids))
@@ -305,7 +371,7 @@ class SearchIndex:
     def repair(self, ids: Iterable[int]) -> None:
         """Index these documents again from the catalogue (dropped when removed or hidden), one commit."""
         with self._lock:
-            self._reindex(self.index.writer(heap_size=200_000_000, num_threads=1), sorted(set(ids)), None)
+            self._reindex(self.index.writer(heap_size=_WRITER_HEAP, num_threads=1), sorted(set(ids)), None)
 
 
 def _delete(writer: tantivy.IndexWriter, doc_id: int) -> None:

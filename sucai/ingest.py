@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
-from . import analysis, clean, metadata, outline, readers
+from . import analysis, clean, dedupe, index, metadata, outline, readers
 from .budget import Budget, run_budgeted
 from .errors import ReadError, SucaiError
 from .model import Document
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 _SYNC_EVERY = 500  # stored files between index syncs during an ingest
+_SYNC_CHARS = 1_000_000  # or characters of the texts whose index tokens wait for the sync (their memory)
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
 
@@ -145,14 +146,40 @@ def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
                    ocr_confidence=raw.ocr_confidence)
 
 
-def _parse_job(job: ParseJob) -> Document | tuple[str, str]:
-    """Worker entry: the document, or ``(status, reason)``."""
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed document and what its worker derived from it for the steps that follow in the ingest's
+    process, so that they run on every core: its :func:`text_hash`, its near-duplicate sketch
+    (:func:`sucai.dedupe.sketch_of`) and its index tokens (:func:`sucai.index.prepare`)."""
+
+    doc: Document
+    text_hash: str
+    sketch: dedupe.Sketch
+    tokens: index.Prepared
+
+    @classmethod
+    def of(cls, doc: Document) -> Parsed:
+        return cls(doc, text_hash(doc), dedupe.sketch_of(doc.text), index.prepare(doc))
+
+
+_WARM_TEXT = "关于做好2024年度工作的通知\n\n各单位：\n　　一、总体要求\n　　现将有关事项通知如下。Hello World ２０２４\n"
+
+
+def warm_up() -> None:
+    """Build what a parse makes on first use (the segmenter's dictionary, the folding and skeleton tables,
+    OpenCC): the parse workers' fork server calls it once (:mod:`sucai.preload`), so that every worker,
+    forked from it and replaced every few files, starts with them instead of building them again."""
+    Parsed.of(outline.analyse(clean.clean(_WARM_TEXT), origin=metadata.Origin(path="通知.txt")))
+
+
+def _parse_job(job: ParseJob) -> Parsed | tuple[str, str]:
+    """Worker entry: the document with what is derived from it, or ``(status, reason)``."""
     if job.refused:
         return job.refused
     budget = job.budget
     limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
     try:
-        return parse_file(job.path, limits, job.converted, job.source)
+        return Parsed.of(parse_file(job.path, limits, job.converted, job.source))
     except SucaiError as err:
         return "skipped", err.message
     except MemoryError:
@@ -213,8 +240,14 @@ def ingest(
         if progress:
             progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index))
 
+    prepared: index.Prepared = {}  # index tokens made by the workers for the documents stored since the last sync
+    prepared_chars = 0
+
     def sync() -> None:
-        library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index))
+        nonlocal prepared_chars
+        library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index), prepared=prepared)
+        prepared.clear()
+        prepared_chars = 0
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
@@ -232,10 +265,15 @@ def ingest(
     for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], budget, workers, source)):
         outcome = _store(library.catalogue, path, content, parsed)
         summary.add(outcome)
-        library.clusters.after_store(outcome.status, outcome.doc_id, parsed)  # near-duplicates, better copies
+        if isinstance(parsed, Parsed):  # near-duplicates, better copies
+            library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch)
+            if outcome.status == "ingested":
+                prepared.update(parsed.tokens)
+                prepared_chars += sum(map(len, parsed.tokens))
+        del parsed  # not held while the index syncs
         tell(str(path))
         stored += 1
-        if stored % _SYNC_EVERY == 0:
+        if stored % _SYNC_EVERY == 0 or prepared_chars >= _SYNC_CHARS:
             sync()
     sync()
     return summary
@@ -269,7 +307,7 @@ def _jobs(paths: list[Path], budget: Budget, workdir: Path, source: str | None =
 
 
 def _parse_all(paths: list[Path], budget: Budget, workers: int | None,
-               source: str | None = None) -> Iterator[Document | tuple[str, str]]:
+               source: str | None = None) -> Iterator[Parsed | tuple[str, str]]:
     """Parse ``paths`` in worker processes within ``budget``, results in order (see ``sucai.budget``)."""
     if not paths:
         return
@@ -278,16 +316,16 @@ def _parse_all(paths: list[Path], budget: Budget, workers: int | None,
         yield from run_budgeted(_parse_job, _jobs(paths, budget, Path(workdir), source), budget, workers)
 
 
-def _store(catalogue, path: Path, content: str, parsed: Document | tuple[str, str]) -> FileOutcome:
+def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str]) -> FileOutcome:
     key = str(path.resolve())
     if isinstance(parsed, tuple):
         status, reason = parsed
         catalogue.record_file(key, content, status, reason)
         return FileOutcome(str(path), status, reason=reason)
     try:
-        status, doc_id = catalogue.add(parsed, text_hash(parsed), key, content)
+        status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content)
     except Exception as err:
         log.exception("failed to store %s", path)
         return FileOutcome(str(path), "failed", reason=internal_reason(err))
     reason = f"与文档 {doc_id} 内容相同" if status == "duplicate" else None
-    return FileOutcome(str(path), status, doc_id, parsed.title, reason)
+    return FileOutcome(str(path), status, doc_id, parsed.doc.title, reason)

@@ -18,6 +18,7 @@ from .errors import NotFound
 from .index import UNSTATED_SOURCE, SearchIndex
 from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
 from .model import Document
+from .resultcache import ResultCache
 from .search import SearchRequest, SearchResult, matching_ids, search
 from .store import Catalogue, Summary
 
@@ -38,6 +39,11 @@ class Library:
     @cached_property
     def index(self) -> SearchIndex:
         return SearchIndex(self.settings, self.catalogue)
+
+    @cached_property
+    def results(self) -> ResultCache:
+        """Repeated searches of this process (setting ``search_cache_entries``), see :mod:`sucai.resultcache`."""
+        return ResultCache(self.settings.search_cache_entries)
 
     @cached_property
     def clusters(self) -> Clusters:
@@ -103,7 +109,7 @@ class Library:
         self.index.sync()
 
     def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:
-        return search(self.index, request, member=member)
+        return search(self.index, request, member=member, cache=self.results)
 
     def matching_ids(self, request: SearchRequest, *, member: bool = False, limit: int = 1000) -> tuple[int, list[int]]:
         """Total and matching ids in result order (no snippets): for batch downloads."""

@@ -7,7 +7,7 @@
 - **Ranked** (the default): the precise matches first, then documents that match
   only in part — jieba words (title, headings, body), word proximity (a sloppy
   phrase over the words' leading bigrams) and character bigrams, all scored by
-  BM25 with the weights in ``_BOOST``.
+  BM25 with the weights of :data:`RANKING`.
 - **Section scope**: the best documents (those holding a needle, up to
   ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
   into sections (a heading with its paragraphs, items 一是… included) and each
@@ -32,20 +32,21 @@ import bisect
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 
 import tantivy
 from tantivy import Occur, Query
 
 from . import access, analysis
-from .index import SCHEMA, SearchIndex
+from .index import SCHEMA, SearchIndex, Snapshot
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
+from .resultcache import ResultCache
 from .snippet import find_spans, merge_spans, snippet_for
-from .store import Catalogue
+from .store import Catalogue, ClusterRow
 
 # Choices: code → the name users see (and may type instead of the code: 精准 = precise).
 MODES = {"ranked": "智能", "precise": "精准"}
@@ -54,8 +55,24 @@ SORTS = {"relevance": "相关度", "date": "日期", "length": "字数"}
 _CHOICES = {"mode": ("检索方式", MODES), "scope": ("范围", SCOPES), "sort": ("排序", SORTS)}
 _FACETS = {"genre": 50, "year": 50, "source": 30}
 _K1, _B = 1.2, 0.75
-# Ranked-mode weights, tuned on bench/relevance.py (CMRC2018 + corpus distractors).
-_BOOST = {"exact": 3.0, "title": 1.0, "heading": 1.0, "bigram": 1.0}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Ranked-mode weights: BM25 boosts of each kind of match of a term (verbatim, words
+    in the title, headings and body, words near each other, character bigrams) and the
+    slop of the proximity phrase (in tokens). Compared and tuned with bench/relevance.py."""
+
+    exact: float = 3.0
+    title: float = 1.0
+    heading: float = 1.0
+    body: float = 1.0
+    proximity: float = 1.0
+    slop: int = 3
+    bigram: float = 1.0
+
+
+RANKING = Ranking()
 
 
 @dataclass
@@ -75,6 +92,9 @@ class SearchRequest:
     page: int = 1
     facets: bool = True
     ids: list[int] | None = None   # only among these documents (new ones, a folder…); None: all
+
+
+_ALL_FIELDS = tuple(f.name for f in fields(SearchRequest))
 
 
 @dataclass
@@ -112,29 +132,61 @@ class SearchResult:
     warnings: list[str]
     took_ms: float
 
+    def to_dict(self) -> dict:
+        """The result as plain data for JSON (the shape of ``dataclasses.asdict``), sharing its lists:
+        a cached result is served without the deep copy ``asdict`` makes (milliseconds per request)."""
+        return {**vars(self), "hits": [vars(hit) for hit in self.hits]}
 
-def search(index: SearchIndex, request: SearchRequest, *, member: bool = False) -> SearchResult:
+
+def search(index: SearchIndex, request: SearchRequest, *, member: bool = False,
+           cache: ResultCache | None = None) -> SearchResult:
     """Run ``request`` for a viewer with (``member=True``) or without the member tier.
 
     Never raises for anything in ``request.q``; invalid choices of mode, scope or
-    sort are read as the default with a warning.
+    sort are read as the default with a warning. With a ``cache``, a result (and the
+    facet counts, which do not depend on the page, the sort or the scope) computed
+    before for the same request, tier and :attr:`~sucai.index.Snapshot.state` is
+    served again (:mod:`sucai.resultcache`); results are shared: treat them as read-only.
     """
     started = time.perf_counter()
     request, warnings = _sanitise(request, index.settings.max_page_size)
+    snapshot = index.snapshot()
+    cache = _NO_CACHE if cache is None else cache
+    key = ("result", _request_key(request), tuple(warnings), member, RANKING, snapshot.state)  # weights: the bench tunes them
+    result, _ = cache.get(key, lambda: _search(index, snapshot, request, warnings, member, cache))
+    return replace(result, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warnings: list[str], member: bool,
+            cache: ResultCache) -> SearchResult:
     parsed = parse_query(request.q, index.settings.max_query_chars)
-    warnings += parsed.warnings
-    searcher, changed = index.snapshot()
-    plan = _Plan(parsed, request, member, changed)
-    _collapse_versions(index, searcher, plan)
+    warnings = warnings + parsed.warnings
+    searcher = snapshot.searcher
+    plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
+    clusters, _ = cache.get(("clusters", snapshot.state), index.catalogue.cluster_rows)
+    _collapse_versions(searcher, plan, clusters)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
     _add_versions(index, hits)
-    facets = _facets(searcher, plan.matching(), plan.member) if request.facets else {}
-    took = (time.perf_counter() - started) * 1000
+    facets = {}
+    if request.facets:
+        facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
+        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan.matching(), plan.member))
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
-                        hits, facets, warnings, round(took, 2))
+                        hits, facets, warnings, 0.0)
+
+
+_NO_CACHE = ResultCache(0)
+# What the matching documents depend on (and so the facet counts): not the page, sort, scope or heading.
+_MATCHING = ("q", "mode", "genre", "year", "source", "has_member_part", "ids")
+
+
+def _request_key(request: SearchRequest, names: tuple[str, ...] | None = None) -> tuple:
+    """The fields ``names`` (default: all) of a sanitised request as a hashable key."""
+    values = ((name, getattr(request, name)) for name in names or _ALL_FIELDS)
+    return tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in values)
 
 
 MAX_PAGE = 1000  # deepest page served (pages of up to max_page_size hits)
@@ -194,18 +246,28 @@ class _Plan:
 
     ``changed``: ids whose index entries are older than the catalogue (hidden,
     re-bounded, edited or removed since indexed); they are left out of every query.
+    ``split``: some index entry has the whole-document fields (a document with a members
+    part); without any, a member's queries are a visitor's (the same matches and scores).
     """
 
-    def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool, changed: list[int]):
-        self.parsed, self.request, self.member = parsed, request, member
+    def __init__(self, parsed: ParsedQuery, request: SearchRequest, member: bool, changed: list[int],
+                 split: bool = True):
+        self.parsed, self.request, self.member, self.split = parsed, request, member, split
         self.filters = _filters(request, member)
         self.changed = changed
+        self._built: dict[str, Query] = {}
+
+    def exclude(self, ids: list[int]) -> None:
+        """Leave these documents out of every query of the plan (built from now on)."""
+        self.filters.append(Query.boolean_query([
+            (Occur.Must, Query.all_query()), (Occur.MustNot, Query.term_set_query(SCHEMA, "id", ids))]))
+        self._built.clear()
 
     def over(self, make: Callable[[_View], Query]) -> Query:
         """``make(view)`` over the fields this viewer searches: the free view for a viewer
         without the member tier; for a member, the whole document where it differs."""
         free = make(_FREE)
-        if not self.member:
+        if not (self.member and self.split):
             return free
         # only split documents have the whole-document fields, so they need no filter
         return _any([make(_WHOLE), Query.boolean_query([(Occur.Must, free), (Occur.MustNot, _flag("split", True))])])
@@ -219,11 +281,21 @@ class _Plan:
 
     def precise(self) -> Query:
         """Documents where every group has a term occurring verbatim (and no excluded term does)."""
-        groups = [_any([self.exact(t) for t in group]) for group in self.parsed.groups]
-        return self._combine(groups or [Query.all_query()])
+        if "precise" not in self._built:
+            self._built["precise"] = self._precise()
+        return self._built["precise"]
 
     def ranked(self) -> Query:
         """Documents matching any word, bigram or term, scored for relevance."""
+        if "ranked" not in self._built:
+            self._built["ranked"] = self._ranked()
+        return self._built["ranked"]
+
+    def _precise(self) -> Query:
+        groups = [_any([self.exact(t) for t in group]) for group in self.parsed.groups]
+        return self._combine(groups or [Query.all_query()])
+
+    def _ranked(self) -> Query:
         groups = [_any([self._ranked_term(t) for t in group]) for group in self.parsed.groups]
         return self._combine([_any(groups)] if groups else [Query.all_query()])
 
@@ -242,20 +314,22 @@ class _Plan:
     def _ranked_term(self, term: str) -> Query:
         """One term in ranked mode: its exact occurrence, its words (title, headings, body),
         their proximity, and every character bigram (for partial matches)."""
+        weights = RANKING
         words = [w for w in analysis.search_words(term) if len(w) > 1] or analysis.search_words(term)
         grams = sorted({t for t in analysis.bigrams(term).split() if len(t) == 2})
-        clauses = [Query.boost_query(self.exact(term), _BOOST["exact"])]
+        clauses = [Query.boost_query(self.exact(term), weights.exact)]
         if words:
             clauses += [
-                Query.boost_query(self.over(lambda view: _terms(f"{view.title}_w", words)), _BOOST["title"]),
-                Query.boost_query(self.over(lambda view: _terms(view.headings, words)), _BOOST["heading"]),
-                self.over(lambda view: _terms(f"{view.text}_w", words)),
+                Query.boost_query(self.over(lambda view: _terms(f"{view.title}_w", words)), weights.title),
+                Query.boost_query(self.over(lambda view: _terms(view.headings, words)), weights.heading),
+                Query.boost_query(self.over(lambda view: _terms(f"{view.text}_w", words)), weights.body),
             ]
         near = _proximity_terms(term)
-        if len(near) > 1:
-            clauses.append(self.visible(lambda part: Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=3)))
+        if len(near) > 1 and weights.proximity:
+            clauses.append(Query.boost_query(self.visible(
+                lambda part: Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=weights.slop)), weights.proximity))
         if grams:
-            clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), _BOOST["bigram"]))
+            clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), weights.bigram))
         return _any(clauses)
 
     def current(self, query: Query) -> Query:
@@ -376,9 +450,11 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     :func:`search` with document scope.
     """
     request, _ = _sanitise(request, index.settings.max_page_size)
-    searcher, changed = index.snapshot()
-    plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, changed)
-    _collapse_versions(index, searcher, plan)
+    snapshot = index.snapshot()
+    searcher = snapshot.searcher
+    plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed),
+                 snapshot.split)
+    _collapse_versions(searcher, plan, index.catalogue.cluster_rows())
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
@@ -540,12 +616,11 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 # -- near-duplicates: one result per cluster --------------------------------------
 
 
-def _collapse_versions(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> None:
-    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match:
-    its representative when that matches, else its best-scoring matching member. Adds the
-    exclusion of the others to ``plan.filters``, so totals, pages and facets count each
-    cluster once."""
-    rows = index.catalogue.cluster_rows()
+def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: list[ClusterRow]) -> None:
+    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`; ``rows``:
+    :meth:`Catalogue.cluster_rows <sucai.store.Catalogue.cluster_rows>`) match: its representative
+    when that matches, else its best-scoring matching member. Excludes the others from the plan's
+    queries, so totals, pages and facets count each cluster once."""
     if not rows:
         return
     members = [row.doc_id for row in rows]
@@ -565,8 +640,7 @@ def _collapse_versions(index: SearchIndex, searcher: tantivy.Searcher, plan: _Pl
     keep = {doc_id for _, doc_id in shown.values()}
     hidden_versions = [doc_id for doc_id in members if doc_id not in keep]
     if hidden_versions:
-        plan.filters.append(Query.boolean_query([
-            (Occur.Must, Query.all_query()), (Occur.MustNot, Query.term_set_query(SCHEMA, "id", hidden_versions))]))
+        plan.exclude(hidden_versions)
 
 
 def _add_versions(index: SearchIndex, hits: list[Hit]) -> None:

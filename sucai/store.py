@@ -3,7 +3,9 @@
 An embedded SQLite file by default, or the PostgreSQL database of ``database_url``
 shared by several nodes. Everything else (each node's search index) is derived
 from it and can be rebuilt. Every addition, edit, hiding, showing and removal of
-a document appends a row to the **change log** (``changes``), in the same
+a document, and every change of a cluster of near-duplicates (kind ``cluster``:
+search results show one version per cluster), appends a row to the **change log**
+(``changes``), in the same
 transaction, under a sequence number that only grows and that no reader sees out
 of order (on PostgreSQL the append takes a transaction-level advisory lock, so
 numbers are handed out in commit order, and it notifies the channel
@@ -359,9 +361,9 @@ class Catalogue:
 
     def change_count(self) -> int:
         """The number of the newest change in the log (0: none): it grows with every addition, edit,
-        hiding, showing and removal of a document — made by any process on any node — so a process
-        caching derived data (type-ahead titles, its search index) compares it to know whether its
-        copy is current."""
+        hiding, showing and removal of a document and every change of a cluster of near-duplicates —
+        made by any process on any node — so a process caching derived data (type-ahead titles,
+        search results, its search index) compares it to know whether its copy is current."""
         with self.db.read() as conn:
             return conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar_one()
 
@@ -379,7 +381,7 @@ class Catalogue:
         they are). In id order."""
         with self.db.read() as conn:
             return list(conn.execute(select(changes.c.doc_id).distinct()
-                                     .where(changes.c.seq > applied, changes.c.kind != "add")
+                                     .where(changes.c.seq > applied, changes.c.kind.not_in(("add", "cluster")))
                                      .order_by(changes.c.doc_id)).scalars())
 
     def visible_titles(self, ids: list[int]) -> dict[int, str]:
@@ -447,6 +449,7 @@ class Catalogue:
                 conn.execute(clusters.insert().values(doc_id=other_id, cluster_id=cluster))
             _leave(conn, doc_id)
             conn.execute(clusters.insert().values(doc_id=doc_id, cluster_id=cluster, similarity=similarity))
+            self._log(conn, doc_id, "cluster")
             return cluster
 
     @retried
@@ -460,6 +463,7 @@ class Catalogue:
                 conn.execute(clusters.update().where(clusters.c.cluster_id.in_(found[1:]))
                              .values(cluster_id=target, pinned=0))
             conn.execute(self.db.insert(clusters, ignore=True), [{"doc_id": i, "cluster_id": target} for i in ids])
+            self._log(conn, ids[0], "cluster")
             return target
 
     @retried
@@ -467,7 +471,9 @@ class Catalogue:
         """Take ``doc_id`` out of its cluster (a cluster left with one member is dissolved); returns
         the cluster it left, None when it was in none. One transaction."""
         with self.transaction() as conn:
-            return _leave(conn, doc_id)
+            left = _leave(conn, doc_id)
+            self._log(conn, doc_id, "cluster")
+            return left
 
     @retried
     def mark_representative(self, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
@@ -476,6 +482,7 @@ class Catalogue:
         with self.transaction() as conn:
             conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(
                 representative=case((chosen, 1), else_=0), pinned=case((chosen, int(pinned)), else_=0)))
+            self._log(conn, doc_id or 0, "cluster")
 
     def other_versions(self, ids: list[int]) -> dict[int, list[int]]:
         """For each of ``ids`` in a cluster: the ids of the other members that are not hidden."""

@@ -166,3 +166,13 @@ def test_matchable_form_gives_the_spans_of_the_normalised_text(monkeypatch):
         assert find_spans(text, needles) == oracle, (text, needles)
         fast += analysis.matchable(text, needles)[0] != norm
     assert fast > 300   # the fast path is taken often enough for the comparison to mean something
+
+
+def test_word_text_is_the_words_joined_by_spaces():
+    texts = ["学习贯彻党的二十大精神，推动高质量发展。", "GDP 增长 5.2% 左右", "___ 。。 a_b _x_ ", "", "。",
+             "Hello World 2023 2024 计划", "——“一是”、（二）"]
+    rng = random.Random(11)
+    texts += ["".join(rng.choice("中国 a_。，1x—") for _ in range(rng.randint(0, 30))) for _ in range(300)]
+    for text in texts:
+        norm = analysis.normalize(text)
+        assert analysis.word_text(norm) == " ".join(analysis.words(norm)), norm

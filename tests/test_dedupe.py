@@ -354,3 +354,17 @@ def test_hailaer_reports_keep_the_properly_titled_copy(subset_library):
     assert all(d.title != "2017" and re.search(r"[\u4e00-\u9fff]", d.title) for d in reports)
     result = library.search(SearchRequest(q="海拉尔区人民政府", mode="precise", limit=50), member=True)
     assert "2017" not in [h.title for h in result.hits]
+
+
+def test_signature_in_chunks_is_datasketchs_signature_of_the_whole_set():
+    import numpy as np
+    from datasketch import LeanMinHash, MinHash
+
+    from sucai.dedupe import _SIGN_CHUNK, NUM_PERM, signature
+
+    rng = np.random.default_rng(3)
+    for size in (0, 1, _SIGN_CHUNK, _SIGN_CHUNK + 1, 3 * _SIGN_CHUNK + 17):
+        shingle_set = np.unique(rng.integers(0, 2**32, size, dtype=np.uint64))
+        whole = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, scheme="affine32")  # one update, fresh permutations
+        whole.update_batch(shingle_set.tolist())
+        assert np.array_equal(signature(shingle_set).hashvalues, LeanMinHash(whole).hashvalues), size

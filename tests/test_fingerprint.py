@@ -60,3 +60,16 @@ def test_a_shared_run_of_w_plus_k_minus_1_characters_shares_a_fingerprint():
         a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) + shared
         b = shared + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
         assert set(check_fingerprints(a).tolist()) & set(check_fingerprints(b).tolist())
+
+
+def test_index_tokens_are_the_top_40_bits_of_each_fingerprint_in_hex():
+    from sucai.fingerprint import index_tokens, tokens
+    rng = np.random.default_rng(7)
+    values = np.concatenate([np.array([0, 2**24 - 1, 2**24, 2**64 - 1], dtype=np.uint64),
+                             rng.integers(0, 2**63, 500, dtype=np.uint64) * np.uint64(2)])
+    expected = [format(int(v) >> 24, "010x") for v in values]  # independent: Python ints, one at a time
+    assert tokens(values) == expected
+    assert tokens(np.zeros(0, dtype=np.uint64)) == []
+    text = "各地区各部门要认真贯彻落实党中央决策部署，切实减轻基层负担。" * 3
+    assert index_tokens(text) == " ".join(format(int(v) >> 24, "010x")
+                                          for v in check_fingerprints(skeleton_text(text)))

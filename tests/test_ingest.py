@@ -297,3 +297,30 @@ def test_an_old_library_is_rehashed_so_its_files_stay_unchanged_and_duplicate(ho
     statuses = {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in summary["files"]}
     assert statuses == {"a.txt": ("unchanged", 1), "copy.txt": ("duplicate", 1), "b.txt": ("duplicate", 1),
                         "twin.txt": ("duplicate", 2)}
+
+
+def test_what_the_workers_derive_equals_what_is_derived_from_the_catalogue(home, sample_path, tmp_path):
+    """The ingest's worker makes a document's text hash, near-duplicate sketch and index tokens; the
+    index entry, signature and hash must be those made from the stored document, members part or not."""
+    import numpy as np
+
+    from sucai import dedupe, index
+    from sucai.access import free_view
+    from sucai.ingest import Parsed, parse_file, text_hash
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("关于开展2024年度基层减负工作的通知\n\n各单位：\n　　现将有关事项通知如下。Hello World 2024 ２０２５\n",
+                     encoding="utf-8")
+    for path in (sample_path, plain):
+        parsed = Parsed.of(parse_file(path))
+        library = Library.open(home)
+        status, doc_id = library.catalogue.add(parsed.doc, parsed.text_hash, str(path), "x")
+        stored = library.catalogue.get(doc_id)
+        assert (stored.members_span is not None) == (path == sample_path)
+        assert parsed.text_hash == text_hash(stored)
+        whole = dedupe.shingles(stored.text)
+        assert np.array_equal(parsed.sketch.shingles, whole)
+        assert parsed.sketch.signature == dedupe.signature(whole).hashvalues.astype(np.uint32).tobytes()
+        assert index.index_fields(stored, parsed.tokens) == index.index_fields(stored)
+        assert set(parsed.tokens) == {stored.text, free_view(stored).text}
+        library.close()

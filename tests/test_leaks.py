@@ -386,6 +386,12 @@ def login(app, username: str) -> TestClient:
     return client
 
 
+def csrf_header(client: TestClient) -> dict[str, str]:
+    """The X-CSRF-Token header of the client's session (a signed-in browser's 查重 must carry it)."""
+    page = client.get("/check", headers={"accept": "text/html"}).text
+    return {"x-csrf-token": _CSRF.search(page).group(1)}
+
+
 def viewers(site):
     app = site["app"]
     return {"visitor": TestClient(app, raise_server_exceptions=False),
@@ -464,11 +470,12 @@ def test_check_never_shows_members_text(site, secrets_, tmp_path):
     (JSON, the page, both downloads, as JSON, form or file), nor anything of the hidden document."""
     found, calls = {}, 0
     for who, client in viewers(site).items():
+        sent = csrf_header(client)
         for n, draft in enumerate(drafts(site)):
-            responses = [client.post("/api/check", json={"text": draft}),
-                         client.post("/check", data={"text": draft}, headers={"accept": "text/html"}),
-                         client.post("/api/check", params={"format": "html"}, data={"text": draft}),
-                         client.post("/api/check", params={"format": "docx"},
+            responses = [client.post("/api/check", json={"text": draft}, headers=sent),
+                         client.post("/check", data={"text": draft}, headers={"accept": "text/html", **sent}),
+                         client.post("/api/check", params={"format": "html"}, data={"text": draft}, headers=sent),
+                         client.post("/api/check", params={"format": "docx"}, headers=sent,
                                      files={"file": ("草稿.txt", draft.encode("gb18030"))})]
             calls += len(responses)
             assert all(r.status_code == 200 for r in responses), [r.text[:200] for r in responses]

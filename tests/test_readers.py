@@ -463,3 +463,28 @@ def test_corpus_state_council_pages_give_title_source_and_date_from_their_table(
         meta = read(path).meta
         assert (meta["title"], meta["source"]) == (expected["title"], expected["release_office"]), path.name
         assert re.fullmatch(r"\d{4}年\d{2}月\d{2}日", meta["date"])
+
+
+def test_implausible_utf8_counts_every_occurrence_as_a_character_loop_does():
+    import unicodedata
+
+    from sucai.readers.text import _SCORED_CHARS, _SUSPICIOUS_UTF8_SHARE, _implausible_utf8
+
+    def oracle(text: str) -> bool:  # the rule one character at a time
+        wide = suspicious = 0
+        for i, char in enumerate(text[: _SCORED_CHARS * 4]):
+            if ord(char) > 0x7F:
+                wide += 1
+                category = unicodedata.category(char)
+                previous = text[i - 1] if i else " "
+                if category in ("Cc", "Co", "Cn", "Cs") or (category == "Mn" and not previous.isalpha()):
+                    suspicious += 1
+        return wide > 0 and suspicious / wide > _SUSPICIOUS_UTF8_SHARE
+
+    rng = random.Random(5)
+    alphabet = "a 中.é\u0301\u0300\u0080\u009f\ue000\U000f0000\u0378"
+    texts = ["", "abc", "中文", "\u0301" * 5 + "中", "e\u0301" * 5, bytes(range(256)).decode("latin-1")]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(2000)]
+    results = [_implausible_utf8(t) for t in texts]
+    assert results == [oracle(t) for t in texts]
+    assert True in results and False in results

@@ -6,6 +6,8 @@ tests check search alone. Every expectation is a hand-checked value from the cas
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
@@ -587,3 +589,11 @@ def test_snippets_of_the_samples_never_open_with_punctuation():
             before = text[max(0, shown.start - width // 4) : first]
             opened = shown.start == 0 or text[shown.start - 1] in _STOPS + _COMMAS + " \u3000"
             assert opened or not any(c in before for c in _STOPS + _COMMAS), (path.name, needle, shown.text)
+
+
+def test_a_results_plain_data_is_what_asdict_gives(library):
+    """SearchResult.to_dict (the API's answer, without a deep copy) has the shape and values of asdict."""
+    add(library, "关于推进基层治理的通知。加强统筹协调，推进基层治理现代化。", "全年工作总结。")
+    result = library.search(SearchRequest(q="基层治理 工作"), member=False)
+    assert result.hits and result.facets["genre"]
+    assert json.dumps(result.to_dict(), ensure_ascii=False) == json.dumps(asdict(result), ensure_ascii=False)

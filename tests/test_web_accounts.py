@@ -195,21 +195,39 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(app, accounts):
     admin = logged_in(app, "管理员")
     other = TestClient(app)
     stolen = csrf_of(other)                           # a valid token, but of another session
-    # 查重 (/check, /api/check) reads the library for anyone, scripts without an account too: a forged request
-    # can at most spend the viewer's own 查重 of the day (a known gap, see the closing note of stop 19)
-    posts = [path for path, methods in routes_of(app) if "POST" in methods and path not in CHECK_ROUTES]
+    posts = [path for path, methods in routes_of(app) if "POST" in methods]
     assert {"/login", "/logout", "/register", "/account/password", "/admin/upload", "/admin/users"} <= set(posts)
+    assert CHECK_ROUTES <= set(posts)
     before = len(accounts.users())
     for path in posts:
         for data in ({}, {"csrf_token": "wrong"}, {"csrf_token": stolen}):
             response = admin.post(fill(path), data={**data, "username": "新人", "password": PASSWORD,
-                                                    "role": "admin", "title": "改", "genre": "改"})
+                                                    "role": "admin", "title": "改", "genre": "改", "text": "草稿"})
             assert response.status_code == 403, (path, data, response.text[:200])
-            assert response.json()["code"] == "csrf_failed"
+            if path != "/check":                      # the 查重 page shows the refusal on itself
+                assert response.json()["code"] == "csrf_failed"
+            else:
+                assert "CSRF 校验失败" in response.text
         files = {"files": ("a.txt", "标题\n正文".encode(), "text/plain")}
         assert admin.post(fill(path), files=files).status_code == 403, path
     assert len(accounts.users()) == before
     assert admin.get("/api/me").json()["username"] == "管理员"   # the failed logout did nothing
+
+
+def test_a_forged_check_spends_none_of_a_members_quota(app, accounts):
+    member = logged_in(app, "会员甲")
+    viewer = accounts.viewer("会员甲")
+    used = accounts.used_today(viewer, "check")
+    draft = {"text": "推进基层减负，坚决整治形式主义。"}
+    assert member.post("/api/check", json=draft).status_code == 403                      # JSON without the header
+    assert member.post("/api/check", data=draft).status_code == 403                      # a cross-site form
+    assert member.post("/check", data={**draft, "csrf_token": "wrong"}).status_code == 403
+    assert accounts.used_today(viewer, "check") == used
+    token = csrf_of(member, "/check")
+    assert member.post("/api/check", json=draft, headers={"x-csrf-token": token}).status_code == 200
+    assert member.post("/check", data={**draft, "csrf_token": token}).status_code == 200
+    assert accounts.used_today(viewer, "check") == used + 2
+    assert TestClient(app).post("/api/check", json=draft).status_code == 200            # a visitor spends nothing
 
 
 # -- what each role sees -------------------------------------------------------------------------

@@ -273,7 +273,7 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
                             source=source, has_member_part=member_part, sort=sort, limit=limit, page=page)
     result = open_library(home).search(request, member=not free)
     if as_json:
-        print_json(asdict(result))
+        print_json(result.to_dict())
         return
     for warning in result.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")

@@ -72,7 +72,7 @@ changes = Table(
     "changes", catalogue,
     Column("seq", Sequence, primary_key=True, autoincrement=True),
     Column("doc_id", Integer, nullable=False),
-    Column("kind", Text, nullable=False),   # add / update / hide / show / remove
+    Column("kind", Text, nullable=False),   # add / update / hide / show / remove / cluster
     Column("at", Text, nullable=False),
     sqlite_autoincrement=True,               # a sequence number is never given twice, even after pruning
 )

@@ -17,6 +17,7 @@ U+FFFD soup.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from charset_normalizer import from_bytes
@@ -104,15 +105,21 @@ def chinese_score(text: str, codec: str) -> float:
 def _implausible_utf8(text: str) -> bool:
     """True when a strict UTF-8 reading looks like other bytes by chance: many combining marks with no
     letter to combine with, C1 controls, private-use or unassigned code points."""
-    wide, suspicious, previous = 0, 0, " "
-    for char in text[: _SCORED_CHARS * 4]:
-        if ord(char) > 0x7F:
-            wide += 1
-            category = unicodedata.category(char)
-            if category in ("Cc", "Co", "Cn", "Cs") or (category == "Mn" and not previous.isalpha()):
-                suspicious += 1
-        previous = char
-    return wide > 0 and suspicious / wide > _SUSPICIOUS_UTF8_SHARE
+    sample = text[: _SCORED_CHARS * 4]
+    wide = len(sample) - len(sample.encode("ascii", "ignore"))
+    if not wide:
+        return False
+    suspicious = 0
+    for char in set(sample):  # each distinct character once, not each occurrence
+        if char <= "\x7f":
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Co", "Cn", "Cs"):
+            suspicious += sample.count(char)
+        elif category == "Mn":  # a combining mark counts where no letter (or the text's start) precedes it
+            suspicious += sum(1 for m in re.finditer(re.escape(char), sample)
+                              if not (sample[m.start() - 1] if m.start() else " ").isalpha())
+    return suspicious / wide > _SUSPICIOUS_UTF8_SHARE
 
 
 def _looks_utf16(data: bytes) -> bool:

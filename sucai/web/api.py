@@ -45,7 +45,7 @@ Sort = Literal[(*SORTS, *SORTS.values())]
 DocId = Annotated[int, Path(ge=1, le=MAX_ID, description="文档编号")]
 
 
-def search_request(
+async def search_request(
     request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="检索词：空格=同时包含，\"…\"=整体，-词=排除，A OR B")] = "",
     mode: Annotated[Mode, Query(description="智能（ranked）/ 精准（precise）")] = "ranked",
@@ -60,7 +60,8 @@ def search_request(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码，从 1 开始")] = 1,
     facets: Annotated[bool, Query(description="是否统计分面（文种、年份、来源）")] = True,
 ) -> SearchRequest:
-    """The search parameters of a request (the CLI's options), validated and bounded."""
+    """The search parameters of a request (the CLI's options), validated and bounded (async: it only reads the
+    request, so it runs on the event loop instead of taking a worker thread)."""
     largest = request.app.state.settings.max_page_size
     if limit > largest:
         raise InvalidInput(f"每页条数 limit 不能超过 {largest}", code="invalid_input")
@@ -97,7 +98,7 @@ def api_search(
 ):
     result = library.search(search, member=viewer.member)
     record_search(request, viewer, search, result)
-    return _json(asdict(result))
+    return _json(result.to_dict())
 
 
 def record_search(request: Request, viewer: Viewer, search: SearchRequest, result) -> None:

@@ -2,7 +2,9 @@
 查重 page ``/check``.
 
 A draft comes as JSON ``{"text": "…"}``, as a form (field ``text``, or an uploaded
-``file`` read by the ingest's readers) or as ``text/plain``. The report is the JSON of
+``file`` read by the ingest's readers) or as ``text/plain``. A signed-in browser's request carries
+its session's CSRF token (form field or ``X-CSRF-Token`` header): a 查重 spends the member's daily
+quota, which another site must not do in their name; API tokens and visitors pass. The report is the JSON of
 ``sucai check --json``, or with ``?format=html|docx`` a report file to download. It is
 computed for the request's viewer (:func:`sucai.check.check_text` with
 ``viewer.member``): a viewer without the member tier gets no text of members-only
@@ -25,7 +27,7 @@ from ..config import Settings
 from ..errors import InvalidInput, SucaiError
 from ..library import Library
 from .api import DocId
-from .deps import Viewer, client_ip, current_viewer, get_accounts, get_library
+from .deps import CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library
 from .render import content_disposition
 from .templating import render_page
 
@@ -55,8 +57,8 @@ async def api_check(
     viewer: Annotated[Viewer, Depends(current_viewer)],
     format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
 ):
-    text = await draft_text(request, library.settings)
-    report = await _checked(request, library, viewer, text)
+    text, token = await draft_text(request, library.settings)
+    report = await _checked(request, library, viewer, text, token)
     if format == "json":
         return JSONResponse(report.to_dict())
     name, data = export_report(report, format)
@@ -87,15 +89,17 @@ async def check_submit(
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
     try:
-        text = await draft_text(request, library.settings)
-        report = await _checked(request, library, viewer, text)
+        text, token = await draft_text(request, library.settings)
+        report = await _checked(request, library, viewer, text, token)
     except SucaiError as error:
         return _page(request, viewer, error=error.message, status=error.status)
     return _page(request, viewer, report=report, section=report_section(report), text=text)
 
 
-async def _checked(request: Request, library: Library, viewer: Viewer, text: str):
-    """The report on ``text`` for ``viewer``, one of the tier's daily 查重 spent first (429 past the quota)."""
+async def _checked(request: Request, library: Library, viewer: Viewer, text: str, token: str | None):
+    """The report on ``text`` for ``viewer``: the session's CSRF ``token`` checked (403), then one of
+    the tier's daily 查重 spent (429 past the quota)."""
+    check_session_csrf(request, token)
     get_accounts(request).use_quota(viewer, "check", f"查重 {len(text)} 字", client_ip(request))
     return await run_in_threadpool(check_text, library, text, viewer.member)
 
@@ -107,10 +111,12 @@ def _page(request: Request, viewer: Viewer, status: int = 200, **context):
                        **context)
 
 
-async def draft_text(request: Request, settings: Settings) -> str:
-    """The draft of a request: JSON ``{"text"}``, a form's ``file`` (read like an ingested file) or
-    ``text`` field, or a ``text/plain`` body. Raises InvalidInput (413 ``too_large`` beyond the
-    limits, 422 otherwise) or ReadError (an unreadable file)."""
+async def draft_text(request: Request, settings: Settings) -> tuple[str, str | None]:
+    """The draft of a request — JSON ``{"text"}``, a form's ``file`` (read like an ingested file) or
+    ``text`` field, or a ``text/plain`` body — and the CSRF token it carries (the header, else the
+    form's field; None when neither). Raises InvalidInput (413 ``too_large`` beyond the limits,
+    422 otherwise) or ReadError (an unreadable file)."""
+    header = request.headers.get(CSRF_HEADER)
     text_cap = settings.check_max_chars * 8 + _FORM_OVERHEAD  # bytes: UTF-8, or JSON \\u escapes
     file_cap = settings.upload_max_mb * 2**20
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -120,7 +126,8 @@ async def draft_text(request: Request, settings: Settings) -> str:
             raise InvalidInput("上传请求缺少长度信息（Content-Length）", code="length_required")
         if int(length) > max(text_cap, file_cap + _FORM_OVERHEAD):
             raise TooLarge(f"上传内容过大：文件不超过 {settings.upload_max_mb} MB")
-        return await _form_draft(request, file_cap)
+        text, field = await _form_draft(request, file_cap)
+        return text, header or field
     if kind in ("application/json", "text/plain", ""):
         body = await _body(request, text_cap)
         if kind == "application/json":
@@ -130,15 +137,15 @@ async def draft_text(request: Request, settings: Settings) -> str:
                 raise InvalidInput("请求体不是有效的 JSON，应为 {\"text\": \"草稿全文\"}", code="bad_json") from None
             if not isinstance(data, dict) or not isinstance(data.get("text"), str):
                 raise InvalidInput("JSON 中应有字符串字段 text（草稿全文）", code="bad_json")
-            return data["text"]
+            return data["text"], header
         try:
-            return body.decode("utf-8")
+            return body.decode("utf-8"), header
         except UnicodeDecodeError:
             raise InvalidInput("纯文本请求体应为 UTF-8 编码；其他编码请以文件（file）上传", code="undecodable") from None
     raise InvalidInput("请以 JSON {\"text\": …}、表单字段 text、上传文件 file 或纯文本提交草稿", code="bad_content_type")
 
 
-async def _form_draft(request: Request, file_cap: int) -> str:
+async def _form_draft(request: Request, file_cap: int) -> tuple[str, str | None]:
     try:
         form = await request.form(max_files=1, max_fields=10)
     except Exception:  # noqa: BLE001 - starlette's MultiPartException / a malformed body
@@ -149,9 +156,11 @@ async def _form_draft(request: Request, file_cap: int) -> str:
             data = await upload.read(file_cap + 1)
             if len(data) > file_cap:
                 raise TooLarge(f"文件过大（超过 {file_cap // 2**20} MB 上限）")
-            return await run_in_threadpool(read_draft, request.app.state.settings, None, data, upload.filename or "")
-        text = form.get("text")
-        return text if isinstance(text, str) else ""
+            text = await run_in_threadpool(read_draft, request.app.state.settings, None, data, upload.filename or "")
+        else:
+            text = form.get("text")
+        token = form.get(CSRF_FIELD)
+        return (text if isinstance(text, str) else ""), (token if isinstance(token, str) else None)
     finally:
         await form.close()
 

@@ -36,7 +36,7 @@ from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "peek_viewer", "require_admin", "get_library", "get_titles",
            "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
-           "same_site_download", "verify_csrf_or_token", "get_collections", "get_recorder", "require_login"]
+           "same_site_download", "verify_csrf_or_token", "check_session_csrf", "get_collections", "get_recorder", "require_login"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -204,6 +204,15 @@ async def verify_csrf(request: Request) -> None:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             submitted = value if isinstance(value, str) else None
+    check_csrf(request, submitted)
+
+
+def check_session_csrf(request: Request, submitted: str | None) -> None:
+    """For routes that read their own body (查重): a signed-in browser session must have sent its
+    CSRF token ``submitted`` (403 ``csrf_failed`` otherwise). API tokens pass (no cookie), and so do
+    visitors, who have nothing to spend."""
+    if _via_token(request) or not current_viewer(request).logged_in:
+        return
     check_csrf(request, submitted)
 
 

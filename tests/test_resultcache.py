@@ -1,0 +1,134 @@
+"""The result cache of repeated searches (sucai.resultcache, issue 16): a repeated search is served from
+it, but never a member's result to a visitor, never a hidden, removed or re-bounded document — even
+while the index lags, or when another process made the change — and never a result of an older index
+generation. Each test first puts the result it must not get into the cache, so it fails when the key
+misses the tier or the state."""
+
+from __future__ import annotations
+
+import pytest
+
+from sucai.ingest import text_hash
+from sucai.library import Library
+from sucai.model import Document
+from sucai.resultcache import ResultCache
+from sucai.search import SearchRequest
+
+FREE = "关于推进基层治理的通知。一、总体要求。加强统筹协调，推进基层治理现代化。"
+SECRET = "会员部分写明红杉乙计划的具体测算口径。"
+
+
+def store(library: Library, text: str, title: str, paid_from: int | None = None) -> int:
+    """A document put into the catalogue (not yet indexed)."""
+    doc = Document(title=title, text=text, paid_from=paid_from)
+    status, doc_id = library.catalogue.add(doc, text_hash(doc), f"/test/{title}", "x")
+    assert status == "ingested"
+    return doc_id
+
+
+@pytest.fixture
+def library(home) -> Library:
+    lib = Library.open(home)
+    yield lib
+    lib.close()
+
+
+def hits(library: Library, q: str, member: bool, **kw) -> list[int]:
+    result = library.search(SearchRequest(q=q, limit=50, **kw), member=member)
+    return sorted(h.id for h in result.hits)
+
+
+def test_a_repeated_search_is_served_from_the_cache(library):
+    doc = store(library, FREE, "基层治理通知")
+    library.index.sync()
+    first = library.search(SearchRequest(q="基层治理"), member=False)
+    again = library.search(SearchRequest(q="基层治理"), member=False)
+    assert [h.id for h in first.hits] == [doc]
+    assert again.hits is first.hits and again.facets is first.facets   # the same objects: not computed again
+    other_page = library.search(SearchRequest(q="基层治理", page=2), member=False)
+    assert other_page.hits == [] and other_page.facets is first.facets   # facets do not depend on the page
+
+
+def test_no_cache_computes_every_search(home):
+    library = Library.open(home, search_cache_entries=0)
+    store(library, FREE, "基层治理通知")
+    library.index.sync()
+    first, again = (library.search(SearchRequest(q="基层治理"), member=False) for _ in range(2))
+    assert first.hits == again.hits and again.hits is not first.hits
+    assert len(library.results) == 0
+    library.close()
+
+
+@pytest.mark.parametrize("mode", ["ranked", "precise"])
+def test_a_members_result_is_never_served_to_a_visitor(library, mode):
+    doc = store(library, FREE + SECRET, "测算方案", paid_from=len(FREE))
+    library.index.sync()
+    member = library.search(SearchRequest(q="红杉乙计划", mode=mode), member=True)
+    assert [h.id for h in member.hits] == [doc] and "红杉乙计划" in member.hits[0].snippet
+    visitor = library.search(SearchRequest(q="红杉乙计划", mode=mode), member=False)
+    assert visitor.total == 0 and visitor.hits == []
+    assert all(b["count"] == 0 or b["value"] != "通知" for b in visitor.facets["genre"])
+    # and the other way round: a visitor's cached result is not what a member gets
+    assert library.search(SearchRequest(q="红杉乙计划", mode=mode), member=True).total == 1
+
+
+def test_a_hidden_document_is_not_served_while_the_index_lags(library):
+    doc = store(library, FREE, "基层治理通知")
+    library.index.sync()
+    assert hits(library, "基层治理", member=False) == [doc]   # now in the cache
+    library.catalogue.set_hidden(doc, True)   # the index is not synced: it lags
+    assert library.catalogue.change_count() > library.index.applied
+    assert hits(library, "基层治理", member=False) == []
+    assert hits(library, "基层治理", member=True) == []
+    library.index.sync()
+    assert hits(library, "基层治理", member=False) == []
+
+
+def test_a_removed_or_rebounded_document_is_not_served_from_the_cache(library):
+    free = store(library, FREE, "基层治理通知")
+    bounded = store(library, "红杉乙计划的总体安排。" + SECRET, "红杉乙计划方案")
+    library.index.sync()
+    assert hits(library, "测算口径", member=False) == [bounded]
+    assert hits(library, "基层治理", member=False) == [free]
+    library.catalogue.update(bounded, paid_from=len("红杉乙计划的总体安排。"))   # index lags
+    assert hits(library, "测算口径", member=False) == []
+    library.catalogue.remove(free)
+    assert hits(library, "基层治理", member=False) == []
+
+
+def test_a_new_index_generation_is_searched_afresh(library):
+    first = store(library, FREE, "基层治理通知一")
+    library.index.sync()
+    assert hits(library, "基层治理", member=False) == [first]
+    second = store(library, FREE + "第二份。", "基层治理通知二")
+    assert hits(library, "基层治理", member=False) == [first]   # stored, not yet indexed: not searchable
+    library.index.sync()
+    assert hits(library, "基层治理", member=False) == [first, second]
+
+
+def test_changes_made_by_another_process_reach_this_ones_cache(home, library):
+    doc = store(library, FREE, "基层治理通知")
+    library.index.sync()
+    assert hits(library, "基层治理", member=False) == [doc]
+    other = Library.open(home)   # another server process: its own connections, index reader and cache
+    other.set_hidden(doc, True)
+    other.close()
+    assert hits(library, "基层治理", member=False) == []
+
+
+def test_merging_near_duplicates_is_seen_at_once(library):
+    one = store(library, FREE, "基层治理通知")
+    two = store(library, FREE + "（修订稿）", "基层治理通知（修订稿）")
+    library.index.sync()
+    assert hits(library, "基层治理", member=False) == [one, two]
+    library.clusters.merge([one, two])   # an admin: the two are versions of one document
+    assert len(hits(library, "基层治理", member=False)) == 1
+
+
+def test_the_cache_keeps_at_most_its_entries():
+    cache = ResultCache(2)
+    computed = []
+    for key in ("a", "b", "c", "a"):
+        cache.get(key, lambda key=key: computed.append(key) or key)
+    assert computed == ["a", "b", "c", "a"] and len(cache) == 2   # "a" was the least recently used
+    assert cache.get("a", lambda: "other") == ("a", True)
