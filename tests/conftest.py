@@ -8,6 +8,8 @@ temporary directory by :class:`postgres.TempPostgres`, each library in a databas
 copied from a migrated template). ``SUCAI_TEST_BACKENDS=sqlite`` (or ``postgresql``) runs one. Tests of
 pure text (analysis, readers, outline, metadata rules) build no library and run once; so does the
 whole-corpus library of ``test_corpus.py`` (on SQLite: its ingest is the suite's longest step, and backend-free).
+Every test that builds a library is marked ``backend``: ``make test`` runs the whole suite on SQLite and,
+at the same time in a second process, the ``backend`` tests on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ def _need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"needs {path} (the shared test data beside the project); it is absent here")
     return path
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if "backend" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.backend)
 
 
 @pytest.fixture(scope="session")

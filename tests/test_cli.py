@@ -171,7 +171,7 @@ def test_ingest_report_is_chinese(home, tmp_path):
     (pdf_folder / "空白.docx").write_bytes(blank)
     result = sucai(home, "ingest", str(pdf_folder))
     assert result.returncode == ExitCode.NOTHING
-    assert english_words(result.stdout + result.stderr) == []
+    assert english_words(result.stdout + result.stderr) == [], result.stdout + result.stderr
 
 
 # -- exit codes of ingest ---------------------------------------------------------------------------
