@@ -7,13 +7,20 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 CATALOGUE := sucai/cli/locale/zh_CN/LC_MESSAGES/messages
 
-.PHONY: demo test bench system-packages messages
+.PHONY: demo test test-sqlite test-postgresql bench system-packages messages
 
 demo: $(VENV)/.installed
 	$(BIN)/sucai demo --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test system-packages
-	$(BIN)/python -m pytest -q
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+
+# The whole suite on the embedded SQLite files and, at the same time, every test that builds a library
+# (marked `backend`) on PostgreSQL; each run with a temporary directory of its own.
+test-sqlite test-postgresql: test-%: $(VENV)/.installed-test
+	@tmp=$$(mktemp -d /tmp/sucai-test-$*-XXXXXX); chmod 755 $$tmp; \
+	TMPDIR=$$tmp SUCAI_TEST_BACKENDS=$* $(BIN)/python -m pytest -q $(if $(filter postgresql,$*),-m backend) \
+	  -o cache_dir=$$tmp/.pytest_cache; status=$$?; rm -rf $$tmp; echo "[$*] pytest: exit $$status"; exit $$status
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/ingest.py
@@ -38,7 +45,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 messages:
 	msgfmt --check-format -o $(CATALOGUE).mo $(CATALOGUE).po
 
-# Debian packages the readers and some tests use (LibreOffice, Tesseract chi_sim, poppler, CJK fonts, Chromium, gettext).
+# Debian packages the readers and some tests use (LibreOffice, Tesseract chi_sim, poppler, CJK fonts, Chromium, gettext, PostgreSQL).
 # Installed when running as root with apt-get; elsewhere those tests skip and say why.
 system-packages:
 	@scripts/system-packages.sh

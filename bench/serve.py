@@ -1,6 +1,7 @@
 """Load check of the web app: N concurrent clients run searches against /api/search on loopback.
 
-Run from the project root: ``python bench/serve.py [--home DIR] [--clients 1,10,50] [--seconds 10]``.
+Run from the project root: ``python bench/serve.py [--home DIR] [--clients 1,10,50] [--seconds 10]``,
+or ``python bench/serve.py --nodes 2`` for the deployment comparison of issue 15 (below).
 The library in ``--home`` is used as it is; when it is empty it is built from
 ../shared/corpus first (about a minute). The server is ``uvicorn --factory
 sucai.web:create_app`` with ``--workers`` processes (default: one per core, as
@@ -21,6 +22,15 @@ the ratio says how much faster a served search is than a scan. The servers' CPU 
 per request (user + system, psutil) is the cost of a request whatever else runs on the
 machine; latencies on a shared machine depend on that too.
 Target: p99 ≤ 100 ms at 50 concurrent clients on the corpus, no errors.
+
+``--nodes N`` (N ≥ 2) compares, in one run, the embedded deployment — one node on
+the SQLite files, ``--workers`` server processes — with N nodes on one PostgreSQL
+server (Debian's, started in a temporary directory as the tests do; the
+catalogue and accounts copied into it, each node with its own data directory and
+a copy of the index), ``--workers``/N processes each, so both use the same number
+of processes on the same cores. The load is 100 (``--clients``) concurrent
+connections spread over the nodes as a round-robin proxy would, each running
+broad ranked queries.
 """
 
 from __future__ import annotations
@@ -32,9 +42,11 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -43,7 +55,14 @@ import psutil
 from _common import Timer, corpus_dir, percentile, table
 
 from sucai import access, analysis
+from sucai.backup import copy_rows
+from sucai.config import load_settings
+from sucai.db import Database
+from sucai.db.migrate import upgrade
 from sucai.library import Library
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from postgres import TempPostgres  # noqa: E402 - the tests' throw-away PostgreSQL server
 
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]{6,}")
 TARGET_P99_MS = 100.0
@@ -110,7 +129,7 @@ def start_server(home: Path, port: int, workers: int, cache: bool = True) -> sub
     command = [sys.executable, "-m", "uvicorn", "--factory", "sucai.web:create_app", "--workers", str(workers),
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300   # a loaded machine takes minutes to import and open everything
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -173,6 +192,61 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
     return sum(sum(p.cpu_times()[:2]) for p in processes)
 
 
+def postgres_nodes(home: Path, server: TempPostgres, nodes: int) -> list[Path]:
+    """``nodes`` data directories on a new database of ``server`` holding a copy of the library in ``home``
+    (same library id and change log, so a copy of its index is a valid replica)."""
+    url = server.create_database("bench")
+    source = load_settings(home, database_url="")
+    for store in ("catalogue", "accounts"):
+        target = Database(url, store, check=False)
+        upgrade(target)
+        copy_rows(Database(source.database(store), store), target)
+    homes = []
+    for n in range(nodes):
+        node = Path(tempfile.mkdtemp(prefix=f"sucai-node{n}-"))
+        (node / "sucai.toml").write_text(f'database_url = "{url}"\n', encoding="utf-8")
+        shutil.copytree(source.index_dir, node / "index")
+        homes.append(node)
+    return homes
+
+
+def measure(label: str, ports: list[int], servers: list[subprocess.Popen], processes: int, queries: list[str],
+            clients: int, seconds: float, seed: int) -> list:
+    asyncio_load(ports, queries[:5], min(4, clients), 1.0, seed)   # warm up
+    cpu = sum(map(server_cpu_seconds, servers))
+    latencies, errors = asyncio_load(ports, queries, clients, seconds, seed)
+    cpu = sum(map(server_cpu_seconds, servers)) - cpu
+    ms = [x * 1000 for x in latencies]
+    return [label, len(ports), processes, clients, len(ms), len(ms) / seconds, cpu * 1000 / max(1, len(ms)),
+            percentile(ms, 50), percentile(ms, 99), errors]
+
+
+def compare_nodes(home: Path, nodes: int, workers: int, clients: int, seconds: float, seed: int, cache: bool) -> None:
+    """SQLite with one node against PostgreSQL with ``nodes`` nodes, the same load, in one run."""
+    rows, servers = [], []
+    pg = TempPostgres()
+    try:
+        port = free_port()
+        servers.append(start_server(home, port, workers, cache))
+        rows.append(measure("SQLite", [port], servers, workers, BROAD, clients, seconds, seed))
+        servers.pop().terminate()
+        each = max(1, workers // nodes)
+        ports = [free_port() for _ in range(nodes)]
+        for node, node_port in zip(postgres_nodes(home, pg, nodes), ports):
+            servers.append(start_server(node, node_port, each, cache))
+        rows.append(measure("PostgreSQL", ports, servers, each * nodes, BROAD, clients, seconds, seed))
+    finally:
+        for server in servers:
+            server.terminate()
+        pg.stop()
+    table(["backend", "nodes", "processes", "clients", "requests", "req/s", "CPU ms/req", "p50 ms", "p99 ms",
+           "errors"], rows,
+          title=f"GET /api/search (broad ranked queries) on 127.0.0.1, {seconds:.0f} s each, asyncio client, "
+                f"result cache {'on' if cache else 'off'}")
+    print(json.dumps({"nodes": [dict(zip(("backend", "nodes", "processes", "clients", "requests", "rps", "cpu_ms",
+                                          "p50_ms", "p99_ms", "errors"), r)) for r in rows]}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "sucai-bench-serve"),
@@ -185,12 +259,21 @@ def main() -> None:
                         help="server processes (uvicorn --workers; default: one per core, as sucai serve)")
     parser.add_argument("--broad", action="store_true", help="broad ranked queries (common terms) instead of substrings")
     parser.add_argument("--no-cache", action="store_true", help="servers without result caches: every search computed")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="≥ 2: SQLite on one node against PostgreSQL on this many nodes (100 clients)")
     args = parser.parse_args()
     levels = [min(MAX_CLIENTS, max(1, int(c))) for c in args.clients.split(",")]
     seconds = min(MAX_SECONDS, max(1.0, args.seconds))
 
     home = Path(args.home).expanduser()
     library = ensure_library(home)
+    if args.nodes >= 2:
+        library.close()
+        clients = 100 if args.clients == "1,10,50" else levels[0]
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work on the machine skews the "
+              f"numbers)", flush=True)
+        compare_nodes(home, args.nodes, max(args.workers, args.nodes), clients, seconds, args.seed, not args.no_cache)
+        return
     stats = library.catalogue.stats()
     texts = free_texts(library)
     library.close()

@@ -7,10 +7,11 @@ sees; an *admin* is a member with the right to manage accounts. What a viewer ma
 see of a document is still decided by :func:`sucai.access.view`, with
 ``member=viewer.member``.
 
-Everything lives in its own SQLite file, ``SUCAI_HOME/accounts.sqlite3`` (never in
-the catalogue), opened the way the catalogue is: WAL journal, a generous busy
-timeout, short ``BEGIN IMMEDIATE`` transactions, so the web workers and the CLI
-may use it at once.
+Everything lives in the accounts store of the data-access layer (:mod:`sucai.db`):
+its own SQLite file, ``SUCAI_HOME/accounts.sqlite3`` (never in the catalogue), by
+default, or the PostgreSQL database of ``database_url`` that every node shares.
+Writers wait, never fail; a check-then-write (a quota, a lockout) is serialisable
+on both backends, so web workers, nodes and the CLI may use it at once.
 
 - Passwords are hashed with argon2id (argon2-cffi) and rehashed on login when the
   parameters change; a password is never stored or logged.
@@ -40,7 +41,8 @@ may use it at once.
   that says which tier a viewer has; :meth:`Accounts.extend_membership` the one
   that extends a membership (membership codes, :mod:`sucai.codes`).
 
-The web layer's session cookies are also signed, with :func:`session_secret`.
+The web layer's session cookies are also signed, with :meth:`Accounts.session_secret` (a key kept in
+the database, the same for every node).
 """
 
 from __future__ import annotations
@@ -50,11 +52,8 @@ import importlib.util
 import os
 import re
 import secrets
-import sqlite3
-import threading
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
@@ -63,12 +62,15 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Connection, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from .config import Settings, load_settings
 from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError
-from .store import transaction
+from .db import Database, retried
+from .db.schema import attempts, audit, sessions, tiers, tokens, users
+from .db.schema import secrets as secret_rows
 
-SCHEMA_VERSION = 3   # 2: sessions, users.name_key (look-alike names), attempts (was login_failures); 3: tiers (SVIP)
 ROLES = ("user", "member", "admin")          # roles an account can hold ("visitor" = no account)
 ROLE_LABELS = {"visitor": "游客", "user": "注册用户", "member": "会员", "admin": "管理员", "cli": "命令行"}
 EVENTS = ("login", "login_failed", "logout", "download", "token_created", "token_revoked", "user_changed",
@@ -88,60 +90,6 @@ _USERNAME = re.compile(r"^[\w.@-]{2,32}$")   # \w: letters (Chinese too), digits
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 BAD_CREDENTIALS = "用户名或密码错误"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    name_key TEXT,
-    password_hash TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('user', 'member', 'admin')),
-    member_until TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    id TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    name TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    last_used_at TEXT,
-    revoked_at TEXT
-);
-CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id);
-CREATE TABLE IF NOT EXISTS attempts (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS attempts_key ON attempts (kind, key, at);
-DROP TABLE IF EXISTS login_failures;
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    created_at TEXT NOT NULL,
-    seen_at TEXT NOT NULL,
-    source_ip TEXT
-);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    event TEXT NOT NULL,
-    user_id INTEGER,
-    username TEXT,
-    role TEXT,
-    detail TEXT NOT NULL DEFAULT '',
-    source_ip TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_user_event ON audit (user_id, event, at);
-CREATE TABLE IF NOT EXISTS tiers (
-    user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-    svip_until TEXT
-);
-"""
 
 
 class TooManyRequests(SucaiError):
@@ -204,28 +152,28 @@ class Viewer:
 VISITOR = Viewer(None, None, "visitor", None)
 
 
-def accounts_path(home: str | Path) -> Path:
-    return Path(home) / "accounts.sqlite3"
-
-
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
 class Accounts:
-    """The accounts database in ``path`` (created on first use).
+    """The accounts database in ``target``: a :class:`~sucai.db.Database` (store ``"accounts"``), a
+    database URL, or the path of an SQLite file (created on first use, readable by its owner only).
 
     ``now``: the clock (a callable returning an aware UTC datetime), injectable
-    for tests. Safe to use from several processes at once; one instance may be
-    shared by threads (calls are serialised), though one per thread is better.
+    for tests. Safe to use from several threads, processes and nodes at once.
     """
 
-    def __init__(self, path: str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
+    def __init__(self, target: Database | str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
                  daily_downloads: int = 50, registration_open: bool = True, registration_max_per_hour: int = 10,
                  session_max_age_days: int = 14, session_idle_hours: int = 24,
                  quotas: dict[str, dict[str, int]] | None = None,
                  now: Callable[[], datetime] | None = None):
-        self.path = Path(path)
+        if isinstance(target, Path):
+            _private_file(target)
+            target = f"sqlite:///{target}"
+        self.db = target if isinstance(target, Database) else Database(target, "accounts")
+        self.path = self.db.path
         self.max_failures = max_failures
         self.lockout_seconds = lockout_seconds
         self.daily_downloads = daily_downloads
@@ -237,39 +185,12 @@ class Accounts:
         self._now = now or _utcnow
         self._hasher = PasswordHasher()
         self._dummy_hash: str | None = None
-        self._lock = threading.RLock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # password hashes and the audit log: readable by the owner only
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            pass
-        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        with self.transaction() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            self._migrate_name_keys(db)
-            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS users_name_key ON users (name_key)")
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-
-    @staticmethod
-    def _migrate_name_keys(db: sqlite3.Connection) -> None:
-        """Schema 1 → 2: fill ``name_key`` of accounts made before it existed (an older look-alike of
-        an existing name keeps its account, with its id appended to its key)."""
-        if "name_key" not in {row[1] for row in db.execute("PRAGMA table_info(users)")}:
-            db.execute("ALTER TABLE users ADD COLUMN name_key TEXT")
-        for user_id, username in db.execute("SELECT id, username FROM users WHERE name_key IS NULL ORDER BY id").fetchall():
-            key = name_key(username)
-            if db.execute("SELECT 1 FROM users WHERE name_key = ?", (key,)).fetchone():
-                key = f"{key}#{user_id}"
-            db.execute("UPDATE users SET name_key = ? WHERE id = ?", (key, user_id))
 
     @classmethod
     def from_settings(cls, settings: Settings, now: Callable[[], datetime] | None = None) -> Accounts:
-        return cls(accounts_path(settings.home), max_failures=settings.login_max_failures,
+        if not settings.database_url.strip():
+            _private_file(settings.accounts_path)
+        return cls(settings.database("accounts"), max_failures=settings.login_max_failures,
                    lockout_seconds=settings.login_lockout_seconds,
                    daily_downloads=settings.member_daily_downloads,
                    registration_open=bool(settings.registration_open),
@@ -283,17 +204,15 @@ class Accounts:
         return cls.from_settings(load_settings(home, **overrides), now)
 
     def close(self) -> None:
-        self._db.close()
+        """Nothing to do: connections are pooled per process (see :meth:`sucai.db.Database.dispose`)."""
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE: writers queue here, not at commit)."""
-        with self._lock, transaction(self._db) as db:
-            yield db
+    def transaction(self):
+        """One write transaction (see :meth:`sucai.db.Database.transaction`)."""
+        return self.db.transaction()
 
-    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+    def _read(self, query) -> list:
+        with self.db.read() as conn:
+            return conn.execute(query).fetchall()
 
     # -- users -------------------------------------------------------------
 
@@ -304,18 +223,21 @@ class Accounts:
         username = _check_username(username)
         _check_password(password)
         _check_role(role)
-        until = _check_date(member_until)
-        password_hash = self._hasher.hash(password)
+        return self._add_user(username, self._hasher.hash(password), role, _check_date(member_until), actor, source_ip)
+
+    @retried
+    def _add_user(self, username: str, password_hash: str, role: str, until: str | None, actor: Viewer | None,
+                  source_ip: str | None) -> Viewer:
         now = self._stamp()
-        with self.transaction() as db:
-            try:
-                cur = db.execute(
-                    "INSERT INTO users (username, name_key, password_hash, role, member_until, created_at, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?)", (username, name_key(username), password_hash, role, until, now, now))
-            except sqlite3.IntegrityError as error:
-                raise InvalidInput(f"用户名已存在或与已有用户名过于相似：{username}", code="user_exists") from error
-            viewer = Viewer(cur.lastrowid, username, role, until)
-            self._audit(db, "user_changed", actor, f"新增用户 {username}（{_describe(viewer)}）", source_ip)
+        try:
+            with self.transaction() as conn:
+                user_id = conn.execute(users.insert().values(
+                    username=username, name_key=name_key(username), password_hash=password_hash, role=role,
+                    member_until=until, created_at=now, updated_at=now).returning(users.c.id)).scalar_one()
+                viewer = Viewer(user_id, username, role, until)
+                self._audit(conn, "user_changed", actor, f"新增用户 {username}（{_describe(viewer)}）", source_ip)
+        except IntegrityError as error:
+            raise InvalidInput(f"用户名已存在或与已有用户名过于相似：{username}", code="user_exists") from error
         return viewer
 
     def register(self, username: str, password: str, source_ip: str | None = None) -> Viewer:
@@ -341,33 +263,36 @@ class Accounts:
         return self._user(user)[0]
 
     def users(self) -> list[Viewer]:
-        rows = self._read("SELECT id, username, role, member_until FROM users ORDER BY id")
+        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until).order_by(users.c.id))
         return [Viewer(*row) for row in rows]
 
+    @retried
     def set_role(self, user: int | str, role: str, *, actor: Viewer | None = None,
                  source_ip: str | None = None) -> Viewer:
         """Change the role. Raises InvalidInput (``bad_role``, ``last_admin``), NotFound."""
         _check_role(role)
-        with self.transaction() as db:
-            current, _ = self._user(user, db)
+        with self.transaction() as conn:
+            current, _ = self._user(user, conn)
             if current.role == "admin" and role != "admin":
-                self._keep_an_admin(db, current)
-            db.execute("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", (role, self._stamp(), current.user_id))
+                self._keep_an_admin(conn, current)
+            conn.execute(users.update().where(users.c.id == current.user_id)
+                         .values(role=role, updated_at=self._stamp()))
             if role != current.role:   # a session begun with other rights does not go on
-                db.execute("DELETE FROM sessions WHERE user_id = ?", (current.user_id,))
+                conn.execute(sessions.delete().where(sessions.c.user_id == current.user_id))
             changed = Viewer(current.user_id, current.username, role, current.member_until)
-            self._audit(db, "user_changed", actor, f"{current.username} 角色 {current.role} → {role}", source_ip)
+            self._audit(conn, "user_changed", actor, f"{current.username} 角色 {current.role} → {role}", source_ip)
         return changed
 
+    @retried
     def set_expiry(self, user: int | str, member_until: str | date | None, *, actor: Viewer | None = None,
                    source_ip: str | None = None) -> Viewer:
         """Set (or with None clear) the last day of the membership. Raises InvalidInput (``bad_date``), NotFound."""
         until = _check_date(member_until)
-        with self.transaction() as db:
-            current, _ = self._user(user, db)
-            db.execute("UPDATE users SET member_until = ?, updated_at = ? WHERE id = ?",
-                       (until, self._stamp(), current.user_id))
-            self._audit(db, "user_changed", actor,
+        with self.transaction() as conn:
+            current, _ = self._user(user, conn)
+            conn.execute(users.update().where(users.c.id == current.user_id)
+                         .values(member_until=until, updated_at=self._stamp()))
+            self._audit(conn, "user_changed", actor,
                         f"{current.username} 会员到期 {current.member_until or '无'} → {until or '无'}", source_ip)
         return Viewer(current.user_id, current.username, current.role, until)
 
@@ -376,41 +301,51 @@ class Accounts:
         """Replace the password, end every web session of the account (log in again where needed) and
         lift a login lockout of that name. Raises InvalidInput, NotFound."""
         _check_password(password)
-        password_hash = self._hasher.hash(password)
-        with self.transaction() as db:
-            current, _ = self._user(user, db)
-            db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
-                       (password_hash, self._stamp(), current.user_id))
-            db.execute("DELETE FROM attempts WHERE kind = 'user' AND key = ?", (_name_key(current.username),))
-            db.execute("DELETE FROM sessions WHERE user_id = ?", (current.user_id,))
-            self._audit(db, "user_changed", actor, f"{current.username} 修改密码", source_ip)
+        self._set_password(user, self._hasher.hash(password), actor, source_ip)
 
+    @retried
+    def _set_password(self, user: int | str, password_hash: str, actor: Viewer | None, source_ip: str | None) -> None:
+        with self.transaction() as conn:
+            current, _ = self._user(user, conn)
+            conn.execute(users.update().where(users.c.id == current.user_id)
+                         .values(password_hash=password_hash, updated_at=self._stamp()))
+            conn.execute(attempts.delete().where(attempts.c.kind == "user",
+                                                 attempts.c.key == _name_key(current.username)))
+            conn.execute(sessions.delete().where(sessions.c.user_id == current.user_id))
+            self._audit(conn, "user_changed", actor, f"{current.username} 修改密码", source_ip)
+
+    @retried
     def remove_user(self, user: int | str, *, actor: Viewer | None = None, source_ip: str | None = None) -> None:
         """Delete an account, its tokens and sessions (its audit entries stay). Raises NotFound, InvalidInput (``last_admin``)."""
-        with self.transaction() as db:
-            current, _ = self._user(user, db)
+        with self.transaction() as conn:
+            current, _ = self._user(user, conn)
             if current.role == "admin":
-                self._keep_an_admin(db, current)
-            db.execute("DELETE FROM users WHERE id = ?", (current.user_id,))
-            self._audit(db, "user_changed", actor, f"删除用户 {current.username}", source_ip)
+                self._keep_an_admin(conn, current)
+            conn.execute(users.delete().where(users.c.id == current.user_id))
+            self._audit(conn, "user_changed", actor, f"删除用户 {current.username}", source_ip)
 
-    def _keep_an_admin(self, db: sqlite3.Connection, leaving: Viewer) -> None:
-        others = db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND id != ?",
-                            (leaving.user_id,)).fetchone()[0]
+    def _keep_an_admin(self, conn: Connection, leaving: Viewer) -> None:
+        others = conn.execute(select(func.count()).select_from(users)
+                              .where(users.c.role == "admin", users.c.id != leaving.user_id)).scalar_one()
         if not others:
             raise InvalidInput(f"{leaving.username} 是唯一的管理员，请先指定另一位管理员", code="last_admin")
 
-    def _user(self, user: int | str, db: sqlite3.Connection | None = None) -> tuple[Viewer, str]:
+    def _user(self, user: int | str, conn: Connection | None = None) -> tuple[Viewer, str]:
+        """The account with this id, or this user name (exactly, else up to case), and its password hash."""
         if isinstance(user, bool) or not isinstance(user, (int, str)):
             raise NotFound("用户不存在", code="user_not_found")
-        column, key = ("id", user) if isinstance(user, int) else ("username", _normalise(user))
-        with self._lock:
-            row = (db or self._db).execute(
-                f"SELECT id, username, role, member_until, password_hash FROM users WHERE {column} = ?", (key,)
-            ).fetchone()
-        if row is None:
+        columns = select(users.c.id, users.c.username, users.c.role, users.c.member_until, users.c.password_hash)
+        if isinstance(user, int):
+            query = columns.where(users.c.id == user)
+        else:   # names are unique up to look-alikes, so the key finds at most one other spelling
+            name = _normalise(user)
+            query = columns.where(or_(users.c.username == name, users.c.name_key == name_key(name)))
+        rows = conn.execute(query).fetchall() if conn is not None else self._read(query)
+        if isinstance(user, str):
+            rows = sorted((r for r in rows if _name_key(r[1]) == _name_key(name)), key=lambda r: r[1] != name)
+        if not rows:
             raise NotFound(f"用户不存在：{user}", code="user_not_found")
-        return Viewer(*row[:4]), row[4]
+        return Viewer(*rows[0][:4]), rows[0][4]
 
     # -- logging in --------------------------------------------------------
 
@@ -445,14 +380,17 @@ class Accounts:
             self._attempt(keys, self.lockout_seconds, ("login_failed", name[:64], source_ip))
             raise Forbidden(BAD_CREDENTIALS, code="bad_credentials")
         rehash = self._hasher.check_needs_rehash(stored)
-        new_hash = self._hasher.hash(password) if rehash else None
-        with self.transaction() as db:
-            if new_hash:
-                db.execute("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
-                           (new_hash, viewer.user_id, stored))
-            db.execute("DELETE FROM attempts WHERE kind = 'user' AND key = ?", (_name_key(name),))
-            self._audit(db, "login", viewer, "", source_ip)
+        self._logged_in(viewer, name, stored, self._hasher.hash(password) if rehash else None, source_ip)
         return viewer
+
+    @retried
+    def _logged_in(self, viewer: Viewer, name: str, stored: str, new_hash: str | None, source_ip: str | None) -> None:
+        with self.transaction() as conn:
+            if new_hash:
+                conn.execute(users.update().where(users.c.id == viewer.user_id, users.c.password_hash == stored)
+                             .values(password_hash=new_hash))
+            conn.execute(attempts.delete().where(attempts.c.kind == "user", attempts.c.key == _name_key(name)))
+            self._audit(conn, "login", viewer, "", source_ip)
 
     def _wait(self, keys: list[tuple[str, str]], most: int, window: int) -> int:
         """Seconds until none of ``keys`` has ``most`` attempts within ``window`` seconds (0: go ahead)."""
@@ -461,24 +399,26 @@ class Accounts:
         now = self._now().timestamp()
         wait = 0.0
         for kind, key in keys:
-            rows = self._read("SELECT at FROM attempts WHERE kind = ? AND key = ? AND at > ? ORDER BY at DESC LIMIT ?",
-                              (kind, key, now - window, most))
+            rows = self._read(select(attempts.c.at).where(attempts.c.kind == kind, attempts.c.key == key,
+                                                          attempts.c.at > now - window)
+                              .order_by(attempts.c.at.desc()).limit(most))
             if len(rows) >= most:
                 wait = max(wait, rows[-1][0] + window - now)
         return int(-(-wait // 1)) if wait > 0 else 0
 
+    @retried
     def _attempt(self, keys: list[tuple[str, str]], window: int, audit: tuple | None = None,
                  actor: Viewer = VISITOR) -> None:
         """Record an attempt for each of ``keys`` (those older than ``window`` of the same kinds go), and
         ``audit`` (``(event, detail, source_ip)``, by ``actor``) in the same transaction."""
         at = self._now().timestamp()
-        with self.transaction() as db:
+        with self.transaction() as conn:
             for kind in {kind for kind, _ in keys}:
-                db.execute("DELETE FROM attempts WHERE kind = ? AND at < ?", (kind, at - window))
-            db.executemany("INSERT INTO attempts (kind, key, at) VALUES (?,?,?)", [(k, key, at) for k, key in keys])
+                conn.execute(attempts.delete().where(attempts.c.kind == kind, attempts.c.at < at - window))
+            conn.execute(attempts.insert(), [{"kind": k, "key": key, "at": at} for k, key in keys])
             if audit:
                 event, detail, source_ip = audit
-                self._audit(db, event, actor, detail, source_ip)
+                self._audit(conn, event, actor, detail, source_ip)
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -493,6 +433,7 @@ class Accounts:
 
     # -- API tokens --------------------------------------------------------
 
+    @retried
     def create_token(self, user: int | str, name: str, *, actor: Viewer | None = None,
                      source_ip: str | None = None) -> str:
         """A new API token for the account: the secret is returned now and never again."""
@@ -501,53 +442,62 @@ class Accounts:
             raise BadValue("令牌名称应为 1–64 个字符", code="bad_token_name")
         token_id = secrets.token_hex(4)
         secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
-        with self.transaction() as db:
-            owner, _ = self._user(user, db)
-            db.execute("INSERT INTO tokens (id, user_id, name, token_hash, created_at) VALUES (?,?,?,?,?)",
-                       (token_id, owner.user_id, name, _token_hash(secret), self._stamp()))
-            self._audit(db, "token_created", actor, f"{owner.username} 的令牌 {token_id}（{name}）", source_ip)
+        with self.transaction() as conn:
+            owner, _ = self._user(user, conn)
+            conn.execute(tokens.insert().values(id=token_id, user_id=owner.user_id, name=name,
+                                                token_hash=_token_hash(secret), created_at=self._stamp()))
+            self._audit(conn, "token_created", actor, f"{owner.username} 的令牌 {token_id}（{name}）", source_ip)
         return secret
 
     def tokens(self, user: int | str) -> list[dict]:
         """The account's tokens (never their secrets), newest first."""
         owner = self.viewer(user)
-        rows = self._read("SELECT id, name, created_at, last_used_at, revoked_at FROM tokens"
-                          " WHERE user_id = ? ORDER BY created_at DESC, rowid DESC", (owner.user_id,))
+        rows = self._read(select(tokens.c.id, tokens.c.name, tokens.c.created_at, tokens.c.last_used_at,
+                                 tokens.c.revoked_at).where(tokens.c.user_id == owner.user_id)
+                          .order_by(tokens.c.created_at.desc(), tokens.c.id.desc()))
         return [{"id": r[0], "name": r[1], "created_at": r[2], "last_used_at": r[3], "revoked_at": r[4],
                  "active": r[4] is None} for r in rows]
 
+    @retried
     def revoke_token(self, token_id: str, *, actor: Viewer | None = None, source_ip: str | None = None) -> None:
         """Revoke a token at once. Raises NotFound (``token_not_found``).
 
         With ``actor`` given and not an admin, only the actor's own tokens may be revoked.
         """
-        with self.transaction() as db:
-            row = db.execute("SELECT t.user_id, u.username, t.revoked_at FROM tokens t JOIN users u"
-                             " ON u.id = t.user_id WHERE t.id = ?", (str(token_id),)).fetchone()
+        token_id = _CONTROL.sub("", str(token_id))
+        with self.transaction() as conn:
+            row = conn.execute(select(tokens.c.user_id, users.c.username, tokens.c.revoked_at)
+                               .join_from(tokens, users, users.c.id == tokens.c.user_id)
+                               .where(tokens.c.id == token_id)).first()
             if row is None or (actor is not None and not actor.admin and actor.user_id != row[0]):
                 raise NotFound(f"令牌不存在：{token_id}", code="token_not_found")
             if row[2] is None:
-                db.execute("UPDATE tokens SET revoked_at = ? WHERE id = ?", (self._stamp(), str(token_id)))
-                self._audit(db, "token_revoked", actor, f"{row[1]} 的令牌 {token_id}", source_ip)
+                conn.execute(tokens.update().where(tokens.c.id == token_id).values(revoked_at=self._stamp()))
+                self._audit(conn, "token_revoked", actor, f"{row[1]} 的令牌 {token_id}", source_ip)
 
     def viewer_for_token(self, secret: str) -> Viewer:
         """The account a token belongs to. Raises Forbidden (``bad_token``) when unknown or revoked."""
         if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
             raise Forbidden("API 令牌无效或已吊销", code="bad_token")
-        rows = self._read("SELECT u.id, u.username, u.role, u.member_until, t.id, t.last_used_at FROM tokens t"
-                          " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
-                          (_token_hash(secret),))
+        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until, tokens.c.id,
+                                 tokens.c.last_used_at).join_from(tokens, users, users.c.id == tokens.c.user_id)
+                          .where(tokens.c.token_hash == _token_hash(secret), tokens.c.revoked_at.is_(None)))
         if not rows:
             raise Forbidden("API 令牌无效或已吊销", code="bad_token")
         row = rows[0]
         now = self._now()
-        if row[5] is None or row[5] < _iso(now - timedelta(minutes=1)):
-            with self.transaction() as db:   # at most one write a minute per token
-                db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (_iso(now), row[4]))
+        if row[5] is None or row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per token
+            self._touch(tokens.update().where(tokens.c.id == row[4]).values(last_used_at=_iso(now)))
         return Viewer(*row[:4])
+
+    @retried
+    def _touch(self, statement) -> None:
+        with self.transaction() as conn:
+            conn.execute(statement)
 
     # -- web sessions ------------------------------------------------------
 
+    @retried
     def start_session(self, viewer: Viewer, source_ip: str | None = None) -> str:
         """A new web session for ``viewer``: the secret for the cookie (only its SHA-256 is stored).
 
@@ -555,11 +505,11 @@ class Accounts:
         """
         secret = secrets.token_urlsafe(32)
         now = self._now()
-        with self.transaction() as db:
-            db.execute("DELETE FROM sessions WHERE created_at < ? OR seen_at < ?",
-                       (_iso(now - self.session_max_age), _iso(now - self.session_idle)))
-            db.execute("INSERT INTO sessions (id, user_id, created_at, seen_at, source_ip) VALUES (?,?,?,?,?)",
-                       (_token_hash(secret), viewer.user_id, _iso(now), _iso(now), source_ip))
+        with self.transaction() as conn:
+            conn.execute(sessions.delete().where(or_(sessions.c.created_at < _iso(now - self.session_max_age),
+                                                     sessions.c.seen_at < _iso(now - self.session_idle))))
+            conn.execute(sessions.insert().values(id=_token_hash(secret), user_id=viewer.user_id, created_at=_iso(now),
+                                                  seen_at=_iso(now), source_ip=source_ip))
         return secret
 
     def session_viewer(self, secret: str) -> Viewer:
@@ -567,61 +517,78 @@ class Accounts:
         expired (unused for ``session_idle_hours``, or older than ``session_max_age_days``)."""
         if not isinstance(secret, str) or not 20 <= len(secret) <= 200:
             return VISITOR
-        rows = self._read("SELECT u.id, u.username, u.role, u.member_until, s.created_at, s.seen_at FROM sessions s"
-                          " JOIN users u ON u.id = s.user_id WHERE s.id = ?", (_token_hash(secret),))
+        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until,
+                                 sessions.c.created_at, sessions.c.seen_at)
+                          .join_from(sessions, users, users.c.id == sessions.c.user_id)
+                          .where(sessions.c.id == _token_hash(secret)))
         if not rows:
             return VISITOR
         row, now = rows[0], self._now()
         if row[4] < _iso(now - self.session_max_age) or row[5] < _iso(now - self.session_idle):
             self.end_session(secret)
             return VISITOR
-        if row[5] < _iso(now - timedelta(minutes=1)):
-            with self.transaction() as db:   # at most one write a minute per session
-                db.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", (_iso(now), _token_hash(secret)))
+        if row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per session
+            self._touch(sessions.update().where(sessions.c.id == _token_hash(secret)).values(seen_at=_iso(now)))
         return Viewer(*row[:4])
 
     def end_session(self, secret: str) -> None:
         """End one web session (logging out); an unknown secret is ignored."""
         if isinstance(secret, str):
-            with self.transaction() as db:
-                db.execute("DELETE FROM sessions WHERE id = ?", (_token_hash(secret),))
+            self._touch(sessions.delete().where(sessions.c.id == _token_hash(secret)))
 
     def session_count(self, user: int | str) -> int:
         """How many live (not yet expired) web sessions the account has."""
         owner, now = self.viewer(user), self._now()
-        return self._read("SELECT COUNT(*) FROM sessions WHERE user_id = ? AND created_at >= ? AND seen_at >= ?",
-                          (owner.user_id, _iso(now - self.session_max_age), _iso(now - self.session_idle)))[0][0]
+        return self._read(select(func.count()).select_from(sessions).where(
+            sessions.c.user_id == owner.user_id, sessions.c.created_at >= _iso(now - self.session_max_age),
+            sessions.c.seen_at >= _iso(now - self.session_idle)))[0][0]
+
+    @retried
+    def session_secret(self) -> bytes:
+        """The key that signs session cookies: 32 random bytes kept in the database (``secrets``), so every
+        process and node signs and reads the same cookies.
+
+        Made on first use — from the ``session.key`` file sucai 0.1 kept beside an
+        embedded accounts file when there is one (nobody is logged out by an upgrade) —;
+        every later call returns the same key.
+        """
+        with self.db.read() as conn:
+            found = conn.execute(select(secret_rows.c.value).where(secret_rows.c.name == "session_key")).scalar()
+        if found is None:
+            legacy = self.path.parent / "session.key" if self.path else None
+            key = legacy.read_bytes() if legacy and legacy.is_file() and legacy.stat().st_size >= 32 else None
+            with self.transaction() as conn:
+                conn.execute(self.db.insert(secret_rows, ignore=True).values(
+                    name="session_key", value=(key or secrets.token_bytes(32)).hex()))
+                found = conn.execute(select(secret_rows.c.value).where(secret_rows.c.name == "session_key")).scalar()
+        return bytes.fromhex(found)
 
     # -- audit log and download quota -------------------------------------
 
+    @retried
     def audit(self, event: str, viewer: Viewer | None, detail: str = "", source_ip: str | None = None) -> None:
         """Record ``event`` (one of :data:`EVENTS`) by ``viewer`` (None: the command line)."""
-        with self.transaction() as db:
-            self._audit(db, event, viewer, detail, source_ip)
+        with self.transaction() as conn:
+            self._audit(conn, event, viewer, detail, source_ip)
 
-    def _audit(self, db: sqlite3.Connection, event: str, viewer: Viewer | None, detail: str,
+    def _audit(self, conn: Connection, event: str, viewer: Viewer | None, detail: str,
                source_ip: str | None) -> None:
         if event not in EVENTS:
             raise InvalidInput(f"未知的审计事件：{event}", code="bad_event")
         who = viewer or Viewer(None, None, "cli", None)
-        db.execute("INSERT INTO audit (at, event, user_id, username, role, detail, source_ip) VALUES (?,?,?,?,?,?,?)",
-                   (self._stamp(), event, who.user_id, who.username, who.role, str(detail or "")[:500], source_ip))
+        conn.execute(audit.insert().values(at=self._stamp(), event=event, user_id=who.user_id, username=who.username,
+                                           role=who.role, detail=str(detail or "")[:500], source_ip=source_ip))
 
     def audit_log(self, limit: int = 100, event: str | None = None, user_id: int | None = None) -> list[dict]:
         """The latest audit entries, newest first."""
         limit = max(1, min(int(limit), 100_000))
-        where, params = [], []
-        if event is not None:
-            where.append("event = ?")
-            params.append(event)
-        if user_id is not None:
-            where.append("user_id = ?")
-            params.append(user_id)
-        sql = ("SELECT id, at, event, user_id, username, role, detail, source_ip FROM audit"
-               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?")
-        rows = self._read(sql, (*params, limit))
         keys = ("id", "at", "event", "user_id", "username", "role", "detail", "source_ip")
-        return [dict(zip(keys, row)) for row in rows]
+        query = select(*(audit.c[key] for key in keys)).order_by(audit.c.id.desc()).limit(limit)
+        if event is not None:
+            query = query.where(audit.c.event == event)
+        if user_id is not None:
+            query = query.where(audit.c.user_id == user_id)
+        return [dict(zip(keys, row)) for row in self._read(query)]
 
     def downloads_today(self, viewer: Viewer) -> int:
         """How many downloads ``viewer`` has made today (UTC)."""
@@ -657,7 +624,7 @@ class Accounts:
         """The last day of the viewer's SVIP tier (None: never had it)."""
         if viewer.user_id is None:
             return None
-        rows = self._read("SELECT svip_until FROM tiers WHERE user_id = ?", (viewer.user_id,))
+        rows = self._read(select(tiers.c.svip_until).where(tiers.c.user_id == viewer.user_id))
         return rows[0][0] if rows else None
 
     def quota(self, viewer: Viewer, kind: str) -> int | None:
@@ -670,53 +637,54 @@ class Accounts:
         """How many ``kind`` the viewer has used today (UTC), from the audit log."""
         if viewer.user_id is None:
             return 0
-        return self._read("SELECT COUNT(*) FROM audit WHERE user_id = ? AND event = ? AND at >= ?",
-                          (viewer.user_id, kind, self._day_start()))[0][0]
+        return self._read(self._used_today(viewer, kind))[0][0]
+
+    def _used_today(self, viewer: Viewer, kind: str):
+        return select(func.count()).select_from(audit).where(
+            audit.c.user_id == viewer.user_id, audit.c.event == kind, audit.c.at >= self._day_start())
 
     def quota_left(self, viewer: Viewer, kind: str) -> int | None:
         """``kind`` the viewer has left today; None when not limited."""
         most = self.quota(viewer, kind)
         return None if most is None else max(0, most - self.used_today(viewer, kind))
 
+    @retried
     def use_quota(self, viewer: Viewer, kind: str, detail: str = "", source_ip: str | None = None) -> None:
         """Spend one of today's ``kind`` (recorded in the audit log as the event ``kind``).
 
         Raises TooManyRequests (429, ``quota_exceeded``) when the viewer's tier has
-        used its daily quota of ``kind`` (UTC days).
+        used its daily quota of ``kind`` (UTC days), on any node (the count and the
+        record are one serialisable transaction).
         """
         most = self.quota(viewer, kind)
-        with self.transaction() as db:
-            if most is not None:
-                used = db.execute("SELECT COUNT(*) FROM audit WHERE user_id = ? AND event = ? AND at >= ?",
-                                  (viewer.user_id, kind, self._day_start())).fetchone()[0]
-                if used >= most:
-                    tomorrow = datetime.combine(self._now().date() + timedelta(days=1), time(), timezone.utc)
-                    raise TooManyRequests(f"今日{QUOTA_KINDS[kind]}次数已达上限（{most} 次），请明天再来",
-                                          code="quota_exceeded",
-                                          retry_after=int((tomorrow - self._now()).total_seconds()) + 1)
-            self._audit(db, kind, viewer, detail, source_ip)
+        with self.transaction() as conn:
+            if most is not None and conn.execute(self._used_today(viewer, kind)).scalar_one() >= most:
+                tomorrow = datetime.combine(self._now().date() + timedelta(days=1), time(), timezone.utc)
+                raise TooManyRequests(f"今日{QUOTA_KINDS[kind]}次数已达上限（{most} 次），请明天再来",
+                                      code="quota_exceeded",
+                                      retry_after=int((tomorrow - self._now()).total_seconds()) + 1)
+            self._audit(conn, kind, viewer, detail, source_ip)
 
-    def extend_membership(self, db: sqlite3.Connection, user_id: int, tier: str, days: int) -> tuple[str, str]:
+    def extend_membership(self, conn: Connection, user_id: int, tier: str, days: int) -> tuple[str, str]:
         """Extend account ``user_id``'s ``tier`` (:data:`TIERS`) by ``days`` days inside the caller's
-        transaction ``db`` (see :func:`extended_until`); returns ``(before, after)`` as ``YYYY-MM-DD``
+        transaction ``conn`` (see :func:`extended_until`); returns ``(before, after)`` as ``YYYY-MM-DD``
         (``before`` "" when there was none). An SVIP is a member at least as long; a free user becomes
         a member. Raises NotFound, InvalidInput (``bad_tier``)."""
         if tier not in TIERS:
             raise InvalidInput(f"会员等级应为 {' / '.join(TIERS)}：{tier}", code="bad_tier")
-        row = db.execute("SELECT u.role, u.member_until, t.svip_until FROM users u LEFT JOIN tiers t"
-                         " ON t.user_id = u.id WHERE u.id = ?", (user_id,)).fetchone()
+        row = conn.execute(select(users.c.role, users.c.member_until, tiers.c.svip_until)
+                           .select_from(users.outerjoin(tiers, tiers.c.user_id == users.c.id))
+                           .where(users.c.id == user_id)).first()
         if row is None:
             raise NotFound("用户不存在", code="user_not_found")
         role, member_until, svip_until = row
-        today = self._today()
         before = svip_until if tier == "svip" else member_until
-        after = extended_until(before, days, today)
+        after = extended_until(before, days, self._today())
         member = max(member_until or "", after) if tier == "svip" else after
         if tier == "svip":
-            db.execute("INSERT INTO tiers (user_id, svip_until) VALUES (?, ?)"
-                       " ON CONFLICT (user_id) DO UPDATE SET svip_until = excluded.svip_until", (user_id, after))
-        db.execute("UPDATE users SET role = ?, member_until = ?, updated_at = ? WHERE id = ?",
-                   ("member" if role == "user" else role, member, self._stamp(), user_id))
+            conn.execute(self.db.insert(tiers, update=("user_id",)).values(user_id=user_id, svip_until=after))
+        conn.execute(users.update().where(users.c.id == user_id).values(
+            role="member" if role == "user" else role, member_until=member, updated_at=self._stamp()))
         return before or "", after
 
     # -- clock -------------------------------------------------------------
@@ -754,33 +722,17 @@ def tier_quotas(settings: Settings) -> dict[str, dict[str, int]]:
 
 
 def session_secret(home: str | Path) -> bytes:
-    """The key that signs session cookies: 32 random bytes in ``home/session.key`` (mode 0600).
+    """The cookie-signing key of the library in ``home`` (see :meth:`Accounts.session_secret`)."""
+    return Accounts.open(home).session_secret()
 
-    Made on first use; every later call (from any process) returns the same key.
-    """
-    path = Path(home) / "session.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".session.key.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, secrets.token_bytes(32))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(temp, path)          # atomic: the first process to get here wins
-        except FileExistsError:
-            pass
-        finally:
-            temp.unlink()
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
-    key = path.read_bytes()
-    if len(key) < 32:
-        raise SucaiError(f"{path} 已损坏（长度 {len(key)} 字节）；删除它会让所有人重新登录", code="bad_session_key")
-    return key
+
+def _private_file(path: Path) -> None:
+    """Create the embedded accounts file readable by its owner only (password hashes, the audit log)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def local_time(stamp: str | None, zone: str) -> str:
@@ -806,7 +758,8 @@ def _iso(moment: datetime) -> str:
 
 
 def _normalise(username: str) -> str:
-    return unicodedata.normalize("NFKC", username).strip()
+    """NFKC, without control characters (no name has them; PostgreSQL text cannot hold NUL)."""
+    return _CONTROL.sub("", unicodedata.normalize("NFKC", username)).strip()
 
 
 def _name_key(username: str) -> str:

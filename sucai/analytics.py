@@ -23,32 +23,17 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from sqlalchemy import func, select
+
 from . import analysis
 from .accounts import Accounts, Viewer
-from .collections import Collections, install_schema
+from .collections import Collections
+from .db import retried
+from .db.schema import document_stats, search_stats, users
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 MAX_QUERY_CHARS = 100
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS search_stats (
-    day TEXT NOT NULL,
-    query TEXT NOT NULL,
-    searches INTEGER NOT NULL,
-    empty INTEGER NOT NULL,
-    PRIMARY KEY (day, query)
-);
-CREATE TABLE IF NOT EXISTS document_stats (
-    day TEXT NOT NULL,
-    doc_id INTEGER NOT NULL,
-    reads INTEGER NOT NULL,
-    downloads INTEGER NOT NULL,
-    PRIMARY KEY (day, doc_id)
-);
-"""
-
 
 def query_key(query: str) -> str:
     """How a query is counted: normalised (:func:`sucai.analysis.normalize`), white space runs as one
@@ -62,21 +47,20 @@ class Analytics:
     def __init__(self, accounts: Accounts, zone: tzinfo):
         self.accounts = accounts
         self.zone = zone
-        install_schema(accounts, "analytics", _SCHEMA, SCHEMA_VERSION)
 
+    @retried
     def write(self, searches: Counter, empty: Counter, reads: Counter, downloads: Counter) -> None:
         """Add counts, keyed ``(day, query)`` for searches (``empty``: those with no result) and
         ``(day, doc_id)`` for reads and downloads, in one transaction."""
-        with self.accounts.transaction() as db:
-            db.executemany(
-                "INSERT INTO search_stats (day, query, searches, empty) VALUES (?,?,?,?) ON CONFLICT (day, query)"
-                " DO UPDATE SET searches = searches + excluded.searches, empty = empty + excluded.empty",
-                [(day, q, n, empty.get((day, q), 0)) for (day, q), n in searches.items()])
-            db.executemany(
-                "INSERT INTO document_stats (day, doc_id, reads, downloads) VALUES (?,?,?,?) ON CONFLICT (day, doc_id)"
-                " DO UPDATE SET reads = reads + excluded.reads, downloads = downloads + excluded.downloads",
-                [(day, doc, reads.get((day, doc), 0), downloads.get((day, doc), 0))
-                 for day, doc in set(reads) | set(downloads)])
+        queries = [{"day": day, "query": q, "searches": n, "empty": empty.get((day, q), 0)}
+                   for (day, q), n in searches.items()]
+        documents = [{"day": day, "doc_id": doc, "reads": reads.get((day, doc), 0),
+                      "downloads": downloads.get((day, doc), 0)} for day, doc in set(reads) | set(downloads)]
+        with self.accounts.transaction() as conn:
+            for table, keys, rows in ((search_stats, ("day", "query"), queries),
+                                      (document_stats, ("day", "doc_id"), documents)):
+                if rows:
+                    conn.execute(self.accounts.db.insert(table, update=keys, add=True), rows)
 
     def report(self, days: int = 30, limit: int = 20, today: date | None = None) -> dict:
         """The operator's guide over the last ``days`` local days: ``top_queries`` and ``empty_queries``
@@ -85,20 +69,25 @@ class Analytics:
         today = today or datetime.now(timezone.utc).astimezone(self.zone).date()
         first = (today - timedelta(days=days - 1)).isoformat()
         read = self.accounts._read
-        queries = "SELECT query, SUM(searches), SUM(empty) FROM search_stats WHERE day >= ? GROUP BY query"
-        top = read(f"{queries} ORDER BY 2 DESC, 1 LIMIT ?", (first, limit))
-        empty = read(f"{queries} HAVING SUM(empty) > 0 ORDER BY 3 DESC, 1 LIMIT ?", (first, limit))
-        documents = "SELECT doc_id, SUM({0}) FROM document_stats WHERE day >= ? GROUP BY doc_id HAVING SUM({0}) > 0" \
-                    " ORDER BY 2 DESC, 1 LIMIT ?"
-        users = Counter(self.local_day(at) for (at,) in read(
-            "SELECT created_at FROM users WHERE created_at >= ?", (self.day_start(first),)))
+        q, searches, nothing = search_stats.c.query, func.sum(search_stats.c.searches), func.sum(search_stats.c.empty)
+        queries = select(q, searches, nothing).where(search_stats.c.day >= first).group_by(q)
+        top = read(queries.order_by(searches.desc(), q).limit(limit))
+        empty = read(queries.having(nothing > 0).order_by(nothing.desc(), q).limit(limit))
+
+        def documents(column: str):
+            doc, total = document_stats.c.doc_id, func.sum(document_stats.c[column])
+            return read(select(doc, total).where(document_stats.c.day >= first).group_by(doc)
+                        .having(total > 0).order_by(total.desc(), doc).limit(limit))
+
+        joined = Counter(self.local_day(at) for (at,) in read(
+            select(users.c.created_at).where(users.c.created_at >= self.day_start(first))))
         return {
             "since": first,
             "top_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in top],
             "empty_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in empty],
-            "most_read": [{"doc_id": d, "count": n} for d, n in read(documents.format("reads"), (first, limit))],
-            "most_downloaded": [{"doc_id": d, "count": n} for d, n in read(documents.format("downloads"), (first, limit))],
-            "new_users": [{"date": d, "count": n} for d, n in sorted(users.items(), reverse=True)],
+            "most_read": [{"doc_id": d, "count": n} for d, n in documents("reads")],
+            "most_downloaded": [{"doc_id": d, "count": n} for d, n in documents("downloads")],
+            "new_users": [{"date": d, "count": n} for d, n in sorted(joined.items(), reverse=True)],
         }
 
     def local_day(self, stamp: str) -> str:
@@ -194,8 +183,6 @@ class Recorder:
                 if event[0] == "flush":
                     event[1].set()
             if events[-1][0] == "stop":
-                if stores:
-                    stores[0].accounts.close()   # both stores share this thread's connection
                 return
 
 

@@ -25,34 +25,19 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from sqlalchemy import func, select
+
 from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer
-from .collections import install_schema
+from .db import retried
+from .db.schema import codes as codes_table
 from .errors import BadValue, InvalidInput, NotFound
 
-SCHEMA_VERSION = 1
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"   # Crockford's base32: no I, L, O, U
 CODE_CHARS = 20                                 # 100 bits
 MAX_BATCH = 10_000
 MAX_DAYS = 3660
 WINDOW_SECONDS = 3600
 _READ_AS = {"O": "0", "I": "1", "L": "1"}
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS codes (
-    id INTEGER PRIMARY KEY,
-    code_hash TEXT NOT NULL UNIQUE,
-    hint TEXT NOT NULL,
-    batch TEXT NOT NULL,
-    tier TEXT NOT NULL,
-    days INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT,
-    redeemed_at TEXT,
-    redeemed_by INTEGER,
-    redeemed_name TEXT
-);
-CREATE INDEX IF NOT EXISTS codes_batch ON codes (batch);
-"""
 
 CSV_HEADER = ("卡密", "会员等级", "天数", "批次", "创建时间")
 
@@ -97,7 +82,6 @@ class Codes:
     def __init__(self, accounts: Accounts, max_failures: int = 5):
         self.accounts = accounts
         self.max_failures = max_failures
-        install_schema(accounts, "codes", _SCHEMA, SCHEMA_VERSION)
 
     def create(self, tier: str, days: int, count: int, *, batch: str | None = None, actor: Viewer | None = None,
                source_ip: str | None = None) -> list[dict]:
@@ -116,14 +100,18 @@ class Codes:
         now = _stamp()
         batch = " ".join((batch or "").split())[:60] or f"{now[:16].replace('T', ' ')} {TIER_LABELS[tier]}{days}天"
         codes = [new_code() for _ in range(count)]
-        who = actor.username if actor else "命令行"
-        with self.accounts.transaction() as db:
-            db.executemany("INSERT INTO codes (code_hash, hint, batch, tier, days, created_at, created_by)"
-                           " VALUES (?,?,?,?,?,?,?)",
-                           [(_hash(c), c[-4:], batch, tier, days, now, who) for c in codes])
-            self.accounts._audit(db, "code_created", actor,
-                                 f"批次“{batch}”：{count} 个{TIER_LABELS[tier]} {days} 天", source_ip)
+        self._store(codes, tier, days, batch, now, actor, source_ip)
         return [{"code": c, "tier": TIER_LABELS[tier], "days": days, "batch": batch, "created_at": now} for c in codes]
+
+    @retried
+    def _store(self, codes: list[str], tier: str, days: int, batch: str, now: str, actor: Viewer | None,
+               source_ip: str | None) -> None:
+        who = actor.username if actor else "命令行"
+        with self.accounts.transaction() as conn:
+            conn.execute(codes_table.insert(), [{"code_hash": _hash(c), "hint": c[-4:], "batch": batch, "tier": tier,
+                                                 "days": days, "created_at": now, "created_by": who} for c in codes])
+            self.accounts._audit(conn, "code_created", actor,
+                                 f"批次“{batch}”：{len(codes)} 个{TIER_LABELS[tier]} {days} 天", source_ip)
 
     def redeem(self, viewer: Viewer, typed: str, source_ip: str | None = None) -> Redeemed:
         """Redeem a code for ``viewer``'s account: the code is used up and the tier extended, together.
@@ -142,27 +130,37 @@ class Codes:
             raise TooManyRequests(f"卡密兑换失败次数过多，请约 {max(1, -(-wait // 60))} 分钟后再试",
                                   code="too_many_attempts", retry_after=wait)
         code = normalise(typed)
-        with self.accounts.transaction() as db:
-            row = db.execute("SELECT id, tier, days, batch FROM codes WHERE code_hash = ? AND redeemed_at IS NULL",
-                             (_hash(code),)).fetchone() if len(code) == CODE_CHARS else None
-            if row is not None:
-                code_id, tier, days, batch = row
-                db.execute("UPDATE codes SET redeemed_at = ?, redeemed_by = ?, redeemed_name = ? WHERE id = ?",
-                           (_stamp(), viewer.user_id, viewer.username, code_id))
-                before, after = self.accounts.extend_membership(db, viewer.user_id, tier, days)
-                self.accounts._audit(db, "code_redeemed", viewer,
-                                     f"卡密 …{code[-4:]}（批次“{batch}”）：{TIER_LABELS[tier]} {before or '无'} → {after}",
-                                     source_ip)
-                return Redeemed(tier, days, before, after)
+        redeemed = self._use(viewer, code, source_ip) if len(code) == CODE_CHARS else None
+        if redeemed is not None:
+            return redeemed
         self.accounts._attempt(keys, WINDOW_SECONDS, ("code_failed", f"无效或已用的卡密 …{code[-4:]}", source_ip),
                                actor=viewer)
         raise NotFound("卡密无效或已被使用", code="bad_code")
 
+    @retried
+    def _use(self, viewer: Viewer, code: str, source_ip: str | None) -> Redeemed | None:
+        """Use up ``code`` for ``viewer`` and extend the tier, in one transaction (None: no such unused code)."""
+        c = codes_table.c
+        with self.accounts.transaction() as conn:
+            row = conn.execute(select(c.id, c.tier, c.days, c.batch)
+                               .where(c.code_hash == _hash(code), c.redeemed_at.is_(None))).first()
+            if row is None:
+                return None
+            code_id, tier, days, batch = row
+            conn.execute(codes_table.update().where(c.id == code_id)
+                         .values(redeemed_at=_stamp(), redeemed_by=viewer.user_id, redeemed_name=viewer.username))
+            before, after = self.accounts.extend_membership(conn, viewer.user_id, tier, days)
+            self.accounts._audit(conn, "code_redeemed", viewer,
+                                 f"卡密 …{code[-4:]}（批次“{batch}”）：{TIER_LABELS[tier]} {before or '无'} → {after}",
+                                 source_ip)
+            return Redeemed(tier, days, before, after)
+
     def batches(self) -> list[dict]:
         """Each batch: ``{"batch", "tier", "days", "count", "redeemed", "created_at", "created_by"}``, newest first."""
+        c = codes_table.c
         rows = self.accounts._read(
-            "SELECT batch, tier, days, COUNT(*), COUNT(redeemed_at), MIN(created_at), MIN(created_by) FROM codes"
-            " GROUP BY batch, tier, days ORDER BY MIN(id) DESC")
+            select(c.batch, c.tier, c.days, func.count(), func.count(c.redeemed_at), func.min(c.created_at),
+                   func.min(c.created_by)).group_by(c.batch, c.tier, c.days).order_by(func.min(c.id).desc()))
         keys = ("batch", "tier", "days", "count", "redeemed", "created_at", "created_by")
         return [dict(zip(keys, row)) for row in rows]
 
@@ -170,7 +168,7 @@ class Codes:
         """Redemptions per local day (``local_day(stamp)`` → ``YYYY-MM-DD``) from the UTC time ``since``
         on: ``{"date", "count"}``, newest first."""
         counts: dict[str, int] = {}
-        for (at,) in self.accounts._read("SELECT redeemed_at FROM codes WHERE redeemed_at >= ?", (since,)):
+        for (at,) in self.accounts._read(select(codes_table.c.redeemed_at).where(codes_table.c.redeemed_at >= since)):
             day = local_day(at)
             counts[day] = counts.get(day, 0) + 1
         return [{"date": d, "count": n} for d, n in sorted(counts.items(), reverse=True)]

@@ -60,6 +60,8 @@ class Settings:
     watch_settle_ms: int = 1000       # watch folder: a file is ingested once its size and time stayed the same this long
     check_min_match_chars: int = 13   # 查重: shortest 重合片段, in characters (letters, digits, Han; no punctuation)
     check_max_chars: int = 100_000    # 查重: longest draft, in characters (without whitespace)
+    database_url: str = ""            # postgresql://user:password@host/db; "" = the SQLite files in the data directory
+    index_poll_seconds: int = 1       # how often a server checks the change log when no notification comes
 
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -68,7 +70,20 @@ class Settings:
 
     @property
     def catalogue_path(self) -> Path:
+        """The embedded catalogue database (when ``database_url`` is empty)."""
         return self.home / "catalogue.sqlite3"
+
+    @property
+    def accounts_path(self) -> Path:
+        """The embedded accounts database (when ``database_url`` is empty)."""
+        return self.home / "accounts.sqlite3"
+
+    def database(self, store: str) -> str:
+        """The SQLAlchemy URL of ``store`` (``"catalogue"`` or ``"accounts"``): ``database_url`` when
+        set (both stores share one PostgreSQL database), else the store's SQLite file in ``home``."""
+        if self.database_url.strip():
+            return self.database_url.strip()
+        return f"sqlite:///{self.catalogue_path if store == 'catalogue' else self.accounts_path}"
 
     @property
     def index_dir(self) -> Path:
@@ -127,6 +142,10 @@ def _check_text(name: str, value) -> None:
         except ValueError as err:
             raise InvalidInput(f"设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8）：{err}",
                                code="bad_settings") from err
+    if name == "database_url" and value.strip() and not value.strip().startswith(("postgresql://", "postgres://",
+                                                                                  "sqlite:///")):
+        raise InvalidInput("设置 database_url 应为 postgresql://用户:密码@主机/库名（留空则用数据目录里的 SQLite 文件）",
+                           code="bad_settings")
 
 
 def _networks(value: str) -> list:
@@ -138,7 +157,7 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "max_query_chars": 1, "max_page_size": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
-            "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1}
+            "index_poll_seconds": 1, "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1}
 _CHOICES = {"drafting_tier": ("user", "member")}
 
 

@@ -27,12 +27,16 @@ metadata as a viewer without the member tier gets it (:func:`sucai.access.free_v
 only what is found outside the members-only part), for every document. No text is
 stored: snippets are cut from the catalogue.
 
-The index is rebuilt when its version or the analysis (segmentation dictionary)
-changed, and brought up to date from the catalogue by :meth:`SearchIndex.sync`:
-writers from several processes take turns under one file lock; a reader never
-sees a half-written commit (tantivy commits atomically). While the index lags
-(another process holds the lock), searches leave out the documents the catalogue
-has changed since they were indexed (:meth:`SearchIndex.snapshot`).
+Each node keeps its own index, a replica of the shared catalogue: it is rebuilt
+when its version or the analysis (segmentation dictionary) changed, and brought
+up to date by :meth:`SearchIndex.sync`, which applies the catalogue's change log
+(:meth:`sucai.store.Catalogue.changes_since`) from the last change it applied;
+a server follows the log as it grows (:mod:`sucai.replica`). Writers from several
+processes of a node take turns under one file lock; a reader never sees a
+half-written commit (tantivy commits atomically). While the index lags
+(another process holds the lock, or the follower has not caught up yet),
+searches leave out the documents the catalogue has changed since the last change
+the index applied (:meth:`SearchIndex.snapshot`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable
@@ -189,10 +194,11 @@ def _date_key(date: str | None) -> int:
 class Snapshot:
     """What one search reads: the searcher of an index generation, the ids whose entries it must not
     trust (``changed``, see :meth:`sucai.store.Catalogue.index_state`), and the state they were read in:
-    the index generation and the catalogue's change count (:meth:`sucai.store.Catalogue.change_count`).
+    the index generation (the last change of the catalogue's log the index applied) and the newest
+    change (:meth:`sucai.store.Catalogue.change_count`).
 
     ``state`` names everything a search result depends on besides the request and the viewer: every
-    change of a document or a cluster moves the change count, every index commit the generation. A
+    change of a document or a cluster appends to the log, every sync moves the generation. A
     cache keyed by it (:mod:`sucai.resultcache`) never serves a result computed before a document was
     hidden, removed, edited or re-bounded. ``split``: some entry of this generation has the
     whole-document fields (a document with a members part), which a member's queries must then search.
@@ -210,12 +216,19 @@ class Snapshot:
 
 
 class SearchIndex:
-    """The index under ``settings.index_dir``, opened (or created, or rebuilt) for use."""
+    """The index under ``settings.index_dir``, opened (or created, or rebuilt) for use.
+
+    It is this node's replica of the catalogue: it records in its marker file the
+    catalogue it follows (:meth:`~sucai.store.Catalogue.library_id`) and the last
+    change of the catalogue's change log it applied (:attr:`applied`), and
+    :meth:`sync` applies the changes after that one.
+    """
 
     def __init__(self, settings: Settings, catalogue: Catalogue):
         self.settings = settings
         self.catalogue = catalogue
         self._lock = FileLock(str(settings.home / "index.lock"))
+        self._marker_path = settings.index_dir / _MARKER
         self._generation = -1
         self._searcher: tantivy.Searcher | None = None
         self._split = True
@@ -225,15 +238,14 @@ class SearchIndex:
             self.index = self._open()
 
     def _open(self) -> tantivy.Index:
-        """Open the index; build it anew when its version differs, re-index when the analysis changed.
+        """Open the index; build it anew when its version differs, re-index everything when the analysis
+        changed, or when it follows another catalogue (a restored or replaced database) or is ahead of it.
 
         A rebuild happens here, before anyone searches, so a search never meets an
         index emptied for rebuilding; re-indexing replaces all entries in one commit.
         """
         directory = self.settings.index_dir
-        marker = directory / _MARKER
-        stored = json.loads(marker.read_text()) if marker.exists() else {}
-        expected = fingerprint(self.settings)
+        stored = self._marker()
         if stored.get("version") != INDEX_VERSION:
             if directory.exists():
                 log.info("search index version %s, want %s: building it anew", stored.get("version"), INDEX_VERSION)
@@ -242,10 +254,29 @@ class SearchIndex:
             self.index = tantivy.Index(SCHEMA, path=str(directory))
         else:
             self.index = tantivy.Index.open(str(directory))
-        if stored.get("fingerprint") != expected:
+        if (stored.get("fingerprint") != fingerprint(self.settings)
+                or stored.get("library") != self.catalogue.library_id()
+                or stored.get("applied", 0) > self.catalogue.change_count()):
             self.sync(replace_all=True)
-            marker.write_text(json.dumps({"version": INDEX_VERSION, "fingerprint": expected}))
         return self.index
+
+    def _marker(self) -> dict:
+        try:
+            return json.loads(self._marker_path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _write_marker(self, applied: int) -> None:
+        """Record what the index holds (after its commit; written whole or not at all)."""
+        temp = self._marker_path.with_name(f".{_MARKER}.{os.getpid()}")
+        temp.write_text(json.dumps({"version": INDEX_VERSION, "fingerprint": fingerprint(self.settings),
+                                    "library": self.catalogue.library_id(), "applied": applied}))
+        os.replace(temp, self._marker_path)
+
+    @property
+    def applied(self) -> int:
+        """The last change of the catalogue's log this index holds (by any process of this node)."""
+        return self._marker().get("applied", 0)
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher over the latest commit: this process's own commits at once (``sync``
@@ -254,58 +285,93 @@ class SearchIndex:
 
     def snapshot(self) -> Snapshot:
         """The :class:`Snapshot` for one search. One searcher serves every search of an index
-        generation (all threads); it is replaced when a process recorded a newer commit since this
-        one last looked (the index is reloaded first), so an entry the catalogue counts as up to
-        date is never read from an older commit."""
+        generation — the last change of the log it applied — in all threads; it is replaced when a
+        process of this node applied newer changes since this one last looked (the index is reloaded
+        first), so an entry the log counts as applied is never read from an older commit."""
         changes = self.catalogue.change_count()
-        changed, generation = self.catalogue.index_state()
+        applied = self.applied
+        changed = self.catalogue.index_state(applied)
         with self._reloading:
-            if generation != self._generation or self._searcher is None:
+            if applied != self._generation or self._searcher is None:
                 self.index.reload()
                 self._searcher = self.index.searcher()
                 self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
-                self._generation = generation
+                self._generation = applied
             searcher, split = self._searcher, self._split
-        return Snapshot(searcher, tuple(changed), generation, changes, split)
+        return Snapshot(searcher, tuple(changed), applied, changes, split)
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
              prepared: Prepared | None = None) -> int:
-        """Bring the index up to date with the catalogue; returns how many documents were (re)indexed.
+        """Apply the catalogue's changes after :attr:`applied`; returns how many documents were (re)indexed.
 
-        Safe to run from several processes at once (they take turns) and to kill at
-        any moment: what was not committed is redone by the next call.
-        ``replace_all`` re-indexes every document, dropping every entry first in the
-        same commit (readers see the old index until the new one is complete).
-        ``progress(done, total)`` is called after each document. ``prepared``: tokens made ahead
-        (:func:`prepare`), used for the documents whose texts they were made of.
+        Each changed document is read as it is now and indexed again (or dropped when
+        removed or hidden), so applying a change twice does no harm: the commit and
+        the record of :attr:`applied` need not be atomic, and a process killed at any
+        moment leaves work the next call redoes. Processes of a node take turns
+        under a file lock. ``replace_all`` re-indexes every document, dropping every
+        entry first in the same commit (readers see the old index until the new one
+        is complete). ``progress(done, total)`` is called after each document. ``prepared``:
+        tokens made ahead (:func:`prepare`), used for the documents whose texts they were made of.
         """
+        if not replace_all and self.catalogue.change_count() <= self.applied:
+            return 0
         with self._lock:
-            stale, removed = self.catalogue.pending(everything=replace_all)
-            if not stale and not removed and not replace_all:
-                return 0
+            if replace_all:
+                applied = self.catalogue.change_count()   # read first: later changes are applied later
+                ids = self.catalogue.document_ids()
+            else:
+                pending = self.catalogue.changes_since(self.applied)
+                if not pending:                           # another process of this node applied them
+                    return 0
+                applied = pending[-1][0]
+                ids = sorted({doc_id for _, doc_id, kind in pending if kind != "cluster"})
             writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
             if replace_all:
                 writer.delete_all_documents()
-            for doc_id in removed:
+            self._reindex(writer, ids, progress, fresh=replace_all, prepared=prepared)
+            self._write_marker(applied)
+            return len(ids)
+
+    def _reindex(self, writer: tantivy.IndexWriter, ids: list[int], progress: Callable[[int, int], None] | None,
+                 *, fresh: bool = False, prepared: Prepared | None = None) -> None:
+        """Index these documents as the catalogue holds them now (an entry each, none for a removed or
+        hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``prepared``:
+        see :meth:`sync`."""
+        done = 0
+        for batch in _batches(ids, _BATCH):
+            for doc_id in () if fresh else batch:
                 _delete(writer, doc_id)
-            done = 0
-            for batch in _batches(stale, _BATCH):
-                for doc in self.catalogue.documents([doc_id for doc_id, _ in batch]):
-                    _delete(writer, doc.id)
-                    if not doc.hidden:
-                        writer.add_document(_tantivy_document(index_fields(doc, prepared)))
-                    done += 1
-                    if progress:
-                        progress(done, len(stale))
-            writer.commit()
-            writer.wait_merging_threads()
-            self.index.reload()
-            self.catalogue.mark_indexed(stale, removed)
-            return len(stale)
+            found = {doc.id: doc for doc in self.catalogue.documents(batch)}
+            for doc_id in batch:
+                doc = found.get(doc_id)
+                if doc is not None and not doc.hidden:
+                    writer.add_document(_tantivy_document(index_fields(doc, prepared)))
+                done += 1
+                if progress:
+                    progress(done, len(ids))
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Re-index every document from the catalogue (one commit: searches go on meanwhile)."""
         return self.sync(progress, replace_all=True)
+
+    def indexed_ids(self) -> list[int]:
+        """The document id of every entry of the index, in order (an id twice: a broken index), as of
+        its latest commit (by any process)."""
+        self.index.reload()
+        searcher = self.searcher()
+        total = searcher.num_docs
+        if not total:
+            return []
+        hits = searcher.search(tantivy.Query.all_query(), limit=total).hits
+        return sorted(searcher.doc(address)["id"][0] for _, address in hits)
+
+    def repair(self, ids: Iterable[int]) -> None:
+        """Index these documents again from the catalogue (dropped when removed or hidden), one commit."""
+        with self._lock:
+            self._reindex(self.index.writer(heap_size=_WRITER_HEAP, num_threads=1), sorted(set(ids)), None)
 
 
 def _delete(writer: tantivy.IndexWriter, doc_id: int) -> None:

@@ -29,7 +29,7 @@ class Library:
     def __init__(self, settings: Settings):
         self.settings = settings
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
-        self.catalogue = Catalogue(settings.catalogue_path, preview)
+        self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
 
     @classmethod
@@ -118,6 +118,25 @@ class Library:
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the search index from the catalogue; returns the number of documents."""
         return self.index.rebuild(progress)
+
+    def check_integrity(self, repair: bool = True) -> dict:
+        """Compare the catalogue with this node's index, after applying the change log.
+
+        Returns ``{"ok", "documents", "applied", "missing", "extra", "duplicated", "repaired"}``:
+        ids of documents that are not hidden but have no index entry, of entries with no such
+        document, and of documents indexed twice; with ``repair`` they are indexed again
+        (or dropped) in one commit.
+        """
+        self.index.sync()
+        expected, indexed = set(self.catalogue.document_ids()), Counter(self.index.indexed_ids())
+        report = {"documents": len(expected), "applied": self.index.applied,
+                  "missing": sorted(expected - set(indexed)), "extra": sorted(set(indexed) - expected),
+                  "duplicated": sorted(i for i, n in indexed.items() if n > 1)}
+        report["ok"] = not (report["missing"] or report["extra"] or report["duplicated"])
+        report["repaired"] = repair and not report["ok"]
+        if report["repaired"]:
+            self.index.repair(report["missing"] + report["extra"] + report["duplicated"])
+        return report
 
     def close(self) -> None:
         self.catalogue.close()

@@ -5,11 +5,11 @@ metadata of the free view (:func:`sucai.access.free_summary`: a title found only
 in the members-only part is not theirs). The titles are kept in memory,
 normalised with :func:`sucai.analysis.normalize` (see :mod:`sucai.analysis`), so
 a lookup is a plain substring scan: well under a millisecond for thousands of
-titles. The list is rebuilt when the catalogue's change counter
-(:meth:`sucai.store.Catalogue.change_count`) moves — whichever process made the
-change: an addition, a title edit, hiding or removal — checked at most every
-``recheck_seconds``, and each suggestion is checked against the catalogue's
-current state before it is returned.
+titles. The list is rebuilt when the catalogue's change log
+(:meth:`sucai.store.Catalogue.change_count`, the newest change's number) moves —
+whichever process or node made the change: an addition, a title edit, hiding or
+removal — checked at most every ``recheck_seconds``, and each suggestion is
+checked against the catalogue's current state before it is returned.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class TitleIndex:
 
     The first lookup loads the titles; later lookups never wait for the catalogue: when
     ``recheck_seconds`` have passed, a background thread checks whether the
-    catalogue changed (its change counter) and swaps in a new title list.
+    catalogue changed (its change log) and swaps in a new title list.
     """
 
     def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):

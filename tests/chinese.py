@@ -16,7 +16,7 @@ from sucai.search import MODES, SCOPES, SORTS
 # Words that may appear: names a user types (commands, options, choice values, settings) and names of
 # formats, standards and syntax that have no Chinese form.
 _PROPER = {"sucai", "JSON", "CSV", "API", "Word", "Markdown", "PDF", "zip", "SVIP", "GB", "T", "OR", "YYYY", "MM", "DD",
-           "Ctrl", "C", "HTTP", "none", "true", "false"}
+           "Ctrl", "C", "HTTP", "none", "true", "false", "SHA", "SQLite", "PostgreSQL"}
 _REMOVED = re.compile(r"https?://\S+|\S*/\S*|\S+\.(?:docx|md|txt|pdf|html?|zip|toml|sqlite3)\b"
                       r"|--?[A-Za-z][\w-]*|\$?SUCAI_[A-Z_]+|\b(?=[0-9a-f]*\d)[0-9a-f]{6,}\b")  # …, hex ids
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")

@@ -1,10 +1,28 @@
-"""Shared test fixtures: the real corpus under ../shared, skipped with a clear message when absent."""
+"""Shared test fixtures: the real corpus under ../shared, skipped with a clear message when absent; the
+database backends every library of the tests is built on.
+
+``backend`` is a parameter of every fixture that makes a library (``home``, ``make_home`` and the
+libraries the test modules build with it): each such test runs once on the embedded SQLite files
+and once on PostgreSQL (a real server from Debian's packages, started once for the session in a
+temporary directory by :class:`postgres.TempPostgres`, each library in a database of its own,
+copied from a migrated template). ``SUCAI_TEST_BACKENDS=sqlite`` (or ``postgresql``) runs one. Tests of
+pure text (analysis, readers, outline, metadata rules) build no library and run once; so does the
+whole-corpus library of ``test_corpus.py`` (on SQLite: its ingest is the suite's longest step, and backend-free).
+Every test that builds a library is marked ``backend``: ``make test`` runs the whole suite on SQLite and,
+at the same time in a second process, the ``backend`` tests on PostgreSQL.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
 from pathlib import Path
 
 import pytest
+
+from postgres import TempPostgres, binaries
+from sucai.db import Database, dispose_engine
+from sucai.db.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()
@@ -18,6 +36,12 @@ def _need(path: Path) -> Path:
     return path
 
 
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if "backend" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.backend)
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return _need(CORPUS)
@@ -29,11 +53,84 @@ def sample_path() -> Path:
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    """A fresh, empty SUCAI_HOME for one test."""
-    path = tmp_path / "home"
+def database_url(backend, request) -> str:
+    """A fresh database for one test ("" on SQLite: the files of its data directory)."""
+    return new_database(backend, request)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch, database_url) -> Path:
+    """A fresh, empty SUCAI_HOME for one test, on the backend of this run (also for its child processes,
+    through SUCAI_DATABASE_URL, whatever sucai.toml the test writes)."""
+    path = setup_home(tmp_path / "home", database_url)
     monkeypatch.setenv("SUCAI_HOME", str(path))
+    if database_url:
+        monkeypatch.setenv("SUCAI_DATABASE_URL", database_url)
     return path
+
+
+BACKENDS = [b.strip() for b in os.environ.get("SUCAI_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+_TEMPLATE = "sucai_template"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's PostgreSQL server, with a migrated template database."""
+    if binaries() is None:
+        pytest.skip("needs PostgreSQL (Debian: apt-get install postgresql; scripts/system-packages.sh does it)")
+    server = TempPostgres()
+    url = server.create_database(_TEMPLATE)
+    for store in ("catalogue", "accounts"):
+        upgrade(Database(url, store, check=False))
+    dispose_engine(url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> TempPostgres | None:
+    """None for the embedded SQLite files, else the PostgreSQL server."""
+    return request.getfixturevalue("postgres") if request.param == "postgresql" else None
+
+
+def new_database(server: TempPostgres | None, request) -> str:
+    """A fresh, migrated database on ``server`` for one library ("" on SQLite), dropped after ``request``'s scope."""
+    if server is None:
+        return ""
+    name = f"lib{os.getpid()}_{next(_numbers)}"
+    url = server.create_database(name, template=_TEMPLATE)
+
+    def drop():
+        dispose_engine(url)
+        server.drop_database(name)
+    request.addfinalizer(drop)
+    return url
+
+
+def stored_text(db) -> str:
+    """Every row of every sucai table of store ``db`` (a :class:`~sucai.db.Database`) as text: what a copy of
+    the database would show, on either backend."""
+    from sucai.db.schema import METADATA
+
+    with db.read() as conn:
+        return "\n".join(repr(tuple(row)) for table in METADATA[db.store].sorted_tables
+                         for row in conn.execute(table.select()))
+
+
+def setup_home(path: Path, database_url: str) -> Path:
+    """Make ``path`` a library's data directory on ``database_url`` (written to its sucai.toml)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if database_url:
+        with (path / "sucai.toml").open("a", encoding="utf-8") as toml:
+            toml.write(f'database_url = "{database_url}"\n')
+    return path
+
+
+@pytest.fixture(scope="module")
+def make_home(backend, request):
+    """``make_home(path)``: a new library's data directory on the backend of this run (module-scoped builds)."""
+    return lambda path: setup_home(Path(path), new_database(backend, request))
 
 
 SUBSET = ("state_council_policies_govcn", "gov_work_reports_hailaer_district", "mao_selected_works",
@@ -42,12 +139,12 @@ SUBSET = ("state_council_policies_govcn", "gov_work_reports_hailaer_district", "
 
 
 @pytest.fixture(scope="session")
-def subset_library(corpus_dir, tmp_path_factory):
+def subset_library(corpus_dir, tmp_path_factory, backend, request):
     """A library of part of the corpus (about 3.5 M characters, with the doubled State Council notices and
     the two copies of the 海拉尔区 reports), ingested once per session: ``(library, summary)``."""
     from sucai.library import Library
 
-    library = Library.open(tmp_path_factory.mktemp("subset-home"))
+    library = Library.open(setup_home(tmp_path_factory.mktemp("subset-home"), new_database(backend, request)))
     summary = library.ingest([corpus_dir / part for part in SUBSET])
     yield library, summary
     library.close()

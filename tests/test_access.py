@@ -139,9 +139,9 @@ def source_text(begin: str = "##paidbegin##", end: str = "##paidend##") -> str:
 
 
 @pytest.fixture(params=[("##paidbegin##", "##paidend##"), ("$$paidbegin$$", "$$paidend$$")], ids=["hash", "dollar"])
-def span_library(request, tmp_path):
+def span_library(request, tmp_path, home):
     """A library holding the file of :func:`source_text` with either tag pair (FastAdmin CMS uses both)."""
-    home, folder = tmp_path / "home", tmp_path / "files"
+    folder = tmp_path / "files"
     folder.mkdir()
     (folder / "通知.txt").write_text(source_text(*request.param), encoding="utf-8")
     library = Library.open(home)
@@ -278,7 +278,7 @@ def test_document_page_for_a_member_marks_both_ends_where_they_are(span_library)
     assert ">以下为会员内容<" in page and ">以上为会员内容<" in page and 'id="member-notice"' not in page
 
 
-def test_a_boundary_inside_a_paragraph_is_marked_inside_it(tmp_path):
+def test_a_boundary_inside_a_paragraph_is_marked_inside_it(tmp_path, home):
     """Issue 17: the marker stands at the boundary even when it falls inside a paragraph (here inside a
     run-in heading and inside a body paragraph), not before or after the paragraph."""
     folder = tmp_path / "files"
@@ -286,7 +286,7 @@ def test_a_boundary_inside_a_paragraph_is_marked_inside_it(tmp_path):
     (folder / "a.txt").write_text("对照检查材料\n一、主要问题\n（一）理论学习方面。学习不够深入。\n"
                                   "（二）##paidbegin##担当作为方面。攻坚克难不足。##paidend##此后仍可免费阅读。\n",
                                   encoding="utf-8")
-    library = Library.open(tmp_path / "home")
+    library = Library.open(home)
     library.ingest([folder], workers=1)
     doc = the_doc(library)
     assert doc.text[doc.paid_from:].startswith("担当作为方面") and doc.text[doc.paid_until:].startswith("此后")
@@ -323,8 +323,7 @@ def test_editing_the_span_is_checked_and_normalised(span_library):
     assert (library.get(doc.id).paid_from, library.get(doc.id).paid_until) == (None, None)
 
 
-def test_the_preview_setting_stays_a_start_only_boundary(tmp_path):
-    home = tmp_path / "home"
+def test_the_preview_setting_stays_a_start_only_boundary(home):
     library = Library.open(home)
     spans = Document("有会员段的文档", "前言可以阅读。会员正文。后记可以阅读。", paid_from=7, paid_until=12)
     plain = Document("没有会员段的文档", "前言可以阅读。后面的全部文字在预览之外。")
@@ -405,17 +404,18 @@ def test_a_members_title_is_hidden_even_when_the_members_part_ends_before_the_te
     assert access.free_view(doc).title == "材料"
 
 
-def test_the_preview_boundary_of_the_operator_applies_to_metadata(tmp_path):
+def test_the_preview_boundary_of_the_operator_applies_to_metadata(tmp_path, database_url):
     """free_preview_chars makes the end of a long document members-only; its 落款 date goes with it."""
     doc = parsed("关于某事的通知\n各单位：\n" + "请认真落实各项工作任务，确保取得实效。" * 20 + "\n某县人民政府\n2023年5月6日\n")
     doc = replace(doc, paid_from=100)
     assert (doc.date, access.free_view(doc).date) == ("2023-05-06", None)
-    catalogue = Catalogue(tmp_path / "c.sqlite3", preview_chars=100)
+    target = database_url or tmp_path / "c.sqlite3"
+    catalogue = Catalogue(target, preview_chars=100)
     catalogue.add(replace(doc, paid_from=None), "hash", "/x", "content")
     row = catalogue.records()[0]
     assert (row.paid_from, row.date, access.free_summary(row).date) == (100, "2023-05-06", None)
     assert access.free_summary(row).title == "关于某事的通知"
-    assert Catalogue(tmp_path / "c.sqlite3").records()[0].paid_from is None
+    assert Catalogue(target).records()[0].paid_from is None
 
 
 def test_documents_stored_before_evidence_was_kept_lose_their_derived_fields_for_visitors():
@@ -438,8 +438,8 @@ def test_a_span_is_free_only_outside_the_members_part():
     assert not access._is_free(Evidence("title", "x", "paid_title"), None)
 
 
-def test_an_admins_edit_is_shown_to_everyone(tmp_path):
-    catalogue = Catalogue(tmp_path / "c.sqlite3")
+def test_an_admins_edit_is_shown_to_everyone(tmp_path, database_url):
+    catalogue = Catalogue(database_url or tmp_path / "c.sqlite3")
     _, doc_id = catalogue.add(parsed(NOTICE), "hash", "/x", "content")
     catalogue.update(doc_id, date="2031-07-10", source="某市档案局")
     doc = catalogue.get(doc_id)

@@ -8,13 +8,16 @@ import sqlite3
 import stat
 import threading
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, session_secret
 from sucai.cli import app as cli_app
 from sucai.config import load_settings
+from sucai.db.migrate import head
 from sucai.errors import Forbidden, InvalidInput, NotFound
 
 PASSWORD = "正确的密码-horse-42"
@@ -39,8 +42,25 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def accounts(tmp_path, clock) -> Accounts:
-    acc = Accounts(tmp_path / "accounts.sqlite3", max_failures=3, lockout_seconds=300, daily_downloads=2, now=clock)
+def target(tmp_path, database_url) -> Path | str:
+    """Where the accounts of one test live: an SQLite file, or a PostgreSQL database (the backend parameter)."""
+    return database_url or tmp_path / "accounts.sqlite3"
+
+
+def rows(accounts: Accounts, statement: str, **values) -> list[tuple]:
+    """The rows of one SELECT, read straight from the accounts database."""
+    with accounts.db.read() as conn:
+        return [tuple(row) for row in conn.execute(text(statement), values)]
+
+
+def private(target: Path | str) -> bool:
+    """An embedded accounts file is readable by its owner only (PostgreSQL: the server's business)."""
+    return isinstance(target, str) or stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@pytest.fixture
+def accounts(target, clock) -> Accounts:
+    acc = Accounts(target, max_failures=3, lockout_seconds=300, daily_downloads=2, now=clock)
     yield acc
     acc.close()
 
@@ -105,15 +125,14 @@ def test_add_user_validation_and_changes(accounts):
 
 # -- passwords and logging in --------------------------------------------
 
-def test_password_stored_as_argon2_hash(accounts, tmp_path):
+def test_password_stored_as_argon2_hash(accounts, target):
     user = accounts.add_user("alice", PASSWORD)
     session = accounts.start_session(user)
-    with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
-        stored = db.execute("SELECT password_hash FROM users WHERE id = ?", (user.user_id,)).fetchone()[0]
-        everything = "\n".join(str(row) for table in ("users", "audit", "attempts", "sessions")
-                               for row in db.execute(f"SELECT * FROM {table}"))
+    stored = rows(accounts, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0]
+    everything = "\n".join(str(row) for table in ("users", "audit", "attempts", "sessions")
+                           for row in rows(accounts, f"SELECT * FROM {table}"))
     assert stored.startswith("$argon2id$")
-    assert stat.S_IMODE((tmp_path / "accounts.sqlite3").stat().st_mode) == 0o600
+    assert private(target)
     assert PASSWORD not in stored and PASSWORD not in everything
     assert session not in everything      # only the session secret's SHA-256 is stored
     assert accounts.authenticate("alice", PASSWORD) == user
@@ -123,16 +142,15 @@ def test_password_stored_as_argon2_hash(accounts, tmp_path):
     assert accounts.authenticate("alice", "另一个新密码abc") == user
 
 
-def test_outdated_hash_is_upgraded_on_login(accounts, tmp_path):
+def test_outdated_hash_is_upgraded_on_login(accounts):
     from argon2 import PasswordHasher
 
     user = accounts.add_user("alice", PASSWORD)
     old = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
-    with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
-        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (old, user.user_id))
+    with accounts.db.transaction() as conn:
+        conn.execute(text("UPDATE users SET password_hash = :h WHERE id = :id"), {"h": old, "id": user.user_id})
     assert accounts.authenticate("alice", PASSWORD) == user
-    with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
-        new = db.execute("SELECT password_hash FROM users WHERE id = ?", (user.user_id,)).fetchone()[0]
+    new = rows(accounts, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0]
     assert new != old and new.startswith("$argon2id$") and not PasswordHasher().check_needs_rehash(new)
 
 
@@ -180,7 +198,7 @@ def test_throttling_by_ip_and_for_unknown_names(accounts, clock):
     assert accounts.authenticate("bob", PASSWORD, source_ip="203.0.113.9") == bob
 
 
-def test_registration_can_be_closed(tmp_path):
+def test_registration_can_be_closed(tmp_path):   # the setting only: one backend is enough
     closed = Accounts(tmp_path / "a.sqlite3", registration_open=False)
     with pytest.raises(Forbidden) as refused:
         closed.register("carol", PASSWORD)
@@ -191,7 +209,7 @@ def test_registration_can_be_closed(tmp_path):
 
 # -- API tokens ------------------------------------------------------------
 
-def test_tokens_create_use_revoke(accounts, tmp_path):
+def test_tokens_create_use_revoke(accounts, target):
     user = accounts.add_user("alice", PASSWORD, role="member", member_until="2099-01-01")
     secret = accounts.create_token("alice", "脚本")
     assert secret.startswith("sc_") and len(secret) > 40
@@ -201,11 +219,10 @@ def test_tokens_create_use_revoke(accounts, tmp_path):
     token_id = listed[0]["id"]
     assert secret.startswith(f"sc_{token_id}_")
     assert listed[0]["last_used_at"] is None or listed[0]["last_used_at"] >= listed[0]["created_at"]
-    with sqlite3.connect(tmp_path / "accounts.sqlite3") as db:
-        stored = db.execute("SELECT token_hash FROM tokens").fetchone()[0]
+    stored = rows(accounts, "SELECT token_hash FROM tokens")[0][0]
     assert secret not in stored and len(stored) == 64
 
-    other = Accounts(tmp_path / "accounts.sqlite3")   # e.g. the CLI, while the server runs
+    other = Accounts(target)   # e.g. the CLI, while the server runs
     other.revoke_token(token_id)
     with pytest.raises(Forbidden) as refused:
         accounts.viewer_for_token(secret)
@@ -231,14 +248,18 @@ def test_token_follows_role_changes_and_dies_with_user(accounts):
 
 # -- session key ------------------------------------------------------------
 
-def test_session_secret_is_private_and_stable(tmp_path):
+def test_session_secret_is_kept_in_the_accounts_database(tmp_path):
     key = session_secret(tmp_path)
-    path = tmp_path / "session.key"
-    assert len(key) == 32 and path.read_bytes() == key
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert session_secret(tmp_path) == key
+    assert len(key) == 32 and not (tmp_path / "session.key").exists()
+    assert session_secret(tmp_path) == key == Accounts(tmp_path / "accounts.sqlite3").session_secret()
+    assert stat.S_IMODE((tmp_path / "accounts.sqlite3").stat().st_mode) == 0o600
     assert session_secret(tmp_path / "other") != key
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".session.key")]
+
+
+def test_the_session_key_file_of_sucai_0_1_is_taken_over(tmp_path):
+    old = bytes(range(32))
+    (tmp_path / "session.key").write_bytes(old)     # cookies signed with it stay valid after the upgrade
+    assert session_secret(tmp_path) == old
 
 
 # -- audit log and quota -----------------------------------------------------
@@ -290,9 +311,10 @@ def test_download_quota(accounts, clock):
     assert accounts.downloads_left(member) == 1
 
 
-def test_quota_holds_across_processes_at_once(tmp_path):
-    """Several connections (as several server workers) downloading at once never exceed the quota."""
-    path = tmp_path / "accounts.sqlite3"
+def test_quota_holds_across_processes_at_once(target):
+    """Several connections (as several server workers or nodes) downloading at once never exceed the quota
+    (on PostgreSQL: serialisable transactions, those that lose a race are run again)."""
+    path = target
     member = Accounts(path).add_user("member1", PASSWORD, role="member", member_until="2099-01-01")
     refused = []
 
@@ -340,7 +362,7 @@ def test_cli_round_trip(home):
     table = run("user", "list")
     assert "用户名" in table and "会员到期" in table and "2099-12-31" in table
 
-    accounts = Accounts(home / "accounts.sqlite3")
+    accounts = Accounts.open(home)
     assert accounts.authenticate("bob", "bob-password").member
     run("user", "set-role", "alice", "admin")
     run("user", "set-expiry", "bob", "2000-01-01")
@@ -369,9 +391,9 @@ def test_cli_round_trip(home):
 
 # -- issue 11: sessions, look-alike names, sign-up limits ----------------------------------------
 
-def test_sessions_end_at_logout_password_and_role_change_and_removal(tmp_path, clock):
+def test_sessions_end_at_logout_password_and_role_change_and_removal(target, clock):
     """Sessions live in the database: what one process (a web worker, the CLI) ends, every other sees ended."""
-    path = tmp_path / "accounts.sqlite3"
+    path = target
     worker, cli = Accounts(path, now=clock), Accounts(path, now=clock)
     member = worker.add_user("member1", PASSWORD, "member", "2099-01-01")
     first, second = worker.start_session(member), worker.start_session(member)
@@ -394,8 +416,8 @@ def test_sessions_end_at_logout_password_and_role_change_and_removal(tmp_path, c
     assert worker.session_viewer("sc_not_a_session_secret_at_all") == VISITOR
 
 
-def test_sessions_expire_when_idle_and_at_their_age_limit(tmp_path, clock):
-    accounts = Accounts(tmp_path / "a.sqlite3", session_idle_hours=2, session_max_age_days=1, now=clock)
+def test_sessions_expire_when_idle_and_at_their_age_limit(target, clock):
+    accounts = Accounts(target, session_idle_hours=2, session_max_age_days=1, now=clock)
     user = accounts.add_user("reader", PASSWORD)
     idle = accounts.start_session(user)
     busy = accounts.start_session(user)
@@ -421,8 +443,8 @@ def test_look_alike_user_names_are_refused(accounts, look_alike):
         accounts.add_user("张三", PASSWORD)
 
 
-def test_sign_ups_are_limited_per_address(tmp_path, clock):
-    accounts = Accounts(tmp_path / "a.sqlite3", registration_max_per_hour=3, now=clock)
+def test_sign_ups_are_limited_per_address(target, clock):
+    accounts = Accounts(target, registration_max_per_hour=3, now=clock)
     accounts.register("one-user", PASSWORD, "192.0.2.1")
     with pytest.raises(InvalidInput):
         accounts.register("one-user", PASSWORD, "192.0.2.1")     # failed attempts count too
@@ -457,15 +479,30 @@ def test_schema_1_accounts_are_migrated(tmp_path):
             accounts.add_user("admiń", PASSWORD)
         session = accounts.start_session(accounts.viewer("admin"))
         assert accounts.session_viewer(session).username == "admin"
-        assert accounts.tier(accounts.viewer("admin")) == "admin"   # schema 3: tiers
+        assert accounts.viewer("аdmin").user_id == 2            # the older look-alike keeps its account
+        assert accounts.tier(accounts.viewer("admin")) == "admin"   # tiers
         accounts.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert db.execute("SELECT version_num FROM accounts_version").fetchall() == [(head("accounts"),)]
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name IN ('login_failures', 'meta')").fetchall()
         assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'tiers'").fetchall()
-        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'login_failures'").fetchall()
 
 
 def test_token_names_lose_control_characters(accounts):
     accounts.add_user("alice", PASSWORD)
     accounts.create_token("alice", "脚本\x1b[2J\x1b]0;x\x07")
     assert accounts.tokens("alice")[0]["name"] == "脚本[2J]0;x"
+
+
+def test_control_characters_in_names_are_a_wrong_login_not_an_error(accounts):
+    """PostgreSQL text cannot hold NUL: a name or token id typed with control characters is read without
+    them, on both backends alike (never a 500)."""
+    accounts.add_user("alice", PASSWORD)
+    assert accounts.authenticate("al\x00ice", PASSWORD).username == "alice"
+    with pytest.raises(Forbidden):
+        accounts.authenticate("\x00nobody\x1b", PASSWORD)
+    with pytest.raises(NotFound):
+        accounts.revoke_token("dead\x00beef")
+    assert accounts.add_user("bob\x00", PASSWORD + "\x00").username == "bob"   # a password is only hashed
+    assert accounts.authenticate("bob", PASSWORD + "\x00").username == "bob"
+    assert [v.username for v in accounts.users()] == ["alice", "bob"]

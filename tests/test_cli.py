@@ -45,17 +45,18 @@ def write(folder: Path, name: str, text: str = SAMPLE_TEXT) -> Path:
 
 
 @pytest.fixture(scope="module")
-def library_home(tmp_path_factory) -> Path:
-    """A library with one document, shared by the tests that only read it."""
+def library_home(tmp_path_factory, make_home) -> Path:
+    """A library with one document, shared by the tests that only read it (one per backend)."""
     root = tmp_path_factory.mktemp("library")
     write(root / "in", "a.txt")
-    assert sucai(root / "home", "ingest", str(root / "in")).returncode == 0
+    assert sucai(make_home(root / "home"), "ingest", str(root / "in")).returncode == 0
     return root / "home"
 
 
 @pytest.fixture
 def sample_home(library_home, home, monkeypatch) -> Path:
     monkeypatch.setenv("SUCAI_HOME", str(library_home))
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)   # the library's own database (its sucai.toml)
     return library_home
 
 
@@ -170,7 +171,7 @@ def test_ingest_report_is_chinese(home, tmp_path):
     (pdf_folder / "空白.docx").write_bytes(blank)
     result = sucai(home, "ingest", str(pdf_folder))
     assert result.returncode == ExitCode.NOTHING
-    assert english_words(result.stdout + result.stderr) == []
+    assert english_words(result.stdout + result.stderr) == [], result.stdout + result.stderr
 
 
 # -- exit codes of ingest ---------------------------------------------------------------------------

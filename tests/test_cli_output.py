@@ -11,6 +11,7 @@ import json
 import re
 
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from sucai.cli import app as cli_app
 from sucai.library import Library
@@ -61,6 +62,6 @@ def test_output_replaces_what_an_older_library_stored(home):
     doc = Document(title="旧标题", text="旧库中的一篇文档，标题里藏着控制字符。")
     status, doc_id = library.catalogue.add(doc, text_hash(doc), "/old/file.txt", "x")
     with library.catalogue.transaction() as db:        # what an older version may have stored
-        db.execute("UPDATE documents SET title = ? WHERE id = ?", (f"旧{HOSTILE}标题", doc_id))
+        db.execute(text("UPDATE documents SET title = :title WHERE id = :id"), {"title": f"旧{HOSTILE}标题", "id": doc_id})
     for output in (run("list", "--home", str(home)), run("show", str(doc_id), "--home", str(home))):
         assert not UNSAFE.search(output) and "旧" in output and "标题" in output

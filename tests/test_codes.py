@@ -7,12 +7,12 @@ import csv
 import io
 import json
 import re
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import stored_text
 from sucai.accounts import Accounts, TooManyRequests, extended_until
 from sucai.codes import ALPHABET, Codes, normalise
 from sucai.config import load_settings
@@ -29,8 +29,8 @@ def days(n: int) -> str:
 
 
 @pytest.fixture
-def accounts(tmp_path):
-    accounts = Accounts.from_settings(load_settings(tmp_path, svip_daily_downloads=7, member_daily_drafts=2))
+def accounts(home):
+    accounts = Accounts.from_settings(load_settings(home, svip_daily_downloads=7, member_daily_drafts=2))
     yield accounts
     accounts.close()
 
@@ -94,18 +94,17 @@ def test_codes_are_random_and_stored_hashed(accounts, codes):
     raw = [normalise(r["code"]) for r in rows]
     assert len(set(raw)) == 1000 and all(len(c) == 20 and set(c) <= set(ALPHABET) for c in raw)   # 100 bits each
     assert len({c[0] for c in raw}) == 32   # every symbol is used in first position
-    with sqlite3.connect(accounts.path) as db:
-        dump = "\n".join(db.iterdump())
+    dump = stored_text(accounts.db)
     assert not any(c in dump for c in raw[:50]) and not any(r["code"] in dump for r in rows[:50])
 
 
-def test_failed_redemptions_are_throttled_per_account_and_per_address_in_the_database(accounts, codes, tmp_path):
+def test_failed_redemptions_are_throttled_per_account_and_per_address_in_the_database(accounts, codes, home):
     valid = [row["code"] for row in codes.create("member", 30, 2)]
     guesser = accounts.add_user("猜测者", PASSWORD)
     for n in range(5):
         with pytest.raises(NotFound):
             codes.redeem(guesser, f"AAAA-BBBB-CCCC-DDDD-EEE{n}", f"198.51.100.{n}")
-    elsewhere = Codes(Accounts.from_settings(load_settings(tmp_path)), max_failures=5)   # another worker or node
+    elsewhere = Codes(Accounts.from_settings(load_settings(home)), max_failures=5)   # another worker or node
     with pytest.raises(TooManyRequests):
         elsewhere.redeem(guesser, valid[0], "203.0.113.99")          # even a valid code: the account is paused
     assert not accounts.viewer("猜测者").is_member()
@@ -170,8 +169,7 @@ def form_token(client: TestClient, url: str) -> str:
     return _CSRF.search(client.get(url, headers={"accept": "text/html"}).text).group(1)
 
 
-def test_admin_makes_codes_on_the_web_and_a_user_redeems_one(tmp_path):
-    home = tmp_path / "home"
+def test_admin_makes_codes_on_the_web_and_a_user_redeems_one(home):
     accounts = Accounts.open(home)
     accounts.add_user("管理员", PASSWORD, "admin")
     accounts.add_user("张三", PASSWORD)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import sqlite3
 import time
 import zipfile
 from datetime import date, timedelta
@@ -16,6 +15,9 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
+from sqlalchemy import inspect
+
+from conftest import stored_text
 from sucai.accounts import Accounts
 from sucai.analytics import query_key
 from sucai.collections import Collections, new_matches
@@ -35,8 +37,8 @@ def notice(number: str, topic: str) -> str:
 
 
 @pytest.fixture
-def site(tmp_path):
-    home, inbox = tmp_path / "home", tmp_path / "inbox"
+def site(tmp_path, home):
+    inbox = tmp_path / "inbox"
     inbox.mkdir()
     library = Library.open(home)
     library.ingest([SAMPLES], workers=1)
@@ -102,8 +104,7 @@ def test_a_saved_search_feed_uses_a_secret_token_stored_hashed_and_revocable(sit
     assert not feed.bozo and feed.version == "atom10"
     assert [e.link for e in feed.entries] == [f"http://testserver/documents/{doc_id}"]
     assert token not in feed.feed.id
-    with sqlite3.connect(site["accounts"].path) as db:
-        assert token not in "\n".join(db.iterdump())
+    assert token not in stored_text(site["accounts"].db)
     newer = store.new_feed_token(user, saved.id)            # making it again revokes the old URL
     assert client.get(f"/feeds/saved/{token}.atom").status_code == 404
     assert client.get(f"/feeds/saved/{newer}.atom").status_code == 200
@@ -185,8 +186,8 @@ def test_history_and_what_members_look_for(site):
     assert f'/documents/{ids[0]}">' in most_read and re.search(r"</a></td><td>2</td>", most_read)
     assert 'id="new-users"' in page
     assert client.get("/admin/insights").status_code == 403
-    with sqlite3.connect(site["accounts"].path) as db:   # a query is stored with its day only
-        assert [r[1] for r in db.execute("PRAGMA table_info(search_stats)")] == ["day", "query", "searches", "empty"]
+    with site["accounts"].db.read() as conn:   # a query is stored with its day only
+        assert [c["name"] for c in inspect(conn).get_columns("search_stats")] == ["day", "query", "searches", "empty"]
 
 
 def test_searches_are_counted_after_the_app_was_started_again(site):

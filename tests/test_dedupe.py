@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import sqlite3
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from sucai.accounts import Accounts
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
+from sucai.db.schema import clusters, signatures
 from sucai.dedupe import JACCARD, Clusters, jaccard, quality, shingles
 from sucai.library import Library
 from sucai.model import Document
@@ -57,8 +57,8 @@ def hits(library: Library, q: str, mode: str = "precise", member: bool = True):
 
 
 @pytest.fixture
-def library(tmp_path):
-    library = Library.open(tmp_path / "home")
+def library(home):
+    library = Library.open(home)
     yield library
     library.close()
 
@@ -162,8 +162,7 @@ def test_different_document_numbers_are_different_documents(library, tmp_path):
     assert {v.id for v in library.clusters.versions(docs["a"].id)} == {docs["a"].id, docs["c"].id}
 
 
-def test_signatures_survive_a_restart_and_an_old_library_catches_up(tmp_path):
-    home = tmp_path / "home"
+def test_signatures_survive_a_restart_and_an_old_library_catches_up(tmp_path, home):
     first = Library.open(home)
     ingest(first, tmp_path / "one", {"a.md": sample("05_工作总结.txt"), "c.txt": sample("09_通知.txt")})
     first.close()
@@ -171,9 +170,9 @@ def test_signatures_survive_a_restart_and_an_old_library_catches_up(tmp_path):
     ingest(second, tmp_path / "two", {"b.md": edited(sample("05_工作总结.txt"), 0.02)})
     a, b = by_title(second, "某县农业农村局2023年"), 3
     assert {v.id for v in second.clusters.versions(a)} == {a, b}
-    with sqlite3.connect(home / "catalogue.sqlite3") as db:   # a library from before clusters existed
-        db.execute("DELETE FROM signatures")
-        db.execute("DELETE FROM clusters")
+    with second.catalogue.db.transaction() as conn:   # a library from before clusters existed
+        conn.execute(signatures.delete())
+        conn.execute(clusters.delete())
     third = Library.open(home)
     assert third.clusters.versions(a) == []
     output = CliRunner().invoke(cli_app, ["dupes", "--json", "--home", str(home)])
@@ -283,7 +282,7 @@ def _paragraph_change(rng: random.Random, text: str, other: str, add: bool) -> s
 
 
 @pytest.mark.corpus
-def test_variants_pair_with_their_originals_and_nothing_else(subset_library, tmp_path):
+def test_variants_pair_with_their_originals_and_nothing_else(subset_library, tmp_path, make_home):
     """Corpus documents with variants (layout, 1–5 % of the characters edited, a paragraph added or
     removed) and other documents of the same 文种: precision and recall of pairing ≥ 0.98."""
     source, _ = subset_library
@@ -306,7 +305,7 @@ def test_variants_pair_with_their_originals_and_nothing_else(subset_library, tmp
             if text is not None:
                 files[f"{n:03d}_{kind}.txt"] = f"{doc.title}\n{text}"
                 family[f"{n:03d}_{kind}.txt"] = n
-    library = Library.open(tmp_path / "pairs")
+    library = Library.open(make_home(tmp_path / "pairs"))
     summary = ingest(library, tmp_path / "files", files)
     assert summary.counts["failed"] == 0
     doc_of = {Path(o.path).name: o.doc_id for o in summary.outcomes}

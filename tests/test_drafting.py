@@ -33,24 +33,23 @@ from sucai.library import Library
 from sucai.model import walk_outline
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
-def ingest_texts(root: Path, texts: dict[str, str], **settings) -> Library:
-    docs = root / "docs"
+def ingest_texts(home: Path, texts: dict[str, str], **settings) -> Library:
+    """A library in ``home`` (made by the ``make_home`` fixture, on the backend of this run) of ``texts``."""
+    docs = home.parent / "docs"
     docs.mkdir(parents=True)
     for name, text in texts.items():
         (docs / name).write_text(text, encoding="utf-8")
-    home = root / "home"
-    home.mkdir()
-    if settings:
-        (home / "sucai.toml").write_text("".join(f"{k} = {v!r}\n" for k, v in settings.items()), encoding="utf-8")
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("".join(f"{k} = {v!r}\n" for k, v in settings.items()))
     library = Library.open(home)
     assert library.ingest([docs], workers=1).counts["failed"] == 0
     return library
 
 
 @pytest.fixture(scope="module")
-def units(tmp_path_factory) -> Library:
+def units(tmp_path_factory, make_home) -> Library:
     """The four 对照检查材料 of tests/drafting_support.py, one with a members part, and the bundled samples."""
-    library = ingest_texts(tmp_path_factory.mktemp("units"), {**DOCS, "e_农业办.txt": MEMBERS_DOC})
+    library = ingest_texts(make_home(tmp_path_factory.mktemp("units") / "home"), {**DOCS, "e_农业办.txt": MEMBERS_DOC})
     library.ingest([SAMPLES], workers=1)
     yield library
     library.close()

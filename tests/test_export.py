@@ -723,7 +723,7 @@ def assert_long_title_docx(data: bytes, title: str) -> None:
     assert len(document.core_properties.title) == 255
 
 
-def test_b27_long_title_exports_as_docx_from_the_cli_the_web_and_a_zip(tmp_path):
+def test_b27_long_title_exports_as_docx_from_the_cli_the_web_and_a_zip(tmp_path, home):
     from click.testing import CliRunner
     from fastapi.testclient import TestClient
 
@@ -732,7 +732,7 @@ def test_b27_long_title_exports_as_docx_from_the_cli_the_web_and_a_zip(tmp_path)
     from sucai.web import create_app
 
     title = long_title()
-    folder, home = tmp_path / "files", tmp_path / "home"
+    folder = tmp_path / "files"
     folder.mkdir()
     (folder / "long.html").write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"

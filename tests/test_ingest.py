@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,10 +16,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text as sql
 
 from sucai.cli import ExitCode, app
+from sucai.config import load_settings
 from sucai.library import Library
 from sucai.search import SearchRequest
+from sucai.store import Catalogue
 
 from fixtures import add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph
 
@@ -155,11 +157,7 @@ def test_errors_are_one_line_not_a_traceback(home):
 
 
 def _stored(home: Path) -> int:
-    try:
-        with sqlite3.connect(home / "catalogue.sqlite3", timeout=5) as db:
-            return db.execute("SELECT count(*) FROM documents").fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
-        return 0
+    return Catalogue(load_settings(home).database("catalogue")).stats()["documents"]
 
 
 def test_killed_ingest_resumes(home, tmp_path):
@@ -280,15 +278,16 @@ def test_an_old_library_is_rehashed_so_its_files_stay_unchanged_and_duplicate(ho
     library.catalogue.add(Document("旧库里的原件", "第一段。\n第二段。"), "x", "/old/1", "c1")
     library.catalogue.add(twin, "y", "/old/2", "c2")
     with library.catalogue.transaction() as db:                   # make it an old library
-        for doc_id, text in db.execute("SELECT id, text FROM documents").fetchall():
+        for doc_id, text in db.execute(sql("SELECT id, text FROM documents")).fetchall():
             old = hashlib.sha256(text.strip().encode()).hexdigest()
-            db.execute("UPDATE documents SET text_hash = ? WHERE id = ?", (old, doc_id))
-        db.execute("DELETE FROM meta WHERE key = 'text_hash_version'")
+            db.execute(sql("UPDATE documents SET text_hash = :h WHERE id = :id"), {"h": old, "id": doc_id})
+        db.execute(sql("DELETE FROM meta WHERE key = 'text_hash_version'"))
     library.close()
 
     reopened = Library.open(home)                                 # re-hashes here
-    assert reopened.catalogue._meta(reopened.catalogue._db, "text_hash_version") == str(TEXT_HASH_VERSION)
-    keys = dict(reopened.catalogue._db.execute("SELECT id, text_hash FROM documents").fetchall())
+    assert reopened.catalogue.meta("text_hash_version") == str(TEXT_HASH_VERSION)
+    with reopened.catalogue.db.read() as db:
+        keys = dict(db.execute(sql("SELECT id, text_hash FROM documents")).fetchall())
     assert keys[3] == keys[2] + ":3" and len(set(keys.values())) == 3   # both twins kept, keys unique
     reopened.close()
     (tmp_path / "copy.txt").write_text(variants["a.txt"], encoding="utf-8")

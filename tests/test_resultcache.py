@@ -77,7 +77,7 @@ def test_a_hidden_document_is_not_served_while_the_index_lags(library):
     library.index.sync()
     assert hits(library, "基层治理", member=False) == [doc]   # now in the cache
     library.catalogue.set_hidden(doc, True)   # the index is not synced: it lags
-    assert library.catalogue.pending()[0]
+    assert library.catalogue.change_count() > library.index.applied
     assert hits(library, "基层治理", member=False) == []
     assert hits(library, "基层治理", member=True) == []
     library.index.sync()

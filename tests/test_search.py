@@ -501,7 +501,6 @@ def test_simplified_text_is_not_phrase_converted(library, doc_text, q):
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_b41_user_dictionary_in_gbk_or_with_a_bom(home, encoding):
-    home.mkdir()
     (home / "userdict.txt").write_bytes("清廉机关\n一岗双责\n".encode(encoding))
     from sucai import analysis
 
@@ -516,7 +515,6 @@ def test_b41_user_dictionary_in_gbk_or_with_a_bom(home, encoding):
 
 
 def test_b41_unreadable_user_dictionary_is_refused_with_its_name(home):
-    home.mkdir()
     (home / "userdict.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     library = Library.open(home)
     with pytest.raises(InvalidInput, match="userdict.txt") as err:

@@ -40,14 +40,14 @@ LOCAL = ("在山东，税务系统党员围绕优化营商环境逐条制定整�
 
 
 @pytest.fixture
-def library(tmp_path) -> Library:
+def library(tmp_path, home) -> Library:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "check.txt").write_text(CHECK, encoding="utf-8")
     (folder / "other_check.txt").write_text(OTHER_CHECK, encoding="utf-8")
     for n in range(6):
         (folder / f"news{n}.txt").write_text(NEWS.format(n=n, local=LOCAL[n]), encoding="utf-8")
-    library = Library.open(tmp_path / "home")
+    library = Library.open(home)
     assert library.ingest([folder], workers=1).counts["ingested"] == 8
     yield library
     library.close()

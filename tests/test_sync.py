@@ -27,12 +27,12 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 @pytest.fixture
-def site(tmp_path):
-    home, inbox = tmp_path / "home", tmp_path / "inbox"
+def site(tmp_path, home):
+    inbox = tmp_path / "inbox"
     inbox.mkdir()
     write(inbox, "a.txt", "关于做好秋季防火工作的通知\n一、总体要求\n认真做好秋季防火工作。\n")
     write(inbox, "b.txt", f"关于加强值班值守的通知\n一、总体要求\n严格落实值班制度。\n##paidbegin##\n二、内部安排\n{SECRET}按内部口径执行。\n")
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     (home / "sucai.toml").write_text("member_daily_downloads = 2\n", encoding="utf-8")
     library = Library.open(home)
     library.ingest([inbox], workers=1)

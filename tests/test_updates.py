@@ -6,7 +6,6 @@ feedgen) and must come out as well-formed Atom 1.0.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sucai import access
+from sucai.config import load_settings
+from sucai.db import Database
+from sucai.db.schema import documents
 from sucai.library import Library
 from sucai.updates import added_today, parse_since, site_zone, updates
 from sucai.web import create_app
@@ -29,14 +31,14 @@ FREE_NOTICE = (
 
 def backdate(home: Path, doc_id: int, stamp: str) -> None:
     """Pretend a document was added at ``stamp`` (UTC ISO), as if ingested then."""
-    with sqlite3.connect(home / "catalogue.sqlite3") as db:
-        db.execute("UPDATE documents SET ingested_at = ? WHERE id = ?", (stamp, doc_id))
+    with Database(load_settings(home).database("catalogue"), "catalogue").transaction() as conn:
+        conn.execute(documents.update().where(documents.c.id == doc_id).values(ingested_at=stamp))
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, make_home):
     root = tmp_path_factory.mktemp("updates")
-    home, extra = root / "home", root / "extra"
+    home, extra = make_home(root / "home"), root / "extra"
     extra.mkdir()
     (extra / "督查通知.txt").write_text(FREE_NOTICE, encoding="utf-8")
     library = Library.open(home)

@@ -74,8 +74,8 @@ def wait_for(condition, seconds: float, message: str):
 
 
 @pytest.fixture
-def folders(tmp_path):
-    home, inbox = tmp_path / "home", tmp_path / "inbox"
+def folders(tmp_path, home):
+    inbox = tmp_path / "inbox"
     inbox.mkdir()
     return home, inbox
 

@@ -46,9 +46,9 @@ def build_library(home: Path, extra: Path) -> Library:
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory) -> Library:
+def library(tmp_path_factory, make_home) -> Library:
     root = tmp_path_factory.mktemp("web-api")
-    library = build_library(root / "home", root / "extra")
+    library = build_library(make_home(root / "home"), root / "extra")
     yield library
     library.close()
 
@@ -494,8 +494,8 @@ def test_cli_demo_no_serve_and_serve_help(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def corpus_client(corpus_dir, tmp_path_factory):
-    home = tmp_path_factory.mktemp("web-corpus")
+def corpus_client(corpus_dir, tmp_path_factory, make_home):
+    home = make_home(tmp_path_factory.mktemp("web-corpus"))
     library = Library.open(home)
     library.ingest([corpus_dir])
     with TestClient(create_app(home), raise_server_exceptions=False) as client:
@@ -532,10 +532,10 @@ def test_corpus_search_and_pages(corpus_client):
     assert client.get(f"/api/documents/{hit['id']}").json()["text"] == view.text
 
 
-def test_title_index_follows_the_catalogue(tmp_path):
+def test_title_index_follows_the_catalogue(home, tmp_path):
     from sucai.suggest import TitleIndex
 
-    library = Library.open(tmp_path / "home")
+    library = Library.open(home)
     titles = TitleIndex(library.catalogue, recheck_seconds=0)
     assert titles.suggest("政府") == []
     source = tmp_path / "in"
@@ -547,7 +547,7 @@ def test_title_index_follows_the_catalogue(tmp_path):
     library.close()
 
 
-def test_equal_titles_are_told_apart_in_lists_and_genres_are_grouped(tmp_path):
+def test_equal_titles_are_told_apart_in_lists_and_genres_are_grouped(tmp_path, home):
     """Issue 9 "Titles": the same title from two issuers/years is followed by 发文机关 and year in the search
     results and on the home page; the home page groups 文种 by the taxonomy; /api/genres gives the taxonomy."""
     folder = tmp_path / "in"
@@ -557,7 +557,7 @@ def test_equal_titles_are_told_apart_in_lists_and_genres_are_grouped(tmp_path):
             f"政府工作报告\n——{year}年2月1日在{county}人民代表大会上\n{county}人民政府县长　张某\n各位代表：\n"
             f"现在，我代表{county}人民政府向大会作工作报告，推进基层减负。\n", encoding="utf-8")
     (folder / "通知.txt").write_text("关于推进基层减负的通知\n国办发〔2019〕16号\n各省人民政府：\n请认真落实。\n", encoding="utf-8")
-    library = Library.open(tmp_path / "home")
+    library = Library.open(home)
     library.ingest([folder], workers=1)
     client = TestClient(create_app(library.settings.home))
     page = untag(client.get("/search", params={"q": "基层减负"}).text)

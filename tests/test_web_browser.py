@@ -87,8 +87,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def sample_site(tmp_path_factory):
-    home = tmp_path_factory.mktemp("browser-home")
+def sample_site(tmp_path_factory, make_home):
+    home = make_home(tmp_path_factory.mktemp("browser-home"))
     library = Library.open(home)
     library.ingest([SAMPLES], workers=1)
     with Server(home) as server:
@@ -362,10 +362,9 @@ def test_page_past_the_last_shows_the_last(browser, sample_site, output_dir):
 
 
 @pytest.mark.corpus
-def test_phone_layout_of_a_long_law(browser, corpus_dir, tmp_path, output_dir):
+def test_phone_layout_of_a_long_law(browser, corpus_dir, tmp_path, output_dir, home):
     """刑法 on a phone: each paragraph is as tall as its text (the copy buttons take no room until
     tapped), so the page is its text's height — the buttons shown would add one row per paragraph."""
-    home = tmp_path / "home"
     library = Library.open(home)
     assert library.ingest([corpus_dir / "laws_lawrefbook_national" / "刑法" / "刑法.md"]).counts["ingested"] == 1
     with Server(home) as server:
@@ -391,8 +390,8 @@ def test_phone_layout_of_a_long_law(browser, corpus_dir, tmp_path, output_dir):
     library.close()
 
 
-def test_script_in_document_is_shown_as_text(browser, tmp_path, output_dir):
-    home, extra = tmp_path / "home", tmp_path / "extra"
+def test_script_in_document_is_shown_as_text(browser, tmp_path, output_dir, home):
+    extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "xss.txt").write_text('测试<script>alert("x")</script>标题\n一、总体要求\n正文 <img src=x onerror=alert(2)> 结束。\n',
                                    encoding="utf-8")
@@ -412,8 +411,8 @@ def test_script_in_document_is_shown_as_text(browser, tmp_path, output_dir):
 
 
 @pytest.mark.corpus
-def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_dir):
-    home = tmp_path_factory.mktemp("browser-corpus")
+def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_dir, make_home):
+    home = make_home(tmp_path_factory.mktemp("browser-corpus"))
     library = Library.open(home)
     library.ingest([corpus_dir / part for part in CORPUS_PARTS])
     assert library.catalogue.stats()["documents"] > 100   # 113: .html and .txt copies of a State Council text are one (B35)
@@ -496,7 +495,7 @@ def test_register_preview_upgrade_full_text_download(browser, sample_site, outpu
     admin.close()
 
 
-def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, output_dir):
+def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, make_home, output_dir):
     """The 写作台: pick 文种 and topic, accept the outline, pick a paragraph per heading, download the .docx."""
     import io
     import re
@@ -508,7 +507,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ou
     from sucai.drafting import DraftStore, Owner, check_draft, suggest_outline
 
     root = tmp_path_factory.mktemp("browser-drafting")
-    docs, home = root / "docs", root / "home"
+    docs, home = root / "docs", make_home(root / "home")
     docs.mkdir()
     for name, text in DOCS.items():
         (docs / name).write_text(text, encoding="utf-8")

@@ -32,9 +32,9 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, make_home):
     root = tmp_path_factory.mktemp("web-drafting")
-    docs, home = root / "docs", root / "home"
+    docs, home = root / "docs", make_home(root / "home")
     docs.mkdir()
     for name, text in {**DOCS, "e_农业办.txt": MEMBERS_DOC}.items():
         (docs / name).write_text(text, encoding="utf-8")
@@ -291,12 +291,11 @@ def test_hidden_documents_are_never_sources(app, site):
         library.set_hidden(hidden, False)
 
 
-def test_a_members_daily_drafts_and_checks_are_counted(tmp_path):
+def test_a_members_daily_drafts_and_checks_are_counted(tmp_path, home):
     """Issue 14's tier quotas reach the 写作台 and 查重: with one draft and one 查重 a day, the second of
     each is refused (429, in Chinese) — a new draft, a pasted draft's 查重 and a saved draft's 查重 alike."""
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "sucai.toml").write_text("member_daily_drafts = 1\nmember_daily_checks = 1\n", encoding="utf-8")
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("member_daily_drafts = 1\nmember_daily_checks = 1\n")
     name, text = next(iter(DOCS.items()))
     (tmp_path / name).write_text(text, encoding="utf-8")
     Library.open(home).ingest([tmp_path / name], workers=1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,15 +23,16 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, make_home):
     root = tmp_path_factory.mktemp("structure-page")
+    home = make_home(root / "home")
     (root / "in").mkdir()
     (root / "in" / "notice.txt").write_text("国务院关于印发国家职业教育改革实施方案的通知\n" + DOWNWARD, encoding="utf-8")
     (root / "in" / "law.txt").write_text(LAW, encoding="utf-8")
-    library = Library.open(root / "home")
+    library = Library.open(home)
     assert library.ingest([root / "in"], workers=1).counts["ingested"] == 2
     ids = {row["title"][:4]: row["id"] for row in library.catalogue.summaries()}
-    yield {"library": library, "client": TestClient(create_app(root / "home")), "notice": ids["国务院关"],
+    yield {"library": library, "client": TestClient(create_app(home)), "notice": ids["国务院关"],
            "law": ids["中华人民"], "home": root / "home"}
     library.close()
 

@@ -3,8 +3,9 @@
 One module per group of commands, each registering on the one click group ``app``
 of :mod:`sucai.cli.common`: ``documents`` (ingest, list, stats, show, search,
 export, rm, reindex), ``server`` (serve, demo), ``accounts`` (user, token,
-audit), ``check`` (check, dupes), ``drafting`` (draft), ``watch`` (watch), ``codes`` (codes create,
-codes list), ``sync`` (sync). A new capability adds its own module here and one import below.
+audit), ``operations`` (migrate, backup, restore, check-integrity), ``check`` (check, dupes), ``drafting``
+(draft), ``watch`` (watch), ``codes`` (codes create, codes list), ``sync`` (sync). A new capability adds its own
+module here and one import below.
 
 Everything is said in Chinese (click's messages through :mod:`sucai.cli.i18n`,
 installed when this package is imported).
@@ -28,7 +29,7 @@ from . import i18n
 i18n.install()  # before any command is used: click builds some texts once (the --help option's) and keeps them
 
 from ..errors import BadValue, NotFound, SucaiError  # noqa: E402
-from . import accounts, check, codes, documents, drafting, server, sync, watch  # noqa: E402, F401 - each registers its commands on `app`
+from . import accounts, check, codes, documents, drafting, operations, server, sync, watch  # noqa: E402, F401 - each registers its commands on `app`
 from .common import ExitCode, app, err, shown  # noqa: E402
 
 __all__ = ["ExitCode", "app", "main"]

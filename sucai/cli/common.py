@@ -36,6 +36,7 @@ class ExitCode(IntEnum):
     NO_SUCH_PATH = 4   # 入库：给出的路径有不存在的
     PARTIAL = 5        # 入库：部分文件跳过或失败（其余已入库）
     NOTHING = 6        # 入库：所有文件都跳过或失败，没有一个入库
+    DAMAGED = 7        # 核对：检索索引与目录库不一致，且未修复（check-integrity --no-repair）
     INTERRUPTED = 130  # 被 Ctrl+C 或停止信号中断（已完成的部分已保存）
 
 

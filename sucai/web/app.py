@@ -18,11 +18,12 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from ..accounts import Accounts, session_secret
+from ..accounts import Accounts
 from ..analytics import Analytics, Recorder
 from ..collections import Collections
 from ..config import Settings, load_settings
 from ..library import Library
+from ..replica import Follower
 from ..suggest import TitleIndex
 from ..updates import site_zone
 from . import account, admin, api, check, codes, collections, drafting, dupes, errors, feeds, insights, pages, updates
@@ -51,8 +52,10 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
         # Few worker threads: searches are CPU-bound and share the GIL, so many threads only
         # interleave them (every request gets slower); fewer threads serve the queue in order.
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        follower = Follower(library).start()   # this node's index follows the shared change log
         yield
         recorder.close()
+        follower.stop()
         accounts.close()
         library.close()
 
@@ -75,7 +78,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.add_middleware(_NoStoreAPI)
     # outside the guard, so that an error page still knows the session; HttpOnly is always set. The cookie
     # only carries the session's secret and CSRF token: the session itself lives in the accounts database.
-    app.add_middleware(SessionMiddleware, secret_key=session_secret(settings.home).hex(),
+    app.add_middleware(SessionMiddleware, secret_key=accounts.get().session_secret().hex(),
                        session_cookie=SESSION_COOKIE, max_age=settings.session_max_age_days * 86400,
                        same_site="lax", https_only=bool(settings.session_https_only))
     if settings.trusted_proxies.strip():  # outermost: the client address is settled before anything reads it

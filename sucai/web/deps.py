@@ -45,10 +45,10 @@ TOKEN_REFUSED = "API 令牌只能用于读取接口；账号、令牌和管理�
 
 
 class AccountsPool:
-    """One :class:`Accounts` (one SQLite connection) per thread, like the catalogue's connections.
+    """One :class:`Accounts` per thread (all on the process's connection pool of :mod:`sucai.db`).
 
-    The connection of a thread that has ended is closed when the next thread opens its own, so
-    that servers and test clients that start new threads never pile up open files.
+    The one of a thread that has ended is let go when the next thread makes its own, so that
+    servers and test clients that start new threads never pile them up.
     """
 
     def __init__(self, settings: Settings, now: Callable[[], datetime] | None = None):

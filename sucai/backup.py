@@ -1,0 +1,265 @@
+"""Backups: a consistent snapshot of a library while it serves, and bringing one back.
+
+A backup is a folder: the databases, the settings that change what is stored or
+found (``sucai.toml`` without ``database_url``, whose password stays out of
+backups, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
+every file, checked before anything is restored.
+
+- Embedded SQLite: each file is copied with SQLite's online backup API
+  (``catalogue.sqlite3``, ``accounts.sqlite3``), a consistent copy of each while
+  writers go on.
+- PostgreSQL: ``pg_dump --format=custom`` of the whole database (catalogue and
+  accounts in one snapshot), restored with ``pg_restore --clean``.
+
+The search index is not saved: :func:`restore` rebuilds it, and gives the
+restored catalogue a new :meth:`~sucai.store.Catalogue.library_id`, so the index
+of every node rebuilds itself too instead of following a log that no longer is
+the one it applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import tomllib
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Integer, func, select, text
+
+from .config import Settings
+from .db import Database, dispose_engine
+from .db.migrate import upgrade
+from .db.schema import METADATA, audit, documents, meta, users
+from .errors import InvalidInput
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+STORES = ("catalogue", "accounts")
+SETTINGS_FILES = ("sucai.toml", "userdict.txt")
+DUMP = "database.dump"
+
+
+def backup(settings: Settings, folder: Path) -> dict:
+    """Save the library of ``settings`` into the new or empty ``folder``; returns the manifest.
+
+    Raises InvalidInput (``backup_exists`` when ``folder`` holds files, ``backup_failed``
+    when pg_dump fails or is missing).
+    """
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise InvalidInput(f"备份目录 {folder} 不是空的，请换一个新目录", code="backup_exists")
+    folder.mkdir(parents=True, exist_ok=True)
+    catalogue = Database(settings.database("catalogue"), "catalogue")
+    if catalogue.postgres:
+        counts = _pg_dump(catalogue, folder / DUMP)
+    else:
+        for store in STORES:
+            _sqlite_copy(Path(Database(settings.database(store), store).path), folder / f"{store}.sqlite3")
+        counts = _sqlite_counts(folder)
+    _save_settings(settings.home, folder)
+    manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "backend": "postgresql" if catalogue.postgres else "sqlite", **counts,
+                "files": {p.name: _describe(p) for p in sorted(folder.iterdir()) if p.name != MANIFEST}}
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
+
+
+def verify(folder: Path) -> dict:
+    """The manifest of the backup in ``folder`` once every file's size and SHA-256 are checked.
+
+    Raises InvalidInput (``bad_backup``) naming the first file missing, changed or unknown.
+    """
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InvalidInput(f"{folder} 不是 sucai 备份（缺少或无法读取 {MANIFEST}）", code="bad_backup") from error
+    if manifest.get("format") != FORMAT:
+        raise InvalidInput(f"备份格式 {manifest.get('format')} 不受支持", code="bad_backup")
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.is_file() or _describe(path) != expected:
+            raise InvalidInput(f"备份文件 {name} 缺失或已损坏（校验和不符）", code="bad_backup")
+    return manifest
+
+
+def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
+    """Bring the backup in ``folder`` into the library of ``settings``; returns the manifest.
+
+    A backup of an embedded library may be restored into PostgreSQL (its rows are
+    copied into the migrated target database: the way a library moves to a server
+    of its own); a PostgreSQL backup only into PostgreSQL (``settings.database_url``
+    names the target database, which ``sucai migrate`` need not have touched). A target that already holds
+    documents or accounts is refused unless ``force``. The caller rebuilds the
+    index (:meth:`sucai.library.Library.reindex`). Raises InvalidInput
+    (``bad_backup``, ``restore_not_empty``, ``restore_backend``, ``backup_failed``).
+    """
+    folder = Path(folder)
+    manifest = verify(folder)
+    postgres = bool(settings.database_url.strip())
+    if manifest["backend"] == "postgresql" and not postgres:
+        raise InvalidInput(f"这是 {manifest['backend']} 的备份，不能恢复到 {'PostgreSQL' if postgres else 'SQLite'} 库",
+                           code="restore_backend")
+    if not force and _holds_anything(settings):
+        raise InvalidInput(f"{settings.home} 的库里已有文档或账号；恢复会覆盖它们，确认时请加 --force",
+                           code="restore_not_empty")
+    for store in STORES:
+        dispose_engine(settings.database(store))
+    if postgres and manifest["backend"] == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="sucai-restore-") as scratch:
+            for store in STORES:   # a copy, migrated to the newest schema: the backup stays as it was
+                source = Path(scratch) / f"{store}.sqlite3"
+                _sqlite_copy(folder / source.name, source)
+                target = Database(settings.database(store), store, check=False)
+                upgrade(target)
+                copy_rows(Database(f"sqlite:///{source}", store), target)
+                dispose_engine(f"sqlite:///{source}")
+    elif postgres:
+        target = Database(settings.database("catalogue"), "catalogue", check=False)
+        _run_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                  "--dbname", _libpq(target), str(folder / DUMP))
+        target.dispose()
+    else:
+        for store in STORES:
+            path = settings.catalogue_path if store == "catalogue" else settings.accounts_path
+            for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                stale.unlink(missing_ok=True)
+            _sqlite_copy(folder / f"{store}.sqlite3", path)
+    _restore_settings(folder, settings.home)
+    catalogue = Database(settings.database("catalogue"), "catalogue")   # migrates an older embedded backup
+    with catalogue.transaction() as conn:   # a new name: every node's index rebuilds instead of following
+        conn.execute(catalogue.insert(meta, update=("key",)).values(key="library_id", value=uuid.uuid4().hex))
+    return manifest
+
+
+_COUNTED = {"documents": documents, "users": users, "audit_entries": audit}
+
+
+def copy_rows(source: Database, target: Database) -> None:
+    """Copy every row of ``source``'s tables (both at the newest schema) into ``target``, replacing
+    what the target's tables held, in one transaction; then set PostgreSQL's id sequences past the
+    copied ids."""
+    tables = METADATA[source.store].sorted_tables
+    with source.read() as reading, target.transaction() as conn:
+        for table in reversed(tables):
+            conn.execute(table.delete())
+        for table in tables:
+            rows = reading.execute(table.select()).mappings()
+            while batch := rows.fetchmany(1000):
+                conn.execute(table.insert(), [dict(row) for row in batch])
+            if target.postgres:
+                for column in table.primary_key.columns:
+                    if column.autoincrement is True or (column.autoincrement == "auto" and
+                                                        column.type._type_affinity is Integer):
+                        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'),"
+                                          f" coalesce((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))
+
+
+def _count(conn, name: str) -> int:
+    return conn.execute(select(func.count()).select_from(_COUNTED[name])).scalar_one()
+
+
+def _pg_dump(db: Database, target: Path) -> dict:
+    """Dump the whole database with pg_dump, in the snapshot the returned counts were read in."""
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            snapshot = conn.execute(select(func.pg_export_snapshot())).scalar_one()
+            counts = {name: _count(conn, name) for name in _COUNTED}
+            _run_tool("pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(target),
+                      _libpq(db))
+    return counts
+
+
+def _sqlite_counts(folder: Path) -> dict:
+    """What the copied files hold (read-only: the copies stay as they were written)."""
+    counts = {}
+    for store, names in (("catalogue", ("documents",)), ("accounts", ("users", "audit_entries"))):
+        db = sqlite3.connect(f"file:{folder / f'{store}.sqlite3'}?mode=ro", uri=True)
+        try:
+            for name in names:
+                counts[name] = db.execute(f"SELECT count(*) FROM {_COUNTED[name].name}").fetchone()[0]
+        finally:
+            db.close()
+    return counts
+
+
+def _holds_anything(settings: Settings) -> bool:
+    """Whether the target library has documents or accounts (False for a database without tables yet)."""
+    try:
+        with Database(settings.database("catalogue"), "catalogue").read() as conn:
+            docs = _count(conn, "documents")
+        with Database(settings.database("accounts"), "accounts").read() as conn:
+            people = _count(conn, "users")
+    except Exception:  # noqa: BLE001 - no tables (a new database): nothing to lose
+        return False
+    return bool(docs or people)
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """A consistent copy of SQLite file ``source`` (writers may go on) into ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source, timeout=60)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst, pages=4096)
+    finally:
+        dst.close()
+        src.close()
+    target.chmod(0o600)
+
+
+def _save_settings(home: Path, folder: Path) -> None:
+    for name in SETTINGS_FILES:
+        path = home / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if name == "sucai.toml":
+                text = _without_database_url(text)
+            (folder / name).write_text(text, encoding="utf-8")
+
+
+def _restore_settings(folder: Path, home: Path) -> None:
+    for name in SETTINGS_FILES:
+        if not (folder / name).is_file():
+            continue
+        text = (folder / name).read_text(encoding="utf-8")
+        target = home / name
+        if name == "sucai.toml" and target.is_file():   # the target keeps its own database
+            own = tomllib.loads(target.read_text(encoding="utf-8")).get("database_url")
+            text += f"database_url = {json.dumps(own)}\n" if own else ""
+        target.write_text(text, encoding="utf-8")
+
+
+def _without_database_url(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.strip().startswith("database_url"))
+
+
+def _describe(path: Path) -> dict:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _libpq(db: Database) -> str:
+    """The libpq connection string of a PostgreSQL database (for pg_dump and pg_restore)."""
+    return db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _run_tool(program: str, *args: str) -> None:
+    """Run a PostgreSQL client program (Debian: postgresql-client). Raises InvalidInput (``backup_failed``)."""
+    found = shutil.which(program) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))), None)
+    if not found:
+        raise InvalidInput(f"找不到 {program}：请安装 PostgreSQL 客户端（Debian: apt-get install postgresql-client）",
+                           code="backup_failed")
+    result = subprocess.run([str(found), *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise InvalidInput(f"{program} 失败：{(result.stderr or '').strip()[:500]}", code="backup_failed")

@@ -1,0 +1,77 @@
+"""Commands that keep a library running: migrate, backup, restore, check-integrity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from .. import backup as backups
+from ..config import load_settings
+from ..db import STORES, Database
+from ..db.migrate import STORE_LABELS, upgrade
+from ..library import Library
+from .common import ExitCode, app, err, home_option, json_option, open_library, out, print_json, shown
+
+_folder_argument = click.argument("folder", metavar="备份目录", type=click.Path(path_type=Path))
+
+
+@app.command()
+@home_option
+def migrate(home: Path | None) -> None:
+    """升级数据库结构（PostgreSQL 须先运行本命令；内置 SQLite 库打开时自动升级）。"""
+    settings = load_settings(home)
+    for store in STORES:
+        db = Database(settings.database(store), store, check=False)
+        before, after = upgrade(db)
+        where = f"{STORE_LABELS[store]}（{escape(db.display)}）"
+        out.print(f"{where}已是最新结构 {after}" if before == after else f"{where}：{before or '空'} → {after}")
+
+
+@app.command("backup")
+@_folder_argument
+@home_option
+@json_option
+def backup_library(folder: Path, home: Path | None, as_json: bool) -> None:
+    """备份：目录库、账号库与设置的一致快照（服务运行时也可以），附清单与 SHA-256 校验和。"""
+    manifest = backups.backup(load_settings(home), folder)
+    if as_json:
+        print_json(manifest)
+        return
+    out.print(f"已备份到 {escape(shown(folder))}：文档 {manifest['documents']} 篇，账号 {manifest['users']} 个，"
+              f"审计记录 {manifest['audit_entries']} 条（{len(manifest['files'])} 个文件，见 {backups.MANIFEST}）")
+
+
+@app.command("restore")
+@_folder_argument
+@home_option
+@click.option("--force", is_flag=True, help="目标库已有内容时仍然覆盖")
+def restore_library(folder: Path, home: Path | None, force: bool) -> None:
+    """从备份恢复（先核对校验和），然后重建检索索引。多节点部署时请先停止各节点。"""
+    manifest = backups.restore(load_settings(home), folder, force=force)
+    library = Library(load_settings(home))
+    with err.status("正在重建检索索引…") as status:
+        library.reindex(lambda done, total: status.update(f"正在重建检索索引：{done}/{total}"))
+    out.print(f"已从 {escape(shown(folder))}（{manifest['created_at']}）恢复：文档 {manifest['documents']} 篇，"
+              f"账号 {manifest['users']} 个，审计记录 {manifest['audit_entries']} 条；检索索引已重建")
+
+
+@app.command("check-integrity")
+@home_option
+@json_option
+@click.option("--repair/--no-repair", default=True, help="修复索引（默认修复）")
+def check_integrity(home: Path | None, as_json: bool, repair: bool) -> int:
+    """核对目录库与本机检索索引：缺失、多余或重复的条目，并修复索引。"""
+    report = open_library(home).check_integrity(repair=repair)
+    if as_json:
+        print_json(report)
+    elif report["ok"]:
+        out.print(f"目录库与索引一致：{report['documents']} 篇文档都已编入索引（已应用到变更 {report['applied']}）")
+    else:
+        out.print(f"索引缺少 {len(report['missing'])} 篇、多出 {len(report['extra'])} 篇、"
+                  f"重复 {len(report['duplicated'])} 篇" + ("；已修复" if report["repaired"] else "；未修复"))
+    if report["ok"] or report["repaired"]:
+        return ExitCode.OK
+    err.print("[yellow]运行 sucai check-integrity --repair 修复索引[/yellow]")
+    return ExitCode.DAMAGED

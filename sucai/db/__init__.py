@@ -1,0 +1,264 @@
+"""The data-access layer: the one way sucai talks to its databases, SQLite or PostgreSQL.
+
+A :class:`Database` is one store (``"catalogue"`` or ``"accounts"``, tables in
+:mod:`sucai.db.schema`) at one SQLAlchemy URL (:meth:`sucai.config.Settings.database`):
+an embedded SQLite file (the default, no server) or a PostgreSQL database
+(psycopg 3), chosen by the ``database_url`` setting. Statements are SQLAlchemy
+Core, so the same code runs on both.
+
+Transactions behave the same on both backends — writers wait, they never fail:
+
+- :meth:`Database.transaction` is one write transaction. On SQLite it starts with
+  ``BEGIN IMMEDIATE`` (writers queue there, with a 60 s busy timeout; WAL journal so
+  readers never wait). On PostgreSQL it runs at ``SERIALIZABLE`` isolation, so a
+  check-then-write (a quota, a lockout, a unique name) is as safe as on SQLite; a
+  serialisation failure or deadlock raises :class:`Conflict`, and a method marked
+  :func:`retried` runs again from the start (jittered back-off), so callers never see it.
+- :meth:`Database.read` is a connection for reads outside a transaction (autocommit).
+
+Schema versions are Alembic revisions (:mod:`sucai.db.migrate`): the embedded
+SQLite files are migrated when opened; a PostgreSQL database must be migrated by
+``sucai migrate`` first (a server refuses to start on an old schema).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from ..errors import InvalidInput, SucaiError
+
+log = logging.getLogger(__name__)
+
+STORES = ("catalogue", "accounts")
+_RETRY_STATES = {"40001", "40P01"}      # serialization_failure, deadlock_detected
+MAX_ATTEMPTS = 30
+
+
+class Conflict(SucaiError):
+    """PostgreSQL gave up a transaction to keep it serialisable (SQLSTATE 40001 or 40P01); run it again."""
+
+    status = 503
+    default_code = "db_conflict"
+
+
+class SchemaOutdated(SucaiError):
+    """The database's schema is older (or newer) than this version of sucai."""
+
+    status = 503
+    default_code = "schema_outdated"
+
+
+class Database:
+    """Store ``store`` (``"catalogue"`` or ``"accounts"``) at SQLAlchemy URL ``url``.
+
+    Opening checks the schema (:func:`sucai.db.migrate.ensure_current`): an embedded
+    SQLite file is created or migrated on the spot; PostgreSQL raises
+    :class:`SchemaOutdated` (naming ``sucai migrate``); ``check=False`` skips the check (for migrating).
+    Raises InvalidInput (``bad_database``) when the database cannot be reached.
+    One instance may be shared by every thread of a process.
+    """
+
+    def __init__(self, url: str, store: str, *, check: bool = True):
+        if store not in STORES:
+            raise ValueError(f"unknown store {store!r}")
+        self.store = store
+        self.engine = engine(url)
+        self.url = self.engine.url
+        self.postgres = self.engine.dialect.name == "postgresql"
+        if check:
+            from .migrate import ensure_current
+            ensure_current(self)
+
+    def __repr__(self) -> str:
+        return f"Database({self.display!r}, {self.store!r})"
+
+    @property
+    def display(self) -> str:
+        """The URL without its password (nor the driver's name), for messages."""
+        url = self.url.set(drivername="postgresql") if self.postgres else self.url
+        return url.render_as_string(hide_password=True)
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None on PostgreSQL."""
+        return None if self.postgres else Path(self.url.database)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reading (each statement sees the latest commits)."""
+        with _connected(self), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction, committed at the end of the block, rolled back on an error.
+
+        Raises :class:`Conflict` when PostgreSQL could not serialise it (see :func:`retried`).
+        """
+        with _connected(self), _conflicts(), self.engine.connect() as conn:
+            if self.postgres:
+                conn = conn.execution_options(isolation_level="SERIALIZABLE")
+            else:
+                conn = conn.execution_options(sucai_write=True)
+            with conn.begin():
+                yield conn
+
+    def insert(self, table, *, ignore: bool = False, update: tuple[str, ...] | None = None, add: bool = False):
+        """An INSERT into ``table`` for this backend: ``ignore`` skips rows that clash with a unique
+        key (``ON CONFLICT DO NOTHING``); ``update`` names the key columns whose clash updates the
+        other columns of the row instead (``ON CONFLICT (…) DO UPDATE``, an upsert) — with ``add``,
+        the new values are added to those of the row (counters). Values are given with
+        ``.values(...)`` or as the parameters of ``execute``."""
+        if not ignore and update is None:
+            return insert(table)
+        stmt = (postgresql if self.postgres else sqlite).insert(table)
+        if ignore:
+            return stmt.on_conflict_do_nothing()
+        keep = set(update)
+        return stmt.on_conflict_do_update(index_elements=list(update),
+                                          set_={c.name: c + stmt.excluded[c.name] if add else stmt.excluded[c.name]
+                                                for c in table.columns if c.name not in keep})
+
+    def dispose(self) -> None:
+        """Close the pooled connections of this database (they reopen when needed)."""
+        self.engine.dispose()
+
+
+def retried(method: Callable) -> Callable:
+    """Run ``method`` again when its transaction hit a :class:`Conflict` (PostgreSQL only: SQLite
+    writers queue instead), after a short random pause, up to :data:`MAX_ATTEMPTS` times.
+
+    The whole method is repeated, so it must do its reads inside the transaction (or
+    repeat them) and have no effect outside the database before it commits.
+    """
+    @functools.wraps(method)
+    def run(*args, **kwargs):
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return method(*args, **kwargs)
+            except Conflict:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, min(0.2, 0.002 * 2 ** attempt)))
+    return run
+
+
+@contextmanager
+def _conflicts() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) in _RETRY_STATES:
+            raise Conflict("数据库并发冲突，请重试") from error
+        raise
+
+
+@contextmanager
+def _connected(db: Database) -> Iterator[None]:
+    """Turn "cannot reach the database" into one readable error."""
+    try:
+        yield
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) in _RETRY_STATES or not _unreachable(error):
+            raise
+        raise InvalidInput(f"无法连接数据库 {db.display}：{_first_line(error.orig)}", code="bad_database") from error
+
+
+def _unreachable(error: OperationalError) -> bool:
+    """Whether ``error`` says the database cannot be reached (not that a statement failed)."""
+    if isinstance(error.orig, sqlite3.Error):   # SQLite has no SQLSTATE: only a file it cannot open
+        return "unable to open" in str(error.orig)
+    state = getattr(error.orig, "sqlstate", None)   # psycopg: None when the connection itself failed
+    return error.connection_invalidated or state is None or str(state).startswith("08")
+
+
+def _first_line(error: BaseException | None) -> str:
+    return (str(error) or type(error).__name__).strip().splitlines()[0] if error else ""
+
+
+# -- engines ----------------------------------------------------------------------
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine(url: str) -> Engine:
+    """The process's one engine (connection pool) for ``url``, made on first use."""
+    key = str(url)
+    with _engines_lock:
+        found = _engines.get(key)
+        if found is None:
+            found = _engines[key] = _create_engine(key)
+        return found
+
+
+def dispose_engine(url: str) -> None:
+    """Close and forget the process's engine for ``url`` (before its database is dropped or replaced)."""
+    with _engines_lock:
+        found = _engines.pop(str(url), None)
+    if found is not None:
+        found.dispose()
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise InvalidInput(f"database_url 格式错误：{error}", code="bad_settings") from error
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True, pool_size=10,
+                             max_overflow=20, connect_args={"connect_timeout": 10, "application_name": "sucai"})
+    if parsed.drivername != "sqlite" or not parsed.database:
+        raise InvalidInput(f"不支持的数据库：{parsed.render_as_string(hide_password=True)}", code="bad_settings")
+    path = Path(parsed.database)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInput(f"无法创建数据库目录 {path.parent}：{error}", code="bad_home") from error
+    made = create_engine(parsed, connect_args={"timeout": 60, "check_same_thread": False})
+    event.listen(made, "connect", _sqlite_connect)
+    event.listen(made, "begin", _sqlite_begin)
+    return made
+
+
+_MMAP_BYTES = 1 << 30  # how much of an SQLite file a connection reads through a memory map
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None        # we say BEGIN ourselves (see _sqlite_begin)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")  # hits' texts read from the page cache, no copies
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Writes begin with BEGIN IMMEDIATE (the write lock at once: writers queue here, not at commit, so
+    none fails with "database is locked"); reads run without a transaction of their own."""
+    if conn.get_execution_options().get("sucai_write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _after_fork() -> None:
+    """A forked child must not share its parent's pooled connections."""
+    for made in list(_engines.values()):
+        made.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_after_fork)

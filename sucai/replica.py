@@ -1,0 +1,77 @@
+"""How a server's search index follows the shared catalogue (several web nodes, one database).
+
+Each ``sucai serve`` process runs one :class:`Follower`: a thread that applies the
+catalogue's change log to this node's index (:meth:`sucai.index.SearchIndex.sync`)
+as soon as it grows. On PostgreSQL it waits on ``LISTEN`` for the notification
+every change sends (:data:`sucai.store.CHANNEL`); on both backends it also polls
+every ``index_poll_seconds``, so a lost notification, a dropped connection or a
+proxy that does not pass notifications (PgBouncer in transaction mode) delays a
+change by that much at most. A document ingested on any node (or by ``sucai
+ingest`` / ``sucai watch`` on a separate worker) is thus searchable on every node
+within about a second. A node that starts, or comes back after a crash, catches
+up the same way: its index remembers the last change it applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import psycopg
+
+from .store import CHANNEL
+
+log = logging.getLogger(__name__)
+
+
+class Follower:
+    """Keeps ``library.index`` up to date with ``library.catalogue`` from a background thread."""
+
+    def __init__(self, library, poll_seconds: float | None = None):
+        self.library = library
+        self.poll_seconds = poll_seconds or library.settings.index_poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Follower:
+        self._thread = threading.Thread(target=self._run, name="sucai-follower", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        listener = None
+        while not self._stop.is_set():
+            try:
+                self.library.index.sync()   # searches read the new commit (SearchIndex.snapshot)
+            except Exception:  # noqa: BLE001 - keep following; the next round retries
+                log.warning("following the change log failed", exc_info=True)
+            if self.library.catalogue.db.postgres:
+                listener = self._wait_for_notification(listener)
+            else:
+                self._stop.wait(self.poll_seconds)
+        if listener is not None:
+            listener.close()
+
+    def _wait_for_notification(self, listener: psycopg.Connection | None) -> psycopg.Connection | None:
+        """Wait up to ``poll_seconds`` for a change notification; returns the listening connection
+        (None when it could not be opened: then this was a plain pause)."""
+        try:
+            if listener is None or listener.closed:
+                url = self.library.catalogue.db.url.set(drivername="postgresql")
+                listener = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True,
+                                           connect_timeout=10, application_name="sucai-follower")
+                listener.execute(f"LISTEN {CHANNEL}")
+            for _ in listener.notifies(timeout=self.poll_seconds, stop_after=1):
+                pass
+            return listener
+        except psycopg.Error:
+            log.warning("listening for changes failed; polling meanwhile", exc_info=True)
+            if listener is not None:
+                listener.close()
+            self._stop.wait(self.poll_seconds)
+            return None

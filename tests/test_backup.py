@@ -1,0 +1,212 @@
+"""Backups (issue 15): a snapshot taken while 4 writers ingest and 20 clients search, restored into a
+fresh data directory, holds every document, account and audit record committed before it began —
+unchanged, and nothing half-written —; search on it gives what the source gives on the same
+documents; a backup of the quiet library restores to identical search results. On both backends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from conftest import new_database, setup_home
+from sucai import backup
+from sucai.accounts import Accounts
+from sucai.cli import ExitCode
+from sucai.config import load_settings
+from sucai.db.schema import audit, users
+from sucai.errors import InvalidInput
+from sucai.library import Library
+from sucai.model import Document
+from sucai.search import SearchRequest
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sucai" / "samples" / "library"
+QUERIES = ["工作", "基层减负", "担当作为 问题", "写作批次", "通知"]
+PASSWORD = "测试密码123456"
+
+
+def write_batch(folder: Path, writer: int, count: int) -> None:
+    """``count`` short 通知 of writer ``writer``, each with a body of its own (seeded random Han characters), so
+    that none is a near-duplicate of another: every one is its own search result, not one of a cluster."""
+    folder.mkdir(parents=True)
+    for n in range(count):
+        own = "".join(random.Random(writer * 1000 + n).choices(_HAN, k=60))
+        (folder / f"{n}.txt").write_text(f"写作批次{writer}的第{n}份通知\n一、工作要求\n写作批次{writer}号第{n}段，"
+                                         f"请各单位按照要求做好第{n}项工作：{own}。\n", encoding="utf-8")
+
+
+_HAN = "".join(map(chr, range(0x4E00, 0x4E00 + 3000)))
+
+
+def committed(library: Library, accounts: Accounts) -> dict:
+    """Every document (its text), account and audit record the library holds now."""
+    with accounts.db.read() as conn:
+        names = set(conn.execute(select(users.c.username)).scalars())
+        entries = {tuple(row) for row in conn.execute(select(audit.c.id, audit.c.event, audit.c.detail))}
+    return {"documents": {d.id: (d.title, d.text) for d in library.catalogue.documents(outline=False)},
+            "users": names, "audit": entries}
+
+
+def precise(library: Library, query: str) -> set[int]:
+    return set(library.matching_ids(SearchRequest(q=query, mode="precise"), member=True, limit=10_000)[1])
+
+
+def ranked(library: Library, query: str) -> list[tuple[int, str]]:
+    result = library.search(SearchRequest(q=query, limit=20), member=True)
+    return [(hit.id, hit.snippet) for hit in result.hits]
+
+
+def restored_home(tmp_path: Path, name: str, backend, request) -> Path:
+    """A fresh data directory on a database of its own (also in the environment of child processes)."""
+    url = new_database(backend, request)
+    request.getfixturevalue("monkeypatch").setenv("SUCAI_DATABASE_URL", url)   # undone after the test
+    return setup_home(tmp_path / name, url)
+
+
+def test_a_backup_under_load_restores_everything_committed_before_it(home, tmp_path, backend, request):
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    accounts = Accounts.open(home)
+    accounts.add_user("管理员", PASSWORD, "admin")
+    for n in range(4):
+        write_batch(tmp_path / f"batch{n}", n, 25)
+    writers = [subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(tmp_path / f"batch{n}"), "--workers", "1"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+               for n in range(4)]
+    stop, failures, searches = threading.Event(), [], [0]
+
+    def client(n: int) -> None:
+        while not stop.is_set():
+            try:
+                library.search(SearchRequest(q=QUERIES[n % len(QUERIES)]), member=n % 2 == 0)
+                searches[0] += 1
+            except Exception as error:  # noqa: BLE001 - collected, asserted below
+                failures.append(error)
+
+    def auditor() -> None:
+        n = 0
+        while not stop.is_set():
+            accounts.audit("download", accounts.viewer("管理员"), f"下载 {n}")
+            if n % 10 == 0:
+                accounts.add_user(f"用户{n}", PASSWORD)
+            n += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(20)] + [threading.Thread(target=auditor)]
+    for thread in threads:
+        thread.start()
+    try:
+        while library.catalogue.stats()["documents"] < 20:     # the writers are under way
+            pass
+        before = committed(library, accounts)
+        manifest = backup.backup(library.settings, tmp_path / "under-load")
+    finally:
+        for writer in writers:
+            assert writer.wait(timeout=600) == 0, writer.stderr.read().decode()
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert not failures and searches[0] > 0
+    after = committed(library, accounts)
+    assert len(after["documents"]) == 10 + 100 and len(before["documents"]) < len(after["documents"])
+
+    target = restored_home(tmp_path, "restored", backend, request)
+    backup.restore(load_settings(target), tmp_path / "under-load")
+    copy = Library.open(target)
+    copy.reindex()
+    got = committed(copy, Accounts.open(target))
+    for kind in ("users", "audit"):
+        assert before[kind] <= got[kind] <= after[kind]
+    assert before["documents"].items() <= got["documents"].items() <= after["documents"].items()
+    assert manifest["documents"] == len(got["documents"])
+    for query in QUERIES:   # an exact oracle: precise matches are the source's among the restored documents
+        assert precise(copy, query) == precise(library, query) & set(got["documents"])
+
+
+def test_a_quiet_backup_restores_to_the_same_search_results(home, tmp_path, backend, request):
+    (home / "userdict.txt").write_text("写作批次\n", encoding="utf-8")   # the analysis is the process's: one for both
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    library.set_hidden(2, True)
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", PASSWORD, "member", "2099-12-31")
+    accounts.count_download(accounts.viewer("会员"), "文档 1")
+    backup.backup(library.settings, tmp_path / "quiet")
+
+    target = restored_home(tmp_path, "restored", backend, request)
+    backup.restore(load_settings(target), tmp_path / "quiet")
+    copy = Library.open(target)
+    copy.reindex()
+    assert (target / "userdict.txt").read_text(encoding="utf-8") == "写作批次\n"
+    assert Accounts.open(target).downloads_today(Accounts.open(target).viewer("会员")) == 1
+    library.reindex()   # term statistics of an index count deleted entries until merged: compare fresh with fresh
+    for query in QUERIES:
+        assert ranked(copy, query) == ranked(library, query)
+        assert precise(copy, query) == precise(library, query)
+    assert copy.check_integrity()["ok"]
+
+
+def test_a_changed_backup_file_is_refused_and_nothing_is_restored(home, tmp_path, backend, request):
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    manifest = backup.backup(library.settings, tmp_path / "b")
+    assert "database_url" not in (tmp_path / "b" / "sucai.toml").read_text() if (tmp_path / "b" / "sucai.toml").exists() else True
+    name = next(iter(manifest["files"]))
+    with (tmp_path / "b" / name).open("r+b") as handle:
+        handle.seek(200)
+        handle.write(b"\x00garbage")
+    target = restored_home(tmp_path, "restored", backend, request)
+    with pytest.raises(InvalidInput) as refused:
+        backup.restore(load_settings(target), tmp_path / "b")
+    assert refused.value.code == "bad_backup" and name in refused.value.message
+    assert Library.open(target).catalogue.stats()["documents"] == 0
+    good = backup.backup(library.settings, tmp_path / "good")
+    with pytest.raises(InvalidInput) as not_empty:           # a library that holds documents is not overwritten
+        backup.restore(library.settings, tmp_path / "good")
+    assert not_empty.value.code == "restore_not_empty" and good["documents"] == 10
+
+
+def test_backup_and_restore_from_the_command_line(home, tmp_path, backend, request):
+    def cli(*args, home_dir=home):
+        return subprocess.run([sys.executable, "-m", "sucai", *args, "--home", str(home_dir)], capture_output=True,
+                              text=True, env={**os.environ, "SUCAI_HOME": str(home_dir)})
+
+    assert cli("ingest", str(SAMPLES)).returncode == ExitCode.PARTIAL   # the samples' damaged .docx is skipped
+    made = cli("backup", str(tmp_path / "b"), "--json")
+    assert made.returncode == 0 and json.loads(made.stdout)["documents"] == 10
+    assert "不是空的" in cli("backup", str(tmp_path / "b")).stderr
+    target = restored_home(tmp_path, "restored", backend, request)
+    restored = cli("restore", str(tmp_path / "b"), home_dir=target)
+    assert restored.returncode == 0 and "已重建" in restored.stdout, restored.stderr
+    report = json.loads(cli("check-integrity", "--json", home_dir=target).stdout)
+    assert report["ok"] and report["documents"] == 10
+
+
+def test_an_embedded_library_moves_to_postgresql_by_backup_and_restore(tmp_path, postgres, request):
+    source = setup_home(tmp_path / "embedded", "")
+    library = Library(load_settings(source, database_url=""))
+    library.ingest([SAMPLES], workers=1)
+    library.remove(3)
+    accounts = Accounts(load_settings(source, database_url="").accounts_path)
+    accounts.add_user("管理员", PASSWORD, "admin")
+    backup.backup(library.settings, tmp_path / "b")
+    target = setup_home(tmp_path / "server", new_database(postgres, request))   # database_url in its sucai.toml
+    settings = load_settings(target)
+    backup.restore(settings, tmp_path / "b")
+    moved = Library(settings)
+    moved.reindex()
+    library.reindex()   # term statistics of an index count deleted entries until merged: compare fresh with fresh
+    for query in QUERIES:
+        assert ranked(moved, query) == ranked(library, query)
+    mover = Accounts.from_settings(settings)
+    assert mover.authenticate("管理员", PASSWORD).username == "管理员"
+    mover.add_user("新用户", PASSWORD)                       # ids go on after the copied ones
+    _, new_id = moved.catalogue.add(Document("新文档", "新文档的正文。"), "new", "/new", "x")
+    assert new_id == 11 and moved.catalogue.change_count() > library.catalogue.change_count()

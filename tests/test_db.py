@@ -1,0 +1,230 @@
+"""The data-access layer (issue 15): the migrations make exactly the tables of ``sucai.db.schema`` on
+both backends; a library made by sucai before the data-access layer (main at a7a459d, run from git)
+opens and is migrated; PostgreSQL is never migrated behind the operator's back; the change log
+numbers every change once, in order, even with writers racing on PostgreSQL; check-integrity finds and
+repairs an index that lost, gained or doubled entries."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import threading
+from pathlib import Path
+
+import pytest
+import tantivy
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import UniqueConstraint, inspect
+
+from sucai.accounts import Accounts
+from sucai.cli import ExitCode
+from sucai.cli import run as run_cli
+from sucai.codes import Codes
+from sucai.collections import Collections
+from sucai.db import Database, SchemaOutdated
+from sucai.db.migrate import VERSION_TABLE, head
+from sucai.db.schema import METADATA
+from sucai.drafting import DraftStore, Owner
+from sucai.index import SCHEMA, _tantivy_document, index_fields
+from sucai.library import Library
+from sucai.model import Document
+from sucai.search import SearchRequest
+from sucai.store import Catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sucai" / "samples" / "library"
+BEFORE = "a7a459d"   # main just before the data-access layer: catalogue schema 5, accounts schema 2
+MAIN_AT_SCHEMA_9 = "2bc4886"   # main with 查重, metadata, 写作台 and operations: catalogue schema 9, accounts schema 3
+PASSWORD = "测试密码123456"
+
+
+def differences(db: Database) -> list:
+    """What Alembic's autogenerate would change to make ``db`` match ``schema.py`` (its own tables only)."""
+    ours = set(METADATA[db.store].tables) | {VERSION_TABLE[db.store]}
+
+    def include(_object, name, kind, _reflected, _compare_to):
+        return kind != "table" or name in ours
+
+    with db.read() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": include})
+        return [d for d in compare_metadata(context, METADATA[db.store])
+                if not (d[0] == "remove_table" and d[1].name == VERSION_TABLE[db.store])]
+
+
+@pytest.mark.parametrize("store", ["catalogue", "accounts"])
+def test_the_migrations_make_the_tables_of_schema_py(store, tmp_path, database_url):
+    db = Database(database_url or f"sqlite:///{tmp_path / 'fresh.sqlite3'}", store)
+    assert differences(db) == []
+
+
+_OLD_LIBRARY = ("import sys; from sucai.library import Library; from sucai.accounts import Accounts, session_secret;"
+                "session_secret(sys.argv[1]);"
+                "lib = Library.open(sys.argv[1]); lib.ingest([sys.argv[2]], workers=1); lib.set_hidden(2, True);"
+                "lib.remove(3); acc = Accounts.open(sys.argv[1]);"
+                f"acc.add_user('管理员', '{PASSWORD}', 'admin'); print(acc.create_token('管理员', 'old'));")
+
+
+def old_library(tmp_path: Path, commit: str, script: str) -> tuple[Path, list[str]]:
+    """A library in ``tmp_path / "home"`` made by sucai at ``commit`` of main (run from ``git archive``) with
+    ``script`` (``sys.argv[1]``: the data directory, ``sys.argv[2]``: the bundled samples); returns it and
+    the lines the script printed."""
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "sucai"], capture_output=True)
+    if archive.returncode != 0:
+        pytest.skip(f"needs git and the history of main ({commit}): {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    home = tmp_path / "home"
+    # -S: no site processing, so the editable install of this checkout cannot shadow the old code
+    packages = os.pathsep.join([str(old), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    made = subprocess.run([sys.executable, "-S", "-c", script, str(home), str(SAMPLES)], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": packages, "SUCAI_HOME": str(home)}, cwd=old, check=True)
+    return home, made.stdout.strip().splitlines()
+
+
+def test_a_library_made_before_the_data_access_layer_opens_and_is_migrated(tmp_path):
+    home, printed = old_library(tmp_path, BEFORE, _OLD_LIBRARY)
+    token = printed[-1]
+    old_key = (home / "session.key").read_bytes()
+
+    library = Library.open(home, database_url="")
+    assert library.catalogue.stats()["documents"] == 8                 # 10 samples, one hidden, one removed
+    assert library.search(SearchRequest(q="基层减负", mode="precise"), member=True).total > 0
+    assert 2 not in library.catalogue.document_ids() and library.check_integrity()["ok"]
+    # the change log: each document as added (and the pending state of the old index is not trusted)
+    assert {kind for _, _, kind in library.catalogue.changes_since(0)} == {"add"}
+    accounts = Accounts(home / "accounts.sqlite3")
+    assert accounts.authenticate("管理员", PASSWORD).admin
+    assert accounts.viewer_for_token(token).username == "管理员"          # tokens made before still work
+    assert accounts.session_secret() == old_key                          # and so do the cookies
+    for store, path in (("catalogue", home / "catalogue.sqlite3"), ("accounts", home / "accounts.sqlite3")):
+        assert [d for d in differences(Database(f"sqlite:///{path}", store)) if not spelling(d)] == []
+
+
+def test_a_library_made_by_main_at_schema_9_opens_and_is_migrated(tmp_path):
+    """A library of main at 2bc4886 (catalogue schema 9, accounts schema 3, the tables of 查重's clusters,
+    drafts, codes, saved searches and favourites made in place) is adopted by the first revisions and
+    migrated: everything it held is there, through the new code, and its tables equal schema.py."""
+    script = _OLD_LIBRARY + (
+        "from sucai.collections import Collections; from sucai.codes import Codes;"
+        "from sucai.drafting import DraftStore, Owner; from sucai.drafting.drafts import build_draft;"
+        f"member = acc.add_user('会员', '{PASSWORD}', 'member', '2099-12-31'); col = Collections(acc);"
+        "col.save_search(member, '减负', {'q': '基层减负'}); col.add_favourite(member, 1, '常用', '备注');"
+        "draft = build_draft(lib, {'title': '旧草稿', 'sections': [{'heading': '一、学习', 'paragraphs': ['自己写的。']}]},"
+        " member=True); DraftStore(lib.catalogue).create(Owner(member.user_id, '会员'), draft);"
+        "print(Codes(acc).create('member', 30, 1)[0]['code'])")
+    home, printed = old_library(tmp_path, MAIN_AT_SCHEMA_9, script)
+    token, code = printed[-2:]
+    library = Library.open(home, database_url="")
+    assert library.catalogue.stats()["documents"] == 8                 # 10 samples, one hidden, one removed
+    assert library.search(SearchRequest(q="基层减负", mode="precise"), member=True).total > 0
+    assert library.check_integrity()["ok"]
+    assert {kind for _, _, kind in library.catalogue.changes_since(0)} == {"add"}
+    assert library.catalogue.unsigned_ids() == []                      # the near-duplicate signatures stay
+    accounts = Accounts(home / "accounts.sqlite3")
+    member = accounts.authenticate("会员", PASSWORD)
+    assert member.member and accounts.viewer_for_token(token).username == "管理员"
+    collections = Collections(accounts)
+    assert [s.name for s in collections.saved_searches(member)] == ["减负"]
+    (folder,) = collections.folders(member)
+    assert folder.name == "常用" and [(f.doc_id, f.note) for f in collections.favourites(member, folder.id)] == [(1, "备注")]
+    owner = Owner(member.user_id, "会员")
+    (draft,) = DraftStore(library.catalogue).list(owner)
+    assert draft["title"] == "旧草稿"
+    assert DraftStore(library.catalogue).get(owner, draft["id"]).sections[0].paragraphs[0].text == "自己写的。"
+    assert Codes(accounts).redeem(member, code).tier == "member"       # the code's hash is found
+    for store, path in (("catalogue", home / "catalogue.sqlite3"), ("accounts", home / "accounts.sqlite3")):
+        assert [d for d in differences(Database(f"sqlite:///{path}", store)) if not spelling(d)] == []
+    with accounts.db.read() as conn:   # main's unnamed UNIQUE (user_id, name) of the folders
+        assert {"column_names": ["user_id", "name"], "name": None} in inspect(conn).get_unique_constraints("folders")
+
+
+def spelling(difference) -> bool:
+    """A difference only in how sucai before the data-access layer spelled the same table in SQLite: a primary key
+    without NOT NULL (SQLite reports it nullable), REAL for Float, a foreign key reflected with ON UPDATE NO ACTION,
+    a unique constraint without its name (its columns are checked apart)."""
+    kind = difference[0][0] if isinstance(difference, list) else difference[0]
+    if kind == "modify_nullable":   # (kind, schema, table, column, …)
+        _, _, table, column = difference[0][:4]
+        return any(table in tables and tables[table].c[column].primary_key
+                   for tables in (m.tables for m in METADATA.values()))
+    if kind == "modify_type":
+        return str(difference[0][5]) == "REAL"
+    if kind == "add_constraint":    # a UNIQUE (…) without a name: a name cannot be added in place on SQLite
+        return isinstance(difference[1], UniqueConstraint) and difference[1].name is not None
+    return kind in ("remove_fk", "add_fk")
+
+
+def test_postgresql_is_refused_until_migrated(tmp_path, postgres, request):
+    url = postgres.create_database("unmigrated")
+    request.addfinalizer(lambda: postgres.drop_database("unmigrated"))
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "sucai.toml").write_text(f'database_url = "{url}"\n', encoding="utf-8")
+    with pytest.raises(SchemaOutdated) as refused:
+        Library.open(home)
+    assert "sucai migrate" in refused.value.message
+    env = {**os.environ, "SUCAI_HOME": str(home)}
+    env.pop("SUCAI_DATABASE_URL", None)
+    serve = subprocess.run([sys.executable, "-m", "sucai", "serve", "--port", "1"], capture_output=True, text=True,
+                           env=env, timeout=120)
+    said = " ".join(serve.stderr.split())      # the terminal wraps long lines
+    assert serve.returncode == 1 and "sucai migrate" in said and "Traceback" not in said
+    migrated = subprocess.run([sys.executable, "-m", "sucai", "migrate"], capture_output=True, text=True, env=env)
+    assert migrated.returncode == 0 and head("catalogue") in migrated.stdout and head("accounts") in migrated.stdout
+    assert Library.open(home).catalogue.stats()["documents"] == 0
+
+
+def test_the_change_log_numbers_racing_changes_once_and_in_order(database_url, tmp_path):
+    """Writers on separate connections add and edit at once: every change is logged once, numbers only
+    grow, and the log never shows a later number before an earlier one is committed."""
+    catalogue = Catalogue(database_url or tmp_path / "catalogue.sqlite3")
+    seen: list[list[int]] = []
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            seen.append([seq for seq, _, _ in catalogue.changes_since(0)])
+
+    def writer(n: int):
+        for k in range(15):
+            _, doc_id = catalogue.add(Document(f"文档{n}-{k}", f"写入者{n}的第{k}篇。"), f"{n}-{k}", f"/{n}/{k}", "x")
+            catalogue.update(doc_id, title=f"改过的文档{n}-{k}")
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    watcher.join()
+    log = catalogue.changes_since(0)
+    assert len(log) == 4 * 15 * 2 and [seq for seq, _, _ in log] == sorted({seq for seq, _, _ in log})
+    for snapshot in seen:   # every snapshot is a prefix of the final log: no gap was ever visible
+        assert snapshot == [seq for seq, _, _ in log][: len(snapshot)]
+    assert catalogue.change_count() == log[-1][0]
+
+
+def test_check_integrity_finds_and_repairs_a_damaged_index(home):
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    assert library.check_integrity() == {"ok": True, "documents": 10, "applied": library.index.applied,
+                                         "missing": [], "extra": [], "duplicated": [], "repaired": False}
+    writer = library.index.index.writer(heap_size=50_000_000, num_threads=1)   # damage it behind sucai's back
+    writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "id", 4))
+    writer.add_document(_tantivy_document(index_fields(library.get(5))))
+    writer.add_document(_tantivy_document({**index_fields(library.get(6)), "id": 99}))
+    writer.commit()
+    writer.wait_merging_threads()     # and let go of the index's write lock
+    library.index.index.reload()
+    report = library.check_integrity(repair=False)
+    assert (report["ok"], report["missing"], report["extra"], report["duplicated"]) == (False, [4], [99], [5])
+    assert run_cli(["check-integrity", "--no-repair", "--home", str(home)]) == ExitCode.DAMAGED   # said, not hidden
+    assert run_cli(["check-integrity", "--home", str(home)]) == ExitCode.OK                      # repaired
+    assert library.check_integrity() == {**report, "ok": True, "missing": [], "extra": [], "duplicated": []}
+    assert library.search(SearchRequest(q=library.get(4).title, mode="precise"), member=True).total >= 1
