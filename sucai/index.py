@@ -325,10 +325,11 @@ class SearchIndex:
                     return 0
                 applied = pending[-1][0]
                 ids = sorted({doc_id for _, doc_id, kind in pending if kind != "cluster"})
-            writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
-            if replace_all:
-                writer.delete_all_documents()
-            self._reindex(writer, ids, progress, fresh=replace_all, prepared=prepared)
+            if ids or replace_all:   # cluster changes alone leave every entry as it is: no commit
+                writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+                if replace_all:
+                    writer.delete_all_documents()
+                self._reindex(writer, ids, progress, fresh=replace_all, prepared=prepared)
             self._write_marker(applied)
             return len(ids)
 
