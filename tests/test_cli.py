@@ -165,12 +165,13 @@ def test_tables_are_chinese_and_do_not_wrap_when_piped(home, tmp_path):
 
 
 def test_ingest_report_is_chinese(home, tmp_path):
-    pdf_folder = tmp_path / "scans"
-    pdf_folder.mkdir()
+    pdf_folder = tmp_path / "scans" / "county-offices-2024-first-quarter-uploads"  # wider than the console
+    pdf_folder.mkdir(parents=True)
     blank = docx_bytes(new_document())  # a Word file without text: skipped, with a Chinese reason
     (pdf_folder / "空白.docx").write_bytes(blank)
     result = sucai(home, "ingest", str(pdf_folder))
     assert result.returncode == ExitCode.NOTHING
+    assert any(f"在 {pdf_folder} 之下" in line for line in result.stdout.splitlines())  # the folder is never cut
     assert english_words(result.stdout + result.stderr) == [], result.stdout + result.stderr
 
 

@@ -72,7 +72,8 @@ def _ingest_report(summary: IngestSummary, paths: tuple[Path, ...], missing: lis
     problems = [o for o in summary.outcomes if o.status in ("skipped", "failed", "duplicate")]
     if problems:
         title = "需要留意的文件" + (f"（在 {base} 之下）" if base else "")
-        table = Table(title=escape(shown(title)))
+        out.print(escape(shown(title)), soft_wrap=True)  # a long folder is wrapped by the terminal, not cut by us
+        table = Table()
         table.add_column("文件", no_wrap=True, overflow="ellipsis")
         table.add_column("结果", no_wrap=True)
         table.add_column("原因", overflow="fold")
