@@ -526,8 +526,12 @@ def _add_words(terms: list[str]) -> None:
 
 # -- the layout-free form (exact duplicates) ------------------------------------
 
-_FULL_WIDTH_ASCII = str.maketrans({chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)})
-_ANY_SPACE = re.compile(r"\s+")
+_FULL_WIDTH_ASCII = re.compile("[\uff01-\uff5e]")  # by a search, not a translation table: str.translate
+# looks each character of a text up in the table (a raised and caught KeyError for nearly every one)
+
+
+def _ascii_form(m: re.Match) -> str:
+    return chr(ord(m.group()) - 0xFEE0)
 
 
 def layout_free(text: str) -> str:
@@ -541,4 +545,4 @@ def layout_free(text: str) -> str:
     character stay as they are — so two texts that read differently never share
     a form. Linear in ``len(text)``; never raises.
     """
-    return _ANY_SPACE.sub("", text.translate(_FULL_WIDTH_ASCII))
+    return "".join(_FULL_WIDTH_ASCII.sub(_ascii_form, text).split())
