@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import bisect
 import logging
-import operator
 import re
 import threading
 import unicodedata
@@ -52,6 +51,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import opencc
 import rjieba
 
@@ -396,17 +396,36 @@ def _rebuild(source: str, pattern: re.Pattern, image, fold: bool = True) -> tupl
 def bigrams(norm: str) -> str:
     """Index tokens of normalised text: the bigram at every offset (the last character alone).
 
-    ``"学习贯彻"`` → ``"学习 习贯 贯彻 彻"``: token *i* starts at offset *i*.
+    ``"学习贯彻"`` → ``"学习 习贯 贯彻 彻"``: token *i* starts at offset *i*. Made as an array of code
+    points (three per token: two characters and the space), not as one string per token.
     """
-    if not norm:
+    codes = _code_points(norm.replace(" ", SPACE_TOKEN))
+    if not len(codes):
         return ""
-    chars = norm.replace(" ", SPACE_TOKEN)
-    return " ".join(map(operator.add, chars, chars[1:])) + " " + chars[-1]
+    out = np.empty(3 * len(codes) - 2, dtype=np.uint32)
+    tokens = out[:-1].reshape(-1, 3)
+    tokens[:, 0], tokens[:, 1], tokens[:, 2] = codes[:-1], codes[1:], ord(" ")
+    out[-1] = codes[-1]
+    return _from_code_points(out)
 
 
 def unigrams(norm: str) -> str:
     """Index tokens for one-character queries: every non-space character."""
-    return " ".join(norm.replace(" ", ""))
+    codes = _code_points(norm.replace(" ", ""))
+    if not len(codes):
+        return ""
+    out = np.full(2 * len(codes) - 1, ord(" "), dtype=np.uint32)
+    out[::2] = codes
+    return _from_code_points(out)
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` (uint32, one per character)."""
+    return np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+
+
+def _from_code_points(codes: np.ndarray) -> str:
+    return codes.tobytes().decode("utf-32-le", errors="surrogatepass")
 
 
 def phrase_terms(norm_term: str) -> list[tuple[int, str]]:

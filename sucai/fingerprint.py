@@ -159,7 +159,12 @@ def tokens(fingerprints: np.ndarray) -> list[str]:
 
 def index_tokens(text: str) -> str:
     """The 查重 fingerprints of ``text`` as space-separated index tokens (see :func:`tokens`)."""
-    return _hex_tokens(check_fingerprints(skeleton_text(text)))
+    return skeleton_tokens(skeleton_text(text))
+
+
+def skeleton_tokens(skeleton: str) -> str:
+    """:func:`index_tokens` of the text whose skeleton is ``skeleton``."""
+    return _hex_tokens(check_fingerprints(skeleton))
 
 
 def _hex_tokens(fingerprints: np.ndarray) -> str:

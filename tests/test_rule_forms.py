@@ -152,6 +152,25 @@ def test_no_ordinary_character_is_suspicious_utf8():
     assert "中" in passed and "\u302a" not in passed and "\u0301" not in passed
 
 
+# -- index tokens made as arrays ------------------------------------------------------------------
+
+
+def _plain_bigrams(norm: str) -> str:
+    chars = norm.replace(" ", analysis.SPACE_TOKEN)
+    return " ".join([a + b for a, b in zip(chars, chars[1:])] + [chars[-1]]) if chars else ""
+
+
+def test_bigrams_and_unigrams_as_defined():
+    assert analysis.bigrams("学习贯彻") == "学习 习贯 贯彻 彻"
+    assert analysis.bigrams("党") == "党" and analysis.bigrams("") == ""
+    assert analysis.unigrams("学 习a") == "学 习 a" and analysis.unigrams(" ") == ""
+    rng = random.Random(7)
+    alphabet = list("学习 a1，") + ["\U00020000", "\ud800", analysis.SPACE_TOKEN]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    assert [analysis.bigrams(t) for t in texts] == [_plain_bigrams(t) for t in texts]
+    assert [analysis.unigrams(t) for t in texts] == [" ".join(t.replace(" ", "")) for t in texts]
+
+
 # -- on the corpus ---------------------------------------------------------------------------------
 
 
@@ -171,3 +190,5 @@ def test_fast_forms_on_the_corpus(corpus_dir):
         assert [_matches(FAST[rule], t) for t in texts] == [_matches(PLAIN[rule], t) for t in texts], rule
     assert [analysis.layout_free(t) for t in texts] == [_plain_layout_free(t) for t in texts]
     assert [radicals.fold(t) for t in texts] == [t.translate(radicals.table()) for t in texts]
+    norms = [analysis.normalize(t) for t in texts]
+    assert [analysis.bigrams(n) for n in norms] == [_plain_bigrams(n) for n in norms]
