@@ -117,6 +117,7 @@ class _Tables:
     unaligned: re.Pattern  # a character whose image is not one character, or beyond the BMP (see matchable)
     letter: re.Pattern     # a letter that keeps a following space (narrow, BMP; see _keeps_space)
     dropped_gaps: re.Pattern  # whitespace runs that do not count (the complement of _keeps_space)
+    single: np.ndarray     # uint32 per BMP code point: its image when that is one BMP character, else 0
 
 
 def _convert(converters, text: str) -> str:
@@ -173,13 +174,26 @@ def _tables() -> _Tables:
     dropped = rf"(?=\s)(?:(?<={letters})\s++(?!{letters})|(?<=\d)\s++(?!\d)|(?<!{letters[:-1]}\d\s])\s++)"
     unaligned = re.compile(f"{_char_class(expanding + list(_IGNORABLE))}|{_ASTRAL.pattern}")
     unplain = re.compile(f"{_char_class(traditional)[:-1]}\\U00010000-\\U0010ffff]")
+    images = (fold.get(code, chr(code)) for code in range(0x10000))
+    single = np.array([ord(image) if len(image) == 1 and ord(image) < 0x10000 else 0 for image in images],
+                      dtype=np.uint32)
     return _Tables(fold, bmp, special, re.compile(_char_class(traditional)), unplain, converters,
-                   unaligned, re.compile(letters), re.compile(dropped))
+                   unaligned, re.compile(letters), re.compile(dropped), single)
 
 
 def _fold(text: str) -> str:
-    """Every character of ``text`` replaced by its image (no whitespace rule, no phrase conversion)."""
+    """Every character of ``text`` replaced by its image (no whitespace rule, no phrase conversion).
+
+    As an array of code points when every character of ``text`` is of the BMP and has an image of
+    one BMP character (the common case: three times faster than str.translate, which makes an
+    integer and looks it up per character); else by translation.
+    """
     tables = _tables()
+    codes = _code_points(text)
+    if len(codes) and codes.max() < 0x10000:
+        images = tables.single[codes]
+        if images.all():
+            return _from_code_points(images)
     folded = text.translate(tables.bmp)
     return folded.translate(tables.fold) if _ASTRAL.search(folded) else folded
 

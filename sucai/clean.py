@@ -227,6 +227,8 @@ def _find_md_emphasis(text: str, state: _State) -> Iterator[_Edit]:
     every opener (which made runs of ``**x `` quadratic).
     """
     marks = [(m.start(), m.group(1)) for m in _MD_EMPHASIS_MARK.finditer(text)]
+    if not marks:  # most texts: no list of line ends to make
+        return
     closers = {kind: [at for at, k in marks if k == kind and at > 0 and not text[at - 1].isspace()]
                for kind in ("**", "__")}
     newlines = [m.start() for m in re.finditer("\n", text)]

@@ -152,6 +152,30 @@ def test_no_ordinary_character_is_suspicious_utf8():
     assert "中" in passed and "\u302a" not in passed and "\u0301" not in passed
 
 
+def _plain_fold(text: str) -> str:
+    tables = analysis._tables()
+    folded = text.translate(tables.bmp)
+    return folded.translate(tables.fold) if re.search("[\\U00010000-\\U0010ffff]", folded) else folded
+
+
+def test_fold_as_an_array_is_the_translation():
+    assert analysis._fold("２０２３年（试行）Ａ") == "2023年(试行)a"
+    assert analysis._fold("政\u200b府⑴\U0002f800") == _plain_fold("政\u200b府⑴\U0002f800")  # by translation
+    rng = random.Random(11)
+    bmp = [chr(code) for code in range(0x10000)]
+    texts = ["".join(rng.choice(bmp) for _ in range(rng.randint(0, 4))) for _ in range(50000)]
+    texts += ["".join(rng.choice("字，Ａa1\U00020000\u00ad⑽") for _ in range(8)) for _ in range(5000)]
+    assert [analysis._fold(t) for t in texts] == [_plain_fold(t) for t in texts]
+
+
+def test_element_lines_squeezed_as_by_a_regex():
+    from sucai.elements import _squeeze
+
+    rng = random.Random(12)
+    texts = ["".join(rng.choice(" \t\u3000\xa0国发〔〕号\n") for _ in range(rng.randint(0, 20))) for _ in range(5000)]
+    assert [_squeeze(t) for t in texts] == [re.sub("[ \t\u3000]+", "", t) for t in texts]
+
+
 # -- index tokens made as arrays ------------------------------------------------------------------
 
 
@@ -190,5 +214,6 @@ def test_fast_forms_on_the_corpus(corpus_dir):
         assert [_matches(FAST[rule], t) for t in texts] == [_matches(PLAIN[rule], t) for t in texts], rule
     assert [analysis.layout_free(t) for t in texts] == [_plain_layout_free(t) for t in texts]
     assert [radicals.fold(t) for t in texts] == [t.translate(radicals.table()) for t in texts]
+    assert [analysis._fold(t) for t in texts] == [_plain_fold(t) for t in texts]
     norms = [analysis.normalize(t) for t in texts]
     assert [analysis.bigrams(n) for n in norms] == [_plain_bigrams(n) for n in norms]
