@@ -189,7 +189,7 @@ def _fold(text: str) -> str:
     integer and looks it up per character); else by translation.
     """
     tables = _tables()
-    codes = _code_points(text)
+    codes = code_points(text)
     if len(codes) and codes.max() < 0x10000:
         images = tables.single[codes]
         if images.all():
@@ -413,7 +413,7 @@ def bigrams(norm: str) -> str:
     ``"学习贯彻"`` → ``"学习 习贯 贯彻 彻"``: token *i* starts at offset *i*. Made as an array of code
     points (three per token: two characters and the space), not as one string per token.
     """
-    codes = _code_points(norm.replace(" ", SPACE_TOKEN))
+    codes = code_points(norm.replace(" ", SPACE_TOKEN))
     if not len(codes):
         return ""
     out = np.empty(3 * len(codes) - 2, dtype=np.uint32)
@@ -425,7 +425,7 @@ def bigrams(norm: str) -> str:
 
 def unigrams(norm: str) -> str:
     """Index tokens for one-character queries: every non-space character."""
-    codes = _code_points(norm.replace(" ", ""))
+    codes = code_points(norm.replace(" ", ""))
     if not len(codes):
         return ""
     out = np.full(2 * len(codes) - 1, ord(" "), dtype=np.uint32)
@@ -433,8 +433,8 @@ def unigrams(norm: str) -> str:
     return _from_code_points(out)
 
 
-def _code_points(text: str) -> np.ndarray:
-    """The code points of ``text`` (uint32, one per character)."""
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` (uint32, one per character; lone surrogates included)."""
     return np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
 
 

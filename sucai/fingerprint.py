@@ -82,7 +82,12 @@ def skeleton(text: str) -> Skeleton:
 
 
 def skeleton_text(text: str) -> str:
-    """Only the characters of :func:`skeleton` (no offsets)."""
+    """Only the characters of :func:`skeleton`: made without the offsets when every character of ``text``
+    is of the basic plane and has an image of at most one character (the common case), else by it."""
+    codes = analysis.code_points(analysis.to_simplified(text))
+    single, several = _fold_tables()
+    if codes.max(initial=0) < 0x10000 and not several[codes].any():
+        return _decode(single[codes])
     return skeleton(text).chars
 
 

@@ -168,6 +168,16 @@ def test_fold_as_an_array_is_the_translation():
     assert [analysis._fold(t) for t in texts] == [_plain_fold(t) for t in texts]
 
 
+def test_skeleton_text_without_offsets_is_the_skeleton():
+    from sucai.fingerprint import skeleton, skeleton_text
+
+    assert skeleton_text("２０２３年，開通⑽ ａ") == "2023年开通10a"  # ⑽: an image of two characters
+    rng = random.Random(13)
+    alphabet = list("字，Ａa1 \n發⑽①\u00ad") + ["\U00020000"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    assert [skeleton_text(t) for t in texts] == [skeleton(t).chars for t in texts]
+
+
 def test_element_lines_squeezed_as_by_a_regex():
     from sucai.elements import _squeeze
 
@@ -200,6 +210,7 @@ def test_bigrams_and_unigrams_as_defined():
 
 @pytest.mark.corpus
 def test_fast_forms_on_the_corpus(corpus_dir):
+    from sucai.fingerprint import skeleton, skeleton_text
     from sucai.ingest import discover
     from sucai.readers import read
 
@@ -215,5 +226,6 @@ def test_fast_forms_on_the_corpus(corpus_dir):
     assert [analysis.layout_free(t) for t in texts] == [_plain_layout_free(t) for t in texts]
     assert [radicals.fold(t) for t in texts] == [t.translate(radicals.table()) for t in texts]
     assert [analysis._fold(t) for t in texts] == [_plain_fold(t) for t in texts]
+    assert [skeleton_text(t) for t in texts] == [skeleton(t).chars for t in texts]
     norms = [analysis.normalize(t) for t in texts]
     assert [analysis.bigrams(n) for n in norms] == [_plain_bigrams(n) for n in norms]
