@@ -15,7 +15,7 @@ import unicodedata
 
 import pytest
 
-from sucai import analysis, clean, radicals
+from sucai import analysis, clean, outline, radicals
 from sucai.readers import text as text_reader
 
 # -- plain definitions -------------------------------------------------------------------------
@@ -28,9 +28,11 @@ PLAIN = {
         f"|(?P<ent>{clean._HTML_ENTITY})", re.IGNORECASE),
     "trailing_space": re.compile(f"(?<!{_SPACE}){_SPACE}+$", re.MULTILINE),
     "blank_lines": re.compile(r"(?<=\n\n)\n+|\A\n+|(?<!\n)\n+\Z"),
+    "items": re.compile(r"(?:^|(?<=[：:；;。，,！？!?\n]))[ \t\u3000]*(?P<label>(?P<n>[一二三四五六七八九十百千零〇]{1,3})是)"
+                        r"(?!否|不是|指)"),
 }
 FAST = {"ads": clean._AD, "html": clean._HTML, "trailing_space": clean._TRAILING_SPACE,
-        "blank_lines": clean._BLANK_RUNS}
+        "blank_lines": clean._BLANK_RUNS, "items": outline._ITEM}
 # What the random texts are made of: pieces each rule looks for, and what stands around them.
 PIECES = {
     "ads": ["公众号", "微信", "微信号", "QQ", "qq群", "Vx", "v信", "客服", "：", ":", "请加", "资料", "素材",
@@ -42,6 +44,8 @@ PIECES = {
              "</DIV >", "nbsp", "&#12", "&#x4e", "amp", "<span class='x'>", "\n", " ", "字", "o:p"],
     "trailing_space": [" ", "\t", "\u3000", "\xa0", "\n", "字", "a", " \n"],
     "blank_lines": ["\n", "\n\n", "\n\n\n", " ", "字", "\u3000"],
+    "items": ["一是", "二是", "十二是", "一", "是", "否", "不是", "指", "。", "，", "：", "\n", " ", "\u3000", "工作",
+              "百", "零"],
 }
 
 
