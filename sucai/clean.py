@@ -173,8 +173,8 @@ _HTML_TAG = (
     r"|section|article|center|sup|sub|blockquote|pre|code|hr|br|o:p)\b[^<>\n]*>"
 )
 _HTML_ENTITY = r"&(?:nbsp|amp|lt|gt|quot|apos|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
-_HTML = re.compile(
-    f"(?P<comment>{_HTML_COMMENT})|(?P<brk>{_HTML_BREAK})|(?P<tag>{_HTML_TAG})|(?P<ent>{_HTML_ENTITY})",
+_HTML = re.compile(  # (?=[<&]): the alternatives are tried only where one can start, not at every character
+    f"(?=[<&])(?:(?P<comment>{_HTML_COMMENT})|(?P<brk>{_HTML_BREAK})|(?P<tag>{_HTML_TAG})|(?P<ent>{_HTML_ENTITY}))",
     re.IGNORECASE,
 )
 
@@ -227,6 +227,8 @@ def _find_md_emphasis(text: str, state: _State) -> Iterator[_Edit]:
     every opener (which made runs of ``**x `` quadratic).
     """
     marks = [(m.start(), m.group(1)) for m in _MD_EMPHASIS_MARK.finditer(text)]
+    if not marks:  # most texts: no list of line ends to make
+        return
     closers = {kind: [at for at, k in marks if k == kind and at > 0 and not text[at - 1].isspace()]
                for kind in ("**", "__")}
     newlines = [m.start() for m in re.finditer("\n", text)]
@@ -305,7 +307,12 @@ _AD_SIGNALS = [
     r"svip|vip会员|开通会员|升级会员|成为会员|会员专享|会员可见|付费阅读|免费预览|下载全文|全文下载",
     r"^[ \t\u3000]*【[^】\n]{1,12}(?:素材库|文库|资料库|代笔|公众号|小编|写作)】",
 ]
-_AD = re.compile("|".join(f"(?:{s})" for s in _AD_SIGNALS), re.IGNORECASE | re.MULTILINE)
+# Every character a signal can start with (the last signal starts a line instead). The search tries the
+# signals only where one of them stands or a line starts, not at every character (4× faster); a test
+# checks that this list holds the first characters of every signal.
+_AD_FIRST = "公微Q群V薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版S开升成付免全"
+_AD = re.compile(f"(?:(?=[{_AD_FIRST}])|^)(?:" + "|".join(f"(?:{s})" for s in _AD_SIGNALS) + ")",
+                 re.IGNORECASE | re.MULTILINE)
 _SENTENCE_END = "。！？!?；;…"
 
 
@@ -347,8 +354,10 @@ def _close_up(m: re.Match[str]) -> str:
 
 # ---------------------------------------------------------------- whitespace
 
-_TRAILING_SPACE = re.compile(r"(?<![ \t\u3000\xa0])[ \t\u3000\xa0]+$", re.MULTILINE)  # from a run's start only
-_BLANK_RUNS = re.compile(r"(?<=\n\n)\n+|\A\n+|(?<!\n)\n+\Z")
+# A run of spaces at a line end, matched from the run's first character only (the look-behind sees the
+# character before it). Written to start with the space, so the search skips to the next space at once.
+_TRAILING_SPACE = re.compile(r"[ \t\u3000\xa0](?<![ \t\u3000\xa0]{2})[ \t\u3000\xa0]*$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"(?=\n)(?:(?<=\n\n)\n+|\A\n+|(?<!\n)\n+\Z)")  # tried at line breaks only
 
 # ---------------------------------------------------------------- the rules, in order
 

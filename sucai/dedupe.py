@@ -86,7 +86,11 @@ class Version:
 
 def shingles(text: str) -> np.ndarray:
     """The distinct shingles of ``text``: 32-bit hashes of the 5-grams of its skeleton (sorted uint64)."""
-    return distinct(kgram_hashes(skeleton_text(text), SHINGLE) >> np.uint64(32))
+    return _skeleton_shingles(skeleton_text(text))
+
+
+def _skeleton_shingles(skeleton: str) -> np.ndarray:
+    return distinct(kgram_hashes(skeleton, SHINGLE) >> np.uint64(32))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -125,8 +129,9 @@ class Sketch(NamedTuple):
     signature: bytes
 
 
-def sketch_of(text: str) -> Sketch:
-    own = shingles(text)
+def sketch_of(skeleton: str) -> Sketch:
+    """The sketch of a text whose skeleton (:func:`sucai.fingerprint.skeleton_text`) is ``skeleton``."""
+    own = _skeleton_shingles(skeleton)
     return Sketch(own, signature(own).hashvalues.astype(np.uint32).tobytes())
 
 
@@ -192,7 +197,7 @@ class Clusters:
         """Sign ``doc`` (a stored document) and put it in the cluster of its most similar
         near-duplicate, if any. ``sketch``: its shingles and signature made already (:func:`sketch`
         of the same text). Returns the cluster id, or None when it has no near-duplicate."""
-        own, blob = sketch or sketch_of(doc.text)
+        own, blob = sketch or sketch_of(skeleton_text(doc.text))
         minhash = _stored(blob)
         self.catalogue.put_signature(doc.id, blob)
         best = self.nearest(doc, own, minhash)

@@ -82,7 +82,12 @@ def skeleton(text: str) -> Skeleton:
 
 
 def skeleton_text(text: str) -> str:
-    """Only the characters of :func:`skeleton` (no offsets)."""
+    """Only the characters of :func:`skeleton`: made without the offsets when every character of ``text``
+    is of the basic plane and has an image of at most one character (the common case), else by it."""
+    codes = analysis.code_points(analysis.to_simplified(text))
+    single, several = _fold_tables()
+    if codes.max(initial=0) < 0x10000 and not several[codes].any():
+        return _decode(single[codes])
     return skeleton(text).chars
 
 
@@ -159,7 +164,12 @@ def tokens(fingerprints: np.ndarray) -> list[str]:
 
 def index_tokens(text: str) -> str:
     """The 查重 fingerprints of ``text`` as space-separated index tokens (see :func:`tokens`)."""
-    return _hex_tokens(check_fingerprints(skeleton_text(text)))
+    return skeleton_tokens(skeleton_text(text))
+
+
+def skeleton_tokens(skeleton: str) -> str:
+    """:func:`index_tokens` of the text whose skeleton is ``skeleton``."""
+    return _hex_tokens(check_fingerprints(skeleton))
 
 
 def _hex_tokens(fingerprints: np.ndarray) -> str:

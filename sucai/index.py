@@ -56,7 +56,7 @@ from filelock import FileLock
 
 from . import access, analysis
 from .config import Settings
-from .fingerprint import index_tokens as check_tokens
+from .fingerprint import index_tokens as check_tokens, skeleton_tokens
 from .model import Document, walk_outline
 from .store import Catalogue
 
@@ -113,11 +113,13 @@ class TextTokens(NamedTuple):
 Prepared = dict[str, TextTokens]  # text → its tokens, made ahead (by a parse worker) for the next sync
 
 
-def prepare(doc: Document) -> Prepared:
+def prepare(doc: Document, skeleton: str) -> Prepared:
     """The tokens of ``doc``'s texts (whole and free view), the costly part of its index entry, made
     where ``doc`` was parsed so that the ingest's sync only looks them up: keyed by the text they were
-    made of, they serve any catalogue document with that text and no other (see :func:`index_fields`)."""
-    prepared = {doc.text: TextTokens(**_text_fields("", analysis.normalize(doc.text)), fp=check_tokens(doc.text))}
+    made of, they serve any catalogue document with that text and no other (see :func:`index_fields`).
+    ``skeleton`` is the skeleton of ``doc.text`` (:func:`sucai.fingerprint.skeleton_text`, made once
+    for these 查重 tokens and the near-duplicate sketch)."""
+    prepared = {doc.text: TextTokens(**_text_fields("", analysis.normalize(doc.text)), fp=skeleton_tokens(skeleton))}
     free = access.free_view(doc).text
     if free not in prepared:
         prepared[free] = TextTokens(**_text_fields("", analysis.normalize(free)))

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
-from . import analysis, clean, dedupe, index, metadata, outline, readers
+from . import analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
 from .budget import Budget, run_budgeted
 from .errors import ReadError, SucaiError
 from .model import Document
@@ -159,7 +159,8 @@ class Parsed:
 
     @classmethod
     def of(cls, doc: Document) -> Parsed:
-        return cls(doc, text_hash(doc), dedupe.sketch_of(doc.text), index.prepare(doc))
+        skeleton = fingerprint.skeleton_text(doc.text)  # for the sketch and the 查重 tokens both
+        return cls(doc, text_hash(doc), dedupe.sketch_of(skeleton), index.prepare(doc, skeleton))
 
 
 _WARM_TEXT = "关于做好2024年度工作的通知\n\n各单位：\n　　一、总体要求\n　　现将有关事项通知如下。Hello World ２０２４\n"

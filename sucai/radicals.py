@@ -14,8 +14,13 @@ One code point becomes one code point, so offsets in characters do not move.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
+
+# The blocks of every character of the table (CJK Radicals Supplement, Kangxi Radicals, CJK Strokes): a text
+# without any is returned as it is, without a translation that looks up each of its characters.
+_BLOCKS = re.compile("[\u2e80-\u2fdf\u31c0-\u31ef]")
 
 
 @lru_cache(maxsize=1)
@@ -39,4 +44,4 @@ def fold(text: str) -> str:
 
     Same length as ``text`` (one character for one). Linear; never raises.
     """
-    return text.translate(table())
+    return text.translate(table()) if _BLOCKS.search(text) else text

@@ -12,7 +12,7 @@ from sucai.errors import ReadError
 
 log = logging.getLogger(__name__)
 
-_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_LINE_BREAKS = re.compile("[\r\u2028\u2029\x85]")  # after CRLF is replaced: a class the search skips to
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Limits:
 
 def normalize_newlines(text: str) -> str:
     """Turn CRLF, CR and Unicode line/paragraph separators into "\\n"; drop BOMs (U+FEFF)."""
-    return _LINE_BREAKS.sub("\n", text).replace("\ufeff", "")
+    return _LINE_BREAKS.sub("\n", text.replace("\r\n", "\n")).replace("\ufeff", "")
 
 
 def finish(text: str, fmt: str, encoding: str | None, title: str | None = None,

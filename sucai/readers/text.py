@@ -48,6 +48,12 @@ _OWN_SCRIPT = {  # codec (normalised name prefix) → the script its language is
 }
 _OWN_SCRIPT_MIN_SHARE = 0.3  # of the non-ASCII characters
 _SUSPICIOUS_UTF8_SHARE = 0.2
+# Any character but those of ordinary Chinese text that are never suspicious (Latin-1 letters and signs,
+# general punctuation, letterlike symbols, number forms, arrows, mathematical and technical symbols,
+# enclosed numbers, box drawing and geometric shapes, CJK punctuation but its tone marks, CJK unified
+# ideographs, full-width forms): a sample without one needs no look at each of its characters.
+_UNORDINARY = re.compile("[^\x00-\x7f\u00a0-\u00ff\u2000-\u205e\u2100-\u218b\u2190-\u23ff\u2460-\u25ff"
+                         "\u3000-\u3029\u3030-\u303f\u4e00-\u9fff\uff01-\uff60]")
 
 
 def canonical_encoding(label: str) -> str | None:
@@ -107,7 +113,7 @@ def _implausible_utf8(text: str) -> bool:
     letter to combine with, C1 controls, private-use or unassigned code points."""
     sample = text[: _SCORED_CHARS * 4]
     wide = len(sample) - len(sample.encode("ascii", "ignore"))
-    if not wide:
+    if not wide or not _UNORDINARY.search(sample):
         return False
     suspicious = 0
     for char in set(sample):  # each distinct character once, not each occurrence

@@ -1,0 +1,114 @@
+"""Compare what two versions of sucai derive from the same files: the parse of this checkout against a git ref's.
+
+Run from the project root: ``python scripts/compare_parse.py [--base main] [--every N] [--corpus DIR]``.
+Each version parses every ``N``-th file of the corpus (default: every file of ../shared/corpus) in a
+process of its own, exactly as an ingest's parse worker does (:func:`sucai.ingest._parse_job`: read,
+clean, outline, elements, metadata, then the text hash, the near-duplicate sketch and the index
+tokens), and writes one digest per derived field and file: the document's text, title, 文种, dates,
+文号, 来源, members span, outline, elements, removals and evidence, the text hash, the shingles and
+MinHash signature, the index tokens of every text and the 查重 fingerprints — or the outcome of a
+file that is not parsed. The base version is ``git archive``'d into a temporary folder and imported
+from there with this checkout's virtual environment. Prints the files and fields that differ and
+exits 1 when any does, 0 when every field of every file is the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def digests(corpus: Path, every: int) -> dict[str, dict[str, str]]:
+    """File (relative to ``corpus``) → derived field → SHA-256 of its JSON form, by the ``sucai`` imported here."""
+    import sucai
+    from sucai.ingest import ParseJob, Parsed, _parse_job, discover, warm_up
+
+    warm_up()
+    files, _ = discover([corpus])
+    out, started = {}, time.process_time()
+    for path in files[::every]:
+        result = _parse_job(ParseJob(path))
+        fields = _fields(result) if isinstance(result, Parsed) else {"outcome": list(result)}
+        out[str(path.relative_to(corpus))] = {name: _digest(value) for name, value in fields.items()}
+    print(f"{sucai.__file__}: {len(out)} files, {time.process_time() - started:.1f} CPU s", file=sys.stderr)
+    return out
+
+
+def _fields(parsed) -> dict:
+    """Every field of a parsed document and of what its worker derived from it, as JSON-ready values."""
+    doc = parsed.doc
+    fields = {name: value for name, value in vars(doc).items() if name not in ("outline", "elements", "removed", "evidence")}
+    fields.update(
+        outline=[node.to_dict() for node in doc.outline],
+        elements=[element.to_dict() for element in doc.elements],
+        removed=[[removal.rule, removal.text] for removal in doc.removed],
+        evidence=[e.to_dict() for e in doc.evidence],
+        text_hash=parsed.text_hash,
+        shingles=parsed.sketch.shingles.tobytes().hex(),
+        signature=parsed.sketch.signature.hex(),
+        tokens={text: list(tokens) for text, tokens in parsed.tokens.items()},
+    )
+    return fields
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _run(source: Path, corpus: Path, every: int) -> dict:
+    """:func:`digests` computed in a new process that imports ``sucai`` from ``source``."""
+    env = {**os.environ, "PYTHONPATH": str(source), "PYTHONSAFEPATH": "1"}
+    code = (f"import sys, json; sys.path.insert(0, {str(REPO / 'scripts')!r}); import compare_parse; "
+            f"json.dump(compare_parse.digests(__import__('pathlib').Path({str(corpus)!r}), {every}), sys.stdout)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    sys.stderr.write(done.stderr[-4000:])
+    if done.returncode:
+        sys.exit(f"compare_parse: the parse with {source} failed (exit {done.returncode})")
+    return json.loads(done.stdout)
+
+
+def _export(ref: str, folder: Path) -> Path:
+    """The ``sucai`` package of git ``ref``, extracted under ``folder``."""
+    archive = folder / "base.tar"
+    subprocess.run(["git", "-C", str(REPO), "archive", "-o", str(archive), ref, "sucai"], check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder / "base", filter="data")
+    return folder / "base"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default="main", help="git ref to compare with (default main)")
+    parser.add_argument("--every", type=int, default=1, help="parse every N-th file (default 1: all)")
+    parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"), help="folder of files")
+    args = parser.parse_args()
+    corpus = Path(args.corpus).resolve()
+    if not corpus.is_dir():
+        sys.exit(f"compare_parse: {corpus} not found (the shared corpus beside the project)")
+    with tempfile.TemporaryDirectory(prefix="sucai-compare-") as tmp:
+        base = _run(_export(args.base, Path(tmp)), corpus, args.every)
+    new = _run(REPO, corpus, args.every)
+    differ = 0
+    for name in sorted(base.keys() | new.keys()):
+        fields = base.get(name, {}), new.get(name, {})
+        changed = sorted(f for f in fields[0].keys() | fields[1].keys() if fields[0].get(f) != fields[1].get(f))
+        if changed:
+            differ += 1
+            print(f"DIFFERS {name}: {', '.join(changed)}")
+    field_count = sum(len(v) for v in new.values())
+    print(f"{len(new)} files, {field_count} fields compared with {args.base}: {differ} files differ")
+    sys.exit(1 if differ else 0)
+
+
+if __name__ == "__main__":
+    main()
