@@ -168,7 +168,7 @@ def test_postgresql_is_refused_until_migrated(tmp_path, postgres, request):
     (home / "sucai.toml").write_text(f'database_url = "{url}"\n', encoding="utf-8")
     with pytest.raises(SchemaOutdated) as refused:
         Library.open(home)
-    assert "sucai migrate" in refused.value.message
+    assert "目录库还没有建表：请先运行 sucai migrate" in refused.value.message
     env = {**os.environ, "SUCAI_HOME": str(home)}
     env.pop("SUCAI_DATABASE_URL", None)
     serve = subprocess.run([sys.executable, "-m", "sucai", "serve", "--port", "1"], capture_output=True, text=True,
@@ -177,6 +177,7 @@ def test_postgresql_is_refused_until_migrated(tmp_path, postgres, request):
     assert serve.returncode == 1 and "sucai migrate" in said and "Traceback" not in said
     migrated = subprocess.run([sys.executable, "-m", "sucai", "migrate"], capture_output=True, text=True, env=env)
     assert migrated.returncode == 0 and head("catalogue") in migrated.stdout and head("accounts") in migrated.stdout
+    assert migrated.stdout.count("：已建表（结构 ") == 2 and "空" not in migrated.stdout
     assert Library.open(home).catalogue.stats()["documents"] == 0
 
 

@@ -26,7 +26,8 @@ def migrate(home: Path | None) -> None:
         db = Database(settings.database(store), store, check=False)
         before, after = upgrade(db)
         where = f"{STORE_LABELS[store]}（{escape(db.display)}）"
-        out.print(f"{where}已是最新结构 {after}" if before == after else f"{where}：{before or '空'} → {after}")
+        out.print(f"{where}已是最新结构 {after}" if before == after else
+                  f"{where}：结构 {before} → {after}" if before else f"{where}：已建表（结构 {after}）")
 
 
 @app.command("backup")
