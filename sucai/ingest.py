@@ -341,6 +341,7 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str]
     key = path_text(path.resolve())
     if isinstance(parsed, tuple):
         status, reason = parsed
+        reason = clean.well_formed(reason.replace(path.name, _name_text(path.name)))   # a reason names the file
         catalogue.record_file(key, content, status, reason)
         return FileOutcome(str(path), status, reason=reason)
     try:

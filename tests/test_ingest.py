@@ -159,6 +159,13 @@ def test_file_names_in_gbk_as_a_windows_zip_unpacks_them(home, tmp_path):
     assert docs["说明"].source == "来源\ufffd"
     again = library.ingest([Path(os.fsdecode(inbox))], workers=1)
     assert [o.status for o in again.outcomes] == ["unchanged", "unchanged"]
+    with open(os.path.join(folder, "坏的.docx".encode("gbk")), "wb") as handle:   # the end table names it
+        handle.write(b"not a zip")
+    said = subprocess.run([sys.executable, "-m", "sucai", "ingest", os.fsdecode(inbox)], capture_output=True,
+                          env={**os.environ, "SUCAI_HOME": str(home), "COLUMNS": "200"})
+    shown = said.stdout.decode() + said.stderr.decode()
+    assert said.returncode == ExitCode.PARTIAL and "某县水利局/坏的.docx" in shown, shown
+    assert "当前：某县水利局/关于做好防汛工作的通知.txt" in shown and "\\udc" not in shown, shown   # the progress line
 
 
 def test_duplicates_rerun_and_bad_files(home, tmp_path):
