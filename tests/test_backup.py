@@ -12,7 +12,9 @@ import random
 import subprocess
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -185,6 +187,8 @@ def test_backup_and_restore_from_the_command_line(home, tmp_path, backend, reque
     target = restored_home(tmp_path, "restored", backend, request)
     restored = cli("restore", str(tmp_path / "b"), home_dir=target)
     assert restored.returncode == 0 and "已重建" in restored.stdout, restored.stderr
+    made_at = datetime.fromisoformat(json.loads(made.stdout)["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"（备份于 {made_at:%Y-%m-%d %H:%M:%S}）" in restored.stdout, restored.stdout   # the site's local time
     report = json.loads(cli("check-integrity", "--json", home_dir=target).stdout)
     assert report["ok"] and report["documents"] == 10
 
