@@ -71,7 +71,8 @@ class IngestSummary:
         return {status: self._counted.get(status, 0) for status in OUTCOMES}
 
     def to_dict(self) -> dict:
-        return {"counts": self.counts, "files": [asdict(o) for o in self.outcomes]}
+        """The counts and each file's outcome, its path as text (:func:`path_text`), for ``--json``."""
+        return {"counts": self.counts, "files": [{**asdict(o), "path": path_text(o.path)} for o in self.outcomes]}
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,10 @@ def test_file_names_in_gbk_as_a_windows_zip_unpacks_them(home, tmp_path):
                           env={**os.environ, "SUCAI_HOME": str(home), "COLUMNS": "200"})
     shown = said.stdout.decode() + said.stderr.decode()
     assert said.returncode == ExitCode.PARTIAL and "某县水利局/坏的.docx" in shown, shown
+    as_json = subprocess.run([sys.executable, "-m", "sucai", "ingest", "--json", os.fsdecode(inbox)],
+                             capture_output=True, env={**os.environ, "SUCAI_HOME": str(home)})
+    [refused] = [f for f in json.loads(as_json.stdout.decode("utf-8"))["files"] if f["status"] != "unchanged"]
+    assert refused["path"] == str(tmp_path / "inbox" / "某县水利局" / "坏的.docx")
     assert "当前：某县水利局/关于做好防汛工作的通知.txt" in shown and "\\udc" not in shown, shown   # the progress line
 
 
