@@ -99,16 +99,24 @@ def start_early() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int) -> Iterator:
+def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
+                 idle: Callable[[], None] | None = None) -> Iterator:
     """Yield ``function(job)`` for each job, in order, each computed in a worker process within ``budget``.
 
     ``function`` must be importable by name (it is pickled) and catch its own
     errors. When a worker is stopped, the result is ``(status, reason)``
     instead: status "skipped" (time or memory limit) or "failed" (the worker
     died), with a Chinese reason. ``jobs`` is consumed lazily, a few jobs per
-    worker ahead.
+    worker ahead. ``idle()``, when given, is called before waiting for a result that is not ready
+    (the caller's chance to do work of its own meanwhile).
     """
     pending: deque = deque()
+
+    def head():
+        if idle is not None and not pending[0][0].done():
+            idle()
+        return _outcome(*pending.popleft(), budget)
+
     root = tempfile.mkdtemp(prefix="sucai-parse-")  # each job's folder is made in it by its worker
     with ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
                      initargs=(budget.memory_mb,), context=_context()) as pool:
@@ -117,9 +125,9 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
                 folder = os.path.join(root, f"sucai-parse-{number}")
                 pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
                 if len(pending) >= _WINDOW_PER_WORKER * workers:
-                    yield _outcome(*pending.popleft(), budget)
+                    yield head()
             while pending:
-                yield _outcome(*pending.popleft(), budget)
+                yield head()
         finally:
             for future, _ in pending:  # the caller stopped early
                 future.cancel()

@@ -528,7 +528,14 @@ class Catalogue:
             path=path, content_hash=content_hash, status=status, doc_id=doc_id, reason=reason, seen_at=_now()))
 
     def _document(self, row) -> Document:
-        document = _document(row)
+        return self._previewed(_document(row))
+
+    def as_stored(self, doc: Document, doc_id: int) -> Document:
+        """``doc`` as :meth:`get` gives it back once :meth:`add` stored it as ``doc_id`` (one-line fields
+        plain, the free preview's boundary), without reading it: for the ingest's index feed."""
+        return self._previewed(replace(_plain_fields(doc), id=doc_id, hidden=False))
+
+    def _previewed(self, document: Document) -> Document:
         if document.paid_from is None and self.preview_chars is not None and self.preview_chars < document.chars:
             document.paid_from = self.preview_chars
         return document
