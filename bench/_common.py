@@ -138,6 +138,7 @@ class TreeMemory:
 
         self.interval, self.root = interval, os.getpid()
         self.parent = self.worker = self.tree_rss = self.tree_pss = 0.0
+        self.cpu = 0.0  # CPU seconds the sampling took (in this process: subtract them from its CPU)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -152,6 +153,7 @@ class TreeMemory:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.sample()
+        self.cpu = time.thread_time()
 
     def sample(self) -> None:
         tree = self._tree()

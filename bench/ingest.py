@@ -93,6 +93,7 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
             with TreeMemory() as memory, Timer() as total:
                 summary = library.ingest([corpus], workers=workers)
             cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before)]
+            cpu[0] -= memory.cpu  # the sampling thread's own
         finally:
             library.index.sync, Feed.commit = sync, commit
         with Timer() as rebuild:

@@ -39,9 +39,12 @@ log = logging.getLogger(__name__)
 
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
-_FEED_CHARS = 6_000_000  # characters fed to the index between commits (tantivy's writer heap bounds their memory)
-_FEED_FILES = 2_000  # or files
-_FEED_SECONDS = 10  # or seconds, when this process waits for the parse workers (the index lock is not held longer)
+# The index feed commits every _FEED_CHARS characters or _FEED_FILES files (tantivy's writer heap bounds their
+# memory; few commits leave few segments, which tantivy merges only once there are eight of a size), or after
+# _FEED_SECONDS while this process waits for the parse workers (so the index lock is not held through a slow parse).
+_FEED_CHARS = 8_000_000
+_FEED_FILES = 2_000
+_FEED_SECONDS = 20
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
 
@@ -230,9 +233,11 @@ def ingest(
 
     ``source`` is the 来源 of the files of this batch that name none themselves
     (``sucai ingest --source``). ``progress`` gets an :class:`IngestProgress` after
-    each file's outcome and after each batch of an index sync. Never raises for a
-    bad file. The index is synced every ``_SYNC_EVERY`` stored files — while the
-    worker processes go on parsing — and at the end (also finishing an interrupted run).
+    each file's outcome and as the index takes in documents. Never raises for a bad
+    file. Each stored document goes to the index writer at once, with the tokens its
+    worker made (:class:`sucai.index.Feed`), and the writer commits a batch at a time
+    (see ``_FEED_CHARS``) — while the worker processes go on parsing; the index is synced
+    at the start (finishing an interrupted run) and at the end (changes of other processes).
     """
     files, missing = discover(paths, library.settings.home)
     summary = IngestSummary(list(missing))
