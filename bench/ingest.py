@@ -176,6 +176,8 @@ def main() -> None:
             rest = without(corpus, whole["scanned"], Path(folder))
             print(f"\nleft out for the second run, read by OCR: {', '.join(Path(p).name for p in whole['scanned'])}")
             report(ingest_once(rest, args.workers, None), "without the OCR'd scans", base_chars, base.seconds)
+            print("(this process's peak memory in the second run includes what the first run and its reindex() "
+                  "left allocated in it: the first run's is the one to read)")
     print()
     clean_rates("\n".join(sample))
 

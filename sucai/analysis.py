@@ -14,6 +14,9 @@ It folds:
 - invisible format characters (soft hyphen, zero-width space and joiners, word
   joiner, BOM) to nothing;
 - letters to lower case;
+- a lone surrogate (half of a UTF-16 pair: JSON's "\\ud800", an undecodable byte of a
+  command line) to U+FFFD, the replacement character: it is no character, and no
+  encoder, tokenizer or database takes it;
 - traditional characters to simplified ones. A run of Han characters that holds a
   traditional or variant character (one outside GB 2312, the simplified set, that
   OpenCC converts) is converted with OpenCC's phrase conversion, Taiwan and Hong
@@ -56,6 +59,7 @@ import opencc
 import rjieba
 
 from . import radicals
+from .clean import REPLACEMENT, well_formed
 from .errors import InvalidInput, ReadError
 from .readers import read
 
@@ -112,7 +116,7 @@ class _Tables:
     special: re.Pattern    # gaps (whitespace, invisible characters), BMP characters whose image is not one
     #                        character, and any character beyond the BMP (rare; looked up one by one)
     traditional: re.Pattern  # a traditional or variant character (BMP): its Han run is phrase-converted
-    unplain: re.Pattern    # a traditional character or one beyond the BMP (see matchable)
+    unplain: re.Pattern    # a traditional character, a lone surrogate or one beyond the BMP (see matchable)
     converters: tuple      # the OpenCC converters of :data:`_PHRASE_CONFIGS`
     unaligned: re.Pattern  # a character whose image is not one character, or beyond the BMP (see matchable)
     letter: re.Pattern     # a letter that keeps a following space (narrow, BMP; see _keeps_space)
@@ -153,6 +157,8 @@ def _tables() -> _Tables:
                 fold[code] = image
     for char in _IGNORABLE:
         fold[ord(char)] = ""
+    for code in range(0xD800, 0xE000):
+        fold[code] = REPLACEMENT
     han = _chars(_HAN_RANGES)
     for char, simple in zip(han, _per_character((opencc.OpenCC("t2s"),), han)):
         if len(simple) == 1 and simple != char:
@@ -173,7 +179,7 @@ def _tables() -> _Tables:
     letters = _char_class(c for c in map(chr, range(0x10000)) if c.isalpha() and not _is_wide(c))
     dropped = rf"(?=\s)(?:(?<={letters})\s++(?!{letters})|(?<=\d)\s++(?!\d)|(?<!{letters[:-1]}\d\s])\s++)"
     unaligned = re.compile(f"{_char_class(expanding + list(_IGNORABLE))}|{_ASTRAL.pattern}")
-    unplain = re.compile(f"{_char_class(traditional)[:-1]}\\U00010000-\\U0010ffff]")
+    unplain = re.compile(f"{_char_class(traditional)[:-1]}\\ud800-\\udfff\\U00010000-\\U0010ffff]")
     images = (fold.get(code, chr(code)) for code in range(0x10000))
     single = np.array([ord(image) if len(image) == 1 and ord(image) < 0x10000 else 0 for image in images],
                       dtype=np.uint32)
@@ -217,7 +223,7 @@ def to_simplified(text: str) -> str:
     found = tables.traditional.search(text)
     if found is None:
         return text
-    converted = _convert(tables.converters, text)
+    converted = _convert(tables.converters, well_formed(text))  # OpenCC takes UTF-8 only
     if len(converted) != len(text):
         log.warning("OpenCC changed the length of a text; it is matched character by character")
         return text

@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 
 from . import analysis
 from .accounts import Accounts, Viewer
+from .clean import plain
 from .collections import Collections
 from .db import retried
 from .db.schema import document_stats, search_stats, users
@@ -36,9 +37,10 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 100
 
 def query_key(query: str) -> str:
-    """How a query is counted: normalised (:func:`sucai.analysis.normalize`), white space runs as one
+    """How a query is counted: control and format characters as spaces (:func:`sucai.clean.plain`;
+    PostgreSQL takes no NUL), normalised (:func:`sucai.analysis.normalize`), white space runs as one
     space, cut to :data:`MAX_QUERY_CHARS` characters."""
-    return " ".join(analysis.normalize(query or "").split())[:MAX_QUERY_CHARS]
+    return " ".join(analysis.normalize(plain(query or "")).split())[:MAX_QUERY_CHARS]
 
 
 class Analytics:

@@ -203,12 +203,15 @@ def _holds_anything(settings: Settings) -> bool:
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
-    """A consistent copy of SQLite file ``source`` (writers may go on) into ``target``."""
+    """A consistent copy of SQLite file ``source`` (writers may go on) into ``target``: one whole file in
+    rollback-journal mode, which reading leaves as it is (a copy in the source's WAL mode would grow a
+    -wal and -shm beside it at every opening)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(source, timeout=60)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst, pages=4096)
+        dst.execute("PRAGMA journal_mode=DELETE")
     finally:
         dst.close()
         src.close()

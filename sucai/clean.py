@@ -158,6 +158,17 @@ _INVISIBLE = re.compile(f"[{_FORMAT_CHARS}\x00-\x08\x0b-\x1f]+")
 _NOT_PLAIN = re.compile(f"[{_FORMAT_CHARS}\x00-\x1f]+")
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def well_formed(text: str) -> str:
+    """``text`` with each lone surrogate (half of a UTF-16 pair: what JSON's ``"\\ud800"`` or an
+    undecodable byte of a command line decodes to) replaced by U+FFFD, the replacement character:
+    text that UTF-8 — pages, files, databases, OpenCC, tantivy — can take. Same length; linear."""
+    return _SURROGATE.sub(REPLACEMENT, text) if _SURROGATE.search(text) else text
+
+
 def plain(value: str) -> str:
     """A one-line field (title, file name, 来源, token name…) without control, zero-width or bidi
     formatting characters: each run becomes one space, then the ends are stripped. Terminal escape

@@ -75,7 +75,8 @@ class IngestSummary:
         return {status: self._counted.get(status, 0) for status in OUTCOMES}
 
     def to_dict(self) -> dict:
-        return {"counts": self.counts, "files": [asdict(o) for o in self.outcomes]}
+        """The counts and each file's outcome, its path as text (:func:`path_text`), for ``--json``."""
+        return {"counts": self.counts, "files": [{**asdict(o), "path": path_text(o.path)} for o in self.outcomes]}
 
 
 @dataclass(frozen=True)
@@ -144,10 +145,30 @@ def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
     """
     raw = readers.read_converted(*converted) if converted else readers.read(path, limits)
     markdown = raw.format == "md"
-    origin = metadata.Origin(path=str(path), title=raw.title, meta=raw.meta, source=source)
+    origin = metadata.Origin(path=path_text(path), title=raw.title, meta=raw.meta,
+                             source=clean.well_formed(source) if source else source)
     doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, origin=origin)
-    return replace(doc, source_path=str(path), format=raw.format, encoding=raw.encoding,
+    return replace(doc, source_path=path_text(path), format=raw.format, encoding=raw.encoding,
                    ocr_confidence=raw.ocr_confidence)
+
+
+def path_text(path: Path | str) -> str:
+    """``path`` as text that a database, a page or a report can hold. Linux gives a name that is not UTF-8
+    with lone surrogates for its bytes; each such name is read as GB18030 — what a zip made on Chinese
+    Windows unpacks to — or, failing that, has U+FFFD for its undecodable bytes. A UTF-8 path is unchanged."""
+    text = str(path)
+    if clean.well_formed(text) == text:
+        return text
+    return os.sep.join(_name_text(name) for name in text.split(os.sep))
+
+
+def _name_text(name: str) -> str:
+    if clean.well_formed(name) == name:
+        return name
+    try:
+        return os.fsencode(name).decode("gb18030")
+    except UnicodeDecodeError:
+        return clean.well_formed(name)
 
 
 @dataclass(frozen=True)
@@ -253,7 +274,7 @@ def ingest(
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
     for path in files:
-        key = str(path.resolve())
+        key = path_text(path.resolve())
         content = _content_hash(path)
         record = library.catalogue.file_record(key)
         if record and record.content_hash == content and record.status in ("ingested", "duplicate"):
@@ -334,10 +355,11 @@ def _parse_all(paths: list[Path], budget: Budget, workers: int | None, source: s
 
 
 def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str], key: str | None = None) -> FileOutcome:
-    """Store one parse's outcome; ``key`` is the resolved path (resolved here when not given)."""
-    key = key or str(path.resolve())
+    """Store one parse's outcome; ``key`` is the resolved path as text (:func:`path_text`; made here when not given)."""
+    key = key or path_text(path.resolve())
     if isinstance(parsed, tuple):
         status, reason = parsed
+        reason = clean.well_formed(reason.replace(path.name, _name_text(path.name)))   # a reason names the file
         catalogue.record_file(key, content, status, reason)
         return FileOutcome(str(path), status, reason=reason)
     try:

@@ -37,6 +37,9 @@ from sucai.query import parse_query
     ("他們看著我說", "他们看着我说"),            # a Taiwan variant
     ("工作取得显著成效", "工作取得显著成效"),     # simplified text is never phrase-converted
     ("严重破坏土地", "严重破坏土地"),
+    # a lone surrogate (JSON "\\ud800", an undecodable byte of a command line) is no character: U+FFFD
+    ("\ud800繁體", "\ufffd繁体"),
+    ("變\udcff更", "变\ufffd更"),
 ])
 def test_normalize(raw, norm):
     assert analysis.normalize(raw) == norm
@@ -69,7 +72,7 @@ def test_offsets_point_at_the_source_characters():
     """
     rng = random.Random(7)
     alphabet = ["学", "习", " ", "\u3000", "\n", "\t", "Ａ", "b", "c", "（", "）", "開", "計畫", "2", "３", "⑴",
-                "℃", "①", "\u200b", "⼯", "Ⅳ", "…", "\u00a0", "批覆", ".", "衞", "𝐀", "🄁", "ж", "٣"]
+                "℃", "①", "\u200b", "⼯", "Ⅳ", "…", "\u00a0", "批覆", ".", "衞", "𝐀", "🄁", "ж", "٣", "\ud800"]
     for _ in range(5_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         norm, offsets = analysis.normalize_with_offsets(text)
@@ -130,6 +133,7 @@ def test_user_dictionary_terms_stay_whole():
     ("-", [], [], True),
     ("财政 财政", [["财政"]], [], False),
     ("", [], [], False),
+    ("\ud800繁體 -變更", [["\ufffd繁体"]], ["变更"], False),   # a lone surrogate never raises
 ])
 def test_parse_query(q, groups, excluded, warned):
     parsed = parse_query(q)
@@ -151,7 +155,7 @@ def test_matchable_form_gives_the_spans_of_the_normalised_text(monkeypatch):
     monkeypatch.setattr(analysis, "_SHORT_TEXT", 0)  # the cheap forms, also for these short texts
     rng = random.Random(11)
     alphabet = ["学", "习", "发", "展", "發", " ", "\n", "\u3000", "，", ",", "a", "B", "b", "1", "１", "⑴", "(", ")",
-                "\u200b", "⼯", "工", "開", "开", "乾", "干", "。"]
+                "\u200b", "⼯", "工", "開", "开", "乾", "干", "。", "\udcff"]
     fast = 0
     for _ in range(5_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))

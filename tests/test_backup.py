@@ -12,7 +12,9 @@ import random
 import subprocess
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -185,6 +187,8 @@ def test_backup_and_restore_from_the_command_line(home, tmp_path, backend, reque
     target = restored_home(tmp_path, "restored", backend, request)
     restored = cli("restore", str(tmp_path / "b"), home_dir=target)
     assert restored.returncode == 0 and "已重建" in restored.stdout, restored.stderr
+    made_at = datetime.fromisoformat(json.loads(made.stdout)["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"（备份于 {made_at:%Y-%m-%d %H:%M:%S}）" in restored.stdout, restored.stdout   # the site's local time
     report = json.loads(cli("check-integrity", "--json", home_dir=target).stdout)
     assert report["ok"] and report["documents"] == 10
 
@@ -210,3 +214,23 @@ def test_an_embedded_library_moves_to_postgresql_by_backup_and_restore(tmp_path,
     mover.add_user("新用户", PASSWORD)                       # ids go on after the copied ones
     _, new_id = moved.catalogue.add(Document("新文档", "新文档的正文。"), "new", "/new", "x")
     assert new_id == 11 and moved.catalogue.change_count() > library.catalogue.change_count()
+
+
+def test_an_embedded_backup_is_two_files_that_restore_as_often_as_needed(tmp_path):
+    """The copies of an embedded library are complete database files (no -wal or -shm beside them), and
+    reading them — counting for the manifest, restoring — changes none of their bytes, so the backup still
+    verifies after a restore (before, the copies were in WAL mode: opening one rewrote its -shm, listed in
+    the manifest, and every restore after the first was refused as a damaged backup)."""
+    source = setup_home(tmp_path / "embedded", "")
+    library = Library(load_settings(source, database_url=""))
+    library.ingest([SAMPLES], workers=1)
+    Accounts(load_settings(source, database_url="").accounts_path).add_user("管理员", PASSWORD, "admin")
+    manifest = backup.backup(library.settings, tmp_path / "b")
+    assert set(manifest["files"]) == {"catalogue.sqlite3", "accounts.sqlite3"}
+    written = {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
+    for name in ("first", "second"):
+        settings = load_settings(setup_home(tmp_path / name, ""), database_url="")
+        backup.restore(settings, tmp_path / "b")
+        assert Library(settings).catalogue.stats()["documents"] == manifest["documents"] == 10
+        assert Accounts(settings.accounts_path).authenticate("管理员", PASSWORD).username == "管理员"
+        assert {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()} == written

@@ -258,6 +258,23 @@ def test_cli_api_and_page_give_the_same_report(library, tmp_path):
     assert docx.content[:2] == b"PK" and "wordprocessingml" in docx.headers["content-type"]
 
 
+def test_a_lone_surrogate_in_a_json_draft_reads_as_a_replacement_character(library):
+    """JSON may spell half of a UTF-16 pair ("\\ud800"), which no UTF-8 page, file or report can hold: the
+    draft reads it as U+FFFD, and every format of the report is made (it was a 500 before)."""
+    doc, passage = free_passage(library)
+    draft = f"\ud800繁體{OWN}\n{passage}"
+    client = TestClient(create_app(library.settings.home), raise_server_exceptions=False)
+    post = lambda fmt: client.post("/api/check", params={"format": fmt},  # noqa: E731
+                                   content=json.dumps({"text": draft}), headers={"content-type": "application/json"})
+    report = post("json")
+    assert report.status_code == 200, report.text
+    assert report.json() == check_text(library, draft.replace("\ud800", "\ufffd"), False).to_dict()
+    assert [m["doc_id"] for m in report.json()["matches"]] == [doc.id]
+    html = post("html")
+    assert html.status_code == 200 and "\ufffd繁體" in html.text and passage[:20] in html.text
+    assert post("docx").content[:2] == b"PK"
+
+
 # -- the corpus ------------------------------------------------------------------------------------
 
 

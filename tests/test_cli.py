@@ -215,6 +215,17 @@ def test_ingest_interrupted_says_what_was_done(cli, tmp_path, monkeypatch):
     assert "再次运行即可继续" in errors
 
 
+def test_an_unexpected_error_is_one_line_without_the_statement(cli, monkeypatch):
+    def broken(self, **options):
+        raise RuntimeError("(psycopg.DataError) text fields cannot contain NUL\n[SQL: SELECT secret FROM users]")
+
+    monkeypatch.setattr(Library, "stats", broken)
+    status, out, errors = cli("stats")
+    assert status == ExitCode.ERROR
+    assert "内部错误：RuntimeError: (psycopg.DataError) text fields cannot contain NUL" in errors
+    assert "SELECT" not in errors and "Traceback" not in errors and "SUCAI_DEBUG=1" in errors
+
+
 def test_stop_signal_is_an_interrupt():
     from sucai.cli import _interrupt
 

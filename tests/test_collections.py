@@ -190,6 +190,21 @@ def test_history_and_what_members_look_for(site):
         assert [c["name"] for c in inspect(conn).get_columns("search_stats")] == ["day", "query", "searches", "empty"]
 
 
+def test_a_query_with_control_characters_is_counted_as_its_words(site):
+    """"基层\\x00减负" is counted as 基层减负: PostgreSQL refuses a NUL in text, and the batch of counts
+    (everyone's searches, reads and 记录 of that second) was lost with it; on SQLite it was a query of its own."""
+    client, _ = logged_in(site["app"], "会员")
+    doc_id = site["library"].catalogue.summaries()[0]["id"]
+    for query in ("基层\x00减负", "基层减负", "基层\x07\u202e减负"):
+        client.get("/search", params={"q": query}, headers={"accept": "text/html"})
+    client.get(f"/documents/{doc_id}", headers={"accept": "text/html"})
+    assert client.get("/history", headers={"accept": "text/html"}).text.count("<td>阅读</td>") == 1
+    admin, _ = logged_in(site["app"], "管理员")
+    page = admin.get("/admin/insights", headers={"accept": "text/html"}).text
+    top = page[page.index('id="top-queries"'):]
+    assert re.search(r"基层减负</a></td><td>3</td>", top) and "\x00" not in page and "\u202e" not in page
+
+
 def test_searches_are_counted_after_the_app_was_started_again(site):
     """The app's lifespan ends (a test client closes, the server reloads) and begins again: the analytics
     writer starts again with it, so searches made afterwards are still counted."""

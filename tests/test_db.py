@@ -7,6 +7,7 @@ repairs an index that lost, gained or doubled entries."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -19,6 +20,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import UniqueConstraint, inspect
 
+from postgres import free_port
 from sucai.accounts import Accounts
 from sucai.cli import ExitCode
 from sucai.cli import run as run_cli
@@ -166,7 +168,7 @@ def test_postgresql_is_refused_until_migrated(tmp_path, postgres, request):
     (home / "sucai.toml").write_text(f'database_url = "{url}"\n', encoding="utf-8")
     with pytest.raises(SchemaOutdated) as refused:
         Library.open(home)
-    assert "sucai migrate" in refused.value.message
+    assert "目录库还没有建表：请先运行 sucai migrate" in refused.value.message
     env = {**os.environ, "SUCAI_HOME": str(home)}
     env.pop("SUCAI_DATABASE_URL", None)
     serve = subprocess.run([sys.executable, "-m", "sucai", "serve", "--port", "1"], capture_output=True, text=True,
@@ -175,7 +177,28 @@ def test_postgresql_is_refused_until_migrated(tmp_path, postgres, request):
     assert serve.returncode == 1 and "sucai migrate" in said and "Traceback" not in said
     migrated = subprocess.run([sys.executable, "-m", "sucai", "migrate"], capture_output=True, text=True, env=env)
     assert migrated.returncode == 0 and head("catalogue") in migrated.stdout and head("accounts") in migrated.stdout
+    assert migrated.stdout.count("：已建表（结构 ") == 2 and "空" not in migrated.stdout
     assert Library.open(home).catalogue.stats()["documents"] == 0
+
+
+def test_a_database_that_cannot_be_reached_is_named_with_the_reason_in_chinese(tmp_path, postgres):
+    """libpq's reasons are English whatever the locale: the usual ones reach the operator in Chinese, and the
+    command line says them in one line with exit status 1."""
+    server = f"127.0.0.1:{postgres.port}"
+    cases = {f"postgresql://sucai@127.0.0.1:{free_port()}/sucai": "没有 PostgreSQL 在运行（连接被拒绝）",
+             f"postgresql://sucai@{server}/nosuchdb": "PostgreSQL 中没有数据库 nosuchdb（先用 createdb 建库）",
+             f"postgresql://nobody:secret@{server}/postgres": "PostgreSQL 中没有用户 nobody"}
+    for n, (url, reason) in enumerate(cases.items()):
+        home = tmp_path / f"home{n}"
+        home.mkdir()
+        (home / "sucai.toml").write_text(f'database_url = "{url}"\n', encoding="utf-8")
+        env = {**os.environ, "SUCAI_HOME": str(home)}
+        env.pop("SUCAI_DATABASE_URL", None)
+        said = subprocess.run([sys.executable, "-m", "sucai", "stats"], capture_output=True, text=True, env=env)
+        assert said.returncode == ExitCode.ERROR and said.stdout == "", said
+        message = " ".join(said.stderr.split())      # the terminal wraps long lines
+        assert f"无法连接数据库 {url.replace(':secret@', ':***@')}：" in message and reason in message, message
+        assert not re.search(r"[A-Za-z]{5,} [A-Za-z]{3,}", message.replace(url.replace(':secret@', ':***@'), "")), message
 
 
 def test_the_change_log_numbers_racing_changes_once_and_in_order(database_url, tmp_path):

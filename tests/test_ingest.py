@@ -134,6 +134,44 @@ def test_gbk_utf16_and_gb2312_html_b19(home, tmp_path):
     assert len(precise(library, "囧")) == 1
 
 
+def test_file_names_in_gbk_as_a_windows_zip_unpacks_them(home, tmp_path):
+    """Unzipped on Linux, a zip made on Chinese Windows gives file and folder names in GBK bytes, which Python
+    spells with lone surrogates: they were a crash of the whole ingest (exit 1, nothing stored). Each name is read
+    as GB18030 for what is stored — the path, the title and 来源 from the name and folder —, and a --source
+    with an undecodable byte keeps U+FFFD in its place."""
+    inbox = os.fsencode(tmp_path / "inbox")
+    folder = os.path.join(inbox, "某县水利局".encode("gbk"))
+    try:
+        os.makedirs(folder)
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    with open(os.path.join(folder, "关于做好防汛工作的通知.txt".encode("gbk")), "wb") as handle:
+        handle.write("各单位要认真做好今年的防汛工作，确保安全度汛。\n".encode("utf-8"))
+    with open(os.path.join(inbox, "说明.txt".encode("gbk")), "wb") as handle:
+        handle.write("请各单位按时报送有关材料，不得迟报漏报。\n".encode("utf-8"))
+    library = Library.open(home)
+    summary = library.ingest([Path(os.fsdecode(inbox))], workers=1, source="来源\udcff")
+    assert [o.status for o in summary.outcomes] == ["ingested", "ingested"], summary.outcomes
+    docs = {d.title: d for d in library.catalogue.documents()}
+    notice = docs["关于做好防汛工作的通知"]
+    assert notice.source == "某县水利局"
+    assert notice.source_path == str(tmp_path / "inbox" / "某县水利局" / "关于做好防汛工作的通知.txt")
+    assert docs["说明"].source == "来源\ufffd"
+    again = library.ingest([Path(os.fsdecode(inbox))], workers=1)
+    assert [o.status for o in again.outcomes] == ["unchanged", "unchanged"]
+    with open(os.path.join(folder, "坏的.docx".encode("gbk")), "wb") as handle:   # the end table names it
+        handle.write(b"not a zip")
+    said = subprocess.run([sys.executable, "-m", "sucai", "ingest", os.fsdecode(inbox)], capture_output=True,
+                          env={**os.environ, "SUCAI_HOME": str(home), "COLUMNS": "200"})
+    shown = said.stdout.decode() + said.stderr.decode()
+    assert said.returncode == ExitCode.PARTIAL and "某县水利局/坏的.docx" in shown, shown
+    as_json = subprocess.run([sys.executable, "-m", "sucai", "ingest", "--json", os.fsdecode(inbox)],
+                             capture_output=True, env={**os.environ, "SUCAI_HOME": str(home)})
+    [refused] = [f for f in json.loads(as_json.stdout.decode("utf-8"))["files"] if f["status"] != "unchanged"]
+    assert refused["path"] == str(tmp_path / "inbox" / "某县水利局" / "坏的.docx")
+    assert "当前：某县水利局/关于做好防汛工作的通知.txt" in shown and "\\udc" not in shown, shown   # the progress line
+
+
 def test_duplicates_rerun_and_bad_files(home, tmp_path):
     text = "关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。"
     (tmp_path / "原件.txt").write_text(text, encoding="utf-8")

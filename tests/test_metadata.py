@@ -122,6 +122,8 @@ def test_no_bare_number_for_a_title_when_the_text_says_what_it_is():
     ("001_陕西咸阳：社区开展活动_精准解痛点", "陕西咸阳：社区开展活动 精准解痛点"),
     ("护士条例(2020-03-27)", "护士条例"),
     ("2017", None), ("20250224", None), ("（12）", None),
+    ("2024年工作要点", "2024年工作要点"), ("2023年度述职报告", "2023年度述职报告"),   # a year, not a number
+    ("12月份工作安排", "12月份工作安排"),
 ])
 def test_file_titles(stem, title):
     assert file_title(stem) == title

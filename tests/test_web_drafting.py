@@ -24,6 +24,7 @@ from sucai import access
 from sucai.accounts import Accounts
 from sucai.config import load_settings
 from sucai.library import Library
+from sucai.search import SearchRequest
 from sucai.web import create_app
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
@@ -88,7 +89,11 @@ def test_the_tier_decides_who_may_draft(app, open_app, site):
     for name, status in expected.items():
         client = as_(app, site, name)
         assert ask_outline(client).status_code == status, name
-        assert client.get("/drafts", headers={"accept": "text/html"}).status_code == status, name
+        page = client.get("/drafts?kind=x", headers={"accept": "text/html"}, follow_redirects=False)
+        if name is None:   # a visitor's browser is sent to the login page, which brings it back
+            assert (page.status_code, page.headers["location"]) == (303, "/login?next=%2Fdrafts%3Fkind%3Dx")
+        else:
+            assert page.status_code == status, name
         assert client.get("/api/drafts").status_code == status, name
     assert as_(app, site, None).get("/api/drafts").json()["code"] == "login_required"
     refused = ask_outline(as_(app, site, "免费用户")).json()
@@ -174,6 +179,32 @@ def test_save_reopen_list_update_download_delete(app, site):
     assert client.delete(f"/api/drafts/{draft_id}").json() == {"ok": True, "id": draft_id}
     assert client.get(f"/api/drafts/{draft_id}").status_code == 404
     assert client.post("/api/drafts", json={"sections": "x"}).json()["code"] == "bad_draft"
+
+
+def test_a_lone_surrogate_in_a_draft_is_saved_as_a_replacement_character(app, site):
+    """JSON may spell half of a UTF-16 pair ("\\ud800"), which no database takes: every text of a draft —
+    title, heading, a paragraph given as an object or as a bare string, a source's section path — keeps
+    U+FFFD in its place (saving and changing it were a 500 before)."""
+    client = session_of(app, "会员")
+    doc = app.state.library.search(SearchRequest(q="检查")).hits[0]
+    source = {"doc_id": doc.id, "start": 0, "end": 2, "section_path": ["一、\ud800"]}
+    payload = {"title": "\ud800繁體标题", "topic": "主题\udcff", "sections": [
+        {"heading": "一、\ud800", "level": 1, "paragraphs": [{"text": "段落\ud800繁體"}, "裸段落\udfff",
+                                                       {"text": "引文", "source": source}]}]}
+    send = lambda method, url: client.request(method, url, content=json.dumps(payload),  # noqa: E731
+                                              headers={"content-type": "application/json"})
+    saved = send("POST", "/api/drafts")
+    assert saved.status_code == 201, saved.text
+    draft = saved.json()
+    assert (draft["title"], draft["topic"], draft["sections"][0]["heading"]) == ("\ufffd繁體标题", "主题\ufffd", "一、\ufffd")
+    paragraphs = draft["sections"][0]["paragraphs"]
+    assert [p["text"] for p in paragraphs] == ["段落\ufffd繁體", "裸段落\ufffd", "引文"]
+    assert paragraphs[2]["source"]["section_path"] == ["一、\ufffd"]
+    payload["title"] = "改\ud800"
+    changed = send("PUT", f"/api/drafts/{draft['id']}")
+    assert changed.status_code == 200 and changed.json()["title"] == "改\ufffd"
+    assert client.get(f"/api/drafts/{draft['id']}/download", params={"format": "md"}).text.startswith("# 改\ufffd")
+    assert client.delete(f"/api/drafts/{draft['id']}").status_code == 200
 
 
 def test_the_check_of_a_saved_draft_counts_its_copied_passage(app, site):

@@ -58,7 +58,8 @@ def run(args: list[str]) -> int:
     except BaseException as error:  # the last line of defence (also Rust panics): never a traceback
         if isinstance(error, SystemExit) or os.environ.get("SUCAI_DEBUG"):
             raise
-        err.print(f"[red]内部错误：{escape(type(error).__name__)}: {escape(str(error))}[/red]（设置 SUCAI_DEBUG=1 查看详情）")
+        said = (str(error).strip().splitlines() or [""])[0]  # not the statement and parameters a driver appends
+        err.print(f"[red]内部错误：{escape(type(error).__name__)}: {escape(said)}[/red]（设置 SUCAI_DEBUG=1 查看详情）")
         return ExitCode.ERROR
     return int(status) if isinstance(status, int) else ExitCode.OK
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from .. import access, metadata
 from ..errors import NotFound, SucaiError, os_reason
 from ..export import FORMATS, export_document, export_zip
-from ..ingest import OUTCOME_NAMES, IngestSummary
+from ..ingest import OUTCOME_NAMES, IngestSummary, path_text
 from ..library import Library
 from ..metadata import genres, titles
 from ..model import Document, walk_outline
@@ -101,13 +101,14 @@ def _common_folder(paths: list[Path]) -> Path | None:
 
 
 def _shown_path(path: str, base: Path | None) -> str:
-    """``path`` relative to ``base`` (the folder named in the table's title) when it lies under it."""
+    """``path`` relative to ``base`` (the folder named in the table's title) when it lies under it, as text
+    (:func:`sucai.ingest.path_text`: a GBK name in Chinese)."""
     if base is None:
-        return path
+        return path_text(path)
     try:
-        return str(Path(path).resolve().relative_to(base))
+        return path_text(Path(path).resolve().relative_to(base))
     except ValueError:
-        return path
+        return path_text(path)
 
 
 def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:

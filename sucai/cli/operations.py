@@ -8,6 +8,7 @@ import click
 from rich.markup import escape
 
 from .. import backup as backups
+from ..accounts import local_time
 from ..config import load_settings
 from ..db import STORES, Database
 from ..db.migrate import STORE_LABELS, upgrade
@@ -26,7 +27,8 @@ def migrate(home: Path | None) -> None:
         db = Database(settings.database(store), store, check=False)
         before, after = upgrade(db)
         where = f"{STORE_LABELS[store]}（{escape(db.display)}）"
-        out.print(f"{where}已是最新结构 {after}" if before == after else f"{where}：{before or '空'} → {after}")
+        out.print(f"{where}已是最新结构 {after}" if before == after else
+                  f"{where}：结构 {before} → {after}" if before else f"{where}：已建表（结构 {after}）")
 
 
 @app.command("backup")
@@ -50,10 +52,11 @@ def backup_library(folder: Path, home: Path | None, as_json: bool) -> None:
 def restore_library(folder: Path, home: Path | None, force: bool) -> None:
     """从备份恢复（先核对校验和），然后重建检索索引。多节点部署时请先停止各节点。"""
     manifest = backups.restore(load_settings(home), folder, force=force)
-    library = Library(load_settings(home))
+    library = Library(load_settings(home))   # the settings as restored
     with err.status("正在重建检索索引…") as status:
         library.reindex(lambda done, total: status.update(f"正在重建检索索引：{done}/{total}"))
-    out.print(f"已从 {escape(shown(folder))}（{manifest['created_at']}）恢复：文档 {manifest['documents']} 篇，"
+    made = local_time(manifest["created_at"], library.settings.timezone)
+    out.print(f"已从 {escape(shown(folder))}（备份于 {made}）恢复：文档 {manifest['documents']} 篇，"
               f"账号 {manifest['users']} 个，审计记录 {manifest['audit_entries']} 条；检索索引已重建")
 
 

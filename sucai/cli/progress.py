@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from ..ingest import OUTCOME_NAMES, OUTCOMES, IngestProgress
+from ..ingest import OUTCOME_NAMES, OUTCOMES, IngestProgress, path_text
 from .common import shown
 
 _CURRENT_CELLS = 48  # longest current-file name shown, in terminal cells
@@ -36,6 +36,7 @@ def counts_text(counts: dict[str, int], sep: str = " · ") -> str:
 
 def short_name(path: str, cells: int = _CURRENT_CELLS) -> str:
     """The end of ``path`` (its folder and file name; cut from the left, with …, to ``cells`` terminal cells)."""
+    path = path_text(path)   # a GBK name in Chinese
     parts = Path(path).parts
     name = str(Path(*parts[-2:])) if len(parts) > 2 else path
     if cell_len(name) <= cells:

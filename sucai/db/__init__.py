@@ -27,6 +27,7 @@ import functools
 import logging
 import os
 import random
+import re
 import sqlite3
 import threading
 import time
@@ -181,7 +182,7 @@ def _connected(db: Database) -> Iterator[None]:
     except OperationalError as error:
         if getattr(error.orig, "sqlstate", None) in _RETRY_STATES or not _unreachable(error):
             raise
-        raise InvalidInput(f"无法连接数据库 {db.display}：{_first_line(error.orig)}", code="bad_database") from error
+        raise InvalidInput(f"无法连接数据库 {db.display}：{_reason(error.orig)}", code="bad_database") from error
 
 
 def _unreachable(error: OperationalError) -> bool:
@@ -190,6 +191,30 @@ def _unreachable(error: OperationalError) -> bool:
         return "unable to open" in str(error.orig)
     state = getattr(error.orig, "sqlstate", None)   # psycopg: None when the connection itself failed
     return error.connection_invalidated or state is None or str(state).startswith("08")
+
+
+# What the drivers say → what it means to the operator. libpq's own messages are English; the server's are in
+# its lc_messages (English, or Chinese such as 致命错误: 数据库 "x" 不存在, still behind libpq's English prefix).
+_REASONS = (
+    (re.compile(r"Connection refused"), "该地址和端口上没有 PostgreSQL 在运行（连接被拒绝），请检查主机、端口和服务是否已启动"),
+    (re.compile(r'(?:role|角色) "([^"]*)" (?:does not exist|不存在)'), "PostgreSQL 中没有用户 {0}"),
+    (re.compile(r'(?:database|数据库) "([^"]*)" (?:does not exist|不存在)'), "PostgreSQL 中没有数据库 {0}（先用 createdb 建库）"),
+    (re.compile(r"password authentication failed|密码认证失败"), "用户名或密码不对"),
+    (re.compile(r"no password supplied"), "服务器要求密码，database_url 中没有给出"),
+    (re.compile(r"no pg_hba\.conf entry"), "服务器不接受从本机来的连接（见服务器的 pg_hba.conf）"),
+    (re.compile(r"could not translate host name|Name or service not known"), "主机名无法解析"),
+    (re.compile(r"timeout expired|timed out"), "连接超时"),
+    (re.compile(r"unable to open database file"), "无法打开数据库文件（数据目录不存在，或没有读写权限）"),
+)
+
+
+def _reason(error: BaseException | None) -> str:
+    """Why a connection failed, in Chinese when the driver's message is one of :data:`_REASONS`, else its first line."""
+    said = str(error or "")
+    for pattern, reason in _REASONS:
+        if found := pattern.search(said):
+            return reason.format(*found.groups())
+    return _first_line(error)
 
 
 def _first_line(error: BaseException | None) -> str:

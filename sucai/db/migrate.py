@@ -86,7 +86,8 @@ def ensure_current(db: Database) -> None:
     _refuse_newer(db, at)
     if db.postgres:
         raise SchemaOutdated(
-            f"数据库 {db.display} 的{STORE_LABELS[db.store]}结构版本为 {at or '空'}，本版本需要 {head(db.store)}："
+            f"数据库 {db.display} 的{STORE_LABELS[db.store]}"
+            f"{f'结构版本为 {at}，本版本需要 {head(db.store)}' if at else '还没有建表'}："
             f"请先运行 sucai migrate（备份后，在一台机器上运行一次即可）", code="schema_outdated")
     upgrade(db)
 

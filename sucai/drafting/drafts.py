@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 
 from .. import access
+from ..clean import well_formed
 from ..errors import InvalidInput
 from ..library import Library
 from ..model import Document
@@ -174,7 +175,7 @@ def _text(value, name: str, limit: int) -> str:
         raise InvalidInput(f"草稿的{name}应为文字", code="bad_draft")
     if len(value) > limit:
         raise InvalidInput(f"草稿的{name}过长（最多 {limit:,} 字）", code="bad_draft")
-    return value
+    return well_formed(value)  # JSON may spell a lone surrogate, which no database takes
 
 
 def _number(value, name: str, low: int, high: int) -> int | None:
@@ -201,7 +202,7 @@ def _section(item) -> Section:
 
 def _paragraph(item) -> Paragraph:
     if isinstance(item, str):
-        return Paragraph(item)
+        return Paragraph(_text(item, "段落", MAX_CHARS))
     if not isinstance(item, dict):
         raise InvalidInput("段落应为文字或 JSON 对象（text, source）", code="bad_draft")
     text = _text(item.get("text"), "段落", MAX_CHARS)
@@ -216,7 +217,7 @@ def _paragraph(item) -> Paragraph:
     path = source.get("section_path") or []
     if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
         raise InvalidInput("段落来源的 section_path 应为文字列表", code="bad_draft")
-    return Paragraph(text, Source(*numbers, section_path=[p[:MAX_TITLE] for p in path[:10]]))
+    return Paragraph(text, Source(*numbers, section_path=[well_formed(p[:MAX_TITLE]) for p in path[:10]]))
 
 
 def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) -> None:

@@ -42,7 +42,7 @@ _DECREE_HEAD = re.compile(rf"(?:中华人民共和国)?[{HAN}]{{1,20}}令$")
 _DECREE_NUMBER = re.compile(r"第\s*[0-9一二三四五六七八九十百千零〇]{1,8}\s*号$")
 _PROMULGATED = (re.compile(r"(?:公布|发布)[^《》。\n]{0,20}《(?P<name>[^《》\n]{2,60})》"),
                 re.compile(r"《(?P<name>[^《》\n]{2,60})》[^《》。\n]{0,6}(?:公布|发布)"))
-_FILE_NUMBERING = re.compile(r"^(?:\d{1,8}|[（(]\d{1,4}[）)])(?:[_\-.、\s　]+|(?=[\u4e00-\u9fff《“]))")
+_FILE_NUMBERING = re.compile(r"^(?:\d{1,8}|[（(]\d{1,4}[）)])(?:[_\-.、\s　]+|(?=[\u4e00-\u9fff《“])(?![年月日号]))")
 _FILE_DATE = re.compile(r"[（(]\s*\d{4}(?:[-.]\d{1,2}){0,2}\s*[）)]$")
 _BARE = re.compile(r"^[\d\s_\-.()（）年月日]*$")
 _REPORT_OPENING = re.compile(rf"我代表[{HAN}]{{0,30}}?[，,]?\s*向(?:大会|会议)(?:作|报告)(?:政府)?工作(?:报告)?")
@@ -184,8 +184,8 @@ def decree_title(text: str, body_start: int) -> Line | None:
 
 
 def file_title(stem: str) -> str | None:
-    """A title from a file name stem: numbering dropped ("003_", "2017_"), underscores as spaces;
-    None when nothing but numbers and dates is left ("2017", "20250224")."""
+    """A title from a file name stem: numbering dropped ("003_", "2017_", but not the year of "2024年工作要点"),
+    underscores as spaces; None when nothing but numbers and dates is left ("2017", "20250224")."""
     name = _FILE_NUMBERING.sub("", stem.strip()).replace("_", " ").strip()
     name = _FILE_DATE.sub("", name).strip()
     name = re.sub(r"\s+", " ", name)

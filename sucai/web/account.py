@@ -12,11 +12,10 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 
 from ..accounts import TIER_LABELS, Accounts, TooManyRequests
 from ..errors import Forbidden, NotFound, SucaiError
-from .templating import render_page
+from .templating import render_page, see_other
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, login_session, verify_csrf)
 
 router = APIRouter(include_in_schema=False)
@@ -32,10 +31,6 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc:
         return "/"
     return target
-
-
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/login")
@@ -59,7 +54,7 @@ def login(
         _retry_after(response, error)
         return response
     login_session(request, viewer)
-    return _see_other(safe_next(next))
+    return see_other(safe_next(next))
 
 
 def _retry_after(response, error: SucaiError) -> None:
@@ -93,7 +88,7 @@ def register(
         return response
     accounts.audit("login", viewer, "注册后登录", client_ip(request))
     login_session(request, viewer)
-    return _see_other("/account?registered=1")
+    return see_other("/account?registered=1")
 
 
 def _registration_open(request: Request) -> None:
@@ -110,7 +105,7 @@ def logout(
     if viewer.logged_in:
         accounts.audit("logout", viewer, "", client_ip(request))
     login_session(request, None)
-    return _see_other("/")
+    return see_other("/")
 
 
 def _logged_in(viewer: Viewer) -> Viewer:
@@ -137,7 +132,7 @@ def account(
     registered: bool = False,
 ):
     if not viewer.logged_in:
-        return _see_other("/login?next=/account")
+        return see_other("/login?next=/account")
     return account_page(request, viewer, accounts, message="注册成功，已登录。" if registered else None)
 
 

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path as PathParam, Query, Request
-from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -37,7 +36,7 @@ from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from .api import MAX_ID, DocId
-from .templating import after_change, render_page
+from .templating import after_change, render_page, see_other
 from .deps import Viewer, check_csrf, client_ip, get_accounts, get_library, require_admin, verify_csrf
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
@@ -49,10 +48,6 @@ UserId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="用户编号")]
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FORM_OVERHEAD = 1 << 20   # bytes of a multipart request besides the files themselves
-
-
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def _refresh_titles(request: Request) -> None:
@@ -266,7 +261,7 @@ def document_delete(request: Request, doc_id: DocId, viewer: Admin,
                     library: Annotated[Library, Depends(get_library)]):
     library.remove(doc_id)
     _refresh_titles(request)
-    return _see_other(f"/admin/documents?message=已删除文档 {doc_id}")
+    return see_other(f"/admin/documents?message=已删除文档 {doc_id}")
 
 
 # -- users -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from starlette.datastructures import UploadFile
 
 from ..check import check_text, read_draft
 from ..check.export import export_report, percent, report_section
+from ..clean import well_formed
 from ..config import Settings
 from ..errors import InvalidInput, SucaiError
 from ..library import Library
@@ -137,7 +138,7 @@ async def draft_text(request: Request, settings: Settings) -> tuple[str, str | N
                 raise InvalidInput("请求体不是有效的 JSON，应为 {\"text\": \"草稿全文\"}", code="bad_json") from None
             if not isinstance(data, dict) or not isinstance(data.get("text"), str):
                 raise InvalidInput("JSON 中应有字符串字段 text（草稿全文）", code="bad_json")
-            return data["text"], header
+            return well_formed(data["text"]), header  # JSON may spell a lone surrogate
         try:
             return body.decode("utf-8"), header
         except UnicodeDecodeError:

@@ -22,7 +22,7 @@ from ..updates import local_time, site_zone, viewer_documents
 from .api import DocId, zip_download
 from .deps import (Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, same_site_download,
                    verify_csrf)
-from .templating import render_page
+from .templating import render_page, see_other
 
 router = APIRouter(include_in_schema=False)
 Csrf = [Depends(verify_csrf)]
@@ -32,12 +32,8 @@ Lib = Annotated[Library, Depends(get_library)]
 NEW_SHOWN = 50
 
 
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
 def _login_first(viewer: Viewer, here: str) -> RedirectResponse | None:
-    return None if viewer.logged_in else _see_other(f"/login?next={here}")
+    return None if viewer.logged_in else see_other(f"/login?next={here}")
 
 
 # -- saved searches ---------------------------------------------------------------
@@ -64,13 +60,13 @@ def save_search(request: Request, viewer: Annotated[Viewer, Depends(current_view
                 name: FormText = "", q: FormText = "", mode: FormText = "ranked", scope: FormText = "doc",
                 heading: FormText = "", genre: FormText = "", year: FormText = "", source: FormText = ""):
     if not viewer.logged_in:
-        return _see_other("/login?next=/saved")
+        return see_other("/login?next=/saved")
     params = {"q": q, "mode": mode if mode in ("ranked", "precise") else "ranked",
               "scope": scope if scope in ("doc", "section") else "doc", "heading": heading or None,
               "genre": genre or None, "year": int(year) if year.isascii() and year.isdigit() else None,
               "source": source or None}
     saved = store.save_search(viewer, name, params)
-    return _see_other(f"/saved?message=已保存检索“{saved.name}”")
+    return see_other(f"/saved?message=已保存检索“{saved.name}”")
 
 
 @router.get("/saved/{search_id}")
@@ -89,7 +85,7 @@ def saved_search_page(request: Request, search_id: DocId, viewer: Annotated[View
 @router.post("/saved/{search_id}/delete", dependencies=Csrf)
 def delete_saved(search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
     store.delete_search(viewer, search_id)
-    return _see_other("/saved?message=已删除")
+    return see_other("/saved?message=已删除")
 
 
 @router.post("/saved/{search_id}/feed", dependencies=Csrf)
@@ -103,7 +99,7 @@ def new_feed(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depen
 @router.post("/saved/{search_id}/feed/revoke", dependencies=Csrf)
 def revoke_feed(search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
     store.revoke_feed(viewer, search_id)
-    return _see_other("/saved?message=订阅地址已停用")
+    return see_other("/saved?message=订阅地址已停用")
 
 
 # -- favourites -------------------------------------------------------------------
@@ -120,7 +116,7 @@ def add_favourite(viewer: Annotated[Viewer, Depends(current_viewer)], store: Sto
                   doc_id: Annotated[int, Form(ge=1, le=2**62)], folder: FormText = "", note: FormText = ""):
     library.get(doc_id, include_hidden=viewer.admin)   # 404 for a missing or hidden document
     kept = store.add_favourite(viewer, doc_id, folder, note)
-    return _see_other(f"/favourites/{kept.id}")
+    return see_other(f"/favourites/{kept.id}")
 
 
 @router.get("/favourites/{folder_id}")
@@ -139,20 +135,20 @@ def folder_page(request: Request, folder_id: DocId, viewer: Annotated[Viewer, De
 def set_note(folder_id: DocId, doc_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
              note: FormText = ""):
     store.set_note(viewer, folder_id, doc_id, note)
-    return _see_other(f"/favourites/{folder_id}")
+    return see_other(f"/favourites/{folder_id}")
 
 
 @router.post("/favourites/{folder_id}/items/{doc_id}/remove", dependencies=Csrf)
 def remove_favourite(folder_id: DocId, doc_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
                      store: Store):
     store.remove_favourite(viewer, folder_id, doc_id)
-    return _see_other(f"/favourites/{folder_id}")
+    return see_other(f"/favourites/{folder_id}")
 
 
 @router.post("/favourites/{folder_id}/delete", dependencies=Csrf)
 def delete_folder(folder_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
     store.delete_folder(viewer, folder_id)
-    return _see_other("/favourites")
+    return see_other("/favourites")
 
 
 @router.post("/favourites/{folder_id}/download", dependencies=[*Csrf, Depends(same_site_download)])

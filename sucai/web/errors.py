@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..accounts import TooManyRequests
 from ..errors import SucaiError
-from .templating import render_page
+from .templating import render_page, see_other
 
 log = logging.getLogger("sucai.web")
 
@@ -62,9 +63,13 @@ def _wants_json(request: Request) -> bool:
 
 
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
-    """The error as the JSON envelope, or as an HTML page for a browser asking for a page."""
+    """The error as the JSON envelope, or as an HTML page for a browser asking for a page — or, when a
+    visitor opens a page that needs an account (``login_required``), the login page, which comes back here."""
     if _wants_json(request):
         return JSONResponse(envelope(status, code, message), status_code=status)
+    if code == "login_required" and request.method == "GET":
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return see_other("/login?" + urlencode({"next": here}))
     try:
         return render_page(request, "error.html", status=status, status_code=status, code=code, message=message)
     except Exception:  # noqa: BLE001 - a broken template must not hide the error itself

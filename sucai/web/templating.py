@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
 from ..drafting.tier import may_draft
@@ -18,6 +18,11 @@ from .deps import csrf_token, peek_viewer
 HERE = Path(__file__).parent
 PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none';"
             " form-action 'self'; frame-ancestors 'none'")
+
+
+def see_other(url: str) -> RedirectResponse:
+    """303 See Other to ``url`` (a path on this site): where a form or a page sends the browser next."""
+    return RedirectResponse(url, status_code=303)
 
 
 def templates() -> Environment:
