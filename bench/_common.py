@@ -120,3 +120,72 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int, right: bool) -> str:
     gap = " " * (width - _width(text))
     return gap + text if right else text + gap
+
+
+class TreeMemory:
+    """Peak resident memory of this process and of all its descendants (the parse workers are
+    grandchildren, under multiprocessing's fork server), sampled every ``interval`` seconds from
+    Linux /proc: ``with TreeMemory() as memory: ...`` then ``memory.peaks()`` (MB).
+
+    Resident sizes count the pages a worker shares with the fork server it was forked from in each
+    of them; the proportional set size (PSS, ``smaps_rollup``) splits shared pages between the
+    processes that share them, so the sum of the tree's PSS is what the ingest occupies as a whole.
+    """
+
+    def __init__(self, interval: float = 0.2):
+        import os
+        import threading
+
+        self.interval, self.root = interval, os.getpid()
+        self.parent = self.worker = self.tree_rss = self.tree_pss = 0.0
+        self.cpu = 0.0  # CPU seconds the sampling took (in this process: subtract them from its CPU)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+        self.cpu = time.thread_time()
+
+    def sample(self) -> None:
+        tree = self._tree()
+        rss = {pid: _kb(pid, "status", "VmRSS:") / 1024 for pid in tree}
+        pss = sum(_kb(pid, "smaps_rollup", "Pss:") for pid in tree) / 1024
+        self.parent = max(self.parent, rss.get(self.root, 0.0))
+        self.worker = max([self.worker, *(v for pid, v in rss.items() if pid != self.root)])
+        self.tree_rss = max(self.tree_rss, sum(rss.values()))
+        self.tree_pss = max(self.tree_pss, pss)
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+        found, todo = [], [self.root]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += children.get(pid, [])
+        return found
+
+
+def _kb(pid: int, name: str, key: str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+            if line.startswith(key):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return 0.0

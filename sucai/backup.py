@@ -144,7 +144,7 @@ _COUNTED = {"documents": documents, "users": users, "audit_entries": audit}
 def copy_rows(source: Database, target: Database) -> None:
     """Copy every row of ``source``'s tables (both at the newest schema) into ``target``, replacing
     what the target's tables held, in one transaction; then set PostgreSQL's id sequences past the
-    copied ids."""
+    copied ids. A NUL in a text value, which SQLite holds and PostgreSQL refuses, becomes U+FFFD."""
     tables = METADATA[source.store].sorted_tables
     with source.read() as reading, target.transaction() as conn:
         for table in reversed(tables):
@@ -152,13 +152,18 @@ def copy_rows(source: Database, target: Database) -> None:
         for table in tables:
             rows = reading.execute(table.select()).mappings()
             while batch := rows.fetchmany(1000):
-                conn.execute(table.insert(), [dict(row) for row in batch])
+                conn.execute(table.insert(), [_storable(row) if target.postgres else dict(row) for row in batch])
             if target.postgres:
                 for column in table.primary_key.columns:
                     if column.autoincrement is True or (column.autoincrement == "auto" and
                                                         column.type._type_affinity is Integer):
                         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'),"
                                           f" coalesce((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))
+
+
+def _storable(row) -> dict:
+    """``row`` with each NUL of its text values as U+FFFD (PostgreSQL's text holds no NUL)."""
+    return {k: v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for k, v in row.items()}
 
 
 def _count(conn, name: str) -> int:

@@ -30,7 +30,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import TimeoutError as FutureTimeout, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -38,6 +38,7 @@ from pebble import ProcessExpired, ProcessPool
 
 _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
+_IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
 
 
@@ -99,16 +100,25 @@ def start_early() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int) -> Iterator:
+def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
+                 idle: Callable[[], None] | None = None) -> Iterator:
     """Yield ``function(job)`` for each job, in order, each computed in a worker process within ``budget``.
 
     ``function`` must be importable by name (it is pickled) and catch its own
     errors. When a worker is stopped, the result is ``(status, reason)``
     instead: status "skipped" (time or memory limit) or "failed" (the worker
     died), with a Chinese reason. ``jobs`` is consumed lazily, a few jobs per
-    worker ahead.
+    worker ahead. ``idle()``, when given, is called while waiting for a result that is not ready, every
+    ``_IDLE_SECONDS`` (the caller's chance to do work of its own meanwhile).
     """
     pending: deque = deque()
+
+    def head():
+        while idle is not None and not pending[0][0].done():
+            idle()
+            wait([pending[0][0]], timeout=_IDLE_SECONDS)
+        return _outcome(*pending.popleft(), budget)
+
     root = tempfile.mkdtemp(prefix="sucai-parse-")  # each job's folder is made in it by its worker
     with ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
                      initargs=(budget.memory_mb,), context=_context()) as pool:
@@ -117,9 +127,9 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
                 folder = os.path.join(root, f"sucai-parse-{number}")
                 pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
                 if len(pending) >= _WINDOW_PER_WORKER * workers:
-                    yield _outcome(*pending.popleft(), budget)
+                    yield head()
             while pending:
-                yield _outcome(*pending.popleft(), budget)
+                yield head()
         finally:
             for future, _ in pending:  # the caller stopped early
                 future.cancel()

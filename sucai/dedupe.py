@@ -217,6 +217,8 @@ class Clusters:
                                 if key != doc.id), reverse=True)
         candidates = [key for estimate, key in estimated[:_VERIFY] if estimate >= _PREFILTER]
         best: tuple[float, int] | None = None
+        if not candidates:  # the common case: no query at all
+            return None
         for other in self.catalogue.documents(sorted(candidates), outline=False):
             if _numbered_apart(doc, other):
                 continue

@@ -362,6 +362,10 @@ class SearchIndex:
         writer.wait_merging_threads()
         self.index.reload()
 
+    def feed(self, progress: Callable[[int, int], None] | None = None) -> Feed:
+        """A :class:`Feed` for an ingest of this process: documents indexed as they are stored."""
+        return Feed(self, progress)
+
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Re-index every document from the catalogue (one commit: searches go on meanwhile)."""
         return self.sync(progress, replace_all=True)
@@ -381,6 +385,81 @@ class SearchIndex:
         """Index these documents again from the catalogue (dropped when removed or hidden), one commit."""
         with self._lock:
             self._reindex(self.index.writer(heap_size=_WRITER_HEAP, num_threads=1), sorted(set(ids)), None)
+
+
+class Feed:
+    """Documents indexed as an ingest stores them, instead of read back from the catalogue by a later
+    :meth:`SearchIndex.sync`: their entries go to an index writer at once (tantivy holds them in its
+    own heap, so the ingest keeps no tokens), and :meth:`commit` publishes a batch of them.
+
+    The first :meth:`add` of a batch takes the node's index lock (as :meth:`SearchIndex.sync` does) and
+    notes the last change the index applied; :meth:`commit` applies the changes of the log after it:
+    a fed document whose one change since is its own addition keeps the entry it was fed with, every
+    other changed document (changed by another process meanwhile, or added before this batch began
+    and indexed already) is indexed again from the catalogue; then the writer commits, the marker
+    moves and the lock is released. So the index ends exactly as a sync would leave it, and a process
+    killed mid-batch leaves only uncommitted entries, which the next sync redoes from the log.
+    ``progress(done, total)`` is called as :meth:`SearchIndex.sync` calls it, at each commit.
+    """
+
+    def __init__(self, index: SearchIndex, progress: Callable[[int, int], None] | None = None):
+        self.index = index
+        self.progress = progress
+        self._writer: tantivy.IndexWriter | None = None
+        self._applied = 0
+        self._fed: set[int] = set()
+        self.chars = 0  # characters of the documents fed since the last commit
+
+    def __len__(self) -> int:
+        return len(self._fed)
+
+    def add(self, doc: Document, prepared: Prepared | None = None) -> None:
+        """Index ``doc``, a catalogue document the ingest just added (as :meth:`Catalogue.as_stored
+        <sucai.store.Catalogue.as_stored>` gives it), with the tokens its worker ``prepared``."""
+        if self._writer is None:
+            self.index._lock.acquire()
+            try:
+                self._applied = self.index.applied
+                self._writer = self.index.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+            except BaseException:
+                self.index._lock.release()
+                raise
+        self._writer.add_document(_tantivy_document(index_fields(doc, prepared)))
+        self._fed.add(doc.id)
+        self.chars += doc.chars
+
+    def commit(self) -> None:
+        """Publish the documents fed since the last commit, with every other change of the log (see the class)."""
+        if self._writer is None:
+            return
+        try:
+            pending = self.index.catalogue.changes_since(self._applied)
+            kinds: dict[int, list[str]] = {}
+            for _, doc_id, kind in pending:
+                if kind != "cluster":
+                    kinds.setdefault(doc_id, []).append(kind)
+            trusted = {doc_id for doc_id in self._fed if kinds.get(doc_id) == ["add"]}
+            again = sorted((set(kinds) | self._fed) - trusted)
+            total, report = len(trusted) + len(again), None
+            if self.progress:
+                self.progress(len(trusted), total)
+                report = lambda done, _: self.progress(len(trusted) + done, total)  # noqa: E731
+            self.index._reindex(self._writer, again, report)
+            self.index._write_marker(pending[-1][0] if pending else self._applied)
+        finally:
+            self._end()
+
+    def abandon(self) -> None:
+        """Drop what was fed since the last commit (the next sync indexes it from the catalogue)."""
+        if self._writer is not None:
+            self._writer.rollback()
+            self._end()
+
+    def _end(self) -> None:
+        self._writer = None
+        self._fed.clear()
+        self.chars = 0
+        self.index._lock.release()
 
 
 def _delete(writer: tantivy.IndexWriter, doc_id: int) -> None:

@@ -39,8 +39,12 @@ log = logging.getLogger(__name__)
 
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
-_SYNC_EVERY = 500  # stored files between index syncs during an ingest
-_SYNC_CHARS = 1_000_000  # or characters of the texts whose index tokens wait for the sync (their memory)
+# The index feed commits every _FEED_CHARS characters or _FEED_FILES files (tantivy's writer heap bounds their
+# memory; few commits leave few segments, which tantivy merges only once there are eight of a size), or after
+# _FEED_SECONDS while this process waits for the parse workers (so the index lock is not held through a slow parse).
+_FEED_CHARS = 8_000_000
+_FEED_FILES = 2_000
+_FEED_SECONDS = 20
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
 
@@ -71,7 +75,8 @@ class IngestSummary:
         return {status: self._counted.get(status, 0) for status in OUTCOMES}
 
     def to_dict(self) -> dict:
-        return {"counts": self.counts, "files": [asdict(o) for o in self.outcomes]}
+        """The counts and each file's outcome, its path as text (:func:`path_text`), for ``--json``."""
+        return {"counts": self.counts, "files": [{**asdict(o), "path": path_text(o.path)} for o in self.outcomes]}
 
 
 @dataclass(frozen=True)
@@ -249,9 +254,11 @@ def ingest(
 
     ``source`` is the 来源 of the files of this batch that name none themselves
     (``sucai ingest --source``). ``progress`` gets an :class:`IngestProgress` after
-    each file's outcome and after each batch of an index sync. Never raises for a
-    bad file. The index is synced every ``_SYNC_EVERY`` stored files — while the
-    worker processes go on parsing — and at the end (also finishing an interrupted run).
+    each file's outcome and as the index takes in documents. Never raises for a bad
+    file. Each stored document goes to the index writer at once, with the tokens its
+    worker made (:class:`sucai.index.Feed`), and the writer commits a batch at a time
+    (see ``_FEED_CHARS``) — while the worker processes go on parsing; the index is synced
+    at the start (finishing an interrupted run) and at the end (changes of other processes).
     """
     files, missing = discover(paths, library.settings.home)
     summary = IngestSummary(list(missing))
@@ -261,42 +268,51 @@ def ingest(
         if progress:
             progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index))
 
-    prepared: index.Prepared = {}  # index tokens made by the workers for the documents stored since the last sync
-    prepared_chars = 0
-
     def sync() -> None:
-        nonlocal prepared_chars
-        library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index), prepared=prepared)
-        prepared.clear()
-        prepared_chars = 0
+        library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index))
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
     for path in files:
+        key = path_text(path.resolve())
         content = _content_hash(path)
-        record = library.catalogue.file_record(path_text(path.resolve()))
+        record = library.catalogue.file_record(key)
         if record and record.content_hash == content and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
         else:
-            todo.append((path, content))
+            todo.append((path, key, content))
     budget = Budget.from_settings(library.settings)
     library.clusters.catch_up()  # documents an earlier run stored but did not place in clusters
-    stored = 0
-    for (path, content), parsed in zip(todo, _parse_all([p for p, _ in todo], budget, workers, source)):
-        outcome = _store(library.catalogue, path, content, parsed)
-        summary.add(outcome)
-        if isinstance(parsed, Parsed):  # near-duplicates, better copies
-            library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch)
-            if outcome.status == "ingested":
-                prepared.update(parsed.tokens)
-                prepared_chars += sum(map(len, parsed.tokens))
-        del parsed  # not held while the index syncs
-        tell(str(path))
-        stored += 1
-        if stored % _SYNC_EVERY == 0 or prepared_chars >= _SYNC_CHARS:
-            sync()
-    sync()
+    feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index))
+
+    def publish(idle: bool = False) -> None:
+        """Commit the index feed when it is large, or when the workers keep this process waiting anyway
+        and the batch is old enough (the index lock is not held through a slow parse)."""
+        if feed.chars >= _FEED_CHARS or len(feed) >= _FEED_FILES or (
+                idle and len(feed) and time.monotonic() - started >= _FEED_SECONDS):
+            feed.commit()
+
+    try:
+        started = time.monotonic()
+        parsed_files = _parse_all([p for p, _, _ in todo], budget, workers, source, idle=lambda: publish(idle=True))
+        for (path, key, content), parsed in zip(todo, parsed_files):
+            outcome = _store(library.catalogue, path, content, parsed, key)
+            summary.add(outcome)
+            if isinstance(parsed, Parsed):  # near-duplicates, better copies
+                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch)
+                if outcome.status == "ingested":
+                    if not len(feed):
+                        started = time.monotonic()
+                    feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)
+            del parsed  # its tokens are in the index writer's heap now
+            tell(str(path))
+            publish()
+        feed.commit()
+    except BaseException:
+        feed.abandon()
+        raise
+    sync()  # changes other processes made meanwhile
     return summary
 
 
@@ -327,18 +343,20 @@ def _jobs(paths: list[Path], budget: Budget, workdir: Path, source: str | None =
                 yield ParseJob(path, budget, (result, kinds[path]) if result else None, source=source)
 
 
-def _parse_all(paths: list[Path], budget: Budget, workers: int | None,
-               source: str | None = None) -> Iterator[Parsed | tuple[str, str]]:
-    """Parse ``paths`` in worker processes within ``budget``, results in order (see ``sucai.budget``)."""
+def _parse_all(paths: list[Path], budget: Budget, workers: int | None, source: str | None = None,
+               idle: Callable[[], None] | None = None) -> Iterator[Parsed | tuple[str, str]]:
+    """Parse ``paths`` in worker processes within ``budget``, results in order (see ``sucai.budget``);
+    ``idle()`` is called before waiting for a result that is not ready."""
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     with tempfile.TemporaryDirectory(prefix="sucai-convert-") as workdir:
-        yield from run_budgeted(_parse_job, _jobs(paths, budget, Path(workdir), source), budget, workers)
+        yield from run_budgeted(_parse_job, _jobs(paths, budget, Path(workdir), source), budget, workers, idle)
 
 
-def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str]) -> FileOutcome:
-    key = path_text(path.resolve())
+def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str], key: str | None = None) -> FileOutcome:
+    """Store one parse's outcome; ``key`` is the resolved path as text (:func:`path_text`; made here when not given)."""
+    key = key or path_text(path.resolve())
     if isinstance(parsed, tuple):
         status, reason = parsed
         reason = clean.well_formed(reason.replace(path.name, _name_text(path.name)))   # a reason names the file

@@ -37,6 +37,14 @@ from .model import Document, Element, Evidence, OutlineNode, Removal
 
 CHANNEL = "sucai_changes"        # PostgreSQL NOTIFY channel: the new sequence number as payload
 _LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in commit order
+# Statements run for every file of an ingest, made once and given their values as parameters (compiled once)
+_LOG_CHANGE = changes.insert().returning(changes.c.seq)
+_META_VALUE = select(meta.c.value).where(meta.c.key == bindparam("key"))
+_DROP_SIGNATURE = signatures.delete().where(signatures.c.doc_id == bindparam("doc_id"))
+_SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
+                     .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
+_FILE_RECORD = select(files.c.path, files.c.content_hash, files.c.status, files.c.doc_id,
+                      files.c.reason).where(files.c.path == bindparam("path"))
 
 _CHANGE_COUNT = select(func.coalesce(func.max(changes.c.seq), 0))
 _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.c.declared_chars,
@@ -151,8 +159,7 @@ class Catalogue:
         doc = _plain_fields(doc)
         values = {**_content(doc), "text_hash": text_hash, "ingested_at": _now()}
         with self.transaction() as conn:
-            new_id = conn.execute(self.db.insert(documents, ignore=True).values(**values)
-                                  .returning(documents.c.id)).scalar()
+            new_id = conn.execute(self.db.insert(documents, ignore=True).returning(documents.c.id), values).scalar()
             if new_id is not None:
                 status, doc_id = "ingested", new_id
             else:
@@ -285,7 +292,7 @@ class Catalogue:
             if not conn.execute(documents.delete().where(documents.c.id == doc_id)).rowcount:
                 raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
             conn.execute(files.delete().where(files.c.doc_id == doc_id))
-            conn.execute(signatures.delete().where(signatures.c.doc_id == doc_id))
+            conn.execute(_DROP_SIGNATURE, {"doc_id": doc_id})
             _leave(conn, doc_id)
             self._log(conn, doc_id, "remove")
 
@@ -358,8 +365,7 @@ class Catalogue:
         it takes the log's lock, held to the commit, so numbers are committed in order)."""
         if self.db.postgres:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
-        seq = conn.execute(changes.insert().values(doc_id=doc_id, kind=kind, at=_now())
-                           .returning(changes.c.seq)).scalar_one()
+        seq = conn.execute(_LOG_CHANGE, {"doc_id": doc_id, "kind": kind, "at": _now()}).scalar_one()
         if self.db.postgres:
             conn.execute(select(func.pg_notify(CHANNEL, str(seq))))
 
@@ -414,14 +420,13 @@ class Catalogue:
         with self.transaction() as conn:
             seq = int(_meta(conn, "signature_seq") or 0) + 1
             _set_meta(self.db, conn, "signature_seq", str(seq))
-            conn.execute(signatures.delete().where(signatures.c.doc_id == doc_id))
-            conn.execute(signatures.insert().values(seq=seq, doc_id=doc_id, minhash=minhash))
+            conn.execute(_DROP_SIGNATURE, {"doc_id": doc_id})
+            conn.execute(self.db.insert(signatures), {"seq": seq, "doc_id": doc_id, "minhash": minhash})
 
     def signatures_since(self, seq: int) -> list[tuple[int, int, bytes]]:
         """``(seq, doc_id, minhash)`` of the signatures stored after sequence number ``seq``, in order."""
         with self.db.read() as conn:
-            rows = conn.execute(select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
-                                .where(signatures.c.seq > seq).order_by(signatures.c.seq))
+            rows = conn.execute(_SIGNATURES_SINCE, {"seq": seq})
             return [(s, d, bytes(m)) for s, d, m in rows]
 
     def unsigned_ids(self) -> list[int]:
@@ -520,8 +525,7 @@ class Catalogue:
 
     def file_record(self, path: str) -> FileRecord | None:
         with self.db.read() as conn:
-            row = conn.execute(select(files.c.path, files.c.content_hash, files.c.status, files.c.doc_id,
-                                      files.c.reason).where(files.c.path == path)).first()
+            row = conn.execute(_FILE_RECORD, {"path": path}).first()
         return FileRecord(*row) if row else None
 
     @retried
@@ -531,11 +535,18 @@ class Catalogue:
             self._record_file(conn, path, content_hash, status, None, reason)
 
     def _record_file(self, conn: Connection, path, content_hash, status, doc_id, reason) -> None:
-        conn.execute(self.db.insert(files, update=("path",)).values(
-            path=path, content_hash=content_hash, status=status, doc_id=doc_id, reason=reason, seen_at=_now()))
+        conn.execute(self.db.insert(files, update=("path",)), {"path": path, "content_hash": content_hash,
+                     "status": status, "doc_id": doc_id, "reason": reason, "seen_at": _now()})
 
     def _document(self, row) -> Document:
-        document = _document(row)
+        return self._previewed(_document(row))
+
+    def as_stored(self, doc: Document, doc_id: int) -> Document:
+        """``doc`` as :meth:`get` gives it back once :meth:`add` stored it as ``doc_id`` (one-line fields
+        plain, the free preview's boundary), without reading it: for the ingest's index feed."""
+        return self._previewed(replace(_plain_fields(doc), id=doc_id, hidden=False))
+
+    def _previewed(self, document: Document) -> Document:
         if document.paid_from is None and self.preview_chars is not None and self.preview_chars < document.chars:
             document.paid_from = self.preview_chars
         return document
@@ -589,11 +600,11 @@ def _content(doc: Document) -> dict:
 
 
 def _meta(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    return conn.execute(_META_VALUE, {"key": key}).scalar()
 
 
 def _set_meta(db: Database, conn: Connection, key: str, value: str) -> None:
-    conn.execute(db.insert(meta, update=("key",)).values(key=key, value=value))
+    conn.execute(db.insert(meta, update=("key",)), {"key": key, "value": value})
 
 
 def _plain_fields(doc: Document) -> Document:

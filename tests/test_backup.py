@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,7 +25,7 @@ from sucai import backup
 from sucai.accounts import Accounts
 from sucai.cli import ExitCode
 from sucai.config import load_settings
-from sucai.db.schema import audit, users
+from sucai.db.schema import audit, search_stats, users
 from sucai.errors import InvalidInput
 from sucai.library import Library
 from sucai.model import Document
@@ -200,6 +201,8 @@ def test_an_embedded_library_moves_to_postgresql_by_backup_and_restore(tmp_path,
     library.remove(3)
     accounts = Accounts(load_settings(source, database_url="").accounts_path)
     accounts.add_user("管理员", PASSWORD, "admin")
+    with sqlite3.connect(load_settings(source, database_url="").accounts_path) as old:  # counted before NULs were
+        old.execute("INSERT INTO search_stats VALUES (?, ?, 2, 0)", ("2026-11-30", "基层\x00减负"))  # out of keys
     backup.backup(library.settings, tmp_path / "b")
     target = setup_home(tmp_path / "server", new_database(postgres, request))   # database_url in its sucai.toml
     settings = load_settings(target)
@@ -211,6 +214,8 @@ def test_an_embedded_library_moves_to_postgresql_by_backup_and_restore(tmp_path,
         assert ranked(moved, query) == ranked(library, query)
     mover = Accounts.from_settings(settings)
     assert mover.authenticate("管理员", PASSWORD).username == "管理员"
+    with mover.db.read() as conn:
+        assert conn.execute(select(search_stats.c.query, search_stats.c.searches)).all() == [("基层\ufffd减负", 2)]
     mover.add_user("新用户", PASSWORD)                       # ids go on after the copied ones
     _, new_id = moved.catalogue.add(Document("新文档", "新文档的正文。"), "new", "/new", "x")
     assert new_id == 11 and moved.catalogue.change_count() > library.catalogue.change_count()

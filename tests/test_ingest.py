@@ -165,6 +165,10 @@ def test_file_names_in_gbk_as_a_windows_zip_unpacks_them(home, tmp_path):
                           env={**os.environ, "SUCAI_HOME": str(home), "COLUMNS": "200"})
     shown = said.stdout.decode() + said.stderr.decode()
     assert said.returncode == ExitCode.PARTIAL and "某县水利局/坏的.docx" in shown, shown
+    as_json = subprocess.run([sys.executable, "-m", "sucai", "ingest", "--json", os.fsdecode(inbox)],
+                             capture_output=True, env={**os.environ, "SUCAI_HOME": str(home)})
+    [refused] = [f for f in json.loads(as_json.stdout.decode("utf-8"))["files"] if f["status"] != "unchanged"]
+    assert refused["path"] == str(tmp_path / "inbox" / "某县水利局" / "坏的.docx")
     assert "当前：某县水利局/关于做好防汛工作的通知.txt" in shown and "\\udc" not in shown, shown   # the progress line
 
 
@@ -356,5 +360,59 @@ def test_what_the_workers_derive_equals_what_is_derived_from_the_catalogue(home,
         assert np.array_equal(parsed.sketch.shingles, whole)
         assert parsed.sketch.signature == dedupe.signature(whole).hashvalues.astype(np.uint32).tobytes()
         assert index.index_fields(stored, parsed.tokens) == index.index_fields(stored)
+        fed = library.catalogue.as_stored(parsed.doc, doc_id)  # what the ingest's index feed indexes
+        assert index.index_fields(fed, parsed.tokens) == index.index_fields(stored)
         assert set(parsed.tokens) == {stored.text, free_view(stored).text}
         library.close()
+
+
+def test_the_index_feed_ends_as_a_sync_would_with_changes_of_other_processes_meanwhile(home):
+    """An ingest feeds its documents to the index writer as it stores them (index.Feed); whatever another
+    process changed meanwhile — an edit of a fed document, a document of its own, a fed document whose
+    addition another process's sync applied before the batch began — the commit leaves every document
+    indexed once, as the catalogue holds it."""
+    from sucai.ingest import text_hash
+    from sucai.model import Document
+
+    ours, theirs = Library.open(home), Library.open(home)
+
+    def add(library: Library, title: str) -> tuple[Document, int]:
+        doc = Document(title=title, text=f"{title}的正文，关于推进基层治理的意见。")
+        status, doc_id = library.catalogue.add(doc, text_hash(doc), f"/x/{title}", "x")
+        assert status == "ingested"
+        return doc, doc_id
+
+    early, early_id = add(ours, "甲文件")
+    theirs.index.sync()                          # another process indexes it before our batch begins
+    feed = ours.index.feed()
+    feed.add(ours.catalogue.as_stored(early, early_id))
+    edited, edited_id = add(ours, "乙文件")
+    feed.add(ours.catalogue.as_stored(edited, edited_id))
+    theirs.catalogue.update(edited_id, title="丙文件")  # edited by the other process while the batch is open
+    _, their_id = add(theirs, "丁文件")            # and a document of its own, not fed
+    plain, plain_id = add(ours, "戊文件")
+    feed.add(ours.catalogue.as_stored(plain, plain_id))
+    feed.commit()
+
+    assert sorted(ours.index.indexed_ids()) == sorted([early_id, edited_id, their_id, plain_id])
+    assert ours.index.applied == ours.catalogue.change_count()
+    assert precise(ours, "丙文件") == [edited_id] and precise(ours, "乙文件") == [edited_id]  # the body still says 乙
+    titles = {h.id: h.title for h in ours.search(SearchRequest(q="基层治理", mode="precise", limit=10), member=True).hits}
+    assert titles == {early_id: "甲文件", edited_id: "丙文件", their_id: "丁文件", plain_id: "戊文件"}
+    assert ours.check_integrity(repair=False)["ok"]
+
+
+def test_an_abandoned_feed_is_indexed_by_the_next_sync(home):
+    from sucai.ingest import text_hash
+    from sucai.model import Document
+
+    library = Library.open(home)
+    library.index.sync()                           # the index exists before the document does
+    doc = Document(title="己文件", text="己文件的正文。")
+    _, doc_id = library.catalogue.add(doc, text_hash(doc), "/x/己", "x")
+    feed = library.index.feed()
+    feed.add(library.catalogue.as_stored(doc, doc_id))
+    feed.abandon()                                 # an ingest stopped by an error: nothing committed, lock released
+    assert library.index.indexed_ids() == []
+    library.index.sync()
+    assert library.index.indexed_ids() == [doc_id] and precise(library, "己文件") == [doc_id]

@@ -76,6 +76,19 @@ def test_markdown_keeps_its_marks():
     assert (doc.format, doc.text) == ("md", "# 标题\n\n## 一、总体要求\n- 要点")
 
 
+def test_a_lone_surrogate_in_a_utf16_file_costs_one_character_not_the_file():
+    body = NOTICE * 20
+    lone = b"\x00\xd8"                                      # half of a UTF-16-LE pair, with no other half
+    data = codecs.BOM_UTF16_LE + body[:10].encode("utf-16-le") + lone + body[10:].encode("utf-16-le")
+    doc = read_bytes(data, "a.txt")
+    assert doc.encoding == "utf-16"
+    assert doc.text.replace("\ufffd", "") == read_bytes(codecs.BOM_UTF16_LE + body.encode("utf-16-le"), "a.txt").text
+    damaged = codecs.BOM_UTF16_LE + b"".join(c.encode("utf-16-le") + lone for c in body)   # every other unit
+    with pytest.raises(ReadError) as caught:
+        read_bytes(damaged, "a.txt")
+    assert caught.value.code == "undecodable"
+
+
 @pytest.mark.parametrize(
     "data",
     [

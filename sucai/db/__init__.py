@@ -123,7 +123,13 @@ class Database:
         key (``ON CONFLICT DO NOTHING``); ``update`` names the key columns whose clash updates the
         other columns of the row instead (``ON CONFLICT (…) DO UPDATE``, an upsert) — with ``add``,
         the new values are added to those of the row (counters). Values are given with
-        ``.values(...)`` or as the parameters of ``execute``."""
+        ``.values(...)`` or — cheaper: compiled once — as the parameters of ``execute``."""
+        return self._insert(table, ignore, update, add)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - a Database lives as long as its process uses it
+    def _insert(self, table, ignore: bool, update: tuple[str, ...] | None, add: bool):
+        """:meth:`insert`, made once per table and options: a statement is immutable, and executed with its
+        values as parameters it is compiled once (``.values(...)`` makes a new statement, compiled per call)."""
         if not ignore and update is None:
             return insert(table)
         stmt = (postgresql if self.postgres else sqlite).insert(table)

@@ -11,7 +11,9 @@ that language's own script (Hangul, kana) — short Chinese files are often
 misdetected as those (case B26). Any GB2312/GBK label is decoded as GB18030 (its
 superset), so GBK-only characters such as "囧" survive. Every decode is strict:
 a file no candidate reads plausibly is refused, never stored as mojibake or
-U+FFFD soup.
+U+FFFD soup. The one tolerance: a file whose BOM names its encoding keeps a
+few damaged units (a lone UTF-16 surrogate, a stray byte), at most one per
+:data:`_DAMAGE_PER` characters, each as U+FFFD.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _COMMON = {
     "gb18030": ("gb2312", ((0xA1A1, 0xA3FE), (0xB0A1, 0xD7F9))),
     "big5": ("big5", ((0xA140, 0xA2FE), (0xA440, 0xC67E))),
 }
+_DAMAGE_PER = 1_000  # characters per damaged unit a file with a BOM may have (each read as U+FFFD)
 _CHINESE_MIN_SCORE = 0.6  # share of common characters a Chinese reading needs
 _SCORED_CHARS = 20_000  # characters sampled for scores
 _OWN_SCRIPT = {  # codec (normalised name prefix) → the script its language is written in
@@ -73,6 +76,13 @@ def _strict(data: bytes, codec: str) -> str | None:
         return data.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+def _slightly_damaged(data: bytes, codec: str) -> str | None:
+    """``data`` decoded with U+FFFD for its damaged units when there are at most one per :data:`_DAMAGE_PER`
+    characters (a lone surrogate in an otherwise good UTF-16 file), else None."""
+    text = data.decode(codec, errors="replace")
+    return text if text.count("\ufffd") <= max(1, len(text) // _DAMAGE_PER) else None
 
 
 def _bom_codec(data: bytes) -> tuple[str, str] | None:
@@ -168,7 +178,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     bom = _bom_codec(data)
     if bom:
         codec, name = bom
-        text = _strict(data, codec)
+        text = _strict(data, codec) or _slightly_damaged(data, codec)
         if text is None:
             raise ReadError(
                 f"文件开头有 {name} 字节顺序标记（BOM），但内容不是有效的 {name}，请另存为 UTF-8 后重试",
