@@ -40,11 +40,12 @@ log = logging.getLogger(__name__)
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 # The index feed commits every _FEED_CHARS characters or _FEED_FILES files (tantivy's writer heap bounds their
-# memory; few commits leave few segments, which tantivy merges only once there are eight of a size), or after
-# _FEED_SECONDS while this process waits for the parse workers (so the index lock is not held through a slow parse).
+# memory; few commits leave few segments, which tantivy merges only once there are eight of a size), and a batch
+# at the latest _FEED_SECONDS after its first document — also while this process waits for the parse workers —, so
+# that an edit on this node (which syncs the index under the same lock) never waits much longer for the ingest.
 _FEED_CHARS = 8_000_000
 _FEED_FILES = 2_000
-_FEED_SECONDS = 20
+_FEED_SECONDS = 10
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
 
@@ -286,16 +287,15 @@ def ingest(
     library.clusters.catch_up()  # documents an earlier run stored but did not place in clusters
     feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index))
 
-    def publish(idle: bool = False) -> None:
-        """Commit the index feed when it is large, or when the workers keep this process waiting anyway
-        and the batch is old enough (the index lock is not held through a slow parse)."""
+    def publish() -> None:
+        """Commit the index feed when its batch is large or old (the index lock is held for a batch)."""
         if feed.chars >= _FEED_CHARS or len(feed) >= _FEED_FILES or (
-                idle and len(feed) and time.monotonic() - started >= _FEED_SECONDS):
+                len(feed) and time.monotonic() - started >= _FEED_SECONDS):
             feed.commit()
 
     try:
         started = time.monotonic()
-        parsed_files = _parse_all([p for p, _, _ in todo], budget, workers, source, idle=lambda: publish(idle=True))
+        parsed_files = _parse_all([p for p, _, _ in todo], budget, workers, source, idle=publish)
         for (path, key, content), parsed in zip(todo, parsed_files):
             outcome = _store(library.catalogue, path, content, parsed, key)
             summary.add(outcome)
