@@ -58,7 +58,7 @@ from . import access, analysis
 from .config import Settings
 from .fingerprint import index_tokens as check_tokens, skeleton_tokens
 from .model import Document, walk_outline
-from .store import Catalogue
+from .store import Catalogue, ClusterRow
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +211,7 @@ class Snapshot:
     generation: int
     changes: int
     split: bool = True
+    clusters: tuple[ClusterRow, ...] = ()   # :meth:`sucai.store.Catalogue.cluster_rows` in this state
 
     @property
     def state(self) -> tuple:
@@ -234,6 +235,7 @@ class SearchIndex:
         self._generation = -1
         self._searcher: tantivy.Searcher | None = None
         self._split = True
+        self._clusters: tuple[tuple, tuple[ClusterRow, ...]] | None = None   # (state, rows) of the last snapshot
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
         with self._lock:
@@ -289,10 +291,14 @@ class SearchIndex:
         """The :class:`Snapshot` for one search. One searcher serves every search of an index
         generation — the last change of the log it applied — in all threads; it is replaced when a
         process of this node applied newer changes since this one last looked (the index is reloaded
-        first), so an entry the log counts as applied is never read from an older commit."""
-        changes = self.catalogue.change_count()
+        first), so an entry the log counts as applied is never read from an older commit. The clusters of
+        near-duplicates are read again only when the state moved (every change of one is logged)."""
         applied = self.applied
-        changed = self.catalogue.index_state(applied)
+        changes, changed = self.catalogue.index_state(applied)
+        state = (applied, changes, tuple(changed))
+        clusters = self._clusters
+        if clusters is None or clusters[0] != state:
+            clusters = self._clusters = (state, tuple(self.catalogue.cluster_rows()))
         with self._reloading:
             if applied != self._generation or self._searcher is None:
                 self.index.reload()
@@ -300,7 +306,7 @@ class SearchIndex:
                 self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
                 self._generation = applied
             searcher, split = self._searcher, self._split
-        return Snapshot(searcher, tuple(changed), applied, changes, split)
+        return Snapshot(searcher, tuple(changed), applied, changes, split, clusters[1])
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
              prepared: Prepared | None = None) -> int:

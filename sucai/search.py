@@ -163,13 +163,12 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     warnings = warnings + parsed.warnings
     searcher = snapshot.searcher
     plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
-    clusters, _ = cache.get(("clusters", snapshot.state), index.catalogue.cluster_rows)
-    _collapse_versions(searcher, plan, clusters)
+    _collapse_versions(searcher, plan, snapshot.clusters)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
-    _add_versions(index, hits)
+    _add_versions(index, hits, snapshot.clusters)
     facets = {}
     if request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
@@ -454,7 +453,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     searcher = snapshot.searcher
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed),
                  snapshot.split)
-    _collapse_versions(searcher, plan, index.catalogue.cluster_rows())
+    _collapse_versions(searcher, plan, snapshot.clusters)
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
@@ -616,7 +615,7 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 # -- near-duplicates: one result per cluster --------------------------------------
 
 
-def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: list[ClusterRow]) -> None:
+def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: tuple[ClusterRow, ...]) -> None:
     """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`; ``rows``:
     :meth:`Catalogue.cluster_rows <sucai.store.Catalogue.cluster_rows>`) match: its representative
     when that matches, else its best-scoring matching member. Excludes the others from the plan's
@@ -643,9 +642,11 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: list[Clust
         plan.exclude(hidden_versions)
 
 
-def _add_versions(index: SearchIndex, hits: list[Hit]) -> None:
-    """Fill each hit's ``other_versions`` (the visible other members of its cluster)."""
-    others = index.catalogue.other_versions(sorted({h.id for h in hits}))
+def _add_versions(index: SearchIndex, hits: list[Hit], rows: tuple[ClusterRow, ...]) -> None:
+    """Fill each hit's ``other_versions`` (the visible other members of its cluster; ``rows``: the
+    clusters' members, so that the catalogue is asked only about hits that are in a cluster)."""
+    members = {row.doc_id for row in rows}
+    others = index.catalogue.other_versions(sorted({h.id for h in hits if h.id in members}))
     for hit in hits:
         hit.other_versions = others.get(hit.id, [])
 

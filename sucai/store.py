@@ -46,12 +46,16 @@ _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.
 _FILE_RECORD = select(files.c.path, files.c.content_hash, files.c.status, files.c.doc_id,
                       files.c.reason).where(files.c.path == bindparam("path"))
 
+_CHANGE_COUNT = select(func.coalesce(func.max(changes.c.seq), 0))
 _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.c.declared_chars,
                 documents.c.paid_from, documents.c.paid_until, documents.c.doc_number, documents.c.date,
                 documents.c.source, documents.c.text, documents.c.outline, documents.c.elements,
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
                 documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence)
 _LISTS = ("outline", "elements", "removed")   # what documents(outline=False) leaves empty (never the evidence)
+# Catalogue.documents(outline=…): built once (a search reads its hits with it)
+_DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else literal("[]").label(c.name)
+                                for c in _DOC_COLUMNS]).order_by(documents.c.id) for outline in (False, True)}
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _METADATA = ("title", "genre", "doc_number", "date", "source")
 
@@ -187,11 +191,11 @@ class Catalogue:
         ``outline=False`` skips reading the outline, the elements and the removal audit
         (faster, for callers that need only text and metadata; the lists are then empty).
         """
-        columns = [c if outline or c.name not in _LISTS else literal("[]").label(c.name) for c in _DOC_COLUMNS]
-        query = select(*columns).order_by(documents.c.id)
+        query = _DOCUMENTS[outline]
         if ids is not None:
             with self.db.read() as conn:
-                rows = conn.execute(query.where(documents.c.id.in_(ids))).fetchall()
+                rows = conn.execute(query.where(documents.c.id.in_(bindparam("ids", expanding=True))),
+                                    {"ids": ids}).fetchall()
             yield from map(self._document, rows)
             return
         last = 0
@@ -371,7 +375,7 @@ class Catalogue:
         made by any process on any node — so a process caching derived data (type-ahead titles,
         search results, its search index) compares it to know whether its copy is current."""
         with self.db.read() as conn:
-            return conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar_one()
+            return conn.execute(_CHANGE_COUNT).scalar_one()
 
     def changes_since(self, seq: int, limit: int | None = None) -> list[tuple[int, int, str]]:
         """``(seq, doc_id, kind)`` of the changes numbered after ``seq``, oldest first (at most ``limit``)."""
@@ -380,15 +384,18 @@ class Catalogue:
                                 .where(changes.c.seq > seq).order_by(changes.c.seq).limit(limit))
             return [tuple(row) for row in rows]
 
-    def index_state(self, applied: int) -> list[int]:
-        """Ids of the documents that a search index which applied the log up to change ``applied``
-        holds in an older state — edited, hidden, shown, re-bounded or removed since — whose entries
-        must not be trusted while it lags (documents only added since are not in it, or are in it as
-        they are). In id order."""
+    def index_state(self, applied: int) -> tuple[int, list[int]]:
+        """:meth:`change_count`, and the ids of the documents that a search index which applied the log
+        up to change ``applied`` holds in an older state — edited, hidden, shown, re-bounded or removed
+        since — whose entries must not be trusted while it lags (documents only added since are not in
+        it, or are in it as they are), in id order. One read (a search asks for both)."""
         with self.db.read() as conn:
-            return list(conn.execute(select(changes.c.doc_id).distinct()
-                                     .where(changes.c.seq > applied, changes.c.kind.not_in(("add", "cluster")))
-                                     .order_by(changes.c.doc_id)).scalars())
+            count = conn.execute(_CHANGE_COUNT).scalar_one()
+            changed = [] if count <= applied else list(conn.execute(
+                select(changes.c.doc_id).distinct()
+                .where(changes.c.seq > applied, changes.c.kind.not_in(("add", "cluster")))
+                .order_by(changes.c.doc_id)).scalars())
+            return count, changed
 
     def visible_titles(self, ids: list[int]) -> dict[int, str]:
         """The current title of each of these documents that exists and is not hidden."""
