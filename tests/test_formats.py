@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from fixtures import (add_numbering, cjk_font_path, docx_bytes, image_bytes, new
 from sucai.cli import app
 from sucai.errors import ReadError
 from sucai.library import Library
-from sucai.readers import ocr, office, read, read_bytes
+from sucai.readers import Limits, ocr, office, read, read_bytes
 from sucai.search import SearchRequest
 
 needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
@@ -255,6 +256,17 @@ def test_pages_of_a_scan_are_ocrd_two_at_once_in_page_order(monkeypatch, name, f
     assert parallel.text == one_by_one.text and parallel.ocr_confidence == one_by_one.ocr_confidence
     found = [parallel.text.find(heading[2:]) for heading in PAGE_HEADINGS]
     assert -1 not in found and found == sorted(found), found
+
+
+@needs_tesseract
+@needs_font
+def test_a_scan_past_its_deadline_stops_with_timeout_while_pages_run_in_parallel(monkeypatch):
+    monkeypatch.setattr(ocr, "PARALLEL_PAGES", 2)
+    scan = _multi_page([render_page([heading]) for heading in PAGE_HEADINGS], "PDF")
+    with pytest.raises(ReadError) as caught:
+        read_bytes(scan, "扫描件.pdf", Limits(deadline=time.monotonic() - 1))
+    assert caught.value.code == "timeout"
+    assert caught.value.message == "文字识别（OCR）超出每个文件的时间上限，已停止"
 
 
 def test_without_tesseract_the_skip_reason_says_what_to_install(home, tmp_path, monkeypatch):

@@ -15,8 +15,8 @@ pdfplumber already uses); pages go to Tesseract as uncompressed PGM files. Tesse
 files are parsed in parallel instead, and the pages of one file (a multi-page scan, a multi-frame TIFF)
 go to ``PARALLEL_PAGES`` Tesseract processes at a time (one per core this process may use), so that a long
 scan does not keep one core busy page after page while the other waits for it (ingest stores results
-in order). Pages are rendered one at a time in the calling thread, at most ``PARALLEL_PAGES`` page
-images are held at once, and the pages' lines are put back in page order: the text is the same as
+in order). Pages are rendered one at a time in the calling thread (the next one while Tesseract reads the
+others), at most ``PARALLEL_PAGES`` + 1 page images are held at once, and the pages' lines are put back in page order: the text is the same as
 page by page. Each Tesseract process is bound by the file's deadline and address-space limit.
 """
 
@@ -134,7 +134,7 @@ def _recognise(image: Image.Image, limits: Limits) -> tuple[list[dict], float, i
 def ocr_images(images: Iterable[Image.Image], limits: Limits) -> OcrResult:
     """Recognise page images (taken one at a time from ``images``), ``PARALLEL_PAGES`` at once, in page order.
 
-    At most ``PARALLEL_PAGES`` images are held at a time. Raises ReadError "timeout" when the deadline of
+    At most ``PARALLEL_PAGES`` + 1 images are held at a time. Raises ReadError "timeout" when the deadline of
     ``limits`` passes first, "corrupt" when Tesseract fails on a page; pages not yet started are then dropped.
     """
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
