@@ -14,6 +14,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from fixtures import (add_numbering, cjk_font_path, docx_bytes, image_bytes, new
 from sucai.cli import app
 from sucai.errors import ReadError
 from sucai.library import Library
-from sucai.readers import office, read, read_bytes
+from sucai.readers import Limits, ocr, office, read, read_bytes
 from sucai.search import SearchRequest
 
 needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
@@ -211,6 +213,60 @@ def test_scans_and_images_are_ocrd_and_found_by_precise_search(home, tmp_path, n
     shown = CliRunner().invoke(app, ["show", str(doc.id)])
     assert f"文字识别（OCR），平均置信度 {doc.ocr_confidence:.0f}%" in shown.stdout
     assert json.loads(CliRunner().invoke(app, ["show", str(doc.id), "--json"]).stdout)["ocr_confidence"] == doc.ocr_confidence
+
+
+PAGE_HEADINGS = ["一、严格控制发文数量", "二、精简会议活动", "三、规范督查检查考核", "四、加强组织领导"]
+
+
+def _multi_page(pages: list, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    pages[0].save(buffer, fmt, save_all=True, append_images=pages[1:], **({"resolution": 200} if fmt == "PDF" else {}))
+    return buffer.getvalue()
+
+
+@needs_tesseract
+@needs_font
+@pytest.mark.parametrize(("name", "fmt"), [("扫描件.pdf", "PDF"), ("扫描.tif", "TIFF")])
+def test_pages_of_a_scan_are_ocrd_two_at_once_in_page_order(monkeypatch, name, fmt):
+    """Issue 16: the pages of one scan go to two Tesseract processes at once; text and confidence are those
+    read page by page, and the pages stay in order."""
+    scan = _multi_page([render_page([heading, SCAN_LINES[number]]) for number, heading in enumerate(PAGE_HEADINGS)],
+                       fmt)
+    monkeypatch.setattr(ocr, "PARALLEL_PAGES", 1)
+    one_by_one = read_bytes(scan, name)
+
+    recognise, meet, lock = pytesseract.image_to_data, threading.Barrier(2, timeout=120), threading.Lock()
+    inside, most = [0], [0]
+
+    def two_at_once(image, **options):  # pages meet here in pairs (else BrokenBarrierError)
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        meet.wait()
+        try:
+            return recognise(image, **options)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(ocr, "PARALLEL_PAGES", 2)
+    monkeypatch.setattr(pytesseract, "image_to_data", two_at_once)
+    parallel = read_bytes(scan, name)
+    assert most[0] == 2  # two pages in Tesseract at once, never more
+    assert parallel.text == one_by_one.text and parallel.ocr_confidence == one_by_one.ocr_confidence
+    found = [parallel.text.find(heading[2:]) for heading in PAGE_HEADINGS]
+    assert -1 not in found and found == sorted(found), found
+
+
+@needs_tesseract
+@needs_font
+def test_a_scan_past_its_deadline_stops_with_timeout_while_pages_run_in_parallel(monkeypatch):
+    monkeypatch.setattr(ocr, "PARALLEL_PAGES", 2)
+    scan = _multi_page([render_page([heading]) for heading in PAGE_HEADINGS], "PDF")
+    with pytest.raises(ReadError) as caught:
+        read_bytes(scan, "扫描件.pdf", Limits(deadline=time.monotonic() - 1))
+    assert caught.value.code == "timeout"
+    assert caught.value.message == "文字识别（OCR）超出每个文件的时间上限，已停止"
 
 
 def test_without_tesseract_the_skip_reason_says_what_to_install(home, tmp_path, monkeypatch):

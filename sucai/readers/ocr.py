@@ -12,7 +12,12 @@ confidences (0–100) weighted by the characters of each word.
 
 PDF pages are rendered at 300 dpi in grey with PDFium (pypdfium2, which
 pdfplumber already uses); pages go to Tesseract as uncompressed PGM files. Tesseract runs single-threaded (``OMP_THREAD_LIMIT=1``):
-files are parsed in parallel instead.
+files are parsed in parallel instead, and the pages of one file (a multi-page scan, a multi-frame TIFF)
+go to ``PARALLEL_PAGES`` Tesseract processes at a time (one per core this process may use), so that a long
+scan does not keep one core busy page after page while the other waits for it (ingest stores results
+in order). Pages are rendered one at a time in the calling thread (the next one while Tesseract reads the
+others), at most ``PARALLEL_PAGES`` + 1 page images are held at once, and the pages' lines are put back in page order: the text is the same as
+page by page. Each Tesseract process is bound by the file's deadline and address-space limit.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pypdfium2
@@ -39,6 +46,8 @@ _LINE_KEY = ("page_num", "block_num", "par_num", "line_num")
 # The file format pytesseract hands a page to Tesseract in: uncompressed PGM/PPM (the same pixels; its default,
 # PNG, spent a tenth of a second per 300-dpi page compressing what Tesseract then decompresses).
 _HANDED_AS = "PPM"
+# Tesseract processes run at once for the pages of one file: one per core this process may use (at most 4).
+PARALLEL_PAGES = max(1, min(4, len(os.sched_getaffinity(0))))
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 _ASCII_PUNCTUATION_BY_HAN = re.compile(f"(?<=[{_HAN}])[,:;?!()]|[,:;?!()](?=[{_HAN}])")
@@ -106,12 +115,11 @@ def _page_lines(data: dict, height: float) -> tuple[list[dict], float, int]:
     return mark_edges(raw, height), confidence, chars
 
 
-def ocr_image(image: Image.Image, result: OcrResult, limits: Limits) -> None:
-    """Recognise one page image and add its lines and confidences to ``result``.
+def _recognise(image: Image.Image, limits: Limits) -> tuple[list[dict], float, int]:
+    """One page image → its raw lines, confidence sum and characters counted (see ``_page_lines``).
 
-    Raises ReadError "timeout" when the deadline of ``limits`` passes first.
+    Raises ReadError "timeout" when the deadline of ``limits`` passes first, "corrupt" when Tesseract fails.
     """
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     image.format = _HANDED_AS
     try:
         data = pytesseract.image_to_data(image, lang=LANGUAGE, output_type=pytesseract.Output.DICT,
@@ -120,10 +128,37 @@ def ocr_image(image: Image.Image, result: OcrResult, limits: Limits) -> None:
         raise ReadError("文字识别（OCR）超出每个文件的时间上限，已停止", code="timeout") from exc
     except pytesseract.TesseractError as exc:
         raise ReadError(f"文字识别（OCR）失败：{exc.message}", code="corrupt") from exc
-    lines, confidence, chars = _page_lines(data, image.height)
-    result.pages.append(lines)
-    result.confidence_sum += confidence
-    result.chars += chars
+    return _page_lines(data, image.height)
+
+
+def ocr_images(images: Iterable[Image.Image], limits: Limits) -> OcrResult:
+    """Recognise page images (taken one at a time from ``images``), ``PARALLEL_PAGES`` at once, in page order.
+
+    At most ``PARALLEL_PAGES`` + 1 images are held at a time. Raises ReadError "timeout" when the deadline of
+    ``limits`` passes first, "corrupt" when Tesseract fails on a page; pages not yet started are then dropped.
+    """
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    result = OcrResult()
+
+    def collect(page: Future) -> None:
+        lines, confidence, chars = page.result()
+        result.pages.append(lines)
+        result.confidence_sum += confidence
+        result.chars += chars
+
+    with ThreadPoolExecutor(PARALLEL_PAGES, thread_name_prefix="ocr") as pool:
+        running: list[Future] = []
+        try:
+            for image in images:
+                if len(running) == PARALLEL_PAGES:
+                    collect(running.pop(0))
+                running.append(pool.submit(_recognise, image, limits))
+            while running:
+                collect(running.pop(0))
+        finally:
+            for page in running:
+                page.cancel()
+    return result
 
 
 def fullwidth_punctuation(text: str) -> str:
@@ -160,14 +195,23 @@ def read_image(data: bytes, limits: Limits = Limits()) -> RawDocument:
                 raise ReadError(f"图片共 {frames} 页，超过每个文件 {limits.max_pages} 页的上限，请拆分后重试",
                                 code="too_large")
             _require("图片")
-            result = OcrResult()
-            for frame in ImageSequence.Iterator(image):
-                ocr_image(frame.convert("L"), result, limits)
+            result = ocr_images((frame.convert("L") for frame in ImageSequence.Iterator(image)), limits)
     except Image.DecompressionBombError as exc:
         raise ReadError(f"图片像素过多，无法安全打开（{exc}）", code="too_large") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ReadError(f"{_image_kind(data)}已损坏，无法打开（{exc}）", code="corrupt") from exc
     return finish_ocr(result, "image", "图片")
+
+
+def _rendered(document: pypdfium2.PdfDocument, pages: int) -> Iterable[Image.Image]:
+    """The first ``pages`` pages of ``document`` at ``DPI`` in grey, rendered one by one (PDFium in this thread)."""
+    for index in range(pages):
+        page = document[index]
+        bitmap = page.render(scale=DPI / 72, grayscale=True)
+        image = bitmap.to_pil().copy()
+        bitmap.close()
+        page.close()
+        yield image
 
 
 def ocr_pdf(data: bytes, pages: int, limits: Limits, meta: dict[str, str]) -> RawDocument:
@@ -177,18 +221,12 @@ def ocr_pdf(data: bytes, pages: int, limits: Limits, meta: dict[str, str]) -> Ra
     "timeout", "empty".
     """
     _require("这份 PDF 没有文字层（是扫描件），")
-    result = OcrResult()
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
         raise ReadError(f"PDF 文件已损坏，无法渲染页面进行文字识别（{exc}）", code="corrupt") from exc
     try:
-        for index in range(min(pages, len(document))):
-            page = document[index]
-            bitmap = page.render(scale=DPI / 72, grayscale=True)
-            ocr_image(bitmap.to_pil(), result, limits)
-            bitmap.close()
-            page.close()
+        result = ocr_images(_rendered(document, min(pages, len(document))), limits)
     finally:
         document.close()
     return finish_ocr(result, "pdf", "这份 PDF 没有文字层（是扫描件），", meta)
