@@ -70,10 +70,9 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..web import create_app
+    from ..web.serving import uvicorn_options
 
-    # X-Forwarded-For is believed only from the trusted_proxies setting (the app applies it), never by uvicorn
-    # itself, which by default believes any local peer — a bypass of the per-IP login lockout.
-    options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}
+    options = uvicorn_options(host, port)
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)

@@ -1,0 +1,39 @@
+"""How the web app is served: uvicorn's options for ``sucai serve`` (and ``bench/serve.py``).
+
+:func:`uvicorn_options` gives the keyword arguments of ``uvicorn.run``. Its HTTP
+protocol is :class:`NoDelayProtocol`: uvicorn's own (httptools when installed,
+else h11) with Nagle's algorithm turned off on every connection. uvicorn binds the
+socket of several workers itself without naming the protocol (``proto`` 0), and
+asyncio turns ``TCP_NODELAY`` on only for sockets that say ``IPPROTO_TCP``
+(uvicorn issue #3149); a response then goes out as two segments (head, body), the
+body waiting for the client's delayed ACK — about 40 ms added to every request
+after the first on a keep-alive connection, which browsers and API clients use.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+
+class NoDelayProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
+    """uvicorn's HTTP protocol, with ``TCP_NODELAY`` set on each TCP connection as it is accepted."""
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
+
+def uvicorn_options(host: str, port: int) -> dict:
+    """Keyword arguments of ``uvicorn.run`` for serving on ``host:port``.
+
+    ``X-Forwarded-For`` is believed only from the ``trusted_proxies`` setting (the app
+    applies it), never by uvicorn itself, which by default believes any local peer — a
+    bypass of the per-IP login lockout. No access log: it would be filtered out at the
+    ``warning`` level anyway, after being formatted for every request.
+    """
+    return {"host": host, "port": port, "log_level": "warning", "proxy_headers": False, "access_log": False,
+            "http": NoDelayProtocol}
