@@ -28,6 +28,7 @@ from sucai.search import SearchRequest
 from sucai.web import create_app
 from sucai.accounts import Viewer
 from sucai.web.deps import current_viewer
+from sucai.web.responses import JSONResponse
 
 from chinese import english_words
 
@@ -151,6 +152,16 @@ def test_api_search_real_values(client, library):
         assert all(hit["snippet"][a:b] == "基层减负" for a, b in hit["highlights"])
     sections = client.get("/api/search", params={"q": "担当作为", "scope": "section"}).json()
     assert sections["hits"] and any(h["section_path"] for h in sections["hits"])
+
+
+def test_api_answers_are_the_bytes_json_gives(client):
+    """The API's bodies (encoded by orjson) are what ``json.dumps`` writes: UTF-8 Chinese, no spaces. A key
+    that is not text becomes text; a NaN (a bug elsewhere) becomes null instead of an internal error."""
+    for url, params in (("/api/search", {"q": "基层减负"}), ("/api/stats", {}), ("/api/search", {"q": "x", "limit": 0})):
+        response = client.get(url, params=params)
+        assert response.content == json.dumps(response.json(), ensure_ascii=False, separators=(",", ":")).encode()
+        assert response.headers["content-type"] == "application/json"
+    assert JSONResponse({2024: float("nan"), "标题": [1.5, None]}).body == '{"2024":null,"标题":[1.5,null]}'.encode()
 
 
 def test_lenient_query_gives_a_warning_not_an_error(client):

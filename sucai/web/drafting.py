@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..accounts import Accounts
@@ -29,6 +29,7 @@ from ..library import Library
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, same_site_download, verify_csrf,
                    verify_csrf_or_token)
 from .render import content_disposition
+from .responses import JSONResponse
 from .templating import render_page
 
 router = APIRouter(tags=["写作台"])
