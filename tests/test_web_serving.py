@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 
+import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
@@ -21,11 +22,13 @@ async def _hello(scope, receive, send):
     await send({"type": "http.response.body", "body": "你好".encode()})
 
 
-def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_several_workers():
-    """With ``--workers N`` uvicorn binds the socket itself (``Config.bind_socket``: ``proto`` 0), and asyncio
-    then leaves ``TCP_NODELAY`` off: each response's body waited for the client's delayed ACK (~40 ms per
-    keep-alive request). The connections of ``sucai serve`` have it on, and both requests are answered."""
-    config = uvicorn.Config(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": None})
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_several_workers(loop):
+    """With ``--workers N`` uvicorn binds the socket itself (``Config.bind_socket``: ``proto`` 0), and asyncio's
+    loop then leaves ``TCP_NODELAY`` off: each response's body waited for the client's delayed ACK (~40 ms per
+    keep-alive request). The connections of ``sucai serve`` have it on, on either event loop (uvloop, the
+    default where installed, sets it itself), and both requests are answered."""
+    config = uvicorn.Config(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": None, "loop": loop})
     sock = config.bind_socket()   # what the multi-worker supervisor hands to each worker
     assert sock.proto == 0        # the cause: without our protocol, asyncio would not set TCP_NODELAY
     server = uvicorn.Server(config)
