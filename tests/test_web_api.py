@@ -164,6 +164,15 @@ def test_api_answers_are_the_bytes_json_gives(client):
     assert JSONResponse({2024: float("nan"), "标题": [1.5, None]}).body == '{"2024":null,"标题":[1.5,null]}'.encode()
 
 
+def test_a_visitor_is_settled_without_the_accounts_database(client, app, monkeypatch):
+    """No token and no login in the session: a visitor, known on the event loop without a worker thread or a
+    read of the accounts database (which every request made before); a visitor's answers are the same."""
+    expected = client.get("/api/search", params={"q": "基层减负"}).json()
+    monkeypatch.setattr(app.state.accounts, "get", lambda: pytest.fail("the accounts database was read"))
+    response = client.get("/api/search", params={"q": "基层减负"})
+    assert response.status_code == 200 and without_time(response.json()) == without_time(expected)
+
+
 def test_lenient_query_gives_a_warning_not_an_error(client):
     data = client.get("/api/search", params={"q": '"未闭合 基层'}).json()
     assert data["warnings"] == ["引号没有闭合，已把引号后的内容当作一个词"]
