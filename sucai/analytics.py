@@ -141,10 +141,9 @@ class Recorder:
 
     def searched(self, viewer: Viewer, query: str, total: int) -> None:
         """A search (its first page) by ``viewer`` found ``total`` results. Admins' searches are not counted."""
-        key = query_key(query)
-        if key and not viewer.admin:
+        if query and not viewer.admin:   # normalised (query_key) by the writer thread, off the request path
             day = self._day()
-            self._add(lambda batch: batch.search(day, key, total == 0))
+            self._add(lambda batch: batch.search(day, query, total == 0))
 
     def read(self, viewer: Viewer, doc_id: int) -> None:
         """``viewer`` opened document ``doc_id`` (counted; in the history of a logged-in viewer)."""
@@ -203,7 +202,7 @@ class Recorder:
 
 
 class _Batch:
-    """The events of one interval, counted: searches and searches with no result per ``(day, query)``,
+    """The events of one interval, counted: searches and searches with no result per ``(day, query as typed)``,
     reads and downloads per ``(day, doc_id)``, the history entries of logged-in viewers, and the
     :meth:`Recorder.flush` calls waiting for them to be written."""
 
@@ -232,8 +231,13 @@ class _Batch:
 
 def _write(stores: tuple[Analytics, Collections], batch: _Batch) -> None:
     analytics, collections = stores
-    if batch.searches or batch.reads or batch.downloads:
-        analytics.write(batch.searches, batch.empty, batch.reads, batch.downloads)
+    searches, empty = Counter(), Counter()
+    for (day, query), n in batch.searches.items():   # as typed: counted by their query_key (none: not counted)
+        if key := query_key(query):
+            searches[(day, key)] += n
+            empty[(day, key)] += batch.empty[(day, query)]
+    if searches or batch.reads or batch.downloads:
+        analytics.write(searches, empty, batch.reads, batch.downloads)
     collections.record_history(batch.history)
 
 
