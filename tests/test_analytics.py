@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from sucai.accounts import VISITOR, Accounts
@@ -56,11 +57,8 @@ def test_events_from_many_threads_are_all_written_across_flushes_and_a_restart(h
             elif i % 97 == 0:
                 recorder.flush()
 
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(THREADS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(work, range(THREADS)))
     recorder.flush()
     recorder.close()
 
