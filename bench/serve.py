@@ -3,14 +3,16 @@
 Run from the project root: ``python bench/serve.py [--home DIR] [--clients 1,10,50] [--seconds 10]``,
 or ``python bench/serve.py --nodes 2`` for the deployment comparison of issue 15 (below).
 The library in ``--home`` is used as it is; when it is empty it is built from
-../shared/corpus first (about a minute). The server is ``uvicorn --factory
-sucai.web:create_app`` with ``--workers`` processes (default: one per core, as
-``sucai serve``) in a subprocess on 127.0.0.1. The load comes from one asyncio
-client in this process: each of the N clients is a keep-alive connection (raw
-HTTP/1.1 over asyncio streams, a few microseconds of client CPU per request, so the
-client is not the bottleneck) that runs the query list in a loop (its own seeded
-order) for a fixed time. Every request is a visitor's search with the API defaults
-(ranked mode, 10 hits, facets, snippets).
+../shared/corpus first (about a minute). The server is ``sucai serve`` with
+``--workers`` processes (default: one per core, as ``sucai serve``) in a subprocess on
+127.0.0.1. The load comes from wrk (``--client wrk``, the default when it is installed:
+Debian's package ``wrk``), a C load generator whose threads cost the shared cores
+little, or from one asyncio client in this process (``--client asyncio``, the
+fallback): each of the N clients is a keep-alive connection (raw HTTP/1.1 over
+asyncio streams, a few tens of microseconds of client CPU per request, on the same
+cores as the servers) that runs the query list in a loop (its own seeded order) for a
+fixed time. Every request is a visitor's search with the API defaults (ranked mode,
+10 hits, facets, snippets).
 
 Queries (seeded) are substrings of 2–6 Han characters of the documents' free text,
 plus two-term queries; ``--broad``: common terms with thousands of matches (the
@@ -29,8 +31,8 @@ server (Debian's, started in a temporary directory as the tests do; the
 catalogue and accounts copied into it, each node with its own data directory and
 a copy of the index), ``--workers``/N processes each, so both use the same number
 of processes on the same cores. The load is 100 (``--clients``) concurrent
-connections spread over the nodes as a round-robin proxy would, each running
-broad ranked queries.
+connections of the asyncio client spread over the nodes as a round-robin proxy would,
+each running broad ranked queries.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import argparse
 import asyncio
 import http.client
 import json
+import math
 import os
 import random
 import re
@@ -123,17 +126,18 @@ def brute_force(texts: list[str], queries: list[str]) -> list[float]:
 
 
 def start_server(home: Path, port: int, workers: int, cache: bool = True) -> subprocess.Popen:
+    """``sucai serve`` (the command users run, with its uvicorn options) on ``127.0.0.1:port``."""
     env = {**os.environ, "SUCAI_HOME": str(home)}
     if not cache:
         env["SUCAI_SEARCH_CACHE_ENTRIES"] = "0"
-    command = [sys.executable, "-m", "uvicorn", "--factory", "sucai.web:create_app", "--workers", str(workers),
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, env=env)
+    command = [sys.executable, "-m", "sucai", "serve", "--home", str(home), "--port", str(port),
+               "--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 300   # a loaded machine takes minutes to import and open everything
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/api/stats")
+            connection.request("GET", "/api/me")
             if connection.getresponse().status == 200:
                 connection.close()
                 return server
@@ -171,8 +175,8 @@ async def _client(port: int, queries: list[str], stop_at: float, latencies: list
         writer.close()
 
 
-def asyncio_load(ports: list[int], queries: list[str], clients: int, seconds: float, seed: int):
-    """Latencies (seconds) and errors of ``clients`` keep-alive connections, dealt round-robin over ``ports``."""
+def asyncio_load(ports: list[int], queries: list[str], clients: int, seconds: float, seed: int) -> dict:
+    """:func:`summary` of ``clients`` keep-alive connections of this process, dealt round-robin over ``ports``."""
     latencies: list[float] = []
     errors = [0]
 
@@ -182,7 +186,45 @@ def asyncio_load(ports: list[int], queries: list[str], clients: int, seconds: fl
                                        stop_at, latencies, errors) for n in range(clients)))
 
     asyncio.run(run())
-    return latencies, errors[0]
+    return summary([x * 1000 for x in latencies], errors[0])
+
+
+def summary(ms: list[float], errors: int) -> dict:
+    """Requests, latency percentiles (ms) and errors of a run."""
+    return {"requests": len(ms), "p50": percentile(ms, 50), "p90": percentile(ms, 90), "p99": percentile(ms, 99),
+            "max": max(ms, default=math.nan), "errors": errors}
+
+
+# wrk runs this script in each of its threads; done() gets the latencies (µs) of all of them.
+WRK_SCRIPT = """
+local paths = {%s}
+local counter, offset, i = 0, 0, 0
+setup = function(thread) thread:set("offset", counter * 7919) counter = counter + 1 end
+init = function(args) i = offset end
+request = function() i = i + 1 return wrk.format("GET", paths[(i %% #paths) + 1]) end
+done = function(s, latency, requests)
+  local e = s.errors
+  io.write(string.format('\\n{"requests": %%d, "p50": %%f, "p90": %%f, "p99": %%f, "max": %%f, "errors": %%d}\\n',
+    s.requests, latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def wrk_load(port: int, queries: list[str], clients: int, seconds: float, seed: int) -> dict:
+    """:func:`summary` of ``clients`` keep-alive connections of wrk (a C load generator, two threads), which
+    cycle through the queries in a seeded order; an error is a failed connection or a status other than 2xx/3xx."""
+    order = random.Random(seed).sample(queries, len(queries))
+    paths = ", ".join(f'"/api/search?{urlencode({"q": q})}"' for q in order)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % paths)
+    try:
+        ran = subprocess.run(["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds:.0f}s",
+                              "--timeout", "10s", "-s", script.name, f"http://127.0.0.1:{port}"],
+                             capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(script.name)
+    return json.loads(ran.stdout.strip().splitlines()[-1])
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
@@ -214,11 +256,10 @@ def measure(label: str, ports: list[int], servers: list[subprocess.Popen], proce
             clients: int, seconds: float, seed: int) -> list:
     asyncio_load(ports, queries[:5], min(4, clients), 1.0, seed)   # warm up
     cpu = sum(map(server_cpu_seconds, servers))
-    latencies, errors = asyncio_load(ports, queries, clients, seconds, seed)
+    run = asyncio_load(ports, queries, clients, seconds, seed)
     cpu = sum(map(server_cpu_seconds, servers)) - cpu
-    ms = [x * 1000 for x in latencies]
-    return [label, len(ports), processes, clients, len(ms), len(ms) / seconds, cpu * 1000 / max(1, len(ms)),
-            percentile(ms, 50), percentile(ms, 99), errors]
+    return [label, len(ports), processes, clients, run["requests"], run["requests"] / seconds,
+            cpu * 1000 / max(1, run["requests"]), run["p50"], run["p99"], run["errors"]]
 
 
 def compare_nodes(home: Path, nodes: int, workers: int, clients: int, seconds: float, seed: int, cache: bool) -> None:
@@ -259,6 +300,8 @@ def main() -> None:
                         help="server processes (uvicorn --workers; default: one per core, as sucai serve)")
     parser.add_argument("--broad", action="store_true", help="broad ranked queries (common terms) instead of substrings")
     parser.add_argument("--no-cache", action="store_true", help="servers without result caches: every search computed")
+    parser.add_argument("--client", choices=("wrk", "asyncio"), default="wrk" if shutil.which("wrk") else "asyncio",
+                        help="load generator: wrk (C, when installed: the default) or this process's asyncio client")
     parser.add_argument("--nodes", type=int, default=1,
                         help="≥ 2: SQLite on one node against PostgreSQL on this many nodes (100 clients)")
     args = parser.parse_args()
@@ -294,12 +337,14 @@ def main() -> None:
         asyncio_load([port], queries[:20], 4, 1.0, args.seed)  # warm up (thread-local connections, searchers)
         for clients in levels:
             cpu = server_cpu_seconds(server)
-            latencies, errors = asyncio_load([port], queries, clients, seconds, args.seed)
+            if args.client == "wrk":
+                run = wrk_load(port, queries, clients, seconds, args.seed)
+            else:
+                run = asyncio_load([port], queries, clients, seconds, args.seed)
             cpu = server_cpu_seconds(server) - cpu
-            ms = [x * 1000 for x in latencies]
-            p50, p99 = percentile(ms, 50), percentile(ms, 99)
-            rows.append([clients, len(ms), len(ms) / seconds, cpu * 1000 / max(1, len(ms)), p50, percentile(ms, 90),
-                         p99, max(ms), errors,
+            p50, p99 = run["p50"], run["p99"]
+            rows.append([clients, run["requests"], run["requests"] / seconds, cpu * 1000 / max(1, run["requests"]),
+                         p50, run["p90"], p99, run["max"], run["errors"],
                          scan_p50 * 1000 / p50 if p50 else float("nan"),
                          "ok" if p99 <= TARGET_P99_MS else "OVER"])
     finally:
@@ -309,7 +354,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     table(["clients", "requests", "req/s", "CPU ms/req", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "scan/p50",
-           f"p99≤{TARGET_P99_MS:.0f}"], rows, title=f"GET /api/search on 127.0.0.1, {seconds:.0f} s per level, asyncio client")
+           f"p99≤{TARGET_P99_MS:.0f}"], rows, title=f"GET /api/search on 127.0.0.1, {seconds:.0f} s per level, {args.client} client")
     print(f"\nbrute-force scan of the same queries in this process: p50 {scan_p50 * 1000:.2f} ms, "
           f"p99 {percentile(scan, 99) * 1000:.2f} ms per query")
     print(json.dumps({"levels": [dict(zip(("clients", "requests", "rps", "cpu_ms", "p50_ms", "p90_ms", "p99_ms"), r[:7]))

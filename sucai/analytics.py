@@ -1,9 +1,9 @@
 """What members look for (用户在找什么): searches, reads and downloads, counted for the operator.
 
 Recording never slows a request: the web app hands each event to a
-:class:`Recorder`, which queues it in memory and writes the queue in one
-transaction every ``interval`` seconds (or at :meth:`Recorder.flush`) from a
-thread of its own — counts per day in :class:`Analytics`' tables, and the
+:class:`Recorder`, which adds it to in-memory counts (a lock, no thread woken per
+event) and writes the counts in one transaction every ``interval`` seconds (or at
+:meth:`Recorder.flush`) from a thread of its own — counts per day in :class:`Analytics`' tables, and the
 reading and download history of logged-in accounts (:mod:`sucai.collections`).
 A crash loses at most the last interval's counts, never anything else.
 
@@ -16,9 +16,7 @@ admins are not counted. Days are the site's local days.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -105,107 +103,142 @@ class Recorder:
     """Counts searches, reads and downloads off the request path (see the module docstring).
 
     ``open_stores()`` returns the ``(Analytics, Collections)`` the writing thread
-    uses (opened in that thread). Safe to call from any thread.
+    uses (opened in that thread). Safe to call from any thread: an event is added to
+    the counts of the current interval under a lock (no queue, no thread woken per
+    request); the writer thread takes the counts every ``interval`` seconds, or at once
+    for :meth:`flush` and :meth:`close`, and writes them in one transaction.
     """
 
     def __init__(self, open_stores: Callable[[], tuple[Analytics, Collections]], zone: tzinfo,
                  interval: float = 1.0):
         self.zone = zone
         self.interval = interval
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._open_stores = open_stores
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()       # guards the batch, the flag below and the writer thread
+        self._batch = _Batch()
+        self._pending = threading.Event()   # the batch holds something: the writer waits for it
+        self._now = threading.Event()       # a flush or a close: write without waiting for the interval
         self._thread = self._start()
 
     def _start(self) -> threading.Thread:
-        thread = threading.Thread(target=self._run, name="sucai-analytics", daemon=True)
+        self._stop = threading.Event()      # this writer's own: a writer started after a close has a new one
+        thread = threading.Thread(target=self._run, args=(self._stop,), name="sucai-analytics", daemon=True)
         thread.start()
         return thread
 
-    def _put(self, event: tuple) -> None:
-        """Queue ``event`` for the writer thread, starting it again after :meth:`close` (an app whose
-        lifespan ended and began again, as tests and reloads do)."""
+    def _add(self, add: Callable[[_Batch], None]) -> None:
+        """Apply ``add`` to the batch, starting a writer again after :meth:`close` (an app whose lifespan
+        ended and began again, as tests and reloads do)."""
         with self._lock:
-            if not self._thread.is_alive():
+            if self._stop.is_set() or not self._thread.is_alive():
                 self._thread = self._start()
-            self._queue.put(event)
+            add(self._batch)
+            if not self._pending.is_set():
+                self._pending.set()
 
     def _day(self) -> str:
         return datetime.now(timezone.utc).astimezone(self.zone).date().isoformat()
 
     def searched(self, viewer: Viewer, query: str, total: int) -> None:
         """A search (its first page) by ``viewer`` found ``total`` results. Admins' searches are not counted."""
-        key = query_key(query)
-        if key and not viewer.admin:
-            self._put(("search", self._day(), key, total == 0))
+        if query and not viewer.admin:   # normalised (query_key) by the writer thread, off the request path
+            day = self._day()
+            self._add(lambda batch: batch.search(day, query, total == 0))
 
     def read(self, viewer: Viewer, doc_id: int) -> None:
         """``viewer`` opened document ``doc_id`` (counted; in the history of a logged-in viewer)."""
-        self._put(("read", self._day(), doc_id, viewer.user_id, _stamp()))
+        day, at = self._day(), _stamp()
+        self._add(lambda batch: batch.opened("read", day, [doc_id], viewer.user_id, at))
 
     def downloaded(self, viewer: Viewer, doc_ids: list[int]) -> None:
         """``viewer`` downloaded these documents."""
         day, at = self._day(), _stamp()
-        for doc_id in doc_ids:
-            self._put(("download", day, doc_id, viewer.user_id, at))
+        self._add(lambda batch: batch.opened("download", day, doc_ids, viewer.user_id, at))
 
     def flush(self, timeout: float = 30) -> None:
         """Write everything recorded so far before returning."""
         done = threading.Event()
-        self._put(("flush", done))
+        self._add(lambda batch: batch.waiting.append(done))
+        self._now.set()
         done.wait(timeout)
 
     def close(self) -> None:
-        """Write what is queued and stop the writer thread (a later event starts it again)."""
+        """Write what is recorded and stop the writer thread (a later event starts another)."""
         with self._lock:
-            if not self._thread.is_alive():
+            if self._stop.is_set() or not self._thread.is_alive():
                 return
-            done = threading.Event()
-            self._queue.put(("flush", done))
-            self._queue.put(("stop",))
-        done.wait(30)
-        self._thread.join(10)
+            self._stop.set()
+            self._pending.set()
+            self._now.set()
+            thread = self._thread
+        thread.join(30)
 
-    def _run(self) -> None:
+    def _take(self) -> _Batch:
+        """The batch to write (a new one takes its place)."""
+        with self._lock:
+            batch, self._batch = self._batch, _Batch()
+            self._pending.clear()
+            self._now.clear()
+            return batch
+
+    def _run(self, stop: threading.Event) -> None:
         stores = None
         while True:
-            events = [self._queue.get()]
-            until = time.monotonic() + self.interval
-            while events[-1][0] not in ("flush", "stop") and (left := until - time.monotonic()) > 0:
+            while not (self._pending.wait(self.interval) or stop.is_set()):
+                pass                        # idle (a writer started after a close may have taken the batch)
+            self._now.wait(self.interval)   # gather an interval's events, unless asked to write now
+            stopping = stop.is_set()        # before the batch is taken: nothing added before close() is left
+            batch = self._take()
+            if batch:
                 try:
-                    events.append(self._queue.get(timeout=left))
-                except queue.Empty:
-                    break
-            try:
-                stores = stores or self._open_stores()
-                _write(stores, events)
-            except Exception:  # noqa: BLE001 - counts are not worth a failed request; the server log says why
-                log.exception("写入访问统计失败（%d 条）", len(events))
-            for event in events:
-                if event[0] == "flush":
-                    event[1].set()
-            if events[-1][0] == "stop":
+                    stores = stores or self._open_stores()
+                    _write(stores, batch)
+                except Exception:  # noqa: BLE001 - counts are not worth a failed request; the server log says why
+                    log.exception("写入访问统计失败（%d 条）", len(batch))
+            for done in batch.waiting:
+                done.set()
+            if stopping:
                 return
 
 
-def _write(stores: tuple[Analytics, Collections], events: list[tuple]) -> None:
-    analytics, collections = stores
-    searches, empty, reads, downloads = Counter(), Counter(), Counter(), Counter()
-    history = []
-    for event in events:
-        kind = event[0]
-        if kind == "search":
-            _, day, key, nothing = event
-            searches[(day, key)] += 1
-            empty[(day, key)] += nothing
-        elif kind in ("read", "download"):
-            _, day, doc_id, user_id, at = event
-            (reads if kind == "read" else downloads)[(day, doc_id)] += 1
+class _Batch:
+    """The events of one interval, counted: searches and searches with no result per ``(day, query as typed)``,
+    reads and downloads per ``(day, doc_id)``, the history entries of logged-in viewers, and the
+    :meth:`Recorder.flush` calls waiting for them to be written."""
+
+    def __init__(self):
+        self.searches, self.empty, self.reads, self.downloads = Counter(), Counter(), Counter(), Counter()
+        self.history: list[tuple[int, int, str, str]] = []
+        self.waiting: list[threading.Event] = []
+        self.events = 0
+
+    def search(self, day: str, key: str, nothing: bool) -> None:
+        self.searches[(day, key)] += 1
+        self.empty[(day, key)] += nothing
+        self.events += 1
+
+    def opened(self, kind: str, day: str, doc_ids: list[int], user_id: int | None, at: str) -> None:
+        counts = self.reads if kind == "read" else self.downloads
+        for doc_id in doc_ids:
+            counts[(day, doc_id)] += 1
             if user_id is not None:
-                history.append((user_id, doc_id, kind, at))
-    if searches or reads or downloads:
-        analytics.write(searches, empty, reads, downloads)
-    collections.record_history(history)
+                self.history.append((user_id, doc_id, kind, at))
+        self.events += len(doc_ids)
+
+    def __len__(self) -> int:
+        return self.events
+
+
+def _write(stores: tuple[Analytics, Collections], batch: _Batch) -> None:
+    analytics, collections = stores
+    searches, empty = Counter(), Counter()
+    for (day, query), n in batch.searches.items():   # as typed: counted by their query_key (none: not counted)
+        if key := query_key(query):
+            searches[(day, key)] += n
+            empty[(day, key)] += batch.empty[(day, query)]
+    if searches or batch.reads or batch.downloads:
+        analytics.write(searches, empty, batch.reads, batch.downloads)
+    collections.record_history(batch.history)
 
 
 def _stamp() -> str:

@@ -31,6 +31,7 @@ class Library:
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
+        self._stats: dict[bool, tuple[int, dict]] = {}   # per tier: (the change count it was made at, the stats)
 
     @classmethod
     def open(cls, home: str | Path | None = None, **overrides) -> Library:
@@ -69,14 +70,25 @@ class Library:
 
     def stats(self, *, member: bool = False) -> dict:
         """Documents, characters, and counts by 文种 and by 来源 ("未注明" when none) of the visible
-        documents, as this viewer sees their metadata (the same shape as :meth:`Catalogue.stats`)."""
+        documents, as this viewer sees their metadata (the same shape as :meth:`Catalogue.stats`).
+
+        Made once per viewer tier and kept until the catalogue's change log moves (any addition, edit,
+        hiding or removal, by any process): the free view of every row took 0.2–0.4 s, on every visitor's
+        home page. The dict is shared: treat it as read-only.
+        """
+        count = self.catalogue.change_count()   # before the rows are read: a change made meanwhile counts
+        kept = self._stats.get(member)
+        if kept is not None and kept[0] == count:
+            return kept[1]
         if member:
-            return self.catalogue.stats()
-        rows = self.records()
-        by_genre = Counter(row.genre for row in rows)
-        by_source = Counter(row.source or UNSTATED_SOURCE for row in rows)
-        return {"documents": len(rows), "chars": sum(row.chars for row in rows),
-                "by_genre": _ordered(by_genre), "by_source": _ordered(by_source)}
+            stats = self.catalogue.stats()
+        else:
+            rows = self.records()
+            stats = {"documents": len(rows), "chars": sum(row.chars for row in rows),
+                     "by_genre": _ordered(Counter(row.genre for row in rows)),
+                     "by_source": _ordered(Counter(row.source or UNSTATED_SOURCE for row in rows))}
+        self._stats[member] = (count, stats)
+        return stats
 
     def get(self, doc_id: int, include_hidden: bool = False, *, preview: bool = True) -> Document:
         """The document with this id. Raises NotFound (also for a hidden one, unless ``include_hidden``).

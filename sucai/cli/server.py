@@ -70,18 +70,17 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..web import create_app
+    from ..web.serving import served_app, uvicorn_options
 
-    # X-Forwarded-For is believed only from the trusted_proxies setting (the app applies it), never by uvicorn
-    # itself, which by default believes any local peer — a bypass of the per-IP login lockout.
-    options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False}
+    options = uvicorn_options(host, port)
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
         create_app(home)  # fail here, with a readable error, if the library cannot be opened
         _banner(host, port)
-        uvicorn.run("sucai.web:create_app", factory=True, workers=workers, **options)
+        uvicorn.run("sucai.web.serving:served_app", factory=True, workers=workers, **options)
     else:
-        web = create_app(home)
+        web = served_app(home)
         _banner(host, port)
         uvicorn.run(web, **options)
 

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from .. import access
 from ..accounts import Accounts, TooManyRequests
@@ -25,6 +25,7 @@ from ..suggest import TitleIndex
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles,
                    same_site_download)
 from .render import content_disposition
+from .responses import JSONResponse
 
 MAX_QUERY_CHARS = 1000  # longer query strings are refused (422); the library cuts at settings.max_query_chars
 

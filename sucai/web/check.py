@@ -17,7 +17,7 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -30,6 +30,7 @@ from ..library import Library
 from .api import DocId
 from .deps import CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library
 from .render import content_disposition
+from .responses import JSONResponse
 from .templating import render_page
 
 router = APIRouter()

@@ -25,6 +25,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from ..accounts import VISITOR, Accounts, Viewer
 from ..analytics import Recorder
@@ -34,7 +35,7 @@ from ..errors import Forbidden
 from ..library import Library
 from ..suggest import TitleIndex
 
-__all__ = ["Viewer", "VISITOR", "current_viewer", "peek_viewer", "require_admin", "get_library", "get_titles",
+__all__ = ["Viewer", "VISITOR", "current_viewer", "viewer_of", "peek_viewer", "require_admin", "get_library", "get_titles",
            "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
            "same_site_download", "verify_csrf_or_token", "check_session_csrf", "get_collections", "get_recorder", "require_login"]
 
@@ -105,8 +106,24 @@ def _session(request: Request) -> dict:
     return request.session if "session" in request.scope else {}
 
 
-def current_viewer(request: Request) -> Viewer:
-    """The viewer of ``request`` (an accounts :class:`~sucai.accounts.Viewer`; ``VISITOR`` when not logged in).
+async def current_viewer(request: Request) -> Viewer:
+    """The viewer of ``request``, as the dependency of the routes (see :func:`viewer_of`).
+
+    A visitor — no ``Authorization`` header, no login in the session — is settled on the
+    event loop; anyone else is looked up in the accounts database on a worker thread.
+    """
+    cached = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    if request.headers.get("authorization") is None and _session(request).get(SESSION_KEY) is None:
+        request.state.viewer = VISITOR
+        return VISITOR
+    return await run_in_threadpool(viewer_of, request)
+
+
+def viewer_of(request: Request) -> Viewer:
+    """The viewer of ``request`` (an accounts :class:`~sucai.accounts.Viewer`; ``VISITOR`` when not logged in),
+    for code that runs on a worker thread.
 
     A bearer token that is unknown or revoked is refused (403 ``bad_token``), never
     downgraded to a visitor, so a script notices at once.
@@ -146,14 +163,14 @@ def _via_token(request: Request) -> bool:
 def peek_viewer(request: Request) -> Viewer:
     """The viewer for showing the page header; never raises (an error page must still render)."""
     try:
-        return current_viewer(request)
+        return viewer_of(request)
     except Exception:  # noqa: BLE001
         return VISITOR
 
 
 def require_login(request: Request) -> Viewer:
     """The viewer, who must be logged in: 403 ``login_required`` for a visitor."""
-    viewer = current_viewer(request)
+    viewer = viewer_of(request)
     if not viewer.logged_in:
         raise Forbidden("请先登录", code="login_required")
     return viewer
@@ -163,9 +180,9 @@ def require_admin(request: Request) -> Viewer:
     """The viewer, who must be an admin signed in on the web: 403 ``admin_only`` for anyone else,
     403 ``token_not_allowed`` for an API token (even an admin's)."""
     if _via_token(request):
-        current_viewer(request)  # a bad token is refused as such
+        viewer_of(request)  # a bad token is refused as such
         raise Forbidden(TOKEN_REFUSED, code="token_not_allowed")
-    viewer = current_viewer(request)
+    viewer = viewer_of(request)
     if not viewer.admin:
         raise Forbidden("只有管理员可以访问此页面" if viewer.logged_in else "请先以管理员身份登录",
                         code="admin_only")
@@ -195,7 +212,7 @@ async def verify_csrf(request: Request) -> None:
     the session's token. A request with an API token is refused (403 ``token_not_allowed``): a token
     may not log in or out, change a password, create or revoke tokens, or manage anything."""
     if _via_token(request):
-        current_viewer(request)  # a bad token is refused as such
+        viewer_of(request)  # a bad token is refused as such
         raise Forbidden(TOKEN_REFUSED, code="token_not_allowed")
     submitted = request.headers.get(CSRF_HEADER)
     if submitted is None:
@@ -211,7 +228,7 @@ def check_session_csrf(request: Request, submitted: str | None) -> None:
     """For routes that read their own body (查重): a signed-in browser session must have sent its
     CSRF token ``submitted`` (403 ``csrf_failed`` otherwise). API tokens pass (no cookie), and so do
     visitors, who have nothing to spend."""
-    if _via_token(request) or not current_viewer(request).logged_in:
+    if _via_token(request) or not viewer_of(request).logged_in:
         return
     check_csrf(request, submitted)
 
@@ -221,7 +238,7 @@ async def verify_csrf_or_token(request: Request) -> None:
     outline and paragraphs): a request with an API token may ask (a bad token is refused as such);
     a session must carry its CSRF token, as for :func:`verify_csrf`."""
     if _via_token(request):
-        current_viewer(request)
+        viewer_of(request)
         return
     await verify_csrf(request)
 
@@ -253,7 +270,7 @@ def same_site_download(request: Request) -> None:
     ``Referer``. Scripts use API tokens (no cookie), visitors spend no quota: both pass.
     Raises Forbidden (403 ``cross_site``).
     """
-    if _via_token(request) or not current_viewer(request).logged_in:
+    if _via_token(request) or not viewer_of(request).logged_in:
         return
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None:

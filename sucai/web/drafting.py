@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..accounts import Accounts
@@ -26,9 +26,10 @@ from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draf
                         require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
-from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, same_site_download, verify_csrf,
+from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, verify_csrf, viewer_of,
                    verify_csrf_or_token)
 from .render import content_disposition
+from .responses import JSONResponse
 from .templating import render_page
 
 router = APIRouter(tags=["写作台"])
@@ -43,7 +44,7 @@ Reading = [Depends(verify_csrf_or_token)]
 
 def writer(request: Request) -> Viewer:
     """The viewer, who must be allowed to draft (403 ``login_required`` / ``drafting_tier`` otherwise)."""
-    viewer = current_viewer(request)
+    viewer = viewer_of(request)
     require_drafting(viewer, request.app.state.settings)
     return viewer
 

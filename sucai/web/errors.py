@@ -16,11 +16,12 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..accounts import TooManyRequests
 from ..errors import SucaiError
+from .responses import JSONResponse
 from .templating import render_page, see_other
 
 log = logging.getLogger("sucai.web")

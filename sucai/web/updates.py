@@ -10,11 +10,11 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
 from ..library import Library
 from ..updates import MAX_DAYS, MAX_DOCUMENTS, updates
 from .deps import Viewer, current_viewer, get_library
+from .responses import JSONResponse
 from .templating import render_page
 
 router = APIRouter()

@@ -1,0 +1,74 @@
+"""The recorder of 用户在找什么 (:mod:`sucai.analytics`): events counted in memory, written in batches, none lost."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from sucai.accounts import VISITOR, Accounts
+from sucai.analytics import Analytics, Recorder, query_key
+from sucai.collections import Collections
+from sucai.config import load_settings
+from sucai.updates import site_zone
+
+QUERIES = ("基层减负", " 基层\u3000减负", "乡村振兴", "安全生产", "河長制", "\x00 ")   # one key for the first two; none for the last
+THREADS, EACH = 8, 300
+
+
+def test_events_from_many_threads_are_all_written_across_flushes_and_a_restart(home):
+    """Eight threads record 300 events each (searches, reads, downloads; one member's go to the history) while
+    other flushes and a close (the app's lifespan ending; the next event starts the writer again) happen in
+    between: every count is written exactly once. The expected totals are counted here, independently."""
+    settings = load_settings(home)
+    accounts = Accounts.from_settings(settings)
+    accounts.add_user("会员", "correct-horse-9", "member", "2099-12-31")
+    member = accounts.viewer("会员")
+    zone = site_zone(settings)
+    recorder = Recorder(lambda: (Analytics(Accounts.from_settings(settings), zone),
+                                 Collections(Accounts.from_settings(settings))), zone, interval=0.05)
+    searches, empty, reads, downloads, history = Counter(), Counter(), Counter(), Counter(), Counter()
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        viewer = member if n == 1 else VISITOR   # one member: their history (kept: the newest 1,000) holds all
+        for i in range(EACH):
+            kind = i % 3
+            if kind == 0:
+                query = QUERIES[(n + i) % len(QUERIES)]
+                recorder.searched(viewer, query, total=i % 2)
+                with lock:
+                    if query_key(query):
+                        searches[query_key(query)] += 1
+                        empty[query_key(query)] += i % 2 == 0
+            elif kind == 1:
+                recorder.read(viewer, 1 + i % 5)
+                with lock:
+                    reads[1 + i % 5] += 1
+                    history[("read", 1 + i % 5)] += viewer is member
+            else:
+                recorder.downloaded(viewer, [10, 11])
+                with lock:
+                    downloads.update([10, 11])
+                    history.update({("download", 10): viewer is member, ("download", 11): viewer is member})
+            if i == EACH // 2 and n == 0:
+                recorder.close()     # the lifespan ends half-way; later events start another writer
+            elif i % 97 == 0:
+                recorder.flush()
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(work, range(THREADS)))
+    recorder.flush()
+    recorder.close()
+
+    today = datetime.now(timezone.utc).astimezone(zone).date()
+    report = Analytics(accounts, zone).report(days=1, limit=100, today=today)
+    assert {r["query"]: (r["searches"], r["empty"]) for r in report["top_queries"]} == \
+           {q: (n, empty[q]) for q, n in searches.items()}
+    assert {r["doc_id"]: r["count"] for r in report["most_read"]} == dict(reads)
+    assert {r["doc_id"]: r["count"] for r in report["most_downloaded"]} == dict(downloads)
+    kept = Counter((e["kind"], e["doc_id"]) for e in Collections(accounts).history(member, limit=10_000))
+    assert kept == +history
+    assert len(searches) == len(QUERIES) - 2 and sum(reads.values()) == sum(downloads.values()) / 2 == THREADS * EACH // 3
+    accounts.close()
