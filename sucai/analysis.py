@@ -293,6 +293,11 @@ class OffsetMap:
 
     __getitem__ = start
 
+    @property
+    def identical(self) -> bool:
+        """Whether this is the map of a text to itself (:meth:`identity`): every span maps to itself."""
+        return self._norm_length == self._length and len(self._norm) <= 1
+
     @classmethod
     def identity(cls, length: int) -> OffsetMap:
         """The map of a text to itself (``length`` characters)."""
