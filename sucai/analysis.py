@@ -77,7 +77,7 @@ _HAN_RANGES = _UNIFIED + ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F))  # and the compa
 _LAST_FOLDED = 0x30000  # NFKC and case are folded for the BMP and planes 1–2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _PHRASE_CONFIGS = ("tw2t", "hk2t", "t2s")  # Taiwan and Hong Kong variants to OpenCC's standard, then to simplified
-_SHORT_TEXT = 2_000  # characters: matchable normalises shorter texts outright (compiling its checks costs more)
+_SHORT_TEXT = 2_000  # characters: matchable checks shorter texts with sets, not regexes (compiling them costs more)
 
 
 def _is_wide(char: str) -> bool:
@@ -293,6 +293,11 @@ class OffsetMap:
 
     __getitem__ = start
 
+    @property
+    def identical(self) -> bool:
+        """Whether this is the map of a text to itself (:meth:`identity`): every span maps to itself."""
+        return self._norm_length == self._length and len(self._norm) <= 1
+
     @classmethod
     def identity(cls, length: int) -> OffsetMap:
         """The map of a text to itself (``length`` characters)."""
@@ -335,11 +340,16 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     whose image holds a character of a needle (an upper-case letter, a full-width form, ⑴ for
     "(1)", 發 for 发) — the common case, simplified text and Chinese needles; else ``text`` folded
     character by character with its whitespace kept. A needle with a space, or such a gap in the
-    folded text, takes :func:`normalize_with_offsets`, and so does a short text (a title, a
-    snippet's window), for which that is cheaper than preparing the checks. Linear.
+    folded text, takes :func:`normalize_with_offsets`. A short text (a title, a snippet's window) is
+    checked with sets of characters instead of the regexes (:func:`_plain_for`, nothing to compile
+    per set of needles): unless it is plain for the needles, it takes :func:`normalize_with_offsets`,
+    which is then cheaper than folding. Linear.
     """
-    if len(text) < _SHORT_TEXT or any(" " in needle for needle in needles):
+    if any(" " in needle for needle in needles):
         return normalize_with_offsets(text)
+    if len(text) < _SHORT_TEXT:
+        plain = _plain_for(text, tuple(sorted(set(needles))))
+        return (text, OffsetMap.identity(len(text))) if plain else normalize_with_offsets(text)
     tables = _tables()
     others, gaps = _guards(tuple(sorted(set(needles))))
     if not (tables.unplain.search(text) or others and others.search(text)):
@@ -370,6 +380,33 @@ def _guards(needles: tuple[str, ...]) -> tuple[re.Pattern | None, re.Pattern | N
     gap = f"([\\s{_IGNORABLE}]+)"  # the group is the part to normalise (see _rebuild)
     return (re.compile(_char_class(others)) if others else None,
             re.compile(f"{_char_class(firsts)}{gap}(?={_char_class(seconds)})") if firsts else None)
+
+
+_GAP = re.compile(f"[\\s{_IGNORABLE}]+")
+
+
+def _plain_for(text: str, needles: tuple[str, ...]) -> bool:
+    """For :func:`matchable` of a short text: whether ``text`` holds none of what :func:`_guards` looks
+    for — no traditional character, lone surrogate or character beyond the BMP, no other character
+    whose image holds a character of the ``needles`` (sorted, unique), no gap between a character that
+    some character follows in a needle and one that follows some character — so that the needles occur
+    in ``text`` itself exactly where they occur in ``normalize(text)``. Linear in ``text``."""
+    if _tables().unplain.search(text):
+        return False
+    others, firsts, seconds = _guard_chars(needles)
+    if any(char in text for char in others):   # a few characters: each a fast scan
+        return False
+    return not any(0 < m.start() and m.end() < len(text) and text[m.start() - 1] in firsts and text[m.end()] in seconds
+                   for m in _GAP.finditer(text))
+
+
+@lru_cache(maxsize=256)
+def _guard_chars(needles: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The characters of :func:`_guards` as sets: (the other characters whose image holds a character of
+    the needles, the characters that some character follows in a needle, those that follow one)."""
+    inverse = _inverse()
+    return (frozenset("".join(inverse.get(c, "") for c in set("".join(needles)))),
+            frozenset("".join(needle[:-1] for needle in needles)), frozenset("".join(needle[1:] for needle in needles)))
 
 
 @lru_cache(maxsize=1)

@@ -212,6 +212,7 @@ class Snapshot:
     changes: int
     split: bool = True
     clusters: tuple[ClusterRow, ...] = ()   # :meth:`sucai.store.Catalogue.cluster_rows` in this state
+    cluster_members: frozenset[int] = frozenset()   # the ids of ``clusters`` (made once per state)
 
     @property
     def state(self) -> tuple:
@@ -235,7 +236,8 @@ class SearchIndex:
         self._generation = -1
         self._searcher: tantivy.Searcher | None = None
         self._split = True
-        self._clusters: tuple[tuple, tuple[ClusterRow, ...]] | None = None   # (state, rows) of the last snapshot
+        # (state, rows, their ids) of the last snapshot
+        self._clusters: tuple[tuple, tuple[ClusterRow, ...], frozenset[int]] | None = None
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
         with self._lock:
@@ -298,7 +300,8 @@ class SearchIndex:
         state = (applied, changes, tuple(changed))
         clusters = self._clusters
         if clusters is None or clusters[0] != state:
-            clusters = self._clusters = (state, tuple(self.catalogue.cluster_rows()))
+            rows = tuple(self.catalogue.cluster_rows())
+            clusters = self._clusters = (state, rows, frozenset(row.doc_id for row in rows))
         with self._reloading:
             if applied != self._generation or self._searcher is None:
                 self.index.reload()
@@ -306,7 +309,7 @@ class SearchIndex:
                 self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
                 self._generation = applied
             searcher, split = self._searcher, self._split
-        return Snapshot(searcher, tuple(changed), applied, changes, split, clusters[1])
+        return Snapshot(searcher, tuple(changed), applied, changes, split, *clusters[1:])
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
              prepared: Prepared | None = None) -> int:

@@ -168,7 +168,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
-    _add_versions(index, hits, snapshot.clusters)
+    _add_versions(index, hits, snapshot.cluster_members)
     facets = {}
     if request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
@@ -642,10 +642,9 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: tuple[Clus
         plan.exclude(hidden_versions)
 
 
-def _add_versions(index: SearchIndex, hits: list[Hit], rows: tuple[ClusterRow, ...]) -> None:
-    """Fill each hit's ``other_versions`` (the visible other members of its cluster; ``rows``: the
-    clusters' members, so that the catalogue is asked only about hits that are in a cluster)."""
-    members = {row.doc_id for row in rows}
+def _add_versions(index: SearchIndex, hits: list[Hit], members: frozenset[int]) -> None:
+    """Fill each hit's ``other_versions`` (the visible other members of its cluster; ``members``: the
+    ids of every cluster's members, so that the catalogue is asked only about hits that are in one)."""
     others = index.catalogue.other_versions(sorted({h.id for h in hits if h.id in members}))
     for hit in hits:
         hit.other_versions = others.get(hit.id, [])

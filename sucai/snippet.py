@@ -26,6 +26,9 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
     cheaper to compute).
     """
     form, offsets = analysis.matchable(text, needles)
+    if offsets.identical:   # ``text`` itself: its spans are the occurrences
+        return sorted((at, at + len(needle), index) for index, needle in enumerate(needles)
+                      for at in _occurrences(form, needle))
     return sorted((*offsets.span(at, at + len(needle)), index) for index, needle in enumerate(needles)
                   for at in _occurrences(form, needle))
 

@@ -56,6 +56,8 @@ _LISTS = ("outline", "elements", "removed")   # what documents(outline=False) le
 # Catalogue.documents(outline=…): built once (a search reads its hits with it)
 _DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else literal("[]").label(c.name)
                                 for c in _DOC_COLUMNS]).order_by(documents.c.id) for outline in (False, True)}
+_DOCUMENTS_OF = {outline: query.where(documents.c.id.in_(bindparam("ids", expanding=True)))   # … of given ids
+                 for outline, query in _DOCUMENTS.items()}
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _METADATA = ("title", "genre", "doc_number", "date", "source")
 
@@ -191,13 +193,12 @@ class Catalogue:
         ``outline=False`` skips reading the outline, the elements and the removal audit
         (faster, for callers that need only text and metadata; the lists are then empty).
         """
-        query = _DOCUMENTS[outline]
         if ids is not None:
             with self.db.read() as conn:
-                rows = conn.execute(query.where(documents.c.id.in_(bindparam("ids", expanding=True))),
-                                    {"ids": ids}).fetchall()
+                rows = conn.execute(_DOCUMENTS_OF[outline], {"ids": ids}).fetchall()
             yield from map(self._document, rows)
             return
+        query = _DOCUMENTS[outline]
         last = 0
         while True:   # all documents, a batch at a time (no connection held while the caller works)
             with self.db.read() as conn:
@@ -621,13 +622,19 @@ def _document(row: tuple) -> Document:
     return Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
-        outline=[OutlineNode.from_dict(n) for n in json.loads(outline)],
-        elements=[Element(**e) for e in json.loads(elements)],
-        removed=[Removal(**r) for r in json.loads(removed)],
+        outline=[OutlineNode.from_dict(n) for n in _loaded(outline)],
+        elements=[Element(**e) for e in _loaded(elements)],
+        removed=[Removal(**r) for r in _loaded(removed)],
         evidence=[Evidence.from_dict(e) for e in json.loads(evidence)],
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
         ocr_confidence=ocr_confidence,
     )
+
+
+def _loaded(column: str) -> list:
+    """A JSON list column as a list (the empty list without parsing: most rows, and every row that
+    ``documents(outline=False)`` reads)."""
+    return [] if column == "[]" else json.loads(column)
 
 
 def _dump(value) -> str:
