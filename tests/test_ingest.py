@@ -428,3 +428,14 @@ def test_an_abandoned_feed_is_indexed_by_the_next_sync(home):
     assert library.index.indexed_ids() == []
     library.index.sync()
     assert library.index.indexed_ids() == [doc_id] and precise(library, "己文件") == [doc_id]
+
+
+def test_the_ingests_process_does_not_import_the_format_readers_its_workers_use():
+    """The ingest's own process stores, the parse workers read: it holds neither python-docx nor
+    trafilatura, pdfplumber, pypdfium2 or Pillow (≈ 60 MB), which the workers' fork server imports ahead."""
+    heavy = ["docx", "trafilatura", "pdfplumber", "pypdfium2", "PIL"]
+    check = f"import sys, {{}}; print([m for m in {heavy!r} if m in sys.modules])"
+    run = lambda module: subprocess.run([sys.executable, "-c", check.format(module)], capture_output=True,  # noqa: E731
+                                        text=True, check=True, env={**os.environ, "PYTHONSAFEPATH": "1"}).stdout.strip()
+    assert run("sucai.library, sucai.ingest") == "[]"
+    assert run("sucai.preload") == repr(heavy)
