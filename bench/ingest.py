@@ -1,6 +1,6 @@
 """Benchmark ingest: ../shared/corpus into an empty library, against reading and decoding the same files.
 
-Run from the project root: ``python bench/ingest.py [--corpus DIR] [--workers N] [--home DIR] [--with-scans-only]``.
+Run from the project root: ``python bench/ingest.py [--corpus DIR] [--workers N] [--home DIR] [--whole-only]``.
 Prints documents/s and characters/s (characters = sum of the stored ``chars``), the wall time
 split into parse+store and the index's commits and syncs inside ``Library.ingest`` (timed by
 wrapping ``SearchIndex.sync`` and ``Feed.commit``, summed), a separate ``reindex()``, the CPU seconds
@@ -10,10 +10,11 @@ worker and of the whole process tree (sampled from /proc), and the outcome count
 every file's bytes and decode them (UTF-8, else GB18030) — the floor any ingest pays. Targets:
 ≥ 2M chars/s end to end, ≤ 400 MB.
 
-The whole corpus is the issue's figure. Its scanned PDF goes through Tesseract's OCR (not our code,
-one core for as long as the rest of the corpus takes), so a second run ingests the same corpus
-without the files that were OCR'd (a mirror of symbolic links with the same names), to show
-what the pipeline itself does.
+The whole corpus is the issue's figure. Some of its files need an external converter — Tesseract's OCR
+for scans, LibreOffice for .doc/.wps/.rtf/.odt — which is not our code and may take as long as the rest
+of the corpus, so two more runs split it: the files that need no converter (text, markdown, html, docx,
+PDF with a text layer), and the converted files alone (each a mirror of symbolic links with the same
+names). A closing table gives the three figures side by side, each with its target.
 
 Then cleaning alone (``clean.clean``, markdown rules on): MB/s on 1 MB of the corpus's own
 text next to 1 MB of each adversarial input (unclosed ``<!--``, runs of ``[``, ``**x ``,
@@ -34,6 +35,7 @@ from sucai.clean import clean
 from sucai.index import Feed
 from sucai.ingest import discover
 from sucai.library import Library
+from sucai.readers import OFFICE_FORMATS
 
 TARGET_CHARS_PER_S = 2_000_000
 TARGET_RSS_MB = 400
@@ -99,23 +101,25 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
         with Timer() as rebuild:
             reindexed = library.reindex()
         stats = library.catalogue.stats()
-        scanned = [doc.source_path for doc in library.catalogue.documents(outline=False) if doc.ocr_confidence is not None]
+        converted = [doc.source_path for doc in library.catalogue.documents(outline=False)
+                     if doc.ocr_confidence is not None or doc.format in OFFICE_FORMATS]
         library.close()
     return {"seconds": total.seconds, "index": index_seconds[0], "cpu": cpu, "memory": memory,
             "rebuild": rebuild.seconds, "reindexed": reindexed, "chars": stats["chars"], "docs": stats["documents"],
-            "counts": summary.counts, "scanned": scanned}
+            "counts": summary.counts, "converted": converted}
 
 
-def without(corpus: Path, left_out: list[str], folder: Path) -> Path:
-    """A mirror of ``corpus`` in ``folder`` (same folder and file names, symbolic links) without ``left_out``."""
-    mirror = folder / corpus.name
-    skip = {str(Path(p).resolve()) for p in left_out}
+def mirror(corpus: Path, paths: list[str], folder: Path, *, keep: bool) -> Path:
+    """A mirror of ``corpus`` in ``folder`` (same folder and file names, symbolic links) with only the files
+    of ``paths`` (``keep``) or without them."""
+    target_root = folder / corpus.name
+    chosen = {str(Path(p).resolve()) for p in paths}
     for path in discover([corpus])[0]:
-        if str(path.resolve()) not in skip:
-            target = mirror / path.relative_to(corpus)
+        if (str(path.resolve()) in chosen) == keep:
+            target = target_root / path.relative_to(corpus)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(path.resolve())
-    return mirror
+    return target_root
 
 
 def report(run: dict, label: str, base_chars: int, base_seconds: float) -> None:
@@ -150,12 +154,23 @@ def report(run: dict, label: str, base_chars: int, base_seconds: float) -> None:
           f"({rate / TARGET_CHARS_PER_S:.2f}× target)")
 
 
+def summarise(runs: list[tuple[str, int, dict]]) -> None:
+    """The closing table: end-to-end rate of each run and the first run's peak memory, next to the targets (a
+    later run's memory includes what the earlier ones left in this process, so it is not a figure of its own)."""
+    table(["files", "count", "M chars", "seconds", "M chars/s", "target", "tree PSS MB", "target MB"],
+          [[label, count, run["chars"] / 1e6, run["seconds"], run["chars"] / run["seconds"] / 1e6,
+            f"≥ {TARGET_CHARS_PER_S / 1e6:.0f}", run["memory"].tree_pss if first else "(after run 1)", f"≤ {TARGET_RSS_MB}"]
+           for first, (label, count, run) in zip([True] + [False] * len(runs), runs)],
+          title=f"Ingest end to end by kind of file (load average now {os.getloadavg()[0]:.1f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", help="folder to ingest (default ../shared/corpus)")
     parser.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
     parser.add_argument("--home", help="library home of the whole-corpus run (default: a temporary directory)")
-    parser.add_argument("--with-scans-only", action="store_true", help="skip the second run without the OCR'd files")
+    parser.add_argument("--whole-only", action="store_true",
+                        help="skip the runs of the files with and without an external converter")
     args = parser.parse_args()
     corpus = Path(args.corpus) if args.corpus else corpus_dir()
     files, _ = discover([corpus])
@@ -169,15 +184,21 @@ def main() -> None:
 
     whole = ingest_once(corpus, args.workers, args.home)
     report(whole, "whole corpus (the issue's figure)", base_chars, base.seconds)
-    if whole["scanned"] and not args.with_scans_only:
-        # Tesseract's OCR of scanned pages (not our code) takes one core for as long as the rest of the
-        # corpus takes: the same corpus without those files shows what our own pipeline does.
-        with tempfile.TemporaryDirectory(prefix="sucai-bench-corpus-") as folder:
-            rest = without(corpus, whole["scanned"], Path(folder))
-            print(f"\nleft out for the second run, read by OCR: {', '.join(Path(p).name for p in whole['scanned'])}")
-            report(ingest_once(rest, args.workers, None), "without the OCR'd scans", base_chars, base.seconds)
-            print("(this process's peak memory in the second run includes what the first run and its reindex() "
-                  "left allocated in it: the first run's is the one to read)")
+    runs = [("whole corpus", len(files), whole)]
+    if whole["converted"] and not args.whole_only:
+        # OCR and LibreOffice (not our code) may take a core for as long as the rest of the corpus takes:
+        # the files without them show what our own pipeline does, the converted files what the converters do.
+        print(f"\nread by an external converter (OCR, LibreOffice): {len(whole['converted']):,} files — "
+              + ", ".join(Path(p).name for p in whole["converted"][:5]) + (" …" if len(whole["converted"]) > 5 else ""))
+        for keep, label in ((False, "files that need no converter"), (True, "converted files (LibreOffice, Tesseract)")):
+            with tempfile.TemporaryDirectory(prefix="sucai-bench-corpus-") as folder:
+                part = mirror(corpus, whole["converted"], Path(folder), keep=keep)
+                run = ingest_once(part, args.workers, None)
+                report(run, label, base_chars, base.seconds)
+                runs.append((label, len(discover([part])[0]), run))
+        print("(this process's peak memory in the later runs includes what the earlier runs and their reindex() "
+              "left allocated in it: the first run's is the one to read)")
+    summarise(runs)
     print()
     clean_rates("\n".join(sample))
 

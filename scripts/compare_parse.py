@@ -6,8 +6,8 @@ process of its own, exactly as an ingest's parse worker does (:func:`sucai.inges
 clean, outline, elements, metadata, then the text hash, the near-duplicate sketch and the index
 tokens), and writes one digest per derived field and file: the document's text, title, 文种, dates,
 文号, 来源, members span, outline, elements, removals and evidence, the text hash, the shingles and
-MinHash signature, the index tokens of every text and the 查重 fingerprints — or the outcome of a
-file that is not parsed. The base version is ``git archive``'d into a temporary folder and imported
+MinHash signature, the index entry made with the worker's tokens (查重 fingerprints included) — or
+the outcome of a file that is not parsed. The base version is ``git archive``'d into a temporary folder and imported
 from there with this checkout's virtual environment. Prints the files and fields that differ and
 exits 1 when any does, 0 when every field of every file is the same.
 """
@@ -56,9 +56,19 @@ def _fields(parsed) -> dict:
         text_hash=parsed.text_hash,
         shingles=parsed.sketch.shingles.tobytes().hex(),
         signature=parsed.sketch.signature.hex(),
-        tokens={text: list(tokens) for text, tokens in parsed.tokens.items()},
+        entry=_index_entry(parsed),
     )
     return fields
+
+
+def _index_entry(parsed) -> dict:
+    """The index entry made with the worker's tokens (:func:`sucai.index.index_fields`), whatever the shape of
+    ``parsed.tokens`` in the version compared (a dict of texts, or ``index.Prepared`` with titles and headings)."""
+    from dataclasses import replace
+
+    from sucai import index
+
+    return index.index_fields(replace(parsed.doc, id=0), parsed.tokens)
 
 
 def _digest(value) -> str:

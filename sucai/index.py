@@ -110,26 +110,40 @@ class TextTokens(NamedTuple):
     fp: str | None = None
 
 
-Prepared = dict[str, TextTokens]  # text → its tokens, made ahead (by a parse worker) for the next sync
+class Prepared(NamedTuple):
+    """Index tokens made ahead (by a parse worker, :func:`prepare`), each keyed by what it was made of, so
+    that they serve any catalogue document with that text and no other (see :func:`index_fields`).
+
+    ``texts``: a text or a title → its tokens (:class:`TextTokens`; ``fp`` only for a whole document's
+    text); ``headings``: the headings of a view, joined as :func:`_headings_text` joins them → their words.
+    """
+
+    texts: dict[str, TextTokens]
+    headings: dict[str, str]
 
 
 def prepare(doc: Document, skeleton: str) -> Prepared:
-    """The tokens of ``doc``'s texts (whole and free view), the costly part of its index entry, made
-    where ``doc`` was parsed so that the ingest's sync only looks them up: keyed by the text they were
-    made of, they serve any catalogue document with that text and no other (see :func:`index_fields`).
+    """The tokens of ``doc``'s texts, titles and headings (whole and free view) — every part of its index
+    entry that needs the segmenter or the normalisation —, made where ``doc`` was parsed so that the
+    ingest's process only looks them up (it never segments a word of an ingested document).
     ``skeleton`` is the skeleton of ``doc.text`` (:func:`sucai.fingerprint.skeleton_text`, made once
     for these 查重 tokens and the near-duplicate sketch)."""
-    prepared = {doc.text: TextTokens(**_text_fields("", analysis.normalize(doc.text)), fp=skeleton_tokens(skeleton))}
-    free = access.free_view(doc).text
-    if free not in prepared:
-        prepared[free] = TextTokens(**_text_fields("", analysis.normalize(free)))
-    return prepared
+    free = access.free_view(doc)
+    texts = {doc.text: TextTokens(**_text_fields("", analysis.normalize(doc.text)), fp=skeleton_tokens(skeleton))}
+    for text in (free.text, doc.title, free.title):
+        if text not in texts:
+            texts[text] = TextTokens(**_text_fields("", analysis.normalize(text)))
+    headings = {joined: _words(joined) for joined in {_headings_text(doc), _headings_text(free)}}
+    return Prepared(texts, headings)
+
+
+_NOTHING_PREPARED = Prepared({}, {})
 
 
 def index_fields(doc: Document, prepared: Prepared | None = None) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring).
-    Tokens of a text found in ``prepared`` are taken from there (:func:`prepare`)."""
-    prepared = prepared or {}
+    Tokens of a text, title or headings found in ``prepared`` are taken from there (:func:`prepare`)."""
+    prepared = prepared or _NOTHING_PREPARED
     fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None}
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
@@ -140,7 +154,7 @@ def index_fields(doc: Document, prepared: Prepared | None = None) -> dict:
         fields.update(_view_fields(doc, "title", "body", "head_w", prepared))
     # 查重 fingerprints of the whole text: members-only text counts for a 文字复制比 (sucai.check
     # decides what a viewer is shown of a source)
-    whole = prepared.get(doc.text)
+    whole = prepared.texts.get(doc.text)
     fields["fp"] = whole.fp if whole and whole.fp is not None else check_tokens(doc.text)
     return fields
 
@@ -152,15 +166,24 @@ def facet_fields(doc: Document, prefix: str) -> dict:
 
 
 def _view_fields(view: Document, title: str, text: str, headings: str, prepared: Prepared) -> dict[str, str]:
-    made = prepared.get(view.text)
-    body = ({f"{text}_bi": made.bi, f"{text}_uni": made.uni, f"{text}_w": made.w} if made
-            else _text_fields(text, analysis.normalize(view.text)))
-    return {**_text_fields(title, analysis.normalize(view.title)), **body, headings: _heading_words(view)}
+    fields = {}
+    for part, value in ((title, view.title), (text, view.text)):
+        made = prepared.texts.get(value)
+        fields.update({f"{part}_bi": made.bi, f"{part}_uni": made.uni, f"{part}_w": made.w} if made
+                      else _text_fields(part, analysis.normalize(value)))
+    joined = _headings_text(view)
+    words = prepared.headings.get(joined)
+    fields[headings] = words if words is not None else _words(joined)
+    return fields
 
 
-def _heading_words(doc: Document) -> str:
-    headings = " ".join(n.heading for n in walk_outline(doc.outline) if n.kind == "heading")
-    return analysis.word_text(analysis.normalize(headings))
+def _headings_text(doc: Document) -> str:
+    """The headings of ``doc``'s outline, joined by spaces (what its heading words are made of)."""
+    return " ".join(n.heading for n in walk_outline(doc.outline) if n.kind == "heading")
+
+
+def _words(text: str) -> str:
+    return analysis.word_text(analysis.normalize(text))
 
 
 def _text_fields(part: str, norm: str) -> dict[str, str]:

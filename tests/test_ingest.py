@@ -337,17 +337,21 @@ def test_an_old_library_is_rehashed_so_its_files_stay_unchanged_and_duplicate(ho
                         "twin.txt": ("duplicate", 2)}
 
 
-def test_what_the_workers_derive_equals_what_is_derived_from_the_catalogue(home, sample_path, tmp_path):
+def test_what_the_workers_derive_equals_what_is_derived_from_the_catalogue(home, sample_path, tmp_path, monkeypatch):
     """The ingest's worker makes a document's text hash, near-duplicate sketch and index tokens; the
-    index entry, signature and hash must be those made from the stored document, members part or not."""
+    index entry, signature and hash must be those made from the stored document, members part or not.
+    The ingest's process makes the entry of a fed document without normalising or segmenting a word
+    of it (titles and headings included: the worker made their tokens too)."""
     import numpy as np
 
-    from sucai import dedupe, index
+    from sucai import analysis, dedupe, index
     from sucai.access import free_view
     from sucai.ingest import Parsed, parse_file, text_hash
+    from sucai.model import walk_outline
 
     plain = tmp_path / "plain.txt"
-    plain.write_text("关于开展2024年度基层减负工作的通知\n\n各单位：\n　　现将有关事项通知如下。Hello World 2024 ２０２５\n",
+    plain.write_text("关于开展2024年度基层减负工作的通知\n\n各单位：\n　　现将有关事项通知如下。Hello World 2024 ２０２５\n"
+                     "一、总体要求\n　　突出重点。\n",
                      encoding="utf-8")
     for path in (sample_path, plain):
         parsed = Parsed.of(parse_file(path))
@@ -361,8 +365,16 @@ def test_what_the_workers_derive_equals_what_is_derived_from_the_catalogue(home,
         assert parsed.sketch.signature == dedupe.signature(whole).hashvalues.astype(np.uint32).tobytes()
         assert index.index_fields(stored, parsed.tokens) == index.index_fields(stored)
         fed = library.catalogue.as_stored(parsed.doc, doc_id)  # what the ingest's index feed indexes
-        assert index.index_fields(fed, parsed.tokens) == index.index_fields(stored)
-        assert set(parsed.tokens) == {stored.text, free_view(stored).text}
+        expected = index.index_fields(stored)
+        with monkeypatch.context() as patched:
+            for name in ("normalize", "word_text", "bigrams", "unigrams"):
+                patched.setattr(analysis, name, lambda *_: pytest.fail("tokens made in the ingest's process"))
+            assert index.index_fields(fed, parsed.tokens) == expected
+        free = free_view(stored)
+        assert set(parsed.tokens.texts) == {stored.text, free.text, stored.title, free.title}
+        headings = {" ".join(n.heading for n in walk_outline(view.outline) if n.kind == "heading")
+                    for view in (stored, free)}
+        assert set(parsed.tokens.headings) == headings and (any(headings) or path != plain)
         library.close()
 
 
@@ -416,3 +428,14 @@ def test_an_abandoned_feed_is_indexed_by_the_next_sync(home):
     assert library.index.indexed_ids() == []
     library.index.sync()
     assert library.index.indexed_ids() == [doc_id] and precise(library, "己文件") == [doc_id]
+
+
+def test_the_ingests_process_does_not_import_the_format_readers_its_workers_use():
+    """The ingest's own process stores, the parse workers read: it holds neither python-docx nor
+    trafilatura, pdfplumber, pypdfium2 or Pillow (≈ 60 MB), which the workers' fork server imports ahead."""
+    heavy = ["docx", "trafilatura", "pdfplumber", "pypdfium2", "PIL"]
+    check = f"import sys, {{}}; print([m for m in {heavy!r} if m in sys.modules])"
+    run = lambda module: subprocess.run([sys.executable, "-c", check.format(module)], capture_output=True,  # noqa: E731
+                                        text=True, check=True, env={**os.environ, "PYTHONSAFEPATH": "1"}).stdout.strip()
+    assert run("sucai.library, sucai.ingest") == "[]"
+    assert run("sucai.preload") == repr(heavy)

@@ -29,10 +29,6 @@ from pathlib import Path, PurePath
 
 from sucai.errors import ReadError
 from sucai.readers import office
-from sucai.readers.docx import read_docx
-from sucai.readers.html import read_html
-from sucai.readers.ocr import read_image
-from sucai.readers.pdf import read_pdf
 from sucai.readers.raw import Limits, RawDocument
 from sucai.readers.text import read_text
 
@@ -59,13 +55,41 @@ _BINARY_SIGNATURES = (  # (magic, what the file really is, what the user can do)
     (b"MZ", "可执行程序", None),
 )
 _OOXML_OTHER = (("xl/", "Excel 电子表格（.xlsx）"), ("ppt/", "PowerPoint 演示文稿（.pptx）"))
+# The readers of .docx, .html, .pdf and images are imported at their first file (python-docx, trafilatura,
+# pdfplumber, pypdfium2, Pillow: ≈ 60 MB), so that a process that never reads one — the ingest's own, whose
+# parse workers read the files, and the web server's — does not hold them; the parse workers' fork server
+# imports them ahead (:data:`READER_MODULES`, :mod:`sucai.preload`).
+READER_MODULES = ("sucai.readers.docx", "sucai.readers.html", "sucai.readers.ocr", "sucai.readers.pdf")
+
+
+def read_docx(data: bytes) -> RawDocument:
+    """Read a .docx's bytes (:func:`sucai.readers.docx.read_docx`). Raises ReadError."""
+    from sucai.readers.docx import read_docx as read
+    return read(data)
+
+
+def _read_html(data: bytes, limits: Limits) -> RawDocument:
+    from sucai.readers.html import read_html
+    return read_html(data)
+
+
+def _read_pdf(data: bytes, limits: Limits) -> RawDocument:
+    from sucai.readers.pdf import read_pdf
+    return read_pdf(data, limits)
+
+
+def _read_image(data: bytes, limits: Limits) -> RawDocument:
+    from sucai.readers.ocr import read_image
+    return read_image(data, limits)
+
+
 _READERS = {
     "txt": lambda data, limits: read_text(data, "txt"),
     "md": lambda data, limits: read_text(data, "md"),
-    "html": lambda data, limits: read_html(data),
+    "html": _read_html,
     "docx": lambda data, limits: read_docx(data),
-    "pdf": read_pdf,
-    "image": read_image,
+    "pdf": _read_pdf,
+    "image": _read_image,
 }
 _CONTAINER_PROBLEM = {
     ".docx": ("Word", "not_docx", "不是 zip 压缩包"),
