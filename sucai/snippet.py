@@ -26,11 +26,13 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
     cheaper to compute).
     """
     form, offsets = analysis.matchable(text, needles)
-    if offsets.identical:   # ``text`` itself: its spans are the occurrences
-        return sorted((at, at + len(needle), index) for index, needle in enumerate(needles)
-                      for at in _occurrences(form, needle))
-    return sorted((*offsets.span(at, at + len(needle)), index) for index, needle in enumerate(needles)
+    span = _same_span if offsets.identical else offsets.span   # ``text`` itself: no offsets to map
+    return sorted((*span(at, at + len(needle)), index) for index, needle in enumerate(needles)
                   for at in _occurrences(form, needle))
+
+
+def _same_span(start: int, end: int) -> tuple[int, int]:
+    return start, end
 
 
 def _occurrences(text: str, needle: str):

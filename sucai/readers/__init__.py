@@ -22,8 +22,10 @@ Every failure is a ``sucai.errors.ReadError`` with a ``code``: "not_found",
 from __future__ import annotations
 
 import codecs
+import importlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePath
 
@@ -62,34 +64,22 @@ _OOXML_OTHER = (("xl/", "Excel 电子表格（.xlsx）"), ("ppt/", "PowerPoint �
 READER_MODULES = ("sucai.readers.docx", "sucai.readers.html", "sucai.readers.ocr", "sucai.readers.pdf")
 
 
-def read_docx(data: bytes) -> RawDocument:
-    """Read a .docx's bytes (:func:`sucai.readers.docx.read_docx`). Raises ReadError."""
-    from sucai.readers.docx import read_docx as read
-    return read(data)
-
-
-def _read_html(data: bytes, limits: Limits) -> RawDocument:
-    from sucai.readers.html import read_html
-    return read_html(data)
-
-
-def _read_pdf(data: bytes, limits: Limits) -> RawDocument:
-    from sucai.readers.pdf import read_pdf
-    return read_pdf(data, limits)
-
-
-def _read_image(data: bytes, limits: Limits) -> RawDocument:
-    from sucai.readers.ocr import read_image
-    return read_image(data, limits)
+def _imported_at_first_file(module: str, name: str, *, limits: bool) -> Callable[[bytes, Limits], RawDocument]:
+    """The reader ``module.name`` as ``read(data, limits)``, its module imported at the first call;
+    ``limits``: whether that reader takes the file's :class:`Limits`."""
+    def read(data: bytes, given: Limits) -> RawDocument:
+        reader = getattr(importlib.import_module(module), name)
+        return reader(data, given) if limits else reader(data)
+    return read
 
 
 _READERS = {
     "txt": lambda data, limits: read_text(data, "txt"),
     "md": lambda data, limits: read_text(data, "md"),
-    "html": _read_html,
-    "docx": lambda data, limits: read_docx(data),
-    "pdf": _read_pdf,
-    "image": _read_image,
+    "html": _imported_at_first_file("sucai.readers.html", "read_html", limits=False),
+    "docx": _imported_at_first_file("sucai.readers.docx", "read_docx", limits=False),
+    "pdf": _imported_at_first_file("sucai.readers.pdf", "read_pdf", limits=True),
+    "image": _imported_at_first_file("sucai.readers.ocr", "read_image", limits=True),
 }
 _CONTAINER_PROBLEM = {
     ".docx": ("Word", "not_docx", "不是 zip 压缩包"),
@@ -181,7 +171,7 @@ def detect_format(data: bytes, name: str) -> str:
 
 def read_converted(docx: Path, fmt: str) -> RawDocument:
     """Read the .docx that LibreOffice made of an office document of format ``fmt`` ("doc", "wps"…)."""
-    return replace(read_docx(Path(docx).read_bytes()), format=fmt)
+    return replace(_READERS["docx"](Path(docx).read_bytes(), Limits()), format=fmt)
 
 
 def read_bytes(data: bytes, name: str, limits: Limits = Limits()) -> RawDocument:
@@ -198,7 +188,7 @@ def read_bytes(data: bytes, name: str, limits: Limits = Limits()) -> RawDocument
     fmt = detect_format(data, name)
     if fmt in OFFICE_FORMATS:
         docx = office.convert_bytes(data, fmt, limits.seconds_left(), limits.memory_mb)
-        return replace(read_docx(docx), format=fmt)
+        return replace(_READERS["docx"](docx, limits), format=fmt)
     return _READERS[fmt](data, limits)
 
 
