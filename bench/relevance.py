@@ -20,9 +20,10 @@ Two test collections, each built into an empty library:
   by form). Each line is ``question<TAB>relevant<TAB>judged not relevant``, both columns ``|``-separated globs
   relative to ``../shared/corpus`` (a law's glob takes all its dated versions, a 海拉尔 report's both
   encodings); a document matched by neither is *unjudged* and counts as not relevant.
-  Judgements: the pool of a question is the union of the top 5 of every system below (``--pool 5`` prints
-  it, each document marked 1/0/?, with the systems and ranks that retrieved it, its title and its line
-  sharing the most character pairs with the question); every pooled document was read and judged
+  Judgements: the pool of a question is the union of the top 10 of every system below (``--pool 10``
+  prints it, each document marked 1/0/?, with the systems and ranks that retrieved it, its title and its
+  line sharing the most character pairs with the question; pooled at depth 5 first, then 10, with main's
+  code of phase 8, where both sucai ranked systems rank alike); every pooled document was read and judged
   relevant when it answers the question itself: a law, regulation or interpretation with an article
   stating the answer (劳动法 第二十一条 for 试用期最长; not one that only names the term or refers to
   another law, nor a rule of a narrower field restating it), the 毛选/党建/report passage treating the
