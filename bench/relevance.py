@@ -88,6 +88,7 @@ JUNK = re.compile(r"^[\W_]+$")
 # The ranked weights of main before issue 16 (sucai.search.Ranking with these values ranks as main did).
 MAIN_RANKING = {"exact": 3.0, "title": 1.0, "heading": 1.0, "body": 1.0, "proximity": 1.0, "slop": 3, "bigram": 1.0}
 TARGET_GAIN = 0.04  # nDCG@10 over bm25s jieba words on held-out questions (issue 16)
+PHASE7_QUESTIONS = 73  # the first lines of natural_questions.tsv, written in phase 7; the rest in phase 8
 METRICS = ("nDCG@10", "MRR@10", "Recall@100")
 # The forms of a natural question, for counting them: the first whose pattern is found (none: a topic phrase, 话题).
 FORMS = (("是否", re.compile(r"是否|能否|吗$|能不能|可不可以")), ("为什么", re.compile(r"为什么")),
@@ -138,15 +139,17 @@ def distractor_passages(count: int, seed: int) -> list[dict]:
 
 
 def natural_set(distractors: int, seed: int):
-    """Documents (``_id`` = path under the corpus), questions, qrels and judged ids of the natural-question set.
+    """Documents (``_id`` = path under the corpus), questions, qrels, judged ids and groups of the natural set.
 
-    Returns ``(docs, queries, qrels, judged)``: ``qrels[qid]`` the relevant ``_id``s, ``judged[qid]`` those
-    and the ``_id``s judged not relevant (the rest are unjudged)."""
+    Returns ``(docs, queries, qrels, judged, groups)``: ``qrels[qid]`` the relevant ``_id``s, ``judged[qid]``
+    those and the ``_id``s judged not relevant (the rest are unjudged), ``groups[qid]`` the question's source
+    folder (the top folder of its first relevant glob), its form (:func:`question_form`) and when it was
+    written (``PHASE7_QUESTIONS``)."""
     root = corpus_dir()
     news = corpus_files(["xinwenlianbo_cctv_transcripts"])
     files = corpus_files(NATURAL_FOLDERS) + random.Random(seed).sample(news, min(distractors, len(news)))
     docs = [{"_id": str(path.relative_to(root)), "title": doc.title, "text": doc.text} for path, doc in parsed(files)]
-    queries, qrels, judged = {}, {}, {}
+    queries, qrels, judged, groups = {}, {}, {}, {}
     for n, line in enumerate(NATURAL_QUESTIONS.read_text(encoding="utf-8").splitlines()):
         question, relevant_globs, *rest = line.split("\t")
         relevant, other = (_matching(docs, globs) for globs in (relevant_globs, *(rest or [""])))
@@ -154,7 +157,9 @@ def natural_set(distractors: int, seed: int):
             raise SystemExit(f"bench: no document matches {relevant_globs} ({NATURAL_QUESTIONS.name} line {n + 1})")
         qid = f"N{n + 1}"
         queries[qid], qrels[qid], judged[qid] = question, relevant, relevant | other
-    return docs, queries, qrels, judged
+        groups[qid] = (relevant_globs.split("/")[0], question_form(question),
+                       "written in phase 7" if n < PHASE7_QUESTIONS else "written in phase 8")
+    return docs, queries, qrels, judged, groups
 
 
 def _matching(docs: list[dict], globs: str) -> set[str]:
@@ -168,16 +173,14 @@ def question_form(question: str) -> str:
     return next((name for name, pattern in FORMS if pattern.search(question)), "话题")
 
 
-def describe(queries: dict[str, str], qrels: dict[str, set[str]]) -> None:
-    """Print how many questions were written from each folder (their first relevant glob) and of each form."""
-    first = {line.split("\t")[0]: line.split("\t")[1].split("|")[0]
-             for line in NATURAL_QUESTIONS.read_text(encoding="utf-8").splitlines()}
-    folders = collections.Counter(first[q].split("/")[0] for q in queries.values())
-    forms = collections.Counter(question_form(q) for q in queries.values())
+def describe(groups: dict[str, tuple[str, str, str]], qrels: dict[str, set[str]]) -> None:
+    """Print how many questions were written from each folder and are of each form, and how many answers they have."""
     relevant = sorted(len(r) for r in qrels.values())
-    print("natural questions by source folder: " + ", ".join(f"{f} {n}" for f, n in folders.most_common()))
-    print("by form: " + ", ".join(f"{f} {n}" for f, n in forms.most_common())
-          + f"; relevant documents per question: median {relevant[len(relevant) // 2]}, max {relevant[-1]}")
+    for name, counts in (("source folder", collections.Counter(g[0] for g in groups.values())),
+                         ("form", collections.Counter(g[1] for g in groups.values())),
+                         ("phase", collections.Counter(g[2] for g in groups.values()))):
+        print(f"natural questions by {name}: " + ", ".join(f"{f} {n}" for f, n in counts.most_common()))
+    print(f"relevant documents per question: median {relevant[len(relevant) // 2]}, max {relevant[-1]}")
 
 
 def heading_questions(docs: list[dict], count: int, seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -369,9 +372,10 @@ def compare(library: Library, back, docs, queries, rankings: dict) -> dict[str, 
 
 
 def report(title: str, results: dict[str, tuple[dict, float]], qrels: dict[str, set[str]], held_out: bool = True,
-           judged: dict[str, set[str]] | None = None) -> None:
-    """The metrics of every system, the share of its top 10 left unjudged (when ``judged`` is given), and the
-    gain of each sucai ranked system over bm25s jieba words with its bootstrap interval."""
+           judged: dict[str, set[str]] | None = None, groups: dict[str, tuple[str, ...]] | None = None) -> None:
+    """The metrics of every system, the share of its top 10 left unjudged (when ``judged`` is given), the
+    gain of each sucai ranked system over bm25s jieba words with its bootstrap interval, and nDCG@10 per
+    group of questions (each label of ``groups[qid]``, when given)."""
     scores = {name: per_query(runs, qrels) for name, (runs, _) in results.items()}
     means = {name: {k: sum(m[k] for m in found.values()) / len(qrels) for k in METRICS} for name, found in scores.items()}
     extra = ["unjudged@10"] if judged else []
@@ -386,6 +390,13 @@ def report(title: str, results: dict[str, tuple[dict, float]], qrels: dict[str, 
                    if held_out and name == "sucai ranked" else "tuning set: no target" if not held_out else "")
         print(f"{name} − {base}: {diffs}; nDCG@10 gain 95 % bootstrap CI [{low:+.4f}, {high:+.4f}], "
               f"better on {wins}, worse on {losses} of {len(qrels)} questions" + (f"  ({verdict})" if verdict else ""))
+    if groups:
+        labels = sorted({label for g in groups.values() for label in g})
+        members = {label: [q for q in qrels if label in groups[q]] for label in labels}
+        table(["questions", "n", *(_short(name) for name in results)],
+              [[label, len(qs), *(sum(scores[name][q]["nDCG@10"] for q in qs) / len(qs) for name in results)]
+               for label, qs in members.items()],
+              title="nDCG@10 by source folder, form and phase (" + ", ".join(f"{_short(n)} = {n}" for n in results) + ")")
 
 
 def given_ranking(spec: str):
@@ -438,28 +449,28 @@ def main() -> None:
             cmrc = compare(library, back, passages, held, rankings)
             library.close()
         results.append((f"CMRC2018 held-out half ({len(held):,} questions, {len(passages):,} passages)", cmrc,
-                        {q: qrels[q] for q in held}, True, None))
+                        {q: qrels[q] for q in held}, True, None, None))
     if args.only != "cmrc":
-        natural_docs, natural_queries, natural_qrels, judged = natural_set(args.natural_distractors, args.seed)
+        natural_docs, natural_queries, natural_qrels, judged, groups = natural_set(args.natural_distractors, args.seed)
         with scratch_home(None) as home:
             library = Library.open(home)
             back = build(library, natural_docs)
             if args.only != "headings":
-                describe(natural_queries, natural_qrels)
+                describe(groups, natural_qrels)
                 natural = compare(library, back, natural_docs, natural_queries, rankings)
                 if args.pool:
                     print_pool({name: runs for name, (runs, _) in natural.items()}, natural_docs, natural_queries,
                                natural_qrels, judged, args.pool)
                 results.append((f"Natural questions, never tuned on ({len(natural_queries)} questions, "
-                                f"{len(natural_docs):,} documents)", natural, natural_qrels, True, judged))
+                                f"{len(natural_docs):,} documents)", natural, natural_qrels, True, judged, groups))
             if args.headings and args.only != "natural":
                 asked, answers = heading_questions(natural_docs, args.headings, args.seed)
                 found = compare(library, back, natural_docs, asked, rankings)
                 results.append((f"Headings asked as questions — a TUNING set, not held out ({len(asked)} questions, "
-                                f"{len(natural_docs):,} documents)", found, answers, False, None))
+                                f"{len(natural_docs):,} documents)", found, answers, False, None, None))
             library.close()
-    for title, found, qrels, held_out, judged in results:
-        report(title, found, qrels, held_out, judged)
+    for title, found, qrels, held_out, judged, groups in results:
+        report(title, found, qrels, held_out, judged, groups)
 
 if __name__ == "__main__":
     main()
