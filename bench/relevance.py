@@ -1,6 +1,6 @@
 """Benchmark ranked-mode relevance on questions it was not tuned on, against plain BM25 (bm25s).
 
-Run from the project root: ``python bench/relevance.py [--distractors 2000] [--only natural] [--tune] [--pool 5]``.
+Run from the project root: ``python bench/relevance.py [--distractors 2000] [--only natural] [--tune] [--pool 10]``.
 
 Two test collections, each built into an empty library:
 
@@ -260,9 +260,10 @@ def paired_gain(a: dict[str, dict], b: dict[str, dict], key: str = "nDCG@10", re
 
 def print_pool(runs: dict[str, dict[str, list[str]]], docs: list[dict], queries: dict[str, str],
                qrels: dict[str, set[str]], judged: dict[str, set[str]], depth: int) -> None:
-    """For judging: each question's pool — the union of every system's top ``depth`` — one document a line, marked
-    1 (judged relevant), 0 (judged not relevant) or ? (unjudged), with the systems that ranked it (rank each), its
-    title and its line sharing the most character pairs with the question."""
+    """For judging: each question's pool — the union of every system's top ``depth`` — one document a line,
+    tab-separated: 1 (judged relevant), 0 (judged not relevant) or ? (unjudged); its ``_id``; the systems that
+    ranked it with the rank each (M3 = third of main's weights, see ``_short``); its title and its line sharing
+    the most character pairs with the question."""
     by_id = {d["_id"]: d for d in docs}
     for qid, question in queries.items():
         pool: dict[str, list[str]] = {}
@@ -276,7 +277,7 @@ def print_pool(runs: dict[str, dict[str, list[str]]], docs: list[dict], queries:
             mark = "1" if pid in qrels[qid] else "0" if pid in judged[qid] else "?"
             doc = by_id[pid]
             line = max(doc["text"].splitlines() or [""], key=lambda t: len(pairs & set(bigram_tokens(t))))
-            print(f"{mark} {pid}  [{' '.join(ranks)}]  《{doc['title'][:40]}》 {line.strip()[:90]}")
+            print(f"{mark}\t{pid}\t{' '.join(ranks)}\t《{doc['title'][:40]}》 {line.strip()[:90]}")
 
 
 def _short(system: str) -> str:
@@ -471,6 +472,7 @@ def main() -> None:
             library.close()
     for title, found, qrels, held_out, judged, groups in results:
         report(title, found, qrels, held_out, judged, groups)
+
 
 if __name__ == "__main__":
     main()
