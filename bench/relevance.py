@@ -1,6 +1,6 @@
 """Benchmark ranked-mode relevance on questions it was not tuned on, against plain BM25 (bm25s).
 
-Run from the project root: ``python bench/relevance.py [--distractors 2000] [--only natural] [--tune]``.
+Run from the project root: ``python bench/relevance.py [--distractors 2000] [--only natural] [--tune] [--pool 10]``.
 
 Two test collections, each built into an empty library:
 
@@ -10,16 +10,27 @@ Two test collections, each built into an empty library:
   halves by a hash of their passage id: weights may be chosen on the *tune* half
   (``--tune``: coordinate ascent on nDCG@10 over ``GRID``, reported as "tuned now");
   every figure printed is on the *held-out* half.
-- **Natural questions** (``bench/natural_questions.tsv``, never tuned on): questions
-  and topic phrases as people type them (如何…, …有哪些, 是否…, 基层减负-style phrases),
-  over the whole laws, State Council, 二十大报告, 毛选, 党建 and government-report
-  folders plus ``--natural-distractors`` 新闻联播 transcripts. Each line gives the
-  documents that answer it (globs relative to ``../shared/corpus``), judged without
-  either ranker: first the document the question was written from; then the pool of
-  the top 3 of bm25s jieba words and of sucai ranked (main's weights) was read, and a
-  pooled document was added when it answers the question itself — a law article
-  stating the answer (劳动法 第二十一条 for 试用期最长), or a 新闻联播 item headed by the
-  question's topic (整治形式主义为基层减负). Judged before any weight was changed.
+- **Natural questions** (``bench/natural_questions.tsv``, never tuned on): 235 questions and topic
+  phrases as writers and citizens type them (如何…, …有哪些要求, 是否…/…吗, legal, policy and party-building
+  questions, 基层减负-style phrases), over the whole laws, State Council, 二十大报告, 毛选, 党建 and
+  government-report folders plus ``--natural-distractors`` 新闻联播 transcripts. Each question was written
+  by hand from one document of those folders (its *source*, the first relevant glob), reading that document
+  and no ranker's output: 73 in phase 7, 162 more in phase 8 (laws 117 in all, State Council 46, 毛选 30,
+  党建 17, 海拉尔 reports 10, national reports 8, 二十大报告 7; ``describe`` prints the counts by folder and
+  by form). Each line is ``question<TAB>relevant<TAB>judged not relevant``, both columns ``|``-separated globs
+  relative to ``../shared/corpus`` (a law's glob takes all its dated versions, a 海拉尔 report's both
+  encodings); a document matched by neither is *unjudged* and counts as not relevant.
+  Judgements: the pool of a question is the union of the top 10 of every system below (``--pool 10``
+  prints it, each document marked 1/0/?, with the systems and ranks that retrieved it, its title and its
+  line sharing the most character pairs with the question; pooled at depth 5 first, then 10, with main's
+  code of phase 8, where both sucai ranked systems rank alike); every pooled document was read and judged
+  relevant when it answers the question itself: a law, regulation or interpretation with an article
+  stating the answer (劳动法 第二十一条 for 试用期最长; not one that only names the term or refers to
+  another law, nor a rule of a narrower field restating it), the 毛选/党建/report passage treating the
+  topic, a 新闻联播 transcript with an item headed by the topic (整治形式主义为基层减负), a 海拉尔
+  report with a passage on the topic (in practice, two mentions or more). Re-pooled in phase 8 after
+  the new questions were written, before anything was tuned; the bench prints the share of each
+  system's top 10 that is unjudged (``unjudged@10``).
 
 A third set, built from the library's own text, is a **tuning set** like the CMRC tune
 half (``--headings N``; ``--only headings`` runs it alone): over the natural set's
@@ -36,13 +47,16 @@ same documents (title + text) tokenised into jieba words (the baseline to beat b
 ≥ +0.04 nDCG@10, issue 16) and into character bigrams; sucai ranked with main's weights
 before issue 16 (``MAIN_RANKING``) and with :data:`sucai.search.RANKING`; sucai
 precise for reference. Every sucai query runs for a member, limit 100, facets off.
-Metrics: nDCG@10, MRR@10, Recall@100 (binary qrels). Run against an older sucai
-without ``search.Ranking``, only its own ranked mode is measured.
+Metrics: nDCG@10, MRR@10, Recall@100 (binary qrels). For each sucai ranked system, the gain
+over bm25s jieba words with a 95 % paired bootstrap interval of the mean nDCG@10 difference
+(10,000 resamples of the questions) and the number of questions it wins and loses. Run against
+an older sucai without ``search.Ranking``, only its own ranked mode is measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import fnmatch
 import hashlib
@@ -74,6 +88,11 @@ JUNK = re.compile(r"^[\W_]+$")
 # The ranked weights of main before issue 16 (sucai.search.Ranking with these values ranks as main did).
 MAIN_RANKING = {"exact": 3.0, "title": 1.0, "heading": 1.0, "body": 1.0, "proximity": 1.0, "slop": 3, "bigram": 1.0}
 TARGET_GAIN = 0.04  # nDCG@10 over bm25s jieba words on held-out questions (issue 16)
+PHASE7_QUESTIONS = 73  # the first lines of natural_questions.tsv, written in phase 7; the rest in phase 8
+METRICS = ("nDCG@10", "MRR@10", "Recall@100")
+# The forms of a natural question, for counting them: the first whose pattern is found (none: a topic phrase, 话题).
+FORMS = (("是否", re.compile(r"是否|能否|吗$|能不能|可不可以")), ("为什么", re.compile(r"为什么")),
+         ("如何", re.compile(r"如何|怎样|怎么")), ("什么/哪些", re.compile(r"什么|哪|多久|多长|多少|几|谁")))
 # Coordinate ascent: each weight in turn takes the value of its list that scores best on the tune half.
 GRID = {"title": (0.25, 0.5, 1.0, 2.0), "heading": (0.5, 1.0, 2.0), "body": (0.5, 1.0, 2.0),
         "bigram": (0.25, 0.5, 1.0, 2.0), "proximity": (0.0, 0.5, 1.0, 2.0, 4.0), "slop": (1, 3, 8)}
@@ -119,20 +138,49 @@ def distractor_passages(count: int, seed: int) -> list[dict]:
             for path, doc in parsed(chosen) for n, text in enumerate(_cut(doc.text))]
 
 
-def natural_set(distractors: int, seed: int) -> tuple[list[dict], dict[str, str], dict[str, set[str]]]:
-    """Documents (``_id`` = path under the corpus), questions and qrels of the natural-question set."""
+def natural_set(distractors: int, seed: int):
+    """Documents (``_id`` = path under the corpus), questions, qrels, judged ids and groups of the natural set.
+
+    Returns ``(docs, queries, qrels, judged, groups)``: ``qrels[qid]`` the relevant ``_id``s, ``judged[qid]``
+    those and the ``_id``s judged not relevant (the rest are unjudged), ``groups[qid]`` the question's source
+    folder (the top folder of its first relevant glob), its form (:func:`question_form`) and when it was
+    written (``PHASE7_QUESTIONS``)."""
     root = corpus_dir()
     news = corpus_files(["xinwenlianbo_cctv_transcripts"])
     files = corpus_files(NATURAL_FOLDERS) + random.Random(seed).sample(news, min(distractors, len(news)))
     docs = [{"_id": str(path.relative_to(root)), "title": doc.title, "text": doc.text} for path, doc in parsed(files)]
-    queries, qrels = {}, {}
+    queries, qrels, judged, groups = {}, {}, {}, {}
     for n, line in enumerate(NATURAL_QUESTIONS.read_text(encoding="utf-8").splitlines()):
-        question, globs = line.split("\t")
-        relevant = {d["_id"] for d in docs if any(fnmatch.fnmatch(d["_id"], g) for g in globs.split("|"))}
+        question, relevant_globs, *rest = line.split("\t")
+        relevant, other = (_matching(docs, globs) for globs in (relevant_globs, *(rest or [""])))
         if not relevant:
-            raise SystemExit(f"bench: no document matches {globs} ({NATURAL_QUESTIONS.name} line {n + 1})")
-        queries[f"N{n + 1}"], qrels[f"N{n + 1}"] = question, relevant
-    return docs, queries, qrels
+            raise SystemExit(f"bench: no document matches {relevant_globs} ({NATURAL_QUESTIONS.name} line {n + 1})")
+        qid = f"N{n + 1}"
+        queries[qid], qrels[qid], judged[qid] = question, relevant, relevant | other
+        groups[qid] = (relevant_globs.split("/")[0], question_form(question),
+                       "written in phase 7" if n < PHASE7_QUESTIONS else "written in phase 8")
+    return docs, queries, qrels, judged, groups
+
+
+def _matching(docs: list[dict], globs: str) -> set[str]:
+    """``_id``s of ``docs`` matched by any of the ``|``-separated ``globs`` (none for an empty string)."""
+    patterns = [g for g in globs.split("|") if g]
+    return {d["_id"] for d in docs if any(fnmatch.fnmatch(d["_id"], g) for g in patterns)}
+
+
+def question_form(question: str) -> str:
+    """The form of a natural question (:data:`FORMS`, first that matches; 话题 for a topic phrase)."""
+    return next((name for name, pattern in FORMS if pattern.search(question)), "话题")
+
+
+def describe(groups: dict[str, tuple[str, str, str]], qrels: dict[str, set[str]]) -> None:
+    """Print how many questions were written from each folder and are of each form, and how many answers they have."""
+    relevant = sorted(len(r) for r in qrels.values())
+    for name, counts in (("source folder", collections.Counter(g[0] for g in groups.values())),
+                         ("form", collections.Counter(g[1] for g in groups.values())),
+                         ("phase", collections.Counter(g[2] for g in groups.values()))):
+        print(f"natural questions by {name}: " + ", ".join(f"{f} {n}" for f, n in counts.most_common()))
+    print(f"relevant documents per question: median {relevant[len(relevant) // 2]}, max {relevant[-1]}")
 
 
 def heading_questions(docs: list[dict], count: int, seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -173,19 +221,68 @@ def _cut(text: str) -> list[str]:
     return [p for p in pieces + [current] if p.strip()]
 
 
-def metrics(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, float]:
-    """Mean nDCG@10, MRR@10 and Recall@100 of ranked passage ids per query (binary relevance)."""
-    ndcg = mrr = recall = 0.0
+def per_query(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, dict[str, float]]:
+    """nDCG@10, MRR@10 and Recall@100 of each query's ranked ids (binary relevance; unjudged counts as not relevant)."""
+    out = {}
     for qid, relevant in qrels.items():
         ranked = runs.get(qid, [])
         gains = [1 / math.log2(i + 2) for i, pid in enumerate(ranked[:10]) if pid in relevant]
         ideal = sum(1 / math.log2(i + 2) for i in range(min(10, len(relevant))))
-        ndcg += sum(gains) / ideal
         first = next((i for i, pid in enumerate(ranked[:10]) if pid in relevant), None)
-        mrr += 0 if first is None else 1 / (first + 1)
-        recall += len(relevant & set(ranked[:100])) / len(relevant)
-    n = len(qrels)
-    return {"nDCG@10": ndcg / n, "MRR@10": mrr / n, "Recall@100": recall / n}
+        out[qid] = {"nDCG@10": sum(gains) / ideal, "MRR@10": 0 if first is None else 1 / (first + 1),
+                    "Recall@100": len(relevant & set(ranked[:100])) / len(relevant)}
+    return out
+
+
+def metrics(runs: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, float]:
+    """Mean nDCG@10, MRR@10 and Recall@100 over the queries of ``qrels``."""
+    found = per_query(runs, qrels).values()
+    return {k: sum(m[k] for m in found) / len(qrels) for k in METRICS}
+
+
+def unjudged_share(runs: dict[str, list[str]], judged: dict[str, set[str]], depth: int = 10) -> float:
+    """Share of the top-``depth`` slots (of all queries, filled or not) holding a document neither judged relevant
+    nor judged not relevant."""
+    return sum(pid not in judged[q] for q in judged for pid in runs.get(q, [])[:depth]) / (depth * len(judged))
+
+
+def paired_gain(a: dict[str, dict], b: dict[str, dict], key: str = "nDCG@10", resamples: int = 10000,
+                seed: int = 7) -> tuple[float, float, float, int, int]:
+    """Mean of ``a − b`` over the queries (per-query metrics of two systems), the 95 % percentile bootstrap
+    interval of that mean (queries resampled with replacement), and the number of queries each system wins."""
+    import numpy
+
+    diffs = numpy.array([a[q][key] - b[q][key] for q in a])
+    means = numpy.random.default_rng(seed).choice(diffs, (resamples, len(diffs))).mean(axis=1)
+    low, high = numpy.percentile(means, [2.5, 97.5])
+    return float(diffs.mean()), float(low), float(high), int((diffs > 0).sum()), int((diffs < 0).sum())
+
+
+def print_pool(runs: dict[str, dict[str, list[str]]], docs: list[dict], queries: dict[str, str],
+               qrels: dict[str, set[str]], judged: dict[str, set[str]], depth: int) -> None:
+    """For judging: each question's pool — the union of every system's top ``depth`` — one document a line,
+    tab-separated: 1 (judged relevant), 0 (judged not relevant) or ? (unjudged); its ``_id``; the systems that
+    ranked it with the rank each (M3 = third of main's weights, see ``_short``); its title and its line sharing
+    the most character pairs with the question."""
+    by_id = {d["_id"]: d for d in docs}
+    for qid, question in queries.items():
+        pool: dict[str, list[str]] = {}
+        for name, found in runs.items():
+            for rank, pid in enumerate(found.get(qid, [])[:depth]):
+                pool.setdefault(pid, []).append(f"{_short(name)}{rank + 1}")
+        print(f"\n## {qid} {question}  (relevant {len(qrels[qid])}, pooled {len(pool)}, "
+              f"unjudged {sum(p not in judged[qid] for p in pool)})")
+        pairs = set(bigram_tokens(question))
+        for pid, ranks in pool.items():
+            mark = "1" if pid in qrels[qid] else "0" if pid in judged[qid] else "?"
+            doc = by_id[pid]
+            line = max(doc["text"].splitlines() or [""], key=lambda t: len(pairs & set(bigram_tokens(t))))
+            print(f"{mark}\t{pid}\t{' '.join(ranks)}\t《{doc['title'][:40]}》 {line.strip()[:90]}")
+
+
+def _short(system: str) -> str:
+    return {"sucai ranked, main's weights": "M", "sucai ranked": "S", "sucai precise": "P",
+            "bm25s jieba words": "J", "bm25s char bigrams": "B"}.get(system, system[:1])
 
 
 def build(library: Library, docs: list[dict]) -> dict[int, list[str]]:
@@ -258,31 +355,49 @@ def tune(library: Library, queries: dict[str, str], qrels: dict[str, set[str]], 
     return best
 
 
-def compare(library: Library, back, docs, queries, qrels, rankings: dict) -> dict[str, tuple[dict, float]]:
-    """Every system on one held-out set: name → (metrics, seconds)."""
+def compare(library: Library, back, docs, queries, rankings: dict) -> dict[str, tuple[dict[str, list[str]], float]]:
+    """Every system on one held-out set: name → (ranked ``_id``s per query, seconds)."""
     out = {}
     for name, ranking in rankings.items():
         with Timer() as t:
-            found = metrics(run_sucai(library, queries, "ranked", back, ranking), qrels)
+            found = run_sucai(library, queries, "ranked", back, ranking)
         out[name] = found, t.seconds
     with Timer() as t:
-        found = metrics(run_sucai(library, queries, "precise", back), qrels)
+        found = run_sucai(library, queries, "precise", back)
     out["sucai precise"] = found, t.seconds
     for name, tokenize in (("bm25s jieba words", jieba_tokens), ("bm25s char bigrams", bigram_tokens)):
         with Timer() as t:
-            found = metrics(run_bm25(docs, queries, tokenize), qrels)
+            found = run_bm25(docs, queries, tokenize)
         out[name] = found, t.seconds
     return out
 
 
-def report(title: str, results: dict[str, tuple[dict, float]], ranked: str, held_out: bool = True) -> None:
-    keys = ("nDCG@10", "MRR@10", "Recall@100")
-    table(["system", *keys, "seconds"], [[name, *(m[k] for k in keys), t] for name, (m, t) in results.items()], title=title)
-    base = results["bm25s jieba words"][0]
-    gain = results[ranked][0]["nDCG@10"] - base["nDCG@10"]
-    diffs = ", ".join(f"{k} {results[ranked][0][k] - base[k]:+.4f}" for k in keys)
-    verdict = f"target nDCG@10 ≥ +{TARGET_GAIN:.2f}: {'met' if gain >= TARGET_GAIN else 'NOT met'}" if held_out else "tuning set: no target"
-    print(f"{ranked} − bm25s jieba words: {diffs}  ({verdict})")
+def report(title: str, results: dict[str, tuple[dict, float]], qrels: dict[str, set[str]], held_out: bool = True,
+           judged: dict[str, set[str]] | None = None, groups: dict[str, tuple[str, ...]] | None = None) -> None:
+    """The metrics of every system, the share of its top 10 left unjudged (when ``judged`` is given), the
+    gain of each sucai ranked system over bm25s jieba words with its bootstrap interval, and nDCG@10 per
+    group of questions (each label of ``groups[qid]``, when given)."""
+    scores = {name: per_query(runs, qrels) for name, (runs, _) in results.items()}
+    means = {name: {k: sum(m[k] for m in found.values()) / len(qrels) for k in METRICS} for name, found in scores.items()}
+    extra = ["unjudged@10"] if judged else []
+    table(["system", *METRICS, *extra, "seconds"],
+          [[name, *(means[name][k] for k in METRICS), *([unjudged_share(runs, judged)] if judged else []), t]
+           for name, (runs, t) in results.items()], title=title)
+    base = "bm25s jieba words"
+    for name in (n for n in results if n.startswith("sucai ranked")):
+        diffs = ", ".join(f"{k} {means[name][k] - means[base][k]:+.4f}" for k in METRICS)
+        gain, low, high, wins, losses = paired_gain(scores[name], scores[base])
+        verdict = (f"target ≥ +{TARGET_GAIN:.2f}: {'met' if gain >= TARGET_GAIN else 'NOT met'}"
+                   if held_out and name == "sucai ranked" else "tuning set: no target" if not held_out else "")
+        print(f"{name} − {base}: {diffs}; nDCG@10 gain 95 % bootstrap CI [{low:+.4f}, {high:+.4f}], "
+              f"better on {wins}, worse on {losses} of {len(qrels)} questions" + (f"  ({verdict})" if verdict else ""))
+    if groups:
+        labels = sorted({label for g in groups.values() for label in g})
+        members = {label: [q for q in qrels if label in groups[q]] for label in labels}
+        table(["questions", "n", *(_short(name) for name in results)],
+              [[label, len(qs), *(sum(scores[name][q]["nDCG@10"] for q in qs) / len(qs) for name in results)]
+               for label, qs in members.items()],
+              title="nDCG@10 by source folder, form and phase (" + ", ".join(f"{_short(n)} = {n}" for n in results) + ")")
 
 
 def given_ranking(spec: str):
@@ -304,6 +419,8 @@ def main() -> None:
     parser.add_argument("--only", choices=("cmrc", "natural", "headings"), help="run one of the three sets")
     parser.add_argument("--headings", type=int, default=300, help="headings asked as questions in the tuning set (0: none)")
     parser.add_argument("--ranking", help="also report these weights, e.g. title=0.25,body=0.5 (the other fields as shipped)")
+    parser.add_argument("--pool", type=int, default=0, metavar="K",
+                        help="print each natural question's pool (every system's top K) with its judgements, for judging")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     tunable = hasattr(search, "Ranking")
@@ -330,26 +447,31 @@ def main() -> None:
                 tuned = tune(library, tuning, qrels, back)
                 print(f"tuned on {len(tuning):,} tune-half questions: {tuned}")
                 rankings["sucai ranked, tuned now"] = tuned
-            cmrc = compare(library, back, passages, held, {q: qrels[q] for q in held}, rankings)
+            cmrc = compare(library, back, passages, held, rankings)
             library.close()
-        results.append((f"CMRC2018 held-out half ({len(held):,} questions, {len(passages):,} passages)", cmrc, True))
+        results.append((f"CMRC2018 held-out half ({len(held):,} questions, {len(passages):,} passages)", cmrc,
+                        {q: qrels[q] for q in held}, True, None, None))
     if args.only != "cmrc":
-        natural_docs, natural_queries, natural_qrels = natural_set(args.natural_distractors, args.seed)
+        natural_docs, natural_queries, natural_qrels, judged, groups = natural_set(args.natural_distractors, args.seed)
         with scratch_home(None) as home:
             library = Library.open(home)
             back = build(library, natural_docs)
             if args.only != "headings":
-                natural = compare(library, back, natural_docs, natural_queries, natural_qrels, rankings)
+                describe(groups, natural_qrels)
+                natural = compare(library, back, natural_docs, natural_queries, rankings)
+                if args.pool:
+                    print_pool({name: runs for name, (runs, _) in natural.items()}, natural_docs, natural_queries,
+                               natural_qrels, judged, args.pool)
                 results.append((f"Natural questions, never tuned on ({len(natural_queries)} questions, "
-                                f"{len(natural_docs):,} documents)", natural, True))
+                                f"{len(natural_docs):,} documents)", natural, natural_qrels, True, judged, groups))
             if args.headings and args.only != "natural":
                 asked, answers = heading_questions(natural_docs, args.headings, args.seed)
-                found = compare(library, back, natural_docs, asked, answers, rankings)
+                found = compare(library, back, natural_docs, asked, rankings)
                 results.append((f"Headings asked as questions — a TUNING set, not held out ({len(asked)} questions, "
-                                f"{len(natural_docs):,} documents)", found, False))
+                                f"{len(natural_docs):,} documents)", found, answers, False, None, None))
             library.close()
-    for title, found, held_out in results:
-        report(title, found, "sucai ranked", held_out)
+    for title, found, qrels, held_out, judged, groups in results:
+        report(title, found, qrels, held_out, judged, groups)
 
 
 if __name__ == "__main__":
