@@ -43,7 +43,7 @@ from .index import SCHEMA, SearchIndex, Snapshot
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
 from .model import Document, OutlineNode
-from .query import ParsedQuery, parse_query
+from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query
 from .resultcache import ResultCache
 from .snippet import find_spans, merge_spans, snippet_for
 from .store import Catalogue, ClusterRow
@@ -60,8 +60,10 @@ _K1, _B = 1.2, 0.75
 @dataclass(frozen=True)
 class Ranking:
     """Ranked-mode weights: BM25 boosts of each kind of match of a term (verbatim, words
-    in the title, headings and body, words near each other, character bigrams) and the
-    slop of the proximity phrase (in tokens). Compared and tuned with bench/relevance.py."""
+    in the title, headings and body, words near each other, character bigrams), the
+    slop of the proximity phrase (in tokens), and whether question and function words
+    (:data:`sucai.query.QUESTION_WORDS`) are left out of the words and bigrams (they still
+    count in the verbatim match). Compared and tuned with bench/relevance.py."""
 
     exact: float = 3.0
     title: float = 1.0
@@ -70,6 +72,7 @@ class Ranking:
     proximity: float = 1.0
     slop: int = 3
     bigram: float = 1.0
+    question_words: bool = False
 
 
 RANKING = Ranking()
@@ -314,8 +317,13 @@ class _Plan:
         """One term in ranked mode: its exact occurrence, its words (title, headings, body),
         their proximity, and every character bigram (for partial matches)."""
         weights = RANKING
-        words = [w for w in analysis.search_words(term) if len(w) > 1] or analysis.search_words(term)
-        grams = sorted({t for t in analysis.bigrams(term).split() if len(t) == 2})
+        found = analysis.search_words(term)
+        pieces = [term]
+        if weights.question_words:
+            pieces = content_pieces(term)
+            found = [w for w in found if w not in QUESTION_WORDS] or found
+        words = [w for w in found if len(w) > 1] or found
+        grams = sorted({t for piece in pieces for t in analysis.bigrams(piece).split() if len(t) == 2})
         clauses = [Query.boost_query(self.exact(term), weights.exact)]
         if words:
             clauses += [
