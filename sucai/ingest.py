@@ -274,10 +274,11 @@ def ingest(
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
-    for path in files:
-        key = path_text(path.resolve())
+    keys = [path_text(path.resolve()) for path in files]
+    records = library.catalogue.file_records(keys)
+    for path, key in zip(files, keys):
         content = _content_hash(path)
-        record = library.catalogue.file_record(key)
+        record = records.get(key)
         if record and record.content_hash == content and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
@@ -300,7 +301,7 @@ def ingest(
             outcome = _store(library.catalogue, path, content, parsed, key)
             summary.add(outcome)
             if isinstance(parsed, Parsed):  # near-duplicates, better copies
-                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch)
+                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch, signed=True)
                 if outcome.status == "ingested":
                     if not len(feed):
                         started = time.monotonic()
@@ -363,7 +364,7 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str]
         catalogue.record_file(key, content, status, reason)
         return FileOutcome(str(path), status, reason=reason)
     try:
-        status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content)
+        status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
     except Exception as err:
         log.exception("failed to store %s", path)
         return FileOutcome(str(path), "failed", reason=internal_reason(err))
