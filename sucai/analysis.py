@@ -349,10 +349,12 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     whose image holds a character of a needle (an upper-case letter, a full-width form, ⑴ for
     "(1)", 發 for 发) — the common case, simplified text and Chinese needles; else ``text`` folded
     character by character with its whitespace kept. A needle with a space, or such a gap in the
-    folded text, takes :func:`normalize_with_offsets`. A short text (a title, a snippet's window) is
-    checked with sets of characters instead of the regexes (:func:`_plain_for`, nothing to compile
-    per set of needles): unless it is plain for the needles, it takes :func:`normalize_with_offsets`,
-    which is then cheaper than folding. Linear.
+    folded text, takes :func:`normalize_with_offsets`. A long text is screened by array look-ups over
+    its code points (:func:`_unplain`, :func:`_gap_between`) and one ``str`` scan per other character
+    (:func:`_holds_other`), and folded by one array look-up unless a character's image is not one
+    character. A short text (a title, a snippet's window) is checked with sets of characters instead
+    (:func:`_plain_for`, nothing to build per set of needles): unless it is plain for the needles, it
+    takes :func:`normalize_with_offsets`, which is then cheaper than folding. Linear.
     """
     if any(" " in needle for needle in needles):
         return normalize_with_offsets(text)
