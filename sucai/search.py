@@ -45,7 +45,7 @@ from .metadata.genres import canonical
 from .model import Document, OutlineNode
 from .query import ParsedQuery, parse_query
 from .resultcache import ResultCache
-from .snippet import find_spans, merge_spans, snippet_for
+from .snippet import count_occurrences, find_spans, merge_spans, snippet_for
 from .store import Catalogue, ClusterRow
 
 # Choices: code → the name users see (and may type instead of the code: 精准 = precise).
@@ -577,12 +577,7 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     parts = sections(doc)
     if not parts:
         return []
-    starts = [p.start for p in parts]
-    tf: list[dict[int, int]] = [{} for _ in parts]
-    for s, e, n in find_spans(doc.text, needles):
-        k = bisect.bisect_right(starts, s) - 1
-        if e <= parts[k].end:
-            tf[k][n] = tf[k].get(n, 0) + 1
+    tf = _term_counts(doc.text, needles, parts)
     average = sum(p.end - p.start for p in parts) / len(parts)
     out = []
     for part, counts in zip(parts, tf):
@@ -594,6 +589,34 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
         score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in counts.items())
         out.append((round(score, 4), doc, part))
     return out
+
+
+def _term_counts(text: str, needles: list[str], parts: list[_Section]) -> list[dict[int, int]]:
+    """For each section: how many times each needle (by index) occurs in it (an occurrence counts in
+    the section where it starts when it ends there too), in the order of the needles' first occurrences
+    in it — the order of :func:`~sucai.snippet.find_spans` — so that scores are summed in that order.
+
+    Where the needles occur in ``text`` itself (:func:`sucai.analysis.matchable`: the common case),
+    they are counted section by section in C (``str.count``) instead of listed one by one."""
+    form, offsets = analysis.matchable(text, needles)
+    tf: list[dict[int, int]] = [{} for _ in parts]
+    if not offsets.identical:
+        starts = [p.start for p in parts]
+        for s, e, n in find_spans(text, needles, (form, offsets)):
+            k = bisect.bisect_right(starts, s) - 1
+            if e <= parts[k].end:
+                tf[k][n] = tf[k].get(n, 0) + 1
+        return tf
+    present = [(n, needle) for n, needle in enumerate(needles) if needle and needle in form]
+    for part, counts in zip(parts, tf):
+        first = []
+        for n, needle in present:
+            at = form.find(needle, part.start, part.end)
+            if at >= 0:
+                first.append((at, n, count_occurrences(form, needle, at, part.end)))
+        for at, n, count in sorted(first, key=lambda f: (f[0], f[0] + len(needles[f[1]]), f[1])):
+            counts[n] = count
+    return tf
 
 
 def _section_matches(plan: _Plan, present: set[str]) -> bool:
