@@ -7,7 +7,11 @@
 - **Ranked** (the default): the precise matches first, then documents that match
   only in part — jieba words (title, headings, body), word proximity (a sloppy
   phrase over the words' leading bigrams) and character bigrams, all scored by
-  BM25 with the weights of :data:`RANKING`.
+  BM25 with the weights of :data:`RANKING`. The clauses of every term are one flat
+  disjunction, so that a document's score is summed in one pass over the postings; the
+  documents it matches (counted for facets, ordered by date or length) are found by its
+  term clauses alone — a document holding a term or its words near each other holds
+  their bigrams — without reading positions.
 - **Section scope**: the best documents (those holding a needle, up to
   ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
   into sections (a heading with its paragraphs, items 一是… included) and each
@@ -260,7 +264,7 @@ class _Plan:
     def exclude(self, ids: list[int]) -> None:
         """Leave these documents out of every query of the plan (built from now on)."""
         self.filters.append(Query.boolean_query([
-            (Occur.Must, Query.all_query()), (Occur.MustNot, Query.term_set_query(SCHEMA, "id", ids))]))
+            (Occur.Must, Query.all_query()), (Occur.MustNot, _id_set(ids))]))
         self._built.clear()
 
     def over(self, make: Callable[[_View], list[Query]]) -> list[Query]:
@@ -379,7 +383,7 @@ class _Plan:
         if not self.changed:
             return query
         return Query.boolean_query([(Occur.Must, query),
-                                    (Occur.MustNot, Query.term_set_query(SCHEMA, "id", self.changed))])
+                                    (Occur.MustNot, _id_set(self.changed))])
 
     def _combine(self, must: list[Query], should: list[Query] = ()) -> Query:
         """``must`` and the filters, without the excluded terms and the documents changed since indexed;
@@ -431,6 +435,16 @@ def _any(queries: list[Query]) -> Query:
     return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
 
 
+_ID_TERMS = 256  # up to this many ids, their terms' postings are read; tantivy's term set reads every document's id
+
+
+def _id_set(ids: list[int]) -> Query:
+    """The documents with these ids."""
+    if 0 < len(ids) <= _ID_TERMS:
+        return _any([Query.term_query(SCHEMA, "id", i) for i in ids])
+    return Query.term_set_query(SCHEMA, "id", ids)
+
+
 def _flag(name: str, value) -> Query:
     return Query.term_query(SCHEMA, name, value)
 
@@ -448,7 +462,7 @@ def _filters(request: SearchRequest, member: bool) -> list[Query]:
     if request.has_member_part is not None:
         found.append(Query.const_score_query(_flag("has_paid", request.has_member_part), 0.0))
     if request.ids is not None:
-        found.append(Query.const_score_query(Query.term_set_query(SCHEMA, "id", list(request.ids)), 0.0))
+        found.append(Query.const_score_query(_id_set(list(request.ids)), 0.0))
     return found
 
 
@@ -679,7 +693,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: tuple[Clus
         return
     members = [row.doc_id for row in rows]
     found = searcher.search(Query.boolean_query([
-        (Occur.Must, plan.scored()), (Occur.Must, Query.term_set_query(SCHEMA, "id", members))]),
+        (Occur.Must, plan.scored()), (Occur.Must, _id_set(members))]),
         limit=len(members))
     ids = searcher.fast_field_values("id", [a for _, a in found.hits]) if found.hits else []
     score = {doc_id: float(s) for (s, _), doc_id in zip(found.hits, ids)}
