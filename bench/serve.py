@@ -126,7 +126,12 @@ def brute_force(texts: list[str], queries: list[str]) -> list[float]:
 
 
 def start_server(home: Path, port: int, workers: int, cache: bool = True) -> subprocess.Popen:
-    """``sucai serve`` (the command users run, with its uvicorn options) on ``127.0.0.1:port``."""
+    """``sucai serve`` (the command users run, with its uvicorn options) on ``127.0.0.1:port``, once every
+    worker process has answered.
+
+    uvicorn's workers share one listening socket and a worker still starting accepts nothing: a load that
+    began when the first one answered kept all its keep-alive connections there (on a loaded machine all 50
+    wrk connections went to one of two workers, the other idle)."""
     env = {**os.environ, "SUCAI_HOME": str(home)}
     if not cache:
         env["SUCAI_SEARCH_CACHE_ENTRIES"] = "0"
@@ -134,19 +139,38 @@ def start_server(home: Path, port: int, workers: int, cache: bool = True) -> sub
                "--workers", str(workers)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 300   # a loaded machine takes minutes to import and open everything
+    ready: set[int] = set()
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/api/me")
             if connection.getresponse().status == 200:
+                ready.add(_accepted_by(server, port, connection.sock.getsockname()))
                 connection.close()
-                return server
-        except OSError:
+                if ready >= set(_workers(server, port)):
+                    return server
+        except (OSError, psutil.Error):
             time.sleep(0.2)
         if server.poll() is not None:
             break
     server.kill()
     sys.exit("bench: the server did not start")
+
+
+def _workers(server: subprocess.Popen, port: int) -> list[int]:
+    """The processes of ``server`` that serve ``port``: uvicorn's workers (children that hold the listening
+    socket), or the server itself when it has none."""
+    children = [p for p in psutil.Process(server.pid).children(recursive=True)
+                if any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in p.net_connections("tcp"))]
+    return [p.pid for p in children] or [server.pid]
+
+
+def _accepted_by(server: subprocess.Popen, port: int, client: tuple[str, int]) -> int | None:
+    """The process of ``server`` that accepted the open connection from ``client`` to ``port`` (None: none yet)."""
+    for pid in _workers(server, port):
+        if any(c.raddr and tuple(c.raddr) == client for c in psutil.Process(pid).net_connections("tcp")):
+            return pid
+    return None
 
 
 BROAD = ["工作", "发展", "建设", "管理", "加强", "推进", "服务", "改革", "安全", "问题 整改", "加强 领导",

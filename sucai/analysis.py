@@ -122,6 +122,10 @@ class _Tables:
     letter: re.Pattern     # a letter that keeps a following space (narrow, BMP; see _keeps_space)
     dropped_gaps: re.Pattern  # whitespace runs that do not count (the complement of _keeps_space)
     single: np.ndarray     # uint32 per BMP code point: its image when that is one BMP character, else 0
+    aligned: np.ndarray    # uint32 per BMP code point: its image when that is one character, else itself
+    unplain_bmp: np.ndarray  # bool per BMP code point: ``unplain`` matches it
+    unaligned_bmp: np.ndarray  # bool per BMP code point: ``unaligned`` matches it
+    gap_bmp: np.ndarray    # bool per BMP code point: whitespace or an invisible character (what a gap is made of)
 
 
 def _convert(converters, text: str) -> str:
@@ -183,8 +187,13 @@ def _tables() -> _Tables:
     images = (fold.get(code, chr(code)) for code in range(0x10000))
     single = np.array([ord(image) if len(image) == 1 and ord(image) < 0x10000 else 0 for image in images],
                       dtype=np.uint32)
-    return _Tables(fold, bmp, special, re.compile(_char_class(traditional)), unplain, converters,
-                   unaligned, re.compile(letters), re.compile(dropped), single)
+    aligned = np.array([ord(image) if len(image) == 1 else code
+                        for code, image in ((code, fold.get(code, chr(code))) for code in range(0x10000))], dtype=np.uint32)
+    every = "".join(map(chr, range(0x10000)))
+    unplain_bmp, unaligned_bmp, gap_bmp = (np.array([bool(pattern.match(char)) for char in every])
+                                           for pattern in (unplain, unaligned, _GAP))
+    return _Tables(fold, bmp, special, re.compile(_char_class(traditional)), unplain, converters, unaligned,
+                   re.compile(letters), re.compile(dropped), single, aligned, unplain_bmp, unaligned_bmp, gap_bmp)
 
 
 def _fold(text: str) -> str:
@@ -340,10 +349,12 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     whose image holds a character of a needle (an upper-case letter, a full-width form, ⑴ for
     "(1)", 發 for 发) — the common case, simplified text and Chinese needles; else ``text`` folded
     character by character with its whitespace kept. A needle with a space, or such a gap in the
-    folded text, takes :func:`normalize_with_offsets`. A short text (a title, a snippet's window) is
-    checked with sets of characters instead of the regexes (:func:`_plain_for`, nothing to compile
-    per set of needles): unless it is plain for the needles, it takes :func:`normalize_with_offsets`,
-    which is then cheaper than folding. Linear.
+    folded text, takes :func:`normalize_with_offsets`. A long text is screened by array look-ups over
+    its code points (:func:`_unplain`, :func:`_gap_between`) and one ``str`` scan per other character
+    (:func:`_holds_other`), and folded by one array look-up unless a character's image is not one
+    character. A short text (a title, a snippet's window) is checked with sets of characters instead
+    (:func:`_plain_for`, nothing to build per set of needles): unless it is plain for the needles, it
+    takes :func:`normalize_with_offsets`, which is then cheaper than folding. Linear.
     """
     if any(" " in needle for needle in needles):
         return normalize_with_offsets(text)
@@ -351,14 +362,56 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
         plain = _plain_for(text, tuple(sorted(set(needles))))
         return (text, OffsetMap.identity(len(text))) if plain else normalize_with_offsets(text)
     tables = _tables()
-    others, gaps = _guards(tuple(sorted(set(needles))))
-    if not (tables.unplain.search(text) or others and others.search(text)):
-        if gaps and gaps.search(text):
-            return _rebuild(text, gaps, _gap_image, fold=False)
+    key = tuple(sorted(set(needles)))
+    codes = code_points(text)
+    if not (_unplain(codes) or _holds_other(text, key)):
+        if _gap_between(text, codes, key):
+            return _rebuild(text, _gap_guard(key), _gap_image, fold=False)
         return text, OffsetMap.identity(len(text))
-    form, offsets = _rebuild(to_simplified(text), tables.unaligned,
-                             lambda m, _: tables.fold.get(ord(m.group()), m.group()))
-    return normalize_with_offsets(text) if gaps and gaps.search(form) else (form, offsets)
+    simple = to_simplified(text)
+    codes = codes if simple is text else code_points(simple)
+    if int(codes.max()) < 0x10000 and not tables.unaligned_bmp.take(codes).any():   # folded char for char
+        form, offsets = _from_code_points(tables.aligned.take(codes)), OffsetMap.identity(len(text))
+    else:
+        form, offsets = _rebuild(simple, tables.unaligned, lambda m, _: tables.fold.get(ord(m.group()), m.group()))
+    return normalize_with_offsets(text) if _gap_between(form, code_points(form), key) else (form, offsets)
+
+
+def _unplain(codes: np.ndarray) -> bool:
+    """Whether the text of these code points holds what ``unplain`` matches (a traditional character, a
+    lone surrogate, a character beyond the BMP): an array look-up, several times faster than the regex."""
+    return bool(len(codes)) and (int(codes.max()) >= 0x10000 or bool(_tables().unplain_bmp.take(codes).any()))
+
+
+def _gap_between(text: str, codes: np.ndarray, needles: tuple[str, ...]) -> bool:
+    """Whether ``text`` (``codes``: its code points) holds what :func:`_gap_guard` of the ``needles``
+    (sorted, unique) matches: a run of whitespace and invisible characters right after a character that
+    some character follows in a needle and right before one that follows some character. With arrays
+    (the regex tests each character against each needle character), unless a needle holds a character
+    beyond the BMP."""
+    tables = _gap_tables(needles)
+    if tables is None:
+        return bool(_gap_guard(needles).search(text))
+    at = np.flatnonzero(_tables().gap_bmp.take(codes, mode="clip"))   # beyond the BMP: as U+FFFF, not a gap
+    starts = at[np.diff(at, prepend=-2) != 1]       # of each run of gap characters
+    ends = at[np.diff(at, append=len(codes) + 1) != 1] + 1
+    inside = (starts > 0) & (ends < len(codes))     # between two characters
+    starts, ends = starts[inside], ends[inside]
+    firsts, seconds = tables
+    return bool((firsts.take(codes[starts - 1], mode="clip") & seconds.take(codes[ends], mode="clip")).any())
+
+
+@lru_cache(maxsize=64)
+def _gap_tables(needles: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The characters of :func:`_gap_guard` as bool arrays over the BMP: (those that some character
+    follows in a needle, those that follow one); None when one is beyond the BMP."""
+    _, firsts, seconds = _guard_chars(needles)
+    if any(ord(char) >= 0x10000 for char in firsts | seconds):
+        return None
+    tables = (np.zeros(0x10000, dtype=bool), np.zeros(0x10000, dtype=bool))
+    for table, chars in zip(tables, (firsts, seconds)):
+        table[[ord(char) for char in chars]] = True
+    return tables
 
 
 def _gap_image(m: re.Match, before: str) -> str:
@@ -368,42 +421,43 @@ def _gap_image(m: re.Match, before: str) -> str:
     return " " if spaced and _keeps_space(before, source[end]) else ""
 
 
+def _holds_other(text: str, needles: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds another character whose image holds a character of the ``needles``
+    (sorted, unique): a scan of ``text`` per such character, each much faster than one regex scan."""
+    return any(char in text for char in _guard_chars(needles)[0])
+
+
 @lru_cache(maxsize=256)
-def _guards(needles: tuple[str, ...]) -> tuple[re.Pattern | None, re.Pattern | None]:
-    """For :func:`matchable`: (another character whose image holds a character of the needles, a
-    gap — whitespace, invisible characters — that a needle might run across: after a character
-    that some character follows in a needle, before one that follows some character)."""
-    inverse = _inverse()
-    others = "".join(inverse.get(c, "") for c in set("".join(needles)))
+def _gap_guard(needles: tuple[str, ...]) -> re.Pattern | None:
+    """For :func:`matchable`: a gap — whitespace, invisible characters — that one of the ``needles``
+    might run across: after a character that some character follows in a needle, before one that
+    follows some character (None for needles of one character)."""
     firsts = "".join(needle[:-1] for needle in needles)
     seconds = "".join(needle[1:] for needle in needles)
     gap = f"([\\s{_IGNORABLE}]+)"  # the group is the part to normalise (see _rebuild)
-    return (re.compile(_char_class(others)) if others else None,
-            re.compile(f"{_char_class(firsts)}{gap}(?={_char_class(seconds)})") if firsts else None)
+    return re.compile(f"{_char_class(firsts)}{gap}(?={_char_class(seconds)})") if firsts else None
 
 
 _GAP = re.compile(f"[\\s{_IGNORABLE}]+")
 
 
 def _plain_for(text: str, needles: tuple[str, ...]) -> bool:
-    """For :func:`matchable` of a short text: whether ``text`` holds none of what :func:`_guards` looks
+    """For :func:`matchable` of a short text: whether ``text`` holds none of what the long path looks
     for — no traditional character, lone surrogate or character beyond the BMP, no other character
     whose image holds a character of the ``needles`` (sorted, unique), no gap between a character that
     some character follows in a needle and one that follows some character — so that the needles occur
     in ``text`` itself exactly where they occur in ``normalize(text)``. Linear in ``text``."""
-    if _tables().unplain.search(text):
+    if _tables().unplain.search(text) or _holds_other(text, needles):
         return False
-    others, firsts, seconds = _guard_chars(needles)
-    if any(char in text for char in others):   # a few characters: each a fast scan
-        return False
+    _, firsts, seconds = _guard_chars(needles)
     return not any(0 < m.start() and m.end() < len(text) and text[m.start() - 1] in firsts and text[m.end()] in seconds
                    for m in _GAP.finditer(text))
 
 
 @lru_cache(maxsize=256)
 def _guard_chars(needles: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The characters of :func:`_guards` as sets: (the other characters whose image holds a character of
-    the needles, the characters that some character follows in a needle, those that follow one)."""
+    """For :func:`matchable`, as sets: (the other characters whose image holds a character of the needles,
+    the characters that some character follows in a needle, those that follow one)."""
     inverse = _inverse()
     return (frozenset("".join(inverse.get(c, "") for c in set("".join(needles)))),
             frozenset("".join(needle[:-1] for needle in needles)), frozenset("".join(needle[1:] for needle in needles)))
@@ -420,12 +474,24 @@ def _inverse() -> dict[str, str]:
     return inverse
 
 
+def _aligned_fold(text: str) -> str:
+    """``text`` with each character whose image is one character replaced by it, the others kept: the same
+    length, so a slice of it is the slice of ``text`` folded wherever every character has such an image
+    (one array look-up for the whole text instead of a ``str.translate`` per slice)."""
+    codes = code_points(text)
+    if not len(codes):
+        return text
+    bmp = codes < 0x10000
+    images = _tables().aligned[np.where(bmp, codes, 0)]
+    return _from_code_points(images if bmp.all() else np.where(bmp, images, codes))
+
+
 def _rebuild(source: str, pattern: re.Pattern, image, fold: bool = True) -> tuple[str, OffsetMap]:
     """``source`` with each match of ``pattern`` (its last group that took part, else all of it)
     replaced by ``image(match, last character so far)`` and the text between matches folded
     character for character (``fold``: the pattern matches every character whose image is not one
-    BMP character) or kept, and the offset map back to ``source``."""
-    bmp = _tables().bmp if fold else None
+    character) or kept, and the offset map back to ``source``."""
+    kept = _aligned_fold(source) if fold else source   # what each character between matches becomes
     pieces: list[str] = []
     norm_starts: list[int] = []
     orig_starts: list[int] = []
@@ -443,10 +509,10 @@ def _rebuild(source: str, pattern: re.Pattern, image, fold: bool = True) -> tupl
 
     for m in pattern.finditer(source):
         start, end = m.span(m.lastindex or 0)
-        keep(source[pos:start].translate(bmp) if fold else source[pos:start], pos, start)
+        keep(kept[pos:start], pos, start)
         keep(image(m, pieces[-1][-1] if pieces else ""), start, end)
         pos = end
-    keep(source[pos:].translate(bmp) if fold else source[pos:], pos, len(source))
+    keep(kept[pos:], pos, len(source))
     return "".join(pieces), OffsetMap(norm_starts, orig_starts, orig_ends, size, len(source))
 
 

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
+import types
 from functools import lru_cache
 from typing import NamedTuple
 from collections.abc import Callable
@@ -41,7 +43,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from . import access
 from .errors import InvalidInput, NotFound
@@ -49,13 +50,48 @@ from .fingerprint import distinct, kgram_hashes, skeleton_text
 from .model import Document
 from .store import Catalogue
 
+
+def _quad(*args, **kwargs):
+    from scipy.integrate import quad  # the real one: only when an LSH works out its own bands and rows
+
+    return quad(*args, **kwargs)
+
+
+def _import_datasketch() -> types.ModuleType:
+    """datasketch, imported without scipy. Its package imports its LSH modules, which import
+    ``scipy.integrate.quad`` for one use only: working out the bands and rows of an LSH from a threshold,
+    which ours are given (:data:`LSH_PARAMS`). scipy took 50 MB in every process that imports this
+    module — the ingest's, the parse workers' fork server (so each worker) and the web server's — and
+    0.5 s to import. So, while datasketch is imported, ``scipy.integrate`` is a stand-in whose ``quad``
+    imports the real one when called (datasketch still works as documented if asked to optimise);
+    the stand-in is gone once datasketch is in, and a real ``import scipy.integrate`` is never affected."""
+    if "datasketch" in sys.modules or "scipy.integrate" in sys.modules:
+        import datasketch
+        return datasketch
+    stand_in = types.ModuleType("scipy.integrate")
+    stand_in.quad = _quad
+    sys.modules["scipy.integrate"] = stand_in
+    try:
+        import datasketch
+    finally:
+        if sys.modules.get("scipy.integrate") is stand_in:
+            del sys.modules["scipy.integrate"]
+    return datasketch
+
+
+_datasketch = _import_datasketch()
+LeanMinHash, MinHash, MinHashLSH = _datasketch.LeanMinHash, _datasketch.MinHash, _datasketch.MinHashLSH
+
 log = logging.getLogger(__name__)
 
 SHINGLE = 5
 NUM_PERM = 128
 JACCARD = 0.5            # near-duplicates from this exact Jaccard similarity of the shingle sets
 LSH_THRESHOLD = 0.4      # where the LSH starts proposing candidates (below JACCARD: estimates vary)
-_LSH_WEIGHTS = (0.1, 0.9)  # false positives only cost a check; a false negative loses a pair
+LSH_WEIGHTS = (0.1, 0.9)  # false positives only cost a check; a false negative loses a pair
+# (bands, rows) that datasketch's optimiser gives for LSH_THRESHOLD, NUM_PERM and LSH_WEIGHTS (a grid search
+# over integrals with scipy, checked by tests/test_dedupe.py): given, so that no process imports scipy
+LSH_PARAMS = (42, 3)
 _PREFILTER = 0.3         # candidates whose estimated similarity is below this are not checked exactly
 _VERIFY = 5              # only the candidates with the highest estimates are checked exactly
 _SEED = 1
@@ -180,27 +216,30 @@ class Clusters:
     # -- ingest ------------------------------------------------------------------
 
     def after_store(self, status: str, doc_id: int | None, parsed: Document | None,
-                    sketch: Sketch | None = None) -> None:
+                    sketch: Sketch | None = None, *, signed: bool = False) -> None:
         """What the ingest calls for every file it stored: a new document is placed in a cluster
-        (with its :class:`Sketch` when the parse worker made it); an exact duplicate may be the
+        (with its :class:`Sketch` when the parse worker made it; ``signed``: its signature was stored
+        with it, :meth:`Catalogue.add <sucai.store.Catalogue.add>`); an exact duplicate may be the
         better copy of the stored one."""
         if doc_id is None or not isinstance(parsed, Document):
             return
         try:
             if status == "ingested":
-                self.place(replace(parsed, id=doc_id), sketch)
+                self.place(replace(parsed, id=doc_id), sketch, signed=signed)
             elif status == "duplicate":
                 self.keep_better_copy(doc_id, parsed)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
             log.exception("near-duplicate placement of document %s failed", doc_id)
 
-    def place(self, doc: Document, sketch: Sketch | None = None) -> int | None:
-        """Sign ``doc`` (a stored document) and put it in the cluster of its most similar
-        near-duplicate, if any. ``sketch``: its shingles and signature made already (:func:`sketch`
-        of the same text). Returns the cluster id, or None when it has no near-duplicate."""
+    def place(self, doc: Document, sketch: Sketch | None = None, *, signed: bool = False) -> int | None:
+        """Sign ``doc`` (a stored document; ``signed``: its signature, that of ``sketch``, is stored already)
+        and put it in the cluster of its most similar near-duplicate, if any. ``sketch``: its shingles and
+        signature made already (:func:`sketch` of the same text). Returns the cluster id, or None when it
+        has no near-duplicate."""
         own, blob = sketch or sketch_of(skeleton_text(doc.text))
         minhash = _stored(blob)
-        self.catalogue.put_signature(doc.id, blob)
+        if not (signed and sketch):
+            self.catalogue.put_signature(doc.id, blob)
         best = self.nearest(doc, own, minhash)
         if best is None:
             return None
@@ -263,7 +302,7 @@ class Clusters:
     def _top_up(self) -> None:
         """Load into the LSH the signatures stored since the last look (all of them the first time)."""
         if self._lsh is None:
-            self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=_LSH_WEIGHTS)
+            self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS, params=LSH_PARAMS)
         fresh = self.catalogue.signatures_since(self._seq)
         with self._lsh.insertion_session() as session:
             for seq, doc_id, blob in fresh:

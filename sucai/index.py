@@ -41,6 +41,7 @@ the index applied (:meth:`SearchIndex.snapshot`).
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import logging
@@ -67,6 +68,12 @@ UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
 _WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
+
+
+try:  # glibc's: give freed heap memory back to the system (not on other C libraries)
+    _malloc_trim = ctypes.CDLL(None).malloc_trim
+except (OSError, AttributeError):
+    _malloc_trim = None
 
 
 def _schema() -> tantivy.Schema:
@@ -387,6 +394,8 @@ class SearchIndex:
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()
+        if _malloc_trim is not None:  # the writer's heap and its threads' arenas, freed but kept by malloc
+            _malloc_trim(0)   # (an ingest grew by 125 MB over the corpus without it)
 
     def feed(self, progress: Callable[[int, int], None] | None = None) -> Feed:
         """A :class:`Feed` for an ingest of this process: documents indexed as they are stored."""

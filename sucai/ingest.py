@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -135,6 +136,7 @@ class ParseJob:
     converted: tuple[Path, str] | None = None
     refused: tuple[str, str] | None = None  # the outcome already known (LibreOffice could not convert it)
     source: str | None = None  # the 来源 the operator gave for the batch (``sucai ingest --source``)
+    user_dictionary: Path | None = None  # the operator's terms (``SUCAI_HOME/userdict.txt``), segmented whole
 
 
 def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
@@ -203,6 +205,8 @@ def _parse_job(job: ParseJob) -> Parsed | tuple[str, str]:
     """Worker entry: the document with what is derived from it, or ``(status, reason)``."""
     if job.refused:
         return job.refused
+    if job.user_dictionary is not None:
+        _use_user_dictionary(job.user_dictionary)
     budget = job.budget
     limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
     try:
@@ -216,6 +220,13 @@ def _parse_job(job: ParseJob) -> Parsed | tuple[str, str]:
     except Exception as err:  # one bad file never stops the batch
         log.exception("failed to parse %s", job.path)
         return "failed", internal_reason(err)
+
+
+@lru_cache(maxsize=4)
+def _use_user_dictionary(path: Path) -> None:
+    """The operator's terms in this worker's segmenter, once per worker: its index words must be those the
+    ingest's process and every search make (:meth:`sucai.index.SearchIndex.__init__` loads the same file)."""
+    analysis.use_user_dictionary(path)
 
 
 def internal_reason(err: Exception) -> str:
@@ -274,10 +285,11 @@ def ingest(
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
-    for path in files:
-        key = path_text(path.resolve())
+    keys = [path_text(path.resolve()) for path in files]
+    records = library.catalogue.file_records(keys)
+    for path, key in zip(files, keys):
         content = _content_hash(path)
-        record = library.catalogue.file_record(key)
+        record = records.get(key)
         if record and record.content_hash == content and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
@@ -295,12 +307,13 @@ def ingest(
 
     try:
         started = time.monotonic()
-        parsed_files = _parse_all([p for p, _, _ in todo], budget, workers, source, idle=publish)
+        batch = ParseJob(Path(), budget, source=source, user_dictionary=library.settings.user_dict_path)
+        parsed_files = _parse_all([p for p, _, _ in todo], batch, workers, idle=publish)
         for (path, key, content), parsed in zip(todo, parsed_files):
             outcome = _store(library.catalogue, path, content, parsed, key)
             summary.add(outcome)
             if isinstance(parsed, Parsed):  # near-duplicates, better copies
-                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch)
+                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch, signed=True)
                 if outcome.status == "ingested":
                     if not len(feed):
                         started = time.monotonic()
@@ -327,8 +340,10 @@ def _content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _jobs(paths: list[Path], budget: Budget, workdir: Path, source: str | None = None) -> Iterator[ParseJob]:
-    """A job per path, in order; office files are converted a chunk at a time, just before their jobs are needed."""
+def _jobs(paths: list[Path], workdir: Path, batch: ParseJob) -> Iterator[ParseJob]:
+    """A job per path, in order, with the budget, 来源 and dictionary of ``batch``; office files are converted a
+    chunk at a time, just before their jobs are needed."""
+    budget = batch.budget
     iterator = iter(paths)
     for number, chunk in enumerate(iter(lambda: list(islice(iterator, _CONVERT_CHUNK)), [])):
         kinds = {path: office.sniff(path) for path in chunk}
@@ -338,20 +353,21 @@ def _jobs(paths: list[Path], budget: Budget, workdir: Path, source: str | None =
         for path in chunk:
             result = converted.get(path)
             if isinstance(result, ReadError):
-                yield ParseJob(path, budget, refused=("skipped", result.message), source=source)
+                yield replace(batch, path=path, refused=("skipped", result.message))
             else:
-                yield ParseJob(path, budget, (result, kinds[path]) if result else None, source=source)
+                yield replace(batch, path=path, converted=(result, kinds[path]) if result else None)
 
 
-def _parse_all(paths: list[Path], budget: Budget, workers: int | None, source: str | None = None,
+def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
                idle: Callable[[], None] | None = None) -> Iterator[Parsed | tuple[str, str]]:
-    """Parse ``paths`` in worker processes within ``budget``, results in order (see ``sucai.budget``);
-    ``idle()`` is called before waiting for a result that is not ready."""
+    """Parse ``paths`` in worker processes within ``batch.budget``, each with the 来源 and dictionary of ``batch``
+    (a :class:`ParseJob` without a path), results in order (see ``sucai.budget``); ``idle()`` is called before
+    waiting for a result that is not ready."""
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     with tempfile.TemporaryDirectory(prefix="sucai-convert-") as workdir:
-        yield from run_budgeted(_parse_job, _jobs(paths, budget, Path(workdir), source), budget, workers, idle)
+        yield from run_budgeted(_parse_job, _jobs(paths, Path(workdir), batch), batch.budget, workers, idle)
 
 
 def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str], key: str | None = None) -> FileOutcome:
@@ -363,7 +379,7 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str]
         catalogue.record_file(key, content, status, reason)
         return FileOutcome(str(path), status, reason=reason)
     try:
-        status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content)
+        status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
     except Exception as err:
         log.exception("failed to store %s", path)
         return FileOutcome(str(path), "failed", reason=internal_reason(err))

@@ -6,9 +6,13 @@
   tantivy's BM25 (Robertson & Zaragoza 2009), ties broken by document id.
 - **Ranked** (the default): the precise matches first, then documents that match
   only in part — jieba words (title, headings, body), word proximity (a sloppy
-  phrase over the words' leading bigrams) and character bigrams, all scored by
-  BM25 with the weights of :data:`RANKING`; question and function words (如何, 哪些,
-  的, 需要…: :data:`sucai.query.QUESTION_WORDS`) count only in the verbatim match.
+  phrase over the words' leading bigrams; off at the shipped weights) and character bigrams, all scored by
+  BM25 with the weights of :data:`RANKING` (question and function words — 如何, 哪些, 的,
+  需要…: :data:`sucai.query.QUESTION_WORDS` — count only in the verbatim match). The clauses of every term are one flat
+  disjunction, so that a document's score is summed in one pass over the postings; the
+  documents it matches (counted for facets, ordered by date or length) are found by its
+  term clauses alone — a document holding a term or its words near each other holds
+  their bigrams — without reading positions.
 - **Section scope**: the best documents (those holding a needle, up to
   ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
   into sections (a heading with its paragraphs, items 一是… included) and each
@@ -34,7 +38,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import tantivy
 from tantivy import Occur, Query
@@ -46,7 +50,7 @@ from .metadata.genres import canonical
 from .model import Document, OutlineNode
 from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query
 from .resultcache import ResultCache
-from .snippet import find_spans, merge_spans, snippet_for
+from .snippet import count_occurrences, find_spans, merge_spans, snippet_for
 from .store import Catalogue, ClusterRow
 
 # Choices: code → the name users see (and may type instead of the code: 精准 = precise).
@@ -63,22 +67,26 @@ class Ranking:
     """Ranked-mode weights: BM25 boosts of each kind of match of a term (verbatim, words
     in the title, headings and body, words near each other, character bigrams), the
     slop of the proximity phrase (in tokens), and whether question and function words
-    (:data:`sucai.query.QUESTION_WORDS`) are left out of the words and bigrams (they still
-    count in the verbatim match). Compared and tuned with bench/relevance.py."""
+    (:data:`sucai.query.QUESTION_WORDS`) are left out of the words, bigrams and proximity
+    (they still count in the verbatim match). Compared and tuned with bench/relevance.py.
+    A weight of 0 leaves that kind of match out of the query: proximity, since issue 16 —
+    at 1.0 it changed no figure of bench/relevance.py (CMRC held-out, natural questions,
+    headings) and its sloppy phrase was the dearest clause (~0.1 ms of 0.55 at 90 M characters)."""
 
     exact: float = 3.0
     title: float = 1.0
     heading: float = 1.0
     body: float = 1.0
-    proximity: float = 1.0
+    proximity: float = 0.0
     slop: int = 3
     bigram: float = 1.0
     question_words: bool = False
 
 
-# Chosen on the natural questions' tune half (bench/relevance.py --tune; main's were the defaults):
-# held-out half 0.892 → 0.901 nDCG@10, CMRC2018 held-out 0.987 → 0.986 (within its bootstrap interval).
-RANKING = Ranking(title=0.5, body=3.0, proximity=2.0, question_words=True)
+# Chosen on the natural questions' tune half (bench/relevance.py --tune), proximity kept off (its cost):
+# natural held-out half 0.891 → 0.900 nDCG@10; CMRC2018 held-out 0.987 → 0.986 (with proximity 2, before
+# the flat query; within its bootstrap interval).
+RANKING = Ranking(title=0.5, body=3.0, question_words=True)
 
 
 @dataclass
@@ -261,48 +269,74 @@ class _Plan:
         self.filters = _filters(request, member)
         self.changed = changed
         self._built: dict[str, Query] = {}
+        self._segmented: dict[str, list[str]] = {}
 
     def exclude(self, ids: list[int]) -> None:
         """Leave these documents out of every query of the plan (built from now on)."""
         self.filters.append(Query.boolean_query([
-            (Occur.Must, Query.all_query()), (Occur.MustNot, Query.term_set_query(SCHEMA, "id", ids))]))
+            (Occur.Must, Query.all_query()), (Occur.MustNot, _id_set(ids))]))
         self._built.clear()
 
-    def over(self, make: Callable[[_View], Query]) -> Query:
-        """``make(view)`` over the fields this viewer searches: the free view for a viewer
-        without the member tier; for a member, the whole document where it differs."""
+    def over(self, make: Callable[[_View], list[Query]]) -> list[Query]:
+        """The clauses ``make(view)`` over the fields this viewer searches: the free view for a viewer
+        without the member tier; for a member, the whole document where it differs (then one clause
+        holding both views). A document matches when it matches a clause; its score is their sum."""
         free = make(_FREE)
         if not (self.member and self.split):
             return free
         # only split documents have the whole-document fields, so they need no filter
-        return _any([make(_WHOLE), Query.boolean_query([(Occur.Must, free), (Occur.MustNot, _flag("split", True))])])
+        return [_any([_any(make(_WHOLE)),
+                      Query.boolean_query([(Occur.Must, _any(free)), (Occur.MustNot, _flag("split", True))])])]
 
-    def visible(self, make: Callable[[str], Query]) -> Query:
-        """``make(field prefix)`` over the title and the text this viewer may search."""
-        return self.over(lambda view: _any([make(view.title), make(view.text)]))
+    def visible(self, make: Callable[[str], list[Query]]) -> list[Query]:
+        """The clauses ``make(field prefix)`` over the title and the text this viewer may search."""
+        return self.over(lambda view: make(view.title) + make(view.text))
 
     def exact(self, term: str) -> Query:
-        return self.visible(lambda part: _substring(part, term))
+        return _any(self.visible(lambda part: [_substring(part, term)]))
 
     def precise(self) -> Query:
         """Documents where every group has a term occurring verbatim (and no excluded term does)."""
         if "precise" not in self._built:
-            self._built["precise"] = self._precise()
+            self._built["precise"] = self._combine([self._verbatim()])
         return self._built["precise"]
 
-    def ranked(self) -> Query:
-        """Documents matching any word, bigram or term, scored for relevance."""
-        if "ranked" not in self._built:
-            self._built["ranked"] = self._ranked()
-        return self._built["ranked"]
+    def ranked(self, bonus: float | None = None) -> Query:
+        """Documents matching any word, bigram or term, scored for relevance; with ``bonus``, the
+        documents where every group has a term verbatim (the precise matches) score that much more."""
+        key = f"ranked+{bonus}"
+        if key not in self._built:
+            self._built[key] = self._ranked(bonus)
+        return self._built[key]
 
-    def _precise(self) -> Query:
+    def _verbatim(self) -> Query:
+        """Every group has a term verbatim (no filter: what precise mode adds to them)."""
         groups = [_any([self.exact(t) for t in group]) for group in self.parsed.groups]
-        return self._combine(groups or [Query.all_query()])
+        if not groups:
+            return Query.all_query()
+        return groups[0] if len(groups) == 1 else Query.boolean_query([(Occur.Must, g) for g in groups])
 
-    def _ranked(self) -> Query:
-        groups = [_any([self._ranked_term(t) for t in group]) for group in self.parsed.groups]
-        return self._combine([_any(groups)] if groups else [Query.all_query()])
+    def _ranked(self, bonus: float | None) -> Query:
+        """One flat disjunction of the clauses of every term (tantivy adds up the scores of the
+        clauses a document matches in one pass over their postings; each nested disjunction would
+        take a pass of its own) and the filters; the bonus a clause of the same disjunction
+        when nothing else restricts the matches (the precise matches are among them)."""
+        if not self.parsed.groups:
+            return self._combine([Query.all_query()])
+        clauses = [c for term in self.parsed.terms for c in self._ranked_clauses(term)]
+        extra = [] if bonus is None else [Query.const_score_query(self._verbatim(), bonus)]
+        if not (self.filters or self.parsed.excluded or self.changed):
+            return _any(clauses + extra)
+        return self._combine([_any(clauses)], extra)
+
+    def _ranked_matches(self) -> Query:
+        """The documents :meth:`ranked` finds, unscored and cheaper to find (to count them, facets, or to
+        sort them by date or length): the clauses of single terms, without the phrases — a document
+        with a term verbatim or its words near each other has all their bigrams."""
+        if "matches" not in self._built:
+            clauses = [c for term in self.parsed.terms for c in self._ranked_clauses(term, scored=False)]
+            self._built["matches"] = self._combine([_any(clauses)] if clauses else [Query.all_query()])
+        return self._built["matches"]
 
     @cached_property
     def needles(self) -> list[str]:
@@ -310,48 +344,68 @@ class _Plan:
         needles = list(self.parsed.terms)
         if self.request.mode == "ranked":
             for term in self.parsed.terms:
-                needles += [w for w in analysis.search_words(term) if len(w) > 1]
+                needles += [w for w in self._words(term) if len(w) > 1]
         return list(dict.fromkeys(needles))
 
     def matching(self) -> Query:
+        """The documents this request finds, in precise mode by relevance, in ranked mode unscored."""
+        return self._ranked_matches() if self.request.mode == "ranked" else self.precise()
+
+    def scored(self) -> Query:
+        """The documents this request finds, scored for relevance (no bonus)."""
         return self.ranked() if self.request.mode == "ranked" else self.precise()
 
-    def _ranked_term(self, term: str) -> Query:
+    def _words(self, term: str) -> list[str]:
+        """The search words of ``term`` (:func:`sucai.analysis.search_words`, segmented once per plan)."""
+        if term not in self._segmented:
+            self._segmented[term] = analysis.search_words(term)
+        return self._segmented[term]
+
+    def _ranked_clauses(self, term: str, scored: bool = True) -> list[Query]:
         """One term in ranked mode: its exact occurrence, its words (title, headings, body),
-        their proximity, and every character bigram (for partial matches)."""
+        their proximity, and every character bigram (for partial matches), as clauses whose scores
+        add up. Without ``scored``: the term clauses only (no phrase), which match the same documents."""
         weights = RANKING
-        found = analysis.search_words(term)
-        pieces = [term]
+        found, grams = self._words(term), _bigrams(term)
         if weights.question_words:
-            pieces = content_pieces(term)
             found = [w for w in found if w not in QUESTION_WORDS] or found
+            grams = sorted({g for piece in content_pieces(term) for g in _bigrams(piece)})
         words = [w for w in found if len(w) > 1] or found
-        grams = sorted({t for piece in pieces for t in analysis.bigrams(piece).split() if len(t) == 2})
-        clauses = [Query.boost_query(self.exact(term), weights.exact)]
+
+        def boost(queries: list[Query], weight: float) -> list[Query]:
+            return queries if not scored or weight == 1.0 else [Query.boost_query(q, weight) for q in queries]
+
+        clauses = []
+        if scored or not grams:  # the exact term of one character is no phrase
+            clauses += boost(self.visible(lambda part: [_substring(part, term)]), weights.exact)
         if words:
-            clauses += [
-                Query.boost_query(self.over(lambda view: _terms(f"{view.title}_w", words)), weights.title),
-                Query.boost_query(self.over(lambda view: _terms(view.headings, words)), weights.heading),
-                Query.boost_query(self.over(lambda view: _terms(f"{view.text}_w", words)), weights.body),
-            ]
+            for field_of, weight in ((lambda view: f"{view.title}_w", weights.title),
+                                     (lambda view: view.headings, weights.heading),
+                                     (lambda view: f"{view.text}_w", weights.body)):
+                clauses += boost(self.over(lambda view: _terms(field_of(view), words)), weight)
         near = _proximity_terms(term)
-        if len(near) > 1 and weights.proximity:
-            clauses.append(Query.boost_query(self.visible(
-                lambda part: Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=weights.slop)), weights.proximity))
+        if weights.question_words:  # only bigrams of its pieces: a phrase match still holds one of ``grams``
+            near = [p for p in near if p[1] in grams]
+        if scored and len(near) > 1 and weights.proximity:
+            clauses += boost(self.visible(
+                lambda part: [Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=weights.slop)]), weights.proximity)
         if grams:
-            clauses.append(Query.boost_query(self.visible(lambda part: _terms(f"{part}_bi", grams)), weights.bigram))
-        return _any(clauses)
+            clauses += boost(self.visible(lambda part: _terms(f"{part}_bi", grams)), weights.bigram)
+        return clauses
 
     def current(self, query: Query) -> Query:
         """``query`` without the documents whose index entries are older than the catalogue."""
         if not self.changed:
             return query
         return Query.boolean_query([(Occur.Must, query),
-                                    (Occur.MustNot, Query.term_set_query(SCHEMA, "id", self.changed))])
+                                    (Occur.MustNot, _id_set(self.changed))])
 
-    def _combine(self, must: list[Query]) -> Query:
+    def _combine(self, must: list[Query], should: list[Query] = ()) -> Query:
+        """``must`` and the filters, without the excluded terms and the documents changed since indexed;
+        ``should`` adds to the score of the documents it matches."""
         clauses = [(Occur.Must, q) for q in must] + [(Occur.Must, f) for f in self.filters]
         clauses += [(Occur.MustNot, self.exact(t)) for t in self.parsed.excluded]
+        clauses += [(Occur.Should, q) for q in should]
         return self.current(Query.boolean_query(clauses))
 
 
@@ -359,10 +413,21 @@ def _substring(part: str, term: str) -> Query:
     """Documents whose ``part`` field contains the normalised ``term`` (exact; see analysis)."""
     if len(term) == 1:
         return Query.term_query(SCHEMA, f"{part}_uni", term)
-    pairs = analysis.phrase_terms(term)
+    pairs = _phrase_terms(term)
     if len(pairs) == 1:
         return Query.term_query(SCHEMA, f"{part}_bi", pairs[0][1])
     return Query.phrase_query(SCHEMA, f"{part}_bi", pairs)
+
+
+@lru_cache(maxsize=4096)  # these two are pure functions of a term, asked for by several clauses of it
+def _phrase_terms(term: str) -> list[tuple[int, str]]:
+    return analysis.phrase_terms(term)
+
+
+@lru_cache(maxsize=4096)
+def _bigrams(term: str) -> list[str]:
+    """The character bigrams of ``term`` (each once, sorted)."""
+    return sorted({t for t in analysis.bigrams(term).split() if len(t) == 2})
 
 
 def _proximity_terms(term: str) -> list[tuple[int, str]]:
@@ -377,12 +442,22 @@ def _proximity_terms(term: str) -> list[tuple[int, str]]:
     return pairs
 
 
-def _terms(field_name: str, tokens: list[str]) -> Query:
-    return _any([Query.term_query(SCHEMA, field_name, t) for t in tokens])
+def _terms(field_name: str, tokens: list[str]) -> list[Query]:
+    return [Query.term_query(SCHEMA, field_name, t) for t in tokens]
 
 
 def _any(queries: list[Query]) -> Query:
     return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
+
+
+_ID_TERMS = 256  # up to this many ids, their terms' postings are read; tantivy's term set reads every document's id
+
+
+def _id_set(ids: list[int]) -> Query:
+    """The documents with these ids."""
+    if 0 < len(ids) <= _ID_TERMS:
+        return _any([Query.term_query(SCHEMA, "id", i) for i in ids])
+    return Query.term_set_query(SCHEMA, "id", ids)
 
 
 def _flag(name: str, value) -> Query:
@@ -402,7 +477,7 @@ def _filters(request: SearchRequest, member: bool) -> list[Query]:
     if request.has_member_part is not None:
         found.append(Query.const_score_query(_flag("has_paid", request.has_member_part), 0.0))
     if request.ids is not None:
-        found.append(Query.const_score_query(Query.term_set_query(SCHEMA, "id", list(request.ids)), 0.0))
+        found.append(Query.const_score_query(_id_set(list(request.ids)), 0.0))
     return found
 
 
@@ -479,9 +554,7 @@ def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: 
     Exact matches get a constant bonus larger than any BM25 score; it is taken off
     again, so a hit's score is its relevance.
     """
-    bonus = Query.const_score_query(plan.precise(), _EXACT_BONUS)
-    query = Query.boolean_query([(Occur.Must, plan.ranked()), (Occur.Should, bonus)])
-    total, scored = _ranked_ids(searcher, query, offset, limit)
+    total, scored = _ranked_ids(searcher, plan.ranked(_EXACT_BONUS), offset, limit)
     return total, [(s - _EXACT_BONUS if s >= _EXACT_BONUS else s, i) for s, i in scored]
 
 
@@ -538,7 +611,7 @@ def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, w
     request, cap = plan.request, index.settings.section_scan_docs
     query = plan.precise()
     if request.mode == "ranked" and plan.needles:  # only documents with some needle can have a matching section
-        query = Query.boolean_query([(Occur.Must, plan.matching()),
+        query = Query.boolean_query([(Occur.Must, plan.ranked()),
                                      (Occur.Must, _any([plan.exact(n) for n in plan.needles]))])
     total_docs, scored = _ranked_ids(searcher, query, 0, cap)
     docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars)
@@ -588,12 +661,7 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     parts = sections(doc)
     if not parts:
         return []
-    starts = [p.start for p in parts]
-    tf: list[dict[int, int]] = [{} for _ in parts]
-    for s, e, n in find_spans(doc.text, needles):
-        k = bisect.bisect_right(starts, s) - 1
-        if e <= parts[k].end:
-            tf[k][n] = tf[k].get(n, 0) + 1
+    tf = _term_counts(doc.text, needles, parts)
     average = sum(p.end - p.start for p in parts) / len(parts)
     out = []
     for part, counts in zip(parts, tf):
@@ -605,6 +673,34 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
         score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in counts.items())
         out.append((round(score, 4), doc, part))
     return out
+
+
+def _term_counts(text: str, needles: list[str], parts: list[_Section]) -> list[dict[int, int]]:
+    """For each section: how many times each needle (by index) occurs in it (an occurrence counts in
+    the section where it starts when it ends there too), in the order of the needles' first occurrences
+    in it — the order of :func:`~sucai.snippet.find_spans` — so that scores are summed in that order.
+
+    Where the needles occur in ``text`` itself (:func:`sucai.analysis.matchable`: the common case),
+    they are counted section by section in C (``str.count``) instead of listed one by one."""
+    form, offsets = analysis.matchable(text, needles)
+    tf: list[dict[int, int]] = [{} for _ in parts]
+    if not offsets.identical:
+        starts = [p.start for p in parts]
+        for s, e, n in find_spans(text, needles, (form, offsets)):
+            k = bisect.bisect_right(starts, s) - 1
+            if e <= parts[k].end:
+                tf[k][n] = tf[k].get(n, 0) + 1
+        return tf
+    present = [(n, needle) for n, needle in enumerate(needles) if needle and needle in form]
+    for part, counts in zip(parts, tf):
+        first = []
+        for n, needle in present:
+            at = form.find(needle, part.start, part.end)
+            if at >= 0:
+                first.append((at, n, count_occurrences(form, needle, at, part.end)))
+        for at, n, count in sorted(first, key=lambda f: (f[0], f[0] + len(needles[f[1]]), f[1])):
+            counts[n] = count
+    return tf
 
 
 def _section_matches(plan: _Plan, present: set[str]) -> bool:
@@ -635,7 +731,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: tuple[Clus
         return
     members = [row.doc_id for row in rows]
     found = searcher.search(Query.boolean_query([
-        (Occur.Must, plan.matching()), (Occur.Must, Query.term_set_query(SCHEMA, "id", members))]),
+        (Occur.Must, plan.scored()), (Occur.Must, _id_set(members))]),
         limit=len(members))
     ids = searcher.fast_field_values("id", [a for _, a in found.hits]) if found.hits else []
     score = {doc_id: float(s) for (s, _), doc_id in zip(found.hits, ids)}

@@ -17,15 +17,16 @@ class Snippet:
     highlights: list[tuple[int, int]]  # spans of ``text`` covering exactly the matched characters
 
 
-def find_spans(text: str, needles: list[str]) -> list[tuple[int, int, int]]:
+def find_spans(text: str, needles: list[str], matchable: tuple[str, analysis.OffsetMap] | None = None
+               ) -> list[tuple[int, int, int]]:
     """Every occurrence of each normalised needle in ``text``, as original-text spans.
 
     Returns ``(start, end, needle_index)`` sorted by start; matching is done on the
     normalised text (:func:`sucai.analysis.normalize`), spans are in ``text``.
     Needles are searched in :func:`sucai.analysis.matchable` (the same matches,
-    cheaper to compute).
+    cheaper to compute; ``matchable``: its result for ``text`` and ``needles``, when known).
     """
-    form, offsets = analysis.matchable(text, needles)
+    form, offsets = matchable or analysis.matchable(text, needles)
     span = _same_span if offsets.identical else offsets.span   # ``text`` itself: no offsets to map
     return sorted((*span(at, at + len(needle)), index) for index, needle in enumerate(needles)
                   for at in _occurrences(form, needle))
@@ -35,12 +36,21 @@ def _same_span(start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _occurrences(text: str, needle: str):
-    """Start of every occurrence of ``needle`` in ``text``, overlapping ones included."""
-    at = text.find(needle) if needle else -1
+def _occurrences(text: str, needle: str, start: int = 0, end: int | None = None):
+    """Start of every occurrence of ``needle`` in ``text[start:end]``, overlapping ones included."""
+    at = text.find(needle, start, end) if needle else -1
     while at >= 0:
         yield at
-        at = text.find(needle, at + 1)
+        at = text.find(needle, at + 1, end)
+
+
+def count_occurrences(text: str, needle: str, start: int, end: int) -> int:
+    """How many occurrences of ``needle`` (not empty), overlapping ones included, lie in ``text[start:end]``:
+    ``str.count`` (one scan in C) unless an occurrence can overlap another (a proper prefix of ``needle``
+    is also its suffix, as in "哈哈")."""
+    if any(needle.startswith(needle[-k:]) for k in range(1, len(needle))):
+        return sum(1 for _ in _occurrences(text, needle, start, end))
+    return text.count(needle, start, end)
 
 
 def snippet_for(text: str, needles: list[str], width: int) -> Snippet:
@@ -54,12 +64,11 @@ def snippet_for(text: str, needles: list[str], width: int) -> Snippet:
     verbatim = _verbatim_spans(text, needles)
     if not verbatim:
         return make_snippet(text, find_spans(text, needles), width)
-    window = make_snippet(text, verbatim, width)
+    start, end = _window(text, verbatim, width)
     margin = max(map(len, needles))
-    lo = max(0, window.start - margin)
-    region = text[lo : window.start + len(window.text) + margin]
-    exact = [(s + lo, e + lo, n) for s, e, n in find_spans(region, needles)]
-    return _cut(text, exact, window.start, window.start + len(window.text))
+    lo = max(0, start - margin)
+    exact = [(s + lo, e + lo, n) for s, e, n in find_spans(text[lo : end + margin], needles)]
+    return _cut(text, exact, start, end)
 
 
 _WIDEN = str.maketrans(",;:!?()", "，；：！？（）")
@@ -86,11 +95,16 @@ def make_snippet(text: str, spans: list[tuple[int, int, int]], width: int) -> Sn
     window then starts where a sentence or clause does (:func:`_aligned_start`).
     Highlights are clipped to the window and merged where they overlap.
     """
+    return _cut(text, spans, *_window(text, spans, width))
+
+
+def _window(text: str, spans: list[tuple[int, int, int]], width: int) -> tuple[int, int]:
+    """``[start, end)`` of the window of :func:`make_snippet`."""
     width = max(1, width)
     start = _best_start(text, spans, width) if spans else 0
     first = next(((s, e) for s, e, _ in spans if s >= start), (start, start))  # the window's first match
     start = _aligned_start(text, max(0, min(start, len(text) - width)), first, width)
-    return _cut(text, spans, start, min(len(text), start + width))
+    return start, min(len(text), start + width)
 
 
 _SENTENCE_ENDS = "。！？；!?;\n"

@@ -43,8 +43,9 @@ _META_VALUE = select(meta.c.value).where(meta.c.key == bindparam("key"))
 _DROP_SIGNATURE = signatures.delete().where(signatures.c.doc_id == bindparam("doc_id"))
 _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
                      .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
-_FILE_RECORD = select(files.c.path, files.c.content_hash, files.c.status, files.c.doc_id,
-                      files.c.reason).where(files.c.path == bindparam("path"))
+_FILE_COLUMNS = (files.c.path, files.c.content_hash, files.c.status, files.c.doc_id, files.c.reason)
+_FILE_RECORD = select(*_FILE_COLUMNS).where(files.c.path == bindparam("path"))
+_FILE_RECORDS = select(*_FILE_COLUMNS).where(files.c.path.in_(bindparam("paths", expanding=True)))
 
 _CHANGE_COUNT = select(func.coalesce(func.max(changes.c.seq), 0))
 _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.c.declared_chars,
@@ -149,8 +150,11 @@ class Catalogue:
     # -- documents ---------------------------------------------------------
 
     @retried
-    def add(self, doc: Document, text_hash: str, path: str, content_hash: str) -> tuple[str, int]:
-        """Store ``doc`` read from file ``path``, in one transaction with the file's record.
+    def add(self, doc: Document, text_hash: str, path: str, content_hash: str,
+            signature: bytes | None = None) -> tuple[str, int]:
+        """Store ``doc`` read from file ``path``, in one transaction with the file's record — and, when
+        given, its near-duplicate ``signature`` (as :meth:`put_signature` stores it; the ingest has it from
+        the parse worker, and saves a transaction per file).
 
         Returns ``("ingested", new id)``, or ``("duplicate", id of the document with
         the same text)`` when one exists already (nothing is stored twice) — unless that
@@ -171,6 +175,8 @@ class Catalogue:
                 status = "unchanged" if own else "duplicate"
             self._record_file(conn, path, content_hash, "ingested" if status == "unchanged" else status, doc_id, None)
             if status == "ingested":
+                if signature is not None:
+                    self._sign(conn, doc_id, signature)
                 self._log(conn, doc_id, "add")
             return status, doc_id
 
@@ -419,10 +425,14 @@ class Catalogue:
         """Store (or replace) a document's MinHash signature under the next sequence number (numbers are
         given in commit order: the counter in ``meta`` is one row every writer updates)."""
         with self.transaction() as conn:
-            seq = int(_meta(conn, "signature_seq") or 0) + 1
-            _set_meta(self.db, conn, "signature_seq", str(seq))
-            conn.execute(_DROP_SIGNATURE, {"doc_id": doc_id})
-            conn.execute(self.db.insert(signatures), {"seq": seq, "doc_id": doc_id, "minhash": minhash})
+            self._sign(conn, doc_id, minhash)
+
+    def _sign(self, conn: Connection, doc_id: int, minhash: bytes) -> None:
+        """:meth:`put_signature` within ``conn``'s transaction."""
+        seq = int(_meta(conn, "signature_seq") or 0) + 1
+        _set_meta(self.db, conn, "signature_seq", str(seq))
+        conn.execute(_DROP_SIGNATURE, {"doc_id": doc_id})
+        conn.execute(self.db.insert(signatures), {"seq": seq, "doc_id": doc_id, "minhash": minhash})
 
     def signatures_since(self, seq: int) -> list[tuple[int, int, bytes]]:
         """``(seq, doc_id, minhash)`` of the signatures stored after sequence number ``seq``, in order."""
@@ -528,6 +538,16 @@ class Catalogue:
         with self.db.read() as conn:
             row = conn.execute(_FILE_RECORD, {"path": path}).first()
         return FileRecord(*row) if row else None
+
+    def file_records(self, paths: list[str]) -> dict[str, FileRecord]:
+        """:meth:`file_record` of each of ``paths`` that has one, by path: one read per 500 paths (an ingest
+        looks up every file it found before parsing any)."""
+        found: dict[str, FileRecord] = {}
+        with self.db.read() as conn:
+            for start in range(0, len(paths), 500):
+                found.update((row[0], FileRecord(*row)) for row in conn.execute(
+                    _FILE_RECORDS, {"paths": paths[start : start + 500]}))
+        return found
 
     @retried
     def record_file(self, path: str, content_hash: str, status: str, reason: str | None) -> None:

@@ -368,3 +368,21 @@ def test_signature_in_chunks_is_datasketchs_signature_of_the_whole_set():
         whole = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, scheme="affine32")  # one update, fresh permutations
         whole.update_batch(shingle_set.tolist())
         assert np.array_equal(signature(shingle_set).hashvalues, LeanMinHash(whole).hashvalues), size
+
+
+def test_lsh_bands_and_rows_are_datasketchs_optimum_and_no_process_imports_scipy_for_them():
+    import subprocess
+    import sys
+
+    from datasketch.lsh import _optimal_param  # the grid search over scipy integrals that LSH_PARAMS stands for
+
+    from sucai.dedupe import LSH_PARAMS, LSH_THRESHOLD, LSH_WEIGHTS, NUM_PERM
+
+    assert _optimal_param(LSH_THRESHOLD, NUM_PERM, *LSH_WEIGHTS) == LSH_PARAMS
+    probe = ("import sys, sucai.library, sucai.preload; from sucai.dedupe import Clusters, MinHashLSH; "
+             "print('scipy.integrate' in sys.modules, MinHashLSH(threshold=0.4, num_perm=128, weights=(0.1, 0.9)).b, "
+             "'scipy.integrate' in sys.modules)")
+    # the ingest's process and the parse workers' fork server import no scipy.integrate; an LSH asked to
+    # optimise its own parameters still gets the real one
+    said = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert said == ["False", "42", "True"]

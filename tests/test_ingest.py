@@ -15,11 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
+import tantivy
 from click.testing import CliRunner
 from sqlalchemy import text as sql
 
+from sucai import analysis
 from sucai.cli import ExitCode, app
 from sucai.config import load_settings
+from sucai.index import SCHEMA
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.store import Catalogue
@@ -240,6 +243,23 @@ def test_bundled_samples_ingest_as_documented(home):
     assert by_name["损坏的文件.docx"]["status"] == "skipped"
     assert summary["counts"]["duplicate"] == 1
     assert summary["counts"]["ingested"] == len(by_name) - 2
+
+
+def test_the_parse_workers_segment_with_the_operators_dictionary(home, tmp_path):
+    """A term of SUCAI_HOME/userdict.txt is one word in the index entry a parse worker made (a process
+    of its own, forked from a server that never saw the library), as it is in every query."""
+    (home / "userdict.txt").write_text("三务公开\n", encoding="utf-8")
+    (tmp_path / "村务.txt").write_text("关于村务工作的报告\n我村坚持三务公开制度，每季度公开一次。\n", encoding="utf-8")
+    library = Library.open(home)
+    summary = library.ingest([tmp_path / "村务.txt"], workers=1)
+    assert "三务公开" in analysis.words("我村坚持三务公开制度")   # the oracle: the ingest's process has the dictionary
+    [doc_id] = [o.doc_id for o in summary.outcomes if o.status == "ingested"]
+    searcher = library.index.index.searcher()
+    for field in ("free_w", "free_uni"):   # the word, and (a control) its characters
+        term = "三务公开" if field == "free_w" else "务"
+        hits = searcher.search(tantivy.Query.term_query(SCHEMA, field, term), 10).hits
+        assert [searcher.doc(address)["id"][0] for _, address in hits] == [doc_id]
+    library.close()
 
 
 def test_html_navigation_before_the_heading_is_not_the_title(home, tmp_path):

@@ -18,6 +18,7 @@ from sucai.errors import InvalidInput, NotFound
 from sucai.ingest import text_hash
 from sucai.library import Library
 from sucai.model import Document
+from sucai.query import parse_query
 from sucai.search import SearchRequest
 from sucai.snippet import find_spans, make_snippet
 
@@ -206,6 +207,32 @@ def test_ranked_puts_precise_matches_first(library):
     partial, exact = add(library, "担当方面的作为很多，存在一些问题", "担当作为方面存在问题较多")
     result = library.search(SearchRequest(q="担当作为方面", mode="ranked"), member=True)
     assert [h.id for h in result.hits] == [exact, partial]
+
+
+RANKED_TEXTS = ["担当作为方面存在问题", "作风建设要常抓", "为基层减负", "担 当", "一般的工作", "无关内容", "作为"]
+
+
+@pytest.mark.parametrize("q", ["担当作为", "的", "作为 问题", "担当 OR 作风", '"基层 减负"', "担当 -作风", "作为 -问题"])
+@pytest.mark.parametrize("member", [True, False])
+def test_ranked_matches_are_the_documents_holding_a_bigram_of_a_term(library, q, member):
+    """Ranked mode finds (and counts, and facets) every document holding a character bigram of a term
+    (a one-character term: that character), none of the excluded terms — the oracle is a substring
+    scan, whatever the scored query's phrases and words add to the scores."""
+    ids = add(library, *RANKED_TEXTS, title="测试")
+    parsed = parse_query(q)
+    texts = {i: normalize(f"测试{n}") + "\n" + normalize(t) for n, (i, t) in enumerate(zip(ids, RANKED_TEXTS))}
+
+    def grams(term):
+        return [term] if len(term) == 1 else [term[k : k + 2] for k in range(len(term) - 1)]
+
+    oracle = sorted(i for i, text in texts.items()
+                    if any(g in text for t in parsed.terms for g in grams(t))
+                    and not any(t in text for t in parsed.excluded))
+    assert oracle  # the case means something
+    for sort in ("relevance", "date", "length"):
+        result = library.search(SearchRequest(q=q, mode="ranked", limit=100, sort=sort), member=member)
+        assert (result.total, sorted(h.id for h in result.hits)) == (len(oracle), oracle), sort
+        assert sum(f["count"] for f in result.facets["genre"]) == len(oracle)
 
 
 def test_filters_and_facets(library):

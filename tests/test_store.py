@@ -101,3 +101,24 @@ def test_old_genre_names_are_renamed_and_evidence_starts_empty(tmp_path):
     assert catalogue.changes_since(0) == [(n, n, "add") for n in range(1, 6)]
     Catalogue(path)   # idempotent
     assert [d.genre for d in Catalogue(path).documents()][0] == "讲话稿"
+
+
+def test_a_signature_given_to_add_is_stored_with_the_document_as_put_signature_stores_it(home):
+    from sucai.library import Library
+    from sucai.model import Document
+
+    catalogue = Library.open(home).catalogue
+    catalogue.put_signature(99, b"\x01" * 8)   # another document's, signed first: seq 1
+    status, doc_id = catalogue.add(Document("甲", "甲的正文。"), "h1", "/a", "c1", b"\x02" * 8)
+    assert status == "ingested"
+    assert catalogue.signatures_since(0) == [(1, 99, b"\x01" * 8), (2, doc_id, b"\x02" * 8)]
+    assert catalogue.unsigned_ids() == []
+    # a duplicate or a file stored again stores no signature
+    assert catalogue.add(Document("甲", "甲的正文。"), "h1", "/b", "c2", b"\x03" * 8) == ("duplicate", doc_id)
+    assert catalogue.add(Document("甲", "甲的正文。"), "h1", "/a", "c1", b"\x04" * 8) == ("unchanged", doc_id)
+    assert catalogue.signatures_since(1) == [(2, doc_id, b"\x02" * 8)]
+    assert catalogue.meta("signature_seq") == "2"
+    # the records of several files in one read, as file_record gives each
+    records = catalogue.file_records(["/a", "/b", "/missing"])
+    assert records == {path: catalogue.file_record(path) for path in ("/a", "/b")}
+    assert records["/b"].status == "duplicate" and records["/a"].doc_id == doc_id

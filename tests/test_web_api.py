@@ -27,6 +27,7 @@ from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.web import create_app
 from sucai.accounts import Viewer
+from sucai.web.api import SearchParams
 from sucai.web.deps import current_viewer
 from sucai.web.responses import JSONResponse
 
@@ -339,6 +340,20 @@ def test_validation_messages_are_chinese(client, params, message):
     assert client.get("/api/search", params=params).json()["error"] == message
     page = client.get("/search", params=params, headers={"accept": "text/html"})
     assert page.status_code == 422 and message in page.text
+
+
+def test_search_parameters_in_the_docs_and_mistakes_of_both_kinds(client):
+    """/api/search checks its parameters in one pydantic call, not declared to FastAPI: /docs lists them all the
+    same, with their Chinese descriptions; /api/download, which has parameters of its own, names every mistake."""
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/search", "/api/download"):
+        params = {p["name"]: p for p in paths[path]["get"]["parameters"]}
+        assert set(SearchParams.model_fields) <= set(params), path
+        assert params["mode"]["description"] == "智能（ranked）/ 精准（precise）" and params["mode"]["in"] == "query"
+    for url in ("/api/search", "/api/download"):
+        assert client.get(url, params={"limit": 0, "page": "x"}).json()["error"] == "参数“limit”应不小于 1；参数“page”应为整数"
+    both = client.get("/api/download", params={"limit": 0, "max_docs": 0}).json()
+    assert both["error"] == "参数“limit”应不小于 1；参数“max_docs”应不小于 1"
 
 
 def test_modes_and_scopes_by_their_chinese_names(client, library):

@@ -10,7 +10,9 @@ from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import BaseModel, Field, ValidationError
 
 from .. import access
 from ..accounts import Accounts, TooManyRequests
@@ -46,29 +48,57 @@ Sort = Literal[(*SORTS, *SORTS.values())]
 DocId = Annotated[int, Path(ge=1, le=MAX_ID, description="文档编号")]
 
 
-async def search_request(
-    request: Request,
-    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="检索词：空格=同时包含，\"…\"=整体，-词=排除，A OR B")] = "",
-    mode: Annotated[Mode, Query(description="智能（ranked）/ 精准（precise）")] = "ranked",
-    scope: Annotated[Scope, Query(description="全文（doc）/ 段落（section）")] = "doc",
-    heading: Annotated[str | None, Query(max_length=100, description="只在标题含此词的段落中查找（scope=section）")] = None,
-    genre: Annotated[str | None, Query(max_length=100, description="文种")] = None,
-    year: Annotated[int | None, Query(ge=0, le=9999, description="年份")] = None,
-    source: Annotated[str | None, Query(max_length=200, description="来源")] = None,
-    has_member_part: Annotated[bool | None, Query(description="只要有（true）或没有（false）会员内容的文档")] = None,
-    sort: Annotated[Sort, Query(description="相关度（relevance）/ 日期（date）/ 字数（length）")] = "relevance",
-    limit: Annotated[int, Query(ge=1, description="每页条数（不超过设置 max_page_size）")] = 10,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码，从 1 开始")] = 1,
-    facets: Annotated[bool, Query(description="是否统计分面（文种、年份、来源）")] = True,
-) -> SearchRequest:
-    """The search parameters of a request (the CLI's options), validated and bounded (async: it only reads the
-    request, so it runs on the event loop instead of taking a worker thread)."""
-    largest = request.app.state.settings.max_page_size
-    if limit > largest:
-        raise InvalidInput(f"每页条数 limit 不能超过 {largest}", code="invalid_input")
-    return SearchRequest(q=q, mode=choice_code(mode, MODES), scope=choice_code(scope, SCOPES), heading=heading or None,
-                         genre=genre or None, year=year, source=source or None, has_member_part=has_member_part,
-                         sort=choice_code(sort, SORTS), limit=limit, page=page, facets=facets)
+class SearchParams(BaseModel):
+    """The search parameters of a request (the CLI's options): declared once, checked by pydantic in one call."""
+
+    q: str = Field("", max_length=MAX_QUERY_CHARS, description="检索词：空格=同时包含，\"…\"=整体，-词=排除，A OR B")
+    mode: Mode = Field("ranked", description="智能（ranked）/ 精准（precise）")
+    scope: Scope = Field("doc", description="全文（doc）/ 段落（section）")
+    heading: str | None = Field(None, max_length=100, description="只在标题含此词的段落中查找（scope=section）")
+    genre: str | None = Field(None, max_length=100, description="文种")
+    year: int | None = Field(None, ge=0, le=9999, description="年份")
+    source: str | None = Field(None, max_length=200, description="来源")
+    has_member_part: bool | None = Field(None, description="只要有（true）或没有（false）会员内容的文档")
+    sort: Sort = Field("relevance", description="相关度（relevance）/ 日期（date）/ 字数（length）")
+    limit: int = Field(10, ge=1, description="每页条数（不超过设置 max_page_size）")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")
+    facets: bool = Field(True, description="是否统计分面（文种、年份、来源）")
+
+    def search(self, largest: int) -> SearchRequest:
+        """The library's request; a page size over ``largest`` (setting ``max_page_size``) is refused (422)."""
+        if self.limit > largest:
+            raise InvalidInput(f"每页条数 limit 不能超过 {largest}", code="invalid_input")
+        return SearchRequest(q=self.q, mode=choice_code(self.mode, MODES), scope=choice_code(self.scope, SCOPES),
+                             heading=self.heading or None, genre=self.genre or None, year=self.year,
+                             source=self.source or None, has_member_part=self.has_member_part,
+                             sort=choice_code(self.sort, SORTS), limit=self.limit, page=self.page, facets=self.facets)
+
+
+# The parameters as /docs shows them (FastAPI lists a route's parameters only when it checks them itself).
+SEARCH_PARAMETERS = [{"name": name, "in": "query", "required": False, "description": schema.pop("description"),
+                      "schema": schema}
+                     for name, schema in SearchParams.model_json_schema()["properties"].items()]
+
+
+async def search_request(request: Request) -> SearchRequest:
+    """The search parameters of ``request``, checked and bounded (async: it only reads the request, so it runs
+    on the event loop instead of taking a worker thread).
+
+    One pydantic call over the query string: FastAPI, checking twelve declared parameters one at a time in
+    Python, spent about 0.07 ms of CPU per search on it. A bad value gets the same 422 (``invalid_input``,
+    the Chinese message of :mod:`.errors`) as a declared parameter. A route using it shows the parameters in
+    /docs with ``openapi_extra={"parameters": SEARCH_PARAMETERS}``."""
+    try:
+        params = SearchParams.model_validate(request.query_params)
+    except ValidationError as error:
+        raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in error.errors()]) from None
+    return params.search(request.app.state.settings.max_page_size)
+
+
+async def declared_search_request(request: Request, params: Annotated[SearchParams, Query()]) -> SearchRequest:
+    """:func:`search_request` with the parameters checked by FastAPI, for a route with parameters of its own:
+    a request with mistakes in both kinds is told all of them, as before."""
+    return params.search(request.app.state.settings.max_page_size)
 
 
 def _json(data, status: int = 200) -> JSONResponse:
@@ -90,7 +120,8 @@ def document_payload(doc: Document, member: bool) -> dict:
     return data
 
 
-@router.get("/search", summary="检索（与 sucai search --json 相同的字段）")
+@router.get("/search", summary="检索（与 sucai search --json 相同的字段）",
+            openapi_extra={"parameters": SEARCH_PARAMETERS})
 def api_search(
     request: Request,
     search: Annotated[SearchRequest, Depends(search_request)],
@@ -163,7 +194,7 @@ def api_download_many(
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
     accounts: Annotated[Accounts, Depends(get_accounts)],
-    search: Annotated[SearchRequest, Depends(search_request)],
+    search: Annotated[SearchRequest, Depends(declared_search_request)],
     ids: Annotated[str | None, Query(max_length=2000, description="逗号分隔的文档编号，如 1,2,3")] = None,
     format: Annotated[Format, Query(description="docx / md / txt")] = "md",  # noqa: A002
     max_docs: Annotated[int, Query(ge=1, le=MAX_BATCH, description="按检索打包时的最多篇数")] = MAX_BATCH,
