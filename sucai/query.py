@@ -96,3 +96,28 @@ def _dedupe_groups(groups: list[list[str]]) -> list[list[str]]:
             seen.add(key)
             out.append(list(key))
     return out
+
+
+# Words that ask rather than name what is sought, and function words: a document answering
+# "外国人在中国工作需要办理什么手续" need not hold 什么, 需要 or 在. Ranked mode with
+# ``Ranking.question_words`` leaves them out of a term's partial matches (word and bigram
+# clauses); they still count in its verbatim match.
+QUESTION_WORDS = frozenset(
+    "如何 怎样 怎么 怎么样 怎么办 哪些 哪个 哪种 哪几 哪几个 哪里 哪 什么 什么样 是否 能否 可否 为什么 为何 "
+    "多少 多久 多长 多大 是不是 有没有 能不能 由谁 由谁来 请问 几 谁 吗 呢 "
+    "需要 要 会 能 可以 应该 应当 是 在 有 的 了".split()
+)
+
+
+def content_pieces(term: str) -> list[str]:
+    """The runs of ``term`` between its question and function words (:data:`QUESTION_WORDS`,
+    where the segmenter :func:`sucai.analysis.word_spans` cuts one out whole), in order:
+    "外国人在中国工作需要办理什么手续" → ``["外国人", "中国工作", "办理", "手续"]``;
+    ``[term]`` when nothing else is left. Linear in the term; never raises."""
+    pieces, kept = [], 0
+    for start, end in analysis.word_spans(term):
+        if term[start:end] in QUESTION_WORDS:
+            pieces.append(term[kept:start])
+            kept = end
+    pieces = [p for p in [*pieces, term[kept:]] if p.strip()]
+    return pieces or [term]

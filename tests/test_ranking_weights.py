@@ -8,6 +8,7 @@ import pytest
 
 from sucai import search
 from sucai.library import Library
+from sucai.query import content_pieces
 from sucai.search import SearchRequest
 
 from test_search import add
@@ -31,3 +32,27 @@ def test_title_and_body_weights_decide_between_a_title_match_and_a_body_match(li
     assert order() == [in_title, in_body]
     monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, title=0.05, body=20.0))
     assert order() == [in_body, in_title]
+
+
+@pytest.mark.parametrize(("term", "pieces"), [
+    ("外国人在中国工作需要办理什么手续", ["外国人", "中国工作", "办理", "手续"]),  # 在, 需要, 什么 cut out
+    ("劳动合同的试用期最长是多久", ["劳动合同", "试用期最长"]),              # 的, 是, 多久
+    ("什么是实事求是", ["实事求是"]),
+    ("许多长期项目", ["许多长期项目"]),  # 多长 inside 许多/长期 is no word of its own
+    ("如何", ["如何"]),                  # nothing else left: the term itself
+])
+def test_content_pieces_cut_out_question_and_function_words(term, pieces):
+    assert content_pieces(term) == pieces
+
+
+def test_question_words_match_only_verbatim_when_left_out(library, monkeypatch):
+    answer = add(library, "外国人来华工作，应当按照规定办理工作许可手续。", title="外国人就业管理")[0]
+    asking = add(library, "请问需要什么？还需要什么？在哪里办？", title="常见问答")[0]  # shares only question words
+
+    def found():
+        return [h.id for h in library.search(SearchRequest(q="外国人在中国工作需要办理什么手续", limit=10), member=True).hits]
+
+    monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, question_words=False))
+    assert set(found()) == {answer, asking}
+    monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, question_words=True))
+    assert found() == [answer]
