@@ -340,11 +340,14 @@ class _Plan:
 
     @cached_property
     def needles(self) -> list[str]:
-        """What to highlight: the terms, and in ranked mode also their words (computed once per search)."""
+        """What to highlight: the terms, and in ranked mode also their words (computed once per search) —
+        but not a question or function word (如何, 哪些…) when the ranking leaves them out of a term's
+        partial matches (``Ranking.question_words``)."""
         needles = list(self.parsed.terms)
         if self.request.mode == "ranked":
             for term in self.parsed.terms:
-                needles += [w for w in self._words(term) if len(w) > 1]
+                needles += [w for w in self._words(term)
+                            if len(w) > 1 and not (RANKING.question_words and w in QUESTION_WORDS)]
         return list(dict.fromkeys(needles))
 
     def matching(self) -> Query:

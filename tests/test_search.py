@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sucai.analysis import normalize
+from sucai.analysis import normalize, search_words
 from sucai.errors import InvalidInput, NotFound
 from sucai.ingest import text_hash
 from sucai.library import Library
@@ -302,6 +302,14 @@ def test_sections_cut_the_text_at_every_heading(library, sectioned):
         [], ["一、主要问题"], ["一、主要问题", "（一）理论学习方面"], ["一、主要问题", "（二）担当作为方面"],
         ["二、整改措施"], ["二、整改措施", "（一）强化担当作为"]]
     assert "".join(SECTIONED[p.start : p.end] for p in parts) == SECTIONED
+
+
+def test_ranked_snippets_do_not_highlight_the_question_words_ranking_leaves_out(library):
+    add(library, "我们研究如何落实，持续推进基层减负。")
+    [pieces] = highlighted(library, "如何推进基层减负", "ranked")
+    assert "如何" in search_words("如何推进基层减负")   # the segmenter does find it …
+    assert not any("如何" in piece for piece in pieces)          # … but it is no highlight of its own
+    assert any("基层减负" in piece for piece in pieces) and any("推进" in piece for piece in pieces)
 
 
 def test_section_scope_precise_needs_all_terms_in_one_section(library, sectioned):
