@@ -346,8 +346,7 @@ class _Plan:
         needles = list(self.parsed.terms)
         if self.request.mode == "ranked":
             for term in self.parsed.terms:
-                needles += [w for w in self._words(term)
-                            if len(w) > 1 and not (RANKING.question_words and w in QUESTION_WORDS)]
+                needles += [w for w in self._ranked_words(term) if len(w) > 1]
         return list(dict.fromkeys(needles))
 
     def matching(self) -> Query:
@@ -364,14 +363,21 @@ class _Plan:
             self._segmented[term] = analysis.search_words(term)
         return self._segmented[term]
 
+    def _ranked_words(self, term: str) -> list[str]:
+        """The words of ``term`` that ranked mode matches in part: without its question and function words
+        when ``Ranking.question_words`` (unless nothing else is left)."""
+        found = self._words(term)
+        if RANKING.question_words:
+            return [w for w in found if w not in QUESTION_WORDS] or found
+        return found
+
     def _ranked_clauses(self, term: str, scored: bool = True) -> list[Query]:
         """One term in ranked mode: its exact occurrence, its words (title, headings, body),
         their proximity, and every character bigram (for partial matches), as clauses whose scores
         add up. Without ``scored``: the term clauses only (no phrase), which match the same documents."""
         weights = RANKING
-        found, grams = self._words(term), _bigrams(term)
+        found, grams = self._ranked_words(term), _bigrams(term)
         if weights.question_words:
-            found = [w for w in found if w not in QUESTION_WORDS] or found
             grams = sorted({g for piece in content_pieces(term) for g in _bigrams(piece)})
         words = [w for w in found if len(w) > 1] or found
 
