@@ -127,12 +127,12 @@ def brute_force(texts: list[str], queries: list[str]) -> list[float]:
 
 
 def start_server(home: Path, port: int, workers: int, cache: bool = True) -> subprocess.Popen:
-    """``sucai serve`` (the command users run, with its uvicorn options) on ``127.0.0.1:port``, once every
-    worker process has answered.
+    """``sucai serve`` (the command users run, with its uvicorn options) on ``127.0.0.1:port``, once each of
+    its ``workers`` processes listens and has answered.
 
-    uvicorn's workers share one listening socket and a worker still starting accepts nothing: a load that
-    began when the first one answered kept all its keep-alive connections there (on a loaded machine all 50
-    wrk connections went to one of two workers, the other idle)."""
+    A worker still starting accepts nothing: a load that began when the first one answered kept all its
+    keep-alive connections there (on a loaded machine all 50 wrk connections went to one of two workers,
+    the other idle)."""
     env = {**os.environ, "SUCAI_HOME": str(home)}
     if not cache:
         env["SUCAI_SEARCH_CACHE_ENTRIES"] = "0"
@@ -148,7 +148,7 @@ def start_server(home: Path, port: int, workers: int, cache: bool = True) -> sub
             if connection.getresponse().status == 200:
                 ready.add(_accepted_by(server, port, connection.sock.getsockname()))
                 connection.close()
-                if ready >= set(_workers(server, port)):
+                if ready >= set(_workers(server, port)) and len(_workers(server, port)) == workers:
                     return server
         except (OSError, psutil.Error):
             time.sleep(0.2)
