@@ -309,7 +309,8 @@ class SearchIndex:
         self._searcher: tantivy.Searcher | None = None
         self._split = True
         self._flagged: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
-        self._versions: tuple[tuple, Versions | None] | None = None   # (state, its Versions) of the last snapshot
+        # (state, searcher, their Versions) of the last snapshot
+        self._versions: tuple[tuple, tantivy.Searcher, Versions | None] | None = None
         self._last: tuple[tuple, Snapshot] | None = None   # (what was checked, the snapshot) of the last snapshot
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
@@ -388,10 +389,10 @@ class SearchIndex:
                 self._flagged = (_ids(self._searcher, "clustered"), _ids(self._searcher, "version"))
                 self._generation = applied
             searcher, split, flagged = self._searcher, self._split, self._flagged
-        versions = self._versions
-        if versions is None or versions[0] != state:
-            versions = self._versions = (state, _versions(self.catalogue.cluster_rows(), *flagged))
-        snapshot = Snapshot(searcher, tuple(changed), applied, changes, split, versions[1])
+        versions = self._versions   # made for this state and this searcher (whose flags it names)
+        if versions is None or versions[0] != state or versions[1] is not searcher:
+            versions = self._versions = (state, searcher, _versions(self.catalogue.cluster_rows(), *flagged))
+        snapshot = Snapshot(searcher, tuple(changed), applied, changes, split, versions[2])
         self._last = (checked, snapshot)
         return snapshot
 
