@@ -764,13 +764,14 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
             unsettled.append(members)
     if unsettled:   # scored: the best-scoring member of each, the lowest id of equals
         scored = [doc_id for members in unsettled for doc_id in members]
-        found = searcher.search(Query.boolean_query([(Occur.Must, plan.scored()), (Occur.Must, _id_set(scored))]),
-                                limit=len(scored))
-        score = dict(zip(searcher.fast_field_values("id", [a for _, a in found.hits]), (s for s, _ in found.hits)))
+        hits = searcher.search(Query.boolean_query([(Occur.Must, plan.scored()), (Occur.Must, _id_set(scored))]),
+                               limit=len(scored)).hits
+        score = dict(zip(searcher.fast_field_values("id", [a for _, a in hits]) if hits else [], (s for s, _ in hits)))
         keep += [min(members, key=lambda doc_id: (-score.get(doc_id, 0.0), doc_id)) for members in unsettled]
     kept = set(keep)
     left_out = [doc_id for members in matched.values() for doc_id in members if doc_id not in kept]
-    spared = sorted(doc_id for doc_id in ids if doc_id in versions.flagged and (doc_id in kept or doc_id not in versions.rows))
+    spared = sorted(doc_id for doc_id in ids
+                    if doc_id in versions.flagged and (doc_id in kept or doc_id not in versions.rows))
     named = sorted(doc_id for doc_id in left_out if doc_id not in versions.flagged)
     excluded = _flag("version", True)
     if spared:
