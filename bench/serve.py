@@ -50,6 +50,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -126,12 +127,12 @@ def brute_force(texts: list[str], queries: list[str]) -> list[float]:
 
 
 def start_server(home: Path, port: int, workers: int, cache: bool = True) -> subprocess.Popen:
-    """``sucai serve`` (the command users run, with its uvicorn options) on ``127.0.0.1:port``, once every
-    worker process has answered.
+    """``sucai serve`` (the command users run, with its uvicorn options) on ``127.0.0.1:port``, once each of
+    its ``workers`` processes listens and has answered.
 
-    uvicorn's workers share one listening socket and a worker still starting accepts nothing: a load that
-    began when the first one answered kept all its keep-alive connections there (on a loaded machine all 50
-    wrk connections went to one of two workers, the other idle)."""
+    A worker still starting accepts nothing: a load that began when the first one answered kept all its
+    keep-alive connections there (on a loaded machine all 50 wrk connections went to one of two workers,
+    the other idle)."""
     env = {**os.environ, "SUCAI_HOME": str(home)}
     if not cache:
         env["SUCAI_SEARCH_CACHE_ENTRIES"] = "0"
@@ -147,7 +148,7 @@ def start_server(home: Path, port: int, workers: int, cache: bool = True) -> sub
             if connection.getresponse().status == 200:
                 ready.add(_accepted_by(server, port, connection.sock.getsockname()))
                 connection.close()
-                if ready >= set(_workers(server, port)):
+                if ready >= set(_workers(server, port)) and len(_workers(server, port)) == workers:
                     return server
         except (OSError, psutil.Error):
             time.sleep(0.2)
@@ -249,6 +250,24 @@ def wrk_load(port: int, queries: list[str], clients: int, seconds: float, seed: 
     finally:
         os.unlink(script.name)
     return json.loads(ran.stdout.strip().splitlines()[-1])
+
+
+def worker_cpu_seconds(server: subprocess.Popen, port: int) -> dict[int, float]:
+    """User + system CPU seconds used so far by each process that serves ``port`` (pid → seconds)."""
+    return {pid: sum(psutil.Process(pid).cpu_times()[:2]) for pid in _workers(server, port)}
+
+
+def connections_per_worker(server: subprocess.Popen, port: int) -> list[int]:
+    """How many client connections each process that serves ``port`` holds now (its accepted sockets)."""
+    return [sum(1 for c in psutil.Process(pid).net_connections("tcp")
+                if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port)
+            for pid in _workers(server, port)]
+
+
+def split(counts: list[float]) -> str:
+    """``counts`` as shares of their sum, in percent, largest first: ``"52/48"``."""
+    total = sum(counts) or 1
+    return "/".join(f"{100 * c / total:.0f}" for c in sorted(counts, reverse=True))
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
@@ -360,17 +379,25 @@ def main() -> None:
     try:
         asyncio_load([port], queries[:20], 4, 1.0, args.seed)  # warm up (thread-local connections, searchers)
         for clients in levels:
-            cpu = server_cpu_seconds(server)
+            cpu, before = server_cpu_seconds(server), worker_cpu_seconds(server, port)
+            # the connections each worker holds, counted halfway through the run (wrk's are kept alive)
+            held: list[list[int]] = []
+            sampler = threading.Timer(seconds / 2, lambda: held.append(connections_per_worker(server, port)))
+            sampler.start()
             if args.client == "wrk":
                 run = wrk_load(port, queries, clients, seconds, args.seed)
             else:
                 run = asyncio_load([port], queries, clients, seconds, args.seed)
+            sampler.join()
             cpu = server_cpu_seconds(server) - cpu
+            worker_cpu = [seconds_now - before.get(pid, 0.0) for pid, seconds_now in worker_cpu_seconds(server, port).items()]
             p50, p99 = run["p50"], run["p99"]
             rows.append([clients, run["requests"], run["requests"] / seconds, cpu * 1000 / max(1, run["requests"]),
                          p50, run["p90"], p99, run["max"], run["errors"],
                          scan_p50 * 1000 / p50 if p50 else float("nan"),
-                         "ok" if p99 <= TARGET_P99_MS else "OVER"])
+                         "ok" if p99 <= TARGET_P99_MS else "OVER",
+                         "/".join(map(str, sorted(held[0], reverse=True))) if held else "?",
+                         split(worker_cpu)])
     finally:
         server.terminate()
         try:
@@ -378,11 +405,11 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     table(["clients", "requests", "req/s", "CPU ms/req", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "scan/p50",
-           f"p99≤{TARGET_P99_MS:.0f}"], rows, title=f"GET /api/search on 127.0.0.1, {seconds:.0f} s per level, {args.client} client")
+           f"p99≤{TARGET_P99_MS:.0f}", "connections", "CPU % per worker"], rows, title=f"GET /api/search on 127.0.0.1, {seconds:.0f} s per level, {args.client} client")
     print(f"\nbrute-force scan of the same queries in this process: p50 {scan_p50 * 1000:.2f} ms, "
           f"p99 {percentile(scan, 99) * 1000:.2f} ms per query")
-    print(json.dumps({"levels": [dict(zip(("clients", "requests", "rps", "cpu_ms", "p50_ms", "p90_ms", "p99_ms"), r[:7]))
-                                 for r in rows]}))
+    print(json.dumps({"levels": [dict(zip(("clients", "requests", "rps", "cpu_ms", "p50_ms", "p90_ms", "p99_ms"), r[:7]),
+                                      connections=r[11], worker_cpu=r[12]) for r in rows]}))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,13 @@ scores — term statistics included — come from the text that viewer may see:
 
 The 查重 fingerprints of the whole text are in ``fp`` (:mod:`sucai.fingerprint`), for every document.
 
+Two flags say where a document stands among near-duplicates (:mod:`sucai.dedupe`): ``clustered``
+(a member of a cluster) and ``version`` (a member that is not its cluster's representative),
+so that a search leaves out the other versions with one term instead of a list of ids. They follow
+the catalogue's clusters: a sync that applies a change of a cluster indexes again every entry
+whose flags no longer hold, and until it has, :meth:`SearchIndex.snapshot` names the entries
+whose flags are wrong (:class:`Versions`), so a search never depends on them being current.
+
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
 ``has_paid``) are fast fields for filters, facet counts and sorting;
 ``free_genre``, ``free_source``, ``free_year`` and ``free_date`` are the same
@@ -63,7 +70,7 @@ from .store import Catalogue, ClusterRow
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
@@ -93,6 +100,8 @@ def _schema() -> tantivy.Schema:
         sb.add_unsigned_field(f"{prefix}date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     sb.add_unsigned_field("chars", indexed=True, fast=True)
     sb.add_boolean_field("has_paid", indexed=True, fast=True)
+    sb.add_boolean_field("clustered", indexed=True)   # in a cluster of near-duplicates
+    sb.add_boolean_field("version", indexed=True)     # in one and not its representative
     sb.add_text_field("fp", tokenizer_name="whitespace", index_option="freq")  # 查重 fingerprints (whole text)
     return sb.build()
 
@@ -147,11 +156,13 @@ def prepare(doc: Document, skeleton: str) -> Prepared:
 _NOTHING_PREPARED = Prepared({}, {})
 
 
-def index_fields(doc: Document, prepared: Prepared | None = None) -> dict:
+def index_fields(doc: Document, prepared: Prepared | None = None, cluster: ClusterRow | None = None) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring).
-    Tokens of a text, title or headings found in ``prepared`` are taken from there (:func:`prepare`)."""
+    Tokens of a text, title or headings found in ``prepared`` are taken from there (:func:`prepare`);
+    ``cluster``: its row in a cluster of near-duplicates, None when it is in none."""
     prepared = prepared or _NOTHING_PREPARED
-    fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None}
+    fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None,
+                    "clustered": cluster is not None, "version": _role(cluster) == _VERSION}
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))
@@ -203,6 +214,14 @@ def _text_fields(part: str, norm: str) -> dict[str, str]:
     }
 
 
+_ALONE, _REPRESENTATIVE, _VERSION = 0, 1, 2   # where a document stands among near-duplicates (index flags)
+
+
+def _role(row: ClusterRow | None) -> int:
+    """:data:`_ALONE`, :data:`_REPRESENTATIVE` or :data:`_VERSION` for a document's cluster row (None: in none)."""
+    return _ALONE if row is None else _REPRESENTATIVE if row.representative else _VERSION
+
+
 def _tantivy_document(fields: dict) -> tantivy.Document:
     out = tantivy.Document()
     for name, value in fields.items():
@@ -241,12 +260,33 @@ class Snapshot:
     generation: int
     changes: int
     split: bool = True
-    clusters: tuple[ClusterRow, ...] = ()   # :meth:`sucai.store.Catalogue.cluster_rows` in this state
-    cluster_members: frozenset[int] = frozenset()   # the ids of ``clusters`` (made once per state)
+    versions: Versions | None = None   # the clusters of near-duplicates in this state (None: there are none)
 
     @property
     def state(self) -> tuple:
         return self.generation, self.changes, self.changed
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The clusters of near-duplicates (:mod:`sucai.dedupe`) of one state of the catalogue, as a search over
+    one index generation needs them (made once per state).
+
+    ``rows``: each member's :class:`~sucai.store.ClusterRow` by its id; ``representatives``: each cluster's
+    representative by the cluster's id. ``others``: each member → the ids of
+    the other members of its cluster that are not hidden, ascending (a hit's 其他版本). ``flagged``: the
+    ids whose entry in this generation has the ``version`` flag; ``unflagged``: the members shown to no
+    one yet (not hidden) whose entry lacks the ``clustered`` flag (indexed before they joined, the index
+    not caught up yet). ``candidates``: at most how many entries a query limited to the ``clustered``
+    flag and ``unflagged`` finds.
+    """
+
+    rows: dict[int, ClusterRow]
+    representatives: dict[int, int]
+    others: dict[int, list[int]]
+    flagged: frozenset[int]
+    unflagged: tuple[int, ...]
+    candidates: int
 
 
 class SearchIndex:
@@ -263,11 +303,15 @@ class SearchIndex:
         self.catalogue = catalogue
         self._lock = FileLock(str(settings.home / "index.lock"))
         self._marker_path = settings.index_dir / _MARKER
+        # the searcher of the newest generation seen, whether it has split entries, its flagged entries (ids
+        # with the clustered flag, ids with the version flag)
         self._generation = -1
         self._searcher: tantivy.Searcher | None = None
         self._split = True
-        # (state, rows, their ids) of the last snapshot
-        self._clusters: tuple[tuple, tuple[ClusterRow, ...], frozenset[int]] | None = None
+        self._flagged: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+        # (state, searcher, their Versions) of the last snapshot
+        self._versions: tuple[tuple, tantivy.Searcher, Versions | None] | None = None
+        self._last: tuple[tuple, Snapshot] | None = None   # (what was checked, the snapshot) of the last snapshot
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
         with self._lock:
@@ -324,22 +368,33 @@ class SearchIndex:
         generation — the last change of the log it applied — in all threads; it is replaced when a
         process of this node applied newer changes since this one last looked (the index is reloaded
         first), so an entry the log counts as applied is never read from an older commit. The clusters of
-        near-duplicates are read again only when the state moved (every change of one is logged)."""
+        near-duplicates are read again only when the state moved (every change of one is logged).
+
+        The last snapshot is given again while neither the index's marker file nor the catalogue changed
+        (a stat and :meth:`sucai.db.Database.data_version`, checked before anything is read, so a change
+        made meanwhile is seen by the next call); on PostgreSQL, which has no such check, the state is
+        read for every search."""
+        checked = (_stamp(self._marker_path), self.catalogue.db.data_version())
+        last = self._last
+        if last is not None and checked[1] is not None and last[0] == checked:
+            return last[1]
         applied = self.applied
         changes, changed = self.catalogue.index_state(applied)
         state = (applied, changes, tuple(changed))
-        clusters = self._clusters
-        if clusters is None or clusters[0] != state:
-            rows = tuple(self.catalogue.cluster_rows())
-            clusters = self._clusters = (state, rows, frozenset(row.doc_id for row in rows))
         with self._reloading:
             if applied != self._generation or self._searcher is None:
                 self.index.reload()
                 self._searcher = self.index.searcher()
                 self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
+                self._flagged = (_ids(self._searcher, "clustered"), _ids(self._searcher, "version"))
                 self._generation = applied
-            searcher, split = self._searcher, self._split
-        return Snapshot(searcher, tuple(changed), applied, changes, split, *clusters[1:])
+            searcher, split, flagged = self._searcher, self._split, self._flagged
+        versions = self._versions   # made for this state and this searcher (whose flags it names)
+        if versions is None or versions[0] != state or versions[1] is not searcher:
+            versions = self._versions = (state, searcher, _versions(self.catalogue.cluster_rows(), *flagged))
+        snapshot = Snapshot(searcher, tuple(changed), applied, changes, split, versions[2])
+        self._last = (checked, snapshot)
+        return snapshot
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
              prepared: Prepared | None = None) -> int:
@@ -365,8 +420,11 @@ class SearchIndex:
                 if not pending:                           # another process of this node applied them
                     return 0
                 applied = pending[-1][0]
-                ids = sorted({doc_id for _, doc_id, kind in pending if kind != "cluster"})
-            if ids or replace_all:   # cluster changes alone leave every entry as it is: no commit
+                ids = {doc_id for _, doc_id, kind in pending if kind != "cluster"}
+                if any(kind == "cluster" for _, _, kind in pending):
+                    ids |= self._misflagged()
+                ids = sorted(ids)
+            if ids or replace_all:   # cluster changes that leave every flag as it is: no commit
                 writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
                 if replace_all:
                     writer.delete_all_documents()
@@ -380,6 +438,7 @@ class SearchIndex:
         hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``prepared``:
         see :meth:`sync`."""
         done = 0
+        rows = {row.doc_id: row for row in self.catalogue.cluster_rows()} if ids else {}
         for batch in _batches(ids, _BATCH):
             for doc_id in () if fresh else batch:
                 _delete(writer, doc_id)
@@ -387,7 +446,7 @@ class SearchIndex:
             for doc_id in batch:
                 doc = found.get(doc_id)
                 if doc is not None and not doc.hidden:
-                    writer.add_document(_tantivy_document(index_fields(doc, prepared)))
+                    writer.add_document(_tantivy_document(index_fields(doc, prepared, rows.get(doc_id))))
                 done += 1
                 if progress:
                     progress(done, len(ids))
@@ -396,6 +455,16 @@ class SearchIndex:
         self.index.reload()
         if _malloc_trim is not None:  # the writer's heap and its threads' arenas, freed but kept by malloc
             _malloc_trim(0)   # (an ingest grew by 125 MB over the corpus without it)
+
+    def _misflagged(self, fed: dict[int, int] | None = None) -> set[int]:
+        """The ids whose entries' cluster flags — in the latest commit, or as ``fed`` (id → role, :func:`_role`)
+        to a writer since — differ from the catalogue's clusters now (hidden members have no entry). Called
+        under the index lock."""
+        self.index.reload()
+        entries = {**_entries(self.index.searcher()), **(fed or {})}
+        want = {row.doc_id: _role(row) for row in self.catalogue.cluster_rows() if not row.hidden}
+        return {doc_id for doc_id in want.keys() | entries.keys()
+                if want.get(doc_id, _ALONE) != entries.get(doc_id, _ALONE)}
 
     def feed(self, progress: Callable[[int, int], None] | None = None) -> Feed:
         """A :class:`Feed` for an ingest of this process: documents indexed as they are stored."""
@@ -429,9 +498,10 @@ class Feed:
 
     The first :meth:`add` of a batch takes the node's index lock (as :meth:`SearchIndex.sync` does) and
     notes the last change the index applied; :meth:`commit` applies the changes of the log after it:
-    a fed document whose one change since is its own addition keeps the entry it was fed with, every
-    other changed document (changed by another process meanwhile, or added before this batch began
-    and indexed already) is indexed again from the catalogue; then the writer commits, the marker
+    a fed document whose one change since is its own addition keeps the entry it was fed with (unless its
+    cluster flags no longer hold: a later document joined its cluster), every other changed document
+    (changed by another process meanwhile, or added before this batch began and indexed already) and every
+    entry whose cluster flags no longer hold is indexed again from the catalogue; then the writer commits, the marker
     moves and the lock is released. So the index ends exactly as a sync would leave it, and a process
     killed mid-batch leaves only uncommitted entries, which the next sync redoes from the log.
     ``progress(done, total)`` is called as :meth:`SearchIndex.sync` calls it, at each commit.
@@ -442,7 +512,7 @@ class Feed:
         self.progress = progress
         self._writer: tantivy.IndexWriter | None = None
         self._applied = 0
-        self._fed: set[int] = set()
+        self._fed: dict[int, int] = {}   # id → the cluster role it was fed with (see _role)
         self.chars = 0  # characters of the documents fed since the last commit
 
     def __len__(self) -> int:
@@ -459,8 +529,9 @@ class Feed:
             except BaseException:
                 self.index._lock.release()
                 raise
-        self._writer.add_document(_tantivy_document(index_fields(doc, prepared)))
-        self._fed.add(doc.id)
+        cluster = next(iter(self.index.catalogue.cluster_rows(doc_id=doc.id)), None)
+        self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
+        self._fed[doc.id] = _role(cluster)
         self.chars += doc.chars
 
     def commit(self) -> None:
@@ -474,7 +545,12 @@ class Feed:
                 if kind != "cluster":
                     kinds.setdefault(doc_id, []).append(kind)
             trusted = {doc_id for doc_id in self._fed if kinds.get(doc_id) == ["add"]}
-            again = sorted((set(kinds) | self._fed) - trusted)
+            redo = set(kinds) | set(self._fed)
+            if any(kind == "cluster" for _, _, kind in pending):   # cluster flags that no longer hold, fed or not
+                misflagged = self.index._misflagged(self._fed)
+                trusted -= misflagged
+                redo |= misflagged
+            again = sorted(redo - trusted)
             total, report = len(trusted) + len(again), None
             if self.progress:
                 self.progress(len(trusted), total)
@@ -495,6 +571,43 @@ class Feed:
         self._fed.clear()
         self.chars = 0
         self.index._lock.release()
+
+
+def _stamp(path) -> tuple | None:
+    """What tells a file's versions apart (it is replaced whole, never written in place); None: no file."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+def _ids(searcher: tantivy.Searcher, flag: str) -> frozenset[int]:
+    """The ids of the entries with ``flag`` set."""
+    hits = searcher.search(tantivy.Query.term_query(SCHEMA, flag, True), limit=max(1, searcher.num_docs)).hits
+    return frozenset(searcher.fast_field_values("id", [address for _, address in hits])) if hits else frozenset()
+
+
+def _entries(searcher: tantivy.Searcher) -> dict[int, int]:
+    """The cluster role (:func:`_role`) of each entry of ``searcher`` with the ``clustered`` flag, by id."""
+    versions = _ids(searcher, "version")
+    return {doc_id: _VERSION if doc_id in versions else _REPRESENTATIVE for doc_id in _ids(searcher, "clustered")}
+
+
+def _versions(rows: list[ClusterRow], clustered: frozenset[int], versions: frozenset[int]) -> Versions | None:
+    """:class:`Versions` of the cluster rows of a state, for a generation whose entries with the ``clustered``
+    and ``version`` flags are these; None when there are no clusters."""
+    if not rows:
+        return None
+    shown: dict[int, list[int]] = {}
+    for row in rows:
+        if not row.hidden:
+            shown.setdefault(row.cluster_id, []).append(row.doc_id)
+    unflagged = tuple(row.doc_id for row in rows if not row.hidden and row.doc_id not in clustered)
+    return Versions(rows={row.doc_id: row for row in rows},
+                    representatives={row.cluster_id: row.doc_id for row in rows if row.representative},
+                    others={row.doc_id: [i for i in shown.get(row.cluster_id, ()) if i != row.doc_id] for row in rows},
+                    flagged=versions, unflagged=unflagged, candidates=len(clustered) + len(unflagged))
 
 
 def _delete(writer: tantivy.IndexWriter, doc_id: int) -> None:

@@ -44,14 +44,14 @@ import tantivy
 from tantivy import Occur, Query
 
 from . import access, analysis
-from .index import SCHEMA, SearchIndex, Snapshot
+from .index import SCHEMA, SearchIndex, Snapshot, Versions
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
 from .model import Document, OutlineNode
 from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query
 from .resultcache import ResultCache
 from .snippet import count_occurrences, find_spans, merge_spans, snippet_for
-from .store import Catalogue, ClusterRow
+from .store import Catalogue
 
 # Choices: code → the name users see (and may type instead of the code: 精准 = precise).
 MODES = {"ranked": "智能", "precise": "精准"}
@@ -177,12 +177,12 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     warnings = warnings + parsed.warnings
     searcher = snapshot.searcher
     plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
-    _collapse_versions(searcher, plan, snapshot.clusters)
+    _collapse_versions(searcher, plan, snapshot.versions)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
-    _add_versions(index, hits, snapshot.cluster_members)
+    _add_versions(hits, snapshot.versions)
     facets = {}
     if request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
@@ -271,10 +271,9 @@ class _Plan:
         self._built: dict[str, Query] = {}
         self._segmented: dict[str, list[str]] = {}
 
-    def exclude(self, ids: list[int]) -> None:
-        """Leave these documents out of every query of the plan (built from now on)."""
-        self.filters.append(Query.boolean_query([
-            (Occur.Must, Query.all_query()), (Occur.MustNot, _id_set(ids))]))
+    def exclude(self, query: Query) -> None:
+        """Leave the documents ``query`` matches out of every query of the plan (built from now on)."""
+        self.filters.append(Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, query)]))
         self._built.clear()
 
     def over(self, make: Callable[[_View], list[Query]]) -> list[Query]:
@@ -548,7 +547,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     searcher = snapshot.searcher
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed),
                  snapshot.split)
-    _collapse_versions(searcher, plan, snapshot.clusters)
+    _collapse_versions(searcher, plan, snapshot.versions)
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
@@ -731,39 +730,67 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 # -- near-duplicates: one result per cluster --------------------------------------
 
 
-def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, rows: tuple[ClusterRow, ...]) -> None:
-    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`; ``rows``:
-    :meth:`Catalogue.cluster_rows <sucai.store.Catalogue.cluster_rows>`) match: its representative
+def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versions | None) -> None:
+    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match: its representative
     when that matches, else its best-scoring matching member. Excludes the others from the plan's
-    queries, so totals, pages and facets count each cluster once."""
-    if not rows:
+    queries, so totals, pages and facets count each cluster once.
+
+    The matching members are found unscored (:meth:`_Plan.matching`) through the index's ``clustered``
+    flag (and the ``unflagged`` members of ``versions``, whose entries lag); only members of a cluster
+    whose representative does not match are scored, and only when there are several. The others are left
+    out through the index's ``version`` flag: the versions that match are left out but for those shown
+    instead of their representative, and the matching members whose entries lag are named (see
+    :class:`sucai.index.Versions`)."""
+    if versions is None:
         return
-    members = [row.doc_id for row in rows]
-    found = searcher.search(Query.boolean_query([
-        (Occur.Must, plan.scored()), (Occur.Must, _id_set(members))]),
-        limit=len(members))
-    ids = searcher.fast_field_values("id", [a for _, a in found.hits]) if found.hits else []
-    score = {doc_id: float(s) for (s, _), doc_id in zip(found.hits, ids)}
-    shown: dict[int, int] = {}
-    for row in rows:
-        if row.doc_id not in score:
-            continue
-        best = shown.get(row.cluster_id)
-        rank = (row.representative, score[row.doc_id], -row.doc_id)
-        if best is None or rank > best[0]:
-            shown[row.cluster_id] = (rank, row.doc_id)
-    keep = {doc_id for _, doc_id in shown.values()}
-    hidden_versions = [doc_id for doc_id in members if doc_id not in keep]
-    if hidden_versions:
-        plan.exclude(hidden_versions)
+    candidates = _flag("clustered", True)
+    if versions.unflagged:
+        candidates = _any([candidates, _id_set(list(versions.unflagged))])
+    ids = _hit_ids(searcher, Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)]),
+                   versions.candidates)
+    matched: dict[int, list[int]] = {}   # cluster → its members that match
+    for doc_id in ids:
+        row = versions.rows.get(doc_id)
+        if row is not None:   # else flagged when indexed, in no cluster now
+            matched.setdefault(row.cluster_id, []).append(doc_id)
+    keep, unsettled = [], []
+    for cluster, members in matched.items():
+        representative = versions.representatives.get(cluster)
+        if representative in members:
+            keep.append(representative)
+        elif len(members) == 1:
+            keep.append(members[0])
+        else:
+            unsettled.append(members)
+    if unsettled:   # scored: the best-scoring member of each, the lowest id of equals
+        scored = [doc_id for members in unsettled for doc_id in members]
+        hits = searcher.search(Query.boolean_query([(Occur.Must, plan.scored()), (Occur.Must, _id_set(scored))]),
+                               limit=len(scored)).hits
+        score = dict(zip(searcher.fast_field_values("id", [a for _, a in hits]) if hits else [], (s for s, _ in hits)))
+        keep += [min(members, key=lambda doc_id: (-score.get(doc_id, 0.0), doc_id)) for members in unsettled]
+    kept = set(keep)
+    left_out = [doc_id for members in matched.values() for doc_id in members if doc_id not in kept]
+    spared = sorted(doc_id for doc_id in ids
+                    if doc_id in versions.flagged and (doc_id in kept or doc_id not in versions.rows))
+    named = sorted(doc_id for doc_id in left_out if doc_id not in versions.flagged)
+    excluded = _flag("version", True)
+    if spared:
+        excluded = Query.boolean_query([(Occur.Must, excluded), (Occur.MustNot, _id_set(spared))])
+    if named:
+        excluded = _any([excluded, _id_set(named)])
+    plan.exclude(excluded)
 
 
-def _add_versions(index: SearchIndex, hits: list[Hit], members: frozenset[int]) -> None:
-    """Fill each hit's ``other_versions`` (the visible other members of its cluster; ``members``: the
-    ids of every cluster's members, so that the catalogue is asked only about hits that are in one)."""
-    others = index.catalogue.other_versions(sorted({h.id for h in hits if h.id in members}))
+def _hit_ids(searcher: tantivy.Searcher, query: Query, limit: int) -> list[int]:
+    """The ids of (up to ``limit``) documents ``query`` matches, in no particular order."""
+    hits = searcher.search(query, limit=max(1, limit)).hits
+    return searcher.fast_field_values("id", [a for _, a in hits]) if hits else []
+
+
+def _add_versions(hits: list[Hit], versions: Versions | None) -> None:
+    """Fill each hit's ``other_versions`` (the other members of its cluster that are not hidden)."""
     for hit in hits:
-        hit.other_versions = others.get(hit.id, [])
+        hit.other_versions = list(versions.others.get(hit.id, ())) if versions else []
 
 
 # -- facets ----------------------------------------------------------------------

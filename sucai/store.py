@@ -108,6 +108,7 @@ class ClusterRow:
     representative: bool
     pinned: bool            # the representative was chosen by an admin
     similarity: float | None  # Jaccard similarity to the version it joined (None: merged by an admin)
+    hidden: bool = False      # the document is hidden (or gone): never shown, not in the search index
 
 
 @dataclass(frozen=True)
@@ -453,14 +454,19 @@ class Catalogue:
         with self.db.read() as conn:
             return _cluster_of(conn, doc_id)
 
-    def cluster_rows(self, cluster_id: int | None = None) -> list[ClusterRow]:
-        """The members of one cluster, or of all clusters, ordered by cluster and document id."""
-        query = select(clusters.c.doc_id, clusters.c.cluster_id, clusters.c.representative, clusters.c.pinned,
-                       clusters.c.similarity).order_by(clusters.c.cluster_id, clusters.c.doc_id)
+    def cluster_rows(self, cluster_id: int | None = None, *, doc_id: int | None = None) -> list[ClusterRow]:
+        """The members of one cluster (``cluster_id``), the row of one document (``doc_id``: none when it is in
+        no cluster), or the members of all clusters, ordered by cluster and document id."""
+        query = (select(clusters.c.doc_id, clusters.c.cluster_id, clusters.c.representative, clusters.c.pinned,
+                        clusters.c.similarity, func.coalesce(documents.c.hidden, 1))
+                 .select_from(clusters.outerjoin(documents, documents.c.id == clusters.c.doc_id))
+                 .order_by(clusters.c.cluster_id, clusters.c.doc_id))
         if cluster_id is not None:
             query = query.where(clusters.c.cluster_id == cluster_id)
+        if doc_id is not None:
+            query = query.where(clusters.c.doc_id == doc_id)
         with self.db.read() as conn:
-            return [ClusterRow(d, c, bool(r), bool(p), s) for d, c, r, p, s in conn.execute(query)]
+            return [ClusterRow(d, c, bool(r), bool(p), s, bool(h)) for d, c, r, p, s, h in conn.execute(query)]
 
     @retried
     def join_cluster(self, doc_id: int, other_id: int, similarity: float | None) -> int:
@@ -509,21 +515,6 @@ class Catalogue:
             conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(
                 representative=case((chosen, 1), else_=0), pinned=case((chosen, int(pinned)), else_=0)))
             self._log(conn, doc_id or 0, "cluster")
-
-    def other_versions(self, ids: list[int]) -> dict[int, list[int]]:
-        """For each of ``ids`` in a cluster: the ids of the other members that are not hidden."""
-        if not ids:
-            return {}
-        a, b = clusters.alias("a"), clusters.alias("b")
-        query = (select(a.c.doc_id, b.c.doc_id).join(b, a.c.cluster_id == b.c.cluster_id)
-                 .join(documents, documents.c.id == b.c.doc_id)
-                 .where(a.c.doc_id.in_(ids), b.c.doc_id != a.c.doc_id, documents.c.hidden == 0)
-                 .order_by(b.c.doc_id))
-        out: dict[int, list[int]] = {}
-        with self.db.read() as conn:
-            for doc_id, other in conn.execute(query):
-                out.setdefault(doc_id, []).append(other)
-        return out
 
     @retried
     def replace_copy(self, doc_id: int, doc: Document) -> None:

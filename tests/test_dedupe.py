@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+import tantivy
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
@@ -20,6 +21,7 @@ from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
 from sucai.db.schema import clusters, signatures
 from sucai.dedupe import JACCARD, Clusters, jaccard, quality, shingles
+from sucai.index import SCHEMA
 from sucai.library import Library
 from sucai.model import Document
 from sucai.search import SearchRequest
@@ -111,6 +113,73 @@ def test_hidden_or_removed_versions(trio):
     library.remove(a)
     assert library.clusters.versions(b) == []                                   # a cluster of one is dissolved
     assert [h.id for h in hits(library, "乡村振兴").hits if h.id != c] == [b]
+
+
+def index_flags(library: Library) -> dict[int, tuple[bool, bool]]:
+    """Every entry of the index (its latest commit) → its flags (clustered, version), read from the index."""
+    library.index.index.reload()
+    searcher = library.index.searcher()
+
+    def flagged(name: str) -> set[int]:
+        found = searcher.search(tantivy.Query.term_query(SCHEMA, name, True), limit=max(1, searcher.num_docs)).hits
+        return {searcher.doc(address)["id"][0] for _, address in found}
+
+    clustered, versions = flagged("clustered"), flagged("version")
+    return {doc_id: (doc_id in clustered, doc_id in versions) for doc_id in library.index.indexed_ids()}
+
+
+def roles(library: Library) -> dict[int, tuple[bool, bool]]:
+    """What those flags must say, from the catalogue: every document that is not hidden → (in a cluster, in one
+    and not its representative)."""
+    rows = {row.doc_id: row for row in library.catalogue.cluster_rows()}
+    return {row["id"]: (row["id"] in rows, row["id"] in rows and not rows[row["id"]].representative)
+            for row in library.catalogue.summaries()}
+
+
+def assert_shown(library: Library, q: str, ids: list[int]) -> None:
+    """The oracle of a precise search for ``q``, whose hits are ``ids``: the documents that are not hidden and hold
+    ``q`` verbatim, one per cluster — its representative when that holds ``q``, else one of the members that do
+    (the best-scoring one, which this oracle does not compute)."""
+    holding = {row["id"] for row in library.catalogue.summaries()
+               if q in library.get(row["id"]).text or q in library.get(row["id"]).title}
+    rows = library.catalogue.cluster_rows()
+    assert len(ids) == len(set(ids)) and set(ids) <= holding, q
+    assert holding - {row.doc_id for row in rows} <= set(ids), q
+    for cluster in {row.cluster_id for row in rows}:
+        members = {row.doc_id for row in rows if row.cluster_id == cluster} & holding
+        representative = {row.doc_id for row in rows if row.cluster_id == cluster and row.representative} & holding
+        assert len(set(ids) & members) == min(1, len(members)) and representative <= set(ids), q
+
+
+def test_the_index_flags_follow_every_change_of_a_cluster(trio, tmp_path):
+    """The clustered and version flags of the index hold after an ingest (a document of the batch joined by a
+    later one, a committed one joined by a document of a later batch) and after each admin change once the
+    index applied it; before it has, searches are what the catalogue's clusters say all the same."""
+    library, a, b, c = trio
+    assert index_flags(library) == roles(library) and index_flags(library)[a] == (True, False)
+    ingest(library, tmp_path / "later", {"d.txt": edited(sample("09_通知.txt"), 0.02)})   # joins c, indexed alone
+    d = max(index_flags(library))
+    assert library.catalogue.cluster_of(d) == library.catalogue.cluster_of(c) is not None
+    assert index_flags(library) == roles(library)
+    queries = ["乡村振兴", "本材料另附表格三份", "春季农业生产", "某县农业农村局"]
+    changes = [lambda: library.clusters.merge([a, c]), lambda: library.clusters.set_representative(b),
+               lambda: library.clusters.split(d), lambda: library.clusters.split(a),
+               lambda: library.set_hidden(b, True), lambda: library.set_hidden(b, False)]
+    for change in changes:
+        change()   # an admin's change of the catalogue; the index applies it at the next sync
+        for q in queries:
+            assert_shown(library, q, [h.id for h in hits(library, q).hits])
+        library.index.sync()
+        assert index_flags(library) == roles(library)
+        for q in queries:
+            result = hits(library, q)
+            assert_shown(library, q, [h.id for h in result.hits])
+            assert result.total == len(result.hits), q
+            rows = library.catalogue.cluster_rows()
+            for hit in result.hits:
+                cluster = next((row.cluster_id for row in rows if row.doc_id == hit.id), None)
+                assert hit.other_versions == [row.doc_id for row in rows if row.cluster_id == cluster
+                                              and row.doc_id != hit.id and not row.hidden]
 
 
 def test_representative_rules_in_order():

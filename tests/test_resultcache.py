@@ -6,6 +6,9 @@ misses the tier or the state."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from sucai.ingest import text_hash
@@ -114,6 +117,28 @@ def test_changes_made_by_another_process_reach_this_ones_cache(home, library):
     other.set_hidden(doc, True)
     other.close()
     assert hits(library, "基层治理", member=False) == []
+
+
+def test_a_search_after_another_process_committed_sees_its_change(home, library):
+    """A search reuses the last snapshot while the catalogue and the index marker are unchanged (SQLite's
+    data_version; PostgreSQL reads the state every time); a commit by another OS process — a document hidden
+    there, its index lagging here, or one added and indexed there — is seen by the very next search."""
+    doc = store(library, FREE, "基层治理通知")
+    library.index.sync()
+    assert hits(library, "基层治理", member=False) == hits(library, "基层治理", member=False) == [doc]
+
+    def elsewhere(code: str) -> None:
+        subprocess.run([sys.executable, "-c", f"from sucai.library import Library\nlibrary = Library.open({str(home)!r})\n{code}"],
+                       check=True)
+
+    elsewhere(f"library.catalogue.set_hidden({doc}, True)")
+    assert hits(library, "基层治理", member=False) == []
+    elsewhere(f"library.catalogue.set_hidden({doc}, False)\nlibrary.index.sync()")
+    assert hits(library, "基层治理", member=False) == [doc]
+    elsewhere("from sucai.model import Document\nfrom sucai.ingest import text_hash\n"
+              f"new = Document(title='基层治理续报', text={FREE!r} + '续报。')\n"
+              "library.catalogue.add(new, text_hash(new), '/test/more', 'y')\nlibrary.index.sync()")
+    assert len(hits(library, "基层治理", member=False)) == 2
 
 
 def test_merging_near_duplicates_is_seen_at_once(library):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import gc
 import http.client
+import pickle
 import socket
+import sys
 import threading
 import time
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from multiprocessing.reduction import ForkingPickler
 
-from sucai.web.serving import served_app, uvicorn_options
+from sucai.web.serving import _OwnSocketsConfig, served_app, uvicorn_options
 
 
 async def _hello(scope, receive, send):
@@ -53,6 +56,38 @@ def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_severa
         server.should_exit = True
         thread.join(30)
         sock.close()
+
+
+@pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT") or not sys.platform.startswith("linux"), reason="Linux")
+def test_each_worker_listens_on_a_socket_of_its_own_and_connections_are_spread_over_them():
+    """``sucai serve --workers N`` (:func:`~sucai.web.serving.run_workers`): the socket uvicorn's supervisor
+    passes to each worker (pickled, as ``Multiprocess`` does) arrives as a new socket bound to the same
+    address, so the workers do not share one accept queue (on uvicorn's own shared socket the first to accept
+    takes every connection); the system spreads connections over those that listen, and none goes to the
+    supervisor's, which only holds the address."""
+    config = _OwnSocketsConfig(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": None}, workers=2)
+    held = config.bind_socket()
+    workers = [pickle.loads(ForkingPickler.dumps(held)) for _ in range(2)]   # what each worker process gets
+    try:
+        assert {w.getsockname() for w in workers} == {held.getsockname()}
+        for worker in workers:
+            worker.listen(128)
+            worker.setblocking(False)
+        clients = [socket.create_connection(held.getsockname()[:2], timeout=10) for _ in range(64)]
+        accepted = [0, 0]   # each worker takes what its own queue holds (on a shared one, the first takes all)
+        for n, worker in enumerate(workers):
+            while True:
+                try:
+                    worker.accept()[0].close()
+                except BlockingIOError:
+                    break
+                accepted[n] += 1
+        assert sum(accepted) == 64 and min(accepted) >= 12   # a fair coin: fewer than 12 of 64 has odds of 1e-7
+        for client in clients:
+            client.close()
+    finally:
+        for sock in (held, *workers):
+            sock.close()
 
 
 def test_a_served_app_keeps_what_it_made_at_start_out_of_the_collectors_rounds(home):

@@ -70,7 +70,7 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..web import create_app
-    from ..web.serving import served_app, uvicorn_options
+    from ..web.serving import run_workers, served_app, uvicorn_options
 
     options = uvicorn_options(host, port)
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
@@ -78,7 +78,7 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
             os.environ["SUCAI_HOME"] = str(home)
         create_app(home)  # fail here, with a readable error, if the library cannot be opened
         _banner(host, port)
-        uvicorn.run("sucai.web.serving:served_app", factory=True, workers=workers, **options)
+        run_workers("sucai.web.serving:served_app", workers, factory=True, **options)
     else:
         web = served_app(home)
         _banner(host, port)

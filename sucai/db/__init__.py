@@ -80,6 +80,8 @@ class Database:
         self.engine = engine(url)
         self.url = self.engine.url
         self.postgres = self.engine.dialect.name == "postgresql"
+        self._watcher: tuple[int, sqlite3.Connection] | None = None   # (process, connection) of data_version
+        self._watching = threading.Lock()
         if check:
             from .migrate import ensure_current
             ensure_current(self)
@@ -143,6 +145,22 @@ class Database:
     def dispose(self) -> None:
         """Close the pooled connections of this database (they reopen when needed)."""
         self.engine.dispose()
+        with self._watching:
+            if self._watcher is not None and self._watcher[0] == os.getpid():
+                self._watcher[1].close()
+            self._watcher = None
+
+    def data_version(self) -> int | None:
+        """A number that changes whenever anything was committed to this database since the last call, by any
+        connection of any process — SQLite's ``PRAGMA data_version`` on a connection of this process that
+        only asks that (a few microseconds, where a read through the pool costs a tenth of a millisecond);
+        None on PostgreSQL, which has no such cheap check (read what you need instead)."""
+        if self.postgres:
+            return None
+        with self._watching:
+            if self._watcher is None or self._watcher[0] != os.getpid():   # not a forked parent's connection
+                self._watcher = (os.getpid(), sqlite3.connect(self.path, check_same_thread=False))
+            return self._watcher[1].execute("PRAGMA data_version").fetchone()[0]
 
 
 def retried(method: Callable) -> Callable:
