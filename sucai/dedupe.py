@@ -37,7 +37,7 @@ import sys
 import threading
 import types
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -48,7 +48,9 @@ from . import access
 from .errors import InvalidInput, NotFound
 from .fingerprint import distinct, kgram_hashes, skeleton_text
 from .model import Document
-from .store import Catalogue
+
+if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
+    from .store import Catalogue
 
 
 def _quad(*args, **kwargs):

@@ -50,7 +50,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import tantivy
 from filelock import FileLock
@@ -59,7 +59,9 @@ from . import access, analysis
 from .config import Settings
 from .fingerprint import index_tokens as check_tokens, skeleton_tokens
 from .model import Document, walk_outline
-from .store import Catalogue, ClusterRow
+
+if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
+    from .store import Catalogue, ClusterRow
 
 log = logging.getLogger(__name__)
 

@@ -459,3 +459,43 @@ def test_the_ingests_process_does_not_import_the_format_readers_its_workers_use(
                                         text=True, check=True, env={**os.environ, "PYTHONSAFEPATH": "1"}).stdout.strip()
     assert run("sucai.library, sucai.ingest") == "[]"
     assert run("sucai.preload") == repr(heavy)
+
+
+_SEGMENTER_PROBE = """
+import sys
+from pathlib import Path
+from sucai import analysis
+from sucai.library import Library
+
+def main():
+    library = Library.open()
+    summary = library.ingest([Path(sys.argv[1])], workers=1)
+    print(summary.counts["ingested"], "rjieba" in sys.modules)   # the workers segmented, this process did not
+    print(" ".join(analysis.words("我村坚持三务公开制度")))   # loaded now, with the operator's terms given before
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_the_ingests_process_loads_no_segmenter_and_the_workers_fork_server_no_database_layer(home, tmp_path):
+    """The parse workers segment every word an ingest indexes, so its own process never loads jieba's
+    dictionary (34 MB) — until something in it segments, and then with the operator's terms, given when
+    the library opened. The workers' fork server (each worker shares its pages) imports no SQLAlchemy."""
+    (home / "userdict.txt").write_text("三务公开\n", encoding="utf-8")
+    (tmp_path / "村务.txt").write_text("关于村务工作的报告\n我村坚持三务公开制度，每季度公开一次。\n", encoding="utf-8")
+    probe = tmp_path / "probe.py"
+    probe.write_text(_SEGMENTER_PROBE, encoding="utf-8")
+    env = {**os.environ, "PYTHONSAFEPATH": "1"}
+    said = subprocess.run([sys.executable, str(probe), str(tmp_path / "村务.txt")], capture_output=True, text=True,
+                          check=True, env=env, timeout=120).stdout.splitlines()
+    assert said[0] == "1 False"
+    assert "三务公开" in said[1].split()
+    bare = subprocess.run([sys.executable, "-c", "from sucai import analysis; "
+                           "print(' '.join(analysis.words('我村坚持三务公开制度')))"],
+                          capture_output=True, text=True, check=True, env=env).stdout.split()
+    assert "三务公开" not in bare   # the control: without the operator's dictionary jieba cuts it
+    workers = subprocess.run([sys.executable, "-c", "import sys, sucai.preload; "
+                              "print(sorted(m for m in ('sqlalchemy', 'sucai.store', 'sucai.db') if m in sys.modules))"],
+                             capture_output=True, text=True, check=True, env=env).stdout.strip()
+    assert workers == "[]"
