@@ -445,6 +445,7 @@ class Feed:
         self._writer: tantivy.IndexWriter | None = None
         self._applied = 0
         self._fed: set[int] = set()
+        self._kept: list[Prepared] = []
         self.chars = 0  # characters of the documents fed since the last commit
 
     def __len__(self) -> int:
@@ -465,6 +466,12 @@ class Feed:
         self._fed.add(doc.id)
         self.chars += doc.chars
 
+    def keep(self, prepared: Prepared) -> None:
+        """Keep the tokens of a document the ingest changed (a better copy replaced a stored one's texts, see
+        :meth:`sucai.dedupe.Clusters.keep_better_copy`) for the commit that indexes it again from the
+        catalogue: this process then segments no word of it (an ingest's never loads the segmenter)."""
+        self._kept.append(prepared)
+
     def commit(self) -> None:
         """Publish the documents fed since the last commit, with every other change of the log (see the class)."""
         if self._writer is None:
@@ -481,7 +488,9 @@ class Feed:
             if self.progress:
                 self.progress(len(trusted), total)
                 report = lambda done, _: self.progress(len(trusted) + done, total)  # noqa: E731
-            self.index._reindex(self._writer, again, report)
+            kept = Prepared({k: v for p in self._kept for k, v in p.texts.items()},
+                            {k: v for p in self._kept for k, v in p.headings.items()})
+            self.index._reindex(self._writer, again, report, prepared=kept)
             self.index._write_marker(pending[-1][0] if pending else self._applied)
         finally:
             self._end()
@@ -495,6 +504,7 @@ class Feed:
     def _end(self) -> None:
         self._writer = None
         self._fed.clear()
+        self._kept.clear()
         self.chars = 0
         self.index._lock.release()
 
