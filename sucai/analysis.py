@@ -350,9 +350,8 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     "(1)", 發 for 发) — the common case, simplified text and Chinese needles; else ``text`` folded
     character by character with its whitespace kept. A needle with a space, or such a gap in the
     folded text, takes :func:`normalize_with_offsets`. A long text is screened by array look-ups over
-    its code points (:func:`_unplain`, :func:`_gap_between`) and one ``str`` scan per other character
-    (:func:`_holds_other`), and folded by one array look-up unless a character's image is not one
-    character. A short text (a title, a snippet's window) is checked with sets of characters instead
+    its code points (:func:`_unplain`, :func:`_gap_between`), and folded by one array look-up unless a
+    character's image is not one character. A short text (a title, a snippet's window) is checked with sets of characters instead
     (:func:`_plain_for`, nothing to build per set of needles): unless it is plain for the needles, it
     takes :func:`normalize_with_offsets`, which is then cheaper than folding. Linear.
     """
@@ -364,23 +363,35 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     tables = _tables()
     key = tuple(sorted(set(needles)))
     codes = code_points(text)
-    if not (_unplain(codes) or _holds_other(text, key)):
+    if not _unplain(codes, key):
         if _gap_between(text, codes, key):
             return _rebuild(text, _gap_guard(key), _gap_image, fold=False)
         return text, OffsetMap.identity(len(text))
     simple = to_simplified(text)
     codes = codes if simple is text else code_points(simple)
     if int(codes.max()) < 0x10000 and not tables.unaligned_bmp.take(codes).any():   # folded char for char
-        form, offsets = _from_code_points(tables.aligned.take(codes)), OffsetMap.identity(len(text))
+        codes = tables.aligned.take(codes)
+        form, offsets = _from_code_points(codes), OffsetMap.identity(len(text))
     else:
         form, offsets = _rebuild(simple, tables.unaligned, lambda m, _: tables.fold.get(ord(m.group()), m.group()))
-    return normalize_with_offsets(text) if _gap_between(form, code_points(form), key) else (form, offsets)
+        codes = code_points(form)
+    return normalize_with_offsets(text) if _gap_between(form, codes, key) else (form, offsets)
 
 
-def _unplain(codes: np.ndarray) -> bool:
+def _unplain(codes: np.ndarray, needles: tuple[str, ...]) -> bool:
     """Whether the text of these code points holds what ``unplain`` matches (a traditional character, a
-    lone surrogate, a character beyond the BMP): an array look-up, several times faster than the regex."""
-    return bool(len(codes)) and (int(codes.max()) >= 0x10000 or bool(_tables().unplain_bmp.take(codes).any()))
+    lone surrogate, a character beyond the BMP) or another character whose image holds a character of the
+    ``needles`` (sorted, unique; :func:`_holds_other`): one array look-up, several times faster than the
+    regex and the scans."""
+    return bool(len(codes)) and (int(codes.max()) >= 0x10000 or bool(_unplain_table(needles).take(codes).any()))
+
+
+@lru_cache(maxsize=64)
+def _unplain_table(needles: tuple[str, ...]) -> np.ndarray:
+    """What :func:`_unplain` looks for, as a bool array over the BMP (the other characters are all in it)."""
+    table = _tables().unplain_bmp.copy()
+    table[[ord(char) for char in _guard_chars(needles)[0]]] = True
+    return table
 
 
 def _gap_between(text: str, codes: np.ndarray, needles: tuple[str, ...]) -> bool:
@@ -392,13 +403,14 @@ def _gap_between(text: str, codes: np.ndarray, needles: tuple[str, ...]) -> bool
     tables = _gap_tables(needles)
     if tables is None:
         return bool(_gap_guard(needles).search(text))
-    at = np.flatnonzero(_tables().gap_bmp.take(codes, mode="clip"))   # beyond the BMP: as U+FFFF, not a gap
-    starts = at[np.diff(at, prepend=-2) != 1]       # of each run of gap characters
-    ends = at[np.diff(at, append=len(codes) + 1) != 1] + 1
-    inside = (starts > 0) & (ends < len(codes))     # between two characters
-    starts, ends = starts[inside], ends[inside]
+    if len(codes) < 3:
+        return False
+    gap = _tables().gap_bmp.take(codes, mode="clip")   # beyond the BMP: as U+FFFF, not a gap
+    before = np.flatnonzero(gap[1:] > gap[:-1])        # the character before each run of gap characters
+    after = np.flatnonzero(gap[:-1] > gap[1:]) + 1     # the character after each run
+    before, after = before[: len(before) - int(gap[-1])], after[int(gap[0]) :]   # runs between two characters: pairs
     firsts, seconds = tables
-    return bool((firsts.take(codes[starts - 1], mode="clip") & seconds.take(codes[ends], mode="clip")).any())
+    return bool((firsts.take(codes[before], mode="clip") & seconds.take(codes[after], mode="clip")).any())
 
 
 @lru_cache(maxsize=64)

@@ -5,7 +5,11 @@ All offsets are in characters of the string they refer to, half-open ``[start, e
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
 
 from . import analysis
 
@@ -78,13 +82,23 @@ def _verbatim_spans(text: str, needles: list[str], most: int = 64) -> list[tuple
     """The first ``most`` occurrences of each needle as written, or with the full-width
     punctuation usual in Chinese text (enough to place the window)."""
     spans = []
-    for index, needle in enumerate(needles):
-        for form in {needle, needle.translate(_WIDEN)} if needle else ():
-            at, found = text.find(form), 0
-            while at >= 0 and found < most:
-                spans.append((at, at + len(form), index))
-                at, found = text.find(form, at + 1), found + 1
-    return sorted(spans)
+    add, find = spans.append, text.find
+    for index, form in _forms(tuple(needles)):
+        size, at = len(form), find(form)
+        for _ in range(most):
+            if at < 0:
+                break
+            add((at, at + size, index))
+            at = find(form, at + 1)
+    spans.sort()
+    return spans
+
+
+@lru_cache(maxsize=256)
+def _forms(needles: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """``(needle index, form)`` of each form :func:`_verbatim_spans` looks for (made once per search)."""
+    return tuple((index, form) for index, needle in enumerate(needles) if needle
+                 for form in dict.fromkeys((needle, needle.translate(_WIDEN))))
 
 
 def make_snippet(text: str, spans: list[tuple[int, int, int]], width: int) -> Snippet:
@@ -101,8 +115,9 @@ def make_snippet(text: str, spans: list[tuple[int, int, int]], width: int) -> Sn
 def _window(text: str, spans: list[tuple[int, int, int]], width: int) -> tuple[int, int]:
     """``[start, end)`` of the window of :func:`make_snippet`."""
     width = max(1, width)
-    start = _best_start(text, spans, width) if spans else 0
-    first = next(((s, e) for s, e, _ in spans if s >= start), (start, start))  # the window's first match
+    start = _best_start(spans, width) if spans else 0
+    at = bisect_left(spans, (start,))   # the window's first match
+    first = spans[at][:2] if at < len(spans) else (start, start)
     start = _aligned_start(text, max(0, min(start, len(text) - width)), first, width)
     return start, min(len(text), start + width)
 
@@ -122,7 +137,7 @@ def _aligned_start(text: str, start: int, first: tuple[int, int], width: int) ->
     anchor, anchor_end = first
     low = max(0, start - width // 4, anchor_end - width)
     for ends in (_SENTENCE_ENDS, _CLAUSE_ENDS):
-        cut = max(text.rfind(mark, low, anchor) for mark in ends)
+        cut = max(map(text.rfind, ends, repeat(low), repeat(anchor)))
         if cut >= 0:
             start = cut + 1
             break
@@ -136,23 +151,24 @@ def _cut(text: str, spans: list[tuple[int, int, int]], start: int, end: int) -> 
     return Snippet(text[start:end].replace("\n", " "), start, merge_spans(inside))
 
 
-def _best_start(text: str, spans: list[tuple[int, int, int]], width: int) -> int:
-    """Start of the window (sliding over the sorted spans, linear time) with the best cluster."""
-    best_key, best_start = None, 0
-    counts: dict[int, int] = {}
-    right = 0
-    for left, (anchor, _, _) in enumerate(spans):
-        start = max(0, anchor - width // 4)
-        while right < len(spans) and spans[right][0] < start + width:
-            counts[spans[right][2]] = counts.get(spans[right][2], 0) + 1
+def _best_start(spans: list[tuple[int, int, int]], width: int) -> int:
+    """Start of the window (sliding over the sorted spans, linear time) with the best cluster: the most
+    distinct needles, then the most spans, then the earliest (window starts never decrease as it slides)."""
+    quarter = width // 4
+    counts: defaultdict[int, int] = defaultdict(int)   # spans in the window, by needle
+    best_distinct = best_spans = best_start = distinct = right = 0
+    for left, (anchor, _, needle) in enumerate(spans):
+        start = anchor - quarter if anchor > quarter else 0
+        limit = start + width
+        while right < len(spans) and spans[right][0] < limit:
+            entering = spans[right][2]
+            distinct += not counts[entering]
+            counts[entering] += 1
             right += 1
-        key = (len(counts), right - left, -start)
-        if best_key is None or key > best_key:
-            best_key, best_start = key, start
-        needle = spans[left][2]
+        if distinct > best_distinct or (distinct == best_distinct and right - left > best_spans):
+            best_distinct, best_spans, best_start = distinct, right - left, start
         counts[needle] -= 1
-        if not counts[needle]:
-            del counts[needle]
+        distinct -= not counts[needle]
     return best_start
 
 

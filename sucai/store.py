@@ -25,9 +25,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, String, and_, bindparam, case, cast, func, literal, select, text
+from sqlalchemy import Connection, Dialect, String, and_, bindparam, case, cast, func, literal, literal_column, select, text
 
 from .clean import plain
 from .db import Database, retried
@@ -54,11 +55,9 @@ _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
                 documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence)
 _LISTS = ("outline", "elements", "removed")   # what documents(outline=False) leaves empty (never the evidence)
-# Catalogue.documents(outline=…): built once (a search reads its hits with it)
-_DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else literal("[]").label(c.name)
+# Catalogue.documents(outline=…): built once (a search reads its hits with it: _documents_of)
+_DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else literal_column("'[]'").label(c.name)
                                 for c in _DOC_COLUMNS]).order_by(documents.c.id) for outline in (False, True)}
-_DOCUMENTS_OF = {outline: query.where(documents.c.id.in_(bindparam("ids", expanding=True)))   # … of given ids
-                 for outline, query in _DOCUMENTS.items()}
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _METADATA = ("title", "genre", "doc_number", "date", "source")
 
@@ -200,8 +199,14 @@ class Catalogue:
         (faster, for callers that need only text and metadata; the lists are then empty).
         """
         if ids is not None:
-            with self.db.read() as conn:
-                rows = conn.execute(_DOCUMENTS_OF[outline], {"ids": ids}).fetchall()
+            if not ids:
+                return
+            with self.db.read() as conn:   # a search reads its hits here: see _documents_of
+                cursor = conn.connection.cursor()
+                cursor.execute(_documents_of(conn.dialect, outline, len(ids)),
+                               ids if conn.dialect.positional else {f"id{k}": i for k, i in enumerate(ids)})
+                rows = cursor.fetchall()
+                cursor.close()
             yield from map(self._document, rows)
             return
         query = _DOCUMENTS[outline]
@@ -571,6 +576,15 @@ class Catalogue:
         if document.paid_from is None and self.preview_chars is not None and self.preview_chars < document.chars:
             document.paid_from = self.preview_chars
         return document
+
+
+@lru_cache(maxsize=256)
+def _documents_of(dialect: Dialect, outline: bool, count: int) -> str:
+    """The SQL of :meth:`Catalogue.documents` for ``count`` ids, compiled for ``dialect`` once, run on the
+    driver's cursor (SQLAlchemy's execution — its expanding ``IN``, its result rows — cost ~0.1 ms of a
+    search reading its 10 hits); its parameters are the ids, in order (``id0``…)."""
+    ids = [bindparam(f"id{k}") for k in range(count)]
+    return str(_DOCUMENTS[outline].where(documents.c.id.in_(ids)).compile(dialect=dialect))
 
 
 def _checked_boundary(doc: Document, start: int | None, end: int | None) -> dict[str, int | None]:

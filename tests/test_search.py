@@ -7,6 +7,7 @@ tests check search alone. Every expectation is a hand-checked value from the cas
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
@@ -624,6 +625,26 @@ def test_snippets_of_the_samples_never_open_with_punctuation():
             before = text[max(0, shown.start - width // 4) : first]
             opened = shown.start == 0 or text[shown.start - 1] in _STOPS + _COMMAS + " \u3000"
             assert opened or not any(c in before for c in _STOPS + _COMMAS), (path.name, needle, shown.text)
+
+
+def test_the_snippet_window_holds_the_most_needles_then_matches_then_comes_first():
+    """The window a snippet is cut from (before it moves to a sentence start), against a brute force over
+    every candidate: a window starts a quarter width before a match (or at 0) and covers the matches from
+    that one on that start before its end; the best covers the most distinct needles, then the most
+    matches, then starts first."""
+    from sucai.snippet import _best_start
+
+    rng = random.Random(16)
+    for _ in range(3_000):
+        spans = sorted((s, s + rng.randint(1, 4), rng.randrange(4))
+                       for s in (rng.randrange(rng.choice([5, 50, 500])) for _ in range(rng.randint(1, 40))))
+        width = rng.choice([1, 2, 3, 8, 30, 120])
+        candidates = []
+        for anchor, _, _ in spans:
+            start = max(0, anchor - width // 4)
+            covered = [n for s, _, n in spans if anchor <= s < start + width]
+            candidates.append((len(set(covered)), len(covered), -start))
+        assert _best_start(spans, width) == -max(candidates)[2], (spans, width)
 
 
 def test_a_results_plain_data_is_what_asdict_gives(library):
