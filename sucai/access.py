@@ -16,10 +16,13 @@ the text before the span and the text after it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .metadata.genres import OTHER
 from .model import METADATA_FIELDS, Document, Evidence, OutlineNode
-from .store import Summary
+
+if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
+    from .store import Summary
 
 MEMBER_NOTICE = "会员可见全文（剩余 {remaining} 字）"
 MEMBER_NOTICE_INSIDE = "会员可见全文（此处略去会员内容 {hidden} 字）"

@@ -53,10 +53,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import opencc
-import rjieba
 
 from . import radicals
 from .clean import REPLACEMENT, well_formed
@@ -581,15 +581,13 @@ def words(norm: str) -> list[str]:
 
     Punctuation and whitespace are dropped; Latin words and numbers are kept whole.
     """
-    _bundled_dictionary()
-    return [w for w in rjieba.cut(norm) if not _WORD_JUNK.match(w)]
+    return [w for w in _segmenter().cut(norm) if not _WORD_JUNK.match(w)]
 
 
 def word_text(norm: str) -> str:
     """``" ".join(words(norm))``, made faster for the index: the junk words are dropped by one regex
     over the words one a line (normalised text holds no line break)."""
-    _bundled_dictionary()
-    kept = _JUNK_LINES.sub("", "\n".join(rjieba.cut(norm)) + "\n")
+    kept = _JUNK_LINES.sub("", "\n".join(_segmenter().cut(norm)) + "\n")
     return kept[:-1].replace("\n", " ")
 
 
@@ -599,9 +597,8 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     Unlike :func:`words`, nothing is dropped or normalised: the spans tile ``text``
     (punctuation and whitespace are words of their own).
     """
-    _bundled_dictionary()
     spans, offset = [], 0
-    for word in rjieba.cut(text):
+    for word in _segmenter().cut(text):
         spans.append((offset, offset + len(word)))
         offset += len(word)
     return spans
@@ -611,10 +608,9 @@ def word_starts(text: str) -> list[int]:
     """Offsets in ``text`` (characters, 0 first, ascending) where a word of the segmenter begins
     (punctuation is a word of its own): the places where a line may break without cutting a word.
     ``text`` is original text; it is segmented as normalised, with offsets mapped back."""
-    _bundled_dictionary()
     norm, offsets = normalize_with_offsets(text)
     starts, at = [], 0
-    for token in rjieba.cut(norm):
+    for token in _segmenter().cut(norm):
         starts.append(offsets[at])
         at += len(token)
     return starts
@@ -622,8 +618,7 @@ def word_starts(text: str) -> list[int]:
 
 def search_words(norm: str) -> list[str]:
     """Words of a query for ranked search: the words, plus their sub-words (jieba's search mode)."""
-    _bundled_dictionary()
-    return list(dict.fromkeys(w for w in rjieba.cut_for_search(norm) if not _WORD_JUNK.match(w)))
+    return list(dict.fromkeys(w for w in _segmenter().cut_for_search(norm) if not _WORD_JUNK.match(w)))
 
 
 def dictionary_terms(extra: Path | None = None) -> list[str]:
@@ -651,31 +646,45 @@ def _read_user_dictionary(path: Path) -> str:
 
 
 _dictionary_lock = threading.Lock()
-_added: set[str] = set()
+_added: set[str] = set()      # the terms (normalised) added to the segmenter
+_wanted: set[str] = set()     # the operator's terms given to this process (:func:`use_user_dictionary`)
+_loaded: list[ModuleType] = []   # the segmenter, once imported
 
 
 @lru_cache(maxsize=1)
-def _bundled_dictionary() -> None:
-    _add_words(dictionary_terms())
+def _segmenter() -> ModuleType:
+    """jieba (rjieba) with the bundled terms and the operator's, imported at the first word segmented: its
+    dictionary (34 MB) is loaded with it, so a process that segments no word — an ingest's, whose parse
+    workers segment — never holds it."""
+    import rjieba
+
+    with _dictionary_lock:
+        _loaded.append(rjieba)
+        _add_words(dictionary_terms() + sorted(_wanted))
+    return rjieba
 
 
 def use_user_dictionary(path: Path) -> None:
-    """Add the operator's terms (``SUCAI_HOME/userdict.txt``) to the segmenter of this process.
+    """Add the operator's terms (``SUCAI_HOME/userdict.txt``) to the segmenter of this process: now when it
+    is loaded, else when it is (:func:`_segmenter`). The file is read now (InvalidInput when it cannot be).
 
     Idempotent: terms already added are skipped, so calling it again (say, per
     thread) never touches the segmenter while other threads segment text.
     """
-    _bundled_dictionary()
-    _add_words(dictionary_terms(path))
+    terms = dictionary_terms(path)
+    with _dictionary_lock:
+        _wanted.update(terms)
+        if _loaded:
+            _add_words(terms)
 
 
 def _add_words(terms: list[str]) -> None:
-    with _dictionary_lock:
-        for term in terms:
-            word = normalize(term)
-            if word and word not in _added:
-                rjieba.add_word(word, 1000, "n")
-                _added.add(word)
+    """Add ``terms`` to the loaded segmenter (with ``_dictionary_lock`` held)."""
+    for term in terms:
+        word = normalize(term)
+        if word and word not in _added:
+            _loaded[0].add_word(word, 1000, "n")
+            _added.add(word)
 
 
 # -- the layout-free form (exact duplicates) ------------------------------------

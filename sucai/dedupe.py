@@ -37,7 +37,7 @@ import sys
 import threading
 import types
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -48,7 +48,9 @@ from . import access
 from .errors import InvalidInput, NotFound
 from .fingerprint import distinct, kgram_hashes, skeleton_text
 from .model import Document
-from .store import Catalogue
+
+if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
+    from .store import Catalogue
 
 
 def _quad(*args, **kwargs):
@@ -216,20 +218,22 @@ class Clusters:
     # -- ingest ------------------------------------------------------------------
 
     def after_store(self, status: str, doc_id: int | None, parsed: Document | None,
-                    sketch: Sketch | None = None, *, signed: bool = False) -> None:
+                    sketch: Sketch | None = None, *, signed: bool = False) -> bool:
         """What the ingest calls for every file it stored: a new document is placed in a cluster
         (with its :class:`Sketch` when the parse worker made it; ``signed``: its signature was stored
         with it, :meth:`Catalogue.add <sucai.store.Catalogue.add>`); an exact duplicate may be the
-        better copy of the stored one."""
+        better copy of the stored one. Returns whether it was: the stored document ``doc_id`` now has
+        ``parsed``'s content (:meth:`keep_better_copy`)."""
         if doc_id is None or not isinstance(parsed, Document):
-            return
+            return False
         try:
             if status == "ingested":
                 self.place(replace(parsed, id=doc_id), sketch, signed=signed)
             elif status == "duplicate":
-                self.keep_better_copy(doc_id, parsed)
+                return self.keep_better_copy(doc_id, parsed)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
             log.exception("near-duplicate placement of document %s failed", doc_id)
+        return False
 
     def place(self, doc: Document, sketch: Sketch | None = None, *, signed: bool = False) -> int | None:
         """Sign ``doc`` (a stored document; ``signed``: its signature, that of ``sketch``, is stored already)

@@ -57,7 +57,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import tantivy
 from filelock import FileLock
@@ -66,7 +66,9 @@ from . import access, analysis
 from .config import Settings
 from .fingerprint import index_tokens as check_tokens, skeleton_tokens
 from .model import Document, walk_outline
-from .store import Catalogue, ClusterRow
+
+if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
+    from .store import Catalogue, ClusterRow
 
 log = logging.getLogger(__name__)
 
@@ -513,6 +515,7 @@ class Feed:
         self._writer: tantivy.IndexWriter | None = None
         self._applied = 0
         self._fed: dict[int, int] = {}   # id → the cluster role it was fed with (see _role)
+        self._kept: list[Prepared] = []
         self.chars = 0  # characters of the documents fed since the last commit
 
     def __len__(self) -> int:
@@ -533,6 +536,12 @@ class Feed:
         self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
         self._fed[doc.id] = _role(cluster)
         self.chars += doc.chars
+
+    def keep(self, prepared: Prepared) -> None:
+        """Keep the tokens of a document the ingest changed (a better copy replaced a stored one's texts, see
+        :meth:`sucai.dedupe.Clusters.keep_better_copy`) for the commit that indexes it again from the
+        catalogue: this process then segments no word of it (an ingest's never loads the segmenter)."""
+        self._kept.append(prepared)
 
     def commit(self) -> None:
         """Publish the documents fed since the last commit, with every other change of the log (see the class)."""
@@ -555,7 +564,9 @@ class Feed:
             if self.progress:
                 self.progress(len(trusted), total)
                 report = lambda done, _: self.progress(len(trusted) + done, total)  # noqa: E731
-            self.index._reindex(self._writer, again, report)
+            kept = Prepared({k: v for p in self._kept for k, v in p.texts.items()},
+                            {k: v for p in self._kept for k, v in p.headings.items()})
+            self.index._reindex(self._writer, again, report, prepared=kept)
             self.index._write_marker(pending[-1][0] if pending else self._applied)
         finally:
             self._end()
@@ -569,6 +580,7 @@ class Feed:
     def _end(self) -> None:
         self._writer = None
         self._fed.clear()
+        self._kept.clear()
         self.chars = 0
         self.index._lock.release()
 

@@ -313,8 +313,9 @@ def ingest(
             outcome = _store(library.catalogue, path, content, parsed, key)
             summary.add(outcome)
             if isinstance(parsed, Parsed):  # near-duplicates, better copies
-                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch, signed=True)
-                if outcome.status == "ingested":
+                if library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch, signed=True):
+                    feed.keep(parsed.tokens)   # the stored document has this copy's texts now: it is indexed again
+                elif outcome.status == "ingested":
                     if not len(feed):
                         started = time.monotonic()
                     feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)

@@ -1,6 +1,7 @@
 """What the parse workers' fork server imports (:mod:`sucai.budget`): the ingest, warmed up
 (:func:`sucai.ingest.warm_up`), and every format's reader, so that each worker process forked from it
-starts ready.
+starts ready. The database layer (SQLAlchemy) is not among them: the modules it imports name the store's
+classes for type checking only, so no worker holds it.
 
 Then every object made so far is moved out of the garbage collector's reach (``gc.freeze``, as the
 Python documentation advises before forking): a worker's collections no longer walk the warmed

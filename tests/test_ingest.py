@@ -459,3 +459,56 @@ def test_the_ingests_process_does_not_import_the_format_readers_its_workers_use(
                                         text=True, check=True, env={**os.environ, "PYTHONSAFEPATH": "1"}).stdout.strip()
     assert run("sucai.library, sucai.ingest") == "[]"
     assert run("sucai.preload") == repr(heavy)
+
+
+_SEGMENTER_PROBE = """
+import sys
+from pathlib import Path
+from sucai import analysis
+from sucai.library import Library
+
+def main():
+    library = Library.open()
+    counts = library.ingest([Path(sys.argv[1])], workers=1).counts
+    print(counts["ingested"], counts["duplicate"], "rjieba" in sys.modules)   # the workers segmented, this process not
+    print(" ".join(analysis.words("我村坚持三务公开制度")))   # loaded now, with the operator's terms given before
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_the_ingests_process_loads_no_segmenter_and_the_workers_fork_server_no_database_layer(home, tmp_path):
+    """The parse workers segment every word an ingest indexes — also of a better copy that replaces a stored
+    document's texts (indexed again with its worker's tokens) —, so its own process never loads jieba's
+    dictionary (34 MB), until something in it segments, and then with the operator's terms, given when
+    the library opened. The workers' fork server (each worker shares its pages) imports no SQLAlchemy."""
+    (home / "userdict.txt").write_text("三务公开\n", encoding="utf-8")
+    report = "各位代表：\n现在，我代表村委会报告工作，请予审议。\n一、过去一年工作回顾\n我村坚持三务公开制度，每季度公开一次。\n"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("2017.txt", "2017_村务工作报告.txt"):   # the same text: the second, better named, replaces the first
+        (inbox / name).write_text(report, encoding="utf-8")
+    probe = tmp_path / "probe.py"
+    probe.write_text(_SEGMENTER_PROBE, encoding="utf-8")
+    env = {**os.environ, "PYTHONSAFEPATH": "1"}
+    said = subprocess.run([sys.executable, str(probe), str(inbox)], capture_output=True, text=True,
+                          check=True, env=env, timeout=120).stdout.splitlines()
+    assert said[0] == "1 1 False"
+    assert "三务公开" in said[1].split()
+    bare = subprocess.run([sys.executable, "-c", "from sucai import analysis; "
+                           "print(' '.join(analysis.words('我村坚持三务公开制度')))"],
+                          capture_output=True, text=True, check=True, env=env).stdout.split()
+    assert "三务公开" not in bare   # the control: without the operator's dictionary jieba cuts it
+    library = Library.open(home)
+    [doc] = library.catalogue.documents()
+    assert doc.title == "村务工作报告"   # the better copy's
+    searcher = library.index.index.searcher()
+    for field, term in (("free_title_w", "村务"), ("free_w", "三务公开")):   # its entry, as a sync would make it
+        hits = searcher.search(tantivy.Query.term_query(SCHEMA, field, term), 10).hits
+        assert [searcher.doc(address)["id"][0] for _, address in hits] == [doc.id]
+    library.close()
+    workers = subprocess.run([sys.executable, "-c", "import sys, sucai.preload; "
+                              "print(sorted(m for m in ('sqlalchemy', 'sucai.store', 'sucai.db') if m in sys.modules))"],
+                             capture_output=True, text=True, check=True, env=env).stdout.strip()
+    assert workers == "[]"
