@@ -73,7 +73,8 @@ class Ranking:
     A weight of 0 leaves that kind of match out of the query: proximity, since issue 16 —
     at 1.0 it changed no figure of bench/relevance.py (CMRC held-out, natural questions,
     headings) and its sloppy phrase was the dearest clause (~0.1 ms of 0.55 at 90 M characters).
-    ``length``: a length prior — among the first :data:`_RESCORED` hits, each relevance is multiplied
+    ``length``: a length prior (for members: the index knows whole documents' lengths only) — among the
+    first :data:`_RESCORED` hits, each relevance is multiplied
     by the document's length in characters to this power (0: off); tantivy's BM25 normalises every
     field by its length with b = 0.75, which cannot be set, and this gives long documents part of it
     back (issue 16: with more weight on bigrams than on words, long reports and laws were ranked too low)."""
@@ -577,10 +578,12 @@ def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: 
     Exact matches get a constant bonus larger than any BM25 score; it is taken off
     again, so a hit's score is its relevance (times the length prior). With a length prior (``Ranking.length``), the
     first :data:`_RESCORED` hits are reordered by relevance × length ** ``length`` (exact
-    matches still first); the hits after them keep their order, so every page agrees.
+    matches still first), for a viewer with the member tier only; the hits after them keep their
+    order, so every page agrees.
     """
     query = plan.ranked(_EXACT_BONUS)
-    if not RANKING.length:
+    if not RANKING.length or not plan.member:  # the index holds whole documents' lengths only: a members part's
+        # length must not move a visitor's hits (tests/test_leaks.py)
         total, scored = _ranked_ids(searcher, query, offset, limit)
         return total, [(_relevance(s), i) for s, i in scored]
     total, scored, chars = _ranked_ids(searcher, query, 0, max(offset + limit, _RESCORED), chars=True)
