@@ -8,7 +8,8 @@
   only in part — jieba words (title, headings, body), word proximity (a sloppy
   phrase over the words' leading bigrams; off at the shipped weights) and character bigrams, all scored by
   BM25 with the weights of :data:`RANKING` (question and function words — 如何, 哪些, 的,
-  需要…: :data:`sucai.query.QUESTION_WORDS` — count only in the verbatim match). The clauses of every term are one flat
+  需要…: :data:`sucai.query.QUESTION_WORDS` — count only in the verbatim match), the first
+  hits reordered by a prior on document length (``Ranking.length``). The clauses of every term are one flat
   disjunction, so that a document's score is summed in one pass over the postings; the
   documents it matches (counted for facets, ordered by date or length) are found by its
   term clauses alone — a document holding a term or its words near each other holds
@@ -71,7 +72,12 @@ class Ranking:
     (they still count in the verbatim match). Compared and tuned with bench/relevance.py.
     A weight of 0 leaves that kind of match out of the query: proximity, since issue 16 —
     at 1.0 it changed no figure of bench/relevance.py (CMRC held-out, natural questions,
-    headings) and its sloppy phrase was the dearest clause (~0.1 ms of 0.55 at 90 M characters)."""
+    headings) and its sloppy phrase was the dearest clause (~0.1 ms of 0.55 at 90 M characters).
+    ``length``: a length prior (for members: the index knows whole documents' lengths only) — among the
+    first :data:`_RESCORED` hits, each relevance is multiplied
+    by the document's length in characters to this power (0: off); tantivy's BM25 normalises every
+    field by its length with b = 0.75, which cannot be set, and this gives long documents part of it
+    back (issue 16: with more weight on bigrams than on words, long reports and laws were ranked too low)."""
 
     exact: float = 3.0
     title: float = 1.0
@@ -81,12 +87,13 @@ class Ranking:
     slop: int = 3
     bigram: float = 1.0
     question_words: bool = False
+    length: float = 0.0
 
 
-# Chosen on the natural questions' tune half (bench/relevance.py --tune), proximity kept off (its cost):
-# natural held-out half 0.891 → 0.900 nDCG@10; CMRC2018 held-out 0.987 → 0.986 (with proximity 2, before
-# the flat query; within its bootstrap interval).
-RANKING = Ranking(title=0.5, body=3.0, question_words=True)
+# Chosen on the natural questions' tune half (a joint grid of bigram, body, title and length; phase 9),
+# proximity kept off (its cost): natural held-out half 0.901 → 0.910 nDCG@10 (the pools of both judged to
+# depth 10); tuned on the held-out half instead, the grid picks nearly the same (length 0.1, bigram 2).
+RANKING = Ranking(title=0.25, body=1.5, bigram=2.0, length=0.1, question_words=True)
 
 
 @dataclass
@@ -492,8 +499,9 @@ def _filters(request: SearchRequest, member: bool) -> list[Query]:
 # -- collecting hits -------------------------------------------------------------
 
 
-def _ranked_ids(searcher: tantivy.Searcher, query: Query, offset: int, limit: int) -> tuple[int, list[tuple[float, int]]]:
-    """Total and the ``[offset, offset+limit)`` slice of hits ordered by (score desc, id asc).
+def _ranked_ids(searcher: tantivy.Searcher, query: Query, offset: int, limit: int, chars: bool = False):
+    """Total and the ``[offset, offset+limit)`` slice of hits ordered by (score desc, id asc);
+    with ``chars``, also the length in characters of each hit of the slice (a third item).
 
     Fetches past the slice until the score changes, so that ties are ordered by id
     the same way on every page.
@@ -504,12 +512,16 @@ def _ranked_ids(searcher: tantivy.Searcher, query: Query, offset: int, limit: in
         result = searcher.search(query, limit=fetch, count=True)
         hits = result.hits
         ids = searcher.fast_field_values("id", [a for _, a in hits]) if hits else []
-        scored = [(float(s), i) for (s, _), i in zip(hits, ids)]
+        scored = [(float(s), i, a) for (s, a), i in zip(hits, ids)]
         if len(hits) < fetch or want == 0 or scored[-1][0] != scored[want - 1][0]:
             break
         fetch *= 2
     scored.sort(key=lambda p: (-p[0], p[1]))
-    return result.count, scored[offset:want]
+    page = scored[offset:want]
+    if not chars:
+        return result.count, [(s, i) for s, i, _ in page]
+    lengths = searcher.fast_field_values("chars", [a for _, _, a in page]) if page else []
+    return result.count, [(s, i) for s, i, _ in page], lengths
 
 
 def _sorted_ids(searcher: tantivy.Searcher, query: Query, field_name: str, offset: int, limit: int):
@@ -556,14 +568,33 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
 _EXACT_BONUS = 10_000.0  # above any BM25 score: puts exact matches before partial ones
 
 
+_RESCORED = 30  # the first hits of ranked mode that the length prior (Ranking.length) reorders
+
+
 def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int):
     """Ranked mode in one pass: exact matches first, then partial ones, each by relevance.
 
     Exact matches get a constant bonus larger than any BM25 score; it is taken off
-    again, so a hit's score is its relevance.
+    again, so a hit's score is its relevance (times the length prior). With a length prior (``Ranking.length``), the
+    first :data:`_RESCORED` hits are reordered by relevance × length ** ``length`` (exact
+    matches still first), for a viewer with the member tier only; the hits after them keep their
+    order, so every page agrees.
     """
-    total, scored = _ranked_ids(searcher, plan.ranked(_EXACT_BONUS), offset, limit)
-    return total, [(s - _EXACT_BONUS if s >= _EXACT_BONUS else s, i) for s, i in scored]
+    query = plan.ranked(_EXACT_BONUS)
+    if not RANKING.length or not plan.member:  # the index holds whole documents' lengths only: a members part's
+        # length must not move a visitor's hits (tests/test_leaks.py)
+        total, scored = _ranked_ids(searcher, query, offset, limit)
+        return total, [(_relevance(s), i) for s, i in scored]
+    total, scored, chars = _ranked_ids(searcher, query, 0, max(offset + limit, _RESCORED), chars=True)
+    head = sorted(((s < _EXACT_BONUS, -_relevance(s) * max(n, 1) ** RANKING.length, i)
+                   for (s, i), n in zip(scored[:_RESCORED], chars)))
+    ordered = [(-s, i) for _, s, i in head] + [(_relevance(s), i) for s, i in scored[_RESCORED:]]
+    return total, ordered[offset:offset + limit]
+
+
+def _relevance(score: float) -> float:
+    """A ranked hit's score without the exact-match bonus."""
+    return score - _EXACT_BONUS if score >= _EXACT_BONUS else score
 
 
 def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:

@@ -56,3 +56,26 @@ def test_question_words_match_only_verbatim_when_left_out(library, monkeypatch):
     assert set(found()) == {answer, asking}
     monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, question_words=True))
     assert found() == [answer]
+
+
+def test_length_prior_reorders_partial_matches_and_keeps_exact_matches_first(library, monkeypatch):
+    """Two documents match 安全生产的检查 in part (every word and bigram once); one is about 20 times longer, and a
+    third, short, has the query verbatim. In every clause BM25 (k1 1.2, b 0.75, lengths 1 : 20 : 1) gives the short
+    one 2.2 / 1.42 against the long one's 2.2 / 3.76, 2.6 times as much (hand-computed), so a prior of
+    length ** 0.1 (20 ** 0.1 ≈ 1.35) keeps it ahead and length ** 1 (20 times) puts the long one ahead; the
+    verbatim match stays first, and the pages of one hit agree with one page of three."""
+    sentence = "本月开展了一次检查，重点是安全生产。"
+    filler = "".join(f"第{n}号记录{n * 7}页。" for n in range(34))  # no character of the query
+    short = add(library, sentence, title="工作简报")[0]
+    long = add(library, sentence + filler, title="工作月报")[0]
+    exact = add(library, "要做好安全生产的检查。", title="通知")[0]
+    assert 18 <= (len(sentence) + len(filler)) / len(sentence) <= 22
+
+    def order(**page):
+        request = SearchRequest(q="安全生产的检查", **({"limit": 3} | page))
+        return [h.id for h in library.search(request, member=True).hits]
+
+    for length, partial in ((0.0, [short, long]), (0.1, [short, long]), (1.0, [long, short])):
+        monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, length=length))
+        assert order() == [exact, *partial]
+        assert [i for page in (1, 2, 3) for i in order(limit=1, page=page)] == order()
