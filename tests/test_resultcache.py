@@ -141,6 +141,19 @@ def test_a_search_after_another_process_committed_sees_its_change(home, library)
     assert len(hits(library, "基层治理", member=False)) == 2
 
 
+def test_a_search_after_the_catalogue_was_reopened_sees_a_change_made_meanwhile(library):
+    """SQLite's data_version of a new connection starts at the same number as every other one did: the last
+    snapshot must not be given again on the number of a connection opened since (after ``dispose``, or in a
+    forked child), though the catalogue changed in between (found by an attack: a forked child searched with
+    its parent's snapshot, a document hidden in the child still counted)."""
+    doc = store(library, FREE, "基层治理通知")
+    library.index.sync()
+    assert hits(library, "基层治理", member=False) == [doc]   # the snapshot this process keeps
+    library.catalogue.db.dispose()   # its connections closed, as a forked child has none of its parent's
+    library.catalogue.set_hidden(doc, True)   # committed before the next search opens its own connection
+    assert hits(library, "基层治理", member=False) == []
+
+
 def test_merging_near_duplicates_is_seen_at_once(library):
     one = store(library, FREE, "基层治理通知")
     two = store(library, FREE + "（修订稿）", "基层治理通知（修订稿）")

@@ -153,13 +153,18 @@ class Database:
     def data_version(self) -> int | None:
         """A number that changes whenever anything was committed to this database since the last call, by any
         connection of any process — SQLite's ``PRAGMA data_version`` on a connection of this process that
-        only asks that (a few microseconds, where a read through the pool costs a tenth of a millisecond);
-        None on PostgreSQL, which has no such cheap check (read what you need instead)."""
+        only asks that (a few microseconds, where a read through the pool costs a tenth of a millisecond).
+        None when there is nothing to compare: on PostgreSQL, which has no such cheap check (read what you
+        need instead), and on the call that opens that connection (first, after :meth:`dispose`, or in a forked
+        child) — every new connection starts at the same number, so a number from before would match it
+        whatever was committed meanwhile."""
         if self.postgres:
             return None
         with self._watching:
             if self._watcher is None or self._watcher[0] != os.getpid():   # not a forked parent's connection
                 self._watcher = (os.getpid(), sqlite3.connect(self.path, check_same_thread=False))
+                self._watcher[1].execute("PRAGMA data_version").fetchone()
+                return None
             return self._watcher[1].execute("PRAGMA data_version").fetchone()[0]
 
 
