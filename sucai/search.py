@@ -565,7 +565,8 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     return total, [i for _, i in scored if i in visible]
 
 
-_EXACT_BONUS = 10_000.0  # above any BM25 score: puts exact matches before partial ones
+_EXACT_BONUS = 10_000.0  # the least bonus that puts exact matches before partial ones (see _exact_bonus)
+_K1 = 1.2   # tantivy's BM25 (not settable in tantivy-py): a term scores at most (k1 + 1) × its idf
 
 
 _RESCORED = 30  # the first hits of ranked mode that the length prior (Ranking.length) reorders
@@ -580,21 +581,42 @@ def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: 
     matches still first), for a viewer with the member tier only; the hits after them keep their
     order, so every page agrees.
     """
-    query = plan.ranked(_EXACT_BONUS)
+    bonus = _exact_bonus(plan, searcher.num_docs)
+    query = plan.ranked(bonus)
+
+    def relevance(score: float) -> float:
+        return score - bonus if score >= bonus else score
+
     if not RANKING.length or not plan.member:  # the index holds whole documents' lengths only: a members part's
         # length must not move a visitor's hits (tests/test_leaks.py)
         total, scored = _ranked_ids(searcher, query, offset, limit)
-        return total, [(_relevance(s), i) for s, i in scored]
+        return total, [(relevance(s), i) for s, i in scored]
     total, scored, chars = _ranked_ids(searcher, query, 0, max(offset + limit, _RESCORED), chars=True)
-    head = sorted(((s < _EXACT_BONUS, -_relevance(s) * max(n, 1) ** RANKING.length, i)
+    head = sorted(((s < bonus, -relevance(s) * max(n, 1) ** RANKING.length, i)
                    for (s, i), n in zip(scored[:_RESCORED], chars)))
-    ordered = [(-s, i) for _, s, i in head] + [(_relevance(s), i) for s, i in scored[_RESCORED:]]
+    ordered = [(-s, i) for _, s, i in head] + [(relevance(s), i) for s, i in scored[_RESCORED:]]
     return total, ordered[offset:offset + limit]
 
 
-def _relevance(score: float) -> float:
-    """A ranked hit's score without the exact-match bonus."""
-    return score - _EXACT_BONUS if score >= _EXACT_BONUS else score
+def _exact_bonus(plan: _Plan, documents: int) -> float:
+    """A bonus above any relevance the ranked clauses of ``plan`` can add up to in an index of ``documents``
+    entries, so that the exact matches come first and a score at or above it is an exact match's: a power of
+    ten, :data:`_EXACT_BONUS` unless the query is long (a pasted paragraph), for the larger the bonus, the
+    less of the score tantivy's 32-bit floats keep.
+
+    The bound (Robertson & Zaragoza 2009, BM25): a term matched in a field scores at most (k1 + 1) × idf,
+    idf at most ln(1 + (N − 0.5) / 1.5) (a term of one document), a phrase the sum of its terms'; each
+    term of ``L`` characters has at most ``L`` words and ``L − 1`` bigrams (its verbatim phrase too), in the
+    title and the text, each clause times its weight in :data:`RANKING`."""
+    weights = RANKING
+    per_field = (_K1 + 1) * math.log(1 + (max(documents, 1) - 0.5) / 1.5)
+    total = 0.0
+    for term in plan.parsed.terms:
+        grams, chars = max(len(term) - 1, 1), len(term)
+        total += (2 * weights.exact * grams + (weights.title + weights.heading + weights.body) * chars
+                  + 2 * weights.bigram * grams + 2 * weights.proximity * chars)
+    bound = total * per_field
+    return max(_EXACT_BONUS, 10.0 ** math.ceil(math.log10(bound))) if bound > 0 else _EXACT_BONUS
 
 
 def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:

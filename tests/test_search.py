@@ -210,6 +210,31 @@ def test_ranked_puts_precise_matches_first(library):
     assert [h.id for h in result.hits] == [exact, partial]
 
 
+@pytest.mark.parametrize("member", [True, False])
+def test_ranked_puts_precise_matches_first_for_a_long_query_too(library, member):
+    """A pasted paragraph of 99 rare four-character terms (499 characters, under the length limit): a
+    short text holding all but one of them, three times each, scores above 10,000 by BM25 alone, yet the
+    only exact match — the one text holding every term, buried in a long text — comes first, and the
+    partial match shows its own relevance (found by an attack: a constant bonus of 10,000 let the partial
+    match pass for an exact one and took 10,000 off its score)."""
+    rng = random.Random(3)
+    rare = [chr(c) for c in range(0x9A00, 0x9B00)]
+    terms = ["".join(rng.sample(rare, 4)) for _ in range(99)]
+    common = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就年分对成会可主发"
+    filler = lambda k: "".join(rng.choice(common) for _ in range(k))   # noqa: E731
+    add(library, *[filler(300) for _ in range(300)], title="文件")
+    exact, = add(library, " ".join(terms) + "。" + filler(60_000), title="长文")
+    partial, = add(library, "。".join(t for t in terms[:-1] for _ in range(3)), title="短文")
+    q = " ".join(terms)
+    assert ids_for(library, q, member=member) == [exact]   # the oracle: precise mode
+    result = library.search(SearchRequest(q=q, mode="ranked", limit=5), member=member)
+    assert [h.id for h in result.hits][:2] == [exact, partial]
+    unboosted = library.search(SearchRequest(q=q + " -" + terms[-1], mode="ranked", limit=5), member=member)
+    top = {h.id: h.score for h in unboosted.hits}   # the last term excluded: no exact match, no bonus
+    assert top[partial] > 10_000
+    assert next(h.score for h in result.hits if h.id == partial) == pytest.approx(top[partial], rel=1e-3)
+
+
 RANKED_TEXTS = ["担当作为方面存在问题", "作风建设要常抓", "为基层减负", "担 当", "一般的工作", "无关内容", "作为"]
 
 
