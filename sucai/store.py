@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+import orjson
 from sqlalchemy import Connection, Dialect, String, and_, bindparam, case, cast, func, literal, literal_column, select, text
 
 from .clean import plain
@@ -247,7 +248,7 @@ class Catalogue:
         if paid_from is None and self.preview_chars is not None and self.preview_chars < chars:
             paid_from = self.preview_chars
         return Summary(doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, bool(hidden),
-                       [Evidence.from_dict(e) for e in json.loads(evidence)])
+                       [Evidence.from_dict(e) for e in orjson.loads(evidence)])
 
     def added_since(self, since: str, limit: int | None = None) -> list[tuple[int, str]]:
         """``(id, ingested_at)`` of the documents that are not hidden and were added at or after ``since``
@@ -649,7 +650,7 @@ def _document(row: tuple) -> Document:
         outline=[OutlineNode.from_dict(n) for n in _loaded(outline)],
         elements=[Element(**e) for e in _loaded(elements)],
         removed=[Removal(**r) for r in _loaded(removed)],
-        evidence=[Evidence.from_dict(e) for e in json.loads(evidence)],
+        evidence=[Evidence.from_dict(e) for e in orjson.loads(evidence)],
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
         ocr_confidence=ocr_confidence,
     )
@@ -657,8 +658,10 @@ def _document(row: tuple) -> Document:
 
 def _loaded(column: str) -> list:
     """A JSON list column as a list (the empty list without parsing: most rows, and every row that
-    ``documents(outline=False)`` reads)."""
-    return [] if column == "[]" else json.loads(column)
+    ``documents(outline=False)`` reads). The JSON columns are parsed by orjson (the same values as
+    ``json.loads`` for what ``_dump`` writes, three times faster: a search's page of hits parses
+    about a hundred evidence entries)."""
+    return [] if column == "[]" else orjson.loads(column)
 
 
 def _dump(value) -> str:

@@ -7,6 +7,7 @@ text, snippets, outlines and downloads come from :func:`sucai.access.view`.
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -25,7 +26,7 @@ from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles,
-                   same_site_download)
+                   same_site_download, searching)
 from .render import content_disposition
 from .responses import JSONResponse
 
@@ -122,13 +123,13 @@ def document_payload(doc: Document, member: bool) -> dict:
 
 @router.get("/search", summary="检索（与 sucai search --json 相同的字段）",
             openapi_extra={"parameters": SEARCH_PARAMETERS})
-def api_search(
+async def api_search(
     request: Request,
     search: Annotated[SearchRequest, Depends(search_request)],
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    result = library.search(search, member=viewer.member)
+    result = await searching(request, partial(library.search, search, member=viewer.member))
     record_search(request, viewer, search, result)
     return _json(result.to_dict())
 

@@ -11,6 +11,7 @@ import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -32,6 +33,7 @@ from .deps import AccountsPool
 from .templating import HERE, templates
 
 WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
+SEARCH_THREADS = int(os.environ.get("SUCAI_SEARCH_THREADS", "0")) or 1   # API searches at once per process (deps.searching)
 SESSION_COOKIE = "sucai_session"
 ROUTERS = (api.router, check.router, pages.router, account.router, admin.router, dupes.router, drafting.router,
            updates.router, feeds.router, collections.router, insights.router, codes.router)
@@ -73,6 +75,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.state.accounts = accounts
     app.state.recorder = recorder
     app.state.templates = templates()
+    app.state.searches = anyio.CapacityLimiter(SEARCH_THREADS)   # see deps.searching
     library.index.sync()  # a library ingested by an older run may have pending index work
     titles.refresh(force=True)
 
