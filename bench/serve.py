@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import math
@@ -154,8 +155,24 @@ def start_server(home: Path, port: int, workers: int, cache: bool = True) -> sub
             time.sleep(0.2)
         if server.poll() is not None:
             break
-    server.kill()
+    stop_server(server)
     sys.exit("bench: the server did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop ``sucai serve`` and its worker processes: SIGTERM, SIGKILL to those left after 10 s (a supervisor
+    killed alone left its uvicorn workers running, holding the port and a core)."""
+    try:
+        processes = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.terminate()
+    for process in psutil.wait_procs(processes, timeout=10)[1]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    server.wait()
 
 
 def _workers(server: subprocess.Popen, port: int) -> list[int]:
@@ -313,7 +330,7 @@ def compare_nodes(home: Path, nodes: int, workers: int, clients: int, seconds: f
         port = free_port()
         servers.append(start_server(home, port, workers, cache))
         rows.append(measure("SQLite", [port], servers, workers, BROAD, clients, seconds, seed))
-        servers.pop().terminate()
+        stop_server(servers.pop())
         each = max(1, workers // nodes)
         ports = [free_port() for _ in range(nodes)]
         for node, node_port in zip(postgres_nodes(home, pg, nodes), ports):
@@ -321,7 +338,7 @@ def compare_nodes(home: Path, nodes: int, workers: int, clients: int, seconds: f
         rows.append(measure("PostgreSQL", ports, servers, each * nodes, BROAD, clients, seconds, seed))
     finally:
         for server in servers:
-            server.terminate()
+            stop_server(server)
         pg.stop()
     table(["backend", "nodes", "processes", "clients", "requests", "req/s", "CPU ms/req", "p50 ms", "p99 ms",
            "errors"], rows,
@@ -399,11 +416,7 @@ def main() -> None:
                          "/".join(map(str, sorted(held[0], reverse=True))) if held else "?",
                          split(worker_cpu)])
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     table(["clients", "requests", "req/s", "CPU ms/req", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "scan/p50",
            f"p99≤{TARGET_P99_MS:.0f}", "connections", "CPU % per worker"], rows, title=f"GET /api/search on 127.0.0.1, {seconds:.0f} s per level, {args.client} client")
     print(f"\nbrute-force scan of the same queries in this process: p50 {scan_p50 * 1000:.2f} ms, "
