@@ -785,14 +785,16 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 
 def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versions | None) -> None:
     """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match: of its members that
-    match, the representative when it is one of them, else the best-scoring one — in ranked mode, of those with
-    an exact match when some have one, so that the cluster stays among the exact matches, which come first (a
-    version holding the query's phrase is shown, not a representative holding part of it). Matches, exact or
-    not, and scores are the viewer's (from the fields it may search). Excludes the others from the plan's
-    queries, so totals, pages and facets count each cluster once.
+    match, the representative when it is one of them, else the best-scoring one — in ranked mode, of those that
+    match best: with an exact match when some have one, so that the cluster stays among the exact matches, which
+    come first (a version holding the query's phrase is shown, not a representative holding part of it); else
+    holding some needle verbatim when some do, so that a section search, which looks only in those, finds the
+    cluster's section (not a representative matching through a bigram alone). Matches and scores are the
+    viewer's (from the fields it may search). Excludes the others from the plan's queries, so totals, pages and
+    facets count each cluster once.
 
     The matching members are found through the index's ``clustered`` flag (and the ``unflagged`` members of
-    ``versions``, whose entries lag), unscored but for a constant that marks the exact matches; members are
+    ``versions``, whose entries lag), unscored but for constants that rank how they match; members are
     scored only when several are left to choose from in a cluster whose representative is not among them.
     The others are left out through the index's ``version`` flag: the versions that match are left out but
     for those shown instead of their representative, and the matching members whose entries lag are named
@@ -810,7 +812,8 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
             matched.setdefault(row.cluster_id, []).append(doc_id)
     keep, unsettled = [], []
     for cluster, members in matched.items():
-        members = [doc_id for doc_id in members if found[doc_id]] or members
+        best = max(found[doc_id] for doc_id in members)
+        members = [doc_id for doc_id in members if found[doc_id] == best]
         representative = versions.representatives.get(cluster)
         if representative in members:
             keep.append(representative)
@@ -836,16 +839,19 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     plan.exclude(excluded)
 
 
-def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, bool]:
-    """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → whether it is an exact
-    match (a precise match: every group has a term verbatim), in no particular order. Found in one pass: the
-    matches score 0, the exact ones 1 in ranked mode (in precise mode every match is exact)."""
+def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, int]:
+    """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → how well it matches
+    (higher is better): + 2 for an exact match (a precise match: every group has a term verbatim), + 1 for some
+    needle verbatim (:attr:`_Plan.needles`), in no particular order. Found in one pass: the matches score 0 plus
+    those constants in ranked mode (in precise mode every match is exact)."""
     matches = Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)])
     if plan.request.mode == "precise" or not plan.parsed.groups:
-        return dict.fromkeys(_hit_scores(searcher, matches, limit), True)
-    query = Query.boolean_query([(Occur.Must, Query.const_score_query(matches, 0.0)),
-                                 (Occur.Should, Query.const_score_query(plan.precise(), 1.0))])
-    return {doc_id: score > 0 for doc_id, score in _hit_scores(searcher, query, limit).items()}
+        return dict.fromkeys(_hit_scores(searcher, matches, limit), 3)
+    ranks = [(Occur.Must, Query.const_score_query(matches, 0.0)),
+             (Occur.Should, Query.const_score_query(plan.precise(), 2.0))]
+    if plan.needles:
+        ranks.append((Occur.Should, Query.const_score_query(_any([plan.exact(n) for n in plan.needles]), 1.0)))
+    return {doc_id: round(score) for doc_id, score in _hit_scores(searcher, Query.boolean_query(ranks), limit).items()}
 
 
 def _hit_scores(searcher: tantivy.Searcher, query: Query, limit: int) -> dict[int, float]:

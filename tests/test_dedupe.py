@@ -135,6 +135,30 @@ def test_a_version_with_the_exact_match_is_shown_before_partial_matches(library,
         assert [h.id for h in shown][:1] == [b if member or part == "free" else a]
 
 
+@pytest.mark.parametrize("member", [True, False])
+def test_a_version_holding_a_word_of_the_query_is_shown_before_one_matching_by_bigrams(library, tmp_path, member):
+    """Found by an attack (phase 10): the representative matches 另附表格三份 through the bigram 附表 alone, its
+    version holds 表格, a word of the query; neither holds the phrase. The version is shown — so that the section
+    search, which looks only in documents holding some word of the query, finds its section (it found nothing)
+    and the document search shows the same member."""
+    original = sample("05_工作总结.txt").replace("##paidbegin##", "").replace("##paidend##", "")
+    copy = edited(original, 0.03).split("\n", 1)[1]
+    original = original.replace("二、存在的问题", "各项数据详见附表。\n\n## 二、存在的问题", 1)
+    copy = copy.replace("二、存在的问题", "另有统计表格备查。\n\n## 二、存在的问题", 1)
+    library, a, b, c = make_trio(library, tmp_path / "in", original, copy)
+    assert [(v.id, v.representative) for v in library.clusters.versions(a)] == [(a, True), (b, False)]
+    q, words = "另附表格三份", ("另附", "表格", "三份")
+    texts = {doc_id: library.get(doc_id).text for doc_id in (a, b)}
+    assert [w for w in words if w in texts[b]] == ["表格"] and not any(w in texts[a] for w in words)
+    assert "附表" in texts[a] and q not in texts[b]
+    shown = {h.id for h in hits(library, q, "ranked", member).hits} & {a, b}
+    sections = library.search(SearchRequest(q=q, scope="section", limit=50), member=member).hits
+    found = {h.id for h in sections} & {a, b}
+    assert shown == found == {b}
+    section = next(h for h in sections if h.id == b)
+    assert "表格" in texts[b][section.section_start:section.section_end]
+
+
 def test_hidden_or_removed_versions(trio):
     library, a, b, c = trio
     library.set_hidden(a, True)
