@@ -17,7 +17,11 @@ Each worker gets:
   that holds them all at the end: a killed parse leaves no temporary file behind.
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
-on in every case. Results come back in the order the jobs were given.
+on in every case. Results come back in the order the jobs were given, but for a job
+that keeps the next result waiting more than ``_SLOW_SECONDS`` (a scan read by OCR
+for a minute): it is set aside, the jobs after it go on in the other workers, and its
+result comes when it is done. The workers of a batch run one heavy helper program
+at a time (:func:`exclusive`: Tesseract, 100 MB each).
 """
 
 from __future__ import annotations
@@ -28,18 +32,23 @@ import os
 import resource
 import shutil
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import TimeoutError as FutureTimeout, wait
+from concurrent.futures import FIRST_COMPLETED, TimeoutError as FutureTimeout, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
 _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
+_SLOW_SECONDS = 5  # how long the next result may keep the others waiting before its job is set aside
+_turn: FileLock | None = None  # in a worker: the lock its batch's workers take for a helper program (see exclusive)
 
 
 @dataclass(frozen=True)
@@ -62,12 +71,28 @@ class Budget:
         return f"解析超出每个文件 {self.memory_mb} MB 的内存上限，已停止（文件可能过大或结构异常）"
 
 
-def _start_worker(memory_mb: int) -> None:
-    """Worker initializer: the address-space limit (soft, so that nothing can raise it) and one OCR thread."""
+def _start_worker(memory_mb: int, turn: str) -> None:
+    """Worker initializer: the address-space limit (soft, so that nothing can raise it), one OCR thread, and the
+    batch's lock file ``turn`` for :func:`exclusive`."""
+    global _turn
     limit = memory_mb * 2**20
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    _turn = FileLock(turn)
+
+
+@contextmanager
+def exclusive(seconds: float = 0) -> Iterator[None]:
+    """Run the block when no other worker of this batch runs one: for a helper program that holds much memory
+    (Tesseract: 100 MB), one at a time in a whole ingest. ``seconds``: the longest wait (0: no limit). Raises
+    TimeoutError when it passes first. Outside a parse worker (a file read in its own process) there is no wait.
+    The lock is a file lock (filelock): a worker killed while it holds it releases it."""
+    if _turn is None:
+        yield
+        return
+    with _turn.acquire(timeout=seconds or -1):
+        yield
 
 
 def _in_folder(function: Callable, job, folder: str):
@@ -101,8 +126,11 @@ def start_early() -> None:
 
 
 def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
-                 idle: Callable[[], None] | None = None) -> Iterator:
-    """Yield ``function(job)`` for each job, in order, each computed in a worker process within ``budget``.
+                 idle: Callable[[], None] | None = None) -> Iterator[tuple[int, object]]:
+    """Yield ``(number, function(job))`` for each job (numbered from 0 as given), each computed in a worker
+    process within ``budget``, in the order of the jobs — but for a job that keeps the next result waiting more
+    than ``_SLOW_SECONDS`` while another worker could go on (fewer than ``workers - 1`` jobs set aside): it is
+    set aside, and its result is yielded when it is done, after those of later jobs.
 
     ``function`` must be importable by name (it is pickled) and catch its own
     errors. When a worker is stopped, the result is ``(status, reason)``
@@ -111,27 +139,44 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
     worker ahead. ``idle()``, when given, is called while waiting for a result that is not ready, every
     ``_IDLE_SECONDS`` (the caller's chance to do work of its own meanwhile).
     """
-    pending: deque = deque()
+    pending: deque = deque()  # (number, future, folder) of the jobs in order
+    aside: list = []  # the same, of the jobs set aside
 
-    def head():
-        while idle is not None and not pending[0][0].done():
-            idle()
-            wait([pending[0][0]], timeout=_IDLE_SECONDS)
-        return _outcome(*pending.popleft(), budget)
+    def ready() -> Iterator[tuple[int, object]]:
+        """The results that are done (set aside, then the next one), waiting for one; or the next job set aside."""
+        since = time.monotonic()
+        while True:
+            done = [entry for entry in aside if entry[1].done()]
+            if pending and pending[0][1].done():
+                done.append(pending.popleft())
+            for entry in done:
+                if entry in aside:
+                    aside.remove(entry)
+                yield entry[0], _outcome(*entry[1:], budget)
+            if done or not (pending or aside):
+                return
+            if pending and len(aside) < workers - 1 and time.monotonic() - since >= _SLOW_SECONDS:
+                aside.append(pending.popleft())
+                return
+            if idle is not None:
+                idle()
+            wait([entry[1] for entry in aside] + ([pending[0][1]] if pending else []), timeout=_IDLE_SECONDS,
+                 return_when=FIRST_COMPLETED)
 
     root = tempfile.mkdtemp(prefix="sucai-parse-")  # each job's folder is made in it by its worker
     with ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
-                     initargs=(budget.memory_mb,), context=_context()) as pool:
+                     initargs=(budget.memory_mb, os.path.join(root, "exclusive.lock")), context=_context()) as pool:
         try:
             for number, job in enumerate(jobs):
                 folder = os.path.join(root, f"sucai-parse-{number}")
-                pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
-                if len(pending) >= _WINDOW_PER_WORKER * workers:
-                    yield head()
-            while pending:
-                yield head()
+                pending.append((number, pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds),
+                                folder))
+                while len(pending) >= _WINDOW_PER_WORKER * workers:
+                    yield from ready()
+            while pending or aside:
+                yield from ready()
         finally:
-            for future, _ in pending:  # the caller stopped early
+            for _, future, _ in (*pending, *aside):  # the caller stopped early
                 future.cancel()
             shutil.rmtree(root, ignore_errors=True)
 

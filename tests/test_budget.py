@@ -12,13 +12,15 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from fixtures import docx_bytes, make_cjk_pdf, new_document
-from sucai.budget import Budget, run_budgeted
+from sucai import budget
+from sucai.budget import Budget, exclusive, run_budgeted
 from sucai.config import load_settings
 from sucai.errors import ReadError
 from sucai.library import Library
@@ -76,13 +78,50 @@ def _job(kind: str):
 def test_memory_limit_and_a_crashing_worker_end_as_outcomes_and_the_batch_goes_on():
     budget = Budget(seconds=60, memory_mb=512)
     before = parse_folders()
-    results = list(run_budgeted(_job, ["ok", "hog", "crash", "temp", "last"], budget, 2))
+    results = [result for _, result in sorted(run_budgeted(_job, ["ok", "hog", "crash", "temp", "last"], budget, 2))]
     assert results[0] == "ok" and results[4] == "last"
     assert results[1] == ("skipped", "解析超出每个文件 512 MB 的内存上限，已停止（文件可能过大或结构异常）")
     assert results[2][0] == "failed" and "退出码 3" in results[2][1]
     assert results[3].startswith("sucai-parse-")  # the worker's temporary folder…
     assert parse_folders() <= before  # …is gone, with what was left in it
 
+
+
+def _turns(kind: str):
+    """A job that takes the batch's turn for a helper program: when it held it (monotonic seconds), or dies in it."""
+    with exclusive():
+        began = time.monotonic()
+        if kind == "die":
+            os._exit(3)  # a worker killed while it holds the turn must not keep the others waiting
+        time.sleep(0.3)
+        return began, time.monotonic()
+
+
+def test_workers_of_a_batch_take_turns_for_a_helper_program_and_a_dead_worker_gives_its_turn_back():
+    """Issue 16: one Tesseract at a time in a whole ingest — two at once set its peak memory."""
+    results = [result for _, result in sorted(run_budgeted(_turns, ["run", "die", "run", "run", "run"],
+                                                           Budget(seconds=60), 2))]
+    assert results[1][0] == "failed"
+    spans = sorted(results[:1] + results[2:])
+    assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:])), spans
+
+
+def _sleeps(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_slow_job_is_set_aside_and_the_jobs_after_it_go_on(monkeypatch):
+    """A scan read by OCR for a minute kept the results after it waiting (in order, a few per worker in flight),
+    and with them the workers: it is set aside after _SLOW_SECONDS, its result comes when it is done."""
+    monkeypatch.setattr(budget, "_SLOW_SECONDS", 0.5)
+    jobs = [3.0] + [0.05] * 12
+    results = list(run_budgeted(_sleeps, jobs, Budget(seconds=60), 2))
+    assert sorted(results) == list(enumerate(jobs))  # every job once, with its own result
+    assert [number for number, _ in results][-1] == 0  # the slow one last: the others went on meanwhile
+    assert [number for number, _ in results if number] == list(range(1, len(jobs)))  # the others in order
+    one = list(run_budgeted(_sleeps, jobs[:4], Budget(seconds=60), 1))
+    assert one == list(enumerate(jobs[:4]))  # one worker: nothing would go on, nothing is set aside
 
 # --- #6: memory on many-page PDFs; uploads parsed in a child process ----------------------------------------------
 
