@@ -18,7 +18,7 @@ Each worker gets:
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
 on in every case. Results come back in the order the jobs were given, but for a job
-that keeps the next result waiting more than ``_SLOW_SECONDS`` (a scan read by OCR
+whose result is the next one and that has run more than ``_SLOW_SECONDS`` (a scan read by OCR
 for a minute): it is set aside, the jobs after it go on in the other workers, and its
 result comes when it is done. The workers of a batch run one heavy helper program
 at a time (:func:`exclusive`: Tesseract, 100 MB each).
@@ -47,7 +47,7 @@ _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
-_SLOW_SECONDS = 5  # how long the next result may keep the others waiting before its job is set aside
+_SLOW_SECONDS = 5  # how long the job of the next result may run while the others wait before it is set aside
 _turn: FileLock | None = None  # in a worker: the lock its batch's workers take for a helper program (see exclusive)
 
 
@@ -128,9 +128,9 @@ def start_early() -> None:
 def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
                  idle: Callable[[], None] | None = None) -> Iterator[tuple[int, object]]:
     """Yield ``(number, function(job))`` for each job (numbered from 0 as given), each computed in a worker
-    process within ``budget``, in the order of the jobs — but for a job that keeps the next result waiting more
-    than ``_SLOW_SECONDS`` while another worker could go on (fewer than ``workers - 1`` jobs set aside): it is
-    set aside, and its result is yielded when it is done, after those of later jobs.
+    process within ``budget``, in the order of the jobs — but for a job whose result is the next one and that has
+    run more than ``_SLOW_SECONDS`` while another worker could go on (fewer than ``workers - 1`` jobs set aside):
+    it is set aside, and its result is yielded when it is done, after those of later jobs.
 
     ``function`` must be importable by name (it is pickled) and catch its own
     errors. When a worker is stopped, the result is ``(status, reason)``
@@ -141,10 +141,11 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
     """
     pending: deque = deque()  # (number, future, folder) of the jobs in order
     aside: list = []  # the same, of the jobs set aside
+    running: dict[int, float] = {}  # number → when its job was first seen running (time.monotonic())
 
     def ready() -> Iterator[tuple[int, object]]:
-        """The results that are done (set aside, then the next one), waiting for one; or the next job set aside."""
-        since = time.monotonic()
+        """The results that are done (set aside, then the next one), waiting for one; or the next job set aside
+        when it has run ``_SLOW_SECONDS`` (not counting the time it waited for a worker to start)."""
         while True:
             done = [entry for entry in aside if entry[1].done()]
             if pending and pending[0][1].done():
@@ -152,12 +153,15 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
             for entry in done:
                 if entry in aside:
                     aside.remove(entry)
+                running.pop(entry[0], None)
                 yield entry[0], _outcome(*entry[1:], budget)
             if done or not (pending or aside):
                 return
-            if pending and len(aside) < workers - 1 and time.monotonic() - since >= _SLOW_SECONDS:
-                aside.append(pending.popleft())
-                return
+            if pending and pending[0][1].running():
+                began = running.setdefault(pending[0][0], time.monotonic())
+                if len(aside) < workers - 1 and time.monotonic() - began >= _SLOW_SECONDS:
+                    aside.append(pending.popleft())
+                    return
             if idle is not None:
                 idle()
             wait([entry[1] for entry in aside] + ([pending[0][1]] if pending else []), timeout=_IDLE_SECONDS,

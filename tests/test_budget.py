@@ -106,22 +106,31 @@ def test_workers_of_a_batch_take_turns_for_a_helper_program_and_a_dead_worker_gi
     assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:])), spans
 
 
-def _sleeps(seconds: float) -> float:
-    time.sleep(seconds)
-    return seconds
+def _waits(job: tuple[str, Path]):
+    """The slow job waits (at most a minute) for the marker the last job leaves; the others are quick."""
+    kind, marker = job
+    if kind == "slow":
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    elif kind == "last":
+        marker.touch()
+    return kind
 
 
-def test_a_slow_job_is_set_aside_and_the_jobs_after_it_go_on(monkeypatch):
+def test_a_slow_job_is_set_aside_and_the_jobs_after_it_go_on(monkeypatch, tmp_path):
     """A scan read by OCR for a minute kept the results after it waiting (in order, a few per worker in flight),
-    and with them the workers: it is set aside after _SLOW_SECONDS, its result comes when it is done."""
+    and with them the workers: it is set aside after _SLOW_SECONDS, its result comes when it is done. Here it
+    ends only once the last job has run (a marker file), so the jobs after it must go on meanwhile."""
     monkeypatch.setattr(budget, "_SLOW_SECONDS", 0.5)
-    jobs = [3.0] + [0.05] * 12
-    results = list(run_budgeted(_sleeps, jobs, Budget(seconds=60), 2))
-    assert sorted(results) == list(enumerate(jobs))  # every job once, with its own result
-    assert [number for number, _ in results][-1] == 0  # the slow one last: the others went on meanwhile
-    assert [number for number, _ in results if number] == list(range(1, len(jobs)))  # the others in order
-    one = list(run_budgeted(_sleeps, jobs[:4], Budget(seconds=60), 1))
-    assert one == list(enumerate(jobs[:4]))  # one worker: nothing would go on, nothing is set aside
+    marker = tmp_path / "marker"
+    jobs = [("slow", marker)] + [("quick", marker)] * 11 + [("last", marker)]
+    results = list(run_budgeted(_waits, jobs, Budget(seconds=120), 2))
+    assert sorted(results) == [(number, kind) for number, (kind, _) in enumerate(jobs)]  # each once, its own result
+    order = [number for number, _ in results]
+    assert order.index(0) >= 11 and [n for n in order if n] == list(range(1, len(jobs)))  # the others in order
+    quick = [("quick", marker)] * 3
+    assert list(run_budgeted(_waits, quick, Budget(seconds=60), 1)) == list(enumerate(["quick"] * 3))
 
 # --- #6: memory on many-page PDFs; uploads parsed in a child process ----------------------------------------------
 
