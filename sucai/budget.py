@@ -17,11 +17,8 @@ Each worker gets:
   that holds them all at the end: a killed parse leaves no temporary file behind.
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
-on in every case. Results come back in the order the jobs were given, but for a job
-whose result is the next one and that has run more than ``_SLOW_SECONDS`` (a scan read by OCR
-for a minute): it is set aside, the jobs after it go on in the other workers, and its
-result comes when it is done. The workers of a batch run one heavy helper program
-at a time (:func:`exclusive`: Tesseract, 100 MB each).
+on in every case. Results come back in the order the jobs were given. The workers of a
+batch run one heavy helper program at a time (:func:`exclusive`: Tesseract, 100 MB each).
 """
 
 from __future__ import annotations
@@ -32,10 +29,9 @@ import os
 import resource
 import shutil
 import tempfile
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, TimeoutError as FutureTimeout, wait
+from concurrent.futures import TimeoutError as FutureTimeout, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,7 +43,6 @@ _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
-_SLOW_SECONDS = 5  # how long the job of the next result may run while the others wait before it is set aside
 _turn: FileLock | None = None  # in a worker: the lock its batch's workers take for a helper program (see exclusive)
 
 
@@ -126,11 +121,8 @@ def start_early() -> None:
 
 
 def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
-                 idle: Callable[[], None] | None = None) -> Iterator[tuple[int, object]]:
-    """Yield ``(number, function(job))`` for each job (numbered from 0 as given), each computed in a worker
-    process within ``budget``, in the order of the jobs — but for a job whose result is the next one and that has
-    run more than ``_SLOW_SECONDS`` while another worker could go on (fewer than ``workers - 1`` jobs set aside):
-    it is set aside, and its result is yielded when it is done, after those of later jobs.
+                 idle: Callable[[], None] | None = None) -> Iterator:
+    """Yield ``function(job)`` for each job, in order, each computed in a worker process within ``budget``.
 
     ``function`` must be importable by name (it is pickled) and catch its own
     errors. When a worker is stopped, the result is ``(status, reason)``
@@ -139,48 +131,28 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
     worker ahead. ``idle()``, when given, is called while waiting for a result that is not ready, every
     ``_IDLE_SECONDS`` (the caller's chance to do work of its own meanwhile).
     """
-    pending: deque = deque()  # (number, future, folder) of the jobs in order
-    aside: list = []  # the same, of the jobs set aside
-    running: dict[int, float] = {}  # number → when its job was first seen running (time.monotonic())
+    pending: deque = deque()
 
-    def ready() -> Iterator[tuple[int, object]]:
-        """The results that are done (set aside, then the next one), waiting for one; or the next job set aside
-        when it has run ``_SLOW_SECONDS`` (not counting the time it waited for a worker to start)."""
-        while True:
-            done = [entry for entry in aside if entry[1].done()]
-            if pending and pending[0][1].done():
-                done.append(pending.popleft())
-            for entry in done:
-                if entry in aside:
-                    aside.remove(entry)
-                running.pop(entry[0], None)
-                yield entry[0], _outcome(*entry[1:], budget)
-            if done or not (pending or aside):
-                return
-            if pending and pending[0][1].running():
-                began = running.setdefault(pending[0][0], time.monotonic())
-                if len(aside) < workers - 1 and time.monotonic() - began >= _SLOW_SECONDS:
-                    aside.append(pending.popleft())
-                    return
-            if idle is not None:
-                idle()
-            wait([entry[1] for entry in aside] + ([pending[0][1]] if pending else []), timeout=_IDLE_SECONDS,
-                 return_when=FIRST_COMPLETED)
+    def head():
+        while idle is not None and not pending[0][0].done():
+            idle()
+            wait([pending[0][0]], timeout=_IDLE_SECONDS)
+        return _outcome(*pending.popleft(), budget)
 
     root = tempfile.mkdtemp(prefix="sucai-parse-")  # each job's folder is made in it by its worker
     with ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
-                     initargs=(budget.memory_mb, os.path.join(root, "exclusive.lock")), context=_context()) as pool:
+                     initargs=(budget.memory_mb, os.path.join(root, "exclusive.lock")),
+                     context=_context()) as pool:
         try:
             for number, job in enumerate(jobs):
                 folder = os.path.join(root, f"sucai-parse-{number}")
-                pending.append((number, pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds),
-                                folder))
-                while len(pending) >= _WINDOW_PER_WORKER * workers:
-                    yield from ready()
-            while pending or aside:
-                yield from ready()
+                pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
+                if len(pending) >= _WINDOW_PER_WORKER * workers:
+                    yield head()
+            while pending:
+                yield head()
         finally:
-            for _, future, _ in (*pending, *aside):  # the caller stopped early
+            for future, _ in pending:  # the caller stopped early
                 future.cancel()
             shutil.rmtree(root, ignore_errors=True)
 

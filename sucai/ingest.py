@@ -309,8 +309,7 @@ def ingest(
         started = time.monotonic()
         batch = ParseJob(Path(), budget, source=source, user_dictionary=library.settings.user_dict_path)
         parsed_files = _parse_all([p for p, _, _ in todo], batch, workers, idle=publish)
-        for number, parsed in parsed_files:
-            path, key, content = todo[number]
+        for (path, key, content), parsed in zip(todo, parsed_files):
             outcome = _store(library.catalogue, path, content, parsed, key)
             summary.add(outcome)
             if isinstance(parsed, Parsed):  # near-duplicates, better copies
@@ -361,11 +360,10 @@ def _jobs(paths: list[Path], workdir: Path, batch: ParseJob) -> Iterator[ParseJo
 
 
 def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
-               idle: Callable[[], None] | None = None) -> Iterator[tuple[int, Parsed | tuple[str, str]]]:
+               idle: Callable[[], None] | None = None) -> Iterator[Parsed | tuple[str, str]]:
     """Parse ``paths`` in worker processes within ``batch.budget``, each with the 来源 and dictionary of ``batch``
-    (a :class:`ParseJob` without a path): ``(position in paths, result)``, in order but for a slow file (a scan
-    read by OCR), given when it is done while the files after it go on (see :func:`sucai.budget.run_budgeted`);
-    ``idle()`` is called before waiting for a result that is not ready."""
+    (a :class:`ParseJob` without a path), results in order (see ``sucai.budget``); ``idle()`` is called before
+    waiting for a result that is not ready."""
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))

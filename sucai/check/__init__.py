@@ -95,7 +95,7 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
     process within the per-file budget (:mod:`sucai.budget`: ``parse_timeout_seconds``,
     ``parse_memory_mb``, ``parse_max_pages``). Raises ReadError with the reason."""
     budget = Budget.from_settings(settings)
-    [(_, result)] = run_budgeted(_read_job, [(path, data, name, budget)], budget, 1)
+    [result] = run_budgeted(_read_job, [(path, data, name, budget)], budget, 1)
     if isinstance(result, tuple):  # (status, reason[, code])
         raise ReadError(result[1], code=result[2] if len(result) > 2 else "unreadable")
     return result
