@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import access, metadata
+from ..analysis import load_segmenter
 from ..errors import NotFound, SucaiError, os_reason
 from ..export import FORMATS, export_document, export_zip
 from ..ingest import OUTCOME_NAMES, IngestSummary, path_text
@@ -273,7 +274,9 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
     """
     request = SearchRequest(q=" ".join(words), mode=mode, scope=scope, heading=heading, genre=genre, year=year,
                             source=source, has_member_part=member_part, sort=sort, limit=limit, page=page)
-    result = open_library(home).search(request, member=not free)
+    library = open_library(home)
+    load_segmenter()   # before the search, whose 用时 is then the search's own
+    result = library.search(request, member=not free)
     if as_json:
         print_json(result.to_dict())
         return
