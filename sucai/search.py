@@ -784,30 +784,33 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 
 
 def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versions | None) -> None:
-    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match: its representative
-    when that matches, else its best-scoring matching member. Excludes the others from the plan's
+    """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match: of its members that
+    match, the representative when it is one of them, else the best-scoring one — in ranked mode, of those with
+    an exact match when some have one, so that the cluster stays among the exact matches, which come first (a
+    version holding the query's phrase is shown, not a representative holding part of it). Matches, exact or
+    not, and scores are the viewer's (from the fields it may search). Excludes the others from the plan's
     queries, so totals, pages and facets count each cluster once.
 
-    The matching members are found unscored (:meth:`_Plan.matching`) through the index's ``clustered``
-    flag (and the ``unflagged`` members of ``versions``, whose entries lag); only members of a cluster
-    whose representative does not match are scored, and only when there are several. The others are left
-    out through the index's ``version`` flag: the versions that match are left out but for those shown
-    instead of their representative, and the matching members whose entries lag are named (see
-    :class:`sucai.index.Versions`)."""
+    The matching members are found through the index's ``clustered`` flag (and the ``unflagged`` members of
+    ``versions``, whose entries lag), unscored but for a constant that marks the exact matches; members are
+    scored only when several are left to choose from in a cluster whose representative is not among them.
+    The others are left out through the index's ``version`` flag: the versions that match are left out but
+    for those shown instead of their representative, and the matching members whose entries lag are named
+    (see :class:`sucai.index.Versions`)."""
     if versions is None:
         return
     candidates = _flag("clustered", True)
     if versions.unflagged:
         candidates = _any([candidates, _id_set(list(versions.unflagged))])
-    ids = _hit_ids(searcher, Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)]),
-                   versions.candidates)
+    found = _matching_members(searcher, plan, candidates, versions.candidates)
     matched: dict[int, list[int]] = {}   # cluster → its members that match
-    for doc_id in ids:
+    for doc_id in found:
         row = versions.rows.get(doc_id)
         if row is not None:   # else flagged when indexed, in no cluster now
             matched.setdefault(row.cluster_id, []).append(doc_id)
     keep, unsettled = [], []
     for cluster, members in matched.items():
+        members = [doc_id for doc_id in members if found[doc_id]] or members
         representative = versions.representatives.get(cluster)
         if representative in members:
             keep.append(representative)
@@ -817,13 +820,12 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
             unsettled.append(members)
     if unsettled:   # scored: the best-scoring member of each, the lowest id of equals
         scored = [doc_id for members in unsettled for doc_id in members]
-        hits = searcher.search(Query.boolean_query([(Occur.Must, plan.scored()), (Occur.Must, _id_set(scored))]),
-                               limit=len(scored)).hits
-        score = dict(zip(searcher.fast_field_values("id", [a for _, a in hits]) if hits else [], (s for s, _ in hits)))
+        score = _hit_scores(searcher, Query.boolean_query([(Occur.Must, plan.scored()), (Occur.Must, _id_set(scored))]),
+                            len(scored))
         keep += [min(members, key=lambda doc_id: (-score.get(doc_id, 0.0), doc_id)) for members in unsettled]
     kept = set(keep)
     left_out = [doc_id for members in matched.values() for doc_id in members if doc_id not in kept]
-    spared = sorted(doc_id for doc_id in ids
+    spared = sorted(doc_id for doc_id in found
                     if doc_id in versions.flagged and (doc_id in kept or doc_id not in versions.rows))
     named = sorted(doc_id for doc_id in left_out if doc_id not in versions.flagged)
     excluded = _flag("version", True)
@@ -834,10 +836,22 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     plan.exclude(excluded)
 
 
-def _hit_ids(searcher: tantivy.Searcher, query: Query, limit: int) -> list[int]:
-    """The ids of (up to ``limit``) documents ``query`` matches, in no particular order."""
+def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, bool]:
+    """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → whether it is an exact
+    match (a precise match: every group has a term verbatim), in no particular order. Found in one pass: the
+    matches score 0, the exact ones 1 in ranked mode (in precise mode every match is exact)."""
+    matches = Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)])
+    if plan.request.mode == "precise" or not plan.parsed.groups:
+        return dict.fromkeys(_hit_scores(searcher, matches, limit), True)
+    query = Query.boolean_query([(Occur.Must, Query.const_score_query(matches, 0.0)),
+                                 (Occur.Should, Query.const_score_query(plan.precise(), 1.0))])
+    return {doc_id: score > 0 for doc_id, score in _hit_scores(searcher, query, limit).items()}
+
+
+def _hit_scores(searcher: tantivy.Searcher, query: Query, limit: int) -> dict[int, float]:
+    """Id → score of (up to ``limit``) documents ``query`` matches, the best-scoring ones when it matches more."""
     hits = searcher.search(query, limit=max(1, limit)).hits
-    return searcher.fast_field_values("id", [a for _, a in hits]) if hits else []
+    return dict(zip(searcher.fast_field_values("id", [a for _, a in hits]) if hits else [], (s for s, _ in hits)))
 
 
 def _add_versions(hits: list[Hit], versions: Versions | None) -> None:

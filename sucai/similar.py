@@ -39,19 +39,30 @@ def similar_query(doc: Document) -> str:
 
 
 def similar(library: Library, doc: Document, *, member: bool = False, limit: int = 5) -> list[Hit]:
-    """Up to ``limit`` documents most like ``doc``, ``doc`` itself excluded: those of the viewer's 文种
-    of ``doc`` first (ranked search filtered by 文种), then the others (ranked search), each best first."""
+    """Up to ``limit`` documents most like ``doc``, one per cluster of near-duplicates, ``doc`` and its own versions
+    left out: those of the viewer's 文种 of ``doc`` first (ranked search filtered by 文种), then the others (ranked
+    search), each best first.
+
+    Each search shows one member of a cluster, but not always the same one (a version of that 文种 where its
+    representative has another), so a hit is skipped when it or one of its other versions was listed. A search
+    gives ``limit + 1`` hits: it skips at most one of ``doc``'s cluster and one of each cluster listed before it,
+    and needs ``limit`` less those listed."""
     view = access.view(doc, member)[0]
     query = similar_query(view)
     if not query:
         return []
     genres = [view.genre, None] if view.genre and view.genre != UNKNOWN_GENRE else [None]
-    found: dict[int, Hit] = {}
+    seen = {doc.id}   # not to be listed: doc, its versions (hidden ones too), the hits listed and their versions
+    cluster = library.catalogue.cluster_of(doc.id)
+    if cluster is not None:
+        seen.update(row.doc_id for row in library.catalogue.cluster_rows(cluster))
+    found: list[Hit] = []
     for genre in genres:
         request = SearchRequest(q=query, mode="ranked", genre=genre, limit=limit + 1, facets=False)
         for hit in library.search(request, member=member).hits:
-            if hit.id != doc.id and len(found) < limit:
-                found.setdefault(hit.id, hit)
+            if hit.id not in seen and len(found) < limit:
+                found.append(hit)
+                seen.update([hit.id, *hit.other_versions])
         if len(found) >= limit:
             break
-    return list(found.values())
+    return found

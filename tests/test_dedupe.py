@@ -15,6 +15,7 @@ import tantivy
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
+from sucai import access
 from sucai.accounts import Accounts
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
@@ -65,15 +66,23 @@ def library(home):
     library.close()
 
 
+ANNEX = "本材料另附表格三份"
+
+
+def make_trio(library: Library, folder: Path, original: str, copy: str) -> tuple[Library, int, int, int]:
+    """The library with ``original`` (a.md), ``copy`` (titled by its file name) and an unrelated 通知; their ids."""
+    ingest(library, folder, {"a.md": original, "工作总结转存.txt": copy, "c.txt": sample("09_通知.txt")})
+    a, b = by_title(library, "某县农业农村局2023年"), by_title(library, "工作总结转存")
+    return library, a, b, by_title(library, "某县农业农村局关于做好")
+
+
 @pytest.fixture
 def trio(library, tmp_path):
     """A 工作总结 (the original), its copy with 3 % of the characters changed, a paragraph added and the
     file name as title, and an unrelated 通知."""
     original = sample("05_工作总结.txt")
-    copy = edited(original, 0.03).split("\n", 1)[1] + "\n\n四、附记\n本材料另附表格三份，供参考。\n"
-    ingest(library, tmp_path / "in", {"a.md": original, "工作总结转存.txt": copy, "c.txt": sample("09_通知.txt")})
-    a, b = by_title(library, "某县农业农村局2023年"), by_title(library, "工作总结转存")
-    return library, a, b, by_title(library, "某县农业农村局关于做好")
+    copy = edited(original, 0.03).split("\n", 1)[1] + f"\n\n四、附记\n{ANNEX}，供参考。\n"
+    return make_trio(library, tmp_path / "in", original, copy)
 
 
 def test_near_duplicates_are_one_cluster_with_the_better_copy_as_representative(trio):
@@ -98,6 +107,32 @@ def test_search_shows_one_entry_per_cluster(trio, mode):
     only_b = hits(library, "本材料另附表格三份", mode)
     assert [h.id for h in only_b.hits][:1] == [b] and only_b.hits[0].other_versions == [a]
     assert library.matching_ids(SearchRequest(q="乡村振兴", mode=mode))[1].count(b) == 0
+
+
+@pytest.mark.parametrize("part", ["free", "members"])
+def test_a_version_with_the_exact_match_is_shown_before_partial_matches(library, tmp_path, part):
+    """Attack find 3 of stop 25: the representative holds 附表 (a partial match of 另附表格三份), its version holds
+    the whole phrase — in its free text, or in its members part, which only a member may match. Ranked searches
+    show exact matches first across clusters: the version, where the viewer may match it (as a member, or in free
+    text) — else the representative; a section search finds the version's section."""
+    original = sample("05_工作总结.txt").replace("##paidend##", "##paidend##各项数据详见附表。", 1)
+    copy = edited(original, 0.03).split("\n", 1)[1]
+    copy = (copy.replace("##paidbegin##", f"##paidbegin##{ANNEX}。", 1) if part == "members"
+            else copy + f"\n\n四、附记\n{ANNEX}，供参考。\n")
+    library, a, b, c = make_trio(library, tmp_path / "in", original, copy)
+    assert [(v.id, v.representative) for v in library.clusters.versions(a)] == [(a, True), (b, False)]
+    for member in (True, False):
+        views = {doc_id: access.view(library.get(doc_id), member)[0] for doc_id in (a, b, c)}
+        for q in ("另附表格三份", ANNEX, "详见附表", "附表格"):
+            for mode in ("ranked", "precise"):
+                assert_shown(library, q, [h.id for h in hits(library, q, mode, member).hits], mode, member)
+            holding = {doc_id for doc_id, view in views.items() if q in view.text}
+            expected = ({a} if a in holding else holding & {b}) | holding & {c}
+            sections = library.search(SearchRequest(q=q, scope="section", limit=50), member=member).hits
+            assert {h.id for h in sections if q in views[h.id].text[h.section_start:h.section_end]} == expected, q
+            assert not {a, b} <= {h.id for h in sections}, q
+        shown = hits(library, "另附表格三份", "ranked", member).hits
+        assert [h.id for h in shown][:1] == [b if member or part == "free" else a]
 
 
 def test_hidden_or_removed_versions(trio):
@@ -136,19 +171,32 @@ def roles(library: Library) -> dict[int, tuple[bool, bool]]:
             for row in library.catalogue.summaries()}
 
 
-def assert_shown(library: Library, q: str, ids: list[int]) -> None:
-    """The oracle of a precise search for ``q``, whose hits are ``ids``: the documents that are not hidden and hold
-    ``q`` verbatim, one per cluster — its representative when that holds ``q``, else one of the members that do
-    (the best-scoring one, which this oracle does not compute)."""
-    holding = {row["id"] for row in library.catalogue.summaries()
-               if q in library.get(row["id"]).text or q in library.get(row["id"]).title}
+def assert_shown(library: Library, q: str, ids: list[int], mode: str = "precise", member: bool = True) -> None:
+    """The oracle of a search for ``q`` (a run of Han characters) by a viewer, whose hits in result order are
+    ``ids``, from the documents that are not hidden as the viewer sees them (:func:`sucai.access.view`). They
+    match when they hold ``q`` verbatim (precise mode), or a character bigram of it (ranked mode: a word of
+    ``q`` holds its bigrams); matching documents are shown one per cluster, exact matches first (ranked mode) —
+    of a cluster where some member holds ``q`` verbatim, one of those, else one of those that match; the
+    representative when it is one of them, else the best-scoring one (which this oracle does not compute)."""
+    views = [access.view(library.get(row["id"]), member)[0] for row in library.catalogue.summaries()]
+    holding = {view.id for view in views if q in view.text or q in view.title}
+    pairs = {q[k:k + 2] for k in range(len(q) - 1)} if mode == "ranked" else {q}
+    matching = {view.id for view in views if any(p in view.text or p in view.title for p in pairs)}
     rows = library.catalogue.cluster_rows()
-    assert len(ids) == len(set(ids)) and set(ids) <= holding, q
-    assert holding - {row.doc_id for row in rows} <= set(ids), q
-    for cluster in {row.cluster_id for row in rows}:
-        members = {row.doc_id for row in rows if row.cluster_id == cluster} & holding
-        representative = {row.doc_id for row in rows if row.cluster_id == cluster and row.representative} & holding
-        assert len(set(ids) & members) == min(1, len(members)) and representative <= set(ids), q
+    cluster = {row.doc_id: row.cluster_id for row in rows}
+    representatives = {row.doc_id for row in rows if row.representative}
+
+    def group(doc_id: int):
+        return ("cluster", cluster[doc_id]) if doc_id in cluster else ("document", doc_id)
+
+    groups = [group(doc_id) for doc_id in ids]
+    assert len(set(groups)) == len(ids) and set(groups) == {group(doc_id) for doc_id in matching}, q
+    exact = {group(doc_id) for doc_id in holding}
+    assert set(ids[:len(exact)]) <= holding and {group(doc_id) for doc_id in ids[:len(exact)]} == exact, q
+    for doc_id in ids:
+        members = {other for other in matching if group(other) == group(doc_id)}
+        preferred = members & holding or members
+        assert doc_id in preferred and (doc_id in representatives or not representatives & preferred), q
 
 
 def test_the_index_flags_follow_every_change_of_a_cluster(trio, tmp_path):

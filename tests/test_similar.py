@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.similar import similar, similar_query
+from sucai.web import create_app
 
 CHECK = """某局机关党支部2023年度专题组织生活会对照检查材料
 一、存在的问题
@@ -77,3 +80,41 @@ def test_unknown_genre_has_no_preference(library):
     shown = similar(library, news, member=True, limit=3)
     plain = library.search(SearchRequest(q=similar_query(news), limit=4), member=True).hits
     assert [h.id for h in shown] == [h.id for h in plain if h.id != news.id][:3]
+
+
+def test_one_document_per_cluster_and_none_of_its_own(library, tmp_path):
+    """Attack find 4 of stop 25: a version of the 文种 of ``doc`` whose representative has another 文种 is found by
+    the search of that 文种 (its representative filtered out) and the representative by the other search: both were
+    listed; a document's own versions were listed as like it. At most one document per cluster of near-duplicates
+    (from the catalogue's clusters) and none of the document's own, through the library, the API and the page."""
+    other = by_title(library, "县税务局")
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    (folder / "other_check_copy.txt").write_text(OTHER_CHECK + "三、努力方向\n坚持问题导向，加强党性修养。\n", encoding="utf-8")
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    rows = library.catalogue.cluster_rows()
+    assert len(rows) == 2 and other.id in {row.doc_id for row in rows}
+    representative = next(row.doc_id for row in rows if row.representative)
+    library.update(representative, genre="发言提纲")   # the version keeps the 文种 of 对照检查材料
+    assert {library.get(row.doc_id).genre for row in rows} == {"发言提纲", "对照检查材料"}
+    cluster = {row.doc_id: row.cluster_id for row in library.catalogue.cluster_rows()}
+
+    def group(doc_id: int):
+        return ("cluster", cluster[doc_id]) if doc_id in cluster else ("document", doc_id)
+
+    def assert_apart(doc_id: int, ids: list[int], limit: int) -> None:
+        """``ids`` are of documents of ``limit`` clusters (or none) but the one of ``doc_id`` (each group of them
+        matches the words of the 党支部 reports: as many as there are)."""
+        groups = [group(i) for i in ids]
+        others = {group(d.id) for d in library.catalogue.documents()} - {group(doc_id)}
+        assert len(set(groups)) == len(ids) == min(limit, len(others)) and set(groups) <= others, (doc_id, ids)
+
+    client = TestClient(create_app(library.settings.home))
+    for doc in library.catalogue.documents():
+        for member in (True, False):
+            assert_apart(doc.id, [h.id for h in similar(library, doc, member=member, limit=8)], 8)
+        api = client.get(f"/api/documents/{doc.id}/similar", params={"limit": 8}).json()["hits"]
+        assert_apart(doc.id, [h["id"] for h in api], 8)
+        page = client.get(f"/documents/{doc.id}").text
+        start = page.index("<h2>相似素材</h2>")
+        assert_apart(doc.id, [int(i) for i in re.findall(r'href="/documents/(\d+)"', page[start:page.index("</aside>", start)])], 6)
