@@ -17,7 +17,8 @@ Each worker gets:
   that holds them all at the end: a killed parse leaves no temporary file behind.
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
-on in every case. Results come back in the order the jobs were given.
+on in every case. Results come back in the order the jobs were given. The workers of a
+batch run one heavy helper program at a time (:func:`exclusive`: Tesseract, 100 MB each).
 """
 
 from __future__ import annotations
@@ -32,14 +33,17 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
 _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
+_turn: FileLock | None = None  # in a worker: the lock its batch's workers take for a helper program (see exclusive)
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,28 @@ class Budget:
         return f"解析超出每个文件 {self.memory_mb} MB 的内存上限，已停止（文件可能过大或结构异常）"
 
 
-def _start_worker(memory_mb: int) -> None:
-    """Worker initializer: the address-space limit (soft, so that nothing can raise it) and one OCR thread."""
+def _start_worker(memory_mb: int, turn: str) -> None:
+    """Worker initializer: the address-space limit (soft, so that nothing can raise it), one OCR thread, and the
+    batch's lock file ``turn`` for :func:`exclusive`."""
+    global _turn
     limit = memory_mb * 2**20
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    _turn = FileLock(turn)
+
+
+@contextmanager
+def exclusive(seconds: float = 0) -> Iterator[None]:
+    """Run the block when no other worker of this batch runs one: for a helper program that holds much memory
+    (Tesseract: 100 MB), one at a time in a whole ingest. ``seconds``: the longest wait (0: no limit). Raises
+    TimeoutError when it passes first. Outside a parse worker (a file read in its own process) there is no wait.
+    The lock is a file lock (filelock): a worker killed while it holds it releases it."""
+    if _turn is None:
+        yield
+        return
+    with _turn.acquire(timeout=seconds or -1):
+        yield
 
 
 def _in_folder(function: Callable, job, folder: str):
@@ -121,7 +141,8 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
 
     root = tempfile.mkdtemp(prefix="sucai-parse-")  # each job's folder is made in it by its worker
     with ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
-                     initargs=(budget.memory_mb,), context=_context()) as pool:
+                     initargs=(budget.memory_mb, os.path.join(root, "exclusive.lock")),
+                     context=_context()) as pool:
         try:
             for number, job in enumerate(jobs):
                 folder = os.path.join(root, f"sucai-parse-{number}")

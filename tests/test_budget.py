@@ -12,13 +12,14 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from fixtures import docx_bytes, make_cjk_pdf, new_document
-from sucai.budget import Budget, run_budgeted
+from sucai.budget import Budget, exclusive, run_budgeted
 from sucai.config import load_settings
 from sucai.errors import ReadError
 from sucai.library import Library
@@ -83,6 +84,24 @@ def test_memory_limit_and_a_crashing_worker_end_as_outcomes_and_the_batch_goes_o
     assert results[3].startswith("sucai-parse-")  # the worker's temporary folder…
     assert parse_folders() <= before  # …is gone, with what was left in it
 
+
+
+def _turns(kind: str):
+    """A job that takes the batch's turn for a helper program: when it held it (monotonic seconds), or dies in it."""
+    with exclusive():
+        began = time.monotonic()
+        if kind == "die":
+            os._exit(3)  # a worker killed while it holds the turn must not keep the others waiting
+        time.sleep(0.3)
+        return began, time.monotonic()
+
+
+def test_workers_of_a_batch_take_turns_for_a_helper_program_and_a_dead_worker_gives_its_turn_back():
+    """Issue 16: one Tesseract at a time in a whole ingest — two at once set its peak memory."""
+    results = list(run_budgeted(_turns, ["run", "die", "run", "run", "run"], Budget(seconds=60), 2))
+    assert results[1][0] == "failed"
+    spans = sorted(results[:1] + results[2:])
+    assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:])), spans
 
 # --- #6: memory on many-page PDFs; uploads parsed in a child process ----------------------------------------------
 

@@ -23,9 +23,11 @@ import pypdfium2
 import pytest
 import pytesseract
 from click.testing import CliRunner
+from filelock import FileLock
 
 from fixtures import (add_numbering, cjk_font_path, docx_bytes, image_bytes, new_document, number_paragraph,
                       render_page)
+from sucai import budget
 from sucai.cli import app
 from sucai.errors import ReadError
 from sucai.library import Library
@@ -227,46 +229,69 @@ def _multi_page(pages: list, fmt: str) -> bytes:
 @needs_tesseract
 @needs_font
 @pytest.mark.parametrize(("name", "fmt"), [("扫描件.pdf", "PDF"), ("扫描.tif", "TIFF")])
-def test_pages_of_a_scan_are_ocrd_two_at_once_in_page_order(monkeypatch, name, fmt):
-    """Issue 16: the pages of one scan go to two Tesseract processes at once; text and confidence are those
-    read page by page, and the pages stay in order."""
+def test_pages_of_a_scan_are_ocrd_one_at_a_time_in_page_order_each_holding_the_batchs_turn(
+        monkeypatch, tmp_path, name, fmt):
+    """Issue 16: one Tesseract process at a time in a whole ingest (two at once, 100 MB each, set its peak
+    memory): the pages of a scan go to Tesseract one after the other, in page order, each while it holds the
+    lock the parse workers of a batch share (``budget.exclusive``)."""
     scan = _multi_page([render_page([heading, SCAN_LINES[number]]) for number, heading in enumerate(PAGE_HEADINGS)],
                        fmt)
-    monkeypatch.setattr(ocr, "PARALLEL_PAGES", 1)
-    one_by_one = read_bytes(scan, name)
+    turn = FileLock(str(tmp_path / "turn.lock"))
+    monkeypatch.setattr(budget, "_turn", turn)
+    recognise, lock, inside, most, held = pytesseract.image_to_data, threading.Lock(), [0], [0], []
 
-    recognise, meet, lock = pytesseract.image_to_data, threading.Barrier(2, timeout=120), threading.Lock()
-    inside, most = [0], [0]
-
-    def two_at_once(image, **options):  # pages meet here in pairs (else BrokenBarrierError)
+    def counted(image, **options):
         with lock:
             inside[0] += 1
             most[0] = max(most[0], inside[0])
-        meet.wait()
+        held.append(turn.is_locked)
         try:
             return recognise(image, **options)
         finally:
             with lock:
                 inside[0] -= 1
 
-    monkeypatch.setattr(ocr, "PARALLEL_PAGES", 2)
-    monkeypatch.setattr(pytesseract, "image_to_data", two_at_once)
-    parallel = read_bytes(scan, name)
-    assert most[0] == 2  # two pages in Tesseract at once, never more
-    assert parallel.text == one_by_one.text and parallel.ocr_confidence == one_by_one.ocr_confidence
-    found = [parallel.text.find(heading[2:]) for heading in PAGE_HEADINGS]
+    monkeypatch.setattr(pytesseract, "image_to_data", counted)
+    raw = read_bytes(scan, name)
+    assert most[0] == 1 and held == [True] * len(PAGE_HEADINGS)
+    assert not turn.is_locked
+    found = [raw.text.find(heading[2:]) for heading in PAGE_HEADINGS]
     assert -1 not in found and found == sorted(found), found
 
 
 @needs_tesseract
 @needs_font
-def test_a_scan_past_its_deadline_stops_with_timeout_while_pages_run_in_parallel(monkeypatch):
-    monkeypatch.setattr(ocr, "PARALLEL_PAGES", 2)
+def test_a_scan_past_its_deadline_stops_with_timeout():
     scan = _multi_page([render_page([heading]) for heading in PAGE_HEADINGS], "PDF")
     with pytest.raises(ReadError) as caught:
         read_bytes(scan, "扫描件.pdf", Limits(deadline=time.monotonic() - 1))
     assert caught.value.code == "timeout"
     assert caught.value.message == "文字识别（OCR）超出每个文件的时间上限，已停止"
+
+
+@needs_tesseract
+@needs_font
+def test_a_scan_whose_deadline_passes_while_another_worker_runs_tesseract_stops_with_timeout(monkeypatch, tmp_path):
+    monkeypatch.setattr(budget, "_turn", FileLock(str(tmp_path / "turn.lock")))
+    other = FileLock(str(tmp_path / "turn.lock"))
+    held = threading.Event()
+    release = threading.Event()
+
+    def another_worker():  # flock locks of two open files exclude each other, also in one process
+        with other:
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=another_worker)
+    thread.start()
+    try:
+        held.wait(30)
+        with pytest.raises(ReadError) as caught:
+            read_bytes(image_bytes(render_page([PAGE_HEADINGS[0]])), "扫描.png", Limits(deadline=time.monotonic() + 1))
+    finally:
+        release.set()
+        thread.join()
+    assert caught.value.code == "timeout"
 
 
 def test_without_tesseract_the_skip_reason_says_what_to_install(home, tmp_path, monkeypatch):
