@@ -344,6 +344,12 @@ class _Plan:
             self._built["matches"] = self._combine([_any(clauses)] if clauses else [Query.all_query()])
         return self._built["matches"]
 
+    def holding_needle(self) -> Query:
+        """Documents where some needle occurs verbatim, in what this viewer may search (no filter)."""
+        if "needle" not in self._built:
+            self._built["needle"] = _any([self.exact(n) for n in self.needles])
+        return self._built["needle"]
+
     @cached_property
     def needles(self) -> list[str]:
         """What to highlight: the terms, and in ranked mode also their words (computed once per search) —
@@ -672,8 +678,7 @@ def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, w
     request, cap = plan.request, index.settings.section_scan_docs
     query = plan.precise()
     if request.mode == "ranked" and plan.needles:  # only documents with some needle can have a matching section
-        query = Query.boolean_query([(Occur.Must, plan.ranked()),
-                                     (Occur.Must, _any([plan.exact(n) for n in plan.needles]))])
+        query = Query.boolean_query([(Occur.Must, plan.ranked()), (Occur.Must, plan.holding_needle())])
     total_docs, scored = _ranked_ids(searcher, query, 0, cap)
     docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars)
     if total_docs > len(docs):
@@ -850,7 +855,7 @@ def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query
     ranks = [(Occur.Must, Query.const_score_query(matches, 0.0)),
              (Occur.Should, Query.const_score_query(plan.precise(), 2.0))]
     if plan.needles:
-        ranks.append((Occur.Should, Query.const_score_query(_any([plan.exact(n) for n in plan.needles]), 1.0)))
+        ranks.append((Occur.Should, Query.const_score_query(plan.holding_needle(), 1.0)))
     return {doc_id: round(score) for doc_id, score in _hit_scores(searcher, Query.boolean_query(ranks), limit).items()}
 
 

@@ -20,7 +20,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..accounts import Accounts
-from ..analysis import load_segmenter
 from ..analytics import Analytics, Recorder
 from ..collections import Collections
 from ..config import Settings, load_settings
@@ -45,7 +44,6 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     ``now``: the accounts' clock (for tests; see :class:`sucai.accounts.Accounts`).
     """
     settings = settings or load_settings(home)
-    load_segmenter()   # now, not in the first visitor's search
     library = Library(settings)
     titles = TitleIndex(library.catalogue)
     accounts = AccountsPool(settings, now=now)

@@ -37,6 +37,7 @@ from fastapi import FastAPI
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from uvicorn.supervisors import Multiprocess
 
+from ..analysis import load_segmenter
 from .app import create_app
 
 
@@ -52,8 +53,10 @@ class NoDelayProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
 
 def served_app(home: str | Path | None = None) -> FastAPI:
     """The app over the library in ``home`` (default: ``$SUCAI_HOME``) for a server process (uvicorn's
-    factory with ``--workers``): :func:`~sucai.web.create_app`, then the objects it made frozen
-    (``gc.freeze``: they are never garbage; the collector then only walks what requests make)."""
+    factory with ``--workers``): :func:`~sucai.web.create_app` with the segmenter loaded (not in the first
+    visitor's search: :func:`sucai.analysis.load_segmenter`), then the objects it made frozen (``gc.freeze``:
+    they are never garbage; the collector then only walks what requests make)."""
+    load_segmenter()
     app = create_app(home)
     gc.collect()   # what is garbage already is not frozen
     gc.freeze()
