@@ -16,14 +16,24 @@
   Two documents with different 发文字号 are never near-duplicates. A new document joins the cluster of its most similar near-duplicate. The LSH index
   lives in memory: built from the stored signatures when a process first needs it, then
   topped up with what other processes stored since (signatures carry a sequence number).
-- **Better copy** (the representative of a cluster, and the copy kept of an exact
-  duplicate), by these rules in order: not hidden; a real title over a file name (a
-  title without Han characters, such as "2017", is worst; a title equal to the file's
-  name is next); the members-only part present; more metadata (文种 other than 其他,
-  date, 文号, source); fewer broken characters (U+FFFD, private-use code points); a
-  Unicode encoding over a legacy one (GB18030…); more text (letters, digits and Han
-  characters: blank lines do not count); the earlier document. An admin may pin a
-  representative instead.
+- **Better copy** (the copy kept of an exact duplicate), by these rules in order (:func:`quality`):
+  not hidden; a real title over a file name (a title without Han characters, such as "2017",
+  is worst; a title equal to the file's name is next); the members-only part present; more
+  metadata (文种 other than 其他, date, 文号, source); fewer broken characters (U+FFFD,
+  private-use code points); a Unicode encoding over a legacy one (GB18030…); more text
+  (letters, digits and Han characters: blank lines do not count); the earlier document.
+- **Representative** of a cluster (the member search shows), by the same rules in the same
+  order, judged only on what every viewer may see (:func:`shown_quality`), so that which member
+  is shown tells a visitor nothing of a members-only part: the member's free view
+  (:func:`sucai.access.free_view`, the free preview's boundary included) — its title (a title
+  only members may see, :data:`~sucai.access.HIDDEN_TITLE`, counts as none), metadata, broken
+  characters and letters, digits and Han characters of its free text — and public facts: hidden
+  or not, whether it has a members part, its encoding, the members part's length in characters
+  (which its notice states: "剩余 N 字") counted as text, its id. A document without a members part
+  is judged as a better copy is. An admin may pin a representative instead. When these rules
+  change (or the free preview's setting, which moves what is free), :data:`REPRESENTATIVE_VERSION`
+  goes up and the library chooses every representative that is not pinned again when it is opened
+  (:meth:`Catalogue.choose_representatives <sucai.store.Catalogue.choose_representatives>`).
 
 Every operation is linear in the length of the document involved; the LSH keeps the cost
 of a lookup independent of the size of the library.
@@ -101,11 +111,17 @@ _SCHEME = "affine32"
 _SIGN_CHUNK = 1024       # shingles per datasketch update: its shingles × permutations matrix (512 KB) stays in cache
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
+# The rules that choose representatives (shown_quality): stored representatives chosen by other rules are chosen
+# again when a library is opened. 1: over the whole document (members-only text and metadata included); 2: over
+# what every viewer may see.
+REPRESENTATIVE_VERSION = 2
 
 
 @dataclass
 class Version:
-    """One member of a cluster, as listed to users (``chars``: the whole document's length)."""
+    """One member of a cluster, as listed to users (``chars``: the whole document's length; ``similarity``: the
+    Jaccard similarity of its text to the member it joined, None when an admin merged it — and for a viewer
+    without the member tier when a member of the cluster has a members part, since it is measured on whole texts)."""
 
     id: int
     title: str
@@ -179,12 +195,27 @@ def _stored(blob: bytes) -> LeanMinHash:
 
 
 def quality(doc: Document) -> tuple:
-    """How good a copy ``doc`` is: a larger tuple is better (the rules of the module docstring, in order)."""
+    """How good a copy ``doc`` is: a larger tuple is better (the rules of the module docstring, in order,
+    over the whole document)."""
+    return _ranked(doc, 0)
+
+
+def shown_quality(doc: Document) -> tuple:
+    """How good a representative ``doc`` (as the catalogue gives it: the free preview's boundary set) is,
+    judged on what every viewer may see (see the module docstring): :func:`quality` of its free view, with
+    the length of its members part (characters) counted as text. A larger tuple is better; the same as
+    :func:`quality` for a document without a members part."""
+    span = doc.members_span
+    return _ranked(access.free_view(doc), span[1] - span[0] if span else 0)
+
+
+def _ranked(doc: Document, hidden_chars: int) -> tuple:
+    """The rules of the module docstring, in order, over ``doc``; ``hidden_chars`` more characters of text."""
     broken = doc.text.count("\ufffd") + sum(1 for c in doc.text if "\ue000" <= c <= "\uf8ff")
     metadata = sum(1 for present in (doc.genre not in ("", "其他"), doc.date, doc.doc_number, doc.source) if present)
     encoding = (doc.encoding or "").lower()
     return (not doc.hidden, _title_rank(doc), doc.paid_from is not None, metadata, -broken,
-            encoding.startswith(_UNICODE_ENCODINGS), len(skeleton_text(doc.text)), -(doc.id or 0))
+            encoding.startswith(_UNICODE_ENCODINGS), len(skeleton_text(doc.text)) + hidden_chars, -(doc.id or 0))
 
 
 def _numbered_apart(a: Document, b: Document) -> bool:
@@ -194,8 +225,9 @@ def _numbered_apart(a: Document, b: Document) -> bool:
 
 
 def _title_rank(doc: Document) -> int:
-    """0: a title without Han characters ("2017"); 1: the file's name used as the title; 2: a real title."""
-    if not _HAN.search(doc.title or ""):
+    """0: no title (one without Han characters, "2017", or one only members see, :data:`sucai.access.HIDDEN_TITLE`);
+    1: the file's name used as the title; 2: a real title."""
+    if not _HAN.search(doc.title or "") or doc.title == access.HIDDEN_TITLE:
         return 0
     stem = Path(doc.source_path).stem if doc.source_path else ""
     return 1 if stem and skeleton_text(stem) == skeleton_text(doc.title) else 2
@@ -228,7 +260,7 @@ class Clusters:
             return False
         try:
             if status == "ingested":
-                self.place(replace(parsed, id=doc_id), sketch, signed=signed)
+                self.place(self.catalogue.as_stored(parsed, doc_id), sketch, signed=signed)
             elif status == "duplicate":
                 return self.keep_better_copy(doc_id, parsed)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
@@ -236,7 +268,8 @@ class Clusters:
         return False
 
     def place(self, doc: Document, sketch: Sketch | None = None, *, signed: bool = False) -> int | None:
-        """Sign ``doc`` (a stored document; ``signed``: its signature, that of ``sketch``, is stored already)
+        """Sign ``doc`` (a stored document as the catalogue gives it, the free preview's boundary set;
+        ``signed``: its signature, that of ``sketch``, is stored already)
         and put it in the cluster of its most similar near-duplicate, if any. ``sketch``: its shingles and
         signature made already (:func:`sketch` of the same text). Returns the cluster id, or None when it
         has no near-duplicate."""
@@ -339,14 +372,17 @@ class Clusters:
 
     def _versions(self, rows, member: bool, include_hidden: bool) -> list[Version]:
         info = {row.doc_id: row for row in rows}
+        docs = list(self.catalogue.documents(sorted(info), outline=False))
+        # the similarity is of whole texts: a viewer without the member tier gets it where no member has members text
+        measured = member or all(doc.members_span is None for doc in docs)
         out = []
-        for doc in self.catalogue.documents(sorted(info), outline=False):
+        for doc in docs:
             if doc.hidden and not include_hidden:
                 continue
             view = access.view(doc, member)[0]
             row = info[doc.id]
             out.append(Version(doc.id, view.title, view.genre, doc.chars, view.date, view.source,
-                               row.representative, row.pinned, row.similarity, doc.hidden))
+                               row.representative, row.pinned, row.similarity if measured else None, doc.hidden))
         return sorted(out, key=lambda v: (not v.representative, v.id))
 
     # -- admin -----------------------------------------------------------------------
@@ -403,7 +439,7 @@ class Clusters:
             return
         ids = [current.doc_id] if current is not None else [row.doc_id for row in rows if row.doc_id != doc.id]
         others = list(self.catalogue.documents(ids, outline=False))
-        best = max([*others, doc], key=quality)
+        best = max([*others, doc], key=shown_quality)
         if current is None or best.id != current.doc_id:
             self.catalogue.mark_representative(cluster, best.id, False)
 
@@ -413,7 +449,7 @@ class Clusters:
         if pinned in docs and not docs[pinned].hidden:
             self.catalogue.mark_representative(cluster, pinned, True)
         elif docs:
-            self.catalogue.mark_representative(cluster, max(docs.values(), key=quality).id, False)
+            self.catalogue.mark_representative(cluster, max(docs.values(), key=shown_quality).id, False)
 
     def _existing(self, ids: list[int]) -> None:
         found = {d.id for d in self.catalogue.documents(sorted(set(ids)), outline=False)}

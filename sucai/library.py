@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import access
 from .config import Settings, load_settings
-from .dedupe import Clusters
+from .dedupe import REPRESENTATIVE_VERSION, Clusters, shown_quality
 from .errors import NotFound
 from .index import UNSTATED_SOURCE, SearchIndex
 from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
@@ -31,6 +31,7 @@ class Library:
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
+        self.catalogue.choose_representatives(shown_quality, REPRESENTATIVE_VERSION)
         self._stats: dict[bool, tuple[int, dict]] = {}   # per tier: (the change count it was made at, the stats)
 
     @classmethod

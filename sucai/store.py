@@ -511,11 +511,54 @@ class Catalogue:
     @retried
     def mark_representative(self, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
         """Make ``doc_id`` the representative of ``cluster_id`` (pinned: an admin's choice)."""
-        chosen = clusters.c.doc_id == doc_id
         with self.transaction() as conn:
-            conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(
-                representative=case((chosen, 1), else_=0), pinned=case((chosen, int(pinned)), else_=0)))
-            self._log(conn, doc_id or 0, "cluster")
+            self._mark(conn, cluster_id, doc_id, pinned)
+
+    def _mark(self, conn: Connection, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
+        chosen = clusters.c.doc_id == doc_id
+        conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(
+            representative=case((chosen, 1), else_=0), pinned=case((chosen, int(pinned)), else_=0)))
+        self._log(conn, doc_id or 0, "cluster")
+
+    @retried
+    def choose_representatives(self, quality: Callable[[Document], tuple], version: int) -> int:
+        """Choose every cluster's representative again when the rules that choose it changed.
+
+        ``quality(document)`` ranks the members of a cluster (documents as :meth:`documents` gives them,
+        without outline: the free preview's boundary set); the best becomes the representative, except in
+        a cluster whose representative an admin pinned, which stays. ``version`` names the rules; it is
+        recorded in ``meta`` with the free preview's setting (which moves what a rule may see), so this runs
+        once per rules and setting (a read when nothing is to do) — like :meth:`rehash`, when a library is
+        opened —, in one transaction, the members read a few at a time. Each cluster whose representative
+        changes appends a ``cluster`` change to the log (every node's index sets its flags again). Returns
+        how many clusters changed representative.
+        """
+        recorded = f"{version}:preview={self.preview_chars}"
+        if self.meta("representative_version") == recorded:
+            return 0
+        changed = 0
+        with self.transaction() as conn:
+            if _meta(conn, "representative_version") == recorded:  # another process did it meanwhile
+                return 0
+            members = (_DOCUMENTS[False]
+                       .add_columns(clusters.c.cluster_id, clusters.c.representative, clusters.c.pinned)
+                       .join(clusters, clusters.c.doc_id == documents.c.id).execution_options(yield_per=64))
+            clustered: dict[int, tuple[int | None, bool, tuple, int]] = {}   # cluster → representative, pinned, best
+            for *row, cluster_id, representative, pinned in conn.execute(members):
+                doc = self._document(row)
+                current, held, best, best_id = clustered.get(cluster_id, (None, False, (), 0))
+                if representative:
+                    current, held = doc.id, bool(pinned)
+                ranked = quality(doc)
+                if ranked > best:
+                    best, best_id = ranked, doc.id
+                clustered[cluster_id] = (current, held, best, best_id)
+            for cluster_id, (current, held, _, best_id) in clustered.items():
+                if not held and best_id != current:
+                    self._mark(conn, cluster_id, best_id, False)
+                    changed += 1
+            _set_meta(self.db, conn, "representative_version", recorded)
+        return changed
 
     @retried
     def replace_copy(self, doc_id: int, doc: Document) -> None:

@@ -21,7 +21,7 @@ from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
 from sucai.db.schema import clusters, signatures
-from sucai.dedupe import JACCARD, Clusters, jaccard, quality, shingles
+from sucai.dedupe import JACCARD, Clusters, jaccard, quality, shingles, shown_quality
 from sucai.index import SCHEMA
 from sucai.library import Library
 from sucai.model import Document
@@ -271,6 +271,15 @@ def test_representative_rules_in_order():
     assert quality(replace(base, encoding="gb18030")) < quality(base)         # a legacy encoding
     assert quality(replace(base, text="正文" * 40)) < quality(base)           # less text
     assert quality(replace(base, id=9)) < quality(base)                       # the later document
+    # a representative by the same rules, on what every viewer sees: the same without a members part …
+    plain = [base, *worse, ranked[0], replace(base, source=None), replace(base, encoding="gb18030"),
+             replace(base, id=9)]
+    assert all(shown_quality(doc) == quality(doc) for doc in plain)
+    # … and nothing of the members part but its length in characters (its notice says it)
+    members = replace(base, paid_from=10)
+    assert shown_quality(replace(members, text=members.text[:10] + "\ufffd" * 90)) == shown_quality(members)
+    assert shown_quality(replace(members, text=members.text[:10] + "。" * 90)) == shown_quality(members)
+    assert shown_quality(replace(members, text=members.text[:10] + "正文" * 44)) < shown_quality(members)  # shorter
 
 
 def test_the_better_copy_of_an_exact_duplicate_is_kept(library, tmp_path):

@@ -49,11 +49,13 @@ import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
-from sucai import access, analysis
+from sucai import access, analysis, dedupe
 from sucai.accounts import Accounts
 from sucai.collections import Collections
+from sucai.db.schema import meta
 from sucai.cli import app as cli_app
 from sucai.library import Library
+from sucai.model import Document
 from sucai.search import SearchRequest
 from sucai.web import create_app
 
@@ -719,7 +721,7 @@ def test_saved_searches_and_feeds_for_members_text_find_nothing_for_non_members(
                 assert feed.entries, (who, n)
 
 
-# -- side channels: scores, and an index that lags behind the catalogue --------------------------
+# -- side channels: scores, the member a cluster shows, an index that lags behind the catalogue --------
 
 
 SCORE_PROBES = ["数字政府", "政务服务效能", "数字政府 建设", "政务", "基层治理 数字政府", "提升"]
@@ -774,6 +776,158 @@ def test_scores_do_not_reveal_members_text(tmp_path, make_home):
                                                           (date.today() + timedelta(days=30)).isoformat())
         member_views.append(_ranking(login(app, "会员"), "数字政府", "ranked", "doc"))
     assert member_views[0] != member_views[1]
+
+
+def cluster_texts(secret: bool) -> dict[str, str]:
+    """Five pairs of near-duplicates (each pair one cluster); ``secret`` changes members-only text or metadata
+    only — a title after the tag, a 发文字号 (and its year), a broken character, letters where there was
+    punctuation, a 发文字号 beyond the free preview — never a free part, a title or 字数 a visitor sees."""
+    farm = ("一、总体要求\n坚持稳中求进工作总基调，统筹推进春季农业生产各项工作，确保粮食生产稳定发展。\n"
+            "二、重点任务\n各地要抓好春耕备耕，做好农资供应和技术指导，落实好各项惠农政策。\n"
+            "三、保障措施\n各单位要加强组织领导，压实工作责任，按时报送工作进展情况。\n")
+    flood = ("一、压实防汛责任\n各乡镇要落实以行政首长负责制为核心的防汛责任制，层层压实责任。\n"
+             "二、排查整治隐患\n对水库、堤防、山塘等重点部位开展拉网式排查，建立问题清单。\n"
+             "三、做好应急准备\n完善防汛应急预案，备足防汛物资，加强值班值守和信息报送。\n")
+    school = ("一、工作目标\n全面落实校园安全主体责任，健全校园安全风险防控体系，保障师生生命安全。\n"
+              "二、主要措施\n开展校舍安全隐患排查，加强食品安全和交通安全管理，组织应急疏散演练。\n"
+              "三、工作要求\n各学校要建立安全工作台账，及时报告突发事件，确保各项措施落实到位。\n")
+    waste = ("一、目标任务\n到年底城区生活垃圾分类覆盖率达到百分之九十以上，农村垃圾治理水平明显提升。\n"
+             "二、重点工作\n完善分类投放设施，规范分类收运体系，推进厨余垃圾资源化利用。\n"
+             "三、保障措施\n加强宣传引导，强化督查考核，将垃圾分类纳入文明创建重要内容。\n")
+    forest = ("为切实做好今冬明春森林防火工作，有效预防和扑救森林火灾，保护森林资源和人民群众生命财产安全，"
+              "根据有关法律法规，结合本地实际，现就有关事项通知如下。\n"
+              "一、加强火源管控\n严格野外用火审批，严禁上坟烧纸、燃放鞭炮等野外用火行为。\n"
+              "二、强化巡护值守\n护林员要每日巡山，重点时段加密巡查频次，发现火情及时报告。\n")
+    flood_head = "关于做好防汛准备工作的通知\n为做好今年防汛工作，现将有关事项通知如下。\n##paidbegin##\n"
+    school_head = "关于加强校园安全工作的实施方案\n为保障师生安全，制定本方案。\n##paidbegin##\n"
+    waste_head = "关于推进生活垃圾分类工作的通知\n现将有关事项通知如下。\n##paidbegin##\n"
+    return {
+        # the title stands after the tag: a real title, or the file's name (a visitor sees the file's name)
+        "春季农业生产.txt": "##paidbegin##" + ("关于做好春季农业生产工作的通知" if secret else "春季农业生产") + "\n" + farm,
+        "春季农业生产通知.txt": "关于做好春季农业生产工作的通知\n" + farm.replace("按时报送", "及时报送"),
+        # a 发文字号 (and the year it gives) in the members part, or a line of as many characters
+        "防汛准备甲.txt": flood_head + ("某水发〔2024〕7号" if secret else "统筹抓好防汛准备工作。") + "\n" + flood,
+        "防汛准备乙.txt": flood_head + "统筹抓好防汛准备。\n" + flood.replace("信息报送。", "信息报送，确保安全度汛。"),
+        # a broken character (private use) in the members part, or a Han character
+        "校园安全甲.txt": school_head + school.replace("演练", "演\ue5e5" if secret else "演练"),
+        "校园安全乙.txt": school_head + school.replace("及时报告突发事件，", ""),
+        # letters and Han characters in the members part, or as many characters of punctuation
+        "垃圾分类甲.txt": waste_head + waste + ("请各单位认真贯彻落实。" if secret else "—" * 11) + "\n",
+        "垃圾分类乙.txt": waste_head + waste.replace("明显提升", "明显提升，群众满意"),
+        # no tag: free_preview_chars makes the rest members-only; a 发文字号 beyond the preview, or a plain line
+        "森林防火甲.txt": "关于做好森林防火工作的通知\n" + forest + ("林防发〔2024〕3号\n" if secret else "严防死守，坚决不松懈。\n"),
+        "森林防火乙.txt": "关于做好森林防火工作的通知\n" + forest.replace("及时报告。", "及时报告，做到早发现早处置。")
+                        + "严防死守，坚决不松懈。\n",
+    }
+
+
+def _cluster_library(home: Path, secret: bool) -> Library:
+    """A library of :func:`cluster_texts` (``free_preview_chars`` = :data:`PREVIEW`), ingested in name order."""
+    source = home.parent / f"{home.name}-src"
+    source.mkdir()
+    for name, text in cluster_texts(secret).items():
+        (source / name).write_text(text, encoding="utf-8")
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f"free_preview_chars = {PREVIEW}\n")
+    library = Library.open(home)
+    assert library.ingest([source], workers=1).counts["ingested"] == len(cluster_texts(secret))
+    return library
+
+
+def _named(library: Library) -> dict[str, int]:
+    return {Path(doc.source_path).name: doc.id for doc in library.catalogue.documents(outline=False)}
+
+
+def _clusters_of(library: Library) -> dict[int, list[Document]]:
+    docs = {doc.id: doc for doc in library.catalogue.documents(outline=False)}
+    found: dict[int, list[Document]] = {}
+    for row in library.catalogue.cluster_rows():
+        found.setdefault(row.cluster_id, []).append(docs[row.doc_id])
+    return found
+
+
+def _visitor_sees(client: TestClient, ids: list[int]) -> dict:
+    """Everything a visitor is told about the documents: searches (all, free and members-only words, both
+    modes and scopes), the list, each document (but when it was added), its versions and similar documents
+    (``took_ms`` aside)."""
+    seen = {}
+    for probe in ["", "通知", "关于做好", "各乡镇人民政府", "校园安全", "垃圾分类", "森林防火", "春耕备耕", "压实防汛责任"]:
+        for mode in ("ranked", "precise"):
+            for scope in ("doc", "section"):
+                data = client.get("/api/search", params={"q": probe, "mode": mode, "scope": scope, "limit": 50}).json()
+                data.pop("took_ms")
+                seen[f"search {probe} {mode} {scope}"] = data
+    seen["list"] = client.get("/api/documents", params={"limit": 100}).json()
+    for doc_id in ids:
+        seen[f"document {doc_id}"] = {k: v for k, v in client.get(f"/api/documents/{doc_id}").json().items()
+                                      if k not in ("ingested_at", "id")}
+        seen[f"versions {doc_id}"] = client.get(f"/api/documents/{doc_id}/versions").json()
+        seen[f"similar {doc_id}"] = client.get(f"/api/documents/{doc_id}/similar").json()
+    return seen
+
+
+def test_the_member_a_cluster_shows_tells_nothing_of_members_parts(tmp_path, make_home):
+    """Leak 8: search shows a cluster of near-duplicates through its representative. Two libraries that differ
+    only in members-only text and metadata (:func:`cluster_texts`) show a visitor the same members, the same
+    results, versions and similar documents; chosen over the whole documents (as before), the representative
+    of every one of the five clusters differs between the two, so the test can fail."""
+    one, two = (_cluster_library(make_home(tmp_path / name), secret)
+                for name, secret in (("with", True), ("without", False)))
+    assert _named(one) == _named(two)
+    clusters = [_clusters_of(library) for library in (one, two)]
+    assert [[d.id for d in members] for members in clusters[0].values()] == \
+        [[d.id for d in members] for members in clusters[1].values()] and len(clusters[0]) == 5
+    whole = [{cluster: max(members, key=dedupe.quality).id for cluster, members in found.items()} for found in clusters]
+    assert all(whole[0][cluster] != whole[1][cluster] for cluster in whole[0])
+    shown = [{row.cluster_id: row.doc_id for row in library.catalogue.cluster_rows() if row.representative}
+             for library in (one, two)]
+    assert shown[0] == shown[1]
+    ids = sorted(_named(one).values())
+    seen = [_visitor_sees(TestClient(create_app(library.settings.home)), ids) for library in (one, two)]
+    assert seen[0].keys() == seen[1].keys()
+    assert {key for key in seen[0] if seen[0][key] != seen[1][key]} == set()
+    assert {h["id"] for h in seen[0]["search  ranked doc"]["hits"]} == set(shown[0].values())
+    for library in (one, two):
+        library.close()
+
+
+def test_an_existing_library_chooses_its_representatives_again(tmp_path, make_home):
+    """A library whose representatives were chosen over the whole documents (the rules before leak 8, and no
+    record of the rules in its catalogue) chooses them again when opened — but the one an admin pinned —, and
+    its visitors see the new ones; so it does when the free preview's setting changes (what is free moves).
+    Expected, by hand: 垃圾分类甲 and 校园安全甲 (the same free text, a longer members part: 字数 is public),
+    春季农业生产通知 (a visitor sees the other's file name as its title), 森林防火乙 (its twin's 发文字号 lies
+    beyond the free preview: it is the longer one), and 防汛准备甲, pinned (by the rules 乙, for the same reason);
+    without a free preview 森林防火甲 (its 发文字号 is free)."""
+    home = make_home(tmp_path / "old")
+    library = _cluster_library(home, True)
+    named = _named(library)
+    pinned = named["防汛准备甲.txt"]
+    for cluster, members in _clusters_of(library).items():   # as the rules before chose them
+        library.catalogue.mark_representative(cluster, max(members, key=dedupe.quality).id, False)
+    library.clusters.set_representative(pinned)
+    with library.catalogue.transaction() as conn:
+        conn.execute(meta.delete().where(meta.c.key == "representative_version"))
+    before = {row.doc_id for row in library.catalogue.cluster_rows() if row.representative}
+    assert before == {named[n] for n in ("垃圾分类甲.txt", "春季农业生产.txt", "校园安全乙.txt", "森林防火甲.txt",
+                                          "防汛准备甲.txt")}
+    library.index.sync()
+    library.close()
+
+    def shown(expected: list[str]) -> None:
+        reopened = Library.open(home)   # chooses again here
+        rows = reopened.catalogue.cluster_rows()
+        assert {r.doc_id for r in rows if r.representative} == {named[n] for n in expected}
+        assert [r.doc_id for r in rows if r.pinned] == [pinned]
+        hits = TestClient(create_app(home)).get("/api/search", params={"q": ""}).json()["hits"]
+        assert {h["id"] for h in hits} == {named[n] for n in expected}
+        reopened.close()
+
+    shown(["垃圾分类甲.txt", "春季农业生产通知.txt", "校园安全甲.txt", "森林防火乙.txt", "防汛准备甲.txt"])
+    settings = home / "sucai.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(f"free_preview_chars = {PREVIEW}",
+                                                                     "free_preview_chars = -1"), encoding="utf-8")
+    shown(["垃圾分类甲.txt", "春季农业生产通知.txt", "校园安全甲.txt", "森林防火甲.txt", "防汛准备甲.txt"])
 
 
 def _hold_index_lock(home: Path) -> subprocess.Popen:
