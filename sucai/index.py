@@ -48,7 +48,6 @@ the index applied (:meth:`SearchIndex.snapshot`).
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import logging
@@ -65,6 +64,7 @@ from filelock import FileLock
 from . import access, analysis
 from .config import Settings
 from .fingerprint import index_tokens as check_tokens, skeleton_tokens
+from .memory import give_back
 from .model import Document, walk_outline
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
@@ -77,12 +77,6 @@ UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
 _WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
-
-
-try:  # glibc's: give freed heap memory back to the system (not on other C libraries)
-    _malloc_trim = ctypes.CDLL(None).malloc_trim
-except (OSError, AttributeError):
-    _malloc_trim = None
 
 
 def _schema() -> tantivy.Schema:
@@ -453,10 +447,10 @@ class SearchIndex:
                 if progress:
                     progress(done, len(ids))
         writer.commit()
+        give_back()   # the writer's heap, freed by the commit, before a merge the commit started takes its own
         writer.wait_merging_threads()
         self.index.reload()
-        if _malloc_trim is not None:  # the writer's heap and its threads' arenas, freed but kept by malloc
-            _malloc_trim(0)   # (an ingest grew by 125 MB over the corpus without it)
+        give_back()   # the merge's (an ingest grew by 125 MB over the corpus without these)
 
     def _misflagged(self, fed: dict[int, int] | None = None) -> set[int]:
         """The ids whose entries' cluster flags — in the latest commit, or as ``fed`` (id → role, :func:`_role`)
