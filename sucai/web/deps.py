@@ -290,7 +290,7 @@ def _same_origin(url: str, request: Request) -> bool:
 
 
 async def searching(request: Request, search: Callable[[], T]) -> T:
-    """``search()`` (a search of the library) on a worker thread, after the searches of this process that
+    """``search()`` (a search of the library: the API's, the search page's) on a worker thread, after the searches of this process that
     came before it: one at a time, first come first served (the app's ``searches`` limiter).
 
     Searches are CPU-bound and hold the GIL, except in tantivy and SQLite, which release it on every call;
