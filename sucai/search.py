@@ -315,9 +315,11 @@ class _Plan:
             self._built[key] = self._ranked(bonus)
         return self._built[key]
 
-    def _verbatim(self) -> Query:
-        """Every group has a term verbatim (no filter: what precise mode adds to them)."""
-        groups = [_any([self.exact(t) for t in group]) for group in self.parsed.groups]
+    def _verbatim(self, held: Callable[[str], Query] | None = None) -> Query:
+        """Every group has a term verbatim (no filter: what precise mode adds to them): in the title or the text,
+        or where ``held(term)`` finds it."""
+        held = held or self.exact
+        groups = [_any([held(t) for t in group]) for group in self.parsed.groups]
         if not groups:
             return Query.all_query()
         return groups[0] if len(groups) == 1 else Query.boolean_query([(Occur.Must, g) for g in groups])
@@ -345,10 +347,23 @@ class _Plan:
         return self._built["matches"]
 
     def holding_needle(self) -> Query:
-        """Documents where some needle occurs verbatim, in what this viewer may search (no filter)."""
+        """Documents where some needle occurs verbatim where this request looks (:meth:`held`; no filter)."""
         if "needle" not in self._built:
-            self._built["needle"] = _any([self.exact(n) for n in self.needles])
+            self._built["needle"] = _any([self.held(n) for n in self.needles])
         return self._built["needle"]
+
+    def holding_terms(self) -> Query:
+        """Documents where every group has a term verbatim where this request looks (:meth:`held`; no filter):
+        for a document search, the precise matches (without the filters)."""
+        return self._verbatim(self.held)
+
+    def held(self, term: str) -> Query:
+        """Documents holding ``term`` verbatim where this request looks, in what this viewer may search: the
+        title or the text for a document search; for a section search the text, which sections are cut from
+        (a document holding a needle in its title alone has no section to show)."""
+        if self.request.scope != "section":
+            return self.exact(term)
+        return _any(self.over(lambda view: [_substring(view.text, term)]))
 
     @cached_property
     def needles(self) -> list[str]:
@@ -794,9 +809,11 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     match best: with an exact match when some have one, so that the cluster stays among the exact matches, which
     come first (a version holding the query's phrase is shown, not a representative holding part of it); else
     holding some needle verbatim when some do, so that a section search, which looks only in those, finds the
-    cluster's section (not a representative matching through a bigram alone). Matches and scores are the
-    viewer's (from the fields it may search). Excludes the others from the plan's queries, so totals, pages and
-    facets count each cluster once.
+    cluster's section (not a representative matching through a bigram alone). A section search asks the same
+    of the members' texts alone (:meth:`_Plan.held`), in either mode: it shows a member with a section holding
+    the needle — nothing for the cluster when none has one —, never one holding it in its title alone, which
+    has no section to show. Matches and scores are the viewer's (from the fields it may search). Excludes the
+    others from the plan's queries, so totals and pages count each cluster once.
 
     The matching members are found through the index's ``clustered`` flag (and the ``unflagged`` members of
     ``versions``, whose entries lag), unscored but for constants that rank how they match; members are
@@ -846,14 +863,15 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
 
 def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, int]:
     """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → how well it matches
-    (higher is better): + 2 for an exact match (a precise match: every group has a term verbatim), + 1 for some
-    needle verbatim (:attr:`_Plan.needles`), in no particular order. Found in one pass: the matches score 0 plus
-    those constants in ranked mode (in precise mode every match is exact)."""
+    (higher is better): + 2 for an exact match (every group has a term verbatim), + 1 for some needle verbatim
+    (:attr:`_Plan.needles`), where the request looks (:meth:`_Plan.held`: in a section search, the text), in no
+    particular order. Found in one pass: the matches score 0 plus those constants (in a precise document search
+    every match is exact)."""
     matches = Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)])
-    if plan.request.mode == "precise" or not plan.parsed.groups:
+    if (plan.request.mode == "precise" and plan.request.scope != "section") or not plan.parsed.groups:
         return dict.fromkeys(_hit_scores(searcher, matches, limit), 3)
     ranks = [(Occur.Must, Query.const_score_query(matches, 0.0)),
-             (Occur.Should, Query.const_score_query(plan.precise(), 2.0))]
+             (Occur.Should, Query.const_score_query(plan.holding_terms(), 2.0))]
     if plan.needles:
         ranks.append((Occur.Should, Query.const_score_query(plan.holding_needle(), 1.0)))
     return {doc_id: round(score) for doc_id, score in _hit_scores(searcher, Query.boolean_query(ranks), limit).items()}
