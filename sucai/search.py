@@ -184,7 +184,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     warnings = warnings + parsed.warnings
     searcher = snapshot.searcher
     plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
-    _collapse_versions(searcher, plan, snapshot.versions)
+    shared = _collapse_versions(searcher, plan, snapshot.versions)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
@@ -193,7 +193,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     facets = {}
     if request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
-        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan.matching(), plan.member))
+        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared))
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
                         hits, facets, warnings, 0.0)
 
@@ -803,7 +803,7 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 # -- near-duplicates: one result per cluster --------------------------------------
 
 
-def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versions | None) -> None:
+def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versions | None) -> list[list[int]]:
     """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match: of its members that
     match, the representative when it is one of them, else the best-scoring one — in ranked mode, of those that
     match best: with an exact match when some have one, so that the cluster stays among the exact matches, which
@@ -813,7 +813,8 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     of the members' texts alone (:meth:`_Plan.held`), in either mode: it shows a member with a section holding
     the needle — nothing for the cluster when none has one —, never one holding it in its title alone, which
     has no section to show. Matches and scores are the viewer's (from the fields it may search). Excludes the
-    others from the plan's queries, so totals and pages count each cluster once.
+    others from the plan's queries, so totals and pages count each cluster once. Returns, for each cluster of which
+    several members match, their ids, the one shown first (what :func:`_facets` counts beside the shown ones).
 
     The matching members are found through the index's ``clustered`` flag (and the ``unflagged`` members of
     ``versions``, whose entries lag), unscored but for constants that rank how they match; members are
@@ -822,7 +823,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     for those shown instead of their representative, and the matching members whose entries lag are named
     (see :class:`sucai.index.Versions`)."""
     if versions is None:
-        return
+        return []
     candidates = _flag("clustered", True)
     if versions.unflagged:
         candidates = _any([candidates, _id_set(list(versions.unflagged))])
@@ -859,6 +860,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     if named:
         excluded = _any([excluded, _id_set(named)])
     plan.exclude(excluded)
+    return [sorted(members, key=lambda doc_id: doc_id not in kept) for members in matched.values() if len(members) > 1]
 
 
 def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, int]:
@@ -892,14 +894,75 @@ def _add_versions(hits: list[Hit], versions: Versions | None) -> None:
 # -- facets ----------------------------------------------------------------------
 
 
-def _facets(searcher: tantivy.Searcher, query: Query, member: bool) -> dict[str, list[dict]]:
-    """Counts of 文种, 年份 and 来源 among the documents matching ``query``, from the metadata this
-    viewer gets; 文种 and 来源 most frequent first, 年份 newest first (unknown years left out)."""
-    spec = {name: {"terms": {"field": _facet_field(name, member), "size": size}} for name, size in _FACETS.items()}
+def _facets(searcher: tantivy.Searcher, plan: _Plan, shared: list[list[int]]) -> dict[str, list[dict]]:
+    """Counts of 文种, 年份 and 来源 among the documents ``plan`` finds, from the metadata this viewer gets (the
+    fields it may filter by); 文种 and 来源 most frequent first (the first 50 and 30), 年份 newest first (the
+    newest 50; unknown years left out).
+
+    A value's count is the total that filtering by it gives: the documents of that value, a cluster of
+    near-duplicates counted once when some of its matching members has it, whichever member the search shows
+    (filtered by the value, it shows one of those). A cluster whose matching members differ (a copy from another
+    site, of another year) so counts under each of their values, and a facet's counts may add up to more than
+    the total. ``shared``: the matching members of each cluster of which several match, the one shown first
+    (:func:`_collapse_versions`); the values of the others are read from the index in one small aggregation and
+    added to the counts of the shown documents; a 文种 or 来源 that the shown documents hold too rarely to be
+    listed is counted again over them and the members that add to it (a second aggregation over the matches)."""
+    spec = {name: {"terms": {"field": _facet_field(name, plan.member), "size": size}} for name, size in _FACETS.items()}
     spec["year"]["terms"]["order"] = {"_key": "desc"}
+    query = plan.matching()
     result = searcher.aggregate(query, spec)
-    return {
-        name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]
-               if not (name == "year" and b["key"] == 0)]
-        for name in _FACETS
-    }
+    counts = {name: [(b["key"], b["doc_count"]) for b in result[name]["buckets"]] for name in _FACETS}
+    for name, more in _other_values(searcher, plan.member, shared).items():
+        added = _added(counts[name], more, _FACETS[name], by_key=name == "year")
+        if added is None:
+            again = searcher.aggregate(_any([query, _id_set([i for ids in more.values() for i in ids])]),
+                                       {name: spec[name]})
+            added = [(b["key"], b["doc_count"]) for b in again[name]["buckets"]]
+        counts[name] = added
+    return {name: [{"value": value, "count": count} for value, count in buckets if not (name == "year" and value == 0)]
+            for name, buckets in counts.items()}
+
+
+def _other_values(searcher: tantivy.Searcher, member: bool, shared: list[list[int]]) -> dict[str, dict]:
+    """Facet name → each value that matching members of a cluster hold beside the member shown → one such member
+    of each of those clusters (values from this viewer's fields of the index)."""
+    ids = [doc_id for members in shared for doc_id in members]
+    if not ids:
+        return {}
+    fields_of = {name: _facet_field(name, member) for name in _FACETS}
+    values: dict[int, dict[str, object]] = {}
+    for start in range(0, len(ids), _VALUES_BATCH):
+        batch = ids[start:start + _VALUES_BATCH]
+        spec = {"id": {"terms": {"field": "id", "size": len(batch)},
+                       "aggs": {name: {"terms": {"field": f, "size": 1}} for name, f in fields_of.items()}}}
+        for bucket in searcher.aggregate(_id_set(batch), spec)["id"]["buckets"]:
+            values[int(bucket["key"])] = {name: bucket[name]["buckets"][0]["key"] for name in _FACETS}
+    found: dict[str, dict] = {}
+    for name in _FACETS:
+        for shown, *others in shared:
+            seen = {values[shown][name]}
+            for doc_id in others:
+                value = values[doc_id][name]
+                if value not in seen:
+                    seen.add(value)
+                    found.setdefault(name, {}).setdefault(value, []).append(doc_id)
+    return found
+
+
+_VALUES_BATCH = 10_000  # members whose facet values one aggregation reads (tantivy's bucket limit: 65,000 buckets)
+
+
+def _added(buckets: list[tuple], more: dict, size: int, by_key: bool) -> list[tuple] | None:
+    """``buckets`` (value, count) of an aggregation of at most ``size`` values — by count (ties in its order) or, with
+    ``by_key``, by value, highest first — with ``len(more[value])`` more of each value, in the same order; None when
+    a value it may have left out (``size`` listed) gains, whose count is then unknown."""
+    counts = dict(buckets)
+    complete = len(buckets) < size
+    if by_key:   # a value left out is below the lowest listed: it stays out
+        more = {value: ids for value, ids in more.items() if complete or value in counts or value > buckets[-1][0]}
+    elif not complete and any(value not in counts for value in more):
+        return None
+    for value, ids in more.items():
+        counts[value] = counts.get(value, 0) + len(ids)
+    order = (lambda item: -item[0]) if by_key else (lambda item: -item[1])
+    return sorted(counts.items(), key=order)[:size]
