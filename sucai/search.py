@@ -193,7 +193,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     facets = {}
     if request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
-        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared))
+        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, snapshot.versions))
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
                         hits, facets, warnings, 0.0)
 
@@ -810,9 +810,9 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     come first (a version holding the query's phrase is shown, not a representative holding part of it); else
     holding some needle verbatim when some do, so that a section search, which looks only in those, finds the
     cluster's section (not a representative matching through a bigram alone). A section search asks the same
-    of the members' texts alone (:meth:`_Plan.held`), in either mode: it shows a member with a section holding
-    the needle — nothing for the cluster when none has one —, never one holding it in its title alone, which
-    has no section to show. Matches and scores are the viewer's (from the fields it may search). Excludes the
+    of the members' texts alone (:meth:`_Plan.held`), in either mode: it shows a member whose text, which its
+    sections are cut from, holds the query (else a needle) — no section of the cluster when none does —, never
+    one holding it in its title alone, which has no section to show. Matches and scores are the viewer's (from the fields it may search). Excludes the
     others from the plan's queries, so totals and pages count each cluster once. Returns, for each cluster of which
     several members match, their ids, the one shown first (what :func:`_facets` counts beside the shown ones).
 
@@ -894,7 +894,8 @@ def _add_versions(hits: list[Hit], versions: Versions | None) -> None:
 # -- facets ----------------------------------------------------------------------
 
 
-def _facets(searcher: tantivy.Searcher, plan: _Plan, shared: list[list[int]]) -> dict[str, list[dict]]:
+def _facets(searcher: tantivy.Searcher, plan: _Plan, shared: list[list[int]], versions: Versions | None
+            ) -> dict[str, list[dict]]:
     """Counts of 文种, 年份 and 来源 among the documents ``plan`` finds, from the metadata this viewer gets (the
     fields it may filter by); 文种 and 来源 most frequent first (the first 50 and 30), 年份 newest first (the
     newest 50; unknown years left out).
@@ -904,39 +905,52 @@ def _facets(searcher: tantivy.Searcher, plan: _Plan, shared: list[list[int]]) ->
     (filtered by the value, it shows one of those). A cluster whose matching members differ (a copy from another
     site, of another year) so counts under each of their values, and a facet's counts may add up to more than
     the total. ``shared``: the matching members of each cluster of which several match, the one shown first
-    (:func:`_collapse_versions`); the values of the others are read from the index in one small aggregation and
-    added to the counts of the shown documents; a 文种 or 来源 that the shown documents hold too rarely to be
-    listed is counted again over them and the members that add to it (a second aggregation over the matches)."""
+    (:func:`_collapse_versions`). The shown documents are counted by tantivy; the values the others add are
+    counted here (the members' values read once per index generation: :func:`_member_values`), but for a 文种
+    or 来源 that a full facet left out, counted again over the matches and the members that add to it (a second
+    aggregation)."""
     spec = {name: {"terms": {"field": _facet_field(name, plan.member), "size": size}} for name, size in _FACETS.items()}
     spec["year"]["terms"]["order"] = {"_key": "desc"}
     query = plan.matching()
     result = searcher.aggregate(query, spec)
     counts = {name: [(b["key"], b["doc_count"]) for b in result[name]["buckets"]] for name in _FACETS}
-    for name, more in _other_values(searcher, plan.member, shared).items():
-        added = _added(counts[name], more, _FACETS[name], by_key=name == "year")
-        if added is None:
-            again = searcher.aggregate(_any([query, _id_set([i for ids in more.values() for i in ids])]),
-                                       {name: spec[name]})
-            added = [(b["key"], b["doc_count"]) for b in again[name]["buckets"]]
-        counts[name] = added
+    if shared and versions is not None:
+        for name, more in _other_values(_member_values(searcher, versions, plan.member), shared).items():
+            added = _added(counts[name], more, _FACETS[name], by_key=name == "year")
+            if added is None:
+                again = searcher.aggregate(_any([query, _id_set([i for ids in more.values() for i in ids])]),
+                                           {name: spec[name]})
+                added = [(b["key"], b["doc_count"]) for b in again[name]["buckets"]]
+            counts[name] = added
     return {name: [{"value": value, "count": count} for value, count in buckets if not (name == "year" and value == 0)]
             for name, buckets in counts.items()}
 
 
-def _other_values(searcher: tantivy.Searcher, member: bool, shared: list[list[int]]) -> dict[str, dict]:
-    """Facet name → each value that matching members of a cluster hold beside the member shown → one such member
-    of each of those clusters (values from this viewer's fields of the index)."""
-    ids = [doc_id for members in shared for doc_id in members]
-    if not ids:
-        return {}
+def _member_values(searcher: tantivy.Searcher, versions: Versions, member: bool) -> dict[int, dict]:
+    """Each member of a cluster (by id) → its facet values (name → value) in this viewer's fields of the index:
+    read in one aggregation per 10,000 members (tantivy's limit: 65,000 buckets) when a generation first needs
+    them, then kept in ``versions.values``."""
+    values = versions.values.get(member)
+    if values is not None:
+        return values
+    ids, values = list(versions.rows), {}
     fields_of = {name: _facet_field(name, member) for name in _FACETS}
-    values: dict[int, dict[str, object]] = {}
     for start in range(0, len(ids), _VALUES_BATCH):
         batch = ids[start:start + _VALUES_BATCH]
         spec = {"id": {"terms": {"field": "id", "size": len(batch)},
                        "aggs": {name: {"terms": {"field": f, "size": 1}} for name, f in fields_of.items()}}}
         for bucket in searcher.aggregate(_id_set(batch), spec)["id"]["buckets"]:
             values[int(bucket["key"])] = {name: bucket[name]["buckets"][0]["key"] for name in _FACETS}
+    versions.values[member] = values
+    return values
+
+
+_VALUES_BATCH = 10_000
+
+
+def _other_values(values: dict[int, dict], shared: list[list[int]]) -> dict[str, dict]:
+    """Facet name → each value that matching members of a cluster hold beside the member shown (``shared``, see
+    :func:`_facets`) → one such member of each of those clusters."""
     found: dict[str, dict] = {}
     for name in _FACETS:
         for shown, *others in shared:
@@ -947,9 +961,6 @@ def _other_values(searcher: tantivy.Searcher, member: bool, shared: list[list[in
                     seen.add(value)
                     found.setdefault(name, {}).setdefault(value, []).append(doc_id)
     return found
-
-
-_VALUES_BATCH = 10_000  # members whose facet values one aggregation reads (tantivy's bucket limit: 65,000 buckets)
 
 
 def _added(buckets: list[tuple], more: dict, size: int, by_key: bool) -> list[tuple] | None:
