@@ -346,23 +346,22 @@ class _Plan:
             self._built["matches"] = self._combine([_any(clauses)] if clauses else [Query.all_query()])
         return self._built["matches"]
 
-    def holding_needle(self) -> Query:
-        """Documents where some needle occurs verbatim where this request looks (:meth:`held`; no filter)."""
-        if "needle" not in self._built:
-            self._built["needle"] = _any([self.held(n) for n in self.needles])
-        return self._built["needle"]
+    def holding_needle(self, text: bool = False) -> Query:
+        """Documents where some needle occurs verbatim, in what this viewer may search (no filter): in the title
+        or the text, or with ``text`` in the text alone (:meth:`in_text`)."""
+        key = f"needle+{text}"
+        if key not in self._built:
+            self._built[key] = _any([(self.in_text if text else self.exact)(n) for n in self.needles])
+        return self._built[key]
 
-    def holding_terms(self) -> Query:
-        """Documents where every group has a term verbatim where this request looks (:meth:`held`; no filter):
-        for a document search, the precise matches (without the filters)."""
-        return self._verbatim(self.held)
+    def holding_terms(self, text: bool = False) -> Query:
+        """Documents where every group has a term verbatim (the precise matches without the filters), or with
+        ``text`` has it in the text (:meth:`in_text`)."""
+        return self._verbatim(self.in_text if text else None)
 
-    def held(self, term: str) -> Query:
-        """Documents holding ``term`` verbatim where this request looks, in what this viewer may search: the
-        title or the text for a document search; for a section search the text, which sections are cut from
-        (a document holding a needle in its title alone has no section to show)."""
-        if self.request.scope != "section":
-            return self.exact(term)
+    def in_text(self, term: str) -> Query:
+        """Documents whose text, which sections are cut from, holds ``term`` verbatim, in what this viewer may
+        search (a document holding it in its title alone has no section to show)."""
         return _any(self.over(lambda view: [_substring(view.text, term)]))
 
     @cached_property
@@ -810,7 +809,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     come first (a version holding the query's phrase is shown, not a representative holding part of it); else
     holding some needle verbatim when some do, so that a section search, which looks only in those, finds the
     cluster's section (not a representative matching through a bigram alone). A section search asks the same
-    of the members' texts alone (:meth:`_Plan.held`), in either mode: it shows a member whose text, which its
+    of the members' texts alone (:meth:`_Plan.in_text`), in either mode: it shows a member whose text, which its
     sections are cut from, holds the query (else a needle) — no section of the cluster when none does —, never
     one holding it in its title alone, which has no section to show. Matches and scores are the viewer's (from the fields it may search). Excludes the
     others from the plan's queries, so totals and pages count each cluster once. Returns, for each cluster of which
@@ -866,16 +865,16 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
 def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, int]:
     """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → how well it matches
     (higher is better): + 2 for an exact match (every group has a term verbatim), + 1 for some needle verbatim
-    (:attr:`_Plan.needles`), where the request looks (:meth:`_Plan.held`: in a section search, the text), in no
-    particular order. Found in one pass: the matches score 0 plus those constants (in a precise document search
+    (:attr:`_Plan.needles`) — in a section search, in the text (:meth:`_Plan.in_text`) —, in no particular order. Found in one pass: the matches score 0 plus those constants (in a precise document search
     every match is exact)."""
     matches = Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)])
-    if (plan.request.mode == "precise" and plan.request.scope != "section") or not plan.parsed.groups:
+    sections = plan.request.scope == "section"
+    if (plan.request.mode == "precise" and not sections) or not plan.parsed.groups:
         return dict.fromkeys(_hit_scores(searcher, matches, limit), 3)
     ranks = [(Occur.Must, Query.const_score_query(matches, 0.0)),
-             (Occur.Should, Query.const_score_query(plan.holding_terms(), 2.0))]
+             (Occur.Should, Query.const_score_query(plan.holding_terms(text=sections), 2.0))]
     if plan.needles:
-        ranks.append((Occur.Should, Query.const_score_query(plan.holding_needle(), 1.0)))
+        ranks.append((Occur.Should, Query.const_score_query(plan.holding_needle(text=sections), 1.0)))
     return {doc_id: round(score) for doc_id, score in _hit_scores(searcher, Query.boolean_query(ranks), limit).items()}
 
 
