@@ -78,6 +78,18 @@ def make_trio(library: Library, folder: Path, original: str, copy: str) -> tuple
     return library, a, b, by_title(library, "某县农业农村局关于做好")
 
 
+def make_pair(library: Library, tmp_path: Path, original: str, members_text: str, free_text: str, part: str):
+    """:func:`make_trio` with a copy of ``original`` (3 % edited, titled by its file name) that has ``members_text``
+    at the start of its members part (``part`` "members") or ``free_text`` in an added last section; the
+    original is the representative."""
+    copy = edited(original, 0.03).split("\n", 1)[1]
+    copy = (copy.replace("##paidbegin##", f"##paidbegin##{members_text}", 1) if part == "members"
+            else copy + f"\n\n四、附记\n{free_text}\n")
+    library, a, b, c = make_trio(library, tmp_path / "in", original, copy)
+    assert [(v.id, v.representative) for v in library.clusters.versions(a)] == [(a, True), (b, False)]
+    return library, a, b, c
+
+
 @pytest.fixture
 def trio(library, tmp_path):
     """A 工作总结 (the original), its copy with 3 % of the characters changed, a paragraph added and the
@@ -117,11 +129,7 @@ def test_a_version_with_the_exact_match_is_shown_before_partial_matches(library,
     show exact matches first across clusters: the version, where the viewer may match it (as a member, or in free
     text) — else the representative; a section search finds the version's section."""
     original = sample("05_工作总结.txt").replace("##paidend##", "##paidend##各项数据详见附表。", 1)
-    copy = edited(original, 0.03).split("\n", 1)[1]
-    copy = (copy.replace("##paidbegin##", f"##paidbegin##{ANNEX}。", 1) if part == "members"
-            else copy + f"\n\n四、附记\n{ANNEX}，供参考。\n")
-    library, a, b, c = make_trio(library, tmp_path / "in", original, copy)
-    assert [(v.id, v.representative) for v in library.clusters.versions(a)] == [(a, True), (b, False)]
+    library, a, b, c = make_pair(library, tmp_path, original, f"{ANNEX}。", f"{ANNEX}，供参考。", part)
     for member in (True, False):
         views = {doc_id: access.view(library.get(doc_id), member)[0] for doc_id in (a, b, c)}
         for q in ("另附表格三份", ANNEX, "详见附表", "附表格"):
@@ -170,11 +178,8 @@ def test_a_section_search_shows_a_version_whose_text_holds_the_needle_not_one_ho
     the cluster — in either mode, for members and visitors."""
     term = "稻渔种养"
     original = sample("05_工作总结.txt").replace("乡村振兴工作总结", f"乡村振兴和{term}工作总结", 1)
-    copy = edited(original, 0.03).split("\n", 1)[1]
-    copy = (copy.replace("##paidbegin##", f"##paidbegin##今年推广{term}示范两千亩。", 1) if part == "members"
-            else copy + f"\n\n四、附记\n今年推广{term}示范两千亩。\n")
-    library, a, b, c = make_trio(library, tmp_path / "in", original, copy)
-    assert [(v.id, v.representative) for v in library.clusters.versions(a)] == [(a, True), (b, False)]
+    added = f"今年推广{term}示范两千亩。"
+    library, a, b, c = make_pair(library, tmp_path, original, added, added, part)
     for member in (True, False):
         views = {doc_id: access.view(library.get(doc_id), member)[0] for doc_id in (a, b, c)}
         assert term in views[a].title and term not in views[a].text and (term in views[b].text) == (member or part == "free")
