@@ -809,11 +809,12 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     come first (a version holding the query's phrase is shown, not a representative holding part of it); else
     holding some needle verbatim when some do, so that a section search, which looks only in those, finds the
     cluster's section (not a representative matching through a bigram alone). A section search asks the same
-    of the members' texts alone (:meth:`_Plan.in_text`), in either mode: it shows a member whose text, which its
-    sections are cut from, holds the query (else a needle) — no section of the cluster when none does —, never
-    one holding it in its title alone, which has no section to show. Matches and scores are the viewer's (from the fields it may search). Excludes the
-    others from the plan's queries, so totals and pages count each cluster once. Returns, for each cluster of which
-    several members match, their ids, the one shown first (what :func:`_facets` counts beside the shown ones).
+    of the members' texts alone (:meth:`_Plan.in_text`), in either mode: it shows a member whose text, which
+    its sections are cut from, holds the query (else a needle) — no section of the cluster when none does —,
+    never one holding it in its title alone, which has no section to show. Matches and scores are the
+    viewer's (from the fields it may search). Excludes the others from the plan's queries, so totals and pages
+    count each cluster once. Returns, for each cluster of which several members match, their ids, the one
+    shown first (what :func:`_facets` counts beside the shown ones).
 
     The matching members are found through the index's ``clustered`` flag (and the ``unflagged`` members of
     ``versions``, whose entries lag), unscored but for constants that rank how they match; members are
@@ -865,8 +866,9 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
 def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, int]:
     """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → how well it matches
     (higher is better): + 2 for an exact match (every group has a term verbatim), + 1 for some needle verbatim
-    (:attr:`_Plan.needles`) — in a section search, in the text (:meth:`_Plan.in_text`) —, in no particular order. Found in one pass: the matches score 0 plus those constants (in a precise document search
-    every match is exact)."""
+    (:attr:`_Plan.needles`) — in a section search, in the text (:meth:`_Plan.in_text`) —, in no particular
+    order. Found in one pass: the matches score 0 plus those constants (in a precise document search every
+    match is exact)."""
     matches = Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)])
     sections = plan.request.scope == "section"
     if (plan.request.mode == "precise" and not sections) or not plan.parsed.groups:
