@@ -55,7 +55,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 import tantivy
@@ -274,7 +274,8 @@ class Versions:
     ids whose entry in this generation has the ``version`` flag; ``unflagged``: the members shown to no
     one yet (not hidden) whose entry lacks the ``clustered`` flag (indexed before they joined, the index
     not caught up yet). ``candidates``: at most how many entries a query limited to the ``clustered``
-    flag and ``unflagged`` finds.
+    flag and ``unflagged`` finds. ``values``: for a viewer with (True) or without the member tier, each
+    member's facet values in this generation, read by :mod:`sucai.search` when first needed.
     """
 
     rows: dict[int, ClusterRow]
@@ -283,6 +284,7 @@ class Versions:
     flagged: frozenset[int]
     unflagged: tuple[int, ...]
     candidates: int
+    values: dict[bool, dict[int, dict]] = field(default_factory=dict, compare=False, repr=False)
 
 
 class SearchIndex:
