@@ -466,6 +466,7 @@ def _gap_guard(needles: tuple[str, ...]) -> re.Pattern | None:
 
 
 _GAP = re.compile(f"[\\s{_IGNORABLE}]+")
+_IGNORABLE_CHAR = re.compile(f"[{_IGNORABLE}]")
 
 
 def _plain_for(text: str, needles: tuple[str, ...]) -> bool:
@@ -481,8 +482,12 @@ def _gap_free(text: str, needles: tuple[str, ...]) -> bool:
     """Whether ``text`` holds no gap between a character that some character follows in one of the ``needles``
     (sorted, unique) and one that follows some character (what :func:`_gap_guard` matches), by sets of characters."""
     _, firsts, seconds = _guard_chars(needles)
-    return not any(0 < m.start() and m.end() < len(text) and text[m.start() - 1] in firsts and text[m.end()] in seconds
-                   for m in _GAP.finditer(text))
+    if _IGNORABLE_CHAR.search(text):
+        return not any(0 < m.start() and m.end() < len(text) and text[m.start() - 1] in firsts
+                       and text[m.end()] in seconds for m in _GAP.finditer(text))
+    # whitespace alone (``\s`` is ``str.isspace``): the gaps inside the text lie between the pieces of ``split``
+    pieces = text.split()
+    return not any(left[-1] in firsts and right[0] in seconds for left, right in zip(pieces, pieces[1:]))
 
 
 @lru_cache(maxsize=256)
