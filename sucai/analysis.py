@@ -351,15 +351,13 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     character by character with its whitespace kept. A needle with a space, or such a gap in the
     folded text, takes :func:`normalize_with_offsets`. A long text is screened by array look-ups over
     its code points (:func:`_unplain`, :func:`_gap_between`), and folded by one array look-up unless a
-    character's image is not one character. A short text (a title, a snippet's window) is checked with sets of characters instead
-    (:func:`_plain_for`, nothing to build per set of needles): unless it is plain for the needles, it
-    takes :func:`normalize_with_offsets`, which is then cheaper than folding. Linear.
+    character's image is not one character. A short text (a title, a snippet's window) is checked with sets of
+    characters instead (:func:`_short_matchable`, nothing to build per set of needles). Linear.
     """
     if any(" " in needle for needle in needles):
         return normalize_with_offsets(text)
     if len(text) < _SHORT_TEXT:
-        plain = _plain_for(text, tuple(sorted(set(needles))))
-        return (text, OffsetMap.identity(len(text))) if plain else normalize_with_offsets(text)
+        return _short_matchable(text, tuple(sorted(set(needles))))
     tables = _tables()
     key = tuple(sorted(set(needles)))
     codes = code_points(text)
@@ -376,6 +374,23 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
         form, offsets = _rebuild(simple, tables.unaligned, lambda m, _: tables.fold.get(ord(m.group()), m.group()))
         codes = code_points(form)
     return normalize_with_offsets(text) if _gap_between(form, codes, key) else (form, offsets)
+
+
+def _short_matchable(text: str, needles: tuple[str, ...]) -> tuple[str, OffsetMap]:
+    """:func:`matchable` of a short text (the ``needles`` sorted, unique), as the long path makes it but checked
+    with sets of characters and regexes (nothing built per set of needles): ``text`` itself when it is plain for
+    the needles (:func:`_plain_for`); else, when every character of its simplified form has an image of one
+    character (a snippet's window with "，" for a needle's ","), that form folded character for character (the
+    same length: each match maps to itself), unless a gap of it might hold a needle; else
+    :func:`normalize_with_offsets`."""
+    if _plain_for(text, needles):
+        return text, OffsetMap.identity(len(text))
+    simple = to_simplified(text)
+    if not _tables().unaligned.search(simple):
+        form = _aligned_fold(simple)
+        if _gap_free(form, needles):
+            return form, OffsetMap.identity(len(text))
+    return normalize_with_offsets(text)
 
 
 def _unplain(codes: np.ndarray, needles: tuple[str, ...]) -> bool:
@@ -451,6 +466,7 @@ def _gap_guard(needles: tuple[str, ...]) -> re.Pattern | None:
 
 
 _GAP = re.compile(f"[\\s{_IGNORABLE}]+")
+_IGNORABLE_CHAR = re.compile(f"[{_IGNORABLE}]")
 
 
 def _plain_for(text: str, needles: tuple[str, ...]) -> bool:
@@ -459,11 +475,19 @@ def _plain_for(text: str, needles: tuple[str, ...]) -> bool:
     whose image holds a character of the ``needles`` (sorted, unique), no gap between a character that
     some character follows in a needle and one that follows some character — so that the needles occur
     in ``text`` itself exactly where they occur in ``normalize(text)``. Linear in ``text``."""
-    if _tables().unplain.search(text) or _holds_other(text, needles):
-        return False
+    return not (_tables().unplain.search(text) or _holds_other(text, needles)) and _gap_free(text, needles)
+
+
+def _gap_free(text: str, needles: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds no gap between a character that some character follows in one of the ``needles``
+    (sorted, unique) and one that follows some character (what :func:`_gap_guard` matches), by sets of characters."""
     _, firsts, seconds = _guard_chars(needles)
-    return not any(0 < m.start() and m.end() < len(text) and text[m.start() - 1] in firsts and text[m.end()] in seconds
-                   for m in _GAP.finditer(text))
+    if _IGNORABLE_CHAR.search(text):
+        return not any(0 < m.start() and m.end() < len(text) and text[m.start() - 1] in firsts
+                       and text[m.end()] in seconds for m in _GAP.finditer(text))
+    # whitespace alone (``\s`` is ``str.isspace``): the gaps inside the text lie between the pieces of ``split``
+    pieces = text.split()
+    return not any(left[-1] in firsts and right[0] in seconds for left, right in zip(pieces, pieces[1:]))
 
 
 @lru_cache(maxsize=256)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 
 import pytest
 
@@ -158,7 +159,7 @@ def test_matchable_form_gives_the_spans_of_the_normalised_text(monkeypatch, shor
     rng = random.Random(11)
     alphabet = ["学", "习", "发", "展", "發", " ", "\n", "\u3000", "，", ",", "a", "B", "b", "1", "１", "⑴", "(", ")",
                 "\u200b", "⼯", "工", "開", "开", "乾", "干", "。", "\udcff"]
-    fast = 0
+    fast = folded = 0
     for _ in range(5_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         norm, offsets = analysis.normalize_with_offsets(text)
@@ -170,8 +171,29 @@ def test_matchable_form_gives_the_spans_of_the_normalised_text(monkeypatch, shor
         oracle = sorted((*offsets.span(at, at + len(n)), i) for i, n in enumerate(needles)
                         for at in range(len(norm)) if norm.startswith(n, at))
         assert find_spans(text, needles) == oracle, (text, needles)
-        fast += analysis.matchable(text, needles)[0] != norm
-    assert fast > 200   # the fast path is taken often enough for the comparison to mean something
+        form = analysis.matchable(text, needles)[0]
+        fast += form != norm
+        folded += form not in (text, norm)   # folded character for character ("，" → ",")
+    assert fast > 200 and folded > 50   # the fast paths are taken often enough for the comparison to mean something
+
+
+def test_gap_checks_of_short_texts_agree_with_the_gap_regex():
+    """Property test: the set check of short texts (whitespace gaps as the pieces of ``str.split``, ignorable
+    characters by the regex) finds a gap a needle might run across exactly when the long path's regex
+    (``_gap_guard``) does, for every whitespace character and the ignorable ones."""
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()] + list(analysis._IGNORABLE)
+    alphabet = list("学习发展工作，,ab1") + spaces
+    rng = random.Random(5)
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        needles = tuple(sorted({"".join(rng.choice("学习发展工作ab1,") for _ in range(rng.randint(1, 3)))
+                                for _ in range(rng.randint(1, 3))}))
+        guard = analysis._gap_guard(needles)
+        gap = guard is not None and guard.search(text) is not None
+        assert analysis._gap_free(text, needles) is not gap, (text, needles)
+        found += gap
+    assert found > 200
 
 
 def test_word_text_is_the_words_joined_by_spaces():
