@@ -39,6 +39,7 @@ import sys
 import threading
 import time
 import zipfile
+from dataclasses import replace
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -49,7 +50,7 @@ import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
-from sucai import access, analysis, dedupe
+from sucai import access, analysis, clean, dedupe, outline
 from sucai.accounts import Accounts
 from sucai.collections import Collections
 from sucai.db.schema import meta
@@ -1216,3 +1217,28 @@ def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home):
     assert sum(whole[0][doc_id] != whole[1][doc_id] for doc_id in ids) >= len(ids) // 4
     for library in (one, two):
         library.close()
+
+
+def _free_view_of(free: str, members: str, markdown: bool = False) -> dict:
+    """The free view (as the API shows it) of ``free`` followed by a members part ``members`` through the parse."""
+    doc = outline.analyse(clean.clean(f"{free}##paidbegin##\n{members}会员正文。\n", markdown=markdown), markdown=markdown)
+    view = access.free_view(replace(doc, format="md" if markdown else "txt")).to_dict()
+    return {k: v for k, v in view.items() if k != "evidence"}
+
+
+@pytest.mark.xfail(strict=True, reason="left undone by leak 9: metadata.describe and markdown headings see the "
+                                       "whole text; see the cases")
+@pytest.mark.parametrize("free, members, twin, markdown", [
+    # the 来源 "某某县人民政府" is a 落款's issuer only because a 成文日期 follows it in the members part
+    ("关于做好秋季防火工作的通知\n请认真贯彻执行。\n某某县人民政府\n", "2019年1月24日\n", "文文文文文文文文文文\n", False),
+    # a title line in the members part takes the title: the visitor loses the free 版头 line "某某县人民政府文件"
+    ("某某县人民政府文件\n", "关于印发某某方案的通知\n", "文文文文文文文文文文文\n", False),
+    # a markdown document's outline is the whole text's, clipped: the list goes on in the members part
+    ("# 标题\n\n为做好工作，现通知如下。\n\n（一）雷达设备\n\n", "（二）通信设备\n\n（三）电源\n\n", "文文文文文文文\n\n文文文文文\n\n", True),
+    ("# 标题\n\n工作要求如下：一是加强领导；\n\n", "二是强化责任。\n\n", "文文文文文文文\n\n", True),
+    # blank lines opening a members part whose tag ends a line stay in the free text (clean)
+    ("关于做好秋季防火工作的通知\n工作要求如下：加强领导。", "\n\n", "", False),
+])
+def test_derived_fields_left_to_the_whole_text(free, members, twin, markdown):
+    """Pairs of members parts (``members`` and ``twin``) after one free text that still give visitors different views."""
+    assert _free_view_of(free, members, markdown) == _free_view_of(free, twin, markdown)
