@@ -42,7 +42,7 @@ def view(doc: Document, member: bool) -> tuple[Document, str | None]:
 
 
 def free_view(doc: Document) -> Document:
-    """The free view of ``doc``: its text without the members-only part, outline mapped onto it.
+    """The free view of ``doc``: its text without the members-only part, its elements and outline found in that text.
 
     Returns ``doc`` itself when it has no members-only text. Otherwise a copy where:
 
@@ -63,8 +63,10 @@ def free_view(doc: Document) -> Document:
       free line is an element or a heading often depends on the lines around it
       (a 发文字号 above a 主送机关, a 成文日期 under a 署名, the next entry of a
       list), and those around it in the whole text may be members text. So they
-      are functions of the free text alone. A markdown document's heading lines
-      are not kept apart from its text, so its outline keeps the nodes that
+      are functions of the free text alone, found when first read (a search
+      hit reads neither). A markdown document's heading lines are not kept
+      apart from its text, so its outline (still the whole text's: a list that
+      goes on in the members part shows) keeps the nodes that
       start in free text, with offsets mapped (a section running into the span
       ends where the span was left out, one running across it ends where it
       ends in the free text); nodes that start inside the span are dropped
