@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
+from .memory import give_back_if_grown, map_large_blocks
+
 _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
@@ -67,9 +69,10 @@ class Budget:
 
 
 def _start_worker(memory_mb: int, turn: str) -> None:
-    """Worker initializer: the address-space limit (soft, so that nothing can raise it), one OCR thread, and the
-    batch's lock file ``turn`` for :func:`exclusive`."""
+    """Worker initializer: the address-space limit (soft, so that nothing can raise it), one OCR thread, large
+    blocks unmapped when freed (a scan's page images), and the batch's lock file ``turn`` for :func:`exclusive`."""
     global _turn
+    map_large_blocks()
     limit = memory_mb * 2**20
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
@@ -94,6 +97,7 @@ def _in_folder(function: Callable, job, folder: str):
     """Run ``function(job)`` with ``folder`` (made here, removed at the end) as the temporary folder of this
     worker and its children. The workers make and remove the folders, in parallel, not the batch's process
     (whose folder operations held up storing); it removes only those of workers that were stopped."""
+    give_back_if_grown()   # what the previous result held, sent and freed since
     os.mkdir(folder)
     os.environ["TMPDIR"] = folder
     tempfile.tempdir = folder
@@ -101,6 +105,7 @@ def _in_folder(function: Callable, job, folder: str):
         return function(job)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        give_back_if_grown()   # a large file's memory, freed, not kept by this worker for the files after it
 
 
 def _context():

@@ -48,7 +48,6 @@ the index applied (:meth:`SearchIndex.snapshot`).
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import logging
@@ -56,7 +55,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 import tantivy
@@ -65,6 +64,7 @@ from filelock import FileLock
 from . import access, analysis
 from .config import Settings
 from .fingerprint import index_tokens as check_tokens, skeleton_tokens
+from .memory import give_back
 from .model import Document, walk_outline
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
@@ -77,12 +77,6 @@ UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
 _WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
-
-
-try:  # glibc's: give freed heap memory back to the system (not on other C libraries)
-    _malloc_trim = ctypes.CDLL(None).malloc_trim
-except (OSError, AttributeError):
-    _malloc_trim = None
 
 
 def _schema() -> tantivy.Schema:
@@ -280,7 +274,8 @@ class Versions:
     ids whose entry in this generation has the ``version`` flag; ``unflagged``: the members shown to no
     one yet (not hidden) whose entry lacks the ``clustered`` flag (indexed before they joined, the index
     not caught up yet). ``candidates``: at most how many entries a query limited to the ``clustered``
-    flag and ``unflagged`` finds.
+    flag and ``unflagged`` finds. ``values``: for a viewer with (True) or without the member tier, each
+    member's facet values in this generation, read by :mod:`sucai.search` when first needed.
     """
 
     rows: dict[int, ClusterRow]
@@ -289,6 +284,7 @@ class Versions:
     flagged: frozenset[int]
     unflagged: tuple[int, ...]
     candidates: int
+    values: dict[bool, dict[int, dict]] = field(default_factory=dict, compare=False, repr=False)
 
 
 class SearchIndex:
@@ -453,10 +449,10 @@ class SearchIndex:
                 if progress:
                     progress(done, len(ids))
         writer.commit()
+        give_back()   # the writer's heap, freed by the commit, before a merge the commit started takes its own
         writer.wait_merging_threads()
         self.index.reload()
-        if _malloc_trim is not None:  # the writer's heap and its threads' arenas, freed but kept by malloc
-            _malloc_trim(0)   # (an ingest grew by 125 MB over the corpus without it)
+        give_back()   # the merge's (an ingest grew by 125 MB over the corpus without these)
 
     def _misflagged(self, fed: dict[int, int] | None = None) -> set[int]:
         """The ids whose entries' cluster flags — in the latest commit, or as ``fed`` (id → role, :func:`_role`)

@@ -33,6 +33,7 @@ from pathlib import Path
 from . import analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
 from .budget import Budget, run_budgeted
 from .errors import ReadError, SucaiError
+from .memory import give_back
 from .model import Document
 from .readers import office
 
@@ -305,11 +306,17 @@ def ingest(
                 len(feed) and time.monotonic() - started >= _FEED_SECONDS):
             feed.commit()
 
+    def idle() -> None:
+        """While the workers parse: the batch committed when due, and what the stored documents held given back."""
+        publish()
+        give_back()
+
     try:
         started = time.monotonic()
         batch = ParseJob(Path(), budget, source=source, user_dictionary=library.settings.user_dict_path)
-        parsed_files = _parse_all([p for p, _, _ in todo], batch, workers, idle=publish)
-        for (path, key, content), parsed in zip(todo, parsed_files):
+        parsed_files = _parse_all([p for p, _, _ in todo], batch, workers, idle=idle)
+        # strict: the parse generator runs to its end, so the workers are gone before the last commit
+        for (path, key, content), parsed in zip(todo, parsed_files, strict=True):
             outcome = _store(library.catalogue, path, content, parsed, key)
             summary.add(outcome)
             if isinstance(parsed, Parsed):  # near-duplicates, better copies

@@ -184,7 +184,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     warnings = warnings + parsed.warnings
     searcher = snapshot.searcher
     plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
-    _collapse_versions(searcher, plan, snapshot.versions)
+    shared = _collapse_versions(searcher, plan, snapshot.versions)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
@@ -193,7 +193,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     facets = {}
     if request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
-        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan.matching(), plan.member))
+        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, snapshot.versions))
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
                         hits, facets, warnings, 0.0)
 
@@ -315,9 +315,11 @@ class _Plan:
             self._built[key] = self._ranked(bonus)
         return self._built[key]
 
-    def _verbatim(self) -> Query:
-        """Every group has a term verbatim (no filter: what precise mode adds to them)."""
-        groups = [_any([self.exact(t) for t in group]) for group in self.parsed.groups]
+    def _verbatim(self, held: Callable[[str], Query] | None = None) -> Query:
+        """Every group has a term verbatim (no filter: what precise mode adds to them): in the title or the text,
+        or where ``held(term)`` finds it."""
+        held = held or self.exact
+        groups = [_any([held(t) for t in group]) for group in self.parsed.groups]
         if not groups:
             return Query.all_query()
         return groups[0] if len(groups) == 1 else Query.boolean_query([(Occur.Must, g) for g in groups])
@@ -344,11 +346,23 @@ class _Plan:
             self._built["matches"] = self._combine([_any(clauses)] if clauses else [Query.all_query()])
         return self._built["matches"]
 
-    def holding_needle(self) -> Query:
-        """Documents where some needle occurs verbatim, in what this viewer may search (no filter)."""
-        if "needle" not in self._built:
-            self._built["needle"] = _any([self.exact(n) for n in self.needles])
-        return self._built["needle"]
+    def holding_needle(self, text: bool = False) -> Query:
+        """Documents where some needle occurs verbatim, in what this viewer may search (no filter): in the title
+        or the text, or with ``text`` in the text alone (:meth:`in_text`)."""
+        key = f"needle+{text}"
+        if key not in self._built:
+            self._built[key] = _any([(self.in_text if text else self.exact)(n) for n in self.needles])
+        return self._built[key]
+
+    def holding_terms(self, text: bool = False) -> Query:
+        """Documents where every group has a term verbatim (the precise matches without the filters), or with
+        ``text`` has it in the text (:meth:`in_text`)."""
+        return self._verbatim(self.in_text if text else None)
+
+    def in_text(self, term: str) -> Query:
+        """Documents whose text, which sections are cut from, holds ``term`` verbatim, in what this viewer may
+        search (a document holding it in its title alone has no section to show)."""
+        return _any(self.over(lambda view: [_substring(view.text, term)]))
 
     @cached_property
     def needles(self) -> list[str]:
@@ -788,15 +802,19 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
 # -- near-duplicates: one result per cluster --------------------------------------
 
 
-def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versions | None) -> None:
+def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versions | None) -> list[list[int]]:
     """Let only one member of each cluster of near-duplicates (:mod:`sucai.dedupe`) match: of its members that
     match, the representative when it is one of them, else the best-scoring one — in ranked mode, of those that
     match best: with an exact match when some have one, so that the cluster stays among the exact matches, which
     come first (a version holding the query's phrase is shown, not a representative holding part of it); else
     holding some needle verbatim when some do, so that a section search, which looks only in those, finds the
-    cluster's section (not a representative matching through a bigram alone). Matches and scores are the
-    viewer's (from the fields it may search). Excludes the others from the plan's queries, so totals, pages and
-    facets count each cluster once.
+    cluster's section (not a representative matching through a bigram alone). A section search asks the same
+    of the members' texts alone (:meth:`_Plan.in_text`), in either mode: it shows a member whose text, which
+    its sections are cut from, holds the query (else a needle) — no section of the cluster when none does —,
+    never one holding it in its title alone, which has no section to show. Matches and scores are the
+    viewer's (from the fields it may search). Excludes the others from the plan's queries, so totals and pages
+    count each cluster once. Returns, for each cluster of which several members match, their ids, the one
+    shown first (what :func:`_facets` counts beside the shown ones).
 
     The matching members are found through the index's ``clustered`` flag (and the ``unflagged`` members of
     ``versions``, whose entries lag), unscored but for constants that rank how they match; members are
@@ -805,7 +823,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     for those shown instead of their representative, and the matching members whose entries lag are named
     (see :class:`sucai.index.Versions`)."""
     if versions is None:
-        return
+        return []
     candidates = _flag("clustered", True)
     if versions.unflagged:
         candidates = _any([candidates, _id_set(list(versions.unflagged))])
@@ -842,20 +860,23 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     if named:
         excluded = _any([excluded, _id_set(named)])
     plan.exclude(excluded)
+    return [sorted(members, key=lambda doc_id: doc_id not in kept) for members in matched.values() if len(members) > 1]
 
 
 def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, int]:
     """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → how well it matches
-    (higher is better): + 2 for an exact match (a precise match: every group has a term verbatim), + 1 for some
-    needle verbatim (:attr:`_Plan.needles`), in no particular order. Found in one pass: the matches score 0 plus
-    those constants in ranked mode (in precise mode every match is exact)."""
+    (higher is better): + 2 for an exact match (every group has a term verbatim), + 1 for some needle verbatim
+    (:attr:`_Plan.needles`) — in a section search, in the text (:meth:`_Plan.in_text`) —, in no particular
+    order. Found in one pass: the matches score 0 plus those constants (in a precise document search every
+    match is exact)."""
     matches = Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)])
-    if plan.request.mode == "precise" or not plan.parsed.groups:
+    sections = plan.request.scope == "section"
+    if (plan.request.mode == "precise" and not sections) or not plan.parsed.groups:
         return dict.fromkeys(_hit_scores(searcher, matches, limit), 3)
     ranks = [(Occur.Must, Query.const_score_query(matches, 0.0)),
-             (Occur.Should, Query.const_score_query(plan.precise(), 2.0))]
+             (Occur.Should, Query.const_score_query(plan.holding_terms(text=sections), 2.0))]
     if plan.needles:
-        ranks.append((Occur.Should, Query.const_score_query(plan.holding_needle(), 1.0)))
+        ranks.append((Occur.Should, Query.const_score_query(plan.holding_needle(text=sections), 1.0)))
     return {doc_id: round(score) for doc_id, score in _hit_scores(searcher, Query.boolean_query(ranks), limit).items()}
 
 
@@ -874,14 +895,86 @@ def _add_versions(hits: list[Hit], versions: Versions | None) -> None:
 # -- facets ----------------------------------------------------------------------
 
 
-def _facets(searcher: tantivy.Searcher, query: Query, member: bool) -> dict[str, list[dict]]:
-    """Counts of 文种, 年份 and 来源 among the documents matching ``query``, from the metadata this
-    viewer gets; 文种 and 来源 most frequent first, 年份 newest first (unknown years left out)."""
-    spec = {name: {"terms": {"field": _facet_field(name, member), "size": size}} for name, size in _FACETS.items()}
+def _facets(searcher: tantivy.Searcher, plan: _Plan, shared: list[list[int]], versions: Versions | None
+            ) -> dict[str, list[dict]]:
+    """Counts of 文种, 年份 and 来源 among the documents ``plan`` finds, from the metadata this viewer gets (the
+    fields it may filter by); 文种 and 来源 most frequent first (the first 50 and 30), 年份 newest first (the
+    newest 50; unknown years left out).
+
+    A value's count is the total that filtering by it gives: the documents of that value, a cluster of
+    near-duplicates counted once when some of its matching members has it, whichever member the search shows
+    (filtered by the value, it shows one of those). A cluster whose matching members differ (a copy from another
+    site, of another year) so counts under each of their values, and a facet's counts may add up to more than
+    the total. ``shared``: the matching members of each cluster of which several match, the one shown first
+    (:func:`_collapse_versions`). The shown documents are counted by tantivy; the values the others add are
+    counted here (the members' values read once per index generation: :func:`_member_values`), but for a 文种
+    or 来源 that a full facet left out, counted again over the matches and the members that add to it (a second
+    aggregation)."""
+    spec = {name: {"terms": {"field": _facet_field(name, plan.member), "size": size}} for name, size in _FACETS.items()}
     spec["year"]["terms"]["order"] = {"_key": "desc"}
+    query = plan.matching()
     result = searcher.aggregate(query, spec)
-    return {
-        name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]
-               if not (name == "year" and b["key"] == 0)]
-        for name in _FACETS
-    }
+    counts = {name: [(b["key"], b["doc_count"]) for b in result[name]["buckets"]] for name in _FACETS}
+    if shared and versions is not None:
+        for name, more in _other_values(_member_values(searcher, versions, plan.member), shared).items():
+            added = _added(counts[name], more, _FACETS[name], by_key=name == "year")
+            if added is None:
+                again = searcher.aggregate(_any([query, _id_set([i for ids in more.values() for i in ids])]),
+                                           {name: spec[name]})
+                added = [(b["key"], b["doc_count"]) for b in again[name]["buckets"]]
+            counts[name] = added
+    return {name: [{"value": value, "count": count} for value, count in buckets if not (name == "year" and value == 0)]
+            for name, buckets in counts.items()}
+
+
+def _member_values(searcher: tantivy.Searcher, versions: Versions, member: bool) -> dict[int, dict]:
+    """Each member of a cluster (by id) → its facet values (name → value) in this viewer's fields of the index:
+    read in one aggregation per 10,000 members (tantivy's limit: 65,000 buckets) when a generation first needs
+    them, then kept in ``versions.values``."""
+    values = versions.values.get(member)
+    if values is not None:
+        return values
+    ids, values = list(versions.rows), {}
+    fields_of = {name: _facet_field(name, member) for name in _FACETS}
+    for start in range(0, len(ids), _VALUES_BATCH):
+        batch = ids[start:start + _VALUES_BATCH]
+        spec = {"id": {"terms": {"field": "id", "size": len(batch)},
+                       "aggs": {name: {"terms": {"field": f, "size": 1}} for name, f in fields_of.items()}}}
+        for bucket in searcher.aggregate(_id_set(batch), spec)["id"]["buckets"]:
+            values[int(bucket["key"])] = {name: bucket[name]["buckets"][0]["key"] for name in _FACETS}
+    versions.values[member] = values
+    return values
+
+
+_VALUES_BATCH = 10_000
+
+
+def _other_values(values: dict[int, dict], shared: list[list[int]]) -> dict[str, dict]:
+    """Facet name → each value that matching members of a cluster hold beside the member shown (``shared``, see
+    :func:`_facets`) → one such member of each of those clusters."""
+    found: dict[str, dict] = {}
+    for name in _FACETS:
+        for shown, *others in shared:
+            seen = {values[shown][name]}
+            for doc_id in others:
+                value = values[doc_id][name]
+                if value not in seen:
+                    seen.add(value)
+                    found.setdefault(name, {}).setdefault(value, []).append(doc_id)
+    return found
+
+
+def _added(buckets: list[tuple], more: dict, size: int, by_key: bool) -> list[tuple] | None:
+    """``buckets`` (value, count) of an aggregation of at most ``size`` values — by count (ties in its order) or, with
+    ``by_key``, by value, highest first — with ``len(more[value])`` more of each value, in the same order; None when
+    a value it may have left out (``size`` listed) gains, whose count is then unknown."""
+    counts = dict(buckets)
+    complete = len(buckets) < size
+    if by_key:   # a value left out is below the lowest listed: it stays out
+        more = {value: ids for value, ids in more.items() if complete or value in counts or value > buckets[-1][0]}
+    elif not complete and any(value not in counts for value in more):
+        return None
+    for value, ids in more.items():
+        counts[value] = counts.get(value, 0) + len(ids)
+    order = (lambda item: -item[0]) if by_key else (lambda item: -item[1])
+    return sorted(counts.items(), key=order)[:size]

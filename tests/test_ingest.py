@@ -512,3 +512,29 @@ def test_the_ingests_process_loads_no_segmenter_and_the_workers_fork_server_no_d
                               "print(sorted(m for m in ('sqlalchemy', 'sucai.store', 'sucai.db') if m in sys.modules))"],
                              capture_output=True, text=True, check=True, env=env).stdout.strip()
     assert workers == "[]"
+
+
+def test_the_parse_workers_are_gone_before_the_last_commit(home, tmp_path, monkeypatch):
+    """The last index commit (and the merge it may start, the ingest's largest moment) runs after the worker pool
+    ended: the parse generator is run to its end, not left suspended with its workers alive until collected."""
+    import sucai.ingest
+    from sucai.index import Feed
+
+    events: list[str] = []
+    run_budgeted, commit = sucai.ingest.run_budgeted, Feed.commit
+
+    def tracked(*args, **kwargs):
+        yield from run_budgeted(*args, **kwargs)
+        events.append("workers ended")
+
+    def committed(self):
+        events.append("commit")
+        commit(self)
+
+    monkeypatch.setattr(sucai.ingest, "run_budgeted", tracked)
+    monkeypatch.setattr(Feed, "commit", committed)
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(f"第{n}号简报\n本期编号{n}。" + "各项工作有序推进。" * 20, encoding="utf-8")
+    summary = Library.open(home).ingest([tmp_path], workers=2)
+    assert summary.counts["ingested"] == 3, summary.outcomes
+    assert events[-2:] == ["workers ended", "commit"]

@@ -459,6 +459,22 @@ def test_search_page(client, library):
     assert '<strong id="total">1</strong>' in narrowed and "文种：讲话稿 ×" in narrowed
 
 
+@pytest.mark.parametrize("path", ["/api/search", "/search"])
+def test_searches_of_the_api_and_the_search_page_run_through_the_one_limiter(app, client, monkeypatch, path):
+    """Every search of a server process waits for the app's ``searches`` limiter (``deps.searching``: one at a
+    time): the search page too, which ran on the general thread pool, beside the API's searches."""
+    limiter, seen = app.state.searches, []
+    searched = app.state.library.search
+
+    def search(*args, **kwargs):   # on the worker thread, while the search holds its token
+        seen.append(limiter.borrowed_tokens)
+        return searched(*args, **kwargs)
+
+    monkeypatch.setattr(app.state.library, "search", search)
+    assert client.get(path, params={"q": "基层减负"}).status_code == 200
+    assert seen == [1] and limiter.borrowed_tokens == 0
+
+
 def test_empty_state_suggests_the_other_mode(client):
     page = client.get("/search", params={"q": "量子纠缠超导体", "mode": "precise"}).text
     assert 'id="empty"' in page and "改用智能检索" in page

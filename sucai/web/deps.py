@@ -290,8 +290,9 @@ def _same_origin(url: str, request: Request) -> bool:
 
 
 async def searching(request: Request, search: Callable[[], T]) -> T:
-    """``search()`` (a search of the library) on a worker thread, after the searches of this process that
-    came before it: one at a time, first come first served (the app's ``searches`` limiter).
+    """``search()`` (a search of the library: the API's, the search page's) on a worker thread, after the
+    searches of this process that came before it: one at a time, first come first served (the app's
+    ``searches`` limiter).
 
     Searches are CPU-bound and hold the GIL, except in tantivy and SQLite, which release it on every call;
     several at once in one process took the GIL from one another at each of those calls — thread switches

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -20,7 +21,7 @@ from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest
 from ..similar import similar
 from ..updates import added_today
 from .api import DocId, record_search, search_request
-from .deps import Viewer, current_viewer, get_collections, get_library, get_recorder
+from .deps import Viewer, current_viewer, get_collections, get_library, get_recorder, searching
 from .render import boundary_markers, outline_entries, paragraphs, place_markers, url
 from .templating import render_page
 
@@ -49,13 +50,15 @@ def home_page(
 
 
 @router.get("/search")
-def search_page(
+async def search_page(
     request: Request,
     search: Annotated[SearchRequest, Depends(search_request)],
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    result = library.search(search, member=viewer.member)
+    """The search page: the search as the API's (:func:`~sucai.web.deps.searching`, one at a time per process),
+    the page rendered on the event loop."""
+    result = await searching(request, partial(library.search, search, member=viewer.member))
     params = {
         "q": result.query, "mode": result.mode, "scope": result.scope, "heading": search.heading,
         "genre": search.genre, "year": search.year, "source": search.source, "sort": search.sort,
