@@ -83,25 +83,33 @@ def test_a_span_inside_lines_is_left_out_with_a_line_break_in_its_place():
     view = access.free_view(doc)
     assert view.text == "（四）\n正文。\n"        # never "（四）正文。": the parts are not joined into one line
     assert (view.paid_from, view.paid_until) == (3, 3)
-    # the label before the span stays, its words (inside the span) are blanked; （五） starts inside: dropped
-    assert [(n.label, n.heading, n.start, n.end) for n in view.outline] == [("（四）", "", 0, 3)]
+    # the outline of the free text: "（四）" without words is no heading, （五） is not in it
+    assert view.outline == []
+    # a markdown document's outline is clipped: the label before the span stays, its words (inside the span)
+    # are blanked; （五） starts inside: dropped
+    markdown = access.free_view(replace(doc, format="md"))
+    assert [(n.label, n.heading, n.start, n.end) for n in markdown.outline] == [("（四）", "", 0, 3)]
     assert access.free_offset(doc, 26) == 4 and view.text[4] == "正"
     assert access.notice(doc) == "会员可见全文（此处略去会员内容 23 字）"
 
 
 def test_headings_after_the_span_move_up_when_their_parent_starts_inside_it():
+    """In a markdown document's clipped outline; in any other the outline is the free text's."""
     text = "前言。\n二、措施\n（一）甲。\n（二）乙。\n"
     assert [text.index(s) for s in ("二、", "（一）", "（二）")] == [4, 9, 15] and len(text) == 21
     children = [OutlineNode(2, "（一）", "甲", 9, 15), OutlineNode(2, "（二）", "乙", 15, 21)]
-    doc = Document("方案", text, paid_from=4, paid_until=15, outline=[OutlineNode(1, "二、", "措施", 4, 21, children=children)])
+    doc = Document("方案", text, paid_from=4, paid_until=15, outline=[OutlineNode(1, "二、", "措施", 4, 21, children=children)],
+                   format="md")
     view = access.free_view(doc)
     assert view.text == "前言。\n（二）乙。\n"
     assert [(n.level, n.label, n.start, n.end) for n in view.outline] == [(2, "（二）", 4, 10)]
+    # "（二）乙。" alone in the free text owns no text: an entry of a bare list, no heading
+    assert access.free_view(replace(doc, format="txt")).outline == []
 
 
-def test_elements_and_summaries_follow_the_span():
-    """公文 elements inside the span are left out, those after it move with the text; an article summary
-    that runs into the span is blanked."""
+def test_elements_and_the_outline_are_the_free_texts():
+    """The 公文 elements and the outline of a free view are found in its text: a 落款 whose 正文 ends
+    inside the span is none, an article's summary is its words in the free text."""
     text = "第一条 为了规范管理，制定本办法。\n内部口径另定。\n某市人民政府\n2023年5月6日\n"
     start, end = text.index("规范"), text.index("某市")
     signer, date = (text.index("某市"), text.index("\n2023")), (text.index("2023"), len(text) - 1)
@@ -110,11 +118,14 @@ def test_elements_and_summaries_follow_the_span():
                    elements=[Element("issuer_signature", "某市人民政府", *signer), Element("date", "2023年5月6日", *date)])
     view = access.free_view(doc)
     assert view.text == "第一条 为了\n某市人民政府\n2023年5月6日\n"
-    assert [(e.kind, view.text[e.start:e.end]) for e in view.elements] == [("issuer_signature", "某市人民政府"),
-                                                                         ("date", "2023年5月6日")]
-    assert [(n.label, n.summary, n.end) for n in view.outline] == [("第一条", "", len(view.text))]
-    inside = Document("办法", text, paid_from=start, paid_until=date[0], elements=doc.elements)
-    assert [e.kind for e in access.free_view(inside).elements] == ["date"]
+    # the 署名 and 成文日期 stood under a finished sentence ("内部口径另定。") only in the members part
+    assert view.elements == []
+    assert [(n.label, n.summary, n.end) for n in view.outline] == [("第一条", "为了", len(view.text))]
+    finished = Document("办法", "第一条 为了规范管理。\n" + text[end:], paid_from=6, paid_until=8)   # "规范"
+    assert access.free_view(finished).text == "第一条 为了\n管理。\n某市人民政府\n2023年5月6日\n"
+    assert [e.kind for e in access.free_view(finished).elements] == ["issuer_signature", "date"]
+    # markdown: the elements too are the free text's
+    assert access.free_view(replace(doc, format="md")).elements == []
 
 
 def test_boundary_marks_for_a_member_and_for_a_visitor():

@@ -39,6 +39,7 @@ import sys
 import threading
 import time
 import zipfile
+from dataclasses import replace
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -49,7 +50,7 @@ import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
-from sucai import access, analysis, dedupe
+from sucai import access, analysis, clean, dedupe, outline
 from sucai.accounts import Accounts
 from sucai.collections import Collections
 from sucai.db.schema import meta
@@ -1126,3 +1127,118 @@ def test_drafting_routes_as_every_non_member(site, secrets_):
     member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
     assert site["markers"][0] in member.get(f"/api/drafts/{site['draft']}").text   # the draft does hold them
 
+
+
+# ---------------------------------------------------------------- leak 9: what a free line is, from the free text alone
+
+# Free texts (the title line, then the free text before the members part) whose lines are 公文 elements or
+# headings — or not — by the lines around them: a 主送机关 under no 版头, a 成文日期 under a finished sentence,
+# the entries of a list, 一是… items, an article, a 附件说明's list
+PAIR_FREE = {
+    "主送": "关于做好秋季防火工作的通知\n各乡镇人民政府：\n",
+    "提纲": "关于做好秋季防火工作的通知\n为做好防火工作，现通知如下。\n一、总体要求\n做好防火。\n二、主要任务\n",
+    "列表": "关于做好秋季防火工作的通知\n为做好防火工作，现通知如下。\n（一）雷达设备\n",
+    "小标题": "关于做好秋季防火工作的通知\n为做好防火工作，现通知如下。\n组织领导\n",
+    "一是": "关于做好秋季防火工作的通知\n工作要求如下：一是加强领导；\n",
+    "日期": "关于做好秋季防火工作的通知\n请认真贯彻执行。\n2019年1月24日\n",
+    "附件": "关于做好秋季防火工作的通知\n请认真贯彻执行。\n附件：1. 防火方案\n",
+    "条文": "某县防火条例\n第一章 总则\n第一条 为了规范管理，制定本条例。\n（一）管理\n",
+}
+# What the members part opens with: a 发文字号, the list going on, a 落款, a sentence closing the text…
+PAIR_MEMBERS = ["国发〔2019〕4号\n", "2. 救援方案\n请执行。\n", "三、保障措施\n做好保障。\n", "（二）通信设备\n（三）电源\n",
+                "二是强化责任。\n", "2019年1月24日\n", "某某县人民政府\n2019年1月24日\n", "请认真贯彻执行。\n",
+                "第二条 本条例适用于全县。\n", "关于印发某某方案的通知\n", "签发人：张三\n", "各科室：\n", "附件\n",
+                "抄送：县委办\n", "第二章 附则\n"]
+
+
+def pair_texts(secret: bool) -> dict[str, str]:
+    """Every free text of :data:`PAIR_FREE` with every members part of :data:`PAIR_MEMBERS` (``secret``), or
+    with as many characters of "文" in its place, the same lines; a paragraph of random characters of its own in
+    the members part (no two documents near-duplicates), and every second one free text after a ##paidend##."""
+    rng = random.Random(9)
+    rare = ["".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(60)) for _ in range(len(PAIR_FREE) * len(PAIR_MEMBERS))]
+    found = {}
+    for i, (name, free) in enumerate(PAIR_FREE.items()):
+        for k, members in enumerate(PAIR_MEMBERS):
+            part = members if secret else re.sub(r"[^\n]", "文", members)
+            after = "##paidend##\n以上事项，请遵照执行。\n" if k % 2 else ""
+            found[f"{name}{k:02d}.txt"] = f"{free}##paidbegin##\n{part}{rare[i * len(PAIR_MEMBERS) + k]}。\n{after}"
+    return found
+
+
+def _pair_library(home: Path, secret: bool) -> Library:
+    source = home.parent / f"{home.name}-src"
+    source.mkdir()
+    for name, text in pair_texts(secret).items():
+        (source / name).write_text(text, encoding="utf-8")
+    library = Library.open(home)
+    assert library.ingest([source], workers=1).counts["ingested"] == len(pair_texts(secret))
+    return library
+
+
+def _visitor_reads(client: TestClient, ids: list[int]) -> dict:
+    """What a visitor gets of each document — the API's document (but when it was added), its page, its .md and
+    .txt downloads, its 提纲 in section searches — and the hits of searches for free words."""
+    seen = {}
+    for doc_id in ids:
+        seen[f"document {doc_id}"] = {k: v for k, v in client.get(f"/api/documents/{doc_id}").json().items()
+                                      if k != "ingested_at"}
+        seen[f"page {doc_id}"] = re.sub(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", "",
+                                        untagged(client.get(f"/documents/{doc_id}").text))
+        for fmt in ("md", "txt"):
+            seen[f"{fmt} {doc_id}"] = client.get(f"/api/documents/{doc_id}/download", params={"format": fmt}).content
+    for probe in ["通知", "各乡镇人民政府", "总体要求", "主要任务", "雷达设备", "组织领导", "加强领导", "防火方案",
+                  "2019年1月24日", "总则", "规范管理"]:
+        for mode in ("ranked", "precise"):
+            for scope in ("doc", "section"):
+                for page in (1, 2):
+                    data = client.get("/api/search", params={"q": probe, "mode": mode, "scope": scope, "limit": 100,
+                                                             "page": page}).json()
+                    assert "hits" in data, data
+                    data.pop("took_ms", None)
+                    seen[f"search {probe} {mode} {scope} {page}"] = data
+    return seen
+
+
+def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home):
+    """Leak 9: whether a free line is a 公文 element (a 主送机关, a 成文日期, an 附件说明…) or a heading (an entry
+    of a list, an item, a section's title) was decided over the whole text, so by the members part next to it.
+    Two libraries that differ only in members-only text (:func:`pair_texts`) give a visitor the same documents,
+    pages, downloads and search results; a member's elements and outlines do differ, so the test can fail."""
+    one, two = (_pair_library(make_home(tmp_path / name), secret)
+                for name, secret in (("with", True), ("without", False)))
+    assert _named(one) == _named(two)
+    ids = sorted(_named(one).values())
+    seen = [_visitor_reads(TestClient(create_app(library.settings.home)), ids) for library in (one, two)]
+    assert seen[0].keys() == seen[1].keys()
+    assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
+    assert all(seen[0][f"document {doc_id}"]["notice"] for doc_id in ids)
+    whole = [{doc.id: (doc.elements, doc.outline) for doc in library.catalogue.documents(ids)} for library in (one, two)]
+    assert sum(whole[0][doc_id] != whole[1][doc_id] for doc_id in ids) >= len(ids) // 4
+    for library in (one, two):
+        library.close()
+
+
+def _free_view_of(free: str, members: str, markdown: bool = False) -> dict:
+    """The free view (as the API shows it) of ``free`` followed by a members part ``members`` through the parse."""
+    doc = outline.analyse(clean.clean(f"{free}##paidbegin##\n{members}会员正文。\n", markdown=markdown), markdown=markdown)
+    view = access.free_view(replace(doc, format="md" if markdown else "txt")).to_dict()
+    return {k: v for k, v in view.items() if k != "evidence"}
+
+
+@pytest.mark.xfail(strict=True, reason="left undone by leak 9: metadata.describe and markdown headings see the "
+                                       "whole text; see the cases")
+@pytest.mark.parametrize("free, members, twin, markdown", [
+    # the 来源 "某某县人民政府" is a 落款's issuer only because a 成文日期 follows it in the members part
+    ("关于做好秋季防火工作的通知\n请认真贯彻执行。\n某某县人民政府\n", "2019年1月24日\n", "文文文文文文文文文文\n", False),
+    # a title line in the members part takes the title: the visitor loses the free 版头 line "某某县人民政府文件"
+    ("某某县人民政府文件\n", "关于印发某某方案的通知\n", "文文文文文文文文文文文\n", False),
+    # a markdown document's outline is the whole text's, clipped: the list goes on in the members part
+    ("# 标题\n\n为做好工作，现通知如下。\n\n（一）雷达设备\n\n", "（二）通信设备\n\n（三）电源\n\n", "文文文文文文文\n\n文文文文文\n\n", True),
+    ("# 标题\n\n工作要求如下：一是加强领导；\n\n", "二是强化责任。\n\n", "文文文文文文文\n\n", True),
+    # blank lines opening a members part whose tag ends a line stay in the free text (clean)
+    ("关于做好秋季防火工作的通知\n工作要求如下：加强领导。", "\n\n", "", False),
+])
+def test_derived_fields_left_to_the_whole_text(free, members, twin, markdown):
+    """Pairs of members parts (``members`` and ``twin``) after one free text that still give visitors different views."""
+    assert _free_view_of(free, members, markdown) == _free_view_of(free, twin, markdown)
