@@ -103,7 +103,9 @@ class IngestProgress:
 
 def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[list[Path], list[FileOutcome]]:
     """Files to ingest under ``paths`` (folders recursively, sorted; hidden entries and the
-    library's own data directory ``home`` are passed over).
+    library's own data directory ``home`` are passed over). A linked folder (a symbolic link
+    inside a folder) is followed, each folder walked once: a link back to a folder above it
+    is not followed again.
 
     Returns the files and the outcomes of paths that do not exist.
     """
@@ -112,10 +114,7 @@ def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[lis
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and not _hidden(p.relative_to(path)) and not (own and p.resolve().is_relative_to(own))
-            )
+            files += sorted(_walk(path, own))
         elif path.is_file():
             files.append(path)
         else:
@@ -123,8 +122,25 @@ def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[lis
     return files, missing
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def _walk(top: Path, own: Path | None) -> Iterator[Path]:
+    """The files under ``top`` that are not hidden nor in ``own`` (:func:`os.walk` following links; a
+    folder already walked, known by its device and inode, is not walked again)."""
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, names in os.walk(top, followlinks=True):
+        here = Path(folder)
+        try:
+            stat = here.stat()
+        except OSError:   # gone since it was listed
+            continue
+        if (stat.st_dev, stat.st_ino) in seen:
+            dirs.clear()
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            file = here / name
+            if not name.startswith(".") and file.is_file() and not (own and file.resolve().is_relative_to(own)):
+                yield file
 
 
 @dataclass(frozen=True)

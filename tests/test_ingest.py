@@ -538,3 +538,23 @@ def test_the_parse_workers_are_gone_before_the_last_commit(home, tmp_path, monke
     summary = Library.open(home).ingest([tmp_path], workers=2)
     assert summary.counts["ingested"] == 3, summary.outcomes
     assert events[-2:] == ["workers ended", "commit"]
+
+
+def test_discover_follows_linked_folders_once(tmp_path):
+    """A folder linked into the ingested one is walked (its files were passed over in silence), a link back
+    to a folder above is not walked again, and hidden entries stay out."""
+    from sucai.ingest import discover
+
+    top, elsewhere = tmp_path / "top", tmp_path / "elsewhere"
+    (top / "own").mkdir(parents=True)
+    (elsewhere / "sub").mkdir(parents=True)
+    (top / "own" / "a.txt").write_text("甲", encoding="utf-8")
+    (elsewhere / "sub" / "b.txt").write_text("乙", encoding="utf-8")
+    (elsewhere / ".c.txt").write_text("丙", encoding="utf-8")
+    (top / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "sub" / "loop").symlink_to(top, target_is_directory=True)
+
+    files, missing = discover([top])
+
+    assert files == [top / "linked" / "sub" / "b.txt", top / "own" / "a.txt"]
+    assert missing == []
