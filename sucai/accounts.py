@@ -175,7 +175,8 @@ class Accounts:
     """
 
     def __init__(self, target: Database | str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
-                 ip_max_failures: int = 20, known_ip_days: int = 30, daily_downloads: int = 50, registration_open: bool = True, registration_max_per_hour: int = 10,
+                 ip_max_failures: int = 20, known_ip_days: int = 30, daily_downloads: int = 50,
+                 registration_open: bool = True, registration_max_per_hour: int = 10,
                  session_max_age_days: int = 14, session_idle_hours: int = 24,
                  quotas: dict[str, dict[str, int]] | None = None,
                  now: Callable[[], datetime] | None = None):
@@ -379,7 +380,7 @@ class Accounts:
         if source_ip:   # counted for every name; a limit only for accounts new at the address
             keys.append(("ip", source_ip, None if known else self.ip_max_failures))
         wait, claimed = self.claim(keys, self.lockout_seconds,
-                                    refused=("login_failed", f"{name[:64]}：尝试过多，已暂时锁定", source_ip))
+                                   refused=("login_failed", f"{name[:64]}：尝试过多，已暂时锁定", source_ip))
         if wait:
             raise TooManyRequests(f"登录失败次数过多，请约 {minutes(wait)} 分钟后再试", code="too_many_attempts",
                                   retry_after=wait)
@@ -418,7 +419,7 @@ class Accounts:
 
     @retried
     def claim(self, keys: list[tuple[str, str, int | None]], window: int, *, refused: tuple | None = None,
-               actor: Viewer = VISITOR) -> tuple[int, list[int]]:
+              actor: Viewer = VISITOR) -> tuple[int, list[int]]:
         """Count one attempt for each ``(kind, key, most)`` of ``keys`` before it is made, in one transaction
         (serialisable: concurrent attempts on any worker or node are counted one after another).
 

@@ -128,7 +128,7 @@ class Codes:
         keys = [("redeem_user", str(viewer.user_id), self.max_failures)]
         keys += [("redeem_ip", source_ip, self.max_failures)] if source_ip else []
         wait, claimed = self.accounts.claim(keys, WINDOW_SECONDS, actor=viewer,
-                                             refused=("code_failed", "尝试过多，已暂停兑换", source_ip))
+                                            refused=("code_failed", "尝试过多，已暂停兑换", source_ip))
         if wait:
             raise TooManyRequests(f"卡密兑换失败次数过多，请约 {minutes(wait)} 分钟后再试",
                                   code="too_many_attempts", retry_after=wait)
