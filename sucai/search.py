@@ -184,16 +184,17 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     warnings = warnings + parsed.warnings
     searcher = snapshot.searcher
     plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
-    shared = _collapse_versions(searcher, plan, snapshot.versions)
+    versions = snapshot.versions_for(member)
+    shared = _collapse_versions(searcher, plan, versions)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
-    _add_versions(hits, snapshot.versions)
+    _add_versions(hits, versions)
     facets = {}
     if request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
-        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, snapshot.versions))
+        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, versions))
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
                         hits, facets, warnings, 0.0)
 
@@ -579,7 +580,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     searcher = snapshot.searcher
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed),
                  snapshot.split)
-    _collapse_versions(searcher, plan, snapshot.versions)
+    _collapse_versions(searcher, plan, snapshot.versions_for(member))
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
@@ -824,7 +825,8 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     (see :class:`sucai.index.Versions`)."""
     if versions is None:
         return []
-    candidates = _flag("clustered", True)
+    clustered, version = versions.flags
+    candidates = _flag(clustered, True)
     if versions.unflagged:
         candidates = _any([candidates, _id_set(list(versions.unflagged))])
     found = _matching_members(searcher, plan, candidates, versions.candidates)
@@ -854,7 +856,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     spared = sorted(doc_id for doc_id in found
                     if doc_id in versions.flagged and (doc_id in kept or doc_id not in versions.rows))
     named = sorted(doc_id for doc_id in left_out if doc_id not in versions.flagged)
-    excluded = _flag("version", True)
+    excluded = _flag(version, True)
     if spared:
         excluded = Query.boolean_query([(Occur.Must, excluded), (Occur.MustNot, _id_set(spared))])
     if named:
