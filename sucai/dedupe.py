@@ -301,14 +301,15 @@ class Clusters:
         self._welcome(cluster, doc, free)
         return cluster
 
-    def nearest(self, doc: Document, own: np.ndarray, minhash: LeanMinHash, *, members: bool = True
-                ) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
+    def nearest(self, doc: Document, own: np.ndarray, minhash: LeanMinHash, *, members: bool = True,
+                earlier: bool = True) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
         """The lookup: ``(similarity, id)`` of the stored document most similar to ``doc`` (its
         :func:`shingles` and :func:`signature` given) among its near-duplicates, None when it has none; and,
-        when ``doc`` has no members part, the same among the earlier documents (lower ids) that have none
-        either, the free grouping (else None). Candidates come from the LSH; the ``_VERIFY`` best by estimate
-        are checked exactly — for the free grouping the best of those without a members part, so that
-        nothing of a members part decides it. ``members=False``: the free grouping's only (the first is None)."""
+        when ``doc`` has no members part, the same among the earlier documents (lower ids; any with
+        ``earlier=False``) that have none either, the free grouping (else None). Candidates come from the LSH;
+        the ``_VERIFY`` best by estimate are checked exactly — for the free grouping the best of those without a
+        members part, so that nothing of a members part decides it. ``members=False``: the free grouping's only
+        (the first is None)."""
         with self._lock:
             self._top_up()
             estimated = sorted(((self._signatures[key].jaccard(minhash), key) for key in self._lsh.query(minhash)
@@ -318,7 +319,7 @@ class Clusters:
             return None, None
         chosen = [estimated[:_VERIFY] if members else [], []]
         if doc.members_span is None:
-            public = self.catalogue.public_ids(sorted(key for key in estimated if key < doc.id))
+            public = self.catalogue.public_ids(sorted(key for key in estimated if key < doc.id or not earlier))
             chosen[1] = [key for key in estimated if key in public][:_VERIFY]
         similar: dict[int, float] = {}
         for other in self.catalogue.documents(sorted(set(chosen[0] + chosen[1])), outline=False):
@@ -495,8 +496,8 @@ class Clusters:
     def changed(self, doc_id: int) -> None:
         """``doc_id`` was edited, hidden, shown or replaced by a better copy: its clusters choose their
         representatives again, and it takes its place in the free grouping again when whether it has a
-        members part changed (out of it when it has one now; with its nearest among the earlier documents
-        without one when it has none now)."""
+        members part changed (out of it when it has one now; with its nearest among the documents without one
+        when it has none now)."""
         cluster, free = self.held(doc_id)
         self.refresh(cluster)
         try:
@@ -507,7 +508,8 @@ class Clusters:
             self.refresh(self.catalogue.leave_cluster(doc_id, free=True), free=True)
         elif free is None and doc.members_span is None:
             minhash = self._signature_of(doc_id)
-            public = None if minhash is None else self.nearest(doc, shingles(doc.text), minhash, members=False)[1]
+            public = None if minhash is None else self.nearest(doc, shingles(doc.text), minhash, members=False,
+                                                                earlier=False)[1]
             if public is not None:
                 self._join(doc, public, free=True)
         else:

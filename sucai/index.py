@@ -20,14 +20,16 @@ scores — term statistics included — come from the text that viewer may see:
 
 The 查重 fingerprints of the whole text are in ``fp`` (:mod:`sucai.fingerprint`), for every document.
 
-Two flags say where a document stands among near-duplicates (:mod:`sucai.dedupe`): ``clustered``
-(a member of a cluster) and ``version`` (a member that is not its cluster's representative) — and
-``free_clustered``, ``free_version`` the same in the free grouping, which viewers without the member
-tier see —,
-so that a search leaves out the other versions with one term instead of a list of ids. They follow
-the catalogue's clusters: a sync that applies a change of a cluster indexes again every entry
-whose flags no longer hold, and until it has, :meth:`SearchIndex.snapshot` names the entries
-whose flags are wrong (:class:`Versions`), so a search never depends on them being current.
+Two flags say where a document stands in the free grouping of near-duplicates (:mod:`sucai.dedupe`), the one
+viewers without the member tier see: ``free_clustered`` (a member of a cluster) and ``free_version`` (a
+member that is not its cluster's representative), so that their search leaves out the other versions with
+one term instead of a list of ids. They follow the catalogue's free grouping: a sync that applies a change of
+a cluster indexes again every entry whose flags no longer hold, and until it has, :meth:`SearchIndex.snapshot`
+names the entries whose flags are wrong (:class:`Versions`), so a search never depends on them being current.
+The clusters members see (over whole texts) have no flags: their search names their members (ids), and no
+entry is indexed again because of them — an entry indexed again leaves its old one counted in the
+statistics of every field until segments merge (BM25's document count and average length), which would tell
+a visitor's scores how members-only text grouped documents.
 
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
 ``has_paid``) are fast fields for filters, facet counts and sorting;
@@ -98,9 +100,9 @@ def _schema() -> tantivy.Schema:
         sb.add_unsigned_field(f"{prefix}date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     sb.add_unsigned_field("chars", indexed=True, fast=True)
     sb.add_boolean_field("has_paid", indexed=True, fast=True)
-    for prefix in ("", "free_"):  # the clusters as members see them, and as everyone else does (sucai.dedupe)
-        sb.add_boolean_field(f"{prefix}clustered", indexed=True)   # in a cluster of near-duplicates
-        sb.add_boolean_field(f"{prefix}version", indexed=True)     # in one and not its representative
+    # the free grouping of near-duplicates (sucai.dedupe), which viewers without the member tier see
+    sb.add_boolean_field("free_clustered", indexed=True)   # in a cluster of near-duplicates
+    sb.add_boolean_field("free_version", indexed=True)     # in one and not its representative
     sb.add_text_field("fp", tokenizer_name="whitespace", index_option="freq")  # 查重 fingerprints (whole text)
     return sb.build()
 
@@ -155,16 +157,13 @@ def prepare(doc: Document, skeleton: str) -> Prepared:
 _NOTHING_PREPARED = Prepared({}, {})
 
 
-def index_fields(doc: Document, prepared: Prepared | None = None,
-                 clusters: tuple[ClusterRow | None, ClusterRow | None] = (None, None)) -> dict:
+def index_fields(doc: Document, prepared: Prepared | None = None, cluster: ClusterRow | None = None) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring).
     Tokens of a text, title or headings found in ``prepared`` are taken from there (:func:`prepare`);
-    ``clusters``: its rows in a cluster of near-duplicates as members see them and in the free grouping
-    (:meth:`sucai.store.Catalogue.roles`), None where it is in none."""
+    ``cluster``: its row in a cluster of the free grouping, None when it is in none."""
     prepared = prepared or _NOTHING_PREPARED
-    fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None}
-    for prefix, row in zip(("", "free_"), clusters):
-        fields.update({f"{prefix}clustered": row is not None, f"{prefix}version": _role(row) == _VERSION})
+    fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None,
+                    "free_clustered": cluster is not None, "free_version": _role(cluster) == _VERSION}
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))
@@ -217,18 +216,11 @@ def _text_fields(part: str, norm: str) -> dict[str, str]:
 
 
 _ALONE, _REPRESENTATIVE, _VERSION = 0, 1, 2   # where a document stands among near-duplicates (index flags)
-_APART = (_ALONE, _ALONE)   # its roles (_roles) when it is in no cluster of either grouping
-_FLAGS = (("clustered", "version"), ("free_clustered", "free_version"))   # of each grouping: members', free
 
 
 def _role(row: ClusterRow | None) -> int:
     """:data:`_ALONE`, :data:`_REPRESENTATIVE` or :data:`_VERSION` for a document's cluster row (None: in none)."""
     return _ALONE if row is None else _REPRESENTATIVE if row.representative else _VERSION
-
-
-def _roles(row: ClusterRow | None, free: ClusterRow | None) -> tuple[int, int]:
-    """:func:`_role` of a document's rows as members see the clusters and in the free grouping."""
-    return _role(row), _role(free)
 
 
 def _tantivy_document(fields: dict) -> tantivy.Document:
@@ -294,7 +286,8 @@ class Versions:
     not caught up yet). ``candidates``: at most how many entries a query limited to the ``clustered``
     flag and ``unflagged`` finds. ``values``: for a viewer with (True) or without the member tier, each
     member's facet values in this generation, read by :mod:`sucai.search` when first needed. ``flags``: the
-    names of the ``clustered`` and ``version`` flags of these clusters (``free_…`` for the free grouping).
+    names of the ``clustered`` and ``version`` flags of these clusters (the free grouping's); None for the
+    clusters members see, which have none (every member is ``unflagged``).
     """
 
     rows: dict[int, ClusterRow]
@@ -303,7 +296,7 @@ class Versions:
     flagged: frozenset[int]
     unflagged: tuple[int, ...]
     candidates: int
-    flags: tuple[str, str] = ("clustered", "version")   # the index's flags of these clusters
+    flags: tuple[str, str] | None = None   # the index's flags of these clusters (None: none, every member named)
     values: dict[bool, dict[int, dict]] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -322,11 +315,11 @@ class SearchIndex:
         self._lock = FileLock(str(settings.home / "index.lock"))
         self._marker_path = settings.index_dir / _MARKER
         # the searcher of the newest generation seen, whether it has split entries, its flagged entries (ids
-        # with the clustered flag, ids with the version flag, the same of the free grouping's flags)
+        # with the free_clustered flag, ids with the free_version flag)
         self._generation = -1
         self._searcher: tantivy.Searcher | None = None
         self._split = True
-        self._flagged: tuple[frozenset[int], ...] = (frozenset(),) * 4
+        self._flagged: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
         # (state, searcher, their Versions: as members see them, and the free grouping's) of the last snapshot
         self._versions: tuple[tuple, tantivy.Searcher, Versions | None, Versions | None] | None = None
         self._last: tuple[tuple, Snapshot] | None = None   # (what was checked, the snapshot) of the last snapshot
@@ -404,14 +397,14 @@ class SearchIndex:
                 self.index.reload()
                 self._searcher = self.index.searcher()
                 self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
-                self._flagged = tuple(_ids(self._searcher, flag) for flags in _FLAGS for flag in flags)
+                self._flagged = (_ids(self._searcher, "free_clustered"), _ids(self._searcher, "free_version"))
                 self._generation = applied
             searcher, split, flagged = self._searcher, self._split, self._flagged
         versions = self._versions   # made for this state and this searcher (whose flags it names)
         if versions is None or versions[0] != state or versions[1] is not searcher:
-            versions = self._versions = (state, searcher, *(
-                _versions(self.catalogue.cluster_rows(free=free), *flagged[2 * free:2 * free + 2], _FLAGS[free])
-                for free in (False, True)))
+            versions = self._versions = (
+                state, searcher, _versions(self.catalogue.cluster_rows(), frozenset(), frozenset(), None),
+                _versions(self.catalogue.cluster_rows(free=True), *flagged, ("free_clustered", "free_version")))
         snapshot = Snapshot(searcher, tuple(changed), applied, changes, split, *versions[2:])
         self._last = (checked, snapshot)
         return snapshot
@@ -458,8 +451,7 @@ class SearchIndex:
         hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``prepared``:
         see :meth:`sync`."""
         done = 0
-        rows = [{row.doc_id: row for row in self.catalogue.cluster_rows(free=free)} if ids else {}
-                for free in (False, True)]
+        rows = {row.doc_id: row for row in self.catalogue.cluster_rows(free=True)} if ids else {}
         for batch in _batches(ids, _BATCH):
             for doc_id in () if fresh else batch:
                 _delete(writer, doc_id)
@@ -467,7 +459,7 @@ class SearchIndex:
             for doc_id in batch:
                 doc = found.get(doc_id)
                 if doc is not None and not doc.hidden:
-                    writer.add_document(_tantivy_document(index_fields(doc, prepared, tuple(r.get(doc_id) for r in rows))))
+                    writer.add_document(_tantivy_document(index_fields(doc, prepared, rows.get(doc_id))))
                 done += 1
                 if progress:
                     progress(done, len(ids))
@@ -477,17 +469,15 @@ class SearchIndex:
         self.index.reload()
         give_back()   # the merge's (an ingest grew by 125 MB over the corpus without these)
 
-    def _misflagged(self, fed: dict[int, tuple[int, int]] | None = None) -> set[int]:
-        """The ids whose entries' cluster flags — in the latest commit, or as ``fed`` (id → roles, :func:`_roles`)
-        to a writer since — differ from the catalogue's clusters now, in either grouping (hidden members have
-        no entry). Called under the index lock."""
+    def _misflagged(self, fed: dict[int, int] | None = None) -> set[int]:
+        """The ids whose entries' cluster flags — in the latest commit, or as ``fed`` (id → role, :func:`_role`)
+        to a writer since — differ from the catalogue's free grouping now (hidden members have no entry).
+        Called under the index lock."""
         self.index.reload()
         entries = {**_entries(self.index.searcher()), **(fed or {})}
-        rows = [{row.doc_id: row for row in self.catalogue.cluster_rows(free=free) if not row.hidden}
-                for free in (False, True)]
-        want = {doc_id: _roles(rows[0].get(doc_id), rows[1].get(doc_id)) for doc_id in rows[0].keys() | rows[1].keys()}
+        want = {row.doc_id: _role(row) for row in self.catalogue.cluster_rows(free=True) if not row.hidden}
         return {doc_id for doc_id in want.keys() | entries.keys()
-                if want.get(doc_id, _APART) != entries.get(doc_id, _APART)}
+                if want.get(doc_id, _ALONE) != entries.get(doc_id, _ALONE)}
 
     def feed(self, progress: Callable[[int, int], None] | None = None) -> Feed:
         """A :class:`Feed` for an ingest of this process: documents indexed as they are stored."""
@@ -535,7 +525,7 @@ class Feed:
         self.progress = progress
         self._writer: tantivy.IndexWriter | None = None
         self._applied = 0
-        self._fed: dict[int, tuple[int, int]] = {}   # id → the cluster roles it was fed with (see _roles)
+        self._fed: dict[int, int] = {}   # id → the cluster role it was fed with in the free grouping (see _role)
         self._kept: list[Prepared] = []
         self.chars = 0  # characters of the documents fed since the last commit
 
@@ -553,9 +543,9 @@ class Feed:
             except BaseException:
                 self.index._lock.release()
                 raise
-        rows = self.index.catalogue.roles(doc.id)
-        self._writer.add_document(_tantivy_document(index_fields(doc, prepared, rows)))
-        self._fed[doc.id] = _roles(*rows)
+        cluster = next(iter(self.index.catalogue.cluster_rows(doc_id=doc.id, free=True)), None)
+        self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
+        self._fed[doc.id] = _role(cluster)
         self.chars += doc.chars
 
     def keep(self, prepared: Prepared) -> None:
@@ -621,18 +611,17 @@ def _ids(searcher: tantivy.Searcher, flag: str) -> frozenset[int]:
     return frozenset(searcher.fast_field_values("id", [address for _, address in hits])) if hits else frozenset()
 
 
-def _entries(searcher: tantivy.Searcher) -> dict[int, tuple[int, int]]:
-    """The cluster roles (:func:`_roles`) of each entry of ``searcher`` with a ``clustered`` flag, by id."""
-    flagged = [(_ids(searcher, clustered), _ids(searcher, version)) for clustered, version in _FLAGS]
-    return {doc_id: tuple(_ALONE if doc_id not in clustered else _VERSION if doc_id in version else _REPRESENTATIVE
-                          for clustered, version in flagged)
-            for doc_id in flagged[0][0] | flagged[1][0]}
+def _entries(searcher: tantivy.Searcher) -> dict[int, int]:
+    """The cluster role (:func:`_role`) of each entry of ``searcher`` with the ``free_clustered`` flag, by id."""
+    versions = _ids(searcher, "free_version")
+    return {doc_id: _VERSION if doc_id in versions else _REPRESENTATIVE for doc_id in _ids(searcher, "free_clustered")}
 
 
 def _versions(rows: list[ClusterRow], clustered: frozenset[int], versions: frozenset[int],
-              flags: tuple[str, str]) -> Versions | None:
+              flags: tuple[str, str] | None) -> Versions | None:
     """:class:`Versions` of the cluster rows of a state, for a generation whose entries with the ``clustered``
-    and ``version`` flags (named ``flags``) are these; None when there are no clusters."""
+    and ``version`` flags (named ``flags``; None: no flags, and the sets are empty) are these; None when there
+    are no clusters."""
     if not rows:
         return None
     shown: dict[int, list[int]] = {}

@@ -466,13 +466,6 @@ class Catalogue:
         with self.db.read() as conn:
             return _cluster_rows(conn, _table(free), cluster_id, doc_id)
 
-    def roles(self, doc_id: int) -> tuple[ClusterRow | None, ClusterRow | None]:
-        """The rows of ``doc_id`` in the clusters as members see them and in the free grouping (None: in none),
-        in one read (the index feed asks for both of every document an ingest stores)."""
-        with self.db.read() as conn:
-            return tuple(next(iter(_cluster_rows(conn, table, None, doc_id)), None)
-                         for table in (clusters, free_clusters))
-
     @retried
     def join_cluster(self, doc_id: int, other_id: int, similarity: float | None, *, free: bool = False) -> int:
         """Put ``doc_id`` into the cluster of ``other_id`` (made when ``other_id`` has none); returns its id.

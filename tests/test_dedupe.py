@@ -299,8 +299,8 @@ def test_hidden_or_removed_versions(trio):
 
 
 def index_flags(library: Library) -> dict[int, tuple[bool, ...]]:
-    """Every entry of the index (its latest commit) → its flags (clustered, version, and the free grouping's
-    free_clustered, free_version), read from the index."""
+    """Every entry of the index (its latest commit) → its flags of the free grouping (free_clustered,
+    free_version), read from the index."""
     library.index.index.reload()
     searcher = library.index.searcher()
 
@@ -308,16 +308,15 @@ def index_flags(library: Library) -> dict[int, tuple[bool, ...]]:
         found = searcher.search(tantivy.Query.term_query(SCHEMA, name, True), limit=max(1, searcher.num_docs)).hits
         return {searcher.doc(address)["id"][0] for _, address in found}
 
-    flags = [flagged(name) for name in ("clustered", "version", "free_clustered", "free_version")]
+    flags = [flagged(name) for name in ("free_clustered", "free_version")]
     return {doc_id: tuple(doc_id in ids for ids in flags) for doc_id in library.index.indexed_ids()}
 
 
 def roles(library: Library) -> dict[int, tuple[bool, ...]]:
-    """What those flags must say, from the catalogue: every document that is not hidden → (in a cluster, in one
-    and not its representative), as members see the clusters and in the free grouping."""
-    rows = [{row.doc_id: row for row in library.catalogue.cluster_rows(free=free)} for free in (False, True)]
-    return {row["id"]: tuple(flag for found in rows for flag in (row["id"] in found, row["id"] in found
-                                                                   and not found[row["id"]].representative))
+    """What those flags must say, from the catalogue: every document that is not hidden → (in a cluster of the
+    free grouping, in one and not its representative)."""
+    rows = {row.doc_id: row for row in library.catalogue.cluster_rows(free=True)}
+    return {row["id"]: (row["id"] in rows, row["id"] in rows and not rows[row["id"]].representative)
             for row in library.catalogue.summaries()}
 
 
@@ -350,16 +349,19 @@ def assert_shown(library: Library, q: str, ids: list[int], mode: str = "precise"
 
 
 def test_the_index_flags_follow_every_change_of_a_cluster(trio, tmp_path):
-    """The clustered and version flags of the index hold after an ingest (a document of the batch joined by a
-    later one, a committed one joined by a document of a later batch) and after each admin change once the
-    index applied it; before it has, searches are what the catalogue's clusters say all the same."""
+    """The flags of the free grouping in the index hold after an ingest (a committed document joined by one of a
+    later batch, a document of the batch joined by a later one) and after each admin change once the index
+    applied it; before it has, searches are what the catalogue's clusters say all the same (for members, whose
+    clusters have no flags, too). a and b have a members part: they are in no cluster of the free grouping."""
     library, a, b, c = trio
-    assert index_flags(library) == roles(library) and index_flags(library)[a][:2] == (True, False)
-    ingest(library, tmp_path / "later", {"d.txt": edited(sample("09_通知.txt"), 0.02)})   # joins c, indexed alone
-    d = max(index_flags(library))
+    assert index_flags(library) == roles(library) and index_flags(library)[c] == (False, False)
+    ingest(library, tmp_path / "later", {"d.txt": edited(sample("09_通知.txt"), 0.02),   # joins c, indexed alone
+                                         "e.txt": edited(sample("09_通知.txt"), 0.03, seed=3)})
+    d = max(index_flags(library)) - 1
     assert library.catalogue.cluster_of(d) == library.catalogue.cluster_of(c) is not None
     assert library.catalogue.cluster_of(d, free=True) == library.catalogue.cluster_of(c, free=True) is not None
-    assert index_flags(library) == roles(library)
+    assert library.catalogue.cluster_of(d + 1, free=True) == library.catalogue.cluster_of(c, free=True)
+    assert index_flags(library) == roles(library) and sum(flags[0] for flags in index_flags(library).values()) == 3
     queries = ["乡村振兴", "本材料另附表格三份", "春季农业生产", "某县农业农村局"]
     changes = [lambda: library.clusters.merge([a, c]), lambda: library.clusters.set_representative(b),
                lambda: library.clusters.split(d), lambda: library.clusters.split(a),
