@@ -22,7 +22,7 @@ from sucai.accounts import Accounts
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
-from sucai.db.schema import clusters, signatures
+from sucai.db.schema import clusters, meta, signatures
 from sucai.dedupe import JACCARD, Clusters, jaccard, quality, shingles, shown_quality
 from sucai.index import SCHEMA
 from sucai.library import Library
@@ -665,3 +665,23 @@ def test_lsh_bands_and_rows_are_datasketchs_optimum_and_no_process_imports_scipy
     # optimise its own parameters still gets the real one
     said = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert said == ["False", "42", "True"]
+
+
+def test_choosing_again_follows_the_rule_of_the_clusters(trio, home):
+    """One rule chooses a representative (:func:`sucai.dedupe.representative`), when a member joins or leaves
+    (:class:`Clusters`) and when a library is opened after the rules changed (``Catalogue.choose_representatives``):
+    an admin's pinned choice stays while it is visible. The second kept a pinned representative that was hidden
+    (by a hiding the clusters were not told of: a sucai from before, another tool on the database); the best
+    visible member is chosen instead, as :meth:`Clusters.refresh` chooses it."""
+    library, a, b, c = trio
+    library.clusters.set_representative(b)   # a is the better copy (a real title): b only by the admin's choice
+    library.catalogue.set_hidden(b, True)     # not through Library: the clusters are not told
+    with library.catalogue.transaction() as conn:
+        conn.execute(meta.delete().where(meta.c.key == "representative_version"))
+    library.close()
+    reopened = Library.open(home)   # chooses again here
+    rows = reopened.catalogue.cluster_rows()
+    assert [(row.doc_id, row.representative, row.pinned) for row in rows] == [(a, True, False), (b, False, False)]
+    reopened.clusters.refresh(reopened.catalogue.cluster_of(a))
+    assert reopened.catalogue.cluster_rows() == rows
+    reopened.close()
