@@ -33,7 +33,18 @@
   is judged as a better copy is. An admin may pin a representative instead. When these rules
   change (or the free preview's setting, which moves what is free), :data:`REPRESENTATIVE_VERSION`
   goes up and the library chooses every representative that is not pinned again when it is opened
-  (:meth:`Catalogue.choose_representatives <sucai.store.Catalogue.choose_representatives>`).
+  (:meth:`Catalogue.choose_representatives <sucai.store.Catalogue.choose_representatives>`), by the one
+  rule of :func:`representative`.
+- **Free grouping**: clusters made over whole texts depend on members-only text and 文号 (two documents whose
+  free previews are alike are grouped or not by their members parts; 甲 and 丙 are grouped through a 乙 whose
+  members part is like both). A viewer without the member tier sees another grouping, a function of free
+  views and public facts alone: the documents without a members part (whose whole text is public), each
+  grouped with its most similar near-duplicate among the earlier ones without one — the same LSH, its
+  candidates those without a members part, the same checks —; a document with a members part stands alone
+  for them (whether a document has one is public: its notice says so). It is kept beside the clusters
+  (``free_clusters``), follows an admin's merge, split and pinning where they concern such documents and an
+  edited boundary, and is made again when a library is opened after its rule (:data:`FREE_GROUPING_VERSION`)
+  or the free preview's setting changed (:meth:`Clusters.group_free`).
 
 Every operation is linear in the length of the document involved; the LSH keeps the cost
 of a lookup independent of the size of the library.
@@ -124,8 +135,8 @@ FREE_GROUPING_VERSION = 1
 @dataclass
 class Version:
     """One member of a cluster, as listed to users (``chars``: the whole document's length; ``similarity``: the
-    Jaccard similarity of its text to the member it joined, None when an admin merged it — and for a viewer
-    without the member tier when a member of the cluster has a members part, since it is measured on whole texts)."""
+    Jaccard similarity of its text to the member it joined, None when an admin merged it or it is the one others
+    joined; in the free grouping, which a viewer without the member tier sees, every text is public)."""
 
     id: int
     title: str

@@ -822,16 +822,18 @@ def cluster_texts(secret: bool) -> dict[str, str]:
     }
 
 
-def _cluster_library(home: Path, secret: bool) -> Library:
-    """A library of :func:`cluster_texts` (``free_preview_chars`` = :data:`PREVIEW`), ingested in name order."""
+def _cluster_library(home: Path, secret: bool, texts=None) -> Library:
+    """A library of :func:`cluster_texts` (or of ``texts``, a function like it) with ``free_preview_chars`` =
+    :data:`PREVIEW`, ingested in name order."""
+    texts = (texts or cluster_texts)(secret)
     source = home.parent / f"{home.name}-src"
     source.mkdir()
-    for name, text in cluster_texts(secret).items():
+    for name, text in texts.items():
         (source / name).write_text(text, encoding="utf-8")
     with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
         toml.write(f"free_preview_chars = {PREVIEW}\n")
     library = Library.open(home)
-    assert library.ingest([source], workers=1).counts["ingested"] == len(cluster_texts(secret))
+    assert library.ingest([source], workers=1).counts["ingested"] == len(texts)
     return library
 
 
@@ -847,12 +849,15 @@ def _clusters_of(library: Library) -> dict[int, list[Document]]:
     return found
 
 
-def _visitor_sees(client: TestClient, ids: list[int]) -> dict:
-    """Everything a visitor is told about the documents: searches (all, free and members-only words, both
-    modes and scopes), the list, each document (but when it was added), its versions and similar documents
-    (``took_ms`` aside)."""
+CLUSTER_PROBES = ["", "通知", "关于做好", "各乡镇人民政府", "校园安全", "垃圾分类", "森林防火", "春耕备耕", "压实防汛责任"]
+
+
+def _visitor_sees(client: TestClient, ids: list[int], probes: list[str] = CLUSTER_PROBES) -> dict:
+    """Everything a visitor (or the viewer of ``client``) is told about the documents: searches for ``probes`` (all,
+    free and members-only words, both modes and scopes, with facets), the list, each document (but when it was
+    added), its versions and similar documents (``took_ms`` aside)."""
     seen = {}
-    for probe in ["", "通知", "关于做好", "各乡镇人民政府", "校园安全", "垃圾分类", "森林防火", "春耕备耕", "压实防汛责任"]:
+    for probe in probes:
         for mode in ("ranked", "precise"):
             for scope in ("doc", "section"):
                 data = client.get("/api/search", params={"q": probe, "mode": mode, "scope": scope, "limit": 50}).json()
@@ -1291,39 +1296,11 @@ def grouping_texts(secret: bool) -> dict[str, str]:
     }
 
 
-def _grouping_library(home: Path, secret: bool) -> Library:
-    source = home.parent / f"{home.name}-src"
-    source.mkdir()
-    for name, text in grouping_texts(secret).items():
-        (source / name).write_text(text, encoding="utf-8")
-    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write(f"free_preview_chars = {PREVIEW}\n")
-    library = Library.open(home)
-    assert library.ingest([source], workers=1).counts["ingested"] == len(grouping_texts(secret))
-    return library
-
-
-def _grouping_seen(client: TestClient, ids: list[int]) -> dict:
-    """What a viewer is told of the documents of :func:`grouping_texts`: searches (all, words of every segment —
-    free or members-only —, both modes and scopes, with facets), the list, each document (but when it was
-    added), its versions and similar documents (``took_ms`` aside)."""
-    seen = {}
-    texts = grouping_texts(True)
-    probes = ["", "通知", "关于", "防汛", *{text.split("\n")[1][:4] for text in texts.values()},
-              *{text.rstrip("\n").rsplit("\n", 1)[-1][-6:] for text in texts.values()}]
-    for probe in probes:
-        for mode in ("ranked", "precise"):
-            for scope in ("doc", "section"):
-                data = client.get("/api/search", params={"q": probe, "mode": mode, "scope": scope, "limit": 50}).json()
-                data.pop("took_ms")
-                seen[f"search {probe} {mode} {scope}"] = data
-    seen["list"] = client.get("/api/documents", params={"limit": 100}).json()
-    for doc_id in ids:
-        seen[f"document {doc_id}"] = {k: v for k, v in client.get(f"/api/documents/{doc_id}").json().items()
-                                      if k not in ("ingested_at", "id")}
-        seen[f"versions {doc_id}"] = client.get(f"/api/documents/{doc_id}/versions").json()
-        seen[f"similar {doc_id}"] = client.get(f"/api/documents/{doc_id}/similar").json()
-    return seen
+def _grouping_probes() -> list[str]:
+    """Words of every document of :func:`grouping_texts`: the first of its second line, the last of its text."""
+    texts = grouping_texts(True).values()
+    return ["", "通知", "关于", "防汛", *sorted({text.split("\n")[1][:4] for text in texts}),
+            *sorted({text.rstrip("\n").rsplit("\n", 1)[-1][-6:] for text in texts})]
 
 
 def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_path, make_home):
@@ -1333,7 +1310,7 @@ def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_
     same lengths) give a visitor the same answers; grouped over whole texts, the members' clusters differ
     between the two (and so the members' answers do), so the test can fail. A visitor sees the two documents
     without a members part that are near-duplicates as one (公开), and 甲 and 丙 apart."""
-    one, two = (_grouping_library(make_home(tmp_path / name), secret)
+    one, two = (_cluster_library(make_home(tmp_path / name), secret, grouping_texts)
                 for name, secret in (("with", True), ("without", False)))
     named = _named(one)
     assert named == _named(two)
@@ -1349,10 +1326,10 @@ def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_
     seen, members = [], []
     for library in (one, two):
         app = create_app(library.settings.home)
-        seen.append(_grouping_seen(TestClient(app), ids))
+        seen.append(_visitor_sees(TestClient(app), ids, _grouping_probes()))
         Accounts.open(library.settings.home).add_user("会员", PASSWORD, "member",
                                                       (date.today() + timedelta(days=30)).isoformat())
-        members.append(_grouping_seen(login(app, "会员"), ids))
+        members.append(_visitor_sees(login(app, "会员"), ids, _grouping_probes()))
     assert seen[0].keys() == seen[1].keys()
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
     assert members[0]["search  ranked doc"]["total"] != members[1]["search  ranked doc"]["total"]
@@ -1370,7 +1347,7 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
     visitors (so does one from before the free grouping, which has none), and an edited boundary takes a
     document out of the free grouping or into it. The members' clusters stay as they are."""
     home = make_home(tmp_path / "lib")
-    library = _grouping_library(home, True)
+    library = _cluster_library(home, True, grouping_texts)
     named = _named(library)
     preview, public = [named["预览1.txt"], named["预览2.txt"]], [named["公开1.txt"], named["公开2.txt"]]
     members = library.catalogue.cluster_rows()
