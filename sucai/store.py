@@ -523,7 +523,9 @@ class Catalogue:
     def public_ids(self, ids: list[int]) -> set[int]:
         """Those of ``ids`` whose document has no members part (as documents are read: the free preview's
         boundary set), hidden or not."""
-        return {row.id for row in self.records(ids=ids, include_hidden=True) if not row.has_member_part} if ids else set()
+        if not ids:
+            return set()
+        return {row.id for row in self.records(ids=ids, include_hidden=True) if not row.has_member_part}
 
     @retried
     def regroup_free(self, grouped: Callable[[], dict[int, tuple[int, float | None]]],
@@ -542,8 +544,8 @@ class Catalogue:
                 return False
             emptied = conn.execute(free_clusters.delete()).rowcount
             if found:
-                conn.execute(free_clusters.insert(), [{"doc_id": doc_id, "cluster_id": cluster, "similarity": similarity}
-                                                      for doc_id, (cluster, similarity) in found.items()])
+                conn.execute(free_clusters.insert(), [{"doc_id": doc_id, "cluster_id": cluster, "similarity": alike}
+                                                      for doc_id, (cluster, alike) in found.items()])
                 pinned = set(conn.execute(select(clusters.c.doc_id).where(clusters.c.pinned == 1)).scalars())
                 self._choose_all(conn, choose, free_clusters, {doc_id for doc_id in found if doc_id in pinned})
             if found or emptied:
