@@ -829,9 +829,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     clustered, version = versions.flags or (None, None)
     sought = [query for query in (clustered and _flag(clustered, True),
                                   versions.unflagged and _id_set(list(versions.unflagged))) if query]
-    if not sought:   # no flags, and every member hidden
-        return []
-    candidates = _any(sought)
+    candidates = _any(sought) if sought else _id_set([])   # none: no flags, and every member hidden
     found = _matching_members(searcher, plan, candidates, versions.candidates)
     matched: dict[int, list[int]] = {}   # cluster → its members that match
     for doc_id in found:
@@ -864,8 +862,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
         excluded = [Query.boolean_query([(Occur.Must, excluded[0]), (Occur.MustNot, _id_set(spared))])]
     if named:
         excluded.append(_id_set(named))
-    if excluded:
-        plan.exclude(_any(excluded))
+    plan.exclude(_any(excluded) if excluded else _id_set([]))   # a filter all the same: each adds 1 to scores
     return [sorted(members, key=lambda doc_id: doc_id not in kept) for members in matched.values() if len(members) > 1]
 
 
