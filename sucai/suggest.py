@@ -65,7 +65,7 @@ class TitleIndex:
             if force or self._rows is None or changes != self._changes:
                 rows = self.catalogue.records()
                 self._rows = {member: [(analysis.normalize(v.title), v, r.title) for r, v in zip(rows, views)]
-                              for member, views in ((True, rows), (False, [access.free_summary(r) for r in rows]))}
+                              for member, views in ((True, rows), (False, access.free_summaries(rows, self.catalogue)))}
                 self._changes = changes
 
     def _maybe_refresh(self) -> None:
