@@ -52,7 +52,10 @@ def free_view(doc: Document) -> Document:
     Returns ``doc`` itself when it has no members-only text. Otherwise a copy where:
 
     - ``text`` is the part before the span, then the part after it
-      (``doc.text[:paid_from] + doc.text[paid_until:]``); when the span ends inside
+      (``doc.text[:paid_from] + doc.text[paid_until:]``), less the blank lines
+      and spaces that open the span (the free text before it keeps its last
+      line break: how many blank lines a tag at a line end is followed by is
+      the members part's); when the span ends inside
       a line, a line break is put between the two parts, so that the text after
       the span starts a paragraph of its own (nothing is ever joined to the
       free text before it). Offsets of the free text before the span are
@@ -69,18 +72,11 @@ def free_view(doc: Document) -> Document:
       (a 发文字号 above a 主送机关, a 成文日期 under a 署名, the next entry of a
       list), and those around it in the whole text may be members text. So they
       are functions of the free text alone, found when first read (a search
-      hit reads neither). A markdown document's heading lines are not kept
-      apart from its text, so its outline (still the whole text's: a list that
-      goes on in the members part shows) keeps the nodes that
-      start in free text, with offsets mapped (a section running into the span
-      ends where the span was left out, one running across it ends where it
-      ends in the free text); nodes that start inside the span are dropped
-      (their children that start after it move up into their place), and a
-      heading or summary whose words run into the span is blanked (its label
-      stays).
+      hit reads neither). A markdown document's ``#`` heading lines are those of
+      :func:`_markdown_headings`.
     - ``removed`` (the cleaning audit, which may quote members text) is empty.
     - the title, 文种, 文号, date, 来源, declared length and evidence are
-      :func:`free_metadata` (evidence spans mapped like the outline).
+      :func:`free_metadata`: described again over the free text.
 
     A document whose members part holds nothing of the text but its title (the
     tags around the title only) keeps its text and loses that title.
@@ -303,11 +299,12 @@ def boundary_marks(doc: Document, notice: str | None) -> list[tuple[int, str, st
 
 
 def free_offset(doc: Document, offset: int) -> int | None:
-    """Where offset ``offset`` of ``doc.text`` is in ``free_view(doc).text``; None inside the members part.
+    """Where offset ``offset`` of ``doc.text`` is in ``free_view(doc).text``; None inside the members part
+    (and the blank lines and spaces that open it, which the free view leaves out too).
 
     Offsets are characters. Text before the span keeps its offsets; text after it
-    moves back by the span's length (less the line break of :func:`free_view`,
-    when one is put in).
+    moves back by the span's length and those blank lines (less the line break of
+    :func:`free_view`, when one is put in).
     """
     if doc.members_span is None:
         return offset
@@ -342,29 +339,3 @@ class _Gap:
         if offset < self.end:
             return self.start
         return offset - (self.end - self.start) + len(self.joint)
-
-
-def _clip(nodes: list[OutlineNode], text: str, gap: _Gap) -> list[OutlineNode]:
-    """The outline mapped onto the free text (see :func:`free_view`)."""
-    out = []
-    for node in nodes:
-        children = _clip(node.children, text, gap)
-        if gap.start <= node.start < gap.end:
-            out += children
-            continue
-        out.append(replace(
-            node,
-            heading=_unless_hidden(node.heading, node, text, gap),
-            summary=_unless_hidden(node.summary, node, text, gap),
-            start=gap.end_of(node.start),
-            end=gap.end_of(node.end),
-            children=children,
-        ))
-    return out
-
-
-def _unless_hidden(words: str, node: OutlineNode, text: str, gap: _Gap) -> str:
-    """``words`` (a node's heading or summary), or "" when they run into the members span."""
-    found = text.find(words, node.start, node.end)
-    end = node.end if found < 0 else found + len(words)
-    return "" if node.start < gap.end and end > gap.start else words
