@@ -71,7 +71,7 @@ _METADATA = ("title", "genre", "doc_number", "date", "source")
 class Summary:
     """A document without its text (for lists, counts and title look-ups): its metadata, length,
     members span and the evidence of its metadata. What a viewer without the member tier gets of
-    it is :func:`sucai.access.free_summary`."""
+    it is :func:`sucai.access.free_summaries`."""
 
     id: int
     title: str
