@@ -650,7 +650,7 @@ def test_section_scope_scans_within_its_character_budget(home):
     for budget, scanned in ((len(SECTIONED) * 2 + 20, 2), (1, 1)):
         hits, warned = found[budget]
         ids = {i for i, _, _ in hits}
-        assert len(ids) == scanned and warned == [f"匹配文档较多，只在最相关的 {scanned} 篇中查找段落"]
+        assert len(ids) == scanned and warned == [f"匹配文档较多，只在最相关的 {scanned} 篇中查找段落（段落数和分类计数只计这些文档）"]
         assert hits == [h for h in everything if h[0] in ids]
 
 
