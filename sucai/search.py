@@ -968,9 +968,10 @@ def _section_facets(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan,
     filter). When it split only its best documents (then it says so), the counts are those of the sections found
     — the filtered search splits more documents of its value."""
     counts: dict[str, Counter] = {name: Counter() for name in _FACETS}
-    for _, view, _, _ in scan.found:
-        for name, value in _facet_values(view).items():
-            counts[name][value] += 1
+    views = {view.id: view for _, view, _, _ in scan.found}
+    for doc_id, found in Counter(view.id for _, view, _, _ in scan.found).items():
+        for name, value in _facet_values(views[doc_id]).items():
+            counts[name][value] += found
     if scan.whole and shared and versions is not None:
         values = _member_values(searcher, versions, plan.member)
         shown_instead = []   # (facet name, value, the member shown under that filter)

@@ -33,8 +33,6 @@ from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
 
-router = APIRouter(tags=["写作台"])
-
 MAX_HEADINGS = 30
 _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -51,6 +49,9 @@ def writer(request: Request) -> Viewer:
 
 
 Writer = Annotated[Viewer, Depends(writer)]
+# the writer first: a visitor or a free account is told so (403 login_required / drafting_tier), not that a form's
+# CSRF token is missing (the routes' own dependencies come after the router's)
+router = APIRouter(tags=["写作台"], dependencies=[Depends(writer)])
 Lib = Annotated[Library, Depends(get_library)]
 
 
