@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property, lru_cache
@@ -45,7 +46,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from . import access, analysis
-from .index import SCHEMA, SearchIndex, Snapshot, Versions
+from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
 from .model import Document, OutlineNode
@@ -164,8 +165,9 @@ def search(index: SearchIndex, request: SearchRequest, *, member: bool = False,
     """Run ``request`` for a viewer with (``member=True``) or without the member tier.
 
     Never raises for anything in ``request.q``; invalid choices of mode, scope or
-    sort are read as the default with a warning. With a ``cache``, a result (and the
-    facet counts, which do not depend on the page, the sort or the scope) computed
+    sort are read as the default with a warning. With a ``cache``, a result (and a document
+    search's facet counts, which do not depend on the page or the sort; a section search's count
+    sections, :func:`_section_facets`) computed
     before for the same request, tier and :attr:`~sucai.index.Snapshot.state` is
     served again (:mod:`sucai.resultcache`); results are shared: treat them as read-only.
     """
@@ -186,13 +188,17 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
     versions = snapshot.versions_for(member)
     shared = _collapse_versions(searcher, plan, versions)
+    scan = None
     if request.scope == "section":
-        total, hits = _section_hits(index, searcher, plan, warnings)
+        scan = _scan_sections(index, searcher, plan, warnings)
+        total, hits = len(scan.found), _section_hits(scan, plan, index.settings.snippet_chars)
     else:
         total, hits = _document_hits(index, searcher, plan)
     _add_versions(hits, versions)
     facets = {}
-    if request.facets:
+    if scan is not None and request.facets:
+        facets = _section_facets(index, searcher, plan, scan, shared, versions)
+    elif request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
         facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, versions))
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
@@ -200,7 +206,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
 
 
 _NO_CACHE = ResultCache(0)
-# What the matching documents depend on (and so the facet counts): not the page, sort, scope or heading.
+# What the matching documents depend on (and so a document search's facet counts): not the page, sort, scope or heading.
 _MATCHING = ("q", "mode", "genre", "year", "source", "has_member_part", "ids")
 
 
@@ -689,7 +695,27 @@ def sections(doc: Document) -> list[_Section]:
     return [_Section(s, e, p) for (s, p), e in zip(merged, bounds[1:]) if doc.text[s:e].strip()]
 
 
-def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]):
+@dataclass
+class _Scan:
+    """What a section search split: the sections it found, ``(score, view, section, chars of the whole document)``
+    best first; the ids of the documents it split (``scanned``) — all those it matches when ``whole``; and how it
+    matched their sections (the needles' ``idf``, the normalised ``heading`` filter)."""
+
+    found: list[tuple[float, Document, _Section, int]]
+    scanned: set[int]
+    whole: bool
+    idf: dict[str, float]
+    heading: str
+
+    def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int]]:
+        """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
+        view = access.view(doc, plan.member)[0]
+        return [(*match, doc.chars) for match in _matching_sections(view, plan, self.idf, self.heading)]
+
+
+def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]) -> _Scan:
+    """Split the best documents the plan matches (up to the settings ``section_scan_docs`` and
+    ``section_scan_chars``; a warning when some are left) and find their matching sections."""
     request, cap = plan.request, index.settings.section_scan_docs
     query = plan.precise()
     if request.mode == "ranked" and plan.needles:  # only documents with some needle can have a matching section
@@ -697,18 +723,20 @@ def _section_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, w
     total_docs, scored = _ranked_ids(searcher, query, 0, cap)
     docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars)
     if total_docs > len(docs):
-        warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落")
-    idf = _idf(searcher, plan)
-    heading = analysis.normalize(request.heading or "")
-    found = []
+        warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
+    scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), _idf(searcher, plan),
+                 analysis.normalize(request.heading or ""))
     for doc in docs:
-        view = access.view(doc, plan.member)[0]
-        found += [(*match, doc.chars) for match in _matching_sections(view, plan, idf, heading)]
-    found.sort(key=lambda f: (-f[0], f[1].id, f[2].start))
-    offset = (request.page - 1) * request.limit
-    width = index.settings.snippet_chars
-    return len(found), [_section_hit(d, s, score, plan, width, chars)
-                        for score, d, s, chars in found[offset : offset + request.limit]]
+        scan.found += scan.sections(doc, plan)
+    scan.found.sort(key=lambda f: (-f[0], f[1].id, f[2].start))
+    return scan
+
+
+def _section_hits(scan: _Scan, plan: _Plan, width: int) -> list[Hit]:
+    """The hits of the request's page of the sections found."""
+    offset = (plan.request.page - 1) * plan.request.limit
+    return [_section_hit(d, s, score, plan, width, chars)
+            for score, d, s, chars in scan.found[offset : offset + plan.request.limit]]
 
 
 def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, batch: int = 50) -> list[Document]:
@@ -928,6 +956,59 @@ def _facets(searcher: tantivy.Searcher, plan: _Plan, shared: list[list[int]], ve
             counts[name] = added
     return {name: [{"value": value, "count": count} for value, count in buckets if not (name == "year" and value == 0)]
             for name, buckets in counts.items()}
+
+
+def _section_facets(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, scan: _Scan, shared: list[list[int]],
+                    versions: Versions | None) -> dict[str, list[dict]]:
+    """A section search's counts of 文种, 年份 and 来源: of the sections it found (the unit of its total), each
+    counted under the values of its document that this viewer gets (the fields it may filter by); listed as
+    :func:`_facets` lists them.
+
+    When the search split every document it matches (``scan.whole``), a value's count is the total that filtering
+    by it gives: the sections of the documents of that value, and for a cluster of near-duplicates whose shown
+    member lacks the value but other matching members hold it, the sections of the member that the filtered
+    search shows instead (the one of them, or of several the one :func:`_collapse_versions` chooses under that
+    filter). When it split only its best documents (then it says so), the counts are those of the sections found
+    — the filtered search splits more documents of its value."""
+    counts: dict[str, Counter] = {name: Counter() for name in _FACETS}
+    views = {view.id: view for _, view, _, _ in scan.found}
+    for doc_id, found in Counter(view.id for _, view, _, _ in scan.found).items():
+        for name, value in _facet_values(views[doc_id]).items():
+            counts[name][value] += found
+    if scan.whole and shared and versions is not None:
+        values = _member_values(searcher, versions, plan.member)
+        shown_instead = []   # (facet name, value, the member shown under that filter)
+        for shown, *others in (ids for ids in shared if ids[0] in scan.scanned):
+            for name in _FACETS:
+                holding: dict = {}
+                for doc_id in others:
+                    if values[doc_id][name] != values[shown][name]:
+                        holding.setdefault(values[doc_id][name], []).append(doc_id)
+                shown_instead += [(name, value, members[0] if len(members) == 1
+                                   else _shown_under(searcher, plan, versions, {name: value}, members))
+                                  for value, members in holding.items()]
+        docs = {d.id: d for d in index.catalogue.documents(sorted({i for _, _, i in shown_instead})) if not d.hidden}
+        for name, value, doc_id in shown_instead:
+            if doc_id in docs:
+                counts[name][value] += len(scan.sections(docs[doc_id], plan))
+    listed = {name: sorted(((v, n) for v, n in found.items() if n and not (name == "year" and v == 0)),
+                           key=(lambda item: -item[0]) if name == "year" else (lambda item: (-item[1], item[0])))
+              for name, found in counts.items()}
+    return {name: [{"value": value, "count": count} for value, count in buckets[:_FACETS[name]]]
+            for name, buckets in listed.items()}
+
+
+def _facet_values(view: Document) -> dict:
+    """Facet name → the value of ``view`` (a viewer's view of a document), as the index holds it."""
+    found = facet_fields(view, "")
+    return {name: found[name] for name in _FACETS}
+
+
+def _shown_under(searcher: tantivy.Searcher, plan: _Plan, versions: Versions, filters: dict, members: list[int]) -> int:
+    """Which of ``members`` (matching members of one cluster) the plan's search shows when also filtered by
+    ``filters``, which they all pass."""
+    narrowed = _Plan(plan.parsed, replace(plan.request, **filters), plan.member, plan.changed, plan.split)
+    return next(ids[0] for ids in _collapse_versions(searcher, narrowed, versions) if ids[0] in members)
 
 
 def _member_values(searcher: tantivy.Searcher, versions: Versions, member: bool) -> dict[int, dict]:

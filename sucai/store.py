@@ -65,6 +65,7 @@ _EMPTY_LISTS = {"outline": literal_column("'[]'"), "elements": literal_column("'
 _DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else _EMPTY_LISTS[c.name].label(c.name)
                                 for c in _DOC_COLUMNS]).order_by(documents.c.id) for outline in (False, True)}
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
+_REQUIRED = {"title": ("标题", 200), "genre": ("文种", 50)}   # never blank: name shown, most characters
 _METADATA = ("title", "genre", "doc_number", "date", "source")
 
 
@@ -268,17 +269,22 @@ class Catalogue:
     def update(self, doc_id: int, **changes) -> None:
         """Change metadata of a document (any of title, genre, paid_from, paid_until, doc_number, date, source).
 
+        Text values are stored :func:`~sucai.clean.plain`, without the white space around them; the title
+        (1–200 characters) and the 文种 (1–50) are never blank, a blank 文号, date or 来源 is stored as None
+        (unknown).
         The member boundary is checked as a whole (changes merged with what is
         stored): ``0 <= paid_from <= chars`` and ``paid_from < paid_until <= chars``;
         a ``paid_until`` with only white space after it is stored as None (to the
         end), removing ``paid_from`` removes ``paid_until``, an end without a start is
-        refused. Raises NotFound, or InvalidInput (code ``bad_field`` /
-        ``bad_boundary``) for an unknown field or a boundary outside those limits.
+        refused. Raises NotFound, or InvalidInput (code ``bad_field`` / ``bad_title`` / ``bad_genre`` /
+        ``bad_boundary``) for an unknown field, a blank or too long title or 文种, or a boundary outside
+        those limits; nothing is written then.
         The index picks the change up at its next sync.
         """
         unknown = set(changes) - set(_EDITABLE)
         if unknown:
             raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))}", code="bad_field")
+        changes = {name: _edited(name, value) for name, value in changes.items()}
         doc = self.get(doc_id, preview=False)
         if {"paid_from", "paid_until"} & set(changes):
             start = changes.get("paid_from", doc.paid_from)
@@ -286,7 +292,6 @@ class Catalogue:
             changes.update(_checked_boundary(doc, start, end))
         if not changes:
             return
-        changes = {name: plain(value) if isinstance(value, str) else value for name, value in changes.items()}
         edited = [Evidence(name, str(value), "editor", rule="管理员修改") for name, value in changes.items()
                   if name in _METADATA and value not in (None, "")]
         kept = [e for e in doc.evidence if e.field not in changes]
@@ -666,6 +671,20 @@ def _documents_of(dialect: Dialect, outline: bool, count: int) -> str:
     parameters are the ids, in order (``id0``…)."""
     ids = [bindparam(f"id{k}") for k in range(count)]
     return str(_DOCUMENTS[outline].where(documents.c.id.in_(ids)).compile(dialect=dialect))
+
+
+def _edited(name: str, value):
+    """``value`` of field ``name`` as :meth:`Catalogue.update` stores it (see there). Raises InvalidInput."""
+    text = plain(value).strip() if isinstance(value, str) else value
+    if name in _REQUIRED:
+        label, most = _REQUIRED[name]
+        if not isinstance(text, str) or not text:
+            raise InvalidInput(f"{label}不能为空（也不能只有空白）", code=f"bad_{name}")
+        if len(text) > most:
+            raise InvalidInput(f"{label}最多 {most} 个字符，现有 {len(text)} 个", code=f"bad_{name}")
+    elif name in _METADATA:
+        return text or None
+    return text
 
 
 def _checked_boundary(doc: Document, start: int | None, end: int | None) -> dict[str, int | None]:

@@ -259,6 +259,73 @@ def test_a_facet_count_is_the_total_its_filter_gives(library, tmp_path):
     assert_facets(library, ("乡村振兴", "粮食安全", "农业"), filter_by="genre")
 
 
+def clustered_library(library: Library, folder: Path) -> Library:
+    """``library`` with the bundled sample library (09's 通知 and its 转存 a cluster) and a 工作总结 with two
+    near-duplicates of another 文种, 来源 and year (a member's only, in its members part) and one without a 来源."""
+    original = sample("05_工作总结.txt")
+    copy = "来源：某市农业信息网\n\n" + edited(original.split("\n", 1)[1], 0.03).replace(
+        "##paidbegin##", "##paidbegin##发布时间：2022年6月1日\n\n", 1)
+    other = edited(original, 0.04, seed=2).replace("##paidbegin##", "##paidbegin##来源：某县人民政府网\n\n", 1)
+    ingest(library, folder, {"a.md": original, "工作总结转存.txt": copy, "d.md": other})
+    library.ingest([Path(str(resources.files("sucai").joinpath("samples/library")))], workers=1)
+    return library
+
+
+def assert_section_facets(library: Library, queries: tuple[str, ...], headings: tuple[str | None, ...] = (None,),
+                          whole: bool = True) -> None:
+    """Section scope, for members and visitors, each query in both modes under each heading filter: a facet value's
+    count is the total (of sections) that filtering by it gives, and a value not listed gives none — or, when the
+    search splits only its best documents (``whole`` False: ``section_scan_docs`` reached), counts each section
+    listed under its document's values, and the filtered search gives at least as many."""
+    for member in (True, False):
+        views = [access.view(library.get(row["id"]), member)[0] for row in library.catalogue.summaries()]
+        values = {"genre": {v.genre for v in views}, "source": {v.source or "未注明" for v in views},
+                  "year": {v.year for v in views if v.year}}
+        assert len(values["genre"]) >= 5 and len(values["year"]) >= 2 and len(values["source"]) >= 3
+        for q, mode, heading in itertools.product(queries, ("ranked", "precise"), headings):
+            asked = {"q": q, "mode": mode, "scope": "section", "heading": heading}
+            result = library.search(SearchRequest(**asked, limit=100), member=member)
+            where = (q, mode, heading, member)
+            assert (result.total > 0 or heading) and whole == (not any("只在最相关" in w for w in result.warnings)), where
+            shown = {view.id: view for view in views}
+            listed_under: dict[str, Counter] = {name: Counter() for name in FACET_SIZES}
+            for hit in result.hits:
+                view = shown[hit.id]
+                for name, value in (("genre", view.genre), ("source", view.source or "未注明"), ("year", view.year)):
+                    listed_under[name][value] += 1
+            for name, size in FACET_SIZES.items():
+                counts = {b["value"]: b["count"] for b in result.facets[name]}
+                assert len(counts) < size and all(n > 0 for n in counts.values()), where + (name,)
+                for value in values[name]:
+                    total = library.search(SearchRequest(**asked, **{name: value}), member=member).total
+                    if whole:
+                        assert counts.get(value, 0) == total, where + (name, value)
+                    else:
+                        assert listed_under[name][value] <= counts.get(value, 0) <= total, where + (name, value)
+                order = [b["value"] for b in result.facets[name]]
+                assert order == (sorted(order, reverse=True) if name == "year"
+                                 else sorted(order, key=lambda v: -counts[v])), where + (name,)
+
+
+def test_a_section_facet_count_is_the_total_its_filter_gives(library, tmp_path):
+    """Section scope counts sections (找到 N 条段落), but its facets counted documents, and the same whatever the
+    heading filter (找到 3 条段落 beside 文种 counts adding up to 7). A value's count is the total of sections that
+    filtering by it gives — a cluster's sections counted under a value its shown member lacks are those of the member
+    that the filtered search shows."""
+    clustered_library(library, tmp_path / "in")
+    assert_section_facets(library, ("乡村振兴", "粮食安全", "存在问题", "工作"), headings=(None, "问题"))
+
+
+def test_section_facets_when_only_the_best_documents_are_split(home, tmp_path):
+    """A broad section search splits only its best documents (setting ``section_scan_docs``), and says so: its
+    total and its facets count the sections of those; filtering by a value splits more of that value's documents."""
+    library = clustered_library(Library.open(home, section_scan_docs=3), tmp_path / "in")
+    try:
+        assert_section_facets(library, ("工作", "问题"), whole=False)
+    finally:
+        library.close()
+
+
 def test_facet_counts_of_clusters_where_a_facet_lists_only_some_values(library, tmp_path):
     """More 来源 (33) and years (54) than a facet lists (30, the newest 50): a value that only non-shown members of
     clusters add to is counted and listed where its total puts it (某市农业局: one document shown, two clusters'

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import stored_text
 from sucai.analysis import normalize, search_words
 from sucai.errors import InvalidInput, NotFound
 from sucai.ingest import text_hash
@@ -406,6 +407,43 @@ def test_metadata_edit_and_hiding_reach_the_index(library):
         library.update(doc, paid_from=10_000)
 
 
+BLANKS = ("", " ", "\u3000", "\t\n ", "\u200b", None)   # empty, spaces (an ideographic one), a zero-width space, None
+
+
+@pytest.mark.parametrize("field", ["title", "genre"])
+def test_a_blank_title_or_genre_is_refused_and_nothing_written(library, field):
+    """A document's 标题 and 文种 are never blank (the admin form said so, Library.update did not: genre=" " was
+    stored, and listed as a 文种 of its own): a blank or white-space value is refused in Chinese, nothing written."""
+    [doc] = add(library, "关于修改元数据的测试正文。")
+    before = stored_text(library.catalogue.db)
+    for value in BLANKS:
+        with pytest.raises(InvalidInput) as refused:
+            library.update(doc, **{field: value, "source": "某市档案局"})
+        label = {"title": "标题", "genre": "文种"}[field]
+        assert refused.value.code == f"bad_{field}" and refused.value.message.startswith(f"{label}不能为空"), value
+        assert stored_text(library.catalogue.db) == before, value
+    assert library.catalogue.stats()["by_genre"] == {library.get(doc).genre: 1}
+    too_long = "长" * {"title": 201, "genre": 51}[field]
+    with pytest.raises(InvalidInput):
+        library.update(doc, **{field: too_long})
+    assert stored_text(library.catalogue.db) == before
+    library.update(doc, **{field: " 改过的值\u3000"})   # kept without the white space around it
+    assert getattr(library.get(doc), field) == "改过的值"
+
+
+def test_a_blank_optional_field_is_cleared(library):
+    """文号, 日期 and 来源 may be unknown: a blank value clears them (None, 来源 "未注明"), never stores white space."""
+    [doc] = add(library, "关于修改元数据的测试正文。")
+    library.update(doc, doc_number="某发〔2024〕1号", source="某市档案局")
+    assert library.catalogue.stats()["by_source"] == {"某市档案局": 1}
+    for value in BLANKS:
+        library.update(doc, doc_number=value, source=value)
+        stored = library.get(doc)
+        assert (stored.doc_number, stored.source) == (None, None), value
+        assert library.catalogue.stats()["by_source"] == {"未注明": 1}, value
+        library.update(doc, doc_number="某发〔2024〕1号", source="某市档案局")
+
+
 def test_changing_the_dictionary_reindexes_before_anyone_searches(home):
     library = Library.open(home)
     add(library, "召开述职评议会议", "另一篇材料")
@@ -612,7 +650,7 @@ def test_section_scope_scans_within_its_character_budget(home):
     for budget, scanned in ((len(SECTIONED) * 2 + 20, 2), (1, 1)):
         hits, warned = found[budget]
         ids = {i for i, _, _ in hits}
-        assert len(ids) == scanned and warned == [f"匹配文档较多，只在最相关的 {scanned} 篇中查找段落"]
+        assert len(ids) == scanned and warned == [f"匹配文档较多，只在最相关的 {scanned} 篇中查找段落（段落数和分类计数只计这些文档）"]
         assert hits == [h for h in everything if h[0] in ids]
 
 

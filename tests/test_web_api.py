@@ -459,20 +459,72 @@ def test_search_page(client, library):
     assert '<strong id="total">1</strong>' in narrowed and "文种：讲话稿 ×" in narrowed
 
 
-@pytest.mark.parametrize("path", ["/api/search", "/search"])
-def test_searches_of_the_api_and_the_search_page_run_through_the_one_limiter(app, client, monkeypatch, path):
+LIMITER_PASSWORD = "limiter-password"
+_CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def member_session(app):
+    """A member of ``app``'s accounts logged in through the login form (its session's CSRF token sent in the
+    X-CSRF-Token header), who saved a search for 基层减负 and made its Atom feed: (client, Collections, viewer,
+    saved search id, feed token)."""
+    from sucai.collections import Collections
+
+    accounts = app.state.accounts.get()
+    accounts.add_user("限流会员", LIMITER_PASSWORD, "member", "2999-12-31")
+    viewer = accounts.viewer_for_token(accounts.create_token("限流会员", "test"))
+    collections = Collections(accounts)
+    saved = collections.save_search(viewer, "基层减负", {"q": "基层减负", "mode": "ranked", "scope": "doc"})
+    feed = collections.new_feed_token(viewer, saved.id)
+    client = TestClient(app, raise_server_exceptions=False)
+    token = _CSRF_FIELD.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
+    assert client.post("/login", data={"username": "限流会员", "password": LIMITER_PASSWORD, "csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    client.headers["x-csrf-token"] = _CSRF_FIELD.search(client.get("/saved").text).group(1)
+    return client, collections, viewer, saved.id, feed
+
+
+# Every route that searches the library (Library.search / matching_ids, and through them 相似素材, saved searches and
+# their feeds, downloads by a search, the 写作台's outlines and paragraphs): (method, path, JSON body, as the member)
+SEARCHING_ROUTES = [
+    ("GET", "/api/search?q=基层减负", None, False),
+    ("GET", "/search?q=基层减负", None, False),
+    ("GET", "/api/documents/1/similar", None, False),
+    ("GET", "/documents/1", None, False),
+    ("GET", "/api/download?q=基层减负&format=txt", None, False),
+    ("GET", "/feeds/saved/{feed}.atom", None, False),
+    ("GET", "/saved", None, True),
+    ("GET", "/saved/{saved}", None, True),
+    ("POST", "/saved/{saved}/feed", None, True),
+    ("POST", "/api/drafts/outline", {"genre": "对照检查材料", "topic": "理论学习"}, True),
+    ("POST", "/api/drafts/paragraphs", {"genre": "", "headings": ["理论学习方面", "存在问题"]}, True),
+]
+
+
+@pytest.mark.parametrize("method, path, body, as_member", SEARCHING_ROUTES)
+def test_searches_of_the_api_and_the_search_page_run_through_the_one_limiter(app, client, member_session, monkeypatch,
+                                                                            method, path, body, as_member):
     """Every search of a server process waits for the app's ``searches`` limiter (``deps.searching``: one at a
-    time): the search page too, which ran on the general thread pool, beside the API's searches."""
+    time): the search page too, which ran on the general thread pool, beside the API's searches — and every other
+    route that searches (they all ran on the general thread pool: 相似素材, saved searches, feeds, downloads by a
+    search, the 写作台)."""
+    session, collections, viewer, saved_id, feed = member_session
+    collections.mark_seen(viewer, saved_id, at="2000-01-01T00:00:00+00:00")   # every document is new to it
     limiter, seen = app.state.searches, []
-    searched = app.state.library.search
 
-    def search(*args, **kwargs):   # on the worker thread, while the search holds its token
-        seen.append(limiter.borrowed_tokens)
-        return searched(*args, **kwargs)
+    def watched(name: str):
+        searched = getattr(app.state.library, name)
 
-    monkeypatch.setattr(app.state.library, "search", search)
-    assert client.get(path, params={"q": "基层减负"}).status_code == 200
-    assert seen == [1] and limiter.borrowed_tokens == 0
+        def search(*args, **kwargs):   # on the worker thread, while the search holds its token
+            seen.append(limiter.borrowed_tokens)
+            return searched(*args, **kwargs)
+        monkeypatch.setattr(app.state.library, name, search)
+
+    watched("search")
+    watched("matching_ids")
+    response = (session if as_member else client).request(method, path.format(saved=saved_id, feed=feed), json=body)
+    assert response.status_code == 200, response.text
+    assert seen and set(seen) == {1} and limiter.borrowed_tokens == 0, seen
 
 
 def test_empty_state_suggests_the_other_mode(client):

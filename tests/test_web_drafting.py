@@ -96,6 +96,16 @@ def test_the_tier_decides_who_may_draft(app, open_app, site):
             assert page.status_code == status, name
         assert client.get("/api/drafts").status_code == status, name
     assert as_(app, site, None).get("/api/drafts").json()["code"] == "login_required"
+    for method, url, body in (("POST", "/api/drafts/outline", {"genre": GENRE}), ("POST", "/api/drafts", {"title": "x"}),
+                              ("POST", "/api/drafts/paragraphs", {"headings": ["整改措施"]})):
+        # a visitor is told to log in (they were told the form's CSRF token was missing), a free account why not
+        for name, code in ((None, "login_required"), ("免费用户", "drafting_tier")):
+            session = TestClient(app, raise_server_exceptions=False)
+            if name:
+                token = _CSRF.search(session.get("/login", headers={"accept": "text/html"}).text).group(1)
+                session.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token})
+            refused = session.request(method, url, json=body)
+            assert (refused.status_code, refused.json()["code"]) == (403, code), (method, url, name)
     refused = ask_outline(as_(app, site, "免费用户")).json()
     assert refused["code"] == "drafting_tier" and "会员功能" in refused["error"]
     for name in ("免费用户", "过期会员", "会员"):   # drafting_tier = user
@@ -343,3 +353,12 @@ def test_a_members_daily_drafts_and_checks_are_counted(tmp_path, home):
     refused = client.post("/api/check", json={"text": OWN})
     assert refused.status_code == 429 and "今日查重次数已达上限（1 次）" in refused.json()["error"]
     assert client.get(f"/api/drafts/{first.json()['id']}/check").status_code == 429
+
+
+def test_a_missing_or_wrong_body_is_named_in_chinese(app, site):
+    """Asked without a JSON body, or with one that is no object, the 写作台's routes said 缺少参数“?” / 参数“?”不合要求."""
+    scripted = as_(app, site, "会员")
+    for url in ("/api/drafts/outline", "/api/drafts/paragraphs"):
+        for body, message in ((None, "缺少请求体（JSON）"), (["整改措施"], "请求体不合要求，应为 JSON 对象")):
+            refused = scripted.post(url, json=body)
+            assert (refused.status_code, refused.json()["error"]) == (422, message), (url, body)

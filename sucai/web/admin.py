@@ -226,11 +226,6 @@ def document_edit(
     title: FormText = "", genre: FormText = "", paid_from: FormText = "", paid_until: FormText = "",
 ):
     try:
-        title, genre = title.strip(), genre.strip()
-        if not 1 <= len(title) <= 200:
-            raise InvalidInput("标题应为 1–200 个字符", code="bad_title")
-        if not 1 <= len(genre) <= 50:
-            raise InvalidInput("文种应为 1–50 个字符", code="bad_genre")
         start = _offset_field(paid_from, "会员起点应为字数（非负整数），留空表示全文免费")
         end = _offset_field(paid_until, "会员终点应为字数（非负整数），留空表示会员内容直到文末")
         library.update(doc_id, title=title, genre=genre, paid_from=start, paid_until=end)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from .. import access
 from ..accounts import Accounts, TooManyRequests
@@ -22,7 +23,7 @@ from ..export import export_document, export_zip
 from ..library import Library
 from ..metadata import genres
 from ..model import Document
-from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest, choice_code
+from ..search import MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles,
@@ -160,14 +161,26 @@ def api_document(
 
 
 @router.get("/documents/{doc_id}/similar", summary="相似素材")
-def api_similar(
+async def api_similar(
+    request: Request,
     doc_id: DocId,
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ):
-    hits = similar(library, library.get(doc_id, include_hidden=viewer.admin), member=viewer.member, limit=limit)
+    _, hits = await similar_to(request, library, doc_id, viewer, limit)
     return _json({"id": doc_id, "hits": [asdict(h) for h in hits]})
+
+
+async def similar_to(request: Request, library: Library, doc_id: int, viewer: Viewer, limit: int
+                     ) -> tuple[Document, list[Hit]]:
+    """Document ``doc_id`` (NotFound when there is none, or it is hidden and ``viewer`` no admin) and up to ``limit``
+    documents most like it for ``viewer`` (:func:`sucai.similar.similar`), found as every search of the app is,
+    one at a time (:func:`~sucai.web.deps.searching`)."""
+    def found() -> tuple[Document, list[Hit]]:
+        doc = library.get(doc_id, include_hidden=viewer.admin)
+        return doc, similar(library, doc, member=viewer.member, limit=limit)
+    return await searching(request, found)
 
 
 @router.get("/documents/{doc_id}/download", summary="下载一篇文档（docx / md / txt；会员计入每日下载次数）",
@@ -190,7 +203,7 @@ def api_download_one(
 
 @router.get("/download", summary="打包下载（按编号列表或按一次检索）为 zip；会员每篇计入每日下载次数",
             dependencies=[Depends(same_site_download)])
-def api_download_many(
+async def api_download_many(
     request: Request,
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
@@ -201,12 +214,13 @@ def api_download_many(
     max_docs: Annotated[int, Query(ge=1, le=MAX_BATCH, description="按检索打包时的最多篇数")] = MAX_BATCH,
 ):
     if ids:
-        docs = [library.get(i) for i in _parse_ids(ids)]
+        numbers = _parse_ids(ids)
+        docs = await run_in_threadpool(lambda: [library.get(i) for i in numbers])
     elif search.q.strip() or search.genre or search.year or search.source:
-        docs = _search_documents(library, search, viewer.member, max_docs)
+        docs = await searching(request, partial(_search_documents, library, search, viewer.member, max_docs))
     else:
         raise InvalidInput("请给出文档编号 ids，或给出检索条件 q", code="invalid_input")
-    return zip_download(request, docs, viewer, accounts, format, "素材打包")
+    return await run_in_threadpool(zip_download, request, docs, viewer, accounts, format, "素材打包")
 
 
 def zip_download(request: Request, docs: list[Document], viewer: Viewer, accounts: Accounts, format: str,  # noqa: A002

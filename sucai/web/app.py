@@ -32,7 +32,7 @@ from .deps import AccountsPool
 from .templating import HERE, templates
 
 WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
-SEARCH_THREADS = int(os.environ.get("SUCAI_SEARCH_THREADS", "0")) or 1   # searches (API, search page) at once per process (deps.searching)
+SEARCH_THREADS = int(os.environ.get("SUCAI_SEARCH_THREADS", "0")) or 1   # searches at once per process (deps.searching)
 SESSION_COOKIE = "sucai_session"
 ROUTERS = (api.router, check.router, pages.router, account.router, admin.router, dupes.router, drafting.router,
            updates.router, feeds.router, collections.router, insights.router, codes.router)

@@ -10,10 +10,12 @@ link cannot spend a member's quota). Every form carries the CSRF token.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from ..accounts import Accounts
 from ..collections import Collections, new_matches
@@ -21,7 +23,7 @@ from ..library import Library
 from ..updates import local_time, site_zone, viewer_documents
 from .api import DocId, zip_download
 from .deps import (Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, same_site_download,
-                   verify_csrf)
+                   searching, verify_csrf)
 from .templating import render_page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -39,20 +41,22 @@ def _login_first(viewer: Viewer, here: str) -> RedirectResponse | None:
 # -- saved searches ---------------------------------------------------------------
 
 
-def _saved_page(request: Request, viewer: Viewer, store: Collections, library: Library, *,
-                message: str | None = None, feed: tuple[int, str] | None = None, status: int = 200):
-    searches = store.saved_searches(viewer)
-    counts = {s.id: len(new_matches(library, s, viewer.member)) for s in searches}
+async def _saved_page(request: Request, viewer: Viewer, store: Collections, library: Library, *,
+                      message: str | None = None, feed: tuple[int, str] | None = None, status: int = 200):
+    """The list of saved searches, each with its number of new matches (a search each, one at a time as every
+    search of the app: :func:`~sucai.web.deps.searching`)."""
+    searches = await run_in_threadpool(store.saved_searches, viewer)
+    counts = {s.id: len(await searching(request, partial(new_matches, library, s, viewer.member))) for s in searches}
     feed_url = (feed[0], f"{str(request.base_url).rstrip('/')}/feeds/saved/{feed[1]}.atom") if feed else None
     return render_page(request, "saved.html", status=status, viewer=viewer, searches=searches, counts=counts,
                        message=message, feed=feed_url)
 
 
 @router.get("/saved")
-def saved_page(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store, library: Lib,
-               message: str | None = None):
-    return _login_first(viewer, "/saved") or _saved_page(request, viewer, store, library,
-                                                         message=(message or "")[:100] or None)
+async def saved_page(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store, library: Lib,
+                     message: str | None = None):
+    return _login_first(viewer, "/saved") or await _saved_page(request, viewer, store, library,
+                                                               message=(message or "")[:100] or None)
 
 
 @router.post("/saved", dependencies=Csrf)
@@ -70,14 +74,19 @@ def save_search(request: Request, viewer: Annotated[Viewer, Depends(current_view
 
 
 @router.get("/saved/{search_id}")
-def saved_search_page(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
-                      store: Store, library: Lib):
+async def saved_search_page(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
+                            store: Store, library: Lib):
+    """A saved search's new matches (found as every search of the app is: :func:`~sucai.web.deps.searching`),
+    which are then seen."""
     if redirect := _login_first(viewer, f"/saved/{search_id}"):
         return redirect
-    saved = store.saved_search(viewer, search_id)
-    fresh = new_matches(library, saved, viewer.member)
-    result = library.search(saved.request(ids=fresh[:NEW_SHOWN], limit=NEW_SHOWN), member=viewer.member)
-    store.mark_seen(viewer, search_id)
+    saved = await run_in_threadpool(store.saved_search, viewer, search_id)
+
+    def found():
+        fresh = new_matches(library, saved, viewer.member)
+        return fresh, library.search(saved.request(ids=fresh[:NEW_SHOWN], limit=NEW_SHOWN), member=viewer.member)
+    fresh, result = await searching(request, found)
+    await run_in_threadpool(store.mark_seen, viewer, search_id)
     return render_page(request, "saved_search.html", viewer=viewer, saved=saved, new_count=len(fresh),
                        hits=result.hits if fresh else [], params={"mode": "ranked"})
 
@@ -89,10 +98,10 @@ def delete_saved(search_id: DocId, viewer: Annotated[Viewer, Depends(current_vie
 
 
 @router.post("/saved/{search_id}/feed", dependencies=Csrf)
-def new_feed(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
-             library: Lib):
-    token = store.new_feed_token(viewer, search_id)
-    return _saved_page(request, viewer, store, library, feed=(search_id, token),
+async def new_feed(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
+                   library: Lib):
+    token = await run_in_threadpool(store.new_feed_token, viewer, search_id)
+    return await _saved_page(request, viewer, store, library, feed=(search_id, token),
                        message="已生成订阅地址（旧地址随即失效）。它只显示这一次，请复制到阅读器中。")
 
 

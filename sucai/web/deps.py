@@ -290,9 +290,14 @@ def _same_origin(url: str, request: Request) -> bool:
 
 
 async def searching(request: Request, search: Callable[[], T]) -> T:
-    """``search()`` (a search of the library: the API's, the search page's) on a worker thread, after the
+    """``search()`` (what a route does that searches the library, :meth:`~sucai.library.Library.search` or
+    :meth:`~sucai.library.Library.matching_ids`: the API's and the search page's searches, 相似素材, saved searches
+    and their feeds, downloads by a search, the 写作台's outlines and paragraphs) on a worker thread, after the
     searches of this process that came before it: one at a time, first come first served (the app's
-    ``searches`` limiter).
+    ``searches`` limiter). A route that searches several times (the 写作台's paragraphs, a heading each; the saved
+    searches' new matches) passes once per search, so that others' searches are not held behind all of them.
+    查重 (:mod:`sucai.web.check`) does not: its candidates are looked up by the index's 查重 fingerprints
+    (:mod:`sucai.check`), and a long draft's alignment would hold every search behind it.
 
     Searches are CPU-bound and hold the GIL, except in tantivy and SQLite, which release it on every call;
     several at once in one process took the GIL from one another at each of those calls — thread switches

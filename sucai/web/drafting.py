@@ -13,6 +13,7 @@ its author may see it now, for their tier.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -26,13 +27,11 @@ from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draf
                         require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
-from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, verify_csrf, viewer_of,
+from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, searching, verify_csrf, viewer_of,
                    verify_csrf_or_token)
 from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
-
-router = APIRouter(tags=["写作台"])
 
 MAX_HEADINGS = 30
 _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -50,6 +49,9 @@ def writer(request: Request) -> Viewer:
 
 
 Writer = Annotated[Viewer, Depends(writer)]
+# the writer first: a visitor or a free account is told so (403 login_required / drafting_tier), not that a form's
+# CSRF token is missing (the routes' own dependencies come after the router's)
+router = APIRouter(tags=["写作台"], dependencies=[Depends(writer)])
 Lib = Annotated[Library, Depends(get_library)]
 
 
@@ -95,9 +97,9 @@ def drafting_page(request: Request, viewer: Writer, library: Lib):
 
 @router.post("/api/drafts/outline", summary="写作台：按文种和主题建议提纲（与 sucai draft 的 outline 相同）",
              dependencies=Reading)
-def api_outline(ask: OutlineAsk, viewer: Writer, library: Lib):
-    found = suggest_outline(library, ask.genre.strip(), ask.topic.strip(), member=viewer.member,
-                            unit=ask.unit, year=ask.year)
+async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library: Lib):
+    found = await searching(request, partial(suggest_outline, library, ask.genre.strip(), ask.topic.strip(),
+                                             member=viewer.member, unit=ask.unit, year=ask.year))
     return JSONResponse({"genre": found.genre, "topic": found.topic,
                          "outline": [node.to_dict() for node in found.outline],
                          "documents": found.documents, "warnings": found.warnings})
@@ -105,11 +107,11 @@ def api_outline(ask: OutlineAsk, viewer: Writer, library: Lib):
 
 @router.post("/api/drafts/paragraphs", summary="写作台：每个标题的候选段落（注明出处；marked 为标出【待补】后的文字）",
              dependencies=Reading)
-def api_paragraphs(ask: ParagraphsAsk, viewer: Writer, library: Lib):
+async def api_paragraphs(request: Request, ask: ParagraphsAsk, viewer: Writer, library: Lib):
     found = []
-    for heading in ask.headings:
-        found += paragraph_candidates(library, heading, genre=ask.genre.strip() or None, member=viewer.member,
-                                      limit=ask.limit, unit=ask.unit, year=ask.year)
+    for heading in ask.headings:   # a search each, one at a time as every search of the app (other requests' between)
+        found += await searching(request, partial(paragraph_candidates, library, heading, genre=ask.genre.strip() or None,
+                                                  member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.year))
     return JSONResponse({"candidates": [c.to_dict(marked=True) for c in found]})
 
 

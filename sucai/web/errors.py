@@ -121,7 +121,9 @@ _QUOTED = re.compile(r"'([^']*)'")
 
 def validation_message(item: dict) -> str:
     """One pydantic validation error (an item of ``errors()``) as a Chinese sentence naming the parameter."""
-    loc = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "path", "body", "form")) or "?"
+    loc = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "path", "body", "form"))
+    if not loc:   # the body as a whole: missing, or not what the route reads
+        return "缺少请求体（JSON）" if item.get("type") == "missing" else "请求体不合要求，应为 JSON 对象"
     context = {k: v for k, v in (item.get("ctx") or {}).items()}
     if "expected" in context:
         context["expected"] = "、".join(_QUOTED.findall(str(context["expected"]))) or context["expected"]

@@ -8,17 +8,20 @@ feed URL is read without a login, by readers and services that are not the membe
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from .. import access
-from ..collections import Collections
+from ..collections import Collections, SavedSearch
 from ..feeds import FEED_ENTRIES, atom
 from ..library import Library
+from ..model import Document
 from ..updates import MAX_DAYS, added_since, newest_added
-from .deps import get_collections, get_library
+from .deps import get_collections, get_library, searching
 
 router = APIRouter(prefix="/feeds", include_in_schema=False)
 ATOM = "application/atom+xml; charset=utf-8"
@@ -45,17 +48,24 @@ def updates_feed(
 
 
 @router.get("/saved/{token}.atom")
-def saved_search_feed(
+async def saved_search_feed(
     request: Request,
     token: Annotated[str, Path(max_length=100)],
     library: Annotated[Library, Depends(get_library)],
     collections: Annotated[Collections, Depends(get_collections)],
 ):
-    saved = collections.search_for_feed(token)
-    since = datetime.now(timezone.utc) - timedelta(days=MAX_DAYS)
-    rows = added_since(library, since)
-    matched = set(library.matching_ids(saved.request(ids=[i for i, _ in rows]), member=False, limit=len(rows) or 1)[1])
-    entries = newest_added(library, FEED_ENTRIES, rows=[row for row in rows if row[0] in matched])
+    """The new matches of a saved search (found as every search of the app is: :func:`~sucai.web.deps.searching`)."""
+    saved = await run_in_threadpool(collections.search_for_feed, token)
+    entries = await searching(request, partial(_new_entries, library, saved))
     site = _site(request)
     return _feed(atom(title=f"素材库订阅 · {saved.name}", feed_url=f"{site}/feeds/saved/{token}.atom", site_url=site,
                       entries=entries, subtitle="已保存检索的新结果", feed_id=f"{site}/saved/{saved.id}"))
+
+
+def _new_entries(library: Library, saved: SavedSearch) -> list[tuple[str, Document]]:
+    """The feed entries of the documents of the last :data:`~sucai.updates.MAX_DAYS` days that ``saved`` finds
+    for a viewer without the member tier, newest first."""
+    since = datetime.now(timezone.utc) - timedelta(days=MAX_DAYS)
+    rows = added_since(library, since)
+    matched = set(library.matching_ids(saved.request(ids=[i for i, _ in rows]), member=False, limit=len(rows) or 1)[1])
+    return newest_added(library, FEED_ENTRIES, rows=[row for row in rows if row[0] in matched])

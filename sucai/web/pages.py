@@ -13,14 +13,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from .. import access, metadata
 from ..library import Library
 from ..metadata import genres, titles
-from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest
-from ..similar import similar
+from ..model import Document
+from ..search import MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest
 from ..updates import added_today
-from .api import DocId, record_search, search_request
+from .api import DocId, record_search, search_request, similar_to
 from .deps import Viewer, current_viewer, get_collections, get_library, get_recorder, searching
 from .render import boundary_markers, outline_entries, paragraphs, place_markers, url
 from .templating import render_page
@@ -84,13 +85,20 @@ async def search_page(
 
 
 @router.get("/documents/{doc_id}")
-def document_page(
+async def document_page(
     request: Request,
     doc_id: DocId,
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    doc = library.get(doc_id, include_hidden=viewer.admin)
+    """The document page: the document and its 相似素材 found as every search is (one at a time,
+    :func:`~sucai.web.api.similar_to`), the rest read and rendered on a worker thread."""
+    doc, like = await similar_to(request, library, doc_id, viewer, 6)
+    return await run_in_threadpool(_document_page, request, library, viewer, doc, like)
+
+
+def _document_page(request: Request, library: Library, viewer: Viewer, doc: Document, like: list[Hit]):
+    doc_id = doc.id
     view, notice = access.view(doc, viewer.member)
     get_recorder(request).read(viewer, doc_id)
     paras = paragraphs(view)
@@ -100,7 +108,7 @@ def document_page(
         request, "document.html",
         doc=view, found_by=metadata.found_by(view.evidence), chars=doc.chars, visible_chars=view.chars,
         notice=notice, paragraphs=paras, markers_after=markers_after,
-        outline=outline_entries(view, paras), similar=similar(library, doc, member=viewer.member, limit=6),
+        outline=outline_entries(view, paras), similar=like,
         versions=library.clusters.versions(doc_id, member=viewer.member, include_hidden=viewer.admin),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
         downloads_left=request.app.state.accounts.get().downloads_left(viewer),
