@@ -7,13 +7,36 @@ Then every object made so far is moved out of the garbage collector's reach (``g
 Python documentation advises before forking): a worker's collections no longer walk the warmed
 tables, and so no longer write to — and copy — the pages it shares with the fork server (measured on
 twelve workers of 25 corpus files each: a quarter fewer page faults, 15 % less CPU).
+
+And a worker forked from it no longer runs the parent's main script again. multiprocessing sends each new
+process the path or name of the parent's ``__main__`` to run as ``__mp_main__`` (a spawned process may
+need what it defines); the fork server was meant to run it once for all its workers (``__main__`` among
+the preloaded modules), but CPython before 3.13.8 never passes it the path (CPython issues 126631,
+137996), so every worker ran it anew: the ``sucai`` command's script imports the whole CLI — SQLAlchemy
+and the web layer among it — 0.5 s of CPU and tens of MB of private memory per worker, a worker every
+25 files (a third of the workers' CPU on the corpus, more than any stage of the parse). A worker runs
+only what :func:`sucai.budget.run_budgeted` sends it, functions importable by name, so it needs
+nothing of ``__main__``: the preparation step leaves it alone.
 """
 
 import gc
 import importlib
+from multiprocessing import spawn
 
 from .ingest import warm_up
 from .readers import READER_MODULES
+
+_MAIN_KEYS = ("init_main_from_name", "init_main_from_path")
+_prepare = spawn.prepare
+
+
+def _prepare_without_main(data: dict) -> None:
+    """multiprocessing's preparation of a new process (``spawn.prepare``: its name, key, path, folder…) but
+    for running the parent's ``__main__`` again (see the module docstring)."""
+    _prepare({key: value for key, value in data.items() if key not in _MAIN_KEYS})
+
+
+spawn.prepare = _prepare_without_main   # in this fork server, so in every worker forked from it
 
 for module in READER_MODULES:  # imported by the readers at their first file otherwise (not in the ingest's process)
     importlib.import_module(module)

@@ -172,6 +172,36 @@ def test_tesseract_is_stopped_by_its_own_timeout_before_the_worker_is(home, tmp_
     assert left == []
 
 
+_MAIN_PROBE = """
+import sys
+from pathlib import Path
+
+import sqlalchemy   # as the sucai command's script does, through the CLI
+
+import probe_jobs
+from sucai.budget import Budget, run_budgeted
+
+if __name__ == "__mp_main__":   # this script run again in a worker
+    Path(sys.argv[1]).write_text("ran", encoding="utf-8")
+if __name__ == "__main__":
+    print(list(run_budgeted(probe_jobs.loaded, [("sqlalchemy", "sucai.library")] * 3, Budget(seconds=60), 2)))
+"""
+
+
+def test_a_worker_does_not_run_the_parents_main_script_again(tmp_path):
+    """Issue 16: a parse worker ran the script that started the ingest anew (CPython before 3.13.8 never preloads
+    ``__main__`` in the fork server) — the sucai command's imports the CLI and SQLAlchemy, 0.5 s of CPU per worker,
+    a worker every 25 files. A worker runs only the jobs it is sent: none of the script, none of its imports."""
+    (tmp_path / "probe_jobs.py").write_text(
+        "import sys\n\ndef loaded(names):\n    return [name for name in names if name in sys.modules]\n", encoding="utf-8")
+    (tmp_path / "probe.py").write_text(_MAIN_PROBE, encoding="utf-8")
+    ran = tmp_path / "ran"
+    said = subprocess.run([sys.executable, str(tmp_path / "probe.py"), str(ran)], capture_output=True, text=True,
+                          check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout.strip()
+    assert said == "[[], [], []]"
+    assert not ran.exists()
+
+
 # --- #6: memory on many-page PDFs; uploads parsed in a child process ----------------------------------------------
 
 _PEAK = r"""
