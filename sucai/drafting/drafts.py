@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 
 from .. import access
-from ..clean import well_formed
+from ..clean import xml_safe
 from ..errors import InvalidInput
 from ..library import Library
 from ..model import Document
@@ -175,7 +175,7 @@ def _text(value, name: str, limit: int) -> str:
         raise InvalidInput(f"草稿的{name}应为文字", code="bad_draft")
     if len(value) > limit:
         raise InvalidInput(f"草稿的{name}过长（最多 {limit:,} 字）", code="bad_draft")
-    return well_formed(value)  # JSON may spell a lone surrogate, which no database takes
+    return xml_safe(value)  # JSON may spell a lone surrogate (no database takes it) or a control character (no .docx)
 
 
 def _number(value, name: str, low: int, high: int) -> int | None:
@@ -217,7 +217,7 @@ def _paragraph(item) -> Paragraph:
     path = source.get("section_path") or []
     if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
         raise InvalidInput("段落来源的 section_path 应为文字列表", code="bad_draft")
-    return Paragraph(text, Source(*numbers, section_path=[well_formed(p[:MAX_TITLE]) for p in path[:10]]))
+    return Paragraph(text, Source(*numbers, section_path=[xml_safe(p[:MAX_TITLE]) for p in path[:10]]))
 
 
 def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) -> None:

@@ -281,7 +281,7 @@ def same_site_download(request: Request) -> None:
         origin = request.headers.get("origin") or request.headers.get("referer")
         allowed = origin is None or _same_origin(origin, request)
     if not allowed:
-        raise Forbidden("为防止其他网站冒用您的下载次数，请在本站的文档页或检索页点击下载", code="cross_site")
+        raise Forbidden("为防止其他网站冒用您的下载或查重次数，请在本站的页面上点击下载或查重", code="cross_site")
 
 
 def _same_origin(url: str, request: Request) -> bool:
