@@ -38,7 +38,7 @@ from .retrieve import DraftFingerprints, candidates, local_candidates
 if TYPE_CHECKING:
     from ..library import Library
 
-__all__ = ["check_text", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
+__all__ = ["check_text", "copy_ratio", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
 
 ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
@@ -100,6 +100,20 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         taken = now
     used = {f.doc_id for f in fragments}
     return build(text, draft, fragments, kept, {i: sources[i] for i in used}, len(sources))
+
+
+def copy_ratio(text: str, source: str, min_chars: int) -> float:
+    """The 文字复制比 (0–1) of ``text`` against the one text ``source``, counted as :func:`check_text`
+    counts it: the non-whitespace characters of ``text`` in 重合片段 of at least ``min_chars``
+    characters, over all its non-whitespace characters (0.0 when it has none). Linear in the two
+    lengths (plus sorting their seeds): a 写作台 paragraph against the source it cites."""
+    draft = skeleton(text)
+    if not len(draft):
+        return 0.0
+    source_skeleton = skeleton(source)
+    fragments = align(DraftSeeds(seed_hashes(draft)), source_skeleton, 0, min_chars)
+    kept = resolve(fragments, len(draft), min_chars)
+    return build(text, draft, fragments, kept, {0: (Document(title="", text=source), source_skeleton)}, 1).copy_ratio
 
 
 def read_draft(settings: Settings, path: Path | None = None, data: bytes | None = None, name: str = "") -> str:

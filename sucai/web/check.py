@@ -29,9 +29,9 @@ from ..clean import well_formed
 from ..config import Settings
 from ..errors import InvalidInput, SucaiError
 from ..library import Library
-from ..accounts import Accounts
 from .api import DocId
-from .deps import CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library
+from .deps import (CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library,
+                   spending)
 from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
@@ -109,20 +109,12 @@ T = TypeVar("T")
 
 
 def spend_check(request: Request, viewer: Viewer, detail: str, work: Callable[[], T]) -> T:
-    """``work()`` (a 查重 and what is made of it) run for ``viewer``, who must have a 查重 left: a
-    visitor or free user within ``free_checks_per_hour`` (counted before the work; 429
-    ``too_many_checks``), a member within today's quota (429 ``quota_exceeded``), which is spent
-    — recorded in the audit log with ``detail`` — only when ``work`` succeeded. A visitor's
-    checks are not recorded in the audit log. Runs on a worker thread."""
-    accounts: Accounts = get_accounts(request)
-    ip = client_ip(request)
-    accounts.limit_free_check(viewer, ip)
-    if accounts.quota_left(viewer, "check") == 0:
-        accounts.use_quota(viewer, "check", detail, ip)   # refused: today's 查重 are spent
-    result = work()
-    if viewer.logged_in:
-        accounts.use_quota(viewer, "check", detail, ip)
-    return result
+    """``work()`` (a 查重 and what is made of it) for ``viewer``: a visitor's or free user's counted
+    against ``free_checks_per_hour`` before it runs (429 ``too_many_checks``, :meth:`Accounts.limit_free_check`),
+    a member's spending one of today's 查重 once it succeeded (:func:`~sucai.web.deps.spending`).
+    For a worker thread."""
+    get_accounts(request).limit_free_check(viewer, client_ip(request))
+    return spending(request, viewer, "check", detail, work)
 
 
 def with_file(report: CheckReport, fmt: str) -> tuple[CheckReport, tuple[str, bytes] | None]:

@@ -38,7 +38,7 @@ from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "viewer_of", "peek_viewer", "require_admin", "get_library", "get_titles",
            "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
-           "same_site_download", "searching", "verify_csrf_or_token", "check_session_csrf", "get_collections", "get_recorder", "require_login"]
+           "same_site_download", "searching", "spending", "verify_csrf_or_token", "check_session_csrf", "get_collections", "get_recorder", "require_login"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -287,6 +287,21 @@ def same_site_download(request: Request) -> None:
 def _same_origin(url: str, request: Request) -> bool:
     parts = urlsplit(url)
     return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
+
+
+def spending(request: Request, viewer: Viewer, kind: str, detail: str, work: Callable[[], T]) -> T:
+    """``work()`` for ``viewer``, who must have one of today's ``kind`` (:data:`sucai.accounts.QUOTA_KINDS`)
+    left — 429 ``quota_exceeded`` before any work otherwise —, then one spent (recorded in the audit log
+    with ``detail``) only once ``work`` has succeeded: a failed export or check spends nothing. A visitor
+    is not recorded. For a worker thread."""
+    accounts = get_accounts(request)
+    ip = client_ip(request)
+    if accounts.quota_left(viewer, kind) == 0:
+        accounts.use_quota(viewer, kind, detail, ip)   # raises: today's are spent
+    result = work()
+    if viewer.logged_in:
+        accounts.use_quota(viewer, kind, detail, ip)
+    return result
 
 
 async def searching(request: Request, search: Callable[[], T]) -> T:

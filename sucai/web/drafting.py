@@ -21,14 +21,13 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ..accounts import Accounts
 from ..config import Settings
 from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draft, paragraph_candidates,
                         require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
 from .check import spend_check, with_file
-from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, verify_csrf, viewer_of,
+from .deps import (Viewer, get_library, same_site_download, spending, verify_csrf, viewer_of,
                    verify_csrf_or_token)
 from .render import content_disposition
 from .responses import JSONResponse
@@ -128,10 +127,10 @@ def api_list_drafts(viewer: Writer, library: Lib):
 
 
 @router.post("/api/drafts", summary="写作台：保存新草稿", status_code=201, dependencies=Csrf)
-def api_save_draft(request: Request, viewer: Writer, library: Lib, accounts: Annotated[Accounts, Depends(get_accounts)],
+def api_save_draft(request: Request, viewer: Writer, library: Lib,
                    data: Annotated[dict, Body(description="草稿")]):
-    draft = build_draft(library, data, member=viewer.member)
-    accounts.use_quota(viewer, "draft", f"草稿：{draft.title}", client_ip(request))  # the tier's daily drafts
+    title = data.get("title") if isinstance(data, dict) and isinstance(data.get("title"), str) else ""
+    draft = spending(request, viewer, "draft", f"草稿：{title[:100]}", lambda: build_draft(library, data, member=viewer.member))
     draft_id = _store(library).create(_owner(viewer), draft)
     return _draft_json(library, viewer, draft_id, 201)
 
@@ -160,13 +159,12 @@ def api_download_draft(
     draft_id: DraftId,
     viewer: Writer,
     library: Lib,
-    accounts: Annotated[Accounts, Depends(get_accounts)],
     format: Annotated[Literal["docx", "md"], Query(description="docx / md")] = "docx",  # noqa: A002 - the public name
     sources: Annotated[bool, Query(description="是否附上素材来源")] = True,
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
-    name, data = export_draft(draft, format, sources=sources)
-    accounts.count_download(viewer, f"草稿 {draft_id}（{format}）", client_ip(request))   # made: now spent
+    name, data = spending(request, viewer, "download", f"草稿 {draft_id}（{format}）",
+                          lambda: export_draft(draft, format, sources=sources))
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}.{format}")})
 
