@@ -289,18 +289,19 @@ def _same_origin(url: str, request: Request) -> bool:
     return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
 
 
-def spending(request: Request, viewer: Viewer, kind: str, detail: str, work: Callable[[], T]) -> T:
+def spending(request: Request, viewer: Viewer, kind: str, detail: str | Callable[[T], str],
+             work: Callable[[], T]) -> T:
     """``work()`` for ``viewer``, who must have one of today's ``kind`` (:data:`sucai.accounts.QUOTA_KINDS`)
     left — 429 ``quota_exceeded`` before any work otherwise —, then one spent (recorded in the audit log
-    with ``detail``) only once ``work`` has succeeded: a failed export or check spends nothing. A visitor
-    is not recorded. For a worker thread."""
+    with ``detail``, or ``detail(result)``) only once ``work`` has succeeded: a failed export or check
+    spends nothing. A visitor is not recorded. For a worker thread."""
     accounts = get_accounts(request)
     ip = client_ip(request)
     if accounts.quota_left(viewer, kind) == 0:
-        accounts.use_quota(viewer, kind, detail, ip)   # raises: today's are spent
+        accounts.use_quota(viewer, kind, "", ip)   # raises: today's are spent
     result = work()
     if viewer.logged_in:
-        accounts.use_quota(viewer, kind, detail, ip)
+        accounts.use_quota(viewer, kind, detail(result) if callable(detail) else detail, ip)
     return result
 
 

@@ -129,8 +129,8 @@ def api_list_drafts(viewer: Writer, library: Lib):
 @router.post("/api/drafts", summary="写作台：保存新草稿", status_code=201, dependencies=Csrf)
 def api_save_draft(request: Request, viewer: Writer, library: Lib,
                    data: Annotated[dict, Body(description="草稿")]):
-    title = data.get("title") if isinstance(data, dict) and isinstance(data.get("title"), str) else ""
-    draft = spending(request, viewer, "draft", f"草稿：{title[:100]}", lambda: build_draft(library, data, member=viewer.member))
+    draft = spending(request, viewer, "draft", lambda made: f"草稿：{made.title}",
+                     lambda: build_draft(library, data, member=viewer.member))   # the tier's daily drafts
     draft_id = _store(library).create(_owner(viewer), draft)
     return _draft_json(library, viewer, draft_id, 201)
 
