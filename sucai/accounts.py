@@ -18,11 +18,21 @@ on both backends, so web workers, nodes and the CLI may use it at once.
 - User names are unique up to look-alikes: two names whose *skeletons* (Unicode
   TR39 §4 over NFKC and case folding, with accents dropped: ``аdmin`` with a
   Cyrillic а, ``admiń`` and ``admin`` share one) cannot both exist.
-- Logins are throttled: after ``max_failures`` failed attempts for a user name (or
-  from an IP address) within ``lockout_seconds``, further attempts are refused
-  with :class:`TooManyRequests` (429, ``too_many_attempts``) without checking the
-  password, until the failures age out of the window. Sign-ups are limited to
-  ``registration_max_per_hour`` per IP address (429, ``too_many_registrations``).
+- Logins are throttled (OWASP Authentication Cheat Sheet, "Account Lockout": the
+  counter belongs to the account, not the address): after ``max_failures`` failed
+  attempts for a user name within ``lockout_seconds``, further attempts for it are
+  refused with :class:`TooManyRequests` (429, ``too_many_attempts``) without
+  checking the password, until the failures age out of the window. An address
+  (every office behind one NAT shares one) has a much higher limit,
+  ``ip_max_failures`` failed logins for any names in the same window, against
+  spraying guesses over many names; past it, only accounts that have logged in
+  from that address within ``known_ip_days`` are still checked there (each under
+  its own limit) — a colleague is not locked out by others' typos or an
+  attacker's spray. Every attempt is counted, atomically, *before* its password
+  is checked (a success takes its count back), so concurrent requests on any
+  number of workers or nodes never get more passwords checked than the limits.
+  Sign-ups are limited to ``registration_max_per_hour`` per IP address (429,
+  ``too_many_registrations``), counted the same way.
 - Web logins are server-side sessions: the cookie carries a random secret whose
   SHA-256 names a row of ``sessions``. A session ends at logout, after
   ``session_idle_hours`` unused or ``session_max_age_days`` in all, and every
@@ -166,8 +176,8 @@ class Accounts:
     """
 
     def __init__(self, target: Database | str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
-                 daily_downloads: int = 50, registration_open: bool = True, registration_max_per_hour: int = 10,
-                 free_checks_per_hour: int = 30,
+                 ip_max_failures: int = 20, known_ip_days: int = 30, daily_downloads: int = 50,
+                 registration_open: bool = True, registration_max_per_hour: int = 10, free_checks_per_hour: int = 30,
                  session_max_age_days: int = 14, session_idle_hours: int = 24,
                  quotas: dict[str, dict[str, int]] | None = None,
                  now: Callable[[], datetime] | None = None):
@@ -178,6 +188,8 @@ class Accounts:
         self.path = self.db.path
         self.max_failures = max_failures
         self.lockout_seconds = lockout_seconds
+        self.ip_max_failures = ip_max_failures
+        self.known_ip = timedelta(days=known_ip_days)
         self.daily_downloads = daily_downloads
         self.quotas = quotas or {tier: {"download": daily_downloads} for tier in TIERS}
         self.registration_open = bool(registration_open)
@@ -195,6 +207,7 @@ class Accounts:
             _private_file(settings.accounts_path)
         return cls(settings.database("accounts"), max_failures=settings.login_max_failures,
                    lockout_seconds=settings.login_lockout_seconds,
+                   ip_max_failures=settings.login_ip_max_failures, known_ip_days=settings.login_known_ip_days,
                    daily_downloads=settings.member_daily_downloads,
                    registration_open=bool(settings.registration_open),
                    registration_max_per_hour=settings.registration_max_per_hour,
@@ -255,11 +268,10 @@ class Accounts:
         if not self.registration_open:
             raise Forbidden("本站暂未开放注册，请联系管理员开通账号", code="registration_closed")
         if source_ip and self.registration_max_per_hour > 0:
-            wait = self._wait([("register", source_ip)], self.registration_max_per_hour, 3600)
+            wait, _ = self.claim([("register", source_ip, self.registration_max_per_hour)], 3600)
             if wait:
-                raise TooManyRequests(f"注册过于频繁，请约 {max(1, -(-wait // 60))} 分钟后再试",
+                raise TooManyRequests(f"注册过于频繁，请约 {minutes(wait)} 分钟后再试",
                                       code="too_many_registrations", retry_after=wait)
-            self._attempt([("register", source_ip)], 3600)
         return self.add_user(username, password, "user", source_ip=source_ip)
 
     def viewer(self, user: int | str) -> Viewer:
@@ -358,20 +370,23 @@ class Accounts:
 
         Raises Forbidden (``bad_credentials``, one message whether the name is unknown
         or the password wrong) or TooManyRequests (``too_many_attempts``) while the
-        name or the IP address is locked out — then the password is not checked.
+        name is locked out, or the address is and the account has not logged in from
+        it lately (see the module's notes) — then the password is not checked.
         """
         name = _normalise(username) if isinstance(username, str) else ""
-        keys = [("user", _name_key(name))] + ([("ip", source_ip)] if source_ip else [])
-        wait = self._wait(keys, self.max_failures, self.lockout_seconds)
-        if wait:
-            self.audit("login_failed", VISITOR, f"{name[:64]}：尝试过多，已暂时锁定", source_ip)
-            minutes = max(1, -(-wait // 60))
-            raise TooManyRequests(f"登录失败次数过多，请约 {minutes} 分钟后再试", code="too_many_attempts",
-                                  retry_after=wait)
         try:
             viewer, stored = self._user(name)
         except NotFound:
             viewer, stored = None, None
+        known = viewer is not None and source_ip is not None and self._known_ip(viewer, source_ip)
+        keys = [("user", _name_key(name), self.max_failures)]
+        if source_ip:   # counted for every name; a limit only for accounts new at the address
+            keys.append(("ip", source_ip, None if known else self.ip_max_failures))
+        wait, claimed = self.claim(keys, self.lockout_seconds,
+                                   refused=("login_failed", f"{name[:64]}：尝试过多，已暂时锁定", source_ip))
+        if wait:
+            raise TooManyRequests(f"登录失败次数过多，请约 {minutes(wait)} 分钟后再试", code="too_many_attempts",
+                                  retry_after=wait)
         ok = False
         if isinstance(password, str) and len(password) <= MAX_PASSWORD_CHARS:
             try:
@@ -380,49 +395,69 @@ class Accounts:
                 ok = False
         else:
             self._dummy_verify()
-        if not ok:
-            self._attempt(keys, self.lockout_seconds, ("login_failed", name[:64], source_ip))
+        if not ok:   # the attempt stays counted
+            self.audit("login_failed", VISITOR, name[:64], source_ip)
             raise Forbidden(BAD_CREDENTIALS, code="bad_credentials")
         rehash = self._hasher.check_needs_rehash(stored)
-        self._logged_in(viewer, name, stored, self._hasher.hash(password) if rehash else None, source_ip)
+        self._logged_in(viewer, name, stored, self._hasher.hash(password) if rehash else None, claimed, source_ip)
         return viewer
 
+    def _known_ip(self, viewer: Viewer, source_ip: str) -> bool:
+        """Whether the account logged in from ``source_ip`` within ``known_ip_days`` (the audit log)."""
+        return bool(self._read(select(audit.c.id).where(
+            audit.c.user_id == viewer.user_id, audit.c.event == "login",
+            audit.c.at >= _iso(self._now() - self.known_ip), audit.c.source_ip == source_ip).limit(1)))
+
     @retried
-    def _logged_in(self, viewer: Viewer, name: str, stored: str, new_hash: str | None, source_ip: str | None) -> None:
+    def _logged_in(self, viewer: Viewer, name: str, stored: str, new_hash: str | None, claimed: list[int],
+                   source_ip: str | None) -> None:
+        """Record a login: the name's failures are cleared and the address's count of this attempt taken back."""
         with self.transaction() as conn:
             if new_hash:
                 conn.execute(users.update().where(users.c.id == viewer.user_id, users.c.password_hash == stored)
                              .values(password_hash=new_hash))
             conn.execute(attempts.delete().where(attempts.c.kind == "user", attempts.c.key == _name_key(name)))
+            self.unclaim(conn, claimed)
             self._audit(conn, "login", viewer, "", source_ip)
 
-    def _wait(self, keys: list[tuple[str, str]], most: int, window: int) -> int:
-        """Seconds until none of ``keys`` has ``most`` attempts within ``window`` seconds (0: go ahead)."""
-        if most <= 0:
-            return 0
-        now = self._now().timestamp()
-        wait = 0.0
-        for kind, key in keys:
-            rows = self._read(select(attempts.c.at).where(attempts.c.kind == kind, attempts.c.key == key,
-                                                          attempts.c.at > now - window)
-                              .order_by(attempts.c.at.desc()).limit(most))
-            if len(rows) >= most:
-                wait = max(wait, rows[-1][0] + window - now)
-        return int(-(-wait // 1)) if wait > 0 else 0
-
     @retried
-    def _attempt(self, keys: list[tuple[str, str]], window: int, audit: tuple | None = None,
-                 actor: Viewer = VISITOR) -> None:
-        """Record an attempt for each of ``keys`` (those older than ``window`` of the same kinds go), and
-        ``audit`` (``(event, detail, source_ip)``, by ``actor``) in the same transaction."""
-        at = self._now().timestamp()
+    def claim(self, keys: list[tuple[str, str, int | None]], window: int, *, refused: tuple | None = None,
+              actor: Viewer = VISITOR) -> tuple[int, list[int]]:
+        """Count one attempt for each ``(kind, key, most)`` of ``keys`` before it is made, in one transaction
+        (serialisable: concurrent attempts on any worker or node are counted one after another).
+
+        When a key already has ``most`` attempts within the last ``window`` seconds (``most`` None or ≤ 0:
+        counted, never refused), nothing is counted, ``refused`` (``(event, detail, source_ip)``, by
+        ``actor``) is audited, and the result is ``(seconds to wait, [])``; otherwise ``(0, ids)``: the
+        ids of the attempts counted (:meth:`unclaim` takes them back). Attempts older than ``window`` of
+        the same kinds are deleted on the way.
+        """
+        now = self._now().timestamp()
         with self.transaction() as conn:
-            for kind in {kind for kind, _ in keys}:
-                conn.execute(attempts.delete().where(attempts.c.kind == kind, attempts.c.at < at - window))
-            conn.execute(attempts.insert(), [{"kind": k, "key": key, "at": at} for k, key in keys])
-            if audit:
-                event, detail, source_ip = audit
-                self._audit(conn, event, actor, detail, source_ip)
+            wait = 0.0
+            for kind, key, most in keys:
+                if most is None or most <= 0:
+                    continue
+                rows = conn.execute(select(attempts.c.at).where(attempts.c.kind == kind, attempts.c.key == key,
+                                                                attempts.c.at > now - window)
+                                    .order_by(attempts.c.at.desc()).limit(most)).fetchall()
+                if len(rows) >= most:
+                    wait = max(wait, rows[-1][0] + window - now)
+            if wait > 0:
+                if refused:
+                    event, detail, source_ip = refused
+                    self._audit(conn, event, actor, detail, source_ip)
+                return int(-(-wait // 1)), []
+            for kind in {kind for kind, _, _ in keys}:
+                conn.execute(attempts.delete().where(attempts.c.kind == kind, attempts.c.at < now - window))
+            return 0, [conn.execute(attempts.insert().values(kind=kind, key=key, at=now).returning(attempts.c.id))
+                       .scalar_one() for kind, key, _ in keys]
+
+    @staticmethod
+    def unclaim(conn: Connection, claimed: list[int]) -> None:
+        """Take back attempts counted by :meth:`claim` (they succeeded), inside the caller's transaction."""
+        if claimed:
+            conn.execute(attempts.delete().where(attempts.c.id.in_(claimed)))
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -679,12 +714,11 @@ class Accounts:
         tier = self.tier(viewer)
         if most <= 0 or tier not in ("visitor", "user"):
             return
-        key = [("check", f"user:{viewer.user_id}" if viewer.logged_in else f"ip:{source_ip}")]
-        wait = self._wait(key, most, 3600)
+        key = f"user:{viewer.user_id}" if viewer.logged_in else f"ip:{source_ip}"
+        wait, _ = self.claim([("check", key, most)], 3600)
         if wait:
-            raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {max(1, -(-wait // 60))} 分钟后再试；"
+            raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
                                   "会员可按每日次数查重", code="too_many_checks", retry_after=wait)
-        self._attempt(key, 3600)
 
     def extend_membership(self, conn: Connection, user_id: int, tier: str, days: int) -> tuple[str, str]:
         """Extend account ``user_id``'s ``tier`` (:data:`TIERS`) by ``days`` days inside the caller's
@@ -773,6 +807,11 @@ def audit_rows(entries: list[dict], zone: str) -> list[dict]:
 
 
 # -- helpers -----------------------------------------------------------------
+
+def minutes(seconds: int) -> int:
+    """A wait of ``seconds`` in whole minutes, rounded up, at least 1 (for messages)."""
+    return max(1, -(-seconds // 60))
+
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")

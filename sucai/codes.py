@@ -14,7 +14,9 @@ in the database (the accounts' ``attempts``, kinds ``redeem_user`` and ``redeem_
 so every web worker and node agrees):
 after ``redeem_max_failures`` within an hour, redemptions are refused with 429
 until the failures age out — 100-bit codes cannot be guessed, and the pause
-keeps anyone from trying.
+keeps anyone from trying. Each redemption is counted before its code is looked
+up (atomically: concurrent ones never get more codes looked up than the limit)
+and a success takes its count back.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer
+from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer, minutes
 from .db import retried
 from .db.schema import codes as codes_table
 from .errors import BadValue, InvalidInput, NotFound
@@ -123,23 +125,24 @@ class Codes:
         """
         if viewer.user_id is None:
             raise InvalidInput("请先登录，再兑换卡密", code="login_required")
-        keys = [("redeem_user", str(viewer.user_id))] + ([("redeem_ip", source_ip)] if source_ip else [])
-        wait = self.accounts._wait(keys, self.max_failures, WINDOW_SECONDS)
+        keys = [("redeem_user", str(viewer.user_id), self.max_failures)]
+        keys += [("redeem_ip", source_ip, self.max_failures)] if source_ip else []
+        wait, claimed = self.accounts.claim(keys, WINDOW_SECONDS, actor=viewer,
+                                            refused=("code_failed", "尝试过多，已暂停兑换", source_ip))
         if wait:
-            self.accounts.audit("code_failed", viewer, "尝试过多，已暂停兑换", source_ip)
-            raise TooManyRequests(f"卡密兑换失败次数过多，请约 {max(1, -(-wait // 60))} 分钟后再试",
+            raise TooManyRequests(f"卡密兑换失败次数过多，请约 {minutes(wait)} 分钟后再试",
                                   code="too_many_attempts", retry_after=wait)
         code = normalise(typed)
-        redeemed = self._use(viewer, code, source_ip) if len(code) == CODE_CHARS else None
+        redeemed = self._use(viewer, code, claimed, source_ip) if len(code) == CODE_CHARS else None
         if redeemed is not None:
             return redeemed
-        self.accounts._attempt(keys, WINDOW_SECONDS, ("code_failed", f"无效或已用的卡密 …{code[-4:]}", source_ip),
-                               actor=viewer)
+        self.accounts.audit("code_failed", viewer, f"无效或已用的卡密 …{code[-4:]}", source_ip)   # stays counted
         raise NotFound("卡密无效或已被使用", code="bad_code")
 
     @retried
-    def _use(self, viewer: Viewer, code: str, source_ip: str | None) -> Redeemed | None:
-        """Use up ``code`` for ``viewer`` and extend the tier, in one transaction (None: no such unused code)."""
+    def _use(self, viewer: Viewer, code: str, claimed: list[int], source_ip: str | None) -> Redeemed | None:
+        """Use up ``code`` for ``viewer`` and extend the tier, in one transaction, taking back the attempt
+        ``claimed`` (None: no such unused code)."""
         c = codes_table.c
         with self.accounts.transaction() as conn:
             row = conn.execute(select(c.id, c.tier, c.days, c.batch)
@@ -147,6 +150,7 @@ class Codes:
             if row is None:
                 return None
             code_id, tier, days, batch = row
+            self.accounts.unclaim(conn, claimed)
             conn.execute(codes_table.update().where(c.id == code_id)
                          .values(redeemed_at=_stamp(), redeemed_by=viewer.user_id, redeemed_name=viewer.username))
             before, after = self.accounts.extend_membership(conn, viewer.user_id, tier, days)

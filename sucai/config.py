@@ -39,7 +39,9 @@ class Settings:
     svip_daily_drafts: int = 100
     svip_daily_checks: int = 100
     redeem_max_failures: int = 5      # failed membership-code redemptions per account (and per IP) in an hour before a pause
-    login_max_failures: int = 5       # failed logins for one user name (or from one IP) before a lockout
+    login_max_failures: int = 5       # failed logins for one user name before a lockout
+    login_ip_max_failures: int = 20   # failed logins from one IP (any names) before it is locked for accounts new there; 0: no limit
+    login_known_ip_days: int = 30     # an account that logged in from an IP within this many days is not held by that IP's limit
     login_lockout_seconds: int = 300  # the window failures are counted in, and how long a lockout lasts
     session_https_only: int = 0       # 1: the session cookie is sent over HTTPS only (Secure); 0 for plain-HTTP localhost
     session_max_age_days: int = 14    # how long a web login lasts at most (ended on the server after that)

@@ -4,14 +4,18 @@ the session key, the audit log, the member download quota, and the CLI."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 import stat
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, session_secret
@@ -143,8 +147,6 @@ def test_password_stored_as_argon2_hash(accounts, target):
 
 
 def test_outdated_hash_is_upgraded_on_login(accounts):
-    from argon2 import PasswordHasher
-
     user = accounts.add_user("alice", PASSWORD)
     old = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
     with accounts.db.transaction() as conn:
@@ -186,16 +188,155 @@ def test_throttling_by_username(accounts, clock):
     assert accounts.authenticate("alice", PASSWORD) == alice
 
 
-def test_throttling_by_ip_and_for_unknown_names(accounts, clock):
+def quick(accounts: Accounts) -> Accounts:
+    """``accounts`` hashing with argon2id at its lowest cost (tests that log in many times)."""
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return accounts
+
+
+def test_failures_at_a_shared_address_do_not_lock_a_colleague_out(target, clock):
+    """An office behind one NAT: five failed logins for names that do not exist (the attack's repro) or
+    colleagues' typos do not keep another colleague out, with the default settings."""
+    accounts = quick(Accounts(target, now=clock))
+    office = "203.0.113.9"
     bob = accounts.add_user("bob", PASSWORD)
-    for name in ("x1", "x2", "x3"):   # three unknown names from one address
+    for name in ("x1", "x2", "x3", "x4", "x5"):
         with pytest.raises(Forbidden):
-            accounts.authenticate(name, "guess-guess", source_ip="203.0.113.9")
+            accounts.authenticate(name, "guess-guess", source_ip=office)
+    assert accounts.authenticate("bob", PASSWORD, source_ip=office) == bob
+    for _ in range(30):   # logins that succeed are not failures of the address
+        assert accounts.authenticate("bob", PASSWORD, source_ip=office) == bob
+    assert rows(accounts, "SELECT count(*) FROM attempts WHERE kind = 'ip'") == [(5,)]
+
+
+def test_an_address_spraying_names_is_stopped_but_not_its_regulars(target, clock):
+    """Past ``ip_max_failures`` failures from one address, an account that has not logged in from there
+    lately is refused without its password being checked (a spray over many names stops), while one
+    that has (a colleague at the office) is still checked, under its own per-name limit."""
+    accounts = quick(Accounts(target, max_failures=3, ip_max_failures=6, known_ip_days=30, now=clock))
+    office, home = "203.0.113.9", "198.51.100.1"
+    regular = accounts.add_user("老王", PASSWORD)
+    newcomer = accounts.add_user("小李", PASSWORD)
+    stale = accounts.add_user("老张", PASSWORD)
+    accounts.authenticate("老张", PASSWORD, source_ip=office)   # 31 days ago: no longer known there
+    clock.advance(31 * 86400)
+    accounts.authenticate("老王", PASSWORD, source_ip=office)
+    accounts.authenticate("小李", PASSWORD, source_ip=home)     # known elsewhere only
+    clock.advance(10)
+    for n in range(6):   # the spray: six names, one guess each (two of them real accounts)
+        with pytest.raises(Forbidden):
+            accounts.authenticate(("小李", "老张", "x2", "x3", "x4", "x5")[n], "guess-guess", source_ip=office)
+    for name in ("小李", "老张", "x6"):   # even the right password is refused now: not checked
+        with pytest.raises(TooManyRequests) as refused:
+            accounts.authenticate(name, PASSWORD, source_ip=office)
+        assert (refused.value.code, refused.value.status) == ("too_many_attempts", 429)
+        assert 0 < refused.value.retry_after <= 300
+    assert accounts.authenticate("老王", PASSWORD, source_ip=office) == regular   # the colleague gets in
+    assert accounts.authenticate("小李", PASSWORD, source_ip=home) == newcomer    # so does 小李, from home
+    for _ in range(3):   # guessing the regular's password from the office: its own limit holds
+        with pytest.raises(Forbidden):
+            accounts.authenticate("老王", "guess-guess", source_ip=office)
     with pytest.raises(TooManyRequests):
-        accounts.authenticate("bob", PASSWORD, source_ip="203.0.113.9")
-    assert accounts.authenticate("bob", PASSWORD, source_ip="198.51.100.1") == bob
-    clock.advance(301)
+        accounts.authenticate("老王", PASSWORD, source_ip=office)
+    clock.advance(301)   # the failures age out
+    assert accounts.authenticate("老张", PASSWORD, source_ip=office) == stale
+    assert accounts.authenticate("老王", PASSWORD, source_ip=office) == regular
+
+
+def test_address_limit_off(target, clock):
+    accounts = quick(Accounts(target, max_failures=3, ip_max_failures=0, now=clock))
+    bob = accounts.add_user("bob", PASSWORD)
+    for n in range(10):
+        with pytest.raises(Forbidden):
+            accounts.authenticate(f"x{n}", "guess-guess", source_ip="203.0.113.9")
     assert accounts.authenticate("bob", PASSWORD, source_ip="203.0.113.9") == bob
+
+
+class Verifications:
+    """Counts the argon2 verifications of a stored hash, each made slow (a loaded server): the window
+    in which concurrent attempts used to pass the lockout check together."""
+
+    def __init__(self, monkeypatch, seconds: float = 0.2):
+        real, self.count, lock = PasswordHasher.verify, 0, threading.Lock()
+
+        def verify(hasher, stored, password):
+            with lock:
+                self.count += 1
+            time.sleep(seconds)
+            return real(hasher, stored, password)
+
+        monkeypatch.setattr(PasswordHasher, "verify", verify)
+
+
+def _attempt_login(target: Path | str, start, name: str, password: str, source_ip: str) -> str:
+    """One login as a fresh worker would make it: ``"ok"``, ``"403"`` or ``"429"``."""
+    accounts = Accounts(target, max_failures=3)
+    start.wait()
+    try:
+        accounts.authenticate(name, password, source_ip)
+        return "ok"
+    except Forbidden:
+        return "403"
+    except TooManyRequests:
+        return "429"
+
+
+def test_concurrent_wrong_passwords_are_checked_at_most_the_limit(target, monkeypatch):
+    """24 wrong passwords for one name at once (threads as server workers): 3 (the limit) are checked,
+    21 refused unchecked — each attempt is counted before its password is verified."""
+    Accounts(target).add_user("alice", PASSWORD)
+    checked = Verifications(monkeypatch)
+    start = threading.Barrier(24)
+    with ThreadPoolExecutor(24) as pool:
+        outcomes = list(pool.map(lambda n: _attempt_login(target, start, "alice", f"guess-{n:04d}",
+                                                          f"192.0.2.{n}"), range(24)))
+    assert checked.count == 3
+    assert sorted(outcomes) == ["403"] * 3 + ["429"] * 21
+    audit = Accounts(target).audit_log(event="login_failed")
+    assert sum(e["detail"] == "alice" for e in audit) == 3
+    assert sum(e["detail"] == "alice：尝试过多，已暂时锁定" for e in audit) == 21
+
+
+def _login_in_process(target, start, results, n):
+    real = PasswordHasher.verify
+    PasswordHasher.verify = lambda hasher, stored, password: time.sleep(0.3) or real(hasher, stored, password)
+    results.put(_attempt_login(target, start, "alice", f"guess-{n:04d}", "192.0.2.1"))
+
+
+def test_concurrent_wrong_passwords_from_processes_are_checked_at_most_the_limit(target):
+    """The same with server worker processes: the count is in the database, not in a process."""
+    Accounts(target).add_user("alice", PASSWORD)
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(8), context.Queue()
+    workers = [context.Process(target=_login_in_process, args=(target, start, results, n)) for n in range(8)]
+    for worker in workers:
+        worker.start()
+    outcomes = sorted(results.get(timeout=120) for _ in workers)
+    for worker in workers:
+        worker.join()
+    assert outcomes == ["403"] * 3 + ["429"] * 5
+
+
+def test_concurrent_sign_ups_stay_within_the_limit(target, monkeypatch):
+    """Twelve sign-ups from one address at once, three allowed an hour: three accounts, nine refused
+    (reads made slow, as on a loaded server, widened the old check-then-record gap)."""
+    real = Accounts._read
+    monkeypatch.setattr(Accounts, "_read", lambda self, query: time.sleep(0.2) or real(self, query))
+    start = threading.Barrier(12)
+
+    def sign_up(n):
+        accounts = Accounts(target, registration_max_per_hour=3)
+        start.wait()
+        try:
+            accounts.register(f"user-{n}", PASSWORD, "192.0.2.1")
+            return "ok"
+        except TooManyRequests:
+            return "429"
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(sign_up, range(12)))
+    assert sorted(outcomes) == ["429"] * 9 + ["ok"] * 3
+    assert len(Accounts(target).users()) == 3
 
 
 def test_registration_can_be_closed(tmp_path):   # the setting only: one backend is enough

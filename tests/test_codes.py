@@ -7,6 +7,9 @@ import csv
 import io
 import json
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -115,6 +118,44 @@ def test_failed_redemptions_are_throttled_per_account_and_per_address_in_the_dat
     with pytest.raises(TooManyRequests):
         codes.redeem(newcomer, valid[1], "203.0.113.7")
     assert codes.redeem(newcomer, valid[1], "203.0.113.8").after == days(29)   # another address is fine
+
+
+def test_concurrent_code_guesses_are_looked_up_at_most_the_limit(accounts, home, monkeypatch):
+    """Twelve wrong codes for one account at once (threads as server workers), five failures allowed:
+    five are looked up, seven refused unlooked — each is counted before its code is looked up (reads
+    made slow, as on a loaded server, widened the old check-then-record gap)."""
+    guesser = accounts.add_user("猜测者", PASSWORD)
+    real_read, real_use, looked, lock = Accounts._read, Codes._use, [], threading.Lock()
+    monkeypatch.setattr(Accounts, "_read", lambda self, query: time.sleep(0.2) or real_read(self, query))
+
+    def use(self, *args):
+        with lock:
+            looked.append(1)
+        return real_use(self, *args)
+
+    monkeypatch.setattr(Codes, "_use", use)
+    start = threading.Barrier(12)
+
+    def guess(n):
+        worker = Codes(Accounts.from_settings(load_settings(home)), max_failures=5)
+        start.wait()
+        try:
+            worker.redeem(guesser, f"AAAA-BBBB-CCCC-DDDD-EE{n:02d}", "198.51.100.1")
+        except NotFound:
+            return "404"
+        except TooManyRequests:
+            return "429"
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = sorted(pool.map(guess, range(12)))
+    assert len(looked) == 5 and outcomes == ["404"] * 5 + ["429"] * 7
+
+
+def test_redemptions_that_succeed_are_not_failures(accounts, codes):
+    """A user redeeming more codes than the failure limit in an hour is never paused."""
+    user = accounts.add_user("大客户", PASSWORD)
+    for n, row in enumerate(codes.create("member", 10, 7)):
+        assert codes.redeem(user, row["code"], "198.51.100.1").after == days(10 * (n + 1) - 1)
 
 
 # -- tiers ---------------------------------------------------------------------------------

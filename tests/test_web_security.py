@@ -204,7 +204,7 @@ def _failed_logins(base: str, forwarded: list[str]) -> list[int]:
 def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_ip_lockout(home):
     """``sucai serve`` (uvicorn) on loopback: a client rotating X-Forwarded-For is still one address."""
     with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write("login_max_failures = 3\n")
+        toml.write("login_ip_max_failures = 3\n")   # five unknown names from one address: a spray
     port = _free_port()
     env = {**os.environ, "SUCAI_HOME": str(home)}
     server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(port), "--workers", "1"],
