@@ -724,7 +724,7 @@ class Accounts:
         """Extend account ``user_id``'s ``tier`` (:data:`TIERS`) by ``days`` days inside the caller's
         transaction ``conn`` (see :func:`extended_until`); returns ``(before, after)`` as ``YYYY-MM-DD``
         (``before`` "" when there was none). An SVIP is a member at least as long; a free user becomes
-        a member. Raises NotFound, InvalidInput (``bad_tier``)."""
+        a member. Raises NotFound, InvalidInput (``bad_tier``, ``membership_at_limit``)."""
         if tier not in TIERS:
             raise InvalidInput(f"会员等级应为 {' / '.join(TIERS)}：{tier}", code="bad_tier")
         row = conn.execute(select(users.c.role, users.c.member_until, tiers.c.svip_until)
@@ -762,13 +762,21 @@ def extended_until(last_day: str | None, days: int, today: date) -> str:
     new days follow it: ``last_day + days``. When it has passed (or there is
     none), they start today, which counts as the first: ``today + days - 1``. So
     a 365-day code always adds exactly 365 days of membership.
+
+    Raises InvalidInput (``membership_at_limit``) when the new last day would pass 9999-12-31, the last
+    day a date holds (a membership "forever" is written so): nothing is extended, so a code being redeemed
+    stays unused — it adds nothing to this account and may still serve another.
     """
     try:
         last = date.fromisoformat(last_day) if last_day else None
     except ValueError:
         last = None
-    start = last + timedelta(days=1) if last and last >= today else today
-    return (start + timedelta(days=days - 1)).isoformat()
+    before = last if last and last >= today else today - timedelta(days=1)  # the day before the new days
+    try:
+        return (before + timedelta(days=days)).isoformat()
+    except OverflowError:
+        raise InvalidInput(f"有效期已到 {last}，再延长 {days} 天将超过可记录的最后一天 {date.max}"
+                           "（视为永久有效），无需延长；卡密未被使用", code="membership_at_limit") from None
 
 
 def tier_quotas(settings: Settings) -> dict[str, dict[str, int]]:

@@ -3,13 +3,16 @@
 A backup is a folder: the databases, the settings that change what is stored or
 found (``sucai.toml`` without ``database_url``, whose password stays out of
 backups, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
-every file, checked before anything is restored.
+every file, checked before anything is restored: a file the manifest does not list (added afterwards: a
+``sucai.toml`` that makes everything free) is refused as a changed one is.
 
 - Embedded SQLite: each file is copied with SQLite's online backup API
   (``catalogue.sqlite3``, ``accounts.sqlite3``), a consistent copy of each while
   writers go on.
 - PostgreSQL: ``pg_dump --format=custom`` of the whole database (catalogue and
-  accounts in one snapshot), restored with ``pg_restore --clean``.
+  accounts in one snapshot), restored with ``pg_restore --clean``. The database password goes to them in a
+  password file of their own (``PGPASSFILE``, readable by this user only, removed after), never on their command
+  line, which every user of the machine can read (``ps``).
 
 The search index is not saved: :func:`restore` rebuilds it, and gives the
 restored catalogue a new :meth:`~sucai.store.Catalogue.library_id`, so the index
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -36,7 +40,7 @@ from .config import Settings
 from .db import Database, dispose_engine
 from .db.migrate import upgrade
 from .db.schema import METADATA, audit, documents, meta, users
-from .errors import InvalidInput
+from .errors import InvalidInput, os_reason
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -48,13 +52,18 @@ DUMP = "database.dump"
 def backup(settings: Settings, folder: Path) -> dict:
     """Save the library of ``settings`` into the new or empty ``folder``; returns the manifest.
 
-    Raises InvalidInput (``backup_exists`` when ``folder`` holds files, ``backup_failed``
-    when pg_dump fails or is missing).
+    Raises InvalidInput (``backup_exists`` when ``folder`` holds files or is a file, ``backup_failed``
+    when it cannot be made or written, or pg_dump fails or is missing).
     """
     folder = Path(folder)
-    if folder.exists() and any(folder.iterdir()):
-        raise InvalidInput(f"备份目录 {folder} 不是空的，请换一个新目录", code="backup_exists")
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"备份位置 {folder} 是一个已有的文件，不是目录；请给出一个新目录", code="backup_exists")
+    try:
+        if folder.exists() and any(folder.iterdir()):
+            raise InvalidInput(f"备份目录 {folder} 不是空的，请换一个新目录", code="backup_exists")
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInput(f"无法创建备份目录 {folder}：{os_reason(error)}", code="backup_failed") from error
     catalogue = Database(settings.database("catalogue"), "catalogue")
     if catalogue.postgres:
         counts = _pg_dump(catalogue, folder / DUMP)
@@ -73,6 +82,8 @@ def backup(settings: Settings, folder: Path) -> dict:
 def verify(folder: Path) -> dict:
     """The manifest of the backup in ``folder`` once every file's size and SHA-256 are checked.
 
+    The manifest is ``{"format": 1, "created_at": ISO 8601, "backend": "sqlite" | "postgresql", "documents",
+    "users", "audit_entries": counts, "files": {name: {"bytes", "sha256"}}}``; the folder holds exactly the files it lists (beside itself), and those its backend restores from.
     Raises InvalidInput (``bad_backup``) naming the first file missing, changed or unknown.
     """
     folder = Path(folder)
@@ -80,13 +91,30 @@ def verify(folder: Path) -> dict:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise InvalidInput(f"{folder} 不是 sucai 备份（缺少或无法读取 {MANIFEST}）", code="bad_backup") from error
-    if manifest.get("format") != FORMAT:
-        raise InvalidInput(f"备份格式 {manifest.get('format')} 不受支持", code="bad_backup")
-    for name, expected in manifest["files"].items():
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        shown = manifest.get("format") if isinstance(manifest, dict) else None
+        raise InvalidInput(f"备份格式 {shown} 不受支持（{MANIFEST} 不是 sucai 备份清单）", code="bad_backup")
+    files, backend = manifest.get("files"), manifest.get("backend")
+    needed = {DUMP} if backend == "postgresql" else {f"{store}.sqlite3" for store in STORES}
+    if not (isinstance(files, dict) and backend in ("sqlite", "postgresql") and needed <= files.keys()
+            and all(type(manifest.get(count)) is int for count in _COUNTED) and _instant(manifest.get("created_at"))):
+        raise InvalidInput(f"备份清单 {folder / MANIFEST} 已损坏（缺少数据库或文件列表），无法恢复", code="bad_backup")
+    for name, expected in files.items():
         path = folder / name
-        if not path.is_file() or _describe(path) != expected:
+        if name != path.name or name == MANIFEST or not path.is_file() or _describe(path) != expected:
             raise InvalidInput(f"备份文件 {name} 缺失或已损坏（校验和不符）", code="bad_backup")
+    unknown = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in files)
+    if unknown:
+        raise InvalidInput(f"备份目录中有清单未列出的文件 {unknown[0]}（备份之后加入的？），不予恢复", code="bad_backup")
     return manifest
+
+
+def _instant(value: object) -> bool:
+    """Whether ``value`` is an ISO 8601 instant (a manifest's ``created_at``)."""
+    try:
+        return isinstance(value, str) and datetime.fromisoformat(value) is not None
+    except ValueError:
+        return False
 
 
 def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
@@ -122,7 +150,7 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
                 dispose_engine(f"sqlite:///{source}")
     elif postgres:
         target = Database(settings.database("catalogue"), "catalogue", check=False)
-        _run_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+        _run_tool(target, "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
                   "--dbname", _libpq(target), str(folder / DUMP))
         target.dispose()
     else:
@@ -177,8 +205,8 @@ def _pg_dump(db: Database, target: Path) -> dict:
         with conn.begin():
             snapshot = conn.execute(select(func.pg_export_snapshot())).scalar_one()
             counts = {name: _count(conn, name) for name in _COUNTED}
-            _run_tool("pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(target),
-                      _libpq(db))
+            _run_tool(db, "pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file",
+                      str(target), _libpq(db))
     return counts
 
 
@@ -258,16 +286,28 @@ def _describe(path: Path) -> dict:
 
 
 def _libpq(db: Database) -> str:
-    """The libpq connection string of a PostgreSQL database (for pg_dump and pg_restore)."""
-    return db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The libpq connection string of a PostgreSQL database (for pg_dump and pg_restore), without its password
+    (:func:`_run_tool` hands that over in a password file)."""
+    return db.url._replace(drivername="postgresql", password=None).render_as_string(hide_password=False)
 
 
-def _run_tool(program: str, *args: str) -> None:
-    """Run a PostgreSQL client program (Debian: postgresql-client). Raises InvalidInput (``backup_failed``)."""
+def _run_tool(db: Database, program: str, *args: str) -> None:
+    """Run a PostgreSQL client program (Debian: postgresql-client) on ``db``, its password (if any) in a password
+    file of its own (``PGPASSFILE``: mode 0600 in a private temporary folder, removed after). Raises InvalidInput
+    (``backup_failed``)."""
     found = shutil.which(program) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))), None)
     if not found:
         raise InvalidInput(f"找不到 {program}：请安装 PostgreSQL 客户端（Debian: apt-get install postgresql-client）",
                            code="backup_failed")
-    result = subprocess.run([str(found), *args], capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="sucai-pgpass-") as private:   # a folder only this user can enter
+        env = dict(os.environ)
+        if db.url.password:
+            env.pop("PGPASSWORD", None)   # it would come before the file: the URL's password is the one meant
+            passfile = Path(private) / "pgpass"
+            passfile.touch(mode=0o600)
+            escaped = db.url.password.replace("\\", "\\\\").replace(":", "\\:")   # libpq's .pgpass escapes
+            passfile.write_text(f"*:*:*:*:{escaped}\n", encoding="utf-8")
+            env["PGPASSFILE"] = str(passfile)
+        result = subprocess.run([str(found), *args], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise InvalidInput(f"{program} 失败：{(result.stderr or '').strip()[:500]}", code="backup_failed")

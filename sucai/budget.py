@@ -14,7 +14,11 @@ Each worker gets:
   and the file ends as 跳过;
 - a temporary folder of its own (``TMPDIR``), made and removed by the worker,
   or removed by this process when the worker was stopped, and the batch's folder
-  that holds them all at the end: a killed parse leaves no temporary file behind.
+  that holds them all at the end: a killed parse leaves no temporary file behind;
+- a process group of its own: a stopped worker (past its time, cancelled, at the end of the batch: pebble
+  stops it with SIGTERM) kills every process it started and theirs — also one in a session of its own
+  (LibreOffice) — before it ends; a worker that died otherwise (a crash, SIGKILL) has its group killed by
+  this process: no helper program (Tesseract) outlives the file it was started for.
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
 on in every case. Results come back in the order the jobs were given. The workers of a
@@ -28,14 +32,16 @@ import multiprocessing.forkserver
 import os
 import resource
 import shutil
+import signal
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+import psutil
 from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
@@ -69,15 +75,36 @@ class Budget:
 
 
 def _start_worker(memory_mb: int, turn: str) -> None:
-    """Worker initializer: the address-space limit (soft, so that nothing can raise it), one OCR thread, large
-    blocks unmapped when freed (a scan's page images), and the batch's lock file ``turn`` for :func:`exclusive`."""
+    """Worker initializer: a process group of its own and :func:`_stop_worker` on SIGTERM, the address-space
+    limit (soft, so that nothing can raise it), one OCR thread, large blocks unmapped when freed (a scan's page
+    images), and the batch's lock file ``turn`` for :func:`exclusive`."""
     global _turn
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGTERM, _stop_worker)
     map_large_blocks()
     limit = memory_mb * 2**20
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     os.environ["OMP_THREAD_LIMIT"] = "1"
     _turn = FileLock(turn)
+
+
+def _stop_worker(*_) -> None:
+    """SIGTERM in a worker (how pebble stops one): kill every process this worker started and their children,
+    wherever they are (a session of their own), then the worker's process group with the worker in it. (Its
+    temporary folder is removed by the batch's process.) While a helper program runs, the worker waits for it
+    in Python, so this handler runs at once."""
+    for process in psutil.Process().children(recursive=True):
+        with suppress(psutil.Error):
+            process.kill()
+    os.killpg(0, signal.SIGKILL)
+
+
+def _kill_group(worker: int) -> None:
+    """Kill what is left of the process group of ``worker`` (a dead worker's pid, its group's id): the helper
+    programs of a worker that died without :func:`_stop_worker` (a crash, SIGKILL)."""
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(worker, signal.SIGKILL)
 
 
 @contextmanager
@@ -173,6 +200,7 @@ def _outcome(future, folder: str, budget: Budget):
         return "failed", (f"无法启动解析进程（{exc}）；在自己的脚本中调用时，请把入口代码放在 "
                           "if __name__ == \"__main__\": 之下")
     except ProcessExpired as exc:
+        _kill_group(exc.pid)
         return "failed", f"解析进程意外退出（退出码 {exc.exitcode}），可能超出了每个文件 {budget.memory_mb} MB 的内存上限"
     finally:
         if future.exception() is not None:  # a stopped worker left its folder

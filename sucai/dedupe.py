@@ -33,7 +33,18 @@
   is judged as a better copy is. An admin may pin a representative instead. When these rules
   change (or the free preview's setting, which moves what is free), :data:`REPRESENTATIVE_VERSION`
   goes up and the library chooses every representative that is not pinned again when it is opened
-  (:meth:`Catalogue.choose_representatives <sucai.store.Catalogue.choose_representatives>`).
+  (:meth:`Catalogue.choose_representatives <sucai.store.Catalogue.choose_representatives>`), by the one
+  rule of :func:`representative`.
+- **Free grouping**: clusters made over whole texts depend on members-only text and 文号 (two documents whose
+  free previews are alike are grouped or not by their members parts; 甲 and 丙 are grouped through a 乙 whose
+  members part is like both). A viewer without the member tier sees another grouping, a function of free
+  views and public facts alone: the documents without a members part (whose whole text is public), each
+  grouped with its most similar near-duplicate among the earlier ones without one — the same LSH, its
+  candidates those without a members part, the same checks —; a document with a members part stands alone
+  for them (whether a document has one is public: its notice says so). It is kept beside the clusters
+  (``free_clusters``), follows an admin's merge, split and pinning where they concern such documents and an
+  edited boundary, and is made again when a library is opened after its rule (:data:`FREE_GROUPING_VERSION`)
+  or the free preview's setting changed (:meth:`Clusters.group_free`).
 
 Every operation is linear in the length of the document involved; the LSH keeps the cost
 of a lookup independent of the size of the library.
@@ -115,13 +126,17 @@ _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
 # again when a library is opened. 1: over the whole document (members-only text and metadata included); 2: over
 # what every viewer may see.
 REPRESENTATIVE_VERSION = 2
+# The rule of the free grouping (Clusters.nearest): a library groups its documents again when opened after it
+# changed, or after the free preview's setting did. 1: each document without a members part with its nearest
+# among the earlier ones without one.
+FREE_GROUPING_VERSION = 1
 
 
 @dataclass
 class Version:
     """One member of a cluster, as listed to users (``chars``: the whole document's length; ``similarity``: the
-    Jaccard similarity of its text to the member it joined, None when an admin merged it — and for a viewer
-    without the member tier when a member of the cluster has a members part, since it is measured on whole texts)."""
+    Jaccard similarity of its text to the member it joined, None when an admin merged it or it is the one others
+    joined; in the free grouping, which a viewer without the member tier sees, every text is public)."""
 
     id: int
     title: str
@@ -218,6 +233,15 @@ def _ranked(doc: Document, hidden_chars: int) -> tuple:
             encoding.startswith(_UNICODE_ENCODINGS), len(skeleton_text(doc.text)) + hidden_chars, -(doc.id or 0))
 
 
+def representative(members: list[Document], pinned: int | None) -> tuple[int, bool]:
+    """The representative of a cluster of ``members`` (documents as the catalogue gives them) and whether it is
+    pinned: ``pinned``, an admin's choice, while it is one of them and not hidden; else the best by
+    :func:`shown_quality`. The one rule of :class:`Clusters` and of
+    :meth:`Catalogue.choose_representatives <sucai.store.Catalogue.choose_representatives>`."""
+    held = next((doc for doc in members if doc.id == pinned and not doc.hidden), None)
+    return (held.id, True) if held is not None else (max(members, key=shown_quality).id, False)
+
+
 def _numbered_apart(a: Document, b: Document) -> bool:
     """Two documents with different 发文字号 are different documents, however alike their text
     (two 复函 written from one template differ in little more than names and dates)."""
@@ -270,39 +294,79 @@ class Clusters:
     def place(self, doc: Document, sketch: Sketch | None = None, *, signed: bool = False) -> int | None:
         """Sign ``doc`` (a stored document as the catalogue gives it, the free preview's boundary set;
         ``signed``: its signature, that of ``sketch``, is stored already)
-        and put it in the cluster of its most similar near-duplicate, if any. ``sketch``: its shingles and
-        signature made already (:func:`sketch` of the same text). Returns the cluster id, or None when it
-        has no near-duplicate."""
+        and put it in the cluster of its most similar near-duplicate, if any — and, when it has no members
+        part, in the free cluster of its most similar near-duplicate among the earlier documents without one
+        (:meth:`nearest`). ``sketch``: its shingles and signature made already (:func:`sketch` of the same
+        text). Returns the cluster id, or None when it has no near-duplicate."""
         own, blob = sketch or sketch_of(skeleton_text(doc.text))
         minhash = _stored(blob)
         if not (signed and sketch):
             self.catalogue.put_signature(doc.id, blob)
-        best = self.nearest(doc, own, minhash)
-        if best is None:
-            return None
-        cluster = self.catalogue.join_cluster(doc.id, best[1], round(best[0], 4))
-        self._welcome(cluster, doc)
+        best, public = self.nearest(doc, own, minhash)
+        if public is not None:
+            self._join(doc, public, free=True)
+        return None if best is None else self._join(doc, best)
+
+    def _join(self, doc: Document, nearest: tuple[float, int], *, free: bool = False) -> int:
+        cluster = self.catalogue.join_cluster(doc.id, nearest[1], round(nearest[0], 4), free=free)
+        self._welcome(cluster, doc, free)
         return cluster
 
-    def nearest(self, doc: Document, own: np.ndarray, minhash: LeanMinHash) -> tuple[float, int] | None:
+    def nearest(self, doc: Document, own: np.ndarray, minhash: LeanMinHash, *, members: bool = True,
+                earlier: bool = True) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
         """The lookup: ``(similarity, id)`` of the stored document most similar to ``doc`` (its
-        :func:`shingles` and :func:`signature` given) among its near-duplicates, None when it has none.
-        Candidates come from the LSH; the ``_VERIFY`` best by estimate are checked exactly."""
+        :func:`shingles` and :func:`signature` given) among its near-duplicates, None when it has none; and,
+        when ``doc`` has no members part, the same among the earlier documents (lower ids; any with
+        ``earlier=False``) that have none either, the free grouping (else None). Candidates come from the LSH;
+        the ``_VERIFY`` best by estimate are checked exactly — for the free grouping the best of those without a
+        members part, so that nothing of a members part decides it. ``members=False``: the free grouping's only
+        (the first is None)."""
         with self._lock:
             self._top_up()
             estimated = sorted(((self._signatures[key].jaccard(minhash), key) for key in self._lsh.query(minhash)
                                 if key != doc.id), reverse=True)
-        candidates = [key for estimate, key in estimated[:_VERIFY] if estimate >= _PREFILTER]
-        best: tuple[float, int] | None = None
-        if not candidates:  # the common case: no query at all
-            return None
-        for other in self.catalogue.documents(sorted(candidates), outline=False):
-            if _numbered_apart(doc, other):
+        estimated = [key for estimate, key in estimated if estimate >= _PREFILTER]
+        if not estimated:  # the common case: no query at all
+            return None, None
+        chosen = [estimated[:_VERIFY] if members else [], []]
+        if doc.members_span is None:
+            public = self.catalogue.public_ids(sorted(key for key in estimated if key < doc.id or not earlier))
+            chosen[1] = [key for key in estimated if key in public][:_VERIFY]
+        similar: dict[int, float] = {}
+        for other in self.catalogue.documents(sorted(set(chosen[0] + chosen[1])), outline=False):
+            if not _numbered_apart(doc, other):
+                similarity = jaccard(own, shingles(other.text))
+                if similarity >= JACCARD:
+                    similar[other.id] = similarity
+        best = [max(((similar[key], key) for key in keys if key in similar), key=lambda found: (found[0], -found[1]),
+                    default=None) for keys in chosen]
+        return best[0], best[1]
+
+    def group_free(self) -> bool:
+        """Group the documents without a members part again (the free grouping, see :meth:`nearest`) when the
+        library is opened after the rules or the free preview's setting changed (or for the first time): each,
+        in id order, with its most similar near-duplicate among the earlier ones, as an ingest groups them
+        (:meth:`sucai.store.Catalogue.regroup_free`). Returns whether it grouped."""
+        return self.catalogue.regroup_free(self._free_grouping, representative,
+                                           f"{FREE_GROUPING_VERSION}:preview={self.catalogue.preview_chars}")
+
+    def _free_grouping(self) -> dict[int, tuple[int, float | None]]:
+        """Each document of the free grouping → its cluster and its similarity to the member it joined."""
+        self.load()
+        found: dict[int, tuple[int, float | None]] = {}
+        clusters = 0
+        for doc in self.catalogue.documents(outline=False):
+            minhash = self._signatures.get(doc.id)
+            if doc.members_span is not None or minhash is None:
                 continue
-            similarity = jaccard(own, shingles(other.text))
-            if similarity >= JACCARD and (best is None or similarity > best[0]):
-                best = (similarity, other.id)
-        return best
+            _, public = self.nearest(doc, shingles(doc.text), minhash, members=False)
+            if public is not None:
+                similarity, other = public
+                if other not in found:
+                    clusters += 1
+                    found[other] = (clusters, None)
+                found[doc.id] = (found[other][0], round(similarity, 4))
+        return found
 
     def keep_better_copy(self, doc_id: int, copy: Document) -> bool:
         """Replace the stored document ``doc_id`` by ``copy`` (the same layout-free text) when
@@ -315,7 +379,7 @@ class Clusters:
         if quality(candidate)[:-1] <= quality(stored)[:-1]:
             return False
         self.catalogue.replace_copy(doc_id, candidate)
-        self.refresh(self.catalogue.cluster_of(doc_id))
+        self.changed(doc_id)
         return True
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -354,13 +418,14 @@ class Clusters:
 
     def versions(self, doc_id: int, member: bool = True, include_hidden: bool = False) -> list[Version]:
         """The cluster of ``doc_id``: every member (``doc_id`` included), the representative first;
-        ``[]`` when the document has no near-duplicate. Titles and metadata are what
-        :func:`sucai.access.view` shows a viewer with (``member``) or without the member tier;
-        hidden members only on request (for admins)."""
-        cluster = self.catalogue.cluster_of(doc_id)
+        ``[]`` when the document has no near-duplicate. For a viewer with (``member``) or without the member
+        tier: the clusters of whole texts, or the free grouping (documents without a members part only).
+        Titles and metadata are what :func:`sucai.access.view` shows that viewer; hidden members only on
+        request (for admins)."""
+        cluster = self.catalogue.cluster_of(doc_id, free=not member)
         if cluster is None:
             return []
-        return self._versions(self.catalogue.cluster_rows(cluster), member, include_hidden)
+        return self._versions(self.catalogue.cluster_rows(cluster, free=not member), member, include_hidden)
 
     def all(self) -> list[list[Version]]:
         """Every cluster (each as :meth:`versions` gives it to an admin), largest first."""
@@ -372,25 +437,23 @@ class Clusters:
 
     def _versions(self, rows, member: bool, include_hidden: bool) -> list[Version]:
         info = {row.doc_id: row for row in rows}
-        docs = list(self.catalogue.documents(sorted(info), outline=False))
-        # the similarity is of whole texts: a viewer without the member tier gets it where no member has members text
-        measured = member or all(doc.members_span is None for doc in docs)
         out = []
-        for doc in docs:
+        for doc in self.catalogue.documents(sorted(info), outline=False):
             if doc.hidden and not include_hidden:
                 continue
             view = access.view(doc, member)[0]
             row = info[doc.id]
             out.append(Version(doc.id, view.title, view.genre, doc.chars, view.date, view.source,
-                               row.representative, row.pinned, row.similarity if measured else None, doc.hidden))
+                               row.representative, row.pinned, row.similarity, doc.hidden))
         return sorted(out, key=lambda v: (not v.representative, v.id))
 
     # -- admin -----------------------------------------------------------------------
 
     def merge(self, ids: list[int], representative: int | None = None) -> int:
         """Put the documents ``ids`` and everything clustered with them into one cluster; an admin's
-        ``representative`` is pinned. Raises NotFound, or InvalidInput for fewer than two documents
-        or a representative outside the cluster."""
+        ``representative`` is pinned. Those of them without a members part are so merged in the free grouping
+        too (when there are two). Raises NotFound, or InvalidInput for fewer than two documents or a
+        representative outside the cluster."""
         ids = list(dict.fromkeys(ids))
         self._existing(ids + ([representative] if representative is not None else []))
         if len(ids) < 2:
@@ -399,20 +462,25 @@ class Clusters:
             raise InvalidInput(f"代表文档 {representative} 不在要合并的文档中", code="bad_representative")
         cluster = self.catalogue.merge_clusters(ids)
         self._choose(cluster, representative)
+        public = sorted(self.catalogue.public_ids(ids))
+        if len(public) > 1:
+            self._choose(self.catalogue.merge_clusters(public, free=True), representative, free=True)
         return cluster
 
     def split(self, doc_id: int) -> None:
-        """Take ``doc_id`` out of its cluster: it becomes a document of its own. Raises NotFound,
-        or InvalidInput when it is in no cluster."""
+        """Take ``doc_id`` out of its cluster (in both groupings): it becomes a document of its own. Raises
+        NotFound, or InvalidInput when it is in no cluster."""
         self._existing([doc_id])
         cluster = self.catalogue.leave_cluster(doc_id)
-        if cluster is None:
+        free = self.catalogue.leave_cluster(doc_id, free=True)
+        if cluster is None and free is None:
             raise InvalidInput(f"文档 {doc_id} 不属于任何相似版本组", code="not_clustered")
         self.refresh(cluster)
+        self.refresh(free, free=True)
 
     def set_representative(self, doc_id: int) -> None:
-        """Pin ``doc_id`` as the representative of its cluster (an admin's choice). Raises NotFound,
-        or InvalidInput when it is in no cluster or hidden."""
+        """Pin ``doc_id`` as the representative of its cluster (an admin's choice; in the free grouping too
+        when it is in a cluster there). Raises NotFound, or InvalidInput when it is in no cluster or hidden."""
         self._existing([doc_id])
         cluster = self.catalogue.cluster_of(doc_id)
         if cluster is None:
@@ -420,20 +488,57 @@ class Clusters:
         if self.catalogue.get(doc_id).hidden:
             raise InvalidInput(f"文档 {doc_id} 已隐藏，不能作为代表版本", code="hidden")
         self._choose(cluster, doc_id)
+        free = self.catalogue.cluster_of(doc_id, free=True)
+        if free is not None:
+            self._choose(free, doc_id, free=True)
 
-    def refresh(self, cluster: int | None) -> None:
-        """Choose the representative of ``cluster`` again (after a member joined, or was hidden,
-        removed or replaced); an admin's pinned choice stays while it is present and visible."""
+    def refresh(self, cluster: int | None, *, free: bool = False) -> None:
+        """Choose the representative of ``cluster`` (``free``: of the free grouping) again (after a member
+        joined, or was hidden, removed or replaced); an admin's pinned choice stays while it is present and
+        visible."""
         if cluster is not None:
-            rows = self.catalogue.cluster_rows(cluster)
-            self._choose(cluster, next((row.doc_id for row in rows if row.pinned), None))
+            rows = self.catalogue.cluster_rows(cluster, free=free)
+            self._choose(cluster, next((row.doc_id for row in rows if row.pinned), None), free=free)
+
+    def held(self, doc_id: int) -> tuple[int | None, int | None]:
+        """The clusters ``doc_id`` is in: as members see them, and in the free grouping (None: in none)."""
+        return self.catalogue.cluster_of(doc_id), self.catalogue.cluster_of(doc_id, free=True)
+
+    def changed(self, doc_id: int) -> None:
+        """``doc_id`` was edited, hidden, shown or replaced by a better copy: its clusters choose their
+        representatives again, and it takes its place in the free grouping again when whether it has a
+        members part changed (out of it when it has one now; with its nearest among the documents without one
+        when it has none now)."""
+        cluster, free = self.held(doc_id)
+        self.refresh(cluster)
+        try:
+            doc = self.catalogue.get(doc_id)
+        except NotFound:
+            return
+        if free is not None and doc.members_span is not None:
+            self.refresh(self.catalogue.leave_cluster(doc_id, free=True), free=True)
+        elif free is None and doc.members_span is None:
+            minhash = self._signature_of(doc_id)
+            public = None if minhash is None else self.nearest(doc, shingles(doc.text), minhash, members=False,
+                                                                earlier=False)[1]
+            if public is not None:
+                self._join(doc, public, free=True)
+        else:
+            self.refresh(free, free=True)
+
+    def _signature_of(self, doc_id: int) -> LeanMinHash | None:
+        """The stored signature of ``doc_id`` (None: not signed yet, :meth:`catch_up` signs it)."""
+        with self._lock:
+            self._top_up()
+            return self._signatures.get(doc_id)
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _welcome(self, cluster: int, doc: Document) -> None:
-        """A new member joined ``cluster``: it becomes the representative when it is a better copy than
-        the current one (and no admin pinned one). Reads two documents, whatever the cluster's size."""
-        rows = self.catalogue.cluster_rows(cluster)
+    def _welcome(self, cluster: int, doc: Document, free: bool = False) -> None:
+        """A new member joined ``cluster`` (``free``: of the free grouping): it becomes the representative when
+        it is a better copy than the current one (and no admin pinned one). Reads two documents, whatever the
+        cluster's size."""
+        rows = self.catalogue.cluster_rows(cluster, free=free)
         current = next((row for row in rows if row.representative), None)
         if current is not None and current.pinned:
             return
@@ -441,15 +546,13 @@ class Clusters:
         others = list(self.catalogue.documents(ids, outline=False))
         best = max([*others, doc], key=shown_quality)
         if current is None or best.id != current.doc_id:
-            self.catalogue.mark_representative(cluster, best.id, False)
+            self.catalogue.mark_representative(cluster, best.id, False, free=free)
 
-    def _choose(self, cluster: int, pinned: int | None) -> None:
-        ids = [row.doc_id for row in self.catalogue.cluster_rows(cluster)]
-        docs = {d.id: d for d in self.catalogue.documents(ids, outline=False)}
-        if pinned in docs and not docs[pinned].hidden:
-            self.catalogue.mark_representative(cluster, pinned, True)
-        elif docs:
-            self.catalogue.mark_representative(cluster, max(docs.values(), key=shown_quality).id, False)
+    def _choose(self, cluster: int, pinned: int | None, *, free: bool = False) -> None:
+        ids = [row.doc_id for row in self.catalogue.cluster_rows(cluster, free=free)]
+        docs = list(self.catalogue.documents(ids, outline=False))
+        if docs:
+            self.catalogue.mark_representative(cluster, *representative(docs, pinned), free=free)
 
     def _existing(self, ids: list[int]) -> None:
         found = {d.id for d in self.catalogue.documents(sorted(set(ids)), outline=False)}

@@ -59,7 +59,7 @@ _OS_REASONS = {
     errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
     errno.ENOSPC: "磁盘空间不足", errno.EROFS: "只读的文件系统", errno.EISDIR: "这是一个文件夹",
     errno.ENOTDIR: "路径中有一项不是文件夹", errno.EEXIST: "已经存在", errno.ENAMETOOLONG: "名称太长",
-    errno.EADDRINUSE: "已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址",
+    errno.EADDRINUSE: "已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址", errno.ELOOP: "符号链接循环",
 }
 
 

@@ -23,12 +23,16 @@ view in ``free_fp``, for every document: a member's 查重 looks for sources in 
 else's in the second (:mod:`sucai.check`), so that which sources a non-member's draft is compared
 with, and how they rank, depend on no members text.
 
-Two flags say where a document stands among near-duplicates (:mod:`sucai.dedupe`): ``clustered``
-(a member of a cluster) and ``version`` (a member that is not its cluster's representative),
-so that a search leaves out the other versions with one term instead of a list of ids. They follow
-the catalogue's clusters: a sync that applies a change of a cluster indexes again every entry
-whose flags no longer hold, and until it has, :meth:`SearchIndex.snapshot` names the entries
-whose flags are wrong (:class:`Versions`), so a search never depends on them being current.
+Two flags say where a document stands in the free grouping of near-duplicates (:mod:`sucai.dedupe`), the one
+viewers without the member tier see: ``free_clustered`` (a member of a cluster) and ``free_version`` (a
+member that is not its cluster's representative), so that their search leaves out the other versions with
+one term instead of a list of ids. They follow the catalogue's free grouping: a sync that applies a change of
+a cluster indexes again every entry whose flags no longer hold, and until it has, :meth:`SearchIndex.snapshot`
+names the entries whose flags are wrong (:class:`Versions`), so a search never depends on them being current.
+The clusters members see (over whole texts) have no flags: their search names their members (ids), and no
+entry is indexed again because of them — an entry indexed again leaves its old one counted in the
+statistics of every field until segments merge (BM25's document count and average length), which would tell
+a visitor's scores how members-only text grouped documents.
 
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
 ``has_paid``) are fast fields for filters, facet counts and sorting;
@@ -75,7 +79,7 @@ if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this m
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
@@ -99,8 +103,9 @@ def _schema() -> tantivy.Schema:
         sb.add_unsigned_field(f"{prefix}date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     sb.add_unsigned_field("chars", indexed=True, fast=True)
     sb.add_boolean_field("has_paid", indexed=True, fast=True)
-    sb.add_boolean_field("clustered", indexed=True)   # in a cluster of near-duplicates
-    sb.add_boolean_field("version", indexed=True)     # in one and not its representative
+    # the free grouping of near-duplicates (sucai.dedupe), which viewers without the member tier see
+    sb.add_boolean_field("free_clustered", indexed=True)   # in a cluster of near-duplicates
+    sb.add_boolean_field("free_version", indexed=True)     # in one and not its representative
     sb.add_text_field("fp", tokenizer_name="whitespace", index_option="freq")  # 查重 fingerprints (whole text)
     sb.add_text_field("free_fp", tokenizer_name="whitespace", index_option="freq")  # the same of the free view
     return sb.build()
@@ -161,10 +166,10 @@ _NOTHING_PREPARED = Prepared({}, {})
 def index_fields(doc: Document, prepared: Prepared | None = None, cluster: ClusterRow | None = None) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring).
     Tokens of a text, title or headings found in ``prepared`` are taken from there (:func:`prepare`);
-    ``cluster``: its row in a cluster of near-duplicates, None when it is in none."""
+    ``cluster``: its row in a cluster of the free grouping, None when it is in none."""
     prepared = prepared or _NOTHING_PREPARED
     fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None,
-                    "clustered": cluster is not None, "version": _role(cluster) == _VERSION}
+                    "free_clustered": cluster is not None, "free_version": _role(cluster) == _VERSION}
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))
@@ -268,10 +273,15 @@ class Snapshot:
     changes: int
     split: bool = True
     versions: Versions | None = None   # the clusters of near-duplicates in this state (None: there are none)
+    free_versions: Versions | None = None   # the same of the free grouping (viewers without the member tier)
 
     @property
     def state(self) -> tuple:
         return self.generation, self.changes, self.changed
+
+    def versions_for(self, member: bool) -> Versions | None:
+        """The clusters a viewer with (``member``) or without the member tier sees."""
+        return self.versions if member else self.free_versions
 
 
 @dataclass(frozen=True)
@@ -286,7 +296,9 @@ class Versions:
     one yet (not hidden) whose entry lacks the ``clustered`` flag (indexed before they joined, the index
     not caught up yet). ``candidates``: at most how many entries a query limited to the ``clustered``
     flag and ``unflagged`` finds. ``values``: for a viewer with (True) or without the member tier, each
-    member's facet values in this generation, read by :mod:`sucai.search` when first needed.
+    member's facet values in this generation, read by :mod:`sucai.search` when first needed. ``flags``: the
+    names of the ``clustered`` and ``version`` flags of these clusters (the free grouping's); None for the
+    clusters members see, which have none (every member is ``unflagged``).
     """
 
     rows: dict[int, ClusterRow]
@@ -295,6 +307,7 @@ class Versions:
     flagged: frozenset[int]
     unflagged: tuple[int, ...]
     candidates: int
+    flags: tuple[str, str] | None = None   # the index's flags of these clusters (None: none, every member named)
     values: dict[bool, dict[int, dict]] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -313,13 +326,13 @@ class SearchIndex:
         self._lock = FileLock(str(settings.home / "index.lock"))
         self._marker_path = settings.index_dir / _MARKER
         # the searcher of the newest generation seen, whether it has split entries, its flagged entries (ids
-        # with the clustered flag, ids with the version flag)
+        # with the free_clustered flag, ids with the free_version flag)
         self._generation = -1
         self._searcher: tantivy.Searcher | None = None
         self._split = True
         self._flagged: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
-        # (state, searcher, their Versions) of the last snapshot
-        self._versions: tuple[tuple, tantivy.Searcher, Versions | None] | None = None
+        # (state, searcher, their Versions: as members see them, and the free grouping's) of the last snapshot
+        self._versions: tuple[tuple, tantivy.Searcher, Versions | None, Versions | None] | None = None
         self._last: tuple[tuple, Snapshot] | None = None   # (what was checked, the snapshot) of the last snapshot
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
@@ -395,13 +408,15 @@ class SearchIndex:
                 self.index.reload()
                 self._searcher = self.index.searcher()
                 self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
-                self._flagged = (_ids(self._searcher, "clustered"), _ids(self._searcher, "version"))
+                self._flagged = (_ids(self._searcher, "free_clustered"), _ids(self._searcher, "free_version"))
                 self._generation = applied
             searcher, split, flagged = self._searcher, self._split, self._flagged
         versions = self._versions   # made for this state and this searcher (whose flags it names)
         if versions is None or versions[0] != state or versions[1] is not searcher:
-            versions = self._versions = (state, searcher, _versions(self.catalogue.cluster_rows(), *flagged))
-        snapshot = Snapshot(searcher, tuple(changed), applied, changes, split, versions[2])
+            versions = self._versions = (
+                state, searcher, _versions(self.catalogue.cluster_rows(), frozenset(), frozenset(), None),
+                _versions(self.catalogue.cluster_rows(free=True), *flagged, ("free_clustered", "free_version")))
+        snapshot = Snapshot(searcher, tuple(changed), applied, changes, split, *versions[2:])
         self._last = (checked, snapshot)
         return snapshot
 
@@ -447,7 +462,7 @@ class SearchIndex:
         hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``prepared``:
         see :meth:`sync`."""
         done = 0
-        rows = {row.doc_id: row for row in self.catalogue.cluster_rows()} if ids else {}
+        rows = {row.doc_id: row for row in self.catalogue.cluster_rows(free=True)} if ids else {}
         for batch in _batches(ids, _BATCH):
             for doc_id in () if fresh else batch:
                 _delete(writer, doc_id)
@@ -467,11 +482,11 @@ class SearchIndex:
 
     def _misflagged(self, fed: dict[int, int] | None = None) -> set[int]:
         """The ids whose entries' cluster flags — in the latest commit, or as ``fed`` (id → role, :func:`_role`)
-        to a writer since — differ from the catalogue's clusters now (hidden members have no entry). Called
-        under the index lock."""
+        to a writer since — differ from the catalogue's free grouping now (hidden members have no entry).
+        Called under the index lock."""
         self.index.reload()
         entries = {**_entries(self.index.searcher()), **(fed or {})}
-        want = {row.doc_id: _role(row) for row in self.catalogue.cluster_rows() if not row.hidden}
+        want = {row.doc_id: _role(row) for row in self.catalogue.cluster_rows(free=True) if not row.hidden}
         return {doc_id for doc_id in want.keys() | entries.keys()
                 if want.get(doc_id, _ALONE) != entries.get(doc_id, _ALONE)}
 
@@ -521,7 +536,7 @@ class Feed:
         self.progress = progress
         self._writer: tantivy.IndexWriter | None = None
         self._applied = 0
-        self._fed: dict[int, int] = {}   # id → the cluster role it was fed with (see _role)
+        self._fed: dict[int, int] = {}   # id → the cluster role it was fed with in the free grouping (see _role)
         self._kept: list[Prepared] = []
         self.chars = 0  # characters of the documents fed since the last commit
 
@@ -539,7 +554,7 @@ class Feed:
             except BaseException:
                 self.index._lock.release()
                 raise
-        cluster = next(iter(self.index.catalogue.cluster_rows(doc_id=doc.id)), None)
+        cluster = next(iter(self.index.catalogue.cluster_rows(doc_id=doc.id, free=True)), None)
         self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
         self._fed[doc.id] = _role(cluster)
         self.chars += doc.chars
@@ -608,14 +623,16 @@ def _ids(searcher: tantivy.Searcher, flag: str) -> frozenset[int]:
 
 
 def _entries(searcher: tantivy.Searcher) -> dict[int, int]:
-    """The cluster role (:func:`_role`) of each entry of ``searcher`` with the ``clustered`` flag, by id."""
-    versions = _ids(searcher, "version")
-    return {doc_id: _VERSION if doc_id in versions else _REPRESENTATIVE for doc_id in _ids(searcher, "clustered")}
+    """The cluster role (:func:`_role`) of each entry of ``searcher`` with the ``free_clustered`` flag, by id."""
+    versions = _ids(searcher, "free_version")
+    return {doc_id: _VERSION if doc_id in versions else _REPRESENTATIVE for doc_id in _ids(searcher, "free_clustered")}
 
 
-def _versions(rows: list[ClusterRow], clustered: frozenset[int], versions: frozenset[int]) -> Versions | None:
+def _versions(rows: list[ClusterRow], clustered: frozenset[int], versions: frozenset[int],
+              flags: tuple[str, str] | None) -> Versions | None:
     """:class:`Versions` of the cluster rows of a state, for a generation whose entries with the ``clustered``
-    and ``version`` flags are these; None when there are no clusters."""
+    and ``version`` flags (named ``flags``; None: no flags, and the sets are empty) are these; None when there
+    are no clusters."""
     if not rows:
         return None
     shown: dict[int, list[int]] = {}
@@ -626,7 +643,7 @@ def _versions(rows: list[ClusterRow], clustered: frozenset[int], versions: froze
     return Versions(rows={row.doc_id: row for row in rows},
                     representatives={row.cluster_id: row.doc_id for row in rows if row.representative},
                     others={row.doc_id: [i for i in shown.get(row.cluster_id, ()) if i != row.doc_id] for row in rows},
-                    flagged=versions, unflagged=unflagged, candidates=len(clustered) + len(unflagged))
+                    flagged=versions, unflagged=unflagged, candidates=len(clustered) + len(unflagged), flags=flags)
 
 
 def _delete(writer: tantivy.IndexWriter, doc_id: int) -> None:

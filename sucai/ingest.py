@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat as st
 import tempfile
 import time
 from collections import Counter
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from . import analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
 from .budget import Budget, run_budgeted
-from .errors import ReadError, SucaiError
+from .errors import ReadError, SucaiError, os_reason
 from .memory import give_back
 from .model import Document
 from .readers import office
@@ -107,26 +108,36 @@ def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[lis
     inside a folder) is followed, each folder walked once: a link back to a folder above it
     is not followed again.
 
-    Returns the files and the outcomes of paths that do not exist.
+    Returns the files and the outcomes ("skipped", with the reason) of what is not read: paths that do
+    not exist, and entries passed over — a link to nothing (a file on a share not mounted), what is not a
+    regular file (a named pipe, never opened: reading it would wait for a writer; a device), a folder that
+    cannot be read.
     """
-    files, missing = [], []
+    files, passed = [], []
     own = home.resolve() if home else None
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += sorted(_walk(path, own))
-        elif path.is_file():
+            found: list[FileOutcome] = []
+            files += sorted(_walk(path, own, found))
+            passed += sorted(found, key=lambda outcome: outcome.path)
+        elif (reason := _not_a_file(path)) is None:
             files.append(path)
         else:
-            missing.append(FileOutcome(str(raw), "skipped", reason="文件不存在"))
-    return files, missing
+            passed.append(FileOutcome(str(raw), "skipped", reason=reason))
+    return files, passed
 
 
-def _walk(top: Path, own: Path | None) -> Iterator[Path]:
-    """The files under ``top`` that are not hidden nor in ``own`` (:func:`os.walk` following links; a
-    folder already walked, known by its device and inode, is not walked again)."""
+def _walk(top: Path, own: Path | None, passed: list[FileOutcome]) -> Iterator[Path]:
+    """The regular files under ``top`` that are not hidden nor in ``own`` (:func:`os.walk` following links; a
+    folder already walked, known by its device and inode, is not walked again). Each other entry that is not
+    hidden, and each folder that cannot be read, is added to ``passed`` as "skipped" with the reason."""
+    def unreadable(error: OSError) -> None:
+        passed.append(FileOutcome(error.filename, "skipped",
+                                  reason=f"无法读取此文件夹（{os_reason(error)}），其中的文件未入库"))
+
     seen: set[tuple[int, int]] = set()
-    for folder, dirs, names in os.walk(top, followlinks=True):
+    for folder, dirs, names in os.walk(top, onerror=unreadable, followlinks=True):
         here = Path(folder)
         try:
             stat = here.stat()
@@ -139,8 +150,34 @@ def _walk(top: Path, own: Path | None) -> Iterator[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in names:
             file = here / name
-            if not name.startswith(".") and file.is_file() and not (own and file.resolve().is_relative_to(own)):
+            if name.startswith(".") or (own and Path(os.path.realpath(file)).is_relative_to(own)):  # (a loop too)
+                continue
+            if (reason := _not_a_file(file)) is None:
                 yield file
+            else:
+                passed.append(FileOutcome(str(file), "skipped", reason=reason))
+
+
+_SPECIAL = ((st.S_ISFIFO, "命名管道"), (st.S_ISSOCK, "套接字"), (st.S_ISCHR, "字符设备"), (st.S_ISBLK, "块设备"),
+            (st.S_ISDIR, "文件夹"))
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` (a link followed) is not a regular file to read, in Chinese; None when it is one. Looks at
+    its kind only (``stat``), never opens it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        try:
+            return f"链接指向的位置不存在（{os.readlink(path)}），可能是共享盘未连接或文件已移走"
+        except OSError:
+            return "文件不存在"
+    except OSError as error:
+        return f"无法访问（{os_reason(error)}）"
+    if st.S_ISREG(mode):
+        return None
+    kind = next((kind for test, kind in _SPECIAL if test(mode)), "特殊文件")
+    return f"不是普通文件（{kind}），未读取"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import access
 from .config import Settings, load_settings
-from .dedupe import REPRESENTATIVE_VERSION, Clusters, shown_quality
+from .dedupe import REPRESENTATIVE_VERSION, Clusters, representative
 from .errors import NotFound
 from .index import UNSTATED_SOURCE, SearchIndex
 from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
@@ -31,7 +31,8 @@ class Library:
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
-        self.catalogue.choose_representatives(shown_quality, REPRESENTATIVE_VERSION)
+        self.clusters.group_free()
+        self.catalogue.choose_representatives(representative, REPRESENTATIVE_VERSION)
         self._stats: dict[bool, tuple[int, dict]] = {}   # per tier: (the change count it was made at, the stats)
 
     @classmethod
@@ -67,7 +68,7 @@ class Library:
                 ids: list[int] | None = None) -> list[Summary]:
         """The visible catalogue rows (:class:`sucai.store.Summary`) as this viewer sees their metadata."""
         rows = self.catalogue.records(limit, newest_first, ids=ids)
-        return rows if member else [access.free_summary(row) for row in rows]
+        return rows if member else access.free_summaries(rows, self.catalogue)
 
     def stats(self, *, member: bool = False) -> dict:
         """Documents, characters, and counts by 文种 and by 来源 ("未注明" when none) of the visible
@@ -105,20 +106,21 @@ class Library:
     def update(self, doc_id: int, **changes) -> None:
         """Edit metadata (title, 文种, member boundary…) and re-index. See :meth:`Catalogue.update`."""
         self.catalogue.update(doc_id, **changes)
-        self.clusters.refresh(self.catalogue.cluster_of(doc_id))
+        self.clusters.changed(doc_id)
         self.index.sync()
 
     def set_hidden(self, doc_id: int, hidden: bool) -> None:
         """Hide a document from search and reading (admins still see it), or show it again."""
         self.catalogue.set_hidden(doc_id, hidden)
-        self.clusters.refresh(self.catalogue.cluster_of(doc_id))
+        self.clusters.changed(doc_id)
         self.index.sync()
 
     def remove(self, doc_id: int) -> None:
         """Delete a document from the catalogue and the index. Raises NotFound."""
-        cluster = self.catalogue.cluster_of(doc_id)
+        cluster, free = self.clusters.held(doc_id)
         self.catalogue.remove(doc_id)
         self.clusters.refresh(cluster)
+        self.clusters.refresh(free, free=True)
         self.index.sync()
 
     def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:

@@ -184,16 +184,17 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     warnings = warnings + parsed.warnings
     searcher = snapshot.searcher
     plan = _Plan(parsed, request, member, list(snapshot.changed), snapshot.split)
-    shared = _collapse_versions(searcher, plan, snapshot.versions)
+    versions = snapshot.versions_for(member)
+    shared = _collapse_versions(searcher, plan, versions)
     if request.scope == "section":
         total, hits = _section_hits(index, searcher, plan, warnings)
     else:
         total, hits = _document_hits(index, searcher, plan)
-    _add_versions(hits, snapshot.versions)
+    _add_versions(hits, versions)
     facets = {}
     if request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
-        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, snapshot.versions))
+        facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, versions))
     return SearchResult(request.q, request.mode, request.scope, total, request.page, request.limit,
                         hits, facets, warnings, 0.0)
 
@@ -579,7 +580,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     searcher = snapshot.searcher
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed),
                  snapshot.split)
-    _collapse_versions(searcher, plan, snapshot.versions)
+    _collapse_versions(searcher, plan, snapshot.versions_for(member))
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
@@ -816,17 +817,19 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     count each cluster once. Returns, for each cluster of which several members match, their ids, the one
     shown first (what :func:`_facets` counts beside the shown ones).
 
-    The matching members are found through the index's ``clustered`` flag (and the ``unflagged`` members of
-    ``versions``, whose entries lag), unscored but for constants that rank how they match; members are
-    scored only when several are left to choose from in a cluster whose representative is not among them.
-    The others are left out through the index's ``version`` flag: the versions that match are left out but
-    for those shown instead of their representative, and the matching members whose entries lag are named
-    (see :class:`sucai.index.Versions`)."""
+    ``versions``: the clusters this viewer sees (:meth:`sucai.index.Snapshot.versions_for`). The matching members
+    are found through the index's ``clustered`` flag of those clusters (and the ``unflagged`` members of
+    ``versions``, whose entries lag; every member of the clusters members see, which have no flags), unscored
+    but for constants that rank how they match; members are scored only when several are left to choose from in
+    a cluster whose representative is not among them. The others are left out through the index's ``version``
+    flag: the versions that match are left out but for those shown instead of their representative, and the
+    matching members whose entries lag (or have no flags) are named (see :class:`sucai.index.Versions`)."""
     if versions is None:
         return []
-    candidates = _flag("clustered", True)
-    if versions.unflagged:
-        candidates = _any([candidates, _id_set(list(versions.unflagged))])
+    clustered, version = versions.flags or (None, None)
+    sought = [query for query in (clustered and _flag(clustered, True),
+                                  versions.unflagged and _id_set(list(versions.unflagged))) if query]
+    candidates = _any(sought) if sought else _id_set([])   # none: no flags, and every member hidden
     found = _matching_members(searcher, plan, candidates, versions.candidates)
     matched: dict[int, list[int]] = {}   # cluster → its members that match
     for doc_id in found:
@@ -854,12 +857,12 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     spared = sorted(doc_id for doc_id in found
                     if doc_id in versions.flagged and (doc_id in kept or doc_id not in versions.rows))
     named = sorted(doc_id for doc_id in left_out if doc_id not in versions.flagged)
-    excluded = _flag("version", True)
+    excluded = [] if version is None else [_flag(version, True)]
     if spared:
-        excluded = Query.boolean_query([(Occur.Must, excluded), (Occur.MustNot, _id_set(spared))])
+        excluded = [Query.boolean_query([(Occur.Must, excluded[0]), (Occur.MustNot, _id_set(spared))])]
     if named:
-        excluded = _any([excluded, _id_set(named)])
-    plan.exclude(excluded)
+        excluded.append(_id_set(named))
+    plan.exclude(_any(excluded) if excluded else _id_set([]))   # a filter all the same: each adds 1 to scores
     return [sorted(members, key=lambda doc_id: doc_id not in kept) for members in matched.values() if len(members) > 1]
 
 

@@ -53,9 +53,9 @@ def similar(library: Library, doc: Document, *, member: bool = False, limit: int
         return []
     genres = [view.genre, None] if view.genre and view.genre != UNKNOWN_GENRE else [None]
     seen = {doc.id}   # not to be listed: doc, its versions (hidden ones too), the hits listed and their versions
-    cluster = library.catalogue.cluster_of(doc.id)
+    cluster = library.catalogue.cluster_of(doc.id, free=not member)   # the clusters this viewer sees
     if cluster is not None:
-        seen.update(row.doc_id for row in library.catalogue.cluster_rows(cluster))
+        seen.update(row.doc_id for row in library.catalogue.cluster_rows(cluster, free=not member))
     found: list[Hit] = []
     for genre in genres:
         request = SearchRequest(q=query, mode="ranked", genre=genre, limit=limit + 1, facets=False)

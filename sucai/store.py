@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 import orjson
@@ -33,7 +34,7 @@ from sqlalchemy import Connection, Dialect, String, and_, bindparam, case, cast,
 
 from .clean import plain
 from .db import Database, retried
-from .db.schema import changes, clusters, documents, files, meta, signatures
+from .db.schema import changes, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, Evidence, OutlineNode, Removal
 
@@ -56,8 +57,12 @@ _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
                 documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence)
 _LISTS = ("outline", "elements", "removed")   # what documents(outline=False) leaves empty (never the evidence)
+# …but the removals of a document whose members part starts where its text does: its title may be members
+# text, and what stood above the text before the members part (a "free_head" removal) is its free view's head
+_EMPTY_LISTS = {"outline": literal_column("'[]'"), "elements": literal_column("'[]'"),
+                "removed": case((documents.c.paid_from == literal_column("0"), documents.c.removed), else_=literal_column("'[]'"))}
 # Catalogue.documents(outline=…): built once (a search reads its hits with it: _documents_of)
-_DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else literal_column("'[]'").label(c.name)
+_DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else _EMPTY_LISTS[c.name].label(c.name)
                                 for c in _DOC_COLUMNS]).order_by(documents.c.id) for outline in (False, True)}
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _METADATA = ("title", "genre", "doc_number", "date", "source")
@@ -67,7 +72,7 @@ _METADATA = ("title", "genre", "doc_number", "date", "source")
 class Summary:
     """A document without its text (for lists, counts and title look-ups): its metadata, length,
     members span and the evidence of its metadata. What a viewer without the member tier gets of
-    it is :func:`sucai.access.free_summary`."""
+    it is :func:`sucai.access.free_summaries`."""
 
     id: int
     title: str
@@ -198,7 +203,8 @@ class Catalogue:
         """All documents in id order, or those with the given ids (in id order).
 
         ``outline=False`` skips reading the outline, the elements and the removal audit
-        (faster, for callers that need only text and metadata; the lists are then empty).
+        (faster, for callers that need only text and metadata; the lists are then empty — but the
+        removals of a document whose members part starts at its text: its free view describes them).
         """
         if ids is not None:
             if not ids:
@@ -306,6 +312,7 @@ class Catalogue:
             conn.execute(files.delete().where(files.c.doc_id == doc_id))
             conn.execute(_DROP_SIGNATURE, {"doc_id": doc_id})
             _leave(conn, doc_id)
+            _leave(conn, doc_id, free_clusters)
             self._log(conn, doc_id, "remove")
 
     def stats(self) -> dict:
@@ -451,113 +458,153 @@ class Catalogue:
             return list(conn.execute(select(documents.c.id).where(documents.c.id.not_in(select(signatures.c.doc_id)))
                                      .order_by(documents.c.id)).scalars())
 
-    def cluster_of(self, doc_id: int) -> int | None:
+    def cluster_of(self, doc_id: int, *, free: bool = False) -> int | None:
+        """The cluster of ``doc_id`` (``free``: as a viewer without the member tier sees them), None when in none."""
         with self.db.read() as conn:
-            return _cluster_of(conn, doc_id)
+            return _cluster_of(conn, doc_id, _table(free))
 
-    def cluster_rows(self, cluster_id: int | None = None, *, doc_id: int | None = None) -> list[ClusterRow]:
+    def cluster_rows(self, cluster_id: int | None = None, *, doc_id: int | None = None,
+                     free: bool = False) -> list[ClusterRow]:
         """The members of one cluster (``cluster_id``), the row of one document (``doc_id``: none when it is in
-        no cluster), or the members of all clusters, ordered by cluster and document id."""
-        query = (select(clusters.c.doc_id, clusters.c.cluster_id, clusters.c.representative, clusters.c.pinned,
-                        clusters.c.similarity, func.coalesce(documents.c.hidden, 1))
-                 .select_from(clusters.outerjoin(documents, documents.c.id == clusters.c.doc_id))
-                 .order_by(clusters.c.cluster_id, clusters.c.doc_id))
-        if cluster_id is not None:
-            query = query.where(clusters.c.cluster_id == cluster_id)
-        if doc_id is not None:
-            query = query.where(clusters.c.doc_id == doc_id)
+        no cluster), or the members of all clusters, ordered by cluster and document id; ``free``: of the
+        clusters a viewer without the member tier sees (:mod:`sucai.dedupe`)."""
         with self.db.read() as conn:
-            return [ClusterRow(d, c, bool(r), bool(p), s, bool(h)) for d, c, r, p, s, h in conn.execute(query)]
+            return _cluster_rows(conn, _table(free), cluster_id, doc_id)
 
     @retried
-    def join_cluster(self, doc_id: int, other_id: int, similarity: float | None) -> int:
+    def join_cluster(self, doc_id: int, other_id: int, similarity: float | None, *, free: bool = False) -> int:
         """Put ``doc_id`` into the cluster of ``other_id`` (made when ``other_id`` has none); returns its id.
 
-        ``doc_id`` leaves the cluster it was in. One transaction.
+        ``doc_id`` leaves the cluster it was in. One transaction. ``free``: of the clusters a viewer without the
+        member tier sees (as with every method here that takes it).
         """
+        table = _table(free)
         with self.transaction() as conn:
-            cluster = _cluster_of(conn, other_id)
+            cluster = _cluster_of(conn, other_id, table)
             if cluster is None:
-                cluster = _new_cluster(conn)
-                conn.execute(clusters.insert().values(doc_id=other_id, cluster_id=cluster))
-            _leave(conn, doc_id)
-            conn.execute(clusters.insert().values(doc_id=doc_id, cluster_id=cluster, similarity=similarity))
+                cluster = _new_cluster(conn, table)
+                conn.execute(table.insert().values(doc_id=other_id, cluster_id=cluster))
+            _leave(conn, doc_id, table)
+            conn.execute(table.insert().values(doc_id=doc_id, cluster_id=cluster, similarity=similarity))
             self._log(conn, doc_id, "cluster")
             return cluster
 
     @retried
-    def merge_clusters(self, ids: list[int]) -> int:
+    def merge_clusters(self, ids: list[int], *, free: bool = False) -> int:
         """One cluster of ``ids`` and every member of their clusters; returns its id. One transaction."""
+        table = _table(free)
         with self.transaction() as conn:
-            found = list(conn.execute(select(clusters.c.cluster_id).distinct().where(clusters.c.doc_id.in_(ids))
-                                      .order_by(clusters.c.cluster_id)).scalars())
-            target = found[0] if found else _new_cluster(conn)
+            found = list(conn.execute(select(table.c.cluster_id).distinct().where(table.c.doc_id.in_(ids))
+                                      .order_by(table.c.cluster_id)).scalars())
+            target = found[0] if found else _new_cluster(conn, table)
             if found[1:]:
-                conn.execute(clusters.update().where(clusters.c.cluster_id.in_(found[1:]))
+                conn.execute(table.update().where(table.c.cluster_id.in_(found[1:]))
                              .values(cluster_id=target, pinned=0))
-            conn.execute(self.db.insert(clusters, ignore=True), [{"doc_id": i, "cluster_id": target} for i in ids])
+            conn.execute(self.db.insert(table, ignore=True), [{"doc_id": i, "cluster_id": target} for i in ids])
             self._log(conn, ids[0], "cluster")
             return target
 
     @retried
-    def leave_cluster(self, doc_id: int) -> int | None:
+    def leave_cluster(self, doc_id: int, *, free: bool = False) -> int | None:
         """Take ``doc_id`` out of its cluster (a cluster left with one member is dissolved); returns
         the cluster it left, None when it was in none. One transaction."""
         with self.transaction() as conn:
-            left = _leave(conn, doc_id)
+            left = _leave(conn, doc_id, _table(free))
             self._log(conn, doc_id, "cluster")
             return left
 
     @retried
-    def mark_representative(self, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
+    def mark_representative(self, cluster_id: int, doc_id: int | None, pinned: bool, *, free: bool = False) -> None:
         """Make ``doc_id`` the representative of ``cluster_id`` (pinned: an admin's choice)."""
         with self.transaction() as conn:
-            self._mark(conn, cluster_id, doc_id, pinned)
+            self._mark(conn, cluster_id, doc_id, pinned, _table(free))
 
-    def _mark(self, conn: Connection, cluster_id: int, doc_id: int | None, pinned: bool) -> None:
-        chosen = clusters.c.doc_id == doc_id
-        conn.execute(clusters.update().where(clusters.c.cluster_id == cluster_id).values(
+    def _mark(self, conn: Connection, cluster_id: int, doc_id: int | None, pinned: bool, table=clusters) -> None:
+        chosen = table.c.doc_id == doc_id
+        conn.execute(table.update().where(table.c.cluster_id == cluster_id).values(
             representative=case((chosen, 1), else_=0), pinned=case((chosen, int(pinned)), else_=0)))
         self._log(conn, doc_id or 0, "cluster")
 
-    @retried
-    def choose_representatives(self, quality: Callable[[Document], tuple], version: int) -> int:
-        """Choose every cluster's representative again when the rules that choose it changed.
+    def public_ids(self, ids: list[int]) -> set[int]:
+        """Those of ``ids`` whose document has no members part (as documents are read: the free preview's
+        boundary set), hidden or not."""
+        if not ids:
+            return set()
+        return {row.id for row in self.records(ids=ids, include_hidden=True) if not row.has_member_part}
 
-        ``quality(document)`` ranks the members of a cluster (documents as :meth:`documents` gives them,
-        without outline: the free preview's boundary set); the best becomes the representative, except in
-        a cluster whose representative an admin pinned, which stays. ``version`` names the rules; it is
-        recorded in ``meta`` with the free preview's setting (which moves what a rule may see), so this runs
-        once per rules and setting (a read when nothing is to do) — like :meth:`rehash`, when a library is
-        opened —, in one transaction, the members read a few at a time. Each cluster whose representative
-        changes appends a ``cluster`` change to the log (every node's index sets its flags again). Returns
-        how many clusters changed representative.
+    @retried
+    def regroup_free(self, grouped: Callable[[], dict[int, tuple[int, float | None]]],
+                     choose: Callable[[list[Document], int | None], tuple[int, bool]], recorded: str) -> bool:
+        """Group the documents again as a viewer without the member tier sees them, when ``recorded`` (the rules
+        and the free preview's setting) is not what meta ``free_grouping`` holds: ``grouped()`` gives each
+        grouped document's cluster and its similarity to the member it joined (None for the first); every
+        cluster's representative is ``choose(members, pinned)`` (see :meth:`choose_representatives`), the one
+        pinned a member an admin pinned among the members' clusters. One transaction; logged as a change of
+        a cluster. Returns whether it grouped."""
+        if self.meta("free_grouping") == recorded:
+            return False
+        found = grouped()   # outside the transaction: it reads every document without a members part
+        with self.transaction() as conn:
+            if _meta(conn, "free_grouping") == recorded:  # another process did it meanwhile
+                return False
+            emptied = conn.execute(free_clusters.delete()).rowcount
+            if found:
+                conn.execute(free_clusters.insert(), [{"doc_id": doc_id, "cluster_id": cluster, "similarity": alike}
+                                                      for doc_id, (cluster, alike) in found.items()])
+                pinned = set(conn.execute(select(clusters.c.doc_id).where(clusters.c.pinned == 1)).scalars())
+                self._choose_all(conn, choose, free_clusters, {doc_id for doc_id in found if doc_id in pinned})
+            if found or emptied:
+                self._log(conn, 0, "cluster")
+            _set_meta(self.db, conn, "free_grouping", recorded)
+        return True
+
+    @retried
+    def choose_representatives(self, choose: Callable[[list[Document], int | None], tuple[int, bool]],
+                               version: int) -> int:
+        """Choose every cluster's representative again (of both groupings: as members see them and as
+        everyone else does) when the rules that choose it changed.
+
+        ``choose(members, pinned)`` gives the representative of a cluster and whether it stays pinned, from its
+        members (documents as :meth:`documents` gives them, without outline: the free preview's boundary set)
+        and the one an admin pinned (None: none) — :func:`sucai.dedupe.representative`, the rule
+        :class:`~sucai.dedupe.Clusters` follows. ``version`` names the rules; it is recorded in ``meta`` with
+        the free preview's setting (which moves what a rule may see), so this runs once per rules and setting
+        (a read when nothing is to do) — like :meth:`rehash`, when a library is opened —, in one transaction,
+        one cluster's members read at a time. Each cluster whose representative changes appends a ``cluster``
+        change to the log (every node's index sets its flags again). Returns how many clusters changed
+        representative.
         """
         recorded = f"{version}:preview={self.preview_chars}"
         if self.meta("representative_version") == recorded:
             return 0
-        changed = 0
         with self.transaction() as conn:
             if _meta(conn, "representative_version") == recorded:  # another process did it meanwhile
                 return 0
-            members = (_DOCUMENTS[False]
-                       .add_columns(clusters.c.cluster_id, clusters.c.representative, clusters.c.pinned)
-                       .join(clusters, clusters.c.doc_id == documents.c.id).execution_options(yield_per=64))
-            clustered: dict[int, tuple[int | None, bool, tuple, int]] = {}   # cluster → representative, pinned, best
-            for *row, cluster_id, representative, pinned in conn.execute(members):
-                doc = self._document(row)
-                current, held, best, best_id = clustered.get(cluster_id, (None, False, (), 0))
-                if representative:
-                    current, held = doc.id, bool(pinned)
-                ranked = quality(doc)
-                if ranked > best:
-                    best, best_id = ranked, doc.id
-                clustered[cluster_id] = (current, held, best, best_id)
-            for cluster_id, (current, held, _, best_id) in clustered.items():
-                if not held and best_id != current:
-                    self._mark(conn, cluster_id, best_id, False)
-                    changed += 1
+            changed = sum(self._choose_all(conn, choose, table) for table in (clusters, free_clusters))
             _set_meta(self.db, conn, "representative_version", recorded)
+        return changed
+
+    def _choose_all(self, conn: Connection, choose: Callable[[list[Document], int | None], tuple[int, bool]],
+                    table, pinned: set[int] | None = None) -> int:
+        """Mark the representative ``choose`` gives every cluster of ``table`` where it is not the one marked
+        (``pinned``: the members pinned, instead of those the table marks); returns how many clusters changed."""
+        members = (_DOCUMENTS[False].add_columns(table.c.cluster_id, table.c.representative, table.c.pinned)
+                   .join(table, table.c.doc_id == documents.c.id).order_by(None)
+                   .order_by(table.c.cluster_id, documents.c.id).execution_options(yield_per=64))
+        changed = 0
+        for cluster_id, rows in groupby(conn.execute(members), key=lambda row: row[-3]):
+            docs, current, held = [], (None, False), None
+            for *row, _, representative, was_pinned in rows:
+                doc = self._document(row)
+                docs.append(doc)
+                if representative:
+                    current = (doc.id, bool(was_pinned))
+                if (doc.id in pinned) if pinned is not None else was_pinned:
+                    held = doc.id
+            chosen = choose(docs, held)
+            if chosen != current:
+                self._mark(conn, cluster_id, *chosen, table)
+                changed += 1
         return changed
 
     @retried
@@ -636,23 +683,41 @@ def _checked_boundary(doc: Document, start: int | None, end: int | None) -> dict
     return {"paid_from": start, "paid_until": end}
 
 
-def _cluster_of(conn: Connection, doc_id: int) -> int | None:
-    return conn.execute(select(clusters.c.cluster_id).where(clusters.c.doc_id == doc_id)).scalar()
+def _cluster_rows(conn: Connection, table, cluster_id: int | None, doc_id: int | None) -> list[ClusterRow]:
+    """:meth:`Catalogue.cluster_rows` of ``table`` within ``conn``."""
+    query = (select(table.c.doc_id, table.c.cluster_id, table.c.representative, table.c.pinned,
+                    table.c.similarity, func.coalesce(documents.c.hidden, 1))
+             .select_from(table.outerjoin(documents, documents.c.id == table.c.doc_id))
+             .order_by(table.c.cluster_id, table.c.doc_id))
+    if cluster_id is not None:
+        query = query.where(table.c.cluster_id == cluster_id)
+    if doc_id is not None:
+        query = query.where(table.c.doc_id == doc_id)
+    return [ClusterRow(d, c, bool(r), bool(p), s, bool(h)) for d, c, r, p, s, h in conn.execute(query)]
 
 
-def _new_cluster(conn: Connection) -> int:
-    return conn.execute(select(func.coalesce(func.max(clusters.c.cluster_id), 0) + 1)).scalar_one()
+def _table(free: bool):
+    """The table of the clusters as members see them, or (``free``) as everyone else does."""
+    return free_clusters if free else clusters
 
 
-def _leave(conn: Connection, doc_id: int) -> int | None:
-    """Take ``doc_id`` out of its cluster within ``conn``'s transaction (dissolving a cluster of one)."""
-    cluster = _cluster_of(conn, doc_id)
+def _cluster_of(conn: Connection, doc_id: int, table=clusters) -> int | None:
+    return conn.execute(select(table.c.cluster_id).where(table.c.doc_id == doc_id)).scalar()
+
+
+def _new_cluster(conn: Connection, table=clusters) -> int:
+    return conn.execute(select(func.coalesce(func.max(table.c.cluster_id), 0) + 1)).scalar_one()
+
+
+def _leave(conn: Connection, doc_id: int, table=clusters) -> int | None:
+    """Take ``doc_id`` out of its cluster of ``table`` within ``conn``'s transaction (dissolving a cluster of one)."""
+    cluster = _cluster_of(conn, doc_id, table)
     if cluster is None:
         return None
-    conn.execute(clusters.delete().where(clusters.c.doc_id == doc_id))
-    members = conn.execute(select(func.count()).where(clusters.c.cluster_id == cluster)).scalar_one()
+    conn.execute(table.delete().where(table.c.doc_id == doc_id))
+    members = conn.execute(select(func.count()).where(table.c.cluster_id == cluster)).scalar_one()
     if members < 2:
-        conn.execute(clusters.delete().where(clusters.c.cluster_id == cluster))
+        conn.execute(table.delete().where(table.c.cluster_id == cluster))
     return cluster
 
 

@@ -6,7 +6,11 @@ The folder's manifest (``.sucai-sync.json``) remembers what was written (documen
 id → file name, whether it holds the whole text), so running it again writes
 only what is new — or what the viewer may now see more of (a free copy becomes
 the whole text once the viewer is a member). The manifest is rewritten after
-every file (atomically), so an interrupted sync resumes where it stopped.
+every file (atomically), so an interrupted sync resumes where it stopped. The manifest is not trusted: it
+lies in a folder others may write to, so each entry must name a plain file of the folder itself (no path, no
+``..``) — a manifest with any other entry is refused whole (``bad_manifest``), before anything is written —
+and each file goes in through a new temporary file of its own (a link planted in the folder is replaced, never
+followed).
 
 Tier rules: by default a folder gets what a visitor gets — the free view of each
 document with the 会员 notice (:func:`sucai.access.view`), so a folder shared
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -102,6 +107,9 @@ def _documents(library, ids: list[int], chunk: int = 200):
 
 
 def _load(folder: Path) -> dict:
+    """The manifest of ``folder``: ``{"version": 1, "documents": {id: {"file": name, "full": bool, "title": …}}}``,
+    each ``name`` a file of the folder itself, no two the same (ignoring case). Raises InvalidInput
+    ``bad_manifest`` (saying which entry) for anything else."""
     path = folder / MANIFEST
     if not path.exists():
         return {"version": 1, "documents": {}}
@@ -109,9 +117,25 @@ def _load(folder: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, OSError) as error:
         data = error
+    remedy = "删除它会重新写入全部文档"
     if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
-        raise InvalidInput(f"同步清单 {path} 已损坏；删除它会重新写入全部文档", code="bad_manifest")
+        raise InvalidInput(f"同步清单 {path} 已损坏；{remedy}", code="bad_manifest")
+    names: set[str] = set()
+    for key, entry in data["documents"].items():
+        file = entry.get("file") if isinstance(entry, dict) else None
+        if not (_plain_name(file) and isinstance(entry.get("full"), bool)) or file.casefold() in names:
+            shown = json.dumps(entry, ensure_ascii=False)
+            raise InvalidInput(f"同步清单 {path} 中文档 {key} 的条目无效：{shown[:80]}（应为 "
+                               f"{{\"file\": 本文件夹中的文件名, \"full\": true 或 false}}，文件名不重复）；{remedy}",
+                               code="bad_manifest")
+        names.add(file.casefold())
     return data
+
+
+def _plain_name(file: object) -> bool:
+    """Whether ``file`` names a file in the folder itself: one path component, not the manifest, no NUL."""
+    return (isinstance(file, str) and file not in ("", ".", "..", MANIFEST) and os.sep not in file
+            and (os.altsep is None or os.altsep not in file) and "\0" not in file)
 
 
 def _save(folder: Path, manifest: dict) -> None:
@@ -119,11 +143,16 @@ def _save(folder: Path, manifest: dict) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (a temporary file renamed into place)."""
-    temp = path.with_name(f".{path.name}.part")
+    """Write ``path`` whole or not at all: a new temporary file beside it (made here, never an existing one a
+    link could lead elsewhere), renamed into place (a link at ``path`` is replaced, not followed)."""
+    temp = None
     try:
-        temp.write_bytes(data)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part",
+                                         delete=False) as handle:
+            temp = Path(handle.name)
+            handle.write(data)
         os.replace(temp, path)
     except OSError as error:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
         raise InvalidInput(f"无法写入 {path}：{error.strerror or error}", code="bad_folder") from error

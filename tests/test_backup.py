@@ -239,3 +239,102 @@ def test_an_embedded_backup_is_two_files_that_restore_as_often_as_needed(tmp_pat
         assert Library(settings).catalogue.stats()["documents"] == manifest["documents"] == 10
         assert Accounts(settings.accounts_path).authenticate("管理员", PASSWORD).username == "管理员"
         assert {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()} == written
+
+
+# --- attack 12: backup onto a file, restore of files the manifest does not list, the password in ps -------------
+
+def _embedded_backup(tmp_path: Path) -> tuple[Library, dict, Path]:
+    source = setup_home(tmp_path / "embedded", "")
+    library = Library(load_settings(source, database_url=""))
+    library.ingest([SAMPLES], workers=1)
+    return library, backup.backup(library.settings, tmp_path / "b"), tmp_path / "b"
+
+
+def test_a_backup_onto_an_existing_file_says_so(tmp_path, cli):
+    """It ended in 内部错误：NotADirectoryError (exit 1)."""
+    taken = tmp_path / "备份.tar"
+    taken.write_bytes(b"an archive")
+    status, printed, said = cli("backup", str(taken))
+    assert status == ExitCode.ERROR and printed == ""
+    assert said.startswith(f"错误：备份位置 {taken} 是一个已有的文件") and "内部错误" not in said
+    assert taken.read_bytes() == b"an archive"
+
+
+def test_a_file_the_manifest_does_not_list_is_refused_and_nothing_is_restored(tmp_path):
+    """A sucai.toml added to a backup afterwards (free_preview_chars = -1: every document free to visitors) was
+    restored with the rest."""
+    library, manifest, folder = _embedded_backup(tmp_path)
+    added = next(name for name in ("sucai.toml", "userdict.txt") if name not in manifest["files"])
+    (folder / added).write_text("free_preview_chars = -1\n", encoding="utf-8")
+    target = load_settings(setup_home(tmp_path / "target", ""), database_url="")
+    with pytest.raises(InvalidInput) as refused:
+        backup.restore(target, folder)
+    assert refused.value.code == "bad_backup" and added in refused.value.message
+    assert not (target.home / added).exists() and not target.catalogue_path.exists()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda m: [m], lambda m: "x", lambda m: {**m, "files": ["catalogue.sqlite3"]}, lambda m: {**m, "files": None},
+    lambda m: {k: v for k, v in m.items() if k != "files"}, lambda m: {**m, "backend": "mysql"},
+    lambda m: {**m, "backend": "postgresql"},   # its dump is not there
+    lambda m: {**m, "files": {**m["files"], "../embedded/sucai.toml": {"bytes": 0, "sha256": ""}}},
+    lambda m: {**m, "files": {k: v for k, v in m["files"].items() if k != "accounts.sqlite3"}},
+    lambda m: {k: v for k, v in m.items() if k != "documents"}, lambda m: {**m, "created_at": 5},
+])
+def test_a_malformed_manifest_is_refused_in_chinese(tmp_path, damage, cli):
+    """Each gave 内部错误：AttributeError / KeyError / TypeError, or restored what the manifest does not vouch for."""
+    _, manifest, folder = _embedded_backup(tmp_path)
+    (folder / backup.MANIFEST).write_text(json.dumps(damage(manifest)), encoding="utf-8")
+    target = load_settings(setup_home(tmp_path / "target", ""), database_url="")
+    with pytest.raises(InvalidInput) as refused:
+        backup.restore(target, folder)
+    assert refused.value.code == "bad_backup" and not target.catalogue_path.exists()
+
+
+def test_the_database_password_is_never_on_a_command_line(tmp_path, postgres, request, monkeypatch):
+    """pg_dump and pg_restore were given the password inside their connection string: every user of the machine
+    reads it with ps. A role that must give its password (SCRAM, the server's others are trusted) proves they get
+    it another way: the backup and the restore work, and no command line holds it."""
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    secret = "p@ss:w\\rd 密码/?#"
+    hba = postgres.data / "pg_hba.conf"
+    trusted = hba.read_text()
+    hba.write_text("host all sucai_pw 127.0.0.1/32 scram-sha-256\n" + trusted)
+    with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+        conn.execute(sql.SQL("CREATE ROLE sucai_pw LOGIN SUPERUSER PASSWORD {}").format(sql.Literal(secret)))
+
+    def undo():
+        hba.write_text(trusted)
+        with psycopg.connect(postgres.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+            conn.execute("DROP ROLE IF EXISTS sucai_pw")
+    request.addfinalizer(undo)
+
+    def as_pw(url: str) -> str:
+        return make_url(url).set(username="sucai_pw", password=secret).render_as_string(hide_password=False)
+
+    source = setup_home(tmp_path / "source", as_pw(new_database(postgres, request)))
+    library = Library.open(source)
+    library.ingest([SAMPLES], workers=1)
+    seen, run = [], subprocess.run
+
+    def spied(command, *args, **kwargs):
+        seen.append(command)
+        return run(command, *args, **kwargs)
+
+    monkeypatch.setattr(backup.subprocess, "run", spied)
+    manifest = backup.backup(library.settings, tmp_path / "b")
+    target = load_settings(setup_home(tmp_path / "target", as_pw(new_database(postgres, request))))
+    backup.restore(target, tmp_path / "b")
+    assert [Path(command[0]).name for command in seen] == ["pg_dump", "pg_restore"]
+    parts = [part for command in seen for part in command]
+    assert not any(secret in part for part in parts)
+    assert [make_url(part).password for part in parts if part.startswith("postgresql://")] == [None, None]
+    assert Library(target).catalogue.stats()["documents"] == manifest["documents"] == 10
+    without = run([seen[0][0], "--schema-only", "--no-password", seen[0][-1]], capture_output=True, text=True,
+                  env={k: v for k, v in os.environ.items() if not k.startswith("PGPASS")})
+    assert without.returncode != 0 and "password" in without.stderr   # the role cannot get in without it

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import docx_bytes, make_cjk_pdf, new_document
+from fixtures import docx_bytes, image_bytes, make_cjk_pdf, new_document, render_page
 from sucai.budget import Budget, exclusive, run_budgeted
 from sucai.config import load_settings
 from sucai.errors import ReadError
 from sucai.library import Library
 from sucai.readers import read_bytes
 from sucai.web.app import create_app
+from test_formats import needs_font, needs_tesseract
 
 HAN = "为加强农业用水管理提高效率根据有关法律法规结合本省实际制定标准适用于全灌区定额编制和"
 
@@ -102,6 +103,74 @@ def test_workers_of_a_batch_take_turns_for_a_helper_program_and_a_dead_worker_gi
     assert results[1][0] == "failed"
     spans = sorted(results[:1] + results[2:])
     assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:])), spans
+
+# --- attack 12, find 2: a helper program never outlives its file's budget --------------------------------------
+
+_MARK = "SUCAI_TEST_BUDGET_TREE"
+
+
+def _starts_helpers(job: tuple[str, str]):
+    """A job that starts long-running programs, each marked in its environment with ``job[1]``: a child with a
+    child of its own; then overruns its time, with one more in a session of its own (as LibreOffice runs), or
+    dies (a crash: what it started is found by its process group then, a session of its own is out of reach)."""
+    kind, mark = job
+    env = {**os.environ, _MARK: mark}
+    subprocess.Popen(["sh", "-c", "sleep 600 & sleep 600"], env=env)
+    if kind == "crash":
+        time.sleep(0.5)
+        os._exit(3)
+    subprocess.Popen(["sleep", "600"], env=env, start_new_session=True)
+    time.sleep(600)
+
+
+def _marked(mark: str) -> list[int]:
+    """Live processes (not zombies) whose environment holds ``_MARK=mark``."""
+    import psutil
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE and process.environ().get(_MARK) == mark:
+                found.append(process.pid)
+        except psutil.Error:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("kind", ["overrun", "crash"])
+def test_no_program_a_stopped_worker_started_outlives_it(kind):
+    """Tesseract ran on for minutes, orphaned, after its worker was killed at the deadline (a 2 MB scan through
+    POST /api/check with no account): pebble killed the worker, not what it had started."""
+    mark = f"{os.getpid()}-{kind}-{time.monotonic_ns()}"
+    try:
+        [result] = run_budgeted(_starts_helpers, [(kind, mark)], Budget(seconds=3), 1)
+        assert result[0] == ("skipped" if kind == "overrun" else "failed")
+        time.sleep(0.5)  # a killed process is a zombie until init collects it; not one may still run
+        assert _marked(mark) == []
+    finally:
+        for pid in _marked(mark):
+            os.kill(pid, 9)
+
+
+@needs_tesseract
+@needs_font
+def test_tesseract_is_stopped_by_its_own_timeout_before_the_worker_is(home, tmp_path, monkeypatch):
+    """pytesseract's timeout was the file's whole deadline, the worker's too: the worker was always killed
+    first, with Tesseract left running. Now the reader stops Tesseract and says why (its "timeout"), and no
+    Tesseract reading from this batch's folders runs after the outcome."""
+    import psutil
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the batch's folders, where Tesseract reads its page
+    line = "根据市直机关工委关于召开年度基层党组织组织生活会的通知要求第三党支部在会前组织党员集中学习"
+    scan = image_bytes(render_page([line] * 60, width=3000, height=4800))
+    try:
+        _, outcomes = ingest(home, {"扫描件.png": scan}, parse_timeout_seconds=8)
+        assert (outcomes["扫描件.png"].status, outcomes["扫描件.png"].reason) == (
+            "skipped", "文字识别（OCR）超出每个文件的时间上限，已停止")
+    finally:
+        left = [p for p in psutil.process_iter(["cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or [])]
+        for process in left:
+            process.kill()
+    assert left == []
+
 
 # --- #6: memory on many-page PDFs; uploads parsed in a child process ----------------------------------------------
 

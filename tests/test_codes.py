@@ -19,7 +19,7 @@ from conftest import stored_text
 from sucai.accounts import Accounts, TooManyRequests, extended_until
 from sucai.codes import ALPHABET, Codes, normalise
 from sucai.config import load_settings
-from sucai.errors import NotFound
+from sucai.errors import InvalidInput, NotFound
 from sucai.web import create_app
 
 PASSWORD = "correct-horse-9"
@@ -56,6 +56,38 @@ def codes(accounts):
 ])
 def test_membership_is_extended_from_the_last_day_or_from_today(last, added, today, expected):
     assert extended_until(last, added, date.fromisoformat(today)) == expected
+
+
+@pytest.mark.parametrize("last, added", [("9999-12-31", 30), ("9999-12-01", 31), ("9999-12-31", 1)])
+def test_a_membership_past_the_last_date_is_refused_not_an_overflow(last, added):
+    with pytest.raises(InvalidInput) as caught:
+        extended_until(last, added, date(2026, 12, 1))
+    assert caught.value.code == "membership_at_limit" and last in caught.value.message
+
+
+def test_the_last_days_a_date_holds_can_still_be_reached():
+    assert extended_until("9999-12-01", 30, date(2026, 12, 1)) == "9999-12-31"   # 1 December + 30 days
+
+
+def test_redeeming_on_a_permanent_membership_leaves_the_code_unused(accounts, codes, home):
+    """A member set to 9999-12-31 (永久) redeeming a 30-day code: OverflowError, a 500 on the web. The code adds
+    nothing to that account, so it is not used up: another account can still redeem it."""
+    forever = accounts.add_user("永久会员", PASSWORD, "member", "9999-12-31")
+    other = accounts.add_user("另一个人", PASSWORD)
+    code = codes.create("member", 30, 1)[0]["code"]
+    with pytest.raises(InvalidInput) as caught:
+        codes.redeem(forever, code)
+    assert caught.value.message.startswith("有效期已到 9999-12-31") and "卡密未被使用" in caught.value.message
+    assert accounts.viewer("永久会员").member_until == "9999-12-31"
+    assert codes.redeem(other, code).after == days(29)
+    accounts.set_expiry("另一个人", "9999-12-31")
+    app = create_app(home)
+    client = TestClient(app)
+    client.post("/login", data={"username": "另一个人", "password": PASSWORD,
+                                "csrf_token": form_token(client, "/login")})
+    second = codes.create("member", 30, 1)[0]["code"]
+    page = client.post("/account/redeem", data={"code": second, "csrf_token": form_token(client, "/account")})
+    assert page.status_code == 422 and "有效期已到 9999-12-31" in page.text
 
 
 def test_redeeming_before_and_after_expiry(accounts, codes):

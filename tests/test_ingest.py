@@ -558,3 +558,39 @@ def test_discover_follows_linked_folders_once(tmp_path):
 
     assert files == [top / "linked" / "sub" / "b.txt", top / "own" / "a.txt"]
     assert missing == []
+
+
+def test_entries_a_folder_walk_passes_over_are_reported_and_a_pipe_is_never_opened(tmp_path, cli, monkeypatch):
+    """Attack 12: a dangling link (a file on a share not mounted), a named pipe and an unreadable folder in an
+    ingested folder were passed over in silence, exit 0 ("every file 已入库"). Each is now 跳过 with why, and the
+    exit says some files were not ingested (5: the others were)."""
+    from sucai.ingest import discover
+
+    top = tmp_path / "in"
+    (top / "locked").mkdir(parents=True)
+    (top / "ok.txt").write_text("关于做好基层减负工作的通知\n各单位：为切实减轻基层负担，现就有关事项通知如下。\n", encoding="utf-8")
+    (top / "locked" / "a.txt").write_text("甲", encoding="utf-8")
+    (top / "dangling.docx").symlink_to("/nonexistent-nas/年度工作总结.docx")
+    (top / "loop.txt").symlink_to(top / "loop.txt")
+    os.mkfifo(top / "pipe.txt")   # opening it for reading would wait for a writer: the test would hang
+    (top / ".hidden-pipe").symlink_to("/nonexistent")   # hidden entries stay out, silently, as before
+    scandir = os.scandir
+
+    def denied(path="."):   # the tests run as root, whom no permission stops
+        if isinstance(path, (str, Path)) and Path(path) == top / "locked":   # (shutil gives file descriptors)
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    files, passed = discover([top])
+    assert files == [top / "ok.txt"]
+    assert [(Path(o.path).name, o.status, o.reason) for o in passed] == [
+        ("dangling.docx", "skipped", "链接指向的位置不存在（/nonexistent-nas/年度工作总结.docx），可能是共享盘未连接或文件已移走"),
+        ("locked", "skipped", "无法读取此文件夹（没有权限），其中的文件未入库"),
+        ("loop.txt", "skipped", "无法访问（符号链接循环）"),
+        ("pipe.txt", "skipped", "不是普通文件（命名管道），未读取"),
+    ]
+    status, printed, _ = cli("ingest", str(top))
+    assert status == 5 and "不是普通文件（命名管道）" in printed and "链接指向的位置不存在" in printed
+    status, printed, _ = cli("ingest", str(top / "pipe.txt"))     # given itself: nothing ingested
+    assert status == 6 and "不是普通文件（命名管道）" in printed

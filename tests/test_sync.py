@@ -90,3 +90,59 @@ def test_as_a_member_whole_texts_within_the_daily_quota(site, cli):
     assert cli("sync", str(out), "--since", "昨天")[0] == 2                # not a date: bad usage
     assert cli("sync", str(out), "--since", TODAY.isoformat(), "--as", "没有这个人")[0] == 3
     assert len(list(site["out"].with_name("cli").glob("*.docx"))) == 3
+
+
+# --- attack 12, find 3: the manifest lies in a folder others may write to; it is not trusted --------------------
+
+def _tampered(out: Path, entries: dict) -> dict[str, bytes]:
+    """Set ``entries`` into the manifest of ``out``; what every file under ``out``'s parent holds now."""
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest["documents"].update(entries)
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return {str(p): p.read_bytes() for p in out.parent.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("entry", [
+    {"file": "../written-outside.md", "full": False, "title": "x"},    # above the folder
+    {"file": "ABSOLUTE", "full": False, "title": "x"},                 # an absolute path (made below)
+    {"file": "sub/inner.md", "full": False, "title": "x"},             # below it: still not a file of the folder
+    {"file": MANIFEST, "full": False, "title": "x"},                   # the manifest itself
+    "x", {"file": 5, "full": False}, {"full": False}, {"file": "a.md", "full": "yes"}, {"file": "a.md"},
+])
+def test_a_tampered_manifest_is_refused_and_nothing_is_written(site, cli, entry):
+    """Each of these wrote outside the folder (the member's whole text, with --as) or ended in
+    内部错误：TypeError / KeyError (exit 1)."""
+    library, out = site["library"], site["out"]
+    sync(library, out, since=TODAY)
+    (out / "sub").mkdir()
+    if isinstance(entry, dict) and entry.get("file") == "ABSOLUTE":
+        entry = {**entry, "file": str(out.parent / "outside-absolute.md")}
+    ids = sorted(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"])
+    before = _tampered(out, {ids[0]: entry})
+    status, printed, said = cli("sync", str(out), "--since", TODAY.isoformat())
+    assert status == 1 and printed == ""
+    assert said.startswith("错误：同步清单") and f"中文档 {ids[0]} 的条目无效" in said and "内部错误" not in said
+    assert {str(p): p.read_bytes() for p in out.parent.rglob("*") if p.is_file()} == before  # nothing written
+
+
+def test_two_entries_naming_one_file_are_refused(site, cli):
+    library, out = site["library"], site["out"]
+    sync(library, out, since=TODAY)
+    ids = sorted(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"])
+    _tampered(out, {ids[1]: {"file": json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"][ids[0]]
+                             ["file"].upper(), "full": False}})
+    status, _, said = cli("sync", str(out), "--since", TODAY.isoformat())
+    assert status == 1 and f"中文档 {ids[1]} 的条目无效" in said
+
+
+def test_a_link_planted_where_sync_writes_is_replaced_not_followed(site):
+    """The temporary file was a fixed name (.NAME.part) written through: a link planted there wrote outside."""
+    library, out = site["library"], site["out"]
+    out.mkdir()
+    victim = out.parent / "victim.txt"
+    victim.write_text("原有内容", encoding="utf-8")
+    for name in ("关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"):
+        (out / f".{name}.part").symlink_to(victim)
+    (out / "关于做好秋季防火工作的通知.md").symlink_to(victim)
+    sync(library, out, since=TODAY)
+    assert victim.read_text(encoding="utf-8") == "原有内容"

@@ -107,7 +107,7 @@ def _shown_path(path: str, base: Path | None) -> str:
     if base is None:
         return path_text(path)
     try:
-        return path_text(Path(path).resolve().relative_to(base))
+        return path_text(Path(os.path.realpath(path)).relative_to(base))   # (a link loop too, reported skipped)
     except ValueError:
         return path_text(path)
 

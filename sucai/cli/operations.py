@@ -36,7 +36,10 @@ def migrate(home: Path | None) -> None:
 @home_option
 @json_option
 def backup_library(folder: Path, home: Path | None, as_json: bool) -> None:
-    """备份：目录库、账号库与设置的一致快照（服务运行时也可以），附清单与 SHA-256 校验和。"""
+    """备份：目录库、账号库与设置的一致快照（服务运行时也可以），附清单与 SHA-256 校验和。
+
+    备份位置须是新的或空的目录；不是空目录、是已有的文件或无法写入时，退出码 1。
+    """
     manifest = backups.backup(load_settings(home), folder)
     if as_json:
         print_json(manifest)
@@ -50,7 +53,10 @@ def backup_library(folder: Path, home: Path | None, as_json: bool) -> None:
 @home_option
 @click.option("--force", is_flag=True, help="目标库已有内容时仍然覆盖")
 def restore_library(folder: Path, home: Path | None, force: bool) -> None:
-    """从备份恢复（先核对校验和），然后重建检索索引。多节点部署时请先停止各节点。"""
+    """从备份恢复（先核对校验和），然后重建检索索引。多节点部署时请先停止各节点。
+
+    备份清单损坏、文件缺失或校验不符、目录中有清单未列出的文件时，什么也不恢复，退出码 1。
+    """
     manifest = backups.restore(load_settings(home), folder, force=force)
     library = Library(load_settings(home))   # the settings as restored
     with err.status("正在重建检索索引…") as status:

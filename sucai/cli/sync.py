@@ -34,6 +34,7 @@ def sync(ctx: click.Context, folder: Path, since: datetime, query: str | None = 
 
     再次运行只写新增的（文件夹里的 .sucai-sync.json 记录已写入的）。
     达到账号的每日下载上限时提前停止，退出码 5；明天再次运行会接着同步。
+    同步清单损坏，或有条目不是本文件夹中的文件名时，不写入任何文件，退出码 1。
     """
     library = open_library(home)
     accounts = Accounts.from_settings(library.settings) if as_user else None

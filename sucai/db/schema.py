@@ -86,15 +86,23 @@ signatures = Table(
     Column("minhash", LargeBinary, nullable=False),
 )
 
-clusters = Table(
-    "clusters", catalogue,
-    Column("doc_id", Integer, primary_key=True, autoincrement=False),
-    Column("cluster_id", Integer, nullable=False),
-    Column("representative", Integer, nullable=False, server_default="0"),
-    Column("pinned", Integer, nullable=False, server_default="0"),
-    Column("similarity", Float),
-    Index("clusters_by_cluster", "cluster_id"),
-)
+
+
+def _clusters(name: str) -> Table:
+    return Table(
+        name, catalogue,
+        Column("doc_id", Integer, primary_key=True, autoincrement=False),
+        Column("cluster_id", Integer, nullable=False),
+        Column("representative", Integer, nullable=False, server_default="0"),
+        Column("pinned", Integer, nullable=False, server_default="0"),
+        Column("similarity", Float),
+        Index(f"{name}_by_cluster", "cluster_id"),
+    )
+
+
+# as members see them (over whole texts), and as everyone else does: among documents without a members part only
+clusters = _clusters("clusters")
+free_clusters = _clusters("free_clusters")
 
 # the drafts of the 写作台 (sucai.drafting.storage)
 drafts = Table(

@@ -17,7 +17,9 @@ rendered when the one before is read (one page image held at once). Tesseract ru
 each holds 100 MB (its chi_sim model mostly), and two at once set the peak memory of an ingest of the corpus.
 (A long scan then takes its Tesseract time as wall time: the other workers parse only the few files after it
 that results stored in order allow.) Each Tesseract process
-is bound by the file's deadline (also while it waits for its turn) and address-space limit.
+is bound by the file's address-space limit and by its deadline (also while it waits for its turn), less
+``_STOP_SECONDS``: Tesseract is stopped by its own timeout and the file ends with the reader's "timeout" before the
+worker's time runs out (the worker, stopped, would take its Tesseract down with it, see :mod:`sucai.budget`).
 (Measured on the corpus's scan: at 200 dpi Tesseract takes 86 MB instead of 103 and 15 % less CPU, but reads
 a fifth of the text differently — the text stays as read at 300 dpi.)
 """
@@ -43,6 +45,7 @@ from sucai.readers.raw import Limits, RawDocument, finish
 
 LANGUAGE = "chi_sim"
 DPI = 300
+_STOP_SECONDS = 2  # Tesseract's timeout ends this long before the file's deadline (pytesseract waits 1 s to kill it)
 _INSTALL = "请安装 Tesseract 及其简体中文模型（Debian/Ubuntu：apt-get install tesseract-ocr tesseract-ocr-chi-sim）"
 _LINE_KEY = ("page_num", "block_num", "par_num", "line_num")
 # The file format pytesseract hands a page to Tesseract in: uncompressed PGM/PPM (the same pixels; its default,
@@ -85,10 +88,11 @@ def _require(what: str) -> None:
 
 
 def _remaining(limits: Limits) -> float:
-    """Seconds left before the deadline (0 = no deadline). Raises ReadError "timeout" when it has passed."""
+    """Seconds Tesseract may still take: until ``_STOP_SECONDS`` before the deadline (0 = no deadline). Raises
+    ReadError "timeout" when that instant has passed."""
     if limits.deadline is None:
         return 0
-    left = limits.deadline - time.monotonic()
+    left = limits.deadline - _STOP_SECONDS - time.monotonic()
     if left <= 0:
         raise ReadError("文字识别（OCR）超出每个文件的时间上限，已停止", code="timeout")
     return left
