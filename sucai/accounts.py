@@ -47,7 +47,8 @@ on both backends, so web workers, nodes and the CLI may use it at once.
   (``tiers.svip_until``); an SVIP is a member at least as long (granting SVIP
   raises ``member_until``). Each paid tier has its own daily quotas of
   downloads, drafting and 查重 (:meth:`Accounts.quota`, settings
-  ``member_daily_*`` / ``svip_daily_*``). :meth:`Accounts.tier` is the one place
+  ``member_daily_*`` / ``svip_daily_*``); visitors and free users, who have none, may run
+  ``free_checks_per_hour`` 查重 an hour (:meth:`Accounts.limit_free_check`). :meth:`Accounts.tier` is the one place
   that says which tier a viewer has; :meth:`Accounts.extend_membership` the one
   that extends a membership (membership codes, :mod:`sucai.codes`).
 
@@ -176,7 +177,7 @@ class Accounts:
 
     def __init__(self, target: Database | str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
                  ip_max_failures: int = 20, known_ip_days: int = 30, daily_downloads: int = 50,
-                 registration_open: bool = True, registration_max_per_hour: int = 10,
+                 registration_open: bool = True, registration_max_per_hour: int = 10, free_checks_per_hour: int = 30,
                  session_max_age_days: int = 14, session_idle_hours: int = 24,
                  quotas: dict[str, dict[str, int]] | None = None,
                  now: Callable[[], datetime] | None = None):
@@ -193,6 +194,7 @@ class Accounts:
         self.quotas = quotas or {tier: {"download": daily_downloads} for tier in TIERS}
         self.registration_open = bool(registration_open)
         self.registration_max_per_hour = registration_max_per_hour
+        self.free_checks_per_hour = free_checks_per_hour
         self.session_max_age = timedelta(days=session_max_age_days)
         self.session_idle = timedelta(hours=session_idle_hours)
         self._now = now or _utcnow
@@ -209,6 +211,7 @@ class Accounts:
                    daily_downloads=settings.member_daily_downloads,
                    registration_open=bool(settings.registration_open),
                    registration_max_per_hour=settings.registration_max_per_hour,
+                   free_checks_per_hour=settings.free_checks_per_hour,
                    session_max_age_days=settings.session_max_age_days,
                    session_idle_hours=settings.session_idle_hours, quotas=tier_quotas(settings), now=now)
 
@@ -700,6 +703,22 @@ class Accounts:
                                       code="quota_exceeded",
                                       retry_after=int((tomorrow - self._now()).total_seconds()) + 1)
             self._audit(conn, kind, viewer, detail, source_ip)
+
+    def limit_free_check(self, viewer: Viewer, source_ip: str | None) -> None:
+        """Count a 查重 of a viewer without a 查重 quota — a visitor, by IP address; a free user, by
+        account — before it runs. Raises TooManyRequests (429, ``too_many_checks``) when
+        ``free_checks_per_hour`` (0: no limit) have been run within the hour. Counted in ``attempts``
+        (rows older than an hour go), not in the audit log, which a visitor's checks do not grow.
+        Members and admins pass (a member's 查重 spend the daily quota, :meth:`use_quota`)."""
+        most = self.free_checks_per_hour
+        tier = self.tier(viewer)
+        if most <= 0 or tier not in ("visitor", "user"):
+            return
+        key = f"user:{viewer.user_id}" if viewer.logged_in else f"ip:{source_ip}"
+        wait, _ = self.claim([("check", key, most)], 3600)
+        if wait:
+            raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
+                                  "会员可按每日次数查重", code="too_many_checks", retry_after=wait)
 
     def extend_membership(self, conn: Connection, user_id: int, tier: str, days: int) -> tuple[str, str]:
         """Extend account ``user_id``'s ``tier`` (:data:`TIERS`) by ``days`` days inside the caller's

@@ -169,6 +169,22 @@ def well_formed(text: str) -> str:
     return _SURROGATE.sub(REPLACEMENT, text) if _SURROGATE.search(text) else text
 
 
+# XML 1.0 (what a .docx or an HTML report is written in) cannot carry C0 controls other than \t, \n and
+# \r, nor U+FFFE/U+FFFF. A vertical tab (Word's manual line break), a form feed (a page break) and the
+# file/group/record separators (which str.splitlines also takes as line breaks) are line breaks.
+_XML_BREAKS = "\x0b\x0c\x1c\x1d\x1e"
+_NOT_XML = re.compile(f"[\x00-\x08{_XML_BREAKS}\x0e-\x1f\ufffe\uffff]")
+_TO_XML = str.maketrans({**{c: " " for c in map(chr, [*range(0x09), *range(0x0e, 0x20)])},
+                         **{c: "\n" for c in _XML_BREAKS}, "\ufffe": REPLACEMENT, "\uffff": REPLACEMENT})
+
+
+def xml_safe(text: str) -> str:
+    """``text`` as XML 1.0 can carry it (every .docx and HTML writer), the same length: a vertical tab,
+    form feed or \x1c–\x1e becomes a line break (\n), another C0 control but \t, \n, \r a space, and
+    U+FFFE, U+FFFF and lone surrogates (:func:`well_formed`) U+FFFD. Linear."""
+    return well_formed(text.translate(_TO_XML) if _NOT_XML.search(text) else text)
+
+
 def plain(value: str) -> str:
     """A one-line field (title, file name, 来源, token name…) without control, zero-width or bidi
     formatting characters: each run becomes one space, then the ends are stripped. Terminal escape

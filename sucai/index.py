@@ -18,7 +18,10 @@ scores — term statistics included — come from the text that viewer may see:
   free part of documents that have a members part, and a phrase that runs across
   the member boundary is found for members like any other.
 
-The 查重 fingerprints of the whole text are in ``fp`` (:mod:`sucai.fingerprint`), for every document.
+The 查重 fingerprints (:mod:`sucai.fingerprint`) of the whole text are in ``fp`` and those of the free
+view in ``free_fp``, for every document: a member's 查重 looks for sources in the first, everyone
+else's in the second (:mod:`sucai.check`), so that which sources a non-member's draft is compared
+with, and how they rank, depend on no members text.
 
 Two flags say where a document stands in the free grouping of near-duplicates (:mod:`sucai.dedupe`), the one
 viewers without the member tier see: ``free_clustered`` (a member of a cluster) and ``free_version`` (a
@@ -76,7 +79,7 @@ if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this m
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _BATCH = 200
@@ -104,6 +107,7 @@ def _schema() -> tantivy.Schema:
     sb.add_boolean_field("free_clustered", indexed=True)   # in a cluster of near-duplicates
     sb.add_boolean_field("free_version", indexed=True)     # in one and not its representative
     sb.add_text_field("fp", tokenizer_name="whitespace", index_option="freq")  # 查重 fingerprints (whole text)
+    sb.add_text_field("free_fp", tokenizer_name="whitespace", index_option="freq")  # the same of the free view
     return sb.build()
 
 
@@ -119,7 +123,7 @@ def fingerprint(settings: Settings) -> str:
 
 class TextTokens(NamedTuple):
     """The index tokens of one text (see :func:`_text_fields`), and its 查重 fingerprints (``fp``,
-    for a whole document's text; None for a free view's)."""
+    for a whole document's text or its free view's; None for a title's)."""
 
     bi: str
     uni: str
@@ -132,7 +136,7 @@ class Prepared(NamedTuple):
     that they serve any catalogue document with that text and no other (see :func:`index_fields`).
 
     ``texts``: a text or a title → its tokens (:class:`TextTokens`; ``fp`` only for a whole document's
-    text); ``headings``: the headings of a view, joined as :func:`_headings_text` joins them → their words.
+    text and its free view's); ``headings``: the headings of a view, joined as :func:`_headings_text` joins them → their words.
     """
 
     texts: dict[str, TextTokens]
@@ -147,7 +151,9 @@ def prepare(doc: Document, skeleton: str) -> Prepared:
     for these 查重 tokens and the near-duplicate sketch)."""
     free = access.free_view(doc)
     texts = {doc.text: TextTokens(**_text_fields("", analysis.normalize(doc.text)), fp=skeleton_tokens(skeleton))}
-    for text in (free.text, doc.title, free.title):
+    if free.text not in texts:
+        texts[free.text] = TextTokens(**_text_fields("", analysis.normalize(free.text)), fp=check_tokens(free.text))
+    for text in (doc.title, free.title):
         if text not in texts:
             texts[text] = TextTokens(**_text_fields("", analysis.normalize(text)))
     headings = {joined: _words(joined) for joined in {_headings_text(doc), _headings_text(free)}}
@@ -171,11 +177,16 @@ def index_fields(doc: Document, prepared: Prepared | None = None, cluster: Clust
     fields["split"] = (free.title, free.text, free.outline) != (doc.title, doc.text, doc.outline)
     if fields["split"]:
         fields.update(_view_fields(doc, "title", "body", "head_w", prepared))
-    # 查重 fingerprints of the whole text: members-only text counts for a 文字复制比 (sucai.check
-    # decides what a viewer is shown of a source)
-    whole = prepared.texts.get(doc.text)
-    fields["fp"] = whole.fp if whole and whole.fp is not None else check_tokens(doc.text)
+    # 查重 fingerprints of the whole text (a member's sources) and of the free view (everyone else's)
+    fields["fp"] = _fingerprints(doc.text, prepared)
+    fields["free_fp"] = fields["fp"] if free.text == doc.text else _fingerprints(free.text, prepared)
     return fields
+
+
+def _fingerprints(text: str, prepared: Prepared) -> str:
+    """The 查重 fingerprint tokens of ``text``, from ``prepared`` when made there."""
+    made = prepared.texts.get(text)
+    return made.fp if made and made.fp is not None else check_tokens(text)
 
 
 def facet_fields(doc: Document, prefix: str) -> dict:

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from fixtures import make_cjk_pdf
 from sucai import access
+from sucai.accounts import Accounts
 from sucai.check import check_text, read_draft
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.cli import ExitCode
@@ -149,21 +150,23 @@ def test_hidden_documents_are_never_sources(home):
     library.close()
 
 
-def test_members_parts_count_but_are_not_shown_to_non_members(library):
+def test_a_non_members_draft_is_compared_with_free_views_only(library):
+    """A draft across the member boundary: a member's report has fragments on both sides (none crossing
+    it); a non-member's has exactly those in the free part — same draft spans, source spans and text —
+    and its ratios count them alone (before, members parts counted for a non-member too)."""
     doc = doc_titled(library, "某县农业农村局2023年")
     boundary = doc.paid_from
     draft = f"{OWN}\n{doc.text[boundary - 60:boundary + 60]}\n{OWN2}"
     member, visitor = check_text(library, draft, True), check_text(library, draft, False)
-    assert member.copy_ratio == visitor.copy_ratio > 0
     spans = [(m.source_start, m.source_end) for m in member.matches]
     assert all(e <= boundary or s >= boundary for s, e in spans)        # a fragment never crosses the boundary
     assert any(e <= boundary for s, e in spans) and any(s >= boundary for s, e in spans)
-    for m, v in zip(member.matches, visitor.matches):
-        assert (m.start, m.end, m.doc_id) == (v.start, v.end, v.doc_id)
-        if m.source_end <= boundary:
-            assert (v.source_start, v.source_end, v.source_text) == (m.source_start, m.source_end, m.source_text)
-        else:
-            assert (v.source_start, v.source_end, v.source_text) == (None, None, None)
+    free = [m for m in member.matches if m.source_end <= boundary]
+    key = lambda m: (m.start, m.end, m.doc_id, m.source_start, m.source_end, m.source_text)  # noqa: E731
+    assert [key(v) for v in visitor.matches] == [key(m) for m in free]
+    assert all(access.free_view(doc).text[m.source_start:m.source_end] == m.source_text for m in visitor.matches)
+    assert visitor.copy_ratio == round(sum(solid(draft[m.start:m.end]) for m in free) / solid(draft), 4)
+    assert 0 < visitor.copy_ratio < member.copy_ratio
 
 
 def test_the_alignment_steps():
@@ -300,3 +303,57 @@ def test_synthetic_plagiarism_set(subset_library):
     assert score.precision >= 0.95 and score.recall >= 0.95
     assert score.attribution_precision >= 0.95 and score.attribution_recall >= 0.95
     assert mean <= 0.02
+
+
+def test_visitors_and_free_users_checks_are_limited_and_not_audited(home):
+    """Attack 12: a visitor's 查重 had no limit and wrote a row of the audit log each. Now a visitor may run
+    ``free_checks_per_hour`` an hour from one address and a free user as many per account (429
+    ``too_many_checks`` in Chinese, with Retry-After), counted apart from the audit log; members spend their
+    daily quota as before."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_checks_per_hour = 3\n")
+    library = Library.open(home)
+    library.ingest([SAMPLES / "library"], workers=1)
+    library.close()
+    accounts = Accounts.open(home)
+    accounts.add_user("免费用户", "check-password", "user")
+    accounts.add_user("会员", "check-password", "member", "2099-12-31")
+    user_token, member_token = (accounts.create_token(name, "t") for name in ("免费用户", "会员"))
+    app = create_app(home)
+    here, there = (TestClient(app, raise_server_exceptions=False, client=(ip, 1)) for ip in ("203.0.113.1", "203.0.113.2"))
+    assert [here.post("/api/check", json={"text": OWN}).status_code for _ in range(3)] == [200] * 3
+    refused = here.post("/api/check", json={"text": OWN})
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_checks"
+    assert "每小时最多 3 次" in refused.json()["error"] and int(refused.headers["retry-after"]) > 0
+    page = here.post("/check", data={"text": OWN}, headers={"accept": "text/html"})
+    assert page.status_code == 429 and "查重过于频繁" in page.text
+    assert there.post("/api/check", json={"text": OWN}).status_code == 200      # another address
+    user = [TestClient(app, raise_server_exceptions=False, client=(f"203.0.113.{n}", 1),
+                       headers={"authorization": f"Bearer {user_token}"}) for n in range(10, 14)]
+    assert [client.post("/api/check", json={"text": OWN}).status_code for client in user] == [200, 200, 200, 429]
+    member = TestClient(app, client=("203.0.113.1", 1), headers={"authorization": f"Bearer {member_token}"})
+    assert all(member.post("/api/check", json={"text": OWN}).status_code == 200 for _ in range(5))
+    audited = accounts.audit_log(100, event="check")
+    assert [e["username"] for e in audited] == ["会员"] * 5 + ["免费用户"] * 3
+    accounts.close()
+
+
+def test_control_characters_in_a_draft_never_break_a_report(library, tmp_path, capsys):
+    """A vertical tab, form feed, bell or start-of-heading in a draft made every .docx report fail (500, and the
+    CLI's English "内部错误：ValueError"). The draft is checked with a line break for \\x0b and \\x0c and a space
+    for the others — the same offsets —, and every report is made."""
+    doc, passage = free_passage(library)
+    draft = f"{OWN}\x0b{passage}\x0c{OWN2}\x07\x01"
+    read = draft.replace("\x0b", "\n").replace("\x0c", "\n").replace("\x07", " ").replace("\x01", " ")
+    report = check_text(library, draft, False)
+    assert report.text == read and report.to_dict() == check_text(library, read, False).to_dict()
+    assert [(p.start, p.end) for p in report.paragraphs] == [(0, len(OWN)), (len(OWN) + 1, len(OWN) + 1 + len(passage)),
+                                                             (len(read) - 2 - len(OWN2), len(read) - 2)]
+    client = TestClient(create_app(library.settings.home), raise_server_exceptions=False)
+    for fmt in ("docx", "html"):
+        response = client.post("/api/check", params={"format": fmt}, json={"text": draft})
+        assert response.status_code == 200, response.text
+    (tmp_path / "草稿.txt").write_text(draft, encoding="utf-8")
+    out = tmp_path / "报告.docx"
+    assert run_cli(["check", str(tmp_path / "草稿.txt"), "-o", str(out), "--home", str(library.settings.home)]) == 0
+    assert "内部错误" not in capsys.readouterr().err and out.read_bytes()[:2] == b"PK"

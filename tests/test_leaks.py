@@ -52,6 +52,7 @@ from click.testing import CliRunner
 
 from sucai import access, analysis, clean, dedupe, outline
 from sucai.accounts import Accounts
+from sucai.check import check_text
 from sucai.collections import Collections
 from sucai.db.schema import free_clusters, meta
 from sucai.cli import app as cli_app
@@ -161,7 +162,7 @@ def site(tmp_path_factory, make_home):
     for name, text in texts(markers).items():
         (extra / name).write_text(text, encoding="utf-8")
     with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write(f"free_preview_chars = {PREVIEW}\ndrafting_tier = \"user\"\n")
+        toml.write(f"free_preview_chars = {PREVIEW}\ndrafting_tier = \"user\"\nfree_checks_per_hour = 0\n")
     library = Library.open(home)
     summary = library.ingest([SAMPLES / "library", extra], workers=1)
     assert summary.counts["failed"] == 0
@@ -469,8 +470,8 @@ def drafts(site) -> list[str]:
 
 
 def test_check_never_shows_members_text(site, secrets_, tmp_path):
-    """查重 of drafts copied from members parts: they count for the ratio, but no response shows their text
-    (JSON, the page, both downloads, as JSON, form or file), nor anything of the hidden document."""
+    """查重 of drafts copied from members parts: no response shows their text (JSON, the page, both downloads,
+    as JSON, form or file; a saved draft's 查重 in every format), nor anything of the hidden document."""
     found, calls = {}, 0
     for who, client in viewers(site).items():
         sent = csrf_header(client)
@@ -480,6 +481,12 @@ def test_check_never_shows_members_text(site, secrets_, tmp_path):
                          client.post("/api/check", params={"format": "html"}, data={"text": draft}, headers=sent),
                          client.post("/api/check", params={"format": "docx"}, headers=sent,
                                      files={"file": ("草稿.txt", draft.encode("gb18030"))})]
+            if who != "visitor":   # the viewer's own draft of it (drafting_tier = user), checked as saved
+                saved = client.post("/api/drafts", json={"title": "草稿", "sections": [{"heading": "正文",
+                                                         "paragraphs": [draft]}]}, headers=sent)
+                assert saved.status_code == 201, saved.text
+                responses += [client.get(f"/api/drafts/{saved.json()['id']}/check", params={"format": fmt})
+                              for fmt in ("json", "html", "docx")]
             calls += len(responses)
             assert all(r.status_code == 200 for r in responses), [r.text[:200] for r in responses]
             leaked = leaks([b for r in responses for b in readable(r)], secrets_, asked=draft)
@@ -492,18 +499,21 @@ def test_check_never_shows_members_text(site, secrets_, tmp_path):
     assert not found, found
 
 
-def test_check_counts_members_text_and_a_member_sees_it(site, secrets_):
-    """The control: the same drafts are found (the ratio counts members parts), and a member's report
-    shows the sources' text, so the test above can fail."""
+def test_check_of_members_text_finds_it_for_a_member_only(site, secrets_):
+    """The control: a member's 查重 of a members part finds it and shows the sources' text, so the test above
+    can fail; a visitor's is compared with free views only (attack 12: the ratios and spans of members parts
+    told a visitor whether a guess was right), so every match it has lies in a source's free view."""
+    library: Library = site["library"]
     member = TestClient(site["app"], headers={"authorization": f"Bearer {site['member_token']}"})
     visitor = viewers(site)["visitor"]
     members_only = drafts(site)[0]
-    as_visitor = visitor.post("/api/check", json={"text": members_only}).json()
-    assert as_visitor["copy_ratio"] > 0.9
-    assert as_visitor["matches"] and all(m["source_start"] is None for m in as_visitor["matches"])
     as_member = member.post("/api/check", json={"text": members_only}).json()
-    assert as_member["copy_ratio"] == as_visitor["copy_ratio"]
-    assert all(m["source_start"] is not None for m in as_member["matches"])
+    assert as_member["copy_ratio"] > 0.9
+    as_visitor = visitor.post("/api/check", json={"text": members_only}).json()
+    assert as_visitor["copy_ratio"] < 0.5
+    for m in as_visitor["matches"]:
+        free = access.free_view(library.get(m["doc_id"])).text
+        assert 0 <= m["source_start"] < m["source_end"] <= len(free)
     page = member.post("/check", data={"text": drafts(site)[1]}, headers={"accept": "text/html"})
     assert leaks(readable(page), secrets_, asked=drafts(site)[1])   # the edited copy: the page shows the source
 
@@ -1173,13 +1183,13 @@ def pair_texts(secret: bool) -> dict[str, str]:
     return found
 
 
-def _pair_library(home: Path, secret: bool) -> Library:
+def _pair_library(home: Path, secret: bool, make=pair_texts) -> Library:
     source = home.parent / f"{home.name}-src"
     source.mkdir()
-    for name, text in pair_texts(secret).items():
+    for name, text in make(secret).items():
         (source / name).write_text(text, encoding="utf-8")
     library = Library.open(home)
-    assert library.ingest([source], workers=1).counts["ingested"] == len(pair_texts(secret))
+    assert library.ingest([source], workers=1).counts["ingested"] == len(make(secret))
     return library
 
 
@@ -1247,6 +1257,74 @@ def _free_view_of(free: str, members: str, markdown: bool = False) -> dict:
 def test_derived_fields_left_to_the_whole_text(free, members, twin, markdown):
     """Pairs of members parts (``members`` and ``twin``) after one free text that still give visitors different views."""
     assert _free_view_of(free, members, markdown) == _free_view_of(free, twin, markdown)
+
+
+# ---------------------------------------------------------------- attack 12: 查重 as an oracle on members text
+
+CHECK_PAIR_DOCS = 30
+
+
+def check_pair_texts(secret: bool) -> dict[str, str]:
+    """Documents of a free part (a title and 80 random Han characters) and a members part: 80 random
+    characters of their own, then the free words of the next document (so that whole-text fingerprints
+    rank the documents differently); ``secret`` False: other random characters of the same lengths in
+    the members part — the free parts, titles and lines are the same."""
+    rng = random.Random(12)
+    rare = lambda n: "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(n))  # noqa: E731
+    free = [rare(80) for _ in range(CHECK_PAIR_DOCS)]
+    members = [rare(80) + "，" + free[(i + 1) % CHECK_PAIR_DOCS][:40] for i in range(CHECK_PAIR_DOCS)]
+    others = [rare(len(m)) for m in members]
+    return {f"{i:02d}.txt": f"关于第{i + 1}项工作的通知\n{free[i]}。\n##paidbegin##\n{(members if secret else others)[i]}。\n"
+            for i in range(CHECK_PAIR_DOCS)}
+
+
+def check_pair_drafts() -> list[str]:
+    """Drafts that include the members texts of :func:`check_pair_texts` (exactly, edited, mixed with free
+    text, all at once), the free texts, and the attack's "known text + candidate character" lines."""
+    texts = list(check_pair_texts(True).values())
+    free = [t.split("\n")[1] for t in texts]
+    members = [t.split("\n")[3] for t in texts]
+    out = []
+    for i in range(0, CHECK_PAIR_DOCS, 4):
+        out += [members[i], "".join("某" if n % 9 == 4 else c for n, c in enumerate(members[i])),
+                free[i] + "\n" + members[i], free[i][40:] + members[i][:40], free[i]]
+        stem = free[i][-16:]
+        out.append("\n".join(stem + "。" + c for c in members[i][:1] + "的一是在了不和有大这"))
+    out.append("\n".join(members))
+    out.append("\n".join(free[::2] + members[1::2]))
+    return out
+
+
+def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
+    """Attack 12: a visitor's 查重 aligned the draft with the sources' members parts, hiding only their text,
+    so its ratios and spans told whether a guess was members text (a character per check). Two libraries
+    that differ only in members-only text give a visitor the same report of every draft — those that
+    include the members text too —: the report itself (sources' texts, how many were checked) and the
+    API's JSON, HTML report and .docx; a member's reports differ, so the test can fail."""
+    one, two = (_pair_library(make_home(tmp_path / name), secret, check_pair_texts)
+                for name, secret in (("with", True), ("without", False)))
+    assert _named(one) == _named(two)
+    seen = []
+    for library in (one, two):
+        app = create_app(library.settings.home)
+        reports = {}
+        for n, draft in enumerate(check_pair_drafts()):
+            client = TestClient(app, client=(f"198.51.100.{n + 1}", 1))   # within a visitor's 查重 per hour
+            report = check_text(library, draft, viewer_member=False)
+            reports[f"report {n}"] = (report, report.sources_checked)
+            reports[f"json {n}"] = client.post("/api/check", json={"text": draft}).json()
+            page = client.post("/api/check", params={"format": "html"}, data={"text": draft}).text
+            reports[f"html {n}"] = re.sub(r"生成时间：[^<]*", "", page)
+            docx = client.post("/api/check", params={"format": "docx"}, json={"text": draft}).content
+            reports[f"docx {n}"] = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
+        seen.append(reports)
+    assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
+    assert sum(data["copy_ratio"] > 0 for key, data in seen[0].items() if key.startswith("json")) >= 10
+    member = [[check_text(library, draft, viewer_member=True).to_dict() for draft in check_pair_drafts()]
+              for library in (one, two)]
+    assert sum(a != b for a, b in zip(*member)) >= 10
+    for library in (one, two):
+        library.close()
 
 
 def grouping_texts(secret: bool) -> dict[str, str]:

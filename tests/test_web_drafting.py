@@ -362,3 +362,119 @@ def test_a_missing_or_wrong_body_is_named_in_chinese(app, site):
         for body, message in ((None, "缺少请求体（JSON）"), (["整改措施"], "请求体不合要求，应为 JSON 对象")):
             refused = scripted.post(url, json=body)
             assert (refused.status_code, refused.json()["error"]) == (422, message), (url, body)
+
+
+# -- attack 12: control characters, a cross-site 查重, quotas spent only after success, slow saves ----------------
+
+
+def left(site, name: str, kind: str) -> int:
+    """How many ``kind`` (download / check / draft) the account has left today."""
+    accounts = Accounts.open(site["home"])
+    try:
+        return accounts.quota_left(accounts.viewer(name), kind)
+    finally:
+        accounts.close()
+
+
+CONTROLS = "\x0b\x0c\x07\x01\x1c"
+
+
+def test_control_characters_never_break_a_docx(app, site):
+    """A vertical tab (Word's manual line break), a form feed, a bell, a start-of-heading: XML cannot carry
+    them, and every .docx writer answered 500 (after the download or 查重 was spent). A draft keeps a line
+    break for \\x0b, \\x0c and \\x1c and a space for the others, at the same offsets; its download, its
+    查重 and a pasted draft's 查重 report are made, and each spends exactly one of the day's."""
+    client = session_of(app, "另一会员")
+    paragraph = f"一是学习的系统性不够，虽然坚持把“第一议题”制度{CONTROLS}作为支委会的固定议程，但有时满足于读文件"
+    expected = paragraph.replace("\x0b", "\n").replace("\x0c", "\n").replace("\x1c", "\n")
+    expected = expected.replace("\x07", " ").replace("\x01", " ")
+    saved = client.post("/api/drafts", json={"title": f"草稿{CONTROLS}", "sections": [
+        {"heading": "存在的问题\x01", "paragraphs": [paragraph]}]})
+    assert saved.status_code == 201, saved.text
+    draft = saved.json()
+    assert draft["sections"][0]["paragraphs"][0]["text"] == expected and len(expected) == len(paragraph)
+    assert draft["sections"][0]["heading"] == "存在的问题"
+    downloads, checks = left(site, "另一会员", "download"), left(site, "另一会员", "check")
+    docx = client.get(f"/api/drafts/{draft['id']}/download", params={"format": "docx"})
+    assert docx.status_code == 200, docx.text
+    plain = re.sub(r"<[^>]+>", "\n", zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode("utf-8"))
+    assert "作为支委会的固定议程" in plain and not set(CONTROLS) & set(plain)
+    assert left(site, "另一会员", "download") == downloads - 1
+    for fmt in ("docx", "html", "json"):
+        report = client.get(f"/api/drafts/{draft['id']}/check", params={"format": fmt})
+        assert report.status_code == 200, (fmt, report.text)
+    assert left(site, "另一会员", "check") == checks - 3
+    pasted = client.post("/api/check", params={"format": "docx"}, json={"text": paragraph})
+    assert pasted.status_code == 200 and pasted.content[:2] == b"PK", pasted.text
+    as_json = client.post("/api/check", json={"text": paragraph}).json()
+    assert [(p["start"], p["end"]) for p in as_json["paragraphs"]] == [
+        (m.start(), m.end()) for m in re.finditer(r"[^\n]+", expected) if m.group().strip()]
+    assert left(site, "另一会员", "check") == checks - 5
+
+
+def test_a_failed_check_or_download_spends_nothing(app, site):
+    """A 查重 that fails (a draft with nothing to check) or a download that fails spends none of the day's."""
+    client = session_of(app, "另一会员")
+    empty = client.post("/api/drafts", json={"title": "空", "sections": []}).json()
+    checks, downloads = left(site, "另一会员", "check"), left(site, "另一会员", "download")
+    assert client.get(f"/api/drafts/{empty['id']}/check").json()["code"] == "empty_draft"
+    assert client.post("/api/check", json={"text": "。，"}).json()["code"] == "empty_draft"
+    assert client.post("/api/check", params={"format": "docx"}, json={"text": ""}).status_code == 422
+    assert left(site, "另一会员", "check") == checks
+    assert left(site, "另一会员", "download") == downloads
+
+
+def test_another_site_cannot_spend_a_members_checks(app, site):
+    """GET /api/drafts/{id}/check spends a 查重 and, like every download, refuses a request another site started
+    (a link or a redirect the browser sends with the session cookie): 403 ``cross_site``, nothing spent."""
+    client = session_of(app, "另一会员")
+    draft = client.post("/api/drafts", json={"title": "试稿", "sections": [{"heading": "存在的问题", "paragraphs": [OWN]}]}).json()
+    checks = left(site, "另一会员", "check")
+    cross = {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document", "x-csrf-token": ""}
+    for fmt in ("json", "html", "docx"):
+        refused = client.get(f"/api/drafts/{draft['id']}/check", params={"format": fmt}, headers=cross)
+        assert refused.status_code == 403 and refused.json()["code"] == "cross_site"
+        assert re.search(r"[\u4e00-\u9fff]", refused.json()["error"])
+    old_browser = client.get(f"/api/drafts/{draft['id']}/check", headers={"referer": "https://evil.example/x"})
+    assert old_browser.status_code == 403
+    assert left(site, "另一会员", "check") == checks
+    assert client.get(f"/api/drafts/{draft['id']}/check", headers={"sec-fetch-site": "same-origin"}).status_code == 200
+    assert left(site, "另一会员", "check") == checks - 1
+
+
+def test_saving_a_long_edited_paragraph_is_linear(tmp_path, home):
+    """A paragraph's 复制比 against its cited source was difflib's quadratic matching: a 100,000-character
+    paragraph citing a 60,000-character document kept the server busy for a minute or more. It is 查重's
+    alignment now — the ratio of a paragraph that copies 60 characters of the source and adds its own is
+    their share —, and the long save takes a few CPU seconds at most (counted in this process, which runs
+    the request)."""
+    import random
+    import time
+
+    rng = random.Random(12)
+    lines = [line for text in DOCS.values() for line in text.splitlines() if len(line) > 20]
+    body = "".join(rng.choice(lines) + "\n" for _ in range(1000))
+    (tmp_path / "长文.txt").write_text("某县关于长篇材料的汇编\n" + body[:60_000], encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([tmp_path / "长文.txt"], workers=1)
+    [doc] = library.catalogue.documents()
+    library.close()
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    accounts.close()
+    client = session_of(create_app(home), "会员")
+    draft_id = client.post("/api/drafts", json={"title": "t", "sections": [{"heading": "h", "paragraphs": ["短"]}]}).json()["id"]
+    save = lambda text, start, end: client.put(f"/api/drafts/{draft_id}", json={"title": "t", "sections": [  # noqa: E731
+        {"heading": "h", "paragraphs": [{"text": text, "source": {"doc_id": doc.id, "start": start, "end": end}}]}]})
+    start = next(i for i in range(len(doc.text) - 60)
+                 if doc.text[i].isalnum() and doc.text[i + 59].isalnum() and solid(doc.text[i:i + 60]) == 60)
+    copied = doc.text[start:start + 60]
+    saved = save(copied + OWN, start, start + 60).json()
+    assert saved["sections"][0]["paragraphs"][0]["copy_ratio"] == round(copied_chars(copied) / solid(copied + OWN), 4)
+    long = "".join(rng.choice(doc.text) for _ in range(100_000))
+    cpu = time.process_time()
+    response = save(long, 0, len(doc.text))
+    cpu = time.process_time() - cpu
+    assert response.status_code == 200, response.text
+    assert response.json()["sections"][0]["paragraphs"][0]["copy_ratio"] < 0.05
+    assert cpu < 8, f"{cpu:.1f} CPU seconds for a 100,000-character paragraph against {doc.chars:,} characters"

@@ -4,9 +4,15 @@ One entry point, :func:`check_text` (and :func:`read_draft` for files, with the 
 of the ingest): the draft's 查重 fingerprints find candidate sources in the search index
 (:mod:`.retrieve`), each candidate is aligned with the draft (:mod:`.align`, our own
 seed-and-chain alignment), every draft character is credited to at most one source, and
-:mod:`.report` computes the ratios for the viewer. Sources are looked for in rounds: after
+:mod:`.report` computes the ratios. Sources are looked for in rounds: after
 the best candidates are aligned, the fingerprints of what is still unmatched look for
 more (up to ``ROUNDS``). The library is only read, never changed.
+
+Everything is computed from what the viewer may see (:func:`sucai.access.view`): a member's
+draft is compared with the sources' whole texts, anyone else's with their free views only —
+looked for by the free views' fingerprints, aligned with the free texts. So every figure of a
+non-member's report (ratios, 重合片段, paragraphs, sources, counts) is a function of free
+text: a 查重 cannot be used to test guesses at members-only text.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import readers
+from ..access import free_view
 from ..budget import Budget, run_budgeted
+from ..clean import xml_safe
 from ..config import Settings
 from ..errors import InvalidInput, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
@@ -30,7 +38,7 @@ from .retrieve import DraftFingerprints, candidates, local_candidates
 if TYPE_CHECKING:
     from ..library import Library
 
-__all__ = ["check_text", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
+__all__ = ["check_text", "copy_ratio", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
 
 ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
@@ -41,13 +49,16 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     """Check the draft ``text`` against ``library`` for a viewer with (``viewer_member``) or
     without the member tier; ``settings`` default to the library's.
 
-    Offsets in the report are characters of ``text``. Members-only parts of sources count
-    for the ratios; a viewer without the member tier gets no text or offsets from them (see
-    :mod:`sucai.check.report`). Hidden documents are never sources. Raises InvalidInput
+    ``text`` is checked, and kept in the report, as :func:`sucai.clean.xml_safe` makes it (the same
+    length: a vertical tab or form feed is a line break, another control character a space), so
+    that offsets in the report are characters of ``text`` and every report file can carry it.
+    A member's draft is compared with the sources' whole texts; anyone else's with their free
+    views only (see the module docstring). Hidden documents are never sources. Raises InvalidInput
     (code ``empty_draft``) when the draft has no letters, digits or Han characters, and
     (code ``draft_too_long``) when it has more than ``check_max_chars`` characters.
     """
     settings = settings or library.settings
+    text = xml_safe(text)
     length = sum(1 for c in text if not c.isspace())
     if length > settings.check_max_chars:
         raise InvalidInput(f"草稿共 {length:,} 字，超过单次查重上限 {settings.check_max_chars:,} 字"
@@ -58,6 +69,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     min_chars = settings.check_min_match_chars
     seeds = DraftSeeds(seed_hashes(draft))
     fingerprints = DraftFingerprints(draft.chars)
+    field = "fp" if viewer_member else "free_fp"   # the fingerprints of the texts this viewer may see
     searcher = library.index.searcher()
     catalogue = library.catalogue
     not_shown = {row.doc_id for row in catalogue.cluster_rows() if not row.representative}
@@ -67,17 +79,18 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     taken = np.zeros(len(draft), dtype=bool)
     for round_ in range(ROUNDS):
         if round_ == 0:
-            ids = candidates(searcher, fingerprints.all(), seen, FIRST_CANDIDATES)
+            ids = candidates(searcher, fingerprints.all(), seen, FIRST_CANDIDATES, field)
         else:
-            ids = local_candidates(searcher, fingerprints.open(taken), seen, MORE_CANDIDATES)
+            ids = local_candidates(searcher, fingerprints.open(taken), seen, MORE_CANDIDATES, field)
         seen.update(ids)
         where = None if round_ == 0 else _open_seeds(taken, len(seeds))
         for doc in catalogue.documents(ids, outline=False):
             if doc.hidden:   # the index may not have caught up with a hiding yet
                 continue
-            source = skeleton(doc.text)
-            sources[doc.id] = (doc, source)
-            fragments += align(seeds, source, doc.id, min_chars, _member_bounds(doc, source), where)
+            shown = doc if viewer_member else free_view(doc)
+            source = skeleton(shown.text)
+            sources[doc.id] = (shown, source)
+            fragments += align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source), where)
         kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
         now = np.zeros(len(draft), dtype=bool)
         for fragment in kept:
@@ -86,7 +99,21 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             break
         taken = now
     used = {f.doc_id for f in fragments}
-    return build(text, draft, fragments, kept, {i: sources[i] for i in used}, viewer_member, len(sources))
+    return build(text, draft, fragments, kept, {i: sources[i] for i in used}, len(sources))
+
+
+def copy_ratio(text: str, source: str, min_chars: int) -> float:
+    """The 文字复制比 (0–1) of ``text`` against the one text ``source``, counted as :func:`check_text`
+    counts it: the non-whitespace characters of ``text`` in 重合片段 of at least ``min_chars``
+    characters, over all its non-whitespace characters (0.0 when it has none). Linear in the two
+    lengths (plus sorting their seeds): a 写作台 paragraph against the source it cites."""
+    draft = skeleton(text)
+    if not len(draft):
+        return 0.0
+    source_skeleton = skeleton(source)
+    fragments = align(DraftSeeds(seed_hashes(draft)), source_skeleton, 0, min_chars)
+    kept = resolve(fragments, len(draft), min_chars)
+    return build(text, draft, fragments, kept, {0: (Document(title="", text=source), source_skeleton)}, 1).copy_ratio
 
 
 def read_draft(settings: Settings, path: Path | None = None, data: bytes | None = None, name: str = "") -> str:
@@ -114,9 +141,13 @@ def _read_job(job: tuple[Path | None, bytes | None, str, Budget]) -> str | tuple
     return raw.text
 
 
-def _member_bounds(doc: Document, source: Skeleton) -> list[int]:
-    """Skeleton offsets of the edges of the members-only part, which no fragment may cross."""
-    return [source.offset(edge) for edge in doc.members_span or ()]
+def _bounds(doc: Document, shown: Document, source: Skeleton) -> list[int]:
+    """Skeleton offsets (in ``source``, the skeleton of ``shown``) that no fragment may cross: the edges
+    of ``doc``'s members-only part in its whole text, or where the free view ``shown`` left it out."""
+    if doc.members_span is None:
+        return []
+    edges = doc.members_span if shown is doc else (shown.paid_from,)
+    return [source.offset(edge) for edge in edges]
 
 
 def _open_seeds(taken: np.ndarray, count: int) -> np.ndarray:

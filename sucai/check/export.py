@@ -2,8 +2,7 @@
 
 Both show the summary (总文字复制比, 去除引用复制比, 单篇最大文字复制比), the draft with
 copied text in red and copied quotations in green, each paragraph's ratio, and the table
-of 重合片段 with their sources. A source span the viewer may not read is shown as
-"会员内容" (the report already holds no text of it, see :mod:`sucai.check.report`).
+of 重合片段 with their sources' text (as the report's viewer gets it, see :mod:`sucai.check.report`).
 :func:`report_section` is the same HTML without the page around it, for the web page.
 """
 
@@ -18,7 +17,7 @@ from docx.shared import Pt, RGBColor
 from markupsafe import Markup, escape
 
 from ..errors import InvalidInput
-from .report import MEMBER_ONLY, CheckReport
+from .report import CheckReport
 
 FORMATS = ("html", "docx")
 COLOURS = {"copied": "c0392b", "quoted": "1e8449", "original": "1f2328"}
@@ -75,10 +74,8 @@ def report_section(report: CheckReport) -> Markup:
         out.append(Markup('<table id="check-matches"><thead><tr><th>序号</th><th>草稿中的文字</th><th>来源</th>'
                           '<th>来源原文</th><th>相似度</th></tr></thead><tbody>'))
         for n, m in enumerate(report.matches, 1):
-            source = escape(m.source_text) if m.source_text is not None else Markup(
-                '<span class="muted">{}</span>').format(MEMBER_ONLY)
             out.append(Markup('<tr><td>{}</td><td>{}</td><td><a href="/documents/{}">{}</a></td><td>{}</td><td>{}</td></tr>')
-                       .format(n, report.text[m.start:m.end], m.doc_id, cite(m.title, m.doc_id), source,
+                       .format(n, report.text[m.start:m.end], m.doc_id, cite(m.title, m.doc_id), m.source_text,
                                percent(m.similarity)))
         out.append(Markup("</tbody></table>"))
     out.append(Markup("</section>"))
@@ -130,7 +127,7 @@ def _docx(report: CheckReport) -> bytes:
     document.add_heading("重合片段", level=1)
     _table(document, ("序号", "草稿中的文字", "来源", "来源原文", "相似度"), [
         (str(n), report.text[m.start:m.end], cite(m.title, m.doc_id),
-         m.source_text if m.source_text is not None else MEMBER_ONLY, percent(m.similarity))
+         m.source_text, percent(m.similarity))
         for n, m in enumerate(report.matches, 1)])
     buffer = io.BytesIO()
     document.save(buffer)

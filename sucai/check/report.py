@@ -6,8 +6,9 @@ over ``chars`` (0 … 1). A 重合片段 runs from its first to its last matchin
 digit or Han character, and covers everything in between (punctuation and edited
 characters included). Offsets are characters of the draft's text as read
 (half-open); a source span is in characters of the text the viewer gets of that source
-(:func:`sucai.access.view`: the whole text for a member, the free part otherwise) and is
-``None`` when the fragment lies in a part the viewer may not read (会员内容).
+(:func:`sucai.access.view`: the whole text for a member, the free view otherwise), which
+is the text the draft was aligned with (:func:`sucai.check.check_text`): a report holds
+nothing of a text its viewer may not read, and no figure of it depends on one.
 
 - 总文字复制比 ``copy_ratio``: copied characters / ``chars``.
 - 去除引用复制比 ``copy_ratio_excluding_quotes``: the same without characters inside
@@ -25,28 +26,27 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import access
 from ..fingerprint import Skeleton
 from ..model import Document
 from .align import Fragment
 
 QUOTES = re.compile(r"“[^”\n]*”|「[^」\n]*」|『[^』\n]*』|\"[^\"\n]*\"|^[ \t\u3000]*>.*$", re.MULTILINE)
 _PARAGRAPH = re.compile(r"[^\n]+")
-MEMBER_ONLY = "会员内容"
 
 
 @dataclass
 class Match:
-    """One 重合片段. ``source_text`` is what the viewer may read of the source span (None: 会员内容)."""
+    """One 重合片段: draft ``[start, end)`` and ``source_text``, the source's ``[source_start, source_end)``
+    in the text its viewer gets of it."""
 
     start: int
     end: int
     doc_id: int
     title: str
-    source_start: int | None
-    source_end: int | None
+    source_start: int
+    source_end: int
     similarity: float
-    source_text: str | None = None
+    source_text: str
     quoted: bool = False
 
     def to_dict(self) -> dict:
@@ -117,15 +117,15 @@ class CheckReport:
 
 
 def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Fragment],
-          sources: dict[int, tuple[Document, Skeleton]], member: bool, checked: int) -> CheckReport:
+          sources: dict[int, tuple[Document, Skeleton]], checked: int) -> CheckReport:
     """The report of ``kept`` fragments (one source per draft character) out of all valid
-    ``fragments``; ``sources``: each source document with its skeleton, shown as
-    :func:`sucai.access.view` lets the viewer see it."""
+    ``fragments``; ``sources``: each source as the viewer gets it (:func:`sucai.access.view`: the
+    text the fragments were aligned with) with its skeleton; ``checked``: how many sources were aligned."""
     solid = np.fromiter((not c.isspace() for c in text), dtype=bool, count=len(text))
     chars = int(solid.sum())
     quoted = _quote_mask(text)
-    views = {doc_id: access.view(doc, member)[0] for doc_id, (doc, _) in sources.items()}
-    matches = [_match(draft, f, *sources[f.doc_id], views[f.doc_id], member) for f in kept]
+    views = {doc_id: doc for doc_id, (doc, _) in sources.items()}
+    matches = [_match(draft, f, *sources[f.doc_id]) for f in kept]
     for m in matches:
         m.quoted = bool(quoted[m.start:m.end].all())
     copied = np.zeros(len(text), dtype=bool)
@@ -140,16 +140,11 @@ def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Frag
     )
 
 
-def _match(draft: Skeleton, fragment: Fragment, doc: Document, source: Skeleton, view: Document,
-           member: bool) -> Match:
+def _match(draft: Skeleton, fragment: Fragment, view: Document, source: Skeleton) -> Match:
     start, end = draft.span(fragment.i0, fragment.i1)
     s_start, s_end = source.span(fragment.j0, fragment.j1)
-    shown = doc.text[s_start:s_end]
-    if not member:  # the span in the viewer's text, when the viewer may read it there
-        found = view.text.find(shown) if shown else -1
-        s_start, s_end = (found, found + len(shown)) if found >= 0 else (None, None)
-        shown = shown if found >= 0 else None
-    return Match(start, end, doc.id, view.title, s_start, s_end, round(fragment.similarity, 3), shown)
+    return Match(start, end, fragment.doc_id, view.title, s_start, s_end, round(fragment.similarity, 3),
+                 view.text[s_start:s_end])
 
 
 def _max_source(draft: Skeleton, fragments: list[Fragment], solid: np.ndarray, chars: int,

@@ -1,7 +1,10 @@
 """Candidate sources of a draft: the documents that share the most 查重 fingerprints with it.
 
 The search index holds, per document, the winnowed 5-gram fingerprints of its whole
-text (field ``fp``, see :mod:`sucai.fingerprint` and :mod:`sucai.index`). Two ways to
+text (field ``fp``) and of its free view (``free_fp``; see :mod:`sucai.fingerprint` and
+:mod:`sucai.index`): a member's sources are looked for in the first, everyone else's in
+the second (``field``), so that a non-member's candidates, their ranking and the document
+frequencies used depend on free text only. Two ways to
 find the sources worth aligning (:mod:`sucai.check.align`):
 
 - :func:`candidates`: all the draft's fingerprints as one disjunction of term queries,
@@ -51,28 +54,30 @@ class DraftFingerprints:
         return out
 
 
-def candidates(searcher: tantivy.Searcher, fingerprint_tokens: list[str], exclude: set[int], limit: int) -> list[int]:
-    """Ids of up to ``limit`` documents sharing the most (BM25-weighted) fingerprints, best first;
-    ``exclude``: ids already looked at."""
+def candidates(searcher: tantivy.Searcher, fingerprint_tokens: list[str], exclude: set[int], limit: int,
+               field: str = "fp") -> list[int]:
+    """Ids of up to ``limit`` documents sharing the most (BM25-weighted) fingerprints in ``field``, best
+    first; ``exclude``: ids already looked at."""
     if not fingerprint_tokens:
         return []
-    clauses = [(Occur.Should, Query.term_query(SCHEMA, "fp", t)) for t in fingerprint_tokens]
+    clauses = [(Occur.Should, Query.term_query(SCHEMA, field, t)) for t in fingerprint_tokens]
     if exclude:
         clauses.append((Occur.MustNot, Query.term_set_query(SCHEMA, "id", sorted(exclude))))
     hits = searcher.search(Query.boolean_query(clauses), limit=limit).hits
     return _ids(searcher, hits)
 
 
-def local_candidates(searcher: tantivy.Searcher, open_: dict[str, list[int]], exclude: set[int], limit: int) -> list[int]:
+def local_candidates(searcher: tantivy.Searcher, open_: dict[str, list[int]], exclude: set[int], limit: int,
+                     field: str = "fp") -> list[int]:
     """Ids of up to ``limit`` documents with local evidence: at least ``EVIDENCE`` of the draft's
-    rarer fingerprints (in at most ``RARE`` documents) within ``LOCAL`` skeleton characters of
-    each other; the most such fingerprints first. ``open_``: token → draft positions."""
+    rarer fingerprints (in at most ``RARE`` documents' ``field``) within ``LOCAL`` skeleton characters
+    of each other; the most such fingerprints first. ``open_``: token → draft positions."""
     found: dict[int, list[int]] = {}
     for token, positions in open_.items():
-        df = searcher.doc_freq("fp", token)
+        df = searcher.doc_freq(field, token)
         if not 0 < df <= RARE:
             continue
-        for doc_id in _ids(searcher, searcher.search(Query.term_query(SCHEMA, "fp", token), limit=df).hits):
+        for doc_id in _ids(searcher, searcher.search(Query.term_query(SCHEMA, field, token), limit=df).hits):
             if doc_id not in exclude:
                 found.setdefault(doc_id, []).extend(positions)
     scored = [(_densest(sorted(positions)), doc_id) for doc_id, positions in found.items()]

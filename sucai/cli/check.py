@@ -52,9 +52,8 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
         return
     table = Table("草稿位置", "草稿中的文字", "来源", "来源位置", "相似度", title=f"重合片段（{len(report.matches)} 处）")
     for m in report.matches:
-        where = f"{m.source_start}–{m.source_end}" if m.source_start is not None else "会员内容"
         table.add_row(f"{m.start}–{m.end}", Text(shown(_excerpt(report.text[m.start:m.end]))),
-                      Text(shown(cite(m.title, m.doc_id))), where, percent(m.similarity))
+                      Text(shown(cite(m.title, m.doc_id))), f"{m.source_start}–{m.source_end}", percent(m.similarity))
     out.print(table)
 
 

@@ -11,6 +11,7 @@ whether it was edited. :func:`export_draft` is the download.
 
 from __future__ import annotations
 
+from ..clean import xml_safe
 from ..export import export_document
 from ..model import Document, OutlineNode
 from .drafts import Draft, Paragraph, Section
@@ -60,6 +61,7 @@ def draft_document(draft: Draft, *, sources: bool = True) -> Document:
     def add(line: str) -> int:
         nonlocal offset
         at = offset
+        line = xml_safe(line)   # drafts saved before their text was made so (sucai.drafting.drafts)
         lines.append(line)
         offset += len(line) + 1
         return at
@@ -82,7 +84,7 @@ def draft_document(draft: Draft, *, sources: bool = True) -> Document:
         add(SOURCES_HEADING)
         for line in source_lines(draft):
             add(line)
-    return Document(title=draft.title, text="\n".join(lines), genre=draft.genre or "其他", outline=roots, id=draft.id)
+    return Document(title=xml_safe(draft.title), text="\n".join(lines), genre=draft.genre or "其他", outline=roots, id=draft.id)
 
 
 def source_lines(draft: Draft) -> list[str]:

@@ -14,10 +14,10 @@ ones that viewer may see now.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from difflib import SequenceMatcher
 
 from .. import access
-from ..clean import well_formed
+from ..check import copy_ratio
+from ..clean import xml_safe
 from ..errors import InvalidInput
 from ..library import Library
 from ..model import Document
@@ -26,8 +26,9 @@ MAX_TITLE = 200
 MAX_SECTIONS = 200
 MAX_PARAGRAPHS = 500
 MAX_CHARS = 100_000      # all paragraph text of a draft
+MAX_COMPARED = 1_000_000  # all source text that edited paragraphs of a draft cite (each compared when saved)
 MAX_LEVEL = 3
-MIN_COPIED_RUN = 13      # 复制比: runs shorter than this (characters) are not counted as copied
+MIN_COPIED_RUN = 13      # 复制比: 重合片段 shorter than this (characters) are not counted as copied
 WITHHELD = "（此段取自会员内容，会员可见）"
 
 
@@ -48,8 +49,9 @@ class Paragraph:
     """One paragraph: its ``text`` (as the writer left it) and ``source`` (None: the writer's own).
 
     Derived when saved: ``edited`` (the text is no longer the source's), ``copy_ratio``
-    (0–1: share of the text's characters in runs of at least :data:`MIN_COPIED_RUN`
-    characters that are the source's), ``members`` (taken from a members-only part).
+    (0–1: the text's 文字复制比 against the source span, as 查重 counts it —
+    :func:`sucai.check.copy_ratio` with 重合片段 of at least :data:`MIN_COPIED_RUN`
+    characters), ``members`` (taken from a members-only part).
     ``withheld``: set by :func:`shown` when the viewer may not see it.
     """
 
@@ -105,8 +107,10 @@ def build_draft(library: Library, data: dict, *, member: bool) -> Draft:
 
     ``member``: whether the writer has the member tier (their sources are looked up
     in their view). A source that is missing, hidden or out of range is dropped
-    (the paragraph counts as the writer's own). Raises InvalidInput (code
-    ``bad_draft``) with a message naming what is wrong.
+    (the paragraph counts as the writer's own). Work is linear in the draft and
+    the cited source text (at most :data:`MAX_COMPARED` characters for edited
+    paragraphs). Raises InvalidInput (code ``bad_draft``) with a message naming
+    what is wrong.
     """
     if not isinstance(data, dict):
         raise InvalidInput("草稿应为 JSON 对象", code="bad_draft")
@@ -155,16 +159,6 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
     return replace(draft, sections=sections)
 
 
-def copy_ratio(text: str, source: str) -> float:
-    """Share (0–1) of ``text``'s characters in runs of at least :data:`MIN_COPIED_RUN` characters that
-    occur in ``source`` in the same order (difflib's longest matching blocks)."""
-    if not text:
-        return 0.0
-    blocks = SequenceMatcher(None, text, source, autojunk=False).get_matching_blocks()
-    copied = sum(block.size for block in blocks if block.size >= MIN_COPIED_RUN)
-    return round(copied / len(text), 4)
-
-
 # -- checking what the writer sent -----------------------------------------------------------
 
 
@@ -175,7 +169,7 @@ def _text(value, name: str, limit: int) -> str:
         raise InvalidInput(f"草稿的{name}应为文字", code="bad_draft")
     if len(value) > limit:
         raise InvalidInput(f"草稿的{name}过长（最多 {limit:,} 字）", code="bad_draft")
-    return well_formed(value)  # JSON may spell a lone surrogate, which no database takes
+    return xml_safe(value)  # JSON may spell a lone surrogate (no database takes it) or a control character (no .docx)
 
 
 def _number(value, name: str, low: int, high: int) -> int | None:
@@ -217,25 +211,32 @@ def _paragraph(item) -> Paragraph:
     path = source.get("section_path") or []
     if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
         raise InvalidInput("段落来源的 section_path 应为文字列表", code="bad_draft")
-    return Paragraph(text, Source(*numbers, section_path=[well_formed(p[:MAX_TITLE]) for p in path[:10]]))
+    return Paragraph(text, Source(*numbers, section_path=[xml_safe(p[:MAX_TITLE]) for p in path[:10]]))
 
 
 def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) -> None:
     """Look every cited source up again in the writer's view; set edited, copy_ratio and members."""
     ids = sorted({p.source.doc_id for p in paragraphs if p.source})
     docs: dict[int, Document] = {d.id: d for d in library.catalogue.documents(ids) if not d.hidden}
+    views = {doc_id: access.view(doc, member)[0] for doc_id, doc in docs.items()}
+    free_texts = {doc_id: access.free_view(doc).text for doc_id, doc in docs.items()} if member else {}
+    compared = 0
     for paragraph in paragraphs:
         source = paragraph.source
-        doc = docs.get(source.doc_id) if source else None
-        view = access.view(doc, member)[0] if doc is not None else None
+        view = views.get(source.doc_id) if source else None
         if view is None or not 0 <= source.start < source.end <= len(view.text):
             paragraph.source, paragraph.edited, paragraph.copy_ratio = None, True, 0.0
             continue
         original = view.text[source.start:source.end]
         source.title = view.title
         paragraph.edited = paragraph.text != original
-        paragraph.copy_ratio = 1.0 if not paragraph.edited else copy_ratio(paragraph.text, original)
-        paragraph.members = member and doc.paid_from is not None and original not in access.free_view(doc).text
+        if paragraph.edited:
+            compared += len(original)
+            if compared > MAX_COMPARED:
+                raise InvalidInput(f"改写过的段落引用的原文合计过长（最多 {MAX_COMPARED:,} 字），请缩小引用的范围",
+                                   code="bad_draft")
+        paragraph.copy_ratio = copy_ratio(paragraph.text, original, MIN_COPIED_RUN) if paragraph.edited else 1.0
+        paragraph.members = member and docs[source.doc_id].paid_from is not None and original not in free_texts[source.doc_id]
 
 
 def _stored_paragraph(data: dict) -> Paragraph:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..library import Library
-from .drafts import Draft, Paragraph, Section, Source, copy_ratio
+from ..check import copy_ratio
+from .drafts import MIN_COPIED_RUN, Draft, Paragraph, Section, Source
 from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
 from .paragraphs import Candidate, paragraph_candidates
 
@@ -80,4 +81,4 @@ def _paragraph(candidate: Candidate) -> Paragraph:
     return Paragraph(candidate.marked.text,
                      Source(candidate.doc_id, candidate.start, candidate.end, candidate.title, candidate.section_path),
                      edited=bool(candidate.marked.placeholders),
-                     copy_ratio=copy_ratio(candidate.marked.text, candidate.text))
+                     copy_ratio=copy_ratio(candidate.marked.text, candidate.text, MIN_COPIED_RUN))

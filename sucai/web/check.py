@@ -7,28 +7,31 @@ its session's CSRF token (form field or ``X-CSRF-Token`` header): a 查重 spend
 quota, which another site must not do in their name; API tokens and visitors pass. The report is the JSON of
 ``sucai check --json``, or with ``?format=html|docx`` a report file to download. It is
 computed for the request's viewer (:func:`sucai.check.check_text` with
-``viewer.member``): a viewer without the member tier gets no text of members-only
-sources. A check never changes the library.
+``viewer.member``): a viewer without the member tier has the draft compared with the sources'
+free views only. A member's 查重 spends one of the tier's daily 查重 once the report is made
+(:func:`spend_check`: a failed check spends none); a visitor's or free user's is counted
+against ``free_checks_per_hour`` before it runs. A check never changes the library.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Callable, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..check import check_text, read_draft
+from ..check import CheckReport, check_text, read_draft
 from ..check.export import export_report, percent, report_section
 from ..clean import well_formed
 from ..config import Settings
 from ..errors import InvalidInput, SucaiError
 from ..library import Library
 from .api import DocId
-from .deps import CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library
+from .deps import (CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library,
+                   spending)
 from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
@@ -60,10 +63,12 @@ async def api_check(
     format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
 ):
     text, token = await draft_text(request, library.settings)
-    report = await _checked(request, library, viewer, text, token)
-    if format == "json":
+    check_session_csrf(request, token)
+    report, file = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
+                                           lambda: with_file(check_text(library, text, viewer.member), format))
+    if file is None:
         return JSONResponse(report.to_dict())
-    name, data = export_report(report, format)
+    name, data = file
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": content_disposition(name, f"check-report.{format}")})
 
@@ -92,18 +97,29 @@ async def check_submit(
 ):
     try:
         text, token = await draft_text(request, library.settings)
-        report = await _checked(request, library, viewer, text, token)
+        check_session_csrf(request, token)
+        report = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
+                                         lambda: check_text(library, text, viewer.member))
     except SucaiError as error:
         return _page(request, viewer, error=error.message, status=error.status)
-    return _page(request, viewer, report=report, section=report_section(report), text=text)
+    return _page(request, viewer, report=report, section=report_section(report), text=report.text)
 
 
-async def _checked(request: Request, library: Library, viewer: Viewer, text: str, token: str | None):
-    """The report on ``text`` for ``viewer``: the session's CSRF ``token`` checked (403), then one of
-    the tier's daily 查重 spent (429 past the quota)."""
-    check_session_csrf(request, token)
-    get_accounts(request).use_quota(viewer, "check", f"查重 {len(text)} 字", client_ip(request))
-    return await run_in_threadpool(check_text, library, text, viewer.member)
+T = TypeVar("T")
+
+
+def spend_check(request: Request, viewer: Viewer, detail: str, work: Callable[[], T]) -> T:
+    """``work()`` (a 查重 and what is made of it) for ``viewer``: a visitor's or free user's counted
+    against ``free_checks_per_hour`` before it runs (429 ``too_many_checks``, :meth:`Accounts.limit_free_check`),
+    a member's spending one of today's 查重 once it succeeded (:func:`~sucai.web.deps.spending`).
+    For a worker thread."""
+    get_accounts(request).limit_free_check(viewer, client_ip(request))
+    return spending(request, viewer, "check", detail, work)
+
+
+def with_file(report: CheckReport, fmt: str) -> tuple[CheckReport, tuple[str, bytes] | None]:
+    """``report`` and, unless ``fmt`` is "json", its file ``(name, bytes)`` (:func:`export_report`)."""
+    return report, (None if fmt == "json" else export_report(report, fmt))
 
 
 def _page(request: Request, viewer: Viewer, status: int = 200, **context):

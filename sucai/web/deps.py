@@ -38,7 +38,7 @@ from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "viewer_of", "peek_viewer", "require_admin", "get_library", "get_titles",
            "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
-           "same_site_download", "searching", "verify_csrf_or_token", "check_session_csrf", "get_collections", "get_recorder", "require_login"]
+           "same_site_download", "searching", "spending", "verify_csrf_or_token", "check_session_csrf", "get_collections", "get_recorder", "require_login"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -281,12 +281,28 @@ def same_site_download(request: Request) -> None:
         origin = request.headers.get("origin") or request.headers.get("referer")
         allowed = origin is None or _same_origin(origin, request)
     if not allowed:
-        raise Forbidden("为防止其他网站冒用您的下载次数，请在本站的文档页或检索页点击下载", code="cross_site")
+        raise Forbidden("为防止其他网站冒用您的下载或查重次数，请在本站的页面上点击下载或查重", code="cross_site")
 
 
 def _same_origin(url: str, request: Request) -> bool:
     parts = urlsplit(url)
     return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
+
+
+def spending(request: Request, viewer: Viewer, kind: str, detail: str | Callable[[T], str],
+             work: Callable[[], T]) -> T:
+    """``work()`` for ``viewer``, who must have one of today's ``kind`` (:data:`sucai.accounts.QUOTA_KINDS`)
+    left — 429 ``quota_exceeded`` before any work otherwise —, then one spent (recorded in the audit log
+    with ``detail``, or ``detail(result)``) only once ``work`` has succeeded: a failed export or check
+    spends nothing. A visitor is not recorded. For a worker thread."""
+    accounts = get_accounts(request)
+    ip = client_ip(request)
+    if accounts.quota_left(viewer, kind) == 0:
+        accounts.use_quota(viewer, kind, "", ip)   # raises: today's are spent
+    result = work()
+    if viewer.logged_in:
+        accounts.use_quota(viewer, kind, detail(result) if callable(detail) else detail, ip)
+    return result
 
 
 async def searching(request: Request, search: Callable[[], T]) -> T:

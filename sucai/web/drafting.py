@@ -8,7 +8,9 @@ Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``,
 POST route of the app does; an API token may ask for outlines and paragraphs (they only read),
 but saves, changes, deletes and 润笔 need a logged-in session (tokens are for reading).
 A draft's 查重 (``/api/drafts/{id}/check``) is :func:`sucai.drafting.check_draft` of the draft as
-its author may see it now, for their tier.
+its author may see it now, for their tier. Its download and its 查重 spend a daily quota — only once
+the file or report is made — and, like every download, must start on this site
+(:func:`~sucai.web.deps.same_site_download`): another site cannot spend them.
 """
 
 from __future__ import annotations
@@ -20,15 +22,14 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ..accounts import Accounts
 from ..config import Settings
-from ..check.export import export_report
 from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draft, paragraph_candidates,
                         require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
-from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, searching, verify_csrf, viewer_of,
-                   verify_csrf_or_token)
+from .check import spend_check, with_file
+from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, searching, spending, verify_csrf,
+                   verify_csrf_or_token, viewer_of)
 from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
@@ -128,10 +129,10 @@ def api_list_drafts(viewer: Writer, library: Lib):
 
 
 @router.post("/api/drafts", summary="写作台：保存新草稿", status_code=201, dependencies=Csrf)
-def api_save_draft(request: Request, viewer: Writer, library: Lib, accounts: Annotated[Accounts, Depends(get_accounts)],
+def api_save_draft(request: Request, viewer: Writer, library: Lib,
                    data: Annotated[dict, Body(description="草稿")]):
-    draft = build_draft(library, data, member=viewer.member)
-    accounts.use_quota(viewer, "draft", f"草稿：{draft.title}", client_ip(request))  # the tier's daily drafts
+    draft = spending(request, viewer, "draft", lambda made: f"草稿：{made.title}",
+                     lambda: build_draft(library, data, member=viewer.member))   # the tier's daily drafts
     draft_id = _store(library).create(_owner(viewer), draft)
     return _draft_json(library, viewer, draft_id, 201)
 
@@ -160,33 +161,32 @@ def api_download_draft(
     draft_id: DraftId,
     viewer: Writer,
     library: Lib,
-    accounts: Annotated[Accounts, Depends(get_accounts)],
     format: Annotated[Literal["docx", "md"], Query(description="docx / md")] = "docx",  # noqa: A002 - the public name
     sources: Annotated[bool, Query(description="是否附上素材来源")] = True,
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
-    accounts.count_download(viewer, f"草稿 {draft_id}（{format}）", client_ip(request))
-    name, data = export_draft(draft, format, sources=sources)
+    name, data = spending(request, viewer, "download", f"草稿 {draft_id}（{format}）",
+                          lambda: export_draft(draft, format, sources=sources))
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}.{format}")})
 
 
 @router.get("/api/drafts/{draft_id}/check",
-            summary="写作台：草稿查重（字段同 POST /api/check，另有 text：查重的草稿全文；html、docx 为查重报告）")
+            summary="写作台：草稿查重（字段同 POST /api/check，另有 text：查重的草稿全文；html、docx 为查重报告）",
+            dependencies=[Depends(same_site_download)])
 def api_check_draft(
     request: Request,
     draft_id: DraftId,
     viewer: Writer,
     library: Lib,
-    accounts: Annotated[Accounts, Depends(get_accounts)],
     format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
-    accounts.use_quota(viewer, "check", f"草稿 {draft_id}", client_ip(request))  # the tier's daily 查重
-    report = check_draft(library, draft, member=viewer.member)
-    if format == "json":
+    report, file = spend_check(request, viewer, f"草稿 {draft_id}",
+                               lambda: with_file(check_draft(library, draft, member=viewer.member), format))
+    if file is None:
         return JSONResponse({"text": report.text, **report.to_dict()})
-    name, data = export_report(report, format)
+    name, data = file
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}-check.{format}")})
 
