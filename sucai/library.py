@@ -68,7 +68,7 @@ class Library:
                 ids: list[int] | None = None) -> list[Summary]:
         """The visible catalogue rows (:class:`sucai.store.Summary`) as this viewer sees their metadata."""
         rows = self.catalogue.records(limit, newest_first, ids=ids)
-        return rows if member else [access.free_summary(row) for row in rows]
+        return rows if member else access.free_summaries(rows, self.catalogue)
 
     def stats(self, *, member: bool = False) -> dict:
         """Documents, characters, and counts by 文种 and by 来源 ("未注明" when none) of the visible

@@ -447,7 +447,7 @@ def analyse(
     """
     described = metadata.describe(cleaned, origin or metadata.Origin(title=title_hint))
     body_start = described.body_start
-    before = cleaned.text[: described.title_start].strip()
+    before = _before_title(cleaned, described.title_start, body_start)
     body = cleaned.text[body_start:]
     headings = [(pos - body_start, depth) for pos, depth in cleaned.headings if pos >= body_start]
     paid_from, paid_until = _paid_span(cleaned, body_start)
@@ -464,9 +464,22 @@ def analyse(
         source=described.value("source"),
         outline=parse_outline(body, markdown=markdown, headings=headings if markdown else None, elements=elements),
         elements=elements,
-        removed=list(cleaned.removed) + ([Removal("before_title", before)] if before else []),
+        removed=list(cleaned.removed) + before,
         evidence=described.evidence,
     )
+
+
+def _before_title(cleaned: Cleaned, title_start: int, body_start: int) -> list[Removal]:
+    """What stood before the title, as a ``before_title`` removal — or, when the members part starts before
+    the document text (its title is members text), a ``free_head`` removal: what stood above the text before
+    the members part (before the title and of the title's lines), which :func:`sucai.access.free_view`
+    describes, and a ``before_title_members`` removal: what of the members part stood before the title."""
+    paid_from, paid_until = cleaned.paid_from, cleaned.paid_until
+    if paid_from is None or paid_from >= body_start or (paid_until is not None and paid_until <= title_start):
+        parts = [("before_title", cleaned.text[:title_start])]
+    else:
+        parts = [("free_head", cleaned.text[:paid_from]), ("before_title_members", cleaned.text[paid_from:title_start])]
+    return [Removal(rule, text.strip()) for rule, text in parts if text.strip()]
 
 
 def _paid_span(cleaned: Cleaned, body_start: int) -> tuple[int | None, int | None]:

@@ -57,8 +57,12 @@ _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
                 documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence)
 _LISTS = ("outline", "elements", "removed")   # what documents(outline=False) leaves empty (never the evidence)
+# …but the removals of a document whose members part starts where its text does: its title may be members
+# text, and what stood above the text before the members part (a "free_head" removal) is its free view's head
+_EMPTY_LISTS = {"outline": literal_column("'[]'"), "elements": literal_column("'[]'"),
+                "removed": case((documents.c.paid_from == literal_column("0"), documents.c.removed), else_=literal_column("'[]'"))}
 # Catalogue.documents(outline=…): built once (a search reads its hits with it: _documents_of)
-_DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else literal_column("'[]'").label(c.name)
+_DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else _EMPTY_LISTS[c.name].label(c.name)
                                 for c in _DOC_COLUMNS]).order_by(documents.c.id) for outline in (False, True)}
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _METADATA = ("title", "genre", "doc_number", "date", "source")
@@ -68,7 +72,7 @@ _METADATA = ("title", "genre", "doc_number", "date", "source")
 class Summary:
     """A document without its text (for lists, counts and title look-ups): its metadata, length,
     members span and the evidence of its metadata. What a viewer without the member tier gets of
-    it is :func:`sucai.access.free_summary`."""
+    it is :func:`sucai.access.free_summaries`."""
 
     id: int
     title: str
@@ -199,7 +203,8 @@ class Catalogue:
         """All documents in id order, or those with the given ids (in id order).
 
         ``outline=False`` skips reading the outline, the elements and the removal audit
-        (faster, for callers that need only text and metadata; the lists are then empty).
+        (faster, for callers that need only text and metadata; the lists are then empty — but the
+        removals of a document whose members part starts at its text: its free view describes them).
         """
         if ids is not None:
             if not ids:

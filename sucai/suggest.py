@@ -1,7 +1,7 @@
 """Type-ahead on titles (快速查找): which titles contain what the user has typed so far.
 
 A viewer without the member tier is matched against, and shown, the title and
-metadata of the free view (:func:`sucai.access.free_summary`: a title found only
+metadata of the free view (:func:`sucai.access.free_summaries`: a title found only
 in the members-only part is not theirs). The titles are kept in memory,
 normalised with :func:`sucai.analysis.normalize` (see :mod:`sucai.analysis`), so
 a lookup is a plain substring scan: well under a millisecond for thousands of
@@ -65,7 +65,7 @@ class TitleIndex:
             if force or self._rows is None or changes != self._changes:
                 rows = self.catalogue.records()
                 self._rows = {member: [(analysis.normalize(v.title), v, r.title) for r, v in zip(rows, views)]
-                              for member, views in ((True, rows), (False, [access.free_summary(r) for r in rows]))}
+                              for member, views in ((True, rows), (False, access.free_summaries(rows, self.catalogue)))}
                 self._changes = changes
 
     def _maybe_refresh(self) -> None:

@@ -85,26 +85,24 @@ def test_a_span_inside_lines_is_left_out_with_a_line_break_in_its_place():
     assert (view.paid_from, view.paid_until) == (3, 3)
     # the outline of the free text: "（四）" without words is no heading, （五） is not in it
     assert view.outline == []
-    # a markdown document's outline is clipped: the label before the span stays, its words (inside the span)
-    # are blanked; （五） starts inside: dropped
-    markdown = access.free_view(replace(doc, format="md"))
-    assert [(n.label, n.heading, n.start, n.end) for n in markdown.outline] == [("（四）", "", 0, 3)]
+    # a markdown document's too: its numbered entries are no ``#`` heading lines, found again in the free text
+    assert access.free_view(replace(doc, format="md")).outline == []
     assert access.free_offset(doc, 26) == 4 and view.text[4] == "正"
     assert access.notice(doc) == "会员可见全文（此处略去会员内容 23 字）"
 
 
 def test_headings_after_the_span_move_up_when_their_parent_starts_inside_it():
-    """In a markdown document's clipped outline; in any other the outline is the free text's."""
-    text = "前言。\n二、措施\n（一）甲。\n（二）乙。\n"
-    assert [text.index(s) for s in ("二、", "（一）", "（二）")] == [4, 9, 15] and len(text) == 21
-    children = [OutlineNode(2, "（一）", "甲", 9, 15), OutlineNode(2, "（二）", "乙", 15, 21)]
-    doc = Document("方案", text, paid_from=4, paid_until=15, outline=[OutlineNode(1, "二、", "措施", 4, 21, children=children)],
+    """A markdown document's ``#`` headings (its unnumbered outline entries) after the span are headings of the
+    free text, under the free headings before them; numbered lines are found again in the free text."""
+    text = "前言。\n措施\n甲\n甲段。\n乙\n乙段。\n（一）丙。\n"
+    assert [text.index(s) for s in ("措施", "甲\n", "乙\n", "（一）")] == [4, 7, 13, 19] and len(text) == 25
+    children = [OutlineNode(2, "", "甲", 7, 13), OutlineNode(2, "", "乙", 13, 25)]
+    doc = Document("方案", text, paid_from=4, paid_until=13, outline=[OutlineNode(1, "", "措施", 4, 25, children=children)],
                    format="md")
     view = access.free_view(doc)
-    assert view.text == "前言。\n（二）乙。\n"
-    assert [(n.level, n.label, n.start, n.end) for n in view.outline] == [(2, "（二）", 4, 10)]
-    # "（二）乙。" alone in the free text owns no text: an entry of a bare list, no heading
-    assert access.free_view(replace(doc, format="txt")).outline == []
+    assert view.text == "前言。\n乙\n乙段。\n（一）丙。\n"
+    # "乙" is under no heading in the free text: level 1; "（一）丙。" alone owns no text: no heading
+    assert [(n.level, n.label, n.heading, n.start, n.end) for n in view.outline] == [(1, "", "乙", 4, 16)]
 
 
 def test_elements_and_the_outline_are_the_free_texts():
@@ -172,7 +170,7 @@ def test_ingest_records_both_ends_of_the_members_part(span_library):
     assert doc.text[doc.paid_from : doc.paid_until].strip() == MEMBERS.strip()
     assert doc.text[doc.paid_until :].strip() == AFTER
     view, notice = access.view(doc, member=False)
-    assert view.text == doc.text[: doc.paid_from] + AFTER
+    assert view.text == doc.text[: doc.paid_from].rstrip() + "\n" + AFTER   # the blank lines opening it left out
     assert notice == f"会员可见全文（此处略去会员内容 {doc.paid_until - doc.paid_from} 字）"
     assert [n.label + n.heading for n in view.outline] == ["一、总体要求", "三、保障措施"]
 
@@ -270,7 +268,8 @@ def test_document_page_for_a_visitor_shows_the_notice_between_the_free_parts(spa
     assert "红杉" not in page and "紫檀" not in page
     data = page_client(span_library, member=False).get(f"/api/documents/{doc.id}").json()
     assert data["text"] == access.free_view(doc).text and data["notice"] == access.notice(doc)
-    assert (data["paid_from"], data["paid_until"]) == (doc.paid_from, doc.paid_from)
+    free_until = len(doc.text[: doc.paid_from].rstrip()) + 1
+    assert (data["paid_from"], data["paid_until"]) == (free_until, free_until)
 
 
 def body_text_before(page: str, marker_id: str) -> str:
@@ -424,8 +423,9 @@ def test_the_preview_boundary_of_the_operator_applies_to_metadata(tmp_path, data
     catalogue = Catalogue(target, preview_chars=100)
     catalogue.add(replace(doc, paid_from=None), "hash", "/x", "content")
     row = catalogue.records()[0]
-    assert (row.paid_from, row.date, access.free_summary(row).date) == (100, "2023-05-06", None)
-    assert access.free_summary(row).title == "关于某事的通知"
+    free = access.free_summaries([row], catalogue)[0]
+    assert (row.paid_from, row.date, free.date) == (100, "2023-05-06", None)
+    assert free.title == "关于某事的通知"
     assert Catalogue(target).records()[0].paid_from is None
 
 
