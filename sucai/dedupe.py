@@ -125,8 +125,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
 # The rules that choose representatives (shown_quality): stored representatives chosen by other rules are chosen
 # again when a library is opened. 1: over the whole document (members-only text and metadata included); 2: over
-# what every viewer may see.
-REPRESENTATIVE_VERSION = 2
+# what every viewer may see; 3: the free view's metadata described over its free text alone (leak 11).
+REPRESENTATIVE_VERSION = 3
 # The rule of the free grouping (Clusters.nearest): a library groups its documents again when opened after it
 # changed, or after the free preview's setting did. 1: each document without a members part with its nearest
 # among the earlier ones without one.

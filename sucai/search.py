@@ -286,8 +286,11 @@ class _Plan:
         self._segmented: dict[str, list[str]] = {}
 
     def exclude(self, query: Query) -> None:
-        """Leave the documents ``query`` matches out of every query of the plan (built from now on)."""
-        self.filters.append(Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, query)]))
+        """Leave the documents ``query`` matches out of every query of the plan (built from now on). The filter
+        adds nothing to a score (an unweighted one added 1 in the index segments where ``query`` has postings and
+        nothing in the others, so an order depended on how the index happened to be cut into segments)."""
+        self.filters.append(Query.const_score_query(
+            Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, query)]), 0.0))
         self._built.clear()
 
     def over(self, make: Callable[[_View], list[Query]]) -> list[Query]:
@@ -857,7 +860,9 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     clustered, version = versions.flags or (None, None)
     sought = [query for query in (clustered and _flag(clustered, True),
                                   versions.unflagged and _id_set(list(versions.unflagged))) if query]
-    candidates = _any(sought) if sought else _id_set([])   # none: no flags, and every member hidden
+    if not sought:   # no flags, and every member hidden
+        return []
+    candidates = _any(sought)
     found = _matching_members(searcher, plan, candidates, versions.candidates)
     matched: dict[int, list[int]] = {}   # cluster → its members that match
     for doc_id in found:
@@ -890,7 +895,8 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
         excluded = [Query.boolean_query([(Occur.Must, excluded[0]), (Occur.MustNot, _id_set(spared))])]
     if named:
         excluded.append(_id_set(named))
-    plan.exclude(_any(excluded) if excluded else _id_set([]))   # a filter all the same: each adds 1 to scores
+    if excluded:
+        plan.exclude(_any(excluded))
     return [sorted(members, key=lambda doc_id: doc_id not in kept) for members in matched.values() if len(members) > 1]
 
 

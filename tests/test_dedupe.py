@@ -752,3 +752,29 @@ def test_choosing_again_follows_the_rule_of_the_clusters(trio, home):
     reopened.clusters.refresh(reopened.catalogue.cluster_of(a))
     assert reopened.catalogue.cluster_rows() == rows
     reopened.close()
+
+
+def test_scores_do_not_depend_on_how_the_index_is_cut_into_segments(tmp_path, make_home):
+    """The filter that leaves a cluster's other versions out of a search scored 1 in the index segments where some
+    entry is a version and nothing in the others, so a hit's score (and the order of hits) depended on whether the
+    documents went in by one ingest or by two. The same three documents (two near-duplicates and an unrelated one
+    whose 雷达 counts the same) ingested at once and in two ingests score alike, and the two equal-length hits
+    score alike within each library."""
+    body = "".join(f"第{i}项工作按计划推进并取得实效。" for i in range(40))
+    files = {"a.txt": f"关于雷达设备的通知\n{body}\n", "b.txt": f"关于雷达设备的通知\n{body}另。\n",
+             "c.txt": f"关于雷达设备的报告\n{body.replace('工作', '任务')}\n"}
+    scores = []
+    for layout, batches in (("one", [files]), ("two", [{k: files[k] for k in ("a.txt", "b.txt")},
+                                                       {"c.txt": files["c.txt"]}])):
+        library = Library.open(make_home(tmp_path / layout))
+        for n, batch in enumerate(batches):
+            ingest(library, tmp_path / f"{layout}-in{n}", batch)
+        assert len(library.clusters.all()) == 1    # a and b are near-duplicates: one of them is a version
+        scores.append({(member, mode): [(h.title, h.score) for h in hits(library, "雷达", mode, member).hits]
+                       for member in (False, True) for mode in ("precise", "ranked")})
+        library.close()
+    assert scores[0] == scores[1]
+    for (member, mode), found in scores[1].items():
+        assert len(found) == 2, (member, mode)
+        if mode == "precise" or not member:   # the two texts have 雷达 once in as many characters
+            assert found[0][1] == pytest.approx(found[1][1]), (member, mode, found)
