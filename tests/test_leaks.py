@@ -54,7 +54,7 @@ from sucai import access, analysis, clean, dedupe, outline
 from sucai.accounts import Accounts
 from sucai.check import check_text
 from sucai.collections import Collections
-from sucai.db.schema import free_clusters, meta
+from sucai.db.schema import documents, free_clusters, meta
 from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.model import Document
@@ -1562,3 +1562,37 @@ def test_a_visitors_metadata_depends_on_no_members_text(tmp_path, make_home):
     assert sum(whole[0][doc_id] != whole[1][doc_id] for doc_id in ids) >= 3
     for library in libraries:
         library.close()
+
+
+# ---------------------------------------------------------------- attack 13
+
+def _old_library_texts(secret: bool) -> dict[str, str]:
+    """Documents whose members part opens with a title line (``secret``) or with a line as long that is none."""
+    body = "一、总体要求\n坚持稳中求进工作总基调，统筹推进春季农业生产各项工作。\n二、重点任务\n各地要抓好春耕备耕。\n"
+    head = "关于做好春季农业生产工作的通知" if secret else "春季农业生产工作会议材料汇编文"
+    return {"春季农业生产.txt": f"免费导语。\n##paidbegin##{head}\n{body}",
+            "秋季防火.txt": f"##paidbegin##{head.replace('春季农业生产', '秋季防火')}\n{body}"}
+
+
+def test_a_document_stored_before_evidence_was_kept_shows_a_visitor_no_whole_text_title(tmp_path, make_home):
+    """Attack 13, find 1: a document stored before evidence was kept (evidence ``[]``, what migration 6→7 leaves)
+    kept the title and 文种 found over its whole text — a title line in the members part — for a visitor too (the
+    document, lists, hits, 文种 facet, type-ahead). Two such libraries that differ only in members-only text give a
+    visitor the same metadata; a member's titles do differ."""
+    seen, whole = [], []
+    for name, secret in (("with", True), ("without", False)):
+        home = make_home(tmp_path / name)
+        library = _pair_library(home, secret, _old_library_texts)
+        with library.catalogue.transaction() as conn:
+            conn.execute(documents.update().values(evidence="[]"))
+        ids = sorted(_named(library).values())
+        docs = list(library.catalogue.documents(ids))
+        assert all(doc.evidence == [] for doc in docs)
+        whole.append([(doc.title, doc.genre) for doc in docs])
+        seen.append(([{k: v for k, v in access.free_view(doc).to_dict().items()
+                      if k not in ("ingested_at", "source_path")} for doc in docs],
+                     library.summaries(member=False), library.stats(member=False)))
+        library.close()
+    assert seen[0] == seen[1]
+    assert "关于做好" not in json.dumps(seen[0], ensure_ascii=False, default=str)
+    assert whole[0] != whole[1]
