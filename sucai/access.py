@@ -208,14 +208,12 @@ def _free_metadata(doc: Document, text: str) -> dict:
     else:
         head = next((r.text for r in doc.removed if r.rule == "free_head"), "")
     prefix = f"{head}\n" if head else ""
-    line = next((e for e in doc.evidence if e.rule == "来源行" and e.origin == "text"), None)
     span = doc.members_span
-    source_at = None
-    if line is not None and _is_free(line, span):
-        source_at = line.start if span is None else _Gap.of(doc).end_of(line.start)
-    cleaned = Cleaned(prefix + text, None, [], line.value if source_at is not None else None,
+    line = next((e for e in doc.evidence if e.rule == "来源行" and e.origin == "text" and _is_free(e, span)), None)
+    source_at = None if line is None else len(prefix) + (line.start if span is None else _Gap.of(doc).end_of(line.start))
+    cleaned = Cleaned(prefix + text, None, [], line.value if line else None,
                       headings=[(0, 1)] if head and doc.format == "md" else [],
-                      source_at=None if source_at is None else len(prefix) + source_at)
+                      sources=[(line.value, source_at)] if line else [])
     described = metadata.describe(cleaned, _origin(doc))
     shift = described.body_start - len(prefix)
     found = [e for e in doc.evidence if e.origin == "editor"]

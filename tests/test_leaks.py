@@ -1596,3 +1596,36 @@ def test_a_document_stored_before_evidence_was_kept_shows_a_visitor_no_whole_tex
     assert seen[0] == seen[1]
     assert "关于做好" not in json.dumps(seen[0], ensure_ascii=False, default=str)
     assert whole[0] != whole[1]
+
+
+def _source_line_texts(secret: bool) -> dict[str, str]:
+    """A free 来源 line after a ##paidend##; the members part holds another 来源 line (``secret``) or an advert line
+    as long, which cleaning removes too (the same stored text)."""
+    line = "（来源：新华网）\n" if secret else "扫码关注本公众号\n"
+    return {"秋季防火.txt": f"关于做好秋季防火工作的通知\n请认真贯彻执行。\n##paidbegin##\n{line}会员正文内容若干。\n"
+                         "##paidend##\n请认真执行。\n（来源：人民网）\n以上事项，请遵照执行。\n"}
+
+
+def test_a_source_line_in_the_members_part_leaves_the_free_source_line(tmp_path, make_home):
+    """Attack 13, find 2: cleaning kept where the first 来源 line of the whole text stood only, and a visitor got
+    a 来源 line only when that one was free — a 来源 line in the members part took the free one after the
+    ##paidend## from a visitor (document, hits, 来源 facet and filter, statistics). A visitor's 来源 is the first
+    free 来源 line's whatever the members part holds; a member's is the first of the whole text."""
+    seen, whole = [], []
+    for name, secret in (("with", True), ("without", False)):
+        library = _pair_library(make_home(tmp_path / name), secret, _source_line_texts)
+        client = TestClient(create_app(library.settings.home))
+        ids = sorted(_named(library).values())
+        whole.append([doc.source for doc in library.catalogue.documents(ids)])
+        found = {f"document {i}": {k: v for k, v in client.get(f"/api/documents/{i}").json().items()
+                                   if k not in ("ingested_at", "evidence")} for i in ids}
+        for params in ({"q": "防火"}, {"q": "", "source": "人民网"}):
+            data = client.get("/api/search", params=params).json()
+            data.pop("took_ms", None)
+            found[f"search {params}"] = data
+        found["stats"] = client.get("/api/stats").json()
+        seen.append(found)
+        library.close()
+    assert seen[0] == seen[1]
+    assert seen[0]["search {'q': '', 'source': '人民网'}"]["total"] == 1
+    assert whole == [["新华网"], ["人民网"]]
