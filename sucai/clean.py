@@ -421,7 +421,10 @@ class _Anchor:
 def _apply(text: str, edits: list[_Edit], anchors: list[_Anchor]) -> tuple[str, list[_Edit]]:
     """Apply non-overlapping ``edits`` (text order), move ``anchors`` and add the edits' own.
 
-    An anchor inside a replaced span moves to the start of the replacement.
+    An anchor inside a replaced span moves to the start of the replacement, but the end of a members part
+    (``paid_end``) strictly inside one moves to its end: a rewrite that runs across the end tag (markdown
+    emphasis, a spaced title closed up, an entity) leaves its whole replacement in the members part, so that no
+    members character becomes free text (the start of a members part moves to the start: the same, the other way).
     Returns the new text and the edits actually applied (overlapping ones are skipped).
     """
     pieces: list[str] = []
@@ -444,9 +447,14 @@ def _apply(text: str, edits: list[_Edit], anchors: list[_Anchor]) -> tuple[str, 
     pieces.append(text[cursor:])
     for anchor in anchors:
         i = bisect_right(old_starts, anchor.pos) - 1
-        if i >= 0:
-            inside = anchor.pos < applied[i].end
-            anchor.pos = new_starts[i] if inside else anchor.pos + shifts[i]
+        if i < 0:
+            continue
+        edit = applied[i]
+        if anchor.pos >= edit.end:
+            anchor.pos += shifts[i]
+        else:
+            after = anchor.kind == "paid_end" and anchor.pos > edit.start
+            anchor.pos = new_starts[i] + (len(edit.repl) if after else 0)
     for i, edit in enumerate(applied):
         if edit.anchor:
             anchors.append(_Anchor(new_starts[i], *edit.anchor))

@@ -82,6 +82,25 @@ def test_paid_from_survives_removals_before_it_and_skips_blank_lines():
     assert result.text[result.paid_until :] == "后记。"
 
 
+@pytest.mark.parametrize("members, free, markdown", [
+    ("**会员秘密文字", "免费文字**", True),       # markdown emphasis run across the end tag
+    ("机 密 数 据 ", "免 费", False),            # a spaced title line closed up across it
+    ("会员内容&am", "p;免费", False),            # an HTML entity split by it
+])
+def test_a_rewrite_across_the_end_tag_leaves_no_members_character_free(members, free, markdown):
+    """A rule whose match ran across ``##paidend##`` moved the end of the members part to the start of its
+    replacement: the members characters of the run were stored as free text, and every visitor read them
+    (attack 13). Whatever a rewrite does there, no character of the members part (but markup and spaces)
+    reaches the free text."""
+    text = f"关于甲项工作的通知\n免费正文。\n##paidbegin##\n会员正文。\n{members}##paidend##{free}\n以上。\n"
+    result = clean(text, markdown=markdown)
+    assert result.paid_from is not None and result.paid_until is not None
+    free_text = result.text[:result.paid_from] + result.text[result.paid_until:]
+    secret = set("会员正文。" + members) - set(f"关于甲项工作的通知\n免费正文。{free}以上。* ")
+    assert secret and not secret & set(free_text), free_text
+    assert "以上。" in result.text[result.paid_until:]
+
+
 def test_paid_tag_inside_a_removed_advert_line_points_at_the_next_line():
     result = clean("正文。\n谨防假冒！##paidbegin##\n会员正文。")
     assert result.text == "正文。\n会员正文。"
