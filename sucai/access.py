@@ -179,13 +179,12 @@ def free_metadata(doc: Document, text: str) -> dict:
     origins in ``doc.evidence``); an admin's edit comes first. So they are a function of the free text and
     the file alone: what the members part holds, and whether a free line is a 落款 or a title by the lines
     around it, changes nothing. Without a title the field is :data:`HIDDEN_TITLE`; without a 文种 "其他".
-    Documents stored before evidence was kept (an empty list) keep their title and 文种 and lose the other
-    fields. The evidence returned has offsets of ``text`` (origin ``"title"`` for what the head holds).
+    A document stored before evidence was kept (an empty list, what migration 6→7 leaves) is described the same
+    way, nothing known of its file but its path: its stored title and 文种 were found over the whole text. The
+    evidence returned has offsets of ``text`` (origin ``"title"`` for what the head holds).
     Describing takes ~1 ms: the last 8,192 documents' are kept (by id, text, members span, evidence and
     what else they are made of).
     """
-    if not doc.evidence:
-        return {"doc_number": None, "date": None, "source": None}
     key = (doc.id, hash(doc.text), len(text), doc.paid_from, doc.paid_until, doc.source_path, doc.format,
            doc.declared_chars, tuple(doc.evidence), tuple(r.text for r in doc.removed if r.rule == "free_head"))
     with _DESCRIBED_LOCK:
@@ -209,14 +208,12 @@ def _free_metadata(doc: Document, text: str) -> dict:
     else:
         head = next((r.text for r in doc.removed if r.rule == "free_head"), "")
     prefix = f"{head}\n" if head else ""
-    line = next((e for e in doc.evidence if e.rule == "来源行" and e.origin == "text"), None)
     span = doc.members_span
-    source_at = None
-    if line is not None and _is_free(line, span):
-        source_at = line.start if span is None else _Gap.of(doc).end_of(line.start)
-    cleaned = Cleaned(prefix + text, None, [], line.value if source_at is not None else None,
+    line = next((e for e in doc.evidence if e.rule == "来源行" and e.origin == "text" and _is_free(e, span)), None)
+    source_at = None if line is None else len(prefix) + (line.start if span is None else _Gap.of(doc).end_of(line.start))
+    cleaned = Cleaned(prefix + text, None, [], line.value if line else None,
                       headings=[(0, 1)] if head and doc.format == "md" else [],
-                      source_at=None if source_at is None else len(prefix) + source_at)
+                      sources=[(line.value, source_at)] if line else [])
     described = metadata.describe(cleaned, _origin(doc))
     shift = described.body_start - len(prefix)
     found = [e for e in doc.evidence if e.origin == "editor"]

@@ -45,9 +45,10 @@ class Cleaned:
     ``paid_from``: offset in ``text`` of the first members-only character, or
     ``None`` when the input had no paid tags (or nothing is left inside them).
     ``removed``: every recorded removal, in rule order then text order.
-    ``source``: the value of a source line ("（来源：新华网）" → "新华网"), or None;
-    ``source_at``: where in ``text`` that line was removed (so metadata can tell
-    whether it stood in the members-only part), None when there is none.
+    ``source``: the value of the first source line ("（来源：新华网）" → "新华网"), or None;
+    ``sources``: every source line as ``(value, where in text it was removed)``, in
+    text order (so metadata can tell which stood in the members-only part: a
+    viewer without the member tier gets the first free one).
     ``paid_until``: offset where free text starts again after the last end tag
     (``##paidend##``/``$$paidend$$``), on its first non-space character; ``None``
     when the members-only part runs to the end (no end tag, nothing but
@@ -66,7 +67,7 @@ class Cleaned:
     source: str | None
     paid_until: int | None = None
     headings: list[tuple[int, int]] = field(default_factory=list)
-    source_at: int | None = None
+    sources: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -81,9 +82,10 @@ class _Edit:
 
 @dataclass
 class _State:
-    """What rules carry besides the text: the source found by the source-line rule."""
+    """What rules carry besides the text: the values of the source lines, in text order (an edit's
+    ``("source", i)`` anchor marks where ``sources[i]`` was)."""
 
-    source: str | None = None
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -300,10 +302,8 @@ _SOURCE = re.compile(
 
 def _find_source(text: str, state: _State) -> Iterator[_Edit]:
     for m in _SOURCE.finditer(text):
-        anchor = None
-        if state.source is None:
-            state.source = m.group("paren") or m.group("bare")
-            anchor = ("source", 0)
+        anchor = ("source", len(state.sources))
+        state.sources.append(m.group("paren") or m.group("bare"))
         line_start, line_end = _line_span(text, m.start(), m.end())
         whole_line = not text[line_start : m.start()].strip(_SPACE)
         yield _Edit(line_start, line_end, anchor=anchor) if whole_line else _Edit(m.start(), m.end(), anchor=anchor)
@@ -503,8 +503,8 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
             removed.extend(Removal(rule.name, old[e.start : e.end]) for e in applied if e.end > e.start)
     paid_from, paid_until = _paid_bounds(text, anchors)
     headings = [(a.pos, a.depth) for a in anchors if a.kind == "heading" and _line_has_text(text, a.pos)]
-    source_at = next((a.pos for a in anchors if a.kind == "source"), None)
-    return Cleaned(text, paid_from, removed, state.source, paid_until, headings, source_at)
+    sources = [(state.sources[a.depth], a.pos) for a in anchors if a.kind == "source"]
+    return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources)
 
 
 def _line_has_text(text: str, pos: int) -> bool:

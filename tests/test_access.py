@@ -429,10 +429,15 @@ def test_the_preview_boundary_of_the_operator_applies_to_metadata(tmp_path, data
     assert Catalogue(target).records()[0].paid_from is None
 
 
-def test_documents_stored_before_evidence_was_kept_lose_their_derived_fields_for_visitors():
+def test_documents_stored_before_evidence_was_kept_are_described_over_their_free_text():
+    """Their stored title and 文种 were found over the whole text: a visitor gets what the free text (its title
+    line gone with the evidence) and the path give — the file name, the 文种 of "现将有关事项通知如下"."""
     doc = replace(parsed(NOTICE), evidence=[])
     view = access.free_view(doc)
-    assert (view.title, view.genre, view.doc_number, view.date, view.source) == (doc.title, "通知", None, None, None)
+    assert (view.title, view.genre, view.doc_number, view.date, view.source) == (access.HIDDEN_TITLE, "通知", None,
+                                                                                None, None)
+    view = access.free_view(replace(doc, source_path="/材料/某材料.txt"))
+    assert (view.title, view.genre, view.doc_number, view.date, view.source) == ("某材料", "通知", None, None, None)
 
 
 def test_a_span_is_free_only_outside_the_members_part():

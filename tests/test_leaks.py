@@ -54,7 +54,7 @@ from sucai import access, analysis, clean, dedupe, outline
 from sucai.accounts import Accounts
 from sucai.check import check_text
 from sucai.collections import Collections
-from sucai.db.schema import free_clusters, meta
+from sucai.db.schema import documents, free_clusters, meta
 from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.model import Document
@@ -1562,3 +1562,80 @@ def test_a_visitors_metadata_depends_on_no_members_text(tmp_path, make_home):
     assert sum(whole[0][doc_id] != whole[1][doc_id] for doc_id in ids) >= 3
     for library in libraries:
         library.close()
+
+
+# ---------------------------------------------------------------- attack 13
+
+def _old_library_texts(secret: bool) -> dict[str, str]:
+    """Documents whose members part opens with a title line (``secret``) or with a line as long that is none."""
+    body = "一、总体要求\n坚持稳中求进工作总基调，统筹推进春季农业生产各项工作。\n二、重点任务\n各地要抓好春耕备耕。\n"
+    head = "关于做好春季农业生产工作的通知" if secret else "春季农业生产工作会议材料汇编文"
+    return {"春季农业生产.txt": f"免费导语。\n##paidbegin##{head}\n{body}",
+            "秋季防火.txt": f"##paidbegin##{head.replace('春季农业生产', '秋季防火')}\n{body}"}
+
+
+def test_a_document_stored_before_evidence_was_kept_shows_a_visitor_no_whole_text_title(tmp_path, make_home):
+    """Attack 13, find 1: a document stored before evidence was kept (evidence ``[]``, what migration 6→7 leaves)
+    kept the title and 文种 found over its whole text — a title line in the members part — for a visitor too (the
+    document, lists, hits, 文种 facet, type-ahead). Two such libraries that differ only in members-only text give a
+    visitor the same metadata; a member's titles do differ."""
+    seen, whole = [], []
+    for name, secret in (("with", True), ("without", False)):
+        home = make_home(tmp_path / name)
+        library = _pair_library(home, secret, _old_library_texts)
+        with library.catalogue.transaction() as conn:
+            conn.execute(documents.update().values(evidence="[]"))
+        ids = sorted(_named(library).values())
+        docs = list(library.catalogue.documents(ids))
+        assert all(doc.evidence == [] for doc in docs)
+        whole.append([(doc.title, doc.genre) for doc in docs])
+        seen.append(([{k: v for k, v in access.free_view(doc).to_dict().items()
+                      if k not in ("ingested_at", "source_path")} for doc in docs],
+                     library.summaries(member=False), library.stats(member=False)))
+        library.close()
+    assert seen[0] == seen[1]
+    assert "关于做好" not in json.dumps(seen[0], ensure_ascii=False, default=str)
+    assert whole[0] != whole[1]
+
+
+def _source_line_texts(secret: bool) -> dict[str, str]:
+    """A free 来源 line after a ##paidend##; the members part holds another 来源 line (``secret``) or an advert line
+    as long, which cleaning removes too (the same stored text)."""
+    line = "（来源：新华网）\n" if secret else "扫码关注本公众号\n"
+    return {"秋季防火.txt": f"关于做好秋季防火工作的通知\n请认真贯彻执行。\n##paidbegin##\n{line}会员正文内容若干。\n"
+                         "##paidend##\n请认真执行。\n（来源：人民网）\n以上事项，请遵照执行。\n"}
+
+
+def test_a_source_line_in_the_members_part_leaves_the_free_source_line(tmp_path, make_home):
+    """Attack 13, find 2: cleaning kept where the first 来源 line of the whole text stood only, and a visitor got
+    a 来源 line only when that one was free — a 来源 line in the members part took the free one after the
+    ##paidend## from a visitor (document, hits, 来源 facet and filter, statistics). A visitor's 来源 is the first
+    free 来源 line's whatever the members part holds; a member's is the first of the whole text."""
+    seen, whole = [], []
+    for name, secret in (("with", True), ("without", False)):
+        library = _pair_library(make_home(tmp_path / name), secret, _source_line_texts)
+        client = TestClient(create_app(library.settings.home))
+        ids = sorted(_named(library).values())
+        whole.append([doc.source for doc in library.catalogue.documents(ids)])
+        found = {f"document {i}": {k: v for k, v in client.get(f"/api/documents/{i}").json().items()
+                                   if k not in ("ingested_at", "evidence")} for i in ids}
+        for params in ({"q": "防火"}, {"q": "", "source": "人民网"}):
+            data = client.get("/api/search", params=params).json()
+            data.pop("took_ms", None)
+            found[f"search {params}"] = data
+        found["stats"] = client.get("/api/stats").json()
+        seen.append(found)
+        library.close()
+    assert seen[0] == seen[1]
+    assert seen[0]["search {'q': '', 'source': '人民网'}"]["total"] == 1
+    assert whole == [["新华网"], ["人民网"]]
+
+
+@pytest.mark.xfail(strict=True, reason="attack 13, find 3 (open): a free markdown heading's depth is its level in "
+                                       "the whole outline; the documents keep no # count to take it from")
+def test_a_free_markdown_headings_depth_is_its_own():
+    """Attack 13, find 3: the depth of a free ``#`` heading after the members part is its nesting in the whole
+    outline — under a members-only heading or not — in the visitor's outline, .md download and section paths."""
+    free, after = "免费导语。\n\n### 第一部分\n\n免费正文甲。\n\n", "##paidend##\n\n### 第二部分\n\n免费正文乙。\n\n"
+    seen = [_free_view_of(free, members + after, markdown=True) for members in ("# 会员标题\n\n", "文文文文\n\n")]
+    assert seen[0] == seen[1]

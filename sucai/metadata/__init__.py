@@ -331,7 +331,7 @@ class _Describer:
         if reporter:
             start = self.body_start + reporter.start
             self.add(self.at("source", reporter.name, start, self.body_start + reporter.end, "开头语"))
-        self.add(self._source_line())
+        self.add(*self._source_lines())
         self.add(self._news_agency())
 
     def _fallback_sources(self) -> None:
@@ -359,13 +359,12 @@ class _Describer:
             return []
         return [self.at("source", named.name, previous.start + named.start, previous.start + named.end, "落款")]
 
-    def _source_line(self) -> Evidence | None:
-        source, at = self.cleaned.source, self.cleaned.source_at
-        if not source:
-            return None
-        if at is None:  # where the line stood is unknown: only as safe as the end of the text
-            at = len(self.text)
-        return self.at("source", source, at, at, "来源行")
+    def _source_lines(self) -> list[Evidence]:
+        """Every source line, in text order (the first is the 来源; a viewer without the member tier gets the
+        first free one, :func:`sucai.access.free_metadata`). Where a line stood unknown: only as safe as the
+        end of the text."""
+        lines = self.cleaned.sources or ([(self.cleaned.source, len(self.text))] if self.cleaned.source else [])
+        return [self.at("source", source, at, at, "来源行") for source, at in lines]
 
     def _news_agency(self) -> Evidence | None:
         named = issuers.news_agency(self.text, self.body_start, self.body_start + _NEWS_WINDOW)
