@@ -248,10 +248,11 @@ def _origin(doc: Document) -> metadata.Origin:
 
 def _markdown_headings(doc: Document, gap: _Gap) -> list[tuple[int, int]]:
     """The markdown heading lines of ``doc``'s free text as ``(offset, depth)``: the unnumbered headings of
-    its outline (what only a ``#`` line makes in markdown) that start in free text, offsets mapped; the
-    depth is the heading's level in the whole outline (as the ``#`` count, it places it among the headings
-    before it)."""
-    return [(gap.end_of(node.start), node.level) for node in walk_outline(doc.outline)
+    its outline (what only a ``#`` line makes in markdown) that start in free text, offsets mapped. The depth
+    of one before the members part is its level in the whole outline (as the ``#`` count, it places it among
+    the headings before it, all free); one after it is at depth 1: its level there depends on the members
+    headings before it, and the documents keep no ``#`` count to take it from (attack 13)."""
+    return [(gap.end_of(node.start), node.level if node.start < gap.start else 1) for node in walk_outline(doc.outline)
             if node.kind == "heading" and not node.label and not gap.start <= node.start < gap.end]
 
 

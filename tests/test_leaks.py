@@ -1631,11 +1631,10 @@ def test_a_source_line_in_the_members_part_leaves_the_free_source_line(tmp_path,
     assert whole == [["新华网"], ["人民网"]]
 
 
-@pytest.mark.xfail(strict=True, reason="attack 13, find 3 (open): a free markdown heading's depth is its level in "
-                                       "the whole outline; the documents keep no # count to take it from")
 def test_a_free_markdown_headings_depth_is_its_own():
-    """Attack 13, find 3: the depth of a free ``#`` heading after the members part is its nesting in the whole
-    outline — under a members-only heading or not — in the visitor's outline, .md download and section paths."""
+    """Attack 13, find 3: the depth of a free ``#`` heading after the members part was its nesting in the whole
+    outline — under a members-only heading or not — in the visitor's outline, .md download and section paths
+    (now depth 1: the documents keep no ``#`` count)."""
     free, after = "免费导语。\n\n### 第一部分\n\n免费正文甲。\n\n", "##paidend##\n\n### 第二部分\n\n免费正文乙。\n\n"
     seen = [_free_view_of(free, members + after, markdown=True) for members in ("# 会员标题\n\n", "文文文文\n\n")]
     assert seen[0] == seen[1]
