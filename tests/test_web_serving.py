@@ -141,3 +141,37 @@ def test_a_searching_process_loads_the_segmenter_before_its_first_search(home, t
     assert said.returncode == 0, said.stderr
     loaded = process != "library"
     assert said.stdout.splitlines()[0] == f"segmenter loaded before the search: {loaded}"
+
+
+@pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT") or not sys.platform.startswith("linux"), reason="Linux")
+def test_a_worker_slow_to_start_is_not_killed_by_the_supervisors_health_check():
+    """uvicorn's supervisor pings each worker every half second and kills one that does not answer within its
+    health check timeout (5 s by default), then starts another. A worker whose start holds the GIL longer (on a
+    machine loaded twentyfold, importing and opening the library took minutes of wall time) was killed and restarted
+    for ever: ``sucai serve --workers 2`` never served. With :func:`uvicorn_options` it comes up and serves."""
+    port = _free_port()
+    code = (f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
+            "from sucai.web.serving import run_workers, uvicorn_options; "
+            f"run_workers('slow_start_app:app', 2, factory=True, **{{**uvicorn_options('127.0.0.1', {port}), "
+            "'log_level': 'info'})")
+    server = subprocess.Popen([sys.executable, "-c", code], text=True, stderr=subprocess.PIPE)
+    try:
+        deadline, status = time.monotonic() + 150, None
+        while time.monotonic() < deadline and status is None:
+            try:
+                client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                client.request("GET", "/")
+                status = client.getresponse().status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=60)
+    assert "died" not in errors
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -70,9 +70,19 @@ def uvicorn_options(host: str, port: int) -> dict:
     applies it), never by uvicorn itself, which by default believes any local peer — a
     bypass of the per-IP login lockout. No access log: it would be filtered out at the
     ``warning`` level anyway, after being formatted for every request.
+
+    With several workers, uvicorn's supervisor kills a worker that does not answer its health check (a ping
+    answered by a thread of the worker) within ``timeout_worker_healthcheck`` seconds, 5 by default, and starts
+    another. A worker's start holds the GIL for long stretches (imports, the segmenter, opening the library,
+    ``gc.freeze``): on a machine loaded twentyfold it took minutes, each new worker was killed in turn and
+    ``sucai serve --workers 2`` never served. :data:`WORKER_HEALTHCHECK_SECONDS` lets a slow start finish; a
+    worker that is really hung is replaced that much later.
     """
     return {"host": host, "port": port, "log_level": "warning", "proxy_headers": False, "access_log": False,
-            "http": NoDelayProtocol}
+            "http": NoDelayProtocol, "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS}
+
+
+WORKER_HEALTHCHECK_SECONDS = 120
 
 
 def run_workers(app: str, workers: int, **options) -> None:
