@@ -31,6 +31,7 @@ class Library:
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
+        self.catalogue.describe_free()   # before the groupings: a representative is chosen by its free view
         self.clusters.group_free()
         self.catalogue.choose_representatives(representative, REPRESENTATIVE_VERSION)
         self._stats: dict[bool, tuple[int, dict]] = {}   # per tier: (the change count it was made at, the stats)
