@@ -716,3 +716,15 @@ def test_a_results_plain_data_is_what_asdict_gives(library):
     result = library.search(SearchRequest(q="基层治理 工作"), member=False)
     assert result.hits and result.facets["genre"]
     assert json.dumps(result.to_dict(), ensure_ascii=False) == json.dumps(asdict(result), ensure_ascii=False)
+
+
+def test_matching_ids_of_a_section_search_are_the_documents_with_a_matching_section(library, sectioned):
+    # a saved section search's feed, sync and zip read matching_ids: a document holding the words outside
+    # any section under the heading is no match of it
+    [flat] = add(library, "担当作为方面的问题很多，存在问题不少。")
+    section = SearchRequest(q="问题", mode="precise", scope="section", heading="担当作为")
+    assert library.matching_ids(section, member=True) == (1, [sectioned])
+    both = SearchRequest(q="担当作为 存在问题", mode="precise", scope="section")
+    total, ids = library.matching_ids(both, member=True)
+    assert (total, sorted(ids)) == (2, sorted([sectioned, flat]))
+    assert sorted(library.matching_ids(SearchRequest(q="问题", mode="precise"), member=True)[1]) == [sectioned, flat]
