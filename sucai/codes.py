@@ -121,7 +121,9 @@ class Codes:
         Raises TooManyRequests (``too_many_attempts``) while the account or the
         address has ``max_failures`` failures in the last hour (the code is not
         looked at), NotFound (``bad_code``: unknown, or already used — one
-        message for both) otherwise; each failure is recorded and audited.
+        message for both) otherwise; each failure is recorded and audited. InvalidInput (``login_required``;
+        ``membership_at_limit``: the tier would pass 9999-12-31 — the code stays unused and the attempt is not
+        counted as a failure).
         """
         if viewer.user_id is None:
             raise InvalidInput("请先登录，再兑换卡密", code="login_required")
@@ -133,7 +135,12 @@ class Codes:
             raise TooManyRequests(f"卡密兑换失败次数过多，请约 {minutes(wait)} 分钟后再试",
                                   code="too_many_attempts", retry_after=wait)
         code = normalise(typed)
-        redeemed = self._use(viewer, code, claimed, source_ip) if len(code) == CODE_CHARS else None
+        try:
+            redeemed = self._use(viewer, code, claimed, source_ip) if len(code) == CODE_CHARS else None
+        except InvalidInput:   # membership_at_limit: a good code this account cannot take is no failed attempt
+            with self.accounts.transaction() as conn:
+                self.accounts.unclaim(conn, claimed)
+            raise
         if redeemed is not None:
             return redeemed
         self.accounts.audit("code_failed", viewer, f"无效或已用的卡密 …{code[-4:]}", source_ip)   # stays counted
