@@ -188,6 +188,18 @@ def test_or_groups(library):
     assert ids_for(library, "财政 OR 教育 -招生") == [d1]
 
 
+def test_a_word_typed_with_spaces_between_its_characters_is_one_term(library):
+    """"基 层 减 负" (pasted from a PDF) was four one-character terms: every document holding 基, 层, 减 and 负
+    anywhere matched (new-user try 14)."""
+    word, scattered, other = add(library, "持续推进基层减负工作。", "基本情况：层层压实责任，减少负担。", "减负")
+    for q in ("基 层 减 负", "基　层　减　负"):
+        result = library.search(SearchRequest(q=q, mode="precise"), member=True)
+        assert [h.id for h in result.hits] == [word], q
+        assert result.warnings == ["已把“基 层 减 负”当作一个词“基层减负”检索"]
+    assert ids_for(library, "基层减负 OR 减 负") == [word, other]
+    assert ids_for(library, "基 本 负担") == [scattered]
+
+
 @pytest.mark.parametrize("q", ['"未闭合', "OR", "-", "a OR", "OR OR", '""', "   ", "-\"x", "（", "\x00", "a" * 5000])
 @pytest.mark.parametrize("mode", ["precise", "ranked"])
 def test_no_query_string_raises(library, q, mode):
