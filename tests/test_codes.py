@@ -106,6 +106,16 @@ def test_a_permanent_members_refused_redeems_are_no_failed_attempts(accounts, co
         codes.redeem(forever, code, source_ip="10.0.0.9")
 
 
+def test_a_batch_is_named_by_the_time_on_the_sites_clock(accounts):
+    """Codes made at 09:08 in Beijing were named "01:08" (UTC), a day early before 08:00 (new-user try 14)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    [row] = Codes(accounts, zone="Asia/Shanghai").create("member", 365, 1)
+    local = datetime.fromisoformat(row["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert row["batch"] == f"{local:%Y-%m-%d %H:%M} 会员365天"
+    assert row["created_at"].endswith("+00:00")   # the CSV keeps the unambiguous UTC time
+
+
 def test_redeeming_before_and_after_expiry(accounts, codes):
     early = accounts.add_user("未到期", PASSWORD, "member", days(10))
     late = accounts.add_user("已过期", PASSWORD, "member", days(-5))
