@@ -15,6 +15,7 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
+import docx
 import pytest
 from click.testing import CliRunner
 
@@ -472,6 +473,12 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     assert result.exit_code == 0, result.output
     xml = zipfile.ZipFile(target).read("word/document.xml").decode("utf-8")
     assert "存在的主要问题" in xml and "【待补】" in xml and not any(w in xml for w in MEMBERS_WORDS)
+    assert f"其中 {xml.count('【待补】')} 处【待补】请按本单位实际填写" in result.stderr   # as many as the file holds
+    named = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--unit", "县审计局党支部",
+                                    "--year", "2024", "-o", str(tmp_path / "named.docx"), "--home", str(units.settings.home)])
+    assert named.exit_code == 0, named.output
+    title = f"县审计局党支部2024年度组织生活会{GENRE}"   # unit, year, topic, 文种
+    assert docx.Document(str(tmp_path / "named.docx")).paragraphs[0].text.replace("\n", "") == title   # a line break in a long title
     checked = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--json", "--check",
                                       "--home", str(units.settings.home)])
     assert checked.exit_code == 0, checked.output
