@@ -22,7 +22,6 @@ import hashlib
 import logging
 import os
 import stat as st
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -32,7 +31,7 @@ from itertools import islice
 from pathlib import Path
 
 from . import analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
-from .budget import Budget, run_budgeted
+from .budget import Budget, run_budgeted, scratch_folder
 from .errors import ReadError, SucaiError, os_reason
 from .memory import give_back
 from .model import Document
@@ -427,7 +426,7 @@ def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-    with tempfile.TemporaryDirectory(prefix="sucai-convert-") as workdir:
+    with scratch_folder("sucai-convert-") as workdir:
         yield from run_budgeted(_parse_job, _jobs(paths, Path(workdir), batch), batch.budget, workers, idle)
 
 
