@@ -2,7 +2,7 @@
 
 A backup is a folder: the databases, the settings that change what is stored or
 found (``sucai.toml`` without ``database_url``, whose password stays out of
-backups, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
+backups, however its key is written, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
 every file, checked before anything is restored: a file the manifest does not list (added afterwards: a
 ``sucai.toml`` that makes everything free) is refused as a changed one is.
 
@@ -13,6 +13,9 @@ every file, checked before anything is restored: a file the manifest does not li
   accounts in one snapshot), restored with ``pg_restore --clean``. The database password goes to them in a
   password file of their own (``PGPASSFILE``, readable by this user only, removed after), never on their command
   line, which every user of the machine can read (``ps``).
+
+``sucai.toml`` is edited as TOML (tomlkit: the operator's comments and layout kept), never as lines; a restore
+gives it the target's own ``database_url`` and checks that it opens before any database is touched.
 
 The search index is not saved: :func:`restore` rebuilds it, and gives the
 restored catalogue a new :meth:`~sucai.store.Catalogue.library_id`, so the index
