@@ -42,12 +42,14 @@ log = logging.getLogger(__name__)
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 # The index feed commits every _FEED_CHARS characters or _FEED_FILES files (tantivy's writer heap bounds their
-# memory; few commits leave few segments, which tantivy merges only once there are eight of a size), and a batch
-# at the latest _FEED_SECONDS after its first document — also while this process waits for the parse workers —, so
-# that an edit on this node (which syncs the index under the same lock) never waits much longer for the ingest.
+# memory), at once when an edit on this node waits for the index lock the batch holds (index.Feed.wanted), and at
+# the latest _FEED_SECONDS after the batch's first document, so that searches see the new documents within that
+# — also while this process waits for the parse workers. Few commits leave few segments: tantivy merges every
+# eight segments of fewer than 10,000 documents into one, each merge rewriting the whole index so far (a commit
+# every 10 s made the merges a third of an ingest's CPU on a loaded machine).
 _FEED_CHARS = 8_000_000
 _FEED_FILES = 2_000
-_FEED_SECONDS = 10
+_FEED_SECONDS = 60
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
 
@@ -353,9 +355,10 @@ def ingest(
     feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index))
 
     def publish() -> None:
-        """Commit the index feed when its batch is large or old (the index lock is held for a batch)."""
+        """Commit the index feed when its batch is large or old, or an edit waits for it (the index lock is held
+        for a batch)."""
         if feed.chars >= _FEED_CHARS or len(feed) >= _FEED_FILES or (
-                len(feed) and time.monotonic() - started >= _FEED_SECONDS):
+                len(feed) and (feed.wanted() or time.monotonic() - started >= _FEED_SECONDS)):
             feed.commit()
 
     def idle() -> None:
