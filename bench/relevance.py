@@ -113,7 +113,8 @@ FORMS = (("是否", re.compile(r"是否|能否|吗$|能不能|可不可以")), (
 # Coordinate ascent: each weight in turn takes the value of its list that scores best on the tune half.
 GRID = {"title": (0.25, 0.5, 1.0, 2.0), "heading": (0.5, 1.0, 2.0), "body": (0.5, 1.0, 1.5, 2.0, 3.0),
         "bigram": (0.25, 0.5, 1.0, 2.0, 3.0), "length": (0.0, 0.05, 0.1, 0.15), "proximity": (0.0, 0.5, 1.0, 2.0, 4.0),
-        "slop": (1, 3, 8)}
+        "slop": (1, 3, 8), "ordered": (0.0, 0.1, 0.25, 0.5, 1.0), "unordered": (0.0, 0.1, 0.25, 0.5, 1.0),
+        "window": (4, 8, 12, 16, 24)}
 
 
 def load_beir(root: Path) -> tuple[dict[str, dict], dict[str, str], dict[str, set[str]]]:
@@ -352,8 +353,10 @@ def run_bm25(passages: list[dict], queries: dict[str, str], tokenize) -> dict[st
             for q, row, score in zip(qids, found.tolist(), scores.tolist())}
 
 
-def tune(library: Library, queries: dict[str, str], qrels: dict[str, set[str]], back: dict[int, list[str]]):
-    """The :class:`sucai.search.Ranking` with the best nDCG@10 on ``queries`` (coordinate ascent over GRID, one pass)."""
+def tune(library: Library, queries: dict[str, str], qrels: dict[str, set[str]], back: dict[int, list[str]],
+         names: list[str] | None = None):
+    """The :class:`sucai.search.Ranking` with the best nDCG@10 on ``queries`` (coordinate ascent over GRID, one pass;
+    over the weights ``names`` of GRID only, when given)."""
     best = search.RANKING
 
     def score(ranking) -> float:
@@ -362,6 +365,8 @@ def tune(library: Library, queries: dict[str, str], qrels: dict[str, set[str]], 
     best_score = score(best)
     print(f"tuning on {len(queries):,} questions: start {best_score:.4f}")
     for name, values in GRID.items():
+        if names and name not in names:
+            continue
         for value in values:
             if value == getattr(best, name):
                 continue
@@ -436,6 +441,7 @@ def main() -> None:
                         help="also tune the weights on the tune half of each set run (CMRC, natural) and report them")
     parser.add_argument("--natural-half", choices=("tune", "held-out", "both"), default="both",
                         help="which half of the natural questions to report (split by a hash of the question)")
+    parser.add_argument("--tune-weights", help="tune only these weights of GRID, e.g. ordered,unordered,window")
     parser.add_argument("--tune-queries", type=int, default=600, help="tune-half questions used for tuning (0: all)")
     parser.add_argument("--only", choices=("cmrc", "natural", "headings"), help="run one of the three sets")
     parser.add_argument("--headings", type=int, default=300, help="headings asked as questions in the tuning set (0: none)")
@@ -445,6 +451,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     tunable = hasattr(search, "Ranking")
+    names = args.tune_weights.split(",") if args.tune_weights else None
     rankings = {"sucai ranked": None}
     if tunable:
         rankings = {"sucai ranked, main's weights": search.Ranking(**MAIN_RANKING), "sucai ranked": search.RANKING}
@@ -465,7 +472,7 @@ def main() -> None:
                 tuning = halves["tune"]
                 if args.tune_queries:
                     tuning = {q: tuning[q] for q in sorted(random.Random(args.seed).sample(sorted(tuning), min(args.tune_queries, len(tuning))))}
-                tuned = tune(library, tuning, qrels, back)
+                tuned = tune(library, tuning, qrels, back, names)
                 print(f"tuned on {len(tuning):,} tune-half questions: {tuned}")
                 rankings["sucai ranked, tuned now"] = tuned
             cmrc = compare(library, back, passages, held, rankings)
@@ -481,7 +488,7 @@ def main() -> None:
                 describe(groups, natural_qrels)
                 halves = {h: {q: t for q, t in natural_queries.items() if half_of(t) == h} for h in ("tune", "held-out")}
                 if tunable and args.tune:
-                    tuned = tune(library, halves["tune"], natural_qrels, back)
+                    tuned = tune(library, halves["tune"], natural_qrels, back, names)
                     print(f"tuned on the {len(halves['tune'])} questions of the natural tune half: {tuned}")
                     rankings["sucai ranked, tuned now on the natural tune half"] = tuned
                 natural = compare(library, back, natural_docs, natural_queries, rankings)
