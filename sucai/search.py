@@ -89,9 +89,6 @@ class Ranking:
     bigram: float = 1.0
     question_words: bool = False
     length: float = 0.0
-    ordered: float = 0.0
-    unordered: float = 0.0
-    window: int = 12
 
 
 # Chosen on the natural questions' tune half (a joint grid of bigram, body, title and length; phase 9),
@@ -439,14 +436,6 @@ class _Plan:
                 lambda part: [Query.phrase_query(SCHEMA, f"{part}_bi", near, slop=weights.slop)]), weights.proximity)
         if grams:
             clauses += boost(self.visible(lambda part: _terms(f"{part}_bi", grams)), weights.bigram)
-        if scored:
-            for first, second in _word_pairs(term):
-                if weights.ordered and first + second != term:
-                    clauses += boost(self.visible(lambda part: [_substring(part, first + second)]), weights.ordered)
-                if weights.unordered and len(first) > 1 and len(second) > 1:
-                    near = [(0, first[:2]), (len(first), second[:2])]
-                    clauses += boost(self.visible(lambda part: [Query.phrase_query(
-                        SCHEMA, f"{part}_bi", near, slop=weights.window)]), weights.unordered)
         return clauses
 
     def current(self, query: Query) -> Query:
@@ -496,16 +485,6 @@ def _proximity_terms(term: str) -> list[tuple[int, str]]:
             pairs.append((offset, word[:2].replace(" ", analysis.SPACE_TOKEN)))
         offset = max(offset, 0) + len(word)
     return pairs
-
-
-@lru_cache(maxsize=4096)
-def _word_pairs(term: str) -> list[tuple[str, str]]:
-    """Each two neighbouring words of ``term`` once question and function words (:data:`QUESTION_WORDS`) and
-    punctuation are taken out, for term dependence (Metzler & Croft 2005): "外国人在中国工作" →
-    ``[("外国人", "中国"), ("中国", "工作")]``; none for a term of one word."""
-    kept = [w for w in (term[s:e] for s, e in analysis.word_spans(term))
-            if w not in QUESTION_WORDS and any(c.isalnum() for c in w)]
-    return list(dict.fromkeys(zip(kept, kept[1:])))
 
 
 def _terms(field_name: str, tokens: list[str]) -> list[Query]:
@@ -665,8 +644,7 @@ def _exact_bonus(plan: _Plan, documents: int) -> float:
     for term in plan.parsed.terms:
         grams, chars = max(len(term) - 1, 1), len(term)
         total += (2 * weights.exact * grams + (weights.title + weights.heading + weights.body) * chars
-                  + 2 * weights.bigram * grams + 2 * weights.proximity * chars
-                  + 2 * (weights.ordered + weights.unordered) * 2 * chars)
+                  + 2 * weights.bigram * grams + 2 * weights.proximity * chars)
     bound = total * per_field
     return max(_EXACT_BONUS, 10.0 ** math.ceil(math.log10(bound))) if bound > 0 else _EXACT_BONUS
 

@@ -79,33 +79,3 @@ def test_length_prior_reorders_partial_matches_and_keeps_exact_matches_first(lib
         monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, length=length))
         assert order() == [exact, *partial]
         assert [i for page in (1, 2, 3) for i in order(limit=1, page=page)] == order()
-
-
-@pytest.mark.parametrize(("term", "pairs"), [
-    ("外国人在中国工作需要办理什么手续", [("外国人", "中国"), ("中国", "工作"), ("工作", "办理"), ("办理", "手续")]),
-    ("试用期最长多久", [("试用期", "最长")]),  # 多久 asks
-    ("基层减负", []),                          # one word of the dictionary
-    ("中国的工作，中国的工作", [("中国", "工作"), ("工作", "中国")]),  # 的 and the comma cut out, each pair once
-])
-def test_word_pairs_are_neighbouring_content_words(term, pairs):
-    assert search._word_pairs(term) == pairs
-
-
-def test_ordered_and_unordered_windows_weigh_words_found_near_each_other(library, monkeypatch):
-    """Three documents hold 中国 and 工作 once each, of the same length, none 中国的工作 verbatim: far apart, reversed
-    within a few characters, and side by side in order. Every word and bigram clause scores them alike (ties go
-    by id, the order added); the ordered window (中国工作 verbatim) puts the side-by-side one first, the unordered
-    window of 8 characters (either order) both near ones."""
-    filler = "".join(f"第{n}号记录{n * 7}页。" for n in range(6))  # no character of the query
-    far = add(library, f"中国。{filler}。工作", title="记录")[0]
-    reversed_near = add(library, f"工作。中国{filler}。", title="记录")[0]
-    side_by_side = add(library, f"中国工作{filler}。。", title="记录")[0]
-
-    def order(**weights):
-        monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, length=0.0, **weights))
-        return [h.id for h in library.search(SearchRequest(q="中国的工作", limit=10), member=True).hits]
-
-    assert order(ordered=0.0, unordered=0.0) == [far, reversed_near, side_by_side]
-    assert order(ordered=1.0, unordered=0.0) == [side_by_side, far, reversed_near]
-    assert order(ordered=0.0, unordered=1.0, window=8) == [reversed_near, side_by_side, far]
-    assert order(ordered=0.0, unordered=1.0, window=2) == [side_by_side, far, reversed_near]  # 工作。中国: 3 apart
