@@ -15,12 +15,8 @@ the text before the span and the text after it.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
-
-from cachetools import LRUCache
 
 from . import metadata
 from .clean import Cleaned
@@ -84,10 +80,10 @@ def free_view(doc: Document) -> Document:
     """
     span = doc.members_span
     if span is None:
-        return replace(doc, removed=[], **free_metadata(doc, doc.text)) if _has_members_part(doc) else doc
+        return replace(doc, removed=[], **free_metadata(doc)) if _has_members_part(doc) else doc
     gap = _Gap.of(doc)
-    text = doc.text[: gap.start] + gap.joint + doc.text[gap.end :]
-    changes = {f.name: getattr(doc, f.name) for f in fields(doc) if f.name not in ("outline", "elements")}
+    text = _free_text(doc, gap)
+    changes = {f.name: getattr(doc, f.name) for f in fields(doc) if f.init and f.name not in ("outline", "elements")}
     changes.update(
         text=text,
         paid_from=gap.start,
@@ -95,7 +91,7 @@ def free_view(doc: Document) -> Document:
         outline=None,
         elements=None,
         removed=[],
-        **free_metadata(doc, text),
+        **free_metadata(doc),
     )
     view = _FreeView(**changes)
     if doc.format == "md":
@@ -134,71 +130,86 @@ class _FreeView(Document):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Document):
             return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Document))
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Document) if f.compare)
 
     __hash__ = None
 
 
 def free_summaries(rows: list[Summary], catalogue: Catalogue) -> list[Summary]:
     """What a viewer without the member tier gets of catalogue rows: the metadata of the free view of each
-    row's document (:func:`free_metadata`), read from ``catalogue`` for the rows with a members part (a row whose
-    document is gone meanwhile: no metadata, :data:`HIDDEN_TITLE`). One row per row, in order.
+    row's document (:func:`free_metadata`), for the rows with a members part (a row whose document is gone
+    meanwhile: no metadata, :data:`HIDDEN_TITLE`). One row per row, in order.
 
-    What a row's document gave is kept with the catalogue, by the row's id, length, members span and evidence (a
-    document's text never changes; an edit changes its evidence or span): the statistics and title list of
-    visitors, made again whenever the catalogue changes, then read only the documents added or changed since
-    (describing a free text ~1 ms, reading it ~0.7 ms)."""
-    with _DESCRIBED_LOCK:
-        known = _SUMMARIES.setdefault(catalogue, LRUCache(maxsize=65536))
-    keys = {row.id: (row.id, row.chars, row.paid_from, row.paid_until, hash(tuple(row.evidence)))
-            for row in rows if _has_members_part(row)}
-    with _DESCRIBED_LOCK:
-        described = {doc_id: known.get(key) for doc_id, key in keys.items()}
+    The metadata is the one kept with the document (``Summary.free_metadata``, read with the row); only a row
+    without one made for its members span and the rules of :data:`FREE_METADATA_VERSION` (a library not yet
+    opened since they changed) has its document read from ``catalogue`` and described (~2 ms)."""
+    described = {row.id: row.free_metadata for row in rows if _has_members_part(row)}
     missing = [doc_id for doc_id, found in described.items() if found is None]
     for doc in catalogue.documents(missing, outline=False) if missing else ():
-        described[doc.id] = free_metadata(doc, free_view(doc).text)
-        with _DESCRIBED_LOCK:
-            known[keys[doc.id]] = described[doc.id]
+        described[doc.id] = free_metadata(doc)
     gone = {"title": HIDDEN_TITLE, "genre": OTHER, "doc_number": None, "date": None, "source": None,
             "declared_chars": None, "evidence": []}
-    return [replace(row, **(described[row.id] or gone)) if row.id in keys else row for row in rows]
+    return [replace(row, **_copied(described[row.id] or gone)) if row.id in described else row for row in rows]
 
 
-_SUMMARIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # catalogue → row key → free metadata
+FREE_METADATA_VERSION = 1
+"""The version of the rules of :func:`free_metadata` (with :func:`sucai.metadata.describe`'s): when they change,
+it goes up, and the metadata kept with every document is made again when a library is next opened
+(:meth:`Catalogue.describe_free <sucai.store.Catalogue.describe_free>`)."""
 
 
-def free_metadata(doc: Document, text: str) -> dict:
-    """The derived fields a viewer without the member tier may see of ``doc``, whose free text (the text of
-    :func:`free_view`) is ``text``: ``title``, ``genre``, ``doc_number``, ``date``, ``source``,
-    ``declared_chars`` and ``evidence``.
+def free_metadata(doc: Document) -> dict | None:
+    """The derived fields a viewer without the member tier may see of ``doc`` (as the catalogue gives it: the
+    free preview's boundary set), or None when it has no members part: ``title``, ``genre``, ``doc_number``,
+    ``date``, ``source``, ``declared_chars`` and ``evidence`` (a new list).
 
     They are :func:`sucai.metadata.describe` of the free part of the text the document was made of — its
     title line when that is free (or what stood above the text before the members part when the title is
-    members text: a ``free_head`` removal, :func:`sucai.outline.analyse`), then ``text`` — and of what is known of its
-    file (its path, the title, date and 来源 its metadata declared, ``--source``: the candidates of those
-    origins in ``doc.evidence``); an admin's edit comes first. So they are a function of the free text and
-    the file alone: what the members part holds, and whether a free line is a 落款 or a title by the lines
-    around it, changes nothing. Without a title the field is :data:`HIDDEN_TITLE`; without a 文种 "其他".
-    A document stored before evidence was kept (an empty list, what migration 6→7 leaves) is described the same
-    way, nothing known of its file but its path: its stored title and 文种 were found over the whole text. The
-    evidence returned has offsets of ``text`` (origin ``"title"`` for what the head holds).
-    Describing takes ~1 ms: the last 8,192 documents' are kept (by id, text, members span, evidence and
-    what else they are made of).
-    """
-    key = (doc.id, hash(doc.text), len(text), doc.paid_from, doc.paid_until, doc.source_path, doc.format,
-           doc.declared_chars, tuple(doc.evidence), tuple(r.text for r in doc.removed if r.rule == "free_head"))
-    with _DESCRIBED_LOCK:
-        found = _DESCRIBED.get(key)
-    if found is None:
-        found = _free_metadata(doc, text)
-        with _DESCRIBED_LOCK:
-            _DESCRIBED[key] = found
-    return {**found, "evidence": list(found["evidence"])}
+    members text: a ``free_head`` removal, :func:`sucai.outline.analyse`), then the text of :func:`free_view` —
+    and of what is known of its file (its path, the title, date and 来源 its metadata declared, ``--source``:
+    the candidates of those origins in ``doc.evidence``); an admin's edit comes first. So they are a function
+    of the free text and the file alone: what the members part holds, and whether a free line is a 落款 or a
+    title by the lines around it, changes nothing. Without a title the field is :data:`HIDDEN_TITLE`; without
+    a 文种 "其他". A document stored before evidence was kept (an empty list, what migration 6→7 leaves) is
+    described the same way, nothing known of its file but its path: its stored title and 文种 were found over
+    the whole text. The evidence returned has offsets of the free view's text (origin ``"title"`` for what
+    the head holds).
+
+    Describing takes ~1 ms, so the catalogue keeps the result with each document (column ``free_metadata``,
+    made when the document is stored, edited, or the library opened after :data:`FREE_METADATA_VERSION` or the
+    free preview's setting changed) and gives it as ``doc.free_metadata``, which is used when it was made for
+    ``doc``'s members span and these rules (:func:`kept_metadata`)."""
+    if not _has_members_part(doc):
+        return None
+    kept = kept_metadata(doc.free_metadata, doc.paid_from, doc.paid_until)
+    return _copied(kept if kept is not None else _free_metadata(doc, _free_text(doc)))
 
 
-# free_metadata of the documents seen last (a search's hits, pages): describing a free text takes ~1 ms
-_DESCRIBED: LRUCache = LRUCache(maxsize=8192)
-_DESCRIBED_LOCK = threading.Lock()
+def kept_metadata(stored: dict | None, paid_from: int | None, paid_until: int | None) -> dict | None:
+    """``stored`` (what :func:`keeping` gave) when it was made under :data:`FREE_METADATA_VERSION` for a
+    document read with the members span ``paid_from``–``paid_until``, else None."""
+    made = stored and stored.get("made")
+    return stored if made == [FREE_METADATA_VERSION, paid_from, paid_until] else None
+
+
+def keeping(doc: Document) -> dict | None:
+    """:func:`free_metadata` of ``doc`` as the catalogue keeps it (None without a members part): marked with
+    the rules' version and the members span it was made for (``made``; :func:`kept_metadata` checks it)."""
+    found = free_metadata(doc)
+    return None if found is None else {**found, "made": [FREE_METADATA_VERSION, doc.paid_from, doc.paid_until]}
+
+
+def _copied(found: dict) -> dict:
+    """The metadata fields of ``found`` (without ``made``), with a new evidence list."""
+    return {name: list(value) if name == "evidence" else value for name, value in found.items() if name != "made"}
+
+
+def _free_text(doc: Document, gap: _Gap | None = None) -> str:
+    """The text of :func:`free_view` (``gap``: ``doc``'s, when it has members text)."""
+    if doc.members_span is None:
+        return doc.text
+    gap = gap or _Gap.of(doc)
+    return doc.text[: gap.start] + gap.joint + doc.text[gap.end :]
 
 
 def _free_metadata(doc: Document, text: str) -> dict:

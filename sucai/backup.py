@@ -2,7 +2,7 @@
 
 A backup is a folder: the databases, the settings that change what is stored or
 found (``sucai.toml`` without ``database_url``, whose password stays out of
-backups, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
+backups, however its key is written, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
 every file, checked before anything is restored: a file the manifest does not list (added afterwards: a
 ``sucai.toml`` that makes everything free) is refused as a changed one is.
 
@@ -13,6 +13,9 @@ every file, checked before anything is restored: a file the manifest does not li
   accounts in one snapshot), restored with ``pg_restore --clean``. The database password goes to them in a
   password file of their own (``PGPASSFILE``, readable by this user only, removed after), never on their command
   line, which every user of the machine can read (``ps``).
+
+``sucai.toml`` is edited as TOML (tomlkit: the operator's comments and layout kept), never as lines; a restore
+gives it the target's own ``database_url`` and checks that it opens before any database is touched.
 
 The search index is not saved: :func:`restore` rebuilds it, and gives the
 restored catalogue a new :meth:`~sucai.store.Catalogue.library_id`, so the index
@@ -29,14 +32,15 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-import tomllib
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+import tomlkit
 from sqlalchemy import Integer, func, select, text
+from tomlkit.exceptions import TOMLKitError
 
-from .config import Settings
+from .config import Settings, load_settings
 from .db import Database, dispose_engine
 from .db.migrate import upgrade
 from .db.schema import METADATA, audit, documents, meta, users
@@ -124,9 +128,10 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
     copied into the migrated target database: the way a library moves to a server
     of its own); a PostgreSQL backup only into PostgreSQL (``settings.database_url``
     names the target database, which ``sucai migrate`` need not have touched). A target that already holds
-    documents or accounts is refused unless ``force``. The caller rebuilds the
-    index (:meth:`sucai.library.Library.reindex`). Raises InvalidInput
-    (``bad_backup``, ``restore_not_empty``, ``restore_backend``, ``backup_failed``).
+    documents or accounts is refused unless ``force``. The settings the backup brings (its ``sucai.toml`` with
+    the target's ``database_url``) are checked before any database is touched. The caller rebuilds the
+    index (:meth:`sucai.library.Library.reindex`). Raises InvalidInput (``bad_backup``, also for settings
+    that would not open; ``restore_not_empty``, ``restore_backend``, ``backup_failed``, ``bad_settings``).
     """
     folder = Path(folder)
     manifest = verify(folder)
@@ -137,6 +142,7 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
     if not force and _holds_anything(settings):
         raise InvalidInput(f"{settings.home} 的库里已有文档或账号；恢复会覆盖它们，确认时请加 --force",
                            code="restore_not_empty")
+    restored = _restored_settings(folder, settings.home)
     for store in STORES:
         dispose_engine(settings.database(store))
     if postgres and manifest["backend"] == "sqlite":
@@ -159,7 +165,8 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
             for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 stale.unlink(missing_ok=True)
             _sqlite_copy(folder / f"{store}.sqlite3", path)
-    _restore_settings(folder, settings.home)
+    for name, written in restored.items():
+        (settings.home / name).write_text(written, encoding="utf-8")
     catalogue = Database(settings.database("catalogue"), "catalogue")   # migrates an older embedded backup
     with catalogue.transaction() as conn:   # a new name: every node's index rebuilds instead of following
         conn.execute(catalogue.insert(meta, update=("key",)).values(key="library_id", value=uuid.uuid4().hex))
@@ -252,29 +259,57 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 
 def _save_settings(home: Path, folder: Path) -> None:
+    """Copy the settings files of ``home`` into ``folder``: ``sucai.toml`` without its ``database_url`` (any TOML
+    spelling of the key: quoted, dotted, a table), the operator's comments and layout kept. Raises InvalidInput
+    (``bad_settings``) when ``sucai.toml`` is not TOML."""
     for name in SETTINGS_FILES:
         path = home / name
         if path.is_file():
-            text = path.read_text(encoding="utf-8")
             if name == "sucai.toml":
-                text = _without_database_url(text)
+                settings = _settings_document(path)
+                settings.pop("database_url", None)
+                text = tomlkit.dumps(settings)
+            else:
+                text = path.read_text(encoding="utf-8")
             (folder / name).write_text(text, encoding="utf-8")
 
 
-def _restore_settings(folder: Path, home: Path) -> None:
-    for name in SETTINGS_FILES:
-        if not (folder / name).is_file():
-            continue
-        text = (folder / name).read_text(encoding="utf-8")
-        target = home / name
-        if name == "sucai.toml" and target.is_file():   # the target keeps its own database
-            own = tomllib.loads(target.read_text(encoding="utf-8")).get("database_url")
-            text += f"database_url = {json.dumps(own)}\n" if own else ""
-        target.write_text(text, encoding="utf-8")
+def _restored_settings(folder: Path, home: Path) -> dict[str, str]:
+    """The text of each settings file the backup in ``folder`` brings into data directory ``home``, by file name:
+    the backup's ``sucai.toml``, its comments and layout kept, with the ``database_url`` of the target's own
+    ``sucai.toml`` in place of any it holds (the target keeps its database). Checked before anything is restored:
+    raises InvalidInput (``bad_backup``) when it would not open as the settings of a library (not TOML, an unknown
+    setting, a value of the wrong type), ``bad_settings`` when the target's own ``sucai.toml`` is not TOML."""
+    texts = {name: (folder / name).read_text(encoding="utf-8") for name in SETTINGS_FILES if (folder / name).is_file()}
+    if "sucai.toml" not in texts:
+        return texts
+    own = _settings_document(home / "sucai.toml").unwrap().get("database_url") \
+        if (home / "sucai.toml").is_file() else None
+    scratch = tempfile.TemporaryDirectory(prefix="sucai-settings-")
+    trial = Path(scratch.name) / "sucai.toml"
+    try:
+        settings = _settings_document(folder / "sucai.toml")
+        settings.pop("database_url", None)
+        if own is not None:
+            settings["database_url"] = own
+        texts["sucai.toml"] = tomlkit.dumps(settings)
+        trial.write_text(texts["sucai.toml"], encoding="utf-8")
+        load_settings(scratch.name)
+    except InvalidInput as error:   # said of the backup's file, not of the copy read in its place
+        said = error.message.replace(str(trial), str(folder / "sucai.toml"))
+        raise InvalidInput(f"备份中的设置无法使用，未恢复任何内容：{said}", code="bad_backup") from error
+    finally:
+        scratch.cleanup()
+    return texts
 
 
-def _without_database_url(text: str) -> str:
-    return "".join(line for line in text.splitlines(keepends=True) if not line.strip().startswith("database_url"))
+def _settings_document(path: Path) -> tomlkit.TOMLDocument:
+    """The settings file ``path`` as a TOML document that keeps its comments and layout. Raises InvalidInput
+    (``bad_settings``) when it is not UTF-8 TOML."""
+    try:
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (TOMLKitError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path} 格式错误：{error}", code="bad_settings") from error
 
 
 def _describe(path: Path) -> dict:

@@ -14,7 +14,8 @@ Each worker gets:
   and the file ends as 跳过;
 - a temporary folder of its own (``TMPDIR``), made and removed by the worker,
   or removed by this process when the worker was stopped, and the batch's folder
-  that holds them all at the end: a killed parse leaves no temporary file behind;
+  that holds them all at the end: a killed parse leaves no temporary file behind, and the folders of a batch
+  whose process was killed (SIGKILL, the OOM killer) are removed by the next batch (:func:`scratch_folder`);
 - a process group of its own: a stopped worker (past its time, cancelled, at the end of the batch: pebble
   stops it with SIGTERM) kills every process it started and theirs — also one in a session of its own
   (LibreOffice) — before it ends; a worker that died otherwise (a crash, SIGKILL) has its group killed by
@@ -40,6 +41,7 @@ from concurrent.futures import TimeoutError as FutureTimeout, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 from filelock import FileLock
@@ -171,13 +173,13 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
             wait([pending[0][0]], timeout=_IDLE_SECONDS)
         return _outcome(*pending.popleft(), budget)
 
-    root = tempfile.mkdtemp(prefix="sucai-parse-")  # each job's folder is made in it by its worker
-    with ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
-                     initargs=(budget.memory_mb, os.path.join(root, "exclusive.lock")),
-                     context=_context()) as pool:
+    with scratch_folder("sucai-parse-") as root, \
+            ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
+                        initargs=(budget.memory_mb, os.path.join(root, "exclusive.lock")),
+                        context=_context()) as pool:
         try:
             for number, job in enumerate(jobs):
-                folder = os.path.join(root, f"sucai-parse-{number}")
+                folder = os.path.join(root, f"sucai-parse-{number}")  # each job's folder is made by its worker
                 pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
                 if len(pending) >= _WINDOW_PER_WORKER * workers:
                     yield head()
@@ -186,7 +188,24 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
         finally:
             for future, _ in pending:  # the caller stopped early
                 future.cancel()
-            shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[str]:
+    """A new temporary folder ``{prefix}{pid}-…`` (in :func:`tempfile.gettempdir`), removed with all it holds on
+    leaving. Folders of the same prefix left there by processes of this user that no longer run (an ingest
+    killed by SIGKILL or the OOM killer never reaches its ``finally``) are removed first; a folder of a running
+    process — another ingest's — is left alone."""
+    for left in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+        owner = left.name[len(prefix):].split("-", 1)[0]
+        with suppress(OSError):
+            if owner.isdigit() and not psutil.pid_exists(int(owner)) and left.stat().st_uid == os.getuid():
+                shutil.rmtree(left, ignore_errors=True)
+    folder = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _outcome(future, folder: str, budget: Budget):

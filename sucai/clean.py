@@ -93,7 +93,8 @@ class Rule:
     """One cleaning rule: ``find(text, state)`` yields non-overlapping edits in text order.
 
     ``record=False`` marks layout-only rules whose edits are not listed in
-    :attr:`Cleaned.removed`. ``markdown_only`` rules run only for markdown input.
+    :attr:`Cleaned.removed`; they also see the whole text, while every other rule runs on each part between
+    paid tags on its own (:func:`_find_by_part`). ``markdown_only`` rules run only for markdown input.
     """
 
     name: str
@@ -494,7 +495,7 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     for rule in RULES:
         if rule.markdown_only and not markdown:
             continue
-        edits = list(rule.find(text, state))
+        edits = list(_find_by_part(rule, text, state, anchors) if rule.record else rule.find(text, state))
         if not edits:
             continue
         old = text
@@ -505,6 +506,26 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     headings = [(a.pos, a.depth) for a in anchors if a.kind == "heading" and _line_has_text(text, a.pos)]
     sources = [(state.sources[a.depth], a.pos) for a in anchors if a.kind == "source"]
     return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources)
+
+
+def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) -> Iterator[_Edit]:
+    """The edits of ``rule`` found in each part of ``text`` between the paid tags' anchors on its own, in text
+    order: no rewrite runs across the start or end of a members part (an HTML comment opened in the free text
+    and closed in the members part, emphasis or a spaced title across a tag), so what a rule finds in the free
+    text never depends on the members text. A line break right after a begin tag ends the free part (a members
+    part starts at its first non-space character: :func:`_paid_bounds`), so that a line rule there takes the line
+    with its break. Offsets are of ``text``."""
+    cuts = sorted({a.pos + (a.kind == "paid_begin" and text.startswith("\n", a.pos)) for a in anchors
+                   if a.kind in ("paid_begin", "paid_end")} - {0, len(text)})
+    if not cuts:
+        yield from rule.find(text, state)
+        return
+    bounds = [0, *cuts, len(text)]
+    for start, end in zip(bounds, bounds[1:]):
+        for edit in rule.find(text[start:end], state):
+            edit.start += start
+            edit.end += start
+            yield edit
 
 
 def _line_has_text(text: str, pos: int) -> bool:

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer, minutes
+from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer, local_time, minutes
 from .db import retried
 from .db.schema import codes as codes_table
 from .errors import BadValue, InvalidInput, NotFound
@@ -79,11 +79,13 @@ def _stamp() -> str:
 
 
 class Codes:
-    """The codes in the accounts database of ``accounts``."""
+    """The codes in the accounts database of ``accounts``; a batch is named by the time on the site's clock
+    (``zone``, an IANA name: the ``timezone`` setting)."""
 
-    def __init__(self, accounts: Accounts, max_failures: int = 5):
+    def __init__(self, accounts: Accounts, max_failures: int = 5, zone: str = "UTC"):
         self.accounts = accounts
         self.max_failures = max_failures
+        self.zone = zone
 
     def create(self, tier: str, days: int, count: int, *, batch: str | None = None, actor: Viewer | None = None,
                source_ip: str | None = None) -> list[dict]:
@@ -100,7 +102,7 @@ class Codes:
         if not 1 <= count <= MAX_BATCH:
             raise BadValue(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
         now = _stamp()
-        batch = " ".join((batch or "").split())[:60] or f"{now[:16].replace('T', ' ')} {TIER_LABELS[tier]}{days}天"
+        batch = " ".join((batch or "").split())[:60] or f"{local_time(now, self.zone)[:16]} {TIER_LABELS[tier]}{days}天"
         codes = [new_code() for _ in range(count)]
         self._store(codes, tier, days, batch, now, actor, source_ip)
         return [{"code": c, "tier": TIER_LABELS[tier], "days": days, "batch": batch, "created_at": now} for c in codes]
@@ -121,7 +123,9 @@ class Codes:
         Raises TooManyRequests (``too_many_attempts``) while the account or the
         address has ``max_failures`` failures in the last hour (the code is not
         looked at), NotFound (``bad_code``: unknown, or already used — one
-        message for both) otherwise; each failure is recorded and audited.
+        message for both) otherwise; each failure is recorded and audited. InvalidInput (``login_required``;
+        ``membership_at_limit``: the tier would pass 9999-12-31 — the code stays unused and the attempt is not
+        counted as a failure).
         """
         if viewer.user_id is None:
             raise InvalidInput("请先登录，再兑换卡密", code="login_required")
@@ -133,7 +137,12 @@ class Codes:
             raise TooManyRequests(f"卡密兑换失败次数过多，请约 {minutes(wait)} 分钟后再试",
                                   code="too_many_attempts", retry_after=wait)
         code = normalise(typed)
-        redeemed = self._use(viewer, code, claimed, source_ip) if len(code) == CODE_CHARS else None
+        try:
+            redeemed = self._use(viewer, code, claimed, source_ip) if len(code) == CODE_CHARS else None
+        except InvalidInput:   # membership_at_limit: a good code this account cannot take is no failed attempt
+            with self.accounts.transaction() as conn:
+                self.accounts.unclaim(conn, claimed)
+            raise
         if redeemed is not None:
             return redeemed
         self.accounts.audit("code_failed", viewer, f"无效或已用的卡密 …{code[-4:]}", source_ip)   # stays counted

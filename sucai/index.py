@@ -61,12 +61,13 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 import tantivy
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from . import access, analysis
 from .config import Settings
@@ -82,6 +83,7 @@ log = logging.getLogger(__name__)
 INDEX_VERSION = 9
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
+_WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
 _BATCH = 200
 _WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
 
@@ -324,6 +326,7 @@ class SearchIndex:
         self.settings = settings
         self.catalogue = catalogue
         self._lock = FileLock(str(settings.home / "index.lock"))
+        self._wanted = settings.home / _WANTED
         self._marker_path = settings.index_dir / _MARKER
         # the searcher of the newest generation seen, whether it has split entries, its flagged entries (ids
         # with the free_clustered flag, ids with the free_version flag)
@@ -336,7 +339,7 @@ class SearchIndex:
         self._last: tuple[tuple, Snapshot] | None = None   # (what was checked, the snapshot) of the last snapshot
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
-        with self._lock:
+        with self._locked():   # an ingest's batch gives way to a process that opens the index (an edit, a server)
             self.index = self._open()
 
     def _open(self) -> tantivy.Index:
@@ -421,7 +424,7 @@ class SearchIndex:
         return snapshot
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
-             prepared: Prepared | None = None) -> int:
+             prepared: Prepared | None = None, edit: bool = False) -> int:
         """Apply the catalogue's changes after :attr:`applied`; returns how many documents were (re)indexed.
 
         Each changed document is read as it is now and indexed again (or dropped when
@@ -432,10 +435,12 @@ class SearchIndex:
         entry first in the same commit (readers see the old index until the new one
         is complete). ``progress(done, total)`` is called after each document. ``prepared``:
         tokens made ahead (:func:`prepare`), used for the documents whose texts they were made of.
+        ``edit``: the changes are an edit someone waits for; while another process holds the lock, it is
+        asked to let go (an ingest commits its batch at once: :meth:`Feed.wanted`).
         """
         if not replace_all and self.catalogue.change_count() <= self.applied:
             return 0
-        with self._lock:
+        with self._locked() if edit else self._lock:
             if replace_all:
                 applied = self.catalogue.change_count()   # read first: later changes are applied later
                 ids = self.catalogue.document_ids()
@@ -455,6 +460,29 @@ class SearchIndex:
                 self._reindex(writer, ids, progress, fresh=replace_all, prepared=prepared)
             self._write_marker(applied)
             return len(ids)
+
+    def _locked(self):
+        """The index lock, acquired (a context manager that releases it). While another process holds it, the
+        ``index.wanted`` file is touched every half second, so that a :class:`Feed` of an ingest commits its
+        batch and waits to begin the next one (:meth:`_give_way`); it is removed once the lock is taken."""
+        try:
+            lock = self._lock.acquire(blocking=False)
+        except Timeout:
+            while True:
+                self._wanted.touch()
+                try:
+                    lock = self._lock.acquire(timeout=0.5)
+                    break
+                except Timeout:
+                    pass
+            self._wanted.unlink(missing_ok=True)
+        return lock
+
+    def _give_way(self) -> None:
+        """Wait while an edit waits for the index lock (its ``index.wanted`` touched less than a second ago:
+        one whose process died is not waited for), so that it takes the lock first."""
+        while (touched := _touched(self._wanted)) is not None and time.time() - touched < 1:
+            time.sleep(0.05)
 
     def _reindex(self, writer: tantivy.IndexWriter, ids: list[int], progress: Callable[[int, int], None] | None,
                  *, fresh: bool = False, prepared: Prepared | None = None) -> None:
@@ -538,6 +566,7 @@ class Feed:
         self._applied = 0
         self._fed: dict[int, int] = {}   # id → the cluster role it was fed with in the free grouping (see _role)
         self._kept: list[Prepared] = []
+        self._since = 0.0  # when the batch took the lock (seconds since the epoch, as file times are)
         self.chars = 0  # characters of the documents fed since the last commit
 
     def __len__(self) -> int:
@@ -547,8 +576,10 @@ class Feed:
         """Index ``doc``, a catalogue document the ingest just added (as :meth:`Catalogue.as_stored
         <sucai.store.Catalogue.as_stored>` gives it), with the tokens its worker ``prepared``."""
         if self._writer is None:
+            self.index._give_way()
             self.index._lock.acquire()
             try:
+                self._since = time.time()
                 self._applied = self.index.applied
                 self._writer = self.index.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
             except BaseException:
@@ -558,6 +589,12 @@ class Feed:
         self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
         self._fed[doc.id] = _role(cluster)
         self.chars += doc.chars
+
+    def wanted(self) -> bool:
+        """Whether a process of this node has waited, since this batch took the index lock, to apply an edit
+        (:meth:`SearchIndex.sync` with ``edit``): the ingest then commits the batch without waiting for it to grow."""
+        touched = _touched(self.index._wanted)
+        return self._writer is not None and touched is not None and touched >= self._since
 
     def keep(self, prepared: Prepared) -> None:
         """Keep the tokens of a document the ingest changed (a better copy replaced a stored one's texts, see
@@ -614,6 +651,12 @@ def _stamp(path) -> tuple | None:
     except OSError:
         return None
     return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+def _touched(path) -> float | None:
+    """When a file was last modified (seconds since the epoch); None: no file."""
+    stamp = _stamp(path)
+    return None if stamp is None else stamp[1] / 1e9
 
 
 def _ids(searcher: tantivy.Searcher, flag: str) -> frozenset[int]:

@@ -22,7 +22,6 @@ import hashlib
 import logging
 import os
 import stat as st
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -32,7 +31,7 @@ from itertools import islice
 from pathlib import Path
 
 from . import analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
-from .budget import Budget, run_budgeted
+from .budget import Budget, run_budgeted, scratch_folder
 from .errors import ReadError, SucaiError, os_reason
 from .memory import give_back
 from .model import Document
@@ -43,12 +42,14 @@ log = logging.getLogger(__name__)
 OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
 OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
 # The index feed commits every _FEED_CHARS characters or _FEED_FILES files (tantivy's writer heap bounds their
-# memory; few commits leave few segments, which tantivy merges only once there are eight of a size), and a batch
-# at the latest _FEED_SECONDS after its first document — also while this process waits for the parse workers —, so
-# that an edit on this node (which syncs the index under the same lock) never waits much longer for the ingest.
+# memory), at once when an edit on this node waits for the index lock the batch holds (index.Feed.wanted), and at
+# the latest _FEED_SECONDS after the batch's first document, so that searches see the new documents within that
+# — also while this process waits for the parse workers. Few commits leave few segments: tantivy merges every
+# eight segments of fewer than 10,000 documents into one, each merge rewriting the whole index so far (a commit
+# every 10 s made the merges a third of an ingest's CPU on a loaded machine).
 _FEED_CHARS = 8_000_000
 _FEED_FILES = 2_000
-_FEED_SECONDS = 10
+_FEED_SECONDS = 60
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 
 
@@ -354,9 +355,10 @@ def ingest(
     feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index))
 
     def publish() -> None:
-        """Commit the index feed when its batch is large or old (the index lock is held for a batch)."""
+        """Commit the index feed when its batch is large or old, or an edit waits for it (the index lock is held
+        for a batch)."""
         if feed.chars >= _FEED_CHARS or len(feed) >= _FEED_FILES or (
-                len(feed) and time.monotonic() - started >= _FEED_SECONDS):
+                len(feed) and (feed.wanted() or time.monotonic() - started >= _FEED_SECONDS)):
             feed.commit()
 
     def idle() -> None:
@@ -427,7 +429,7 @@ def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-    with tempfile.TemporaryDirectory(prefix="sucai-convert-") as workdir:
+    with scratch_folder("sucai-convert-") as workdir:
         yield from run_budgeted(_parse_job, _jobs(paths, Path(workdir), batch), batch.budget, workers, idle)
 
 

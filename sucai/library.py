@@ -31,6 +31,7 @@ class Library:
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
+        self.catalogue.describe_free()   # before the groupings: a representative is chosen by its free view
         self.clusters.group_free()
         self.catalogue.choose_representatives(representative, REPRESENTATIVE_VERSION)
         self._stats: dict[bool, tuple[int, dict]] = {}   # per tier: (the change count it was made at, the stats)
@@ -107,13 +108,13 @@ class Library:
         """Edit metadata (title, 文种, member boundary…) and re-index. See :meth:`Catalogue.update`."""
         self.catalogue.update(doc_id, **changes)
         self.clusters.changed(doc_id)
-        self.index.sync()
+        self.index.sync(edit=True)
 
     def set_hidden(self, doc_id: int, hidden: bool) -> None:
         """Hide a document from search and reading (admins still see it), or show it again."""
         self.catalogue.set_hidden(doc_id, hidden)
         self.clusters.changed(doc_id)
-        self.index.sync()
+        self.index.sync(edit=True)
 
     def remove(self, doc_id: int) -> None:
         """Delete a document from the catalogue and the index. Raises NotFound."""
@@ -121,7 +122,7 @@ class Library:
         self.catalogue.remove(doc_id)
         self.clusters.refresh(cluster)
         self.clusters.refresh(free, free=True)
-        self.index.sync()
+        self.index.sync(edit=True)
 
     def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:
         return search(self.index, request, member=member, cache=self.results)

@@ -192,6 +192,9 @@ class Document:
     ``evidence`` lists the candidates of the derived fields (title, genre,
     doc_number, date, source), best first per field; the first of a field is its
     value here (see :class:`Evidence`).
+    ``free_metadata`` is what the catalogue keeps of these fields as a viewer without the member tier sees
+    them (:func:`sucai.access.keeping`), set on a document it reads (None otherwise: not an argument, not
+    compared, not copied by ``dataclasses.replace``, not in :meth:`to_dict`).
     """
 
     title: str
@@ -214,6 +217,7 @@ class Document:
     ingested_at: str | None = None
     hidden: bool = False
     ocr_confidence: float | None = None
+    free_metadata: dict | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def chars(self) -> int:
@@ -233,7 +237,7 @@ class Document:
         return int(self.date[:4]) if self.date else None
 
     def to_dict(self) -> dict:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         data["outline"] = [node.to_dict() for node in self.outline]
         data["elements"] = [element.to_dict() for element in self.elements]
         data["removed"] = [{"rule": r.rule, "text": r.text} for r in self.removed]

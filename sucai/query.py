@@ -1,7 +1,7 @@
 """Reading what a user typed into the search box, leniently.
 
-Syntax: terms separated by spaces must all occur; ``"…"`` (or “…”) keeps spaces
-inside one term; ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
+Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
+between them are one word: "基 层 减 负" is 基层减负); ``"…"`` (or “…”) keeps spaces inside one term; ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
 Nothing a user types raises: what cannot be read as syntax is read as text and
 reported in ``warnings`` (in Chinese, for the search page).
 """
@@ -9,6 +9,7 @@ reported in ``warnings`` (in Chinese, for the search page).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from . import analysis
@@ -46,7 +47,7 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
         parsed.warnings.append(f"查询过长，只使用前 {max_chars} 个字符")
         text = text[:max_chars]
     pending_or = False
-    for negated, quoted, closed, bare in _tokens(text.translate(_SYNTAX_FOLD), parsed):
+    for negated, quoted, closed, bare in _spaced_words(_tokens(text.translate(_SYNTAX_FOLD), parsed), parsed):
         if bare in _OR and not quoted:
             if not parsed.groups or pending_or:
                 parsed.warnings.append(f"“{bare}” 两边需要有检索词，已忽略")
@@ -85,6 +86,29 @@ def _tokens(text: str, parsed: ParsedQuery):
         if not m.group(3):
             parsed.warnings.append("引号没有闭合，已把引号后的内容当作一个词")
         yield bool(m.group(1)), m.group(2), bool(m.group(3)), m.group(2)
+
+
+def _spaced_words(tokens, parsed: ParsedQuery):
+    """Join each run of two or more bare one-character Han tokens into one token: a word typed, or pasted from
+    a PDF, with spaces between its characters ("基 层 减 负" is 基层减负, as the same spacing in a document's
+    text is), reported in ``warnings``. Other tokens pass as they are."""
+    run: list[str] = []
+
+    def flush():
+        if len(run) > 1:
+            parsed.warnings.append(f"已把“{' '.join(run)}”当作一个词“{''.join(run)}”检索")
+        if run:
+            yield False, None, True, "".join(run)
+        run.clear()
+
+    for token in tokens:
+        negated, quoted, _, bare = token
+        if not negated and quoted is None and len(bare) == 1 and unicodedata.name(bare, "").startswith("CJK UNIFIED"):
+            run.append(bare)
+            continue
+        yield from flush()
+        yield token
+    yield from flush()
 
 
 def _dedupe_groups(groups: list[list[str]]) -> list[list[str]]:

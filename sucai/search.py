@@ -581,8 +581,9 @@ def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -
 def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = False, limit: int = 1000) -> tuple[int, list[int]]:
     """Total and the first ``limit`` matching document ids in result order, without building hits.
 
-    For batch work (a zip of a result set) and checks; the same matching rules as
-    :func:`search` with document scope.
+    For batch work (a zip of a result set, saved-search feeds, sync) and checks; the same matching rules as
+    :func:`search`: with section scope, the documents holding a matching section (under ``heading`` when
+    given), in the order of their best section, within the same scan budget — the total counts those.
     """
     request, _ = _sanitise(request, index.settings.max_page_size)
     snapshot = index.snapshot()
@@ -590,6 +591,9 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     plan = _Plan(parse_query(request.q, index.settings.max_query_chars), request, member, list(snapshot.changed),
                  snapshot.split)
     _collapse_versions(searcher, plan, snapshot.versions_for(member))
+    if request.scope == "section":
+        found = list(dict.fromkeys(view.id for _, view, _, _ in _scan_sections(index, searcher, plan, []).found))
+        return len(found), found[:limit]
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]

@@ -32,6 +32,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy import Connection, Dialect, String, and_, bindparam, case, cast, func, literal, literal_column, select, text
 
+from . import access
 from .clean import plain
 from .db import Database, retried
 from .db.schema import changes, clusters, documents, files, free_clusters, meta, signatures
@@ -55,7 +56,8 @@ _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.
                 documents.c.paid_from, documents.c.paid_until, documents.c.doc_number, documents.c.date,
                 documents.c.source, documents.c.text, documents.c.outline, documents.c.elements,
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
-                documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence)
+                documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence,
+                documents.c.free_metadata)
 _LISTS = ("outline", "elements", "removed")   # what documents(outline=False) leaves empty (never the evidence)
 # …but the removals of a document whose members part starts where its text does: its title may be members
 # text, and what stood above the text before the members part (a "free_head" removal) is its free view's head
@@ -87,6 +89,7 @@ class Summary:
     paid_until: int | None
     hidden: bool
     evidence: list[Evidence]
+    free_metadata: dict | None = None   # as Document.free_metadata, when made for this members span and rules
 
     @property
     def members_span(self) -> tuple[int, int] | None:
@@ -167,10 +170,13 @@ class Catalogue:
         the same text)`` when one exists already (nothing is stored twice) — unless that
         document came from this very ``path`` (another process ingesting the same file
         stored it first): then ``("unchanged", its id)``, never a duplicate of itself.
-        One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`.
+        One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`. Its metadata
+        as a viewer without the member tier sees it (:func:`sucai.access.keeping`, ~1 ms) is stored with it and
+        set as ``doc.free_metadata``, which :meth:`as_stored` passes on.
         """
-        doc = _plain_fields(doc)
-        values = {**_content(doc), "text_hash": text_hash, "ingested_at": _now()}
+        given, doc = doc, _plain_fields(doc)
+        given.free_metadata = self._kept(doc)
+        values = {**_content(doc, given.free_metadata), "text_hash": text_hash, "ingested_at": _now()}
         with self.transaction() as conn:
             new_id = conn.execute(self.db.insert(documents, ignore=True).returning(documents.c.id), values).scalar()
             if new_id is not None:
@@ -241,7 +247,7 @@ class Catalogue:
         with (see :meth:`get`)."""
         d = documents.c
         query = select(d.id, d.title, d.genre, d.chars, d.date, d.source, d.doc_number, d.declared_chars,
-                       d.paid_from, d.paid_until, d.hidden, d.evidence)
+                       d.paid_from, d.paid_until, d.hidden, d.evidence, d.free_metadata)
         query = query.order_by(d.id.desc() if newest_first else d.id).limit(limit)
         if not include_hidden:
             query = query.where(d.hidden == 0)
@@ -251,11 +257,13 @@ class Catalogue:
             return [self._summary(row) for row in conn.execute(query)]
 
     def _summary(self, row) -> Summary:
-        (doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, hidden, evidence) = row
+        (doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, hidden, evidence,
+         described) = row
         if paid_from is None and self.preview_chars is not None and self.preview_chars < chars:
             paid_from = self.preview_chars
         return Summary(doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, bool(hidden),
-                       [Evidence.from_dict(e) for e in orjson.loads(evidence)])
+                       [Evidence.from_dict(e) for e in orjson.loads(evidence)],
+                       access.kept_metadata(_kept_loaded(described), paid_from, paid_until))
 
     def added_since(self, since: str, limit: int | None = None) -> list[tuple[int, str]]:
         """``(id, ingested_at)`` of the documents that are not hidden and were added at or after ``since``
@@ -279,7 +287,8 @@ class Catalogue:
         refused. Raises NotFound, or InvalidInput (code ``bad_field`` / ``bad_title`` / ``bad_genre`` /
         ``bad_boundary``) for an unknown field, a blank or too long title or 文种, or a boundary outside
         those limits; nothing is written then.
-        The index picks the change up at its next sync.
+        The metadata a viewer without the member tier sees is described again with the edit (the evidence
+        and boundary it gives, :func:`sucai.access.keeping`). The index picks the change up at its next sync.
         """
         unknown = set(changes) - set(_EDITABLE)
         if unknown:
@@ -294,8 +303,10 @@ class Catalogue:
             return
         edited = [Evidence(name, str(value), "editor", rule="管理员修改") for name, value in changes.items()
                   if name in _METADATA and value not in (None, "")]
-        kept = [e for e in doc.evidence if e.field not in changes]
-        self._change(doc_id, "update", {**changes, "evidence": _dump([e.to_dict() for e in edited + kept])})
+        evidence = edited + [e for e in doc.evidence if e.field not in changes]
+        described = _kept_dump(self._kept(replace(doc, **changes, evidence=evidence)))
+        self._change(doc_id, "update", {**changes, "evidence": _dump([e.to_dict() for e in evidence]),
+                                        "free_metadata": described})
 
     def set_hidden(self, doc_id: int, hidden: bool) -> None:
         """Hide a document from everyone but admins (or show it again). Raises NotFound."""
@@ -347,24 +358,62 @@ class Catalogue:
         ``<hash>:<id>``, so the key stays unique and new copies are duplicates of
         the first. Returns how many documents were re-hashed.
         """
-        if self.meta("text_hash_version") == str(version):
+        return self._once("text_hash_version", str(version), lambda conn: self._rehash_all(conn, text_hash))
+
+    def _rehash_all(self, conn: Connection, text_hash: Callable[[Document], str]) -> int:
+        """:meth:`rehash`'s work within ``conn``'s transaction."""
+        keys, seen = [], set()
+        rows = conn.execute(select(documents.c.id, documents.c.title, documents.c.text).order_by(documents.c.id))
+        for doc_id, title, body in rows.fetchall():
+            key = text_hash(Document(title=title, text=body))
+            keys.append({"key": f"{key}:{doc_id}" if key in seen else key, "doc": doc_id})
+            seen.add(key)
+        # no clash while keys are replaced
+        conn.execute(documents.update().values(text_hash=literal("rehash:") + cast(documents.c.id, String)))
+        if keys:
+            conn.execute(documents.update().where(documents.c.id == bindparam("doc"))
+                         .values(text_hash=bindparam("key")), keys)
+        return len(keys)
+
+    def _once(self, key: str, recorded: str, work: Callable[[Connection], int]) -> int:
+        """Run ``work`` (given the connection; it returns a count) in one transaction when meta ``key`` does not
+        hold ``recorded`` (the version of a rule, and what else a stored value derived by it depends on), then
+        record it there: so a value kept for every document is made again once per rule and setting, a read
+        when nothing is to do (:meth:`rehash`, :meth:`describe_free`, :meth:`choose_representatives`, when a
+        library is opened). Returns ``work``'s count, 0 when it did not run."""
+        if self.meta(key) == recorded:
             return 0
         with self.transaction() as conn:
-            if _meta(conn, "text_hash_version") == str(version):  # another process did it meanwhile
+            if _meta(conn, key) == recorded:  # another process did it meanwhile
                 return 0
-            keys, seen = [], set()
-            rows = conn.execute(select(documents.c.id, documents.c.title, documents.c.text).order_by(documents.c.id))
-            for doc_id, title, body in rows.fetchall():
-                key = text_hash(Document(title=title, text=body))
-                keys.append({"key": f"{key}:{doc_id}" if key in seen else key, "doc": doc_id})
-                seen.add(key)
-            # no clash while keys are replaced
-            conn.execute(documents.update().values(text_hash=literal("rehash:") + cast(documents.c.id, String)))
-            if keys:
-                conn.execute(documents.update().where(documents.c.id == bindparam("doc"))
-                             .values(text_hash=bindparam("key")), keys)
-            _set_meta(self.db, conn, "text_hash_version", str(version))
-        return len(keys)
+            done = work(conn)
+            _set_meta(self.db, conn, key, recorded)
+        return done
+
+    @retried
+    def describe_free(self) -> int:
+        """Make again the metadata of every document as a viewer without the member tier sees it
+        (column ``free_metadata``: :func:`sucai.access.keeping`, NULL for a document without a members part)
+        when its rules (:data:`sucai.access.FREE_METADATA_VERSION`) or the free preview's setting (which moves
+        what is free) changed since it was made — or it never was (migration c0004): recorded in meta
+        ``free_metadata_version``, as :meth:`_once` does. One transaction; describing takes ~2 ms per document
+        with a members part. Adding, editing and replacing a document keep it current. Returns how many
+        documents were described."""
+        return self._once("free_metadata_version", f"{access.FREE_METADATA_VERSION}:preview={self.preview_chars}",
+                          self._describe_all)
+
+    def _describe_all(self, conn: Connection) -> int:
+        """:meth:`describe_free`'s work within ``conn``'s transaction."""
+        conn.execute(documents.update().values(free_metadata=None))
+        described = []
+        for row in conn.execute(_DOCUMENTS[False].execution_options(yield_per=64)):
+            kept = access.keeping(self._document(row))
+            if kept is not None:
+                described.append({"doc": row[0], "described": _kept_dump(kept)})
+        if described:
+            conn.execute(documents.update().where(documents.c.id == bindparam("doc"))
+                         .values(free_metadata=bindparam("described")), described)
+        return len(described)
 
     def meta(self, key: str) -> str | None:
         """A value of the catalogue's ``meta`` table (e.g. ``text_hash_version``), None when unset."""
@@ -579,15 +628,8 @@ class Catalogue:
         change to the log (every node's index sets its flags again). Returns how many clusters changed
         representative.
         """
-        recorded = f"{version}:preview={self.preview_chars}"
-        if self.meta("representative_version") == recorded:
-            return 0
-        with self.transaction() as conn:
-            if _meta(conn, "representative_version") == recorded:  # another process did it meanwhile
-                return 0
-            changed = sum(self._choose_all(conn, choose, table) for table in (clusters, free_clusters))
-            _set_meta(self.db, conn, "representative_version", recorded)
-        return changed
+        return self._once("representative_version", f"{version}:preview={self.preview_chars}",
+                          lambda conn: sum(self._choose_all(conn, choose, table) for table in (clusters, free_clusters)))
 
     def _choose_all(self, conn: Connection, choose: Callable[[list[Document], int | None], tuple[int, bool]],
                     table, pinned: set[int] | None = None) -> int:
@@ -617,8 +659,9 @@ class Catalogue:
         """Replace a stored document's content and metadata by another copy of the same text
         (id, hidden flag and ingest time stay). Raises NotFound."""
         with self.transaction() as conn:
+            doc = _plain_fields(doc)
             if not conn.execute(documents.update().where(documents.c.id == doc_id)
-                                .values(**_content(_plain_fields(doc)))).rowcount:
+                                .values(**_content(doc, self._kept(doc)))).rowcount:
                 raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
             self._log(conn, doc_id, "update")
 
@@ -654,8 +697,15 @@ class Catalogue:
 
     def as_stored(self, doc: Document, doc_id: int) -> Document:
         """``doc`` as :meth:`get` gives it back once :meth:`add` stored it as ``doc_id`` (one-line fields
-        plain, the free preview's boundary), without reading it: for the ingest's index feed."""
-        return self._previewed(replace(_plain_fields(doc), id=doc_id, hidden=False))
+        plain, the free preview's boundary, the free metadata :meth:`add` kept on ``doc``), without reading
+        it: for the ingest's index feed."""
+        stored = self._previewed(replace(_plain_fields(doc), id=doc_id, hidden=False))
+        stored.free_metadata = doc.free_metadata
+        return stored
+
+    def _kept(self, doc: Document) -> dict | None:
+        """:func:`sucai.access.keeping` of ``doc`` as this catalogue reads it back (the free preview's boundary)."""
+        return access.keeping(self._previewed(replace(doc)))
 
     def _previewed(self, document: Document) -> Document:
         if document.paid_from is None and self.preview_chars is not None and self.preview_chars < document.chars:
@@ -740,9 +790,10 @@ def _leave(conn: Connection, doc_id: int, table=clusters) -> int | None:
     return cluster
 
 
-def _content(doc: Document) -> dict:
-    """The columns a file gives a document (all but its id, hash, ingest time and hidden flag)."""
-    return dict(
+def _content(doc: Document, kept: dict | None) -> dict:
+    """The columns a file gives a document (all but its id, hash, ingest time and hidden flag); ``kept``: its
+    free metadata (:meth:`Catalogue._kept`)."""
+    return dict(free_metadata=_kept_dump(kept),
         title=doc.title, genre=doc.genre, declared_chars=doc.declared_chars, chars=doc.chars,
         paid_from=doc.paid_from, paid_until=doc.paid_until, doc_number=doc.doc_number, date=doc.date,
         source=doc.source, text=doc.text, outline=_dump([n.to_dict() for n in doc.outline]),
@@ -770,8 +821,8 @@ def _plain_fields(doc: Document) -> Document:
 
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
-     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence, evidence) = row
-    return Document(
+     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence, evidence, described) = row
+    doc = Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
         outline=[OutlineNode.from_dict(n) for n in _loaded(outline)],
@@ -781,6 +832,22 @@ def _document(row: tuple) -> Document:
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
         ocr_confidence=ocr_confidence,
     )
+    doc.free_metadata = _kept_loaded(described)
+    return doc
+
+
+def _kept_dump(kept: dict | None) -> str | None:
+    """The ``free_metadata`` column of what :func:`sucai.access.keeping` gave (None: NULL)."""
+    return None if kept is None else _dump({**kept, "evidence": [e.to_dict() for e in kept["evidence"]]})
+
+
+def _kept_loaded(column: str | None) -> dict | None:
+    """What :func:`_kept_dump` stored, as :func:`sucai.access.keeping` gave it."""
+    if column is None:
+        return None
+    kept = orjson.loads(column)
+    kept["evidence"] = [Evidence.from_dict(e) for e in kept["evidence"]]
+    return kept
 
 
 def _loaded(column: str) -> list:

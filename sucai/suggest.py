@@ -8,8 +8,9 @@ a lookup is a plain substring scan: well under a millisecond for thousands of
 titles. The list is rebuilt when the catalogue's change log
 (:meth:`sucai.store.Catalogue.change_count`, the newest change's number) moves —
 whichever process or node made the change: an addition, a title edit, hiding or
-removal — checked at most every ``recheck_seconds``, and each suggestion is
-checked against the catalogue's current state before it is returned.
+removal — checked at most every ``recheck_seconds``; each suggestion is read again
+from the catalogue (and, for a viewer without the member tier, described again over its free
+text) before it is returned, so a list a moment old shows nothing the catalogue no longer does.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class TitleIndex:
     def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):
         self.catalogue = catalogue
         self.recheck_seconds = recheck_seconds
-        # member? → (normalised title, the row as that viewer sees it, the catalogue's title)
-        self._rows: dict[bool, list[tuple[str, Summary, str]]] | None = None
+        # member? → (normalised title, the row as that viewer sees it)
+        self._rows: dict[bool, list[tuple[str, Summary]]] | None = None
         self._changes: int | None = None
         self._checked = 0.0
         self._lock = threading.Lock()        # one refresh at a time
@@ -64,7 +65,7 @@ class TitleIndex:
             changes = self.catalogue.change_count()
             if force or self._rows is None or changes != self._changes:
                 rows = self.catalogue.records()
-                self._rows = {member: [(analysis.normalize(v.title), v, r.title) for r, v in zip(rows, views)]
+                self._rows = {member: [(analysis.normalize(v.title), v) for v in views]
                               for member, views in ((True, rows), (False, access.free_summaries(rows, self.catalogue)))}
                 self._changes = changes
 
@@ -95,26 +96,30 @@ class TitleIndex:
         limit = max(1, min(limit, MAX_SUGGESTIONS))
         found = []
         first = parts[0]
-        for norm, row, stored_title in (self._rows or {}).get(member, []):
+        for norm, row in (self._rows or {}).get(member, []):
             at = norm.find(first)
             if at < 0 or any(p not in norm for p in parts[1:]):
                 continue
-            found.append((at, len(norm), row.id, row, stored_title))
-        found.sort(key=lambda f: f[:3])
+            found.append((at, len(norm), row.id))
+        found.sort()
         out = []
-        for _, _, _, row, _ in self._current(found, limit):
+        for row in self._current([doc_id for _, _, doc_id in found], limit, parts, member):
             spans = merge_spans([(s, e) for s, e, _ in find_spans(row.title, parts)])
             out.append(Suggestion(row.id, row.title, row.genre, row.chars, row.date, row.source, spans))
         return out
 
-    def _current(self, found: list[tuple], limit: int) -> list[tuple]:
-        """The first ``limit`` of ``found`` that the catalogue still shows under the same title:
-        a title list a moment old never suggests a document hidden, removed or renamed since."""
-        out: list[tuple] = []
-        start = 0
-        while len(out) < limit and start < len(found):
+    def _current(self, found: list[int], limit: int, parts: list[str], member: bool) -> list[Summary]:
+        """The first ``limit`` of the documents ``found`` (ids, best first) as the catalogue holds them now — read
+        again, and for a viewer without the member tier described again over the free text — that are visible
+        and whose title still holds every part: a title list a moment old never suggests a document hidden,
+        removed or renamed since, nor shows what it held then (a date or 来源 in a part made members-only since)."""
+        out: list[Summary] = []
+        for start in range(0, len(found), 2 * limit):
             batch = found[start : start + 2 * limit]
-            titles = self.catalogue.visible_titles([doc_id for _, _, doc_id, _, _ in batch])
-            out += [f for f in batch if titles.get(f[2]) == f[4]]
-            start += len(batch)
+            rows = self.catalogue.records(ids=batch)
+            current = {row.id: row for row in (rows if member else access.free_summaries(rows, self.catalogue))}
+            out += [current[i] for i in batch if i in current
+                    and all(p in analysis.normalize(current[i].title) for p in parts)]
+            if len(out) >= limit:
+                break
         return out[:limit]

@@ -21,11 +21,13 @@ import docx
 import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from sucai import access
 from sucai.accounts import Viewer
 from sucai.clean import clean
 from sucai.cli import app as cli_app
+from sucai.db.schema import documents
 from sucai.errors import InvalidInput
 from sucai.library import Library
 from sucai.metadata import Origin
@@ -452,6 +454,74 @@ def test_a_span_is_free_only_outside_the_members_part():
     for origin in ("title", "file_name", "folder", "meta", "option", "editor", "default"):
         assert access._is_free(Evidence("title", "x", origin), span)
     assert not access._is_free(Evidence("title", "x", "paid_title"), None)
+
+
+def kept_and_fresh(library: Library) -> dict[int, tuple[dict | None, dict | None]]:
+    """Per document: the free metadata kept with it as a visitor's row reads it (None: none made for its members
+    span and the rules) and the oracle, described anew (``replace`` drops what the catalogue kept)."""
+    kept = {row.id: row.free_metadata for row in library.catalogue.records(include_hidden=True)}
+    return {doc.id: (kept[doc.id] and access._copied(kept[doc.id]), access.free_metadata(replace(doc)))
+            for doc in library.catalogue.documents()}
+
+
+def stored_made(library: Library) -> dict[int, list | None]:
+    """The raw ``free_metadata`` column's ``made`` (rules' version and members span) per document, None for NULL."""
+    with library.catalogue.db.read() as conn:
+        rows = conn.execute(select(documents.c.id, documents.c.free_metadata)).fetchall()
+    return {doc_id: column and json.loads(column)["made"] for doc_id, column in rows}
+
+
+def test_the_kept_free_metadata_follows_an_admins_edit(home):
+    """An edit of the title, 来源 or the member boundary describes the free view again where it is kept: what a
+    visitor's list shows is the fresh description (a stale one would keep the old title, or none be kept)."""
+    library = Library.open(home)
+    _, doc_id = library.catalogue.add(parsed(NOTICE), "hash", "/x", "content")
+    edits = [{"title": "档案整理的新标题", "source": "某市档案局"}, {"paid_from": 0}, {"paid_from": 60, "paid_until": 90},
+             {"genre": "意见"}, {"paid_from": None}]
+    for edit in edits:
+        (before, _), = kept_and_fresh(library).values()
+        library.update(doc_id, **edit)
+        (kept, fresh), = kept_and_fresh(library).values()
+        assert kept == fresh, edit
+        if fresh is not None:
+            doc = library.get(doc_id)
+            assert stored_made(library)[doc_id] == [access.FREE_METADATA_VERSION, doc.paid_from, doc.paid_until]
+            assert library.records()[0].title == fresh["title"]
+        assert before != kept   # each edit changes what a visitor sees
+    assert (kept, stored_made(library)[doc_id]) == (None, None)   # no members part left: nothing kept
+    shown = library.records()[0]
+    assert (shown.title, shown.source) == ("档案整理的新标题", "某市档案局")
+    library.close()
+
+
+def test_the_kept_free_metadata_is_made_again_when_the_preview_or_its_rules_change(home, monkeypatch):
+    """Opening a library after the free preview's setting or :data:`sucai.access.FREE_METADATA_VERSION` changed
+    describes every document again (a document the preview gives a members part gets one; one it no longer
+    does, none); the rows then need no document read to be shown to a visitor."""
+    library = Library.open(home)
+    long = parsed("关于某事的通知\n各单位：\n" + "请认真落实各项工作任务，确保取得实效。" * 5 + "\n某县人民政府\n2023年5月6日\n")
+    for n, doc in enumerate((parsed(NOTICE), long)):
+        library.catalogue.add(doc, f"hash{n}", f"/p{n}", "x")
+    version, members = access.FREE_METADATA_VERSION, library.get(1).paid_from
+    assert stored_made(library) == {1: [version, members, None], 2: None}
+    library.close()
+
+    library = Library.open(home, free_preview_chars=30)
+    assert stored_made(library) == {1: [version, members, None], 2: [version, 30, None]}
+    assert all(kept == fresh is not None for kept, fresh in kept_and_fresh(library).values())
+    assert [row.date for row in library.records()] == [None, None]   # the 落款 date is past the preview now
+    monkeypatch.setattr(library.catalogue, "documents", None)   # a visitor's statistics read no document
+    assert library.stats()["by_genre"] == {"通知": 2}
+    library.close()
+
+    monkeypatch.setattr(access, "FREE_METADATA_VERSION", version + 1)
+    library = Library.open(home, free_preview_chars=30)
+    assert stored_made(library) == {1: [version + 1, members, None], 2: [version + 1, 30, None]}
+    library.close()
+    library = Library.open(home)
+    assert stored_made(library) == {1: [version + 1, members, None], 2: None}
+    assert [row.date for row in library.records()] == [None, "2023-05-06"]
+    library.close()
 
 
 def test_an_admins_edit_is_shown_to_everyone(tmp_path, database_url):

@@ -6,6 +6,7 @@ documents; a backup of the quiet library restores to identical search results. O
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -338,3 +339,68 @@ def test_the_database_password_is_never_on_a_command_line(tmp_path, postgres, re
     without = run([seen[0][0], "--schema-only", "--no-password", seen[0][-1]], capture_output=True, text=True,
                   env={k: v for k, v in os.environ.items() if not k.startswith("PGPASS")})
     assert without.returncode != 0 and "password" in without.stderr   # the role cannot get in without it
+
+
+# --- attack 14: the password under another TOML spelling of its key, a settings file without a final newline -----
+
+_SECRET = "S3cretPassw0rd"
+_URL = f"postgresql://sucai:{_SECRET}@db.example:5432/sucai"
+
+
+@pytest.mark.parametrize("secret", [
+    f'"database_url" = "{_URL}"  # 服务器\n',                      # a quoted key
+    f"'database_url'='{_URL}'\n",                                  # a literal-string key, no spaces
+    f'"database\\u005Furl" = "{_URL}"\n',                         # an escape in a quoted key
+    f'"database_url".password = "{_SECRET}"\n',                    # a dotted key
+    f'  database_url\t=  "{_URL}"\n',                              # indented (the old filter's one case)
+], ids=["quoted", "literal", "escaped", "dotted", "indented"])
+def test_the_database_url_is_left_out_of_a_backup_however_its_key_is_written(tmp_path, secret):
+    """The backup dropped lines that began with ``database_url``: ``"database_url" = "postgresql://…:password@…"``
+    (valid TOML, read by sucai as the same setting) was copied into the backup with the password. The operator's
+    comments and other settings are kept as written."""
+    head = "# 运维：王五 2026-12-01\nfree_preview_chars = 5  # 试读字数\n"
+    tail = "# 以下为检索设置\nsnippet_chars = 80\n"
+    home = setup_home(tmp_path / "embedded", "")
+    (home / "sucai.toml").write_text(head + secret + tail, encoding="utf-8")
+    library = Library(load_settings(home, database_url=""))   # the embedded files (a flag's database_url wins)
+    library.ingest([SAMPLES], workers=1)
+    backup.backup(library.settings, tmp_path / "b")
+    assert not any(_SECRET.encode() in p.read_bytes() for p in (tmp_path / "b").iterdir())
+    assert (tmp_path / "b" / "sucai.toml").read_text(encoding="utf-8") == head + tail
+
+
+def test_settings_without_a_final_newline_restore_into_postgresql_and_the_library_opens(tmp_path, postgres, request):
+    """The target's database_url was appended to the backup's last line (``free_preview_chars = 5database_url =
+    …``): restore failed after overwriting the database, and every later command failed on sucai.toml."""
+    source = setup_home(tmp_path / "embedded", "")
+    (source / "sucai.toml").write_text("# 试读字数（运维：王五）\nfree_preview_chars = 5", encoding="utf-8")
+    library = Library(load_settings(source, database_url=""))
+    library.ingest([SAMPLES], workers=1)
+    backup.backup(library.settings, tmp_path / "b")
+    url = new_database(postgres, request)
+    target = setup_home(tmp_path / "server", url)
+    backup.restore(load_settings(target), tmp_path / "b")
+    restored = load_settings(target)
+    assert (restored.database_url, restored.free_preview_chars) == (url, 5)
+    assert "# 试读字数（运维：王五）\n" in (target / "sucai.toml").read_text(encoding="utf-8")
+    assert Library(restored).catalogue.stats()["documents"] == 10
+
+
+def test_settings_that_would_not_open_are_refused_before_anything_is_restored(tmp_path):
+    """A backup whose sucai.toml names a setting this version does not know (made by a newer one) was restored —
+    databases first — and left a library that no longer opened."""
+    library, manifest, folder = _embedded_backup(tmp_path)
+    written = "# 新版本的设置\nfree_preview_chars = 5\nnew_setting = 1\n"
+    (folder / "sucai.toml").write_text(written, encoding="utf-8")
+    manifest["files"]["sucai.toml"] = {"bytes": len(written.encode()),
+                                       "sha256": hashlib.sha256(written.encode()).hexdigest()}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    target = setup_home(tmp_path / "target", "")
+    (target / "sucai.toml").write_text("snippet_chars = 80\n", encoding="utf-8")
+    settings = load_settings(target, database_url="")
+    with pytest.raises(InvalidInput) as refused:
+        backup.restore(settings, folder)
+    assert refused.value.code == "bad_backup" and "new_setting" in refused.value.message
+    assert str(folder / "sucai.toml") in refused.value.message and "sucai-settings-" not in refused.value.message
+    assert (target / "sucai.toml").read_text(encoding="utf-8") == "snippet_chars = 80\n"
+    assert Library(load_settings(target, database_url="")).catalogue.stats()["documents"] == 0 < manifest["documents"]

@@ -38,7 +38,8 @@ def many_page_pdf(pages: int, seed: int = 1) -> bytes:
 
 
 def parse_folders() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("sucai-parse-*")}
+    """The batch folders of this process (other processes on the machine run batches of their own)."""
+    return {p.name for p in Path(tempfile.gettempdir()).glob(f"sucai-parse-{os.getpid()}-*")}
 
 
 def ingest(home: Path, files: dict[str, bytes], **settings):
@@ -84,6 +85,39 @@ def test_memory_limit_and_a_crashing_worker_end_as_outcomes_and_the_batch_goes_o
     assert results[2][0] == "failed" and "退出码 3" in results[2][1]
     assert results[3].startswith("sucai-parse-")  # the worker's temporary folder…
     assert parse_folders() <= before  # …is gone, with what was left in it
+
+
+_KILLED_BATCH = """
+import sys, time
+from sucai.budget import Budget, run_budgeted
+for _ in run_budgeted(time.sleep, [600], Budget(seconds=900), 1):
+    pass
+"""
+
+
+def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_path, monkeypatch):
+    """An ingest killed by SIGKILL (or the OOM killer) never reaches its ``finally``: its batch folder stays in the
+    temporary directory until the next batch removes it; another running process's folder is left alone."""
+    import psutil
+    killed = subprocess.Popen([sys.executable, "-c", _KILLED_BATCH], env={**os.environ, "TMPDIR": str(tmp_path)})
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(f"sucai-parse-{killed.pid}-*/sucai-parse-0")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [left] = tmp_path.glob(f"sucai-parse-{killed.pid}-*")
+    family = psutil.Process(killed.pid).children(recursive=True)
+    killed.kill()
+    killed.wait()
+    for process in family:
+        process.kill()
+    running = subprocess.Popen(["sleep", "60"])
+    try:
+        (tmp_path / f"sucai-parse-{running.pid}-other").mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        assert list(run_budgeted(_job, ["ok"], Budget(seconds=60), 1)) == ["ok"]
+        assert not left.exists()
+        assert [p.name for p in tmp_path.glob("sucai-parse-*")] == [f"sucai-parse-{running.pid}-other"]
+    finally:
+        running.kill()
 
 
 

@@ -35,7 +35,7 @@ from plagiarism import Score, holder, make_draft  # noqa: E402
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples")))
 OWN = "我们结合本单位实际，认真梳理了今年以来的主要做法和体会，下面谈几点认识。"
 OWN2 = "下一步，我们将继续努力，把各项任务落到实处，以实际行动迎接检验。"
-KEYS = {"chars", "copy_ratio", "copy_ratio_excluding_quotes", "max_source", "matches", "paragraphs"}
+KEYS = {"chars", "copy_ratio", "copy_ratio_excluding_quotes", "max_source", "matches", "paragraphs", "left_out_chars"}
 
 
 @pytest.fixture(scope="module")

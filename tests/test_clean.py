@@ -101,6 +101,25 @@ def test_a_rewrite_across_the_end_tag_leaves_no_members_character_free(members, 
     assert "以上。" in result.text[result.paid_until:]
 
 
+@pytest.mark.parametrize("free, closing, plain, markdown", [
+    ("免费正文<!-- 注释开始\n", "会员正文 -->结束", "会员正文文文文文结束", False),      # an HTML comment closed in the members part
+    ("免费正文。\n\n**免费加粗文字\n", "会员文字**结束", "会员文字文文结束", True),    # emphasis closed there
+    ("免费正文。\n\n[免费链接文字\n", "会员](http://a.b/c)", "会员文文文文文文文文文文文文文", True),  # a link
+    ("免费正文&am\n", "p;会员", "文文会员", False),                                    # an entity split by the tag
+])
+def test_a_rewrite_across_the_begin_tag_leaves_the_free_text_as_the_free_text_gives_it(free, closing, plain, markdown):
+    """A rule whose match opened in the free text and closed in the members part (after ``##paidbegin##``)
+    removed free text only when the members part held the closer: what a visitor read of the free text told
+    whether the members text held ``-->`` (attack 14). Each rule now runs on each side of a tag on its own."""
+    def free_text(members: str) -> str:
+        result = clean(f"关于甲项工作的通知\n{free}##paidbegin##\n{members}\n##paidend##\n以上事项，请遵照执行。\n",
+                       markdown=markdown)
+        return result.text[:result.paid_from] + "|" + result.text[result.paid_until:]
+
+    assert free_text(closing) == free_text(plain)
+    assert free_text(closing).endswith("|以上事项，请遵照执行。")
+
+
 def test_paid_tag_inside_a_removed_advert_line_points_at_the_next_line():
     result = clean("正文。\n谨防假冒！##paidbegin##\n会员正文。")
     assert result.text == "正文。\n会员正文。"

@@ -90,6 +90,32 @@ def test_redeeming_on_a_permanent_membership_leaves_the_code_unused(accounts, co
     assert page.status_code == 422 and "有效期已到 9999-12-31" in page.text
 
 
+def test_a_permanent_members_refused_redeems_are_no_failed_attempts(accounts, codes):
+    """A good code that a permanent membership cannot take is refused with the reason each time — not, after
+    ``max_failures`` (5) of them, with 尝试过多 (the throttle is for guessed codes)."""
+    forever = accounts.add_user("永久会员", PASSWORD, "member", "9999-12-31")
+    code = codes.create("member", 30, 1)[0]["code"]
+    for _ in range(codes.max_failures + 2):
+        with pytest.raises(InvalidInput) as caught:
+            codes.redeem(forever, code, source_ip="10.0.0.9")
+        assert caught.value.code == "membership_at_limit"
+    for _ in range(codes.max_failures):   # guessed codes are still counted, from zero
+        with pytest.raises(NotFound):
+            codes.redeem(forever, "ABCDE-FGHJK-MNPQR-STVWX", source_ip="10.0.0.9")
+    with pytest.raises(TooManyRequests):
+        codes.redeem(forever, code, source_ip="10.0.0.9")
+
+
+def test_a_batch_is_named_by_the_time_on_the_sites_clock(accounts):
+    """Codes made at 09:08 in Beijing were named "01:08" (UTC), a day early before 08:00 (new-user try 14)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    [row] = Codes(accounts, zone="Asia/Shanghai").create("member", 365, 1)
+    local = datetime.fromisoformat(row["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert row["batch"] == f"{local:%Y-%m-%d %H:%M} 会员365天"
+    assert row["created_at"].endswith("+00:00")   # the CSV keeps the unambiguous UTC time
+
+
 def test_redeeming_before_and_after_expiry(accounts, codes):
     early = accounts.add_user("未到期", PASSWORD, "member", days(10))
     late = accounts.add_user("已过期", PASSWORD, "member", days(-5))

@@ -450,6 +450,38 @@ def test_an_abandoned_feed_is_indexed_by_the_next_sync(home):
     assert library.index.indexed_ids() == [doc_id] and precise(library, "己文件") == [doc_id]
 
 
+def test_an_edit_waits_for_an_ingests_batch_only_until_its_next_file(home, tmp_path, monkeypatch):
+    """An ingest holds the node's index lock while it feeds a batch (index.Feed), committing by size or time;
+    an edit that waits for the lock (Library.update) asks it to commit at once, so it is applied and searchable
+    while the ingest goes on, not once the batch is large or old."""
+    import threading
+
+    from sucai import ingest
+
+    monkeypatch.setattr(ingest, "_FEED_SECONDS", 3600)    # no batch ends by time during this test
+    (tmp_path / "早.txt").write_text("关于春耕的通知\n各村：做好春耕准备。\n", encoding="utf-8")
+    library, editor = Library.open(home), Library.open(home)
+    [early] = [o.doc_id for o in library.ingest([tmp_path / "早.txt"], workers=1).outcomes]
+    folder = tmp_path / "many"
+    folder.mkdir()
+    count = 300
+    for n in range(count):
+        (folder / f"{n:03d}.txt").write_text(f"第{n}号工作简报\n本期编号{n:03d}。" + "各项工作有序推进。" * 300,
+                                             encoding="utf-8")
+    running = threading.Thread(target=library.ingest, args=([folder],), kwargs={"workers": 1})
+    running.start()
+    try:
+        deadline = time.monotonic() + 60
+        while _stored(home) < 20 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        editor.update(early, title="关于秋收的通知")
+        assert _stored(home) < 1 + count, "the edit waited for the whole ingest"
+        assert precise(editor, "秋收") == [early]
+    finally:
+        running.join()
+    assert library.index.searcher().num_docs == 1 + count and library.check_integrity(repair=False)["ok"]
+
+
 def test_the_ingests_process_does_not_import_the_format_readers_its_workers_use():
     """The ingest's own process stores, the parse workers read: it holds neither python-docx nor
     trafilatura, pdfplumber, pypdfium2 or Pillow (≈ 60 MB), which the workers' fork server imports ahead."""

@@ -1584,7 +1584,10 @@ def test_a_document_stored_before_evidence_was_kept_shows_a_visitor_no_whole_tex
         home = make_home(tmp_path / name)
         library = _pair_library(home, secret, _old_library_texts)
         with library.catalogue.transaction() as conn:
-            conn.execute(documents.update().values(evidence="[]"))
+            conn.execute(documents.update().values(evidence="[]", free_metadata=None))   # as a library from then
+            conn.execute(meta.delete().where(meta.c.key == "free_metadata_version"))     # is, when next opened
+        library.close()
+        library = Library(library.settings)
         ids = sorted(_named(library).values())
         docs = list(library.catalogue.documents(ids))
         assert all(doc.evidence == [] for doc in docs)
@@ -1638,3 +1641,24 @@ def test_a_free_markdown_headings_depth_is_its_own():
     free, after = "免费导语。\n\n### 第一部分\n\n免费正文甲。\n\n", "##paidend##\n\n### 第二部分\n\n免费正文乙。\n\n"
     seen = [_free_view_of(free, members + after, markdown=True) for members in ("# 会员标题\n\n", "文文文文\n\n")]
     assert seen[0] == seen[1]
+
+
+def test_type_ahead_shows_a_visitor_no_metadata_of_a_part_made_members_only_since(home, tmp_path):
+    """A server worker that answered 快速查找 keeps its title list: after another worker (or node) made a
+    document's body members-only, its suggestions still carried the date and 来源 found in that part — for the
+    first lookup after the edit even hours later, since that lookup started the refresh and was answered from
+    the old list (attack 14, find 1). A suggestion is read again before it is returned."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "甲.txt").write_text("关于加强甲项工作的通知\n各区人民政府：\n免费正文第一段，说明工作背景。\n国办发〔2023〕5号\n"
+                                  "具体要求如下。\n国务院办公厅\n2023年5月1日\n", encoding="utf-8")
+    Library.open(home).ingest([source], workers=1)
+    client = TestClient(create_app(home))
+    [before] = client.get("/api/suggest", params={"q": "关于"}).json()["suggestions"]
+    assert (before["date"], before["source"]) == ("2023-05-01", "国务院办公厅")   # free text: shown
+    other = Library.open(home)            # another worker's edit
+    text = other.catalogue.get(before["id"], preview=False).text
+    other.update(before["id"], paid_from=text.index("免费正文") + len("免费正文第一段，说明工作背景。\n"))
+    document = client.get(f"/api/documents/{before['id']}").json()
+    [after] = client.get("/api/suggest", params={"q": "关于"}).json()["suggestions"]
+    assert (after["date"], after["source"]) == (document["date"], document["source"]) == (None, None)

@@ -188,6 +188,18 @@ def test_or_groups(library):
     assert ids_for(library, "财政 OR 教育 -招生") == [d1]
 
 
+def test_a_word_typed_with_spaces_between_its_characters_is_one_term(library):
+    """"基 层 减 负" (pasted from a PDF) was four one-character terms: every document holding 基, 层, 减 and 负
+    anywhere matched (new-user try 14)."""
+    word, scattered, other = add(library, "持续推进基层减负工作。", "基本情况：层层压实责任，减少负担。", "减负")
+    for q in ("基 层 减 负", "基　层　减　负"):
+        result = library.search(SearchRequest(q=q, mode="precise"), member=True)
+        assert [h.id for h in result.hits] == [word], q
+        assert result.warnings == ["已把“基 层 减 负”当作一个词“基层减负”检索"]
+    assert ids_for(library, "基层减负 OR 减 负") == [word, other]
+    assert ids_for(library, "基 本 负担") == [scattered]
+
+
 @pytest.mark.parametrize("q", ['"未闭合', "OR", "-", "a OR", "OR OR", '""', "   ", "-\"x", "（", "\x00", "a" * 5000])
 @pytest.mark.parametrize("mode", ["precise", "ranked"])
 def test_no_query_string_raises(library, q, mode):
@@ -716,3 +728,15 @@ def test_a_results_plain_data_is_what_asdict_gives(library):
     result = library.search(SearchRequest(q="基层治理 工作"), member=False)
     assert result.hits and result.facets["genre"]
     assert json.dumps(result.to_dict(), ensure_ascii=False) == json.dumps(asdict(result), ensure_ascii=False)
+
+
+def test_matching_ids_of_a_section_search_are_the_documents_with_a_matching_section(library, sectioned):
+    # a saved section search's feed, sync and zip read matching_ids: a document holding the words outside
+    # any section under the heading is no match of it
+    [flat] = add(library, "担当作为方面的问题很多，存在问题不少。")
+    section = SearchRequest(q="问题", mode="precise", scope="section", heading="担当作为")
+    assert library.matching_ids(section, member=True) == (1, [sectioned])
+    both = SearchRequest(q="担当作为 存在问题", mode="precise", scope="section")
+    total, ids = library.matching_ids(both, member=True)
+    assert (total, sorted(ids)) == (2, sorted([sectioned, flat]))
+    assert sorted(library.matching_ids(SearchRequest(q="问题", mode="precise"), member=True)[1]) == [sectioned, flat]

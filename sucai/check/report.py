@@ -89,11 +89,13 @@ class CheckReport:
     matches: list[Match] = field(default_factory=list)
     paragraphs: list[ParagraphRatio] = field(default_factory=list)
     sources_checked: int = 0
+    left_out: int = 0   # characters of a closing 附：素材来源 list not checked (see check_text)
 
     def to_dict(self) -> dict:
         return {"chars": self.chars, "copy_ratio": self.copy_ratio,
                 "copy_ratio_excluding_quotes": self.copy_ratio_excluding_quotes, "max_source": self.max_source,
-                "matches": [m.to_dict() for m in self.matches], "paragraphs": [p.to_dict() for p in self.paragraphs]}
+                "matches": [m.to_dict() for m in self.matches], "paragraphs": [p.to_dict() for p in self.paragraphs],
+                "left_out_chars": self.left_out}
 
     @cached_property
     def _kinds(self) -> np.ndarray:

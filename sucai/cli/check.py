@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ..check import check_text, read_draft
+from ..check import SOURCES_HEADING, check_text, read_draft
 from ..check.export import cite, export_report, percent
 from .common import (DOC_ID, app, err, free_option, home_option, json_option, open_library, out, print_json, shown,
                      write_file)
@@ -42,6 +42,8 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
     if as_json:
         print_json(report.to_dict())
         return
+    if report.left_out:
+        out.print(f"已略去文末的“{SOURCES_HEADING}”（{report.left_out:,} 字），不计入查重")
     top = report.max_source
     out.print(f"总文字复制比 [bold]{percent(report.copy_ratio)}[/bold]　去除引用复制比 "
               f"{percent(report.copy_ratio_excluding_quotes)}　总字数 {report.chars:,}")

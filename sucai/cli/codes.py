@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..accounts import TIER_LABELS, TIERS, Accounts
+from ..accounts import TIER_LABELS, TIERS, Accounts, local_time
 from ..codes import CSV_HEADER, Codes
 from ..config import load_settings
 from ..export.archive import index_csv
@@ -23,7 +23,7 @@ def codes_app() -> None:
 
 def _codes(home: Path | None) -> Codes:
     settings = load_settings(home)
-    return Codes(Accounts.from_settings(settings), settings.redeem_max_failures)
+    return Codes(Accounts.from_settings(settings), settings.redeem_max_failures, settings.timezone)
 
 
 @codes_app.command("create")
@@ -56,12 +56,13 @@ def codes_create(tier: str = "member", days: int = 365, count: int = 1, batch: s
 @json_option
 def codes_list(home: Path | None = None, as_json: bool = False) -> None:
     """列出卡密批次：等级、天数、数量、已兑换。"""
-    batches = _codes(home).batches()
+    codes = _codes(home)
+    batches = codes.batches()
     if as_json:
         print_json(batches)
         return
     table = Table("批次", "等级", "天数", "数量", "已兑换", "创建时间", "创建人")
     for b in batches:
         table.add_row(escape(shown(b["batch"])), TIER_LABELS.get(b["tier"], b["tier"]), str(b["days"]), str(b["count"]),
-                      str(b["redeemed"]), b["created_at"][:16], escape(shown(b["created_by"] or "")))
+                      str(b["redeemed"]), local_time(b["created_at"], codes.zone)[:16], escape(shown(b["created_by"] or "")))
     out.print(table)

@@ -13,6 +13,7 @@ from ..check import CheckReport
 from ..check.export import percent
 from ..drafting import Draft, check_draft, export_draft, first_draft, make_plan
 from ..drafting.outline import SuggestedHeading
+from ..drafting.placeholders import PLACEHOLDER
 from ..drafting.plan import Plan
 from .common import Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
 
@@ -34,7 +35,7 @@ def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
               help="每个标题给出的候选段落数")
 @click.option("-o", "--output", type=click.Path(path_type=Path), callback=_draft_file, metavar="文件",
               help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")
-@click.option("--title", metavar="标题", help="初稿标题（默认用主题）")
+@click.option("--title", metavar="标题", help="初稿标题（默认：单位、年份、主题和文种，如 “县审计局党支部2024年度组织生活会对照检查材料”）")
 @click.option("--length", type=Between(1, 1_000_000), metavar="字数",
               help="初稿的字数要求（配合 -o 或 --check）：不足时每个标题依次再取候选段落")
 @click.option("--check", "check", is_flag=True, help="初稿查重：与库内材料比对，给出文字复制比（JSON 中为 check 字段）")
@@ -59,7 +60,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
                          per_heading=candidates, progress=lambda done, total: bar.update(task, completed=done, total=total))
     for warning in plan.suggestion.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
-    first = first_draft(plan, title or topic.strip() or f"{genre}初稿", unit=unit or "", year=year,
+    first = first_draft(plan, title or _title(genre.strip(), topic.strip(), unit, year), unit=unit or "", year=year,
                         target_chars=length)
     if output is not None:
         _write_first_draft(first, output, length)
@@ -72,11 +73,21 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
         _print_check(report)
 
 
+def _title(genre: str, topic: str, unit: str | None, year: int | None) -> str:
+    """A first draft's title as such materials are named: unit, year, topic, then the 文种 unless the topic
+    holds it ("县审计局党支部" + "2024年度" + "组织生活会" + "对照检查材料"); parts already in the topic are not
+    repeated."""
+    parts = [unit or "", f"{year}年度" if year and str(year) not in topic else "", topic]
+    parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
+    return "".join(parts) + ("" if genre in topic else genre)
+
+
 def _write_first_draft(first: Draft, output: Path, length: int | None) -> None:
     _, data = export_draft(first, _FORMATS[output.suffix.lower()])
     target = write_file(output, output.name, data)
     size = f"{first.chars:,} 字" + (f"，要求 {length:,} 字" if length else "")
-    err.print(f"已写出初稿：{escape(shown(target))}（{size}；其中【待补】处请按本单位实际填写）")
+    blanks = sum(p.text.count(PLACEHOLDER) for s in first.sections for p in s.paragraphs)
+    err.print(f"已写出初稿：{escape(shown(target))}（{size}" + (f"；其中 {blanks} 处【待补】请按本单位实际填写）" if blanks else "）"))
     if length and first.chars < length:
         err.print(f"[yellow]提示：候选段落不够，初稿比要求少 {length - first.chars:,} 字；可用 --candidates 多取候选段落[/yellow]")
 

@@ -55,6 +55,7 @@ documents = Table(
     Column("ingested_at", Text, nullable=False),
     Column("hidden", Integer, nullable=False, server_default="0"),
     Column("ocr_confidence", Float),   # mean Tesseract confidence (0–100) of an OCR'd document, else NULL
+    Column("free_metadata", Text),     # JSON: its metadata as a non-member sees it (sucai.access.keeping), else NULL
     Index("documents_ingested", "ingested_at"),   # what was added when (今日更新, feeds, saved searches)
 )
 

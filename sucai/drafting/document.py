@@ -11,12 +11,12 @@ whether it was edited. :func:`export_draft` is the download.
 
 from __future__ import annotations
 
+from ..check import SOURCES_HEADING
 from ..clean import xml_safe
 from ..export import export_document
 from ..model import Document, OutlineNode
 from .drafts import Draft, Paragraph, Section
 
-SOURCES_HEADING = "附：素材来源"
 _CN = "零一二三四五六七八九"
 
 

@@ -32,13 +32,13 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import zipfile
 from pathlib import Path, PurePath
 
 import olefile
 
+from sucai.budget import scratch_folder
 from sucai.errors import ReadError
 
 INSTALL = "请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer-nogui）"
@@ -202,7 +202,7 @@ def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb:
 def convert_bytes(data: bytes, kind: str, timeout: float, memory_mb: int | None = None) -> bytes:
     """Convert one document's bytes (``kind`` from ``office_kind``) to .docx bytes, in a temporary folder
     removed afterwards. Raises the ReadError of ``convert_batch``."""
-    with tempfile.TemporaryDirectory(prefix="sucai-convert-") as folder:
+    with scratch_folder("sucai-convert-") as folder:
         source = Path(folder) / f"document.{kind}"
         source.write_bytes(data)
         result = convert_batch([source], Path(folder) / "work", timeout, memory_mb)[source]

@@ -23,7 +23,8 @@ FormText = Annotated[str, Form(max_length=200)]
 
 
 def get_codes(request: Request) -> Codes:
-    return Codes(get_accounts(request), request.app.state.settings.redeem_max_failures)
+    settings = request.app.state.settings
+    return Codes(get_accounts(request), settings.redeem_max_failures, settings.timezone)
 
 
 def _codes_page(request: Request, viewer: Viewer, codes: Codes, *, error: str | None = None, status: int = 200):
