@@ -460,6 +460,8 @@ def main() -> None:
     args = parser.parse_args()
     tunable = hasattr(search, "Ranking")
     names = args.tune_weights.split(",") if args.tune_weights else None
+    if names and set(names) - set(GRID):
+        parser.error(f"unknown weights {sorted(set(names) - set(GRID))}; GRID has {sorted(GRID)}")
     rankings = {"sucai ranked": None}
     if tunable:
         rankings = {"sucai ranked, main's weights": search.Ranking(**MAIN_RANKING), "sucai ranked": search.RANKING}

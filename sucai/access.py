@@ -15,7 +15,9 @@ the text before the span and the text after it.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import metadata
@@ -142,20 +144,33 @@ def free_summaries(rows: list[Summary], catalogue: Catalogue) -> list[Summary]:
 
     The metadata is the one kept with the document (``Summary.free_metadata``, read with the row); only a row
     without one made for its members span and the rules of :data:`FREE_METADATA_VERSION` (a library not yet
-    opened since they changed) has its document read from ``catalogue`` and described (~2 ms)."""
+    opened since they changed) has its document read from ``catalogue`` and described (~1 ms; a document whose
+    members part was taken away since the row was read gives its own metadata, all of it free now)."""
     described = {row.id: row.free_metadata for row in rows if _has_members_part(row)}
     missing = [doc_id for doc_id, found in described.items() if found is None]
     for doc in catalogue.documents(missing, outline=False) if missing else ():
-        described[doc.id] = free_metadata(doc)
+        own = {"title": doc.title, "genre": doc.genre, "doc_number": doc.doc_number, "date": doc.date,
+               "source": doc.source, "declared_chars": doc.declared_chars, "evidence": doc.evidence}
+        described[doc.id] = free_metadata(doc) or own   # own: its members part was taken away meanwhile
     gone = {"title": HIDDEN_TITLE, "genre": OTHER, "doc_number": None, "date": None, "source": None,
             "declared_chars": None, "evidence": []}
     return [replace(row, **_copied(described[row.id] or gone)) if row.id in described else row for row in rows]
 
 
-FREE_METADATA_VERSION = 1
-"""The version of the rules of :func:`free_metadata` (with :func:`sucai.metadata.describe`'s): when they change,
-it goes up, and the metadata kept with every document is made again when a library is next opened
-(:meth:`Catalogue.describe_free <sucai.store.Catalogue.describe_free>`)."""
+def _rules_digest() -> str:
+    """A digest of the source of the code :func:`free_metadata` runs (this module, :mod:`sucai.metadata`,
+    :mod:`sucai.numerals`, :mod:`sucai.model`): 16 hex digits."""
+    package = Path(__file__).parent
+    files = [package / "access.py", package / "numerals.py", package / "model.py",
+             *sorted((package / "metadata").glob("*.py"))]
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+
+
+FREE_METADATA_VERSION = _rules_digest()
+"""The version of the rules of :func:`free_metadata` (with :func:`sucai.metadata.describe`'s): a digest of their
+source, so that any change to them — a leak fix above all — has the metadata kept with every document made again
+when a library is next opened (:meth:`Catalogue.describe_free <sucai.store.Catalogue.describe_free>`), without
+anyone remembering to raise a number."""
 
 
 def free_metadata(doc: Document) -> dict | None:

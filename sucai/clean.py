@@ -508,13 +508,18 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources)
 
 
+_FILLER = "\ue000"   # stands for the text of the other parts of a document (_find_by_part): no rule matches it
+
+
 def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) -> Iterator[_Edit]:
     """The edits of ``rule`` found in each part of ``text`` between the paid tags' anchors on its own, in text
     order: no rewrite runs across the start or end of a members part (an HTML comment opened in the free text
     and closed in the members part, emphasis or a spaced title across a tag), so what a rule finds in the free
-    text never depends on the members text. A line break right after a begin tag ends the free part (a members
-    part starts at its first non-space character: :func:`_paid_bounds`), so that a line rule there takes the line
-    with its break. Offsets are of ``text``."""
+    text never depends on the members text. A rule sees a part in place, the other parts' characters replaced
+    by :data:`_FILLER` (no line break), so that a line rule reads a part's lines as the whole text has them —
+    a tag in the middle of a line starts no line — and an edit reaching outside its part is dropped. A line
+    break right after a begin tag ends the free part (a members part starts at its first non-space character:
+    :func:`_paid_bounds`), so that a line rule there takes the line with its break. Offsets are of ``text``."""
     cuts = sorted({a.pos + (a.kind == "paid_begin" and text.startswith("\n", a.pos)) for a in anchors
                    if a.kind in ("paid_begin", "paid_end")} - {0, len(text)})
     if not cuts:
@@ -522,10 +527,8 @@ def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) 
         return
     bounds = [0, *cuts, len(text)]
     for start, end in zip(bounds, bounds[1:]):
-        for edit in rule.find(text[start:end], state):
-            edit.start += start
-            edit.end += start
-            yield edit
+        alone = _FILLER * start + text[start:end] + _FILLER * (len(text) - end)
+        yield from (edit for edit in rule.find(alone, state) if start <= edit.start and edit.end <= end)
 
 
 def _line_has_text(text: str, pos: int) -> bool:

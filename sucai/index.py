@@ -435,8 +435,8 @@ class SearchIndex:
         entry first in the same commit (readers see the old index until the new one
         is complete). ``progress(done, total)`` is called after each document. ``prepared``:
         tokens made ahead (:func:`prepare`), used for the documents whose texts they were made of.
-        ``edit``: the changes are an edit someone waits for; while another process holds the lock, it is
-        asked to let go (an ingest commits its batch at once: :meth:`Feed.wanted`).
+        ``edit``: someone waits for the changes (an edit, a server starting, an integrity check); while another
+        process holds the lock, it is asked to let go (an ingest commits its batch at once: :meth:`Feed.wanted`).
         """
         if not replace_all and self.catalogue.change_count() <= self.applied:
             return 0

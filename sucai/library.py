@@ -143,7 +143,7 @@ class Library:
         document, and of documents indexed twice; with ``repair`` they are indexed again
         (or dropped) in one commit.
         """
-        self.index.sync()
+        self.index.sync(edit=True)
         expected, indexed = set(self.catalogue.document_ids()), Counter(self.index.indexed_ids())
         report = {"documents": len(expected), "applied": self.index.applied,
                   "missing": sorted(expected - set(indexed)), "extra": sorted(set(indexed) - expected),

@@ -69,6 +69,7 @@ _DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else _EMPTY
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _REQUIRED = {"title": ("标题", 200), "genre": ("文种", 50)}   # never blank: name shown, most characters
 _METADATA = ("title", "genre", "doc_number", "date", "source")
+_DESCRIBED_PER_COMMIT = 500   # documents describe_free makes again per transaction
 
 
 @dataclass
@@ -379,7 +380,7 @@ class Catalogue:
         """Run ``work`` (given the connection; it returns a count) in one transaction when meta ``key`` does not
         hold ``recorded`` (the version of a rule, and what else a stored value derived by it depends on), then
         record it there: so a value kept for every document is made again once per rule and setting, a read
-        when nothing is to do (:meth:`rehash`, :meth:`describe_free`, :meth:`choose_representatives`, when a
+        when nothing is to do (:meth:`rehash`, :meth:`choose_representatives`, when a
         library is opened). Returns ``work``'s count, 0 when it did not run."""
         if self.meta(key) == recorded:
             return 0
@@ -390,30 +391,38 @@ class Catalogue:
             _set_meta(self.db, conn, key, recorded)
         return done
 
-    @retried
     def describe_free(self) -> int:
         """Make again the metadata of every document as a viewer without the member tier sees it
         (column ``free_metadata``: :func:`sucai.access.keeping`, NULL for a document without a members part)
         when its rules (:data:`sucai.access.FREE_METADATA_VERSION`) or the free preview's setting (which moves
         what is free) changed since it was made — or it never was (migration c0004): recorded in meta
-        ``free_metadata_version``, as :meth:`_once` does. One transaction; describing takes ~2 ms per document
-        with a members part. Adding, editing and replacing a document keep it current. Returns how many
-        documents were described."""
-        return self._once("free_metadata_version", f"{access.FREE_METADATA_VERSION}:preview={self.preview_chars}",
-                          self._describe_all)
+        ``free_metadata_version`` once every document is done. A transaction per :data:`_DESCRIBED_PER_COMMIT`
+        documents, each reading the rows it writes, so that writers wait for one batch at most (~1 ms per
+        document with a members part), and a value is never written over an edit made meanwhile; a value not yet
+        made again is not used meanwhile (:func:`sucai.access.kept_metadata` checks what it was made for).
+        Adding, editing and replacing a document keep it current. Returns how many documents were described."""
+        recorded = f"{access.FREE_METADATA_VERSION}:preview={self.preview_chars}"
+        if self.meta("free_metadata_version") == recorded:
+            return 0
+        with self.db.read() as conn:
+            ids = list(conn.execute(select(documents.c.id).order_by(documents.c.id)).scalars())
+        described = sum(self._describe(ids[start:start + _DESCRIBED_PER_COMMIT])
+                        for start in range(0, len(ids), _DESCRIBED_PER_COMMIT))
+        with self.transaction() as conn:
+            _set_meta(self.db, conn, "free_metadata_version", recorded)
+        return described
 
-    def _describe_all(self, conn: Connection) -> int:
-        """:meth:`describe_free`'s work within ``conn``'s transaction."""
-        conn.execute(documents.update().values(free_metadata=None))
-        described = []
-        for row in conn.execute(_DOCUMENTS[False].execution_options(yield_per=64)):
-            kept = access.keeping(self._document(row))
-            if kept is not None:
-                described.append({"doc": row[0], "described": _kept_dump(kept)})
-        if described:
+    @retried
+    def _describe(self, ids: list[int]) -> int:
+        """:meth:`describe_free`'s work on the documents ``ids``, in one transaction."""
+        with self.transaction() as conn:
+            kept = [(row[0], access.keeping(self._document(row)))
+                    for row in conn.execute(_DOCUMENTS[False].where(documents.c.id.in_(ids)))]
             conn.execute(documents.update().where(documents.c.id == bindparam("doc"))
-                         .values(free_metadata=bindparam("described")), described)
-        return len(described)
+                         .values(free_metadata=bindparam("described")),
+                         [{"doc": doc_id, "described": None if value is None else _kept_dump(value)}
+                          for doc_id, value in kept])
+        return sum(value is not None for _, value in kept)
 
     def meta(self, key: str) -> str | None:
         """A value of the catalogue's ``meta`` table (e.g. ``text_hash_version``), None when unset."""

@@ -514,12 +514,12 @@ def test_the_kept_free_metadata_is_made_again_when_the_preview_or_its_rules_chan
     assert library.stats()["by_genre"] == {"通知": 2}
     library.close()
 
-    monkeypatch.setattr(access, "FREE_METADATA_VERSION", version + 1)
+    monkeypatch.setattr(access, "FREE_METADATA_VERSION", version + "-changed")
     library = Library.open(home, free_preview_chars=30)
-    assert stored_made(library) == {1: [version + 1, members, None], 2: [version + 1, 30, None]}
+    assert stored_made(library) == {1: [version + "-changed", members, None], 2: [version + "-changed", 30, None]}
     library.close()
     library = Library.open(home)
-    assert stored_made(library) == {1: [version + 1, members, None], 2: None}
+    assert stored_made(library) == {1: [version + "-changed", members, None], 2: None}
     assert [row.date for row in library.records()] == [None, "2023-05-06"]
     library.close()
 

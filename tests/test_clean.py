@@ -120,6 +120,19 @@ def test_a_rewrite_across_the_begin_tag_leaves_the_free_text_as_the_free_text_gi
     assert free_text(closing).endswith("|以上事项，请遵照执行。")
 
 
+@pytest.mark.parametrize("text, cleaned, paid_from, paid_until", [
+    ("会议强调（来源：新华社）##paidbegin##会员正文。\n", "会议强调（来源：新华社）会员正文。", 12, None),   # no 来源 line
+    ("请看##paidbegin##字号：大\n会员正文。", "请看字号：大\n会员正文。", 2, None),                       # no crawl stamp
+    ("免费正文。\n##paidbegin##\n会员正文##paidend##来源：新华社\n尾段。\n", "免费正文。\n\n会员正文来源：新华社\n尾段。", 7, 11),
+])
+def test_a_tag_in_the_middle_of_a_line_starts_no_line(text, cleaned, paid_from, paid_until):
+    """Rules run on each side of a tag on its own, but a line rule still reads the lines the whole text has:
+    a tag inside a line (a scraped page flattened onto one line) is no line start or end (review 14)."""
+    result = clean(text)
+    assert (result.text, result.paid_from, result.paid_until) == (cleaned, paid_from, paid_until)
+    assert [r.rule for r in result.removed] == ["paid_tags"] * (1 + (paid_until is not None))
+
+
 def test_paid_tag_inside_a_removed_advert_line_points_at_the_next_line():
     result = clean("正文。\n谨防假冒！##paidbegin##\n会员正文。")
     assert result.text == "正文。\n会员正文。"

@@ -89,7 +89,7 @@ class CheckReport:
     matches: list[Match] = field(default_factory=list)
     paragraphs: list[ParagraphRatio] = field(default_factory=list)
     sources_checked: int = 0
-    left_out: int = 0   # characters of a closing 附：素材来源 list not checked (see check_text)
+    left_out: int = 0   # characters (no white space) of a closing 附：素材来源 list not checked (see check_text)
 
     def to_dict(self) -> dict:
         return {"chars": self.chars, "copy_ratio": self.copy_ratio,

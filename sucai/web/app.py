@@ -74,7 +74,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.state.recorder = recorder
     app.state.templates = templates()
     app.state.searches = anyio.CapacityLimiter(SEARCH_THREADS)   # see deps.searching
-    library.index.sync()  # a library ingested by an older run may have pending index work
+    library.index.sync(edit=True)  # pending index work (an older run, a running ingest): served once applied
     titles.refresh(force=True)
 
     errors.install(app)
