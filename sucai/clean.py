@@ -515,9 +515,10 @@ def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) 
     """The edits of ``rule`` found in each part of ``text`` between the paid tags' anchors on its own, in text
     order: no rewrite runs across the start or end of a members part (an HTML comment opened in the free text
     and closed in the members part, emphasis or a spaced title across a tag), so what a rule finds in the free
-    text never depends on the members text. A rule sees a part in place, the other parts' characters replaced
-    by :data:`_FILLER` (no line break), so that a line rule reads a part's lines as the whole text has them —
-    a tag in the middle of a line starts no line — and an edit reaching outside its part is dropped. A line
+    text never depends on the members text. A rule sees a part with one :data:`_FILLER` (no line break) where
+    another part touches it, so that a line rule reads a part's lines as the whole text has them — a tag in the
+    middle of a line starts no line — and an edit reaching outside its part is dropped; linear in the text
+    whatever the number of tags. A line
     break right after a begin tag ends the free part (a members part starts at its first non-space character:
     :func:`_paid_bounds`), so that a line rule there takes the line with its break. Offsets are of ``text``."""
     cuts = sorted({a.pos + (a.kind == "paid_begin" and text.startswith("\n", a.pos)) for a in anchors
@@ -527,8 +528,13 @@ def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) 
         return
     bounds = [0, *cuts, len(text)]
     for start, end in zip(bounds, bounds[1:]):
-        alone = _FILLER * start + text[start:end] + _FILLER * (len(text) - end)
-        yield from (edit for edit in rule.find(alone, state) if start <= edit.start and edit.end <= end)
+        before, after = _FILLER if start else "", _FILLER if end < len(text) else ""
+        shift = start - len(before)
+        for edit in rule.find(before + text[start:end] + after, state):
+            edit.start += shift
+            edit.end += shift
+            if start <= edit.start and edit.end <= end:
+                yield edit
 
 
 def _line_has_text(text: str, pos: int) -> bool:

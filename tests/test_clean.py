@@ -288,6 +288,25 @@ def test_every_rule_is_linear_on_adversarial_input(rule):
                 assert elapsed < 24 * eighth, f"{rule.name}: {elapsed:.1f} s for 1 MB of {body!r}, {eighth:.2f} s for 128 KB"
 
 
+def test_cleaning_is_linear_in_the_number_of_paid_tags():
+    """Every rule runs on each part between paid tags on its own: 1 MB of short parts (a tag every ~10
+    characters, on one line and as lines) cleans within the bound or 24× an eighth of it (a rule that scanned
+    the whole text per part: quadratic in the tags — the first version of _find_by_part)."""
+    import time
+
+    def seconds(text: str) -> float:
+        started = time.perf_counter()
+        clean(text, markdown=True)
+        return time.perf_counter() - started
+
+    for body in ("免费##paidbegin##会员##paidend##", "免费\n##paidbegin##\n会员\n##paidend##\n"):
+        text = (body * (MEGABYTE // len(body) + 1))[:MEGABYTE]
+        elapsed = seconds(text)
+        if elapsed >= BOUND_SECONDS:
+            eighth = seconds(text[: MEGABYTE // 8])
+            assert elapsed < 24 * eighth, f"{elapsed:.1f} s for 1 MB of {body!r}, {eighth:.2f} s for 128 KB"
+
+
 def test_emphasis_and_html_finders_match_their_reference_patterns():
     """The linear finders return exactly what the (quadratic) reference regular expressions matched."""
     import random
