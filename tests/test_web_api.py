@@ -588,7 +588,9 @@ def test_cli_demo_no_serve_and_serve_help(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli_app, ["demo", "--no-serve", "--home", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
-    assert "基层减负" in result.output
+    assert "基层减负" in result.output and "沿用" not in result.output
+    again = runner.invoke(cli_app, ["demo", "--no-serve", "--home", str(tmp_path / "demo")])
+    assert again.exit_code == 0 and "沿用该文件夹中已有的素材库" in again.output   # not a silent 重复 11 (new-user try 14)
     help_text = runner.invoke(cli_app, ["serve", "--help"]).output
     assert "--port" in help_text and "--host" in help_text
 

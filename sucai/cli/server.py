@@ -116,6 +116,9 @@ def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, h
     home = home or Path(os.environ.get("SUCAI_HOME") or Path(tempfile.gettempdir()) / "sucai-demo")
     samples = Path(str(resources.files("sucai").joinpath("samples/library")))
     out.print(f"[bold]演示库[/bold]：{escape(str(home))}（示例素材 {escape(str(samples))}）")
+    if (home / "catalogue.sqlite3").exists() or (home / "sucai.toml").exists():
+        out.print(f"[yellow]提示：沿用该文件夹中已有的素材库（示例素材已在其中的记为“重复”或“未变化”）；"
+                  f"要从头演示，请先删除 {escape(str(home))} 或用 --home 指定新文件夹[/yellow]")
     ingest_paths((samples,), home)
     ctx.invoke(stats, home=home)
     for query, mode in (("担当作为方面 存在问题", "ranked"), ("基层减负", "precise")):
