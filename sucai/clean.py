@@ -508,19 +508,16 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources)
 
 
-_FILLER = "\ue000"   # stands for the text of the other parts of a document (_find_by_part): no rule matches it
-
-
 def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) -> Iterator[_Edit]:
     """The edits of ``rule`` found in each part of ``text`` between the paid tags' anchors on its own, in text
     order: no rewrite runs across the start or end of a members part (an HTML comment opened in the free text
     and closed in the members part, emphasis or a spaced title across a tag), so what a rule finds in the free
-    text never depends on the members text. A rule sees a part with one :data:`_FILLER` (no line break) where
-    another part touches it, so that a line rule reads a part's lines as the whole text has them — a tag in the
-    middle of a line starts no line — and an edit reaching outside its part is dropped; linear in the text
-    whatever the number of tags. A line
-    break right after a begin tag ends the free part (a members part starts at its first non-space character:
-    :func:`_paid_bounds`), so that a line rule there takes the line with its break. Offsets are of ``text``."""
+    text never depends on the members text. A paid tag ends a line for the rules on either side of it (as the
+    CMS's editor writes tags, on lines of their own): a rule sees its part between line breaks, and a deletion
+    that takes such a line break along is kept within the part; another edit reaching outside its part is
+    dropped. A line break right after a begin tag ends the free part (a members part starts at its first
+    non-space character: :func:`_paid_bounds`). Linear in the text whatever the number of tags. Offsets are of
+    ``text``."""
     cuts = sorted({a.pos + (a.kind == "paid_begin" and text.startswith("\n", a.pos)) for a in anchors
                    if a.kind in ("paid_begin", "paid_end")} - {0, len(text)})
     if not cuts:
@@ -528,12 +525,13 @@ def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) 
         return
     bounds = [0, *cuts, len(text)]
     for start, end in zip(bounds, bounds[1:]):
-        before, after = _FILLER if start else "", _FILLER if end < len(text) else ""
+        before, after = "\n" if start else "", "\n" if end < len(text) else ""
         shift = start - len(before)
         for edit in rule.find(before + text[start:end] + after, state):
-            edit.start += shift
-            edit.end += shift
-            if start <= edit.start and edit.end <= end:
+            edit.start, edit.end = edit.start + shift, edit.end + shift
+            if not edit.repl:   # a deletion may take a tag's line break along: it keeps to its part
+                edit.start, edit.end = max(edit.start, start), min(edit.end, end)
+            if start <= edit.start <= edit.end <= end:
                 yield edit
 
 
