@@ -9,6 +9,7 @@ import io
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,14 +96,17 @@ for _ in run_budgeted(time.sleep, [600], Budget(seconds=900), 1):
 """
 
 
-def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_path, monkeypatch):
+def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(monkeypatch):
     """An ingest killed by SIGKILL (or the OOM killer) never reaches its ``finally``: its batch folder stays in the
     temporary directory until the next batch removes it; another running process's folder is left alone."""
     import psutil
+    # a short folder: the batch's fork server makes its socket in it, and a socket's path holds 107 bytes at
+    # most (pytest's tmp_path under the test run's own TMPDIR is longer than that with the socket's name)
+    tmp_path = Path(tempfile.mkdtemp(prefix="sucai-t-"))
     killed = subprocess.Popen([sys.executable, "-c", _KILLED_BATCH], env={**os.environ, "TMPDIR": str(tmp_path)})
-    deadline = time.monotonic() + 600   # the batch's process imports the ingest and starts its fork server first:
+    deadline = time.monotonic() + 120
     while not list(tmp_path.glob(f"sucai-parse-{killed.pid}-*/sucai-parse-0")) and time.monotonic() < deadline:
-        time.sleep(0.2)                  # over a minute on a machine busy with both test runs
+        time.sleep(0.2)
     [left] = tmp_path.glob(f"sucai-parse-{killed.pid}-*")
     family = psutil.Process(killed.pid).children(recursive=True)
     killed.kill()
@@ -118,6 +122,7 @@ def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_p
         assert [p.name for p in tmp_path.glob("sucai-parse-*")] == [f"sucai-parse-{running.pid}-other"]
     finally:
         running.kill()
+        shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 
