@@ -149,8 +149,7 @@ def free_summaries(rows: list[Summary], catalogue: Catalogue) -> list[Summary]:
     described = {row.id: row.free_metadata for row in rows if _has_members_part(row)}
     missing = [doc_id for doc_id, found in described.items() if found is None]
     for doc in catalogue.documents(missing, outline=False) if missing else ():
-        own = {"title": doc.title, "genre": doc.genre, "doc_number": doc.doc_number, "date": doc.date,
-               "source": doc.source, "declared_chars": doc.declared_chars, "evidence": doc.evidence}
+        own = {name: getattr(doc, name) for name in (*METADATA_FIELDS, "declared_chars", "evidence")}
         described[doc.id] = free_metadata(doc) or own   # own: its members part was taken away meanwhile
     gone = {"title": HIDDEN_TITLE, "genre": OTHER, "doc_number": None, "date": None, "source": None,
             "declared_chars": None, "evidence": []}

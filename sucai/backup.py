@@ -285,21 +285,19 @@ def _restored_settings(folder: Path, home: Path) -> dict[str, str]:
         return texts
     own = _settings_document(home / "sucai.toml").unwrap().get("database_url") \
         if (home / "sucai.toml").is_file() else None
-    scratch = tempfile.TemporaryDirectory(prefix="sucai-settings-")
-    trial = Path(scratch.name) / "sucai.toml"
-    try:
-        settings = _settings_document(folder / "sucai.toml")
-        settings.pop("database_url", None)
-        if own is not None:
-            settings["database_url"] = own
-        texts["sucai.toml"] = tomlkit.dumps(settings)
-        trial.write_text(texts["sucai.toml"], encoding="utf-8")
-        load_settings(scratch.name)
-    except InvalidInput as error:   # said of the backup's file, not of the copy read in its place
-        said = error.message.replace(str(trial), str(folder / "sucai.toml"))
-        raise InvalidInput(f"备份中的设置无法使用，未恢复任何内容：{said}", code="bad_backup") from error
-    finally:
-        scratch.cleanup()
+    with tempfile.TemporaryDirectory(prefix="sucai-settings-") as scratch:
+        trial = Path(scratch) / "sucai.toml"
+        try:
+            settings = _settings_document(folder / "sucai.toml")
+            settings.pop("database_url", None)
+            if own is not None:
+                settings["database_url"] = own
+            texts["sucai.toml"] = tomlkit.dumps(settings)
+            trial.write_text(texts["sucai.toml"], encoding="utf-8")
+            load_settings(scratch)
+        except InvalidInput as error:   # said of the backup's file, not of the copy read in its place
+            said = error.message.replace(str(trial), str(folder / "sucai.toml"))
+            raise InvalidInput(f"备份中的设置无法使用，未恢复任何内容：{said}", code="bad_backup") from error
     return texts
 
 
