@@ -182,8 +182,8 @@ class Accounts:
     database URL, or the path of an SQLite file (created on first use, readable by its owner only).
 
     ``now``: the clock (a callable returning an aware UTC datetime), injectable
-    for tests; ``zone``: the site's IANA time zone (the ``timezone`` setting), in which days — a
-    quota's, a membership's last — begin and end. Safe to use from several threads, processes and
+    for tests; ``zone``: the site's IANA time zone (the ``timezone`` setting; kept as the ZoneInfo
+    ``zone``), in which days — a quota's, a membership's last — begin and end. Safe to use from several threads, processes and
     nodes at once.
     """
 

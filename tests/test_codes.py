@@ -109,7 +109,7 @@ def test_a_permanent_members_refused_redeems_are_no_failed_attempts(accounts, co
 
 def test_a_batch_is_named_by_the_time_on_the_sites_clock(accounts):
     """Codes made at 09:08 in Beijing were named "01:08" (UTC), a day early before 08:00 (new-user try 14)."""
-    [row] = Codes(accounts, zone="Asia/Shanghai").create("member", 365, 1)
+    [row] = Codes(accounts).create("member", 365, 1)   # the accounts' zone: the timezone setting, Beijing by default
     local = datetime.fromisoformat(row["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
     assert row["batch"] == f"{local:%Y-%m-%d %H:%M} 会员365天"
     assert row["created_at"].endswith("+00:00")   # the CSV keeps the unambiguous UTC time

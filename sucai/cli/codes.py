@@ -23,7 +23,7 @@ def codes_app() -> None:
 
 def _codes(home: Path | None) -> Codes:
     settings = load_settings(home)
-    return Codes(Accounts.from_settings(settings), settings.redeem_max_failures, settings.timezone)
+    return Codes(Accounts.from_settings(settings), settings.redeem_max_failures)
 
 
 @codes_app.command("create")
@@ -64,5 +64,5 @@ def codes_list(home: Path | None = None, as_json: bool = False) -> None:
     table = Table("批次", "等级", "天数", "数量", "已兑换", "创建时间", "创建人")
     for b in batches:
         table.add_row(escape(shown(b["batch"])), TIER_LABELS.get(b["tier"], b["tier"]), str(b["days"]), str(b["count"]),
-                      str(b["redeemed"]), local_time(b["created_at"], codes.zone, "minutes"), escape(shown(b["created_by"] or "")))
+                      str(b["redeemed"]), local_time(b["created_at"], codes.accounts.zone, "minutes"), escape(shown(b["created_by"] or "")))
     out.print(table)
