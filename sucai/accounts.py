@@ -713,10 +713,8 @@ class Accounts:
         most = self.quota(viewer, kind)
         with self.transaction() as conn:
             if most is not None and conn.execute(self._used_today(viewer, kind)).scalar_one() >= most:
-                now = self._now()
-                wait = (day_start(self._today() + timedelta(days=1), self.zone) - now).total_seconds()
                 raise TooManyRequests(f"今日{QUOTA_KINDS[kind]}次数已达上限（{most} 次），请明天再来",
-                                      code="quota_exceeded", retry_after=int(-(-wait // 1)))
+                                      code="quota_exceeded", retry_after=self.until_tomorrow())
             self._audit(conn, kind, viewer, detail, source_ip)
 
     def limit_free_check(self, viewer: Viewer, source_ip: str | None) -> None:
@@ -765,6 +763,11 @@ class Accounts:
     def _today(self) -> date:
         """Today on the site's clock (``zone``): the day a :class:`Viewer` read now is judged on."""
         return self._now().astimezone(self.zone).date()
+
+    def until_tomorrow(self) -> int:
+        """Seconds (rounded up) until the site's next midnight, when daily quotas are full again."""
+        wait = (day_start(self._today() + timedelta(days=1), self.zone) - self._now()).total_seconds()
+        return int(-(-wait // 1))
 
     def _day_start(self) -> str:
         """When today began on the site's clock, as a stored (UTC ISO) time."""
