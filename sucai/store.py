@@ -414,15 +414,21 @@ class Catalogue:
 
     @retried
     def _describe(self, ids: list[int]) -> int:
-        """:meth:`describe_free`'s work on the documents ``ids``, in one transaction."""
+        """:meth:`describe_free`'s work on the documents ``ids``, in one transaction. A document whose
+        metadata came out other than what was kept is logged as changed (``update``), so that every node's
+        index takes its visitor fields (``free_`` 文种, 来源, dates, title) from the new rules at its next sync."""
         with self.transaction() as conn:
-            kept = [(row[0], access.keeping(self._document(row)))
-                    for row in conn.execute(_DOCUMENTS[False].where(documents.c.id.in_(ids)))]
+            kept = [(row[0], _made_again(access.keeping(doc), doc.free_metadata))
+                    for row in conn.execute(_DOCUMENTS[False].where(documents.c.id.in_(ids)))
+                    for doc in [self._document(row)]]
             conn.execute(documents.update().where(documents.c.id == bindparam("doc"))
                          .values(free_metadata=bindparam("described")),
                          [{"doc": doc_id, "described": None if value is None else _kept_dump(value)}
-                          for doc_id, value in kept])
-        return sum(value is not None for _, value in kept)
+                          for doc_id, (value, _) in kept])
+            for doc_id, (_, changed) in kept:
+                if changed:
+                    self._log(conn, doc_id, "update")
+        return sum(value is not None for _, (value, _) in kept)
 
     def meta(self, key: str) -> str | None:
         """A value of the catalogue's ``meta`` table (e.g. ``text_hash_version``), None when unset."""
@@ -843,6 +849,12 @@ def _document(row: tuple) -> Document:
     )
     doc.free_metadata = _kept_loaded(described)
     return doc
+
+
+def _made_again(value: dict | None, before: dict | None) -> tuple[dict | None, bool]:
+    """``value`` (:func:`sucai.access.keeping`) and whether it differs from ``before`` (the value it replaces)
+    in anything but what it was made for."""
+    return value, _kept_dump(value and {**value, "made": None}) != _kept_dump(before and {**before, "made": None})
 
 
 def _kept_dump(kept: dict | None) -> str | None:
