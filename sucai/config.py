@@ -98,6 +98,9 @@ class Settings:
         return self.home / "userdict.txt"
 
 
+SECRET_SETTINGS = ("database_url", "llm_api_key")  # a password or a key: never written into a backup
+
+
 def data_dir(home: str | Path | None = None) -> Path:
     """The data directory: ``home``, else ``$SUCAI_HOME``, else the user-data directory (not created here)."""
     return Path(home or os.environ.get("SUCAI_HOME") or user_data_dir("sucai")).expanduser()
