@@ -267,6 +267,8 @@ def _parse_job(job: ParseJob) -> Parsed | tuple[str, str]:
     try:
         return Parsed.of(parse_file(job.path, limits, job.converted, job.source))
     except SucaiError as err:
+        if err.__cause__ is not None:   # a library's own (English) words: for the log, never in the reason
+            log.info("skipped %s: %s", job.path, err.__cause__)
         return "skipped", err.message
     except MemoryError:
         return "skipped", budget.memory_reason()
