@@ -199,13 +199,18 @@ def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
     """Read, clean and structure one file. ``converted`` is (the .docx LibreOffice made of it, its format);
     ``source`` the 来源 the operator gave for the batch, used when the file names none.
 
-    Raises ReadError when it is not a readable document.
+    Raises ReadError when it is not a readable document, "empty" also when nothing is left of it but its title
+    (a 素材 with nothing to read, search or quote: refused with the reason, not stored with 0 字).
     """
     raw = readers.read_converted(*converted) if converted else readers.read(path, limits)
     markdown = raw.format == "md"
     origin = metadata.Origin(path=path_text(path), title=raw.title, meta=raw.meta,
                              source=clean.well_formed(source) if source else source)
-    doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, origin=origin)
+    cleaned = clean.clean(raw.text, markdown=markdown)
+    doc = outline.analyse(cleaned, markdown=markdown, origin=origin)
+    if not doc.text.strip():
+        raise ReadError(f"只有标题“{doc.title}”，没有正文" if cleaned.text.strip() else
+                        "没有正文（文件中只有清理时去掉的链接、广告等内容）", code="empty")
     return replace(doc, source_path=path_text(path), format=raw.format, encoding=raw.encoding,
                    ocr_confidence=raw.ocr_confidence)
 
