@@ -28,8 +28,10 @@ batch run one heavy helper program at a time (:func:`exclusive`: Tesseract, 100 
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.util
 import os
 import resource
 import shutil
@@ -47,8 +49,10 @@ import psutil
 from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
+from .errors import InvalidInput
 from .memory import give_back_if_grown, map_large_blocks
 
+log = logging.getLogger(__name__)
 _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
@@ -142,9 +146,38 @@ def _context():
     # 3.11 does not pass it the parent's path: started beside a folder named "sucai" (the clone of an
     # editable install) it would import that folder as the package. PYTHONSAFEPATH (3.11+) stops it.
     os.environ.setdefault("PYTHONSAFEPATH", "1")
+    _socket_folder()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+_SOCKET_PATH_MAX = 107   # bytes in the path of an AF_UNIX socket (Linux's sun_path holds 108 with the final NUL)
+_SHORT_TEMP = ("/tmp", "/var/tmp")   # where the socket's folder goes when the temporary folder's path is too long
+
+
+def _socket_folder() -> str:
+    """The folder of the fork server's socket (``listener-XXXXXXXX``): multiprocessing's private folder of this
+    process (``pymp-XXXXXXXX``, mode 0700, removed when the process ends) — in :func:`tempfile.gettempdir`, or in
+    /tmp (else /var/tmp) when the socket's path there would pass 107 bytes: a TMPDIR of more than about 75
+    characters made every parse fail (what Python 3.14 does, gh-132124). Made at the first call, the same after.
+    Raises InvalidInput (``bad_tmpdir``) when no folder short enough can be written."""
+    def fits(folder: str) -> bool:
+        return len(os.fsencode(os.path.join(folder, "listener-XXXXXXXX"))) <= _SOCKET_PATH_MAX
+
+    base = tempfile.gettempdir()
+    if not fits(os.path.join(base, "pymp-XXXXXXXX")):
+        base = next((short for short in _SHORT_TEMP if os.access(short, os.W_OK | os.X_OK)), base)
+    saved, tempfile.tempdir = tempfile.tempdir, base
+    try:
+        folder = multiprocessing.util.get_temp_dir()
+    finally:
+        tempfile.tempdir = saved
+    if not fits(folder):
+        raise InvalidInput(f"临时目录 {tempfile.gettempdir()} 的路径太长，解析进程无法在其中建立通信套接字"
+                           f"（路径上限 {_SOCKET_PATH_MAX} 字节），/tmp 又不可写：请把环境变量 TMPDIR 设为较短的目录",
+                           code="bad_tmpdir")
+    return folder
 
 
 def start_early() -> None:
@@ -216,7 +249,8 @@ def _outcome(future, folder: str, budget: Budget):
     except MemoryError:
         return "skipped", budget.memory_reason()
     except BrokenProcessPool as exc:
-        return "failed", (f"无法启动解析进程（{exc}）；在自己的脚本中调用时，请把入口代码放在 "
+        log.error("parse pool broken: %s", exc)   # its own words, for the log
+        return "failed", ("无法启动解析进程；在自己的脚本中调用时，请把入口代码放在 "
                           "if __name__ == \"__main__\": 之下")
     except ProcessExpired as exc:
         _kill_group(exc.pid)

@@ -6,10 +6,10 @@ reasons). Each fails on sucai 0.1: there the file is parsed in the caller's proc
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -96,13 +96,10 @@ for _ in run_budgeted(time.sleep, [600], Budget(seconds=900), 1):
 """
 
 
-def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(monkeypatch):
+def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_path, monkeypatch):
     """An ingest killed by SIGKILL (or the OOM killer) never reaches its ``finally``: its batch folder stays in the
     temporary directory until the next batch removes it; another running process's folder is left alone."""
     import psutil
-    # a short folder: the batch's fork server makes its socket in it, and a socket's path holds 107 bytes at
-    # most (pytest's tmp_path under the test run's own TMPDIR is longer than that with the socket's name)
-    tmp_path = Path(tempfile.mkdtemp(prefix="sucai-t-"))
     killed = subprocess.Popen([sys.executable, "-c", _KILLED_BATCH], env={**os.environ, "TMPDIR": str(tmp_path)})
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(f"sucai-parse-{killed.pid}-*/sucai-parse-0")) and time.monotonic() < deadline:
@@ -122,7 +119,28 @@ def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(monke
         assert [p.name for p in tmp_path.glob("sucai-parse-*")] == [f"sucai-parse-{running.pid}-other"]
     finally:
         running.kill()
-        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_files_are_parsed_under_a_temporary_folder_too_long_for_a_socket(tmp_path):
+    """With a TMPDIR of more than about 75 characters every parse failed (内部错误：BrokenProcessPool, attack 14):
+    the fork server's socket, in a folder of the temporary folder, passed the 107 bytes a socket's path holds. It
+    goes to a private folder in /tmp then; the workers' own folders stay in TMPDIR."""
+    long = tmp_path / ("很长的临时目录" * 6)   # 126 bytes more than tmp_path
+    long.mkdir()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "通知.txt").write_text("关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "sucai", "ingest", str(tmp_path / "in"), "--json"],
+                          env={**os.environ, "TMPDIR": str(long), "SUCAI_HOME": str(tmp_path / "home")},
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["counts"]["ingested"] == 1
+    assert list(long.iterdir()) == []   # the batch's folder was there, and is removed
+    refused = subprocess.run([sys.executable, "-c", "from sucai import budget\nbudget._SHORT_TEMP = ()\n"
+                              "try:\n    budget._socket_folder()\nexcept budget.InvalidInput as error:\n"
+                              "    print(error.code, error.message)"],
+                             env={**os.environ, "TMPDIR": str(long)}, capture_output=True, text=True, timeout=120)
+    assert refused.stdout == (f"bad_tmpdir 临时目录 {long} 的路径太长，解析进程无法在其中建立通信套接字（路径上限 107 字节），"
+                              "/tmp 又不可写：请把环境变量 TMPDIR 设为较短的目录\n")
 
 
 
