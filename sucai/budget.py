@@ -57,6 +57,7 @@ _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
+_PAGE = "page"  # in a job's temporary folder: "page pages", what its OCR reads now (see reading_page)
 _turn: FileLock | None = None  # in a worker: the lock its batch's workers take for a helper program (see exclusive)
 
 
@@ -187,24 +188,48 @@ def start_early() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
+def reading_page(page: int, pages: int) -> None:
+    """In a parse worker: its file's page ``page`` (from 1) of ``pages`` is being read now (OCR, a page takes
+    seconds), for the batch's progress (``idle`` of :func:`run_budgeted`): written to the job's temporary folder,
+    a new file put in place of the last. Outside a worker (a file read in its own process) nothing."""
+    if _turn is None:
+        return
+    told = os.path.join(tempfile.gettempdir(), _PAGE)
+    with open(told + ".new", "w", encoding="ascii") as handle:
+        handle.write(f"{page} {pages}")
+    os.replace(told + ".new", told)
+
+
+def _page_of(folder: str) -> tuple[int, int] | None:
+    """``(page, pages)`` last told by the job of ``folder`` (:func:`reading_page`), None when none was."""
+    with suppress(OSError, ValueError):
+        with open(os.path.join(folder, _PAGE), encoding="ascii") as handle:
+            page, pages = map(int, handle.read().split())
+            return page, pages
+    return None
+
+
 def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
-                 idle: Callable[[], None] | None = None) -> Iterator:
+                 idle: Callable[[object, tuple[int, int] | None], None] | None = None) -> Iterator:
     """Yield ``function(job)`` for each job, in order, each computed in a worker process within ``budget``.
 
     ``function`` must be importable by name (it is pickled) and catch its own
     errors. When a worker is stopped, the result is ``(status, reason)``
     instead: status "skipped" (time or memory limit) or "failed" (the worker
     died), with a Chinese reason. ``jobs`` is consumed lazily, a few jobs per
-    worker ahead. ``idle()``, when given, is called while waiting for a result that is not ready, every
-    ``_IDLE_SECONDS`` (the caller's chance to do work of its own meanwhile).
+    worker ahead. ``idle(job, page)``, when given, is called while waiting for a result that is not ready, every
+    ``_IDLE_SECONDS`` (the caller's chance to do work of its own meanwhile, and to show what is being read):
+    ``job`` is the one waited for, ``page`` the ``(page, pages)`` its worker reads now (:func:`reading_page`) or None.
     """
     pending: deque = deque()
 
     def head():
-        while idle is not None and not pending[0][0].done():
-            idle()
-            wait([pending[0][0]], timeout=_IDLE_SECONDS)
-        return _outcome(*pending.popleft(), budget)
+        future, folder, job = pending[0]
+        while idle is not None and not future.done():
+            idle(job, _page_of(folder))
+            wait([future], timeout=_IDLE_SECONDS)
+        pending.popleft()
+        return _outcome(future, folder, budget)
 
     with scratch_folder("sucai-parse-") as root, \
             ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
@@ -213,13 +238,13 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
         try:
             for number, job in enumerate(jobs):
                 folder = os.path.join(root, f"sucai-parse-{number}")  # each job's folder is made by its worker
-                pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
+                pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder, job))
                 if len(pending) >= _WINDOW_PER_WORKER * workers:
                     yield head()
             while pending:
                 yield head()
         finally:
-            for future, _ in pending:  # the caller stopped early
+            for future, _, _ in pending:  # the caller stopped early
                 future.cancel()
 
 

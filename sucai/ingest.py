@@ -86,13 +86,14 @@ class IngestSummary:
 
 @dataclass(frozen=True)
 class IngestProgress:
-    """What :func:`ingest` tells its ``progress`` callback: after each file's outcome, and while
-    the index catches up.
+    """What :func:`ingest` tells its ``progress`` callback: after each file's outcome, every second while
+    the batch waits for a file's parse, and while the index catches up.
 
     ``done`` files of ``total`` (files found plus paths that do not exist) have an
     outcome; ``counts`` is files per outcome so far (the keys of OUTCOMES);
     ``path`` is the file whose outcome was just decided (None during an index
-    sync). During an index sync, ``indexed`` of ``to_index`` documents are in.
+    sync). During an index sync, ``indexed`` of ``to_index`` documents are in. While the batch waits,
+    ``reading`` is the file it waits for and ``page`` the ``(page, pages)`` its OCR reads now, or None.
     """
 
     done: int
@@ -101,6 +102,8 @@ class IngestProgress:
     path: str | None = None
     indexed: int | None = None
     to_index: int | None = None
+    reading: str | None = None
+    page: tuple[int, int] | None = None
 
 
 def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[list[Path], list[FileOutcome]]:
@@ -338,9 +341,9 @@ def ingest(
     summary = IngestSummary(list(missing))
     total = len(files) + len(missing)
 
-    def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None) -> None:
+    def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None, **reading) -> None:
         if progress:
-            progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index))
+            progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index, **reading))
 
     def sync() -> None:
         library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index))
@@ -368,8 +371,10 @@ def ingest(
                 len(feed) and (feed.wanted() or time.monotonic() - started >= _FEED_SECONDS)):
             feed.commit()
 
-    def idle() -> None:
-        """While the workers parse: the batch committed when due, and what the stored documents held given back."""
+    def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
+        """While the workers parse ``job`` (``page``: what its OCR reads now): the display told, the batch committed
+        when due, and what the stored documents held given back."""
+        tell(reading=str(job.path), page=page)
         publish()
         give_back()
 
@@ -429,10 +434,11 @@ def _jobs(paths: list[Path], workdir: Path, batch: ParseJob) -> Iterator[ParseJo
 
 
 def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
-               idle: Callable[[], None] | None = None) -> Iterator[Parsed | tuple[str, str]]:
+               idle: Callable[[ParseJob, tuple[int, int] | None], None] | None = None
+               ) -> Iterator[Parsed | tuple[str, str]]:
     """Parse ``paths`` in worker processes within ``batch.budget``, each with the 来源 and dictionary of ``batch``
-    (a :class:`ParseJob` without a path), results in order (see ``sucai.budget``); ``idle()`` is called before
-    waiting for a result that is not ready."""
+    (a :class:`ParseJob` without a path), results in order (see ``sucai.budget``); ``idle(job, page)`` is called
+    while waiting for a result that is not ready (see :func:`sucai.budget.run_budgeted`)."""
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import docx_bytes, image_bytes, make_cjk_pdf, new_document, render_page
-from sucai.budget import Budget, exclusive, run_budgeted
+from sucai.budget import Budget, exclusive, reading_page, run_budgeted
 from sucai.config import load_settings
 from sucai.errors import ReadError
 from sucai.library import Library
@@ -86,6 +86,25 @@ def test_memory_limit_and_a_crashing_worker_end_as_outcomes_and_the_batch_goes_o
     assert results[2][0] == "failed" and "退出码 3" in results[2][1]
     assert results[3].startswith("sucai-parse-")  # the worker's temporary folder…
     assert parse_folders() <= before  # …is gone, with what was left in it
+
+
+def _pages(pages: int) -> int:
+    for page in range(1, pages + 1):
+        reading_page(page, pages)
+        time.sleep(2.5)
+    return pages
+
+
+def test_the_caller_waiting_for_a_job_is_told_the_page_its_worker_reads():
+    """A scan's OCR takes seconds a page; the batch's process is told, while it waits for a job, which page of how
+    many the job's worker reads (review 14: a frozen bar for minutes). Outside a worker nothing is written."""
+    told = []
+    assert list(run_budgeted(_pages, [3], Budget(seconds=120), 1, idle=lambda job, page: told.append((job, page)))) == [3]
+    assert {job for job, _ in told} == {3}
+    assert [page for page in dict.fromkeys(page for _, page in told) if page] == [(1, 3), (2, 3), (3, 3)]
+    before = set(Path(tempfile.gettempdir()).iterdir())
+    reading_page(1, 3)
+    assert set(Path(tempfile.gettempdir()).iterdir()) == before
 
 
 _KILLED_BATCH = """

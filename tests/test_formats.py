@@ -261,6 +261,27 @@ def test_pages_of_a_scan_are_ocrd_one_at_a_time_in_page_order_each_holding_the_b
 
 @needs_tesseract
 @needs_font
+@pytest.mark.parametrize(("name", "fmt"), [("扫描件.pdf", "PDF"), ("扫描.tif", "TIFF")])
+def test_the_ingest_tells_the_scan_it_waits_for_and_the_page_its_ocr_reads(home, tmp_path, name, fmt):
+    """The OCR of a many-page scan showed the previous file's name and a bar that did not move for minutes (review
+    14): while the batch waits for a file, its progress names it, with the page its worker's OCR reads (n of 4)."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "0 前一个.txt").write_text("关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。\n",
+                                               encoding="utf-8")
+    scan = tmp_path / "in" / name
+    scan.write_bytes(_multi_page([render_page([heading, SCAN_LINES[n]]) for n, heading in enumerate(PAGE_HEADINGS)],
+                                 fmt))
+    events = []
+    [_, outcome] = Library.open(home).ingest([tmp_path / "in"], progress=events.append, workers=1).outcomes
+    assert outcome.status == "ingested", outcome.reason
+    waiting = [event for event in events if event.reading == str(scan)]
+    pages = list(dict.fromkeys(event.page for event in waiting if event.page))
+    assert pages and pages == sorted(pages) and {total for _, total in pages} == {len(PAGE_HEADINGS)}, pages
+    assert all(event.done == 1 and event.path is None for event in waiting)   # the text file is done, the scan not
+
+
+@needs_tesseract
+@needs_font
 def test_a_scan_past_its_deadline_stops_with_timeout():
     scan = _multi_page([render_page([heading]) for heading in PAGE_HEADINGS], "PDF")
     with pytest.raises(ReadError) as caught:

@@ -39,7 +39,7 @@ import pypdfium2
 import pytesseract
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from sucai.budget import exclusive
+from sucai.budget import exclusive, reading_page
 from sucai.errors import ReadError
 from sucai.readers.layout import mark_edges, page_lines_to_text
 from sucai.readers.raw import Limits, RawDocument, finish
@@ -140,15 +140,17 @@ def _recognise(image: Image.Image, limits: Limits) -> tuple[list[dict], float, i
     return _page_lines(data, image.height)
 
 
-def ocr_images(images: Iterable[Image.Image], limits: Limits) -> OcrResult:
-    """Recognise page images (taken one at a time from ``images``), one after the other, in page order.
+def ocr_images(images: Iterable[Image.Image], limits: Limits, pages: int) -> OcrResult:
+    """Recognise page images (taken one at a time from ``images``, ``pages`` of them), one after the other, in page
+    order, each page told to the batch's progress as it starts (:func:`sucai.budget.reading_page`).
 
     Raises ReadError "timeout" when the deadline of ``limits`` passes first, "corrupt" when Tesseract fails on
     a page; the pages after it are then not read.
     """
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     result = OcrResult()
-    for image in images:
+    for page, image in enumerate(images, 1):
+        reading_page(page, pages)
         lines, confidence, chars = _recognise(image, limits)
         result.pages.append(lines)
         result.confidence_sum += confidence
@@ -190,7 +192,7 @@ def read_image(data: bytes, limits: Limits = Limits()) -> RawDocument:
                 raise ReadError(f"图片共 {frames} 页，超过每个文件 {limits.max_pages} 页的上限，请拆分后重试",
                                 code="too_large")
             _require("图片")
-            result = ocr_images((frame.convert("L") for frame in ImageSequence.Iterator(image)), limits)
+            result = ocr_images((frame.convert("L") for frame in ImageSequence.Iterator(image)), limits, frames)
     except Image.DecompressionBombError as exc:
         raise ReadError("图片像素过多，无法安全打开，请缩小后重试", code="too_large") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
@@ -221,7 +223,8 @@ def ocr_pdf(data: bytes, pages: int, limits: Limits, meta: dict[str, str]) -> Ra
     except pypdfium2.PdfiumError as exc:
         raise ReadError("PDF 文件已损坏，无法渲染页面进行文字识别", code="corrupt") from exc
     try:
-        result = ocr_images(_rendered(document, min(pages, len(document))), limits)
+        pages = min(pages, len(document))
+        result = ocr_images(_rendered(document, pages), limits, pages)
     finally:
         document.close()
     return finish_ocr(result, "pdf", "这份 PDF 没有文字层（是扫描件），", meta)
