@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import pypdfium2
@@ -26,7 +25,7 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 from fixtures import (add_numbering, cjk_font_path, docx_bytes, image_bytes, new_document, number_paragraph,
-                      render_page)
+                      render_page, zip_bytes)
 from sucai import budget
 from sucai.cli import app
 from sucai.errors import ReadError
@@ -170,14 +169,6 @@ def test_without_libreoffice_the_skip_reason_says_what_to_install(home, tmp_path
     assert outcome.reason == "未安装 LibreOffice，无法转换该文件；请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer-nogui）"
 
 
-def _zip(entries: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in entries.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(("entries", "name", "what"), [
     ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}, "表.odt",
      "ODF 电子表格（.ods）"),
@@ -186,7 +177,7 @@ def _zip(entries: dict[str, str]) -> bytes:
 ])
 def test_spreadsheets_and_presentations_in_office_containers_are_refused_by_name(entries, name, what):
     with pytest.raises(ReadError) as caught:
-        read_bytes(_zip(entries), name)
+        read_bytes(zip_bytes(entries), name)
     assert caught.value.code == "unsupported_format"
     assert caught.value.message == f"不支持的文件：实际是 {what}，目前只能导入文字文档"
 

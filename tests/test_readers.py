@@ -8,13 +8,12 @@ import json
 import logging
 import random
 import re
-import zipfile
 
 import pdfplumber
 import pytest
 
 from fixtures import (add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph, number_style,
-                      zip_bomb_docx)
+                      zip_bomb_docx, zip_bytes)
 from sucai.errors import ReadError
 from sucai.ingest import ParseJob, _parse_job
 from sucai.readers import SUPPORTED_SUFFIXES, read, read_bytes
@@ -196,23 +195,15 @@ def test_refusals_explain_themselves_in_chinese(data, name, code, message):
     assert message in caught.value.message
 
 
-def _zip(parts: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
 _WORD_AGAIN = "请用 Word 或 WPS 打开后另存为 .docx 再试"
 
 
 @pytest.mark.parametrize(("data", "name", "reason", "detail"), [
     (b"%PDF-1.4\n%\xd5\xe2\xb2\xbb\xca\xc7 PDF\n", "坏.pdf",
      "PDF 文件已损坏或已加密，无法读取，请解除密码保护或重新导出 PDF 后重试", "No /Root object! - Is this really a PDF?"),
-    (_zip({"word/document.xml": "<w:document"}), "坏.docx", f"Word 文件已损坏，无法打开，{_WORD_AGAIN}",
+    (zip_bytes({"word/document.xml": "<w:document"}), "坏.docx", f"Word 文件已损坏，无法打开，{_WORD_AGAIN}",
      "There is no item named '[Content_Types].xml' in the archive"),
-    (_zip({"[Content_Types].xml": "<x/>", "word/document.xml": "<w:document"}), "类型表.docx",   # was 内部错误
+    (zip_bytes({"[Content_Types].xml": "<x/>", "word/document.xml": "<w:document"}), "类型表.docx",   # was 内部错误
      f"Word 文件已损坏，无法打开，{_WORD_AGAIN}", "object has no attribute 'overrides'"),
     (b"\x89PNG\r\n\x1a\n" + bytes(40), "坏.png", "PNG 图片已损坏，无法打开", "cannot identify image file"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "旧.doc", "旧版 Office 文件已损坏，无法打开", "embedded null byte"),
