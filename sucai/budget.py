@@ -176,7 +176,7 @@ def _socket_folder() -> str:
         tempfile.tempdir = saved
     if not fits(folder):
         raise InvalidInput(f"临时目录 {tempfile.gettempdir()} 的路径太长，解析进程无法在其中建立通信套接字"
-                           f"（路径上限 {_SOCKET_PATH_MAX} 字节），/tmp 又不可写：请把环境变量 TMPDIR 设为较短的目录",
+                           f"（路径上限 {_SOCKET_PATH_MAX} 字节），/tmp 也不可用：请把环境变量 TMPDIR 设为较短的目录",
                            code="bad_tmpdir")
     return folder
 

@@ -159,7 +159,7 @@ def test_files_are_parsed_under_a_temporary_folder_too_long_for_a_socket(tmp_pat
                               "    print(error.code, error.message)"],
                              env={**os.environ, "TMPDIR": str(long)}, capture_output=True, text=True, timeout=120)
     assert refused.stdout == (f"bad_tmpdir 临时目录 {long} 的路径太长，解析进程无法在其中建立通信套接字（路径上限 107 字节），"
-                              "/tmp 又不可写：请把环境变量 TMPDIR 设为较短的目录\n")
+                              "/tmp 也不可用：请把环境变量 TMPDIR 设为较短的目录\n")
 
 
 
