@@ -43,7 +43,7 @@ from sqlalchemy import Integer, func, select, text
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Table, Whitespace
 
-from .config import SECRET_SETTINGS, Settings, load_settings
+from .config import SECRET_SETTINGS, Settings, load_settings, toml_reason
 from .db import Database, dispose_engine
 from .db.migrate import upgrade
 from .db.schema import METADATA, audit, documents, meta, users
@@ -366,7 +366,7 @@ def _settings_document(path: Path) -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(path.read_text(encoding="utf-8"))
     except (TOMLKitError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"{path} 格式错误：{error}", code="bad_settings") from error
+        raise InvalidInput(f"{path} 格式错误：{toml_reason(error)}", code="bad_settings") from error
 
 
 def _describe(path: Path) -> dict:
