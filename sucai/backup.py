@@ -36,15 +36,14 @@ import tempfile
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import tomlkit
 from sqlalchemy import Integer, func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Table, Whitespace
 
-from .config import SECRET_SETTINGS, Settings, load_settings
+from .config import SECRET_SETTINGS, Settings, load_settings, toml_reason
 from .db import Database, dispose_engine
 from .db.migrate import upgrade
 from .db.schema import METADATA, audit, documents, meta, users
@@ -265,7 +264,8 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 def _save_settings(settings: Settings, folder: Path) -> None:
     """Copy the settings files of ``settings.home`` into ``folder``: ``sucai.toml`` without its secrets
     (:data:`~sucai.config.SECRET_SETTINGS`, any TOML spelling of their keys: quoted, dotted, a table) and without
-    the comments that hold one (see :func:`_drop_secret_comments`), the operator's other comments and layout kept.
+    the settings whose value and the comments that hold one (a URL with a password: ``llm_base_url =
+    "https://user:key@…"``; see :func:`_holds_secret`), the operator's other settings, comments and layout kept.
     Raises InvalidInput (``bad_settings``) when ``sucai.toml`` is not TOML."""
     for name in SETTINGS_FILES:
         path = settings.home / name
@@ -274,45 +274,62 @@ def _save_settings(settings: Settings, folder: Path) -> None:
                 document = _settings_document(path)
                 values = [value for key in SECRET_SETTINGS
                           for value in (document.unwrap().get(key), getattr(settings, key)) if isinstance(value, str)]
-                for key in SECRET_SETTINGS:
-                    document.pop(key, None)
-                _drop_secret_comments(document, values)
+                secrets = _secrets(values)
+                for key, value in document.unwrap().items():
+                    if key in SECRET_SETTINGS or isinstance(value, str) and _holds_secret(value, secrets):
+                        document.pop(key, None)
+                _drop_secret_comments(document, secrets)
                 text = tomlkit.dumps(document)
             else:
                 text = path.read_text(encoding="utf-8")
             (folder / name).write_text(text, encoding="utf-8")
 
 
-# A comment that names a secret setting (``# database_url = "postgresql://…"``, ``SUCAI_LLM_API_KEY``) or holds
-# a URL with a password in it.
-_SECRET_COMMENT = re.compile("|".join(SECRET_SETTINGS) + r"|[a-z][a-z0-9+.-]*://[^\s/@]*:[^\s/@]*@", re.IGNORECASE)
+# A comment that names a secret setting (``# database_url = "postgresql://…"``, ``SUCAI_LLM_API_KEY``), or a
+# comment or value that holds a URL with a password in it (``https://user:key@…``). A scheme starts where no
+# scheme character stands before it, and the user and password parts stop at ``/``, ``@`` or white space, so
+# a search takes time linear in the text.
+_SECRET_SETTING = re.compile("|".join(SECRET_SETTINGS), re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s/@:]*:[^\s/@]*@", re.IGNORECASE)
 
 
-def _drop_secret_comments(container, values: list[str]) -> None:
-    """Remove from the TOML ``container`` (a document or table, its tables too) every comment that may hold a
-    secret: one ``_SECRET_COMMENT`` finds, or that holds a password or key among ``values`` (the secret settings'
-    values, URLs whose password is then looked for on its own; empty ones are passed over). A whole-line comment
-    goes with its line; a comment after a value leaves the value."""
-    secrets = [part for value in values if value.strip()
-               for part in (value.strip(), _password(value.strip())) if part]
+def _secrets(values: list[str]) -> list[str]:
+    """The secret settings' ``values`` (empty ones passed over) and the passwords in those that are URLs,
+    as written (percent-encoded) and decoded."""
+    return [part for value in values if value.strip()
+            for part in (value.strip(), *_passwords(value.strip())) if part]
+
+
+def _holds_secret(text: str, secrets: list[str]) -> bool:
+    """Whether ``text`` (a comment or a setting's value) may hold a secret: a URL with a password, or one of
+    ``secrets`` (:func:`_secrets`)."""
+    return bool(_URL_PASSWORD.search(text)) or any(secret in text for secret in secrets)
+
+
+def _drop_secret_comments(container, secrets: list[str]) -> None:
+    """Remove from the TOML ``container`` (a document or table, its tables too) every comment that names a
+    secret setting or may hold a secret (:func:`_holds_secret`). A whole-line comment goes with its line; a
+    comment after a value leaves the value."""
     for key, item in container.body:
         if isinstance(item, Whitespace):
             continue
         comment = item.trivia.comment
-        if comment and (_SECRET_COMMENT.search(comment) or any(secret in comment for secret in secrets)):
+        if comment and (_SECRET_SETTING.search(comment) or _holds_secret(comment, secrets)):
             item.trivia.comment = item.trivia.comment_ws = ""
             if key is None:   # a comment line
                 item.trivia.indent = item.trivia.trail = ""
         if isinstance(item, Table):
-            _drop_secret_comments(item.value, values)
+            _drop_secret_comments(item.value, secrets)
 
 
-def _password(url: str) -> str | None:
-    """The password in a database URL, None when it has none or is not a URL."""
+def _passwords(url: str) -> tuple[str, ...]:
+    """The password in the URL ``url`` as written and percent-decoded (one when they are the same); none when
+    it has none or is not a URL (a port that is no number is not looked at)."""
     try:
-        return make_url(url).password
-    except ArgumentError:
-        return None
+        password = urlsplit(url).password
+    except ValueError:
+        return ()
+    return () if not password else tuple(dict.fromkeys((password, unquote(password))))
 
 
 def _restored_settings(folder: Path, home: Path) -> dict[str, str]:
@@ -349,7 +366,7 @@ def _settings_document(path: Path) -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(path.read_text(encoding="utf-8"))
     except (TOMLKitError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"{path} 格式错误：{error}", code="bad_settings") from error
+        raise InvalidInput(f"{path} 格式错误：{toml_reason(error)}", code="bad_settings") from error
 
 
 def _describe(path: Path) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, tzinfo
@@ -187,13 +188,29 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
 _CHOICES = {"drafting_tier": ("user", "member")}
 
 
+_TOML_PLACE = re.compile(r"line (\d+),? col(?:umn)? (\d+)")
+
+
+def toml_reason(error: ValueError) -> str:
+    """Why a settings file is not TOML (a ``tomllib``/``tomlkit`` error or a UnicodeDecodeError), in Chinese:
+    where, as the parser's English message gives the place (line and column from 1), not its words."""
+    if isinstance(error, UnicodeDecodeError):
+        return "不是 UTF-8 编码的文本"
+    place = _TOML_PLACE.search(str(error))
+    if place:
+        return f"第 {place[1]} 行第 {int(place[2]) + (0 if 'column' in place[0] else 1)} 列附近不是有效的 TOML 写法（应为 名称 = 值）"
+    if "end of document" in str(error):
+        return "文件在末尾不完整，不是有效的 TOML 写法（应为 名称 = 值）"
+    return "不是有效的 TOML 写法（应为 名称 = 值）"
+
+
 def _from_toml(path: Path, known: dict[str, str]) -> dict:
     if not path.exists():
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise InvalidInput(f"{path} 格式错误: {err}", code="bad_settings") from err
+        raise InvalidInput(f"{path} 格式错误：{toml_reason(err)}", code="bad_settings") from err
     unknown = set(data) - set(known)
     if unknown:
         raise InvalidInput(f"{path} 含未知设置: {', '.join(sorted(unknown))}", code="bad_settings")

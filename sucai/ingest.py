@@ -264,8 +264,10 @@ def warm_up() -> None:
     Parsed.of(outline.analyse(clean.clean(_WARM_TEXT), origin=metadata.Origin(path="通知.txt")))
 
 
-def _parse_job(job: ParseJob) -> Parsed | tuple[str, str]:
-    """Worker entry: the document with what is derived from it, or ``(status, reason)``."""
+def _parse_job(job: ParseJob) -> Parsed | tuple[str, ...]:
+    """Worker entry: the document with what is derived from it, or ``(status, reason)``, or ``(status, reason,
+    detail)`` with a library's own (English) words on the file, which the batch's process logs (a worker's
+    logging goes nowhere)."""
     if job.refused:
         return job.refused
     if job.user_dictionary is not None:
@@ -274,10 +276,8 @@ def _parse_job(job: ParseJob) -> Parsed | tuple[str, str]:
     limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
     try:
         return Parsed.of(parse_file(job.path, limits, job.converted, job.source))
-    except SucaiError as err:
-        if err.__cause__ is not None:   # a library's own (English) words: for the log, never in the reason
-            log.info("skipped %s: %s", job.path, err.__cause__)
-        return "skipped", err.message
+    except SucaiError as err:   # a library's own (English) words: for the log, never in the reason
+        return ("skipped", err.message) if err.__cause__ is None else ("skipped", err.message, str(err.__cause__))
     except MemoryError:
         return "skipped", budget.memory_reason()
     except RecursionError:
@@ -446,11 +446,14 @@ def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
         yield from run_budgeted(_parse_job, _jobs(paths, Path(workdir), batch), batch.budget, workers, idle)
 
 
-def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, str], key: str | None = None) -> FileOutcome:
-    """Store one parse's outcome; ``key`` is the resolved path as text (:func:`path_text`; made here when not given)."""
+def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None) -> FileOutcome:
+    """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`); ``key`` is the resolved path as
+    text (:func:`path_text`; made here when not given)."""
     key = key or path_text(path.resolve())
     if isinstance(parsed, tuple):
-        status, reason = parsed
+        status, reason, *detail = parsed
+        if detail:
+            log.info("%s %s: %s", status, path, detail[0])
         reason = clean.well_formed(reason.replace(path.name, _name_text(path.name)))   # a reason names the file
         catalogue.record_file(key, content, status, reason)
         return FileOutcome(str(path), status, reason=reason)

@@ -91,32 +91,38 @@ def _tokens(text: str, parsed: ParsedQuery):
 def _spaced_words(tokens, parsed: ParsedQuery):
     """Join each run of two or more bare one-character Han tokens into one token: a word typed, or pasted from
     a PDF, with spaces between its characters ("基 层 减 负" is 基层减负, as the same spacing in a document's
-    text is), reported in ``warnings``. A run that an ``OR`` touches (one before its first token or after its
-    last) is left as it was typed, one term per character: in "市 县 OR 乡" the user wrote syntax, 市 and
-    (县 or 乡). Other tokens pass as they are."""
+    text is), reported in ``warnings``. A run that an ``OR`` read as an operator touches (one before its first
+    token or after its last, with a token on its other side too) is left as it was typed, one term per
+    character: in "市 县 OR 乡" the user wrote syntax, 市 and (县 or 乡); an ``OR`` that opens or ends the query
+    is ignored, and so is here ("基 层 OR" is 基层). Other tokens pass as they are."""
+    tokens = list(tokens)
+    operator = [0 < k < len(tokens) - 1 and _is_or(token) for k, token in enumerate(tokens)]
     run: list[tuple] = []
-    after_or = False
-
-    def flush(before_or: bool):
-        joined = len(run) > 1 and not after_or and not before_or
-        if joined:
-            words = [token[3] for token in run]
+    for k, token in enumerate([*tokens, None]):
+        if token is not None and _is_character(token):
+            run.append(token)
+            continue
+        touched = operator[k - len(run) - 1] if k > len(run) else False
+        if len(run) > 1 and not touched and not (token is not None and operator[k]):
+            words = [t[3] for t in run]
             parsed.warnings.append(f"已把“{' '.join(words)}”当作一个词“{''.join(words)}”检索")
             yield False, None, True, "".join(words)
         else:
             yield from run
         run.clear()
+        if token is not None:
+            yield token
 
-    for token in tokens:
-        negated, quoted, _, bare = token
-        if not negated and quoted is None and len(bare) == 1 and unicodedata.name(bare, "").startswith("CJK UNIFIED"):
-            run.append(token)
-            continue
-        is_or = not negated and quoted is None and bare in _OR
-        yield from flush(before_or=is_or)
-        after_or = is_or
-        yield token
-    yield from flush(before_or=False)
+
+def _is_character(token: tuple) -> bool:
+    """A bare (not negated, not quoted) token of one Han character."""
+    negated, quoted, _, bare = token
+    return not negated and quoted is None and len(bare) == 1 and unicodedata.name(bare, "").startswith("CJK UNIFIED")
+
+
+def _is_or(token: tuple) -> bool:
+    negated, quoted, _, bare = token
+    return not negated and quoted is None and bare in _OR
 
 
 def _dedupe_groups(groups: list[list[str]]) -> list[list[str]]:

@@ -218,8 +218,11 @@ class Catalogue:
         the free preview's boundary included) is not read — the database cuts it off, so it is neither sent nor
         decoded — and spaces stand in its place: the text keeps its length and every offset, and
         :func:`sucai.access.free_view` of the document is the same as of the whole one. For what is shown to a
-        viewer without the member tier (a search's hits: a members part is often most of a text).
+        viewer without the member tier (a search's hits: a members part is often most of a text). Raises
+        ValueError for ``free=True`` without ``ids`` (a caller's mistake: it would get whole texts).
         """
+        if free and ids is None:
+            raise ValueError("Catalogue.documents(free=True) reads given ids only")
         if ids is not None:
             if not ids:
                 return

@@ -32,7 +32,7 @@ from pathlib import Path
 from . import access
 from .accounts import Accounts, TooManyRequests, Viewer
 from .config import day_start
-from .errors import InvalidInput
+from .errors import InvalidInput, os_reason
 from .export import export_document
 from .export.archive import unique_name
 from .search import SearchRequest
@@ -66,7 +66,7 @@ def sync(library, folder: str | Path, *, since: date, query: str | None = None, 
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InvalidInput(f"无法创建文件夹 {folder}：{error.strerror or error}", code="bad_folder") from error
+        raise InvalidInput(f"无法创建文件夹 {folder}：{os_reason(error)}", code="bad_folder") from error
     manifest = _load(folder)
     member = bool(viewer and viewer.member)
     rows = added_since(library, day_start(since, site_zone(library.settings)))
@@ -156,4 +156,4 @@ def _write(path: Path, data: bytes) -> None:
     except OSError as error:
         if temp is not None:
             temp.unlink(missing_ok=True)
-        raise InvalidInput(f"无法写入 {path}：{error.strerror or error}", code="bad_folder") from error
+        raise InvalidInput(f"无法写入 {path}：{os_reason(error)}", code="bad_folder") from error

@@ -398,6 +398,20 @@ def test_no_secret_setting_nor_a_comment_that_holds_one_is_in_a_backup(tmp_path)
                ("sk-target" if own else "", 5, 80)
 
 
+def test_a_password_in_any_setting_or_comment_is_not_in_a_backup(tmp_path):
+    """Review 15b: a password in another setting's URL (``llm_base_url``) and the percent-encoded form of the
+    database's in a comment were copied; a ``database_url`` whose port is no number made ``sucai backup`` fail
+    with an English ValueError. The setting that holds a password goes, the others and other comments stay."""
+    home = setup_home(tmp_path / "embedded", "")
+    (home / "sucai.toml").write_text(
+        f'database_url = "postgresql://sucai:p%40{_SECRET}@db.example:port/sucai"\n# 旧密码 p%40{_SECRET}\n'
+        f'llm_base_url = "https://user:{_SECRET}@llm.example/v1"\nsnippet_chars = 80\n# {"a" * 20_000}:\n',
+        encoding="utf-8")
+    backup.backup(Library(load_settings(home, database_url="")).settings, tmp_path / "b")
+    assert not any(_SECRET.encode() in p.read_bytes() for p in (tmp_path / "b").iterdir())
+    assert (tmp_path / "b" / "sucai.toml").read_text(encoding="utf-8") == f'snippet_chars = 80\n# {"a" * 20_000}:\n'
+
+
 def test_settings_without_a_final_newline_restore_into_postgresql_and_the_library_opens(tmp_path, postgres, request):
     """The target's database_url was appended to the backup's last line (``free_preview_chars = 5database_url =
     …``): restore failed after overwriting the database, and every later command failed on sucai.toml."""

@@ -355,6 +355,19 @@ def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     assert caught.value.code == "bad_settings"
 
 
+@pytest.mark.parametrize("toml, reason", [
+    ('snippet_chars = 80\n  b = "x\n', "第 2 行第 9 列附近不是有效的 TOML 写法"),   # the line break ends the string
+    ("snippet_chars = \n", "第 1 行第 17 列附近不是有效的 TOML 写法"),   # 16 characters, then the line break
+    ("snippet_chars = 80\nfree_preview_chars", "文件在末尾不完整"),
+])
+def test_settings_that_are_not_toml_are_refused_in_chinese_with_the_place(tmp_path, toml, reason):
+    """The parser's English ("Illegal character '\\n' (at line 2, column 9)") was the message; it says where now."""
+    (tmp_path / "sucai.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(tmp_path)
+    assert reason in caught.value.message and english_words(caught.value.message, ("sucai.toml", "TOML", "UTF")) == []
+
+
 def test_search_request_sanitised_with_warnings(sample_home):
     library = Library.open(sample_home)
     result = library.search(SearchRequest(q="担当", limit=10_000, page=0, year=-3), member=True)

@@ -213,6 +213,11 @@ def test_characters_an_or_touches_are_not_joined(library):
     assert ids_for(library, "基层减负 OR 减 负") == [word, scattered, other]
     assert ids_for(library, "减 负 OR 基层减负") == [word, scattered, other]
     assert ids_for(library, "基 层 减 负 工作 OR 乡村") == [word]
+    # an OR that opens or ends the query is no operator (ignored, with its 提示): the run is one word (review 15b)
+    for q in ("OR 基 层 减 负", "基 层 减 负 OR"):
+        result = library.search(SearchRequest(q=q, mode="precise", limit=100), member=True)
+        assert sorted(h.id for h in result.hits) == [word], q
+        assert any("基层减负" in w for w in result.warnings), q
 
 
 @pytest.mark.parametrize("q", ['"未闭合', "OR", "-", "a OR", "OR OR", '""', "   ", "-\"x", "（", "\x00", "a" * 5000])

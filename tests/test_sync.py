@@ -12,6 +12,7 @@ import pytest
 
 from sucai.accounts import Accounts
 from sucai.config import Settings, load_settings
+from sucai.errors import InvalidInput
 from sucai.library import Library
 from sucai.sync import MANIFEST, sync
 
@@ -146,3 +147,11 @@ def test_a_link_planted_where_sync_writes_is_replaced_not_followed(site):
     (out / "关于做好秋季防火工作的通知.md").symlink_to(victim)
     sync(library, out, since=TODAY)
     assert victim.read_text(encoding="utf-8") == "原有内容"
+
+
+def test_a_folder_that_cannot_be_made_is_refused_in_chinese(site, tmp_path):
+    """The reason was the system's English ("Not a directory"): a path under a file is refused in Chinese."""
+    (tmp_path / "文件").write_text("x", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        sync(site["library"], tmp_path / "文件" / "同步", since=TODAY)
+    assert caught.value.code == "bad_folder" and caught.value.message.endswith("：路径中有一项不是文件夹")
