@@ -411,15 +411,46 @@ def parse_outline(
         headings = [(m.start(), len(m.group(1))) for m in re.finditer(r"(?m)^(#{1,6})[ \t]+\S", body)]
     md = list(_md_marks(body, headings or ()))
     taken = {mark.start for mark in md}
-    marks = md + [mark for mark in _label_marks(body) if mark.start not in taken and _line_start(body, mark.start) not in taken]
+    contents = _contents_lines(body)
+    taken_or_contents = taken | contents
+    marks = md + [mark for mark in _label_marks(body) if _line_start(body, mark.start) not in taken_or_contents]
     if not markdown:
-        marks += list(_plain_marks(body, {mark.start for mark in marks}))
+        marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks})
+                  if _line_start(body, mark.start) not in contents]
     not_headings = {element.start for element in elements if element.kind != "attachment"}
     barriers = [_Mark(e.start, ("barrier",), "", "", "barrier") for e in elements if e.kind in _ATTACHMENT_KINDS]
     return _nest([mark for mark in marks if mark.start not in not_headings], _item_marks(body), barriers, body)
 
 
 _ATTACHMENT_KINDS = ("attachment", "attachment_note")
+
+# A table of contents (目录): a line "目录" (also "目 录", "目　录") and the entries under it, each ending in
+# its page number after a tab, two spaces or dot leaders ("1.\t技术栈\t4", "第一章 总则……………1"); or, with
+# no such line, two or more entries in a row with dot leaders.
+_CONTENTS_HEAD = re.compile(rf"目[{_SPACE}]*录")
+_CONTENTS_ENTRY = re.compile(rf"(?:\t|[{_SPACE}]{{2,}}|[.…·．⋯]{{2,}})[{_SPACE}.…·．⋯]*\d{{1,4}}$")
+_LEADER = re.compile(r"[.…·．⋯]{2}")
+
+
+def _contents_lines(body: str) -> set[int]:
+    """The starts of the lines of ``body`` that make a table of contents (see ``_CONTENTS_HEAD``): its
+    "目录" line and its entries, none of which is a heading (the headings they name come later).
+    Linear in the text."""
+    found: set[int] = set()
+    run: list[int] = []  # a "目录" line and the entries after it, or entries with dot leaders, in a row
+    headed = False
+    for m in NONBLANK_LINE.finditer(body):
+        entry = _CONTENTS_ENTRY.search(m.group(1))
+        if entry and entry.start() > 0 and (headed or _LEADER.search(entry.group())):
+            run.append(m.start())
+            continue
+        if len(run) >= 2:
+            found.update(run)
+        headed = bool(_CONTENTS_HEAD.fullmatch(m.group(1)))
+        run = [m.start()] if headed else []
+    if len(run) >= 2:
+        found.update(run)
+    return found
 
 
 def _line_start(body: str, pos: int) -> int:
