@@ -3,7 +3,8 @@
 The title (标题, GB/T 9704-2012 §7.3.2) is the first meaningful line, or several
 lines when a long title is broken ("国务院办公厅关于有效发挥政府性" + "融资担保基金
 作用…" + "“三农”发展的指导意见"): lines are joined while the title has not
-reached the word that ends a title (its 文种: 通知, 意见, 办法…) outside an open
+reached the word that ends a title (its 文种: 通知, 意见, 办法…; a cover's 说明书, 手册, 指南…:
+"政策信息发布平台" + "共性需求说明书") outside an open
 《 or （ ("…暂时调整实施《中华人民共和国药品管理法" goes on to "实施条例》有关规定的决定"). A law's part
 keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民共和国民法典 合同编"),
 as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
