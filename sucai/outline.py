@@ -411,9 +411,10 @@ def parse_outline(
         headings = [(m.start(), len(m.group(1))) for m in re.finditer(r"(?m)^(#{1,6})[ \t]+\S", body)]
     md = list(_md_marks(body, headings or ()))
     taken = {mark.start for mark in md}
-    contents = _contents_lines(body)
-    taken_or_contents = taken | contents
-    marks = md + [mark for mark in _label_marks(body) if _line_start(body, mark.start) not in taken_or_contents]
+    contents = _contents_lines(body)   # a table of contents: no headings
+    no_label_lines = taken | contents
+    marks = md + [mark for mark in _label_marks(body)
+                  if mark.start not in taken and _line_start(body, mark.start) not in no_label_lines]
     if not markdown:
         marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks})
                   if _line_start(body, mark.start) not in contents]

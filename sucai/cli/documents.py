@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from functools import partial
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import click
