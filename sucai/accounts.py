@@ -2,7 +2,9 @@
 
 Roles: a *visitor* is not logged in; a *user* (注册用户) has an account; a
 *member* (会员) has an account and a membership date (``member_until``) — the
-membership holds through that date, after which the member sees what a free user
+membership holds through that date on the site's clock (the ``timezone`` setting:
+a Beijing site's member whose last day is 12-01 is one until 12-01 24:00 Beijing
+time, whatever the server's own zone), after which the member sees what a free user
 sees; an *admin* is a member with the right to manage accounts. What a viewer may
 see of a document is still decided by :func:`sucai.access.view`, with
 ``member=viewer.member``.
@@ -42,7 +44,8 @@ on both backends, so web workers, nodes and the CLI may use it at once.
 - API tokens are random secrets shown once (``sc_<id>_<secret>``); only their
   SHA-256 is stored; revoking one takes effect at the next request.
 - The audit log records who did what, when (UTC) and from where.
-- Members have a daily download quota (UTC days); admins have none.
+- Members have daily quotas, of days on the site's clock (a quota is full again at local midnight);
+  admins have none.
 - Tiers: a member may also be an SVIP (:data:`TIERS`), with a last day of its own
   (``tiers.svip_until``); an SVIP is a member at least as long (granting SVIP
   raises ``member_until``). Each paid tier has its own daily quotas of
@@ -65,8 +68,8 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -76,7 +79,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .config import Settings, load_settings
+from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time
 from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError
 from .db import Database, retried
 from .db.schema import attempts, audit, sessions, tiers, tokens, users
@@ -116,28 +119,35 @@ class TooManyRequests(SucaiError):
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is looking. ``role`` is ``"visitor"``, ``"user"``, ``"member"`` or ``"admin"``."""
+    """Who is looking. ``role`` is ``"visitor"``, ``"user"``, ``"member"`` or ``"admin"``.
+
+    ``today``: the site's date when the account was read (:class:`Accounts` sets it, on the site's clock),
+    the day its membership is judged on; a viewer made without one has no membership (admins aside).
+    """
 
     user_id: int | None
     username: str | None
     role: str
     member_until: str | None   # ISO date: the last day of the membership
+    today: date | None = field(default=None, compare=False)
 
     def is_member(self, today: date | None = None) -> bool:
-        """Admins always; members through ``member_until`` (no date = no membership)."""
+        """Admins always; members through ``member_until`` (no date = no membership) on ``today``
+        (default: the viewer's own ``today``; none: not a member)."""
         if self.role == "admin":
             return True
-        if self.role != "member" or not self.member_until:
+        today = today or self.today
+        if self.role != "member" or not self.member_until or today is None:
             return False
         try:
             until = date.fromisoformat(self.member_until)
         except ValueError:
             return False
-        return until >= (today or date.today())
+        return until >= today
 
     @property
     def member(self) -> bool:
-        """Whether this viewer has the member tier today (the server's local date, computed now)."""
+        """Whether this viewer has the member tier on its ``today`` (the site's date when it was read)."""
         return self.is_member()
 
     @property
@@ -172,7 +182,9 @@ class Accounts:
     database URL, or the path of an SQLite file (created on first use, readable by its owner only).
 
     ``now``: the clock (a callable returning an aware UTC datetime), injectable
-    for tests. Safe to use from several threads, processes and nodes at once.
+    for tests; ``zone``: the site's IANA time zone (the ``timezone`` setting; kept as the ZoneInfo
+    ``zone``), in which days — a quota's, a membership's last — begin and end. Safe to use from several threads, processes and
+    nodes at once.
     """
 
     def __init__(self, target: Database | str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
@@ -180,7 +192,7 @@ class Accounts:
                  registration_open: bool = True, registration_max_per_hour: int = 10, free_checks_per_hour: int = 30,
                  session_max_age_days: int = 14, session_idle_hours: int = 24,
                  quotas: dict[str, dict[str, int]] | None = None,
-                 now: Callable[[], datetime] | None = None):
+                 now: Callable[[], datetime] | None = None, zone: str = DEFAULT_TIMEZONE):
         if isinstance(target, Path):
             _private_file(target)
             target = f"sqlite:///{target}"
@@ -198,6 +210,7 @@ class Accounts:
         self.session_max_age = timedelta(days=session_max_age_days)
         self.session_idle = timedelta(hours=session_idle_hours)
         self._now = now or _utcnow
+        self.zone = ZoneInfo(zone)
         self._hasher = PasswordHasher()
         self._dummy_hash: str | None = None
 
@@ -213,7 +226,8 @@ class Accounts:
                    registration_max_per_hour=settings.registration_max_per_hour,
                    free_checks_per_hour=settings.free_checks_per_hour,
                    session_max_age_days=settings.session_max_age_days,
-                   session_idle_hours=settings.session_idle_hours, quotas=tier_quotas(settings), now=now)
+                   session_idle_hours=settings.session_idle_hours, quotas=tier_quotas(settings), now=now,
+                   zone=settings.timezone)
 
     @classmethod
     def open(cls, home: str | Path | None = None, now: Callable[[], datetime] | None = None,
@@ -251,7 +265,7 @@ class Accounts:
                 user_id = conn.execute(users.insert().values(
                     username=username, name_key=name_key(username), password_hash=password_hash, role=role,
                     member_until=until, created_at=now, updated_at=now).returning(users.c.id)).scalar_one()
-                viewer = Viewer(user_id, username, role, until)
+                viewer = self._viewer(user_id, username, role, until)
                 self._audit(conn, "user_changed", actor, f"新增用户 {username}（{_describe(viewer)}）", source_ip)
         except IntegrityError as error:
             raise InvalidInput(f"用户名已存在或与已有用户名过于相似：{username}", code="user_exists") from error
@@ -280,7 +294,7 @@ class Accounts:
 
     def users(self) -> list[Viewer]:
         rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until).order_by(users.c.id))
-        return [Viewer(*row) for row in rows]
+        return [self._viewer(*row) for row in rows]
 
     @retried
     def set_role(self, user: int | str, role: str, *, actor: Viewer | None = None,
@@ -295,7 +309,7 @@ class Accounts:
                          .values(role=role, updated_at=self._stamp()))
             if role != current.role:   # a session begun with other rights does not go on
                 conn.execute(sessions.delete().where(sessions.c.user_id == current.user_id))
-            changed = Viewer(current.user_id, current.username, role, current.member_until)
+            changed = replace(current, role=role)
             self._audit(conn, "user_changed", actor, f"{current.username} 角色 {current.role} → {role}", source_ip)
         return changed
 
@@ -310,7 +324,7 @@ class Accounts:
                          .values(member_until=until, updated_at=self._stamp()))
             self._audit(conn, "user_changed", actor,
                         f"{current.username} 会员到期 {current.member_until or '无'} → {until or '无'}", source_ip)
-        return Viewer(current.user_id, current.username, current.role, until)
+        return replace(current, member_until=until)
 
     def set_password(self, user: int | str, password: str, *, actor: Viewer | None = None,
                      source_ip: str | None = None) -> None:
@@ -361,7 +375,7 @@ class Accounts:
             rows = sorted((r for r in rows if _name_key(r[1]) == _name_key(name)), key=lambda r: r[1] != name)
         if not rows:
             raise NotFound(f"用户不存在：{user}", code="user_not_found")
-        return Viewer(*rows[0][:4]), rows[0][4]
+        return self._viewer(*rows[0][:4]), rows[0][4]
 
     # -- logging in --------------------------------------------------------
 
@@ -527,7 +541,7 @@ class Accounts:
         now = self._now()
         if row[5] is None or row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per token
             self._touch(tokens.update().where(tokens.c.id == row[4]).values(last_used_at=_iso(now)))
-        return Viewer(*row[:4])
+        return self._viewer(*row[:4])
 
     @retried
     def _touch(self, statement) -> None:
@@ -568,7 +582,7 @@ class Accounts:
             return VISITOR
         if row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per session
             self._touch(sessions.update().where(sessions.c.id == _token_hash(secret)).values(seen_at=_iso(now)))
-        return Viewer(*row[:4])
+        return self._viewer(*row[:4])
 
     def end_session(self, secret: str) -> None:
         """End one web session (logging out); an unknown secret is ignored."""
@@ -630,7 +644,7 @@ class Accounts:
         return [dict(zip(keys, row)) for row in self._read(query)]
 
     def downloads_today(self, viewer: Viewer) -> int:
-        """How many downloads ``viewer`` has made today (UTC)."""
+        """How many downloads ``viewer`` has made today (the site's day)."""
         return self.used_today(viewer, "download")
 
     def downloads_left(self, viewer: Viewer) -> int | None:
@@ -657,7 +671,7 @@ class Accounts:
         if not viewer.member:
             return "user"
         until = self.svip_until(viewer)
-        return "svip" if until and until >= self._today().isoformat() else "member"
+        return "svip" if until and until >= viewer.today.isoformat() else "member"
 
     def svip_until(self, viewer: Viewer) -> str | None:
         """The last day of the viewer's SVIP tier (None: never had it)."""
@@ -673,7 +687,7 @@ class Accounts:
         return self.quotas[tier].get(kind) if tier in TIERS else None
 
     def used_today(self, viewer: Viewer, kind: str) -> int:
-        """How many ``kind`` the viewer has used today (UTC), from the audit log."""
+        """How many ``kind`` the viewer has used today (the site's day, from local midnight), from the audit log."""
         if viewer.user_id is None:
             return 0
         return self._read(self._used_today(viewer, kind))[0][0]
@@ -691,17 +705,16 @@ class Accounts:
     def use_quota(self, viewer: Viewer, kind: str, detail: str = "", source_ip: str | None = None) -> None:
         """Spend one of today's ``kind`` (recorded in the audit log as the event ``kind``).
 
-        Raises TooManyRequests (429, ``quota_exceeded``) when the viewer's tier has
-        used its daily quota of ``kind`` (UTC days), on any node (the count and the
-        record are one serialisable transaction).
+        Raises TooManyRequests (429, ``quota_exceeded``, ``retry_after``: the seconds to the
+        site's next midnight, rounded up) when the viewer's tier has used its daily quota of
+        ``kind`` (days on the site's clock), on any node (the count and the record are one
+        serialisable transaction).
         """
         most = self.quota(viewer, kind)
         with self.transaction() as conn:
             if most is not None and conn.execute(self._used_today(viewer, kind)).scalar_one() >= most:
-                tomorrow = datetime.combine(self._now().date() + timedelta(days=1), time(), timezone.utc)
                 raise TooManyRequests(f"今日{QUOTA_KINDS[kind]}次数已达上限（{most} 次），请明天再来",
-                                      code="quota_exceeded",
-                                      retry_after=int((tomorrow - self._now()).total_seconds()) + 1)
+                                      code="quota_exceeded", retry_after=self.until_tomorrow())
             self._audit(conn, kind, viewer, detail, source_ip)
 
     def limit_free_check(self, viewer: Viewer, source_ip: str | None) -> None:
@@ -748,11 +761,21 @@ class Accounts:
         return _iso(self._now())
 
     def _today(self) -> date:
-        """Today on the server's clock (the day :meth:`Viewer.is_member` compares with)."""
-        return self._now().astimezone().date()
+        """Today on the site's clock (``zone``): the day a :class:`Viewer` read now is judged on."""
+        return self._now().astimezone(self.zone).date()
+
+    def until_tomorrow(self) -> int:
+        """Seconds (rounded up) until the site's next midnight, when daily quotas are full again."""
+        wait = (day_start(self._today() + timedelta(days=1), self.zone) - self._now()).total_seconds()
+        return int(-(-wait // 1))
 
     def _day_start(self) -> str:
-        return _iso(datetime.combine(self._now().astimezone(timezone.utc).date(), time(), timezone.utc))
+        """When today began on the site's clock, as a stored (UTC ISO) time."""
+        return _iso(day_start(self._today(), self.zone))
+
+    def _viewer(self, user_id: int, username: str, role: str, member_until: str | None) -> Viewer:
+        """An account as read now: a :class:`Viewer` whose ``today`` is the site's."""
+        return Viewer(user_id, username, role, member_until, self._today())
 
 
 def extended_until(last_day: str | None, days: int, today: date) -> str:
@@ -798,14 +821,8 @@ def _private_file(path: Path) -> None:
         pass
 
 
-def local_time(stamp: str | None, zone: str) -> str:
-    """A stored UTC time (ISO 8601) as ``YYYY-MM-DD HH:MM:SS`` in the IANA time zone ``zone`` (the
-    ``timezone`` setting); "" for None."""
-    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S") if stamp else ""
-
-
 def audit_rows(entries: list[dict], zone: str) -> list[dict]:
-    """Audit entries as people read them: ``time`` local (:func:`local_time`), ``event_label``,
+    """Audit entries as people read them: ``time`` local (:func:`sucai.config.local_time`), ``event_label``,
     ``role_label`` and ``who`` (the user name, else 命令行 / 游客) in Chinese, added to each entry."""
     return [{**e, "time": local_time(e["at"], zone),
              "event_label": EVENT_LABELS.get(e["event"], e["event"]),

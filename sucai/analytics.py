@@ -27,6 +27,7 @@ from . import analysis
 from .accounts import Accounts, Viewer
 from .clean import plain
 from .collections import Collections
+from .config import day_start, local_time
 from .db import retried
 from .db.schema import document_stats, search_stats, users
 
@@ -91,12 +92,12 @@ class Analytics:
         }
 
     def local_day(self, stamp: str) -> str:
-        return datetime.fromisoformat(stamp).astimezone(self.zone).date().isoformat()
+        """The site's day (``YYYY-MM-DD``) of a stored UTC time."""
+        return local_time(stamp, self.zone, "days")
 
     def day_start(self, day: str) -> str:
-        """The UTC ISO time of local midnight starting ``day``."""
-        start = datetime.combine(date.fromisoformat(day), datetime.min.time(), self.zone)
-        return start.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        """The UTC ISO time of local midnight starting ``day`` (``YYYY-MM-DD``)."""
+        return day_start(date.fromisoformat(day), self.zone).astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 class Recorder:

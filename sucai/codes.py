@@ -29,7 +29,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer, local_time, minutes
+from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer, minutes
+from .config import local_time
 from .db import retried
 from .db.schema import codes as codes_table
 from .errors import BadValue, InvalidInput, NotFound
@@ -80,12 +81,11 @@ def _stamp() -> str:
 
 class Codes:
     """The codes in the accounts database of ``accounts``; a batch is named by the time on the site's clock
-    (``zone``, an IANA name: the ``timezone`` setting)."""
+    (the accounts' ``zone``: the ``timezone`` setting)."""
 
-    def __init__(self, accounts: Accounts, max_failures: int = 5, zone: str = "UTC"):
+    def __init__(self, accounts: Accounts, max_failures: int = 5):
         self.accounts = accounts
         self.max_failures = max_failures
-        self.zone = zone
 
     def create(self, tier: str, days: int, count: int, *, batch: str | None = None, actor: Viewer | None = None,
                source_ip: str | None = None) -> list[dict]:
@@ -102,7 +102,7 @@ class Codes:
         if not 1 <= count <= MAX_BATCH:
             raise BadValue(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
         now = _stamp()
-        batch = " ".join((batch or "").split())[:60] or f"{local_time(now, self.zone)[:16]} {TIER_LABELS[tier]}{days}天"
+        batch = " ".join((batch or "").split())[:60] or f"{local_time(now, self.accounts.zone, 'minutes')} {TIER_LABELS[tier]}{days}天"
         codes = [new_code() for _ in range(count)]
         self._store(codes, tier, days, batch, now, actor, source_ip)
         return [{"code": c, "tier": TIER_LABELS[tier], "days": days, "batch": batch, "created_at": now} for c in codes]

@@ -12,12 +12,15 @@ import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
 
 from .errors import InvalidInput, os_reason
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"   # the ``timezone`` setting's default: the site's clock
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Settings:
     search_cache_entries: int = 2000  # search results (and facet counts) kept per server process for repeated queries; 0: none
     free_preview_chars: int = -1      # ≥ 0: documents without a member boundary are members-only after this many characters; -1: they are free
     registration_open: int = 1        # 1: visitors may sign up as free users; 0: only an admin creates accounts
-    member_daily_downloads: int = 50  # downloads a member may make per (UTC) day; admins are not limited
+    member_daily_downloads: int = 50  # downloads a member may make per day (the site's, see timezone); admins are not limited
     member_daily_drafts: int = 20     # 写作台 drafts a member may start per day
     member_daily_checks: int = 20     # 查重 runs a member may make per day
     free_checks_per_hour: int = 30    # 查重 runs per hour of a visitor (per IP address) or a free user; 0: no limit
@@ -59,7 +62,7 @@ class Settings:
     llm_api_key: str = ""             # 润笔: sent as "Authorization: Bearer …" when not empty
     llm_timeout_seconds: int = 60     # 润笔: longest wait for one rewrite, in seconds
     progress_seconds: int = 10        # without a terminal (piped, a service log), ingest prints a progress line this often
-    timezone: str = "Asia/Shanghai"   # IANA time zone in which times are shown (the audit log) and days counted (今日更新); stored times are UTC
+    timezone: str = DEFAULT_TIMEZONE  # IANA time zone in which times are shown (the audit log) and days counted (今日更新, daily quotas, a membership's last day); stored times are UTC
     watch_settle_ms: int = 1000       # watch folder: a file is ingested once its size and time stayed the same this long
     check_min_match_chars: int = 13   # 查重: shortest 重合片段, in characters (letters, digits, Han; no punctuation)
     check_max_chars: int = 100_000    # 查重: longest draft, in characters (without whitespace)
@@ -96,6 +99,25 @@ class Settings:
     def user_dict_path(self) -> Path:
         """The operator's own segmentation terms, one per line (added to the bundled list)."""
         return self.home / "userdict.txt"
+
+
+_PRECISION = {"days": "%Y-%m-%d", "minutes": "%Y-%m-%d %H:%M", "seconds": "%Y-%m-%d %H:%M:%S"}
+
+
+def local_time(stamp: str | None, zone: str | tzinfo, precision: str = "seconds") -> str:
+    """A stored time (ISO 8601 with its offset; sucai stores UTC) on the site's clock: ``zone``, an IANA
+    name (the ``timezone`` setting) or a tzinfo. ``precision`` ``"seconds"`` gives ``YYYY-MM-DD HH:MM:SS``,
+    ``"minutes"`` ``YYYY-MM-DD HH:MM``, ``"days"`` the local day ``YYYY-MM-DD``; "" for None or "".
+    Raises KeyError for another precision, ValueError for a stamp that is not ISO 8601."""
+    if not stamp:
+        return ""
+    shown = _PRECISION[precision]
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone).strftime(shown)
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The moment ``day`` begins on the site's clock: local midnight in ``zone`` (an aware datetime)."""
+    return datetime.combine(day, time(), zone)
 
 
 def data_dir(home: str | Path | None = None) -> Path:

@@ -31,11 +31,12 @@ from pathlib import Path
 
 from . import access
 from .accounts import Accounts, TooManyRequests, Viewer
+from .config import day_start
 from .errors import InvalidInput
 from .export import export_document
 from .export.archive import unique_name
 from .search import SearchRequest
-from .updates import added_since, day_start, site_zone
+from .updates import added_since, site_zone
 
 MANIFEST = ".sucai-sync.json"
 FORMATS = ("md", "docx")

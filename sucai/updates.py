@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from . import access
+from .config import day_start, local_time
 from .errors import InvalidInput
 from .model import Document
 
@@ -47,7 +48,7 @@ class Added:
     @classmethod
     def of(cls, doc: Document, added_at: str, zone: tzinfo) -> Added:
         return cls(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, doc.paid_from is not None,
-                   added_at, local_time(added_at, zone))
+                   added_at, local_time(added_at, zone, "minutes"))
 
 
 @dataclass
@@ -81,21 +82,6 @@ def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
         raise InvalidInput(f"since 应为日期（如 {today.isoformat()}）或带时区的时间：{raw[:40]}",
                            code="bad_since") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-
-def day_start(day: date, zone: tzinfo) -> datetime:
-    """Local midnight of ``day`` in ``zone``."""
-    return datetime.combine(day, time(), zone)
-
-
-def local_time(stamp: str, zone: tzinfo) -> str:
-    """A stored UTC timestamp on the site's clock, ``YYYY-MM-DD HH:MM``."""
-    return datetime.fromisoformat(stamp).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def local_day(stamp: str, zone: tzinfo) -> str:
-    """The local day (``YYYY-MM-DD``) of a stored UTC timestamp."""
-    return datetime.fromisoformat(stamp).astimezone(zone).date().isoformat()
 
 
 def added_since(library, since: datetime) -> list[tuple[int, str]]:
@@ -135,7 +121,7 @@ def updates(library, *, member: bool, since: str | None = None, genre: str | Non
     listed = [Added.of(docs[i], at, zone) for i, at in rows if i in docs and (not genre or docs[i].genre == genre)]
     by_day: dict[str, Counter] = {}
     for item in listed:
-        by_day.setdefault(local_day(item.added_at, zone), Counter())[item.genre] += 1
+        by_day.setdefault(local_time(item.added_at, zone, "days"), Counter())[item.genre] += 1
     days = [{"date": day, "count": sum(c.values()), "by_genre": dict(c.most_common())} for day, c in by_day.items()]
     today_count = sum(d["count"] for d in days if d["date"] == today.isoformat())
     return Updates(start.date().isoformat(), today.isoformat(), today_count, len(listed), days,

@@ -16,6 +16,7 @@ import json
 import re
 import zipfile
 from dataclasses import replace
+from datetime import date
 
 import docx
 import pytest
@@ -259,7 +260,7 @@ def test_free_downloads_put_the_notice_where_the_members_part_was(span_library, 
 def page_client(library: Library, member: bool) -> TestClient:
     app = create_app(library.settings.home)
     if member:
-        app.dependency_overrides[current_viewer] = lambda: Viewer(1, "测试会员", "member", "2999-12-31")
+        app.dependency_overrides[current_viewer] = lambda: Viewer(1, "测试会员", "member", "2999-12-31", date(2026, 12, 2))
     return TestClient(app)
 
 

@@ -72,20 +72,58 @@ def accounts(target, clock) -> Accounts:
 # -- roles -----------------------------------------------------------------
 
 def test_roles_and_membership_dates():
-    today = date.today()
-    yesterday, tomorrow = today - timedelta(days=1), today + timedelta(days=1)
+    today = date(2026, 12, 2)
+    yesterday, tomorrow = "2026-12-01", "2026-12-03"
     assert not VISITOR.member and not VISITOR.admin and VISITOR.role == "visitor"
-    assert not Viewer(1, "u", "user", None).member
-    assert not Viewer(1, "u", "user", tomorrow.isoformat()).member      # a date alone is not membership
-    assert Viewer(2, "m", "member", tomorrow.isoformat()).member
-    assert Viewer(2, "m", "member", today.isoformat()).member           # the last day still counts
-    assert not Viewer(2, "m", "member", yesterday.isoformat()).member   # expired = free user
-    assert not Viewer(2, "m", "member", None).member                    # no date = no membership
+    assert not Viewer(1, "u", "user", None, today).member
+    assert not Viewer(1, "u", "user", tomorrow, today).member      # a date alone is not membership
+    assert Viewer(2, "m", "member", tomorrow, today).member
+    assert Viewer(2, "m", "member", "2026-12-02", today).member    # the last day still counts
+    assert not Viewer(2, "m", "member", yesterday, today).member   # expired = free user
+    assert not Viewer(2, "m", "member", None, today).member        # no date = no membership
+    assert not Viewer(2, "m", "member", "9999-12-31").member       # no day to judge on: no membership
     admin = Viewer(3, "a", "admin", None)
     assert admin.member and admin.admin
     assert Viewer(2, "m", "member", "2025-06-30").is_member(date(2025, 6, 30))
-    assert not Viewer(2, "m", "member", "2025-06-30").is_member(date(2025, 7, 1))
-    assert Viewer(2, "m", "member", yesterday.isoformat()).role_label == "会员（已过期）"
+    assert not Viewer(2, "m", "member", "2025-06-30", today).is_member(date(2025, 7, 1))
+    assert Viewer(2, "m", "member", yesterday, today).role_label == "会员（已过期）"
+
+
+# Beijing is UTC+8 all year: 2026-12-01 16:00 UTC is 2026-12-02 00:00 in Asia/Shanghai.
+BEIJING_MIDNIGHT = datetime(2026, 12, 1, 16, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("machine_zone", ["UTC", "America/New_York", "Asia/Shanghai"])
+def test_a_membership_ends_at_midnight_on_the_site_clock(target, clock, monkeypatch, machine_zone):
+    """Whatever the machine's own zone, a Beijing site's member whose last day is 12-01 is one until
+    12-01 24:00 Beijing time (16:00 UTC), and a code redeemed then starts its days on the site's 12-02."""
+    monkeypatch.setenv("TZ", machine_zone)
+    time.tzset()
+    try:
+        accounts = Accounts(target, zone="Asia/Shanghai", now=clock)
+        accounts.add_user("老王", PASSWORD, role="member", member_until="2026-12-01")
+        clock.now = BEIJING_MIDNIGHT - timedelta(seconds=1)            # 12-01 23:59:59 in Beijing
+        assert accounts.viewer("老王").member and accounts.tier(accounts.viewer("老王")) == "member"
+        clock.now = BEIJING_MIDNIGHT                                   # 12-02 00:00 in Beijing, 12-01 in UTC
+        over = accounts.viewer("老王")
+        assert not over.member and over.role_label == "会员（已过期）" and accounts.tier(over) == "user"
+        with accounts.transaction() as conn:                           # 30 days from the site's 12-02: to 12-31
+            assert accounts.extend_membership(conn, over.user_id, "member", 30) == ("2026-12-01", "2026-12-31")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_an_svip_ends_at_midnight_on_the_site_clock(target, clock):
+    accounts = Accounts(target, zone="Asia/Shanghai", now=clock)
+    clock.now = BEIJING_MIDNIGHT - timedelta(days=3)
+    user = accounts.add_user("小赵", PASSWORD)
+    with accounts.transaction() as conn:                               # the site's 11-29 counts as the first
+        assert accounts.extend_membership(conn, user.user_id, "svip", 3) == ("", "2026-12-01")
+    clock.now = BEIJING_MIDNIGHT - timedelta(seconds=1)
+    assert accounts.tier(accounts.viewer("小赵")) == "svip"
+    clock.now = BEIJING_MIDNIGHT
+    assert accounts.tier(accounts.viewer("小赵")) == "user"
 
 
 def test_add_user_validation_and_changes(accounts):
@@ -447,9 +485,51 @@ def test_download_quota(accounts, clock):
         accounts.count_download(free)
         accounts.count_download(VISITOR)
     assert accounts.downloads_left(admin) is None and accounts.downloads_left(free) is None
-    clock.now = datetime(2025, 3, 15, 0, 0, 1, tzinfo=timezone.utc)   # a new UTC day
+    clock.now = datetime(2025, 3, 14, 16, 0, 1, tzinfo=timezone.utc)   # a new day in Beijing (the default zone)
+    member = accounts.viewer("member1")
     accounts.count_download(member)
     assert accounts.downloads_left(member) == 1
+
+
+@pytest.mark.parametrize("zone, used_at, counted", [
+    # 2026-12-01 23:30 UTC is 2026-12-02 07:30 in Beijing; its day began at 2026-12-01 16:00 UTC
+    ("Asia/Shanghai", datetime(2026, 12, 1, 16, 10, tzinfo=timezone.utc), True),    # 12-02 00:10 in Beijing
+    ("Asia/Shanghai", datetime(2026, 12, 1, 15, 50, tzinfo=timezone.utc), False),   # 12-01 23:50 in Beijing
+    ("Asia/Shanghai", datetime(2026, 12, 1, 0, 10, tzinfo=timezone.utc), False),    # same UTC day, Beijing's 12-01
+    ("UTC", datetime(2026, 12, 1, 0, 10, tzinfo=timezone.utc), True),
+    ("UTC", datetime(2026, 11, 30, 23, 50, tzinfo=timezone.utc), False),
+    # New York is UTC−5 in December: its 12-01 began at 05:00 UTC
+    ("America/New_York", datetime(2026, 12, 1, 5, 10, tzinfo=timezone.utc), True),
+    ("America/New_York", datetime(2026, 12, 1, 4, 50, tzinfo=timezone.utc), False),
+])
+def test_daily_quotas_count_days_on_the_site_clock(target, clock, zone, used_at, counted):
+    accounts = Accounts(target, daily_downloads=1, zone=zone, now=clock)
+    clock.now = used_at
+    member = accounts.add_user("会员甲", PASSWORD, role="member", member_until="2099-01-01")
+    accounts.count_download(member)
+    clock.now = datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)
+    member = accounts.viewer("会员甲")
+    assert accounts.downloads_today(member) == int(counted)
+    assert accounts.downloads_left(member) == 1 - int(counted)
+
+
+@pytest.mark.parametrize("zone, now, wait", [
+    ("Asia/Shanghai", datetime(2026, 12, 1, 23, 30), 16 * 3600 + 30 * 60),   # 07:30 in Beijing: 16 h 30 min to midnight
+    ("UTC", datetime(2026, 12, 1, 23, 30), 30 * 60),                         # 23:30 UTC: half an hour
+    ("America/New_York", datetime(2026, 12, 1, 23, 30), 5 * 3600 + 30 * 60),  # 18:30 in New York: 5 h 30 min
+    # 00:30 EDT on 2026-11-01, the day clocks fall back from 02:00 EDT to 01:00 EST: 24 h 30 min to midnight
+    ("America/New_York", datetime(2026, 11, 1, 4, 30), 24 * 3600 + 30 * 60),
+])
+def test_a_full_quota_waits_for_midnight_on_the_site_clock(target, clock, zone, now, wait):
+    accounts = Accounts(target, daily_downloads=1, zone=zone, now=clock)
+    clock.now = now.replace(tzinfo=timezone.utc)
+    member = accounts.add_user("会员乙", PASSWORD, role="member", member_until="2099-01-01")
+    accounts.count_download(member)
+    with pytest.raises(TooManyRequests) as over:
+        accounts.count_download(member)
+    assert over.value.retry_after == wait and "请明天再来" in over.value.message
+    clock.advance(wait)                       # the site's next day
+    accounts.count_download(accounts.viewer("会员乙"))
 
 
 def test_quota_holds_across_processes_at_once(target):

@@ -72,3 +72,11 @@ def test_events_from_many_threads_are_all_written_across_flushes_and_a_restart(h
     assert kept == +history
     assert len(searches) == len(QUERIES) - 2 and sum(reads.values()) == sum(downloads.values()) / 2 == THREADS * EACH // 3
     accounts.close()
+
+
+def test_days_are_the_sites(home):
+    """Beijing's 2026-12-02 begins at 2026-12-01 16:00 UTC; a time before that is its 12-01."""
+    analytics = Analytics(Accounts.from_settings(load_settings(home)), site_zone(load_settings(home)))
+    assert analytics.day_start("2026-12-02") == "2026-12-01T16:00:00.000000+00:00"
+    assert analytics.local_day("2026-12-01T16:00:00+00:00") == "2026-12-02"
+    assert analytics.local_day("2026-12-01T15:59:59.999999+00:00") == "2026-12-01"

@@ -10,7 +10,8 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,12 +19,12 @@ from fastapi.testclient import TestClient
 from conftest import stored_text
 from sucai.accounts import Accounts, TooManyRequests, extended_until
 from sucai.codes import ALPHABET, Codes, normalise
-from sucai.config import load_settings
+from sucai.config import DEFAULT_TIMEZONE, load_settings
 from sucai.errors import InvalidInput, NotFound
 from sucai.web import create_app
 
 PASSWORD = "correct-horse-9"
-TODAY = date.today()
+TODAY = datetime.now(timezone.utc).astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()   # the site's day: memberships count it
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -108,9 +109,7 @@ def test_a_permanent_members_refused_redeems_are_no_failed_attempts(accounts, co
 
 def test_a_batch_is_named_by_the_time_on_the_sites_clock(accounts):
     """Codes made at 09:08 in Beijing were named "01:08" (UTC), a day early before 08:00 (new-user try 14)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    [row] = Codes(accounts, zone="Asia/Shanghai").create("member", 365, 1)
+    [row] = Codes(accounts).create("member", 365, 1)   # the accounts' zone: the timezone setting, Beijing by default
     local = datetime.fromisoformat(row["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
     assert row["batch"] == f"{local:%Y-%m-%d %H:%M} 会员365天"
     assert row["created_at"].endswith("+00:00")   # the CSV keeps the unambiguous UTC time

@@ -7,9 +7,10 @@ import io
 import re
 import time
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -155,7 +156,11 @@ def test_favourites_in_folders_with_notes_and_a_zip_within_the_quota(site):
     assert len(names) == 4 and "索引.csv" in names                  # three documents and the index
     assert site["accounts"].downloads_left(member) == 0            # the quota of 3 is spent
     refused = client.post(f"/favourites/{folder}/download", data={"csrf_token": token, "format": "md"})
-    assert refused.status_code == 429
+    now = datetime.now(timezone.utc)
+    beijing = now.astimezone(ZoneInfo("Asia/Shanghai"))   # the site's clock (the default timezone)
+    midnight = datetime(beijing.year, beijing.month, beijing.day, tzinfo=beijing.tzinfo) + timedelta(days=1)
+    assert refused.status_code == 429                              # full again at Beijing's next midnight
+    assert abs(int(refused.headers["retry-after"]) - (midnight - now).total_seconds()) < 60
     assert client.post(f"/favourites/{folder}/download", data={"format": "md"}).status_code == 403   # no CSRF
     stranger, stranger_token = logged_in(site["app"], "张三")
     assert stranger.get(f"/favourites/{folder}", headers={"accept": "text/html"}).status_code == 404

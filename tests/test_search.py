@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import stored_text
+from sucai import access
 from sucai.analysis import normalize, search_words
 from sucai.errors import InvalidInput, NotFound
 from sucai.ingest import text_hash
@@ -464,6 +465,24 @@ def test_changing_the_dictionary_reindexes_before_anyone_searches(home):
     reopened = Library.open(home)
     assert reopened.search(SearchRequest(q="述职", mode="precise"), member=True).total == 1
     assert reopened.search(SearchRequest(q="", mode="precise"), member=True).total == 2
+
+
+def test_a_change_of_a_visitors_metadata_rules_reindexes_before_anyone_searches(home, monkeypatch):
+    """The index's ``free_`` fields (a visitor's 文种 filter and facet) follow the rules of a visitor's metadata:
+    a library opened after they changed (a leak fix, say) searches with what the new rules give."""
+    library = Library.open(home)
+    [doc] = add(library, "关于做好档案工作的通知\n各单位：\n请认真落实。\n" + "档案工作要求。" * 20, paid_from=20)
+    assert ids_for(library, "", member=False, genre="通知") == [doc]
+    library.close()
+
+    described = access._free_metadata
+    monkeypatch.setattr(access, "_free_metadata", lambda d, text: {**described(d, text), "genre": "讲话稿"})
+    monkeypatch.setattr(access, "FREE_METADATA_VERSION", access.FREE_METADATA_VERSION + "-changed")
+    reopened = Library.open(home)
+    assert [b["value"] for b in reopened.search(SearchRequest(q=""), member=False).facets["genre"]] == ["讲话稿"]
+    assert ids_for(reopened, "", member=False, genre="通知") == []
+    assert ids_for(reopened, "", member=True, genre="其他") == [doc]   # a member's (stored, not described) unchanged
+    reopened.close()
 
 
 # -- metadata filters and facets (issue 9: years newest first; issue 11 #1: a visitor's metadata) -----------------

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
 from sucai import access
-from sucai.config import load_settings
+from sucai.config import load_settings, local_time
 from sucai.db import Database
 from sucai.db.schema import documents
 from sucai.library import Library
@@ -86,6 +87,18 @@ def test_since_is_read_leniently_and_bounded(site):
     client = TestClient(site["app"])
     bad = client.get("/api/updates", params={"since": "昨天"})
     assert bad.status_code == 422 and bad.json()["code"] == "bad_since"
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", ZoneInfo("Asia/Shanghai")])
+def test_one_local_time_for_every_precision(zone):
+    """The one way a stored time is shown on the site's clock (the audit log, 卡密 batches, 今日更新, history):
+    2026-12-01 16:10:09 UTC is 12-02 00:10:09 in Beijing, whether the zone comes as a name or a tzinfo."""
+    stamp = "2026-12-01T16:10:09.500000+00:00"
+    assert local_time(stamp, zone) == "2026-12-02 00:10:09"
+    assert local_time(stamp, zone, "minutes") == "2026-12-02 00:10"
+    assert local_time(stamp, zone, "days") == "2026-12-02"
+    assert local_time(stamp, "America/New_York", "days") == "2026-12-01"
+    assert local_time(None, zone) == local_time("", zone) == ""
 
 
 def test_api_and_page(site):

@@ -13,6 +13,7 @@ import json
 import re
 import zipfile
 from dataclasses import asdict
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -220,7 +221,7 @@ def test_no_members_text_anywhere_a_visitor_looks(client, library):
 def test_viewer_is_one_dependency(client, app, library):
     """What a viewer sees is decided by one dependency, current_viewer: a member gets the whole text."""
     doc = member_doc(library)
-    app.dependency_overrides[current_viewer] = lambda: Viewer(1, "测试会员", "member", "2999-12-31")
+    app.dependency_overrides[current_viewer] = lambda: Viewer(1, "测试会员", "member", "2999-12-31", date(2026, 12, 2))
     data = client.get("/api/documents/1").json()
     assert data["text"] == doc.text and data["notice"] is None
     found = client.get("/api/search", params={"q": "攻坚克难的劲头不足", "mode": "precise"}).json()

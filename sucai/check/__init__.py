@@ -107,19 +107,23 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
 
 
 SOURCES_HEADING = "附：素材来源"   # the closing list of a 写作台 draft's sources (sucai.drafting.document)
-_SOURCES_LINE = re.compile(rf"(?:#{{1,6}}[ \t]+)?{SOURCES_HEADING}")   # a .md download's is a heading
-_NUMBERED_LINE = re.compile(r"\d+\\?\. ")   # "1. ", in a .md download "1\. "
+_SOURCES_LINE = re.compile(rf"(?:#{{1,6}}[ \t]+)?{SOURCES_HEADING}")   # in a .md download a heading: "## 附：素材来源"
+_SOURCE_LINE = re.compile(r"\d+\\?\. .* 第\d+段：《.*》（编号 \d+.*）；(?:原文照录|已改写，复制比 \d+%)")
+"""A line of the list as :func:`sucai.drafting.document.source_lines` writes it
+(``1. 一、… 第2段：《title》（编号 7，…）；原文照录``; in a .md download ``1\\. …``)."""
 
 
 def _without_sources_list(text: str) -> tuple[str, int]:
-    """``text`` without a closing 附：素材来源 list — its heading line, then only numbered lines ("1. …"; in
-    .md "## 附：素材来源" and "1\\. …") — as a 写作台 draft's download ends, and the characters left out,
-    white space not counted, as 字数 are (0 when there is none). Like the reference list a 查重 service leaves
-    out of a thesis, it names the sources and is no part of the writing: counted, it lowered the draft's
-    文字复制比 (new-user try 14: 99.9 % in the 写作台, 67 % for its .docx)."""
+    """``text`` without a closing 附：素材来源 list — its heading line (:data:`_SOURCES_LINE`), then only lines that
+    name a source as the 写作台 writes them (:data:`_SOURCE_LINE`) — as a 写作台 draft's download ends (.docx,
+    .txt or .md), and the characters left out, white space not counted, as 字数 are (0 when there is none). Like
+    the reference list a 查重 service leaves out of a thesis, it names the sources and is no part of the writing:
+    counted, it lowered the draft's 文字复制比 (new-user try 14: 99.9 % in the 写作台, 67 % for its .docx).
+    Copied paragraphs put under such a heading are no such list and are checked; what is left out is shown in
+    every report (:attr:`CheckReport.left_out`)."""
     lines = text.split("\n")
     at = next((i for i in range(len(lines) - 1, 0, -1) if _SOURCES_LINE.fullmatch(lines[i].strip())), None)
-    if at is None or not all(_NUMBERED_LINE.match(line.strip() + " ") for line in lines[at + 1:] if line.strip()):
+    if at is None or not all(_SOURCE_LINE.fullmatch(line.strip()) for line in lines[at + 1:] if line.strip()):
         return text, 0
     kept = "\n".join(lines[:at])
     return kept, sum(not c.isspace() for c in text[len(kept):])

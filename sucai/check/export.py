@@ -17,6 +17,7 @@ from docx.shared import Pt, RGBColor
 from markupsafe import Markup, escape
 
 from ..errors import InvalidInput
+from . import SOURCES_HEADING
 from .report import CheckReport
 
 FORMATS = ("html", "docx")
@@ -86,7 +87,7 @@ def _summary(report: CheckReport) -> Markup:
     top = report.max_source
     items = [("总文字复制比", percent(report.copy_ratio)), ("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
              ("单篇最大文字复制比", percent(top["copy_ratio"]) if top else "0.0%"), ("总字数", f"{report.chars:,}"),
-             ("重合片段", str(len(report.matches)))]
+             ("重合片段", str(len(report.matches))), *_left_out(report)]
     out = [Markup('<ul class="check-summary" id="check-summary">')]
     out += [Markup("<li>{}<strong>{}</strong></li>").format(name, value) for name, value in items]
     out.append(Markup("</ul>"))
@@ -94,6 +95,11 @@ def _summary(report: CheckReport) -> Markup:
         out.append(Markup('<p id="check-max-source">单篇最大文字复制比来自：<a href="/documents/{}">{}</a></p>').format(
             top["doc_id"], cite(top["title"], top["doc_id"])))
     return Markup("").join(out)
+
+
+def _left_out(report: CheckReport) -> list[tuple[str, str]]:
+    """The summary's row for a closing 附：素材来源 list left out of the check (none when there was none)."""
+    return [(f"未计入（文末{SOURCES_HEADING}）", f"{report.left_out:,} 字")] if report.left_out else []
 
 
 def _page(report: CheckReport) -> str:
@@ -113,7 +119,7 @@ def _docx(report: CheckReport) -> bytes:
     top = report.max_source
     rows = [("总文字复制比", percent(report.copy_ratio)), ("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
             ("单篇最大文字复制比", f"{percent(top['copy_ratio'])}：{cite(top['title'], top['doc_id'])}" if top else "0.0%"),
-            ("总字数", f"{report.chars:,}"), ("重合片段", str(len(report.matches)))]
+            ("总字数", f"{report.chars:,}"), ("重合片段", str(len(report.matches))), *_left_out(report)]
     _table(document, ("项目", "结果"), rows)
     document.add_heading("全文对照", level=1)
     document.add_paragraph("红色：复制；绿色：引用的复制；黑色：原创。")

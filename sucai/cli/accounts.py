@@ -9,8 +9,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows, local_time
-from ..config import load_settings
+from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
+from ..config import load_settings, local_time
 from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
 
 _ROLE_HELP = "角色：注册用户（user）/ 会员（member）/ 管理员（admin）"

@@ -9,9 +9,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..accounts import TIER_LABELS, TIERS, Accounts, local_time
+from ..accounts import TIER_LABELS, TIERS, Accounts
 from ..codes import CSV_HEADER, Codes
-from ..config import load_settings
+from ..config import load_settings, local_time
 from ..export.archive import index_csv
 from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
 
@@ -23,7 +23,7 @@ def codes_app() -> None:
 
 def _codes(home: Path | None) -> Codes:
     settings = load_settings(home)
-    return Codes(Accounts.from_settings(settings), settings.redeem_max_failures, settings.timezone)
+    return Codes(Accounts.from_settings(settings), settings.redeem_max_failures)
 
 
 @codes_app.command("create")
@@ -64,5 +64,5 @@ def codes_list(home: Path | None = None, as_json: bool = False) -> None:
     table = Table("批次", "等级", "天数", "数量", "已兑换", "创建时间", "创建人")
     for b in batches:
         table.add_row(escape(shown(b["batch"])), TIER_LABELS.get(b["tier"], b["tier"]), str(b["days"]), str(b["count"]),
-                      str(b["redeemed"]), local_time(b["created_at"], codes.zone)[:16], escape(shown(b["created_by"] or "")))
+                      str(b["redeemed"]), local_time(b["created_at"], codes.accounts.zone, "minutes"), escape(shown(b["created_by"] or "")))
     out.print(table)

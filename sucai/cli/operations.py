@@ -8,8 +8,7 @@ import click
 from rich.markup import escape
 
 from .. import backup as backups
-from ..accounts import local_time
-from ..config import load_settings
+from ..config import load_settings, local_time
 from ..db import STORES, Database
 from ..db.migrate import STORE_LABELS, upgrade
 from ..library import Library

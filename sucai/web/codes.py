@@ -24,7 +24,7 @@ FormText = Annotated[str, Form(max_length=200)]
 
 def get_codes(request: Request) -> Codes:
     settings = request.app.state.settings
-    return Codes(get_accounts(request), settings.redeem_max_failures, settings.timezone)
+    return Codes(get_accounts(request), settings.redeem_max_failures)
 
 
 def _codes_page(request: Request, viewer: Viewer, codes: Codes, *, error: str | None = None, status: int = 200):

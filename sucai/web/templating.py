@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
 from ..drafting.tier import may_draft
-from ..accounts import local_time
+from ..config import local_time
 from ..errors import SucaiError
 from . import render
 from .deps import csrf_token, peek_viewer
