@@ -130,6 +130,12 @@ class TreeMemory:
     Resident sizes count the pages a worker shares with the fork server it was forked from in each
     of them; the proportional set size (PSS, ``smaps_rollup``) splits shared pages between the
     processes that share them, so the sum of the tree's PSS is what the ingest occupies as a whole.
+
+    At the tree's PSS peak it keeps ``at_peak``: each process's role (``this process``, ``fork server``,
+    ``parse worker`` or the program's name, e.g. ``tesseract``) with its PSS in MB, split into anonymous
+    memory and file pages (mapped libraries, the index's mapped segment files), and ``peak_phase``: what
+    the caller had set ``phase`` to at that sample (e.g. "index commit"); ``phase_peaks``: the tree's PSS
+    peak within each phase.
     """
 
     def __init__(self, interval: float = 0.2):
@@ -139,6 +145,10 @@ class TreeMemory:
         self.interval, self.root = interval, os.getpid()
         self.parent = self.worker = self.tree_rss = self.tree_pss = 0.0
         self.cpu = 0.0  # CPU seconds the sampling took (in this process: subtract them from its CPU)
+        self.phase = self.peak_phase = ""
+        self.at_peak: list[tuple[str, float, float, float]] = []  # (role, PSS, anonymous, file) MB per process
+        self.phase_peaks: dict[str, float] = {}  # phase → the tree's PSS peak in it (MB)
+        self._children: dict[int, list[int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -156,13 +166,30 @@ class TreeMemory:
         self.cpu = time.thread_time()
 
     def sample(self) -> None:
-        tree = self._tree()
+        phase, tree = self.phase, self._tree()
         rss = {pid: _kb(pid, "status", "VmRSS:") / 1024 for pid in tree}
-        pss = sum(_kb(pid, "smaps_rollup", "Pss:") for pid in tree) / 1024
+        rollups = {pid: _rollup(pid) for pid in tree}
+        pss = sum(rollup.get("Pss:", 0.0) for rollup in rollups.values()) / 1024
         self.parent = max(self.parent, rss.get(self.root, 0.0))
         self.worker = max([self.worker, *(v for pid, v in rss.items() if pid != self.root)])
         self.tree_rss = max(self.tree_rss, sum(rss.values()))
-        self.tree_pss = max(self.tree_pss, pss)
+        self.phase_peaks[phase] = max(self.phase_peaks.get(phase, 0.0), pss)
+        if pss > self.tree_pss:
+            self.tree_pss, self.peak_phase = pss, phase
+            self.at_peak = sorted(((self._role(pid), *(rollup.get(key, 0.0) / 1024 for key in
+                                                       ("Pss:", "Pss_Anon:", "Pss_File:")))
+                                   for pid, rollup in rollups.items()), key=lambda row: -row[1])
+
+    def _role(self, pid: int) -> str:
+        if pid == self.root:
+            return "this process"
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return "?"
+        if b"from multiprocessing.forkserver import main" in b" ".join(command):
+            return "fork server" if pid in self._children.get(self.root, []) else "parse worker"
+        return Path(command[0].decode(errors="replace")).name
 
     def _tree(self) -> list[int]:
         children: dict[int, list[int]] = {}
@@ -173,12 +200,22 @@ class TreeMemory:
                 except (OSError, IndexError, ValueError):
                     continue
                 children.setdefault(ppid, []).append(int(entry.name))
+        self._children = children
         found, todo = [], [self.root]
         while todo:
             pid = todo.pop()
             found.append(pid)
             todo += children.get(pid, [])
         return found
+
+
+def _rollup(pid: int) -> dict[str, float]:
+    """The kB figures of /proc/<pid>/smaps_rollup by key (``"Pss:"``, ``"Pss_Anon:"``…); empty when it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    except OSError:
+        return {}
+    return {key: float(value) for key, value, *_ in (line.split() for line in lines)}
 
 
 def _kb(pid: int, name: str, key: str) -> float:

@@ -6,7 +6,8 @@ split into parse+store and the index's commits and syncs inside ``Library.ingest
 wrapping ``SearchIndex.sync`` and ``Feed.commit``, summed), a separate ``reindex()``, the CPU seconds
 of this process and of the parse workers (with the rate they imply on idle cores: wall time on a
 shared machine says more about the neighbours), the peak memory of this process, of the largest
-worker and of the whole process tree (sampled from /proc), and the outcome counts. Baseline: read
+worker and of the whole process tree (sampled from /proc) — with each process's share at the tree's
+peak and whether it fell in an index commit — and the outcome counts. Baseline: read
 every file's bytes and decode them (UTF-8, else GB18030) — the floor any ingest pays. Targets:
 ≥ 2M chars/s end to end, ≤ 400 MB.
 
@@ -79,11 +80,16 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
     with scratch_home(home) as folder:
         library = Library.open(folder)
         index_seconds = [0.0]
+        memory = TreeMemory()
 
         def timed(function):
             def run(*a, **kw):
-                with Timer() as t:
-                    result = function(*a, **kw)
+                memory.phase = "index commit or sync"
+                try:
+                    with Timer() as t:
+                        result = function(*a, **kw)
+                finally:
+                    memory.phase = "parse + store"
                 index_seconds[0] += t.seconds
                 return result
             return run
@@ -92,7 +98,7 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
         library.index.sync, Feed.commit = timed(sync), timed(commit)
         cpu_before = cpu_seconds()
         try:
-            with TreeMemory() as memory, Timer() as total:
+            with memory, Timer() as total:
                 summary = library.ingest([corpus], workers=workers)
             cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before)]
             cpu[0] -= memory.cpu  # the sampling thread's own
@@ -147,6 +153,10 @@ def report(run: dict, label: str, base_chars: int, base_seconds: float) -> None:
           f"worker {memory.worker:,.0f} MB RSS; the whole process tree {memory.tree_pss:,.0f} MB PSS "
           f"({memory.tree_rss:,.0f} MB summing RSS, which counts pages shared with the fork server in every "
           f"worker) vs target {TARGET_RSS_MB} MB")
+    print("tree PSS peak by phase: " + ", ".join(f"{phase or 'start'} {pss:,.0f} MB"
+                                                 for phase, pss in memory.phase_peaks.items()))
+    print(f"at the tree's peak ({memory.peak_phase or 'start'}), PSS MB (anonymous + file pages) by process: "
+          + "; ".join(f"{role} {pss:,.0f} ({anon:,.0f} + {file:,.0f})" for role, pss, anon, file in memory.at_peak))
     print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in run["counts"].items()))
     rate = chars / total
     verdict = "meets" if rate >= TARGET_CHARS_PER_S else "BELOW"
