@@ -1,8 +1,8 @@
 """Backups: a consistent snapshot of a library while it serves, and bringing one back.
 
 A backup is a folder: the databases, the settings that change what is stored or
-found (``sucai.toml`` without ``database_url``, whose password stays out of
-backups, however its key is written, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
+found (``sucai.toml`` without its secrets — ``database_url`` and ``llm_api_key``, however their keys are written,
+and any comment that holds one —, and ``userdict.txt``), and ``manifest.json`` with the size and SHA-256 of
 every file, checked before anything is restored: a file the manifest does not list (added afterwards: a
 ``sucai.toml`` that makes everything free) is refused as a changed one is.
 
@@ -15,7 +15,7 @@ every file, checked before anything is restored: a file the manifest does not li
   line, which every user of the machine can read (``ps``).
 
 ``sucai.toml`` is edited as TOML (tomlkit: the operator's comments and layout kept), never as lines; a restore
-gives it the target's own ``database_url`` and checks that it opens before any database is touched.
+gives it the target's own secrets and checks that it opens before any database is touched.
 
 The search index is not saved: :func:`restore` rebuilds it, and gives the
 restored catalogue a new :meth:`~sucai.store.Catalogue.library_id`, so the index
@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -38,9 +39,12 @@ from pathlib import Path
 
 import tomlkit
 from sqlalchemy import Integer, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import Table, Whitespace
 
-from .config import Settings, load_settings
+from .config import SECRET_SETTINGS, Settings, load_settings
 from .db import Database, dispose_engine
 from .db.migrate import upgrade
 from .db.schema import METADATA, audit, documents, meta, users
@@ -75,7 +79,7 @@ def backup(settings: Settings, folder: Path) -> dict:
         for store in STORES:
             _sqlite_copy(Path(Database(settings.database(store), store).path), folder / f"{store}.sqlite3")
         counts = _sqlite_counts(folder)
-    _save_settings(settings.home, folder)
+    _save_settings(settings, folder)
     manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "backend": "postgresql" if catalogue.postgres else "sqlite", **counts,
                 "files": {p.name: _describe(p) for p in sorted(folder.iterdir()) if p.name != MANIFEST}}
@@ -129,7 +133,7 @@ def restore(settings: Settings, folder: Path, *, force: bool = False) -> dict:
     of its own); a PostgreSQL backup only into PostgreSQL (``settings.database_url``
     names the target database, which ``sucai migrate`` need not have touched). A target that already holds
     documents or accounts is refused unless ``force``. The settings the backup brings (its ``sucai.toml`` with
-    the target's ``database_url``) are checked before any database is touched. The caller rebuilds the
+    the target's own ``database_url`` and ``llm_api_key``) are checked before any database is touched. The caller rebuilds the
     index (:meth:`sucai.library.Library.reindex`). Raises InvalidInput (``bad_backup``, also for settings
     that would not open; ``restore_not_empty``, ``restore_backend``, ``backup_failed``, ``bad_settings``).
     """
@@ -258,40 +262,78 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     target.chmod(0o600)
 
 
-def _save_settings(home: Path, folder: Path) -> None:
-    """Copy the settings files of ``home`` into ``folder``: ``sucai.toml`` without its ``database_url`` (any TOML
-    spelling of the key: quoted, dotted, a table), the operator's comments and layout kept. Raises InvalidInput
-    (``bad_settings``) when ``sucai.toml`` is not TOML."""
+def _save_settings(settings: Settings, folder: Path) -> None:
+    """Copy the settings files of ``settings.home`` into ``folder``: ``sucai.toml`` without its secrets
+    (:data:`~sucai.config.SECRET_SETTINGS`, any TOML spelling of their keys: quoted, dotted, a table) and without
+    the comments that hold one (see :func:`_drop_secret_comments`), the operator's other comments and layout kept.
+    Raises InvalidInput (``bad_settings``) when ``sucai.toml`` is not TOML."""
     for name in SETTINGS_FILES:
-        path = home / name
+        path = settings.home / name
         if path.is_file():
             if name == "sucai.toml":
-                settings = _settings_document(path)
-                settings.pop("database_url", None)
-                text = tomlkit.dumps(settings)
+                document = _settings_document(path)
+                values = [value for key in SECRET_SETTINGS
+                          for value in (document.unwrap().get(key), getattr(settings, key)) if isinstance(value, str)]
+                for key in SECRET_SETTINGS:
+                    document.pop(key, None)
+                _drop_secret_comments(document, values)
+                text = tomlkit.dumps(document)
             else:
                 text = path.read_text(encoding="utf-8")
             (folder / name).write_text(text, encoding="utf-8")
 
 
+# A comment that names a secret setting (``# database_url = "postgresql://…"``, ``SUCAI_LLM_API_KEY``) or holds
+# a URL with a password in it.
+_SECRET_COMMENT = re.compile("|".join(SECRET_SETTINGS) + r"|[a-z][a-z0-9+.-]*://[^\s/@]*:[^\s/@]*@", re.IGNORECASE)
+
+
+def _drop_secret_comments(container, values: list[str]) -> None:
+    """Remove from the TOML ``container`` (a document or table, its tables too) every comment that may hold a
+    secret: one ``_SECRET_COMMENT`` finds, or that holds a password or key among ``values`` (the secret settings'
+    values, URLs whose password is then looked for on its own; empty ones are passed over). A whole-line comment
+    goes with its line; a comment after a value leaves the value."""
+    secrets = [part for value in values if value.strip()
+               for part in (value.strip(), _password(value.strip())) if part]
+    for key, item in container.body:
+        if isinstance(item, Whitespace):
+            continue
+        comment = item.trivia.comment
+        if comment and (_SECRET_COMMENT.search(comment) or any(secret in comment for secret in secrets)):
+            item.trivia.comment = item.trivia.comment_ws = ""
+            if key is None:   # a comment line
+                item.trivia.indent = item.trivia.trail = ""
+        if isinstance(item, Table):
+            _drop_secret_comments(item.value, values)
+
+
+def _password(url: str) -> str | None:
+    """The password in a database URL, None when it has none or is not a URL."""
+    try:
+        return make_url(url).password
+    except ArgumentError:
+        return None
+
+
 def _restored_settings(folder: Path, home: Path) -> dict[str, str]:
     """The text of each settings file the backup in ``folder`` brings into data directory ``home``, by file name:
-    the backup's ``sucai.toml``, its comments and layout kept, with the ``database_url`` of the target's own
-    ``sucai.toml`` in place of any it holds (the target keeps its database). Checked before anything is restored:
-    raises InvalidInput (``bad_backup``) when it would not open as the settings of a library (not TOML, an unknown
-    setting, a value of the wrong type), ``bad_settings`` when the target's own ``sucai.toml`` is not TOML."""
+    the backup's ``sucai.toml``, its comments and layout kept, with the secrets (``database_url``,
+    ``llm_api_key``) of the target's own ``sucai.toml`` in place of any it holds (the target keeps its database
+    and its keys). Checked before anything is restored: raises InvalidInput (``bad_backup``) when it would not
+    open as the settings of a library (not TOML, an unknown setting, a value of the wrong type),
+    ``bad_settings`` when the target's own ``sucai.toml`` is not TOML."""
     texts = {name: (folder / name).read_text(encoding="utf-8") for name in SETTINGS_FILES if (folder / name).is_file()}
     if "sucai.toml" not in texts:
         return texts
-    own = _settings_document(home / "sucai.toml").unwrap().get("database_url") \
-        if (home / "sucai.toml").is_file() else None
+    own = _settings_document(home / "sucai.toml").unwrap() if (home / "sucai.toml").is_file() else {}
     with tempfile.TemporaryDirectory(prefix="sucai-settings-") as scratch:
         trial = Path(scratch) / "sucai.toml"
         try:
             settings = _settings_document(folder / "sucai.toml")
-            settings.pop("database_url", None)
-            if own is not None:
-                settings["database_url"] = own
+            for key in SECRET_SETTINGS:
+                settings.pop(key, None)
+                if own.get(key) is not None:
+                    settings[key] = own[key]
             texts["sucai.toml"] = tomlkit.dumps(settings)
             trial.write_text(texts["sucai.toml"], encoding="utf-8")
             load_settings(scratch)

@@ -28,8 +28,10 @@ batch run one heavy helper program at a time (:func:`exclusive`: Tesseract, 100 
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.util
 import os
 import resource
 import shutil
@@ -47,12 +49,15 @@ import psutil
 from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
+from .errors import InvalidInput
 from .memory import give_back_if_grown, map_large_blocks
 
+log = logging.getLogger(__name__)
 _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
 _TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
+_PAGE = "page"  # in a job's temporary folder: "page pages", what its OCR reads now (see reading_page)
 _turn: FileLock | None = None  # in a worker: the lock its batch's workers take for a helper program (see exclusive)
 
 
@@ -142,9 +147,38 @@ def _context():
     # 3.11 does not pass it the parent's path: started beside a folder named "sucai" (the clone of an
     # editable install) it would import that folder as the package. PYTHONSAFEPATH (3.11+) stops it.
     os.environ.setdefault("PYTHONSAFEPATH", "1")
+    _socket_folder()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+_SOCKET_PATH_MAX = 107   # bytes in the path of an AF_UNIX socket (Linux's sun_path holds 108 with the final NUL)
+_SHORT_TEMP = ("/tmp", "/var/tmp")   # where the socket's folder goes when the temporary folder's path is too long
+
+
+def _socket_folder() -> str:
+    """The folder of the fork server's socket (``listener-XXXXXXXX``): multiprocessing's private folder of this
+    process (``pymp-XXXXXXXX``, mode 0700, removed when the process ends) — in :func:`tempfile.gettempdir`, or in
+    /tmp (else /var/tmp) when the socket's path there would pass 107 bytes: a TMPDIR of more than about 75
+    characters made every parse fail (what Python 3.14 does, gh-132124). Made at the first call, the same after.
+    Raises InvalidInput (``bad_tmpdir``) when no folder short enough can be written."""
+    def fits(folder: str) -> bool:
+        return len(os.fsencode(os.path.join(folder, "listener-XXXXXXXX"))) <= _SOCKET_PATH_MAX
+
+    base = tempfile.gettempdir()
+    if not fits(os.path.join(base, "pymp-XXXXXXXX")):
+        base = next((short for short in _SHORT_TEMP if os.access(short, os.W_OK | os.X_OK)), base)
+    saved, tempfile.tempdir = tempfile.tempdir, base
+    try:
+        folder = multiprocessing.util.get_temp_dir()
+    finally:
+        tempfile.tempdir = saved
+    if not fits(folder):
+        raise InvalidInput(f"临时目录 {tempfile.gettempdir()} 的路径太长，解析进程无法在其中建立通信套接字"
+                           f"（路径上限 {_SOCKET_PATH_MAX} 字节），/tmp 也不可用：请把环境变量 TMPDIR 设为较短的目录",
+                           code="bad_tmpdir")
+    return folder
 
 
 def start_early() -> None:
@@ -154,24 +188,48 @@ def start_early() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
+def reading_page(page: int, pages: int) -> None:
+    """In a parse worker: its file's page ``page`` (from 1) of ``pages`` is being read now (OCR, a page takes
+    seconds), for the batch's progress (``idle`` of :func:`run_budgeted`): written to the job's temporary folder,
+    a new file put in place of the last. Outside a worker (a file read in its own process) nothing."""
+    if _turn is None:
+        return
+    told = os.path.join(tempfile.gettempdir(), _PAGE)
+    with open(told + ".new", "w", encoding="ascii") as handle:
+        handle.write(f"{page} {pages}")
+    os.replace(told + ".new", told)
+
+
+def _page_of(folder: str) -> tuple[int, int] | None:
+    """``(page, pages)`` last told by the job of ``folder`` (:func:`reading_page`), None when none was."""
+    with suppress(OSError, ValueError):
+        with open(os.path.join(folder, _PAGE), encoding="ascii") as handle:
+            page, pages = map(int, handle.read().split())
+            return page, pages
+    return None
+
+
 def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
-                 idle: Callable[[], None] | None = None) -> Iterator:
+                 idle: Callable[[object, tuple[int, int] | None], None] | None = None) -> Iterator:
     """Yield ``function(job)`` for each job, in order, each computed in a worker process within ``budget``.
 
     ``function`` must be importable by name (it is pickled) and catch its own
     errors. When a worker is stopped, the result is ``(status, reason)``
     instead: status "skipped" (time or memory limit) or "failed" (the worker
     died), with a Chinese reason. ``jobs`` is consumed lazily, a few jobs per
-    worker ahead. ``idle()``, when given, is called while waiting for a result that is not ready, every
-    ``_IDLE_SECONDS`` (the caller's chance to do work of its own meanwhile).
+    worker ahead. ``idle(job, page)``, when given, is called while waiting for a result that is not ready, every
+    ``_IDLE_SECONDS`` (the caller's chance to do work of its own meanwhile, and to show what is being read):
+    ``job`` is the one waited for, ``page`` the ``(page, pages)`` its worker reads now (:func:`reading_page`) or None.
     """
     pending: deque = deque()
 
     def head():
-        while idle is not None and not pending[0][0].done():
-            idle()
-            wait([pending[0][0]], timeout=_IDLE_SECONDS)
-        return _outcome(*pending.popleft(), budget)
+        future, folder, job = pending[0]
+        while idle is not None and not future.done():
+            idle(job, _page_of(folder))
+            wait([future], timeout=_IDLE_SECONDS)
+        pending.popleft()
+        return _outcome(future, folder, budget)
 
     with scratch_folder("sucai-parse-") as root, \
             ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
@@ -180,13 +238,13 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
         try:
             for number, job in enumerate(jobs):
                 folder = os.path.join(root, f"sucai-parse-{number}")  # each job's folder is made by its worker
-                pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder))
+                pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder, job))
                 if len(pending) >= _WINDOW_PER_WORKER * workers:
                     yield head()
             while pending:
                 yield head()
         finally:
-            for future, _ in pending:  # the caller stopped early
+            for future, _, _ in pending:  # the caller stopped early
                 future.cancel()
 
 
@@ -216,7 +274,8 @@ def _outcome(future, folder: str, budget: Budget):
     except MemoryError:
         return "skipped", budget.memory_reason()
     except BrokenProcessPool as exc:
-        return "failed", (f"无法启动解析进程（{exc}）；在自己的脚本中调用时，请把入口代码放在 "
+        log.error("parse pool broken: %s", exc)   # its own words, for the log
+        return "failed", ("无法启动解析进程；在自己的脚本中调用时，请把入口代码放在 "
                           "if __name__ == \"__main__\": 之下")
     except ProcessExpired as exc:
         _kill_group(exc.pid)

@@ -101,6 +101,7 @@ class Settings:
         return self.home / "userdict.txt"
 
 
+SECRET_SETTINGS = ("database_url", "llm_api_key")  # a password or a key: never written into a backup
 _PRECISION = {"days": "%Y-%m-%d", "minutes": "%Y-%m-%d %H:%M", "seconds": "%Y-%m-%d %H:%M:%S"}
 
 

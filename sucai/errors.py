@@ -3,7 +3,9 @@
 Every error carries a short machine ``code`` (``"no_text_layer"``,
 ``"not_found"``…) and the HTTP ``status`` the web layer answers with, so the CLI
 and the JSON API report the same thing in the same words. The message is written
-for the person who will read it, in plain language.
+for the person who will read it, in plain language, in Chinese: what a library said
+(pdfminer's "No /Root object! - Is this really a PDF?") stays in the exception the
+error is raised from (``raise ReadError(...) from exc``), which goes to the log.
 """
 
 from __future__ import annotations

@@ -117,12 +117,12 @@ SCHEMA = _schema()
 
 
 def fingerprint(settings: Settings) -> str:
-    """What the index depends on besides the catalogue: its version, the dictionary, the free preview setting,
-    and the rules of a visitor's metadata (:data:`sucai.access.FREE_METADATA_VERSION`: the ``free_`` fields hold
-    it, so a change of those rules — a leak fix above all — re-indexes every document when the index is opened)."""
+    """What the index depends on besides the catalogue: its version, the dictionary, and the free preview setting.
+    (A change of the rules of a visitor's metadata re-indexes the documents whose metadata it changed: they are
+    logged as changed when described again, :meth:`sucai.store.Catalogue.describe_free`.)"""
     terms = "\n".join(analysis.dictionary_terms(settings.user_dict_path))
     digest = hashlib.sha256(terms.encode()).hexdigest()[:16]
-    return f"{INDEX_VERSION}:{digest}:preview={settings.free_preview_chars}:free={access.FREE_METADATA_VERSION}"
+    return f"{INDEX_VERSION}:{digest}:preview={settings.free_preview_chars}"
 
 
 class TextTokens(NamedTuple):

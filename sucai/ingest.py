@@ -86,13 +86,14 @@ class IngestSummary:
 
 @dataclass(frozen=True)
 class IngestProgress:
-    """What :func:`ingest` tells its ``progress`` callback: after each file's outcome, and while
-    the index catches up.
+    """What :func:`ingest` tells its ``progress`` callback: after each file's outcome, every second while
+    the batch waits for a file's parse, and while the index catches up.
 
     ``done`` files of ``total`` (files found plus paths that do not exist) have an
     outcome; ``counts`` is files per outcome so far (the keys of OUTCOMES);
     ``path`` is the file whose outcome was just decided (None during an index
-    sync). During an index sync, ``indexed`` of ``to_index`` documents are in.
+    sync). During an index sync, ``indexed`` of ``to_index`` documents are in. While the batch waits,
+    ``reading`` is the file it waits for and ``page`` the ``(page, pages)`` its OCR reads now, or None.
     """
 
     done: int
@@ -101,6 +102,8 @@ class IngestProgress:
     path: str | None = None
     indexed: int | None = None
     to_index: int | None = None
+    reading: str | None = None
+    page: tuple[int, int] | None = None
 
 
 def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[list[Path], list[FileOutcome]]:
@@ -199,13 +202,18 @@ def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
     """Read, clean and structure one file. ``converted`` is (the .docx LibreOffice made of it, its format);
     ``source`` the 来源 the operator gave for the batch, used when the file names none.
 
-    Raises ReadError when it is not a readable document.
+    Raises ReadError when it is not a readable document, "empty" also when nothing is left of it but its title
+    (a 素材 with nothing to read, search or quote: refused with the reason, not stored with 0 字).
     """
     raw = readers.read_converted(*converted) if converted else readers.read(path, limits)
     markdown = raw.format == "md"
     origin = metadata.Origin(path=path_text(path), title=raw.title, meta=raw.meta,
                              source=clean.well_formed(source) if source else source)
-    doc = outline.analyse(clean.clean(raw.text, markdown=markdown), markdown=markdown, origin=origin)
+    cleaned = clean.clean(raw.text, markdown=markdown)
+    doc = outline.analyse(cleaned, markdown=markdown, origin=origin)
+    if not doc.text.strip():
+        raise ReadError(f"只有标题“{doc.title}”，没有正文" if cleaned.text.strip() else
+                        "没有正文（文件中只有清理时去掉的链接、广告等内容）", code="empty")
     return replace(doc, source_path=path_text(path), format=raw.format, encoding=raw.encoding,
                    ocr_confidence=raw.ocr_confidence)
 
@@ -267,6 +275,8 @@ def _parse_job(job: ParseJob) -> Parsed | tuple[str, str]:
     try:
         return Parsed.of(parse_file(job.path, limits, job.converted, job.source))
     except SucaiError as err:
+        if err.__cause__ is not None:   # a library's own (English) words: for the log, never in the reason
+            log.info("skipped %s: %s", job.path, err.__cause__)
         return "skipped", err.message
     except MemoryError:
         return "skipped", budget.memory_reason()
@@ -331,9 +341,9 @@ def ingest(
     summary = IngestSummary(list(missing))
     total = len(files) + len(missing)
 
-    def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None) -> None:
+    def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None, **reading) -> None:
         if progress:
-            progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index))
+            progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index, **reading))
 
     def sync() -> None:
         library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index))
@@ -361,8 +371,10 @@ def ingest(
                 len(feed) and (feed.wanted() or time.monotonic() - started >= _FEED_SECONDS)):
             feed.commit()
 
-    def idle() -> None:
-        """While the workers parse: the batch committed when due, and what the stored documents held given back."""
+    def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
+        """While the workers parse ``job`` (``page``: what its OCR reads now): the display told, the batch committed
+        when due, and what the stored documents held given back."""
+        tell(reading=str(job.path), page=page)
         publish()
         give_back()
 
@@ -422,10 +434,11 @@ def _jobs(paths: list[Path], workdir: Path, batch: ParseJob) -> Iterator[ParseJo
 
 
 def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
-               idle: Callable[[], None] | None = None) -> Iterator[Parsed | tuple[str, str]]:
+               idle: Callable[[ParseJob, tuple[int, int] | None], None] | None = None
+               ) -> Iterator[Parsed | tuple[str, str]]:
     """Parse ``paths`` in worker processes within ``batch.budget``, each with the 来源 and dictionary of ``batch``
-    (a :class:`ParseJob` without a path), results in order (see ``sucai.budget``); ``idle()`` is called before
-    waiting for a result that is not ready."""
+    (a :class:`ParseJob` without a path), results in order (see ``sucai.budget``); ``idle(job, page)`` is called
+    while waiting for a result that is not ready (see :func:`sucai.budget.run_budgeted`)."""
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))

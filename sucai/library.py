@@ -31,9 +31,11 @@ class Library:
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
-        self.catalogue.describe_free()   # before the groupings: a representative is chosen by its free view
+        described = self.catalogue.describe_free()   # before the groupings: a representative is chosen by its free view
         self.clusters.group_free()
         self.catalogue.choose_representatives(representative, REPRESENTATIVE_VERSION)
+        if described:   # the rules of a visitor's metadata changed: the index takes it before anyone searches
+            self.index.sync()
         self._stats: dict[bool, tuple[int, dict]] = {}   # per tier: (the change count it was made at, the stats)
 
     @classmethod

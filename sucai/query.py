@@ -1,7 +1,7 @@
 """Reading what a user typed into the search box, leniently.
 
 Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
-between them are one word: "基 层 减 负" is 基层减负); ``"…"`` (or “…”) keeps spaces inside one term; ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
+between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces inside one term; ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
 Nothing a user types raises: what cannot be read as syntax is read as text and
 reported in ``warnings`` (in Chinese, for the search page).
 """
@@ -91,24 +91,32 @@ def _tokens(text: str, parsed: ParsedQuery):
 def _spaced_words(tokens, parsed: ParsedQuery):
     """Join each run of two or more bare one-character Han tokens into one token: a word typed, or pasted from
     a PDF, with spaces between its characters ("基 层 减 负" is 基层减负, as the same spacing in a document's
-    text is), reported in ``warnings``. Other tokens pass as they are."""
-    run: list[str] = []
+    text is), reported in ``warnings``. A run that an ``OR`` touches (one before its first token or after its
+    last) is left as it was typed, one term per character: in "市 县 OR 乡" the user wrote syntax, 市 and
+    (县 or 乡). Other tokens pass as they are."""
+    run: list[tuple] = []
+    after_or = False
 
-    def flush():
-        if len(run) > 1:
-            parsed.warnings.append(f"已把“{' '.join(run)}”当作一个词“{''.join(run)}”检索")
-        if run:
-            yield False, None, True, "".join(run)
+    def flush(before_or: bool):
+        joined = len(run) > 1 and not after_or and not before_or
+        if joined:
+            words = [token[3] for token in run]
+            parsed.warnings.append(f"已把“{' '.join(words)}”当作一个词“{''.join(words)}”检索")
+            yield False, None, True, "".join(words)
+        else:
+            yield from run
         run.clear()
 
     for token in tokens:
         negated, quoted, _, bare = token
         if not negated and quoted is None and len(bare) == 1 and unicodedata.name(bare, "").startswith("CJK UNIFIED"):
-            run.append(bare)
+            run.append(token)
             continue
-        yield from flush()
+        is_or = not negated and quoted is None and bare in _OR
+        yield from flush(before_or=is_or)
+        after_or = is_or
         yield token
-    yield from flush()
+    yield from flush(before_or=False)
 
 
 def _dedupe_groups(groups: list[list[str]]) -> list[list[str]]:

@@ -563,7 +563,8 @@ def _sorted_ids(searcher: tantivy.Searcher, query: Query, field_name: str, offse
 def _document_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> tuple[int, list[Hit]]:
     request = plan.request
     total, scored = _ordered(searcher, plan, (request.page - 1) * request.limit, request.limit)
-    docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored], outline=False) if not d.hidden}
+    docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored], outline=False, free=not plan.member)
+            if not d.hidden}
     return total, [_document_hit(docs[i], score, plan, index.settings.snippet_chars) for score, i in scored if i in docs]
 
 
@@ -728,7 +729,7 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
     if request.mode == "ranked" and plan.needles:  # only documents with some needle can have a matching section
         query = Query.boolean_query([(Occur.Must, plan.ranked()), (Occur.Must, plan.holding_needle())])
     total_docs, scored = _ranked_ids(searcher, query, 0, cap)
-    docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars)
+    docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars, not plan.member)
     if total_docs > len(docs):
         warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
     scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), _idf(searcher, plan),
@@ -746,13 +747,14 @@ def _section_hits(scan: _Scan, plan: _Plan, width: int) -> list[Hit]:
             for score, d, s, chars in scan.found[offset : offset + plan.request.limit]]
 
 
-def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, batch: int = 50) -> list[Document]:
+def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, free: bool, batch: int = 50) -> list[Document]:
     """The visible documents of ``ids``, in that order, while their characters add up to at most
-    ``budget`` (the first one always): what a section search may scan."""
+    ``budget`` (the first one always): what a section search may scan (``free``: for a viewer without the
+    member tier, their members parts not read, :meth:`Catalogue.documents`)."""
     out: list[Document] = []
     used = 0
     for start in range(0, len(ids), batch):
-        loaded = {d.id: d for d in catalogue.documents(ids[start : start + batch]) if not d.hidden}
+        loaded = {d.id: d for d in catalogue.documents(ids[start : start + batch], free=free) if not d.hidden}
         for doc in (loaded[i] for i in ids[start : start + batch] if i in loaded):
             if out and used + doc.chars > budget:
                 return out
@@ -997,7 +999,8 @@ def _section_facets(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan,
                 shown_instead += [(name, value, members[0] if len(members) == 1
                                    else _shown_under(searcher, plan, versions, {name: value}, members))
                                   for value, members in holding.items()]
-        docs = {d.id: d for d in index.catalogue.documents(sorted({i for _, _, i in shown_instead})) if not d.hidden}
+        docs = {d.id: d for d in index.catalogue.documents(sorted({i for _, _, i in shown_instead}), free=not plan.member)
+                if not d.hidden}
         for name, value, doc_id in shown_instead:
             if doc_id in docs:
                 counts[name][value] += len(scan.sections(docs[doc_id], plan))

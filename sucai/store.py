@@ -207,21 +207,28 @@ class Catalogue:
             raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
         return self._document(row) if preview else _document(row)
 
-    def documents(self, ids: list[int] | None = None, outline: bool = True) -> Iterator[Document]:
+    def documents(self, ids: list[int] | None = None, outline: bool = True, free: bool = False) -> Iterator[Document]:
         """All documents in id order, or those with the given ids (in id order).
 
         ``outline=False`` skips reading the outline, the elements and the removal audit
         (faster, for callers that need only text and metadata; the lists are then empty — but the
         removals of a document whose members part starts at its text: its free view describes them).
+
+        ``free=True`` (with ``ids``): a members-only part that runs to the end of a text (:attr:`Document.members_span`,
+        the free preview's boundary included) is not read — the database cuts it off, so it is neither sent nor
+        decoded — and spaces stand in its place: the text keeps its length and every offset, and
+        :func:`sucai.access.free_view` of the document is the same as of the whole one. For what is shown to a
+        viewer without the member tier (a search's hits: a members part is often most of a text).
         """
         if ids is not None:
             if not ids:
                 return
+            preview = self.preview_chars if free else _WHOLE
             with self.db.read() as conn:   # a search reads its hits here: see _documents_of
-                rows = conn.exec_driver_sql(_documents_of(conn.dialect, outline, len(ids)), tuple(ids)
+                rows = conn.exec_driver_sql(_documents_of(conn.dialect, outline, len(ids), preview), tuple(ids)
                                             if conn.dialect.positional else {f"id{k}": i for k, i in enumerate(ids)}
                                             ).fetchall()
-            yield from map(self._document, rows)
+            yield from map(self._document, rows if preview is _WHOLE else map(_blanked, rows))
             return
         query = _DOCUMENTS[outline]
         last = 0
@@ -414,15 +421,21 @@ class Catalogue:
 
     @retried
     def _describe(self, ids: list[int]) -> int:
-        """:meth:`describe_free`'s work on the documents ``ids``, in one transaction."""
+        """:meth:`describe_free`'s work on the documents ``ids``, in one transaction. A document whose
+        metadata came out other than what was kept is logged as changed (``update``), so that every node's
+        index takes its visitor fields (``free_`` 文种, 来源, dates, title) from the new rules at its next sync."""
         with self.transaction() as conn:
-            kept = [(row[0], access.keeping(self._document(row)))
-                    for row in conn.execute(_DOCUMENTS[False].where(documents.c.id.in_(ids)))]
+            kept = [(row[0], _made_again(access.keeping(doc), doc.free_metadata))
+                    for row in conn.execute(_DOCUMENTS[False].where(documents.c.id.in_(ids)))
+                    for doc in [self._document(row)]]
             conn.execute(documents.update().where(documents.c.id == bindparam("doc"))
                          .values(free_metadata=bindparam("described")),
                          [{"doc": doc_id, "described": None if value is None else _kept_dump(value)}
-                          for doc_id, value in kept])
-        return sum(value is not None for _, value in kept)
+                          for doc_id, (value, _) in kept])
+            for doc_id, (_, changed) in kept:
+                if changed:
+                    self._log(conn, doc_id, "update")
+        return sum(value is not None for _, (value, _) in kept)
 
     def meta(self, key: str) -> str | None:
         """A value of the catalogue's ``meta`` table (e.g. ``text_hash_version``), None when unset."""
@@ -722,14 +735,40 @@ class Catalogue:
         return document
 
 
+_WHOLE = object()   # _documents_of: the whole texts (else: the preview setting of the free parts' read)
+_TEXT = _DOC_COLUMNS.index(documents.c.text)
+
+
 @lru_cache(maxsize=256)
-def _documents_of(dialect: Dialect, outline: bool, count: int) -> str:
+def _documents_of(dialect: Dialect, outline: bool, count: int, preview: int | None | object = _WHOLE) -> str:
     """The SQL of :meth:`Catalogue.documents` for ``count`` ids, compiled for ``dialect`` once and run as
     driver SQL (``exec_driver_sql``: no compiling of an expanding ``IN`` on each search reading its hits, and
     SQLAlchemy still turns database errors into its own, which :mod:`sucai.db` explains in Chinese); its
-    parameters are the ids, in order (``id0``…)."""
+    parameters are the ids, in order (``id0``…).
+
+    ``preview`` (the catalogue's ``preview_chars``, None: no free preview) reads the free part of the texts
+    (``free=True``): the text column is then the part before a members span that runs to the end (the free
+    preview's too), and the length of the whole text follows the other columns (:func:`_blanked`). A text
+    with free text after its members span is read whole (rare, and cutting it out would read the text twice:
+    SQLite reads a column's value again for each use of it in a row)."""
     ids = [bindparam(f"id{k}") for k in range(count)]
-    return str(_DOCUMENTS[outline].where(documents.c.id.in_(ids)).compile(dialect=dialect))
+    query = _DOCUMENTS[outline]
+    if preview is not _WHOLE:
+        d = documents.c
+        start = d.paid_from if preview is None else func.coalesce(
+            d.paid_from, case((literal_column(str(int(preview))) < d.chars, literal_column(str(int(preview))))))
+        to_end = and_(d.paid_until.is_(None), start < d.chars)   # Document.members_span, running to the end
+        head = case((to_end, func.substr(d.text, literal_column("1"), start)), else_=d.text).label("text")
+        query = query.with_only_columns(*[head if c is d.text else c for c in query.selected_columns], d.chars)
+    return str(query.where(documents.c.id.in_(ids)).compile(dialect=dialect))
+
+
+def _blanked(row: tuple) -> tuple:
+    """A row of :func:`_documents_of`'s free parts as a row of whole documents: spaces for the members
+    part it did not read, up to the length of the whole text."""
+    *row, chars = row
+    row[_TEXT] += " " * (chars - len(row[_TEXT]))
+    return row
 
 
 def _edited(name: str, value):
@@ -843,6 +882,12 @@ def _document(row: tuple) -> Document:
     )
     doc.free_metadata = _kept_loaded(described)
     return doc
+
+
+def _made_again(value: dict | None, before: dict | None) -> tuple[dict | None, bool]:
+    """``value`` (:func:`sucai.access.keeping`) and whether it differs from ``before`` (the value it replaces)
+    in anything but what it was made for."""
+    return value, _kept_dump(value and {**value, "made": None}) != _kept_dump(before and {**before, "made": None})
 
 
 def _kept_dump(kept: dict | None) -> str | None:

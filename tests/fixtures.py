@@ -12,6 +12,15 @@ from docx.oxml.ns import nsdecls
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842
 
 
+def zip_bytes(entries: dict[str, str]) -> bytes:
+    """A zip archive holding each ``name: text`` of ``entries``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 def _pdf_object(number: int, body: bytes) -> bytes:
     return b"%d 0 obj\n" % number + body + b"\nendobj\n"
 

@@ -432,6 +432,34 @@ def test_the_preview_boundary_of_the_operator_applies_to_metadata(tmp_path, data
     assert Catalogue(target).records()[0].paid_from is None
 
 
+def test_a_free_read_leaves_out_a_members_part_to_the_end_and_gives_the_same_free_view(tmp_path, database_url):
+    """Catalogue.documents(free=True), what a visitor's search hits are read with: a members part that runs to the
+    end (its own, or the free preview's) is not read — blanks of its length stand in for it — and every document's
+    free view, length and members span are those of the document read whole."""
+    body = "请认真落实各项工作任务，确保取得实效。" * 12
+    secret = "会员才能看到的独家内容甲乙丙。" * 5
+    texts = {"to_end": (body + secret, len(body), None), "inside": (body + secret + body, len(body), len(body + secret)),
+             "free": (body, None, None), "from_start": (secret + body, 0, None),
+             "preview": ("关于某事的通知\n" + body + secret, None, None)}
+    target = database_url or tmp_path / "c.sqlite3"
+    catalogue = Catalogue(target, preview_chars=len("关于某事的通知\n" + body))
+    ids = {}
+    for n, (name, (text, start, end)) in enumerate(texts.items()):
+        doc = replace(parsed(f"关于{name}的通知\n" + text), paid_from=start, paid_until=end)
+        ids[name] = catalogue.add(doc, f"hash{n}", f"/{name}.txt", "content")[1]
+    whole = {d.id: d for d in catalogue.documents(sorted(ids.values()), outline=False)}
+    read = {d.id: d for d in catalogue.documents(sorted(ids.values()), outline=False, free=True)}
+    for name, doc_id in ids.items():
+        assert (read[doc_id].chars, read[doc_id].members_span) == (whole[doc_id].chars, whole[doc_id].members_span)
+        assert access.free_view(read[doc_id]) == access.free_view(whole[doc_id]), name
+        assert access.view(read[doc_id], False)[1] == access.view(whole[doc_id], False)[1]
+        span = whole[doc_id].members_span
+        if span and span[1] == whole[doc_id].chars:   # to the end: not read
+            assert read[doc_id].text[span[0]:].strip() == "" and secret[:8] not in read[doc_id].text, name
+    assert secret[:8] in read[ids["inside"]].text   # free text after it: read whole (a visitor's view leaves it out)
+    assert read[ids["free"]] == whole[ids["free"]]
+
+
 def test_documents_stored_before_evidence_was_kept_are_described_over_their_free_text():
     """Their stored title and 文种 were found over the whole text: a visitor gets what the free text (its title
     line gone with the evidence) and the path give — the file name, the 文种 of "现将有关事项通知如下"."""

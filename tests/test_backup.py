@@ -369,6 +369,35 @@ def test_the_database_url_is_left_out_of_a_backup_however_its_key_is_written(tmp
     assert (tmp_path / "b" / "sucai.toml").read_text(encoding="utf-8") == head + tail
 
 
+# --- review 14: a commented-out database_url, the 润笔 key ---------------------------------------------------------
+
+def test_no_secret_setting_nor_a_comment_that_holds_one_is_in_a_backup(tmp_path):
+    """A commented-out ``# database_url = "postgresql://…:password@…"`` line was copied into the backup's settings,
+    and so was ``llm_api_key`` (the 润笔 endpoint's key). Comments that hold none (by a secret setting's name, a
+    URL with a password, a key in use) and the other settings are kept as written; a restore gives the target its
+    own key, or none."""
+    kept = '# 运维：王五 2026-12-01\nfree_preview_chars = 5  # 试读字数\nllm_base_url = "https://llm.example/v1"\n'
+    home = setup_home(tmp_path / "embedded", "")
+    (home / "sucai.toml").write_text(
+        f'# 运维：王五 2026-12-01\n# database_url = "postgresql://sucai:Old{_SECRET}@db.example/sucai"\n'
+        f'free_preview_chars = 5  # 试读字数\nllm_base_url = "https://llm.example/v1"\nllm_api_key = "sk-{_SECRET}"\n'
+        f'  #LLM_API_KEY = "sk-Older{_SECRET}"\nsnippet_chars = 80  # 旧库 postgresql://sucai:Was{_SECRET}@old.example/db\n'
+        f'# 润笔密钥 sk-{_SECRET} 由王五保管\n', encoding="utf-8")
+    library = Library(load_settings(home, database_url=""))
+    library.ingest([SAMPLES / "09_春季农业生产通知.txt"], workers=1)
+    backup.backup(library.settings, tmp_path / "b")
+    assert not any(_SECRET.encode() in p.read_bytes() for p in (tmp_path / "b").iterdir())
+    assert (tmp_path / "b" / "sucai.toml").read_text(encoding="utf-8") == kept + "snippet_chars = 80\n"
+    for name, own in (("keyed", 'llm_api_key = "sk-target"\n'), ("bare", None)):
+        target = setup_home(tmp_path / name, "")
+        if own:
+            (target / "sucai.toml").write_text(own, encoding="utf-8")
+        backup.restore(load_settings(target, database_url=""), tmp_path / "b")
+        restored = load_settings(target)
+        assert (restored.llm_api_key, restored.free_preview_chars, restored.snippet_chars) == \
+               ("sk-target" if own else "", 5, 80)
+
+
 def test_settings_without_a_final_newline_restore_into_postgresql_and_the_library_opens(tmp_path, postgres, request):
     """The target's database_url was appended to the backup's last line (``free_preview_chars = 5database_url =
     …``): restore failed after overwriting the database, and every later command failed on sucai.toml."""

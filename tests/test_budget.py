@@ -6,10 +6,10 @@ reasons). Each fails on sucai 0.1: there the file is parsed in the caller's proc
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import docx_bytes, image_bytes, make_cjk_pdf, new_document, render_page
-from sucai.budget import Budget, exclusive, run_budgeted
+from sucai.budget import Budget, exclusive, reading_page, run_budgeted
 from sucai.config import load_settings
 from sucai.errors import ReadError
 from sucai.library import Library
@@ -88,6 +88,25 @@ def test_memory_limit_and_a_crashing_worker_end_as_outcomes_and_the_batch_goes_o
     assert parse_folders() <= before  # …is gone, with what was left in it
 
 
+def _pages(pages: int) -> int:
+    for page in range(1, pages + 1):
+        reading_page(page, pages)
+        time.sleep(2.5)
+    return pages
+
+
+def test_the_caller_waiting_for_a_job_is_told_the_page_its_worker_reads():
+    """A scan's OCR takes seconds a page; the batch's process is told, while it waits for a job, which page of how
+    many the job's worker reads (review 14: a frozen bar for minutes). Outside a worker nothing is written."""
+    told = []
+    assert list(run_budgeted(_pages, [3], Budget(seconds=120), 1, idle=lambda job, page: told.append((job, page)))) == [3]
+    assert {job for job, _ in told} == {3}
+    assert [page for page in dict.fromkeys(page for _, page in told) if page] == [(1, 3), (2, 3), (3, 3)]
+    before = set(Path(tempfile.gettempdir()).iterdir())
+    reading_page(1, 3)
+    assert set(Path(tempfile.gettempdir()).iterdir()) == before
+
+
 _KILLED_BATCH = """
 import sys, time
 from sucai.budget import Budget, run_budgeted
@@ -96,13 +115,10 @@ for _ in run_budgeted(time.sleep, [600], Budget(seconds=900), 1):
 """
 
 
-def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(monkeypatch):
+def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_path, monkeypatch):
     """An ingest killed by SIGKILL (or the OOM killer) never reaches its ``finally``: its batch folder stays in the
     temporary directory until the next batch removes it; another running process's folder is left alone."""
     import psutil
-    # a short folder: the batch's fork server makes its socket in it, and a socket's path holds 107 bytes at
-    # most (pytest's tmp_path under the test run's own TMPDIR is longer than that with the socket's name)
-    tmp_path = Path(tempfile.mkdtemp(prefix="sucai-t-"))
     killed = subprocess.Popen([sys.executable, "-c", _KILLED_BATCH], env={**os.environ, "TMPDIR": str(tmp_path)})
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(f"sucai-parse-{killed.pid}-*/sucai-parse-0")) and time.monotonic() < deadline:
@@ -122,7 +138,28 @@ def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(monke
         assert [p.name for p in tmp_path.glob("sucai-parse-*")] == [f"sucai-parse-{running.pid}-other"]
     finally:
         running.kill()
-        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_files_are_parsed_under_a_temporary_folder_too_long_for_a_socket(tmp_path):
+    """With a TMPDIR of more than about 75 characters every parse failed (内部错误：BrokenProcessPool, attack 14):
+    the fork server's socket, in a folder of the temporary folder, passed the 107 bytes a socket's path holds. It
+    goes to a private folder in /tmp then; the workers' own folders stay in TMPDIR."""
+    long = tmp_path / ("很长的临时目录" * 6)   # 126 bytes more than tmp_path
+    long.mkdir()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "通知.txt").write_text("关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "sucai", "ingest", str(tmp_path / "in"), "--json"],
+                          env={**os.environ, "TMPDIR": str(long), "SUCAI_HOME": str(tmp_path / "home")},
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["counts"]["ingested"] == 1
+    assert list(long.iterdir()) == []   # the batch's folder was there, and is removed
+    refused = subprocess.run([sys.executable, "-c", "from sucai import budget\nbudget._SHORT_TEMP = ()\n"
+                              "try:\n    budget._socket_folder()\nexcept budget.InvalidInput as error:\n"
+                              "    print(error.code, error.message)"],
+                             env={**os.environ, "TMPDIR": str(long)}, capture_output=True, text=True, timeout=120)
+    assert refused.stdout == (f"bad_tmpdir 临时目录 {long} 的路径太长，解析进程无法在其中建立通信套接字（路径上限 107 字节），"
+                              "/tmp 也不可用：请把环境变量 TMPDIR 设为较短的目录\n")
 
 
 

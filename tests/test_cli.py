@@ -269,6 +269,28 @@ def test_the_current_file_is_shown_relative_to_the_folder_ingested(home, tmp_pat
     assert current == {"通知.txt", str(Path("县局") / "二季度" / "请示.txt")}, result.stderr
 
 
+def test_progress_names_the_file_being_read_and_its_page():
+    """While the batch waits for a scan's OCR, the line named the file done before it (review 14): it names the
+    file being read and the page of its OCR, on a terminal and without one."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from sucai.cli.progress import IngestDisplay
+
+    waiting = IngestProgress(3, 10, {"ingested": 3}, reading="/data/扫描/会议纪要.pdf", page=(3, 25))
+    for terminal in (False, True):
+        console = Console(file=StringIO(), force_terminal=terminal, width=200)
+        with IngestDisplay(console, every=0, shown_path=lambda path: str(Path(path).relative_to("/data"))) as display:
+            display(IngestProgress(3, 10, {"ingested": 3}, path="/data/材料/通知.txt"))
+            display(waiting)
+            shown = display._live.status if terminal else console.file.getvalue().splitlines()[-1]
+        assert shown.endswith("正在读取：扫描/会议纪要.pdf 第 3/25 页"), shown
+        display(IngestProgress(3, 10, {"ingested": 3}, reading="/data/扫描/会议纪要.pdf"))   # not begun its OCR yet
+        assert (display._live.status if terminal else console.file.getvalue().splitlines()[-1]).endswith(
+            "正在读取：扫描/会议纪要.pdf")
+
+
 # -- choices by their Chinese names, data directory, serve --------------------------------------
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 import zipfile
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -25,7 +28,7 @@ from sucai.cli import app as cli_app
 from sucai.config import load_settings
 from sucai.drafting import (DraftStore, Owner, build_draft, check_draft, check_rewrite, export_draft, first_draft, make_plan,
                             mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
-from sucai.check import check_text
+from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
 from sucai.drafting.document import draft_document
 from sucai.drafting.drafts import chinese_ordinal
@@ -460,6 +463,61 @@ def test_copied_paragraphs_under_a_sources_heading_are_checked_and_a_left_out_li
     table = docx.Document(io.BytesIO(export_report(listed, "docx")[1])).tables[0]
     assert row in html and row in ["".join(c.text for c in r.cells) for r in table.rows]
     assert "未计入" not in re.sub(r"<[^>]+>", "", export_report(report, "html")[1].decode("utf-8"))
+
+
+@pytest.mark.parametrize("fmt", ["docx", "md", "txt"])
+def test_every_download_of_a_draft_checks_with_its_sources_list_left_out(units, fmt):
+    """A downloaded draft read back as a 查重 reads it (.md escapes the list's ``1.`` as ``1\\.``): the list
+    is left out, as many characters as the 写作台 wrote in it; the rest checks as the listless download does."""
+    draft = build_draft(units, sample_draft(units), member=True)
+    listed = draft_document(draft).text
+    settings = units.settings
+    read = read_draft(settings, data=export_draft(draft, fmt)[1], name=f"草稿.{fmt}")
+    bare = read_draft(settings, data=export_draft(draft, fmt, sources=False)[1], name=f"草稿.{fmt}")
+    report = check_text(units, read, viewer_member=True)
+    heading_line = read.rindex("\n", 0, read.rindex("附：素材来源")) + 1
+    assert solid(read[heading_line:]) >= solid(listed[listed.index("附：素材来源"):])   # .md: plus its escapes
+    assert report.left_out == solid(read[heading_line:])
+    assert report.copy_ratio == check_text(units, bare, viewer_member=True).copy_ratio
+
+
+def test_a_sources_list_is_left_out_only_when_it_names_headings_and_titles(units):
+    """The list is left out only when each line names a heading of the draft and a document by the title the
+    viewer sees: copied text in the title's or the heading's place, or a title of a document the viewer may
+    not see, has the whole list checked."""
+    draft = build_draft(units, sample_draft(units), member=True)
+    listed = draft_document(draft).text
+    line = next(x for x in listed.split("\n") if x.startswith("1. "))
+    title = line[line.index("《") + 1:line.index("》（编号")]
+    paragraph = next(p.text for s in draft.sections for p in s.paragraphs if p.source is not None)
+    assert check_text(units, listed, viewer_member=True).left_out > 0
+    for forged in (line.replace(title, paragraph), line.replace("1. ", f"1. {paragraph}", 1),
+                   line.replace(f"《{title}》（编号 ", f"《{title}》（编号 9{units.catalogue.change_count()}")):
+        report = check_text(units, listed.replace(line, forged), viewer_member=True)
+        assert report.left_out == 0 and "附：素材来源" in report.text, forged
+
+
+def test_leaving_a_sources_list_out_is_linear_in_its_length(units):
+    """A line made to look almost like a list's line many times over (what a backtracking pattern of several
+    open parts takes hours on) is read in time linear in its length: 100 times as long, at most ~100 times the
+    time (a quadratic reading would take 10,000 times)."""
+    def timed(k: int) -> float:
+        text = "草稿正文。\n附：素材来源\n1. " + " 第1段：《》（编号 1）；" * k + "x"
+        start = time.process_time()
+        assert check_text(units, text, viewer_member=True).left_out == 0
+        return time.process_time() - start
+    timed(70)
+    assert timed(7_000) < 400 * max(timed(70), 0.002)   # 98,000 characters: under check_max_chars
+
+
+def test_a_check_reports_time_is_on_the_sites_clock(units):
+    """The .html report's 生成时间 is the site's (``timezone``), not the machine's: Beijing and New York differ."""
+    report = check_text(units, "草稿正文，自己写的一段话。", viewer_member=True)
+    for zone in ("Asia/Shanghai", "America/New_York"):
+        times = [datetime.now(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")]
+        html = export_report(report, "html", zone)[1].decode("utf-8")
+        times.append(datetime.now(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M"))
+        assert any(f"生成时间：{t}" in html for t in times), zone
 
 
 def test_the_check_of_a_draft_is_for_the_writers_tier(units):

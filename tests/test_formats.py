@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import pypdfium2
@@ -26,7 +25,7 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 from fixtures import (add_numbering, cjk_font_path, docx_bytes, image_bytes, new_document, number_paragraph,
-                      render_page)
+                      render_page, zip_bytes)
 from sucai import budget
 from sucai.cli import app
 from sucai.errors import ReadError
@@ -170,14 +169,6 @@ def test_without_libreoffice_the_skip_reason_says_what_to_install(home, tmp_path
     assert outcome.reason == "未安装 LibreOffice，无法转换该文件；请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer-nogui）"
 
 
-def _zip(entries: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in entries.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(("entries", "name", "what"), [
     ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}, "表.odt",
      "ODF 电子表格（.ods）"),
@@ -186,7 +177,7 @@ def _zip(entries: dict[str, str]) -> bytes:
 ])
 def test_spreadsheets_and_presentations_in_office_containers_are_refused_by_name(entries, name, what):
     with pytest.raises(ReadError) as caught:
-        read_bytes(_zip(entries), name)
+        read_bytes(zip_bytes(entries), name)
     assert caught.value.code == "unsupported_format"
     assert caught.value.message == f"不支持的文件：实际是 {what}，目前只能导入文字文档"
 
@@ -257,6 +248,27 @@ def test_pages_of_a_scan_are_ocrd_one_at_a_time_in_page_order_each_holding_the_b
     assert not turn.is_locked
     found = [raw.text.find(heading[2:]) for heading in PAGE_HEADINGS]
     assert -1 not in found and found == sorted(found), found
+
+
+@needs_tesseract
+@needs_font
+@pytest.mark.parametrize(("name", "fmt"), [("扫描件.pdf", "PDF"), ("扫描.tif", "TIFF")])
+def test_the_ingest_tells_the_scan_it_waits_for_and_the_page_its_ocr_reads(home, tmp_path, name, fmt):
+    """The OCR of a many-page scan showed the previous file's name and a bar that did not move for minutes (review
+    14): while the batch waits for a file, its progress names it, with the page its worker's OCR reads (n of 4)."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "0 前一个.txt").write_text("关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。\n",
+                                               encoding="utf-8")
+    scan = tmp_path / "in" / name
+    scan.write_bytes(_multi_page([render_page([heading, SCAN_LINES[n]]) for n, heading in enumerate(PAGE_HEADINGS)],
+                                 fmt))
+    events = []
+    [_, outcome] = Library.open(home).ingest([tmp_path / "in"], progress=events.append, workers=1).outcomes
+    assert outcome.status == "ingested", outcome.reason
+    waiting = [event for event in events if event.reading == str(scan)]
+    pages = list(dict.fromkeys(event.page for event in waiting if event.page))
+    assert pages and pages == sorted(pages) and {total for _, total in pages} == {len(PAGE_HEADINGS)}, pages
+    assert all(event.done == 1 and event.path is None for event in waiting)   # the text file is done, the scan not
 
 
 @needs_tesseract

@@ -190,6 +190,25 @@ def test_duplicates_rerun_and_bad_files(home, tmp_path):
     assert len(json.loads(cli("list", "--json"))) == 1
 
 
+def test_a_file_that_is_only_a_title_is_skipped_with_the_reason(home, tmp_path):
+    """A file that held a title and nothing else was stored with 0 字: a search hit, a page and a 字数 of nothing
+    (review 14). Nothing of it can be read, searched or quoted in a draft: it is 跳过 with the reason, as an empty
+    file is; a title with one line of text is stored."""
+    (tmp_path / "只有标题.txt").write_text("关于加强基层减负工作的通知\n", encoding="utf-8")
+    (tmp_path / "标题.md").write_text("# 乡村振兴工作总结\n\n", encoding="utf-8")
+    (tmp_path / "链接.txt").write_text("https://www.example.com/a/b\n", encoding="utf-8")
+    (tmp_path / "一句.txt").write_text("关于加强基层减负工作的通知\n各单位：请精简会议。\n", encoding="utf-8")
+    summary = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))
+    assert sorted((Path(f["path"]).name, f["status"], f["reason"]) for f in summary["files"]) == [
+        ("一句.txt", "ingested", None),
+        ("只有标题.txt", "skipped", "只有标题“关于加强基层减负工作的通知”，没有正文"),
+        ("标题.md", "skipped", "只有标题“乡村振兴工作总结”，没有正文"),
+        ("链接.txt", "skipped", "没有正文（文件中只有清理时去掉的链接、广告等内容）"),
+    ]
+    [row] = json.loads(cli("list", "--json"))
+    assert (row["title"], row["chars"]) == ("关于加强基层减负工作的通知", len("各单位：请精简会议。"))
+
+
 def test_errors_are_one_line_not_a_traceback(home):
     result = subprocess.run([sys.executable, "-m", "sucai", "show", "12345"], capture_output=True, text=True,
                             env={**os.environ, "SUCAI_HOME": str(home)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import logging
 import random
 import re
 
@@ -12,8 +13,9 @@ import pdfplumber
 import pytest
 
 from fixtures import (add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph, number_style,
-                      zip_bomb_docx)
+                      zip_bomb_docx, zip_bytes)
 from sucai.errors import ReadError
+from sucai.ingest import ParseJob, _parse_job
 from sucai.readers import SUPPORTED_SUFFIXES, read, read_bytes
 from sucai.readers.cjk import remove_cjk_spaces
 from sucai.readers.numbering import format_number
@@ -191,6 +193,29 @@ def test_refusals_explain_themselves_in_chinese(data, name, code, message):
         read_bytes(data, name)
     assert caught.value.code == code
     assert message in caught.value.message
+
+
+_WORD_AGAIN = "请用 Word 或 WPS 打开后另存为 .docx 再试"
+
+
+@pytest.mark.parametrize(("data", "name", "reason", "detail"), [
+    (b"%PDF-1.4\n%\xd5\xe2\xb2\xbb\xca\xc7 PDF\n", "坏.pdf",
+     "PDF 文件已损坏或已加密，无法读取，请解除密码保护或重新导出 PDF 后重试", "No /Root object! - Is this really a PDF?"),
+    (zip_bytes({"word/document.xml": "<w:document"}), "坏.docx", f"Word 文件已损坏，无法打开，{_WORD_AGAIN}",
+     "There is no item named '[Content_Types].xml' in the archive"),
+    (zip_bytes({"[Content_Types].xml": "<x/>", "word/document.xml": "<w:document"}), "类型表.docx",   # was 内部错误
+     f"Word 文件已损坏，无法打开，{_WORD_AGAIN}", "object has no attribute 'overrides'"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(40), "坏.png", "PNG 图片已损坏，无法打开", "cannot identify image file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "旧.doc", "旧版 Office 文件已损坏，无法打开", "embedded null byte"),
+], ids=["pdf", "docx", "content-types", "png", "ole"])
+def test_a_skip_reason_is_chinese_and_the_library_s_own_words_go_to_the_log(tmp_path, caplog, data, name, reason,
+                                                                           detail):
+    """Reasons ended with the library's English in brackets: "PDF 文件已损坏或已加密，无法读取（No /Root object! -
+    Is this really a PDF?）…" (attack 14). The reason a user sees is Chinese only; the ingest logs the detail."""
+    (tmp_path / name).write_bytes(data)
+    with caplog.at_level(logging.INFO, logger="sucai.ingest"):
+        assert _parse_job(ParseJob(tmp_path / name)) == ("skipped", reason)
+    assert detail in caplog.text and name in caplog.text
 
 
 def test_supported_suffixes():

@@ -197,8 +197,22 @@ def test_a_word_typed_with_spaces_between_its_characters_is_one_term(library):
         result = library.search(SearchRequest(q=q, mode="precise"), member=True)
         assert [h.id for h in result.hits] == [word], q
         assert result.warnings == ["已把“基 层 减 负”当作一个词“基层减负”检索"]
-    assert ids_for(library, "基层减负 OR 减 负") == [word, other]
+    assert ids_for(library, "基层减负 OR 减负") == [word, other]
     assert ids_for(library, "基 本 负担") == [scattered]
+
+
+def test_characters_an_or_touches_are_not_joined(library):
+    """"市 县 OR 乡" was read as 市县 OR 乡 (review 14): the one-by-one characters were joined across the OR.
+    The user wrote syntax: 市, and 县 or 乡; no 提示 says a word was joined."""
+    both, village, town_only, apart = add(library, "市县两级联动。", "全市乡村振兴。", "乡镇建设。", "县城和市区。")
+    result = library.search(SearchRequest(q="市 县 OR 乡", mode="precise", limit=100), member=True)
+    assert sorted(h.id for h in result.hits) == [both, village, apart]
+    assert result.warnings == []
+    # an OR after the run or before it: the run stays apart; a run no OR touches is still one word
+    word, scattered, other = add(library, "持续推进基层减负工作。", "基本情况：层层压实责任，减少负担。", "减负")
+    assert ids_for(library, "基层减负 OR 减 负") == [word, scattered, other]
+    assert ids_for(library, "减 负 OR 基层减负") == [word, scattered, other]
+    assert ids_for(library, "基 层 减 负 工作 OR 乡村") == [word]
 
 
 @pytest.mark.parametrize("q", ['"未闭合', "OR", "-", "a OR", "OR OR", '""', "   ", "-\"x", "（", "\x00", "a" * 5000])

@@ -9,13 +9,14 @@ of 重合片段 with their sources' text (as the report's viewer gets it, see :m
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timezone
 
 import docx
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from markupsafe import Markup, escape
 
+from ..config import DEFAULT_TIMEZONE, local_time
 from ..errors import InvalidInput
 from . import SOURCES_HEADING
 from .report import CheckReport
@@ -38,11 +39,11 @@ table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #e3
 """
 
 
-def export_report(report: CheckReport, fmt: str) -> tuple[str, bytes]:
-    """``(file name, bytes)`` of the report as ``fmt`` ("html" or "docx"). Raises InvalidInput
-    (code ``bad_format``) for another format."""
+def export_report(report: CheckReport, fmt: str, zone: str = DEFAULT_TIMEZONE) -> tuple[str, bytes]:
+    """``(file name, bytes)`` of the report as ``fmt`` ("html" or "docx"); the .html's 生成时间 on the site's
+    clock (``zone``, the ``timezone`` setting). Raises InvalidInput (code ``bad_format``) for another format."""
     if fmt == "html":
-        return "查重报告.html", _page(report).encode("utf-8")
+        return "查重报告.html", _page(report, zone).encode("utf-8")
     if fmt == "docx":
         return "查重报告.docx", _docx(report)
     raise InvalidInput(f"查重报告只能下载为 {' 或 '.join(FORMATS)}，不支持 {fmt}", code="bad_format")
@@ -102,8 +103,8 @@ def _left_out(report: CheckReport) -> list[tuple[str, str]]:
     return [(f"未计入（文末{SOURCES_HEADING}）", f"{report.left_out:,} 字")] if report.left_out else []
 
 
-def _page(report: CheckReport) -> str:
-    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+def _page(report: CheckReport, zone: str) -> str:
+    stamp = local_time(datetime.now(timezone.utc).isoformat(), zone, "minutes")
     return str(Markup('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>查重报告</title>'
                       '<style>{}</style></head><body><h1>查重报告</h1><p class="muted">生成时间：{} · sucai 素材库</p>'
                       '{}</body></html>').format(Markup(_CSS), stamp, report_section(report)))

@@ -37,7 +37,7 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
     library = open_library(home)
     report = check_text(library, read_draft(library.settings, path), viewer_member=not free)
     if output is not None:
-        _, data = export_report(report, output.suffix.lower().lstrip("."))
+        _, data = export_report(report, output.suffix.lower().lstrip("."), library.settings.timezone)
         err.print(f"已保存查重报告：{escape(shown(write_file(output, output.name, data)))}")
     if as_json:
         print_json(report.to_dict())

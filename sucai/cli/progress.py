@@ -6,7 +6,9 @@ thread, so the clock moves even while the index is being written)::
     入库 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 120/5000  已用 0:00:40  剩余 0:12:00
     已入库 100 · 重复 5 · 未变化 0 · 跳过 15 · 失败 0  当前：材料/某某通知.docx
 
-(当前： the file's path relative to the folder ingested, for a file at its top as for one in a subfolder.)
+and while a file takes long (a scan's OCR), the file being read and its page: ``正在读取：扫描/会议纪要.pdf 第 3/25 页``
+(a file's path relative to the folder ingested, for a file at its top as for one in a subfolder).
+
 Without one (piped, a service's log), one plain line at the first file, then at
 most one every ``every`` seconds, and one at the end::
 
@@ -113,6 +115,9 @@ class IngestDisplay:
     def _doing(self, event: IngestProgress) -> str:
         if event.to_index is not None:
             return f"正在更新检索索引 {event.indexed}/{event.to_index}"
+        if event.reading:
+            page = f" 第 {event.page[0]}/{event.page[1]} 页" if event.page else ""
+            return f"正在读取：{short_name(shown(self.shown_path(event.reading)))}{page}"
         return f"当前：{short_name(shown(self.shown_path(event.path)))}" if event.path else ""
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePath
 
-from sucai.errors import ReadError
+from sucai.errors import ReadError, os_reason
 from sucai.readers import office
 from sucai.readers.raw import Limits, RawDocument
 from sucai.readers.text import read_text
@@ -212,6 +212,6 @@ def read(path: Path, limits: Limits = Limits()) -> RawDocument:
         raise ReadError(f"找不到文件：{path}，请检查路径是否正确", code="not_found") from exc
     except OSError as exc:
         raise ReadError(
-            f"无法读取 {path}（{exc.strerror or exc}），请确认它是文件而不是文件夹，并且有读取权限", code="unreadable"
+            f"无法读取 {path}（{os_reason(exc)}），请确认它是文件而不是文件夹，并且有读取权限", code="unreadable"
         ) from exc
     return read_bytes(data, path.name, limits)

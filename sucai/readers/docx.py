@@ -49,7 +49,7 @@ def check_zip(data: bytes) -> None:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise ReadError(
-            f"Word 文件已损坏（无法读取 zip 压缩包：{exc}），请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt"
+            "Word 文件已损坏（无法读取 zip 压缩包），请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt"
         ) from exc
     total = sum(entry.file_size for entry in entries)
     packed = sum(entry.compress_size for entry in entries) or 1
@@ -115,10 +115,9 @@ def read_docx(data: bytes) -> RawDocument:
     check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, zipfile.BadZipFile) as exc:
-        raise ReadError(
-            f"Word 文件已损坏，无法打开（{exc}），请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt"
-        ) from exc
+    except (PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, zipfile.BadZipFile,
+            AttributeError) as exc:   # python-docx: a [Content_Types].xml whose root is not <Types>
+        raise ReadError("Word 文件已损坏，无法打开，请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt") from exc
     lines = _block_lines(document.element.body, Numbering(document))
     title = document.core_properties.title
     return finish("\n".join(lines), "docx", None, title, {"title": title})

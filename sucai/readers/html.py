@@ -190,7 +190,7 @@ def _parse(markup: str):
     try:
         tree = lxml.html.document_fromstring(markup, parser=parser)
     except (ParserError, ValueError) as exc:
-        raise ReadError(f"无法解析该 HTML 网页（{exc}），可将正文复制到 .txt 文件后重试", code="corrupt") from exc
+        raise ReadError("无法解析该 HTML 网页，可将正文复制到 .txt 文件后重试", code="corrupt") from exc
     too_deep = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
     return None if too_deep else tree
 

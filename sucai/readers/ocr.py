@@ -27,6 +27,7 @@ a fifth of the text differently — the text stays as read at 300 dpi.)
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import shutil
@@ -38,11 +39,12 @@ import pypdfium2
 import pytesseract
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from sucai.budget import exclusive
+from sucai.budget import exclusive, reading_page
 from sucai.errors import ReadError
 from sucai.readers.layout import mark_edges, page_lines_to_text
 from sucai.readers.raw import Limits, RawDocument, finish
 
+log = logging.getLogger(__name__)
 LANGUAGE = "chi_sim"
 DPI = 300
 _STOP_SECONDS = 2  # Tesseract's timeout ends this long before the file's deadline (pytesseract waits 1 s to kill it)
@@ -77,7 +79,8 @@ def missing() -> str | None:
     try:
         languages = pytesseract.get_languages()
     except (pytesseract.TesseractError, OSError) as exc:
-        return f"Tesseract 无法运行（{exc}），{_INSTALL}"
+        log.warning("tesseract --list-langs failed: %s", exc)   # its own words, for the log
+        return f"Tesseract 无法运行，{_INSTALL}"
     return None if LANGUAGE in languages else f"Tesseract 缺少简体中文模型 chi_sim，{_INSTALL}"
 
 
@@ -133,19 +136,21 @@ def _recognise(image: Image.Image, limits: Limits) -> tuple[list[dict], float, i
     except (RuntimeError, TimeoutError) as exc:  # pytesseract's timeout, or the deadline passed waiting for a turn
         raise ReadError("文字识别（OCR）超出每个文件的时间上限，已停止", code="timeout") from exc
     except pytesseract.TesseractError as exc:
-        raise ReadError(f"文字识别（OCR）失败：{exc.message}", code="corrupt") from exc
+        raise ReadError("文字识别（OCR）失败：Tesseract 无法识别这一页图片", code="corrupt") from exc
     return _page_lines(data, image.height)
 
 
-def ocr_images(images: Iterable[Image.Image], limits: Limits) -> OcrResult:
-    """Recognise page images (taken one at a time from ``images``), one after the other, in page order.
+def ocr_images(images: Iterable[Image.Image], limits: Limits, pages: int) -> OcrResult:
+    """Recognise page images (taken one at a time from ``images``, ``pages`` of them), one after the other, in page
+    order, each page told to the batch's progress as it starts (:func:`sucai.budget.reading_page`).
 
     Raises ReadError "timeout" when the deadline of ``limits`` passes first, "corrupt" when Tesseract fails on
     a page; the pages after it are then not read.
     """
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     result = OcrResult()
-    for image in images:
+    for page, image in enumerate(images, 1):
+        reading_page(page, pages)
         lines, confidence, chars = _recognise(image, limits)
         result.pages.append(lines)
         result.confidence_sum += confidence
@@ -187,11 +192,11 @@ def read_image(data: bytes, limits: Limits = Limits()) -> RawDocument:
                 raise ReadError(f"图片共 {frames} 页，超过每个文件 {limits.max_pages} 页的上限，请拆分后重试",
                                 code="too_large")
             _require("图片")
-            result = ocr_images((frame.convert("L") for frame in ImageSequence.Iterator(image)), limits)
+            result = ocr_images((frame.convert("L") for frame in ImageSequence.Iterator(image)), limits, frames)
     except Image.DecompressionBombError as exc:
-        raise ReadError(f"图片像素过多，无法安全打开（{exc}）", code="too_large") from exc
+        raise ReadError("图片像素过多，无法安全打开，请缩小后重试", code="too_large") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ReadError(f"{_image_kind(data)}已损坏，无法打开（{exc}）", code="corrupt") from exc
+        raise ReadError(f"{_image_kind(data)}已损坏，无法打开", code="corrupt") from exc
     return finish_ocr(result, "image", "图片")
 
 
@@ -216,9 +221,10 @@ def ocr_pdf(data: bytes, pages: int, limits: Limits, meta: dict[str, str]) -> Ra
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
-        raise ReadError(f"PDF 文件已损坏，无法渲染页面进行文字识别（{exc}）", code="corrupt") from exc
+        raise ReadError("PDF 文件已损坏，无法渲染页面进行文字识别", code="corrupt") from exc
     try:
-        result = ocr_images(_rendered(document, min(pages, len(document))), limits)
+        pages = min(pages, len(document))
+        result = ocr_images(_rendered(document, pages), limits, pages)
     finally:
         document.close()
     return finish_ocr(result, "pdf", "这份 PDF 没有文字层（是扫描件），", meta)

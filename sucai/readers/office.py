@@ -73,7 +73,7 @@ def _ole_kind(data: bytes, suffix: str) -> str:
         with olefile.OleFileIO(data) as ole:
             streams = {"/".join(entry) for entry in ole.listdir()}
     except (OSError, ValueError) as exc:  # olefile raises OSError ("not an OLE2 structured storage") and others
-        raise ReadError(f"旧版 Office 文件已损坏，无法打开（{exc}）", code="corrupt") from exc
+        raise ReadError("旧版 Office 文件已损坏，无法打开", code="corrupt") from exc
     if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
         raise ReadError("文件已加密（设有打开密码），请在 Word 或 WPS 中取消密码后重试", code="unsupported_format")
     if "WordDocument" in streams:

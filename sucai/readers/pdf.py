@@ -96,7 +96,7 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> RawDocument:
                 page.close()
     except (PdfminerException, MalformedPDFException) as exc:
         raise ReadError(
-            f"{_DAMAGED}或已加密，无法读取（{exc}），请解除密码保护或重新导出 PDF 后重试", code="corrupt"
+            f"{_DAMAGED}或已加密，无法读取，请解除密码保护或重新导出 PDF 后重试", code="corrupt"
         ) from exc
     if not count:
         raise ReadError(f"{_DAMAGED}：找不到任何页面（交叉引用表 xref 可能已损坏），请重新下载或重新导出 PDF", code="corrupt")

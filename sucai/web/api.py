@@ -231,7 +231,7 @@ def zip_download(request: Request, docs: list[Document], viewer: Viewer, account
     left = accounts.downloads_left(viewer)
     if left is not None and left < len(docs):
         raise TooManyRequests(f"今日还可下载 {left} 篇，本次打包 {len(docs)} 篇；请减少篇数或明天再来",
-                              code="quota_exceeded", retry_after=accounts.until_tomorrow())
+                              code="quota_exceeded", retry_after=None if left else accounts.until_tomorrow())
     for doc, (_, notice) in zip(docs, views):
         accounts.count_download(viewer, _download_detail(doc, format, notice, batch=True), client_ip(request))
     data = export_zip(views, format, limit=MAX_BATCH)

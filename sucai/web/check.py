@@ -65,7 +65,8 @@ async def api_check(
     text, token = await draft_text(request, library.settings)
     check_session_csrf(request, token)
     report, file = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
-                                           lambda: with_file(check_text(library, text, viewer.member), format))
+                                           lambda: with_file(check_text(library, text, viewer.member), format,
+                                                             library.settings.timezone))
     if file is None:
         return JSONResponse(report.to_dict())
     name, data = file
@@ -117,9 +118,10 @@ def spend_check(request: Request, viewer: Viewer, detail: str, work: Callable[[]
     return spending(request, viewer, "check", detail, work)
 
 
-def with_file(report: CheckReport, fmt: str) -> tuple[CheckReport, tuple[str, bytes] | None]:
-    """``report`` and, unless ``fmt`` is "json", its file ``(name, bytes)`` (:func:`export_report`)."""
-    return report, (None if fmt == "json" else export_report(report, fmt))
+def with_file(report: CheckReport, fmt: str, zone: str) -> tuple[CheckReport, tuple[str, bytes] | None]:
+    """``report`` and, unless ``fmt`` is "json", its file ``(name, bytes)`` (:func:`export_report`; its time on
+    the site's clock ``zone``)."""
+    return report, (None if fmt == "json" else export_report(report, fmt, zone))
 
 
 def _page(request: Request, viewer: Viewer, status: int = 200, **context):

@@ -242,7 +242,8 @@ def api_check_draft(
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
     report, file = spend_check(request, viewer, f"草稿 {draft_id}",
-                               lambda: with_file(check_draft(library, draft, member=viewer.member), format))
+                               lambda: with_file(check_draft(library, draft, member=viewer.member), format,
+                                                 library.settings.timezone))
     if file is None:
         return JSONResponse({"text": report.text, **report.to_dict()})
     name, data = file

@@ -42,9 +42,10 @@ def templates() -> Environment:
 
 
 @pass_context
-def _local_time(context, stamp: str | None) -> str:
-    """A stored UTC time in the app's time zone (setting ``timezone``), as ``YYYY-MM-DD HH:MM:SS``."""
-    return local_time(stamp, context["request"].app.state.settings.timezone)
+def _local_time(context, stamp: str | None, precision: str = "seconds") -> str:
+    """A stored UTC time in the app's time zone (setting ``timezone``), as :func:`sucai.config.local_time`
+    gives it (``YYYY-MM-DD HH:MM:SS``; ``precision`` "minutes": ``YYYY-MM-DD HH:MM``)."""
+    return local_time(stamp, context["request"].app.state.settings.timezone, precision)
 
 
 def render_page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
