@@ -411,15 +411,78 @@ def parse_outline(
         headings = [(m.start(), len(m.group(1))) for m in re.finditer(r"(?m)^(#{1,6})[ \t]+\S", body)]
     md = list(_md_marks(body, headings or ()))
     taken = {mark.start for mark in md}
-    marks = md + [mark for mark in _label_marks(body) if mark.start not in taken and _line_start(body, mark.start) not in taken]
+    contents = _contents_lines(body)   # a table of contents: no headings
+    no_label_lines = taken | contents
+    marks = md + [mark for mark in _label_marks(body)
+                  if mark.start not in taken and _line_start(body, mark.start) not in no_label_lines]
     if not markdown:
-        marks += list(_plain_marks(body, {mark.start for mark in marks}))
+        marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks})
+                  if _line_start(body, mark.start) not in contents]
     not_headings = {element.start for element in elements if element.kind != "attachment"}
     barriers = [_Mark(e.start, ("barrier",), "", "", "barrier") for e in elements if e.kind in _ATTACHMENT_KINDS]
     return _nest([mark for mark in marks if mark.start not in not_headings], _item_marks(body), barriers, body)
 
 
 _ATTACHMENT_KINDS = ("attachment", "attachment_note")
+
+# A table of contents (目录): a line "目录" (also "目 录", "目　录") and the entries under it, each ending in
+# its page number after a tab, two spaces or dot leaders (two like dots in a row: "1.\t技术栈\t4",
+# "第一章 总则……………1"); or, with no such line, two or more entries in a row with dot leaders.
+_CONTENTS_WORD = re.compile(rf"目[{_SPACE}]*录")
+_CONTENTS_HEAD = re.compile(rf"(?m)^[{_SPACE}]*目[{_SPACE}]*录[{_SPACE}]*$")
+_PAGE_DIGITS = "0123456789０１２３４５６７８９"
+_LEADER = re.compile(r"\.\.|……|··|．．|⋯⋯")
+_LEADER_CHARS = ".…·．⋯"
+_CONTENTS_WINDOW = 20_000   # characters at the start of a text where its table of contents may begin
+
+
+def _contents_lines(body: str) -> set[int]:
+    """The starts of the lines of ``body`` that make a table of contents (see ``_CONTENTS_HEAD``): its
+    "目录" line and its entries, none of which is a heading (the headings they name come later).
+    A table of contents stands before what it lists: only the lines after a 目录 line and those that hold dot
+    leaders in the first ``_CONTENTS_WINDOW`` characters are looked at (entries after a 目录 line may run on
+    past it). Linear in the text."""
+    found: set[int] = set()
+    for head in _CONTENTS_HEAD.finditer(body, 0, _CONTENTS_WINDOW) if _CONTENTS_WORD.search(body, 0, _CONTENTS_WINDOW) else ():
+        run = [head.start()]
+        for line in NONBLANK_LINE.finditer(body, _line_end(body, head.start())):
+            if _entry_leader(line.group(1)) is None:
+                break
+            run.append(line.start())
+        found.update(run if len(run) >= 2 else ())
+    dotted = [start for start in _lines_with(body, _LEADER, _CONTENTS_WINDOW) if start not in found]
+    run, end = [], 0
+    for start in dotted:   # entries with dot leaders in a row, 目录 line or not
+        line_end = _line_end(body, start)
+        entry = _entry_leader(body[start:line_end].strip(_SPACE))
+        if body[end:start].strip() or not entry:
+            found.update(run if len(run) >= 2 else ())
+            run = []
+        if entry:
+            run.append(start)
+        end = line_end
+    found.update(run if len(run) >= 2 else ())
+    return found
+
+
+def _lines_with(body: str, pattern: re.Pattern[str], end: int) -> Iterator[int]:
+    """The start of every line of ``body`` where ``pattern`` matches before offset ``end``, in order, each once
+    (linear in the text)."""
+    m = pattern.search(body, 0, end)
+    while m:
+        yield _line_start(body, m.start())
+        m = pattern.search(body, _line_end(body, m.start()), end)
+
+
+def _entry_leader(line: str) -> bool | None:
+    """Whether a line ending in a page number of 1–4 digits is a contents entry: None when it is not (no text,
+    or no tab, two spaces or dot leaders before the number), else whether its leader has dots."""
+    rest = line.rstrip(_PAGE_DIGITS)
+    text = rest.rstrip(_SPACE + _LEADER_CHARS)
+    leader = rest[len(text):]
+    dotted = bool(_LEADER.search(leader))
+    spaced = "\t" in leader or leader.count(" ") + leader.count("\u3000") >= 2
+    return dotted if text and 1 <= len(line) - len(rest) <= 4 and (dotted or spaced) else None
 
 
 def _line_start(body: str, pos: int) -> int:

@@ -249,11 +249,24 @@ def test_progress_lines_when_piped(home, tmp_path):
     assert all("已用 " in line and "剩余" in line for line in lines)
     assert "已入库 20，重复 1，未变化 0，跳过 0，失败 0" in files[-1]
     assert lines[-1].endswith("正在更新检索索引 20/20")  # the index sync reports its progress too
-    assert "当前：in/dup.txt" in result.stderr
+    assert "当前：dup.txt" in result.stderr   # relative to the folder ingested
     again = sucai(home, "ingest", str(folder))  # default: a line at the start and one at the end
     progress = [line for line in again.stderr.splitlines() if line.startswith("入库进度")]
     assert progress[0].startswith("入库进度 1/21：") and progress[-1].startswith("入库进度 21/21：")
     assert "未变化 21" in progress[-1]
+
+
+def test_the_current_file_is_shown_relative_to_the_folder_ingested(home, tmp_path):
+    """New-user try 14: 当前： showed a top-level file with the ingested folder's name ("收文/通知.txt") and a file of a
+    subfolder with its subfolder only ("县局/请示.txt"). Both are now relative to the folder ingested, as the end
+    table shows them."""
+    folder = tmp_path / "收文"
+    write(folder, "通知.txt", "关于做好防汛工作的通知\n各单位要认真做好今年的防汛工作。\n")
+    write(folder / "县局" / "二季度", "请示.txt", "关于拨付防汛经费的请示\n请予批准。\n")
+    result = sucai(home, "ingest", str(folder), env={"SUCAI_PROGRESS_SECONDS": "0"})
+    assert result.returncode == 0, result.stderr
+    current = {line.rsplit("当前：", 1)[1] for line in result.stderr.splitlines() if "当前：" in line}
+    assert current == {"通知.txt", str(Path("县局") / "二季度" / "请示.txt")}, result.stderr
 
 
 def test_progress_names_the_file_being_read_and_its_page():
@@ -268,7 +281,7 @@ def test_progress_names_the_file_being_read_and_its_page():
     waiting = IngestProgress(3, 10, {"ingested": 3}, reading="/data/扫描/会议纪要.pdf", page=(3, 25))
     for terminal in (False, True):
         console = Console(file=StringIO(), force_terminal=terminal, width=200)
-        with IngestDisplay(console, every=0) as display:
+        with IngestDisplay(console, every=0, shown_path=lambda path: str(Path(path).relative_to("/data"))) as display:
             display(IngestProgress(3, 10, {"ingested": 3}, path="/data/材料/通知.txt"))
             display(waiting)
             shown = display._live.status if terminal else console.file.getvalue().splitlines()[-1]

@@ -30,7 +30,8 @@ from sucai.drafting import (DraftStore, Owner, build_draft, check_draft, check_r
                             mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
 from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
-from sucai.drafting.document import chinese_ordinal, draft_document
+from sucai.drafting.document import draft_document
+from sucai.drafting.drafts import chinese_ordinal
 from sucai.drafting.facts import find_facts, learn
 from sucai.drafting.headings import Item, Similarity, cluster, heading_key
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -382,7 +383,7 @@ def test_a_draft_downloads_as_gbt9704_word_and_markdown(units):
     document = draft_document(draft)
     heads = [(n.label, n.heading, n.level) for n in walk_outline(document.outline)]
     assert heads == [("一、", "存在的主要问题", 1), ("（一）", "理论学习方面", 2), ("（二）", "作风建设方面", 2),
-                     ("二、", "整改措施", 1)]
+                     ("二、", "整改措施", 1), ("", "附：素材来源", 1)]
     for node in walk_outline(document.outline):
         assert document.text[node.start:].startswith(node.label + node.heading)
     name, data = export_draft(draft, "docx")
@@ -396,6 +397,38 @@ def test_a_draft_downloads_as_gbt9704_word_and_markdown(units):
     assert "## 一、存在的主要问题" in text and "### （二）作风建设方面" in text and "已改写，复制比" in text
     _, bare = export_draft(draft, "md", sources=False)
     assert "素材来源" not in bare.decode("utf-8")
+
+
+def test_a_draft_has_one_word_count_its_check_and_its_download_state(units):
+    """One 字数 per draft (new-user try 14 saw three): its headings with their numbers and its paragraphs, white
+    space not counted, without the title and the sources list — counted here from the text as it downloads."""
+    draft = build_draft(units, sample_draft(units), member=True)
+    text = "\n".join(["一、存在的主要问题", "（一）理论学习方面", *[p.text for p in draft.sections[1].paragraphs],
+                      "（二）作风建设方面", *[p.text for p in draft.sections[2].paragraphs], "二、整改措施", "落实整改，建立台账。"])
+    assert draft.chars == solid(text) == draft.to_dict()["chars"]
+    assert check_draft(units, draft, member=True).chars == draft.chars
+    _, md = export_draft(draft, "md")
+    assert f"字数：{draft.chars}" in md.decode("utf-8").split("\n")[2]
+
+
+def test_the_sources_list_of_a_draft_is_a_section_of_its_own(units):
+    """附：素材来源 is an unnumbered top-level heading, not a line of the last section: ``##`` in .md, a Heading 1
+    paragraph in .docx, its own line in .txt; a .md download checked again still leaves the list out."""
+    draft = build_draft(units, sample_draft(units), member=True)
+    document = draft_document(draft)
+    last = document.outline[-1]
+    assert (last.level, last.label, last.heading) == (1, "", "附：素材来源")
+    assert document.outline[-2].end < last.start and document.text[last.start:last.end].startswith("附：素材来源\n1. ")
+    _, md = export_draft(draft, "md")
+    md_text = md.decode("utf-8")
+    assert "\n\n## 附：素材来源\n\n1\\. （一）理论学习方面 第1段：" in md_text
+    _, txt = export_draft(draft, "txt")
+    assert "\n附：素材来源\n1. （一）理论学习方面 第1段：" in txt.decode("utf-8")
+    _, data = export_draft(draft, "docx")
+    styles = {p.text: p.style.name for p in docx.Document(io.BytesIO(data)).paragraphs}
+    assert styles["附：素材来源"] == styles["二、整改措施"] == "Heading 1"
+    report = check_text(units, md_text, viewer_member=True)
+    assert report.left_out == solid(md_text[md_text.index("## 附：素材来源"):]) > 0
 
 
 def test_the_check_of_a_downloaded_draft_leaves_its_sources_list_out(units, tmp_path):

@@ -80,6 +80,22 @@ def test_an_issuer_line_above_the_title_is_part_of_it():
     assert doc.genre == "函"
 
 
+COVER = "政策信息发布平台\n共性需求说明书\n\n南方IT学院S3S147\n2019年01月\n\n文档修订记录\n1.技术栈\n使用框架搭建后台；\n"
+
+
+def test_a_cover_title_over_two_lines_is_joined():
+    """New-user try 14: a specification's cover ("政策信息发布平台" / "共性需求说明书") was titled by its first line."""
+    doc = analyse(clean(COVER))
+    assert doc.title == "政策信息发布平台共性需求说明书"
+    assert doc.text.startswith("南方IT学院S3S147\n")
+
+
+@pytest.mark.parametrize("second", ["2019年01月", "某府办发〔2019〕3号", "——用户手册", "南方IT学院S3S147"])
+def test_a_cover_title_is_not_joined_with_a_date_number_subtitle_or_unit_line(second):
+    doc = analyse(clean(COVER.replace("共性需求说明书\n", f"{second}\n", 1)))
+    assert doc.title == "政策信息发布平台"
+
+
 def test_lines_are_not_joined_when_no_closing_word_comes():
     doc = analyse(clean("推进作风建设常态化长效化\n作风建设\n习近平总书记近期就作风建设作出重要指示。"))
     assert doc.title == "推进作风建设常态化长效化"

@@ -226,6 +226,35 @@ def test_markdown_headings_in_place_and_numbered_lines_under_them():
     ]
 
 
+CONTENTS_BODY = ("一、总体要求\n坚持问题导向，突出工作重点。\n二、主要任务\n（一）完善制度\n建立健全工作机制。\n"
+                 "（二）强化保障\n加大经费投入力度。\n三、组织实施\n各单位要抓好落实。\n")
+
+
+@pytest.mark.parametrize("contents", [
+    "目录\n1.\t技术栈\t4\n2.\t编码规范\t4\n3.\tHTTP状态码\t4\n3.1.\t成功——2xx\t4\n4.\tAPI规约\t8\n",  # a docx TOC field
+    "目　录\n一、总体要求……………………1\n二、主要任务……………………2\n三、组织实施  5\n",
+    "一、总体要求 ........ 1\n二、主要任务 ........ 2\n（一）完善制度 ........ 2\n三、组织实施 ........ 5\n",   # no 目录 line
+])
+def test_a_table_of_contents_opens_no_outline(contents):
+    """New-user try 14: the TOC lines of a specification (目录, entries ending in page numbers after a tab, spaces
+    or dot leaders) were headings — "3. HTTP状态码\t4" twice. The outline is the one of the text without them."""
+    body = f"{contents}\n{CONTENTS_BODY}"
+    moved = len(body) - len(CONTENTS_BODY)
+    expected = _tree(parse_outline(CONTENTS_BODY))
+    assert expected == [(1, "heading", "一、", "总体要求"), (1, "heading", "二、", "主要任务"), (2, "heading", "（一）", "完善制度"),
+                        (2, "heading", "（二）", "强化保障"), (1, "heading", "三、", "组织实施")]
+    found = parse_outline(body)
+    assert _tree(found) == expected
+    assert found[0].start == moved and found[-1].end == len(body)
+
+
+def test_numbered_lines_ending_in_a_number_are_headings_outside_a_table_of_contents():
+    """Lines that end in a number after a tab, under no 目录 line and without dot leaders, are no table of
+    contents: they stay headings (as a table-like layout writes them)."""
+    body = "一、重点任务\t3\n完成三项任务。\n二、保障措施\t2\n落实两项保障。\n"
+    assert [n.label + n.heading for n in parse_outline(body)] == ["一、重点任务\t3", "二、保障措施\t2"]
+
+
 def test_unnumbered_plain_headings_and_their_guards():
     body = (
         "各位代表：\n现在，我代表区政府作报告。\n基本情况\n全年完成生产总值235亿元。\n"

@@ -571,6 +571,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         owner, store = Owner(writer.user_id, writer.username), DraftStore(library.catalogue)
         [row] = store.list(owner)
         report = check_draft(library, store.get(owner, row["id"]), member=True)
+        assert page.locator("#char-counter").inner_text().startswith(f"已写 {report.chars} 字")   # one 字数: 查重's
         summary = page.locator("#check-summary").inner_text()
         assert f"{report.copy_ratio * 100:.1f}%" in summary and "总文字复制比" in summary
         assert page.locator("#check-paragraphs li").count() == sum(p.copy_ratio > 0 for p in report.paragraphs) > 0

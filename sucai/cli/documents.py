@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import click
@@ -51,7 +52,8 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     """Ingest with a progress display and the end report; returns the exit status it deserves.
     ``source``: the 来源 of the files that name none themselves."""
     library = open_library(home)
-    display = IngestDisplay(err, library.settings.progress_seconds)
+    base = _common_folder([p for p in paths if p.exists()])
+    display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
     try:
         with display:
             summary = library.ingest(paths, display, workers, source=(source or "").strip() or None)
@@ -64,12 +66,13 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     if as_json:
         print_json(summary.to_dict())
     else:
-        _ingest_report(summary, paths, missing)
+        _ingest_report(summary, base, missing)
     return _ingest_exit(summary, missing)
 
 
-def _ingest_report(summary: IngestSummary, paths: tuple[Path, ...], missing: list[Path]) -> None:
-    base = _common_folder([p for p in paths if p not in missing])
+def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path]) -> None:
+    """The end table of the files to look at (paths relative to ``base``, the folder of the ingested paths),
+    the totals, and the paths that do not exist."""
     problems = [o for o in summary.outcomes if o.status in ("skipped", "failed", "duplicate")]
     if problems:
         title = "需要留意的文件" + (f"（在 {base} 之下）" if base else "")
@@ -102,8 +105,9 @@ def _common_folder(paths: list[Path]) -> Path | None:
 
 
 def _shown_path(path: str, base: Path | None) -> str:
-    """``path`` relative to ``base`` (the folder named in the table's title) when it lies under it, as text
-    (:func:`sucai.ingest.path_text`: a GBK name in Chinese)."""
+    """``path`` relative to ``base`` (the folder of the ingested paths, named in the end table's title) when it
+    lies under it, as text (:func:`sucai.ingest.path_text`: a GBK name in Chinese) — in the table and in the
+    progress line's 当前：, top-level files and files in subfolders alike."""
     if base is None:
         return path_text(path)
     try:

@@ -37,7 +37,7 @@ def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
               help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")
 @click.option("--title", metavar="标题", help="初稿标题（默认：单位、年份、主题和文种，如 “县审计局党支部2024年度组织生活会对照检查材料”）")
 @click.option("--length", type=Between(1, 1_000_000), metavar="字数",
-              help="初稿的字数要求（配合 -o 或 --check）：不足时每个标题依次再取候选段落")
+              help="初稿的字数要求（配合 -o 或 --check；字数计各级标题连同编号和段落，不计空白、标题和素材来源，与查重的总字数相同）：不足时每个标题依次再取候选段落")
 @click.option("--check", "check", is_flag=True, help="初稿查重：与库内材料比对，给出文字复制比（JSON 中为 check 字段）")
 @home_option
 @json_option

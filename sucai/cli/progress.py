@@ -6,7 +6,8 @@ thread, so the clock moves even while the index is being written)::
     入库 ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 120/5000  已用 0:00:40  剩余 0:12:00
     已入库 100 · 重复 5 · 未变化 0 · 跳过 15 · 失败 0  当前：材料/某某通知.docx
 
-and while a file takes long (a scan's OCR), the file being read and its page: ``正在读取：扫描/会议纪要.pdf 第 3/25 页``.
+and while a file takes long (a scan's OCR), the file being read and its page: ``正在读取：扫描/会议纪要.pdf 第 3/25 页``
+(a file's path relative to the folder ingested, for a file at its top as for one in a subfolder).
 
 Without one (piped, a service's log), one plain line at the first file, then at
 most one every ``every`` seconds, and one at the end::
@@ -17,8 +18,8 @@ most one every ``every`` seconds, and one at the end::
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -36,11 +37,8 @@ def counts_text(counts: dict[str, int], sep: str = " · ") -> str:
     return sep.join(f"{OUTCOME_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES)
 
 
-def short_name(path: str, cells: int = _CURRENT_CELLS) -> str:
-    """The end of ``path`` (its folder and file name; cut from the left, with …, to ``cells`` terminal cells)."""
-    path = path_text(path)   # a GBK name in Chinese
-    parts = Path(path).parts
-    name = str(Path(*parts[-2:])) if len(parts) > 2 else path
+def short_name(name: str, cells: int = _CURRENT_CELLS) -> str:
+    """``name`` (a path as shown), cut from the left, with …, to ``cells`` terminal cells."""
     if cell_len(name) <= cells:
         return name
     while cell_len(name) > cells - 1:
@@ -61,11 +59,14 @@ class _Live(Progress):
 class IngestDisplay:
     """Call it with each :class:`~sucai.ingest.IngestProgress`; use it as a context manager.
 
-    ``last`` holds the latest event (for the message when the run is interrupted).
+    ``last`` holds the latest event (for the message when the run is interrupted); ``shown_path`` gives the text
+    of a file's path in 当前： (default: the whole path, GBK names in Chinese; ``sucai ingest``: relative to the
+    folder of the ingested paths, as its end table shows them).
     """
 
-    def __init__(self, console: Console, every: float):
+    def __init__(self, console: Console, every: float, shown_path: Callable[[str], str] = path_text):
         self.console = console
+        self.shown_path = shown_path
         self.every = every
         self.last: IngestProgress | None = None
         self._live: _Live | None = None
@@ -111,14 +112,13 @@ class IngestDisplay:
         )
         self._printed, self._printed_at = event, time.monotonic()
 
-    @staticmethod
-    def _doing(event: IngestProgress) -> str:
+    def _doing(self, event: IngestProgress) -> str:
         if event.to_index is not None:
             return f"正在更新检索索引 {event.indexed}/{event.to_index}"
         if event.reading:
             page = f" 第 {event.page[0]}/{event.page[1]} 页" if event.page else ""
-            return f"正在读取：{short_name(shown(event.reading))}{page}"
-        return f"当前：{short_name(shown(event.path))}" if event.path else ""
+            return f"正在读取：{short_name(shown(self.shown_path(event.reading)))}{page}"
+        return f"当前：{short_name(shown(self.shown_path(event.path)))}" if event.path else ""
 
 
 def _clock(seconds: float) -> str:

@@ -2,11 +2,13 @@
 
 :func:`draft_document` lays a :class:`.drafts.Draft` out as a
 :class:`sucai.model.Document` — headings numbered by level and order as GB/T
-9704-2012 §7.3.3 numbers them (一、 / （一） / 1., restarting under each parent),
-one line per paragraph — so that the existing exports (:mod:`sucai.export`: .docx
-in the GB/T 9704 layout, .md) download it. With ``sources``, a closing block
-"附：素材来源" lists, per paragraph, the document and section it was taken from and
-whether it was edited. :func:`export_draft` is the download.
+9704-2012 §7.3.3 numbers them (一、 / （一） / 1., restarting under each parent:
+:func:`.drafts.numbered`), one line per paragraph — so that the existing exports
+(:mod:`sucai.export`: .docx in the GB/T 9704 layout, .md, .txt) download it. With
+``sources``, a closing section of its own — the unnumbered heading "附：素材来源"
+(a ``##`` heading in .md, a heading in .docx, a line of its own in .txt) — lists, per
+paragraph, the document and section it was taken from and whether it was edited.
+:func:`export_draft` is the download; its 字数 is the draft's (:attr:`.drafts.Draft.chars`).
 """
 
 from __future__ import annotations
@@ -15,41 +17,7 @@ from ..check import SOURCES_HEADING
 from ..clean import xml_safe
 from ..export import export_document
 from ..model import Document, OutlineNode
-from .drafts import Draft, Paragraph, Section
-
-_CN = "零一二三四五六七八九"
-
-
-def chinese_ordinal(number: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (1–99; larger numbers in Arabic digits)."""
-    if not 1 <= number <= 99:
-        return str(number)
-    tens, ones = divmod(number, 10)
-    return (("" if tens == 1 else _CN[tens]) + "十" if tens else "") + (_CN[ones] if ones else "")
-
-
-def label(level: int, number: int) -> str:
-    """The GB/T 9704 structure number of the ``number``-th heading of ``level``: 一、 / （一） / 1."""
-    if level == 1:
-        return f"{chinese_ordinal(number)}、"
-    if level == 2:
-        return f"（{chinese_ordinal(number)}）"
-    return f"{number}."
-
-
-def numbered(draft: Draft) -> list[tuple[Section, int, str]]:
-    """Each section with the level it takes (never deeper than one below the heading before it) and its label."""
-    out = []
-    counters = [0] * 5
-    depth = 0
-    for section in draft.sections:
-        level = max(1, min(section.level, depth + 1))
-        counters[level] += 1
-        counters[level + 1:] = [0] * (len(counters) - level - 1)
-        out.append((section, level, label(level, counters[level])))
-        depth = level
-    return out
-
+from .drafts import Draft, Paragraph, numbered
 
 def draft_document(draft: Draft, *, sources: bool = True) -> Document:
     """``draft`` as a :class:`~sucai.model.Document` (text, numbered outline; see the module docstring)."""
@@ -81,9 +49,11 @@ def draft_document(draft: Draft, *, sources: bool = True) -> Document:
     for node in open_nodes:
         node.end = body_end
     if sources and any(p.source for s in draft.sections for p in s.paragraphs):
-        add(SOURCES_HEADING)
+        listed = OutlineNode(1, "", SOURCES_HEADING, add(SOURCES_HEADING), 0)   # a section of its own
         for line in source_lines(draft):
             add(line)
+        listed.end = max(offset - 1, 0)
+        roots.append(listed)
     return Document(title=xml_safe(draft.title), text="\n".join(lines), genre=draft.genre or "其他", outline=roots, id=draft.id)
 
 
@@ -105,5 +75,6 @@ def _source_text(paragraph: Paragraph) -> str:
 
 
 def export_draft(draft: Draft, fmt: str, *, sources: bool = True) -> tuple[str, bytes]:
-    """``(file name, bytes)`` of the draft as ``fmt`` (docx / md / txt, see :func:`sucai.export.export_document`)."""
-    return export_document(draft_document(draft, sources=sources), fmt)
+    """``(file name, bytes)`` of the draft as ``fmt`` (docx / md / txt, see :func:`sucai.export.export_document`),
+    the .md's 字数 the draft's (:attr:`.drafts.Draft.chars`). Raises InvalidInput (``bad_format``) for another ``fmt``."""
+    return export_document(draft_document(draft, sources=sources), fmt, chars=draft.chars)

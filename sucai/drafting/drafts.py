@@ -89,8 +89,12 @@ class Draft:
 
     @property
     def chars(self) -> int:
-        """Characters of the headings and the paragraphs (no labels, no white space)."""
-        text = "".join(s.heading + "".join(p.text for p in s.paragraphs) for s in self.sections)
+        """The draft's 字数 (one definition for the 写作台, ``sucai draft`` and the downloads): the characters
+        of its headings with their numbers (一、, （一）, 1.: :func:`numbered`) and of its paragraphs, white
+        space not counted — its text as it downloads without the title and the list of sources, which is
+        the text its 查重 counts (``CheckReport.chars``)."""
+        text = "".join(number + section.heading + "".join(p.text for p in section.paragraphs)
+                       for section, _, number in numbered(self))
         return sum(1 for c in text if not c.isspace())
 
     def to_dict(self) -> dict:
@@ -100,6 +104,40 @@ class Draft:
         """What is stored besides the title, 文种 and topic columns (JSON)."""
         data = asdict(self)
         return {k: data[k] for k in ("sections", "unit", "year", "target_chars")}
+
+
+_CN = "零一二三四五六七八九"
+
+
+def chinese_ordinal(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (1–99; larger numbers in Arabic digits)."""
+    if not 1 <= number <= 99:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    return (("" if tens == 1 else _CN[tens]) + "十" if tens else "") + (_CN[ones] if ones else "")
+
+
+def label(level: int, number: int) -> str:
+    """The GB/T 9704 structure number of the ``number``-th heading of ``level``: 一、 / （一） / 1."""
+    if level == 1:
+        return f"{chinese_ordinal(number)}、"
+    if level == 2:
+        return f"（{chinese_ordinal(number)}）"
+    return f"{number}."
+
+
+def numbered(draft: Draft) -> list[tuple[Section, int, str]]:
+    """Each section with the level it takes (never deeper than one below the heading before it) and its label."""
+    out = []
+    counters = [0] * 5
+    depth = 0
+    for section in draft.sections:
+        level = max(1, min(section.level, depth + 1))
+        counters[level] += 1
+        counters[level + 1:] = [0] * (len(counters) - level - 1)
+        out.append((section, level, label(level, counters[level])))
+        depth = level
+    return out
 
 
 def build_draft(library: Library, data: dict, *, member: bool) -> Draft:

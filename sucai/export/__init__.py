@@ -25,7 +25,7 @@ INDEX_HEADER = ("序号", "标题", "文种", "字数", "来源", "文件名")
 
 
 def export_document(
-    doc: Document, fmt: str, *, notice: str | None = None, style: DocxStyle | None = None
+    doc: Document, fmt: str, *, notice: str | None = None, style: DocxStyle | None = None, chars: int | None = None
 ) -> tuple[str, bytes]:
     """``(file name, bytes)`` of ``doc`` in format ``fmt`` (one of :data:`FORMATS`).
 
@@ -33,12 +33,13 @@ def export_document(
     ``.fmt``, or "文档-<id>.fmt" when the title has no usable character. Text
     formats are UTF-8. ``notice`` is a paragraph where the members part was left
     out (the end when ``doc.paid_from`` is None); ``style``
-    only affects .docx (default: GB/T 9704-2012). Raises ``InvalidInput``
+    only affects .docx (default: GB/T 9704-2012); ``chars`` is the 字数 the .md states
+    (default ``doc.chars``; a 写作台 draft's is its own, :attr:`sucai.drafting.drafts.Draft.chars`). Raises ``InvalidInput``
     (code ``"bad_format"``) when ``fmt`` is not in :data:`FORMATS`.
     """
     _check_format(fmt)
     stem = safe_stem(doc.title, _fallback_stem(doc))
-    return f"{stem}.{fmt}", _render(doc, fmt, notice, style)
+    return f"{stem}.{fmt}", _render(doc, fmt, notice, style, chars)
 
 
 def export_zip(items: list[tuple[Document, str | None]], fmt: str, *, limit: int = 200) -> bytes:
@@ -58,7 +59,7 @@ def export_zip(items: list[tuple[Document, str | None]], fmt: str, *, limit: int
     files, rows = [], []
     for number, (doc, notice) in enumerate(items, start=1):
         name = unique_name(safe_stem(doc.title, _fallback_stem(doc)), f".{fmt}", taken)
-        files.append((name, _render(doc, fmt, notice, None)))
+        files.append((name, _render(doc, fmt, notice, None, None)))
         rows.append((number, doc.title, doc.genre, doc.chars, doc.source or "", name))
     return zip_files([(INDEX_NAME, index_csv(INDEX_HEADER, rows)), *files])
 
@@ -72,8 +73,8 @@ def _fallback_stem(doc: Document) -> str:
     return f"文档-{doc.id}" if doc.id is not None else "文档"
 
 
-def _render(doc: Document, fmt: str, notice: str | None, style: DocxStyle | None) -> bytes:
+def _render(doc: Document, fmt: str, notice: str | None, style: DocxStyle | None, chars: int | None) -> bytes:
     if fmt == "docx":
         return to_docx(doc, notice, style)
-    text = to_markdown(doc, notice) if fmt == "md" else to_text(doc, notice)
+    text = to_markdown(doc, notice, chars) if fmt == "md" else to_text(doc, notice)
     return text.encode("utf-8")

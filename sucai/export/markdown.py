@@ -23,9 +23,10 @@ _BLOCK_MARKUP = re.compile(r"^([#>+\-=|])")
 _ORDERED_LIST = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 
-def to_markdown(doc: Document, notice: str | None = None) -> str:
-    """The document as CommonMark text (``\\n`` line ends, trailing newline). Never raises."""
-    parts = [f"# {_escape(doc.title)}", _metadata(doc)]
+def to_markdown(doc: Document, notice: str | None = None, chars: int | None = None) -> str:
+    """The document as CommonMark text (``\\n`` line ends, trailing newline); ``chars``: the 字数 its metadata
+    line states (default ``doc.chars``). Never raises."""
+    parts = [f"# {_escape(doc.title)}", _metadata(doc, doc.chars if chars is None else chars)]
     for block in with_notice(doc, notice):
         parts.extend(_markdown_block(block))
     return "\n\n".join(parts) + "\n"
@@ -40,10 +41,10 @@ def to_text(doc: Document, notice: str | None = None) -> str:
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def _metadata(doc: Document) -> str:
+def _metadata(doc: Document, chars: int) -> str:
     fields = (
         ("文种", doc.genre),
-        ("字数", str(doc.chars)),
+        ("字数", str(chars)),
         ("来源", doc.source),
         ("文号", doc.doc_number),
         ("日期", doc.date),

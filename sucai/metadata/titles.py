@@ -3,7 +3,8 @@
 The title (标题, GB/T 9704-2012 §7.3.2) is the first meaningful line, or several
 lines when a long title is broken ("国务院办公厅关于有效发挥政府性" + "融资担保基金
 作用…" + "“三农”发展的指导意见"): lines are joined while the title has not
-reached the word that ends a title (its 文种: 通知, 意见, 办法…) outside an open
+reached the word that ends a title (its 文种: 通知, 意见, 办法…; a cover's 说明书, 手册, 指南…:
+"政策信息发布平台" + "共性需求说明书") outside an open
 《 or （ ("…暂时调整实施《中华人民共和国药品管理法" goes on to "实施条例》有关规定的决定"). A law's part
 keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民共和国民法典 合同编"),
 as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
@@ -28,10 +29,12 @@ from .lines import HAN, Line, head, lines
 DECLARED = re.compile(r"\s*[（(]\s*(?:全文)?共?\s*(\d{2,7})\s*字\s*[）)]\s*$")
 """A declared length after a title: "（5350字）", "(全文共3200字)"."""
 
-# Words a title ends with: the names of 文种 and the usual closing words of titles.
+# Words a title ends with: the names of 文种, the usual closing words of titles, and of the covers of
+# manuals and specifications ("政策信息发布平台" / "共性需求说明书").
 END_WORD = re.compile(
     r"(?:通知|方案|意见|决定|决议|报告|规划|纲要|办法|细则|规定|规则|条例|纪要|批复|函|通报|公告|通告|请示|议案|公报|命令|令"
-    r"|总结|计划|要点|安排|打算|思路|设想|谋划|讲话|讲稿|致辞|贺词|主持词|材料|提纲|体会|心得|发言|事迹|简报|答复|解释|法|法典|标准|预案|汇报)$"
+    r"|总结|计划|要点|安排|打算|思路|设想|谋划|讲话|讲稿|致辞|贺词|主持词|材料|提纲|体会|心得|发言|事迹|简报|答复|解释|法|法典|标准|预案|汇报"
+    r"|说明|说明书|手册|指南|白皮书|章程|须知|守则|大纲|字典|词典|规范)$"
 )
 _CLAUSE_END = "。，；：、,;:"
 _LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]+|\d{1,3})[）)、.．]|第[一二三四五六七八九十百零\d]+[编章节条]")

@@ -35,7 +35,7 @@ WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os
 SEARCH_THREADS = int(os.environ.get("SUCAI_SEARCH_THREADS", "0")) or 1   # searches at once per process (deps.searching)
 SESSION_COOKIE = "sucai_session"
 ROUTERS = (api.router, check.router, pages.router, account.router, admin.router, dupes.router, drafting.router,
-           updates.router, feeds.router, collections.router, insights.router, codes.router)
+           drafting.page_router, updates.router, feeds.router, collections.router, insights.router, codes.router)
 
 
 def create_app(home: str | Path | None = None, settings: Settings | None = None, *, now=None) -> FastAPI:

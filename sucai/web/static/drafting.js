@@ -340,11 +340,18 @@
       .catch(function (error) { status.textContent = error.message; status.classList.add("bad"); });
   }
 
+  function solid(text) {   // characters without white space (code points, as the server counts them)
+    return Array.from(text.replace(/\s/g, "")).length;
+  }
+
+  // The draft's 字数 as the server counts it (Draft.chars) and its downloads and 查重 state it: the headings
+  // with their numbers and the paragraphs, white space, the title and the sources list not counted.
   function count() {
+    const numbers = labels(draft.sections);
     let chars = 0;
-    draft.sections.forEach(function (s) {
-      chars += s.heading.replace(/\s/g, "").length;
-      s.paragraphs.forEach(function (p) { chars += p.text.replace(/\s/g, "").length; });
+    draft.sections.forEach(function (s, i) {
+      chars += solid(numbers[i] + s.heading);
+      s.paragraphs.forEach(function (p) { chars += solid(p.text); });
     });
     $("char-counter").textContent = "已写 " + chars + " 字" + (start.target_chars ? " / 要求 " + start.target_chars + " 字" : "");
   }
