@@ -96,6 +96,22 @@ def test_a_cover_title_is_not_joined_with_a_date_number_subtitle_or_unit_line(se
     assert doc.title == "政策信息发布平台"
 
 
+@pytest.mark.parametrize("lines, title, genre", [
+    (("国务院办公厅关于进一步加强和规范", "政府采购活动的通知"), None, "通知"),
+    (("关于进一步规范", "行政事业单位国有资产管理的通知"), None, "通知"),
+    (("市场监管总局关于进一步规范", "和加强行政执法的意见"), None, "意见"),
+    (("关于2023年度预算执行情况的说明", "和2024年预算草案的报告"), None, "报告"),
+    (("政策信息发布平台数据交换", "技术规范"), None, None),
+])
+def test_a_title_line_ending_in_a_verb_like_word_goes_on(lines, title, genre):
+    """Review 15c: 规范 and 说明 stopped a join after the first line ("关于进一步加强和规范" as the title, 文种 规定);
+    they end a title only as the last word of the lines joined."""
+    doc = analyse(clean("\n".join(lines) + "\n各有关单位：\n现将有关事项说明如下。\n"))
+    assert doc.title == (title or "".join(lines))
+    if genre:
+        assert doc.genre == genre
+
+
 def test_lines_are_not_joined_when_no_closing_word_comes():
     doc = analyse(clean("推进作风建设常态化长效化\n作风建设\n习近平总书记近期就作风建设作出重要指示。"))
     assert doc.title == "推进作风建设常态化长效化"

@@ -31,11 +31,13 @@ DECLARED = re.compile(r"\s*[（(]\s*(?:全文)?共?\s*(\d{2,7})\s*字\s*[）)]\s
 
 # Words a title ends with: the names of 文种, the usual closing words of titles, and of the covers of
 # manuals and specifications ("政策信息发布平台" / "共性需求说明书").
-END_WORD = re.compile(
-    r"(?:通知|方案|意见|决定|决议|报告|规划|纲要|办法|细则|规定|规则|条例|纪要|批复|函|通报|公告|通告|请示|议案|公报|命令|令"
-    r"|总结|计划|要点|安排|打算|思路|设想|谋划|讲话|讲稿|致辞|贺词|主持词|材料|提纲|体会|心得|发言|事迹|简报|答复|解释|法|法典|标准|预案|汇报"
-    r"|说明|说明书|手册|指南|白皮书|章程|须知|守则|大纲|字典|词典|规范)$"
-)
+_ENDS = (r"通知|方案|意见|决定|决议|报告|规划|纲要|办法|细则|规定|规则|条例|纪要|批复|函|通报|公告|通告|请示|议案|公报|命令|令"
+         r"|总结|计划|要点|安排|打算|思路|设想|谋划|讲话|讲稿|致辞|贺词|主持词|材料|提纲|体会|心得|发言|事迹|简报|答复|解释|法|法典|标准|预案|汇报"
+         r"|说明书|手册|指南|白皮书|章程|须知|守则|大纲|字典|词典")
+END_WORD = re.compile(rf"(?:{_ENDS})$")
+# What a joined title may end with besides: words that as often end a broken line as verbs or objects
+# ("关于进一步加强和规范" / "政府采购活动的通知", "…的说明" / "和…的报告"), so they never stop a join early.
+_LAST_WORD = re.compile(rf"(?:{_ENDS}|说明|规范)$")
 _CLAUSE_END = "。，；：、,;:"
 _LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]+|\d{1,3})[）)、.．]|第[一二三四五六七八九十百零\d]+[编章节条]")
 _DASH = re.compile(r"[-—–－―]")
@@ -157,7 +159,7 @@ def _title_lines(text: str, first: Line, heads: set[int]) -> list[Line]:
             break
         taken.append(line)
     joined = DECLARED.sub("", "".join(x.text for x in taken))
-    if len(taken) > 1 and (_unclosed(joined) or not END_WORD.search(joined)):
+    if len(taken) > 1 and (_unclosed(joined) or not _LAST_WORD.search(joined)):
         return [first]
     return taken
 
