@@ -51,9 +51,12 @@ B26_FILES = {
 def test_b26_short_gbk_and_big5_files_are_stored_as_the_chinese_they_hold(home, tmp_path):
     assert B26_FILES["notice.txt"].decode("utf-8") == "\u0368\u05aa"  # the fault: valid UTF-8, read as two marks
     library, outcomes = ingest_files(home, tmp_path / "in", B26_FILES)
-    assert {name: o.status for name, o in outcomes.items()} == dict.fromkeys(B26_FILES, "ingested")
+    assert {name: o.status for name, o in outcomes.items()} == {**dict.fromkeys(B26_FILES, "ingested"),
+                                                                "notice.txt": "skipped"}
+    # "通知" alone is read as the Chinese it holds, and refused as a title without text (nothing to read or quote)
+    assert outcomes["notice.txt"].reason == "只有标题“通知”，没有正文"
     for name, expected in (("report.txt", "政府工作报告\n各位代表："), ("form.txt", "年度考核登记表\n姓名：\n单位："),
-                           ("big5.txt", "述職報告\n本人一年來認真履職。"), ("notice.txt", "通知")):
+                           ("big5.txt", "述職報告\n本人一年來認真履職。")):
         doc = library.get(outcomes[name].doc_id)
         assert stored_text(library, doc.id).replace("\n", "") == expected.replace("\n", ""), name
         assert doc.encoding == ("big5" if name == "big5.txt" else "gb18030")
