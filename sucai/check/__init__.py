@@ -110,7 +110,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
 
 SOURCES_HEADING = "附：素材来源"   # the closing list of a 写作台 draft's sources (sucai.drafting.document)
 _SOURCE_LINE = re.compile(r"\d+\\?\. (?P<heading>(?:(?! 第\d+段：《).)*) 第\d+段：《(?P<title>(?:(?!》（编号 \d).)*)》"
-                          r"（编号 (?P<id>\d+)(?:，(?P<path>(?:(?!）；).){1,200}))?）；(?:原文照录|已改写，复制比 \d+%)")
+                          r"（编号 (?P<id>\d{1,9})(?:，(?P<path>(?:(?!）；).){1,200}))?）；(?:原文照录|已改写，复制比 \d+%)")
 """A line of the list as :func:`sucai.drafting.document.source_lines` writes it (``1. 一、… 第2段：《title》（编号 7，…）；原文照录``;
 ``1\\.`` as a Markdown download escapes it). Each part stops where the next fixed text starts, so a match takes
 time linear in the line, whatever the line holds."""
