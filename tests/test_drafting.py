@@ -492,7 +492,8 @@ def test_a_sources_list_is_left_out_only_when_it_names_headings_and_titles(units
     paragraph = next(p.text for s in draft.sections for p in s.paragraphs if p.source is not None)
     assert check_text(units, listed, viewer_member=True).left_out > 0
     for forged in (line.replace(title, paragraph), line.replace("1. ", f"1. {paragraph}", 1),
-                   line.replace(f"《{title}》（编号 ", f"《{title}》（编号 9{units.catalogue.change_count()}")):
+                   line.replace(f"《{title}》（编号 ", f"《{title}》（编号 9{units.catalogue.change_count()}"),
+                   line.replace(f"《{title}》（编号 ", f"《{title}》（编号 {'9' * 30}")):   # raised OverflowError
         report = check_text(units, listed.replace(line, forged), viewer_member=True)
         assert report.left_out == 0 and "附：素材来源" in report.text, forged
 

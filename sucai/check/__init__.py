@@ -31,7 +31,7 @@ from ..access import free_view
 from ..budget import Budget, run_budgeted
 from ..clean import xml_safe
 from ..config import Settings
-from ..errors import InvalidInput, NotFound, ReadError, SucaiError
+from ..errors import InvalidInput, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import SEED, DraftSeeds, align, resolve, seed_hashes
@@ -63,7 +63,8 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     (code ``draft_too_long``) when it has more than ``check_max_chars`` characters.
     """
     settings = settings or library.settings
-    text, left_out = _without_sources_list(xml_safe(text), lambda doc_id: _title(library, doc_id, viewer_member))
+    text, left_out = _without_sources_list(
+        xml_safe(text), lambda ids: {row.id: row.title for row in library.records(member=viewer_member, ids=ids)})
     length = sum(1 for c in text if not c.isspace())
     if length > settings.check_max_chars:
         raise InvalidInput(f"草稿共 {length:,} 字，超过单次查重上限 {settings.check_max_chars:,} 字"
@@ -109,20 +110,20 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
 
 SOURCES_HEADING = "附：素材来源"   # the closing list of a 写作台 draft's sources (sucai.drafting.document)
 _SOURCE_LINE = re.compile(r"\d+\\?\. (?P<heading>(?:(?! 第\d+段：《).)*) 第\d+段：《(?P<title>(?:(?!》（编号 \d).)*)》"
-                          r"（编号 (?P<id>\d+)(?:，(?P<path>(?:(?!）；).){1,200}))?）；(?:原文照录|已改写，复制比 \d+%)")
+                          r"（编号 (?P<id>\d{1,9})(?:，(?P<path>(?:(?!）；).){1,200}))?）；(?:原文照录|已改写，复制比 \d+%)")
 """A line of the list as :func:`sucai.drafting.document.source_lines` writes it (``1. 一、… 第2段：《title》（编号 7，…）；原文照录``;
 ``1\\.`` as a Markdown download escapes it). Each part stops where the next fixed text starts, so a match takes
 time linear in the line, whatever the line holds."""
 
 
-def _without_sources_list(text: str, title_of: Callable[[int], str | None]) -> tuple[str, int]:
+def _without_sources_list(text: str, titles_of: Callable[[list[int]], dict[int, str]]) -> tuple[str, int]:
     """``text`` without a closing 附：素材来源 list, as a 写作台 draft's download ends, and the characters left out,
     white space not counted, as 字数 are (0 when there is none). Like the reference list a 查重 service leaves out
     of a thesis, it names the sources and is no part of the writing: counted, it lowered the draft's 文字复制比
     (new-user try 14: 99.9 % in the 写作台, 67 % for its .docx). It is the heading line, then only lines that
     name a source as the 写作台 writes them (:data:`_SOURCE_LINE`): the place a heading of the draft gives
     (a line of the text above, a Markdown heading's ``#`` aside), and a document by its number and its title as the viewer sees it
-    (``title_of(id)``, None for a document the viewer may not see). So nothing but headings, titles and
+    (``titles_of(ids)``: id → title of the visible ones, read once for the whole list). So nothing but headings, titles and
     section names is ever left out; copied paragraphs put in such a list are checked, and every report says
     what was left out (:attr:`CheckReport.left_out`). Linear in the length of ``text``."""
     lines = text.split("\n")
@@ -130,11 +131,12 @@ def _without_sources_list(text: str, title_of: Callable[[int], str | None]) -> t
     if at is None:
         return text, 0
     headings = {_bare(line) for line in lines[:at]}
-    for line in lines[at + 1:]:
-        found = _SOURCE_LINE.fullmatch(line.strip()) if line.strip() else True
-        if found is not True and not (found and found["heading"] in headings
-                                      and title_of(int(found["id"])) == found["title"]):
-            return text, 0
+    found = [_SOURCE_LINE.fullmatch(line.strip()) for line in lines[at + 1:] if line.strip()]
+    if not all(line and line["heading"] in headings for line in found):
+        return text, 0
+    titles = titles_of(sorted({int(line["id"]) for line in found}))
+    if any(titles.get(int(line["id"])) != line["title"] for line in found):
+        return text, 0
     kept = "\n".join(lines[:at])
     return kept, sum(not c.isspace() for c in text[len(kept):])
 
@@ -142,16 +144,6 @@ def _without_sources_list(text: str, title_of: Callable[[int], str | None]) -> t
 def _bare(line: str) -> str:
     """``line`` without white space around it and a Markdown heading's ``#`` marks (a .md download's headings)."""
     return line.strip().lstrip("#").strip()
-
-
-def _title(library: Library, doc_id: int, member: bool) -> str | None:
-    """The title of document ``doc_id`` as a viewer with (``member``) or without the member tier sees it;
-    None when there is no such document or it is hidden."""
-    try:
-        doc = library.catalogue.get(doc_id)
-    except NotFound:
-        return None
-    return None if doc.hidden else doc.title if member else free_view(doc).title
 
 
 def copy_ratio(text: str, source: str, min_chars: int) -> float:
