@@ -503,6 +503,15 @@ class Catalogue:
             return dict(conn.execute(select(documents.c.id, documents.c.title)
                                      .where(documents.c.hidden == 0, documents.c.id.in_(ids))).fetchall())
 
+    def title_only(self) -> list[tuple[int, str]]:
+        """``(id, title)`` of the documents that are not hidden and have no text but blanks (only a title: stored
+        before such files were refused, :func:`sucai.ingest.parse_file`), in id order."""
+        blank = func.trim(documents.c.text, " \t\r\n\u3000") == ""
+        with self.db.read() as conn:
+            return [(doc_id, title) for doc_id, title in conn.execute(
+                select(documents.c.id, documents.c.title).where(documents.c.hidden == 0, blank)
+                .order_by(documents.c.id))]
+
     def document_ids(self) -> list[int]:
         """Ids of every document that is not hidden (what a search index should hold), in order."""
         with self.db.read() as conn:
