@@ -482,8 +482,8 @@ class Clusters:
 
     def merge(self, ids: list[int], representative: int | None = None) -> int:
         """Put the documents ``ids`` and everything clustered with them into one cluster; an admin's
-        ``representative`` is pinned. Those of them without a members part are so merged in the free grouping
-        too (when there are two). Raises NotFound, or InvalidInput for fewer than two documents or a
+        ``representative`` is pinned. Those of the documents an admin merged into it (these and earlier ones) that
+        have no members part are so merged in the free grouping too (when there are two). Raises NotFound, or InvalidInput for fewer than two documents or a
         representative outside the cluster."""
         ids = list(dict.fromkeys(ids))
         self._existing(ids + ([representative] if representative is not None else []))
@@ -493,7 +493,7 @@ class Clusters:
             raise InvalidInput(f"代表文档 {representative} 不在要合并的文档中", code="bad_representative")
         cluster = self.catalogue.merge_clusters(ids)
         self._choose(cluster, representative)
-        public = sorted(self.catalogue.public_ids(ids))
+        public = self._merged_public(ids[0])
         if len(public) > 1:
             self._choose(self.catalogue.merge_clusters(public, free=True), representative, free=True)
         return cluster
@@ -550,9 +550,8 @@ class Clusters:
         if free is not None and doc.members_span is not None:
             self.refresh(self.catalogue.leave_cluster(doc_id, free=True), free=True)
         elif free is None and doc.members_span is None:
-            merged, apart = self.catalogue.admin_grouping()
-            partners = sorted(self.catalogue.public_ids(next((ids for ids in merged if doc_id in ids), [])))
-            minhash = None if doc_id in apart else self._signature_of(doc_id)
+            partners = self._merged_public(doc_id)
+            minhash = None if doc_id in self.catalogue.admin_grouping()[1] else self._signature_of(doc_id)
             if len(partners) > 1:
                 self.refresh(self.catalogue.merge_clusters(partners, free=True), free=True)
             elif minhash is not None:
@@ -589,6 +588,12 @@ class Clusters:
         docs = list(self.catalogue.documents(ids, outline=False))
         if docs:
             self.catalogue.mark_representative(cluster, *representative(docs, pinned), free=free)
+
+    def _merged_public(self, doc_id: int) -> list[int]:
+        """The documents without a members part that an admin merged into the cluster (as members see it) of
+        ``doc_id``, in id order: one cluster of the free grouping, whatever regroups it (:meth:`_free_grouping`)."""
+        merged = next((ids for ids in self.catalogue.admin_grouping()[0] if doc_id in ids), [])
+        return sorted(self.catalogue.public_ids(merged))
 
     def _existing(self, ids: list[int]) -> None:
         found = {d.id for d in self.catalogue.documents(sorted(set(ids)), outline=False)}
