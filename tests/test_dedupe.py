@@ -620,6 +620,26 @@ def test_admins_merges_and_splits_survive_a_regrouping(library, tmp_path):
     again.close()
 
 
+def test_an_admins_merge_through_a_members_document_groups_the_public_ones_alike_at_once_and_after(library, tmp_path):
+    """Two merges through a document with a members part (工作总结, :func:`sample`'s paid tags): members see one
+    cluster of three; visitors one of the two without a members part — at the second merge, and the same after a
+    regrouping (one rule, ``Clusters._merged_public``: the documents an admin merged into the cluster)."""
+    ingest(library, tmp_path / "in", {"n.txt": sample("09_通知.txt"), "w.txt": sample("05_工作总结.txt"),
+                                      "p.txt": sample("07_实施方案.txt")})
+    n, w, p = (next(doc.id for doc in library.catalogue.documents() if doc.source_path.endswith(name))
+               for name in ("n.txt", "w.txt", "p.txt"))
+    assert library.get(w).members_span is not None and library.get(n).members_span is library.get(p).members_span is None
+    library.clusters.merge([n, w])
+    assert _groups(library, False) == [[n, w]] and _groups(library, True) == []
+    library.clusters.merge([w, p])
+    assert _groups(library, False) == [[n, w, p]] and _groups(library, True) == [[n, p]]
+    with library.catalogue.transaction() as conn:
+        conn.execute(meta.delete().where(meta.c.key == "free_grouping"))
+    reopened = Library.open(library.settings.home)
+    assert _groups(reopened, False) == [[n, w, p]] and _groups(reopened, True) == [[n, p]]
+    reopened.close()
+
+
 def test_admin_web_page_for_clusters(trio):
     library, a, b, c = trio
     accounts = Accounts.open(library.settings.home)
