@@ -126,7 +126,8 @@ def local_time(stamp: str | None, zone: str | tzinfo, precision: str = "seconds"
     """A stored time (ISO 8601 with its offset; sucai stores UTC) on the site's clock: ``zone``, an IANA
     name (the ``timezone`` setting) or a tzinfo. ``precision`` ``"seconds"`` gives ``YYYY-MM-DD HH:MM:SS``,
     ``"minutes"`` ``YYYY-MM-DD HH:MM``, ``"days"`` the local day ``YYYY-MM-DD``; "" for None or "".
-    Raises KeyError for another precision, ValueError for a stamp that is not ISO 8601."""
+    Raises KeyError for another precision, ValueError for a stamp that is not ISO 8601, InvalidInput for a
+    name no zone has (:func:`site_zone`)."""
     if not stamp:
         return ""
     shown = _PRECISION[precision]
