@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 
 from .. import access
-from ..check import copy_ratio
+from ..check import copy_ratio, count_chars
 from ..clean import xml_safe
 from ..errors import InvalidInput
 from ..library import Library
@@ -90,12 +90,12 @@ class Draft:
     @property
     def chars(self) -> int:
         """The draft's 字数 (one definition for the 写作台, ``sucai draft`` and the downloads): the characters
-        of its headings with their numbers (一、, （一）, 1.: :func:`numbered`) and of its paragraphs, white
-        space not counted — its text as it downloads without the title and the list of sources, which is
+        of its headings with their numbers (一、, （一）, 1.: :func:`numbered`) and of its paragraphs as a 字数
+        counts them (:func:`sucai.check.count_chars`: no white space, control or invisible character, the rule of
+        the 写作台's counter too) — its text as it downloads without the title and the list of sources, which is
         the text its 查重 counts (``CheckReport.chars``)."""
-        text = "".join(number + section.heading + "".join(p.text for p in section.paragraphs)
-                       for section, _, number in numbered(self))
-        return sum(1 for c in text if not c.isspace())
+        return count_chars("".join(number + section.heading + "".join(p.text for p in section.paragraphs)
+                                   for section, _, number in numbered(self)))
 
     def to_dict(self) -> dict:
         return {**asdict(self), "chars": self.chars}

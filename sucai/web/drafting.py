@@ -23,6 +23,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, WithJsonSchema
 
+from ..check import UNCOUNTED
 from ..config import Settings
 from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draft, paragraph_candidates,
                         require_drafting, rewrite_paragraph, shown, suggest_outline)
@@ -150,7 +151,7 @@ def drafting_page(request: Request, library: Lib):
     require_drafting(viewer, settings)
     genres = library.catalogue.stats()["by_genre"]
     return render_page(request, "drafting.html", viewer=viewer, genres=genres, params={"mode": "ranked"},
-                       rewrite_modes=MODE_NAMES if enabled(settings) else {})
+                       rewrite_modes=MODE_NAMES if enabled(settings) else {}, uncounted=UNCOUNTED)
 
 
 # -- the API ----------------------------------------------------------------------------------
