@@ -224,6 +224,43 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     assert "第一页的文字" in read_draft(library.settings, two_pages)
 
 
+def test_an_over_long_draft_is_refused_before_anything_else(home, monkeypatch, capsys, tmp_path):
+    """Stop 30: the closing 附：素材来源 list of a draft (a pass over its lines, a read of the titles it names) was
+    looked at before the draft's length, and a visitor's hourly 查重 was counted for a draft then refused as too
+    long. The length now comes first, on the whole text: the API, the page and the CLI refuse an over-long draft
+    with the Chinese message, the list code never reached, nothing counted."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("check_max_chars = 2000\nfree_checks_per_hour = 1\n")
+    library = Library.open(home)
+    lines = [f"{i}. 一、总体要求 第1段：《关于某项工作的通知》（编号 {i}）；原文照录" for i in range(1, 301)]
+    draft = "一、总体要求\n" + OWN * 20 + "\n附：素材来源\n" + "\n".join(lines)
+    message = f"草稿共 {solid(draft):,} 字，超过单次查重上限 2,000 字"
+
+    def never(*args):
+        raise AssertionError("the sources list was looked at before the length")
+
+    monkeypatch.setattr("sucai.check._without_sources_list", never)
+    with pytest.raises(InvalidInput) as error:
+        check_text(library, draft)
+    assert error.value.code == "draft_too_long" and error.value.message.startswith(message)
+    client = TestClient(create_app(home), raise_server_exceptions=False)
+    for response in (client.post("/api/check", json={"text": draft}),
+                     client.post("/api/check", content=draft.encode(), headers={"content-type": "text/plain"}),
+                     client.post("/api/check", files={"file": ("长稿.txt", draft.encode())})):
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "draft_too_long" and response.json()["error"].startswith(message)
+    page = client.post("/check", data={"text": draft}, headers={"accept": "text/html"})
+    assert page.status_code == 422 and message in page.text and 'id="check-form"' in page.text
+    (tmp_path / "长稿.txt").write_text(draft, encoding="utf-8")
+    capsys.readouterr()
+    assert run_cli(["check", str(tmp_path / "长稿.txt"), "--home", str(home)]) == ExitCode.ERROR
+    said = capsys.readouterr()
+    assert message in said.err and "Traceback" not in said.err
+    monkeypatch.undo()
+    assert client.post("/api/check", json={"text": OWN}).status_code == 200   # the visitor's one 查重 this hour is left
+    library.close()
+
+
 def test_a_check_never_changes_the_library(library):
     index_files = {p.name: p.stat().st_mtime_ns for p in library.settings.index_dir.iterdir()}
     state = lambda: (library.catalogue.change_count(), library.catalogue.meta("signature_seq"),  # noqa: E731
