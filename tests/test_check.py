@@ -19,11 +19,12 @@ from click.testing import CliRunner
 from fixtures import make_cjk_pdf
 from sucai import access
 from sucai.accounts import Accounts
-from sucai.check import check_text, read_draft
+from sucai.check import check_text, count_chars, read_draft
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
+from sucai.drafting.drafts import Draft, Paragraph, Section
 from sucai.errors import InvalidInput, ReadError
 from sucai.fingerprint import skeleton, skeleton_text
 from sucai.library import Library
@@ -222,6 +223,18 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
         read_draft(replace(library.settings, parse_max_pages=1), two_pages)
     assert error.value.code == "too_large" and "超过每个文件 1 页的上限" in error.value.message
     assert "第一页的文字" in read_draft(library.settings, two_pages)
+
+
+def test_one_rule_for_the_word_count(library):
+    """Stop 30: 字数 counted white space by str.isspace in Python and by ``\\s`` in the 写作台, which differed on a
+    pasted BOM, control characters, U+200B, U+0085… One rule now (``UNCOUNTED``): no white space, control or invisible
+    character is counted — 查重's 总字数, ``Draft.chars`` and the counter (its browser test) alike."""
+    pasted = "\ufeff我们要\u200b认真\u3000学习\u00a0，\x01抓好\u0085\x1c落\u00ad实\ufe0f。\u2060😀\t\n"
+    seen = "我们要认真学习，抓好落实。😀"   # what a writer sees, by hand: 14 characters
+    assert count_chars(pasted) == len(seen) == 14
+    assert check_text(library, pasted).chars == 14
+    draft = Draft("标题", "通知", "", [Section("学习", 1, [Paragraph(pasted)])])
+    assert draft.chars == len("一、学习") + 14
 
 
 def test_an_over_long_draft_is_refused_before_anything_else(home, monkeypatch, capsys, tmp_path):
