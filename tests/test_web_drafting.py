@@ -117,14 +117,38 @@ def test_the_tier_decides_who_may_draft(app, open_app, site):
 @pytest.mark.parametrize("registration", [True, False])
 def test_a_visitor_is_told_what_the_writing_desk_is_and_where_to_log_in(site, registration):
     """New-user try 14: /drafts gave a visitor a bare login form. Now a page of the site's layout says what the
-    写作台 is, whose feature it is, and links to logging in (which comes back to it) and, when open, to signing up."""
+    写作台 is, whose feature it is, and links to logging in (which comes back to it) and, when open, to signing up
+    (which comes back to it too — stop 30: it went to 我的账号). What it says of who may draft is true: under
+    drafting_tier = member a new account may not draft until it is a member, under user it may."""
     for tier, name in (("member", "会员"), ("user", "注册用户")):
         app = create_app(settings=load_settings(site["home"], drafting_tier=tier, registration_open=int(registration)))
         visitor = TestClient(app, raise_server_exceptions=False)
         page = visitor.get("/drafts", headers={"accept": "text/html"}, follow_redirects=False)
         assert page.status_code == 200 and 'id="drafting-intro"' in page.text and 'id="login-link"' in page.text
         assert f"写作台是{name}功能" in page.text and "候选段落" in page.text and "查重" in page.text
-        assert ('href="/register" id="drafting-register"' in page.text) is registration
+        said = re.search(r'<p id="drafting-who">([^<]+)</p>', page.text).group(1)
+        assert ("兑换卡密" in said and "免费用户" in said) if tier == "member" else "不需要开通会员" in said
+        assert ('href="/register?next=/drafts" id="drafting-register"' in page.text) is registration
+        if registration:
+            newcomer = TestClient(app, raise_server_exceptions=False)
+            form = newcomer.get(re.search(r'href="([^"]+)" id="drafting-register"', page.text).group(1),
+                                headers={"accept": "text/html"}).text
+            assert '<input type="hidden" name="next" value="/drafts">' in form
+            assert 'href="/login?next=/drafts" id="login-instead"' in form
+            signed_up = newcomer.post("/register", data={
+                "username": f"新写作者{tier}", "password": PASSWORD, "password2": PASSWORD,
+                "csrf_token": _CSRF.search(form).group(1), "next": "/drafts"}, follow_redirects=False)
+            assert (signed_up.status_code, signed_up.headers["location"]) == (303, "/drafts")
+            landed = newcomer.get("/drafts", headers={"accept": "text/html"})
+            assert ('id="writing-desk"' in landed.text) is (tier == "user")   # what the page said is true
+            assert newcomer.get("/api/drafts").status_code == (200 if tier == "user" else 403)
+            for i, elsewhere in enumerate(("//evil.example/drafts", "https://evil.example/", "/\\evil.example")):
+                other = TestClient(app, raise_server_exceptions=False)   # no open redirect: another host is never next
+                token = _CSRF.search(other.get(f"/register?next={elsewhere}", headers={"accept": "text/html"}).text)
+                gone = other.post("/register", data={"username": f"外来者{tier}{i}", "password": PASSWORD,
+                                                     "password2": PASSWORD, "csrf_token": token.group(1), "next": elsewhere},
+                                  follow_redirects=False)
+                assert gone.headers["location"] == "/account?registered=1", elsewhere
         login = re.search(r'href="([^"]+)" id="drafting-login"', page.text).group(1)
         token = _CSRF.search(visitor.get(login, headers={"accept": "text/html"}).text).group(1)
         back = visitor.post("/login", data={"username": "会员", "password": PASSWORD, "csrf_token": token,

@@ -29,7 +29,6 @@ from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draf
                         require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.drafts import MAX_CHARS, MAX_LEVEL, MAX_PARAGRAPHS, MAX_SECTIONS, MAX_TITLE
 from ..drafting.rewrite import MODE_NAMES, enabled
-from ..drafting.tier import TIER_NAMES
 from ..library import Library
 from .check import spend_check, with_file
 from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, searching, spending, verify_csrf,
@@ -147,7 +146,7 @@ def drafting_page(request: Request, library: Lib):
     settings: Settings = request.app.state.settings
     viewer = viewer_of(request)
     if not viewer.logged_in:
-        return render_page(request, "drafting_visitor.html", tier=TIER_NAMES[settings.drafting_tier])
+        return render_page(request, "drafting_visitor.html", tier=settings.drafting_tier)
     require_drafting(viewer, settings)
     genres = library.catalogue.stats()["by_genre"]
     return render_page(request, "drafting.html", viewer=viewer, genres=genres, params={"mode": "ranked"},
