@@ -1087,12 +1087,12 @@ def test_cli_free_output_has_no_members_text(site, secrets_, tmp_path):
 
 def members_draft_of(library: Library, member) -> int:
     """A draft of the member that quotes the members part of the 预算通知 (the one with markers 0 and 1)."""
-    from sucai.drafting import DraftStore, Owner, build_draft
+    from sucai.drafting import DraftBody, DraftStore, Owner, build_draft
 
     doc = next(d for d in library.catalogue.documents() if d.title.startswith("关于做好年度预算"))
     start = doc.text.index("按照")
     end = doc.text.index("\n", start)
-    draft = build_draft(library, {"title": "会员的草稿", "genre": doc.genre, "sections": [
+    draft = build_draft(library, DraftBody.model_validate({"title": "会员的草稿", "genre": doc.genre, "sections": [
         {"heading": "内部测算口径", "paragraphs": [{"text": doc.text[start:end],
                                                    "source": {"doc_id": doc.id, "start": start, "end": end}}]}]},
                         member=True)
@@ -1450,7 +1450,7 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
         conn.execute(free_clusters.delete())
     reopened = grouped(sorted([preview, public]))
     reopened.update(public[0], paid_from=20)
-    assert reopened.clusters.versions(public[1], member=False) == []
+    assert reopened.clusters.versions(public[1]), member=False) == []
     assert {v.id for v in reopened.clusters.versions(public[1], member=True)} == set(public)
     reopened.update(public[0], paid_from=None)
     assert {v.id for v in reopened.clusters.versions(public[1], member=False)} == set(public)
