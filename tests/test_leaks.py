@@ -1094,7 +1094,7 @@ def members_draft_of(library: Library, member) -> int:
     end = doc.text.index("\n", start)
     draft = build_draft(library, DraftBody.model_validate({"title": "会员的草稿", "genre": doc.genre, "sections": [
         {"heading": "内部测算口径", "paragraphs": [{"text": doc.text[start:end],
-                                                   "source": {"doc_id": doc.id, "start": start, "end": end}}]}]},
+                                                   "source": {"doc_id": doc.id, "start": start, "end": end}}]}]}),
                         member=True)
     assert draft.sections[0].paragraphs[0].members
     return DraftStore(library.catalogue).create(Owner(member.user_id, member.username), draft)
@@ -1327,6 +1327,71 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
         library.close()
 
 
+_TOKENS = re.compile(r'(name="csrf_token" value="|<meta name="csrf-token" content=")[^"]+')
+
+
+def _visitor_drafting_and_check(client_of, library: Library) -> dict:
+    """Every response a visitor can have of the 写作台 and of 查重 — the pages /drafts and /check (their forms'
+    CSRF tokens aside), a 查重 by the page's form of every :func:`check_pair_drafts` draft (the time of the report
+    aside), each document's 相似版本, and every /api/drafts route, asked with bodies that cite the members parts by
+    their offsets and probe them as topics and headings — as (status, content type, bytes); ``client_of(n)`` a
+    visitor's client from an address of their own (within a visitor's 查重 per hour)."""
+    client = client_of(0)
+    seen = {}
+
+    def keep(key: str, response) -> None:
+        body = _TOKENS.sub(r"\1", response.text) if response.headers["content-type"].startswith("text/html") else response.text
+        seen[key] = (response.status_code, response.headers["content-type"], re.sub(r"生成时间：[^<]*", "", body))
+
+    for url in ("/drafts", "/check", "/login?next=/drafts", "/register?next=/drafts"):
+        keep(url, client.get(url, headers={"accept": "text/html"}))
+    for n, draft in enumerate(check_pair_drafts()):
+        keep(f"/check {n}", client_of(n + 1).post("/check", data={"text": draft}, headers={"accept": "text/html"}))
+    docs = list(library.catalogue.documents())
+    for doc in docs:
+        keep(f"versions {doc.id}", client.get(f"/api/documents/{doc.id}/versions"))
+    members = [doc for doc in docs if doc.paid_from is not None]
+    requests = [("GET", "/api/drafts", None), ("GET", "/api/drafts/1", None), ("DELETE", "/api/drafts/1", None),
+                ("GET", "/api/drafts/1/download?format=md", None), ("GET", "/api/drafts/1/check?format=html", None),
+                ("POST", "/api/drafts/rewrite", {"text": members[0].text[members[0].paid_from:][:40], "mode": "polish"})]
+    for doc in members:
+        probe = doc.text[doc.paid_from:][:12]
+        source = {"doc_id": doc.id, "start": doc.paid_from, "end": min(doc.chars, doc.paid_from + 40)}
+        body = {"title": "草稿", "genre": doc.genre, "sections": [{"heading": probe, "paragraphs": [
+            {"text": "自己写的一段", "source": source}]}]}
+        requests += [("POST", "/api/drafts/outline", {"genre": doc.genre, "topic": probe}),
+                     ("POST", "/api/drafts/paragraphs", {"genre": doc.genre, "headings": [probe]}),
+                     ("POST", "/api/drafts", body), ("PUT", "/api/drafts/1", body)]
+    for n, (method, url, body) in enumerate(requests):
+        keep(f"{method} {url} {n}", client.request(method, url, json=body))
+    return seen
+
+
+def test_a_visitors_writing_desk_and_check_depend_on_no_members_text(tmp_path, make_home):
+    """Stop 30: the visitor 写作台 page and every 写作台 and 查重 route a visitor can reach, on two libraries that
+    differ only in members-only text (:func:`check_pair_texts`), give the visitor byte-identical responses; a
+    member's 查重 of the same drafts differs, so the test can fail."""
+    one, two = (_pair_library(make_home(tmp_path / name), secret, check_pair_texts)
+                for name, secret in (("with", True), ("without", False)))
+    assert _named(one) == _named(two)
+    seen = []
+    for library in (one, two):
+        app = create_app(library.settings.home)
+        seen.append(_visitor_drafting_and_check(
+            lambda n: TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 1}", 1)), library))
+    assert seen[0].keys() == seen[1].keys() and len(seen[0]) > 100
+    assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
+    assert seen[0]["/drafts"][0] == 200 and 'id="drafting-intro"' in seen[0]["/drafts"][2]
+    assert sum("总文字复制比" in seen[0][key][2] for key in seen[0] if key.startswith("/check ")) == len(check_pair_drafts())
+    assert {status for key, (status, _, _) in seen[0].items() if key.startswith(("GET /api", "POST /api", "PUT", "DELETE"))} \
+        == {403}
+    member = [[check_text(library, draft, viewer_member=True).to_dict() for draft in check_pair_drafts()]
+              for library in (one, two)]
+    assert sum(a != b for a, b in zip(*member)) >= 10
+    for library in (one, two):
+        library.close()
+
+
 def grouping_texts(secret: bool) -> dict[str, str]:
     """Documents whose grouping into clusters of near-duplicates depended on members-only text (leak 10), the
     members parts of one library (``secret``) and of another differing only there (the same lengths), under a
@@ -1450,7 +1515,7 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
         conn.execute(free_clusters.delete())
     reopened = grouped(sorted([preview, public]))
     reopened.update(public[0], paid_from=20)
-    assert reopened.clusters.versions(public[1]), member=False) == []
+    assert reopened.clusters.versions(public[1], member=False) == []
     assert {v.id for v in reopened.clusters.versions(public[1], member=True)} == set(public)
     reopened.update(public[0], paid_from=None)
     assert {v.id for v in reopened.clusters.versions(public[1], member=False)} == set(public)
