@@ -1,8 +1,8 @@
 """A draft (草稿): headings and paragraphs, each paragraph with the source it was taken from.
 
-:func:`build_draft` turns what a writer sends (JSON: title, 文种, topic, unit,
-year, target length, sections) into a checked :class:`Draft`: sizes bounded, and
-every paragraph's cited source looked up again *for that writer*
+:class:`DraftBody` checks what a writer sends (JSON: title, 文种, topic, unit,
+year, target length, sections: shapes and sizes), and :func:`build_draft` turns it into
+a :class:`Draft`, every paragraph's cited source looked up again *for that writer*
 (:func:`sucai.access.view`), so that a draft records whether the paragraph is
 still the source's text (``edited``), how much of it is (``copy_ratio``), and
 whether it came from a members-only part (``members``). :func:`shown` gives a
@@ -196,6 +196,7 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
 
 # -- what a writer sends: the one model that validates a save ---------------------------------
 
+
 def _xml_safe(value: Any) -> Any:
     """A text as :func:`sucai.clean.xml_safe` makes it, before pydantic reads it (which refuses a lone surrogate)."""
     return xml_safe(value) if isinstance(value, str) else value
@@ -208,6 +209,7 @@ class DraftSource(BaseModel):
     doc_id: int = Field(ge=1, le=MAX_ID, description="来源文档编号")
     start: int = Field(ge=0, le=MAX_ID, description="段落在该文档正文中的起点（字符）")
     end: int = Field(ge=0, le=MAX_ID, description="终点（字符，不含）")
+    # each heading Safe, its limit checked on the text itself (a limit after the validator would be a generic too_long)
     section_path: list[Annotated[str, Field(max_length=MAX_TITLE), BeforeValidator(_xml_safe)]] = Field(
         [], max_length=MAX_PATH, description="所在章节标题（依次）")
 
