@@ -39,20 +39,19 @@ read alike: white space (U+3000 and NBSP among it), control characters, and the 
 Default_Ignorable_Code_Point: a pasted BOM U+FEFF, zero-width space and joiners, soft hyphen, variation selectors…).
 What a writer sees and GB/T 字数 practice counts, and the one rule of 查重's 总字数, ``Draft.chars`` and the
 写作台's counter (``drafting.js`` reads this pattern from its page)."""
-_UNCOUNTED_RUN = regex.compile(UNCOUNTED + "+")
+_UNCOUNTED = regex.compile(UNCOUNTED)
 
 
 def count_chars(text: str) -> int:
     """The 字数 of ``text``: its characters (code points) but those :data:`UNCOUNTED`. Linear in ``len(text)``."""
-    return len(_UNCOUNTED_RUN.sub("", text))
+    return len(_UNCOUNTED.sub("", text))
 
 
 def counted_mask(text: str) -> np.ndarray:
-    """Per character of ``text``: whether a 字数 counts it (:data:`UNCOUNTED`), a bool array of ``len(text)``."""
-    mask = np.ones(len(text), dtype=bool)
-    for run in _UNCOUNTED_RUN.finditer(text):
-        mask[run.start():run.end()] = False
-    return mask
+    """Per character of ``text``: whether a 字数 counts it (:data:`UNCOUNTED`), a bool array of ``len(text)``
+    (each uncounted character made NUL, itself uncounted, then the code points compared at once)."""
+    marked = _UNCOUNTED.sub("\x00", text).encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(marked, dtype=np.uint32) != 0
 
 
 @dataclass
