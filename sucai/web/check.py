@@ -9,8 +9,9 @@ quota, which another site must not do in their name; API tokens and visitors pas
 computed for the request's viewer (:func:`sucai.check.check_text` with
 ``viewer.member``): a viewer without the member tier has the draft compared with the sources'
 free views only. A draft longer than ``check_max_chars`` is refused first (:func:`sucai.check.check_length`:
-422 ``draft_too_long``), before any quota is counted or anything else is done with it. A member's 查重 spends one of the tier's daily 查重 once the report is made
-(:func:`spend_check`: a failed check spends none); a visitor's or free user's is counted
+422 ``draft_too_long``), before any quota is counted or anything else is done with it. A member's 查重
+spends one of the tier's daily 查重 once the report is made (:func:`spend_check`: a failed check spends
+none); a visitor's or free user's is counted
 against ``free_checks_per_hour`` before it runs. A check never changes the library.
 """
 

@@ -1,9 +1,11 @@
 """The 写作台: its page ``/drafts`` and its JSON API under ``/api/drafts``.
 
 Every route first asks :func:`sucai.drafting.require_drafting` (setting
-``drafting_tier``) — but the page, which shows a visitor what the 写作台 is and where to log in
-or register (``drafting_visitor.html``); what a writer receives is computed for their member tier
-(:func:`sucai.access.view` inside :mod:`sucai.drafting`). Drafts belong to their
+``drafting_tier``) — but the page, which shows a visitor what the 写作台 is, whether it needs 会员 or
+only an account, and where to log in or register, both coming back to it (``drafting_visitor.html``);
+what a writer receives is computed for their member tier
+(:func:`sucai.access.view` inside :mod:`sucai.drafting`). A save's body is :class:`sucai.drafting.DraftBody`,
+checked by FastAPI (422 ``invalid_input`` in Chinese, :mod:`.errors`) as it is documented. Drafts belong to their
 author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404.
 Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``, as every
 POST route of the app does; an API token may ask for outlines and paragraphs (they only read),
