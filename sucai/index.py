@@ -85,6 +85,7 @@ UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
 _BATCH = 200
+_WAITING = (32, 500_000)  # documents, characters: a Feed hands this many to its writer at once (one cluster read)
 _WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
 
 
@@ -551,8 +552,9 @@ class SearchIndex:
 
 class Feed:
     """Documents indexed as an ingest stores them, instead of read back from the catalogue by a later
-    :meth:`SearchIndex.sync`: their entries go to an index writer at once (tantivy holds them in its
-    own heap, so the ingest keeps no tokens), and :meth:`commit` publishes a batch of them.
+    :meth:`SearchIndex.sync`: their entries go to an index writer a few at a time (:data:`_WAITING`: tantivy
+    holds them in its own heap, so the ingest keeps the tokens of a few documents at most), and :meth:`commit`
+    publishes a batch of them.
 
     The first :meth:`add` of a batch takes the node's index lock (as :meth:`SearchIndex.sync` does) and
     notes the last change the index applied; :meth:`commit` applies the changes of the log after it:
@@ -575,15 +577,19 @@ class Feed:
         self._writer: tantivy.IndexWriter | None = None
         self._applied = 0
         self._fed: dict[int, int] = {}   # id → the cluster role it was fed with in the free grouping (see _role)
+        self._waiting: list[tuple[Document, Prepared | None]] = []   # added, not yet handed to the writer
+        self._waiting_chars = 0
         self._since = 0.0  # when the batch took the lock (seconds since the epoch, as file times are)
         self.chars = 0  # characters of the documents fed since the last commit
 
     def __len__(self) -> int:
-        return len(self._fed)
+        return len(self._fed) + len(self._waiting)
 
     def add(self, doc: Document, prepared: Prepared | None = None) -> None:
         """Index ``doc``, a catalogue document the ingest just added (as :meth:`Catalogue.as_stored
-        <sucai.store.Catalogue.as_stored>` gives it), with the tokens its worker ``prepared``."""
+        <sucai.store.Catalogue.as_stored>` gives it) and placed among near-duplicates, with the tokens its worker
+        ``prepared``. It goes to the writer with those added after it, up to :data:`_WAITING` (documents,
+        characters) or the commit, their cluster rows read at once (one read instead of one per document)."""
         if self._writer is None:
             self.index._give_way()
             self.index._lock.acquire()
@@ -594,10 +600,24 @@ class Feed:
             except BaseException:
                 self.index._lock.release()
                 raise
-        cluster = next(iter(self.index.catalogue.cluster_rows(doc_id=doc.id, free=True)), None)
-        self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
-        self._fed[doc.id] = _role(cluster)
+        self._waiting.append((doc, prepared))
+        self._waiting_chars += doc.chars
         self.chars += doc.chars
+        if len(self._waiting) >= _WAITING[0] or self._waiting_chars >= _WAITING[1]:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give the writer the documents added and not yet given, with their cluster flags as they stand now."""
+        if not self._waiting:
+            return
+        rows = {row.doc_id: row for row in self.index.catalogue.cluster_rows(
+            doc_ids=[doc.id for doc, _ in self._waiting], free=True)}
+        for doc, prepared in self._waiting:
+            cluster = rows.get(doc.id)
+            self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
+            self._fed[doc.id] = _role(cluster)
+        self._waiting.clear()
+        self._waiting_chars = 0
 
     def wanted(self) -> bool:
         """Whether a process of this node has waited, since this batch took the index lock, to apply an edit
@@ -610,6 +630,7 @@ class Feed:
         if self._writer is None:
             return
         try:
+            self._hand_over()
             pending = self.index.catalogue.changes_since(self._applied)
             kinds: dict[int, list[str]] = {}
             for _, doc_id, kind in pending:
@@ -640,6 +661,8 @@ class Feed:
     def _end(self) -> None:
         self._writer = None
         self._fed.clear()
+        self._waiting.clear()
+        self._waiting_chars = 0
         self.chars = 0
         self.index._lock.release()
 

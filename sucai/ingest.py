@@ -395,7 +395,7 @@ def ingest(
                     if not len(feed):
                         started = time.monotonic()
                     feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)
-            del parsed  # its tokens are in the index writer's heap now
+            del parsed  # its tokens are in the index writer's heap now (or with the few the feed gives it next)
             tell(str(path))
             publish()
         feed.commit()
