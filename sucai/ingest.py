@@ -388,10 +388,9 @@ def ingest(
         for (path, key, content), parsed in zip(todo, parsed_files, strict=True):
             outcome = _store(library.catalogue, path, content, parsed, key)
             summary.add(outcome)
-            if isinstance(parsed, Parsed):  # near-duplicates, better copies
-                # a better copy gives a stored document its texts: indexed again at the commit (tokens)
-                if (not library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch,
-                                                     signed=True) and outcome.status == "ingested"):
+            if isinstance(parsed, Parsed):  # near-duplicates, better copies (indexed again at the commit)
+                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch, signed=True)
+                if outcome.status == "ingested":
                     if not len(feed):
                         started = time.monotonic()
                     feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)
