@@ -580,8 +580,10 @@ class Catalogue:
     @retried
     def merge_clusters(self, ids: list[int], *, free: bool = False) -> int:
         """One cluster of ``ids`` and every member of their clusters; returns its id. One transaction. Of the
-        clusters as members see them (not ``free``), an admin's merge: ``ids`` are marked merged (kept through
-        a regrouping, :meth:`admin_grouping`) and no longer split off."""
+        clusters as members see them (not ``free``), an admin's merge: ``ids`` get one new admin group (``merged``,
+        kept through a regrouping, :meth:`admin_grouping`) with every document of the admin groups they were in —
+        groups are joined only through a document named in both merges, never through sharing a cluster (placed
+        by similarity of whole texts) — and are no longer split off."""
         table = _table(free)
         with self.transaction() as conn:
             found = list(conn.execute(select(table.c.cluster_id).distinct().where(table.c.doc_id.in_(ids))
@@ -592,7 +594,11 @@ class Catalogue:
                              .values(cluster_id=target, pinned=0))
             conn.execute(self.db.insert(table, ignore=True), [{"doc_id": i, "cluster_id": target} for i in ids])
             if not free:
-                conn.execute(table.update().where(table.c.doc_id.in_(ids)).values(merged=1))
+                joined = list(conn.execute(select(clusters.c.merged).distinct()
+                                           .where(clusters.c.doc_id.in_(ids), clusters.c.merged != 0)).scalars())
+                group = conn.execute(select(func.coalesce(func.max(clusters.c.merged), 0) + 1)).scalar_one()
+                conn.execute(clusters.update().where(clusters.c.doc_id.in_(ids) | clusters.c.merged.in_(joined))
+                             .values(merged=group))
                 conn.execute(cluster_splits.delete().where(cluster_splits.c.doc_id.in_(ids)))
             self._log(conn, ids[0], "cluster")
             return target
@@ -610,14 +616,29 @@ class Catalogue:
             return left
 
     def admin_grouping(self) -> tuple[list[list[int]], set[int]]:
-        """What admins decided of the grouping, which no regrouping may undo: the documents an admin merged,
-        per cluster as members see them (each list in id order: ``[[3, 7], …]``), and those an admin split
-        off (:meth:`split_off`) and has not merged since."""
+        """What admins decided of the grouping, which no regrouping may undo: the admin groups (the documents
+        merged together, :meth:`merge_clusters`; each list in id order: ``[[3, 7], …]``), and the documents an
+        admin split off (:meth:`split_off`) and has not merged since."""
         with self.db.read() as conn:
-            merged = conn.execute(select(clusters.c.cluster_id, clusters.c.doc_id).where(clusters.c.merged == 1)
-                                  .order_by(clusters.c.cluster_id, clusters.c.doc_id)).fetchall()
+            merged = conn.execute(select(clusters.c.merged, clusters.c.doc_id).where(clusters.c.merged != 0)
+                                  .order_by(clusters.c.merged, clusters.c.doc_id)).fetchall()
             apart = set(conn.execute(select(cluster_splits.c.doc_id)).scalars())
         return [[doc_id for _, doc_id in rows] for _, rows in groupby(merged, key=lambda row: row[0])], apart
+
+    def admin_group(self, doc_id: int) -> list[int]:
+        """The admin group of ``doc_id`` (:meth:`admin_grouping`): the documents merged with it, itself included,
+        in id order; ``[]`` when an admin merged it with none. One read."""
+        group = select(clusters.c.merged).where(clusters.c.doc_id == doc_id, clusters.c.merged != 0)
+        with self.db.read() as conn:
+            return list(conn.execute(select(clusters.c.doc_id).where(clusters.c.merged.in_(group))
+                                     .order_by(clusters.c.doc_id)).scalars())
+
+    def split_ids(self, ids: list[int]) -> set[int]:
+        """Those of ``ids`` an admin split off and has not merged since (:meth:`split_off`)."""
+        if not ids:
+            return set()
+        with self.db.read() as conn:
+            return set(conn.execute(select(cluster_splits.c.doc_id).where(cluster_splits.c.doc_id.in_(ids))).scalars())
 
     @retried
     def leave_cluster(self, doc_id: int, *, free: bool = False) -> int | None:
