@@ -44,6 +44,8 @@ _LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in
 # Statements run for every file of an ingest, made once and given their values as parameters (compiled once)
 _LOG_CHANGE = changes.insert().returning(changes.c.seq)
 _META_VALUE = select(meta.c.value).where(meta.c.key == bindparam("key"))
+# the characters str.strip() strips (all below U+3001), for SQL's trim: a text of these only is blank
+_BLANKS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 _DROP_SIGNATURE = signatures.delete().where(signatures.c.doc_id == bindparam("doc_id"))
 _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
                      .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
@@ -505,12 +507,26 @@ class Catalogue:
 
     def title_only(self) -> list[tuple[int, str]]:
         """``(id, title)`` of the documents that are not hidden and have no text but blanks (only a title: stored
-        before such files were refused, :func:`sucai.ingest.parse_file`), in id order."""
-        blank = func.trim(documents.c.text, " \t\r\n\u3000") == ""
+        before such files were refused, :func:`sucai.ingest.parse_file`; blanks as :meth:`str.strip` strips them),
+        in id order — but those :meth:`hide_title_only` hid once (an admin may have shown them again)."""
+        hid = orjson.loads(self.meta("title_only_hidden") or "[]")
+        blank = func.trim(documents.c.text, _BLANKS) == ""
         with self.db.read() as conn:
             return [(doc_id, title) for doc_id, title in conn.execute(
-                select(documents.c.id, documents.c.title).where(documents.c.hidden == 0, blank)
+                select(documents.c.id, documents.c.title).where(documents.c.hidden == 0, blank,
+                                                                documents.c.id.not_in(hid))
                 .order_by(documents.c.id))]
+
+    @retried
+    def hide_title_only(self, ids: list[int]) -> None:
+        """Hide the documents ``ids`` (:meth:`title_only`) and remember it: :meth:`title_only` no longer lists
+        them, hidden or shown again by an admin. One transaction; each hiding logged."""
+        with self.transaction() as conn:
+            hid = orjson.loads(_meta(conn, "title_only_hidden") or "[]")
+            for doc_id in ids:
+                conn.execute(documents.update().where(documents.c.id == doc_id).values(hidden=1))
+                self._log(conn, doc_id, "hide")
+            _set_meta(self.db, conn, "title_only_hidden", orjson.dumps(sorted({*hid, *ids})).decode())
 
     def document_ids(self) -> list[int]:
         """Ids of every document that is not hidden (what a search index should hold), in order."""
