@@ -412,7 +412,9 @@ def test_a_draft_records_what_was_copied_and_what_was_edited(units):
     draft = build_draft(units, sample_draft(units), member=True)
     copied, edited, own = draft.sections[1].paragraphs[0], *draft.sections[2].paragraphs
     assert (copied.edited, copied.copy_ratio) == (False, 1.0) and copied.source.title
-    assert edited.edited and 0 < edited.copy_ratio < 1 and edited.copy_ratio == pytest.approx(30 / len(edited.text), abs=0.01)
+    kept = edited.text[:edited.text.index("（以下为")]   # the source's first 30 characters (or fewer: all of it)
+    assert edited.edited and 0 < edited.copy_ratio < 1
+    assert edited.copy_ratio == pytest.approx(copied_chars(kept) / solid(edited.text), abs=0.01)
     assert own.source is None and own.copy_ratio == 0
     bad = sample_draft(units)
     bad["sections"][1]["paragraphs"][0]["source"]["end"] = 10**9     # out of range: the source is dropped
