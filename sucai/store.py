@@ -551,13 +551,13 @@ class Catalogue:
         with self.db.read() as conn:
             return _cluster_of(conn, doc_id, _table(free))
 
-    def cluster_rows(self, cluster_id: int | None = None, *, doc_id: int | None = None,
+    def cluster_rows(self, cluster_id: int | None = None, *, doc_ids: list[int] | None = None,
                      free: bool = False) -> list[ClusterRow]:
-        """The members of one cluster (``cluster_id``), the row of one document (``doc_id``: none when it is in
-        no cluster), or the members of all clusters, ordered by cluster and document id; ``free``: of the
+        """The members of one cluster (``cluster_id``), the rows of some documents (``doc_ids``: of those in a
+        cluster; one read), or the members of all clusters, ordered by cluster and document id; ``free``: of the
         clusters a viewer without the member tier sees (:mod:`sucai.dedupe`)."""
         with self.db.read() as conn:
-            return _cluster_rows(conn, _table(free), cluster_id, doc_id)
+            return _cluster_rows(conn, _table(free), cluster_id, doc_ids)
 
     @retried
     def join_cluster(self, doc_id: int, other_id: int, similarity: float | None, *, free: bool = False) -> int:
@@ -839,7 +839,7 @@ def _checked_boundary(doc: Document, start: int | None, end: int | None) -> dict
     return {"paid_from": start, "paid_until": end}
 
 
-def _cluster_rows(conn: Connection, table, cluster_id: int | None, doc_id: int | None) -> list[ClusterRow]:
+def _cluster_rows(conn: Connection, table, cluster_id: int | None, doc_ids: list[int] | None) -> list[ClusterRow]:
     """:meth:`Catalogue.cluster_rows` of ``table`` within ``conn``."""
     query = (select(table.c.doc_id, table.c.cluster_id, table.c.representative, table.c.pinned,
                     table.c.similarity, func.coalesce(documents.c.hidden, 1))
@@ -847,8 +847,8 @@ def _cluster_rows(conn: Connection, table, cluster_id: int | None, doc_id: int |
              .order_by(table.c.cluster_id, table.c.doc_id))
     if cluster_id is not None:
         query = query.where(table.c.cluster_id == cluster_id)
-    if doc_id is not None:
-        query = query.where(table.c.doc_id == doc_id)
+    if doc_ids is not None:
+        query = query.where(table.c.doc_id.in_(doc_ids))
     return [ClusterRow(d, c, bool(r), bool(p), s, bool(h)) for d, c, r, p, s, h in conn.execute(query)]
 
 
