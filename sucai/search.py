@@ -335,10 +335,11 @@ class _Plan:
         return groups[0] if len(groups) == 1 else Query.boolean_query([(Occur.Must, g) for g in groups])
 
     def _ranked(self, bonus: float | None) -> Query:
-        """One flat disjunction of the clauses of every term (tantivy adds up the scores of the
-        clauses a document matches in one pass over their postings; each nested disjunction would
-        take a pass of its own) and the filters; the bonus a clause of the same disjunction
-        when nothing else restricts the matches (the precise matches are among them)."""
+        """One flat disjunction of the clauses of every scored term (a 发文字号 once:
+        :attr:`~sucai.query.ParsedQuery.scored_terms`; tantivy adds up the scores of the clauses a document
+        matches in one pass over their postings; each nested disjunction would take a pass of its own) and the
+        filters; the bonus a clause of the same disjunction when nothing else restricts the matches (the precise
+        matches are among them)."""
         if not self.parsed.groups:
             return self._combine([Query.all_query()])
         clauses = [c for term in self.parsed.scored_terms for c in self._ranked_clauses(term)]
