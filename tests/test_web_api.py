@@ -180,6 +180,14 @@ def test_lenient_query_gives_a_warning_not_an_error(client):
     assert data["warnings"] == ["引号没有闭合，已把引号后的内容当作一个词"]
 
 
+def test_punctuation_between_terms_separates_them_in_the_api(client, library):
+    data = client.get("/api/search", params={"q": "基层减负，形式主义", "mode": "precise"}).json()
+    visible = [access.view(d, False)[0] for d in library.catalogue.documents()]
+    expected = sorted(d.id for d in visible if all(t in d.title + d.text for t in ("基层减负", "形式主义")))
+    assert expected and sorted(h["id"] for h in data["hits"]) == expected   # brute force, free part only
+    assert data["warnings"] == ["已把“，”当作空格，分开检索前后的词（要连同标点检索，请加引号）"]
+
+
 # -- documents and the member boundary -------------------------------------------------
 
 
