@@ -283,7 +283,7 @@ def _parse_job(job: ParseJob) -> Parsed | tuple[str, ...]:
     except RecursionError:
         return "skipped", "文件结构嵌套过深，无法解析"
     except Exception as err:  # one bad file never stops the batch
-        log.exception("failed to parse %s", job.path)
+        log.exception("解析 %s 时出现内部错误", job.path)
         return "failed", internal_reason(err)
 
 
@@ -478,15 +478,16 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...]
     key = key or path_text(path.resolve())
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
-        if detail:
-            log.info("%s %s: %s", status, path, detail[0])
         reason = clean.well_formed(reason.replace(path.name, _name_text(path.name)))   # a reason names the file
+        log.info("文件 %s %s：%s", path, OUTCOME_NAMES[status], reason)
+        if detail:   # the reading library's own words (English), for a developer: `logging` at DEBUG
+            log.debug("%s：%s", path, detail[0])
         catalogue.record_file(key, content, status, reason)
         return FileOutcome(str(path), status, reason=reason)
     try:
         status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
     except Exception as err:
-        log.exception("failed to store %s", path)
+        log.exception("保存 %s 时出现内部错误", path)
         return FileOutcome(str(path), "failed", reason=internal_reason(err))
     reason = f"与文档 {doc_id} 内容相同" if status == "duplicate" else None
     return FileOutcome(str(path), status, doc_id, parsed.doc.title, reason)
