@@ -7,7 +7,8 @@ and once on PostgreSQL (a real server from Debian's packages, started once for t
 temporary directory by :class:`postgres.TempPostgres`, each library in a database of its own,
 copied from a migrated template). ``SUCAI_TEST_BACKENDS=sqlite`` (or ``postgresql``) runs one. Tests of
 pure text (analysis, readers, outline, metadata rules) build no library and run once; so does the
-whole-corpus library of ``test_corpus.py`` (on SQLite: its ingest is the suite's longest step, and backend-free).
+whole-corpus library (``corpus_library``, of ``test_corpus.py`` and the web pages over the corpus: on SQLite, built once
+for the session: its ingest is the suite's longest step, and backend-free).
 Every test that builds a library is marked ``backend``: ``make test`` runs the whole suite on SQLite and,
 at the same time in a second process, the ``backend`` tests on PostgreSQL.
 """
@@ -162,3 +163,25 @@ def cli(capsys, home):
         return status, captured.out, captured.err
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def corpus_library(corpus_dir, tmp_path_factory):
+    """The whole corpus in one library, built once for the session, on the embedded SQLite files (not once per
+    backend): ``(library, summary)``. Read-only: ``test_corpus.py`` and the web pages over the corpus
+    (``test_web_api.py``) share it.
+
+    Ingesting the corpus is the longest step of the suite (667 s on SQLite and 1063 s on PostgreSQL
+    measured on the shared 2-core machine under load), and nearly all of it is reading and parsing, which
+    no backend changes; what these tests check — outcomes, search against an oracle, what a visitor sees,
+    the same through the web app — is the same code above the catalogue. The catalogue on PostgreSQL is
+    covered by every test built on the ``home`` / ``make_home`` fixtures, and real documents on it by the
+    corpus subset (``subset_library``).
+    """
+    from sucai.library import Library
+
+    home = setup_home(tmp_path_factory.mktemp("corpus-home"), "")
+    library = Library.open(home, database_url="")
+    summary = library.ingest([corpus_dir])
+    yield library, summary
+    library.close()

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import setup_home
 from sucai import access, analysis, readers
 from sucai.library import Library
 from sucai.search import SearchRequest
@@ -26,23 +25,6 @@ from sucai.store import Catalogue
 pytestmark = pytest.mark.corpus
 
 _SYNTAX = re.compile(r'[\s"“”＂－|｜-]')
-
-
-@pytest.fixture(scope="module")
-def corpus_library(corpus_dir, tmp_path_factory):
-    """The whole corpus in one library, built once, on the embedded SQLite files (not once per backend).
-
-    Ingesting the corpus is the longest step of the suite (667 s on SQLite and 1063 s on PostgreSQL
-    measured on the shared 2-core machine under load), and nearly all of it is reading and parsing, which
-    no backend changes; what these tests check — outcomes, search against an oracle, what a visitor sees —
-    is the same code above the catalogue. The catalogue on PostgreSQL is covered by every test built on the
-    ``home`` / ``make_home`` fixtures, and real documents on it by the corpus subset (``subset_library``).
-    """
-    home = setup_home(tmp_path_factory.mktemp("corpus-home"), "")
-    library = Library.open(home, database_url="")
-    summary = library.ingest([corpus_dir])
-    yield library, summary
-    library.close()
 
 
 @pytest.fixture(scope="module")

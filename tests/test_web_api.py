@@ -600,13 +600,12 @@ def test_cli_demo_no_serve_and_serve_help(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def corpus_client(corpus_dir, tmp_path_factory, make_home):
-    home = make_home(tmp_path_factory.mktemp("web-corpus"))
-    library = Library.open(home)
-    library.ingest([corpus_dir])
-    with TestClient(create_app(home), raise_server_exceptions=False) as client:
+def corpus_client(corpus_library):
+    """The web app over the session's whole-corpus library (``conftest.corpus_library``, on SQLite: the pages
+    and the API on PostgreSQL are tested over the module's ``library``): ``(client, library)``."""
+    library, _ = corpus_library
+    with TestClient(create_app(library.settings.home), raise_server_exceptions=False) as client:
         yield client, library
-    library.close()
 
 
 @pytest.mark.corpus
