@@ -37,10 +37,23 @@ def _need(path: Path) -> Path:
     return path
 
 
+# Libraries of the session that tests outside one module share: under ``pytest -n`` (pytest-xdist, as ``make test``
+# runs), the tests that use one run in the same worker, which builds it once.
+_SHARED_LIBRARIES = ("corpus_library", "subset_library")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items) -> None:
+    """Mark every test that builds a library ``backend``; give every test an ``xdist_group`` — its module's, or the
+    shared library's it uses (``_SHARED_LIBRARIES``) — and put the whole-corpus tests first, the longest group
+    (so that, with ``--dist loadgroup``, one worker starts on them while the other takes the rest)."""
     for item in items:
-        if "backend" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "backend" in names:
             item.add_marker(pytest.mark.backend)
+        shared = [name for name in _SHARED_LIBRARIES if name in names]
+        item.add_marker(pytest.mark.xdist_group(shared[0] if shared else item.path.name))
+    items.sort(key=lambda item: "corpus_library" not in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(scope="session")
