@@ -16,7 +16,7 @@ demo: $(VENV)/.installed
 # PostgreSQL, the rest once; in one worker process per core (pytest-xdist), each module's tests in one worker
 # (tests/conftest.py groups them), the slowest 15 listed at the end.
 test: $(VENV)/.installed-test system-packages
-	@$(MAKE) --no-print-directory test-run BACKENDS=sqlite,postgresql PYTEST_ARGS="-n auto --dist loadgroup --durations=15"
+	@$(MAKE) --no-print-directory test-run BACKENDS=sqlite,postgresql PYTEST_ARGS="-n auto --dist loadscope --durations=15"
 
 # One backend: the whole suite on SQLite, or the `backend` tests on PostgreSQL, in one process.
 test-sqlite test-postgresql: test-%: $(VENV)/.installed-test

@@ -7,10 +7,9 @@ and once on PostgreSQL (a real server from Debian's packages, started once for t
 temporary directory by :class:`postgres.TempPostgres`, each library in a database of its own,
 copied from a migrated template). ``SUCAI_TEST_BACKENDS=sqlite`` (or ``postgresql``) runs one. Tests of
 pure text (analysis, readers, outline, metadata rules) build no library and run once; so does the
-whole-corpus library (``corpus_library``, of ``test_corpus.py`` and the web pages over the corpus: on SQLite, built once
-for the session: its ingest is the suite's longest step, and backend-free).
-Every test that builds a library is marked ``backend``: ``make test`` runs the whole suite on SQLite and,
-at the same time in a second process, the ``backend`` tests on PostgreSQL.
+whole-corpus library of ``test_corpus.py`` (on SQLite: its ingest is the suite's longest step, and backend-free).
+Every test that builds a library is marked ``backend``. ``make test`` runs both backends in one pytest with a
+worker process per core (pytest-xdist, ``--dist loadscope``: each module's tests in one worker).
 """
 
 from __future__ import annotations
@@ -37,22 +36,13 @@ def _need(path: Path) -> Path:
     return path
 
 
-# Libraries of the session that tests outside one module share: under ``pytest -n`` (pytest-xdist, as ``make test``
-# runs), the tests that use one run in the same worker, which builds it once.
-_SHARED_LIBRARIES = ("corpus_library", "subset_library")
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items) -> None:
-    """Mark every test that builds a library ``backend``; give every test an ``xdist_group`` — its module's, or the
-    shared library's it uses (``_SHARED_LIBRARIES``) — and put the whole-corpus tests first, the longest group
-    (so that, with ``--dist loadgroup``, one worker starts on them while the other takes the rest)."""
+    """Mark every test that builds a library ``backend``; put the whole-corpus tests (``test_corpus.py``, the longest
+    module) first: under ``pytest -n --dist loadscope`` (pytest-xdist, as ``make test`` runs) one worker starts on
+    them while the other takes the rest, each module's tests in one worker."""
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        if "backend" in names:
+        if "backend" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.backend)
-        shared = [name for name in _SHARED_LIBRARIES if name in names]
-        item.add_marker(pytest.mark.xdist_group(shared[0] if shared else item.path.name))
     items.sort(key=lambda item: "corpus_library" not in getattr(item, "fixturenames", ()))
 
 
@@ -177,24 +167,3 @@ def cli(capsys, home):
 
     return invoke
 
-
-@pytest.fixture(scope="session")
-def corpus_library(corpus_dir, tmp_path_factory):
-    """The whole corpus in one library, built once for the session, on the embedded SQLite files (not once per
-    backend): ``(library, summary)``. Read-only: ``test_corpus.py`` and the web pages over the corpus
-    (``test_web_api.py``) share it.
-
-    Ingesting the corpus is the longest step of the suite (667 s on SQLite and 1063 s on PostgreSQL
-    measured on the shared 2-core machine under load), and nearly all of it is reading and parsing, which
-    no backend changes; what these tests check — outcomes, search against an oracle, what a visitor sees,
-    the same through the web app — is the same code above the catalogue. The catalogue on PostgreSQL is
-    covered by every test built on the ``home`` / ``make_home`` fixtures, and real documents on it by the
-    corpus subset (``subset_library``).
-    """
-    from sucai.library import Library
-
-    home = setup_home(tmp_path_factory.mktemp("corpus-home"), "")
-    library = Library.open(home, database_url="")
-    summary = library.ingest([corpus_dir])
-    yield library, summary
-    library.close()
