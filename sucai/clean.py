@@ -344,12 +344,12 @@ _AD_SIGNALS = [
     # a site's tag holding its address or a download offer: "【范文网 www.fanwen123.com 免费下载】"
     r"^[ \t\u3000]*【(?=[^】\n]{0,60}?(?:www\.|://|下载|上传))[^】\n]{1,60}】",
     # an upload notice: "本文档由 公文文库 用户上传，仅供参考学习"
-    r"(?:本文档?|本资料)由[^。\n]{1,20}上传|用户上传|仅供(?:参考)?(?:学习|交流)",
+    r"(?:本文档?|本资料)由[^。\n]{1,20}上传|仅供(?:参考)?(?:学习|交流)",
 ]
 # Every character a signal can start with (the last signal starts a line instead). The search tries the
 # signals only where one of them stands or a line starts, not at every character (4× faster); a test
 # checks that this list holds the first characters of every signal.
-_AD_FIRST = "公微Q群V薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版S开升成付免全用仅"
+_AD_FIRST = "公微Q群V薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版S开升成付免全仅"
 _AD = re.compile(f"(?:(?=[{_AD_FIRST}])|^)(?:" + "|".join(f"(?:{s})" for s in _AD_SIGNALS) + ")",
                  re.IGNORECASE | re.MULTILINE)
 _SENTENCE_END = "。！？!?；;…"
