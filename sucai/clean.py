@@ -13,7 +13,8 @@ the members span :attr:`Cleaned.paid_from`–:attr:`Cleaned.paid_until`),
 zero-width and control characters, HTML markup, markdown link/rule lines, crawl
 stamps, site adverts and contact solicitations (also a watermark glued to the
 end of a real paragraph), and a source line such as "（来源：新华网）" (moved to
-:attr:`Cleaned.source`). Titles written with spaces between the characters
+:attr:`Cleaned.source`; of a page's info line "发布时间：2025-11-05 来源：某区财政局 作者：张三" the 来源
+and the fields after it, the date staying for metadata). Titles written with spaces between the characters
 ("政 府 工 作 报 告") are closed up. Whitespace is tidied (trailing spaces, runs
 of blank lines); that layout-only step is not recorded. Nothing else changes:
 no width folding, no simplified/traditional conversion (that belongs to search).
