@@ -72,14 +72,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time
+from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time, site_zone
 from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError
 from .db import Database, retried
 from .db.schema import attempts, audit, sessions, tiers, tokens, users
@@ -183,7 +182,8 @@ class Accounts:
 
     ``now``: the clock (a callable returning an aware UTC datetime), injectable
     for tests; ``zone``: the site's IANA time zone (the ``timezone`` setting; kept as the ZoneInfo
-    ``zone``), in which days — a quota's, a membership's last — begin and end. Safe to use from several threads, processes and
+    ``zone``; a name no zone has raises InvalidInput, :func:`sucai.config.site_zone`), in which days — a quota's,
+    a membership's last — begin and end. Safe to use from several threads, processes and
     nodes at once.
     """
 
@@ -210,7 +210,7 @@ class Accounts:
         self.session_max_age = timedelta(days=session_max_age_days)
         self.session_idle = timedelta(hours=session_idle_hours)
         self._now = now or _utcnow
-        self.zone = ZoneInfo(zone)
+        self.zone = site_zone(zone)
         self._hasher = PasswordHasher()
         self._dummy_hash: str | None = None
 

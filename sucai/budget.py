@@ -155,25 +155,38 @@ def _context():
 
 _SOCKET_PATH_MAX = 107   # bytes in the path of an AF_UNIX socket (Linux's sun_path holds 108 with the final NUL)
 _SHORT_TEMP = ("/tmp", "/var/tmp")   # where the socket's folder goes when the temporary folder's path is too long
+_SOCKET_PREFIX = "sucai-socket-"     # the folder that holds the fork server's socket folder, named by its process
 
 
 def _socket_folder() -> str:
     """The folder of the fork server's socket (``listener-XXXXXXXX``): multiprocessing's private folder of this
-    process (``pymp-XXXXXXXX``, mode 0700, removed when the process ends) — in :func:`tempfile.gettempdir`, or in
-    /tmp (else /var/tmp) when the socket's path there would pass 107 bytes: a TMPDIR of more than about 75
-    characters made every parse fail (what Python 3.14 does, gh-132124). Made at the first call, the same after.
-    Raises InvalidInput (``bad_tmpdir``) when no folder short enough can be written."""
+    process (``pymp-XXXXXXXX``, mode 0700, removed when the process ends), made in a folder named by this process
+    (``sucai-socket-{pid}-XXXXXXXX``, removed after it) — in :func:`tempfile.gettempdir`, or in /tmp (else
+    /var/tmp) when the socket's path there would pass 107 bytes: a TMPDIR of more than about 75 characters made
+    every parse fail (what Python 3.14 does, gh-132124). An ingest killed by SIGKILL leaves its folder: those of
+    this user's processes that no longer run are removed when the next one is made (:func:`_sweep`). Made at the
+    first call, the same after (when this process had a private folder already, that one). Raises InvalidInput
+    (``bad_tmpdir``) when no folder short enough can be written."""
+    named = f"{_SOCKET_PREFIX}{os.getpid()}-XXXXXXXX"
+
     def fits(folder: str) -> bool:
         return len(os.fsencode(os.path.join(folder, "listener-XXXXXXXX"))) <= _SOCKET_PATH_MAX
 
     base = tempfile.gettempdir()
-    if not fits(os.path.join(base, "pymp-XXXXXXXX")):
+    if not fits(os.path.join(base, named, "pymp-XXXXXXXX")):
         base = next((short for short in _SHORT_TEMP if os.access(short, os.W_OK | os.X_OK)), base)
-    saved, tempfile.tempdir = tempfile.tempdir, base
+    _sweep(base, _SOCKET_PREFIX)
+    ours = tempfile.mkdtemp(prefix=named[:-8], dir=base)
+    saved, tempfile.tempdir = tempfile.tempdir, ours
     try:
         folder = multiprocessing.util.get_temp_dir()
     finally:
         tempfile.tempdir = saved
+    if os.path.dirname(folder) == ours:   # after multiprocessing's own removal of its folder (priority -100)
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(ours,), kwargs={"ignore_errors": True},
+                                      exitpriority=-101)
+    else:                                 # made before: ours is not needed
+        os.rmdir(ours)
     if not fits(folder):
         raise InvalidInput(f"临时目录 {tempfile.gettempdir()} 的路径太长，解析进程无法在其中建立通信套接字"
                            f"（路径上限 {_SOCKET_PATH_MAX} 字节），/tmp 也不可用：请把环境变量 TMPDIR 设为较短的目录",
@@ -251,19 +264,25 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
 @contextmanager
 def scratch_folder(prefix: str) -> Iterator[str]:
     """A new temporary folder ``{prefix}{pid}-…`` (in :func:`tempfile.gettempdir`), removed with all it holds on
-    leaving. Folders of the same prefix left there by processes of this user that no longer run (an ingest
-    killed by SIGKILL or the OOM killer never reaches its ``finally``) are removed first; a folder of a running
-    process — another ingest's — is left alone."""
-    for left in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
-        owner = left.name[len(prefix):].split("-", 1)[0]
-        with suppress(OSError):
-            if owner.isdigit() and not psutil.pid_exists(int(owner)) and left.stat().st_uid == os.getuid():
-                shutil.rmtree(left, ignore_errors=True)
+    leaving; the folders of the same prefix that processes no longer running left there are removed first
+    (:func:`_sweep`)."""
+    _sweep(tempfile.gettempdir(), prefix)
     folder = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sweep(base: str, prefix: str) -> None:
+    """Remove the folders ``{prefix}{pid}-…`` in ``base`` that this user's processes left and that no longer run
+    (an ingest killed by SIGKILL or the OOM killer never reaches its ``finally`` nor its exit handlers); a folder
+    of a running process — another ingest's — or of another user is left alone."""
+    for left in Path(base).glob(f"{prefix}*-*"):
+        owner = left.name[len(prefix):].split("-", 1)[0]
+        with suppress(OSError):
+            if owner.isdigit() and not psutil.pid_exists(int(owner)) and left.stat().st_uid == os.getuid():
+                shutil.rmtree(left, ignore_errors=True)
 
 
 def _outcome(future, folder: str, budget: Budget):

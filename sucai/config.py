@@ -71,6 +71,12 @@ class Settings:
     index_poll_seconds: int = 1       # how often a server checks the change log when no notification comes
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The site's clock: the time zone the ``timezone`` setting names (:func:`site_zone`; a name no zone has
+        is refused by :func:`load_settings`, here InvalidInput)."""
+        return site_zone(self.timezone)
+
+    @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         """``trusted_proxies`` parsed (validated by :func:`load_settings`)."""
         return _networks(self.trusted_proxies)
@@ -106,15 +112,26 @@ SECRET_SETTINGS = ("database_url", "llm_api_key")  # a password or a key: never 
 _PRECISION = {"days": "%Y-%m-%d", "minutes": "%Y-%m-%d %H:%M", "seconds": "%Y-%m-%d %H:%M:%S"}
 
 
+def site_zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (the ``timezone`` setting, such as Asia/Shanghai): the one place the site's
+    clock is built. Raises InvalidInput (code ``bad_settings``) when no zone has that name (``Asia``, a folder
+    of zones, included)."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError, ZoneInfoNotFoundError) as err:   # "Asia": IsADirectoryError
+        raise InvalidInput(f"设置 timezone 应为时区名称（如 Asia/Shanghai），而不是 {name!r}", code="bad_settings") from err
+
+
 def local_time(stamp: str | None, zone: str | tzinfo, precision: str = "seconds") -> str:
     """A stored time (ISO 8601 with its offset; sucai stores UTC) on the site's clock: ``zone``, an IANA
     name (the ``timezone`` setting) or a tzinfo. ``precision`` ``"seconds"`` gives ``YYYY-MM-DD HH:MM:SS``,
     ``"minutes"`` ``YYYY-MM-DD HH:MM``, ``"days"`` the local day ``YYYY-MM-DD``; "" for None or "".
-    Raises KeyError for another precision, ValueError for a stamp that is not ISO 8601."""
+    Raises KeyError for another precision, ValueError for a stamp that is not ISO 8601, InvalidInput for a
+    name no zone has (:func:`site_zone`)."""
     if not stamp:
         return ""
     shown = _PRECISION[precision]
-    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone).strftime(shown)
+    return datetime.fromisoformat(stamp).astimezone(site_zone(zone) if isinstance(zone, str) else zone).strftime(shown)
 
 
 def day_start(day: date, zone: tzinfo) -> datetime:
@@ -158,11 +175,7 @@ def _check_text(name: str, value) -> None:
     if name in _CHOICES and value not in _CHOICES[name]:
         raise InvalidInput(f"设置 {name} 应为 {' / '.join(_CHOICES[name])} 之一，而不是 {value!r}", code="bad_settings")
     if name == "timezone":
-        try:
-            ZoneInfo(value)
-        except (ValueError, ZoneInfoNotFoundError) as err:
-            raise InvalidInput(f"设置 timezone 应为时区名称（如 Asia/Shanghai），而不是 {value!r}",
-                               code="bad_settings") from err
+        site_zone(value)
     if name == "trusted_proxies":
         try:
             _networks(value)

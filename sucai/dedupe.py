@@ -44,7 +44,10 @@
   for them (whether a document has one is public: its notice says so). It is kept beside the clusters
   (``free_clusters``), follows an admin's merge, split and pinning where they concern such documents and an
   edited boundary, and is made again when a library is opened after its rule (:data:`FREE_GROUPING_VERSION`)
-  or the free preview's setting changed (:meth:`Clusters.group_free`).
+  or the free preview's setting changed (:meth:`Clusters.group_free`) — an admin's decisions kept: documents an
+  admin merged stay together, one an admin split off joins no cluster by similarity again until merged
+  (:meth:`Catalogue.admin_grouping <sucai.store.Catalogue.admin_grouping>`). The clusters as members see them
+  are never made again: an admin's merge or split there stays as it is.
 
 Every operation is linear in the length of the document involved; the LSH keeps the cost
 of a lookup independent of the size of the library.
@@ -359,21 +362,41 @@ class Clusters:
                                            f"{FREE_GROUPING_VERSION}:preview={self.catalogue.preview_chars}")
 
     def _free_grouping(self) -> dict[int, tuple[int, float | None]]:
-        """Each document of the free grouping → its cluster and its similarity to the member it joined."""
+        """Each document of the free grouping → its cluster and its similarity to the member it joined (None: the
+        first of its cluster, or put there by an admin). Admins' decisions hold (:meth:`Catalogue.admin_grouping
+        <sucai.store.Catalogue.admin_grouping>`): the documents without a members part an admin merged stay in
+        one cluster, and one an admin split off joins none (later ones may join it)."""
         self.load()
+        merged, apart = self.catalogue.admin_grouping()
         found: dict[int, tuple[int, float | None]] = {}
+        public: set[int] = set()
         clusters = 0
         for doc in self.catalogue.documents(outline=False):
             minhash = self._signatures.get(doc.id)
-            if doc.members_span is not None or minhash is None:
+            if doc.members_span is not None:
                 continue
-            _, public = self.nearest(doc, shingles(doc.text), minhash, members=False)
-            if public is not None:
-                similarity, other = public
+            public.add(doc.id)
+            if minhash is None or doc.id in apart:
+                continue
+            _, nearest = self.nearest(doc, shingles(doc.text), minhash, members=False)
+            if nearest is not None:
+                similarity, other = nearest
                 if other not in found:
                     clusters += 1
                     found[other] = (clusters, None)
                 found[doc.id] = (found[other][0], round(similarity, 4))
+        for ids in merged:
+            ids = [doc_id for doc_id in ids if doc_id in public]
+            if len(ids) < 2:
+                continue
+            joined = {found[doc_id][0] for doc_id in ids if doc_id in found}
+            target = min(joined, default=clusters + 1)
+            clusters = max(clusters, target)
+            for doc_id, (cluster, alike) in list(found.items()):
+                if cluster in joined:
+                    found[doc_id] = (target, alike)
+            for doc_id in ids:
+                found.setdefault(doc_id, (target, None))
         return found
 
     def keep_better_copy(self, doc_id: int, copy: Document) -> bool:
@@ -459,8 +482,8 @@ class Clusters:
 
     def merge(self, ids: list[int], representative: int | None = None) -> int:
         """Put the documents ``ids`` and everything clustered with them into one cluster; an admin's
-        ``representative`` is pinned. Those of them without a members part are so merged in the free grouping
-        too (when there are two). Raises NotFound, or InvalidInput for fewer than two documents or a
+        ``representative`` is pinned. Those of the documents an admin merged into it (these and earlier ones) that
+        have no members part are so merged in the free grouping too (when there are two). Raises NotFound, or InvalidInput for fewer than two documents or a
         representative outside the cluster."""
         ids = list(dict.fromkeys(ids))
         self._existing(ids + ([representative] if representative is not None else []))
@@ -470,17 +493,17 @@ class Clusters:
             raise InvalidInput(f"代表文档 {representative} 不在要合并的文档中", code="bad_representative")
         cluster = self.catalogue.merge_clusters(ids)
         self._choose(cluster, representative)
-        public = sorted(self.catalogue.public_ids(ids))
+        public = self._merged_public(ids[0])
         if len(public) > 1:
             self._choose(self.catalogue.merge_clusters(public, free=True), representative, free=True)
         return cluster
 
     def split(self, doc_id: int) -> None:
-        """Take ``doc_id`` out of its cluster (in both groupings): it becomes a document of its own. Raises
-        NotFound, or InvalidInput when it is in no cluster."""
+        """Take ``doc_id`` out of its cluster (in both groupings): it becomes a document of its own, and joins no
+        cluster by similarity again — a regrouping (:meth:`group_free`), an edit (:meth:`changed`) — until an admin
+        merges it (later documents may join it). Raises NotFound, or InvalidInput when it is in no cluster."""
         self._existing([doc_id])
-        cluster = self.catalogue.leave_cluster(doc_id)
-        free = self.catalogue.leave_cluster(doc_id, free=True)
+        cluster, free = self.catalogue.split_off(doc_id)
         if cluster is None and free is None:
             raise InvalidInput(f"文档 {doc_id} 不属于任何相似版本组", code="not_clustered")
         self.refresh(cluster)
@@ -515,8 +538,9 @@ class Clusters:
     def changed(self, doc_id: int) -> None:
         """``doc_id`` was edited, hidden, shown or replaced by a better copy: its clusters choose their
         representatives again, and it takes its place in the free grouping again when whether it has a
-        members part changed (out of it when it has one now; with its nearest among the documents without one
-        when it has none now)."""
+        members part changed (out of it when it has one now; when it has none now, with those an admin merged
+        it with that have none either, else with its nearest among the documents without one unless an admin
+        split it off)."""
         cluster, free = self.held(doc_id)
         self.refresh(cluster)
         try:
@@ -526,11 +550,14 @@ class Clusters:
         if free is not None and doc.members_span is not None:
             self.refresh(self.catalogue.leave_cluster(doc_id, free=True), free=True)
         elif free is None and doc.members_span is None:
-            minhash = self._signature_of(doc_id)
-            public = None if minhash is None else self.nearest(doc, shingles(doc.text), minhash, members=False,
-                                                                earlier=False)[1]
-            if public is not None:
-                self._join(doc, public, free=True)
+            partners = self._merged_public(doc_id)
+            minhash = None if doc_id in self.catalogue.admin_grouping()[1] else self._signature_of(doc_id)
+            if len(partners) > 1:
+                self.refresh(self.catalogue.merge_clusters(partners, free=True), free=True)
+            elif minhash is not None:
+                public = self.nearest(doc, shingles(doc.text), minhash, members=False, earlier=False)[1]
+                if public is not None:
+                    self._join(doc, public, free=True)
         else:
             self.refresh(free, free=True)
 
@@ -561,6 +588,12 @@ class Clusters:
         docs = list(self.catalogue.documents(ids, outline=False))
         if docs:
             self.catalogue.mark_representative(cluster, *representative(docs, pinned), free=free)
+
+    def _merged_public(self, doc_id: int) -> list[int]:
+        """The documents without a members part that an admin merged into the cluster (as members see it) of
+        ``doc_id``, in id order: one cluster of the free grouping, whatever regroups it (:meth:`_free_grouping`)."""
+        merged = next((ids for ids in self.catalogue.admin_grouping()[0] if doc_id in ids), [])
+        return sorted(self.catalogue.public_ids(merged))
 
     def _existing(self, ids: list[int]) -> None:
         found = {d.id for d in self.catalogue.documents(sorted(set(ids)), outline=False)}

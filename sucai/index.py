@@ -62,7 +62,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -85,6 +85,7 @@ UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
 _BATCH = 200
+_WAITING = (32, 500_000)  # documents, characters: a Feed hands this many to its writer at once (one cluster read)
 _WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
 
 
@@ -165,6 +166,10 @@ def prepare(doc: Document, skeleton: str) -> Prepared:
 
 
 _NOTHING_PREPARED = Prepared({}, {})
+
+# Makes the tokens of documents to index elsewhere than in this process (an ingest's parse workers): given the
+# documents, yields each with its Prepared (or None: not made, this process segments it), in their order.
+Tokens = Callable[[Iterable[Document]], Iterator[tuple[Document, Prepared | None]]]
 
 
 def index_fields(doc: Document, prepared: Prepared | None = None, cluster: ClusterRow | None = None) -> dict:
@@ -426,7 +431,7 @@ class SearchIndex:
         return snapshot
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
-             prepared: Prepared | None = None, edit: bool = False) -> int:
+             tokens: Tokens | None = None, edit: bool = False) -> int:
         """Apply the catalogue's changes after :attr:`applied`; returns how many documents were (re)indexed.
 
         Each changed document is read as it is now and indexed again (or dropped when
@@ -435,8 +440,8 @@ class SearchIndex:
         moment leaves work the next call redoes. Processes of a node take turns
         under a file lock. ``replace_all`` re-indexes every document, dropping every
         entry first in the same commit (readers see the old index until the new one
-        is complete). ``progress(done, total)`` is called after each document. ``prepared``:
-        tokens made ahead (:func:`prepare`), used for the documents whose texts they were made of.
+        is complete). ``progress(done, total)`` is called after each document. ``tokens``: makes the
+        documents' tokens elsewhere (:data:`Tokens`; an ingest's parse workers), else this process segments them.
         ``edit``: someone waits for the changes (an edit, a server starting, an integrity check); while another
         process holds the lock, it is asked to let go (an ingest commits its batch at once: :meth:`Feed.wanted`).
         """
@@ -459,7 +464,7 @@ class SearchIndex:
                 writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
                 if replace_all:
                     writer.delete_all_documents()
-                self._reindex(writer, ids, progress, fresh=replace_all, prepared=prepared)
+                self._reindex(writer, ids, progress, fresh=replace_all, tokens=tokens)
             self._write_marker(applied)
             return len(ids)
 
@@ -487,23 +492,23 @@ class SearchIndex:
             time.sleep(0.05)
 
     def _reindex(self, writer: tantivy.IndexWriter, ids: list[int], progress: Callable[[int, int], None] | None,
-                 *, fresh: bool = False, prepared: Prepared | None = None) -> None:
+                 *, fresh: bool = False, tokens: Tokens | None = None) -> None:
         """Index these documents as the catalogue holds them now (an entry each, none for a removed or
-        hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``prepared``:
-        see :meth:`sync`."""
-        done = 0
+        hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``tokens``:
+        see :meth:`sync`. ``progress(done, total)``: ``done`` ids of ``ids`` are through."""
         rows = {row.doc_id: row for row in self.catalogue.cluster_rows(free=True)} if ids else {}
-        for batch in _batches(ids, _BATCH):
-            for doc_id in () if fresh else batch:
-                _delete(writer, doc_id)
-            found = {doc.id: doc for doc in self.catalogue.documents(batch)}
-            for doc_id in batch:
-                doc = found.get(doc_id)
-                if doc is not None and not doc.hidden:
-                    writer.add_document(_tantivy_document(index_fields(doc, prepared, rows.get(doc_id))))
-                done += 1
-                if progress:
-                    progress(done, len(ids))
+        for doc_id in () if fresh else ids:   # a deletion drops the entries added before it only
+            _delete(writer, doc_id)
+        position = {doc_id: number for number, doc_id in enumerate(ids, 1)}
+        shown = (doc for batch in _batches(ids, _BATCH) for doc in self.catalogue.documents(batch) if not doc.hidden)
+        done = 0
+        for doc, prepared in tokens(shown) if tokens else ((doc, None) for doc in shown):
+            writer.add_document(_tantivy_document(index_fields(doc, prepared, rows.get(doc.id))))
+            done = position[doc.id]
+            if progress:
+                progress(done, len(ids))
+        if progress and done < len(ids):   # the ids after the last document indexed: removed or hidden
+            progress(len(ids), len(ids))
         writer.commit()
         give_back()   # the writer's heap, freed by the commit, before a merge the commit started takes its own
         writer.wait_merging_threads()
@@ -520,9 +525,9 @@ class SearchIndex:
         return {doc_id for doc_id in want.keys() | entries.keys()
                 if want.get(doc_id, _ALONE) != entries.get(doc_id, _ALONE)}
 
-    def feed(self, progress: Callable[[int, int], None] | None = None) -> Feed:
+    def feed(self, progress: Callable[[int, int], None] | None = None, tokens: Tokens | None = None) -> Feed:
         """A :class:`Feed` for an ingest of this process: documents indexed as they are stored."""
-        return Feed(self, progress)
+        return Feed(self, progress, tokens)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Re-index every document from the catalogue (one commit: searches go on meanwhile)."""
@@ -547,8 +552,9 @@ class SearchIndex:
 
 class Feed:
     """Documents indexed as an ingest stores them, instead of read back from the catalogue by a later
-    :meth:`SearchIndex.sync`: their entries go to an index writer at once (tantivy holds them in its
-    own heap, so the ingest keeps no tokens), and :meth:`commit` publishes a batch of them.
+    :meth:`SearchIndex.sync`: their entries go to an index writer a few at a time (:data:`_WAITING`: tantivy
+    holds them in its own heap, so the ingest keeps the tokens of a few documents at most), and :meth:`commit`
+    publishes a batch of them.
 
     The first :meth:`add` of a batch takes the node's index lock (as :meth:`SearchIndex.sync` does) and
     notes the last change the index applied; :meth:`commit` applies the changes of the log after it:
@@ -558,25 +564,32 @@ class Feed:
     entry whose cluster flags no longer hold is indexed again from the catalogue; then the writer commits, the marker
     moves and the lock is released. So the index ends exactly as a sync would leave it, and a process
     killed mid-batch leaves only uncommitted entries, which the next sync redoes from the log.
-    ``progress(done, total)`` is called as :meth:`SearchIndex.sync` calls it, at each commit.
+    ``progress(done, total)`` is called as :meth:`SearchIndex.sync` calls it, at each commit; ``tokens`` makes
+    the tokens of the documents indexed again there (:data:`Tokens`: an ingest's parse workers, so that its
+    process segments no word — a document it fed and a later one joined, a better copy's new texts).
     """
 
-    def __init__(self, index: SearchIndex, progress: Callable[[int, int], None] | None = None):
+    def __init__(self, index: SearchIndex, progress: Callable[[int, int], None] | None = None,
+                 tokens: Tokens | None = None):
         self.index = index
         self.progress = progress
+        self.tokens = tokens
         self._writer: tantivy.IndexWriter | None = None
         self._applied = 0
         self._fed: dict[int, int] = {}   # id → the cluster role it was fed with in the free grouping (see _role)
-        self._kept: list[Prepared] = []
+        self._waiting: list[tuple[Document, Prepared | None]] = []   # added, not yet handed to the writer
+        self._waiting_chars = 0
         self._since = 0.0  # when the batch took the lock (seconds since the epoch, as file times are)
         self.chars = 0  # characters of the documents fed since the last commit
 
     def __len__(self) -> int:
-        return len(self._fed)
+        return len(self._fed) + len(self._waiting)
 
     def add(self, doc: Document, prepared: Prepared | None = None) -> None:
         """Index ``doc``, a catalogue document the ingest just added (as :meth:`Catalogue.as_stored
-        <sucai.store.Catalogue.as_stored>` gives it), with the tokens its worker ``prepared``."""
+        <sucai.store.Catalogue.as_stored>` gives it) and placed among near-duplicates, with the tokens its worker
+        ``prepared``. It goes to the writer with those added after it, up to :data:`_WAITING` (documents,
+        characters) or the commit, their cluster rows read at once (one read instead of one per document)."""
         if self._writer is None:
             self.index._give_way()
             self.index._lock.acquire()
@@ -587,10 +600,24 @@ class Feed:
             except BaseException:
                 self.index._lock.release()
                 raise
-        cluster = next(iter(self.index.catalogue.cluster_rows(doc_id=doc.id, free=True)), None)
-        self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
-        self._fed[doc.id] = _role(cluster)
+        self._waiting.append((doc, prepared))
+        self._waiting_chars += doc.chars
         self.chars += doc.chars
+        if len(self._waiting) >= _WAITING[0] or self._waiting_chars >= _WAITING[1]:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give the writer the documents added and not yet given, with their cluster flags as they stand now."""
+        if not self._waiting:
+            return
+        rows = {row.doc_id: row for row in self.index.catalogue.cluster_rows(
+            doc_ids=[doc.id for doc, _ in self._waiting], free=True)}
+        for doc, prepared in self._waiting:
+            cluster = rows.get(doc.id)
+            self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
+            self._fed[doc.id] = _role(cluster)
+        self._waiting.clear()
+        self._waiting_chars = 0
 
     def wanted(self) -> bool:
         """Whether a process of this node has waited, since this batch took the index lock, to apply an edit
@@ -598,17 +625,12 @@ class Feed:
         touched = _touched(self.index._wanted)
         return self._writer is not None and touched is not None and touched >= self._since
 
-    def keep(self, prepared: Prepared) -> None:
-        """Keep the tokens of a document the ingest changed (a better copy replaced a stored one's texts, see
-        :meth:`sucai.dedupe.Clusters.keep_better_copy`) for the commit that indexes it again from the
-        catalogue: this process then segments no word of it (an ingest's never loads the segmenter)."""
-        self._kept.append(prepared)
-
     def commit(self) -> None:
         """Publish the documents fed since the last commit, with every other change of the log (see the class)."""
         if self._writer is None:
             return
         try:
+            self._hand_over()
             pending = self.index.catalogue.changes_since(self._applied)
             kinds: dict[int, list[str]] = {}
             for _, doc_id, kind in pending:
@@ -625,9 +647,7 @@ class Feed:
             if self.progress:
                 self.progress(len(trusted), total)
                 report = lambda done, _: self.progress(len(trusted) + done, total)  # noqa: E731
-            kept = Prepared({k: v for p in self._kept for k, v in p.texts.items()},
-                            {k: v for p in self._kept for k, v in p.headings.items()})
-            self.index._reindex(self._writer, again, report, prepared=kept)
+            self.index._reindex(self._writer, again, report, tokens=self.tokens)
             self.index._write_marker(pending[-1][0] if pending else self._applied)
         finally:
             self._end()
@@ -641,7 +661,8 @@ class Feed:
     def _end(self) -> None:
         self._writer = None
         self._fed.clear()
-        self._kept.clear()
+        self._waiting.clear()
+        self._waiting_chars = 0
         self.chars = 0
         self.index._lock.release()
 

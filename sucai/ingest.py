@@ -23,10 +23,10 @@ import logging
 import os
 import stat as st
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
 
@@ -345,8 +345,12 @@ def ingest(
         if progress:
             progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index, **reading))
 
+    batch = ParseJob(Path(), Budget.from_settings(library.settings), source=source,
+                     user_dictionary=library.settings.user_dict_path)
+    tokens = partial(_tokens, batch=batch)
+
     def sync() -> None:
-        library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index))
+        library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index), tokens=tokens)
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
@@ -360,9 +364,8 @@ def ingest(
             tell(str(path))
         else:
             todo.append((path, key, content))
-    budget = Budget.from_settings(library.settings)
     library.clusters.catch_up()  # documents an earlier run stored but did not place in clusters
-    feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index))
+    feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index), tokens)
 
     def publish() -> None:
         """Commit the index feed when its batch is large or old, or an edit waits for it (the index lock is held
@@ -380,20 +383,18 @@ def ingest(
 
     try:
         started = time.monotonic()
-        batch = ParseJob(Path(), budget, source=source, user_dictionary=library.settings.user_dict_path)
         parsed_files = _parse_all([p for p, _, _ in todo], batch, workers, idle=idle)
         # strict: the parse generator runs to its end, so the workers are gone before the last commit
         for (path, key, content), parsed in zip(todo, parsed_files, strict=True):
             outcome = _store(library.catalogue, path, content, parsed, key)
             summary.add(outcome)
-            if isinstance(parsed, Parsed):  # near-duplicates, better copies
-                if library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch, signed=True):
-                    feed.keep(parsed.tokens)   # the stored document has this copy's texts now: it is indexed again
-                elif outcome.status == "ingested":
+            if isinstance(parsed, Parsed):  # near-duplicates, better copies (indexed again at the commit)
+                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch, signed=True)
+                if outcome.status == "ingested":
                     if not len(feed):
                         started = time.monotonic()
                     feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)
-            del parsed  # its tokens are in the index writer's heap now
+            del parsed  # its tokens are in the index writer's heap now (or with the few the feed gives it next)
             tell(str(path))
             publish()
         feed.commit()
@@ -402,6 +403,31 @@ def ingest(
         raise
     sync()  # changes other processes made meanwhile
     return summary
+
+
+def _tokens(docs: Iterable[Document], batch: ParseJob) -> Iterator[tuple[Document, index.Prepared | None]]:
+    """Each of ``docs`` (catalogue documents to index again) with its index tokens, made by a parse worker
+    (:func:`_tokens_job`) within ``batch``'s budget, in order (:data:`sucai.index.Tokens`); None for one whose
+    worker was stopped (the index segments it then). One worker, forked from the warmed-up fork server: the
+    ingest's process segments no word (it never loads the segmenter's dictionary, 42 MB)."""
+    waiting: deque[Document] = deque()
+
+    def jobs() -> Iterator[tuple[Document, Path | None]]:
+        for doc in docs:
+            waiting.append(doc)
+            yield doc, batch.user_dictionary
+
+    for made in run_budgeted(_tokens_job, jobs(), batch.budget, 1):
+        yield waiting.popleft(), made if isinstance(made, index.Prepared) else None
+
+
+def _tokens_job(job: tuple[Document, Path | None]) -> index.Prepared:
+    """Worker entry: the index tokens of a catalogue document (:func:`sucai.index.prepare`), segmented with the
+    operator's dictionary (the path, or None)."""
+    doc, user_dictionary = job
+    if user_dictionary is not None:
+        _use_user_dictionary(user_dictionary)
+    return index.prepare(doc, fingerprint.skeleton_text(doc.text))
 
 
 def _content_hash(path: Path) -> str:

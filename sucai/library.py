@@ -6,6 +6,7 @@ offer is a method here (or a function of a pipeline module it calls).
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -21,6 +22,9 @@ from .model import Document
 from .resultcache import ResultCache
 from .search import SearchRequest, SearchResult, matching_ids, search
 from .store import Catalogue, Summary
+
+
+log = logging.getLogger(__name__)
 
 
 class Library:
@@ -138,19 +142,30 @@ class Library:
         return self.index.rebuild(progress)
 
     def check_integrity(self, repair: bool = True) -> dict:
-        """Compare the catalogue with this node's index, after applying the change log.
+        """Compare the catalogue with this node's index, after applying the change log, and find the documents
+        the ingest no longer stores.
 
-        Returns ``{"ok", "documents", "applied", "missing", "extra", "duplicated", "repaired"}``:
-        ids of documents that are not hidden but have no index entry, of entries with no such
-        document, and of documents indexed twice; with ``repair`` they are indexed again
-        (or dropped) in one commit.
+        Returns ``{"ok", "documents", "applied", "missing", "extra", "duplicated", "title_only", "repaired"}``:
+        ids of documents that are not hidden but have no index entry, of entries with no such document, and of
+        documents indexed twice; ``title_only``: ``[{"id", "title"}]`` of the documents that are not hidden and
+        hold only a title (0 字: stored before such files were refused; an ingest of their file again says
+        未变化). With ``repair`` the index entries are made again (or dropped) in one commit, and the title-only
+        documents are hidden — kept, with all an admin did to them, and shown again by an admin — each logged
+        with the reason.
         """
+        title_only = [{"id": doc_id, "title": title} for doc_id, title in self.catalogue.title_only()]
+        if repair:
+            for doc in title_only:
+                self.catalogue.set_hidden(doc["id"], True)
+                self.clusters.changed(doc["id"])
+                log.warning("已隐藏文档 %s（%s）：只有标题、没有正文（0 字），现在入库时不再收录这样的文件",
+                            doc["id"], doc["title"])
         self.index.sync(edit=True)
         expected, indexed = set(self.catalogue.document_ids()), Counter(self.index.indexed_ids())
         report = {"documents": len(expected), "applied": self.index.applied,
                   "missing": sorted(expected - set(indexed)), "extra": sorted(set(indexed) - expected),
-                  "duplicated": sorted(i for i, n in indexed.items() if n > 1)}
-        report["ok"] = not (report["missing"] or report["extra"] or report["duplicated"])
+                  "duplicated": sorted(i for i, n in indexed.items() if n > 1), "title_only": title_only}
+        report["ok"] = not (report["missing"] or report["extra"] or report["duplicated"] or title_only)
         report["repaired"] = repair and not report["ok"]
         if report["repaired"]:
             self.index.repair(report["missing"] + report["extra"] + report["duplicated"])

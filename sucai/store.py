@@ -35,7 +35,7 @@ from sqlalchemy import Connection, Dialect, String, and_, bindparam, case, cast,
 from . import access
 from .clean import plain
 from .db import Database, retried
-from .db.schema import changes, clusters, documents, files, free_clusters, meta, signatures
+from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, Evidence, OutlineNode, Removal
 
@@ -503,6 +503,15 @@ class Catalogue:
             return dict(conn.execute(select(documents.c.id, documents.c.title)
                                      .where(documents.c.hidden == 0, documents.c.id.in_(ids))).fetchall())
 
+    def title_only(self) -> list[tuple[int, str]]:
+        """``(id, title)`` of the documents that are not hidden and have no text but blanks (only a title: stored
+        before such files were refused, :func:`sucai.ingest.parse_file`), in id order."""
+        blank = func.trim(documents.c.text, " \t\r\n\u3000") == ""
+        with self.db.read() as conn:
+            return [(doc_id, title) for doc_id, title in conn.execute(
+                select(documents.c.id, documents.c.title).where(documents.c.hidden == 0, blank)
+                .order_by(documents.c.id))]
+
     def document_ids(self) -> list[int]:
         """Ids of every document that is not hidden (what a search index should hold), in order."""
         with self.db.read() as conn:
@@ -542,13 +551,13 @@ class Catalogue:
         with self.db.read() as conn:
             return _cluster_of(conn, doc_id, _table(free))
 
-    def cluster_rows(self, cluster_id: int | None = None, *, doc_id: int | None = None,
+    def cluster_rows(self, cluster_id: int | None = None, *, doc_ids: list[int] | None = None,
                      free: bool = False) -> list[ClusterRow]:
-        """The members of one cluster (``cluster_id``), the row of one document (``doc_id``: none when it is in
-        no cluster), or the members of all clusters, ordered by cluster and document id; ``free``: of the
+        """The members of one cluster (``cluster_id``), the rows of some documents (``doc_ids``: of those in a
+        cluster; one read), or the members of all clusters, ordered by cluster and document id; ``free``: of the
         clusters a viewer without the member tier sees (:mod:`sucai.dedupe`)."""
         with self.db.read() as conn:
-            return _cluster_rows(conn, _table(free), cluster_id, doc_id)
+            return _cluster_rows(conn, _table(free), cluster_id, doc_ids)
 
     @retried
     def join_cluster(self, doc_id: int, other_id: int, similarity: float | None, *, free: bool = False) -> int:
@@ -570,7 +579,9 @@ class Catalogue:
 
     @retried
     def merge_clusters(self, ids: list[int], *, free: bool = False) -> int:
-        """One cluster of ``ids`` and every member of their clusters; returns its id. One transaction."""
+        """One cluster of ``ids`` and every member of their clusters; returns its id. One transaction. Of the
+        clusters as members see them (not ``free``), an admin's merge: ``ids`` are marked merged (kept through
+        a regrouping, :meth:`admin_grouping`) and no longer split off."""
         table = _table(free)
         with self.transaction() as conn:
             found = list(conn.execute(select(table.c.cluster_id).distinct().where(table.c.doc_id.in_(ids))
@@ -580,8 +591,33 @@ class Catalogue:
                 conn.execute(table.update().where(table.c.cluster_id.in_(found[1:]))
                              .values(cluster_id=target, pinned=0))
             conn.execute(self.db.insert(table, ignore=True), [{"doc_id": i, "cluster_id": target} for i in ids])
+            if not free:
+                conn.execute(table.update().where(table.c.doc_id.in_(ids)).values(merged=1))
+                conn.execute(cluster_splits.delete().where(cluster_splits.c.doc_id.in_(ids)))
             self._log(conn, ids[0], "cluster")
             return target
+
+    @retried
+    def split_off(self, doc_id: int) -> tuple[int | None, int | None]:
+        """An admin's split: take ``doc_id`` out of its cluster in both groupings (:meth:`leave_cluster`) and
+        keep it out (:meth:`admin_grouping`). Returns the clusters it left — as members see them and the free
+        one — (None, None) when it was in none (then nothing is kept). One transaction."""
+        with self.transaction() as conn:
+            left = _leave(conn, doc_id), _leave(conn, doc_id, free_clusters)
+            if left != (None, None):
+                conn.execute(self.db.insert(cluster_splits, ignore=True), {"doc_id": doc_id})
+            self._log(conn, doc_id, "cluster")
+            return left
+
+    def admin_grouping(self) -> tuple[list[list[int]], set[int]]:
+        """What admins decided of the grouping, which no regrouping may undo: the documents an admin merged,
+        per cluster as members see them (each list in id order: ``[[3, 7], …]``), and those an admin split
+        off (:meth:`split_off`) and has not merged since."""
+        with self.db.read() as conn:
+            merged = conn.execute(select(clusters.c.cluster_id, clusters.c.doc_id).where(clusters.c.merged == 1)
+                                  .order_by(clusters.c.cluster_id, clusters.c.doc_id)).fetchall()
+            apart = set(conn.execute(select(cluster_splits.c.doc_id)).scalars())
+        return [[doc_id for _, doc_id in rows] for _, rows in groupby(merged, key=lambda row: row[0])], apart
 
     @retried
     def leave_cluster(self, doc_id: int, *, free: bool = False) -> int | None:
@@ -803,7 +839,7 @@ def _checked_boundary(doc: Document, start: int | None, end: int | None) -> dict
     return {"paid_from": start, "paid_until": end}
 
 
-def _cluster_rows(conn: Connection, table, cluster_id: int | None, doc_id: int | None) -> list[ClusterRow]:
+def _cluster_rows(conn: Connection, table, cluster_id: int | None, doc_ids: list[int] | None) -> list[ClusterRow]:
     """:meth:`Catalogue.cluster_rows` of ``table`` within ``conn``."""
     query = (select(table.c.doc_id, table.c.cluster_id, table.c.representative, table.c.pinned,
                     table.c.similarity, func.coalesce(documents.c.hidden, 1))
@@ -811,8 +847,8 @@ def _cluster_rows(conn: Connection, table, cluster_id: int | None, doc_id: int |
              .order_by(table.c.cluster_id, table.c.doc_id))
     if cluster_id is not None:
         query = query.where(table.c.cluster_id == cluster_id)
-    if doc_id is not None:
-        query = query.where(table.c.doc_id == doc_id)
+    if doc_ids is not None:
+        query = query.where(table.c.doc_id.in_(doc_ids))
     return [ClusterRow(d, c, bool(r), bool(p), s, bool(h)) for d, c, r, p, s, h in conn.execute(query)]
 
 

@@ -36,7 +36,7 @@ from .errors import InvalidInput, os_reason
 from .export import export_document
 from .export.archive import unique_name
 from .search import SearchRequest
-from .updates import added_since, site_zone
+from .updates import added_since
 
 MANIFEST = ".sucai-sync.json"
 FORMATS = ("md", "docx")
@@ -69,7 +69,7 @@ def sync(library, folder: str | Path, *, since: date, query: str | None = None, 
         raise InvalidInput(f"无法创建文件夹 {folder}：{os_reason(error)}", code="bad_folder") from error
     manifest = _load(folder)
     member = bool(viewer and viewer.member)
-    rows = added_since(library, day_start(since, site_zone(library.settings)))
+    rows = added_since(library, day_start(since, library.settings.zone))
     ids = [doc_id for doc_id, _ in reversed(rows)]   # oldest first: an interrupted sync has written the earliest
     if query and query.strip() and ids:
         matching = set(library.matching_ids(SearchRequest(q=query, mode=mode, ids=ids, facets=False), member=member,

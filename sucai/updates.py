@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
 
 from . import access
 from .config import day_start, local_time
@@ -23,11 +22,6 @@ from .model import Document
 
 MAX_DAYS = 31
 MAX_DOCUMENTS = 100
-
-
-def site_zone(settings) -> tzinfo:
-    """The site's time zone (the ``timezone`` setting)."""
-    return ZoneInfo(settings.timezone)
 
 
 @dataclass
@@ -108,7 +102,7 @@ def updates(library, *, member: bool, since: str | None = None, genre: str | Non
 
     Raises InvalidInput (``bad_since``) for an unreadable ``since``.
     """
-    zone = site_zone(library.settings)
+    zone = library.settings.zone
     now = (now or datetime.now(timezone.utc)).astimezone(zone)
     today = now.date()
     start, warnings = parse_since(since, zone, today), []
@@ -150,6 +144,6 @@ _CHUNK = 200
 
 def added_today(library, now: datetime | None = None) -> int:
     """How many visible documents were added today (the site's local day)."""
-    zone = site_zone(library.settings)
+    zone = library.settings.zone
     today = (now or datetime.now(timezone.utc)).astimezone(zone).date()
     return len(added_since(library, day_start(today, zone)))

@@ -11,7 +11,6 @@ from sucai.accounts import VISITOR, Accounts
 from sucai.analytics import Analytics, Recorder, query_key
 from sucai.collections import Collections
 from sucai.config import load_settings
-from sucai.updates import site_zone
 
 QUERIES = ("基层减负", " 基层\u3000减负", "乡村振兴", "安全生产", "河長制", "\x00 ")   # one key for the first two; none for the last
 THREADS, EACH = 8, 300
@@ -25,7 +24,7 @@ def test_events_from_many_threads_are_all_written_across_flushes_and_a_restart(h
     accounts = Accounts.from_settings(settings)
     accounts.add_user("会员", "correct-horse-9", "member", "2099-12-31")
     member = accounts.viewer("会员")
-    zone = site_zone(settings)
+    zone = settings.zone
     recorder = Recorder(lambda: (Analytics(Accounts.from_settings(settings), zone),
                                  Collections(Accounts.from_settings(settings))), zone, interval=0.05)
     searches, empty, reads, downloads, history = Counter(), Counter(), Counter(), Counter(), Counter()
@@ -76,7 +75,7 @@ def test_events_from_many_threads_are_all_written_across_flushes_and_a_restart(h
 
 def test_days_are_the_sites(home):
     """Beijing's 2026-12-02 begins at 2026-12-01 16:00 UTC; a time before that is its 12-01."""
-    analytics = Analytics(Accounts.from_settings(load_settings(home)), site_zone(load_settings(home)))
+    analytics = Analytics(Accounts.from_settings(load_settings(home)), load_settings(home).zone)
     assert analytics.day_start("2026-12-02") == "2026-12-01T16:00:00.000000+00:00"
     assert analytics.local_day("2026-12-01T16:00:00+00:00") == "2026-12-02"
     assert analytics.local_day("2026-12-01T15:59:59.999999+00:00") == "2026-12-01"

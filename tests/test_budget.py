@@ -10,6 +10,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import docx_bytes, image_bytes, make_cjk_pdf, new_document, render_page
-from sucai.budget import Budget, exclusive, reading_page, run_budgeted
+from sucai.budget import Budget, _socket_folder, exclusive, reading_page, run_budgeted
 from sucai.config import load_settings
 from sucai.errors import ReadError
 from sucai.library import Library
@@ -115,29 +116,47 @@ for _ in run_budgeted(time.sleep, [600], Budget(seconds=900), 1):
 """
 
 
-def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_path, monkeypatch):
-    """An ingest killed by SIGKILL (or the OOM killer) never reaches its ``finally``: its batch folder stays in the
-    temporary directory until the next batch removes it; another running process's folder is left alone."""
+@pytest.mark.parametrize("deep", [False, True])
+def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_path, monkeypatch, deep):
+    """An ingest killed by SIGKILL (or the OOM killer) never reaches its ``finally`` nor its exit handlers: its
+    batch folder stays in the temporary directory, and so did the folder of its fork server's socket (an empty
+    ``pymp-*`` nobody could tell from another process's: in /tmp with a TMPDIR too long for a socket, ``deep``),
+    until the next batch removes them; another running process's folders are left alone."""
     import psutil
-    killed = subprocess.Popen([sys.executable, "-c", _KILLED_BATCH], env={**os.environ, "TMPDIR": str(tmp_path)})
+    _socket_folder()   # this process's own, made where its tests' batches have it: not in ``temp`` below
+    temp = tmp_path / ("很长的临时目录" * 6) if deep else Path(tempfile.mkdtemp(dir="/tmp"))   # short: sockets fit
+    temp.mkdir(exist_ok=True)
+    sockets = Path("/tmp") if deep else temp
+    killed = subprocess.Popen([sys.executable, "-c", _KILLED_BATCH], env={**os.environ, "TMPDIR": str(temp)})
     deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(f"sucai-parse-{killed.pid}-*/sucai-parse-0")) and time.monotonic() < deadline:
+    while not list(temp.glob(f"sucai-parse-{killed.pid}-*/sucai-parse-0")) and time.monotonic() < deadline:
         time.sleep(0.2)
-    [left] = tmp_path.glob(f"sucai-parse-{killed.pid}-*")
+    left, socket = (list(temp.glob(f"sucai-parse-{killed.pid}-*")),
+                    list(sockets.glob(f"sucai-socket-{killed.pid}-*/pymp-*")))   # the killed process's, named by it
     family = psutil.Process(killed.pid).children(recursive=True)
     killed.kill()
     killed.wait()
-    for process in family:
+    for process in family:   # its fork server and worker, orphaned: they would run the job on
         process.kill()
+    psutil.wait_procs(family, timeout=30)
+    [left], [socket] = left, socket
     running = subprocess.Popen(["sleep", "60"])
     try:
-        (tmp_path / f"sucai-parse-{running.pid}-other").mkdir()
-        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        others = [temp / f"sucai-parse-{running.pid}-other", sockets / f"sucai-socket-{running.pid}-other"]
+        for other in others:
+            other.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(temp))
         assert list(run_budgeted(_job, ["ok"], Budget(seconds=60), 1)) == ["ok"]
-        assert not left.exists()
-        assert [p.name for p in tmp_path.glob("sucai-parse-*")] == [f"sucai-parse-{running.pid}-other"]
+        assert not left.exists() and not socket.parent.exists()
+        assert [p.name for p in temp.glob("sucai-parse-*")] == [others[0].name]
+        assert sorted(sockets.glob(f"sucai-socket-{running.pid}-*")) == [others[1]]
+        assert list(temp.glob("pymp-*")) == []
     finally:
         running.kill()
+        for other in others:
+            other.rmdir()
+        if not deep:
+            shutil.rmtree(temp)   # the socket folder of this process's batch, if it made one, goes with it
 
 
 def test_files_are_parsed_under_a_temporary_folder_too_long_for_a_socket(tmp_path):
@@ -148,12 +167,14 @@ def test_files_are_parsed_under_a_temporary_folder_too_long_for_a_socket(tmp_pat
     long.mkdir()
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "通知.txt").write_text("关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "sucai", "ingest", str(tmp_path / "in"), "--json"],
-                          env={**os.environ, "TMPDIR": str(long), "SUCAI_HOME": str(tmp_path / "home")},
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["counts"]["ingested"] == 1
+    ingesting = subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(tmp_path / "in"), "--json"],
+                                 env={**os.environ, "TMPDIR": str(long), "SUCAI_HOME": str(tmp_path / "home")},
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = ingesting.communicate(timeout=600)
+    assert ingesting.returncode == 0, err
+    assert json.loads(out)["counts"]["ingested"] == 1
     assert list(long.iterdir()) == []   # the batch's folder was there, and is removed
+    assert list(Path("/tmp").glob(f"sucai-socket-{ingesting.pid}-*")) == []   # so is the socket's, at exit
     refused = subprocess.run([sys.executable, "-c", "from sucai import budget\nbudget._SHORT_TEMP = ()\n"
                               "try:\n    budget._socket_folder()\nexcept budget.InvalidInput as error:\n"
                               "    print(error.code, error.message)"],

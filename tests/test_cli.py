@@ -10,13 +10,15 @@ import shutil
 import socket
 import subprocess
 import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
 import pytest
 
 from sucai.cli import ExitCode, app, i18n
-from sucai.config import load_settings
+from sucai.accounts import Accounts
+from sucai.config import Settings, load_settings
 from sucai.errors import InvalidInput
 from sucai.ingest import IngestProgress
 from sucai.library import Library
@@ -358,6 +360,8 @@ def test_export_into_a_folder(sample_home, tmp_path):
     ('timezone = "Mars/Olympus"\n', {}),
     ("timezone = 8\n", {}),
     ("", {"SUCAI_TIMEZONE": "UTC+8"}),
+    ('timezone = "Asia"\n', {}),          # a folder of zones, not one (was an IsADirectoryError traceback)
+    ("", {"SUCAI_TIMEZONE": "../zoneinfo"}),
 ])
 def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     (tmp_path / "sucai.toml").write_text(toml, encoding="utf-8")
@@ -366,6 +370,27 @@ def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     with pytest.raises(InvalidInput) as caught:
         load_settings(tmp_path)
     assert caught.value.code == "bad_settings"
+
+
+@pytest.mark.parametrize("name", ["Asia", "Mars/Olympus", "", "asia/shanghai"])
+def test_a_zone_no_one_has_is_refused_in_chinese_at_start(tmp_path, name):
+    """The site's clock is built in one place (``Settings.zone``, which ``Accounts``, 今日更新 and the pages use):
+    a ``timezone`` no zone has stops the command at start with one Chinese line, never a traceback; and an
+    ``Accounts`` given such a name refuses it the same way."""
+    (tmp_path / "sucai.toml").write_text(f'timezone = "{name}"\n', encoding="utf-8")
+    result = sucai(tmp_path, "list")
+    assert result.returncode == ExitCode.ERROR, result.stderr
+    assert f"设置 timezone 应为时区名称（如 Asia/Shanghai），而不是 {name!r}" in result.stderr
+    assert "Traceback" not in result.stderr and english_words(result.stderr, ("timezone", "Asia", "Shanghai",
+                                                                              "Mars", "Olympus", "asia", "shanghai")) == []
+    for build in (lambda: Settings(home=tmp_path, timezone=name).zone,
+                  lambda: Accounts(tmp_path / "accounts.sqlite3", zone=name)):
+        with pytest.raises(InvalidInput) as caught:
+            build()
+        assert caught.value.code == "bad_settings"
+    shanghai = Settings(home=tmp_path).zone
+    assert Accounts(tmp_path / "accounts.sqlite3").zone is shanghai   # ZoneInfo keeps one object per name
+    assert datetime(2026, 1, 1, 16, tzinfo=timezone.utc).astimezone(shanghai).date() == date(2026, 1, 2)
 
 
 @pytest.mark.parametrize("toml, reason", [

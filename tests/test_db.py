@@ -242,11 +242,42 @@ def test_the_change_log_numbers_racing_changes_once_and_in_order(database_url, t
     assert catalogue.change_count() == log[-1][0]
 
 
+def test_title_only_documents_of_an_older_ingest_are_listed_and_hidden(home, tmp_path, capsys):
+    """A file with only a title was stored with 0 字 before the ingest refused such files (stop 30); its ingest
+    again says 未变化 (the same bytes), so it stayed for ever. ``check-integrity`` lists it (``--no-repair``: exit
+    status 7, nothing changed) and hides it (kept: an admin may show it again), nothing else touched."""
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    shown_before = [row.id for row in library.catalogue.records()]
+    folder = tmp_path / "旧"
+    folder.mkdir()
+    (folder / "标题.txt").write_text("关于召开年度工作会议的通知\n\n", encoding="utf-8")
+    from sucai.ingest import _content_hash   # what an older ingest recorded for the file
+    _, old = library.catalogue.add(Document(title="关于召开年度工作会议的通知", text="\n", genre="通知"),
+                                   "title-only", str(folder / "标题.txt"), _content_hash(folder / "标题.txt"))
+    library.index.sync()
+    assert library.ingest([folder], workers=1).counts["unchanged"] == 1
+    capsys.readouterr()
+    assert run_cli(["check-integrity", "--no-repair", "--home", str(home)]) == ExitCode.DAMAGED
+    said = capsys.readouterr().out
+    assert "只有标题、没有正文（0 字）的文档 1 篇" in said and f"{old}  关于召开年度工作会议的通知" in said and "未处理" in said
+    assert library.get(old).hidden is False
+    assert run_cli(["check-integrity", "--home", str(home)]) == ExitCode.OK
+    assert "已隐藏" in capsys.readouterr().out
+    assert library.get(old, include_hidden=True).hidden is True and [row.id for row in library.catalogue.records()] == shown_before
+    assert library.search(SearchRequest(q="年度工作会议", mode="precise"), member=True).total == 0
+    report = library.check_integrity()
+    assert report["ok"] and report["title_only"] == [] and report["documents"] == len(shown_before)
+    library.set_hidden(old, False)                      # an admin shows it again: listed again, not hidden behind
+    assert library.check_integrity(repair=False)["title_only"] == [{"id": old, "title": "关于召开年度工作会议的通知"}]
+
+
 def test_check_integrity_finds_and_repairs_a_damaged_index(home):
     library = Library.open(home)
     library.ingest([SAMPLES], workers=1)
     assert library.check_integrity() == {"ok": True, "documents": 10, "applied": library.index.applied,
-                                         "missing": [], "extra": [], "duplicated": [], "repaired": False}
+                                         "missing": [], "extra": [], "duplicated": [], "title_only": [],
+                                         "repaired": False}
     writer = library.index.index.writer(heap_size=50_000_000, num_threads=1)   # damage it behind sucai's back
     writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "id", 4))
     writer.add_document(_tantivy_document(index_fields(library.get(5))))

@@ -565,6 +565,81 @@ def test_admins_merge_split_and_pick_in_the_cli(trio, capsys):
         assert message in capsys.readouterr().err
 
 
+def _groups(library: Library, free: bool) -> list[list[int]]:
+    """The clusters (``free``: of the free grouping), each a list of document ids."""
+    found: dict[int, list[int]] = {}
+    for row in library.catalogue.cluster_rows(free=free):
+        found.setdefault(row.cluster_id, []).append(row.doc_id)
+    return sorted(found.values())
+
+
+def test_admins_merges_and_splits_survive_a_regrouping(library, tmp_path):
+    """An admin's merge of two unlike documents and split of a near-duplicate were forgotten when the library was
+    opened after the free grouping's rule (or the free preview's setting) changed: the free grouping — what
+    visitors see of documents without a members part, all four here — was made again by similarity alone (the
+    merged pair apart, the split copy back with its original), and so was it after an edit of the split copy. An
+    operator's decision holds through both; the members' clusters are never regrouped; the search index's cluster
+    flags follow (a visitor's search shows the merged pair as one entry, the split copy as one of its own)."""
+    notice = sample("09_通知.txt")
+    ingest(library, tmp_path / "in", {"n1.txt": notice, "n2.txt": notice + f"\n附：{ANNEX}。\n",
+                                      "p.txt": sample("07_实施方案.txt"), "r.txt": sample("06_讲话稿.txt")})
+    n1, n2, p, r = (next(doc.id for doc in library.catalogue.documents() if doc.source_path.endswith(name))
+                    for name in ("n1.txt", "n2.txt", "p.txt", "r.txt"))
+    home = library.settings.home
+    texts = {doc_id: shingles(library.get(doc_id).text) for doc_id in (n1, n2, p, r)}
+    assert jaccard(texts[n1], texts[n2]) >= JACCARD and jaccard(texts[p], texts[r]) < JACCARD   # p, r: by hand only
+    assert all(library.get(doc_id).members_span is None for doc_id in texts)
+    assert _groups(library, True) == [[n1, n2]]
+    library.clusters.merge([p, r])
+    library.clusters.split(n2)
+    expected = [[p, r]]
+    assert _groups(library, True) == expected and _groups(library, False) == expected
+    members = library.catalogue.cluster_rows()
+
+    def regrouped() -> Library:
+        with library.catalogue.transaction() as conn:   # the rule changed (FREE_GROUPING_VERSION)
+            conn.execute(meta.delete().where(meta.c.key == "free_grouping"))
+        reopened = Library.open(home)
+        assert reopened.catalogue.meta("free_grouping") is not None   # it did group again
+        assert reopened.catalogue.cluster_rows() == members
+        return reopened
+
+    reopened = regrouped()
+    assert _groups(reopened, True) == expected
+    visitor = {h.id: h.other_versions for h in hits(reopened, "工作", member=False).hits}
+    assert visitor[n1] == [] and visitor[n2] == []
+    shown = {p, r} & set(visitor)   # one entry for the merged pair, the other its version
+    assert len(shown) == 1 and sorted([*shown, *visitor[next(iter(shown))]]) == [p, r]
+    reopened.update(n2, title="关于做好春季农业生产工作的通知（附件）")   # an edit places it again: not once split off
+    assert _groups(reopened, True) == expected and reopened.clusters.versions(n2, member=False) == []
+    reopened.clusters.merge([n1, n2])                    # merged again: no longer apart
+    reopened.close()
+    members = library.catalogue.cluster_rows()
+    again = regrouped()
+    assert _groups(again, True) == sorted([[n1, n2], [p, r]])
+    again.close()
+
+
+def test_an_admins_merge_through_a_members_document_groups_the_public_ones_alike_at_once_and_after(library, tmp_path):
+    """Two merges through a document with a members part (工作总结, :func:`sample`'s paid tags): members see one
+    cluster of three; visitors one of the two without a members part — at the second merge, and the same after a
+    regrouping (one rule, ``Clusters._merged_public``: the documents an admin merged into the cluster)."""
+    ingest(library, tmp_path / "in", {"n.txt": sample("09_通知.txt"), "w.txt": sample("05_工作总结.txt"),
+                                      "p.txt": sample("07_实施方案.txt")})
+    n, w, p = (next(doc.id for doc in library.catalogue.documents() if doc.source_path.endswith(name))
+               for name in ("n.txt", "w.txt", "p.txt"))
+    assert library.get(w).members_span is not None and library.get(n).members_span is library.get(p).members_span is None
+    library.clusters.merge([n, w])
+    assert _groups(library, False) == [[n, w]] and _groups(library, True) == []
+    library.clusters.merge([w, p])
+    assert _groups(library, False) == [[n, w, p]] and _groups(library, True) == [[n, p]]
+    with library.catalogue.transaction() as conn:
+        conn.execute(meta.delete().where(meta.c.key == "free_grouping"))
+    reopened = Library.open(library.settings.home)
+    assert _groups(reopened, False) == [[n, w, p]] and _groups(reopened, True) == [[n, p]]
+    reopened.close()
+
+
 def test_admin_web_page_for_clusters(trio):
     library, a, b, c = trio
     accounts = Accounts.open(library.settings.home)

@@ -20,7 +20,7 @@ from sucai.config import load_settings, local_time
 from sucai.db import Database
 from sucai.db.schema import documents
 from sucai.library import Library
-from sucai.updates import added_today, parse_since, site_zone, updates
+from sucai.updates import added_today, parse_since, updates
 from sucai.web import create_app
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
@@ -46,7 +46,7 @@ def site(tmp_path_factory, make_home):
     library.ingest([SAMPLES, extra], workers=1)
     ids = [r["id"] for r in library.catalogue.summaries()]
     # three documents added on earlier local days (Asia/Shanghai): 2 days ago 23:30 local is 15:30 UTC
-    now = datetime.now(timezone.utc).astimezone(site_zone(library.settings))
+    now = datetime.now(timezone.utc).astimezone(library.settings.zone)
     for doc_id, back in zip(ids[:3], (2, 2, 5)):
         local = datetime.combine(now.date() - timedelta(days=back), datetime.min.time(), now.tzinfo) + timedelta(hours=23, minutes=30)
         backdate(home, doc_id, local.astimezone(timezone.utc).isoformat(timespec="seconds"))
@@ -78,7 +78,7 @@ def test_updates_per_day_and_genre(site):
 
 
 def test_since_is_read_leniently_and_bounded(site):
-    zone, today = site_zone(site["library"].settings), site["today"]
+    zone, today = site["library"].settings.zone, site["today"]
     assert parse_since("2024-03-05", zone, today).isoformat() == "2024-03-05T00:00:00+08:00"
     assert parse_since("2024-03-05T10:00:00Z", zone, today).astimezone(timezone.utc).hour == 10
     assert parse_since("3", zone, today).date() == today - timedelta(days=2)

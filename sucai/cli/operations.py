@@ -68,18 +68,25 @@ def restore_library(folder: Path, home: Path | None, force: bool) -> None:
 @app.command("check-integrity")
 @home_option
 @json_option
-@click.option("--repair/--no-repair", default=True, help="修复索引（默认修复）")
+@click.option("--repair/--no-repair", default=True, help="修复索引、隐藏只有标题的文档（默认修复）")
 def check_integrity(home: Path | None, as_json: bool, repair: bool) -> int:
-    """核对目录库与本机检索索引：缺失、多余或重复的条目，并修复索引。"""
+    """核对目录库与本机检索索引：缺失、多余或重复的条目，并修复索引；只有标题、没有正文的旧文档予以隐藏。"""
     report = open_library(home).check_integrity(repair=repair)
+    title_only = report["title_only"]
     if as_json:
         print_json(report)
     elif report["ok"]:
         out.print(f"目录库与索引一致：{report['documents']} 篇文档都已编入索引（已应用到变更 {report['applied']}）")
     else:
-        out.print(f"索引缺少 {len(report['missing'])} 篇、多出 {len(report['extra'])} 篇、"
-                  f"重复 {len(report['duplicated'])} 篇" + ("；已修复" if report["repaired"] else "；未修复"))
+        if report["missing"] or report["extra"] or report["duplicated"]:
+            out.print(f"索引缺少 {len(report['missing'])} 篇、多出 {len(report['extra'])} 篇、"
+                      f"重复 {len(report['duplicated'])} 篇" + ("；已修复" if report["repaired"] else "；未修复"))
+        if title_only:
+            out.print(f"只有标题、没有正文（0 字）的文档 {len(title_only)} 篇（入库时已不再收录这样的文件）"
+                      + ("，已隐藏（管理员可在文档编辑页恢复显示）：" if report["repaired"] else "，未处理："))
+            for doc in title_only:
+                out.print(f"  {doc['id']}  {escape(shown(doc['title']))}", soft_wrap=True)
     if report["ok"] or report["repaired"]:
         return ExitCode.OK
-    err.print("[yellow]运行 sucai check-integrity --repair 修复索引[/yellow]")
+    err.print("[yellow]运行 sucai check-integrity --repair 修复索引并隐藏只有标题的文档[/yellow]")
     return ExitCode.DAMAGED

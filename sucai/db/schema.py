@@ -89,7 +89,7 @@ signatures = Table(
 
 
 
-def _clusters(name: str) -> Table:
+def _clusters(name: str, *more: Column) -> Table:
     return Table(
         name, catalogue,
         Column("doc_id", Integer, primary_key=True, autoincrement=False),
@@ -97,13 +97,23 @@ def _clusters(name: str) -> Table:
         Column("representative", Integer, nullable=False, server_default="0"),
         Column("pinned", Integer, nullable=False, server_default="0"),
         Column("similarity", Float),
+        *more,
         Index(f"{name}_by_cluster", "cluster_id"),
     )
 
 
-# as members see them (over whole texts), and as everyone else does: among documents without a members part only
-clusters = _clusters("clusters")
+# as members see them (over whole texts; ``merged``: 1 when an admin put the document in its cluster), and as
+# everyone else does: among documents without a members part only, grouped again when its rule changes
+clusters = _clusters("clusters", Column("merged", Integer, nullable=False, server_default="0"))
 free_clusters = _clusters("free_clusters")
+
+# the documents an admin took out of their cluster (sucai.dedupe.Clusters.split): they join none by similarity
+# again — a regrouping, an edit — until an admin merges them
+cluster_splits = Table(
+    "cluster_splits", catalogue,
+    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+)
 
 # the drafts of the 写作台 (sucai.drafting.storage)
 drafts = Table(

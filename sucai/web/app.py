@@ -26,7 +26,6 @@ from ..config import Settings, load_settings
 from ..library import Library
 from ..replica import Follower
 from ..suggest import TitleIndex
-from ..updates import site_zone
 from . import account, admin, api, check, codes, collections, drafting, dupes, errors, feeds, insights, pages, updates
 from .deps import AccountsPool
 from .templating import HERE, templates
@@ -47,7 +46,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     library = Library(settings)
     titles = TitleIndex(library.catalogue)
     accounts = AccountsPool(settings, now=now)
-    recorder = Recorder(lambda: _stores(settings), site_zone(settings))
+    recorder = Recorder(lambda: _stores(settings), settings.zone)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -120,4 +119,4 @@ class _NoStoreAPI:
 def _stores(settings: Settings) -> tuple[Analytics, Collections]:
     """The recorder's own connection to the accounts database (opened in its thread)."""
     accounts = Accounts.from_settings(settings)
-    return Analytics(accounts, site_zone(settings)), Collections(accounts)
+    return Analytics(accounts, settings.zone), Collections(accounts)

@@ -21,7 +21,7 @@ from ..accounts import Accounts
 from ..collections import Collections, new_matches
 from ..config import local_time
 from ..library import Library
-from ..updates import site_zone, viewer_documents
+from ..updates import viewer_documents
 from .api import DocId, zip_download
 from .deps import (Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, same_site_download,
                    searching, verify_csrf)
@@ -180,7 +180,7 @@ def history_page(request: Request, viewer: Annotated[Viewer, Depends(current_vie
     if redirect := _login_first(viewer, "/history"):
         return redirect
     get_recorder(request).flush()   # what this viewer just did is listed too
-    zone = site_zone(library.settings)
+    zone = library.settings.zone
     entries = [{**e, "time": local_time(e["at"], zone, "minutes")} for e in store.history(viewer)]
     docs = viewer_documents(library, {e["doc_id"] for e in entries}, viewer.member, include_hidden=viewer.admin)
     return render_page(request, "history.html", viewer=viewer, entries=entries, docs=docs)

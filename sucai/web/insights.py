@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from ..analytics import Analytics
 from ..codes import Codes
 from ..library import Library
-from ..updates import site_zone, viewer_documents
+from ..updates import viewer_documents
 from .deps import Viewer, get_accounts, get_library, get_recorder, require_admin
 from .templating import render_page
 
@@ -22,7 +22,7 @@ def insights_page(request: Request, viewer: Annotated[Viewer, Depends(require_ad
                   library: Annotated[Library, Depends(get_library)],
                   days: Annotated[int, Query(ge=1, le=365)] = 30):
     get_recorder(request).flush()
-    analytics = Analytics(get_accounts(request), site_zone(library.settings))
+    analytics = Analytics(get_accounts(request), library.settings.zone)
     report = analytics.report(days)
     report["redemptions"] = Codes(get_accounts(request)).redemptions_by_day(analytics.local_day,
                                                                             analytics.day_start(report["since"]))

@@ -1,0 +1,26 @@
+"""An admin's grouping decisions, kept through a regrouping (see :mod:`sucai.dedupe`).
+
+``clusters.merged``: 1 when an admin merged the document into its cluster (0 for those placed by similarity;
+merges made before this revision are not known). ``cluster_splits``: the documents an admin took out of their
+cluster, which join none by similarity again until an admin merges them.
+
+Revision ID: c0005
+Revises: c0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c0005"
+down_revision = "c0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("clusters", sa.Column("merged", sa.Integer, nullable=False, server_default="0"))
+    op.create_table(
+        "cluster_splits",
+        sa.Column("doc_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,
+                  autoincrement=False),
+    )
