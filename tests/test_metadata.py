@@ -312,14 +312,17 @@ def test_a_line_with_a_web_address_is_never_part_of_a_title(above):
     assert doc.title == "2025年度个人述职述廉报告" and doc.text == "一年来，我认真履行职责。"
 
 
-def test_a_standards_cover_furniture_is_not_its_title():
-    """New-user try 16: the OCR of 标点符号用法（GBT 15834-2011）.pdf was titled by its ICS line."""
-    text = ("ICS 01. 140. 10A 19中华人民共和国国家标准\nGB/T 15834一2011\n代替GB/T 15834一1995\n标点符号用法\n"
+@pytest.mark.parametrize("cover", ["ICS 01. 140. 10\nA 19中华人民共和国国家标准", "ICS 01. 140. 10A 19中华人民共和国国家标准",
+                                   "ICS 01.140.10\nA 19\n中华人民共和国国家标准"])
+def test_a_standards_cover_furniture_is_not_its_title(cover):
+    """New-user try 16: the OCR of 标点符号用法（GBT 15834-2011）.pdf (its first lines as the reader gives them) was
+    titled "ICS 01. 140. 10A 19中华人民共和国国家标准": its ICS and CCS codes and the cover's heading."""
+    text = (f"{cover}\nGB/T 15834一2011\n代替GB/T 15834一1995\n标点符号用法\n"
             "General rules for punctuation\n2011-12-30发布2012-06-01实施\n前言\n本标准按照GB/T 1.1-2009给出的规则起草。")
     doc = analyse(clean(text), origin=Origin(path="/标准/标点符号用法（GBT 15834-2011）.pdf"))
     assert doc.title == "标点符号用法"
     assert doc.text.startswith("General rules for punctuation")
-    only_furniture = analyse(clean("ICS 01. 140. 10A 19中华人民共和国国家标准\nGB/T 15834一2011"),
+    only_furniture = analyse(clean(f"{cover}\nGB/T 15834一2011"),
                              origin=Origin(path="/标准/标点符号用法（GBT 15834-2011）.pdf"))
     assert only_furniture.title == "标点符号用法（GBT 15834-2011）"
 

@@ -52,9 +52,11 @@ _FILE_DATE = re.compile(r"[（(]\s*\d{4}(?:[-.]\d{1,2}){0,2}\s*[）)]$")
 _BARE = re.compile(r"^[\d\s_\-.()（）年月日]*$")
 _REPORT_OPENING = re.compile(rf"我代表[{HAN}]{{0,30}}?[，,]?\s*向(?:大会|会议)(?:作|报告)(?:政府)?工作(?:报告)?")
 # Lines that are never a title nor part of one: a web address (a site's tag the cleaning did not know), a
-# standard's cover furniture: its ICS/CCS classification ("ICS 01. 140. 10A 19中华人民共和国国家标准", as OCR
-# glues it) and its number alone ("GB/T 15834一2011", "代替GB/T 15834一1995").
-_FURNITURE = re.compile(r"www\.|://|^(?:ICS|CCS)\s*[A-Z]?\d"
+# standard's cover furniture: its ICS classification ("ICS 01. 140. 10"), its CCS one alone or glued by OCR to
+# the cover's heading ("A 19中华人民共和国国家标准"), that heading, and its number alone ("GB/T 15834一2011",
+# "代替GB/T 15834一1995").
+_STANDARD_HEADING = r"中华人民共和国(?:国家|[\u4e00-\u9fff]{1,8}行业)标准"
+_FURNITURE = re.compile(rf"www\.|://|^(?:ICS|CCS)\s*[A-Z]?\d|^(?:[A-Z]\s?\d{{2}}\s*)?(?:{_STANDARD_HEADING})?$"
                         r"|^(?:代替\s*)?GB(?:/[TZ])?\s*\d[\d.]*\s*[-—–一－]\s*\d{4}$")
 _MAX_LINES = 4
 _CONTINUATION_CHARS = 40
