@@ -248,17 +248,20 @@ class Accounts:
     # -- users -------------------------------------------------------------
 
     def add_user(self, username: str, password: str, role: str = "user", member_until: str | date | None = None,
-                 *, actor: Viewer | None = None, source_ip: str | None = None) -> Viewer:
-        """Create an account. Raises InvalidInput (``bad_username``, ``weak_password``,
-        ``bad_role``, ``bad_date``, ``user_exists`` — also for a look-alike of an existing name)."""
+                 *, actor: Viewer | None = None, source_ip: str | None = None, registered: bool = False) -> Viewer:
+        """Create an account; the audit log names ``actor`` (None: the command line) as its maker, or, when
+        ``registered`` (a sign-up, :meth:`register`), the new account itself. Raises InvalidInput
+        (``bad_username``, ``weak_password``, ``bad_role``, ``bad_date``, ``user_exists`` — also for a
+        look-alike of an existing name)."""
         username = _check_username(username)
         _check_password(password)
         _check_role(role)
-        return self._add_user(username, self._hasher.hash(password), role, _check_date(member_until), actor, source_ip)
+        return self._add_user(username, self._hasher.hash(password), role, _check_date(member_until), actor, source_ip,
+                              registered)
 
     @retried
     def _add_user(self, username: str, password_hash: str, role: str, until: str | None, actor: Viewer | None,
-                  source_ip: str | None) -> Viewer:
+                  source_ip: str | None, registered: bool) -> Viewer:
         now = self._stamp()
         try:
             with self.transaction() as conn:
@@ -266,7 +269,9 @@ class Accounts:
                     username=username, name_key=name_key(username), password_hash=password_hash, role=role,
                     member_until=until, created_at=now, updated_at=now).returning(users.c.id)).scalar_one()
                 viewer = self._viewer(user_id, username, role, until)
-                self._audit(conn, "user_changed", actor, f"新增用户 {username}（{_describe(viewer)}）", source_ip)
+                made = f"注册账号 {username}" if registered else f"新增用户 {username}"
+                self._audit(conn, "user_changed", viewer if registered else actor, f"{made}（{_describe(viewer)}）",
+                            source_ip)
         except IntegrityError as error:
             raise InvalidInput(f"用户名已存在或与已有用户名过于相似：{username}", code="user_exists") from error
         return viewer
@@ -286,7 +291,7 @@ class Accounts:
             if wait:
                 raise TooManyRequests(f"注册过于频繁，请约 {minutes(wait)} 分钟后再试",
                                       code="too_many_registrations", retry_after=wait)
-        return self.add_user(username, password, "user", source_ip=source_ip)
+        return self.add_user(username, password, "user", source_ip=source_ip, registered=True)
 
     def viewer(self, user: int | str) -> Viewer:
         """The account with this id (int) or user name (str). Raises NotFound (``user_not_found``)."""

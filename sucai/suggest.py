@@ -5,19 +5,17 @@ metadata of the free view (:func:`sucai.access.free_summaries`: a title found on
 in the members-only part is not theirs). The titles are kept in memory,
 normalised with :func:`sucai.analysis.normalize` (see :mod:`sucai.analysis`), so
 a lookup is a plain substring scan: well under a millisecond for thousands of
-titles. The list is rebuilt when the catalogue's change log
-(:meth:`sucai.store.Catalogue.change_count`, the newest change's number) moves —
-whichever process or node made the change: an addition, a title edit, hiding or
-removal — checked at most every ``recheck_seconds``; each suggestion is read again
+titles. Each lookup reads the catalogue's change log
+(:meth:`sucai.store.Catalogue.change_count`, the newest change's number) and, when
+it moved — whichever process or node made the change: an addition, a title edit,
+hiding or removal — reads the changed documents again first; each suggestion is read again
 from the catalogue (and, for a viewer without the member tier, described again over its free
 text) before it is returned, so a list a moment old shows nothing the catalogue no longer does.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-import time
 from dataclasses import dataclass
 
 from . import access, analysis
@@ -25,7 +23,7 @@ from .snippet import find_spans, merge_spans
 from .store import Catalogue, Summary
 
 MAX_SUGGESTIONS = 20
-log = logging.getLogger(__name__)
+PATCH_MAX = 5000   # changes a refresh applies one document at a time; after more it reads every title again
 
 
 @dataclass(frozen=True)
@@ -44,43 +42,42 @@ class Suggestion:
 class TitleIndex:
     """The catalogue's titles, normalised, for :meth:`suggest`. Safe to share between threads.
 
-    The first lookup loads the titles; later lookups never wait for the catalogue: when
-    ``recheck_seconds`` have passed, a background thread checks whether the
-    catalogue changed (its change log) and swaps in a new title list.
+    Each lookup first reads the catalogue's change count (one small read) and, when it moved, reads
+    again the documents changed since (:meth:`refresh`): a title added, edited, hidden or removed by any
+    process or node is in the next lookup's list.
     """
 
-    def __init__(self, catalogue: Catalogue, recheck_seconds: float = 2.0):
+    def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
-        self.recheck_seconds = recheck_seconds
-        # member? → (normalised title, the row as that viewer sees it)
-        self._rows: dict[bool, list[tuple[str, Summary]]] | None = None
+        # member? → {document id: (normalised title, the row as that viewer sees it)}
+        self._rows: dict[bool, dict[int, tuple[str, Summary]]] | None = None
         self._changes: int | None = None
-        self._checked = 0.0
         self._lock = threading.Lock()        # one refresh at a time
 
     def refresh(self, force: bool = False) -> None:
-        """Reload the titles now if the catalogue changed (or ``force``)."""
+        """Bring the titles up to the catalogue's change log: the documents changed since the last refresh
+        are read again (at most :data:`PATCH_MAX` changes; after more, at the first refresh, or when
+        ``force``, every title is)."""
         with self._lock:
-            self._checked = time.monotonic()
             changes = self.catalogue.change_count()
-            if force or self._rows is None or changes != self._changes:
-                rows = self.catalogue.records()
-                self._rows = {member: [(analysis.normalize(v.title), v) for v in views]
-                              for member, views in ((True, rows), (False, access.free_summaries(rows, self.catalogue)))}
-                self._changes = changes
+            if not force and self._rows is not None and changes == self._changes:
+                return
+            pending = [] if force or self._rows is None else self.catalogue.changes_since(self._changes, PATCH_MAX + 1)
+            if force or self._rows is None or len(pending) > PATCH_MAX:
+                self._rows = self._read(self.catalogue.records(), {True: {}, False: {}})
+            elif pending:
+                changed = sorted({doc_id for _, doc_id, _ in pending})
+                rows = {member: {i: row for i, row in held.items() if i not in changed}
+                        for member, held in self._rows.items()}
+                self._rows = self._read(self.catalogue.records(ids=changed), rows)
+                changes = pending[-1][0]   # a change made between the two reads is applied at the next refresh
+            self._changes = changes
 
-    def _maybe_refresh(self) -> None:
-        if self._rows is None:
-            self.refresh()
-        elif time.monotonic() - self._checked >= self.recheck_seconds and not self._lock.locked():
-            self._checked = time.monotonic()
-            threading.Thread(target=self._refresh_quietly, daemon=True, name="sucai-titles").start()
-
-    def _refresh_quietly(self) -> None:
-        try:
-            self.refresh()
-        except Exception:  # noqa: BLE001 - keep serving the titles we have; the next check retries
-            log.warning("refreshing the title list failed", exc_info=True)
+    def _read(self, rows: list[Summary], into: dict[bool, dict[int, tuple[str, Summary]]]) -> dict:
+        """``into`` with ``rows`` (visible documents as the catalogue holds them) added for both tiers."""
+        for member, views in ((True, rows), (False, access.free_summaries(rows, self.catalogue))):
+            into[member].update((v.id, (analysis.normalize(v.title), v)) for v in views)
+        return into
 
     def suggest(self, q: str, limit: int = 8, *, member: bool = False) -> list[Suggestion]:
         """Titles containing every space-separated part of ``q`` (normalised), best first, as a viewer
@@ -89,14 +86,14 @@ class TitleIndex:
         Order: titles that start with the first part, then by where the first part
         occurs, then shorter titles, then lower ids. Empty ``q`` gives no suggestions.
         """
-        self._maybe_refresh()
+        self.refresh()
         parts = [p for p in map(analysis.normalize, (q or "").split()) if p]
         if not parts:
             return []
         limit = max(1, min(limit, MAX_SUGGESTIONS))
         found = []
         first = parts[0]
-        for norm, row in (self._rows or {}).get(member, []):
+        for norm, row in self._rows[member].values():
             at = norm.find(first)
             if at < 0 or any(p not in norm for p in parts[1:]):
                 continue

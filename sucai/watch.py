@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import watchfiles
@@ -168,14 +169,30 @@ class Watcher:
 def watch_forever(home: str | Path | None, folders: list[str | Path], settle_seconds: float = 1.0,
                   workers: int | None = None) -> None:
     """Open the library in ``home`` and watch ``folders`` until interrupted (the body of ``sucai watch``
-    and of the watcher process of ``sucai serve --watch``); log lines go to standard error."""
+    and of the watcher process of ``sucai serve --watch``); log lines go to standard error (:func:`log_to_stderr`)."""
+    from .config import load_settings
     from .library import Library
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
-    logging.getLogger("watchfiles").setLevel(logging.ERROR)   # its own lines are English ("3 changes detected")
-    library = Library.open(home)
+    settings = load_settings(home)
+    log_to_stderr(settings.zone)
+    library = Library(settings)
     try:
         Watcher(library, folders, settle_seconds=settle_seconds, workers=workers).run()
     finally:
         library.close()
+
+
+def log_to_stderr(zone: tzinfo) -> None:
+    """Send sucai's own log lines (Chinese, from INFO up) to standard error, each stamped
+    ``YYYY-MM-DD HH:MM:SS`` on the site's clock ``zone``; the libraries' lines (English: Alembic's
+    ``Context impl SQLiteImpl.``) only from WARNING up, watchfiles' from ERROR up. Nothing is
+    changed when the process's logging is set up already."""
+    if logging.getLogger().handlers:
+        return
+    formatter = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    formatter.converter = lambda seconds: datetime.fromtimestamp(seconds, zone).timetuple()
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    logging.getLogger("sucai").setLevel(logging.INFO)
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)   # warns "KeyboardInterrupt caught, stopping watch"

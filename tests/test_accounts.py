@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, session_secret
+from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, audit_rows, session_secret
 from sucai.cli import app as cli_app
 from sucai.config import load_settings
 from sucai.db.migrate import head
@@ -465,6 +465,17 @@ def test_audit_records_logins_failures_and_downloads(accounts, clock):
     assert [e["event"] for e in accounts.audit_log(limit=2)] == ["logout", "download"]
     with pytest.raises(InvalidInput):
         accounts.audit("nonsense", alice)
+
+
+def test_a_sign_up_is_audited_as_the_new_account_not_the_command_line(accounts):
+    accounts.add_user("boss", PASSWORD, role="admin")
+    accounts.register("李四", PASSWORD, source_ip="192.0.2.9")
+    signed_up, added = accounts.audit_log(event="user_changed")
+    assert (signed_up["username"], signed_up["role"], signed_up["source_ip"]) == ("李四", "user", "192.0.2.9")
+    assert signed_up["user_id"] == accounts.viewer("李四").user_id
+    assert signed_up["detail"] == "注册账号 李四（注册用户）"
+    assert (added["role"], added["detail"]) == ("cli", "新增用户 boss（管理员）")
+    assert [row["who"] for row in audit_rows([signed_up, added], "Asia/Shanghai")] == ["李四", "命令行"]
 
 
 def test_download_quota(accounts, clock):

@@ -19,11 +19,12 @@ from click.testing import CliRunner
 from fixtures import make_cjk_pdf
 from sucai import access
 from sucai.accounts import Accounts
-from sucai.check import check_text, read_draft
+from sucai.check import check_text, count_chars, read_draft
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
+from sucai.drafting.drafts import Draft, Paragraph, Section
 from sucai.errors import InvalidInput, ReadError
 from sucai.fingerprint import skeleton, skeleton_text
 from sucai.library import Library
@@ -222,6 +223,55 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
         read_draft(replace(library.settings, parse_max_pages=1), two_pages)
     assert error.value.code == "too_large" and "超过每个文件 1 页的上限" in error.value.message
     assert "第一页的文字" in read_draft(library.settings, two_pages)
+
+
+def test_one_rule_for_the_word_count(library):
+    """Stop 30: 字数 counted white space by str.isspace in Python and by ``\\s`` in the 写作台, which differed on a
+    pasted BOM, control characters, U+200B, U+0085… One rule now (``UNCOUNTED``): no white space, control or invisible
+    character is counted — 查重's 总字数, ``Draft.chars`` and the counter (its browser test) alike."""
+    pasted = "\ufeff我们要\u200b认真\u3000学习\u00a0，\x01抓好\u0085\x1c落\u00ad实\ufe0f。\u2060😀\t\n"
+    seen = "我们要认真学习，抓好落实。😀"   # what a writer sees, by hand: 14 characters
+    assert count_chars(pasted) == len(seen) == 14
+    assert check_text(library, pasted).chars == 14
+    draft = Draft("标题", "通知", "", [Section("学习", 1, [Paragraph(pasted)])])
+    assert draft.chars == len("一、学习") + 14
+
+
+def test_an_over_long_draft_is_refused_before_anything_else(home, monkeypatch, capsys, tmp_path):
+    """Stop 30: the closing 附：素材来源 list of a draft (a pass over its lines, a read of the titles it names) was
+    looked at before the draft's length, and a visitor's hourly 查重 was counted for a draft then refused as too
+    long. The length now comes first, on the whole text: the API, the page and the CLI refuse an over-long draft
+    with the Chinese message, the list code never reached, nothing counted."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("check_max_chars = 2000\nfree_checks_per_hour = 1\n")
+    library = Library.open(home)
+    lines = [f"{i}. 一、总体要求 第1段：《关于某项工作的通知》（编号 {i}）；原文照录" for i in range(1, 301)]
+    draft = "一、总体要求\n" + OWN * 20 + "\n附：素材来源\n" + "\n".join(lines)
+    message = f"草稿共 {solid(draft):,} 字，超过单次查重上限 2,000 字"
+
+    def never(*args):
+        raise AssertionError("the sources list was looked at before the length")
+
+    monkeypatch.setattr("sucai.check._without_sources_list", never)
+    with pytest.raises(InvalidInput) as error:
+        check_text(library, draft)
+    assert error.value.code == "draft_too_long" and error.value.message.startswith(message)
+    client = TestClient(create_app(home), raise_server_exceptions=False)
+    for response in (client.post("/api/check", json={"text": draft}),
+                     client.post("/api/check", content=draft.encode(), headers={"content-type": "text/plain"}),
+                     client.post("/api/check", files={"file": ("长稿.txt", draft.encode())})):
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "draft_too_long" and response.json()["error"].startswith(message)
+    page = client.post("/check", data={"text": draft}, headers={"accept": "text/html"})
+    assert page.status_code == 422 and message in page.text and 'id="check-form"' in page.text
+    (tmp_path / "长稿.txt").write_text(draft, encoding="utf-8")
+    capsys.readouterr()
+    assert run_cli(["check", str(tmp_path / "长稿.txt"), "--home", str(home)]) == ExitCode.ERROR
+    said = capsys.readouterr()
+    assert message in said.err and "Traceback" not in said.err
+    monkeypatch.undo()
+    assert client.post("/api/check", json={"text": OWN}).status_code == 200   # the visitor's one 查重 this hour is left
+    library.close()
 
 
 def test_a_check_never_changes_the_library(library):

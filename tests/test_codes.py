@@ -112,7 +112,23 @@ def test_a_batch_is_named_by_the_time_on_the_sites_clock(accounts):
     [row] = Codes(accounts).create("member", 365, 1)   # the accounts' zone: the timezone setting, Beijing by default
     local = datetime.fromisoformat(row["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
     assert row["batch"] == f"{local:%Y-%m-%d %H:%M} 会员365天"
-    assert row["created_at"].endswith("+00:00")   # the CSV keeps the unambiguous UTC time
+    assert row["created_at"].endswith("+00:00")   # stored as UTC
+
+
+@pytest.mark.parametrize("zone, offset", [("Asia/Shanghai", "+08:00"), ("America/New_York", ("-05:00", "-04:00"))])
+def test_the_csv_gives_the_creation_time_on_the_sites_clock_as_the_batch_name(tmp_path, zone, offset):
+    """The CSV's 创建时间 was UTC (07:28:21+00:00) beside a batch named 15:28 (new-user try 16)."""
+    accounts = Accounts(tmp_path / "accounts.db", zone=zone)
+    codes = Codes(accounts)
+    rows = codes.create("member", 30, 2)
+    table = list(csv.reader(io.StringIO(codes.csv(rows).decode("utf-8-sig"))))
+    assert table[0] == ["卡密", "会员等级", "天数", "批次", "创建时间"]
+    made = table[1][4]
+    assert made.endswith(offset) and made[10] == " "
+    assert datetime.fromisoformat(made) == datetime.fromisoformat(rows[0]["created_at"])   # the same instant
+    assert table[1][3] == rows[0]["batch"] == f"{made[:16]} 会员30天"                    # named by the same clock
+    assert [r[0] for r in table[1:]] == [r["code"] for r in rows] and {r[1] for r in table[1:]} == {"会员"}
+    accounts.close()
 
 
 def test_redeeming_before_and_after_expiry(accounts, codes):

@@ -1087,14 +1087,14 @@ def test_cli_free_output_has_no_members_text(site, secrets_, tmp_path):
 
 def members_draft_of(library: Library, member) -> int:
     """A draft of the member that quotes the members part of the 预算通知 (the one with markers 0 and 1)."""
-    from sucai.drafting import DraftStore, Owner, build_draft
+    from sucai.drafting import DraftBody, DraftStore, Owner, build_draft
 
     doc = next(d for d in library.catalogue.documents() if d.title.startswith("关于做好年度预算"))
     start = doc.text.index("按照")
     end = doc.text.index("\n", start)
-    draft = build_draft(library, {"title": "会员的草稿", "genre": doc.genre, "sections": [
+    draft = build_draft(library, DraftBody.model_validate({"title": "会员的草稿", "genre": doc.genre, "sections": [
         {"heading": "内部测算口径", "paragraphs": [{"text": doc.text[start:end],
-                                                   "source": {"doc_id": doc.id, "start": start, "end": end}}]}]},
+                                                   "source": {"doc_id": doc.id, "start": start, "end": end}}]}]}),
                         member=True)
     assert draft.sections[0].paragraphs[0].members
     return DraftStore(library.catalogue).create(Owner(member.user_id, member.username), draft)
@@ -1300,7 +1300,9 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
     so its ratios and spans told whether a guess was members text (a character per check). Two libraries
     that differ only in members-only text give a visitor the same report of every draft — those that
     include the members text too —: the report itself (sources' texts, how many were checked) and the
-    API's JSON, HTML report and .docx; a member's reports differ, so the test can fail."""
+    API's JSON, HTML report and .docx, and (stop 30) every response of the 写作台 and 查重 a visitor can have
+    (:func:`_visitor_drafting_and_check`: the visitor 写作台 page, the /check page and its form, 相似版本,
+    every /api/drafts route); a member's reports differ, so the test can fail."""
     one, two = (_pair_library(make_home(tmp_path / name), secret, check_pair_texts)
                 for name, secret in (("with", True), ("without", False)))
     assert _named(one) == _named(two)
@@ -1317,14 +1319,59 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
             reports[f"html {n}"] = re.sub(r"生成时间：[^<]*", "", page)
             docx = client.post("/api/check", params={"format": "docx"}, json={"text": draft}).content
             reports[f"docx {n}"] = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
+        reports.update(_visitor_drafting_and_check(
+            lambda n: TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 101}", 1)), library))
         seen.append(reports)
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
+    assert seen[0]["/drafts"][0] == 200 and 'id="drafting-intro"' in seen[0]["/drafts"][2]
+    assert sum("总文字复制比" in seen[0][key][2] for key in seen[0] if key.startswith("/check ")) == len(check_pair_drafts())
+    assert {seen[0][key][0] for key in seen[0] if key.startswith(("GET /api", "POST /api", "PUT", "DELETE"))} == {403}
     assert sum(data["copy_ratio"] > 0 for key, data in seen[0].items() if key.startswith("json")) >= 10
     member = [[check_text(library, draft, viewer_member=True).to_dict() for draft in check_pair_drafts()]
               for library in (one, two)]
     assert sum(a != b for a, b in zip(*member)) >= 10
     for library in (one, two):
         library.close()
+
+
+_TOKENS = re.compile(r'(name="csrf_token" value="|<meta name="csrf-token" content=")[^"]+')
+
+
+def _visitor_drafting_and_check(client_of, library: Library) -> dict:
+    """Every response a visitor can have of the 写作台 and of 查重 — the pages /drafts and /check (their forms'
+    CSRF tokens aside), a 查重 by the page's form of every :func:`check_pair_drafts` draft (the time of the report
+    aside), each document's 相似版本, and every /api/drafts route, asked with bodies that cite the members parts by
+    their offsets and probe them as topics and headings — as (status, content type, bytes); ``client_of(n)`` a
+    visitor's client from an address of their own (within a visitor's 查重 per hour)."""
+    client = client_of(0)
+    seen = {}
+
+    def keep(key: str, response) -> None:
+        body = _TOKENS.sub(r"\1", response.text) if response.headers["content-type"].startswith("text/html") else response.text
+        seen[key] = (response.status_code, response.headers["content-type"], re.sub(r"生成时间：[^<]*", "", body))
+
+    for url in ("/drafts", "/check", "/login?next=/drafts", "/register?next=/drafts"):
+        keep(url, client.get(url, headers={"accept": "text/html"}))
+    for n, draft in enumerate(check_pair_drafts()):
+        keep(f"/check {n}", client_of(n + 1).post("/check", data={"text": draft}, headers={"accept": "text/html"}))
+    docs = list(library.catalogue.documents())
+    for doc in docs:
+        keep(f"versions {doc.id}", client.get(f"/api/documents/{doc.id}/versions"))
+    members = [doc for doc in docs if doc.paid_from is not None]
+    requests = [("GET", "/api/drafts", None), ("GET", "/api/drafts/1", None), ("DELETE", "/api/drafts/1", None),
+                ("GET", "/api/drafts/1/download?format=md", None), ("GET", "/api/drafts/1/check?format=html", None),
+                ("POST", "/api/drafts/rewrite", {"text": members[0].text[members[0].paid_from:][:40], "mode": "polish"})]
+    for doc in members:
+        probe = doc.text[doc.paid_from:][:12]
+        source = {"doc_id": doc.id, "start": doc.paid_from, "end": min(doc.chars, doc.paid_from + 40)}
+        body = {"title": "草稿", "genre": doc.genre, "sections": [{"heading": probe, "paragraphs": [
+            {"text": "自己写的一段", "source": source}]}]}
+        requests += [("POST", "/api/drafts/outline", {"genre": doc.genre, "topic": probe}),
+                     ("POST", "/api/drafts/paragraphs", {"genre": doc.genre, "headings": [probe]}),
+                     ("POST", "/api/drafts", body), ("PUT", "/api/drafts/1", body)]
+    for n, (method, url, body) in enumerate(requests):
+        keep(f"{method} {url} {n}", client.request(method, url, json=body))
+    return seen
 
 
 def grouping_texts(secret: bool) -> dict[str, str]:

@@ -186,6 +186,12 @@ def test_read_reports_a_missing_file(tmp_path):
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧.doc", "corrupt", "旧版 Office 文件已损坏"),
         (b"PK\x03\x04" + bytes(30), "a.odt", "not_office", "“a.odt” 不是有效的 Word/WPS 文件：实际是 zip 压缩包"),
         (b"", "空.txt", "empty", "文件为空（没有文字内容）"),
+        # a .zip is a zip: not "实际是 zip 压缩包（不是 Word 文档）" (new-user try 16); a .txt that is one is "实际是"
+        (b"PK\x03\x04" + bytes(30), "打包.zip", "unsupported_format",
+         "不支持的文件：“打包.zip” 是 zip 压缩包；请先解压，再导入其中的文件"),
+        (b"PK\x03\x04" + bytes(30), "材料.txt", "unsupported_format",
+         "不支持的文件：“材料.txt” 实际是 zip 压缩包；请先解压，再导入其中的文件"),
+        (b"Rar!\x1a\x07", "材料.rar", "unsupported_format", "不支持的文件：“材料.rar” 是 RAR 压缩包；请先解压"),
     ],
 )
 def test_refusals_explain_themselves_in_chinese(data, name, code, message):

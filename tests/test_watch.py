@@ -9,15 +9,19 @@ same home — as the web server does. Waiting is done with deadlines and polling
 from __future__ import annotations
 
 import hashlib
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from sucai.config import DEFAULT_TIMEZONE
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.watch import Batch, Watcher, watchable
@@ -241,6 +245,12 @@ def test_sucai_watch_logs_each_run_and_a_stop_signal_ends_it_with_130(folders):
     reader.join(10)
     assert any("停止监视" in line for line in lines), lines
     assert not [line for line in lines if "Traceback" in line or "changes detected" in line], lines
+    # every line Chinese (no "Context impl SQLiteImpl." of the migrations a new SQLite library runs here),
+    # stamped on the site's clock (Beijing by default), not the machine's (new-user try 16: UTC)
+    assert all(re.search(r"[\u4e00-\u9fff]", line) for line in lines), lines
+    [run] = [line for line in lines if "入库 1 个文件" in line]
+    stamped = datetime.strptime(run[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
+    assert abs(datetime.now(timezone.utc) - stamped) < timedelta(minutes=5), run
     library = Library.open(home)
     assert found(library, "第七一批节日值班")
     library.close()

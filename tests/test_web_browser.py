@@ -576,6 +576,22 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         assert f"{report.copy_ratio * 100:.1f}%" in summary and "总文字复制比" in summary
         assert page.locator("#check-paragraphs li").count() == sum(p.copy_ratio > 0 for p in report.paragraphs) > 0
         page.screenshot(path=str(output_dir / "drafting-3-check.png"), full_page=True)
+
+        # one 字数 rule in the browser and in Python, on a pasted text with a BOM, control, invisible and other
+        # white-space characters: 14 characters a writer sees (我们要 认真 学习 ，抓好 落实 。 and 😀 as one)
+        pasted = "\ufeff我们要\u200b认真\u3000学习\u00a0，\x01抓好\u0085\x1c落\u00ad实\ufe0f。\u2060😀\t\n"
+        area = page.locator("#sections .paragraph textarea").first
+        before = int(re.match(r"已写 (\d+) 字", page.locator("#char-counter").inner_text())[1])
+        written = area.input_value()
+        area.fill(pasted)
+        after = int(re.match(r"已写 (\d+) 字", page.locator("#char-counter").inner_text())[1])
+        assert after - before == 14 - len(re.sub(r"\s", "", written))
+        page.click("#check-draft")
+        page.locator("#save-status", has_text="查重完成").wait_for()
+        report = check_draft(library, store.get(owner, row["id"]), member=True)
+        assert "\ufeff我们要\u200b认真" in report.text   # the pasted text was saved and checked as it is
+        assert page.locator("#char-counter").inner_text().startswith(f"已写 {report.chars} 字")
+        assert report.chars == after
         assert not page.errors, page.errors
         context.close()
     library.close()

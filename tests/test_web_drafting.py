@@ -117,14 +117,38 @@ def test_the_tier_decides_who_may_draft(app, open_app, site):
 @pytest.mark.parametrize("registration", [True, False])
 def test_a_visitor_is_told_what_the_writing_desk_is_and_where_to_log_in(site, registration):
     """New-user try 14: /drafts gave a visitor a bare login form. Now a page of the site's layout says what the
-    写作台 is, whose feature it is, and links to logging in (which comes back to it) and, when open, to signing up."""
+    写作台 is, whose feature it is, and links to logging in (which comes back to it) and, when open, to signing up
+    (which comes back to it too — stop 30: it went to 我的账号). What it says of who may draft is true: under
+    drafting_tier = member a new account may not draft until it is a member, under user it may."""
     for tier, name in (("member", "会员"), ("user", "注册用户")):
         app = create_app(settings=load_settings(site["home"], drafting_tier=tier, registration_open=int(registration)))
         visitor = TestClient(app, raise_server_exceptions=False)
         page = visitor.get("/drafts", headers={"accept": "text/html"}, follow_redirects=False)
         assert page.status_code == 200 and 'id="drafting-intro"' in page.text and 'id="login-link"' in page.text
         assert f"写作台是{name}功能" in page.text and "候选段落" in page.text and "查重" in page.text
-        assert ('href="/register" id="drafting-register"' in page.text) is registration
+        said = re.search(r'<p id="drafting-who">([^<]+)</p>', page.text).group(1)
+        assert ("兑换卡密" in said and "免费用户" in said) if tier == "member" else "不需要开通会员" in said
+        assert ('href="/register?next=/drafts" id="drafting-register"' in page.text) is registration
+        if registration:
+            newcomer = TestClient(app, raise_server_exceptions=False)
+            form = newcomer.get(re.search(r'href="([^"]+)" id="drafting-register"', page.text).group(1),
+                                headers={"accept": "text/html"}).text
+            assert '<input type="hidden" name="next" value="/drafts">' in form
+            assert 'href="/login?next=/drafts" id="login-instead"' in form
+            signed_up = newcomer.post("/register", data={
+                "username": f"新写作者{tier}", "password": PASSWORD, "password2": PASSWORD,
+                "csrf_token": _CSRF.search(form).group(1), "next": "/drafts"}, follow_redirects=False)
+            assert (signed_up.status_code, signed_up.headers["location"]) == (303, "/drafts")
+            landed = newcomer.get("/drafts", headers={"accept": "text/html"})
+            assert ('id="writing-desk"' in landed.text) is (tier == "user")   # what the page said is true
+            assert newcomer.get("/api/drafts").status_code == (200 if tier == "user" else 403)
+            for i, elsewhere in enumerate(("//evil.example/drafts", "https://evil.example/", "/\\evil.example")):
+                other = TestClient(app, raise_server_exceptions=False)   # no open redirect: another host is never next
+                token = _CSRF.search(other.get(f"/register?next={elsewhere}", headers={"accept": "text/html"}).text)
+                gone = other.post("/register", data={"username": f"外来者{tier}{i}", "password": PASSWORD,
+                                                     "password2": PASSWORD, "csrf_token": token.group(1), "next": elsewhere},
+                                  follow_redirects=False)
+                assert gone.headers["location"] == "/account?registered=1", elsewhere
         login = re.search(r'href="([^"]+)" id="drafting-login"', page.text).group(1)
         token = _CSRF.search(visitor.get(login, headers={"accept": "text/html"}).text).group(1)
         back = visitor.post("/login", data={"username": "会员", "password": PASSWORD, "csrf_token": token,
@@ -136,24 +160,61 @@ def test_a_visitor_is_told_what_the_writing_desk_is_and_where_to_log_in(site, re
 
 
 def test_the_body_of_saving_a_draft_is_documented_in_openapi(app, site):
-    """New-user try 14: POST /api/drafts showed no body shape in /openapi.json. Both saves document the draft
-    build_draft reads — sections of headings and paragraphs (text, or text with its source) — every $ref of the
-    document resolving; a body against the shape is still refused by build_draft (bad_draft), as before."""
+    """New-user try 14: POST /api/drafts showed no body shape in /openapi.json. Both saves document the draft —
+    sections of headings and paragraphs (text, or text with its source) — every $ref of the document resolving."""
     spec = TestClient(app).get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+
+    def resolved(node):
+        return resolved(schemas[node["$ref"].rsplit("/", 1)[-1]]) if "$ref" in node else node
+
     for method, path in (("post", "/api/drafts"), ("put", "/api/drafts/{draft_id}")):
-        schema = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+        schema = resolved(spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"])
         assert {"title", "genre", "topic", "unit", "year", "target_chars", "sections"} == set(schema["properties"])
-        section = schema["properties"]["sections"]["items"]["properties"]
+        section = resolved(schema["properties"]["sections"]["items"])["properties"]
         assert set(section) == {"heading", "level", "paragraphs"}
-        kinds = section["paragraphs"]["items"]["anyOf"]
-        assert {"type": "string"} in kinds
+        kinds = resolved(section["paragraphs"]["items"])["anyOf"]
+        assert {"type": "string", "maxLength": 100_000, "description": "段落文字（自己写的）"} in kinds
         paragraph = next(kind for kind in kinds if kind.get("type") == "object")
-        source = next(kind for kind in paragraph["properties"]["source"]["anyOf"] if kind.get("type") == "object")
+        source = next(resolved(kind) for kind in paragraph["properties"]["source"]["anyOf"] if "$ref" in kind)
         assert set(source["required"]) == {"doc_id", "start", "end"}
     refs = re.findall(r'"\$ref": "([^"]+)"', json.dumps(spec))
-    assert all(ref.rsplit("/", 1)[-1] in spec["components"]["schemas"] for ref in refs), refs
-    refused = session_of(app, "会员").post("/api/drafts", json={"sections": [{"level": 9}]})
-    assert (refused.status_code, refused.json()["code"]) == (422, "bad_draft")
+    assert all(ref.rsplit("/", 1)[-1] in schemas for ref in refs), refs
+
+
+def test_a_save_is_checked_by_the_model_it_documents(app, site):
+    """Stop 30: the saves documented DraftBody but read the body by hand, and the two disagreed — a paragraph without
+    ``text``, a source ``doc_id`` 0, a ``section_path`` of 11 headings or of a 201-character one were saved (the
+    schema forbids them). Now DraftBody itself checks a save: what it forbids is a 422 ``invalid_input`` naming the
+    field in Chinese, as every other route's parameters, and what it allows is saved."""
+    client = session_of(app, "会员")
+    library = app.state.library
+    doc = next(iter(library.catalogue.documents()))   # any document
+    source = {"doc_id": doc.id, "start": 0, "end": 10}
+
+    def save(paragraph, method="post"):
+        body = {"title": "模型核对", "sections": [{"heading": "正文", "paragraphs": [paragraph]}]}
+        return client.post("/api/drafts", json=body) if method == "post" else client.put(f"/api/drafts/{draft}", json=body)
+
+    kept = save({"text": "自己写的一段。", "source": {**source, "section_path": ["一、"] * 10}})
+    assert kept.status_code == 201
+    draft = kept.json()["id"]
+    for method in ("post", "put"):
+        for paragraph, field, said in (
+                ({"source": source}, "text", "缺少参数"),
+                ({"text": "一段。", "source": {**source, "doc_id": 0}}, "source.doc_id", "应不小于 1"),
+                ({"text": "一段。", "source": {**source, "section_path": ["一、"] * 11}}, "source.section_path", "最多"),
+                ({"text": "一段。", "source": {**source, "section_path": ["长" * 201]}}, "source.section_path.0",
+                 "最多 200 个字符"),
+                ({"text": "一段。", "source": {**source, "start": 2**62 + 1}}, "source.start", "应不大于")):
+            refused = save(paragraph, method)
+            assert (refused.status_code, refused.json()["code"]) == (422, "invalid_input"), (paragraph, refused.text)
+            error = refused.json()["error"]
+            assert f"“sections.0.paragraphs.0.{field}”" in error and said in error, error
+    long = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": ["字"] * 501}]}).json()
+    assert (long["code"], long["error"]) == ("invalid_input", "草稿过长：最多 500 段、100,000 字")
+    assert client.put(f"/api/drafts/{draft}", json={"title": "改", "sections": [{"paragraphs": ["只有文字的一段。"]}]}).status_code == 200
+    assert [d["id"] for d in client.get("/api/drafts").json()["drafts"]].count(draft) == 1
 
 
 def test_outline_and_paragraphs_mirror_the_library(app, site):
@@ -228,7 +289,7 @@ def test_save_reopen_list_update_download_delete(app, site):
     assert other.get("/api/drafts").json()["drafts"] == []
     assert client.delete(f"/api/drafts/{draft_id}").json() == {"ok": True, "id": draft_id}
     assert client.get(f"/api/drafts/{draft_id}").status_code == 404
-    assert client.post("/api/drafts", json={"sections": "x"}).json()["code"] == "bad_draft"
+    assert client.post("/api/drafts", json={"sections": "x"}).json()["code"] == "invalid_input"
 
 
 def test_a_lone_surrogate_in_a_draft_is_saved_as_a_replacement_character(app, site):

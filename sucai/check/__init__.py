@@ -35,13 +35,14 @@ from ..errors import InvalidInput, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import SEED, DraftSeeds, align, resolve, seed_hashes
-from .report import CheckReport, Match, ParagraphRatio, build
+from .report import UNCOUNTED, CheckReport, Match, ParagraphRatio, build, count_chars
 from .retrieve import DraftFingerprints, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
 
-__all__ = ["SOURCES_HEADING", "check_text", "copy_ratio", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
+__all__ = ["SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "count_chars", "read_draft", "CheckReport",
+           "Match", "ParagraphRatio"]
 
 ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
@@ -56,19 +57,17 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     length: a vertical tab or form feed is a line break, another control character a space), so
     that offsets in the report are characters of ``text`` and every report file can carry it.
     A member's draft is compared with the sources' whole texts; anyone else's with their free
-    views only (see the module docstring). Hidden documents are never sources. A closing 附：素材来源 list
-    (a 写作台 draft's download) is left out: the report's text is ``text`` without it, and
-    :attr:`CheckReport.left_out` its length in characters (white space not counted). Raises InvalidInput
-    (code ``empty_draft``) when the draft has no letters, digits or Han characters, and
-    (code ``draft_too_long``) when it has more than ``check_max_chars`` characters.
+    views only (see the module docstring). Hidden documents are never sources. The draft's length is
+    checked first (:func:`check_length`, on the whole ``text``), before anything else is done with it. A
+    closing 附：素材来源 list (a 写作台 draft's download) is left out: the report's text is ``text`` without it,
+    and :attr:`CheckReport.left_out` its 字数 (:func:`count_chars`). Raises InvalidInput
+    (code ``draft_too_long``) when the draft's 字数 is over ``check_max_chars``, and (code ``empty_draft``) when
+    it has no letters, digits or Han characters.
     """
     settings = settings or library.settings
+    check_length(text, settings)
     text, left_out = _without_sources_list(
         xml_safe(text), lambda ids: {row.id: row.title for row in library.records(member=viewer_member, ids=ids)})
-    length = sum(1 for c in text if not c.isspace())
-    if length > settings.check_max_chars:
-        raise InvalidInput(f"草稿共 {length:,} 字，超过单次查重上限 {settings.check_max_chars:,} 字"
-                           "（设置 check_max_chars），请分段查重", code="draft_too_long")
     draft = skeleton(text)
     if not len(draft):
         raise InvalidInput("草稿中没有可查重的文字（为空，或只有图片、符号）", code="empty_draft")
@@ -118,7 +117,7 @@ time linear in the line, whatever the line holds."""
 
 def _without_sources_list(text: str, titles_of: Callable[[list[int]], dict[int, str]]) -> tuple[str, int]:
     """``text`` without a closing 附：素材来源 list, as a 写作台 draft's download ends, and the characters left out,
-    white space not counted, as 字数 are (0 when there is none). Like the reference list a 查重 service leaves out
+    as a 字数 counts them (:func:`count_chars`; 0 when there is none). Like the reference list a 查重 service leaves out
     of a thesis, it names the sources and is no part of the writing: counted, it lowered the draft's 文字复制比
     (new-user try 14: 99.9 % in the 写作台, 67 % for its .docx). It is the heading line, then only lines that
     name a source as the 写作台 writes them (:data:`_SOURCE_LINE`): the place a heading of the draft gives
@@ -138,7 +137,7 @@ def _without_sources_list(text: str, titles_of: Callable[[list[int]], dict[int, 
     if any(titles.get(int(line["id"])) != line["title"] for line in found):
         return text, 0
     kept = "\n".join(lines[:at])
-    return kept, sum(not c.isspace() for c in text[len(kept):])
+    return kept, count_chars(text[len(kept):])
 
 
 def _bare(line: str) -> str:
@@ -146,10 +145,20 @@ def _bare(line: str) -> str:
     return line.strip().lstrip("#").strip()
 
 
+def check_length(text: str, settings: Settings) -> None:
+    """Refuse a draft longer than one 查重 takes: InvalidInput (code ``draft_too_long``, 422) when the 字数 of
+    ``text`` (:func:`count_chars`, sources list included) is over ``settings.check_max_chars``. Linear in
+    ``len(text)``: what the web routes and :func:`check_text` do first with a draft."""
+    length = count_chars(text)
+    if length > settings.check_max_chars:
+        raise InvalidInput(f"草稿共 {length:,} 字，超过单次查重上限 {settings.check_max_chars:,} 字"
+                           "（设置 check_max_chars），请分段查重", code="draft_too_long")
+
+
 def copy_ratio(text: str, source: str, min_chars: int) -> float:
     """The 文字复制比 (0–1) of ``text`` against the one text ``source``, counted as :func:`check_text`
-    counts it: the non-whitespace characters of ``text`` in 重合片段 of at least ``min_chars``
-    characters, over all its non-whitespace characters (0.0 when it has none). Linear in the two
+    counts it: the counted characters (:func:`count_chars`) of ``text`` in 重合片段 of at least ``min_chars``
+    characters, over all its counted characters (0.0 when it has none). Linear in the two
     lengths (plus sorting their seeds): a 写作台 paragraph against the source it cites."""
     draft = skeleton(text)
     if not len(draft):

@@ -10,9 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..accounts import TIER_LABELS, TIERS, Accounts
-from ..codes import CSV_HEADER, Codes
+from ..codes import Codes
 from ..config import load_settings, local_time
-from ..export.archive import index_csv
 from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
 
 
@@ -41,8 +40,9 @@ def codes_create(tier: str = "member", days: int = 365, count: int = 1, batch: s
 
     卡密只显示这一次，库里只存其摘要；生成记入审计日志。
     """
-    rows = _codes(home).create(tier, days, count, batch=batch)
-    data = index_csv(CSV_HEADER, [[r["code"], r["tier"], r["days"], r["batch"], r["created_at"]] for r in rows])
+    codes = _codes(home)
+    rows = codes.create(tier, days, count, batch=batch)
+    data = codes.csv(rows)
     if output is None:
         sys.stdout.write(data.decode("utf-8-sig"))
     else:

@@ -10,7 +10,8 @@ One module per step, each with one entry point:
   people as 【待补】 (facts found by :mod:`.facts`, our own rules);
 - :mod:`.rewrite` — :func:`rewrite_paragraph` (润笔 through an OpenAI-compatible endpoint)
   and :func:`check_rewrite`, which refuses a rewrite that adds or changes a fact;
-- :mod:`.drafts` — :func:`build_draft`: a writer's draft checked against its sources;
+- :mod:`.drafts` — :class:`DraftBody`, what a writer sends (the one model that checks a save), and
+  :func:`build_draft`: a writer's draft checked against its sources;
   :mod:`.storage` — :class:`DraftStore`, the drafts of each author in the catalogue;
   :mod:`.document` — :func:`export_draft`: .docx (GB/T 9704) and .md;
   :mod:`.copycheck` — :func:`check_draft`: the draft's 查重 against the library (:mod:`sucai.check`);
@@ -23,7 +24,7 @@ hidden documents are never sources.
 
 from .copycheck import check_draft
 from .document import export_draft
-from .drafts import Draft, build_draft, shown
+from .drafts import Draft, DraftBody, build_draft, shown
 from .outline import suggest_outline
 from .paragraphs import paragraph_candidates
 from .placeholders import mark_placeholders
@@ -32,6 +33,6 @@ from .rewrite import check_rewrite, rewrite_paragraph
 from .storage import DraftStore, Owner
 from .tier import may_draft, require_drafting
 
-__all__ = ["Draft", "DraftStore", "Owner", "build_draft", "check_draft", "check_rewrite", "export_draft", "first_draft",
+__all__ = ["Draft", "DraftBody", "DraftStore", "Owner", "build_draft", "check_draft", "check_rewrite", "export_draft", "first_draft",
            "make_plan", "mark_placeholders", "may_draft", "paragraph_candidates", "require_drafting",
            "rewrite_paragraph", "shown", "suggest_outline"]

@@ -1,8 +1,8 @@
 """A draft (草稿): headings and paragraphs, each paragraph with the source it was taken from.
 
-:func:`build_draft` turns what a writer sends (JSON: title, 文种, topic, unit,
-year, target length, sections) into a checked :class:`Draft`: sizes bounded, and
-every paragraph's cited source looked up again *for that writer*
+:class:`DraftBody` checks what a writer sends (JSON: title, 文种, topic, unit,
+year, target length, sections: shapes and sizes), and :func:`build_draft` turns it into
+a :class:`Draft`, every paragraph's cited source looked up again *for that writer*
 (:func:`sucai.access.view`), so that a draft records whether the paragraph is
 still the source's text (``edited``), how much of it is (``copy_ratio``), and
 whether it came from a members-only part (``members``). :func:`shown` gives a
@@ -14,9 +14,12 @@ ones that viewer may see now.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .. import access
-from ..check import copy_ratio
+from ..check import copy_ratio, count_chars
 from ..clean import xml_safe
 from ..errors import InvalidInput
 from ..library import Library
@@ -28,6 +31,8 @@ MAX_PARAGRAPHS = 500
 MAX_CHARS = 100_000      # all paragraph text of a draft
 MAX_COMPARED = 1_000_000  # all source text that edited paragraphs of a draft cite (each compared when saved)
 MAX_LEVEL = 3
+MAX_PATH = 10            # headings of a source's section path
+MAX_ID = 2**62           # a document number or offset past any the catalogue holds (an int64 of the databases)
 MIN_COPIED_RUN = 13      # 复制比: 重合片段 shorter than this (characters) are not counted as copied
 WITHHELD = "（此段取自会员内容，会员可见）"
 
@@ -90,12 +95,12 @@ class Draft:
     @property
     def chars(self) -> int:
         """The draft's 字数 (one definition for the 写作台, ``sucai draft`` and the downloads): the characters
-        of its headings with their numbers (一、, （一）, 1.: :func:`numbered`) and of its paragraphs, white
-        space not counted — its text as it downloads without the title and the list of sources, which is
+        of its headings with their numbers (一、, （一）, 1.: :func:`numbered`) and of its paragraphs as a 字数
+        counts them (:func:`sucai.check.count_chars`: no white space, control or invisible character, the rule of
+        the 写作台's counter too) — its text as it downloads without the title and the list of sources, which is
         the text its 查重 counts (``CheckReport.chars``)."""
-        text = "".join(number + section.heading + "".join(p.text for p in section.paragraphs)
-                       for section, _, number in numbered(self))
-        return sum(1 for c in text if not c.isspace())
+        return count_chars("".join(number + section.heading + "".join(p.text for p in section.paragraphs)
+                                   for section, _, number in numbered(self)))
 
     def to_dict(self) -> dict:
         return {**asdict(self), "chars": self.chars}
@@ -140,31 +145,23 @@ def numbered(draft: Draft) -> list[tuple[Section, int, str]]:
     return out
 
 
-def build_draft(library: Library, data: dict, *, member: bool) -> Draft:
-    """A checked :class:`Draft` from the writer's JSON ``data`` (see the module docstring).
+def build_draft(library: Library, body: DraftBody, *, member: bool) -> Draft:
+    """The :class:`Draft` of a writer's validated ``body`` (see the module docstring).
 
     ``member``: whether the writer has the member tier (their sources are looked up
     in their view). A source that is missing, hidden or out of range is dropped
     (the paragraph counts as the writer's own). Work is linear in the draft and
     the cited source text (at most :data:`MAX_COMPARED` characters for edited
-    paragraphs). Raises InvalidInput (code ``bad_draft``) with a message naming
-    what is wrong.
+    paragraphs). Raises InvalidInput (code ``bad_draft``) past :data:`MAX_COMPARED`.
     """
-    if not isinstance(data, dict):
-        raise InvalidInput("草稿应为 JSON 对象", code="bad_draft")
-    title = _text(data.get("title"), "标题", MAX_TITLE).strip() or "未命名草稿"
-    sections_data = data.get("sections") or []
-    if not isinstance(sections_data, list) or len(sections_data) > MAX_SECTIONS:
-        raise InvalidInput(f"草稿的标题（sections）应为列表，最多 {MAX_SECTIONS} 个", code="bad_draft")
-    sections = [_section(item) for item in sections_data]
-    paragraphs = [p for s in sections for p in s.paragraphs]
-    if len(paragraphs) > MAX_PARAGRAPHS or sum(len(p.text) for p in paragraphs) > MAX_CHARS:
-        raise InvalidInput(f"草稿过长：最多 {MAX_PARAGRAPHS} 段、{MAX_CHARS:,} 字", code="bad_draft")
-    _check_sources(library, paragraphs, member)
-    return Draft(title=title, genre=_text(data.get("genre"), "文种", 100).strip(),
-                 topic=_text(data.get("topic"), "主题", 500).strip(), sections=sections,
-                 unit=_text(data.get("unit"), "单位", 200).strip(), year=_number(data.get("year"), "年份", 1, 9999),
-                 target_chars=_number(data.get("target_chars"), "字数要求", 1, 1_000_000))
+    sections = [Section(s.heading.strip(), s.level,
+                        [Paragraph(p.text, p.source and Source(p.source.doc_id, p.source.start, p.source.end,
+                                                               section_path=list(p.source.section_path)))
+                         for p in s.paragraphs])
+                for s in body.sections]
+    _check_sources(library, [p for s in sections for p in s.paragraphs], member)
+    return Draft(title=body.title.strip() or "未命名草稿", genre=body.genre.strip(), topic=body.topic.strip(),
+                 sections=sections, unit=body.unit.strip(), year=body.year, target_chars=body.target_chars)
 
 
 def from_row(row: tuple) -> Draft:
@@ -197,59 +194,76 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
     return replace(draft, sections=sections)
 
 
-# -- checking what the writer sent -----------------------------------------------------------
+# -- what a writer sends: the one model that validates a save ---------------------------------
 
 
-def _text(value, name: str, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"草稿的{name}应为文字", code="bad_draft")
-    if len(value) > limit:
-        raise InvalidInput(f"草稿的{name}过长（最多 {limit:,} 字）", code="bad_draft")
-    return xml_safe(value)  # JSON may spell a lone surrogate (no database takes it) or a control character (no .docx)
+def _xml_safe(value: Any) -> Any:
+    """A text as :func:`sucai.clean.xml_safe` makes it, before pydantic reads it (which refuses a lone surrogate)."""
+    return xml_safe(value) if isinstance(value, str) else value
 
 
-def _number(value, name: str, low: int, high: int) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"草稿的{name}应为整数", code="bad_draft") from None
-    if not low <= number <= high or isinstance(value, bool):
-        raise InvalidInput(f"草稿的{name}应在 {low}–{high} 之间", code="bad_draft")
-    return number
+Safe = Annotated[str, BeforeValidator(_xml_safe)]   # JSON may spell a lone surrogate (no database takes it) or a control character (no .docx)
 
 
-def _section(item) -> Section:
-    if not isinstance(item, dict):
-        raise InvalidInput("草稿的每个标题应为 JSON 对象（heading, level, paragraphs）", code="bad_draft")
-    paragraphs = item.get("paragraphs") or []
-    if not isinstance(paragraphs, list):
-        raise InvalidInput("段落（paragraphs）应为列表", code="bad_draft")
-    level = _number(item.get("level", 1), "标题层级", 1, MAX_LEVEL) or 1
-    return Section(_text(item.get("heading"), "标题", MAX_TITLE).strip(), level, [_paragraph(p) for p in paragraphs])
+class DraftSource(BaseModel):
+    doc_id: int = Field(ge=1, le=MAX_ID, description="来源文档编号")
+    start: int = Field(ge=0, le=MAX_ID, description="段落在该文档正文中的起点（字符）")
+    end: int = Field(ge=0, le=MAX_ID, description="终点（字符，不含）")
+    # each heading Safe, its limit checked on the text itself (a limit after the validator would be a generic too_long)
+    section_path: list[Annotated[str, Field(max_length=MAX_TITLE), BeforeValidator(_xml_safe)]] = Field(
+        [], max_length=MAX_PATH, description="所在章节标题（依次）")
 
 
-def _paragraph(item) -> Paragraph:
-    if isinstance(item, str):
-        return Paragraph(_text(item, "段落", MAX_CHARS))
-    if not isinstance(item, dict):
-        raise InvalidInput("段落应为文字或 JSON 对象（text, source）", code="bad_draft")
-    text = _text(item.get("text"), "段落", MAX_CHARS)
-    source = item.get("source")
-    if source is None:
-        return Paragraph(text)
-    if not isinstance(source, dict):
-        raise InvalidInput("段落来源（source）应为 JSON 对象（doc_id, start, end）", code="bad_draft")
-    numbers = [_number(source.get(k), "来源位置", 0, 2**62) for k in ("doc_id", "start", "end")]
-    if None in numbers:
-        raise InvalidInput("段落来源应给出 doc_id、start、end", code="bad_draft")
-    path = source.get("section_path") or []
-    if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
-        raise InvalidInput("段落来源的 section_path 应为文字列表", code="bad_draft")
-    return Paragraph(text, Source(*numbers, section_path=[xml_safe(p[:MAX_TITLE]) for p in path[:10]]))
+class DraftParagraph(BaseModel):
+    """A paragraph: an object, or its text alone (the writer's own: no source)."""
+
+    model_config = ConfigDict(json_schema_extra={"description": "段落：带来源的对象"})
+    text: Safe = Field(max_length=MAX_CHARS, description="段落文字")
+    source: DraftSource | None = Field(None, description="取自库内哪篇材料的哪一段（null：自己写的）")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_alone(cls, data: Any) -> Any:
+        return {"text": data} if isinstance(data, str) else data
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler) -> dict:
+        return {"anyOf": [{"type": "string", "maxLength": MAX_CHARS, "description": "段落文字（自己写的）"},
+                          handler(core_schema)]}
+
+
+class DraftSection(BaseModel):
+    heading: Safe = Field("", max_length=MAX_TITLE, description="标题（不含序号，序号按层级自动编排）")
+    level: int = Field(1, ge=1, le=MAX_LEVEL, description="层级：1 = 一、，2 = （一），3 = 1.")
+    paragraphs: list[DraftParagraph] = Field([], description="段落：文字，或带来源的对象")
+
+
+class DraftBody(BaseModel):
+    """A draft as the 写作台 sends it (``POST``/``PUT /api/drafts``): the one model that checks a save's body, its
+    JSON schema the API's documentation; :func:`build_draft` reads it. Text fields are made XML-safe
+    (:func:`sucai.clean.xml_safe`, the same length). Raises pydantic's ValidationError (the web app's 422
+    ``invalid_input``, in Chinese) on a body that is not this shape, or longer than :data:`MAX_PARAGRAPHS`
+    paragraphs or :data:`MAX_CHARS` characters of paragraph text in all."""
+
+    model_config = ConfigDict(json_schema_extra={"description": "草稿（保存时逐项核对，不合要求为 422 invalid_input）"})
+    title: Safe = Field("", max_length=MAX_TITLE, description="草稿标题（空为“未命名草稿”）")
+    genre: Safe = Field("", max_length=100, description="文种")
+    topic: Safe = Field("", max_length=500, description="主题")
+    unit: Safe = Field("", max_length=200, description="本单位")
+    year: int | None = Field(None, ge=1, le=9999, description="年份")
+    target_chars: int | None = Field(None, ge=1, le=1_000_000, description="字数要求")
+    sections: list[DraftSection] = Field([], max_length=MAX_SECTIONS,
+                                         description=f"各级标题及其段落（合计最多 {MAX_PARAGRAPHS} 段、{MAX_CHARS:,} 字）")
+
+    @model_validator(mode="after")
+    def _not_too_long(self) -> DraftBody:
+        paragraphs = [p for s in self.sections for p in s.paragraphs]
+        if len(paragraphs) > MAX_PARAGRAPHS or sum(len(p.text) for p in paragraphs) > MAX_CHARS:
+            raise ValueError(f"草稿过长：最多 {MAX_PARAGRAPHS} 段、{MAX_CHARS:,} 字")
+        return self
+
+
+# -- checking a draft against its sources ------------------------------------------------------
 
 
 def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..library import Library
-from ..check import copy_ratio
+from ..check import copy_ratio, count_chars
 from .drafts import MIN_COPIED_RUN, Draft, Paragraph, Section, Source
 from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
 from .paragraphs import Candidate, paragraph_candidates
@@ -72,7 +72,7 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
             if queue and length < target_chars:
                 paragraph = _paragraph(queue.pop(0))
                 section.paragraphs.append(paragraph)
-                length += sum(1 for c in paragraph.text if not c.isspace())
+                length += count_chars(paragraph.text)
     return draft
 
 

@@ -31,4 +31,5 @@ def require_drafting(viewer: Viewer, settings: Settings) -> None:
         return
     if not viewer.logged_in:
         raise Forbidden("写作台需要登录后使用", code="login_required")
-    raise Forbidden(f"写作台是{TIER_NAMES[settings.drafting_tier]}功能；请联系管理员开通", code="drafting_tier")
+    raise Forbidden(f"写作台是{TIER_NAMES[settings.drafting_tier]}功能：开通会员（在“我的账号”兑换卡密，或联系管理员）后即可使用",
+                    code="drafting_tier")

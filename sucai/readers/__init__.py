@@ -117,13 +117,15 @@ def _looks_like_html(head: bytes) -> bool:
 def _binary_kind(data: bytes) -> tuple[str, str | None] | None:
     """(what the content really is, a hint for the user) by magic bytes, None for text-like content."""
     if data.startswith(b"PK\x03\x04"):
-        return "zip 压缩包（不是 Word 文档）", "如果是压缩包，请先解压再导入其中的文件"
+        return "zip 压缩包", _UNZIP
     return next(((kind, hint) for magic, kind, hint in _BINARY_SIGNATURES if data.startswith(magic)), None)
 
 
-def _really(kind: str) -> str:
-    """"实际是 RAR 压缩包" / "实际是可执行程序": a space between Chinese and a Latin word, as in the other messages."""
-    return f"实际是 {kind}" if kind[0].isascii() else f"实际是{kind}"
+def _really(kind: str, suffix: str = "") -> str:
+    """"实际是 RAR 压缩包" / "实际是可执行程序", or "是 zip 压缩包" when the file's ``suffix`` (".zip") names that kind
+    already; a space between Chinese and a Latin word, as in the other messages."""
+    verb = "是" if suffix[1:] and suffix[1:].casefold() in kind.casefold() else "实际是"
+    return f"{verb} {kind}" if kind[0].isascii() else f"{verb}{kind}"
 
 
 def _by_content(data: bytes, name: str) -> str | None:
@@ -161,7 +163,7 @@ def detect_format(data: bytes, name: str) -> str:
     if kind:
         what, hint = kind
         raise ReadError(
-            f"不支持的文件：“{PurePath(name).name}” {_really(what)}；{hint or f'目前只支持 {supported} 文件'}",
+            f"不支持的文件：“{PurePath(name).name}” {_really(what, suffix)}；{hint or f'目前只支持 {supported} 文件'}",
             code="unsupported_format",
         )
     if suffix not in _TEXT_FORMATS:

@@ -1,5 +1,6 @@
 """Account pages: 登录 ``/login``, 注册 ``/register``, 退出 ``/logout`` (POST), 我的账号 ``/account``
-(修改密码, API 令牌).
+(修改密码, API 令牌). Logging in and registering go back to ``next`` (a path of this site only,
+:func:`safe_next`: never another host), which their pages pass on to each other.
 
 Every form carries the session's CSRF token (checked by :func:`sucai.web.deps.verify_csrf`
 before the route runs). Logging in starts a fresh session (new CSRF token) that
@@ -63,9 +64,9 @@ def _retry_after(response, error: SucaiError) -> None:
 
 
 @router.get("/register")
-def register_page(request: Request):
+def register_page(request: Request, next: str = "/"):  # noqa: A002 - the public parameter name
     _registration_open(request)
-    return render_page(request, "register.html", error=None, username="")
+    return render_page(request, "register.html", next=safe_next(next), error=None, username="")
 
 
 @router.post("/register", dependencies=Csrf)
@@ -75,6 +76,7 @@ def register(
     username: FormText = "",
     password: FormText = "",
     password2: FormText = "",
+    next: FormText = "/",  # noqa: A002 - where to go once registered (a path of this site, as for logging in)
 ):
     _registration_open(request)
     try:
@@ -83,12 +85,13 @@ def register(
         viewer = accounts.register(username, password, client_ip(request))
     except SucaiError as error:
         status = 422 if error.status == 403 else error.status
-        response = render_page(request, "register.html", status=status, error=error.message, username=username[:64])
+        response = render_page(request, "register.html", status=status, next=safe_next(next), error=error.message,
+                               username=username[:64])
         _retry_after(response, error)
         return response
     accounts.audit("login", viewer, "注册后登录", client_ip(request))
     login_session(request, viewer)
-    return see_other("/account?registered=1")
+    return see_other("/account?registered=1" if safe_next(next) == "/" else safe_next(next))
 
 
 def _registration_open(request: Request) -> None:

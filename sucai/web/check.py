@@ -8,8 +8,10 @@ quota, which another site must not do in their name; API tokens and visitors pas
 ``sucai check --json``, or with ``?format=html|docx`` a report file to download. It is
 computed for the request's viewer (:func:`sucai.check.check_text` with
 ``viewer.member``): a viewer without the member tier has the draft compared with the sources'
-free views only. A member's 查重 spends one of the tier's daily 查重 once the report is made
-(:func:`spend_check`: a failed check spends none); a visitor's or free user's is counted
+free views only. A draft longer than ``check_max_chars`` is refused first (:func:`sucai.check.check_length`:
+422 ``draft_too_long``), before any quota is counted or anything else is done with it. A member's 查重
+spends one of the tier's daily 查重 once the report is made (:func:`spend_check`: a failed check spends
+none); a visitor's or free user's is counted
 against ``free_checks_per_hour`` before it runs. A check never changes the library.
 """
 
@@ -23,7 +25,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..check import CheckReport, check_text, read_draft
+from ..check import CheckReport, check_length, check_text, read_draft
 from ..check.export import export_report, percent, report_section
 from ..clean import well_formed
 from ..config import Settings
@@ -64,6 +66,7 @@ async def api_check(
 ):
     text, token = await draft_text(request, library.settings)
     check_session_csrf(request, token)
+    check_length(text, library.settings)   # an over-long draft costs nothing more: not even a visitor's hourly 查重
     report, file = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
                                            lambda: with_file(check_text(library, text, viewer.member), format,
                                                              library.settings.timezone))
@@ -99,6 +102,7 @@ async def check_submit(
     try:
         text, token = await draft_text(request, library.settings)
         check_session_csrf(request, token)
+        check_length(text, library.settings)
         report = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
                                          lambda: check_text(library, text, viewer.member))
     except SucaiError as error:

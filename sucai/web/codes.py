@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from ..accounts import TIER_LABELS, TIERS, Accounts
-from ..codes import CSV_HEADER, MAX_BATCH, Codes
+from ..codes import MAX_BATCH, Codes
 from ..errors import SucaiError
-from ..export.archive import index_csv, safe_stem
+from ..export.archive import safe_stem
 from .account import account_page
 from .deps import Viewer, client_ip, current_viewer, get_accounts, require_admin, require_login, verify_csrf
 from .render import content_disposition
@@ -47,7 +47,7 @@ def create_codes(request: Request, viewer: Annotated[Viewer, Depends(require_adm
         rows = codes.create(tier, numbers[0], numbers[1], batch=batch, actor=viewer, source_ip=client_ip(request))
     except SucaiError as error:
         return _codes_page(request, viewer, codes, error=error.message, status=error.status)
-    data = index_csv(CSV_HEADER, [[r["code"], r["tier"], r["days"], r["batch"], r["created_at"]] for r in rows])
+    data = codes.csv(rows)
     name = f"卡密-{safe_stem(rows[0]['batch'], 'batch')}.csv"
     return Response(data, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": content_disposition(name, "codes.csv"), "Cache-Control": "no-store"})

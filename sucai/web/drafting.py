@@ -1,9 +1,11 @@
 """The 写作台: its page ``/drafts`` and its JSON API under ``/api/drafts``.
 
 Every route first asks :func:`sucai.drafting.require_drafting` (setting
-``drafting_tier``) — but the page, which shows a visitor what the 写作台 is and where to log in
-or register (``drafting_visitor.html``); what a writer receives is computed for their member tier
-(:func:`sucai.access.view` inside :mod:`sucai.drafting`). Drafts belong to their
+``drafting_tier``) — but the page, which shows a visitor what the 写作台 is, whether it needs 会员 or
+only an account, and where to log in or register, both coming back to it (``drafting_visitor.html``);
+what a writer receives is computed for their member tier
+(:func:`sucai.access.view` inside :mod:`sucai.drafting`). A save's body is :class:`sucai.drafting.DraftBody`,
+checked by FastAPI (422 ``invalid_input`` in Chinese, :mod:`.errors`) as it is documented. Drafts belong to their
 author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404.
 Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``, as every
 POST route of the app does; an API token may ask for outlines and paragraphs (they only read),
@@ -19,16 +21,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, Field
 
+from ..check import UNCOUNTED
 from ..config import Settings
-from ..drafting import (DraftStore, Owner, build_draft, check_draft, export_draft, paragraph_candidates,
+from ..drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, export_draft, paragraph_candidates,
                         require_drafting, rewrite_paragraph, shown, suggest_outline)
-from ..drafting.drafts import MAX_CHARS, MAX_LEVEL, MAX_PARAGRAPHS, MAX_SECTIONS, MAX_TITLE
 from ..drafting.rewrite import MODE_NAMES, enabled
-from ..drafting.tier import TIER_NAMES
 from ..library import Library
 from .check import spend_check, with_file
 from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, searching, spending, verify_csrf,
@@ -86,56 +87,6 @@ class RewriteAsk(BaseModel):
     unit: str | None = Field(None, max_length=200, description="本单位名称（adapt 时必填）")
 
 
-class DraftSource(BaseModel):
-    doc_id: int = Field(ge=1, description="来源文档编号")
-    start: int = Field(ge=0, description="段落在该文档正文中的起点（字符）")
-    end: int = Field(ge=0, description="终点（字符，不含）")
-    section_path: list[str] = Field([], max_length=10, description="所在章节标题（依次）")
-
-
-class DraftParagraph(BaseModel):
-    text: str = Field(max_length=MAX_CHARS, description="段落文字")
-    source: DraftSource | None = Field(None, description="取自库内哪篇材料的哪一段（null：自己写的）")
-
-
-class DraftSection(BaseModel):
-    heading: str = Field("", max_length=MAX_TITLE, description="标题（不含序号，序号按层级自动编排）")
-    level: int = Field(1, ge=1, le=MAX_LEVEL, description="层级：1 = 一、，2 = （一），3 = 1.")
-    paragraphs: list[DraftParagraph | str] = Field([], description="段落：文字，或带来源的对象")
-
-
-class DraftBody(BaseModel):
-    """A draft as the 写作台 sends it: the shape :func:`sucai.drafting.build_draft` reads, for the API's
-    documentation only (``build_draft`` checks the body itself: its errors are ``bad_draft`` in Chinese)."""
-
-    title: str = Field("", max_length=MAX_TITLE, description="草稿标题（空为“未命名草稿”）")
-    genre: str = Field("", max_length=100, description="文种")
-    topic: str = Field("", max_length=500, description="主题")
-    unit: str = Field("", max_length=200, description="本单位")
-    year: int | None = Field(None, ge=1, le=9999, description="年份")
-    target_chars: int | None = Field(None, ge=1, le=1_000_000, description="字数要求")
-    sections: list[DraftSection] = Field([], max_length=MAX_SECTIONS,
-                                         description=f"各级标题及其段落（合计最多 {MAX_PARAGRAPHS} 段、{MAX_CHARS:,} 字）")
-
-
-def _inline(schema: dict) -> dict:
-    """A pydantic JSON schema with its ``$defs`` written in place of their ``$ref`` (no definitions of its own)."""
-    defs = schema.pop("$defs", {})
-
-    def resolve(node):
-        if isinstance(node, dict):
-            ref = node.get("$ref", "")
-            return resolve(defs[ref.rsplit("/", 1)[-1]]) if ref.startswith("#/$defs/") else {k: resolve(v) for k, v in node.items()}
-        return [resolve(v) for v in node] if isinstance(node, list) else node
-
-    return resolve(schema)
-
-
-# the request body of saving a draft: a JSON object, documented as DraftBody, read by build_draft
-DraftJson = Annotated[dict, WithJsonSchema({**_inline(DraftBody.model_json_schema()), "description": "草稿（保存时逐项核对，不合要求为 bad_draft）"}),
-                      Body()]
-
-
 # -- the page ---------------------------------------------------------------------------------
 
 
@@ -146,11 +97,11 @@ def drafting_page(request: Request, library: Lib):
     settings: Settings = request.app.state.settings
     viewer = viewer_of(request)
     if not viewer.logged_in:
-        return render_page(request, "drafting_visitor.html", tier=TIER_NAMES[settings.drafting_tier])
+        return render_page(request, "drafting_visitor.html", tier=settings.drafting_tier)
     require_drafting(viewer, settings)
     genres = library.catalogue.stats()["by_genre"]
     return render_page(request, "drafting.html", viewer=viewer, genres=genres, params={"mode": "ranked"},
-                       rewrite_modes=MODE_NAMES if enabled(settings) else {})
+                       rewrite_modes=MODE_NAMES if enabled(settings) else {}, uncounted=UNCOUNTED)
 
 
 # -- the API ----------------------------------------------------------------------------------
@@ -189,7 +140,7 @@ def api_list_drafts(viewer: Writer, library: Lib):
 
 
 @router.post("/api/drafts", summary="写作台：保存新草稿", status_code=201, dependencies=Csrf)
-def api_save_draft(request: Request, viewer: Writer, library: Lib, data: DraftJson):
+def api_save_draft(request: Request, viewer: Writer, library: Lib, data: DraftBody):
     draft = spending(request, viewer, "draft", lambda made: f"草稿：{made.title}",
                      lambda: build_draft(library, data, member=viewer.member))   # the tier's daily drafts
     draft_id = _store(library).create(_owner(viewer), draft)
@@ -202,7 +153,7 @@ def api_get_draft(draft_id: DraftId, viewer: Writer, library: Lib):
 
 
 @router.put("/api/drafts/{draft_id}", summary="写作台：保存修改", dependencies=Csrf)
-def api_update_draft(draft_id: DraftId, viewer: Writer, library: Lib, data: DraftJson):
+def api_update_draft(draft_id: DraftId, viewer: Writer, library: Lib, data: DraftBody):
     _store(library).update(_owner(viewer), draft_id, build_draft(library, data, member=viewer.member))
     return _draft_json(library, viewer, draft_id)
 

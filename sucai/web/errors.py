@@ -111,6 +111,11 @@ _VALIDATION = {
     "less_than": "参数“{loc}”应小于 {lt}",
     "string_too_long": "参数“{loc}”最多 {max_length} 个字符",
     "string_too_short": "参数“{loc}”至少 {min_length} 个字符",
+    "too_long": "参数“{loc}”最多 {max_length} 项",
+    "too_short": "参数“{loc}”至少 {min_length} 项",
+    "list_type": "参数“{loc}”应为列表",
+    "model_type": "参数“{loc}”应为 JSON 对象",
+    "model_attributes_type": "参数“{loc}”应为 JSON 对象",
     "literal_error": "参数“{loc}”应为 {expected} 之一",
     "enum": "参数“{loc}”应为 {expected} 之一",
     "string_type": "参数“{loc}”应为文字",
@@ -121,6 +126,8 @@ _QUOTED = re.compile(r"'([^']*)'")
 
 def validation_message(item: dict) -> str:
     """One pydantic validation error (an item of ``errors()``) as a Chinese sentence naming the parameter."""
+    if item.get("type") == "value_error":   # a check of our own models (sucai.drafting.DraftBody): its message is ours
+        return str(item["ctx"]["error"])
     loc = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "path", "body", "form"))
     if not loc:   # the body as a whole: missing, or not what the route reads
         return "缺少请求体（JSON）" if item.get("type") == "missing" else "请求体不合要求，应为 JSON 对象"

@@ -340,12 +340,16 @@
       .catch(function (error) { status.textContent = error.message; status.classList.add("bad"); });
   }
 
-  function solid(text) {   // characters without white space (code points, as the server counts them)
-    return Array.from(text.replace(/\s/g, "")).length;
+  // What a 字数 does not count — white space, control and invisible characters —: the server's one rule
+  // (sucai.check.UNCOUNTED), given by the page.
+  const UNCOUNTED = new RegExp(desk.dataset.uncounted, "gu");
+
+  function solid(text) {   // the 字数 of text: code points but those UNCOUNTED, as the server counts them
+    return Array.from(text.replace(UNCOUNTED, "")).length;
   }
 
   // The draft's 字数 as the server counts it (Draft.chars) and its downloads and 查重 state it: the headings
-  // with their numbers and the paragraphs, white space, the title and the sources list not counted.
+  // with their numbers and the paragraphs, the title and the sources list not counted.
   function count() {
     const numbers = labels(draft.sections);
     let chars = 0;
