@@ -7,20 +7,26 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 CATALOGUE := sucai/cli/locale/zh_CN/LC_MESSAGES/messages
 
-.PHONY: demo test test-sqlite test-postgresql bench system-packages messages
+.PHONY: demo test test-sqlite test-postgresql test-run bench system-packages messages
 
 demo: $(VENV)/.installed
 	$(BIN)/sucai demo --host $(HOST) --port $(PORT)
 
+# The whole suite: every test that builds a library (marked `backend`) on the embedded SQLite files and on
+# PostgreSQL, the rest once; in one worker process per core (pytest-xdist), each module's tests in one worker
+# (tests/conftest.py groups them), the slowest 15 listed at the end.
 test: $(VENV)/.installed-test system-packages
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+	@$(MAKE) --no-print-directory test-run BACKENDS=sqlite,postgresql PYTEST_ARGS="-n auto --dist loadscope --durations=15"
 
-# The whole suite on the embedded SQLite files and, at the same time, every test that builds a library
-# (marked `backend`) on PostgreSQL; each run with a temporary directory of its own.
+# One backend: the whole suite on SQLite, or the `backend` tests on PostgreSQL, in one process.
 test-sqlite test-postgresql: test-%: $(VENV)/.installed-test
-	@tmp=$$(mktemp -d /tmp/sucai-test-$*-XXXXXX); chmod 755 $$tmp; \
-	TMPDIR=$$tmp SUCAI_TEST_BACKENDS=$* $(BIN)/python -m pytest -q $(if $(filter postgresql,$*),-m backend) \
-	  -o cache_dir=$$tmp/.pytest_cache; status=$$?; rm -rf $$tmp; echo "[$*] pytest: exit $$status"; exit $$status
+	@$(MAKE) --no-print-directory test-run BACKENDS=$* PYTEST_ARGS="$(if $(filter postgresql,$*),-m backend)"
+
+# pytest with a temporary directory of its own (TMPDIR), removed afterwards.
+test-run:
+	@tmp=$$(mktemp -d /tmp/sucai-test-XXXXXX); chmod 755 $$tmp; \
+	TMPDIR=$$tmp SUCAI_TEST_BACKENDS=$(BACKENDS) $(BIN)/python -m pytest -q $(PYTEST_ARGS) \
+	  -o cache_dir=$$tmp/.pytest_cache; status=$$?; rm -rf $$tmp; echo "[$(BACKENDS)] pytest: exit $$status"; exit $$status
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/ingest.py

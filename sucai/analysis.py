@@ -234,7 +234,7 @@ def to_simplified(text: str) -> str:
         return text
     converted = _convert(tables.converters, well_formed(text))  # OpenCC takes UTF-8 only
     if len(converted) != len(text):
-        log.warning("OpenCC changed the length of a text; it is matched character by character")
+        log.warning("OpenCC 改变了文本长度，改为逐字匹配")
         return text
     pieces, pos = [], 0
     while found:

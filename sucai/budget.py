@@ -293,7 +293,7 @@ def _outcome(future, folder: str, budget: Budget):
     except MemoryError:
         return "skipped", budget.memory_reason()
     except BrokenProcessPool as exc:
-        log.error("parse pool broken: %s", exc)   # its own words, for the log
+        log.error("解析进程池已损坏：%s", exc)
         return "failed", ("无法启动解析进程；在自己的脚本中调用时，请把入口代码放在 "
                           "if __name__ == \"__main__\": 之下")
     except ProcessExpired as exc:

@@ -13,7 +13,8 @@ the members span :attr:`Cleaned.paid_from`–:attr:`Cleaned.paid_until`),
 zero-width and control characters, HTML markup, markdown link/rule lines, crawl
 stamps, site adverts and contact solicitations (also a watermark glued to the
 end of a real paragraph), and a source line such as "（来源：新华网）" (moved to
-:attr:`Cleaned.source`). Titles written with spaces between the characters
+:attr:`Cleaned.source`; of a page's info line "发布时间：2025-11-05 来源：某区财政局 作者：张三" the 来源
+and the fields after it, the date staying for metadata). Titles written with spaces between the characters
 ("政 府 工 作 报 告") are closed up. Whitespace is tidied (trailing spaces, runs
 of blank lines); that layout-only step is not recorded. Nothing else changes:
 no width folding, no simplified/traditional conversion (that belongs to search).
@@ -294,20 +295,27 @@ _CRAWL_STAMP = re.compile(
 # ---------------------------------------------------------------- source line
 
 _SOURCE_WORD = r"(?:来源|稿件来源|文章来源|信息来源|本文来源|新闻来源)"
+# A page's info line holds the 来源 among other fields: "发布时间：2025-11-05 来源：某区财政局 作者：张三". The date
+# before it stays for metadata (a 发布时间 line, :mod:`sucai.metadata`); the 来源 and the fields after it go.
+_INFO_FIELD = r"(?:作者|编辑|责任编辑|责编|撰稿|浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：]"
 _SOURCE = re.compile(
     rf"[（(][ \t]*{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<paren>[^（()）\n]{{1,30}}?)[ \t]*[）)][ \t]*$"
-    rf"|^[ \t\u3000]*{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<bare>[^\s：:，。]{{1,30}})[ \t]*$",
+    rf"|^[ \t\u3000]*(?:(?:发布|发表|更新)?(?:时间|日期)[ \t]*[:：][^\n]{{1,30}}?[ \t\u3000]+)?"
+    rf"(?P<field>{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<bare>[^\s：:，。]{{1,30}})(?:[ \t\u3000]+{_INFO_FIELD}[^\n]*)?)[ \t]*$",
     re.MULTILINE,
 )
 
 
 def _find_source(text: str, state: _State) -> Iterator[_Edit]:
+    """A source line goes whole; a source after text on its line (a bracket after a sentence, the 来源 field
+    of an info line after its date) goes from where it starts to the line end."""
     for m in _SOURCE.finditer(text):
         anchor = ("source", len(state.sources))
         state.sources.append(m.group("paren") or m.group("bare"))
-        line_start, line_end = _line_span(text, m.start(), m.end())
-        whole_line = not text[line_start : m.start()].strip(_SPACE)
-        yield _Edit(line_start, line_end, anchor=anchor) if whole_line else _Edit(m.start(), m.end(), anchor=anchor)
+        start = m.start("field") if m.group("field") else m.start()
+        line_start, line_end = _line_span(text, start, m.end())
+        whole_line = not text[line_start:start].strip(_SPACE)
+        yield _Edit(line_start, line_end, anchor=anchor) if whole_line else _Edit(start, m.end(), anchor=anchor)
 
 
 # ---------------------------------------------------------------- adverts and solicitations
@@ -334,11 +342,15 @@ _AD_SIGNALS = [
     r"本文来源于网络|来源于网络[^。\n]{0,6}侵|如有侵权|侵权请联系|转载请注明|版权归原作者",
     r"svip|vip会员|开通会员|升级会员|成为会员|会员专享|会员可见|付费阅读|免费预览|下载全文|全文下载",
     r"^[ \t\u3000]*【[^】\n]{1,12}(?:素材库|文库|资料库|代笔|公众号|小编|写作)】",
+    # a site's tag holding its address or a download offer: "【范文网 www.fanwen123.com 免费下载】"
+    r"^[ \t\u3000]*【(?=[^】\n]{0,60}?(?:www\.|://|下载|上传))[^】\n]{1,60}】",
+    # an upload notice: "本文档由 公文文库 用户上传，仅供参考学习"
+    r"(?:本文档?|本资料)由[^。\n]{1,20}上传|仅供(?:参考)?(?:学习|交流)",
 ]
 # Every character a signal can start with (the last signal starts a line instead). The search tries the
 # signals only where one of them stands or a line starts, not at every character (4× faster); a test
 # checks that this list holds the first characters of every signal.
-_AD_FIRST = "公微Q群V薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版S开升成付免全"
+_AD_FIRST = "公微Q群V薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版S开升成付免全仅"
 _AD = re.compile(f"(?:(?=[{_AD_FIRST}])|^)(?:" + "|".join(f"(?:{s})" for s in _AD_SIGNALS) + ")",
                  re.IGNORECASE | re.MULTILINE)
 _SENTENCE_END = "。！？!?；;…"

@@ -299,7 +299,7 @@ class Clusters:
             elif status == "duplicate":
                 return self.keep_better_copy(doc_id, parsed)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
-            log.exception("near-duplicate placement of document %s failed", doc_id)
+            log.exception("文档 %s 的近似重复归组失败", doc_id)
         return False
 
     def place(self, doc: Document, sketch: Sketch | None = None, *, signed: bool = False) -> int | None:

@@ -360,7 +360,7 @@ class SearchIndex:
         stored = self._marker()
         if stored.get("version") != INDEX_VERSION:
             if directory.exists():
-                log.info("search index version %s, want %s: building it anew", stored.get("version"), INDEX_VERSION)
+                log.info("检索索引版本为 %s，本版本需要 %s：重新建立索引", stored.get("version"), INDEX_VERSION)
                 shutil.rmtree(directory)
             directory.mkdir(parents=True)
             self.index = tantivy.Index(SCHEMA, path=str(directory))

@@ -2,6 +2,12 @@
 
 Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
 between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces inside one term; ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
+Outside quotes the punctuation a writer types between terms (``，`` ``；`` ``、`` and ``,`` ``;``, but not a
+comma between two digits: 1,000) separates them as a space does. A 发文字号 (机关代字, a bracketed
+four-digit year, 序号 and 号, GB/T 9704-2012 §7.2.4: 国办发〔2019〕3号) outside quotes is read with
+each of the brackets it is written with — 〔〕 [] () 【】 (full-width ［］ （） and ﹝﹞ are the same
+after normalising) — whichever the user typed: its 〔〕 form is the term, the others its
+:attr:`ParsedQuery.variants`. Inside quotes a term stays as typed.
 Nothing a user types raises: what cannot be read as syntax is read as text and
 reported in ``warnings`` (in Chinese, for the search page).
 """
@@ -14,7 +20,11 @@ from dataclasses import dataclass, field
 
 from . import analysis
 
-_TOKEN = re.compile(r'(-?)"([^"]*)("?)|(\S+)')
+_SEPARATORS = "，；、,;"
+_TOKEN = re.compile(rf'(-?)"([^"]*)("?)|([{_SEPARATORS}]+)|((?:[^\s{_SEPARATORS}]|(?<=\d),(?=\d))+)')
+_BRACKETS = ("〔〕", "[]", "()", "【】")  # the 〔〕 form first: GB/T 9704-2012 §7.2.4
+# a 发文字号 in a normalised term: 机关代字, an opening bracket, the year, a closing bracket, 序号 and 号
+_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]+)([〔\[(【])(\d{4})([〕\])】])(\d+号)")
 _SYNTAX_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "－": "-", "｜": "|"})
 _OR = {"OR", "|"}
 
@@ -29,11 +39,19 @@ class ParsedQuery:
     groups: list[list[str]] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    variants: dict[str, str] = field(default_factory=dict)
+    """A term of a group that is another spelling of a 发文字号 → the group's term in its 〔〕 form
+    (国办发[2019]3号 → 国办发〔2019〕3号): matched verbatim like the others, not scored by itself."""
 
     @property
     def terms(self) -> list[str]:
-        """All positive terms, in the order typed."""
+        """All positive terms, in the order typed (a 发文字号 with each of its spellings)."""
         return [t for group in self.groups for t in group]
+
+    @property
+    def scored_terms(self) -> list[str]:
+        """The positive terms without the :attr:`variants`: what ranked mode scores (a 发文字号 once)."""
+        return [t for t in self.terms if t not in self.variants]
 
     @property
     def empty(self) -> bool:
@@ -47,7 +65,9 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
         parsed.warnings.append(f"查询过长，只使用前 {max_chars} 个字符")
         text = text[:max_chars]
     pending_or = False
-    for negated, quoted, closed, bare in _spaced_words(_tokens(text.translate(_SYNTAX_FOLD), parsed), parsed):
+    separators: list[str] = []
+    for negated, quoted, closed, bare in _spaced_words(_tokens(text.translate(_SYNTAX_FOLD), parsed, separators),
+                                                       parsed):
         if bare in _OR and not quoted:
             if not parsed.groups or pending_or:
                 parsed.warnings.append(f"“{bare}” 两边需要有检索词，已忽略")
@@ -58,24 +78,53 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
             if negated:
                 parsed.warnings.append("“-” 后面需要跟要排除的词，已忽略")
             continue
+        spellings = [term] if quoted is not None else _spellings(term, parsed)
         if negated:
-            parsed.excluded.append(term)
+            parsed.excluded += spellings
         elif pending_or:
-            parsed.groups[-1].append(term)
+            parsed.groups[-1] += spellings
         else:
-            parsed.groups.append([term])
+            parsed.groups.append(spellings)
         pending_or = False
     if pending_or:
         parsed.warnings.append("“OR” 后面缺少检索词，已忽略")
+    if separators:
+        shown = "”“".join(dict.fromkeys(separators))
+        parsed.warnings.append(f"已把“{shown}”当作空格，分开检索前后的词（要连同标点检索，请加引号）")
     parsed.groups = _dedupe_groups(parsed.groups)
+    parsed.excluded = list(dict.fromkeys(parsed.excluded))
     return parsed
 
 
-def _tokens(text: str, parsed: ParsedQuery):
-    """Yield ``(negated, quoted_text_or_None, closed, bare_text)`` for each token."""
+def _spellings(term: str, parsed: ParsedQuery) -> list[str]:
+    """``[term]``; for a term holding a 发文字号, its 〔〕 form and then its other spellings (recorded in
+    ``parsed.variants``; a 提示 when the user typed other brackets than 〔〕). Linear in the term."""
+    forms = list(dict.fromkeys(_DOC_NUMBER.sub(lambda m: _bracketed(m, pair), term) for pair in _BRACKETS))
+    if len(forms) == 1:
+        return [term]
+    if forms[0] != term:
+        parsed.warnings.append(f"已按发文字号“{forms[0]}”检索（[ ]、( )、【 】、〔 〕 各种括号写法都算）")
+    parsed.variants.update((other, forms[0]) for other in forms[1:])
+    return forms
+
+
+def _bracketed(m: re.Match, pair: str) -> str:
+    """The 发文字号 ``m`` with its year in the brackets ``pair``; as it is when its brackets are no pair."""
+    agency, opening, year, closing, number = m.groups()
+    return f"{agency}{pair[0]}{year}{pair[1]}{number}" if opening + closing in _BRACKETS else m.group()
+
+
+def _tokens(text: str, parsed: ParsedQuery, separators: list[str]):
+    """Yield ``(negated, quoted_text_or_None, closed, bare_text)`` for each token; a run of separating
+    punctuation (appended to ``separators``) is a token with no text, which ends a run of spaced characters
+    (:func:`_spaced_words`) and is then passed over."""
     for m in _TOKEN.finditer(text):
         if m.group(4) is not None:
-            bare = m.group(4)
+            separators += m.group(4)
+            yield False, None, True, ""
+            continue
+        if m.group(5) is not None:
+            bare = m.group(5)
             if bare.startswith("-") and len(bare) > 1:
                 yield True, None, True, bare[1:]
             elif bare == "-":

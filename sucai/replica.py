@@ -49,7 +49,7 @@ class Follower:
             try:
                 self.library.index.sync()   # searches read the new commit (SearchIndex.snapshot)
             except Exception:  # noqa: BLE001 - keep following; the next round retries
-                log.warning("following the change log failed", exc_info=True)
+                log.warning("跟随变更日志失败", exc_info=True)
             if self.library.catalogue.db.postgres:
                 listener = self._wait_for_notification(listener)
             else:
@@ -70,7 +70,7 @@ class Follower:
                 pass
             return listener
         except psycopg.Error:
-            log.warning("listening for changes failed; polling meanwhile", exc_info=True)
+            log.warning("监听变更通知失败，暂改为定时查询", exc_info=True)
             if listener is not None:
                 listener.close()
             self._stop.wait(self.poll_seconds)

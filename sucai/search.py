@@ -335,13 +335,14 @@ class _Plan:
         return groups[0] if len(groups) == 1 else Query.boolean_query([(Occur.Must, g) for g in groups])
 
     def _ranked(self, bonus: float | None) -> Query:
-        """One flat disjunction of the clauses of every term (tantivy adds up the scores of the
-        clauses a document matches in one pass over their postings; each nested disjunction would
-        take a pass of its own) and the filters; the bonus a clause of the same disjunction
-        when nothing else restricts the matches (the precise matches are among them)."""
+        """One flat disjunction of the clauses of every scored term (a 发文字号 once:
+        :attr:`~sucai.query.ParsedQuery.scored_terms`; tantivy adds up the scores of the clauses a document
+        matches in one pass over their postings; each nested disjunction would take a pass of its own) and the
+        filters; the bonus a clause of the same disjunction when nothing else restricts the matches (the precise
+        matches are among them)."""
         if not self.parsed.groups:
             return self._combine([Query.all_query()])
-        clauses = [c for term in self.parsed.terms for c in self._ranked_clauses(term)]
+        clauses = [c for term in self.parsed.scored_terms for c in self._ranked_clauses(term)]
         extra = [] if bonus is None else [Query.const_score_query(self._verbatim(), bonus)]
         if not (self.filters or self.parsed.excluded or self.changed):
             return _any(clauses + extra)
@@ -352,7 +353,7 @@ class _Plan:
         sort them by date or length): the clauses of single terms, without the phrases — a document
         with a term verbatim or its words near each other has all their bigrams."""
         if "matches" not in self._built:
-            clauses = [c for term in self.parsed.terms for c in self._ranked_clauses(term, scored=False)]
+            clauses = [c for term in self.parsed.scored_terms for c in self._ranked_clauses(term, scored=False)]
             self._built["matches"] = self._combine([_any(clauses)] if clauses else [Query.all_query()])
         return self._built["matches"]
 
@@ -381,7 +382,7 @@ class _Plan:
         partial matches (``Ranking.question_words``)."""
         needles = list(self.parsed.terms)
         if self.request.mode == "ranked":
-            for term in self.parsed.terms:
+            for term in self.parsed.scored_terms:
                 needles += [w for w in self._ranked_words(term) if len(w) > 1]
         return list(dict.fromkeys(needles))
 
@@ -646,7 +647,7 @@ def _exact_bonus(plan: _Plan, documents: int) -> float:
     weights = RANKING
     per_field = (_K1 + 1) * math.log(1 + (max(documents, 1) - 0.5) / 1.5)
     total = 0.0
-    for term in plan.parsed.terms:
+    for term in plan.parsed.scored_terms:
         grams, chars = max(len(term) - 1, 1), len(term)
         total += (2 * weights.exact * grams + (weights.title + weights.heading + weights.body) * chars
                   + 2 * weights.bigram * grams + 2 * weights.proximity * chars)
@@ -707,13 +708,13 @@ def sections(doc: Document) -> list[_Section]:
 class _Scan:
     """What a section search split: the sections it found, ``(score, view, section, chars of the whole document)``
     best first; the ids of the documents it split (``scanned``) — all those it matches when ``whole``; and how it
-    matched their sections (the needles' ``idf``, the normalised ``heading`` filter)."""
+    matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`)."""
 
     found: list[tuple[float, Document, _Section, int]]
     scanned: set[int]
     whole: bool
     idf: dict[str, float]
-    heading: str
+    heading: Callable[[str], bool] | None
 
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
@@ -733,7 +734,7 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
     if total_docs > len(docs):
         warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
     scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), _idf(searcher, plan),
-                 analysis.normalize(request.heading or ""))
+                 _heading_filter(request.heading or ""))
     for doc in docs:
         scan.found += scan.sections(doc, plan)
     scan.found.sort(key=lambda f: (-f[0], f[1].id, f[2].start))
@@ -773,8 +774,42 @@ def _idf(searcher: tantivy.Searcher, plan: _Plan) -> dict[str, float]:
     return idf
 
 
-def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: str):
-    """``(score, doc, section)`` for each section of ``doc`` that matches, scored by BM25."""
+def _heading_filter(heading: str) -> Callable[[str], bool] | None:
+    """Whether a heading (as written, with its label: "一、存在的主要问题") is one the filter ``heading`` asks
+    for; None for a blank filter (every heading). Headings are compared as the 写作台 compares them, by their
+    keys (:func:`sucai.drafting.headings.heading_key`: no outline label, no unit, year, date or person, no
+    punctuation): a heading matches when the words of the filter's key (:func:`sucai.analysis.words`, without
+    the function words of :data:`~sucai.query.QUESTION_WORDS` such as 的, unless nothing else is left) occur
+    in its key in that order, anything between them — "存在问题" and "存在的问题" find "存在的主要问题",
+    "担当作为" finds "强化担当作为". A filter with no key (only a year, a unit, punctuation…) is found as
+    typed, normalised, in the normalised heading. Never raises."""
+    from .drafting.headings import heading_key   # not at the top: the drafting package imports this module
+
+    if not heading.strip():
+        return None
+    key = heading_key(heading)
+    if not key:
+        typed = analysis.normalize(heading)
+        return lambda h: typed in analysis.normalize(h)
+    found = analysis.words(key)
+    words = [w for w in found if w not in QUESTION_WORDS] or found
+    return lambda h: _in_order(words, heading_key(h))
+
+
+def _in_order(words: list[str], text: str) -> bool:
+    """Whether ``words`` occur in ``text`` one after another, in that order (not overlapping)."""
+    at = 0
+    for word in words:
+        at = text.find(word, at)
+        if at < 0:
+            return False
+        at += len(word)
+    return True
+
+
+def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: Callable[[str], bool] | None):
+    """``(score, doc, section)`` for each section of ``doc`` that matches (with ``heading``: only under a
+    heading it accepts, :func:`_heading_filter`), scored by BM25."""
     needles = list(idf)
     parts = sections(doc)
     if not parts:
@@ -783,7 +818,7 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     average = sum(p.end - p.start for p in parts) / len(parts)
     out = []
     for part, counts in zip(parts, tf):
-        if heading and not any(heading in analysis.normalize(h) for h in part.path):
+        if heading and not any(heading(h) for h in part.path):
             continue
         if not _section_matches(plan, {needles[n] for n in counts}):
             continue

@@ -8,8 +8,8 @@ temporary directory by :class:`postgres.TempPostgres`, each library in a databas
 copied from a migrated template). ``SUCAI_TEST_BACKENDS=sqlite`` (or ``postgresql``) runs one. Tests of
 pure text (analysis, readers, outline, metadata rules) build no library and run once; so does the
 whole-corpus library of ``test_corpus.py`` (on SQLite: its ingest is the suite's longest step, and backend-free).
-Every test that builds a library is marked ``backend``: ``make test`` runs the whole suite on SQLite and,
-at the same time in a second process, the ``backend`` tests on PostgreSQL.
+Every test that builds a library is marked ``backend``. ``make test`` runs both backends in one pytest with a
+worker process per core (pytest-xdist, ``--dist loadscope``: each module's tests in one worker).
 """
 
 from __future__ import annotations
@@ -37,9 +37,13 @@ def _need(path: Path) -> Path:
 
 
 def pytest_collection_modifyitems(items) -> None:
+    """Mark every test that builds a library ``backend``; put the whole-corpus tests (``test_corpus.py``, the longest
+    module) first: under ``pytest -n --dist loadscope`` (pytest-xdist, as ``make test`` runs) one worker starts on
+    them while the other takes the rest, each module's tests in one worker."""
     for item in items:
         if "backend" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.backend)
+    items.sort(key=lambda item: "corpus_library" not in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(scope="session")
@@ -162,3 +166,4 @@ def cli(capsys, home):
         return status, captured.out, captured.err
 
     return invoke
+

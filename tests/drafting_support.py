@@ -11,7 +11,8 @@ Hand-checked expectations (see tests/test_drafting.py):
   "存在问题", "存在的主要问题"), their roots (three: "问题产生的根源" ×2, "产生问题的根源"; the
   fourth says "原因分析", which reads otherwise), the measures (all four: "整改措施" ×2,
   "下一步整改措施", "整改措施");
-- under the problems: 理论学习 (four), 担当作为 (four), 作风建设 (three: C has none), in that order.
+- under the problems: 理论学习 (four), 担当作为 (four), 作风建设 (three: C has none), in that order;
+- D ends with its 落款 (署名 and 成文日期), which is no part of its last measure.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ DOCS = {
 三、整改措施
 （一）丰富学习形式。开展专题研讨和案例教学，每季度组织一次交流。
 （二）提高数据质量。建立数据质量核查制度，对重点指标逐项核实。
+
+某县统计局党支部
+2023年12月28日
 """,
 }
 

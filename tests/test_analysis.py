@@ -135,12 +135,47 @@ def test_user_dictionary_terms_stay_whole():
     ("财政 财政", [["财政"]], [], False),
     ("", [], [], False),
     ("\ud800繁體 -變更", [["\ufffd繁体"]], ["变更"], False),   # a lone surrogate never raises
+    # punctuation typed between terms separates them, as a space does (with a 提示); quoted, it stays
+    ("担当作为，作风建设", [["担当作为"], ["作风建设"]], [], True),
+    ("担当作为；作风建设、形式主义", [["担当作为"], ["作风建设"], ["形式主义"]], [], True),
+    ("担当作为,作风建设;形式主义", [["担当作为"], ["作风建设"], ["形式主义"]], [], True),
+    ("担当作为， 作风建设，", [["担当作为"], ["作风建设"]], [], True),
+    ("-作风，形式主义", [["形式主义"]], ["作风"], True),
+    ("市，县", [["市"], ["县"]], [], True),                  # no word typed character by character
+    ('"担当作为，作风建设"', [["担当作为,作风建设"]], [], False),  # ， is , once normalised (NFKC)
+    ("1,000 元", [["1,000"], ["元"]], [], False),           # a comma between digits is none
+    # a 发文字号 is read with each of its brackets, the 〔〕 form first (a 提示 unless typed with 〔〕)
+    ("国办发[2019]3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),
+    ("国办发（2019）3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),
+    ("国办发【2019】3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),
+    ("国办发〔2019〕3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], False),
+    ("依据国发［2020］12号文件", [["依据国发〔2020〕12号文件", "依据国发[2020]12号文件", "依据国发(2020)12号文件",
+                               "依据国发【2020】12号文件"]], [], True),
+    ("-国发〔2020〕1号", [], ["国发〔2020〕1号", "国发[2020]1号", "国发(2020)1号", "国发【2020】1号"], False),
+    ('"国办发[2019]3号"', [["国办发[2019]3号"]], [], False),   # quoted: as typed
+    ("国办发(2019]3号", [["国办发(2019]3号"]], [], False),     # brackets that are no pair: as typed
+    ("国办发(19)3号", [["国办发(19)3号"]], [], False),         # no four-digit year: no 发文字号
 ])
 def test_parse_query(q, groups, excluded, warned):
     parsed = parse_query(q)
     assert parsed.groups == groups
     assert parsed.excluded == excluded
     assert bool(parsed.warnings) == warned
+
+
+def test_a_doc_number_is_scored_in_its_bracket_form_once():
+    parsed = parse_query("国办发[2019]3号 OR 国发(2020)1号 预算")
+    assert parsed.scored_terms == ["国办发〔2019〕3号", "国发〔2020〕1号", "预算"]
+    assert parsed.variants == {"国办发[2019]3号": "国办发〔2019〕3号", "国办发(2019)3号": "国办发〔2019〕3号",
+                               "国办发【2019】3号": "国办发〔2019〕3号", "国发[2020]1号": "国发〔2020〕1号",
+                               "国发(2020)1号": "国发〔2020〕1号", "国发【2020】1号": "国发〔2020〕1号"}
+    assert parsed.warnings == ["已按发文字号“国办发〔2019〕3号”检索（[ ]、( )、【 】、〔 〕 各种括号写法都算）",
+                               "已按发文字号“国发〔2020〕1号”检索（[ ]、( )、【 】、〔 〕 各种括号写法都算）"]
+
+
+def test_separating_punctuation_is_named_in_the_hint():
+    assert parse_query("担当作为，作风建设；形式主义，").warnings == [
+        "已把“，”“；”当作空格，分开检索前后的词（要连同标点检索，请加引号）"]
 
 
 def test_parse_query_cuts_long_input_with_a_warning():

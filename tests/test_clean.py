@@ -25,6 +25,10 @@ BODY = "一、总体要求\n坚持问题导向，形成求真务实的工作作�
         "请认准本平台，谨防假冒！",
         "转载请注明出处",
         "网盘链接见评论区，提取码：8k2d",
+        "【范文网 www.fanwen123.com 免费下载】",
+        "【公文之家 https://gw.example.cn】",
+        "本文档由 公文文库 用户上传，仅供参考学习",
+        "本资料仅供学习交流使用",
     ],
 )
 def test_advert_lines_are_removed(ad):
@@ -49,12 +53,42 @@ def test_advert_lines_are_removed(ad):
         "推行扫码支付，方便群众办事。",
         "通过微信公众号等渠道及时发布政务信息。",
         "认准方向，真抓实干。",
+        "市场监管总局将3万余项国家标准全文公开，并且可以免费下载。",
+        "（二）登录国家安全机关互联网举报受理平台网站www.12339.gov.cn；",
+        "网络服务提供者应当对用户上传的信息进行审核。",
+        "以上意见仅供参考。",
+        "【政策解读】",
     ],
 )
 def test_legitimate_sentences_are_kept(sentence):
     result = clean(f"{BODY}\n{sentence}")
     assert result.text == f"{BODY}\n{sentence}"
     assert result.removed == []
+
+
+@pytest.mark.parametrize("ad, title", [
+    ("【范文网 www.fanwen123.com 免费下载】", "市教育局机关第二党支部2025年度组织生活会对照检查材料"),
+    ("本文档由 公文文库 用户上传，仅供参考学习", "2025年度个人述职述廉报告"),
+])
+def test_an_advert_line_above_the_title_goes(ad, title):
+    """New-user try 16: the site's line above a scraped 范文's title stayed, and the title joined it."""
+    result = clean(f"{ad}\n{title}\n\n{BODY}")
+    assert result.text == f"{title}\n\n{BODY}"
+    assert [(r.rule, r.text) for r in result.removed] == [("ads", f"{ad}\n")]
+
+
+@pytest.mark.parametrize("line, kept, source", [
+    ("发布时间：2025-11-05 来源：某区财政局 作者：张三", "发布时间：2025-11-05", "某区财政局"),
+    ("发布日期：2025年11月5日　来源：某区财政局　浏览次数：120", "发布日期：2025年11月5日", "某区财政局"),
+    ("来源：某区财政局 作者：张三", "", "某区财政局"),
+])
+def test_the_source_of_a_pages_info_line_is_read_and_removed(line, kept, source):
+    """New-user try 16: the 来源 of "发布时间：… 来源：… 作者：…" was neither read nor removed; the date stays
+    for metadata (a 发布时间 line), the 来源 and the fields after it go."""
+    result = clean(f"关于做好预算编制工作的通知\n{line}\n{BODY}")
+    assert result.text == "\n".join(filter(None, ["关于做好预算编制工作的通知", kept, BODY]))
+    assert result.source == source
+    assert [r.rule for r in result.removed] == ["source_line"]
 
 
 def test_watermark_glued_to_a_paragraph_goes_and_the_paragraph_stays():

@@ -65,3 +65,24 @@ def test_output_replaces_what_an_older_library_stored(home):
         db.execute(text("UPDATE documents SET title = :title WHERE id = :id"), {"title": f"旧{HOSTILE}标题", "id": doc_id})
     for output in (run("list", "--home", str(home)), run("show", str(doc_id), "--home", str(home))):
         assert not UNSAFE.search(output) and "旧" in output and "标题" in output
+
+
+def test_every_log_line_an_operator_sees_is_chinese():
+    """``sucai watch`` and ``sucai serve`` show sucai's log from INFO up on standard error (watch.log_to_stderr):
+    each such message sucai writes holds Chinese (review 16a: 「skipped …: No /Root object!」, 「failed to store …」);
+    the reading libraries' own words go to DEBUG only."""
+    import ast
+    from pathlib import Path
+
+    import sucai
+
+    english = []
+    for path in Path(sucai.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("info", "warning", "error", "exception", "critical")
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "log"
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                    and not re.search("[\u4e00-\u9fff]", node.args[0].value)):
+                english.append(f"{path.name}:{node.lineno} {node.args[0].value}")
+    assert english == []

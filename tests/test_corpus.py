@@ -9,19 +9,23 @@ queries: substrings of length 1–20, two-term queries, and negations. Near-dupl
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from conftest import setup_home
 from sucai import access, analysis, readers
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.store import Catalogue
+from sucai.web import create_app
 
 pytestmark = pytest.mark.corpus
 
@@ -34,9 +38,10 @@ def corpus_library(corpus_dir, tmp_path_factory):
 
     Ingesting the corpus is the longest step of the suite (667 s on SQLite and 1063 s on PostgreSQL
     measured on the shared 2-core machine under load), and nearly all of it is reading and parsing, which
-    no backend changes; what these tests check — outcomes, search against an oracle, what a visitor sees —
-    is the same code above the catalogue. The catalogue on PostgreSQL is covered by every test built on the
-    ``home`` / ``make_home`` fixtures, and real documents on it by the corpus subset (``subset_library``).
+    no backend changes; what these tests check — outcomes, search against an oracle, what a visitor sees,
+    the web app over it — is the same code above the catalogue. The catalogue on PostgreSQL is covered by
+    every test built on the ``home`` / ``make_home`` fixtures, and real documents on it by the corpus subset
+    (``subset_library``).
     """
     home = setup_home(tmp_path_factory.mktemp("corpus-home"), "")
     library = Library.open(home, database_url="")
@@ -246,3 +251,44 @@ def test_no_visitor_sees_a_date_found_only_in_the_members_part(corpus_library, c
     print(f"\nfree_preview_chars=150: {before} of {total} documents would show a date found only in their "
           f"members part; now {after}")
     assert before > 0 and after == 0
+
+
+# -- the web app over the corpus ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_client(corpus_library):
+    """The web app over the whole-corpus library (on SQLite: the pages and the API on PostgreSQL are tested in
+    ``test_web_api.py``): ``(client, library)``."""
+    library, _ = corpus_library
+    with TestClient(create_app(library.settings.home), raise_server_exceptions=False) as client:
+        yield client, library
+
+
+def test_corpus_suggest_finds_titles(corpus_client):
+    """Type-ahead against a title-scan oracle (its speed is measured in bench/serve.py, not here)."""
+    client, library = corpus_client
+    titles = [analysis.normalize(row["title"]) for row in library.catalogue.summaries()]
+    assert len(titles) > 3300
+    for q in ("政府工作报告", "国务院", "关于", "中华人民共和国", "新闻联播", "意见", "法"):
+        response = client.get("/api/suggest", params={"q": q})
+        assert response.status_code == 200
+        found = response.json()["suggestions"]
+        assert len(found) == min(8, sum(q in t for t in titles))
+        for item in found:
+            assert q in analysis.normalize(item["title"])
+
+
+def test_corpus_search_and_pages(corpus_client):
+    client, library = corpus_client
+    for params in ({"q": "高质量发展"}, {"q": "乡村振兴", "mode": "precise", "scope": "section"}):
+        got = client.get("/api/search", params=params).json()
+        expected = json.loads(json.dumps(asdict(library.search(SearchRequest(**params), member=False))))
+        for data in (got, expected):
+            del data["took_ms"]
+        assert got == expected and got["total"] > 10
+    hit = client.get("/api/search", params={"q": "政府工作报告"}).json()["hits"][0]
+    page = client.get(f"/documents/{hit['id']}")
+    assert page.status_code == 200 and "相似素材" in page.text
+    view, _ = access.view(library.get(hit["id"]), False)
+    assert client.get(f"/api/documents/{hit['id']}").json()["text"] == view.text

@@ -34,11 +34,14 @@ from sucai.check.export import export_report
 from sucai.drafting.document import draft_document
 from sucai.drafting.drafts import chinese_ordinal
 from sucai.drafting.facts import find_facts, learn
-from sucai.drafting.headings import Item, Similarity, cluster, heading_key
+from sucai.drafting.headings import Item, Similarity, cluster, heading_key, role
+from sucai.drafting.paragraphs import _body
+from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
 from sucai.errors import InvalidInput, NotFound
 from sucai.library import Library
-from sucai.model import walk_outline
+from sucai.model import Document, walk_outline
+from sucai.outline import parse_outline
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 def ingest_texts(home: Path, texts: dict[str, str], **settings) -> Library:
@@ -247,8 +250,26 @@ def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(u
 
 def test_a_genre_without_documents_searches_all_and_says_so(units):
     found = suggest_outline(units, "不存在的文种", "组织生活会", member=True)
-    assert found.warnings and "不足两篇" in found.warnings[0]
+    assert found.warnings == ["库中没有文种为“不存在的文种”且有提纲的材料，已在全部文种中查找"]
     assert found.outline
+    # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
+    assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
+
+
+def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units):
+    found = suggest_outline(units, "讲话稿", "作风建设 基层减负 推进会", member=True)
+    assert found.warnings == ["库中文种为“讲话稿”且有提纲的材料只有一篇，提纲取自该篇"]
+    # the headings of the one 讲话稿 (sucai/samples/src/06_讲话稿.txt), copied by hand — not a 政府工作报告's
+    assert [(n.heading, [c.heading for c in n.children]) for n in found.outline] == [
+        ("提高政治站位，深刻认识作风建设的极端重要性", []),
+        ("突出问题导向，扎实推进基层减负各项措施", ["在精简会议文件上下功夫", "在规范督查检查上下功夫", "在整治过度留痕上下功夫"]),
+        ("压实工作责任，确保作风建设取得实效", [])]
+    draft = first_draft(make_plan(units, "讲话稿", "作风建设 基层减负 推进会", member=True), "初稿")
+    assert [s.heading for s in draft.sections] == [n.heading for root in found.outline for n in root.walk()]
+    for i, section in enumerate(draft.sections):   # every heading has a paragraph, or a sub-heading with one
+        under = [s for s in draft.sections[i + 1:]]
+        under = under[:next((j for j, s in enumerate(under) if s.level <= section.level), len(under))]
+        assert section.paragraphs or any(s.paragraphs for s in under), section.heading
 
 
 # -- paragraph candidates ------------------------------------------------------------------------
@@ -288,6 +309,64 @@ def test_candidates_carry_their_placeholders(units):
 
 
 @pytest.mark.corpus
+def test_a_heading_s_role_is_that_of_the_highest_heading_naming_a_part():
+    assert role(["二、问题产生的原因", "（一）思想认识问题"]) == "原因"
+    assert role(["三、下一步整改措施", "（三）在担当作为上下功夫"]) == "措施"
+    assert role(["一、存在的主要问题", "（二）担当作为方面"]) == "问题"
+    assert role(["针对问题的整改措施"]) == "措施"
+    assert role(["在担当作为方面"]) is None
+
+
+def test_candidates_come_from_a_part_of_the_same_role(units):
+    under_problems = paragraph_candidates(units, "在担当作为方面", above=("存在的主要问题",), genre=GENRE, member=True,
+                                          limit=20)
+    # hand-checked: the problems of 担当作为 of A, B, C, D, E (members part) and the sample's （三）; no measure
+    assert sorted(c.section_path[0] for c in under_problems) == sorted(
+        ["一、存在的主要问题"] * 4 + ["一、存在的问题", "一、存在问题"])
+    assert not any("限时办结" in c.text for c in under_problems)
+    # asked alone (no part known: the 写作台's heading list), the measures of 担当作为 are candidates too
+    alone = paragraph_candidates(units, "在担当作为方面", genre=GENRE, member=True, limit=20)
+    assert {("三、下一步整改措施", "（三）在担当作为上下功夫"), ("三、整改措施", "（二）强化担当作为")} <= {
+        tuple(c.section_path) for c in alone}
+    under_measures = paragraph_candidates(units, "在作风建设上下功夫", above=("整改措施",), genre=GENRE, member=True,
+                                          limit=20)
+    # the measures (the sample's 作风建设 one first), none of the problems of 作风建设 (A, B, D and the sample have one)
+    assert under_measures[0].section_path == ["三、下一步整改措施", "（四）在作风建设上下功夫"]
+    assert {c.section_path[0] for c in under_measures} <= {"三、整改措施", "三、下一步整改措施"}
+
+
+def test_a_candidate_ends_before_a_closing_formula_and_a_signature(units):
+    measures = paragraph_candidates(units, "在作风建设上下功夫", genre=GENRE, member=True, limit=20)
+    sample = next(c for c in measures if c.section_path[-1] == "（四）在作风建设上下功夫")
+    # the sample's last measure, without the line after it: "以上对照检查，请同志们批评指正。支部将…"
+    assert sample.text.endswith("推动全面从严治党向纵深发展。")
+    assert not any("批评指正" in c.text for c in measures)
+    # D's last measure, without D's 落款 (署名 "某县统计局党支部", 成文日期)
+    found = paragraph_candidates(units, "提高数据质量", genre=GENRE, member=True, limit=20)
+    assert [c.text for c in found] == ["建立数据质量核查制度，对重点指标逐项核实。"]
+
+
+def test_a_body_passes_over_an_opening_formula():
+    text = ("一、主要做法\n下面，我代表支部汇报三个方面的情况。\n一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。\n"
+            "以上汇报，请批评指正。\n")
+    elements = find_elements(text)
+    doc = Document("某支部工作汇报", text, outline=parse_outline(text, elements=elements), elements=elements)
+    start, end = _body(doc, doc.outline[0].start, doc.outline[0].end)
+    assert text[start:end] == "一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。"
+
+
+def test_a_heading_with_sub_headings_takes_no_body_they_repeat(units):
+    # no 对照检查材料 here has a lead-in above its causes' sub-headings: nothing for a heading that has some
+    assert paragraph_candidates(units, "问题产生的根源", subheadings=True, genre=GENRE, member=True, limit=20) == []
+    # as a heading alone, the sample's "一是…四是…" paragraph (its causes have no sub-headings)
+    alone = paragraph_candidates(units, "问题产生的根源", genre=GENRE, member=True, limit=20)
+    assert [c.section_path for c in alone] == [["二、问题产生的原因"]] and alone[0].text.startswith("一是理想信念")
+    draft = first_draft(make_plan(units, GENRE, "组织生活会", member=True), "初稿")
+    at = next(i for i, s in enumerate(draft.sections) if s.heading == "问题产生的根源")
+    assert draft.sections[at].paragraphs == [] and draft.sections[at + 1].level == 2
+    assert draft.sections[at + 1].paragraphs
+
+
 def test_candidates_are_verbatim_over_the_corpus(corpus_dir, tmp_path_factory):
     """Many candidates of real documents, for members and (with a free preview of 300 characters) non-members."""
     home = tmp_path_factory.mktemp("corpus-drafting") / "home"
@@ -334,7 +413,9 @@ def test_a_draft_records_what_was_copied_and_what_was_edited(units):
     draft = build_draft(units, DraftBody.model_validate(sample_draft(units)), member=True)
     copied, edited, own = draft.sections[1].paragraphs[0], *draft.sections[2].paragraphs
     assert (copied.edited, copied.copy_ratio) == (False, 1.0) and copied.source.title
-    assert edited.edited and 0 < edited.copy_ratio < 1 and edited.copy_ratio == pytest.approx(30 / len(edited.text), abs=0.01)
+    kept = edited.text[:edited.text.index("（以下为")]   # the source's first 30 characters (or fewer: all of it)
+    assert edited.edited and 0 < edited.copy_ratio < 1
+    assert edited.copy_ratio == pytest.approx(copied_chars(kept) / solid(edited.text), abs=0.01)
     assert own.source is None and own.copy_ratio == 0
     bad = sample_draft(units)
     bad["sections"][1]["paragraphs"][0]["source"]["end"] = 10**9     # out of range: the source is dropped
@@ -593,6 +674,10 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     assert named.exit_code == 0, named.output
     title = f"县审计局党支部2024年度组织生活会{GENRE}"   # unit, year, topic, 文种
     assert docx.Document(str(tmp_path / "named.docx")).paragraphs[0].text.replace("\n", "") == title   # a line break in a long title
+    spaced = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "2025年度组织生活会 县司法局 党支部", "--unit",
+                                     "县司法局党支部", "-o", str(tmp_path / "spaced.md"), "--home", str(units.settings.home)])
+    assert spaced.exit_code == 0, spaced.output   # the topic's words the unit holds are not repeated, no spaces
+    assert (tmp_path / "spaced.md").read_text(encoding="utf-8").startswith(f"# 县司法局党支部2025年度组织生活会{GENRE}\n")
     checked = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--json", "--check",
                                       "--home", str(units.settings.home)])
     assert checked.exit_code == 0, checked.output

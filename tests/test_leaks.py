@@ -1516,6 +1516,10 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
     ("关于做好秋季防火工作的通知\n各乡镇人民政府：\n", "某某县人民政府\n2019年1月24日\n"),
     # title: a free title line, the members part opening with a line that continues a title
     ("关于做好秋季防火\n", "工作的通知\n"),
+    # 来源 (try 16): a page's info line in the members part, its 来源 read and removed by the cleaning
+    ("关于做好秋季防火工作的通知\n", "发布时间：2025-11-05 来源：某区财政局 作者：张三\n"),
+    # 来源 (try 16): the unit a title opens with, the title's year and 文种 in the members part
+    ("某县农业农村局\n", "2023年乡村振兴工作总结\n"),
 ])
 def test_visitor_metadata_is_a_function_of_the_free_text(free, members):
     """Leak 11: title, 文种, 文号, date and 来源 of a free view — for one free text, a members part that

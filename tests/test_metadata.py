@@ -258,6 +258,75 @@ def test_where_the_source_comes_from(text, origin, source, rule):
     assert best(text, "source", **origin) == (source, rule)
 
 
+@pytest.mark.parametrize("title, source", [
+    ("某市财政局第三党支部2024年度组织生活会对照检查材料", "某市财政局第三党支部"),
+    ("某县农业农村局党组书记在全县乡村振兴推进会上的发言提纲", "某县农业农村局"),
+    ("某县农业农村局2023年乡村振兴工作总结", "某县农业农村局"),
+    ("市教育局机关第二党支部2025年度组织生活会对照检查材料", "市教育局机关第二党支部"),
+    ("某县农业农村局党组2024年度民主生活会对照检查材料", "某县农业农村局党组"),
+    # not a unit of its own, or someone else's
+    ("基层干部2024年述职报告", None),
+    ("我局2024年工作总结", None),
+    ("全市党委2024年工作要点", None),
+    ("李强会见欧盟委员会主席", None),
+    ("丁薛祥出席中国环境与发展国际合作委员会2025年年会并讲话", None),
+    ("某县农业农村局2023年度考核结果公示", None),
+])
+def test_the_unit_a_titles_opens_with_is_its_source(title, source):
+    """New-user try 16: 来源 was empty when the title names the unit before its year or its leader's post."""
+    assert best(f"{title}\n一年来，我们认真履行职责。", "source") == (source, "标题" if source else None)
+
+
+def test_a_documents_own_source_line_wins_over_its_folder_and_the_operators(tmp_path):
+    """New-user try 16: a GBK page in folder 范文网/ with "发布时间：… 来源：某区财政局 作者：张三" was 来源 范文网
+    (the folder's); the folder and ``--source`` are for files that name none themselves."""
+    folder = tmp_path / "范文网"
+    folder.mkdir()
+    page = folder / "p.html"
+    page.write_bytes(("<html><head><meta charset=\"gbk\"><title>x</title></head><body>"
+                      "<h1>关于做好2026年预算编制工作的通知</h1><p>发布时间：2025-11-05 来源：某区财政局 作者：张三</p>"
+                      "<p>各单位：现将有关事项通知如下。</p><p>一、总体要求</p></body></html>").encode("gbk"))
+    for source in (None, "某某素材网"):
+        doc = parse_file(page, source=source)
+        assert (doc.title, doc.date, doc.source) == ("关于做好2026年预算编制工作的通知", "2025-11-05", "某区财政局")
+        assert doc.text.startswith("发布时间：2025-11-05\n各单位：")
+        assert "作者" not in doc.text and "范文网" in [e.value for e in doc.evidence if e.field == "source"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "gb18030"])
+@pytest.mark.parametrize("ad, title", [
+    ("【范文网 www.fanwen123.com 免费下载】", "市教育局机关第二党支部2025年度组织生活会对照检查材料"),
+    ("本文档由 公文文库 用户上传，仅供参考学习", "2025年度个人述职述廉报告"),
+])
+def test_a_scraped_files_advert_line_is_not_glued_into_its_title(tmp_path, encoding, ad, title):
+    """New-user try 16: "【范文网 …】" + the title was the title."""
+    path = tmp_path / "范文.txt"
+    path.write_text(f"{ad}\n{title}\n\n根据上级党组织安排，现将有关情况报告如下。\n", encoding=encoding)
+    doc = parse_file(path)
+    assert doc.title == title and doc.text == "根据上级党组织安排，现将有关情况报告如下。"
+
+
+@pytest.mark.parametrize("above", ["范文网 www.fanwen123.com", "https://www.example.cn/fanwen/123.html"])
+def test_a_line_with_a_web_address_is_never_part_of_a_title(above):
+    doc = analyse(clean(f"{above}\n2025年度个人述职述廉报告\n一年来，我认真履行职责。"))
+    assert doc.title == "2025年度个人述职述廉报告" and doc.text == "一年来，我认真履行职责。"
+
+
+@pytest.mark.parametrize("cover", ["ICS 01. 140. 10\nA 19中华人民共和国国家标准", "ICS 01. 140. 10A 19中华人民共和国国家标准",
+                                   "ICS 01.140.10\nA 19\n中华人民共和国国家标准"])
+def test_a_standards_cover_furniture_is_not_its_title(cover):
+    """New-user try 16: the OCR of 标点符号用法（GBT 15834-2011）.pdf (its first lines as the reader gives them) was
+    titled "ICS 01. 140. 10A 19中华人民共和国国家标准": its ICS and CCS codes and the cover's heading."""
+    text = (f"{cover}\nGB/T 15834一2011\n代替GB/T 15834一1995\n标点符号用法\n"
+            "General rules for punctuation\n2011-12-30发布2012-06-01实施\n前言\n本标准按照GB/T 1.1-2009给出的规则起草。")
+    doc = analyse(clean(text), origin=Origin(path="/标准/标点符号用法（GBT 15834-2011）.pdf"))
+    assert doc.title == "标点符号用法"
+    assert doc.text.startswith("General rules for punctuation")
+    only_furniture = analyse(clean(f"{cover}\nGB/T 15834一2011"),
+                             origin=Origin(path="/标准/标点符号用法（GBT 15834-2011）.pdf"))
+    assert only_furniture.title == "标点符号用法（GBT 15834-2011）"
+
+
 def test_the_operators_source_is_used_only_when_the_file_names_none():
     sources = [e.value for e in described("关于某事的通知\n国发〔2019〕4号\n正文。", source="某某素材网").evidence
                if e.field == "source"]

@@ -268,6 +268,36 @@ def test_ranked_puts_precise_matches_first_for_a_long_query_too(library, member)
     assert next(h.score for h in result.hits if h.id == partial) == pytest.approx(top[partial], rel=1e-3)
 
 
+@pytest.mark.parametrize("sep", ["，", "；", "、", ",", ";"])
+@pytest.mark.parametrize("mode", ["precise", "ranked"])
+def test_punctuation_between_terms_separates_them(library, sep, mode):
+    both, one, joined = add(library, "要担当作为，也要抓好作风建设", "担当作为很重要", "担当作为、作风建设两手抓")
+    spaced = library.search(SearchRequest(q="担当作为 作风建设", mode=mode, limit=10), member=True)
+    result = library.search(SearchRequest(q=f"担当作为{sep}作风建设", mode=mode, limit=10), member=True)
+    assert [h.id for h in result.hits] == [h.id for h in spaced.hits]
+    if mode == "precise":
+        assert sorted(h.id for h in result.hits) == [both, joined]
+    assert any("当作空格" in w for w in result.warnings)
+    assert ids_for(library, f'"担当作为{sep}作风建设"') == ([joined] if sep == "、" else [])   # quoted: literal
+
+
+@pytest.mark.parametrize("q", ["国办发[2019]3号", "国办发(2019)3号", "国办发（2019）3号", "国办发【2019】3号",
+                               "国办发〔2019〕3号", "国办发［2019］3号"])
+def test_a_doc_number_is_found_whatever_its_brackets(library, q):
+    issued, cited, bracketed, other = add(
+        library, "国务院办公厅关于开展治理工作的通知\n国办发〔2019〕3号\n各省、自治区、直辖市人民政府：治理工作要抓好。",
+        "根据《通知》（国办发〔2019〕3号）要求，做好治理工作。",
+        "按照国办发[2019]3号文件要求部署。",
+        "国办发〔2019〕13号 国办发〔2018〕3号 国办发2019年3号")
+    assert ids_for(library, q) == [issued, cited, bracketed]
+    result = library.search(SearchRequest(q=q, mode="ranked", limit=10), member=True)
+    assert {h.id for h in result.hits[:3]} == {issued, cited, bracketed}
+    shown = library.search(SearchRequest(q=q, mode="precise", limit=10), member=True).hits
+    assert {h.snippet[a:b] for h in shown for a, b in h.highlights} == {"国办发〔2019〕3号", "国办发[2019]3号"}
+    assert ids_for(library, f"治理 {q}") == [issued, cited]
+    assert ids_for(library, f"部署 -{q}") == []     # every spelling is excluded
+
+
 RANKED_TEXTS = ["担当作为方面存在问题", "作风建设要常抓", "为基层减负", "担 当", "一般的工作", "无关内容", "作为"]
 
 
@@ -383,6 +413,27 @@ def test_section_scope_heading_filter(library, sectioned):
     result = library.search(SearchRequest(q="问题", mode="precise", scope="section", heading="担当作为"), member=True)
     assert sorted(h.section_path[-1] for h in result.hits) == ["（一）强化担当作为", "（二）担当作为方面"]
     assert result.total == 2
+
+
+@pytest.mark.parametrize("heading, shown", [
+    ("存在问题", ["（二）担当作为方面"]),          # 存在 … 问题 in 一、存在的主要问题
+    ("存在的问题", ["（二）担当作为方面"]),        # 的 is a function word, left out of the filter's words
+    ("主要问题", ["（二）担当作为方面"]),
+    ("一、存在的主要问题", ["（二）担当作为方面"]),  # the label does not count
+    ("问题存在", []),                             # the words in another order
+    ("担当作为", ["（一）强化担当作为", "（二）担当作为方面"]),
+    ("2023年", []),                              # no key (a year): as typed, in no heading
+])
+def test_section_scope_heading_filter_reads_the_heading_as_the_drafting_desk_does(library, heading, shown):
+    text = SECTIONED.replace("一、主要问题", "一、存在的主要问题")
+    headings = [("一、", "存在的主要问题", 1), *SECTION_HEADINGS[1:]]
+    doc = Document(title="对照检查材料", text=text, outline=_outlined(text, headings))
+    library.catalogue.add(doc, text_hash(doc), "/s", "x")
+    library.index.sync()
+    result = library.search(SearchRequest(q="担当作为", mode="precise", scope="section", heading=heading),
+                            member=True)
+    assert sorted(h.section_path[-1] for h in result.hits) == shown
+    assert result.total == len(shown)
 
 
 def test_section_scope_ranked_puts_the_best_section_first(library, sectioned):

@@ -22,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
-from sucai import access, analysis
+from sucai import access
 from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.search import SearchRequest
@@ -178,6 +178,14 @@ def test_a_visitor_is_settled_without_the_accounts_database(client, app, monkeyp
 def test_lenient_query_gives_a_warning_not_an_error(client):
     data = client.get("/api/search", params={"q": '"未闭合 基层'}).json()
     assert data["warnings"] == ["引号没有闭合，已把引号后的内容当作一个词"]
+
+
+def test_punctuation_between_terms_separates_them_in_the_api(client, library):
+    data = client.get("/api/search", params={"q": "基层减负，形式主义", "mode": "precise"}).json()
+    visible = [access.view(d, False)[0] for d in library.catalogue.documents()]
+    expected = sorted(d.id for d in visible if all(t in d.title + d.text for t in ("基层减负", "形式主义")))
+    assert expected and sorted(h["id"] for h in data["hits"]) == expected   # brute force, free part only
+    assert data["warnings"] == ["已把“，”当作空格，分开检索前后的词（要连同标点检索，请加引号）"]
 
 
 # -- documents and the member boundary -------------------------------------------------
@@ -594,48 +602,6 @@ def test_cli_demo_no_serve_and_serve_help(tmp_path):
     assert again.exit_code == 0 and "沿用该文件夹中已有的素材库" in again.output   # not a silent 重复 11 (new-user try 14)
     help_text = runner.invoke(cli_app, ["serve", "--help"]).output
     assert "--port" in help_text and "--host" in help_text
-
-
-# -- the real corpus --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def corpus_client(corpus_dir, tmp_path_factory, make_home):
-    home = make_home(tmp_path_factory.mktemp("web-corpus"))
-    library = Library.open(home)
-    library.ingest([corpus_dir])
-    with TestClient(create_app(home), raise_server_exceptions=False) as client:
-        yield client, library
-    library.close()
-
-
-@pytest.mark.corpus
-def test_corpus_suggest_finds_titles(corpus_client):
-    """Type-ahead against a title-scan oracle (its speed is measured in bench/serve.py, not here)."""
-    client, library = corpus_client
-    titles = [analysis.normalize(row["title"]) for row in library.catalogue.summaries()]
-    assert len(titles) > 3300
-    for q in ("政府工作报告", "国务院", "关于", "中华人民共和国", "新闻联播", "意见", "法"):
-        response = client.get("/api/suggest", params={"q": q})
-        assert response.status_code == 200
-        found = response.json()["suggestions"]
-        assert len(found) == min(8, sum(q in t for t in titles))
-        for item in found:
-            assert q in analysis.normalize(item["title"])
-
-
-@pytest.mark.corpus
-def test_corpus_search_and_pages(corpus_client):
-    client, library = corpus_client
-    for params in ({"q": "高质量发展"}, {"q": "乡村振兴", "mode": "precise", "scope": "section"}):
-        got = client.get("/api/search", params=params).json()
-        expected = json.loads(json.dumps(asdict(library.search(SearchRequest(**params), member=False))))
-        assert without_time(got) == without_time(expected) and got["total"] > 10
-    hit = client.get("/api/search", params={"q": "政府工作报告"}).json()["hits"][0]
-    page = client.get(f"/documents/{hit['id']}")
-    assert page.status_code == 200 and "相似素材" in page.text
-    view, _ = access.view(library.get(hit["id"]), False)
-    assert client.get(f"/api/documents/{hit['id']}").json()["text"] == view.text
 
 
 def test_title_index_follows_the_catalogue(home, tmp_path):

@@ -76,7 +76,10 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
 def _title(genre: str, topic: str, unit: str | None, year: int | None) -> str:
     """A first draft's title as such materials are named: unit, year, topic, then the 文种 unless the topic
     holds it ("县审计局党支部" + "2024年度" + "组织生活会" + "对照检查材料"); parts already in the topic are not
-    repeated."""
+    repeated, nor the topic's words (split at white space) that the unit holds, and the topic's words are joined
+    without spaces (unit "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部":
+    "县司法局党支部2025年度组织生活会对照检查材料")."""
+    topic = "".join(word for word in topic.split() if not (unit and word in unit))
     parts = [unit or "", f"{year}年度" if year and str(year) not in topic else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
     return "".join(parts) + ("" if genre in topic else genre)

@@ -14,6 +14,10 @@ characters let "存在问题" meet "存在的问题", bigrams keep word order.
 :func:`cluster` groups items whose keys are near-identical (similarity ≥
 :data:`THRESHOLD`), never two items of the same document (two headings of one
 document are two sections, however alike they read).
+
+:func:`role` tells which part of a document a heading stands in — its problems (问题),
+their causes (原因), the measures (措施), the results (成效) — so that a paragraph is
+taken only from a part of the same role.
 """
 
 from __future__ import annotations
@@ -35,6 +39,12 @@ _LABEL = re.compile(
     r"|[0-9]+(?:\.[0-9]+)*\s*[、.．](?![0-9])|[①-⑳⑴-⒇㈠-㈩])\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
 _FACT_KINDS = ("unit", "year", "date", "person")
+# the parts of a document and the words that name them, in the order they are tried on a heading
+# ("问题产生的原因" is a cause, "针对问题的整改措施" a measure)
+ROLES = (("原因", ("原因", "根源", "剖析", "症结")),
+         ("措施", ("整改", "措施", "举措", "打算", "下一步", "努力方向", "对策", "思路", "安排")),
+         ("问题", ("问题", "不足", "差距", "短板", "查摆", "检视")),
+         ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况")))
 
 
 def strip_label(heading: str) -> str:
@@ -49,6 +59,18 @@ def heading_key(heading: str) -> str:
     for fact in reversed(find_facts(text, kinds=_FACT_KINDS)):
         text = text[: fact.start] + text[fact.end :]
     return _NOT_KEY.sub("", analysis.normalize(text))
+
+
+def role(path: Sequence[str]) -> str | None:
+    """The part of a document (问题, 原因, 措施, 成效: :data:`ROLES`) a heading stands in, given its ``path``
+    (the headings above it, then itself): that of the highest heading of the path whose words name a part —
+    "（一）思想认识问题" under "二、问题产生的原因" is a cause; None when none does."""
+    for heading in path:
+        key = heading_key(heading)
+        found = next((name for name, words in ROLES if any(word in key for word in words)), None)
+        if found:
+            return found
+    return None
 
 
 def features(key: str) -> set[str]:

@@ -48,9 +48,14 @@ class SuggestedHeading:
                 "children": [child.to_dict() for child in self.children]}
 
     def walk(self):
-        yield self
+        """This heading and those under it, in outline order."""
+        return (node for node, _ in self.places())
+
+    def places(self, above: tuple[str, ...] = ()):
+        """This heading and those under it, in outline order, each with the headings above it: ``(node, above)``."""
+        yield self, above
         for child in self.children:
-            yield from child.walk()
+            yield from child.places(above + (self.heading,))
 
 
 @dataclass
@@ -71,14 +76,17 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
 
     ``unit``/``year``: the writer's own (kept in headings; another unit's name or
     year in a heading becomes 【待补】). ``exclude``: document ids left out (to
-    test on held-out documents). When the 文种 has fewer than two documents with
-    headings, all 文种 are searched and a warning says so. Never raises for any
-    ``topic``.
+    test on held-out documents). When the 文种 has one document with headings, the
+    提纲 is its headings, and a warning says so; when it has none, all 文种 are
+    searched and a warning says so (another 文种's headings: a first draft keeps
+    only those that get paragraphs of the asked 文种). Never raises for any ``topic``.
     """
     warnings: list[str] = []
     docs = similar_documents(library, genre, topic, member=member, count=sources, exclude=exclude)
-    if len(docs) < 2 and genre:
-        warnings.append(f"库中文种为“{genre}”且有提纲的材料不足两篇，已在全部文种中查找")
+    if len(docs) == 1 and genre:
+        warnings.append(f"库中文种为“{genre}”且有提纲的材料只有一篇，提纲取自该篇")
+    if not docs and genre:
+        warnings.append(f"库中没有文种为“{genre}”且有提纲的材料，已在全部文种中查找")
         docs = similar_documents(library, None, topic, member=member, count=sources, exclude=exclude)
     if not docs:
         warnings.append("库中没有可供参考的提纲")

@@ -3,9 +3,13 @@
 :func:`paragraph_candidates` runs a section search (:mod:`sucai.search`,
 ``scope="section"``, filtered by 文种) for the heading's words, keeps the sections
 whose own heading reads like the asked one (:class:`.headings.Similarity` at least
-:data:`MIN_SIMILARITY`; the likest first, then by the search's score), and cuts each section's body — the text after
-its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
-characters at a paragraph or sentence end. A candidate's ``text`` is exactly
+:data:`MIN_SIMILARITY`; the likest first, then by the search's score) and stands in a part
+of the same role as the asked one (:func:`.headings.role`: no measure under a problem), and cuts each
+section's body — the text after its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
+characters at a paragraph or sentence end. A body ends before the source's 公文 elements
+(its 落款: 署名 and 成文日期, :mod:`sucai.elements`) and before a closing formula line
+(以上…请批评指正, 谢谢大家); an opening formula line (下面我…, 现将…报告如下) at its start is passed
+over: a source's opening and ending are no paragraphs of a draft's middle. A candidate's ``text`` is exactly
 ``text[start:end]`` of its source document *as the viewer may see it*
 (:func:`sucai.access.view`: the whole text for a member, the free view otherwise),
 so a candidate never holds members-only text for a non-member, and hidden
@@ -17,6 +21,7 @@ names, years, dates and people as 【待补】.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import access
@@ -24,7 +29,7 @@ from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import SearchRequest
 from .facts import learn
-from .headings import Similarity, heading_key
+from .headings import Similarity, heading_key, role
 from .placeholders import Marked, mark_placeholders
 
 MAX_CHARS = 600         # longest candidate, in characters
@@ -33,6 +38,10 @@ MIN_SIMILARITY = 0.4    # sections under headings less like the asked one are no
 SCANNED_SECTIONS = 60   # section hits looked at per heading
 _LEARN_CHARS = 2000     # names are learnt from the title, the opening and the section itself
 _SENTENCE_END = re.compile(r"[。！？；]")
+# a line that opens or closes a whole speech or report, not a part of it
+_FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅)|汇报完毕|发言完毕)"
+                      r"|谢谢大家|我的发言完毕|我就讲这些|下面[，,]?(?:由)?我[^。\n]{0,30}?(?:讲|谈|报告|汇报|发言|作)"
+                      r"|现将[^。\n]{0,40}?(?:报告|汇报)如下).*$")
 
 
 @dataclass
@@ -60,20 +69,26 @@ class Candidate:
 
 
 def paragraph_candidates(library: Library, heading: str, *, genre: str | None, member: bool, limit: int = 5,
-                         unit: str | None = None, year: int | None = None,
-                         exclude: tuple[int, ...] = ()) -> list[Candidate]:
+                         unit: str | None = None, year: int | None = None, exclude: tuple[int, ...] = (),
+                         above: Sequence[str] = (), subheadings: bool = False) -> list[Candidate]:
     """Up to ``limit`` candidate paragraphs for ``heading`` (see the module docstring).
 
     ``genre``: only documents of this 文种 (None: all). ``unit``/``year``: the
-    writer's own, kept when marking. ``exclude``: document ids left out. Never
-    raises for any ``heading``; an empty heading has no candidates.
+    writer's own, kept when marking. ``exclude``: document ids left out.
+    ``above``: the headings above ``heading`` in the writer's outline (its part's
+    role is read from them). ``subheadings``: whether ``heading`` has sub-headings of
+    its own: then a candidate is only a source section's lead-in before sub-headings
+    of its own, never a body that says what the sub-headings will. Never raises for
+    any ``heading``; an empty heading has no candidates.
     """
     key = heading_key(heading)
     if not key:
         return []
     request = SearchRequest(q=key, mode="ranked", scope="section", genre=genre or None, limit=SCANNED_SECTIONS,
                             facets=False)
-    hits = [h for h in library.search(request, member=member).hits if h.section_path and h.id not in exclude]
+    part = role([*above, heading])
+    hits = [h for h in library.search(request, member=member).hits if h.section_path and h.id not in exclude
+            and (part is None or role(h.section_path) in (None, part))]
     docs = {d.id: access.view(d, member)[0] for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
     similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
@@ -83,7 +98,7 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     seen: set[str] = set()
     for hit in ranked:
         doc = docs.get(hit.id)
-        span = _body(doc, hit.section_start, hit.section_end) if doc is not None else None
+        span = _body(doc, hit.section_start, hit.section_end, subheadings) if doc is not None else None
         if span is None or doc.text[span[0]:span[1]] in seen:
             continue
         start, end = span
@@ -97,14 +112,23 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     return out
 
 
-def _body(doc: Document, start: int | None, end: int | None) -> tuple[int, int] | None:
-    """The span of a section's body, cut to :data:`MAX_CHARS`; None when too short."""
+def _body(doc: Document, start: int | None, end: int | None, subheadings: bool = False) -> tuple[int, int] | None:
+    """The span of a section's body (see the module docstring), cut to :data:`MAX_CHARS`; None when too
+    short, or when ``subheadings`` is asked and the section's heading has none."""
     if start is None or end is None:
         return None
     node = next((n for n in walk_outline(doc.outline) if n.start == start and n.kind == "heading"), None)
+    if subheadings and not (node and any(child.kind == "heading" for child in node.children)):
+        return None
     if node is not None:
         start = _after_heading(doc.text, node, end)
     text = doc.text
+    end = min([end] + [e.start for e in doc.elements if start <= e.start < end])
+    for formula in _FORMULA.finditer(text, start, end):
+        if text[start:formula.start()].strip():
+            end = formula.start()
+            break
+        start = formula.end()
     while start < end and text[start].isspace():
         start += 1
     if end - start > MAX_CHARS:

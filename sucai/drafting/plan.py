@@ -37,11 +37,11 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
               progress: Callable[[int, int], None] | None = None) -> Plan:
     """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings."""
     suggestion = suggest_outline(library, genre, topic, member=member, unit=unit, year=year)
-    headings = [node for root in suggestion.outline for node in root.walk()]
+    headings = [place for root in suggestion.outline for place in root.places()]
     found = []
-    for done, node in enumerate(headings, start=1):
-        found.append((node, paragraph_candidates(library, node.heading, genre=genre, member=member,
-                                                 limit=per_heading, unit=unit, year=year)))
+    for done, (node, above) in enumerate(headings, start=1):
+        found.append((node, paragraph_candidates(library, node.heading, genre=genre, member=member, limit=per_heading,
+                                                 unit=unit, year=year, above=above, subheadings=bool(node.children))))
         if progress:
             progress(done, len(headings))
     return Plan(suggestion, found)
@@ -49,7 +49,8 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
 
 def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None,
                 target_chars: int | None = None) -> Draft:
-    """A draft of the plan: every heading (at its level) with its best candidate, marked (【待补】).
+    """A draft of the plan: every heading (at its level) with its best candidate, marked (【待补】); a heading
+    with no candidate under it or its sub-headings is left out.
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
@@ -60,9 +61,12 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
         for node in nodes:
             found = next((list(found) for n, found in plan.candidates if n is node), [])
+            at = len(sections)
             sections.append(Section(node.heading, level, [_paragraph(found.pop(0))] if found else []))
             queues.append(found)
             visit(node.children, level + 1)
+            if not any(section.paragraphs for section in sections[at:]):   # nothing under it: left out
+                del sections[at:], queues[at:]
 
     visit(plan.suggestion.outline, 1)
     draft = Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year, target_chars)

@@ -65,6 +65,16 @@ _ORG_END = (
 ORG = re.compile(rf"[{HAN}（）()]{{1,30}}?{_ORG_END}")
 _ORGS = rf"[{HAN}（）()]{{2,30}}?{_ORG_END}(?:[、，,\s]+[{HAN}（）()]{{2,30}}?{_ORG_END}){{0,3}}"
 _TITLE_ISSUER = re.compile(rf"^(?P<org>{_ORGS})(?=关于|对|转发|印发|批转|致)")
+# A unit at the start of a 事务文书's title, before its year or its leader's post: "某市财政局第三党支部2024年度组织
+# 生活会对照检查材料", "某县农业农村局党组书记…发言提纲". Only the endings of a unit of Party or government count
+# (not 部, which ends 干部, nor 院 or 中心), never a pronoun or a whole area (我局, 全市…党委), and only in a title
+# that ends with a 事务文书's name and has no news verb before the unit ("李强会见欧盟委员会主席", "丁薛祥出席…
+# 委员会2025年年会并讲话" name someone else's).
+_TITLE_UNIT = re.compile(
+    rf"^(?![我本该各在]|全(?!国))(?P<org>(?:(?!出席|会见|参加|致辞|视察|调研)[{HAN}]){{2,30}}?"
+    r"(?:党支部|党总支|党委|党组|党工委|纪委|委员会|办公室|办公厅|政府|局|委|办|厅))"
+    r"(?=(?:19|20)\d{2}年|(?:党组|党委|党工委)?副?(?:书记|局长|主任|厅长|部长|主席|领导班子|班子))"
+    r"(?=.*(?:材料|提纲|总结|报告|讲话|讲稿|发言|计划|要点|方案|汇报|体会|打算)$)")
 _TITLE_BRACKET = re.compile(rf"[（(](?P<org>{_ORGS})[）)]\s*$")
 _SIGNATURE = re.compile(rf"^(?P<org>{_ORGS})$")
 _SPEAKER = re.compile(
@@ -112,9 +122,10 @@ def doc_number_issuer(number: str) -> str | None:
 
 
 def title_issuer(title: str) -> Named | None:
-    """The 发文机关 at the start of a title ("国务院办公厅关于…" → 国务院办公厅) or in a trailing
-    bracket ("2024年政府工作报告（国务院）" → 国务院)."""
-    for pattern in (_TITLE_ISSUER, _TITLE_BRACKET):
+    """The 发文机关 at the start of a title ("国务院办公厅关于…" → 国务院办公厅), in a trailing
+    bracket ("2024年政府工作报告（国务院）" → 国务院), or the unit a 事务文书's title opens with, before
+    its year or its leader's post ("某县农业农村局2023年乡村振兴工作总结" → 某县农业农村局)."""
+    for pattern in (_TITLE_ISSUER, _TITLE_BRACKET, _TITLE_UNIT):
         m = pattern.search(title)
         if m and _plausible(m.group("org")):
             return Named(_joined(m.group("org")), m.start("org"), m.end("org"))

@@ -51,6 +51,13 @@ _FILE_NUMBERING = re.compile(r"^(?:\d{1,8}|[（(]\d{1,4}[）)])(?:[_\-.、\s　]
 _FILE_DATE = re.compile(r"[（(]\s*\d{4}(?:[-.]\d{1,2}){0,2}\s*[）)]$")
 _BARE = re.compile(r"^[\d\s_\-.()（）年月日]*$")
 _REPORT_OPENING = re.compile(rf"我代表[{HAN}]{{0,30}}?[，,]?\s*向(?:大会|会议)(?:作|报告)(?:政府)?工作(?:报告)?")
+# Lines that are never a title nor part of one: a web address (a site's tag the cleaning did not know), a
+# standard's cover furniture: its ICS classification ("ICS 01. 140. 10"), its CCS one alone or glued by OCR to
+# the cover's heading ("A 19中华人民共和国国家标准"), that heading, and its number alone ("GB/T 15834一2011",
+# "代替GB/T 15834一1995").
+_STANDARD_HEADING = r"中华人民共和国(?:国家|[\u4e00-\u9fff]{1,8}行业)标准"
+_FURNITURE = re.compile(rf"www\.|://|^(?:ICS|CCS)\s*[A-Z]?\d|^(?:[A-Z]\s?\d{{2}}\s*)?(?:{_STANDARD_HEADING})?$"
+                        r"|^(?:代替\s*)?GB(?:/[TZ])?\s*\d[\d.]*\s*[-—–一－]\s*\d{4}$")
 _MAX_LINES = 4
 _CONTINUATION_CHARS = 40
 _HINT_LINES = 5
@@ -76,9 +83,11 @@ class TitleSplit:
 
 def is_title_line(line: str) -> bool:
     """A line that can be a title: short, no sentence inside, not ending in a clause mark,
-    not a numbered heading, not a dash-led subtitle such as "——2017年2月11日在…会议上"."""
+    not a numbered heading, not a dash-led subtitle such as "——2017年2月11日在…会议上", no web
+    address nor a standard's cover furniture (an ICS code, a GB number alone)."""
     return (0 < len(line) <= 80 and "。" not in line and line[-1] not in _CLAUSE_END
-            and not _LABEL.match(line) and not _DASH.match(line) and not DOC_NUMBER.fullmatch(line))
+            and not _LABEL.match(line) and not _DASH.match(line) and not DOC_NUMBER.fullmatch(line)
+            and not _FURNITURE.search(line))
 
 
 def split(text: str, hints: Sequence[str] = (), title_heads: Iterable[int] = ()) -> TitleSplit:
@@ -89,6 +98,10 @@ def split(text: str, hints: Sequence[str] = (), title_heads: Iterable[int] = ())
     title lines joined with a space. Never raises; linear in the text.
     """
     first = head(text, _HINT_LINES)
+    for _ in range(_HINT_LINES):   # furniture above the title is passed over, as site navigation is
+        if not first or not _FURNITURE.search(first[0].text):
+            break
+        first = first[1:] + head(text, 1, first[-1].end)
     wanted = {h.strip() for h in hints if h and h.strip()}
     heads = set(title_heads)
     for i, line in enumerate(first):

@@ -47,6 +47,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 _SNIFF_BYTES = 1024
 _UNZIP = "请先解压，再导入其中的文件"
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+_ZIP = "zip 压缩包"
 _BINARY_SIGNATURES = (  # (magic, what the file really is, what the user can do)
     (b"GIF8", "GIF 图片", "请另存为 PNG 或 JPEG 后重试"),
     (b"BM", "BMP 图片", "请另存为 PNG 或 JPEG 后重试"),
@@ -56,6 +57,8 @@ _BINARY_SIGNATURES = (  # (magic, what the file really is, what the user can do)
     (b"\x7fELF", "可执行程序", None),
     (b"MZ", "可执行程序", None),
 )
+_NAMED_BY = {_ZIP: {".zip"}, "GIF 图片": {".gif"}, "BMP 图片": {".bmp"}, "RAR 压缩包": {".rar"}, "7-Zip 压缩包": {".7z"},
+             "gzip 压缩包": {".gz", ".tgz"}, "可执行程序": {".exe", ".com", ".bin"}}   # suffixes that say the kind
 _OOXML_OTHER = (("xl/", "Excel 电子表格（.xlsx）"), ("ppt/", "PowerPoint 演示文稿（.pptx）"))
 # The readers of .docx, .html, .pdf and images are imported at their first file (python-docx, trafilatura,
 # pdfplumber, pypdfium2, Pillow: ≈ 60 MB), so that a process that never reads one — the ingest's own, whose
@@ -117,14 +120,14 @@ def _looks_like_html(head: bytes) -> bool:
 def _binary_kind(data: bytes) -> tuple[str, str | None] | None:
     """(what the content really is, a hint for the user) by magic bytes, None for text-like content."""
     if data.startswith(b"PK\x03\x04"):
-        return "zip 压缩包", _UNZIP
+        return _ZIP, _UNZIP
     return next(((kind, hint) for magic, kind, hint in _BINARY_SIGNATURES if data.startswith(magic)), None)
 
 
 def _really(kind: str, suffix: str = "") -> str:
-    """"实际是 RAR 压缩包" / "实际是可执行程序", or "是 zip 压缩包" when the file's ``suffix`` (".zip") names that kind
-    already; a space between Chinese and a Latin word, as in the other messages."""
-    verb = "是" if suffix[1:] and suffix[1:].casefold() in kind.casefold() else "实际是"
+    """"实际是 RAR 压缩包" / "实际是可执行程序", or "是 zip 压缩包" when the file's ``suffix`` (".zip", lower case) names
+    that kind already (:data:`_NAMED_BY`); a space between Chinese and a Latin word, as in the other messages."""
+    verb = "是" if suffix in _NAMED_BY.get(kind, ()) else "实际是"
     return f"{verb} {kind}" if kind[0].isascii() else f"{verb}{kind}"
 
 
@@ -157,7 +160,8 @@ def detect_format(data: bytes, name: str) -> str:
         return "html"  # a web page saved by Word with a .doc name
     if suffix in _CONTAINER_PROBLEM:
         label, code, problem = _CONTAINER_PROBLEM[suffix]
-        what = f"：{_really(kind[0])}{f'；{kind[1]}' if kind[1] else ''}" if kind else f"（{problem}）"
+        hint = "" if kind is None or kind[0] == _ZIP else kind[1]   # a damaged Word file is a zip too: no 请先解压
+        what = f"：{_really(kind[0])}{f'；{hint}' if hint else ''}" if kind else f"（{problem}）"
         raise ReadError(f"“{PurePath(name).name}” 不是有效的 {label} 文件{what}", code=code)
     supported = "、".join(sorted(SUPPORTED_SUFFIXES))
     if kind:

@@ -79,7 +79,7 @@ def missing() -> str | None:
     try:
         languages = pytesseract.get_languages()
     except (pytesseract.TesseractError, OSError) as exc:
-        log.warning("tesseract --list-langs failed: %s", exc)   # its own words, for the log
+        log.warning("tesseract --list-langs 运行失败：%s", exc)
         return f"Tesseract 无法运行，{_INSTALL}"
     return None if LANGUAGE in languages else f"Tesseract 缺少简体中文模型 chi_sim，{_INSTALL}"
 

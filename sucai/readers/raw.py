@@ -83,7 +83,7 @@ def finish(text: str, fmt: str, encoding: str | None, title: str | None = None,
     text = radicals.fold(normalize_newlines(text))
     for stray in ("\ufffd", "\x00"):
         if stray in text:
-            log.warning("dropped %d %r characters from a %s file", text.count(stray), stray, fmt)
+            log.warning("%s 文件中删去了 %d 个 %r 字符", fmt, text.count(stray), stray)
             text = text.replace(stray, "")
     if not text.strip():
         raise ReadError("文件为空（没有文字内容）", code="empty")

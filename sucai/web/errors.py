@@ -74,7 +74,7 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
     try:
         return render_page(request, "error.html", status=status, status_code=status, code=code, message=message)
     except Exception:  # noqa: BLE001 - a broken template must not hide the error itself
-        log.exception("rendering the error page failed")
+        log.exception("错误页面生成失败")
         return JSONResponse(envelope(status, code, message), status_code=status)
 
 
@@ -170,7 +170,7 @@ class _Guard:
         except BaseException as error:  # noqa: BLE001 - the last line of defence
             if type(error).__name__ == "CancelledError":
                 raise
-            log.error("unexpected error on %s %s", scope.get("method"), scope.get("path"), exc_info=error)
+            log.error("处理请求 %s %s 时出现内部错误", scope.get("method"), scope.get("path"), exc_info=error)
             if started:
                 return
             request = Request(scope)
