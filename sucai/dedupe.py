@@ -324,14 +324,16 @@ class Clusters:
         return cluster
 
     def nearest(self, doc: Document, own: np.ndarray, minhash: LeanMinHash, *, members: bool = True,
-                earlier: bool = True) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
+                earlier: bool = True, apart: set[int] | None = None
+                ) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
         """The lookup: ``(similarity, id)`` of the stored document most similar to ``doc`` (its
         :func:`shingles` and :func:`signature` given) among its near-duplicates, None when it has none; and,
         when ``doc`` has no members part, the same among the earlier documents (lower ids; any with
         ``earlier=False``) that have none either, the free grouping (else None). Candidates come from the LSH;
         the ``_VERIFY`` best by estimate are checked exactly — for the free grouping the best of those without a
         members part, so that nothing of a members part decides it. ``members=False``: the free grouping's only
-        (the first is None)."""
+        (the first is None). Documents an admin split off are no candidates (``apart``: their ids; read when
+        None)."""
         with self._lock:
             self._top_up()
             estimated = sorted(((self._signatures[key].jaccard(minhash), key) for key in self._lsh.query(minhash)
@@ -339,6 +341,8 @@ class Clusters:
         estimated = [key for estimate, key in estimated if estimate >= _PREFILTER]
         if not estimated:  # the common case: no query at all
             return None, None
+        apart = self.catalogue.split_ids(estimated) if apart is None else apart
+        estimated = [key for key in estimated if key not in apart]
         chosen = [estimated[:_VERIFY] if members else [], []]
         if doc.members_span is None:
             public = self.catalogue.public_ids(sorted(key for key in estimated if key < doc.id or not earlier))
@@ -364,13 +368,20 @@ class Clusters:
     def _free_grouping(self) -> dict[int, tuple[int, float | None]]:
         """Each document of the free grouping → its cluster and its similarity to the member it joined (None: the
         first of its cluster, or put there by an admin). Admins' decisions hold (:meth:`Catalogue.admin_grouping
-        <sucai.store.Catalogue.admin_grouping>`): the documents without a members part an admin merged stay in
-        one cluster, and one an admin split off joins none (later ones may join it)."""
+        <sucai.store.Catalogue.admin_grouping>`): the documents without a members part of one admin group stay in
+        one cluster, and one an admin split off joins none and none joins it. Linear in the documents (one
+        union-find over them)."""
         self.load()
         merged, apart = self.catalogue.admin_grouping()
-        found: dict[int, tuple[int, float | None]] = {}
+        parent: dict[int, int] = {}
+        alike: dict[int, float | None] = {}
+
+        def root(doc_id: int) -> int:
+            while parent.setdefault(doc_id, doc_id) != doc_id:
+                parent[doc_id] = doc_id = parent[parent[doc_id]]
+            return doc_id
+
         public: set[int] = set()
-        clusters = 0
         for doc in self.catalogue.documents(outline=False):
             minhash = self._signatures.get(doc.id)
             if doc.members_span is not None:
@@ -378,26 +389,20 @@ class Clusters:
             public.add(doc.id)
             if minhash is None or doc.id in apart:
                 continue
-            _, nearest = self.nearest(doc, shingles(doc.text), minhash, members=False)
+            _, nearest = self.nearest(doc, shingles(doc.text), minhash, members=False, apart=apart)
             if nearest is not None:
-                similarity, other = nearest
-                if other not in found:
-                    clusters += 1
-                    found[other] = (clusters, None)
-                found[doc.id] = (found[other][0], round(similarity, 4))
+                alike[doc.id] = round(nearest[0], 4)
+                alike.setdefault(nearest[1], None)
+                parent[root(doc.id)] = root(nearest[1])
         for ids in merged:
             ids = [doc_id for doc_id in ids if doc_id in public]
-            if len(ids) < 2:
-                continue
-            joined = {found[doc_id][0] for doc_id in ids if doc_id in found}
-            target = min(joined, default=clusters + 1)
-            clusters = max(clusters, target)
-            for doc_id, (cluster, alike) in list(found.items()):
-                if cluster in joined:
-                    found[doc_id] = (target, alike)
-            for doc_id in ids:
-                found.setdefault(doc_id, (target, None))
-        return found
+            for doc_id in ids[1:]:
+                alike.setdefault(doc_id, None)
+                parent[root(doc_id)] = root(ids[0])
+            if len(ids) > 1:
+                alike.setdefault(ids[0], None)
+        numbers: dict[int, int] = {}
+        return {doc_id: (numbers.setdefault(root(doc_id), len(numbers) + 1), alike[doc_id]) for doc_id in sorted(alike)}
 
     def keep_better_copy(self, doc_id: int, copy: Document) -> bool:
         """Replace the stored document ``doc_id`` by ``copy`` (the same layout-free text) when
@@ -482,9 +487,10 @@ class Clusters:
 
     def merge(self, ids: list[int], representative: int | None = None) -> int:
         """Put the documents ``ids`` and everything clustered with them into one cluster; an admin's
-        ``representative`` is pinned. Those of the documents an admin merged into it (these and earlier ones) that
-        have no members part are so merged in the free grouping too (when there are two). Raises NotFound, or InvalidInput for fewer than two documents or a
-        representative outside the cluster."""
+        ``representative`` is pinned. The documents of their admin group (those named here and in earlier merges
+        that named one of them, :meth:`Catalogue.merge_clusters <sucai.store.Catalogue.merge_clusters>`) that have
+        no members part are so merged in the free grouping too (when there are two). Raises NotFound, or
+        InvalidInput for fewer than two documents or a representative outside the cluster."""
         ids = list(dict.fromkeys(ids))
         self._existing(ids + ([representative] if representative is not None else []))
         if len(ids) < 2:
@@ -501,7 +507,8 @@ class Clusters:
     def split(self, doc_id: int) -> None:
         """Take ``doc_id`` out of its cluster (in both groupings): it becomes a document of its own, and joins no
         cluster by similarity again — a regrouping (:meth:`group_free`), an edit (:meth:`changed`) — until an admin
-        merges it (later documents may join it). Raises NotFound, or InvalidInput when it is in no cluster."""
+        merges it, nor does any other join it (an ingest, :meth:`place`, too). Raises NotFound, or InvalidInput
+        when it is in no cluster."""
         self._existing([doc_id])
         cluster, free = self.catalogue.split_off(doc_id)
         if cluster is None and free is None:
@@ -551,7 +558,7 @@ class Clusters:
             self.refresh(self.catalogue.leave_cluster(doc_id, free=True), free=True)
         elif free is None and doc.members_span is None:
             partners = self._merged_public(doc_id)
-            minhash = None if doc_id in self.catalogue.admin_grouping()[1] else self._signature_of(doc_id)
+            minhash = None if self.catalogue.split_ids([doc_id]) else self._signature_of(doc_id)
             if len(partners) > 1:
                 self.refresh(self.catalogue.merge_clusters(partners, free=True), free=True)
             elif minhash is not None:
@@ -590,10 +597,10 @@ class Clusters:
             self.catalogue.mark_representative(cluster, *representative(docs, pinned), free=free)
 
     def _merged_public(self, doc_id: int) -> list[int]:
-        """The documents without a members part that an admin merged into the cluster (as members see it) of
-        ``doc_id``, in id order: one cluster of the free grouping, whatever regroups it (:meth:`_free_grouping`)."""
-        merged = next((ids for ids in self.catalogue.admin_grouping()[0] if doc_id in ids), [])
-        return sorted(self.catalogue.public_ids(merged))
+        """The documents without a members part of the admin group of ``doc_id`` (what admins merged with it,
+        :meth:`Catalogue.admin_group <sucai.store.Catalogue.admin_group>`), in id order: one cluster of the free
+        grouping, whatever regroups it (:meth:`_free_grouping`)."""
+        return sorted(self.catalogue.public_ids(self.catalogue.admin_group(doc_id)))
 
     def _existing(self, ids: list[int]) -> None:
         found = {d.id for d in self.catalogue.documents(sorted(set(ids)), outline=False)}

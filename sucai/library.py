@@ -150,13 +150,14 @@ class Library:
         documents indexed twice; ``title_only``: ``[{"id", "title"}]`` of the documents that are not hidden and
         hold only a title (0 字: stored before such files were refused; an ingest of their file again says
         未变化). With ``repair`` the index entries are made again (or dropped) in one commit, and the title-only
-        documents are hidden — kept, with all an admin did to them, and shown again by an admin — each logged
-        with the reason.
+        documents are hidden — kept, with all an admin did to them, and shown again by an admin, after which no
+        check lists or hides them again (:meth:`Catalogue.hide_title_only <sucai.store.Catalogue.hide_title_only>`)
+        — each logged with the reason.
         """
         title_only = [{"id": doc_id, "title": title} for doc_id, title in self.catalogue.title_only()]
-        if repair:
+        if repair and title_only:
+            self.catalogue.hide_title_only([doc["id"] for doc in title_only])
             for doc in title_only:
-                self.catalogue.set_hidden(doc["id"], True)
                 self.clusters.changed(doc["id"])
                 log.warning("已隐藏文档 %s（%s）：只有标题、没有正文（0 字），现在入库时不再收录这样的文件",
                             doc["id"], doc["title"])

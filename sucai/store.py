@@ -44,6 +44,8 @@ _LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in
 # Statements run for every file of an ingest, made once and given their values as parameters (compiled once)
 _LOG_CHANGE = changes.insert().returning(changes.c.seq)
 _META_VALUE = select(meta.c.value).where(meta.c.key == bindparam("key"))
+# the characters str.strip() strips (all below U+3001), for SQL's trim: a text of these only is blank
+_BLANKS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 _DROP_SIGNATURE = signatures.delete().where(signatures.c.doc_id == bindparam("doc_id"))
 _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
                      .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
@@ -504,12 +506,26 @@ class Catalogue:
 
     def title_only(self) -> list[tuple[int, str]]:
         """``(id, title)`` of the documents that are not hidden and have no text but blanks (only a title: stored
-        before such files were refused, :func:`sucai.ingest.parse_file`), in id order."""
-        blank = func.trim(documents.c.text, " \t\r\n\u3000") == ""
+        before such files were refused, :func:`sucai.ingest.parse_file`; blanks as :meth:`str.strip` strips them),
+        in id order — but those :meth:`hide_title_only` hid once (an admin may have shown them again)."""
+        hid = orjson.loads(self.meta("title_only_hidden") or "[]")
+        blank = func.trim(documents.c.text, _BLANKS) == ""
         with self.db.read() as conn:
             return [(doc_id, title) for doc_id, title in conn.execute(
-                select(documents.c.id, documents.c.title).where(documents.c.hidden == 0, blank)
+                select(documents.c.id, documents.c.title).where(documents.c.hidden == 0, blank,
+                                                                documents.c.id.not_in(hid))
                 .order_by(documents.c.id))]
+
+    @retried
+    def hide_title_only(self, ids: list[int]) -> None:
+        """Hide the documents ``ids`` (:meth:`title_only`) and remember it: :meth:`title_only` no longer lists
+        them, hidden or shown again by an admin. One transaction; each hiding logged."""
+        with self.transaction() as conn:
+            hid = orjson.loads(_meta(conn, "title_only_hidden") or "[]")
+            for doc_id in ids:
+                conn.execute(documents.update().where(documents.c.id == doc_id).values(hidden=1))
+                self._log(conn, doc_id, "hide")
+            _set_meta(self.db, conn, "title_only_hidden", orjson.dumps(sorted({*hid, *ids})).decode())
 
     def document_ids(self) -> list[int]:
         """Ids of every document that is not hidden (what a search index should hold), in order."""
@@ -579,8 +595,10 @@ class Catalogue:
     @retried
     def merge_clusters(self, ids: list[int], *, free: bool = False) -> int:
         """One cluster of ``ids`` and every member of their clusters; returns its id. One transaction. Of the
-        clusters as members see them (not ``free``), an admin's merge: ``ids`` are marked merged (kept through
-        a regrouping, :meth:`admin_grouping`) and no longer split off."""
+        clusters as members see them (not ``free``), an admin's merge: ``ids`` get one new admin group (``merged``,
+        kept through a regrouping, :meth:`admin_grouping`) with every document of the admin groups they were in —
+        groups are joined only through a document named in both merges, never through sharing a cluster (placed
+        by similarity of whole texts) — and are no longer split off."""
         table = _table(free)
         with self.transaction() as conn:
             found = list(conn.execute(select(table.c.cluster_id).distinct().where(table.c.doc_id.in_(ids))
@@ -591,7 +609,11 @@ class Catalogue:
                              .values(cluster_id=target, pinned=0))
             conn.execute(self.db.insert(table, ignore=True), [{"doc_id": i, "cluster_id": target} for i in ids])
             if not free:
-                conn.execute(table.update().where(table.c.doc_id.in_(ids)).values(merged=1))
+                joined = list(conn.execute(select(clusters.c.merged).distinct()
+                                           .where(clusters.c.doc_id.in_(ids), clusters.c.merged != 0)).scalars())
+                group = conn.execute(select(func.coalesce(func.max(clusters.c.merged), 0) + 1)).scalar_one()
+                conn.execute(clusters.update().where(clusters.c.doc_id.in_(ids) | clusters.c.merged.in_(joined))
+                             .values(merged=group))
                 conn.execute(cluster_splits.delete().where(cluster_splits.c.doc_id.in_(ids)))
             self._log(conn, ids[0], "cluster")
             return target
@@ -609,14 +631,29 @@ class Catalogue:
             return left
 
     def admin_grouping(self) -> tuple[list[list[int]], set[int]]:
-        """What admins decided of the grouping, which no regrouping may undo: the documents an admin merged,
-        per cluster as members see them (each list in id order: ``[[3, 7], …]``), and those an admin split
-        off (:meth:`split_off`) and has not merged since."""
+        """What admins decided of the grouping, which no regrouping may undo: the admin groups (the documents
+        merged together, :meth:`merge_clusters`; each list in id order: ``[[3, 7], …]``), and the documents an
+        admin split off (:meth:`split_off`) and has not merged since."""
         with self.db.read() as conn:
-            merged = conn.execute(select(clusters.c.cluster_id, clusters.c.doc_id).where(clusters.c.merged == 1)
-                                  .order_by(clusters.c.cluster_id, clusters.c.doc_id)).fetchall()
+            merged = conn.execute(select(clusters.c.merged, clusters.c.doc_id).where(clusters.c.merged != 0)
+                                  .order_by(clusters.c.merged, clusters.c.doc_id)).fetchall()
             apart = set(conn.execute(select(cluster_splits.c.doc_id)).scalars())
         return [[doc_id for _, doc_id in rows] for _, rows in groupby(merged, key=lambda row: row[0])], apart
+
+    def admin_group(self, doc_id: int) -> list[int]:
+        """The admin group of ``doc_id`` (:meth:`admin_grouping`): the documents merged with it, itself included,
+        in id order; ``[]`` when an admin merged it with none. One read."""
+        group = select(clusters.c.merged).where(clusters.c.doc_id == doc_id, clusters.c.merged != 0)
+        with self.db.read() as conn:
+            return list(conn.execute(select(clusters.c.doc_id).where(clusters.c.merged.in_(group))
+                                     .order_by(clusters.c.doc_id)).scalars())
+
+    def split_ids(self, ids: list[int]) -> set[int]:
+        """Those of ``ids`` an admin split off and has not merged since (:meth:`split_off`)."""
+        if not ids:
+            return set()
+        with self.db.read() as conn:
+            return set(conn.execute(select(cluster_splits.c.doc_id).where(cluster_splits.c.doc_id.in_(ids))).scalars())
 
     @retried
     def leave_cluster(self, doc_id: int, *, free: bool = False) -> int | None:

@@ -268,8 +268,22 @@ def test_title_only_documents_of_an_older_ingest_are_listed_and_hidden(home, tmp
     assert library.search(SearchRequest(q="年度工作会议", mode="precise"), member=True).total == 0
     report = library.check_integrity()
     assert report["ok"] and report["title_only"] == [] and report["documents"] == len(shown_before)
-    library.set_hidden(old, False)                      # an admin shows it again: listed again, not hidden behind
-    assert library.check_integrity(repair=False)["title_only"] == [{"id": old, "title": "关于召开年度工作会议的通知"}]
+    library.set_hidden(old, False)          # an admin shows it again: no check lists it or hides it again
+    assert library.check_integrity(repair=False)["ok"] and library.check_integrity()["title_only"] == []
+    assert library.get(old).hidden is False
+    assert run_cli(["check-integrity", "--no-repair", "--home", str(home)]) == ExitCode.OK
+
+
+def test_title_only_means_blank_as_the_ingest_strips_it(home):
+    """A text of any blanks ``str.strip`` strips (NBSP, U+2003, form feed, U+3000, …) is title-only; one with a
+    zero-width space (not a blank to Python) is not."""
+    library = Library.open(home)
+    texts = ["\n", "\u00a0\n", "\u2003", "\x0c\n", "\u3000\r\n\t", "\u200b", "正文"]
+    ids = [library.catalogue.add(Document(title=f"标题{k}", text=text, genre="通知"), f"t{k}", f"/x/{k}.txt",
+                                 f"h{k}")[1] for k, text in enumerate(texts)]
+    assert library.catalogue.title_only() == [(doc_id, f"标题{k}") for k, (doc_id, text) in enumerate(zip(ids, texts))
+                                              if not text.strip()]
+    library.close()
 
 
 def test_check_integrity_finds_and_repairs_a_damaged_index(home):

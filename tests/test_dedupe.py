@@ -853,3 +853,81 @@ def test_scores_do_not_depend_on_how_the_index_is_cut_into_segments(tmp_path, ma
         assert len(found) == 2, (member, mode)
         if mode == "precise" or not member:   # the two texts have 雷达 once in as many characters
             assert found[0][1] == pytest.approx(found[1][1]), (member, mode, found)
+
+
+def _named(library: Library, *names: str) -> list[int]:
+    return [next(doc.id for doc in library.catalogue.documents() if doc.source_path.endswith(name)) for name in names]
+
+
+def _regrouped(library: Library) -> Library:
+    """``library`` opened again after the free grouping's rule changed (it groups again)."""
+    with library.catalogue.transaction() as conn:
+        conn.execute(meta.delete().where(meta.c.key == "free_grouping"))
+    return Library.open(library.settings.home)
+
+
+def _two_merges(library: Library, folder: Path, members_part_like_a: bool) -> tuple[dict[str, int], list, list]:
+    """Ingest a (public: 工作总结 without its paid tags, 3 % edited), m (工作总结 with its members part — or, not
+    ``members_part_like_a``, another members part), e (通知) and f (实施方案); an admin merges [m, e], then [a, f].
+    Returns the ids by name, members' grouping before the merges and visitors' grouping after, by names."""
+    whole = sample("05_工作总结.txt")
+    head, rest = whole.split("##paidbegin##", 1)
+    paid, tail = rest.split("##paidend##", 1)
+    if not members_part_like_a:
+        paid = sample("06_讲话稿.txt").split("\n", 1)[1]
+    public = edited(whole.replace("##paidbegin##", "").replace("##paidend##", ""), 0.03).split("\n", 1)[1]
+    ingest(library, folder, {"a.txt": public, "m.txt": f"{head}##paidbegin##{paid}##paidend##{tail}",
+                             "e.txt": sample("09_通知.txt"), "f.txt": sample("07_实施方案.txt")})
+    ids = dict(zip("amef", _named(library, "a.txt", "m.txt", "e.txt", "f.txt")))
+    assert library.get(ids["m"]).members_span is not None and library.get(ids["a"]).members_span is None
+    names = {doc_id: name for name, doc_id in ids.items()}
+    members = [[names[i] for i in group] for group in _groups(library, False)]
+    library.clusters.merge([ids["m"], ids["e"]])
+    library.clusters.merge([ids["a"], ids["f"]])
+    return ids, members, [[names[i] for i in group] for group in _groups(library, True)]
+
+
+def test_visitors_grouping_of_two_merges_does_not_hang_on_a_members_part(tmp_path, make_home):
+    """Two admin merges that name no document in common — [m, e] and [a, f] — are two groups for visitors even
+    when members' grouping puts a in m's cluster by whole-text similarity: two libraries differing only in m's
+    members part give visitors the same grouping, [[a, f]], at the merges and after a regrouping. (Was
+    [[a, e, f]] when m's members part was like a's text: members-only text decided what visitors see.)"""
+    seen = {}
+    for like in (True, False):
+        library = Library.open(make_home(tmp_path / str(like)))
+        ids, members, visitors = _two_merges(library, tmp_path / f"in{like}", like)
+        assert (members == [["a", "m"]]) is like   # what only the members part decides
+        reopened = _regrouped(library)
+        names = {doc_id: name for name, doc_id in ids.items()}
+        seen[like] = visitors, [[names[i] for i in group] for group in _groups(reopened, True)]
+        reopened.close()
+        library.close()
+    assert seen[True] == seen[False] == ([["a", "f"]], [["a", "f"]])
+
+
+def _split_pair(library: Library, tmp_path: Path) -> tuple[int, int]:
+    notice = sample("09_通知.txt")
+    ingest(library, tmp_path / "in", {"n1.txt": notice, "n2.txt": notice + f"\n附：{ANNEX}。\n"})
+    n1, n2 = _named(library, "n1.txt", "n2.txt")
+    assert _groups(library, True) == _groups(library, False) == [[n1, n2]]
+    return n1, n2
+
+
+def test_a_split_off_earlier_document_is_joined_by_none_after_a_regrouping(library, tmp_path):
+    n1, n2 = _split_pair(library, tmp_path)
+    library.clusters.split(n1)
+    assert _groups(library, True) == _groups(library, False) == []
+    reopened = _regrouped(library)
+    assert _groups(reopened, True) == _groups(reopened, False) == []
+    reopened.close()
+
+
+def test_a_split_off_document_is_joined_by_none_after_an_edit_of_the_other_or_an_ingest(library, tmp_path):
+    notice = sample("09_通知.txt")
+    n1, n2 = _split_pair(library, tmp_path)
+    library.clusters.split(n2)
+    library.update(n1, title="关于做好春季农业生产工作的通知（修订）")
+    assert _groups(library, True) == _groups(library, False) == []
+    ingest(library, tmp_path / "more", {"n3.txt": notice + f"\n附：{ANNEX}。\n联系人：王明\n"})   # nearest n2: joins n1
+    n3, = _named(library, "n3.txt")
+    assert _groups(library, True) == _groups(library, False) == [[n1, n3]]

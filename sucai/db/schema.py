@@ -102,13 +102,13 @@ def _clusters(name: str, *more: Column) -> Table:
     )
 
 
-# as members see them (over whole texts; ``merged``: 1 when an admin put the document in its cluster), and as
+# as members see them (over whole texts; ``merged``: the admin group an admin merged the document into, 0: none), and as
 # everyone else does: among documents without a members part only, grouped again when its rule changes
 clusters = _clusters("clusters", Column("merged", Integer, nullable=False, server_default="0"))
 free_clusters = _clusters("free_clusters")
 
-# the documents an admin took out of their cluster (sucai.dedupe.Clusters.split): they join none by similarity
-# again — a regrouping, an edit — until an admin merges them
+# the documents an admin took out of their cluster (sucai.dedupe.Clusters.split): they join none and none joins
+# them by similarity again — a regrouping, an edit, an ingest — until an admin merges them
 cluster_splits = Table(
     "cluster_splits", catalogue,
     Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,

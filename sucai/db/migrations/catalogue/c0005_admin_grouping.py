@@ -1,8 +1,9 @@
 """An admin's grouping decisions, kept through a regrouping (see :mod:`sucai.dedupe`).
 
-``clusters.merged``: 1 when an admin merged the document into its cluster (0 for those placed by similarity;
-merges made before this revision are not known). ``cluster_splits``: the documents an admin took out of their
-cluster, which join none by similarity again until an admin merges them.
+``clusters.merged``: the admin group an admin merged the document into (documents named in one merge, joined
+with earlier groups only through a document named in both; 0 for those placed by similarity; merges made before
+this revision are not known). ``cluster_splits``: the documents an admin took out of their cluster, which join
+none and none joins by similarity again until an admin merges them.
 
 Revision ID: c0005
 Revises: c0004
