@@ -1308,6 +1308,7 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
     one, two = (_pair_library(make_home(tmp_path / name), secret, check_pair_texts)
                 for name, secret in (("with", True), ("without", False)))
     assert _named(one) == _named(two)
+    texts = {doc.id: doc.text for doc in one.catalogue.documents()}
     seen = []
     for library in (one, two):
         app = create_app(library.settings.home)
@@ -1327,12 +1328,12 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
         writer = login(create_app(settings=load_settings(library.settings.home, drafting_tier="user",
                                                           free_checks_per_hour=0)), "免费用户")
         writer.headers.update(csrf_header(writer))
-        reports.update({f"free {key}": kept for key, kept in _free_user_drafting(writer, library).items()})
+        reports.update({f"free {key}": kept for key, kept in _free_user_drafting(writer, library, texts).items()})
         seen.append(reports)
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
     assert seen[0]["/drafts"][0] == 200 and 'id="drafting-intro"' in seen[0]["/drafts"][2]
     assert sum("总文字复制比" in seen[0][key][2] for key in seen[0] if key.startswith("/check ")) == len(check_pair_drafts())
-    drafting = {key: status for key, (status, _) in seen[0].items() if key.startswith("free ")}
+    drafting = {key: kept[0] for key, kept in seen[0].items() if key.startswith("free ")}
     assert {status for key, status in drafting.items() if key.startswith("free save")} == {201}
     assert {status for key, status in drafting.items() if not key.startswith("free save")} == {200}
     assert sum(key.startswith("free check") for key in drafting) == 2 * 9 * CHECK_PAIR_DOCS
@@ -1348,10 +1349,11 @@ _TOKENS = re.compile(r'(name="csrf_token" value="|<meta name="csrf-token" conten
 _STAMPS = re.compile(r'"(created_at|updated_at)":"[^"]*"|生成时间：[^<\n]*')
 
 
-def _free_user_drafting(client: TestClient, library: Library) -> dict:
+def _free_user_drafting(client: TestClient, library: Library, texts: dict[int, str]) -> dict:
     """Every /api/drafts route as a logged-in free user (``client``: a session sending its CSRF token) who may draft
     (``drafting_tier = "user"``) — the non-member who reaches them —, asked with bodies that cite each members part
-    by its offsets (the part, the whole text, across its start) with the writer's own text, the cited text and a
+    by its offsets (the part, the whole text, across its start) with the writer's own text, the cited text (of
+    ``texts``, each document's whole text in the library with the secret: the same bodies asked of both) and a
     :func:`check_pair_drafts` draft, and probe it as a topic and a heading; each saved draft opened, checked (JSON
     and HTML report) and downloaded (.md), then the list — as (status, bytes, times of saving and of a report
     aside). Drafts are numbered as they are saved, the same in two libraries asked alike."""
@@ -1362,12 +1364,12 @@ def _free_user_drafting(client: TestClient, library: Library) -> dict:
 
     members = [doc for doc in library.catalogue.documents() if doc.paid_from is not None]
     for doc in members:
-        probe = doc.text[doc.paid_from:][:12]
+        probe = texts[doc.id][doc.paid_from:][:12]
         keep(f"outline {doc.id}", client.post("/api/drafts/outline", json={"genre": doc.genre, "topic": probe}))
         keep(f"paragraphs {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [probe]}))
         for start, end in ((doc.paid_from, min(doc.chars, doc.paid_from + 40)), (0, doc.chars),
                            (doc.paid_from - 10, doc.paid_from + 10)):
-            for n, text in enumerate(("自己写的一段", doc.text[start:end], check_pair_drafts()[0])):
+            for n, text in enumerate(("自己写的一段", texts[doc.id][start:end], check_pair_drafts()[0])):
                 body = {"title": "草稿", "genre": doc.genre, "sections": [{"heading": probe, "paragraphs": [
                     {"text": text, "source": {"doc_id": doc.id, "start": start, "end": end}}]}]}
                 saved = client.post("/api/drafts", json=body)

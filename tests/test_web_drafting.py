@@ -211,7 +211,8 @@ def test_a_save_is_checked_by_the_model_it_documents(app, site):
             assert (refused.status_code, refused.json()["code"]) == (422, "invalid_input"), (paragraph, refused.text)
             error = refused.json()["error"]
             assert f"“sections.0.paragraphs.0.{field}”" in error and said in error, error
-    long = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": ["字"] * 501}]}).json()
+    long = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": ["字"] * 251},
+                                                          {"heading": "续", "paragraphs": ["字"] * 250}]}).json()
     assert (long["code"], long["error"]) == ("invalid_input", "草稿过长：最多 500 段、100,000 字")
     assert client.put(f"/api/drafts/{draft}", json={"title": "改", "sections": [{"paragraphs": ["只有文字的一段。"]}]}).status_code == 200
     assert [d["id"] for d in client.get("/api/drafts").json()["drafts"]].count(draft) == 1
