@@ -45,6 +45,15 @@ def view(doc: Document, member: bool) -> tuple[Document, str | None]:
     return (doc, None) if member else (free_view(doc), notice(doc))
 
 
+def preview_boundary(paid_from: int | None, chars: int, preview_chars: int | None) -> int | None:
+    """Where a document's members part starts as it is read (characters): its own ``paid_from``, else — a
+    document stored without one — the free preview setting's ``preview_chars`` when its text (``chars``
+    characters) is longer; None: all free."""
+    if paid_from is None and preview_chars is not None and preview_chars < chars:
+        return preview_chars
+    return paid_from
+
+
 def free_view(doc: Document) -> Document:
     """The free view of ``doc``: its text without the members-only part, its elements and outline found in that text.
 

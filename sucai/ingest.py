@@ -30,7 +30,7 @@ from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
 
-from . import analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
+from . import access, analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
 from .budget import Budget, run_budgeted, scratch_folder
 from .errors import ReadError, SucaiError, os_reason
 from .memory import give_back
@@ -195,6 +195,7 @@ class ParseJob:
     refused: tuple[str, str] | None = None  # the outcome already known (LibreOffice could not convert it)
     source: str | None = None  # the 来源 the operator gave for the batch (``sucai ingest --source``)
     user_dictionary: Path | None = None  # the operator's terms (``SUCAI_HOME/userdict.txt``), segmented whole
+    preview_chars: int | None = None  # the free preview setting, as the catalogue reads documents (Catalogue.preview_chars)
 
 
 def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
@@ -249,9 +250,12 @@ class Parsed:
     tokens: index.Prepared
 
     @classmethod
-    def of(cls, doc: Document) -> Parsed:
+    def of(cls, doc: Document, preview_chars: int | None = None) -> Parsed:
+        """``doc`` as parsed, its tokens made for its free view as the catalogue will read it back (the free
+        preview setting ``preview_chars`` gives a document without a members part one: review 16b)."""
         skeleton = fingerprint.skeleton_text(doc.text)  # for the sketch and the 查重 tokens both
-        return cls(doc, text_hash(doc), dedupe.sketch_of(skeleton), index.prepare(doc, skeleton))
+        as_read = replace(doc, paid_from=access.preview_boundary(doc.paid_from, doc.chars, preview_chars))
+        return cls(doc, text_hash(doc), dedupe.sketch_of(skeleton), index.prepare(as_read, skeleton))
 
 
 _WARM_TEXT = "关于做好2024年度工作的通知\n\n各单位：\n　　一、总体要求\n　　现将有关事项通知如下。Hello World ２０２４\n"
@@ -275,7 +279,7 @@ def _parse_job(job: ParseJob) -> Parsed | tuple[str, ...]:
     budget = job.budget
     limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
     try:
-        return Parsed.of(parse_file(job.path, limits, job.converted, job.source))
+        return Parsed.of(parse_file(job.path, limits, job.converted, job.source), job.preview_chars)
     except SucaiError as err:   # a library's own (English) words: for the log, never in the reason
         return ("skipped", err.message) if err.__cause__ is None else ("skipped", err.message, str(err.__cause__))
     except MemoryError:
@@ -346,7 +350,7 @@ def ingest(
             progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index, **reading))
 
     batch = ParseJob(Path(), Budget.from_settings(library.settings), source=source,
-                     user_dictionary=library.settings.user_dict_path)
+                     user_dictionary=library.settings.user_dict_path, preview_chars=library.catalogue.preview_chars)
     tokens = partial(_tokens, batch=batch)
 
     def sync() -> None:

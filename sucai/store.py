@@ -270,8 +270,7 @@ class Catalogue:
     def _summary(self, row) -> Summary:
         (doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, hidden, evidence,
          described) = row
-        if paid_from is None and self.preview_chars is not None and self.preview_chars < chars:
-            paid_from = self.preview_chars
+        paid_from = access.preview_boundary(paid_from, chars, self.preview_chars)
         return Summary(doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, bool(hidden),
                        [Evidence.from_dict(e) for e in orjson.loads(evidence)],
                        access.kept_metadata(_kept_loaded(described), paid_from, paid_until))
@@ -769,8 +768,7 @@ class Catalogue:
         return access.keeping(self._previewed(replace(doc)))
 
     def _previewed(self, document: Document) -> Document:
-        if document.paid_from is None and self.preview_chars is not None and self.preview_chars < document.chars:
-            document.paid_from = self.preview_chars
+        document.paid_from = access.preview_boundary(document.paid_from, document.chars, self.preview_chars)
         return document
 
 
