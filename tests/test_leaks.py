@@ -54,6 +54,7 @@ from sucai import access, analysis, clean, dedupe, outline
 from sucai.accounts import Accounts
 from sucai.check import check_text
 from sucai.collections import Collections
+from sucai.config import load_settings
 from sucai.db.schema import documents, free_clusters, meta
 from sucai.cli import app as cli_app
 from sucai.library import Library
@@ -1301,11 +1302,13 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
     that differ only in members-only text give a visitor the same report of every draft — those that
     include the members text too —: the report itself (sources' texts, how many were checked) and the
     API's JSON, HTML report and .docx, and (stop 30) every response of the 写作台 and 查重 a visitor can have
-    (:func:`_visitor_drafting_and_check`: the visitor 写作台 page, the /check page and its form, 相似版本,
-    every /api/drafts route); a member's reports differ, so the test can fail."""
+    (:func:`_visitor_drafting_and_check`: the visitor 写作台 page, the /check page and its form, 相似版本) and every
+    /api/drafts route as a free user who may draft (:func:`_free_user_drafting`, ``drafting_tier = "user"``: a
+    visitor only ever had 403 of them); a member's reports differ, so the test can fail."""
     one, two = (_pair_library(make_home(tmp_path / name), secret, check_pair_texts)
                 for name, secret in (("with", True), ("without", False)))
     assert _named(one) == _named(two)
+    texts = {doc.id: doc.text for doc in one.catalogue.documents()}
     seen = []
     for library in (one, two):
         app = create_app(library.settings.home)
@@ -1321,11 +1324,19 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
             reports[f"docx {n}"] = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
         reports.update(_visitor_drafting_and_check(
             lambda n: TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 101}", 1)), library))
+        Accounts.open(library.settings.home).add_user("免费用户", PASSWORD, "user")
+        writer = login(create_app(settings=load_settings(library.settings.home, drafting_tier="user",
+                                                          free_checks_per_hour=0)), "免费用户")
+        writer.headers.update(csrf_header(writer))
+        reports.update({f"free {key}": kept for key, kept in _free_user_drafting(writer, library, texts).items()})
         seen.append(reports)
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
     assert seen[0]["/drafts"][0] == 200 and 'id="drafting-intro"' in seen[0]["/drafts"][2]
     assert sum("总文字复制比" in seen[0][key][2] for key in seen[0] if key.startswith("/check ")) == len(check_pair_drafts())
-    assert {seen[0][key][0] for key in seen[0] if key.startswith(("GET /api", "POST /api", "PUT", "DELETE"))} == {403}
+    drafting = {key: kept[0] for key, kept in seen[0].items() if key.startswith("free ")}
+    assert {status for key, status in drafting.items() if key.startswith("free save")} == {201}
+    assert {status for key, status in drafting.items() if not key.startswith("free save")} == {200}
+    assert sum(key.startswith("free check") for key in drafting) == 2 * 9 * CHECK_PAIR_DOCS
     assert sum(data["copy_ratio"] > 0 for key, data in seen[0].items() if key.startswith("json")) >= 10
     member = [[check_text(library, draft, viewer_member=True).to_dict() for draft in check_pair_drafts()]
               for library in (one, two)]
@@ -1335,14 +1346,50 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
 
 
 _TOKENS = re.compile(r'(name="csrf_token" value="|<meta name="csrf-token" content=")[^"]+')
+_STAMPS = re.compile(r'"(created_at|updated_at)":"[^"]*"|生成时间：[^<\n]*')
+
+
+def _free_user_drafting(client: TestClient, library: Library, texts: dict[int, str]) -> dict:
+    """Every /api/drafts route as a logged-in free user (``client``: a session sending its CSRF token) who may draft
+    (``drafting_tier = "user"``) — the non-member who reaches them —, asked with bodies that cite each members part
+    by its offsets (the part, the whole text, across its start) with the writer's own text, the cited text (of
+    ``texts``, each document's whole text in the library with the secret: the same bodies asked of both) and a
+    :func:`check_pair_drafts` draft, and probe it as a topic and a heading; each saved draft opened, checked (JSON
+    and HTML report) and downloaded (.md), then the list — as (status, bytes, times of saving and of a report
+    aside). Drafts are numbered as they are saved, the same in two libraries asked alike."""
+    seen = {}
+
+    def keep(key: str, response) -> None:
+        seen[key] = (response.status_code, _STAMPS.sub("", response.text))
+
+    members = [doc for doc in library.catalogue.documents() if doc.paid_from is not None]
+    for doc in members:
+        probe = texts[doc.id][doc.paid_from:][:12]
+        keep(f"outline {doc.id}", client.post("/api/drafts/outline", json={"genre": doc.genre, "topic": probe}))
+        keep(f"paragraphs {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [probe]}))
+        for start, end in ((doc.paid_from, min(doc.chars, doc.paid_from + 40)), (0, doc.chars),
+                           (doc.paid_from - 10, doc.paid_from + 10)):
+            for n, text in enumerate(("自己写的一段", texts[doc.id][start:end], check_pair_drafts()[0])):
+                body = {"title": "草稿", "genre": doc.genre, "sections": [{"heading": probe, "paragraphs": [
+                    {"text": text, "source": {"doc_id": doc.id, "start": start, "end": end}}]}]}
+                saved = client.post("/api/drafts", json=body)
+                key = f"{doc.id} {start}-{end} {n}"
+                keep(f"save {key}", saved)
+                draft = saved.json()["id"]
+                keep(f"put {key}", client.put(f"/api/drafts/{draft}", json=body))
+                keep(f"get {key}", client.get(f"/api/drafts/{draft}"))
+                for fmt in ("json", "html"):
+                    keep(f"check {fmt} {key}", client.get(f"/api/drafts/{draft}/check", params={"format": fmt}))
+                keep(f"md {key}", client.get(f"/api/drafts/{draft}/download", params={"format": "md"}))
+    keep("list", client.get("/api/drafts"))
+    return seen
 
 
 def _visitor_drafting_and_check(client_of, library: Library) -> dict:
     """Every response a visitor can have of the 写作台 and of 查重 — the pages /drafts and /check (their forms'
     CSRF tokens aside), a 查重 by the page's form of every :func:`check_pair_drafts` draft (the time of the report
-    aside), each document's 相似版本, and every /api/drafts route, asked with bodies that cite the members parts by
-    their offsets and probe them as topics and headings — as (status, content type, bytes); ``client_of(n)`` a
-    visitor's client from an address of their own (within a visitor's 查重 per hour)."""
+    aside) and each document's 相似版本 — as (status, content type, bytes); ``client_of(n)`` a visitor's client
+    from an address of their own (within a visitor's 查重 per hour)."""
     client = client_of(0)
     seen = {}
 
@@ -1357,20 +1404,6 @@ def _visitor_drafting_and_check(client_of, library: Library) -> dict:
     docs = list(library.catalogue.documents())
     for doc in docs:
         keep(f"versions {doc.id}", client.get(f"/api/documents/{doc.id}/versions"))
-    members = [doc for doc in docs if doc.paid_from is not None]
-    requests = [("GET", "/api/drafts", None), ("GET", "/api/drafts/1", None), ("DELETE", "/api/drafts/1", None),
-                ("GET", "/api/drafts/1/download?format=md", None), ("GET", "/api/drafts/1/check?format=html", None),
-                ("POST", "/api/drafts/rewrite", {"text": members[0].text[members[0].paid_from:][:40], "mode": "polish"})]
-    for doc in members:
-        probe = doc.text[doc.paid_from:][:12]
-        source = {"doc_id": doc.id, "start": doc.paid_from, "end": min(doc.chars, doc.paid_from + 40)}
-        body = {"title": "草稿", "genre": doc.genre, "sections": [{"heading": probe, "paragraphs": [
-            {"text": "自己写的一段", "source": source}]}]}
-        requests += [("POST", "/api/drafts/outline", {"genre": doc.genre, "topic": probe}),
-                     ("POST", "/api/drafts/paragraphs", {"genre": doc.genre, "headings": [probe]}),
-                     ("POST", "/api/drafts", body), ("PUT", "/api/drafts/1", body)]
-    for n, (method, url, body) in enumerate(requests):
-        keep(f"{method} {url} {n}", client.request(method, url, json=body))
     return seen
 
 

@@ -211,7 +211,8 @@ def test_a_save_is_checked_by_the_model_it_documents(app, site):
             assert (refused.status_code, refused.json()["code"]) == (422, "invalid_input"), (paragraph, refused.text)
             error = refused.json()["error"]
             assert f"“sections.0.paragraphs.0.{field}”" in error and said in error, error
-    long = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": ["字"] * 501}]}).json()
+    long = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": ["字"] * 251},
+                                                          {"heading": "续", "paragraphs": ["字"] * 250}]}).json()
     assert (long["code"], long["error"]) == ("invalid_input", "草稿过长：最多 500 段、100,000 字")
     assert client.put(f"/api/drafts/{draft}", json={"title": "改", "sections": [{"paragraphs": ["只有文字的一段。"]}]}).status_code == 200
     assert [d["id"] for d in client.get("/api/drafts").json()["drafts"]].count(draft) == 1
@@ -579,3 +580,97 @@ def test_saving_a_long_edited_paragraph_is_linear(tmp_path, home):
     assert response.status_code == 200, response.text
     assert response.json()["sections"][0]["paragraphs"][0]["copy_ratio"] < 0.05
     assert cpu < 8, f"{cpu:.1f} CPU seconds for a 100,000-character paragraph against {doc.chars:,} characters"
+
+
+# -- review 16: bodies that made the server work or answered in English ------------------------------------------
+
+
+def test_a_huge_save_body_is_refused_short_and_in_chinese(app, site):
+    """Review 16: ``{"sections": [{"paragraphs": [1, 1, …]}]}`` made pydantic check every item and the 422 name each
+    (0.2 MB asked → 6 MB answered, 1.3 s CPU; 10 MB → 76 s). Now every list of the body has its limit (pydantic
+    stops there), a 422 names at most three problems and counts the rest, and a body past ``MAX_BODY`` bytes
+    is refused unread (413)."""
+    from sucai.drafting.drafts import MAX_BODY, MAX_PARAGRAPHS
+    from sucai.web.errors import SHOWN_PROBLEMS
+    client = session_of(app, "会员")
+    headers = {"content-type": "application/json"}
+    items = (MAX_BODY - 100) // 2   # `1,` each: the largest body let through
+    many = b'{"sections": [{"paragraphs": [' + b",".join([b"1"] * items) + b"]}]}"
+    assert len(many) <= MAX_BODY
+    for refused in (client.post("/api/drafts", content=many, headers=headers),
+                    client.put("/api/drafts/1", content=many, headers=headers)):
+        assert refused.status_code == 422 and len(refused.content) < 300, refused.text[:300]
+        assert refused.json()["error"] == f"参数“sections.0.paragraphs”最多 {MAX_PARAGRAPHS} 项"
+    wrong = MAX_PARAGRAPHS - 1   # within the limit, every one wrong
+    refused = client.post("/api/drafts", json={"sections": [{"paragraphs": [1] * wrong}]}).json()
+    named = [f"参数“sections.0.paragraphs.{n}”应为 JSON 对象" for n in range(SHOWN_PROBLEMS)]
+    assert refused["error"] == "；".join(named) + f"……等 {wrong} 处"
+    huge = b'{"sections": [{"paragraphs": [' + b",".join([b"1"] * 10**6) + b"]}]}"   # 2 MB
+    for method in ("POST", "PUT"):
+        too_large = client.request(method, "/api/drafts" if method == "POST" else "/api/drafts/1", content=huge,
+                                   headers=headers)
+        assert too_large.status_code == 413 and too_large.json()["code"] == "too_large", too_large.text[:300]
+        assert too_large.json()["error"] == "请求体过大：写作台的请求最多 1 MB"
+
+
+def test_odd_json_bodies_are_told_in_chinese(app, site):
+    """Review 16: a 5000-digit number or 2000-deep brackets answered FastAPI's English "There was an error parsing
+    the body"; a body that is no JSON (or not UTF-8) 「参数“1”不合要求」 (its position as a parameter)."""
+    client = session_of(app, "会员")
+    headers = {"content-type": "application/json"}
+    for url in ("/api/drafts", "/api/drafts/outline"):
+        for body in (b'{"year": ' + b"9" * 5000 + b"}", b'{"title": ' + b"[" * 2000 + b"]" * 2000 + b"}"):
+            refused = client.post(url, content=body, headers=headers)
+            assert (refused.status_code, refused.json()["code"], refused.json()["error"]) == (
+                400, "bad_body", "请求体无法解析：不是有效的 JSON，或嵌套过深、数字过长"), (url, refused.text)
+        for body in (b"{bad", b"\xff\xfe", b'{"title": "a",}'):
+            refused = client.post(url, content=body, headers=headers)
+            assert (refused.status_code, refused.json()["error"]) == (
+                422, "请求体不是有效的 JSON（应为 UTF-8 编码的 JSON 对象）"), (url, body, refused.text)
+
+
+def test_numbers_of_a_save_are_json_integers(app, site):
+    """Review 16: ``{"year": true}`` was saved as 1 and ``"2024"`` as 2024 (the schema says integer)."""
+    client = session_of(app, "会员")
+    doc = next(iter(app.state.library.catalogue.documents()))
+    paragraph = {"text": "一段。", "source": {"doc_id": doc.id, "start": 0, "end": 3}}
+    for field, value in (("year", True), ("year", "2024"), ("year", 2024.0), ("target_chars", "3000"),
+                         ("target_chars", False)):
+        refused = client.post("/api/drafts", json={field: value})
+        assert (refused.status_code, refused.json()["error"]) == (422, f"参数“{field}”应为整数"), (field, value)
+    for where, section in (("sections.0.level", {"level": "2"}),
+                           ("sections.0.paragraphs.0.source.doc_id",
+                            {"paragraphs": [{**paragraph, "source": {**paragraph["source"], "doc_id": str(doc.id)}}]}),
+                           ("sections.0.paragraphs.0.source.end",
+                            {"paragraphs": [{**paragraph, "source": {**paragraph["source"], "end": True}}]})):
+        refused = client.post("/api/drafts", json={"sections": [section]})
+        assert (refused.status_code, refused.json()["error"]) == (422, f"参数“{where}”应为整数"), where
+    assert ask_outline(client, year="2024").json()["error"] == "参数“year”应为整数"
+    saved = client.post("/api/drafts", json={"year": 2024, "target_chars": 3000, "sections": [{"level": 2, "paragraphs": [paragraph]}]})
+    assert saved.status_code == 201 and (saved.json()["year"], saved.json()["target_chars"]) == (2024, 3000)
+    assert saved.json()["sections"][0]["paragraphs"][0]["source"]["doc_id"] == doc.id
+
+
+def test_an_overlong_drafts_check_spends_no_free_check(tmp_path, home):
+    """Review 16: the 写作台's own 查重 spent a free user's hourly 查重 before the draft's length was known — two
+    over-long tries, and every 查重 of the hour was refused (429). Now the length is checked first, on the text
+    the 查重 reads (:func:`sucai.drafting.checked_text`), as ``/api/check`` does."""
+    name, text = next(iter(DOCS.items()))
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    Library.open(home).ingest([tmp_path / name], workers=1)
+    accounts = Accounts.open(home)
+    accounts.add_user("免费用户", PASSWORD, "user")
+    accounts.close()
+    client = session_of(create_app(settings=load_settings(home, drafting_tier="user", check_max_chars=50,
+                                                          free_checks_per_hour=2)), "免费用户")
+    paragraph = "我们要认真学习贯彻落实会议精神。"   # 16 characters: 5 of them and the heading 一、正文 make 84
+    long = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": [paragraph * 5]}]}).json()
+    short = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": [paragraph]}]}).json()
+    assert (long["chars"], short["chars"]) == (84, 20)
+    for _ in range(3):
+        refused = client.get(f"/api/drafts/{long['id']}/check")
+        assert (refused.status_code, refused.json()["code"]) == (422, "draft_too_long"), refused.text
+        assert refused.json()["error"].startswith("草稿共 84 字，超过单次查重上限 50 字")
+    for _ in range(2):
+        assert client.get(f"/api/drafts/{short['id']}/check").status_code == 200
+    assert client.get(f"/api/drafts/{short['id']}/check").json()["code"] == "too_many_checks"

@@ -14,7 +14,8 @@ One module per step, each with one entry point:
   :func:`build_draft`: a writer's draft checked against its sources;
   :mod:`.storage` — :class:`DraftStore`, the drafts of each author in the catalogue;
   :mod:`.document` — :func:`export_draft`: .docx (GB/T 9704) and .md;
-  :mod:`.copycheck` — :func:`check_draft`: the draft's 查重 against the library (:mod:`sucai.check`);
+  :mod:`.copycheck` — :func:`check_draft`: the draft's 查重 against the library (:mod:`sucai.check`) of
+  its :func:`checked_text`;
 - :mod:`.tier` — :func:`may_draft`: who may use it (setting ``drafting_tier``);
 - :mod:`.plan` — :func:`make_plan`: outline and candidates at once (``sucai draft``).
 
@@ -22,7 +23,7 @@ Everything a writer receives comes from :func:`sucai.access.view` for their tier
 hidden documents are never sources.
 """
 
-from .copycheck import check_draft
+from .copycheck import check_draft, checked_text
 from .document import export_draft
 from .drafts import Draft, DraftBody, build_draft, shown
 from .outline import suggest_outline
@@ -33,6 +34,6 @@ from .rewrite import check_rewrite, rewrite_paragraph
 from .storage import DraftStore, Owner
 from .tier import may_draft, require_drafting
 
-__all__ = ["Draft", "DraftBody", "DraftStore", "Owner", "build_draft", "check_draft", "check_rewrite", "export_draft", "first_draft",
+__all__ = ["Draft", "DraftBody", "DraftStore", "Owner", "build_draft", "check_draft", "checked_text", "check_rewrite", "export_draft", "first_draft",
            "make_plan", "mark_placeholders", "may_draft", "paragraph_candidates", "require_drafting",
            "rewrite_paragraph", "shown", "suggest_outline"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from .. import access
 from ..check import copy_ratio, count_chars
@@ -33,6 +33,7 @@ MAX_COMPARED = 1_000_000  # all source text that edited paragraphs of a draft ci
 MAX_LEVEL = 3
 MAX_PATH = 10            # headings of a source's section path
 MAX_ID = 2**62           # a document number or offset past any the catalogue holds (an int64 of the databases)
+MAX_BODY = 2**20         # bytes of a save's JSON body (a draft of MAX_CHARS characters is about 0.3 MB of UTF-8 JSON)
 MIN_COPIED_RUN = 13      # 复制比: 重合片段 shorter than this (characters) are not counted as copied
 WITHHELD = "（此段取自会员内容，会员可见）"
 
@@ -206,9 +207,9 @@ Safe = Annotated[str, BeforeValidator(_xml_safe)]   # JSON may spell a lone surr
 
 
 class DraftSource(BaseModel):
-    doc_id: int = Field(ge=1, le=MAX_ID, description="来源文档编号")
-    start: int = Field(ge=0, le=MAX_ID, description="段落在该文档正文中的起点（字符）")
-    end: int = Field(ge=0, le=MAX_ID, description="终点（字符，不含）")
+    doc_id: StrictInt = Field(ge=1, le=MAX_ID, description="来源文档编号")
+    start: StrictInt = Field(ge=0, le=MAX_ID, description="段落在该文档正文中的起点（字符）")
+    end: StrictInt = Field(ge=0, le=MAX_ID, description="终点（字符，不含）")
     # each heading Safe, its limit checked on the text itself (a limit after the validator would be a generic too_long)
     section_path: list[Annotated[str, Field(max_length=MAX_TITLE), BeforeValidator(_xml_safe)]] = Field(
         [], max_length=MAX_PATH, description="所在章节标题（依次）")
@@ -234,14 +235,14 @@ class DraftParagraph(BaseModel):
 
 class DraftSection(BaseModel):
     heading: Safe = Field("", max_length=MAX_TITLE, description="标题（不含序号，序号按层级自动编排）")
-    level: int = Field(1, ge=1, le=MAX_LEVEL, description="层级：1 = 一、，2 = （一），3 = 1.")
-    paragraphs: list[DraftParagraph] = Field([], description="段落：文字，或带来源的对象")
+    level: StrictInt = Field(1, ge=1, le=MAX_LEVEL, description="层级：1 = 一、，2 = （一），3 = 1.")
+    paragraphs: list[DraftParagraph] = Field([], max_length=MAX_PARAGRAPHS, description="段落：文字，或带来源的对象")
 
 
 class DraftBody(BaseModel):
     """A draft as the 写作台 sends it (``POST``/``PUT /api/drafts``): the one model that checks a save's body, its
     JSON schema the API's documentation; :func:`build_draft` reads it. Text fields are made XML-safe
-    (:func:`sucai.clean.xml_safe`, the same length). Raises pydantic's ValidationError (the web app's 422
+    (:func:`sucai.clean.xml_safe`, the same length); numbers are JSON integers (not ``true`` nor ``"2024"``). Raises pydantic's ValidationError (the web app's 422
     ``invalid_input``, in Chinese) on a body that is not this shape, or longer than :data:`MAX_PARAGRAPHS`
     paragraphs or :data:`MAX_CHARS` characters of paragraph text in all."""
 
@@ -250,8 +251,8 @@ class DraftBody(BaseModel):
     genre: Safe = Field("", max_length=100, description="文种")
     topic: Safe = Field("", max_length=500, description="主题")
     unit: Safe = Field("", max_length=200, description="本单位")
-    year: int | None = Field(None, ge=1, le=9999, description="年份")
-    target_chars: int | None = Field(None, ge=1, le=1_000_000, description="字数要求")
+    year: StrictInt | None = Field(None, ge=1, le=9999, description="年份")
+    target_chars: StrictInt | None = Field(None, ge=1, le=1_000_000, description="字数要求")
     sections: list[DraftSection] = Field([], max_length=MAX_SECTIONS,
                                          description=f"各级标题及其段落（合计最多 {MAX_PARAGRAPHS} 段、{MAX_CHARS:,} 字）")
 

@@ -153,7 +153,7 @@ async def draft_text(request: Request, settings: Settings) -> tuple[str, str | N
         text, field = await _form_draft(request, file_cap)
         return text, header or field
     if kind in ("application/json", "text/plain", ""):
-        body = await _body(request, text_cap)
+        body = await read_body(request, text_cap, "草稿过长：请分段查重，或上传文件")
         if kind == "application/json":
             try:
                 data = json.loads(body)
@@ -189,11 +189,13 @@ async def _form_draft(request: Request, file_cap: int) -> tuple[str, str | None]
         await form.close()
 
 
-async def _body(request: Request, cap: int) -> bytes:
+async def read_body(request: Request, cap: int, too_large: str) -> bytes:
+    """The body of ``request``, read until past ``cap`` bytes: then TooLarge (413 ``too_large``, message
+    ``too_large``) — never more than ``cap`` bytes and a chunk held."""
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > cap:
-            raise TooLarge("草稿过长：请分段查重，或上传文件")
+            raise TooLarge(too_large)
         chunks.append(chunk)
     return b"".join(chunks)

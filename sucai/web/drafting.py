@@ -5,33 +5,39 @@ Every route first asks :func:`sucai.drafting.require_drafting` (setting
 only an account, and where to log in or register, both coming back to it (``drafting_visitor.html``);
 what a writer receives is computed for their member tier
 (:func:`sucai.access.view` inside :mod:`sucai.drafting`). A save's body is :class:`sucai.drafting.DraftBody`,
-checked by FastAPI (422 ``invalid_input`` in Chinese, :mod:`.errors`) as it is documented. Drafts belong to their
+checked by FastAPI (422 ``invalid_input`` in Chinese, :mod:`.errors`) as it is documented; a body past
+``MAX_BODY`` bytes is refused unread (413 ``too_large``). Drafts belong to their
 author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404.
 Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``, as every
 POST route of the app does; an API token may ask for outlines and paragraphs (they only read),
 but saves, changes, deletes and 润笔 need a logged-in session (tokens are for reading).
 A draft's 查重 (``/api/drafts/{id}/check``) is :func:`sucai.drafting.check_draft` of the draft as
-its author may see it now, for their tier. Its download and its 查重 spend a daily quota — only once
+its author may see it now, for their tier; a draft past ``check_max_chars`` is refused first (422
+``draft_too_long``), before any quota is counted. Its download and its 查重 spend a daily quota — only once
 the file or report is made — and, like every download, must start on this site
 (:func:`~sucai.web.deps.same_site_download`): another site cannot spend them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, StrictInt
+from starlette.types import Message
 
-from ..check import UNCOUNTED
+from ..check import UNCOUNTED, check_length
 from ..config import Settings
-from ..drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, export_draft, paragraph_candidates,
-                        require_drafting, rewrite_paragraph, shown, suggest_outline)
+from ..drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, checked_text, export_draft,
+                        paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
+from ..drafting.drafts import MAX_BODY
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
-from .check import spend_check, with_file
+from .check import read_body, spend_check, with_file
 from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, searching, spending, verify_csrf,
                    verify_csrf_or_token, viewer_of)
 from .render import content_disposition
@@ -54,9 +60,29 @@ def writer(request: Request) -> Viewer:
 
 
 Writer = Annotated[Viewer, Depends(writer)]
+
+
+class _Capped(APIRoute):
+    """A route of the 写作台 API: a body past :data:`~sucai.drafting.drafts.MAX_BODY` bytes is refused (413
+    ``too_large``) before it is read whole or parsed (pydantic would otherwise check every item of it)."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def capped(request: Request) -> Response:
+            body = await read_body(request, MAX_BODY, f"请求体过大：写作台的请求最多 {MAX_BODY // 2**20} MB")
+
+            async def replay() -> Message:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            return await handler(Request(request.scope, replay))
+
+        return capped
+
+
 # the writer first: a visitor or a free account is told so (403 login_required / drafting_tier), not that a form's
 # CSRF token is missing (the routes' own dependencies come after the router's)
-router = APIRouter(tags=["写作台"], dependencies=[Depends(writer)])
+router = APIRouter(tags=["写作台"], dependencies=[Depends(writer)], route_class=_Capped)
 page_router = APIRouter()   # the page, which also tells a visitor what the 写作台 is
 Lib = Annotated[Library, Depends(get_library)]
 
@@ -73,12 +99,12 @@ class OutlineAsk(BaseModel):
     genre: str = Field("", max_length=100, description="文种")
     topic: str = Field("", max_length=500, description="主题")
     unit: str | None = Field(None, max_length=200, description="本单位名称（不标为【待补】）")
-    year: int | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】）")
+    year: StrictInt | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】）")
 
 
 class ParagraphsAsk(OutlineAsk):
     headings: list[Annotated[str, Field(max_length=200)]] = Field(max_length=MAX_HEADINGS, description="标题（不含序号）")
-    limit: int = Field(5, ge=1, le=20, description="每个标题的候选段落数")
+    limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
 
 
 class RewriteAsk(BaseModel):
@@ -192,6 +218,7 @@ def api_check_draft(
     format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
+    check_length(checked_text(draft), library.settings)   # an over-long draft spends no 查重, not even a free user's hourly one
     report, file = spend_check(request, viewer, f"草稿 {draft_id}",
                                lambda: with_file(check_draft(library, draft, member=viewer.member), format,
                                                  library.settings.timezone))

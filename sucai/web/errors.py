@@ -26,10 +26,12 @@ from .templating import render_page, see_other
 
 log = logging.getLogger("sucai.web")
 
-_HTTP_MESSAGES = {
+_HTTP_MESSAGES = {   # FastAPI's and Starlette's own (English) details are never shown
+    400: ("bad_body", "请求体无法解析：不是有效的 JSON，或嵌套过深、数字过长"),
     404: ("not_found", "找不到这个页面或资源"),
     405: ("method_not_allowed", "不支持这种请求方式"),
 }
+SHOWN_PROBLEMS = 3   # a 422 names at most this many problems of a body (the rest counted)
 
 
 def install(app: FastAPI) -> None:
@@ -93,8 +95,11 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> Response:
-    problems = [validation_message(item) for item in error.errors()]
-    return error_response(request, 422, "invalid_input", "；".join(problems) or "请求参数不合要求")
+    items = error.errors()
+    message = "；".join(validation_message(item) for item in items[:SHOWN_PROBLEMS]) or "请求参数不合要求"
+    if len(items) > SHOWN_PROBLEMS:
+        message += f"……等 {len(items)} 处"
+    return error_response(request, 422, "invalid_input", message)
 
 
 # pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/) in Chinese;
@@ -128,6 +133,8 @@ def validation_message(item: dict) -> str:
     """One pydantic validation error (an item of ``errors()``) as a Chinese sentence naming the parameter."""
     if item.get("type") == "value_error":   # a check of our own models (sucai.drafting.DraftBody): its message is ours
         return str(item["ctx"]["error"])
+    if item.get("type") == "json_invalid":   # FastAPI's: the body is not JSON (its loc is the position in it)
+        return "请求体不是有效的 JSON（应为 UTF-8 编码的 JSON 对象）"
     loc = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "path", "body", "form"))
     if not loc:   # the body as a whole: missing, or not what the route reads
         return "缺少请求体（JSON）" if item.get("type") == "missing" else "请求体不合要求，应为 JSON 对象"
