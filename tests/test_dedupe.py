@@ -254,7 +254,9 @@ def test_a_facet_count_is_the_total_its_filter_gives(library, tmp_path):
     assert len(cluster) == 3 and len({row.cluster_id for row in library.catalogue.cluster_rows()}) == 1
     for member in (True, False):
         views = [access.view(library.get(doc_id), member)[0] for doc_id in cluster]
-        assert len({view.genre for view in views}) == 2 and len({view.source for view in views}) == (3 if member else 2)
+        assert len({view.genre for view in views}) == 2
+        # 某县农业农村局: the unit a's title opens with (a visitor's too); 某县人民政府网: d's, in its members part
+        assert {view.source for view in views} == {"某县农业农村局", "某市农业信息网", "某县人民政府网" if member else None}
         assert {view.year for view in views} == ({2023, 2022} if member else {2023, None})   # 2022: members part
     assert_facets(library, ("乡村振兴", "粮食安全", "农业"), filter_by="genre")
 
