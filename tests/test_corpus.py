@@ -115,6 +115,8 @@ def test_precise_search_equals_substring_oracle(corpus_library, normalised):
     mismatches = []
     for n in range(1_000):
         a, b = _draw_term(rng, texts), _draw_term(rng, texts)
+        while len(a) == len(b) == 1:   # 「心 物」 is read as 心物 (spaced characters joined: tests/test_search.py)
+            b = _draw_term(rng, texts)
         kind = n % 4
         if kind < 2:
             q, include, exclude = a, [a], []
