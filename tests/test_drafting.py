@@ -311,7 +311,6 @@ def test_candidates_carry_their_placeholders(units):
     assert set(a.to_dict()) == {"heading", "text", "doc_id", "title", "section_path", "start", "end"}
 
 
-@pytest.mark.corpus
 def test_a_heading_s_role_is_that_of_the_highest_heading_naming_a_part():
     assert role(["二、问题产生的原因", "（一）思想认识问题"]) == "原因"
     assert role(["三、下一步整改措施", "（三）在担当作为上下功夫"]) == "措施"
@@ -397,6 +396,7 @@ def test_a_heading_with_sub_headings_takes_no_body_they_repeat(units):
     assert draft.sections[at + 1].paragraphs
 
 
+@pytest.mark.corpus
 def test_candidates_are_verbatim_over_the_corpus(corpus_dir, tmp_path_factory):
     """Many candidates of real documents, for members and (with a free preview of 300 characters) non-members."""
     home = tmp_path_factory.mktemp("corpus-drafting") / "home"
