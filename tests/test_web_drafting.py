@@ -254,9 +254,11 @@ def test_paragraphs_asked_by_a_headings_path_come_from_a_part_of_its_role(app, s
     assert not any("限时办结" in c["text"] for c in under_problems)
     assert {c["heading"] for c in under_problems} == {"在担当作为方面"}
     assert {"三、下一步整改措施", "三、整改措施"} <= {c["section_path"][0] for c in ask("在担当作为方面")}
-    for bad in ([], ["一", "二", "三", "四"], ["存在的主要问题", 5]):
+    for bad, message in (([], "参数“headings.0”至少 1 项"), (["一", "二", "三", "四"], "参数“headings.0”最多 3 项"),
+                         (["存在的主要问题", 5], "参数“headings.0.1”应为文字"),
+                         (5, "参数“headings”的每一项应为标题（文字）或标题的路径（文字的列表）")):
         refused = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": [bad]})
-        assert refused.status_code == 422 and refused.json()["code"] == "invalid_input", bad
+        assert (refused.status_code, refused.json()["code"], refused.json()["error"]) == (422, "invalid_input", message)
 
 
 def test_non_members_get_no_members_text_from_drafting_routes(open_app, site):

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, Field, StrictInt, WithJsonSchema
 from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
@@ -103,11 +103,24 @@ class OutlineAsk(BaseModel):
     year: StrictInt | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】）")
 
 
-Heading = Annotated[str, Field(max_length=200)]
+def _as_path(value: Any) -> Any:
+    """A heading asked alone is a path of one heading; a path as it is; anything else refused in Chinese."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return value
+    raise ValueError("参数“headings”的每一项应为标题（文字）或标题的路径（文字的列表）")
+
+
+_HEADING_SCHEMA = {"type": "string", "maxLength": 200}
+HeadingPath = Annotated[list[Annotated[str, Field(max_length=200)]], Field(min_length=1, max_length=MAX_LEVEL),
+                        BeforeValidator(_as_path),
+                        WithJsonSchema({"anyOf": [_HEADING_SCHEMA, {"type": "array", "items": _HEADING_SCHEMA,
+                                                                     "minItems": 1, "maxItems": MAX_LEVEL}]})]
 
 
 class ParagraphsAsk(OutlineAsk):
-    headings: list[Heading | Annotated[list[Heading], Field(min_length=1, max_length=MAX_LEVEL)]] = Field(
+    headings: list[HeadingPath] = Field(
         max_length=MAX_HEADINGS, description="标题（不含序号），或其完整路径：上级标题依次在前、该标题在后"
                                              "（如 [\"存在的主要问题\", \"在担当作为方面\"]，据此分辨问题与措施）")
     limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
@@ -154,7 +167,7 @@ async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library
 async def api_paragraphs(request: Request, ask: ParagraphsAsk, viewer: Writer, library: Lib):
     found = []
     for asked in ask.headings:   # a search each, one at a time as every search of the app (other requests' between)
-        *above, heading = [asked] if isinstance(asked, str) else asked
+        *above, heading = asked
         found += await searching(request, partial(paragraph_candidates, library, heading, genre=ask.genre.strip() or None,
                                                   member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.year,
                                                   above=above))
