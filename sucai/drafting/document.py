@@ -37,6 +37,7 @@ from .drafts import Draft, Paragraph, numbered
 SIGNED_GENRES = frozenset({"决定", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复", "函",
                            "工作总结", "工作计划", "实施方案", "述职报告", "对照检查材料", "汇报材料"})
 
+
 def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = None) -> Document:
     """``draft`` as a :class:`~sucai.model.Document` (text, numbered outline; ``signed``: the 成文日期 of its
     落款, None for none; see the module docstring)."""

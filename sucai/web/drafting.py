@@ -46,6 +46,7 @@ from .responses import JSONResponse
 from .templating import render_page
 
 MAX_HEADINGS = 30
+MAX_HEADING = 200   # characters of a heading asked for
 _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 DraftId = Annotated[int, Path(ge=1, le=2**62, description="草稿编号")]
@@ -112,8 +113,8 @@ def _as_path(value: Any) -> Any:
     raise ValueError("参数“headings”的每一项应为标题（文字）或标题的路径（文字的列表）")
 
 
-_HEADING_SCHEMA = {"type": "string", "maxLength": 200}
-HeadingPath = Annotated[list[Annotated[str, Field(max_length=200)]], Field(min_length=1, max_length=MAX_LEVEL),
+_HEADING_SCHEMA = {"type": "string", "maxLength": MAX_HEADING}
+HeadingPath = Annotated[list[Annotated[str, Field(max_length=MAX_HEADING)]], Field(min_length=1, max_length=MAX_LEVEL),
                         BeforeValidator(_as_path),
                         WithJsonSchema({"anyOf": [_HEADING_SCHEMA, {"type": "array", "items": _HEADING_SCHEMA,
                                                                      "minItems": 1, "maxItems": MAX_LEVEL}]})]
