@@ -65,11 +65,13 @@ Writer = Annotated[Viewer, Depends(writer)]
 
 
 class _Capped(APIRoute):
-    """A route of the 写作台 API: a body past :data:`~sucai.drafting.drafts.MAX_BODY` bytes is refused (413
+    """A route of the 写作台 API that takes a body (POST, PUT, PATCH): a body past :data:`~sucai.drafting.drafts.MAX_BODY` bytes is refused (413
     ``too_large``) before it is read whole or parsed (pydantic would otherwise check every item of it)."""
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
+        if not self.methods & {"POST", "PUT", "PATCH"}:   # no body to cap: GET and DELETE go straight through
+            return handler
 
         async def capped(request: Request) -> Response:
             body = await read_body(request, MAX_BODY, f"请求体过大：写作台的请求最多 {MAX_BODY // 2**20} MB")
