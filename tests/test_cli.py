@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -120,6 +121,21 @@ def test_errors_are_chinese_with_distinct_exit_codes(cli, sample_home, args, sta
     assert code == status, (output, errors)
     assert expected in errors and "Traceback" not in errors
     assert english_words(errors, args) == [], errors
+
+
+@pytest.mark.parametrize("args", [("search", "问题导向"), ("list",), ("list", "--json"), ("show", "1"),
+                                  ("show", "1", "--json"), ("stats",), ("genres",), ("dupes",)])
+def test_output_closed_early_ends_quietly_as_by_sigpipe(sample_home, args):
+    """``sucai … | head``: the reader is gone (here before sucai writes a byte, so it happens whatever the
+    output's size); sucai says nothing and ends as standard tools do, killed by SIGPIPE (the shell's 141)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run([sys.executable, "-m", "sucai", *args], stdout=writer, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, "SUCAI_HOME": str(sample_home)})
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (-signal.SIGPIPE, "")
 
 
 def test_errors_in_chinese_whatever_the_locale(sample_home):
