@@ -138,6 +138,24 @@ def test_output_closed_early_ends_quietly_as_by_sigpipe(sample_home, args):
     assert (result.returncode, result.stderr) == (-signal.SIGPIPE, "")
 
 
+def test_show_prints_the_outline_as_the_web_does(cli, home, tmp_path):
+    """``sucai show``'s 提纲 and the document page's are one rendering (:attr:`OutlineNode.title`): a spaced-out
+    chapter 「第一章　总　则」 is 「第一章 总则」 in both, an article its label with its opening words."""
+    from fastapi.testclient import TestClient
+    from sucai.web import create_app
+
+    write(tmp_path / "in", "law.txt", "中华人民共和国某某法\n第一章　总　则\n第一条　为了规范管理，制定本法。\n"
+                                      "第二章　附　　则\n第二条　本法自公布之日起施行。\n")
+    assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+    status, output, _ = cli("show", "1")
+    outline = output.split("提纲\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.strip() for line in outline.splitlines()] == [
+        "第一章 总则", "第一条  为了规范管理", "第二章 附则", "第二条  本法自公布之日起施行"]
+    page = TestClient(create_app(home)).get("/documents/1").text
+    entries = re.findall(r'<span class="entry">([^<]*)</span>(?: <span class="summary">([^<]*)</span>)?', page)
+    assert entries == [("第一章 总则", ""), ("第一条", "为了规范管理"), ("第二章 附则", ""), ("第二条", "本法自公布之日起施行")]
+
+
 def test_errors_in_chinese_whatever_the_locale(sample_home):
     result = sucai(sample_home, "serach", env={"LANG": "en_US.UTF-8", "LANGUAGE": "en", "LC_ALL": "C.UTF-8"})
     assert result.returncode == ExitCode.USAGE and "没有命令 'serach'" in result.stderr

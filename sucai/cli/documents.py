@@ -215,7 +215,8 @@ def show(doc_id: int, home: Path | None, as_json: bool = False, free: bool = Fal
         out.print("\n[bold]提纲[/bold]")
         for node in walk_outline(view.outline):
             if node.kind == "heading":
-                out.print("  " * node.level + escape(shown(f"{node.label}{node.heading}")))
+                summary = f"  [dim]{escape(shown(node.summary))}[/dim]" if node.summary else ""
+                out.print("  " * node.level + escape(shown(node.title)) + summary)
     out.print("\n[bold]正文[/bold]")
     for part in _body_parts(view, notice):
         out.print(part)
