@@ -214,6 +214,19 @@ def test_ingest_report_is_chinese(home, tmp_path):
 # -- exit codes of ingest ---------------------------------------------------------------------------
 
 
+def test_a_relative_path_is_stored_absolute(home, tmp_path, monkeypatch):
+    """``sucai ingest ./材料`` stores where the file is, not where it was seen from: ``show`` from another
+    folder names it, and ingesting it again by its absolute path finds it 未变化."""
+    write(tmp_path / "work" / "材料", "a.txt")
+    monkeypatch.chdir(tmp_path / "work")
+    assert sucai(home, "ingest", "./材料/../材料").returncode == ExitCode.OK
+    monkeypatch.chdir(tmp_path)
+    shown = json.loads(sucai(home, "show", "1", "--json").stdout)
+    assert shown["source_path"] == str(tmp_path / "work" / "材料" / "a.txt")
+    again = json.loads(sucai(home, "ingest", str(tmp_path / "work" / "材料"), "--json").stdout)
+    assert [o["status"] for o in again["files"]] == ["unchanged"]
+
+
 def test_ingest_exit_codes(cli, tmp_path):
     good = tmp_path / "good"
     write(good, "a.txt")
