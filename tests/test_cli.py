@@ -138,6 +138,17 @@ def test_output_closed_early_ends_quietly_as_by_sigpipe(sample_home, args):
     assert (result.returncode, result.stderr) == (-signal.SIGPIPE, "")
 
 
+def test_a_broken_pipe_that_is_not_the_output_stays_an_error(cli, monkeypatch):
+    """A broken pipe to something else (a worker process that died) while the output is open is an error said in
+    Chinese (exit status 1), not taken for ``| head``."""
+    def broken(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(Library, "summaries", broken)
+    status, _, errors = cli("list")
+    assert status == ExitCode.ERROR and "连接意外中断" in errors
+
+
 def test_show_prints_the_outline_as_the_web_does(cli, home, tmp_path):
     """``sucai show``'s 提纲 and the document page's are one rendering (:attr:`OutlineNode.title`): a spaced-out
     chapter 「第一章　总　则」 is 「第一章 总则」 in both, an article its label with its opening words."""

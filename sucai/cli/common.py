@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -119,11 +120,31 @@ class ChineseGroup(click.Group):
         super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
-        """Run the command; a write to a closed output (``BrokenPipeError``) becomes :class:`OutputClosed`."""
+        """Run the command; a write to a closed output (a ``BrokenPipeError`` while stdout or stderr is a pipe
+        nobody reads) becomes :class:`OutputClosed`. Another broken pipe (a worker process that died) stays an
+        error (exit status 1; click itself would exit 1 without a word)."""
         try:
             return super().invoke(ctx)
         except BrokenPipeError as error:
-            raise OutputClosed from error
+            if _output_closed():
+                raise OutputClosed from error
+            raise SucaiError(f"与子进程或服务的连接意外中断（{os_reason(error)}）", code="broken_pipe") from error
+
+
+def _output_closed() -> bool:
+    """Whether stdout or stderr is a pipe whose reader is gone (poll reports an error condition on it)."""
+    if not hasattr(select, "poll"):
+        return True   # no way to ask: a broken pipe here is most likely our output
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):   # replaced by a buffer (tests), or closed
+            continue
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        if any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0)):
+            return True
+    return False
 
 
 class ChineseCommand(click.Command):

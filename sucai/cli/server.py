@@ -112,7 +112,7 @@ def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, h
          port: int = 8000) -> None:
     """演示：用自带的示例素材建库，展示入库与检索，再启动网页。
 
-    演示库默认在本用户的缓存目录（Linux 上为 ~/.cache/sucai/demo），可用 --home 或 SUCAI_HOME 另指定。
+    演示库默认在本用户的缓存目录（如 ~/.cache/sucai/demo），可用 --home 或 SUCAI_HOME 另指定。
     """
     if not no_serve:
         check_port(host, port)  # before the demo's output, not after it
