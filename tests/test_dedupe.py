@@ -567,6 +567,25 @@ def test_admins_merge_split_and_pick_in_the_cli(trio, capsys):
         assert message in capsys.readouterr().err
 
 
+def test_dupes_names_what_a_version_without_a_similarity_is(trio):
+    """Every row of ``sucai dupes`` has a 相似度: the first of a cluster (which the others were compared with)
+    is 「比对基准」, one an admin merged in 「管理员合并」, the others their Jaccard similarity."""
+    library, a, b, c = trio
+    runner = CliRunner(env={"COLUMNS": "200"})
+
+    def similarities() -> dict[int, str]:
+        result = runner.invoke(cli_app, ["dupes", "--home", str(library.settings.home)])
+        assert result.exit_code == 0, result.output
+        rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.output.splitlines()
+                if line.startswith("│") and line.split("│")[2].strip().isdigit()]
+        return {int(row[1]): row[5] for row in rows}
+
+    expected = jaccard(shingles(library.get(a).text), shingles(library.get(b).text))
+    assert similarities() == {a: "比对基准", b: f"{expected * 100:.1f}%"}
+    library.clusters.merge([b, c])   # b keeps its similarity; c joined by the admin's hand
+    assert similarities() == {a: "比对基准", b: f"{expected * 100:.1f}%", c: "管理员合并"}
+
+
 def _groups(library: Library, free: bool) -> list[list[int]]:
     """The clusters (``free``: of the free grouping), each a list of document ids."""
     found: dict[int, list[int]] = {}

@@ -604,6 +604,18 @@ def test_cli_demo_no_serve_and_serve_help(tmp_path):
     assert "--port" in help_text and "--host" in help_text
 
 
+def test_the_demo_library_is_the_users_own(tmp_path, monkeypatch):
+    """Without --home or SUCAI_HOME the demo builds its library in this user's cache folder (platformdirs:
+    $XDG_CACHE_HOME/sucai/demo), never in a folder every user of the machine shares (/tmp/sucai-demo)."""
+    monkeypatch.delenv("SUCAI_HOME", raising=False)
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    result = CliRunner().invoke(cli_app, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    own = tmp_path / "cache" / "sucai" / "demo"
+    assert f"演示库：{own}" in result.output and (own / "catalogue.sqlite3").is_file()
+
+
 def test_title_index_follows_the_catalogue(home, tmp_path):
     from sucai.suggest import TitleIndex
 
