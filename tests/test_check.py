@@ -302,6 +302,9 @@ def test_cli_api_and_page_give_the_same_report(library, tmp_path):
     shown = runner.invoke(cli_app, ["check", str(path), "--home", home, "-o", str(tmp_path / "报告.docx")])
     assert shown.exit_code == 0 and "总文字复制比" in shown.output and doc.title[:10] in shown.output
     assert (tmp_path / "报告.docx").read_bytes()[:2] == b"PK"
+    picker = re.search(r'<input type="file" name="file" accept="([^"]*)"', client.get("/check").text).group(1)
+    assert set(picker.split(",")) == {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc", ".wps", ".rtf", ".odt",
+                                      ".png", ".jpg", ".jpeg", ".tif", ".tiff"}   # what the reader takes (try 17: no .doc)
     page = client.post("/check", files={"file": ("草稿.txt", draft.encode("utf-16"))}, headers={"accept": "text/html"})
     assert page.status_code == 200 and 'class="seg-copied"' in page.text and 'id="check-matches"' in page.text
     html = client.post("/api/check", params={"format": "html"}, data={"text": draft})

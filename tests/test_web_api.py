@@ -7,6 +7,7 @@ what the library itself returns for the same request, or is a hand-checked value
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import json
@@ -413,6 +414,23 @@ def test_batch_download_by_ids_and_by_search(client, library):
     assert response.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("素材打包.zip"))
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == 1 + library.search(SearchRequest(q="基层减负", mode="precise"), member=False).total
+
+
+def test_the_search_pages_batch_download_packs_the_documents_it_lists(client, library):
+    """New-user try 17: 「打包下载本次检索」 under a 智能 list zipped every hit down the long tail (26 documents for
+    基层减负, 26 of a member's daily downloads). The link packs the page's documents — each once, in a section
+    search too — and says how many."""
+    for scope in ("doc", "section"):
+        request = SearchRequest(q="基层减负", mode="ranked", scope=scope, limit=5)
+        listed = list(dict.fromkeys(hit.id for hit in library.search(request, member=False).hits))
+        page = client.get("/search", params={"q": "基层减负", "mode": "ranked", "scope": scope, "limit": 5}).text
+        batch = page[page.index('id="batch-download"'):].split("</span>", 1)[0]
+        assert f"打包下载本页的 {len(listed)} 篇" in batch, batch
+        link = html.unescape(re.search(r'href="([^"]+format=md)"', batch).group(1))
+        archive = zipfile.ZipFile(io.BytesIO(client.get(link).content))
+        index = list(csv.reader(io.StringIO(archive.read("索引.csv").decode("utf-8-sig"))))
+        titles = {library.get(i).title for i in listed}
+        assert len(archive.namelist()) == 1 + len(listed) and {row[1] for row in index[1:]} == titles, (scope, index)
 
 
 # -- suggest, stats, genres, docs -------------------------------------------------------------
