@@ -268,7 +268,7 @@ def test_ranked_puts_precise_matches_first_for_a_long_query_too(library, member)
     assert next(h.score for h in result.hits if h.id == partial) == pytest.approx(top[partial], rel=1e-3)
 
 
-@pytest.mark.parametrize("sep", ["，", "；", "、", ",", ";"])
+@pytest.mark.parametrize("sep", ["，", "；", "、", ",", ";", "。", "？", "！", "?"])
 @pytest.mark.parametrize("mode", ["precise", "ranked"])
 def test_punctuation_between_terms_separates_them(library, sep, mode):
     both, one, joined = add(library, "要担当作为，也要抓好作风建设", "担当作为很重要", "担当作为、作风建设两手抓")
@@ -279,6 +279,17 @@ def test_punctuation_between_terms_separates_them(library, sep, mode):
         assert sorted(h.id for h in result.hits) == [both, joined]
     assert any("当作空格" in w for w in result.warnings)
     assert ids_for(library, f'"担当作为{sep}作风建设"') == ([joined] if sep == "、" else [])   # quoted: literal
+
+
+@pytest.mark.parametrize("mode", ["precise", "ranked"])
+def test_a_question_mark_ends_the_term(library, mode):
+    # 「如何做好基层减负？」: the ？ is no part of the term — the text need not hold it, nor is a bigram 负？ scored
+    asked, other = add(library, "如何做好基层减负，关键在于落实。", "基层治理要抓好。")
+    result = library.search(SearchRequest(q="如何做好基层减负？", mode=mode, limit=10), member=True)
+    assert [h.id for h in result.hits] == ([asked] if mode == "precise" else [asked, other])   # ranked: 基层 too
+    plain = library.search(SearchRequest(q="如何做好基层减负", mode=mode, limit=10), member=True)
+    assert [(h.id, h.score) for h in result.hits] == [(h.id, h.score) for h in plain.hits]
+    assert ids_for(library, '"如何做好基层减负？"') == []   # quoted: literal
 
 
 @pytest.mark.parametrize("q", ["国办发[2019]3号", "国办发(2019)3号", "国办发（2019）3号", "国办发【2019】3号",
