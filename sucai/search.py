@@ -708,18 +708,20 @@ def sections(doc: Document) -> list[_Section]:
 class _Scan:
     """What a section search split: the sections it found, ``(score, view, section, chars of the whole document)``
     best first; the ids of the documents it split (``scanned``) — all those it matches when ``whole``; and how it
-    matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`)."""
+    matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
+    ``parts`` the needles name, :func:`_parts_named`)."""
 
     found: list[tuple[float, Document, _Section, int]]
     scanned: set[int]
     whole: bool
     idf: dict[str, float]
     heading: Callable[[str], bool] | None
+    parts: dict[int, str] = field(default_factory=dict)
 
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
         view = access.view(doc, plan.member)[0]
-        return [(*match, doc.chars) for match in _matching_sections(view, plan, self.idf, self.heading)]
+        return [(*match, doc.chars) for match in _matching_sections(view, plan, self.idf, self.heading, self.parts)]
 
 
 def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]) -> _Scan:
@@ -733,12 +735,24 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
     docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars, not plan.member)
     if total_docs > len(docs):
         warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
-    scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), _idf(searcher, plan),
-                 _heading_filter(request.heading or ""))
+    idf = _idf(searcher, plan)
+    scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), idf, _heading_filter(request.heading or ""),
+                 _parts_named(list(idf)))
     for doc in docs:
         scan.found += scan.sections(doc, plan)
-    scan.found.sort(key=lambda f: (-f[0], f[1].id, f[2].start))
+    scan.found.sort(key=_section_order(scan.parts))
     return scan
+
+
+def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
+    """The order of a section search's matches ``(score, view, section, chars)``: when a needle names a part of a
+    document (``named``, :func:`_parts_named`: "担当作为方面 存在问题" asks for the problems), the sections whose
+    heading path stands in such a part (:func:`sucai.drafting.headings.role`) first; then by score, document id
+    and offset."""
+    from .drafting.headings import role   # not at the top: the drafting package imports this module
+
+    asked = set(named.values())
+    return lambda f: (bool(asked) and role(f[2].path) not in asked, -f[0], f[1].id, f[2].start)
 
 
 def _section_hits(scan: _Scan, plan: _Plan, width: int) -> list[Hit]:
@@ -796,6 +810,14 @@ def _heading_filter(heading: str) -> Callable[[str], bool] | None:
     return lambda h: _in_order(words, heading_key(h))
 
 
+def _parts_named(needles: list[str]) -> dict[int, str]:
+    """The needles (by index) that name a part of a document — 存在问题, 不足, 原因, 整改措施, 成效…
+    (:func:`sucai.drafting.headings.part_named`) — → that part (问题, 原因, 措施, 成效)."""
+    from .drafting.headings import part_named   # not at the top: the drafting package imports this module
+
+    return {n: part for n, part in ((n, part_named(needle)) for n, needle in enumerate(needles)) if part}
+
+
 def _in_order(words: list[str], text: str) -> bool:
     """Whether ``words`` occur in ``text`` one after another, in that order (not overlapping)."""
     at = 0
@@ -807,9 +829,16 @@ def _in_order(words: list[str], text: str) -> bool:
     return True
 
 
-def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: Callable[[str], bool] | None):
+def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: Callable[[str], bool] | None,
+                       named: dict[int, str]):
     """``(score, doc, section)`` for each section of ``doc`` that matches (with ``heading``: only under a
-    heading it accepts, :func:`_heading_filter`), scored by BM25."""
+    heading it accepts, :func:`_heading_filter`), scored by BM25 over its text — but a needle that names a part of
+    a document (``named``: 存在问题 → 问题, :func:`_parts_named`) is scored by the part its heading path stands in
+    (:func:`sucai.drafting.headings.role`): in a section of that part as if it occurred (at least once), in a
+    section of another part not at all ("担当作为方面 存在问题" puts the problems above the 整改措施 that name them);
+    in a section of no part, by its text. Which sections match is decided by their text alone."""
+    from .drafting.headings import role   # not at the top: the drafting package imports this module
+
     needles = list(idf)
     parts = sections(doc)
     if not parts:
@@ -822,6 +851,9 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
             continue
         if not _section_matches(plan, {needles[n] for n in counts}):
             continue
+        if named and (stands_in := role(part.path)) is not None:
+            counts = {**{n: c for n, c in counts.items() if n not in named},
+                      **{n: counts.get(n, 1) for n, name in named.items() if name == stands_in}}
         norm = (part.end - part.start) / average
         score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in counts.items())
         out.append((round(score, 4), doc, part))

@@ -452,6 +452,47 @@ def test_section_scope_ranked_puts_the_best_section_first(library, sectioned):
     assert result.hits[0].section_path == ["一、主要问题", "（二）担当作为方面"]
 
 
+ROLE_TEXTS = [
+    "一、存在的问题\n"
+    "（一）担当作为方面。有的同志遇到矛盾绕着走，攻坚克难的勇气不够，工作标准不高，满足于过得去、差不多，"
+    "推动落实的办法不多。\n"
+    "二、整改措施\n"
+    "（一）强化担当作为。针对担当作为方面存在问题，树立担当作为导向，以担当作为促落实。\n",
+    "一、存在的主要问题\n"
+    "（一）担当作为方面。面对急难险重任务主动请缨少，存在问题不敢碰硬。\n"
+    "二、下一步整改措施\n"
+    "（一）聚焦担当作为方面。对照存在问题逐条整改，在担当作为上下功夫，激励干部担当作为。\n",
+]
+ROLE_HEADINGS = [
+    [("一、", "存在的问题", 1), ("（一）", "担当作为方面", 2), ("二、", "整改措施", 1), ("（一）", "强化担当作为", 2)],
+    [("一、", "存在的主要问题", 1), ("（一）", "担当作为方面", 2), ("二、", "下一步整改措施", 1),
+     ("（一）", "聚焦担当作为方面", 2)],
+]
+
+
+def test_section_scope_ranks_the_part_a_query_word_names_first(library):
+    # 存在问题 names a part of the document: the sections under a 问题 heading come before the 整改措施 sections,
+    # which also say 担当作为 and 存在问题 (more often, in fewer characters: by their text alone they came first)
+    for n, (text, headings) in enumerate(zip(ROLE_TEXTS, ROLE_HEADINGS)):
+        doc = Document(title=f"对照检查材料{n}", text=text, outline=_outlined(text, headings))
+        library.catalogue.add(doc, text_hash(doc), f"/r{n}", "x")
+    library.index.sync()
+
+    def parts(q, mode):
+        hits = library.search(SearchRequest(q=q, mode=mode, scope="section", limit=10), member=True).hits
+        return [("问题" if "问题" in h.section_path[0] else "措施", h.section_path[-1]) for h in hits]
+
+    # ranked: both 担当作为方面 sections of the problems, then the problems' bare headings (存在, 问题 in their
+    # text), then the measures (the 措施 sections match through 担当作为 and 存在问题 in their text)
+    assert parts("担当作为方面 存在问题", "ranked") == [
+        ("问题", "（一）担当作为方面"), ("问题", "（一）担当作为方面"), ("问题", "一、存在的问题"),
+        ("问题", "一、存在的主要问题"), ("措施", "（一）强化担当作为"), ("措施", "（一）聚焦担当作为方面")]
+    # precise: the sections holding both terms verbatim (one of the problems, two of the measures), in that order
+    assert [p for p, _ in parts("担当作为方面 存在问题", "precise")] == ["问题", "措施", "措施"]
+    # 整改措施 asks for the measures: they come first
+    assert [p for p, _ in parts("担当作为 整改措施", "ranked")] == ["措施"] * 4 + ["问题"] * 2
+
+
 def test_section_scope_respects_the_member_boundary(library):
     text = SECTIONED
     doc = Document(title="对照检查材料", text=text, outline=_outlined(text, SECTION_HEADINGS),
