@@ -881,3 +881,18 @@ def test_matching_ids_of_a_section_search_are_the_documents_with_a_matching_sect
     total, ids = library.matching_ids(both, member=True)
     assert (total, sorted(ids)) == (2, sorted([sectioned, flat]))
     assert sorted(library.matching_ids(SearchRequest(q="问题", mode="precise"), member=True)[1]) == [sectioned, flat]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("q, part", [("旅游 成效", "成效"), ("旅游业 措施", "措施")])
+def test_sections_of_the_part_a_query_names_lead_on_real_reports(corpus_dir, home, q, part):
+    # the 海拉尔 government work reports: each a 工作回顾 (成效) and a 工作安排 (措施) part, both about 旅游;
+    # on main 5 (成效) and 8 (措施) of the top 10 sections stood in the part asked for
+    from sucai.drafting.headings import role
+
+    library = Library.open(home)
+    library.ingest([corpus_dir / "gov_work_reports_hailaer_district" / "utf8"])
+    result = library.search(SearchRequest(q=q, scope="section", limit=10), member=True)
+    assert len(result.hits) == 10
+    assert [role(h.section_path) for h in result.hits] == [part] * 10
+    library.close()
