@@ -794,8 +794,9 @@ def _heading_filter(heading: str) -> Callable[[str], bool] | None:
     keys (:func:`sucai.drafting.headings.heading_key`: no outline label, no unit, year, date or person, no
     punctuation): a heading matches when the words of the filter's key (:func:`sucai.analysis.words`, without
     the function words of :data:`~sucai.query.QUESTION_WORDS` such as 的, unless nothing else is left) occur
-    in its key in that order, anything between them — "存在问题" and "存在的问题" find "存在的主要问题",
-    "担当作为" finds "强化担当作为". A filter with no key (only a year, a unit, punctuation…) is found as
+    in its key in that order, anything before and after them, between two of them at most a modifier
+    (:func:`_in_order`) — "存在问题" and "存在的问题" find "存在的主要问题", "担当作为" finds "强化担当作为", "组织实施"
+    finds "组织领导和实施" but not "组织开展专项检查推动实施". A filter with no key (only a year, a unit, punctuation…) is found as
     typed, normalised, in the normalised heading. Never raises."""
     from .drafting.headings import heading_key   # not at the top: the drafting package imports this module
 
@@ -818,15 +819,42 @@ def _parts_named(needles: list[str]) -> dict[int, str]:
     return {n: part for n, part in ((n, part_named(needle)) for n, needle in enumerate(needles)) if part}
 
 
+_GAP_CHARS = 2   # characters a heading may hold between two words of a heading filter, connectives aside …
+_GAP_REACH = 8   # … and at most this many in all
+_CONNECTIVES = frozenset("的和与及并之了")
+
+
 def _in_order(words: list[str], text: str) -> bool:
-    """Whether ``words`` occur in ``text`` one after another, in that order (not overlapping)."""
-    at = 0
+    """Whether ``words`` occur in ``text`` one after another, in that order, not overlapping, with at most
+    :data:`_GAP_CHARS` characters between two of them besides the connectives 的, 和, 与, 及… (one modifier;
+    :data:`_GAP_REACH` in all:
+    "存在问题" in "存在的主要问题", "组织实施" in "组织领导和实施", not in "组织开展专项检查推动实施"). Each occurrence of a
+    word is tried after every end of the one before within reach (a walk back of at most :data:`_GAP_REACH`
+    characters from it): linear in the words times the text's length."""
+    ends = None   # where the words so far can end: None before the first
     for word in words:
-        at = text.find(word, at)
-        if at < 0:
+        found, at = set(), text.find(word)
+        while at >= 0:
+            if ends is None or _reached(ends, text, at):
+                found.add(at + len(word))
+            at = text.find(word, at + 1)
+        if not found:
             return False
-        at += len(word)
+        ends = found
     return True
+
+
+def _reached(ends: set[int], text: str, at: int) -> bool:
+    """Whether some position of ``ends`` lies at most :data:`_GAP_CHARS` characters (connectives aside) and at most
+    :data:`_GAP_REACH` characters before ``at``."""
+    gap, k = 0, at
+    while k >= max(0, at - _GAP_REACH) and gap <= _GAP_CHARS:
+        if k in ends:
+            return True
+        k -= 1
+        if k >= 0 and text[k] not in _CONNECTIVES:
+            gap += 1
+    return False
 
 
 def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: Callable[[str], bool] | None,

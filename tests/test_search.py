@@ -447,6 +447,25 @@ def test_section_scope_heading_filter_reads_the_heading_as_the_drafting_desk_doe
     assert result.total == len(shown)
 
 
+@pytest.mark.parametrize("heading, shown", [
+    ("组织实施", ["四、组织实施", "五、组织领导和实施", "六、组织与实施"]),   # beside 和/与, one modifier between
+    ("存在问题", ["一、存在的突出问题"]),                                     # a modifier and 的
+])
+def test_the_heading_filter_allows_a_modifier_between_its_words_not_more(library, heading, shown):
+    # the words of the filter stand near each other in the heading: 组织 … 实施 across a whole clause is another
+    # heading (七、组织开展专项检查推动实施, 八、存在一些较为突出问题), and so are the words in another order
+    headings = ["一、存在的突出问题", "二、存在一些较为突出问题", "三、实施组织", "四、组织实施", "五、组织领导和实施",
+                "六、组织与实施", "七、组织开展专项检查推动实施"]
+    text = "".join(f"{h}\n落实责任。\n" for h in headings)
+    outline = _outlined(text, [(h[:2], h[2:], 1) for h in headings])
+    doc = Document(title="实施方案", text=text, outline=outline)
+    library.catalogue.add(doc, text_hash(doc), "/h", "x")
+    library.index.sync()
+    result = library.search(SearchRequest(q="落实责任", mode="precise", scope="section", heading=heading),
+                            member=True)
+    assert sorted(h.section_path[-1] for h in result.hits) == sorted(shown)
+
+
 def test_section_scope_ranked_puts_the_best_section_first(library, sectioned):
     result = library.search(SearchRequest(q="担当作为方面 存在问题", scope="section"), member=True)
     assert result.hits[0].section_path == ["一、主要问题", "（二）担当作为方面"]
