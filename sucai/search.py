@@ -716,7 +716,7 @@ class _Scan:
     whole: bool
     idf: dict[str, float]
     heading: Callable[[str], bool] | None
-    parts: dict[int, str] = field(default_factory=dict)
+    parts: dict[int, str]
 
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
