@@ -826,10 +826,9 @@ _CONNECTIVES = frozenset("的和与及并之了")
 
 def _in_order(words: list[str], text: str) -> bool:
     """Whether ``words`` occur in ``text`` one after another, in that order, not overlapping, with at most
-    :data:`_GAP_CHARS` characters between two of them besides the connectives 的, 和, 与, 及… (one modifier;
-    :data:`_GAP_REACH` in all:
-    "存在问题" in "存在的主要问题", "组织实施" in "组织领导和实施", not in "组织开展专项检查推动实施"). Each occurrence of a
-    word is tried after every end of the one before within reach (a walk back of at most :data:`_GAP_REACH`
+    :data:`_GAP_CHARS` characters between two of them besides the connectives 的, 和, 与, 及…, and
+    :data:`_GAP_REACH` in all (a modifier: "存在问题" in "存在的主要问题", "组织实施" in "组织领导和实施", not in
+    "组织开展专项检查推动实施"). Each occurrence of a word is tried after every end of the one before within reach (a walk back of at most :data:`_GAP_REACH`
     characters from it): linear in the words times the text's length."""
     ends = None   # where the words so far can end: None before the first
     for word in words:
