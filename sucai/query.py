@@ -2,8 +2,9 @@
 
 Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
 between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces inside one term; ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
-Outside quotes the punctuation a writer types between terms (``，`` ``；`` ``、`` and ``,`` ``;``, but not a
-comma between two digits: 1,000) separates them as a space does. A 发文字号 (机关代字, a bracketed
+Outside quotes the punctuation a writer types between terms or clauses (``，`` ``；`` ``、`` ``。`` ``？`` ``！`` and
+``,`` ``;`` ``?`` ``!``, but not a comma between two digits: 1,000) separates them as a space does, and at the
+start or end of the query is left out ("如何做好基层减负？" is 如何做好基层减负). A 发文字号 (机关代字, a bracketed
 four-digit year, 序号 and 号, GB/T 9704-2012 §7.2.4: 国办发〔2019〕3号) outside quotes is read with
 each of the brackets it is written with — 〔〕 [] () 【】 (full-width ［］ （） and ﹝﹞ are the same
 after normalising) — whichever the user typed: its 〔〕 form is the term, the others its
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from . import analysis
 
-_SEPARATORS = "，；、,;"
+_SEPARATORS = "，；、。？！,;?!"
 _TOKEN = re.compile(rf'(-?)"([^"]*)("?)|([{_SEPARATORS}]+)|((?:[^\s{_SEPARATORS}]|(?<=\d),(?=\d))+)')
 _BRACKETS = ("〔〕", "[]", "()", "【】")  # the 〔〕 form first: GB/T 9704-2012 §7.2.4
 # a 发文字号 in a normalised term: 机关代字, an opening bracket, the year, a closing bracket, 序号 and 号
@@ -65,7 +66,7 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
         parsed.warnings.append(f"查询过长，只使用前 {max_chars} 个字符")
         text = text[:max_chars]
     pending_or = False
-    separators: list[str] = []
+    separators: list[tuple[str, bool]] = []
     for negated, quoted, closed, bare in _spaced_words(_tokens(text.translate(_SYNTAX_FOLD), parsed, separators),
                                                        parsed):
         if bare in _OR and not quoted:
@@ -88,9 +89,7 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
         pending_or = False
     if pending_or:
         parsed.warnings.append("“OR” 后面缺少检索词，已忽略")
-    if separators:
-        shown = "”“".join(dict.fromkeys(separators))
-        parsed.warnings.append(f"已把“{shown}”当作空格，分开检索前后的词（要连同标点检索，请加引号）")
+    parsed.warnings += _separator_hints(separators)
     parsed.groups = _dedupe_groups(parsed.groups)
     parsed.excluded = list(dict.fromkeys(parsed.excluded))
     return parsed
@@ -114,13 +113,29 @@ def _bracketed(m: re.Match, pair: str) -> str:
     return f"{agency}{pair[0]}{year}{pair[1]}{number}" if opening + closing in _BRACKETS else m.group()
 
 
-def _tokens(text: str, parsed: ParsedQuery, separators: list[str]):
+def _separator_hints(separators: list[tuple[str, bool]]) -> list[str]:
+    """The 提示 for the separating punctuation read (``(run, between terms)``, :func:`_tokens`): that between terms
+    it was read as a space, and that at the start or end of the query (a question's ？) it was left out — each
+    character named once, where it separated terms if it ever did."""
+    between = dict.fromkeys(c for run, inner in separators if inner for c in run)
+    ends = dict.fromkeys(c for run, inner in separators if not inner for c in run if c not in between)
+    hints = []
+    if between:
+        hints.append(f"已把“{'”“'.join(between)}”当作空格，分开检索前后的词（要连同标点检索，请加引号）")
+    if ends:
+        hints.append(f"已忽略查询首尾的“{'”“'.join(ends)}”（要连同标点检索，请加引号）")
+    return hints
+
+
+def _tokens(text: str, parsed: ParsedQuery, separators: list[tuple[str, bool]]):
     """Yield ``(negated, quoted_text_or_None, closed, bare_text)`` for each token; a run of separating
-    punctuation (appended to ``separators``) is a token with no text, which ends a run of spaced characters
-    (:func:`_spaced_words`) and is then passed over."""
-    for m in _TOKEN.finditer(text):
+    punctuation (appended to ``separators`` with whether other tokens stand on both sides of it) is a token with
+    no text, which ends a run of spaced characters (:func:`_spaced_words`) and is then passed over."""
+    found = list(_TOKEN.finditer(text))
+    others = [k for k, m in enumerate(found) if m.group(4) is None]
+    for k, m in enumerate(found):
         if m.group(4) is not None:
-            separators += m.group(4)
+            separators.append((m.group(4), bool(others) and others[0] < k < others[-1]))
             yield False, None, True, ""
             continue
         if m.group(5) is not None:

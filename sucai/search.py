@@ -708,18 +708,20 @@ def sections(doc: Document) -> list[_Section]:
 class _Scan:
     """What a section search split: the sections it found, ``(score, view, section, chars of the whole document)``
     best first; the ids of the documents it split (``scanned``) — all those it matches when ``whole``; and how it
-    matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`)."""
+    matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
+    ``parts`` the needles name, :func:`_parts_named`)."""
 
     found: list[tuple[float, Document, _Section, int]]
     scanned: set[int]
     whole: bool
     idf: dict[str, float]
     heading: Callable[[str], bool] | None
+    parts: dict[int, str]
 
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
         view = access.view(doc, plan.member)[0]
-        return [(*match, doc.chars) for match in _matching_sections(view, plan, self.idf, self.heading)]
+        return [(*match, doc.chars) for match in _matching_sections(view, plan, self.idf, self.heading, self.parts)]
 
 
 def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]) -> _Scan:
@@ -733,12 +735,24 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
     docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars, not plan.member)
     if total_docs > len(docs):
         warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
-    scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), _idf(searcher, plan),
-                 _heading_filter(request.heading or ""))
+    idf = _idf(searcher, plan)
+    scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), idf, _heading_filter(request.heading or ""),
+                 _parts_named(list(idf)))
     for doc in docs:
         scan.found += scan.sections(doc, plan)
-    scan.found.sort(key=lambda f: (-f[0], f[1].id, f[2].start))
+    scan.found.sort(key=_section_order(scan.parts))
     return scan
+
+
+def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
+    """The order of a section search's matches ``(score, view, section, chars)``: when a needle names a part of a
+    document (``named``, :func:`_parts_named`: "担当作为方面 存在问题" asks for the problems), the sections whose
+    heading path stands in such a part (:func:`sucai.drafting.headings.role`) first; then by score, document id
+    and offset."""
+    from .drafting.headings import role   # not at the top: the drafting package imports this module
+
+    asked = set(named.values())
+    return lambda f: (bool(asked) and role(f[2].path) not in asked, -f[0], f[1].id, f[2].start)
 
 
 def _section_hits(scan: _Scan, plan: _Plan, width: int) -> list[Hit]:
@@ -780,8 +794,9 @@ def _heading_filter(heading: str) -> Callable[[str], bool] | None:
     keys (:func:`sucai.drafting.headings.heading_key`: no outline label, no unit, year, date or person, no
     punctuation): a heading matches when the words of the filter's key (:func:`sucai.analysis.words`, without
     the function words of :data:`~sucai.query.QUESTION_WORDS` such as 的, unless nothing else is left) occur
-    in its key in that order, anything between them — "存在问题" and "存在的问题" find "存在的主要问题",
-    "担当作为" finds "强化担当作为". A filter with no key (only a year, a unit, punctuation…) is found as
+    in its key in that order, anything before and after them, between two of them at most a modifier
+    (:func:`_in_order`) — "存在问题" and "存在的问题" find "存在的主要问题", "担当作为" finds "强化担当作为", "组织实施"
+    finds "组织领导和实施" but not "组织开展专项检查推动实施". A filter with no key (only a year, a unit, punctuation…) is found as
     typed, normalised, in the normalised heading. Never raises."""
     from .drafting.headings import heading_key   # not at the top: the drafting package imports this module
 
@@ -796,20 +811,61 @@ def _heading_filter(heading: str) -> Callable[[str], bool] | None:
     return lambda h: _in_order(words, heading_key(h))
 
 
+def _parts_named(needles: list[str]) -> dict[int, str]:
+    """The needles (by index) that name a part of a document — 存在问题, 不足, 原因, 整改措施, 成效…
+    (:func:`sucai.drafting.headings.part_named`) — → that part (问题, 原因, 措施, 成效)."""
+    from .drafting.headings import part_named   # not at the top: the drafting package imports this module
+
+    return {n: part for n, part in ((n, part_named(needle)) for n, needle in enumerate(needles)) if part}
+
+
+_GAP_CHARS = 2   # characters a heading may hold between two words of a heading filter, connectives aside …
+_GAP_REACH = 8   # … and at most this many in all
+_CONNECTIVES = frozenset("的和与及并之了")
+
+
 def _in_order(words: list[str], text: str) -> bool:
-    """Whether ``words`` occur in ``text`` one after another, in that order (not overlapping)."""
-    at = 0
+    """Whether ``words`` occur in ``text`` one after another, in that order, not overlapping, with at most
+    :data:`_GAP_CHARS` characters between two of them besides the connectives 的, 和, 与, 及…, and
+    :data:`_GAP_REACH` in all (a modifier: "存在问题" in "存在的主要问题", "组织实施" in "组织领导和实施", not in
+    "组织开展专项检查推动实施"). Each occurrence of a word is tried after every end of the one before within reach (a walk back of at most :data:`_GAP_REACH`
+    characters from it): linear in the words times the text's length."""
+    ends = None   # where the words so far can end: None before the first
     for word in words:
-        at = text.find(word, at)
-        if at < 0:
+        found, at = set(), text.find(word)
+        while at >= 0:
+            if ends is None or _reached(ends, text, at):
+                found.add(at + len(word))
+            at = text.find(word, at + 1)
+        if not found:
             return False
-        at += len(word)
+        ends = found
     return True
 
 
-def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: Callable[[str], bool] | None):
+def _reached(ends: set[int], text: str, at: int) -> bool:
+    """Whether some position of ``ends`` lies at most :data:`_GAP_CHARS` characters (connectives aside) and at most
+    :data:`_GAP_REACH` characters before ``at``."""
+    gap, k = 0, at
+    while k >= max(0, at - _GAP_REACH) and gap <= _GAP_CHARS:
+        if k in ends:
+            return True
+        k -= 1
+        if k >= 0 and text[k] not in _CONNECTIVES:
+            gap += 1
+    return False
+
+
+def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: Callable[[str], bool] | None,
+                       named: dict[int, str]):
     """``(score, doc, section)`` for each section of ``doc`` that matches (with ``heading``: only under a
-    heading it accepts, :func:`_heading_filter`), scored by BM25."""
+    heading it accepts, :func:`_heading_filter`), scored by BM25 over its text — but a needle that names a part of
+    a document (``named``: 存在问题 → 问题, :func:`_parts_named`) is scored by the part its heading path stands in
+    (:func:`sucai.drafting.headings.role`): in a section of that part as if it occurred (at least once), in a
+    section of another part not at all ("担当作为方面 存在问题" puts the problems above the 整改措施 that name them);
+    in a section of no part, by its text. Which sections match is decided by their text alone."""
+    from .drafting.headings import role   # not at the top: the drafting package imports this module
+
     needles = list(idf)
     parts = sections(doc)
     if not parts:
@@ -822,6 +878,9 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
             continue
         if not _section_matches(plan, {needles[n] for n in counts}):
             continue
+        if named and (stands_in := role(part.path)) is not None:
+            counts = {**{n: c for n, c in counts.items() if n not in named},
+                      **{n: counts.get(n, 1) for n, name in named.items() if name == stands_in}}
         norm = (part.end - part.start) / average
         score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in counts.items())
         out.append((round(score, 4), doc, part))

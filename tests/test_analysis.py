@@ -142,6 +142,11 @@ def test_user_dictionary_terms_stay_whole():
     ("担当作为， 作风建设，", [["担当作为"], ["作风建设"]], [], True),
     ("-作风，形式主义", [["形式主义"]], ["作风"], True),
     ("市，县", [["市"], ["县"]], [], True),                  # no word typed character by character
+    # sentence punctuation ends a term: between clauses it separates them, at the query's end it is left out
+    ("如何做好基层减负？", [["如何做好基层减负"]], [], True),
+    ("做好基层减负。落实责任！", [["做好基层减负"], ["落实责任"]], [], True),
+    ("基层减负? 落实!", [["基层减负"], ["落实"]], [], True),
+    ('"基层减负？"', [["基层减负?"]], [], False),            # quoted: literal (？ is ? once normalised)
     ('"担当作为，作风建设"', [["担当作为,作风建设"]], [], False),  # ， is , once normalised (NFKC)
     ("1,000 元", [["1,000"], ["元"]], [], False),           # a comma between digits is none
     # a 发文字号 is read with each of its brackets, the 〔〕 form first (a 提示 unless typed with 〔〕)
@@ -176,6 +181,12 @@ def test_a_doc_number_is_scored_in_its_bracket_form_once():
 def test_separating_punctuation_is_named_in_the_hint():
     assert parse_query("担当作为，作风建设；形式主义，").warnings == [
         "已把“，”“；”当作空格，分开检索前后的词（要连同标点检索，请加引号）"]
+
+
+def test_punctuation_at_the_ends_is_named_as_left_out():
+    assert parse_query("如何做好基层减负？").warnings == ["已忽略查询首尾的“？”（要连同标点检索，请加引号）"]
+    assert parse_query("减负？落实。").warnings == ["已把“？”当作空格，分开检索前后的词（要连同标点检索，请加引号）",
+                                                "已忽略查询首尾的“。”（要连同标点检索，请加引号）"]
 
 
 def test_parse_query_cuts_long_input_with_a_warning():

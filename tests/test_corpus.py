@@ -29,7 +29,7 @@ from sucai.web import create_app
 
 pytestmark = pytest.mark.corpus
 
-_SYNTAX = re.compile(r'[\s"“”＂－|｜,，;；、-]')   # query syntax: spaces, quotes, minus, OR bars, separating punctuation
+_SYNTAX = re.compile(r'[\s"“”＂－|｜,，;；、。?？!！-]')   # query syntax: spaces, quotes, minus, OR bars, separating punctuation
 
 
 @pytest.fixture(scope="module")

@@ -268,7 +268,7 @@ def test_ranked_puts_precise_matches_first_for_a_long_query_too(library, member)
     assert next(h.score for h in result.hits if h.id == partial) == pytest.approx(top[partial], rel=1e-3)
 
 
-@pytest.mark.parametrize("sep", ["，", "；", "、", ",", ";"])
+@pytest.mark.parametrize("sep", ["，", "；", "、", ",", ";", "。", "？", "！", "?"])
 @pytest.mark.parametrize("mode", ["precise", "ranked"])
 def test_punctuation_between_terms_separates_them(library, sep, mode):
     both, one, joined = add(library, "要担当作为，也要抓好作风建设", "担当作为很重要", "担当作为、作风建设两手抓")
@@ -279,6 +279,17 @@ def test_punctuation_between_terms_separates_them(library, sep, mode):
         assert sorted(h.id for h in result.hits) == [both, joined]
     assert any("当作空格" in w for w in result.warnings)
     assert ids_for(library, f'"担当作为{sep}作风建设"') == ([joined] if sep == "、" else [])   # quoted: literal
+
+
+@pytest.mark.parametrize("mode", ["precise", "ranked"])
+def test_a_question_mark_ends_the_term(library, mode):
+    # 「如何做好基层减负？」: the ？ is no part of the term — the text need not hold it, nor is a bigram 负？ scored
+    asked, other = add(library, "如何做好基层减负，关键在于落实。", "基层治理要抓好。")
+    result = library.search(SearchRequest(q="如何做好基层减负？", mode=mode, limit=10), member=True)
+    assert [h.id for h in result.hits] == ([asked] if mode == "precise" else [asked, other])   # ranked: 基层 too
+    plain = library.search(SearchRequest(q="如何做好基层减负", mode=mode, limit=10), member=True)
+    assert [(h.id, h.score) for h in result.hits] == [(h.id, h.score) for h in plain.hits]
+    assert ids_for(library, '"如何做好基层减负？"') == []   # quoted: literal
 
 
 @pytest.mark.parametrize("q", ["国办发[2019]3号", "国办发(2019)3号", "国办发（2019）3号", "国办发【2019】3号",
@@ -436,9 +447,69 @@ def test_section_scope_heading_filter_reads_the_heading_as_the_drafting_desk_doe
     assert result.total == len(shown)
 
 
+@pytest.mark.parametrize("heading, shown", [
+    ("组织实施", ["四、组织实施", "五、组织领导和实施", "六、组织与实施"]),   # beside 和/与, one modifier between
+    ("存在问题", ["一、存在的突出问题"]),                                     # a modifier and 的
+])
+def test_the_heading_filter_allows_a_modifier_between_its_words_not_more(library, heading, shown):
+    # the words of the filter stand near each other in the heading: 组织 … 实施 across a whole clause is another
+    # heading (七、组织开展专项检查推动实施, 八、存在一些较为突出问题), and so are the words in another order
+    headings = ["一、存在的突出问题", "二、存在一些较为突出问题", "三、实施组织", "四、组织实施", "五、组织领导和实施",
+                "六、组织与实施", "七、组织开展专项检查推动实施"]
+    text = "".join(f"{h}\n落实责任。\n" for h in headings)
+    outline = _outlined(text, [(h[:2], h[2:], 1) for h in headings])
+    doc = Document(title="实施方案", text=text, outline=outline)
+    library.catalogue.add(doc, text_hash(doc), "/h", "x")
+    library.index.sync()
+    result = library.search(SearchRequest(q="落实责任", mode="precise", scope="section", heading=heading),
+                            member=True)
+    assert sorted(h.section_path[-1] for h in result.hits) == sorted(shown)
+
+
 def test_section_scope_ranked_puts_the_best_section_first(library, sectioned):
     result = library.search(SearchRequest(q="担当作为方面 存在问题", scope="section"), member=True)
     assert result.hits[0].section_path == ["一、主要问题", "（二）担当作为方面"]
+
+
+ROLE_TEXTS = [
+    "一、存在的问题\n"
+    "（一）担当作为方面。有的同志遇到矛盾绕着走，攻坚克难的勇气不够，工作标准不高，满足于过得去、差不多，"
+    "推动落实的办法不多。\n"
+    "二、整改措施\n"
+    "（一）强化担当作为。针对担当作为方面存在问题，树立担当作为导向，以担当作为促落实。\n",
+    "一、存在的主要问题\n"
+    "（一）担当作为方面。面对急难险重任务主动请缨少，存在问题不敢碰硬。\n"
+    "二、下一步整改措施\n"
+    "（一）聚焦担当作为方面。对照存在问题逐条整改，在担当作为上下功夫，激励干部担当作为。\n",
+]
+ROLE_HEADINGS = [
+    [("一、", "存在的问题", 1), ("（一）", "担当作为方面", 2), ("二、", "整改措施", 1), ("（一）", "强化担当作为", 2)],
+    [("一、", "存在的主要问题", 1), ("（一）", "担当作为方面", 2), ("二、", "下一步整改措施", 1),
+     ("（一）", "聚焦担当作为方面", 2)],
+]
+
+
+def test_section_scope_ranks_the_part_a_query_word_names_first(library):
+    # 存在问题 names a part of the document: the sections under a 问题 heading come before the 整改措施 sections,
+    # which also say 担当作为 and 存在问题 (more often, in fewer characters: by their text alone they came first)
+    for n, (text, headings) in enumerate(zip(ROLE_TEXTS, ROLE_HEADINGS)):
+        doc = Document(title=f"对照检查材料{n}", text=text, outline=_outlined(text, headings))
+        library.catalogue.add(doc, text_hash(doc), f"/r{n}", "x")
+    library.index.sync()
+
+    def parts(q, mode):
+        hits = library.search(SearchRequest(q=q, mode=mode, scope="section", limit=10), member=True).hits
+        return [("问题" if "问题" in h.section_path[0] else "措施", h.section_path[-1]) for h in hits]
+
+    # ranked: both 担当作为方面 sections of the problems, then the problems' bare headings (存在, 问题 in their
+    # text), then the measures (the 措施 sections match through 担当作为 and 存在问题 in their text)
+    assert parts("担当作为方面 存在问题", "ranked") == [
+        ("问题", "（一）担当作为方面"), ("问题", "（一）担当作为方面"), ("问题", "一、存在的问题"),
+        ("问题", "一、存在的主要问题"), ("措施", "（一）强化担当作为"), ("措施", "（一）聚焦担当作为方面")]
+    # precise: the sections holding both terms verbatim (one of the problems, two of the measures), in that order
+    assert [p for p, _ in parts("担当作为方面 存在问题", "precise")] == ["问题", "措施", "措施"]
+    # 整改措施 asks for the measures: they come first
+    assert [p for p, _ in parts("担当作为 整改措施", "ranked")] == ["措施"] * 4 + ["问题"] * 2
 
 
 def test_section_scope_respects_the_member_boundary(library):
@@ -829,3 +900,18 @@ def test_matching_ids_of_a_section_search_are_the_documents_with_a_matching_sect
     total, ids = library.matching_ids(both, member=True)
     assert (total, sorted(ids)) == (2, sorted([sectioned, flat]))
     assert sorted(library.matching_ids(SearchRequest(q="问题", mode="precise"), member=True)[1]) == [sectioned, flat]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("q, part", [("旅游 成效", "成效"), ("旅游业 措施", "措施")])
+def test_sections_of_the_part_a_query_names_lead_on_real_reports(corpus_dir, home, q, part):
+    # the 海拉尔 government work reports: each a 工作回顾 (成效) and a 工作安排 (措施) part, both about 旅游;
+    # on main 5 (成效) and 8 (措施) of the top 10 sections stood in the part asked for
+    from sucai.drafting.headings import role
+
+    library = Library.open(home)
+    library.ingest([corpus_dir / "gov_work_reports_hailaer_district" / "utf8"])
+    result = library.search(SearchRequest(q=q, scope="section", limit=10), member=True)
+    assert len(result.hits) == 10
+    assert [role(h.section_path) for h in result.hits] == [part] * 10
+    library.close()

@@ -47,6 +47,13 @@ ROLES = (("原因", ("原因", "根源", "剖析", "症结")),
          ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况")))
 
 
+# the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part), and the
+# words that may stand beside them without naming anything else (存在的主要问题, 主要不足)
+PART_NAMES = (("原因", ("原因", "根源")), ("措施", ("整改", "措施", "举措", "努力方向")),
+              ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")))
+_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "的")
+
+
 def strip_label(heading: str) -> str:
     """``heading`` without a leading outline label (一、 （一） 1. 第一章 ①…) and surrounding spaces."""
     return _LABEL.sub("", heading.strip(), count=1).strip()
@@ -70,6 +77,21 @@ def role(path: Sequence[str]) -> str | None:
         found = next((name for name, words in ROLES if any(word in key for word in words)), None)
         if found:
             return found
+    return None
+
+
+def part_named(text: str) -> str | None:
+    """The part of a document (问题, 原因, 措施, 成效) that ``text`` — a word or term of a query — names and does
+    nothing but name (:data:`PART_NAMES`, beside 存在, 主要, 的…): "存在问题", "不足", "整改措施", "努力方向";
+    None when it names none, or more than a part ("担当作为方面存在问题", "问题产生的原因"). Compared by its key
+    (:func:`heading_key`). Linear in ``text``."""
+    key = heading_key(text)
+    for name, words in PART_NAMES:
+        rest = key
+        for word in (*words, *_PART_FILLERS):
+            rest = rest.replace(word, "")
+        if not rest and any(word in key for word in words):
+            return name
     return None
 
 
