@@ -195,7 +195,7 @@ def test_duplicates_rerun_and_bad_files(home, tmp_path):
     assert len(json.loads(cli("list", "--json"))) == 1
 
 
-def test_a_bad_file_unchanged_is_not_read_again_until_it_changes_or_retry_failed(home, tmp_path):
+def test_a_bad_file_unchanged_is_not_read_again_until_it_changes_or_retry_failed(home, tmp_path, monkeypatch):
     """A file that could not be read made every later ingest exit 5 and read it again (issue 17): unchanged, it
     is 未再尝试 with its earlier reason (exit 0, as 未变化) and one line of the end report; changed, or with
     --retry-failed, it is read again. The record is in the catalogue, so it outlives the process."""
@@ -215,6 +215,8 @@ def test_a_bad_file_unchanged_is_not_read_again_until_it_changes_or_retry_failed
     assert changed["counts"]["skipped"] == 1 and changed["counts"]["unchanged"] == 1
     alone = json.loads(cli("ingest", str(bad), "--json"))   # 未再尝试 alone is not "nothing went in" either
     assert alone["counts"]["not_retried"] == 1
+    monkeypatch.setenv("SUCAI_PARSE_TIMEOUT_SECONDS", "77")  # what the outcome depended on changed: read again
+    assert json.loads(cli("ingest", str(bad), "--json", status=ExitCode.NOTHING))["counts"]["skipped"] == 1
 
 
 def test_a_file_that_is_only_a_title_is_skipped_with_the_reason(home, tmp_path):
