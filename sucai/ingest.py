@@ -345,8 +345,8 @@ def ingest(
 
     ``source`` is the 来源 of the files of this batch that name none themselves
     (``sucai ingest --source``). A file skipped or failed before, unchanged since (the same content hash) and
-    tried under the same conditions (:func:`attempt`), is ``not_retried`` unless ``retry_failed``. ``progress`` gets an :class:`IngestProgress` after
-    each file's outcome and as the index takes in documents. Never raises for a bad
+    tried under the same conditions (:func:`attempt`), is ``not_retried`` unless ``retry_failed``. ``progress``
+    gets an :class:`IngestProgress` after each file's outcome and as the index takes in documents. Never raises for a bad
     file. Each stored document goes to the index writer at once, with the tokens its
     worker made (:class:`sucai.index.Feed`), and the writer commits a batch at a time
     (see ``_FEED_CHARS``) — while the worker processes go on parsing; the index is synced
@@ -409,14 +409,13 @@ def ingest(
             path, key, content = todo[number]
             outcome = _store(library.catalogue, path, content, parsed, key, conditions)
             summary.add(outcome)
+            settled.outcomes[number] = outcome
             if isinstance(parsed, Parsed):  # near-duplicates, better copies (indexed again at the commit)
                 settled.stored(number, outcome, parsed)
                 if outcome.status == "ingested":
                     if not len(feed):
                         started = time.monotonic()
                     feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)
-            else:
-                settled.outcomes[number] = outcome
             del parsed  # its tokens are in the index writer's heap now (or with the few the feed gives it next)
             tell(str(path))
             publish()
@@ -446,7 +445,6 @@ class _InputOrder:
         """File ``number``'s document was stored with ``outcome`` by :meth:`Catalogue.add
         <sucai.store.Catalogue.add>`: placed among near-duplicates (a new document), or kept as the better copy
         and the first in input order (an exact copy)."""
-        self.outcomes[number] = outcome
         doc_id = outcome.doc_id
         earlier = number < self.copy.get(doc_id, -1)
         if self.library.clusters.after_store(outcome.status, doc_id, parsed.doc, parsed.sketch, signed=True,
