@@ -135,7 +135,7 @@ class TreeMemory:
     ``parse worker`` or the program's name, e.g. ``tesseract``) with its PSS in MB, split into anonymous
     memory and file pages (mapped libraries, the index's mapped segment files), and ``peak_phase``: what
     the caller had set ``phase`` to at that sample (e.g. "index commit"); ``phase_peaks``: the tree's PSS
-    peak within each phase.
+    peak within each phase, and ``own_peaks``: this process's (the index writer's heap is in it).
     """
 
     def __init__(self, interval: float = 0.2):
@@ -148,6 +148,7 @@ class TreeMemory:
         self.phase = self.peak_phase = ""
         self.at_peak: list[tuple[str, float, float, float]] = []  # (role, PSS, anonymous, file) MB per process
         self.phase_peaks: dict[str, float] = {}  # phase → the tree's PSS peak in it (MB)
+        self.own_peaks: dict[str, float] = {}  # phase → this process's PSS peak in it (MB)
         self._children: dict[int, list[int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -174,6 +175,7 @@ class TreeMemory:
         self.worker = max([self.worker, *(v for pid, v in rss.items() if pid != self.root)])
         self.tree_rss = max(self.tree_rss, sum(rss.values()))
         self.phase_peaks[phase] = max(self.phase_peaks.get(phase, 0.0), pss)
+        self.own_peaks[phase] = max(self.own_peaks.get(phase, 0.0), rollups[self.root].get("Pss:", 0.0) / 1024)
         if pss > self.tree_pss:
             self.tree_pss, self.peak_phase = pss, phase
             self.at_peak = sorted(((self._role(pid), *(rollup.get(key, 0.0) / 1024 for key in

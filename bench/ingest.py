@@ -7,7 +7,9 @@ wrapping ``SearchIndex.sync`` and ``Feed.commit``, summed), a separate ``reindex
 of this process and of the parse workers (with the rate they imply on idle cores: wall time on a
 shared machine says more about the neighbours), the peak memory of this process, of the largest
 worker and of the whole process tree (sampled from /proc) — with each process's share at the tree's
-peak and whether it fell in an index commit — and the outcome counts. Baseline: read
+peak and whether it fell in an index commit, and each phase's peak of this process, where the index writer's
+heap is —, the index's segments after the ingest (a smaller writer heap makes more, and more merges) and the
+outcome counts. Baseline: read
 every file's bytes and decode them (UTF-8, else GB18030) — the floor any ingest pays. Targets:
 ≥ 2M chars/s end to end, ≤ 400 MB.
 
@@ -102,6 +104,7 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
                 summary = library.ingest([corpus], workers=workers)
             cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before)]
             cpu[0] -= memory.cpu  # the sampling thread's own
+            segments = library.index.searcher().num_segments  # before reindex() merges them into one
         finally:
             library.index.sync, Feed.commit = sync, commit
         with Timer() as rebuild:
@@ -111,7 +114,7 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
                      if doc.ocr_confidence is not None or doc.format in OFFICE_FORMATS]
         library.close()
     return {"seconds": total.seconds, "index": index_seconds[0], "cpu": cpu, "memory": memory,
-            "rebuild": rebuild.seconds, "reindexed": reindexed, "chars": stats["chars"], "docs": stats["documents"],
+            "rebuild": rebuild.seconds, "reindexed": reindexed, "segments": segments, "chars": stats["chars"], "docs": stats["documents"],
             "counts": summary.counts, "converted": converted}
 
 
@@ -154,7 +157,9 @@ def report(run: dict, label: str, base_chars: int, base_seconds: float) -> None:
           f"({memory.tree_rss:,.0f} MB summing RSS, which counts pages shared with the fork server in every "
           f"worker) vs target {TARGET_RSS_MB} MB")
     print("tree PSS peak by phase: " + ", ".join(f"{phase or 'start'} {pss:,.0f} MB"
-                                                 for phase, pss in memory.phase_peaks.items()))
+                                                 for phase, pss in memory.phase_peaks.items())
+          + "; this process's: " + ", ".join(f"{phase or 'start'} {pss:,.0f} MB" for phase, pss in memory.own_peaks.items())
+          + f"; the index has {run['segments']} segments after the ingest")
     print(f"at the tree's peak ({memory.peak_phase or 'start'}), PSS MB (anonymous + file pages) by process: "
           + "; ".join(f"{role} {pss:,.0f} ({anon:,.0f} + {file:,.0f})" for role, pss, anon, file in memory.at_peak))
     print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in run["counts"].items()))

@@ -157,6 +157,16 @@ class Version:
         return asdict(self)
 
 
+def similarity_text(version: Version, merged: set[int]) -> str:
+    """The 相似度 of ``version`` as ``sucai dupes`` and the admin page 相似版本组 show it: its
+    :attr:`Version.similarity` in per cent ("93.5%"); for a version that has none, what it is —
+    「管理员合并」 when an admin merged it in (``merged``: the ids of :meth:`Clusters.merged_ids`), else
+    「比对基准」, the version the others were compared with when they joined (the first of its cluster)."""
+    if version.similarity is not None:
+        return f"{version.similarity * 100:.1f}%"
+    return "管理员合并" if version.id in merged else "比对基准"
+
+
 def shingles(text: str) -> np.ndarray:
     """The distinct shingles of ``text``: 32-bit hashes of the 5-grams of its skeleton (sorted uint64)."""
     return _skeleton_shingles(skeleton_text(text))
@@ -472,6 +482,10 @@ class Clusters:
             by_cluster.setdefault(row.cluster_id, []).append(row)
         found = [self._versions(rows, True, True) for rows in by_cluster.values()]
         return sorted((c for c in found if c), key=lambda c: (-len(c), c[0].id))
+
+    def merged_ids(self) -> set[int]:
+        """The documents an admin merged into a cluster (:meth:`merge`), for :func:`similarity_text`."""
+        return {doc_id for group in self.catalogue.admin_grouping()[0] for doc_id in group}
 
     def _versions(self, rows, member: bool, include_hidden: bool) -> list[Version]:
         info = {row.doc_id: row for row in rows}

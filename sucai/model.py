@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
+import regex
+
 _WORDLIKE_END = re.compile("[\u4e00-\u9fff0-9０-９\u2160-\u217f]")
+# a short heading spaced out character by character (总　则, 附　　则, 监 督 管 理): 2 to 8 Han characters
+_SPACED_OUT = regex.compile(r"\p{Han}(?:\s+\p{Han}){1,7}")
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,13 @@ class OutlineNode:
     def title(self) -> str:
         """Label and heading as one heading line: "一、总体要求", "（一）指导思想", "第一章 总则", "第一条".
 
-        A space separates a label that ends in a word or digit (第一章, 1.1, Ⅳ) from its heading.
+        A space separates a label that ends in a word or digit (第一章, 1.1, Ⅳ) from its heading; a short
+        heading spaced out character by character loses its spaces ("第一章　总　则" → "第一章 总则"). For display
+        (the CLI's and the web's 提纲): ``heading`` keeps the text as written.
         """
-        gap = " " if self.label and self.heading and _WORDLIKE_END.match(self.label[-1]) else ""
-        return f"{self.label}{gap}{self.heading}"
+        heading = "".join(self.heading.split()) if _SPACED_OUT.fullmatch(self.heading) else self.heading
+        gap = " " if self.label and heading and _WORDLIKE_END.match(self.label[-1]) else ""
+        return f"{self.label}{gap}{heading}"
 
     def walk(self):
         """Yield this node and all its descendants, depth first, in text order."""

@@ -269,6 +269,8 @@ def test_document_page_for_a_visitor_shows_the_notice_between_the_free_parts(spa
     page = page_client(span_library, member=False).get(f"/documents/{doc.id}").text
     assert in_order(page[page.index('id="body"'):], "坚持稳中求进", 'id="member-notice"', access.notice(doc), 'id="member-hint"', "青松丙措施")
     assert "红杉" not in page and "紫檀" not in page
+    hint = page[page.index('id="member-hint"'):].split("</p>", 1)[0]   # both ways in come back here (try 17)
+    assert f'href="/login?next=/documents/{doc.id}"' in hint and f'href="/register?next=/documents/{doc.id}"' in hint
     data = page_client(span_library, member=False).get(f"/api/documents/{doc.id}").json()
     assert data["text"] == access.free_view(doc).text and data["notice"] == access.notice(doc)
     free_until = len(doc.text[: doc.paid_from].rstrip()) + 1

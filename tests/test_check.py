@@ -302,6 +302,9 @@ def test_cli_api_and_page_give_the_same_report(library, tmp_path):
     shown = runner.invoke(cli_app, ["check", str(path), "--home", home, "-o", str(tmp_path / "报告.docx")])
     assert shown.exit_code == 0 and "总文字复制比" in shown.output and doc.title[:10] in shown.output
     assert (tmp_path / "报告.docx").read_bytes()[:2] == b"PK"
+    picker = re.search(r'<input type="file" name="file" accept="([^"]*)"', client.get("/check").text).group(1)
+    assert set(picker.split(",")) == {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc", ".wps", ".rtf", ".odt",
+                                      ".png", ".jpg", ".jpeg", ".tif", ".tiff"}   # what the reader takes (try 17: no .doc)
     page = client.post("/check", files={"file": ("草稿.txt", draft.encode("utf-16"))}, headers={"accept": "text/html"})
     assert page.status_code == 200 and 'class="seg-copied"' in page.text and 'id="check-matches"' in page.text
     html = client.post("/api/check", params={"format": "html"}, data={"text": draft})
@@ -407,3 +410,20 @@ def test_control_characters_in_a_draft_never_break_a_report(library, tmp_path, c
     out = tmp_path / "报告.docx"
     assert run_cli(["check", str(tmp_path / "草稿.txt"), "-o", str(out), "--home", str(library.settings.home)]) == 0
     assert "内部错误" not in capsys.readouterr().err and out.read_bytes()[:2] == b"PK"
+
+
+def test_the_largest_source_never_exceeds_the_total(home, sample_path, tmp_path):
+    """New-user try 17: a saved draft — a heading renumbered from the real scraped sample's 「（四）担当作为方面」 and
+    the paragraph under it — got 单篇最大文字复制比 94.8 % over 总文字复制比 93.4 %: the single source counted
+    characters of a fragment that no kept 重合片段 covers. With one source only, the two are the same figure."""
+    library = Library.open(home)
+    library.ingest([sample_path], workers=1)
+    [doc] = [library.get(d.id) for d in library.catalogue.documents()]
+    lines = doc.text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.endswith("担当作为方面"))
+    paragraph = lines[at + 1][:478]
+    draft = f"县审计局党支部2024年度组织生活会对照检查材料\n一、存在的主要问题\n（一）担当作为方面\n{paragraph}\n二、整改措施\n我们将认真整改，确保取得实效。"
+    report = check_text(library, draft, viewer_member=True)
+    assert {m.doc_id for m in report.matches} == {doc.id} and report.copy_ratio > 0.8
+    assert report.max_source == {"doc_id": doc.id, "title": doc.title, "copy_ratio": report.copy_ratio}
+    library.close()

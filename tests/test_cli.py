@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -122,6 +123,50 @@ def test_errors_are_chinese_with_distinct_exit_codes(cli, sample_home, args, sta
     assert english_words(errors, args) == [], errors
 
 
+@pytest.mark.parametrize("args", [("search", "问题导向"), ("list",), ("list", "--json"), ("show", "1"),
+                                  ("show", "1", "--json"), ("stats",), ("genres",), ("dupes",)])
+def test_output_closed_early_ends_quietly_as_by_sigpipe(sample_home, args):
+    """``sucai … | head``: the reader is gone (here before sucai writes a byte, so it happens whatever the
+    output's size); sucai says nothing and ends as standard tools do, killed by SIGPIPE (the shell's 141)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run([sys.executable, "-m", "sucai", *args], stdout=writer, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, "SUCAI_HOME": str(sample_home)})
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (-signal.SIGPIPE, "")
+
+
+def test_a_broken_pipe_that_is_not_the_output_stays_an_error(cli, monkeypatch):
+    """A broken pipe to something else (a worker process that died) while the output is open is an error said in
+    Chinese (exit status 1), not taken for ``| head``."""
+    def broken(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(Library, "summaries", broken)
+    status, _, errors = cli("list")
+    assert status == ExitCode.ERROR and "连接意外中断" in errors
+
+
+def test_show_prints_the_outline_as_the_web_does(cli, home, tmp_path):
+    """``sucai show``'s 提纲 and the document page's are one rendering (:attr:`OutlineNode.title`): a spaced-out
+    chapter 「第一章　总　则」 is 「第一章 总则」 in both, an article its label with its opening words."""
+    from fastapi.testclient import TestClient
+    from sucai.web import create_app
+
+    write(tmp_path / "in", "law.txt", "中华人民共和国某某法\n第一章　总　则\n第一条　为了规范管理，制定本法。\n"
+                                      "第二章　附　　则\n第二条　本法自公布之日起施行。\n")
+    assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+    status, output, _ = cli("show", "1")
+    outline = output.split("提纲\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.strip() for line in outline.splitlines()] == [
+        "第一章 总则", "第一条  为了规范管理", "第二章 附则", "第二条  本法自公布之日起施行"]
+    page = TestClient(create_app(home)).get("/documents/1").text
+    entries = re.findall(r'<span class="entry">([^<]*)</span>(?: <span class="summary">([^<]*)</span>)?', page)
+    assert entries == [("第一章 总则", ""), ("第一条", "为了规范管理"), ("第二章 附则", ""), ("第二条", "本法自公布之日起施行")]
+
+
 def test_errors_in_chinese_whatever_the_locale(sample_home):
     result = sucai(sample_home, "serach", env={"LANG": "en_US.UTF-8", "LANGUAGE": "en", "LC_ALL": "C.UTF-8"})
     assert result.returncode == ExitCode.USAGE and "没有命令 'serach'" in result.stderr
@@ -178,6 +223,19 @@ def test_ingest_report_is_chinese(home, tmp_path):
 
 
 # -- exit codes of ingest ---------------------------------------------------------------------------
+
+
+def test_a_relative_path_is_stored_absolute(home, tmp_path, monkeypatch):
+    """``sucai ingest ./材料`` stores where the file is, not where it was seen from: ``show`` from another
+    folder names it, and ingesting it again by its absolute path finds it 未变化."""
+    write(tmp_path / "work" / "材料", "a.txt")
+    monkeypatch.chdir(tmp_path / "work")
+    assert sucai(home, "ingest", "./材料/../材料").returncode == ExitCode.OK
+    monkeypatch.chdir(tmp_path)
+    shown = json.loads(sucai(home, "show", "1", "--json").stdout)
+    assert shown["source_path"] == str(tmp_path / "work" / "材料" / "a.txt")
+    again = json.loads(sucai(home, "ingest", str(tmp_path / "work" / "材料"), "--json").stdout)
+    assert [o["status"] for o in again["files"]] == ["unchanged"]
 
 
 def test_ingest_exit_codes(cli, tmp_path):

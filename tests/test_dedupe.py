@@ -567,6 +567,25 @@ def test_admins_merge_split_and_pick_in_the_cli(trio, capsys):
         assert message in capsys.readouterr().err
 
 
+def test_dupes_names_what_a_version_without_a_similarity_is(trio):
+    """Every row of ``sucai dupes`` has a 相似度: the first of a cluster (which the others were compared with)
+    is 「比对基准」, one an admin merged in 「管理员合并」, the others their Jaccard similarity."""
+    library, a, b, c = trio
+    runner = CliRunner(env={"COLUMNS": "200"})
+
+    def similarities() -> dict[int, str]:
+        result = runner.invoke(cli_app, ["dupes", "--home", str(library.settings.home)])
+        assert result.exit_code == 0, result.output
+        rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.output.splitlines()
+                if line.startswith("│") and line.split("│")[2].strip().isdigit()]
+        return {int(row[1]): row[5] for row in rows}
+
+    expected = jaccard(shingles(library.get(a).text), shingles(library.get(b).text))
+    assert similarities() == {a: "比对基准", b: f"{expected * 100:.1f}%"}
+    library.clusters.merge([b, c])   # b keeps its similarity; c joined by the admin's hand
+    assert similarities() == {a: "比对基准", b: f"{expected * 100:.1f}%", c: "管理员合并"}
+
+
 def _groups(library: Library, free: bool) -> list[list[int]]:
     """The clusters (``free``: of the free grouping), each a list of document ids."""
     found: dict[int, list[int]] = {}
@@ -585,9 +604,7 @@ def test_admins_merges_and_splits_survive_a_regrouping(library, tmp_path):
     notice = sample("09_通知.txt")
     ingest(library, tmp_path / "in", {"n1.txt": notice, "n2.txt": notice + f"\n附：{ANNEX}。\n",
                                       "p.txt": sample("07_实施方案.txt"), "r.txt": sample("06_讲话稿.txt")})
-    n1, n2, p, r = (next(doc.id for doc in library.catalogue.documents() if doc.source_path.endswith(name))
-                    for name in ("n1.txt", "n2.txt", "p.txt", "r.txt"))
-    home = library.settings.home
+    n1, n2, p, r = _named(library, "n1.txt", "n2.txt", "p.txt", "r.txt")
     texts = {doc_id: shingles(library.get(doc_id).text) for doc_id in (n1, n2, p, r)}
     assert jaccard(texts[n1], texts[n2]) >= JACCARD and jaccard(texts[p], texts[r]) < JACCARD   # p, r: by hand only
     assert all(library.get(doc_id).members_span is None for doc_id in texts)
@@ -599,9 +616,7 @@ def test_admins_merges_and_splits_survive_a_regrouping(library, tmp_path):
     members = library.catalogue.cluster_rows()
 
     def regrouped() -> Library:
-        with library.catalogue.transaction() as conn:   # the rule changed (FREE_GROUPING_VERSION)
-            conn.execute(meta.delete().where(meta.c.key == "free_grouping"))
-        reopened = Library.open(home)
+        reopened = _regrouped(library)   # the rule changed (FREE_GROUPING_VERSION)
         assert reopened.catalogue.meta("free_grouping") is not None   # it did group again
         assert reopened.catalogue.cluster_rows() == members
         return reopened
@@ -628,8 +643,7 @@ def test_an_admins_merge_through_a_members_document_groups_the_public_ones_alike
     regrouping (one rule, ``Clusters._merged_public``: the documents an admin merged into the cluster)."""
     ingest(library, tmp_path / "in", {"n.txt": sample("09_通知.txt"), "w.txt": sample("05_工作总结.txt"),
                                       "p.txt": sample("07_实施方案.txt")})
-    n, w, p = (next(doc.id for doc in library.catalogue.documents() if doc.source_path.endswith(name))
-               for name in ("n.txt", "w.txt", "p.txt"))
+    n, w, p = _named(library, "n.txt", "w.txt", "p.txt")
     assert library.get(w).members_span is not None and library.get(n).members_span is library.get(p).members_span is None
     library.clusters.merge([n, w])
     assert _groups(library, False) == [[n, w]] and _groups(library, True) == []

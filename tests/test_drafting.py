@@ -13,13 +13,15 @@ import json
 import re
 import time
 import zipfile
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import docx
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from pydantic import ValidationError
 from click.testing import CliRunner
 
@@ -31,7 +33,7 @@ from sucai.drafting import (DraftBody, DraftStore, Owner, build_draft, check_dra
                             mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
 from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
-from sucai.drafting.document import draft_document
+from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import chinese_ordinal
 from sucai.drafting.facts import find_facts, learn
 from sucai.drafting.headings import Item, Similarity, cluster, heading_key, role
@@ -44,6 +46,7 @@ from sucai.model import Document, walk_outline
 from sucai.outline import parse_outline
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
+ZONE = ZoneInfo("Asia/Shanghai")
 def ingest_texts(home: Path, texts: dict[str, str], **settings) -> Library:
     """A library in ``home`` (made by the ``make_home`` fixture, on the backend of this run) of ``texts``."""
     docs = home.parent / "docs"
@@ -308,7 +311,6 @@ def test_candidates_carry_their_placeholders(units):
     assert set(a.to_dict()) == {"heading", "text", "doc_id", "title", "section_path", "start", "end"}
 
 
-@pytest.mark.corpus
 def test_a_heading_s_role_is_that_of_the_highest_heading_naming_a_part():
     assert role(["二、问题产生的原因", "（一）思想认识问题"]) == "原因"
     assert role(["三、下一步整改措施", "（三）在担当作为上下功夫"]) == "措施"
@@ -355,6 +357,33 @@ def test_a_body_passes_over_an_opening_formula():
     assert text[start:end] == "一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。"
 
 
+SPEECH = ("同志们：\n今天召开全县作风建设大会，主要任务是部署今年的作风建设工作。\n"
+          "一、充分认识作风建设的重要意义\n作风建设是党的建设的重要内容，关系人心向背，关系事业成败。\n"
+          "二、扎实推进作风建设\n同志们，作风建设永远在路上，我们要团结一心、持续用力，把各项任务抓实抓细。\n"
+          "各单位要对照问题清单逐项整改，做到件件有着落、事事有回音。\n"
+          "三、强化组织保障\n各级党组织要履行主体责任，主要负责同志要亲自抓、负总责。\n{closing}\n")
+
+
+@pytest.mark.parametrize("closing", [
+    "同志们，让我们更加紧密地团结在以习近平同志为核心的党中央周围，奋力开创作风建设新局面！",
+    "同志们，新征程上，作风建设任务艰巨、使命光荣。全县上下要以更加昂扬的精神状态抓好各项工作。\n谢谢大家！"],
+    ids=["unite", "mission"])
+def test_a_speechs_closing_exhortation_ends_a_body_but_a_comrades_mid_speech_stays(closing):
+    """A 讲话稿's closing call (「同志们，让我们…！」, 「…任务艰巨、使命光荣…」) ended up inside drafts: it is cut
+    like 以上…请批评指正 — but only at the speech's end part; the 「同志们，…团结一心…」 that opens a paragraph of
+    its second part (within the last 1000 characters too, but a heading follows it) stays."""
+    text = SPEECH.format(closing=closing)
+    elements = find_elements(text)
+    doc = Document("在全县作风建设大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
+                   elements=elements)
+    second, third = doc.outline[1], doc.outline[2]
+    start, end = _body(doc, second.start, second.end)
+    assert text[start:end] == ("同志们，作风建设永远在路上，我们要团结一心、持续用力，把各项任务抓实抓细。\n"
+                               "各单位要对照问题清单逐项整改，做到件件有着落、事事有回音。")
+    start, end = _body(doc, third.start, third.end)
+    assert text[start:end] == "各级党组织要履行主体责任，主要负责同志要亲自抓、负总责。"
+
+
 def test_a_heading_with_sub_headings_takes_no_body_they_repeat(units):
     # no 对照检查材料 here has a lead-in above its causes' sub-headings: nothing for a heading that has some
     assert paragraph_candidates(units, "问题产生的根源", subheadings=True, genre=GENRE, member=True, limit=20) == []
@@ -367,6 +396,7 @@ def test_a_heading_with_sub_headings_takes_no_body_they_repeat(units):
     assert draft.sections[at + 1].paragraphs
 
 
+@pytest.mark.corpus
 def test_candidates_are_verbatim_over_the_corpus(corpus_dir, tmp_path_factory):
     """Many candidates of real documents, for members and (with a free preview of 300 characters) non-members."""
     home = tmp_path_factory.mktemp("corpus-drafting") / "home"
@@ -456,7 +486,7 @@ def test_members_paragraphs_are_withheld_from_a_non_member(units):
     paragraph = seen.sections[0].paragraphs[0]
     assert paragraph.withheld and paragraph.source is None and not any(w in paragraph.text for w in MEMBERS_WORDS)
     assert shown(units, draft, member=True).sections[0].paragraphs[0].text == members_doc.text[start:end]
-    _, data = export_draft(seen, "md")
+    _, data = export_draft(seen, "md", zone=ZONE)
     assert not any(w in data.decode() for w in MEMBERS_WORDS)
 
 
@@ -468,17 +498,49 @@ def test_a_draft_downloads_as_gbt9704_word_and_markdown(units):
                      ("二、", "整改措施", 1), ("", "附：素材来源", 1)]
     for node in walk_outline(document.outline):
         assert document.text[node.start:].startswith(node.label + node.heading)
-    name, data = export_draft(draft, "docx")
+    name, data = export_draft(draft, "docx", zone=ZONE)
     assert name.endswith(".docx")
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
     plain = re.sub(r"<[^>]+>", "", xml)
     assert "（一）理论学习方面" in plain and draft.sections[1].paragraphs[0].text[:20] in plain
     assert "附：素材来源" in plain and "原文照录" in plain
-    _, md = export_draft(draft, "md")
+    _, md = export_draft(draft, "md", zone=ZONE)
     text = md.decode("utf-8")
     assert "## 一、存在的主要问题" in text and "### （二）作风建设方面" in text and "已改写，复制比" in text
-    _, bare = export_draft(draft, "md", sources=False)
+    _, bare = export_draft(draft, "md", zone=ZONE, sources=False)
     assert "素材来源" not in bare.decode("utf-8")
+
+
+def test_a_draft_ends_with_its_writers_signature_and_date_in_text_markdown_and_word(units):
+    """A draft of a 文种 signed at its end ended without its own 落款: it ends with the writer's unit and the
+    成文日期 in 公文 form on the site's clock (the day it was last saved), before the sources; the .docx places
+    them right-aligned as GB/T 9704-2012 §7.3.5.2 says. A speech (讲话稿) gets none; 字数 and 查重 leave it out."""
+    draft = build_draft(units, DraftBody.model_validate(sample_draft(units)), member=True)
+    bare = draft_document(draft, sources=False).text
+    document = draft_document(draft, signed=date(2026, 12, 2))
+    assert document.text.startswith(bare + "\n县审计局党支部\n2026年12月2日\n附：素材来源\n1. ")
+    assert [(e.kind, document.text[e.start:e.end]) for e in document.elements] == [
+        ("issuer_signature", "县审计局党支部"), ("date", "2026年12月2日")]
+    assert draft_document(replace(draft, genre="讲话稿"), sources=False, signed=date(2026, 12, 2)).text == bare
+    assert draft_document(replace(draft, unit=""), sources=False, signed=date(2026, 12, 2)).text == bare + "\n2026年12月2日"
+    assert draft.chars == check_draft(units, draft, member=True).chars == solid(bare)
+
+    draft.updated_at = "2026-12-01T16:30:00+00:00"   # 00:30 on 2 December in Beijing, still 1 December in London
+    assert (drafting_day(draft, ZONE), drafting_day(draft, ZoneInfo("Europe/London"))) == (date(2026, 12, 2), date(2026, 12, 1))
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    assert "落实整改，建立台账。\n\n县审计局党支部\n\n2026年12月2日\n\n## 附：素材来源" in md
+    assert "\n\n2026年12月1日\n\n" in export_draft(draft, "md", zone=ZoneInfo("Europe/London"))[1].decode("utf-8")
+    txt = export_draft(draft, "txt", zone=ZONE)[1].decode("utf-8")
+    assert "落实整改，建立台账。\n县审计局党支部\n2026年12月2日\n附：素材来源\n" in txt
+    paragraphs = docx.Document(io.BytesIO(export_draft(draft, "docx", zone=ZONE)[1])).paragraphs
+    at = [p.text for p in paragraphs].index("县审计局党支部")
+    before, signature, day, after = paragraphs[at - 1:at + 3]
+    assert (before.text, day.text, after.text) == ("落实整改，建立台账。", "2026年12月2日", "附：素材来源")
+    assert signature.alignment == day.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    # hand-computed: 署名 7 characters wide, the date 6.5 (digits are half): the 署名 ends max(2, 4 + 6.5 − 7) = 3.5
+    # characters from the right, the date 3.5 + 7 − 2 − 6.5 = 2 — its first character two right of the 署名's first
+    assert signature.paragraph_format.right_indent * 2 == pytest.approx(day.paragraph_format.right_indent * 3.5, rel=1e-3)
+    assert signature.paragraph_format.space_before > 0   # one line below the text
 
 
 def test_a_draft_has_one_word_count_its_check_and_its_download_state(units):
@@ -489,7 +551,7 @@ def test_a_draft_has_one_word_count_its_check_and_its_download_state(units):
                       "（二）作风建设方面", *[p.text for p in draft.sections[2].paragraphs], "二、整改措施", "落实整改，建立台账。"])
     assert draft.chars == solid(text) == draft.to_dict()["chars"]
     assert check_draft(units, draft, member=True).chars == draft.chars
-    _, md = export_draft(draft, "md")
+    _, md = export_draft(draft, "md", zone=ZONE)
     assert f"字数：{draft.chars}" in md.decode("utf-8").split("\n")[2]
 
 
@@ -501,12 +563,12 @@ def test_the_sources_list_of_a_draft_is_a_section_of_its_own(units):
     last = document.outline[-1]
     assert (last.level, last.label, last.heading) == (1, "", "附：素材来源")
     assert document.outline[-2].end < last.start and document.text[last.start:last.end].startswith("附：素材来源\n1. ")
-    _, md = export_draft(draft, "md")
+    _, md = export_draft(draft, "md", zone=ZONE)
     md_text = md.decode("utf-8")
     assert "\n\n## 附：素材来源\n\n1\\. （一）理论学习方面 第1段：" in md_text
-    _, txt = export_draft(draft, "txt")
+    _, txt = export_draft(draft, "txt", zone=ZONE)
     assert "\n附：素材来源\n1. （一）理论学习方面 第1段：" in txt.decode("utf-8")
-    _, data = export_draft(draft, "docx")
+    _, data = export_draft(draft, "docx", zone=ZONE)
     styles = {p.text: p.style.name for p in docx.Document(io.BytesIO(data)).paragraphs}
     assert styles["附：素材来源"] == styles["二、整改措施"] == "Heading 1"
     report = check_text(units, md_text, viewer_member=True)
@@ -554,8 +616,8 @@ def test_every_download_of_a_draft_checks_with_its_sources_list_left_out(units, 
     draft = build_draft(units, DraftBody.model_validate(sample_draft(units)), member=True)
     listed = draft_document(draft).text
     settings = units.settings
-    read = read_draft(settings, data=export_draft(draft, fmt)[1], name=f"草稿.{fmt}")
-    bare = read_draft(settings, data=export_draft(draft, fmt, sources=False)[1], name=f"草稿.{fmt}")
+    read = read_draft(settings, data=export_draft(draft, fmt, zone=ZONE)[1], name=f"草稿.{fmt}")
+    bare = read_draft(settings, data=export_draft(draft, fmt, zone=ZONE, sources=False)[1], name=f"草稿.{fmt}")
     report = check_text(units, read, viewer_member=True)
     heading_line = read.rindex("\n", 0, read.rindex("附：素材来源")) + 1
     assert solid(read[heading_line:]) >= solid(listed[listed.index("附：素材来源"):])   # .md: plus its escapes
@@ -677,7 +739,10 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     spaced = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "2025年度组织生活会 县司法局 党支部", "--unit",
                                      "县司法局党支部", "-o", str(tmp_path / "spaced.md"), "--home", str(units.settings.home)])
     assert spaced.exit_code == 0, spaced.output   # the topic's words the unit holds are not repeated, no spaces
-    assert (tmp_path / "spaced.md").read_text(encoding="utf-8").startswith(f"# 县司法局党支部2025年度组织生活会{GENRE}\n")
+    spaced_md = (tmp_path / "spaced.md").read_text(encoding="utf-8")
+    assert spaced_md.startswith(f"# 县司法局党支部2025年度组织生活会{GENRE}\n")
+    today = datetime.now(units.settings.zone).date()   # the 落款: the unit, and today on the site's clock
+    assert f"\n\n县司法局党支部\n\n{today.year}年{today.month}月{today.day}日\n\n## 附：素材来源\n\n" in spaced_md
     checked = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--json", "--check",
                                       "--home", str(units.settings.home)])
     assert checked.exit_code == 0, checked.output

@@ -34,6 +34,23 @@ def test_gbt_levels_nest_in_order_of_appearance():
     ]
 
 
+SPACED_LAW = ("中华人民共和国某某法\n第一章　总　则\n第一条　为了规范管理，制定本法。\n第二章 监 督 管 理\n"
+              "第二条 本法适用于全国。\n第三章　附　　则\n第三条 本法自公布之日起施行。\n"
+              "第四章 Part A 总 体 安 排 与 原 则 要 求\n第四条 略。\n")
+
+
+def test_spaced_out_short_headings_are_shown_without_their_inner_spaces():
+    """「第一章　总　则」 is shown 「第一章 总则」 (one space after the number); the heading keeps the text as written,
+    and a heading that is not a short run of spaced-out Han characters keeps its spaces."""
+    chapters = [n for n in walk_outline(analyse(clean(SPACED_LAW)).outline) if n.label.endswith("章")]
+    assert [n.title for n in chapters] == ["第一章 总则", "第二章 监督管理", "第三章 附则",
+                                          "第四章 Part A 总 体 安 排 与 原 则 要 求"]
+    assert [n.heading for n in chapters][:3] == ["总\u3000则", "监 督 管 理", "附\u3000\u3000则"]
+    assert OutlineNode(1, "一、", "总　体　要　求", 0, 9).title == "一、总体要求"
+    assert OutlineNode(1, "", "总 则", 0, 3).title == "总则"
+    assert OutlineNode(1, "1.", "A B", 0, 3).title == "1.A B"
+
+
 def test_document_starting_at_second_level_label():
     body = "（一）理论学习方面。存在不足。\n1．学得不深。具体表现。\n（二）作风方面。存在不足。"
     assert _tree(parse_outline(body)) == [

@@ -187,6 +187,21 @@ def test_b39_link_lists_and_sidebars_are_not_stored(home, tmp_path):
     assert precise(library, "春耕备耕") == [sidebar.id]
 
 
+def test_b39_a_labelled_sidebar_of_few_links_goes_but_few_unlabelled_links_stay():
+    """New-user try 17: a GB2312 page's 「热点新闻」 sidebar of three headlines was kept as text (four links were
+    needed); under such a label two are enough. Two links in a sentence with no label stay."""
+    headlines = ["全县召开警示教育大会暨青鸾特别会议", "县长调研春耕生产工作", "我县获评省级文明城市"]
+    page = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>"
+            "<h1>关于表彰2024年度优秀共产党员的决定</h1><p>各党支部：经研究，决定表彰以下同志。</p>"
+            "<p>中共某县财政局机关委员会</p><p>2024年6月28日</p>"
+            f'<div class="sidebar"><h3>热点新闻</h3><ul>{_links(headlines)}</ul></div></body></html>')
+    assert read_bytes(page.encode("gb2312"), "a.html").text.split("\n")[-2:] == ["中共某县财政局机关委员会", "2024年6月28日"]
+    paragraph = "为深入贯彻落实党中央决策部署，进一步加强基层党组织建设，现就有关事项通知如下。" * 3
+    prose = (f'<html><body><h1>关于学习的通知</h1><p>各单位：请学习<a href="/a">《条例》</a>和<a href="/b">《规定》</a>。'
+             f"{paragraph}</p></body></html>")
+    assert read_bytes(prose.encode(), "b.html").text.split("\n")[-1] == f"各单位：请学习《条例》和《规定》。{paragraph}"
+
+
 def test_b39_attachment_links_are_content():
     links = "".join(f'<p><a href="/files/{i}.xls">附件{i}：名单{i}.xls</a></p>' for i in range(1, 6))
     page = f"<html><body><h1>关于公布名单的通知</h1><p>现将名单公布如下。</p>{links}</body></html>"

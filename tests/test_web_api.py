@@ -7,6 +7,7 @@ what the library itself returns for the same request, or is a hand-checked value
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import json
@@ -415,6 +416,23 @@ def test_batch_download_by_ids_and_by_search(client, library):
     assert len(names) == 1 + library.search(SearchRequest(q="基层减负", mode="precise"), member=False).total
 
 
+def test_the_search_pages_batch_download_packs_the_documents_it_lists(client, library):
+    """New-user try 17: 「打包下载本次检索」 under a 智能 list zipped every hit down the long tail (26 documents for
+    基层减负, 26 of a member's daily downloads). The link packs the page's documents — each once, in a section
+    search too — and says how many."""
+    for scope in ("doc", "section"):
+        request = SearchRequest(q="基层减负", mode="ranked", scope=scope, limit=5)
+        listed = list(dict.fromkeys(hit.id for hit in library.search(request, member=False).hits))
+        page = client.get("/search", params={"q": "基层减负", "mode": "ranked", "scope": scope, "limit": 5}).text
+        batch = page[page.index('id="batch-download"'):].split("</span>", 1)[0]
+        assert f"打包下载本页的 {len(listed)} 篇" in batch, batch
+        link = html.unescape(re.search(r'href="([^"]+format=md)"', batch).group(1))
+        archive = zipfile.ZipFile(io.BytesIO(client.get(link).content))
+        index = list(csv.reader(io.StringIO(archive.read("索引.csv").decode("utf-8-sig"))))
+        titles = {library.get(i).title for i in listed}
+        assert len(archive.namelist()) == 1 + len(listed) and {row[1] for row in index[1:]} == titles, (scope, index)
+
+
 # -- suggest, stats, genres, docs -------------------------------------------------------------
 
 
@@ -602,6 +620,18 @@ def test_cli_demo_no_serve_and_serve_help(tmp_path):
     assert again.exit_code == 0 and "沿用该文件夹中已有的素材库" in again.output   # not a silent 重复 11 (new-user try 14)
     help_text = runner.invoke(cli_app, ["serve", "--help"]).output
     assert "--port" in help_text and "--host" in help_text
+
+
+def test_the_demo_library_is_the_users_own(tmp_path, monkeypatch):
+    """Without --home or SUCAI_HOME the demo builds its library in this user's cache folder (platformdirs:
+    $XDG_CACHE_HOME/sucai/demo), never in a folder every user of the machine shares (/tmp/sucai-demo)."""
+    monkeypatch.delenv("SUCAI_HOME", raising=False)
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    result = CliRunner().invoke(cli_app, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    own = tmp_path / "cache" / "sucai" / "demo"
+    assert f"演示库：{own}" in result.output and (own / "catalogue.sqlite3").is_file()
 
 
 def test_title_index_follows_the_catalogue(home, tmp_path):

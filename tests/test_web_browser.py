@@ -504,7 +504,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
     from drafting_support import DOCS, GENRE
 
     from sucai.accounts import Accounts
-    from sucai.drafting import DraftStore, Owner, check_draft, suggest_outline
+    from sucai.drafting import DraftStore, Owner, check_draft, paragraph_candidates, suggest_outline
 
     root = tmp_path_factory.mktemp("browser-drafting")
     docs, home = root / "docs", make_home(root / "home")
@@ -518,6 +518,10 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
     accounts.close()
     expected = suggest_outline(library, GENRE, "组织生活会", member=True)
     headings = [n.heading for root_node in expected.outline for n in root_node.walk()]
+    # each heading's candidates as the page asks for them: by its whole path, as `sucai draft` does
+    candidates = [[re.sub(r"\s", "", c.marked.text) for c in paragraph_candidates(
+        library, node.heading, genre=GENRE, member=True, limit=5, above=above)]
+        for root_node in expected.outline for node, above in root_node.places()]
     with Server(home) as server:
         context, page = new_page(browser, server)
         page.goto("/login")
@@ -544,6 +548,8 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
             section = sections.nth(i)
             section.locator(".candidate-list li").first.wait_for()
             section.locator(".candidate-list li.candidate, .candidate-list li.muted:not(:has-text('正在查找'))").first.wait_for()
+            shown = section.locator(".candidate .candidate-text").all_inner_texts()
+            assert [re.sub(r"\s", "", text) for text in shown] == candidates[i], headings[i]
             pick = section.locator(".candidate .pick")
             if pick.count():
                 expected_text = section.locator(".candidate .candidate-text").first.inner_text()

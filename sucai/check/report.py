@@ -14,7 +14,9 @@ nothing of a text its viewer may not read, and no figure of it depends on one.
 - 去除引用复制比 ``copy_ratio_excluding_quotes``: the same without characters inside
   quotation marks (“…”, 「…」, 『…』, "…") or in lines marked as a quote (``>``).
 - 单篇最大文字复制比 ``max_source``: the source whose fragments cover the largest share
-  of the draft (counted before each character is credited to one source only).
+  of the draft's copied characters (counted before each character is credited to one source only, so
+  two sources may both count a character; never above 总文字复制比: a character that no kept 重合片段
+  covers — a remainder too short once a better fragment took its neighbours — counts for no source).
 - per paragraph (a line with text): its copied share.
 """
 
@@ -157,7 +159,7 @@ def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Frag
     return CheckReport(
         text=text, chars=chars, copy_ratio=_ratio(copied.sum(), chars),
         copy_ratio_excluding_quotes=_ratio((copied & ~quoted).sum(), chars),
-        max_source=_max_source(draft, fragments, solid, chars, views),
+        max_source=_max_source(draft, fragments, copied, chars, views),
         matches=matches, paragraphs=_paragraphs(text, copied, quoted, solid), sources_checked=checked,
     )
 
@@ -169,17 +171,18 @@ def _match(draft: Skeleton, fragment: Fragment, view: Document, source: Skeleton
                  view.text[s_start:s_end])
 
 
-def _max_source(draft: Skeleton, fragments: list[Fragment], solid: np.ndarray, chars: int,
+def _max_source(draft: Skeleton, fragments: list[Fragment], copied: np.ndarray, chars: int,
                 views: dict[int, Document]) -> dict | None:
-    """The source covering the largest share of the draft with all its fragments."""
+    """The source covering the largest share of the ``copied`` characters (a bool per draft character: counted
+    and inside a kept 重合片段) with all its fragments."""
     best = None
     for doc_id in sorted({f.doc_id for f in fragments}):
-        mask = np.zeros(len(solid), dtype=bool)
+        mask = np.zeros(len(copied), dtype=bool)
         for f in fragments:
             if f.doc_id == doc_id:
                 start, end = draft.span(f.i0, f.i1)
                 mask[start:end] = True
-        share = int((mask & solid).sum())
+        share = int((mask & copied).sum())
         if best is None or share > best[0]:
             best = (share, doc_id)
     if best is None:

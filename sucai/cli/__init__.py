@@ -12,7 +12,8 @@ installed when this package is imported).
 Errors are one plain line (never a traceback) and the exit status says what
 happened (:class:`sucai.cli.common.ExitCode`); ``SUCAI_DEBUG=1`` shows the
 traceback of an unexpected error. A stop signal (SIGTERM, as from a service
-manager) is handled like Ctrl+C.
+manager) is handled like Ctrl+C. Output closed early (``sucai search … | head``) ends the command
+quietly, killed by SIGPIPE as standard tools are (the shell sees 141).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ i18n.install()  # before any command is used: click builds some texts once (the 
 
 from ..errors import BadValue, NotFound, SucaiError  # noqa: E402
 from . import accounts, check, codes, documents, drafting, operations, server, sync, watch  # noqa: E402, F401 - each registers its commands on `app`
-from .common import ExitCode, app, err, shown  # noqa: E402
+from .common import ExitCode, OutputClosed, app, err, shown  # noqa: E402
 
 __all__ = ["ExitCode", "app", "main"]
 
@@ -38,7 +39,14 @@ __all__ = ["ExitCode", "app", "main"]
 def main() -> None:
     """Console entry point: runs the app and exits with its :class:`ExitCode`."""
     signal.signal(signal.SIGTERM, _interrupt)
-    sys.exit(run(sys.argv[1:]))
+    status = run(sys.argv[1:])
+    try:
+        sys.stdout.flush()   # here, not at the interpreter's exit, where a closed pipe would be reported
+    except BrokenPipeError:
+        status = ExitCode.OUTPUT_CLOSED
+    if status == ExitCode.OUTPUT_CLOSED:
+        _end_by_sigpipe()
+    sys.exit(status)
 
 
 def run(args: list[str]) -> int:
@@ -52,6 +60,8 @@ def run(args: list[str]) -> int:
         interrupted = isinstance(error.__cause__, KeyboardInterrupt)
         err.print("[yellow]已中断；已完成的部分都已保存，再次运行即可继续。[/yellow]" if interrupted else "已取消。")
         return ExitCode.INTERRUPTED if interrupted else ExitCode.ERROR
+    except OutputClosed:  # the reader of our output is gone (| head): nothing to say, nobody to say it to
+        return ExitCode.OUTPUT_CLOSED
     except SucaiError as error:
         err.print(f"[red]错误：{escape(shown(error.message))}[/red]")
         return _ERROR_STATUS.get(type(error), ExitCode.ERROR)
@@ -65,6 +75,15 @@ def run(args: list[str]) -> int:
 
 
 _ERROR_STATUS = {NotFound: ExitCode.NOT_FOUND, BadValue: ExitCode.USAGE}
+
+
+def _end_by_sigpipe() -> None:
+    """End this process as SIGPIPE ends a standard tool whose output was closed (Python ignores the signal:
+    restore its default action, and send it). What is still buffered for stdout goes to /dev/null."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGPIPE)
 
 
 def _interrupt(signum, frame) -> None:

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..check import SOURCES_HEADING, check_text, read_draft
 from ..check.export import cite, export_report, percent
+from ..dedupe import similarity_text
 from .common import (DOC_ID, app, err, free_option, home_option, json_option, open_library, out, print_json, shown,
                      write_file)
 
@@ -78,7 +79,7 @@ def dupes(ctx: click.Context, home: Path | None = None, as_json: bool = False) -
         return
     library = open_library(home)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, transient=True) as bar:  # a library from before clusters existed is caught up first
+                  console=err, transient=True, disable=not err.is_terminal) as bar:  # a library from before clusters existed is caught up first
         task = bar.add_task("比对相似版本", total=None)
         library.clusters.catch_up(lambda done, total: bar.update(task, completed=done, total=total))
     clusters = library.clusters.all()
@@ -88,13 +89,14 @@ def dupes(ctx: click.Context, home: Path | None = None, as_json: bool = False) -
     if not clusters:
         out.print("没有相似版本组。")
         return
+    merged = library.clusters.merged_ids()
     table = Table("组", "编号", "标题", "文种", "字数", "相似度", "说明", title=f"相似版本组（{len(clusters)} 组）")
     for number, cluster in enumerate(clusters, 1):
         for v in cluster:
             note = "代表版本（管理员指定）" if v.pinned else "代表版本" if v.representative else ""
             note += "，已隐藏" if v.hidden else ""
             table.add_row(str(number), str(v.id), Text(shown(v.title)), shown(v.genre), str(v.chars),
-                          "" if v.similarity is None else percent(v.similarity), note)
+                          similarity_text(v, merged), note)
     out.print(table)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -38,6 +39,21 @@ class ExitCode(IntEnum):
     NOTHING = 6        # 入库：本次所有文件都跳过或失败，没有一个入库
     DAMAGED = 7        # 核对：检索索引与目录库不一致，且未修复（check-integrity --no-repair）
     INTERRUPTED = 130  # 被 Ctrl+C 或停止信号中断（已完成的部分已保存）
+    OUTPUT_CLOSED = 141  # 输出提前被关闭（如 sucai search … | head）：像标准工具一样由 SIGPIPE 结束，不报错
+
+
+class OutputClosed(Exception):
+    """The reader of our output went away (``sucai search … | head``): the command ends quietly with
+    :attr:`ExitCode.OUTPUT_CLOSED` (:func:`sucai.cli.run`). Not an ``OSError``, which click would turn into
+    exit status 1."""
+
+
+class _Console(Console):
+    """A rich console whose closed output raises :class:`OutputClosed` instead of rich's ``SystemExit(1)``."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise OutputClosed
 
 
 _TOKEN = re.compile(r"\[[^\]]{0,20}\]|[\w\-./$=|:'\"]+|\s+|.", re.ASCII)
@@ -102,6 +118,33 @@ class ChineseGroup(click.Group):
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         kwargs.setdefault("no_args_is_help", True)
         super().__init__(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; a write to a closed output (a ``BrokenPipeError`` while stdout or stderr is a pipe
+        nobody reads) becomes :class:`OutputClosed`. Another broken pipe (a worker process that died) stays an
+        error (exit status 1; click itself would exit 1 without a word)."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as error:
+            if _output_closed():
+                raise OutputClosed from error
+            raise SucaiError(f"与子进程或服务的连接意外中断（{os_reason(error)}）", code="broken_pipe") from error
+
+
+def _output_closed() -> bool:
+    """Whether stdout or stderr is a pipe whose reader is gone (poll reports an error condition on it)."""
+    if not hasattr(select, "poll"):
+        return True   # no way to ask: a broken pipe here is most likely our output
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):   # replaced by a buffer (tests), or closed
+            continue
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        if any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0)):
+            return True
+    return False
 
 
 class ChineseCommand(click.Command):
@@ -168,8 +211,8 @@ app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库�
                    context_settings={"max_content_width": 100})
 click.version_option(package_name="sucai", prog_name="sucai")(app)
 
-out = Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
+out = _Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
+err = _Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
 
 home_option = click.option("--home", type=click.Path(path_type=Path), metavar="目录",
                            help="数据目录（默认 $SUCAI_HOME，未设时为用户数据目录）")

@@ -58,7 +58,7 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
     try:
         with display:
-            summary = library.ingest(paths, display, workers, source=(source or "").strip() or None,
+            summary = library.ingest(_absolute(paths), display, workers, source=(source or "").strip() or None,
                                      retry_failed=retry_failed)
     except KeyboardInterrupt:
         if display.last:
@@ -71,6 +71,13 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     else:
         _ingest_report(summary, base, missing)
     return _ingest_exit(summary, missing)
+
+
+def _absolute(paths: tuple[Path, ...]) -> list[Path]:
+    """``paths`` made absolute and normalised (``./材料/../a.txt`` → ``/home/me/a.txt``), so that what is stored
+    (``Document.source_path``, the folder names read as 来源) does not depend on the folder sucai was run in.
+    Links are not followed: a linked file keeps its own name."""
+    return [Path(os.path.abspath(path)) for path in paths]
 
 
 def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path]) -> None:
@@ -222,7 +229,8 @@ def show(doc_id: int, home: Path | None, as_json: bool = False, free: bool = Fal
         out.print("\n[bold]提纲[/bold]")
         for node in walk_outline(view.outline):
             if node.kind == "heading":
-                out.print("  " * node.level + escape(shown(f"{node.label}{node.heading}")))
+                summary = f"  [dim]{escape(shown(node.summary))}[/dim]" if node.summary else ""
+                out.print("  " * node.level + escape(shown(node.title)) + summary)
     out.print("\n[bold]正文[/bold]")
     for part in _body_parts(view, notice):
         out.print(part)

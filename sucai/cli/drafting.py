@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 
 import click
@@ -63,7 +64,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     first = first_draft(plan, title or _title(genre.strip(), topic.strip(), unit, year), unit=unit or "", year=year,
                         target_chars=length)
     if output is not None:
-        _write_first_draft(first, output, length)
+        _write_first_draft(first, output, length, library.settings.zone)
     report = check_draft(library, first, member=not free) if check else None
     if as_json:
         print_json({**plan.to_dict(), "check": report.to_dict()} if report else plan.to_dict())
@@ -85,8 +86,8 @@ def _title(genre: str, topic: str, unit: str | None, year: int | None) -> str:
     return "".join(parts) + ("" if genre in topic else genre)
 
 
-def _write_first_draft(first: Draft, output: Path, length: int | None) -> None:
-    _, data = export_draft(first, _FORMATS[output.suffix.lower()])
+def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzinfo) -> None:
+    _, data = export_draft(first, _FORMATS[output.suffix.lower()], zone=zone)
     target = write_file(output, output.name, data)
     size = f"{first.chars:,} 字" + (f"，要求 {length:,} 字" if length else "")
     blanks = sum(p.text.count(PLACEHOLDER) for s in first.sections for p in s.paragraphs)

@@ -7,11 +7,11 @@ import os
 import shutil
 import socket
 import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 import click
+from platformdirs import user_cache_dir
 from rich.markup import escape
 
 from ..errors import SucaiError, os_reason
@@ -110,10 +110,13 @@ def _banner(host: str, port: int) -> None:
 @click.pass_context
 def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, host: str = "127.0.0.1",
          port: int = 8000) -> None:
-    """演示：用自带的示例素材建库，展示入库与检索，再启动网页。"""
+    """演示：用自带的示例素材建库，展示入库与检索，再启动网页。
+
+    演示库默认在本用户的缓存目录（如 ~/.cache/sucai/demo），可用 --home 或 SUCAI_HOME 另指定。
+    """
     if not no_serve:
         check_port(host, port)  # before the demo's output, not after it
-    home = home or Path(os.environ.get("SUCAI_HOME") or Path(tempfile.gettempdir()) / "sucai-demo")
+    home = home or Path(os.environ.get("SUCAI_HOME") or Path(user_cache_dir("sucai")) / "demo")
     samples = Path(str(resources.files("sucai").joinpath("samples/library")))
     out.print(f"[bold]演示库[/bold]：{escape(str(home))}（示例素材 {escape(str(samples))}）")
     if (home / "catalogue.sqlite3").exists() or (home / "sucai.toml").exists():

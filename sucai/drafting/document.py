@@ -8,23 +8,44 @@
 ``sources``, a closing section of its own — the unnumbered heading "附：素材来源"
 (a ``##`` heading in .md, a heading in .docx, a line of its own in .txt) — lists, per
 paragraph, the document and section it was taken from and whether it was edited.
-:func:`export_draft` is the download; its 字数 is the draft's (:attr:`.drafts.Draft.chars`).
+With ``signed`` (a day), a draft of a 文种 that ends with its writer's 落款 (:data:`SIGNED_GENRES`)
+ends with it, after the last paragraph and before the sources: the writer's unit (发文机关署名, when
+given) and the 成文日期 in 公文 form (「2026年12月2日」, :func:`official_date`), each a line of its own
+and a 公文 element of the document (``issuer_signature``, ``date``), which the .docx places right-aligned
+as GB/T 9704-2012 §7.3.5 says (:mod:`sucai.export.docx`); the .md and .txt have them as lines.
+:func:`export_draft` is the download, signed on the day the draft was last saved on the site's clock
+(:func:`drafting_day`); its 字数 is the draft's (:attr:`.drafts.Draft.chars`: the 落款 is not counted,
+as the title is not).
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, tzinfo
+
 from ..check import SOURCES_HEADING
 from ..clean import xml_safe
+from ..config import local_time
 from ..export import export_document
-from ..model import Document, OutlineNode
+from ..metadata.genres import canonical
+from ..model import Document, Element, OutlineNode
 from .drafts import Draft, Paragraph, numbered
 
-def draft_document(draft: Draft, *, sources: bool = True) -> Document:
-    """``draft`` as a :class:`~sucai.model.Document` (text, numbered outline; see the module docstring)."""
+# 文种 that end with their writer's 落款 (GB/T 9704-2012 §7.3.5): the 法定公文 an organ signs and dates at the end, and the
+# 事务文书 a unit or a person signs there. A speech (讲话稿, 发言提纲, 党课讲稿, 主持词, 致辞) names its speaker under the
+# title instead; 决议, 公报 and 纪要 are dated under the title or carry no 署名 (§10.3), 命令 and 议案 are signed by a person's
+# office, and news, laws, 心得体会 and 调研报告 name their author under the title when they do.
+SIGNED_GENRES = frozenset({"决定", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复", "函",
+                           "工作总结", "工作计划", "实施方案", "述职报告", "对照检查材料", "汇报材料"})
+
+
+def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = None) -> Document:
+    """``draft`` as a :class:`~sucai.model.Document` (text, numbered outline; ``signed``: the 成文日期 of its
+    落款, None for none; see the module docstring)."""
     lines: list[str] = []
     offset = 0
     roots: list[OutlineNode] = []
     open_nodes: list[OutlineNode] = []
+    elements: list[Element] = []
 
     def add(line: str) -> int:
         nonlocal offset
@@ -48,13 +69,32 @@ def draft_document(draft: Draft, *, sources: bool = True) -> Document:
     body_end = max(offset - 1, 0)
     for node in open_nodes:
         node.end = body_end
+    if signed is not None and canonical(draft.genre) in SIGNED_GENRES:
+        for kind, line in (("issuer_signature", draft.unit.strip()), ("date", official_date(signed))):
+            if line:
+                at = add(line)
+                elements.append(Element(kind, lines[-1], at, at + len(lines[-1])))
     if sources and any(p.source for s in draft.sections for p in s.paragraphs):
         listed = OutlineNode(1, "", SOURCES_HEADING, add(SOURCES_HEADING), 0)   # a section of its own
         for line in source_lines(draft):
             add(line)
         listed.end = max(offset - 1, 0)
         roots.append(listed)
-    return Document(title=xml_safe(draft.title), text="\n".join(lines), genre=draft.genre or "其他", outline=roots, id=draft.id)
+    return Document(title=xml_safe(draft.title), text="\n".join(lines), genre=draft.genre or "其他", outline=roots,
+                    elements=elements, id=draft.id)
+
+
+def official_date(day: date) -> str:
+    """``day`` as a 公文's 成文日期 is written (GB/T 9704-2012 §7.3.5.1: Arabic digits, year in full, month and day
+    without a leading zero): 2026-12-02 → 「2026年12月2日」."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def drafting_day(draft: Draft, zone: tzinfo) -> date:
+    """The day ``draft`` was drafted on the site's clock ``zone``: the day it was last saved (``updated_at``, else
+    ``created_at``), or today for a draft never saved (``sucai draft -o``)."""
+    stamp = draft.updated_at or draft.created_at
+    return date.fromisoformat(local_time(stamp, zone, "days")) if stamp else datetime.now(zone).date()
 
 
 def source_lines(draft: Draft) -> list[str]:
@@ -74,7 +114,9 @@ def _source_text(paragraph: Paragraph) -> str:
     return f"《{source.title}》（编号 {source.doc_id}{'，' + path if path else ''}）；{state}"
 
 
-def export_draft(draft: Draft, fmt: str, *, sources: bool = True) -> tuple[str, bytes]:
+def export_draft(draft: Draft, fmt: str, *, zone: tzinfo, sources: bool = True) -> tuple[str, bytes]:
     """``(file name, bytes)`` of the draft as ``fmt`` (docx / md / txt, see :func:`sucai.export.export_document`),
-    the .md's 字数 the draft's (:attr:`.drafts.Draft.chars`). Raises InvalidInput (``bad_format``) for another ``fmt``."""
-    return export_document(draft_document(draft, sources=sources), fmt, chars=draft.chars)
+    its 落款 dated :func:`drafting_day` on the site's clock ``zone`` (the setting ``timezone``), the .md's 字数 the
+    draft's (:attr:`.drafts.Draft.chars`). Raises InvalidInput (``bad_format``) for another ``fmt``."""
+    document = draft_document(draft, sources=sources, signed=drafting_day(draft, zone))
+    return export_document(document, fmt, chars=draft.chars)

@@ -8,7 +8,10 @@ of the same role as the asked one (:func:`.headings.role`: no measure under a pr
 section's body — the text after its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
 characters at a paragraph or sentence end. A body ends before the source's 公文 elements
 (its 落款: 署名 and 成文日期, :mod:`sucai.elements`) and before a closing formula line
-(以上…请批评指正, 谢谢大家); an opening formula line (下面我…, 现将…报告如下) at its start is passed
+(以上…请批评指正, 谢谢大家) or a speech's closing exhortation — a line that opens with 「同志们」 and calls on
+its hearers (「同志们，让我们更加紧密地团结在…周围，…！」, 「…任务艰巨、使命光荣…」) in the document's end part:
+after its last heading and within its last :data:`CLOSING_TAIL` characters (:func:`_closing`; a 「同志们」 that opens
+a paragraph mid-speech stays) —; an opening formula line (下面我…, 现将…报告如下) at its start is passed
 over: a source's opening and ending are no paragraphs of a draft's middle. A candidate's ``text`` is exactly
 ``text[start:end]`` of its source document *as the viewer may see it*
 (:func:`sucai.access.view`: the whole text for a member, the free view otherwise),
@@ -37,11 +40,15 @@ MIN_CHARS = 20          # shorter bodies are no candidates
 MIN_SIMILARITY = 0.4    # sections under headings less like the asked one are no candidates
 SCANNED_SECTIONS = 60   # section hits looked at per heading
 _LEARN_CHARS = 2000     # names are learnt from the title, the opening and the section itself
+CLOSING_TAIL = 1000     # a speech's closing exhortation starts within this many characters of its end
 _SENTENCE_END = re.compile(r"[。！？；]")
 # a line that opens or closes a whole speech or report, not a part of it
 _FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅)|汇报完毕|发言完毕)"
                       r"|谢谢大家|我的发言完毕|我就讲这些|下面[，,]?(?:由)?我[^。\n]{0,30}?(?:讲|谈|报告|汇报|发言|作)"
                       r"|现将[^。\n]{0,40}?(?:报告|汇报)如下).*$")
+# a speech's closing exhortation: 「同志们」 addressed, then a call to act together (in the document's end part only)
+_EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*同志们[，,！!：:][^\n]*?(?:让我们|团结|奋斗|奋进|使命光荣|任务艰巨|新征程|新篇章"
+                          r"|新的更大|再创|开创|谱写|夺取)")
 
 
 @dataclass
@@ -123,7 +130,7 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     if node is not None:
         start = _after_heading(doc.text, node, end)
     text = doc.text
-    end = min([end] + [e.start for e in doc.elements if start <= e.start < end])
+    end = min([end, _closing(doc, start, end)] + [e.start for e in doc.elements if start <= e.start < end])
     for formula in _FORMULA.finditer(text, start, end):
         if text[start:formula.start()].strip():
             end = formula.start()
@@ -136,6 +143,14 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if end - start >= MIN_CHARS else None
+
+
+def _closing(doc: Document, start: int, end: int) -> int:
+    """Where a speech's closing exhortation (:data:`_EXHORTATION`) starts in ``doc.text[start:end]``: the first
+    one after the document's last heading and within its last :data:`CLOSING_TAIL` characters; ``end`` when none."""
+    last_heading = max((n.start for n in walk_outline(doc.outline) if n.kind == "heading"), default=0)
+    found = _EXHORTATION.search(doc.text, max(start, last_heading, len(doc.text) - CLOSING_TAIL), end)
+    return found.start() if found else end
 
 
 def _after_heading(text: str, node: OutlineNode, end: int) -> int:

@@ -46,6 +46,7 @@ _LINK_LIST_LABEL = re.compile(
     r"[【\[]?(相关(文章|阅读|新闻|链接|报道|推荐|稿件)|热点(新闻|推荐|文章|关注)|热门(文章|新闻|推荐)|推荐阅读|延伸阅读"
     r"|猜你喜欢|最新(文章|新闻|动态|发布)|精彩推荐|图片新闻|更多(新闻|阅读)|友情链接|上一篇|下一篇)[】\]]?[：:]?")
 _LINK_LIST_MIN_LINKS = 4
+_LABELLED_LIST_MIN_LINKS = 2
 _LINK_LIST_MAX_OTHER_CHARS = 10  # text outside the links, digits, dates and punctuation not counted
 _FILE_LINK = re.compile(r"\.(docx?|wps|pdf|xlsx?|et|zip|rar|ofd|txt)$", re.IGNORECASE)  # attachments are content
 _NOT_COUNTED = re.compile(r"[\W\d_年月日]+")
@@ -83,9 +84,11 @@ def unwrap_layout_tables(tree) -> None:
 
 def _is_link_list(element) -> bool:
     links = [a for a in element.iter("a") if not _FILE_LINK.search((a.get("href") or "").split("?")[0])]
-    if len(links) < _LINK_LIST_MIN_LINKS or element.find(".//h1") is not None:
+    text = element.text_content()
+    labelled = _LINK_LIST_LABEL.match("".join(text.split())) is not None   # 「热点新闻」 heads it: two links are enough
+    if len(links) < (_LABELLED_LIST_MIN_LINKS if labelled else _LINK_LIST_MIN_LINKS) or element.find(".//h1") is not None:
         return False
-    other = _LINK_LIST_LABEL.sub("", element.text_content())
+    other = _LINK_LIST_LABEL.sub("", text)
     for link in links:
         other = other.replace(link.text_content(), "", 1)
     return len(_NOT_COUNTED.sub("", other)) <= _LINK_LIST_MAX_OTHER_CHARS
@@ -94,8 +97,8 @@ def _is_link_list(element) -> bool:
 def drop_link_lists(tree) -> None:
     """Remove link lists and the labels that head them, in place (case B39).
 
-    A link list is a block (ul, ol, div, table, td…) with at least four links
-    (links to attached files do not count: those are content) and at most ten
+    A link list is a block (ul, ol, div, table, td…) with at least four links — two when its text opens
+    with a label such as 「热点新闻」 — (links to attached files do not count: those are content) and at most ten
     characters of other text once digits, dates, punctuation and a label such as
     "相关文章" are set aside; the outermost such block goes. A block whose whole
     text is such a label ("相关文章", "【热点新闻】", "上一篇：") goes too.

@@ -31,6 +31,7 @@ from ..clean import well_formed
 from ..config import Settings
 from ..errors import InvalidInput, SucaiError
 from ..library import Library
+from ..readers import SUPPORTED_SUFFIXES
 from .api import DocId
 from .deps import (CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library,
                    spending)
@@ -132,7 +133,7 @@ def _page(request: Request, viewer: Viewer, status: int = 200, **context):
     settings = request.app.state.settings
     return render_page(request, "check.html", status=status, viewer=viewer, params={"mode": "ranked"},
                        max_chars=settings.check_max_chars, max_mb=settings.upload_max_mb, percent=percent,
-                       **context)
+                       accept=",".join(sorted(SUPPORTED_SUFFIXES)), **context)
 
 
 async def draft_text(request: Request, settings: Settings) -> tuple[str, str | None]:

@@ -13,28 +13,29 @@ POST route of the app does; an API token may ask for outlines and paragraphs (th
 but saves, changes, deletes and 润笔 need a logged-in session (tokens are for reading).
 A draft's 查重 (``/api/drafts/{id}/check``) is :func:`sucai.drafting.check_draft` of the draft as
 its author may see it now, for their tier; a draft past ``check_max_chars`` is refused first (422
-``draft_too_long``), before any quota is counted. Its download and its 查重 spend a daily quota — only once
-the file or report is made — and, like every download, must start on this site
-(:func:`~sucai.web.deps.same_site_download`): another site cannot spend them.
+``draft_too_long``), before any quota is counted. Its 查重 spends a daily quota — only once the report is
+made —; its download does not (the writer's own text is no library document: not counted, never refused for a
+spent quota). Both, like every download, must start on this site (:func:`~sucai.web.deps.same_site_download`):
+another site cannot spend a 查重.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, Field, StrictInt, WithJsonSchema
 from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
 from ..config import Settings
 from ..drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, checked_text, export_draft,
                         paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
-from ..drafting.drafts import MAX_BODY
+from ..drafting.drafts import MAX_BODY, MAX_LEVEL
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
 from .check import read_body, spend_check, with_file
@@ -45,6 +46,7 @@ from .responses import JSONResponse
 from .templating import render_page
 
 MAX_HEADINGS = 30
+MAX_HEADING = 200   # characters of a heading asked for
 _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 DraftId = Annotated[int, Path(ge=1, le=2**62, description="草稿编号")]
@@ -63,11 +65,13 @@ Writer = Annotated[Viewer, Depends(writer)]
 
 
 class _Capped(APIRoute):
-    """A route of the 写作台 API: a body past :data:`~sucai.drafting.drafts.MAX_BODY` bytes is refused (413
+    """A route of the 写作台 API that takes a body (POST, PUT, PATCH): a body past :data:`~sucai.drafting.drafts.MAX_BODY` bytes is refused (413
     ``too_large``) before it is read whole or parsed (pydantic would otherwise check every item of it)."""
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
+        if not self.methods & {"POST", "PUT", "PATCH"}:   # no body to cap: GET and DELETE go straight through
+            return handler
 
         async def capped(request: Request) -> Response:
             body = await read_body(request, MAX_BODY, f"请求体过大：写作台的请求最多 {MAX_BODY // 2**20} MB")
@@ -102,8 +106,26 @@ class OutlineAsk(BaseModel):
     year: StrictInt | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】）")
 
 
+def _as_path(value: Any) -> Any:
+    """A heading asked alone is a path of one heading; a path as it is; anything else refused in Chinese."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return value
+    raise ValueError("参数“headings”的每一项应为标题（文字）或标题的路径（文字的列表）")
+
+
+_HEADING_SCHEMA = {"type": "string", "maxLength": MAX_HEADING}
+HeadingPath = Annotated[list[Annotated[str, Field(max_length=MAX_HEADING)]], Field(min_length=1, max_length=MAX_LEVEL),
+                        BeforeValidator(_as_path),
+                        WithJsonSchema({"anyOf": [_HEADING_SCHEMA, {"type": "array", "items": _HEADING_SCHEMA,
+                                                                     "minItems": 1, "maxItems": MAX_LEVEL}]})]
+
+
 class ParagraphsAsk(OutlineAsk):
-    headings: list[Annotated[str, Field(max_length=200)]] = Field(max_length=MAX_HEADINGS, description="标题（不含序号）")
+    headings: list[HeadingPath] = Field(
+        max_length=MAX_HEADINGS, description="标题（不含序号），或其完整路径：上级标题依次在前、该标题在后"
+                                             "（如 [\"存在的主要问题\", \"在担当作为方面\"]，据此分辨问题与措施）")
     limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
 
 
@@ -147,9 +169,11 @@ async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library
              dependencies=Reading)
 async def api_paragraphs(request: Request, ask: ParagraphsAsk, viewer: Writer, library: Lib):
     found = []
-    for heading in ask.headings:   # a search each, one at a time as every search of the app (other requests' between)
+    for asked in ask.headings:   # a search each, one at a time as every search of the app (other requests' between)
+        *above, heading = asked
         found += await searching(request, partial(paragraph_candidates, library, heading, genre=ask.genre.strip() or None,
-                                                  member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.year))
+                                                  member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.year,
+                                                  above=above))
     return JSONResponse({"candidates": [c.to_dict(marked=True) for c in found]})
 
 
@@ -190,10 +214,9 @@ def api_delete_draft(draft_id: DraftId, viewer: Writer, library: Lib):
     return JSONResponse({"ok": True, "id": draft_id})
 
 
-@router.get("/api/drafts/{draft_id}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；计入每日下载次数）",
+@router.get("/api/drafts/{draft_id}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；自己的草稿，不计入每日下载次数）",
             dependencies=[Depends(same_site_download)])
 def api_download_draft(
-    request: Request,
     draft_id: DraftId,
     viewer: Writer,
     library: Lib,
@@ -201,8 +224,7 @@ def api_download_draft(
     sources: Annotated[bool, Query(description="是否附上素材来源")] = True,
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
-    name, data = spending(request, viewer, "download", f"草稿 {draft_id}（{format}）",
-                          lambda: export_draft(draft, format, sources=sources))
+    name, data = export_draft(draft, format, sources=sources, zone=library.settings.zone)   # the writer's own: no quota
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}.{format}")})
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
+from ..dedupe import similarity_text
 from ..library import Library
 from .api import DocId
 from .deps import Viewer, get_library, require_admin, verify_csrf
@@ -58,4 +59,5 @@ def _change(request: Request, viewer: Viewer, library: Library, change, done: st
 def _page(request: Request, viewer: Viewer, library: Library, *, message: str | None = None,
           error: str | None = None, status: int = 200):
     return render_page(request, "admin_dupes.html", status=status, viewer=viewer, section="dupes",
-                       clusters=library.clusters.all(), message=message, error=error)
+                       clusters=library.clusters.all(), merged=library.clusters.merged_ids(),
+                       similarity_text=similarity_text, message=message, error=error)

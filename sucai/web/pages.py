@@ -80,6 +80,7 @@ async def search_page(
         title_notes=titles.distinguishing_notes([asdict(hit) for hit in result.hits]),
         mode_names=MODES, scope_names=SCOPES, sort_names=SORTS, filter_names=FILTER_NAMES, facet_names=FACET_NAMES,
         page_sizes=PAGE_SIZES, past=past if past and past.isdigit() else None, mode_switch_in_toolbar=True,
+        page_ids=",".join(str(i) for i in dict.fromkeys(hit.id for hit in result.hits)),   # sections: once a document
         active_filters=[(k, params[k]) for k in FILTER_NAMES if params[k] not in (None, "")],
     )
 

@@ -196,11 +196,23 @@
     list.appendChild(waiting);
     api("POST", "/api/drafts/paragraphs", {
       genre: start.genre || "", topic: start.topic || "", unit: start.unit || null, year: start.year || null,
-      headings: [section.heading], limit: Math.min(limit, 20),
+      headings: [headingPath(section)], limit: Math.min(limit, 20),
     }).then(function (data) {
       section.candidates = data.candidates;
       renderCandidates(section);
     }).catch(function (error) { waiting.textContent = error.message; });
+  }
+
+  // The headings above a section (levels as labels() set them), then its own: the server tells a problem from a
+  // measure by the whole path (在担当作为方面 under 存在的主要问题 or under 整改措施), as `sucai draft` does.
+  function headingPath(section) {
+    const path = [];
+    for (const s of draft.sections) {
+      path.splice(s.level - 1);
+      path.push(s.heading.trim());
+      if (s === section) break;
+    }
+    return path;
   }
 
   function renderCandidates(section) {
