@@ -22,7 +22,8 @@ Each worker gets:
   this process: no helper program (Tesseract) outlives the file it was started for.
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
-on in every case. Results come back in the order the jobs were given. The workers of a
+on in every case. Results come back in the order the jobs were given (:func:`run_budgeted`) or as each is done
+(:func:`run_budgeted_as_done`). The workers of a
 batch run one heavy helper program at a time (:func:`exclusive`: Tesseract, 100 MB each).
 """
 
@@ -37,9 +38,8 @@ import resource
 import shutil
 import signal
 import tempfile
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import TimeoutError as FutureTimeout, wait
+from concurrent.futures import FIRST_COMPLETED, TimeoutError as FutureTimeout, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -234,15 +234,41 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
     ``_IDLE_SECONDS`` (the caller's chance to do work of its own meanwhile, and to show what is being read):
     ``job`` is the one waited for, ``page`` the ``(page, pages)`` its worker reads now (:func:`reading_page`) or None.
     """
-    pending: deque = deque()
+    for _, result in _budgeted(function, jobs, budget, workers, idle, in_order=True):
+        yield result
 
-    def head():
-        future, folder, job = pending[0]
-        while idle is not None and not future.done():
-            idle(job, _page_of(folder))
-            wait([future], timeout=_IDLE_SECONDS)
-        pending.popleft()
-        return _outcome(future, folder, budget)
+
+def run_budgeted_as_done(function: Callable, jobs: Iterable, budget: Budget, workers: int,
+                         idle: Callable[[object, tuple[int, int] | None], None] | None = None
+                         ) -> Iterator[tuple[int, object]]:
+    """As :func:`run_budgeted`, but each result as soon as it is ready, with the job's place in ``jobs`` (from 0):
+    ``(number, result)``, so that one slow file (a scan's OCR) holds none of the files behind it. Of results ready
+    together, the earliest job's comes first; ``idle`` is told of the earliest job not done."""
+    return _budgeted(function, jobs, budget, workers, idle, in_order=False)
+
+
+def _budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
+              idle: Callable[[object, tuple[int, int] | None], None] | None, in_order: bool
+              ) -> Iterator[tuple[int, object]]:
+    """``(number, result)`` of each job: in order (``in_order``) or as each is done (see the two callers)."""
+    pending: dict[int, tuple] = {}   # number → (future, folder, job), in the order the jobs were given
+
+    def ready() -> int | None:
+        first = next(iter(pending))
+        if in_order:
+            return first if pending[first][0].done() else None
+        return next((number for number, (future, _, _) in pending.items() if future.done()), None)
+
+    def next_result() -> tuple[int, object]:
+        while (number := ready()) is None:
+            first = next(iter(pending))
+            future, folder, job = pending[first]
+            if idle is not None:
+                idle(job, _page_of(folder))
+            futures = [future] if in_order else [entry[0] for entry in pending.values()]
+            wait(futures, timeout=_IDLE_SECONDS if idle is not None else None, return_when=FIRST_COMPLETED)
+        future, folder, _ = pending.pop(number)
+        return number, _outcome(future, folder, budget)
 
     with scratch_folder("sucai-parse-") as root, \
             ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
@@ -251,13 +277,13 @@ def run_budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: in
         try:
             for number, job in enumerate(jobs):
                 folder = os.path.join(root, f"sucai-parse-{number}")  # each job's folder is made by its worker
-                pending.append((pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder, job))
+                pending[number] = (pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds), folder, job)
                 if len(pending) >= _WINDOW_PER_WORKER * workers:
-                    yield head()
+                    yield next_result()
             while pending:
-                yield head()
+                yield next_result()
         finally:
-            for future, _, _ in pending:  # the caller stopped early
+            for future, _, _ in pending.values():  # the caller stopped early
                 future.cancel()
 
 

@@ -295,19 +295,19 @@ class Clusters:
     # -- ingest ------------------------------------------------------------------
 
     def after_store(self, status: str, doc_id: int | None, parsed: Document | None,
-                    sketch: Sketch | None = None, *, signed: bool = False) -> bool:
+                    sketch: Sketch | None = None, *, signed: bool = False, ties: bool = False) -> bool:
         """What the ingest calls for every file it stored: a new document is placed in a cluster
         (with its :class:`Sketch` when the parse worker made it; ``signed``: its signature was stored
         with it, :meth:`Catalogue.add <sucai.store.Catalogue.add>`); an exact duplicate may be the
-        better copy of the stored one. Returns whether it was: the stored document ``doc_id`` now has
-        ``parsed``'s content (:meth:`keep_better_copy`)."""
+        better copy of the stored one (``ties``: also when as good). Returns whether it was: the stored document
+        ``doc_id`` now has ``parsed``'s content (:meth:`keep_better_copy`)."""
         if doc_id is None or not isinstance(parsed, Document):
             return False
         try:
             if status == "ingested":
                 self.place(self.catalogue.as_stored(parsed, doc_id), sketch, signed=signed)
             elif status == "duplicate":
-                return self.keep_better_copy(doc_id, parsed)
+                return self.keep_better_copy(doc_id, parsed, ties=ties)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
             log.exception("文档 %s 的近似重复归组失败", doc_id)
         return False
@@ -414,15 +414,17 @@ class Clusters:
         numbers: dict[int, int] = {}
         return {doc_id: (numbers.setdefault(root(doc_id), len(numbers) + 1), alike[doc_id]) for doc_id in sorted(alike)}
 
-    def keep_better_copy(self, doc_id: int, copy: Document) -> bool:
+    def keep_better_copy(self, doc_id: int, copy: Document, *, ties: bool = False) -> bool:
         """Replace the stored document ``doc_id`` by ``copy`` (the same layout-free text) when
-        ``copy`` is the better copy. Returns whether it was replaced."""
+        ``copy`` is the better copy (``ties``: or as good — it came first in an ingest's input order, and the
+        stored one from the same ingest). Returns whether it was replaced."""
         try:
             stored = self.catalogue.get(doc_id)
         except NotFound:
             return False
         candidate = replace(copy, id=doc_id, hidden=stored.hidden)
-        if quality(candidate)[:-1] <= quality(stored)[:-1]:
+        better, held = quality(candidate)[:-1], quality(stored)[:-1]
+        if better < held or (better == held and not ties):
             return False
         self.catalogue.replace_copy(doc_id, candidate)
         self.changed(doc_id)

@@ -12,8 +12,14 @@ and the next run finishes the job.
 Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
 same clean text, layout aside, is already stored: :func:`text_hash`),
 ``unchanged`` (this path with these bytes was done before), ``skipped`` (not a
-readable document, with the reason) or
-``failed`` (an unexpected error, with the reason).
+readable document, with the reason),
+``failed`` (an unexpected error, with the reason) or ``not_retried`` (this path with these bytes was
+skipped or failed before, under the same conditions — :func:`attempt` —: not read again, its reason the
+earlier one; ``retry_failed`` reads it again).
+
+Each file's result is stored as soon as its parse is done, whatever the order of the input
+(:func:`sucai.budget.run_budgeted_as_done`: a slow scan holds no file behind it); exact copies among a batch's
+files end as storing them in input order would (:class:`_InputOrder`).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import stat as st
 import time
 from collections import Counter, deque
@@ -30,8 +37,8 @@ from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
 
-from . import access, analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
-from .budget import Budget, run_budgeted, scratch_folder
+from . import __version__, access, analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
+from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
 from .errors import ReadError, SucaiError, os_reason
 from .memory import give_back
 from .model import Document
@@ -39,8 +46,10 @@ from .readers import office
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed")
-OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败"}
+OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed", "not_retried")
+OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败",
+                 "not_retried": "未再尝试"}
+NOT_RETRIED_NAME = "上次已无法读取，未再尝试"   # the end report's line of the not_retried files
 # The index feed commits every _FEED_CHARS characters or _FEED_FILES files (tantivy's writer heap bounds their
 # memory), at once when an edit on this node waits for the index lock the batch holds (index.Feed.wanted), and at
 # the latest _FEED_SECONDS after the batch's first document, so that searches see the new documents within that
@@ -330,12 +339,14 @@ def ingest(
     progress: Callable[[IngestProgress], None] | None = None,
     workers: int | None = None,
     source: str | None = None,
+    retry_failed: bool = False,
 ) -> IngestSummary:
-    """Ingest files and folders into ``library``; returns one outcome per file.
+    """Ingest files and folders into ``library``; returns one outcome per file, in input order.
 
     ``source`` is the 来源 of the files of this batch that name none themselves
-    (``sucai ingest --source``). ``progress`` gets an :class:`IngestProgress` after
-    each file's outcome and as the index takes in documents. Never raises for a bad
+    (``sucai ingest --source``). A file skipped or failed before, unchanged since (the same content hash) and
+    tried under the same conditions (:func:`attempt`), is ``not_retried`` unless ``retry_failed``. ``progress``
+    gets an :class:`IngestProgress` after each file's outcome and as the index takes in documents. Never raises for a bad
     file. Each stored document goes to the index writer at once, with the tokens its
     worker made (:class:`sucai.index.Feed`), and the writer commits a batch at a time
     (see ``_FEED_CHARS``) — while the worker processes go on parsing; the index is synced
@@ -360,11 +371,16 @@ def ingest(
     todo = []
     keys = [path_text(path.resolve()) for path in files]
     records = library.catalogue.file_records(keys)
+    conditions = attempt(batch.budget)
     for path, key in zip(files, keys):
         content = _content_hash(path)
         record = records.get(key)
-        if record and record.content_hash == content and record.status in ("ingested", "duplicate"):
+        known = record is not None and record.content_hash == content
+        if known and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
+            tell(str(path))
+        elif known and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions:
+            summary.add(FileOutcome(str(path), "not_retried", reason=record.reason))
             tell(str(path))
         else:
             todo.append((path, key, content))
@@ -387,13 +403,15 @@ def ingest(
 
     try:
         started = time.monotonic()
-        parsed_files = _parse_all([p for p, _, _ in todo], batch, workers, idle=idle)
-        # strict: the parse generator runs to its end, so the workers are gone before the last commit
-        for (path, key, content), parsed in zip(todo, parsed_files, strict=True):
-            outcome = _store(library.catalogue, path, content, parsed, key)
+        settled = _InputOrder(library, todo)
+        # the parse generator runs to its end, so the workers are gone before the last commit
+        for number, parsed in _parse_all([p for p, _, _ in todo], batch, workers, idle=idle):
+            path, key, content = todo[number]
+            outcome = _store(library.catalogue, path, content, parsed, key, conditions)
             summary.add(outcome)
+            settled.outcomes[number] = outcome
             if isinstance(parsed, Parsed):  # near-duplicates, better copies (indexed again at the commit)
-                library.clusters.after_store(outcome.status, outcome.doc_id, parsed.doc, parsed.sketch, signed=True)
+                settled.stored(number, outcome, parsed)
                 if outcome.status == "ingested":
                     if not len(feed):
                         started = time.monotonic()
@@ -402,11 +420,59 @@ def ingest(
             tell(str(path))
             publish()
         feed.commit()
+        summary.outcomes[len(summary.outcomes) - len(todo):] = [settled.outcomes[n] for n in range(len(todo))]
     except BaseException:
         feed.abandon()
         raise
     sync()  # changes other processes made meanwhile
     return summary
+
+
+class _InputOrder:
+    """Exact copies among the files of a batch, stored as each parse is done, end as storing them in input order
+    would: the first copy in input order is 已入库 and the others 重复 of it, and the stored content is the best copy
+    (:func:`sucai.dedupe.quality`), of equals the first in input order. (A copy stored before the batch stays the
+    document and wins ties, as in input order.) ``todo``: the batch's ``(path, key, content hash)`` by number;
+    ``outcomes``: each file's outcome by its number."""
+
+    def __init__(self, library, todo: list[tuple[Path, str, str]]):
+        self.library, self.todo = library, todo
+        self.outcomes: dict[int, FileOutcome] = {}
+        self.first: dict[int, int] = {}   # document id → number of the file that is 已入库 as it (this batch's)
+        self.copy: dict[int, int] = {}    # document id → number of the file whose copy is stored (this batch's)
+
+    def stored(self, number: int, outcome: FileOutcome, parsed: Parsed) -> None:
+        """File ``number``'s document was stored with ``outcome`` by :meth:`Catalogue.add
+        <sucai.store.Catalogue.add>`: placed among near-duplicates (a new document), or kept as the better copy
+        and the first in input order (an exact copy)."""
+        doc_id = outcome.doc_id
+        earlier = number < self.copy.get(doc_id, -1)
+        if self.library.clusters.after_store(outcome.status, doc_id, parsed.doc, parsed.sketch, signed=True,
+                                             ties=earlier):
+            self.copy[doc_id] = number
+        if outcome.status == "ingested":
+            self.first[doc_id] = self.copy[doc_id] = number
+        elif outcome.status == "duplicate" and number < self.first.get(doc_id, -1):
+            self._precede(number, self.first[doc_id], doc_id)
+
+    def _precede(self, number: int, later: int, doc_id: int) -> None:
+        """File ``number``, a copy of document ``doc_id`` that a file ``later`` in input order stored first, is the
+        one 已入库 as it, and that one 重复 (their records in one transaction)."""
+        duplicate, ingested = self.outcomes[number], self.outcomes[later]
+        self.outcomes[number] = replace(duplicate, status="ingested", reason=None)
+        self.outcomes[later] = replace(ingested, status="duplicate", reason=duplicate.reason)
+        self.library.catalogue.record_first_copy(doc_id, self.todo[number][1:], self.todo[later][1:])
+        self.first[doc_id] = number
+
+
+def attempt(budget: Budget) -> str:
+    """What a file's outcome depends on besides its bytes, as one text recorded with a file skipped or failed
+    (``files.tried_with``): the sucai version, the per-file budget (seconds, MB, pages) and whether LibreOffice
+    and Tesseract are installed. Such a file, unchanged, is read again when this changed."""
+    office_found = office.missing() is None
+    ocr_found = shutil.which("tesseract") is not None
+    return (f"sucai {__version__}; {budget.seconds} s, {budget.memory_mb} MB, {budget.max_pages} pages; "
+            f"LibreOffice {'yes' if office_found else 'no'}; Tesseract {'yes' if ocr_found else 'no'}")
 
 
 def _tokens(docs: Iterable[Document], batch: ParseJob) -> Iterator[tuple[Document, index.Prepared | None]]:
@@ -465,20 +531,22 @@ def _jobs(paths: list[Path], workdir: Path, batch: ParseJob) -> Iterator[ParseJo
 
 def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
                idle: Callable[[ParseJob, tuple[int, int] | None], None] | None = None
-               ) -> Iterator[Parsed | tuple[str, str]]:
+               ) -> Iterator[tuple[int, Parsed | tuple[str, str]]]:
     """Parse ``paths`` in worker processes within ``batch.budget``, each with the 来源 and dictionary of ``batch``
-    (a :class:`ParseJob` without a path), results in order (see ``sucai.budget``); ``idle(job, page)`` is called
-    while waiting for a result that is not ready (see :func:`sucai.budget.run_budgeted`)."""
+    (a :class:`ParseJob` without a path): ``(number, result)`` as each is done, ``number`` the path's place in
+    ``paths`` (see :func:`sucai.budget.run_budgeted_as_done`); ``idle(job, page)`` is called while waiting for a
+    result (see :func:`sucai.budget.run_budgeted`)."""
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     with scratch_folder("sucai-convert-") as workdir:
-        yield from run_budgeted(_parse_job, _jobs(paths, Path(workdir), batch), batch.budget, workers, idle)
+        yield from run_budgeted_as_done(_parse_job, _jobs(paths, Path(workdir), batch), batch.budget, workers, idle)
 
 
-def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None) -> FileOutcome:
-    """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`); ``key`` is the resolved path as
-    text (:func:`path_text`; made here when not given)."""
+def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None,
+           conditions: str | None = None) -> FileOutcome:
+    """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`, and recorded with ``conditions``,
+    :func:`attempt`); ``key`` is the resolved path as text (:func:`path_text`; made here when not given)."""
     key = key or path_text(path.resolve())
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
@@ -486,7 +554,7 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...]
         log.info("文件 %s %s：%s", path, OUTCOME_NAMES[status], reason)
         if detail:   # the reading library's own words (English), for a developer: `logging` at DEBUG
             log.debug("%s：%s", path, detail[0])
-        catalogue.record_file(key, content, status, reason)
+        catalogue.record_file(key, content, status, reason, conditions)
         return FileOutcome(str(path), status, reason=reason)
     try:
         status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)

@@ -61,10 +61,11 @@ class Library:
         return Clusters(self.catalogue)
 
     def ingest(self, paths: Iterable[str | Path], progress: Callable[[IngestProgress], None] | None = None,
-               workers: int | None = None, source: str | None = None) -> IngestSummary:
+               workers: int | None = None, source: str | None = None, *, retry_failed: bool = False) -> IngestSummary:
         """Ingest files and folders (see :func:`sucai.ingest.ingest`); ``source`` is the 来源 of
-        the files of this batch that name none themselves."""
-        return ingest(self, paths, progress, workers, source)
+        the files of this batch that name none themselves; ``retry_failed``: read again the files skipped or
+        failed before, unchanged since (else ``not_retried``)."""
+        return ingest(self, paths, progress, workers, source, retry_failed)
 
     def summaries(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False) -> list[dict]:
         """The visible documents without their text (id, title, 文种, 字数, date, source,

@@ -49,7 +49,7 @@ _BLANKS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 _DROP_SIGNATURE = signatures.delete().where(signatures.c.doc_id == bindparam("doc_id"))
 _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
                      .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
-_FILE_COLUMNS = (files.c.path, files.c.content_hash, files.c.status, files.c.doc_id, files.c.reason)
+_FILE_COLUMNS = (files.c.path, files.c.content_hash, files.c.status, files.c.doc_id, files.c.reason, files.c.tried_with)
 _FILE_RECORD = select(*_FILE_COLUMNS).where(files.c.path == bindparam("path"))
 _FILE_RECORDS = select(*_FILE_COLUMNS).where(files.c.path.in_(bindparam("paths", expanding=True)))
 
@@ -133,6 +133,7 @@ class FileRecord:
     status: str
     doc_id: int | None
     reason: str | None
+    tried_with: str | None = None   # a file 跳过/失败: what its outcome depended on besides its bytes
 
 
 class Catalogue:
@@ -780,14 +781,26 @@ class Catalogue:
         return found
 
     @retried
-    def record_file(self, path: str, content_hash: str, status: str, reason: str | None) -> None:
-        """Remember a file that produced no document (skipped or failed, with the reason)."""
+    def record_file(self, path: str, content_hash: str, status: str, reason: str | None,
+                    tried_with: str | None = None) -> None:
+        """Remember a file that produced no document (skipped or failed, with the reason and ``tried_with``, what
+        the outcome depended on besides the file's bytes: :func:`sucai.ingest.attempt`)."""
         with self.transaction() as conn:
-            self._record_file(conn, path, content_hash, status, None, reason)
+            self._record_file(conn, path, content_hash, status, None, reason, tried_with)
 
-    def _record_file(self, conn: Connection, path, content_hash, status, doc_id, reason) -> None:
+    @retried
+    def record_first_copy(self, doc_id: int, first: tuple[str, str], other: tuple[str, str]) -> None:
+        """Two files — ``(path, content hash)`` each — hold the text of document ``doc_id``: ``first`` is recorded
+        as the one ingested as it, ``other`` as its duplicate, in one transaction (an ingest's exact copies in
+        input order, whatever order they were stored in)."""
+        with self.transaction() as conn:
+            self._record_file(conn, *first, "ingested", doc_id, None)
+            self._record_file(conn, *other, "duplicate", doc_id, None)
+
+    def _record_file(self, conn: Connection, path, content_hash, status, doc_id, reason, tried_with=None) -> None:
         conn.execute(self.db.insert(files, update=("path",)), {"path": path, "content_hash": content_hash,
-                     "status": status, "doc_id": doc_id, "reason": reason, "seen_at": _now()})
+                     "status": status, "doc_id": doc_id, "reason": reason, "tried_with": tried_with,
+                     "seen_at": _now()})
 
     def _document(self, row) -> Document:
         return self._previewed(_document(row))

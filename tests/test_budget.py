@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import docx_bytes, image_bytes, make_cjk_pdf, new_document, render_page
-from sucai.budget import Budget, _socket_folder, exclusive, reading_page, run_budgeted
+from sucai.budget import Budget, _socket_folder, exclusive, reading_page, run_budgeted, run_budgeted_as_done
 from sucai.config import load_settings
 from sucai.errors import ReadError
 from sucai.library import Library
@@ -87,6 +87,34 @@ def test_memory_limit_and_a_crashing_worker_end_as_outcomes_and_the_batch_goes_o
     assert results[2][0] == "failed" and "退出码 3" in results[2][1]
     assert results[3].startswith("sucai-parse-")  # the worker's temporary folder…
     assert parse_folders() <= before  # …is gone, with what was left in it
+
+
+def _held(job: str | Path) -> str:
+    """A job that holds its worker until the file ``job`` exists (at most 60 s: then "not released"); others are
+    done at once."""
+    if isinstance(job, str):
+        return job
+    deadline = time.monotonic() + 60
+    while not job.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return "released" if job.exists() else "not released"
+
+
+def test_results_as_done_a_slow_job_holds_none_behind_it(tmp_path):
+    """A scan's OCR held the files behind it unstored (issue 17): as done, the jobs behind a job that holds its
+    worker come back first, each with its place in the input — the held job is released only once they came
+    back, so in input order it would wait for nothing and end "not released" —, and the caller waiting is told
+    of the earliest job not done."""
+    release = tmp_path / "release"
+    jobs = [release, "a", "b", "c"]
+    got, told = [], set()
+    for number, result in run_budgeted_as_done(_held, jobs, Budget(seconds=120), 2,
+                                               idle=lambda job, page: told.add(job)):
+        got.append((number, result))
+        if len(got) == 3:
+            release.touch()
+    assert got == [(1, "a"), (2, "b"), (3, "c"), (0, "released")]
+    assert release in told
 
 
 def _pages(pages: int) -> int:

@@ -19,15 +19,18 @@ import tantivy
 from click.testing import CliRunner
 from sqlalchemy import text as sql
 
+import sucai.ingest
 from sucai import analysis
 from sucai.cli import ExitCode, app
 from sucai.config import load_settings
 from sucai.index import SCHEMA
+from sucai.ingest import path_text
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.store import Catalogue
 
-from fixtures import add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph
+from fixtures import add_numbering, docx_bytes, image_bytes, make_cjk_pdf, new_document, number_paragraph, render_page
+from test_formats import SCAN_LINES, needs_font, needs_tesseract
 
 runner = CliRunner()
 
@@ -183,11 +186,37 @@ def test_duplicates_rerun_and_bad_files(home, tmp_path):
     (tmp_path / "空的.txt").write_bytes(b"")
     (tmp_path / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     first = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))  # some files skipped
-    assert first["counts"] == {"ingested": 1, "duplicate": 1, "unchanged": 0, "skipped": 3, "failed": 0}
+    assert first["counts"] == {"ingested": 1, "duplicate": 1, "unchanged": 0, "skipped": 3, "failed": 0,
+                               "not_retried": 0}
     assert all(f["reason"] for f in first["files"] if f["status"] in ("skipped", "duplicate"))
-    second = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))
-    assert second["counts"]["ingested"] == 0 and second["counts"]["unchanged"] == 2
+    second = json.loads(cli("ingest", str(tmp_path), "--json"))  # the bad files, unchanged, are not read again
+    assert second["counts"] == {"ingested": 0, "duplicate": 0, "unchanged": 2, "skipped": 0, "failed": 0,
+                                "not_retried": 3}
     assert len(json.loads(cli("list", "--json"))) == 1
+
+
+def test_a_bad_file_unchanged_is_not_read_again_until_it_changes_or_retry_failed(home, tmp_path, monkeypatch):
+    """A file that could not be read made every later ingest exit 5 and read it again (issue 17): unchanged, it
+    is 未再尝试 with its earlier reason (exit 0, as 未变化) and one line of the end report; changed, or with
+    --retry-failed, it is read again. The record is in the catalogue, so it outlives the process."""
+    (tmp_path / "好的.txt").write_text("关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。", encoding="utf-8")
+    bad = tmp_path / "坏的.docx"
+    bad.write_bytes(b"this is not a zip file at all")
+    first = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))
+    [reason] = [f["reason"] for f in first["files"] if f["status"] == "skipped"]
+    again = json.loads(cli("ingest", str(tmp_path), "--json"))
+    assert [(Path(f["path"]).name, f["status"], f["reason"]) for f in again["files"]] == [
+        ("坏的.docx", "not_retried", reason), ("好的.txt", "unchanged", None)]
+    assert "上次已无法读取，未再尝试：1 个文件" in cli("ingest", str(tmp_path))
+    retried = json.loads(cli("ingest", str(tmp_path), "--json", "--retry-failed", status=ExitCode.PARTIAL))
+    assert retried["counts"]["skipped"] == 1 and retried["counts"]["not_retried"] == 0
+    bad.write_bytes(b"still not a zip file, but other bytes")
+    changed = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))
+    assert changed["counts"]["skipped"] == 1 and changed["counts"]["unchanged"] == 1
+    alone = json.loads(cli("ingest", str(bad), "--json"))   # 未再尝试 alone is not "nothing went in" either
+    assert alone["counts"]["not_retried"] == 1
+    monkeypatch.setenv("SUCAI_PARSE_TIMEOUT_SECONDS", "77")  # what the outcome depended on changed: read again
+    assert json.loads(cli("ingest", str(bad), "--json", status=ExitCode.NOTHING))["counts"]["skipped"] == 1
 
 
 def test_a_file_that_is_only_a_title_is_skipped_with_the_reason(home, tmp_path):
@@ -663,22 +692,24 @@ def test_the_parse_workers_are_gone_before_the_last_commit(home, tmp_path, monke
     ended: the parse generator is run to its end, not left suspended with its workers alive until collected. The
     worker that makes the tokens of the documents the commit indexes again (fed, then joined by a near-duplicate)
     ends within it, before the writer commits."""
-    import sucai.ingest
     from sucai.index import Feed
 
     events: list[str] = []
-    run_budgeted, commit = sucai.ingest.run_budgeted, Feed.commit
+    commit = Feed.commit
 
-    def tracked(function, *args, **kwargs):
-        yield from run_budgeted(function, *args, **kwargs)
-        events.append(f"{function.__name__} ended")
+    def tracked(run):
+        def run_tracked(function, *args, **kwargs):
+            yield from run(function, *args, **kwargs)
+            events.append(f"{function.__name__} ended")
+        return run_tracked
 
     def committed(self):
         events.append("commit")
         commit(self)
         events.append("committed")
 
-    monkeypatch.setattr(sucai.ingest, "run_budgeted", tracked)
+    for name in ("run_budgeted", "run_budgeted_as_done"):   # the tokens' worker, the parse workers
+        monkeypatch.setattr(sucai.ingest, name, tracked(getattr(sucai.ingest, name)))
     monkeypatch.setattr(Feed, "commit", committed)
     for n in range(3):   # near-duplicates: the second and third join the first, fed before them
         (tmp_path / f"{n}.txt").write_text(f"第{n}号简报\n本期编号{n}。" + "各项工作有序推进。" * 20, encoding="utf-8")
@@ -741,3 +772,70 @@ def test_entries_a_folder_walk_passes_over_are_reported_and_a_pipe_is_never_open
     assert status == 5 and "不是普通文件（命名管道）" in printed and "链接指向的位置不存在" in printed
     status, printed, _ = cli("ingest", str(top / "pipe.txt"))     # given itself: nothing ingested
     assert status == 6 and "不是普通文件（命名管道）" in printed
+
+
+def _as_done_reversed(monkeypatch) -> None:
+    """The parses of a batch done in the reverse of input order (as when the first files are slow scans)."""
+    real = sucai.ingest.run_budgeted_as_done
+
+    def reversed_order(*args, **kwargs):
+        return reversed(list(real(*args, **kwargs)))
+
+    monkeypatch.setattr(sucai.ingest, "run_budgeted_as_done", reversed_order)
+
+
+@pytest.mark.parametrize("done_reversed", [False, True])
+def test_exact_copies_end_as_in_input_order_whatever_order_their_parses_end_in(make_home, tmp_path, monkeypatch,
+                                                                              done_reversed):
+    """Each file is stored as its parse is done (issue 17), so copies of one text may be stored in any order; the
+    outcome must not depend on it: the first copy in input order is 已入库, the later ones 重复 of it, and the
+    document is the best copy (a Unicode file over a GB18030 one), of equal copies the first in input order.
+    Hand-checked: 甲/乙 are equal copies (甲 kept); 丙 (GB18030) is worse than 丁 (UTF-8): 丙 已入库, 丁's copy kept."""
+    if done_reversed:
+        _as_done_reversed(monkeypatch)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    same = "关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。"
+    other = "关于做好防汛工作的通知\n各单位：请于汛期前完成隐患排查。"
+    (folder / "1甲.txt").write_text(same, encoding="utf-8")
+    (folder / "2乙.txt").write_text(same, encoding="utf-8")
+    (folder / "3丙.txt").write_bytes(other.encode("gb18030"))
+    (folder / "4丁.txt").write_text(other, encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    summary = library.ingest([folder], workers=1)
+    assert [(Path(o.path).name, o.status) for o in summary.outcomes] == [
+        ("1甲.txt", "ingested"), ("2乙.txt", "duplicate"), ("3丙.txt", "ingested"), ("4丁.txt", "duplicate")]
+    ids = {Path(o.path).name: o.doc_id for o in summary.outcomes}
+    assert ids["1甲.txt"] == ids["2乙.txt"] != ids["3丙.txt"] == ids["4丁.txt"]
+    assert summary.outcomes[1].reason == f"与文档 {ids['1甲.txt']} 内容相同"
+    stored = {doc.id: Path(doc.source_path).name for doc in library.catalogue.documents()}
+    assert stored == {ids["1甲.txt"]: "1甲.txt", ids["3丙.txt"]: "4丁.txt"}
+    records = library.catalogue.file_records([path_text((folder / name).resolve()) for name in ids])
+    assert sorted((Path(r.path).name, r.status, r.doc_id) for r in records.values()) == [
+        ("1甲.txt", "ingested", ids["1甲.txt"]), ("2乙.txt", "duplicate", ids["1甲.txt"]),
+        ("3丙.txt", "ingested", ids["3丙.txt"]), ("4丁.txt", "duplicate", ids["3丙.txt"])]
+
+
+@needs_tesseract
+@needs_font
+def test_a_slow_scan_holds_none_of_the_files_behind_it(home, tmp_path):
+    """One scan's OCR (seconds a page) held the files parsed after it unstored, and the bar still (issue 17): each
+    file is stored as its parse is done — the text files behind the scan are stored, and counted done, while the
+    scan is read by the other worker; the end report is in input order."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "0扫描.pdf").write_bytes(image_bytes(render_page(SCAN_LINES), "PDF"))
+    for n in range(1, 5):
+        (folder / f"{n}通知.txt").write_text(f"第{n}号通知\n各单位：请做好第{n}项工作。", encoding="utf-8")
+    library = Library.open(home)
+    decided = []   # (file whose outcome was just told, documents stored then, files done then)
+
+    def progress(event) -> None:
+        if event.path is not None:
+            decided.append((Path(event.path).name, library.catalogue.stats()["documents"], event.done))
+
+    summary = library.ingest([folder], progress, workers=2)
+    assert [name for name, _, _ in decided] == [f"{n}通知.txt" for n in range(1, 5)] + ["0扫描.pdf"]
+    assert [(stored, done) for _, stored, done in decided[:4]] == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    assert [(Path(o.path).name, o.status) for o in summary.outcomes] == [
+        ("0扫描.pdf", "ingested")] + [(f"{n}通知.txt", "ingested") for n in range(1, 5)]

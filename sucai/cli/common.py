@@ -35,8 +35,8 @@ class ExitCode(IntEnum):
     USAGE = 2          # 用法不对：没有这个命令或选项、缺少参数、值无效（click 的约定）
     NOT_FOUND = 3      # 找不到：文档编号、用户、令牌，或没有符合条件的文档
     NO_SUCH_PATH = 4   # 入库：给出的路径有不存在的
-    PARTIAL = 5        # 入库：部分文件跳过或失败（其余已入库）
-    NOTHING = 6        # 入库：所有文件都跳过或失败，没有一个入库
+    PARTIAL = 5        # 入库：本次有文件跳过或失败（其余已入库；上次已无法读取、未再尝试的不算）
+    NOTHING = 6        # 入库：本次所有文件都跳过或失败，没有一个入库
     DAMAGED = 7        # 核对：检索索引与目录库不一致，且未修复（check-integrity --no-repair）
     INTERRUPTED = 130  # 被 Ctrl+C 或停止信号中断（已完成的部分已保存）
     OUTPUT_CLOSED = 141  # 输出提前被关闭（如 sucai search … | head）：像标准工具一样由 SIGPIPE 结束，不报错

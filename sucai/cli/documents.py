@@ -16,7 +16,7 @@ from .. import access, metadata
 from ..analysis import load_segmenter
 from ..errors import NotFound, SucaiError, os_reason
 from ..export import FORMATS, export_document, export_zip
-from ..ingest import OUTCOME_NAMES, IngestSummary, path_text
+from ..ingest import NOT_RETRIED_NAME, OUTCOME_NAMES, IngestSummary, path_text
 from ..library import Library
 from ..metadata import genres, titles
 from ..model import Document, walk_outline
@@ -37,26 +37,29 @@ def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked�
 @json_option
 @click.option("--workers", type=INT, metavar="个数", help="解析进程数（默认为处理器核数）")
 @click.option("--source", metavar="来源", help="这批文件的来源（发文机关、网站等；文件本身未注明来源时使用）")
+@click.option("--retry-failed", is_flag=True, help="再次读取上次跳过或失败、此后未改动的文件（默认不再尝试）")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
-           workers: int | None = None, source: str | None = None) -> None:
+           workers: int | None = None, source: str | None = None, retry_failed: bool = False) -> None:
     """入库：读取、清洗、解析结构、去重并建立索引。
 
-    文件夹递归读取；重复运行是安全的（已入库的文件不再处理）。退出码见 README.md。
+    文件夹递归读取；重复运行是安全的（已入库的文件不再处理，上次无法读取且未改动的文件不再尝试）。退出码见 README.md。
     """
-    ctx.exit(ingest_paths(paths, home, as_json, workers, source))
+    ctx.exit(ingest_paths(paths, home, as_json, workers, source, retry_failed))
 
 
 def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
-                 workers: int | None = None, source: str | None = None) -> ExitCode:
+                 workers: int | None = None, source: str | None = None, retry_failed: bool = False) -> ExitCode:
     """Ingest with a progress display and the end report; returns the exit status it deserves.
-    ``source``: the 来源 of the files that name none themselves."""
+    ``source``: the 来源 of the files that name none themselves; ``retry_failed``: read again the files that
+    could not be read before (see :func:`sucai.ingest.ingest`)."""
     library = open_library(home)
     base = _common_folder([p for p in paths if p.exists()])
     display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
     try:
         with display:
-            summary = library.ingest(_absolute(paths), display, workers, source=(source or "").strip() or None)
+            summary = library.ingest(_absolute(paths), display, workers, source=(source or "").strip() or None,
+                                     retry_failed=retry_failed)
     except KeyboardInterrupt:
         if display.last:
             err.print(f"已中断：处理了 {display.last.done}/{display.last.total} 个文件"
@@ -91,9 +94,13 @@ def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path
         for o in problems:
             table.add_row(escape(shown(_shown_path(o.path, base))), OUTCOME_NAMES[o.status], escape(shown(o.reason)))
         out.print(table)
-    totals = Table(*[OUTCOME_NAMES[s] for s in summary.counts], title="入库结果")
-    totals.add_row(*[str(n) for n in summary.counts.values()])
+    shown_counts = {s: n for s, n in summary.counts.items() if s != "not_retried"}
+    totals = Table(*[OUTCOME_NAMES[s] for s in shown_counts], title="入库结果")
+    totals.add_row(*[str(n) for n in shown_counts.values()])
     out.print(totals)
+    if summary.counts["not_retried"]:
+        out.print(f"{NOT_RETRIED_NAME}：{summary.counts['not_retried']} 个文件（改动后会再读取；"
+                  f"加 --retry-failed 全部再试）", markup=False, highlight=False)
     for path in missing:
         err.print(f"[red]路径不存在：{escape(shown(path))}[/red]")
     if not summary.outcomes:
@@ -126,7 +133,7 @@ def _shown_path(path: str, base: Path | None) -> str:
 def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
     counts = summary.counts
     bad = counts["skipped"] + counts["failed"] - len(missing)
-    good = counts["ingested"] + counts["duplicate"] + counts["unchanged"]
+    good = counts["ingested"] + counts["duplicate"] + counts["unchanged"] + counts["not_retried"]
     if missing:
         return ExitCode.NO_SUCH_PATH
     if not good:

@@ -10,7 +10,8 @@ and while a file takes long (a scan's OCR), the file being read and its page: ``
 (a file's path relative to the folder ingested, for a file at its top as for one in a subfolder).
 
 Without one (piped, a service's log), one plain line at the first file, then at
-most one every ``every`` seconds, and one at the end::
+most one every ``every`` seconds, and one at the end, its time left as the live display's: rich's estimate
+from the files done in the last 30 seconds (files are counted as each is done, whatever their order)::
 
     入库进度 120/5000：已入库 100，重复 5，未变化 0，跳过 15，失败 0；已用 0:00:40，剩余约 0:12:00；当前：材料/某某通知.docx
 """
@@ -33,8 +34,8 @@ _CURRENT_CELLS = 48  # longest current-file name shown, in terminal cells
 
 
 def counts_text(counts: dict[str, int], sep: str = " · ") -> str:
-    """``已入库 100 · 重复 5 · …`` for every outcome, in the order of OUTCOMES."""
-    return sep.join(f"{OUTCOME_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES)
+    """``已入库 100 · 重复 5 · …`` for every outcome, in the order of OUTCOMES (未再尝试 only when there are some)."""
+    return sep.join(f"{OUTCOME_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES if s != "not_retried" or counts.get(s))
 
 
 def short_name(name: str, cells: int = _CURRENT_CELLS) -> str:
@@ -69,41 +70,38 @@ class IngestDisplay:
         self.shown_path = shown_path
         self.every = every
         self.last: IngestProgress | None = None
-        self._live: _Live | None = None
+        self._live: _Live
         self._task = None
         self._started = time.monotonic()
         self._printed_at: float | None = None
         self._printed: IngestProgress | None = None
 
     def __enter__(self) -> IngestDisplay:
-        if self.console.is_terminal:
-            self._live = _Live(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
-                console=self.console, transient=True,
-            )
-            self._live.start()
-            self._task = self._live.add_task("入库", total=None)
+        self._live = _Live(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
+            console=self.console, transient=True, disable=not self.console.is_terminal,
+        )   # without a terminal it shows nothing, and keeps the count for the plain lines' estimate
+        self._live.start()
+        self._task = self._live.add_task("入库", total=None)
         return self
 
     def __exit__(self, exc_type, *_) -> None:
-        if self._live is not None:
-            self._live.stop()
-        elif self.last is not None and self.last is not self._printed and exc_type is None:
+        self._live.stop()
+        if self._live.disable and self.last is not None and self.last is not self._printed and exc_type is None:
             self._print_line(self.last)
 
     def __call__(self, event: IngestProgress) -> None:
         self.last = event
-        if self._live is not None:
-            self._live.update(self._task, completed=event.done, total=event.total or None)
+        self._live.update(self._task, completed=event.done, total=event.total or None)
+        if not self._live.disable:
             self._live.status = f"{counts_text(event.counts)}  {self._doing(event)}"
-            return
-        if self._printed_at is None or time.monotonic() - self._printed_at >= self.every:
+        elif self._printed_at is None or time.monotonic() - self._printed_at >= self.every:
             self._print_line(event)
 
     def _print_line(self, event: IngestProgress) -> None:
         elapsed = time.monotonic() - self._started
-        left = elapsed / event.done * (event.total - event.done) if event.done else None
+        left = self._live.tasks[0].time_remaining
         remaining = f"剩余约 {_clock(left)}" if left is not None else "剩余时间未知"
         self.console.print(
             f"入库进度 {event.done}/{event.total}：{counts_text(event.counts, '，')}；"

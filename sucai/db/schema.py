@@ -67,6 +67,7 @@ files = Table(
     Column("doc_id", Integer),
     Column("reason", Text),
     Column("seen_at", Text, nullable=False),
+    Column("tried_with", Text),   # a file 跳过/失败: what its outcome depended on besides its bytes (c0006)
 )
 
 changes = Table(
