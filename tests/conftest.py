@@ -44,15 +44,15 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.backend)
 
 
-# The modules whose groups take longest (minutes each, pytest --durations): handed out first, so that no worker
-# starts one of them while the other has little left.
+# The modules whose groups take longest (minutes each, pytest --durations), longest first: handed out first, in
+# this order, so that no worker starts one of them while the other has little left.
 HEAVY = ("tests/test_corpus.py", "tests/test_leaks.py", "tests/test_watch.py")
 
 
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadscope`` (pytest-xdist, as ``make test`` runs it) with a group per module (or class) *and backend*:
     a module's SQLite and PostgreSQL tests share no module-scoped library, so two workers can take them at once. The
-    groups of :data:`HEAVY` modules go out first, then the others in pytest-xdist's order (most tests first)."""
+    groups of :data:`HEAVY` modules go out first (in its order), then the others in pytest-xdist's (most tests first)."""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -66,7 +66,9 @@ def pytest_xdist_make_scheduler(config, log):
 
         def _assign_work_unit(self, node) -> None:
             if not self.heavy_first:
-                for scope in [s for s in self.workqueue if s.startswith(HEAVY)][::-1]:
+                rank = {scope: [scope.startswith(module) for module in HEAVY].index(True)
+                        for scope in self.workqueue if scope.startswith(HEAVY)}
+                for scope in sorted(rank, key=rank.get)[::-1]:
                     self.workqueue.move_to_end(scope, last=False)
                 self.heavy_first = True
             super()._assign_work_unit(node)
