@@ -13,8 +13,8 @@ demo: $(VENV)/.installed
 	$(BIN)/sucai demo --host $(HOST) --port $(PORT)
 
 # The whole suite: every test that builds a library (marked `backend`) on the embedded SQLite files and on
-# PostgreSQL, the rest once; in one worker process per core (pytest-xdist), each module's tests in one worker
-# (tests/conftest.py groups them), the slowest 15 listed at the end.
+# PostgreSQL, the rest once; in one worker process per core (pytest-xdist), each module's tests
+# of one backend in one worker (tests/conftest.py groups them, the longest first), the slowest 15 listed at the end.
 test: $(VENV)/.installed-test system-packages
 	@$(MAKE) --no-print-directory test-run BACKENDS=sqlite,postgresql PYTEST_ARGS="-n auto --dist loadscope --durations=15"
 

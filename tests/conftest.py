@@ -9,7 +9,8 @@ copied from a migrated template). ``SUCAI_TEST_BACKENDS=sqlite`` (or ``postgresq
 pure text (analysis, readers, outline, metadata rules) build no library and run once; so does the
 whole-corpus library of ``test_corpus.py`` (on SQLite: its ingest is the suite's longest step, and backend-free).
 Every test that builds a library is marked ``backend``. ``make test`` runs both backends in one pytest with a
-worker process per core (pytest-xdist, ``--dist loadscope``: each module's tests in one worker).
+worker process per core (pytest-xdist, ``--dist loadscope``: each module's tests of one backend in one worker,
+see :func:`pytest_xdist_make_scheduler`).
 """
 
 from __future__ import annotations
@@ -37,13 +38,42 @@ def _need(path: Path) -> Path:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Mark every test that builds a library ``backend``; put the whole-corpus tests (``test_corpus.py``, the longest
-    module) first: under ``pytest -n --dist loadscope`` (pytest-xdist, as ``make test`` runs) one worker starts on
-    them while the other takes the rest, each module's tests in one worker."""
+    """Mark every test that builds a library ``backend``."""
     for item in items:
         if "backend" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.backend)
-    items.sort(key=lambda item: "corpus_library" not in getattr(item, "fixturenames", ()))
+
+
+# The modules whose groups take longest (minutes each, pytest --durations), longest first: handed out first, in
+# this order, so that no worker starts one of them while the other has little left.
+HEAVY = ("tests/test_corpus.py", "tests/test_leaks.py", "tests/test_watch.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` (pytest-xdist, as ``make test`` runs it) with a group per module (or class) *and backend*:
+    a module's SQLite and PostgreSQL tests share no module-scoped library, so two workers can take them at once. The
+    groups of :data:`HEAVY` modules go out first (in its order), then the others in pytest-xdist's (most tests first)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByBackend(LoadScopeScheduling):
+        heavy_first = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            params = nodeid.partition("[")[2].rstrip("]").split("-")
+            return super()._split_scope(nodeid) + "".join(f"[{p}]" for p in params if p in ("sqlite", "postgresql"))
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.heavy_first:
+                rank = {scope: [scope.startswith(module) for module in HEAVY].index(True)
+                        for scope in self.workqueue if scope.startswith(HEAVY)}
+                for scope in sorted(rank, key=rank.get)[::-1]:
+                    self.workqueue.move_to_end(scope, last=False)
+                self.heavy_first = True
+            super()._assign_work_unit(node)
+
+    return ByBackend(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ and an operator decides when its schema changes.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -41,13 +42,16 @@ def _config(store: str, conn: Connection | None = None) -> Config:
     return config
 
 
+@cache
 def head(store: str) -> str:
-    """The newest revision of ``store``'s line."""
+    """The newest revision of ``store``'s line (read from the installed scripts once per process: every thread's
+    first open of a store asks it)."""
     return ScriptDirectory.from_config(_config(store)).get_current_head()
 
 
-def known(store: str) -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(_config(store)).walk_revisions()}
+@cache
+def known(store: str) -> frozenset[str]:
+    return frozenset(script.revision for script in ScriptDirectory.from_config(_config(store)).walk_revisions())
 
 
 def current(db: Database) -> str | None:
