@@ -289,8 +289,33 @@ def test_a_documents_own_source_line_wins_over_its_folder_and_the_operators(tmp_
     for source in (None, "某某素材网"):
         doc = parse_file(page, source=source)
         assert (doc.title, doc.date, doc.source) == ("关于做好2026年预算编制工作的通知", "2025-11-05", "某区财政局")
-        assert doc.text.startswith("发布时间：2025-11-05\n各单位：")
+        assert doc.text.startswith("各单位：")
         assert "作者" not in doc.text and "范文网" in [e.value for e in doc.evidence if e.field == "source"]
+
+
+@pytest.mark.parametrize("info", ["发布时间：2025-11-05 来源：某区财政局 作者：张三", "来源：某区财政局　发布时间:2025-11-05"])
+def test_a_pages_info_line_dates_a_document_that_names_no_date_of_its_own(info):
+    """New-user try 17: the info line goes whole (cleaning), in either order; its 来源 is the document's and its
+    发布时间 is the ``date`` field's candidate after the 成文日期 of a 落款: the date of a page is the document's
+    only when the document names none."""
+    title, body = "关于做好2026年预算编制工作的通知", "各单位：\n现将有关事项通知如下，请认真落实，抓好各项工作。"
+    doc = analyse(clean(f"{title}\n{info}\n{body}"))
+    assert (doc.text, doc.date, doc.source) == (body, "2025-11-05", "某区财政局")
+    assert found_by(doc.evidence)["date"] == "发布时间"
+    signed = analyse(clean(f"{title}\n{info}\n{body}\n某区财政局\n2025年10月30日"))
+    assert [(e.value, e.rule) for e in signed.evidence if e.field == "date"][:2] == [
+        ("2025-10-30", "落款"), ("2025-11-05", "发布时间")]
+
+
+def test_a_visitor_gets_the_date_of_a_free_info_line_only():
+    """The info line's date is evidence at the point where the line was: a visitor gets it when it stood in
+    the free part, never when it stood in the members part."""
+    body = "各单位：\n现将有关事项通知如下，请认真落实。\n"
+    free = analyse(clean(f"关于某事的通知\n发布时间：2025-11-05 来源：某区财政局\n{body}##paidbegin##会员正文内容。"))
+    members = analyse(clean(f"关于某事的通知\n{body}##paidbegin##发布时间：2025-11-05 来源：某区财政局\n会员正文内容。"))
+    assert (free.date, members.date) == ("2025-11-05", "2025-11-05")
+    assert access.free_metadata(free)["date"] == "2025-11-05"
+    assert access.free_metadata(members)["date"] is None
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "gb18030"])
