@@ -293,6 +293,23 @@ def test_a_documents_own_source_line_wins_over_its_folder_and_the_operators(tmp_
         assert "作者" not in doc.text and "范文网" in [e.value for e in doc.evidence if e.field == "source"]
 
 
+@pytest.mark.parametrize("simplified, traditional, genre", [
+    ("关于召开全县安全生产会议的请示\n县人民政府：\n妥否，请批示。", "關於召開全縣安全生產會議的請示\n縣人民政府：\n妥否，請批示。", "请示"),
+    ("某县财政局\n县人民政府：\n现将有关情况汇报如下。妥否，请批示。", "某縣財政局\n縣人民政府：\n現將有關情況匯報如下。妥否，請批示。", "请示"),
+    ("县审计局2024年度工作总结\n一年来，我局认真履行职责。", "縣審計局2024年度工作總結\n一年來，我局認真履行職責。", "工作总结"),
+])
+def test_a_traditional_copy_is_the_genre_of_its_simplified_original(tmp_path, simplified, traditional, genre):
+    """New-user try 17: a Big5 (traditional) copy of a document got another 文种 than its simplified original
+    (請示 is no 请示 to the rules): the rules read the title and the body in simplified characters; the text is
+    kept as written."""
+    big5 = tmp_path / "copy.txt"
+    big5.write_bytes(traditional.encode("big5"))
+    doc = parse_file(big5)
+    assert doc.encoding.lower().replace("-", "") in ("big5", "big5hkscs", "cp950")
+    assert (analyse(clean(simplified)).genre, doc.genre) == (genre, genre)
+    assert doc.text.endswith(traditional.split("\n")[-1])   # "請批示", "一年來": as written
+
+
 @pytest.mark.parametrize("info", ["发布时间：2025-11-05 来源：某区财政局 作者：张三", "来源：某区财政局　发布时间:2025-11-05"])
 def test_a_pages_info_line_dates_a_document_that_names_no_date_of_its_own(info):
     """New-user try 17: the info line goes whole (cleaning), in either order; its 来源 is the document's and its

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..analysis import to_simplified
 from ..model import Evidence
 from .issuers import DOC_NUMBER, PROVINCES, doc_number_issuer
 from .lines import HAN
@@ -283,10 +284,14 @@ def classify(titles: Sequence[Evidence], signals: Signals) -> list[Evidence]:
 
     ``titles`` are the title candidates (best first); see the module docstring for
     the order of the rules. Never raises; looks only at the title, the first
-    1,500 characters of the body and names outside the text.
+    1,500 characters of the body and names outside the text, each read in simplified characters (OpenCC,
+    :func:`sucai.analysis.to_simplified`): a traditional copy (Big5) is the 文种 of its simplified original.
     """
     found: list[Evidence] = []
     head_end = signals.start + _HEAD
+    titles = [replace(t, value=to_simplified(t.value)) for t in titles]
+    signals = replace(signals, body=_simplified(signals.body, signals.start),
+                      folders=[(to_simplified(folder), evidence) for folder, evidence in signals.folders])
     title = titles[0] if titles else None
     if title is not None:
         found += _levels(title, signals)
@@ -305,6 +310,14 @@ def classify(titles: Sequence[Evidence], signals: Signals) -> list[Evidence]:
         if genre:
             found.append(_as(evidence, genre, "文件夹"))
     return _unique(found)
+
+
+def _simplified(body: str, start: int) -> str:
+    """``body`` with what the cues read — up to :data:`_HEAD` characters after ``start`` and the last
+    :data:`_HEAD` — in simplified characters; the same length, so every offset holds."""
+    head_end = start + _HEAD
+    tail_start = max(head_end, len(body) - _HEAD)
+    return to_simplified(body[:head_end]) + body[head_end:tail_start] + to_simplified(body[tail_start:])
 
 
 def _levels(title: Evidence, signals: Signals) -> list[Evidence]:
