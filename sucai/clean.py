@@ -554,13 +554,34 @@ def _paid_bounds(text: str, anchors: list[_Anchor]) -> tuple[int | None, int | N
     until = ends[-1] if ends and ends[-1] > begins[-1] else None
     if until is not None and not text[until:].strip():
         until = None
-    paid_from = len(text) - len(text[begins[0] :].lstrip())
+    paid_from = _before_lone_labels(text, len(text) - len(text[begins[0] :].lstrip()))
     limit = len(text) if until is None else until
     if paid_from >= limit:
         return None, None
     if until is not None:
         until = len(text) - len(text[until:].lstrip())
     return paid_from, until
+
+
+# A heading's label alone, with no heading text of its own: "（三）", "三、", "3.", "第三章", "⑶".
+_LONE_LABEL = re.compile(
+    r"[ \t\u3000]*(?:第[一二三四五六七八九十百零〇\d]{1,6}[编章节条]|[一二三四五六七八九十百零〇]{1,4}[、．]"
+    r"|[（(][一二三四五六七八九十百零〇\d]{1,3}[）)]|\d{1,3}[.．、]|[\u2460-\u249b\u3220-\u3229])[ \t\u3000]*")
+
+
+def _before_lone_labels(text: str, paid_from: int) -> int:
+    """``paid_from``, moved back to the start of the heading labels that stand alone just before it — on its
+    line ("（三）##paidbegin##…") or on lines of their own —: a free part never ends on a heading whose text
+    is all members text. Looks back only over those lines."""
+    end = paid_from
+    while True:
+        while end > 0 and text[end - 1] in _SPACE + _LINE_BREAK:
+            end -= 1
+        line_start = text.rfind(_LINE_BREAK, 0, end) + 1
+        label = _LONE_LABEL.fullmatch(text, line_start, end)
+        if label is None:
+            return paid_from
+        paid_from = end = line_start + len(label.group()) - len(label.group().lstrip(_SPACE))
 
 
 def clean(text: str, *, markdown: bool = False) -> Cleaned:

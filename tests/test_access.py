@@ -561,3 +561,16 @@ def test_an_admins_edit_is_shown_to_everyone(tmp_path, database_url):
     assert [(e.value, e.origin) for e in doc.evidence if e.field == "date"][0] == ("2031-07-10", "editor")
     view = access.free_view(doc)
     assert (view.date, view.source, view.doc_number) == ("2031-07-10", "某市档案局", None)
+
+
+def test_a_visitors_free_view_never_ends_on_a_lone_heading_label():
+    """New-user try 17: the free preview ended with 「（三）」 and then 会员可见全文: the heading's label goes with its
+    text to the members part, so the free view ends with the last free paragraph and its outline has no empty
+    （三）."""
+    text = ("关于加强作风建设的实施方案\n一、总体要求\n坚持问题导向，形成求真务实的工作作风。\n二、主要任务\n（一）强化学习\n"
+            "深入学习党的创新理论。\n（二）改进调研\n深入基层开展调研。\n（三）\n##paidbegin##担当作为方面\n会员内容，推动各项任务落实。")
+    doc = analyse(clean(text))
+    view, notice = access.view(doc, member=False)
+    assert view.text.rstrip().endswith("深入基层开展调研。")
+    assert notice == "会员可见全文（剩余 25 字）"   # "（三）\n担当作为方面\n会员内容，推动各项任务落实。": the label with it
+    assert [n.label for n in view.outline[-1].children] == ["（一）", "（二）"]

@@ -113,6 +113,22 @@ def test_lines_that_are_not_info_lines_stay(line):
     assert (result.sources, result.published) == ([], [])
 
 
+@pytest.mark.parametrize("free_end", ["（三）", "（三）\n", "\u3000\u3000（三）\n\n", "三、\n（一）\n", "3.\n", "第三章 \n"])
+def test_the_free_part_never_ends_on_a_lone_heading_label(free_end):
+    """New-user try 17: the free preview ended with 「（三）」, then 会员可见全文: a heading label with no text of its
+    own in the free part goes to the members part with its heading."""
+    result = clean(f"标题\n\n免费部分。\n{free_end}##paidbegin##担当作为方面。会员内容。")
+    assert result.text[: result.paid_from] == "标题\n\n免费部分。\n" + free_end[: len(free_end) - len(free_end.lstrip())]
+    assert result.text[result.paid_from :].replace("\n", "") == free_end.strip().replace("\n", "") + "担当作为方面。会员内容。"
+
+
+@pytest.mark.parametrize("free_end", ["（三）担当作为方面\n", "我们完成了以下三项：\n", "2024.\n", "免费部分（三）"])
+def test_a_free_part_ending_in_text_keeps_its_end(free_end):
+    """Not a lone label: a heading with its text, a sentence, a year, a label after text on its line."""
+    result = clean(f"标题\n\n免费部分。\n{free_end}##paidbegin##会员内容。")
+    assert result.text[result.paid_from :] == "会员内容。"
+
+
 def test_watermark_glued_to_a_paragraph_goes_and_the_paragraph_stays():
     text = "形成求真务实的工作作风。查看更多墨林君资料请加【公众号：墨！林-小编】BBB：yy\n下一段。"
     result = clean(text)
@@ -125,7 +141,7 @@ def test_paid_tags_become_paid_from(begin, end):
     text = f"标题\n\n免费部分。\n（四）{begin}担当作为方面。会员内容。\n\n{end}\n关注公众号某某获取更多资料"
     result = clean(text)
     assert result.text == "标题\n\n免费部分。\n（四）担当作为方面。会员内容。"
-    assert result.text[result.paid_from :] == "担当作为方面。会员内容。"
+    assert result.text[result.paid_from :] == "（四）担当作为方面。会员内容。"   # the label goes with its heading
     assert result.paid_until is None
     assert [r.rule for r in result.removed] == ["paid_tags", "paid_tags", "ads"]
 
