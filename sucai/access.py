@@ -242,12 +242,9 @@ def _free_metadata(doc: Document, text: str) -> dict:
     else:
         head = next((r.text for r in doc.removed if r.rule == "free_head"), "")
     prefix = f"{head}\n" if head else ""
-    span = doc.members_span
-    line = next((e for e in doc.evidence if e.rule == "来源行" and e.origin == "text" and _is_free(e, span)), None)
-    source_at = None if line is None else len(prefix) + (line.start if span is None else _Gap.of(doc).end_of(line.start))
-    cleaned = Cleaned(prefix + text, None, [], line.value if line else None,
-                      headings=[(0, 1)] if head and doc.format == "md" else [],
-                      sources=[(line.value, source_at)] if line else [])
+    sources, published = _removed_line(doc, "source", "来源行", prefix), _removed_line(doc, "date", "发布时间", prefix)
+    cleaned = Cleaned(prefix + text, None, [], sources[0][0] if sources else None,
+                      headings=[(0, 1)] if head and doc.format == "md" else [], sources=sources, published=published)
     described = metadata.describe(cleaned, _origin(doc))
     shift = described.body_start - len(prefix)
     found = [e for e in doc.evidence if e.origin == "editor"]
@@ -295,6 +292,18 @@ HIDDEN_TITLE = "（标题仅会员可见）"
 
 def _has_members_part(doc: Document | Summary) -> bool:
     return doc.members_span is not None or any(e.origin == "paid_title" for e in doc.evidence)
+
+
+def _removed_line(doc: Document, name: str, rule: str, prefix: str) -> list[tuple[str, int]]:
+    """The first free line of ``doc`` that cleaning removed and read field ``name`` from by ``rule`` (a source
+    line, a page's info line: evidence at a point of the text), as ``(value, where in the free text with
+    prefix)`` for :class:`~sucai.clean.Cleaned`; empty when there is none."""
+    span = doc.members_span
+    line = next((e for e in doc.evidence if e.field == name and e.rule == rule and e.origin == "text"
+                 and e.start == e.end and _is_free(e, span)), None)
+    if line is None:
+        return []
+    return [(line.value, len(prefix) + (line.start if span is None else _Gap.of(doc).end_of(line.start)))]
 
 
 def _is_free(evidence: Evidence, span: tuple[int, int] | None) -> bool:

@@ -13,8 +13,9 @@ the members span :attr:`Cleaned.paid_from`–:attr:`Cleaned.paid_until`),
 zero-width and control characters, HTML markup, markdown link/rule lines, crawl
 stamps, site adverts and contact solicitations (also a watermark glued to the
 end of a real paragraph), and a source line such as "（来源：新华网）" (moved to
-:attr:`Cleaned.source`; of a page's info line "发布时间：2025-11-05 来源：某区财政局 作者：张三" the 来源
-and the fields after it, the date staying for metadata). Titles written with spaces between the characters
+:attr:`Cleaned.source`), and a page's info line — a line of nothing but page fields, in any order:
+"发布时间：2025-11-05 来源：某区财政局 作者：张三", "来源：某区财政局　发布时间：2025-11-05" — whole, its 来源 kept as a
+source line's and its publication date in :attr:`Cleaned.published` for metadata. Titles written with spaces between the characters
 ("政 府 工 作 报 告") are closed up. Whitespace is tidied (trailing spaces, runs
 of blank lines); that layout-only step is not recorded. Nothing else changes:
 no width folding, no simplified/traditional conversion (that belongs to search).
@@ -50,6 +51,8 @@ class Cleaned:
     ``sources``: every source line as ``(value, where in text it was removed)``, in
     text order (so metadata can tell which stood in the members-only part: a
     viewer without the member tier gets the first free one).
+    ``published``: the publication date of every page info line removed ("发布时间：2025-11-05" →
+    "2025-11-05", as written), with where in text the line was, in text order.
     ``paid_until``: offset where free text starts again after the last end tag
     (``##paidend##``/``$$paidend$$``), on its first non-space character; ``None``
     when the members-only part runs to the end (no end tag, nothing but
@@ -69,24 +72,27 @@ class Cleaned:
     paid_until: int | None = None
     headings: list[tuple[int, int]] = field(default_factory=list)
     sources: list[tuple[str, int]] = field(default_factory=list)
+    published: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class _Edit:
-    """Replace ``text[start:end]`` by ``repl``; ``anchor`` (kind, depth) marks its position."""
+    """Replace ``text[start:end]`` by ``repl``; each of ``anchors`` (kind, depth) marks its position."""
 
     start: int
     end: int
     repl: str = ""
-    anchor: tuple[str, int] | None = None
+    anchors: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
 class _State:
-    """What rules carry besides the text: the values of the source lines, in text order (an edit's
-    ``("source", i)`` anchor marks where ``sources[i]`` was)."""
+    """What rules carry besides the text: the values of the source lines and the publication dates of the
+    info lines, in text order (an edit's ``("source", i)`` anchor marks where ``sources[i]`` was, its
+    ``("published", i)`` anchor where ``published[i]`` was)."""
 
     sources: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,7 @@ _PAID_TAG = re.compile(r"(##|\$\$)paid(begin|end)\1")
 
 def _find_paid_tags(text: str, state: _State) -> Iterator[_Edit]:
     for m in _PAID_TAG.finditer(text):
-        yield _Edit(m.start(), m.end(), anchor=("paid_" + m.group(2), 0))
+        yield _Edit(m.start(), m.end(), anchors=(("paid_" + m.group(2), 0),))
 
 
 # ---------------------------------------------------------------- invisible characters
@@ -280,7 +286,7 @@ def _find_md_emphasis(text: str, state: _State) -> Iterator[_Edit]:
 
 def _find_md_headings(text: str, state: _State) -> Iterator[_Edit]:
     for m in _MD_HEADING.finditer(text):
-        yield _Edit(m.start(), m.end(), anchor=("heading", len(m.group(1))))
+        yield _Edit(m.start(), m.end(), anchors=(("heading", len(m.group(1))),))
 
 
 # ---------------------------------------------------------------- crawl stamps
@@ -295,27 +301,92 @@ _CRAWL_STAMP = re.compile(
 # ---------------------------------------------------------------- source line
 
 _SOURCE_WORD = r"(?:来源|稿件来源|文章来源|信息来源|本文来源|新闻来源)"
-# A page's info line holds the 来源 among other fields: "发布时间：2025-11-05 来源：某区财政局 作者：张三". The date
-# before it stays for metadata (a 发布时间 line, :mod:`sucai.metadata`); the 来源 and the fields after it go.
-_INFO_FIELD = r"(?:作者|编辑|责任编辑|责编|撰稿|浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：]"
-_SOURCE = re.compile(
-    rf"[（(][ \t]*{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<paren>[^（()）\n]{{1,30}}?)[ \t]*[）)][ \t]*$"
-    rf"|^[ \t\u3000]*(?:(?:发布|发表|更新)?(?:时间|日期)[ \t]*[:：][^\n]{{1,30}}?[ \t\u3000]+)?"
-    rf"(?P<field>{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<bare>[^\s：:，。]{{1,30}})(?:[ \t\u3000]+{_INFO_FIELD}[^\n]*)?)[ \t]*$",
-    re.MULTILINE,
+_SOURCE = re.compile(rf"[（(][ \t]*{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<value>[^（()）\n]{{1,30}}?)[ \t]*[）)][ \t]*$",
+                     re.MULTILINE)
+# A page's info line: a line of nothing but page fields — "发布时间：2025-11-05 来源：某区财政局 作者：张三",
+# "来源：某区财政局　发布时间：2025-11-05", "【打印】【关闭】", "字号：大 中 小" — in any order, separated by spaces
+# or bars. Each field's value holds no space, colon or bar, so where one field ends and the next begins is
+# fixed by the next colon: a line is matched in one pass. A line longer than _INFO_LINE_CHARS is no info line.
+_SPACES = r"[ \t\u3000\xa0]"
+_DIGIT = "[0-9０-９]"
+_DATE_WRITTEN = (rf"(?:19|20){_DIGIT}{{2}}[-./／年]{_DIGIT}{{1,2}}[-./／月]{_DIGIT}{{1,2}}[日号]?"
+                 rf"(?:{_SPACES}*{_DIGIT}{{1,2}}[:：时]{_DIGIT}{{1,2}}(?:[:：分]{_DIGIT}{{1,2}}秒?)?)?")
+_PUBLISHING = r"(?:发布|发表|更新|发稿)"
+_VALUE = r"[^\s:：|｜【】\[\]，。；]"
+_INFO_FIELD = (
+    rf"(?P<dated>{_PUBLISHING}?(?:时间|日期)){_SPACES}*[:：]{_SPACES}*(?P<date>{_DATE_WRITTEN})"
+    rf"|{_SOURCE_WORD}{_SPACES}*[:：]{_SPACES}*(?P<source>{_VALUE}{{1,30}})"
+    rf"|(?:作者|编辑|责任编辑|责编|撰稿|供稿|审核|摄影){_SPACES}*[:：]{_SPACES}*{_VALUE}{{0,20}}"
+    rf"|(?:浏览次数|阅读次数|点击次数|点击数|点击量|浏览量|阅读量|访问量){_SPACES}*[:：]{_SPACES}*{_DIGIT}{{0,9}}次?"
+    rf"|[【\[]?字号[:：]?(?:{_SPACES}*[【\[]?[大中小][】\]]?){{1,3}}[】\]]?"
+    rf"|[【\[]?(?:打印本页|打印|关闭窗口|关闭|收藏本页|收藏|分享到|分享|返回顶部)[】\]]?"
 )
+_INFO_FIELDS = re.compile(rf"(?:{_INFO_FIELD})(?:{_SPACES}|[|｜/])*")
+_INFO_OPENER = re.compile(
+    rf"^{_SPACES}*(?=(?:{_PUBLISHING}?(?:时间|日期)|{_SOURCE_WORD}|作者|编辑|责任编辑|责编|撰稿|供稿|审核|摄影)"
+    rf"{_SPACES}*[:：])", re.MULTILINE)
+_INFO_LINE_CHARS = 200
 
 
 def _find_source(text: str, state: _State) -> Iterator[_Edit]:
-    """A source line goes whole; a source after text on its line (a bracket after a sentence, the 来源 field
-    of an info line after its date) goes from where it starts to the line end."""
-    for m in _SOURCE.finditer(text):
+    """A page's info line goes whole — its 来源 and its publication date kept (anchored where the line
+    was); a source in brackets goes whole when it is a line of its own, else from the bracket to the line
+    end (a bracket after a sentence)."""
+    last_end = 0
+    for opener in _INFO_OPENER.finditer(text):
+        line_start, line_end = _line_span(text, opener.start(), opener.start())
+        if line_start < last_end:
+            continue
+        fields = _info_fields(text, opener.end(), line_end)
+        if fields is not None:
+            yield from _paren_sources(text, state, last_end, line_start)
+            yield _Edit(line_start, line_end, anchors=_info_anchors(state, fields))
+            last_end = line_end
+    yield from _paren_sources(text, state, last_end, len(text))
+
+
+def _paren_sources(text: str, state: _State, start: int, end: int) -> Iterator[_Edit]:
+    """The bracketed source lines of ``text[start:end]`` (see :func:`_find_source`)."""
+    for m in _SOURCE.finditer(text, start, end):
         anchor = ("source", len(state.sources))
-        state.sources.append(m.group("paren") or m.group("bare"))
-        start = m.start("field") if m.group("field") else m.start()
-        line_start, line_end = _line_span(text, start, m.end())
-        whole_line = not text[line_start:start].strip(_SPACE)
-        yield _Edit(line_start, line_end, anchor=anchor) if whole_line else _Edit(start, m.end(), anchor=anchor)
+        state.sources.append(m.group("value"))
+        line_start, line_end = _line_span(text, m.start(), m.end())
+        whole_line = not text[line_start : m.start()].strip(_SPACE)
+        yield _Edit(line_start, line_end, anchors=(anchor,)) if whole_line else _Edit(m.start(), m.end(),
+                                                                                      anchors=(anchor,))
+
+
+def _info_fields(text: str, start: int, line_end: int) -> list[re.Match[str]] | None:
+    """The fields of the info line running from ``start`` (its first field) to ``line_end``, or None when it
+    is no info line: something else stands on it, it is too long, or it names neither a 来源 nor a
+    publication date (a bare "时间：…" line is a meeting's time, unless a 来源 stands beside it)."""
+    end = line_end - text.startswith("\n", line_end - 1)
+    if end - start > _INFO_LINE_CHARS:
+        return None
+    fields, pos = [], start
+    while pos < end:
+        m = _INFO_FIELDS.match(text, pos, end)
+        if m is None:
+            return None
+        fields.append(m)
+        pos = m.end()
+    has_source = any(m.group("source") for m in fields)
+    published = any(m.group("dated") and m.group("dated").startswith(("发布", "发表", "更新", "发稿")) for m in fields)
+    return fields if has_source or (published and any(m.group("date") for m in fields)) else None
+
+
+def _info_anchors(state: _State, fields: list[re.Match[str]]) -> tuple[tuple[str, int], ...]:
+    """The anchors of an info line's 来源 and its first date, their values kept in ``state``."""
+    anchors = []
+    source = next((m.group("source") for m in fields if m.group("source")), None)
+    if source:
+        anchors.append(("source", len(state.sources)))
+        state.sources.append(source)
+    date = next((m.group("date") for m in fields if m.group("date")), None)
+    if date:
+        anchors.append(("published", len(state.published)))
+        state.published.append(date)
+    return tuple(anchors)
 
 
 # ---------------------------------------------------------------- adverts and solicitations
@@ -427,7 +498,7 @@ RULES: list[Rule] = [
 @dataclass
 class _Anchor:
     pos: int
-    kind: str  # "paid_begin", "paid_end", "heading" or "source"
+    kind: str  # "paid_begin", "paid_end", "heading", "source" or "published"
     depth: int
 
 
@@ -469,8 +540,7 @@ def _apply(text: str, edits: list[_Edit], anchors: list[_Anchor]) -> tuple[str, 
             after = anchor.kind == "paid_end" and anchor.pos > edit.start
             anchor.pos = new_starts[i] + (len(edit.repl) if after else 0)
     for i, edit in enumerate(applied):
-        if edit.anchor:
-            anchors.append(_Anchor(new_starts[i], *edit.anchor))
+        anchors.extend(_Anchor(new_starts[i], *anchor) for anchor in edit.anchors)
     anchors.sort(key=lambda a: a.pos)
     return "".join(pieces), applied
 
@@ -484,13 +554,34 @@ def _paid_bounds(text: str, anchors: list[_Anchor]) -> tuple[int | None, int | N
     until = ends[-1] if ends and ends[-1] > begins[-1] else None
     if until is not None and not text[until:].strip():
         until = None
-    paid_from = len(text) - len(text[begins[0] :].lstrip())
+    paid_from = _before_lone_labels(text, len(text) - len(text[begins[0] :].lstrip()))
     limit = len(text) if until is None else until
     if paid_from >= limit:
         return None, None
     if until is not None:
         until = len(text) - len(text[until:].lstrip())
     return paid_from, until
+
+
+# A heading's label alone, with no heading text of its own: "（三）", "三、", "3.", "第三章", "⑶".
+_LONE_LABEL = re.compile(
+    r"[ \t\u3000]*(?:第[一二三四五六七八九十百零〇\d]{1,6}[编章节条]|[一二三四五六七八九十百零〇]{1,4}[、．]"
+    r"|[（(][一二三四五六七八九十百零〇\d]{1,3}[）)]|\d{1,3}[.．、]|[\u2460-\u249b\u3220-\u3229])[ \t\u3000]*")
+
+
+def _before_lone_labels(text: str, paid_from: int) -> int:
+    """``paid_from``, moved back to the start of the heading labels that stand alone just before it — on its
+    line ("（三）##paidbegin##…") or on lines of their own —: a free part never ends on a heading whose text
+    is all members text. Looks back only over those lines."""
+    end = paid_from
+    while True:
+        while end > 0 and text[end - 1] in _SPACE + _LINE_BREAK:
+            end -= 1
+        line_start = text.rfind(_LINE_BREAK, 0, end) + 1
+        label = _LONE_LABEL.fullmatch(text, line_start, end)
+        if label is None:
+            return paid_from
+        paid_from = end = line_start + len(label.group()) - len(label.group().lstrip(_SPACE))
 
 
 def clean(text: str, *, markdown: bool = False) -> Cleaned:
@@ -517,7 +608,9 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     paid_from, paid_until = _paid_bounds(text, anchors)
     headings = [(a.pos, a.depth) for a in anchors if a.kind == "heading" and _line_has_text(text, a.pos)]
     sources = [(state.sources[a.depth], a.pos) for a in anchors if a.kind == "source"]
-    return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources)
+    published = [(state.published[a.depth], a.pos) for a in anchors if a.kind == "published"]
+    return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources,
+                   published)
 
 
 def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) -> Iterator[_Edit]:

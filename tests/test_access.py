@@ -294,23 +294,24 @@ def test_document_page_for_a_member_marks_both_ends_where_they_are(span_library)
 
 
 def test_a_boundary_inside_a_paragraph_is_marked_inside_it(tmp_path, home):
-    """Issue 17: the marker stands at the boundary even when it falls inside a paragraph (here inside a
-    run-in heading and inside a body paragraph), not before or after the paragraph."""
+    """Issue 17: the marker stands at the boundary even when it falls inside a paragraph (here after a run-in
+    heading's first sentence and inside a body paragraph), not before or after the paragraph. (A tag right after
+    the label 「（二）」 takes the label with it: test_a_visitors_free_view_never_ends_on_a_lone_heading_label.)"""
     folder = tmp_path / "files"
     folder.mkdir()
     (folder / "a.txt").write_text("对照检查材料\n一、主要问题\n（一）理论学习方面。学习不够深入。\n"
-                                  "（二）##paidbegin##担当作为方面。攻坚克难不足。##paidend##此后仍可免费阅读。\n",
+                                  "（二）担当作为方面。##paidbegin##攻坚克难不足。##paidend##此后仍可免费阅读。\n",
                                   encoding="utf-8")
     library = Library.open(home)
     library.ingest([folder], workers=1)
     doc = the_doc(library)
-    assert doc.text[doc.paid_from:].startswith("担当作为方面") and doc.text[doc.paid_until:].startswith("此后")
+    assert doc.text[doc.paid_from:].startswith("攻坚克难不足") and doc.text[doc.paid_until:].startswith("此后")
     page = page_client(library, member=True).get(f"/documents/{doc.id}").text
     paras = re.findall(r'<div class="para[^"]*" id="o(\d+)"><p class="ptext">(.*?)</p>', page)
     holder = next(p for p in paras if 'id="member-start"' in p[1])
     assert int(holder[0]) < doc.paid_from < doc.paid_until < int(holder[0]) + len("（二）担当作为方面。攻坚克难不足。此后仍可免费阅读。")
     assert re.sub(r"<[^>]+>", "|", holder[1]).replace("||", "|") == (
-        "|（二）|以下为会员内容|担当作为方面。|攻坚克难不足。|以上为会员内容|此后仍可免费阅读。")
+        "|（二）担当作为方面。|以下为会员内容|攻坚克难不足。|以上为会员内容|此后仍可免费阅读。")
     assert body_text_before(page, "member-start") == "".join(doc.text[: doc.paid_from].split())
     assert body_text_before(page, "member-end") == "".join(doc.text[: doc.paid_until].split())
     library.close()
@@ -563,3 +564,16 @@ def test_an_admins_edit_is_shown_to_everyone(tmp_path, database_url):
     assert [(e.value, e.origin) for e in doc.evidence if e.field == "date"][0] == ("2031-07-10", "editor")
     view = access.free_view(doc)
     assert (view.date, view.source, view.doc_number) == ("2031-07-10", "某市档案局", None)
+
+
+def test_a_visitors_free_view_never_ends_on_a_lone_heading_label():
+    """New-user try 17: the free preview ended with 「（三）」 and then 会员可见全文: the heading's label goes with its
+    text to the members part, so the free view ends with the last free paragraph and its outline has no empty
+    （三）."""
+    text = ("关于加强作风建设的实施方案\n一、总体要求\n坚持问题导向，形成求真务实的工作作风。\n二、主要任务\n（一）强化学习\n"
+            "深入学习党的创新理论。\n（二）改进调研\n深入基层开展调研。\n（三）\n##paidbegin##担当作为方面\n会员内容，推动各项任务落实。")
+    doc = analyse(clean(text))
+    view, notice = access.view(doc, member=False)
+    assert view.text.rstrip().endswith("深入基层开展调研。")
+    assert notice == "会员可见全文（剩余 25 字）"   # "（三）\n担当作为方面\n会员内容，推动各项任务落实。": the label with it
+    assert [n.label for n in view.outline[-1].children] == ["（一）", "（二）"]

@@ -77,18 +77,56 @@ def test_an_advert_line_above_the_title_goes(ad, title):
     assert [(r.rule, r.text) for r in result.removed] == [("ads", f"{ad}\n")]
 
 
-@pytest.mark.parametrize("line, kept, source", [
-    ("发布时间：2025-11-05 来源：某区财政局 作者：张三", "发布时间：2025-11-05", "某区财政局"),
-    ("发布日期：2025年11月5日　来源：某区财政局　浏览次数：120", "发布日期：2025年11月5日", "某区财政局"),
-    ("来源：某区财政局 作者：张三", "", "某区财政局"),
+@pytest.mark.parametrize("line, source, published", [
+    ("发布时间：2025-11-05 来源：某区财政局 作者：张三", "某区财政局", "2025-11-05"),
+    ("发布日期：2025年11月5日　来源：某区财政局　浏览次数：120", "某区财政局", "2025年11月5日"),
+    ("来源：某区财政局 作者：张三", "某区财政局", None),
+    # 来源 first, half-width colons, U+3000 spacing, a time, page buttons
+    ("来源：某区财政局 发布时间：2025-11-05", "某区财政局", "2025-11-05"),
+    ("来源:某区财政局　　发布日期:2025-11-05 10:30　点击数：", "某区财政局", "2025-11-05 10:30"),
+    ("　发布时间：2025/11/05 | 来源：某区财政局 | 【打印】【关闭】 字号：大 中 小", "某区财政局", "2025/11/05"),
+    ("发布时间：2023-06-01 09:00", None, "2023-06-01 09:00"),
 ])
-def test_the_source_of_a_pages_info_line_is_read_and_removed(line, kept, source):
-    """New-user try 16: the 来源 of "发布时间：… 来源：… 作者：…" was neither read nor removed; the date stays
-    for metadata (a 发布时间 line), the 来源 and the fields after it go."""
+def test_a_pages_info_line_goes_whole_its_source_and_date_kept(line, source, published):
+    """New-user try 16/17: of "发布时间：… 来源：… 作者：…" the 发布时间 stayed in the text, and "来源：… 发布时间：…" (来源
+    first) was not read at all. A line of nothing but page fields goes whole, in either order; its 来源 is a
+    source line's and its date is kept for metadata, both where the line was."""
     result = clean(f"关于做好预算编制工作的通知\n{line}\n{BODY}")
-    assert result.text == "\n".join(filter(None, ["关于做好预算编制工作的通知", kept, BODY]))
-    assert result.source == source
-    assert [r.rule for r in result.removed] == ["source_line"]
+    assert result.text == f"关于做好预算编制工作的通知\n{BODY}"
+    at = len("关于做好预算编制工作的通知\n")
+    assert (result.source, result.sources) == (source, [(source, at)] if source else [])
+    assert result.published == ([(published, at)] if published else [])
+    assert [(r.rule, r.text) for r in result.removed] == [("source_line", f"{line}\n")]
+
+
+@pytest.mark.parametrize("line", [
+    "时间：2024年3月1日",                     # a meeting's time: no 来源 beside it, no 发布
+    "时间：2024年3月1日 地点：县委会议室",
+    "会议时间：2024年3月1日上午9时",
+    "发布时间：2025-11-05 区财政局召开会议",    # a sentence after the date
+    "来源：某区财政局的统计数据显示，收入增长。",
+    "作者：张三",                             # a byline alone is kept as before
+])
+def test_lines_that_are_not_info_lines_stay(line):
+    result = clean(f"关于做好预算编制工作的通知\n{line}\n{BODY}")
+    assert result.text == f"关于做好预算编制工作的通知\n{line}\n{BODY}"
+    assert (result.sources, result.published) == ([], [])
+
+
+@pytest.mark.parametrize("free_end", ["（三）", "（三）\n", "\u3000\u3000（三）\n\n", "三、\n（一）\n", "3.\n", "第三章 \n"])
+def test_the_free_part_never_ends_on_a_lone_heading_label(free_end):
+    """New-user try 17: the free preview ended with 「（三）」, then 会员可见全文: a heading label with no text of its
+    own in the free part goes to the members part with its heading."""
+    result = clean(f"标题\n\n免费部分。\n{free_end}##paidbegin##担当作为方面。会员内容。")
+    assert result.text[: result.paid_from] == "标题\n\n免费部分。\n" + free_end[: len(free_end) - len(free_end.lstrip())]
+    assert result.text[result.paid_from :].replace("\n", "") == free_end.strip().replace("\n", "") + "担当作为方面。会员内容。"
+
+
+@pytest.mark.parametrize("free_end", ["（三）担当作为方面\n", "我们完成了以下三项：\n", "2024.\n", "免费部分（三）"])
+def test_a_free_part_ending_in_text_keeps_its_end(free_end):
+    """Not a lone label: a heading with its text, a sentence, a year, a label after text on its line."""
+    result = clean(f"标题\n\n免费部分。\n{free_end}##paidbegin##会员内容。")
+    assert result.text[result.paid_from :] == "会员内容。"
 
 
 def test_watermark_glued_to_a_paragraph_goes_and_the_paragraph_stays():
@@ -103,7 +141,7 @@ def test_paid_tags_become_paid_from(begin, end):
     text = f"标题\n\n免费部分。\n（四）{begin}担当作为方面。会员内容。\n\n{end}\n关注公众号某某获取更多资料"
     result = clean(text)
     assert result.text == "标题\n\n免费部分。\n（四）担当作为方面。会员内容。"
-    assert result.text[result.paid_from :] == "担当作为方面。会员内容。"
+    assert result.text[result.paid_from :] == "（四）担当作为方面。会员内容。"   # the label goes with its heading
     assert result.paid_until is None
     assert [r.rule for r in result.removed] == ["paid_tags", "paid_tags", "ads"]
 
@@ -276,7 +314,7 @@ ADVERSARIAL = {
     "markdown_links": ["[", "[a](", "[a](http://", "[a]"],
     "rule_lines": ["---", "- "],
     "crawl_stamps": ["（时间戳：", "(更新时间戳: 1", "浏览次数"],
-    "source_line": ["（来源：", "( ", "来源：x "],
+    "source_line": ["（来源：", "( ", "来源：x ", "来源：x 发布时间：2025-11-05 作者：", "发布时间：2025-11-05 来源：x 【打印】字号：大中小 "],
     "ads": ["请加", "微信：", "【素材库"],
     "markdown_headings": ["# ", "#"],
     "markdown_quotes": ["> ", ">"],

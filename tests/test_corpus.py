@@ -205,9 +205,9 @@ def test_national_reports_carry_their_year_and_are_found_by_it(corpus_library, c
     library, _ = corpus_library
     reports = {path: d for path, d in corpus_docs.items() if path.startswith("gov_work_reports_national_2024_2026/")}
     assert sorted((d.date, d.genre, d.source) for d in reports.values()) == [
-        ("2024", "报告", "国务院"), ("2025", "报告", "国务院"), ("2026", "报告", "国务院")]
+        ("2024", "政府工作报告", "国务院"), ("2025", "政府工作报告", "国务院"), ("2026", "政府工作报告", "国务院")]
     for member in (True, False):
-        found = library.search(SearchRequest(q="", year=2024, genre="报告"), member=member)
+        found = library.search(SearchRequest(q="", year=2024, genre="政府工作报告"), member=member)
         assert [h.title for h in found.hits] == ["2024年政府工作报告（国务院）"]
         years = [b["value"] for b in found.facets["year"]]
         assert years == sorted(years, reverse=True)

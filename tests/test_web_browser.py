@@ -251,14 +251,15 @@ _TEXT_BEFORE = """marker => {
 
 
 def test_member_boundary_marker_is_where_the_boundary_is(browser, sample_site, output_dir):
-    """Issue 17: in sample 1 the members part starts inside the run-in heading "（三）担当作为方面。…"; for an
-    admin the marker stands right there, inside that paragraph — not after the heading paragraph."""
+    """Issue 17: in sample 1 the members part starts at the run-in heading "（三）担当作为方面。…" (its tag stands
+    after the label, which goes with its heading: phase 17); for an admin the marker stands right there — not
+    after the heading paragraph."""
     from sucai.accounts import Accounts
 
     server, library = sample_site
     doc = library.get(1)
     holder = next(line for line in doc.text.splitlines() if "担当作为方面" in line)
-    assert holder.startswith("（三）担当作为方面") and doc.text[doc.paid_from:].startswith("担当作为方面")
+    assert holder.startswith("（三）担当作为方面") and doc.text[doc.paid_from:].startswith("（三）担当作为方面")
     accounts = Accounts.open(library.settings.home)
     accounts.add_user("边界管理员", "admin-password-2", "admin")
     accounts.close()
@@ -270,8 +271,8 @@ def test_member_boundary_marker_is_where_the_boundary_is(browser, sample_site, o
     assert page.locator(".member-boundary").count() == 1   # one boundary, and no end: the part runs to the end
     before = marker.evaluate(_TEXT_BEFORE)
     assert "".join(before.split()) == "".join(doc.text[: doc.paid_from].split())   # exactly at paid_from
-    para = page.locator(".para", has=marker)
-    assert para.locator(".ptext").inner_text().startswith("（三）以下为会员内容担当作为方面")
+    para = page.locator(".para", has_text="担当作为方面").first   # the marker stands before it, at its start
+    assert para.locator(".ptext").inner_text().startswith("（三）担当作为方面")
     para.scroll_into_view_if_needed()
     page.screenshot(path=str(output_dir / "member-boundary-admin.png"))
     para.hover()

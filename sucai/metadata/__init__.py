@@ -19,7 +19,7 @@ Where each field comes from, best first:
   that is nothing else first), the title, a 令's 标志 and 令号.
 - **date** (:mod:`.dates`): a full date in the title ("(20250224)"); the 成文日期 of
   the 落款; the 题注 under the title (the latest date that is not a 施行 date: a
-  law's last amendment); a 发布时间/发布日期 line; the 印发日期 of the 版记; the date
+  law's last amendment); the 发布时间 of a page's info line (which cleaning removed) or a 发布时间/发布日期 line; the 印发日期 of the 版记; the date
   in the file's metadata; a year or month in the title ("2024年政府工作报告"); a date
   or year in the file name; the year of the 文号.
 - **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号; the issuer in the
@@ -295,15 +295,24 @@ class _Describer:
                     yield Line(line, m.start() + lead, m.start() + lead + len(line))
 
     def _published_dates(self) -> list[Evidence]:
-        """A "发布时间：2023-12-05" line in the first or the last lines."""
+        """The publication date of every page info line that cleaning removed (a point where the line was, in
+        text order: a viewer without the member tier gets the first free one), then a "发布时间：2023-12-05" line
+        in the first or the last lines. It is the ``date`` field's candidate after the 落款 and the 题注: when
+        a page was put online says when the document was written only when the document names no 成文日期 of
+        its own."""
+        found = []
+        for written, at in self.cleaned.published:
+            date = next(dates.dates(written), None) or _compact(written)
+            if date:
+                found.append(self.at("date", date.value, at, at, "发布时间"))
         for a, b in ((self.body_start, self.body_start + 1500), (max(self.body_start, len(self.text) - 1000), len(self.text))):
             m = _PUBLISHED.search(self.text, a, b)
             if m:
                 rest = self.text[m.end() : m.end() + 30]
-                found = next(dates.dates(rest), None) or _compact(rest)
-                if found:
-                    return [self.at("date", found.value, m.end() + found.start, m.end() + found.end, "发布时间")]
-        return []
+                date = next(dates.dates(rest), None) or _compact(rest)
+                if date:
+                    return [*found, self.at("date", date.value, m.end() + date.start, m.end() + date.end, "发布时间")]
+        return found
 
     def _sources(self) -> None:
         number = self.first("doc_number")

@@ -13,7 +13,8 @@ entry point :func:`taxonomy`) uses the field's standard names:
   (a 党内法规, a unit's own rules), their name: 条例 规定 办法 细则.
 - **事务文书** — the working documents of offices: 讲话稿 工作总结 工作计划 (计划, 要点, 安排,
   规划, 纲要) 实施方案 (方案, 预案) 调研报告 述职报告 心得体会 对照检查材料 发言提纲 党课讲稿
-  汇报材料 主持词 致辞 简报 新闻稿 事迹材料 (先进事迹材料).
+  汇报材料 主持词 致辞 简报 新闻稿 事迹材料 (先进事迹材料), and 政府工作报告 (a government's report to its
+  人民代表大会).
 - **新闻与著作** — 新闻报道 (datelined news: "新华社…电", "本报讯", 《新闻联播》),
   理论文章 (commentary and theory articles), 著作 (chapters of collected works, 选集/文集:
   a 题注 date in Chinese numerals under the title and an editor's note "这是…").
@@ -22,7 +23,8 @@ Anything else is :data:`OTHER` ("其他").
 
 Classification (:func:`classify`) looks, in this order, at: combinations that
 fix a law's level (a title ending in 条例 with a 国务院令 文号 → 行政法规), the marks
-of collected works, the title's closing word (the last 文种 word of the title or of
+of collected works, a 工作报告 delivered at a 人民代表大会 (its subtitle "——2024年1月8日在…人民代表大会…上"), the title's
+closing word (the last 文种 word of the title or of
 one of its parts, words inside 《》 ignored, "…实施方案的通知" → 通知; of two
 事务文书 joined, the first: "…工作总结和…工作打算" → 工作总结), the
 文号, cues in the first lines of the body (a dateline → 新闻报道, "现批复如下" →
@@ -34,8 +36,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..analysis import to_simplified
 from ..model import Evidence
 from .issuers import DOC_NUMBER, PROVINCES, doc_number_issuer
 from .lines import HAN
@@ -87,6 +90,7 @@ GENRES: tuple[Genre, ...] = (
     Genre("实施方案", "事务文书", "实施方案|工作方案|方案|预案"),
     Genre("调研报告", "事务文书", "调研报告|调查报告|考察报告"),
     Genre("述职报告", "事务文书", "(?:述[职责廉德学法])+报告|述职"),
+    Genre("政府工作报告", "事务文书", "政府工作报告"),
     Genre("心得体会", "事务文书", "心得体会|学习体会|心得|体会|感悟|读后感|观后感"),
     Genre("对照检查材料", "事务文书",
           "(?:对照检查|检视剖析|对照检视|个人检视|检查剖析|剖析)(?:材料)?(?:发言提纲)?"),
@@ -283,14 +287,20 @@ def classify(titles: Sequence[Evidence], signals: Signals) -> list[Evidence]:
 
     ``titles`` are the title candidates (best first); see the module docstring for
     the order of the rules. Never raises; looks only at the title, the first
-    1,500 characters of the body and names outside the text.
+    1,500 characters of the body and names outside the text, each read in simplified characters (OpenCC,
+    :func:`sucai.analysis.to_simplified`): a traditional copy (Big5) is the 文种 of its simplified original.
     """
     found: list[Evidence] = []
     head_end = signals.start + _HEAD
+    titles = [replace(t, value=to_simplified(t.value)) for t in titles]
+    signals = replace(signals, body=_simplified(signals.body, signals.start),
+                      folders=[(to_simplified(folder), evidence) for folder, evidence in signals.folders])
     title = titles[0] if titles else None
     if title is not None:
         found += _levels(title, signals)
     found += _works(signals, head_end)
+    if title is not None:
+        found += _government_report(title, signals)
     for candidate in titles:
         genre = title_genre(candidate.value)
         if genre:
@@ -305,6 +315,14 @@ def classify(titles: Sequence[Evidence], signals: Signals) -> list[Evidence]:
         if genre:
             found.append(_as(evidence, genre, "文件夹"))
     return _unique(found)
+
+
+def _simplified(body: str, start: int) -> str:
+    """``body`` with what the cues read — up to :data:`_HEAD` characters after ``start`` and the last
+    :data:`_HEAD` — in simplified characters; the same length, so every offset holds."""
+    head_end = start + _HEAD
+    tail_start = max(head_end, len(body) - _HEAD)
+    return to_simplified(body[:head_end]) + body[head_end:tail_start] + to_simplified(body[tail_start:])
 
 
 def _levels(title: Evidence, signals: Signals) -> list[Evidence]:
@@ -347,6 +365,23 @@ def _levels(title: Evidence, signals: Signals) -> list[Evidence]:
         if level and (level != "部门规章" or _RULES.search(bare)):
             out.append(combine(level, "文件夹", title, evidence))
     return out
+
+
+# The subtitle of a report made at a session of a 人民代表大会: "——2024年1月8日在某县第十八届人民代表大会第三次会议上".
+_CONGRESS_SUBTITLE = re.compile(r"^[ \t\u3000]*[—－-]{1,4}[^\n]{0,20}在[^\n]{0,40}人民代表大会[^\n]{0,30}上[ \t\u3000]*$",
+                                re.MULTILINE)
+# Bodies other than the government that report to a 人民代表大会 at its session.
+_OTHER_REPORTERS = re.compile(r"常务委员会|常委会|法院|检察院|监察委员会|监委")
+
+
+def _government_report(title: Evidence, signals: Signals) -> list[Evidence]:
+    """政府工作报告: a title closing in 工作报告 that names no other reporting body (a 常务委员会, a 法院…: their
+    reports share the subtitle), with a subtitle at a 人民代表大会 in the first lines of the body."""
+    bare = _bare_title(title.value)
+    if not bare.endswith("工作报告") or _OTHER_REPORTERS.search(bare):
+        return []
+    m = _CONGRESS_SUBTITLE.search(signals.body, signals.start, signals.start + _LEAD)
+    return [combine("政府工作报告", "副标题", title, signals.span(m.start(), m.end(), "副标题"))] if m else []
 
 
 def _works(signals: Signals, head_end: int) -> list[Evidence]:
