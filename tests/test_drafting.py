@@ -36,6 +36,7 @@ from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import chinese_ordinal
 from sucai.drafting.facts import find_facts, learn
+from sucai.drafting.placeholders import writer_year
 from sucai.drafting.headings import Item, Similarity, cluster, heading_key, role
 from sucai.drafting.paragraphs import _body
 from sucai.elements import find_elements
@@ -708,6 +709,23 @@ def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
 
 
 # -- the command line -------------------------------------------------------------------------------
+
+
+def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
+    """New-user try 17: 「2024年度组织生活会」 as topic titled the draft 2024 but blanked A's 「2024年起」 as 【待补】;
+    a year read from the topic counts as ``--year`` (a range or two years in it: none)."""
+    assert [writer_year(t, None) for t in ("2024年度组织生活会 审计局", "二〇二四年民主生活会", "2021—2025年规划",
+                                           "2023年和2024年", "组织生活会", "")] == [2024, 2024, None, None, None, None]
+    assert writer_year("2024年度组织生活会", 2025) == 2025   # given: as given
+    runner = CliRunner()
+    for topic, kept in (("2024年度组织生活会", True), ("组织生活会", False)):
+        target = tmp_path / "初稿.md"
+        result = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", topic, "-o", str(target), "--length",
+                                         "1000000", "--candidates", "20", "--home", str(units.settings.home)])
+        assert result.exit_code == 0, result.output
+        text = target.read_text(encoding="utf-8")
+        assert "学习台账" in text and ("2024年起" in text) is kept and ("【待补】起由" in text) is not kept
+
 
 
 def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):

@@ -236,6 +236,19 @@ def test_outline_and_paragraphs_mirror_the_library(app, site):
     assert too_many.status_code == 422 and too_many.json()["code"] == "invalid_input"
 
 
+def test_the_year_in_the_topic_is_kept_in_candidates(app, site):
+    """The year the writer gives in the topic counts as ``year`` (A's 「2024年起」 kept), as in ``sucai draft``."""
+    client = as_(app, site, "会员")
+
+    def marked(**ask) -> str:
+        answer = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["加强理论武装"], "limit": 20, **ask})
+        assert answer.status_code == 200, answer.text
+        return next(c["marked"] for c in answer.json()["candidates"] if "学习台账" in c["text"] and "2024" in c["text"])
+
+    assert "2024年起" in marked(topic="2024年度组织生活会") and "2024年起" in marked(year=2024)
+    assert "【待补】起" in marked(topic="组织生活会") and "【待补】起" in marked(topic="2024年度组织生活会", year=2025)
+
+
 def test_paragraphs_asked_by_a_headings_path_come_from_a_part_of_its_role(app, site):
     """The 写作台's page asked for 「在担当作为方面」 alone, and got the measures of 担当作为 under a problem heading:
     a heading may be sent with its path (the headings above it first, as ``sucai draft`` asks), and then only

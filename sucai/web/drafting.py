@@ -36,6 +36,7 @@ from ..config import Settings
 from ..drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, checked_text, export_draft,
                         paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.drafts import MAX_BODY, MAX_LEVEL
+from ..drafting.placeholders import writer_year
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
 from .check import read_body, spend_check, with_file
@@ -103,7 +104,12 @@ class OutlineAsk(BaseModel):
     genre: str = Field("", max_length=100, description="文种")
     topic: str = Field("", max_length=500, description="主题")
     unit: str | None = Field(None, max_length=200, description="本单位名称（不标为【待补】）")
-    year: StrictInt | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】）")
+    year: StrictInt | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】；不填时取主题中的年份）")
+
+    @property
+    def own_year(self) -> int | None:
+        """The writer's year: ``year``, else the one the topic names (:func:`sucai.drafting.placeholders.writer_year`)."""
+        return writer_year(self.topic, self.year)
 
 
 def _as_path(value: Any) -> Any:
@@ -159,7 +165,7 @@ def drafting_page(request: Request, library: Lib):
              dependencies=Reading)
 async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library: Lib):
     found = await searching(request, partial(suggest_outline, library, ask.genre.strip(), ask.topic.strip(),
-                                             member=viewer.member, unit=ask.unit, year=ask.year))
+                                             member=viewer.member, unit=ask.unit, year=ask.own_year))
     return JSONResponse({"genre": found.genre, "topic": found.topic,
                          "outline": [node.to_dict() for node in found.outline],
                          "documents": found.documents, "warnings": found.warnings})
@@ -172,7 +178,7 @@ async def api_paragraphs(request: Request, ask: ParagraphsAsk, viewer: Writer, l
     for asked in ask.headings:   # a search each, one at a time as every search of the app (other requests' between)
         *above, heading = asked
         found += await searching(request, partial(paragraph_candidates, library, heading, genre=ask.genre.strip() or None,
-                                                  member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.year,
+                                                  member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.own_year,
                                                   above=above))
     return JSONResponse({"candidates": [c.to_dict(marked=True) for c in found]})
 
