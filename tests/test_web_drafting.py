@@ -357,6 +357,26 @@ def test_a_lone_surrogate_in_a_draft_is_saved_as_a_replacement_character(app, si
     assert client.delete(f"/api/drafts/{draft['id']}").status_code == 200
 
 
+def test_invisible_characters_pasted_into_a_draft_are_not_saved(app, site):
+    """New-user try 17: a BOM and a zero-width space pasted into a paragraph went on into the .md and .docx. A save
+    drops Unicode's Default_Ignorable_Code_Point characters (BOM, U+200B, joiners, soft hyphen, bidi marks) from every
+    text; white space that lays text out (U+3000, a space) stays, and so do the joiners of an emoji sequence
+    (👨‍👩‍👧) and the variation selectors that pick a glyph (葛 with U+E0100, ☺ with U+FE0F)."""
+    client = session_of(app, "会员")
+    family, variant = "👨\u200d👩\u200d👧", "葛\U000E0100☺\ufe0f"
+    pasted = f"\ufeff我们将\u200b认真整改，\u3000确保取得\u00ad实效 {family}{variant}\u2060。"
+    saved = client.post("/api/drafts", json={"title": "\ufeff草稿\u200c标题", "unit": "县\u200d审计局", "sections": [
+        {"heading": "整改\u200e措施", "paragraphs": [pasted, {"text": "\u200b"}]}]})
+    assert saved.status_code == 201, saved.text
+    draft = saved.json()
+    kept = f"我们将认真整改，\u3000确保取得实效 {family}{variant}。"
+    assert (draft["title"], draft["unit"], draft["sections"][0]["heading"]) == ("草稿标题", "县审计局", "整改措施")
+    assert [p["text"] for p in draft["sections"][0]["paragraphs"]] == [kept, ""]
+    md = client.get(f"/api/drafts/{draft['id']}/download", params={"format": "md"}).text
+    assert md.startswith("# 草稿标题\n") and f"\n{kept}\n" in md and "\ufeff" not in md and "\u200b" not in md
+    assert client.delete(f"/api/drafts/{draft['id']}").status_code == 200
+
+
 def test_the_check_of_a_saved_draft_counts_its_copied_passage(app, site):
     """查重 of a draft made of 80 characters copied from a document's free part and a sentence of the writer's
     own: the 复制比 is the passage's share of the draft's characters (headings numbered, no list of sources)."""
