@@ -249,6 +249,22 @@ def test_the_year_in_the_topic_is_kept_in_candidates(app, site):
     assert "【待补】起" in marked(topic="组织生活会") and "【待补】起" in marked(topic="2024年度组织生活会", year=2025)
 
 
+def test_a_heading_with_sub_headings_in_the_outline_takes_only_lead_ins(app, site):
+    """「整改措施」 alone: the sources' whole 整改措施 parts (their text is all under sub-headings, no lead-in); with
+    sub-headings in the writer's 提纲 — said, or a path of the request under it — nothing (sucai draft's rule)."""
+    client = as_(app, site, "会员")
+
+    def ask(headings, **more) -> list[dict]:
+        answer = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": headings, "limit": 20, **more})
+        assert answer.status_code == 200, answer.text
+        return [c for c in answer.json()["candidates"] if c["heading"] == "整改措施"]
+
+    alone = ask(["整改措施"])
+    assert {c["section_path"][0] for c in alone} == {"三、整改措施", "三、下一步整改措施"}
+    assert any(c["text"].startswith("（一）加强理论武装。") and "（二）强化担当作为。" in c["text"] for c in alone)
+    assert ask(["整改措施"], subheadings=True) == [] and ask([["整改措施"], ["整改措施", "加强理论武装"]]) == []
+
+
 def test_paragraphs_asked_by_a_headings_path_come_from_a_part_of_its_role(app, site):
     """The 写作台's page asked for 「在担当作为方面」 alone, and got the measures of 担当作为 under a problem heading:
     a heading may be sent with its path (the headings above it first, as ``sucai draft`` asks), and then only

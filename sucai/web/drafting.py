@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, BeforeValidator, Field, StrictInt, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt, WithJsonSchema
 from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
@@ -133,6 +133,12 @@ class ParagraphsAsk(OutlineAsk):
         max_length=MAX_HEADINGS, description="标题（不含序号），或其完整路径：上级标题依次在前、该标题在后"
                                              "（如 [\"存在的主要问题\", \"在担当作为方面\"]，据此分辨问题与措施）")
     limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
+    subheadings: StrictBool = Field(False, description="所问标题在提纲中有下级标题：只取材料中该部分的导语"
+                                                       "（否则取整个部分，连同其下级标题的文字）；所问的一条路径是另一条的上级时亦然")
+
+    def parted(self, path: list[str]) -> bool:
+        """Whether ``path`` has sub-headings in the writer's outline: said so, or another asked path extends it."""
+        return self.subheadings or any(len(other) > len(path) and other[:len(path)] == path for other in self.headings)
 
 
 class RewriteAsk(BaseModel):
@@ -179,7 +185,7 @@ async def api_paragraphs(request: Request, ask: ParagraphsAsk, viewer: Writer, l
         *above, heading = asked
         found += await searching(request, partial(paragraph_candidates, library, heading, genre=ask.genre.strip() or None,
                                                   member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.own_year,
-                                                  above=above))
+                                                  above=above, subheadings=ask.parted(asked)))
     return JSONResponse({"candidates": [c.to_dict(marked=True) for c in found]})
 
 
