@@ -116,8 +116,8 @@ class IngestProgress:
 
 
 def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[list[Path], list[FileOutcome]]:
-    """Files to ingest under ``paths`` (folders recursively, sorted; hidden entries and the
-    library's own data directory ``home`` are passed over). A linked folder (a symbolic link
+    """Files to ingest under ``paths`` (folders recursively, sorted; hidden entries, partial downloads and
+    editors' files (:func:`passed_over`) and the library's own data directory ``home`` are passed over). A linked folder (a symbolic link
     inside a folder) is followed, each folder walked once: a link back to a folder above it
     is not followed again.
 
@@ -141,8 +141,17 @@ def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[lis
     return files, passed
 
 
+PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".swp", ".swx", "~")
+
+
+def passed_over(name: str) -> bool:
+    """Whether a folder walk passes a file name over unreported: hidden (``.…``), an editor's lock or backup file
+    (``~$…``, ``…~``) or a partial download (``.part``, ``.crdownload``, ``.tmp`` … :data:`PARTIAL_SUFFIXES`)."""
+    return not name or name.startswith((".", "~$")) or name.lower().endswith(PARTIAL_SUFFIXES)
+
+
 def _walk(top: Path, own: Path | None, passed: list[FileOutcome]) -> Iterator[Path]:
-    """The regular files under ``top`` that are not hidden nor in ``own`` (:func:`os.walk` following links; a
+    """The regular files under ``top`` that are not :func:`passed_over` nor in ``own`` (:func:`os.walk` following links; a
     folder already walked, known by its device and inode, is not walked again). Each other entry that is not
     hidden, and each folder that cannot be read, is added to ``passed`` as "skipped" with the reason."""
     def unreadable(error: OSError) -> None:
@@ -163,7 +172,7 @@ def _walk(top: Path, own: Path | None, passed: list[FileOutcome]) -> Iterator[Pa
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in names:
             file = here / name
-            if name.startswith(".") or (own and Path(os.path.realpath(file)).is_relative_to(own)):  # (a loop too)
+            if passed_over(name) or (own and Path(os.path.realpath(file)).is_relative_to(own)):  # (a loop too)
                 continue
             if (reason := _not_a_file(file)) is None:
                 yield file

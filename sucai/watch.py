@@ -41,11 +41,10 @@ import watchfiles
 
 from .budget import start_early
 from .errors import InvalidInput
-from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover
+from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, passed_over
 
 log = logging.getLogger(__name__)
 
-PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".swp", ".swx", "~")
 _WAKE_MS = 250   # how often pending files are looked at again when nothing else happens
 RETRY_SECONDS = 30   # after a run failed as a whole (not a bad file: the database, the disk)
 
@@ -70,9 +69,9 @@ class Batch:
 
 
 def watchable(path: str | Path) -> bool:
-    """Whether a changed path may be a document to ingest: not hidden, not a partial download or editor file."""
-    name = Path(path).name
-    return bool(name) and not name.startswith((".", "~$")) and not name.lower().endswith(PARTIAL_SUFFIXES)
+    """Whether a changed path may be a document to ingest: not hidden, not a partial download or editor file
+    (:func:`sucai.ingest.passed_over`, the rule of every folder walk too)."""
+    return not passed_over(Path(path).name)
 
 
 class Watcher:

@@ -36,6 +36,7 @@ from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import chinese_ordinal
 from sucai.drafting.facts import find_facts, learn
+from sucai.drafting.placeholders import writer_year
 from sucai.drafting.headings import Item, Similarity, cluster, heading_key, role
 from sucai.drafting.paragraphs import _body
 from sucai.elements import find_elements
@@ -387,13 +388,32 @@ def test_a_speechs_closing_exhortation_ends_a_body_but_a_comrades_mid_speech_sta
 def test_a_heading_with_sub_headings_takes_no_body_they_repeat(units):
     # no 对照检查材料 here has a lead-in above its causes' sub-headings: nothing for a heading that has some
     assert paragraph_candidates(units, "问题产生的根源", subheadings=True, genre=GENRE, member=True, limit=20) == []
-    # as a heading alone, the sample's "一是…四是…" paragraph (its causes have no sub-headings)
+    # as a heading alone, the sample's "一是…四是…" paragraph (its causes have no sub-headings), and the parts of
+    # A, B and C with their sub-headings' text (test_a_heading_alone_takes_a_source_part_with_its_sub_parts)
     alone = paragraph_candidates(units, "问题产生的根源", genre=GENRE, member=True, limit=20)
-    assert [c.section_path for c in alone] == [["二、问题产生的原因"]] and alone[0].text.startswith("一是理想信念")
+    assert sorted(c.section_path[0] for c in alone) == ["二、产生问题的根源", "二、问题产生的原因"] + ["二、问题产生的根源"] * 2
+    assert next(c for c in alone if c.section_path == ["二、问题产生的原因"]).text.startswith("一是理想信念")
     draft = first_draft(make_plan(units, GENRE, "组织生活会", member=True), "初稿")
     at = next(i for i, s in enumerate(draft.sections) if s.heading == "问题产生的根源")
     assert draft.sections[at].paragraphs == [] and draft.sections[at + 1].level == 2
     assert draft.sections[at + 1].paragraphs
+
+
+def test_a_heading_alone_takes_a_source_part_with_its_sub_parts(units):
+    """New-user try 17: 「整改措施」 with no sub-headings in the writer's 提纲 got nothing, the sources' 整改措施 being
+    all under sub-headings. Now: the source's part from its first sub-heading (A's whole 三、整改措施, both
+    sub-parts, to its end); a heading with sub-headings of its own still takes only a lead-in (none here)."""
+    a = DOCS["a_财政局.txt"]
+    whole = a[a.index("（一）加强理论武装"):].rstrip("\n")
+    found = paragraph_candidates(units, "整改措施", genre=GENRE, member=True, limit=20)
+    assert whole in [c.text for c in found]
+    assert {c.section_path[0] for c in found} == {"三、整改措施", "三、下一步整改措施"}
+    for c in found:
+        assert units.get(c.doc_id).text[c.start:c.end] == c.text and len(c.text) <= 600
+    assert "某县统计局党支部" not in " ".join(c.text for c in found)   # D's 落款 stays out
+    assert paragraph_candidates(units, "整改措施", subheadings=True, genre=GENRE, member=True, limit=20) == []
+    free = paragraph_candidates(units, "整改措施", genre=GENRE, member=False, limit=20)
+    assert free and not any(w in c.text for c in free for w in MEMBERS_WORDS)
 
 
 @pytest.mark.corpus
@@ -708,6 +728,23 @@ def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
 
 
 # -- the command line -------------------------------------------------------------------------------
+
+
+def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
+    """New-user try 17: 「2024年度组织生活会」 as topic titled the draft 2024 but blanked A's 「2024年起」 as 【待补】;
+    a year read from the topic counts as ``--year`` (a range or two years in it: none)."""
+    assert [writer_year(t, None) for t in ("2024年度组织生活会 审计局", "二〇二四年民主生活会", "2021—2025年规划",
+                                           "2023年和2024年", "组织生活会", "")] == [2024, 2024, None, None, None, None]
+    assert writer_year("2024年度组织生活会", 2025) == 2025   # given: as given
+    runner = CliRunner()
+    for topic, kept in (("2024年度组织生活会", True), ("组织生活会", False)):
+        target = tmp_path / "初稿.md"
+        result = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", topic, "-o", str(target), "--length",
+                                         "1000000", "--candidates", "20", "--home", str(units.settings.home)])
+        assert result.exit_code == 0, result.output
+        text = target.read_text(encoding="utf-8")
+        assert "学习台账" in text and ("2024年起" in text) is kept and ("【待补】起由" in text) is not kept
+
 
 
 def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sucai.config import DEFAULT_TIMEZONE
+from sucai.ingest import discover
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.watch import Batch, Watcher, watchable
@@ -205,6 +206,36 @@ def test_a_bad_file_never_stops_the_watcher(folders):
                                         ("文件.part", False), ("备份.txt~", False), ("~$临时.docx", False)])
 def test_partial_and_hidden_files_are_passed_over(name, kept):
     assert watchable(name) is kept
+
+
+def test_a_folder_walk_passes_partial_downloads_over_as_the_watcher_does(tmp_path):
+    """``sucai ingest DIR`` walks folders with the same :func:`discover`: no 跳过 (exit 5) for a download in progress."""
+    for name in ("通知.docx", "下载中.pdf.crdownload", "文件.part", "备份.txt~", "~$临时.docx", "缓存.tmp", ".隐藏.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    files, passed = discover([tmp_path])
+    assert [f.name for f in files] == ["通知.docx"] and passed == []
+
+
+def test_partial_downloads_in_a_folder_are_passed_over_silently_then_taken_once_renamed(folders):
+    """README: partial downloads and hidden files are passed over — in the files already there when the watcher
+    starts and in a folder moved in, not only in changed paths; the finished download, renamed, is taken."""
+    home, inbox = folders
+    (inbox / "下载中.txt.crdownload").write_text(text(51, "秸秆禁烧"), encoding="utf-8")
+    (inbox / "~$草稿.docx").write_bytes(b"owner file of Word")
+    (inbox / "已有.txt").write_text(text(52), encoding="utf-8")
+    moved = inbox.parent / "moved"
+    moved.mkdir()
+    (moved / "半截.pdf.part").write_bytes(b"%PDF-1.4 half")
+    (moved / "完整.txt").write_text(text(53), encoding="utf-8")
+    with Running(home, inbox) as running:
+        wait_for(lambda: running.outcomes(inbox / "已有.txt"), 30, "the file already there is ingested")
+        moved.rename(inbox / "moved")
+        wait_for(lambda: running.outcomes(inbox / "moved" / "完整.txt"), 30, "the folder moved in is ingested")
+        (inbox / "下载中.txt.crdownload").rename(inbox / "下载完.txt")
+        done = wait_for(lambda: running.outcomes(inbox / "下载完.txt"), 30, "the renamed download is taken")
+        assert done[0].status == "ingested" and found(running.library, "秸秆禁烧") == [done[0].doc_id]
+        seen = {Path(o.path).name for b in running.batches for o in b.summary.outcomes}
+    assert seen == {"已有.txt", "完整.txt", "下载完.txt"}
 
 
 def test_serve_watch_runs_the_watcher_in_a_process_of_its_own(folders):

@@ -236,6 +236,35 @@ def test_outline_and_paragraphs_mirror_the_library(app, site):
     assert too_many.status_code == 422 and too_many.json()["code"] == "invalid_input"
 
 
+def test_the_year_in_the_topic_is_kept_in_candidates(app, site):
+    """The year the writer gives in the topic counts as ``year`` (A's 「2024年起」 kept), as in ``sucai draft``."""
+    client = as_(app, site, "会员")
+
+    def marked(**ask) -> str:
+        answer = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["加强理论武装"], "limit": 20, **ask})
+        assert answer.status_code == 200, answer.text
+        return next(c["marked"] for c in answer.json()["candidates"] if "学习台账" in c["text"] and "2024" in c["text"])
+
+    assert "2024年起" in marked(topic="2024年度组织生活会") and "2024年起" in marked(year=2024)
+    assert "【待补】起" in marked(topic="组织生活会") and "【待补】起" in marked(topic="2024年度组织生活会", year=2025)
+
+
+def test_a_heading_with_sub_headings_in_the_outline_takes_only_lead_ins(app, site):
+    """「整改措施」 alone: the sources' whole 整改措施 parts (their text is all under sub-headings, no lead-in); with
+    sub-headings in the writer's 提纲 — said, or a path of the request under it — nothing (sucai draft's rule)."""
+    client = as_(app, site, "会员")
+
+    def ask(headings, **more) -> list[dict]:
+        answer = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": headings, "limit": 20, **more})
+        assert answer.status_code == 200, answer.text
+        return [c for c in answer.json()["candidates"] if c["heading"] == "整改措施"]
+
+    alone = ask(["整改措施"])
+    assert {c["section_path"][0] for c in alone} == {"三、整改措施", "三、下一步整改措施"}
+    assert any(c["text"].startswith("（一）加强理论武装。") and "（二）强化担当作为。" in c["text"] for c in alone)
+    assert ask(["整改措施"], subheadings=True) == [] and ask([["整改措施"], ["整改措施", "加强理论武装"]]) == []
+
+
 def test_paragraphs_asked_by_a_headings_path_come_from_a_part_of_its_role(app, site):
     """The 写作台's page asked for 「在担当作为方面」 alone, and got the measures of 担当作为 under a problem heading:
     a heading may be sent with its path (the headings above it first, as ``sucai draft`` asks), and then only
@@ -341,6 +370,26 @@ def test_a_lone_surrogate_in_a_draft_is_saved_as_a_replacement_character(app, si
     changed = send("PUT", f"/api/drafts/{draft['id']}")
     assert changed.status_code == 200 and changed.json()["title"] == "改\ufffd"
     assert client.get(f"/api/drafts/{draft['id']}/download", params={"format": "md"}).text.startswith("# 改\ufffd")
+    assert client.delete(f"/api/drafts/{draft['id']}").status_code == 200
+
+
+def test_invisible_characters_pasted_into_a_draft_are_not_saved(app, site):
+    """New-user try 17: a BOM and a zero-width space pasted into a paragraph went on into the .md and .docx. A save
+    drops Unicode's Default_Ignorable_Code_Point characters (BOM, U+200B, joiners, soft hyphen, bidi marks) from every
+    text; white space that lays text out (U+3000, a space) stays, and so do the joiners of an emoji sequence
+    (👨‍👩‍👧) and the variation selectors that pick a glyph (葛 with U+E0100, ☺ with U+FE0F)."""
+    client = session_of(app, "会员")
+    family, variant = "👨\u200d👩\u200d👧", "葛\U000E0100☺\ufe0f"
+    pasted = f"\ufeff我们将\u200b认真整改，\u3000确保取得\u00ad实效 {family}{variant}\u2060。"
+    saved = client.post("/api/drafts", json={"title": "\ufeff草稿\u200c标题", "unit": "县\u200d审计局", "sections": [
+        {"heading": "整改\u200e措施", "paragraphs": [pasted, {"text": "\u200b"}]}]})
+    assert saved.status_code == 201, saved.text
+    draft = saved.json()
+    kept = f"我们将认真整改，\u3000确保取得实效 {family}{variant}。"
+    assert (draft["title"], draft["unit"], draft["sections"][0]["heading"]) == ("草稿标题", "县审计局", "整改措施")
+    assert [p["text"] for p in draft["sections"][0]["paragraphs"]] == [kept, ""]
+    md = client.get(f"/api/drafts/{draft['id']}/download", params={"format": "md"}).text
+    assert md.startswith("# 草稿标题\n") and f"\n{kept}\n" in md and "\ufeff" not in md and "\u200b" not in md
     assert client.delete(f"/api/drafts/{draft['id']}").status_code == 200
 
 

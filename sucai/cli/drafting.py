@@ -14,7 +14,7 @@ from ..check import CheckReport
 from ..check.export import percent
 from ..drafting import Draft, check_draft, export_draft, first_draft, make_plan
 from ..drafting.outline import SuggestedHeading
-from ..drafting.placeholders import PLACEHOLDER
+from ..drafting.placeholders import PLACEHOLDER, writer_year
 from ..drafting.plan import Plan
 from .common import Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
 
@@ -53,6 +53,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     """
     if length is not None and output is None and not check:
         raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
+    year = writer_year(topic, year)
     library = open_library(home)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:

@@ -85,7 +85,9 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     ``above``: the headings above ``heading`` in the writer's outline (its part's
     role is read from them). ``subheadings``: whether ``heading`` has sub-headings of
     its own: then a candidate is only a source section's lead-in before sub-headings
-    of its own, never a body that says what the sub-headings will. Never raises for
+    of its own, never a body that says what the sub-headings will; else a source
+    section with sub-headings gives its whole part, sub-headings and their text
+    included, from its lead-in (cut to :data:`MAX_CHARS` as any). Never raises for
     any ``heading``; an empty heading has no candidates.
     """
     key = heading_key(heading)
@@ -121,14 +123,19 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
 
 def _body(doc: Document, start: int | None, end: int | None, subheadings: bool = False) -> tuple[int, int] | None:
     """The span of a section's body (see the module docstring), cut to :data:`MAX_CHARS`; None when too
-    short, or when ``subheadings`` is asked and the section's heading has none."""
+    short, or when ``subheadings`` is asked and the section's heading has none. A section whose heading has
+    sub-headings is its lead-in when ``subheadings`` is asked, else its whole part (the sub-headings and their
+    text too, to the part's end)."""
     if start is None or end is None:
         return None
     node = next((n for n in walk_outline(doc.outline) if n.start == start and n.kind == "heading"), None)
-    if subheadings and not (node and any(child.kind == "heading" for child in node.children)):
+    parted = node is not None and any(child.kind == "heading" for child in node.children)
+    if subheadings and not parted:
         return None
     if node is not None:
         start = _after_heading(doc.text, node, end)
+    if parted and not subheadings:   # a heading alone takes the whole part: lead-in and sub-parts
+        end = node.end
     text = doc.text
     end = min([end, _closing(doc, start, end)] + [e.start for e in doc.elements if start <= e.start < end])
     for formula in _FORMULA.finditer(text, start, end):

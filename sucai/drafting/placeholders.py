@@ -69,6 +69,16 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     return Marked("".join(pieces), placeholders)
 
 
+def writer_year(topic: str, year: int | None) -> int | None:
+    """The writer's year of a draft, the one rule of ``sucai draft`` and ``/api/drafts/…`` (and so the web page):
+    ``year`` when given, else the one year the ``topic`` names ("2024年度组织生活会", "二〇二四年…" → 2024); None
+    when it names none, a range ("2021—2025年") or two years. Linear in the topic; never raises."""
+    if year is not None:
+        return year
+    found = {fact.value for fact in find_facts(topic, kinds=("year",))}
+    return int(found.pop()) if len(found) == 1 and next(iter(found)).isdigit() else None
+
+
 def _own(fact: Fact, unit: str | None, year: int | None) -> bool:
     """Whether a fact is the writer's own: their unit (or part of it), or their year."""
     if fact.kind == "unit" and unit and unit.strip():

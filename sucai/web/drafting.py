@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, BeforeValidator, Field, StrictInt, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt, WithJsonSchema
 from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
@@ -36,6 +36,7 @@ from ..config import Settings
 from ..drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, checked_text, export_draft,
                         paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.drafts import MAX_BODY, MAX_LEVEL
+from ..drafting.placeholders import writer_year
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
 from .check import read_body, spend_check, with_file
@@ -103,7 +104,12 @@ class OutlineAsk(BaseModel):
     genre: str = Field("", max_length=100, description="文种")
     topic: str = Field("", max_length=500, description="主题")
     unit: str | None = Field(None, max_length=200, description="本单位名称（不标为【待补】）")
-    year: StrictInt | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】）")
+    year: StrictInt | None = Field(None, ge=1, le=9999, description="年份（该年份不标为【待补】；不填时取主题中的年份）")
+
+    @property
+    def own_year(self) -> int | None:
+        """The writer's year: ``year``, else the one the topic names (:func:`sucai.drafting.placeholders.writer_year`)."""
+        return writer_year(self.topic, self.year)
 
 
 def _as_path(value: Any) -> Any:
@@ -127,6 +133,12 @@ class ParagraphsAsk(OutlineAsk):
         max_length=MAX_HEADINGS, description="标题（不含序号），或其完整路径：上级标题依次在前、该标题在后"
                                              "（如 [\"存在的主要问题\", \"在担当作为方面\"]，据此分辨问题与措施）")
     limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
+    subheadings: StrictBool = Field(False, description="所问标题在提纲中有下级标题：只取材料中该部分的导语"
+                                                       "（否则取整个部分，连同其下级标题的文字）；所问的一条路径是另一条的上级时亦然")
+
+    def parted(self, path: list[str]) -> bool:
+        """Whether ``path`` has sub-headings in the writer's outline: said so, or another asked path extends it."""
+        return self.subheadings or any(len(other) > len(path) and other[:len(path)] == path for other in self.headings)
 
 
 class RewriteAsk(BaseModel):
@@ -159,7 +171,7 @@ def drafting_page(request: Request, library: Lib):
              dependencies=Reading)
 async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library: Lib):
     found = await searching(request, partial(suggest_outline, library, ask.genre.strip(), ask.topic.strip(),
-                                             member=viewer.member, unit=ask.unit, year=ask.year))
+                                             member=viewer.member, unit=ask.unit, year=ask.own_year))
     return JSONResponse({"genre": found.genre, "topic": found.topic,
                          "outline": [node.to_dict() for node in found.outline],
                          "documents": found.documents, "warnings": found.warnings})
@@ -172,8 +184,8 @@ async def api_paragraphs(request: Request, ask: ParagraphsAsk, viewer: Writer, l
     for asked in ask.headings:   # a search each, one at a time as every search of the app (other requests' between)
         *above, heading = asked
         found += await searching(request, partial(paragraph_candidates, library, heading, genre=ask.genre.strip() or None,
-                                                  member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.year,
-                                                  above=above))
+                                                  member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.own_year,
+                                                  above=above, subheadings=ask.parted(asked)))
     return JSONResponse({"candidates": [c.to_dict(marked=True) for c in found]})
 
 

@@ -196,7 +196,7 @@
     list.appendChild(waiting);
     api("POST", "/api/drafts/paragraphs", {
       genre: start.genre || "", topic: start.topic || "", unit: start.unit || null, year: start.year || null,
-      headings: [headingPath(section)], limit: Math.min(limit, 20),
+      headings: [headingPath(section)], limit: Math.min(limit, 20), subheadings: hasSubheadings(section),
     }).then(function (data) {
       section.candidates = data.candidates;
       renderCandidates(section);
@@ -213,6 +213,12 @@
       if (s === section) break;
     }
     return path;
+  }
+
+  // Whether the section's heading has sub-headings (the next section is deeper): then only a source part's lead-in.
+  function hasSubheadings(section) {
+    const next = draft.sections[draft.sections.indexOf(section) + 1];
+    return Boolean(next && next.level > section.level);
   }
 
   function renderCandidates(section) {
