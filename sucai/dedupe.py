@@ -17,7 +17,9 @@
   lives in memory: built from the stored signatures when a process first needs it, then
   topped up with what other processes stored since (signatures carry a sequence number).
 - **Better copy** (the copy kept of an exact duplicate), by these rules in order (:func:`quality`):
-  not hidden; a real title over a file name (a title without Han characters, such as "2017",
+  not hidden; not mostly a repetition (fewer than a third of its 5-gram shingles distinct, :func:`repeated`: a
+  汇编 holding a report 60 times is near-duplicate of the report — the same shingle set — but never shown for
+  it); a real title over a file name (a title without Han characters, such as "2017",
   is worst; a title equal to the file's name is next); the members-only part present; more
   metadata (文种 other than 其他, date, 文号, source); fewer broken characters (U+FFFD,
   private-use code points); a Unicode encoding over a legacy one (GB18030…); more text
@@ -128,8 +130,10 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
 # The rules that choose representatives (shown_quality): stored representatives chosen by other rules are chosen
 # again when a library is opened. 1: over the whole document (members-only text and metadata included); 2: over
-# what every viewer may see; 3: the free view's metadata described over its free text alone (leak 11).
-REPRESENTATIVE_VERSION = 3
+# what every viewer may see; 3: the free view's metadata described over its free text alone (leak 11); 4: a text
+# that is mostly a repetition (a 汇编 of one document many times) after any other.
+REPRESENTATIVE_VERSION = 4
+_REPEATS = 3             # a text fewer than a third of whose shingles are distinct is mostly a repetition
 # The rule of the free grouping (Clusters.nearest): a library groups its documents again when opened after it
 # changed, or after the free preview's setting did. 1: each document without a members part with its nearest
 # among the earlier ones without one.
@@ -250,8 +254,17 @@ def _ranked(doc: Document, hidden_chars: int) -> tuple:
     broken = doc.text.count("\ufffd") + sum(1 for c in doc.text if "\ue000" <= c <= "\uf8ff")
     metadata = sum(1 for present in (doc.genre not in ("", "其他"), doc.date, doc.doc_number, doc.source) if present)
     encoding = (doc.encoding or "").lower()
-    return (not doc.hidden, _title_rank(doc), doc.paid_from is not None, metadata, -broken,
-            encoding.startswith(_UNICODE_ENCODINGS), len(skeleton_text(doc.text)) + hidden_chars, -(doc.id or 0))
+    skeleton = skeleton_text(doc.text)
+    return (not doc.hidden, not repeated(skeleton), _title_rank(doc), doc.paid_from is not None, metadata, -broken,
+            encoding.startswith(_UNICODE_ENCODINGS), len(skeleton) + hidden_chars, -(doc.id or 0))
+
+
+def repeated(skeleton: str) -> bool:
+    """Whether a text (its :func:`~sucai.fingerprint.skeleton_text`) is mostly a repetition: fewer than a third
+    (``1 / _REPEATS``) of its 5-gram shingles are distinct — a 汇编 holding one document 5 times (a fifth), not a
+    text holding it twice (about a half). Linear in the text but for the sort of its shingles (as :func:`shingles`)."""
+    hashes = kgram_hashes(skeleton, SHINGLE) >> np.uint64(32)
+    return len(distinct(hashes)) * _REPEATS < len(hashes)
 
 
 def representative(members: list[Document], pinned: int | None) -> tuple[int, bool]:

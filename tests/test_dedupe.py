@@ -23,7 +23,8 @@ from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
 from sucai.db.schema import clusters, meta, signatures
-from sucai.dedupe import JACCARD, Clusters, jaccard, quality, shingles, shown_quality
+from sucai.dedupe import JACCARD, Clusters, jaccard, quality, repeated, shingles, shown_quality
+from sucai.fingerprint import skeleton_text
 from sucai.index import SCHEMA
 from sucai.library import Library
 from sucai.model import Document
@@ -106,6 +107,27 @@ def test_near_duplicates_are_one_cluster_with_the_better_copy_as_representative(
     assert [(v.id, v.representative) for v in versions] == [(a, True), (b, False)]  # a real title beats a file name
     assert library.clusters.versions(c) == []
     assert versions[1].similarity == pytest.approx(jaccard(shingles(library.get(a).text), shingles(library.get(b).text)), abs=1e-4)
+
+
+WATER_REPORT = ("关于全县农田水利建设情况的报告\n县人大常委会：\n今年以来，我县围绕高标准农田建设目标，新修渠道四十二公里，"
+                "改造泵站十一座，灌溉面积扩大到三万六千亩。\n一、主要做法\n坚持规划先行，整合涉农资金，实行项目公示和群众监督。\n"
+                "二、存在问题\n部分工程管护责任不清，个别乡镇配套资金到位较慢。\n三、下步打算\n健全长效管护机制，加快资金拨付进度。\n"
+                "某县人民政府\n2024年5月20日\n")
+
+
+def test_a_compilation_holding_a_document_five_times_is_not_its_representative(library, tmp_path):
+    """F5: a 汇编 holding the report 5 times has the report's shingle set (a near-duplicate), the same title and
+    metadata, and five times its text; the report itself is shown for the cluster."""
+    ingest(library, tmp_path / "in", {"报告.txt": WATER_REPORT, "汇编.txt": "\n".join([WATER_REPORT] * 5)})
+    report, compilation = (next(r["id"] for r in library.catalogue.summaries(include_hidden=True)
+                                if Path(library.get(r["id"]).source_path).name == name) for name in ("报告.txt", "汇编.txt"))
+    assert library.get(compilation).chars > 4 * library.get(report).chars
+    assert [(v.id, v.representative) for v in library.clusters.versions(report)] == [(report, True), (compilation, False)]
+
+
+@pytest.mark.parametrize("times, mostly", [(1, False), (2, False), (5, True)])
+def test_a_text_is_mostly_a_repetition_when_fewer_than_a_third_of_its_shingles_are_distinct(times, mostly):
+    assert repeated(skeleton_text("\n".join([WATER_REPORT] * times))) is mostly
 
 
 @pytest.mark.parametrize("mode", ["precise", "ranked"])

@@ -337,3 +337,28 @@ def test_corpus_image_only_scan_is_ocrd(corpus_dir):
     for phrase in ("标号的作用", "句号", "问号的形式", "疑问语气"):
         assert phrase in raw.text, phrase
     assert os.linesep not in raw.text.replace("\n", "")
+
+
+NOTICE_WITH_NUMBER = ("国务院关于印发国家职业教育改革实施方案的通知\n国发〔2019〕4号\n各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n"
+                      "现将《国家职业教育改革实施方案》印发给你们，请认真贯彻执行。\n国务院\n2019年1月24日\n")
+
+
+@needs_libreoffice
+def test_a_pdf_of_our_own_export_keeps_its_doc_number(tmp_path):
+    """F24: the exported .docx puts the 发文字号 above the title (GB/T 9704 版头); LibreOffice's PDF of it
+    writes "国发〔2019〕4 号". Read back, the line above the title is still read as the 发文字号."""
+    from sucai.export import export_document
+    from sucai.ingest import parse_file
+
+    source = tmp_path / "通知.txt"
+    source.write_text(NOTICE_WITH_NUMBER, encoding="utf-8")
+    original = parse_file(source)
+    assert original.doc_number == "国发〔2019〕4号"
+    name, data = export_document(original, "docx")
+    exported = tmp_path / "export" / name
+    exported.parent.mkdir()
+    exported.write_bytes(data)
+    pdf = libreoffice_convert(exported, "pdf", tmp_path / "pdf")
+    doc = parse_file(pdf)
+    assert doc.title == "国务院关于印发国家职业教育改革实施方案的通知"
+    assert doc.doc_number == "国发〔2019〕4号"

@@ -12,6 +12,7 @@ import stat
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -476,6 +477,25 @@ def test_upload_several_files(app, library, accounts):
     titles = [r["title"] for r in library.catalogue.summaries(2, newest_first=True)]
     assert "<b>通知" in titles or any("丹桂飘香" in t for t in titles)
     assert not any(Path("/etc").glob("*通知*"))
+
+
+def test_an_upload_is_kept_under_home_with_its_own_name(app, library, home):
+    """F25: the catalogue names the uploaded file kept under <home>/uploads/<the site's day>/, not a removed
+    temporary one; a second file of the same name does not overwrite it; a file not ingested is not kept."""
+    admin = logged_in(app, "管理员")
+    first = "关于开展春季植树活动的通知\n各单位：请于三月组织植树。银杏梧桐测试句。\n".encode()
+    second = "关于开展秋季运动会的通知\n各单位：请于十月组织运动会。跳远接力测试句。\n".encode()
+    page = upload(admin, [("植树通知.txt", first), ("植树通知.txt", second), ("空白.txt", b"   \n")])
+    ingested, again, blank = outcomes(page.text)
+    assert ingested == ("ingested", "植树通知.txt") and again == ("ingested", "植树通知.txt") and blank[0] != "ingested"
+    day = datetime.now(ZoneInfo(library.settings.timezone)).date().isoformat()
+    folder = home / "uploads" / day
+    ids = [int(i) for i in re.findall(r'href="/documents/(\d+)"', page.text)]
+    paths = sorted(Path(library.get(doc_id, include_hidden=True).source_path) for doc_id in ids)
+    assert paths == [folder / "植树通知 (2).txt", folder / "植树通知.txt"]
+    assert sorted(path.read_bytes() for path in paths) == sorted([first, second])
+    assert not (folder / "空白.txt").exists()
+    assert str(home) not in page.text
 
 
 @pytest.mark.parametrize("name, data, reason", [

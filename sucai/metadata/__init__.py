@@ -16,7 +16,7 @@ Where each field comes from, best first:
   the title the file declares; the file name without its numbering; "政府工作报告"
   for a report opening "我代表…向大会作工作报告"; the bare file name.
 - **doc_number** (发文字号, :mod:`.issuers`): a 文号 line in the first lines (a line
-  that is nothing else first), the title, a 令's 标志 and 令号.
+  that is nothing else first), the title, the 版头 lines above the title, a 令's 标志 and 令号.
 - **date** (:mod:`.dates`): a full date in the title ("(20250224)"); the 成文日期 of
   the 落款; the 题注 under the title (the latest date that is not a 施行 date: a
   law's last amendment); the 发布时间 of a page's info line (which cleaning removed) or a 发布时间/发布日期 line; the 印发日期 of the 版记; the date
@@ -199,7 +199,8 @@ class _Describer:
             self.add(self.at("doc_number", f"{mark.text}{number.text}", mark.start, number.end, "令号"))
         hits = []
         sources = [Line(self.split.text, self.split.start, self.split.end)] if self.split.text else []
-        for line in sources + head_lines:
+        above = head(self.text, 6, 0, self.split.start) if self.split.text else []  # the 版头 above the title
+        for line in sources + above + head_lines:
             if len(line.text) > _DOC_NUMBER_LINE:
                 continue
             for m in DOC_NUMBER.finditer(line.text):

@@ -1,12 +1,12 @@
 """Admin pages under ``/admin`` (role admin only; 403 for everyone else).
 
 - ``/admin`` overview (totals, latest audit entries);
-- ``/admin/upload``: upload several files at once; each is saved in a fresh temporary
-  folder under a generated name that keeps only a known suffix (the uploaded file
-  name is never used as a path, only shown, escaped), capped at ``upload_max_mb``,
-  then ingested with :meth:`Library.ingest` — which parses each file in a worker
+- ``/admin/upload``: upload several files at once; each is kept under the library's
+  home as ``uploads/YYYY-MM-DD/<its name>`` (the site's day; only the last part of
+  the uploaded name, no leading dot, never over another file: "名称 (2).pdf"; shown
+  escaped), capped at ``upload_max_mb``, then ingested with :meth:`Library.ingest` — which parses each file in a worker
   process within its time and memory budget (:mod:`sucai.budget`), never in this
-  server process; the page lists each file's outcome;
+  server process; the page lists each file's outcome; a file not ingested is removed again;
 - ``/admin/documents`` and ``/admin/documents/{id}``: hide / show, delete, edit the
   title, 文种 and member boundary (会员起点);
 - ``/admin/users``: add, set role, set membership expiry, remove;
@@ -19,9 +19,8 @@ as actor.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 import unicodedata
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -31,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
-from ..errors import InvalidInput, SucaiError
+from ..errors import InvalidInput, os_reason
 from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
@@ -45,7 +44,8 @@ Admin = Annotated[Viewer, Depends(require_admin)]
 FormText = Annotated[str, Form(max_length=2000)]
 UserId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="用户编号")]
 
-_SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
+UPLOADS = "uploads"        # the folder of the library's home that keeps uploaded files, one folder a day
+_MAX_NAME_BYTES = 200      # a kept upload's file name, in bytes of UTF-8 (file systems allow 255)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FORM_OVERHEAD = 1 << 20   # bytes of a multipart request besides the files themselves
 
@@ -108,12 +108,6 @@ def display_name(raw: str | None) -> str:
     return name[:120] or "（无文件名）"
 
 
-def safe_suffix(name: str) -> str:
-    """The suffix kept on the stored copy: a short lowercase alphanumeric one, else none."""
-    suffix = Path(name).suffix.lower() if "." in name else ""
-    return suffix if _SUFFIX.match(suffix) else ""
-
-
 @router.post("/upload")
 async def upload(request: Request, viewer: Admin):
     settings = request.app.state.settings
@@ -145,51 +139,70 @@ async def upload(request: Request, viewer: Admin):
 
 
 async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int) -> list[dict]:
-    """Save each upload under a generated name in its own temporary folder, ingest them all, report per file."""
-    root = Path(tempfile.mkdtemp(prefix="sucai-upload-"))
-    try:
-        results: list[dict] = []
-        stored: dict[str, dict] = {}
-        for number, upload in enumerate(uploads, 1):
-            name = display_name(upload.filename)
-            entry = {"name": name, "status": "skipped", "doc_id": None, "title": None, "reason": None}
-            results.append(entry)
-            data = await upload.read(cap + 1)
-            if len(data) > cap:
-                entry["reason"] = f"文件过大（超过 {cap // 2**20} MB 上限），未入库"
-                continue
-            if not data:
-                entry["reason"] = "文件是空的，未入库"
-                continue
-            folder = root / f"{number:03d}"
-            folder.mkdir()
-            path = folder / f"上传文件{safe_suffix(name)}"
-            path.write_bytes(data)
-            stored[str(path)] = entry
-        if stored:
+    """Keep each upload under the library's home (:func:`keep_upload`), ingest them all, report per file.
+
+    A file that is not ingested (skipped, failed, a duplicate of a stored document) is removed again: the
+    catalogue names only what it stores, and the admin still has the original."""
+    folder = library.settings.home / UPLOADS / datetime.now(library.settings.zone).date().isoformat()
+    results: list[dict] = []
+    stored: dict[str, dict] = {}
+    for upload in uploads:
+        name = display_name(upload.filename)
+        entry = {"name": name, "status": "skipped", "doc_id": None, "title": None, "reason": None}
+        results.append(entry)
+        data = await upload.read(cap + 1)
+        if len(data) > cap:
+            entry["reason"] = f"文件过大（超过 {cap // 2**20} MB 上限），未入库"
+            continue
+        if not data:
+            entry["reason"] = "文件是空的，未入库"
+            continue
+        try:
+            path = await run_in_threadpool(keep_upload, folder, name, data)
+        except OSError as err:
+            entry["reason"] = f"无法保存上传的文件：{os_reason(err)}"
+            continue
+        stored[str(path)] = entry
+    if stored:
+        try:
             summary = await run_in_threadpool(library.ingest, [Path(p) for p in stored], None, 1)
             for outcome in summary.outcomes:
                 entry = stored.get(outcome.path)
                 if entry is not None:
-                    _apply(library, entry, outcome)
-        return results
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+                    _apply(entry, outcome)
+        finally:
+            for path, entry in stored.items():
+                if entry["status"] != "ingested":
+                    Path(path).unlink(missing_ok=True)
+    return results
 
 
-def _apply(library: Library, entry: dict, outcome: FileOutcome) -> None:
+def keep_upload(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``folder/name`` (a :func:`display_name`), made safe as a file name — no leading dot,
+    at most ``_MAX_NAME_BYTES`` bytes of UTF-8 — and never over another file: "名称 (2).pdf", "名称 (3).pdf"…
+    Returns the path written. Raises OSError when the folder cannot be made or the file written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = name.lstrip(".") or "上传文件"
+    suffix = Path(name).suffix if len(Path(name).suffix.encode()) <= 16 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    stem = stem.encode()[: _MAX_NAME_BYTES - len(suffix.encode()) - 8].decode(errors="ignore") or "上传文件"
+    path, number = folder / f"{stem}{suffix}", 1
+    while True:
+        try:
+            with path.open("xb") as file:
+                file.write(data)
+            return path
+        except FileExistsError:
+            number += 1
+            path = folder / f"{stem} ({number}){suffix}"
+
+
+def _apply(entry: dict, outcome: FileOutcome) -> None:
     entry.update(status=outcome.status, doc_id=outcome.doc_id, title=outcome.title)
     reason = outcome.reason or ""
-    if reason:  # never show the server's temporary path
-        reason = reason.replace(str(Path(outcome.path).parent), "").replace(Path(outcome.path).name, entry["name"])
+    if reason:  # never show the server's path
+        reason = reason.replace(outcome.path, entry["name"]).replace(str(Path(outcome.path).parent), "")
     entry["reason"] = reason or None
-    stem = Path(entry["name"]).stem.strip()
-    if outcome.status == "ingested" and outcome.title == "上传文件" and stem:
-        try:  # the text had no title line: use the uploaded file's name, not the generated one
-            library.update(outcome.doc_id, title=stem[:100])
-            entry["title"] = stem[:100]
-        except SucaiError:
-            pass
 
 
 # -- documents ------------------------------------------------------------------------
