@@ -9,7 +9,7 @@ headings, spread over the 文种 (samples: every sample with headings). Each is 
 library (``exclude``), with its copies (documents of the same title whose headings are at least
 80 % the same: the corpus holds some State Council notices twice), and an outline is asked for with
 its 文种 and its title as the topic, as a member. **Heading recall** is the share of the document's own headings (depth ≤ 3, labels and
-another unit's facts dropped: :func:`sucai.drafting.headings.heading_key`) that some suggested
+another unit's facts dropped: :func:`sucai.headings.heading_key`) that some suggested
 heading covers — exactly (the same key) or nearly (similarity ≥ the clustering threshold);
 **precision** the share of suggested headings that cover one of its headings.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from _common import Timer, corpus_dir, percentile, scratch_home, table
 
-from sucai.drafting.headings import THRESHOLD, Similarity, heading_key
+from sucai.headings import THRESHOLD, Similarity, heading_key
 from sucai.drafting.outline import MAX_DEPTH, similar_documents, suggest_outline
 from sucai.library import Library
 from sucai.model import Document, OutlineNode

@@ -47,6 +47,7 @@ from tantivy import Occur, Query
 
 from . import access, analysis
 from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
+from .headings import heading_key, part_named, role
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
 from .model import Document, OutlineNode
@@ -747,9 +748,8 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
 def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
     """The order of a section search's matches ``(score, view, section, chars)``: when a needle names a part of a
     document (``named``, :func:`_parts_named`: "担当作为方面 存在问题" asks for the problems), the sections whose
-    heading path stands in such a part (:func:`sucai.drafting.headings.role`) first; then by score, document id
+    heading path stands in such a part (:func:`sucai.headings.role`) first; then by score, document id
     and offset."""
-    from .drafting.headings import role   # not at the top: the drafting package imports this module
 
     asked = set(named.values())
     return lambda f: (bool(asked) and role(f[2].path) not in asked, -f[0], f[1].id, f[2].start)
@@ -791,14 +791,13 @@ def _idf(searcher: tantivy.Searcher, plan: _Plan) -> dict[str, float]:
 def _heading_filter(heading: str) -> Callable[[str], bool] | None:
     """Whether a heading (as written, with its label: "一、存在的主要问题") is one the filter ``heading`` asks
     for; None for a blank filter (every heading). Headings are compared as the 写作台 compares them, by their
-    keys (:func:`sucai.drafting.headings.heading_key`: no outline label, no unit, year, date or person, no
+    keys (:func:`sucai.headings.heading_key`: no outline label, no unit, year, date or person, no
     punctuation): a heading matches when the words of the filter's key (:func:`sucai.analysis.words`, without
     the function words of :data:`~sucai.query.QUESTION_WORDS` such as 的, unless nothing else is left) occur
     in its key in that order, anything before and after them, between two of them at most a modifier
     (:func:`_in_order`) — "存在问题" and "存在的问题" find "存在的主要问题", "担当作为" finds "强化担当作为", "组织实施"
     finds "组织领导和实施" but not "组织开展专项检查推动实施". A filter with no key (only a year, a unit, punctuation…) is found as
     typed, normalised, in the normalised heading. Never raises."""
-    from .drafting.headings import heading_key   # not at the top: the drafting package imports this module
 
     if not heading.strip():
         return None
@@ -813,8 +812,7 @@ def _heading_filter(heading: str) -> Callable[[str], bool] | None:
 
 def _parts_named(needles: list[str]) -> dict[int, str]:
     """The needles (by index) that name a part of a document — 存在问题, 不足, 原因, 整改措施, 成效…
-    (:func:`sucai.drafting.headings.part_named`) — → that part (问题, 原因, 措施, 成效)."""
-    from .drafting.headings import part_named   # not at the top: the drafting package imports this module
+    (:func:`sucai.headings.part_named`) — → that part (问题, 原因, 措施, 成效)."""
 
     return {n: part for n, part in ((n, part_named(needle)) for n, needle in enumerate(needles)) if part}
 
@@ -861,10 +859,9 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     """``(score, doc, section)`` for each section of ``doc`` that matches (with ``heading``: only under a
     heading it accepts, :func:`_heading_filter`), scored by BM25 over its text — but a needle that names a part of
     a document (``named``: 存在问题 → 问题, :func:`_parts_named`) is scored by the part its heading path stands in
-    (:func:`sucai.drafting.headings.role`): in a section of that part as if it occurred (at least once), in a
+    (:func:`sucai.headings.role`): in a section of that part as if it occurred (at least once), in a
     section of another part not at all ("担当作为方面 存在问题" puts the problems above the 整改措施 that name them);
     in a section of no part, by its text. Which sections match is decided by their text alone."""
-    from .drafting.headings import role   # not at the top: the drafting package imports this module
 
     needles = list(idf)
     parts = sections(doc)

@@ -35,9 +35,9 @@ from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import chinese_ordinal
-from sucai.drafting.facts import find_facts, learn
+from sucai.facts import find_facts, learn
 from sucai.drafting.placeholders import writer_year
-from sucai.drafting.headings import Item, Similarity, cluster, heading_key, role
+from sucai.headings import Item, Similarity, cluster, heading_key, role
 from sucai.drafting.paragraphs import _body
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable

@@ -907,7 +907,6 @@ def test_matching_ids_of_a_section_search_are_the_documents_with_a_matching_sect
 def test_sections_of_the_part_a_query_names_lead_on_real_reports(corpus_dir, home, q, part):
     # the 海拉尔 government work reports: each a 工作回顾 (成效) and a 工作安排 (措施) part, both about 旅游;
     # on main 5 (成效) and 8 (措施) of the top 10 sections stood in the part asked for
-    from sucai.drafting.headings import role
 
     library = Library.open(home)
     library.ingest([corpus_dir / "gov_work_reports_hailaer_district" / "utf8"])

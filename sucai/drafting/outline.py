@@ -22,8 +22,8 @@ from .. import access
 from ..library import Library
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
-from .facts import find_facts
-from .headings import Item, Similarity, cluster, heading_key, strip_label
+from ..facts import find_facts
+from ..headings import Item, Similarity, cluster, heading_key, strip_label
 from .placeholders import mark_placeholders
 
 SOURCE_DOCS = 20        # documents whose outlines are merged

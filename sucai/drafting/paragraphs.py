@@ -31,8 +31,8 @@ from .. import access
 from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import SearchRequest
-from .facts import learn
-from .headings import Similarity, heading_key, role
+from ..facts import learn
+from ..headings import Similarity, heading_key, role
 from .placeholders import Marked, mark_placeholders
 
 MAX_CHARS = 600         # longest candidate, in characters

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .facts import KIND_NAMES, Fact, Known, find_facts
+from ..facts import KIND_NAMES, Fact, Known, find_facts
 
 PLACEHOLDER = "【待补】"
 PLACEHOLDER_KINDS = ("unit", "year", "date", "person")
@@ -49,7 +49,7 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     """``text`` with every unit name, year, date and person of another unit replaced by 【待补】.
 
     ``known``: people and places learnt from the whole source document
-    (:func:`sucai.drafting.facts.learn`), so that a name written in full only
+    (:func:`sucai.facts.learn`), so that a name written in full only
     elsewhere in it is still found. ``unit``: the writer's unit (a unit fact
     that it contains, or that contains it, is theirs and kept: "财政局" for
     "市财政局党支部"). ``year``: the writer's year (a year fact of that year is

@@ -22,7 +22,7 @@ import httpx
 
 from ..config import Settings
 from ..errors import InvalidInput, SucaiError
-from .facts import KIND_NAMES, Fact, Known, find_facts, learn
+from ..facts import KIND_NAMES, Fact, Known, find_facts, learn
 from .placeholders import PLACEHOLDER
 
 MODES = {

@@ -47,6 +47,7 @@ _LINK_LIST_LABEL = re.compile(
     r"|猜你喜欢|最新(文章|新闻|动态|发布)|精彩推荐|图片新闻|更多(新闻|阅读)|友情链接|上一篇|下一篇)[】\]]?[：:]?")
 _LINK_LIST_MIN_LINKS = 4
 _LABELLED_LIST_MIN_LINKS = 2
+_LABEL_REACH = 40   # characters at the start of a block where its label may stand
 _LINK_LIST_MAX_OTHER_CHARS = 10  # text outside the links, digits, dates and punctuation not counted
 _FILE_LINK = re.compile(r"\.(docx?|wps|pdf|xlsx?|et|zip|rar|ofd|txt)$", re.IGNORECASE)  # attachments are content
 _NOT_COUNTED = re.compile(r"[\W\d_年月日]+")
@@ -82,13 +83,14 @@ def unwrap_layout_tables(tree) -> None:
                 element.tag = "div"
 
 
-def _is_link_list(element) -> bool:
+def _is_link_list(element, heads: dict) -> bool:
     links = [a for a in element.iter("a") if not _FILE_LINK.search((a.get("href") or "").split("?")[0])]
-    text = element.text_content()
-    labelled = _LINK_LIST_LABEL.match("".join(text.split())) is not None   # 「热点新闻」 heads it: two links are enough
-    if len(links) < (_LABELLED_LIST_MIN_LINKS if labelled else _LINK_LIST_MIN_LINKS) or element.find(".//h1") is not None:
+    if len(links) < _LABELLED_LIST_MIN_LINKS or element.find(".//h1") is not None:   # before reading its text
         return False
-    other = _LINK_LIST_LABEL.sub("", text)
+    labelled = _LINK_LIST_LABEL.match(heads.get(element, "")) is not None   # 「热点新闻」 heads it
+    if len(links) < (_LABELLED_LIST_MIN_LINKS if labelled else _LINK_LIST_MIN_LINKS):
+        return False
+    other = _LINK_LIST_LABEL.sub("", element.text_content())
     for link in links:
         other = other.replace(link.text_content(), "", 1)
     return len(_NOT_COUNTED.sub("", other)) <= _LINK_LIST_MAX_OTHER_CHARS
@@ -104,13 +106,34 @@ def drop_link_lists(tree) -> None:
     text is such a label ("相关文章", "【热点新闻】", "上一篇：") goes too.
     """
     body = tree.find("body")
-    for element in list((body if body is not None else tree).iter(*_CONTAINERS)):
-        if element.getparent() is not None and _is_link_list(element):
+    root = body if body is not None else tree
+    heads = _text_heads(root, _LABEL_REACH)   # blocks are visited outermost first: none read after a drop below it
+    for element in list(root.iter(*_CONTAINERS)):
+        if element.getparent() is not None and _is_link_list(element, heads):
             element.drop_tree()
+    heads = _text_heads(tree, _LABEL_REACH)
     for element in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "span", "li", "b", "strong",
                                   "td", "th", "dt")):
-        if element.getparent() is not None and _LINK_LIST_LABEL.fullmatch("".join(element.text_content().split())):
+        if element.getparent() is not None and _LINK_LIST_LABEL.fullmatch(heads[element]):
             element.drop_tree()
+
+
+def _text_heads(root, reach: int) -> dict:
+    """Each element under ``root`` (itself included) → the first ``reach`` characters of its text, white space
+    removed. One pass from the leaves up, each text read once: linear in the page, however deep its blocks."""
+    heads: dict = {}
+    for element in reversed(list(root.iter())):
+        head = _squeezed(element.text, reach) if isinstance(element.tag, str) else ""   # not a comment's
+        for child in element:
+            if len(head) >= reach:
+                break
+            head += heads.get(child, "") + _squeezed(child.tail, reach)
+        heads[element] = head[:reach]
+    return heads
+
+
+def _squeezed(text: str | None, reach: int) -> str:
+    return "".join(text[:reach * 4].split()) if text else ""
 
 
 def _cell_text(cell) -> str:

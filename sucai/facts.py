@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .. import analysis
+from . import analysis
 
 KINDS = ("unit", "year", "date", "person", "title", "number")
 KIND_NAMES = {"unit": "单位", "year": "年份", "date": "日期", "person": "人名", "title": "职务或题名",

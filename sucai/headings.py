@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .. import analysis
+from . import analysis
 from .facts import find_facts
 
 THRESHOLD = 0.5
