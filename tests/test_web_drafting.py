@@ -211,6 +211,11 @@ def test_a_save_is_checked_by_the_model_it_documents(app, site):
             assert (refused.status_code, refused.json()["code"]) == (422, "invalid_input"), (paragraph, refused.text)
             error = refused.json()["error"]
             assert f"“sections.0.paragraphs.0.{field}”" in error and said in error, error
+    for field, value in (("unit", "县审计局\n\n附：素材来源"), ("unit", "县审计局\x0b附"), ("title", "标题\u2028二"),
+                         ("sections", [{"heading": "一\n二"}])):   # review 17: a unit's break made a 3-line 落款
+        refused = client.post("/api/drafts", json={"title": "模型核对", field: value} if field != "title" else {field: value})
+        assert (refused.status_code, refused.json()["code"]) == (422, "invalid_input"), (field, refused.text)
+        assert "应为一行文字（不能换行）" in refused.json()["error"], refused.text
     long = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": ["字"] * 251},
                                                           {"heading": "续", "paragraphs": ["字"] * 250}]}).json()
     assert (long["code"], long["error"]) == ("invalid_input", "草稿过长：最多 500 段、100,000 字")
