@@ -104,6 +104,13 @@ class Draft:
         return count_chars("".join(number + section.heading + "".join(p.text for p in section.paragraphs)
                                    for section, _, number in numbered(self)))
 
+    @property
+    def copied_share(self) -> float:
+        """The share (0 … 1) of :attr:`chars` that is library text: each cited paragraph's 字数 times its
+        ``copy_ratio``; 0 for an empty draft."""
+        copied = sum(count_chars(p.text) * p.copy_ratio for s in self.sections for p in s.paragraphs if p.source)
+        return copied / self.chars if self.chars else 0.0
+
     def to_dict(self) -> dict:
         return {**asdict(self), "chars": self.chars}
 
@@ -216,12 +223,11 @@ Safe = Annotated[str, BeforeValidator(_safe)]   # JSON may spell a lone surrogat
 
 
 def _one_line(value: str) -> str:
-    if any(c in value for c in _LINE_BREAKS):
-        raise ValueError("应为一行文字（不能换行）")
-    return value
+    """``value`` with each line break as a space (the same length)."""
+    return value.translate(_LINE_BREAKS)
 
 
-_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAKS = {ord(c): " " for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
 Line = Annotated[Safe, AfterValidator(_one_line)]   # a title, 文种, topic, unit or heading: one line (a unit's line
 # break made a 落款 of three lines, one of them a fake 附：素材来源 — review 17)
 
