@@ -839,3 +839,17 @@ def test_a_slow_scan_holds_none_of_the_files_behind_it(home, tmp_path):
     assert [(stored, done) for _, stored, done in decided[:4]] == [(1, 1), (2, 2), (3, 3), (4, 4)]
     assert [(Path(o.path).name, o.status) for o in summary.outcomes] == [
         ("0扫描.pdf", "ingested")] + [(f"{n}通知.txt", "ingested") for n in range(1, 5)]
+
+
+def test_a_scan_skipped_for_want_of_the_chinese_model_is_read_again_once_it_is_installed(monkeypatch, tmp_path):
+    """Review 17: what a skipped file's outcome depended on named Tesseract installed or not, so a scan skipped
+    for want of chi_sim stayed 未再尝试 after the operator installed it, as the reason told them to."""
+    from sucai.budget import Budget
+    from sucai.ingest import attempt
+    from sucai.readers import ocr
+    if ocr.missing() is not None:
+        pytest.skip(f"needs Tesseract with chi_sim: {ocr.missing()}")
+    budget = Budget(seconds=60, memory_mb=1024, max_pages=10)
+    installed = attempt(budget)
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))   # a folder with no language model
+    assert "chi_sim" in ocr.missing() and attempt(budget) != installed
