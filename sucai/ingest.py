@@ -349,7 +349,8 @@ def ingest(
     source: str | None = None,
     retry_failed: bool = False,
 ) -> IngestSummary:
-    """Ingest files and folders into ``library``; returns one outcome per file, in input order.
+    """Ingest files and folders into ``library``; returns one outcome per file: the files known before (未变化,
+    未再尝试) first, then the others in input order.
 
     ``source`` is the 来源 of the files of this batch that name none themselves
     (``sucai ingest --source``). A file skipped or failed before, unchanged since (the same content hash) and
