@@ -228,6 +228,9 @@ def choice_code(value: str | None, choices: dict[str, str]) -> str | None:
     return next((code for code, name in choices.items() if name == value), None)
 
 
+MAX_HEADING_FILTER = 100   # characters of a heading filter (the API's own limit)
+
+
 def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest, list[str]]:
     """Read invalid choices as the defaults and out-of-range numbers as the nearest valid ones, saying so."""
     warnings = []
@@ -250,6 +253,9 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
         warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果（文种表见 sucai genres）")
     if request.heading and request.scope != "section":
         warnings.append("按标题筛选只在段落检索（scope=section）中生效")
+    if request.heading and len(request.heading) > MAX_HEADING_FILTER:   # the filter's cost is its length × a heading's
+        request.heading = request.heading[:MAX_HEADING_FILTER]
+        warnings.append(f"按标题筛选的文字最多 {MAX_HEADING_FILTER} 字，已截取前 {MAX_HEADING_FILTER} 字")
     return request, warnings
 
 

@@ -934,3 +934,11 @@ def test_sections_of_the_part_a_query_names_lead_on_real_reports(corpus_dir, hom
     assert len(result.hits) == 10
     assert [role(h.section_path) for h in result.hits] == [part] * 10
     library.close()
+
+
+def test_a_long_heading_filter_is_cut_and_said(library):
+    """Review 17: the heading filter costs its length times a heading's; the API caps it at 100 characters, the CLI
+    did not (51 words against a long text took 88 s). A longer one is cut to 100, with a 提示."""
+    from sucai.search import MAX_HEADING_FILTER
+    result = library.search(SearchRequest(q="问题", scope="section", heading="存在" * 5000), member=True)
+    assert f"按标题筛选的文字最多 {MAX_HEADING_FILTER} 字，已截取前 {MAX_HEADING_FILTER} 字" in result.warnings
