@@ -592,6 +592,13 @@ def test_a_draft_ends_with_its_writers_signature_and_date_in_text_markdown_and_w
     # characters from the right, the date 3.5 + 7 − 2 − 6.5 = 2 — its first character two right of the 署名's first
     assert signature.paragraph_format.right_indent * 2 == pytest.approx(day.paragraph_format.right_indent * 3.5, rel=1e-3)
     assert signature.paragraph_format.space_before > 0   # one line below the text
+    # review 17: a 40-character unit pushed the date 528 pt in (the line is 28 characters, 442 pt): by the rule the
+    # date would end 2 + 40 − 2 − 6.5 = 33.5 characters in; it ends 28 − 6.5 = 21.5 in, its start on the line
+    long_unit = "中共某某省某某市某某县某某镇某某村党支部委员会第一党小组" * 2
+    paragraphs = docx.Document(io.BytesIO(export_draft(replace(draft, unit=long_unit[:40]), "docx", zone=ZONE)[1])).paragraphs
+    day = paragraphs[[p.text for p in paragraphs].index("2026年12月2日")]
+    one = paragraphs[[p.text for p in paragraphs].index("2026年12月2日") - 1].paragraph_format.right_indent / 2   # 2 chars
+    assert day.paragraph_format.right_indent == pytest.approx(one * 21.5, rel=1e-3)
 
 
 def test_a_draft_has_one_word_count_its_check_and_its_download_state(units):
