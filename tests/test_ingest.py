@@ -57,7 +57,7 @@ def test_sample_through_the_cli(home, sample_path):
     assert [n["heading"] for n in doc["outline"]] == ["主要问题", "问题根源", "下步打算"]
     assert [n["heading"] for n in doc["outline"][0]["children"]] == [
         "理论学习方面", "政治素质方面", "能力本领方面", "担当作为方面", "工作作风方面", "廉洁自律方面"]
-    assert doc["text"][doc["paid_from"]:].startswith("担当作为方面")
+    assert doc["text"][doc["paid_from"]:].startswith("（四）担当作为方面")   # its label goes with it (text17)
     assert doc["text"].rstrip().endswith("切实推动第一责任人责任、“一岗双责”和党员干部责任落到实处。")
     assert "形成求真务实的工作作风。\n" in doc["text"]
     for trace in ("墨林", "公众号", "客服", "paidbegin", "paidend", "##"):

@@ -132,7 +132,7 @@ HeadingPath = Annotated[list[Annotated[str, Field(max_length=MAX_HEADING)]], Fie
 class ParagraphsAsk(OutlineAsk):
     headings: list[HeadingPath] = Field(
         max_length=MAX_HEADINGS, description="标题（不含序号），或其完整路径：上级标题依次在前、该标题在后"
-                                             "（如 [\"存在的主要问题\", \"在担当作为方面\"]，据此分辨问题与措施）")
+                                             "（如 [\"存在的主要问题\", \"（一）某某方面\"]，据此分辨问题与措施）")
     limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
     subheadings: StrictBool = Field(False, description="所问标题在提纲中有下级标题：只取材料中该部分的导语"
                                                        "（否则取整个部分，连同其下级标题的文字）；所问的一条路径是另一条的上级时亦然")
