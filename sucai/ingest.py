@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
 import stat as st
 import time
 from collections import Counter, deque
@@ -42,7 +41,7 @@ from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
 from .errors import ReadError, SucaiError, os_reason
 from .memory import give_back
 from .model import Document
-from .readers import office
+from .readers import ocr, office
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +349,8 @@ def ingest(
     source: str | None = None,
     retry_failed: bool = False,
 ) -> IngestSummary:
-    """Ingest files and folders into ``library``; returns one outcome per file, in input order.
+    """Ingest files and folders into ``library``; returns one outcome per file: the files known before (未变化,
+    未再尝试) first, then the others in input order.
 
     ``source`` is the 来源 of the files of this batch that name none themselves
     (``sucai ingest --source``). A file skipped or failed before, unchanged since (the same content hash) and
@@ -477,11 +477,12 @@ class _InputOrder:
 def attempt(budget: Budget) -> str:
     """What a file's outcome depends on besides its bytes, as one text recorded with a file skipped or failed
     (``files.tried_with``): the sucai version, the per-file budget (seconds, MB, pages) and whether LibreOffice
-    and Tesseract are installed. Such a file, unchanged, is read again when this changed."""
+    and Tesseract can read Chinese (its chi_sim model too: :func:`sucai.readers.ocr.missing`). Such a file,
+    unchanged, is read again when this changed."""
     office_found = office.missing() is None
-    ocr_found = shutil.which("tesseract") is not None
+    ocr_found = ocr.missing() is None
     return (f"sucai {__version__}; {budget.seconds} s, {budget.memory_mb} MB, {budget.max_pages} pages; "
-            f"LibreOffice {'yes' if office_found else 'no'}; Tesseract {'yes' if ocr_found else 'no'}")
+            f"LibreOffice {'yes' if office_found else 'no'}; Tesseract chi_sim {'yes' if ocr_found else 'no'}")
 
 
 def _tokens(docs: Iterable[Document], batch: ParseJob) -> Iterator[tuple[Document, index.Prepared | None]]:

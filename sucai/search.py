@@ -228,6 +228,9 @@ def choice_code(value: str | None, choices: dict[str, str]) -> str | None:
     return next((code for code, name in choices.items() if name == value), None)
 
 
+MAX_HEADING_FILTER = 100   # characters of a heading filter (the API's own limit)
+
+
 def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest, list[str]]:
     """Read invalid choices as the defaults and out-of-range numbers as the nearest valid ones, saying so."""
     warnings = []
@@ -250,6 +253,9 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
         warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果（文种表见 sucai genres）")
     if request.heading and request.scope != "section":
         warnings.append("按标题筛选只在段落检索（scope=section）中生效")
+    if request.heading and len(request.heading) > MAX_HEADING_FILTER:   # the filter's cost is its length × a heading's
+        request.heading = request.heading[:MAX_HEADING_FILTER]
+        warnings.append(f"按标题筛选的文字最多 {MAX_HEADING_FILTER} 字，已截取前 {MAX_HEADING_FILTER} 字")
     return request, warnings
 
 
@@ -738,7 +744,7 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
         warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
     idf = _idf(searcher, plan)
     scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), idf, _heading_filter(request.heading or ""),
-                 _parts_named(list(idf)))
+                 _parts_named(list(idf), plan.parsed.terms))
     for doc in docs:
         scan.found += scan.sections(doc, plan)
     scan.found.sort(key=_section_order(scan.parts))
@@ -810,11 +816,13 @@ def _heading_filter(heading: str) -> Callable[[str], bool] | None:
     return lambda h: _in_order(words, heading_key(h))
 
 
-def _parts_named(needles: list[str]) -> dict[int, str]:
+def _parts_named(needles: list[str], terms: list[str]) -> dict[int, str]:
     """The needles (by index) that name a part of a document — 存在问题, 不足, 原因, 整改措施, 成效…
-    (:func:`sucai.headings.part_named`) — → that part (问题, 原因, 措施, 成效)."""
-
-    return {n: part for n, part in ((n, part_named(needle)) for n, needle in enumerate(needles)) if part}
+    (:func:`sucai.headings.part_named`) — → that part (问题, 原因, 措施, 成效); only within a query term that names
+    that part as a whole: the word 问题 of 「解决群众急难愁盼问题」 or of 「问题产生的原因」 names none (review 17)."""
+    naming = [term for term in terms if part_named(term)]
+    return {n: part for n, needle in enumerate(needles)
+            if (part := part_named(needle)) and any(needle in term and part_named(term) == part for term in naming)}
 
 
 _GAP_CHARS = 2   # characters a heading may hold between two words of a heading filter, connectives aside …

@@ -295,7 +295,7 @@ def test_sample_cleaning(sample_path):
         assert trace not in result.text
     i = result.text.index("形成求真务实的工作作风。") + len("形成求真务实的工作作风。")
     assert result.text[i] == "\n"
-    assert result.text[result.paid_from :].startswith("担当作为方面")
+    assert result.text[result.paid_from :].startswith("（四）担当作为方面")   # the lone label goes with it
     assert {r.rule for r in result.removed} == {"paid_tags", "ads"}
     assert sum(r.rule == "ads" for r in result.removed) == 5
 

@@ -124,7 +124,8 @@ def test_errors_are_chinese_with_distinct_exit_codes(cli, sample_home, args, sta
 
 
 @pytest.mark.parametrize("args", [("search", "问题导向"), ("list",), ("list", "--json"), ("show", "1"),
-                                  ("show", "1", "--json"), ("stats",), ("genres",), ("dupes",)])
+                                  ("show", "1", "--json"), ("stats",), ("genres",), ("dupes",),
+                                  ("export", "1", "--format", "md", "-o", "/dev/stdout")])   # review 17: 系统错误 32
 def test_output_closed_early_ends_quietly_as_by_sigpipe(sample_home, args):
     """``sucai … | head``: the reader is gone (here before sucai writes a byte, so it happens whatever the
     output's size); sucai says nothing and ends as standard tools do, killed by SIGPIPE (the shell's 141)."""
@@ -236,6 +237,14 @@ def test_a_relative_path_is_stored_absolute(home, tmp_path, monkeypatch):
     assert shown["source_path"] == str(tmp_path / "work" / "材料" / "a.txt")
     again = json.loads(sucai(home, "ingest", str(tmp_path / "work" / "材料"), "--json").stdout)
     assert [o["status"] for o in again["files"]] == ["unchanged"]
+    # review 17: `link/../b.txt` is the b.txt beside the link's target, as `cat` reads it — not work/b.txt
+    write(tmp_path / "real" / "sub", "x.txt")
+    (tmp_path / "real" / "b.txt").write_text("关于甲文件的通知\n请认真贯彻落实。\n", encoding="utf-8")
+    (tmp_path / "work" / "b.txt").write_text("关于乙文件的通知\n请认真贯彻落实。\n", encoding="utf-8")
+    (tmp_path / "work" / "link").symlink_to(tmp_path / "real" / "sub")
+    monkeypatch.chdir(tmp_path / "work")
+    linked = json.loads(sucai(home, "ingest", "link/../b.txt", "--json").stdout)["files"]
+    assert [(o["path"], o["title"]) for o in linked] == [(str(tmp_path / "real" / "b.txt"), "关于甲文件的通知")]
 
 
 def test_ingest_exit_codes(cli, tmp_path):

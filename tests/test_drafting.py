@@ -38,7 +38,7 @@ from sucai.drafting.drafts import chinese_ordinal
 from sucai.facts import find_facts, learn
 from sucai.drafting.placeholders import writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, role
-from sucai.drafting.paragraphs import _body
+from sucai.drafting.paragraphs import CLOSING_TAIL, _body
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
 from sucai.errors import InvalidInput, NotFound
@@ -385,6 +385,37 @@ def test_a_speechs_closing_exhortation_ends_a_body_but_a_comrades_mid_speech_sta
     assert text[start:end] == "各级党组织要履行主体责任，主要负责同志要亲自抓、负总责。"
 
 
+def test_a_problem_named_in_a_speechs_last_part_is_no_closing():
+    """Review 17: in the last part, 「同志们，当前一些班子不团结…」 was cut as a closing call (团结 anywhere in the
+    line) and the whole candidate lost; a closing is a call to act (让我们…, 团结奋斗, 使命光荣…), not a problem named."""
+    body = ("同志们，当前一些班子不团结、互相推诿的问题仍然突出，群众反映强烈。\n"
+            "对这些问题，各级要逐一建账、限期整改，确保件件有着落。")
+    text = f"同志们：\n今天召开全县作风建设大会。\n一、基本情况\n全县作风建设取得积极成效。\n二、突出问题\n{body}\n"
+    elements = find_elements(text)
+    doc = Document("在全县作风建设大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
+                   elements=elements)
+    start, end = _body(doc, doc.outline[1].start, doc.outline[1].end)
+    assert text[start:end] == body
+
+
+def test_the_end_part_of_a_speech_is_the_documents_for_every_viewer():
+    """Review 17: the end part was measured on the viewer's view — for a free user whose view stops at a members
+    part, the preview's end — so a mid-speech 「同志们，…团结奋斗…」 was cut for a free user only. Both get it whole."""
+    middle = ("同志们，思想是行动的先导，我们要团结奋斗、凝心聚力，把思想统一到县委的部署上来。\n"
+              "各单位要认真组织学习，确保学深悟透。")
+    members = "三、狠抓落实\n" + "各单位要把任务分解到岗、责任落实到人，定期调度、跟踪问效。" * 40 + "\n"
+    text = f"同志们：\n今天召开全县大会。\n一、充分认识意义\n意义重大。\n二、统一思想\n{middle}\n{members}"
+    elements = find_elements(text)
+    whole = Document("在全县大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
+                     elements=elements, paid_from=text.index("三、狠抓落实"))
+    assert len(text) - text.index("三、狠抓落实") > CLOSING_TAIL   # the members part alone is the end part
+    for member in (True, False):
+        view = access.view(whole, member)[0]
+        second = next(n for n in view.outline if n.title.startswith("二、") or "统一思想" in n.heading)
+        start, end = _body(view, second.start, second.end, whole=whole)
+        assert view.text[start:end] == middle, member
+
+
 def test_a_heading_with_sub_headings_takes_no_body_they_repeat(units):
     # no 对照检查材料 here has a lead-in above its causes' sub-headings: nothing for a heading that has some
     assert paragraph_candidates(units, "问题产生的根源", subheadings=True, genre=GENRE, member=True, limit=20) == []
@@ -561,6 +592,13 @@ def test_a_draft_ends_with_its_writers_signature_and_date_in_text_markdown_and_w
     # characters from the right, the date 3.5 + 7 − 2 − 6.5 = 2 — its first character two right of the 署名's first
     assert signature.paragraph_format.right_indent * 2 == pytest.approx(day.paragraph_format.right_indent * 3.5, rel=1e-3)
     assert signature.paragraph_format.space_before > 0   # one line below the text
+    # review 17: a 40-character unit pushed the date 528 pt in (the line is 28 characters, 442 pt): by the rule the
+    # date would end 2 + 40 − 2 − 6.5 = 33.5 characters in; it ends 28 − 6.5 = 21.5 in, its start on the line
+    long_unit = "中共某某省某某市某某县某某镇某某村党支部委员会第一党小组" * 2
+    paragraphs = docx.Document(io.BytesIO(export_draft(replace(draft, unit=long_unit[:40]), "docx", zone=ZONE)[1])).paragraphs
+    day = paragraphs[[p.text for p in paragraphs].index("2026年12月2日")]
+    one = paragraphs[[p.text for p in paragraphs].index("2026年12月2日") - 1].paragraph_format.right_indent / 2   # 2 chars
+    assert day.paragraph_format.right_indent == pytest.approx(one * 21.5, rel=1e-3)
 
 
 def test_a_draft_has_one_word_count_its_check_and_its_download_state(units):

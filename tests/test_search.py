@@ -22,6 +22,7 @@ from sucai.ingest import text_hash
 from sucai.library import Library
 from sucai.model import Document
 from sucai.query import parse_query
+from sucai.headings import role
 from sucai.search import SearchRequest
 from sucai.snippet import find_spans, make_snippet
 
@@ -512,6 +513,25 @@ def test_section_scope_ranks_the_part_a_query_word_names_first(library):
     assert [p for p, _ in parts("担当作为 整改措施", "ranked")] == ["措施"] * 4 + ["问题"] * 2
 
 
+def test_a_word_naming_a_part_inside_a_longer_term_names_none(library):
+    """Review 17: ranked mode took the part from each word of a term — 问题 of 「解决群众急难愁盼问题」 put the
+    problems first, the section holding the whole term third; 「问题产生的原因」 named two parts. A part is named by
+    a term that names it as a whole; otherwise sections go by score alone."""
+    text = ("一、存在的问题\n（一）思想方面。理论学习不够深入，对问题思考不深。\n"
+            "二、问题产生的原因\n（一）理论学习不够。学习缺乏系统性。\n"
+            "三、整改措施\n（一）解决群众急难愁盼问题。建立群众急难愁盼问题清单，逐项解决。\n")
+    headings = [("一、", "存在的问题", 1), ("（一）", "思想方面", 2), ("二、", "问题产生的原因", 1),
+                ("（一）", "理论学习不够", 2), ("三、", "整改措施", 1), ("（一）", "解决群众急难愁盼问题", 2)]
+    doc = Document(title="对照检查材料", text=text, outline=_outlined(text, headings))
+    library.catalogue.add(doc, text_hash(doc), "/w", "x")
+    library.index.sync()
+    for q in ("解决群众急难愁盼问题", "问题产生的原因"):
+        hits = library.search(SearchRequest(q=q, mode="ranked", scope="section", limit=10), member=True).hits
+        scores = [h.score for h in hits]
+        assert scores == sorted(scores, reverse=True) and all(scores), (q, [(h.section_path[-1], h.score) for h in hits])
+        assert hits[0].section_path[-1].endswith(q), q
+
+
 def test_section_scope_respects_the_member_boundary(library):
     text = SECTIONED
     doc = Document(title="对照检查材料", text=text, outline=_outlined(text, SECTION_HEADINGS),
@@ -914,3 +934,11 @@ def test_sections_of_the_part_a_query_names_lead_on_real_reports(corpus_dir, hom
     assert len(result.hits) == 10
     assert [role(h.section_path) for h in result.hits] == [part] * 10
     library.close()
+
+
+def test_a_long_heading_filter_is_cut_and_said(library):
+    """Review 17: the heading filter costs its length times a heading's; the API caps it at 100 characters, the CLI
+    did not (51 words against a long text took 88 s). A longer one is cut to 100, with a 提示."""
+    from sucai.search import MAX_HEADING_FILTER
+    result = library.search(SearchRequest(q="问题", scope="section", heading="存在" * 5000), member=True)
+    assert f"按标题筛选的文字最多 {MAX_HEADING_FILTER} 字，已截取前 {MAX_HEADING_FILTER} 字" in result.warnings

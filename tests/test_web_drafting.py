@@ -211,6 +211,10 @@ def test_a_save_is_checked_by_the_model_it_documents(app, site):
             assert (refused.status_code, refused.json()["code"]) == (422, "invalid_input"), (paragraph, refused.text)
             error = refused.json()["error"]
             assert f"“sections.0.paragraphs.0.{field}”" in error and said in error, error
+    one_line = client.post("/api/drafts", json={"title": "标题\u2028二", "unit": "县审计局\n\n附：素材来源",
+                                                "sections": [{"heading": "一\x0b二"}]}).json()   # review 17: a unit's
+    assert (one_line["title"], one_line["unit"], one_line["sections"][0]["heading"]) == (   # break made a 3-line 落款
+        "标题 二", "县审计局  附：素材来源", "一 二")
     long = client.post("/api/drafts", json={"sections": [{"heading": "正文", "paragraphs": ["字"] * 251},
                                                           {"heading": "续", "paragraphs": ["字"] * 250}]}).json()
     assert (long["code"], long["error"]) == ("invalid_input", "草稿过长：最多 500 段、100,000 字")
@@ -531,6 +535,16 @@ def test_a_members_daily_drafts_and_checks_are_counted(tmp_path, home):
     assert client.get(f"/api/drafts/{first.json()['id']}/check").status_code == 429
 
 
+def library_paragraph(home, doc_id: int) -> dict:
+    """The longest line of document ``doc_id`` as a cited paragraph (its text verbatim, its source span)."""
+    library = Library.open(home)
+    text = library.get(doc_id).text
+    library.close()
+    line = max(text.splitlines(), key=len)
+    start = text.index(line)
+    return {"text": line, "source": {"doc_id": doc_id, "start": start, "end": start + len(line)}}
+
+
 def test_downloading_ones_own_draft_spends_no_download_and_is_not_refused_when_they_are_spent(tmp_path, home):
     """A writer's own draft is no library document: with the day's one download spent on a document (a second is
     refused, 429), the draft still downloads (200, .docx and .md), and spends nothing."""
@@ -560,6 +574,14 @@ def test_downloading_ones_own_draft_spends_no_download_and_is_not_refused_when_t
     accounts = Accounts.open(home)
     assert accounts.downloads_today(accounts.viewer("会员")) == 1   # the document's only
     accounts.close()
+    # review 17: a draft that is a library document pasted whole would launder it past the quota — a draft at
+    # least half library text is a library download: refused now the day's one is spent
+    whole = library_paragraph(home, doc_id)
+    copied = client.post("/api/drafts", json={"title": "原文", "sections": [
+        {"heading": "正文", "paragraphs": [whole, OWN]}]}).json()
+    assert copied["chars"] and sum(len(p["text"]) for p in copied["sections"][0]["paragraphs"][:1]) > len(OWN)
+    refused = client.get(f"/api/drafts/{copied['id']}/download", params={"format": "md"})
+    assert refused.status_code == 429 and "今日下载次数已达上限（1 次）" in refused.json()["error"]
 
 
 def test_a_downloaded_draft_is_signed_on_the_sites_day(app, site):

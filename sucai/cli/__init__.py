@@ -41,7 +41,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     status = run(sys.argv[1:])
     try:
-        sys.stdout.flush()   # here, not at the interpreter's exit, where a closed pipe would be reported
+        if sys.stdout is not None:   # None: started with its standard output closed (`sucai list >&-`)
+            sys.stdout.flush()   # here, not at the interpreter's exit, where a closed pipe would be reported
     except BrokenPipeError:
         status = ExitCode.OUTPUT_CLOSED
     if status == ExitCode.OUTPUT_CLOSED:

@@ -211,8 +211,8 @@ app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库�
                    context_settings={"max_content_width": 100})
 click.version_option(package_name="sucai", prog_name="sucai")(app)
 
-out = _Console(highlight=False, width=None if sys.stdout.isatty() else _WIDE)
-err = _Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _WIDE)
+out = _Console(highlight=False, width=None if sys.stdout and sys.stdout.isatty() else _WIDE)   # None: fd 1 closed
+err = _Console(stderr=True, highlight=False, width=None if sys.stderr and sys.stderr.isatty() else _WIDE)
 
 home_option = click.option("--home", type=click.Path(path_type=Path), metavar="目录",
                            help="数据目录（默认 $SUCAI_HOME，未设时为用户数据目录）")
@@ -247,6 +247,8 @@ def write_file(output: Path | None, name: str, data: bytes) -> Path:
     target = output / name if output and output.is_dir() else output or Path(name)
     try:
         target.write_bytes(data)
+    except BrokenPipeError:   # -o /dev/stdout into `| head`: the output closed early (ChineseGroup.invoke)
+        raise
     except OSError as err:
         raise SucaiError(f"无法写入 {target}：{os_reason(err)}", code="cannot_write") from err
     return target

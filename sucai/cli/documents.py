@@ -76,8 +76,9 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
 def _absolute(paths: tuple[Path, ...]) -> list[Path]:
     """``paths`` made absolute and normalised (``./材料/../a.txt`` → ``/home/me/a.txt``), so that what is stored
     (``Document.source_path``, the folder names read as 来源) does not depend on the folder sucai was run in.
-    Links are not followed: a linked file keeps its own name."""
-    return [Path(os.path.abspath(path)) for path in paths]
+    The folder a path names is resolved as the system reads it (``link/../a.txt`` is the ``a.txt`` beside the
+    link's target — review 17: a textual ``..`` named another file); the last name is kept, a linked file's own."""
+    return [path.resolve() if path.name in ("", "..") else path.parent.resolve() / path.name for path in paths]
 
 
 def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path]) -> None:

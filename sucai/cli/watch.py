@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from ..config import load_settings
 from ..watch import watch_forever
-from .common import INT, ExitCode, app, err, home_option, shown
+from .common import INT, ExitCode, OutputClosed, app, err, home_option, shown
 
 folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
 """A folder to watch: one that does not exist is refused by click, in Chinese (exit 2)."""
@@ -29,7 +29,8 @@ def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = Non
     文件大小和修改时间保持 watch_settle_ms 毫秒不变才算写完。
     """
     settings = load_settings(home)
-    err.print(f"监视 {len(folders)} 个文件夹，按 Ctrl+C 停止")
+    with suppress(OutputClosed):   # a closed standard error stops no watcher (its log lines go nowhere then)
+        err.print(f"监视 {len(folders)} 个文件夹，按 Ctrl+C 停止")
     watch_forever(settings.home, list(folders), settings.watch_settle_ms / 1000, workers)
     ctx.exit(ExitCode.INTERRUPTED)   # the watcher ends only when stopped (Ctrl+C, a stop signal)
 
@@ -46,8 +47,9 @@ def watcher_process(home: Path | None, folders: tuple[Path, ...]):
     process = multiprocessing.get_context("spawn").Process(
         target=watch_forever, args=(settings.home, list(folders), settings.watch_settle_ms / 1000), name="sucai-watch")
     process.start()
-    err.print(f"监视文件夹：{escape(shown('、'.join(map(str, folders))))}（新文件自动入库）")
     try:
+        with suppress(OutputClosed):   # nor a server, whose watcher would outlive it (review 17)
+            err.print(f"监视文件夹：{escape(shown('、'.join(map(str, folders))))}（新文件自动入库）")
         yield
     finally:
         process.terminate()

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Annotated, Any
 
 import regex
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from .. import access
 from ..check import copy_ratio, count_chars
@@ -103,6 +103,13 @@ class Draft:
         the text its 查重 counts (``CheckReport.chars``)."""
         return count_chars("".join(number + section.heading + "".join(p.text for p in section.paragraphs)
                                    for section, _, number in numbered(self)))
+
+    @property
+    def copied_share(self) -> float:
+        """The share (0 … 1) of :attr:`chars` that is library text: each cited paragraph's 字数 times its
+        ``copy_ratio``; 0 for an empty draft."""
+        copied = sum(count_chars(p.text) * p.copy_ratio for s in self.sections for p in s.paragraphs if p.source)
+        return copied / self.chars if self.chars else 0.0
 
     def to_dict(self) -> dict:
         return {**asdict(self), "chars": self.chars}
@@ -215,6 +222,16 @@ def _safe(value: Any) -> Any:
 Safe = Annotated[str, BeforeValidator(_safe)]   # JSON may spell a lone surrogate (no database takes it) or a control character (no .docx)
 
 
+def _one_line(value: str) -> str:
+    """``value`` with each line break as a space (the same length)."""
+    return value.translate(_LINE_BREAKS)
+
+
+_LINE_BREAKS = {ord(c): " " for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+Line = Annotated[Safe, AfterValidator(_one_line)]   # a title, 文种, topic, unit or heading: one line (a unit's line
+# break made a 落款 of three lines, one of them a fake 附：素材来源 — review 17)
+
+
 class DraftSource(BaseModel):
     doc_id: StrictInt = Field(ge=1, le=MAX_ID, description="来源文档编号")
     start: StrictInt = Field(ge=0, le=MAX_ID, description="段落在该文档正文中的起点（字符）")
@@ -243,7 +260,7 @@ class DraftParagraph(BaseModel):
 
 
 class DraftSection(BaseModel):
-    heading: Safe = Field("", max_length=MAX_TITLE, description="标题（不含序号，序号按层级自动编排）")
+    heading: Line = Field("", max_length=MAX_TITLE, description="标题（不含序号，序号按层级自动编排）")
     level: StrictInt = Field(1, ge=1, le=MAX_LEVEL, description="层级：1 = 一、，2 = （一），3 = 1.")
     paragraphs: list[DraftParagraph] = Field([], max_length=MAX_PARAGRAPHS, description="段落：文字，或带来源的对象")
 
@@ -256,10 +273,10 @@ class DraftBody(BaseModel):
     paragraphs or :data:`MAX_CHARS` characters of paragraph text in all."""
 
     model_config = ConfigDict(json_schema_extra={"description": "草稿（保存时逐项核对，不合要求为 422 invalid_input）"})
-    title: Safe = Field("", max_length=MAX_TITLE, description="草稿标题（空为“未命名草稿”）")
-    genre: Safe = Field("", max_length=100, description="文种")
-    topic: Safe = Field("", max_length=500, description="主题")
-    unit: Safe = Field("", max_length=200, description="本单位")
+    title: Line = Field("", max_length=MAX_TITLE, description="草稿标题（空为“未命名草稿”）")
+    genre: Line = Field("", max_length=100, description="文种")
+    topic: Line = Field("", max_length=500, description="主题")
+    unit: Line = Field("", max_length=200, description="本单位")
     year: StrictInt | None = Field(None, ge=1, le=9999, description="年份")
     target_chars: StrictInt | None = Field(None, ge=1, le=1_000_000, description="字数要求")
     sections: list[DraftSection] = Field([], max_length=MAX_SECTIONS,

@@ -47,8 +47,8 @@ _FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{
                       r"|谢谢大家|我的发言完毕|我就讲这些|下面[，,]?(?:由)?我[^。\n]{0,30}?(?:讲|谈|报告|汇报|发言|作)"
                       r"|现将[^。\n]{0,40}?(?:报告|汇报)如下).*$")
 # a speech's closing exhortation: 「同志们」 addressed, then a call to act together (in the document's end part only)
-_EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*同志们[，,！!：:][^\n]*?(?:让我们|团结|奋斗|奋进|使命光荣|任务艰巨|新征程|新篇章"
-                          r"|新的更大|再创|开创|谱写|夺取)")
+_EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*同志们[，,！!：:][^\n]*?(?:让我们|团结奋斗|奋勇前进|奋力|使命光荣|任务艰巨"
+                          r"|新征程|新篇章|新的更大|再创|开创|谱写|夺取)")
 
 
 @dataclass
@@ -98,7 +98,7 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     part = role([*above, heading])
     hits = [h for h in library.search(request, member=member).hits if h.section_path and h.id not in exclude
             and (part is None or role(h.section_path) in (None, part))]
-    docs = {d.id: access.view(d, member)[0] for d in library.catalogue.documents(sorted({h.id for h in hits}))
+    docs = {d.id: (access.view(d, member)[0], d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
     similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
     likeness = {id(h): similarity(key, heading_key(h.section_path[-1])) for h in hits}
@@ -106,8 +106,8 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     out: list[Candidate] = []
     seen: set[str] = set()
     for hit in ranked:
-        doc = docs.get(hit.id)
-        span = _body(doc, hit.section_start, hit.section_end, subheadings) if doc is not None else None
+        doc, whole = docs.get(hit.id, (None, None))
+        span = _body(doc, hit.section_start, hit.section_end, subheadings, whole) if doc is not None else None
         if span is None or doc.text[span[0]:span[1]] in seen:
             continue
         start, end = span
@@ -121,8 +121,10 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     return out
 
 
-def _body(doc: Document, start: int | None, end: int | None, subheadings: bool = False) -> tuple[int, int] | None:
-    """The span of a section's body (see the module docstring), cut to :data:`MAX_CHARS`; None when too
+def _body(doc: Document, start: int | None, end: int | None, subheadings: bool = False,
+          whole: Document | None = None) -> tuple[int, int] | None:
+    """The span of a section's body in ``doc`` — the viewer's view of the document ``whole`` (``doc`` itself when
+    None) — (see the module docstring), cut to :data:`MAX_CHARS`; None when too
     short, or when ``subheadings`` is asked and the section's heading has none. A section whose heading has
     sub-headings is its lead-in when ``subheadings`` is asked, else its whole part (the sub-headings and their
     text too, to the part's end)."""
@@ -137,7 +139,8 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     if parted and not subheadings:   # a heading alone takes the whole part: lead-in and sub-parts
         end = node.end
     text = doc.text
-    end = min([end, _closing(doc, start, end)] + [e.start for e in doc.elements if start <= e.start < end])
+    end = min([end, _closing(doc, start, end, _end_part(whole or doc, doc))]
+              + [e.start for e in doc.elements if start <= e.start < end])
     for formula in _FORMULA.finditer(text, start, end):
         if text[start:formula.start()].strip():
             end = formula.start()
@@ -152,12 +155,24 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     return (start, end) if end - start >= MIN_CHARS else None
 
 
-def _closing(doc: Document, start: int, end: int) -> int:
+def _closing(doc: Document, start: int, end: int, end_part: int) -> int:
     """Where a speech's closing exhortation (:data:`_EXHORTATION`) starts in ``doc.text[start:end]``: the first
-    one after the document's last heading and within its last :data:`CLOSING_TAIL` characters; ``end`` when none."""
+    one after the document's last heading and at or after ``end_part`` (:func:`_end_part`); ``end`` when none."""
     last_heading = max((n.start for n in walk_outline(doc.outline) if n.kind == "heading"), default=0)
-    found = _EXHORTATION.search(doc.text, max(start, last_heading, len(doc.text) - CLOSING_TAIL), end)
+    found = _EXHORTATION.search(doc.text, max(start, last_heading, end_part), end)
     return found.start() if found else end
+
+
+def _end_part(whole: Document, view: Document) -> int:
+    """Where the last :data:`CLOSING_TAIL` characters of the document ``whole`` start, as an offset of the viewer's
+    ``view`` of it: the same place for a member and a free user (a free view that stops at a members part does
+    not end where the document does). The free text after a members span ends ``view.text`` unchanged."""
+    tail = len(whole.text) - CLOSING_TAIL
+    span = whole.members_span if view is not whole else None
+    if span is None or tail < span[0]:
+        return tail
+    after = len(whole.text) - span[1]   # free characters after the span, the end of the view
+    return len(view.text) - min(after, len(whole.text) - tail)
 
 
 def _after_heading(text: str, node: OutlineNode, end: int) -> int:

@@ -302,7 +302,8 @@ class _Writer:
         """§7.3.5.2: 署名 one line below the text, right-aligned two characters in; 成文日期 on the next
         line with its first character two right of the 署名's first — with S and D their widths, the
         署名 ends max(2, 4 + D − S) characters in and the date 2 characters to the right of where the
-        署名 starts plus D. A date without a 署名 ends four characters in (§7.3.5.1)."""
+        署名 starts plus D — at most the line's width less D: a 署名 too long for the rule leaves the date on the
+        line. A date without a 署名 ends four characters in (§7.3.5.1)."""
         paragraph = self._plain(block.text, WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
         pf = paragraph.paragraph_format
         signature = self._signed if self._kind(self.previous) == "issuer_signature" else None
@@ -313,7 +314,8 @@ class _Writer:
             signed, width = signature
             right = max(2.0, 4 + em_width(block.text) - width)
             signed.paragraph_format.right_indent = self._chars(right)
-            pf.right_indent = self._chars(right + width - 2 - em_width(block.text))
+            date = em_width(block.text)   # never pushed past the line's start by a long 署名 (review 17)
+            pf.right_indent = self._chars(max(0.0, min(right + width - 2 - date, self.style.chars_per_line - date)))
         else:
             pf.right_indent = self._chars(4)
         if signature is None and self._kind(self.previous) not in _SIGNATURE_KINDS:

@@ -23,7 +23,7 @@ from ..export import export_document, export_zip
 from ..library import Library
 from ..metadata import genres
 from ..model import Document
-from ..search import MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
+from ..search import MAX_HEADING_FILTER, MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles,
@@ -56,7 +56,7 @@ class SearchParams(BaseModel):
     q: str = Field("", max_length=MAX_QUERY_CHARS, description="检索词：空格=同时包含，\"…\"=整体，-词=排除，A OR B")
     mode: Mode = Field("ranked", description="智能（ranked）/ 精准（precise）")
     scope: Scope = Field("doc", description="全文（doc）/ 段落（section）")
-    heading: str | None = Field(None, max_length=100, description="只在标题含此词的段落中查找（scope=section）")
+    heading: str | None = Field(None, max_length=MAX_HEADING_FILTER, description="只在标题含此词的段落中查找（scope=section）")
     genre: str | None = Field(None, max_length=100, description="文种")
     year: int | None = Field(None, ge=0, le=9999, description="年份")
     source: str | None = Field(None, max_length=200, description="来源")

@@ -47,6 +47,7 @@ from .responses import JSONResponse
 from .templating import render_page
 
 MAX_HEADINGS = 30
+COUNTED_SHARE = 0.5   # a draft at least this much library text (Draft.copied_share) spends a download
 MAX_HEADING = 200   # characters of a heading asked for
 _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -131,7 +132,7 @@ HeadingPath = Annotated[list[Annotated[str, Field(max_length=MAX_HEADING)]], Fie
 class ParagraphsAsk(OutlineAsk):
     headings: list[HeadingPath] = Field(
         max_length=MAX_HEADINGS, description="标题（不含序号），或其完整路径：上级标题依次在前、该标题在后"
-                                             "（如 [\"存在的主要问题\", \"在担当作为方面\"]，据此分辨问题与措施）")
+                                             "（如 [\"存在的主要问题\", \"（一）某某方面\"]，据此分辨问题与措施）")
     limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
     subheadings: StrictBool = Field(False, description="所问标题在提纲中有下级标题：只取材料中该部分的导语"
                                                        "（否则取整个部分，连同其下级标题的文字）；所问的一条路径是另一条的上级时亦然")
@@ -226,9 +227,10 @@ def api_delete_draft(draft_id: DraftId, viewer: Writer, library: Lib):
     return JSONResponse({"ok": True, "id": draft_id})
 
 
-@router.get("/api/drafts/{draft_id}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；自己的草稿，不计入每日下载次数）",
+@router.get("/api/drafts/{draft_id}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；一半以上是素材原文的草稿计入每日下载次数，自己写的不计）",
             dependencies=[Depends(same_site_download)])
 def api_download_draft(
+    request: Request,
     draft_id: DraftId,
     viewer: Writer,
     library: Lib,
@@ -236,7 +238,14 @@ def api_download_draft(
     sources: Annotated[bool, Query(description="是否附上素材来源")] = True,
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
-    name, data = export_draft(draft, format, sources=sources, zone=library.settings.zone)   # the writer's own: no quota
+
+    def export() -> tuple[str, bytes]:
+        return export_draft(draft, format, sources=sources, zone=library.settings.zone)
+
+    if draft.copied_share >= COUNTED_SHARE:   # mostly library text: a library download (review 17: no laundering)
+        name, data = spending(request, viewer, "download", f"草稿 {draft_id}（{format}）", export)
+    else:   # the writer's own
+        name, data = export()
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}.{format}")})
 
