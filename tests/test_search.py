@@ -513,6 +513,33 @@ def test_section_scope_ranks_the_part_a_query_word_names_first(library):
     assert [p for p, _ in parts("担当作为 整改措施", "ranked")] == ["措施"] * 4 + ["问题"] * 2
 
 
+def test_a_members_only_heading_names_no_part_for_a_visitor(tmp_path, make_home):
+    """Review 17b: the part a query word names (存在问题 → the 问题 sections first) goes by each section's heading
+    path; a heading of the members part must not move a visitor's sections. Two libraries whose one document
+    differs only in its members part's heading (「二、整改措施」 or 「二、存在的问题」) give a visitor the same
+    totals, order and scores in both modes."""
+    free = "一、存在的问题\n（一）担当作为方面。有的同志遇到矛盾绕着走，存在问题不敢碰硬。\n"
+    members = "\n（一）强化担当作为。针对担当作为方面存在问题，树立担当作为导向，以担当作为促落实。\n"
+    seen = []
+    for name, heading in (("measures", "整改措施"), ("problems", "存在的问题")):
+        library = Library.open(make_home(tmp_path / name))
+        text = free + "二、" + heading + members
+        doc = Document(title="对照检查材料", text=text, paid_from=len(free), outline=_outlined(text, [
+            ("一、", "存在的问题", 1), ("（一）", "担当作为方面", 2), ("二、", heading, 1), ("（一）", "强化担当作为", 2)]))
+        library.catalogue.add(doc, text_hash(doc), "/m", "x")
+        library.index.sync()
+        found = {}
+        for mode in ("ranked", "precise"):
+            result = library.search(SearchRequest(q="担当作为方面 存在问题", mode=mode, scope="section", limit=10),
+                                    member=False)
+            found[mode] = (result.total, [(h.section_path, h.score) for h in result.hits])
+        seen.append(found)
+        library.close()
+    assert seen[0] == seen[1]
+    assert seen[0]["ranked"][0] >= 1 and seen[0]["precise"][0] >= 1
+    assert all("强化担当作为" not in str(path) for _, hits in seen[0].values() for path, _ in hits)
+
+
 def test_a_word_naming_a_part_inside_a_longer_term_names_none(library):
     """Review 17: ranked mode took the part from each word of a term — 问题 of 「解决群众急难愁盼问题」 put the
     problems first, the section holding the whole term third; 「问题产生的原因」 named two parts. A part is named by
