@@ -601,7 +601,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
                  snapshot.split)
     _collapse_versions(searcher, plan, snapshot.versions_for(member))
     if request.scope == "section":
-        found = list(dict.fromkeys(view.id for _, view, _, _ in _scan_sections(index, searcher, plan, []).found))
+        found = list(dict.fromkeys(view.id for _, view, *_ in _scan_sections(index, searcher, plan, []).found))
         return len(found), found[:limit]
     total, scored = _ordered(searcher, plan, 0, limit)
     visible = index.catalogue.visible_titles([i for _, i in scored])
@@ -713,8 +713,8 @@ def sections(doc: Document) -> list[_Section]:
 
 @dataclass
 class _Scan:
-    """What a section search split: the sections it found, ``(score, view, section, chars of the whole document)``
-    best first; the ids of the documents it split (``scanned``) — all those it matches when ``whole``; and how it
+    """What a section search split: the sections it found, ``(score, view, section, chars of the whole document,
+    exact: every group has a term verbatim in the section)`` best first; the ids of the documents it split (``scanned``) — all those it matches when ``whole``; and how it
     matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
     ``parts`` the needles name, :func:`_parts_named`)."""
 
@@ -728,7 +728,8 @@ class _Scan:
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
         view = access.view(doc, plan.member)[0]
-        return [(*match, doc.chars) for match in _matching_sections(view, plan, self.idf, self.heading, self.parts)]
+        return [(score, view, part, doc.chars, exact)
+                for score, view, part, exact in _matching_sections(view, plan, self.idf, self.heading, self.parts)]
 
 
 def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]) -> _Scan:
@@ -752,20 +753,21 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
 
 
 def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
-    """The order of a section search's matches ``(score, view, section, chars)``: when a needle names a part of a
-    document (``named``, :func:`_parts_named`: "担当作为方面 存在问题" asks for the problems), the sections whose
-    heading path stands in such a part (:func:`sucai.headings.role`) first; then by score, document id
-    and offset."""
+    """The order of a section search's matches ``(score, view, section, chars, exact)``: when a needle names a part
+    of a document (``named``, :func:`_parts_named`: "担当作为方面 存在问题" asks for the problems), the sections whose
+    heading path stands in such a part (:func:`sucai.headings.role`) first; then the exact matches (every group
+    has a term verbatim in the section) before the partial ones, as in document scope (F22: 第一百二十条之一
+    before 之五 and 之六, which hold only its words); then by score, document id and offset."""
 
     asked = set(named.values())
-    return lambda f: (bool(asked) and role(f[2].path) not in asked, -f[0], f[1].id, f[2].start)
+    return lambda f: (bool(asked) and role(f[2].path) not in asked, not f[4], -f[0], f[1].id, f[2].start)
 
 
 def _section_hits(scan: _Scan, plan: _Plan, width: int) -> list[Hit]:
     """The hits of the request's page of the sections found."""
     offset = (plan.request.page - 1) * plan.request.limit
     return [_section_hit(d, s, score, plan, width, chars)
-            for score, d, s, chars in scan.found[offset : offset + plan.request.limit]]
+            for score, d, s, chars, _ in scan.found[offset : offset + plan.request.limit]]
 
 
 def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, free: bool, batch: int = 50) -> list[Document]:
@@ -864,12 +866,13 @@ def _reached(ends: set[int], text: str, at: int) -> bool:
 
 def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: Callable[[str], bool] | None,
                        named: dict[int, str]):
-    """``(score, doc, section)`` for each section of ``doc`` that matches (with ``heading``: only under a
+    """``(score, doc, section, exact)`` for each section of ``doc`` that matches (with ``heading``: only under a
     heading it accepts, :func:`_heading_filter`), scored by BM25 over its text — but a needle that names a part of
     a document (``named``: 存在问题 → 问题, :func:`_parts_named`) is scored by the part its heading path stands in
     (:func:`sucai.headings.role`): in a section of that part as if it occurred (at least once), in a
     section of another part not at all ("担当作为方面 存在问题" puts the problems above the 整改措施 that name them);
-    in a section of no part, by its text. Which sections match is decided by their text alone."""
+    in a section of no part, by its text. Which sections match, and whether exactly (every group of the query has
+    a term verbatim in the section's text, its heading line included), is decided by their text alone."""
 
     needles = list(idf)
     parts = sections(doc)
@@ -881,14 +884,15 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     for part, counts in zip(parts, tf):
         if heading and not any(heading(h) for h in part.path):
             continue
-        if not _section_matches(plan, {needles[n] for n in counts}):
+        present = {needles[n] for n in counts}
+        if not _section_matches(plan, present):
             continue
         if named and (stands_in := role(part.path)) is not None:
             counts = {**{n: c for n, c in counts.items() if n not in named},
                       **{n: counts.get(n, 1) for n, name in named.items() if name == stands_in}}
         norm = (part.end - part.start) / average
         score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in counts.items())
-        out.append((round(score, 4), doc, part))
+        out.append((round(score, 4), doc, part, _verbatim_in(plan, present)))
     return out
 
 
@@ -922,8 +926,13 @@ def _term_counts(text: str, needles: list[str], parts: list[_Section]) -> list[d
 
 def _section_matches(plan: _Plan, present: set[str]) -> bool:
     if plan.request.mode == "precise":
-        return all(any(t in present for t in group) for group in plan.parsed.groups)
+        return _verbatim_in(plan, present)
     return bool(present) or not plan.parsed.groups
+
+
+def _verbatim_in(plan: _Plan, present: set[str]) -> bool:
+    """Whether every group of the query has a term among ``present`` (the needles a section holds verbatim)."""
+    return all(any(t in present for t in group) for group in plan.parsed.groups)
 
 
 def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width: int, chars: int) -> Hit:
@@ -1082,8 +1091,8 @@ def _section_facets(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan,
     filter). When it split only its best documents (then it says so), the counts are those of the sections found
     — the filtered search splits more documents of its value."""
     counts: dict[str, Counter] = {name: Counter() for name in _FACETS}
-    views = {view.id: view for _, view, _, _ in scan.found}
-    for doc_id, found in Counter(view.id for _, view, _, _ in scan.found).items():
+    views = {view.id: view for _, view, *_ in scan.found}
+    for doc_id, found in Counter(view.id for _, view, *_ in scan.found).items():
         for name, value in _facet_values(views[doc_id]).items():
             counts[name][value] += found
     if scan.whole and shared and versions is not None:

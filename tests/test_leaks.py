@@ -1119,6 +1119,17 @@ def members_draft_of(library: Library, member) -> int:
     return DraftStore(library.catalogue).create(Owner(member.user_id, member.username), draft)
 
 
+def heading_paths(doc: Document) -> list[list[str]]:
+    """Heading paths (1–3 levels) asked of the 写作台 that name ``doc``'s members-only headings: each alone, under
+    and over each free heading, under the member heading before it, and 存在的问题 under it (none when the members
+    part has no headings)."""
+    free = [node.heading for node in doc.outline for node in node.walk() if node.heading and node.start < doc.paid_from]
+    members = [node.heading for node in doc.outline for node in node.walk() if node.heading and node.start >= doc.paid_from]
+    paths = [[heading] for heading in members] + [[a, b] for a, b in zip(members, members[1:])]
+    paths += [[up, heading] for up in free for heading in members] + [[heading, up] for up in free for heading in members]
+    return paths + [[*free[:1], heading, "存在的问题"] for heading in members]
+
+
 def drafting_requests(site) -> list[tuple[str, str, dict | None]]:
     """(method, url, JSON body) probing every 写作台 route that is not a GET: probes as topics and headings,
     each 文种, drafts that cite members parts by their offsets in the full text, the member's draft."""
@@ -1130,9 +1141,14 @@ def drafting_requests(site) -> list[tuple[str, str, dict | None]]:
         out.append(("POST", "/api/drafts/outline", {"genre": genre, "topic": probe}))
         out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [probe or "工作", "存在的问题", "总体要求"],
                                                        "limit": 20}))
+        out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [
+            ["存在的问题", probe or "工作"], [probe or "工作", "存在的问题", "总体要求"]], "limit": 20}))
     for doc in library.catalogue.documents():
         if doc.paid_from is None:
             continue
+        if heading_paths(doc):
+            out.append(("POST", "/api/drafts/paragraphs", {"genre": doc.genre, "headings": heading_paths(doc)[:30],
+                                                           "limit": 20}))
         source = {"doc_id": doc.id, "start": doc.paid_from, "end": min(doc.chars, doc.paid_from + 40)}
         body = {"title": "草稿", "genre": doc.genre, "sections": [{"heading": "一", "paragraphs": [
             {"text": "自己写的一段", "source": source}]}]}
@@ -1385,6 +1401,8 @@ def _free_user_drafting(client: TestClient, library: Library, texts: dict[int, s
         probe = texts[doc.id][doc.paid_from:][:12]
         keep(f"outline {doc.id}", client.post("/api/drafts/outline", json={"genre": doc.genre, "topic": probe}))
         keep(f"paragraphs {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [probe]}))
+        keep(f"paths {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [
+            ["存在的问题", probe], [probe, "存在的问题"], [doc.title, probe, "工作"]]}))
         for start, end in ((doc.paid_from, min(doc.chars, doc.paid_from + 40)), (0, doc.chars),
                            (doc.paid_from - 10, doc.paid_from + 10)):
             for n, text in enumerate(("自己写的一段", texts[doc.id][start:end], check_pair_drafts()[0])):

@@ -513,6 +513,53 @@ def test_section_scope_ranks_the_part_a_query_word_names_first(library):
     assert [p for p, _ in parts("担当作为 整改措施", "ranked")] == ["措施"] * 4 + ["问题"] * 2
 
 
+def test_a_members_only_heading_names_no_part_for_a_visitor(tmp_path, make_home):
+    """Review 17b: the part a query word names (存在问题 → the 问题 sections first) goes by each section's heading
+    path; a heading of the members part must not move a visitor's sections. Two libraries whose one document
+    differs only in its members part's heading (「二、整改措施」 or 「二、存在的问题」) give a visitor the same
+    totals, order and scores in both modes."""
+    free = "一、存在的问题\n（一）担当作为方面。有的同志遇到矛盾绕着走，存在问题不敢碰硬。\n"
+    members = "\n（一）强化担当作为。针对担当作为方面存在问题，树立担当作为导向，以担当作为促落实。\n"
+    seen = []
+    for name, heading in (("measures", "整改措施"), ("problems", "存在的问题")):
+        library = Library.open(make_home(tmp_path / name))
+        text = free + "二、" + heading + members
+        doc = Document(title="对照检查材料", text=text, paid_from=len(free), outline=_outlined(text, [
+            ("一、", "存在的问题", 1), ("（一）", "担当作为方面", 2), ("二、", heading, 1), ("（一）", "强化担当作为", 2)]))
+        library.catalogue.add(doc, text_hash(doc), "/m", "x")
+        library.index.sync()
+        found = {}
+        for mode in ("ranked", "precise"):
+            result = library.search(SearchRequest(q="担当作为方面 存在问题", mode=mode, scope="section", limit=10),
+                                    member=False)
+            found[mode] = (result.total, [(h.section_path, h.score) for h in result.hits])
+        seen.append(found)
+        library.close()
+    assert seen[0] == seen[1]
+    assert seen[0]["ranked"][0] >= 1 and seen[0]["precise"][0] >= 1
+    assert all("强化担当作为" not in str(path) for _, hits in seen[0].values() for path, _ in hits)
+
+
+def test_section_scope_puts_a_section_holding_the_term_first(library):
+    """F22: 「第一百二十条之一」 in section scope ranked the short articles 之五 and 之六 (第一百二十条, 之一 and the
+    bigrams in them, not the term) above the article itself; as in document scope, sections holding every term
+    verbatim come first, then the others, each by score."""
+    text = ("第一百二十条之一 资助恐怖活动组织、实施恐怖活动的个人的，或者资助恐怖活动培训的，处五年以下有期徒刑、"
+            "拘役、管制或者剥夺政治权利，并处罚金；情节严重的，处五年以上有期徒刑，并处罚金或者没收财产。"
+            "为恐怖活动组织、实施恐怖活动或者恐怖活动培训招募、运送人员的，依照前款的规定处罚。\n"
+            "第一百二十条之五 以暴力、胁迫等方式强制他人穿着宣扬恐怖主义服饰的，有下列情形之一的，处三年以下有期徒刑。\n"
+            "第一百二十条之六 明知是宣扬恐怖主义的物品而非法持有，有下列情形之一的，处三年以下有期徒刑。\n")
+    labels = ["第一百二十条之一", "第一百二十条之五", "第一百二十条之六"]
+    doc = Document(title="中华人民共和国刑法", text=text, outline=_outlined(text, [(label, "", 1) for label in labels]))
+    library.catalogue.add(doc, text_hash(doc), "/law", "x")
+    library.index.sync()
+    hits = library.search(SearchRequest(q="第一百二十条之一", mode="ranked", scope="section", limit=10), member=True).hits
+    assert [h.section_path for h in hits][0] == ["第一百二十条之一"]
+    assert sorted(h.section_path[0] for h in hits[1:]) == labels[1:]
+    assert hits[1].score >= hits[2].score > 0 and hits[0].score > 0   # the partial ones by score
+    assert hits[0].score < hits[1].score   # the article's own score as before: only the order changed
+
+
 def test_a_word_naming_a_part_inside_a_longer_term_names_none(library):
     """Review 17: ranked mode took the part from each word of a term — 问题 of 「解决群众急难愁盼问题」 put the
     problems first, the section holding the whole term third; 「问题产生的原因」 named two parts. A part is named by
