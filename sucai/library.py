@@ -138,6 +138,15 @@ class Library:
         """Total and matching ids in result order (no snippets): for batch downloads."""
         return matching_ids(self.index, request, member=member, limit=limit)
 
+    def matching_documents(self, request: SearchRequest, *, member: bool = False,
+                           limit: int = 1000) -> tuple[int, list[Document]]:
+        """Total and the matching documents, best first, up to ``limit`` (as stored: the caller takes each viewer's
+        view): ``sucai export --query`` and the web's 打包下载 by a search. A document hidden since the index read
+        it is left out."""
+        total, ids = self.matching_ids(request, member=member, limit=limit)
+        found = {d.id: d for d in self.catalogue.documents(ids) if not d.hidden}
+        return total, [found[i] for i in ids if i in found]
+
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the search index from the catalogue; returns the number of documents."""
         return self.index.rebuild(progress)

@@ -11,7 +11,9 @@ import signal
 import socket
 import subprocess
 import sys
+import zipfile
 from datetime import date, datetime, timezone
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -524,3 +526,18 @@ def test_ingest_beside_a_folder_named_like_the_package(tmp_path):
                                  "SUCAI_HOME": str(tmp_path / "library")})
     assert result.returncode == ExitCode.OK, result.stdout + result.stderr
     assert "失败" not in result.stdout.split("入库结果")[0]
+
+
+def test_export_by_a_search_says_how_many_it_packs_and_how_many_matched(cli, home, tmp_path):
+    """New-user try 17: ``export --query … --mode 智能 --zip`` packed 53 of 57 documents, saying nothing of it. It says
+    how many it packs and, when ``--limit`` leaves some out, how many matched (the search's own total)."""
+    samples = Path(str(resources.files("sucai").joinpath("samples"))) / "library"
+    assert cli("ingest", str(samples))[0] == ExitCode.PARTIAL   # its damaged .docx is skipped
+    status, output, _ = cli("search", "工作", "--mode", "智能", "--json")
+    total = json.loads(output)["total"]
+    assert status == ExitCode.OK and total > 3
+    status, _, errors = cli("export", "--query", "工作", "--mode", "智能", "--zip", "--limit", "3", "-o",
+                            str(tmp_path / "a.zip"))
+    assert status == ExitCode.OK and "打包 3 篇" in errors
+    assert f"共 {total:,} 篇匹配，只打包了最相关的 3 篇（--limit）" in errors
+    assert len(zipfile.ZipFile(tmp_path / "a.zip").namelist()) == 1 + 3   # 索引.csv and three documents

@@ -217,7 +217,8 @@ async def api_download_many(
         numbers = _parse_ids(ids)
         docs = await run_in_threadpool(lambda: [library.get(i) for i in numbers])
     elif search.q.strip() or search.genre or search.year or search.source:
-        docs = await searching(request, partial(_search_documents, library, search, viewer.member, max_docs))
+        _, docs = await searching(request, partial(library.matching_documents, search, member=viewer.member,
+                                                   limit=max_docs))
     else:
         raise InvalidInput("请给出文档编号 ids，或给出检索条件 q", code="invalid_input")
     return await run_in_threadpool(zip_download, request, docs, viewer, accounts, format, "素材打包")
@@ -294,10 +295,3 @@ def _parse_ids(raw: str) -> list[int]:
     if len(ids) > MAX_BATCH:
         raise InvalidInput(f"一次最多打包下载 {MAX_BATCH} 篇，本次选择了 {len(ids)} 篇。", code="too_many")
     return ids
-
-
-def _search_documents(library: Library, search: SearchRequest, member: bool, limit: int) -> list[Document]:
-    """The documents of a search, best first, up to ``limit`` (the same as ``sucai export --query``)."""
-    _, ids = library.matching_ids(search, member=member, limit=limit)
-    found = {d.id: d for d in library.catalogue.documents(ids)}
-    return [found[i] for i in ids if i in found]
