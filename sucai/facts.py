@@ -1,9 +1,10 @@
 """Facts of a paragraph: unit names, years and dates, people, titles, numbers.
 
-Our own rules (no gazetteer, no tagger), used twice by the 写作台: to turn the
+Our own rules (no gazetteer, no tagger), used by the 写作台 — to turn the
 facts of *another* unit in a picked paragraph into 【待补】 placeholders
-(:mod:`.placeholders`), and to refuse a 润笔 rewrite that adds or changes one
-(:mod:`.rewrite`). :func:`find_facts` is the entry point.
+(:mod:`sucai.drafting.placeholders`), and to refuse a 润笔 rewrite that adds or changes one
+(:mod:`sucai.drafting.rewrite`) — and by :func:`sucai.headings.heading_key` (headings without another
+unit's facts, for the 写作台 and section search). :func:`find_facts` is the entry point.
 
 Kinds (:data:`KINDS`):
 

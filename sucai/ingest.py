@@ -32,7 +32,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from itertools import islice
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
 from .errors import ReadError, SucaiError, os_reason
 from .memory import give_back
 from .model import Document
-from .readers import ocr, office
+from .readers import office
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def passed_over(name: str) -> bool:
 def _walk(top: Path, own: Path | None, passed: list[FileOutcome]) -> Iterator[Path]:
     """The regular files under ``top`` that are not :func:`passed_over` nor in ``own`` (:func:`os.walk` following links; a
     folder already walked, known by its device and inode, is not walked again). Each other entry that is not
-    hidden, and each folder that cannot be read, is added to ``passed`` as "skipped" with the reason."""
+    passed over, and each folder that cannot be read, is added to ``passed`` as "skipped" with the reason."""
     def unreadable(error: OSError) -> None:
         passed.append(FileOutcome(error.filename, "skipped",
                                   reason=f"无法读取此文件夹（{os_reason(error)}），其中的文件未入库"))
@@ -349,8 +349,8 @@ def ingest(
     source: str | None = None,
     retry_failed: bool = False,
 ) -> IngestSummary:
-    """Ingest files and folders into ``library``; returns one outcome per file: the files known before (未变化,
-    未再尝试) first, then the others in input order.
+    """Ingest files and folders into ``library``; returns one outcome per file: the entries a folder walk reported,
+    then the files known before (未变化, 未再尝试), then the others in input order.
 
     ``source`` is the 来源 of the files of this batch that name none themselves
     (``sucai ingest --source``). A file skipped or failed before, unchanged since (the same content hash) and
@@ -380,7 +380,7 @@ def ingest(
     todo = []
     keys = [path_text(path.resolve()) for path in files]
     records = library.catalogue.file_records(keys)
-    conditions = attempt(batch.budget)
+    conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
     for path, key in zip(files, keys):
         content = _content_hash(path)
         record = records.get(key)
@@ -388,7 +388,7 @@ def ingest(
         if known and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
-        elif known and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions:
+        elif known and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():
             summary.add(FileOutcome(str(path), "not_retried", reason=record.reason))
             tell(str(path))
         else:
@@ -429,6 +429,7 @@ def ingest(
             tell(str(path))
             publish()
         feed.commit()
+        # in input order; the counts stand: an earlier copy and a later one only swap 已入库 and 重复 (_precede)
         summary.outcomes[len(summary.outcomes) - len(todo):] = [settled.outcomes[n] for n in range(len(todo))]
     except BaseException:
         feed.abandon()
@@ -479,6 +480,7 @@ def attempt(budget: Budget) -> str:
     (``files.tried_with``): the sucai version, the per-file budget (seconds, MB, pages) and whether LibreOffice
     and Tesseract can read Chinese (its chi_sim model too: :func:`sucai.readers.ocr.missing`). Such a file,
     unchanged, is read again when this changed."""
+    from .readers import ocr   # here: at the top it would load PIL, pypdfium2 and pytesseract in every process
     office_found = office.missing() is None
     ocr_found = ocr.missing() is None
     return (f"sucai {__version__}; {budget.seconds} s, {budget.memory_mb} MB, {budget.max_pages} pages; "
@@ -554,9 +556,10 @@ def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
 
 
 def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None,
-           conditions: str | None = None) -> FileOutcome:
-    """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`, and recorded with ``conditions``,
-    :func:`attempt`); ``key`` is the resolved path as text (:func:`path_text`; made here when not given)."""
+           conditions: Callable[[], str] | None = None) -> FileOutcome:
+    """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`, and recorded with what
+    ``conditions`` gives, :func:`attempt`); ``key`` is the resolved path as text (:func:`path_text`; made here
+    when not given)."""
     key = key or path_text(path.resolve())
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
@@ -564,7 +567,7 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...]
         log.info("文件 %s %s：%s", path, OUTCOME_NAMES[status], reason)
         if detail:   # the reading library's own words (English), for a developer: `logging` at DEBUG
             log.debug("%s：%s", path, detail[0])
-        catalogue.record_file(key, content, status, reason, conditions)
+        catalogue.record_file(key, content, status, reason, conditions() if conditions else None)
         return FileOutcome(str(path), status, reason=reason)
     try:
         status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)

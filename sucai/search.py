@@ -718,14 +718,14 @@ class _Scan:
     matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
     ``parts`` the needles name, :func:`_parts_named`)."""
 
-    found: list[tuple[float, Document, _Section, int]]
+    found: list[tuple[float, Document, _Section, int, bool]]
     scanned: set[int]
     whole: bool
     idf: dict[str, float]
     heading: Callable[[str], bool] | None
     parts: dict[int, str]
 
-    def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int]]:
+    def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int, bool]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
         view = access.view(doc, plan.member)[0]
         return [(score, view, part, doc.chars, exact)
@@ -758,7 +758,6 @@ def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
     heading path stands in such a part (:func:`sucai.headings.role`) first; then the exact matches (every group
     has a term verbatim in the section) before the partial ones, as in document scope (F22: 第一百二十条之一
     before 之五 and 之六, which hold only its words); then by score, document id and offset."""
-
     asked = set(named.values())
     return lambda f: (bool(asked) and role(f[2].path) not in asked, not f[4], -f[0], f[1].id, f[2].start)
 
@@ -806,7 +805,6 @@ def _heading_filter(heading: str) -> Callable[[str], bool] | None:
     (:func:`_in_order`) — "存在问题" and "存在的问题" find "存在的主要问题", "担当作为" finds "强化担当作为", "组织实施"
     finds "组织领导和实施" but not "组织开展专项检查推动实施". A filter with no key (only a year, a unit, punctuation…) is found as
     typed, normalised, in the normalised heading. Never raises."""
-
     if not heading.strip():
         return None
     key = heading_key(heading)
@@ -873,7 +871,6 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     section of another part not at all ("担当作为方面 存在问题" puts the problems above the 整改措施 that name them);
     in a section of no part, by its text. Which sections match, and whether exactly (every group of the query has
     a term verbatim in the section's text, its heading line included), is decided by their text alone."""
-
     needles = list(idf)
     parts = sections(doc)
     if not parts:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from .. import access, metadata
 from ..analysis import load_segmenter
-from ..errors import NotFound, SucaiError, os_reason
+from ..errors import NotFound
 from ..export import FORMATS, export_document, export_zip
 from ..ingest import NOT_RETRIED_NAME, OUTCOME_NAMES, IngestSummary, path_text
 from ..library import Library

@@ -3,17 +3,17 @@
 One module per step, each with one entry point:
 
 - :mod:`.outline` — :func:`suggest_outline`: the headings that recur across the most
-  similar documents of a 文种, clustered (:mod:`.headings`), ordered, with their support;
+  similar documents of a 文种, clustered (:mod:`sucai.headings`), ordered, with their support;
 - :mod:`.paragraphs` — :func:`paragraph_candidates`: paragraphs under matching headings
   of the library (section search), each verbatim from its cited source;
 - :mod:`.placeholders` — :func:`mark_placeholders`: another unit's names, years, dates and
-  people as 【待补】 (facts found by :mod:`.facts`, our own rules);
+  people as 【待补】 (facts found by :mod:`sucai.facts`, our own rules);
 - :mod:`.rewrite` — :func:`rewrite_paragraph` (润笔 through an OpenAI-compatible endpoint)
   and :func:`check_rewrite`, which refuses a rewrite that adds or changes a fact;
 - :mod:`.drafts` — :class:`DraftBody`, what a writer sends (the one model that checks a save), and
   :func:`build_draft`: a writer's draft checked against its sources;
   :mod:`.storage` — :class:`DraftStore`, the drafts of each author in the catalogue;
-  :mod:`.document` — :func:`export_draft`: .docx (GB/T 9704) and .md;
+  :mod:`.document` — :func:`export_draft`: .docx (GB/T 9704), .md and .txt, with the draft's own 落款;
   :mod:`.copycheck` — :func:`check_draft`: the draft's 查重 against the library (:mod:`sucai.check`) of
   its :func:`checked_text`;
 - :mod:`.tier` — :func:`may_draft`: who may use it (setting ``drafting_tier``);

@@ -5,7 +5,7 @@ those of the 文种 (a ranked search, :mod:`sucai.search`, filtered by 文种; h
 documents never, and each document as the viewer may see it, :func:`sucai.access.view`),
 and merges their outlines level by level: the headings of one level (the top
 level, then the children of each kept heading) are clustered
-(:func:`.headings.cluster`); a cluster is kept when enough of the documents use it
+(:func:`sucai.headings.cluster`); a cluster is kept when enough of the documents use it
 (:func:`needed`); kept headings are ordered by where they usually stand among
 their siblings. Each suggested heading carries its ``support`` (how many source
 documents use it) and their ids. Law articles (第X条, whose ``heading`` is "")

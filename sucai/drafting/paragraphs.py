@@ -2,9 +2,9 @@
 
 :func:`paragraph_candidates` runs a section search (:mod:`sucai.search`,
 ``scope="section"``, filtered by 文种) for the heading's words, keeps the sections
-whose own heading reads like the asked one (:class:`.headings.Similarity` at least
+whose own heading reads like the asked one (:class:`sucai.headings.Similarity` at least
 :data:`MIN_SIMILARITY`; the likest first, then by the search's score) and stands in a part
-of the same role as the asked one (:func:`.headings.role`: no measure under a problem), and cuts each
+of the same role as the asked one (:func:`sucai.headings.role`: no measure under a problem), and cuts each
 section's body — the text after its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
 characters at a paragraph or sentence end. A body ends before the source's 公文 elements
 (its 落款: 署名 and 成文日期, :mod:`sucai.elements`) and before a closing formula line

@@ -4,7 +4,7 @@ A paragraph taken from the library speaks of its own unit ("某市财政局第�
 "2023年度", "张三同志"). Kept silently, those facts end up in the writer's draft
 under their own name; so :func:`mark_placeholders` replaces each of them with
 :data:`PLACEHOLDER` and lists what was there, for the writer to fill in. Facts
-come from :mod:`.facts` (our own rules); the writer's own unit and year, when
+come from :mod:`sucai.facts` (our own rules); the writer's own unit and year, when
 given, are kept. Offsets are characters of the marked text.
 """
 

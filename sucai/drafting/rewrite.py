@@ -8,7 +8,7 @@ llama.cpp server, say — with the settings ``llm_base_url``, ``llm_model`` and
 
 Every rewrite is checked (:func:`check_rewrite`): the numbers, years, dates,
 unit names, people and titles (职务, 《…》) of the original (found by
-:mod:`.facts`) must all be in the rewrite, and the rewrite may hold none that
+:mod:`sucai.facts`) must all be in the rewrite, and the rewrite may hold none that
 the original does not; a fact may only be dropped for a 【待补】. Entry point:
 :func:`rewrite_paragraph`.
 """

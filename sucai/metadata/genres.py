@@ -286,7 +286,7 @@ def classify(titles: Sequence[Evidence], signals: Signals) -> list[Evidence]:
     """The 文种 candidates of a document, best first (field ``"genre"``); empty when nothing says.
 
     ``titles`` are the title candidates (best first); see the module docstring for
-    the order of the rules. Never raises; looks only at the title, the first
+    the order of the rules. Never raises; looks only at the title, the first and the last
     1,500 characters of the body and names outside the text, each read in simplified characters (OpenCC,
     :func:`sucai.analysis.to_simplified`): a traditional copy (Big5) is the 文种 of its simplified original.
     """

@@ -165,7 +165,9 @@ async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int)
         stored[str(path)] = entry
     if stored:
         try:
-            summary = await run_in_threadpool(library.ingest, [Path(p) for p in stored], None, 1)
+            # an upload asks for its file to be read: one that failed the same day, same name, is tried again
+            summary = await run_in_threadpool(partial(library.ingest, [Path(p) for p in stored], None, 1,
+                                                      retry_failed=True))
             for outcome in summary.outcomes:
                 entry = stored.get(outcome.path)
                 if entry is not None:

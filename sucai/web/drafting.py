@@ -14,9 +14,10 @@ but saves, changes, deletes and 润笔 need a logged-in session (tokens are for 
 A draft's 查重 (``/api/drafts/{id}/check``) is :func:`sucai.drafting.check_draft` of the draft as
 its author may see it now, for their tier; a draft past ``check_max_chars`` is refused first (422
 ``draft_too_long``), before any quota is counted. Its 查重 spends a daily quota — only once the report is
-made —; its download does not (the writer's own text is no library document: not counted, never refused for a
-spent quota). Both, like every download, must start on this site (:func:`~sucai.web.deps.same_site_download`):
-another site cannot spend a 查重.
+made —; its download spends a download only when the draft is at least half library text
+(:attr:`~sucai.drafting.drafts.Draft.copied_share`, by its cited paragraphs' 复制比: as the documents it holds would;
+the writer's own text is no library document: not counted, never refused for a spent quota). Both, like every
+download, must start on this site (:func:`~sucai.web.deps.same_site_download`): another site cannot spend them.
 """
 
 from __future__ import annotations
@@ -35,20 +36,19 @@ from ..check import UNCOUNTED, check_length
 from ..config import Settings
 from ..drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, checked_text, export_draft,
                         paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
-from ..drafting.drafts import MAX_BODY, MAX_LEVEL
+from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE
 from ..drafting.placeholders import writer_year
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..library import Library
 from .check import read_body, spend_check, with_file
-from .deps import (Viewer, client_ip, get_accounts, get_library, same_site_download, searching, spending, verify_csrf,
-                   verify_csrf_or_token, viewer_of)
+from .deps import (Viewer, get_library, same_site_download, searching, spending, verify_csrf, verify_csrf_or_token,
+                   viewer_of)
 from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
 
 MAX_HEADINGS = 30
 COUNTED_SHARE = 0.5   # a draft at least this much library text (Draft.copied_share) spends a download
-MAX_HEADING = 200   # characters of a heading asked for
 _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 DraftId = Annotated[int, Path(ge=1, le=2**62, description="草稿编号")]
@@ -122,8 +122,8 @@ def _as_path(value: Any) -> Any:
     raise ValueError("参数“headings”的每一项应为标题（文字）或标题的路径（文字的列表）")
 
 
-_HEADING_SCHEMA = {"type": "string", "maxLength": MAX_HEADING}
-HeadingPath = Annotated[list[Annotated[str, Field(max_length=MAX_HEADING)]], Field(min_length=1, max_length=MAX_LEVEL),
+_HEADING_SCHEMA = {"type": "string", "maxLength": MAX_TITLE}
+HeadingPath = Annotated[list[Annotated[str, Field(max_length=MAX_TITLE)]], Field(min_length=1, max_length=MAX_LEVEL),
                         BeforeValidator(_as_path),
                         WithJsonSchema({"anyOf": [_HEADING_SCHEMA, {"type": "array", "items": _HEADING_SCHEMA,
                                                                      "minItems": 1, "maxItems": MAX_LEVEL}]})]
@@ -242,7 +242,7 @@ def api_download_draft(
     def export() -> tuple[str, bytes]:
         return export_draft(draft, format, sources=sources, zone=library.settings.zone)
 
-    if draft.copied_share >= COUNTED_SHARE:   # mostly library text: a library download (review 17: no laundering)
+    if draft.copied_share >= COUNTED_SHARE:   # mostly cited library text: a library download (review 17)
         name, data = spending(request, viewer, "download", f"草稿 {draft_id}（{format}）", export)
     else:   # the writer's own
         name, data = export()
