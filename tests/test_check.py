@@ -420,8 +420,8 @@ def test_the_largest_source_never_exceeds_the_total(home, sample_path, tmp_path)
     library.ingest([sample_path], workers=1)
     [doc] = [library.get(d.id) for d in library.catalogue.documents()]
     lines = doc.text.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.endswith("担当作为方面"))
-    paragraph = lines[at + 1][:478]
+    heading = next(line for line in lines if line.startswith("（四）担当作为方面。"))
+    paragraph = heading.removeprefix("（四）担当作为方面。")[:478]   # the text under the heading, as the desk gives it
     draft = f"县审计局党支部2024年度组织生活会对照检查材料\n一、存在的主要问题\n（一）担当作为方面\n{paragraph}\n二、整改措施\n我们将认真整改，确保取得实效。"
     report = check_text(library, draft, viewer_member=True)
     assert {m.doc_id for m in report.matches} == {doc.id} and report.copy_ratio > 0.8
