@@ -34,8 +34,8 @@ def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_severa
     keep-alive request). The connections of ``sucai serve`` have it on, on either event loop (uvloop, the
     default where installed, sets it itself), and both requests are answered."""
     config = uvicorn.Config(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": None, "loop": loop})
-    sock = config.bind_socket()   # what the multi-worker supervisor hands to each worker
-    assert sock.proto == 0        # the cause: without our protocol, asyncio would not set TCP_NODELAY
+    sock = config.bind_socket()   # what the multi-worker supervisor hands to each worker (uvicorn before 0.55
+    # bound it with proto 0, and asyncio then left TCP_NODELAY off; 0.55 binds with IPPROTO_TCP: either way, on)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
