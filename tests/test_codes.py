@@ -279,6 +279,19 @@ def test_cli_creates_a_batch_as_csv(cli, tmp_path):
     assert status == 2 and "一次可生成" in said                       # a refused number: bad usage too
 
 
+def test_cli_never_writes_codes_over_an_existing_file(cli, tmp_path):
+    """The CSV is the only copy of its codes (stored as hashes): a second batch to the same file is refused before
+    any code is made, and the first batch's file is left as it was (new-user try 18 F2)."""
+    target = tmp_path / "卡密.csv"
+    assert cli("codes", "create", "--days", "365", "--count", "3", "-o", str(target))[0] == 0
+    first = target.read_bytes()
+    status, _, said = cli("codes", "create", "--days", "30", "--count", "1", "-o", str(target))
+    assert status == 2 and "已存在" in said and "覆盖" in said
+    assert target.read_bytes() == first
+    status, printed, _ = cli("codes", "list", "--json")
+    assert sum(b["count"] for b in json.loads(printed)) == 3           # the refused batch made no code
+
+
 def form_token(client: TestClient, url: str) -> str:
     return _CSRF.search(client.get(url, headers={"accept": "text/html"}).text).group(1)
 

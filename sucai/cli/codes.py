@@ -40,6 +40,9 @@ def codes_create(tier: str = "member", days: int = 365, count: int = 1, batch: s
 
     卡密只显示这一次，库里只存其摘要；生成记入审计日志。
     """
+    if output is not None and output.exists():   # the CSV is the codes' only copy: never written over
+        raise click.BadParameter(f"{shown(output)} 已存在；卡密只显示这一次，请换一个文件名，以免覆盖之前的卡密",
+                                 param_hint="'-o' / '--output'")
     codes = _codes(home)
     rows = codes.create(tier, days, count, batch=batch)
     data = codes.csv(rows)

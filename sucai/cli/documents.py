@@ -20,8 +20,8 @@ from ..ingest import NOT_RETRIED_NAME, OUTCOME_NAMES, IngestSummary, path_text
 from ..library import Library
 from ..metadata import genres, titles
 from ..model import Document, walk_outline
-from ..search import MODES, SCOPES, SORTS, SearchRequest
-from .common import (DOC_ID, INT, ExitCode, NamedChoice, app, err, free_option, home_option, json_option,
+from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest
+from .common import (DOC_ID, INT, Between, ExitCode, NamedChoice, app, err, free_option, home_option, json_option,
                      open_library, out, print_json, shown, write_file)
 from .progress import IngestDisplay, counts_text
 
@@ -278,8 +278,9 @@ def _metadata(doc: Document, view: Document) -> list[tuple[str, object]]:
 @click.option("--member-part/--no-member-part", default=None, help="只看含 / 不含会员内容的文档")
 @click.option("--sort", type=NamedChoice(SORTS), default="relevance",
               help="排序：相关度（relevance，默认）、日期（date）、字数（length）")
-@click.option("--limit", type=INT, default=10, show_default=True, metavar="条数", help="每页条数")
-@click.option("--page", type=INT, default=1, show_default=True, metavar="页码", help="页码")
+@click.option("--limit", type=INT, default=10, show_default=True, metavar="条数",
+              help="每页条数（不超过设置 max_page_size，默认 100）")
+@click.option("--page", type=Between(1, MAX_PAGE), default=1, show_default=True, metavar="页码", help="页码")
 @home_option
 @json_option
 @free_option
@@ -295,6 +296,9 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
     request = SearchRequest(q=" ".join(words), mode=mode, scope=scope, heading=heading, genre=genre, year=year,
                             source=source, has_member_part=member_part, sort=sort, limit=limit, page=page)
     library = open_library(home)
+    if not 1 <= limit <= library.settings.max_page_size:   # the API and the web read it leniently; a script is told (exit 2)
+        raise click.BadParameter(f"{limit} 不在范围 1–{library.settings.max_page_size} 之内（设置 max_page_size）",
+                                 param_hint="'--limit'")
     load_segmenter()   # before the search, whose 用时 is then the search's own
     result = library.search(request, member=not free)
     if as_json:
