@@ -73,6 +73,7 @@ _BLOCK = re.compile(r"</?(?:p|div|li|ol|ul|td|th|tr|table|h[1-6]|dd|dt|dl|sectio
                     r"|option|select|button|title|br|w:p|w:tc|w:tr|w:br)\b[^>]*>")
 
 
+@lru_cache(maxsize=256)   # the parts every .docx repeats (styles, theme, settings) are read again and again
 def untagged(markup: str) -> str:
     """Text of HTML/XML: block elements end a run of text (\\x00), inline ones (<mark>, runs) join it."""
     return html.unescape(_TAG.sub("", _BLOCK.sub("\x00", markup)))
