@@ -64,7 +64,8 @@ def private(target: Path | str) -> bool:
 
 @pytest.fixture
 def accounts(target, clock) -> Accounts:
-    acc = Accounts(target, max_failures=3, lockout_seconds=300, daily_downloads=2, now=clock)
+    acc = Accounts(target, max_failures=3, lockout_seconds=300, daily_downloads=2, now=clock,
+                   password_profile="CHEAPEST")   # the tests' cost (tests/conftest.py); the default's own test below
     yield acc
     acc.close()
 
@@ -191,7 +192,7 @@ def test_outdated_hash_is_upgraded_on_login(accounts):
         conn.execute(text("UPDATE users SET password_hash = :h WHERE id = :id"), {"h": old, "id": user.user_id})
     assert accounts.authenticate("alice", PASSWORD) == user
     new = rows(accounts, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0]
-    assert new != old and new.startswith("$argon2id$") and not PasswordHasher().check_needs_rehash(new)
+    assert new != old and new.startswith("$argon2id$") and not accounts._hasher.check_needs_rehash(new)
 
 
 def test_production_hashes_passwords_at_argon2_cffis_default_cost(tmp_path, monkeypatch):
