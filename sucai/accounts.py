@@ -73,7 +73,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -192,7 +192,10 @@ class Accounts:
                  registration_open: bool = True, registration_max_per_hour: int = 10, free_checks_per_hour: int = 30,
                  session_max_age_days: int = 14, session_idle_hours: int = 24,
                  quotas: dict[str, dict[str, int]] | None = None,
-                 now: Callable[[], datetime] | None = None, zone: str = DEFAULT_TIMEZONE):
+                 now: Callable[[], datetime] | None = None, zone: str = DEFAULT_TIMEZONE,
+                 password_profile: str = "RFC_9106_LOW_MEMORY"):
+        """``password_profile``: the argon2id parameters new hashes get (an :mod:`argon2.profiles` name, the
+        ``password_hash_profile`` setting); a stored hash of other parameters is rehashed at its next login."""
         if isinstance(target, Path):
             _private_file(target)
             target = f"sqlite:///{target}"
@@ -211,7 +214,7 @@ class Accounts:
         self.session_idle = timedelta(hours=session_idle_hours)
         self._now = now or _utcnow
         self.zone = site_zone(zone)
-        self._hasher = PasswordHasher()
+        self._hasher = PasswordHasher.from_parameters(getattr(profiles, password_profile))
         self._dummy_hash: str | None = None
 
     @classmethod
@@ -227,7 +230,7 @@ class Accounts:
                    free_checks_per_hour=settings.free_checks_per_hour,
                    session_max_age_days=settings.session_max_age_days,
                    session_idle_hours=settings.session_idle_hours, quotas=tier_quotas(settings), now=now,
-                   zone=settings.timezone)
+                   zone=settings.timezone, password_profile=settings.password_hash_profile)
 
     @classmethod
     def open(cls, home: str | Path | None = None, now: Callable[[], datetime] | None = None,

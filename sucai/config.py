@@ -22,6 +22,10 @@ from platformdirs import user_data_dir
 from .errors import InvalidInput, os_reason
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"   # the ``timezone`` setting's default: the site's clock
+# the ``password_hash_profile`` setting's values: argon2-cffi's parameter sets (argon2.profiles), strongest first;
+# the default, RFC 9106's second recommendation (argon2id, t=3, 64 MiB, p=4), is argon2-cffi's own; CHEAPEST
+# (t=1, 8 KiB) is for the test suite, where it makes each of thousands of logins cost microseconds, not a second
+PASSWORD_HASH_PROFILES = ("RFC_9106_HIGH_MEMORY", "RFC_9106_LOW_MEMORY", "PRE_21_2", "CHEAPEST")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Settings:
     check_max_chars: int = 100_000    # 查重: longest draft, in characters (without whitespace)
     database_url: str = ""            # postgresql://user:password@host/db; "" = the SQLite files in the data directory
     index_poll_seconds: int = 1       # how often a server checks the change log when no notification comes
+    password_hash_profile: str = "RFC_9106_LOW_MEMORY"  # argon2id cost of password hashes: an argon2.profiles name; CHEAPEST only for tests
 
     @property
     def zone(self) -> ZoneInfo:
@@ -198,7 +203,7 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
             "index_poll_seconds": 1, "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1}
-_CHOICES = {"drafting_tier": ("user", "member")}
+_CHOICES = {"drafting_tier": ("user", "member"), "password_hash_profile": PASSWORD_HASH_PROFILES}
 
 
 _TOML_PLACE = re.compile(r"line (\d+),? col(?:umn)? (\d+)")

@@ -25,6 +25,11 @@ from postgres import TempPostgres, binaries
 from sucai.db import Database, dispose_engine
 from sucai.db.migrate import upgrade
 
+# Password hashes at argon2's lowest cost (the password_hash_profile setting) in every library the tests open, in
+# this process and in the CLI and server processes they start: thousands of logins and sign-ups, each a second of
+# CPU at the production default. Tests of that default remove the variable (tests/test_accounts.py).
+os.environ["SUCAI_PASSWORD_HASH_PROFILE"] = "CHEAPEST"
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()
 CORPUS = SHARED / "corpus"

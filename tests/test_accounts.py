@@ -64,7 +64,8 @@ def private(target: Path | str) -> bool:
 
 @pytest.fixture
 def accounts(target, clock) -> Accounts:
-    acc = Accounts(target, max_failures=3, lockout_seconds=300, daily_downloads=2, now=clock)
+    acc = Accounts(target, max_failures=3, lockout_seconds=300, daily_downloads=2, now=clock,
+                   password_profile="CHEAPEST")   # the tests' cost (tests/conftest.py); the default's own test below
     yield acc
     acc.close()
 
@@ -191,7 +192,40 @@ def test_outdated_hash_is_upgraded_on_login(accounts):
         conn.execute(text("UPDATE users SET password_hash = :h WHERE id = :id"), {"h": old, "id": user.user_id})
     assert accounts.authenticate("alice", PASSWORD) == user
     new = rows(accounts, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0]
-    assert new != old and new.startswith("$argon2id$") and not PasswordHasher().check_needs_rehash(new)
+    assert new != old and new.startswith("$argon2id$") and not accounts._hasher.check_needs_rehash(new)
+
+
+def test_production_hashes_passwords_at_argon2_cffis_default_cost(tmp_path, monkeypatch):
+    """The test suite hashes at the lowest cost (tests/conftest.py sets password_hash_profile); a site without the
+    setting keeps argon2-cffi's default, RFC 9106's argon2id with t=3, 64 MiB, p=4."""
+    monkeypatch.delenv("SUCAI_PASSWORD_HASH_PROFILE")
+    accounts = Accounts.open(tmp_path / "home")
+    stored = accounts._hasher.hash(PASSWORD)
+    assert "$argon2id$v=19$m=65536,t=3,p=4$" in stored
+    assert not PasswordHasher().check_needs_rehash(stored)
+
+
+def test_the_cheapest_profile_hashes_at_the_lowest_cost_and_strong_hashes_are_redone_at_login(tmp_path):
+    """password_hash_profile = CHEAPEST (what the tests run with): new hashes are argon2id at t=1, 8 KiB, p=1, and a
+    stored hash of the default cost is rehashed at its next login like any hash of other parameters."""
+    accounts = Accounts.open(tmp_path / "home", password_hash_profile="CHEAPEST")
+    user = accounts.add_user("alice", PASSWORD)
+    cheap = rows(accounts, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0]
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    with accounts.db.transaction() as conn:
+        conn.execute(text("UPDATE users SET password_hash = :h WHERE id = :id"),
+                     {"h": PasswordHasher().hash(PASSWORD), "id": user.user_id})
+    assert accounts.authenticate("alice", PASSWORD) == user
+    assert rows(accounts, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0].startswith(
+        "$argon2id$v=19$m=8,t=1,p=1$")
+
+
+def test_an_unknown_password_hash_profile_is_refused_in_chinese(tmp_path):
+    with pytest.raises(InvalidInput) as error:
+        load_settings(tmp_path, password_hash_profile="fast")
+    assert error.value.code == "bad_settings"
+    assert error.value.message == ("设置 password_hash_profile 应为 RFC_9106_HIGH_MEMORY / RFC_9106_LOW_MEMORY / PRE_21_2 / "
+                                   "CHEAPEST 之一，而不是 'fast'")
 
 
 def test_wrong_password_and_unknown_user_look_the_same(accounts):

@@ -48,6 +48,7 @@ from urllib.parse import unquote
 
 import feedparser
 import pytest
+from anyio.from_thread import start_blocking_portal
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
@@ -62,6 +63,7 @@ from sucai.library import Library
 from sucai.model import Document
 from sucai.search import SearchRequest
 from sucai.web import create_app
+from sucai.web.api import SearchParams
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples")))
 WIDTH = 6
@@ -73,6 +75,7 @@ _BLOCK = re.compile(r"</?(?:p|div|li|ol|ul|td|th|tr|table|h[1-6]|dd|dt|dl|sectio
                     r"|option|select|button|title|br|w:p|w:tc|w:tr|w:br)\b[^>]*>")
 
 
+@lru_cache(maxsize=256)   # the parts every .docx repeats (styles, theme, settings) are read again and again
 def untagged(markup: str) -> str:
     """Text of HTML/XML: block elements end a run of text (\\x00), inline ones (<mark>, runs) join it."""
     return html.unescape(_TAG.sub("", _BLOCK.sub("\x00", markup)))
@@ -155,7 +158,15 @@ IN_TITLE = 16    # markers[16] is in a title that stands after the members tag; 
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, make_home):
+def portal():
+    """One event loop for the test clients of the site, as a server has: a TestClient without one starts a loop, a
+    thread for it and new worker threads (each opening the app's accounts anew) for every request."""
+    with start_blocking_portal() as loop:
+        yield loop
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, make_home, portal):
     root = tmp_path_factory.mktemp("leaks")
     home, extra = make_home(root / "home"), root / "extra"
     extra.mkdir()
@@ -180,7 +191,7 @@ def site(tmp_path_factory, make_home):
     members_draft = members_draft_of(library, member)
     app = create_app(home)
     yield {"home": home, "library": library, "app": app, "markers": markers, "hidden": hidden,
-           "member_token": member_token, "draft": members_draft, "typed": typed, "feeds": feeds}
+           "member_token": member_token, "draft": members_draft, "typed": typed, "feeds": feeds, "portal": portal}
     library.close()
 
 
@@ -337,7 +348,8 @@ def app_routes(app):
 
 
 def query_names(endpoint) -> set[str]:
-    """Parameter names an endpoint (and its dependencies, one level of Depends) reads."""
+    """Parameter names an endpoint (and its dependencies, one level of Depends) reads; a dependency that makes a
+    SearchRequest reads the search parameters (SearchParams, checked in one call over the query string)."""
     if endpoint is None:
         return set()
     names = set()
@@ -346,7 +358,10 @@ def query_names(endpoint) -> set[str]:
         for meta in getattr(param.annotation, "__metadata__", ()):
             dep = getattr(meta, "dependency", None)
             if dep is not None:
-                names |= set(inspect.signature(dep).parameters)
+                signature = inspect.signature(dep, eval_str=True)
+                names |= set(signature.parameters)
+                if signature.return_annotation is SearchRequest:
+                    names |= set(SearchParams.model_fields)
     return names
 
 
@@ -399,8 +414,14 @@ def query_sets(names: set[str], site) -> list[dict]:
     return out
 
 
-def login(app, username: str) -> TestClient:
-    client = TestClient(app, raise_server_exceptions=False)
+def on_loop(client: TestClient, portal) -> TestClient:
+    """``client`` sending its requests through the event loop ``portal`` (None: a loop of its own for each)."""
+    client.portal = portal
+    return client
+
+
+def login(app, username: str, portal=None) -> TestClient:
+    client = on_loop(TestClient(app, raise_server_exceptions=False), portal)
     token = _CSRF.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
     response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
                            follow_redirects=False)
@@ -415,17 +436,17 @@ def csrf_header(client: TestClient) -> dict[str, str]:
 
 
 def viewers(site):
-    app = site["app"]
-    return {"visitor": TestClient(app, raise_server_exceptions=False),
-            "free user": login(app, "免费用户"),
-            "expired member": login(app, "过期会员")}
+    app, portal = site["app"], site["portal"]
+    return {"visitor": on_loop(TestClient(app, raise_server_exceptions=False), portal),
+            "free user": login(app, "免费用户", portal),
+            "expired member": login(app, "过期会员", portal)}
 
 
 def test_every_route_as_every_non_member(site, secrets_):
     app = site["app"]
     routes = app_routes(app)
     found: dict[str, list[str]] = {}
-    calls = 0
+    calls, probed = 0, set()
     for who, client in viewers(site).items():
         assert client.get("/api/me").json()["member"] is False
         for accept in ("application/json", "text/html"):
@@ -437,6 +458,7 @@ def test_every_route_as_every_non_member(site, secrets_):
                     for params in query_sets(names, site) if accept == "application/json" or "q" not in names else query_sets(names, site)[::4]:
                         response = client.get(url, params=params, headers={"accept": accept})
                         calls += 1
+                        probed.update([path] if params.get("q") else [])
                         typed = "\x00".join(site["typed"].get(who, []))   # their own saved queries come back
                         leaked = leaks(readable(response), secrets_,
                                        asked=url + json.dumps(params, ensure_ascii=False) + typed)
@@ -455,7 +477,8 @@ def test_every_route_as_every_non_member(site, secrets_):
                             "text": probe}
                     poster = client
                     if path == "/login":  # failed logins lock the address out: fail from another one
-                        poster = TestClient(app, raise_server_exceptions=False, client=("198.51.100.9", 1))
+                        poster = on_loop(TestClient(app, raise_server_exceptions=False, client=("198.51.100.9", 1)),
+                                         site["portal"])
                         poster.cookies = client.cookies
                     responses = [poster.post(url, data=data, headers={"accept": "text/html"}, follow_redirects=False)]
                     if path.startswith("/api/"):  # the API also takes JSON
@@ -466,6 +489,7 @@ def test_every_route_as_every_non_member(site, secrets_):
                     if leaked:
                         found[f"{who} POST {url} {probe}"] = leaked[:5]
     assert calls > 1000
+    assert {"/api/search", "/search", "/api/download", "/api/suggest"} <= probed   # every search route got the probes
     assert not found, dict(list(found.items())[:10])
 
 
