@@ -18,8 +18,12 @@ on both backends, so web workers, nodes and the CLI may use it at once.
 - Passwords are hashed with argon2id (argon2-cffi) and rehashed on login when the
   parameters change; a password is never stored or logged.
 - User names are unique up to look-alikes: two names whose *skeletons* (Unicode
-  TR39 §4 over NFKC and case folding, with accents dropped: ``аdmin`` with a
-  Cyrillic а, ``admiń`` and ``admin`` share one) cannot both exist.
+  TR39 §4 over NFKC, traditional→simplified and case folding, with accents dropped:
+  ``аdmin`` with a Cyrillic а, ``admiń``, ``ＡＤＭＩＮ`` and ``admin`` share one, as
+  管理員 and 管理员 do) cannot both exist; a name logs in written in any of its
+  foldings (:func:`folded`). Two accounts an older rule let exist side by side keep
+  both, each logging in by its own spelling; the older holds the key, so no third
+  look-alike is registered (migration a0003).
 - Logins are throttled (OWASP Authentication Cheat Sheet, "Account Lockout": the
   counter belongs to the account, not the address): after ``max_failures`` failed
   attempts for a user name within ``lockout_seconds``, further attempts for it are
@@ -348,7 +352,7 @@ class Accounts:
             conn.execute(users.update().where(users.c.id == current.user_id)
                          .values(password_hash=password_hash, updated_at=self._stamp()))
             conn.execute(attempts.delete().where(attempts.c.kind == "user",
-                                                 attempts.c.key == _name_key(current.username)))
+                                                 attempts.c.key == folded(current.username)))
             conn.execute(sessions.delete().where(sessions.c.user_id == current.user_id))
             self._audit(conn, "user_changed", actor, f"{current.username} 修改密码", source_ip)
 
@@ -380,7 +384,7 @@ class Accounts:
             query = columns.where(or_(users.c.username == name, users.c.name_key == name_key(name)))
         rows = conn.execute(query).fetchall() if conn is not None else self._read(query)
         if isinstance(user, str):
-            rows = sorted((r for r in rows if _name_key(r[1]) == _name_key(name)), key=lambda r: r[1] != name)
+            rows = sorted((r for r in rows if folded(r[1]) == folded(name)), key=lambda r: r[1] != name)
         if not rows:
             raise NotFound(f"用户不存在：{user}", code="user_not_found")
         return self._viewer(*rows[0][:4]), rows[0][4]
@@ -401,7 +405,7 @@ class Accounts:
         except NotFound:
             viewer, stored = None, None
         known = viewer is not None and source_ip is not None and self._known_ip(viewer, source_ip)
-        keys = [("user", _name_key(name), self.max_failures)]
+        keys = [("user", folded(name), self.max_failures)]
         if source_ip:   # counted for every name; a limit only for accounts new at the address
             keys.append(("ip", source_ip, None if known else self.ip_max_failures))
         wait, claimed = self.claim(keys, self.lockout_seconds,
@@ -438,7 +442,7 @@ class Accounts:
             if new_hash:
                 conn.execute(users.update().where(users.c.id == viewer.user_id, users.c.password_hash == stored)
                              .values(password_hash=new_hash))
-            conn.execute(attempts.delete().where(attempts.c.kind == "user", attempts.c.key == _name_key(name)))
+            conn.execute(attempts.delete().where(attempts.c.kind == "user", attempts.c.key == folded(name)))
             self.unclaim(conn, claimed)
             self._audit(conn, "login", viewer, "", source_ip)
 
@@ -855,17 +859,23 @@ def _normalise(username: str) -> str:
     return _CONTROL.sub("", unicodedata.normalize("NFKC", username)).strip()
 
 
-def _name_key(username: str) -> str:
-    return username.casefold()
+def folded(username: str) -> str:
+    """A user name as names are compared — at login, for its login counter, and under :func:`name_key`: NFKC
+    (full-width letters and digits as ASCII), traditional characters as simplified (:func:`sucai.analysis.to_simplified`;
+    管理員 is 管理员), case folded (``ADMIN`` is ``admin``). Linear in the name; never raises."""
+    from .analysis import to_simplified   # OpenCC's tables loaded at the first name compared, not with this module
+
+    return to_simplified(_normalise(username)).casefold()
 
 
 def name_key(username: str) -> str:
     """The key that makes user names unique up to look-alikes: the TR39 §4 skeleton (NFD, each
-    character replaced by its prototype from Unicode's ``confusables.txt``, NFD) of the name after
-    NFKC, case folding and dropping combining marks. ``аdmin`` (Cyrillic а), ``ADMIN``, ``admiń``,
-    ``adrnin`` and ``admin`` share one key; Chinese names keep theirs."""
-    folded = unicodedata.normalize("NFD", _normalise(username).casefold())
-    bare = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    character replaced by its prototype from Unicode's ``confusables.txt``, NFD) of the name as
+    :func:`folded` compares it, its combining marks dropped. ``аdmin`` (Cyrillic а), ``ADMIN``, ``ａｄｍｉｎ``,
+    ``admiń``, ``adrnin`` and ``admin`` share one key, as 管理員 and 管理员 do; other Chinese names keep theirs.
+    Stored in ``users.name_key`` (made again for every account by migration a0003 when this rule changed)."""
+    folded_name = unicodedata.normalize("NFD", folded(username))
+    bare = "".join(ch for ch in folded_name if not unicodedata.combining(ch))
     prototypes = _prototypes()
     return unicodedata.normalize("NFD", "".join(prototypes.get(ch, ch) for ch in bare))
 

@@ -91,6 +91,18 @@ class Analytics:
             "new_users": [{"date": d, "count": n} for d, n in sorted(joined.items(), reverse=True)],
         }
 
+    @staticmethod
+    def with_found(report: dict, found: dict[str, int]) -> dict:
+        """``report`` (:meth:`report`) with its ``empty_queries`` told apart by ``found``: the query → the number of
+        documents a search of it alone finds now (a member's, no 文种/来源/年份 filter; a query missing counts as 0).
+        A query counted with no result may have found nothing only as it was made — filtered, or by a viewer without
+        the member tier, who searches the free part only; listed as 没有结果 it sent the operator looking for material
+        the library holds (F14). ``empty_queries`` keeps those that find nothing, ``narrowed_queries`` the others, each
+        with its ``found``."""
+        rows = [{**row, "found": found.get(row["query"], 0)} for row in report["empty_queries"]]
+        return {**report, "empty_queries": [row for row in rows if not row["found"]],
+                "narrowed_queries": [row for row in rows if row["found"]]}
+
     def local_day(self, stamp: str) -> str:
         """The site's day (``YYYY-MM-DD``) of a stored UTC time."""
         return local_time(stamp, self.zone, "days")

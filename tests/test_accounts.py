@@ -709,6 +709,41 @@ def test_look_alike_user_names_are_refused(accounts, look_alike):
         accounts.add_user("张三", PASSWORD)
 
 
+@pytest.mark.parametrize("name, look_alike, typed", [("管理员", "管理員", "管理員"), ("张三丰", "張三豐", "張三丰"),
+                                                    ("Admin", "ａｄｍｉｎ", "ＡＤＭＩＮ")])
+def test_names_in_the_other_script_are_one_name(accounts, name, look_alike, typed):
+    """F15: 管理員 (traditional) could be registered beside 管理员. Names are compared as NFKC, simplified and case
+    folded: the look-alike is refused, and the name logs in written in any of these forms."""
+    accounts.add_user(name, PASSWORD, "admin")
+    with pytest.raises(InvalidInput) as refused:
+        accounts.add_user(look_alike, PASSWORD)
+    assert refused.value.code == "user_exists" and [u.username for u in accounts.users()] == [name]
+    assert accounts.authenticate(typed, PASSWORD).username == name
+    assert accounts.viewer(typed).username == name
+
+
+def test_look_alikes_in_the_other_script_made_before_both_keep_their_accounts(tmp_path):
+    """F15's collision rule: two accounts an older rule let exist side by side (张三丰, then 張三豐) both stay after
+    migration a0003, each logging in by its own spelling; the older one holds the key, so a third spelling
+    (張三丰) is refused."""
+    path = tmp_path / "accounts.sqlite3"
+    accounts = Accounts(path)
+    accounts.add_user("张三丰", PASSWORD)
+    accounts.close()
+    with sqlite3.connect(path) as db:   # as a0002 left it: the traditional name's key its own characters
+        db.execute("INSERT INTO users (id, username, name_key, password_hash, role, created_at, updated_at) "
+                   "SELECT 2, '張三豐', '張三豐', password_hash, 'user', created_at, updated_at FROM users WHERE id = 1")
+        db.execute("UPDATE accounts_version SET version_num = 'a0002'")
+    accounts = Accounts(path)
+    assert [(u.user_id, u.username) for u in accounts.users()] == [(1, "张三丰"), (2, "張三豐")]
+    assert accounts.authenticate("张三丰", PASSWORD).user_id == 1 and accounts.authenticate("張三豐", PASSWORD).user_id == 2
+    with pytest.raises(InvalidInput):
+        accounts.add_user("張三丰", PASSWORD)
+    accounts.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name_key FROM users ORDER BY id").fetchall() == [("张三丰",), ("张三丰#2",)]
+
+
 def test_sign_ups_are_limited_per_address(target, clock):
     accounts = Accounts(target, registration_max_per_hour=3, now=clock)
     accounts.register("one-user", PASSWORD, "192.0.2.1")

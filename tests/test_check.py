@@ -20,12 +20,14 @@ from fixtures import make_cjk_pdf
 from sucai import access
 from sucai.accounts import Accounts
 from sucai.check import check_text, count_chars, read_draft
+from sucai.check.markdown import written_text
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
 from sucai.drafting.drafts import Draft, Paragraph, Section
 from sucai.errors import InvalidInput, ReadError
+from sucai.export import export_document
 from sucai.fingerprint import skeleton, skeleton_text
 from sucai.library import Library
 from sucai.web import create_app
@@ -223,6 +225,36 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
         read_draft(replace(library.settings, parse_max_pages=1), two_pages)
     assert error.value.code == "too_large" and "超过每个文件 1 页的上限" in error.value.message
     assert "第一页的文字" in read_draft(library.settings, two_pages)
+
+
+@pytest.mark.parametrize("member", [True, False])
+def test_our_own_md_download_checks_as_its_text(library, member):
+    """F7: a .md download checked again counted its markup (``#``, ``>``, ``｜``, ``\\.``) and its metadata line
+    (「文种：… ｜ 字数：…」) as the writer's text. Read back it is its title and text, as its .txt download: the same
+    总字数 (the title's and the text's 字数 — the metadata line is no part of it) and the same report."""
+    doc = doc_titled(library, "某县农业农村局关于做好")
+    shown = doc if member else access.free_view(doc)
+    notice = None if member else access.notice(doc)
+    reports = {}
+    for fmt in ("md", "txt"):
+        _, data = export_document(shown, fmt, notice=notice)
+        text = read_draft(library.settings, data=data, name=f"下载.{fmt}")
+        reports[fmt] = check_text(library, text, viewer_member=member)
+    md = reports["md"]
+    assert md.chars == count_chars(doc.title + shown.text + (notice or "")) == reports["txt"].chars
+    assert "字数：" not in md.text and "#" not in md.text and "\\" not in md.text
+    assert md.copy_ratio == reports["txt"].copy_ratio > 0.9
+    assert [(m.doc_id, m.source_start, m.source_end) for m in md.matches] == \
+        [(m.doc_id, m.source_start, m.source_end) for m in reports["txt"].matches]
+
+
+def test_a_markdown_draft_reads_as_its_text():
+    """Markup goes, the writer's words and numbers stay: an ordered item keeps its number, a link its text; a quote
+    that is not our download's metadata line right under the title stays (by hand)."""
+    text = written_text("# 题目\n\n> 来源：某局 ｜ 字数：12\n\n## 一、总体要求\n\n1\\. 抓好**落实**，见[通知](http://x/)。\n"
+                        "第二行\n\n2. 列表\n\n> 字数：5\n")
+    assert text == "题目\n一、总体要求\n1. 抓好落实，见通知。\n第二行\n2. 列表\n字数：5"
+    assert written_text("正文\n\n> 字数：5") == "正文\n字数：5"   # no title above it: the writer's quote
 
 
 def test_one_rule_for_the_word_count(library):

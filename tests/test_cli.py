@@ -130,7 +130,8 @@ def test_errors_are_chinese_with_distinct_exit_codes(cli, sample_home, args, sta
 
 @pytest.mark.parametrize("args", [("search", "问题导向"), ("list",), ("list", "--json"), ("show", "1"),
                                   ("show", "1", "--json"), ("stats",), ("genres",), ("dupes",),
-                                  ("export", "1", "--format", "md", "-o", "/dev/stdout")])   # review 17: 系统错误 32
+                                  ("export", "1", "--format", "md", "-o", "/dev/stdout"),   # review 17: 系统错误 32
+                                  ("--help",), ("--version",), ("dupes", "--help")])   # click's exit status 1 (F20)
 def test_output_closed_early_ends_quietly_as_by_sigpipe(sample_home, args):
     """``sucai … | head``: the reader is gone (here before sucai writes a byte, so it happens whatever the
     output's size); sucai says nothing and ends as standard tools do, killed by SIGPIPE (the shell's 141)."""

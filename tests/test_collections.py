@@ -195,6 +195,24 @@ def test_history_and_what_members_look_for(site):
         assert [c["name"] for c in inspect(conn).get_columns("search_stats")] == ["day", "query", "searches", "empty"]
 
 
+def test_a_query_with_no_result_only_as_filtered_is_not_listed_as_missing_material(site):
+    """F14: 没有结果的检索 (该补充的材料) listed a query whose search was filtered by 文种 to nothing, though the
+    library holds it. A query is listed there only when a search of it alone finds nothing; one that found nothing only
+    as it was made is listed apart with what a member's unfiltered search finds (the search page's count)."""
+    html = {"accept": "text/html"}
+    client, _ = logged_in(site["app"], "会员")
+    found = client.get("/api/search", params={"q": "基层减负"}).json()["total"]
+    narrowed = client.get("/api/search", params={"q": "基层减负", "genre": "命令"}).json()["total"]
+    assert found > 0 and narrowed == 0
+    client.get("/search", params={"q": "基层减负", "genre": "命令"}, headers=html)
+    client.get("/search", params={"q": "鬯鬱鬲鬳"}, headers=html)
+    admin, _ = logged_in(site["app"], "管理员")
+    page = admin.get("/admin/insights", headers=html).text
+    empty = page[page.index('id="empty-queries"'):page.index('id="narrowed-queries"')]
+    assert f"{query_key('鬯鬱鬲鬳')}</a></td><td>1</td><td>1</td>" in empty and "基层减负" not in empty
+    assert re.search(f"基层减负</a></td><td>3</td><td>2</td><td>{found} 篇</td>", page[page.index('id="narrowed-queries"'):])
+
+
 def test_a_query_with_control_characters_is_counted_as_its_words(site):
     """"基层\\x00减负" is counted as 基层减负: PostgreSQL refuses a NUL in text, and the batch of counts
     (everyone's searches, reads and 记录 of that second) was lost with it; on SQLite it was a query of its own."""

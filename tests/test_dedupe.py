@@ -590,23 +590,30 @@ def test_admins_merge_split_and_pick_in_the_cli(trio, capsys):
         assert message in capsys.readouterr().err
 
 
-def test_dupes_names_what_a_version_without_a_similarity_is(trio):
-    """Every row of ``sucai dupes`` has a 相似度: the first of a cluster (which the others were compared with)
-    is 「比对基准」, one an admin merged in 「管理员合并」, the others their Jaccard similarity."""
+def test_dupes_shows_each_versions_similarity_to_the_representative_as_it_is_now(trio):
+    """F13: ``sucai dupes`` showed the similarity to the version a document joined when it joined, and relabelled the
+    version the others were compared with 「管理员合并」 once an admin's merge named it. Every row but the representative's
+    now has its Jaccard similarity to the representative of the moment — after a pick, a merge — and a version an
+    admin's merge named says so in 说明."""
     library, a, b, c = trio
     runner = CliRunner(env={"COLUMNS": "200"})
+    texts = {i: shingles(library.get(i).text) for i in (a, b, c)}
 
-    def similarities() -> dict[int, str]:
+    def rows() -> dict[int, tuple[str, str]]:
         result = runner.invoke(cli_app, ["dupes", "--home", str(library.settings.home)])
         assert result.exit_code == 0, result.output
-        rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.output.splitlines()
-                if line.startswith("│") and line.split("│")[2].strip().isdigit()]
-        return {int(row[1]): row[5] for row in rows}
+        cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.output.splitlines()
+                 if line.startswith("│") and line.split("│")[2].strip().isdigit()]
+        return {int(row[1]): (row[5], row[6]) for row in cells}
 
-    expected = jaccard(shingles(library.get(a).text), shingles(library.get(b).text))
-    assert similarities() == {a: "比对基准", b: f"{expected * 100:.1f}%"}
-    library.clusters.merge([b, c])   # b keeps its similarity; c joined by the admin's hand
-    assert similarities() == {a: "比对基准", b: f"{expected * 100:.1f}%", c: "管理员合并"}
+    def to(i: int, rep: int) -> str:
+        return f"{jaccard(texts[i], texts[rep]) * 100:.1f}%"
+
+    assert rows() == {a: ("—", "代表版本"), b: (to(b, a), "")}
+    library.clusters.merge([a, c])   # names the version b was compared with
+    assert rows() == {a: ("—", "代表版本，管理员合并"), b: (to(b, a), ""), c: (to(c, a), "管理员合并")}
+    library.clusters.set_representative(c)
+    assert rows() == {c: ("—", "代表版本（管理员指定），管理员合并"), a: (to(a, c), "管理员合并"), b: (to(b, c), "")}
 
 
 def _groups(library: Library, free: bool) -> list[list[int]]:

@@ -35,6 +35,7 @@ from ..errors import InvalidInput, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import SEED, DraftSeeds, align, resolve, seed_hashes
+from .markdown import written_text
 from .report import UNCOUNTED, CheckReport, Match, ParagraphRatio, build, count_chars
 from .retrieve import DraftFingerprints, candidates, local_candidates
 
@@ -173,7 +174,8 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
     """The text of a draft file (a path, or uploaded ``data`` with its file ``name``), read as the
     ingest reads (txt/md/docx/pdf/html, .doc/.wps…, scans by OCR; any common encoding), in a worker
     process within the per-file budget (:mod:`sucai.budget`: ``parse_timeout_seconds``,
-    ``parse_memory_mb``, ``parse_max_pages``). Raises ReadError with the reason."""
+    ``parse_memory_mb``, ``parse_max_pages``); a Markdown file as the text its writer wrote, without its markup and
+    our download's metadata line (:func:`.markdown.written_text`). Raises ReadError with the reason."""
     budget = Budget.from_settings(settings)
     [result] = run_budgeted(_read_job, [(path, data, name, budget)], budget, 1)
     if isinstance(result, tuple):  # (status, reason[, code])
@@ -191,7 +193,7 @@ def _read_job(job: tuple[Path | None, bytes | None, str, Budget]) -> str | tuple
         return "skipped", err.message, err.code
     except MemoryError:
         return "skipped", budget.memory_reason(), "too_large"
-    return raw.text
+    return written_text(raw.text) if raw.format == "md" else raw.text
 
 
 def _bounds(doc: Document, shown: Document, source: Skeleton) -> list[int]:

@@ -13,8 +13,11 @@ import os
 import re
 import select
 import sys
+from collections.abc import Callable
 from enum import IntEnum
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from rich.cells import cell_len
@@ -23,6 +26,8 @@ from rich.console import Console
 from ..config import data_dir, load_settings
 from ..errors import SucaiError, os_reason
 from ..library import Library
+
+T = TypeVar("T")
 
 _WIDE = 100_000  # columns of a console that is not a terminal: tables and text never wrap when piped
 
@@ -123,12 +128,23 @@ class ChineseGroup(click.Group):
         """Run the command; a write to a closed output (a ``BrokenPipeError`` while stdout or stderr is a pipe
         nobody reads) becomes :class:`OutputClosed`. Another broken pipe (a worker process that died) stays an
         error (exit status 1; click itself would exit 1 without a word)."""
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError as error:
-            if _output_closed():
-                raise OutputClosed from error
-            raise SucaiError(f"与子进程或服务的连接意外中断（{os_reason(error)}）", code="broken_pipe") from error
+        return _closed_output_ends(partial(super().invoke, ctx))
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        """Parse the group's own options as click does; its ``--help`` or ``--version`` printed into a closed output
+        (``sucai --help | head``) ends as a command's output does (:class:`OutputClosed`), not click's exit status 1."""
+        return _closed_output_ends(partial(super().make_context, info_name, args, parent, **extra))
+
+
+def _closed_output_ends(call: Callable[[], T]) -> T:
+    """``call()``, its ``BrokenPipeError`` raised again as :class:`OutputClosed` when our output is what was closed
+    (:func:`_output_closed`), else as a SucaiError (``broken_pipe``)."""
+    try:
+        return call()
+    except BrokenPipeError as error:
+        if _output_closed():
+            raise OutputClosed from error
+        raise SucaiError(f"与子进程或服务的连接意外中断（{os_reason(error)}）", code="broken_pipe") from error
 
 
 def _output_closed() -> bool:
