@@ -581,7 +581,7 @@ def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -
     """Total and one page of ``(score, id)`` in result order, for the request's mode and sort."""
     request = plan.request
     if request.sort != "relevance":
-        field_name = _facet_field("date", plan.member) if request.sort == "date" else "chars"
+        field_name = _facet_field("date", plan.member) if request.sort == "date" else "counted_chars"
         return _sorted_ids(searcher, plan.matching(), field_name, offset, limit)
     if request.mode == "precise" or not plan.parsed.groups:
         return _ranked_ids(searcher, plan.precise(), offset, limit)

@@ -21,7 +21,10 @@ from sucai.accounts import Viewer
 from sucai.cli import app as cli_app
 from sucai.counting import count_chars, counted_mask
 from sucai.db.schema import documents, meta
+from sucai.ingest import text_hash
 from sucai.library import Library
+from sucai.model import Document
+from sucai.search import SearchRequest
 from sucai.web import create_app
 from sucai.web.deps import current_viewer
 
@@ -146,3 +149,21 @@ def test_a_library_made_by_main_before_the_count_is_counted_when_opened(tmp_path
     assert len(docs) == 10
     assert [row["chars"] for row in library.summaries(member=True)] == [solid(d.text) for d in docs]
     assert library.stats(member=True)["chars"] == sum(solid(d.text) for d in docs)
+
+
+def test_a_sort_by_字数_orders_by_the_字数_shown(home):
+    """Three documents whose lengths run the other way from their 字数 (indented, spaced-out lines): a sort by 字数
+    lists them from the most 字数 each hit shows to the least, for a member and a visitor alike."""
+    library = Library.open(home)
+    texts = {"甲": "字数排序" + "　" * 40 + "甲", "乙": "字数排序乙乙乙乙乙" + " " * 20, "丙": "字数排序丙丙丙丙丙丙丙丙丙丙"}
+    for name, text in texts.items():
+        doc = Document(title=f"关于{name}的通知", text=text)
+        library.catalogue.add(doc, text_hash(doc), f"/{name}", name)
+    library.index.sync()
+    by_hand = sorted(texts, key=lambda name: solid(texts[name]))          # 甲 5, 乙 9, 丙 14
+    assert by_hand == sorted(texts, key=lambda name: -len(texts[name]))  # lengths 45, 29, 14: the other way
+    for member in (True, False):
+        hits = library.search(SearchRequest(q="字数排序", mode="precise", sort="length"), member=member).hits
+        shown = [(h.title[2], h.chars) for h in hits]
+        assert [name for name, _ in shown] == by_hand[::-1]                # the most 字 first, as by length before
+        assert {name: chars for name, chars in shown} == {name: solid(text) for name, text in texts.items()}
