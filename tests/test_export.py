@@ -316,7 +316,7 @@ def test_markdown_layout():
     doc = make_doc(text=FREE, paid_from=None, outline=make_doc().outline[:1])
     expected = (
         f"# {TITLE}\n\n"
-        "> 文种：对照检查材料 ｜ 字数：93 ｜ 来源：墨林素材库 ｜ 文号：财纪支〔2023〕1号 ｜ 日期：2023-12-20\n\n"
+        "> 文种：对照检查材料 ｜ 字数：85 ｜ 来源：墨林素材库 ｜ 文号：财纪支〔2023〕1号 ｜ 日期：2023-12-20\n\n"
         "根据组织生活会要求，支部深入开展学习。\n\n"
         "## 一、主要问题\n\n"
         "### （一）理论学习方面。\n\n"
