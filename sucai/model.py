@@ -188,7 +188,8 @@ class Document:
     """A clean, structured document as kept in the catalogue.
 
     ``text`` is the clean body (the title line is not part of it). ``chars`` is
-    ``len(text)`` (the unit of every offset); ``counted_chars`` its 字数, what users are shown. The members-only part (会员内容) is ``text[paid_from:paid_until]``:
+    ``len(text)`` (the unit of every offset); ``counted_chars`` its 字数, what users are shown.
+    The members-only part (会员内容) is ``text[paid_from:paid_until]``:
     ``paid_from`` is the offset where it starts (``None`` when the document has
     none), ``paid_until`` where free text starts again after it (``None``: the
     members part runs to the end; always ``None`` when ``paid_from`` is). See
