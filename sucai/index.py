@@ -179,7 +179,8 @@ def index_fields(doc: Document, prepared: Prepared | None = None, cluster: Clust
     ``cluster``: its row in a cluster of the free grouping, None when it is in none."""
     prepared = prepared or _NOTHING_PREPARED
     fields: dict = {"id": doc.id, "chars": doc.chars, "counted_chars": doc.counted_chars,
-                    "has_paid": doc.members_span is not None, "free_clustered": cluster is not None, "free_version": _role(cluster) == _VERSION}
+                    "has_paid": doc.members_span is not None, "free_clustered": cluster is not None,
+                    "free_version": _role(cluster) == _VERSION}
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))
