@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from . import metadata
 from .clean import Cleaned
+from .counting import count_chars
 from .elements import find_elements
 from .metadata.genres import OTHER
 from .model import METADATA_FIELDS, Document, Element, Evidence, OutlineNode, walk_outline
@@ -322,14 +323,15 @@ def _is_free(evidence: Evidence, span: tuple[int, int] | None) -> bool:
 def notice(doc: Document) -> str | None:
     """The notice shown where the members-only part was left out, or None when there is none.
 
-    Says how many characters were left out: "会员可见全文（剩余 N 字）" when the
+    Says the 字数 of what was left out (:func:`sucai.counting.count_chars`): "会员可见全文（剩余 N 字）" when the
     members part runs to the end, "会员可见全文（此处略去会员内容 N 字）" when free
-    text follows it.
+    text follows it. ``doc`` is whole, or as the catalogue reads it for a viewer without the member tier (spaces
+    for the members part, its 字数 of the whole text: :attr:`Document.counted_chars`).
     """
     span = doc.members_span
     if span is None:
         return None
-    hidden = span[1] - span[0]
+    hidden = doc.counted_chars - count_chars(doc.text[:span[0]]) - count_chars(doc.text[span[1]:])
     if doc.paid_until is None:
         return MEMBER_NOTICE.format(remaining=hidden)
     return MEMBER_NOTICE_INSIDE.format(hidden=hidden)

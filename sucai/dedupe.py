@@ -142,7 +142,7 @@ FREE_GROUPING_VERSION = 1
 
 @dataclass
 class Version:
-    """One member of a cluster, as listed to users (``chars``: the whole document's length; ``similarity``: the
+    """One member of a cluster, as listed to users (``chars``: the whole document's 字数; ``similarity``: the
     Jaccard similarity of its text to the member it joined, None when an admin merged it or it is the one others
     joined; in the free grouping, which a viewer without the member tier sees, every text is public)."""
 
@@ -508,7 +508,7 @@ class Clusters:
                 continue
             view = access.view(doc, member)[0]
             row = info[doc.id]
-            out.append(Version(doc.id, view.title, view.genre, doc.chars, view.date, view.source,
+            out.append(Version(doc.id, view.title, view.genre, doc.counted_chars, view.date, view.source,
                                row.representative, row.pinned, row.similarity, doc.hidden))
         return sorted(out, key=lambda v: (not v.representative, v.id))
 

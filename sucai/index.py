@@ -34,8 +34,8 @@ entry is indexed again because of them — an entry indexed again leaves its old
 statistics of every field until segments merge (BM25's document count and average length), which would tell
 a visitor's scores how members-only text grouped documents.
 
-Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars``,
-``has_paid``) are fast fields for filters, facet counts and sorting;
+Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars`` — the text's length —, ``counted_chars``
+— its 字数, what a sort by 字数 orders —, ``has_paid``) are fast fields for filters, facet counts and sorting;
 ``free_genre``, ``free_source``, ``free_year`` and ``free_date`` are the same
 metadata as a viewer without the member tier gets it (:func:`sucai.access.free_view`:
 only what is found outside the members-only part), for every document. No text is
@@ -80,7 +80,7 @@ if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this m
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 9
+INDEX_VERSION = 10   # 10: counted_chars (字数 without white space) for the sort by 字数
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
@@ -105,6 +105,7 @@ def _schema() -> tantivy.Schema:
         sb.add_unsigned_field(f"{prefix}year", indexed=True, fast=True)
         sb.add_unsigned_field(f"{prefix}date", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     sb.add_unsigned_field("chars", indexed=True, fast=True)
+    sb.add_unsigned_field("counted_chars", indexed=True, fast=True)
     sb.add_boolean_field("has_paid", indexed=True, fast=True)
     # the free grouping of near-duplicates (sucai.dedupe), which viewers without the member tier see
     sb.add_boolean_field("free_clustered", indexed=True)   # in a cluster of near-duplicates
@@ -177,8 +178,9 @@ def index_fields(doc: Document, prepared: Prepared | None = None, cluster: Clust
     Tokens of a text, title or headings found in ``prepared`` are taken from there (:func:`prepare`);
     ``cluster``: its row in a cluster of the free grouping, None when it is in none."""
     prepared = prepared or _NOTHING_PREPARED
-    fields: dict = {"id": doc.id, "chars": doc.chars, "has_paid": doc.members_span is not None,
-                    "free_clustered": cluster is not None, "free_version": _role(cluster) == _VERSION}
+    fields: dict = {"id": doc.id, "chars": doc.chars, "counted_chars": doc.counted_chars,
+                    "has_paid": doc.members_span is not None, "free_clustered": cluster is not None,
+                    "free_version": _role(cluster) == _VERSION}
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))

@@ -35,6 +35,7 @@ class Library:
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
+        self.catalogue.recount()
         described = self.catalogue.describe_free()   # before the groupings: a representative is chosen by its free view
         self.clusters.group_free()
         self.catalogue.choose_representatives(representative, REPRESENTATIVE_VERSION)
@@ -79,7 +80,7 @@ class Library:
         return rows if member else access.free_summaries(rows, self.catalogue)
 
     def stats(self, *, member: bool = False) -> dict:
-        """Documents, characters, and counts by 文种 and by 来源 ("未注明" when none) of the visible
+        """Documents, 字数 (``chars``), and counts by 文种 and by 来源 ("未注明" when none) of the visible
         documents, as this viewer sees their metadata (the same shape as :meth:`Catalogue.stats`).
 
         Made once per viewer tier and kept until the catalogue's change log moves (any addition, edit,
@@ -94,7 +95,7 @@ class Library:
             stats = self.catalogue.stats()
         else:
             rows = self.records()
-            stats = {"documents": len(rows), "chars": sum(row.chars for row in rows),
+            stats = {"documents": len(rows), "chars": sum(row.counted_chars for row in rows),
                      "by_genre": _ordered(Counter(row.genre for row in rows)),
                      "by_source": _ordered(Counter(row.source or UNSTATED_SOURCE for row in rows))}
         self._stats[member] = (count, stats)

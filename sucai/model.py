@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import regex
+
+from .counting import count_chars
 
 _WORDLIKE_END = re.compile("[\u4e00-\u9fff0-9０-９\u2160-\u217f]")
 # a short heading spaced out character by character (总　则, 附　　则, 监 督 管 理): 2 to 8 Han characters
@@ -185,7 +188,8 @@ class Document:
     """A clean, structured document as kept in the catalogue.
 
     ``text`` is the clean body (the title line is not part of it). ``chars`` is
-    ``len(text)``. The members-only part (会员内容) is ``text[paid_from:paid_until]``:
+    ``len(text)`` (the unit of every offset); ``counted_chars`` its 字数, what users are shown.
+    The members-only part (会员内容) is ``text[paid_from:paid_until]``:
     ``paid_from`` is the offset where it starts (``None`` when the document has
     none), ``paid_until`` where free text starts again after it (``None``: the
     members part runs to the end; always ``None`` when ``paid_from`` is). See
@@ -229,6 +233,14 @@ class Document:
     @property
     def chars(self) -> int:
         return len(self.text)
+
+    @cached_property
+    def counted_chars(self) -> int:
+        """The 字数 of ``text``: its characters without white space, control or invisible ones
+        (:func:`sucai.counting.count_chars`). A document the catalogue reads carries the count it stored of the whole
+        text (:meth:`sucai.store.Catalogue.documents` may read a members part as spaces); a copy made with
+        ``dataclasses.replace`` (a free view) counts its own text."""
+        return count_chars(self.text)
 
     @property
     def members_span(self) -> tuple[int, int] | None:

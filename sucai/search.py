@@ -124,7 +124,8 @@ _ALL_FIELDS = tuple(f.name for f in fields(SearchRequest))
 class Hit:
     """One result. Offsets are characters: ``highlights`` in ``snippet``, ``title_highlights``
     in ``title``, ``section_start``/``section_end`` in the text the viewer gets (the whole
-    text for a member, the free view's text otherwise: :func:`sucai.access.view`)."""
+    text for a member, the free view's text otherwise: :func:`sucai.access.view`). ``chars`` is the whole
+    document's 字数 (:attr:`sucai.model.Document.counted_chars`)."""
 
     id: int
     title: str
@@ -580,7 +581,7 @@ def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -
     """Total and one page of ``(score, id)`` in result order, for the request's mode and sort."""
     request = plan.request
     if request.sort != "relevance":
-        field_name = _facet_field("date", plan.member) if request.sort == "date" else "chars"
+        field_name = _facet_field("date", plan.member) if request.sort == "date" else "counted_chars"
         return _sorted_ids(searcher, plan.matching(), field_name, offset, limit)
     if request.mode == "precise" or not plan.parsed.groups:
         return _ranked_ids(searcher, plan.precise(), offset, limit)
@@ -667,7 +668,7 @@ def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
     needles = plan.needles
     snippet = snippet_for(view.text, needles, width)
     title_spans = merge_spans([(s, e) for s, e, _ in find_spans(view.title, needles)])
-    return Hit(doc.id, view.title, view.genre, doc.chars, view.date, view.source, round(score, 4),
+    return Hit(doc.id, view.title, view.genre, doc.counted_chars, view.date, view.source, round(score, 4),
                snippet.text, snippet.highlights, title_spans)
 
 
@@ -713,7 +714,7 @@ def sections(doc: Document) -> list[_Section]:
 
 @dataclass
 class _Scan:
-    """What a section search split: the sections it found, ``(score, view, section, chars of the whole document,
+    """What a section search split: the sections it found, ``(score, view, section, 字数 of the whole document,
     exact: every group has a term verbatim in the section)`` best first; the ids of the documents it split (``scanned``) — all those it matches when ``whole``; and how it
     matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
     ``parts`` the needles name, :func:`_parts_named`)."""
@@ -728,7 +729,7 @@ class _Scan:
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int, bool]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
         view = access.view(doc, plan.member)[0]
-        return [(score, view, part, doc.chars, exact)
+        return [(score, view, part, doc.counted_chars, exact)
                 for score, view, part, exact in _matching_sections(view, plan, self.idf, self.heading, self.parts)]
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Dialect, String, and_, bindparam, case, cast,
 
 from . import access
 from .clean import plain
+from .counting import COUNT_VERSION, count_chars
 from .db import Database, retried
 from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, NotFound
@@ -59,7 +60,7 @@ _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.
                 documents.c.source, documents.c.text, documents.c.outline, documents.c.elements,
                 documents.c.removed, documents.c.source_path, documents.c.format, documents.c.encoding,
                 documents.c.ingested_at, documents.c.hidden, documents.c.ocr_confidence, documents.c.evidence,
-                documents.c.free_metadata)
+                documents.c.free_metadata, documents.c.counted_chars)
 _LISTS = ("outline", "elements", "removed")   # what documents(outline=False) leaves empty (never the evidence)
 # …but the removals of a document whose members part starts where its text does: its title may be members
 # text, and what stood above the text before the members part (a "free_head" removal) is its free view's head
@@ -71,19 +72,21 @@ _DOCUMENTS = {outline: select(*[c if outline or c.name not in _LISTS else _EMPTY
 _EDITABLE = ("title", "genre", "paid_from", "paid_until", "doc_number", "date", "source")
 _REQUIRED = {"title": ("标题", 200), "genre": ("文种", 50)}   # never blank: name shown, most characters
 _METADATA = ("title", "genre", "doc_number", "date", "source")
-_DESCRIBED_PER_COMMIT = 500   # documents describe_free makes again per transaction
+_PER_COMMIT = 500   # documents describe_free and recount make again per transaction
 
 
 @dataclass
 class Summary:
-    """A document without its text (for lists, counts and title look-ups): its metadata, length,
-    members span and the evidence of its metadata. What a viewer without the member tier gets of
+    """A document without its text (for lists, counts and title look-ups): its metadata, length (``chars``, the
+    unit of the members span) and 字数 (``counted_chars``, :attr:`sucai.model.Document.counted_chars`), members span
+    and the evidence of its metadata. What a viewer without the member tier gets of
     it is :func:`sucai.access.free_summaries`."""
 
     id: int
     title: str
     genre: str
     chars: int
+    counted_chars: int
     date: str | None
     source: str | None
     doc_number: str | None
@@ -107,8 +110,9 @@ class Summary:
         return self.members_span is not None
 
     def to_dict(self) -> dict:
-        """What lists publish: id, title, 文种, 字数, date, source, has_member_part, hidden."""
-        return {"id": self.id, "title": self.title, "genre": self.genre, "chars": self.chars, "date": self.date,
+        """What lists publish: id, title, 文种, 字数 (``chars``: :attr:`counted_chars`), date, source, has_member_part,
+        hidden."""
+        return {"id": self.id, "title": self.title, "genre": self.genre, "chars": self.counted_chars, "date": self.date,
                 "source": self.source, "has_member_part": self.has_member_part, "hidden": self.hidden}
 
 
@@ -260,8 +264,8 @@ class Catalogue:
         only the given ``ids`` when there are some. The member boundary is the one documents are read
         with (see :meth:`get`)."""
         d = documents.c
-        query = select(d.id, d.title, d.genre, d.chars, d.date, d.source, d.doc_number, d.declared_chars,
-                       d.paid_from, d.paid_until, d.hidden, d.evidence, d.free_metadata)
+        query = select(d.id, d.title, d.genre, d.chars, d.counted_chars, d.date, d.source, d.doc_number,
+                       d.declared_chars, d.paid_from, d.paid_until, d.hidden, d.evidence, d.free_metadata)
         query = query.order_by(d.id.desc() if newest_first else d.id).limit(limit)
         if not include_hidden:
             query = query.where(d.hidden == 0)
@@ -271,10 +275,11 @@ class Catalogue:
             return [self._summary(row) for row in conn.execute(query)]
 
     def _summary(self, row) -> Summary:
-        (doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, hidden, evidence,
+        (doc_id, title, genre, chars, counted, date, source, number, declared, paid_from, paid_until, hidden, evidence,
          described) = row
         paid_from = access.preview_boundary(paid_from, chars, self.preview_chars)
-        return Summary(doc_id, title, genre, chars, date, source, number, declared, paid_from, paid_until, bool(hidden),
+        return Summary(doc_id, title, genre, chars, counted, date, source, number, declared, paid_from, paid_until,
+                       bool(hidden),
                        [Evidence.from_dict(e) for e in orjson.loads(evidence)],
                        access.kept_metadata(_kept_loaded(described), paid_from, paid_until))
 
@@ -345,12 +350,13 @@ class Catalogue:
             self._log(conn, doc_id, "remove")
 
     def stats(self) -> dict:
-        """Totals of the documents that are not hidden: documents, characters, by 文种 and by source."""
+        """Totals of the documents that are not hidden: documents, 字数 (``chars``: the sum of their
+        ``counted_chars``), by 文种 and by source."""
         shown = documents.c.hidden == 0
         source = func.coalesce(documents.c.source, "未注明")
         count = func.count()
         with self.db.read() as conn:
-            docs, chars = conn.execute(select(count, func.coalesce(func.sum(documents.c.chars), 0))
+            docs, chars = conn.execute(select(count, func.coalesce(func.sum(documents.c.counted_chars), 0))
                                        .where(shown)).one()
             by_genre = conn.execute(select(documents.c.genre, count).where(shown).group_by(documents.c.genre)
                                     .order_by(count.desc(), documents.c.genre)).fetchall()
@@ -408,21 +414,45 @@ class Catalogue:
         (column ``free_metadata``: :func:`sucai.access.keeping`, NULL for a document without a members part)
         when its rules (:data:`sucai.access.FREE_METADATA_VERSION`) or the free preview's setting (which moves
         what is free) changed since it was made — or it never was (migration c0004): recorded in meta
-        ``free_metadata_version`` once every document is done. A transaction per :data:`_DESCRIBED_PER_COMMIT`
+        ``free_metadata_version`` once every document is done. A transaction per :data:`_PER_COMMIT`
         documents, each reading the rows it writes, so that writers wait for one batch at most (~1 ms per
         document with a members part), and a value is never written over an edit made meanwhile; a value not yet
         made again is not used meanwhile (:func:`sucai.access.kept_metadata` checks what it was made for).
         Adding, editing and replacing a document keep it current. Returns how many documents were described."""
-        recorded = f"{access.FREE_METADATA_VERSION}:preview={self.preview_chars}"
-        if self.meta("free_metadata_version") == recorded:
+        return self._in_batches("free_metadata_version", f"{access.FREE_METADATA_VERSION}:preview={self.preview_chars}",
+                                self._describe)
+
+    def recount(self) -> int:
+        """Count again the 字数 of every document (column ``counted_chars``: :attr:`sucai.model.Document.counted_chars`
+        of its whole text) when the rule (:data:`sucai.counting.COUNT_VERSION`) changed since they were counted — or
+        they never were (migration c0007): recorded in meta ``counted_chars_version`` once every document is done, a
+        transaction per :data:`_PER_COMMIT` documents (~0.1 µs per character: bench/counting.py). Adding and replacing a
+        document count it. Returns how many documents were counted."""
+        return self._in_batches("counted_chars_version", str(COUNT_VERSION), self._count)
+
+    def _in_batches(self, key: str, recorded: str, work: Callable[[list[int]], int]) -> int:
+        """Run ``work`` (given ids; it returns a count) on every document, :data:`_PER_COMMIT` ids at a time,
+        when meta ``key`` does not hold ``recorded`` (as :meth:`_once`, but writers wait for one batch at most), then
+        record it there. Returns the sum of ``work``'s counts, 0 when it did not run."""
+        if self.meta(key) == recorded:
             return 0
         with self.db.read() as conn:
             ids = list(conn.execute(select(documents.c.id).order_by(documents.c.id)).scalars())
-        described = sum(self._describe(ids[start:start + _DESCRIBED_PER_COMMIT])
-                        for start in range(0, len(ids), _DESCRIBED_PER_COMMIT))
+        done = sum(work(ids[start:start + _PER_COMMIT]) for start in range(0, len(ids), _PER_COMMIT))
         with self.transaction() as conn:
-            _set_meta(self.db, conn, "free_metadata_version", recorded)
-        return described
+            _set_meta(self.db, conn, key, recorded)
+        return done
+
+    @retried
+    def _count(self, ids: list[int]) -> int:
+        """:meth:`recount`'s work on the documents ``ids``, in one transaction (each text counted as read in it)."""
+        with self.transaction() as conn:
+            counted = [{"doc": doc_id, "counted": count_chars(text)} for doc_id, text in
+                       conn.execute(select(documents.c.id, documents.c.text).where(documents.c.id.in_(ids)))]
+            if counted:
+                conn.execute(documents.update().where(documents.c.id == bindparam("doc"))
+                             .values(counted_chars=bindparam("counted")), counted)
+        return len(counted)
 
     @retried
     def _describe(self, ids: list[int]) -> int:
@@ -929,7 +959,7 @@ def _content(doc: Document, kept: dict | None) -> dict:
     """The columns a file gives a document (all but its id, hash, ingest time and hidden flag); ``kept``: its
     free metadata (:meth:`Catalogue._kept`)."""
     return dict(free_metadata=_kept_dump(kept),
-        title=doc.title, genre=doc.genre, declared_chars=doc.declared_chars, chars=doc.chars,
+        title=doc.title, genre=doc.genre, declared_chars=doc.declared_chars, chars=doc.chars, counted_chars=doc.counted_chars,
         paid_from=doc.paid_from, paid_until=doc.paid_until, doc_number=doc.doc_number, date=doc.date,
         source=doc.source, text=doc.text, outline=_dump([n.to_dict() for n in doc.outline]),
         elements=_dump([e.to_dict() for e in doc.elements]),
@@ -956,7 +986,7 @@ def _plain_fields(doc: Document) -> Document:
 
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
-     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence, evidence, described) = row
+     source_path, fmt, encoding, ingested_at, hidden, ocr_confidence, evidence, described, counted) = row
     doc = Document(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
@@ -968,6 +998,8 @@ def _document(row: tuple) -> Document:
         ocr_confidence=ocr_confidence,
     )
     doc.free_metadata = _kept_loaded(described)
+    if counted is not None:   # the whole text's (a free read's text has spaces for a members part)
+        doc.counted_chars = counted
     return doc
 
 

@@ -102,7 +102,7 @@ class TitleIndex:
         out = []
         for row in self._current([doc_id for _, _, doc_id in found], limit, parts, member):
             spans = merge_spans([(s, e) for s, e, _ in find_spans(row.title, parts)])
-            out.append(Suggestion(row.id, row.title, row.genre, row.chars, row.date, row.source, spans))
+            out.append(Suggestion(row.id, row.title, row.genre, row.counted_chars, row.date, row.source, spans))
         return out
 
     def _current(self, found: list[int], limit: int, parts: list[str], member: bool) -> list[Summary]:

@@ -41,7 +41,7 @@ class Added:
 
     @classmethod
     def of(cls, doc: Document, added_at: str, zone: tzinfo) -> Added:
-        return cls(doc.id, doc.title, doc.genre, doc.chars, doc.date, doc.source, doc.paid_from is not None,
+        return cls(doc.id, doc.title, doc.genre, doc.counted_chars, doc.date, doc.source, doc.paid_from is not None,
                    added_at, local_time(added_at, zone, "minutes"))
 
 

@@ -62,7 +62,7 @@ def test_free_view_keeps_the_text_before_and_after_the_span():
     assert (view.paid_from, view.paid_until, view.members_span) == (15, 15, None)
     assert [(n.label, n.heading, n.start, n.end) for n in view.outline] == [("一、", "总体要求", 0, 15),
                                                                             ("三、", "保障措施", 15, 30)]
-    assert access.notice(doc) == "会员可见全文（此处略去会员内容 14 字）"
+    assert access.notice(doc) == "会员可见全文（此处略去会员内容 12 字）"   # 字数 of PAID: 14 characters, 2 line ends
     assert access.free_view(view) is view and access.notice(view) is None
     assert [access.free_offset(doc, i) for i in (0, 14, 15, 28, 29, 43, 44)] == [0, 14, None, None, 15, 29, 30]
     assert doc.text[29:] == view.text[15:]   # the same text after the span, at the mapped offset
@@ -73,7 +73,7 @@ def test_a_span_to_the_end_is_cut_as_before():
     view = access.free_view(doc)
     assert (view.text, view.paid_from, view.paid_until) == (FREE1, 15, None)
     assert [(n.label, n.start, n.end) for n in view.outline] == [("一、", 0, 15)]
-    assert access.notice(doc) == "会员可见全文（剩余 29 字）"
+    assert access.notice(doc) == "会员可见全文（剩余 25 字）"   # 字数 of PAID + FREE2: 29 characters, 4 line ends
 
 
 def test_a_span_inside_lines_is_left_out_with_a_line_break_in_its_place():
@@ -91,7 +91,7 @@ def test_a_span_inside_lines_is_left_out_with_a_line_break_in_its_place():
     # a markdown document's too: its numbered entries are no ``#`` heading lines, found again in the free text
     assert access.free_view(replace(doc, format="md")).outline == []
     assert access.free_offset(doc, 26) == 4 and view.text[4] == "正"
-    assert access.notice(doc) == "会员可见全文（此处略去会员内容 23 字）"
+    assert access.notice(doc) == "会员可见全文（此处略去会员内容 22 字）"   # 23 characters, a line end
 
 
 def test_headings_after_the_span_move_up_when_their_parent_starts_inside_it():
@@ -133,7 +133,7 @@ def test_boundary_marks_for_a_member_and_for_a_visitor():
     doc = spanned()
     assert access.boundary_marks(doc, None) == [(15, "start", "以下为会员内容"), (29, "end", "以上为会员内容")]
     view, notice = access.view(doc, member=False)
-    assert access.boundary_marks(view, notice) == [(15, "notice", "会员可见全文（此处略去会员内容 14 字）")]
+    assert access.boundary_marks(view, notice) == [(15, "notice", "会员可见全文（此处略去会员内容 12 字）")]
     assert access.boundary_marks(spanned(None), None) == [(15, "start", "以下为会员内容")]
     assert access.boundary_marks(Document("无", "正文"), None) == []
 
@@ -174,7 +174,8 @@ def test_ingest_records_both_ends_of_the_members_part(span_library):
     assert doc.text[doc.paid_until :].strip() == AFTER
     view, notice = access.view(doc, member=False)
     assert view.text == doc.text[: doc.paid_from].rstrip() + "\n" + AFTER   # the blank lines opening it left out
-    assert notice == f"会员可见全文（此处略去会员内容 {doc.paid_until - doc.paid_from} 字）"
+    left_out = len(re.sub(r"\s", "", doc.text[doc.paid_from:doc.paid_until]))   # 字数: no white space
+    assert notice == f"会员可见全文（此处略去会员内容 {left_out} 字）"
     assert [n.label + n.heading for n in view.outline] == ["一、总体要求", "三、保障措施"]
 
 
@@ -575,5 +576,5 @@ def test_a_visitors_free_view_never_ends_on_a_lone_heading_label():
     doc = analyse(clean(text))
     view, notice = access.view(doc, member=False)
     assert view.text.rstrip().endswith("深入基层开展调研。")
-    assert notice == "会员可见全文（剩余 25 字）"   # "（三）\n担当作为方面\n会员内容，推动各项任务落实。": the label with it
+    assert notice == "会员可见全文（剩余 23 字）"   # "（三）\n担当作为方面\n会员内容，推动各项任务落实。": the label with it
     assert [n.label for n in view.outline[-1].children] == ["（一）", "（二）"]

@@ -61,7 +61,7 @@ FREE_LINES = [
     "具体表现：一是学习不全面；二是学习不及时。",
 ]
 PAID_LINES = ["二、整改措施", "（一）强化理论武装。红杉甲方案要求每周集中学习一次并形成记录。", "最后一段总结陈述文字保持不变。"]
-NOTICE = "会员可见全文（剩余 54 字）"
+NOTICE = "会员可见全文（剩余 52 字）"   # the 字数 of PAID: 54 characters, 2 line ends
 
 
 def _node(level: int, label: str, heading: str, end_marker: str | None, kind: str = "heading", children=()):
@@ -316,7 +316,7 @@ def test_markdown_layout():
     doc = make_doc(text=FREE, paid_from=None, outline=make_doc().outline[:1])
     expected = (
         f"# {TITLE}\n\n"
-        "> 文种：对照检查材料 ｜ 字数：93 ｜ 来源：墨林素材库 ｜ 文号：财纪支〔2023〕1号 ｜ 日期：2023-12-20\n\n"
+        "> 文种：对照检查材料 ｜ 字数：85 ｜ 来源：墨林素材库 ｜ 文号：财纪支〔2023〕1号 ｜ 日期：2023-12-20\n\n"
         "根据组织生活会要求，支部深入开展学习。\n\n"
         "## 一、主要问题\n\n"
         "### （一）理论学习方面。\n\n"
@@ -436,7 +436,7 @@ def test_zip_names_flags_index_and_duplicates():
     assert all(info.flag_bits & 0x800 for info in archive.infolist())
     assert index == [
         ["序号", "标题", "文种", "字数", "来源", "文件名"],
-        ["1", TITLE, "对照检查材料", "93", "墨林素材库", f"{TITLE}.txt"],
+        ["1", TITLE, "对照检查材料", "85", "墨林素材库", f"{TITLE}.txt"],   # 字数: 93 characters, 6 line ends, 2 U+3000
         ["2", "通知", "通知", "3", "", "通知.txt"],
         ["3", TITLE, "对照检查材料", "4", "", f"{TITLE} (2).txt"],
     ]

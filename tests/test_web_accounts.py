@@ -237,11 +237,12 @@ def test_a_forged_check_spends_none_of_a_members_quota(app, accounts):
 def test_non_member_gets_only_the_free_part_whatever_the_parameters(app, library, username):
     client = logged_in(app, username) if username else TestClient(app)
     doc = library.get(1)
+    left_out = len(re.sub(r"\s", "", doc.text[doc.paid_from:]))   # 字数: no white space
     for params in ({}, {"member": "true"}, {"full": "1"}, {"include_hidden": "1"}, {"role": "admin"},
                    {"paid_from": "999999"}, {"format": "full"}, {"viewer": "member", "admin": "1"}):
         data = client.get("/api/documents/1", params=params).json()
         assert data["text"] == doc.text[: doc.paid_from], params
-        assert data["notice"] == f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）"
+        assert data["notice"] == f"会员可见全文（剩余 {left_out} 字）"
     page = client.get("/documents/1", headers={"accept": "text/html"}).text
     assert "会员可见全文" in page
 
@@ -414,7 +415,8 @@ def test_admin_edits_the_start_and_the_end_of_the_members_part(app, library):
     joint = "\n" if doc.text[39] != "\n" and doc.text[90] != "\n" else ""   # see access.free_view
     data = visitor.get(f"/api/documents/{doc.id}").json()
     assert data["text"] == doc.text[:40] + joint + doc.text[90:]
-    assert data["notice"] == "会员可见全文（此处略去会员内容 50 字）"
+    left_out = len(re.sub(r"\s", "", doc.text[40:90]))   # 字数 of the 50 characters left out: no white space
+    assert data["notice"] == f"会员可见全文（此处略去会员内容 {left_out} 字）"
     for start, end, message in (("40", "30", "会员内容终点应大于起点"), ("", "30", "请先设置会员内容起点"),
                                 ("40", "九十", "会员终点应为字数")):
         bad = admin.post(f"{url}/edit", data={**form, "paid_from": start, "paid_until": end})

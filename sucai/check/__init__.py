@@ -31,12 +31,13 @@ from ..access import free_view
 from ..budget import Budget, run_budgeted
 from ..clean import xml_safe
 from ..config import Settings
+from ..counting import UNCOUNTED, count_chars
 from ..errors import InvalidInput, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import SEED, DraftSeeds, align, resolve, seed_hashes
 from .markdown import written_text
-from .report import UNCOUNTED, CheckReport, Match, ParagraphRatio, build, count_chars
+from .report import CheckReport, Match, ParagraphRatio, build
 from .retrieve import DraftFingerprints, candidates, local_candidates
 
 if TYPE_CHECKING:

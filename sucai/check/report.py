@@ -1,6 +1,6 @@
 """The 查重 report: 文字复制比, 重合片段 and paragraphs, for one viewer.
 
-Characters are counted as a 字数 counts them (:func:`count_chars`: white space, control
+Characters are counted as a 字数 counts them (:func:`sucai.counting.count_chars`: white space, control
 and invisible characters not counted): ``chars`` is the 字数 of the draft, and a ratio is copied
 counted characters over ``chars`` (0 … 1). A 重合片段 runs from its first to its last matching letter,
 digit or Han character, and covers everything in between (punctuation and edited
@@ -27,33 +27,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import regex
 
+from ..counting import counted_mask
 from ..fingerprint import Skeleton
 from ..model import Document
 from .align import Fragment
 
 QUOTES = re.compile(r"“[^”\n]*”|「[^」\n]*」|『[^』\n]*』|\"[^\"\n]*\"|^[ \t\u3000]*>.*$", re.MULTILINE)
 _PARAGRAPH = re.compile(r"[^\n]+")
-UNCOUNTED = r"[\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}]"
-"""The characters a 字数 does not count, as a regular expression that Python's ``regex`` and JavaScript (flag ``u``)
-read alike: white space (U+3000 and NBSP among it), control characters, and the invisible ones (Unicode's
-Default_Ignorable_Code_Point: a pasted BOM U+FEFF, zero-width space and joiners, soft hyphen, variation selectors…).
-What a writer sees and GB/T 字数 practice counts, and the one rule of 查重's 总字数, ``Draft.chars`` and the
-写作台's counter (``drafting.js`` reads this pattern from its page)."""
-_UNCOUNTED = regex.compile(UNCOUNTED)
-
-
-def count_chars(text: str) -> int:
-    """The 字数 of ``text``: its characters (code points) but those :data:`UNCOUNTED`. Linear in ``len(text)``."""
-    return len(_UNCOUNTED.sub("", text))
-
-
-def counted_mask(text: str) -> np.ndarray:
-    """Per character of ``text``: whether a 字数 counts it (:data:`UNCOUNTED`), a bool array of ``len(text)``
-    (each uncounted character made NUL, itself uncounted, then the code points compared at once)."""
-    marked = _UNCOUNTED.sub("\x00", text).encode("utf-32-le", "surrogatepass")
-    return np.frombuffer(marked, dtype=np.uint32) != 0
 
 
 @dataclass

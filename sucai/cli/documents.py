@@ -221,7 +221,7 @@ def show(doc_id: int, home: Path | None, as_json: bool = False, free: bool = Fal
     doc = open_library(home).get(doc_id)
     view, notice = access.view(doc, member=not free)
     if as_json:
-        print_json({**view.to_dict(), "chars": doc.chars, "notice": notice})
+        print_json({**view.to_dict(), "chars": doc.counted_chars, "notice": notice})
         return
     out.print(Text(shown(view.title), style="bold"))
     for label, value in _metadata(doc, view):
@@ -251,13 +251,13 @@ def _body_parts(view: Document, notice: str | None) -> list[Text]:
 
 def _metadata(doc: Document, view: Document) -> list[tuple[str, object]]:
     """The metadata lines of ``show``: the viewer's derived fields (with how each was found) and the
-    document's length, members span, file and how its text was read."""
+    document's 字数, members span, file and how its text was read."""
     found = metadata.found_by(view.evidence)
 
     def how(value, name):
         return f"{value}（据{found[name]}）" if value is not None and found.get(name) else value
 
-    rows = [("编号", doc.id), ("文种", how(view.genre, "genre")), ("字数", doc.chars),
+    rows = [("编号", doc.id), ("文种", how(view.genre, "genre")), ("字数", doc.counted_chars),
             ("标称字数", view.declared_chars), ("文号", view.doc_number), ("日期", how(view.date, "date")),
             ("来源", how(view.source, "source")), ("会员内容起点", doc.paid_from), ("会员内容终点", doc.paid_until),
             ("文件", doc.source_path)]

@@ -37,7 +37,8 @@ documents = Table(
     Column("title", Text, nullable=False),
     Column("genre", Text, nullable=False),
     Column("declared_chars", Integer),
-    Column("chars", Integer, nullable=False),
+    Column("chars", Integer, nullable=False),          # len(text): the unit of offsets and of the members span
+    Column("counted_chars", Integer),   # 字数: characters without white space (sucai.counting; NULL until recounted, c0007)
     Column("paid_from", Integer),
     Column("paid_until", Integer),
     Column("doc_number", Text),

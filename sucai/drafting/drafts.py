@@ -20,8 +20,9 @@ import regex
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from .. import access
-from ..check import copy_ratio, count_chars
+from ..check import copy_ratio
 from ..clean import xml_safe
+from ..counting import count_chars
 from ..errors import InvalidInput
 from ..library import Library
 from ..model import Document
@@ -98,7 +99,7 @@ class Draft:
     def chars(self) -> int:
         """The draft's 字数 (one definition for the 写作台, ``sucai draft`` and the downloads): the characters
         of its headings with their numbers (一、, （一）, 1.: :func:`numbered`) and of its paragraphs as a 字数
-        counts them (:func:`sucai.check.count_chars`: no white space, control or invisible character, the rule of
+        counts them (:func:`sucai.counting.count_chars`: no white space, control or invisible character, the rule of
         the 写作台's counter too) — its text as it downloads without the title and the list of sources, which is
         the text its 查重 counts (``CheckReport.chars``)."""
         return count_chars("".join(number + section.heading + "".join(p.text for p in section.paragraphs)
@@ -206,7 +207,7 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
 # -- what a writer sends: the one model that validates a save ---------------------------------
 
 
-# Unicode's Default_Ignorable_Code_Point characters (the invisible ones of check.report.UNCOUNTED: a pasted BOM, U+200B,
+# Unicode's Default_Ignorable_Code_Point characters (the invisible ones of counting.UNCOUNTED: a pasted BOM, U+200B,
 # joiners, soft hyphen, bidi marks…) but a joiner between two emoji (👨‍👩‍👧) and the variation selectors, which
 # pick the glyph of the character before them (an emoji's, an ideograph's: 葛 U+E0100)
 INVISIBLE = regex.compile(r"(?V1)[\p{Default_Ignorable_Code_Point}--[\u200d\ufe00-\ufe0f\U000e0100-\U000e01ef]]"

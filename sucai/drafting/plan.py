@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..library import Library
-from ..check import copy_ratio, count_chars
+from ..check import copy_ratio
+from ..counting import count_chars
 from .drafts import MIN_COPIED_RUN, Draft, Paragraph, Section, Source
 from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
 from .paragraphs import Candidate, paragraph_candidates

@@ -34,7 +34,7 @@ def export_document(
     formats are UTF-8. ``notice`` is a paragraph where the members part was left
     out (the end when ``doc.paid_from`` is None); ``style``
     only affects .docx (default: GB/T 9704-2012); ``chars`` is the 字数 the .md states
-    (default ``doc.chars``; a 写作台 draft's is its own, :attr:`sucai.drafting.drafts.Draft.chars`). Raises ``InvalidInput``
+    (default ``doc.counted_chars``; a 写作台 draft's is its own, :attr:`sucai.drafting.drafts.Draft.chars`). Raises ``InvalidInput``
     (code ``"bad_format"``) when ``fmt`` is not in :data:`FORMATS`.
     """
     _check_format(fmt)
@@ -47,8 +47,8 @@ def export_zip(items: list[tuple[Document, str | None]], fmt: str, *, limit: int
 
     Each document is one file named by its title (equal names, compared
     ignoring case, become "标题 (2).md"…). The index has one row per document
-    in the given order: 序号 (from 1), 标题, 文种, 字数 (characters in the
-    exported text, i.e. ``doc.chars``), 来源, 文件名. Raises ``InvalidInput``
+    in the given order: 序号 (from 1), 标题, 文种, 字数 (of the exported text,
+    ``doc.counted_chars``), 来源, 文件名. Raises ``InvalidInput``
     with code ``"bad_format"`` for an unknown ``fmt`` and ``"too_many"`` when
     there are more than ``limit`` documents.
     """
@@ -60,7 +60,7 @@ def export_zip(items: list[tuple[Document, str | None]], fmt: str, *, limit: int
     for number, (doc, notice) in enumerate(items, start=1):
         name = unique_name(safe_stem(doc.title, _fallback_stem(doc)), f".{fmt}", taken)
         files.append((name, _render(doc, fmt, notice, None, None)))
-        rows.append((number, doc.title, doc.genre, doc.chars, doc.source or "", name))
+        rows.append((number, doc.title, doc.genre, doc.counted_chars, doc.source or "", name))
     return zip_files([(INDEX_NAME, index_csv(INDEX_HEADER, rows)), *files])
 
 

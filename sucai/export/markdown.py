@@ -25,8 +25,8 @@ _ORDERED_LIST = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 def to_markdown(doc: Document, notice: str | None = None, chars: int | None = None) -> str:
     """The document as CommonMark text (``\\n`` line ends, trailing newline); ``chars``: the 字数 its metadata
-    line states (default ``doc.chars``). Never raises."""
-    parts = [f"# {_escape(doc.title)}", _metadata(doc, doc.chars if chars is None else chars)]
+    line states (default ``doc.counted_chars``). Never raises."""
+    parts = [f"# {_escape(doc.title)}", _metadata(doc, doc.counted_chars if chars is None else chars)]
     for block in with_notice(doc, notice):
         parts.extend(_markdown_block(block))
     return "\n\n".join(parts) + "\n"

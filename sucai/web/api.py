@@ -110,15 +110,15 @@ def _json(data, status: int = 200) -> JSONResponse:
 def document_payload(doc: Document, member: bool) -> dict:
     """What the API shows of a document to a viewer: metadata, the viewer's text and outline, the notice.
 
-    ``chars`` is the length of the whole document (as declared by the catalogue);
-    ``visible_chars`` the length of ``text``. The server's file path and the
+    ``chars`` is the 字数 of the whole document (:attr:`sucai.model.Document.counted_chars`: no white space);
+    ``visible_chars`` the length of ``text`` in characters (the unit of its offsets). The server's file path and the
     cleaning audit are not published.
     """
     view, notice = access.view(doc, member)
     data = view.to_dict()
     for private in ("source_path", "removed"):
         data.pop(private, None)
-    data.update(chars=doc.chars, visible_chars=view.chars, notice=notice)
+    data.update(chars=doc.counted_chars, visible_chars=view.chars, notice=notice)
     return data
 
 
