@@ -17,6 +17,7 @@ headings. All offsets are characters in the body text.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -425,11 +426,12 @@ def parse_outline(
 
 _ATTACHMENT_KINDS = ("attachment", "attachment_note")
 
-# A table of contents (目录): a line "目录" (also "目 录", "目　录") and the entries under it, each ending in
-# its page number after a tab, two spaces or dot leaders (two like dots in a row: "1.\t技术栈\t4",
-# "第一章 总则……………1"); or, with no such line, two or more entries in a row with dot leaders.
-_CONTENTS_WORD = re.compile(rf"目[{_SPACE}]*录")
-_CONTENTS_HEAD = re.compile(rf"(?m)^[{_SPACE}]*目[{_SPACE}]*录[{_SPACE}]*$")
+# A table of contents (目录, a standard's 目次): a line "目录" (also "目 录", "目　录", "目次") and the entries
+# under it, each ending in its page number after a tab, two spaces or dot leaders (two like dots in a row:
+# "1.\t技术栈\t4", "第一章 总则……………1") or, without a page number, a line written again below (the heading it
+# names: GB/T 9704-2012's 目次); or, with no such line, two or more entries in a row with dot leaders.
+_CONTENTS_WORD = re.compile(rf"目[{_SPACE}]*[录次]")
+_CONTENTS_HEAD = re.compile(rf"(?m)^[{_SPACE}]*目[{_SPACE}]*[录次][{_SPACE}]*$")
 _PAGE_DIGITS = "0123456789０１２３４５６７８９"
 _LEADER = re.compile(r"\.\.|……|··|．．|⋯⋯")
 _LEADER_CHARS = ".…·．⋯"
@@ -443,10 +445,13 @@ def _contents_lines(body: str) -> set[int]:
     leaders in the first ``_CONTENTS_WINDOW`` characters are looked at (entries after a 目录 line may run on
     past it). Linear in the text."""
     found: set[int] = set()
+    written: Counter[str] | None = None   # how often each line is written, counted at the first 目录 line
     for head in _CONTENTS_HEAD.finditer(body, 0, _CONTENTS_WINDOW) if _CONTENTS_WORD.search(body, 0, _CONTENTS_WINDOW) else ():
         run = [head.start()]
+        if written is None:
+            written = Counter(m.group(1) for m in NONBLANK_LINE.finditer(body))
         for line in NONBLANK_LINE.finditer(body, _line_end(body, head.start())):
-            if _entry_leader(line.group(1)) is None:
+            if _entry_leader(line.group(1)) is None and written[line.group(1)] < 2:
                 break
             run.append(line.start())
         found.update(run if len(run) >= 2 else ())

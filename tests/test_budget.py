@@ -289,7 +289,8 @@ def test_tesseract_is_stopped_by_its_own_timeout_before_the_worker_is(home, tmp_
     try:
         _, outcomes = ingest(home, {"扫描件.png": scan}, parse_timeout_seconds=8)
         assert (outcomes["扫描件.png"].status, outcomes["扫描件.png"].reason) == (
-            "skipped", "文字识别（OCR）超出每个文件的时间上限，已停止")
+            "skipped", "文字识别（OCR）读到第 1 页（共 1 页）时超出每个文件的时间上限，已停止；可调大设置 parse_timeout_seconds"
+                       "（sucai.toml，或环境变量 SUCAI_PARSE_TIMEOUT_SECONDS）后再次入库，这个文件会重新读取")
     finally:
         left = [p for p in psutil.process_iter(["cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or [])]
         for process in left:

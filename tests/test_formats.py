@@ -278,7 +278,29 @@ def test_a_scan_past_its_deadline_stops_with_timeout():
     with pytest.raises(ReadError) as caught:
         read_bytes(scan, "扫描件.pdf", Limits(deadline=time.monotonic() - 1))
     assert caught.value.code == "timeout"
-    assert caught.value.message == "文字识别（OCR）超出每个文件的时间上限，已停止"
+    assert caught.value.message == (
+        "文字识别（OCR）读到第 1 页（共 4 页）时超出每个文件的时间上限，已停止；"
+        "可调大设置 parse_timeout_seconds（sucai.toml，或环境变量 SUCAI_PARSE_TIMEOUT_SECONDS）后再次入库，这个文件会重新读取")
+
+
+@needs_tesseract
+@needs_font
+def test_a_scan_whose_deadline_passes_after_its_first_page_says_which_page_it_stopped_at(monkeypatch):
+    """F4: a 25-page scan over its time limit said only that it was; now the reason names the page it stopped at,
+    the pages, and the setting to raise. Page 1 is read by Tesseract, the deadline has passed at page 2."""
+    read_pages = []
+
+    def first_page_in_time(image, limits, real=ocr._recognise):
+        read_pages.append(image)
+        return real(image, limits if len(read_pages) == 1 else Limits(deadline=time.monotonic() - 1))
+
+    monkeypatch.setattr(ocr, "_recognise", first_page_in_time)
+    scan = _multi_page([render_page([heading]) for heading in PAGE_HEADINGS[:3]], "PDF")
+    with pytest.raises(ReadError) as caught:
+        read_bytes(scan, "扫描件.pdf", Limits(deadline=time.monotonic() + 120))
+    assert (caught.value.code, len(read_pages)) == ("timeout", 2)
+    assert caught.value.message.startswith("文字识别（OCR）读到第 2 页（共 3 页）时超出每个文件的时间上限，已停止；")
+    assert "parse_timeout_seconds" in caught.value.message
 
 
 @needs_tesseract

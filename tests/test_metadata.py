@@ -214,6 +214,50 @@ def test_where_the_date_comes_from(text, origin, date, rule):
     assert best(text, "date", **origin) == (date, rule)
 
 
+_AMENDMENTS = [("1999年12月25日", "《中华人民共和国刑法修正案》"), ("2001年8月31日", "《中华人民共和国刑法修正案（二）》"),
+               ("2001年12月29日", "《中华人民共和国刑法修正案（三）》"), ("2002年12月28日", "《中华人民共和国刑法修正案（四）》"),
+               ("2005年2月28日", "《中华人民共和国刑法修正案（五）》"), ("2006年6月29日", "《中华人民共和国刑法修正案（六）》"),
+               ("2009年2月28日", "《中华人民共和国刑法修正案（七）》"), ("2011年2月25日", "《中华人民共和国刑法修正案（八）》"),
+               ("2015年8月29日", "《中华人民共和国刑法修正案（九）》"), ("2017年11月4日", "《中华人民共和国刑法修正案（十）》"),
+               ("2020年12月26日", "《中华人民共和国刑法修正案（十一）》")]
+_ADOPTED = "1979年7月1日第五届全国人民代表大会第二次会议通过"
+
+
+@pytest.mark.parametrize("head", [
+    # one line per adoption and amendment (lawrefbook): the 11th amendment is the 13th line under the title
+    "\n".join([_ADOPTED, "1997年3月14日第八届全国人民代表大会第五次会议修订"]
+              + [f"{day} 第某届全国人民代表大会常务委员会第某次会议通过的{name}" for day, name in _AMENDMENTS]),
+    # one 题注 in brackets (npc.gov.cn): 1,000 characters in one line
+    "（" + "　".join([_ADOPTED, "1997年3月14日第八届全国人民代表大会第五次会议修订"]
+                    + [f"根据{day}第某届全国人民代表大会常务委员会第某次会议通过的{name}修正" for day, name in _AMENDMENTS]) + "）",
+    # the title of an amending decision broken over three lines past the eighth
+    "\n".join([_ADOPTED] + [f"{day} 第某届全国人民代表大会常务委员会第某次会议通过的{name}" for day, name in _AMENDMENTS[:8]]
+              + ["2020年12月26日 第十三届全国人民代表大会常务委员会第二十四次会议《关于修改〈中华人民共和国刑法〉",
+                 "〈中华人民共和国刑事诉讼法〉", "〈中华人民共和国监狱法〉的决定》修正"]),
+    # a line of the 《…》 that opens with an article's number (文物保护法: "…〈…文物保护法〉第三十条\n第三十一条的决定》")
+    "\n".join([_ADOPTED, "1991年6月29日 第七届全国人民代表大会常务委员会第二十次会议《关于修改〈中华人民共和国刑法〉第三十条",
+               "第三十一条的决定》第一次修正", "2020年12月26日 第十三届全国人民代表大会常务委员会第二十四次会议修正"]),
+])
+def test_a_law_is_dated_by_its_latest_amendment_however_many_lines_its_note_has(head):
+    """F21: the 题注 was read in the first eight lines (and a line of at most 400 characters), so 刑法 was dated by
+    an amendment of 2005, or not at all."""
+    text = f"中华人民共和国刑法\n{head}\n第一编 总则\n第一条 为了惩罚犯罪，保护人民，制定本法。\n"
+    assert best(text, "date") == ("2020-12-26", "题注")
+
+
+def test_a_law_with_a_long_note_keeps_its_first_article_out_of_the_note():
+    text = "\n".join(["某某法", _ADOPTED] + [f"{day} 第某次会议通过的{name}" for day, name in _AMENDMENTS]
+                     + ["第一条 为了规范管理，根据2030年1月1日通过的决定修订的规定，制定本法", "第二条 本法自公布之日起施行。"])
+    assert best(text, "date") == ("2020-12-26", "题注")
+
+
+@pytest.mark.corpus
+def test_the_criminal_law_is_dated_by_its_twelfth_amendment(corpus_dir):
+    """F21 on the corpus's 刑法: seventeen 题注 lines, the last 2023年12月29日 (修正案（十二）)."""
+    doc = parse_file(corpus_dir / "laws_lawrefbook_national" / "刑法" / "刑法.md")
+    assert (doc.title, doc.date) == ("中华人民共和国刑法", "2023-12-29")
+
+
 def test_a_date_in_the_body_text_is_not_the_documents_date():
     text = "关于某事的情况说明\n今年以来，我们于2023年3月5日召开了动员会，全年共开展活动十二次，取得了明显成效。\n下一步，我们将继续努力。"
     assert best(text, "date") == (None, None)
@@ -291,6 +335,39 @@ def test_a_documents_own_source_line_wins_over_its_folder_and_the_operators(tmp_
         assert (doc.title, doc.date, doc.source) == ("关于做好2026年预算编制工作的通知", "2025-11-05", "某区财政局")
         assert doc.text.startswith("各单位：")
         assert "作者" not in doc.text and "范文网" in [e.value for e in doc.evidence if e.field == "source"]
+
+
+_CMS_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>某某县人民政府</title></head><body>
+<div class="header"><img src="/img/logo.png" alt="某某县人民政府"><a href="/">首页</a> | <a href="/wza/">无障碍</a></div>
+<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li><li><a href="/zwfw/">政务服务</a></li>
+<li><a href="/hdjl/">互动交流</a></li></ul></div>
+<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="/zwgk/gzdt/">工作动态</a></div>
+<div class="article"><h1>我县部署元旦春节期间安全生产工作</h1>
+{info}
+<div class="content">
+<p>　　12月19日，县安全生产委员会召开会议，部署元旦春节期间安全生产工作。会议指出，元旦、春节期间人员流动大，安全风险明显上升。</p>
+<p>　　会议要求，各乡镇、各有关部门要围绕道路交通、消防、燃气等重点行业领域，组织开展安全隐患排查整治，整改不留死角。</p>
+<p>　　会议强调，要严格落实领导带班和24小时值班制度，遇有重大情况及时报告，确保全县安全形势持续稳定。</p></div>
+<div class="print"><a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div></div>
+<div class="footer"><p>主办单位：某某县人民政府办公室　承办单位：某某县大数据中心</p>
+<p>网站标识码：1234567890　<a href="https://beian.miit.gov.cn/">某ICP备12345678号</a></p></div></body></html>"""
+
+
+@pytest.mark.parametrize("info", [
+    "<p class='info'><span>发布时间：2024-12-20</span>　<span>来源：县应急管理局</span>　<span>浏览次数：1234</span></p>",
+    "<p class='info'>发布时间：2024-12-20 09:30　来源：县应急管理局　浏览次数：<span id='hits'>1234</span></p>",
+    "<p>来源：县应急管理局</p><p>发布时间：2024-12-20</p><p>浏览次数：1234</p>",
+])
+def test_a_cms_articles_info_line_gives_its_date_and_source_not_its_title(tmp_path, info):
+    """F1 (regression): a CMS article page — site header, nav, breadcrumb, <h1>, the info line 发布时间/来源/浏览次数,
+    body, footer — once had "发布时间：2024-12-20" for its title. The title is the <h1>, the date and 来源 the info
+    line's, and none of the page's furniture is left in the text."""
+    page = tmp_path / "article.html"
+    page.write_text(_CMS_PAGE.format(info=info), encoding="utf-8")
+    doc = parse_file(page)
+    assert (doc.title, doc.date, doc.source) == ("我县部署元旦春节期间安全生产工作", "2024-12-20", "县应急管理局")
+    assert doc.text.startswith("12月19日，县安全生产委员会召开会议")
+    assert not any(word in doc.text for word in ("发布时间", "浏览次数", "当前位置", "主办单位", "打印本页"))
 
 
 @pytest.mark.parametrize("simplified, traditional, genre", [

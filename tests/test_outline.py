@@ -265,6 +265,33 @@ def test_a_table_of_contents_opens_no_outline(contents):
     assert found[0].start == moved and found[-1].end == len(body)
 
 
+def test_a_standards_table_of_contents_without_page_numbers_opens_no_outline():
+    """F23: GB/T 9704-2012's 目次 lists its clauses without page numbers (the PDF has none): each entry is a line
+    written again below, as the heading it names. They were headings, the outline holding every clause twice."""
+    contents = "目　次\n5 幅面尺寸及版面\n5.1 幅面尺寸\n5.2 版面\n5.2.1 页边与版心尺寸\n"
+    body = ("本标准按照规则起草。\n5 幅面尺寸及版面\n5.1 幅面尺寸\n采用A4型纸。\n5.2 版面\n"
+            "5.2.1 页边与版心尺寸\n天头为37 mm。\n")
+    expected = [(1, "heading", "", "5 幅面尺寸及版面"), (2, "heading", "5.1", "幅面尺寸"),
+                (2, "heading", "5.2", "版面"), (3, "heading", "5.2.1", "页边与版心尺寸")]
+    assert _tree(parse_outline(body)) == expected
+    found = parse_outline(contents + body)
+    assert _tree(found) == expected
+    assert found[0].start == len(contents) + len("本标准按照规则起草。\n")
+
+
+@pytest.mark.corpus
+def test_the_gbt_9704_pdf_has_its_clauses_as_its_outline(corpus_dir):
+    """F23: the PDF's text layer lost the gap between a clause number and its title ("5.2.1页边与版心尺寸"), so
+    no clause was a numbered heading, and its 目次 named each clause once more: the outline was a flat muddle."""
+    doc = parse_file(corpus_dir / "pdf_docx_fixtures" / "党政机关公文格式.pdf")
+    tree = {node.label: [child.label for child in node.children] for node in walk_outline(doc.outline) if node.label}
+    assert tree["5.2"] == ["5.2.1", "5.2.2", "5.2.3", "5.2.4"]
+    assert tree["7.3"] == ["7.3.1", "7.3.2", "7.3.3", "7.3.4", "7.3.5", "7.3.6", "7.3.7"]
+    assert tree["7.3.5"] == ["7.3.5.1", "7.3.5.2", "7.3.5.3", "7.3.5.4", "7.3.5.5"]
+    assert [label for label in tree if label.count(".") == 1] == [
+        "5.1", "5.2", "6.1", "6.2", "6.3", "7.1", "7.2", "7.3", "7.4", "7.5", "10.1", "10.2", "10.3"]
+
+
 def test_numbered_lines_ending_in_a_number_are_headings_outside_a_table_of_contents():
     """Lines that end in a number after a tab, under no 目录 line and without dot leaders, are no table of
     contents: they stay headings (as a table-like layout writes them)."""

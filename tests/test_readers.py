@@ -333,6 +333,12 @@ def test_b16_spaces_between_han_characters_are_removed_from_pdf_text():
         ("全市 2023 年地区生产总值增长 5.2% ，完成 GDP 目标", "全市2023年地区生产总值增长5.2%，完成GDP目标"),
         ("hello world", "hello world"),
         ("　　正文 hello world 正文", "　　正文hello world正文"),
+        # F23: a clause number opening a title line keeps its gap (the label of GB/T 9704's "5.2.1 页边与版心尺寸"),
+        # a gap inside it goes; a number opening a sentence, or one inside a line, does not
+        ("5.2.1 页边与版心尺寸\n5. 1 幅面尺寸\n7. 3.4 附件说明", "5.2.1 页边与版心尺寸\n5.1 幅面尺寸\n7.3.4 附件说明"),
+        ("3. 1\n字 word", "3.1\n字word"),
+        ("12.5 万人次参加了活动。\n5.2.3 一般每面排22行，每行排28个字", "12.5万人次参加了活动。\n5.2.3一般每面排22行，每行排28个字"),
+        ("按照 GB/T 1. 1—2009 给出的规则", "按照GB/T 1. 1—2009给出的规则"),
     ],
 )
 def test_remove_cjk_spaces(raw, expected):

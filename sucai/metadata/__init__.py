@@ -51,7 +51,8 @@ __all__ = ["Origin", "Description", "describe", "found_by", "DOC_NUMBER"]
 DOC_NUMBER = issuers.DOC_NUMBER
 _HEAD_LINES = 8          # lines under the title that may hold a 文号 or a 题注
 _TITLE_NOTE_CHARS = 60   # a 题注 line is at most this long…
-_ADOPTION_CHARS = 400    # …unless it records adoption and amendments
+_ADOPTION_CHARS = 2000   # …unless it records adoption and amendments (刑法's dozen, in one line: 1,000)
+_NOTE_WINDOW = 4000      # the 题注 lines of a law, one per amendment, end within this many characters
 _SIGNATURE_CHARS = 30    # a 落款 date line is at most this long
 _NEWS_WINDOW = 3000
 _DOC_NUMBER_LINE = 200   # a line holding a 文号 (or a 令's number) is no longer than this
@@ -239,12 +240,23 @@ class _Describer:
         return head(self.text, _HEAD_LINES, self.body_start)
 
     def _title_note_lines(self) -> Iterator[Line]:
-        """The 题注 lines under the title, before the first paragraph of prose: short lines, or
-        longer ones that record adoption and amendment ("…会议通过 根据…修正")."""
-        for line in self.head_lines:
-            if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS:
+        """The 题注 lines under the title, before the first paragraph of prose or labelled line (一、, 第一条):
+        short lines, or longer ones that record adoption and amendment ("…会议通过 根据…修正"); past the
+        first :data:`_HEAD_LINES` lines, only dated lines that record adoption and amendment (a law amended
+        a dozen times, one line each) and the lines of a 《…》 broken over several; at most
+        :data:`_NOTE_WINDOW` characters on."""
+        window = lines(self.text, self.body_start, min(len(self.text), self.body_start + _NOTE_WINDOW))
+        open_quotes = 0
+        for count, line in enumerate(window):
+            quoted, open_quotes = open_quotes, max(0, open_quotes + line.text.count("《") - line.text.count("》"))
+            if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS or (
+                    titles.LABEL.match(line.text) and not quoted):
                 return
-            if len(line.text) > _TITLE_NOTE_CHARS and not _ADOPTION.search(line.text):
+            adoption = _ADOPTION.search(line.text)
+            broken = quoted or open_quotes  # a line of a 《…》 broken over several
+            if len(line.text) > _TITLE_NOTE_CHARS and not (adoption or broken):
+                return
+            if count >= _HEAD_LINES and not (broken or adoption and next(dates.dates(line.text), None)):
                 return
             yield line
 

@@ -39,7 +39,7 @@ END_WORD = re.compile(rf"(?:{_ENDS})$")
 # ("关于进一步加强和规范" / "政府采购活动的通知", "…的说明" / "和…的报告"), so they never stop a join early.
 _LAST_WORD = re.compile(rf"(?:{_ENDS}|说明|规范)$")
 _CLAUSE_END = "。，；：、,;:"
-_LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]+|\d{1,3})[）)、.．]|第[一二三四五六七八九十百零\d]+[编章节条]")
+LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]+|\d{1,3})[）)、.．]|第[一二三四五六七八九十百零\d]+[编章节条]")
 _DASH = re.compile(r"[-—–－―]")
 _LAW = re.compile(r"(?:法|法典)$")
 _LAW_PART = re.compile(r"(?:第[一二三四五六七八九十]+编\s*)?[\u4e00-\u9fff]{1,8}编$|总则|分则|附则")
@@ -86,7 +86,7 @@ def is_title_line(line: str) -> bool:
     not a numbered heading, not a dash-led subtitle such as "——2017年2月11日在…会议上", no web
     address nor a standard's cover furniture (an ICS code, a GB number alone)."""
     return (0 < len(line) <= 80 and "。" not in line and line[-1] not in _CLAUSE_END
-            and not _LABEL.match(line) and not _DASH.match(line) and not DOC_NUMBER.fullmatch(line)
+            and not LABEL.match(line) and not _DASH.match(line) and not DOC_NUMBER.fullmatch(line)
             and not _FURNITURE.search(line))
 
 

@@ -15,8 +15,13 @@ CJK_CLASS = (
     "\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
 )
 _CJK = re.compile(f"[{CJK_CLASS}]")
-# horizontal whitespace with a CJK character on one side and any visible character on the other
-_SPACE_BY_CJK = re.compile(f"(?<=[{CJK_CLASS}])[^\\S\\n]+(?=\\S)|(?<=\\S)[^\\S\\n]+(?=[{CJK_CLASS}])")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# horizontal whitespace with a CJK character on one side and any visible character on the other — but the gap after
+# a clause number that opens a line, before its title (GB/T 1.1: "5.2.1 页边与版心尺寸", a title line without
+# clause punctuation), which is kept as one space, a gap inside the number ("5. 1", glyphs set apart) closed
+_SPACE_BY_CJK = re.compile(
+    f"^(?P<clause>\\d{{1,2}}(?:\\.[^\\S\\n]?\\d{{1,2}})+)(?:[^\\S\\n]+(?=[{_HAN}][^\\n。，；：！？,;:!?]{{0,40}}$)|$)"
+    f"|(?<=[{CJK_CLASS}])[^\\S\\n]+(?=\\S)|(?<=\\S)[^\\S\\n]+(?=[{CJK_CLASS}])", re.MULTILINE)
 
 
 def is_cjk(char: str) -> bool:
@@ -33,9 +38,20 @@ def remove_cjk_spaces(text: str) -> str:
     Han/Latin and Han/digit boundaries ("全市 2023 年 … 增长 5.2% ，完成 GDP 目标"
     → "全市2023年…增长5.2%，完成GDP目标", case B31). A space between two
     non-CJK characters ("hello world", "DB41/T 958") is kept; line breaks are
-    never removed.
+    never removed. A clause number opening a title line keeps the gap before the
+    title, which tells the outline it is a label: "5.2.1 页边与版心尺寸" stays,
+    "5. 1 幅面尺寸" → "5.1 幅面尺寸" (a GB/T 9704 PDF's headings had become
+    "5.2.1页边与版心尺寸", which no outline rule reads as numbered).
     """
-    return _SPACE_BY_CJK.sub("", text)
+    return _SPACE_BY_CJK.sub(_kept, text)
+
+
+def _kept(m: re.Match[str]) -> str:
+    clause = m.group("clause")
+    if clause is None:
+        return ""
+    number = "".join(clause.split())
+    return number + " " if m.end() > m.end("clause") else number
 
 
 def join_fragments(before: str, after: str) -> str:

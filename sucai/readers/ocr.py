@@ -144,18 +144,32 @@ def ocr_images(images: Iterable[Image.Image], limits: Limits, pages: int) -> Ocr
     """Recognise page images (taken one at a time from ``images``, ``pages`` of them), one after the other, in page
     order, each page told to the batch's progress as it starts (:func:`sucai.budget.reading_page`).
 
-    Raises ReadError "timeout" when the deadline of ``limits`` passes first, "corrupt" when Tesseract fails on
-    a page; the pages after it are then not read.
+    Raises ReadError "timeout" when the deadline of ``limits`` passes first (its reason names the page and the
+    setting to raise, :func:`_timeout_reason`), "corrupt" when Tesseract fails on a page; the pages after it are
+    then not read.
     """
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     result = OcrResult()
     for page, image in enumerate(images, 1):
         reading_page(page, pages)
-        lines, confidence, chars = _recognise(image, limits)
+        try:
+            lines, confidence, chars = _recognise(image, limits)
+        except ReadError as exc:
+            if exc.code != "timeout":
+                raise
+            raise ReadError(_timeout_reason(page, pages), code="timeout") from exc
         result.pages.append(lines)
         result.confidence_sum += confidence
         result.chars += chars
     return result
+
+
+def _timeout_reason(page: int, pages: int) -> str:
+    """Why a scan stopped at ``page`` of ``pages``: the time limit, and the setting that raises it (a file skipped
+    for it is read again at the next ingest once the setting changed, :func:`sucai.ingest.attempt`)."""
+    return (f"文字识别（OCR）读到第 {page} 页（共 {pages} 页）时超出每个文件的时间上限，已停止；"
+            "可调大设置 parse_timeout_seconds（sucai.toml，或环境变量 SUCAI_PARSE_TIMEOUT_SECONDS）后再次入库，"
+            "这个文件会重新读取")
 
 
 def fullwidth_punctuation(text: str) -> str:
