@@ -969,12 +969,10 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     matching members whose entries lag (or have no flags) are named (see :class:`sucai.index.Versions`)."""
     if versions is None:
         return []
-    clustered, version = versions.flags or (None, None)
-    sought = [query for query in (clustered and _flag(clustered, True),
-                                  versions.unflagged and _id_set(list(versions.unflagged))) if query]
-    if not sought:   # no flags, and every member hidden
+    candidates = _sought(versions)
+    if candidates is None:   # no flags, and every member hidden
         return []
-    candidates = _any(sought)
+    clustered, version = versions.flags or (None, None)
     found = _matching_members(searcher, plan, candidates, versions.candidates)
     matched: dict[int, list[int]] = {}   # cluster → its members that match
     for doc_id in found:
@@ -1010,6 +1008,17 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     if excluded:
         plan.exclude(_any(excluded))
     return [sorted(members, key=lambda doc_id: doc_id not in kept) for members in matched.values() if len(members) > 1]
+
+
+def _sought(versions: Versions) -> Query | None:
+    """The entries that may be members of the clusters of ``versions``: those with its ``clustered`` flag and its
+    ``unflagged`` members (by id); None when there are none. Made once per state (``versions.sought``)."""
+    if not versions.sought:
+        clustered = versions.flags and versions.flags[0]
+        sought = [query for query in (clustered and _flag(clustered, True),
+                                      versions.unflagged and _id_set(list(versions.unflagged))) if query]
+        versions.sought.append(_any(sought) if sought else None)
+    return versions.sought[0]
 
 
 def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, int]:
