@@ -18,7 +18,8 @@
   ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
   into sections (a heading with its paragraphs, items 一是… included) and each
   matching section is a hit with its heading path; sections are scored by BM25
-  over section lengths.
+  over section lengths. A document's identical sections are one hit, and a bare
+  heading (its text in its sub-sections) comes after its matching sub-sections.
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
 member tier, the fields of the free view are searched (so matches and scores,
