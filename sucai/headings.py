@@ -52,6 +52,8 @@ ROLES = (("原因", ("原因", "根源", "剖析", "症结")),
 PART_NAMES = (("原因", ("原因", "根源")), ("措施", ("整改", "措施", "举措", "努力方向")),
               ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")))
 _PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "的")
+# a key made of a part's words and the fillers, each whole (no word is a prefix of another: possessive, linear)
+_PART_KEYS = tuple((name, re.compile(f"(?:{'|'.join((*words, *_PART_FILLERS))})++"), words) for name, words in PART_NAMES)
 
 
 def strip_label(heading: str) -> str:
@@ -83,16 +85,11 @@ def role(path: Sequence[str]) -> str | None:
 def part_named(text: str) -> str | None:
     """The part of a document (问题, 原因, 措施, 成效) that ``text`` — a word or term of a query — names and does
     nothing but name (:data:`PART_NAMES`, beside 存在, 主要, 的…): "存在问题", "不足", "整改措施", "努力方向";
-    None when it names none, or more than a part ("担当作为方面存在问题", "问题产生的原因"). Compared by its key
-    (:func:`heading_key`). Linear in ``text``."""
+    None when it names none, or more than a part ("担当作为方面存在问题", "问题产生的原因"), or when its words are not
+    whole ("存问题在"). Compared by its key (:func:`heading_key`). Linear in ``text``."""
     key = heading_key(text)
-    for name, words in PART_NAMES:
-        rest = key
-        for word in (*words, *_PART_FILLERS):
-            rest = rest.replace(word, "")
-        if not rest and any(word in key for word in words):
-            return name
-    return None
+    return next((name for name, whole, words in _PART_KEYS
+                 if whole.fullmatch(key) and any(word in key for word in words)), None)
 
 
 def features(key: str) -> set[str]:

@@ -3,8 +3,10 @@
 Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
 between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces inside one term; ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
 Outside quotes the punctuation a writer types between terms or clauses (``，`` ``；`` ``、`` ``。`` ``？`` ``！`` and
-``,`` ``;`` ``?`` ``!``, but not a comma between two digits: 1,000) separates them as a space does, and at the
-start or end of the query is left out ("如何做好基层减负？" is 如何做好基层减负). A 发文字号 (机关代字, a bracketed
+``,`` ``;`` ``?`` ``!`` and their compatibility forms — ﹖ ｡ ‼ ﹐…, the same once normalised —, but not a comma between
+two digits: 1,000) separates them as a space does, and at the start or end of the query is left out ("如何做好基层减负？"
+is 如何做好基层减负); not inside a web address or a file name typed as a term (``index.php?id=3``,
+``https://www.gov.cn/zhengce?id=3``), which is one term. A 发文字号 (机关代字, a bracketed
 four-digit year, 序号 and 号, GB/T 9704-2012 §7.2.4: 国办发〔2019〕3号) outside quotes is read with
 each of the brackets it is written with — 〔〕 [] () 【】 (full-width ［］ （） and ﹝﹞ are the same
 after normalising) — whichever the user typed: its 〔〕 form is the term, the others its
@@ -21,12 +23,24 @@ from dataclasses import dataclass, field
 
 from . import analysis
 
-_SEPARATORS = "，；、。？！,;?!"
-_TOKEN = re.compile(rf'(-?)"([^"]*)("?)|([{_SEPARATORS}]+)|((?:[^\s{_SEPARATORS}]|(?<=\d),(?=\d))+)')
+_TYPED_SEPARATORS = "，；、。？！,;?!"
+# the blocks of compatibility forms of punctuation: general punctuation (‼ ⁇), vertical, small, halfwidth forms
+_COMPATIBILITY_BLOCKS = ((0x2000, 0x206F), (0xFE10, 0xFE19), (0xFE30, 0xFE6B), (0xFF61, 0xFF64))
+_COMPATIBILITY = [chr(c) for first, last in _COMPATIBILITY_BLOCKS for c in range(first, last + 1)]
+_SEPARATORS = _TYPED_SEPARATORS + "".join(
+    c for c in _COMPATIBILITY if set(unicodedata.normalize("NFKC", c)) <= set(_TYPED_SEPARATORS) - {""})
+_SEPARATOR_CLASS = re.escape(_SEPARATORS)
+_WIDE_SEPARATOR_CLASS = re.escape(_SEPARATORS.translate(str.maketrans("", "", ",;?!")))
+# a web address (a scheme or www.: ASCII ,;?! inside) or a file name with a query (index.php?id=3), not ending with
+# separating punctuation; possessive runs: linear in the query
+_ADDRESS = (rf"(?:[A-Za-z][A-Za-z0-9+.\-]*+://|www\.)[^\s{_WIDE_SEPARATOR_CLASS}]*[^\s{_SEPARATOR_CLASS}]"
+            rf"|/?[A-Za-z0-9_~%\-]++(?:[./][A-Za-z0-9_~%\-]++)++\?[!-~]*[^\s{_SEPARATOR_CLASS}]")
+_TOKEN = re.compile(rf'(-?)"([^"]*)("?)|({_ADDRESS})(?![^\s{_SEPARATOR_CLASS}])|([{_SEPARATOR_CLASS}]+)'
+                    rf'|((?:[^\s{_SEPARATOR_CLASS}]|(?<=\d),(?=\d))+)')
 _BRACKETS = ("〔〕", "[]", "()", "【】")  # the 〔〕 form first: GB/T 9704-2012 §7.2.4
 # a 发文字号 in a normalised term: 机关代字, an opening bracket, the year, a closing bracket, 序号 and 号
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]+)([〔\[(【])(\d{4})([〕\])】])(\d+号)")
-_SYNTAX_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "－": "-", "｜": "|"})
+_SYNTAX_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "－": "-", "﹣": "-", "｜": "|"})
 _OR = {"OR", "|"}
 
 
@@ -132,14 +146,14 @@ def _tokens(text: str, parsed: ParsedQuery, separators: list[tuple[str, bool]]):
     punctuation (appended to ``separators`` with whether other tokens stand on both sides of it) is a token with
     no text, which ends a run of spaced characters (:func:`_spaced_words`) and is then passed over."""
     found = list(_TOKEN.finditer(text))
-    others = [k for k, m in enumerate(found) if m.group(4) is None]
+    others = [k for k, m in enumerate(found) if m.group(5) is None]
     for k, m in enumerate(found):
-        if m.group(4) is not None:
-            separators.append((m.group(4), bool(others) and others[0] < k < others[-1]))
+        if m.group(5) is not None:
+            separators.append((m.group(5), bool(others) and others[0] < k < others[-1]))
             yield False, None, True, ""
             continue
-        if m.group(5) is not None:
-            bare = m.group(5)
+        bare = m.group(4) or m.group(6)
+        if bare is not None:
             if bare.startswith("-") and len(bare) > 1:
                 yield True, None, True, bare[1:]
             elif bare == "-":

@@ -18,7 +18,8 @@
   ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
   into sections (a heading with its paragraphs, items 一是… included) and each
   matching section is a hit with its heading path; sections are scored by BM25
-  over section lengths.
+  over section lengths. A document's identical sections are one hit, and a bare
+  heading (its text in its sub-sections) comes after its matching sub-sections.
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
 member tier, the fields of the free view are searched (so matches and scores,
@@ -47,7 +48,7 @@ from tantivy import Occur, Query
 
 from . import access, analysis
 from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
-from .headings import heading_key, part_named, role
+from .headings import heading_key, part_named, role, strip_label
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
 from .model import Document, OutlineNode
@@ -141,6 +142,7 @@ class Hit:
     section_start: int | None = None
     section_end: int | None = None
     other_versions: list[int] = field(default_factory=list)  # 另有 N 个相似版本: ids of the cluster's other members
+    same_sections: int = 0  # 本文另有 N 处相同段落: sections of the document identical to this one, not listed
 
 
 @dataclass
@@ -199,7 +201,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     _add_versions(hits, versions)
     facets = {}
     if scan is not None and request.facets:
-        facets = _section_facets(index, searcher, plan, scan, shared, versions)
+        facets = _section_facets(plan, scan)
     elif request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
         facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, versions))
@@ -677,9 +679,15 @@ def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
 
 @dataclass
 class _Section:
+    """A section: ``doc.text[start:end]`` under the headings ``path``; ``bare`` when it holds nothing but its heading
+    line (its text, if any, is in its sub-sections); ``copies``: the sections of its document identical to it that a
+    search lists it for (:func:`_distinct`)."""
+
     start: int
     end: int
     path: list[str]
+    bare: bool = False
+    copies: int = 0
 
 
 def sections(doc: Document) -> list[_Section]:
@@ -688,49 +696,58 @@ def sections(doc: Document) -> list[_Section]:
     Text before the first heading is a section with an empty path. Items (一是…)
     stay inside their section. Offsets are characters of ``doc.text``.
     """
-    cuts: list[tuple[int, list[str]]] = [(0, [])]
+    cuts: list[tuple[int, list[str], OutlineNode | None]] = [(0, [], None)]
 
     def visit(nodes: list[OutlineNode], path: list[str]) -> None:
         for node in nodes:
             if node.kind != "heading":
                 continue
             here = path + [f"{node.label}{node.heading}".strip()]
-            cuts.append((node.start, here))
+            cuts.append((node.start, here, node))
             visit(node.children, here)
             if node.end < len(doc.text):
-                cuts.append((node.end, path))
+                cuts.append((node.end, path, None))
 
     visit(doc.outline, [])
     cuts.sort(key=lambda c: c[0])
-    merged: list[tuple[int, list[str]]] = []
-    for start, path in cuts:
-        if merged and merged[-1][0] == start:
-            merged[-1] = (start, path)
+    merged: list[tuple[int, list[str], OutlineNode | None]] = []
+    for cut in cuts:
+        if merged and merged[-1][0] == cut[0]:
+            merged[-1] = cut
         else:
-            merged.append((start, path))
-    bounds = [s for s, _ in merged] + [len(doc.text)]
-    return [_Section(s, e, p) for (s, p), e in zip(merged, bounds[1:]) if doc.text[s:e].strip()]
+            merged.append(cut)
+    bounds = [s for s, *_ in merged] + [len(doc.text)]
+    return [_Section(s, e, p, node is not None and _bare(doc.text, node, e))
+            for (s, p, node), e in zip(merged, bounds[1:]) if doc.text[s:e].strip()]
+
+
+def _bare(text: str, node: OutlineNode, end: int) -> bool:
+    """Whether the section of the heading ``node``, ``text[node.start:end]``, holds no letter, digit or Han character
+    after its heading's words ("一、存在的主要问题" alone on its line before its first sub-heading). Linear in the
+    section's length."""
+    at = text.find(node.heading, node.start, end) if node.heading else -1
+    return at >= 0 and not any(c.isalnum() for c in text[at + len(node.heading) : end])
 
 
 @dataclass
 class _Scan:
     """What a section search split: the sections it found, ``(score, view, section, 字数 of the whole document,
-    exact: every group has a term verbatim in the section)`` best first; the ids of the documents it split (``scanned``) — all those it matches when ``whole``; and how it
-    matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
+    exact: every group has a term verbatim in the section)`` best first, and how it matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
     ``parts`` the needles name, :func:`_parts_named`)."""
 
     found: list[tuple[float, Document, _Section, int, bool]]
-    scanned: set[int]
-    whole: bool
     idf: dict[str, float]
     heading: Callable[[str], bool] | None
     parts: dict[int, str]
 
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int, bool]]:
-        """The sections of ``doc`` (as stored) that match, in the viewer's view of it."""
+        """The sections of ``doc`` (as stored) that match, in the viewer's view of it, one of each set of identical
+        ones (:func:`_distinct`), in the order of the text."""
         view = access.view(doc, plan.member)[0]
-        return [(score, view, part, doc.counted_chars, exact)
-                for score, view, part, exact in _matching_sections(view, plan, self.idf, self.heading, self.parts)]
+        return _distinct([(score, view, part, doc.counted_chars, exact)
+                          for score, view, part, exact in _matching_sections(view, plan, self.idf, self.heading,
+                                                                             self.parts)],
+                         _section_order(self.parts))
 
 
 def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]) -> _Scan:
@@ -745,11 +762,10 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
     if total_docs > len(docs):
         warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
     idf = _idf(searcher, plan)
-    scan = _Scan([], {doc.id for doc in docs}, total_docs <= len(docs), idf, _heading_filter(request.heading or ""),
-                 _parts_named(list(idf), plan.parsed.terms))
+    scan = _Scan([], idf, _heading_filter(request.heading or ""), _parts_named(list(idf), plan.parsed.terms))
     for doc in docs:
         scan.found += scan.sections(doc, plan)
-    scan.found.sort(key=_section_order(scan.parts))
+    scan.found = _in_section_order(scan.found, _section_order(scan.parts))
     return scan
 
 
@@ -761,6 +777,42 @@ def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
     before 之五 and 之六, which hold only its words); then by score, document id and offset."""
     asked = set(named.values())
     return lambda f: (bool(asked) and role(f[2].path) not in asked, not f[4], -f[0], f[1].id, f[2].start)
+
+
+def _distinct(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
+    """Of the matching sections ``found`` of one document (``(score, view, section, chars, exact)``), one of each set
+    whose texts are the same but for their outline label and layout (:func:`sucai.analysis.layout_free`: a 汇编 that
+    repeats a section ten times, F5) — the first in ``order`` —, with the number of the others as its
+    ``section.copies``; in the order of the text. Linear in the sections' text."""
+    kept: dict[str, tuple] = {}
+    for f in sorted(found, key=order):
+        view, part = f[1], f[2]
+        same = kept.setdefault(analysis.layout_free(strip_label(view.text[part.start : part.end])), f)
+        if same is not f:
+            same[2].copies += 1
+    return sorted(kept.values(), key=lambda f: f[2].start)
+
+
+def _in_section_order(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
+    """``found`` (each document's matching sections together, in the order of its text) sorted by ``order``
+    (:func:`_section_order`), but a bare heading (``section.bare``: "一、存在的主要问题" with its text in its
+    sub-sections) right after the last of its sub-sections that match — which follow it in its document — and where
+    ``order`` puts it when none does. Linear in the sections times the depth of the outline."""
+    keys = [(*order(f), 0) for f in found]
+    for k in range(len(found) - 1, -1, -1):
+        doc, part = found[k][1], found[k][2]
+        if not part.bare:
+            continue
+        below = []
+        for j in range(k + 1, len(found)):
+            path = found[j][2].path
+            if found[j][1] is not doc or len(path) <= len(part.path) or path[: len(part.path)] != part.path:
+                break
+            below.append(keys[j])
+        if below:
+            last = max(below)
+            keys[k] = max(keys[k], (*last[:-1], last[-1] + 1))
+    return [found[k] for k in sorted(range(len(found)), key=keys.__getitem__)]
 
 
 def _section_hits(scan: _Scan, plan: _Plan, width: int) -> list[Hit]:
@@ -940,7 +992,7 @@ def _section_hit(doc: Document, part: _Section, score: float, plan: _Plan, width
     snippet = snippet_for(text, needles, width)
     title_spans = merge_spans([(s, e) for s, e, _ in find_spans(doc.title, needles)])
     return Hit(doc.id, doc.title, doc.genre, chars, doc.date, doc.source, score, snippet.text,
-               snippet.highlights, title_spans, part.path, part.start, part.end)
+               snippet.highlights, title_spans, part.path, part.start, part.end, same_sections=part.copies)
 
 
 # -- near-duplicates: one result per cluster --------------------------------------
@@ -1085,40 +1137,17 @@ def _facets(searcher: tantivy.Searcher, plan: _Plan, shared: list[list[int]], ve
             for name, buckets in counts.items()}
 
 
-def _section_facets(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, scan: _Scan, shared: list[list[int]],
-                    versions: Versions | None) -> dict[str, list[dict]]:
-    """A section search's counts of 文种, 年份 and 来源: of the sections it found (the unit of its total), each
+def _section_facets(plan: _Plan, scan: _Scan) -> dict[str, list[dict]]:
+    """A section search's counts of 文种, 年份 and 来源: of the sections it lists (the unit of its total), each
     counted under the values of its document that this viewer gets (the fields it may filter by); listed as
-    :func:`_facets` lists them.
-
-    When the search split every document it matches (``scan.whole``), a value's count is the total that filtering
-    by it gives: the sections of the documents of that value, and for a cluster of near-duplicates whose shown
-    member lacks the value but other matching members hold it, the sections of the member that the filtered
-    search shows instead (the one of them, or of several the one :func:`_collapse_versions` chooses under that
-    filter). When it split only its best documents (then it says so), the counts are those of the sections found
-    — the filtered search splits more documents of its value."""
+    :func:`_facets` lists them. A cluster of near-duplicates counts the sections of the member the list shows, as
+    the total does (F19: the sections of its other members, hidden from the list, counted 2,891 beside 196 listed),
+    so that a facet's counts add up to the total (年份: but for sections of no known year)."""
     counts: dict[str, Counter] = {name: Counter() for name in _FACETS}
     views = {view.id: view for _, view, *_ in scan.found}
     for doc_id, found in Counter(view.id for _, view, *_ in scan.found).items():
         for name, value in _facet_values(views[doc_id]).items():
             counts[name][value] += found
-    if scan.whole and shared and versions is not None:
-        values = _member_values(searcher, versions, plan.member)
-        shown_instead = []   # (facet name, value, the member shown under that filter)
-        for shown, *others in (ids for ids in shared if ids[0] in scan.scanned):
-            for name in _FACETS:
-                holding: dict = {}
-                for doc_id in others:
-                    if values[doc_id][name] != values[shown][name]:
-                        holding.setdefault(values[doc_id][name], []).append(doc_id)
-                shown_instead += [(name, value, members[0] if len(members) == 1
-                                   else _shown_under(searcher, plan, versions, {name: value}, members))
-                                  for value, members in holding.items()]
-        docs = {d.id: d for d in index.catalogue.documents(sorted({i for _, _, i in shown_instead}), free=not plan.member)
-                if not d.hidden}
-        for name, value, doc_id in shown_instead:
-            if doc_id in docs:
-                counts[name][value] += len(scan.sections(docs[doc_id], plan))
     listed = {name: sorted(((v, n) for v, n in found.items() if n and not (name == "year" and v == 0)),
                            key=(lambda item: -item[0]) if name == "year" else (lambda item: (-item[1], item[0])))
               for name, found in counts.items()}
@@ -1130,13 +1159,6 @@ def _facet_values(view: Document) -> dict:
     """Facet name → the value of ``view`` (a viewer's view of a document), as the index holds it."""
     found = facet_fields(view, "")
     return {name: found[name] for name in _FACETS}
-
-
-def _shown_under(searcher: tantivy.Searcher, plan: _Plan, versions: Versions, filters: dict, members: list[int]) -> int:
-    """Which of ``members`` (matching members of one cluster) the plan's search shows when also filtered by
-    ``filters``, which they all pass."""
-    narrowed = _Plan(plan.parsed, replace(plan.request, **filters), plan.member, plan.changed, plan.split)
-    return next(ids[0] for ids in _collapse_versions(searcher, narrowed, versions) if ids[0] in members)
 
 
 def _member_values(searcher: tantivy.Searcher, versions: Versions, member: bool) -> dict[int, dict]:

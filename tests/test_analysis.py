@@ -189,6 +189,38 @@ def test_punctuation_at_the_ends_is_named_as_left_out():
                                                 "已忽略查询首尾的“。”（要连同标点检索，请加引号）"]
 
 
+@pytest.mark.parametrize("q, typed", [
+    ("担当作为﹖作风建设｡", "担当作为？作风建设。"),   # small and halfwidth forms: ？ 。 once normalised (NFKC)
+    ("担当作为‼作风建设﹐", "担当作为！作风建设，"),   # ‼ is !!
+    ("担当作为︑作风建设⁇", "担当作为、作风建设？"),   # vertical 、, ⁇ is ??
+    ("如何做好基层减负﹖", "如何做好基层减负？"),
+])
+def test_compatibility_forms_of_punctuation_separate_terms_as_their_forms_do(q, typed):
+    """Review 17: ﹖ ｡ ‼ (the same as ？ 。 ! once normalised) were read as part of a term; they separate and end terms
+    as the punctuation they stand for, with a 提示 naming the character typed."""
+    parsed, expected = parse_query(q), parse_query(typed)
+    assert parsed.groups == expected.groups and len(parsed.warnings) == len(expected.warnings) >= 1
+    assert all(c in "".join(parsed.warnings) for c in q if not c.isalnum())
+
+
+@pytest.mark.parametrize("q, groups", [
+    ("index.php?id=3", [["index.php?id=3"]]),
+    ("/list/show.asp?id=3&page=2 通知", [["/list/show.asp?id=3&page=2"], ["通知"]]),
+    ("https://www.gov.cn/zhengce/content?id=3。", [["https://www.gov.cn/zhengce/content?id=3"]]),
+    ("www.gov.cn，减负", [["www.gov.cn"], ["减负"]]),          # a wide comma still separates
+    ("http://a.cn/x?a=1,b=2 减负", [["http://a.cn/x?a=1,b=2"], ["减负"]]),
+    ("减负?落实", [["减负"], ["落实"]]),                        # no address: ? separates
+    ("a.b,c", [["a.b"], ["c"]]),
+])
+def test_a_web_address_or_file_name_is_one_term(q, groups):
+    """Review 17: 「index.php?id=3」 was split at ? with a 提示; a web address (a scheme or www.) or a file name with a
+    query is one term, its ASCII ? , ; ! kept in it, and only punctuation after it separates."""
+    parsed = parse_query(q)
+    assert parsed.groups == groups
+    assert not any("当作空格" in w for w in parsed.warnings) or "，" in q or q == "减负?落实" or q == "a.b,c"
+    assert parse_query("-index.php?id=3 减负").excluded == ["index.php?id=3"]
+
+
 def test_parse_query_cuts_long_input_with_a_warning():
     parsed = parse_query("字" * 600, max_chars=500)
     assert parsed.groups == [["字" * 500]] and parsed.warnings

@@ -37,7 +37,7 @@ from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import chinese_ordinal
 from sucai.facts import find_facts, learn
 from sucai.drafting.placeholders import writer_year
-from sucai.headings import Item, Similarity, cluster, heading_key, role
+from sucai.headings import Item, Similarity, cluster, heading_key, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -310,6 +310,16 @@ def test_candidates_carry_their_placeholders(units):
     assert [(p.kind, p.original) for p in a.marked.placeholders] == [("year", "2024年"), ("person", "张三")]
     assert "由【待补】同志牵头" in a.marked.text and a.to_dict()["text"] == a.text
     assert set(a.to_dict()) == {"heading", "text", "doc_id", "title", "section_path", "start", "end"}
+
+
+@pytest.mark.parametrize("text, part", [
+    ("存在问题", "问题"), ("存在的主要问题", "问题"), ("不足", "问题"), ("整改措施", "措施"), ("努力方向", "措施"),
+    ("主要成绩", "成效"), ("担当作为方面存在问题", None), ("问题产生的原因", None),
+    ("存问题在", None),    # 存在 split around 问题: the filler's characters, not the word (review 17)
+    ("主问题要", None), ("整措施改", None),
+])
+def test_a_query_word_names_a_part_with_whole_words(text, part):
+    assert part_named(text) == part
 
 
 def test_a_heading_s_role_is_that_of_the_highest_heading_naming_a_part():

@@ -362,10 +362,14 @@ def test_remove_drops_from_index(library):
 
 
 def _outlined(text: str, headings: list[tuple[str, str, int]]) -> list:
-    """Outline nodes for ``(label, heading, level)`` headings found in ``text`` by str.find (the oracle)."""
+    """Outline nodes for ``(label, heading, level)`` headings found in ``text`` by str.find (the oracle), each after
+    the one before."""
     from sucai.model import OutlineNode
 
-    starts = [text.index(label + heading) for label, heading, _ in headings]
+    starts = [0]
+    for label, heading, _ in headings:
+        starts.append(text.index(label + heading, starts[-1] + (len(starts) > 1)))
+    starts = starts[1:]
     nodes, stack = [], []
     for (label, heading, level), start in zip(headings, starts):
         node = OutlineNode(level, label, heading, start, len(text))
@@ -473,6 +477,54 @@ def test_section_scope_ranked_puts_the_best_section_first(library, sectioned):
     assert result.hits[0].section_path == ["一、主要问题", "（二）担当作为方面"]
 
 
+def test_a_bare_heading_comes_after_its_sub_sections(library):
+    """New user 18: 「担当作为方面 存在问题」 listed 「一、存在的主要问题」 second — a section of nothing but its heading line,
+    its text in its sub-sections, scored high for its length (its heading's) and for naming the part asked. It
+    comes after the sub-sections of it that match (listed still: the 写作台 takes a heading's whole part from it);
+    a bare heading none of whose sub-sections match keeps its place (its heading is what matched)."""
+    from sucai.search import sections
+
+    text = SECTIONED.replace("一、主要问题", "一、存在的主要问题")
+    headings = [("一、", "存在的主要问题", 1), *SECTION_HEADINGS[1:]]
+    doc = Document(title="对照检查材料", text=text, outline=_outlined(text, headings))
+    library.catalogue.add(doc, text_hash(doc), "/s", "x")
+    library.index.sync()
+    stored = library.get(library.catalogue.summaries()[0]["id"])
+    assert [(p.path[-1:], p.bare) for p in sections(stored)] == [
+        ([], False), (["一、存在的主要问题"], True), (["（一）理论学习方面"], False), (["（二）担当作为方面"], False),
+        (["二、整改措施"], True), (["（一）强化担当作为"], False)]
+    result = library.search(SearchRequest(q="担当作为方面 存在问题", scope="section", limit=10), member=True)
+    listed = [h.section_path[-1] for h in result.hits]
+    # the 问题 part first (存在问题 names it): 担当作为方面 holds both terms, 理论学习方面 存在问题, then their bare
+    # heading; then the measures, matching through 担当作为
+    assert listed == ["（二）担当作为方面", "（一）理论学习方面", "一、存在的主要问题", "（一）强化担当作为"]
+    assert result.total == 4 and sum(b["count"] for b in result.facets["genre"]) == 4
+    alone = library.search(SearchRequest(q="主要问题", mode="precise", scope="section"), member=True)
+    assert [h.section_path for h in alone.hits] == [["一、存在的主要问题"]]
+
+
+def test_identical_sections_of_a_document_are_one_hit(library):
+    """F5: a 汇编 repeating one section filled a 段落 page with it. Sections whose texts are the same but for their
+    outline label and layout are one hit (the first), which says how many others the document holds; the total
+    and the facets count it once."""
+    same = "担当作为方面。面对急难险重任务主动请缨少，存在问题不敢碰硬。\n"
+    other = "担当作为方面。研究解决办法不多，推动改革的魄力不够。\n"
+    parts = [("一、", "第一党支部", "（一）", same), ("二、", "第二党支部", "（一）", same),
+             ("三、", "第三党支部", "（二）", same.replace("，", "， ")), ("四、", "第四党支部", "（一）", other)]
+    text = "".join(f"{a}{b}\n{c}{d}" for a, b, c, d in parts)
+    headings = [h for a, b, c, d in parts for h in ((a, b, 1), (c, "担当作为方面", 2))]
+    doc = Document(title="对照检查材料汇编", text=text, outline=_outlined(text, headings))
+    library.catalogue.add(doc, text_hash(doc), "/c", "x")
+    library.index.sync()
+    for mode in ("precise", "ranked"):
+        result = library.search(SearchRequest(q="担当作为方面", mode=mode, scope="section"), member=True)
+        hits = sorted(result.hits, key=lambda h: h.section_start)   # the shorter section scores higher
+        assert [(h.section_path, h.same_sections) for h in hits] == [
+            (["一、第一党支部", "（一）担当作为方面"], 2), (["四、第四党支部", "（一）担当作为方面"], 0)], mode
+        assert result.total == 2 and result.facets["genre"] == [{"value": hits[0].genre, "count": 2}]
+        assert text[hits[0].section_start:hits[0].section_end] == "（一）" + same
+
+
 ROLE_TEXTS = [
     "一、存在的问题\n"
     "（一）担当作为方面。有的同志遇到矛盾绕着走，攻坚克难的勇气不够，工作标准不高，满足于过得去、差不多，"
@@ -575,8 +627,10 @@ def test_a_word_naming_a_part_inside_a_longer_term_names_none(library):
     library.index.sync()
     for q in ("解决群众急难愁盼问题", "问题产生的原因"):
         hits = library.search(SearchRequest(q=q, mode="ranked", scope="section", limit=10), member=True).hits
-        scores = [h.score for h in hits]
+        bare = [k for k, h in enumerate(hits) if text[h.section_start:h.section_end].strip() == h.section_path[-1]]
+        scores = [h.score for k, h in enumerate(hits) if k not in bare]   # bare headings: after their sub-sections
         assert scores == sorted(scores, reverse=True) and all(scores), (q, [(h.section_path[-1], h.score) for h in hits])
+        assert all(j < k for k in bare for j, h in enumerate(hits) if h.section_path[:-1] == hits[k].section_path), q
         assert hits[0].section_path[-1].endswith(q), q
 
 

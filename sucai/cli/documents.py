@@ -321,6 +321,8 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
         if hit.section_path:
             out.print(Text("   " + shown(" › ".join(hit.section_path)), style="cyan"))
         out.print(Text("   ").append(_highlighted(hit.snippet, hit.highlights)))
+        if hit.same_sections:
+            out.print(f"   [dim]本文另有 {hit.same_sections} 处相同段落[/dim]")
         if hit.other_versions:
             out.print(f"   [dim]另有 {len(hit.other_versions)} 个相似版本：编号 {'、'.join(map(str, hit.other_versions))}[/dim]")
 
