@@ -258,6 +258,22 @@ def test_the_criminal_law_is_dated_by_its_twelfth_amendment(corpus_dir):
     assert (doc.title, doc.date) == ("中华人民共和国刑法", "2023-12-29")
 
 
+def test_an_amendments_last_article_naming_when_it_takes_effect_is_no_signature():
+    """New-user try 18 F1: 「八、本修正案自2024年3月1日起施行。」, short and last, was read as the 落款; the 题注's
+    adoption date is the amendment's date."""
+    text = ("中华人民共和国刑法修正案（十二）\n2023年12月29日 第十四届全国人民代表大会常务委员会第七次会议通过\n"
+            "一、将刑法第一百六十五条修改为：“国有公司、企业的董事利用职务便利，情节严重的，处三年以下有期徒刑。”\n"
+            "二、将刑法第三百九十三条修改为：“单位为谋取不正当利益而行贿，情节严重的，对单位判处罚金。”\n"
+            "三、本修正案自2024年3月1日起施行。")
+    assert best(text, "date") == ("2023-12-29", "题注")
+
+
+@pytest.mark.corpus
+def test_the_criminal_laws_twelfth_amendment_is_dated_by_its_adoption(corpus_dir):
+    path = corpus_dir / "laws_lawrefbook_national" / "刑法" / "刑法修正案（十二）(2023-12-29).md"
+    assert parse_file(path).date == "2023-12-29"
+
+
 def test_a_date_in_the_body_text_is_not_the_documents_date():
     text = "关于某事的情况说明\n今年以来，我们于2023年3月5日召开了动员会，全年共开展活动十二次，取得了明显成效。\n下一步，我们将继续努力。"
     assert best(text, "date") == (None, None)

@@ -276,8 +276,8 @@ class _Describer:
         return self.at("date", found.value, line.start + found.start, line.start + found.end, "题注")
 
     def _signature_dates(self) -> list[Evidence]:
-        """成文日期 of the 落款: a short line that is a date and little else, after a short 署名 line
-        (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
+        """成文日期 of the 落款: a short line that is a date and little else (never a 施行 date), after a short
+        署名 line (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
         and the last characters of the body (a 通知 may be followed by what it issues)."""
         signed, printed = [], []
         note_end = max((line.end for line in self._title_note_lines()), default=self.body_start)
@@ -285,8 +285,8 @@ class _Describer:
         last = last_lines[0].start if last_lines else len(self.text)
         for line in self._short_lines(note_end, _SIGNATURE_CHARS):
             found = next(dates.dates(line.text), None)
-            if found is None or len(line.text) - (found.end - found.start) > 12:
-                continue
+            if found is None or len(line.text) - (found.end - found.start) > 12 or "施行" in line.text:
+                continue   # 「八、本修正案自2024年3月1日起施行。」 is when it takes effect, never a 落款
             evidence = self.at("date", found.value, line.start + found.start, line.start + found.end, "落款")
             if "印发" in line.text:
                 printed.append(_with_value(evidence, "date", found.value, "印发日期"))
