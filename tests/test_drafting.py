@@ -844,6 +844,11 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     result = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "-o", str(long_target),
                                      "--length", "1000000", "--home", str(units.settings.home)])
     assert result.exit_code == 0 and "要求 1,000,000 字" in result.stderr and "初稿比要求少" in result.stderr
+    short = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "-o", str(tmp_path / "短稿.md"),
+                                    "--length", "1", "--home", str(units.settings.home)])   # new-user try 18 F5
+    over = re.search(r"（([\d,]+) 字，要求 1 字", short.stderr)
+    assert short.exit_code == 0 and over, short.stderr
+    assert f"初稿比要求多 {int(over.group(1).replace(',', '')) - 1:,} 字" in short.stderr
     alone = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--length", "3000", "--home", str(units.settings.home)])
     assert alone.exit_code == 2 and "-o" in alone.stderr
     bad = runner.invoke(cli_app, ["draft", "--genre", GENRE, "-o", str(tmp_path / "x.pdf"), "--home", str(units.settings.home)])

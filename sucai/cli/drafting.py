@@ -95,6 +95,9 @@ def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzi
     err.print(f"已写出初稿：{escape(shown(target))}（{size}" + (f"；其中 {blanks} 处【待补】请按本单位实际填写）" if blanks else "）"))
     if length and first.chars < length:
         err.print(f"[yellow]提示：候选段落不够，初稿比要求少 {length - first.chars:,} 字；可用 --candidates 多取候选段落[/yellow]")
+    elif length and first.chars > length:   # every heading takes one paragraph, however short the length asked
+        err.print(f"[yellow]提示：提纲的每个标题至少取一段，初稿比要求多 {first.chars - length:,} 字；请删减段落，"
+                  "或在写作台上删去不需要的标题[/yellow]")
 
 
 def _print_plan(plan: Plan) -> None:
