@@ -189,6 +189,7 @@ def test_backup_and_restore_from_the_command_line(home, tmp_path, backend, reque
     target = restored_home(tmp_path, "restored", backend, request)
     restored = cli("restore", str(tmp_path / "b"), home_dir=target)
     assert restored.returncode == 0 and "已重建" in restored.stdout, restored.stderr
+    assert {"正在核对备份并恢复数据库…", "正在重建检索索引…"} <= set(restored.stderr.splitlines())   # piped: steps said
     made_at = datetime.fromisoformat(json.loads(made.stdout)["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
     assert f"（备份于 {made_at:%Y-%m-%d %H:%M:%S}）" in restored.stdout, restored.stdout   # the site's local time
     report = json.loads(cli("check-integrity", "--json", home_dir=target).stdout)

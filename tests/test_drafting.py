@@ -800,6 +800,7 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     result = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--json", "--candidates", "2",
                                      "--home", str(units.settings.home)])
     assert result.exit_code == 0, result.output
+    assert "正在检索素材，查找候选段落…" in result.stderr   # not a terminal: a plain line, not silence
     data = json.loads(result.stdout)
     assert list(data) == ["genre", "topic", "outline", "candidates"]
     assert (data["genre"], data["topic"]) == (GENRE, "组织生活会")

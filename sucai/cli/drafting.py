@@ -55,6 +55,8 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
         raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
     year = writer_year(topic, year)
     library = open_library(home)
+    if not err.is_terminal:   # the bar shows nothing then: one plain line, as ingest's first one
+        err.print("正在检索素材，查找候选段落…", markup=False, highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("查找候选段落", total=None)

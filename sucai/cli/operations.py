@@ -13,6 +13,7 @@ from ..db import STORES, Database
 from ..db.migrate import STORE_LABELS, upgrade
 from ..library import Library
 from .common import ExitCode, app, err, home_option, json_option, open_library, out, print_json, shown
+from .progress import step
 
 _folder_argument = click.argument("folder", metavar="备份目录", type=click.Path(path_type=Path))
 
@@ -56,10 +57,11 @@ def restore_library(folder: Path, home: Path | None, force: bool) -> None:
 
     备份清单损坏、文件缺失或校验不符、目录中有清单未列出的文件时，什么也不恢复，退出码 1。
     """
-    manifest = backups.restore(load_settings(home), folder, force=force)
+    with step(err, "正在核对备份并恢复数据库…"):
+        manifest = backups.restore(load_settings(home), folder, force=force)
     library = Library(load_settings(home))   # the settings as restored
-    with err.status("正在重建检索索引…") as status:
-        library.reindex(lambda done, total: status.update(f"正在重建检索索引：{done}/{total}"))
+    with step(err, "正在重建检索索引…") as update:
+        library.reindex(lambda done, total: update(f"正在重建检索索引：{done}/{total}"))
     made = local_time(manifest["created_at"], library.settings.timezone)
     out.print(f"已从 {escape(shown(folder))}（备份于 {made}）恢复：文档 {manifest['documents']} 篇，"
               f"账号 {manifest['users']} 个，审计记录 {manifest['audit_entries']} 条；检索索引已重建")

@@ -19,7 +19,8 @@ from the files done in the last 30 seconds (files are counted as each is done, w
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from rich.cells import cell_len
@@ -121,3 +122,16 @@ class IngestDisplay:
 
 def _clock(seconds: float) -> str:
     return str(timedelta(seconds=round(seconds)))
+
+
+@contextmanager
+def step(console: Console, text: str) -> Iterator[Callable[[str], None]]:
+    """A slow step's message: on a terminal a spinner with ``text`` (the yielded function replaces it, e.g. with
+    a count), without one ``text`` as one plain line when the step begins, as ingest's first line is, so that a
+    piped or logged run is never silent for a long while (``sucai draft``, ``sucai restore``)."""
+    if not console.is_terminal:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        yield lambda _: None
+        return
+    with console.status(text) as status:
+        yield status.update
