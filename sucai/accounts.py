@@ -77,7 +77,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
-from argon2 import PasswordHasher, profiles
+from argon2 import Parameters, PasswordHasher, extract_parameters, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -199,7 +199,7 @@ class Accounts:
                  now: Callable[[], datetime] | None = None, zone: str = DEFAULT_TIMEZONE,
                  password_profile: str = "RFC_9106_LOW_MEMORY"):
         """``password_profile``: the argon2id parameters new hashes get (an :mod:`argon2.profiles` name, the
-        ``password_hash_profile`` setting); a stored hash of other parameters is rehashed at its next login."""
+        ``password_hash_profile`` setting); a stored hash of lower cost is rehashed at its next login (:func:`_weaker`)."""
         if isinstance(target, Path):
             _private_file(target)
             target = f"sqlite:///{target}"
@@ -218,7 +218,8 @@ class Accounts:
         self.session_idle = timedelta(hours=session_idle_hours)
         self._now = now or _utcnow
         self.zone = site_zone(zone)
-        self._hasher = PasswordHasher.from_parameters(getattr(profiles, password_profile))
+        self._parameters = getattr(profiles, password_profile)
+        self._hasher = PasswordHasher.from_parameters(self._parameters)
         self._dummy_hash: str | None = None
 
     @classmethod
@@ -352,7 +353,7 @@ class Accounts:
             conn.execute(users.update().where(users.c.id == current.user_id)
                          .values(password_hash=password_hash, updated_at=self._stamp()))
             conn.execute(attempts.delete().where(attempts.c.kind == "user",
-                                                 attempts.c.key == folded(current.username)))
+                                                 attempts.c.key == _counter_key(current.username, current)))
             conn.execute(sessions.delete().where(sessions.c.user_id == current.user_id))
             self._audit(conn, "user_changed", actor, f"{current.username} 修改密码", source_ip)
 
@@ -405,7 +406,7 @@ class Accounts:
         except NotFound:
             viewer, stored = None, None
         known = viewer is not None and source_ip is not None and self._known_ip(viewer, source_ip)
-        keys = [("user", folded(name), self.max_failures)]
+        keys = [("user", _counter_key(name, viewer), self.max_failures)]
         if source_ip:   # counted for every name; a limit only for accounts new at the address
             keys.append(("ip", source_ip, None if known else self.ip_max_failures))
         wait, claimed = self.claim(keys, self.lockout_seconds,
@@ -424,7 +425,7 @@ class Accounts:
         if not ok:   # the attempt stays counted
             self.audit("login_failed", VISITOR, name[:64], source_ip)
             raise Forbidden(BAD_CREDENTIALS, code="bad_credentials")
-        rehash = self._hasher.check_needs_rehash(stored)
+        rehash = _weaker(stored, self._parameters)
         self._logged_in(viewer, name, stored, self._hasher.hash(password) if rehash else None, claimed, source_ip)
         return viewer
 
@@ -442,7 +443,7 @@ class Accounts:
             if new_hash:
                 conn.execute(users.update().where(users.c.id == viewer.user_id, users.c.password_hash == stored)
                              .values(password_hash=new_hash))
-            conn.execute(attempts.delete().where(attempts.c.kind == "user", attempts.c.key == folded(name)))
+            conn.execute(attempts.delete().where(attempts.c.kind == "user", attempts.c.key == _counter_key(name, viewer)))
             self.unclaim(conn, claimed)
             self._audit(conn, "login", viewer, "", source_ip)
 
@@ -857,6 +858,26 @@ def _iso(moment: datetime) -> str:
 def _normalise(username: str) -> str:
     """NFKC, without control characters (no name has them; PostgreSQL text cannot hold NUL)."""
     return _CONTROL.sub("", unicodedata.normalize("NFKC", username)).strip()
+
+
+def _counter_key(name: str, account: Viewer | None) -> str:
+    """The key of a login counter: the account's own (``#id``) when ``name`` names one — two accounts whose names
+    fold alike (made before names were compared so) count apart, and logging into one never clears the other's
+    failures —, else the name as :func:`folded` compares it."""
+    return f"#{account.user_id}" if account is not None else folded(name)
+
+
+def _weaker(stored: str, want: Parameters) -> bool:
+    """Whether a stored argon2 hash costs less than ``want`` in some respect (passes, memory, lanes,
+    lengths) or is of another variant or version: such a hash is redone at login. A stronger one is kept — a
+    cheaper ``password_hash_profile`` never weakens stored hashes. An unreadable hash is redone."""
+    try:
+        have = extract_parameters(stored)
+    except InvalidHashError:
+        return True
+    return ((have.type, have.version) != (want.type, want.version)
+            or any(getattr(have, cost) < getattr(want, cost)
+                   for cost in ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")))
 
 
 def folded(username: str) -> str:

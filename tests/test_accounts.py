@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from sqlalchemy import text
 
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, audit_rows, session_secret
@@ -186,8 +186,9 @@ def test_password_stored_as_argon2_hash(accounts, target):
 
 
 def test_outdated_hash_is_upgraded_on_login(accounts):
+    """A hash of another variant (argon2i) is redone as argon2id at the site's cost."""
     user = accounts.add_user("alice", PASSWORD)
-    old = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    old = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=4, salt_len=8, type=Type.I).hash(PASSWORD)
     with accounts.db.transaction() as conn:
         conn.execute(text("UPDATE users SET password_hash = :h WHERE id = :id"), {"h": old, "id": user.user_id})
     assert accounts.authenticate("alice", PASSWORD) == user
@@ -205,9 +206,11 @@ def test_production_hashes_passwords_at_argon2_cffis_default_cost(tmp_path, monk
     assert not PasswordHasher().check_needs_rehash(stored)
 
 
-def test_the_cheapest_profile_hashes_at_the_lowest_cost_and_strong_hashes_are_redone_at_login(tmp_path):
-    """password_hash_profile = CHEAPEST (what the tests run with): new hashes are argon2id at t=1, 8 KiB, p=1, and a
-    stored hash of the default cost is rehashed at its next login like any hash of other parameters."""
+def test_the_cheapest_profile_hashes_at_the_lowest_cost_and_never_weakens_a_stored_hash(tmp_path):
+    """password_hash_profile = CHEAPEST (what the tests run with): new hashes are argon2id at t=1, 8 KiB, p=1; a
+    stored hash of the default cost is kept at its next login (review 18a: it was redone at CHEAPEST, so a test
+    setting left in a site's environment weakened every account that logged in), and a cheap one is redone when
+    the site's cost is higher."""
     accounts = Accounts.open(tmp_path / "home", password_hash_profile="CHEAPEST")
     user = accounts.add_user("alice", PASSWORD)
     cheap = rows(accounts, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0]
@@ -217,7 +220,14 @@ def test_the_cheapest_profile_hashes_at_the_lowest_cost_and_strong_hashes_are_re
                      {"h": PasswordHasher().hash(PASSWORD), "id": user.user_id})
     assert accounts.authenticate("alice", PASSWORD) == user
     assert rows(accounts, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0].startswith(
-        "$argon2id$v=19$m=8,t=1,p=1$")
+        "$argon2id$v=19$m=65536,t=3,p=4$")
+    accounts.close()
+    with accounts.db.transaction() as conn:
+        conn.execute(text("UPDATE users SET password_hash = :h WHERE id = :id"), {"h": cheap, "id": user.user_id})
+    strong = Accounts.open(tmp_path / "home", password_hash_profile="RFC_9106_LOW_MEMORY")
+    assert strong.authenticate("alice", PASSWORD) == user
+    assert rows(strong, "SELECT password_hash FROM users WHERE id = :id", id=user.user_id)[0][0].startswith(
+        "$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_an_unknown_password_hash_profile_is_refused_in_chinese(tmp_path):
@@ -742,6 +752,32 @@ def test_look_alikes_in_the_other_script_made_before_both_keep_their_accounts(tm
     accounts.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT name_key FROM users ORDER BY id").fetchall() == [("张三丰",), ("张三丰#2",)]
+
+
+def test_logging_into_a_look_alike_account_never_clears_the_others_failures(tmp_path):
+    """Review 18a: 管理员 and 管理員 (made side by side before a0003) counted their login failures under one folded
+    name, so logging into one's own 管理員 cleared the admin's failures: 16 guesses and never locked. Each account
+    now counts its own (and the password check is never reached while locked)."""
+    path = tmp_path / "accounts.sqlite3"
+    accounts = Accounts(path, password_profile="CHEAPEST")
+    accounts.add_user("管理员", PASSWORD, "admin")
+    accounts.close()
+    with sqlite3.connect(path) as db:   # as a0002 left it: the traditional name's key its own characters
+        db.execute("INSERT INTO users (id, username, name_key, password_hash, role, created_at, updated_at) "
+                   "SELECT 2, '管理員', '管理員', password_hash, 'user', created_at, updated_at FROM users WHERE id = 1")
+        db.execute("UPDATE accounts_version SET version_num = 'a0002'")
+    accounts = Accounts(path, password_profile="CHEAPEST", max_failures=5)
+    guesses = 0
+    with pytest.raises(TooManyRequests):
+        for _ in range(4):
+            for _ in range(4):
+                guesses += 1
+                with pytest.raises(Forbidden):
+                    accounts.authenticate("管理员", "猜的口令123456")
+            assert accounts.authenticate("管理員", PASSWORD).user_id == 2   # the attacker's own account
+        accounts.authenticate("管理员", "猜的口令123456")
+    assert guesses == 6   # five wrong passwords, then locked (the sixth refused unchecked), as a lone account is
+    accounts.close()
 
 
 def test_sign_ups_are_limited_per_address(target, clock):
