@@ -429,7 +429,8 @@ _ATTACHMENT_KINDS = ("attachment", "attachment_note")
 # A table of contents (目录, a standard's 目次): a line "目录" (also "目 录", "目　录", "目次") and the entries
 # under it, each ending in its page number after a tab, two spaces or dot leaders (two like dots in a row:
 # "1.\t技术栈\t4", "第一章 总则……………1") or, without a page number, a line written again below (the heading it
-# names: GB/T 9704-2012's 目次); or, with no such line, two or more entries in a row with dot leaders.
+# names: GB/T 9704-2012's 目次; they end at the first that repeats an earlier one: the body starts there); or, with
+# no such line, two or more entries in a row with dot leaders.
 _CONTENTS_WORD = re.compile(rf"目[{_SPACE}]*[录次]")
 _CONTENTS_HEAD = re.compile(rf"(?m)^[{_SPACE}]*目[{_SPACE}]*[录次][{_SPACE}]*$")
 _PAGE_DIGITS = "0123456789０１２３４５６７８９"
@@ -441,18 +442,19 @@ _CONTENTS_WINDOW = 20_000   # characters at the start of a text where its table 
 def _contents_lines(body: str) -> set[int]:
     """The starts of the lines of ``body`` that make a table of contents (see ``_CONTENTS_HEAD``): its
     "目录" line and its entries, none of which is a heading (the headings they name come later).
-    A table of contents stands before what it lists: only the lines after a 目录 line and those that hold dot
-    leaders in the first ``_CONTENTS_WINDOW`` characters are looked at (entries after a 目录 line may run on
-    past it). Linear in the text."""
+    A table of contents stands before what it lists: only the lines after the first 目录 line and those that hold
+    dot leaders in the first ``_CONTENTS_WINDOW`` characters are looked at (entries after a 目录 line may run on
+    past it; an entry written again ends them, being the heading it names). Linear in the text."""
     found: set[int] = set()
-    written: Counter[str] | None = None   # how often each line is written, counted at the first 目录 line
-    for head in _CONTENTS_HEAD.finditer(body, 0, _CONTENTS_WINDOW) if _CONTENTS_WORD.search(body, 0, _CONTENTS_WINDOW) else ():
-        run = [head.start()]
-        if written is None:
-            written = Counter(m.group(1) for m in NONBLANK_LINE.finditer(body))
+    head = _CONTENTS_HEAD.search(body, 0, _CONTENTS_WINDOW) if _CONTENTS_WORD.search(body, 0, _CONTENTS_WINDOW) else None
+    if head:   # the first 目录 line only: the run under it ends where the body starts
+        written = Counter(m.group(1) for m in NONBLANK_LINE.finditer(body))   # how often each line is written
+        run, entries = [head.start()], {head.group().strip(_SPACE)}
         for line in NONBLANK_LINE.finditer(body, _line_end(body, head.start())):
-            if _entry_leader(line.group(1)) is None and written[line.group(1)] < 2:
-                break
+            entry = line.group(1)
+            if entry in entries or (_entry_leader(entry) is None and written[entry] < 2):
+                break   # an entry of the run written again is the heading it names: the body starts there
+            entries.add(entry)
             run.append(line.start())
         found.update(run if len(run) >= 2 else ())
     dotted = [start for start in _lines_with(body, _LEADER, _CONTENTS_WINDOW) if start not in found]

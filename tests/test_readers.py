@@ -339,6 +339,13 @@ def test_b16_spaces_between_han_characters_are_removed_from_pdf_text():
         ("3. 1\n字 word", "3.1\n字word"),
         ("12.5 万人次参加了活动。\n5.2.3 一般每面排22行，每行排28个字", "12.5万人次参加了活动。\n5.2.3一般每面排22行，每行排28个字"),
         ("按照 GB/T 1. 1—2009 给出的规则", "按照GB/T 1. 1—2009给出的规则"),
+        # review 18: outside a text that numbers its clauses (a "5.2.1 页边与版心尺寸" line), a number opening a line
+        # is a list item or a quantity — "3. 5 亿元" had become "3.5 亿元", a list item's number read as a decimal
+        ("2. 12 个重点项目全部开工", "2. 12个重点项目全部开工"),
+        ("3. 5 亿元专项资金到位", "3. 5亿元专项资金到位"),
+        ("12.5 万人参加培训", "12.5万人参加培训"),
+        ("1. 3 个小组完成验收\n2. 3.5 亿元专项资金到位\n12.5 万人参加培训",
+         "1. 3个小组完成验收\n2. 3.5亿元专项资金到位\n12.5万人参加培训"),
     ],
 )
 def test_remove_cjk_spaces(raw, expected):

@@ -16,12 +16,18 @@ CJK_CLASS = (
 )
 _CJK = re.compile(f"[{CJK_CLASS}]")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# horizontal whitespace with a CJK character on one side and any visible character on the other — but the gap after
-# a clause number that opens a line, before its title (GB/T 1.1: "5.2.1 页边与版心尺寸", a title line without
-# clause punctuation), which is kept as one space, a gap inside the number ("5. 1", glyphs set apart) closed
-_SPACE_BY_CJK = re.compile(
-    f"^(?P<clause>\\d{{1,2}}(?:\\.[^\\S\\n]?\\d{{1,2}})+)(?:[^\\S\\n]+(?=[{_HAN}][^\\n。，；：！？,;:!?]{{0,40}}$)|$)"
-    f"|(?<=[{CJK_CLASS}])[^\\S\\n]+(?=\\S)|(?<=\\S)[^\\S\\n]+(?=[{CJK_CLASS}])", re.MULTILINE)
+_LEVEL = r"\.[^\S\n]?\d{1,2}"   # a level of a clause number after its first: ".2", ". 1" (glyphs set apart)
+_TITLE = rf"[{_HAN}][^\n。，；：！？,;:!?]{{0,40}}$"   # the rest of a title line: Han first, no clause punctuation
+# horizontal whitespace with a CJK character on one side and any visible character on the other
+_GAP = f"(?<=[{CJK_CLASS}])[^\\S\\n]+(?=\\S)|(?<=\\S)[^\\S\\n]+(?=[{CJK_CLASS}])"
+# a text that numbers its clauses (GB/T 1.1): a line opens with a number of three levels or more, written without a
+# gap, before a title ("5.2.1 页边与版心尺寸"), which no quantity or list item is ("12.5 万人", "2. 3.5 亿元" may be)
+_CLAUSE_TEXT = re.compile(rf"^\d{{1,2}}(?:\.\d{{1,2}}){{2,}}[^\S\n]+(?={_TITLE})", re.MULTILINE)
+# the gaps, and a number alone on its line, closed ("3. 1"); in a text that numbers its clauses also a clause number
+# opening a title line, closed, with the gap before its title kept as one space ("5. 1 幅面尺寸" → "5.1 幅面尺寸")
+_SPACE_BY_CJK = re.compile(rf"^(?P<clause>\d{{1,2}}(?:{_LEVEL})+)$|{_GAP}", re.MULTILINE)
+_SPACE_BY_CJK_IN_CLAUSES = re.compile(rf"^(?P<clause>\d{{1,2}}(?:{_LEVEL})+)(?:[^\S\n]+(?={_TITLE})|$)|{_GAP}",
+                                      re.MULTILINE)
 
 
 def is_cjk(char: str) -> bool:
@@ -38,12 +44,17 @@ def remove_cjk_spaces(text: str) -> str:
     Han/Latin and Han/digit boundaries ("全市 2023 年 … 增长 5.2% ，完成 GDP 目标"
     → "全市2023年…增长5.2%，完成GDP目标", case B31). A space between two
     non-CJK characters ("hello world", "DB41/T 958") is kept; line breaks are
-    never removed. A clause number opening a title line keeps the gap before the
-    title, which tells the outline it is a label: "5.2.1 页边与版心尺寸" stays,
-    "5. 1 幅面尺寸" → "5.1 幅面尺寸" (a GB/T 9704 PDF's headings had become
-    "5.2.1页边与版心尺寸", which no outline rule reads as numbered).
+    never removed; a number alone on its line is closed ("3. 1" → "3.1"). In a
+    text that numbers its clauses (a line opens with a number of three levels or
+    more, without a gap, before a title), a clause number opening a title line
+    keeps the gap before the title, which tells the outline it is a label:
+    "5.2.1 页边与版心尺寸" and "5.1 幅面尺寸" stay, "5. 1 幅面尺寸" → "5.1 幅面尺寸"
+    (a GB/T 9704 PDF's headings had become "5.2.1页边与版心尺寸", which no outline
+    rule reads as numbered). Elsewhere a number opening a line is a quantity or a
+    list item like any other: "12.5 万人" → "12.5万人", "3. 5 亿元" → "3. 5亿元".
     """
-    return _SPACE_BY_CJK.sub(_kept, text)
+    spaces = _SPACE_BY_CJK_IN_CLAUSES if _CLAUSE_TEXT.search(text) else _SPACE_BY_CJK
+    return spaces.sub(_kept, text)
 
 
 def _kept(m: re.Match[str]) -> str:
