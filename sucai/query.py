@@ -6,7 +6,8 @@ Outside quotes the punctuation a writer types between terms or clauses (``，`` 
 ``,`` ``;`` ``?`` ``!`` and their compatibility forms — ﹖ ｡ ‼ ﹐…, the same once normalised —, but not a comma between
 two digits: 1,000) separates them as a space does, and at the start or end of the query is left out ("如何做好基层减负？"
 is 如何做好基层减负); not inside a web address or a file name typed as a term (``index.php?id=3``,
-``https://www.gov.cn/zhengce?id=3``), which is one term. A 发文字号 (机关代字, a bracketed
+``https://www.gov.cn/zhengce?id=3``), which is one term up to a punctuation mark followed by Chinese
+(``www.gov.cn,政策文件`` is two terms). A 发文字号 (机关代字, a bracketed
 four-digit year, 序号 and 号, GB/T 9704-2012 §7.2.4: 国办发〔2019〕3号) outside quotes is read with
 each of the brackets it is written with — 〔〕 [] () 【】 (full-width ［］ （） and ﹝﹞ are the same
 after normalising) — whichever the user typed: its 〔〕 form is the term, the others its
@@ -28,12 +29,12 @@ _TYPED_SEPARATORS = "，；、。？！,;?!"
 _COMPATIBILITY_BLOCKS = ((0x2000, 0x206F), (0xFE10, 0xFE19), (0xFE30, 0xFE6B), (0xFF61, 0xFF64))
 _COMPATIBILITY = [chr(c) for first, last in _COMPATIBILITY_BLOCKS for c in range(first, last + 1)]
 _SEPARATORS = _TYPED_SEPARATORS + "".join(
-    c for c in _COMPATIBILITY if set(unicodedata.normalize("NFKC", c)) <= set(_TYPED_SEPARATORS) - {""})
+    c for c in _COMPATIBILITY if set(unicodedata.normalize("NFKC", c)) <= set(_TYPED_SEPARATORS))
 _SEPARATOR_CLASS = re.escape(_SEPARATORS)
-_WIDE_SEPARATOR_CLASS = re.escape(_SEPARATORS.translate(str.maketrans("", "", ",;?!")))
-# a web address (a scheme or www.: ASCII ,;?! inside) or a file name with a query (index.php?id=3), not ending with
-# separating punctuation; possessive runs: linear in the query
-_ADDRESS = (rf"(?:[A-Za-z][A-Za-z0-9+.\-]*+://|www\.)[^\s{_WIDE_SEPARATOR_CLASS}]*[^\s{_SEPARATOR_CLASS}]"
+# a web address (a scheme or www.: ASCII ,;?! inside, followed by ASCII — not by Chinese: www.gov.cn,政策文件 is two
+# terms) or a file name with a query (index.php?id=3), not ending with separating punctuation; possessive runs:
+# linear in the query
+_ADDRESS = (rf"(?:[A-Za-z][A-Za-z0-9+.\-]*+://|www\.)(?:[^\s{_SEPARATOR_CLASS}]++|[,;?!]++(?=[!-~]))++"
             rf"|/?[A-Za-z0-9_~%\-]++(?:[./][A-Za-z0-9_~%\-]++)++\?[!-~]*[^\s{_SEPARATOR_CLASS}]")
 _TOKEN = re.compile(rf'(-?)"([^"]*)("?)|({_ADDRESS})(?![^\s{_SEPARATOR_CLASS}])|([{_SEPARATOR_CLASS}]+)'
                     rf'|((?:[^\s{_SEPARATOR_CLASS}]|(?<=\d),(?=\d))+)')

@@ -18,7 +18,7 @@
   ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
   into sections (a heading with its paragraphs, items 一是… included) and each
   matching section is a hit with its heading path; sections are scored by BM25
-  over section lengths. A document's identical sections are one hit, and a bare
+  over section lengths. A document's identical sections (sub-sections included) are one hit, and a bare
   heading (its text in its sub-sections) comes after its matching sub-sections.
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
@@ -679,13 +679,15 @@ def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
 
 @dataclass
 class _Section:
-    """A section: ``doc.text[start:end]`` under the headings ``path``; ``bare`` when it holds nothing but its heading
-    line (its text, if any, is in its sub-sections); ``copies``: the sections of its document identical to it that a
-    search lists it for (:func:`_distinct`)."""
+    """A section: ``doc.text[start:end]`` under the headings ``path``; ``part_end``: where its part, the section with
+    its sub-sections, ends (``end`` when it has none); ``bare`` when it holds nothing but its heading line (its text,
+    if any, is in its sub-sections); ``copies``: the sections of its document identical to it that a search lists it
+    for (:func:`_distinct`)."""
 
     start: int
     end: int
     path: list[str]
+    part_end: int
     bare: bool = False
     copies: int = 0
 
@@ -717,7 +719,7 @@ def sections(doc: Document) -> list[_Section]:
         else:
             merged.append(cut)
     bounds = [s for s, *_ in merged] + [len(doc.text)]
-    return [_Section(s, e, p, node is not None and _bare(doc.text, node, e))
+    return [_Section(s, e, p, node.end if node else e, node is not None and _bare(doc.text, node, e))
             for (s, p, node), e in zip(merged, bounds[1:]) if doc.text[s:e].strip()]
 
 
@@ -781,13 +783,14 @@ def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
 
 def _distinct(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
     """Of the matching sections ``found`` of one document (``(score, view, section, chars, exact)``), one of each set
-    whose texts are the same but for their outline label and layout (:func:`sucai.analysis.layout_free`: a 汇编 that
-    repeats a section ten times, F5) — the first in ``order`` —, with the number of the others as its
-    ``section.copies``; in the order of the text. Linear in the sections' text."""
+    whose parts (the section with its sub-sections: a bare heading's text is theirs) are the same but for their
+    outline label and layout (:func:`sucai.analysis.layout_free`: a 汇编 that repeats a section ten times, F5) — the
+    first in ``order`` —, with the number of the others as its ``section.copies``; in the order of the text. Linear
+    in the sections' text times the depth of the outline."""
     kept: dict[str, tuple] = {}
     for f in sorted(found, key=order):
         view, part = f[1], f[2]
-        same = kept.setdefault(analysis.layout_free(strip_label(view.text[part.start : part.end])), f)
+        same = kept.setdefault(analysis.layout_free(strip_label(view.text[part.start : part.part_end])), f)
         if same is not f:
             same[2].copies += 1
     return sorted(kept.values(), key=lambda f: f[2].start)

@@ -221,6 +221,20 @@ def test_a_web_address_or_file_name_is_one_term(q, groups):
     assert parse_query("-index.php?id=3 减负").excluded == ["index.php?id=3"]
 
 
+@pytest.mark.parametrize("q, groups", [
+    ("www.gov.cn,政策文件", [["www.gov.cn"], ["政策文件"]]),
+    ("http://www.gov.cn/a.html,基层减负", [["http://www.gov.cn/a.html"], ["基层减负"]]),
+    ("https://www.gov.cn/zhengce?id=3;减负!落实", [["https://www.gov.cn/zhengce?id=3"], ["减负"], ["落实"]]),
+    ("index.php?id=3,基层减负", [["index.php?id=3"], ["基层减负"]]),
+])
+def test_a_web_address_stops_at_punctuation_before_chinese(q, groups):
+    """Review 18: 「www.gov.cn,政策文件」 was one term (the address ran on over the ASCII comma into the Chinese words
+    after it), with no 提示; an address's ASCII , ; ? ! are its own only when ASCII follows them."""
+    parsed = parse_query(q)
+    assert parsed.groups == groups
+    assert any("当作空格" in w for w in parsed.warnings)
+
+
 def test_parse_query_cuts_long_input_with_a_warning():
     parsed = parse_query("字" * 600, max_chars=500)
     assert parsed.groups == [["字" * 500]] and parsed.warnings

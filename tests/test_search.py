@@ -525,6 +525,29 @@ def test_identical_sections_of_a_document_are_one_hit(library):
         assert text[hits[0].section_start:hits[0].section_end] == "（一）" + same
 
 
+def test_bare_headings_are_the_same_only_when_their_sub_sections_are(library):
+    """Review 18: two bare 「（一）存在问题」 — their text in their sub-sections, different ones — were one hit (their
+    sections held their heading lines alone, the same), and the 写作台 lost the second one's text. Sections are the
+    same when their parts, sub-sections included, are."""
+    from sucai.drafting.paragraphs import paragraph_candidates
+
+    text = ("一、班子方面\n（一）存在问题\n1.学习不够深入系统。\n2.调查研究不够经常。\n"
+            "二、个人方面\n（一）存在问题\n1.担当作为不够，遇到矛盾绕着走。\n2.作风不够严实，满足于过得去。\n")
+    headings = [("一、", "班子方面", 1), ("（一）", "存在问题", 2), ("1.", "学习不够深入系统", 3),
+                ("2.", "调查研究不够经常", 3), ("二、", "个人方面", 1), ("（一）", "存在问题", 2),
+                ("1.", "担当作为不够", 3), ("2.", "作风不够严实", 3)]
+    doc = Document(title="民主生活会对照检查材料", text=text, outline=_outlined(text, headings))
+    library.catalogue.add(doc, text_hash(doc), "/b", "x")
+    library.index.sync()
+    for mode in ("precise", "ranked"):
+        hits = library.search(SearchRequest(q="存在问题", mode=mode, scope="section"), member=True).hits
+        assert sorted((h.section_path, h.same_sections) for h in hits) == [
+            (["一、班子方面", "（一）存在问题"], 0), (["二、个人方面", "（一）存在问题"], 0)], mode
+    candidates = paragraph_candidates(library, "存在问题", genre=None, member=True)
+    assert sorted(c.section_path[0] for c in candidates) == ["一、班子方面", "二、个人方面"]
+    assert sorted("担当作为不够" in c.text for c in candidates) == [False, True]
+
+
 ROLE_TEXTS = [
     "一、存在的问题\n"
     "（一）担当作为方面。有的同志遇到矛盾绕着走，攻坚克难的勇气不够，工作标准不高，满足于过得去、差不多，"
