@@ -1229,14 +1229,14 @@ PAIR_MEMBERS = ["国发〔2019〕4号\n", "2. 救援方案\n请执行。\n", "�
 
 def pair_texts(secret: bool) -> dict[str, str]:
     """Every free text of :data:`PAIR_FREE` with every members part of :data:`PAIR_MEMBERS` (``secret``), or
-    with as many characters of "文" in its place, the same lines; a paragraph of random characters of its own in
+    with as many characters of "文" in its place, its white space kept (as long, with as many 字); a paragraph of random characters of its own in
     the members part (no two documents near-duplicates), and every second one free text after a ##paidend##."""
     rng = random.Random(9)
     rare = ["".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(60)) for _ in range(len(PAIR_FREE) * len(PAIR_MEMBERS))]
     found = {}
     for i, (name, free) in enumerate(PAIR_FREE.items()):
         for k, members in enumerate(PAIR_MEMBERS):
-            part = members if secret else re.sub(r"[^\n]", "文", members)
+            part = members if secret else re.sub(r"\S", "文", members)
             after = "##paidend##\n以上事项，请遵照执行。\n" if k % 2 else ""
             found[f"{name}{k:02d}.txt"] = f"{free}##paidbegin##\n{part}{rare[i * len(PAIR_MEMBERS) + k]}。\n{after}"
     return found
@@ -1617,7 +1617,7 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
 def test_visitor_metadata_is_a_function_of_the_free_text(free, members):
     """Leak 11: title, 文种, 文号, date and 来源 of a free view — for one free text, a members part that
     could be read as going on with it and one of as many "文" give the visitor the same view."""
-    twin = re.sub(r"[^\n]", "文", members)
+    twin = re.sub(r"\S", "文", members)
     seen = _free_view_of(free, members), _free_view_of(free, twin)
     assert seen[0] == seen[1]
     whole = [outline.analyse(clean.clean(f"{free}##paidbegin##\n{m}会员正文。\n")) for m in (members, twin)]
@@ -1637,7 +1637,8 @@ METADATA_PAIRS = {
     "空行.txt": ("关于做好秋季防火工作的通知\n工作要求如下：加强领导。", "\n\n文文文\n", "文文文\n\n\n"),
     "列表.md": ("# 通知\n\n为做好工作，现通知如下。\n\n（一）雷达设备\n\n", "（二）通信设备\n\n（三）电源\n\n", None),
 }
-"""File → (free text, members part, its twin: as many "文" on the same lines when None — the whole text as long)."""
+"""File → (free text, members part, its twin: as many "文" on the same lines, white space kept, when None — the whole
+text as long, with as many 字)."""
 
 
 def _metadata_pair_texts(secret: bool) -> dict[str, str]:
@@ -1647,7 +1648,7 @@ def _metadata_pair_texts(secret: bool) -> dict[str, str]:
     found = {}
     for name, (free, members, twin) in METADATA_PAIRS.items():
         rare = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(60))
-        twin = re.sub(r"[^\n]", "文", members) if twin is None else twin
+        twin = re.sub(r"\S", "文", members) if twin is None else twin
         found[name] = f"{free}##paidbegin##\n{members if secret else twin}{rare}。\n"
     return found
 
