@@ -1,10 +1,12 @@
 """Benchmark the 字数 count (``sucai.counting.count_chars``) on the corpus, against the pattern's own scan.
 
 Run from the project root: ``python bench/counting.py [--repeat 3]``. Every .txt and .md file of
-``../shared/corpus`` is read as text; each is counted with ``count_chars`` (a table of the Basic Multilingual Plane made from
-:data:`sucai.counting.UNCOUNTED` once, timed apart) and, as the baseline, with the pattern itself
+``../shared/corpus`` is read as text; each is counted with ``count_chars`` (a table of the Basic Multilingual Plane
+made from :data:`sucai.counting.UNCOUNTED` once, timed apart) and, as the baseline, with the pattern itself
 (``len(regex.sub(UNCOUNTED, "", text))``, the count before the table). The two must agree on every file. What a
-library pays: its recount when first opened after migration c0007, and one count per document stored.
+library pays: its recount when first opened after migration c0007, and one count per document stored. A second
+table times a text of a million characters above U+FFFF (CJK Extension B, emoji, tag characters) against a million
+BMP ones, their planes' tables filled before: the two should cost about the same.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import argparse
 import regex
 
 from _common import Timer, corpus_dir, table
-from sucai.counting import UNCOUNTED, _bmp_table, count_chars
+from sucai.counting import UNCOUNTED, _fill, count_chars
 
 
 def main() -> None:
@@ -25,7 +27,7 @@ def main() -> None:
              for path in sorted(corpus_dir().rglob("*")) if path.suffix in (".txt", ".md") and path.is_file()]
     chars = sum(map(len, texts))
     with Timer() as made:
-        _bmp_table()
+        _fill(0)
     pattern = regex.compile(UNCOUNTED)
     rows = []
     for name, count in (("count_chars (table)", count_chars), ("baseline: the pattern's scan",
@@ -35,6 +37,16 @@ def main() -> None:
     assert [count_chars(t) for t in texts] == [len(pattern.sub("", t)) for t in texts]
     table(("count", "files", "M characters", "seconds (best)", "ns per character"), rows,
           title=f"字数 of the corpus (table made once in {made.seconds:.2f} s)")
+    rows = []
+    for plane in (1, 2, 14):
+        _fill(plane)
+    for name, text in (("BMP (汉字, U+3000, U+200B)", "汉字\u3000\u200b" * 250_000),
+                       ("above U+FFFF (𠀀, 😀, tag characters)",
+                        "".join(map(chr, range(0x20000, 0x20000 + 5000))) * 100 + "\U0001f600\U000e0041" * 250_000)):
+        best = min(_timed([text], count_chars) for _ in range(args.repeat))
+        assert count_chars(text) == len(pattern.sub("", text))
+        rows.append((name, len(text) / 1e6, best, best / len(text) * 1e9))
+    table(("text", "M characters", "seconds (best)", "ns per character"), rows, title="count_chars by plane")
 
 
 def _timed(texts: list[str], count) -> float:

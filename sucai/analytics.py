@@ -11,6 +11,11 @@ Privacy: a search is counted as its normalised query text per day
 (``search_stats``), with no account, address or time of day — nothing ties a
 query to the person who typed it, and only admins see the counts. Searches by
 admins are not counted. Days are the site's local days.
+
+A search with no result is told apart when it is recorded: ``missing`` counts those made as a member over the
+whole library (no filter), which found nothing the library holds — the material to add; the others found nothing
+only as filtered or in the free part. Telling them apart later by searching the normalised query again would not do:
+the key is not the query as searched (``减负 -基层`` is counted as ``减负-基层``, which finds what the first left out).
 """
 
 from __future__ import annotations
@@ -50,11 +55,12 @@ class Analytics:
         self.zone = zone
 
     @retried
-    def write(self, searches: Counter, empty: Counter, reads: Counter, downloads: Counter) -> None:
-        """Add counts, keyed ``(day, query)`` for searches (``empty``: those with no result) and
-        ``(day, doc_id)`` for reads and downloads, in one transaction."""
-        queries = [{"day": day, "query": q, "searches": n, "empty": empty.get((day, q), 0)}
-                   for (day, q), n in searches.items()]
+    def write(self, searches: Counter, empty: Counter, missing: Counter, reads: Counter, downloads: Counter) -> None:
+        """Add counts, keyed ``(day, query)`` for searches (``empty``: those with no result, ``missing``: those of
+        them made as a member over the whole library) and ``(day, doc_id)`` for reads and downloads, in one
+        transaction."""
+        queries = [{"day": day, "query": q, "searches": n, "empty": empty.get((day, q), 0),
+                    "missing": missing.get((day, q), 0)} for (day, q), n in searches.items()]
         documents = [{"day": day, "doc_id": doc, "reads": reads.get((day, doc), 0),
                       "downloads": downloads.get((day, doc), 0)} for day, doc in set(reads) | set(downloads)]
         with self.accounts.transaction() as conn:
@@ -64,16 +70,20 @@ class Analytics:
                     conn.execute(self.accounts.db.insert(table, update=keys, add=True), rows)
 
     def report(self, days: int = 30, limit: int = 20, today: date | None = None) -> dict:
-        """The operator's guide over the last ``days`` local days: ``top_queries`` and ``empty_queries``
-        (``{"query", "searches", "empty"}``), ``most_read`` and ``most_downloaded`` (``{"doc_id", "count"}``),
-        ``new_users`` (``{"date", "count"}``, newest first)."""
+        """The operator's guide over the last ``days`` local days: ``top_queries``, ``empty_queries`` (those a
+        member's search over the whole library found nothing for: material to add) and ``narrowed_queries`` (those
+        that found nothing only as filtered or in the free part, F14), each ``{"query", "searches", "empty"}``;
+        ``most_read`` and ``most_downloaded`` (``{"doc_id", "count"}``), ``new_users`` (``{"date", "count"}``,
+        newest first)."""
         today = today or datetime.now(timezone.utc).astimezone(self.zone).date()
         first = (today - timedelta(days=days - 1)).isoformat()
         read = self.accounts._read
         q, searches, nothing = search_stats.c.query, func.sum(search_stats.c.searches), func.sum(search_stats.c.empty)
         queries = select(q, searches, nothing).where(search_stats.c.day >= first).group_by(q)
+        missing = func.sum(search_stats.c.missing)
         top = read(queries.order_by(searches.desc(), q).limit(limit))
-        empty = read(queries.having(nothing > 0).order_by(nothing.desc(), q).limit(limit))
+        empty = read(queries.having(missing > 0).order_by(nothing.desc(), q).limit(limit))
+        narrowed = read(queries.having(nothing > 0).having(missing == 0).order_by(nothing.desc(), q).limit(limit))
 
         def documents(column: str):
             doc, total = document_stats.c.doc_id, func.sum(document_stats.c[column])
@@ -86,22 +96,11 @@ class Analytics:
             "since": first,
             "top_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in top],
             "empty_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in empty],
+            "narrowed_queries": [{"query": q, "searches": n, "empty": e} for q, n, e in narrowed],
             "most_read": [{"doc_id": d, "count": n} for d, n in documents("reads")],
             "most_downloaded": [{"doc_id": d, "count": n} for d, n in documents("downloads")],
             "new_users": [{"date": d, "count": n} for d, n in sorted(joined.items(), reverse=True)],
         }
-
-    @staticmethod
-    def with_found(report: dict, found: dict[str, int]) -> dict:
-        """``report`` (:meth:`report`) with its ``empty_queries`` told apart by ``found``: the query → the number of
-        documents a search of it alone finds now (a member's, no 文种/来源/年份 filter; a query missing counts as 0).
-        A query counted with no result may have found nothing only as it was made — filtered, or by a viewer without
-        the member tier, who searches the free part only; listed as 没有结果 it sent the operator looking for material
-        the library holds (F14). ``empty_queries`` keeps those that find nothing, ``narrowed_queries`` the others, each
-        with its ``found``."""
-        rows = [{**row, "found": found.get(row["query"], 0)} for row in report["empty_queries"]]
-        return {**report, "empty_queries": [row for row in rows if not row["found"]],
-                "narrowed_queries": [row for row in rows if row["found"]]}
 
     def local_day(self, stamp: str) -> str:
         """The site's day (``YYYY-MM-DD``) of a stored UTC time."""
@@ -152,11 +151,12 @@ class Recorder:
     def _day(self) -> str:
         return datetime.now(timezone.utc).astimezone(self.zone).date().isoformat()
 
-    def searched(self, viewer: Viewer, query: str, total: int) -> None:
-        """A search (its first page) by ``viewer`` found ``total`` results. Admins' searches are not counted."""
+    def searched(self, viewer: Viewer, query: str, total: int, filtered: bool) -> None:
+        """A search (its first page) by ``viewer`` found ``total`` results; ``filtered``: it was narrowed (文种, 来源,
+        年份…), so that finding nothing says nothing of the whole library. Admins' searches are not counted."""
         if query and not viewer.admin:   # normalised (query_key) by the writer thread, off the request path
-            day = self._day()
-            self._add(lambda batch: batch.search(day, query, total == 0))
+            day, whole = self._day(), viewer.member and not filtered
+            self._add(lambda batch: batch.search(day, query, total == 0, whole))
 
     def read(self, viewer: Viewer, doc_id: int) -> None:
         """``viewer`` opened document ``doc_id`` (counted; in the history of a logged-in viewer)."""
@@ -215,19 +215,21 @@ class Recorder:
 
 
 class _Batch:
-    """The events of one interval, counted: searches and searches with no result per ``(day, query as typed)``,
-    reads and downloads per ``(day, doc_id)``, the history entries of logged-in viewers, and the
-    :meth:`Recorder.flush` calls waiting for them to be written."""
+    """The events of one interval, counted: searches, searches with no result and those of them made as a member
+    over the whole library per ``(day, query as typed)``, reads and downloads per ``(day, doc_id)``, the history
+    entries of logged-in viewers, and the :meth:`Recorder.flush` calls waiting for them to be written."""
 
     def __init__(self):
-        self.searches, self.empty, self.reads, self.downloads = Counter(), Counter(), Counter(), Counter()
+        self.searches, self.empty, self.missing = Counter(), Counter(), Counter()
+        self.reads, self.downloads = Counter(), Counter()
         self.history: list[tuple[int, int, str, str]] = []
         self.waiting: list[threading.Event] = []
         self.events = 0
 
-    def search(self, day: str, key: str, nothing: bool) -> None:
+    def search(self, day: str, key: str, nothing: bool, whole: bool) -> None:
         self.searches[(day, key)] += 1
         self.empty[(day, key)] += nothing
+        self.missing[(day, key)] += nothing and whole
         self.events += 1
 
     def opened(self, kind: str, day: str, doc_ids: list[int], user_id: int | None, at: str) -> None:
@@ -244,13 +246,14 @@ class _Batch:
 
 def _write(stores: tuple[Analytics, Collections], batch: _Batch) -> None:
     analytics, collections = stores
-    searches, empty = Counter(), Counter()
+    searches, empty, missing = Counter(), Counter(), Counter()
     for (day, query), n in batch.searches.items():   # as typed: counted by their query_key (none: not counted)
         if key := query_key(query):
             searches[(day, key)] += n
             empty[(day, key)] += batch.empty[(day, query)]
+            missing[(day, key)] += batch.missing[(day, query)]
     if searches or batch.reads or batch.downloads:
-        analytics.write(searches, empty, batch.reads, batch.downloads)
+        analytics.write(searches, empty, missing, batch.reads, batch.downloads)
     collections.record_history(batch.history)
 
 

@@ -27,7 +27,7 @@ def test_events_from_many_threads_are_all_written_across_flushes_and_a_restart(h
     zone = settings.zone
     recorder = Recorder(lambda: (Analytics(Accounts.from_settings(settings), zone),
                                  Collections(Accounts.from_settings(settings))), zone, interval=0.05)
-    searches, empty, reads, downloads, history = Counter(), Counter(), Counter(), Counter(), Counter()
+    searches, empty, missing, reads, downloads, history = Counter(), Counter(), Counter(), Counter(), Counter(), Counter()
     lock = threading.Lock()
 
     def work(n: int) -> None:
@@ -36,11 +36,12 @@ def test_events_from_many_threads_are_all_written_across_flushes_and_a_restart(h
             kind = i % 3
             if kind == 0:
                 query = QUERIES[(n + i) % len(QUERIES)]
-                recorder.searched(viewer, query, total=i % 2)
+                recorder.searched(viewer, query, total=i % 2, filtered=i % 4 == 2)
                 with lock:
                     if query_key(query):
                         searches[query_key(query)] += 1
                         empty[query_key(query)] += i % 2 == 0
+                        missing[query_key(query)] += i % 4 == 0 and viewer is member
             elif kind == 1:
                 recorder.read(viewer, 1 + i % 5)
                 with lock:
@@ -65,6 +66,8 @@ def test_events_from_many_threads_are_all_written_across_flushes_and_a_restart(h
     report = Analytics(accounts, zone).report(days=1, limit=100, today=today)
     assert {r["query"]: (r["searches"], r["empty"]) for r in report["top_queries"]} == \
            {q: (n, empty[q]) for q, n in searches.items()}
+    assert {r["query"] for r in report["empty_queries"]} == {q for q, n in missing.items() if n}
+    assert {r["query"] for r in report["narrowed_queries"]} == {q for q, n in empty.items() if n and not missing[q]}
     assert {r["doc_id"]: r["count"] for r in report["most_read"]} == dict(reads)
     assert {r["doc_id"]: r["count"] for r in report["most_downloaded"]} == dict(downloads)
     kept = Counter((e["kind"], e["doc_id"]) for e in Collections(accounts).history(member, limit=10_000))

@@ -204,7 +204,7 @@ def test_an_embedded_library_moves_to_postgresql_by_backup_and_restore(tmp_path,
     accounts = Accounts(load_settings(source, database_url="").accounts_path)
     accounts.add_user("管理员", PASSWORD, "admin")
     with sqlite3.connect(load_settings(source, database_url="").accounts_path) as old:  # counted before NULs were
-        old.execute("INSERT INTO search_stats VALUES (?, ?, 2, 0)", ("2026-11-30", "基层\x00减负"))  # out of keys
+        old.execute("INSERT INTO search_stats (day, query, searches, empty) VALUES (?, ?, 2, 0)", ("2026-11-30", "基层\x00减负"))  # out of keys
     backup.backup(library.settings, tmp_path / "b")
     target = setup_home(tmp_path / "server", new_database(postgres, request))   # database_url in its sucai.toml
     settings = load_settings(target)

@@ -257,6 +257,18 @@ def test_a_markdown_draft_reads_as_its_text():
     assert written_text("正文\n\n> 字数：5") == "正文\n字数：5"   # no title above it: the writer's quote
 
 
+def test_markdown_that_reads_as_no_text_is_kept_as_written():
+    """Review 18: a notes line markdown-it reads as a link reference definition, and text nested past its limit of
+    twenty, vanished from the draft — and from its 总字数 and its 查重. They are kept as written, in their place, without
+    the quote and list markers before them (by hand)."""
+    assert written_text("正文一\n\n[1]: 《关于某事的通知》\n[1]: 《另一份通知》\n\n正文二") == \
+        "正文一\n[1]: 《关于某事的通知》\n[1]: 《另一份通知》\n正文二"
+    assert written_text("引文：\n\n> [注]: <某局 文件>\n>   “标题”\n") == "引文：\n[注]: <某局 文件>\n“标题”"
+    assert written_text("正文\u2028续\f完\r\n\r\n[1]: 《通知》") == "正文\u2028续\f完\n[1]: 《通知》"   # markdown-it's lines
+    assert written_text(">" * 20 + " 正文") == "正文"
+    assert written_text("前\n\n" + "> " * 19 + "- 深处的条目\n" + "> " * 19 + "  续行\n\n后") == "前\n深处的条目\n续行\n后"
+
+
 def test_one_rule_for_the_word_count(library):
     """Stop 30: 字数 counted white space by str.isspace in Python and by ``\\s`` in the 写作台, which differed on a
     pasted BOM, control characters, U+200B, U+0085… One rule now (``UNCOUNTED``): no white space, control or invisible

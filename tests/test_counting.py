@@ -12,14 +12,18 @@ import re
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
+import regex
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from sucai import counting
 from sucai.accounts import Viewer
 from sucai.cli import app as cli_app
-from sucai.counting import count_chars, counted_mask
+from sucai.counting import UNCOUNTED, count_chars, counted_mask
 from sucai.db.schema import documents, meta
 from sucai.ingest import text_hash
 from sucai.library import Library
@@ -69,6 +73,26 @@ def test_count_chars_leaves_out_white_space_control_and_invisible_characters():
     assert count_chars(text) == 6 + 3 + 4 + 3 + 1 + 1 + 1
     assert counted_mask(text).tolist() == [not (ch.isspace() or ch in "\u200b\ufeff\x00\x1b\U000e0100") for ch in text]
     assert count_chars("") == 0 and counted_mask("").size == 0
+
+
+def test_characters_above_the_bmp_are_counted_as_the_pattern_counts_them_with_one_scan_per_plane(monkeypatch):
+    """A text of many characters above U+FFFF (CJK Extension B, emoji, tag characters, variation selectors
+    supplement) mixed with BMP and invisible ones: the 字数 agrees with the pattern's own scan, and the pattern is
+    run once per plane the text uses, not once per character (3 s for a million of them)."""
+    text = ("一、\u3000总体\u200b\U00020000\U0002a6d6\U0001f600\U000e0041\U000e0100\U0001d173\U00010000 \n") * 500
+    calls = []
+    pattern = regex.compile(UNCOUNTED)
+
+    def seen(name):
+        return lambda *args, **kwargs: calls.append(name) or getattr(pattern, name)(*args, **kwargs)
+
+    monkeypatch.setattr(counting, "_UNCOUNTED", SimpleNamespace(findall=seen("findall"), fullmatch=seen("fullmatch")))
+    monkeypatch.setattr(counting, "_TABLE", np.zeros(17 << 16, dtype=bool), raising=False)
+    monkeypatch.setattr(counting, "_FILLED", set(), raising=False)
+    assert count_chars(text) == len(regex.sub(UNCOUNTED, "", text))
+    assert counted_mask(text).tolist() == [pattern.fullmatch(ch) is None for ch in text]
+    assert len(calls) == 4   # planes 0, 1, 2 and 14
+    assert count_chars("") == 0 and len(calls) == 4
 
 
 def test_every_place_shows_the_samples_字数_without_white_space(library, client):

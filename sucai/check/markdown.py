@@ -10,6 +10,8 @@ reported as 重合片段 (a 来源 named in the line and in a source). :func:`wr
 from __future__ import annotations
 
 import re
+from collections import deque
+from heapq import merge
 
 from markdown_it import MarkdownIt
 
@@ -19,20 +21,30 @@ _METADATA = re.compile(rf"{_FIELD}(?: ｜ {_FIELD})*")
 ``名：值`` fields separated by `` ｜ ``; a value never holds ``｜``, so a match is linear in the line."""
 
 _TEXT_BLOCKS = {"fence", "code_block", "html_block"}
+_MARKERS = re.compile(r"(?:[>\s]|[-+*](?=\s)|\d{1,9}[.)](?=\s))*")
+"""The quote and list markers opening a line, and the white space between them (one character at a time: linear)."""
+_LINE_END = re.compile(r"\r\n?|\n")
+"""A line's end as markdown-it reads it (its line numbers), not :meth:`str.splitlines`' (U+2028, ``\\f``…)."""
 
 
 def written_text(markdown: str) -> str:
     """The text of the Markdown ``markdown``: one line per line of its headings, paragraphs, list items, code and
     HTML blocks (``\\n`` between them), without their markup (``#``, ``>``, emphasis, link targets, escapes: ``1\\.``
     reads ``1.``); an ordered list item keeps its number (``1. ``), a 公文 heading number its writer typed; a link
-    reads as its text, an image as its description. The metadata line right after the title of our own download
-    (``> 文种：… ｜ 字数：…``, :data:`_METADATA`, with a 字数 field) is left out. Linear in ``len(markdown)``;
-    never raises."""
-    tokens = MarkdownIt("commonmark").parse(markdown)
+    reads as its text, an image as its description. Lines Markdown reads as no text are kept as written (:func:`_unread`):
+    a link reference definition (a notes line ``[1]: 《关于某事的通知》``) and what is nested past markdown-it's limit
+    (``>>>…> 正文``, twenty deep). The metadata line right after the title of our own download (``> 文种：… ｜
+    字数：…``, :data:`_METADATA`, with a 字数 field) is left out. Linear in ``len(markdown)``; never raises."""
+    md = MarkdownIt("commonmark")
+    env: dict = {}
+    tokens = md.parse(markdown, env)
+    unread = _unread(tokens, env, md.options["maxNesting"], _LINE_END.split(markdown))
     lines: list[str] = []
     prefix = ""
     blocks = 0   # top-level blocks begun so far
     for at, token in enumerate(tokens):
+        while unread and token.map and unread[0][0] < token.map[0]:
+            lines.append(unread.popleft()[1])
         if token.level == 0 and token.nesting >= 0 and token.type != "inline":
             blocks += 1
         if token.type == "list_item_open" and token.info:   # an ordered item: its number and "." or ")"
@@ -44,7 +56,21 @@ def written_text(markdown: str) -> str:
             prefix = ""
         elif token.type in _TEXT_BLOCKS:
             lines.append(token.content.rstrip("\n"))
-    return "\n".join(lines)
+    return "\n".join(lines + [text for _, text in unread])
+
+
+def _unread(tokens: list, env: dict, deepest: int, source: list[str]) -> deque[tuple[int, str]]:
+    """The lines of ``source`` that markdown-it parsed to no text, ``(line number, its text)`` in order, without the
+    quote and list markers that open them (:data:`_MARKERS`): those of link reference definitions (``env``; one
+    defined again too), and those of a container opened ``deepest`` levels down (markdown-it's ``maxNesting``), whose
+    content it leaves unparsed."""
+    spans = merge([ref["map"] for ref in env.get("references", {}).values()],   # each in the order of the text
+                  [ref["map"] for ref in env.get("duplicate_refs", [])],
+                  [token.map for at, token in enumerate(tokens[:-1]) if token.nesting == 1 and token.map
+                   and token.level >= deepest - 1 and tokens[at + 1].nesting == -1])
+    lines = ((number, source[number][_MARKERS.match(source[number]).end():].rstrip())
+             for start, end in spans for number in range(start, min(end, len(source))))
+    return deque((number, text) for number, text in lines if text)
 
 
 def _inline(children: list) -> str:

@@ -268,6 +268,7 @@ search_stats = Table(
     Column("query", Text, primary_key=True),
     Column("searches", Integer, nullable=False),
     Column("empty", Integer, nullable=False),
+    Column("missing", Integer, nullable=False, server_default="0"),   # of ``empty``: a member's, unfiltered
 )
 
 document_stats = Table(

@@ -137,9 +137,11 @@ async def api_search(
 
 def record_search(request: Request, viewer: Viewer, search: SearchRequest, result) -> None:
     """Count a search for 用户在找什么 (its first page only, so paging through is one search; nor the page a
-    request past the last page was sent back to, ``past=N``)."""
+    request past the last page was sent back to, ``past=N``), and whether a filter narrowed it."""
     if search.page == 1 and "past" not in request.query_params:
-        get_recorder(request).searched(viewer, search.q, result.total)
+        filtered = any(value is not None for value in (search.genre, search.year, search.source, search.heading,
+                                                       search.has_member_part, search.ids))
+        get_recorder(request).searched(viewer, search.q, result.total, filtered)
 
 
 @router.get("/documents", summary="最新入库的文档（不含正文）")
