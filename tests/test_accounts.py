@@ -743,6 +743,7 @@ def test_look_alikes_in_the_other_script_made_before_both_keep_their_accounts(tm
     with sqlite3.connect(path) as db:   # as a0002 left it: the traditional name's key its own characters
         db.execute("INSERT INTO users (id, username, name_key, password_hash, role, created_at, updated_at) "
                    "SELECT 2, '張三豐', '張三豐', password_hash, 'user', created_at, updated_at FROM users WHERE id = 1")
+        db.execute("ALTER TABLE search_stats DROP COLUMN missing")   # a0004's
         db.execute("UPDATE accounts_version SET version_num = 'a0002'")
     accounts = Accounts(path)
     assert [(u.user_id, u.username) for u in accounts.users()] == [(1, "张三丰"), (2, "張三豐")]
@@ -765,6 +766,7 @@ def test_logging_into_a_look_alike_account_never_clears_the_others_failures(tmp_
     with sqlite3.connect(path) as db:   # as a0002 left it: the traditional name's key its own characters
         db.execute("INSERT INTO users (id, username, name_key, password_hash, role, created_at, updated_at) "
                    "SELECT 2, '管理員', '管理員', password_hash, 'user', created_at, updated_at FROM users WHERE id = 1")
+        db.execute("ALTER TABLE search_stats DROP COLUMN missing")   # a0004's
         db.execute("UPDATE accounts_version SET version_num = 'a0002'")
     accounts = Accounts(path, password_profile="CHEAPEST", max_failures=5)
     guesses = 0
