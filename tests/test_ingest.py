@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from sqlalchemy import text as sql
 
 import sucai.ingest
+from sucai.counting import count_chars
 from sucai import analysis
 from sucai.cli import ExitCode, app
 from sucai.config import load_settings
@@ -75,7 +76,7 @@ def test_sample_free_view_hides_the_members_part(home, sample_path):
     secret = full.text[full.paid_from:]
     free = json.loads(cli("show", str(full.id), "--json", "--free"))
     assert free["text"] == full.text[: full.paid_from]
-    assert free["notice"] == f"会员可见全文（剩余 {len(secret)} 字）"
+    assert free["notice"] == f"会员可见全文（剩余 {count_chars(secret)} 字）"
     shown = cli("search", "担当作为", "--free", "--scope", "section") + cli("show", str(full.id), "--free")
     shown = shown.replace("\n", "")  # the terminal table wraps lines
     visible = full.title + full.text[: full.paid_from]

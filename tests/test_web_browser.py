@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from sucai.counting import count_chars
 from sucai.library import Library
 from sucai.search import SearchRequest
 
@@ -218,7 +219,7 @@ def test_copy_paragraph_and_member_notice(browser, sample_site, output_dir):
     context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
     page.goto("/documents/1")
     notice = page.locator("#member-notice")
-    assert notice.inner_text().strip() == f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）"
+    assert notice.inner_text().strip() == f"会员可见全文（剩余 {count_chars(doc.text[doc.paid_from:])} 字）"
     body = page.locator("#body").inner_text()
     assert doc.text[doc.paid_from : doc.paid_from + 12] not in body
     para = page.locator(".para").nth(1)
@@ -453,7 +454,7 @@ def test_register_preview_upgrade_full_text_download(browser, sample_site, outpu
     assert page.locator("#who").inner_text() == "读者甲" and page.locator("#role").inner_text() == "注册用户"
     page.goto("/documents/1")
     notice = page.locator("#member-notice")
-    assert notice.inner_text().strip() == f"会员可见全文（剩余 {doc.chars - doc.paid_from} 字）"
+    assert notice.inner_text().strip() == f"会员可见全文（剩余 {count_chars(doc.text[doc.paid_from:])} 字）"
     assert members_text not in page.locator("#body").inner_text()
     page.screenshot(path=str(output_dir / "accounts-1-preview.png"), full_page=True)
 
