@@ -732,19 +732,27 @@ def test_names_in_the_other_script_are_one_name(accounts, name, look_alike, type
     assert accounts.viewer(typed).username == name
 
 
+def _look_alikes_as_a0002_left_them(tmp_path: Path, name: str, look_alike: str, role: str = "user") -> Path:
+    """An accounts file holding ``name`` (id 1, ``role``) and ``look_alike`` (id 2, the same password), as a0002 left
+    such a pair: the look-alike's key its own characters."""
+    path = tmp_path / "accounts.sqlite3"
+    accounts = Accounts(path, password_profile="CHEAPEST")
+    accounts.add_user(name, PASSWORD, role)
+    accounts.close()
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO users (id, username, name_key, password_hash, role, created_at, updated_at) "
+                   "SELECT 2, ?, ?, password_hash, 'user', created_at, updated_at FROM users WHERE id = 1",
+                   (look_alike, look_alike))
+        db.execute("ALTER TABLE search_stats DROP COLUMN missing")   # a0004's
+        db.execute("UPDATE accounts_version SET version_num = 'a0002'")
+    return path
+
+
 def test_look_alikes_in_the_other_script_made_before_both_keep_their_accounts(tmp_path):
     """F15's collision rule: two accounts an older rule let exist side by side (张三丰, then 張三豐) both stay after
     migration a0003, each logging in by its own spelling; the older one holds the key, so a third spelling
     (張三丰) is refused."""
-    path = tmp_path / "accounts.sqlite3"
-    accounts = Accounts(path)
-    accounts.add_user("张三丰", PASSWORD)
-    accounts.close()
-    with sqlite3.connect(path) as db:   # as a0002 left it: the traditional name's key its own characters
-        db.execute("INSERT INTO users (id, username, name_key, password_hash, role, created_at, updated_at) "
-                   "SELECT 2, '張三豐', '張三豐', password_hash, 'user', created_at, updated_at FROM users WHERE id = 1")
-        db.execute("ALTER TABLE search_stats DROP COLUMN missing")   # a0004's
-        db.execute("UPDATE accounts_version SET version_num = 'a0002'")
+    path = _look_alikes_as_a0002_left_them(tmp_path, "张三丰", "張三豐")
     accounts = Accounts(path)
     assert [(u.user_id, u.username) for u in accounts.users()] == [(1, "张三丰"), (2, "張三豐")]
     assert accounts.authenticate("张三丰", PASSWORD).user_id == 1 and accounts.authenticate("張三豐", PASSWORD).user_id == 2
@@ -759,15 +767,7 @@ def test_logging_into_a_look_alike_account_never_clears_the_others_failures(tmp_
     """Review 18a: 管理员 and 管理員 (made side by side before a0003) counted their login failures under one folded
     name, so logging into one's own 管理員 cleared the admin's failures: 16 guesses and never locked. Each account
     now counts its own (and the password check is never reached while locked)."""
-    path = tmp_path / "accounts.sqlite3"
-    accounts = Accounts(path, password_profile="CHEAPEST")
-    accounts.add_user("管理员", PASSWORD, "admin")
-    accounts.close()
-    with sqlite3.connect(path) as db:   # as a0002 left it: the traditional name's key its own characters
-        db.execute("INSERT INTO users (id, username, name_key, password_hash, role, created_at, updated_at) "
-                   "SELECT 2, '管理員', '管理員', password_hash, 'user', created_at, updated_at FROM users WHERE id = 1")
-        db.execute("ALTER TABLE search_stats DROP COLUMN missing")   # a0004's
-        db.execute("UPDATE accounts_version SET version_num = 'a0002'")
+    path = _look_alikes_as_a0002_left_them(tmp_path, "管理员", "管理員", "admin")
     accounts = Accounts(path, password_profile="CHEAPEST", max_failures=5)
     guesses = 0
     with pytest.raises(TooManyRequests):
