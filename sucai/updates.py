@@ -5,13 +5,14 @@ the site's local days (the ``timezone`` setting, Asia/Shanghai by default), so
 "today" starts at local midnight. Hidden documents are never listed. Titles,
 文种 and dates are the viewer's: a viewer without the member tier gets those of
 :func:`sucai.access.free_view`, so nothing here shows what only the members part
-says. At most :data:`MAX_DAYS` days are looked back.
+says. The 字数 is the whole document's (as everywhere else: a count, no members text). At most
+:data:`MAX_DAYS` days are looked back.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -40,9 +41,11 @@ class Added:
     added_local: str
 
     @classmethod
-    def of(cls, doc: Document, added_at: str, zone: tzinfo) -> Added:
-        return cls(doc.id, doc.title, doc.genre, doc.counted_chars, doc.date, doc.source, doc.paid_from is not None,
-                   added_at, local_time(added_at, zone, "minutes"))
+    def of(cls, doc: Document, view: Document, added_at: str, zone: tzinfo) -> Added:
+        """``doc`` listed with the metadata of ``view`` (the viewer's: ``doc`` itself or its free view) and the
+        字数 of the whole document (``doc.counted_chars``, as search hits and the document page show it)."""
+        return cls(doc.id, view.title, view.genre, doc.counted_chars, view.date, view.source,
+                   view.paid_from is not None, added_at, local_time(added_at, zone, "minutes"))
 
 
 @dataclass
@@ -87,12 +90,19 @@ def viewer_documents(library, ids: list[int], member: bool, include_hidden: bool
     """The documents with these ids as the viewer sees them (text, title, 文种… of the free view
     for a viewer without the member tier), by id; hidden ones (and missing ids) left out unless
     ``include_hidden`` (admins). Outlines and elements are not read."""
-    ids, found = list(ids), {}
-    for start in range(0, len(ids), _CHUNK):   # bounded IN lists
-        for doc in library.catalogue.documents(ids[start:start + _CHUNK], outline=False):
-            if include_hidden or not doc.hidden:
-                found[doc.id] = doc if member else access.free_view(doc)
-    return found
+    return {doc.id: _view(doc, member) for doc in _documents(library, ids) if include_hidden or not doc.hidden}
+
+
+def _view(doc: Document, member: bool) -> Document:
+    return doc if member else access.free_view(doc)
+
+
+def _documents(library, ids) -> Iterator[Document]:
+    """The whole documents with these ids (hidden ones too, missing ids left out), read :data:`_CHUNK` at a time
+    (bounded IN lists) without outlines and elements; a chunk is read only when the one before it is used up."""
+    ids = list(ids)
+    for start in range(0, len(ids), _CHUNK):
+        yield from library.catalogue.documents(ids[start:start + _CHUNK], outline=False)
 
 
 def updates(library, *, member: bool, since: str | None = None, genre: str | None = None,
@@ -111,8 +121,8 @@ def updates(library, *, member: bool, since: str | None = None, genre: str | Non
         start = earliest
         warnings.append(f"最多查看最近 {MAX_DAYS} 天的更新，已从 {earliest.date().isoformat()} 起")
     rows = added_since(library, start)
-    docs = viewer_documents(library, [i for i, _ in rows], member)
-    listed = [Added.of(docs[i], at, zone) for i, at in rows if i in docs and (not genre or docs[i].genre == genre)]
+    docs = {doc.id: (doc, _view(doc, member)) for doc in _documents(library, [i for i, _ in rows]) if not doc.hidden}
+    listed = [Added.of(*docs[i], at, zone) for i, at in rows if i in docs and (not genre or docs[i][1].genre == genre)]
     by_day: dict[str, Counter] = {}
     for item in listed:
         by_day.setdefault(local_time(item.added_at, zone, "days"), Counter())[item.genre] += 1

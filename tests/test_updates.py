@@ -6,6 +6,7 @@ feedgen) and must come out as well-formed Atom 1.0.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from sucai import access
 from sucai.config import load_settings, local_time
+from sucai.counting import count_chars
 from sucai.db import Database
 from sucai.db.schema import documents
 from sucai.library import Library
@@ -119,6 +121,21 @@ def test_non_members_get_the_free_view_in_updates(site):
     listed = next(d for d in updates(library, member=False).documents if d.id == doc.id)
     assert (listed.title, listed.genre, listed.date) == (free.title, free.genre, free.date)
     assert SECRET not in TestClient(site["app"]).get("/api/updates").text
+
+
+def test_a_visitor_sees_the_whole_documents_count_in_updates_as_everywhere_else(site):
+    library, client = site["library"], TestClient(site["app"])
+    doc = next(d for d in library.catalogue.documents() if d.title.startswith("关于规范督查检查考核"))
+    whole = count_chars(doc.text)
+    assert SECRET in doc.text and whole >= count_chars(access.free_view(doc).text) + len(SECRET)
+    listed = next(d for d in client.get("/api/updates").json()["documents"] if d["id"] == doc.id)
+    hit = next(h for h in client.get("/api/search", params={"q": "督查检查考核"}).json()["hits"] if h["id"] == doc.id)
+    assert listed["chars"] == hit["chars"] == client.get(f"/api/documents/{doc.id}").json()["chars"] == whole
+    html = {"accept": "text/html"}
+    row = re.search(rf'<li><a href="/documents/{doc.id}">[^<]*</a>\s*<span class="meta">[^<]* · ([\d,]+) 字',
+                    client.get("/updates", headers=html).text)
+    page = re.search(r"<dt>字数</dt><dd>([\d,]+) 字", client.get(f"/documents/{doc.id}", headers=html).text)
+    assert row[1] == page[1] == f"{whole:,}"
 
 
 def parsed(response):
