@@ -143,8 +143,10 @@ FREE_GROUPING_VERSION = 1
 @dataclass
 class Version:
     """One member of a cluster, as listed to users (``chars``: the whole document's 字数; ``similarity``: the
-    Jaccard similarity of its text to the member it joined, None when an admin merged it or it is the one others
-    joined; in the free grouping, which a viewer without the member tier sees, every text is public)."""
+    Jaccard similarity (0–1) of its text to the member it joined, stored when it joined, None when an admin merged
+    it or it is the one others joined — but in :meth:`Clusters.all` to the cluster's representative, computed then
+    (:func:`to_representative`); in the free grouping, which a viewer without the member tier sees, every text is
+    public)."""
 
     id: int
     title: str
@@ -161,14 +163,33 @@ class Version:
         return asdict(self)
 
 
-def similarity_text(version: Version, merged: set[int]) -> str:
+def to_representative(versions: list[Version], texts: dict[int, str]) -> list[Version]:
+    """``versions`` (one cluster, the representative first, as :meth:`Clusters.all` lists them) with each
+    ``similarity`` the Jaccard similarity (0–1) of its text to the representative's, as near-duplicates are found
+    (:func:`shingles`, :func:`jaccard`) — so it holds after an admin picked another representative, merged or split
+    (the stored one is to the version a document joined when it joined, which may be neither); None for the
+    representative, and for all when none of ``versions`` is the representative. ``texts``: id → whole text, for
+    every version. Raises KeyError for a version without its text."""
+    if not versions or not versions[0].representative:
+        return [replace(v, similarity=None) for v in versions]
+    base = shingles(texts[versions[0].id])
+    return [replace(versions[0], similarity=None)] + [
+        replace(v, similarity=jaccard(base, shingles(texts[v.id]))) for v in versions[1:]]
+
+
+def similarity_text(version: Version) -> str:
     """The 相似度 of ``version`` as ``sucai dupes`` and the admin page 相似版本组 show it: its
-    :attr:`Version.similarity` in per cent ("93.5%"); for a version that has none, what it is —
-    「管理员合并」 when an admin merged it in (``merged``: the ids of :meth:`Clusters.merged_ids`), else
-    「比对基准」, the version the others were compared with when they joined (the first of its cluster)."""
-    if version.similarity is not None:
-        return f"{version.similarity * 100:.1f}%"
-    return "管理员合并" if version.id in merged else "比对基准"
+    :attr:`Version.similarity` in per cent ("93.5%"), 「—」 when it has none (the representative)."""
+    return "—" if version.similarity is None else f"{version.similarity * 100:.1f}%"
+
+
+def version_notes(version: Version, merged: set[int]) -> str:
+    """The 说明 of ``version`` as ``sucai dupes`` and the admin page 相似版本组 show it: 代表版本 (「（管理员指定）」 when
+    pinned), 管理员合并 when an admin merged it in (``merged``: the ids of :meth:`Clusters.merged_ids`), 已隐藏;
+    joined by 「，」, empty for none."""
+    notes = ["代表版本（管理员指定）" if version.pinned else "代表版本" if version.representative else "",
+             "管理员合并" if version.id in merged else "", "已隐藏" if version.hidden else ""]
+    return "，".join(filter(None, notes))
 
 
 def shingles(text: str) -> np.ndarray:
@@ -489,28 +510,31 @@ class Clusters:
         return self._versions(self.catalogue.cluster_rows(cluster, free=not member), member, include_hidden)
 
     def all(self) -> list[list[Version]]:
-        """Every cluster (each as :meth:`versions` gives it to an admin), largest first."""
+        """Every cluster (each as :meth:`versions` gives it to an admin, but with each version's similarity to the
+        representative: :func:`to_representative`), largest first."""
         by_cluster: dict[int, list] = {}
         for row in self.catalogue.cluster_rows():
             by_cluster.setdefault(row.cluster_id, []).append(row)
-        found = [self._versions(rows, True, True) for rows in by_cluster.values()]
+        found = [self._versions(rows, True, True, alike_representative=True) for rows in by_cluster.values()]
         return sorted((c for c in found if c), key=lambda c: (-len(c), c[0].id))
 
     def merged_ids(self) -> set[int]:
         """The documents an admin merged into a cluster (:meth:`merge`), for :func:`similarity_text`."""
         return {doc_id for group in self.catalogue.admin_grouping()[0] for doc_id in group}
 
-    def _versions(self, rows, member: bool, include_hidden: bool) -> list[Version]:
+    def _versions(self, rows, member: bool, include_hidden: bool, *, alike_representative: bool = False
+                  ) -> list[Version]:
         info = {row.doc_id: row for row in rows}
-        out = []
+        out, texts = [], {}
         for doc in self.catalogue.documents(sorted(info), outline=False):
             if doc.hidden and not include_hidden:
                 continue
             view = access.view(doc, member)[0]
-            row = info[doc.id]
+            row, texts[doc.id] = info[doc.id], doc.text
             out.append(Version(doc.id, view.title, view.genre, doc.counted_chars, view.date, view.source,
                                row.representative, row.pinned, row.similarity, doc.hidden))
-        return sorted(out, key=lambda v: (not v.representative, v.id))
+        out.sort(key=lambda v: (not v.representative, v.id))
+        return to_representative(out, texts) if alike_representative else out
 
     # -- admin -----------------------------------------------------------------------
 

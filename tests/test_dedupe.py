@@ -597,15 +597,10 @@ def test_dupes_shows_each_versions_similarity_to_the_representative_as_it_is_now
     now has its Jaccard similarity to the representative of the moment — after a pick, a merge — and a version an
     admin's merge named says so in 说明."""
     library, a, b, c = trio
-    runner = CliRunner(env={"COLUMNS": "200"})
     texts = {i: shingles(library.get(i).text) for i in (a, b, c)}
 
     def rows() -> dict[int, tuple[str, str]]:
-        result = runner.invoke(cli_app, ["dupes", "--home", str(library.settings.home)])
-        assert result.exit_code == 0, result.output
-        cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.output.splitlines()
-                 if line.startswith("│") and line.split("│")[2].strip().isdigit()]
-        return {int(row[1]): (row[5], row[6]) for row in cells}
+        return _dupes_rows(library)
 
     def to(i: int, rep: int) -> str:
         return f"{jaccard(texts[i], texts[rep]) * 100:.1f}%"
@@ -616,6 +611,46 @@ def test_dupes_shows_each_versions_similarity_to_the_representative_as_it_is_now
     library.clusters.set_representative(c)
     assert rows() == {c: ("—", "代表版本（管理员指定），管理员合并"), a: (to(a, c), "管理员合并"), b: (to(b, c), "")}
 
+
+def _dupes_rows(library: Library) -> dict[int, tuple[str, str]]:
+    """``sucai dupes`` as printed: document id → (与代表版本的相似度, 说明)."""
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(cli_app, ["dupes", "--home", str(library.settings.home)])
+    assert result.exit_code == 0, result.output
+    cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.output.splitlines()
+             if line.startswith("│") and line.split("│")[2].strip().isdigit()]
+    return {int(row[1]): (row[5], row[6]) for row in cells}
+
+
+def test_dupes_json_and_the_admin_page_show_the_similarity_to_the_representative_as_the_table_does(library, tmp_path):
+    """``sucai dupes --json`` and the admin page 相似版本组 showed the similarity stored when a document joined —
+    to the member it joined, not the representative. A chain: B a copy of A, C a copy of B (C joins B, nearer to it
+    than to A); A, the properly titled one, represents the three. All three outputs give C's similarity to A."""
+    original = sample("05_工作总结.txt")
+    copy = edited(original, 0.03).split("\n", 1)[1]
+    ingest(library, tmp_path / "a", {"a.md": original})
+    ingest(library, tmp_path / "b", {"工作总结转存.txt": copy})
+    ingest(library, tmp_path / "c", {"工作总结另存.txt": edited(copy, 0.03, seed=2)})
+    a, b, c = _named(library, "a.md", "工作总结转存.txt", "工作总结另存.txt")
+    texts = {i: shingles(library.get(i).text) for i in (a, b, c)}
+    to_a = {i: jaccard(texts[i], texts[a]) for i in (b, c)}
+    stored = {v.id: v.similarity for v in library.clusters.versions(a)}
+    assert [v.id for v in library.clusters.versions(a)][0] == a
+    assert stored[c] == pytest.approx(jaccard(texts[c], texts[b]), abs=1e-4)   # C joined B ...
+    assert f"{stored[c] * 100:.1f}%" != f"{to_a[c] * 100:.1f}%"                 # ... which A is not
+    shown = {i: f"{to_a[i] * 100:.1f}%" for i in (b, c)} | {a: "—"}
+    assert {i: cells[0] for i, cells in _dupes_rows(library).items()} == shown
+    result = CliRunner().invoke(cli_app, ["dupes", "--json", "--home", str(library.settings.home)])
+    assert result.exit_code == 0, result.output
+    listed = {v["id"]: v["similarity"] for cluster in json.loads(result.output) for v in cluster}
+    assert listed[a] is None and listed[b] == pytest.approx(to_a[b], abs=1e-4)
+    assert listed[c] == pytest.approx(to_a[c], abs=1e-4)
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("管理员", "admin-password-1", "admin")
+    accounts.close()
+    page = _login(create_app(library.settings.home), "管理员", "admin-password-1").get(
+        "/admin/dupes", headers={"accept": "text/html"}).text
+    cells = dict(re.findall(r'<tr><td>(\d+)</td><td><a [^\n]*</td>\s*<td>([^<]*)</td>', page))
+    assert {int(i): text for i, text in cells.items()} == shown
 
 def _groups(library: Library, free: bool) -> list[list[int]]:
     """The clusters (``free``: of the free grouping), each a list of document ids."""

@@ -12,8 +12,7 @@ from rich.text import Text
 
 from ..check import SOURCES_HEADING, check_text, read_draft
 from ..check.export import cite, export_report, percent
-from ..dedupe import Version, jaccard, shingles
-from ..library import Library
+from ..dedupe import similarity_text, version_notes
 from .common import (DOC_ID, app, err, free_option, home_option, json_option, open_library, out, print_json, shown,
                      write_file)
 
@@ -93,26 +92,10 @@ def dupes(ctx: click.Context, home: Path | None = None, as_json: bool = False) -
     merged = library.clusters.merged_ids()
     table = Table("组", "编号", "标题", "文种", "字数", "与代表版本的相似度", "说明", title=f"相似版本组（{len(clusters)} 组）")
     for number, cluster in enumerate(clusters, 1):
-        alike = _to_representative(library, cluster)
         for v in cluster:
-            notes = ["代表版本（管理员指定）" if v.pinned else "代表版本" if v.representative else "",
-                     "管理员合并" if v.id in merged else "", "已隐藏" if v.hidden else ""]
             table.add_row(str(number), str(v.id), Text(shown(v.title)), shown(v.genre), str(v.chars),
-                          "—" if v.id not in alike else f"{alike[v.id] * 100:.1f}%", "，".join(filter(None, notes)))
+                          similarity_text(v), version_notes(v, merged))
     out.print(table)
-
-
-def _to_representative(library: Library, cluster: list[Version]) -> dict[int, float]:
-    """The versions of ``cluster`` (representative first, :meth:`~sucai.dedupe.Clusters.all`) but its representative →
-    their Jaccard similarity (0–1) to the representative's whole text, as near-duplicates are found (5-character
-    shingles, :func:`~sucai.dedupe.jaccard`): computed now, so what ``dupes`` prints holds after an admin picked another
-    representative, merged or split (the stored :attr:`~sucai.dedupe.Version.similarity` is to the version a document
-    joined when it joined, which may be neither). Empty when no version is the representative."""
-    if not cluster[0].representative:
-        return {}
-    texts = {v.id: shingles(library.get(v.id, include_hidden=True).text) for v in cluster}
-    base = texts.pop(cluster[0].id)
-    return {doc_id: jaccard(base, other) for doc_id, other in texts.items()}
 
 
 @dupes.command("merge")

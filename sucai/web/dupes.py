@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from ..dedupe import similarity_text
+from ..dedupe import similarity_text, version_notes
 from ..library import Library
 from .api import DocId
 from .deps import Viewer, get_library, require_admin, verify_csrf
@@ -60,4 +60,4 @@ def _page(request: Request, viewer: Viewer, library: Library, *, message: str | 
           error: str | None = None, status: int = 200):
     return render_page(request, "admin_dupes.html", status=status, viewer=viewer, section="dupes",
                        clusters=library.clusters.all(), merged=library.clusters.merged_ids(),
-                       similarity_text=similarity_text, message=message, error=error)
+                       similarity_text=similarity_text, version_notes=version_notes, message=message, error=error)
