@@ -172,6 +172,27 @@ def make_home(backend, request):
     return lambda path: setup_home(Path(path), new_database(backend, request))
 
 
+
+@pytest.fixture(scope="module")
+def library_web_app(library):
+    """The web app (:func:`sucai.web.create_app`) of the module's ``library`` fixture, made once per module; a
+    module using it defines ``library`` (a :class:`sucai.library.Library`)."""
+    from sucai.web import create_app
+
+    return create_app(library.settings.home)
+
+
+@pytest.fixture
+def library_web(library_web_app):
+    """A :class:`fastapi.testclient.TestClient` of :func:`library_web_app` for one test: a server error comes back as
+    a 500 response (not raised), and the app's ``dependency_overrides`` are cleared before and after the test."""
+    from fastapi.testclient import TestClient
+
+    library_web_app.dependency_overrides.clear()
+    with TestClient(library_web_app, raise_server_exceptions=False) as client:
+        yield client
+    library_web_app.dependency_overrides.clear()
+
 SUBSET = ("state_council_policies_govcn", "gov_work_reports_hailaer_district", "mao_selected_works",
           "dangjian_site_articles", "cpc_20th_congress_report", "gov_work_reports_national_2024_2026",
           "laws_lawrefbook_national/经济法", "laws_lawrefbook_national/行政法")

@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 import regex
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 
 from sucai import counting
 from sucai.accounts import Viewer
@@ -29,7 +28,6 @@ from sucai.ingest import text_hash
 from sucai.library import Library
 from sucai.model import Document
 from sucai.search import SearchRequest
-from sucai.web import create_app
 from sucai.web.deps import current_viewer
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
@@ -46,19 +44,6 @@ def library(tmp_path_factory, make_home) -> Library:
     library = Library.open(make_home(tmp_path_factory.mktemp("counting") / "home"))
     assert library.ingest([SAMPLES], workers=1).counts["failed"] == 0
     return library
-
-
-@pytest.fixture(scope="module")
-def app(library):
-    return create_app(library.settings.home)
-
-
-@pytest.fixture
-def client(app):
-    app.dependency_overrides.clear()
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
-    app.dependency_overrides.clear()
 
 
 def cli(library: Library, *args: str) -> str:
@@ -95,7 +80,7 @@ def test_characters_above_the_bmp_are_counted_as_the_pattern_counts_them_with_on
     assert count_chars("") == 0 and len(calls) == 4
 
 
-def test_every_place_shows_the_samples_字数_without_white_space(library, client):
+def test_every_place_shows_the_samples_字数_without_white_space(library, library_web):
     """Sample 01 (a members part from offset 498 to the end) and sample 09 (free): the CLI, the web page, the
     JSON API and the .md download give a member the whole text's 字数; a visitor is given the whole text's 字数 where
     the product gave them its length (lists, hits, the page's 字数), and the .md states the 字数 of the text it holds."""
@@ -113,37 +98,37 @@ def test_every_place_shows_the_samples_字数_without_white_space(library, clien
         assert {h["id"]: h["chars"] for h in hits}[doc_id] == whole
         for viewer in (MEMBER, None):
             if viewer:
-                client.app.dependency_overrides[current_viewer] = lambda: viewer
+                library_web.app.dependency_overrides[current_viewer] = lambda: viewer
             else:
-                client.app.dependency_overrides.clear()
-            assert client.get(f"/api/documents/{doc_id}").json()["chars"] == whole
-            page = client.get(f"/documents/{doc_id}").text
+                library_web.app.dependency_overrides.clear()
+            assert library_web.get(f"/api/documents/{doc_id}").json()["chars"] == whole
+            page = library_web.get(f"/documents/{doc_id}").text
             assert re.search(r"<dt>字数</dt><dd>([\d,]+) 字", page)[1] == f"{whole:,}"
-            listed = client.get("/api/documents", params={"limit": 50}).json()["documents"]
+            listed = library_web.get("/api/documents", params={"limit": 50}).json()["documents"]
             assert {row["id"]: row["chars"] for row in listed}[doc_id] == whole
-            found = client.get("/api/search", params={"q": doc.title[:8], "mode": "precise"}).json()["hits"]
+            found = library_web.get("/api/search", params={"q": doc.title[:8], "mode": "precise"}).json()["hits"]
             assert {h["id"]: h["chars"] for h in found}[doc_id] == whole
             shown = doc.text if viewer or doc.paid_from is None else doc.text[:doc.paid_from]
-            md = client.get(f"/api/documents/{doc_id}/download", params={"format": "md"}).text
+            md = library_web.get(f"/api/documents/{doc_id}/download", params={"format": "md"}).text
             assert f"字数：{solid(shown)} ｜" in md
-    client.app.dependency_overrides.clear()
+    library_web.app.dependency_overrides.clear()
 
 
-def test_the_member_notice_tells_the_字数_of_what_was_left_out(library, client):
+def test_the_member_notice_tells_the_字数_of_what_was_left_out(library, library_web):
     doc = library.get(1)
     left_out = solid(doc.text[doc.paid_from:])
     assert doc.paid_until is None and left_out < doc.chars - doc.paid_from
-    assert client.get("/api/documents/1").json()["notice"] == f"会员可见全文（剩余 {left_out} 字）"
-    assert f"会员可见全文（剩余 {left_out} 字）" in client.get("/documents/1").text
+    assert library_web.get("/api/documents/1").json()["notice"] == f"会员可见全文（剩余 {left_out} 字）"
+    assert f"会员可见全文（剩余 {left_out} 字）" in library_web.get("/documents/1").text
 
 
-def test_statistics_add_up_the_字数(library, client):
+def test_statistics_add_up_the_字数(library, library_web):
     total = sum(solid(doc.text) for doc in library.catalogue.documents() if not doc.hidden)
     assert library.catalogue.stats()["chars"] == total
-    assert client.get("/api/stats").json()["chars"] == total                     # a visitor's
-    client.app.dependency_overrides[current_viewer] = lambda: MEMBER
-    assert client.get("/api/stats").json()["chars"] == total
-    client.app.dependency_overrides.clear()
+    assert library_web.get("/api/stats").json()["chars"] == total                     # a visitor's
+    library_web.app.dependency_overrides[current_viewer] = lambda: MEMBER
+    assert library_web.get("/api/stats").json()["chars"] == total
+    library_web.app.dependency_overrides.clear()
     assert f"共 {total:,} 字" in cli(library, "stats")
 
 

@@ -62,19 +62,6 @@ def library(tmp_path_factory, make_home) -> Library:
     library.close()
 
 
-@pytest.fixture(scope="module")
-def app(library):
-    return create_app(library.settings.home)
-
-
-@pytest.fixture
-def client(app):
-    app.dependency_overrides.clear()
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
-    app.dependency_overrides.clear()
-
-
 def xss_id(library: Library) -> int:
     return next(r["id"] for r in library.catalogue.summaries() if r["title"] == XSS_TITLE)
 
@@ -138,8 +125,8 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize("params", SEARCHES, ids=[json.dumps(p, ensure_ascii=False) for p in SEARCHES])
-def test_api_search_is_library_search(client, library, params):
-    response = client.get("/api/search", params=params)
+def test_api_search_is_library_search(library_web, library, params):
+    response = library_web.get("/api/search", params=params)
     assert response.status_code == 200, response.text
     expected = json.loads(json.dumps(asdict(library.search(SearchRequest(**params), member=False)), ensure_ascii=False))
     got = response.json()
@@ -148,8 +135,8 @@ def test_api_search_is_library_search(client, library, params):
     assert got["total"] == expected["total"] and len(got["hits"]) == len(expected["hits"])
 
 
-def test_api_search_real_values(client, library):
-    data = client.get("/api/search", params={"q": "基层减负", "mode": "precise"}).json()
+def test_api_search_real_values(library_web, library):
+    data = library_web.get("/api/search", params={"q": "基层减负", "mode": "precise"}).json()
     visible = [access.view(d, False)[0] for d in library.catalogue.documents()]
     expected = sorted(d.id for d in visible if "基层减负" in d.title + d.text)  # brute force, free part only
     assert data["total"] == len(expected) == 7 and data["mode"] == "precise"
@@ -158,36 +145,36 @@ def test_api_search_real_values(client, library):
     assert genres["讲话稿"] == 1 and sum(genres.values()) == 7
     for hit in data["hits"]:
         assert all(hit["snippet"][a:b] == "基层减负" for a, b in hit["highlights"])
-    sections = client.get("/api/search", params={"q": "担当作为", "scope": "section"}).json()
+    sections = library_web.get("/api/search", params={"q": "担当作为", "scope": "section"}).json()
     assert sections["hits"] and any(h["section_path"] for h in sections["hits"])
 
 
-def test_api_answers_are_the_bytes_json_gives(client):
+def test_api_answers_are_the_bytes_json_gives(library_web):
     """The API's bodies (encoded by orjson) are what ``json.dumps`` writes: UTF-8 Chinese, no spaces. A key
     that is not text becomes text; a NaN (a bug elsewhere) becomes null instead of an internal error."""
     for url, params in (("/api/search", {"q": "基层减负"}), ("/api/stats", {}), ("/api/search", {"q": "x", "limit": 0})):
-        response = client.get(url, params=params)
+        response = library_web.get(url, params=params)
         assert response.content == json.dumps(response.json(), ensure_ascii=False, separators=(",", ":")).encode()
         assert response.headers["content-type"] == "application/json"
     assert JSONResponse({2024: float("nan"), "标题": [1.5, None]}).body == '{"2024":null,"标题":[1.5,null]}'.encode()
 
 
-def test_a_visitor_is_settled_without_the_accounts_database(client, app, monkeypatch):
+def test_a_visitor_is_settled_without_the_accounts_database(library_web, library_web_app, monkeypatch):
     """No token and no login in the session: a visitor, known on the event loop without a worker thread or a
     read of the accounts database (which every request made before); a visitor's answers are the same."""
-    expected = client.get("/api/search", params={"q": "基层减负"}).json()
-    monkeypatch.setattr(app.state.accounts, "get", lambda: pytest.fail("the accounts database was read"))
-    response = client.get("/api/search", params={"q": "基层减负"})
+    expected = library_web.get("/api/search", params={"q": "基层减负"}).json()
+    monkeypatch.setattr(library_web_app.state.accounts, "get", lambda: pytest.fail("the accounts database was read"))
+    response = library_web.get("/api/search", params={"q": "基层减负"})
     assert response.status_code == 200 and without_time(response.json()) == without_time(expected)
 
 
-def test_lenient_query_gives_a_warning_not_an_error(client):
-    data = client.get("/api/search", params={"q": '"未闭合 基层'}).json()
+def test_lenient_query_gives_a_warning_not_an_error(library_web):
+    data = library_web.get("/api/search", params={"q": '"未闭合 基层'}).json()
     assert data["warnings"] == ["引号没有闭合，已把引号后的内容当作一个词"]
 
 
-def test_punctuation_between_terms_separates_them_in_the_api(client, library):
-    data = client.get("/api/search", params={"q": "基层减负，形式主义", "mode": "precise"}).json()
+def test_punctuation_between_terms_separates_them_in_the_api(library_web, library):
+    data = library_web.get("/api/search", params={"q": "基层减负，形式主义", "mode": "precise"}).json()
     visible = [access.view(d, False)[0] for d in library.catalogue.documents()]
     expected = sorted(d.id for d in visible if all(t in d.title + d.text for t in ("基层减负", "形式主义")))
     assert expected and sorted(h["id"] for h in data["hits"]) == expected   # brute force, free part only
@@ -197,9 +184,9 @@ def test_punctuation_between_terms_separates_them_in_the_api(client, library):
 # -- documents and the member boundary -------------------------------------------------
 
 
-def test_api_document_free_view_has_no_members_text(client, library):
+def test_api_document_free_view_has_no_members_text(library_web, library):
     doc = member_doc(library)
-    response = client.get("/api/documents/1")
+    response = library_web.get("/api/documents/1")
     assert response.status_code == 200
     data = response.json()
     assert data["text"] == doc.text[: doc.paid_from]
@@ -210,43 +197,45 @@ def test_api_document_free_view_has_no_members_text(client, library):
     assert_no_members_text(doc, response.text, strings_of(data))
 
 
-def test_no_members_text_anywhere_a_visitor_looks(client, library):
+def test_no_members_text_anywhere_a_visitor_looks(library_web, library):
     doc = member_doc(library)
     members_only = doc.text[doc.paid_from : doc.paid_from + 30]
-    found = client.get("/api/search", params={"q": "攻坚克难的劲头不足", "mode": "precise"}).json()
+    found = library_web.get("/api/search", params={"q": "攻坚克难的劲头不足", "mode": "precise"}).json()
     assert found["total"] == 0 and members_only[:6] in doc.text  # present for members, absent for visitors
-    bodies = [client.get("/documents/1").text, client.get("/api/documents/1/similar").text]
+    bodies = [library_web.get("/documents/1").text, library_web.get("/api/documents/1/similar").text]
     for q in ("担当作为", "整改措施", "财政", "问题"):
         for scope in ("doc", "section"):
-            bodies.append(client.get("/api/search", params={"q": q, "scope": scope, "limit": 50}).text)
-            bodies.append(client.get("/search", params={"q": q, "scope": scope, "limit": 50}).text)
+            bodies.append(library_web.get("/api/search", params={"q": q, "scope": scope, "limit": 50}).text)
+            bodies.append(library_web.get("/search", params={"q": q, "scope": scope, "limit": 50}).text)
     for fmt in ("md", "txt"):
-        bodies.append(client.get("/api/documents/1/download", params={"format": fmt}).content.decode("utf-8"))
-    docx = client.get("/api/documents/1/download", params={"format": "docx"}).content
+        bodies.append(library_web.get("/api/documents/1/download", params={"format": fmt}).content.decode("utf-8"))
+    docx = library_web.get("/api/documents/1/download", params={"format": "docx"}).content
     bodies.append(re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode("utf-8")))
-    archive = zipfile.ZipFile(io.BytesIO(client.get("/api/download", params={"ids": "1,4,5", "format": "md"}).content))
+    zipped = library_web.get("/api/download", params={"ids": "1,4,5", "format": "md"}).content
+    archive = zipfile.ZipFile(io.BytesIO(zipped))
     bodies += [archive.read(name).decode("utf-8-sig") for name in archive.namelist()]
     others = [access.view(d, False)[0] for d in library.catalogue.documents() if d.id != doc.id]
     assert_no_members_text(doc, *bodies, others=others)
-    page = client.get("/documents/1").text
+    page = library_web.get("/documents/1").text
     assert f"会员可见全文（剩余 {solid(doc.text[doc.paid_from:])} 字）" in page
 
 
-def test_viewer_is_one_dependency(client, app, library):
+def test_viewer_is_one_dependency(library_web, library_web_app, library):
     """What a viewer sees is decided by one dependency, current_viewer: a member gets the whole text."""
     doc = member_doc(library)
-    app.dependency_overrides[current_viewer] = lambda: Viewer(1, "测试会员", "member", "2999-12-31", date(2026, 12, 2))
-    data = client.get("/api/documents/1").json()
+    member = Viewer(1, "测试会员", "member", "2999-12-31", date(2026, 12, 2))
+    library_web_app.dependency_overrides[current_viewer] = lambda: member
+    data = library_web.get("/api/documents/1").json()
     assert data["text"] == doc.text and data["notice"] is None
-    found = client.get("/api/search", params={"q": "攻坚克难的劲头不足", "mode": "precise"}).json()
+    found = library_web.get("/api/search", params={"q": "攻坚克难的劲头不足", "mode": "precise"}).json()
     assert [h["id"] for h in found["hits"]] == [1]
-    page = client.get("/documents/1").text
+    page = library_web.get("/documents/1").text
     assert "以下为会员内容" in page and "攻坚克难的劲头不足" in page
 
 
-def test_document_page_structure(client, library):
+def test_document_page_structure(library_web, library):
     doc = library.get(9)
-    page = client.get("/documents/9").text
+    page = library_web.get("/documents/9").text
     assert f"<h1 id=\"doc-title\">{doc.title}</h1>" in page
     assert "某农发〔2024〕12号" in page and "2024-03-05" in page and "609 字" in page   # 633 characters, 24 white space
     headings = [n for n in doc.outline if n.kind == "heading"]
@@ -259,8 +248,8 @@ def test_document_page_structure(client, library):
     assert "相似素材" in page
 
 
-def test_similar_documents(client, library):
-    data = client.get("/api/documents/2/similar", params={"limit": 3}).json()
+def test_similar_documents(library_web, library):
+    data = library_web.get("/api/documents/2/similar", params={"limit": 3}).json()
     ids = [h["id"] for h in data["hits"]]
     assert len(ids) == 3 and 2 not in ids
 
@@ -268,25 +257,26 @@ def test_similar_documents(client, library):
 # -- escaping ---------------------------------------------------------------------------
 
 
-def test_script_in_a_document_is_text(client, library):
+def test_script_in_a_document_is_text(library_web, library):
     doc_id = xss_id(library)
-    page = client.get(f"/documents/{doc_id}").text
+    page = library_web.get(f"/documents/{doc_id}").text
     assert "<script>alert" not in page
     assert "测试&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;标题" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    results = client.get("/search", params={"q": "script"}).text
+    results = library_web.get("/search", params={"q": "script"}).text
     assert "<script>alert" not in results and "&lt;<mark>script</mark>&gt;" in results
-    home = client.get("/").text
+    home = library_web.get("/").text
     assert "<script>alert" not in home
-    data = client.get(f"/api/documents/{doc_id}").json()
+    data = library_web.get(f"/api/documents/{doc_id}").json()
     assert data["title"] == XSS_TITLE  # JSON carries the data as it is; pages escape it
 
 
-def test_query_is_escaped(client):
+def test_query_is_escaped(library_web):
     q = '<img src=x onerror=alert(1)>"'
-    page = client.get("/search", params={"q": q}).text
+    page = library_web.get("/search", params={"q": q}).text
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert client.get("/search", params={"q": q}).headers["content-security-policy"].startswith("default-src 'self'")
+    policy = library_web.get("/search", params={"q": q}).headers["content-security-policy"]
+    assert policy.startswith("default-src 'self'")
 
 
 def test_mark_filter_escapes_every_piece():
@@ -310,12 +300,12 @@ def assert_envelope(response, status: int, code: str | None = None) -> dict:
     return data
 
 
-def test_404_envelope(client):
-    assert_envelope(client.get("/api/documents/999999"), 404, "document_not_found")
-    assert_envelope(client.get("/api/documents/999999/download"), 404, "document_not_found")
-    assert_envelope(client.get("/api/download", params={"ids": "1,999999"}), 404, "document_not_found")
-    assert_envelope(client.get("/api/no-such-route"), 404, "not_found")
-    page = client.get("/documents/999999", headers={"accept": "text/html"})
+def test_404_envelope(library_web):
+    assert_envelope(library_web.get("/api/documents/999999"), 404, "document_not_found")
+    assert_envelope(library_web.get("/api/documents/999999/download"), 404, "document_not_found")
+    assert_envelope(library_web.get("/api/download", params={"ids": "1,999999"}), 404, "document_not_found")
+    assert_envelope(library_web.get("/api/no-such-route"), 404, "not_found")
+    page = library_web.get("/documents/999999", headers={"accept": "text/html"})
     assert page.status_code == 404 and "没有编号为 999999 的文档" in page.text
 
 
@@ -335,10 +325,10 @@ def test_404_envelope(client):
     ("/api/download", {}),
     ("/api/suggest", {"q": "字" * 101}),
 ])
-def test_422_envelope(client, url, params):
-    data = assert_envelope(client.get(url, params=params), 422)
+def test_422_envelope(library_web, url, params):
+    data = assert_envelope(library_web.get(url, params=params), 422)
     assert data["code"] in ("invalid_input", "too_many")
-    names = {p["name"] for route in client.get("/openapi.json").json()["paths"].values()
+    names = {p["name"] for route in library_web.get("/openapi.json").json()["paths"].values()
              for operation in route.values() for p in operation.get("parameters", [])}
     assert english_words(data["error"], typed=(*params, *names)) == [], data["error"]
 
@@ -351,88 +341,89 @@ def test_422_envelope(client, url, params):
     ({"q": "字" * 1001}, "参数“q”最多 1000 个字符"),
     ({"facets": "maybe"}, "参数“facets”应为 true 或 false"),
 ])
-def test_validation_messages_are_chinese(client, params, message):
-    assert client.get("/api/search", params=params).json()["error"] == message
-    page = client.get("/search", params=params, headers={"accept": "text/html"})
+def test_validation_messages_are_chinese(library_web, params, message):
+    assert library_web.get("/api/search", params=params).json()["error"] == message
+    page = library_web.get("/search", params=params, headers={"accept": "text/html"})
     assert page.status_code == 422 and message in page.text
 
 
-def test_search_parameters_in_the_docs_and_mistakes_of_both_kinds(client):
+def test_search_parameters_in_the_docs_and_mistakes_of_both_kinds(library_web):
     """/api/search checks its parameters in one pydantic call, not declared to FastAPI: /docs lists them all the
     same, with their Chinese descriptions; /api/download, which has parameters of its own, names every mistake."""
-    paths = client.get("/openapi.json").json()["paths"]
+    paths = library_web.get("/openapi.json").json()["paths"]
     for path in ("/api/search", "/api/download"):
         params = {p["name"]: p for p in paths[path]["get"]["parameters"]}
         assert set(SearchParams.model_fields) <= set(params), path
         assert params["mode"]["description"] == "智能（ranked）/ 精准（precise）" and params["mode"]["in"] == "query"
     for url in ("/api/search", "/api/download"):
-        assert client.get(url, params={"limit": 0, "page": "x"}).json()["error"] == "参数“limit”应不小于 1；参数“page”应为整数"
-    both = client.get("/api/download", params={"limit": 0, "max_docs": 0}).json()
+        assert library_web.get(url, params={"limit": 0, "page": "x"}).json()["error"] == "参数“limit”应不小于 1；参数“page”应为整数"
+    both = library_web.get("/api/download", params={"limit": 0, "max_docs": 0}).json()
     assert both["error"] == "参数“limit”应不小于 1；参数“max_docs”应不小于 1"
 
 
-def test_modes_and_scopes_by_their_chinese_names(client, library):
-    data = client.get("/api/search", params={"q": "担当作为", "mode": "精准", "scope": "段落", "sort": "字数"}).json()
+def test_modes_and_scopes_by_their_chinese_names(library_web, library):
+    data = library_web.get("/api/search", params={"q": "担当作为", "mode": "精准", "scope": "段落", "sort": "字数"}).json()
     assert (data["mode"], data["scope"], data["warnings"]) == ("precise", "section", [])
     expected = library.search(SearchRequest(q="担当作为", mode="precise", scope="section", sort="length"), member=False)
     assert [h["id"] for h in data["hits"]] == [h.id for h in expected.hits]
-    page = client.get("/search", params={"q": "担当作为", "mode": "精准"}).text
+    page = library_web.get("/search", params={"q": "担当作为", "mode": "精准"}).text
     assert 'class="on" data-mode="precise"' in page
 
 
-def test_405_envelope(client):
-    assert_envelope(client.post("/api/search"), 405, "method_not_allowed")
+def test_405_envelope(library_web):
+    assert_envelope(library_web.post("/api/search"), 405, "method_not_allowed")
 
 
-def test_500_envelope_has_no_traceback(client, monkeypatch):
+def test_500_envelope_has_no_traceback(library_web, monkeypatch):
     def broken(self, request, *, member=False):
         raise RuntimeError("secret internal detail /etc/passwd")
 
     monkeypatch.setattr(Library, "search", broken)
-    response = client.get("/api/search", params={"q": "基层"})
+    response = library_web.get("/api/search", params={"q": "基层"})
     data = assert_envelope(response, 500, "internal_error")
     assert "secret" not in response.text and "RuntimeError" not in response.text
     assert data["error"] == "服务器内部错误，请稍后再试"
-    page = client.get("/search", params={"q": "基层"}, headers={"accept": "text/html"})
+    page = library_web.get("/search", params={"q": "基层"}, headers={"accept": "text/html"})
     assert page.status_code == 500 and "服务器内部错误" in page.text and "secret" not in page.text
 
 
 # -- downloads ----------------------------------------------------------------------------
 
 
-def test_download_one_with_chinese_file_name(client, library):
+def test_download_one_with_chinese_file_name(library_web, library):
     doc = library.get(2)
-    response = client.get("/api/documents/2/download", params={"format": "docx"})
+    response = library_web.get("/api/documents/2/download", params={"format": "docx"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     disposition = response.headers["content-disposition"]
     assert disposition == f"attachment; filename=\"document-2.docx\"; filename*=UTF-8''{quote(doc.title + '.docx', safe='')}"
     assert zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    text = client.get("/api/documents/2/download", params={"format": "txt"}).content.decode("utf-8")
+    text = library_web.get("/api/documents/2/download", params={"format": "txt"}).content.decode("utf-8")
     assert doc.text.strip().splitlines()[0] in text
 
 
-def test_batch_download_by_ids_and_by_search(client, library):
-    archive = zipfile.ZipFile(io.BytesIO(client.get("/api/download", params={"ids": "2,3", "format": "txt"}).content))
+def test_batch_download_by_ids_and_by_search(library_web, library):
+    zipped = library_web.get("/api/download", params={"ids": "2,3", "format": "txt"}).content
+    archive = zipfile.ZipFile(io.BytesIO(zipped))
     assert sorted(archive.namelist()) == sorted(["索引.csv", library.get(2).title + ".txt", library.get(3).title + ".txt"])
-    response = client.get("/api/download", params={"q": "基层减负", "mode": "precise", "format": "md"})
+    response = library_web.get("/api/download", params={"q": "基层减负", "mode": "precise", "format": "md"})
     assert response.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("素材打包.zip"))
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == 1 + library.search(SearchRequest(q="基层减负", mode="precise"), member=False).total
 
 
-def test_the_search_pages_batch_download_packs_the_documents_it_lists(client, library):
+def test_the_search_pages_batch_download_packs_the_documents_it_lists(library_web, library):
     """New-user try 17: 「打包下载本次检索」 under a 智能 list zipped every hit down the long tail (26 documents for
     基层减负, 26 of a member's daily downloads). The link packs the page's documents — each once, in a section
     search too — and says how many."""
     for scope in ("doc", "section"):
         request = SearchRequest(q="基层减负", mode="ranked", scope=scope, limit=5)
         listed = list(dict.fromkeys(hit.id for hit in library.search(request, member=False).hits))
-        page = client.get("/search", params={"q": "基层减负", "mode": "ranked", "scope": scope, "limit": 5}).text
+        page = library_web.get("/search", params={"q": "基层减负", "mode": "ranked", "scope": scope, "limit": 5}).text
         batch = page[page.index('id="batch-download"'):].split("</span>", 1)[0]
         assert f"打包下载本页的 {len(listed)} 篇" in batch, batch
         link = html.unescape(re.search(r'href="([^"]+format=md)"', batch).group(1))
-        archive = zipfile.ZipFile(io.BytesIO(client.get(link).content))
+        archive = zipfile.ZipFile(io.BytesIO(library_web.get(link).content))
         index = list(csv.reader(io.StringIO(archive.read("索引.csv").decode("utf-8-sig"))))
         titles = {library.get(i).title for i in listed}
         assert len(archive.namelist()) == 1 + len(listed) and {row[1] for row in index[1:]} == titles, (scope, index)
@@ -441,23 +432,23 @@ def test_the_search_pages_batch_download_packs_the_documents_it_lists(client, li
 # -- suggest, stats, genres, docs -------------------------------------------------------------
 
 
-def test_suggest_titles(client):
-    data = client.get("/api/suggest", params={"q": "政府"}).json()
+def test_suggest_titles(library_web):
+    data = library_web.get("/api/suggest", params={"q": "政府"}).json()
     assert data["suggestions"][0]["title"] == "政府工作报告"
     assert data["suggestions"][0]["highlights"] == [[0, 2]]
-    traditional = client.get("/api/suggest", params={"q": "農業農村局"}).json()["suggestions"]
+    traditional = library_web.get("/api/suggest", params={"q": "農業農村局"}).json()["suggestions"]
     assert len(traditional) == 4 and all("农业农村局" in s["title"] for s in traditional)
-    assert client.get("/api/suggest", params={"q": "  "}).json()["suggestions"] == []
-    two = client.get("/api/suggest", params={"q": "农业 2024"}).json()["suggestions"]
+    assert library_web.get("/api/suggest", params={"q": "  "}).json()["suggestions"] == []
+    two = library_web.get("/api/suggest", params={"q": "农业 2024"}).json()["suggestions"]
     assert {s["id"] for s in two} == {5, 9}
 
 
-def test_stats_and_genres(client, library):
+def test_stats_and_genres(library_web, library):
     stats = library.catalogue.stats()
-    assert client.get("/api/stats").json() == stats
-    genres = client.get("/api/genres").json()["genres"]
+    assert library_web.get("/api/stats").json() == stats
+    genres = library_web.get("/api/genres").json()["genres"]
     assert {g["genre"]: g["count"] for g in genres} == stats["by_genre"]
-    home = client.get("/").text
+    home = library_web.get("/").text
     assert f'<strong id="total-docs">{stats["documents"]}</strong>' in home
     assert f'{stats["chars"]:,}' in home
     for genre, count in stats["by_genre"].items():
@@ -466,9 +457,9 @@ def test_stats_and_genres(client, library):
     assert f'/documents/{newest["id"]}' in home
 
 
-def test_openapi_docs(client):
-    assert client.get("/docs").status_code == 200
-    paths = client.get("/openapi.json").json()["paths"]
+def test_openapi_docs(library_web):
+    assert library_web.get("/docs").status_code == 200
+    paths = library_web.get("/openapi.json").json()["paths"]
     for path in ("/api/search", "/api/documents/{doc_id}", "/api/suggest", "/api/stats", "/api/genres",
                  "/api/documents/{doc_id}/download", "/api/download"):
         assert path in paths
@@ -479,15 +470,15 @@ def test_openapi_docs(client):
 # -- search page --------------------------------------------------------------------------------
 
 
-def test_search_page(client, library):
+def test_search_page(library_web, library):
     result = library.search(SearchRequest(q="基层减负"), member=False)
-    page = client.get("/search", params={"q": "基层减负"}).text
+    page = library_web.get("/search", params={"q": "基层减负"}).text
     assert f'<strong id="total">{result.total}</strong>' in page
     assert page.count('class="hit"') == len(result.hits)
     for bucket in result.facets["genre"]:
         assert f"genre={quote(bucket['value'])}" in page
     assert "用时" in page and "毫秒" in page
-    narrowed = client.get("/search", params={"q": "基层减负", "genre": "讲话稿"}).text
+    narrowed = library_web.get("/search", params={"q": "基层减负", "genre": "讲话稿"}).text
     assert '<strong id="total">1</strong>' in narrowed and "文种：讲话稿 ×" in narrowed
 
 
@@ -496,19 +487,19 @@ _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def member_session(app):
+def member_session(library_web_app):
     """A member of ``app``'s accounts logged in through the login form (its session's CSRF token sent in the
     X-CSRF-Token header), who saved a search for 基层减负 and made its Atom feed: (client, Collections, viewer,
     saved search id, feed token)."""
     from sucai.collections import Collections
 
-    accounts = app.state.accounts.get()
+    accounts = library_web_app.state.accounts.get()
     accounts.add_user("限流会员", LIMITER_PASSWORD, "member", "2999-12-31")
     viewer = accounts.viewer_for_token(accounts.create_token("限流会员", "test"))
     collections = Collections(accounts)
     saved = collections.save_search(viewer, "基层减负", {"q": "基层减负", "mode": "ranked", "scope": "doc"})
     feed = collections.new_feed_token(viewer, saved.id)
-    client = TestClient(app, raise_server_exceptions=False)
+    client = TestClient(library_web_app, raise_server_exceptions=False)
     token = _CSRF_FIELD.search(client.get("/login", headers={"accept": "text/html"}).text).group(1)
     assert client.post("/login", data={"username": "限流会员", "password": LIMITER_PASSWORD, "csrf_token": token},
                        follow_redirects=False).status_code == 303
@@ -534,66 +525,67 @@ SEARCHING_ROUTES = [
 
 
 @pytest.mark.parametrize("method, path, body, as_member", SEARCHING_ROUTES)
-def test_searches_of_the_api_and_the_search_page_run_through_the_one_limiter(app, client, member_session, monkeypatch,
-                                                                            method, path, body, as_member):
+def test_searches_of_the_api_and_the_search_page_run_through_the_one_limiter(
+        library_web_app, library_web, member_session, monkeypatch, method, path, body, as_member):
     """Every search of a server process waits for the app's ``searches`` limiter (``deps.searching``: one at a
     time): the search page too, which ran on the general thread pool, beside the API's searches — and every other
     route that searches (they all ran on the general thread pool: 相似素材, saved searches, feeds, downloads by a
     search, the 写作台)."""
     session, collections, viewer, saved_id, feed = member_session
     collections.mark_seen(viewer, saved_id, at="2000-01-01T00:00:00+00:00")   # every document is new to it
-    limiter, seen = app.state.searches, []
+    limiter, seen = library_web_app.state.searches, []
 
     def watched(name: str):
-        searched = getattr(app.state.library, name)
+        searched = getattr(library_web_app.state.library, name)
 
         def search(*args, **kwargs):   # on the worker thread, while the search holds its token
             seen.append(limiter.borrowed_tokens)
             return searched(*args, **kwargs)
-        monkeypatch.setattr(app.state.library, name, search)
+        monkeypatch.setattr(library_web_app.state.library, name, search)
 
     watched("search")
     watched("matching_ids")
-    response = (session if as_member else client).request(method, path.format(saved=saved_id, feed=feed), json=body)
+    client = session if as_member else library_web
+    response = client.request(method, path.format(saved=saved_id, feed=feed), json=body)
     assert response.status_code == 200, response.text
     assert seen and set(seen) == {1} and limiter.borrowed_tokens == 0, seen
 
 
-def test_empty_state_suggests_the_other_mode(client):
-    page = client.get("/search", params={"q": "量子纠缠超导体", "mode": "precise"}).text
+def test_empty_state_suggests_the_other_mode(library_web):
+    page = library_web.get("/search", params={"q": "量子纠缠超导体", "mode": "precise"}).text
     assert 'id="empty"' in page and "改用智能检索" in page
-    warned = client.get("/search", params={"q": '"量子纠缠超导体', "mode": "precise"}).text
+    warned = library_web.get("/search", params={"q": '"量子纠缠超导体', "mode": "precise"}).text
     assert "提示：引号没有闭合" in warned
 
 
-def test_pagination_links(client, library):
+def test_pagination_links(library_web, library):
     total = library.search(SearchRequest(q="工作", limit=2), member=False).total
-    page = client.get("/search", params={"q": "工作", "limit": 2, "page": 2}).text
+    page = library_web.get("/search", params={"q": "工作", "limit": 2, "page": 2}).text
     assert total > 4 and 'rel="prev"' in page and 'rel="next"' in page
 
 
-def test_page_past_the_last_goes_to_the_last(client, library):
+def test_page_past_the_last_goes_to_the_last(library_web, library):
     total = library.search(SearchRequest(q="工作", limit=2), member=False).total
     last = -(-total // 2)
-    response = client.get("/search", params={"q": "工作", "limit": 2, "page": 200}, follow_redirects=False)
+    response = library_web.get("/search", params={"q": "工作", "limit": 2, "page": 200}, follow_redirects=False)
     assert response.status_code == 303
     assert f"page={last}" in response.headers["location"] and "past=200" in response.headers["location"]
-    page = client.get("/search", params={"q": "工作", "limit": 2, "page": 200}).text
+    page = library_web.get("/search", params={"q": "工作", "limit": 2, "page": 200}).text
     assert f"第 {last}/{last} 页" in page and "没有找到" not in page
     assert f"没有第 200 页（共 {last} 页），下面是第 {last} 页。" in page
     assert page.count('class="hit"') == total - 2 * (last - 1)
 
 
-def test_page_past_the_deepest_is_refused_in_chinese(client):
+def test_page_past_the_deepest_is_refused_in_chinese(library_web):
     """Past the deepest page served (1,000) a request is refused, in Chinese, in the envelope and on the page."""
-    api = client.get("/api/search", params={"q": "工作", "page": 9999}).json()
+    api = library_web.get("/api/search", params={"q": "工作", "page": 9999}).json()
     assert (api["status"], api["error"]) == (422, "参数“page”应不大于 1000")
-    page = client.get("/search", params={"q": "工作", "page": 9999}, headers={"accept": "text/html"})
+    page = library_web.get("/search", params={"q": "工作", "page": 9999}, headers={"accept": "text/html"})
     assert page.status_code == 422 and "参数“page”应不大于 1000" in page.text and "Input should" not in page.text
 
 
-def test_heading_filter_field_and_chip(client, library):
-    page = client.get("/search", params={"q": "存在问题", "scope": "section", "heading": "理论学习"}).text
+def test_heading_filter_field_and_chip(library_web, library):
+    page = library_web.get("/search", params={"q": "存在问题", "scope": "section", "heading": "理论学习"}).text
     expected = library.search(SearchRequest(q="存在问题", scope="section", heading="理论学习"), member=False)
     assert f'<strong id="total">{expected.total}</strong>' in page and expected.total > 0
     assert '标题含：理论学习 ×' in page and 'data-filter="heading"' in page
@@ -601,15 +593,15 @@ def test_heading_filter_field_and_chip(client, library):
     form = form[: form.index("</form>")]
     assert 'name="heading" value="理论学习"' in form and 'name="scope" value="section"' in form
     assert 'name="q" value="存在问题"' in form
-    unfiltered = client.get("/search", params={"q": "存在问题"}).text
+    unfiltered = library_web.get("/search", params={"q": "存在问题"}).text
     assert 'id="heading-filter"' in unfiltered and 'data-filter="heading"' not in unfiltered
 
 
-def test_one_mode_switch_on_the_results_page(client):
-    page = client.get("/search", params={"q": "基层减负"}).text
+def test_one_mode_switch_on_the_results_page(library_web):
+    page = library_web.get("/search", params={"q": "基层减负"}).text
     assert page.count('data-mode="') == 2 and 'type="radio" name="mode"' not in page
     assert '<input type="hidden" name="mode" value="ranked">' in page
-    home = client.get("/").text
+    home = library_web.get("/").text
     assert home.count('type="radio" name="mode"') == 2 and 'data-mode="' not in home
 
 
