@@ -78,6 +78,9 @@ _ARTICLE_RANK = {"编": 0, "分编": 1, "章": 2, "节": 3, "条": 4}
 # Text right after a label that shows the label is a list of numbers, not a heading:
 # "一、二等奖", "1、2号楼", "（一）至（三）项".
 _NUMBER_LIST = re.compile(rf"[{_SPACE}]*(?:{_CN_NUM}|[0-9０-９])+[、等，,至到\-—~～.．]")
+# Text right after a label "3." that shows the label is the whole part of a decimal split by a space (as PDF
+# extraction splits "3.5 亿元" into "3. 5 亿元"): one or two digits (a year, 2023年, a month or day is no fraction).
+_SPLIT_FRACTION = re.compile(rf"[{_SPACE}]+[0-9０-９]{{1,2}}(?![0-9０-９年月日号])")
 _HEADING_END = re.compile(r"[。！？；：!?;:]")
 _CLAUSE_END = re.compile(r"[。！？；：，、!?;:,]")
 _SUMMARY_END = re.compile(r"[。！？；：，!?;:,]")  # an article's opening words run to the first clause
@@ -125,7 +128,7 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
             return None
         style = ("gb", "部分") if kind == "部分" else ("art", _ARTICLE_RANK[kind])
         return _Mark(start, style, label, text, line_end=line_end)
-    if not rest.strip() or _NUMBER_LIST.match(rest):
+    if not rest.strip() or _NUMBER_LIST.match(rest) or (label[-1] in ".．" and _SPLIT_FRACTION.match(rest)):
         return None
     group = next(g for g in _LABEL_GROUPS if m.group(g))
     style = ("gb", group, label.count(".")) if group == "dec" else ("gb", group)

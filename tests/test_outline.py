@@ -140,6 +140,25 @@ def test_article_with_zhi_yi_and_every_item_list_inside_articles_left_out():
     ]
 
 
+def test_a_decimal_split_by_a_space_is_no_numbered_heading_in_articles_or_out():
+    """PDF extraction splits "3.5 亿元" into "3. 5 亿元"; at a line start it was read as the heading "3.", which
+    closed the heading "1." above the articles and the article around it (第二条 then under "3.")."""
+    body = ("1. 资金安排\n第一条 本年度安排专项资金\n3. 5 亿元，用于支持基层。\n第二条 其余资金统筹使用。\n"
+            "2. 附则\n第三条 本办法自发布之日起施行。\n")
+    outline = parse_outline(body)
+    assert _articles(outline) == [
+        (1, "1.", "资金安排", ""),
+        (2, "第一条", "", "本年度安排专项资金"),
+        (2, "第二条", "", "其余资金统筹使用"),
+        (1, "2.", "附则", ""),
+        (2, "第三条", "", "本办法自发布之日起施行"),
+    ]
+    first = outline[0].children[0]
+    assert body[first.start:first.end] == "第一条 本年度安排专项资金\n3. 5 亿元，用于支持基层。\n"
+    assert parse_outline("正文开头。\n3. 5 亿元用于基础设施建设。\n正文结尾。", markdown=True) == []
+    years = "1. 2023年工作回顾\n全年完成投资。\n2. 12月工作安排\n抓好收尾。\n"   # a year or a month after "1. "
+    assert [n.label + n.heading for n in parse_outline(years)] == ["1.2023年工作回顾", "2.12月工作安排"]
+
 def test_an_annex_closes_the_last_article():
     """The numbered headings of an annex (附件一：…) after the last article are headings, not its 项."""
     body = ("第一百六十条 本法自公布之日起施行。\n附件二：立法会的产生办法和表决程序\n一、立法会的产生办法\n"
