@@ -39,6 +39,7 @@ from sucai.ingest import text_hash
 from sucai.library import Library
 from sucai.model import Document
 from sucai.metadata.genres import title_genre
+from sucai.query import SEPARATORS
 from sucai.search import SearchRequest
 
 SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
@@ -47,7 +48,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 GENRE_WORDS = ["的通知", "的实施意见", "实施方案", "工作总结", "调研报告", "心得体会", "述职报告", "讲话稿",
                "对照检查材料", "发言提纲", "党课讲稿", "管理办法", "的决定", "工作方案", "情况报告"]
 SOURCES = ["国务院", "新闻联播", "法律法规", "党建网", "政府工作报告", "毛泽东选集"]
-QUERY_SYNTAX = set('"“”＂|｜')
+QUERY_SYNTAX = set('"“”＂|｜') | set(SEPARATORS)   # a piece holding 、 or ， is two terms, not one substring
 TARGET_P99_MS, TARGET_SIZE = 20.0, 1.5
 TARGET_P50_MS = {"precise": 2.0, "ranked": 1.0}    # issue 16: ranked p50 ≤ 1 ms
 TARGET_RATIO = {"precise": 100.0, "ranked": 50.0}  # issue 16: scan p50 / p50

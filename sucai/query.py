@@ -28,9 +28,10 @@ _TYPED_SEPARATORS = "，；、。？！,;?!"
 # the blocks of compatibility forms of punctuation: general punctuation (‼ ⁇), vertical, small, halfwidth forms
 _COMPATIBILITY_BLOCKS = ((0x2000, 0x206F), (0xFE10, 0xFE19), (0xFE30, 0xFE6B), (0xFF61, 0xFF64))
 _COMPATIBILITY = [chr(c) for first, last in _COMPATIBILITY_BLOCKS for c in range(first, last + 1)]
-_SEPARATORS = _TYPED_SEPARATORS + "".join(
+SEPARATORS = _TYPED_SEPARATORS + "".join(
     c for c in _COMPATIBILITY if set(unicodedata.normalize("NFKC", c)) <= set(_TYPED_SEPARATORS))
-_SEPARATOR_CLASS = re.escape(_SEPARATORS)
+"""The punctuation that separates the terms of a query as a space does (and their compatibility forms)."""
+_SEPARATOR_CLASS = re.escape(SEPARATORS)
 # a web address (a scheme or www.: ASCII ,;?! inside, followed by ASCII — not by Chinese: www.gov.cn,政策文件 is two
 # terms) or a file name with a query (index.php?id=3), not ending with separating punctuation; possessive runs:
 # linear in the query
