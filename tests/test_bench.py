@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -9,6 +10,9 @@ import sys
 import pytest
 
 from conftest import ROOT
+from sucai.ingest import parse_file
+from sucai.library import Library
+from sucai.model import walk_outline
 
 
 def table_rows(output: str) -> list[str]:
@@ -35,3 +39,25 @@ def test_search_bench_times_section_scope_only_when_asked(corpus_dir, tmp_path):
     documents = ["precise", "ranked", "precise", "ranked", "ranked, repeated (result cache)", "brute-force scan"]
     assert rows[0] == documents
     assert rows[2] == documents[:4] + ["precise section", "ranked section"] + documents[4:]
+
+
+def test_relevance_bench_stores_a_file_with_its_outline(home, tmp_path, monkeypatch, capsys):
+    """``build`` of bench/relevance.py stores a file's document with the outline an ingest finds in it (phase 18
+    stored title and text only: the heading clauses of ranked mode matched nothing), a passage with none when its
+    text has no heading, and says how many have one."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    relevance = importlib.import_module("relevance")
+    path = tmp_path / "关于减轻基层负担的通知.txt"
+    path.write_text("关于减轻基层负担的通知\n\n一、总体要求\n坚持问题导向，务求实效。\n二、主要任务\n"
+                    "（一）精简会议文件\n会议能合并的合并。\n（二）规范督查检查\n严控督查检查总量。\n", encoding="utf-8")
+    doc = parse_file(path)
+    docs = [{"_id": "通知.txt", "title": doc.title, "text": doc.text, "doc": doc},
+            {"_id": "passage", "title": "失范", "text": "失范是社会学术语，指社会规范遭到削弱所导致的无序状态。"}]
+    library = Library.open(home)
+    back = relevance.build(library, docs)
+    stored = {ids[0]: library.get(doc_id) for doc_id, ids in back.items()}
+    library.close()
+    assert [n.heading for n in walk_outline(stored["通知.txt"].outline)] == [
+        "总体要求", "主要任务", "精简会议文件", "规范督查检查"]
+    assert stored["passage"].outline == []
+    assert "1 of 2 documents have an outline (提纲), 1 with headings" in capsys.readouterr().out
