@@ -1354,7 +1354,7 @@ def check_pair_drafts() -> list[str]:
     return out
 
 
-def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
+def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home, portal):
     """Attack 12: a visitor's 查重 aligned the draft with the sources' members parts, hiding only their text,
     so its ratios and spans told whether a guess was members text (a character per check). Two libraries
     that differ only in members-only text give a visitor the same report of every draft — those that
@@ -1362,7 +1362,9 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
     API's JSON, HTML report and .docx, and (stop 30) every response of the 写作台 and 查重 a visitor can have
     (:func:`_visitor_drafting_and_check`: the visitor 写作台 page, the /check page and its form, 相似版本) and every
     /api/drafts route as a free user who may draft (:func:`_free_user_drafting`, ``drafting_tier = "user"``: a
-    visitor only ever had 403 of them); a member's reports differ, so the test can fail."""
+    visitor only ever had 403 of them); a member's reports differ, so the test can fail. Every client sends its
+    requests through the module's event loop (``portal``), as a server would: thousands of requests, each on a new
+    loop and worker thread, opened the app's accounts (and checked their schema) anew for every one."""
     one, two = (_pair_library(make_home(tmp_path / name), secret, check_pair_texts)
                 for name, secret in (("with", True), ("without", False)))
     assert _named(one) == _named(two)
@@ -1372,7 +1374,8 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
         app = create_app(library.settings.home)
         reports = {}
         for n, draft in enumerate(check_pair_drafts()):
-            client = TestClient(app, client=(f"198.51.100.{n + 1}", 1))   # within a visitor's 查重 per hour
+            # an address of its own: within a visitor's 查重 per hour
+            client = on_loop(TestClient(app, client=(f"198.51.100.{n + 1}", 1)), portal)
             report = check_text(library, draft, viewer_member=False)
             reports[f"report {n}"] = (report, report.sources_checked)
             reports[f"json {n}"] = client.post("/api/check", json={"text": draft}).json()
@@ -1381,10 +1384,11 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
             docx = client.post("/api/check", params={"format": "docx"}, json={"text": draft}).content
             reports[f"docx {n}"] = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
         reports.update(_visitor_drafting_and_check(
-            lambda n: TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 101}", 1)), library))
+            lambda n: on_loop(TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 101}", 1)), portal),
+            library))
         Accounts.open(library.settings.home).add_user("免费用户", PASSWORD, "user")
         writer = login(create_app(settings=load_settings(library.settings.home, drafting_tier="user",
-                                                          free_checks_per_hour=0)), "免费用户")
+                                                          free_checks_per_hour=0)), "免费用户", portal)
         writer.headers.update(csrf_header(writer))
         reports.update({f"free {key}": kept for key, kept in _free_user_drafting(writer, library, texts).items()})
         seen.append(reports)
