@@ -1276,7 +1276,7 @@ def _visitor_reads(client: TestClient, ids: list[int]) -> dict:
     return seen
 
 
-def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home):
+def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home, portal):
     """Leak 9: whether a free line is a 公文 element (a 主送机关, a 成文日期, an 附件说明…) or a heading (an entry
     of a list, an item, a section's title) was decided over the whole text, so by the members part next to it.
     Two libraries that differ only in members-only text (:func:`pair_texts`) give a visitor the same documents,
@@ -1285,7 +1285,8 @@ def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home):
                 for name, secret in (("with", True), ("without", False)))
     assert _named(one) == _named(two)
     ids = sorted(_named(one).values())
-    seen = [_visitor_reads(TestClient(create_app(library.settings.home)), ids) for library in (one, two)]
+    seen = [_visitor_reads(on_loop(TestClient(create_app(library.settings.home)), portal), ids)
+            for library in (one, two)]
     assert seen[0].keys() == seen[1].keys()
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
     assert all(seen[0][f"document {doc_id}"]["notice"] for doc_id in ids)
@@ -1383,9 +1384,8 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home, portal
             reports[f"html {n}"] = re.sub(r"生成时间：[^<]*", "", page)
             docx = client.post("/api/check", params={"format": "docx"}, json={"text": draft}).content
             reports[f"docx {n}"] = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
-        reports.update(_visitor_drafting_and_check(
-            lambda n: on_loop(TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 101}", 1)), portal),
-            library))
+        reports.update(_visitor_drafting_and_check(lambda n: on_loop(
+            TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 101}", 1)), portal), library))
         Accounts.open(library.settings.home).add_user("免费用户", PASSWORD, "user")
         writer = login(create_app(settings=load_settings(library.settings.home, drafting_tier="user",
                                                           free_checks_per_hour=0)), "免费用户", portal)
@@ -1523,7 +1523,7 @@ def _grouping_probes() -> list[str]:
             *sorted({text.rstrip("\n").rsplit("\n", 1)[-1][-6:] for text in texts})]
 
 
-def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_path, make_home):
+def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_path, make_home, portal):
     """Leak 10: clusters of near-duplicates were made over whole texts, members-only text and 文号 included, and a
     visitor saw them: a search's total and hits (one per cluster), 另有 N 个相似版本, the versions, similar
     documents, facet counts. Two libraries that differ only in members-only text (:func:`grouping_texts`, the
@@ -1546,10 +1546,10 @@ def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_
     seen, members = [], []
     for library in (one, two):
         app = create_app(library.settings.home)
-        seen.append(_visitor_sees(TestClient(app), ids, _grouping_probes()))
+        seen.append(_visitor_sees(on_loop(TestClient(app), portal), ids, _grouping_probes()))
         Accounts.open(library.settings.home).add_user("会员", PASSWORD, "member",
                                                       (date.today() + timedelta(days=30)).isoformat())
-        members.append(_visitor_sees(login(app, "会员"), ids, _grouping_probes()))
+        members.append(_visitor_sees(login(app, "会员", portal), ids, _grouping_probes()))
     assert seen[0].keys() == seen[1].keys()
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
     assert members[0]["search  ranked doc"]["total"] != members[1]["search  ranked doc"]["total"]
