@@ -37,15 +37,17 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/ocr.py
 	$(BIN)/python bench/check.py
 
+# The package (with its `test` extras for the tests) in .venv, in one pip run: pip resolves the dependencies and
+# builds the editable package once (a `.installed` first, then `.[test]`, did both twice on a fresh clone).
+install = $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.$(1)'
+
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(call install,)
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
-	touch $@
+$(VENV)/.installed-test: pyproject.toml
+	$(call install,[test])
+	touch $@ $(VENV)/.installed
 
 # The Chinese catalogue of the command line's messages (click's), after editing the .po.
 messages:

@@ -54,6 +54,7 @@ def pytest_collection_modifyitems(items) -> None:
 HEAVY = ("tests/test_corpus.py", "tests/test_leaks.py", "tests/test_watch.py")
 
 
+@pytest.hookimpl(optionalhook=True)   # a hook of pytest-xdist: `pytest -p no:xdist` runs without it
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadscope`` (pytest-xdist, as ``make test`` runs it) with a group per module (or class) *and backend*:
     a module's SQLite and PostgreSQL tests share no module-scoped library, so two workers can take them at once. The

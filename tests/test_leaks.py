@@ -495,7 +495,8 @@ def test_every_route_as_every_non_member(site, secrets_):
 
 def drafts(site) -> list[str]:
     """Drafts that copy members parts: exactly, with one character in twelve changed, together with the
-    free text before the boundary, and the hidden document; plus free text alone."""
+    free text before the boundary, and the hidden document; plus free text alone. Each once: the copy across the
+    boundary of a short document whose members part starts at its first character is its members part again."""
     library: Library = site["library"]
     out = []
     for doc in library.catalogue.documents():
@@ -508,7 +509,7 @@ def drafts(site) -> list[str]:
         edited = "".join("某" if n % 12 == 5 and c.isalnum() else c for n, c in enumerate(members))
         out += [members, edited, doc.text[max(0, doc.paid_from - 120):doc.paid_from + 200],
                 "这是我自己写的开头。\n" + doc.text[:doc.paid_from][-150:]]
-    return out
+    return list(dict.fromkeys(out))
 
 
 def test_check_never_shows_members_text(site, secrets_, tmp_path):
@@ -1276,7 +1277,7 @@ def _visitor_reads(client: TestClient, ids: list[int]) -> dict:
     return seen
 
 
-def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home):
+def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home, portal):
     """Leak 9: whether a free line is a 公文 element (a 主送机关, a 成文日期, an 附件说明…) or a heading (an entry
     of a list, an item, a section's title) was decided over the whole text, so by the members part next to it.
     Two libraries that differ only in members-only text (:func:`pair_texts`) give a visitor the same documents,
@@ -1285,7 +1286,8 @@ def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home):
                 for name, secret in (("with", True), ("without", False)))
     assert _named(one) == _named(two)
     ids = sorted(_named(one).values())
-    seen = [_visitor_reads(TestClient(create_app(library.settings.home)), ids) for library in (one, two)]
+    seen = [_visitor_reads(on_loop(TestClient(create_app(library.settings.home)), portal), ids)
+            for library in (one, two)]
     assert seen[0].keys() == seen[1].keys()
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
     assert all(seen[0][f"document {doc_id}"]["notice"] for doc_id in ids)
@@ -1354,7 +1356,7 @@ def check_pair_drafts() -> list[str]:
     return out
 
 
-def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
+def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home, portal):
     """Attack 12: a visitor's 查重 aligned the draft with the sources' members parts, hiding only their text,
     so its ratios and spans told whether a guess was members text (a character per check). Two libraries
     that differ only in members-only text give a visitor the same report of every draft — those that
@@ -1362,7 +1364,9 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
     API's JSON, HTML report and .docx, and (stop 30) every response of the 写作台 and 查重 a visitor can have
     (:func:`_visitor_drafting_and_check`: the visitor 写作台 page, the /check page and its form, 相似版本) and every
     /api/drafts route as a free user who may draft (:func:`_free_user_drafting`, ``drafting_tier = "user"``: a
-    visitor only ever had 403 of them); a member's reports differ, so the test can fail."""
+    visitor only ever had 403 of them); a member's reports differ, so the test can fail. Every client sends its
+    requests through the module's event loop (``portal``), as a server would: thousands of requests, each on a new
+    loop and worker thread, opened the app's accounts (and checked their schema) anew for every one."""
     one, two = (_pair_library(make_home(tmp_path / name), secret, check_pair_texts)
                 for name, secret in (("with", True), ("without", False)))
     assert _named(one) == _named(two)
@@ -1372,7 +1376,8 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
         app = create_app(library.settings.home)
         reports = {}
         for n, draft in enumerate(check_pair_drafts()):
-            client = TestClient(app, client=(f"198.51.100.{n + 1}", 1))   # within a visitor's 查重 per hour
+            # an address of its own: within a visitor's 查重 per hour
+            client = on_loop(TestClient(app, client=(f"198.51.100.{n + 1}", 1)), portal)
             report = check_text(library, draft, viewer_member=False)
             reports[f"report {n}"] = (report, report.sources_checked)
             reports[f"json {n}"] = client.post("/api/check", json={"text": draft}).json()
@@ -1380,11 +1385,11 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home):
             reports[f"html {n}"] = re.sub(r"生成时间：[^<]*", "", page)
             docx = client.post("/api/check", params={"format": "docx"}, json={"text": draft}).content
             reports[f"docx {n}"] = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
-        reports.update(_visitor_drafting_and_check(
-            lambda n: TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 101}", 1)), library))
+        reports.update(_visitor_drafting_and_check(lambda n: on_loop(
+            TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n + 101}", 1)), portal), library))
         Accounts.open(library.settings.home).add_user("免费用户", PASSWORD, "user")
         writer = login(create_app(settings=load_settings(library.settings.home, drafting_tier="user",
-                                                          free_checks_per_hour=0)), "免费用户")
+                                                          free_checks_per_hour=0)), "免费用户", portal)
         writer.headers.update(csrf_header(writer))
         reports.update({f"free {key}": kept for key, kept in _free_user_drafting(writer, library, texts).items()})
         seen.append(reports)
@@ -1519,7 +1524,7 @@ def _grouping_probes() -> list[str]:
             *sorted({text.rstrip("\n").rsplit("\n", 1)[-1][-6:] for text in texts})]
 
 
-def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_path, make_home):
+def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_path, make_home, portal):
     """Leak 10: clusters of near-duplicates were made over whole texts, members-only text and 文号 included, and a
     visitor saw them: a search's total and hits (one per cluster), 另有 N 个相似版本, the versions, similar
     documents, facet counts. Two libraries that differ only in members-only text (:func:`grouping_texts`, the
@@ -1542,10 +1547,10 @@ def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_
     seen, members = [], []
     for library in (one, two):
         app = create_app(library.settings.home)
-        seen.append(_visitor_sees(TestClient(app), ids, _grouping_probes()))
+        seen.append(_visitor_sees(on_loop(TestClient(app), portal), ids, _grouping_probes()))
         Accounts.open(library.settings.home).add_user("会员", PASSWORD, "member",
                                                       (date.today() + timedelta(days=30)).isoformat())
-        members.append(_visitor_sees(login(app, "会员"), ids, _grouping_probes()))
+        members.append(_visitor_sees(login(app, "会员", portal), ids, _grouping_probes()))
     assert seen[0].keys() == seen[1].keys()
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []
     assert members[0]["search  ranked doc"]["total"] != members[1]["search  ranked doc"]["total"]
