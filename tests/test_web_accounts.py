@@ -71,7 +71,7 @@ def library(app) -> Library:
 
 @pytest.fixture
 def accounts(app) -> Accounts:
-    return app.state.accounts.get()
+    return app.state.accounts
 
 
 def csrf_of(client: TestClient, path: str = "/login") -> str:
@@ -542,7 +542,7 @@ def _local(stamp: str, hours: int) -> str:
 def test_audit_log_in_local_time_with_chinese_roles(home, zone, hours):
     app = make_app(home, timezone=zone)
     admin = logged_in(app, "管理员")
-    entry = app.state.accounts.get().audit_log(1, event="login")[0]
+    entry = app.state.accounts.audit_log(1, event="login")[0]
     page = admin.get("/admin/audit").text
     assert f"<tr><td>{_local(entry['at'], hours)}</td><td>登录</td><td>管理员</td><td>管理员</td>" in page
     for code in ("admin", "visitor", "member", "cli"):

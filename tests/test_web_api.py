@@ -163,7 +163,9 @@ def test_a_visitor_is_settled_without_the_accounts_database(library_web, library
     """No token and no login in the session: a visitor, known on the event loop without a worker thread or a
     read of the accounts database (which every request made before); a visitor's answers are the same."""
     expected = library_web.get("/api/search", params={"q": "基层减负"}).json()
-    monkeypatch.setattr(library_web_app.state.accounts, "get", lambda: pytest.fail("the accounts database was read"))
+    database = library_web_app.state.accounts.db
+    for use in ("read", "transaction"):
+        monkeypatch.setattr(database, use, lambda: pytest.fail("the accounts database was read"))
     response = library_web.get("/api/search", params={"q": "基层减负"})
     assert response.status_code == 200 and without_time(response.json()) == without_time(expected)
 
@@ -493,7 +495,7 @@ def member_session(library_web_app):
     saved search id, feed token)."""
     from sucai.collections import Collections
 
-    accounts = library_web_app.state.accounts.get()
+    accounts = library_web_app.state.accounts
     accounts.add_user("限流会员", LIMITER_PASSWORD, "member", "2999-12-31")
     viewer = accounts.viewer_for_token(accounts.create_token("限流会员", "test"))
     collections = Collections(accounts)

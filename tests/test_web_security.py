@@ -89,7 +89,7 @@ def test_sessions_expire_on_the_server_whatever_the_cookie_says(home):
     clock = {"now": datetime.now(timezone.utc)}
     settings = load_settings(home, session_idle_hours=1, session_max_age_days=1)
     app = create_app(settings=settings, now=lambda: clock["now"])
-    accounts = app.state.accounts.get()
+    accounts = app.state.accounts
     if "钟表会员" not in [u.username for u in accounts.users()]:
         accounts.add_user("钟表会员", PASSWORD, "member", NEXT_YEAR)
     with TestClient(app, raise_server_exceptions=False) as idle:
@@ -235,7 +235,7 @@ def test_trusted_proxies_are_believed_and_only_they(home):
             token = csrf_of(client)
             client.post("/login", headers={"x-forwarded-for": "198.51.100.7"},
                         data={"username": f"无此人{peer}", "password": "wrong-password", "csrf_token": token})
-        assert app.state.accounts.get().audit_log(1, event="login_failed")[0]["source_ip"] == expected, peer
+        assert app.state.accounts.audit_log(1, event="login_failed")[0]["source_ip"] == expected, peer
 
 
 def test_trusted_proxies_setting_is_checked(home):

@@ -27,7 +27,6 @@ from ..library import Library
 from ..replica import Follower
 from ..suggest import TitleIndex
 from . import account, admin, api, check, codes, collections, drafting, dupes, errors, feeds, insights, pages, updates
-from .deps import AccountsPool
 from .templating import HERE, templates
 
 WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
@@ -45,7 +44,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     settings = settings or load_settings(home)
     library = Library(settings)
     titles = TitleIndex(library.catalogue)
-    accounts = AccountsPool(settings, now=now)
+    accounts = Accounts.from_settings(settings, now=now)   # the database made (or refused) here, at start
     recorder = Recorder(lambda: _stores(settings), settings.zone)
 
     @asynccontextmanager
@@ -80,7 +79,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.add_middleware(_NoStoreAPI)
     # outside the guard, so that an error page still knows the session; HttpOnly is always set. The cookie
     # only carries the session's secret and CSRF token: the session itself lives in the accounts database.
-    app.add_middleware(SessionMiddleware, secret_key=accounts.get().session_secret().hex(),
+    app.add_middleware(SessionMiddleware, secret_key=accounts.session_secret().hex(),
                        session_cookie=SESSION_COOKIE, max_age=settings.session_max_age_days * 86400,
                        same_site="lax", https_only=bool(settings.session_https_only))
     if settings.trusted_proxies.strip():  # outermost: the client address is settled before anything reads it

@@ -19,8 +19,6 @@ What a viewer may see is decided by :func:`sucai.access.view` with
 from __future__ import annotations
 
 import secrets
-import threading
-from datetime import datetime
 from typing import Callable, TypeVar
 from urllib.parse import urlsplit
 
@@ -31,13 +29,12 @@ from starlette.concurrency import run_in_threadpool
 from ..accounts import VISITOR, Accounts, Viewer
 from ..analytics import Recorder
 from ..collections import Collections
-from ..config import Settings
 from ..errors import Forbidden
 from ..library import Library
 from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "viewer_of", "peek_viewer", "require_admin", "get_library", "get_titles",
-           "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session", "AccountsPool",
+           "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session",
            "same_site_download", "searching", "spending", "verify_csrf_or_token", "check_session_csrf", "get_collections", "get_recorder", "require_login"]
 
 CSRF_FIELD = "csrf_token"
@@ -47,47 +44,9 @@ T = TypeVar("T")
 TOKEN_REFUSED = "API 令牌只能用于读取接口；账号、令牌和管理操作请登录网页后进行"
 
 
-class AccountsPool:
-    """One :class:`Accounts` per thread (all on the process's connection pool of :mod:`sucai.db`).
-
-    The one of a thread that has ended is let go when the next thread makes its own, so that
-    servers and test clients that start new threads never pile them up.
-    """
-
-    def __init__(self, settings: Settings, now: Callable[[], datetime] | None = None):
-        self.settings = settings
-        self.now = now
-        self._local = threading.local()
-        self._all: dict[threading.Thread, Accounts] = {}
-        self._lock = threading.Lock()
-        self.get()  # create the database (and fail early) in the starting thread
-
-    def get(self) -> Accounts:
-        accounts = getattr(self._local, "accounts", None)
-        if accounts is None:
-            accounts = Accounts.from_settings(self.settings, now=self.now)
-            self._local.accounts = accounts
-            with self._lock:
-                self._close([t for t in self._all if not t.is_alive()])
-                self._all[threading.current_thread()] = accounts
-        return accounts
-
-    def close(self) -> None:
-        with self._lock:
-            self._close(list(self._all))
-        self._local = threading.local()
-
-    def _close(self, threads: list[threading.Thread]) -> None:
-        for thread in threads:
-            try:
-                self._all.pop(thread).close()
-            except Exception:  # noqa: BLE001 - closing at shutdown, from another thread
-                pass
-
-
 def get_accounts(request: Request) -> Accounts:
-    """This thread's :class:`Accounts` of the app."""
-    return request.app.state.accounts.get()
+    """The app's :class:`Accounts` (one for every thread: its database's connections are pooled per process)."""
+    return request.app.state.accounts
 
 
 def get_collections(request: Request) -> Collections:

@@ -112,7 +112,7 @@ def _document_page(request: Request, library: Library, viewer: Viewer, doc: Docu
         outline=outline_entries(view, paras), similar=like,
         versions=library.clusters.versions(doc_id, member=viewer.member, include_hidden=viewer.admin),
         params={"mode": "ranked"}, viewer=viewer, hidden=doc.hidden,
-        downloads_left=request.app.state.accounts.get().downloads_left(viewer),
+        downloads_left=request.app.state.accounts.downloads_left(viewer),
         **_favourite_forms(request, viewer, doc_id),
     )
 
