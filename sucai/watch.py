@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import itertools
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -169,8 +167,7 @@ class Watcher:
 
 def watch_forever(home: str | Path | None, folders: list[str | Path], settle_seconds: float = 1.0,
                   workers: int | None = None) -> None:
-    """Open the library in ``home`` and watch ``folders`` until interrupted (Ctrl+C) or stopped by SIGTERM,
-    which ends it after the ingest run in progress (the body of ``sucai watch``
+    """Open the library in ``home`` and watch ``folders`` until interrupted (the body of ``sucai watch``
     and of the watcher process of ``sucai serve --watch``); log lines go to standard error (:func:`log_to_stderr`)."""
     from .config import load_settings
     from .library import Library
@@ -179,26 +176,9 @@ def watch_forever(home: str | Path | None, folders: list[str | Path], settle_sec
     log_to_stderr(settings.zone)
     library = Library(settings)
     try:
-        watcher = Watcher(library, folders, settle_seconds=settle_seconds, workers=workers)
-        with _stopped_by_sigterm(watcher):
-            watcher.run()
+        Watcher(library, folders, settle_seconds=settle_seconds, workers=workers).run()
     finally:
         library.close()
-
-
-@contextmanager
-def _stopped_by_sigterm(watcher: Watcher):
-    """While the block runs, a stop signal (SIGTERM: ``systemctl stop``, the server ending its watcher
-    process) stops ``watcher`` after the run in progress, instead of interrupting it wherever it is;
-    in a thread other than the main one (where no handler can be set) nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = signal.signal(signal.SIGTERM, lambda signum, frame: watcher.stop())
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, before)
 
 
 def log_to_stderr(zone: tzinfo) -> None:

@@ -12,7 +12,7 @@ installed when this package is imported).
 Errors are one plain line (never a traceback) and the exit status says what
 happened (:class:`sucai.cli.common.ExitCode`); ``SUCAI_DEBUG=1`` shows the
 traceback of an unexpected error. A stop signal (SIGTERM, as from a service
-manager) is handled like Ctrl+C (``sucai watch`` stops after the ingest run in progress). Output closed early (``sucai search … | head``) ends the command
+manager) is handled like Ctrl+C. Output closed early (``sucai search … | head``) ends the command
 quietly, killed by SIGPIPE as standard tools are (the shell sees 141).
 """
 
