@@ -109,17 +109,19 @@ class Watcher:
                                    rust_timeout=_WAKE_MS, yield_on_timeout=True, debounce=1600, step=100,
                                    raise_interrupt=False)
         first = next(changes, set())   # the watch begins here: nothing dropped from now on is missed
-        start_early()   # the parsing workers' fork server, so the first file dropped does not wait for it
-        self._run_batch([str(f) for f in self.folders])   # what was dropped while no one watched
-        self.ready.set()
-        for batch in itertools.chain([first], changes):
-            for change, path in batch:
-                if change != watchfiles.Change.deleted:
-                    self._note(Path(path), change == watchfiles.Change.added)
-            settled = self._settled()
-            if settled:
-                self._run_batch(settled)
-        log.info("停止监视")
+        try:
+            start_early()   # the parsing workers' fork server, so the first file dropped does not wait for it
+            self._run_batch([str(f) for f in self.folders])   # what was dropped while no one watched
+            self.ready.set()
+            for batch in itertools.chain([first], changes):
+                for change, path in batch:
+                    if change != watchfiles.Change.deleted:
+                        self._note(Path(path), change == watchfiles.Change.added)
+                settled = self._settled()
+                if settled:
+                    self._run_batch(settled)
+        finally:   # also when Ctrl+C or a stop signal cuts a run short (ingest keeps what was done: resumable)
+            log.info("停止监视")
 
     def _note(self, path: Path, added: bool = True) -> None:
         """Remember a changed path (a folder added or moved in: each file in it)."""
