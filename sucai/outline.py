@@ -79,8 +79,9 @@ _ARTICLE_RANK = {"编": 0, "分编": 1, "章": 2, "节": 3, "条": 4}
 # "一、二等奖", "1、2号楼", "（一）至（三）项".
 _NUMBER_LIST = re.compile(rf"[{_SPACE}]*(?:{_CN_NUM}|[0-9０-９])+[、等，,至到\-—~～.．]")
 # Text right after a label "3." that shows the label is the whole part of a decimal split by a space (as PDF
-# extraction splits "3.5 亿元" into "3. 5 亿元"): one or two digits (a year, 2023年, a month or day, 5G is no fraction).
-_SPLIT_FRACTION = re.compile(rf"[{_SPACE}]+[0-9０-９]{{1,2}}(?![0-9０-９年月日号A-Za-zＡ-Ｚａ-ｚ])")
+# extraction splits "3.5 亿元" into "3. 5 亿元"): one or two digits followed by a space or a percent sign (「1. 12个重点项目」,
+# 「2. 2023年工作回顾」, 「3. 5G 网络建设」 are headings).
+_SPLIT_FRACTION = re.compile(rf"[{_SPACE}]+[0-9０-９]{{1,2}}(?=[{_SPACE}%％])")
 _HEADING_END = re.compile(r"[。！？；：!?;:]")
 _CLAUSE_END = re.compile(r"[。！？；：，、!?;:,]")
 _SUMMARY_END = re.compile(r"[。！？；：，!?;:,]")  # an article's opening words run to the first clause

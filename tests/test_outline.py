@@ -156,8 +156,10 @@ def test_a_decimal_split_by_a_space_is_no_numbered_heading_in_articles_or_out():
     first = outline[0].children[0]
     assert body[first.start:first.end] == "第一条 本年度安排专项资金\n3. 5 亿元，用于支持基层。\n"
     assert parse_outline("正文开头。\n3. 5 亿元用于基础设施建设。\n正文结尾。", markdown=True) == []
-    years = "1. 2023年工作回顾\n全年完成投资。\n2. 12月工作安排\n抓好收尾。\n3. 5G 网络建设\n加快推进。\n"   # no fractions
-    assert [n.label + n.heading for n in parse_outline(years)] == ["1.2023年工作回顾", "2.12月工作安排", "3.5G 网络建设"]
+    years = ("1. 2023年工作回顾\n全年完成投资。\n2. 12月工作安排\n抓好收尾。\n3. 5G 网络建设\n加快推进。\n"
+             "4. 12个重点项目全面开工\n抓好开工。\n５． ２０条措施\n逐条落实。\n")   # no fractions (review 19)
+    assert [n.label + n.heading for n in parse_outline(years)] == [
+        "1.2023年工作回顾", "2.12月工作安排", "3.5G 网络建设", "4.12个重点项目全面开工", "５．２０条措施"]
 
 def test_an_annex_closes_the_last_article():
     """The numbered headings of an annex (附件一：…) after the last article are headings, not its 项."""
