@@ -6,7 +6,6 @@ and the 写作台's counter all count with :func:`count_chars`.
 
 from __future__ import annotations
 
-from functools import cache
 
 import numpy as np
 import regex

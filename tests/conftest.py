@@ -173,7 +173,6 @@ def make_home(backend, request):
     return lambda path: setup_home(Path(path), new_database(backend, request))
 
 
-
 @pytest.fixture(scope="module")
 def library_web_app(library):
     """The web app (:func:`sucai.web.create_app`) of the module's ``library`` fixture, made once per module; a
@@ -193,6 +192,7 @@ def library_web(library_web_app):
     with TestClient(library_web_app, raise_server_exceptions=False) as client:
         yield client
     library_web_app.dependency_overrides.clear()
+
 
 SUBSET = ("state_council_policies_govcn", "gov_work_reports_hailaer_district", "mao_selected_works",
           "dangjian_site_articles", "cpc_20th_congress_report", "gov_work_reports_national_2024_2026",
