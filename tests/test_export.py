@@ -24,15 +24,19 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor, Twips
+from docx.styles.styles import Styles
 
 from sucai import access
 from sucai.analysis import word_starts
+from sucai.check.export import export_report
+from sucai.check.report import CheckReport, Match, ParagraphRatio
 from sucai.errors import InvalidInput
 from sucai.export import FORMATS, DocxStyle, export_document, export_zip
 from sucai.export.archive import MAX_STEM, safe_stem
 from sucai.export.blocks import Block, blocks
 from sucai.export.docx import grid_pitches
 from sucai.export.fonts import fontconfig_aliases
+from sucai.export.template import STYLES, blank_document
 from sucai.export.title import em_width, title_lines
 from sucai.model import Document, Element, OutlineNode, walk_outline
 
@@ -290,6 +294,36 @@ def test_docx_notice_is_last_paragraph():
     document = open_docx(export_document(access.free_view(make_doc()), "docx", notice=NOTICE)[1])
     assert document.paragraphs[-1].text == NOTICE
     assert _east_asia(document.paragraphs[-1].runs[0]._r) == "仿宋_GB2312"
+
+
+STYLE_REFERENCES = ("w:pStyle", "w:rStyle", "w:tblStyle", "w:basedOn", "w:next", "w:link")
+
+
+def _check_report_docx() -> bytes:
+    text = "第一段抄来的文字。\n第二段自己写的。"
+    match = Match(0, 9, 7, "来源文件", 0, 9, 1.0, text[:9])
+    report = CheckReport(text, 17, 0.5, 0.5, {"doc_id": 7, "title": "来源文件", "copy_ratio": 0.5}, [match],
+                         [ParagraphRatio(0, 9, 1.0), ParagraphRatio(10, 18, 0.0)])
+    return export_report(report, "docx")[1]
+
+
+def test_template_has_every_style_the_downloads_use(monkeypatch):
+    """The 公文 export and the 查重 report start from the slim template.docx: every style they ask for by name is
+    in it and in STYLES (what scripts/make_docx_template.py keeps), and every style their parts refer to
+    (the page-number footers' "Footer", a style's basedOn…) is defined, so nothing falls back to Normal unseen."""
+    asked = []
+    look_up = Styles.__getitem__
+    monkeypatch.setattr(Styles, "__getitem__", lambda styles, name: asked.append(name) or look_up(styles, name))
+    downloads = [open_docx(export_document(make_doc(), "docx")[1]), open_docx(_check_report_docx())]
+    assert {"Normal", "Title", "Heading 1", "Heading 9", "Table Grid"} <= set(asked) <= set(STYLES)
+    template = {style.name for style in blank_document().styles}
+    assert set(STYLES) <= template
+    for document, seen in zip(downloads, ({"Title", "Heading1", "Footer"}, {"Title", "Heading1", "TableGrid"})):
+        parts = [p for p in document.part.package.iter_parts() if p.partname.startswith("/word/")]
+        referred = {ref.get(qn("w:val")) for part in parts if part.partname.endswith(".xml")
+                    for tag in STYLE_REFERENCES for ref in parse_xml(part.blob).iter(qn(tag))}
+        assert seen <= referred
+        assert not referred - {style.style_id for style in document.styles}
 
 
 @pytest.mark.parametrize(

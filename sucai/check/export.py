@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 
-import docx
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from markupsafe import Markup, escape
 
 from ..config import DEFAULT_TIMEZONE, local_time
 from ..errors import InvalidInput
+from ..export.template import blank_document
 from . import SOURCES_HEADING
 from .report import CheckReport
 
@@ -111,7 +111,7 @@ def _page(report: CheckReport, zone: str) -> str:
 
 
 def _docx(report: CheckReport) -> bytes:
-    document = docx.Document()
+    document = blank_document()
     style = document.styles["Normal"]
     style.font.name = "SimSun"
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")

@@ -56,7 +56,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
@@ -70,6 +69,7 @@ from lxml import etree
 from ..model import Document
 from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
+from .template import blank_document
 from .title import em_width, title_lines
 
 # GB/T 9704-2012 §5.2.1–§5.2.2, in millimetres.
@@ -168,7 +168,7 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     characters. Never raises for any Document.
     """
     style = style or DocxStyle()
-    document = docx.Document()
+    document = blank_document()
     line_pitch, spacing = grid_pitches(style)
     _set_page(document, style, line_pitch)
     headings = _set_styles(document, style, Twips(line_pitch))
