@@ -310,7 +310,8 @@ def _check_report_docx() -> bytes:
 def test_template_has_every_style_the_downloads_use(monkeypatch):
     """The 公文 export and the 查重 report start from the slim template.docx: every style they ask for by name is
     in it and in STYLES (what scripts/make_docx_template.py keeps), and every style their parts refer to
-    (the page-number footers' "Footer", a style's basedOn…) is defined, so nothing falls back to Normal unseen."""
+    (the page-number footers' "Footer", a style's basedOn…) is defined, so nothing falls back to Normal unseen;
+    and neither is made from python-docx's default template (its styles, twice ~438 KB, in every file)."""
     asked = []
     look_up = Styles.__getitem__
     monkeypatch.setattr(Styles, "__getitem__", lambda styles, name: asked.append(name) or look_up(styles, name))
@@ -323,6 +324,7 @@ def test_template_has_every_style_the_downloads_use(monkeypatch):
         referred = {ref.get(qn("w:val")) for part in parts if part.partname.endswith(".xml")
                     for tag in STYLE_REFERENCES for ref in parse_xml(part.blob).iter(qn(tag))}
         assert seen <= referred
+        assert "/word/stylesWithEffects.xml" not in {part.partname for part in parts}   # not python-docx's template
         assert not referred - {style.style_id for style in document.styles}
 
 
