@@ -337,27 +337,31 @@ def _to_the_service(server: subprocess.Popen) -> None:
 
 @pytest.mark.parametrize("stop", [_to_the_terminal, _to_the_service])
 def test_serve_watch_stopped_mid_run_ends_cleanly_with_130_and_loses_no_file(folders, stop):
-    """``sucai serve --watch`` stopped by Ctrl+C or by systemd while its watcher ingests: it ends within a bound
+    """``sucai serve --watch``, serving, stopped by Ctrl+C or by systemd while its watcher ingests: it ends within a bound
     with 130 (README: interrupted), the watcher logs 停止监视, standard error has no traceback and nothing
     English (the resource tracker's "leaked semaphore" warning of a watcher killed in its run, multiprocessing's
     traceback of a worker started as its pool stopped), and the next ingest takes every file, none 失败."""
     home, inbox = folders
-    for number in range(1, 41):
-        (inbox / f"通知{number}.txt").write_text(text(number, "安全生产"), encoding="utf-8")
     server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(free_port()), "--workers", "1",
                                "--watch", str(inbox)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(server.stderr), daemon=True)
-    reader.start()
+    said: list[str] = []
+    readers = [threading.Thread(target=lambda: lines.extend(server.stderr), daemon=True),
+               threading.Thread(target=lambda: said.extend(server.stdout), daemon=True)]
+    for reader in readers:
+        reader.start()
     try:
-        wait_for(lambda: any("开始监视" in line for line in lines), 120, "the watcher starts its first run")
-        time.sleep(1)   # into the run of the 40 files already there (or after it: the outcome must be the same)
+        wait_for(lambda: any("开始监视" in line for line in lines) and said, 120, "the watcher and the web serve")
+        for number in range(1, 41):
+            (inbox / f"通知{number}.txt").write_text(text(number, "安全生产"), encoding="utf-8")
+        time.sleep(4)   # settled (1 s) and into their run (or after it: the outcome must be the same)
         stop(server)
         assert server.wait(60) == 130
     finally:
         server.kill()
-    reader.join(10)
+    for reader in readers:
+        reader.join(10)
     assert any("停止监视" in line for line in lines), lines
     assert not [line for line in lines if re.search("Traceback|Warning|resource_tracker|semaphore", line)], lines
     assert all(re.search(r"[\u4e00-\u9fff]", line) for line in lines if line.strip()), lines

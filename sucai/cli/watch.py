@@ -58,9 +58,11 @@ def watcher_process(home: Path | None, folders: tuple[Path, ...]):
     before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)   # until the watcher has a group of its own
     try:
         process.start()
-    finally:
+    except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        raise
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)   # a stop signal that came meanwhile acts here: stopped below
         with suppress(OutputClosed):   # nor a server, whose watcher would outlive it (review 17)
             err.print(f"监视文件夹：{escape(shown('、'.join(map(str, folders))))}（新文件自动入库）")
         yield
