@@ -57,6 +57,7 @@ of a lookup independent of the size of the library.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import sys
@@ -69,6 +70,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache, cached
 
 from . import access
 from .errors import InvalidInput, NotFound
@@ -143,10 +145,10 @@ FREE_GROUPING_VERSION = 1
 @dataclass
 class Version:
     """One member of a cluster, as listed to users (``chars``: the whole document's 字数; ``similarity``: the
-    Jaccard similarity (0–1) of its text to the member it joined, stored when it joined, None when an admin merged
-    it or it is the one others joined — but in :meth:`Clusters.all` to the cluster's representative, computed then
-    (:func:`to_representative`); in the free grouping, which a viewer without the member tier sees, every text is
-    public)."""
+    Jaccard similarity (0–1) of its text to the cluster's representative's, None for the representative — the one
+    figure of ``sucai dupes``, the admin page 相似版本组 and ``/api/documents/{id}/versions``
+    (:func:`to_representative`, over the texts the viewer may read: in the free grouping, which a viewer without
+    the member tier sees, every text is public)."""
 
     id: int
     title: str
@@ -164,17 +166,36 @@ class Version:
 
 
 def to_representative(versions: list[Version], texts: dict[int, str]) -> list[Version]:
-    """``versions`` (one cluster, the representative first, as :meth:`Clusters.all` lists them) with each
+    """``versions`` (one cluster, the representative first, as :meth:`Clusters.versions` lists them) with each
     ``similarity`` the Jaccard similarity (0–1) of its text to the representative's, as near-duplicates are found
     (:func:`shingles`, :func:`jaccard`) — so it holds after an admin picked another representative, merged or split
     (the stored one is to the version a document joined when it joined, which may be neither); None for the
-    representative, and for all when none of ``versions`` is the representative. ``texts``: id → whole text, for
-    every version. Raises KeyError for a version without its text."""
+    representative, and for all when none of ``versions`` is the representative. ``texts``: id → text, for every
+    version. Raises KeyError for a version without its text. The figures of a group are computed once per process
+    for the same texts (:func:`_alike`)."""
     if not versions or not versions[0].representative:
         return [replace(v, similarity=None) for v in versions]
-    base = shingles(texts[versions[0].id])
-    return [replace(versions[0], similarity=None)] + [
-        replace(v, similarity=jaccard(base, shingles(texts[v.id]))) for v in versions[1:]]
+    alike = _alike(tuple((v.id, texts[v.id]) for v in versions))
+    return [replace(versions[0], similarity=None)] + [replace(v, similarity=s) for v, s in zip(versions[1:], alike)]
+
+
+def _group_key(group: tuple[tuple[int, str], ...]) -> tuple[tuple[int, bytes], ...]:
+    """A group's ``(id, text)`` pairs as the key of :data:`_ALIKE`: each text by its BLAKE2 digest, so that the
+    cache holds no text, and a version edited or replaced by a better copy is computed again."""
+    return tuple((doc_id, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+                 for doc_id, text in group)
+
+
+_ALIKE: LRUCache = LRUCache(maxsize=4096)
+"""The similarities of the groups seen last (:func:`_alike`): a page of 相似版本组 or a document's versions computed
+them once per process (shingling a group's texts took 0.09 s for 327 k characters, the admin page's every load)."""
+
+
+@cached(_ALIKE, key=_group_key, lock=threading.Lock())
+def _alike(group: tuple[tuple[int, str], ...]) -> tuple[float, ...]:
+    """The Jaccard similarity of each text of ``group`` after the first (``(id, text)`` pairs) to the first's."""
+    base = shingles(group[0][1])
+    return tuple(jaccard(base, shingles(text)) for _, text in group[1:])
 
 
 def similarity_text(version: Version) -> str:
@@ -510,31 +531,31 @@ class Clusters:
         return self._versions(self.catalogue.cluster_rows(cluster, free=not member), member, include_hidden)
 
     def all(self) -> list[list[Version]]:
-        """Every cluster (each as :meth:`versions` gives it to an admin, but with each version's similarity to the
-        representative: :func:`to_representative`), largest first."""
+        """Every cluster, each as :meth:`versions` gives it to an admin, largest first."""
         by_cluster: dict[int, list] = {}
         for row in self.catalogue.cluster_rows():
             by_cluster.setdefault(row.cluster_id, []).append(row)
-        found = [self._versions(rows, True, True, alike_representative=True) for rows in by_cluster.values()]
+        found = [self._versions(rows, True, True) for rows in by_cluster.values()]
         return sorted((c for c in found if c), key=lambda c: (-len(c), c[0].id))
 
     def merged_ids(self) -> set[int]:
         """The documents an admin merged into a cluster (:meth:`merge`), for :func:`similarity_text`."""
         return {doc_id for group in self.catalogue.admin_grouping()[0] for doc_id in group}
 
-    def _versions(self, rows, member: bool, include_hidden: bool, *, alike_representative: bool = False
-                  ) -> list[Version]:
+    def _versions(self, rows, member: bool, include_hidden: bool) -> list[Version]:
+        """The versions of the cluster of ``rows`` as that viewer sees them, each ``similarity`` over the texts the
+        viewer may read (:func:`sucai.access.view`: nothing of a members part reaches one without the tier)."""
         info = {row.doc_id: row for row in rows}
         out, texts = [], {}
         for doc in self.catalogue.documents(sorted(info), outline=False):
             if doc.hidden and not include_hidden:
                 continue
             view = access.view(doc, member)[0]
-            row, texts[doc.id] = info[doc.id], doc.text
+            row, texts[doc.id] = info[doc.id], view.text
             out.append(Version(doc.id, view.title, view.genre, doc.counted_chars, view.date, view.source,
-                               row.representative, row.pinned, row.similarity, doc.hidden))
+                               row.representative, row.pinned, None, doc.hidden))
         out.sort(key=lambda v: (not v.representative, v.id))
-        return to_representative(out, texts) if alike_representative else out
+        return to_representative(out, texts)
 
     # -- admin -----------------------------------------------------------------------
 

@@ -17,17 +17,24 @@ and the web layer among it — 0.5 s of CPU and tens of MB of private memory per
 25 files (a third of the workers' CPU on the corpus, more than any stage of the parse). A worker runs
 only what :func:`sucai.budget.run_budgeted` sends it, functions importable by name, so it needs
 nothing of ``__main__``: the preparation step leaves it alone.
+
+A worker whose pool was stopped while it was being started (an ingest interrupted as its workers start, or
+ending just as one is replaced) finds the pool's semaphores removed already (pebble removes them before it
+stops the workers): it ends quietly, with status 1, instead of writing multiprocessing's traceback
+(``FileNotFoundError`` in ``SemLock._rebuild``) to the standard error the ingest's command shares.
 """
 
 import gc
 import importlib
-from multiprocessing import spawn
+import traceback
+from multiprocessing import spawn, synchronize
 
 from .ingest import warm_up
 from .readers import READER_MODULES
 
 _MAIN_KEYS = ("init_main_from_name", "init_main_from_path")
 _prepare = spawn.prepare
+_start = spawn._main
 
 
 def _prepare_without_main(data: dict) -> None:
@@ -36,7 +43,19 @@ def _prepare_without_main(data: dict) -> None:
     _prepare({key: value for key, value in data.items() if key not in _MAIN_KEYS})
 
 
+def _start_unless_pool_stopped(fd: int, parent_sentinel: int) -> int:
+    """multiprocessing's start of a forked process (``spawn._main``: read what it is to run, run it; returns its
+    exit status), but 1 without a word when the semaphores of its pool are gone (see the module docstring)."""
+    try:
+        return _start(fd, parent_sentinel)
+    except FileNotFoundError as error:
+        if traceback.extract_tb(error.__traceback__)[-1].filename != synchronize.__file__:
+            raise
+        return 1
+
+
 spawn.prepare = _prepare_without_main   # in this fork server, so in every worker forked from it
+spawn._main = _start_unless_pool_stopped
 
 for module in READER_MODULES:  # imported by the readers at their first file otherwise (not in the ingest's process)
     importlib.import_module(module)

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -181,6 +183,37 @@ def watch_forever(home: str | Path | None, folders: list[str | Path], settle_sec
         Watcher(library, folders, settle_seconds=settle_seconds, workers=workers).run()
     finally:
         library.close()
+
+
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+"""The signals that stop a watcher: Ctrl+C, and a service manager's stop (systemd's SIGTERM)."""
+
+
+def watch_beside_server(home: str | Path | None, folders: list[str | Path], settle_seconds: float) -> None:
+    """The body of the watcher process of ``sucai serve --watch`` (:func:`watch_forever`), which the server
+    starts with :data:`STOP_SIGNALS` blocked and stops with SIGTERM.
+
+    The process takes a process group of its own first (its fork server and parsing workers too), so a
+    terminal's Ctrl+C reaches the server alone, which then stops it; then the stop signals are unblocked (one
+    that came meanwhile takes effect now). The first stop signal — the server's, or systemd's to every process
+    of the service — ends the watcher as Ctrl+C ends ``sucai watch`` (the run in progress is cut short, what was
+    stored stays; 停止监视 is logged), and later ones are ignored, so the cleanup is not cut short in its turn:
+    the parsing workers are stopped and the process ends normally, leaving no semaphore or temporary folder
+    behind and writing nothing more to standard error."""
+    os.setpgid(0, 0)
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, _stop_once)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    try:
+        watch_forever(home, folders, settle_seconds)
+    except KeyboardInterrupt:
+        pass
+
+
+def _stop_once(signum, frame) -> None:
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def log_to_stderr(zone: tzinfo) -> None:

@@ -22,6 +22,15 @@ _REMOVED = re.compile(r"https?://\S+|\S*/\S*|\S+\.(?:docx|md|txt|pdf|html?|zip|t
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
+def subcommands(command: click.Command) -> dict[str, click.Command]:
+    """The subcommands of ``command`` by name (none for a command that is no group), each loaded as ``sucai`` loads
+    it when used (the commands of ``sucai`` itself are imported by name: :data:`sucai.cli.common.COMMANDS`)."""
+    if not isinstance(command, click.Group):
+        return {}
+    context = click.Context(command)
+    return {name: command.get_command(context, name) for name in command.list_commands(context)}
+
+
 def _typed_names() -> set[str]:
     """Command and subcommand names, option names and the values of every choice, taken from the app."""
     names = set()
@@ -30,7 +39,7 @@ def _typed_names() -> set[str]:
         for param in command.params:
             names.update(part for opt in param.opts + param.secondary_opts for part in opt.lstrip("-").split("-"))
             names.update(getattr(param.type, "choices", ()))
-        for name, sub in getattr(command, "commands", {}).items():
+        for name, sub in subcommands(command).items():
             names.update(name.split("-"))
             visit(sub)
 

@@ -27,7 +27,7 @@ from sucai.ingest import IngestProgress
 from sucai.library import Library
 from sucai.search import SearchRequest
 
-from chinese import english_words
+from chinese import english_words, subcommands
 from fixtures import docx_bytes, new_document
 
 SAMPLE_TEXT = "关于加强作风建设的通知\n一、总体要求\n坚持问题导向，担当作为。\n"
@@ -75,7 +75,7 @@ def test_the_check_finds_english():
 
 def _all_commands(command: click.Command = app, path: tuple[str, ...] = ()):
     yield path
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
+    for name, sub in sorted(subcommands(command).items()):
         yield from _all_commands(sub, (*path, name))
 
 
@@ -85,6 +85,30 @@ def test_every_help_is_chinese(cli, path):
     assert status == 0 and not errors
     assert "用法：" in output and "选项：" in output and "显示本帮助后退出" in output
     assert english_words(output) == []
+
+
+def _python(code: str) -> str:
+    """The standard output of ``python -c code``, which must succeed and write nothing to standard error."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    return result.stdout
+
+
+def test_sucai_help_lists_every_command_without_importing_them():
+    """``sucai --help`` took 2–3 s: every command module was imported (the library, SQLAlchemy, the drafting's
+    httpx). Now the commands are imported by name when used; the help lists every registered command, each with
+    the short help click makes of its loaded command, and imports none of the command modules."""
+    probe = ("import sys; from sucai.cli import run; status = run(['--help']); "
+             "print('MODULES', *sorted(m for m in sys.modules if m.startswith(('sucai', 'sqlalchemy', 'httpx'))))")
+    loaded = ("import importlib; from sucai.cli import run; from sucai.cli.common import COMMANDS; "
+              "[importlib.import_module(f'sucai.cli.{module}') for module in set(COMMANDS.values())]; run(['--help'])")
+    listing, modules, whole = (*_python(probe).split("\nMODULES "), _python(loaded))
+    registered = subcommands(app)
+    assert len(registered) == 24   # as main listed them before
+    assert set(re.findall(r"^  (\S+)", listing.split("命令：\n", 1)[1], re.MULTILINE)) == set(registered)
+    assert listing + "\n" == whole   # each command's short help as click makes it of the command itself
+    assert set(modules.split()) == {"sucai", "sucai.cli", "sucai.cli.common", "sucai.cli.i18n", "sucai.config",
+                                    "sucai.errors"}, modules
 
 
 @pytest.mark.parametrize("args, status, expected", [

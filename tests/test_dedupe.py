@@ -621,10 +621,11 @@ def _dupes_rows(library: Library) -> dict[int, tuple[str, str]]:
     return {int(row[1]): (row[5], row[6]) for row in cells}
 
 
-def test_dupes_json_and_the_admin_page_show_the_similarity_to_the_representative_as_the_table_does(library, tmp_path):
-    """``sucai dupes --json`` and the admin page 相似版本组 showed the similarity stored when a document joined —
-    to the member it joined, not the representative. A chain: B a copy of A, C a copy of B (C joins B, nearer to it
-    than to A); A, the properly titled one, represents the three. All three outputs give C's similarity to A."""
+def test_dupes_json_the_admin_page_and_the_versions_route_show_the_similarity_to_the_representative(library, tmp_path):
+    """``sucai dupes --json``, the admin page 相似版本组 and ``/api/documents/{id}/versions`` showed the similarity
+    stored when a document joined — to the member it joined, not the representative. A chain: B a copy of A, C a
+    copy of B (C joins B, nearer to it than to A); A, the properly titled one, represents the three. All four
+    outputs (the route to a visitor and to an admin) give C's similarity to A."""
     original = sample("05_工作总结.txt")
     copy = edited(original, 0.03).split("\n", 1)[1]
     ingest(library, tmp_path / "a", {"a.md": original})
@@ -633,7 +634,7 @@ def test_dupes_json_and_the_admin_page_show_the_similarity_to_the_representative
     a, b, c = _named(library, "a.md", "工作总结转存.txt", "工作总结另存.txt")
     texts = {i: shingles(library.get(i).text) for i in (a, b, c)}
     to_a = {i: jaccard(texts[i], texts[a]) for i in (b, c)}
-    stored = {v.id: v.similarity for v in library.clusters.versions(a)}
+    stored = {row.doc_id: row.similarity for row in library.catalogue.cluster_rows()}
     assert [v.id for v in library.clusters.versions(a)][0] == a
     assert stored[c] == pytest.approx(jaccard(texts[c], texts[b]), abs=1e-4)   # C joined B ...
     assert f"{stored[c] * 100:.1f}%" != f"{to_a[c] * 100:.1f}%"                 # ... which A is not
@@ -647,10 +648,19 @@ def test_dupes_json_and_the_admin_page_show_the_similarity_to_the_representative
     accounts = Accounts.open(library.settings.home)
     accounts.add_user("管理员", "admin-password-1", "admin")
     accounts.close()
-    page = _login(create_app(library.settings.home), "管理员", "admin-password-1").get(
-        "/admin/dupes", headers={"accept": "text/html"}).text
+    web = create_app(library.settings.home)
+    admin = _login(web, "管理员", "admin-password-1")
+    page = admin.get("/admin/dupes", headers={"accept": "text/html"}).text
     cells = dict(re.findall(r'<tr><td>(\d+)</td><td><a [^\n]*</td>\s*<td>([^<]*)</td>', page))
     assert {int(i): text for i, text in cells.items()} == shown
+    for doc_id in (a, b, c):
+        routed = {v["id"]: v["similarity"] for v in admin.get(f"/api/documents/{doc_id}/versions").json()["versions"]}
+        assert routed.keys() == listed.keys() and routed[a] is None
+        assert routed[b] == pytest.approx(listed[b], abs=1e-9) and routed[c] == pytest.approx(listed[c], abs=1e-9)
+    # a visitor: all three have a members part (the free preview's), so no group of the free grouping, no figure
+    assert library.get(a).members_span is not None
+    assert TestClient(web).get(f"/api/documents/{c}/versions").json()["versions"] == []
+
 
 def _groups(library: Library, free: bool) -> list[list[int]]:
     """The clusters (``free``: of the free grouping), each a list of document ids."""

@@ -8,6 +8,7 @@ same home — as the web server does. Waiting is done with deadlines and polling
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from postgres import free_port
 from sucai.config import DEFAULT_TIMEZONE
 from sucai.ingest import discover
 from sucai.library import Library
@@ -312,6 +314,57 @@ def test_a_stop_signal_to_the_whole_service_mid_run_loses_no_file(folders):
         watcher.kill()
     reader.join(10)
     assert any("停止监视" in line for line in lines) and not any("Traceback" in line for line in lines), lines
+    library = Library.open(home)
+    summary = library.ingest([str(inbox)])
+    assert not [o for o in summary.outcomes if o.status in ("failed", "not_retried", "skipped")], summary.outcomes
+    assert library.catalogue.stats()["documents"] == 40
+    library.close()
+
+
+def _to_the_terminal(server: subprocess.Popen) -> None:
+    """Ctrl+C in the terminal: SIGINT to the foreground process group."""
+    os.killpg(server.pid, signal.SIGINT)
+
+
+def _to_the_service(server: subprocess.Popen) -> None:
+    """``systemctl stop``: SIGTERM to every process of the service (its cgroup), whatever its process group."""
+    import psutil
+
+    for process in [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.send_signal(signal.SIGTERM)
+
+
+@pytest.mark.parametrize("stop", [_to_the_terminal, _to_the_service])
+def test_serve_watch_stopped_mid_run_ends_cleanly_with_130_and_loses_no_file(folders, stop):
+    """``sucai serve --watch``, serving, stopped by Ctrl+C or by systemd while its watcher ingests: it ends within a bound
+    with 130 (README: interrupted), the watcher logs 停止监视, standard error has no traceback and nothing
+    English (the resource tracker's "leaked semaphore" warning of a watcher killed in its run, multiprocessing's
+    traceback of a worker started as its pool stopped), and the next ingest takes every file, none 失败."""
+    home, inbox = folders
+    server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(free_port()), "--workers", "1",
+                               "--watch", str(inbox)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    lines: list[str] = []
+    said: list[str] = []
+    readers = [threading.Thread(target=lambda: lines.extend(server.stderr), daemon=True),
+               threading.Thread(target=lambda: said.extend(server.stdout), daemon=True)]
+    for reader in readers:
+        reader.start()
+    try:
+        wait_for(lambda: any("开始监视" in line for line in lines) and said, 120, "the watcher and the web serve")
+        for number in range(1, 41):
+            (inbox / f"通知{number}.txt").write_text(text(number, "安全生产"), encoding="utf-8")
+        time.sleep(4)   # settled (1 s) and into their run (or after it: the outcome must be the same)
+        stop(server)
+        assert server.wait(60) == 130
+    finally:
+        server.kill()
+    for reader in readers:
+        reader.join(10)
+    assert any("停止监视" in line for line in lines), lines
+    assert not [line for line in lines if re.search("Traceback|Warning|resource_tracker|semaphore", line)], lines
+    assert all(re.search(r"[\u4e00-\u9fff]", line) for line in lines if line.strip()), lines
     library = Library.open(home)
     summary = library.ingest([str(inbox)])
     assert not [o for o in summary.outcomes if o.status in ("failed", "not_retried", "skipped")], summary.outcomes

@@ -1,11 +1,12 @@
 """The ``sucai`` command: thin click commands over :class:`sucai.library.Library`.
 
 One module per group of commands, each registering on the one click group ``app``
-of :mod:`sucai.cli.common`: ``documents`` (ingest, list, stats, show, search,
+of :mod:`sucai.cli.common`: ``documents`` (ingest, list, stats, genres, show, search,
 export, rm, reindex), ``server`` (serve, demo), ``accounts`` (user, token,
 audit), ``operations`` (migrate, backup, restore, check-integrity), ``check`` (check, dupes), ``drafting``
-(draft), ``watch`` (watch), ``codes`` (codes create, codes list), ``sync`` (sync). A new capability adds its own
-module here and one import below.
+(draft), ``watch`` (watch), ``codes`` (codes create, codes list), ``sync`` (sync). Each is imported only when one
+of its commands is used (:data:`sucai.cli.common.COMMANDS`, command → module): ``sucai --help`` imports none of
+them. A new capability adds its own module here and its commands to ``COMMANDS``.
 
 Everything is said in Chinese (click's messages through :mod:`sucai.cli.i18n`,
 installed when this package is imported).
@@ -30,7 +31,6 @@ from . import i18n
 i18n.install()  # before any command is used: click builds some texts once (the --help option's) and keeps them
 
 from ..errors import BadValue, NotFound, SucaiError  # noqa: E402
-from . import accounts, check, codes, documents, drafting, operations, server, sync, watch  # noqa: E402, F401 - each registers its commands on `app`
 from .common import ExitCode, OutputClosed, app, err, shown  # noqa: E402
 
 __all__ = ["ExitCode", "app", "main"]

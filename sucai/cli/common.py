@@ -8,6 +8,9 @@ each parameter names its ``metavar`` and integers use :data:`INT`.
 
 from __future__ import annotations
 
+import ast
+import importlib
+import importlib.util
 import json
 import os
 import re
@@ -15,9 +18,9 @@ import select
 import sys
 from collections.abc import Callable
 from enum import IntEnum
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from rich.cells import cell_len
@@ -25,7 +28,9 @@ from rich.console import Console
 
 from ..config import data_dir, load_settings
 from ..errors import SucaiError, os_reason
-from ..library import Library
+
+if TYPE_CHECKING:
+    from ..library import Library
 
 T = TypeVar("T")
 
@@ -112,17 +117,37 @@ class ChineseContext(click.Context):
 
 
 class ChineseGroup(click.Group):
-    """The ``sucai`` group: usage placeholders in Chinese; subcommands get :class:`ChineseCommand`."""
+    """The ``sucai`` group: usage placeholders in Chinese; subcommands get :class:`ChineseCommand`.
+
+    ``lazy``: command name → the module of ``sucai.cli`` that defines it (registering it on this group), imported
+    when the command is looked up (click's lazy-loading group): ``sucai ingest`` imports what ingest needs, not the
+    web layer or the accounts. The group's own help lists them without importing them: each command's short help is
+    made by click from the docstring of its function, read from the module's source (:func:`_docstrings`)."""
 
     command_class = None  # set below, once ChineseCommand exists
     group_class = type
     context_class = ChineseContext
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs):
         kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         kwargs.setdefault("no_args_is_help", True)
         super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            importlib.import_module(f"{__package__}.{self.lazy[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's list of commands, each not imported yet by a stand-in with its docstring as the help."""
+        listed = [self.commands.get(name) or click.Command(name, help=_docstrings(self.lazy[name]).get(name))
+                  for name in self.list_commands(ctx)]
+        click.Group.format_commands(click.Group(commands=listed), ctx, formatter)
 
     def invoke(self, ctx: click.Context):
         """Run the command; a write to a closed output (a ``BrokenPipeError`` while stdout or stderr is a pipe
@@ -134,6 +159,23 @@ class ChineseGroup(click.Group):
         """Parse the group's own options as click does; its ``--help`` or ``--version`` printed into a closed output
         (``sucai --help | head``) ends as a command's output does (:class:`OutputClosed`), not click's exit status 1."""
         return _closed_output_ends(partial(super().make_context, info_name, args, parent, **extra))
+
+
+@cache
+def _docstrings(module: str) -> dict[str, str | None]:
+    """Command name → the docstring of its function, of the commands that module ``module`` of ``sucai.cli``
+    registers on ``app`` (``@app.command(…)``, ``@app.group(…)``; named as click names them when no name is given),
+    read from its source without importing it."""
+    spec = importlib.util.find_spec(f"{__package__}.{module}")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    found = {}
+    for node in ast.walk(tree):
+        for decorator in getattr(node, "decorator_list", []):
+            call = decorator.func if isinstance(decorator, ast.Call) else None
+            if isinstance(call, ast.Attribute) and isinstance(call.value, ast.Name) and call.value.id == "app":
+                named = [arg.value for arg in decorator.args if isinstance(arg, ast.Constant)]
+                found[named[0] if named else node.name.lower().replace("_", "-")] = ast.get_docstring(node)
+    return found
 
 
 def _closed_output_ends(call: Callable[[], T]) -> T:
@@ -223,7 +265,16 @@ class NamedChoice(click.ParamType):
         options = "、".join(f"{name}（{code}）" for code, name in self.choices.items())
         self.fail(f"“{value}”不是可选的值，可选：{options}", param, ctx)
 
-app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。",
+COMMANDS = {
+    **dict.fromkeys(["ingest", "list", "stats", "genres", "show", "search", "export", "rm", "reindex"], "documents"),
+    **dict.fromkeys(["serve", "demo"], "server"), **dict.fromkeys(["user", "token", "audit"], "accounts"),
+    **dict.fromkeys(["migrate", "backup", "restore", "check-integrity"], "operations"),
+    **dict.fromkeys(["check", "dupes"], "check"), "draft": "drafting", "watch": "watch", "codes": "codes",
+    "sync": "sync",
+}
+"""Each command of ``sucai`` → the module of this package that defines it, imported when the command is used."""
+
+app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。", lazy=COMMANDS,
                    context_settings={"max_content_width": 100})
 click.version_option(package_name="sucai", prog_name="sucai")(app)
 
@@ -255,6 +306,8 @@ def open_library(home: Path | None) -> Library:
     if fresh and home is None:
         origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
         err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
+    from ..library import Library   # the commands' heaviest import: not for `sucai --help`
+
     return Library(settings)
 
 

@@ -15,7 +15,7 @@ from platformdirs import user_cache_dir
 from rich.markup import escape
 
 from ..errors import SucaiError, os_reason
-from .common import INT, PORT, app, home_option, out
+from .common import INT, PORT, ExitCode, app, home_option, out
 from .documents import ingest_paths, search, stats
 from .watch import folders_argument, watcher_process
 
@@ -55,15 +55,17 @@ def check_port(host: str, port: int) -> None:
 @click.option("--workers", type=INT, metavar="个数", help="服务进程数（默认为处理器核数：检索占用处理器）")
 @click.option("--watch", "folders", multiple=True, type=folders_argument, metavar="文件夹",
               help="同时监视这个文件夹，新文件自动入库（可给多次）")
-def serve(home: Path | None = None, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
-          folders: tuple[Path, ...] = ()) -> None:
+@click.pass_context
+def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1", port: int = 8000,
+          workers: int | None = None, folders: tuple[Path, ...] = ()) -> None:
     """启动网页与 JSON API。
 
-    浏览器打开 http://地址:端口/，接口文档在 /docs。
+    浏览器打开 http://地址:端口/，接口文档在 /docs。Ctrl+C 或停止信号结束，退出码 130。
     """
     check_port(host, port)
     with watcher_process(home, folders):
         _serve(home, host, port, workers or os.cpu_count() or 1)
+    ctx.exit(ExitCode.INTERRUPTED)   # uvicorn returns only when stopped (Ctrl+C, a stop signal)
 
 
 def _serve(home: Path | None, host: str, port: int, workers: int) -> None:

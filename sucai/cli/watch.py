@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import click
 from rich.markup import escape
 
 from ..config import load_settings
-from ..watch import watch_forever
+from ..watch import STOP_SIGNALS, watch_beside_server, watch_forever
 from .common import INT, ExitCode, OutputClosed, app, err, home_option, shown
 
 folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -35,24 +36,38 @@ def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = Non
     ctx.exit(ExitCode.INTERRUPTED)   # the watcher ends only when stopped (Ctrl+C, a stop signal)
 
 
+STOP_SECONDS = 30
+"""How long ``sucai serve`` waits for its watcher to end after asking it to stop (it ends in a second or two,
+its parsing workers stopped; one that is hung is killed after this)."""
+
+
 @contextmanager
 def watcher_process(home: Path | None, folders: tuple[Path, ...]):
     """The watcher of ``sucai watch`` in a process of its own while the block runs (nothing when no folders):
-    its ingest work does not share the web process's interpreter, and a crash of one leaves the other."""
+    its ingest work does not share the web process's interpreter, and a crash of one leaves the other.
+    On leaving (the server stopped by Ctrl+C or a stop signal) the watcher is stopped with SIGTERM and waited
+    for (:func:`sucai.watch.watch_beside_server`); killed only when it has not ended in :data:`STOP_SECONDS`."""
     if not folders:
         yield
         return
     settings = load_settings(home)
     # not a daemon: it starts processes of its own (each file is parsed in a worker), which a daemon may not
     process = multiprocessing.get_context("spawn").Process(
-        target=watch_forever, args=(settings.home, list(folders), settings.watch_settle_ms / 1000), name="sucai-watch")
-    process.start()
+        target=watch_beside_server, args=(settings.home, list(folders), settings.watch_settle_ms / 1000),
+        name="sucai-watch")
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)   # until the watcher has a group of its own
     try:
+        process.start()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)   # a stop signal that came meanwhile acts here: stopped below
         with suppress(OutputClosed):   # nor a server, whose watcher would outlive it (review 17)
             err.print(f"监视文件夹：{escape(shown('、'.join(map(str, folders))))}（新文件自动入库）")
         yield
     finally:
         process.terminate()
-        process.join(10)
+        process.join(STOP_SECONDS)
         if process.is_alive():
             process.kill()
