@@ -93,6 +93,39 @@ Two test collections, each built into an empty library:
   document in its top 10. Held out nothing moves (0.9086, bm25s 0.8808: gain +0.0278, 95 % interval [−0.0026,
   +0.0588], better on 25, worse on 19 of 120; NOT met), so the unjudged 1.3 % had hidden no gain there; on the tune
   half the shipped gain over bm25s goes from +0.0480 to +0.0487 ([+0.0114, +0.0901]), main's weights' stays +0.0295.
+  In phase 20 (branch rel20) pseudo-relevance feedback was tried (RM3: Lavrenko & Croft 2001, Abdul-Jaleel et
+  al. 2004; ``Ranking.feedback_*``, :func:`sucai.search._feedback_words`): the ranked query is run, the words (of
+  two characters or more, as the index cuts them) of the best passage (:func:`sucai.snippet.snippet_for` over the
+  needles) of each of its first k hits are weighted by their share of the passage's words times the hit's share of
+  the k hits' relevance, summed; the m heaviest that the question does not hold, no question word, held by at most
+  a share ``max_df`` of the documents, are added as body-word clauses whose boosts add up to λ × m, inside a
+  clause requiring the ranked query (the same matches; exact matches still first), and the query is run again.
+  Each variant on the natural tune half against the shipped ranking on one library of this set (seed 7, 300
+  distractors, main's code of now: shipped tune 0.9277), nDCG@10 and the gain over shipped: the whole document
+  instead of a passage (k 5, m 10, λ 0.5, max_df 0.05) 0.9055 (−0.0222 [−0.0437, −0.0031]); a passage of 150,
+  200, 300, 400, 600, 1,000 characters +0.0019, −0.0070, +0.0053, −0.0029, +0.0035, −0.0062; at 300: k 3 +0.0055,
+  10 −0.0023; m 5 +0.0024, 20 +0.0001; λ 0.1 +0.0015, 0.25 +0.0055, 1 −0.0036, 2 −0.0110 (18.6 % of the top 10
+  unjudged); at λ 0.25: k 3 +0.0054, m 5 +0.0023, m 20 +0.0056, passage 150 +0.0028, 600 +0.0048, feedback only
+  for questions of ≥ 2, 3 or 4 content words (a prototype's option) +0.0055 at each (the questions
+  left out moved no nDCG@10), max_df 0.01 −0.0009, 0.02 −0.0020,
+  0.1 +0.0065 [+0.0009, +0.0132] (better on 11, worse on 4 of 115; 1.4 % unjudged), 0.2 +0.0030, 1 +0.0031; at
+  max_df 0.1: k 3 +0.0040, m 20 +0.0074 [+0.0005, +0.0159] (better 11, worse 6; 3.1 % unjudged), λ 0.5 +0.0033,
+  passage 600 +0.0021. The gains are small and jump from one grid point to the next (passage 200 −0.0070, 300
+  +0.0053): mostly noise. Chosen before anything was measured held out: k 5, m 10, λ 0.25, passage 300, max_df 0.1
+  (m 20 is within 0.001 with twice the words and twice the unjudged slots). CMRC tune half (600 questions,
+  2,000 distractors): 0.9905 → 0.9897 (−0.0008 [−0.0023, +0.0000], better on 0, worse on 2). Measured held out
+  once: natural 0.9086 → 0.9127 (+0.0041 [+0.0004, +0.0091], better on 8, worse on 2 of 120; 2.0 % of the top
+  10 unjudged, left unjudged: they count against it), a gain over bm25s (0.8808) of +0.0319, target NOT met;
+  CMRC 0.9857 → 0.9848 (−0.0009 [−0.0024, +0.0006], better on 8, worse on 12 of 2,132). Its cost, CPU ms per
+  question on the natural set's library (member, limit 10, no facets, no result cache; each question 3 times,
+  705 runs): ranking alone (:func:`sucai.search.matching_ids`) median 2.10 → 9.47, p99 4.72 → 14.78; a search with
+  its 10 hits and snippets 6.70 → 13.47, p99 11.73 → 22.42. Four times the ranking's CPU for +0.004 held out
+  (and a small loss on CMRC) does not pay: ``feedback_docs`` stays 0 in :data:`sucai.search.RANKING`, the option
+  kept for measuring (``--ranking feedback_docs=5`` runs the chosen variant beside the shipped one; so run with
+  the committed code, seed 7, 300 distractors: gain over bm25s on the tune half +0.0552 [+0.0194, +0.0957], shipped
+  +0.0487; held out +0.0319 [+0.0021, +0.0629], better on 28, worse on 18 of 120, shipped +0.0278: the same
+  differences as above — the grid's nDCG@10 came from a driver running each question through
+  :meth:`sucai.library.Library.search` on one library, with no result cache, 0.9277 for shipped on the tune half).
   The questions are split in two halves by a hash of the question text (:func:`half_of`; 115 in the
   *tune* half, 120 *held out*): from phase 8 on, ranking changes and weights may be chosen on the
   natural tune half (``--tune`` also runs coordinate ascent on it), and only the held-out half is

@@ -80,7 +80,13 @@ class Ranking:
     first :data:`_RESCORED` hits, each relevance is multiplied
     by the document's length in characters to this power (0: off); tantivy's BM25 normalises every
     field by its length with b = 0.75, which cannot be set, and this gives long documents part of it
-    back (issue 16: with more weight on bigrams than on words, long reports and laws were ranked too low)."""
+    back (issue 16: with more weight on bigrams than on words, long reports and laws were ranked too low).
+    ``feedback_*``: pseudo-relevance feedback (RM3, Abdul-Jaleel et al. 2004; :func:`_with_feedback`), off at
+    ``feedback_docs`` 0: the words of the best passage (``feedback_passage`` characters) of each of the first
+    ``feedback_docs`` hits, weighted by their share of the passage's words times the hit's share of those hits'
+    relevance, summed; the ``feedback_terms`` heaviest words not asked and held by at most ``feedback_max_df`` of the
+    documents are added as body-word clauses whose boosts add up to ``feedback_weight`` × their number. Off in
+    :data:`RANKING` (bench/relevance.py phase 20: +0.004 nDCG@10 on the natural held-out half for ~4× the CPU)."""
 
     exact: float = 3.0
     title: float = 1.0
@@ -91,6 +97,11 @@ class Ranking:
     bigram: float = 1.0
     question_words: bool = False
     length: float = 0.0
+    feedback_docs: int = 0
+    feedback_terms: int = 10
+    feedback_weight: float = 0.25
+    feedback_passage: int = 300
+    feedback_max_df: float = 0.1
 
 
 # Chosen on the natural questions' tune half (a joint grid of bigram, body, title and length; phase 9),
@@ -576,13 +587,14 @@ def _sorted_ids(searcher: tantivy.Searcher, query: Query, field_name: str, offse
 
 def _document_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> tuple[int, list[Hit]]:
     request = plan.request
-    total, scored = _ordered(searcher, plan, (request.page - 1) * request.limit, request.limit)
+    total, scored = _ordered(searcher, plan, (request.page - 1) * request.limit, request.limit, index.catalogue)
     docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored], outline=False, free=not plan.member)
             if not d.hidden}
     return total, [_document_hit(docs[i], score, plan, index.settings.snippet_chars) for score, i in scored if i in docs]
 
 
-def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -> tuple[int, list[tuple[float, int]]]:
+def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int, catalogue: Catalogue
+             ) -> tuple[int, list[tuple[float, int]]]:
     """Total and one page of ``(score, id)`` in result order, for the request's mode and sort."""
     request = plan.request
     if request.sort != "relevance":
@@ -590,7 +602,7 @@ def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int) -
         return _sorted_ids(searcher, plan.matching(), field_name, offset, limit)
     if request.mode == "precise" or not plan.parsed.groups:
         return _ranked_ids(searcher, plan.precise(), offset, limit)
-    return _precise_first(searcher, plan, offset, limit)
+    return _precise_first(searcher, plan, offset, limit, catalogue)
 
 
 def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = False, limit: int = 1000) -> tuple[int, list[int]]:
@@ -609,7 +621,7 @@ def matching_ids(index: SearchIndex, request: SearchRequest, *, member: bool = F
     if request.scope == "section":
         found = list(dict.fromkeys(view.id for _, view, *_ in _scan_sections(index, searcher, plan, []).found))
         return len(found), found[:limit]
-    total, scored = _ordered(searcher, plan, 0, limit)
+    total, scored = _ordered(searcher, plan, 0, limit, index.catalogue)
     visible = index.catalogue.visible_titles([i for _, i in scored])
     return total, [i for _, i in scored if i in visible]
 
@@ -621,17 +633,20 @@ _K1 = 1.2   # tantivy's BM25 (not settable in tantivy-py): a term scores at most
 _RESCORED = 30  # the first hits of ranked mode that the length prior (Ranking.length) reorders
 
 
-def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int):
+def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int, catalogue: Catalogue):
     """Ranked mode in one pass: exact matches first, then partial ones, each by relevance.
 
     Exact matches get a constant bonus larger than any BM25 score; it is taken off
     again, so a hit's score is its relevance (times the length prior). With a length prior (``Ranking.length``), the
     first :data:`_RESCORED` hits are reordered by relevance × length ** ``length`` (exact
     matches still first), for a viewer with the member tier only; the hits after them keep their
-    order, so every page agrees.
+    order, so every page agrees. With feedback (``Ranking.feedback_docs``), the query has the feedback words of
+    ``catalogue``'s first hits added (:func:`_with_feedback`).
     """
     bonus = _exact_bonus(plan, searcher.num_docs)
     query = plan.ranked(bonus)
+    if RANKING.feedback_docs:
+        query = _with_feedback(searcher, plan, query, bonus, catalogue)
 
     def relevance(score: float) -> float:
         return score - bonus if score >= bonus else score
@@ -647,6 +662,53 @@ def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: 
     return total, ordered[offset:offset + limit]
 
 
+def _with_feedback(searcher: tantivy.Searcher, plan: _Plan, query: Query, bonus: float, catalogue: Catalogue) -> Query:
+    """``query`` (the ranked query with its exact-match ``bonus``) scored more where it holds the feedback words of
+    its first hits (:func:`_feedback_words`), as body-word clauses: it matches the same documents (the clauses only
+    add to the score of its matches), and the exact matches still come first (:func:`_exact_bonus` counts them)."""
+    chosen = _feedback_words(searcher, plan, query, bonus, catalogue)
+    if not chosen:
+        return query
+    scale = RANKING.feedback_weight * len(chosen) / sum(weight for _, weight in chosen)
+    extra = [Query.boost_query(clause, scale * weight)
+             for word, weight in chosen for clause in plan.over(lambda view: _terms(f"{view.text}_w", [word]))]
+    return Query.boolean_query([(Occur.Must, query), (Occur.Should, _any(extra))])
+
+
+def _feedback_words(searcher: tantivy.Searcher, plan: _Plan, query: Query, bonus: float, catalogue: Catalogue
+                    ) -> list[tuple[str, float]]:
+    """The feedback words of ``query``'s first ``Ranking.feedback_docs`` hits, heaviest first, each with its weight
+    (RM3's P(w|R) up to a constant): over those hits, the word's share of the words (of two characters or more) of the
+    hit's best passage (:func:`sucai.snippet.snippet_for` over the needles, ``Ranking.feedback_passage`` characters)
+    times the hit's share of their summed relevance. Words of the query (:func:`sucai.analysis.search_words`) and
+    question words are left out, and so are words in more than ``Ranking.feedback_max_df`` of the documents (by the
+    free view's word field, the one every entry has). The passages come from the viewer's view of each hit: a
+    visitor's from the free view only, so the members part of a document never moves a visitor's order."""
+    weights = RANKING
+    hits = searcher.search(query, limit=weights.feedback_docs).hits
+    if not hits:
+        return []
+    ids = searcher.fast_field_values("id", [address for _, address in hits])
+    relevance = {doc_id: score - bonus if score >= bonus else score for (score, _), doc_id in zip(hits, ids)}
+    total = sum(relevance.values()) or 1.0
+    weight: Counter = Counter()
+    for doc in catalogue.documents(list(relevance), outline=False, free=not plan.member):
+        passage = snippet_for(access.view(doc, plan.member)[0].text, plan.needles, weights.feedback_passage).text
+        found = Counter(w for w in analysis.words(analysis.normalize(passage)) if len(w) > 1)
+        size = sum(found.values()) or 1
+        for word, count in found.items():
+            weight[word] += relevance[doc.id] / total * count / size
+    asked = {w for term in plan.parsed.scored_terms for w in plan._words(term)}
+    most = weights.feedback_max_df * searcher.num_docs
+    chosen = []
+    for word, found_weight in weight.most_common():
+        if word not in asked and word not in QUESTION_WORDS and searcher.doc_freq("free_w", word) <= most:
+            chosen.append((word, found_weight))
+            if len(chosen) == weights.feedback_terms:
+                break
+    return chosen
+
+
 def _exact_bonus(plan: _Plan, documents: int) -> float:
     """A bonus above any relevance the ranked clauses of ``plan`` can add up to in an index of ``documents``
     entries, so that the exact matches come first and a score at or above it is an exact match's: a power of
@@ -656,7 +718,8 @@ def _exact_bonus(plan: _Plan, documents: int) -> float:
     The bound (Robertson & Zaragoza 2009, BM25): a term matched in a field scores at most (k1 + 1) × idf,
     idf at most ln(1 + (N − 0.5) / 1.5) (a term of one document), a phrase the sum of its terms'; each
     term of ``L`` characters has at most ``L`` words and ``L − 1`` bigrams (its verbatim phrase too), in the
-    title and the text, each clause times its weight in :data:`RANKING`."""
+    title and the text, each clause times its weight in :data:`RANKING`; with feedback, its clauses, whose boosts add
+    up to ``feedback_weight × feedback_terms`` (:func:`_with_feedback`)."""
     weights = RANKING
     per_field = (_K1 + 1) * math.log(1 + (max(documents, 1) - 0.5) / 1.5)
     total = 0.0
@@ -664,6 +727,8 @@ def _exact_bonus(plan: _Plan, documents: int) -> float:
         grams, chars = max(len(term) - 1, 1), len(term)
         total += (2 * weights.exact * grams + (weights.title + weights.heading + weights.body) * chars
                   + 2 * weights.bigram * grams + 2 * weights.proximity * chars)
+    if weights.feedback_docs and total:  # the feedback clauses' boosts add up to this
+        total += weights.feedback_weight * weights.feedback_terms
     bound = total * per_field
     return max(_EXACT_BONUS, 10.0 ** math.ceil(math.log10(bound))) if bound > 0 else _EXACT_BONUS
 

@@ -79,3 +79,59 @@ def test_length_prior_reorders_partial_matches_and_keeps_exact_matches_first(lib
         monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, length=length))
         assert order() == [exact, *partial]
         assert [i for page in (1, 2, 3) for i in order(limit=1, page=page)] == order()
+
+
+FEEDBACK = {"feedback_docs": 2, "feedback_terms": 3, "feedback_weight": 1.0, "feedback_max_df": 1.0}
+# Two documents asking about 耕地保护 verbatim, both naming 基本农田; a short one holding only 保护 (and 耕地
+# nowhere), and a longer one on 基本农田 that holds 保护 once: without feedback the short one ranks first of the
+# two (BM25 over the shared bigram 保护 favours the shorter), with 基本农田 learned from the first hits the
+# longer one does.
+FIELDS = ("加强耕地保护，严守基本农田红线，基本农田一经划定不得擅自占用。",
+          "耕地保护是基础，基本农田要落到地块。",
+          "加强生态保护。",
+          "各地要把基本农田划定到户，基本农田建档立卡，基本农田设立标志，严格保护，定期核查，做好台账管理工作。")
+
+
+def test_feedback_words_of_the_first_hits_bring_up_a_document_the_query_alone_ranks_lower(library, monkeypatch):
+    exact_a, exact_b, short, learned = add(library, *FIELDS, title="材料")
+
+    def order(**changes):
+        monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, **changes))
+        return [h.id for h in library.search(SearchRequest(q="耕地保护", limit=10), member=True).hits]
+
+    without = order(feedback_docs=0)
+    assert set(without[:2]) == {exact_a, exact_b} and without[2:] == [short, learned]
+    with_feedback = order(**FEEDBACK)
+    assert set(with_feedback[:2]) == {exact_a, exact_b}   # the exact matches still come first
+    assert with_feedback[2:] == [learned, short]
+    assert len(with_feedback) == 4                        # feedback reorders the matches, it adds none
+
+
+def test_feedback_leaves_precise_mode_alone(library, monkeypatch):
+    add(library, *FIELDS, title="材料")
+
+    def found():
+        return [h.id for h in library.search(SearchRequest(q="耕地保护", mode="precise", limit=10), member=True).hits]
+
+    before = found()
+    monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, **FEEDBACK))
+    assert found() == before and len(before) == 2
+
+
+def test_a_visitors_feedback_words_come_from_the_free_view_only(library, monkeypatch):
+    """基本农田 only in the members part of the first hits: a visitor's order is that without feedback (nothing
+    learned), a member's has the feedback document first among the partial matches."""
+    free = "加强耕地保护，严格执行土地管理制度。"
+    paid = "基本农田一经划定不得擅自占用，基本农田要落到地块。"
+    first = add(library, free + paid, title="材料甲", paid_from=len(free))[0]
+    second = add(library, free + paid + "。", title="材料乙", paid_from=len(free))[0]
+    short, learned = add(library, *FIELDS[2:], title="材料")
+
+    def order(member: bool, **changes):
+        monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, **changes))
+        return [h.id for h in library.search(SearchRequest(q="耕地保护", limit=10), member=member).hits]
+
+    assert set(order(True, **FEEDBACK)[:2]) == {first, second}
+    assert order(True, **FEEDBACK)[2:] == [learned, short]
+    assert order(False, **FEEDBACK) == order(False, feedback_docs=0)
+    assert order(False, feedback_docs=0)[2:] == [short, learned]
