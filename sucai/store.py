@@ -35,7 +35,7 @@ from sqlalchemy import Connection, Dialect, String, and_, bindparam, case, cast,
 from . import access
 from .clean import plain
 from .counting import COUNT_VERSION, count_chars
-from .db import Database, retried
+from .db import Database, driver_rows, retried
 from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, NotFound
 from .model import Document, Element, Evidence, OutlineNode, Removal
@@ -235,9 +235,8 @@ class Catalogue:
                 return
             preview = self.preview_chars if free else _WHOLE
             with self.db.read() as conn:   # a search reads its hits here: see _documents_of
-                rows = conn.exec_driver_sql(_documents_of(conn.dialect, outline, len(ids), preview), tuple(ids)
-                                            if conn.dialect.positional else {f"id{k}": i for k, i in enumerate(ids)}
-                                            ).fetchall()
+                rows = driver_rows(conn, _documents_of(conn.dialect, outline, len(ids), preview), tuple(ids)
+                                   if conn.dialect.positional else {f"id{k}": i for k, i in enumerate(ids)})
             yield from map(self._document, rows if preview is _WHOLE else map(_blanked, rows))
             return
         query = _DOCUMENTS[outline]
@@ -859,9 +858,9 @@ _TEXT = _DOC_COLUMNS.index(documents.c.text)
 @lru_cache(maxsize=256)
 def _documents_of(dialect: Dialect, outline: bool, count: int, preview: int | None | object = _WHOLE) -> str:
     """The SQL of :meth:`Catalogue.documents` for ``count`` ids, compiled for ``dialect`` once and run as
-    driver SQL (``exec_driver_sql``: no compiling of an expanding ``IN`` on each search reading its hits, and
-    SQLAlchemy still turns database errors into its own, which :mod:`sucai.db` explains in Chinese); its
-    parameters are the ids, in order (``id0``…).
+    driver SQL (:func:`sucai.db.driver_rows`: no compiling of an expanding ``IN`` on each search reading its hits,
+    nor a result object around the cursor, and database errors still raised as SQLAlchemy's, which :mod:`sucai.db`
+    explains in Chinese); its parameters are the ids, in order (``id0``…).
 
     ``preview`` (the catalogue's ``preview_chars``, None: no free preview) reads the free part of the texts
     (``free=True``): the text column is then the part before a members span that runs to the end (the free

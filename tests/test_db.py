@@ -19,6 +19,7 @@ import tantivy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import UniqueConstraint, inspect
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from postgres import free_port
 from sucai.accounts import Accounts
@@ -26,7 +27,7 @@ from sucai.cli import ExitCode
 from sucai.cli import run as run_cli
 from sucai.codes import Codes
 from sucai.collections import Collections
-from sucai.db import Database, SchemaOutdated
+from sucai.db import Database, SchemaOutdated, driver_rows
 from sucai.db.migrate import VERSION_TABLE, head
 from sucai.db.schema import METADATA
 from sucai.drafting import DraftStore, Owner
@@ -208,6 +209,24 @@ def test_a_database_that_cannot_be_reached_is_named_with_the_reason_in_chinese(t
         message = " ".join(said.stderr.split())      # the terminal wraps long lines
         assert f"无法连接数据库 {url.replace(':secret@', ':***@')}：" in message and reason in message, message
         assert not re.search(r"[A-Za-z]{5,} [A-Za-z]{3,}", message.replace(url.replace(':secret@', ':***@'), "")), message
+
+
+def test_driver_rows_are_the_rows_exec_driver_sql_gives_and_its_errors_sqlalchemys(database_url, tmp_path):
+    """driver_rows (a search reading its hits on the DBAPI cursor) gives the values and order that
+    exec_driver_sql gives, with the parameters in the driver's style, and a database error as SQLAlchemy's."""
+    catalogue = Catalogue(database_url or tmp_path / "catalogue.sqlite3")
+    ids = [catalogue.add(Document(f"文档{k}", f"第{k}篇的正文。" * (k + 1)), f"h{k}", f"/{k}", "x")[1] for k in range(3)]
+    wanted = [ids[2], ids[0]]
+    with catalogue.db.read() as conn:
+        marks = ", ".join("?" if conn.dialect.positional else f"%(id{k})s" for k in range(2))
+        sql = f"SELECT id, title, text, hidden FROM documents WHERE id IN ({marks}) ORDER BY id DESC"
+        parameters = tuple(wanted) if conn.dialect.positional else {f"id{k}": i for k, i in enumerate(wanted)}
+        rows = driver_rows(conn, sql, parameters)
+        assert rows == [tuple(row) for row in conn.exec_driver_sql(sql, parameters).fetchall()]
+    assert rows == [(ids[2], "文档2", "第2篇的正文。" * 3, False if database_url else 0),
+                    (ids[0], "文档0", "第0篇的正文。", False if database_url else 0)]
+    with catalogue.db.read() as conn, pytest.raises((OperationalError, ProgrammingError), match="no_such_column"):
+        driver_rows(conn, "SELECT no_such_column FROM documents", ())
 
 
 def test_the_change_log_numbers_racing_changes_once_and_in_order(database_url, tmp_path):
