@@ -374,9 +374,15 @@ class _Plan:
         sort them by date or length): the clauses of single terms, without the phrases — a document
         with a term verbatim or its words near each other has all their bigrams."""
         if "matches" not in self._built:
-            clauses = [c for term in self.parsed.scored_terms for c in self._ranked_clauses(term, scored=False)]
-            self._built["matches"] = self._combine([_any(clauses)] if clauses else [Query.all_query()])
+            self._built["matches"] = self._combine([self._term_matches])
         return self._built["matches"]
+
+    @cached_property
+    def _term_matches(self) -> Query:
+        """The term clauses of :meth:`_ranked_matches`, without the filters: built once per plan (they do not change
+        when :meth:`exclude` adds a filter, after which the matches are asked for again)."""
+        clauses = [c for term in self.parsed.scored_terms for c in self._ranked_clauses(term, scored=False)]
+        return _any(clauses) if clauses else Query.all_query()
 
     def holding_needle(self, text: bool = False) -> Query:
         """Documents where some needle occurs verbatim, in what this viewer may search (no filter): in the title
