@@ -20,6 +20,7 @@ import click
 import pytest
 
 from sucai.cli import ExitCode, app, i18n
+from sucai.cli.common import COMMANDS
 from sucai.accounts import Accounts
 from sucai.config import Settings, load_settings
 from sucai.errors import InvalidInput
@@ -109,6 +110,43 @@ def test_sucai_help_lists_every_command_without_importing_them():
     assert listing + "\n" == whole   # each command's short help as click makes it of the command itself
     assert set(modules.split()) == {"sucai", "sucai.cli", "sucai.cli.common", "sucai.cli.i18n", "sucai.config",
                                     "sucai.errors"}, modules
+
+
+def _modules_after(code: str) -> set[str]:
+    """The names in ``sys.modules`` once ``code`` has run in a new interpreter."""
+    listed = _python(f"import sys\n{code}\nprint('MODULES', *sys.modules)").rsplit("MODULES ", 1)[1]
+    return set(listed.split())
+
+
+def _beyond_help(modules: set[str], help_modules: set[str]) -> set[str]:
+    """Of ``modules``, those that ``sucai --help`` (``help_modules``) did not need and that are neither the
+    standard library nor the command line itself (``sucai.cli.*``) nor the named choices (``sucai.choices``).
+    (``__mp_main__`` is multiprocessing's second name for the main module.)"""
+    packages = {m.split(".")[0] for m in help_modules} - {"sucai"}
+    light = {*sys.stdlib_module_names, "__mp_main__", *packages}
+    return {m for m in modules - help_modules
+            if m.split(".")[0] not in light and not m.startswith("sucai.cli.") and m != "sucai.choices"}
+
+
+def test_a_commands_help_imports_neither_the_library_nor_its_packages():
+    """``sucai search --help`` took 3–8 s: the command's module imported the library, the readers, the web layer
+    at its top. Now each command module imports them when a command runs; the help of every command (and
+    subcommand) of a module, all asked in one interpreter, loads no module of sucai but the command line's and
+    the choices, and no package that ``sucai --help`` does not load already (SQLAlchemy, tantivy, jieba,
+    FastAPI, httpx…) — while the same filter does see the library's packages."""
+    help_modules = _modules_after("from sucai.cli import run; run(['--help'])")
+    by_module: dict[str, list[tuple[str, ...]]] = {}
+    for path in _all_commands():
+        if path:
+            by_module.setdefault(COMMANDS[path[0]], []).append(path)
+    assert set(by_module) == set(COMMANDS.values())
+    for module, paths in sorted(by_module.items()):
+        asked = "; ".join(f"run({[*path, '--help']!r})" for path in paths)
+        modules = _modules_after(f"from sucai.cli import run; {asked}")
+        assert f"sucai.cli.{module}" in modules
+        assert _beyond_help(modules, help_modules) == set(), (module, paths)
+    library = {m.split(".")[0] for m in _beyond_help(_modules_after("import sucai.library"), help_modules)}
+    assert {"sucai", "sqlalchemy", "tantivy"} <= library
 
 
 @pytest.mark.parametrize("args, status, expected", [
