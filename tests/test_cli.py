@@ -370,6 +370,61 @@ def test_stop_signal_is_an_interrupt():
         _interrupt(15, None)
 
 
+# A command of the test (registered on `sucai` in the child process) that Ctrl+C interrupts in a weakref callback,
+# where Python ignores the KeyboardInterrupt ("Exception ignored in …": the command went on). Its work after that is
+# a bounded wait: interrupted, it never prints its last line.
+_INTERRUPTED_IN_CALLBACK = """
+import os, signal, sys, time, weakref
+from sucai.cli import app, main
+
+def interrupt():
+    os.kill(os.getpid(), signal.SIGINT)
+    return [n for n in range(1000)]   # bytecode to run: Python raises the KeyboardInterrupt in here
+
+@app.command("stop")
+def stop():
+    held = type("Held", (), {})()
+    reference = weakref.ref(held, lambda _: interrupt())   # its callback runs as held goes
+    del held
+    for _ in range(6000):
+        time.sleep(0.01)
+    print("没有中断")
+
+sys.argv = ["sucai", "stop"]
+main()
+"""
+
+# The command line being loaded (a finder asked for sucai.cli.common) when Ctrl+C comes.
+_INTERRUPTED_LOADING = """
+import os, runpy, signal, sys
+
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sucai.cli.common":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Interrupting())
+sys.argv = ["sucai", "--help"]
+runpy.run_module("sucai", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("code, said", [(_INTERRUPTED_IN_CALLBACK, "已中断；已完成的部分都已保存"),
+                                         (_INTERRUPTED_LOADING, "已中断。")],
+                         ids=["in a weakref callback", "while loading"])
+def test_ctrl_c_anywhere_is_one_chinese_line_and_130(code, said):
+    """Ctrl+C as an ingest or a watch starts (a loop of runs, each signalled 0.1–2 s in) met Python where it
+    mishandles a KeyboardInterrupt: the command line's imports (a traceback), a weakref callback of the import lock
+    (the interrupt was lost: the ingest went on to the end, exit 5). Each is reproduced here at its place: the
+    command ends with its Chinese line and 130, nothing else."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == ExitCode.INTERRUPTED, (result.returncode, result.stderr)
+    assert said in result.stderr and "没有中断" not in result.stdout
+    assert not re.search(r"Traceback|Exception ignored|KeyboardInterrupt", result.stderr), result.stderr
+    assert english_words(result.stderr) == []
+
+
 # -- progress without a terminal -------------------------------------------------------------------
 
 
