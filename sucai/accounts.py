@@ -82,22 +82,19 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .choices import ROLE_LABELS, ROLES, TIERS
 from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time, site_zone
 from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError
 from .db import Database, retried
 from .db.schema import attempts, audit, sessions, tiers, tokens, users
 from .db.schema import secrets as secret_rows
 
-ROLES = ("user", "member", "admin")          # roles an account can hold ("visitor" = no account)
-ROLE_LABELS = {"visitor": "游客", "user": "注册用户", "member": "会员", "admin": "管理员", "cli": "命令行"}
 EVENTS = ("login", "login_failed", "logout", "download", "token_created", "token_revoked", "user_changed",
           "draft", "check", "code_created", "code_redeemed", "code_failed")
 EVENT_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "退出", "download": "下载",
                 "token_created": "创建令牌", "token_revoked": "吊销令牌", "user_changed": "账号变更",
                 "draft": "写作", "check": "查重", "code_created": "创建卡密", "code_redeemed": "兑换卡密",
                 "code_failed": "卡密兑换失败"}
-TIERS = ("member", "svip")                   # paid tiers, lowest first
-TIER_LABELS = {"visitor": "游客", "user": "注册用户", "member": "会员", "svip": "SVIP会员", "admin": "管理员"}
 QUOTA_KINDS = {"download": "下载", "draft": "写作", "check": "查重"}   # daily quotas: kind → audit event of the same name
 
 MIN_PASSWORD_CHARS = 8

@@ -29,7 +29,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from .accounts import TIER_LABELS, TIERS, Accounts, TooManyRequests, Viewer, minutes
+from .accounts import Accounts, TooManyRequests, Viewer, minutes
+from .choices import TIER_LABELS, TIERS
 from .config import local_time
 from .db import retried
 from .db.schema import codes as codes_table

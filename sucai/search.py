@@ -47,6 +47,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from . import access, analysis
+from .choices import MAX_PAGE, MODES, SCOPES, SORTS   # choices: code → the name users see
 from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
 from .headings import heading_key, part_named, role, strip_label
 from .metadata.genres import NAMES as GENRE_NAMES
@@ -57,10 +58,6 @@ from .resultcache import ResultCache
 from .snippet import count_occurrences, find_spans, merge_spans, snippet_for
 from .store import Catalogue
 
-# Choices: code → the name users see (and may type instead of the code: 精准 = precise).
-MODES = {"ranked": "智能", "precise": "精准"}
-SCOPES = {"doc": "全文", "section": "段落"}
-SORTS = {"relevance": "相关度", "date": "日期", "length": "字数"}
 _CHOICES = {"mode": ("检索方式", MODES), "scope": ("范围", SCOPES), "sort": ("排序", SORTS)}
 _FACETS = {"genre": 50, "year": 50, "source": 30}
 _K1, _B = 1.2, 0.75
@@ -229,9 +226,6 @@ def _request_key(request: SearchRequest, names: tuple[str, ...] | None = None) -
     """The fields ``names`` (default: all) of a sanitised request as a hashable key."""
     values = ((name, getattr(request, name)) for name in names or _ALL_FIELDS)
     return tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in values)
-
-
-MAX_PAGE = 1000  # deepest page served (pages of up to max_page_size hits)
 
 
 def choice_code(value: str | None, choices: dict[str, str]) -> str | None:

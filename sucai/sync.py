@@ -31,6 +31,7 @@ from pathlib import Path
 
 from . import access
 from .accounts import Accounts, TooManyRequests, Viewer
+from .choices import SYNC_FORMATS as FORMATS   # one of them: the format of a synced folder's files
 from .config import day_start
 from .errors import InvalidInput, os_reason
 from .export import export_document
@@ -39,7 +40,6 @@ from .search import SearchRequest
 from .updates import added_since
 
 MANIFEST = ".sucai-sync.json"
-FORMATS = ("md", "docx")
 
 
 @dataclass

@@ -20,6 +20,7 @@ import click
 import pytest
 
 from sucai.cli import ExitCode, app, i18n
+from sucai.cli.common import COMMANDS
 from sucai.accounts import Accounts
 from sucai.config import Settings, load_settings
 from sucai.errors import InvalidInput
@@ -109,6 +110,43 @@ def test_sucai_help_lists_every_command_without_importing_them():
     assert listing + "\n" == whole   # each command's short help as click makes it of the command itself
     assert set(modules.split()) == {"sucai", "sucai.cli", "sucai.cli.common", "sucai.cli.i18n", "sucai.config",
                                     "sucai.errors"}, modules
+
+
+def _modules_after(code: str) -> set[str]:
+    """The names in ``sys.modules`` once ``code`` has run in a new interpreter."""
+    listed = _python(f"import sys\n{code}\nprint('MODULES', *sys.modules)").rsplit("MODULES ", 1)[1]
+    return set(listed.split())
+
+
+def _beyond_help(modules: set[str], help_modules: set[str]) -> set[str]:
+    """Of ``modules``, those that ``sucai --help`` (``help_modules``) did not need and that are neither the
+    standard library nor the command line itself (``sucai.cli.*``) nor the named choices (``sucai.choices``).
+    (``__mp_main__`` is multiprocessing's second name for the main module.)"""
+    packages = {m.split(".")[0] for m in help_modules} - {"sucai"}
+    light = {*sys.stdlib_module_names, "__mp_main__", *packages}
+    return {m for m in modules - help_modules
+            if m.split(".")[0] not in light and not m.startswith("sucai.cli.") and m != "sucai.choices"}
+
+
+def test_a_commands_help_imports_neither_the_library_nor_its_packages():
+    """``sucai search --help`` took 3–8 s: the command's module imported the library, the readers, the web layer
+    at its top. Now each command module imports them when a command runs; the help of every command (and
+    subcommand) of a module, all asked in one interpreter, loads no module of sucai but the command line's and
+    the choices, and no package that ``sucai --help`` does not load already (SQLAlchemy, tantivy, jieba,
+    FastAPI, httpx…) — while the same filter does see the library's packages."""
+    help_modules = _modules_after("from sucai.cli import run; run(['--help'])")
+    by_module: dict[str, list[tuple[str, ...]]] = {}
+    for path in _all_commands():
+        if path:
+            by_module.setdefault(COMMANDS[path[0]], []).append(path)
+    assert set(by_module) == set(COMMANDS.values())
+    for module, paths in sorted(by_module.items()):
+        asked = "; ".join(f"run({[*path, '--help']!r})" for path in paths)
+        modules = _modules_after(f"from sucai.cli import run; {asked}")
+        assert f"sucai.cli.{module}" in modules
+        assert _beyond_help(modules, help_modules) == set(), (module, paths)
+    library = {m.split(".")[0] for m in _beyond_help(_modules_after("import sucai.library"), help_modules)}
+    assert {"sucai", "sqlalchemy", "tantivy"} <= library
 
 
 @pytest.mark.parametrize("args, status, expected", [
@@ -330,6 +368,61 @@ def test_stop_signal_is_an_interrupt():
 
     with pytest.raises(KeyboardInterrupt):
         _interrupt(15, None)
+
+
+# A command of the test (registered on `sucai` in the child process) that Ctrl+C interrupts in a weakref callback,
+# where Python ignores the KeyboardInterrupt ("Exception ignored in …": the command went on). Its work after that is
+# a bounded wait: interrupted, it never prints its last line.
+_INTERRUPTED_IN_CALLBACK = """
+import os, signal, sys, time, weakref
+from sucai.cli import app, main
+
+def interrupt():
+    os.kill(os.getpid(), signal.SIGINT)
+    return [n for n in range(1000)]   # bytecode to run: Python raises the KeyboardInterrupt in here
+
+@app.command("stop")
+def stop():
+    held = type("Held", (), {})()
+    reference = weakref.ref(held, lambda _: interrupt())   # its callback runs as held goes
+    del held
+    for _ in range(6000):
+        time.sleep(0.01)
+    print("没有中断")
+
+sys.argv = ["sucai", "stop"]
+main()
+"""
+
+# The command line being loaded (a finder asked for sucai.cli.common) when Ctrl+C comes.
+_INTERRUPTED_LOADING = """
+import os, runpy, signal, sys
+
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sucai.cli.common":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Interrupting())
+sys.argv = ["sucai", "--help"]
+runpy.run_module("sucai", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("code, said", [(_INTERRUPTED_IN_CALLBACK, "已中断；已完成的部分都已保存"),
+                                         (_INTERRUPTED_LOADING, "已中断。")],
+                         ids=["in a weakref callback", "while loading"])
+def test_ctrl_c_anywhere_is_one_chinese_line_and_130(code, said):
+    """Ctrl+C as an ingest or a watch starts (a loop of runs, each signalled 0.1–2 s in) met Python where it
+    mishandles a KeyboardInterrupt: the command line's imports (a traceback), a weakref callback of the import lock
+    (the interrupt was lost: the ingest went on to the end, exit 5). Each is reproduced here at its place: the
+    command ends with its Chinese line and 130, nothing else."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == ExitCode.INTERRUPTED, (result.returncode, result.stderr)
+    assert said in result.stderr and "没有中断" not in result.stdout
+    assert not re.search(r"Traceback|Exception ignored|KeyboardInterrupt", result.stderr), result.stderr
+    assert english_words(result.stderr) == []
 
 
 # -- progress without a terminal -------------------------------------------------------------------

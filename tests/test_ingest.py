@@ -6,6 +6,7 @@ whole pipeline, duplicates, re-runs, bad files, and a kill in the middle of an i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -276,6 +277,34 @@ def test_killed_ingest_resumes(home, tmp_path):
     # the briefs differ only in their numbers: near-duplicates, each found once or as a version of a hit
     hits = library.search(SearchRequest(q="工作简报", mode="precise", limit=100), member=True).hits
     assert sum(1 + len(h.other_versions) for h in hits) == count
+
+
+def test_ctrl_c_as_an_ingest_starts_says_one_line_and_keeps_what_was_stored(home, tmp_path):
+    """Ctrl+C from a terminal (SIGINT to the process group: the command, its fork server, its parse workers) at a
+    few moments of an ingest's first seconds — loading, opening the library, starting the workers, parsing. Each
+    run ends with the Chinese line and 130 (or 0, when it was done first), nothing else on standard error, and an
+    ingest after them takes every file, none 失败."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    count = 60
+    for n in range(count):
+        (folder / f"{n:02d}.txt").write_text(f"第{n}号情况通报\n编号{n:02d}。" + "工作扎实推进。" * 200, encoding="utf-8")
+    for delay in (0.5, 1.0, 2.0, 3.0):
+        proc = subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(folder)], start_new_session=True,
+                                env={**os.environ, "SUCAI_HOME": str(home)}, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        with contextlib.suppress(ProcessLookupError):   # done already
+            os.killpg(proc.pid, signal.SIGINT)
+        _, errors = proc.communicate(timeout=120)
+        assert proc.returncode in (ExitCode.INTERRUPTED, ExitCode.OK), (delay, proc.returncode, errors)
+        assert not re.search("Traceback|Exception ignored|Error", errors), (delay, errors)
+        if proc.returncode:   # interrupted as the command line loaded, or after
+            assert errors.strip().splitlines()[-1] in ("已中断。", "已中断；已完成的部分都已保存，再次运行即可继续。"), errors
+    summary = json.loads(cli("ingest", str(folder), "--json"))
+    assert summary["counts"]["failed"] == summary["counts"]["skipped"] == 0
+    assert summary["counts"]["ingested"] + summary["counts"]["unchanged"] == count
+    assert _stored(home) == count
 
 
 @pytest.mark.parametrize("command", [["list"], ["stats"], ["list", "--json"], ["stats", "--json"]])

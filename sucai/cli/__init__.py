@@ -13,15 +13,19 @@ installed when this package is imported).
 Errors are one plain line (never a traceback) and the exit status says what
 happened (:class:`sucai.cli.common.ExitCode`); ``SUCAI_DEBUG=1`` shows the
 traceback of an unexpected error. A stop signal (SIGTERM, as from a service
-manager) is handled like Ctrl+C. Output closed early (``sucai search … | head``) ends the command
+manager) is handled like Ctrl+C, and neither is lost where Python would ignore it (:func:`_interrupt_again`); an
+interrupted command exits 130 (:func:`_forget_unhandled_interrupt`), also when Ctrl+C comes while the command line
+is still loading (:mod:`sucai.__main__`). Output closed early (``sucai search … | head``) ends the command
 quietly, killed by SIGPIPE as standard tools are (the shell sees 141).
 """
 
 from __future__ import annotations
 
+import _thread
 import os
 import signal
 import sys
+import threading
 
 import click
 from rich.markup import escape
@@ -37,9 +41,13 @@ __all__ = ["ExitCode", "app", "main"]
 
 
 def main() -> None:
-    """Console entry point: runs the app and exits with its :class:`ExitCode`."""
+    """Run ``sucai`` with this process's arguments and exit with its :class:`ExitCode` (the entry point, once
+    :func:`sucai.__main__.main` has loaded the command line)."""
     signal.signal(signal.SIGTERM, _interrupt)
+    sys.unraisablehook = _interrupt_again
     status = run(sys.argv[1:])
+    if status == ExitCode.INTERRUPTED:
+        _forget_unhandled_interrupt()
     try:
         if sys.stdout is not None:   # None: started with its standard output closed (`sucai list >&-`)
             sys.stdout.flush()   # here, not at the interpreter's exit, where a closed pipe would be reported
@@ -89,3 +97,27 @@ def _end_by_sigpipe() -> None:
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def _interrupt_again(unraisable) -> None:
+    """``sys.unraisablehook`` of the command: a Ctrl+C or stop signal that came while Python ran a weakref callback
+    or a ``__del__`` (imports run them: the import lock's) raised its KeyboardInterrupt there, where Python can only
+    print it ("Exception ignored in …", a traceback) and go on — the command went on to the end (an ingest of every
+    file). It is delivered to the main thread again instead, as if the signal came again (nothing when that signal
+    is ignored by then), from a thread a moment later: from here it would be raised in this hook, and ignored again.
+    Any other such exception is reported as Python reports it."""
+    if issubclass(unraisable.exc_type, KeyboardInterrupt):
+        threading.Timer(_AGAIN_SECONDS, _thread.interrupt_main).start()
+    else:
+        sys.__unraisablehook__(unraisable)
+
+
+def _forget_unhandled_interrupt() -> None:
+    """Let the interrupted command end with its exit status (130). CPython (3.11) takes a KeyboardInterrupt that left an
+    ``exec`` of source text — dataclasses and namedtuple make their methods so, while a module is imported — for one
+    that nobody handled, even when it was handled afterwards, and then ends the process by SIGINT, whatever status it
+    was to exit with (a caller saw -2, not 130). The next ``exec`` of source text clears that: an empty one."""
+    exec("")   # noqa: S102 (nothing is run)
+
+
+_AGAIN_SECONDS = 0.05   # long enough for the main thread to leave the hook (where the interrupt would be lost)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
-from ..config import load_settings, local_time
+from ..choices import ROLE_LABELS, ROLES
+from ..config import Settings, load_settings, local_time
 from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
+
+if TYPE_CHECKING:   # imported by the commands when they run (sucai.accounts loads the database layer)
+    from ..accounts import Accounts
 
 _ROLE_HELP = "角色：注册用户（user）/ 会员（member）/ 管理员（admin）"
 
@@ -34,8 +38,11 @@ _password_option = click.option("--password", metavar="密码",
 _name_argument = click.argument("name", metavar="用户名")
 
 
-def _accounts(home: Path | None) -> Accounts:
-    return Accounts.from_settings(load_settings(home))
+def _accounts(home: Path | None, settings: Settings | None = None) -> Accounts:
+    """The accounts of the library in ``home``, or of the one whose ``settings`` were read already."""
+    from ..accounts import Accounts
+
+    return Accounts.from_settings(settings or load_settings(home))
 
 
 def _ask_password(password: str | None) -> str:
@@ -144,7 +151,7 @@ def token_create(name: str, label: str = "令牌", home: Path | None = None, as_
 def token_list(name: str, home: Path | None = None, as_json: bool = False) -> None:
     """列出用户的 API 令牌（不含密钥）。"""
     settings = load_settings(home)
-    tokens = Accounts.from_settings(settings).tokens(name)
+    tokens = _accounts(home, settings).tokens(name)
     if as_json:
         print_json(tokens)
         return
@@ -175,13 +182,15 @@ def audit_log(limit: int = 100, home: Path | None = None, as_json: bool = False)
     最新在前；时间为设置 timezone（默认 Asia/Shanghai）的当地时间。
     """
     settings = load_settings(home)
-    entries = Accounts.from_settings(settings).audit_log(limit)
+    entries = _accounts(home, settings).audit_log(limit)
     if as_json:
         print_json(entries)
         return
     if not entries:
         out.print("暂无审计记录")
         return
+    from ..accounts import audit_rows
+
     table = Table("时间", "事件", "用户", "角色", "来源", "详情")
     for e in audit_rows(entries, settings.timezone):
         table.add_row(e["time"], e["event_label"], escape(shown(e["who"])), e["role_label"], escape(shown(e["source_ip"])),

@@ -1,4 +1,7 @@
-"""查重 and near-duplicates: check (a draft against the library), dupes (clusters of 相似版本)."""
+"""查重 and near-duplicates: check (a draft against the library), dupes (clusters of 相似版本).
+
+查重's readers and the comparison are imported by the commands when they run, not for ``sucai check --help``.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ..check import SOURCES_HEADING, check_text, read_draft
-from ..check.export import cite, export_report, percent
-from ..dedupe import similarity_text, version_notes
 from .common import (DOC_ID, app, err, free_option, home_option, json_option, open_library, out, print_json, shown,
                      write_file)
 
@@ -35,6 +35,9 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
     """
     if output is not None and output.suffix.lower().lstrip(".") not in _REPORT_FORMATS:
         raise click.BadParameter("查重报告只能保存为 .html 或 .docx", param_hint="'-o' / '--output'")
+    from ..check import SOURCES_HEADING, check_text, read_draft
+    from ..check.export import cite, export_report, percent
+
     library = open_library(home)
     report = check_text(library, read_draft(library.settings, path), viewer_member=not free)
     if output is not None:
@@ -77,6 +80,8 @@ def dupes(ctx: click.Context, home: Path | None = None, as_json: bool = False) -
     """
     if ctx.invoked_subcommand is not None:
         return
+    from ..dedupe import similarity_text, version_notes
+
     library = open_library(home)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:  # a library from before clusters existed is caught up first

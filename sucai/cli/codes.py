@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..accounts import TIER_LABELS, TIERS, Accounts
-from ..codes import Codes
+from ..choices import TIER_LABELS, TIERS
 from ..config import load_settings, local_time
 from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
+
+if TYPE_CHECKING:   # imported when a command runs (the accounts load the database layer)
+    from ..codes import Codes
 
 
 @app.group("codes")
@@ -21,6 +24,9 @@ def codes_app() -> None:
 
 
 def _codes(home: Path | None) -> Codes:
+    from ..accounts import Accounts
+    from ..codes import Codes
+
     settings = load_settings(home)
     return Codes(Accounts.from_settings(settings), settings.redeem_max_failures)
 

@@ -1,4 +1,8 @@
-"""Commands over documents: ingest, list, stats, genres, show, search, export, rm, reindex."""
+"""Commands over documents: ingest, list, stats, genres, show, search, export, rm, reindex.
+
+The library, its readers and the search are imported by the commands when they run, not with this module:
+``sucai search --help`` needs only the choices of :mod:`sucai.choices`.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,22 @@ import os
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .. import access, metadata
-from ..analysis import load_segmenter
+from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound
-from ..export import FORMATS, export_document, export_zip
-from ..ingest import NOT_RETRIED_NAME, OUTCOME_NAMES, IngestSummary, path_text
-from ..library import Library
-from ..metadata import genres, titles
-from ..model import Document, walk_outline
-from ..search import MAX_PAGE, MODES, SCOPES, SORTS, SearchRequest
 from .common import (DOC_ID, INT, Between, ExitCode, NamedChoice, app, err, free_option, home_option, json_option,
                      open_library, out, print_json, shown, write_file)
-from .progress import IngestDisplay, counts_text
+
+if TYPE_CHECKING:
+    from ..ingest import IngestSummary
+    from ..library import Library
+    from ..model import Document
 
 
 def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked，默认），精准=逐字包含（precise）",
@@ -53,6 +55,8 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     """Ingest with a progress display and the end report; returns the exit status it deserves.
     ``source``: the 来源 of the files that name none themselves; ``retry_failed``: read again the files that
     could not be read before (see :func:`sucai.ingest.ingest`)."""
+    from .progress import IngestDisplay, counts_text
+
     library = open_library(home)
     base = _common_folder([p for p in paths if p.exists()])
     display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
@@ -84,6 +88,8 @@ def _absolute(paths: tuple[Path, ...]) -> list[Path]:
 def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path]) -> None:
     """The end table of the files to look at (paths relative to ``base``, the folder of the ingested paths),
     the totals, and the paths that do not exist."""
+    from ..ingest import NOT_RETRIED_NAME, OUTCOME_NAMES
+
     problems = [o for o in summary.outcomes if o.status in ("skipped", "failed", "duplicate")]
     if problems:
         title = "需要留意的文件" + (f"（在 {base} 之下）" if base else "")
@@ -123,6 +129,8 @@ def _shown_path(path: str, base: Path | None) -> str:
     """``path`` relative to ``base`` (the folder of the ingested paths, named in the end table's title) when it
     lies under it, as text (:func:`sucai.ingest.path_text`: a GBK name in Chinese) — in the table and in the
     progress line's 当前：, top-level files and files in subfolders alike."""
+    from ..ingest import path_text
+
     if base is None:
         return path_text(path)
     try:
@@ -149,6 +157,8 @@ def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
 @click.option("--limit", type=INT, metavar="篇数", help="最多列出多少篇")
 def list_documents(home: Path | None, as_json: bool = False, free: bool = False, limit: int | None = None) -> None:
     """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）。"""
+    from ..metadata import titles
+
     library = open_library(home)
     rows = library.summaries(limit, member=not free)
     if as_json:
@@ -199,6 +209,8 @@ def stats(home: Path | None, as_json: bool = False, free: bool = False) -> None:
 @click.option("--all", "all_genres", is_flag=True, help="列出整个文种表（包括库里还没有的文种）")
 def list_genres(home: Path | None, as_json: bool = False, free: bool = False, all_genres: bool = False) -> None:
     """文种表：分组、文种、篇数（--genre 可用的取值）。"""
+    from ..metadata import genres
+
     counts = open_library(home).stats(member=not free)["by_genre"]
     groups = genres.taxonomy(counts=None if all_genres else counts)
     if as_json:
@@ -218,6 +230,9 @@ def list_genres(home: Path | None, as_json: bool = False, free: bool = False, al
 @free_option
 def show(doc_id: int, home: Path | None, as_json: bool = False, free: bool = False) -> None:
     """显示一篇文档：元数据、提纲、正文（标出会员内容的起点和终点）。"""
+    from .. import access
+    from ..model import walk_outline
+
     doc = open_library(home).get(doc_id)
     view, notice = access.view(doc, member=not free)
     if as_json:
@@ -240,6 +255,8 @@ def show(doc_id: int, home: Path | None, as_json: bool = False, free: bool = Fal
 def _body_parts(view: Document, notice: str | None) -> list[Text]:
     """The text cut at the member boundary, a line at each mark (:func:`sucai.access.boundary_marks`):
     for a member "以下/以上为会员内容" at ``paid_from``/``paid_until``, for others the notice."""
+    from .. import access
+
     parts, pos = [], 0
     for at, kind, words in access.boundary_marks(view, notice):
         mark = words if kind == "notice" else f"──────── {words} ────────"
@@ -252,6 +269,8 @@ def _body_parts(view: Document, notice: str | None) -> list[Text]:
 def _metadata(doc: Document, view: Document) -> list[tuple[str, object]]:
     """The metadata lines of ``show``: the viewer's derived fields (with how each was found) and the
     document's 字数, members span, file and how its text was read."""
+    from .. import metadata
+
     found = metadata.found_by(view.evidence)
 
     def how(value, name):
@@ -293,6 +312,10 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
     检索词：空格分隔=同时包含（可分成几个参数，也可整体加引号），"…"=整体，-词=排除，词1 OR 词2=任一。
     以 - 开头的检索词写在 -- 之后，例如：sucai search --mode 精准 -- -形式主义 作风
     """
+    from ..analysis import load_segmenter
+    from ..metadata import titles
+    from ..search import SearchRequest
+
     request = SearchRequest(q=" ".join(words), mode=mode, scope=scope, heading=heading, genre=genre, year=year,
                             source=source, has_member_part=member_part, sort=sort, limit=limit, page=page)
     library = open_library(home)
@@ -336,7 +359,7 @@ def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Te
 
 @app.command()
 @click.argument("doc_id", type=DOC_ID, required=False, metavar="[编号]")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True, metavar="格式",
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="docx", show_default=True, metavar="格式",
               help="docx=Word（GB/T 9704 版式） / md=Markdown / txt=纯文本")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
               help="输出文件或文件夹（默认按标题命名，存到当前目录）")
@@ -355,6 +378,10 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
 
     Word 文件按 GB/T 9704-2012 公文格式排版。
     """
+    from .. import access
+    from ..export import export_document, export_zip
+    from ..search import SearchRequest
+
     library = open_library(home)
     if (doc_id is None) == (query is None):
         raise click.UsageError("请给出一个文档编号，或用 --query 指定要打包的检索（二选一）")

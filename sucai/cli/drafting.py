@@ -1,22 +1,26 @@
-"""The 写作台 on the command line: ``sucai draft`` (outline, paragraph candidates, a first draft)."""
+"""The 写作台 on the command line: ``sucai draft`` (outline, paragraph candidates, a first draft).
+
+The 写作台 itself (:mod:`sucai.drafting`, and 查重 with it) is imported when the command runs, not for its help.
+"""
 
 from __future__ import annotations
 
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from ..check import CheckReport
-from ..check.export import percent
-from ..drafting import Draft, check_draft, export_draft, first_draft, make_plan
-from ..drafting.outline import SuggestedHeading
-from ..drafting.placeholders import PLACEHOLDER, writer_year
-from ..drafting.plan import Plan
 from .common import Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
+
+if TYPE_CHECKING:
+    from ..check import CheckReport
+    from ..drafting import Draft
+    from ..drafting.outline import SuggestedHeading
+    from ..drafting.plan import Plan
 
 _FORMATS = {".docx": "docx", ".md": "md", ".txt": "txt"}
 
@@ -53,6 +57,9 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     """
     if length is not None and output is None and not check:
         raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
+    from ..drafting import check_draft, first_draft, make_plan
+    from ..drafting.placeholders import writer_year
+
     year = writer_year(topic, year)
     library = open_library(home)
     if not err.is_terminal:   # the bar shows nothing then: one plain line, as ingest's first one
@@ -90,6 +97,9 @@ def _title(genre: str, topic: str, unit: str | None, year: int | None) -> str:
 
 
 def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzinfo) -> None:
+    from ..drafting import export_draft
+    from ..drafting.placeholders import PLACEHOLDER
+
     _, data = export_draft(first, _FORMATS[output.suffix.lower()], zone=zone)
     target = write_file(output, output.name, data)
     size = f"{first.chars:,} 字" + (f"，要求 {length:,} 字" if length else "")
@@ -130,6 +140,8 @@ def _print_plan(plan: Plan) -> None:
 
 
 def _print_check(report: CheckReport) -> None:
+    from ..check.export import percent
+
     out.print(Text(f"\n初稿查重（共 {report.chars:,} 字）", style="bold"))
     out.print(f"  总文字复制比 {percent(report.copy_ratio)}，去除引用复制比 {percent(report.copy_ratio_excluding_quotes)}")
     if report.max_source:

@@ -1,4 +1,7 @@
-"""Commands that keep a library running: migrate, backup, restore, check-integrity."""
+"""Commands that keep a library running: migrate, backup, restore, check-integrity.
+
+The database layer and the library are imported by the commands when they run (``sucai backup --help`` needs neither).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from .. import backup as backups
 from ..config import load_settings, local_time
-from ..db import STORES, Database
-from ..db.migrate import STORE_LABELS, upgrade
-from ..library import Library
 from .common import ExitCode, app, err, home_option, json_option, open_library, out, print_json, shown
-from .progress import step
 
 _folder_argument = click.argument("folder", metavar="备份目录", type=click.Path(path_type=Path))
 
@@ -22,6 +20,9 @@ _folder_argument = click.argument("folder", metavar="备份目录", type=click.P
 @home_option
 def migrate(home: Path | None) -> None:
     """升级数据库结构（PostgreSQL 须先运行本命令；内置 SQLite 库打开时自动升级）。"""
+    from ..db import STORES, Database
+    from ..db.migrate import STORE_LABELS, upgrade
+
     settings = load_settings(home)
     for store in STORES:
         db = Database(settings.database(store), store, check=False)
@@ -40,6 +41,8 @@ def backup_library(folder: Path, home: Path | None, as_json: bool) -> None:
 
     备份位置须是新的或空的目录；不是空目录、是已有的文件或无法写入时，退出码 1。
     """
+    from .. import backup as backups
+
     manifest = backups.backup(load_settings(home), folder)
     if as_json:
         print_json(manifest)
@@ -57,6 +60,10 @@ def restore_library(folder: Path, home: Path | None, force: bool) -> None:
 
     备份清单损坏、文件缺失或校验不符、目录中有清单未列出的文件时，什么也不恢复，退出码 1。
     """
+    from .. import backup as backups
+    from ..library import Library
+    from .progress import step
+
     with step(err, "正在核对备份并恢复数据库…"):
         manifest = backups.restore(load_settings(home), folder, force=force)
     library = Library(load_settings(home))   # the settings as restored

@@ -8,10 +8,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..accounts import Accounts
-from ..search import MODES
-from ..sync import FORMATS
-from ..sync import sync as sync_folder
+from ..choices import MODES, SYNC_FORMATS
 from .common import ExitCode, NamedChoice, app, err, home_option, open_library, out, shown
 
 
@@ -22,7 +19,7 @@ from .common import ExitCode, NamedChoice, app, err, home_option, open_library, 
 @click.option("--query", metavar="检索词", help="只同步符合这个检索的文档")
 @click.option("--mode", type=NamedChoice(MODES), default="precise",
               help="检索方式（配合 --query）：精准=逐字包含（precise，默认），智能=分词排序（ranked）")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, metavar="格式",
+@click.option("--format", "fmt", type=click.Choice(SYNC_FORMATS), default="md", show_default=True, metavar="格式",
               help="md=Markdown / docx=Word（GB/T 9704 版式）")
 @click.option("--as", "as_user", metavar="用户名",
               help="按这个账号的权限写入（会员得全文，计入其每日下载）；默认只写免费部分")
@@ -36,6 +33,9 @@ def sync(ctx: click.Context, folder: Path, since: datetime, query: str | None = 
     达到账号的每日下载上限时提前停止，退出码 5；明天再次运行会接着同步。
     同步清单损坏，或有条目不是本文件夹中的文件名时，不写入任何文件，退出码 1。
     """
+    from ..accounts import Accounts
+    from ..sync import sync as sync_folder
+
     library = open_library(home)
     accounts = Accounts.from_settings(library.settings) if as_user else None
     viewer = accounts.viewer(as_user) if accounts else None

@@ -11,7 +11,6 @@ import click
 from rich.markup import escape
 
 from ..config import load_settings
-from ..watch import STOP_SIGNALS, watch_beside_server, watch_forever
 from .common import INT, ExitCode, OutputClosed, app, err, home_option, shown
 
 folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -29,6 +28,8 @@ def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = Non
     含子文件夹；每批入库一行日志（写到标准错误）；Ctrl+C 或停止信号结束，退出码 130。
     文件大小和修改时间保持 watch_settle_ms 毫秒不变才算写完。
     """
+    from ..watch import watch_forever   # the watcher and the ingest it runs: not for `sucai watch --help`
+
     settings = load_settings(home)
     with suppress(OutputClosed):   # a closed standard error stops no watcher (its log lines go nowhere then)
         err.print(f"监视 {len(folders)} 个文件夹，按 Ctrl+C 停止")
@@ -50,6 +51,8 @@ def watcher_process(home: Path | None, folders: tuple[Path, ...]):
     if not folders:
         yield
         return
+    from ..watch import STOP_SIGNALS, watch_beside_server
+
     settings = load_settings(home)
     # not a daemon: it starts processes of its own (each file is parsed in a worker), which a daemon may not
     process = multiprocessing.get_context("spawn").Process(

@@ -11,6 +11,7 @@ is placed where the members part was left out (``paid_from`` of the free view).
 
 from __future__ import annotations
 
+from ..choices import EXPORT_FORMATS as FORMATS
 from ..errors import InvalidInput
 from ..model import Document
 from .archive import index_csv, safe_stem, unique_name, zip_files
@@ -19,7 +20,6 @@ from .markdown import to_markdown, to_text
 
 __all__ = ["FORMATS", "DocxStyle", "export_document", "export_zip"]
 
-FORMATS = ("docx", "md", "txt")
 INDEX_NAME = "索引.csv"
 INDEX_HEADER = ("序号", "标题", "文种", "字数", "来源", "文件名")
 

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from ..accounts import TIER_LABELS, Accounts, TooManyRequests
+from ..accounts import Accounts, TooManyRequests
+from ..choices import TIER_LABELS
 from ..errors import Forbidden, NotFound, SucaiError
 from .templating import render_page, see_other
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, login_session, verify_csrf)

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from ..accounts import TIER_LABELS, TIERS, Accounts
+from ..accounts import Accounts
+from ..choices import TIER_LABELS, TIERS
 from ..codes import MAX_BATCH, Codes
 from ..errors import SucaiError
 from ..export.archive import safe_stem
