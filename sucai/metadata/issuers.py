@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .lines import HAN
 
-_NUMBER = rf"(?:\d{{1,5}}|[一二三四五六七八九十百千零〇]{{1,6}})"
+_NUMBER = r"(?:\d{1,5}|[一二三四五六七八九十百千零〇]{1,6})"
 DOC_NUMBER = re.compile(
     rf"(?P<code>[{HAN}]{{1,10}})\s*[〔\[［【（(]\s*(?P<year>(?:19|20)\d{{2}})\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
     rf"|(?P<decree>(?:中华人民共和国)?(?:国务院|主席|[{HAN}]{{1,12}}(?:部|委员会|局|署|行|院|政府)))令\s*第\s*{_NUMBER}\s*号"

@@ -14,7 +14,7 @@ from ..codes import MAX_BATCH, Codes
 from ..errors import SucaiError
 from ..export.archive import safe_stem
 from .account import account_page
-from .deps import Viewer, client_ip, current_viewer, get_accounts, require_admin, require_login, verify_csrf
+from .deps import Viewer, client_ip, get_accounts, require_admin, require_login, verify_csrf
 from .render import content_disposition
 from .templating import render_page
 
