@@ -34,7 +34,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
-from operator import itemgetter
+from operator import gt
 
 from .model import Removal
 
@@ -509,26 +509,48 @@ RULES: list[Rule] = [
 # ---------------------------------------------------------------- driver
 
 
-# An anchor ``[pos, kind, depth]``: a place in the text that edits move (kind "paid_begin", "paid_end",
-# "heading" — depth: the number of "#" —, "source" or "published" — depth: the index of its value in _State).
-# A list, not an object: a dense input makes one every few characters, and a list costs a fraction.
-_Anchor = list
-_POS = itemgetter(0)
+@dataclass
+class _Anchors:
+    """Places in the text that edits move, sorted by position, as parallel lists — no object per anchor: a dense
+    input makes one every few characters. ``pos``: the offsets; ``kind``: "paid_begin", "paid_end", "heading",
+    "source" or "published"; ``depth``: a heading's number of "#", the index of a source's or a date's value
+    in :class:`_State`. Iterating gives ``(pos, kind, depth)``."""
+
+    pos: list[int] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    depth: list[int] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[tuple[int, str, int]]:
+        return zip(self.pos, self.kind, self.depth)
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def add(self, born: _Anchors) -> None:
+        """Add ``born`` and sort all by position (stable: of equal ones, those already here first)."""
+        self.pos += born.pos
+        self.kind += born.kind
+        self.depth += born.depth
+        if any(map(gt, self.pos, self.pos[1:])):  # else sorted already (a paid_end may pass another: _apply)
+            order = sorted(range(len(self.pos)), key=self.pos.__getitem__)
+            self.pos, self.kind, self.depth = ([column[i] for i in order] for column in (self.pos, self.kind,
+                                                                                       self.depth))
 
 
-def _apply(text: str, edits: Iterable[_Edit], anchors: list[_Anchor]) -> tuple[str, list[_Edit]]:
+def _apply(text: str, edits: Iterable[_Edit], anchors: _Anchors) -> tuple[str, list[_Edit]]:
     """Apply non-overlapping ``edits`` (text order), move ``anchors`` and add the edits' own.
 
     An anchor inside a replaced span moves to the start of the replacement, but the end of a members part
     (``paid_end``) strictly inside one moves to its end: a rewrite that runs across the end tag (markdown
     emphasis, a spaced title closed up, an entity) leaves its whole replacement in the members part, so that no
     members character becomes free text (the start of a members part moves to the start: the same, the other way).
-    Returns the new text and the edits actually applied (overlapping ones are skipped). ``anchors`` (a list
-    sorted by position) is updated in place.
+    Returns the new text and the edits actually applied (overlapping ones are skipped). ``anchors`` is updated
+    in place.
     """
     pieces: list[str] = []
     applied: list[_Edit] = []
-    born: list[_Anchor] = []
+    born = _Anchors()
+    born_pos, born_kind, born_depth = born.pos, born.kind, born.depth
     cursor = shift = 0
     for edit in edits:
         start, end, repl, marks = edit
@@ -536,39 +558,38 @@ def _apply(text: str, edits: Iterable[_Edit], anchors: list[_Anchor]) -> tuple[s
             continue
         pieces += text[cursor:start], repl
         for kind, depth in marks:
-            born.append([start + shift, kind, depth])
+            born_pos.append(start + shift)
+            born_kind.append(kind)
+            born_depth.append(depth)
         shift += len(repl) - end + start
         applied.append(edit)
         cursor = end
     pieces.append(text[cursor:])
     if anchors:
         _move_anchors(anchors, applied)
-    anchors += born
-    anchors.sort(key=_POS)  # a paid_end put at a replacement's end may pass another anchor; else one pass
+    anchors.add(born)
     return "".join(pieces), applied
 
 
-def _move_anchors(anchors: list[_Anchor], applied: list[_Edit]) -> None:
-    """Move ``anchors`` (sorted by position) by the ``applied`` edits as :func:`_apply` says: one walk over both,
-    the anchors before each edit and inside it found by bisection."""
-    at = [anchor[0] for anchor in anchors]
-    done = shift = 0  # anchors[:done] are moved; shift: the length change of the edits so far
+def _move_anchors(anchors: _Anchors, applied: list[_Edit]) -> None:
+    """Move ``anchors`` by the ``applied`` edits as :func:`_apply` says: one walk over both, the anchors before
+    each edit and inside it found by bisection."""
+    pos, kinds = anchors.pos, anchors.kind
+    done = shift = 0  # pos[:done] are moved; shift: the length change of the edits so far
     for start, end, repl, _ in applied:
-        inside = bisect_left(at, start, done)
-        after = bisect_left(at, end, inside)
+        inside = bisect_left(pos, start, done)
+        after = bisect_left(pos, end, inside)
         if after > done:
             if shift:
-                for anchor in anchors[done:inside]:
-                    anchor[0] += shift
+                pos[done:inside] = [at + shift for at in pos[done:inside]]
             new_start, new_end = start + shift, start + shift + len(repl)
-            for anchor in anchors[inside:after]:
-                anchor[0] = new_end if anchor[1] == "paid_end" and anchor[0] > start else new_start
+            pos[inside:after] = [new_end if kind == "paid_end" and at > start else new_start
+                                 for at, kind in zip(pos[inside:after], kinds[inside:after])]
             done = after
-            if done == len(at):
+            if done == len(pos):
                 return
         shift += len(repl) - end + start
-    for anchor in anchors[done:]:
-        anchor[0] += shift
+    pos[done:] = [at + shift for at in pos[done:]]
 
 
 def _removals(rule: str, text: str, edits: list[_Edit]) -> list[Removal]:
@@ -580,7 +601,7 @@ def _removals(rule: str, text: str, edits: list[_Edit]) -> list[Removal]:
     return [records[piece] for piece in pieces]
 
 
-def _paid_bounds(text: str, anchors: list[_Anchor]) -> tuple[int | None, int | None]:
+def _paid_bounds(text: str, anchors: Iterable[tuple[int, str, int]]) -> tuple[int | None, int | None]:
     """``paid_from`` (first begin tag, moved onto the first non-space character) and ``paid_until``."""
     begins = [pos for pos, kind, _ in anchors if kind == "paid_begin"]
     if not begins:
@@ -628,7 +649,7 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     state = _State()
-    anchors: list[_Anchor] = []
+    anchors = _Anchors()
     removed: list[Removal] = []
     for rule in RULES:
         if rule.markdown_only and not markdown:
@@ -650,7 +671,7 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
                    published)
 
 
-def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) -> Iterable[_Edit]:
+def _find_by_part(rule: Rule, text: str, state: _State, anchors: _Anchors) -> Iterable[_Edit]:
     """The edits of ``rule`` found in each part of ``text`` between the paid tags' anchors on its own, in text
     order: no rewrite runs across the start or end of a members part (an HTML comment opened in the free text
     and closed in the members part, emphasis or a spaced title across a tag), so what a rule finds in the free
