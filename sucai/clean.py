@@ -2,7 +2,7 @@
 
 Cleaning is a list of small named rules (:data:`RULES`), applied in order. Each
 rule looks at the current text and proposes *edits* — ``(start, end,
-replacement)`` spans, in characters — and the driver applies them, records a
+replacement, anchors)`` tuples, offsets in characters — and the driver applies them, records a
 :class:`~sucai.model.Removal` per edit with the rule's name, and carries a few
 *anchors* (the paid-content boundary, markdown heading lines) through every
 edit so their offsets stay right in the final text.
@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
+from operator import gt
 
 from .model import Removal
 
@@ -75,14 +77,10 @@ class Cleaned:
     published: list[tuple[str, int]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class _Edit:
-    """Replace ``text[start:end]`` by ``repl``; each of ``anchors`` (kind, depth) marks its position."""
-
-    start: int
-    end: int
-    repl: str = ""
-    anchors: tuple[tuple[str, int], ...] = ()
+# An edit ``(start, end, repl, anchors)``: replace ``text[start:end]`` by ``repl``; each of ``anchors``, ``(kind,
+# depth)`` pairs, marks its position. A plain tuple: a dense input makes one edit every few characters, and a
+# tuple costs a fraction of an object's construction.
+_Edit = tuple[int, int, str, tuple[tuple[str, int], ...]]
 
 
 @dataclass
@@ -97,7 +95,7 @@ class _State:
 
 @dataclass(frozen=True)
 class Rule:
-    """One cleaning rule: ``find(text, state)`` yields non-overlapping edits in text order.
+    """One cleaning rule: ``find(text, state)`` gives non-overlapping edits (:data:`_Edit`) in text order.
 
     ``record=False`` marks layout-only rules whose edits are not listed in
     :attr:`Cleaned.removed`; they also see the whole text, while every other rule runs on each part between
@@ -105,7 +103,7 @@ class Rule:
     """
 
     name: str
-    find: Callable[[str, _State], Iterator[_Edit]]
+    find: Callable[[str, _State], Iterable[_Edit]]
     record: bool = True
     markdown_only: bool = False
 
@@ -124,12 +122,24 @@ def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _regex_rule(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str] = "") -> Callable:
-    """A ``find`` function that turns every match of ``pattern`` into an edit."""
+    """A ``find`` function that turns every match of ``pattern`` into an edit, in a list.
 
-    def find(text: str, state: _State) -> Iterator[_Edit]:
-        fixed = isinstance(repl, str)
-        for m in pattern.finditer(text):
-            yield _Edit(*m.span(), repl if fixed else repl(m))
+    A fixed ``repl`` for a pattern without groups needs no match object per match: split by the pattern in a
+    group, the text comes apart into the text before each match and the match, and the running sum of their
+    lengths gives the spans — loops in C, for inputs that hold a match every other character (a run of control
+    characters, say). Such a pattern takes its flags as arguments, not inline (they must open the pattern).
+    """
+    fixed = isinstance(repl, str)
+    if fixed and not pattern.groups:
+        whole = re.compile(f"({pattern.pattern})", pattern.flags)
+
+        def find(text: str, state: _State) -> list[_Edit]:
+            pieces = whole.split(text)
+            bounds = list(accumulate(map(len, pieces[:-1])))  # the end of each piece: a match's start, then its end
+            return list(zip(bounds[0::2], bounds[1::2], repeat(repl), repeat(())))
+    else:
+        def find(text: str, state: _State) -> list[_Edit]:
+            return [(*m.span(), repl if fixed else repl(m), ()) for m in pattern.finditer(text)]
 
     return find
 
@@ -143,7 +153,7 @@ def _line_rule(pattern: re.Pattern[str]) -> Callable:
             start, end = _line_span(text, m.start(), m.end())
             if start >= last_end:
                 last_end = end
-                yield _Edit(start, end)
+                yield start, end, "", ()
 
     return find
 
@@ -155,7 +165,7 @@ _PAID_TAG = re.compile(r"(##|\$\$)paid(begin|end)\1")
 
 def _find_paid_tags(text: str, state: _State) -> Iterator[_Edit]:
     for m in _PAID_TAG.finditer(text):
-        yield _Edit(m.start(), m.end(), anchors=(("paid_" + m.group(2), 0),))
+        yield m.start(), m.end(), "", (("paid_" + m.group(2), 0),)
 
 
 # ---------------------------------------------------------------- invisible characters
@@ -232,13 +242,13 @@ def _find_html(text: str, state: _State) -> Iterator[_Edit]:
                 closed = False
                 continue
             pos = end + 3
-            yield _Edit(m.start(), pos)
+            yield m.start(), pos, "", ()
         elif m.group("brk"):
-            yield _Edit(m.start(), pos, "\n")
+            yield m.start(), pos, "\n", ()
         elif m.group("ent"):
-            yield _Edit(m.start(), pos, html.unescape(m.group("ent")).replace("\xa0", " "))
+            yield m.start(), pos, html.unescape(m.group("ent")).replace("\xa0", " "), ()
         else:
-            yield _Edit(m.start(), pos)
+            yield m.start(), pos, "", ()
 
 
 # ---------------------------------------------------------------- markdown
@@ -251,7 +261,7 @@ _MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^\[)\n]*\)")
 _MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\((?:https?:|/|\.)[^\[)\n]*\)")
 _MD_RULE_LINE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
 _MD_HEADING = re.compile(r"(?m)^(#{1,6})[ \t]+")
-_MD_QUOTE = re.compile(r"(?m)^>[ \t]?")
+_MD_QUOTE = re.compile(r"^>[ \t]?", re.MULTILINE)
 _MD_EMPHASIS_MARK = re.compile(r"(?=(\*\*|__))")
 
 
@@ -281,12 +291,14 @@ def _find_md_emphasis(text: str, state: _State) -> Iterator[_Edit]:
             continue
         close = candidates[i]
         cursor = close + 2
-        yield _Edit(at, cursor, text[at + 2 : close])
+        yield at, cursor, text[at + 2 : close], ()
 
 
-def _find_md_headings(text: str, state: _State) -> Iterator[_Edit]:
-    for m in _MD_HEADING.finditer(text):
-        yield _Edit(m.start(), m.end(), anchors=(("heading", len(m.group(1))),))
+_HEADING_MARKS = [(("heading", depth),) for depth in range(7)]  # an edit's anchors, by the number of "#"
+
+
+def _find_md_headings(text: str, state: _State) -> list[_Edit]:
+    return [(start := m.start(), m.end(), "", _HEADING_MARKS[m.end(1) - start]) for m in _MD_HEADING.finditer(text)]
 
 
 # ---------------------------------------------------------------- crawl stamps
@@ -340,7 +352,7 @@ def _find_source(text: str, state: _State) -> Iterator[_Edit]:
         fields = _info_fields(text, opener.end(), line_end)
         if fields is not None:
             yield from _paren_sources(text, state, last_end, line_start)
-            yield _Edit(line_start, line_end, anchors=_info_anchors(state, fields))
+            yield line_start, line_end, "", _info_anchors(state, fields)
             last_end = line_end
     yield from _paren_sources(text, state, last_end, len(text))
 
@@ -352,8 +364,7 @@ def _paren_sources(text: str, state: _State, start: int, end: int) -> Iterator[_
         state.sources.append(m.group("value"))
         line_start, line_end = _line_span(text, m.start(), m.end())
         whole_line = not text[line_start : m.start()].strip(_SPACE)
-        yield _Edit(line_start, line_end, anchors=(anchor,)) if whole_line else _Edit(m.start(), m.end(),
-                                                                                      anchors=(anchor,))
+        yield (line_start, line_end, "", (anchor,)) if whole_line else (m.start(), m.end(), "", (anchor,))
 
 
 def _info_fields(text: str, start: int, line_end: int) -> list[re.Match[str]] | None:
@@ -418,11 +429,14 @@ _AD_SIGNALS = [
     # an upload notice: "本文档由 公文文库 用户上传，仅供参考学习"
     r"(?:本文档?|本资料)由[^。\n]{1,20}上传|仅供(?:参考)?(?:学习|交流)",
 ]
-# Every character a signal can start with (the last signal starts a line instead). The search tries the
-# signals only where one of them stands or a line starts, not at every character (4× faster); a test
-# checks that this list holds the first characters of every signal.
+# Every character a signal can start with (the signals written with "^" start a line instead). The search
+# tries the other signals only where one of them stands, not at every character (4× faster), and those
+# only at a line start (not all of them at every line start: a text of short lines); a test checks that
+# this list holds the first characters of every signal. No line-start signal starts with one of them
+# (each starts with spaces or "【"), so at any place only one of the two groups can match.
 _AD_FIRST = "公微Q群V薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版S开升成付免全仅"
-_AD = re.compile(f"(?:(?=[{_AD_FIRST}])|^)(?:" + "|".join(f"(?:{s})" for s in _AD_SIGNALS) + ")",
+_AD = re.compile(f"(?=[{_AD_FIRST}])(?:" + "|".join(f"(?:{s})" for s in _AD_SIGNALS if not s.startswith("^"))
+                 + ")|^(?:" + "|".join(f"(?:{s[1:]})" for s in _AD_SIGNALS if s.startswith("^")) + ")",
                  re.IGNORECASE | re.MULTILINE)
 _SENTENCE_END = "。！？!?；;…"
 
@@ -450,7 +464,7 @@ def _find_ads(text: str, state: _State) -> Iterator[_Edit]:
         else:
             start, end = line_start, line_end
         last_end = max(end, line_end)
-        yield _Edit(start, end)
+        yield start, end, "", ()
 
 
 # ---------------------------------------------------------------- spaced titles
@@ -496,61 +510,103 @@ RULES: list[Rule] = [
 
 
 @dataclass
-class _Anchor:
-    pos: int
-    kind: str  # "paid_begin", "paid_end", "heading", "source" or "published"
-    depth: int
+class _Anchors:
+    """Places in the text that edits move, sorted by position, as parallel lists — no object per anchor: a dense
+    input makes one every few characters. ``pos``: the offsets; ``kind``: "paid_begin", "paid_end", "heading",
+    "source" or "published"; ``depth``: a heading's number of "#", the index of a source's or a date's value
+    in :class:`_State`. Iterating gives ``(pos, kind, depth)``."""
+
+    pos: list[int] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    depth: list[int] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[tuple[int, str, int]]:
+        return zip(self.pos, self.kind, self.depth)
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def add(self, born: _Anchors) -> None:
+        """Add ``born`` and sort all by position (stable: of equal ones, those already here first)."""
+        self.pos += born.pos
+        self.kind += born.kind
+        self.depth += born.depth
+        if any(map(gt, self.pos, self.pos[1:])):  # else sorted already (a paid_end may pass another: _apply)
+            order = sorted(range(len(self.pos)), key=self.pos.__getitem__)
+            self.pos, self.kind, self.depth = ([column[i] for i in order] for column in (self.pos, self.kind,
+                                                                                       self.depth))
 
 
-def _apply(text: str, edits: list[_Edit], anchors: list[_Anchor]) -> tuple[str, list[_Edit]]:
+def _apply(text: str, edits: Iterable[_Edit], anchors: _Anchors) -> tuple[str, list[_Edit]]:
     """Apply non-overlapping ``edits`` (text order), move ``anchors`` and add the edits' own.
 
     An anchor inside a replaced span moves to the start of the replacement, but the end of a members part
     (``paid_end``) strictly inside one moves to its end: a rewrite that runs across the end tag (markdown
     emphasis, a spaced title closed up, an entity) leaves its whole replacement in the members part, so that no
     members character becomes free text (the start of a members part moves to the start: the same, the other way).
-    Returns the new text and the edits actually applied (overlapping ones are skipped).
+    Returns the new text and the edits actually applied (overlapping ones are skipped). ``anchors`` is updated
+    in place.
     """
     pieces: list[str] = []
     applied: list[_Edit] = []
-    old_starts: list[int] = []
-    shifts: list[int] = []  # cumulative length change after each applied edit
-    new_starts: list[int] = []
-    cursor, shift = 0, 0
+    born = _Anchors()
+    born_pos, born_kind, born_depth = born.pos, born.kind, born.depth
+    cursor = shift = 0
     for edit in edits:
-        if edit.start < cursor:
+        start, end, repl, marks = edit
+        if start < cursor:
             continue
-        pieces.append(text[cursor : edit.start])
-        pieces.append(edit.repl)
-        new_starts.append(edit.start + shift)
-        shift += len(edit.repl) - (edit.end - edit.start)
-        old_starts.append(edit.start)
-        shifts.append(shift)
+        pieces += text[cursor:start], repl
+        for kind, depth in marks:
+            born_pos.append(start + shift)
+            born_kind.append(kind)
+            born_depth.append(depth)
+        shift += len(repl) - end + start
         applied.append(edit)
-        cursor = edit.end
+        cursor = end
     pieces.append(text[cursor:])
-    for anchor in anchors:
-        i = bisect_right(old_starts, anchor.pos) - 1
-        if i < 0:
-            continue
-        edit = applied[i]
-        if anchor.pos >= edit.end:
-            anchor.pos += shifts[i]
-        else:
-            after = anchor.kind == "paid_end" and anchor.pos > edit.start
-            anchor.pos = new_starts[i] + (len(edit.repl) if after else 0)
-    for i, edit in enumerate(applied):
-        anchors.extend(_Anchor(new_starts[i], *anchor) for anchor in edit.anchors)
-    anchors.sort(key=lambda a: a.pos)
+    if anchors:
+        _move_anchors(anchors, applied)
+    anchors.add(born)
     return "".join(pieces), applied
 
 
-def _paid_bounds(text: str, anchors: list[_Anchor]) -> tuple[int | None, int | None]:
+def _move_anchors(anchors: _Anchors, applied: list[_Edit]) -> None:
+    """Move ``anchors`` by the ``applied`` edits as :func:`_apply` says: one walk over both, the anchors before
+    each edit and inside it found by bisection."""
+    pos, kinds = anchors.pos, anchors.kind
+    done = shift = 0  # pos[:done] are moved; shift: the length change of the edits so far
+    for start, end, repl, _ in applied:
+        inside = bisect_left(pos, start, done)
+        after = bisect_left(pos, end, inside)
+        if after > done:
+            if shift:
+                pos[done:inside] = [at + shift for at in pos[done:inside]]
+            new_start, new_end = start + shift, start + shift + len(repl)
+            pos[inside:after] = [new_end if kind == "paid_end" and at > start else new_start
+                                 for at, kind in zip(pos[inside:after], kinds[inside:after])]
+            done = after
+            if done == len(pos):
+                return
+        shift += len(repl) - end + start
+    pos[done:] = [at + shift for at in pos[done:]]
+
+
+def _removals(rule: str, text: str, edits: list[_Edit]) -> list[Removal]:
+    """A :class:`Removal` of ``rule`` per edit of ``text`` that drops something, in edit order. Equal pieces share
+    one (frozen) record: a dense input drops the same few characters thousands of times, and building a frozen
+    dataclass costs a microsecond."""
+    pieces = [text[start:end] for start, end, _, _ in edits if end > start]
+    records = {piece: Removal(rule, piece) for piece in set(pieces)}
+    return [records[piece] for piece in pieces]
+
+
+def _paid_bounds(text: str, anchors: Iterable[tuple[int, str, int]]) -> tuple[int | None, int | None]:
     """``paid_from`` (first begin tag, moved onto the first non-space character) and ``paid_until``."""
-    begins = [a.pos for a in anchors if a.kind == "paid_begin"]
+    begins = [pos for pos, kind, _ in anchors if kind == "paid_begin"]
     if not begins:
         return None, None
-    ends = [a.pos for a in anchors if a.kind == "paid_end" and a.pos > begins[0]]
+    ends = [pos for pos, kind, _ in anchors if kind == "paid_end" and pos > begins[0]]
     until = ends[-1] if ends and ends[-1] > begins[-1] else None
     if until is not None and not text[until:].strip():
         until = None
@@ -593,7 +649,7 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     state = _State()
-    anchors: list[_Anchor] = []
+    anchors = _Anchors()
     removed: list[Removal] = []
     for rule in RULES:
         if rule.markdown_only and not markdown:
@@ -604,16 +660,18 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
         old = text
         text, applied = _apply(text, edits, anchors)
         if rule.record:
-            removed.extend(Removal(rule.name, old[e.start : e.end]) for e in applied if e.end > e.start)
+            removed += _removals(rule.name, old, applied)
     paid_from, paid_until = _paid_bounds(text, anchors)
-    headings = [(a.pos, a.depth) for a in anchors if a.kind == "heading" and _line_has_text(text, a.pos)]
-    sources = [(state.sources[a.depth], a.pos) for a in anchors if a.kind == "source"]
-    published = [(state.published[a.depth], a.pos) for a in anchors if a.kind == "published"]
+    heading_at = {pos for pos, kind, _ in anchors if kind == "heading"}
+    has_text = {pos: _line_has_text(text, pos) for pos in heading_at}  # once per line: many may share one
+    headings = [(pos, depth) for pos, kind, depth in anchors if kind == "heading" and has_text[pos]]
+    sources = [(state.sources[i], pos) for pos, kind, i in anchors if kind == "source"]
+    published = [(state.published[i], pos) for pos, kind, i in anchors if kind == "published"]
     return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources,
                    published)
 
 
-def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) -> Iterator[_Edit]:
+def _find_by_part(rule: Rule, text: str, state: _State, anchors: _Anchors) -> Iterable[_Edit]:
     """The edits of ``rule`` found in each part of ``text`` between the paid tags' anchors on its own, in text
     order: no rewrite runs across the start or end of a members part (an HTML comment opened in the free text
     and closed in the members part, emphasis or a spaced title across a tag), so what a rule finds in the free
@@ -623,21 +681,24 @@ def _find_by_part(rule: Rule, text: str, state: _State, anchors: list[_Anchor]) 
     dropped. A line break right after a begin tag ends the free part (a members part starts at its first
     non-space character: :func:`_paid_bounds`). Linear in the text whatever the number of tags. Offsets are of
     ``text``."""
-    cuts = sorted({a.pos + (a.kind == "paid_begin" and text.startswith("\n", a.pos)) for a in anchors
-                   if a.kind in ("paid_begin", "paid_end")} - {0, len(text)})
+    cuts = sorted({pos + (kind == "paid_begin" and text.startswith("\n", pos)) for pos, kind, _ in anchors
+                   if kind in ("paid_begin", "paid_end")} - {0, len(text)})
     if not cuts:
-        yield from rule.find(text, state)
-        return
-    bounds = [0, *cuts, len(text)]
+        return rule.find(text, state)
+    return _find_in_parts(rule, text, state, [0, *cuts, len(text)])
+
+
+def _find_in_parts(rule: Rule, text: str, state: _State, bounds: list[int]) -> Iterator[_Edit]:
+    """The edits of ``rule`` in each part ``text[bounds[i]:bounds[i + 1]]`` (see :func:`_find_by_part`)."""
     for start, end in zip(bounds, bounds[1:]):
         before, after = "\n" if start else "", "\n" if end < len(text) else ""
         shift = start - len(before)
-        for edit in rule.find(before + text[start:end] + after, state):
-            edit.start, edit.end = edit.start + shift, edit.end + shift
-            if not edit.repl:   # a deletion may take a tag's line break along: it keeps to its part
-                edit.start, edit.end = max(edit.start, start), min(edit.end, end)
-            if start <= edit.start <= edit.end <= end:
-                yield edit
+        for edit_start, edit_end, repl, marks in rule.find(before + text[start:end] + after, state):
+            edit_start, edit_end = edit_start + shift, edit_end + shift
+            if not repl:   # a deletion may take a tag's line break along: it keeps to its part
+                edit_start, edit_end = max(edit_start, start), min(edit_end, end)
+            if start <= edit_start <= edit_end <= end:
+                yield edit_start, edit_end, repl, marks
 
 
 def _line_has_text(text: str, pos: int) -> bool:

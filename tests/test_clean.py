@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sucai.clean import RULES, _apply, _State, clean
+from sucai.clean import RULES, _Anchors, _apply, _State, clean
 
 BODY = "一、总体要求\n坚持问题导向，形成求真务实的工作作风。"
 
@@ -340,7 +340,7 @@ def _rule_seconds(rule, text: str) -> float:
     gc.disable()
     try:
         started = time.perf_counter()
-        _apply(text, list(rule.find(text, _State())), [])
+        _apply(text, list(rule.find(text, _State())), _Anchors())
         return time.perf_counter() - started
     finally:
         gc.enable()
@@ -397,11 +397,11 @@ def test_emphasis_and_html_finders_match_their_reference_patterns():
     for _ in range(5000):
         text = "".join(rnd.choice(["*", "_", "x", " ", "\n", "**", "__", "字"]) for _ in range(rnd.randint(0, 25)))
         expected = [(m.start(), m.end(), m.group(2)) for m in emphasis.finditer(text)]
-        assert [(e.start, e.end, e.repl) for e in module._find_md_emphasis(text, None)] == expected, text
+        assert [edit[:3] for edit in module._find_md_emphasis(text, None)] == expected, text
         text = "".join(rnd.choice(["<!--", "-->", "<p>", "<br>", "x", "&amp;", "\n", "-", "<", ">"])
                        for _ in range(rnd.randint(0, 15)))
         expected = [(m.start(), m.end()) for m in markup.finditer(text)]
-        assert [(e.start, e.end) for e in module._find_html(text, None)] == expected, text
+        assert [edit[:2] for edit in module._find_html(text, None)] == expected, text
 
 
 def test_glued_urls_and_brackets_in_links():
@@ -409,3 +409,125 @@ def test_glued_urls_and_brackets_in_links():
     assert clean("http://a.cnhttp://b.cn\n正文。").text == "正文。"
     assert clean("见[通知](https://a.cn/x_(1))。").text == "见通知)。"
     assert clean("[[x]]正文。").text == "[[x]]正文。"
+
+
+# -- the driver gives what a plain one gives ----------------------------------------------------------
+
+def _plain_clean(text: str, *, markdown: bool = False):
+    """:func:`clean` written the plain way, as the reference: each rule's matches taken one by one
+    (``finditer`` for the regular-expression rules), each part between paid tags cleaned on its own, every
+    anchor moved by looking up the edit before it, a new :class:`Removal` per edit. Shares with the driver only
+    the rules' own finders and the final reading of the paid span (:func:`_paid_bounds`)."""
+    from sucai import clean as module
+    from sucai.model import Removal
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    state, anchors, removed = _State(), [], []   # anchors: [pos, kind, depth]
+    for rule in RULES:
+        if rule.markdown_only and not markdown:
+            continue
+        edits = _plain_parts(rule, text, state, anchors) if rule.record else _plain_find(rule, text, state)
+        applied, cursor = [], 0
+        for edit in edits:
+            if edit[0] >= cursor:
+                applied.append(edit)
+                cursor = edit[1]
+        if rule.record:
+            removed += [Removal(rule.name, text[start:end]) for start, end, _, _ in applied if end > start]
+        new_starts, change = [], 0
+        for start, end, repl, _ in applied:
+            new_starts.append(start + change)
+            change += len(repl) - (end - start)
+        for anchor in anchors:
+            before = [i for i, edit in enumerate(applied) if edit[0] <= anchor[0]]
+            if before:
+                i = before[-1]
+                start, end, repl, _ = applied[i]
+                if anchor[0] >= end:
+                    anchor[0] = new_starts[i] + len(repl) + anchor[0] - end
+                else:
+                    anchor[0] = new_starts[i] + (len(repl) if anchor[1] == "paid_end" and anchor[0] > start else 0)
+        anchors += [[new_starts[i], kind, depth] for i, edit in enumerate(applied) for kind, depth in edit[3]]
+        anchors.sort(key=lambda anchor: anchor[0])
+        for start, end, repl, _ in reversed(applied):
+            text = text[:start] + repl + text[end:]
+    paid_from, paid_until = module._paid_bounds(text, anchors)
+    headings = [(pos, depth) for pos, kind, depth in anchors if kind == "heading" and module._line_has_text(text, pos)]
+    sources = [(state.sources[i], pos) for pos, kind, i in anchors if kind == "source"]
+    published = [(state.published[i], pos) for pos, kind, i in anchors if kind == "published"]
+    return module.Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings,
+                          sources, published)
+
+
+def _plain_find(rule, text: str, state) -> list:
+    """A rule's edits; a regular-expression rule's from ``finditer``, one match at a time."""
+    from sucai import clean as module
+
+    patterns = {"invisible_chars": module._INVISIBLE, "markdown_images": module._MD_IMAGE,
+                "crawl_stamps": module._CRAWL_STAMP, "markdown_quotes": module._MD_QUOTE,
+                "trailing_space": module._TRAILING_SPACE, "blank_lines": module._BLANK_RUNS}
+    if rule.name in patterns:
+        return [(m.start(), m.end(), "", ()) for m in patterns[rule.name].finditer(text)]
+    if rule.name == "markdown_headings":
+        return [(m.start(), m.end(), "", (("heading", len(m.group(1))),)) for m in module._MD_HEADING.finditer(text)]
+    return list(rule.find(text, state))
+
+
+def _plain_parts(rule, text: str, state, anchors: list) -> list:
+    """The edits of ``rule`` in each part between paid tags (a tag's line break after a begin tag ends the free
+    part), each part seen between line breaks; deletions kept to their part, other edits outside it dropped."""
+    cuts = {pos + (kind == "paid_begin" and text[pos : pos + 1] == "\n") for pos, kind, _ in anchors
+            if kind in ("paid_begin", "paid_end")}
+    bounds = [0, *sorted(cuts - {0, len(text)}), len(text)]
+    if len(bounds) == 2:
+        return _plain_find(rule, text, state)
+    edits = []
+    for start, end in zip(bounds, bounds[1:]):
+        before = "\n" if start else ""
+        for edit_start, edit_end, repl, marks in _plain_find(rule, before + text[start:end] + ("\n" if end < len(text) else ""), state):
+            edit_start, edit_end = edit_start + start - len(before), edit_end + start - len(before)
+            if not repl:
+                edit_start, edit_end = max(edit_start, start), min(edit_end, end)
+            if start <= edit_start <= edit_end <= end:
+                edits.append((edit_start, edit_end, repl, marks))
+    return edits
+
+
+_DRIVER_PIECES = ["##paidbegin##", "##paidend##", "$$paidend$$", "\n", "\n\n", " ", "\u3000", "字", "政 府 工 作",
+                  "# ", "## 标题", "> ", "**", "__", "x", "<!--", "-->", "<p>", "<br>", "&amp;", "&nbsp;", "\x1b[",
+                  "\u200b", "（来源：新华网）", "来源：某区财政局 发布时间：2025-11-05", "微信：abc", "。",
+                  "[a](http://b)", "![i](x)", "---", "（一）", "一、", "http://a.cn", "浏览次数：3", "\r\n", "\t"]
+
+
+def test_cleaning_gives_what_the_plain_driver_gives_on_random_texts():
+    import random
+
+    rnd = random.Random(21)
+    for i in range(1500):
+        text = "".join(rnd.choice(_DRIVER_PIECES) for _ in range(rnd.randint(0, 40)))
+        assert clean(text, markdown=bool(i % 2)) == _plain_clean(text, markdown=bool(i % 2)), text
+
+
+@pytest.mark.parametrize("markdown", [False, True])
+def test_cleaning_gives_what_the_plain_driver_gives_on_adversarial_input(markdown):
+    """Every worst case of the rules (and of the benchmark), dense enough for thousands of edits, with and
+    without paid tags and headings around it (anchors that every edit moves)."""
+    units = {unit for units in ADVERSARIAL.values() for unit in units} | {"\x1b[", "# \n", "**x ", "[a](", "<!--"}
+    for unit in sorted(units):
+        for body in (unit, unit + "\n", "##paidbegin##" + unit * 3, "# 标题\n" + unit * 5 + "##paidend##\n"):
+            text = (body * (3000 // len(body) + 1))[:3000] + " !x"
+            assert clean(text, markdown=markdown) == _plain_clean(text, markdown=markdown), repr(body)
+
+
+@pytest.mark.corpus
+def test_cleaning_gives_what_the_plain_driver_gives_on_real_documents(sample_path, corpus_dir):
+    """The sample and the corpus's text, markdown and HTML files (every fifth: the plain driver is slow)."""
+    paths = [sample_path] + sorted(p for p in corpus_dir.rglob("*") if p.suffix in (".md", ".txt", ".html"))[::5]
+    for path in paths:
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        markdown = path.suffix == ".md"
+        assert clean(text, markdown=markdown) == _plain_clean(text, markdown=markdown), path
