@@ -86,7 +86,10 @@ _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
 _BATCH = 200
 _WAITING = (32, 500_000)  # documents, characters: a Feed hands this many to its writer at once (one cluster read)
-_WRITER_HEAP = 50_000_000  # bytes tantivy may buffer before it writes a segment (the peak memory of a sync)
+# Bytes tantivy may buffer before it writes a segment (the peak memory of a sync). 20 MB instead took 30 MB off an
+# ingest's peak but cost its process 70 % more CPU (109 → 187 s on the corpus: a segment every 20 MB, and a merge of
+# the whole index every eight of them) and raised its commit's peak (319 → 347 MB; bench/ingest.py, issue 16).
+_WRITER_HEAP = 50_000_000
 
 
 def _schema() -> tantivy.Schema:
