@@ -22,15 +22,24 @@ A worker whose pool was stopped while it was being started (an ingest interrupte
 ending just as one is replaced) finds the pool's semaphores removed already (pebble removes them before it
 stops the workers): it ends quietly, with status 1, instead of writing multiprocessing's traceback
 (``FileNotFoundError`` in ``SemLock._rebuild``) to the standard error the ingest's command shares.
+
+Ctrl+C while the fork server loads all this (a second or two, as an ingest starts) is ignored by it: the fork server
+protects itself from Ctrl+C (multiprocessing ignores SIGINT in it) only once its preloaded modules are imported, so a
+Ctrl+C in the terminal until then wrote a traceback of the import it cut short beside the command's 已中断 line. The
+command itself stops its workers and ends as interrupted; the workers forked later still get Ctrl+C as before.
 """
 
-import gc
-import importlib
-import traceback
-from multiprocessing import spawn, synchronize
+import signal
 
-from .ingest import warm_up
-from .readers import READER_MODULES
+_ctrl_c = signal.signal(signal.SIGINT, signal.SIG_IGN)   # first: the imports below are what takes the time
+
+import gc  # noqa: E402
+import importlib  # noqa: E402
+import traceback  # noqa: E402
+from multiprocessing import spawn, synchronize  # noqa: E402
+
+from .ingest import warm_up  # noqa: E402
+from .readers import READER_MODULES  # noqa: E402
 
 _MAIN_KEYS = ("init_main_from_name", "init_main_from_path")
 _prepare = spawn.prepare
@@ -61,3 +70,4 @@ for module in READER_MODULES:  # imported by the readers at their first file oth
     importlib.import_module(module)
 warm_up()
 gc.freeze()
+signal.signal(signal.SIGINT, _ctrl_c)   # what the fork server gives its workers (multiprocessing keeps it for them)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,13 @@ from sucai.db.migrate import upgrade
 # this process and in the CLI and server processes they start: thousands of logins and sign-ups, each a second of
 # CPU at the production default. Tests of that default remove the variable (tests/test_accounts.py).
 os.environ["SUCAI_PASSWORD_HASH_PROFILE"] = "CHEAPEST"
+
+# Ctrl+C reaches the commands the tests start and interrupt (SIGINT to them or their process group): a test run started
+# in the background by a non-interactive shell (`make test &`, as CI may) has SIGINT ignored, and every process it
+# starts would inherit that — Python then never raises KeyboardInterrupt, and those tests saw the command run on.
+# A handled signal is reset to its default in a started program, which then handles Ctrl+C as from a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()
