@@ -38,6 +38,7 @@ import resource
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, TimeoutError as FutureTimeout, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -150,6 +151,7 @@ def _context():
     _socket_folder()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
+    start_fork_server()
     return context
 
 
@@ -198,7 +200,21 @@ def start_early() -> None:
     """Start the fork server now, with the readers imported, instead of at the first file: a long-lived process
     (the watch folder) calls it once, so that its first file is not kept waiting seconds for the imports."""
     _context()
-    multiprocessing.forkserver.ensure_running()
+
+
+def start_fork_server() -> None:
+    """Start the parse workers' fork server unless it runs (multiprocessing's ``ensure_running``), with Ctrl+C
+    (SIGINT) ignored in it until :mod:`sucai.preload` has loaded (see there): ignored in this process while the
+    server is started (a few milliseconds: the one disposition a started program inherits), then handled again.
+    From another thread than the main one (an upload of the web server), where no disposition can be set, it is
+    started as it is."""
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if main:   # None: a handler not set from Python, so none of ours
+            signal.signal(signal.SIGINT, signal.SIG_DFL if before is None else before)
 
 
 def reading_page(page: int, pages: int) -> None:

@@ -23,23 +23,20 @@ ending just as one is replaced) finds the pool's semaphores removed already (peb
 stops the workers): it ends quietly, with status 1, instead of writing multiprocessing's traceback
 (``FileNotFoundError`` in ``SemLock._rebuild``) to the standard error the ingest's command shares.
 
-Ctrl+C while the fork server loads all this (a second or two, as an ingest starts) is ignored by it: the fork server
-protects itself from Ctrl+C (multiprocessing ignores SIGINT in it) only once its preloaded modules are imported, so a
-Ctrl+C in the terminal until then wrote a traceback of the import it cut short beside the command's 已中断 line. The
-command itself stops its workers and ends as interrupted; the workers forked later still get Ctrl+C as before.
+The fork server is started with Ctrl+C (SIGINT) ignored (:func:`sucai.budget.start_fork_server`): multiprocessing
+protects it from Ctrl+C only once its preloaded modules are imported, so a Ctrl+C in the terminal as an ingest started
+wrote a traceback of the import it cut short beside the command's 已中断 line (the command itself ends as interrupted
+and stops its workers). Once all is loaded here, SIGINT is handled as Python does, for the workers forked from now on.
 """
 
+import gc
+import importlib
 import signal
+import traceback
+from multiprocessing import spawn, synchronize
 
-_ctrl_c = signal.signal(signal.SIGINT, signal.SIG_IGN)   # first: the imports below are what takes the time
-
-import gc  # noqa: E402
-import importlib  # noqa: E402
-import traceback  # noqa: E402
-from multiprocessing import spawn, synchronize  # noqa: E402
-
-from .ingest import warm_up  # noqa: E402
-from .readers import READER_MODULES  # noqa: E402
+from .ingest import warm_up
+from .readers import READER_MODULES
 
 _MAIN_KEYS = ("init_main_from_name", "init_main_from_path")
 _prepare = spawn.prepare
@@ -70,4 +67,4 @@ for module in READER_MODULES:  # imported by the readers at their first file oth
     importlib.import_module(module)
 warm_up()
 gc.freeze()
-signal.signal(signal.SIGINT, _ctrl_c)   # what the fork server gives its workers (multiprocessing keeps it for them)
+signal.signal(signal.SIGINT, signal.default_int_handler)   # as in any Python program: what the workers get
