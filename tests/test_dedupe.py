@@ -28,6 +28,8 @@ from sucai.fingerprint import skeleton_text
 from sucai.index import SCHEMA
 from sucai.library import Library
 from sucai.model import Document
+from sucai import search
+from sucai.query import parse_query
 from sucai.search import SearchRequest
 from sucai.web import create_app
 
@@ -217,6 +219,50 @@ def test_a_section_search_shows_a_version_whose_text_holds_the_needle_not_one_ho
             assert {h.id for h in sections} == holding, (mode, member)
             assert all(term in views[h.id].text[h.section_start:h.section_end] for h in sections)
 
+
+
+@pytest.mark.parametrize("scope", ["doc", "section"])
+def test_a_visitors_matching_members_are_ranked_as_unrestricted_searches_find_them(library, tmp_path, scope):
+    """The oracle of ``search._matching_members`` for a visitor, whose candidates are the clusters' flag: its verbatim
+    tests asked about the candidates alone (``flagged``, issue 16) rank each matching member 2 when every group of the
+    query is verbatim in it, + 1 when a needle is, as separate searches of the whole index find them — and as the
+    tests asked of the whole index rank them (``flagged=False``) — for seeded queries: substrings of the original,
+    its copy (3 % of it changed, a paragraph added; no members part, so that visitors see them as one cluster) and the
+    通知, some of two terms or with an excluded term."""
+    original = sample("05_工作总结.txt").replace("##paidbegin##", "").replace("##paidend##", "")
+    copy = edited(original, 0.03).split("\n", 1)[1] + f"\n\n四、附记\n{ANNEX}，供参考。\n"
+    library, a, b, c = make_trio(library, tmp_path / "in", original, copy)
+    snapshot = library.index.snapshot()
+    searcher, versions = snapshot.searcher, snapshot.versions_for(False)
+    assert versions.flags and not versions.unflagged
+    candidates = search._sought(versions)
+    texts = [access.view(library.get(doc_id), False)[0].text.replace("\n", "") for doc_id in (a, b, c)]
+    rng = random.Random(16)
+
+    def piece() -> str:
+        text = rng.choice(texts)
+        start = rng.randrange(len(text) - 8)
+        return text[start:start + rng.randint(2, 6)]
+
+    def ids(query) -> set[int]:
+        return set(search._hit_scores(searcher, query, 100))
+
+    ranks = Counter()
+    for n in range(60):
+        q = piece() + (f" {piece()}" if n % 3 == 1 else "") + (f" -{piece()}" if n % 7 == 2 else "")
+        for mode in ("ranked", "precise") if scope == "section" else ("ranked",):
+            request = SearchRequest(q=q, mode=mode, scope=scope)
+            plan = search._Plan(parse_query(q, 200), request, False, [], snapshot.split)
+            sections = scope == "section"
+            found = ids(tantivy.Query.boolean_query([(tantivy.Occur.Must, plan.matching()),
+                                                     (tantivy.Occur.Must, candidates)]))
+            exact, needle = ids(plan.holding_terms(sections)), ids(plan.holding_needle(sections))
+            expected = {doc_id: 2 * (doc_id in exact) + (doc_id in needle) for doc_id in found}
+            for flagged in (True, False):
+                got = search._matching_members(searcher, plan, candidates, versions.candidates, flagged=flagged)
+                assert got == expected, (q, mode, flagged)
+            ranks.update(expected.values())
+    assert set(ranks) == {0, 1, 3}, ranks   # every rank a member can have (2 without 1: a term is a needle)
 
 FACET_SIZES = {"genre": 50, "year": 50, "source": 30}   # how many values a facet lists (search._FACETS)
 
