@@ -296,16 +296,18 @@ class _Plan:
                  split: bool = True):
         self.parsed, self.request, self.member, self.split = parsed, request, member, split
         self.filters = _filters(request, member)
+        self.left_out: list[Query] = []   # see exclude
         self.changed = changed
         self._built: dict[str, Query] = {}
         self._segmented: dict[str, list[str]] = {}
 
     def exclude(self, query: Query) -> None:
-        """Leave the documents ``query`` matches out of every query of the plan (built from now on). The filter
-        adds nothing to a score (an unweighted one added 1 in the index segments where ``query`` has postings and
-        nothing in the others, so an order depended on how the index happened to be cut into segments)."""
-        self.filters.append(Query.const_score_query(
-            Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, query)]), 0.0))
+        """Leave the documents ``query`` matches out of every query of the plan (built from now on), as a clause
+        that must not match: it adds nothing to a score (an unweighted filter added 1 in the index segments where
+        ``query`` has postings and nothing in the others, so an order depended on how the index happened to be cut
+        into segments), and costs less than a filter of every document but those (issue 16: a filter of all but
+        them cost a visitor's broad search 0.05 ms more in its ranked query, and as much in its facets)."""
+        self.left_out.append(query)
         self._built.clear()
 
     def over(self, make: Callable[[_View], list[Query]]) -> list[Query]:
@@ -370,7 +372,7 @@ class _Plan:
             return self._combine([Query.all_query()])
         clauses = [c for term in self.parsed.scored_terms for c in self._ranked_clauses(term)]
         extra = [] if bonus is None else [Query.const_score_query(self._verbatim(), bonus)]
-        if not (self.filters or self.parsed.excluded or self.changed):
+        if not (self.filters or self.left_out or self.parsed.excluded or self.changed):
             return _any(clauses + extra)
         return self._combine([_any(clauses)], extra)
 
@@ -481,10 +483,11 @@ class _Plan:
                                     (Occur.MustNot, _id_set(self.changed))])
 
     def _combine(self, must: list[Query], should: list[Query] = ()) -> Query:
-        """``must`` and the filters, without the excluded terms and the documents changed since indexed;
-        ``should`` adds to the score of the documents it matches."""
+        """``must`` and the filters, without the excluded terms, the documents left out (:meth:`exclude`) and the
+        documents changed since indexed; ``should`` adds to the score of the documents it matches."""
         clauses = [(Occur.Must, q) for q in must] + [(Occur.Must, f) for f in self.filters]
         clauses += [(Occur.MustNot, self.exact(t)) for t in self.parsed.excluded]
+        clauses += [(Occur.MustNot, q) for q in self.left_out]
         clauses += [(Occur.Should, q) for q in should]
         return self.current(Query.boolean_query(clauses))
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from sucai import access
 from sucai.accounts import Accounts
+from sucai.analysis import search_words
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
@@ -29,7 +30,7 @@ from sucai.index import SCHEMA
 from sucai.library import Library
 from sucai.model import Document
 from sucai import search
-from sucai.query import parse_query
+from sucai.query import content_pieces, parse_query
 from sucai.search import SearchRequest
 from sucai.web import create_app
 
@@ -267,12 +268,14 @@ def test_a_visitors_matching_members_are_ranked_as_unrestricted_searches_find_th
 FACET_SIZES = {"genre": 50, "year": 50, "source": 30}   # how many values a facet lists (search._FACETS)
 
 
-def assert_facets(library: Library, queries: tuple[str, ...], filter_by: str | None = None) -> None:
+def assert_facets(library: Library, queries: tuple[str, ...], filter_by: str | None = None, clustered: bool = True
+                  ) -> None:
     """The oracle of facet counts: for members and visitors, each query in both modes, with no filter and with each
     value of ``filter_by`` the matches hold, a value's count is the total its filter gives — the documents holding
     the query (precise) or a bigram of it (ranked) as the viewer sees them (:func:`sucai.access.view`), with that
     value in the metadata the viewer sees, a cluster counted once — and a facet lists the most frequent values
-    (年份: the newest) up to its size, in that order."""
+    (年份: the newest) up to its size, in that order. ``clustered``: each query matches several members of a cluster
+    (for a viewer that sees clusters)."""
     for member in (True, False):
         cluster = {row.doc_id: row.cluster_id for row in library.catalogue.cluster_rows(free=not member)}
 
@@ -285,7 +288,7 @@ def assert_facets(library: Library, queries: tuple[str, ...], filter_by: str | N
         for q, mode in itertools.product(queries, ("ranked", "precise")):
             pairs = {q[k:k + 2] for k in range(len(q) - 1)} if mode == "ranked" else {q}
             matching = {view.id for view in views if any(p in view.text or p in view.title for p in pairs)}
-            assert len(matching & set(cluster)) >= 2 or not (member or cluster), q
+            assert len(matching & set(cluster)) >= 2 or not (member or cluster) or not clustered, q
             narrowing = [{filter_by: value} for value in {values[doc_id][filter_by] for doc_id in matching}] if filter_by else []
             for filters in [{}] + narrowing:
                 found = {doc_id for doc_id in matching if all(values[doc_id][k] == v for k, v in filters.items())}
@@ -327,6 +330,54 @@ def test_a_facet_count_is_the_total_its_filter_gives(library, tmp_path):
         assert {view.source for view in views} == {"某县农业农村局", "某市农业信息网", "某县人民政府网" if member else None}
         assert {view.year for view in views} == ({2023, 2022} if member else {2023, None})   # 2022: members part
     assert_facets(library, ("乡村振兴", "粮食安全", "农业"), filter_by="genre")
+
+
+def seeded_queries(library: Library, count: int, seed: int) -> list[str]:
+    """``count`` distinct substrings (2–4 Han characters, seeded) of the documents' free texts whose ranked matches are
+    the documents holding one of their bigrams (as :func:`assert_facets` counts them): no question or function word
+    in them, and no search word of one character."""
+    texts = [access.free_view(library.get(row["id"])).text for row in library.catalogue.summaries()]
+    runs = [run for text in texts for run in re.findall(r"[\u4e00-\u9fff]{4,}", text)]
+    rng, found = random.Random(seed), []
+    while len(found) < count:
+        run = rng.choice(runs)
+        size = rng.randint(2, 4)
+        start = rng.randrange(len(run) - size + 1)
+        q = run[start:start + size]
+        if q not in found and content_pieces(q) == [q] and all(len(w) > 1 for w in search_words(q)):
+            found.append(q)
+    return found
+
+
+def assert_versions(library: Library, queries: list[str]) -> None:
+    """For members and visitors, each query in both modes (every hit on one page): no two hits are members of one
+    cluster (as the viewer's grouping has them), and each hit's other versions are the other members of its
+    cluster, by id, that are not hidden — read from the catalogue's cluster rows."""
+    for member in (True, False):
+        rows = library.catalogue.cluster_rows(free=not member)
+        cluster = {row.doc_id: row.cluster_id for row in rows}
+        shown_members: dict[int, list[int]] = {}
+        for row in rows:
+            if not row.hidden:
+                shown_members.setdefault(row.cluster_id, []).append(row.doc_id)
+        for q, mode in itertools.product(queries, ("ranked", "precise")):
+            hits = library.search(SearchRequest(q=q, mode=mode, limit=100), member=member).hits
+            where = (q, mode, member)
+            listed = [cluster[h.id] for h in hits if h.id in cluster]
+            assert len(listed) == len(set(listed)), where
+            for hit in hits:
+                others = sorted(i for i in shown_members.get(cluster.get(hit.id), ()) if i != hit.id)
+                assert hit.other_versions == others, where + (hit.id,)
+
+
+def test_seeded_queries_count_facets_and_versions_as_a_scan_of_the_catalogue(library, tmp_path):
+    """Issue 16 (the versions and facets made cheaper, the same answers): seeded queries over a library with
+    clusters whose members differ in 文种, 来源 and year, against scans of the catalogue — totals and facets
+    (:func:`assert_facets`, also under each 文种) and each hit's versions (:func:`assert_versions`)."""
+    clustered_library(library, tmp_path / "in")
+    queries = seeded_queries(library, 8, seed=16)
+    assert_facets(library, tuple(queries), filter_by="genre", clustered=False)
+    assert_versions(library, queries + ["乡村振兴", "农业", "春季"])
 
 
 def clustered_library(library: Library, folder: Path) -> Library:
