@@ -532,6 +532,39 @@ def test_serve_refuses_a_busy_port_before_announcing_it(cli):
     assert english_words(errors) == []
 
 
+@pytest.mark.parametrize("args, chosen", [
+    (["-o", "材料.md"], "md"), (["-o", "材料.TXT"], "txt"), (["-o", "材料.docx"], "docx"),
+    (["--format", "md", "-o", "材料.md"], "md"), (["--format", "txt", "-o", "材料v1.2"], "txt"),
+])
+def test_export_writes_the_format_its_file_name_names(cli, sample_home, tmp_path, monkeypatch, args, chosen):
+    """New-user try 22: ``export 1 -o 材料.md`` wrote a Word file under a .md name. Without --format the name's
+    suffix chooses the format; a name without a document suffix keeps the one --format gives."""
+    monkeypatch.chdir(tmp_path)
+    status, _, errors = cli("export", "1", *args)
+    written = tmp_path / args[-1]
+    assert status == ExitCode.OK, errors
+    assert zipfile.is_zipfile(written) == (chosen == "docx")
+    if chosen != "docx":
+        text = written.read_text(encoding="utf-8")
+        assert text.startswith("# 关于加强作风建设的通知\n") == (chosen == "md")
+        assert text.startswith("关于加强作风建设的通知\n") == (chosen == "txt")
+
+
+@pytest.mark.parametrize("args, wanted", [
+    (["--format", "md", "-o", "材料.docx"], ".md"), (["-o", "材料.pdf"], ".docx"),
+    (["--format", "txt", "-o", "材料.doc"], ".txt"), (["--zip", "-o", "材料.docx"], ".zip"),
+])
+def test_export_refuses_a_file_name_of_another_format(cli, sample_home, tmp_path, monkeypatch, args, wanted):
+    """A name that promises another file type than the one written is refused (exit 2), and nothing is written."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    status, _, errors = cli("export", "1", *args)
+    assert status == ExitCode.USAGE
+    assert f"文件名 {args[-1]} 与导出的格式不符：应以 {wanted} 结尾" in errors
+    assert list(folder.iterdir()) == []
+
+
 def test_export_into_a_folder(sample_home, tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
