@@ -565,6 +565,24 @@ def test_export_refuses_a_file_name_of_another_format(cli, sample_home, tmp_path
     assert list(folder.iterdir()) == []
 
 
+def test_a_missing_argument_ends_with_a_chinese_full_stop(cli, sample_home):
+    """click writes the full stop after the missing parameter's name itself, outside the catalogue."""
+    for args, said in [(["search"], "缺少参数 '检索词'。"), (["token", "list"], "缺少参数 '用户名'。"),
+                       (["draft", "--topic", "组织生活会"], "缺少选项 '--genre'。")]:
+        status, _, errors = cli(*args)
+        assert status == ExitCode.USAGE
+        assert errors.rstrip().splitlines()[-1] == f"错误：{said}"
+
+
+def test_a_taken_user_name_is_a_usage_error(cli, home):
+    """README: a refused user name exits 2 — also one taken already, or a look-alike of it (會員甲 = 会员甲)."""
+    assert cli("user", "add", "会员甲", "--password", "x" * 8)[0] == ExitCode.OK
+    for name in ("会员甲", "會員甲"):
+        status, _, errors = cli("user", "add", name, "--password", "x" * 8)
+        assert status == ExitCode.USAGE
+        assert f"用户名已存在或与已有用户名过于相似：{name}" in errors
+
+
 def test_export_into_a_folder(sample_home, tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
