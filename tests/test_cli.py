@@ -175,6 +175,8 @@ def test_a_commands_help_imports_neither_the_library_nor_its_packages():
     (["user", "add", "张三", "--password", "short"], ExitCode.USAGE, "密码至少"),
     (["user", "add", "张三", "--until", "2027-13-45", "--password", "x" * 8], ExitCode.USAGE, "日期应写作"),
     (["serve", "--port", "99999"], ExitCode.USAGE, "应为 1 到 65535 之间的端口号"),
+    (["sync", "同步", "--since", "2026-13-01"], ExitCode.USAGE, "“2026-13-01”不是有效的日期，应写作 YYYY-MM-DD"),
+    (["sync", "同步", "--since", "2026年11月1日"], ExitCode.USAGE, "“2026年11月1日”不是有效的日期"),
     (["export", "--query", "不存在的词语组合啊", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "--query", "不存在的词语组合", "--mode", "精准", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "1", "-o", "/nonexistent/dir/x.docx"], ExitCode.ERROR, "无法写入"),
