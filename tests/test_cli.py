@@ -576,6 +576,17 @@ def test_a_missing_argument_ends_with_a_chinese_full_stop(cli, sample_home):
         assert errors.rstrip().splitlines()[-1] == f"错误：{said}"
 
 
+def test_the_dash_hint_only_where_a_word_may_start_with_a_dash(cli, sample_home):
+    """An unknown option of a command that takes words or paths may be one starting with "-": its message says to
+    give it after ``--``. Of a command without arguments (``audit``) it was that hint, which could only mislead."""
+    for args, option, hinted in [(["search", "-形式主义"], "-形", True), (["ingest", "-文件.txt"], "-文", True),
+                                 (["audit", "--since", "2026-01-01"], "--since", False), (["list", "-x"], "-x", False)]:
+        status, _, errors = cli(*args)
+        assert status == ExitCode.USAGE
+        assert f"错误：没有选项 '{option}'。" in errors
+        assert ("请写在 -- 之后，例如：sucai search -- -形式主义" in errors) == hinted, errors
+
+
 def test_a_taken_user_name_is_a_usage_error(cli, home):
     """README: a refused user name exits 2 — also one taken already, or a look-alike of it (會員甲 = 会员甲)."""
     assert cli("user", "add", "会员甲", "--password", "x" * 8)[0] == ExitCode.OK

@@ -41,3 +41,15 @@ def end_in_chinese(error: click.ClickException) -> None:
     if isinstance(error, click.MissingParameter):
         said = error.format_message()
         error.format_message = lambda: _ENGLISH_STOP.sub("'。", said, count=1)
+
+
+DASH_HINT = "以 - 开头的检索词或内容请写在 -- 之后，例如：sucai search -- -形式主义"
+
+
+def hint_dash(error: click.ClickException) -> None:
+    """An unknown option given to a command that takes arguments (``sucai search -形式主义``) may be a word that
+    starts with "-": its message then says how to give one (after ``--``). A command without arguments
+    (``sucai audit --since``) gets no such hint — there it could only mislead."""
+    if isinstance(error, click.NoSuchOption) and error.ctx is not None and any(
+            isinstance(param, click.Argument) for param in error.ctx.command.params):
+        error.message = f"{error.message}{DASH_HINT}"
