@@ -255,7 +255,7 @@ class Accounts:
     def add_user(self, username: str, password: str, role: str = "user", member_until: str | date | None = None,
                  *, actor: Viewer | None = None, source_ip: str | None = None, registered: bool = False) -> Viewer:
         """Create an account; the audit log names ``actor`` (None: the command line) as its maker, or, when
-        ``registered`` (a sign-up, :meth:`register`), the new account itself. Raises InvalidInput
+        ``registered`` (a sign-up, :meth:`register`), the new account itself. Raises BadValue
         (``bad_username``, ``weak_password``, ``bad_role``, ``bad_date``, ``user_exists`` — also for a
         look-alike of an existing name)."""
         username = _check_username(username)
@@ -278,7 +278,7 @@ class Accounts:
                 self._audit(conn, "user_changed", viewer if registered else actor, f"{made}（{_describe(viewer)}）",
                             source_ip)
         except IntegrityError as error:
-            raise InvalidInput(f"用户名已存在或与已有用户名过于相似：{username}", code="user_exists") from error
+            raise BadValue(f"用户名已存在或与已有用户名过于相似：{username}", code="user_exists") from error
         return viewer
 
     def register(self, username: str, password: str, source_ip: str | None = None) -> Viewer:

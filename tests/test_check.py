@@ -330,6 +330,22 @@ def test_a_check_never_changes_the_library(library):
     assert {p.name: p.stat().st_mtime_ns for p in library.settings.index_dir.iterdir()} == index_files
 
 
+def test_cli_checks_a_draft_given_on_standard_input(library):
+    """New-user try 22: a pasted paragraph had to be saved to a file first. ``sucai check -`` reads the draft from
+    standard input (any encoding a text file may have: here GB18030) and reports as on the same text."""
+    doc, passage = free_passage(library)
+    draft = f"{OWN}\n{passage}\n{OWN2}"
+    home = str(library.settings.home)
+    result = CliRunner().invoke(cli_app, ["check", "-", "--json", "--free", "--home", home],
+                                input=draft.encode("gb18030"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report == check_text(library, draft, False).to_dict()
+    assert report["max_source"]["doc_id"] == doc.id and report["copy_ratio"] > 0
+    empty = CliRunner().invoke(cli_app, ["check", "-", "--home", home], input=b"")
+    assert isinstance(empty.exception, ReadError) and empty.exception.message == "文件为空（没有文字内容）"
+
+
 def test_cli_api_and_page_give_the_same_report(library, tmp_path):
     doc, passage = free_passage(library)
     draft = f"{OWN}\n{passage}\n{OWN2}"

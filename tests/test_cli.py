@@ -175,6 +175,8 @@ def test_a_commands_help_imports_neither_the_library_nor_its_packages():
     (["user", "add", "张三", "--password", "short"], ExitCode.USAGE, "密码至少"),
     (["user", "add", "张三", "--until", "2027-13-45", "--password", "x" * 8], ExitCode.USAGE, "日期应写作"),
     (["serve", "--port", "99999"], ExitCode.USAGE, "应为 1 到 65535 之间的端口号"),
+    (["sync", "同步", "--since", "2026-13-01"], ExitCode.USAGE, "“2026-13-01”不是有效的日期，应写作 YYYY-MM-DD"),
+    (["sync", "同步", "--since", "2026年11月1日"], ExitCode.USAGE, "“2026年11月1日”不是有效的日期"),
     (["export", "--query", "不存在的词语组合啊", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "--query", "不存在的词语组合", "--mode", "精准", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "1", "-o", "/nonexistent/dir/x.docx"], ExitCode.ERROR, "无法写入"),
@@ -530,6 +532,68 @@ def test_serve_refuses_a_busy_port_before_announcing_it(cli):
     assert f"端口 {port} 已被占用" in errors and "--port" in errors
     assert "素材库网页" not in output
     assert english_words(errors) == []
+
+
+@pytest.mark.parametrize("args, chosen", [
+    (["-o", "材料.md"], "md"), (["-o", "材料.TXT"], "txt"), (["-o", "材料.docx"], "docx"),
+    (["--format", "md", "-o", "材料.md"], "md"), (["--format", "txt", "-o", "材料v1.2"], "txt"),
+])
+def test_export_writes_the_format_its_file_name_names(cli, sample_home, tmp_path, monkeypatch, args, chosen):
+    """New-user try 22: ``export 1 -o 材料.md`` wrote a Word file under a .md name. Without --format the name's
+    suffix chooses the format; a name without a document suffix keeps the one --format gives."""
+    monkeypatch.chdir(tmp_path)
+    status, _, errors = cli("export", "1", *args)
+    written = tmp_path / args[-1]
+    assert status == ExitCode.OK, errors
+    assert zipfile.is_zipfile(written) == (chosen == "docx")
+    if chosen != "docx":
+        text = written.read_text(encoding="utf-8")
+        assert text.startswith("# 关于加强作风建设的通知\n") == (chosen == "md")
+        assert text.startswith("关于加强作风建设的通知\n") == (chosen == "txt")
+
+
+@pytest.mark.parametrize("args, wanted", [
+    (["--format", "md", "-o", "材料.docx"], ".md"), (["-o", "材料.pdf"], ".docx"),
+    (["--format", "txt", "-o", "材料.doc"], ".txt"), (["--zip", "-o", "材料.docx"], ".zip"),
+])
+def test_export_refuses_a_file_name_of_another_format(cli, sample_home, tmp_path, monkeypatch, args, wanted):
+    """A name that promises another file type than the one written is refused (exit 2), and nothing is written."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    status, _, errors = cli("export", "1", *args)
+    assert status == ExitCode.USAGE
+    assert f"文件名 {args[-1]} 与导出的格式不符：应以 {wanted} 结尾" in errors
+    assert list(folder.iterdir()) == []
+
+
+def test_a_missing_argument_ends_with_a_chinese_full_stop(cli, sample_home):
+    """click writes the full stop after the missing parameter's name itself, outside the catalogue."""
+    for args, said in [(["search"], "缺少参数 '检索词'。"), (["token", "list"], "缺少参数 '用户名'。"),
+                       (["draft", "--topic", "组织生活会"], "缺少选项 '--genre'。")]:
+        status, _, errors = cli(*args)
+        assert status == ExitCode.USAGE
+        assert errors.rstrip().splitlines()[-1] == f"错误：{said}"
+
+
+def test_the_dash_hint_only_where_a_word_may_start_with_a_dash(cli, sample_home):
+    """An unknown option of a command that takes words or paths may be one starting with "-": its message says to
+    give it after ``--``. Of a command without arguments (``audit``) it was that hint, which could only mislead."""
+    for args, option, hinted in [(["search", "-形式主义"], "-形", True), (["ingest", "-文件.txt"], "-文", True),
+                                 (["audit", "--since", "2026-01-01"], "--since", False), (["list", "-x"], "-x", False)]:
+        status, _, errors = cli(*args)
+        assert status == ExitCode.USAGE
+        assert f"错误：没有选项 '{option}'。" in errors
+        assert ("请写在 -- 之后，例如：sucai search -- -形式主义" in errors) == hinted, errors
+
+
+def test_a_taken_user_name_is_a_usage_error(cli, home):
+    """README: a refused user name exits 2 — also one taken already, or a look-alike of it (會員甲 = 会员甲)."""
+    assert cli("user", "add", "会员甲", "--password", "x" * 8)[0] == ExitCode.OK
+    for name in ("会员甲", "會員甲"):
+        status, _, errors = cli("user", "add", name, "--password", "x" * 8)
+        assert status == ExitCode.USAGE
+        assert f"用户名已存在或与已有用户名过于相似：{name}" in errors
 
 
 def test_export_into_a_folder(sample_home, tmp_path):

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -18,10 +19,12 @@ from .common import (DOC_ID, app, err, free_option, home_option, json_option, op
 
 _EXCERPT = 40
 _REPORT_FORMATS = ("html", "docx")
+_PASTED = "粘贴的草稿.txt"   # the name standard input is read under (its format is still told by its content)
 
 
 @app.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="草稿文件")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+                metavar="草稿文件")
 @home_option
 @json_option
 @free_option
@@ -31,7 +34,8 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
           output: Path | None = None) -> None:
     """查重：草稿与库内材料比对，给出文字复制比和重合片段。
 
-    草稿可以是 Word、PDF、网页、纯文本或 Markdown 文件（任意常见编码，扫描件经文字识别）；查重只读取素材库，不做任何改动。
+    草稿可以是 Word、PDF、网页、纯文本或 Markdown 文件（任意常见编码，扫描件经文字识别）；写 - 则从标准输入读取
+    （粘贴的一段文字，或经管道传入的文件）。查重只读取素材库，不做任何改动。
     """
     if output is not None and output.suffix.lower().lstrip(".") not in _REPORT_FORMATS:
         raise click.BadParameter("查重报告只能保存为 .html 或 .docx", param_hint="'-o' / '--output'")
@@ -39,7 +43,9 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
     from ..check.export import cite, export_report, percent
 
     library = open_library(home)
-    report = check_text(library, read_draft(library.settings, path), viewer_member=not free)
+    draft = (read_draft(library.settings, data=sys.stdin.buffer.read(), name=_PASTED) if str(path) == "-"
+             else read_draft(library.settings, path))
+    report = check_text(library, draft, viewer_member=not free)
     if output is not None:
         _, data = export_report(report, output.suffix.lower().lstrip("."), library.settings.timezone)
         err.print(f"已保存查重报告：{escape(shown(write_file(output, output.name, data)))}")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -357,12 +358,33 @@ def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Te
     return marked
 
 
+def _export_format(fmt: str, output: Path | None, as_zip: bool) -> str:
+    """The format of an exported document: ``fmt``, or — when ``--format`` was not given — the one the name of
+    ``output`` ends in (``-o 材料.md``: Markdown). A name ending in the suffix of another file type than the one
+    written (a .docx for Markdown, a .pdf; for a zip anything but .zip) raises ``click.BadParameter`` (exit 2); a
+    folder, or a name without such a suffix (``/dev/stdout``, ``材料v1.2``), takes ``fmt``."""
+    from ..readers import SUPPORTED_SUFFIXES
+
+    suffix = output.suffix.lower() if output is not None and not output.is_dir() else ""
+    if suffix not in SUPPORTED_SUFFIXES | {".zip"}:
+        return fmt
+    named = click.get_current_context().get_parameter_source("fmt") is not ParameterSource.DEFAULT
+    if not as_zip and not named and suffix[1:] in EXPORT_FORMATS:
+        return suffix[1:]
+    wanted = ".zip" if as_zip else f".{fmt}"
+    if suffix != wanted:
+        raise click.BadParameter(f"文件名 {output.name} 与导出的格式不符：应以 {wanted} 结尾",
+                                 param_hint="'-o' / '--output'")
+    return fmt
+
+
 @app.command()
 @click.argument("doc_id", type=DOC_ID, required=False, metavar="[编号]")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="docx", show_default=True, metavar="格式",
               help="docx=Word（GB/T 9704 版式） / md=Markdown / txt=纯文本")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
-              help="输出文件或文件夹（默认按标题命名，存到当前目录）")
+              help="输出文件或文件夹（默认按标题命名，存到当前目录）；不写 --format 时按扩展名（.docx、.md、.txt）"
+                   "选择格式")
 @click.option("--query", metavar="检索词", help="把这次检索的结果打包下载（与编号二选一）")
 @click.option("--zip", "as_zip", is_flag=True, help="打包为 zip（多篇或检索结果）")
 @_mode_option("检索方式（配合 --query）：精准（默认，只打包逐字包含检索词的文档）/ 智能", default="precise")
@@ -385,6 +407,7 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
     library = open_library(home)
     if (doc_id is None) == (query is None):
         raise click.UsageError("请给出一个文档编号，或用 --query 指定要打包的检索（二选一）")
+    fmt = _export_format(fmt, output, as_zip or doc_id is None)
     if doc_id is not None and not as_zip:
         view, notice = access.view(library.get(doc_id), member=not free)
         name, data = export_document(view, fmt, notice=notice)

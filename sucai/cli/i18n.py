@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from pathlib import Path
+
+import click
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"  # gettext's default domain, where click looks its messages up
@@ -26,3 +29,27 @@ def install() -> None:
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = LANGUAGE
+
+
+_ENGLISH_STOP = re.compile(r"'\.(?=\s|$)")   # the full stop after the quoted name: "缺少参数 '用户名'."
+
+
+def end_in_chinese(error: click.ClickException) -> None:
+    """Make ``error`` end its sentence as Chinese does. click writes the full stop after the missing parameter's
+    name (``MissingParameter.format_message``: "{missing} {param_hint}.") outside its catalogue, so
+    "缺少参数 '用户名'." would end in an English one; it ends in "。" instead. Other errors are left as they are."""
+    if isinstance(error, click.MissingParameter):
+        said = error.format_message()
+        error.format_message = lambda: _ENGLISH_STOP.sub("'。", said, count=1)
+
+
+DASH_HINT = "以 - 开头的检索词或内容请写在 -- 之后，例如：sucai search -- -形式主义"
+
+
+def hint_dash(error: click.ClickException) -> None:
+    """An unknown option given to a command that takes arguments (``sucai search -形式主义``) may be a word that
+    starts with "-": its message then says how to give one (after ``--``). A command without arguments
+    (``sucai audit --since``) gets no such hint — there it could only mislead."""
+    if isinstance(error, click.NoSuchOption) and error.ctx is not None and any(
+            isinstance(param, click.Argument) for param in error.ctx.command.params):
+        error.message = f"{error.message}{DASH_HINT}"

@@ -9,12 +9,12 @@ import click
 from rich.markup import escape
 
 from ..choices import MODES, SYNC_FORMATS
-from .common import ExitCode, NamedChoice, app, err, home_option, open_library, out, shown
+from .common import Day, ExitCode, NamedChoice, app, err, home_option, open_library, out, shown
 
 
 @app.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹")
-@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d"]), metavar="日期",
+@click.option("--since", required=True, type=Day(), metavar="日期",
               help="同步这天（YYYY-MM-DD，本站时区，设置 timezone）以来入库的文档")
 @click.option("--query", metavar="检索词", help="只同步符合这个检索的文档")
 @click.option("--mode", type=NamedChoice(MODES), default="precise",
