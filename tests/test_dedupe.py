@@ -17,7 +17,7 @@ import tantivy
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
-from sucai import access
+from sucai import access, search
 from sucai.accounts import Accounts
 from sucai.analysis import search_words
 from sucai.cli import ExitCode
@@ -29,7 +29,6 @@ from sucai.fingerprint import skeleton_text
 from sucai.index import SCHEMA
 from sucai.library import Library
 from sucai.model import Document
-from sucai import search
 from sucai.query import content_pieces, parse_query
 from sucai.search import SearchRequest
 from sucai.web import create_app
