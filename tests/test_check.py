@@ -4,6 +4,7 @@ plagiarism set scored for precision and recall of copied characters and of attri
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
@@ -26,7 +27,7 @@ from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
 from sucai.drafting.drafts import Draft, Paragraph, Section
-from sucai.errors import InvalidInput, ReadError
+from sucai.errors import BadValue, InvalidInput, ReadError
 from sucai.export import export_document
 from sucai.fingerprint import skeleton, skeleton_text
 from sucai.library import Library
@@ -188,7 +189,7 @@ def test_the_alignment_steps():
 
 def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     for text in ("", "   \n\n", "。，、！？——……"):
-        with pytest.raises(InvalidInput) as error:
+        with pytest.raises(BadValue) as error:   # the user's bad input: exit status 2 on the command line
             check_text(library, text)
         assert error.value.code == "empty_draft" and "没有可查重的文字" in error.value.message
     long = "中" * 200_000
@@ -199,6 +200,10 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     files = {"empty.txt": b"", "scan.pdf": make_cjk_pdf([[]]), "binary.txt": bytes(range(256)) * 40,
              "long.txt": long.encode("utf-8")}
     home = str(library.settings.home)
+    # a draft with no text (empty, a blank scan) is bad input (exit 2, as a refused value is); one that cannot be
+    # read or is too long an error
+    expected = {"empty.txt": ExitCode.USAGE, "scan.pdf": ExitCode.USAGE, "binary.txt": ExitCode.ERROR,
+                "long.txt": ExitCode.ERROR}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         response = client.post("/api/check", files={"file": (name, data)})
@@ -206,7 +211,7 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
         body = response.json()
         assert body["ok"] is False and re.search(r"[\u4e00-\u9fff]", body["error"]), body
         capsys.readouterr()
-        assert run_cli(["check", str(tmp_path / name), "--home", home]) == ExitCode.ERROR, name
+        assert run_cli(["check", str(tmp_path / name), "--home", home]) == expected[name], name
         said = capsys.readouterr()
         assert said.out == "" and body["error"] in said.err and "Traceback" not in said.err, (name, said)
     assert run_cli(["check", str(tmp_path / "empty.txt"), "-o", str(tmp_path / "报告.pdf"), "--home", home]) \
@@ -330,7 +335,7 @@ def test_a_check_never_changes_the_library(library):
     assert {p.name: p.stat().st_mtime_ns for p in library.settings.index_dir.iterdir()} == index_files
 
 
-def test_cli_checks_a_draft_given_on_standard_input(library):
+def test_cli_checks_a_draft_given_on_standard_input(library, monkeypatch, capsys):
     """New-user try 22: a pasted paragraph had to be saved to a file first. ``sucai check -`` reads the draft from
     standard input (any encoding a text file may have: here GB18030) and reports as on the same text."""
     doc, passage = free_passage(library)
@@ -342,8 +347,11 @@ def test_cli_checks_a_draft_given_on_standard_input(library):
     report = json.loads(result.output)
     assert report == check_text(library, draft, False).to_dict()
     assert report["max_source"]["doc_id"] == doc.id and report["copy_ratio"] > 0
-    empty = CliRunner().invoke(cli_app, ["check", "-", "--home", home], input=b"")
-    assert isinstance(empty.exception, ReadError) and empty.exception.message == "文件为空（没有文字内容）"
+    capsys.readouterr()
+    for pasted, said in ((b"", "文件为空"), ("。，、\n".encode(), "草稿中没有可查重的文字")):   # bad input: exit 2
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pasted)))
+        assert run_cli(["check", "-", "--home", home]) == ExitCode.USAGE, pasted
+        assert said in capsys.readouterr().err
 
 
 def test_cli_api_and_page_give_the_same_report(library, tmp_path):
