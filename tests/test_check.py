@@ -23,6 +23,7 @@ from sucai.accounts import Accounts
 from sucai.check import check_text, count_chars, read_draft
 from sucai.check.markdown import written_text
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
+from sucai.check.report import text_span
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
@@ -88,6 +89,37 @@ def test_an_exact_copy_is_found_with_its_offsets(library):
     assert set(report.to_dict()) == KEYS
     assert set(report.to_dict()["matches"][0]) == {"start", "end", "doc_id", "title", "source_start", "source_end",
                                                    "similarity"}
+
+
+@pytest.mark.parametrize("text, covered, expected", [
+    ("前文。（一）加强作风建设（试行）。后文", "一加强作风建设试行", "（一）加强作风建设（试行）"),
+    ("据“全面从严治党”要求", "全面从严治党要求", "“全面从严治党”要求"),
+    ("《条例》（2024年修订）第三条", "条例", "条例"),                 # a pair around the whole span stays out
+    ("（（一）二）三", "一二三", "（（一）二）三"),                      # nested: the innermost first
+    ("（一》二", "一二", "一》二"),                                     # not partners: nothing added
+    ("〔2024〕1号", "20241号", "〔2024〕1号"),
+])
+def test_a_match_holds_the_partner_of_a_bracket_it_holds_alone(text, covered, expected):
+    """The characters a 重合片段 covers: its first to its last letter, digit or Han character, and the partner of a
+    bracket or quotation mark it holds alone — a copied 「（一）加强…」 began one character late, at 「一）」."""
+    bones = skeleton(text)
+    start = bones.chars.index(covered)
+    a, b = text_span(bones, text, start, start + len(covered))
+    assert text[a:b] == expected
+
+
+def test_a_copied_numbered_heading_is_matched_from_its_opening_bracket(library):
+    """End to end: a draft that copies a source's 「（二）…」 line has one 重合片段, from the 「（」 on, in both texts."""
+    doc, line = next((d, line) for d in library.catalogue.documents() for line in access.free_view(d).text.splitlines()
+                     if re.match(r"（[一二三四五六七八九十]+）[^“”《》（）]{40}", line))
+    passage = re.match(r".{30,40}\w", line).group()   # ends on a Han character: nothing past it to take in
+    draft = f"{OWN}\n{passage}\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    [match] = report.matches
+    start = draft.index(passage)
+    assert (match.start, match.end, match.doc_id) == (start, start + len(passage), doc.id)
+    assert match.source_text == passage
+    assert report.copy_ratio == round(solid(passage) / solid(draft), 4)
 
 
 @pytest.mark.parametrize("change", ["character", "punctuation", "swapped words", "layout"])
