@@ -302,6 +302,21 @@ def assert_envelope(response, status: int, code: str | None = None) -> dict:
     return data
 
 
+def test_the_newest_documents_come_in_pages_as_search_results_do(library_web, library):
+    """Review 23: ``/api/documents`` took ``limit`` only — ``page`` was ignored and every page was the first. Its
+    pages, as ``/api/search``'s (``page`` from 1, ``total``), are the visible documents newest first, each once."""
+    newest = [row.id for row in library.catalogue.records(newest_first=True)]   # not hidden
+    assert len(newest) > 5
+    pages = [library_web.get("/api/documents", params={"limit": 2, "page": page}).json()
+             for page in range(1, len(newest) // 2 + 3)]
+    assert [d["id"] for data in pages for d in data["documents"]] == newest
+    assert [(data["total"], data["page"], data["limit"]) for data in pages] == [
+        (len(newest), page, 2) for page in range(1, len(pages) + 1)]
+    assert pages[-1]["documents"] == []   # past the last page: none
+    default = library_web.get("/api/documents").json()
+    assert ([d["id"] for d in default["documents"]], default["page"], default["limit"]) == (newest[:20], 1, 20)
+
+
 def test_404_envelope(library_web):
     assert_envelope(library_web.get("/api/documents/999999"), 404, "document_not_found")
     assert_envelope(library_web.get("/api/documents/999999/download"), 404, "document_not_found")
@@ -326,6 +341,9 @@ def test_404_envelope(library_web):
     ("/api/download", {"ids": ",".join(str(i) for i in range(1, 102))}),
     ("/api/download", {}),
     ("/api/suggest", {"q": "字" * 101}),
+    ("/api/documents", {"page": 0}),
+    ("/api/documents", {"page": 1001}),
+    ("/api/documents", {"limit": 101}),
 ])
 def test_422_envelope(library_web, url, params):
     data = assert_envelope(library_web.get(url, params=params), 422)
