@@ -487,6 +487,23 @@ def test_openapi_docs(library_web):
     assert {"q", "mode", "scope", "heading", "genre", "year", "source", "sort", "limit", "page"} <= params
 
 
+def test_docs_describe_answers_in_chinese_and_a_422_as_the_envelope_it_is(library_web):
+    """Review 23: /docs said "Successful Response" and "Validation Error", and documented a 422 as FastAPI's
+    ``{"detail": [...]}`` — which no client gets. Its answers are described in Chinese and a 422 is the envelope."""
+    spec = library_web.get("/openapi.json").json()
+    written = json.dumps(spec, ensure_ascii=False)
+    assert [w for w in ("Successful Response", "Validation Error", "HTTPValidationError", '"detail"') if w in written] == []
+    answers = spec["paths"]["/api/documents"]["get"]["responses"]
+    assert answers["200"]["description"] == "成功"
+    refused = answers["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    documented = spec["components"]["schemas"][refused]
+    got = library_web.get("/api/documents", params={"page": 0}).json()
+    assert sorted(documented["required"]) == sorted(documented["properties"]) == sorted(got)
+    assert {name: type(value).__name__ for name, value in got.items()} == {
+        name: {"boolean": "bool", "string": "str", "integer": "int"}[field["type"]]
+        for name, field in documented["properties"].items()}
+
+
 # -- search page --------------------------------------------------------------------------------
 
 
