@@ -83,7 +83,7 @@ from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .choices import ROLE_LABELS, ROLES, TIERS
-from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time, site_zone
+from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time, parse_day, site_zone
 from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError
 from .db import Database, retried
 from .db.schema import attempts, audit, sessions, tiers, tokens, users
@@ -931,23 +931,13 @@ def _check_role(role: str) -> None:
 
 
 def _check_date(value: str | date | None) -> str | None:
+    """The day ``value`` (a date, or as :func:`sucai.config.parse_day` reads it) as ``YYYY-MM-DD``; None for
+    none. Raises BadValue (``bad_date``)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    written = unicodedata.normalize("NFKC", str(value)).strip()
-    chinese = _CHINESE_DATE.fullmatch(written)
-    try:
-        if chinese:
-            return date(*map(int, chinese.groups())).isoformat()
-        return date.fromisoformat(written).isoformat()
-    except ValueError as error:
-        raise BadValue(f"日期应写作 2027-12-31 或 2027年12月31日：{value}", code="bad_date") from error
-
-
-_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+    return (value if isinstance(value, date) else parse_day(str(value))).isoformat()
 
 
 def _describe(viewer: Viewer) -> str:

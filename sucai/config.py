@@ -12,6 +12,7 @@ import ipaddress
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
 
-from .errors import InvalidInput, os_reason
+from .errors import BadValue, InvalidInput, os_reason
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"   # the ``timezone`` setting's default: the site's clock
 # the ``password_hash_profile`` setting's values: argon2-cffi's parameter sets (argon2.profiles), strongest first;
@@ -142,6 +143,21 @@ def local_time(stamp: str | None, zone: str | tzinfo, precision: str = "seconds"
 def day_start(day: date, zone: tzinfo) -> datetime:
     """The moment ``day`` begins on the site's clock: local midnight in ``zone`` (an aware datetime)."""
     return datetime.combine(day, time(), zone)
+
+
+def parse_day(written: str) -> date:
+    """A day as a user writes it anywhere (``--since``, ``--until``, the admin page): ``2027-12-31`` or
+    ``2027年12月31日`` (``日`` may be left off), full-width digits and white space around allowed. Raises BadValue
+    (code ``bad_date``, a Chinese message naming both forms) for anything else."""
+    text = unicodedata.normalize("NFKC", written).strip()
+    chinese = _CHINESE_DATE.fullmatch(text)
+    try:
+        return date(*map(int, chinese.groups())) if chinese else date.fromisoformat(text)
+    except ValueError:
+        raise BadValue(f"“{written}”不是有效的日期，应写作 2027-12-31 或 2027年12月31日", code="bad_date") from None
+
+
+_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 
 
 def data_dir(home: str | Path | None = None) -> Path:

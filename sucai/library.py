@@ -68,15 +68,17 @@ class Library:
         failed before, unchanged since (else ``not_retried``)."""
         return ingest(self, paths, progress, workers, source, retry_failed)
 
-    def summaries(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False) -> list[dict]:
+    def summaries(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False,
+                  offset: int = 0) -> list[dict]:
         """The visible documents without their text (id, title, 文种, 字数, date, source,
-        has_member_part), as a viewer with or without the member tier sees their metadata."""
-        return [row.to_dict() for row in self.records(limit, newest_first=newest_first, member=member)]
+        has_member_part), as a viewer with or without the member tier sees their metadata; at most ``limit``
+        of them after the first ``offset``."""
+        return [row.to_dict() for row in self.records(limit, newest_first=newest_first, member=member, offset=offset)]
 
     def records(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False,
-                ids: list[int] | None = None) -> list[Summary]:
+                ids: list[int] | None = None, offset: int = 0) -> list[Summary]:
         """The visible catalogue rows (:class:`sucai.store.Summary`) as this viewer sees their metadata."""
-        rows = self.catalogue.records(limit, newest_first, ids=ids)
+        rows = self.catalogue.records(limit, newest_first, ids=ids, offset=offset)
         return rows if member else access.free_summaries(rows, self.catalogue)
 
     def stats(self, *, member: bool = False) -> dict:

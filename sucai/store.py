@@ -258,14 +258,14 @@ class Catalogue:
         return [row.to_dict() for row in self.records(limit, newest_first, include_hidden)]
 
     def records(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False,
-                ids: list[int] | None = None) -> list[Summary]:
+                ids: list[int] | None = None, offset: int = 0) -> list[Summary]:
         """Each document without its text, in id order (or newest first), hidden ones only on request;
-        only the given ``ids`` when there are some. The member boundary is the one documents are read
-        with (see :meth:`get`)."""
+        only the given ``ids`` when there are some; at most ``limit`` of them after the first ``offset``. The
+        member boundary is the one documents are read with (see :meth:`get`)."""
         d = documents.c
         query = select(d.id, d.title, d.genre, d.chars, d.counted_chars, d.date, d.source, d.doc_number,
                        d.declared_chars, d.paid_from, d.paid_until, d.hidden, d.evidence, d.free_metadata)
-        query = query.order_by(d.id.desc() if newest_first else d.id).limit(limit)
+        query = query.order_by(d.id.desc() if newest_first else d.id).limit(limit).offset(offset or None)
         if not include_hidden:
             query = query.where(d.hidden == 0)
         if ids is not None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from . import access
-from .config import day_start, local_time
-from .errors import InvalidInput
+from .config import day_start, local_time, parse_day
+from .errors import BadValue, InvalidInput
 from .model import Document
 
 MAX_DAYS = 31
@@ -63,17 +64,17 @@ class Updates:
 
 
 def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
-    """``since`` as typed: a date (``YYYY-MM-DD``: from local midnight), a number of days N (the last N
-    days, today included), an ISO date-time, or nothing (today). Raises InvalidInput (``bad_since``)
-    for anything else."""
+    """``since`` as typed: a date (from local midnight; as :func:`sucai.config.parse_day` reads one, the forms
+    every date of sucai takes: 2026-11-01, 2026年11月1日), a number of days N (the last N days, today included), an
+    ISO date-time, or nothing (today). Raises InvalidInput (``bad_since``) for anything else."""
     if raw is None or not raw.strip():
         return day_start(today, zone)
     text = raw.strip()
     if text.isascii() and text.isdigit() and len(text) <= 4:
         return day_start(today - timedelta(days=max(1, int(text)) - 1), zone)
+    with suppress(BadValue):
+        return day_start(parse_day(text), zone)
     try:
-        if len(text) <= 10:
-            return day_start(date.fromisoformat(text), zone)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"since 应为日期（如 {today.isoformat()}）或带时区的时间：{raw[:40]}",

@@ -20,9 +20,9 @@ from sqlalchemy import text
 
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, audit_rows, session_secret
 from sucai.cli import app as cli_app
-from sucai.config import load_settings
+from sucai.config import load_settings, parse_day
 from sucai.db.migrate import head
-from sucai.errors import Forbidden, InvalidInput, NotFound
+from sucai.errors import BadValue, Forbidden, InvalidInput, NotFound
 
 PASSWORD = "正确的密码-horse-42"
 
@@ -845,3 +845,22 @@ def test_control_characters_in_names_are_a_wrong_login_not_an_error(accounts):
     assert accounts.add_user("bob\x00", PASSWORD + "\x00").username == "bob"   # a password is only hashed
     assert accounts.authenticate("bob", PASSWORD + "\x00").username == "bob"
     assert [v.username for v in accounts.users()] == ["alice", "bob"]
+
+
+@pytest.mark.parametrize("written, day", [("2027-12-31", "2027-12-31"), ("2027年12月31日", "2027-12-31"),
+                                          ("２０２７年１月５日", "2027-01-05"), (" 2027-01-05 ", "2027-01-05"),
+                                          ("2027年1月5", "2027-01-05")])
+def test_one_reading_of_a_day_for_every_command(written, day):
+    """``--until``, ``sync --since`` and the admin page read a day by one function (:func:`sucai.config.parse_day`)."""
+    from sucai.cli.common import Day
+
+    assert parse_day(written).isoformat() == day
+    assert Day().convert(written, None, None).isoformat() == day
+
+
+@pytest.mark.parametrize("written", ["2027-02-30", "2027年13月1日", "昨天", "2027/12/31", ""])
+def test_a_day_that_is_not_one_is_refused_in_chinese(written):
+    with pytest.raises(BadValue) as refused:
+        parse_day(written)
+    assert refused.value.code == "bad_date"
+    assert refused.value.message == f"“{written}”不是有效的日期，应写作 2027-12-31 或 2027年12月31日"

@@ -4,6 +4,7 @@ plagiarism set scored for precision and recall of copied characters and of attri
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
@@ -22,11 +23,12 @@ from sucai.accounts import Accounts
 from sucai.check import check_text, count_chars, read_draft
 from sucai.check.markdown import written_text
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
+from sucai.check.report import text_span
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
 from sucai.drafting.drafts import Draft, Paragraph, Section
-from sucai.errors import InvalidInput, ReadError
+from sucai.errors import BadValue, InvalidInput, ReadError
 from sucai.export import export_document
 from sucai.fingerprint import skeleton, skeleton_text
 from sucai.library import Library
@@ -87,6 +89,37 @@ def test_an_exact_copy_is_found_with_its_offsets(library):
     assert set(report.to_dict()) == KEYS
     assert set(report.to_dict()["matches"][0]) == {"start", "end", "doc_id", "title", "source_start", "source_end",
                                                    "similarity"}
+
+
+@pytest.mark.parametrize("text, covered, expected", [
+    ("前文。（一）加强作风建设（试行）。后文", "一加强作风建设试行", "（一）加强作风建设（试行）"),
+    ("据“全面从严治党”要求", "全面从严治党要求", "“全面从严治党”要求"),
+    ("《条例》（2024年修订）第三条", "条例", "条例"),                 # a pair around the whole span stays out
+    ("（（一）二）三", "一二三", "（（一）二）三"),                      # nested: the innermost first
+    ("（一》二", "一二", "一》二"),                                     # not partners: nothing added
+    ("〔2024〕1号", "20241号", "〔2024〕1号"),
+])
+def test_a_match_holds_the_partner_of_a_bracket_it_holds_alone(text, covered, expected):
+    """The characters a 重合片段 covers: its first to its last letter, digit or Han character, and the partner of a
+    bracket or quotation mark it holds alone — a copied 「（一）加强…」 began one character late, at 「一）」."""
+    bones = skeleton(text)
+    start = bones.chars.index(covered)
+    a, b = text_span(bones, text, start, start + len(covered))
+    assert text[a:b] == expected
+
+
+def test_a_copied_numbered_heading_is_matched_from_its_opening_bracket(library):
+    """End to end: a draft that copies a source's 「（二）…」 line has one 重合片段, from the 「（」 on, in both texts."""
+    doc, line = next((d, line) for d in library.catalogue.documents() for line in access.free_view(d).text.splitlines()
+                     if re.match(r"（[一二三四五六七八九十]+）[^“”《》（）]{40}", line))
+    passage = re.match(r".{30,40}\w", line).group()   # ends on a Han character: nothing past it to take in
+    draft = f"{OWN}\n{passage}\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    [match] = report.matches
+    start = draft.index(passage)
+    assert (match.start, match.end, match.doc_id) == (start, start + len(passage), doc.id)
+    assert match.source_text == passage
+    assert report.copy_ratio == round(solid(passage) / solid(draft), 4)
 
 
 @pytest.mark.parametrize("change", ["character", "punctuation", "swapped words", "layout"])
@@ -188,7 +221,7 @@ def test_the_alignment_steps():
 
 def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     for text in ("", "   \n\n", "。，、！？——……"):
-        with pytest.raises(InvalidInput) as error:
+        with pytest.raises(BadValue) as error:   # the user's bad input: exit status 2 on the command line
             check_text(library, text)
         assert error.value.code == "empty_draft" and "没有可查重的文字" in error.value.message
     long = "中" * 200_000
@@ -199,6 +232,10 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     files = {"empty.txt": b"", "scan.pdf": make_cjk_pdf([[]]), "binary.txt": bytes(range(256)) * 40,
              "long.txt": long.encode("utf-8")}
     home = str(library.settings.home)
+    # a draft with no text (empty, a blank scan) is bad input (exit 2, as a refused value is); one that cannot be
+    # read or is too long an error
+    expected = {"empty.txt": ExitCode.USAGE, "scan.pdf": ExitCode.USAGE, "binary.txt": ExitCode.ERROR,
+                "long.txt": ExitCode.ERROR}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         response = client.post("/api/check", files={"file": (name, data)})
@@ -206,7 +243,7 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
         body = response.json()
         assert body["ok"] is False and re.search(r"[\u4e00-\u9fff]", body["error"]), body
         capsys.readouterr()
-        assert run_cli(["check", str(tmp_path / name), "--home", home]) == ExitCode.ERROR, name
+        assert run_cli(["check", str(tmp_path / name), "--home", home]) == expected[name], name
         said = capsys.readouterr()
         assert said.out == "" and body["error"] in said.err and "Traceback" not in said.err, (name, said)
     assert run_cli(["check", str(tmp_path / "empty.txt"), "-o", str(tmp_path / "报告.pdf"), "--home", home]) \
@@ -330,7 +367,7 @@ def test_a_check_never_changes_the_library(library):
     assert {p.name: p.stat().st_mtime_ns for p in library.settings.index_dir.iterdir()} == index_files
 
 
-def test_cli_checks_a_draft_given_on_standard_input(library):
+def test_cli_checks_a_draft_given_on_standard_input(library, monkeypatch, capsys):
     """New-user try 22: a pasted paragraph had to be saved to a file first. ``sucai check -`` reads the draft from
     standard input (any encoding a text file may have: here GB18030) and reports as on the same text."""
     doc, passage = free_passage(library)
@@ -342,8 +379,11 @@ def test_cli_checks_a_draft_given_on_standard_input(library):
     report = json.loads(result.output)
     assert report == check_text(library, draft, False).to_dict()
     assert report["max_source"]["doc_id"] == doc.id and report["copy_ratio"] > 0
-    empty = CliRunner().invoke(cli_app, ["check", "-", "--home", home], input=b"")
-    assert isinstance(empty.exception, ReadError) and empty.exception.message == "文件为空（没有文字内容）"
+    capsys.readouterr()
+    for pasted, said in ((b"", "文件为空"), ("。，、\n".encode(), "草稿中没有可查重的文字")):   # bad input: exit 2
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pasted)))
+        assert run_cli(["check", "-", "--home", home]) == ExitCode.USAGE, pasted
+        assert said in capsys.readouterr().err
 
 
 def test_cli_api_and_page_give_the_same_report(library, tmp_path):

@@ -917,6 +917,7 @@ def _visitor_sees(client: TestClient, ids: list[int], probes: list[str] = CLUSTE
                 data.pop("took_ms")
                 seen[f"search {probe} {mode} {scope}"] = data
     seen["list"] = client.get("/api/documents", params={"limit": 100}).json()
+    seen["list page 2"] = client.get("/api/documents", params={"limit": 2, "page": 2}).json()
     for doc_id in ids:
         seen[f"document {doc_id}"] = {k: v for k, v in client.get(f"/api/documents/{doc_id}").json().items()
                                       if k not in ("ingested_at", "id")}
@@ -1662,6 +1663,8 @@ def _visitor_lists(client: TestClient) -> dict:
     """What a visitor gets of the catalogue besides each document: the newest list, the statistics, 文种 counts,
     title suggestions, and searches with every filter a free value gives, with their facets."""
     seen = {"documents": client.get("/api/documents", params={"limit": 100}).json(),
+            **{f"documents page {page}": client.get("/api/documents", params={"limit": 3, "page": page}).json()
+               for page in (1, 2, 3)},
             "stats": client.get("/api/stats").json(), "genres": client.get("/api/genres").json(),
             "suggest": client.get("/api/suggest", params={"q": "某某县"}).json()}
     for params in ({"genre": "通知"}, {"genre": "其他"}, {"source": "某某县人民政府"}, {"source": "未注明"}, {"year": 2019},

@@ -167,6 +167,19 @@ def test_the_declared_title_marks_where_the_document_starts():
     assert [r.rule for r in doc.removed] == ["crawl_stamps", "before_title"]
 
 
+@pytest.mark.parametrize("line, origin, title", [
+    ("公文写作常见错误更正对照表！", {"path": "/素材/公文写作常见错误更正对照表.pdf"}, "公文写作常见错误更正对照表"),
+    ("公文写作常见错误更正对照表！！", {"title": "公文写作常见错误更正对照表"}, "公文写作常见错误更正对照表"),
+    ("公文写作常见错误更正对照表!", {"meta": {"title": "公文写作常见错误更正对照表"}}, "公文写作常见错误更正对照表"),
+    ("奋进新征程！", {"path": "/素材/讲话稿.pdf"}, "奋进新征程！"),               # no declared title says otherwise
+    ("南京政府向何处去？", {"path": "/素材/南京政府向何处去.md"}, "南京政府向何处去？"),   # a question is its title
+])
+def test_a_title_lines_exclamation_mark_goes_when_the_file_names_it_without(line, origin, title):
+    """Found in pdf_docx_fixtures: 公文写作常见错误更正对照表.pdf, a web article, opens with its title and a 「！」 of
+    emphasis; the file's name has none."""
+    assert best(f"{line}\n第一类：公文标题\n正文。", "title", **origin) == (title, "标题行")
+
+
 def test_without_any_title_line_or_hint_the_file_name_is_used():
     doc = analyse(clean("（一）第一项。\n（二）第二项。"), origin=Origin(path="/材料/某县工作要点.txt"))
     assert doc.title == "某县工作要点" and doc.genre == "工作计划"

@@ -89,6 +89,12 @@ def test_as_a_member_whole_texts_within_the_daily_quota(site, cli):
     status, printed, _ = cli("sync", str(site["out"].with_name("cli")), "--since", TODAY.isoformat(), "--format", "docx")
     assert status == 0 and "新写入 3 篇" in printed and "免费部分" in printed
     assert cli("sync", str(out), "--since", "昨天")[0] == 2                # not a date: bad usage
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    for written in (f"{TODAY.year}年{TODAY.month}月{TODAY.day}日", f" {TODAY.isoformat().translate(wide)} "):
+        # the forms --until and the admin page take: the same day as TODAY.isoformat() above
+        status, printed, _ = cli("sync", str(site["out"].with_name(f"cli{written}")), "--since", written,
+                                 "--format", "docx")
+        assert status == 0 and "新写入 3 篇" in printed, written
     assert cli("sync", str(out), "--since", TODAY.isoformat(), "--as", "没有这个人")[0] == 3
     assert len(list(site["out"].with_name("cli").glob("*.docx"))) == 3
 

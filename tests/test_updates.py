@@ -82,6 +82,8 @@ def test_updates_per_day_and_genre(site):
 def test_since_is_read_leniently_and_bounded(site):
     zone, today = site["library"].settings.zone, site["today"]
     assert parse_since("2024-03-05", zone, today).isoformat() == "2024-03-05T00:00:00+08:00"
+    for written in ("2024年3月5日", "２０２４－０３－０５"):   # the forms --since and --until take
+        assert parse_since(written, zone, today).isoformat() == "2024-03-05T00:00:00+08:00", written
     assert parse_since("2024-03-05T10:00:00Z", zone, today).astimezone(timezone.utc).hour == 10
     assert parse_since("3", zone, today).date() == today - timedelta(days=2)
     old = updates(site["library"], member=True, since="2000-01-01")

@@ -302,6 +302,21 @@ def assert_envelope(response, status: int, code: str | None = None) -> dict:
     return data
 
 
+def test_the_newest_documents_come_in_pages_as_search_results_do(library_web, library):
+    """Review 23: ``/api/documents`` took ``limit`` only — ``page`` was ignored and every page was the first. Its
+    pages, as ``/api/search``'s (``page`` from 1, ``total``), are the visible documents newest first, each once."""
+    newest = [row.id for row in library.catalogue.records(newest_first=True)]   # not hidden
+    assert len(newest) > 5
+    pages = [library_web.get("/api/documents", params={"limit": 2, "page": page}).json()
+             for page in range(1, len(newest) // 2 + 3)]
+    assert [d["id"] for data in pages for d in data["documents"]] == newest
+    assert [(data["total"], data["page"], data["limit"]) for data in pages] == [
+        (len(newest), page, 2) for page in range(1, len(pages) + 1)]
+    assert pages[-1]["documents"] == []   # past the last page: none
+    default = library_web.get("/api/documents").json()
+    assert ([d["id"] for d in default["documents"]], default["page"], default["limit"]) == (newest[:20], 1, 20)
+
+
 def test_404_envelope(library_web):
     assert_envelope(library_web.get("/api/documents/999999"), 404, "document_not_found")
     assert_envelope(library_web.get("/api/documents/999999/download"), 404, "document_not_found")
@@ -326,6 +341,9 @@ def test_404_envelope(library_web):
     ("/api/download", {"ids": ",".join(str(i) for i in range(1, 102))}),
     ("/api/download", {}),
     ("/api/suggest", {"q": "字" * 101}),
+    ("/api/documents", {"page": 0}),
+    ("/api/documents", {"page": 1001}),
+    ("/api/documents", {"limit": 101}),
 ])
 def test_422_envelope(library_web, url, params):
     data = assert_envelope(library_web.get(url, params=params), 422)
@@ -467,6 +485,23 @@ def test_openapi_docs(library_web):
         assert path in paths
     params = {p["name"] for p in paths["/api/search"]["get"]["parameters"]}
     assert {"q", "mode", "scope", "heading", "genre", "year", "source", "sort", "limit", "page"} <= params
+
+
+def test_docs_describe_answers_in_chinese_and_a_422_as_the_envelope_it_is(library_web):
+    """Review 23: /docs said "Successful Response" and "Validation Error", and documented a 422 as FastAPI's
+    ``{"detail": [...]}`` — which no client gets. Its answers are described in Chinese and a 422 is the envelope."""
+    spec = library_web.get("/openapi.json").json()
+    written = json.dumps(spec, ensure_ascii=False)
+    assert [w for w in ("Successful Response", "Validation Error", "HTTPValidationError", '"detail"') if w in written] == []
+    answers = spec["paths"]["/api/documents"]["get"]["responses"]
+    assert answers["200"]["description"] == "成功"
+    refused = answers["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    documented = spec["components"]["schemas"][refused]
+    got = library_web.get("/api/documents", params={"page": 0}).json()
+    assert sorted(documented["required"]) == sorted(documented["properties"]) == sorted(got)
+    assert {name: type(value).__name__ for name, value in got.items()} == {
+        name: {"boolean": "bool", "string": "str", "integer": "int"}[field["type"]]
+        for name, field in documented["properties"].items()}
 
 
 # -- search page --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import http.client
+import json
 import os
 import pickle
 import socket
@@ -11,12 +12,14 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from multiprocessing.reduction import ForkingPickler
 
+from chinese import english_words
 from sucai.web.serving import _OwnSocketsConfig, served_app, uvicorn_options
 
 
@@ -27,12 +30,10 @@ async def _hello(scope, receive, send):
     await send({"type": "http.response.body", "body": "你好".encode()})
 
 
-@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
-def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_several_workers(loop):
-    """With ``--workers N`` uvicorn binds the socket itself (``Config.bind_socket``: ``proto`` 0), and asyncio's
-    loop then leaves ``TCP_NODELAY`` off: each response's body waited for the client's delayed ACK (~40 ms per
-    keep-alive request). The connections of ``sucai serve`` have it on, on either event loop (uvloop, the
-    default where installed, sets it itself), and both requests are answered."""
+@contextmanager
+def _serving(loop: str = "auto"):
+    """A uvicorn server of :func:`_hello` with :func:`uvicorn_options`, on a socket bound as the multi-worker
+    supervisor binds it (``Config.bind_socket``); yields ``(server, socket)``."""
     config = uvicorn.Config(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": None, "loop": loop})
     sock = config.bind_socket()   # what the multi-worker supervisor hands to each worker (uvicorn before 0.55
     # bound it with proto 0, and asyncio then left TCP_NODELAY off; 0.55 binds with IPPROTO_TCP: either way, on)
@@ -44,6 +45,20 @@ def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_severa
         while not server.started and time.monotonic() < deadline:
             time.sleep(0.05)
         assert server.started
+        yield server, sock
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_several_workers(loop):
+    """With ``--workers N`` uvicorn binds the socket itself (``Config.bind_socket``: ``proto`` 0), and asyncio's
+    loop then leaves ``TCP_NODELAY`` off: each response's body waited for the client's delayed ACK (~40 ms per
+    keep-alive request). The connections of ``sucai serve`` have it on, on either event loop (uvloop, the
+    default where installed, sets it itself), and both requests are answered."""
+    with _serving(loop) as (server, sock):
         client = http.client.HTTPConnection(*sock.getsockname()[:2], timeout=10)
         bodies = []
         for _ in range(2):   # one keep-alive connection
@@ -54,10 +69,28 @@ def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_severa
         accepted = connection.transport.get_extra_info("socket")
         assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
         client.close()
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
+
+
+@pytest.mark.parametrize("target", ["/search?q=作风建设", "/文件/通知.docx"])
+def test_a_raw_utf8_address_is_answered_in_chinese(target):
+    """Review 23: ``curl 'http://…/search?q=作风建设'`` (curl sends the UTF-8 bytes as typed; a browser encodes them)
+    got uvicorn's ``Invalid HTTP request received.``: neither of its parsers takes bytes past ASCII in the
+    address. The answer is the API's error envelope, in Chinese, saying how to send it; the connection is closed."""
+    with _serving() as (_, sock):
+        with socket.create_connection(sock.getsockname()[:2], timeout=10) as client:
+            client.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            answer = b""
+            while chunk := client.recv(65536):   # until the server closes the connection
+                answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    fields = dict(line.lower().split(": ", 1) for line in lines[1:])
+    assert lines[0] == "HTTP/1.1 400 Bad Request"
+    assert (fields["content-type"], int(fields["content-length"])) == ("application/json; charset=utf-8", len(body))
+    data = json.loads(body)
+    assert (data["ok"], data["code"], data["status"]) == (False, "bad_request", 400)
+    assert "百分号编码" in data["error"] and "--data-urlencode" in data["error"]
+    assert english_words(data["error"], typed=("curl", "http", "search", "data", "urlencode", "q")) == []
 
 
 @pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT") or not sys.platform.startswith("linux"), reason="Linux")

@@ -32,7 +32,7 @@ from ..budget import Budget, run_budgeted
 from ..clean import xml_safe
 from ..config import Settings
 from ..counting import UNCOUNTED, count_chars
-from ..errors import InvalidInput, ReadError, SucaiError
+from ..errors import BadValue, InvalidInput, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import SEED, DraftSeeds, align, resolve, seed_hashes
@@ -63,8 +63,8 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     checked first (:func:`check_length`, on the whole ``text``), before anything else is done with it. A
     closing 附：素材来源 list (a 写作台 draft's download) is left out: the report's text is ``text`` without it,
     and :attr:`CheckReport.left_out` its 字数 (:func:`count_chars`). Raises InvalidInput
-    (code ``draft_too_long``) when the draft's 字数 is over ``check_max_chars``, and (code ``empty_draft``) when
-    it has no letters, digits or Han characters.
+    (code ``draft_too_long``) when the draft's 字数 is over ``check_max_chars``, and BadValue (code ``empty_draft``:
+    the user's bad input, exit status 2 on the command line) when it has no letters, digits or Han characters.
     """
     settings = settings or library.settings
     check_length(text, settings)
@@ -72,7 +72,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         xml_safe(text), lambda ids: {row.id: row.title for row in library.records(member=viewer_member, ids=ids)})
     draft = skeleton(text)
     if not len(draft):
-        raise InvalidInput("草稿中没有可查重的文字（为空，或只有图片、符号）", code="empty_draft")
+        raise BadValue("草稿中没有可查重的文字（为空，或只有图片、符号）", code="empty_draft")
     min_chars = settings.check_min_match_chars
     seeds = DraftSeeds(seed_hashes(draft))
     fingerprints = DraftFingerprints(draft.chars)
@@ -176,11 +176,13 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
     ingest reads (txt/md/docx/pdf/html, .doc/.wps…, scans by OCR; any common encoding), in a worker
     process within the per-file budget (:mod:`sucai.budget`: ``parse_timeout_seconds``,
     ``parse_memory_mb``, ``parse_max_pages``); a Markdown file as the text its writer wrote, without its markup and
-    our download's metadata line (:func:`.markdown.written_text`). Raises ReadError with the reason."""
+    our download's metadata line (:func:`.markdown.written_text`). Raises ReadError with the reason — BadValue
+    (code ``empty``) for a draft with no text at all: the user's bad input, exit status 2 on the command line."""
     budget = Budget.from_settings(settings)
     [result] = run_budgeted(_read_job, [(path, data, name, budget)], budget, 1)
     if isinstance(result, tuple):  # (status, reason[, code])
-        raise ReadError(result[1], code=result[2] if len(result) > 2 else "unreadable")
+        code = result[2] if len(result) > 2 else "unreadable"
+        raise (BadValue if code == "empty" else ReadError)(result[1], code=code)
     return result
 
 

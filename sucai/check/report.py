@@ -4,7 +4,8 @@ Characters are counted as a 字数 counts them (:func:`sucai.counting.count_char
 and invisible characters not counted): ``chars`` is the 字数 of the draft, and a ratio is copied
 counted characters over ``chars`` (0 … 1). A 重合片段 runs from its first to its last matching letter,
 digit or Han character, and covers everything in between (punctuation and edited
-characters included). Offsets are characters of the draft's text as read
+characters included) — and the partner of a bracket or quotation mark it holds alone, right outside it
+(:func:`text_span`: a copied 「（一）加强…」 is whole, not 「一）加强…」). Offsets are characters of the draft's text as read
 (half-open); a source span is in characters of the text the viewer gets of that source
 (:func:`sucai.access.view`: the whole text for a member, the free view otherwise), which
 is the text the draft was aligned with (:func:`sucai.check.check_text`): a report holds
@@ -35,6 +36,9 @@ from .align import Fragment
 
 QUOTES = re.compile(r"“[^”\n]*”|「[^」\n]*」|『[^』\n]*』|\"[^\"\n]*\"|^[ \t\u3000]*>.*$", re.MULTILINE)
 _PARAGRAPH = re.compile(r"[^\n]+")
+_OPENING, _CLOSING = "（(〔［[【《〈「『“‘｛{", "）)〕］]】》〉」』”’｝}"
+_PARTNER = dict(zip(_OPENING + _CLOSING, _CLOSING + _OPENING))
+_MARKS = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]")
 
 
 @dataclass
@@ -130,7 +134,7 @@ def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Frag
     chars = int(solid.sum())
     quoted = _quote_mask(text)
     views = {doc_id: doc for doc_id, (doc, _) in sources.items()}
-    matches = [_match(draft, f, *sources[f.doc_id]) for f in kept]
+    matches = [_match(draft, text, f, *sources[f.doc_id]) for f in kept]
     for m in matches:
         m.quoted = bool(quoted[m.start:m.end].all())
     copied = np.zeros(len(text), dtype=bool)
@@ -140,19 +144,52 @@ def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Frag
     return CheckReport(
         text=text, chars=chars, copy_ratio=_ratio(copied.sum(), chars),
         copy_ratio_excluding_quotes=_ratio((copied & ~quoted).sum(), chars),
-        max_source=_max_source(draft, fragments, copied, chars, views),
+        max_source=_max_source(draft, text, fragments, copied, chars, views),
         matches=matches, paragraphs=_paragraphs(text, copied, quoted, solid), sources_checked=checked,
     )
 
 
-def _match(draft: Skeleton, fragment: Fragment, view: Document, source: Skeleton) -> Match:
-    start, end = draft.span(fragment.i0, fragment.i1)
-    s_start, s_end = source.span(fragment.j0, fragment.j1)
+def text_span(skeleton: Skeleton, text: str, start: int, end: int) -> tuple[int, int]:
+    """The characters ``[a, b)`` of ``text`` that its ``skeleton``'s non-empty span ``[start, end)`` covers
+    (:meth:`Skeleton.span`), widened over the opening brackets and quotation marks right before it whose closing
+    partner it holds unpaired, and the closing ones right after it whose opening partner it holds unpaired:
+    「（一）加强（试行）」, not 「一）加强（试行」. A pair around the whole span stays out, as other punctuation
+    at its ends does."""
+    a, b = skeleton.span(start, end)
+    closing, opening = _unpaired(text[a:b])
+    for mark in closing:   # the innermost first: its partner is nearest
+        if a == 0 or text[a - 1] != _PARTNER[mark]:
+            break
+        a -= 1
+    for mark in reversed(opening):
+        if b == len(text) or text[b] != _PARTNER[mark]:
+            break
+        b += 1
+    return a, b
+
+
+def _unpaired(piece: str) -> tuple[list[str], list[str]]:
+    """The closing marks of ``piece`` whose opening partner is not in it, and the opening marks it leaves open,
+    each in the order they appear."""
+    closing, opening = [], []
+    for mark in _MARKS.findall(piece):
+        if mark in _CLOSING and opening and _PARTNER[opening[-1]] == mark:
+            opening.pop()
+        elif mark in _CLOSING:
+            closing.append(mark)
+        else:
+            opening.append(mark)
+    return closing, opening
+
+
+def _match(draft: Skeleton, text: str, fragment: Fragment, view: Document, source: Skeleton) -> Match:
+    start, end = text_span(draft, text, fragment.i0, fragment.i1)
+    s_start, s_end = text_span(source, view.text, fragment.j0, fragment.j1)
     return Match(start, end, fragment.doc_id, view.title, s_start, s_end, round(fragment.similarity, 3),
                  view.text[s_start:s_end])
 
 
-def _max_source(draft: Skeleton, fragments: list[Fragment], copied: np.ndarray, chars: int,
+def _max_source(draft: Skeleton, text: str, fragments: list[Fragment], copied: np.ndarray, chars: int,
                 views: dict[int, Document]) -> dict | None:
     """The source covering the largest share of the ``copied`` characters (a bool per draft character: counted
     and inside a kept 重合片段) with all its fragments."""
@@ -161,7 +198,7 @@ def _max_source(draft: Skeleton, fragments: list[Fragment], copied: np.ndarray, 
         mask = np.zeros(len(copied), dtype=bool)
         for f in fragments:
             if f.doc_id == doc_id:
-                start, end = draft.span(f.i0, f.i1)
+                start, end = text_span(draft, text, f.i0, f.i1)
                 mask[start:end] = True
         share = int((mask & copied).sum())
         if best is None or share > best[0]:

@@ -32,7 +32,7 @@ def token_app() -> None:
 
 _ROLES = NamedChoice({role: ROLE_LABELS[role] for role in ROLES})
 _role_option = click.option("--role", type=_ROLES, default="user", help=_ROLE_HELP + "；默认为注册用户")
-_until_option = click.option("--until", metavar="日期", help="会员到期日（含当天），YYYY-MM-DD")
+_until_option = click.option("--until", metavar="日期", help="会员到期日（含当天），如 2027-12-31 或 2027年12月31日")
 _password_option = click.option("--password", metavar="密码",
                                 help="密码（不给则提示输入两次；写在命令行会留在历史记录里）")
 _name_argument = click.argument("name", metavar="用户名")

@@ -17,7 +17,7 @@ import re
 import select
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date
 from enum import IntEnum
 from functools import cache, partial
 from pathlib import Path
@@ -27,8 +27,8 @@ import click
 from rich.cells import cell_len
 from rich.console import Console
 
-from ..config import data_dir, load_settings
-from ..errors import SucaiError, os_reason
+from ..config import data_dir, load_settings, parse_day
+from ..errors import BadValue, SucaiError, os_reason
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -248,18 +248,18 @@ class Between(click.IntRange):
 
 
 class Day(click.ParamType):
-    """A day written YYYY-MM-DD, as a ``datetime`` at its midnight (no time zone); another value is refused in
-    Chinese (exit 2) — click's ``DateTime`` would name its format as strptime writes it, ``'%Y-%m-%d'``."""
+    """A day as :func:`sucai.config.parse_day` reads it (2026-11-01, 2026年11月1日: the forms every date of sucai
+    takes), as a ``date``; another value is refused in Chinese (exit 2)."""
 
     name = "日期"
 
-    def convert(self, value, param, ctx) -> datetime:
-        if isinstance(value, datetime):
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
             return value
         try:
-            return datetime.strptime(value, "%Y-%m-%d")
-        except ValueError:
-            self.fail(f"“{value}”不是有效的日期，应写作 YYYY-MM-DD，如 2026-11-01", param, ctx)
+            return parse_day(value)
+        except BadValue as error:
+            self.fail(error.message, param, ctx)
 
 
 class NamedChoice(click.ParamType):

@@ -10,6 +10,9 @@ keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民�
 as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
 "第707号" / "现公布…《X》…") is titled by the regulation it promulgates.
 
+A title line ending in exclamation marks loses them when the file's declared title or its name
+is the line without them (a web article's emphasis: "公文写作常见错误更正对照表！").
+
 When the text has no title line, the title comes from what the file declares
 (HTML ``<h1>``/``<title>``, docx core title), then from the file name — without
 its numbering ("003_…", "2017_…") and never a bare number — and, for a report
@@ -199,6 +202,14 @@ def decree_title(text: str, body_start: int) -> Line | None:
     named = next((m.group("name") for line in first[2:5] for pattern in _PROMULGATED
                   for m in [pattern.search(line.text)] if m), None)
     return next((line for line in first[3:] if named and line.text == named), None)
+
+
+def as_declared(title: str, declared: Iterable[str | None]) -> str:
+    """``title`` (a title line) without the exclamation marks it ends with when one of the ``declared`` titles (the
+    file's own, its name's) is just that: "公文写作常见错误更正对照表！" in 公文写作常见错误更正对照表.pdf is a web
+    article's emphasis, not its title. A title line no declared one names so keeps them (a slogan may end in one)."""
+    bare = title.rstrip("！!")
+    return bare if bare != title and bare in {d.strip() for d in declared if d} else title
 
 
 def file_title(stem: str) -> str | None:

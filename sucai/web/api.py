@@ -144,13 +144,18 @@ def record_search(request: Request, viewer: Viewer, search: SearchRequest, resul
         get_recorder(request).searched(viewer, search.q, result.total, filtered)
 
 
-@router.get("/documents", summary="最新入库的文档（不含正文）")
+@router.get("/documents", summary="最新入库的文档（不含正文），分页")
 def api_documents(
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
-    limit: Annotated[int, Query(ge=1, le=MAX_BATCH)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_BATCH, description="每页条数")] = 20,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码，从 1 开始")] = 1,
 ):
-    return _json({"documents": library.summaries(limit, newest_first=True, member=viewer.member)})
+    """``{"documents": [...], "total", "page", "limit"}``: the visible documents, newest first, paged as
+    ``/api/search`` pages (``total``: how many there are for this viewer; a page past the last is empty)."""
+    documents = library.summaries(limit, newest_first=True, member=viewer.member, offset=(page - 1) * limit)
+    return _json({"documents": documents, "total": library.stats(member=viewer.member)["documents"],
+                  "page": page, "limit": limit})
 
 
 @router.get("/documents/{doc_id}", summary="一篇文档：元数据、正文、提纲（按查看者的权限）")

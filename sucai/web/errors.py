@@ -35,12 +35,53 @@ SHOWN_PROBLEMS = 3   # a 422 names at most this many problems of a body (the res
 
 
 def install(app: FastAPI) -> None:
-    """Route every error of ``app`` through the envelope (and log unexpected ones to stderr)."""
+    """Route every error of ``app`` through the envelope (and log unexpected ones to stderr), and document it so
+    (:func:`_documented`)."""
     _error_log()
     app.add_exception_handler(SucaiError, _sucai_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(_Guard)
+    _documented(app)
+
+
+ERROR_SCHEMA = {
+    "title": "错误", "type": "object", "required": ["ok", "error", "code", "status"],
+    "properties": {"ok": {"type": "boolean", "description": "总是 false"},
+                   "error": {"type": "string", "description": "说明（中文）"},
+                   "code": {"type": "string", "description": "代码，供程序判断：invalid_input、not_found……"},
+                   "status": {"type": "integer", "description": "HTTP 状态码"}},
+}
+_DESCRIPTIONS = {"Successful Response": "成功"}
+
+
+def _documented(app: FastAPI) -> None:
+    """``/openapi.json`` (shown at ``/docs``) as the API answers: a 422 documented as the envelope it is
+    (:data:`ERROR_SCHEMA`, not FastAPI's ``{"detail": [...]}``, which no client gets), and FastAPI's English
+    descriptions of answers in Chinese. Swagger UI's own buttons stay in English: /docs is the developers' page."""
+    made = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            _in_the_apis_words(made())
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+def _in_the_apis_words(schema: dict) -> None:
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    schemas["Error"] = ERROR_SCHEMA
+    refused = {"description": "参数或请求体不合要求（invalid_input，说明其中最多三处）",
+               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operation in (operation for path in schema.get("paths", {}).values() for operation in path.values()):
+        answers = operation.get("responses", {})
+        for status, answer in answers.items():
+            answer["description"] = _DESCRIPTIONS.get(answer.get("description"), answer.get("description"))
+        if "422" in answers:
+            answers["422"] = refused
 
 
 def _error_log() -> None:

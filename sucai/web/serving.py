@@ -15,7 +15,10 @@ asyncio turns ``TCP_NODELAY`` on only for sockets that say ``IPPROTO_TCP``
 body waiting for the client's delayed ACK — about 40 ms added to every request
 after the first on a keep-alive connection, which browsers and API clients use.
 uvicorn takes httptools and uvloop (dependencies of sucai) when they are installed:
-a served search costs a fifth less CPU than on h11 and asyncio's own loop.
+a served search costs a fifth less CPU than on h11 and asyncio's own loop. A request neither of its parsers
+takes — a raw UTF-8 address typed by hand, ``curl 'http://…/search?q=作风建设'`` (browsers percent-encode it;
+httptools' llhttp and h11 both refuse bytes past ASCII in the target, with no option to allow them) — gets
+the API's error envelope in Chinese, saying how to send it (:data:`BAD_REQUEST`), not uvicorn's English line.
 
 :func:`run_workers` runs several server processes under uvicorn's own supervisor (``Multiprocess``:
 health checks, restarts, signals), each listening on a socket of its own (``SO_REUSEPORT``, Linux):
@@ -32,6 +35,7 @@ import socket
 import sys
 from pathlib import Path
 
+import orjson
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
@@ -39,16 +43,32 @@ from uvicorn.supervisors import Multiprocess
 
 from ..analysis import load_segmenter
 from .app import create_app
+from .errors import envelope
+
+BAD_REQUEST = envelope(400, "bad_request", "请求无法解析。网址中的中文等字符须先经百分号编码（浏览器会自动编码）；"
+                                          "用 curl 时请写 curl -G 'http://地址:端口/search' --data-urlencode 'q=作风建设'")
+_BAD_REQUEST_BODY = orjson.dumps(BAD_REQUEST)
 
 
 class NoDelayProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
-    """uvicorn's HTTP protocol, with ``TCP_NODELAY`` set on each TCP connection as it is accepted."""
+    """uvicorn's HTTP protocol, with ``TCP_NODELAY`` set on each TCP connection as it is accepted, and its answer to
+    a request it cannot parse in Chinese."""
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
+
+    def send_400_response(self, msg: str) -> None:
+        """Answer a request uvicorn's parser refused (``msg``: its English reason, which stays in its log) with
+        400 and :data:`BAD_REQUEST` as JSON, then close the connection, as uvicorn does."""
+        head = [b"HTTP/1.1 400 Bad Request"]
+        head += [name + b": " + value for name, value in self.server_state.default_headers]
+        head += [b"content-type: application/json; charset=utf-8",
+                 b"content-length: " + str(len(_BAD_REQUEST_BODY)).encode(), b"connection: close"]
+        self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + _BAD_REQUEST_BODY)
+        self.transport.close()
 
 
 def served_app(home: str | Path | None = None) -> FastAPI:
