@@ -1116,7 +1116,9 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     if versions is None:
         return []
     version = versions.flags[1]
-    found = _matching_members(searcher, plan, _sought(versions), versions.candidates)
+    candidates = _sought(versions)
+    found = _matching_members(searcher, plan, candidates, None if versions.unflagged else candidates,
+                              versions.candidates)
     matched: dict[int, list[int]] = {}   # cluster → its members that match
     for doc_id in found:
         row = versions.rows.get(doc_id)
@@ -1162,22 +1164,25 @@ def _sought(versions: Versions) -> Query:
     return versions.sought[0]
 
 
-def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int) -> dict[int, int]:
-    """The documents (up to ``limit``) among ``candidates`` (a clusters' flag, and the members whose entries lack it
-    by id: :func:`_sought`) that the plan finds, each id → how well it matches (higher is better): + 2 for an exact
-    match (every group has a term verbatim), + 1 for some needle verbatim (:attr:`_Plan.needles`) — in a section
-    search, in the text (:meth:`_Plan.in_text`) —, in no particular order. Found in one pass: the matches score 0
-    plus those constants (in a precise document search every match is exact). The verbatim tests are asked about
-    the candidates alone (:func:`_among`; a visitor's ranked search of a library of the corpus, 3,330 documents:
-    the collapse's CPU 0.57 → 0.45 ms at the median, against the whole index)."""
+def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, among: Query | None, limit: int
+                      ) -> dict[int, int]:
+    """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → how well it matches
+    (higher is better): + 2 for an exact match (every group has a term verbatim), + 1 for some needle verbatim
+    (:attr:`_Plan.needles`) — in a section search, in the text (:meth:`_Plan.in_text`) —, in no particular order;
+    those two asked only about the entries ``among`` matches too (:func:`_among`; None: asked of the whole index).
+    Found in one pass: the matches score 0 plus those constants (in a precise document search every match is
+    exact). ``among`` is the clusters' flag when no member's entry lags: the collapse's CPU at the median, a library
+    of the corpus (3,330 documents), ranked: a visitor's 0.57 → 0.45 ms, a member's 1.6 → 1.2 ms. Asked about the
+    flag and the lagging members' ids, it cost more than the whole index (20 ids: 2.1 ms, 129: 7.8 ms; the
+    lagging members that match asked apart: 1.7 ms for 20 — in ranked mode most queries match some)."""
     matches = Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)])
     sections = plan.request.scope == "section"
     if (plan.request.mode == "precise" and not sections) or not plan.parsed.groups:
         return dict.fromkeys(_hit_scores(searcher, matches, limit), 3)
     ranks = [(Occur.Must, Query.const_score_query(matches, 0.0)),
-             (Occur.Should, Query.const_score_query(plan.holding_terms(sections, candidates), 2.0))]
+             (Occur.Should, Query.const_score_query(plan.holding_terms(sections, among), 2.0))]
     if plan.needles:
-        ranks.append((Occur.Should, Query.const_score_query(plan.holding_needle(sections, candidates), 1.0)))
+        ranks.append((Occur.Should, Query.const_score_query(plan.holding_needle(sections, among), 1.0)))
     return {doc_id: round(score) for doc_id, score in _hit_scores(searcher, Query.boolean_query(ranks), limit).items()}
 
 
