@@ -29,10 +29,14 @@ member that is not its cluster's representative), so that their search leaves ou
 one term instead of a list of ids. They follow the catalogue's free grouping: a sync that applies a change of
 a cluster indexes again every entry whose flags no longer hold, and until it has, :meth:`SearchIndex.snapshot`
 names the entries whose flags are wrong (:class:`Versions`), so a search never depends on them being current.
-The clusters members see (over whole texts) have no flags: their search names their members (ids), and no
-entry is indexed again because of them — an entry indexed again leaves its old one counted in the
-statistics of every field until segments merge (BM25's document count and average length), which would tell
-a visitor's scores how members-only text grouped documents.
+The clusters members see (over whole texts) have the same two flags, ``clustered`` and ``version``, as they stood
+when the entry was written, and no entry is ever indexed again because of them — an entry indexed again leaves its
+old one counted in the statistics of every field until segments merge (BM25's document count and average length),
+which would tell a visitor's scores how members-only text grouped documents. They are set again only when an entry
+is written for another reason (added, edited, hidden and shown again, its free grouping's flags changed, the index
+rebuilt); until then :class:`Versions` names the members whose entries lack the flag (``unflagged``), and a search
+takes their stale ``version`` flags as it takes lagging free flags. Where no document with a members part is near,
+both group documents alike (:mod:`sucai.dedupe`), so their flags catch up with the free grouping's.
 
 Facet fields (``genre``, ``source``, ``year``, ``date``, ``chars`` — the text's length —, ``counted_chars``
 — its 字数, what a sort by 字数 orders —, ``has_paid``) are fast fields for filters, facet counts and sorting;
@@ -80,7 +84,8 @@ if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this m
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 10   # 10: counted_chars (字数 without white space) for the sort by 字数
+# 10: counted_chars (字数 without white space) for the sort by 字数; 11: the flags of the clusters members see
+INDEX_VERSION = 11
 UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
@@ -113,6 +118,9 @@ def _schema() -> tantivy.Schema:
     # the free grouping of near-duplicates (sucai.dedupe), which viewers without the member tier see
     sb.add_boolean_field("free_clustered", indexed=True)   # in a cluster of near-duplicates
     sb.add_boolean_field("free_version", indexed=True)     # in one and not its representative
+    # the same of the clusters members see (over whole texts), as they stood when the entry was written
+    sb.add_boolean_field("clustered", indexed=True)
+    sb.add_boolean_field("version", indexed=True)
     sb.add_text_field("fp", tokenizer_name="whitespace", index_option="freq")  # 查重 fingerprints (whole text)
     sb.add_text_field("free_fp", tokenizer_name="whitespace", index_option="freq")  # the same of the free view
     return sb.build()
@@ -176,14 +184,17 @@ _NOTHING_PREPARED = Prepared({}, {})
 Tokens = Callable[[Iterable[Document]], Iterator[tuple[Document, Prepared | None]]]
 
 
-def index_fields(doc: Document, prepared: Prepared | None = None, cluster: ClusterRow | None = None) -> dict:
+def index_fields(doc: Document, prepared: Prepared | None = None, cluster: ClusterRow | None = None,
+                 member_cluster: ClusterRow | None = None) -> dict:
     """The index entry of a catalogue document, as field name → value (see the module docstring).
     Tokens of a text, title or headings found in ``prepared`` are taken from there (:func:`prepare`);
-    ``cluster``: its row in a cluster of the free grouping, None when it is in none."""
+    ``cluster``: its row in a cluster of the free grouping, ``member_cluster`` in one of the clusters members
+    see; None when it is in none."""
     prepared = prepared or _NOTHING_PREPARED
     fields: dict = {"id": doc.id, "chars": doc.chars, "counted_chars": doc.counted_chars,
-                    "has_paid": doc.members_span is not None, "free_clustered": cluster is not None,
-                    "free_version": _role(cluster) == _VERSION}
+                    "has_paid": doc.members_span is not None}
+    for (clustered, version), row in zip(_FLAGS.values(), (member_cluster, cluster)):
+        fields.update({clustered: row is not None, version: _role(row) == _VERSION})
     free = access.free_view(doc)
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))
@@ -241,6 +252,8 @@ def _text_fields(part: str, norm: str) -> dict[str, str]:
 
 
 _ALONE, _REPRESENTATIVE, _VERSION = 0, 1, 2   # where a document stands among near-duplicates (index flags)
+# the index's (clustered, version) flags of the clusters a viewer with (True) or without the member tier sees
+_FLAGS = {True: ("clustered", "version"), False: ("free_clustered", "free_version")}
 
 
 def _role(row: ClusterRow | None) -> int:
@@ -307,13 +320,13 @@ class Versions:
     representative by the cluster's id. ``others``: each member → the ids of
     the other members of its cluster that are not hidden, ascending (a hit's 其他版本). ``flagged``: the
     ids whose entry in this generation has the ``version`` flag; ``unflagged``: the members shown to no
-    one yet (not hidden) whose entry lacks the ``clustered`` flag (indexed before they joined, the index
-    not caught up yet). ``candidates``: at most how many entries a query limited to the ``clustered``
-    flag and ``unflagged`` finds. ``values``: for a viewer with (True) or without the member tier, each
+    one yet (not hidden) whose entry lacks the ``clustered`` flag (indexed before they joined: the index
+    not caught up yet, or, of the clusters members see, not indexed again since). ``candidates``: at most
+    how many entries a query limited to the ``clustered`` flag and ``unflagged`` finds. ``flags``: the names
+    of the ``clustered`` and ``version`` flags of these clusters (``free_clustered`` and ``free_version`` for the
+    free grouping). ``values``: for a viewer with (True) or without the member tier, each
     member's facet values in this generation, read by :mod:`sucai.search` when first needed; ``sought``: the query of
-    the entries a search of these clusters looks among, likewise. ``flags``: the
-    names of the ``clustered`` and ``version`` flags of these clusters (the free grouping's); None for the
-    clusters members see, which have none (every member is ``unflagged``).
+    the entries a search of these clusters looks among, likewise.
     """
 
     rows: dict[int, ClusterRow]
@@ -322,10 +335,10 @@ class Versions:
     flagged: frozenset[int]
     unflagged: tuple[int, ...]
     candidates: int
-    flags: tuple[str, str] | None = None   # the index's flags of these clusters (None: none, every member named)
+    flags: tuple[str, str]
     values: dict[bool, dict[int, dict]] = field(default_factory=dict, compare=False, repr=False)
     # the query of the entries that may be members of these clusters, made by sucai.search at its first search
-    # of the state (a member's names every member by id: ~0.1 ms to build), then shared by its other searches
+    # of the state, then shared by its other searches
     sought: list = field(default_factory=list, compare=False, repr=False)
 
 
@@ -344,12 +357,12 @@ class SearchIndex:
         self._lock = FileLock(str(settings.home / "index.lock"))
         self._wanted = settings.home / _WANTED
         self._marker_path = settings.index_dir / _MARKER
-        # the searcher of the newest generation seen, whether it has split entries, its flagged entries (ids
-        # with the free_clustered flag, ids with the free_version flag)
+        # the searcher of the newest generation seen, whether it has split entries, its flagged entries (for a
+        # viewer with and without the member tier: the ids with the clustered flag, the ids with the version flag)
         self._generation = -1
         self._searcher: tantivy.Searcher | None = None
         self._split = True
-        self._flagged: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+        self._flagged: dict[bool, tuple[frozenset[int], frozenset[int]]] = {}
         # (state, searcher, their Versions: as members see them, and the free grouping's) of the last snapshot
         self._versions: tuple[tuple, tantivy.Searcher, Versions | None, Versions | None] | None = None
         self._last: tuple[tuple, Snapshot] | None = None   # (what was checked, the snapshot) of the last snapshot
@@ -427,14 +440,15 @@ class SearchIndex:
                 self.index.reload()
                 self._searcher = self.index.searcher()
                 self._split = self._searcher.search(tantivy.Query.term_query(SCHEMA, "split", True), limit=1).hits != []
-                self._flagged = (_ids(self._searcher, "free_clustered"), _ids(self._searcher, "free_version"))
+                self._flagged = {member: (_ids(self._searcher, clustered), _ids(self._searcher, version))
+                                 for member, (clustered, version) in _FLAGS.items()}
                 self._generation = applied
             searcher, split, flagged = self._searcher, self._split, self._flagged
         versions = self._versions   # made for this state and this searcher (whose flags it names)
         if versions is None or versions[0] != state or versions[1] is not searcher:
-            versions = self._versions = (
-                state, searcher, _versions(self.catalogue.cluster_rows(), frozenset(), frozenset(), None),
-                _versions(self.catalogue.cluster_rows(free=True), *flagged, ("free_clustered", "free_version")))
+            versions = self._versions = (state, searcher, *(
+                _versions(self.catalogue.cluster_rows(free=not member), *flagged[member], _FLAGS[member])
+                for member in (True, False)))
         snapshot = Snapshot(searcher, tuple(changed), applied, changes, split, *versions[2:])
         self._last = (checked, snapshot)
         return snapshot
@@ -505,14 +519,14 @@ class SearchIndex:
         """Index these documents as the catalogue holds them now (an entry each, none for a removed or
         hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``tokens``:
         see :meth:`sync`. ``progress(done, total)``: ``done`` ids of ``ids`` are through."""
-        rows = {row.doc_id: row for row in self.catalogue.cluster_rows(free=True)} if ids else {}
+        rows = _rows(self.catalogue) if ids else ({}, {})
         for doc_id in () if fresh else ids:   # a deletion drops the entries added before it only
             _delete(writer, doc_id)
         position = {doc_id: number for number, doc_id in enumerate(ids, 1)}
         shown = (doc for batch in _batches(ids, _BATCH) for doc in self.catalogue.documents(batch) if not doc.hidden)
         done = 0
         for doc, prepared in tokens(shown) if tokens else ((doc, None) for doc in shown):
-            writer.add_document(_tantivy_document(index_fields(doc, prepared, rows.get(doc.id))))
+            writer.add_document(_tantivy_document(index_fields(doc, prepared, *(by_id.get(doc.id) for by_id in rows))))
             done = position[doc.id]
             if progress:
                 progress(done, len(ids))
@@ -619,11 +633,10 @@ class Feed:
         """Give the writer the documents added and not yet given, with their cluster flags as they stand now."""
         if not self._waiting:
             return
-        rows = {row.doc_id: row for row in self.index.catalogue.cluster_rows(
-            doc_ids=[doc.id for doc, _ in self._waiting], free=True)}
+        free, grouped = _rows(self.index.catalogue, [doc.id for doc, _ in self._waiting])
         for doc, prepared in self._waiting:
-            cluster = rows.get(doc.id)
-            self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster)))
+            cluster = free.get(doc.id)
+            self._writer.add_document(_tantivy_document(index_fields(doc, prepared, cluster, grouped.get(doc.id))))
             self._fed[doc.id] = _role(cluster)
         self._waiting.clear()
         self._waiting_chars = 0
@@ -703,11 +716,18 @@ def _entries(searcher: tantivy.Searcher) -> dict[int, int]:
     return {doc_id: _VERSION if doc_id in versions else _REPRESENTATIVE for doc_id in _ids(searcher, "free_clustered")}
 
 
+def _rows(catalogue: Catalogue, doc_ids: list[int] | None = None
+          ) -> tuple[dict[int, ClusterRow], dict[int, ClusterRow]]:
+    """The cluster rows of these documents (None: of every document in a cluster), by id: of the free grouping,
+    and of the clusters members see (the rows :func:`index_fields` takes)."""
+    return tuple({row.doc_id: row for row in catalogue.cluster_rows(doc_ids=doc_ids, free=free)}
+                 for free in (True, False))
+
+
 def _versions(rows: list[ClusterRow], clustered: frozenset[int], versions: frozenset[int],
-              flags: tuple[str, str] | None) -> Versions | None:
+              flags: tuple[str, str]) -> Versions | None:
     """:class:`Versions` of the cluster rows of a state, for a generation whose entries with the ``clustered``
-    and ``version`` flags (named ``flags``; None: no flags, and the sets are empty) are these; None when there
-    are no clusters."""
+    and ``version`` flags (named ``flags``) are these; None when there are no clusters."""
     if not rows:
         return None
     shown: dict[int, list[int]] = {}

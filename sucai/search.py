@@ -1109,18 +1109,16 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
 
     ``versions``: the clusters this viewer sees (:meth:`sucai.index.Snapshot.versions_for`). The matching members
     are found through the index's ``clustered`` flag of those clusters (and the ``unflagged`` members of
-    ``versions``, whose entries lag; every member of the clusters members see, which have no flags), unscored
-    but for constants that rank how they match; members are scored only when several are left to choose from in
-    a cluster whose representative is not among them. The others are left out through the index's ``version``
-    flag: the versions that match are left out but for those shown instead of their representative, and the
-    matching members whose entries lag (or have no flags) are named (see :class:`sucai.index.Versions`)."""
+    ``versions``, whose entries lag), unscored but for constants that rank how they match; members are scored only
+    when several are left to choose from in a cluster whose representative is not among them. The others are left
+    out through the index's ``version`` flag: the versions that match are left out but for those shown instead of
+    their representative, and the matching members whose entries lag are named (see :class:`sucai.index.Versions`)."""
     if versions is None:
         return []
+    version = versions.flags[1]
     candidates = _sought(versions)
-    if candidates is None:   # no flags, and every member hidden
-        return []
-    clustered, version = versions.flags or (None, None)
-    found = _matching_members(searcher, plan, candidates, versions.candidates, flagged=not versions.unflagged)
+    found = _matching_members(searcher, plan, candidates, None if versions.unflagged else candidates,
+                              versions.candidates)
     matched: dict[int, list[int]] = {}   # cluster → its members that match
     for doc_id in found:
         row = versions.rows.get(doc_id)
@@ -1147,7 +1145,7 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     spared = sorted(doc_id for doc_id in found
                     if doc_id in versions.flagged and (doc_id in kept or doc_id not in versions.rows))
     named = sorted(doc_id for doc_id in left_out if doc_id not in versions.flagged)
-    excluded = [] if version is None else [_flag(version, True)]
+    excluded = [_flag(version, True)]
     if spared:
         excluded = [Query.boolean_query([(Occur.Must, excluded[0]), (Occur.MustNot, _id_set(spared))])]
     if named:
@@ -1157,32 +1155,30 @@ def _collapse_versions(searcher: tantivy.Searcher, plan: _Plan, versions: Versio
     return [sorted(members, key=lambda doc_id: doc_id not in kept) for members in matched.values() if len(members) > 1]
 
 
-def _sought(versions: Versions) -> Query | None:
+def _sought(versions: Versions) -> Query:
     """The entries that may be members of the clusters of ``versions``: those with its ``clustered`` flag and its
-    ``unflagged`` members (by id); None when there are none. Made once per state (``versions.sought``)."""
+    ``unflagged`` members (by id). Made once per state (``versions.sought``)."""
     if not versions.sought:
-        clustered = versions.flags and versions.flags[0]
-        sought = [query for query in (clustered and _flag(clustered, True),
-                                      versions.unflagged and _id_set(list(versions.unflagged))) if query]
-        versions.sought.append(_any(sought) if sought else None)
+        flag = _flag(versions.flags[0], True)
+        versions.sought.append(_any([flag, _id_set(list(versions.unflagged))]) if versions.unflagged else flag)
     return versions.sought[0]
 
 
-def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, limit: int, flagged: bool = False
+def _matching_members(searcher: tantivy.Searcher, plan: _Plan, candidates: Query, among: Query | None, limit: int
                       ) -> dict[int, int]:
     """The documents (up to ``limit``) among ``candidates`` that the plan finds, each id → how well it matches
     (higher is better): + 2 for an exact match (every group has a term verbatim), + 1 for some needle verbatim
-    (:attr:`_Plan.needles`) — in a section search, in the text (:meth:`_Plan.in_text`) —, in no particular
-    order. Found in one pass: the matches score 0 plus those constants (in a precise document search every
-    match is exact). ``flagged``: ``candidates`` is one term (a clusters' flag, no member named by id); the
-    verbatim tests are then asked about the candidates alone (:func:`_among`; a visitor's ranked search of a library
-    of the corpus, 3,330 documents: the collapse's CPU 0.57 → 0.45 ms at the median; ids asked at every phrase would
-    cost more)."""
+    (:attr:`_Plan.needles`) — in a section search, in the text (:meth:`_Plan.in_text`) —, in no particular order;
+    those two asked only about the entries ``among`` matches too (:func:`_among`; None: asked of the whole index).
+    Found in one pass: the matches score 0 plus those constants (in a precise document search every match is
+    exact). ``among`` is the clusters' flag when no member's entry lags: the collapse's CPU at the median, a library
+    of the corpus (3,330 documents), ranked: a visitor's 0.57 → 0.45 ms, a member's 1.6 → 1.2 ms. Asked about the
+    flag and the lagging members' ids, it cost more than the whole index (20 ids: 2.1 ms, 129: 7.8 ms; the
+    lagging members that match asked apart: 1.7 ms for 20 — in ranked mode most queries match some)."""
     matches = Query.boolean_query([(Occur.Must, plan.matching()), (Occur.Must, candidates)])
     sections = plan.request.scope == "section"
     if (plan.request.mode == "precise" and not sections) or not plan.parsed.groups:
         return dict.fromkeys(_hit_scores(searcher, matches, limit), 3)
-    among = candidates if flagged else None
     ranks = [(Occur.Must, Query.const_score_query(matches, 0.0)),
              (Occur.Should, Query.const_score_query(plan.holding_terms(sections, among), 2.0))]
     if plan.needles:
