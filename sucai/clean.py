@@ -648,7 +648,7 @@ def _removals(rule: str, text: str, edits: _Edits) -> list[Removal]:
     dataclass costs a microsecond."""
     pieces = list(filter(None, map(text.__getitem__, map(slice, edits.starts, edits.ends))))   # those not empty
     records = {piece: Removal(rule, piece) for piece in set(pieces)}
-    return [records[piece] for piece in pieces]
+    return list(map(records.__getitem__, pieces))
 
 
 def _paid_bounds(text: str, anchors: Iterable[tuple[int, str, int]]) -> tuple[int | None, int | None]:
@@ -715,6 +715,8 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     heading_at, depths = anchors.of_kind("heading")
     has_text = {pos: _line_has_text(text, pos) for pos in set(heading_at)}  # once per line: many may share one
     headings = list(compress(zip(heading_at, depths), map(has_text.__getitem__, heading_at)))
+    shared: dict[tuple[int, int], tuple[int, int]] = {}
+    headings = list(map(shared.setdefault, headings, headings))   # one tuple per place and depth: none for the GC
     sources = [(state.sources[i], pos) for pos, i in zip(*anchors.of_kind("source"))]
     published = [(state.published[i], pos) for pos, i in zip(*anchors.of_kind("published"))]
     return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources,
