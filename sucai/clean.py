@@ -33,8 +33,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import gt
+from itertools import accumulate, chain, compress, repeat
+from operator import add, gt, itemgetter, sub
 
 from .model import Removal
 
@@ -83,6 +83,33 @@ class Cleaned:
 _Edit = tuple[int, int, str, tuple[tuple[str, int], ...]]
 
 
+@dataclass(frozen=True)
+class _Edits:
+    """Edits (:data:`_Edit`) as four columns: starts, ends, replacements and anchors. No object per edit: a
+    dense input makes one every few characters, and each tuple alive is one more the garbage collector walks —
+    its passes over a large heap (an ingest's process) made such inputs ten times slower than ordinary text.
+    Iterating gives the edits as tuples."""
+
+    starts: list[int]
+    ends: list[int]
+    repls: list[str]
+    marks: list[tuple[tuple[str, int], ...]]
+
+    @classmethod
+    def of(cls, edits: Iterable[_Edit]) -> _Edits:
+        """``edits`` as columns (as they are when already :class:`_Edits`)."""
+        if isinstance(edits, _Edits):
+            return edits
+        edits = list(edits)
+        return cls(*(list(map(itemgetter(column), edits)) for column in range(4)))
+
+    def __iter__(self) -> Iterator[_Edit]:
+        return zip(self.starts, self.ends, self.repls, self.marks)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
 @dataclass
 class _State:
     """What rules carry besides the text: the values of the source lines and the publication dates of the
@@ -95,7 +122,8 @@ class _State:
 
 @dataclass(frozen=True)
 class Rule:
-    """One cleaning rule: ``find(text, state)`` gives non-overlapping edits (:data:`_Edit`) in text order.
+    """One cleaning rule: ``find(text, state)`` gives non-overlapping edits (:data:`_Edit`, or
+    :class:`_Edits`) in text order.
 
     ``record=False`` marks layout-only rules whose edits are not listed in
     :attr:`Cleaned.removed`; they also see the whole text, while every other rule runs on each part between
@@ -127,16 +155,18 @@ def _regex_rule(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], 
     A fixed ``repl`` for a pattern without groups needs no match object per match: split by the pattern in a
     group, the text comes apart into the text before each match and the match, and the running sum of their
     lengths gives the spans — loops in C, for inputs that hold a match every other character (a run of control
-    characters, say). Such a pattern takes its flags as arguments, not inline (they must open the pattern).
+    characters, say), given as :class:`_Edits`. Such a pattern takes its flags as arguments, not inline (they
+    must open the pattern).
     """
     fixed = isinstance(repl, str)
     if fixed and not pattern.groups:
         whole = re.compile(f"({pattern.pattern})", pattern.flags)
 
-        def find(text: str, state: _State) -> list[_Edit]:
+        def find(text: str, state: _State) -> _Edits:
             pieces = whole.split(text)
             bounds = list(accumulate(map(len, pieces[:-1])))  # the end of each piece: a match's start, then its end
-            return list(zip(bounds[0::2], bounds[1::2], repeat(repl), repeat(())))
+            count = len(bounds) // 2
+            return _Edits(bounds[0::2], bounds[1::2], [repl] * count, [()] * count)
     else:
         def find(text: str, state: _State) -> list[_Edit]:
             return [(*m.span(), repl if fixed else repl(m), ()) for m in pattern.finditer(text)]
@@ -260,7 +290,7 @@ _MD_LINK_LINE = re.compile(rf"(?m)^[ \t]*+(?:{_MD_LINK_ITEM}[ \t]*+|https?://[^\
 _MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^\[)\n]*\)")
 _MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\((?:https?:|/|\.)[^\[)\n]*\)")
 _MD_RULE_LINE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
-_MD_HEADING = re.compile(r"(?m)^(#{1,6})[ \t]+")
+_MD_HEADING = re.compile(r"(?m)^(#{1,6})([ \t]+)")  # the marks, the spaces after them
 _MD_QUOTE = re.compile(r"^>[ \t]?", re.MULTILINE)
 _MD_EMPHASIS_MARK = re.compile(r"(?=(\*\*|__))")
 
@@ -297,8 +327,14 @@ def _find_md_emphasis(text: str, state: _State) -> Iterator[_Edit]:
 _HEADING_MARKS = [(("heading", depth),) for depth in range(7)]  # an edit's anchors, by the number of "#"
 
 
-def _find_md_headings(text: str, state: _State) -> list[_Edit]:
-    return [(start := m.start(), m.end(), "", _HEADING_MARKS[m.end(1) - start]) for m in _MD_HEADING.finditer(text)]
+def _find_md_headings(text: str, state: _State) -> _Edits:
+    """Each heading mark with the spaces after it, anchored with its depth (the number of ``#``). Split by the
+    pattern's two groups, the text comes apart into (text before, marks, spaces) triples whose running lengths
+    give the spans: loops in C, for a text of nothing but heading lines."""
+    pieces = _MD_HEADING.split(text)
+    bounds = list(accumulate(map(len, pieces[:-1])))   # a mark's start, its end, the end of its spaces, …
+    marks = list(map(_HEADING_MARKS.__getitem__, map(len, pieces[1::3])))
+    return _Edits(bounds[0::3], bounds[2::3], [""] * len(marks), marks)
 
 
 # ---------------------------------------------------------------- crawl stamps
@@ -526,6 +562,13 @@ class _Anchors:
     def __len__(self) -> int:
         return len(self.pos)
 
+    def of_kind(self, kind: str) -> tuple[list[int], list[int]]:
+        """The positions and depths of the anchors of ``kind``, in order (loops in C)."""
+        if kind not in self.kind:
+            return [], []
+        chosen = list(map(kind.__eq__, self.kind))
+        return list(compress(self.pos, chosen)), list(compress(self.depth, chosen))
+
     def add(self, born: _Anchors) -> None:
         """Add ``born`` and sort all by position (stable: of equal ones, those already here first)."""
         self.pos += born.pos
@@ -537,41 +580,45 @@ class _Anchors:
                                                                                        self.depth))
 
 
-def _apply(text: str, edits: Iterable[_Edit], anchors: _Anchors) -> tuple[str, list[_Edit]]:
+def _apply(text: str, edits: _Edits, anchors: _Anchors) -> tuple[str, _Edits]:
     """Apply non-overlapping ``edits`` (text order), move ``anchors`` and add the edits' own.
 
     An anchor inside a replaced span moves to the start of the replacement, but the end of a members part
     (``paid_end``) strictly inside one moves to its end: a rewrite that runs across the end tag (markdown
     emphasis, a spaced title closed up, an entity) leaves its whole replacement in the members part, so that no
     members character becomes free text (the start of a members part moves to the start: the same, the other way).
-    Returns the new text and the edits actually applied (overlapping ones are skipped). ``anchors`` is updated
-    in place.
+    Returns the new text and the edits actually applied (an edit starting before the end of the last one applied
+    is skipped). ``anchors`` is updated in place. Loops in C, over the columns.
     """
-    pieces: list[str] = []
-    applied: list[_Edit] = []
-    born = _Anchors()
-    born_pos, born_kind, born_depth = born.pos, born.kind, born.depth
-    cursor = shift = 0
-    for edit in edits:
-        start, end, repl, marks = edit
-        if start < cursor:
-            continue
-        pieces += text[cursor:start], repl
-        for kind, depth in marks:
-            born_pos.append(start + shift)
-            born_kind.append(kind)
-            born_depth.append(depth)
-        shift += len(repl) - end + start
-        applied.append(edit)
-        cursor = end
-    pieces.append(text[cursor:])
+    if any(map(gt, edits.ends, edits.starts[1:])):  # overlapping edits: keep those a walk in text order applies
+        edits = _Edits.of(_in_turn(edits))
+    starts, ends, repls, marks = edits.starts, edits.ends, edits.repls, edits.marks
+    pieces = [""] * (2 * len(starts) + 1)
+    pieces[0::2] = map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)]))
+    pieces[1::2] = repls
     if anchors:
-        _move_anchors(anchors, applied)
-    anchors.add(born)
-    return "".join(pieces), applied
+        _move_anchors(anchors, edits)
+    born = _Anchors()
+    if any(marks):   # each anchor of an edit at its start in the new text
+        shifts = accumulate(map(sub, map(len, repls), map(sub, ends, starts)), initial=0)
+        marked = list(compress(marks, marks))
+        born.pos += chain.from_iterable(map(repeat, compress(map(add, starts, shifts), marks), map(len, marked)))
+        born.kind += map(itemgetter(0), chain.from_iterable(marked))
+        born.depth += map(itemgetter(1), chain.from_iterable(marked))
+    anchors.add(born)   # (sorts them again: a paid_end may have passed another)
+    return "".join(pieces), edits
 
 
-def _move_anchors(anchors: _Anchors, applied: list[_Edit]) -> None:
+def _in_turn(edits: Iterable[_Edit]) -> Iterator[_Edit]:
+    """The ``edits`` a walk in text order applies: each that starts at or after the end of the last one kept."""
+    cursor = 0
+    for edit in edits:
+        if edit[0] >= cursor:
+            cursor = edit[1]
+            yield edit
+
+
+def _move_anchors(anchors: _Anchors, applied: _Edits) -> None:
     """Move ``anchors`` by the ``applied`` edits as :func:`_apply` says: one walk over both, the anchors before
     each edit and inside it found by bisection."""
     pos, kinds = anchors.pos, anchors.kind
@@ -581,24 +628,27 @@ def _move_anchors(anchors: _Anchors, applied: list[_Edit]) -> None:
         after = bisect_left(pos, end, inside)
         if after > done:
             if shift:
-                pos[done:inside] = [at + shift for at in pos[done:inside]]
+                pos[done:inside] = map(add, pos[done:inside], repeat(shift))
             new_start, new_end = start + shift, start + shift + len(repl)
-            pos[inside:after] = [new_end if kind == "paid_end" and at > start else new_start
-                                 for at, kind in zip(pos[inside:after], kinds[inside:after])]
+            if "paid_end" in kinds[inside:after]:
+                pos[inside:after] = [new_end if kind == "paid_end" and at > start else new_start
+                                     for at, kind in zip(pos[inside:after], kinds[inside:after])]
+            else:
+                pos[inside:after] = repeat(new_start, after - inside)
             done = after
             if done == len(pos):
                 return
         shift += len(repl) - end + start
-    pos[done:] = [at + shift for at in pos[done:]]
+    pos[done:] = map(add, pos[done:], repeat(shift))
 
 
-def _removals(rule: str, text: str, edits: list[_Edit]) -> list[Removal]:
+def _removals(rule: str, text: str, edits: _Edits) -> list[Removal]:
     """A :class:`Removal` of ``rule`` per edit of ``text`` that drops something, in edit order. Equal pieces share
     one (frozen) record: a dense input drops the same few characters thousands of times, and building a frozen
     dataclass costs a microsecond."""
-    pieces = [text[start:end] for start, end, _, _ in edits if end > start]
+    pieces = list(filter(None, map(text.__getitem__, map(slice, edits.starts, edits.ends))))   # those not empty
     records = {piece: Removal(rule, piece) for piece in set(pieces)}
-    return [records[piece] for piece in pieces]
+    return list(map(records.__getitem__, pieces))
 
 
 def _paid_bounds(text: str, anchors: Iterable[tuple[int, str, int]]) -> tuple[int | None, int | None]:
@@ -654,19 +704,21 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
     for rule in RULES:
         if rule.markdown_only and not markdown:
             continue
-        edits = list(_find_by_part(rule, text, state, anchors) if rule.record else rule.find(text, state))
+        edits = _Edits.of(_find_by_part(rule, text, state, anchors) if rule.record else rule.find(text, state))
         if not edits:
             continue
         old = text
         text, applied = _apply(text, edits, anchors)
         if rule.record:
             removed += _removals(rule.name, old, applied)
-    paid_from, paid_until = _paid_bounds(text, anchors)
-    heading_at = {pos for pos, kind, _ in anchors if kind == "heading"}
-    has_text = {pos: _line_has_text(text, pos) for pos in heading_at}  # once per line: many may share one
-    headings = [(pos, depth) for pos, kind, depth in anchors if kind == "heading" and has_text[pos]]
-    sources = [(state.sources[i], pos) for pos, kind, i in anchors if kind == "source"]
-    published = [(state.published[i], pos) for pos, kind, i in anchors if kind == "published"]
+    paid_from, paid_until = _paid_bounds(text, anchors) if "paid_begin" in anchors.kind else (None, None)
+    heading_at, depths = anchors.of_kind("heading")
+    has_text = {pos: _line_has_text(text, pos) for pos in set(heading_at)}  # once per line: many may share one
+    headings = list(compress(zip(heading_at, depths), map(has_text.__getitem__, heading_at)))
+    shared: dict[tuple[int, int], tuple[int, int]] = {}
+    headings = list(map(shared.setdefault, headings, headings))   # one tuple per place and depth: none for the GC
+    sources = [(state.sources[i], pos) for pos, i in zip(*anchors.of_kind("source"))]
+    published = [(state.published[i], pos) for pos, i in zip(*anchors.of_kind("published"))]
     return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources,
                    published)
 
@@ -681,6 +733,8 @@ def _find_by_part(rule: Rule, text: str, state: _State, anchors: _Anchors) -> It
     dropped. A line break right after a begin tag ends the free part (a members part starts at its first
     non-space character: :func:`_paid_bounds`). Linear in the text whatever the number of tags. Offsets are of
     ``text``."""
+    if "paid_begin" not in anchors.kind and "paid_end" not in anchors.kind:   # (a scan in C of a list that may be long)
+        return rule.find(text, state)
     cuts = sorted({pos + (kind == "paid_begin" and text.startswith("\n", pos)) for pos, kind, _ in anchors
                    if kind in ("paid_begin", "paid_end")} - {0, len(text)})
     if not cuts:

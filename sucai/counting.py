@@ -47,11 +47,13 @@ def _code_points(text: str) -> np.ndarray:
 def _uncounted_at(codes: np.ndarray) -> np.ndarray:
     """Per code point of ``codes``: whether :data:`UNCOUNTED` matches it, looked up in :data:`_TABLE` (ten times
     faster than the pattern's scan) — the same cost per character in every plane, a text of 𠀀 or emoji as one of 汉字
-    (each plane a text uses filled the first time one does)."""
-    for plane in np.flatnonzero(np.bincount(codes >> 16)).tolist():
+    (each plane a text uses filled the first time one does; a text all in the first plane, the usual one, found
+    so by its largest code point alone)."""
+    planes = [0] if codes.max(initial=0) < _PLANE else np.flatnonzero(np.bincount(codes >> 16)).tolist()
+    for plane in planes:
         if plane not in _FILLED:
             _fill(plane)
-    return _TABLE[codes]
+    return _TABLE.take(codes)
 
 
 def _fill(plane: int) -> None:

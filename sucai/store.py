@@ -979,7 +979,7 @@ def _plain_fields(doc: Document) -> Document:
     """``doc`` with its one-line fields made :func:`~sucai.clean.plain` (no control characters)."""
     fields = {name: plain(value) for name in ("title", "genre", "doc_number", "date", "source", "source_path")
               if isinstance(value := getattr(doc, name), str)}
-    evidence = [replace(e, value=plain(e.value)) for e in doc.evidence]
+    evidence = [e if (value := plain(e.value)) is e.value else replace(e, value=value) for e in doc.evidence]  # (frozen)
     return replace(doc, **fields, evidence=evidence)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sucai.clean import RULES, _Anchors, _apply, _State, clean
+from sucai.clean import RULES, _Anchors, _apply, _Edits, _State, clean
 
 BODY = "一、总体要求\n坚持问题导向，形成求真务实的工作作风。"
 
@@ -340,7 +340,7 @@ def _rule_seconds(rule, text: str) -> float:
     gc.disable()
     try:
         started = time.perf_counter()
-        _apply(text, list(rule.find(text, _State())), _Anchors())
+        _apply(text, _Edits.of(rule.find(text, _State())), _Anchors())
         return time.perf_counter() - started
     finally:
         gc.enable()

@@ -60,6 +60,16 @@ def test_count_chars_leaves_out_white_space_control_and_invisible_characters():
     assert count_chars("") == 0 and counted_mask("").size == 0
 
 
+def test_a_text_within_the_first_plane_fills_that_plane_alone(monkeypatch):
+    """The usual text, all below U+10000, is told so by its largest code point: the first plane is filled (once)
+    and counted as the pattern counts, no other plane is."""
+    monkeypatch.setattr(counting, "_TABLE", np.zeros(17 << 16, dtype=bool), raising=False)
+    monkeypatch.setattr(counting, "_FILLED", set(), raising=False)
+    text = "一、\u3000总体 要求\u200b\ufeff\x00完\n" * 100 + "\uffff"
+    assert count_chars(text) == len(regex.sub(UNCOUNTED, "", text)) == 100 * 7 + 1
+    assert counting._FILLED == {0}
+
+
 def test_characters_above_the_bmp_are_counted_as_the_pattern_counts_them_with_one_scan_per_plane(monkeypatch):
     """A text of many characters above U+FFFF (CJK Extension B, emoji, tag characters, variation selectors
     supplement) mixed with BMP and invisible ones: the 字数 agrees with the pattern's own scan, and the pattern is
