@@ -13,17 +13,12 @@ Prints what differs and exits 1 when anything does, 0 when every field is the sa
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_parse import _export  # noqa: E402  (the same export of a git ref's package)
+import compare_parse  # noqa: E402  (its command line, runs and export of a git ref's package)
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = ["国务院", "通知", "人民法院 审判", "高质量发展", "安全生产责任制", "新闻联播", "毛泽东", "第一条", "乡村振兴",
@@ -31,8 +26,14 @@ QUERIES = ["国务院", "通知", "人民法院 审判", "高质量发展", "安
 _SKIPPED_COLUMNS = {"ingested_at", "seen_at"}
 
 
-def digests(corpus: Path, every: int, home: Path) -> dict[str, str]:
-    """Stored field (table, row key, column) → SHA-256 of its JSON form, by the ``sucai`` imported here."""
+def digests(corpus: Path, every: int) -> dict[str, str]:
+    """Stored field (table, row key, column) → SHA-256 of its JSON form, by the ``sucai`` imported here, ingesting
+    into a fresh home of its own."""
+    with tempfile.TemporaryDirectory(prefix="sucai-compare-home-") as home:
+        return _ingested_digests(corpus, every, Path(home) / "library")
+
+
+def _ingested_digests(corpus: Path, every: int, home: Path) -> dict[str, str]:
     from sqlalchemy import select
 
     from sucai.db import schema
@@ -49,12 +50,12 @@ def digests(corpus: Path, every: int, home: Path) -> dict[str, str]:
             columns = [c for c in table.columns if c.name not in _SKIPPED_COLUMNS]
             for number, row in enumerate(conn.execute(select(*columns).order_by(*table.primary_key.columns))):
                 for column, value in zip(columns, row):
-                    out[f"{table.name}[{number}].{column.name}"] = _digest(value)
+                    out[f"{table.name}[{number}].{column.name}"] = compare_parse.digest(value)
     for query in QUERIES:
         for member in (True, False):
             result = library.search(SearchRequest(q=query, limit=20), member=member)
-            out[f"search {query!r} member={member}"] = _digest([result.total, [hit.id for hit in result.hits],
-                                                                 result.facets])
+            found = [result.total, [hit.id for hit in result.hits], result.facets]
+            out[f"search {query!r} member={member}"] = compare_parse.digest(found)
     library.close()
     return out
 
@@ -76,43 +77,13 @@ def _cluster_tables(schema) -> list:
     return [table for name, table in schema.catalogue.tables.items() if "cluster" in name]
 
 
-def _digest(value) -> str:
-    if isinstance(value, (bytes, memoryview)):
-        value = bytes(value).hex()
-    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _run(source: Path, corpus: Path, every: int) -> dict:
-    """:func:`digests` computed in a new process that imports ``sucai`` from ``source``, in a fresh home."""
-    env = {**os.environ, "PYTHONPATH": str(source), "PYTHONSAFEPATH": "1"}
-    with tempfile.TemporaryDirectory(prefix="sucai-compare-home-") as home:
-        code = (f"import sys, json; sys.path.insert(0, {str(REPO / 'scripts')!r}); import compare_ingest; "
-                f"from pathlib import Path; json.dump(compare_ingest.digests(Path({str(corpus)!r}), {every}, "
-                f"Path({home!r}) / 'library'), sys.stdout)")
-        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
-    sys.stderr.write(done.stderr[-4000:])
-    if done.returncode:
-        sys.exit(f"compare_ingest: the ingest with {source} failed (exit {done.returncode})")
-    return json.loads(done.stdout)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", default="main", help="git ref to compare with (default main)")
-    parser.add_argument("--every", type=int, default=8, help="ingest every N-th file (default 8)")
-    parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"), help="folder of files")
-    args = parser.parse_args()
-    corpus = Path(args.corpus).resolve()
-    if not corpus.is_dir():
-        sys.exit(f"compare_ingest: {corpus} not found (the shared corpus beside the project)")
-    with tempfile.TemporaryDirectory(prefix="sucai-compare-") as tmp:
-        base = _run(_export(args.base, Path(tmp)), corpus, args.every)
-    new = _run(REPO, corpus, args.every)
+    ref, base, new = compare_parse.base_and_new("compare_ingest", 8)
     differ = sorted(key for key in base.keys() | new.keys() if base.get(key) != new.get(key))
     for key in differ[:50]:
         print(f"DIFFERS {key}")
     documents = len({key.split(".")[0] for key in new if key.startswith("documents[")})
-    print(f"{documents} documents, {len(new)} stored fields and searches compared with {args.base}: {len(differ)} differ")
+    print(f"{documents} documents, {len(new)} stored fields and searches compared with {ref}: {len(differ)} differ")
     sys.exit(1 if differ else 0)
 
 

@@ -39,7 +39,7 @@ def digests(corpus: Path, every: int) -> dict[str, dict[str, str]]:
     for path in files[::every]:
         result = _parse_job(ParseJob(path))
         fields = _fields(result) if isinstance(result, Parsed) else {"outcome": list(result)}
-        out[str(path.relative_to(corpus))] = {name: _digest(value) for name, value in fields.items()}
+        out[str(path.relative_to(corpus))] = {name: digest(value) for name, value in fields.items()}
     print(f"{sucai.__file__}: {len(out)} files, {time.process_time() - started:.1f} CPU s", file=sys.stderr)
     return out
 
@@ -71,20 +71,11 @@ def _index_entry(parsed) -> dict:
     return index.index_fields(replace(parsed.doc, id=0), parsed.tokens)
 
 
-def _digest(value) -> str:
+def digest(value) -> str:
+    """SHA-256 of ``value``'s JSON form (bytes as hex)."""
+    if isinstance(value, (bytes, memoryview)):
+        value = bytes(value).hex()
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _run(source: Path, corpus: Path, every: int) -> dict:
-    """:func:`digests` computed in a new process that imports ``sucai`` from ``source``."""
-    env = {**os.environ, "PYTHONPATH": str(source), "PYTHONSAFEPATH": "1"}
-    code = (f"import sys, json; sys.path.insert(0, {str(REPO / 'scripts')!r}); import compare_parse; "
-            f"json.dump(compare_parse.digests(__import__('pathlib').Path({str(corpus)!r}), {every}), sys.stdout)")
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
-    sys.stderr.write(done.stderr[-4000:])
-    if done.returncode:
-        sys.exit(f"compare_parse: the parse with {source} failed (exit {done.returncode})")
-    return json.loads(done.stdout)
 
 
 def _export(ref: str, folder: Path) -> Path:
@@ -96,18 +87,38 @@ def _export(ref: str, folder: Path) -> Path:
     return folder / "base"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_digests(module: str, source: Path, corpus: Path, every: int) -> dict:
+    """``module.digests(corpus, every)`` (``module``: a script of this folder) computed in a new process that
+    imports ``sucai`` from ``source``; exits when that process fails."""
+    env = {**os.environ, "PYTHONPATH": str(source), "PYTHONSAFEPATH": "1"}
+    code = (f"import sys, json, pathlib; sys.path.insert(0, {str(REPO / 'scripts')!r}); import {module}; "
+            f"json.dump({module}.digests(pathlib.Path({str(corpus)!r}), {every}), sys.stdout)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    sys.stderr.write(done.stderr[-4000:])
+    if done.returncode:
+        sys.exit(f"{module}: the run with {source} failed (exit {done.returncode})")
+    return json.loads(done.stdout)
+
+
+def base_and_new(module: str, default_every: int) -> tuple[str, dict, dict]:
+    """Parse the command line of ``module`` (``--base``, ``--every``, ``--corpus``) and compute its digests with
+    the base ref's package and with this checkout's: (base ref, base digests, new digests)."""
+    parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
     parser.add_argument("--base", default="main", help="git ref to compare with (default main)")
-    parser.add_argument("--every", type=int, default=1, help="parse every N-th file (default 1: all)")
+    parser.add_argument("--every", type=int, default=default_every,
+                        help=f"take every N-th file (default {default_every})")
     parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"), help="folder of files")
     args = parser.parse_args()
     corpus = Path(args.corpus).resolve()
     if not corpus.is_dir():
-        sys.exit(f"compare_parse: {corpus} not found (the shared corpus beside the project)")
+        sys.exit(f"{module}: {corpus} not found (the shared corpus beside the project)")
     with tempfile.TemporaryDirectory(prefix="sucai-compare-") as tmp:
-        base = _run(_export(args.base, Path(tmp)), corpus, args.every)
-    new = _run(REPO, corpus, args.every)
+        base = run_digests(module, _export(args.base, Path(tmp)), corpus, args.every)
+    return args.base, base, run_digests(module, REPO, corpus, args.every)
+
+
+def main() -> None:
+    ref, base, new = base_and_new("compare_parse", 1)
     differ = 0
     for name in sorted(base.keys() | new.keys()):
         fields = base.get(name, {}), new.get(name, {})
@@ -116,7 +127,7 @@ def main() -> None:
             differ += 1
             print(f"DIFFERS {name}: {', '.join(changed)}")
     field_count = sum(len(v) for v in new.values())
-    print(f"{len(new)} files, {field_count} fields compared with {args.base}: {differ} files differ")
+    print(f"{len(new)} files, {field_count} fields compared with {ref}: {differ} files differ")
     sys.exit(1 if differ else 0)
 
 
