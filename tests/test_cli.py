@@ -158,6 +158,12 @@ def test_a_commands_help_imports_neither_the_library_nor_its_packages():
     (["show", "99999999999999999999"], ExitCode.USAGE, "应为 1 到 9223372036854775807 之间的正整数"),
     (["rm", "0"], ExitCode.USAGE, "应为 1 到 9223372036854775807 之间的正整数"),
     (["export", "--query", "担当", "--zip", "--limit", str(2**63)], ExitCode.USAGE, "超出范围"),
+    # 0 said 没有符合条件的文档 (exit 3) and -2 packed 7 documents to end in 一次最多打包下载 -2 篇 (exit 1)
+    (["export", "--query", "担当", "--zip", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应为 1 到"),
+    (["export", "--query", "担当", "--zip", "--limit", "-2"], ExitCode.USAGE, "-2 超出范围：应为 1 到"),
+    # 0 said 库是空的 of a library that is not, -1 listed every document (LIMIT -1: no limit on SQLite)
+    (["list", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应为 1 到"),
+    (["list", "--limit", "-1"], ExitCode.USAGE, "-1 超出范围：应为 1 到"),
     (["search", "担当", "--limit", "abc"], ExitCode.USAGE, "'abc' 不是有效的整数"),
     (["search", "担当", "--limit", "0"], ExitCode.USAGE, "0 不在范围 1–100 之内"),
     (["search", "担当", "--limit", "101"], ExitCode.USAGE, "101 不在范围 1–100 之内"),
