@@ -586,9 +586,11 @@ def test_a_missing_argument_ends_with_a_chinese_full_stop(cli, sample_home):
 
 def test_the_dash_hint_only_where_a_word_may_start_with_a_dash(cli, sample_home):
     """An unknown option of a command that takes words or paths may be one starting with "-": its message says to
-    give it after ``--``. Of a command without arguments (``audit``) it was that hint, which could only mislead."""
+    give it after ``--``. Of a command without arguments (``audit``), or an option spelt with "--" (``--name`` for
+    ``--label``), it was that hint, which could only mislead."""
     for args, option, hinted in [(["search", "-形式主义"], "-形", True), (["ingest", "-文件.txt"], "-文", True),
-                                 (["audit", "--since", "2026-01-01"], "--since", False), (["list", "-x"], "-x", False)]:
+                                 (["audit", "--since", "2026-01-01"], "--since", False), (["list", "-x"], "-x", False),
+                                 (["token", "create", "会员甲", "--name", "t1"], "--name", False)]:   # a misspelt option
         status, _, errors = cli(*args)
         assert status == ExitCode.USAGE
         assert f"错误：没有选项 '{option}'。" in errors
