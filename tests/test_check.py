@@ -28,7 +28,7 @@ from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
 from sucai.drafting.drafts import Draft, Paragraph, Section
-from sucai.errors import BadValue, InvalidInput, ReadError
+from sucai.errors import BadValue, ReadError
 from sucai.export import export_document
 from sucai.fingerprint import skeleton, skeleton_text
 from sucai.library import Library
@@ -225,17 +225,18 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
             check_text(library, text)
         assert error.value.code == "empty_draft" and "没有可查重的文字" in error.value.message
     long = "中" * 200_000
-    with pytest.raises(InvalidInput) as error:
+    with pytest.raises(BadValue) as error:
         check_text(library, long)
     assert error.value.code == "draft_too_long" and "200,000" in error.value.message
     client = TestClient(create_app(library.settings.home), raise_server_exceptions=False)
     files = {"empty.txt": b"", "scan.pdf": make_cjk_pdf([[]]), "binary.txt": bytes(range(256)) * 40,
              "long.txt": long.encode("utf-8")}
     home = str(library.settings.home)
-    # a draft with no text (empty, a blank scan) is bad input (exit 2, as a refused value is); one that cannot be
-    # read or is too long an error
+    # a draft with no text (empty, a blank scan), too long or of a type no reader takes is bad input (exit 2, as a
+    # refused value is); one that cannot be read an error
+    files["图表.xyz"] = "一份草稿".encode()
     expected = {"empty.txt": ExitCode.USAGE, "scan.pdf": ExitCode.USAGE, "binary.txt": ExitCode.ERROR,
-                "long.txt": ExitCode.ERROR}
+                "long.txt": ExitCode.USAGE, "图表.xyz": ExitCode.USAGE}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         response = client.post("/api/check", files={"file": (name, data)})
@@ -334,7 +335,7 @@ def test_an_over_long_draft_is_refused_before_anything_else(home, monkeypatch, c
         raise AssertionError("the sources list was looked at before the length")
 
     monkeypatch.setattr("sucai.check._without_sources_list", never)
-    with pytest.raises(InvalidInput) as error:
+    with pytest.raises(BadValue) as error:
         check_text(library, draft)
     assert error.value.code == "draft_too_long" and error.value.message.startswith(message)
     client = TestClient(create_app(home), raise_server_exceptions=False)
@@ -347,7 +348,7 @@ def test_an_over_long_draft_is_refused_before_anything_else(home, monkeypatch, c
     assert page.status_code == 422 and message in page.text and 'id="check-form"' in page.text
     (tmp_path / "长稿.txt").write_text(draft, encoding="utf-8")
     capsys.readouterr()
-    assert run_cli(["check", str(tmp_path / "长稿.txt"), "--home", str(home)]) == ExitCode.ERROR
+    assert run_cli(["check", str(tmp_path / "长稿.txt"), "--home", str(home)]) == ExitCode.USAGE
     said = capsys.readouterr()
     assert message in said.err and "Traceback" not in said.err
     monkeypatch.undo()

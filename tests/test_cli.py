@@ -158,6 +158,12 @@ def test_a_commands_help_imports_neither_the_library_nor_its_packages():
     (["show", "99999999999999999999"], ExitCode.USAGE, "应为 1 到 9223372036854775807 之间的正整数"),
     (["rm", "0"], ExitCode.USAGE, "应为 1 到 9223372036854775807 之间的正整数"),
     (["export", "--query", "担当", "--zip", "--limit", str(2**63)], ExitCode.USAGE, "超出范围"),
+    # 0 said 没有符合条件的文档 (exit 3) and -2 packed 7 documents to end in 一次最多打包下载 -2 篇 (exit 1)
+    (["export", "--query", "担当", "--zip", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应为 1 到"),
+    (["export", "--query", "担当", "--zip", "--limit", "-2"], ExitCode.USAGE, "-2 超出范围：应为 1 到"),
+    # 0 said 库是空的 of a library that is not, -1 listed every document (LIMIT -1: no limit on SQLite)
+    (["list", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应为 1 到"),
+    (["list", "--limit", "-1"], ExitCode.USAGE, "-1 超出范围：应为 1 到"),
     (["search", "担当", "--limit", "abc"], ExitCode.USAGE, "'abc' 不是有效的整数"),
     (["search", "担当", "--limit", "0"], ExitCode.USAGE, "0 不在范围 1–100 之内"),
     (["search", "担当", "--limit", "101"], ExitCode.USAGE, "101 不在范围 1–100 之内"),
@@ -580,9 +586,11 @@ def test_a_missing_argument_ends_with_a_chinese_full_stop(cli, sample_home):
 
 def test_the_dash_hint_only_where_a_word_may_start_with_a_dash(cli, sample_home):
     """An unknown option of a command that takes words or paths may be one starting with "-": its message says to
-    give it after ``--``. Of a command without arguments (``audit``) it was that hint, which could only mislead."""
+    give it after ``--``. Of a command without arguments (``audit``), or an option spelt with "--" (``--name`` for
+    ``--label``), it was that hint, which could only mislead."""
     for args, option, hinted in [(["search", "-形式主义"], "-形", True), (["ingest", "-文件.txt"], "-文", True),
-                                 (["audit", "--since", "2026-01-01"], "--since", False), (["list", "-x"], "-x", False)]:
+                                 (["audit", "--since", "2026-01-01"], "--since", False), (["list", "-x"], "-x", False),
+                                 (["token", "create", "会员甲", "--name", "t1"], "--name", False)]:   # a misspelt option
         status, _, errors = cli(*args)
         assert status == ExitCode.USAGE
         assert f"错误：没有选项 '{option}'。" in errors

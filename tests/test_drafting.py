@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copied_chars, model_server, solid
 from sucai import access
-from sucai.cli import app as cli_app
+from sucai.cli import ExitCode, app as cli_app, run as run_cli
 from sucai.config import load_settings
 from sucai.drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, check_rewrite, export_draft, first_draft, make_plan,
                             mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
@@ -795,7 +795,7 @@ def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
 
 
 
-def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
+def test_sucai_draft_json_shape_and_first_draft(units, tmp_path, capsys):
     runner = CliRunner()
     result = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--json", "--candidates", "2",
                                      "--home", str(units.settings.home)])
@@ -854,3 +854,9 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path):
     assert alone.exit_code == 2 and "-o" in alone.stderr
     bad = runner.invoke(cli_app, ["draft", "--genre", GENRE, "-o", str(tmp_path / "x.pdf"), "--home", str(units.settings.home)])
     assert bad.exit_code == 2 and "初稿文件应以" in bad.stderr and not (tmp_path / "x.pdf").exists()
+    for genre in ("", " \u3000 "):   # a blank 文种 would mix every kind of document's headings: refused, nothing written
+        capsys.readouterr()
+        assert run_cli(["draft", "--genre", genre, "--topic", "组织生活会", "-o", str(tmp_path / "空.md"),
+                        "--home", str(units.settings.home)]) == ExitCode.USAGE
+        said = capsys.readouterr()
+        assert said.out == "" and "错误：请给出文种" in said.err and not (tmp_path / "空.md").exists()

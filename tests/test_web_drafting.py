@@ -604,6 +604,17 @@ def test_a_missing_or_wrong_body_is_named_in_chinese(app, site):
             assert (refused.status_code, refused.json()["error"]) == (422, message), (url, body)
 
 
+def test_an_outline_asked_without_a_genre_is_refused_in_chinese(app, site):
+    """{"genre": ""} (or only spaces: the page trims them) gave an outline mixing every 文种's headings."""
+    scripted = as_(app, site, "会员")
+    for genre in ("", "  \u3000"):
+        refused = scripted.post("/api/drafts/outline", json={"genre": genre, "topic": "组织生活会"})
+        body = refused.json()
+        assert (refused.status_code, body["ok"], body["code"], body["status"]) == (422, False, "no_genre", 422)
+        assert body["error"].startswith("请给出文种")
+    assert ask_outline(scripted).status_code == 200
+
+
 # -- attack 12: control characters, a cross-site 查重, quotas spent only after success, slow saves ----------------
 
 

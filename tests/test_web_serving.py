@@ -90,7 +90,8 @@ def test_a_raw_utf8_address_is_answered_in_chinese(target):
     data = json.loads(body)
     assert (data["ok"], data["code"], data["status"]) == (False, "bad_request", 400)
     assert "百分号编码" in data["error"] and "--data-urlencode" in data["error"]
-    assert english_words(data["error"], typed=("curl", "http", "search", "data", "urlencode", "q")) == []
+    assert "/search" not in data["error"]   # the example names no path but the one typed could be any (/文件/…)
+    assert english_words(data["error"], typed=("curl", "http", "data", "urlencode")) == []
 
 
 @pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT") or not sys.platform.startswith("linux"), reason="Linux")

@@ -32,7 +32,7 @@ from ..budget import Budget, run_budgeted
 from ..clean import xml_safe
 from ..config import Settings
 from ..counting import UNCOUNTED, count_chars
-from ..errors import BadValue, InvalidInput, ReadError, SucaiError
+from ..errors import BadValue, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import SEED, DraftSeeds, align, resolve, seed_hashes
@@ -49,6 +49,7 @@ __all__ = ["SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_r
 ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
 MORE_CANDIDATES = 30    # in each further round, from what is still unmatched
+_BAD_INPUT = {"empty", "unsupported_format"}   # codes of a draft file that is the user's bad input, not a read failure
 
 
 def check_text(library: Library, text: str, viewer_member: bool = False, settings: Settings | None = None) -> CheckReport:
@@ -62,9 +63,9 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     views only (see the module docstring). Hidden documents are never sources. The draft's length is
     checked first (:func:`check_length`, on the whole ``text``), before anything else is done with it. A
     closing 附：素材来源 list (a 写作台 draft's download) is left out: the report's text is ``text`` without it,
-    and :attr:`CheckReport.left_out` its 字数 (:func:`count_chars`). Raises InvalidInput
-    (code ``draft_too_long``) when the draft's 字数 is over ``check_max_chars``, and BadValue (code ``empty_draft``:
-    the user's bad input, exit status 2 on the command line) when it has no letters, digits or Han characters.
+    and :attr:`CheckReport.left_out` its 字数 (:func:`count_chars`). Raises BadValue, the user's
+    bad input (exit status 2 on the command line): code ``draft_too_long`` when the draft's 字数 is over
+    ``check_max_chars``, ``empty_draft`` when it has no letters, digits or Han characters.
     """
     settings = settings or library.settings
     check_length(text, settings)
@@ -148,12 +149,12 @@ def _bare(line: str) -> str:
 
 
 def check_length(text: str, settings: Settings) -> None:
-    """Refuse a draft longer than one 查重 takes: InvalidInput (code ``draft_too_long``, 422) when the 字数 of
+    """Refuse a draft longer than one 查重 takes: BadValue (code ``draft_too_long``, 422; exit status 2) when the 字数 of
     ``text`` (:func:`count_chars`, sources list included) is over ``settings.check_max_chars``. Linear in
     ``len(text)``: what the web routes and :func:`check_text` do first with a draft."""
     length = count_chars(text)
     if length > settings.check_max_chars:
-        raise InvalidInput(f"草稿共 {length:,} 字，超过单次查重上限 {settings.check_max_chars:,} 字"
+        raise BadValue(f"草稿共 {length:,} 字，超过单次查重上限 {settings.check_max_chars:,} 字"
                            "（设置 check_max_chars），请分段查重", code="draft_too_long")
 
 
@@ -177,12 +178,13 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
     process within the per-file budget (:mod:`sucai.budget`: ``parse_timeout_seconds``,
     ``parse_memory_mb``, ``parse_max_pages``); a Markdown file as the text its writer wrote, without its markup and
     our download's metadata line (:func:`.markdown.written_text`). Raises ReadError with the reason — BadValue
-    (code ``empty``) for a draft with no text at all: the user's bad input, exit status 2 on the command line."""
+    for the user's bad input (exit status 2 on the command line): a draft with no text at all (code ``empty``), a file
+    of a type no reader takes (``unsupported_format``)."""
     budget = Budget.from_settings(settings)
     [result] = run_budgeted(_read_job, [(path, data, name, budget)], budget, 1)
     if isinstance(result, tuple):  # (status, reason[, code])
         code = result[2] if len(result) > 2 else "unreadable"
-        raise (BadValue if code == "empty" else ReadError)(result[1], code=code)
+        raise (BadValue if code in _BAD_INPUT else ReadError)(result[1], code=code)
     return result
 
 

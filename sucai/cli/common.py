@@ -234,7 +234,8 @@ class _Integer(click.types.IntParamType):
 
 
 INT = _Integer()
-DOC_ID = _Integer(1, name="正整数")  # a document's 编号
+POSITIVE = _Integer(1, name="正整数")  # a count that 0 or less would make no sense of (list/export --limit)
+DOC_ID = POSITIVE  # a document's 编号
 PORT = _Integer(1, 65535, name="端口号")
 
 

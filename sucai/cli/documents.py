@@ -20,8 +20,8 @@ from rich.text import Text
 
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound
-from .common import (DOC_ID, INT, Between, ExitCode, NamedChoice, app, err, free_option, home_option, json_option,
-                     open_library, out, print_json, shown, write_file)
+from .common import (DOC_ID, INT, POSITIVE, Between, ExitCode, NamedChoice, app, err, free_option, home_option,
+                     json_option, open_library, out, print_json, shown, write_file)
 
 if TYPE_CHECKING:
     from ..ingest import IngestSummary
@@ -155,7 +155,7 @@ def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
 @home_option
 @json_option
 @free_option
-@click.option("--limit", type=INT, metavar="篇数", help="最多列出多少篇")
+@click.option("--limit", type=POSITIVE, metavar="篇数", help="最多列出多少篇")
 def list_documents(home: Path | None, as_json: bool = False, free: bool = False, limit: int | None = None) -> None:
     """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）。"""
     from ..metadata import titles
@@ -390,7 +390,7 @@ def _export_format(fmt: str, output: Path | None, as_zip: bool) -> str:
 @_mode_option("检索方式（配合 --query）：精准（默认，只打包逐字包含检索词的文档）/ 智能", default="precise")
 @click.option("--genre", metavar="文种", help="文种（配合 --query）")
 @click.option("--year", type=INT, metavar="年份", help="年份（配合 --query）")
-@click.option("--limit", type=INT, default=100, show_default=True, metavar="篇数", help="打包的最多篇数")
+@click.option("--limit", type=POSITIVE, default=100, show_default=True, metavar="篇数", help="打包的最多篇数")
 @home_option
 @free_option
 def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = None, query: str | None = None,

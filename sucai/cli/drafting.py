@@ -57,9 +57,10 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     """
     if length is not None and output is None and not check:
         raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
-    from ..drafting import check_draft, first_draft, make_plan
+    from ..drafting import asked_genre, check_draft, first_draft, make_plan
     from ..drafting.placeholders import writer_year
 
+    genre = asked_genre(genre)
     year = writer_year(topic, year)
     library = open_library(home)
     if not err.is_terminal:   # the bar shows nothing then: one plain line, as ingest's first one
@@ -67,11 +68,11 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("查找候选段落", total=None)
-        plan = make_plan(library, genre.strip(), topic.strip(), member=not free, unit=unit, year=year,
+        plan = make_plan(library, genre, topic.strip(), member=not free, unit=unit, year=year,
                          per_heading=candidates, progress=lambda done, total: bar.update(task, completed=done, total=total))
     for warning in plan.suggestion.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
-    first = first_draft(plan, title or _title(genre.strip(), topic.strip(), unit, year), unit=unit or "", year=year,
+    first = first_draft(plan, title or _title(genre, topic.strip(), unit, year), unit=unit or "", year=year,
                         target_chars=length)
     if output is not None:
         _write_first_draft(first, output, length, library.settings.zone)

@@ -49,7 +49,8 @@ DASH_HINT = "以 - 开头的检索词或内容请写在 -- 之后，例如：suc
 def hint_dash(error: click.ClickException) -> None:
     """An unknown option given to a command that takes arguments (``sucai search -形式主义``) may be a word that
     starts with "-": its message then says how to give one (after ``--``). A command without arguments
-    (``sucai audit --since``) gets no such hint — there it could only mislead."""
-    if isinstance(error, click.NoSuchOption) and error.ctx is not None and any(
-            isinstance(param, click.Argument) for param in error.ctx.command.params):
+    (``sucai audit --since``) gets no such hint, nor an option spelt with "--" (``sucai token create 会员甲
+    --name``: a misspelt option) — there it could only mislead."""
+    if isinstance(error, click.NoSuchOption) and error.ctx is not None and not error.option_name.startswith("--") \
+            and any(isinstance(param, click.Argument) for param in error.ctx.command.params):
         error.message = f"{error.message}{DASH_HINT}"

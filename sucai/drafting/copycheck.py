@@ -25,6 +25,6 @@ def checked_text(draft: Draft) -> str:
 
 def check_draft(library: Library, draft: Draft, *, member: bool) -> CheckReport:
     """The 查重 report of ``draft`` against ``library`` for a viewer with (``member``) or without the
-    member tier. Raises InvalidInput (code ``empty_draft``) when the draft has no text to check,
+    member tier. Raises BadValue (code ``empty_draft``) when the draft has no text to check,
     (``draft_too_long``) past the setting ``check_max_chars``."""
     return check_text(library, checked_text(draft), viewer_member=member)

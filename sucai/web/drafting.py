@@ -34,7 +34,7 @@ from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
 from ..config import Settings
-from ..drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, checked_text, export_draft,
+from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, export_draft,
                         paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE
 from ..drafting.placeholders import writer_year
@@ -171,7 +171,7 @@ def drafting_page(request: Request, library: Lib):
 @router.post("/api/drafts/outline", summary="写作台：按文种和主题建议提纲（与 sucai draft 的 outline 相同）",
              dependencies=Reading)
 async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library: Lib):
-    found = await searching(request, partial(suggest_outline, library, ask.genre.strip(), ask.topic.strip(),
+    found = await searching(request, partial(suggest_outline, library, asked_genre(ask.genre), ask.topic.strip(),
                                              member=viewer.member, unit=ask.unit, year=ask.own_year))
     return JSONResponse({"genre": found.genre, "topic": found.topic,
                          "outline": [node.to_dict() for node in found.outline],

@@ -46,7 +46,8 @@ from .app import create_app
 from .errors import envelope
 
 BAD_REQUEST = envelope(400, "bad_request", "请求无法解析。网址中的中文等字符须先经百分号编码（浏览器会自动编码）；"
-                                          "用 curl 时请写 curl -G 'http://地址:端口/search' --data-urlencode 'q=作风建设'")
+                                          "用 curl 时，参数请写成 curl -G 'http://地址:端口/路径' --data-urlencode '参数=值'，"
+                                          "路径中的中文须自行编码")
 _BAD_REQUEST_BODY = orjson.dumps(BAD_REQUEST)
 
 
