@@ -692,16 +692,17 @@ def _term_ids(searcher: tantivy.Searcher, field: str, term: str) -> list[int]:
 
 def test_the_feed_reads_the_cluster_rows_of_its_documents_a_few_dozen_at_a_time(home, tmp_path, monkeypatch):
     """An ingest's index feed reads the clusters of the documents it indexes at once for a few dozen of them (it read
-    them once per document: 0.3 ms each), and every document is indexed all the same."""
+    them once per document: 0.3 ms each), of each grouping (the free one and the one members see, whose flags the
+    entries carry), and every document is indexed all the same."""
     import random
 
     from sucai.store import Catalogue as Stored
 
-    reads: list[list[int] | None] = []
+    reads: list[tuple[bool, list[int] | None]] = []
     cluster_rows = Stored.cluster_rows
 
     def counted(self, *args, **kwargs):
-        reads.append(kwargs.get("doc_ids"))
+        reads.append((kwargs.get("free", False), kwargs.get("doc_ids")))
         return cluster_rows(self, *args, **kwargs)
 
     monkeypatch.setattr(Stored, "cluster_rows", counted)
@@ -712,7 +713,8 @@ def test_the_feed_reads_the_cluster_rows_of_its_documents_a_few_dozen_at_a_time(
     library = Library.open(home)
     summary = library.ingest([tmp_path], workers=1)
     assert summary.counts["ingested"] == 40, summary.outcomes
-    assert sorted(len(ids) for ids in reads if ids is not None) == [8, 32]
+    for free in (True, False):
+        assert sorted(len(ids) for grouping, ids in reads if grouping == free and ids is not None) == [8, 32]
     assert len(library.index.indexed_ids()) == 40 and precise(library, "第17号简报") == [
         row["id"] for row in library.catalogue.summaries() if row["title"] == "第17号简报"]
     library.close()
