@@ -480,9 +480,25 @@ def tune(library: Library, queries: dict[str, str], qrels: dict[str, set[str]], 
     return best
 
 
+def with_related_words(library: Library, rankings: dict) -> dict:
+    """``rankings`` where each ranking that expands the query with related words (``related_terms``, phase 24) has
+    the table :func:`sucai.related.learn_from` learns from ``library`` (the free views of its documents; learned once,
+    its CPU time printed)."""
+    needing = [name for name, r in rankings.items() if getattr(r, "related_terms", 0) and r.related_words is None]
+    if not needing:
+        return rankings
+    from sucai import related
+
+    with Timer() as t:
+        table = related.learn_from(library.catalogue)
+    print(f"related words learned from the library's free views: {table}, {t.seconds:.0f} s")
+    return {name: dataclasses.replace(r, related_words=table) if name in needing else r for name, r in rankings.items()}
+
+
 def compare(library: Library, back, docs, queries, rankings: dict) -> dict[str, tuple[dict[str, list[str]], float]]:
     """Every system on one held-out set: name → (ranked ``_id``s per query, seconds)."""
     out = {}
+    rankings = with_related_words(library, rankings)
     for name, ranking in rankings.items():
         with Timer() as t:
             found = run_sucai(library, queries, "ranked", back, ranking)
@@ -516,6 +532,10 @@ def report(title: str, results: dict[str, tuple[dict, float]], qrels: dict[str, 
                    if held_out and name == "sucai ranked" else "tuning set: no target" if not held_out else "")
         print(f"{name} − {base}: {diffs}; nDCG@10 gain 95 % bootstrap CI [{low:+.4f}, {high:+.4f}], "
               f"better on {wins}, worse on {losses} of {len(qrels)} questions" + (f"  ({verdict})" if verdict else ""))
+    for name in (n for n in results if n.startswith("sucai ranked, ") and n != "sucai ranked, main's weights"):
+        gain, low, high, wins, losses = paired_gain(scores[name], scores["sucai ranked"])
+        print(f"{name} − sucai ranked: nDCG@10 {gain:+.4f}, 95 % bootstrap CI [{low:+.4f}, {high:+.4f}], "
+              f"better on {wins}, worse on {losses} of {len(qrels)} questions")
     if groups:
         labels = sorted({label for g in groups.values() for label in g})
         members = {label: [q for q in qrels if label in groups[q]] for label in labels}
