@@ -126,6 +126,41 @@ Two test collections, each built into an empty library:
   +0.0487; held out +0.0319 [+0.0021, +0.0629], better on 28, worse on 18 of 120, shipped +0.0278: the same
   differences as above — the grid's nDCG@10 came from a driver running each question through
   :meth:`sucai.library.Library.search` on one library, with no result cache, 0.9277 for shipped on the tune half).
+  In phase 24 (branch rel24) query expansion with word vectors learned from the library's own text was tried
+  (``Ranking.related_*``, :mod:`sucai.related`, :func:`sucai.search._related_words`): a word2vec table (gensim 4.4,
+  skip-gram, one worker, seed 7) learned from the title and the *free view* of every document that is not hidden
+  (:func:`sucai.related.learn_from`: what every viewer may read, so a visitor's order can never be moved by a
+  members-only word; as the index cuts words, one sentence per line), each word of ≥ 2 characters keeping its 10
+  nearest (no question word, no one-character word); for each word of ≥ 2 characters of the ranked query, no question
+  word, its n nearest with cosine ≥ a threshold, not asked, held by at most a share max_df of the documents, are added
+  as body-word clauses of boost λ × cosine inside the clause requiring the ranked query (the RM3 plumbing,
+  :func:`sucai.search._scored_more`: the same matches, exact matches still first; no second query run). Learned on
+  the natural set's library (seed 7, 300 distractors, 12.7 M characters): 30,672 words at min_count 5, 232 s of CPU
+  (13,839 words at min_count 20, 196 s). Each variant on the natural tune half against the shipped ranking on that one
+  library (shipped 0.9277), nDCG@10, gain over shipped with its 95 % interval, better/worse of 115, unjudged@10;
+  vectors 100, window 5, 5 epochs, min_count 5 unless said: n 3, cosine ≥ 0.6, λ 0.25, max_df 0.1 0.9286 (+0.0009
+  [−0.0035, +0.0058], 10/6, 1.1 %); n 1 −0.0011, n 2 +0.0028 [−0.0020, +0.0089] (8/4, 0.8 %), n 5 −0.0013;
+  λ 0.1 −0.0004, 0.5 −0.0042 (2.4 %); cosine 0.5 +0.0009 (the same words: skip-gram's nearest words are mostly above
+  0.6), 0.7 +0.0014, 0.8 −0.0024; max_df 0.02 +0.0019, 0.05 +0.0023, 0.2 +0.0009; at max_df 0.05: cosine 0.7
+  +0.0012, n 1 −0.0011, n 2 +0.0028, λ 0.15 −0.0008, min_count 20 −0.0003; at n 2, max_df 0.2 +0.0028. A window of
+  10 was being learned when the held-out run had to start (the machine shared, ~30 % of a core) and was stopped,
+  unmeasured; no other vector size or epoch count was tried. The related words look right for common terms (耕地 →
+  基本农田 0.83, 林地, 农用地; 形式主义 → 官僚主义 0.87, 基层减负; 外国人 → 居留, 入出境) and are noise for rare ones
+  (减负 → 6100 0.88, 扩岗, 教师工资): a library of 2,206 documents is small for word2vec. As with RM3, the gains are
+  small and move by ±0.003 from one grid point to the next: noise. Chosen before anything was measured held out:
+  n 2, cosine ≥ 0.6, λ 0.25, max_df 0.1 (the best, tied with max_df 0.05 and 0.2). Measured held out once, by the
+  grid's driver on the same library and table (each question through :func:`sucai.search.search`, no result
+  cache): natural 0.9086 → 0.9091 (+0.0005 [−0.0021, +0.0035], better on 4, worse on 4 of 120; 0.5 % of the top 10
+  unjudged, left so: they count against it), a gain over bm25s (0.8808) of +0.0283 [−0.0018, +0.0595] (better on
+  26, worse on 19), shipped +0.0278: target NOT met; CMRC held-out half (``--ranking related_terms=2``, a table
+  learned from that library) CMRC_FIGURES. Its cost, CPU ms per question on the natural set's library (as phase 20:
+  member, limit 10, no facets, no result cache; each question 3 times, 705 runs, thread CPU; the table in memory,
+  looked up per query word): ranking alone (:func:`sucai.search.matching_ids`) median 2.31 → 2.75, p99 3.64 →
+  4.10; a search with its 10 hits and snippets 6.83 → 7.24, p99 12.73 → 13.36 (~0.4 ms, no second run, where RM3
+  took ~7 ms). Nothing to ship: +0.0005 held out is no gain, so the code was dropped (it is in branch rel24, commit
+  PROTO; gensim was not added to pyproject) and this record kept. Shipping it would have needed the table learned
+  from the free views at index sync, stored beside the index, relearned when a share of the catalogue changed, its
+  version in the result-cache key — not worth it for no gain on a library of this size.
   The questions are split in two halves by a hash of the question text (:func:`half_of`; 115 in the
   *tune* half, 120 *held out*): from phase 8 on, ranking changes and weights may be chosen on the
   natural tune half (``--tune`` also runs coordinate ascent on it), and only the held-out half is
