@@ -126,15 +126,15 @@ Two test collections, each built into an empty library:
   +0.0487; held out +0.0319 [+0.0021, +0.0629], better on 28, worse on 18 of 120, shipped +0.0278: the same
   differences as above — the grid's nDCG@10 came from a driver running each question through
   :meth:`sucai.library.Library.search` on one library, with no result cache, 0.9277 for shipped on the tune half).
-  In phase 24 (branch rel24) query expansion with word vectors learned from the library's own text was tried
-  (``Ranking.related_*``, :mod:`sucai.related`, :func:`sucai.search._related_words`): a word2vec table (gensim 4.4,
-  skip-gram, one worker, seed 7) learned from the title and the *free view* of every document that is not hidden
-  (:func:`sucai.related.learn_from`: what every viewer may read, so a visitor's order can never be moved by a
-  members-only word; as the index cuts words, one sentence per line), each word of ≥ 2 characters keeping its 10
+  In phase 24 query expansion with word vectors learned from the library's own text was tried (branch rel24,
+  commit 2a12160, since dropped: ``Ranking.related_*``, ``sucai.related``, ``search._related_words``): a word2vec
+  table (gensim 4.4, skip-gram, one worker, seed 7) learned from the title and the *free view* of every document
+  that is not hidden (``related.learn_from``: what every viewer may read, so a visitor's order can never be moved
+  by a members-only word; as the index cuts words, one sentence per line), each word of ≥ 2 characters keeping its 10
   nearest (no question word, no one-character word); for each word of ≥ 2 characters of the ranked query, no question
   word, its n nearest with cosine ≥ a threshold, not asked, held by at most a share max_df of the documents, are added
   as body-word clauses of boost λ × cosine inside the clause requiring the ranked query (the RM3 plumbing,
-  :func:`sucai.search._scored_more`: the same matches, exact matches still first; no second query run). Learned on
+  ``search._scored_more``: the same matches, exact matches still first; no second query run). Learned on
   the natural set's library (seed 7, 300 distractors, 12.7 M characters): 30,672 words at min_count 5, 232 s of CPU
   (13,839 words at min_count 20, 196 s). Each variant on the natural tune half against the shipped ranking on that one
   library (shipped 0.9277), nDCG@10, gain over shipped with its 95 % interval, better/worse of 115, unjudged@10;
@@ -153,12 +153,12 @@ Two test collections, each built into an empty library:
   cache): natural 0.9086 → 0.9091 (+0.0005 [−0.0021, +0.0035], better on 4, worse on 4 of 120; 0.5 % of the top 10
   unjudged, left so: they count against it), a gain over bm25s (0.8808) of +0.0283 [−0.0018, +0.0595] (better on
   26, worse on 19), shipped +0.0278: target NOT met; CMRC held-out half (``--ranking related_terms=2``, a table
-  learned from that library) CMRC_FIGURES. Its cost, CPU ms per question on the natural set's library (as phase 20:
+  learned from that library) not measured: the bench's run did not end before the lane's deadline. Its cost, CPU ms per question on the natural set's library (as phase 20:
   member, limit 10, no facets, no result cache; each question 3 times, 705 runs, thread CPU; the table in memory,
   looked up per query word): ranking alone (:func:`sucai.search.matching_ids`) median 2.31 → 2.75, p99 3.64 →
   4.10; a search with its 10 hits and snippets 6.83 → 7.24, p99 12.73 → 13.36 (~0.4 ms, no second run, where RM3
   took ~7 ms). Nothing to ship: +0.0005 held out is no gain, so the code was dropped (it is in branch rel24, commit
-  PROTO; gensim was not added to pyproject) and this record kept. Shipping it would have needed the table learned
+  2a12160; gensim was not added to pyproject) and this record kept. Shipping it would have needed the table learned
   from the free views at index sync, stored beside the index, relearned when a share of the catalogue changed, its
   version in the result-cache key — not worth it for no gain on a library of this size.
   The questions are split in two halves by a hash of the question text (:func:`half_of`; 115 in the
@@ -186,7 +186,8 @@ before issue 16 (``MAIN_RANKING``) and with :data:`sucai.search.RANKING`; sucai
 precise for reference. Every sucai query runs for a member, limit 100, facets off.
 Metrics: nDCG@10, MRR@10, Recall@100 (binary qrels). For each sucai ranked system, the gain
 over bm25s jieba words with a 95 % paired bootstrap interval of the mean nDCG@10 difference
-(10,000 resamples of the questions) and the number of questions it wins and loses. Run against
+(10,000 resamples of the questions) and the number of questions it wins and loses. For a ranking given
+with ``--ranking``, its gain over the shipped ranking, likewise. Run against
 an older sucai without ``search.Ranking``, only its own ranked mode is measured.
 """
 
@@ -515,25 +516,9 @@ def tune(library: Library, queries: dict[str, str], qrels: dict[str, set[str]], 
     return best
 
 
-def with_related_words(library: Library, rankings: dict) -> dict:
-    """``rankings`` where each ranking that expands the query with related words (``related_terms``, phase 24) has
-    the table :func:`sucai.related.learn_from` learns from ``library`` (the free views of its documents; learned once,
-    its CPU time printed)."""
-    needing = [name for name, r in rankings.items() if getattr(r, "related_terms", 0) and r.related_words is None]
-    if not needing:
-        return rankings
-    from sucai import related
-
-    with Timer() as t:
-        table = related.learn_from(library.catalogue)
-    print(f"related words learned from the library's free views: {table}, {t.seconds:.0f} s")
-    return {name: dataclasses.replace(r, related_words=table) if name in needing else r for name, r in rankings.items()}
-
-
 def compare(library: Library, back, docs, queries, rankings: dict) -> dict[str, tuple[dict[str, list[str]], float]]:
     """Every system on one held-out set: name → (ranked ``_id``s per query, seconds)."""
     out = {}
-    rankings = with_related_words(library, rankings)
     for name, ranking in rankings.items():
         with Timer() as t:
             found = run_sucai(library, queries, "ranked", back, ranking)

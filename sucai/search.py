@@ -54,7 +54,6 @@ from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
 from .model import Document, OutlineNode
 from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query
-from .related import RelatedWords
 from .resultcache import ResultCache
 from .snippet import count_occurrences, find_spans, merge_spans, snippet_for
 from .store import Catalogue
@@ -84,12 +83,7 @@ class Ranking:
     ``feedback_docs`` hits, weighted by their share of the passage's words times the hit's share of those hits'
     relevance, summed; the ``feedback_terms`` heaviest words not asked and held by at most ``feedback_max_df`` of the
     documents are added as body-word clauses whose boosts add up to ``feedback_weight`` × their number. Off in
-    :data:`RANKING` (bench/relevance.py phase 20: +0.004 nDCG@10 on the natural held-out half for ~4× the CPU).
-    ``related_*``: query expansion with words related by a word2vec table learned from the free views of the
-    library's documents (``related_words``, :mod:`sucai.related`; :func:`_related_words`), off at ``related_terms``
-    0: each word of two characters or more of the ranked query, no question word, adds its ``related_terms``
-    nearest words with a cosine of at least ``related_cosine``, held by at most a share ``related_max_df`` of the
-    documents, as body-word clauses of boost ``related_weight`` × cosine (:func:`_scored_more`)."""
+    :data:`RANKING` (bench/relevance.py phase 20: +0.004 nDCG@10 on the natural held-out half for ~4× the CPU)."""
 
     exact: float = 3.0
     title: float = 1.0
@@ -105,11 +99,6 @@ class Ranking:
     feedback_weight: float = 0.25
     feedback_passage: int = 300
     feedback_max_df: float = 0.1
-    related_terms: int = 0
-    related_cosine: float = 0.6
-    related_weight: float = 0.25
-    related_max_df: float = 0.1
-    related_words: RelatedWords | None = None
 
 
 # Chosen on the natural questions' tune half (a joint grid of bigram, body, title and length; phase 9),
@@ -676,15 +665,12 @@ def _precise_first(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: 
     first :data:`_RESCORED` hits are reordered by relevance × length ** ``length`` (exact
     matches still first), for a viewer with the member tier only; the hits after them keep their
     order, so every page agrees. With feedback (``Ranking.feedback_docs``), the query has the feedback words of
-    ``catalogue``'s first hits added (:func:`_with_feedback`); with expansion (``Ranking.related_terms``), the words
-    related to its words (:func:`_related_words`).
+    ``catalogue``'s first hits added (:func:`_with_feedback`).
     """
     bonus = _exact_bonus(plan, searcher.num_docs)
     query = plan.ranked(bonus)
     if RANKING.feedback_docs:
         query = _with_feedback(searcher, plan, query, bonus, catalogue)
-    if RANKING.related_terms and RANKING.related_words:
-        query = _scored_more(plan, query, _related_words(searcher, plan))
 
     def relevance(score: float) -> float:
         return score - bonus if score >= bonus else score
@@ -708,39 +694,9 @@ def _with_feedback(searcher: tantivy.Searcher, plan: _Plan, query: Query, bonus:
     if not chosen:
         return query
     scale = RANKING.feedback_weight * len(chosen) / sum(weight for _, weight in chosen)
-    return _scored_more(plan, query, [(word, scale * weight) for word, weight in chosen])
-
-
-def _scored_more(plan: _Plan, query: Query, boosts: list[tuple[str, float]]) -> Query:
-    """``query`` scored more where the body (of what the viewer may search) holds the words of ``boosts``, each a
-    body-word clause of its boost: the same matches (the clauses only add to the score of ``query``'s), so the exact
-    matches still come first as long as :func:`_exact_bonus` counts the boosts' sum. ``query`` when ``boosts`` is
-    empty."""
-    if not boosts:
-        return query
-    extra = [Query.boost_query(clause, boost)
-             for word, boost in boosts for clause in plan.over(lambda view: _terms(f"{view.text}_w", [word]))]
+    extra = [Query.boost_query(clause, scale * weight)
+             for word, weight in chosen for clause in plan.over(lambda view: _terms(f"{view.text}_w", [word]))]
     return Query.boolean_query([(Occur.Must, query), (Occur.Should, _any(extra))])
-
-
-def _related_words(searcher: tantivy.Searcher, plan: _Plan) -> list[tuple[str, float]]:
-    """The expansion of the ranked query, ``[(word, boost)]``: for each word of two characters or more of its scored
-    terms (:meth:`_Plan._ranked_words`), no question word, its ``Ranking.related_terms`` nearest words in
-    ``Ranking.related_words`` with a cosine of at least ``related_cosine``, not asked and held by at most a share
-    ``related_max_df`` of the documents (by the free view's word field, the one every entry has), each with boost
-    ``related_weight`` × cosine (summed when two asked words bring the same word). The table was learned from free
-    views only (:func:`sucai.related.learn_from`), so the members part of a document never moves a visitor's order."""
-    weights = RANKING
-    asked = {w for term in plan.parsed.scored_terms for w in plan._words(term)}
-    most = weights.related_max_df * searcher.num_docs
-    boosts: Counter = Counter()
-    for word in dict.fromkeys(w for term in plan.parsed.scored_terms for w in plan._ranked_words(term)):
-        if len(word) < 2 or word in QUESTION_WORDS:
-            continue
-        for related, cosine in weights.related_words.of(word, weights.related_terms, weights.related_cosine):
-            if related not in asked and searcher.doc_freq("free_w", related) <= most:
-                boosts[related] += weights.related_weight * cosine
-    return list(boosts.items())
 
 
 def _feedback_words(searcher: tantivy.Searcher, plan: _Plan, query: Query, bonus: float, catalogue: Catalogue
@@ -787,8 +743,7 @@ def _exact_bonus(plan: _Plan, documents: int) -> float:
     idf at most ln(1 + (N − 0.5) / 1.5) (a term of one document), a phrase the sum of its terms'; each
     term of ``L`` characters has at most ``L`` words and ``L − 1`` bigrams (its verbatim phrase too), in the
     title and the text, each clause times its weight in :data:`RANKING`; with feedback, its clauses, whose boosts add
-    up to ``feedback_weight × feedback_terms`` (:func:`_with_feedback`); with expansion, its clauses, at most
-    ``related_terms`` a word of a term, each of boost at most ``related_weight`` (:func:`_related_words`)."""
+    up to ``feedback_weight × feedback_terms`` (:func:`_with_feedback`)."""
     weights = RANKING
     per_field = (_K1 + 1) * math.log(1 + (max(documents, 1) - 0.5) / 1.5)
     total = 0.0
@@ -798,8 +753,6 @@ def _exact_bonus(plan: _Plan, documents: int) -> float:
                   + 2 * weights.bigram * grams + 2 * weights.proximity * chars)
     if weights.feedback_docs and total:  # the feedback clauses' boosts add up to this
         total += weights.feedback_weight * weights.feedback_terms
-    if weights.related_terms and weights.related_words and total:  # at most a word a character, cosine ≤ 1
-        total += weights.related_weight * weights.related_terms * sum(len(t) for t in plan.parsed.scored_terms)
     bound = total * per_field
     return max(_EXACT_BONUS, 10.0 ** math.ceil(math.log10(bound))) if bound > 0 else _EXACT_BONUS
 

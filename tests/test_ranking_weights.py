@@ -6,10 +6,9 @@ import dataclasses
 
 import pytest
 
-from sucai import related, search
+from sucai import search
 from sucai.library import Library
-from sucai.query import QUESTION_WORDS, content_pieces
-from sucai.related import RelatedWords
+from sucai.query import content_pieces
 from sucai.search import SearchRequest
 
 from test_search import add
@@ -136,55 +135,3 @@ def test_a_visitors_feedback_words_come_from_the_free_view_only(library, monkeyp
     assert order(True, **FEEDBACK)[2:] == [learned, short]
     assert order(False, **FEEDBACK) == order(False, feedback_docs=0)
     assert order(False, feedback_docs=0)[2:] == [short, learned]
-
-
-# 耕地 related to 基本农田 (cosine 0.9) in a table made by hand: the longer document on 基本农田 comes before the short
-# one holding only 保护, as with feedback, but with no first run of the query.
-RELATED = {"related_terms": 2, "related_cosine": 0.6, "related_weight": 1.0, "related_max_df": 1.0}
-
-
-def _table(cosine: float) -> RelatedWords:
-    return RelatedWords({"耕地": (("基本农田", cosine), ("耕地", 0.95)), "保护": (("划定", cosine - 0.3),)})
-
-
-def test_related_words_bring_up_a_document_the_query_alone_ranks_lower(library, monkeypatch):
-    exact_a, exact_b, short, learned = add(library, *FIELDS, title="材料")
-
-    def order(**changes):
-        monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, **changes))
-        return [h.id for h in library.search(SearchRequest(q="耕地保护", limit=10), member=True).hits]
-
-    without = order(related_terms=0)
-    assert set(without[:2]) == {exact_a, exact_b} and without[2:] == [short, learned]
-    expanded = order(**RELATED, related_words=_table(0.9))
-    assert set(expanded[:2]) == {exact_a, exact_b}   # the exact matches still come first
-    assert expanded[2:] == [learned, short]
-    assert len(expanded) == 4                        # expansion reorders the matches, it adds none
-    # below the cosine threshold (基本农田 0.55, 划定 0.25) nothing is added: the order is that without expansion
-    assert order(**RELATED, related_words=_table(0.55)) == without
-
-
-def test_related_words_leave_precise_mode_alone(library, monkeypatch):
-    add(library, *FIELDS, title="材料")
-
-    def found():
-        return [h.id for h in library.search(SearchRequest(q="耕地保护", mode="precise", limit=10), member=True).hits]
-
-    before = found()
-    monkeypatch.setattr(search, "RANKING", dataclasses.replace(search.RANKING, **RELATED, related_words=_table(0.9)))
-    assert found() == before and len(before) == 2
-
-
-def test_the_related_words_table_is_learned_from_free_views_only_and_the_same_every_time(library):
-    """基本农田 and 永久 only in the members part of every document: no entry of the table names them; learned twice
-    from the same library, the table is the same (one worker, a fixed seed)."""
-    pytest.importorskip("gensim")
-    free = "加强耕地保护，严格执行土地管理制度，落实耕地保护责任。"
-    paid = "基本农田永久保护，基本农田一经划定不得擅自占用。"
-    add(library, *[f"第{n}篇。{free}{paid}" for n in "一二三四五六"], title="材料", paid_from=len("第一篇。" + free))
-    learned = related.learn_from(library.catalogue, size=8, window=2, epochs=2, min_count=1)
-    words = set(learned.table) | {w for near in learned.table.values() for w, _ in near}
-    assert {"耕地", "保护", "土地", "管理制度"} <= words
-    assert not words & {"基本农田", "永久", "划定", "占用"}
-    assert all(len(w) > 1 and w not in QUESTION_WORDS for w in words)
-    assert learned.table == related.learn_from(library.catalogue, size=8, window=2, epochs=2, min_count=1).table
