@@ -33,8 +33,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, repeat
-from operator import add, gt, itemgetter, sub
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import add, gt, itemgetter
 
 from .model import Removal
 
@@ -88,12 +88,15 @@ class _Edits:
     """Edits (:data:`_Edit`) as four columns: starts, ends, replacements and anchors. No object per edit: a
     dense input makes one every few characters, and each tuple alive is one more the garbage collector walks —
     its passes over a large heap (an ingest's process) made such inputs ten times slower than ordinary text.
-    Iterating gives the edits as tuples."""
+    ``split``: the text cut at the edits, when the rule found them by splitting it (:meth:`of_split`) — the
+    text before each edit and the text it replaces, alternately, then the rest: the pieces :func:`_apply` and
+    :func:`_removals` would otherwise slice again; None when not known. Iterating gives the edits as tuples."""
 
     starts: list[int]
     ends: list[int]
     repls: list[str]
     marks: list[tuple[tuple[str, int], ...]]
+    split: list[str] | None = None
 
     @classmethod
     def of(cls, edits: Iterable[_Edit]) -> _Edits:
@@ -102,6 +105,15 @@ class _Edits:
             return edits
         edits = list(edits)
         return cls(*(list(map(itemgetter(column), edits)) for column in range(4)))
+
+    @classmethod
+    def of_split(cls, split: list[str], repl: str, marks: list[tuple[tuple[str, int], ...]] | None = None) -> _Edits:
+        """The edits that replace by ``repl`` every other piece of ``split`` — the text cut at them (see ``split``):
+        the text before each, the text it replaces, alternately, then the rest —, with ``marks`` (none when not
+        given). Their spans are the running sum of the pieces' lengths: loops in C."""
+        bounds = list(accumulate(map(len, split[:-1])))   # the end of each piece: an edit's start, then its end
+        count = len(bounds) // 2
+        return cls(bounds[0::2], bounds[1::2], [repl] * count, [()] * count if marks is None else marks, split)
 
     def __iter__(self) -> Iterator[_Edit]:
         return zip(self.starts, self.ends, self.repls, self.marks)
@@ -163,10 +175,7 @@ def _regex_rule(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], 
         whole = re.compile(f"({pattern.pattern})", pattern.flags)
 
         def find(text: str, state: _State) -> _Edits:
-            pieces = whole.split(text)
-            bounds = list(accumulate(map(len, pieces[:-1])))  # the end of each piece: a match's start, then its end
-            count = len(bounds) // 2
-            return _Edits(bounds[0::2], bounds[1::2], [repl] * count, [()] * count)
+            return _Edits.of_split(whole.split(text), repl)
     else:
         def find(text: str, state: _State) -> list[_Edit]:
             return [(*m.span(), repl if fixed else repl(m), ()) for m in pattern.finditer(text)]
@@ -290,7 +299,7 @@ _MD_LINK_LINE = re.compile(rf"(?m)^[ \t]*+(?:{_MD_LINK_ITEM}[ \t]*+|https?://[^\
 _MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^\[)\n]*\)")
 _MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\((?:https?:|/|\.)[^\[)\n]*\)")
 _MD_RULE_LINE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
-_MD_HEADING = re.compile(r"(?m)^(#{1,6})([ \t]+)")  # the marks, the spaces after them
+_MD_HEADING = re.compile(r"(?m)^((#{1,6})[ \t]+)")  # the marks with the spaces after them; the marks
 _MD_QUOTE = re.compile(r"^>[ \t]?", re.MULTILINE)
 _MD_EMPHASIS_MARK = re.compile(r"(?=(\*\*|__))")
 
@@ -329,12 +338,12 @@ _HEADING_MARKS = [(("heading", depth),) for depth in range(7)]  # an edit's anch
 
 def _find_md_headings(text: str, state: _State) -> _Edits:
     """Each heading mark with the spaces after it, anchored with its depth (the number of ``#``). Split by the
-    pattern's two groups, the text comes apart into (text before, marks, spaces) triples whose running lengths
-    give the spans: loops in C, for a text of nothing but heading lines."""
+    pattern's two groups, the text comes apart into (text before, marks and spaces, marks) triples: loops in C,
+    for a text of nothing but heading lines."""
     pieces = _MD_HEADING.split(text)
-    bounds = list(accumulate(map(len, pieces[:-1])))   # a mark's start, its end, the end of its spaces, …
-    marks = list(map(_HEADING_MARKS.__getitem__, map(len, pieces[1::3])))
-    return _Edits(bounds[0::3], bounds[2::3], [""] * len(marks), marks)
+    split = [""] * (len(pieces) // 3 * 2 + 1)
+    split[0::2], split[1::2] = pieces[0::3], pieces[1::3]
+    return _Edits.of_split(split, "", list(map(_HEADING_MARKS.__getitem__, map(len, pieces[2::3]))))
 
 
 # ---------------------------------------------------------------- crawl stamps
@@ -566,6 +575,8 @@ class _Anchors:
         """The positions and depths of the anchors of ``kind``, in order (loops in C)."""
         if kind not in self.kind:
             return [], []
+        if self.kind.count(kind) == len(self.kind):   # (a text of nothing but heading lines)
+            return list(self.pos), list(self.depth)
         chosen = list(map(kind.__eq__, self.kind))
         return list(compress(self.pos, chosen)), list(compress(self.depth, chosen))
 
@@ -593,18 +604,22 @@ def _apply(text: str, edits: _Edits, anchors: _Anchors) -> tuple[str, _Edits]:
     if any(map(gt, edits.ends, edits.starts[1:])):  # overlapping edits: keep those a walk in text order applies
         edits = _Edits.of(_in_turn(edits))
     starts, ends, repls, marks = edits.starts, edits.ends, edits.repls, edits.marks
-    pieces = [""] * (2 * len(starts) + 1)
-    pieces[0::2] = map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)]))
+    if edits.split is None:
+        pieces = [""] * (2 * len(starts) + 1)
+        pieces[0::2] = map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)]))
+    else:
+        pieces = list(edits.split)
     pieces[1::2] = repls
     if anchors:
         _move_anchors(anchors, edits)
     born = _Anchors()
-    if any(marks):   # each anchor of an edit at its start in the new text
-        shifts = accumulate(map(sub, map(len, repls), map(sub, ends, starts)), initial=0)
+    if any(marks):   # each anchor of an edit at its start in the new text: the end of the piece before it
         marked = list(compress(marks, marks))
-        born.pos += chain.from_iterable(map(repeat, compress(map(add, starts, shifts), marks), map(len, marked)))
-        born.kind += map(itemgetter(0), chain.from_iterable(marked))
-        born.depth += map(itemgetter(1), chain.from_iterable(marked))
+        flat = list(chain.from_iterable(marked))
+        at = compress(islice(accumulate(map(len, pieces)), 0, None, 2), marks)
+        born.pos += at if len(flat) == len(marked) else chain.from_iterable(map(repeat, at, map(len, marked)))
+        born.kind += map(itemgetter(0), flat)
+        born.depth += map(itemgetter(1), flat)
     anchors.add(born)   # (sorts them again: a paid_end may have passed another)
     return "".join(pieces), edits
 
@@ -646,7 +661,8 @@ def _removals(rule: str, text: str, edits: _Edits) -> list[Removal]:
     """A :class:`Removal` of ``rule`` per edit of ``text`` that drops something, in edit order. Equal pieces share
     one (frozen) record: a dense input drops the same few characters thousands of times, and building a frozen
     dataclass costs a microsecond."""
-    pieces = list(filter(None, map(text.__getitem__, map(slice, edits.starts, edits.ends))))   # those not empty
+    dropped = map(text.__getitem__, map(slice, edits.starts, edits.ends)) if edits.split is None else edits.split[1::2]
+    pieces = list(filter(None, dropped))   # those not empty
     records = {piece: Removal(rule, piece) for piece in set(pieces)}
     return list(map(records.__getitem__, pieces))
 
@@ -712,15 +728,20 @@ def clean(text: str, *, markdown: bool = False) -> Cleaned:
         if rule.record:
             removed += _removals(rule.name, old, applied)
     paid_from, paid_until = _paid_bounds(text, anchors) if "paid_begin" in anchors.kind else (None, None)
-    heading_at, depths = anchors.of_kind("heading")
-    has_text = {pos: _line_has_text(text, pos) for pos in set(heading_at)}  # once per line: many may share one
-    headings = list(compress(zip(heading_at, depths), map(has_text.__getitem__, heading_at)))
-    shared: dict[tuple[int, int], tuple[int, int]] = {}
-    headings = list(map(shared.setdefault, headings, headings))   # one tuple per place and depth: none for the GC
+    headings = _headings(text, anchors)
     sources = [(state.sources[i], pos) for pos, i in zip(*anchors.of_kind("source"))]
     published = [(state.published[i], pos) for pos, i in zip(*anchors.of_kind("published"))]
     return Cleaned(text, paid_from, removed, sources[0][0] if sources else None, paid_until, headings, sources,
                    published)
+
+
+def _headings(text: str, anchors: _Anchors) -> list[tuple[int, int]]:
+    """:attr:`Cleaned.headings`: the ``(offset, depth)`` of each heading anchor, in order, whose line still holds
+    text. One tuple per place and depth, shared by the headings there (a dense input puts thousands on one
+    line): none is made per heading, which the garbage collector would walk."""
+    heading_at, depths = anchors.of_kind("heading")
+    kept = {place: place for place in set(zip(heading_at, depths)) if _line_has_text(text, place[0])}
+    return list(filter(None, map(kept.get, zip(heading_at, depths))))
 
 
 def _find_by_part(rule: Rule, text: str, state: _State, anchors: _Anchors) -> Iterable[_Edit]:

@@ -350,10 +350,10 @@ class Clusters:
     # -- ingest ------------------------------------------------------------------
 
     def after_store(self, status: str, doc_id: int | None, parsed: Document | None,
-                    sketch: Sketch | None = None, *, signed: bool = False, ties: bool = False) -> bool:
+                    sketch: Sketch | None = None, *, signed: int | None = None, ties: bool = False) -> bool:
         """What the ingest calls for every file it stored: a new document is placed in a cluster
-        (with its :class:`Sketch` when the parse worker made it; ``signed``: its signature was stored
-        with it, :meth:`Catalogue.add <sucai.store.Catalogue.add>`); an exact duplicate may be the
+        (with its :class:`Sketch` when the parse worker made it; ``signed``: the sequence number its signature
+        was stored under with it, :meth:`Catalogue.add <sucai.store.Catalogue.add>`); an exact duplicate may be the
         better copy of the stored one (``ties``: also when as good). Returns whether it was: the stored document
         ``doc_id`` now has ``parsed``'s content (:meth:`keep_better_copy`)."""
         if doc_id is None or not isinstance(parsed, Document):
@@ -367,18 +367,18 @@ class Clusters:
             log.exception("文档 %s 的近似重复归组失败", doc_id)
         return False
 
-    def place(self, doc: Document, sketch: Sketch | None = None, *, signed: bool = False) -> int | None:
+    def place(self, doc: Document, sketch: Sketch | None = None, *, signed: int | None = None) -> int | None:
         """Sign ``doc`` (a stored document as the catalogue gives it, the free preview's boundary set;
-        ``signed``: its signature, that of ``sketch``, is stored already)
+        ``signed``: its signature, that of ``sketch``, is stored already, under this sequence number)
         and put it in the cluster of its most similar near-duplicate, if any — and, when it has no members
         part, in the free cluster of its most similar near-duplicate among the earlier documents without one
         (:meth:`nearest`). ``sketch``: its shingles and signature made already (:func:`sketch` of the same
         text). Returns the cluster id, or None when it has no near-duplicate."""
         own, blob = sketch or sketch_of(skeleton_text(doc.text))
         minhash = _stored(blob)
-        if not (signed and sketch):
-            self.catalogue.put_signature(doc.id, blob)
-        best, public = self.nearest(doc, own, minhash)
+        if signed is None or sketch is None:
+            signed = self.catalogue.put_signature(doc.id, blob)
+        best, public = self.nearest(doc, own, minhash, signed=signed)
         if public is not None:
             self._join(doc, public, free=True)
         return None if best is None else self._join(doc, best)
@@ -389,7 +389,7 @@ class Clusters:
         return cluster
 
     def nearest(self, doc: Document, own: np.ndarray, minhash: LeanMinHash, *, members: bool = True,
-                earlier: bool = True, apart: set[int] | None = None
+                earlier: bool = True, apart: set[int] | None = None, signed: int | None = None
                 ) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
         """The lookup: ``(similarity, id)`` of the stored document most similar to ``doc`` (its
         :func:`shingles` and :func:`signature` given) among its near-duplicates, None when it has none; and,
@@ -398,9 +398,10 @@ class Clusters:
         the ``_VERIFY`` best by estimate are checked exactly — for the free grouping the best of those without a
         members part, so that nothing of a members part decides it. ``members=False``: the free grouping's only
         (the first is None). Documents an admin split off are no candidates (``apart``: their ids; read when
-        None)."""
+        None). ``signed``: the sequence number under which this process just stored ``minhash`` as ``doc``'s
+        signature (see :meth:`_top_up`)."""
         with self._lock:
-            self._top_up()
+            self._top_up(None if signed is None else (signed, doc.id, minhash))
             estimated = sorted(((self._signatures[key].jaccard(minhash), key) for key in self._lsh.query(minhash)
                                 if key != doc.id), reverse=True)
         estimated = [key for estimate, key in estimated if estimate >= _PREFILTER]
@@ -503,16 +504,21 @@ class Clusters:
             self._top_up()
             return len(self._signatures)
 
-    def _top_up(self) -> None:
-        """Load into the LSH the signatures stored since the last look (all of them the first time)."""
+    def _top_up(self, signed: tuple[int, int, LeanMinHash] | None = None) -> None:
+        """Load into the LSH the signatures stored since the last look (all of them the first time). ``signed``:
+        ``(seq, doc_id, minhash)`` of a signature this process has just stored: when its number is the next after
+        the last one loaded, no other was stored in between, and it is loaded as it is, without a read (an ingest
+        stores one per document)."""
         if self._lsh is None:
             self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS, params=LSH_PARAMS)
-        fresh = self.catalogue.signatures_since(self._seq)
+        if signed is not None and signed[0] == self._seq + 1:
+            fresh = [signed]
+        else:
+            fresh = [(seq, doc_id, _stored(blob)) for seq, doc_id, blob in self.catalogue.signatures_since(self._seq)]
         with self._lsh.insertion_session() as session:
-            for seq, doc_id, blob in fresh:
+            for seq, doc_id, minhash in fresh:
                 if doc_id in self._signatures:  # replaced, or an id reused after a removal
                     self._lsh.remove(doc_id)
-                minhash = _stored(blob)
                 self._signatures[doc_id] = minhash
                 session.insert(doc_id, minhash, check_duplication=False)
                 self._seq = seq

@@ -416,11 +416,11 @@ def ingest(
         # the parse generator runs to its end, so the workers are gone before the last commit
         for number, parsed in _parse_all([p for p, _, _ in todo], batch, workers, idle=idle):
             path, key, content = todo[number]
-            outcome = _store(library.catalogue, path, content, parsed, key, conditions)
+            outcome, signed = _store(library.catalogue, path, content, parsed, key, conditions)
             summary.add(outcome)
             settled.outcomes[number] = outcome
             if isinstance(parsed, Parsed):  # near-duplicates, better copies (indexed again at the commit)
-                settled.stored(number, outcome, parsed)
+                settled.stored(number, outcome, parsed, signed)
                 if outcome.status == "ingested":
                     if not len(feed):
                         started = time.monotonic()
@@ -451,13 +451,13 @@ class _InputOrder:
         self.first: dict[int, int] = {}   # document id → number of the file that is 已入库 as it (this batch's)
         self.copy: dict[int, int] = {}    # document id → number of the file whose copy is stored (this batch's)
 
-    def stored(self, number: int, outcome: FileOutcome, parsed: Parsed) -> None:
+    def stored(self, number: int, outcome: FileOutcome, parsed: Parsed, signed: int | None) -> None:
         """File ``number``'s document was stored with ``outcome`` by :meth:`Catalogue.add
-        <sucai.store.Catalogue.add>`: placed among near-duplicates (a new document), or kept as the better copy
-        and the first in input order (an exact copy)."""
+        <sucai.store.Catalogue.add>` (its signature under the sequence number ``signed``): placed among
+        near-duplicates (a new document), or kept as the better copy and the first in input order (an exact copy)."""
         doc_id = outcome.doc_id
         earlier = number < self.copy.get(doc_id, -1)
-        if self.library.clusters.after_store(outcome.status, doc_id, parsed.doc, parsed.sketch, signed=True,
+        if self.library.clusters.after_store(outcome.status, doc_id, parsed.doc, parsed.sketch, signed=signed,
                                              ties=earlier):
             self.copy[doc_id] = number
         if outcome.status == "ingested":
@@ -556,10 +556,11 @@ def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
 
 
 def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None,
-           conditions: Callable[[], str] | None = None) -> FileOutcome:
+           conditions: Callable[[], str] | None = None) -> tuple[FileOutcome, int | None]:
     """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`, and recorded with what
     ``conditions`` gives, :func:`attempt`); ``key`` is the resolved path as text (:func:`path_text`; made here
-    when not given)."""
+    when not given). Returns the file's outcome and the sequence number its document's signature was stored
+    under (None: none was, :class:`sucai.store.Added`)."""
     key = key or path_text(path.resolve())
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
@@ -568,11 +569,12 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...]
         if detail:   # the reading library's own words (English), for a developer: `logging` at DEBUG
             log.debug("%s：%s", path, detail[0])
         catalogue.record_file(key, content, status, reason, conditions() if conditions else None)
-        return FileOutcome(str(path), status, reason=reason)
+        return FileOutcome(str(path), status, reason=reason), None
     try:
-        status, doc_id = catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
+        added = catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
     except Exception as err:
         log.exception("保存 %s 时出现内部错误", path)
-        return FileOutcome(str(path), "failed", reason=internal_reason(err))
+        return FileOutcome(str(path), "failed", reason=internal_reason(err)), None
+    status, doc_id = added
     reason = f"与文档 {doc_id} 内容相同" if status == "duplicate" else None
-    return FileOutcome(str(path), status, doc_id, parsed.doc.title, reason)
+    return FileOutcome(str(path), status, doc_id, parsed.doc.title, reason), added.signature_seq

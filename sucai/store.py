@@ -140,6 +140,19 @@ class FileRecord:
     tried_with: str | None = None   # a file 跳过/失败: what its outcome depended on besides its bytes
 
 
+class Added(tuple):
+    """What :meth:`Catalogue.add` returns: the pair ``(status, doc_id)``, and as ``signature_seq`` the sequence
+    number the document's near-duplicate signature was stored under (None: none was stored), with which
+    :class:`sucai.dedupe.Clusters` takes it into its LSH without reading it back."""
+
+    signature_seq: int | None
+
+    def __new__(cls, status: str, doc_id: int, signature_seq: int | None = None) -> Added:
+        added = super().__new__(cls, (status, doc_id))
+        added.signature_seq = signature_seq
+        return added
+
+
 class Catalogue:
     """The document catalogue in ``target``: a :class:`~sucai.db.Database` (store ``"catalogue"``),
     a database URL, or the path of an SQLite file (created on first use).
@@ -169,7 +182,7 @@ class Catalogue:
 
     @retried
     def add(self, doc: Document, text_hash: str, path: str, content_hash: str,
-            signature: bytes | None = None) -> tuple[str, int]:
+            signature: bytes | None = None) -> Added:
         """Store ``doc`` read from file ``path``, in one transaction with the file's record — and, when
         given, its near-duplicate ``signature`` (as :meth:`put_signature` stores it; the ingest has it from
         the parse worker, and saves a transaction per file).
@@ -177,7 +190,8 @@ class Catalogue:
         Returns ``("ingested", new id)``, or ``("duplicate", id of the document with
         the same text)`` when one exists already (nothing is stored twice) — unless that
         document came from this very ``path`` (another process ingesting the same file
-        stored it first): then ``("unchanged", its id)``, never a duplicate of itself.
+        stored it first): then ``("unchanged", its id)``, never a duplicate of itself. (An :class:`Added`:
+        that pair, with the sequence number the signature was stored under.)
         One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`. Its metadata
         as a viewer without the member tier sees it (:func:`sucai.access.keeping`, ~1 ms) is stored with it and
         set as ``doc.free_metadata``, which :meth:`as_stored` passes on.
@@ -195,11 +209,10 @@ class Catalogue:
                     files.c.path == path, files.c.status == "ingested", files.c.doc_id == doc_id)).first()
                 status = "unchanged" if own else "duplicate"
             self._record_file(conn, path, content_hash, "ingested" if status == "unchanged" else status, doc_id, None)
+            seq = self._sign(conn, doc_id, signature) if status == "ingested" and signature is not None else None
             if status == "ingested":
-                if signature is not None:
-                    self._sign(conn, doc_id, signature)
                 self._log(conn, doc_id, "add")
-            return status, doc_id
+            return Added(status, doc_id, seq)
 
     def get(self, doc_id: int, *, preview: bool = True) -> Document:
         """The document with this id. Raises NotFound.
@@ -566,18 +579,19 @@ class Catalogue:
     # -- near-duplicate clusters (see sucai.dedupe) ----------------------------------
 
     @retried
-    def put_signature(self, doc_id: int, minhash: bytes) -> None:
+    def put_signature(self, doc_id: int, minhash: bytes) -> int:
         """Store (or replace) a document's MinHash signature under the next sequence number (numbers are
-        given in commit order: the counter in ``meta`` is one row every writer updates)."""
+        given in commit order: the counter in ``meta`` is one row every writer updates); returns that number."""
         with self.transaction() as conn:
-            self._sign(conn, doc_id, minhash)
+            return self._sign(conn, doc_id, minhash)
 
-    def _sign(self, conn: Connection, doc_id: int, minhash: bytes) -> None:
+    def _sign(self, conn: Connection, doc_id: int, minhash: bytes) -> int:
         """:meth:`put_signature` within ``conn``'s transaction."""
         seq = int(_meta(conn, "signature_seq") or 0) + 1
         _set_meta(self.db, conn, "signature_seq", str(seq))
         conn.execute(_DROP_SIGNATURE, {"doc_id": doc_id})
         conn.execute(self.db.insert(signatures), {"seq": seq, "doc_id": doc_id, "minhash": minhash})
+        return seq
 
     def signatures_since(self, seq: int) -> list[tuple[int, int, bytes]]:
         """``(seq, doc_id, minhash)`` of the signatures stored after sequence number ``seq``, in order."""

@@ -469,7 +469,7 @@ def _plain_find(rule, text: str, state) -> list:
     if rule.name in patterns:
         return [(m.start(), m.end(), "", ()) for m in patterns[rule.name].finditer(text)]
     if rule.name == "markdown_headings":
-        return [(m.start(), m.end(), "", (("heading", len(m.group(1))),)) for m in module._MD_HEADING.finditer(text)]
+        return [(m.start(), m.end(), "", (("heading", m.group().count("#")),)) for m in module._MD_HEADING.finditer(text)]
     return list(rule.find(text, state))
 
 

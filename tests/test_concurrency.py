@@ -85,7 +85,7 @@ def test_a_file_stored_first_by_another_process_is_not_its_own_duplicate(home, t
     parsed = _parse_job(ParseJob(path))                            # B has parsed, not yet stored …
     stored_by_a = process_a.ingest([path], workers=1).outcomes[0]  # … when A stores the same file
     assert stored_by_a.status == "ingested"
-    outcome = _store(process_b.catalogue, path, _content_hash(path), parsed)
+    outcome, _ = _store(process_b.catalogue, path, _content_hash(path), parsed)
     assert (outcome.status, outcome.doc_id, outcome.reason) == ("unchanged", stored_by_a.doc_id, None)
     record = process_b.catalogue.file_record(str(path.resolve()))
     assert (record.status, record.doc_id) == ("ingested", stored_by_a.doc_id)

@@ -685,6 +685,22 @@ def test_two_processes_see_each_others_documents(library, tmp_path):
     assert {v.id for v in library.clusters.versions(1)} == {1, b}
 
 
+def test_an_ingest_reads_back_no_signature_it_stored_itself(library, tmp_path, monkeypatch):
+    """Each document's signature is stored with it under the next sequence number: the ingest's process takes it
+    into its LSH as it is, without reading the signatures back (one read per document before), and still finds
+    the near-duplicates among them; a signature another process stored in between is read (the test above)."""
+    reads = []
+    since = library.catalogue.signatures_since
+    monkeypatch.setattr(library.catalogue, "signatures_since", lambda seq: reads.append(seq) or since(seq))
+    original = sample("05_工作总结.txt")
+    ingest(library, tmp_path / "in", {"a.md": original, "b.txt": edited(original, 0.02).split("\n", 1)[1],
+                                      "c.txt": sample("09_通知.txt")})
+    a, c = by_title(library, "某县农业农村局2023年"), by_title(library, "某县农业农村局关于做好")
+    assert reads == []
+    assert len(library.clusters.versions(a)) == 2 and library.clusters.versions(c) == []
+    assert library.clusters.load() == 3 and reads == [3]   # (a look for newer ones reads from the last number)
+
+
 def test_admins_merge_split_and_pick_in_the_cli(trio, capsys):
     library, a, b, c = trio
     runner = CliRunner(env={"COLUMNS": "200"})

@@ -109,12 +109,14 @@ def test_a_signature_given_to_add_is_stored_with_the_document_as_put_signature_s
 
     catalogue = Library.open(home).catalogue
     catalogue.put_signature(99, b"\x01" * 8)   # another document's, signed first: seq 1
-    status, doc_id = catalogue.add(Document("甲", "甲的正文。"), "h1", "/a", "c1", b"\x02" * 8)
-    assert status == "ingested"
+    added = catalogue.add(Document("甲", "甲的正文。"), "h1", "/a", "c1", b"\x02" * 8)
+    status, doc_id = added
+    assert status == "ingested" and added.signature_seq == 2
     assert catalogue.signatures_since(0) == [(1, 99, b"\x01" * 8), (2, doc_id, b"\x02" * 8)]
     assert catalogue.unsigned_ids() == []
     # a duplicate or a file stored again stores no signature
-    assert catalogue.add(Document("甲", "甲的正文。"), "h1", "/b", "c2", b"\x03" * 8) == ("duplicate", doc_id)
+    duplicate = catalogue.add(Document("甲", "甲的正文。"), "h1", "/b", "c2", b"\x03" * 8)
+    assert duplicate == ("duplicate", doc_id) and duplicate.signature_seq is None
     assert catalogue.add(Document("甲", "甲的正文。"), "h1", "/a", "c1", b"\x04" * 8) == ("unchanged", doc_id)
     assert catalogue.signatures_since(1) == [(2, doc_id, b"\x02" * 8)]
     assert catalogue.meta("signature_seq") == "2"
