@@ -52,6 +52,15 @@ class NotFound(SucaiError):
     default_code = "not_found"
 
 
+class Unauthorized(SucaiError):
+    """Who asks is not known: no login where one is needed (``login_required``), or credentials that are not
+    valid (``bad_token``: an unknown, revoked or malformed API token). 401 on the web, with ``WWW-Authenticate``;
+    :class:`Forbidden` (403) is for someone known who may not."""
+
+    status = 401
+    default_code = "unauthorized"
+
+
 class Forbidden(SucaiError):
     status = 403
     default_code = "forbidden"

@@ -138,7 +138,7 @@ def test_a_token_cannot_manage_tokens_accounts_or_anything_admin(app, accounts):
         assert response.json()["code"] == "token_not_allowed", (path, response.json())
     assert len(accounts.users()) == users and len(accounts.tokens("令牌管理员")) == tokens
     accounts.revoke_token(secret.split("_")[1])
-    assert script.get("/api/me").status_code == 403
+    assert script.get("/api/me").status_code == 401   # the revoked token is no credential
 
 
 # -- #8 cross-site downloads ----------------------------------------------------------------------------

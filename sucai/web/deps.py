@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from ..accounts import VISITOR, Accounts, Viewer
 from ..analytics import Recorder
 from ..collections import Collections
-from ..errors import Forbidden
+from ..errors import Forbidden, Unauthorized
 from ..library import Library
 from ..suggest import TitleIndex
 
@@ -86,7 +86,7 @@ def viewer_of(request: Request) -> Viewer:
     """The viewer of ``request`` (an accounts :class:`~sucai.accounts.Viewer`; ``VISITOR`` when not logged in),
     for code that runs on a worker thread.
 
-    A bearer token that is unknown or revoked is refused (403 ``bad_token``), never
+    A bearer token that is unknown or revoked is refused (401 ``bad_token``), never
     downgraded to a visitor, so a script notices at once.
     """
     cached = getattr(request.state, "viewer", None)
@@ -97,7 +97,7 @@ def viewer_of(request: Request) -> Viewer:
     if header is not None:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            raise Forbidden("Authorization 头应为 “Bearer sc_…” 形式的 API 令牌", code="bad_token")
+            raise Unauthorized("Authorization 头应为 “Bearer sc_…” 形式的 API 令牌", code="bad_token")
         viewer = accounts.viewer_for_token(secret.strip())
         request.state.via_token = True
     else:
@@ -130,10 +130,10 @@ def peek_viewer(request: Request) -> Viewer:
 
 
 def require_login(request: Request) -> Viewer:
-    """The viewer, who must be logged in: 403 ``login_required`` for a visitor."""
+    """The viewer, who must be logged in: 401 ``login_required`` for a visitor."""
     viewer = viewer_of(request)
     if not viewer.logged_in:
-        raise Forbidden("请先登录", code="login_required")
+        raise Unauthorized("请先登录", code="login_required")
     return viewer
 
 

@@ -125,7 +125,15 @@ async def _sucai_error(request: Request, error: SucaiError) -> Response:
     response = error_response(request, error.status, error.code, error.message)
     if isinstance(error, TooManyRequests) and error.retry_after:
         response.headers["Retry-After"] = str(int(error.retry_after))
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = _bearer_challenge(error.code)
     return response
+
+
+def _bearer_challenge(code: str) -> str:
+    """The ``WWW-Authenticate`` of a 401 (RFC 6750 §3): the API takes bearer tokens; a token that was sent and
+    refused (``bad_token``) is named ``invalid_token``."""
+    return 'Bearer realm="sucai"' + (', error="invalid_token"' if code == "bad_token" else "")
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
