@@ -206,7 +206,7 @@ def test_a_save_is_checked_by_the_model_it_documents(app, site):
                 ({"text": "一段。", "source": {**source, "section_path": ["一、"] * 11}}, "source.section_path", "最多"),
                 ({"text": "一段。", "source": {**source, "section_path": ["长" * 201]}}, "source.section_path.0",
                  "最多 200 个字符"),
-                ({"text": "一段。", "source": {**source, "start": 2**62 + 1}}, "source.start", "应不大于")):
+                ({"text": "一段。", "source": {**source, "start": 2**62 + 1}}, "source.start", "数值太大")):
             refused = save(paragraph, method)
             assert (refused.status_code, refused.json()["code"]) == (422, "invalid_input"), (paragraph, refused.text)
             error = refused.json()["error"]

@@ -176,6 +176,7 @@ _VALIDATION = {
     "int_type": "参数“{loc}”应为整数",
 }
 _QUOTED = re.compile(r"'([^']*)'")
+_STORAGE_BOUND = 2**53   # an upper bound from here up is a storage limit (api.MAX_ID, 2**62), not named
 
 
 def validation_message(item: dict) -> str:
@@ -188,6 +189,8 @@ def validation_message(item: dict) -> str:
     if not loc:   # the body as a whole: missing, or not what the route reads
         return "缺少请求体（JSON）" if item.get("type") == "missing" else "请求体不合要求，应为 JSON 对象"
     context = {k: v for k, v in (item.get("ctx") or {}).items()}
+    if any(isinstance(context.get(bound), int) and context[bound] >= _STORAGE_BOUND for bound in ("le", "lt")):
+        return f"参数“{loc}”数值太大"   # the bound is what can be stored (api.MAX_ID), not a figure for the reader
     if "expected" in context:
         context["expected"] = "、".join(_QUOTED.findall(str(context["expected"]))) or context["expected"]
     template = _VALIDATION.get(item.get("type", ""), "参数“{loc}”不合要求")
