@@ -78,7 +78,7 @@ def test_role_change_and_removal_end_sessions(app, accounts):
     admin = logged_in(app, "二号管理员")
     assert admin.get("/admin").status_code == 200
     accounts.set_role("二号管理员", "user")
-    assert admin.get("/api/me").json()["role"] == "visitor" and admin.get("/admin").status_code == 403
+    assert admin.get("/api/me").json()["role"] == "visitor" and admin.get("/admin").status_code == 401   # no longer signed in
     user = logged_in(app, "二号管理员")
     accounts.remove_user("二号管理员")
     accounts.add_user("二号管理员", PASSWORD, "admin")                   # the same name, a new account

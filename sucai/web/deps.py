@@ -138,15 +138,17 @@ def require_login(request: Request) -> Viewer:
 
 
 def require_admin(request: Request) -> Viewer:
-    """The viewer, who must be an admin signed in on the web: 403 ``admin_only`` for anyone else,
-    403 ``token_not_allowed`` for an API token (even an admin's)."""
+    """The viewer, who must be an admin signed in on the web: 401 ``login_required`` for a visitor (a page sends
+    the browser to log in), 403 ``admin_only`` for anyone else, 403 ``token_not_allowed`` for an API token (even an
+    admin's)."""
     if _via_token(request):
         viewer_of(request)  # a bad token is refused as such
         raise Forbidden(TOKEN_REFUSED, code="token_not_allowed")
     viewer = viewer_of(request)
+    if not viewer.logged_in:
+        raise Unauthorized("请先以管理员身份登录", code="login_required")
     if not viewer.admin:
-        raise Forbidden("只有管理员可以访问此页面" if viewer.logged_in else "请先以管理员身份登录",
-                        code="admin_only")
+        raise Forbidden("只有管理员可以访问此页面", code="admin_only")
     return viewer
 
 
