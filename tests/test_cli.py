@@ -174,6 +174,7 @@ def test_a_commands_help_imports_neither_the_library_nor_its_packages():
     # 0 said 库是空的 of a library that is not, -1 listed every document (LIMIT -1: no limit on SQLite)
     (["list", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应不小于 1"),
     (["list", "--limit", "-1"], ExitCode.USAGE, "-1 超出范围：应不小于 1"),
+    (["audit", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应不小于 1"),   # 0 and -5 showed one entry
     (["search", "担当", "--limit", "abc"], ExitCode.USAGE, "'abc' 不是有效的整数"),
     (["search", "担当", "--limit", "0"], ExitCode.USAGE, "0 不在范围 1–100 之内"),
     (["search", "担当", "--limit", "101"], ExitCode.USAGE, "101 不在范围 1–100 之内"),
