@@ -84,7 +84,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .choices import ROLE_LABELS, ROLES, TIERS
 from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time, parse_day, site_zone
-from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError
+from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError, Unauthorized
 from .db import Database, retried
 from .db.schema import attempts, audit, sessions, tiers, tokens, users
 from .db.schema import secrets as secret_rows
@@ -539,14 +539,14 @@ class Accounts:
                 self._audit(conn, "token_revoked", actor, f"{row[1]} 的令牌 {token_id}", source_ip)
 
     def viewer_for_token(self, secret: str) -> Viewer:
-        """The account a token belongs to. Raises Forbidden (``bad_token``) when unknown or revoked."""
+        """The account a token belongs to. Raises Unauthorized (``bad_token``) when unknown or revoked."""
         if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-            raise Forbidden("API 令牌无效或已吊销", code="bad_token")
+            raise Unauthorized("API 令牌无效或已吊销", code="bad_token")
         rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until, tokens.c.id,
                                  tokens.c.last_used_at).join_from(tokens, users, users.c.id == tokens.c.user_id)
                           .where(tokens.c.token_hash == _token_hash(secret), tokens.c.revoked_at.is_(None)))
         if not rows:
-            raise Forbidden("API 令牌无效或已吊销", code="bad_token")
+            raise Unauthorized("API 令牌无效或已吊销", code="bad_token")
         row = rows[0]
         now = self._now()
         if row[5] is None or row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per token

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from .accounts import Accounts, Viewer
 from .db import retried
 from .db.schema import favourites, folders, history, saved_searches, users
-from .errors import Forbidden, InvalidInput, NotFound
+from .errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from .search import SearchRequest
 
 SEARCH_FIELDS = ("q", "mode", "scope", "heading", "genre", "year", "source")
@@ -102,13 +102,13 @@ class Collections:
     @staticmethod
     def _owner(viewer: Viewer) -> int:
         if viewer.user_id is None:
-            raise Forbidden("请先登录", code="login_required")
+            raise Unauthorized("请先登录", code="login_required")
         return viewer.user_id
 
     # -- saved searches ----------------------------------------------------
 
     def save_search(self, viewer: Viewer, name: str, params: dict) -> SavedSearch:
-        """Save a search for ``viewer``; its new matches count from now. Raises Forbidden
+        """Save a search for ``viewer``; its new matches count from now. Raises Unauthorized
         (``login_required``), InvalidInput (``bad_name``, ``empty_search``, ``too_many``)."""
         owner = self._owner(viewer)
         kept = {k: v.strip() or None if isinstance(v, str) else v for k in SEARCH_FIELDS for v in [params.get(k)]}

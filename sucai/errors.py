@@ -52,6 +52,20 @@ class NotFound(SucaiError):
     default_code = "not_found"
 
 
+def no_document(doc_id: int) -> NotFound:
+    """The error for a 编号 no document has (``document_not_found``)."""
+    return NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+
+
+class Unauthorized(SucaiError):
+    """Who asks is not known: no login where one is needed (``login_required``), or credentials that are not
+    valid (``bad_token``: an unknown, revoked or malformed API token). 401 on the web, with ``WWW-Authenticate``;
+    :class:`Forbidden` (403) is for someone known who may not."""
+
+    status = 401
+    default_code = "unauthorized"
+
+
 class Forbidden(SucaiError):
     status = 403
     default_code = "forbidden"

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import access
 from .config import Settings, load_settings
 from .dedupe import REPRESENTATIVE_VERSION, Clusters, representative
-from .errors import NotFound
+from .errors import NotFound, no_document
 from .index import UNSTATED_SOURCE, SearchIndex
 from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
 from .model import Document
@@ -111,7 +111,7 @@ class Library:
         """
         doc = self.catalogue.get(doc_id, preview=preview)
         if doc.hidden and not include_hidden:
-            raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+            raise no_document(doc_id)
         return doc
 
     def update(self, doc_id: int, **changes) -> None:

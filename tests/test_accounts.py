@@ -22,7 +22,7 @@ from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, audit_row
 from sucai.cli import app as cli_app
 from sucai.config import load_settings, parse_day
 from sucai.db.migrate import head
-from sucai.errors import BadValue, Forbidden, InvalidInput, NotFound
+from sucai.errors import BadValue, Forbidden, InvalidInput, NotFound, Unauthorized
 
 PASSWORD = "正确的密码-horse-42"
 
@@ -447,12 +447,12 @@ def test_tokens_create_use_revoke(accounts, target):
 
     other = Accounts(target)   # e.g. the CLI, while the server runs
     other.revoke_token(token_id)
-    with pytest.raises(Forbidden) as refused:
+    with pytest.raises(Unauthorized) as refused:
         accounts.viewer_for_token(secret)
     assert refused.value.code == "bad_token"
     assert accounts.tokens("alice")[0]["active"] is False
     for bogus in ("", "sc_", "sc_deadbeef_nothing", "Bearer x"):
-        with pytest.raises(Forbidden):
+        with pytest.raises(Unauthorized):
             accounts.viewer_for_token(bogus)
     with pytest.raises(NotFound):
         accounts.revoke_token("nope")
@@ -465,7 +465,7 @@ def test_token_follows_role_changes_and_dies_with_user(accounts):
     accounts.set_role("alice", "user")
     assert not accounts.viewer_for_token(secret).member
     accounts.remove_user("alice")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Unauthorized):
         accounts.viewer_for_token(secret)
 
 
@@ -652,7 +652,7 @@ def test_cli_round_trip(home):
     tokens = json.loads(run("token", "list", "alice", "--json"))
     assert len(tokens) == 1 and secret not in json.dumps(tokens)
     assert "已吊销" in run("token", "revoke", tokens[0]["id"])
-    with pytest.raises(Forbidden):
+    with pytest.raises(Unauthorized):
         accounts.viewer_for_token(secret)
 
     log = json.loads(run("audit", "--limit", "3", "--json"))

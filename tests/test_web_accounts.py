@@ -158,6 +158,20 @@ def test_logout_ends_the_session(app, accounts):
     assert accounts.audit_log(1, event="logout")[0]["username"] == "免费用户"
 
 
+def test_a_visitor_or_an_ended_session_is_not_authenticated(app):
+    """401 ``login_required`` (who asks is not known), with the bearer challenge, for a visitor and an old cookie alike."""
+    client = logged_in(app, "会员甲")
+    assert client.get("/api/drafts").status_code == 200
+    old_cookies = dict(client.cookies)
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
+    replayed = TestClient(app, cookies=old_cookies)
+    for asker in (replayed, TestClient(app)):
+        refused = asker.get("/api/drafts")
+        assert (refused.status_code, refused.json()) == (401, {"ok": False, "error": "写作台需要登录后使用",
+                                                               "code": "login_required", "status": 401})
+        assert refused.headers["www-authenticate"] == 'Bearer realm="sucai"'
+
+
 def test_wrong_password_is_throttled(app, accounts):
     client = TestClient(app, raise_server_exceptions=False, client=("192.0.2.7", 50000))  # its own IP address
     accounts.add_user("试错者", PASSWORD)
@@ -285,8 +299,10 @@ def test_admin_only_routes_refuse_members_and_visitors(app):
             else:
                 response = client.post(fill(path), data={"csrf_token": token, "role": "admin", "username": "x1",
                                                          "password": PASSWORD})
-            assert response.status_code == 403, (username, path, response.status_code)
-            assert response.json()["code"] == "admin_only"
+            refused = (401, "login_required") if username is None else (403, "admin_only")   # not known / not allowed
+            assert (response.status_code, response.json()["code"]) == refused, (username, path, response.text)
+    page = TestClient(app).get("/admin/users", headers={"accept": "text/html"}, follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (303, "/login?next=%2Fadmin%2Fusers")   # a visitor logs in
     admin = logged_in(app, "管理员")
     assert admin.get("/admin").status_code == 200
 
@@ -308,9 +324,14 @@ def test_token_create_use_and_revoke_at_once(app, library, accounts):
     assert client.get("/account").text.count(token_id) >= 1
     client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_of(client, "/account")})
     refused = script.get("/api/documents/1", headers=bearer)
-    assert refused.status_code == 403 and refused.json()["code"] == "bad_token"
-    assert script.get("/api/search", params={"q": "基层"}, headers={"authorization": "Bearer sc_nope"}).status_code == 403
-    assert script.get("/api/search", headers={"authorization": "Basic abc"}).status_code == 403
+    # not authenticated (401, RFC 9110 §15.5.2), not "authenticated but not allowed" (403); the envelope in Chinese
+    assert (refused.status_code, refused.json()) == (401, {"ok": False, "error": "API 令牌无效或已吊销",
+                                                           "code": "bad_token", "status": 401})
+    assert refused.headers["www-authenticate"] == 'Bearer realm="sucai", error="invalid_token"'
+    for header in ("Bearer sc_nope", "Basic abc", "Bearer "):
+        unknown = script.get("/api/search", params={"q": "基层"}, headers={"authorization": header})
+        assert (unknown.status_code, unknown.json()["code"]) == (401, "bad_token"), header
+        assert "invalid_token" in unknown.headers["www-authenticate"], header
     # someone else's token cannot be revoked from my account page
     other_secret = accounts.create_token("免费用户", "他的")
     other_id = other_secret.split("_")[1]

@@ -621,6 +621,12 @@ def test_page_past_the_deepest_is_refused_in_chinese(library_web):
     assert page.status_code == 422 and "参数“page”应不大于 1000" in page.text and "Input should" not in page.text
 
 
+@pytest.mark.parametrize("doc_id", [2**62 + 1, 99999999999999999999])
+def test_an_id_past_what_can_be_stored_is_too_large_without_naming_the_limit(library_web, doc_id):
+    refused = library_web.get(f"/api/documents/{doc_id}").json()
+    assert (refused["status"], refused["code"], refused["error"]) == (422, "invalid_input", "参数“doc_id”数值太大")
+
+
 def test_heading_filter_field_and_chip(library_web, library):
     page = library_web.get("/search", params={"q": "存在问题", "scope": "section", "heading": "理论学习"}).text
     expected = library.search(SearchRequest(q="存在问题", scope="section", heading="理论学习"), member=False)

@@ -86,7 +86,7 @@ def ask_outline(client: TestClient, **extra):
 
 
 def test_the_tier_decides_who_may_draft(app, open_app, site):
-    expected = {None: 403, "免费用户": 403, "过期会员": 403, "会员": 200, "管理员": 200}
+    expected = {None: 401, "免费用户": 403, "过期会员": 403, "会员": 200, "管理员": 200}
     for name, status in expected.items():
         client = as_(app, site, name)
         assert ask_outline(client).status_code == status, name
@@ -97,18 +97,18 @@ def test_the_tier_decides_who_may_draft(app, open_app, site):
     for method, url, body in (("POST", "/api/drafts/outline", {"genre": GENRE}), ("POST", "/api/drafts", {"title": "x"}),
                               ("POST", "/api/drafts/paragraphs", {"headings": ["整改措施"]})):
         # a visitor is told to log in (they were told the form's CSRF token was missing), a free account why not
-        for name, code in ((None, "login_required"), ("免费用户", "drafting_tier")):
+        for name, status, code in ((None, 401, "login_required"), ("免费用户", 403, "drafting_tier")):
             session = TestClient(app, raise_server_exceptions=False)
             if name:
                 token = _CSRF.search(session.get("/login", headers={"accept": "text/html"}).text).group(1)
                 session.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token})
             refused = session.request(method, url, json=body)
-            assert (refused.status_code, refused.json()["code"]) == (403, code), (method, url, name)
+            assert (refused.status_code, refused.json()["code"]) == (status, code), (method, url, name)
     refused = ask_outline(as_(app, site, "免费用户")).json()
     assert refused["code"] == "drafting_tier" and "会员功能" in refused["error"]
     for name in ("免费用户", "过期会员", "会员"):   # drafting_tier = user
         assert ask_outline(as_(open_app, site, name)).status_code == 200, name
-    assert ask_outline(as_(open_app, site, None)).status_code == 403
+    assert ask_outline(as_(open_app, site, None)).status_code == 401
     home = as_(app, site, "会员").get("/", headers={"accept": "text/html"}).text
     assert 'href="/drafts"' in home
     assert 'href="/drafts"' not in as_(app, site, "免费用户").get("/", headers={"accept": "text/html"}).text
@@ -206,7 +206,7 @@ def test_a_save_is_checked_by_the_model_it_documents(app, site):
                 ({"text": "一段。", "source": {**source, "section_path": ["一、"] * 11}}, "source.section_path", "最多"),
                 ({"text": "一段。", "source": {**source, "section_path": ["长" * 201]}}, "source.section_path.0",
                  "最多 200 个字符"),
-                ({"text": "一段。", "source": {**source, "start": 2**62 + 1}}, "source.start", "应不大于")):
+                ({"text": "一段。", "source": {**source, "start": 2**62 + 1}}, "source.start", "数值太大")):
             refused = save(paragraph, method)
             assert (refused.status_code, refused.json()["code"]) == (422, "invalid_input"), (paragraph, refused.text)
             error = refused.json()["error"]

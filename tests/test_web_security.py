@@ -78,7 +78,7 @@ def test_role_change_and_removal_end_sessions(app, accounts):
     admin = logged_in(app, "二号管理员")
     assert admin.get("/admin").status_code == 200
     accounts.set_role("二号管理员", "user")
-    assert admin.get("/api/me").json()["role"] == "visitor" and admin.get("/admin").status_code == 403
+    assert admin.get("/api/me").json()["role"] == "visitor" and admin.get("/admin").status_code == 401   # no longer signed in
     user = logged_in(app, "二号管理员")
     accounts.remove_user("二号管理员")
     accounts.add_user("二号管理员", PASSWORD, "admin")                   # the same name, a new account
@@ -138,7 +138,7 @@ def test_a_token_cannot_manage_tokens_accounts_or_anything_admin(app, accounts):
         assert response.json()["code"] == "token_not_allowed", (path, response.json())
     assert len(accounts.users()) == users and len(accounts.tokens("令牌管理员")) == tokens
     accounts.revoke_token(secret.split("_")[1])
-    assert script.get("/api/me").status_code == 403
+    assert script.get("/api/me").status_code == 401   # the revoked token is no credential
 
 
 # -- #8 cross-site downloads ----------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gc
 import http.client
 import json
+import logging
 import os
 import pickle
+import re
 import socket
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from fastapi.testclient import TestClient
 from multiprocessing.reduction import ForkingPickler
 
 from chinese import english_words
+from sucai.web.serverlog import ChineseFormatter, chinese
 from sucai.web.serving import _OwnSocketsConfig, served_app, uvicorn_options
 
 
@@ -31,10 +34,11 @@ async def _hello(scope, receive, send):
 
 
 @contextmanager
-def _serving(loop: str = "auto"):
-    """A uvicorn server of :func:`_hello` with :func:`uvicorn_options`, on a socket bound as the multi-worker
-    supervisor binds it (``Config.bind_socket``); yields ``(server, socket)``."""
-    config = uvicorn.Config(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": None, "loop": loop})
+def _serving(loop: str = "auto", log_config: dict | None = None):
+    """A uvicorn server of :func:`_hello` with :func:`uvicorn_options` (logging as ``log_config`` sets it, by default
+    left as it is), on a socket bound as the multi-worker supervisor binds it (``Config.bind_socket``); yields
+    ``(server, socket)``."""
+    config = uvicorn.Config(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": log_config, "loop": loop})
     sock = config.bind_socket()   # what the multi-worker supervisor hands to each worker (uvicorn before 0.55
     # bound it with proto 0, and asyncio then left TCP_NODELAY off; 0.55 binds with IPPROTO_TCP: either way, on)
     server = uvicorn.Server(config)
@@ -71,17 +75,65 @@ def test_keep_alive_connections_have_nagle_off_even_on_a_socket_bound_for_severa
         client.close()
 
 
+def _raw_request(sock: socket.socket, target: str) -> bytes:
+    """What the server listening on ``sock`` answers a GET of ``target`` sent as typed (UTF-8), until it closes."""
+    with socket.create_connection(sock.getsockname()[:2], timeout=10) as client:
+        client.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.fixture
+def uvicorn_logging():
+    """uvicorn's loggers put back as they were after a test that configures them."""
+    logger = logging.getLogger("uvicorn")
+    handlers, propagate, level = logger.handlers[:], logger.propagate, logger.level
+    yield
+    logger.handlers[:], logger.propagate, logger.level = handlers, propagate, level
+
+
+def test_uvicorns_warnings_are_logged_in_chinese(capsys, uvicorn_logging):
+    """uvicorn's warning of a request it could not parse was ``WARNING:  Invalid HTTP request received.``"""
+    with _serving(log_config=uvicorn_options("127.0.0.1", 0)["log_config"]) as (_, sock):
+        assert _raw_request(sock, "/search?q=作风建设").startswith(b"HTTP/1.1 400 ")
+    logged = capsys.readouterr().err.splitlines()
+    assert len(logged) == 1, logged   # level warning: neither its start nor its stop
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 警告 收到无法解析的 HTTP 请求（网址中有未经百分号编码的字符等），"
+                        r"已回复 400 及说明", logged[0]), logged
+
+
+@pytest.mark.parametrize("english, chinese_words", [
+    ("Child process [4321] died", "服务进程 4321 意外退出，将重新启动一个"),
+    ("New child process [12] was not ready in time; keeping worker [7] and aborting the restart.",
+     "新的服务进程 12 未能按时就绪，保留原进程 7，放弃此次重启"),
+    ("Cancel 3 running task(s), timeout graceful shutdown exceeded", "等待进行中的请求结束已超时，取消其余 3 个"),
+    ("Exception in ASGI application\n", "处理请求时出现未捕获的异常"),
+    ("Started server process [99]", "Started server process [99]"),   # not one it knows: as uvicorn wrote it
+])
+def test_uvicorns_messages_in_chinese(english, chinese_words):
+    assert chinese(english) == chinese_words
+
+
+def test_an_errors_traceback_is_kept_after_the_chinese_line():
+    try:
+        raise ValueError("坏值")
+    except ValueError:
+        record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application\n",
+                                   None, sys.exc_info())
+    first, *rest = ChineseFormatter().format(record).splitlines()
+    assert first.endswith(" 错误 处理请求时出现未捕获的异常")
+    assert rest[0] == "Traceback (most recent call last):" and rest[-1] == "ValueError: 坏值"
+
+
 @pytest.mark.parametrize("target", ["/search?q=作风建设", "/文件/通知.docx"])
 def test_a_raw_utf8_address_is_answered_in_chinese(target):
     """Review 23: ``curl 'http://…/search?q=作风建设'`` (curl sends the UTF-8 bytes as typed; a browser encodes them)
     got uvicorn's ``Invalid HTTP request received.``: neither of its parsers takes bytes past ASCII in the
     address. The answer is the API's error envelope, in Chinese, saying how to send it; the connection is closed."""
     with _serving() as (_, sock):
-        with socket.create_connection(sock.getsockname()[:2], timeout=10) as client:
-            client.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-            answer = b""
-            while chunk := client.recv(65536):   # until the server closes the connection
-                answer += chunk
+        answer = _raw_request(sock, target)
     head, _, body = answer.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     fields = dict(line.lower().split(": ", 1) for line in lines[1:])

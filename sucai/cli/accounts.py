@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..choices import ROLE_LABELS, ROLES
 from ..config import Settings, load_settings, local_time
-from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
+from .common import POSITIVE, NamedChoice, app, err, home_option, json_option, out, print_json, shown
 
 if TYPE_CHECKING:   # imported by the commands when they run (sucai.accounts loads the database layer)
     from ..accounts import Accounts
@@ -173,7 +173,7 @@ def token_revoke(token_id: str, home: Path | None = None) -> None:
 
 
 @app.command("audit")
-@click.option("--limit", type=INT, default=100, show_default=True, metavar="条数", help="显示最近多少条")
+@click.option("--limit", type=POSITIVE, default=100, show_default=True, metavar="条数", help="显示最近多少条")
 @home_option
 @json_option
 def audit_log(limit: int = 100, home: Path | None = None, as_json: bool = False) -> None:

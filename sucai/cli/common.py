@@ -28,7 +28,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from ..config import data_dir, load_settings, parse_day
-from ..errors import BadValue, SucaiError, os_reason
+from ..errors import BadValue, SucaiError, no_document, os_reason
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -219,23 +219,49 @@ class ChineseCommand(click.Command):
 ChineseGroup.command_class = ChineseCommand
 
 
-class _Integer(click.types.IntParamType):
-    """An integer from ``smallest`` to ``largest`` (default: what a 64-bit signed column — SQLite
-    INTEGER, tantivy — holds); others are refused in Chinese (exit 2) instead of failing deep inside."""
+_SMALLEST, _LARGEST = -(2**63), 2**63 - 1   # what a 64-bit signed column (SQLite INTEGER, tantivy) holds
 
-    def __init__(self, smallest: int = -(2**63), largest: int = 2**63 - 1, name: str = "整数"):
+
+class _Integer(click.types.IntParamType):
+    """An integer from ``smallest`` to ``largest`` (default: what a 64-bit signed column holds); others are refused in
+    Chinese (exit 2) instead of failing deep inside. The storage's limits are never named: ``数值太大``."""
+
+    def __init__(self, smallest: int = _SMALLEST, largest: int = _LARGEST, name: str = "整数"):
         self.smallest, self.largest, self.name = smallest, largest, name  # name: "'第5篇' 不是有效的整数。"
 
     def convert(self, value, param, ctx):
         number = super().convert(value, param, ctx)
         if not self.smallest <= number <= self.largest:
-            self.fail(f"{value} 超出范围：应为 {self.smallest} 到 {self.largest} 之间的{self.name}", param, ctx)
+            self.fail(f"{value} 超出范围：{self._expected(number)}", param, ctx)
+        return number
+
+    def _expected(self, number: int) -> str:
+        if number > self.largest == _LARGEST:
+            return "数值太大"
+        if number < self.smallest == _SMALLEST:
+            return "数值太小"
+        if self.largest == _LARGEST:
+            return f"应不小于 {self.smallest}"
+        return f"应为 {self.smallest} 到 {self.largest} 之间的{self.name}"
+
+
+class _DocumentId(_Integer):
+    """A document's 编号: a whole number; one no document can have (0, -3, more than the storage holds) is
+    a document that does not exist — NotFound (exit 3), as for any other missing 编号."""
+
+    def __init__(self):
+        super().__init__(1, name="编号")
+
+    def convert(self, value, param, ctx):
+        number = click.types.IntParamType.convert(self, value, param, ctx)
+        if not self.smallest <= number <= self.largest:
+            raise no_document(number)
         return number
 
 
 INT = _Integer()
 POSITIVE = _Integer(1, name="正整数")  # a count that 0 or less would make no sense of (list/export --limit)
-DOC_ID = POSITIVE  # a document's 编号
+DOC_ID = _DocumentId()
 PORT = _Integer(1, 65535, name="端口号")
 
 

@@ -38,7 +38,7 @@ def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked�
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹")
 @home_option
 @json_option
-@click.option("--workers", type=INT, metavar="个数", help="解析进程数（默认为处理器核数）")
+@click.option("--workers", type=POSITIVE, metavar="个数", help="解析进程数（默认为处理器核数）")
 @click.option("--source", metavar="来源", help="这批文件的来源（发文机关、网站等；文件本身未注明来源时使用）")
 @click.option("--retry-failed", is_flag=True, help="再次读取上次跳过或失败、此后未改动的文件（默认不再尝试）")
 @click.pass_context

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..accounts import Viewer
 from ..config import Settings
-from ..errors import Forbidden
+from ..errors import Forbidden, Unauthorized
 
 TIER_NAMES = {"user": "注册用户", "member": "会员"}
 
@@ -26,10 +26,10 @@ def may_draft(viewer: Viewer, settings: Settings) -> bool:
 
 
 def require_drafting(viewer: Viewer, settings: Settings) -> None:
-    """Refuse (Forbidden: ``login_required`` for a visitor, ``drafting_tier`` otherwise) a viewer who may not draft."""
+    """Refuse (Unauthorized ``login_required`` for a visitor, Forbidden ``drafting_tier`` otherwise) a viewer who may not draft."""
     if may_draft(viewer, settings):
         return
     if not viewer.logged_in:
-        raise Forbidden("写作台需要登录后使用", code="login_required")
+        raise Unauthorized("写作台需要登录后使用", code="login_required")
     raise Forbidden(f"写作台是{TIER_NAMES[settings.drafting_tier]}功能：开通会员（在“我的账号”兑换卡密，或联系管理员）后即可使用",
                     code="drafting_tier")

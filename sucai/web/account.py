@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 
 from ..accounts import Accounts, TooManyRequests
 from ..choices import TIER_LABELS
-from ..errors import Forbidden, NotFound, SucaiError
+from ..errors import Forbidden, NotFound, SucaiError, Unauthorized
 from .templating import render_page, see_other
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, login_session, verify_csrf)
 
@@ -114,7 +114,7 @@ def logout(
 
 def _logged_in(viewer: Viewer) -> Viewer:
     if not viewer.logged_in:
-        raise Forbidden("请先登录", code="login_required")
+        raise Unauthorized("请先登录", code="login_required")
     return viewer
 
 

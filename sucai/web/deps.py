@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from ..accounts import VISITOR, Accounts, Viewer
 from ..analytics import Recorder
 from ..collections import Collections
-from ..errors import Forbidden
+from ..errors import Forbidden, Unauthorized
 from ..library import Library
 from ..suggest import TitleIndex
 
@@ -86,7 +86,7 @@ def viewer_of(request: Request) -> Viewer:
     """The viewer of ``request`` (an accounts :class:`~sucai.accounts.Viewer`; ``VISITOR`` when not logged in),
     for code that runs on a worker thread.
 
-    A bearer token that is unknown or revoked is refused (403 ``bad_token``), never
+    A bearer token that is unknown or revoked is refused (401 ``bad_token``), never
     downgraded to a visitor, so a script notices at once.
     """
     cached = getattr(request.state, "viewer", None)
@@ -97,7 +97,7 @@ def viewer_of(request: Request) -> Viewer:
     if header is not None:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            raise Forbidden("Authorization 头应为 “Bearer sc_…” 形式的 API 令牌", code="bad_token")
+            raise Unauthorized("Authorization 头应为 “Bearer sc_…” 形式的 API 令牌", code="bad_token")
         viewer = accounts.viewer_for_token(secret.strip())
         request.state.via_token = True
     else:
@@ -130,23 +130,25 @@ def peek_viewer(request: Request) -> Viewer:
 
 
 def require_login(request: Request) -> Viewer:
-    """The viewer, who must be logged in: 403 ``login_required`` for a visitor."""
+    """The viewer, who must be logged in: 401 ``login_required`` for a visitor."""
     viewer = viewer_of(request)
     if not viewer.logged_in:
-        raise Forbidden("请先登录", code="login_required")
+        raise Unauthorized("请先登录", code="login_required")
     return viewer
 
 
 def require_admin(request: Request) -> Viewer:
-    """The viewer, who must be an admin signed in on the web: 403 ``admin_only`` for anyone else,
-    403 ``token_not_allowed`` for an API token (even an admin's)."""
+    """The viewer, who must be an admin signed in on the web: 401 ``login_required`` for a visitor (a page sends
+    the browser to log in), 403 ``admin_only`` for anyone else, 403 ``token_not_allowed`` for an API token (even an
+    admin's)."""
     if _via_token(request):
         viewer_of(request)  # a bad token is refused as such
         raise Forbidden(TOKEN_REFUSED, code="token_not_allowed")
     viewer = viewer_of(request)
+    if not viewer.logged_in:
+        raise Unauthorized("请先以管理员身份登录", code="login_required")
     if not viewer.admin:
-        raise Forbidden("只有管理员可以访问此页面" if viewer.logged_in else "请先以管理员身份登录",
-                        code="admin_only")
+        raise Forbidden("只有管理员可以访问此页面", code="admin_only")
     return viewer
 
 

@@ -57,7 +57,7 @@ Reading = [Depends(verify_csrf_or_token)]
 
 
 def writer(request: Request) -> Viewer:
-    """The viewer, who must be allowed to draft (403 ``login_required`` / ``drafting_tier`` otherwise)."""
+    """The viewer, who must be allowed to draft (401 ``login_required`` / 403 ``drafting_tier`` otherwise)."""
     viewer = viewer_of(request)
     require_drafting(viewer, request.app.state.settings)
     return viewer
@@ -86,7 +86,7 @@ class _Capped(APIRoute):
         return capped
 
 
-# the writer first: a visitor or a free account is told so (403 login_required / drafting_tier), not that a form's
+# the writer first: a visitor or a free account is told so (401 login_required / 403 drafting_tier), not that a form's
 # CSRF token is missing (the routes' own dependencies come after the router's)
 router = APIRouter(tags=["写作台"], dependencies=[Depends(writer)], route_class=_Capped)
 page_router = APIRouter()   # the page, which also tells a visitor what the 写作台 is

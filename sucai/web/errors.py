@@ -125,7 +125,15 @@ async def _sucai_error(request: Request, error: SucaiError) -> Response:
     response = error_response(request, error.status, error.code, error.message)
     if isinstance(error, TooManyRequests) and error.retry_after:
         response.headers["Retry-After"] = str(int(error.retry_after))
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = _bearer_challenge(error.code)
     return response
+
+
+def _bearer_challenge(code: str) -> str:
+    """The ``WWW-Authenticate`` of a 401 (RFC 6750 §3): the API takes bearer tokens; a token that was sent and
+    refused (``bad_token``) is named ``invalid_token``."""
+    return 'Bearer realm="sucai"' + (', error="invalid_token"' if code == "bad_token" else "")
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -168,6 +176,7 @@ _VALIDATION = {
     "int_type": "参数“{loc}”应为整数",
 }
 _QUOTED = re.compile(r"'([^']*)'")
+_STORAGE_BOUND = 2**53   # an upper bound from here up is a storage limit (api.MAX_ID, 2**62), not named
 
 
 def validation_message(item: dict) -> str:
@@ -180,6 +189,8 @@ def validation_message(item: dict) -> str:
     if not loc:   # the body as a whole: missing, or not what the route reads
         return "缺少请求体（JSON）" if item.get("type") == "missing" else "请求体不合要求，应为 JSON 对象"
     context = {k: v for k, v in (item.get("ctx") or {}).items()}
+    if any(isinstance(context.get(bound), int) and context[bound] >= _STORAGE_BOUND for bound in ("le", "lt")):
+        return f"参数“{loc}”数值太大"   # the bound is what can be stored (api.MAX_ID), not a figure for the reader
     if "expected" in context:
         context["expected"] = "、".join(_QUOTED.findall(str(context["expected"]))) or context["expected"]
     template = _VALIDATION.get(item.get("type", ""), "参数“{loc}”不合要求")

@@ -44,6 +44,7 @@ from uvicorn.supervisors import Multiprocess
 from ..analysis import load_segmenter
 from .app import create_app
 from .errors import envelope
+from .serverlog import LOG_CONFIG
 
 BAD_REQUEST = envelope(400, "bad_request", "请求无法解析。网址中的中文等字符须先经百分号编码（浏览器会自动编码）；"
                                           "用 curl 时，参数请写成 curl -G 'http://地址:端口/路径' --data-urlencode '参数=值'，"
@@ -90,7 +91,8 @@ def uvicorn_options(host: str, port: int) -> dict:
     ``X-Forwarded-For`` is believed only from the ``trusted_proxies`` setting (the app
     applies it), never by uvicorn itself, which by default believes any local peer — a
     bypass of the per-IP login lockout. No access log: it would be filtered out at the
-    ``warning`` level anyway, after being formatted for every request.
+    ``warning`` level anyway, after being formatted for every request. uvicorn's warnings and errors are written
+    in Chinese (:mod:`sucai.web.serverlog`).
 
     With several workers, uvicorn's supervisor kills a worker that does not answer its health check (a ping
     answered by a thread of the worker) within ``timeout_worker_healthcheck`` seconds, 5 by default, and starts
@@ -99,8 +101,8 @@ def uvicorn_options(host: str, port: int) -> dict:
     ``sucai serve --workers 2`` never served. :data:`WORKER_HEALTHCHECK_SECONDS` lets a slow start finish; a
     worker that is really hung is replaced that much later.
     """
-    return {"host": host, "port": port, "log_level": "warning", "proxy_headers": False, "access_log": False,
-            "http": NoDelayProtocol, "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS}
+    return {"host": host, "port": port, "log_level": "warning", "log_config": LOG_CONFIG, "proxy_headers": False,
+            "access_log": False, "http": NoDelayProtocol, "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS}
 
 
 WORKER_HEALTHCHECK_SECONDS = 120
