@@ -209,8 +209,27 @@ def _fold(text: str) -> str:
         images = tables.single[codes]
         if images.all():
             return _from_code_points(images)
+    return _translated(text, tables)
+
+
+def _translated(text: str, tables: _Tables) -> str:
+    """:func:`_fold` by translation."""
     folded = text.translate(tables.bmp)
     return folded.translate(tables.fold) if _ASTRAL.search(folded) else folded
+
+
+def char_images(chars: str) -> list[str]:
+    """The image under :func:`normalize` of each of ``chars`` taken alone — ``normalize(c)`` for each ``c`` — but
+    for the whitespace rule: a whitespace character is its own image here (alone, normalize drops it). One OpenCC
+    call for all of them, where ``normalize`` makes one per traditional character: the basic plane's 65,536 in
+    0.1 s, not 1.3 s. Linear in ``len(chars)``; never raises."""
+    tables = _tables()
+    simple = list(chars)
+    marked = [i for i, char in enumerate(simple) if tables.traditional.match(char)]
+    for i, converted in zip(marked, _per_character(tables.converters, "".join(simple[i] for i in marked))):
+        if len(converted) == 1:   # as to_simplified: a conversion that changes the length is not made
+            simple[i] = converted
+    return [_translated(char, tables) for char in simple]
 
 
 def _in_gb2312(char: str) -> bool:

@@ -106,10 +106,9 @@ def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
     when it has none), ``several`` marks the code points whose image has more (⑽ → 10)."""
     single = np.zeros(0x10000, dtype=np.uint32)
     several = np.zeros(0x10000, dtype=bool)
-    for code in range(0x10000):
-        if 0xD800 <= code < 0xE000:
-            continue
-        image = _alnum(analysis.normalize(chr(code)))
+    codes = [code for code in range(0x10000) if not 0xD800 <= code < 0xE000]
+    for code, image in zip(codes, analysis.char_images("".join(map(chr, codes)))):
+        image = _alnum(image)   # whitespace, which alone normalize drops, is no letter either
         if len(image) == 1:
             single[code] = ord(image)
         elif image:

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from fixtures import make_cjk_pdf
 from sucai import access
+from sucai import check as check_module
 from sucai.accounts import Accounts
 from sucai.check import check_text, count_chars, read_draft
 from sucai.check.markdown import written_text
@@ -263,6 +264,30 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
         read_draft(replace(library.settings, parse_max_pages=1), two_pages)
     assert error.value.code == "too_large" and "超过每个文件 1 页的上限" in error.value.message
     assert "第一页的文字" in read_draft(library.settings, two_pages)
+
+
+def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypatch):
+    """A .txt or .md draft of at most 4 bytes per character of check_max_chars is read in this process (a worker's
+    start was most of a 41-字 check's time on the command line), with the ingest's reading: a short GBK file decoded,
+    Markdown's markup gone. A Word file, a text over the limit, and a .txt that is really a PDF go to a worker."""
+    sent = []
+    worker = check_module.run_budgeted
+    monkeypatch.setattr(check_module, "run_budgeted", lambda function, jobs, *rest: sent.extend(jobs) or
+                        worker(function, jobs, *rest))
+    settings = replace(library.settings, check_max_chars=100)
+    words = "关于进一步加强基层减负工作的通知\n各乡镇：为切实减轻基层负担。"
+    gbk = tmp_path / "草稿.txt"
+    gbk.write_bytes(words.encode("gbk"))
+    assert read_draft(settings, gbk) == words
+    assert read_draft(settings, data="# 题目\n\n正文**加粗**".encode(), name="稿.md") == "题目\n正文加粗"
+    assert sent == []
+    over = tmp_path / "长稿.txt"
+    over.write_bytes(("字" * 134).encode())   # 402 bytes > 4 × 100
+    assert read_draft(settings, over) == "字" * 134
+    pdf = tmp_path / "其实是PDF.txt"
+    pdf.write_bytes(make_cjk_pdf([[(72, 720, "第一页的文字")]]))
+    assert "第一页的文字" in read_draft(settings, pdf)
+    assert [job[0] for job in sent] == [over, pdf]
 
 
 @pytest.mark.parametrize("member", [True, False])

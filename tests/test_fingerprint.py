@@ -73,3 +73,18 @@ def test_index_tokens_are_the_top_40_bits_of_each_fingerprint_in_hex():
     text = "各地区各部门要认真贯彻落实党中央决策部署，切实减轻基层负担。" * 3
     assert index_tokens(text) == " ".join(format(int(v) >> 24, "010x")
                                           for v in check_fingerprints(skeleton_text(text)))
+
+
+def test_the_fold_tables_are_normalize_of_each_character_alone():
+    """The skeleton's tables, built from :func:`sucai.analysis.char_images` in one OpenCC call, equal what
+    :func:`sucai.analysis.normalize` makes of each character of the basic plane alone (the oracle: 65,536 calls), and
+    ``char_images`` is ``normalize`` character for character but for whitespace, which it keeps as it is."""
+    from sucai.fingerprint import _alnum, _fold_tables
+    single, several = _fold_tables()
+    chars = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
+    for char, image in zip(chars, analysis.char_images(chars)):
+        expected = analysis.normalize(char)
+        assert image == (char if char.isspace() else expected), hex(ord(char))
+        letters = _alnum(expected)
+        assert (single[ord(char)], several[ord(char)]) == (ord(letters) if len(letters) == 1 else 0, len(letters) > 1)
+    assert analysis.char_images("體⑽ ") == ["体", "(10)", " "]
