@@ -878,14 +878,27 @@ def _distinct(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple
     whose parts (the section with its sub-sections: a bare heading's text is theirs) are the same but for their
     outline label and layout (:func:`sucai.analysis.layout_free`: a 汇编 that repeats a section ten times, F5) — the
     first in ``order`` —, with the number of the others as its ``section.copies``; in the order of the text. Linear
-    in the sections' text times the depth of the outline."""
-    kept: dict[str, tuple] = {}
-    for f in sorted(found, key=order):
-        view, part = f[1], f[2]
-        same = kept.setdefault(analysis.layout_free(strip_label(view.text[part.start : part.part_end])), f)
-        if same is not f:
+    in the sections' text times the depth of the outline: a part's layout-free form is built only when another part
+    of the document has as many characters besides white space (:func:`_solid_length`: they cannot be the same
+    otherwise), none for a document with one matching section."""
+    if len(found) < 2:
+        return found
+    texts = [strip_label(f[1].text[f[2].start : f[2].part_end]) for f in found]
+    lengths = [_solid_length(text) for text in texts]
+    alike = Counter(lengths)
+    keys = [analysis.layout_free(text) if alike[n] > 1 else n for text, n in zip(texts, lengths)]
+    kept: dict[str | int, tuple] = {}
+    for k in sorted(range(len(found)), key=lambda k: order(found[k])):
+        same = kept.setdefault(keys[k], found[k])
+        if same is not found[k]:
             same[2].copies += 1
     return sorted(kept.values(), key=lambda f: f[2].start)
+
+
+def _solid_length(text: str) -> int:
+    """``len(analysis.layout_free(text))`` without building it: the characters of ``text`` besides white space (the
+    fold of full-width forms keeps the length)."""
+    return sum(map(len, text.split()))
 
 
 def _in_section_order(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
