@@ -36,6 +36,7 @@ catalogue's current document.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import time
 from collections import Counter
@@ -851,8 +852,9 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
     query = plan.precise()
     if request.mode == "ranked" and plan.needles:  # only documents with some needle can have a matching section
         query = Query.boolean_query([(Occur.Must, plan.ranked()), (Occur.Must, plan.holding_needle())])
-    total_docs, scored = _ranked_ids(searcher, query, 0, cap)
-    docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars, not plan.member)
+    total_docs, scored, lengths = _ranked_ids(searcher, query, 0, cap, chars=True)
+    docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars, not plan.member,
+                          lengths)
     if total_docs > len(docs):
         warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
     idf = _idf(searcher, plan)
@@ -930,15 +932,20 @@ def _section_hits(scan: _Scan, plan: _Plan, width: int) -> list[Hit]:
             for score, d, s, chars, _ in scan.found[offset : offset + plan.request.limit]]
 
 
-def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, free: bool, batch: int = 50) -> list[Document]:
+def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, free: bool, lengths: list[int],
+                   batch: int = 50) -> list[Document]:
     """The visible documents of ``ids``, in that order, while their characters add up to at most
     ``budget`` (the first one always): what a section search may scan (``free``: for a viewer without the
-    member tier, their members parts not read, :meth:`Catalogue.documents`)."""
+    member tier, their members parts not read, :meth:`Catalogue.documents`). ``lengths``: their characters as the
+    index holds them, so that a first read takes just the documents that fit and the one after them; the rest are
+    read ``batch`` at a time only when some of those were hidden or have changed since the index read them."""
     out: list[Document] = []
     used = 0
-    for start in range(0, len(ids), batch):
-        loaded = {d.id: d for d in catalogue.documents(ids[start : start + batch], free=free) if not d.hidden}
-        for doc in (loaded[i] for i in ids[start : start + batch] if i in loaded):
+    first = next((k for k, total in enumerate(itertools.accumulate(lengths)) if k and total > budget), len(ids)) + 1
+    starts = [0, *range(first, len(ids), batch)]
+    for start, end in zip(starts, [*starts[1:], len(ids)]):
+        loaded = {d.id: d for d in catalogue.documents(ids[start:end], free=free) if not d.hidden}
+        for doc in (loaded[i] for i in ids[start:end] if i in loaded):
             if out and used + doc.chars > budget:
                 return out
             out.append(doc)

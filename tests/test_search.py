@@ -1016,6 +1016,47 @@ def test_section_scope_scans_within_its_character_budget(home):
         assert hits == [h for h in everything if h[0] in ids]
 
 
+def test_the_budget_takes_the_same_documents_whatever_the_index_says_of_their_lengths():
+    """Issue 16: a section search reads first the documents whose lengths, as the index holds them, fit its budget,
+    and the one after them (one read when the index is right); the documents it scans are those of reading them one
+    by one — the first ones that fit, hidden ones left out — also when the index's lengths are wrong (a document
+    changed or hidden since it read them)."""
+    from types import SimpleNamespace
+
+    from sucai.search import _within_budget
+
+    class Catalogue:
+        def __init__(self, docs):
+            self.docs, self.reads = docs, []
+
+        def documents(self, ids, free):
+            self.reads.append(len(ids))
+            return [self.docs[i] for i in sorted(ids)]
+
+    def one_by_one(docs, ids, budget):
+        out, used = [], 0
+        for doc in (docs[i] for i in ids if not docs[i].hidden):
+            if out and used + doc.chars > budget:
+                break
+            out.append(doc.id)
+            used += doc.chars
+        return out
+
+    rng = random.Random(16)
+    for _ in range(200):
+        docs = {i: SimpleNamespace(id=i, chars=rng.randint(1, 100), hidden=rng.random() < 0.1) for i in range(120)}
+        ids = rng.sample(list(docs), rng.randint(1, 120))
+        budget = rng.randint(1, 3000)
+        right = [docs[i].chars for i in ids]
+        wrong = [max(1, n + rng.randint(-30, 30)) for n in right]
+        for lengths in (right, wrong):
+            catalogue = Catalogue(docs)
+            scanned = [d.id for d in _within_budget(catalogue, ids, budget, False, lengths, batch=7)]
+            assert scanned == one_by_one(docs, ids, budget)
+            if lengths is right and not any(docs[i].hidden for i in ids):
+                assert catalogue.reads == [min(len(ids), len(scanned) + 1)]
+
+
 # -- snippets start where a sentence or clause starts ------------------------------------------------
 
 _STOPS = "。！？；!?;\n"
