@@ -78,7 +78,7 @@ def digest(value) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _export(ref: str, folder: Path) -> Path:
+def export(ref: str, folder: Path) -> Path:
     """The ``sucai`` package of git ``ref``, extracted under ``folder``."""
     archive = folder / "base.tar"
     subprocess.run(["git", "-C", str(REPO), "archive", "-o", str(archive), ref, "sucai"], check=True)
@@ -113,7 +113,7 @@ def base_and_new(module: str, default_every: int) -> tuple[str, dict, dict]:
     if not corpus.is_dir():
         sys.exit(f"{module}: {corpus} not found (the shared corpus beside the project)")
     with tempfile.TemporaryDirectory(prefix="sucai-compare-") as tmp:
-        base = run_digests(module, _export(args.base, Path(tmp)), corpus, args.every)
+        base = run_digests(module, export(args.base, Path(tmp)), corpus, args.every)
     return args.base, base, run_digests(module, REPO, corpus, args.every)
 
 

@@ -36,6 +36,7 @@ catalogue's current document.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import time
 from collections import Counter
@@ -851,8 +852,9 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
     query = plan.precise()
     if request.mode == "ranked" and plan.needles:  # only documents with some needle can have a matching section
         query = Query.boolean_query([(Occur.Must, plan.ranked()), (Occur.Must, plan.holding_needle())])
-    total_docs, scored = _ranked_ids(searcher, query, 0, cap)
-    docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars, not plan.member)
+    total_docs, scored, lengths = _ranked_ids(searcher, query, 0, cap, chars=True)
+    docs = _within_budget(index.catalogue, [i for _, i in scored], index.settings.section_scan_chars, not plan.member,
+                          lengths)
     if total_docs > len(docs):
         warnings.append(f"匹配文档较多，只在最相关的 {len(docs)} 篇中查找段落（段落数和分类计数只计这些文档）")
     idf = _idf(searcher, plan)
@@ -878,14 +880,27 @@ def _distinct(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple
     whose parts (the section with its sub-sections: a bare heading's text is theirs) are the same but for their
     outline label and layout (:func:`sucai.analysis.layout_free`: a 汇编 that repeats a section ten times, F5) — the
     first in ``order`` —, with the number of the others as its ``section.copies``; in the order of the text. Linear
-    in the sections' text times the depth of the outline."""
-    kept: dict[str, tuple] = {}
-    for f in sorted(found, key=order):
-        view, part = f[1], f[2]
-        same = kept.setdefault(analysis.layout_free(strip_label(view.text[part.start : part.part_end])), f)
-        if same is not f:
+    in the sections' text times the depth of the outline: a part's layout-free form is built only when another part
+    of the document has as many characters besides white space (:func:`_solid_length`: they cannot be the same
+    otherwise), none for a document with one matching section."""
+    if len(found) < 2:
+        return found
+    texts = [strip_label(f[1].text[f[2].start : f[2].part_end]) for f in found]
+    lengths = [_solid_length(text) for text in texts]
+    alike = Counter(lengths)
+    keys = [analysis.layout_free(text) if alike[n] > 1 else n for text, n in zip(texts, lengths)]
+    kept: dict[str | int, tuple] = {}
+    for k in sorted(range(len(found)), key=lambda k: order(found[k])):
+        same = kept.setdefault(keys[k], found[k])
+        if same is not found[k]:
             same[2].copies += 1
     return sorted(kept.values(), key=lambda f: f[2].start)
+
+
+def _solid_length(text: str) -> int:
+    """``len(analysis.layout_free(text))`` without building it: the characters of ``text`` besides white space (the
+    fold of full-width forms keeps the length)."""
+    return sum(map(len, text.split()))
 
 
 def _in_section_order(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
@@ -917,15 +932,20 @@ def _section_hits(scan: _Scan, plan: _Plan, width: int) -> list[Hit]:
             for score, d, s, chars, _ in scan.found[offset : offset + plan.request.limit]]
 
 
-def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, free: bool, batch: int = 50) -> list[Document]:
+def _within_budget(catalogue: Catalogue, ids: list[int], budget: int, free: bool, lengths: list[int],
+                   batch: int = 50) -> list[Document]:
     """The visible documents of ``ids``, in that order, while their characters add up to at most
     ``budget`` (the first one always): what a section search may scan (``free``: for a viewer without the
-    member tier, their members parts not read, :meth:`Catalogue.documents`)."""
+    member tier, their members parts not read, :meth:`Catalogue.documents`). ``lengths``: their characters as the
+    index holds them, so that a first read takes just the documents that fit and the one after them; the rest are
+    read ``batch`` at a time only when some of those were hidden or have changed since the index read them."""
     out: list[Document] = []
     used = 0
-    for start in range(0, len(ids), batch):
-        loaded = {d.id: d for d in catalogue.documents(ids[start : start + batch], free=free) if not d.hidden}
-        for doc in (loaded[i] for i in ids[start : start + batch] if i in loaded):
+    first = next((k for k, total in enumerate(itertools.accumulate(lengths)) if k and total > budget), len(ids)) + 1
+    starts = [0, *range(first, len(ids), batch)]
+    for start, end in zip(starts, [*starts[1:], len(ids)]):
+        loaded = {d.id: d for d in catalogue.documents(ids[start:end], free=free) if not d.hidden}
+        for doc in (loaded[i] for i in ids[start:end] if i in loaded):
             if out and used + doc.chars > budget:
                 return out
             out.append(doc)

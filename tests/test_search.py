@@ -525,6 +525,51 @@ def test_identical_sections_of_a_document_are_one_hit(library):
         assert text[hits[0].section_start:hits[0].section_end] == "（一）" + same
 
 
+def test_identical_sections_are_found_as_by_comparing_every_layout_free_form():
+    """Issue 16: :func:`sucai.search._distinct` builds a section's layout-free form only when another matching section
+    of its document has as many characters besides white space. Over seeded documents of short sections that differ
+    in white space, full-width forms and labels (many of the same length, some the same), it keeps the sections and
+    counts the copies that comparing every section's form, as the search did before, gives."""
+    from types import SimpleNamespace
+
+    from sucai.analysis import layout_free
+    from sucai.headings import strip_label
+    from sucai.search import _distinct, _Section, _section_order
+
+    def reference(found, order):
+        kept, copies = {}, {}
+        for f in sorted(found, key=order):
+            first = kept.setdefault(layout_free(strip_label(f[1].text[f[2].start : f[2].part_end])), f)
+            copies[first[2].start] = copies.get(first[2].start, 0) + (first is not f)
+        return [(f[2].start, copies[f[2].start]) for f in sorted(kept.values(), key=lambda f: f[2].start)]
+
+    rng = random.Random(16)
+    pieces = ["担当", "作为", "，", ",", " ", "\u3000", "\n", "（", "(", "问题", "1", "１"]
+    labels = ["", "一、", "（一）", "1."]
+    compared = copies = alike = 0
+    for doc_id in range(300):
+        texts = [rng.choice(labels) + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+                 for _ in range(rng.randint(1, 10))]
+        view = SimpleNamespace(id=doc_id, text="".join(texts))
+        starts = [sum(map(len, texts[:k])) for k in range(len(texts) + 1)]
+        order = _section_order({1: "问题"} if doc_id % 2 else {})
+
+        def found():
+            return [(rng.random(), view, _Section(s, e, [f"{doc_id}"], e), 0, rng.random() < 0.5)
+                    for s, e in zip(starts, starts[1:]) if view.text[s:e].strip()]
+
+        state = rng.getstate()
+        expected = reference(found(), order)
+        rng.setstate(state)
+        listed = [(f[2].start, f[2].copies) for f in _distinct(found(), order)]
+        assert listed == expected, view.text
+        compared += 1
+        copies += sum(n for _, n in expected)
+        solid = [len(layout_free(strip_label(view.text[s:e]))) for s, e in zip(starts, starts[1:]) if view.text[s:e].strip()]
+        alike += len(solid) - len(set(solid)) - sum(n for _, n in expected)   # as long, not the same
+    assert compared == 300 and copies > 100 and alike > 100   # both cases exercised
+
+
 def test_bare_headings_are_the_same_only_when_their_sub_sections_are(library):
     """Review 18: two bare 「（一）存在问题」 — their text in their sub-sections, different ones — were one hit (their
     sections held their heading lines alone, the same), and the 写作台 lost the second one's text. Sections are the
@@ -969,6 +1014,47 @@ def test_section_scope_scans_within_its_character_budget(home):
         ids = {i for i, _, _ in hits}
         assert len(ids) == scanned and warned == [f"匹配文档较多，只在最相关的 {scanned} 篇中查找段落（段落数和分类计数只计这些文档）"]
         assert hits == [h for h in everything if h[0] in ids]
+
+
+def test_the_budget_takes_the_same_documents_whatever_the_index_says_of_their_lengths():
+    """Issue 16: a section search reads first the documents whose lengths, as the index holds them, fit its budget,
+    and the one after them (one read when the index is right); the documents it scans are those of reading them one
+    by one — the first ones that fit, hidden ones left out — also when the index's lengths are wrong (a document
+    changed or hidden since it read them)."""
+    from types import SimpleNamespace
+
+    from sucai.search import _within_budget
+
+    class Catalogue:
+        def __init__(self, docs):
+            self.docs, self.reads = docs, []
+
+        def documents(self, ids, free):
+            self.reads.append(len(ids))
+            return [self.docs[i] for i in sorted(ids)]
+
+    def one_by_one(docs, ids, budget):
+        out, used = [], 0
+        for doc in (docs[i] for i in ids if not docs[i].hidden):
+            if out and used + doc.chars > budget:
+                break
+            out.append(doc.id)
+            used += doc.chars
+        return out
+
+    rng = random.Random(16)
+    for _ in range(200):
+        docs = {i: SimpleNamespace(id=i, chars=rng.randint(1, 100), hidden=rng.random() < 0.1) for i in range(120)}
+        ids = rng.sample(list(docs), rng.randint(1, 120))
+        budget = rng.randint(1, 3000)
+        right = [docs[i].chars for i in ids]
+        wrong = [max(1, n + rng.randint(-30, 30)) for n in right]
+        for lengths in (right, wrong):
+            catalogue = Catalogue(docs)
+            scanned = [d.id for d in _within_budget(catalogue, ids, budget, False, lengths, batch=7)]
+            assert scanned == one_by_one(docs, ids, budget)
+            if lengths is right and not any(docs[i].hidden for i in ids):
+                assert catalogue.reads == [min(len(ids), len(scanned) + 1)]
 
 
 # -- snippets start where a sentence or clause starts ------------------------------------------------

@@ -1,0 +1,92 @@
+"""Compare the section searches (scope 段落) of two versions of sucai over one library: this checkout against a git ref's.
+
+Run from the project root: ``python scripts/compare_sections.py --home LIBRARY [--base main] [--queries N]``.
+Each version opens the library (read only: nothing is ingested or re-indexed when both read its index version)
+in a process of its own and runs the same seeded queries — ``N`` (default 100) drawn from the library's texts
+(one or two pieces of 2–6 characters) and its headings, plus the writers' own ("担当作为方面 存在问题"…) — in
+精准 and 智能 mode, for a member and a visitor, without and with a heading filter (one of the library's headings,
+or 存在问题), pages 1 and 2, with facets; and writes every field of each result but its time (total, hits with
+their snippets, highlights, section paths and offsets, 相同段落 counts, facets, warnings) as a digest. The base
+version is ``git archive``'d into a temporary folder (:mod:`compare_parse`). Prints what differs and exits 1 when
+anything does, 0 when every result is the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import compare_parse  # noqa: E402  (the runs in a fresh process and the export of a git ref's package)
+
+WRITERS = ["担当作为方面 存在问题", "存在问题", "整改措施", "主要问题 原因", "落实责任", "第一条"]
+_SEED = 20241203
+
+
+def digests(home: Path, count: int) -> dict[str, str]:
+    """Request → SHA-256 of its result's JSON form (all but ``took_ms``), by the ``sucai`` imported here."""
+    from sucai.library import Library
+    from sucai.search import SearchRequest
+
+    library = Library.open(home, search_cache_entries=0)
+    queries, headings = _queries(library, count)
+    out: dict[str, str] = {}
+    for n, q in enumerate(queries):
+        for heading in (None, headings[n % len(headings)]):
+            for mode in ("precise", "ranked"):
+                for member in (True, False):
+                    for page in (1, 2):
+                        request = SearchRequest(q=q, mode=mode, scope="section", heading=heading, page=page,
+                                                limit=10, facets=True)
+                        result = library.search(request, member=member).to_dict()
+                        del result["took_ms"]
+                        out[repr((q, heading, mode, member, page))] = compare_parse.digest(result)
+    library.close()
+    return out
+
+
+def _queries(library, count: int) -> tuple[list[str], list[str]]:
+    """``count`` seeded queries drawn from the library's texts, then :data:`WRITERS`; headings to filter by."""
+    from sucai.search import sections
+
+    rng = random.Random(_SEED)
+    ids = [summary["id"] for summary in library.catalogue.summaries()]
+    queries, headings = [], ["存在问题"]
+    while len(queries) < count:
+        doc = library.get(rng.choice(ids))
+        pieces = []
+        for _ in range(rng.choice((1, 1, 2))):
+            size = rng.randint(2, 6)
+            start = rng.randrange(max(1, len(doc.text) - size))
+            pieces.append("".join(doc.text[start : start + size].split()))
+        if all(pieces):
+            queries.append(" ".join(pieces))
+        paths = [part.path[-1] for part in sections(doc) if part.path]
+        if paths:
+            headings.append(rng.choice(paths))
+    return queries + WRITERS, headings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", required=True, help="the library's data directory")
+    parser.add_argument("--base", default="main", help="git ref to compare with (default main)")
+    parser.add_argument("--queries", type=int, default=100, help="queries drawn from the library (default 100)")
+    args = parser.parse_args()
+    home = Path(args.home).resolve()
+    with tempfile.TemporaryDirectory(prefix="sucai-compare-") as tmp:
+        base = compare_parse.run_digests("compare_sections", compare_parse.export(args.base, Path(tmp)), home,
+                                         args.queries)
+    new = compare_parse.run_digests("compare_sections", compare_parse.REPO, home, args.queries)
+    differ = sorted(key for key in base.keys() | new.keys() if base.get(key) != new.get(key))
+    for key in differ[:50]:
+        print(f"DIFFERS {key}")
+    print(f"{len(new)} section searches compared with {args.base}: {len(differ)} differ")
+    sys.exit(1 if differ else 0)
+
+
+if __name__ == "__main__":
+    main()
