@@ -126,8 +126,8 @@ Two test collections, each built into an empty library:
   +0.0487; held out +0.0319 [+0.0021, +0.0629], better on 28, worse on 18 of 120, shipped +0.0278: the same
   differences as above — the grid's nDCG@10 came from a driver running each question through
   :meth:`sucai.library.Library.search` on one library, with no result cache, 0.9277 for shipped on the tune half).
-  In phase 24 query expansion with word vectors learned from the library's own text was tried (branch rel24,
-  commit 2a12160, since dropped: ``Ranking.related_*``, ``sucai.related``, ``search._related_words``): a word2vec
+  In phase 24 query expansion with word vectors learned from the library's own text was tried (commit 2a12160
+  in main's history, since dropped: ``Ranking.related_*``, ``sucai.related``, ``search._related_words``): a word2vec
   table (gensim 4.4, skip-gram, one worker, seed 7) learned from the title and the *free view* of every document
   that is not hidden (``related.learn_from``: what every viewer may read, so a visitor's order can never be moved
   by a members-only word; as the index cuts words, one sentence per line), each word of ≥ 2 characters keeping its 10
@@ -158,8 +158,8 @@ Two test collections, each built into an empty library:
   20: member, limit 10, no facets, no result cache; each question 3 times, 705 runs, thread CPU; the table in memory,
   looked up per query word): ranking alone (:func:`sucai.search.matching_ids`) median 2.31 → 2.75, p99 3.64 →
   4.10; a search with its 10 hits and snippets 6.83 → 7.24, p99 12.73 → 13.36 (~0.4 ms, no second run, where RM3
-  took ~7 ms). Nothing to ship: +0.0005 held out is no gain, so the code was dropped (it is in branch rel24, commit
-  2a12160; gensim was not added to pyproject) and this record kept. Shipping it would have needed the table learned
+  took ~7 ms). Nothing to ship: +0.0005 held out is no gain, so the code was dropped (it is commit 2a12160 of
+  main's history; gensim was not added to pyproject) and this record kept. Shipping it would have needed the table learned
   from the free views at index sync, stored beside the index, relearned when a share of the catalogue changed, its
   version in the result-cache key — not worth it for no gain on a library of this size.
   The questions are split in two halves by a hash of the question text (:func:`half_of`; 115 in the
