@@ -34,7 +34,7 @@ from .choices import TIER_LABELS, TIERS
 from .config import local_time
 from .db import retried
 from .db.schema import codes as codes_table
-from .errors import BadValue, InvalidInput, NotFound
+from .errors import BadValue, InvalidInput, NotFound, Unauthorized
 from .export.archive import index_csv
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"   # Crockford's base32: no I, L, O, U
@@ -132,12 +132,12 @@ class Codes:
         Raises TooManyRequests (``too_many_attempts``) while the account or the
         address has ``max_failures`` failures in the last hour (the code is not
         looked at), NotFound (``bad_code``: unknown, or already used — one
-        message for both) otherwise; each failure is recorded and audited. InvalidInput (``login_required``;
-        ``membership_at_limit``: the tier would pass 9999-12-31 — the code stays unused and the attempt is not
-        counted as a failure).
+        message for both) otherwise; each failure is recorded and audited. Unauthorized (``login_required``) for a
+        visitor; InvalidInput (``membership_at_limit``: the tier would pass 9999-12-31 — the code stays unused and
+        the attempt is not counted as a failure).
         """
         if viewer.user_id is None:
-            raise InvalidInput("请先登录，再兑换卡密", code="login_required")
+            raise Unauthorized("请先登录，再兑换卡密", code="login_required")
         keys = [("redeem_user", str(viewer.user_id), self.max_failures)]
         keys += [("redeem_ip", source_ip, self.max_failures)] if source_ip else []
         wait, claimed = self.accounts.claim(keys, WINDOW_SECONDS, actor=viewer,

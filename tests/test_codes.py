@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import stored_text
-from sucai.accounts import Accounts, TooManyRequests, extended_until
+from sucai.accounts import VISITOR, Accounts, TooManyRequests, extended_until
 from sucai.codes import ALPHABET, Codes, normalise
 from sucai.config import DEFAULT_TIMEZONE, load_settings
-from sucai.errors import InvalidInput, NotFound
+from sucai.errors import InvalidInput, NotFound, Unauthorized
 from sucai.web import create_app
 
 PASSWORD = "correct-horse-9"
@@ -139,6 +139,17 @@ def test_redeeming_before_and_after_expiry(accounts, codes):
     assert codes.redeem(late, batch[1]).after == days(29)         # today + 29: thirty days with today
     assert accounts.viewer("未到期").member_until == days(40)
     assert accounts.viewer("已过期").is_member() and accounts.viewer("已过期").member_until == days(29)
+
+
+def test_a_visitor_redeeming_is_not_signed_in_and_the_code_stays_unused(accounts, codes):
+    """Not authenticated (401 ``login_required``, as the web's login check says it), not bad input; no failure
+    counted, the code still good for whoever signs in."""
+    [code] = [row["code"] for row in codes.create("member", 30, 1)]
+    with pytest.raises(Unauthorized) as refused:
+        codes.redeem(VISITOR, code)
+    assert (refused.value.status, refused.value.code) == (401, "login_required")
+    user = accounts.add_user("后来登录", PASSWORD, "user")
+    assert codes.redeem(user, code).after == days(29)
 
 
 # -- single use, guessing, throttling, audit ---------------------------------------------
