@@ -1067,26 +1067,42 @@ def _term_counts(text: str, needles: list[str], parts: list[_Section]) -> list[d
     in it — the order of :func:`~sucai.snippet.find_spans` — so that scores are summed in that order.
 
     Where the needles occur in ``text`` itself (:func:`sucai.analysis.matchable`: the common case),
-    they are counted section by section in C (``str.count``) instead of listed one by one."""
+    each needle is sought only in the sections that hold it (:func:`_first_in_sections`) and counted
+    there in C (``str.count``) instead of listed one by one."""
     form, offsets = analysis.matchable(text, needles)
     tf: list[dict[int, int]] = [{} for _ in parts]
+    starts = [p.start for p in parts]
     if not offsets.identical:
-        starts = [p.start for p in parts]
         for s, e, n in find_spans(text, needles, (form, offsets)):
             k = bisect.bisect_right(starts, s) - 1
             if e <= parts[k].end:
                 tf[k][n] = tf[k].get(n, 0) + 1
         return tf
-    present = [(n, needle) for n, needle in enumerate(needles) if needle and needle in form]
-    for part, counts in zip(parts, tf):
-        first = []
-        for n, needle in present:
-            at = form.find(needle, part.start, part.end)
-            if at >= 0:
-                first.append((at, n, count_occurrences(form, needle, at, part.end)))
-        for at, n, count in sorted(first, key=lambda f: (f[0], f[0] + len(needles[f[1]]), f[1])):
-            counts[n] = count
+    first: dict[int, list[tuple[int, int, int]]] = {}
+    for n, needle in enumerate(needles):
+        for k, at in _first_in_sections(form, needle, parts, starts) if needle else ():
+            first.setdefault(k, []).append((at, n, count_occurrences(form, needle, at, parts[k].end)))
+    for k, found in first.items():
+        for at, n, count in sorted(found, key=lambda f: (f[0], f[0] + len(needles[f[1]]), f[1])):
+            tf[k][n] = count
     return tf
+
+
+def _first_in_sections(form: str, needle: str, parts: list[_Section], starts: list[int]):
+    """``(k, at)`` for each section ``parts[k]`` (in order, not overlapping; ``starts`` their starts) that holds
+    ``needle`` (not empty) whole: where its first occurrence in ``form[part.start:part.end]`` starts. One
+    ``str.find`` per section holding it, per section where an occurrence runs past the end, per gap between two
+    sections holding one — not one per section."""
+    pos, last = starts[0], parts[-1].end
+    while (at := form.find(needle, pos, last)) >= 0:
+        k = bisect.bisect_right(starts, at) - 1
+        part = parts[k]
+        if at >= part.end:  # in the gap after part k (white space only): the next section is sought
+            pos = starts[k + 1]
+            continue
+        if at + len(needle) <= part.end:
+            yield k, at
+        pos = part.end  # an occurrence running past the end: so does every later one starting in part k
 
 
 def _section_matches(plan: _Plan, present: set[str]) -> bool:

@@ -570,6 +570,42 @@ def test_identical_sections_are_found_as_by_comparing_every_layout_free_form():
     assert compared == 300 and copies > 100 and alike > 100   # both cases exercised
 
 
+def test_section_term_counts_match_counting_each_section():
+    """Issue 16: _term_counts seeks each needle in the sections that hold it rather than in every section; its
+    counts (overlapping occurrences, one that runs past its section's end not counted) and their order (first
+    occurrence, then its end, then the needle) are those of counting each needle in each section by hand — on
+    seeded texts cut into sections, with gaps between some of them (text in no section, white space in a library)."""
+    from sucai.analysis import matchable
+    from sucai.search import _Section, _term_counts
+
+    def by_hand(text, needles, parts):
+        out = []
+        for part in parts:
+            first = {}
+            for n, needle in enumerate(needles):
+                at = [i for i in range(part.start, part.end - len(needle) + 1) if text.startswith(needle, i)]
+                if at:
+                    first[n] = (at[0], at[0] + len(needle), n, len(at))
+            out.append([(n, count) for *_, n, count in sorted(first.values())])
+        return out
+
+    rng = random.Random(25)
+    needles = ["问题", "哈哈", "哈哈哈", "题问题", "学", "习问", "不在"]
+    counted = crossing = 0
+    for _ in range(400):
+        text = "".join(rng.choice("问题学习哈哈") for _ in range(rng.randint(1, 80)))
+        cuts = sorted(set(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.randint(2, 12)))))
+        parts = [_Section(s, e, [], e) for s, e in zip(cuts, cuts[1:]) if rng.random() < 0.8]
+        if not parts:
+            continue
+        assert matchable(text, needles)[1].identical   # the path of text itself, where needles are sought
+        got = [list(counts.items()) for counts in _term_counts(text, needles, parts)]
+        assert got == by_hand(text, needles, parts), (text, cuts)
+        counted += sum(c for counts in got for _, c in counts)
+        crossing += sum(text.startswith(n, p.end - 1) for p in parts for n in needles if len(n) > 1)
+    assert counted > 1000 and crossing > 100   # occurrences counted, and some running past a section's end
+
+
 def test_bare_headings_are_the_same_only_when_their_sub_sections_are(library):
     """Review 18: two bare 「（一）存在问题」 — their text in their sub-sections, different ones — were one hit (their
     sections held their heading lines alone, the same), and the 写作台 lost the second one's text. Sections are the
