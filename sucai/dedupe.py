@@ -73,7 +73,7 @@ import numpy as np
 from cachetools import LRUCache, cached
 
 from . import access
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, NotFound, no_document
 from .fingerprint import distinct, kgram_hashes, skeleton_text
 from .model import Document
 
@@ -686,4 +686,4 @@ class Clusters:
         found = {d.id for d in self.catalogue.documents(sorted(set(ids)), outline=False)}
         missing = sorted(set(ids) - found)
         if missing:
-            raise NotFound(f"没有编号为 {missing[0]} 的文档", code="document_not_found")
+            raise no_document(missing[0])

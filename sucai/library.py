@@ -15,7 +15,7 @@ from pathlib import Path
 from . import access
 from .config import Settings, load_settings
 from .dedupe import REPRESENTATIVE_VERSION, Clusters, representative
-from .errors import NotFound, no_document
+from .errors import no_document
 from .index import UNSTATED_SOURCE, SearchIndex
 from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
 from .model import Document

@@ -37,7 +37,7 @@ from .clean import plain
 from .counting import COUNT_VERSION, count_chars
 from .db import Database, driver_rows, retried
 from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, no_document
 from .model import Document, Element, Evidence, OutlineNode, Removal
 
 CHANNEL = "sucai_changes"        # PostgreSQL NOTIFY channel: the new sequence number as payload
@@ -224,7 +224,7 @@ class Catalogue:
         with self.db.read() as conn:
             row = conn.execute(select(*_DOC_COLUMNS).where(documents.c.id == doc_id)).first()
         if row is None:
-            raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+            raise no_document(doc_id)
         return self._document(row) if preview else _document(row)
 
     def documents(self, ids: list[int] | None = None, outline: bool = True, free: bool = False) -> Iterator[Document]:
@@ -346,7 +346,7 @@ class Catalogue:
     def _change(self, doc_id: int, kind: str, values: dict) -> None:
         with self.transaction() as conn:
             if not conn.execute(documents.update().where(documents.c.id == doc_id).values(**values)).rowcount:
-                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+                raise no_document(doc_id)
             self._log(conn, doc_id, kind)
 
     @retried
@@ -354,7 +354,7 @@ class Catalogue:
         """Delete a document (and forget the files that produced it). Raises NotFound."""
         with self.transaction() as conn:
             if not conn.execute(documents.delete().where(documents.c.id == doc_id)).rowcount:
-                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+                raise no_document(doc_id)
             conn.execute(files.delete().where(files.c.doc_id == doc_id))
             conn.execute(_DROP_SIGNATURE, {"doc_id": doc_id})
             _leave(conn, doc_id)
@@ -803,7 +803,7 @@ class Catalogue:
             doc = _plain_fields(doc)
             if not conn.execute(documents.update().where(documents.c.id == doc_id)
                                 .values(**_content(doc, self._kept(doc)))).rowcount:
-                raise NotFound(f"没有编号为 {doc_id} 的文档", code="document_not_found")
+                raise no_document(doc_id)
             self._log(conn, doc_id, "update")
 
     # -- files ----------------------------------------------------------------
