@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
 import sys
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 from fixtures import make_cjk_pdf
 from sucai import access
 from sucai import check as check_module
+from sucai import readers
 from sucai.accounts import Accounts
 from sucai.check import check_text, count_chars, read_draft
 from sucai.check.markdown import written_text
@@ -410,6 +412,23 @@ def test_cli_checks_a_draft_given_on_standard_input(library, monkeypatch, capsys
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pasted)))
         assert run_cli(["check", "-", "--home", home]) == ExitCode.USAGE, pasted
         assert said in capsys.readouterr().err
+
+
+def test_a_draft_that_never_ends_is_refused_in_chinese(library, tmp_path, monkeypatch, capsys):
+    """``sucai check /dev/zero``: the short-text path read it in this process to its end (the machine's memory,
+    then an internal MemoryError); a named pipe waited for a writer for ever. Both are refused unread, as the
+    worker's reading refuses them. Standard input is read to one byte past the file limit, then refused (exit 1)."""
+    fifo = tmp_path / "草稿.txt"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        with pytest.raises(ReadError) as caught:
+            read_draft(library.settings, path)
+        assert caught.value.code == "unreadable" and "不是普通文件" in caught.value.message, path
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 100)
+    for size, status in ((100, ExitCode.OK), (101, ExitCode.ERROR)):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("稿".encode() * 33 + b"x" * (size - 99))))
+        assert run_cli(["check", "-", "--home", str(library.settings.home)]) == status, size
+    assert "粘贴的草稿过大" in capsys.readouterr().err
 
 
 def test_cli_api_and_page_give_the_same_report(library, tmp_path):

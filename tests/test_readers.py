@@ -6,8 +6,10 @@ import codecs
 import io
 import json
 import logging
+import os
 import random
 import re
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -16,7 +18,7 @@ from fixtures import (add_numbering, docx_bytes, make_cjk_pdf, new_document, num
                       zip_bomb_docx, zip_bytes)
 from sucai.errors import ReadError
 from sucai.library import Library
-from sucai.readers import SUPPORTED_SUFFIXES, read, read_bytes
+from sucai.readers import SUPPORTED_SUFFIXES, file_bytes, read, read_bytes
 from sucai.readers.cjk import remove_cjk_spaces
 from sucai.readers.numbering import format_number
 from sucai.readers.layout import Line, drop_furniture, is_page_number, join_paragraphs
@@ -559,3 +561,22 @@ def test_implausible_utf8_counts_every_occurrence_as_a_character_loop_does():
     results = [_implausible_utf8(t) for t in texts]
     assert results == [oracle(t) for t in texts]
     assert True in results and False in results
+
+
+def test_only_a_regular_file_is_read_and_never_past_its_limit(tmp_path):
+    """A device (endless: /dev/zero), a named pipe (no writer: opening it for reading waited for ever) or a folder is
+    refused unread, in Chinese; a regular file is read up to ``limit`` bytes and refused one byte over it."""
+    fifo = tmp_path / "管道.txt"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo, tmp_path):
+        with pytest.raises(ReadError) as caught:
+            read(path)
+        assert caught.value.code == "unreadable", path
+        assert "不是普通文件，而是文件夹、设备或命名管道" in caught.value.message
+    exact = tmp_path / "稿.txt"
+    exact.write_bytes(b"a" * 10)
+    assert file_bytes(exact, 10) == b"a" * 10
+    exact.write_bytes(b"a" * 11)
+    with pytest.raises(ReadError) as caught:
+        file_bytes(exact, 10)
+    assert caught.value.code == "too_large" and caught.value.message.startswith("“稿.txt” 过大")

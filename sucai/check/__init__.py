@@ -204,13 +204,12 @@ _INLINE_FORMATS = ("txt", "md")
 def _small_text(path: Path | None, data: bytes | None, name: str, limit: int) -> tuple[bytes, str] | None:
     """``(bytes, file name)`` of a draft of at most ``limit`` bytes that :func:`sucai.readers.detect_format` takes for
     plain text or Markdown; None for any other draft, and for one that cannot be read or sniffed (its worker then
-    gives the reason, as for any file)."""
+    gives the reason, as for any file). A path is read only when it is a regular file, and never past ``limit + 1``
+    bytes (:func:`sucai.readers.file_bytes`): ``/dev/zero`` or a named pipe is not read here, nor a file that grows."""
     if path is not None:
         try:
-            if Path(path).stat().st_size > limit:
-                return None
-            data, name = Path(path).read_bytes(), Path(path).name
-        except OSError:
+            data, name = readers.file_bytes(path, limit), Path(path).name
+        except ReadError:
             return None
     if data is None or len(data) > limit:
         return None

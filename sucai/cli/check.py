@@ -43,7 +43,7 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
     from ..check.export import cite, export_report, percent
 
     library = open_library(home)
-    draft = (read_draft(library.settings, data=sys.stdin.buffer.read(), name=_PASTED) if str(path) == "-"
+    draft = (read_draft(library.settings, data=_pasted(), name=_PASTED) if str(path) == "-"
              else read_draft(library.settings, path))
     report = check_text(library, draft, viewer_member=not free)
     if output is not None:
@@ -67,6 +67,16 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
         table.add_row(f"{m.start}–{m.end}", Text(shown(_excerpt(report.text[m.start:m.end]))),
                       Text(shown(cite(m.title, m.doc_id))), f"{m.source_start}–{m.source_end}", percent(m.similarity))
     out.print(table)
+
+
+def _pasted() -> bytes:
+    """Standard input's bytes, at most :data:`sucai.readers.MAX_FILE_BYTES` (a larger stream is refused, ReadError
+    "too_large", after reading one byte more: ``sucai check - < /dev/zero`` ends)."""
+    from ..readers import MAX_FILE_BYTES, refuse_large
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    refuse_large(len(data), "粘贴的草稿", MAX_FILE_BYTES)
+    return data
 
 
 def _excerpt(text: str) -> str:

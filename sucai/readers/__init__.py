@@ -24,6 +24,8 @@ from __future__ import annotations
 import codecs
 import importlib
 import io
+import os
+import stat
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -35,7 +37,7 @@ from sucai.readers.raw import Limits, RawDocument
 from sucai.readers.text import read_text
 
 __all__ = ["RawDocument", "Limits", "SUPPORTED_SUFFIXES", "OFFICE_FORMATS", "MAX_FILE_BYTES", "read", "read_bytes",
-           "read_converted", "detect_format"]
+           "file_bytes", "refuse_large", "read_converted", "detect_format"]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({
     ".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc", ".wps", ".rtf", ".odt",
@@ -187,10 +189,7 @@ def read_bytes(data: bytes, name: str, limits: Limits = Limits()) -> RawDocument
     ``office.convert_batch`` instead, see ``sucai.ingest``). Raises ReadError
     (see the module docstring for the codes); never returns garbage text.
     """
-    if len(data) > MAX_FILE_BYTES:
-        raise ReadError(
-            f"文件过大（{len(data) / 2**20:.1f} MB，上限 {MAX_FILE_BYTES // 2**20} MB），请拆分后重试", code="too_large"
-        )
+    refuse_large(len(data), "文件")
     fmt = detect_format(data, name)
     if fmt in OFFICE_FORMATS:
         docx = office.convert_bytes(data, fmt, limits.seconds_left(), limits.memory_mb)
@@ -198,26 +197,51 @@ def read_bytes(data: bytes, name: str, limits: Limits = Limits()) -> RawDocument
     return _READERS[fmt](data, limits)
 
 
-def read(path: Path, limits: Limits = Limits()) -> RawDocument:
-    """Read the file at ``path`` (see ``read_bytes``).
+def refuse_large(size: int, what: str, limit: int = MAX_FILE_BYTES) -> None:
+    """Raise ReadError "too_large" when ``size`` bytes of ``what`` (a file's name in quotes, or "文件") are over
+    ``limit`` bytes (:data:`MAX_FILE_BYTES`, 200 MB)."""
+    if size > limit:
+        raise ReadError(f"{what}过大（{size / 2**20:.1f} MB，上限 {limit / 2**20:.4g} MB），请拆分后重试", code="too_large")
 
-    Raises ReadError "not_found" (no such file), "unreadable" (a directory or
-    no permission), "too_large" (over MAX_FILE_BYTES, 200 MB), or any code of
-    ``read_bytes``.
-    """
+
+def file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` bytes: one that holds more when opened, or has
+    grown past ``limit`` by the time it is read, is refused after ``limit + 1`` bytes, never read to its end.
+    Anything else is refused unread, without waiting: a named pipe is opened without waiting for a writer, and a
+    device (``/dev/zero``: endless), a pipe or a folder is not read.
+
+    Raises ReadError "not_found" (no such file), "unreadable" (not a regular file, no permission), "too_large"."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ReadError(
-                f"“{path.name}” 过大（{size / 2**20:.1f} MB，上限 {MAX_FILE_BYTES // 2**20} MB），请拆分后重试",
-                code="too_large",
-            )
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError as exc:
         raise ReadError(f"找不到文件：{path}，请检查路径是否正确", code="not_found") from exc
     except OSError as exc:
-        raise ReadError(
-            f"无法读取 {path}（{os_reason(exc)}），请确认它是文件而不是文件夹，并且有读取权限", code="unreadable"
-        ) from exc
-    return read_bytes(data, path.name, limits)
+        raise _unreadable(path, os_reason(exc)) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _unreadable(path, "不是普通文件，而是文件夹、设备或命名管道")
+        refuse_large(info.st_size, f"“{path.name}” ", limit)
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise _unreadable(path, os_reason(exc)) from exc
+    finally:
+        os.close(fd)
+    refuse_large(len(data), f"“{path.name}” ", limit)
+    return data
+
+
+def _unreadable(path: Path, reason: str) -> ReadError:
+    return ReadError(f"无法读取 {path}（{reason}），请确认它是文件而不是文件夹，并且有读取权限", code="unreadable")
+
+
+def read(path: Path, limits: Limits = Limits()) -> RawDocument:
+    """Read the file at ``path`` (see ``read_bytes``), a regular file only (:func:`file_bytes`).
+
+    Raises ReadError "not_found" (no such file), "unreadable" (a directory, a device, a named pipe or no
+    permission), "too_large" (over MAX_FILE_BYTES, 200 MB), or any code of ``read_bytes``.
+    """
+    path = Path(path)
+    return read_bytes(file_bytes(path), path.name, limits)
