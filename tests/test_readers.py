@@ -580,3 +580,33 @@ def test_only_a_regular_file_is_read_and_never_past_its_limit(tmp_path):
     with pytest.raises(ReadError) as caught:
         file_bytes(exact, 10)
     assert caught.value.code == "too_large" and caught.value.message.startswith("“稿.txt” 过大")
+
+
+_NOTICE_100 = "关于加强作风建设的通知。" * 100   # 1,200 characters of 3 bytes
+
+
+@pytest.mark.parametrize(("data", "text"), [
+    pytest.param(_NOTICE_100.encode()[:-1], _NOTICE_100[:-1], id="download-cut-inside-its-last-character"),
+    pytest.param(_NOTICE_100.encode()[:600] + b"\xff" + _NOTICE_100.encode()[600:], _NOTICE_100, id="one-stray-byte"),
+])
+def test_a_utf8_file_with_a_damaged_byte_keeps_its_text(data, text):
+    """A UTF-8 file damaged in one place (no BOM) was refused whole; it reads as UTF-8, the damaged unit dropped."""
+    doc = read_bytes(data, "a.txt")
+    assert (doc.encoding, doc.text) == ("utf-8", text)
+
+
+def test_a_utf8_file_damaged_in_more_places_is_refused_not_read_in_another_codec():
+    """charset-normalizer read 「关于加强」×100 with four damaged bytes as cp1251 (Cyrillic mojibake stored as text)."""
+    with pytest.raises(ReadError) as caught:
+        read_bytes(("关于加强" * 100).encode()[:-1] + b"\xff\xfe\xc0", "a.txt")
+    assert caught.value.code == "undecodable"
+    assert caught.value.message == "文件是 utf-8 编码，但有 4 处字节已损坏（如下载不完整），请另存为 UTF-8 后重试"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_chinese_in_utf16_without_a_bom_is_read(codec):
+    """Chinese alone in UTF-16 has no NUL byte, the sign of UTF-16 without a BOM: charset-normalizer named the codec
+    and its reading was refused all the same."""
+    text = "关于加强作风建设的通知。各单位：为进一步改进作风，现通知如下。" * 20
+    doc = read_bytes(text.encode(codec), "a.txt")
+    assert (doc.encoding, doc.text) == (codec, text)

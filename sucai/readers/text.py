@@ -13,7 +13,11 @@ superset), so GBK-only characters such as "囧" survive. Every decode is strict:
 a file no candidate reads plausibly is refused, never stored as mojibake or
 U+FFFD soup. The one tolerance: a file whose BOM names its encoding keeps a
 few damaged units (a lone UTF-16 surrogate, a stray byte), at most one per
-:data:`_DAMAGE_PER` characters, each as U+FFFD.
+:data:`_DAMAGE_PER` characters, each as U+FFFD — and so does a file that is
+UTF-8 but for a few damaged bytes (a download cut inside its last character),
+never guessed to be in another codec. UTF-16 without a BOM is told by its NUL
+bytes (ASCII in it), or, for Chinese alone (no NUL byte), by its reading's
+common characters.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ _COMMON = {
     "gb18030": ("gb2312", ((0xA1A1, 0xA3FE), (0xB0A1, 0xD7F9))),
     "big5": ("big5", ((0xA140, 0xA2FE), (0xA440, 0xC67E))),
 }
-_DAMAGE_PER = 1_000  # characters per damaged unit a file with a BOM may have (each read as U+FFFD)
+_DAMAGE_PER = 1_000  # characters per damaged unit a file with a BOM (or a mostly UTF-8 one) may have (each read as U+FFFD)
+_UTF8_VALID_PER = 10  # multi-byte characters per damaged unit that make a file UTF-8 with damage, not another codec
 _CHINESE_MIN_SCORE = 0.6  # share of common characters a Chinese reading needs
 _SCORED_CHARS = 20_000  # characters sampled for scores
 _OWN_SCRIPT = {  # codec (normalised name prefix) → the script its language is written in
@@ -167,6 +172,23 @@ def _in_own_script(text: str, codec: str) -> bool:
     return bool(wide) and own / len(wide) >= _OWN_SCRIPT_MIN_SHARE
 
 
+def _damaged_utf8(data: bytes) -> str | None:
+    """The reading of a UTF-8 file with a few damaged bytes (a download cut inside its last character, a stray byte):
+    U+FFFD for each damaged unit when there are at most one per :data:`_DAMAGE_PER` characters, as a file with a BOM
+    may have; None when ``data`` is not mostly UTF-8 (fewer than :data:`_UTF8_VALID_PER` multi-byte characters read
+    per damaged unit). Raises ReadError "undecodable" for a UTF-8 file damaged in more places: no other codec is
+    guessed for it (charset-normalizer's cp1251 read "关于加强" with a stray byte as Cyrillic mojibake)."""
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd") - data.count("\ufffd".encode())
+    read = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    if read < _UTF8_VALID_PER * damaged:
+        return None
+    if damaged <= max(1, len(text) // _DAMAGE_PER) and not _implausible_utf8(text):
+        return text
+    raise ReadError(f"文件是 utf-8 编码，但有 {damaged} 处字节已损坏（如下载不完整），请另存为 UTF-8 后重试",
+                    code="undecodable")
+
+
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data`` to (text, encoding name); ``text`` may still have a BOM, CR line ends and NULs.
 
@@ -200,6 +222,9 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if chinese and chinese[2] >= _CHINESE_MIN_SCORE:
         return chinese[0], chinese[1]
     tried += list(_COMMON)
+    damaged = None if utf16 else _damaged_utf8(data)
+    if damaged is not None:
+        return damaged, "utf-8"
     for match in from_bytes(data):
         codec = canonical_encoding(match.encoding) or match.encoding
         if codec in _COMMON:
@@ -207,7 +232,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         tried.append(codec)
         text = _strict(data, codec)
         wide = codec.startswith(("utf-16", "utf-32"))
-        if text is not None and wide == utf16 and "\ufffd" not in text and _in_own_script(text, codec):
+        if text is not None and (wide == utf16 or wide and chinese_score(text, "gb18030") >= _CHINESE_MIN_SCORE) \
+                and "\ufffd" not in text and _in_own_script(text, codec):
             return text, codec
     raise ReadError(
         "无法识别文本编码（已尝试 " + "、".join(dict.fromkeys(tried)) + "，读出的都不像正常文字），请另存为 UTF-8 后重试",
