@@ -601,6 +601,9 @@ def test_a_utf8_file_damaged_in_more_places_is_refused_not_read_in_another_codec
         read_bytes(("关于加强" * 100).encode()[:-1] + b"\xff\xfe\xc0", "a.txt")
     assert caught.value.code == "undecodable"
     assert caught.value.message == "文件是 utf-8 编码，但有 4 处字节已损坏（如下载不完整），请另存为 UTF-8 后重试"
+    with pytest.raises(ReadError) as caught:   # valid UTF-8 read as combining marks (GBK bytes): not damaged UTF-8
+        read_bytes(("通知".encode() + "通知".encode("gbk")) * 100, "a.txt")
+    assert caught.value.message.startswith("无法识别文本编码")
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])

@@ -176,14 +176,15 @@ def _damaged_utf8(data: bytes) -> str | None:
     """The reading of a UTF-8 file with a few damaged bytes (a download cut inside its last character, a stray byte):
     U+FFFD for each damaged unit when there are at most one per :data:`_DAMAGE_PER` characters, as a file with a BOM
     may have; None when ``data`` is not mostly UTF-8 (fewer than :data:`_UTF8_VALID_PER` multi-byte characters read
-    per damaged unit). Raises ReadError "undecodable" for a UTF-8 file damaged in more places: no other codec is
-    guessed for it (charset-normalizer's cp1251 read "关于加强" with a stray byte as Cyrillic mojibake)."""
+    per damaged unit, or an implausible reading: :func:`_implausible_utf8`) or not damaged at all. Raises ReadError
+    "undecodable" for a UTF-8 file damaged in more places: no other codec is guessed for it (charset-normalizer's
+    cp1251 read "关于加强" with a stray byte as Cyrillic mojibake)."""
     text = data.decode("utf-8", errors="replace")
     damaged = text.count("\ufffd") - data.count("\ufffd".encode())
     read = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
-    if read < _UTF8_VALID_PER * damaged:
+    if not damaged or read < _UTF8_VALID_PER * damaged or _implausible_utf8(text):
         return None
-    if damaged <= max(1, len(text) // _DAMAGE_PER) and not _implausible_utf8(text):
+    if damaged <= max(1, len(text) // _DAMAGE_PER):
         return text
     raise ReadError(f"文件是 utf-8 编码，但有 {damaged} 处字节已损坏（如下载不完整），请另存为 UTF-8 后重试",
                     code="undecodable")
