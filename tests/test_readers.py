@@ -613,3 +613,11 @@ def test_chinese_in_utf16_without_a_bom_is_read(codec):
     text = "关于加强作风建设的通知。各单位：为进一步改进作风，现通知如下。" * 20
     doc = read_bytes(text.encode(codec), "a.txt")
     assert (doc.encoding, doc.text) == (codec, text)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_chinese_in_utf16_without_a_bom_cut_inside_its_last_unit_is_not_read_as_korean(codec):
+    """An odd number of bytes: charset-normalizer's cp949 read it as Hangul, stored as the text."""
+    text = "关于加强作风建设的通知。各单位：为进一步改进作风，现通知如下。" * 20
+    doc = read_bytes(text.encode(codec)[:-1], "a.txt")
+    assert (doc.encoding, doc.text) == (codec, text[:-1])

@@ -4,8 +4,9 @@ Order: a BOM (UTF-8, UTF-32, UTF-16) decides; else strict UTF-8 (the common
 case) unless its reading is implausible (the GBK bytes of "通知" are valid
 UTF-8 but read as two combining marks); else the container's declared charset;
 else the Chinese readings GB18030 and Big5, whichever has more of the common
-characters of its own standard (GB 2312 level 1, Big5 常用字); else
-charset-normalizer's candidates, where a codec of another East Asian language
+characters of its own standard (GB 2312 level 1, Big5 常用字); else UTF-8 with
+a few damaged bytes (:func:`_damaged_utf8`) or Chinese in UTF-16 without a BOM
+(:func:`_chinese_utf16`); else charset-normalizer's candidates, where a codec of another East Asian language
 (cp949, johab, shift_jis, euc-jp…) counts only when its reading is written in
 that language's own script (Hangul, kana) — short Chinese files are often
 misdetected as those (case B26). Any GB2312/GBK label is decoded as GB18030 (its
@@ -15,9 +16,7 @@ U+FFFD soup. The one tolerance: a file whose BOM names its encoding keeps a
 few damaged units (a lone UTF-16 surrogate, a stray byte), at most one per
 :data:`_DAMAGE_PER` characters, each as U+FFFD — and so does a file that is
 UTF-8 but for a few damaged bytes (a download cut inside its last character),
-never guessed to be in another codec. UTF-16 without a BOM is told by its NUL
-bytes (ASCII in it), or, for Chinese alone (no NUL byte), by its reading's
-common characters.
+never guessed to be in another codec, and Chinese in UTF-16 without a BOM.
 """
 
 from __future__ import annotations
@@ -190,6 +189,18 @@ def _damaged_utf8(data: bytes) -> str | None:
                     code="undecodable")
 
 
+def _chinese_utf16(data: bytes) -> tuple[str, str] | None:
+    """Chinese alone in UTF-16 without a BOM — no NUL byte, the sign :func:`_looks_utf16` looks for —: ``(text,
+    codec)`` of the little- or big-endian reading whose common characters (:func:`chinese_score`, GB 2312's) reach
+    :data:`_CHINESE_MIN_SCORE`, a few damaged units allowed as with a BOM (a file cut inside its last unit); None
+    otherwise. charset-normalizer refused the one and read the other as Korean (cp949: Hangul mojibake)."""
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = _slightly_damaged(data, codec)
+        if text is not None and chinese_score(text, "gb18030") >= _CHINESE_MIN_SCORE:
+            return text, codec
+    return None
+
+
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data`` to (text, encoding name); ``text`` may still have a BOM, CR line ends and NULs.
 
@@ -226,6 +237,9 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     damaged = None if utf16 else _damaged_utf8(data)
     if damaged is not None:
         return damaged, "utf-8"
+    chinese16 = None if utf16 else _chinese_utf16(data)
+    if chinese16 is not None:
+        return chinese16
     for match in from_bytes(data):
         codec = canonical_encoding(match.encoding) or match.encoding
         if codec in _COMMON:
@@ -233,8 +247,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         tried.append(codec)
         text = _strict(data, codec)
         wide = codec.startswith(("utf-16", "utf-32"))
-        if text is not None and (wide == utf16 or wide and chinese_score(text, "gb18030") >= _CHINESE_MIN_SCORE) \
-                and "\ufffd" not in text and _in_own_script(text, codec):
+        if text is not None and wide == utf16 and "\ufffd" not in text and _in_own_script(text, codec):
             return text, codec
     raise ReadError(
         "无法识别文本编码（已尝试 " + "、".join(dict.fromkeys(tried)) + "，读出的都不像正常文字），请另存为 UTF-8 后重试",
