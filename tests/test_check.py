@@ -367,8 +367,7 @@ def test_an_over_long_draft_is_refused_before_anything_else(home, monkeypatch, c
     assert error.value.code == "draft_too_long" and error.value.message.startswith(message)
     client = TestClient(create_app(home), raise_server_exceptions=False)
     for response in (client.post("/api/check", json={"text": draft}),
-                     client.post("/api/check", content=draft.encode(), headers={"content-type": "text/plain"}),
-                     client.post("/api/check", files={"file": ("长稿.txt", draft.encode())})):
+                     client.post("/api/check", content=draft.encode(), headers={"content-type": "text/plain"})):
         assert response.status_code == 422, response.text
         assert response.json()["code"] == "draft_too_long" and response.json()["error"].startswith(message)
     page = client.post("/check", data={"text": draft}, headers={"accept": "text/html"})
@@ -380,7 +379,26 @@ def test_an_over_long_draft_is_refused_before_anything_else(home, monkeypatch, c
     assert message in said.err and "Traceback" not in said.err
     monkeypatch.undo()
     assert client.post("/api/check", json={"text": OWN}).status_code == 200   # the visitor's one 查重 this hour is left
+    file = client.post("/api/check", files={"file": ("长稿.txt", draft.encode())})   # a file is counted before it is read
+    assert file.status_code == 429 and file.json()["code"] == "too_many_checks"
     library.close()
+
+
+def test_a_visitors_uploaded_file_is_counted_before_it_is_read(home, monkeypatch):
+    """Attack 26: a visitor's file was read — a scan's OCR in a worker up to the per-file budget, a 400 KB Markdown
+    file parsed in the server's own process (6.5 s CPU) — before any of ``free_checks_per_hour`` was counted, and
+    not counted at all when its text then proved too long or the file unreadable: no end of such uploads. A file is
+    counted before it is read; this hour's free 查重 spent, the next is refused unread (429)."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("check_max_chars = 2000\nfree_checks_per_hour = 2\n")
+    read = []
+    monkeypatch.setattr("sucai.web.check.read_draft", lambda settings, path, data, name: read.append(name) or "字" * 2001)
+    client = TestClient(create_app(home), raise_server_exceptions=False)
+    statuses = [client.post("/api/check", files={"file": (f"稿{n}.md", b"#")}).status_code for n in range(3)]
+    assert statuses == [422, 422, 429] and read == ["稿0.md", "稿1.md"]
+    page = client.post("/check", files={"file": ("稿3.md", b"#")}, headers={"accept": "text/html"})
+    assert page.status_code == 429 and "查重过于频繁" in page.text and read == ["稿0.md", "稿1.md"]
+    assert client.post("/api/check", json={"text": "字" * 2001}).json()["code"] == "draft_too_long"   # typed: not counted
 
 
 def test_a_check_never_changes_the_library(library):

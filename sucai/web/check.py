@@ -12,7 +12,9 @@ free views only. A draft longer than ``check_max_chars`` is refused first (:func
 422 ``draft_too_long``), before any quota is counted or anything else is done with it. A member's 查重
 spends one of the tier's daily 查重 once the report is made (:func:`spend_check`: a failed check spends
 none); a visitor's or free user's is counted
-against ``free_checks_per_hour`` before it runs. A check never changes the library.
+against ``free_checks_per_hour`` before it runs — an uploaded file's before it is read (reading it, OCR of a scan
+up to the per-file budget, is most of the work: a file refused after it was read was counted too). A check never
+changes the library.
 """
 
 from __future__ import annotations
@@ -65,12 +67,12 @@ async def api_check(
     viewer: Annotated[Viewer, Depends(current_viewer)],
     format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
 ):
-    text, token = await draft_text(request, library.settings)
+    text, token, counted = await draft_text(request, library.settings, viewer)
     check_session_csrf(request, token)
     check_length(text, library.settings)   # an over-long draft costs nothing more: not even a visitor's hourly 查重
     report, file = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
                                            lambda: with_file(check_text(library, text, viewer.member), format,
-                                                             library.settings.timezone))
+                                                             library.settings.timezone), counted)
     if file is None:
         return JSONResponse(report.to_dict())
     name, data = file
@@ -101,11 +103,11 @@ async def check_submit(
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
     try:
-        text, token = await draft_text(request, library.settings)
+        text, token, counted = await draft_text(request, library.settings, viewer)
         check_session_csrf(request, token)
         check_length(text, library.settings)
         report = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
-                                         lambda: check_text(library, text, viewer.member))
+                                         lambda: check_text(library, text, viewer.member), counted)
     except SucaiError as error:
         return _page(request, viewer, error=error.message, status=error.status)
     return _page(request, viewer, report=report, section=report_section(report), text=report.text)
@@ -114,12 +116,13 @@ async def check_submit(
 T = TypeVar("T")
 
 
-def spend_check(request: Request, viewer: Viewer, detail: str, work: Callable[[], T]) -> T:
+def spend_check(request: Request, viewer: Viewer, detail: str, work: Callable[[], T], counted: bool = False) -> T:
     """``work()`` (a 查重 and what is made of it) for ``viewer``: a visitor's or free user's counted
-    against ``free_checks_per_hour`` before it runs (429 ``too_many_checks``, :meth:`Accounts.limit_free_check`),
-    a member's spending one of today's 查重 once it succeeded (:func:`~sucai.web.deps.spending`).
-    For a worker thread."""
-    get_accounts(request).limit_free_check(viewer, client_ip(request))
+    against ``free_checks_per_hour`` before it runs (429 ``too_many_checks``, :meth:`Accounts.limit_free_check`) unless
+    ``counted`` already (an uploaded file's, :func:`draft_text`), a member's spending one of today's 查重 once it
+    succeeded (:func:`~sucai.web.deps.spending`). For a worker thread."""
+    if not counted:
+        get_accounts(request).limit_free_check(viewer, client_ip(request))
     return spending(request, viewer, "check", detail, work)
 
 
@@ -136,11 +139,13 @@ def _page(request: Request, viewer: Viewer, status: int = 200, **context):
                        accept=",".join(sorted(SUPPORTED_SUFFIXES)), **context)
 
 
-async def draft_text(request: Request, settings: Settings) -> tuple[str, str | None]:
+async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tuple[str, str | None, bool]:
     """The draft of a request — JSON ``{"text"}``, a form's ``file`` (read like an ingested file) or
-    ``text`` field, or a ``text/plain`` body — and the CSRF token it carries (the header, else the
-    form's field; None when neither). Raises InvalidInput (413 ``too_large`` beyond the limits,
-    422 otherwise) or ReadError (an unreadable file)."""
+    ``text`` field, or a ``text/plain`` body —, the CSRF token it carries (the header, else the
+    form's field; None when neither), and whether ``viewer``'s free 查重 was counted: a file's is before it is read
+    (:meth:`~sucai.accounts.Accounts.limit_free_check`). Raises InvalidInput (413 ``too_large`` beyond the limits,
+    422 otherwise), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent) or ReadError (an
+    unreadable file)."""
     header = request.headers.get(CSRF_HEADER)
     text_cap = settings.check_max_chars * 8 + _FORM_OVERHEAD  # bytes: UTF-8, or JSON \\u escapes
     file_cap = settings.upload_max_mb * 2**20
@@ -151,8 +156,8 @@ async def draft_text(request: Request, settings: Settings) -> tuple[str, str | N
             raise InvalidInput("上传请求缺少长度信息（Content-Length）", code="length_required")
         if int(length) > max(text_cap, file_cap + _FORM_OVERHEAD):
             raise TooLarge(f"上传内容过大：文件不超过 {settings.upload_max_mb} MB")
-        text, field = await _form_draft(request, file_cap)
-        return text, header or field
+        text, field, counted = await _form_draft(request, file_cap, viewer)
+        return text, header or field, counted
     if kind in ("application/json", "text/plain", ""):
         body = await read_body(request, text_cap, "草稿过长：请分段查重，或上传文件")
         if kind == "application/json":
@@ -162,30 +167,32 @@ async def draft_text(request: Request, settings: Settings) -> tuple[str, str | N
                 raise InvalidInput("请求体不是有效的 JSON，应为 {\"text\": \"草稿全文\"}", code="bad_json") from None
             if not isinstance(data, dict) or not isinstance(data.get("text"), str):
                 raise InvalidInput("JSON 中应有字符串字段 text（草稿全文）", code="bad_json")
-            return well_formed(data["text"]), header  # JSON may spell a lone surrogate
+            return well_formed(data["text"]), header, False  # JSON may spell a lone surrogate
         try:
-            return body.decode("utf-8"), header
+            return body.decode("utf-8"), header, False
         except UnicodeDecodeError:
             raise InvalidInput("纯文本请求体应为 UTF-8 编码；其他编码请以文件（file）上传", code="undecodable") from None
     raise InvalidInput("请以 JSON {\"text\": …}、表单字段 text、上传文件 file 或纯文本提交草稿", code="bad_content_type")
 
 
-async def _form_draft(request: Request, file_cap: int) -> tuple[str, str | None]:
+async def _form_draft(request: Request, file_cap: int, viewer: Viewer) -> tuple[str, str | None, bool]:
     try:
         form = await request.form(max_files=1, max_fields=10)
     except Exception:  # noqa: BLE001 - starlette's MultiPartException / a malformed body
         raise InvalidInput("无法读取提交的表单；一次只能上传一个文件", code="bad_form") from None
     try:
         upload = form.get("file")
-        if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+        uploaded = isinstance(upload, UploadFile) and bool(upload.filename or upload.size)
+        if uploaded:
             data = await upload.read(file_cap + 1)
             if len(data) > file_cap:
                 raise TooLarge(f"文件过大（超过 {file_cap // 2**20} MB 上限）")
+            await run_in_threadpool(get_accounts(request).limit_free_check, viewer, client_ip(request))
             text = await run_in_threadpool(read_draft, request.app.state.settings, None, data, upload.filename or "")
         else:
             text = form.get("text")
         token = form.get(CSRF_FIELD)
-        return (text if isinstance(text, str) else ""), (token if isinstance(token, str) else None)
+        return (text if isinstance(text, str) else ""), (token if isinstance(token, str) else None), uploaded
     finally:
         await form.close()
 
