@@ -6,7 +6,8 @@ UTF-8 but read as two combining marks); else the container's declared charset;
 else the Chinese readings GB18030 and Big5, whichever has more of the common
 characters of its own standard (GB 2312 level 1, Big5 常用字); else UTF-8 with
 a few damaged bytes (:func:`_damaged_utf8`) or Chinese in UTF-16 without a BOM
-(:func:`_chinese_utf16`); else charset-normalizer's candidates, where a codec of another East Asian language
+(:func:`_chinese_utf16`); else charset-normalizer's candidates, where a codec
+of another East Asian language
 (cp949, johab, shift_jis, euc-jp…) counts only when its reading is written in
 that language's own script (Hangul, kana) — short Chinese files are often
 misdetected as those (case B26). Any GB2312/GBK label is decoded as GB18030 (its
@@ -44,7 +45,7 @@ _COMMON = {
     "gb18030": ("gb2312", ((0xA1A1, 0xA3FE), (0xB0A1, 0xD7F9))),
     "big5": ("big5", ((0xA140, 0xA2FE), (0xA440, 0xC67E))),
 }
-_DAMAGE_PER = 1_000  # characters per damaged unit a file with a BOM (or a mostly UTF-8 one) may have (each read as U+FFFD)
+_DAMAGE_PER = 1_000  # characters per damaged unit a file with a BOM, or mostly UTF-8, may have (each read as U+FFFD)
 _UTF8_VALID_PER = 10  # multi-byte characters per damaged unit that make a file UTF-8 with damage, not another codec
 _CHINESE_MIN_SCORE = 0.6  # share of common characters a Chinese reading needs
 _SCORED_CHARS = 20_000  # characters sampled for scores
