@@ -392,8 +392,8 @@ class Accounts:
     def authenticate(self, username: str, password: str, source_ip: str | None = None) -> Viewer:
         """The account whose password this is; records ``login`` or ``login_failed``.
 
-        Raises Forbidden (``bad_credentials``, one message whether the name is unknown
-        or the password wrong) or TooManyRequests (``too_many_attempts``) while the
+        Raises Unauthorized (``bad_credentials``, 401 on the web: one message whether the name is
+        unknown or the password wrong) or TooManyRequests (``too_many_attempts``) while the
         name is locked out, or the address is and the account has not logged in from
         it lately (see the module's notes) — then the password is not checked.
         """
@@ -421,7 +421,7 @@ class Accounts:
             self._dummy_verify()
         if not ok:   # the attempt stays counted
             self.audit("login_failed", VISITOR, name[:64], source_ip)
-            raise Forbidden(BAD_CREDENTIALS, code="bad_credentials")
+            raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials")
         rehash = _weaker(stored, self._parameters)
         self._logged_in(viewer, name, stored, self._hasher.hash(password) if rehash else None, claimed, source_ip)
         return viewer

@@ -175,6 +175,8 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
     root = data_dir(home)
     try:
         root.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as err:   # os_reason's 已经存在 would not say what is wrong with it
+        raise InvalidInput(f"数据目录 {root} 不可用：这是一个文件，不是文件夹", code="bad_home") from err
     except OSError as err:
         raise InvalidInput(f"数据目录 {root} 不可用：{os_reason(err)}", code="bad_home") from err
     if not os.access(root, os.W_OK):

@@ -180,7 +180,7 @@ def test_password_stored_as_argon2_hash(accounts, target):
     assert session not in everything      # only the session secret's SHA-256 is stored
     assert accounts.authenticate("alice", PASSWORD) == user
     accounts.set_password("alice", "另一个新密码abc")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Unauthorized):
         accounts.authenticate("alice", PASSWORD)
     assert accounts.authenticate("alice", "另一个新密码abc") == user
 
@@ -240,19 +240,19 @@ def test_an_unknown_password_hash_profile_is_refused_in_chinese(tmp_path):
 
 def test_wrong_password_and_unknown_user_look_the_same(accounts):
     accounts.add_user("alice", PASSWORD)
-    with pytest.raises(Forbidden) as wrong:
+    with pytest.raises(Unauthorized) as wrong:
         accounts.authenticate("alice", "not the password")
-    with pytest.raises(Forbidden) as unknown:
+    with pytest.raises(Unauthorized) as unknown:
         accounts.authenticate("nobody", PASSWORD)
     assert (wrong.value.code, wrong.value.message, wrong.value.status) == \
            (unknown.value.code, unknown.value.message, unknown.value.status) == \
-           ("bad_credentials", "用户名或密码错误", 403)
+           ("bad_credentials", "用户名或密码错误", 401)   # not known (RFC 9110 §15.5.2), not "known, not allowed"
 
 
 def test_throttling_by_username(accounts, clock):
     alice = accounts.add_user("alice", PASSWORD)
     for _ in range(3):
-        with pytest.raises(Forbidden):
+        with pytest.raises(Unauthorized):
             accounts.authenticate("alice", "guess-guess")
         clock.advance(10)
     with pytest.raises(TooManyRequests) as locked:   # even the right password is refused now
@@ -265,7 +265,7 @@ def test_throttling_by_username(accounts, clock):
     assert accounts.authenticate("alice", PASSWORD) == alice
     # a success clears the name's failures: three more are needed for the next lockout
     for _ in range(2):
-        with pytest.raises(Forbidden):
+        with pytest.raises(Unauthorized):
             accounts.authenticate("alice", "guess-guess")
     assert accounts.authenticate("alice", PASSWORD) == alice
 
@@ -283,7 +283,7 @@ def test_failures_at_a_shared_address_do_not_lock_a_colleague_out(target, clock)
     office = "203.0.113.9"
     bob = accounts.add_user("bob", PASSWORD)
     for name in ("x1", "x2", "x3", "x4", "x5"):
-        with pytest.raises(Forbidden):
+        with pytest.raises(Unauthorized):
             accounts.authenticate(name, "guess-guess", source_ip=office)
     assert accounts.authenticate("bob", PASSWORD, source_ip=office) == bob
     for _ in range(30):   # logins that succeed are not failures of the address
@@ -306,7 +306,7 @@ def test_an_address_spraying_names_is_stopped_but_not_its_regulars(target, clock
     accounts.authenticate("小李", PASSWORD, source_ip=home)     # known elsewhere only
     clock.advance(10)
     for n in range(6):   # the spray: six names, one guess each (two of them real accounts)
-        with pytest.raises(Forbidden):
+        with pytest.raises(Unauthorized):
             accounts.authenticate(("小李", "老张", "x2", "x3", "x4", "x5")[n], "guess-guess", source_ip=office)
     for name in ("小李", "老张", "x6"):   # even the right password is refused now: not checked
         with pytest.raises(TooManyRequests) as refused:
@@ -316,7 +316,7 @@ def test_an_address_spraying_names_is_stopped_but_not_its_regulars(target, clock
     assert accounts.authenticate("老王", PASSWORD, source_ip=office) == regular   # the colleague gets in
     assert accounts.authenticate("小李", PASSWORD, source_ip=home) == newcomer    # so does 小李, from home
     for _ in range(3):   # guessing the regular's password from the office: its own limit holds
-        with pytest.raises(Forbidden):
+        with pytest.raises(Unauthorized):
             accounts.authenticate("老王", "guess-guess", source_ip=office)
     with pytest.raises(TooManyRequests):
         accounts.authenticate("老王", PASSWORD, source_ip=office)
@@ -329,7 +329,7 @@ def test_address_limit_off(target, clock):
     accounts = quick(Accounts(target, max_failures=3, ip_max_failures=0, now=clock))
     bob = accounts.add_user("bob", PASSWORD)
     for n in range(10):
-        with pytest.raises(Forbidden):
+        with pytest.raises(Unauthorized):
             accounts.authenticate(f"x{n}", "guess-guess", source_ip="203.0.113.9")
     assert accounts.authenticate("bob", PASSWORD, source_ip="203.0.113.9") == bob
 
@@ -351,14 +351,14 @@ class Verifications:
 
 
 def _attempt_login(target: Path | str, start, name: str, password: str, source_ip: str) -> str:
-    """One login as a fresh worker would make it: ``"ok"``, ``"403"`` or ``"429"``."""
+    """One login as a fresh worker would make it: ``"ok"``, ``"401"`` or ``"429"``."""
     accounts = Accounts(target, max_failures=3)
     start.wait()
     try:
         accounts.authenticate(name, password, source_ip)
         return "ok"
-    except Forbidden:
-        return "403"
+    except Unauthorized:
+        return "401"
     except TooManyRequests:
         return "429"
 
@@ -373,7 +373,7 @@ def test_concurrent_wrong_passwords_are_checked_at_most_the_limit(target, monkey
         outcomes = list(pool.map(lambda n: _attempt_login(target, start, "alice", f"guess-{n:04d}",
                                                           f"192.0.2.{n}"), range(24)))
     assert checked.count == 3
-    assert sorted(outcomes) == ["403"] * 3 + ["429"] * 21
+    assert sorted(outcomes) == ["401"] * 3 + ["429"] * 21
     audit = Accounts(target).audit_log(event="login_failed")
     assert sum(e["detail"] == "alice" for e in audit) == 3
     assert sum(e["detail"] == "alice：尝试过多，已暂时锁定" for e in audit) == 21
@@ -396,7 +396,7 @@ def test_concurrent_wrong_passwords_from_processes_are_checked_at_most_the_limit
     outcomes = sorted(results.get(timeout=120) for _ in workers)
     for worker in workers:
         worker.join()
-    assert outcomes == ["403"] * 3 + ["429"] * 5
+    assert outcomes == ["401"] * 3 + ["429"] * 5
 
 
 def test_concurrent_sign_ups_stay_within_the_limit(target, monkeypatch):
@@ -492,7 +492,7 @@ def test_audit_records_logins_failures_and_downloads(accounts, clock):
     clock.advance(1)
     accounts.authenticate("alice", PASSWORD, source_ip="192.0.2.7")
     clock.advance(1)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Unauthorized):
         accounts.authenticate("alice", "wrong-password", source_ip="192.0.2.8")
     clock.advance(1)
     accounts.count_download(alice, "文档 12 docx", source_ip="192.0.2.7")
@@ -774,7 +774,7 @@ def test_logging_into_a_look_alike_account_never_clears_the_others_failures(tmp_
         for _ in range(4):
             for _ in range(4):
                 guesses += 1
-                with pytest.raises(Forbidden):
+                with pytest.raises(Unauthorized):
                     accounts.authenticate("管理员", "猜的口令123456")
             assert accounts.authenticate("管理員", PASSWORD).user_id == 2   # the attacker's own account
         accounts.authenticate("管理员", "猜的口令123456")
@@ -838,7 +838,7 @@ def test_control_characters_in_names_are_a_wrong_login_not_an_error(accounts):
     them, on both backends alike (never a 500)."""
     accounts.add_user("alice", PASSWORD)
     assert accounts.authenticate("al\x00ice", PASSWORD).username == "alice"
-    with pytest.raises(Forbidden):
+    with pytest.raises(Unauthorized):
         accounts.authenticate("\x00nobody\x1b", PASSWORD)
     with pytest.raises(NotFound):
         accounts.revoke_token("dead\x00beef")

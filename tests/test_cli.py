@@ -267,7 +267,9 @@ def test_bad_settings_and_home_are_errors(tmp_path):
     file = tmp_path / "file"
     file.write_text("x")
     result = sucai(file, "list")
-    assert result.returncode == ExitCode.ERROR and "数据目录" in result.stderr and "Traceback" not in result.stderr
+    assert (result.returncode, result.stderr) == (ExitCode.ERROR, f"错误：数据目录 {file} 不可用：这是一个文件，不是文件夹\n")
+    result = sucai(file / "库", "list")   # a file on the way to it
+    assert (result.returncode, result.stderr) == (ExitCode.ERROR, f"错误：数据目录 {file / '库'} 不可用：路径中有一项不是文件夹\n")
     result = sucai(tmp_path / "h", "list", env={"SUCAI_SNIPPET_CHARS": "-5"})
     assert result.returncode == ExitCode.ERROR and "snippet_chars" in result.stderr
     assert english_words(result.stderr) == []

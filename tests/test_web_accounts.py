@@ -176,8 +176,9 @@ def test_wrong_password_is_throttled(app, accounts):
     client = TestClient(app, raise_server_exceptions=False, client=("192.0.2.7", 50000))  # its own IP address
     accounts.add_user("试错者", PASSWORD)
     for _ in range(3):
-        response = login(client, "试错者", "wrong-password")
-        assert response.status_code == 403 and "用户名或密码错误" in response.text
+        response = login(client, "试错者", "wrong-password")   # not known: 401 and its challenge, the form again
+        assert response.status_code == 401 and response.headers["www-authenticate"] == 'Bearer realm="sucai"'
+        assert "用户名或密码错误" in response.text and 'id="login-form"' in response.text
     locked = login(client, "试错者", PASSWORD)   # the right password no longer helps
     assert locked.status_code == 429 and "登录失败次数过多" in locked.text
     assert int(locked.headers["retry-after"]) > 0
@@ -362,7 +363,7 @@ def test_register_change_password(app, accounts):
                                                       "new_password2": "new-password-1", "csrf_token": token})
     assert changed.status_code == 200 and "密码已修改" in changed.text
     assert login(TestClient(app), "新用户", "new-password-1").status_code == 303
-    assert login(TestClient(app), "新用户", PASSWORD).status_code == 403
+    assert login(TestClient(app), "新用户", PASSWORD).status_code == 401
 
 
 def test_registration_can_be_closed(home):

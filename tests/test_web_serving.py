@@ -9,6 +9,7 @@ import logging
 import os
 import pickle
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -261,3 +262,29 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("workers, stop", [(1, signal.SIGINT), (2, signal.SIGTERM)])
+def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
+    """``sucai serve`` stopped (Ctrl+C: SIGINT to the terminal's process group; ``systemctl stop``: SIGTERM) says
+    on standard error that it stopped and exits 130 (README: interrupted) — it used to end without a word."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(port), "--workers", str(workers)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline, status = time.monotonic() + 150, None
+        while time.monotonic() < deadline and status is None:
+            try:
+                client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                client.request("GET", "/api/documents")
+                status = client.getresponse().status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200
+        os.killpg(server.pid, stop)
+        said, errors = server.communicate(timeout=60)
+    finally:
+        server.kill()
+    assert server.returncode == 130
+    assert f"http://127.0.0.1:{port}/" in said
+    assert [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]

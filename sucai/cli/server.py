@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import sys
+from contextlib import suppress
 from importlib import resources
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from platformdirs import user_cache_dir
 from rich.markup import escape
 
 from ..errors import SucaiError, os_reason
-from .common import PORT, POSITIVE, ExitCode, app, home_option, out
+from .common import PORT, POSITIVE, ExitCode, OutputClosed, app, err, home_option, out
 from .documents import ingest_paths, search, stats
 from .watch import folders_argument, watcher_process
 
@@ -60,11 +61,13 @@ def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1",
           workers: int | None = None, folders: tuple[Path, ...] = ()) -> None:
     """启动网页与 JSON API。
 
-    浏览器打开 http://地址:端口/，接口文档在 /docs。Ctrl+C 或停止信号结束，退出码 130。
+    浏览器打开 http://地址:端口/，接口文档在 /docs。Ctrl+C 或停止信号结束（标准错误上写“网页服务已停止”），退出码 130。
     """
     check_port(host, port)
     with watcher_process(home, folders):
         _serve(home, host, port, workers or os.cpu_count() or 1)
+    with suppress(OutputClosed):   # a closed standard error changes no exit status
+        err.print("[yellow]网页服务已停止。[/yellow]")
     ctx.exit(ExitCode.INTERRUPTED)   # uvicorn returns only when stopped (Ctrl+C, a stop signal)
 
 

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from ..accounts import Accounts, TooManyRequests
+from ..accounts import Accounts
 from ..choices import TIER_LABELS
 from ..errors import Forbidden, NotFound, SucaiError, Unauthorized
+from .errors import with_error_headers
 from .templating import render_page, see_other
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, login_session, verify_csrf)
 
@@ -51,17 +52,10 @@ def login(
     try:
         viewer = accounts.authenticate(username, password, client_ip(request))
     except SucaiError as error:
-        response = render_page(request, "login.html", status=error.status, next=safe_next(next),
-                               error=error.message, username=username[:64])
-        _retry_after(response, error)
-        return response
+        return with_error_headers(render_page(request, "login.html", status=error.status, next=safe_next(next),
+                                              error=error.message, username=username[:64]), error)
     login_session(request, viewer)
     return see_other(safe_next(next))
-
-
-def _retry_after(response, error: SucaiError) -> None:
-    if isinstance(error, TooManyRequests) and error.retry_after:
-        response.headers["Retry-After"] = str(int(error.retry_after))
 
 
 @router.get("/register")
@@ -86,10 +80,8 @@ def register(
         viewer = accounts.register(username, password, client_ip(request))
     except SucaiError as error:
         status = 422 if error.status == 403 else error.status
-        response = render_page(request, "register.html", status=status, next=safe_next(next), error=error.message,
-                               username=username[:64])
-        _retry_after(response, error)
-        return response
+        return with_error_headers(render_page(request, "register.html", status=status, next=safe_next(next),
+                                              error=error.message, username=username[:64]), error)
     accounts.audit("login", viewer, "注册后登录", client_ip(request))
     login_session(request, viewer)
     return see_other("/account?registered=1" if safe_next(next) == "/" else safe_next(next))
@@ -155,7 +147,7 @@ def change_password(
             raise Forbidden("两次输入的新密码不一致", code="password_mismatch")
         try:
             accounts.authenticate(viewer.username, old_password, client_ip(request))
-        except Forbidden:
+        except Unauthorized:   # who asks is known: a wrong old password is not allowed, 403
             raise Forbidden("原密码不正确", code="bad_credentials") from None
         accounts.set_password(viewer.user_id, new_password, actor=viewer, source_ip=client_ip(request))
     except SucaiError as error:

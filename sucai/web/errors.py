@@ -122,7 +122,12 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
 
 
 async def _sucai_error(request: Request, error: SucaiError) -> Response:
-    response = error_response(request, error.status, error.code, error.message)
+    return with_error_headers(error_response(request, error.status, error.code, error.message), error)
+
+
+def with_error_headers(response: Response, error: SucaiError) -> Response:
+    """``response`` (answering ``error``, a page or the envelope) with the headers its status asks for: a 429's
+    ``Retry-After`` (seconds) when the error knows it, a 401's ``WWW-Authenticate`` (RFC 9110 §15.5.2)."""
     if isinstance(error, TooManyRequests) and error.retry_after:
         response.headers["Retry-After"] = str(int(error.retry_after))
     if response.status_code == 401:
