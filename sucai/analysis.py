@@ -61,7 +61,6 @@ import opencc
 from . import radicals
 from .clean import REPLACEMENT, well_formed
 from .errors import InvalidInput, ReadError
-from .readers import read
 
 log = logging.getLogger(__name__)
 
@@ -184,16 +183,36 @@ def _tables() -> _Tables:
     dropped = rf"(?=\s)(?:(?<={letters})\s++(?!{letters})|(?<=\d)\s++(?!\d)|(?<!{letters[:-1]}\d\s])\s++)"
     unaligned = re.compile(f"{_char_class(expanding + list(_IGNORABLE))}|{_ASTRAL.pattern}")
     unplain = re.compile(f"{_char_class(traditional)[:-1]}\\ud800-\\udfff\\U00010000-\\U0010ffff]")
-    images = (fold.get(code, chr(code)) for code in range(0x10000))
-    single = np.array([ord(image) if len(image) == 1 and ord(image) < 0x10000 else 0 for image in images],
-                      dtype=np.uint32)
-    aligned = np.array([ord(image) if len(image) == 1 else code
-                        for code, image in ((code, fold.get(code, chr(code))) for code in range(0x10000))], dtype=np.uint32)
-    every = "".join(map(chr, range(0x10000)))
-    unplain_bmp, unaligned_bmp, gap_bmp = (np.array([bool(pattern.match(char)) for char in every])
-                                           for pattern in (unplain, unaligned, _GAP))
+    single, aligned = _code_point_images(fold)
+    unplain_bmp, unaligned_bmp, gap_bmp = (_matched_alone(pattern) for pattern in (unplain, unaligned, _GAP))
     return _Tables(fold, bmp, special, re.compile(_char_class(traditional)), unplain, converters, unaligned,
                    re.compile(letters), re.compile(dropped), single, aligned, unplain_bmp, unaligned_bmp, gap_bmp)
+
+
+def _code_point_images(fold: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
+    """:attr:`_Tables.single` and :attr:`_Tables.aligned` of ``fold``: a code point's own number where ``fold``
+    has no image for it, set only at the code points it has one for (a tenth of the plane)."""
+    single = np.arange(0x10000, dtype=np.uint32)
+    aligned = single.copy()
+    for code, image in fold.items():
+        if code < 0x10000:
+            one = len(image) == 1
+            single[code] = ord(image) if one and ord(image) < 0x10000 else 0
+            aligned[code] = ord(image) if one else code
+    return single, aligned
+
+
+def _matched_alone(pattern: re.Pattern) -> np.ndarray:
+    """Bool per BMP code point: ``pattern`` matches the character alone. For a pattern whose every match is a
+    run of characters each of which it matches alone (one-character classes, or a run of one: ``[…]+``), so
+    that it is read off one scan of the whole plane, not 65,536 matches."""
+    found = np.zeros(0x10000, dtype=bool)
+    for match in pattern.finditer(_PLANE):
+        found[match.start():match.end()] = True
+    return found
+
+
+_PLANE = "".join(map(chr, range(0x10000)))   # every BMP code point, in order
 
 
 def _fold(text: str) -> str:
@@ -680,6 +699,8 @@ def _read_user_dictionary(path: Path) -> str:
 
     Raises InvalidInput (code ``bad_user_dictionary``), naming the file, when it cannot be read.
     """
+    from .readers import read   # the readers (and their worker pool) here only: a search reads no other file
+
     try:
         return read(path).text
     except ReadError as err:

@@ -1,6 +1,6 @@
 """Near-duplicates: clusters of versions of one document, each shown once with its representative.
 
-- **Exact copies** (the same layout-free text) are one document: the ingest reports the
+- **Exact copies** (the same layout-free text, :func:`text_hash`) are one document: the ingest reports the
   second as 重复. When the second copy is the better one (see *better copy* below) it
   replaces the stored content and metadata, keeping the document's id
   (:meth:`Clusters.keep_better_copy`).
@@ -72,13 +72,33 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache, cached
 
-from . import access
+from . import access, analysis
 from .errors import InvalidInput, NotFound, no_document
 from .fingerprint import distinct, kgram_hashes, skeleton_text
 from .model import Document
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
     from .store import Catalogue
+
+
+TEXT_HASH_VERSION = 2  # 1: the stripped text; 2: its layout-free form
+
+
+def text_hash(doc: Document) -> str:
+    """Identity of a document's clean content, for exact-duplicate detection: the SHA-256
+    (hex) of the layout-free form of its text (:func:`sucai.analysis.layout_free`: no
+    white space, full-width ASCII forms folded), or of its title when the text has none.
+
+    So layout-only variants — paragraphs indented with 　　 or not, doubled blank
+    lines, trailing spaces, spaces between characters, full- or half-width
+    punctuation — are one document. A title guessed from the file name does not
+    count, so the same text saved under two names is one document either. When
+    this definition changes, :data:`TEXT_HASH_VERSION` goes up and the library
+    re-hashes the stored documents when it is opened (:meth:`Catalogue.rehash
+    <sucai.store.Catalogue.rehash>`).
+    """
+    form = analysis.layout_free(doc.text) or analysis.layout_free(doc.title)
+    return hashlib.sha256(form.encode()).hexdigest()
 
 
 def _quad(*args, **kwargs):

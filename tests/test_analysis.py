@@ -296,3 +296,19 @@ def test_word_text_is_the_words_joined_by_spaces():
     for text in texts:
         norm = analysis.normalize(text)
         assert analysis.word_text(norm) == " ".join(analysis.words(norm)), norm
+
+
+def test_the_plane_tables_are_each_code_points_own_answer():
+    """The per-code-point tables of the basic plane were made with 65,536 regex matches and two list walks
+    (0.08 s of every search's start); now they are read off one scan of the plane and set where the fold has an
+    image. Each entry is what the character gives alone: the pattern's match, the fold's one-character image."""
+    tables = analysis._tables()
+    for pattern, found in ((tables.unplain, tables.unplain_bmp), (tables.unaligned, tables.unaligned_bmp),
+                           (analysis._GAP, tables.gap_bmp)):
+        assert [code for code in range(0x10000) if bool(pattern.match(chr(code))) != found[code]] == []
+    for code in range(0x10000):
+        image = tables.fold.get(code, chr(code))
+        one = len(image) == 1
+        assert tables.single[code] == (ord(image) if one and ord(image) < 0x10000 else 0)
+        assert tables.aligned[code] == (ord(image) if one else code)
+    assert sum(tables.gap_bmp) > 20 and tables.single[ord("Ａ")] == ord("a") and tables.single[0xAD] == 0
