@@ -38,7 +38,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, column, create_engine, event, insert, inspect, select, table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -148,7 +147,11 @@ class Database:
         values as parameters it is compiled once (``.values(...)`` makes a new statement, compiled per call)."""
         if not ignore and update is None:
             return insert(table)
-        stmt = (postgresql if self.postgres else sqlite).insert(table)
+        if self.postgres:   # the dialect's module here: on SQLite, PostgreSQL's is never imported
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        stmt = dialect_insert(table)
         if ignore:
             return stmt.on_conflict_do_nothing()
         keep = set(update)
