@@ -20,15 +20,13 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import metadata
 from .clean import Cleaned
 from .counting import count_chars
 from .elements import find_elements
-from .metadata.genres import OTHER
-from .model import METADATA_FIELDS, Document, Element, Evidence, OutlineNode, walk_outline
-from .outline import parse_outline
+from .model import METADATA_FIELDS, OTHER, Document, Element, Evidence, OutlineNode, walk_outline
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
+    from .metadata import Origin
     from .store import Catalogue, Summary
 
 MEMBER_NOTICE = "会员可见全文（剩余 {remaining} 字）"
@@ -130,6 +128,8 @@ class _FreeView(Document):
     @property
     def outline(self) -> list[OutlineNode]:
         if self.__dict__["outline"] is None:
+            from .outline import parse_outline   # with the metadata rules: not for a command that only lists
+
             headings = self.__dict__.get("_headings")
             self.__dict__["outline"] = parse_outline(self.text, markdown=headings is not None, headings=headings,
                                                      elements=self.elements)
@@ -246,7 +246,9 @@ def _free_metadata(doc: Document, text: str) -> dict:
     sources, published = _removed_line(doc, "source", "来源行", prefix), _removed_line(doc, "date", "发布时间", prefix)
     cleaned = Cleaned(prefix + text, None, [], sources[0][0] if sources else None,
                       headings=[(0, 1)] if head and doc.format == "md" else [], sources=sources, published=published)
-    described = metadata.describe(cleaned, _origin(doc))
+    from .metadata import describe   # the rules: when a row's free metadata is made, not for every list
+
+    described = describe(cleaned, _origin(doc))
     shift = described.body_start - len(prefix)
     found = [e for e in doc.evidence if e.origin == "editor"]
     for e in described.evidence:
@@ -266,7 +268,7 @@ def _free_metadata(doc: Document, text: str) -> dict:
     }
 
 
-def _origin(doc: Document) -> metadata.Origin:
+def _origin(doc: Document) -> Origin:
     """What is known of ``doc``'s file besides its text, as :func:`sucai.metadata.describe` was given it
     (read back from the candidates it found there; a document made without a path: its file name's)."""
     def outside(rule: str, field: str = "title") -> str | None:
@@ -274,7 +276,9 @@ def _origin(doc: Document) -> metadata.Origin:
 
     meta = {name: value for name in ("title", "date", "source") if (value := outside("网页元数据", name))}
     stem = next((e.value for e in reversed(doc.evidence) if e.origin == "file_name" and e.field == "title"), None)
-    return metadata.Origin(doc.source_path or stem, outside("文件声明的标题"), meta,
+    from .metadata import Origin
+
+    return Origin(doc.source_path or stem, outside("文件声明的标题"), meta,
                            next((e.value for e in doc.evidence if e.origin == "option"), None))
 
 

@@ -45,10 +45,15 @@ a phrase query over those bigrams is an exact substring test.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
+import os
 import re
+import sys
+import tempfile
 import threading
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -57,11 +62,11 @@ from types import ModuleType
 
 import numpy as np
 import opencc
+from platformdirs import user_cache_dir
 
 from . import radicals
 from .clean import REPLACEMENT, well_formed
 from .errors import InvalidInput, ReadError
-from .readers import read
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +154,58 @@ def _compatibility(char: str) -> str:
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
+    """The tables of this process: read from the cache file of their inputs (:func:`_tables_file`) when there is
+    one, else built (≈ 0.2 s of CPU, once per process: every search and 查重 started with it) and written there
+    for the next process — best effort: a cache folder that cannot be written only costs the next one the build."""
+    path = _tables_file()
+    try:
+        return _read_tables(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):   # none yet, or unreadable: built again
+        tables = _built_tables()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
+            np.savez(file, fold_codes=np.array(list(tables.fold), dtype=np.uint32),
+                     fold_images=np.array(list(tables.fold.values()), dtype=str),
+                     patterns=np.array([getattr(tables, name).pattern for name in _PATTERNS], dtype=str),
+                     **{name: getattr(tables, name) for name in _ARRAYS})
+        os.replace(file.name, path)   # whole or not at all, whatever another process reads meanwhile
+    except OSError as err:
+        log.debug("分析表未能写入缓存 %s：%s", path, err)
+    return tables
+
+
+_PATTERNS = ("special", "traditional", "unplain", "unaligned", "letter", "dropped_gaps")
+_ARRAYS = ("single", "aligned", "unplain_bmp", "unaligned_bmp", "gap_bmp")
+
+
+def _tables_file() -> Path:
+    """The cache file of the tables, named by a digest of everything they are made of: the source of this
+    module (the rules), of :mod:`sucai.radicals` and its data file, of :mod:`sucai.clean` (the replacement
+    character), OpenCC's version (its dictionaries) and Python's (its Unicode database, case and character
+    classes). A change to any of them names another file, so a file is never read for other inputs. In the
+    user-cache directory (platformdirs: ``~/.cache/sucai`` or ``$XDG_CACHE_HOME/sucai`` on Linux)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in (package / "analysis.py", package / "radicals.py", package / "clean.py",
+                 package / "data" / "EquivalentUnifiedIdeograph.txt"):
+        digest.update(path.read_bytes())
+    digest.update(f"{opencc.__version__} {sys.version} {unicodedata.unidata_version}".encode())
+    return Path(user_cache_dir("sucai")) / f"analysis-tables-{digest.hexdigest()[:24]}.npz"
+
+
+def _read_tables(path: Path) -> _Tables:
+    """The tables :func:`_tables` wrote to ``path``. Raises OSError, ValueError, KeyError or BadZipFile."""
+    with np.load(path, allow_pickle=False) as stored:
+        fold = dict(zip(stored["fold_codes"].tolist(), stored["fold_images"].tolist()))
+        patterns = dict(zip(_PATTERNS, map(re.compile, stored["patterns"].tolist())))
+        arrays = {name: stored[name] for name in _ARRAYS}
+    bmp = [fold.get(code, code) for code in range(0x10000)]
+    converters = tuple(opencc.OpenCC(config) for config in _PHRASE_CONFIGS)
+    return _Tables(fold=fold, bmp=bmp, converters=converters, **patterns, **arrays)
+
+
+def _built_tables() -> _Tables:
     fold: dict[int, str] = {}
     radical = radicals.table()
     for code in range(_LAST_FOLDED):
@@ -184,16 +241,36 @@ def _tables() -> _Tables:
     dropped = rf"(?=\s)(?:(?<={letters})\s++(?!{letters})|(?<=\d)\s++(?!\d)|(?<!{letters[:-1]}\d\s])\s++)"
     unaligned = re.compile(f"{_char_class(expanding + list(_IGNORABLE))}|{_ASTRAL.pattern}")
     unplain = re.compile(f"{_char_class(traditional)[:-1]}\\ud800-\\udfff\\U00010000-\\U0010ffff]")
-    images = (fold.get(code, chr(code)) for code in range(0x10000))
-    single = np.array([ord(image) if len(image) == 1 and ord(image) < 0x10000 else 0 for image in images],
-                      dtype=np.uint32)
-    aligned = np.array([ord(image) if len(image) == 1 else code
-                        for code, image in ((code, fold.get(code, chr(code))) for code in range(0x10000))], dtype=np.uint32)
-    every = "".join(map(chr, range(0x10000)))
-    unplain_bmp, unaligned_bmp, gap_bmp = (np.array([bool(pattern.match(char)) for char in every])
-                                           for pattern in (unplain, unaligned, _GAP))
+    single, aligned = _code_point_images(fold)
+    unplain_bmp, unaligned_bmp, gap_bmp = (_matched_alone(pattern) for pattern in (unplain, unaligned, _GAP))
     return _Tables(fold, bmp, special, re.compile(_char_class(traditional)), unplain, converters, unaligned,
                    re.compile(letters), re.compile(dropped), single, aligned, unplain_bmp, unaligned_bmp, gap_bmp)
+
+
+def _code_point_images(fold: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
+    """:attr:`_Tables.single` and :attr:`_Tables.aligned` of ``fold``: a code point's own number where ``fold``
+    has no image for it, set only at the code points it has one for (a tenth of the plane)."""
+    single = np.arange(0x10000, dtype=np.uint32)
+    aligned = single.copy()
+    for code, image in fold.items():
+        if code < 0x10000:
+            one = len(image) == 1
+            single[code] = ord(image) if one and ord(image) < 0x10000 else 0
+            aligned[code] = ord(image) if one else code
+    return single, aligned
+
+
+def _matched_alone(pattern: re.Pattern) -> np.ndarray:
+    """Bool per BMP code point: ``pattern`` matches the character alone. For a pattern whose every match is a
+    run of characters each of which it matches alone (one-character classes, or a run of one: ``[…]+``), so
+    that it is read off one scan of the whole plane, not 65,536 matches."""
+    found = np.zeros(0x10000, dtype=bool)
+    for match in pattern.finditer(_PLANE):
+        found[match.start():match.end()] = True
+    return found
+
+
+_PLANE = "".join(map(chr, range(0x10000)))   # every BMP code point, in order
 
 
 def _fold(text: str) -> str:
@@ -229,7 +306,9 @@ def char_images(chars: str) -> list[str]:
     for i, converted in zip(marked, _per_character(tables.converters, "".join(simple[i] for i in marked))):
         if len(converted) == 1:   # as to_simplified: a conversion that changes the length is not made
             simple[i] = converted
-    return [_translated(char, tables) for char in simple]
+    codes = code_points("".join(simple))
+    single = tables.single[np.minimum(codes, 0xFFFF)] * (codes < 0x10000)   # 0: not one BMP character
+    return [chr(image) if image else _translated(char, tables) for char, image in zip(simple, single.tolist())]
 
 
 def _in_gb2312(char: str) -> bool:
@@ -680,6 +759,8 @@ def _read_user_dictionary(path: Path) -> str:
 
     Raises InvalidInput (code ``bad_user_dictionary``), naming the file, when it cannot be read.
     """
+    from .readers import read   # the readers (and their worker pool) here only: a search reads no other file
+
     try:
         return read(path).text
     except ReadError as err:

@@ -1,6 +1,6 @@
 """Near-duplicates: clusters of versions of one document, each shown once with its representative.
 
-- **Exact copies** (the same layout-free text) are one document: the ingest reports the
+- **Exact copies** (the same layout-free text, :func:`text_hash`) are one document: the ingest reports the
   second as 重复. When the second copy is the better one (see *better copy* below) it
   replaces the stored content and metadata, keeping the document's id
   (:meth:`Clusters.keep_better_copy`).
@@ -63,7 +63,7 @@ import re
 import sys
 import threading
 import types
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -72,13 +72,35 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache, cached
 
-from . import access
+from . import access, analysis
 from .errors import InvalidInput, NotFound, no_document
 from .fingerprint import distinct, kgram_hashes, skeleton_text
 from .model import Document
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
+    from datasketch import LeanMinHash, MinHashLSH
+
     from .store import Catalogue
+
+
+TEXT_HASH_VERSION = 2  # 1: the stripped text; 2: its layout-free form
+
+
+def text_hash(doc: Document) -> str:
+    """Identity of a document's clean content, for exact-duplicate detection: the SHA-256
+    (hex) of the layout-free form of its text (:func:`sucai.analysis.layout_free`: no
+    white space, full-width ASCII forms folded), or of its title when the text has none.
+
+    So layout-only variants — paragraphs indented with 　　 or not, doubled blank
+    lines, trailing spaces, spaces between characters, full- or half-width
+    punctuation — are one document. A title guessed from the file name does not
+    count, so the same text saved under two names is one document either. When
+    this definition changes, :data:`TEXT_HASH_VERSION` goes up and the library
+    re-hashes the stored documents when it is opened (:meth:`Catalogue.rehash
+    <sucai.store.Catalogue.rehash>`).
+    """
+    form = analysis.layout_free(doc.text) or analysis.layout_free(doc.title)
+    return hashlib.sha256(form.encode()).hexdigest()
 
 
 def _quad(*args, **kwargs):
@@ -87,9 +109,11 @@ def _quad(*args, **kwargs):
     return quad(*args, **kwargs)
 
 
-def _import_datasketch() -> types.ModuleType:
-    """datasketch, imported without scipy. Its package imports its LSH modules, which import
-    ``scipy.integrate.quad`` for one use only: working out the bands and rows of an LSH from a threshold,
+@cache
+def _datasketch() -> types.ModuleType:
+    """datasketch, imported at the first signature or LSH of this process (a command that only reads the
+    catalogue makes neither: 0.03–0.05 s of its start), and without scipy. Its package imports its LSH modules,
+    which import ``scipy.integrate.quad`` for one use only: working out the bands and rows of an LSH from a threshold,
     which ours are given (:data:`LSH_PARAMS`). scipy took 50 MB in every process that imports this
     module — the ingest's, the parse workers' fork server (so each worker) and the web server's — and
     0.5 s to import. So, while datasketch is imported, ``scipy.integrate`` is a stand-in whose ``quad``
@@ -109,9 +133,6 @@ def _import_datasketch() -> types.ModuleType:
     return datasketch
 
 
-_datasketch = _import_datasketch()
-LeanMinHash, MinHash, MinHashLSH = _datasketch.LeanMinHash, _datasketch.MinHash, _datasketch.MinHashLSH
-_fmix = _datasketch.minhash._fmix   # the affine schemes' pre-mix (see signature)
 
 log = logging.getLogger(__name__)
 
@@ -244,18 +265,19 @@ def signature(shingle_set: np.ndarray) -> LeanMinHash:
     permutation, the same whatever the chunks (``tests/test_dedupe.py`` checks it against ``update_batch``).
     The permutations (from the seed) are made once.
     """
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=_SCHEME, permutations=_permutations())
+    minhash = _datasketch().MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=_SCHEME,
+                                    permutations=_permutations())
     a, b = minhash.permutations
-    mixed = _fmix(shingle_set.astype(np.uint32), 32)
+    mixed = _datasketch().minhash._fmix(shingle_set.astype(np.uint32), 32)   # the affine schemes' pre-mix
     for start in range(0, len(mixed), _SIGN_CHUNK):
         permuted = mixed[start : start + _SIGN_CHUNK, None] * a + b
         minhash.hashvalues = np.minimum(minhash.hashvalues, permuted.min(axis=0))
-    return LeanMinHash(minhash)
+    return _datasketch().LeanMinHash(minhash)
 
 
 @lru_cache(maxsize=1)
 def _permutations() -> np.ndarray:
-    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
+    return _datasketch().MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
 
 
 class Sketch(NamedTuple):
@@ -273,7 +295,7 @@ def sketch_of(skeleton: str) -> Sketch:
 
 
 def _stored(blob: bytes) -> LeanMinHash:
-    return LeanMinHash(seed=_SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=_SCHEME)
+    return _datasketch().LeanMinHash(seed=_SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=_SCHEME)
 
 
 def quality(doc: Document) -> tuple:
@@ -510,7 +532,8 @@ class Clusters:
         the last one loaded, no other was stored in between, and it is loaded as it is, without a read (an ingest
         stores one per document)."""
         if self._lsh is None:
-            self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS, params=LSH_PARAMS)
+            self._lsh = _datasketch().MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS,
+                                                 params=LSH_PARAMS)
         if signed is not None and signed[0] == self._seq + 1:
             fresh = [signed]
         else:

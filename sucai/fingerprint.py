@@ -108,6 +108,9 @@ def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
     several = np.zeros(0x10000, dtype=bool)
     codes = [code for code in range(0x10000) if not 0xD800 <= code < 0xE000]
     for code, image in zip(codes, analysis.char_images("".join(map(chr, codes)))):
+        if len(image) == 1:   # the common case, without a string made
+            single[code] = ord(image) if image.isalnum() else 0
+            continue
         image = _alnum(image)   # whitespace, which alone normalize drops, is no letter either
         if len(image) == 1:
             single[code] = ord(image)

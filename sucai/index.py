@@ -77,7 +77,7 @@ from . import access, analysis
 from .config import Settings
 from .fingerprint import index_tokens as check_tokens, skeleton_tokens
 from .memory import give_back
-from .model import Document, walk_outline
+from .model import UNSTATED_SOURCE, Document, walk_outline
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
     from .store import Catalogue, ClusterRow
@@ -86,7 +86,6 @@ log = logging.getLogger(__name__)
 
 # 10: counted_chars (字数 without white space) for the sort by 字数; 11: the flags of the clusters members see
 INDEX_VERSION = 11
-UNSTATED_SOURCE = "未注明"
 _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
 _BATCH = 200

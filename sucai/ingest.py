@@ -10,7 +10,7 @@ transaction per file, so a kill at any moment leaves the catalogue consistent
 and the next run finishes the job.
 
 Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
-same clean text, layout aside, is already stored: :func:`text_hash`),
+same clean text, layout aside, is already stored: :func:`sucai.dedupe.text_hash`),
 ``unchanged`` (this path with these bytes was done before), ``skipped`` (not a
 readable document, with the reason),
 ``failed`` (an unexpected error, with the reason) or ``not_retried`` (this path with these bytes was
@@ -38,6 +38,7 @@ from pathlib import Path
 
 from . import __version__, access, analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
 from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
+from .dedupe import text_hash
 from .errors import ReadError, SucaiError, os_reason
 from .memory import give_back
 from .model import Document
@@ -319,26 +320,6 @@ def internal_reason(err: Exception) -> str:
     """Why a file failed for a reason sucai did not foresee (a bug, not the file): said as such in
     Chinese, with the exception for the report."""
     return f"内部错误（{type(err).__name__}: {err}），请把此文件和这条信息反馈给维护者"
-
-
-TEXT_HASH_VERSION = 2  # 1: the stripped text; 2: its layout-free form
-
-
-def text_hash(doc: Document) -> str:
-    """Identity of a document's clean content, for exact-duplicate detection: the SHA-256
-    (hex) of the layout-free form of its text (:func:`sucai.analysis.layout_free`: no
-    white space, full-width ASCII forms folded), or of its title when the text has none.
-
-    So layout-only variants — paragraphs indented with 　　 or not, doubled blank
-    lines, trailing spaces, spaces between characters, full- or half-width
-    punctuation — are one document. A title guessed from the file name does not
-    count, so the same text saved under two names is one document either. When
-    this definition changes, :data:`TEXT_HASH_VERSION` goes up and the library
-    re-hashes the stored documents when it is opened (:meth:`Catalogue.rehash
-    <sucai.store.Catalogue.rehash>`).
-    """
-    form = analysis.layout_free(doc.text) or analysis.layout_free(doc.title)
-    return hashlib.sha256(form.encode()).hexdigest()
 
 
 def ingest(

@@ -1,7 +1,9 @@
 """The library: one object that ties the settings, the catalogue and the search index together.
 
 The CLI and the web app are thin layers over this class; every operation they
-offer is a method here (or a function of a pipeline module it calls).
+offer is a method here (or a function of a pipeline module it calls). The ingest (with the readers) and the
+search (with the index) are imported by the methods that use them: ``sucai show``, ``list`` and ``stats``
+read the catalogue and need neither (``tests/test_cli.py`` keeps them out).
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import access
 from .config import Settings, load_settings
-from .dedupe import REPRESENTATIVE_VERSION, Clusters, representative
+from .dedupe import REPRESENTATIVE_VERSION, TEXT_HASH_VERSION, Clusters, representative, text_hash
 from .errors import no_document
-from .index import UNSTATED_SOURCE, SearchIndex
-from .ingest import TEXT_HASH_VERSION, IngestProgress, IngestSummary, ingest, text_hash
-from .model import Document
+from .model import UNSTATED_SOURCE, Document
 from .resultcache import ResultCache
-from .search import SearchRequest, SearchResult, matching_ids, search
 from .store import Catalogue, Summary
+
+if TYPE_CHECKING:
+    from .index import SearchIndex
+    from .ingest import IngestProgress, IngestSummary
+    from .search import SearchRequest, SearchResult
 
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,8 @@ class Library:
 
     @cached_property
     def index(self) -> SearchIndex:
+        from .index import SearchIndex
+
         return SearchIndex(self.settings, self.catalogue)
 
     @cached_property
@@ -66,6 +73,8 @@ class Library:
         """Ingest files and folders (see :func:`sucai.ingest.ingest`); ``source`` is the 来源 of
         the files of this batch that name none themselves; ``retry_failed``: read again the files skipped or
         failed before, unchanged since (else ``not_retried``)."""
+        from .ingest import ingest
+
         return ingest(self, paths, progress, workers, source, retry_failed)
 
     def summaries(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False,
@@ -135,10 +144,14 @@ class Library:
         self.index.sync(edit=True)
 
     def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:
+        from .search import search
+
         return search(self.index, request, member=member, cache=self.results)
 
     def matching_ids(self, request: SearchRequest, *, member: bool = False, limit: int = 1000) -> tuple[int, list[int]]:
         """Total and matching ids in result order (no snippets): for batch downloads."""
+        from .search import matching_ids
+
         return matching_ids(self.index, request, member=member, limit=limit)
 
     def matching_documents(self, request: SearchRequest, *, member: bool = False,

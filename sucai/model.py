@@ -7,6 +7,7 @@ never in bytes, and are half-open ``[start, end)``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 
@@ -130,6 +131,12 @@ def walk_outline(roots: list[OutlineNode]):
 METADATA_FIELDS = ("title", "genre", "doc_number", "date", "source")
 """The derived fields that carry :class:`Evidence`: 标题, 文种, 发文字号, 成文日期, 来源/发文机关."""
 
+OTHER = "其他"
+"""The 文种 of a document that no rule of :mod:`sucai.metadata.genres` classifies."""
+
+UNSTATED_SOURCE = "未注明"
+"""The 来源 counted (statistics) and faceted (search) for a document that names none."""
+
 EVIDENCE_ORIGINS = ("text", "title", "paid_title", "file_name", "folder", "meta", "option", "editor", "default")
 """Where a derived value was found:
 
@@ -181,6 +188,14 @@ class Evidence:
         evidence = object.__new__(cls)
         vars(evidence).update(data)
         return evidence
+
+
+def found_by(evidence: Sequence[Evidence]) -> dict[str, str]:
+    """How each field's value was found, in words ("落款", "文号"…): the rule of its first candidate."""
+    out: dict[str, str] = {}
+    for e in evidence:
+        out.setdefault(e.field, e.rule)
+    return out
 
 
 @dataclass

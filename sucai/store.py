@@ -38,7 +38,7 @@ from .counting import COUNT_VERSION, count_chars
 from .db import Database, driver_rows, retried
 from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, no_document
-from .model import Document, Element, Evidence, OutlineNode, Removal
+from .model import UNSTATED_SOURCE, Document, Element, Evidence, OutlineNode, Removal
 
 CHANNEL = "sucai_changes"        # PostgreSQL NOTIFY channel: the new sequence number as payload
 _LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in commit order
@@ -365,7 +365,7 @@ class Catalogue:
         """Totals of the documents that are not hidden: documents, 字数 (``chars``: the sum of their
         ``counted_chars``), by 文种 and by source."""
         shown = documents.c.hidden == 0
-        source = func.coalesce(documents.c.source, "未注明")
+        source = func.coalesce(documents.c.source, UNSTATED_SOURCE)
         count = func.count()
         with self.db.read() as conn:
             docs, chars = conn.execute(select(count, func.coalesce(func.sum(documents.c.counted_chars), 0))
@@ -381,7 +381,7 @@ class Catalogue:
         """Recompute every document's duplicate key when the definition of ``text_hash`` changed.
 
         ``text_hash(Document(title, text))`` is the key (see
-        :func:`sucai.ingest.text_hash`); ``version`` names its definition and is
+        :func:`sucai.dedupe.text_hash`); ``version`` names its definition and is
         recorded in ``meta``, so this runs once per definition (a read when nothing
         is to do), in one transaction: a file stored under the old definition and
         ingested again is still 重复 of its document. Documents that now share a key

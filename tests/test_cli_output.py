@@ -57,7 +57,7 @@ def test_output_replaces_what_an_older_library_stored(home):
     """A library written before the fix may hold control characters in a title: the CLI still shows none."""
     library = Library.open(home)
     from sucai.model import Document
-    from sucai.ingest import text_hash
+    from sucai.dedupe import text_hash
 
     doc = Document(title="旧标题", text="旧库中的一篇文档，标题里藏着控制字符。")
     status, doc_id = library.catalogue.add(doc, text_hash(doc), "/old/file.txt", "x")

@@ -19,7 +19,7 @@ from sucai.search import SearchRequest
 
 WRITER = """
 import sys
-from sucai.ingest import text_hash
+from sucai.dedupe import text_hash
 from sucai.library import Library
 from sucai.model import Document
 library = Library.open(sys.argv[1])

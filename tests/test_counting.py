@@ -24,7 +24,7 @@ from sucai.accounts import Viewer
 from sucai.cli import app as cli_app
 from sucai.counting import UNCOUNTED, count_chars, counted_mask
 from sucai.db.schema import documents, meta
-from sucai.ingest import text_hash
+from sucai.dedupe import text_hash
 from sucai.library import Library
 from sucai.model import Document
 from sucai.search import SearchRequest

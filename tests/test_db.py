@@ -27,7 +27,7 @@ from sucai.cli import ExitCode
 from sucai.cli import run as run_cli
 from sucai.codes import Codes
 from sucai.collections import Collections
-from sucai.db import Database, SchemaOutdated, driver_rows
+from sucai.db import STORES, Database, SchemaOutdated, driver_rows, newest_revision
 from sucai.db.migrate import VERSION_TABLE, head
 from sucai.db.schema import METADATA
 from sucai.drafting import DraftStore, Owner
@@ -95,6 +95,22 @@ def assert_added_then_described(library: Library) -> None:
     members = {d.id for d in library.catalogue.documents() if d.paid_from is not None}
     assert members and {kind for _, _, kind in logged} == {"add", "update"}
     assert {doc for _, doc, kind in logged if kind == "update"} == members
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_the_newest_revision_by_file_name_is_alembics_head(store, tmp_path):
+    """Every open compares the version table with :func:`sucai.db.newest_revision` (the revision files' names) and
+    imports Alembic only when they differ: the names must say what Alembic's scripts say, and a database stamped
+    with another revision is still checked by Alembic's rules (one newer than this sucai is refused)."""
+    assert newest_revision(store) == head(store)
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    db = Database(url, store)
+    assert db.stamped() == head(store)
+    with db.transaction() as conn:
+        conn.exec_driver_sql(f"UPDATE {VERSION_TABLE[store]} SET version_num = '{store[0]}9999'")
+    with pytest.raises(SchemaOutdated) as refused:
+        Database(url, store)
+    assert refused.value.code == "schema_newer"
 
 
 def test_a_library_made_before_the_data_access_layer_opens_and_is_migrated(tmp_path):

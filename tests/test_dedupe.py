@@ -1029,7 +1029,8 @@ def test_lsh_bands_and_rows_are_datasketchs_optimum_and_no_process_imports_scipy
     from sucai.dedupe import LSH_PARAMS, LSH_THRESHOLD, LSH_WEIGHTS, NUM_PERM
 
     assert _optimal_param(LSH_THRESHOLD, NUM_PERM, *LSH_WEIGHTS) == LSH_PARAMS
-    probe = ("import sys, sucai.library, sucai.preload; from sucai.dedupe import Clusters, MinHashLSH; "
+    probe = ("import sys, sucai.library, sucai.preload; from sucai.dedupe import Clusters, _datasketch; "
+             "MinHashLSH = _datasketch().MinHashLSH; "
              "print('scipy.integrate' in sys.modules, MinHashLSH(threshold=0.4, num_perm=128, weights=(0.1, 0.9)).b, "
              "'scipy.integrate' in sys.modules)")
     # the ingest's process and the parse workers' fork server import no scipy.integrate; an LSH asked to

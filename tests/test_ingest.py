@@ -404,7 +404,7 @@ def test_an_old_library_is_rehashed_so_its_files_stay_unchanged_and_duplicate(ho
     stored apart under the old key are both kept."""
     import hashlib
 
-    from sucai.ingest import TEXT_HASH_VERSION
+    from sucai.dedupe import TEXT_HASH_VERSION
     from sucai.model import Document
 
     variants = layout_variants()
@@ -482,7 +482,7 @@ def test_the_index_feed_ends_as_a_sync_would_with_changes_of_other_processes_mea
     process changed meanwhile — an edit of a fed document, a document of its own, a fed document whose
     addition another process's sync applied before the batch began — the commit leaves every document
     indexed once, as the catalogue holds it."""
-    from sucai.ingest import text_hash
+    from sucai.dedupe import text_hash
     from sucai.model import Document
 
     ours, theirs = Library.open(home), Library.open(home)
@@ -514,7 +514,7 @@ def test_the_index_feed_ends_as_a_sync_would_with_changes_of_other_processes_mea
 
 
 def test_an_abandoned_feed_is_indexed_by_the_next_sync(home):
-    from sucai.ingest import text_hash
+    from sucai.dedupe import text_hash
     from sucai.model import Document
 
     library = Library.open(home)

@@ -13,7 +13,8 @@ import pytest
 from sucai import access
 from sucai.clean import clean
 from sucai.ingest import parse_file
-from sucai.metadata import Origin, describe, found_by
+from sucai.metadata import Origin, describe
+from sucai.model import found_by
 from sucai.metadata.dates import dates, parse
 from sucai.metadata.genres import GENRES, GROUPS, NAMES, OTHER, canonical, taxonomy, title_genre
 from sucai.metadata.issuers import doc_number_issuer

@@ -3,7 +3,8 @@
 Both show the summary (总文字复制比, 去除引用复制比, 单篇最大文字复制比), the draft with
 copied text in red and copied quotations in green, each paragraph's ratio, and the table
 of 重合片段 with their sources' text (as the report's viewer gets it, see :mod:`sucai.check.report`).
-:func:`report_section` is the same HTML without the page around it, for the web page.
+:func:`report_section` is the same HTML without the page around it, for the web page. python-docx is imported
+when a .docx is made: ``sucai check`` in the terminal and the web page need none of it.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
 from markupsafe import Markup, escape
 
 from ..config import DEFAULT_TIMEZONE, local_time
 from ..errors import InvalidInput
-from ..export.template import blank_document
 from . import SOURCES_HEADING
 from .report import CheckReport
 
@@ -111,6 +109,11 @@ def _page(report: CheckReport, zone: str) -> str:
 
 
 def _docx(report: CheckReport) -> bytes:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    from ..export.template import blank_document
+
     document = blank_document()
     style = document.styles["Normal"]
     style.font.name = "SimSun"

@@ -270,9 +270,9 @@ def _body_parts(view: Document, notice: str | None) -> list[Text]:
 def _metadata(doc: Document, view: Document) -> list[tuple[str, object]]:
     """The metadata lines of ``show``: the viewer's derived fields (with how each was found) and the
     document's 字数, members span, file and how its text was read."""
-    from .. import metadata
+    from ..model import found_by
 
-    found = metadata.found_by(view.evidence)
+    found = found_by(view.evidence)
 
     def how(value, name):
         return f"{value}（据{found[name]}）" if value is not None and found.get(name) else value
@@ -323,7 +323,8 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
     if not 1 <= limit <= library.settings.max_page_size:   # the API and the web read it leniently; a script is told (exit 2)
         raise click.BadParameter(f"{limit} 不在范围 1–{library.settings.max_page_size} 之内（设置 max_page_size）",
                                  param_hint="'--limit'")
-    load_segmenter()   # before the search, whose 用时 is then the search's own
+    if mode == "ranked" or scope == "section":   # a precise search of whole documents segments no word
+        load_segmenter()   # before the search, whose 用时 is then the search's own
     result = library.search(request, member=not free)
     if as_json:
         print_json(result.to_dict())

@@ -18,7 +18,9 @@ Transactions behave the same on both backends — writers wait, they never fail:
 
 Schema versions are Alembic revisions (:mod:`sucai.db.migrate`): the embedded
 SQLite files are migrated when opened; a PostgreSQL database must be migrated by
-``sucai migrate`` first (a server refuses to start on an old schema).
+``sucai migrate`` first (a server refuses to start on an old schema). Opening a database whose version
+table names the newest revision (:func:`newest_revision`) reads that one row and imports no Alembic
+(about a tenth of a second of every command's start).
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, column, create_engine, event, insert, inspect, select, table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -45,6 +46,8 @@ from ..errors import InvalidInput, SucaiError
 log = logging.getLogger(__name__)
 
 STORES = ("catalogue", "accounts")
+VERSION_TABLE = {store: f"{store}_version" for store in STORES}   # Alembic's version table of each store
+MIGRATIONS = Path(__file__).parent / "migrations"
 _RETRY_STATES = {"40001", "40P01"}      # serialization_failure, deadlock_detected
 MAX_ATTEMPTS = 30
 
@@ -82,12 +85,22 @@ class Database:
         self.postgres = self.engine.dialect.name == "postgresql"
         self._watcher: tuple[int, sqlite3.Connection] | None = None   # (process, connection) of data_version
         self._watching = threading.Lock()
-        if check:
-            from .migrate import ensure_current
+        if check and self.stamped() != newest_revision(store):
+            from .migrate import ensure_current   # Alembic: only when the schema may have to change
             ensure_current(self)
 
     def __repr__(self) -> str:
         return f"Database({self.display!r}, {self.store!r})"
+
+    def stamped(self) -> str | None:
+        """The revision this database's version table records (one statement, no Alembic); None when it has
+        no version table (no sucai tables yet, or made by sucai 0.1) or not exactly one row in it."""
+        name = VERSION_TABLE[self.store]
+        with self.read() as conn:
+            if not inspect(conn).has_table(name):
+                return None
+            rows = conn.execute(select(column("version_num")).select_from(table(name))).scalars().all()
+        return rows[0] if len(rows) == 1 else None
 
     @property
     def display(self) -> str:
@@ -134,7 +147,11 @@ class Database:
         values as parameters it is compiled once (``.values(...)`` makes a new statement, compiled per call)."""
         if not ignore and update is None:
             return insert(table)
-        stmt = (postgresql if self.postgres else sqlite).insert(table)
+        if self.postgres:   # the dialect's module here: on SQLite, PostgreSQL's is never imported
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        stmt = dialect_insert(table)
         if ignore:
             return stmt.on_conflict_do_nothing()
         keep = set(update)
@@ -166,6 +183,15 @@ class Database:
                 self._watcher[1].execute("PRAGMA data_version").fetchone()
                 return None
             return self._watcher[1].execute("PRAGMA data_version").fetchone()[0]
+
+
+@functools.cache
+def newest_revision(store: str) -> str:
+    """The newest revision of ``store``'s line by the names of its files in ``migrations/{store}/``: a revision
+    file is named by its revision, each the next number (``c0007_counted_chars.py`` is ``c0007``; see
+    ARCHITECTURE.md, "How to add storage"). The cheap check of every open; ``tests/test_db.py`` holds it to
+    Alembic's head (:func:`sucai.db.migrate.head`, which reads and runs every revision file)."""
+    return max(path.name[:5] for path in (MIGRATIONS / store).glob("[a-z][0-9][0-9][0-9][0-9]_*.py"))
 
 
 def driver_rows(conn: Connection, statement: str, parameters: tuple | dict) -> list[tuple]:

@@ -7,7 +7,8 @@ live in two SQLite files. The first revision of each line adopts a library made
 by sucai 0.1 (catalogue schema 1–4, accounts schema 1–2, migrated in place as
 those versions did) or creates the tables of a new one.
 
-:func:`ensure_current` runs whenever a :class:`~sucai.db.Database` opens: an
+:func:`ensure_current` runs whenever a :class:`~sucai.db.Database` opens whose version table does not name the
+newest revision (:meth:`~sucai.db.Database.stamped`, :func:`~sucai.db.newest_revision`): an
 embedded SQLite file is brought to the newest revision on the spot (so nobody has
 to run anything), a PostgreSQL database that is not current is refused with a
 message naming ``sucai migrate`` (:func:`upgrade`), since several nodes share it
@@ -17,7 +18,6 @@ and an operator decides when its schema changes.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -25,10 +25,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
-from . import STORES, Database, SchemaOutdated, retried
+from . import MIGRATIONS, VERSION_TABLE, Database, SchemaOutdated, retried
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-VERSION_TABLE = {store: f"{store}_version" for store in STORES}
 STORE_LABELS = {"catalogue": "目录库", "accounts": "账号库"}
 _LOCK_KEY = 0x5C_A1_0001   # PostgreSQL advisory lock: one `sucai migrate` at a time
 

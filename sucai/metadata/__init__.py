@@ -46,7 +46,7 @@ from ..model import METADATA_FIELDS, Evidence
 from . import dates, genres, issuers, titles
 from .lines import Line, head, lines, tail
 
-__all__ = ["Origin", "Description", "describe", "found_by", "DOC_NUMBER"]
+__all__ = ["Origin", "Description", "describe", "DOC_NUMBER"]
 
 DOC_NUMBER = issuers.DOC_NUMBER
 _HEAD_LINES = 8          # lines under the title that may hold a 文号 or a 题注
@@ -405,14 +405,6 @@ class _Describer:
             issuers=[e for e in self.evidence if e.field == "source"], folders=folders)
         self.add(*genres.classify([e for e in self.evidence if e.field == "title"], signals))
 
-
-
-def found_by(evidence: Sequence[Evidence]) -> dict[str, str]:
-    """How each field's value was found, in words ("落款", "文号"…): the rule of its first candidate."""
-    out: dict[str, str] = {}
-    for e in evidence:
-        out.setdefault(e.field, e.rule)
-    return out
 
 
 def _compact(text: str) -> dates.Found | None:

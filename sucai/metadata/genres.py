@@ -39,11 +39,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..analysis import to_simplified
-from ..model import Evidence
+from ..model import OTHER, Evidence
 from .issuers import DOC_NUMBER, PROVINCES, doc_number_issuer
 from .lines import HAN
-
-OTHER = "其他"
 
 
 @dataclass(frozen=True)

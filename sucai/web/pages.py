@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from .. import access, metadata
+from .. import access
 from ..library import Library
 from ..metadata import genres, titles
-from ..model import Document
+from ..model import Document, found_by
 from ..search import MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest
 from ..updates import added_today
 from .api import DocId, record_search, search_request, similar_to
@@ -107,7 +107,7 @@ def _document_page(request: Request, library: Library, viewer: Viewer, doc: Docu
     markers_after = place_markers(paras, boundary_markers(view, notice))
     return render_page(
         request, "document.html",
-        doc=view, found_by=metadata.found_by(view.evidence), chars=doc.counted_chars, visible_chars=view.chars,
+        doc=view, found_by=found_by(view.evidence), chars=doc.counted_chars, visible_chars=view.chars,
         notice=notice, paragraphs=paras, markers_after=markers_after,
         outline=outline_entries(view, paras), similar=like,
         versions=library.clusters.versions(doc_id, member=viewer.member, include_hidden=viewer.admin),
