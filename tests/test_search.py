@@ -576,7 +576,7 @@ def test_section_term_counts_match_counting_each_section():
     occurrence, then its end, then the needle) are those of counting each needle in each section by hand — on
     seeded texts cut into sections, with gaps between some of them (text in no section, white space in a library)."""
     from sucai.analysis import matchable
-    from sucai.search import _Section, _term_counts
+    from sucai.search import _Bounds, _Section, _term_counts
 
     def by_hand(text, needles, parts):
         out = []
@@ -599,11 +599,81 @@ def test_section_term_counts_match_counting_each_section():
         if not parts:
             continue
         assert matchable(text, needles)[1].identical   # the path of text itself, where needles are sought
-        got = [list(counts.items()) for counts in _term_counts(text, needles, parts)]
+        bounds = _Bounds(text, [p.start for p in parts], [p.end for p in parts], [None] * len(parts),
+                         [False] * len(parts))
+        found = _term_counts(text, needles, bounds)
+        got = [list(found.get(k, {}).items()) for k in range(len(parts))]
         assert got == by_hand(text, needles, parts), (text, cuts)
         counted += sum(c for counts in got for _, c in counts)
         crossing += sum(text.startswith(n, p.end - 1) for p in parts for n in needles if len(n) > 1)
     assert counted > 1000 and crossing > 100   # occurrences counted, and some running past a section's end
+
+
+def test_sections_are_those_of_cutting_the_text_at_every_heading_recursively():
+    """sections() walks the outline once into flat bounds (_Bounds) and makes a section's path only when asked; its
+    sections are those of the recursive cut it replaced (the oracle below): seeded texts of headings at four levels,
+    items (一是…) whose children are no sections, blank sections, and headings ending where their parents and the next
+    heading do (the last cut at an offset holding it), each section's path, part end and bareness."""
+    from sucai.outline import parse_outline
+    from sucai.search import _bare, sections
+
+    def by_recursion(doc):
+        cuts = [(0, [], None)]
+
+        def visit(nodes, path):
+            for node in nodes:
+                if node.kind != "heading":
+                    continue
+                here = path + [f"{node.label}{node.heading}".strip()]
+                cuts.append((node.start, here, node))
+                visit(node.children, here)
+                if node.end < len(doc.text):
+                    cuts.append((node.end, path, None))
+
+        visit(doc.outline, [])
+        cuts.sort(key=lambda c: c[0])
+        merged = []
+        for cut in cuts:
+            if merged and merged[-1][0] == cut[0]:
+                merged[-1] = cut
+            else:
+                merged.append(cut)
+        ends = [s for s, *_ in merged[1:]] + [len(doc.text)]
+        return [(s, e, p, node.end if node else e, node is not None and _bare(doc.text, node, e))
+                for (s, p, node), e in zip(merged, ends) if doc.text[s:e].strip()]
+
+    rng = random.Random(26)
+    labels = [lambda n: "一二三四五"[n] + "、", lambda n: f"（{'一二三四五'[n]}）", lambda n: f"{n + 1}.",
+              lambda n: f"（{n + 1}）"]
+    seen = items = ties = blank = 0
+    for _ in range(300):
+        lines, counters = [], [0, 0, 0, 0]
+        for _ in range(rng.randint(0, 14)):
+            kind = rng.random()
+            if kind < 0.5:
+                level = rng.randint(0, 3)
+                counters[level] = min(counters[level], 4)
+                label = labels[level](counters[level])
+                counters[level] += 1
+                counters[level + 1:] = [0] * (3 - level)
+                lines.append(label + rng.choice(["存在的主要问题", "整改措施", "理论学习方面", ""]))
+            elif kind < 0.7:
+                lines.append("一是加强学习；二是狠抓落实。")
+            elif kind < 0.85:
+                lines.append(rng.choice(["", "  ", "\u3000"]))
+            else:
+                lines.append("我们认真查摆问题。")
+        text = "\n".join(lines)
+        doc = Document(title="对照检查材料", text=text, outline=parse_outline(text))
+        got = [(p.start, p.end, p.path, p.part_end, p.bare) for p in sections(doc)]
+        assert got == by_recursion(doc), text
+        seen += len(got)
+        items += any(n.kind == "item" for root in doc.outline for n in root.walk())
+        starts = [n.start for root in doc.outline for n in root.walk() if n.kind == "heading"]
+        ends = [n.end for root in doc.outline for n in root.walk() if n.kind == "heading"]
+        ties += len(ends) - len(set(ends))
+        blank += len(set(starts) | {0}) > len(got)
+    assert seen > 500 and items > 20 and ties > 100 and blank > 20, (seen, items, ties, blank)
 
 
 def test_bare_headings_are_the_same_only_when_their_sub_sections_are(library):
