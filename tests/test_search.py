@@ -411,6 +411,16 @@ def test_sections_cut_the_text_at_every_heading(library, sectioned):
     assert "".join(SECTIONED[p.start : p.end] for p in parts) == SECTIONED
 
 
+def test_a_query_without_terms_lists_every_section_under_the_heading_filter(library, sectioned):
+    """With nothing to match (a blank query, or only a word left out), a section search lists every section the heading
+    filter accepts — those holding no needle too, which a search with terms never makes (_matching_sections)."""
+    for mode in ("precise", "ranked"):
+        for q in ("", "-形式主义"):
+            request = SearchRequest(q=q, mode=mode, scope="section", heading="主要问题", limit=10)
+            hits = library.search(request, member=True).hits
+            assert sorted(h.section_path[-1] for h in hits) == ["一、主要问题", "（一）理论学习方面", "（二）担当作为方面"]
+
+
 def test_ranked_snippets_do_not_highlight_the_question_words_ranking_leaves_out(library):
     add(library, "我们研究如何落实，持续推进基层减负。")
     [pieces] = highlighted(library, "如何推进基层减负", "ranked")
