@@ -54,7 +54,7 @@ from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
 from .headings import heading_key, part_named, role, strip_label
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
-from .model import Document, OutlineNode
+from .model import Document
 from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query
 from .resultcache import ResultCache
 from .snippet import count_occurrences, find_spans, merge_spans, snippet_for
@@ -799,34 +799,36 @@ def sections(doc: Document) -> list[_Section]:
 @dataclass
 class _Bounds:
     """Where a document's sections (:func:`sections`) start and end, in the order of the text, without their heading
-    paths: a section search builds the :class:`_Section` of the few that hold a needle (:meth:`section`), and only
-    the lengths of the others count (BM25's average section length). ``owners[k]``: the heading whose section
-    ``k`` is (its start cut) or whose parent's text resumes at ``k`` (its end cut); None for text under no heading
-    — a heading as ``(parent's owner, node)``, a chain of its ancestors."""
+    paths: a section search makes the :class:`_Section` of the few that hold a needle (:meth:`section`), and only
+    the lengths of the others count (BM25's average section length). ``owners[k]``: the heading (an outline entry,
+    :meth:`sucai.model.Document.outline_entries`) whose section ``k`` is (``heads[k]``, its start cut) or whose
+    parent's text resumes at ``k`` (its end cut); None for text under no heading — a heading as ``(parent's owner,
+    entry)``, a chain of its ancestors."""
 
     text: str
     starts: list[int]
     ends: list[int]
     owners: list[tuple | None]
-    heads: list[bool]   # whether section k starts at its owner's heading (else its parent's text resumes)
+    heads: list[bool]
 
     @classmethod
     def of(cls, doc: Document) -> _Bounds:
-        """The sections of ``doc``'s outline, blank ones (white space only) left out. One walk of the outline and
-        one search for a character that is not white space per section: linear in the headings."""
+        """The sections of ``doc``'s outline, blank ones (white space only) left out. One walk of the outline
+        entries (no :class:`~sucai.model.OutlineNode` made of a document the catalogue read) and one search for a
+        character that is not white space per section: linear in the headings."""
         text = doc.text
         cuts: list[tuple[int, tuple | None, bool]] = [(0, None, False)]
-        stack: list[tuple] = [(iter(doc.outline), None)]   # the headings being walked, each with its owner
+        stack: list[tuple] = [(iter(doc.outline_entries()), None)]   # the headings being walked, each with its owner
         while stack:
-            node = next(stack[-1][0], None)
-            if node is None:   # the top heading's children are walked: its parent's text resumes where it ends
+            entry = next(stack[-1][0], None)
+            if entry is None:   # the top heading's children are walked: its parent's text resumes where it ends
                 owner = stack.pop()[1]
-                if owner is not None and owner[1].end < len(text):
-                    cuts.append((owner[1].end, owner, False))
-            elif node.kind == "heading":
-                owner = (stack[-1][1], node)
-                cuts.append((node.start, owner, True))
-                stack.append((iter(node.children), owner))
+                if owner is not None and owner[1]["end"] < len(text):
+                    cuts.append((owner[1]["end"], owner, False))
+            elif entry["kind"] == "heading":
+                owner = (stack[-1][1], entry)
+                cuts.append((entry["start"], owner, True))
+                stack.append((iter(entry["children"]), owner))
         cuts.sort(key=lambda c: c[0])
         positions = [c[0] for c in cuts]
         kept = [k for k in range(len(cuts)) if k + 1 == len(cuts) or positions[k + 1] != positions[k]]
@@ -847,22 +849,22 @@ class _Bounds:
         chain = owner if self.heads[k] else owner[0] if owner else None
         path = []
         while chain is not None:
-            chain, node = chain
-            path.append(f"{node.label}{node.heading}".strip())
-        node = owner[1] if self.heads[k] else None
-        return _Section(start, end, path[::-1], node.end if node else end,
-                        node is not None and _bare(self.text, node, end))
+            chain, entry = chain
+            path.append(f"{entry['label']}{entry['heading']}".strip())
+        entry = owner[1] if self.heads[k] else None
+        return _Section(start, end, path[::-1], entry["end"] if entry else end,
+                        entry is not None and _bare(self.text, entry["start"], entry["heading"], end))
 
 
 _SOLID = re.compile(r"\S")   # a character that is not white space (str.isspace's, as str.strip strips)
 
 
-def _bare(text: str, node: OutlineNode, end: int) -> bool:
-    """Whether the section of the heading ``node``, ``text[node.start:end]``, holds no letter, digit or Han character
-    after its heading's words ("一、存在的主要问题" alone on its line before its first sub-heading). Linear in the
-    section's length."""
-    at = text.find(node.heading, node.start, end) if node.heading else -1
-    return at >= 0 and not any(c.isalnum() for c in text[at + len(node.heading) : end])
+def _bare(text: str, start: int, heading: str, end: int) -> bool:
+    """Whether the section ``text[start:end]`` of a heading with the words ``heading`` holds no letter, digit or Han
+    character after them ("一、存在的主要问题" alone on its line before its first sub-heading). Linear in the section's
+    length."""
+    at = text.find(heading, start, end) if heading else -1
+    return at >= 0 and not any(c.isalnum() for c in text[at + len(heading) : end])
 
 
 @dataclass

@@ -651,7 +651,7 @@ def test_sections_are_those_of_cutting_the_text_at_every_heading_recursively():
             else:
                 merged.append(cut)
         ends = [s for s, *_ in merged[1:]] + [len(doc.text)]
-        return [(s, e, p, node.end if node else e, node is not None and _bare(doc.text, node, e))
+        return [(s, e, p, node.end if node else e, node is not None and _bare(doc.text, node.start, node.heading, e))
                 for (s, p, node), e in zip(merged, ends) if doc.text[s:e].strip()]
 
     def outline(text, rng):
