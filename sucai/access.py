@@ -113,7 +113,7 @@ class _FreeView(Document):
     """A free view whose 公文 elements and outline (when ``None`` was given) are found in its text
     when first read: a search hit reads neither, and finding them costs ~1.5 ms per 10,000
     characters. A markdown document's heading lines (``_headings``, as :attr:`sucai.clean.Cleaned.headings`
-    in the free text) are set by :func:`free_view`. Equal to a :class:`Document` with the same fields."""
+    in the free text) are set by :func:`free_view`."""
 
     @property
     def elements(self) -> list[Element]:
@@ -138,13 +138,6 @@ class _FreeView(Document):
     @outline.setter
     def outline(self, value: list[OutlineNode] | None) -> None:
         self.__dict__["outline"] = value
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Document):
-            return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Document) if f.compare)
-
-    __hash__ = None
 
 
 def free_summaries(rows: list[Summary], catalogue: Catalogue) -> list[Summary]:

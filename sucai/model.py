@@ -270,6 +270,17 @@ class Document:
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
 
+    def outline_entries(self) -> list[dict]:
+        """The outline as plain dicts, :meth:`OutlineNode.to_dict`'s form (a document the catalogue reads gives the
+        stored JSON parsed, without making its nodes)."""
+        return [node.to_dict() for node in self.outline]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a document — of a subclass too (a free view, one the catalogue read) — with the same fields."""
+        if not isinstance(other, Document):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Document) if f.compare)
+
     def to_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         data["outline"] = [node.to_dict() for node in self.outline]

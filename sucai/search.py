@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -53,7 +54,7 @@ from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
 from .headings import heading_key, part_named, role, strip_label
 from .metadata.genres import NAMES as GENRE_NAMES
 from .metadata.genres import canonical
-from .model import Document, OutlineNode
+from .model import Document
 from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query
 from .resultcache import ResultCache
 from .snippet import count_occurrences, find_spans, merge_spans, snippet_for
@@ -791,37 +792,79 @@ def sections(doc: Document) -> list[_Section]:
     Text before the first heading is a section with an empty path. Items (一是…)
     stay inside their section. Offsets are characters of ``doc.text``.
     """
-    cuts: list[tuple[int, list[str], OutlineNode | None]] = [(0, [], None)]
-
-    def visit(nodes: list[OutlineNode], path: list[str]) -> None:
-        for node in nodes:
-            if node.kind != "heading":
-                continue
-            here = path + [f"{node.label}{node.heading}".strip()]
-            cuts.append((node.start, here, node))
-            visit(node.children, here)
-            if node.end < len(doc.text):
-                cuts.append((node.end, path, None))
-
-    visit(doc.outline, [])
-    cuts.sort(key=lambda c: c[0])
-    merged: list[tuple[int, list[str], OutlineNode | None]] = []
-    for cut in cuts:
-        if merged and merged[-1][0] == cut[0]:
-            merged[-1] = cut
-        else:
-            merged.append(cut)
-    bounds = [s for s, *_ in merged] + [len(doc.text)]
-    return [_Section(s, e, p, node.end if node else e, node is not None and _bare(doc.text, node, e))
-            for (s, p, node), e in zip(merged, bounds[1:]) if doc.text[s:e].strip()]
+    bounds = _Bounds.of(doc)
+    return [bounds.section(k) for k in range(len(bounds.starts))]
 
 
-def _bare(text: str, node: OutlineNode, end: int) -> bool:
-    """Whether the section of the heading ``node``, ``text[node.start:end]``, holds no letter, digit or Han character
-    after its heading's words ("一、存在的主要问题" alone on its line before its first sub-heading). Linear in the
-    section's length."""
-    at = text.find(node.heading, node.start, end) if node.heading else -1
-    return at >= 0 and not any(c.isalnum() for c in text[at + len(node.heading) : end])
+@dataclass
+class _Bounds:
+    """Where a document's sections (:func:`sections`) start and end, in the order of the text, without their heading
+    paths: a section search makes the :class:`_Section` of the few that hold a needle (:meth:`section`), and only
+    the lengths of the others count (BM25's average section length). ``owners[k]``: the heading (an outline entry,
+    :meth:`sucai.model.Document.outline_entries`) whose section ``k`` is (``heads[k]``, its start cut) or whose
+    parent's text resumes at ``k`` (its end cut); None for text under no heading — a heading as ``(parent's owner,
+    entry)``, a chain of its ancestors."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    owners: list[tuple | None]
+    heads: list[bool]
+
+    @classmethod
+    def of(cls, doc: Document) -> _Bounds:
+        """The sections of ``doc``'s outline, blank ones (white space only) left out. One walk of the outline
+        entries (no :class:`~sucai.model.OutlineNode` made of a document the catalogue read) and one search for a
+        character that is not white space per section: linear in the headings."""
+        text = doc.text
+        cuts: list[tuple[int, tuple | None, bool]] = [(0, None, False)]
+        stack: list[tuple] = [(iter(doc.outline_entries()), None)]   # the headings being walked, each with its owner
+        while stack:
+            entry = next(stack[-1][0], None)
+            if entry is None:   # the top heading's children are walked: its parent's text resumes where it ends
+                owner = stack.pop()[1]
+                if owner is not None and owner[1]["end"] < len(text):
+                    cuts.append((owner[1]["end"], owner, False))
+            elif entry["kind"] == "heading":
+                owner = (stack[-1][1], entry)
+                cuts.append((entry["start"], owner, True))
+                stack.append((iter(entry["children"]), owner))
+        cuts.sort(key=lambda c: c[0])
+        positions = [c[0] for c in cuts]
+        kept = [k for k in range(len(cuts)) if k + 1 == len(cuts) or positions[k + 1] != positions[k]]
+        bounds = cls(text, [], [], [], [])
+        for n, k in enumerate(kept):
+            start, owner, head = cuts[k]
+            end = positions[kept[n + 1]] if n + 1 < len(kept) else len(text)
+            if _SOLID.search(text, start, end):
+                bounds.starts.append(start)
+                bounds.ends.append(end)
+                bounds.owners.append(owner)
+                bounds.heads.append(head)
+        return bounds
+
+    def section(self, k: int) -> _Section:
+        """The section ``k`` with its heading path, its part's end and whether it is bare."""
+        start, end, owner = self.starts[k], self.ends[k], self.owners[k]
+        chain = owner if self.heads[k] else owner[0] if owner else None
+        path = []
+        while chain is not None:
+            chain, entry = chain
+            path.append(f"{entry['label']}{entry['heading']}".strip())
+        entry = owner[1] if self.heads[k] else None
+        return _Section(start, end, path[::-1], entry["end"] if entry else end,
+                        entry is not None and _bare(self.text, entry["start"], entry["heading"], end))
+
+
+_SOLID = re.compile(r"\S")   # a character that is not white space (str.isspace's, as str.strip strips)
+
+
+def _bare(text: str, start: int, heading: str, end: int) -> bool:
+    """Whether the section ``text[start:end]`` of a heading with the words ``heading`` holds no letter, digit or Han
+    character after them ("一、存在的主要问题" alone on its line before its first sub-heading). Linear in the section's
+    length."""
+    at = text.find(heading, start, end) if heading else -1
+    return at >= 0 and not any(c.isalnum() for c in text[at + len(heading) : end])
 
 
 @dataclass
@@ -1040,13 +1083,15 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     in a section of no part, by its text. Which sections match, and whether exactly (every group of the query has
     a term verbatim in the section's text, its heading line included), is decided by their text alone."""
     needles = list(idf)
-    parts = sections(doc)
-    if not parts:
+    bounds = _Bounds.of(doc)
+    if not bounds.starts:
         return []
-    tf = _term_counts(doc.text, needles, parts)
-    average = sum(p.end - p.start for p in parts) / len(parts)
+    tf = _term_counts(doc.text, needles, bounds)
+    average = (sum(bounds.ends) - sum(bounds.starts)) / len(bounds.starts)
     out = []
-    for part, counts in zip(parts, tf):
+    # with a term to match, a section matches only when it holds a needle: only those are made
+    for k in sorted(tf) if plan.parsed.groups else range(len(bounds.starts)):
+        part, counts = bounds.section(k), tf.get(k, {})
         if heading and not any(heading(h) for h in part.path):
             continue
         present = {needles[n] for n in counts}
@@ -1061,48 +1106,47 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     return out
 
 
-def _term_counts(text: str, needles: list[str], parts: list[_Section]) -> list[dict[int, int]]:
-    """For each section: how many times each needle (by index) occurs in it (an occurrence counts in
-    the section where it starts when it ends there too), in the order of the needles' first occurrences
-    in it — the order of :func:`~sucai.snippet.find_spans` — so that scores are summed in that order.
+def _term_counts(text: str, needles: list[str], bounds: _Bounds) -> dict[int, dict[int, int]]:
+    """For each section (by index) holding a needle: how many times each needle (by index) occurs in it (an
+    occurrence counts in the section where it starts when it ends there too), in the order of the needles' first
+    occurrences in it — the order of :func:`~sucai.snippet.find_spans` — so that scores are summed in that order.
 
     Where the needles occur in ``text`` itself (:func:`sucai.analysis.matchable`: the common case),
     each needle is sought only in the sections that hold it (:func:`_first_in_sections`) and counted
     there in C (``str.count``) instead of listed one by one."""
     form, offsets = analysis.matchable(text, needles)
-    tf: list[dict[int, int]] = [{} for _ in parts]
-    starts = [p.start for p in parts]
+    tf: dict[int, dict[int, int]] = {}
+    starts, ends = bounds.starts, bounds.ends
     if not offsets.identical:
         for s, e, n in find_spans(text, needles, (form, offsets)):
             k = bisect.bisect_right(starts, s) - 1
-            if e <= parts[k].end:
-                tf[k][n] = tf[k].get(n, 0) + 1
+            if k >= 0 and e <= ends[k]:
+                counts = tf.setdefault(k, {})
+                counts[n] = counts.get(n, 0) + 1
         return tf
     first: dict[int, list[tuple[int, int, int]]] = {}
     for n, needle in enumerate(needles):
-        for k, at in _first_in_sections(form, needle, parts, starts) if needle else ():
-            first.setdefault(k, []).append((at, n, count_occurrences(form, needle, at, parts[k].end)))
+        for k, at in _first_in_sections(form, needle, starts, ends) if needle else ():
+            first.setdefault(k, []).append((at, n, count_occurrences(form, needle, at, ends[k])))
     for k, found in first.items():
-        for at, n, count in sorted(found, key=lambda f: (f[0], f[0] + len(needles[f[1]]), f[1])):
-            tf[k][n] = count
+        tf[k] = {n: count for at, n, count in sorted(found, key=lambda f: (f[0], f[0] + len(needles[f[1]]), f[1]))}
     return tf
 
 
-def _first_in_sections(form: str, needle: str, parts: list[_Section], starts: list[int]):
-    """``(k, at)`` for each section ``parts[k]`` (in order, not overlapping; ``starts`` their starts) that holds
-    ``needle`` (not empty) whole: where its first occurrence in ``form[part.start:part.end]`` starts. One
-    ``str.find`` per section holding it, per section where an occurrence runs past the end, per gap between two
-    sections holding one — not one per section."""
-    pos, last = starts[0], parts[-1].end
+def _first_in_sections(form: str, needle: str, starts: list[int], ends: list[int]):
+    """``(k, at)`` for each section ``k`` (``form[starts[k]:ends[k]]``, in order, not overlapping) that holds
+    ``needle`` (not empty) whole: where its first occurrence in it starts. One ``str.find`` per section holding it,
+    per section where an occurrence runs past the end, per gap between two sections holding one — not one per
+    section."""
+    pos, last = starts[0], ends[-1]
     while (at := form.find(needle, pos, last)) >= 0:
         k = bisect.bisect_right(starts, at) - 1
-        part = parts[k]
-        if at >= part.end:  # in the gap after part k (white space only): the next section is sought
+        if at >= ends[k]:  # in the gap after section k (white space only): the next section is sought
             pos = starts[k + 1]
             continue
-        if at + len(needle) <= part.end:
+        if at + len(needle) <= ends[k]:
             yield k, at
-        pos = part.end  # an occurrence running past the end: so does every later one starting in part k
+        pos = ends[k]  # an occurrence running past the end: so does every later one starting in section k
 
 
 def _section_matches(plan: _Plan, present: set[str]) -> bool:

@@ -1000,10 +1000,10 @@ def _plain_fields(doc: Document) -> Document:
 def _document(row: tuple) -> Document:
     (doc_id, title, genre, declared, paid_from, paid_until, number, date, source, text, outline, elements, removed,
      source_path, fmt, encoding, ingested_at, hidden, ocr_confidence, evidence, described, counted) = row
-    doc = Document(
+    doc = _Stored(
         id=doc_id, title=title, genre=genre, declared_chars=declared, paid_from=paid_from, paid_until=paid_until,
         doc_number=number, date=date, source=source, text=text,
-        outline=[OutlineNode.from_dict(n) for n in _loaded(outline)],
+        outline=outline,
         elements=[Element(**e) for e in _loaded(elements)],
         removed=[Removal(**r) for r in _loaded(removed)],
         evidence=[Evidence.from_dict(e) for e in orjson.loads(evidence)],
@@ -1014,6 +1014,27 @@ def _document(row: tuple) -> Document:
     if counted is not None:   # the whole text's (a free read's text has spaces for a members part)
         doc.counted_chars = counted
     return doc
+
+
+class _Stored(Document):
+    """A document the catalogue read, its outline given as the stored JSON and made into nodes when first read: a
+    section search cuts most of the documents it scans by the parsed JSON alone (:meth:`outline_entries`), and
+    making the nodes cost a search as much as cutting (~50 headings a law, ~0.3 ms)."""
+
+    @property
+    def outline(self) -> list[OutlineNode]:
+        value = self.__dict__["outline"]
+        if isinstance(value, str):
+            value = self.__dict__["outline"] = [OutlineNode.from_dict(n) for n in _loaded(value)]
+        return value
+
+    @outline.setter
+    def outline(self, value: list[OutlineNode] | str) -> None:
+        self.__dict__["outline"] = value
+
+    def outline_entries(self) -> list[dict]:
+        value = self.__dict__["outline"]
+        return _loaded(value) if isinstance(value, str) else super().outline_entries()
 
 
 def _made_again(value: dict | None, before: dict | None) -> tuple[dict | None, bool]:

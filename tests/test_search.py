@@ -7,6 +7,7 @@ tests check search alone. Every expectation is a hand-checked value from the cas
 from __future__ import annotations
 
 import json
+from collections import Counter
 import random
 import re
 from dataclasses import asdict
@@ -410,6 +411,16 @@ def test_sections_cut_the_text_at_every_heading(library, sectioned):
     assert "".join(SECTIONED[p.start : p.end] for p in parts) == SECTIONED
 
 
+def test_a_query_without_terms_lists_every_section_under_the_heading_filter(library, sectioned):
+    """With nothing to match (a blank query, or only a word left out), a section search lists every section the heading
+    filter accepts — those holding no needle too, which a search with terms never makes (_matching_sections)."""
+    for mode in ("precise", "ranked"):
+        for q in ("", "-形式主义"):
+            request = SearchRequest(q=q, mode=mode, scope="section", heading="主要问题", limit=10)
+            hits = library.search(request, member=True).hits
+            assert sorted(h.section_path[-1] for h in hits) == ["一、主要问题", "（一）理论学习方面", "（二）担当作为方面"]
+
+
 def test_ranked_snippets_do_not_highlight_the_question_words_ranking_leaves_out(library):
     add(library, "我们研究如何落实，持续推进基层减负。")
     [pieces] = highlighted(library, "如何推进基层减负", "ranked")
@@ -576,7 +587,7 @@ def test_section_term_counts_match_counting_each_section():
     occurrence, then its end, then the needle) are those of counting each needle in each section by hand — on
     seeded texts cut into sections, with gaps between some of them (text in no section, white space in a library)."""
     from sucai.analysis import matchable
-    from sucai.search import _Section, _term_counts
+    from sucai.search import _Bounds, _Section, _term_counts
 
     def by_hand(text, needles, parts):
         out = []
@@ -599,11 +610,102 @@ def test_section_term_counts_match_counting_each_section():
         if not parts:
             continue
         assert matchable(text, needles)[1].identical   # the path of text itself, where needles are sought
-        got = [list(counts.items()) for counts in _term_counts(text, needles, parts)]
+        bounds = _Bounds(text, [p.start for p in parts], [p.end for p in parts], [None] * len(parts),
+                         [False] * len(parts))
+        found = _term_counts(text, needles, bounds)
+        got = [list(found.get(k, {}).items()) for k in range(len(parts))]
         assert got == by_hand(text, needles, parts), (text, cuts)
         counted += sum(c for counts in got for _, c in counts)
         crossing += sum(text.startswith(n, p.end - 1) for p in parts for n in needles if len(n) > 1)
     assert counted > 1000 and crossing > 100   # occurrences counted, and some running past a section's end
+
+
+def test_sections_are_those_of_cutting_the_text_at_every_heading_recursively():
+    """sections() walks the outline once into flat bounds (_Bounds) and makes a section's path only when asked; its
+    sections are those of the recursive cut it replaced (the oracle below): seeded outlines of headings at four
+    levels, items (一是…) whose children are no sections, blank sections, and headings ending before the next one —
+    some where their parent ends too, the last cut at an offset holding it —, each section's path, part end and
+    bareness."""
+    from sucai.model import OutlineNode
+    from sucai.search import _bare, sections
+
+    def by_recursion(doc):
+        cuts = [(0, [], None)]
+
+        def visit(nodes, path):
+            for node in nodes:
+                if node.kind != "heading":
+                    continue
+                here = path + [f"{node.label}{node.heading}".strip()]
+                cuts.append((node.start, here, node))
+                visit(node.children, here)
+                if node.end < len(doc.text):
+                    cuts.append((node.end, path, None))
+
+        visit(doc.outline, [])
+        cuts.sort(key=lambda c: c[0])
+        merged = []
+        for cut in cuts:
+            if merged and merged[-1][0] == cut[0]:
+                merged[-1] = cut
+            else:
+                merged.append(cut)
+        ends = [s for s, *_ in merged[1:]] + [len(doc.text)]
+        return [(s, e, p, node.end if node else e, node is not None and _bare(doc.text, node.start, node.heading, e))
+                for (s, p, node), e in zip(merged, ends) if doc.text[s:e].strip()]
+
+    def outline(text, rng):
+        """Nodes for the heading lines of ``text`` (levels from their labels, items 一是 below them), each ending at the
+        next heading of its level or above, or — sometimes — at a line start before it, never after its parent."""
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        roots, stack = [], []
+        for at in starts:
+            line = text[at:].split("\n", 1)[0]
+            level = next((n + 1 for n, mark in enumerate(marks) if line.startswith(mark)), None)
+            if not level:
+                continue
+            label = marks[level - 1]
+            node = OutlineNode(level, label, line[len(label):], at, len(text), "item" if label == "一是" else "heading")
+            while stack and stack[-1].level >= level:
+                stack.pop().end = at
+            (stack[-1].children if stack else roots).append(node)
+            stack.append(node)
+
+        def shorten(nodes, limit):
+            for node in nodes:
+                inside = [at for at in starts if node.start < at <= min(node.end, limit)]
+                node.end = rng.choice(inside) if inside and rng.random() < 0.4 else min(node.end, limit)
+                shorten(node.children, node.end)
+
+        shorten(roots, len(text))
+        return roots
+
+    rng = random.Random(26)
+    marks = ["一、", "（一）", "1.", "（1）", "一是"]   # levels 1 to 4, and items
+    seen = items = ties = blank = 0
+    for _ in range(300):
+        lines = []
+        for _ in range(rng.randint(0, 14)):
+            kind = rng.random()
+            if kind < 0.5:
+                lines.append(rng.choice(marks[:4]) + rng.choice(["存在的主要问题", "整改措施", "理论学习方面", ""]))
+            elif kind < 0.65:
+                lines.append("一是加强学习；二是狠抓落实。")
+            elif kind < 0.8:
+                lines.append(rng.choice(["", "  ", "\u3000"]))
+            else:
+                lines.append("我们认真查摆问题。")
+        text = "\n".join(lines)
+        doc = Document(title="对照检查材料", text=text, outline=outline(text, rng))
+        got = [(p.start, p.end, p.path, p.part_end, p.bare) for p in sections(doc)]
+        assert got == by_recursion(doc), text
+        headings = [n for root in doc.outline for n in root.walk() if n.kind == "heading"]
+        later = {n.start for n in headings} | {len(text)}
+        seen += len(got)
+        items += any(n.kind == "item" for root in doc.outline for n in root.walk())
+        ties += sum(1 for end in Counter(n.end for n in headings if n.end not in later).values() if end > 1)
+        blank += len(got) < len({0, *(n.start for n in headings)})
+    assert seen > 500 and items > 20 and ties > 20 and blank > 20, (seen, items, ties, blank)
 
 
 def test_bare_headings_are_the_same_only_when_their_sub_sections_are(library):

@@ -6,6 +6,7 @@ ingested_at; then the change log of the data-access layer)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import sqlite3
 
 from sucai.clean import clean
@@ -124,3 +125,30 @@ def test_a_signature_given_to_add_is_stored_with_the_document_as_put_signature_s
     records = catalogue.file_records(["/a", "/b", "/missing"])
     assert records == {path: catalogue.file_record(path) for path in ("/a", "/b")}
     assert records["/b"].status == "duplicate" and records["/a"].doc_id == doc_id
+
+
+def test_a_stored_outline_is_read_as_its_entries_and_made_into_nodes_when_first_read(home):
+    """A document the catalogue reads keeps its outline as the stored JSON: ``outline_entries`` gives the entries
+    ``OutlineNode.to_dict`` wrote, without making nodes, and ``outline`` the nodes that were stored (made once);
+    the document equals the one analysed, pickled or not, and is cut into the same sections — seeded 公文 with
+    headings at three levels, items and articles."""
+    import pickle
+    import random
+
+    from sucai.library import Library
+    from sucai.search import sections
+
+    catalogue = Library.open(home).catalogue
+    rng = random.Random(26)
+    lines = ["一、存在的主要问题", "（一）理论学习方面", "1.学习不够深入。", "一是主动作为不够；二是不敢碰硬。",
+             "二、整改措施", "第一条 为了做好防汛工作，制定本通知。", "我们认真查摆问题。", ""]
+    for n in range(20):
+        doc = analyse(clean("对照检查材料\n" + "\n".join(rng.choice(lines) for _ in range(rng.randint(1, 20)))))
+        _, doc_id = catalogue.add(doc, f"h{n}", f"/{n}", f"c{n}")
+        stored = catalogue.get(doc_id)
+        assert stored.outline_entries() == [node.to_dict() for node in doc.outline]
+        assert isinstance(stored.__dict__["outline"], str)   # … without making the nodes
+        assert [(p.start, p.end, p.path, p.bare) for p in sections(stored)] == \
+            [(p.start, p.end, p.path, p.bare) for p in sections(doc)]
+        assert stored.outline == doc.outline and stored.outline is stored.outline
+        assert stored == pickle.loads(pickle.dumps(stored)) == replace(doc, id=doc_id, ingested_at=stored.ingested_at)
