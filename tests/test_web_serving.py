@@ -243,15 +243,7 @@ def test_a_worker_slow_to_start_is_not_killed_by_the_supervisors_health_check():
             "'log_level': 'info'})")
     server = subprocess.Popen([sys.executable, "-c", code], text=True, stderr=subprocess.PIPE)
     try:
-        deadline, status = time.monotonic() + 150, None
-        while time.monotonic() < deadline and status is None:
-            try:
-                client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                client.request("GET", "/")
-                status = client.getresponse().status
-            except OSError:
-                time.sleep(0.5)
-        assert status == 200
+        assert _first_status(port, "/") == 200
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=60)
@@ -264,6 +256,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _first_status(port: int, path: str) -> int | None:
+    """The HTTP status of the first answer to ``GET path`` on the loopback ``port`` within 150 s (None: none came)."""
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline:
+        try:
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            client.request("GET", path)
+            return client.getresponse().status
+        except OSError:
+            time.sleep(0.5)
+    return None
+
+
 @pytest.mark.parametrize("workers, stop", [(1, signal.SIGINT), (2, signal.SIGTERM)])
 def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
     """``sucai serve`` stopped (Ctrl+C: SIGINT to the terminal's process group; ``systemctl stop``: SIGTERM) says
@@ -272,15 +277,7 @@ def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
     server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(port), "--workers", str(workers)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        deadline, status = time.monotonic() + 150, None
-        while time.monotonic() < deadline and status is None:
-            try:
-                client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                client.request("GET", "/api/documents")
-                status = client.getresponse().status
-            except OSError:
-                time.sleep(0.5)
-        assert status == 200
+        assert _first_status(port, "/api/documents") == 200
         os.killpg(server.pid, stop)
         said, errors = server.communicate(timeout=60)
     finally:
