@@ -151,7 +151,7 @@ def test_six_failed_logins_over_both_nodes_lock_the_account(nodes):
         node = (a, b)[attempt % 2]
         with node.client(f"10.3.0.{attempt + 1}") as client:     # a new address each time: the name is locked
             answers.append(log_in(client, "锁定测试", "wrong password").status_code)
-    assert answers == [403] * 5 + [429]
+    assert answers == [401] * 5 + [429]
     with b.client("10.3.1.1") as client:
         assert log_in(client, "锁定测试").status_code == 429        # even the right password waits now
 

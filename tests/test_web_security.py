@@ -222,7 +222,7 @@ def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_ip_lockout(home
     finally:
         server.terminate()
         server.wait(30)
-    assert statuses == [403, 403, 403, 429, 429]
+    assert statuses == [401, 401, 401, 429, 429]
     from sucai.accounts import Accounts
     failures = Accounts.open(home).audit_log(10, event="login_failed")
     assert {e["source_ip"] for e in failures} == {"127.0.0.1"}
