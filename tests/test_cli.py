@@ -175,6 +175,9 @@ def test_a_command_imports_only_what_its_answer_needs(library_home, backend, arg
     assert ("sqlalchemy.dialects.postgresql" in modules) == (backend is not None)
 
 
+_MOST_WORKERS = max(8, 4 * os.cpu_count())   # --workers: what ingest, watch and serve take at most
+
+
 @pytest.mark.parametrize("args, status, expected", [
     (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。 是不是想用 'search'"),
     (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
@@ -190,10 +193,15 @@ def test_a_command_imports_only_what_its_answer_needs(library_home, backend, arg
     (["export", "--query", "担当", "--zip", "--limit", str(2**63)], ExitCode.USAGE, f"{2**63} 超出范围：数值太大"),
     (["search", "担当", "--year", str(-2**63 - 1)], ExitCode.USAGE, f"{-2**63 - 1} 超出范围：数值太小"),
     # 0 started as many as the processors, -1 one (silently)
-    (["ingest", "--workers", "0", "."], ExitCode.USAGE, "'--workers' 的值无效：0 超出范围：应不小于 1"),
-    (["ingest", "--workers", "-1", "."], ExitCode.USAGE, "'--workers' 的值无效：-1 超出范围：应不小于 1"),
-    (["watch", "--workers", "0", "."], ExitCode.USAGE, "0 超出范围：应不小于 1"),
-    (["serve", "--workers", "0"], ExitCode.USAGE, "0 超出范围：应不小于 1"),
+    (["ingest", "--workers", "0", "."], ExitCode.USAGE, f"'--workers' 的值无效：0 超出范围：应为 1 到 {_MOST_WORKERS} 之间"),
+    (["ingest", "--workers", "-1", "."], ExitCode.USAGE, "'--workers' 的值无效：-1 超出范围：应为 1 到"),
+    (["watch", "--workers", "0", "."], ExitCode.USAGE, "0 超出范围：应为 1 到"),
+    (["serve", "--workers", "0"], ExitCode.USAGE, "0 超出范围：应为 1 到"),
+    # 3000 started 3,000 processes: at most 4 a processor, at least 8
+    (["ingest", "--workers", str(_MOST_WORKERS + 1), "."], ExitCode.USAGE,
+     f"{_MOST_WORKERS + 1} 超出范围：应为 1 到 {_MOST_WORKERS} 之间的进程数"),
+    (["watch", "--workers", "3000", "."], ExitCode.USAGE, f"3000 超出范围：应为 1 到 {_MOST_WORKERS} 之间的进程数"),
+    (["serve", "--workers", "3000"], ExitCode.USAGE, f"3000 超出范围：应为 1 到 {_MOST_WORKERS} 之间的进程数"),
     # 0 said 没有符合条件的文档 (exit 3) and -2 packed 7 documents to end in 一次最多打包下载 -2 篇 (exit 1)
     (["export", "--query", "担当", "--zip", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应不小于 1"),
     (["export", "--query", "担当", "--zip", "--limit", "-2"], ExitCode.USAGE, "-2 超出范围：应不小于 1"),
@@ -776,3 +784,10 @@ def test_export_by_a_search_says_how_many_it_packs_and_how_many_matched(cli, hom
     assert status == ExitCode.OK and "打包 3 篇" in errors
     assert f"共 {total:,} 篇匹配，只打包了最相关的 3 篇（--limit）" in errors
     assert len(zipfile.ZipFile(tmp_path / "a.zip").namelist()) == 1 + 3   # 索引.csv and three documents
+
+
+@pytest.mark.parametrize("command", [("ingest",), ("watch",), ("serve",)])
+def test_workers_help_names_its_bound(cli, command):
+    """``--workers`` says in --help how many it takes at most (4 a processor, at least 8), as its error does."""
+    code, output, _ = cli(*command, "--help")
+    assert code == 0 and f"最多 {_MOST_WORKERS} 个" in output

@@ -329,3 +329,19 @@ def test_admin_makes_codes_on_the_web_and_a_user_redeems_one(home):
     again = user.post("/account/redeem", data={"code": rows[0][0], "csrf_token": token})
     assert again.status_code == 404 and "卡密无效或已被使用" in again.text
     assert TestClient(app).post("/account/redeem", data={"code": rows[1][0]}).status_code == 403   # no session
+
+
+def test_the_account_page_says_when_to_retry_after_too_many_bad_codes(home):
+    """After ``max_failures`` (5) unknown codes in the hour, the account page answers 429 in Chinese with
+    ``Retry-After``: the seconds until the first failure leaves the hour's window (just under 3600)."""
+    accounts = Accounts.open(home)
+    accounts.add_user("张三", PASSWORD)
+    accounts.close()
+    user = TestClient(create_app(home))
+    user.post("/login", data={"username": "张三", "password": PASSWORD, "csrf_token": form_token(user, "/login")})
+    token = form_token(user, "/account")
+    for _ in range(5):
+        assert user.post("/account/redeem", data={"code": "A" * 16, "csrf_token": token}).status_code == 404
+    refused = user.post("/account/redeem", data={"code": "A" * 16, "csrf_token": token})
+    assert refused.status_code == 429 and "卡密兑换失败次数过多" in refused.text
+    assert 3600 - 120 < int(refused.headers["retry-after"]) <= 3600

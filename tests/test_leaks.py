@@ -332,15 +332,16 @@ def leaks(bodies: list[str], forbidden: Forbidden, asked: str = "") -> list[str]
 
 
 def app_routes(app):
-    """(path, methods, endpoint) of every route, also inside included routers; static mounts as GET."""
+    """(path, methods, endpoint) of every route, also inside included routers; static mounts as GET. The path
+    without its convertors (``{doc_id}``, not ``{doc_id:int}``), as ``fills`` takes it."""
     out = []
     for route in app.routes:
         contexts = getattr(route, "effective_route_contexts", None)
         if contexts is not None:
             for ctx in contexts():
-                out.append((ctx.path, set(getattr(ctx.original_route, "methods", None) or ()), ctx.endpoint))
+                out.append((ctx.path_format, set(getattr(ctx.original_route, "methods", None) or ()), ctx.endpoint))
         elif getattr(route, "methods", None):
-            out.append((route.path, set(route.methods), getattr(route, "endpoint", None)))
+            out.append((route.path_format, set(route.methods), getattr(route, "endpoint", None)))
         elif hasattr(route, "routes") or hasattr(route, "app"):
             out.append((route.path + "/{file}", {"GET"}, None))
     assert len(out) > 25

@@ -105,9 +105,9 @@ def routes_of(app):
         contexts = getattr(route, "effective_route_contexts", None)
         if contexts is not None:
             for ctx in contexts():
-                out.append((ctx.path, set(getattr(ctx.original_route, "methods", None) or ())))
+                out.append((ctx.path_format, set(getattr(ctx.original_route, "methods", None) or ())))
         elif getattr(route, "methods", None):
-            out.append((route.path, set(route.methods)))
+            out.append((route.path_format, set(route.methods)))
     return out
 
 

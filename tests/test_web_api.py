@@ -335,7 +335,6 @@ def test_404_envelope(library_web):
     ("/api/search", {"sort": "random"}),
     ("/api/search", {"year": "twenty"}),
     ("/api/search", {"q": "字" * 1001}),
-    ("/api/documents/abc", {}),
     ("/api/documents/1/download", {"format": "pdf"}),
     ("/api/download", {"ids": "1,x"}),
     ("/api/download", {"ids": ",".join(str(i) for i in range(1, 102))}),
@@ -754,3 +753,15 @@ def test_stats_are_kept_per_tier_until_the_catalogue_changes(tmp_path, home):
     for member in (False, True):
         assert library.stats(member=member) == fresh(member)
     library.close()
+
+
+@pytest.mark.parametrize("spelling", ["1_0", "+1", "1.0", "%201", "abc", "1%20"])
+def test_a_document_has_one_address(library_web, spelling):
+    """``/api/documents/1_0``, ``+1``, ``1.0`` and ``%201`` all served document 1 (pydantic's int parsing): only
+    the digits of its 编号 address a document; any other spelling is 404 in Chinese, on the page too."""
+    assert library_web.get("/api/documents/1").status_code == 200
+    data = assert_envelope(library_web.get(f"/api/documents/{spelling}"), 404, "not_found")
+    assert data["error"] == "找不到这个页面或资源"
+    assert library_web.get(f"/api/documents/{spelling}/similar").status_code == 404
+    page = library_web.get(f"/documents/{spelling}", headers={"accept": "text/html"})
+    assert page.status_code == 404 and "找不到这个页面或资源" in page.text

@@ -825,3 +825,14 @@ def test_an_overlong_drafts_check_spends_no_free_check(tmp_path, home):
     for _ in range(2):
         assert client.get(f"/api/drafts/{short['id']}/check").status_code == 200
     assert client.get(f"/api/drafts/{short['id']}/check").json()["code"] == "too_many_checks"
+
+
+def test_a_get_of_a_post_only_route_is_405_not_a_draft_id(app, site):
+    """``GET /api/drafts/outline`` matched ``/api/drafts/{draft_id}``: a member was told 参数“draft_id”应为整数
+    (422), a visitor to log in (401). Only a whole number is a draft's id, so each viewer is told 405 with
+    ``Allow: POST`` (RFC 9110 §15.5.6)."""
+    for name in (None, "会员"):
+        for path in ("/api/drafts/outline", "/api/drafts/paragraphs", "/api/drafts/rewrite"):
+            refused = as_(app, site, name).get(path)
+            assert (refused.status_code, refused.json()["error"]) == (405, "不支持这种请求方式"), (name, path)
+            assert refused.headers["allow"] == "POST"

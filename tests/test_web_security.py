@@ -252,12 +252,13 @@ def test_trusted_proxies_setting_is_checked(home):
 
 
 def _endpoints(app):
-    """(path, methods, dependant) of every route, also inside included routers (FastAPI ≥ 0.16x)."""
+    """(path, methods, dependant) of every route, also inside included routers (FastAPI ≥ 0.16x); the path
+    without its convertors (``{doc_id}``, not ``{doc_id:int}``)."""
     for route in app.routes:
         contexts = getattr(route, "effective_route_contexts", None)
         for ctx in contexts() if contexts else [route]:
             if getattr(ctx, "dependant", None) is not None:
-                yield ctx.path, set(ctx.methods or ()), ctx.dependant
+                yield ctx.path_format, set(ctx.methods or ()), ctx.dependant
 
 
 def _int_params(dependant, kind: str) -> list[str]:

@@ -262,6 +262,10 @@ class _DocumentId(_Integer):
 INT = _Integer()
 POSITIVE = _Integer(1, name="正整数")  # a count that 0 or less would make no sense of (list/export --limit)
 DOC_ID = _DocumentId()
+# parsing and searching use a processor each: past 4 per processor more processes only cost memory (each holds the
+# segmenter's dictionaries); at least 8, so a small machine may still overlap the waits of a few (OCR, LibreOffice)
+MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))
+WORKERS = _Integer(1, MOST_WORKERS, name="进程数")
 PORT = _Integer(1, 65535, name="端口号")
 
 

@@ -20,8 +20,8 @@ from rich.text import Text
 
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound
-from .common import (DOC_ID, INT, POSITIVE, Between, ExitCode, NamedChoice, app, err, free_option, home_option,
-                     json_option, open_library, out, print_json, shown, write_file)
+from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, WORKERS, Between, ExitCode, NamedChoice, app, err,
+                     free_option, home_option, json_option, open_library, out, print_json, shown, write_file)
 
 if TYPE_CHECKING:
     from ..ingest import IngestSummary
@@ -38,7 +38,7 @@ def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked�
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件或文件夹")
 @home_option
 @json_option
-@click.option("--workers", type=POSITIVE, metavar="个数", help="解析进程数（默认为处理器核数）")
+@click.option("--workers", type=WORKERS, metavar="个数", help=f"解析进程数（默认为处理器核数，最多 {MOST_WORKERS} 个）")
 @click.option("--source", metavar="来源", help="这批文件的来源（发文机关、网站等；文件本身未注明来源时使用）")
 @click.option("--retry-failed", is_flag=True, help="再次读取上次跳过或失败、此后未改动的文件（默认不再尝试）")
 @click.pass_context

@@ -16,7 +16,7 @@ from platformdirs import user_cache_dir
 from rich.markup import escape
 
 from ..errors import SucaiError, os_reason
-from .common import PORT, POSITIVE, ExitCode, OutputClosed, app, err, home_option, out
+from .common import MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, err, home_option, out
 from .documents import ingest_paths, search, stats
 from .watch import folders_argument, watcher_process
 
@@ -53,7 +53,7 @@ def check_port(host: str, port: int) -> None:
 @home_option
 @_host_option
 @_port_option
-@click.option("--workers", type=POSITIVE, metavar="个数", help="服务进程数（默认为处理器核数：检索占用处理器）")
+@click.option("--workers", type=WORKERS, metavar="个数", help=f"服务进程数（默认为处理器核数：检索占用处理器；最多 {MOST_WORKERS} 个）")
 @click.option("--watch", "folders", multiple=True, type=folders_argument, metavar="文件夹",
               help="同时监视这个文件夹，新文件自动入库（可给多次）")
 @click.pass_context

@@ -11,7 +11,7 @@ import click
 from rich.markup import escape
 
 from ..config import load_settings
-from .common import POSITIVE, ExitCode, OutputClosed, app, err, home_option, shown
+from .common import MOST_WORKERS, WORKERS, ExitCode, OutputClosed, app, err, home_option, shown
 
 folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
 """A folder to watch: one that does not exist is refused by click, in Chinese (exit 2)."""
@@ -20,7 +20,7 @@ folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
 @app.command()
 @click.argument("folders", nargs=-1, required=True, type=folders_argument, metavar="文件夹")
 @home_option
-@click.option("--workers", type=POSITIVE, metavar="个数", help="每批入库的解析进程数（默认为处理器核数）")
+@click.option("--workers", type=WORKERS, metavar="个数", help=f"每批入库的解析进程数（默认为处理器核数，最多 {MOST_WORKERS} 个）")
 @click.pass_context
 def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = None, workers: int | None = None) -> None:
     """监视文件夹：放入或改动的文件写完后自动入库。

@@ -218,7 +218,7 @@ def documents_page(request: Request, viewer: Admin, library: Annotated[Library, 
                        message=(message or "")[:200] or None)
 
 
-@router.get("/documents/{doc_id}")
+@router.get("/documents/{doc_id:int}")
 def document_edit_page(request: Request, doc_id: DocId, viewer: Admin,
                        library: Annotated[Library, Depends(get_library)]):
     return _document_edit(request, viewer, library, doc_id)
@@ -235,7 +235,7 @@ def _document_edit(request: Request, viewer: Viewer, library: Library, doc_id: i
                        error=error, message=message)
 
 
-@router.post("/documents/{doc_id}/edit", dependencies=Csrf)
+@router.post("/documents/{doc_id:int}/edit", dependencies=Csrf)
 def document_edit(
     request: Request, doc_id: DocId, viewer: Admin, library: Annotated[Library, Depends(get_library)],
     title: FormText = "", genre: FormText = "", paid_from: FormText = "", paid_until: FormText = "",
@@ -258,7 +258,7 @@ def _offset_field(value: str, message: str) -> int | None:
     return int(value) if value else None
 
 
-@router.post("/documents/{doc_id}/hide", dependencies=Csrf)
+@router.post("/documents/{doc_id:int}/hide", dependencies=Csrf)
 def document_hide(request: Request, doc_id: DocId, viewer: Admin,
                   library: Annotated[Library, Depends(get_library)], hidden: FormText = "1"):
     library.set_hidden(doc_id, hidden != "0")
@@ -266,7 +266,7 @@ def document_hide(request: Request, doc_id: DocId, viewer: Admin,
     return _document_edit(request, viewer, library, doc_id, message="已隐藏。" if hidden != "0" else "已恢复显示。")
 
 
-@router.post("/documents/{doc_id}/delete", dependencies=Csrf)
+@router.post("/documents/{doc_id:int}/delete", dependencies=Csrf)
 def document_delete(request: Request, doc_id: DocId, viewer: Admin,
                     library: Annotated[Library, Depends(get_library)]):
     library.remove(doc_id)

@@ -158,7 +158,7 @@ def api_documents(
                   "page": page, "limit": limit})
 
 
-@router.get("/documents/{doc_id}", summary="一篇文档：元数据、正文、提纲（按查看者的权限）")
+@router.get("/documents/{doc_id:int}", summary="一篇文档：元数据、正文、提纲（按查看者的权限）")
 def api_document(
     doc_id: DocId,
     library: Annotated[Library, Depends(get_library)],
@@ -167,7 +167,7 @@ def api_document(
     return _json(document_payload(library.get(doc_id, include_hidden=viewer.admin), viewer.member))
 
 
-@router.get("/documents/{doc_id}/similar", summary="相似素材")
+@router.get("/documents/{doc_id:int}/similar", summary="相似素材")
 async def api_similar(
     request: Request,
     doc_id: DocId,
@@ -190,7 +190,7 @@ async def similar_to(request: Request, library: Library, doc_id: int, viewer: Vi
     return await searching(request, found)
 
 
-@router.get("/documents/{doc_id}/download", summary="下载一篇文档（docx / md / txt；会员计入每日下载次数）",
+@router.get("/documents/{doc_id:int}/download", summary="下载一篇文档（docx / md / txt；会员计入每日下载次数）",
             dependencies=[Depends(same_site_download)])
 def api_download_one(
     request: Request,

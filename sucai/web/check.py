@@ -80,7 +80,7 @@ async def api_check(
                     headers={"Content-Disposition": content_disposition(name, f"check-report.{format}")})
 
 
-@router.get("/api/documents/{doc_id}/versions", tags=["api"], summary="相似版本：与这篇文档同组的近似重复文档")
+@router.get("/api/documents/{doc_id:int}/versions", tags=["api"], summary="相似版本：与这篇文档同组的近似重复文档")
 def api_versions(
     doc_id: DocId,
     library: Annotated[Library, Depends(get_library)],

@@ -15,6 +15,7 @@ from ..errors import SucaiError
 from ..export.archive import safe_stem
 from .account import account_page
 from .deps import Viewer, client_ip, get_accounts, require_admin, require_login, verify_csrf
+from .errors import with_error_headers
 from .render import content_disposition
 from .templating import render_page
 
@@ -61,8 +62,6 @@ def redeem(request: Request, viewer: Annotated[Viewer, Depends(require_login)],
     try:
         done = codes.redeem(viewer, code, client_ip(request))
     except SucaiError as error:
-        response = account_page(request, viewer, accounts, status=error.status, error=error.message)
-        if error.status == 429:
-            response.headers["Retry-After"] = str(getattr(error, "retry_after", None) or 3600)
-        return response
+        return with_error_headers(account_page(request, viewer, accounts, status=error.status, error=error.message),
+                                  error)
     return account_page(request, accounts.viewer(viewer.user_id), accounts, message=done.message)

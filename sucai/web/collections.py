@@ -141,14 +141,14 @@ def folder_page(request: Request, folder_id: DocId, viewer: Annotated[Viewer, De
                        downloads_left=get_accounts(request).downloads_left(viewer))
 
 
-@router.post("/favourites/{folder_id}/items/{doc_id}/note", dependencies=Csrf)
+@router.post("/favourites/{folder_id}/items/{doc_id:int}/note", dependencies=Csrf)
 def set_note(folder_id: DocId, doc_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
              note: FormText = ""):
     store.set_note(viewer, folder_id, doc_id, note)
     return see_other(f"/favourites/{folder_id}")
 
 
-@router.post("/favourites/{folder_id}/items/{doc_id}/remove", dependencies=Csrf)
+@router.post("/favourites/{folder_id}/items/{doc_id:int}/remove", dependencies=Csrf)
 def remove_favourite(folder_id: DocId, doc_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
                      store: Store):
     store.remove_favourite(viewer, folder_id, doc_id)

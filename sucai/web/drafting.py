@@ -210,24 +210,24 @@ def api_save_draft(request: Request, viewer: Writer, library: Lib, data: DraftBo
     return _draft_json(library, viewer, draft_id, 201)
 
 
-@router.get("/api/drafts/{draft_id}", summary="写作台：打开一篇草稿")
+@router.get("/api/drafts/{draft_id:int}", summary="写作台：打开一篇草稿")
 def api_get_draft(draft_id: DraftId, viewer: Writer, library: Lib):
     return _draft_json(library, viewer, draft_id)
 
 
-@router.put("/api/drafts/{draft_id}", summary="写作台：保存修改", dependencies=Csrf)
+@router.put("/api/drafts/{draft_id:int}", summary="写作台：保存修改", dependencies=Csrf)
 def api_update_draft(draft_id: DraftId, viewer: Writer, library: Lib, data: DraftBody):
     _store(library).update(_owner(viewer), draft_id, build_draft(library, data, member=viewer.member))
     return _draft_json(library, viewer, draft_id)
 
 
-@router.delete("/api/drafts/{draft_id}", summary="写作台：删除草稿", dependencies=Csrf)
+@router.delete("/api/drafts/{draft_id:int}", summary="写作台：删除草稿", dependencies=Csrf)
 def api_delete_draft(draft_id: DraftId, viewer: Writer, library: Lib):
     _store(library).delete(_owner(viewer), draft_id)
     return JSONResponse({"ok": True, "id": draft_id})
 
 
-@router.get("/api/drafts/{draft_id}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；一半以上是素材原文的草稿计入每日下载次数，自己写的不计）",
+@router.get("/api/drafts/{draft_id:int}/download", summary="写作台：下载草稿（docx 为 GB/T 9704 版式；一半以上是素材原文的草稿计入每日下载次数，自己写的不计）",
             dependencies=[Depends(same_site_download)])
 def api_download_draft(
     request: Request,
@@ -250,7 +250,7 @@ def api_download_draft(
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}.{format}")})
 
 
-@router.get("/api/drafts/{draft_id}/check",
+@router.get("/api/drafts/{draft_id:int}/check",
             summary="写作台：草稿查重（字段同 POST /api/check，另有 text：查重的草稿全文；html、docx 为查重报告）",
             dependencies=[Depends(same_site_download)])
 def api_check_draft(

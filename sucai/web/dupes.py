@@ -41,12 +41,12 @@ def dupes_merge(request: Request, viewer: Admin, library: Lib, ids: FormText = "
                    f"已合并为一组：{'、'.join(map(str, dict.fromkeys(numbers)))}")
 
 
-@router.post("/{doc_id}/split", dependencies=Csrf)
+@router.post("/{doc_id:int}/split", dependencies=Csrf)
 def dupes_split(request: Request, doc_id: DocId, viewer: Admin, library: Lib):
     return _change(request, viewer, library, lambda: library.clusters.split(doc_id), f"已把文档 {doc_id} 移出相似版本组")
 
 
-@router.post("/{doc_id}/pick", dependencies=Csrf)
+@router.post("/{doc_id:int}/pick", dependencies=Csrf)
 def dupes_pick(request: Request, doc_id: DocId, viewer: Admin, library: Lib):
     return _change(request, viewer, library, lambda: library.clusters.set_representative(doc_id),
                    f"已把文档 {doc_id} 设为代表版本")

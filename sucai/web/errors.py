@@ -145,7 +145,9 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
     code, message = _HTTP_MESSAGES.get(error.status_code, ("http_error", "请求无法完成"))
     if isinstance(error.detail, str) and error.status_code not in _HTTP_MESSAGES and error.detail:
         message = error.detail
-    return error_response(request, error.status_code, code, message)
+    response = error_response(request, error.status_code, code, message)
+    response.headers.update(error.headers or {})   # a 405's Allow (RFC 9110 §15.5.6)
+    return response
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> Response:

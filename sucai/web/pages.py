@@ -85,7 +85,7 @@ async def search_page(
     )
 
 
-@router.get("/documents/{doc_id}")
+@router.get("/documents/{doc_id:int}")
 async def document_page(
     request: Request,
     doc_id: DocId,
