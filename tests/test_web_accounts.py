@@ -245,6 +245,22 @@ def test_a_forged_check_spends_none_of_a_members_quota(app, accounts):
     assert TestClient(app).post("/api/check", json=draft).status_code == 200            # a visitor spends nothing
 
 
+def test_a_forged_upload_to_check_is_neither_read_nor_counted(app, accounts, monkeypatch):
+    """A free user's hourly 查重 is counted before an uploaded file is read (attack 26); a cross-site form of
+    their session, without its CSRF token, was counted and its file read before the token was looked at. Now
+    it is refused (403) first: nothing read, nothing of the hour spent — the user's own upload still goes."""
+    accounts.free_checks_per_hour = 1
+    read = []
+    monkeypatch.setattr("sucai.web.check.read_draft", lambda settings, path, data, name: read.append(name) or "推进基层减负。")
+    user = logged_in(app, "免费用户")
+    file = {"file": ("稿.txt", "推进基层减负。".encode())}
+    forged = [user.post(path, files=file).status_code for path in ("/api/check", "/check", "/api/check")]
+    assert forged == [403, 403, 403] and read == []
+    token = csrf_of(user, "/check")
+    assert user.post("/api/check", files=file, headers={"x-csrf-token": token}).status_code == 200
+    assert user.post("/check", files=file, data={"csrf_token": token}).status_code == 429 and read == ["稿.txt"]
+
+
 # -- what each role sees -------------------------------------------------------------------------
 
 

@@ -143,8 +143,10 @@ async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tu
     """The draft of a request — JSON ``{"text"}``, a form's ``file`` (read like an ingested file) or
     ``text`` field, or a ``text/plain`` body —, the CSRF token it carries (the header, else the
     form's field; None when neither), and whether ``viewer``'s free 查重 was counted: a file's is before it is read
-    (:meth:`~sucai.accounts.Accounts.limit_free_check`). Raises InvalidInput (413 ``too_large`` beyond the limits,
-    422 otherwise), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent) or ReadError (an
+    (:meth:`~sucai.accounts.Accounts.limit_free_check`), a form's CSRF token checked before that
+    (:func:`~sucai.web.deps.check_session_csrf`: a forged upload is neither counted nor read). Raises InvalidInput
+    (413 ``too_large`` beyond the limits, 422 otherwise), Forbidden (403 ``csrf_failed``: a form of a signed-in
+    session without its token), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent) or ReadError (an
     unreadable file)."""
     header = request.headers.get(CSRF_HEADER)
     text_cap = settings.check_max_chars * 8 + _FORM_OVERHEAD  # bytes: UTF-8, or JSON \\u escapes
@@ -156,8 +158,7 @@ async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tu
             raise InvalidInput("上传请求缺少长度信息（Content-Length）", code="length_required")
         if int(length) > max(text_cap, file_cap + _FORM_OVERHEAD):
             raise TooLarge(f"上传内容过大：文件不超过 {settings.upload_max_mb} MB")
-        text, field, counted = await _form_draft(request, file_cap, viewer)
-        return text, header or field, counted
+        return await _form_draft(request, file_cap, viewer)
     if kind in ("application/json", "text/plain", ""):
         body = await read_body(request, text_cap, "草稿过长：请分段查重，或上传文件")
         if kind == "application/json":
@@ -181,6 +182,9 @@ async def _form_draft(request: Request, file_cap: int, viewer: Viewer) -> tuple[
     except Exception:  # noqa: BLE001 - starlette's MultiPartException / a malformed body
         raise InvalidInput("无法读取提交的表单；一次只能上传一个文件", code="bad_form") from None
     try:
+        field = form.get(CSRF_FIELD)
+        token = request.headers.get(CSRF_HEADER) or (field if isinstance(field, str) else None)
+        check_session_csrf(request, token)   # a forged upload is neither counted nor read
         upload = form.get("file")
         uploaded = isinstance(upload, UploadFile) and bool(upload.filename or upload.size)
         if uploaded:
@@ -191,8 +195,7 @@ async def _form_draft(request: Request, file_cap: int, viewer: Viewer) -> tuple[
             text = await run_in_threadpool(read_draft, request.app.state.settings, None, data, upload.filename or "")
         else:
             text = form.get("text")
-        token = form.get(CSRF_FIELD)
-        return (text if isinstance(text, str) else ""), (token if isinstance(token, str) else None), uploaded
+        return (text if isinstance(text, str) else ""), token, uploaded
     finally:
         await form.close()
 
