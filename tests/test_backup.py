@@ -82,9 +82,12 @@ def test_a_backup_under_load_restores_everything_committed_before_it(home, tmp_p
     accounts.add_user("管理员", PASSWORD, "admin")
     for n in range(4):
         write_batch(tmp_path / f"batch{n}", n, 25)
-    writers = [subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(tmp_path / f"batch{n}"), "--workers", "1"],
+
+    def writer(n: int) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(tmp_path / f"batch{n}"), "--workers", "1"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
-               for n in range(4)]
+
+    writers = [writer(0), writer(1)]   # two write before the snapshot of what is committed, two start after it
     stop, failures, searches = threading.Event(), [], [0]
 
     def client(n: int) -> None:
@@ -107,9 +110,10 @@ def test_a_backup_under_load_restores_everything_committed_before_it(home, tmp_p
     for thread in threads:
         thread.start()
     try:
-        while library.catalogue.stats()["documents"] < 20:     # the writers are under way
+        while library.catalogue.stats()["documents"] < 20:     # the first writers are under way
             pass
         before = committed(library, accounts)
+        writers += [writer(2), writer(3)]   # so the backup runs under writes, and some come after ``before``
         manifest = backup.backup(library.settings, tmp_path / "under-load")
     finally:
         for writer in writers:
