@@ -18,11 +18,14 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from postgres import TempPostgres, binaries
+from sucai.config import DEFAULT_TIMEZONE
 from sucai.db import Database, dispose_engine
 from sucai.db.migrate import upgrade
 
@@ -154,6 +157,15 @@ def new_database(server: TempPostgres | None, request) -> str:
         server.drop_database(name)
     request.addfinalizer(drop)
     return url
+
+
+def site_day(days: int = 0) -> date:
+    """The site's date now (the default ``timezone``, Beijing: memberships, quotas, 今日更新 and ``--since`` count its
+    days) ``days`` later — read at each call. Not ``date.today()``, the machine's: a day ahead of Beijing's in the
+    hour after midnight in Tokyo, where "expired yesterday" is a member still; and not a module constant, a day
+    behind once a run (pytest-xdist: collected first, run up to half an hour later) passes Beijing's midnight
+    (16:00 UTC)."""
+    return datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date() + timedelta(days=days)
 
 
 def stored_text(db) -> str:

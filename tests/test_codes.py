@@ -10,26 +10,26 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import stored_text
+from conftest import site_day, stored_text
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, extended_until
 from sucai.codes import ALPHABET, Codes, normalise
-from sucai.config import DEFAULT_TIMEZONE, load_settings
+from sucai.config import load_settings
 from sucai.errors import InvalidInput, NotFound, Unauthorized
 from sucai.web import create_app
 
 PASSWORD = "correct-horse-9"
-TODAY = datetime.now(timezone.utc).astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()   # the site's day: memberships count it
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def days(n: int) -> str:
-    return (TODAY + timedelta(days=n)).isoformat()
+    """The site's day ``n`` days from today (memberships count the site's days), read now."""
+    return site_day(n).isoformat()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import io
 import re
 import time
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from sqlalchemy import inspect
 
-from conftest import stored_text
+from conftest import site_day, stored_text
 from sucai.accounts import Accounts
 from sucai.analytics import query_key
 from sucai.collections import Collections, new_matches
@@ -30,7 +30,7 @@ from sucai.web import create_app
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 PASSWORD = "correct-horse-9"
-NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
+NEXT_YEAR = site_day(365).isoformat()
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -54,8 +54,9 @@ def site(tmp_path, home):
     library.close()
 
 
-def eventually(fetch, seconds: float = 10):
-    """``fetch()`` once it is truthy: the web app's index sees another writer's commit within moments."""
+def eventually(fetch, seconds: float = 120):
+    """``fetch()`` once it is truthy: the web app's index sees another writer's commit within moments (the bound
+    only ends the wait on a machine loaded far beyond that)."""
     deadline = time.monotonic() + seconds
     while not (value := fetch()) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -41,7 +41,6 @@ import time
 import zipfile
 from dataclasses import replace
 from functools import lru_cache
-from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote
@@ -52,6 +51,7 @@ from anyio.from_thread import start_blocking_portal
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
+from conftest import site_day
 from sucai import access, analysis, clean, dedupe, outline
 from sucai.accounts import Accounts
 from sucai.check import check_text
@@ -183,8 +183,8 @@ def site(tmp_path_factory, make_home, portal):
     library.set_hidden(hidden, True)
     accounts = Accounts.open(home)
     accounts.add_user("免费用户", PASSWORD, "user")
-    accounts.add_user("过期会员", PASSWORD, "member", (date.today() - timedelta(days=1)).isoformat())
-    member = accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    accounts.add_user("过期会员", PASSWORD, "member", site_day(-1).isoformat())
+    member = accounts.add_user("会员", PASSWORD, "member", site_day(30).isoformat())
     member_token = accounts.create_token("会员", "leak test")
     typed, feeds = keepings(accounts, library, markers, hidden)
     accounts.close()
@@ -828,7 +828,7 @@ def test_scores_do_not_reveal_members_text(tmp_path, make_home):
     member_views = []
     for app in (with_probes, without):
         Accounts.open(app.state.settings.home).add_user("会员", PASSWORD, "member",
-                                                          (date.today() + timedelta(days=30)).isoformat())
+                                                          site_day(30).isoformat())
         member_views.append(_ranking(login(app, "会员"), "数字政府", "ranked", "doc"))
     assert member_views[0] != member_views[1]
 
@@ -1553,7 +1553,7 @@ def test_how_documents_are_grouped_tells_a_visitor_nothing_of_members_parts(tmp_
         app = create_app(library.settings.home)
         seen.append(_visitor_sees(on_loop(TestClient(app), portal), ids, _grouping_probes()))
         Accounts.open(library.settings.home).add_user("会员", PASSWORD, "member",
-                                                      (date.today() + timedelta(days=30)).isoformat())
+                                                      site_day(30).isoformat())
         members.append(_visitor_sees(login(app, "会员", portal), ids, _grouping_probes()))
     assert seen[0].keys() == seen[1].keys()
     assert sorted(key for key in seen[0] if seen[0][key] != seen[1][key]) == []

@@ -19,13 +19,12 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import new_database, setup_home
+from conftest import new_database, setup_home, site_day
 from postgres import free_port
 from sucai.accounts import Accounts
 from sucai.library import Library
@@ -88,7 +87,7 @@ def nodes(postgres, request, tmp_path_factory):
     library.ingest([SAMPLES], workers=1)
     accounts = Accounts.open(homes[0])
     accounts.add_user("管理员", PASSWORD, "admin")
-    accounts.add_user("会员甲", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    accounts.add_user("会员甲", PASSWORD, "member", site_day(30).isoformat())
     accounts.add_user("锁定测试", PASSWORD, "user")
     started = [Node(home).start() for home in homes]
     yield {"a": started[0], "b": started[1], "library": library, "accounts": accounts}

@@ -4,20 +4,18 @@ an account's view and quota with --as)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import site_day
 from sucai.accounts import Accounts
-from sucai.config import Settings, load_settings
+from sucai.config import load_settings
 from sucai.errors import InvalidInput
 from sucai.library import Library
 from sucai.sync import MANIFEST, sync
 
 SECRET = "鬯鬲鬳鬴鬵鬶"
-TODAY = datetime.now(ZoneInfo(Settings.timezone)).date()   # the site's day (Asia/Shanghai), which --since counts in
 PASSWORD = "correct-horse-9"
 
 
@@ -49,7 +47,7 @@ def texts(folder: Path) -> dict[str, str]:
 
 def test_free_view_by_default_and_incremental(site):
     library, out = site["library"], site["out"]
-    first = sync(library, out, since=TODAY)
+    first = sync(library, out, since=site_day())
     assert sorted(first.written) == ["关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"]
     files = texts(out)
     assert "严格落实值班制度" in files["关于加强值班值守的通知.md"] and SECRET not in "".join(files.values())
@@ -57,45 +55,46 @@ def test_free_view_by_default_and_incremental(site):
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert {e["file"] for e in manifest["documents"].values()} == set(files) and not any(
         e["full"] for e in manifest["documents"].values())
-    again = sync(library, out, since=TODAY)
+    again = sync(library, out, since=site_day())
     assert (again.written, again.kept) == ([], 2)
     write(site["inbox"], "c.txt", "关于做好冬季供暖工作的通知\n一、总体要求\n保障群众温暖过冬。\n")
     library.ingest([site["inbox"]], workers=1)
-    third = sync(library, out, since=TODAY)
+    third = sync(library, out, since=site_day())
     assert (third.written, third.kept) == (["关于做好冬季供暖工作的通知.md"], 2)
-    assert sync(library, site["out"].with_name("later"), since=TODAY + timedelta(days=1)).written == []
+    assert sync(library, site["out"].with_name("later"), since=site_day(1)).written == []
 
 
 def test_a_query_keeps_matching_documents_only(site):
-    done = sync(site["library"], site["out"], since=TODAY, query="防火")
+    done = sync(site["library"], site["out"], since=site_day(), query="防火")
     assert done.written == ["关于做好秋季防火工作的通知.md"]
 
 
 def test_as_a_member_whole_texts_within_the_daily_quota(site, cli):
     library, accounts, out = site["library"], site["accounts"], site["out"]
-    sync(library, out, since=TODAY)                                 # free copies first
-    member = accounts.add_user("会员", PASSWORD, "member", (TODAY + timedelta(days=30)).isoformat())
-    upgraded = sync(library, out, since=TODAY, viewer=member, accounts=accounts)
+    sync(library, out, since=site_day())                             # free copies first
+    member = accounts.add_user("会员", PASSWORD, "member", site_day(30).isoformat())
+    upgraded = sync(library, out, since=site_day(), viewer=member, accounts=accounts)
     assert sorted(upgraded.written) == ["关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"]
     assert SECRET in texts(out)["关于加强值班值守的通知.md"]          # the free copy became the whole text
     assert accounts.downloads_left(member) == 0
     write(site["inbox"], "c.txt", "关于做好冬季供暖工作的通知\n一、总体要求\n保障群众温暖过冬。\n")
     library.ingest([site["inbox"]], workers=1)
-    stopped = sync(library, out, since=TODAY, viewer=member, accounts=accounts)
+    stopped = sync(library, out, since=site_day(), viewer=member, accounts=accounts)
     assert stopped.written == [] and "上限" in stopped.stopped
     assert len(accounts.audit_log(event="download", user_id=member.user_id)) == 2
-    status, _, said = cli("sync", str(out), "--since", TODAY.isoformat(), "--as", "会员")
+    status, _, said = cli("sync", str(out), "--since", site_day().isoformat(), "--as", "会员")
     assert status == 5 and "提前停止" in said                          # the quota: part done, run again tomorrow
-    status, printed, _ = cli("sync", str(site["out"].with_name("cli")), "--since", TODAY.isoformat(), "--format", "docx")
+    status, printed, _ = cli("sync", str(site["out"].with_name("cli")), "--since", site_day().isoformat(), "--format", "docx")
     assert status == 0 and "新写入 3 篇" in printed and "免费部分" in printed
     assert cli("sync", str(out), "--since", "昨天")[0] == 2                # not a date: bad usage
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
-    for written in (f"{TODAY.year}年{TODAY.month}月{TODAY.day}日", f" {TODAY.isoformat().translate(wide)} "):
-        # the forms --until and the admin page take: the same day as TODAY.isoformat() above
+    today = site_day()
+    for written in (f"{today.year}年{today.month}月{today.day}日", f" {today.isoformat().translate(wide)} "):
+        # the forms --until and the admin page take: the same day as site_day().isoformat() above, read again
         status, printed, _ = cli("sync", str(site["out"].with_name(f"cli{written}")), "--since", written,
                                  "--format", "docx")
         assert status == 0 and "新写入 3 篇" in printed, written
-    assert cli("sync", str(out), "--since", TODAY.isoformat(), "--as", "没有这个人")[0] == 3
+    assert cli("sync", str(out), "--since", site_day().isoformat(), "--as", "没有这个人")[0] == 3
     assert len(list(site["out"].with_name("cli").glob("*.docx"))) == 3
 
 
@@ -120,13 +119,13 @@ def test_a_tampered_manifest_is_refused_and_nothing_is_written(site, cli, entry)
     """Each of these wrote outside the folder (the member's whole text, with --as) or ended in
     内部错误：TypeError / KeyError (exit 1)."""
     library, out = site["library"], site["out"]
-    sync(library, out, since=TODAY)
+    sync(library, out, since=site_day())
     (out / "sub").mkdir()
     if isinstance(entry, dict) and entry.get("file") == "ABSOLUTE":
         entry = {**entry, "file": str(out.parent / "outside-absolute.md")}
     ids = sorted(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"])
     before = _tampered(out, {ids[0]: entry})
-    status, printed, said = cli("sync", str(out), "--since", TODAY.isoformat())
+    status, printed, said = cli("sync", str(out), "--since", site_day().isoformat())
     assert status == 1 and printed == ""
     assert said.startswith("错误：同步清单") and f"中文档 {ids[0]} 的条目无效" in said and "内部错误" not in said
     assert {str(p): p.read_bytes() for p in out.parent.rglob("*") if p.is_file()} == before  # nothing written
@@ -134,11 +133,11 @@ def test_a_tampered_manifest_is_refused_and_nothing_is_written(site, cli, entry)
 
 def test_two_entries_naming_one_file_are_refused(site, cli):
     library, out = site["library"], site["out"]
-    sync(library, out, since=TODAY)
+    sync(library, out, since=site_day())
     ids = sorted(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"])
     _tampered(out, {ids[1]: {"file": json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"][ids[0]]
                              ["file"].upper(), "full": False}})
-    status, _, said = cli("sync", str(out), "--since", TODAY.isoformat())
+    status, _, said = cli("sync", str(out), "--since", site_day().isoformat())
     assert status == 1 and f"中文档 {ids[1]} 的条目无效" in said
 
 
@@ -151,7 +150,7 @@ def test_a_link_planted_where_sync_writes_is_replaced_not_followed(site):
     for name in ("关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"):
         (out / f".{name}.part").symlink_to(victim)
     (out / "关于做好秋季防火工作的通知.md").symlink_to(victim)
-    sync(library, out, since=TODAY)
+    sync(library, out, since=site_day())
     assert victim.read_text(encoding="utf-8") == "原有内容"
 
 
@@ -159,5 +158,5 @@ def test_a_folder_that_cannot_be_made_is_refused_in_chinese(site, tmp_path):
     """The reason was the system's English ("Not a directory"): a path under a file is refused in Chinese."""
     (tmp_path / "文件").write_text("x", encoding="utf-8")
     with pytest.raises(InvalidInput) as caught:
-        sync(site["library"], tmp_path / "文件" / "同步", since=TODAY)
+        sync(site["library"], tmp_path / "文件" / "同步", since=site_day())
     assert caught.value.code == "bad_folder" and caught.value.message.endswith("：路径中有一项不是文件夹")

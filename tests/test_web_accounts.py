@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import stat
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from conftest import site_day
 from fixtures import docx_bytes, new_document, zip_bomb_docx
 from sucai.accounts import Accounts, session_secret
 from sucai.cli import app as cli_app
@@ -27,8 +28,8 @@ from sucai.web import create_app
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 PASSWORD = "correct-horse-9"
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
+YESTERDAY = site_day(-1).isoformat()
+NEXT_YEAR = site_day(365).isoformat()
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

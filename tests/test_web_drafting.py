@@ -12,7 +12,7 @@ import io
 import json
 import re
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import site_day
 from drafting_support import CHECK_SOURCE, DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copied_chars, model_server, solid
 from sucai import access
 from sucai.accounts import Accounts
@@ -45,9 +46,9 @@ def site(tmp_path_factory, make_home):
     library.close()
     accounts = Accounts.open(home)
     tokens = {}
-    for name, role, until in (("会员", "member", date.today() + timedelta(days=30)), ("免费用户", "user", None),
-                              ("过期会员", "member", date.today() - timedelta(days=1)), ("管理员", "admin", None),
-                              ("另一会员", "member", date.today() + timedelta(days=30))):
+    for name, role, until in (("会员", "member", site_day(30)), ("免费用户", "user", None),
+                              ("过期会员", "member", site_day(-1)), ("管理员", "admin", None),
+                              ("另一会员", "member", site_day(30))):
         accounts.add_user(name, PASSWORD, role, until.isoformat() if until else None)
         tokens[name] = accounts.create_token(name, "test")
     accounts.close()
@@ -434,11 +435,11 @@ def test_a_lapsed_member_no_longer_sees_members_paragraphs(open_app, site):
     payload = {"title": "从会员内容取的段落", "sections": [{"heading": "担当作为方面", "paragraphs": [
         {"text": doc.text[start:end], "source": {"doc_id": doc.id, "start": start, "end": end}}]}]}
     accounts = Accounts.open(site["home"])
-    accounts.add_user("将过期会员", PASSWORD, "member", (date.today() + timedelta(days=3)).isoformat())
+    accounts.add_user("将过期会员", PASSWORD, "member", site_day(3).isoformat())
     client = session_of(open_app, "将过期会员")
     draft_id = client.post("/api/drafts", json=payload).json()["id"]
     assert "蘅芜苑" in client.get(f"/api/drafts/{draft_id}").text
-    accounts.set_expiry("将过期会员", (date.today() - timedelta(days=1)).isoformat())
+    accounts.set_expiry("将过期会员", site_day(-1).isoformat())
     accounts.close()
     for response in (client.get(f"/api/drafts/{draft_id}"), client.get(f"/api/drafts/{draft_id}/download?format=md"),
                      client.get(f"/api/drafts/{draft_id}/check"), client.get(f"/api/drafts/{draft_id}/check?format=html")):
@@ -521,7 +522,7 @@ def test_a_members_daily_drafts_and_checks_are_counted(tmp_path, home):
     (tmp_path / name).write_text(text, encoding="utf-8")
     Library.open(home).ingest([tmp_path / name], workers=1)
     accounts = Accounts.open(home)
-    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    accounts.add_user("会员", PASSWORD, "member", site_day(30).isoformat())
     accounts.close()
     client = session_of(create_app(home), "会员")
     draft = {"title": "草稿", "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}
@@ -557,7 +558,7 @@ def test_downloading_ones_own_draft_spends_no_download_and_is_not_refused_when_t
     doc_id = library.catalogue.summaries()[0]["id"]
     library.close()
     accounts = Accounts.open(home)
-    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    accounts.add_user("会员", PASSWORD, "member", site_day(30).isoformat())
     accounts.close()
     client = session_of(create_app(home), "会员")
     assert client.get(f"/api/documents/{doc_id}/download", params={"format": "md"}).status_code == 200
@@ -711,7 +712,7 @@ def test_saving_a_long_edited_paragraph_is_linear(tmp_path, home):
     [doc] = library.catalogue.documents()
     library.close()
     accounts = Accounts.open(home)
-    accounts.add_user("会员", PASSWORD, "member", (date.today() + timedelta(days=30)).isoformat())
+    accounts.add_user("会员", PASSWORD, "member", site_day(30).isoformat())
     accounts.close()
     client = session_of(create_app(home), "会员")
     draft_id = client.post("/api/drafts", json={"title": "t", "sections": [{"heading": "h", "paragraphs": ["短"]}]}).json()["id"]
