@@ -269,28 +269,50 @@ def test_no_program_a_stopped_worker_started_outlives_it(kind):
     try:
         [result] = run_budgeted(_starts_helpers, [(kind, mark)], Budget(seconds=3), 1)
         assert result[0] == ("skipped" if kind == "overrun" else "failed")
-        time.sleep(0.5)  # a killed process is a zombie until init collects it; not one may still run
+        # a killed process is a zombie until init collects it, and one a loaded machine has not yet scheduled to die
+        # still runs a moment: not one may run on (they sleep 600 s), whenever the last of them is gone
+        deadline = time.monotonic() + 30
+        while _marked(mark) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert _marked(mark) == []
     finally:
         for pid in _marked(mark):
             os.kill(pid, 9)
 
 
+_NEVER_DONE = """#!{python}
+import os, sys, time
+if "--version" in sys.argv or "--list-langs" in sys.argv:   # pytesseract's checks: the real program answers
+    os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+time.sleep(600)   # a page no machine reads within the file's budget
+"""
+
+
 @needs_tesseract
 @needs_font
-def test_tesseract_is_stopped_by_its_own_timeout_before_the_worker_is(home, tmp_path, monkeypatch):
+def test_tesseract_is_stopped_by_its_own_timeout_before_the_worker_is(home, tmp_path):
     """pytesseract's timeout was the file's whole deadline, the worker's too: the worker was always killed
     first, with Tesseract left running. Now the reader stops Tesseract and says why (its "timeout"), and no
-    Tesseract reading from this batch's folders runs after the outcome."""
+    Tesseract reading from this batch's folders runs after the outcome. The Tesseract found first on the PATH
+    never ends a page (a real one read this test's large scan in 8 s or 40 s as the machine was fast or loaded:
+    on a fast one the file was read, not stopped); the ingest is a process of its own, whose fork server sees
+    that PATH and whose batch's folders are in ``tmp_path`` (TMPDIR)."""
     import psutil
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the batch's folders, where Tesseract reads its page
-    line = "根据市直机关工委关于召开年度基层党组织组织生活会的通知要求第三党支部在会前组织党员集中学习"
-    scan = image_bytes(render_page([line] * 60, width=3000, height=4800))
+    slow = tmp_path / "bin" / "tesseract"
+    slow.parent.mkdir()
+    slow.write_text(_NEVER_DONE.format(python=sys.executable, real=shutil.which("tesseract")), encoding="utf-8")
+    slow.chmod(0o755)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "扫描件.png").write_bytes(image_bytes(render_page(["根据市直机关工委关于召开年度基层党组织组织生活会的通知要求"])))
+    env = {**os.environ, "PATH": f"{slow.parent}{os.pathsep}{os.environ['PATH']}", "TMPDIR": str(tmp_path),
+           "SUCAI_PARSE_TIMEOUT_SECONDS": "8"}
     try:
-        _, outcomes = ingest(home, {"扫描件.png": scan}, parse_timeout_seconds=8)
-        assert (outcomes["扫描件.png"].status, outcomes["扫描件.png"].reason) == (
+        ingesting = subprocess.run([sys.executable, "-m", "sucai", "ingest", str(tmp_path / "in"), "--json"],
+                                   env=env, capture_output=True, text=True, timeout=600)
+        [outcome] = json.loads(ingesting.stdout)["files"]
+        assert (outcome["status"], outcome["reason"]) == (
             "skipped", "文字识别（OCR）读到第 1 页（共 1 页）时超出每个文件的时间上限，已停止；可调大设置 parse_timeout_seconds"
-                       "（sucai.toml，或环境变量 SUCAI_PARSE_TIMEOUT_SECONDS）后再次入库，这个文件会重新读取")
+                       "（sucai.toml，或环境变量 SUCAI_PARSE_TIMEOUT_SECONDS）后再次入库，这个文件会重新读取"), ingesting.stderr
     finally:
         left = [p for p in psutil.process_iter(["cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or [])]
         for process in left:
