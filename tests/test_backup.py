@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -110,8 +111,9 @@ def test_a_backup_under_load_restores_everything_committed_before_it(home, tmp_p
     for thread in threads:
         thread.start()
     try:
+        deadline = time.monotonic() + 600
         while library.catalogue.stats()["documents"] < 20:     # the first writers are under way
-            pass
+            assert time.monotonic() < deadline, [w.poll() for w in writers]   # not a hang when they failed
         before = committed(library, accounts)
         writers += [writer(2), writer(3)]   # so the backup runs under writes, and some come after ``before``
         manifest = backup.backup(library.settings, tmp_path / "under-load")

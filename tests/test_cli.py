@@ -175,7 +175,7 @@ def test_a_command_imports_only_what_its_answer_needs(library_home, backend, arg
     assert ("sqlalchemy.dialects.postgresql" in modules) == (backend is not None)
 
 
-_MOST_WORKERS = max(8, 4 * os.cpu_count())   # --workers: what ingest, watch and serve take at most
+_MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, watch and serve take at most
 
 
 @pytest.mark.parametrize("args, status, expected", [
