@@ -11,7 +11,6 @@ Skips with a message when /usr/bin/chromium or the playwright package is missing
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from importlib import resources
@@ -35,22 +34,19 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwrig
 uvicorn = pytest.importorskip("uvicorn")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """uvicorn serving ``create_app(home)`` in a background thread on 127.0.0.1."""
 
     def __init__(self, home: Path):
         from sucai.web import create_app
 
-        self.port = free_port()
-        config = uvicorn.Config(create_app(home), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(create_app(home), host="127.0.0.1", port=0, log_level="warning")
+        # bound here, on a port the system picks, and served as bound: a port found free, closed and bound again
+        # by the server could be taken in between (another test's server, a client's outgoing connection)
+        self.socket = config.bind_socket()
+        self.port = self.socket.getsockname()[1]
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -68,6 +64,7 @@ class Server:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.socket.close()
 
 
 @pytest.fixture(scope="module")
