@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import docx_bytes, image_bytes, make_cjk_pdf, new_document, render_page
+from sucai import budget
 from sucai.budget import Budget, _socket_folder, exclusive, reading_page, run_budgeted, run_budgeted_as_done
 from sucai.config import load_settings
 from sucai.errors import ReadError
@@ -120,13 +121,16 @@ def test_results_as_done_a_slow_job_holds_none_behind_it(tmp_path):
 def _pages(pages: int) -> int:
     for page in range(1, pages + 1):
         reading_page(page, pages)
-        time.sleep(2.5)
+        time.sleep(1)
     return pages
 
 
-def test_the_caller_waiting_for_a_job_is_told_the_page_its_worker_reads():
+def test_the_caller_waiting_for_a_job_is_told_the_page_its_worker_reads(monkeypatch):
     """A scan's OCR takes seconds a page; the batch's process is told, while it waits for a job, which page of how
-    many the job's worker reads (review 14: a frozen bar for minutes). Outside a worker nothing is written."""
+    many the job's worker reads (review 14: a frozen bar for minutes). Outside a worker nothing is written. The
+    caller looks every 50 ms here (a page lasts 1 s: twenty looks; at the default second, a loaded machine's late
+    look could pass over a page of 2.5 s)."""
+    monkeypatch.setattr(budget, "_IDLE_SECONDS", 0.05)
     told = []
     assert list(run_budgeted(_pages, [3], Budget(seconds=120), 1, idle=lambda job, page: told.append((job, page)))) == [3]
     assert {job for job, _ in told} == {3}
