@@ -42,17 +42,26 @@ class TempPostgres:
             raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
         self.dir = Path(tempfile.mkdtemp(prefix="sucai-pg-"))
         self.data = self.dir / "data"
-        self.port = free_port()
         self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             shutil.chown(self.dir, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
                   "--no-sync")
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
-                   "-c shared_buffers=64MB")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "server.log"), "-w",
-                  "-t", "120", "start")
+        for attempt in range(3):
+            self.port = free_port()
+            options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
+                       "-c shared_buffers=64MB")
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "server.log"), "-w",
+                          "-t", "120", "start")
+                break
+            except subprocess.CalledProcessError:
+                # the port was free when found, and taken before the server bound it (by another pytest-xdist
+                # worker's server, all started at once, or by a connection's local port): another one
+                log = (self.dir / "server.log").read_text(encoding="utf-8", errors="replace")
+                if attempt == 2 or "already in use" not in log:
+                    raise
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.bin / program), *args]
