@@ -298,9 +298,9 @@ def test_tesseract_is_stopped_by_its_own_timeout_before_the_worker_is(home, tmp_
     """pytesseract's timeout was the file's whole deadline, the worker's too: the worker was always killed
     first, with Tesseract left running. Now the reader stops Tesseract and says why (its "timeout"), and no
     Tesseract reading from this batch's folders runs after the outcome. The Tesseract found first on the PATH
-    never ends a page (a real one read this test's large scan in 8 s or 40 s as the machine was fast or loaded:
-    on a fast one the file was read, not stopped); the ingest is a process of its own, whose fork server sees
-    that PATH and whose batch's folders are in ``tmp_path`` (TMPDIR)."""
+    never ends a page (the real one took 38 s of CPU here on the large scan this test used: a machine that read
+    it within the 6 s it had read the file instead of stopping); the ingest is a process of its own, whose fork
+    server sees that PATH and whose batch's folders are in ``tmp_path`` (TMPDIR)."""
     import psutil
     slow = tmp_path / "bin" / "tesseract"
     slow.parent.mkdir()
