@@ -14,6 +14,7 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
@@ -26,7 +27,7 @@ from sucai.accounts import Accounts
 from sucai.check import check_text, count_chars, read_draft
 from sucai.check.markdown import written_text
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
-from sucai.check.report import text_span
+from sucai.check.report import _paragraphs, text_span
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
@@ -178,6 +179,40 @@ def test_the_largest_source_and_per_paragraph_ratios(library):
     second = report.paragraphs[1]
     assert second.copy_ratio == round(copied(passage_b) / solid(OWN + passage_b), 4)
     assert {m.doc_id for m in report.matches} == {a.id, b.id}
+
+
+class _Counted(np.ndarray):
+    """A numpy array that adds up how many elements the numpy operations given it read (``elements``)."""
+
+    elements = 0
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _Counted.elements += sum(x.size for x in inputs if isinstance(x, np.ndarray))
+        plain = [x.view(np.ndarray) if isinstance(x, _Counted) else x for x in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+def test_per_paragraph_ratios_are_linear_in_the_draft():
+    """attack28: each paragraph's ratio without quotes made a mask of the whole draft (``copied & quoted``), so a
+    draft of 100,000 one-character lines cost 10^10 operations. The ratios equal a count by hand of each line's
+    characters, and the numpy work is a few passes over the draft, however many lines it holds."""
+    lines = ["  一二“三四”五 ", "六七", "", "“八”"] * 2500
+    text = "\n".join(lines)
+    solid = np.array([not c.isspace() for c in text])
+    copied = np.array([i % 3 == 0 for i in range(len(text))]) & solid
+    quoted = np.array([c in "“三四”八" for c in text])
+    expected, start = [], 0
+    for line in lines:
+        a, b = start + len(line) - len(line.lstrip()), start + len(line.rstrip())
+        if b > a:
+            size = int(solid[a:b].sum())
+            expected.append((a, b, round(int(copied[a:b].sum()) / size, 4),
+                             round(int((copied & quoted)[a:b].sum()) / size, 4)))
+        start += len(line) + 1
+    _Counted.elements = 0
+    got = _paragraphs(text, *(mask.view(_Counted) for mask in (copied, quoted, solid)))
+    assert [(p.start, p.end, p.copy_ratio, p.quoted_ratio) for p in got] == expected
+    assert 0 < _Counted.elements <= 10 * len(text)
 
 
 def test_hidden_documents_are_never_sources(home):
