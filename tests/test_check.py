@@ -306,7 +306,8 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
 def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypatch):
     """A .txt or .md draft of at most 4 bytes per character of check_max_chars is read in this process (a worker's
     start was most of a 41-字 check's time on the command line), with the ingest's reading: a short GBK file decoded,
-    Markdown's markup gone. A Word file, a text over the limit, and a .txt that is really a PDF go to a worker."""
+    Markdown's markup gone. A Word file, a text over the limit, and a .txt that is really a PDF go to a worker; so does
+    a .md over 32 KB (attack28: 400 KB of ``[[[…`` held the web server's process for 7 s of markdown-it)."""
     sent = []
     worker = check_module.run_budgeted
     monkeypatch.setattr(check_module, "run_budgeted", lambda function, jobs, *rest: sent.extend(jobs) or
@@ -325,6 +326,11 @@ def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypa
     pdf.write_bytes(make_cjk_pdf([[(72, 720, "第一页的文字")]]))
     assert "第一页的文字" in read_draft(settings, pdf)
     assert [job[0] for job in sent] == [over, pdf]
+    big = replace(settings, check_max_chars=100_000)   # 400 KB of text in this process, Markdown only 32 KB
+    markup = "[" * (check_module._INLINE_MARKDOWN_BYTES - 1)   # markdown-it's costliest input: ~10 µs a byte
+    assert read_draft(big, data=f"{markup}\n".encode(), name="稿.md") == markup
+    assert read_draft(big, data=f"{markup}[\n".encode(), name="稿.md") == markup + "["
+    assert [job[2] for job in sent[2:]] == ["稿.md"]   # only the one over the limit went to a worker
 
 
 @pytest.mark.parametrize("member", [True, False])
