@@ -215,6 +215,27 @@ def test_per_paragraph_ratios_are_linear_in_the_draft():
     assert 0 < _Counted.elements <= 10 * len(text)
 
 
+def test_a_report_file_of_many_paragraphs_is_linear_in_them(library, monkeypatch):
+    """attack28: python-docx's ``Table.add_row`` looks the table's grid up among all its rows, so the .docx report of a
+    draft of 25,000 one-character lines took 71 s in the web server's process. Each paragraph is a row of the draft's
+    table, in order with its ratio; the grid of each table is looked up a fixed number of times, however many rows."""
+    from docx import Document as open_docx
+    from docx.oxml.table import CT_Tbl
+
+    from sucai.check.export import export_report
+
+    lookups = []
+    grid = CT_Tbl.tblGrid
+    monkeypatch.setattr(CT_Tbl, "tblGrid", property(lambda tbl: lookups.append(1) or grid.fget(tbl)))
+    lines = [f"第{n}段" for n in range(300)]
+    report = check_text(library, "\n".join(lines), True)
+    _, data = export_report(report, "docx")
+    assert len(lookups) <= 10
+    monkeypatch.undo()
+    table = open_docx(io.BytesIO(data)).tables[1]
+    assert [[cell.text for cell in row.cells] for row in table.rows] == [["段落", "复制比"]] + [[line, "0.0%"] for line in lines]
+
+
 def test_hidden_documents_are_never_sources(home):
     library = Library.open(home)
     library.ingest([SAMPLES / "library"], workers=1)
