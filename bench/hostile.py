@@ -83,7 +83,7 @@ INPUTS: dict[str, tuple[str, Callable[[int], str | bytes]]] = {
     "txt_numbered": ("a.txt", _numbered),
     "txt_titles": ("a.txt", lambda n: _repeat("关于印发某某工作方案的通知\n", n)),
     "txt_toc": ("a.txt", lambda n: "目录\n" + "".join(f"第{i}章 第{i}部分……{i}\n" for i in range(n // 24)) + "正文。\n"),
-    "txt_items": ("a.txt", lambda n: "关于某事的通知\n" + "".join(f"{i}是抓好落实。" for i in range(n // 18))),
+    "txt_items": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("一是抓好落实。二是压实责任。三是强化督导。", n)),
     "txt_elements": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("抄送：某某局\n某某办公室\n2024年1月1日印发\n", n)),
     "txt_one_line": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("的工作要求落实情况", n)),
     "txt_blank_lines": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("      \n　　　\n", n)),
