@@ -35,6 +35,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/ocr.py
+	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/check.py
 
 # The package (with its `test` extras for the tests) in .venv, in one pip run: pip resolves the dependencies and

@@ -61,3 +61,16 @@ def test_relevance_bench_stores_a_file_with_its_outline(home, tmp_path, monkeypa
         "总体要求", "主要任务", "精简会议文件", "规范督查检查"]
     assert stored["passage"].outline == []
     assert "1 of 2 documents have an outline (提纲), 1 with headings" in capsys.readouterr().out
+
+
+def test_hostile_bench_times_every_stage_of_every_input():
+    """bench/hostile.py makes each hostile input at each size and times each stage of it: a row per input and stage,
+    with a time per size; a .docx deflated past the zip-bomb ratio would have been refused unread (no row but read)."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONSAFEPATH"}
+    run = subprocess.run([sys.executable, "bench/hostile.py", "--sizes", "2,4", "--only", "md_brackets,docx_runs"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert run.returncode == 0, run.stderr
+    rows = [line.split()[:2] for line in run.stdout.splitlines()[2:]]
+    stages = ["read", "clean", "analyse", "parsed"]
+    assert rows == [["md_brackets", stage] for stage in [*stages, "written", "check"]] + \
+        [["docx_runs", stage] for stage in [*stages, "check"]]

@@ -14,6 +14,7 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
@@ -26,7 +27,7 @@ from sucai.accounts import Accounts
 from sucai.check import check_text, count_chars, read_draft
 from sucai.check.markdown import written_text
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
-from sucai.check.report import text_span
+from sucai.check.report import _paragraphs, text_span
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
@@ -180,6 +181,61 @@ def test_the_largest_source_and_per_paragraph_ratios(library):
     assert {m.doc_id for m in report.matches} == {a.id, b.id}
 
 
+class _Counted(np.ndarray):
+    """A numpy array that adds up how many elements the numpy operations given it read (``elements``)."""
+
+    elements = 0
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _Counted.elements += sum(x.size for x in inputs if isinstance(x, np.ndarray))
+        plain = [x.view(np.ndarray) if isinstance(x, _Counted) else x for x in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+def test_per_paragraph_ratios_are_linear_in_the_draft():
+    """attack28: each paragraph's ratio without quotes made a mask of the whole draft (``copied & quoted``), so a
+    draft of 100,000 one-character lines cost 10^10 operations. The ratios equal a count by hand of each line's
+    characters, and the numpy work is a few passes over the draft, however many lines it holds."""
+    lines = ["  一二“三四”五 ", "六七", "", "“八”"] * 2500
+    text = "\n".join(lines)
+    solid = np.array([not c.isspace() for c in text])
+    copied = np.array([i % 3 == 0 for i in range(len(text))]) & solid
+    quoted = np.array([c in "“三四”八" for c in text])
+    expected, start = [], 0
+    for line in lines:
+        a, b = start + len(line) - len(line.lstrip()), start + len(line.rstrip())
+        if b > a:
+            size = int(solid[a:b].sum())
+            expected.append((a, b, round(int(copied[a:b].sum()) / size, 4),
+                             round(int((copied & quoted)[a:b].sum()) / size, 4)))
+        start += len(line) + 1
+    _Counted.elements = 0
+    got = _paragraphs(text, *(mask.view(_Counted) for mask in (copied, quoted, solid)))
+    assert [(p.start, p.end, p.copy_ratio, p.quoted_ratio) for p in got] == expected
+    assert 0 < _Counted.elements <= 10 * len(text)
+
+
+def test_a_report_file_of_many_paragraphs_is_linear_in_them(library, monkeypatch):
+    """attack28: python-docx's ``Table.add_row`` looks the table's grid up among all its rows, so the .docx report of a
+    draft of 25,000 one-character lines took 71 s in the web server's process. Each paragraph is a row of the draft's
+    table, in order with its ratio; the grid of each table is looked up a fixed number of times, however many rows."""
+    from docx import Document as open_docx
+    from docx.oxml.table import CT_Tbl
+
+    from sucai.check.export import export_report
+
+    lookups = []
+    grid = CT_Tbl.tblGrid
+    monkeypatch.setattr(CT_Tbl, "tblGrid", property(lambda tbl: lookups.append(1) or grid.fget(tbl)))
+    lines = [f"第{n}段" for n in range(300)]
+    report = check_text(library, "\n".join(lines), True)
+    _, data = export_report(report, "docx")
+    assert len(lookups) <= 10
+    monkeypatch.undo()
+    table = open_docx(io.BytesIO(data)).tables[1]
+    assert [[cell.text for cell in row.cells] for row in table.rows] == [["段落", "复制比"]] + [[line, "0.0%"] for line in lines]
+
+
 def test_hidden_documents_are_never_sources(home):
     library = Library.open(home)
     library.ingest([SAMPLES / "library"], workers=1)
@@ -271,7 +327,8 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
 def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypatch):
     """A .txt or .md draft of at most 4 bytes per character of check_max_chars is read in this process (a worker's
     start was most of a 41-字 check's time on the command line), with the ingest's reading: a short GBK file decoded,
-    Markdown's markup gone. A Word file, a text over the limit, and a .txt that is really a PDF go to a worker."""
+    Markdown's markup gone. A Word file, a text over the limit, and a .txt that is really a PDF go to a worker; so does
+    a .md over 32 KB (attack28: 400 KB of ``[[[…`` held the web server's process for 7 s of markdown-it)."""
     sent = []
     worker = check_module.run_budgeted
     monkeypatch.setattr(check_module, "run_budgeted", lambda function, jobs, *rest: sent.extend(jobs) or
@@ -290,6 +347,11 @@ def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypa
     pdf.write_bytes(make_cjk_pdf([[(72, 720, "第一页的文字")]]))
     assert "第一页的文字" in read_draft(settings, pdf)
     assert [job[0] for job in sent] == [over, pdf]
+    big = replace(settings, check_max_chars=100_000)   # 400 KB of text in this process, Markdown only 32 KB
+    markup = "[" * (check_module._INLINE_MARKDOWN_BYTES - 1)   # markdown-it's costliest input: ~10 µs a byte
+    assert read_draft(big, data=f"{markup}\n".encode(), name="稿.md") == markup
+    assert read_draft(big, data=f"{markup}[\n".encode(), name="稿.md") == markup + "["
+    assert [job[2] for job in sent[2:]] == ["稿.md"]   # only the one over the limit went to a worker
 
 
 @pytest.mark.parametrize("member", [True, False])

@@ -582,3 +582,21 @@ def test_outline_gold_xinwenlianbo(corpus_dir):
     precision, recall, titles = _gold_scores(paths)
     assert precision >= 0.5 and recall >= 0.8, (precision, recall)
     assert titles == 1.0
+
+
+def test_items_of_one_long_line_are_read_in_linear_time(monkeypatch):
+    """attack28: each 一是/二是… item read the rest of its line twice (its end, and a copy to cut its clause from), so
+    a line of 10⁵ items was quadratic (3.2 MB: 7.5 s). Each item's clause is as by hand, and the characters read to
+    find line ends and cut clauses are about the line's length, not the items times it."""
+    from sucai import outline
+
+    read = []
+    line_end, cut = outline._line_end, outline._cut
+    monkeypatch.setattr(outline, "_line_end", lambda body, pos: read.append(line_end(body, pos) - pos) or read[-1] + pos)
+    monkeypatch.setattr(outline, "_cut", lambda text, *rest: read.append(len(text)) or cut(text, *rest))
+    clauses = ["抓好落实", "压实　责任", "强化督导检查"]
+    line = "".join(f"{'一二三'[i]}是 {clause}，久久为功。" for _ in range(1000) for i, clause in enumerate(clauses))
+    items = list(outline._item_marks("前言\n" + line + "\n结尾"))
+    assert [(m.label, m.heading, m.line_end) for m in items] == [(f"{'一二三'[i]}是", clause, 3 + len(line))
+                                                                for _ in range(1000) for i, clause in enumerate(clauses)]
+    assert sum(read) <= len(line) + outline._MAX_CLAUSE * len(items)

@@ -181,10 +181,12 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
     for the user's bad input (exit status 2 on the command line): a draft with no text at all (code ``empty``), a file
     of a type no reader takes (``unsupported_format``).
 
-    A plain-text or Markdown draft of at most :data:`_INLINE_BYTES_PER_CHAR` bytes per character of
-    ``settings.check_max_chars`` is read in this process instead (:func:`_small_text`): decoding it is linear in its
-    bytes, whereas starting a worker (the readers, the word segmenter) took seconds on the command line — most of a
-    41-字 check's 20 s at load 5."""
+    A plain-text draft of at most :data:`_INLINE_BYTES_PER_CHAR` bytes per character of ``settings.check_max_chars``,
+    or a Markdown one of at most :data:`_INLINE_MARKDOWN_BYTES`, is read in this process instead (:func:`_small_text`):
+    decoding it is linear in its bytes, whereas starting a worker (the readers, the word segmenter) took seconds on the
+    command line — most of a 41-字 check's 20 s at load 5. Parsing Markdown (markdown-it-py) is linear too, but costs
+    up to about 10 µs of CPU per byte of hostile markup (``[[[…``, ``*a*a…``: ``bench/hostile.py``), so a larger
+    Markdown draft, which would hold a web server's process for seconds, is parsed within a worker's budget."""
     budget = Budget.from_settings(settings)
     small = _small_text(path, data, name, settings.check_max_chars * _INLINE_BYTES_PER_CHAR)
     if small is not None:
@@ -198,14 +200,17 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
 
 
 _INLINE_BYTES_PER_CHAR = 4   # UTF-8's longest character: a draft over it is over check_max_chars, or mostly blank
-_INLINE_FORMATS = ("txt", "md")
+_INLINE_MARKDOWN_BYTES = 32 * 1024
+"""The largest Markdown draft parsed in the calling process: about 10,000 字 of Chinese, at most about 0.3 s of CPU
+however its markup is made (``bench/hostile.py``)."""
 
 
 def _small_text(path: Path | None, data: bytes | None, name: str, limit: int) -> tuple[bytes, str] | None:
     """``(bytes, file name)`` of a draft of at most ``limit`` bytes that :func:`sucai.readers.detect_format` takes for
-    plain text or Markdown; None for any other draft, and for one that cannot be read or sniffed (its worker then
-    gives the reason, as for any file). A path is read only when it is a regular file, and never past ``limit + 1``
-    bytes (:func:`sucai.readers.file_bytes`): ``/dev/zero`` or a named pipe is not read here, nor a file that grows."""
+    plain text, or for Markdown within :data:`_INLINE_MARKDOWN_BYTES` too; None for any other draft, and for one that
+    cannot be read or sniffed (its worker then gives the reason, as for any file). A path is read only when it is a
+    regular file, and never past ``limit + 1`` bytes (:func:`sucai.readers.file_bytes`): ``/dev/zero`` or a named
+    pipe is not read here, nor a file that grows."""
     if path is not None:
         try:
             data, name = readers.file_bytes(path, limit), Path(path).name
@@ -214,9 +219,10 @@ def _small_text(path: Path | None, data: bytes | None, name: str, limit: int) ->
     if data is None or len(data) > limit:
         return None
     try:
-        return (data, name) if readers.detect_format(data, name) in _INLINE_FORMATS else None
+        fmt = readers.detect_format(data, name)
     except ReadError:
         return None
+    return (data, name) if fmt == "txt" or (fmt == "md" and len(data) <= _INLINE_MARKDOWN_BYTES) else None
 
 
 def _read_job(job: tuple[Path | None, bytes | None, str, Budget]) -> str | tuple[str, str, str]:

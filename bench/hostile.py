@@ -1,0 +1,164 @@
+"""CPU time of each parse stage on hostile inputs of growing size: is every rule linear in its input?
+
+Usage: PYTHONPATH=. .venv/bin/python bench/hostile.py [--sizes 50,100,200,400] [--only NAME,…] [--stages …]
+
+Each input (Markdown nesting and emphasis runs, thousands of headings, one long line, blank or repeated lines,
+文号 runs, a .docx of empty runs, an .html of nested <div>s…) is made at each size in KB and fed to the stages one
+by one — read (sucai.readers), clean, analyse (outline and metadata), parsed (hash, sketch, index tokens: the rest
+of the ingest's worker), written (查重's reading of a Markdown draft) and check (a 查重 of the text against an empty
+library: skeleton, seeds, report) —, each timed in CPU seconds (``time.process_time``) of this process. The last
+column is the growth from the smallest to the largest size divided by the growth of the input: about 1 for a linear
+stage, far above it for one that is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from _common import REPO, scratch_home, table
+
+sys.path.insert(0, str(REPO))
+
+from sucai import clean, ingest, outline, readers  # noqa: E402
+from sucai.check import check_text  # noqa: E402
+from sucai.check.markdown import written_text  # noqa: E402
+from sucai.errors import SucaiError  # noqa: E402
+from sucai.metadata import Origin  # noqa: E402
+
+
+def _repeat(unit: str, size: int) -> str:
+    return unit * (size // len(unit.encode()) + 1)
+
+
+def _numbered(size: int) -> str:
+    lines, n = [], 0
+    while sum(map(len, lines)) * 3 < size:
+        n += 1
+        lines += [f"{n}、第{n}部分", f"（{n}）第{n}项", f"{n}.第{n}点", f"（{n}）要求", f"第{n}条 规定内容。"]
+    return "关于印发某某办法的通知\n" + "\n".join(lines)
+
+
+def _docx(size: int) -> bytes:
+    runs = "<w:r><w:t></w:t></w:r>" * (size // 22)
+    body = f'<w:body><w:p><w:r><w:t>关于某事的通知</w:t></w:r></w:p><w:p>{runs}<w:r><w:t>正文。</w:t></w:r></w:p></w:body>'
+    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w='
+                f'"http://schemas.openxmlformats.org/wordprocessingml/2006/main">{body}</w:document>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:   # stored: a deflated one is refused as a zip bomb
+        z.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+                   'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   'wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+                   'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+                   '</Relationships>')
+        z.writestr("word/document.xml", document)
+    return out.getvalue()
+
+
+INPUTS: dict[str, tuple[str, Callable[[int], str | bytes]]] = {
+    "md_quotes": ("a.md", lambda n: "# 标题\n" + ">" * n + " 正文\n"),
+    "md_quote_lines": ("a.md", lambda n: "# 标题\n" + _repeat(">" * 40 + " 正文\n", n)),
+    "md_lists": ("a.md", lambda n: "# 标题\n" + "".join("  " * i + "- 项\n" for i in range(int((2 * n) ** 0.5) // 2))),
+    "md_list_lines": ("a.md", lambda n: "# 标题\n" + _repeat("".join("  " * i + "- 项\n" for i in range(30)), n)),
+    "md_brackets": ("a.md", lambda n: "# 标题\n" + "[" * n + "\n"),
+    "md_bracket_pairs": ("a.md", lambda n: "# 标题\n" + "[" * (n // 2) + "]" * (n // 2) + "\n"),
+    "md_stars": ("a.md", lambda n: "# 标题\n" + _repeat("*a", n) + "\n"),
+    "md_underscores": ("a.md", lambda n: "# 标题\n" + _repeat("_a", n) + "\n"),
+    "md_star_runs": ("a.md", lambda n: "# 标题\n" + _repeat("**a ", n) + "\n"),
+    "md_backticks": ("a.md", lambda n: "# 标题\n" + "".join("`" * i + "a" for i in range(1, int((2 * n) ** 0.5))) + "\n"),
+    "md_headings": ("a.md", lambda n: _repeat("# 标题\n## 小标题\n正文。\n", n)),
+    "md_refs": ("a.md", lambda n: "# 标题\n" + "".join(f"[r{i}]: http://x/{i}\n" for i in range(n // 16)) + "[r1]\n"),
+    "md_html": ("a.md", lambda n: "# 标题\n" + _repeat("<div>\n正文\n\n", n)),
+    "md_links": ("a.md", lambda n: "# 标题\n" + _repeat("[a](", n) + "\n"),
+    "md_emph_nest": ("a.md", lambda n: "# 标题\n" + "*" * (n // 2) + "a" + "*" * (n // 2) + "\n"),
+    "txt_numbered": ("a.txt", _numbered),
+    "txt_titles": ("a.txt", lambda n: _repeat("关于印发某某工作方案的通知\n", n)),
+    "txt_toc": ("a.txt", lambda n: "目录\n" + "".join(f"第{i}章 第{i}部分……{i}\n" for i in range(n // 24)) + "正文。\n"),
+    "txt_items": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("一是抓好落实。二是压实责任。三是强化督导。", n)),
+    "txt_elements": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("抄送：某某局\n某某办公室\n2024年1月1日印发\n", n)),
+    "txt_one_line": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("的工作要求落实情况", n)),
+    "txt_blank_lines": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("      \n　　　\n", n)),
+    "txt_ads": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("【某某网】更多范文请访问 www.example.com 免费下载\n正文。\n", n)),
+    "txt_short_lines": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("一\n", n)),
+    "txt_docnumbers": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("〔2024〕1号", n)),
+    "txt_dates": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("2024年1月1日 ", n)),
+    "txt_digits": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("1234567890", n)),
+    "docx_runs": ("a.docx", _docx),
+    "html_divs": ("a.html", lambda n: "<html><body>" + "<div>" * (n // 5) + "正文" + "</div>" * (n // 5) + "</body></html>"),
+}
+
+
+def run(data: bytes, name: str, stages: list[str], home: Path) -> dict[str, float]:
+    """CPU seconds of each stage in ``stages`` on the file ``data`` named ``name``."""
+    times: dict[str, float] = {}
+
+    def timed(stage: str, work: Callable):
+        start = time.process_time()
+        value = work()
+        times[stage] = time.process_time() - start
+        return value
+
+    try:
+        raw = timed("read", lambda: readers.read_bytes(data, name))
+    except SucaiError as error:  # refused: a bound, which is what this looks for too
+        print(f"  {name}: {error.message}", file=sys.stderr)
+        return times
+    md = raw.format == "md"
+    if "clean" in stages or "analyse" in stages or "parsed" in stages:
+        cleaned = timed("clean", lambda: clean.clean(raw.text, markdown=md))
+        doc = timed("analyse", lambda: outline.analyse(cleaned, markdown=md, origin=Origin(path=name)))
+        if "parsed" in stages:
+            timed("parsed", lambda: ingest.Parsed.of(doc))
+    if md and "written" in stages:
+        timed("written", lambda: written_text(raw.text))
+    if "check" in stages:
+        from sucai.library import Library
+        library = Library.open(home, check_max_chars=10**7)
+        text = written_text(raw.text) if md else raw.text
+        try:
+            timed("check", lambda: check_text(library, text))
+        except Exception as error:  # noqa: BLE001 - an empty draft is refused; say so
+            print(f"  check: {type(error).__name__}: {error}", file=sys.stderr)
+        finally:
+            library.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="50,100,200,400", help="input sizes in KB")
+    parser.add_argument("--only", default="", help="input names, comma-separated (default: all)")
+    parser.add_argument("--stages", default="read,clean,analyse,parsed,written,check")
+    args = parser.parse_args()
+    sizes = [int(s) * 1024 for s in args.sizes.split(",")]
+    stages = args.stages.split(",")
+    names = args.only.split(",") if args.only else list(INPUTS)
+    ingest.warm_up()
+    rows = []
+    with scratch_home(None) as home:
+        for input_name in names:
+            file_name, make = INPUTS[input_name]
+            per_size = []
+            for size in sizes:
+                made = make(size)
+                data = made if isinstance(made, bytes) else made.encode()
+                per_size.append(run(data, file_name, stages, home))
+            for stage in per_size[0]:
+                seconds = [t.get(stage, 0.0) for t in per_size]
+                growth = (seconds[-1] / max(seconds[0], 1e-3)) / (sizes[-1] / sizes[0])
+                rows.append([input_name, stage, *(f"{s:.3f}" for s in seconds), f"{growth:.1f}"])
+            print(*rows[-len(per_size[0]):], sep="\n", file=sys.stderr, flush=True)
+    table(["input", "stage", *(f"{s // 1024} KB s" for s in sizes), "growth/linear"], rows)
+
+
+if __name__ == "__main__":
+    main()
