@@ -359,6 +359,7 @@ def test_422_envelope(library_web, url, params):
     ({"mode": "fuzzy"}, "参数“mode”应为 ranked、precise、智能、精准 之一"),
     ({"q": "字" * 1001}, "参数“q”最多 1000 个字符"),
     ({"facets": "maybe"}, "参数“facets”应为 true 或 false"),
+    ({"year": "9" * 5000}, "参数“year”数值太大"),   # past the digits Python reads as a number: was 不合要求
 ])
 def test_validation_messages_are_chinese(library_web, params, message):
     assert library_web.get("/api/search", params=params).json()["error"] == message
