@@ -76,7 +76,7 @@ async def page_search(request: Request) -> tuple[SearchRequest, int]:
 def past_note(past: str | None, pages: int, shown: int) -> str | None:
     """What the page sent to instead of the one asked for (``past``, as asked) says: that one's number when it
     was a whole number, or what a page number is."""
-    if past is None:
+    if not past:
         return None
     if past.isascii() and past.isdigit() and len(past) <= MAX_PAST:
         return f"没有第 {past} 页（共 {pages} 页），下面是第 {shown} 页。"
