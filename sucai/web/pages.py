@@ -63,14 +63,14 @@ def page_asked(asked: str | None) -> int:
     return int(digits or "0") if len(digits) <= len(str(MAX_PAGE)) else MAX_PAGE + 1
 
 
-async def page_search(request: Request) -> tuple[SearchRequest, int]:
-    """The search of the search page and the page asked for (:func:`page_asked`): the search is of that page when
-    it is one served, else of the first — a page number is never refused here, the page leads to one there is.
-    Any other bad parameter is refused as the API refuses it (422)."""
+async def page_search(request: Request) -> SearchRequest:
+    """The search of the search page: of the page asked for (:func:`page_asked`) when it is one served, else of
+    the first — a page number is never refused here, the page leads to one there is. Any other bad parameter is
+    refused as the API refuses it (422)."""
     wanted = page_asked(request.query_params.get("page"))
     others = {name: value for name, value in request.query_params.items() if name != "page"}
     search = checked_search(others, request.app.state.settings.max_page_size)
-    return (replace(search, page=wanted) if 1 <= wanted <= MAX_PAGE else search), wanted
+    return replace(search, page=wanted) if 1 <= wanted <= MAX_PAGE else search
 
 
 def past_note(past: str | None, pages: int, shown: int) -> str | None:
@@ -86,14 +86,13 @@ def past_note(past: str | None, pages: int, shown: int) -> str | None:
 @router.get("/search")
 async def search_page(
     request: Request,
-    asked: Annotated[tuple[SearchRequest, int], Depends(page_search)],
+    search: Annotated[SearchRequest, Depends(page_search)],
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
     """The search page: the search as the API's (:func:`~sucai.web.deps.searching`, one at a time per process),
     the page rendered on the event loop. A page that is not there (0, -1, ``abc``, past the last or the deepest
     served) is sent to the nearest one there is, which says so (``past``)."""
-    search, wanted = asked
     result = await searching(request, partial(library.search, search, member=viewer.member))
     params = {
         "q": result.query, "mode": result.mode, "scope": result.scope, "heading": search.heading,
@@ -101,6 +100,7 @@ async def search_page(
         "limit": result.limit if result.limit != 10 else None,
     }
     pages = max(1, min(MAX_PAGE, math.ceil(result.total / result.limit)))
+    wanted = page_asked(request.query_params.get("page"))
     if (shown := min(max(wanted, 1), pages)) != wanted:
         past = request.query_params.get("page", "")[:MAX_PAST + 1]
         return RedirectResponse(url("/search", params, page=shown if shown > 1 else None, past=past), status_code=303)
