@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from . import access
+from .clean import plain
 from .config import day_start, local_time, parse_day
 from .errors import BadValue, InvalidInput
 from .model import Document
@@ -77,7 +78,7 @@ def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"since 应为日期（如 {today.isoformat()}）或带时区的时间：{raw[:40]}",
+        raise InvalidInput(f"since 应为日期（如 {today.isoformat()}）或带时区的时间：{plain(text)[:40]}",
                            code="bad_since") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 

@@ -608,8 +608,9 @@ def test_export_writes_the_format_its_file_name_names(cli, sample_home, tmp_path
 
 
 @pytest.mark.parametrize("args, wanted", [
-    (["--format", "md", "-o", "材料.docx"], ".md"), (["-o", "材料.pdf"], ".docx"),
+    (["--format", "md", "-o", "材料.docx"], ".md"), (["--format", "docx", "-o", "材料.pdf"], ".docx"),
     (["--format", "txt", "-o", "材料.doc"], ".txt"), (["--zip", "-o", "材料.docx"], ".zip"),
+    (["--zip", "-o", "材料.xyz"], ".zip"), (["--zip", "--format", "md", "-o", "材料.md"], ".zip"),
 ])
 def test_export_refuses_a_file_name_of_another_format(cli, sample_home, tmp_path, monkeypatch, args, wanted):
     """A name that promises another file type than the one written is refused (exit 2), and nothing is written."""
@@ -620,6 +621,33 @@ def test_export_refuses_a_file_name_of_another_format(cli, sample_home, tmp_path
     assert status == ExitCode.USAGE
     assert f"文件名 {args[-1]} 与导出的格式不符：应以 {wanted} 结尾" in errors
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["a.xyz", "材料.pdf", "材料v1.2", "材料.DOCX.bak"])
+def test_export_refuses_a_file_name_of_no_format_it_writes(cli, sample_home, tmp_path, monkeypatch, name):
+    """``export 1 -o a.xyz`` wrote a Word file under the name a.xyz. Without --format a name must end in a suffix
+    of a format written (.docx, .md, .txt): any other is refused (exit 2), nothing written, and the message says
+    how to write it anyway; with --format it is written in that format (a name not of a file type)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    status, _, errors = cli("export", "1", "-o", name)
+    assert status == ExitCode.USAGE
+    assert f"文件名 {name} 的扩展名不是 .docx、.md、.txt 之一：请改用其中之一，或用 --format 指定格式" in errors
+    assert list(folder.iterdir()) == []
+    if name != "材料.pdf":
+        assert cli("export", "1", "--format", "txt", "-o", name)[0] == ExitCode.OK
+        assert not zipfile.is_zipfile(folder / name) and (folder / name).read_text(encoding="utf-8").strip()
+
+
+def test_a_refused_export_makes_no_library(tmp_path, monkeypatch):
+    """A name refused, or neither a number nor --query, is said before the library is opened: no empty data
+    directory is made for a command that could not run."""
+    monkeypatch.chdir(tmp_path)
+    for args in (["1", "-o", "a.xyz"], ["-o", "a.md"]):
+        done = sucai(tmp_path / "库", "export", *args)
+        assert done.returncode == ExitCode.USAGE and "新建了空的数据目录" not in done.stderr, done.stderr
+        assert list(tmp_path.iterdir()) == []
 
 
 def test_a_missing_argument_ends_with_a_chinese_full_stop(cli, sample_home):

@@ -263,3 +263,30 @@ def test_searches_are_counted_after_the_app_was_started_again(site):
     page = admin.get("/admin/insights", headers={"accept": "text/html"}).text
     top = page[page.index('id="top-queries"'):page.index('<h2>没有结果的检索')]
     assert f"{query_key('秸秆综合利用')}</a></td><td>1</td>" in top and f"{query_key('防汛抗旱')}</a></td><td>1</td>" in top
+
+
+@pytest.mark.parametrize("spelling", ["{}_0", "+{}", "{}.0", "%20{}", "{}%20"])
+def test_a_folder_and_a_saved_search_have_one_address(site, spelling):
+    """``/favourites/1_0`` and ``/saved/+1`` served folder 1 and saved search 1 (pydantic's int parsing): only the
+    digits of their 编号 address them; any other spelling is 404 in Chinese, and a form posted to one changes
+    nothing."""
+    client, token = logged_in(site["app"], "会员")
+    doc_id = site["library"].catalogue.summaries()[0]["id"]
+    folder = int(client.post("/favourites", data={"csrf_token": token, "doc_id": doc_id, "folder": "参考"},
+                             follow_redirects=False).headers["location"].rsplit("/", 1)[1])
+    client.post("/saved", data={"csrf_token": token, "q": "森林防火", "name": "防火"})
+    saved = Collections(site["accounts"]).saved_searches(site["accounts"].viewer("会员"))[0].id
+    assert client.get(f"/favourites/{folder}", headers={"accept": "text/html"}).status_code == 200
+    assert client.get(f"/saved/{saved}", headers={"accept": "text/html"}).status_code == 200
+    for path in (f"/favourites/{spelling.format(folder)}", f"/saved/{spelling.format(saved)}"):
+        page = client.get(path, headers={"accept": "text/html"})
+        assert page.status_code == 404 and "找不到这个页面或资源" in page.text, (path, re.sub(r"<[^>]+>", "", page.text)[-400:])
+    for path in (f"/favourites/{spelling.format(folder)}/delete", f"/saved/{spelling.format(saved)}/delete",
+                 f"/favourites/{spelling.format(folder)}/items/{doc_id}/remove"):
+        assert client.post(path, data={"csrf_token": token}).status_code == 404, path
+    member = site["accounts"].viewer("会员")
+    store = Collections(site["accounts"])
+    assert [(f.id, f.count) for f in store.folders(member)] == [(folder, 1)]
+    assert [s.id for s in store.saved_searches(member)] == [saved]
+    wrong = client.get(f"/saved/{saved}/delete")
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST")

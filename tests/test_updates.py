@@ -91,6 +91,9 @@ def test_since_is_read_leniently_and_bounded(site):
     client = TestClient(site["app"])
     bad = client.get("/api/updates", params={"since": "昨天"})
     assert bad.status_code == 422 and bad.json()["code"] == "bad_since"
+    assert bad.json()["error"] == f"since 应为日期（如 {today.isoformat()}）或带时区的时间：昨天"
+    controls = client.get("/api/updates?since=%1B%5B31m%E6%98%A8%00%E5%A4%A9").json()   # ESC[31m昨 NUL 天
+    assert controls["error"] == f"since 应为日期（如 {today.isoformat()}）或带时区的时间：[31m昨 天"   # echoed without them
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", ZoneInfo("Asia/Shanghai")])

@@ -600,3 +600,20 @@ def test_nav_shows_the_name_and_the_role_apart(app):
     nav = nav[nav.index('id="user-nav"'): nav.index("</nav>", nav.index('id="user-nav"'))]
     assert '<a href="/account" id="who" title="我的账号">管理员</a>' in nav
     assert '身份：</span><span id="role">管理员</span>' in nav
+
+
+@pytest.mark.parametrize("spelling", ["{}_0", "+{}", "{}.0", "%20{}", "{}%20"])
+def test_a_user_has_one_address(app, accounts, spelling):
+    """``/admin/users/3_0/role`` changed user 3's role (pydantic's int parsing read 3_0, +3, 3.0 and " 3" as 3):
+    only the digits of a user's 编号 address them; any other spelling is 404 in Chinese and changes nothing,
+    and a GET of the POST-only route is 405 with ``Allow: POST``."""
+    admin = logged_in(app, "管理员")
+    token = csrf_of(admin, "/admin/users")
+    user = accounts.viewer("免费用户")
+    for action, form in (("role", {"role": "admin"}), ("expiry", {"until": NEXT_YEAR}), ("remove", {})):
+        refused = admin.post(f"/admin/users/{spelling.format(user.user_id)}/{action}", data={**form, "csrf_token": token})
+        assert refused.status_code == 404 and "找不到这个页面或资源" in refused.text, (action, refused.text[:300])
+    after = accounts.viewer("免费用户")
+    assert (after.role, after.member_until) == (user.role, user.member_until) == ("user", None)
+    wrong = admin.get(f"/admin/users/{user.user_id}/role")
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST") and "不支持这种请求方式" in wrong.text

@@ -359,9 +359,12 @@ def test_422_envelope(library_web, url, params):
     ({"mode": "fuzzy"}, "参数“mode”应为 ranked、precise、智能、精准 之一"),
     ({"q": "字" * 1001}, "参数“q”最多 1000 个字符"),
     ({"facets": "maybe"}, "参数“facets”应为 true 或 false"),
+    ({"year": "9" * 5000}, "参数“year”数值太大"),   # past the digits Python reads as a number: was 不合要求
 ])
 def test_validation_messages_are_chinese(library_web, params, message):
     assert library_web.get("/api/search", params=params).json()["error"] == message
+    if "page" in params:   # the search page leads to a page there is instead (test_a_page_that_is_not_there…)
+        return
     page = library_web.get("/search", params=params, headers={"accept": "text/html"})
     assert page.status_code == 422 and message in page.text
 
@@ -612,12 +615,46 @@ def test_page_past_the_last_goes_to_the_last(library_web, library):
     assert page.count('class="hit"') == total - 2 * (last - 1)
 
 
-def test_page_past_the_deepest_is_refused_in_chinese(library_web):
-    """Past the deepest page served (1,000) a request is refused, in Chinese, in the envelope and on the page."""
+def test_page_past_the_deepest_is_refused_in_chinese_by_the_api(library_web):
+    """Past the deepest page served (1,000) the API refuses a request, in Chinese, in the envelope."""
     api = library_web.get("/api/search", params={"q": "工作", "page": 9999}).json()
     assert (api["status"], api["error"]) == (422, "参数“page”应不大于 1000")
-    page = library_web.get("/search", params={"q": "工作", "page": 9999}, headers={"accept": "text/html"})
-    assert page.status_code == 422 and "参数“page”应不大于 1000" in page.text and "Input should" not in page.text
+
+
+@pytest.mark.parametrize("asked, note", [
+    ("9999", "没有第 9999 页（共 {last} 页），下面是第 {last} 页。"),
+    (str(10**30), "没有第 1000000000000000000000000000000 页（共 {last} 页），下面是第 {last} 页。"),
+    ("9" * 5000, "页码应为 1 到 {last} 之间的整数，下面是第 {last} 页。"),
+    ("0", "没有第 0 页（共 {last} 页），下面是第 1 页。"),
+    ("-1", "页码应为 1 到 {last} 之间的整数，下面是第 1 页。"),
+    ("abc", "页码应为 1 到 {last} 之间的整数，下面是第 1 页。"),
+    ("1.5", "页码应为 1 到 {last} 之间的整数，下面是第 1 页。"),
+    ("２", "页码应为 1 到 {last} 之间的整数，下面是第 1 页。"),   # a full-width digit
+    ("1\x00", "页码应为 1 到 {last} 之间的整数，下面是第 1 页。"),
+])
+def test_a_page_that_is_not_there_leads_to_one_that_is(library_web, library, asked, note):
+    """``/search?page=99999`` was a 422 error page (the API's refusal), and so were 0, -1 and abc: the search page
+    now shows the nearest page there is — the last past it, else the first — with a note in Chinese."""
+    total = library.search(SearchRequest(q="工作", limit=2), member=False).total
+    last = -(-total // 2)
+    assert last > 1
+    sent = library_web.get("/search", params={"q": "工作", "limit": 2, "page": asked}, follow_redirects=False)
+    assert sent.status_code == 303
+    shown = library_web.get(sent.headers["location"], headers={"accept": "text/html"})
+    assert shown.status_code == 200
+    expected = note.format(last=last)
+    assert re.search(r'id="past-last">([^<]*)<', shown.text).group(1) == expected
+    page = last if "第 {last} 页。" in note else 1
+    assert f"第 {page}/{last} 页" in shown.text
+    assert shown.text.count('class="hit"') == (total - 2 * (last - 1) if page == last else 2)
+
+
+def test_repeated_and_empty_page_parameters_are_read_as_the_api_reads_them(library_web):
+    """``page=`` is the first page; of a repeated ``page`` the last counts, as for every parameter."""
+    first = library_web.get("/search?q=%E5%B7%A5%E4%BD%9C&limit=2&page=&past=").text
+    assert first.count("第 1/") == 1 and 'id="past-last"' not in first
+    twice = library_web.get("/search?q=%E5%B7%A5%E4%BD%9C&limit=2&page=1&page=2", follow_redirects=False)
+    assert twice.status_code == 200 and "第 2/" in twice.text
 
 
 @pytest.mark.parametrize("doc_id", [2**62 + 1, 99999999999999999999])

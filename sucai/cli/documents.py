@@ -360,17 +360,22 @@ def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Te
 
 
 def _export_format(fmt: str, output: Path | None, as_zip: bool) -> str:
-    """The format of an exported document: ``fmt``, or — when ``--format`` was not given — the one the name of
-    ``output`` ends in (``-o 材料.md``: Markdown). A name ending in the suffix of another file type than the one
-    written (a .docx for Markdown, a .pdf; for a zip anything but .zip) raises ``click.BadParameter`` (exit 2); a
-    folder, or a name without such a suffix (``/dev/stdout``, ``材料v1.2``), takes ``fmt``."""
+    """The format of an exported document: without ``--format``, the one the name of ``output`` ends in
+    (``-o 材料.md``: Markdown), else ``fmt``. Raises ``click.BadParameter`` (exit 2), before anything is written,
+    for a name ending in another suffix than the file's: without ``--format``, any but .docx, .md and .txt
+    (``a.xyz``, ``材料.pdf``); with it, another file type's (``--format md -o 材料.docx``; ``--format txt -o
+    材料v1.2`` is a text file); for a zip, any but .zip. A folder, or a name without a suffix (``/dev/stdout``),
+    takes ``fmt``."""
     from ..readers import SUPPORTED_SUFFIXES
 
     suffix = output.suffix.lower() if output is not None and not output.is_dir() else ""
-    if suffix not in SUPPORTED_SUFFIXES | {".zip"}:
-        return fmt
     named = click.get_current_context().get_parameter_source("fmt") is not ParameterSource.DEFAULT
-    if not as_zip and not named and suffix[1:] in EXPORT_FORMATS:
+    if not suffix or (named and not as_zip and suffix not in SUPPORTED_SUFFIXES | {".zip"}):
+        return fmt
+    if not as_zip and not named:
+        if suffix[1:] not in EXPORT_FORMATS:
+            raise click.BadParameter(f"文件名 {output.name} 的扩展名不是 .docx、.md、.txt 之一："
+                                     "请改用其中之一，或用 --format 指定格式", param_hint="'-o' / '--output'")
         return suffix[1:]
     wanted = ".zip" if as_zip else f".{fmt}"
     if suffix != wanted:
@@ -385,7 +390,7 @@ def _export_format(fmt: str, output: Path | None, as_zip: bool) -> str:
               help="docx=Word（GB/T 9704 版式） / md=Markdown / txt=纯文本")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
               help="输出文件或文件夹（默认按标题命名，存到当前目录）；不写 --format 时按扩展名（.docx、.md、.txt）"
-                   "选择格式")
+                   "选择格式，其他扩展名不接受")
 @click.option("--query", metavar="检索词", help="把这次检索的结果打包下载（与编号二选一）")
 @click.option("--zip", "as_zip", is_flag=True, help="打包为 zip（多篇或检索结果）")
 @_mode_option("检索方式（配合 --query）：精准（默认，只打包逐字包含检索词的文档）/ 智能", default="precise")
@@ -405,10 +410,10 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
     from ..export import export_document, export_zip
     from ..search import SearchRequest
 
-    library = open_library(home)
     if (doc_id is None) == (query is None):
         raise click.UsageError("请给出一个文档编号，或用 --query 指定要打包的检索（二选一）")
     fmt = _export_format(fmt, output, as_zip or doc_id is None)
+    library = open_library(home)
     if doc_id is not None and not as_zip:
         view, notice = access.view(library.get(doc_id), member=not free)
         name, data = export_document(view, fmt, notice=notice)

@@ -300,21 +300,21 @@ def user_add(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depe
         f"已添加用户 {username.strip()[:32]}。")
 
 
-@router.post("/users/{user_id}/role", dependencies=Csrf)
+@router.post("/users/{user_id:int}/role", dependencies=Csrf)
 def user_role(request: Request, user_id: UserId, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
               role: FormText = ""):
     return _user_change(request, viewer, accounts, lambda: accounts.set_role(
         user_id, role, actor=viewer, source_ip=client_ip(request)), "角色已修改。")
 
 
-@router.post("/users/{user_id}/expiry", dependencies=Csrf)
+@router.post("/users/{user_id:int}/expiry", dependencies=Csrf)
 def user_expiry(request: Request, user_id: UserId, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)],
                 until: FormText = ""):
     return _user_change(request, viewer, accounts, lambda: accounts.set_expiry(
         user_id, until.strip() or None, actor=viewer, source_ip=client_ip(request)), "会员到期日已修改。")
 
 
-@router.post("/users/{user_id}/remove", dependencies=Csrf)
+@router.post("/users/{user_id:int}/remove", dependencies=Csrf)
 def user_remove(request: Request, user_id: UserId, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)]):
     return _user_change(request, viewer, accounts, lambda: accounts.remove_user(
         user_id, actor=viewer, source_ip=client_ip(request)), "用户已删除。")

@@ -6,6 +6,7 @@ text, snippets, outlines and downloads come from :func:`sucai.access.view`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from functools import partial
 from typing import Annotated, Literal
@@ -90,11 +91,17 @@ async def search_request(request: Request) -> SearchRequest:
     Python, spent about 0.07 ms of CPU per search on it. A bad value gets the same 422 (``invalid_input``,
     the Chinese message of :mod:`.errors`) as a declared parameter. A route using it shows the parameters in
     /docs with ``openapi_extra={"parameters": SEARCH_PARAMETERS}``."""
+    return checked_search(request.query_params, request.app.state.settings.max_page_size)
+
+
+def checked_search(query: Mapping[str, str], largest: int) -> SearchRequest:
+    """The search a query string's parameters ask for (the last of a repeated one), with at most ``largest`` hits
+    a page. Raises ``RequestValidationError`` (422, ``invalid_input``) for a bad value."""
     try:
-        params = SearchParams.model_validate(request.query_params)
+        params = SearchParams.model_validate(query)
     except ValidationError as error:
         raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in error.errors()]) from None
-    return params.search(request.app.state.settings.max_page_size)
+    return params.search(largest)
 
 
 async def declared_search_request(request: Request, params: Annotated[SearchParams, Query()]) -> SearchRequest:

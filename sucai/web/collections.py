@@ -74,7 +74,7 @@ def save_search(request: Request, viewer: Annotated[Viewer, Depends(current_view
     return see_other(f"/saved?message=已保存检索“{saved.name}”")
 
 
-@router.get("/saved/{search_id}")
+@router.get("/saved/{search_id:int}")
 async def saved_search_page(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
                             store: Store, library: Lib):
     """A saved search's new matches (found as every search of the app is: :func:`~sucai.web.deps.searching`),
@@ -92,13 +92,13 @@ async def saved_search_page(request: Request, search_id: DocId, viewer: Annotate
                        hits=result.hits if fresh else [], params={"mode": "ranked"})
 
 
-@router.post("/saved/{search_id}/delete", dependencies=Csrf)
+@router.post("/saved/{search_id:int}/delete", dependencies=Csrf)
 def delete_saved(search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
     store.delete_search(viewer, search_id)
     return see_other("/saved?message=已删除")
 
 
-@router.post("/saved/{search_id}/feed", dependencies=Csrf)
+@router.post("/saved/{search_id:int}/feed", dependencies=Csrf)
 async def new_feed(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
                    library: Lib):
     token = await run_in_threadpool(store.new_feed_token, viewer, search_id)
@@ -106,7 +106,7 @@ async def new_feed(request: Request, search_id: DocId, viewer: Annotated[Viewer,
                        message="已生成订阅地址（旧地址随即失效）。它只显示这一次，请复制到阅读器中。")
 
 
-@router.post("/saved/{search_id}/feed/revoke", dependencies=Csrf)
+@router.post("/saved/{search_id:int}/feed/revoke", dependencies=Csrf)
 def revoke_feed(search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
     store.revoke_feed(viewer, search_id)
     return see_other("/saved?message=订阅地址已停用")
@@ -129,7 +129,7 @@ def add_favourite(viewer: Annotated[Viewer, Depends(current_viewer)], store: Sto
     return see_other(f"/favourites/{kept.id}")
 
 
-@router.get("/favourites/{folder_id}")
+@router.get("/favourites/{folder_id:int}")
 def folder_page(request: Request, folder_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
                 store: Store, library: Lib):
     if redirect := _login_first(viewer, f"/favourites/{folder_id}"):
@@ -141,27 +141,27 @@ def folder_page(request: Request, folder_id: DocId, viewer: Annotated[Viewer, De
                        downloads_left=get_accounts(request).downloads_left(viewer))
 
 
-@router.post("/favourites/{folder_id}/items/{doc_id:int}/note", dependencies=Csrf)
+@router.post("/favourites/{folder_id:int}/items/{doc_id:int}/note", dependencies=Csrf)
 def set_note(folder_id: DocId, doc_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store,
              note: FormText = ""):
     store.set_note(viewer, folder_id, doc_id, note)
     return see_other(f"/favourites/{folder_id}")
 
 
-@router.post("/favourites/{folder_id}/items/{doc_id:int}/remove", dependencies=Csrf)
+@router.post("/favourites/{folder_id:int}/items/{doc_id:int}/remove", dependencies=Csrf)
 def remove_favourite(folder_id: DocId, doc_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
                      store: Store):
     store.remove_favourite(viewer, folder_id, doc_id)
     return see_other(f"/favourites/{folder_id}")
 
 
-@router.post("/favourites/{folder_id}/delete", dependencies=Csrf)
+@router.post("/favourites/{folder_id:int}/delete", dependencies=Csrf)
 def delete_folder(folder_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
     store.delete_folder(viewer, folder_id)
     return see_other("/favourites")
 
 
-@router.post("/favourites/{folder_id}/download", dependencies=[*Csrf, Depends(same_site_download)])
+@router.post("/favourites/{folder_id:int}/download", dependencies=[*Csrf, Depends(same_site_download)])
 def download_folder(request: Request, folder_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
                     store: Store, library: Lib, accounts: Annotated[Accounts, Depends(get_accounts)],
                     format: Annotated[Literal["docx", "md", "txt"], Form()] = "md"):  # noqa: A002

@@ -163,6 +163,7 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
 _VALIDATION = {
     "missing": "缺少参数“{loc}”",
     "int_parsing": "参数“{loc}”应为整数",
+    "int_parsing_size": "参数“{loc}”数值太大",   # a number of more than 4,300 digits
     "int_from_float": "参数“{loc}”应为整数",
     "float_parsing": "参数“{loc}”应为数字",
     "bool_parsing": "参数“{loc}”应为 true 或 false",
