@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pytest
 import uvicorn
@@ -284,4 +284,27 @@ def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
         server.kill()
     assert server.returncode == 130
     assert f"http://127.0.0.1:{port}/" in said
+    assert [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
+
+
+def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path):
+    """A stop sent to ``sucai serve --workers 2`` while its workers are still starting (held here for 60 s by a
+    ``sitecustomize`` run only in multiprocessing's children) ends it within seconds, saying so: the workers,
+    with no handler yet, die of the signal, and the supervisor — then waiting up to 120 s for a health check's
+    answer on a pipe whose worker end it held open itself — used to wait that out, and replace the dead worker."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys, time\nif '--multiprocessing-fork' in sys.argv:\n    time.sleep(60)\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
+    server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(_free_port()), "--workers", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                              env=env)
+    try:
+        assert "素材库网页" in server.stdout.readline()   # the banner: the supervisor is starting its workers
+        time.sleep(3)   # the supervisor's first health check has begun (0.5 s after the start), the workers sleep
+        os.killpg(server.pid, signal.SIGTERM)
+        said, errors = server.communicate(timeout=50)   # before the workers would have woken
+    finally:
+        with suppress(ProcessLookupError):   # the group is gone when all of it ended
+            os.killpg(server.pid, signal.SIGKILL)
+    assert server.returncode == 130
     assert [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]

@@ -20,12 +20,12 @@ takes — a raw UTF-8 address typed by hand, ``curl 'http://…/search?q=作风�
 httptools' llhttp and h11 both refuse bytes past ASCII in the target, with no option to allow them) — gets
 the API's error envelope in Chinese, saying how to send it (:data:`BAD_REQUEST`), not uvicorn's English line.
 
-:func:`run_workers` runs several server processes under uvicorn's own supervisor (``Multiprocess``:
-health checks, restarts, signals), each listening on a socket of its own (``SO_REUSEPORT``, Linux):
-the kernel deals new connections out over them by a hash of the addresses. On the one socket uvicorn
-shares between its workers, a connection went to whichever process woke first: of 50 keep-alive
-connections opened at once, 32/18 or worse (all 50 on one worker has been seen), so one core
-idled while the other's clients queued.
+:func:`run_workers` runs several server processes under uvicorn's own supervisor (``Multiprocess``: health
+checks, restarts, signals; :class:`_Supervisor` ends a health check when its worker dies), each listening on a
+socket of its own (``SO_REUSEPORT``, Linux): the kernel deals new connections out over them by a hash of the
+addresses. On the one socket uvicorn shares between its workers, a connection went to whichever process woke
+first: of 50 keep-alive connections opened at once, 32/18 or worse (all 50 on one worker has been seen), so
+one core idled while the other's clients queued.
 """
 
 from __future__ import annotations
@@ -117,9 +117,40 @@ def run_workers(app: str, workers: int, **options) -> None:
         return
     config = _OwnSocketsConfig(app, workers=workers, **options)
     try:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        _Supervisor(config, sockets=[config.bind_socket()]).run()
     except KeyboardInterrupt:
         pass
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor, whose health check of a worker ends when the worker dies.
+
+    A stop (Ctrl+C, SIGTERM) goes to the whole process group; a worker still starting has no handler yet and
+    dies at once. uvicorn's supervisor, meanwhile, may be waiting for that worker's answer to a health check
+    for :data:`WORKER_HEALTHCHECK_SECONDS`: it keeps the worker's end of their pipe open itself, so the death
+    never shows on the pipe. ``sucai serve --workers 2`` stopped during its start took minutes to end
+    (and started another worker first). Here the supervisor closes its copy of each worker's end once the
+    worker has it, so a dead worker's pipe reads as closed at once, and a stop asked for is handled before any
+    worker is checked or replaced.
+    """
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        self._close_workers_ends()
+
+    def keep_subprocess_alive(self) -> None:
+        if self.signal_queue:   # a stop asked for: handled by the next round, no worker replaced before it
+            return
+        super().keep_subprocess_alive()
+        self._close_workers_ends()
+
+    def restart_all(self) -> None:
+        super().restart_all()
+        self._close_workers_ends()
+
+    def _close_workers_ends(self) -> None:
+        for process in self.processes:   # started: the worker holds its own copy (closing twice is harmless)
+            process.child_conn.close()
 
 
 class _OwnSocketsConfig(uvicorn.Config):
