@@ -287,11 +287,13 @@ def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
     assert [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
 
 
-def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path, stop):
     """A stop sent to ``sucai serve --workers 2`` while its workers are still starting (held here for 60 s by a
-    ``sitecustomize`` run only in multiprocessing's children) ends it within seconds, saying so: the workers,
-    with no handler yet, die of the signal, and the supervisor — then waiting up to 120 s for a health check's
-    answer on a pipe whose worker end it held open itself — used to wait that out, and replace the dead worker."""
+    ``sitecustomize`` run only in multiprocessing's children) ends it within seconds, saying so and nothing else.
+    SIGTERM: the workers, with no handler yet, die of it, and the supervisor — then waiting up to 120 s for a
+    health check's answer on a pipe whose worker end it held open itself — used to wait that out, and replace the
+    dead worker. SIGINT (Ctrl+C): each worker printed a ``KeyboardInterrupt`` traceback from its start."""
     (tmp_path / "sitecustomize.py").write_text(
         "import sys, time\nif '--multiprocessing-fork' in sys.argv:\n    time.sleep(60)\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
@@ -301,7 +303,7 @@ def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path):
     try:
         assert "素材库网页" in server.stdout.readline()   # the banner: the supervisor is starting its workers
         time.sleep(3)   # the supervisor's first health check has begun (0.5 s after the start), the workers sleep
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(server.pid, stop)
         said, errors = server.communicate(timeout=50)   # before the workers would have woken
     finally:
         with suppress(ProcessLookupError):   # the group is gone when all of it ended

@@ -21,16 +21,18 @@ httptools' llhttp and h11 both refuse bytes past ASCII in the target, with no op
 the API's error envelope in Chinese, saying how to send it (:data:`BAD_REQUEST`), not uvicorn's English line.
 
 :func:`run_workers` runs several server processes under uvicorn's own supervisor (``Multiprocess``: health
-checks, restarts, signals; :class:`_Supervisor` ends a health check when its worker dies), each listening on a
-socket of its own (``SO_REUSEPORT``, Linux): the kernel deals new connections out over them by a hash of the
-addresses. On the one socket uvicorn shares between its workers, a connection went to whichever process woke
-first: of 50 keep-alive connections opened at once, 32/18 or worse (all 50 on one worker has been seen), so
-one core idled while the other's clients queued.
+checks, restarts, signals; :class:`_Supervisor` stops the workers at once, even while they start), each
+listening on a socket of its own (``SO_REUSEPORT``, Linux): the kernel deals new connections out over them by
+a hash of the addresses. On the one socket uvicorn shares between its workers, a connection went to whichever
+process woke first: of 50 keep-alive connections opened at once, 32/18 or worse (all 50 on one worker has been
+seen), so one core idled while the other's clients queued.
 """
 
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -123,24 +125,51 @@ def run_workers(app: str, workers: int, **options) -> None:
 
 
 class _Supervisor(Multiprocess):
-    """uvicorn's supervisor, whose health check of a worker ends when the worker dies.
+    """uvicorn's supervisor, which stops its workers as soon as it is asked to, even while they start.
 
-    A stop (Ctrl+C, SIGTERM) goes to the whole process group; a worker still starting has no handler yet and
-    dies at once. uvicorn's supervisor, meanwhile, may be waiting for that worker's answer to a health check
-    for :data:`WORKER_HEALTHCHECK_SECONDS`: it keeps the worker's end of their pipe open itself, so the death
-    never shows on the pipe. ``sucai serve --workers 2`` stopped during its start took minutes to end
-    (and started another worker first). Here the supervisor closes its copy of each worker's end once the
-    worker has it, so a dead worker's pipe reads as closed at once, and a stop asked for is handled before any
-    worker is checked or replaced.
+    uvicorn's own handles a stop (Ctrl+C, SIGTERM) between rounds of health checks, and a round waits up to
+    :data:`WORKER_HEALTHCHECK_SECONDS` for each worker's answer — which a worker still starting gives only once
+    it has imported everything, and a dead one never gives (the supervisor held the worker's end of their pipe
+    open itself, so the death did not show on the pipe). ``sucai serve --workers 2`` stopped during its start
+    ended minutes later, after starting a new worker; a Ctrl+C, which reaches the whole process group, made each
+    starting worker print a ``KeyboardInterrupt`` traceback. Here:
+
+    - the workers start with SIGINT ignored (inherited through their ``exec``; uvicorn's server in a worker
+      handles it again once it serves): the supervisor stops them;
+    - a stop ends the supervisor's loop and sends each worker SIGTERM at once, from the signal handler, and only
+      once (a second would cut a serving worker's graceful shutdown short): a starting worker dies of it, a
+      serving one finishes its requests;
+    - the supervisor closes its copy of each worker's pipe end once the worker holds it, so a dead worker's
+      health check ends at once.
     """
 
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+        super().__init__(config, sockets)
+        self._told: set[int] = set()
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, self._stop)
+
+    def _stop(self, signum: int, frame) -> None:
+        self.should_exit.set()
+        for process in self.processes:
+            if process.pid is not None and process.exitcode is None and process.pid not in self._told:
+                self._told.add(process.pid)
+                os.kill(process.pid, signal.SIGTERM)
+
+    def terminate_all(self) -> None:
+        for process in self.processes:
+            if process.pid not in self._told:
+                process.terminate()
+
     def init_processes(self) -> None:
-        super().init_processes()
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            super().init_processes()
+        finally:
+            signal.signal(signal.SIGINT, handler)
         self._close_workers_ends()
 
     def keep_subprocess_alive(self) -> None:
-        if self.signal_queue:   # a stop asked for: handled by the next round, no worker replaced before it
-            return
         super().keep_subprocess_alive()
         self._close_workers_ends()
 
