@@ -467,6 +467,43 @@ runpy.run_module("sucai", run_name="__main__")
 """
 
 
+# A command of the test that is done, and then meets Ctrl+C after Ctrl+C: another thread signals the process every
+# millisecond from the moment ``sucai`` exits with the command's status (``sys.exit``, after standard output is
+# flushed; a wait there lets the first signals land) until the process is gone.
+_INTERRUPTED_WHEN_DONE = """
+import os, signal, sys, threading, time
+from sucai.cli import main
+
+exiting = threading.Event()
+
+def storm():
+    exiting.wait()
+    while True:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.001)
+
+def exit_slowly(status):
+    exiting.set()
+    time.sleep(0.2)
+    real_exit(status)
+
+threading.Thread(target=storm, daemon=True).start()
+real_exit, sys.exit = sys.exit, exit_slowly
+sys.argv = ["sucai", "--version"]
+main()
+"""
+
+
+def test_ctrl_c_after_a_command_is_done_keeps_its_status():
+    """An ingest stopped by Ctrl+C just as it ended exited -2 (killed by SIGINT), without a word, once in a while
+    (seen in CI): the KeyboardInterrupt came after the command, where nothing handles it, or after the interpreter
+    had given SIGINT back to the system's default. A command done ends with its own status (0 here), whatever
+    Ctrl+C comes then."""
+    result = subprocess.run([sys.executable, "-c", _INTERRUPTED_WHEN_DONE], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == "", (result.returncode, result.stderr)
+    assert result.stdout.startswith("sucai")
+
+
 @pytest.mark.parametrize("code, said", [(_INTERRUPTED_IN_CALLBACK, "已中断；已完成的部分都已保存"),
                                          (_INTERRUPTED_LOADING, "已中断。")],
                          ids=["in a weakref callback", "while loading"])

@@ -14,8 +14,8 @@ Errors are one plain line (never a traceback) and the exit status says what
 happened (:class:`sucai.cli.common.ExitCode`); ``SUCAI_DEBUG=1`` shows the
 traceback of an unexpected error. A stop signal (SIGTERM, as from a service
 manager) is handled like Ctrl+C, and neither is lost where Python would ignore it (:func:`_interrupt_again`); an
-interrupted command exits 130 (:func:`_forget_unhandled_interrupt`), also when Ctrl+C comes while the command line
-is still loading (:mod:`sucai.__main__`). Output closed early (``sucai search … | head``) ends the command
+interrupted command exits 130, also when Ctrl+C comes while the command line is still loading
+(:mod:`sucai.__main__`); once a command is done, a signal no longer changes its status (:func:`_done_with_interrupts`). Output closed early (``sucai search … | head``) ends the command
 quietly, killed by SIGPIPE as standard tools are (the shell sees 141).
 """
 
@@ -46,8 +46,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     sys.unraisablehook = _interrupt_again
     status = run(sys.argv[1:])
-    if status == ExitCode.INTERRUPTED:
-        _forget_unhandled_interrupt()
+    _done_with_interrupts()
     try:
         if sys.stdout is not None:   # None: started with its standard output closed (`sucai list >&-`)
             sys.stdout.flush()   # here, not at the interpreter's exit, where a closed pipe would be reported
@@ -114,11 +113,20 @@ def _interrupt_again(unraisable) -> None:
         sys.__unraisablehook__(unraisable)
 
 
-def _forget_unhandled_interrupt() -> None:
-    """Let the interrupted command end with its exit status (130). CPython (3.11) takes a KeyboardInterrupt that left an
-    ``exec`` of source text — dataclasses and namedtuple make their methods so, while a module is imported — for one
-    that nobody handled, even when it was handled afterwards, and then ends the process by SIGINT, whatever status it
-    was to exit with (a caller saw -2, not 130). The next ``exec`` of source text clears that: an empty one."""
+def _done_with_interrupts() -> None:
+    """Let the command, done, end with its exit status (0, 130 when interrupted…), whatever Ctrl+C or stop signal
+    comes now or came in its last moments.
+
+    - CPython (3.11) takes a KeyboardInterrupt that left an ``exec`` of source text — dataclasses and namedtuple make
+      their methods so, while a module is imported — for one that nobody handled, even when it was handled
+      afterwards, and then ends the process by SIGINT, whatever status it was to exit with (a caller saw -2, not 130
+      or 0). The next ``exec`` of source text clears that: an empty one.
+    - A signal from now on, or one :func:`_interrupt_again` delivers again a moment later, would raise a
+      KeyboardInterrupt outside :func:`run` — while standard output is flushed or at the interpreter's exit — and
+      end the process by SIGINT too (an ingest stopped by Ctrl+C just as it ended: -2, without a word). Both are
+      ignored: the command's work is done and its status known."""
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.SIG_IGN)
     exec("")   # noqa: S102 (nothing is run)
 
 
