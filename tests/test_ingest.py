@@ -291,12 +291,16 @@ def test_ctrl_c_as_an_ingest_starts_says_one_line_and_keeps_what_was_stored(home
         (folder / f"{n:02d}.txt").write_text(f"第{n}号情况通报\n编号{n:02d}。" + "工作扎实推进。" * 200, encoding="utf-8")
     for delay in (0.5, 1.0, 2.0, 3.0):
         proc = subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(folder)], start_new_session=True,
-                                env={**os.environ, "SUCAI_HOME": str(home)}, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+                                env={**os.environ, "SUCAI_HOME": str(home), "PYTHONFAULTHANDLER": "1"},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         with contextlib.suppress(ProcessLookupError):   # done already
             os.killpg(proc.pid, signal.SIGINT)
-        _, errors = proc.communicate(timeout=120)
+        try:
+            _, errors = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:   # seen once in CI: where it waits (faulthandler's stacks, on SIGABRT)
+            os.kill(proc.pid, signal.SIGABRT)
+            pytest.fail(f"{delay} 秒时中断的入库 120 秒未结束：\n{proc.communicate(timeout=60)[1][-6000:]}")
         assert proc.returncode in (ExitCode.INTERRUPTED, ExitCode.OK), (delay, proc.returncode, errors)
         assert not re.search("Traceback|Exception ignored|Error", errors), (delay, errors)
         if proc.returncode:   # interrupted as the command line loaded, or after
