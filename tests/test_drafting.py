@@ -260,6 +260,19 @@ def test_a_genre_without_documents_searches_all_and_says_so(units):
     assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
 
 
+@pytest.mark.parametrize("asked", [["-o", "初稿.md"], ["-o", "初稿.docx"], ["--check"], ["--check", "--json"]])
+def test_sucai_draft_writes_no_empty_first_draft(units, tmp_path, capsys, asked):
+    """New-user try 29: a 文种 no document has gave a file of a title alone, 「已写出初稿：…（0 字）」 and exit 0 — and
+    with --check 「草稿中没有可查重的文字」, exit 2, as if the writer had given an empty draft. Now: nothing written,
+    not found (exit 3), saying why."""
+    args = [tmp_path / a if a.startswith("初稿") else a for a in asked]
+    assert run_cli(["draft", "--genre", "不存在的文种", "--topic", "组织生活会", *map(str, args),
+                    "--home", str(units.settings.home)]) == ExitCode.NOT_FOUND
+    said = capsys.readouterr()
+    assert "错误：没有找到可放进初稿的段落" in said.err and "未写出初稿" in said.err and "可查重" not in said.err
+    assert said.out == "" and list(tmp_path.iterdir()) == []
+
+
 def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units):
     found = suggest_outline(units, "讲话稿", "作风建设 基层减负 推进会", member=True)
     assert found.warnings == ["库中文种为“讲话稿”且有提纲的材料只有一篇，提纲取自该篇"]
