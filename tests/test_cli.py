@@ -294,6 +294,8 @@ def test_show_prints_the_outline_as_the_web_does(cli, home, tmp_path):
 def test_errors_in_chinese_whatever_the_locale(sample_home):
     result = sucai(sample_home, "serach", env={"LANG": "en_US.UTF-8", "LANGUAGE": "en", "LC_ALL": "C.UTF-8"})
     assert result.returncode == ExitCode.USAGE and "没有命令 'serach'" in result.stderr
+    # new-user try 29: in a new process (the commands not imported yet, as a user's) click suggested nothing
+    assert "是不是想用 'search'？" in result.stderr
     assert english_words(result.stderr, ("serach",)) == []
 
 
