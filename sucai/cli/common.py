@@ -150,13 +150,14 @@ class ChineseGroup(click.Group):
         """click's, an unknown command's error suggesting the close names among every command (「没有命令 'serach'。
         是不是想用 'search'？」): click suggests among those imported (``self.commands``), which in a new process are
         none of the lazy ones — and with difflib's default cutoff, 0.6, 'user' for 'serach' too. A command whose
-        name holds the one typed is suggested as well (「sucai user role」: 'set-role')."""
+        name holds the one typed is suggested as well (「sucai user role」: 'set-role'), and ``--help`` for ``help``."""
         try:
             return super().resolve_command(ctx, args)
         except click.exceptions.NoSuchCommand as error:
             name, commands = error.command_name, self.list_commands(ctx)
-            error.possibilities = list(dict.fromkeys([*difflib.get_close_matches(name, commands, cutoff=_CLOSE_COMMAND),
-                                                      *(c for c in commands if len(name) >= 3 and name in c)]))
+            error.possibilities = ["--help"] if name == "help" else list(dict.fromkeys(
+                [*difflib.get_close_matches(name, commands, cutoff=_CLOSE_COMMAND),
+                 *(c for c in commands if len(name) >= 3 and name in c)]))
             raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
