@@ -132,8 +132,10 @@ def dupes(ctx: click.Context, home: Path | None = None, as_json: bool = False) -
 @home_option
 def dupes_merge(ids: tuple[int, ...], representative: int | None = None, home: Path | None = None) -> None:
     """合并：把这些文档（两篇或以上，及与它们同组的文档）并为一组相似版本。"""
-    open_library(home).clusters.merge(list(ids), representative)
-    out.print(f"已合并为一组：{'、'.join(map(str, sorted(set(ids))))}")
+    clusters = open_library(home).clusters
+    clusters.merge(list(ids), representative)
+    group = clusters.versions(ids[0], include_hidden=True)   # those named, those clustered with them; representative first
+    out.print(f"已合并为一组：{'、'.join(str(v.id) for v in sorted(group, key=lambda v: v.id))}（代表版本 {group[0].id}）")
 
 
 @dupes.command("split")
