@@ -52,8 +52,7 @@ from . import access, analysis
 from .choices import MAX_PAGE, MODES, SCOPES, SORTS   # choices: code → the name users see
 from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
 from .headings import heading_key, part_named, role, strip_label
-from .metadata.genres import NAMES as GENRE_NAMES
-from .metadata.genres import canonical
+from .metadata.genres import NAMES as GENRE_NAMES, canonical, genre_table_hint
 from .model import Document
 from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query
 from .resultcache import ResultCache
@@ -260,7 +259,7 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
         warnings.append(f"年份 {request.year} 无效，已忽略")
         request.year = None
     if request.genre and canonical(request.genre) not in GENRE_NAMES:
-        warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果（文种表见 sucai genres）")
+        warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果" + genre_table_hint(canonical(request.genre)))
     if request.heading and request.scope != "section":
         warnings.append("按标题筛选只在段落检索（scope=section）中生效")
     if request.heading and len(request.heading) > MAX_HEADING_FILTER:   # the filter's cost is its length × a heading's

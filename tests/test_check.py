@@ -526,6 +526,10 @@ def test_cli_api_and_page_give_the_same_report(library, tmp_path):
     assert cli == check_text(library, draft, False).to_dict()
     shown = runner.invoke(cli_app, ["check", str(path), "--home", home, "-o", str(tmp_path / "报告.docx")])
     assert shown.exit_code == 0 and "总文字复制比" in shown.output and doc.title[:10] in shown.output
+    # new-user try 29: the table counted from 0 (a match at the draft's start was at 「0–27」); a writer counts from 1
+    table = [line.split("│")[1:-1] for line in shown.output.splitlines() if line.startswith("│ ") and line[2] != " "]
+    assert [(cells[0].strip(), cells[3].strip()) for cells in table] == [
+        (f"{m['start'] + 1}–{m['end']}", f"{m['source_start'] + 1}–{m['source_end']}") for m in cli["matches"]]
     assert (tmp_path / "报告.docx").read_bytes()[:2] == b"PK"
     picker = re.search(r'<input type="file" name="file" accept="([^"]*)"', client.get("/check").text).group(1)
     assert set(picker.split(",")) == {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc", ".wps", ".rtf", ".odt",

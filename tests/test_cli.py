@@ -179,7 +179,11 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
 
 
 @pytest.mark.parametrize("args, status, expected", [
-    (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。 是不是想用 'search'"),
+    (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。 是不是想用 'search'？"),
+    (["user", "role", "张三", "会员"], ExitCode.USAGE, "没有命令 'role'。 是不是想用 'set-role'？"),
+    (["user", "expiry", "张三", "none"], ExitCode.USAGE, "没有命令 'expiry'。 是不是想用 'set-expiry'？"),
+    (["help"], ExitCode.USAGE, "没有命令 'help'。 是不是想用 '--help'？"),
+    (["user", "help"], ExitCode.USAGE, "没有命令 'help'。 是不是想用 '--help'？"),
     (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
     (["search", "-形"], ExitCode.USAGE, "请写在 -- 之后"),
     (["show", "1", "2"], ExitCode.USAGE, "多出了参数（2）"),
@@ -291,9 +295,20 @@ def test_show_prints_the_outline_as_the_web_does(cli, home, tmp_path):
     assert entries == [("第一章 总则", ""), ("第一条", "为了规范管理"), ("第二章 附则", ""), ("第二条", "本法自公布之日起施行")]
 
 
+def test_rm_names_the_document_it_removed(cli, home, tmp_path):
+    """New-user try 29: 「已删除文档 5」 did not say which; a mistyped 编号 went unseen."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("关于开展档案清查的通知\n各单位：现将档案清查有关事项通知如下。\n", encoding="utf-8")
+    assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+    assert cli("rm", "1")[:2] == (ExitCode.OK, "已删除文档 1：关于开展档案清查的通知\n")
+    assert cli("show", "1")[0] == ExitCode.NOT_FOUND
+
+
 def test_errors_in_chinese_whatever_the_locale(sample_home):
     result = sucai(sample_home, "serach", env={"LANG": "en_US.UTF-8", "LANGUAGE": "en", "LC_ALL": "C.UTF-8"})
     assert result.returncode == ExitCode.USAGE and "没有命令 'serach'" in result.stderr
+    # new-user try 29: in a new process (the commands not imported yet, as a user's) click suggested nothing
+    assert "是不是想用 'search'？" in result.stderr
     assert english_words(result.stderr, ("serach",)) == []
 
 

@@ -714,7 +714,11 @@ def test_admins_merge_split_and_pick_in_the_cli(trio, capsys):
     assert "相似版本组（1 组）" in run("dupes")
     run("dupes", "split", str(b))
     assert sorted(h.id for h in hits(library, "乡村振兴").hits if h.id in (a, b)) == [a, b]
-    run("dupes", "merge", str(a), str(b), str(c), "--representative", str(c))
+    # new-user try 29: the message did not name the representative (chosen, or the one given)
+    merged = run("dupes", "merge", str(a), str(b))
+    assert merged == f"已合并为一组：{'、'.join(map(str, sorted((a, b))))}（代表版本 {library.clusters.versions(a)[0].id}）\n"
+    merged = run("dupes", "merge", str(a), str(b), str(c), "--representative", str(c))
+    assert merged == f"已合并为一组：{'、'.join(map(str, sorted((a, b, c))))}（代表版本 {c}）\n"
     versions = library.clusters.versions(a)
     assert [(v.id, v.representative, v.pinned) for v in versions][0] == (c, True, True)
     assert [h.id for h in hits(library, "乡村振兴", "ranked").hits] == [c]

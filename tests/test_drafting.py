@@ -29,7 +29,7 @@ from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copie
 from sucai import access
 from sucai.cli import ExitCode, app as cli_app, run as run_cli
 from sucai.config import load_settings
-from sucai.drafting import (DraftBody, DraftStore, Owner, build_draft, check_draft, check_rewrite, export_draft, first_draft, make_plan,
+from sucai.drafting import (DraftBody, asked_genre, DraftStore, Owner, build_draft, check_draft, check_rewrite, export_draft, first_draft, make_plan,
                             mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
 from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
@@ -254,10 +254,27 @@ def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(u
 
 def test_a_genre_without_documents_searches_all_and_says_so(units):
     found = suggest_outline(units, "不存在的文种", "组织生活会", member=True)
-    assert found.warnings == ["库中没有文种为“不存在的文种”且有提纲的材料，已在全部文种中查找"]
+    assert found.warnings == ["文种“不存在的文种”不在文种表中，已在全部文种中查找（文种表见 sucai genres）"]
     assert found.outline
+    assert suggest_outline(units, "请示", "组织生活会", member=True).warnings == [   # in the taxonomy, not in the library
+        "库中没有文种为“请示”且有提纲的材料，已在全部文种中查找"]
+    assert suggest_outline(units, "对照检查", "组织生活会", member=True).warnings == [   # new-user try 29: a shorthand
+        "文种“对照检查”不在文种表中，已在全部文种中查找（文种表见 sucai genres；相近的有“对照检查材料”）"]
     # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
     assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
+
+
+@pytest.mark.parametrize("asked", [["-o", "初稿.md"], ["-o", "初稿.docx"], ["--check"], ["--check", "--json"]])
+def test_sucai_draft_writes_no_empty_first_draft(units, tmp_path, capsys, asked):
+    """New-user try 29: a 文种 no document has gave a file of a title alone, 「已写出初稿：…（0 字）」 and exit 0 — and
+    with --check 「草稿中没有可查重的文字」, exit 2, as if the writer had given an empty draft. Now: nothing written,
+    not found (exit 3), saying why."""
+    args = [tmp_path / a if a.startswith("初稿") else a for a in asked]
+    assert run_cli(["draft", "--genre", "不存在的文种", "--topic", "组织生活会", *map(str, args),
+                    "--home", str(units.settings.home)]) == ExitCode.NOT_FOUND
+    said = capsys.readouterr()
+    assert "错误：没有找到可放进初稿的段落" in said.err and "未写出初稿" in said.err and "可查重" not in said.err
+    assert said.out == "" and list(tmp_path.iterdir()) == []
 
 
 def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units):
@@ -274,6 +291,20 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
         under = [s for s in draft.sections[i + 1:]]
         under = under[:next((j for j, s in enumerate(under) if s.level <= section.level), len(under))]
         assert section.paragraphs or any(s.paragraphs for s in under), section.heading
+
+
+def test_a_genre_none_of_whose_documents_is_on_the_topic_is_outlined_from_its_others(units):
+    """New-user try 29: 「--genre 实施方案 --topic 乡村振兴」 in a library whose one 实施方案 is on 以案促改 said
+    「库中没有文种为“实施方案”且有提纲的材料」 — not so — and merged every 文种's headings (a 工作总结's, laws'); the
+    文种's own documents are used instead, and a shorthand the search filter takes is read as its 文种 (讲话 → 讲话稿)."""
+    found = suggest_outline(units, asked_genre(" 讲话 "), "量子通信卫星", member=True)
+    assert found.genre == "讲话稿"
+    assert found.warnings == ["库中文种为“讲话稿”的材料都与主题“量子通信卫星”无关，提纲取自该文种的其他材料",
+                              "库中文种为“讲话稿”且有提纲的材料只有一篇，提纲取自该篇"]
+    # the headings of the one 讲话稿 (sucai/samples/src/06_讲话稿.txt), as in the test above
+    assert [n.heading for n in found.outline] == ["提高政治站位，深刻认识作风建设的极端重要性",
+                                                  "突出问题导向，扎实推进基层减负各项措施", "压实工作责任，确保作风建设取得实效"]
+    assert [d["title"] for d in found.documents] == ["在全县作风建设暨基层减负工作推进会上的讲话"]
 
 
 # -- paragraph candidates ------------------------------------------------------------------------

@@ -993,6 +993,10 @@ def test_genre_filters_accept_former_names_and_warn_about_unknown_ones(library, 
     assert ids_for(library, "", genre="讲话") == ids_for(library, "", genre="讲话稿") == [ids["a.txt"]]
     result = library.search(SearchRequest(q="", genre="不存在的文种"))
     assert result.total == 0 and any("不在文种表中" in w for w in result.warnings)
+    near = library.search(SearchRequest(q="", genre=" 讲话 稿"), member=False)   # new-user try 29: names the near ones
+    assert near.warnings == ["文种“ 讲话 稿”不在文种表中，可能找不到结果（文种表见 sucai genres）"]
+    near = library.search(SearchRequest(q="", genre="检查"), member=False)
+    assert near.warnings == ["文种“检查”不在文种表中，可能找不到结果（文种表见 sucai genres；相近的有“对照检查材料”）"]
 
 
 # -- second round (../shared/cases/README.md, issue 10) -------------------------------------------

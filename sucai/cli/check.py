@@ -62,10 +62,11 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
     if not report.matches:
         out.print("没有发现重合片段。")
         return
-    table = Table("草稿位置", "草稿中的文字", "来源", "来源位置", "相似度", title=f"重合片段（{len(report.matches)} 处）")
+    table = Table("草稿位置（第几字）", "草稿中的文字", "来源", "来源位置（第几字）", "相似度",
+                  title=f"重合片段（{len(report.matches)} 处）")
     for m in report.matches:
-        table.add_row(f"{m.start}–{m.end}", Text(shown(_excerpt(report.text[m.start:m.end]))),
-                      Text(shown(cite(m.title, m.doc_id))), f"{m.source_start}–{m.source_end}", percent(m.similarity))
+        table.add_row(_span(m.start, m.end), Text(shown(_excerpt(report.text[m.start:m.end]))),
+                      Text(shown(cite(m.title, m.doc_id))), _span(m.source_start, m.source_end), percent(m.similarity))
     out.print(table)
 
 
@@ -77,6 +78,12 @@ def _pasted() -> bytes:
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     refuse_large(len(data), "粘贴的草稿", MAX_FILE_BYTES)
     return data
+
+
+def _span(start: int, end: int) -> str:
+    """A span of characters (offsets from 0, the end excluded, as the JSON gives them) as a writer counts them:
+    from the first character, both ends included (0, 27 → 「1–27」)."""
+    return f"{start + 1}–{end}"
 
 
 def _excerpt(text: str) -> str:
@@ -125,8 +132,10 @@ def dupes(ctx: click.Context, home: Path | None = None, as_json: bool = False) -
 @home_option
 def dupes_merge(ids: tuple[int, ...], representative: int | None = None, home: Path | None = None) -> None:
     """合并：把这些文档（两篇或以上，及与它们同组的文档）并为一组相似版本。"""
-    open_library(home).clusters.merge(list(ids), representative)
-    out.print(f"已合并为一组：{'、'.join(map(str, sorted(set(ids))))}")
+    clusters = open_library(home).clusters
+    clusters.merge(list(ids), representative)
+    group = clusters.versions(ids[0], include_hidden=True)   # those named, those clustered with them; representative first
+    out.print(f"已合并为一组：{'、'.join(str(v.id) for v in sorted(group, key=lambda v: v.id))}（代表版本 {group[0].id}）")
 
 
 @dupes.command("split")

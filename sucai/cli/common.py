@@ -9,6 +9,7 @@ each parameter names its ``metavar`` and integers use :data:`INT`.
 from __future__ import annotations
 
 import ast
+import difflib
 import importlib
 import importlib.util
 import json
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+_CLOSE_COMMAND = 0.75   # difflib's similarity ratio of a mistyped command name to a command suggested for it
 _WIDE = 100_000  # columns of a console that is not a terminal: tables and text never wrap when piped
 
 
@@ -143,6 +145,20 @@ class ChineseGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in self.lazy:
             importlib.import_module(f"{__package__}.{self.lazy[cmd_name]}")
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        """click's, an unknown command's error suggesting the close names among every command (「没有命令 'serach'。
+        是不是想用 'search'？」): click suggests among those imported (``self.commands``), which in a new process are
+        none of the lazy ones — and with difflib's default cutoff, 0.6, 'user' for 'serach' too. A command whose
+        name holds the one typed is suggested as well (「sucai user role」: 'set-role'), and ``--help`` for ``help``."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as error:
+            name, commands = error.command_name, self.list_commands(ctx)
+            error.possibilities = ["--help"] if name == "help" else list(dict.fromkeys(
+                [*difflib.get_close_matches(name, commands, cutoff=_CLOSE_COMMAND),
+                 *(c for c in commands if len(name) >= 3 and name in c)]))
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """click's list of commands, each not imported yet by a stand-in with its docstring as the help."""

@@ -435,8 +435,10 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
 @home_option
 def rm(doc_id: int, home: Path | None) -> None:
     """删除一篇文档（目录与索引）。"""
-    open_library(home).remove(doc_id)
-    out.print(f"已删除文档 {doc_id}")
+    library = open_library(home)
+    title = library.get(doc_id).title   # said with the 编号: a mistyped one shows what went
+    library.remove(doc_id)
+    out.print(f"已删除文档 {doc_id}：{escape(shown(title))}")
 
 
 @app.command()

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from ..errors import NotFound
 from .common import Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
 
 if TYPE_CHECKING:
@@ -74,6 +75,9 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
     first = first_draft(plan, title or _title(genre, topic.strip(), unit, year), unit=unit or "", year=year,
                         target_chars=length)
+    if not first.sections and (output is not None or check):   # a file of a title alone, a 查重 of nothing
+        raise NotFound(f"没有找到可放进初稿的段落（初稿只取文种为“{genre}”的材料里与提纲标题相合的段落），未写出初稿；"
+                       "可换一个主题或文种再试，不加 -o 和 --check 可先看提纲", code="no_paragraphs")
     if output is not None:
         _write_first_draft(first, output, length, library.settings.zone)
     report = check_draft(library, first, member=not free) if check else None

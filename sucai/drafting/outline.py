@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from .. import access
 from ..library import Library
 from ..errors import BadValue
+from ..metadata.genres import NAMES as GENRE_NAMES, canonical, genre_table_hint
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
@@ -72,10 +75,11 @@ class OutlineSuggestion:
 
 
 def asked_genre(genre: str) -> str:
-    """The 文种 a 提纲 is asked for: ``genre`` without white space around it. Raises BadValue (code ``no_genre``,
+    """The 文种 a 提纲 is asked for: ``genre`` without white space around it, a shorthand the search filter takes
+    read as its name (「讲话」 → 讲话稿, :func:`sucai.metadata.genres.canonical`). Raises BadValue (code ``no_genre``,
     exit status 2 on the command line, 422 on the web) when nothing is left: without a 文种 the outline would mix
     the headings of every kind of document."""
-    genre = genre.strip()
+    genre = canonical(genre)
     if not genre:
         raise BadValue("请给出文种，如 对照检查材料", code="no_genre")
     return genre
@@ -87,26 +91,43 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
 
     ``unit``/``year``: the writer's own (kept in headings; another unit's name or
     year in a heading becomes 【待补】). ``exclude``: document ids left out (to
-    test on held-out documents). When the 文种 has one document with headings, the
+    test on held-out documents). When none of the 文种 is like the topic, its others are
+    used; when the 文种 has one document with headings, the
     提纲 is its headings, and a warning says so; when it has none, all 文种 are
     searched and a warning says so (another 文种's headings: a first draft keeps
     only those that get paragraphs of the asked 文种). Never raises for any ``topic``.
     """
-    warnings: list[str] = []
-    docs = similar_documents(library, genre, topic, member=member, count=sources, exclude=exclude)
-    if len(docs) == 1 and genre:
-        warnings.append(f"库中文种为“{genre}”且有提纲的材料只有一篇，提纲取自该篇")
-    if not docs and genre:
-        warnings.append(f"库中没有文种为“{genre}”且有提纲的材料，已在全部文种中查找")
-        docs = similar_documents(library, None, topic, member=member, count=sources, exclude=exclude)
-    if not docs:
-        warnings.append("库中没有可供参考的提纲")
+    docs, warnings = _sources(partial(similar_documents, library, member=member, count=sources, exclude=exclude),
+                              genre, topic)
     keys = _Keys()
     groups = [(doc.id, doc.outline) for doc in docs]
     similarity = Similarity(keys(node) for _, nodes in groups for node in _headings(nodes))
     outline = _merge(groups, similarity, keys, 1, unit, year)
     documents = [{"id": doc.id, "title": doc.title} for doc in docs]
     return OutlineSuggestion(genre, topic, outline, documents, warnings)
+
+
+def _sources(find: Callable[[str | None, str], list[Document]], genre: str, topic: str) -> tuple[list[Document], list[str]]:
+    """The documents a 提纲 is merged from (``find(genre, topic)``: :func:`similar_documents`) and what to tell the
+    writer of them: those of the 文种 most like the topic; none on the topic: the 文种's others, whose headings are
+    the 文种's own (another 文种's get no paragraph in a first draft); none of the 文种 (or a 文种 the taxonomy does
+    not have): those of every 文种 most like the topic."""
+    warnings = []
+    docs = find(genre, topic)
+    if not docs and genre and topic:
+        docs = find(genre, "")
+        if docs:
+            warnings.append(f"库中文种为“{genre}”的材料都与主题“{topic}”无关，提纲取自该文种的其他材料")
+    if len(docs) == 1 and genre:
+        warnings.append(f"库中文种为“{genre}”且有提纲的材料只有一篇，提纲取自该篇")
+    if not docs and genre:
+        unknown = genre not in GENRE_NAMES
+        warnings.append((f"文种“{genre}”不在文种表中" if unknown else f"库中没有文种为“{genre}”且有提纲的材料")
+                        + "，已在全部文种中查找" + (genre_table_hint(genre) if unknown else ""))
+        docs = find(None, topic)
+    if not docs:
+        warnings.append("库中没有可供参考的提纲")
+    return docs, warnings
 
 
 def similar_documents(library: Library, genre: str | None, topic: str, *, member: bool, count: int,

@@ -138,6 +138,13 @@ def canonical(name: str | None) -> str | None:
     return ALIASES.get(name, name)
 
 
+def genre_table_hint(name: str) -> str:
+    """Where to find the 文种 a user may name, for a message about ``name`` that is none of them:
+    「（文种表见 sucai genres；相近的有“对照检查材料”）」 — the names holding ``name`` (at most three), if any."""
+    near = [g for g in NAMES if name and name in g][:3]
+    return "（文种表见 sucai genres" + ("；相近的有" + "、".join(f"“{g}”" for g in near) if near else "") + "）"
+
+
 # -- the title's closing word ----------------------------------------------------------------
 
 _TITLE_WORDS = re.compile(
