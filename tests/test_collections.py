@@ -7,7 +7,7 @@ import io
 import re
 import time
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,7 +30,6 @@ from sucai.web import create_app
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 PASSWORD = "correct-horse-9"
-NEXT_YEAR = site_day(365).isoformat()
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -46,7 +45,7 @@ def site(tmp_path, home):
     library.ingest([SAMPLES], workers=1)
     accounts = Accounts.from_settings(load_settings(home, member_daily_downloads=3))
     accounts.add_user("张三", PASSWORD)
-    accounts.add_user("会员", PASSWORD, "member", NEXT_YEAR)
+    accounts.add_user("会员", PASSWORD, "member", site_day(365).isoformat())
     accounts.add_user("管理员", PASSWORD, "admin")
     app = create_app(settings=load_settings(home, member_daily_downloads=3))
     yield {"home": home, "inbox": inbox, "library": library, "accounts": accounts, "app": app}
@@ -137,7 +136,10 @@ def test_saving_a_search_and_seeing_new_1_on_the_web(site):
 def test_favourites_in_folders_with_notes_and_a_zip_within_the_quota(site):
     library = site["library"]
     ids = [r["id"] for r in library.catalogue.summaries()]
-    client, token = logged_in(site["app"], "会员")
+    today = site_day()   # the site's clock stopped at noon: the quota's day does not end halfway through the test
+    noon = datetime(today.year, today.month, today.day, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    app = create_app(settings=load_settings(site["home"], member_daily_downloads=3), now=lambda: noon)
+    client, token = logged_in(app, "会员")
     for doc_id in ids[:4]:
         response = client.post("/favourites", data={"csrf_token": token, "doc_id": doc_id, "folder": "述职参考",
                                                    "note": f"备注{doc_id}"}, follow_redirects=False)
@@ -156,13 +158,10 @@ def test_favourites_in_folders_with_notes_and_a_zip_within_the_quota(site):
     assert packed.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(packed.content)).namelist()
     assert len(names) == 4 and "索引.csv" in names                  # three documents and the index
-    assert site["accounts"].downloads_left(member) == 0            # the quota of 3 is spent
+    assert app.state.accounts.downloads_left(member) == 0          # the quota of 3 is spent
     refused = client.post(f"/favourites/{folder}/download", data={"csrf_token": token, "format": "md"})
-    now = datetime.now(timezone.utc)
-    beijing = now.astimezone(ZoneInfo("Asia/Shanghai"))   # the site's clock (the default timezone)
-    midnight = datetime(beijing.year, beijing.month, beijing.day, tzinfo=beijing.tzinfo) + timedelta(days=1)
     assert refused.status_code == 429                              # full again at Beijing's next midnight
-    assert abs(int(refused.headers["retry-after"]) - (midnight - now).total_seconds()) < 60
+    assert refused.headers["retry-after"] == str(12 * 3600)        # from noon
     assert client.post(f"/favourites/{folder}/download", data={"format": "md"}).status_code == 403   # no CSRF
     stranger, stranger_token = logged_in(site["app"], "张三")
     assert stranger.get(f"/favourites/{folder}", headers={"accept": "text/html"}).status_code == 404
