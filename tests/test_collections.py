@@ -133,6 +133,20 @@ def test_saving_a_search_and_seeing_new_1_on_the_web(site):
     assert TestClient(site["app"]).get("/saved", follow_redirects=False).status_code == 303   # visitors log in first
 
 
+def test_names_and_notes_are_kept_without_control_characters(site):
+    """A folder, a saved search and a note typed with NUL and a terminal escape (ESC[31m) are kept as
+    ``clean.plain`` keeps a one-line field: PostgreSQL's text cannot hold a NUL (the save was a 500 there),
+    and an ESC went to the page and to a terminal."""
+    store, member = Collections(site["accounts"]), site["accounts"].viewer("会员")
+    doc_id = site["library"].catalogue.summaries()[0]["id"]
+    folder = store.add_favourite(member, doc_id, "述职\x00参考\x1b[31m", "备注\x00一\x1b[0m")
+    assert folder.name == "述职 参考 [31m"
+    assert [item.note for item in store.favourites(member, folder.id)] == ["备注 一 [0m"]
+    store.set_note(member, folder.id, doc_id, "\x1b[31m改过\x00")
+    assert [item.note for item in store.favourites(member, folder.id)] == ["[31m改过"]
+    assert store.save_search(member, "\x00基层\x1b减负", {"q": "基层减负"}).name == "基层 减负"
+
+
 def test_favourites_in_folders_with_notes_and_a_zip_within_the_quota(site):
     library = site["library"]
     ids = [r["id"] for r in library.catalogue.summaries()]
