@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 from datetime import date, datetime, timezone
 from importlib import resources
@@ -504,7 +505,46 @@ def test_ctrl_c_after_a_command_is_done_keeps_its_status():
     assert result.stdout.startswith("sucai")
 
 
-@pytest.mark.parametrize("code, said", [(_INTERRUPTED_IN_CALLBACK, "已中断；已完成的部分都已保存"),
+@pytest.mark.parametrize("command, module, said", [
+    (["ingest", "收文"], "sucai.library", "已中断；已完成的部分都已保存，再次运行即可继续。"),
+    (["sync", "同步", "--since", "2026-12-01"], "sucai.library", "已中断；已完成的部分都已保存，再次运行即可继续。"),
+    (["check", "收文/通知.txt"], "sucai.library", "已中断。"),
+    (["search", "防汛"], "sucai.library", "已中断。"),
+    (["backup", "备份"], "sucai.backup", "已中断。"),
+])
+def test_an_interrupted_command_says_it_kept_its_work_only_when_it_did(home, tmp_path, command, module, said):
+    """Ctrl+C as a command starts its work (held at its import of ``module`` by an audit hook in a ``sitecustomize``
+    until the test's SIGINT comes): an ingest or a sync, which keep what they did and go on from there, say so; a
+    search, a 查重 or a backup said the same "已完成的部分都已保存，再次运行即可继续", which they have nothing of — they
+    say they stopped."""
+    write(tmp_path / "收文", "通知.txt", "关于做好防汛工作的通知\n各单位要认真做好今年的防汛工作。\n")
+    held = tmp_path / "held"
+    (tmp_path / "site" / "sitecustomize.py").parent.mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(
+        "import sys, time\n"
+        "def hold(event, args):\n"
+        f"    if event == 'import' and args[0] == {module!r}:\n"
+        f"        open({str(held)!r}, 'w').close()\n"
+        "        time.sleep(60)\n"
+        "sys.addaudithook(hold)\n", encoding="utf-8")
+    path = os.pathsep.join(filter(None, [str(tmp_path / "site"), os.environ.get("PYTHONPATH")]))
+    started = subprocess.Popen([sys.executable, "-m", "sucai", *command], cwd=tmp_path, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "SUCAI_HOME": str(home), "PYTHONPATH": path})
+    try:
+        deadline = time.monotonic() + 120
+        while not held.exists() and started.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert held.exists(), started.communicate()
+        started.send_signal(signal.SIGINT)
+        _, errors = started.communicate(timeout=50)   # before the hook's hold would have ended
+    finally:
+        started.kill()
+    assert started.returncode == ExitCode.INTERRUPTED
+    assert errors.strip().splitlines()[-1] == said, errors
+
+
+@pytest.mark.parametrize("code, said", [(_INTERRUPTED_IN_CALLBACK, "已中断。"),
                                          (_INTERRUPTED_LOADING, "已中断。")],
                          ids=["in a weakref callback", "while loading"])
 def test_ctrl_c_anywhere_is_one_chinese_line_and_130(code, said):

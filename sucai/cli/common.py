@@ -49,7 +49,7 @@ class ExitCode(IntEnum):
     PARTIAL = 5        # 入库：本次有文件跳过或失败（其余已入库；上次已无法读取、未再尝试的不算）
     NOTHING = 6        # 入库：本次所有文件都跳过或失败，没有一个入库
     DAMAGED = 7        # 核对：检索索引与目录库不一致，且未修复（check-integrity --no-repair）
-    INTERRUPTED = 130  # 被 Ctrl+C 或停止信号中断（已完成的部分已保存）
+    INTERRUPTED = 130  # 被 Ctrl+C 或停止信号中断（入库、同步、监视：已完成的部分已保存，见 RESUMABLE）
     OUTPUT_CLOSED = 141  # 输出提前被关闭（如 sucai search … | head）：像标准工具一样由 SIGPIPE 结束，不报错
 
 
@@ -320,6 +320,9 @@ COMMANDS = {
     "sync": "sync",
 }
 """Each command of ``sucai`` → the module of this package that defines it, imported when the command is used."""
+RESUMABLE = frozenset({"ingest", "sync", "watch", "demo"})
+"""The commands that keep their work as they go and go on from there when run again (files stored, documents
+written): an interrupted one says so; any other only that it stopped."""
 
 app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。", lazy=COMMANDS,
                    context_settings={"max_content_width": 100})
