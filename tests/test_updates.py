@@ -105,6 +105,16 @@ def test_since_is_read_leniently_and_bounded(site):
     assert controls["error"] == f"since 应为日期（如 {today.isoformat()}）或带时区的时间：[31m昨 天"   # echoed without them
 
 
+def test_a_since_past_what_utc_can_write_lists_nothing(site):
+    """``since=9999-12-31T23:00:00-05:00`` is 10000-01-01 04:00 UTC, past Python's last moment: the API and the page
+    were a 500 (OverflowError). Nothing was added after it."""
+    client = TestClient(site["app"])
+    late = client.get("/api/updates", params={"since": "9999-12-31T23:00:00-05:00"})
+    assert late.status_code == 200 and (late.json()["total"], late.json()["documents"]) == (0, [])
+    page = client.get("/updates", params={"since": "9999-12-31T23:00:00-05:00"}, headers={"accept": "text/html"})
+    assert page.status_code == 200
+
+
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", ZoneInfo("Asia/Shanghai")])
 def test_one_local_time_for_every_precision(zone):
     """The one way a stored time is shown on the site's clock (the audit log, 卡密 batches, 今日更新, history):
