@@ -202,9 +202,9 @@ def _check_text(name: str, value) -> None:
     if name == "trusted_proxies":
         try:
             _networks(value)
-        except ValueError as err:
-            raise InvalidInput(f"设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8）：{err}",
-                               code="bad_settings") from err
+        except ValueError as err:   # its text the entry, not the ipaddress module's English reason
+            raise InvalidInput(f"设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8），"
+                               f"而不是 {str(err)!r}", code="bad_settings") from None
     if name == "database_url" and value.strip() and not value.strip().startswith(("postgresql://", "postgres://",
                                                                                   "sqlite:///")):
         raise InvalidInput("设置 database_url 应为 postgresql://用户:密码@主机/库名（留空则用数据目录里的 SQLite 文件）",
@@ -212,8 +212,15 @@ def _check_text(name: str, value) -> None:
 
 
 def _networks(value: str) -> list:
-    return [ipaddress.ip_network(part.strip(), strict=False) for part in value.replace("，", ",").split(",")
-            if part.strip()]
+    """The networks of ``value``, addresses or networks separated by commas (ASCII or full-width). Raises ValueError,
+    its text the first entry that is neither."""
+    networks = []
+    for part in filter(None, (part.strip() for part in value.replace("，", ",").split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(part) from None
+    return networks
 
 
 _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
