@@ -186,10 +186,18 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
     for name, value in values.items():
         if known.get(name) == "str":
             _check_text(name, value)
-        elif not isinstance(value, int) or isinstance(value, bool) or value < _MINIMUM.get(name, 0):
-            raise InvalidInput(f"设置 {name} 应为不小于 {_MINIMUM.get(name, 0)} 的整数，而不是 {value!r}",
-                               code="bad_settings")
+        else:
+            _check_number(name, value)
     return replace(Settings(home=root), **values)
+
+
+def _check_number(name: str, value) -> None:
+    """Raise InvalidInput (``bad_settings``) unless ``value`` is a whole number from the setting's least
+    (:data:`_MINIMUM`, else 0) to its most (:data:`_MAXIMUM`, where one is)."""
+    least, most = _MINIMUM.get(name, 0), _MAXIMUM.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < least or (most is not None and value > most):
+        bounds = f" {least:,} 到 {most:,} 之间" if most is not None else f"不小于 {least} "
+        raise InvalidInput(f"设置 {name} 应为{bounds}的整数，而不是 {value!r}", code="bad_settings")
 
 
 def _check_text(name: str, value) -> None:
@@ -228,6 +236,10 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
             "index_poll_seconds": 1, "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1}
+# The most a setting may be where more cannot work: tantivy panics on (or cannot allocate) a page of results or a
+# section scan that large, and a login's lifetimes past Python's timedelta (999,999,999 days) overflow
+_MAXIMUM = {"max_page_size": 1_000, "section_scan_docs": 100_000, "session_max_age_days": 36_500,
+            "session_idle_hours": 876_000, "login_known_ip_days": 36_500}
 _CHOICES = {"drafting_tier": ("user", "member"), "password_hash_profile": PASSWORD_HASH_PROFILES}
 
 

@@ -788,6 +788,42 @@ def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     assert caught.value.code == "bad_settings"
 
 
+_MOST = {"max_page_size": (1, 1_000), "section_scan_docs": (1, 100_000), "session_max_age_days": (1, 36_500),
+         "session_idle_hours": (1, 876_000), "login_known_ip_days": (0, 36_500)}
+
+
+@pytest.mark.parametrize("name", sorted(_MOST))
+def test_a_setting_past_what_can_work_is_refused_at_start(tmp_path, name):
+    """These had no upper bound, and 10**12 of any broke the site: every search an 内部错误 (tantivy's
+    PanicException: a page or a section scan that large), every login a 500 (OverflowError: a session's lifetime past
+    Python's timedelta). One past the most is refused at start, in Chinese; the most itself is taken."""
+    least, most = _MOST[name]
+    (tmp_path / "sucai.toml").write_text(f"{name} = {most + 1}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(tmp_path)
+    assert caught.value.message == f"设置 {name} 应为 {least:,} 到 {most:,} 之间的整数，而不是 {most + 1}"
+    (tmp_path / "sucai.toml").write_text(f"{name} = {most}\n", encoding="utf-8")
+    assert getattr(load_settings(tmp_path), name) == most
+
+
+def test_a_site_at_each_settings_most_serves_searches_and_logins(home, tmp_path):
+    """At each of those settings' most (:func:`test_a_setting_past_what_can_work_is_refused_at_start`) the deepest
+    page of the largest size, a section search and a login all work."""
+    from fastapi.testclient import TestClient
+
+    from sucai.web import create_app
+
+    write(tmp_path / "in", "a.txt")
+    Library.open(home).ingest([tmp_path / "in"], workers=1)
+    Accounts.open(home).add_user("会员甲", "correct-horse-9x", "member", "2099-01-01")
+    client = TestClient(create_app(settings=load_settings(home, **{name: most for name, (_, most) in _MOST.items()})))
+    for params in ({"q": "作风", "limit": 1_000, "page": 1_000}, {"q": "作风", "limit": 1_000, "scope": "section"}):
+        assert client.get("/api/search", params=params).status_code == 200, params
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login", headers={"accept": "text/html"}).text)[1]
+    client.post("/login", data={"username": "会员甲", "password": "correct-horse-9x", "csrf_token": token})
+    assert "会员甲" in client.get("/account", headers={"accept": "text/html"}).text
+
+
 @pytest.mark.parametrize("name", ["Asia", "Mars/Olympus", "", "asia/shanghai"])
 def test_a_zone_no_one_has_is_refused_in_chinese_at_start(tmp_path, name):
     """The site's clock is built in one place (``Settings.zone``, which ``Accounts``, 今日更新 and the pages use):
