@@ -93,8 +93,9 @@ class Codes:
     def create(self, tier: str, days: int, count: int, *, batch: str | None = None, actor: Viewer | None = None,
                source_ip: str | None = None) -> list[dict]:
         """Make ``count`` codes of ``tier`` (:data:`sucai.accounts.TIERS`) worth ``days`` days each, in one
-        batch (named ``batch``, a one-line field as :func:`sucai.clean.plain` keeps one, default the time). Returns them (the only time they are seen) as rows of
-        :data:`CSV_HEADER`'s fields: ``{"code", "tier", "days", "batch", "created_at"}``. Audited once.
+        batch (named ``batch``, a one-line field as :func:`sucai.clean.plain` keeps one, default the time). Returns
+        them (the only time they are seen) as rows of :data:`CSV_HEADER`'s fields:
+        ``{"code", "tier", "days", "batch", "created_at"}``. Audited once.
 
         Raises BadValue (``bad_tier``, ``bad_days``, ``bad_count``).
         """
