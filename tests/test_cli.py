@@ -788,6 +788,24 @@ def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     assert caught.value.code == "bad_settings"
 
 
+def test_a_byte_of_an_argument_that_is_not_utf8_is_read_as_a_replacement_character(home, tmp_path):
+    """A byte that is not UTF-8 in a text argument (a GBK terminal, a script's bytes) — Python keeps it as a lone
+    surrogate — was an 内部错误 wherever the text went: ``search --genre`` (tantivy's ValueError), ``codes create
+    --batch`` and ``token create --label`` (UnicodeEncodeError: the database takes UTF-8). It is read as U+FFFD, as
+    a JSON ``"\\udcff"`` is; a path keeps its bytes (``ingest`` says it does not exist, exit 4)."""
+    write(tmp_path / "in", "a.txt")
+    assert sucai(home, "ingest", str(tmp_path / "in")).returncode == 0
+    found = sucai(home, "search", "作风", "--json", "--genre", b"\xff")
+    assert found.returncode == 0 and json.loads(found.stdout)["total"] == 0, found.stderr
+    made = sucai(home, "codes", "create", "--batch", b"\xff\xfe", "-o", str(tmp_path / "codes.csv"))
+    assert made.returncode == 0 and "批次“\ufffd\ufffd”" in made.stderr, made.stderr
+    assert sucai(home, "user", "add", "甲乙", "--password", "correct-horse-9x").returncode == 0
+    token = sucai(home, "token", "create", "甲乙", "--label", b"\xff")
+    assert token.returncode == 0 and "（\ufffd）" in token.stdout, token.stderr
+    missing = sucai(home, "ingest", os.fsencode(tmp_path) + b"/\xff")
+    assert missing.returncode == ExitCode.NO_SUCH_PATH and "内部错误" not in missing.stderr
+
+
 _MOST = {"max_page_size": (1, 1_000), "section_scan_docs": (1, 100_000), "session_max_age_days": (1, 36_500),
          "session_idle_hours": (1, 876_000), "login_known_ip_days": (0, 36_500)}
 

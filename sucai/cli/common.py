@@ -215,6 +215,22 @@ class ChineseCommand(click.Command):
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """click's parsing, then every text value but a path made well formed (:func:`sucai.clean.well_formed`): a
+        byte of an argument that is not UTF-8, which Python keeps as a lone surrogate, was an 内部错误 wherever the
+        text went on (``search --genre``, ``codes create --batch``, ``token create --label``, ``draft --genre``:
+        tantivy, the database, UTF-8 output refuse it); a path keeps its bytes, to be found as it was named."""
+        rest = super().parse_args(ctx, args)
+        from ..clean import well_formed   # here, not for ``--help`` (answered inside click's parsing)
+
+        for param in self.params:
+            value = ctx.params.get(param.name)
+            if not isinstance(param.type, click.Path) and isinstance(value, str):
+                ctx.params[param.name] = well_formed(value)
+            elif not isinstance(param.type, click.Path) and isinstance(value, tuple):
+                ctx.params[param.name] = tuple(well_formed(v) if isinstance(v, str) else v for v in value)
+        return rest
+
 
 ChineseGroup.command_class = ChineseCommand
 
