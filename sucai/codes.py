@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 
 from .accounts import Accounts, TooManyRequests, Viewer, minutes
 from .choices import TIER_LABELS, TIERS
+from .clean import plain
 from .config import local_time
 from .db import retried
 from .db.schema import codes as codes_table
@@ -92,8 +93,9 @@ class Codes:
     def create(self, tier: str, days: int, count: int, *, batch: str | None = None, actor: Viewer | None = None,
                source_ip: str | None = None) -> list[dict]:
         """Make ``count`` codes of ``tier`` (:data:`sucai.accounts.TIERS`) worth ``days`` days each, in one
-        batch (named ``batch``, default the time). Returns them (the only time they are seen) as rows of
-        :data:`CSV_HEADER`'s fields: ``{"code", "tier", "days", "batch", "created_at"}``. Audited once.
+        batch (named ``batch``, a one-line field as :func:`sucai.clean.plain` keeps one, default the time). Returns
+        them (the only time they are seen) as rows of :data:`CSV_HEADER`'s fields:
+        ``{"code", "tier", "days", "batch", "created_at"}``. Audited once.
 
         Raises BadValue (``bad_tier``, ``bad_days``, ``bad_count``).
         """
@@ -104,7 +106,7 @@ class Codes:
         if not 1 <= count <= MAX_BATCH:
             raise BadValue(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
         now = _stamp()
-        batch = " ".join((batch or "").split())[:60] or f"{local_time(now, self.accounts.zone, 'minutes')} {TIER_LABELS[tier]}{days}天"
+        batch = " ".join(plain(batch or "").split())[:60] or f"{local_time(now, self.accounts.zone, 'minutes')} {TIER_LABELS[tier]}{days}天"
         codes = [new_code() for _ in range(count)]
         self._store(codes, tier, days, batch, now, actor, source_ip)
         return [{"code": c, "tier": TIER_LABELS[tier], "days": days, "batch": batch, "created_at": now} for c in codes]

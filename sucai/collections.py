@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from .accounts import Accounts, Viewer
+from .clean import plain
 from .db import retried
 from .db.schema import favourites, folders, history, saved_searches, users
 from .errors import Forbidden, InvalidInput, NotFound, Unauthorized
@@ -84,7 +85,10 @@ def _hash(token: str) -> str:
 
 
 def _name(raw: str, what: str, most: int = 60) -> str:
-    name = " ".join((raw or "").split())
+    """A folder's or a saved search's name as typed: one line (:func:`sucai.clean.plain`: no control characters —
+    PostgreSQL's text holds no NUL —, no terminal escapes), its white space runs one space. Raises InvalidInput
+    (``bad_name``) unless it is then 1 to ``most`` characters."""
+    name = " ".join(plain(raw or "").split())
     if not 1 <= len(name) <= most:
         raise InvalidInput(f"{what}应为 1–{most} 个字符", code="bad_name")
     return name
@@ -293,7 +297,9 @@ def _saved(row: tuple) -> SavedSearch:
 
 
 def _note(note: str) -> str:
-    note = (note or "").strip()
+    """A favourite's note as typed, one line as :func:`_name` keeps one. Raises InvalidInput (``bad_note``) past
+    :data:`MAX_NOTE_CHARS` characters."""
+    note = plain(note or "").strip()
     if len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"备注最多 {MAX_NOTE_CHARS} 个字", code="bad_note")
     return note

@@ -186,10 +186,18 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
     for name, value in values.items():
         if known.get(name) == "str":
             _check_text(name, value)
-        elif not isinstance(value, int) or isinstance(value, bool) or value < _MINIMUM.get(name, 0):
-            raise InvalidInput(f"设置 {name} 应为不小于 {_MINIMUM.get(name, 0)} 的整数，而不是 {value!r}",
-                               code="bad_settings")
+        else:
+            _check_number(name, value)
     return replace(Settings(home=root), **values)
+
+
+def _check_number(name: str, value) -> None:
+    """Raise InvalidInput (``bad_settings``) unless ``value`` is a whole number from the setting's least
+    (:data:`_MINIMUM`, else 0) to its most (:data:`_MAXIMUM`, where one is)."""
+    least, most = _MINIMUM.get(name, 0), _MAXIMUM.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < least or (most is not None and value > most):
+        bounds = f" {least:,} 到 {most:,} 之间" if most is not None else f"不小于 {least} "
+        raise InvalidInput(f"设置 {name} 应为{bounds}的整数，而不是 {value!r}", code="bad_settings")
 
 
 def _check_text(name: str, value) -> None:
@@ -202,9 +210,9 @@ def _check_text(name: str, value) -> None:
     if name == "trusted_proxies":
         try:
             _networks(value)
-        except ValueError as err:
-            raise InvalidInput(f"设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8）：{err}",
-                               code="bad_settings") from err
+        except ValueError as err:   # its text the entry, not the ipaddress module's English reason
+            raise InvalidInput(f"设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8），"
+                               f"而不是 {str(err)!r}", code="bad_settings") from None
     if name == "database_url" and value.strip() and not value.strip().startswith(("postgresql://", "postgres://",
                                                                                   "sqlite:///")):
         raise InvalidInput("设置 database_url 应为 postgresql://用户:密码@主机/库名（留空则用数据目录里的 SQLite 文件）",
@@ -212,8 +220,15 @@ def _check_text(name: str, value) -> None:
 
 
 def _networks(value: str) -> list:
-    return [ipaddress.ip_network(part.strip(), strict=False) for part in value.replace("，", ",").split(",")
-            if part.strip()]
+    """The networks of ``value``, addresses or networks separated by commas (ASCII or full-width). Raises ValueError,
+    its text the first entry that is neither."""
+    networks = []
+    for part in filter(None, (part.strip() for part in value.replace("，", ",").split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(part) from None
+    return networks
 
 
 _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
@@ -221,6 +236,10 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
             "index_poll_seconds": 1, "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1}
+# The most a setting may be where more cannot work: tantivy panics on (or cannot allocate) a page of results or a
+# section scan that large, and a login's lifetimes past Python's timedelta (999,999,999 days) overflow
+_MAXIMUM = {"max_page_size": 1_000, "section_scan_docs": 100_000, "session_max_age_days": 36_500,
+            "session_idle_hours": 876_000, "login_known_ip_days": 36_500}
 _CHOICES = {"drafting_tier": ("user", "member"), "password_hash_profile": PASSWORD_HASH_PROFILES}
 
 

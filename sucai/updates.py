@@ -84,8 +84,15 @@ def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
 
 
 def added_since(library, since: datetime) -> list[tuple[int, str]]:
-    """``(id, added_at)`` of the visible documents added at or after ``since``, newest first."""
-    return library.catalogue.added_since(since.astimezone(timezone.utc).isoformat(timespec="seconds"))
+    """``(id, added_at)`` of the visible documents added at or after ``since`` (an aware datetime), newest first.
+    A ``since`` before the first moment UTC can write — local midnight of 0001-01-01 in a zone east of UTC, which
+    ``sync --since`` takes — is every document, one after its last (``9999-12-31T23:00-05:00``, a 今日更新 ``since``)
+    none (each raised OverflowError)."""
+    start = min(max(since, _FIRST_MOMENT), _LAST_MOMENT).astimezone(timezone.utc)
+    return library.catalogue.added_since(start.isoformat(timespec="seconds"))
+
+
+_FIRST_MOMENT, _LAST_MOMENT = datetime.min.replace(tzinfo=timezone.utc), datetime.max.replace(tzinfo=timezone.utc)
 
 
 def viewer_documents(library, ids: list[int], member: bool, include_hidden: bool = False) -> dict[int, Document]:

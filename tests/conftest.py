@@ -168,6 +168,18 @@ def site_day(days: int = 0) -> date:
     return datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date() + timedelta(days=days)
 
 
+def frozen_datetime(instant: datetime) -> type[datetime]:
+    """A ``datetime`` class whose ``now(tz)`` is always ``instant`` (an aware datetime) on the clock of ``tz``, for a
+    test to put in place of a module's ``datetime`` (``monkeypatch.setattr(module, "datetime", ...)``): what that
+    module calls "today" then never turns into tomorrow halfway through a test, as the machine's clock does at the
+    site's midnight (Beijing's: 16:00 UTC)."""
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None) -> datetime:
+            return instant.astimezone(tz) if tz is not None else instant.astimezone().replace(tzinfo=None)
+    return Frozen
+
+
 def stored_text(db) -> str:
     """Every row of every sucai table of store ``db`` (a :class:`~sucai.db.Database`) as text: what a copy of
     the database would show, on either backend."""

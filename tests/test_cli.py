@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 from datetime import date, datetime, timezone
 from importlib import resources
@@ -519,7 +520,46 @@ def test_ctrl_c_after_a_command_is_done_keeps_its_status():
     assert result.stdout.startswith("sucai")
 
 
-@pytest.mark.parametrize("code, said", [(_INTERRUPTED_IN_CALLBACK, "已中断；已完成的部分都已保存"),
+@pytest.mark.parametrize("command, module, said", [
+    (["ingest", "收文"], "sucai.library", "已中断；已完成的部分都已保存，再次运行即可继续。"),
+    (["sync", "同步", "--since", "2026-12-01"], "sucai.library", "已中断；已完成的部分都已保存，再次运行即可继续。"),
+    (["check", "收文/通知.txt"], "sucai.library", "已中断。"),
+    (["search", "防汛"], "sucai.library", "已中断。"),
+    (["backup", "备份"], "sucai.backup", "已中断。"),
+])
+def test_an_interrupted_command_says_it_kept_its_work_only_when_it_did(home, tmp_path, command, module, said):
+    """Ctrl+C as a command starts its work (held at its import of ``module`` by an audit hook in a ``sitecustomize``
+    until the test's SIGINT comes): an ingest or a sync, which keep what they did and go on from there, say so; a
+    search, a 查重 or a backup said the same "已完成的部分都已保存，再次运行即可继续", which they have nothing of — they
+    say they stopped."""
+    write(tmp_path / "收文", "通知.txt", "关于做好防汛工作的通知\n各单位要认真做好今年的防汛工作。\n")
+    held = tmp_path / "held"
+    (tmp_path / "site" / "sitecustomize.py").parent.mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(
+        "import sys, time\n"
+        "def hold(event, args):\n"
+        f"    if event == 'import' and args[0] == {module!r}:\n"
+        f"        open({str(held)!r}, 'w').close()\n"
+        "        time.sleep(60)\n"
+        "sys.addaudithook(hold)\n", encoding="utf-8")
+    path = os.pathsep.join(filter(None, [str(tmp_path / "site"), os.environ.get("PYTHONPATH")]))
+    started = subprocess.Popen([sys.executable, "-m", "sucai", *command], cwd=tmp_path, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "SUCAI_HOME": str(home), "PYTHONPATH": path})
+    try:
+        deadline = time.monotonic() + 120
+        while not held.exists() and started.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert held.exists(), started.communicate()
+        started.send_signal(signal.SIGINT)
+        _, errors = started.communicate(timeout=50)   # before the hook's hold would have ended
+    finally:
+        started.kill()
+    assert started.returncode == ExitCode.INTERRUPTED
+    assert errors.strip().splitlines()[-1] == said, errors
+
+
+@pytest.mark.parametrize("code, said", [(_INTERRUPTED_IN_CALLBACK, "已中断。"),
                                          (_INTERRUPTED_LOADING, "已中断。")],
                          ids=["in a weakref callback", "while loading"])
 def test_ctrl_c_anywhere_is_one_chinese_line_and_130(code, said):
@@ -761,6 +801,60 @@ def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     with pytest.raises(InvalidInput) as caught:
         load_settings(tmp_path)
     assert caught.value.code == "bad_settings"
+
+
+def test_a_byte_of_an_argument_that_is_not_utf8_is_read_as_a_replacement_character(home, tmp_path):
+    """A byte that is not UTF-8 in a text argument (a GBK terminal, a script's bytes) — Python keeps it as a lone
+    surrogate — was an 内部错误 wherever the text went: ``search --genre`` (tantivy's ValueError), ``codes create
+    --batch`` and ``token create --label`` (UnicodeEncodeError: the database takes UTF-8). It is read as U+FFFD, as
+    a JSON ``"\\udcff"`` is; a path keeps its bytes (``ingest`` says it does not exist, exit 4)."""
+    write(tmp_path / "in", "a.txt")
+    assert sucai(home, "ingest", str(tmp_path / "in")).returncode == 0
+    found = sucai(home, "search", "作风", "--json", "--genre", b"\xff")
+    assert found.returncode == 0 and json.loads(found.stdout)["total"] == 0, found.stderr
+    made = sucai(home, "codes", "create", "--batch", b"\xff\xfe", "-o", str(tmp_path / "codes.csv"))
+    assert made.returncode == 0 and "批次“\ufffd\ufffd”" in made.stderr, made.stderr
+    assert sucai(home, "user", "add", "甲乙", "--password", "correct-horse-9x").returncode == 0
+    token = sucai(home, "token", "create", "甲乙", "--label", b"\xff")
+    assert token.returncode == 0 and "（\ufffd）" in token.stdout, token.stderr
+    missing = sucai(home, "ingest", os.fsencode(tmp_path) + b"/\xff")
+    assert missing.returncode == ExitCode.NO_SUCH_PATH and "内部错误" not in missing.stderr
+
+
+_MOST = {"max_page_size": (1, 1_000), "section_scan_docs": (1, 100_000), "session_max_age_days": (1, 36_500),
+         "session_idle_hours": (1, 876_000), "login_known_ip_days": (0, 36_500)}
+
+
+@pytest.mark.parametrize("name", sorted(_MOST))
+def test_a_setting_past_what_can_work_is_refused_at_start(tmp_path, name):
+    """These had no upper bound, and 10**12 of any broke the site: every search an 内部错误 (tantivy's
+    PanicException: a page or a section scan that large), every login a 500 (OverflowError: a session's lifetime past
+    Python's timedelta). One past the most is refused at start, in Chinese; the most itself is taken."""
+    least, most = _MOST[name]
+    (tmp_path / "sucai.toml").write_text(f"{name} = {most + 1}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(tmp_path)
+    assert caught.value.message == f"设置 {name} 应为 {least:,} 到 {most:,} 之间的整数，而不是 {most + 1}"
+    (tmp_path / "sucai.toml").write_text(f"{name} = {most}\n", encoding="utf-8")
+    assert getattr(load_settings(tmp_path), name) == most
+
+
+def test_a_site_at_each_settings_most_serves_searches_and_logins(home, tmp_path):
+    """At each of those settings' most (:func:`test_a_setting_past_what_can_work_is_refused_at_start`) the deepest
+    page of the largest size, a section search and a login all work."""
+    from fastapi.testclient import TestClient
+
+    from sucai.web import create_app
+
+    write(tmp_path / "in", "a.txt")
+    Library.open(home).ingest([tmp_path / "in"], workers=1)
+    Accounts.open(home).add_user("会员甲", "correct-horse-9x", "member", "2099-01-01")
+    client = TestClient(create_app(settings=load_settings(home, **{name: most for name, (_, most) in _MOST.items()})))
+    for params in ({"q": "作风", "limit": 1_000, "page": 1_000}, {"q": "作风", "limit": 1_000, "scope": "section"}):
+        assert client.get("/api/search", params=params).status_code == 200, params
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login", headers={"accept": "text/html"}).text)[1]
+    client.post("/login", data={"username": "会员甲", "password": "correct-horse-9x", "csrf_token": token})
+    assert "会员甲" in client.get("/account", headers={"accept": "text/html"}).text
 
 
 @pytest.mark.parametrize("name", ["Asia", "Mars/Olympus", "", "asia/shanghai"])

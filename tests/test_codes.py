@@ -115,6 +115,17 @@ def test_a_batch_is_named_by_the_time_on_the_sites_clock(accounts):
     assert row["created_at"].endswith("+00:00")   # stored as UTC
 
 
+def test_a_batch_name_is_kept_without_control_characters(accounts):
+    """``sucai codes create --batch`` and the admin page's batch name with NUL and a terminal escape: the name is kept
+    as a one-line field (``clean.plain``) in the rows, the CSV and the list — PostgreSQL's text cannot hold the NUL
+    (it was an 内部错误 there), and the ESC reached the CSV and the admin's terminal."""
+    codes = Codes(accounts)
+    rows = codes.create("member", 30, 1, batch="十一月\x00批次\x1b[31m")
+    assert rows[0]["batch"] == "十一月 批次 [31m"
+    assert list(csv.reader(io.StringIO(codes.csv(rows).decode("utf-8-sig"))))[1][3] == "十一月 批次 [31m"
+    assert [b["batch"] for b in codes.batches()] == ["十一月 批次 [31m"]
+
+
 @pytest.mark.parametrize("zone, offset", [("Asia/Shanghai", "+08:00"), ("America/New_York", ("-05:00", "-04:00"))])
 def test_the_csv_gives_the_creation_time_on_the_sites_clock_as_the_batch_name(tmp_path, zone, offset):
     """The CSV's 创建时间 was UTC (07:28:21+00:00) beside a batch named 15:28 (new-user try 16)."""

@@ -892,8 +892,11 @@ def test_admin_web_page_for_clusters(trio):
     merged = admin.post("/admin/dupes/merge", data={"csrf_token": token, "ids": f"{a}，{c}", "representative": str(c)},
                         headers={"accept": "text/html"})
     assert merged.status_code == 200 and library.clusters.versions(a)[0].id == c
-    bad = admin.post("/admin/dupes/merge", data={"csrf_token": token, "ids": "甲"}, headers={"accept": "text/html"})
-    assert bad.status_code == 422 and "文档编号应为数字" in bad.text
+    for ids, representative in (("甲", ""), (f"{a},{10**20}", ""), (f"{a},{c}", str(2**63)), (f"{a},0", ""), (f"{a},-1", "")):
+        # past what can be stored (2**63 - 1 in SQLite): a 500 page, the database driver's OverflowError
+        bad = admin.post("/admin/dupes/merge", data={"csrf_token": token, "ids": ids, "representative": representative},
+                         headers={"accept": "text/html"})
+        assert bad.status_code == 422 and "文档编号应为正整数，用逗号分隔，如 12,34" in bad.text, (ids, representative)
     # what readers see: the API lists versions, the search page links them, the document page shows them
     versions = reader.get(f"/api/documents/{a}/versions").json()
     assert [v["id"] for v in versions["versions"]] == [c, a] and versions["versions"][0]["representative"]

@@ -4,6 +4,7 @@ an account's view and quota with --as)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,15 @@ def test_free_view_by_default_and_incremental(site):
     third = sync(library, out, since=site_day())
     assert (third.written, third.kept) == (["关于做好冬季供暖工作的通知.md"], 2)
     assert sync(library, site["out"].with_name("later"), since=site_day(1)).written == []
+
+
+def test_a_day_before_every_utc_moment_is_every_document(site, cli):
+    """``--since 0001-01-01``: Beijing's midnight of that day is 0000-12-31 16:00 UTC, which Python cannot write —
+    it was an 内部错误 (OverflowError, exit 1). It is a day before every document."""
+    done = sync(site["library"], site["out"], since=date(1, 1, 1))
+    assert sorted(done.written) == ["关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"]
+    status, printed, said = cli("sync", str(site["out"].with_name("cli")), "--since", "0001-01-01")
+    assert status == 0 and "新写入 2 篇" in printed, said
 
 
 def test_a_query_keeps_matching_documents_only(site):

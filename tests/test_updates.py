@@ -7,7 +7,7 @@ feedgen) and must come out as well-formed Atom 1.0.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +16,8 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
+import sucai.updates
+from conftest import frozen_datetime
 from sucai import access
 from sucai.config import load_settings, local_time
 from sucai.counting import count_chars
@@ -27,6 +29,7 @@ from sucai.web import create_app
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 SECRET = "鬯鬱鬲鬳鬴鬵鬶鬷"   # in a members part only
+NOW = datetime(2026, 12, 1, 16, 10, tzinfo=timezone.utc)   # the site's clock in these tests: 12-02 00:10 in Beijing
 FREE_NOTICE = (
     "关于规范督查检查考核工作的通知\n一、总体要求\n统筹规范督查检查考核，切实减轻基层负担。\n"
     f"##paidbegin##\n二、内部口径\n按照{SECRET}口径掌握，不对外公开。\n")
@@ -47,12 +50,18 @@ def site(tmp_path_factory, make_home):
     library = Library.open(home)
     library.ingest([SAMPLES, extra], workers=1)
     ids = [r["id"] for r in library.catalogue.summaries()]
-    # three documents added on earlier local days (Asia/Shanghai): 2 days ago 23:30 local is 15:30 UTC
-    now = datetime.now(timezone.utc).astimezone(library.settings.zone)
+    # the site's clock stopped at NOW, so that no test sees today become tomorrow as a run passes Beijing's midnight;
+    # the documents added at today's midnight and the seconds after it, in the order of their ids (the newest last),
+    # but three added on earlier local days (Asia/Shanghai): 2 days ago 23:30 local is 15:30 UTC
+    midnight = NOW.astimezone(library.settings.zone).replace(hour=0, minute=0)
+    for seconds, doc_id in enumerate(sorted(ids[3:])):
+        backdate(home, doc_id, (midnight + timedelta(seconds=seconds)).astimezone(timezone.utc).isoformat())
     for doc_id, back in zip(ids[:3], (2, 2, 5)):
-        local = datetime.combine(now.date() - timedelta(days=back), datetime.min.time(), now.tzinfo) + timedelta(hours=23, minutes=30)
+        local = midnight - timedelta(days=back) + timedelta(hours=23, minutes=30)
         backdate(home, doc_id, local.astimezone(timezone.utc).isoformat(timespec="seconds"))
-    yield {"home": home, "library": library, "ids": ids, "today": now.date(), "app": create_app(home)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sucai.updates, "datetime", frozen_datetime(NOW))
+        yield {"home": home, "library": library, "ids": ids, "today": midnight.date(), "app": create_app(home)}
     library.close()
 
 
@@ -94,6 +103,16 @@ def test_since_is_read_leniently_and_bounded(site):
     assert bad.json()["error"] == f"since 应为日期（如 {today.isoformat()}）或带时区的时间：昨天"
     controls = client.get("/api/updates?since=%1B%5B31m%E6%98%A8%00%E5%A4%A9").json()   # ESC[31m昨 NUL 天
     assert controls["error"] == f"since 应为日期（如 {today.isoformat()}）或带时区的时间：[31m昨 天"   # echoed without them
+
+
+def test_a_since_past_what_utc_can_write_lists_nothing(site):
+    """``since=9999-12-31T23:00:00-05:00`` is 10000-01-01 04:00 UTC, past Python's last moment: the API and the page
+    were a 500 (OverflowError). Nothing was added after it."""
+    client = TestClient(site["app"])
+    late = client.get("/api/updates", params={"since": "9999-12-31T23:00:00-05:00"})
+    assert late.status_code == 200 and (late.json()["total"], late.json()["documents"]) == (0, [])
+    page = client.get("/updates", params={"since": "9999-12-31T23:00:00-05:00"}, headers={"accept": "text/html"})
+    assert page.status_code == 200
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", ZoneInfo("Asia/Shanghai")])
@@ -176,5 +195,5 @@ def test_feed_text_is_xml_safe():
 
     doc = Document(title="标题\x01带控制符", text="正文\x0b内容", id=1)
     feed = feedparser.parse(atom(title="t\x02", feed_url="http://x/f", site_url="http://x",
-                                 entries=[(date.today().isoformat() + "T00:00:00+00:00", doc)]))
+                                 entries=[("2026-12-02T00:00:00+00:00", doc)]))
     assert not feed.bozo and feed.entries[0].title == "标题带控制符"

@@ -30,6 +30,7 @@ from sucai.search import SearchRequest
 from sucai.web import create_app
 from sucai.accounts import Viewer
 from sucai.web.api import SearchParams
+from sucai.web import pages
 from sucai.web.deps import current_viewer
 from sucai.web.responses import JSONResponse
 
@@ -647,6 +648,15 @@ def test_a_page_that_is_not_there_leads_to_one_that_is(library_web, library, ask
     page = last if "第 {last} 页。" in note else 1
     assert f"第 {page}/{last} 页" in shown.text
     assert shown.text.count('class="hit"') == (total - 2 * (last - 1) if page == last else 2)
+
+
+def test_the_search_page_reads_its_page_number_once(library_web, monkeypatch):
+    """The page asked for is read once a request (``pages.page_asked``), for the search and for the redirect to a
+    page there is: it was read twice, the two reads free to drift apart."""
+    read, page_asked = [], pages.page_asked
+    monkeypatch.setattr(pages, "page_asked", lambda asked: read.append(asked) or page_asked(asked))
+    sent = library_web.get("/search", params={"q": "工作", "limit": 2, "page": "abc"}, follow_redirects=False)
+    assert sent.status_code == 303 and read == ["abc"]
 
 
 def test_repeated_and_empty_page_parameters_are_read_as_the_api_reads_them(library_web):

@@ -602,6 +602,27 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
     library.close()
 
 
+def test_drafting_desk_says_in_chinese_when_the_server_does_not_answer(browser, sample_site, output_dir):
+    """The 写作台 with no answer from the server (the connection refused, offline): its status line said the
+    browser's own English ("Failed to fetch", "NetworkError when attempting to fetch resource.")."""
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("断网会员", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    context, page = new_page(browser, server)
+    log_in(page, server, "断网会员", "writer-password-1")
+    page.goto("/drafts")
+    page.route("**/api/drafts/outline", lambda route: route.abort("connectionrefused"))
+    page.fill("#genre", "通知")
+    page.click("#suggest-outline")
+    page.locator("#start-status.bad").wait_for()
+    assert page.locator("#start-status").inner_text() == "无法连接服务器，请检查网络后重试"
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_saved_search_new_document_new_1_and_open_it(browser, sample_site, output_dir, tmp_path):
     """A user saves a search, a new document arrives, the user sees "新 1" on 订阅 and opens it; then keeps it
     in a folder with a note and redeems a membership code (issue 14)."""

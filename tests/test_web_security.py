@@ -244,8 +244,10 @@ def test_trusted_proxies_setting_is_checked(home):
 
     assert load_settings(home).trusted_proxies == ""               # nobody is trusted by default
     with pytest.raises(InvalidInput) as refused:
-        load_settings(home, trusted_proxies="localhost")
-    assert refused.value.code == "bad_settings" and "trusted_proxies" in refused.value.message
+        load_settings(home, trusted_proxies="127.0.0.1， localhost")   # the entry named, not ipaddress's English
+    assert refused.value.code == "bad_settings"
+    assert refused.value.message == ("设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8），"
+                                     "而不是 'localhost'")
 
 
 # -- #10 integers, look-alikes, sign-up limits, caching, stale titles ------------------------------------

@@ -287,6 +287,38 @@ def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
     assert [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
 
 
+@pytest.mark.parametrize("workers, stop", [(1, signal.SIGINT), (2, signal.SIGTERM)])
+def test_serve_stopped_before_its_banner_says_the_server_stopped(home, tmp_path, workers, stop):
+    """``sucai serve`` stopped while its web app is still loading — before its banner, held here by an audit hook
+    (a ``sitecustomize``) at the import of ``sucai.web.serving`` until the test's stop comes — says the server
+    stopped and exits 130, as a stop after the banner does; it said an ingest's "已中断；已完成的部分都已保存，
+    再次运行即可继续", which a server has nothing of."""
+    ready = tmp_path / "held"
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys, time\n"
+        "def hold(event, args):\n"
+        "    if event == 'import' and args[0] == 'sucai.web.serving':\n"
+        f"        open({str(ready)!r}, 'w').close()\n"
+        "        time.sleep(60)\n"
+        "sys.addaudithook(hold)\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
+    server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(_free_port()),
+                               "--workers", str(workers)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists() and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), server.communicate()
+        os.killpg(server.pid, stop)
+        said, errors = server.communicate(timeout=50)   # before the hook's hold would have ended
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+    assert server.returncode == 130
+    assert said == "" and [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path, stop):
     """A stop sent to ``sucai serve --workers 2`` while its workers are still starting (held here for 60 s by a

@@ -35,7 +35,7 @@ from . import i18n
 i18n.install()  # before any command is used: click builds some texts once (the --help option's) and keeps them
 
 from ..errors import BadValue, NotFound, SucaiError  # noqa: E402
-from .common import ExitCode, OutputClosed, app, err, shown  # noqa: E402
+from .common import RESUMABLE, ExitCode, OutputClosed, app, err, shown  # noqa: E402
 
 __all__ = ["ExitCode", "app", "main"]
 
@@ -68,7 +68,7 @@ def run(args: list[str]) -> int:
         return error.exit_code
     except click.Abort as error:
         interrupted = isinstance(error.__cause__, KeyboardInterrupt)
-        err.print("[yellow]已中断；已完成的部分都已保存，再次运行即可继续。[/yellow]" if interrupted else "已取消。")
+        err.print(f"[yellow]{_stopped(args)}[/yellow]" if interrupted else "已取消。")
         return ExitCode.INTERRUPTED if interrupted else ExitCode.ERROR
     except OutputClosed:  # the reader of our output is gone (| head): nothing to say, nobody to say it to
         return ExitCode.OUTPUT_CLOSED
@@ -85,6 +85,13 @@ def run(args: list[str]) -> int:
 
 
 _ERROR_STATUS = {NotFound: ExitCode.NOT_FOUND, BadValue: ExitCode.USAGE}
+
+
+def _stopped(args: list[str]) -> str:
+    """What ``sucai args`` interrupted says: that the work done is kept for a run again to go on from, when its
+    command is one of :data:`~sucai.cli.common.RESUMABLE`; else (a search, a 查重, a backup…) only that it stopped."""
+    command = next((arg for arg in args if not arg.startswith("-")), None)   # the group's only options: --help, --version
+    return "已中断；已完成的部分都已保存，再次运行即可继续。" if command in RESUMABLE else "已中断。"
 
 
 def _end_by_sigpipe() -> None:

@@ -51,7 +51,7 @@ class ExitCode(IntEnum):
     PARTIAL = 5        # 入库：本次有文件跳过或失败（其余已入库；上次已无法读取、未再尝试的不算）
     NOTHING = 6        # 入库：本次所有文件都跳过或失败，没有一个入库
     DAMAGED = 7        # 核对：检索索引与目录库不一致，且未修复（check-integrity --no-repair）
-    INTERRUPTED = 130  # 被 Ctrl+C 或停止信号中断（已完成的部分已保存）
+    INTERRUPTED = 130  # 被 Ctrl+C 或停止信号中断（入库、同步、监视：已完成的部分已保存，见 RESUMABLE）
     OUTPUT_CLOSED = 141  # 输出提前被关闭（如 sucai search … | head）：像标准工具一样由 SIGPIPE 结束，不报错
 
 
@@ -231,6 +231,22 @@ class ChineseCommand(click.Command):
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """click's parsing, then every text value but a path made well formed (:func:`sucai.clean.well_formed`): a
+        byte of an argument that is not UTF-8, which Python keeps as a lone surrogate, was an 内部错误 wherever the
+        text went on (``search --genre``, ``codes create --batch``, ``token create --label``, ``draft --genre``:
+        tantivy, the database, UTF-8 output refuse it); a path keeps its bytes, to be found as it was named."""
+        rest = super().parse_args(ctx, args)
+        from ..clean import well_formed   # here, not for ``--help`` (answered inside click's parsing)
+
+        for param in self.params:
+            value = ctx.params.get(param.name)
+            if not isinstance(param.type, click.Path) and isinstance(value, str):
+                ctx.params[param.name] = well_formed(value)
+            elif not isinstance(param.type, click.Path) and isinstance(value, tuple):
+                ctx.params[param.name] = tuple(well_formed(v) if isinstance(v, str) else v for v in value)
+        return rest
+
 
 ChineseGroup.command_class = ChineseCommand
 
@@ -336,6 +352,9 @@ COMMANDS = {
     "sync": "sync",
 }
 """Each command of ``sucai`` → the module of this package that defines it, imported when the command is used."""
+RESUMABLE = frozenset({"ingest", "sync", "watch", "demo"})
+"""The commands that keep their work as they go and go on from there when run again (files stored, documents
+written): an interrupted one says so; any other only that it stopped."""
 
 app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。", lazy=COMMANDS,
                    context_settings={"max_content_width": 100})

@@ -64,8 +64,11 @@ def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1",
     浏览器打开 http://地址:端口/，接口文档在 /docs。Ctrl+C 或停止信号结束（标准错误上写“网页服务已停止”），退出码 130。
     """
     check_port(host, port)
-    with watcher_process(home, folders):
-        _serve(home, host, port, workers or os.cpu_count() or 1)
+    try:
+        with watcher_process(home, folders):
+            _serve(home, host, port, workers or os.cpu_count() or 1)
+    except KeyboardInterrupt:   # stopped before uvicorn ran (the app still starting): a stop as any other, nothing to save
+        pass
     with suppress(OutputClosed):   # a closed standard error changes no exit status
         err.print("[yellow]网页服务已停止。[/yellow]")
     ctx.exit(ExitCode.INTERRUPTED)   # uvicorn returns only when stopped (Ctrl+C, a stop signal)

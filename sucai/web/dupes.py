@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 
 from ..dedupe import similarity_text, version_notes
 from ..library import Library
-from .api import DocId
+from .api import MAX_ID, DocId
 from .deps import Viewer, get_library, require_admin, verify_csrf
 from .templating import after_change, render_page
 
@@ -33,10 +33,10 @@ def dupes_page(request: Request, viewer: Admin, library: Lib):
 @router.post("/merge", dependencies=Csrf)
 def dupes_merge(request: Request, viewer: Admin, library: Lib, ids: FormText = "", representative: FormText = ""):
     try:
-        numbers = [int(part) for part in ids.replace("，", ",").replace("、", ",").split(",") if part.strip()]
-        chosen = int(representative) if representative.strip() else None
+        numbers = [_document_id(part) for part in ids.replace("，", ",").replace("、", ",").split(",") if part.strip()]
+        chosen = _document_id(representative) if representative.strip() else None
     except ValueError:
-        return _page(request, viewer, library, error="文档编号应为数字，用逗号分隔，如 12,34", status=422)
+        return _page(request, viewer, library, error="文档编号应为正整数，用逗号分隔，如 12,34", status=422)
     return _change(request, viewer, library, lambda: library.clusters.merge(numbers, chosen),
                    f"已合并为一组：{'、'.join(map(str, dict.fromkeys(numbers)))}")
 
@@ -50,6 +50,15 @@ def dupes_split(request: Request, doc_id: DocId, viewer: Admin, library: Lib):
 def dupes_pick(request: Request, doc_id: DocId, viewer: Admin, library: Lib):
     return _change(request, viewer, library, lambda: library.clusters.set_representative(doc_id),
                    f"已把文档 {doc_id} 设为代表版本")
+
+
+def _document_id(typed: str) -> int:
+    """A document's id as an admin typed it. Raises ValueError unless it is a whole number from 1 to ``MAX_ID`` (one
+    past what can be stored never reaches the database: its driver raised OverflowError, a 500 page)."""
+    number = int(typed)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(typed)
+    return number
 
 
 def _change(request: Request, viewer: Viewer, library: Library, change, done: str):

@@ -7,7 +7,7 @@ same library calls as the JSON API, for the request's viewer.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from typing import Annotated
 
@@ -63,14 +63,23 @@ def page_asked(asked: str | None) -> int:
     return int(digits or "0") if len(digits) <= len(str(MAX_PAGE)) else MAX_PAGE + 1
 
 
-async def page_search(request: Request) -> SearchRequest:
+@dataclass(frozen=True)
+class PageSearch:
+    """The search page's request: ``search`` (of the page asked for when it is one served, else of the first) and
+    ``wanted``, the page asked for as :func:`page_asked` reads it — read once, for the search and the redirect."""
+
+    search: SearchRequest
+    wanted: int
+
+
+async def page_search(request: Request) -> PageSearch:
     """The search of the search page: of the page asked for (:func:`page_asked`) when it is one served, else of
     the first — a page number is never refused here, the page leads to one there is. Any other bad parameter is
     refused as the API refuses it (422)."""
     wanted = page_asked(request.query_params.get("page"))
     others = {name: value for name, value in request.query_params.items() if name != "page"}
     search = checked_search(others, request.app.state.settings.max_page_size)
-    return replace(search, page=wanted) if 1 <= wanted <= MAX_PAGE else search
+    return PageSearch(replace(search, page=wanted) if 1 <= wanted <= MAX_PAGE else search, wanted)
 
 
 def past_note(past: str | None, pages: int, shown: int) -> str | None:
@@ -86,13 +95,14 @@ def past_note(past: str | None, pages: int, shown: int) -> str | None:
 @router.get("/search")
 async def search_page(
     request: Request,
-    search: Annotated[SearchRequest, Depends(page_search)],
+    asked: Annotated[PageSearch, Depends(page_search)],
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
     """The search page: the search as the API's (:func:`~sucai.web.deps.searching`, one at a time per process),
     the page rendered on the event loop. A page that is not there (0, -1, ``abc``, past the last or the deepest
     served) is sent to the nearest one there is, which says so (``past``)."""
+    search = asked.search
     result = await searching(request, partial(library.search, search, member=viewer.member))
     params = {
         "q": result.query, "mode": result.mode, "scope": result.scope, "heading": search.heading,
@@ -100,8 +110,7 @@ async def search_page(
         "limit": result.limit if result.limit != 10 else None,
     }
     pages = max(1, min(MAX_PAGE, math.ceil(result.total / result.limit)))
-    wanted = page_asked(request.query_params.get("page"))
-    if (shown := min(max(wanted, 1), pages)) != wanted:
+    if (shown := min(max(asked.wanted, 1), pages)) != asked.wanted:
         past = request.query_params.get("page", "")[:MAX_PAST + 1]
         return RedirectResponse(url("/search", params, page=shown if shown > 1 else None, past=past), status_code=303)
     record_search(request, viewer, search, result)

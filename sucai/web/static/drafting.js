@@ -21,7 +21,9 @@
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
-    return fetch(url, options).then(function (response) {
+    return fetch(url, options).catch(function () {   // no answer at all: fetch's own error is English ("Failed to fetch")
+      throw new Error("无法连接服务器，请检查网络后重试");
+    }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) throw new Error(data.error || ("请求失败（" + response.status + "）"));
         return data;
