@@ -239,12 +239,13 @@ class ChineseCommand(click.Command):
         rest = super().parse_args(ctx, args)
         from ..clean import well_formed   # here, not for ``--help`` (answered inside click's parsing)
 
+        def formed(value):
+            return well_formed(value) if isinstance(value, str) else value
+
         for param in self.params:
-            value = ctx.params.get(param.name)
-            if not isinstance(param.type, click.Path) and isinstance(value, str):
-                ctx.params[param.name] = well_formed(value)
-            elif not isinstance(param.type, click.Path) and isinstance(value, tuple):
-                ctx.params[param.name] = tuple(well_formed(v) if isinstance(v, str) else v for v in value)
+            if not isinstance(param.type, click.Path) and param.name in ctx.params:
+                value = ctx.params[param.name]
+                ctx.params[param.name] = tuple(map(formed, value)) if isinstance(value, tuple) else formed(value)
         return rest
 
 
