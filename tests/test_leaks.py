@@ -39,10 +39,11 @@ import sys
 import threading
 import time
 import zipfile
-from dataclasses import replace
+from dataclasses import is_dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import get_type_hints
 from urllib.parse import unquote
 
 import feedparser
@@ -350,7 +351,8 @@ def app_routes(app):
 
 def query_names(endpoint) -> set[str]:
     """Parameter names an endpoint (and its dependencies, one level of Depends) reads; a dependency that makes a
-    SearchRequest reads the search parameters (SearchParams, checked in one call over the query string)."""
+    SearchRequest, or a dataclass holding one (the search page's PageSearch), reads the search parameters
+    (SearchParams, checked in one call over the query string)."""
     if endpoint is None:
         return set()
     names = set()
@@ -361,9 +363,13 @@ def query_names(endpoint) -> set[str]:
             if dep is not None:
                 signature = inspect.signature(dep, eval_str=True)
                 names |= set(signature.parameters)
-                if signature.return_annotation is SearchRequest:
+                if _makes_a_search(signature.return_annotation):
                     names |= set(SearchParams.model_fields)
     return names
+
+
+def _makes_a_search(made) -> bool:
+    return made is SearchRequest or is_dataclass(made) and SearchRequest in get_type_hints(made).values()
 
 
 def probes(site) -> list[str]:
