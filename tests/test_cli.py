@@ -3,6 +3,7 @@ terminal, tables that do not wrap, errors as one line (never a traceback), setti
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -778,6 +779,26 @@ def test_export_into_a_folder(sample_home, tmp_path):
     folder.mkdir()
     assert sucai(sample_home, "export", "1", "--format", "md", "-o", str(folder)).returncode == 0
     assert [p.name for p in folder.iterdir()] == ["关于加强作风建设的通知.md"]
+
+
+def test_export_to_the_standard_output(sample_home, tmp_path):
+    """``-o -`` writes the file to the standard output, as Unix tools take it (it wrote a file named "-"), and
+    says so on the standard error; the bytes are the file ``-o`` writes."""
+    for fmt in ("txt", "docx"):
+        done = subprocess.run([sys.executable, "-m", "sucai", "export", "1", "--format", fmt, "-o", "-"],
+                              capture_output=True, cwd=tmp_path, env={**os.environ, "SUCAI_HOME": str(sample_home)})
+        assert done.returncode == ExitCode.OK, done.stderr.decode()
+        assert sucai(sample_home, "export", "1", "--format", fmt, "-o", str(tmp_path / f"a.{fmt}")).returncode == 0
+        written = (tmp_path / f"a.{fmt}").read_bytes()
+        assert _members(done.stdout) == _members(written) if fmt == "docx" else done.stdout == written
+        assert done.stderr.decode().strip() == f"已导出到标准输出（{len(done.stdout):,} 字节）"
+        assert not (tmp_path / "-").exists()
+
+
+def _members(docx: bytes) -> dict[str, bytes]:
+    """A Word file's parts but the one holding the time it was written at (docProps/core.xml)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
 
 
 # -- settings -------------------------------------------------------------------------------------

@@ -394,11 +394,19 @@ def open_library(home: Path | None) -> Library:
     return Library(settings)
 
 
+STDOUT = Path("-")   # ``-o -``: the standard output, as Unix tools take it
+
+
 def write_file(output: Path | None, name: str, data: bytes) -> Path:
-    """Write to ``output`` (a file, or a folder to put ``name`` in; default: ``name`` here)."""
+    """Write to ``output`` (a file, or a folder to put ``name`` in; default: ``name`` here; :data:`STDOUT`: the
+    standard output) and return where it went."""
     target = output / name if output and output.is_dir() else output or Path(name)
     try:
-        target.write_bytes(data)
+        if target == STDOUT:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            target.write_bytes(data)
     except BrokenPipeError:   # -o /dev/stdout into `| head`: the output closed early (ChineseGroup.invoke)
         raise
     except OSError as err:

@@ -7,6 +7,7 @@ The library, its readers and the search are imported by the commands when they r
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
@@ -20,8 +21,8 @@ from rich.text import Text
 
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound
-from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, WORKERS, Between, ExitCode, NamedChoice, app, err,
-                     free_option, home_option, json_option, open_library, out, print_json, shown, write_file)
+from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, ExitCode, NamedChoice, app,
+                     err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file)
 
 if TYPE_CHECKING:
     from ..ingest import IngestSummary
@@ -389,8 +390,8 @@ def _export_format(fmt: str, output: Path | None, as_zip: bool) -> str:
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="docx", show_default=True, metavar="格式",
               help="docx=Word（GB/T 9704 版式） / md=Markdown / txt=纯文本")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="文件",
-              help="输出文件或文件夹（默认按标题命名，存到当前目录）；不写 --format 时按扩展名（.docx、.md、.txt）"
-                   "选择格式，其他扩展名不接受")
+              help="输出文件或文件夹（默认按标题命名，存到当前目录；- 为标准输出）；不写 --format 时按扩展名"
+                   "（.docx、.md、.txt）选择格式，其他扩展名不接受")
 @click.option("--query", metavar="检索词", help="把这次检索的结果打包下载（与编号二选一）")
 @click.option("--zip", "as_zip", is_flag=True, help="打包为 zip（多篇或检索结果）")
 @_mode_option("检索方式（配合 --query）：精准（默认，只打包逐字包含检索词的文档）/ 智能", default="precise")
@@ -413,6 +414,8 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
     if (doc_id is None) == (query is None):
         raise click.UsageError("请给出一个文档编号，或用 --query 指定要打包的检索（二选一）")
     fmt = _export_format(fmt, output, as_zip or doc_id is None)
+    if output == STDOUT and sys.stdout.isatty() and (fmt == "docx" or as_zip or doc_id is None):
+        raise click.UsageError("Word 文件和压缩包不能输出到终端：请用 -o 指定文件名，或把输出重定向到文件（> 文件名）")
     library = open_library(home)
     if doc_id is not None and not as_zip:
         view, notice = access.view(library.get(doc_id), member=not free)
@@ -427,7 +430,10 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
         err.print(f"打包 {len(docs)} 篇")
         name, data = "素材打包.zip", export_zip([access.view(d, member=not free) for d in docs], fmt, limit=limit)
     target = write_file(output, name, data)
-    out.print(f"已导出：{escape(shown(target))}（{len(data):,} 字节）")
+    if target == STDOUT:   # the standard output holds the file: the line goes to the standard error
+        err.print(f"已导出到标准输出（{len(data):,} 字节）")
+    else:
+        out.print(f"已导出：{escape(shown(target))}（{len(data):,} 字节）")
 
 
 @app.command()
