@@ -268,7 +268,7 @@ def _from_toml(path: Path, known: dict[str, str]) -> dict:
         raise InvalidInput(f"{path} 格式错误：{toml_reason(err)}", code="bad_settings") from err
     unknown = set(data) - set(known)
     if unknown:
-        raise InvalidInput(f"{path} 含未知设置: {', '.join(sorted(unknown))}", code="bad_settings")
+        raise InvalidInput(f"{path} 含未知设置：{'、'.join(sorted(unknown))}", code="bad_settings")
     return data
 
 

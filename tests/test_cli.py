@@ -822,6 +822,14 @@ def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     with pytest.raises(InvalidInput) as caught:
         load_settings(tmp_path)
     assert caught.value.code == "bad_settings"
+    assert english_words(str(caught.value).replace(str(tmp_path), ""), typed=(toml, *env.values())) == []
+
+
+def test_unknown_settings_are_named(tmp_path):
+    (tmp_path / "sucai.toml").write_text("no_such = 1\nsnipet_chars = 2\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'sucai.toml'} 含未知设置：no_such、snipet_chars"
 
 
 def test_a_byte_of_an_argument_that_is_not_utf8_is_read_as_a_replacement_character(home, tmp_path):
