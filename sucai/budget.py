@@ -51,6 +51,7 @@ from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
 from .errors import InvalidInput
+from .interrupts import held
 from .memory import give_back_if_grown, map_large_blocks
 
 log = logging.getLogger(__name__)
@@ -268,10 +269,10 @@ def _budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
               ) -> Iterator[tuple[int, object]]:
     """``(number, result)`` of each job: in order (``in_order``) or as each is done (see the two callers).
 
-    Every call into pebble and into the futures is made with Ctrl+C and SIGTERM held (:func:`_signals_held`): a
-    KeyboardInterrupt raised inside their code (a ``Condition`` half notified, a lock taken and never given
+    Every call into pebble and into the futures is made with Ctrl+C and SIGTERM held (:func:`sucai.interrupts.held`):
+    a KeyboardInterrupt raised inside their code (a ``Condition`` half notified, a lock taken and never given
     back) left the pool's scheduler thread waiting for ever, and the ingest with it, as it ended. The caller's
-    code — ``jobs``, ``idle``, whatever runs between two results — is interrupted at once as always; a wait is
+    code — ``jobs``, ``idle``, whatever runs between two results — is interrupted as the caller allows; a wait is
     at most ``_IDLE_SECONDS``, so a held signal is taken within that."""
     pending: dict[int, tuple] = {}   # number → (future, folder, job), in the order the jobs were given
 
@@ -283,25 +284,25 @@ def _budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
 
     def next_result() -> tuple[int, object]:
         while True:
-            with _signals_held():
+            with held():
                 if (number := ready()) is not None:
                     future, folder, _ = pending.pop(number)
                     return number, _outcome(future, folder, budget)
                 first_future, folder, job = next(iter(pending.values()))
             if idle is not None:
                 idle(job, _page_of(folder))
-            with _signals_held():
+            with held():
                 futures = [first_future] if in_order else [entry[0] for entry in pending.values()]
                 wait(futures, timeout=_IDLE_SECONDS, return_when=FIRST_COMPLETED)
 
     with scratch_folder("sucai-parse-") as root:
-        with _signals_held():
+        with held():
             pool = ProcessPool(max_workers=max(1, workers), max_tasks=_TASKS_PER_WORKER, initializer=_start_worker,
                                initargs=(budget.memory_mb, os.path.join(root, "exclusive.lock")), context=_context())
         try:
             for number, job in enumerate(jobs):
                 folder = os.path.join(root, f"sucai-parse-{number}")  # each job's folder is made by its worker
-                with _signals_held():
+                with held():
                     pending[number] = (pool.schedule(_in_folder, (function, job, folder), timeout=budget.seconds),
                                        folder, job)
                 if len(pending) >= _WINDOW_PER_WORKER * workers:
@@ -309,35 +310,11 @@ def _budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
             while pending:
                 yield next_result()
         finally:
-            with _signals_held():
+            with held():
                 for future, _, _ in pending.values():  # the caller stopped early, or was interrupted
                     future.cancel()
                 pool.stop()  # no task is left to wait for: its workers are stopped, its threads end
                 pool.join()
-
-
-_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl+C (SIGINT) and SIGTERM while the block runs, and deliver them as it ends: each handler is put
-    back and, for the first signal that came, called (``signal.raise_signal``) — a KeyboardInterrupt is raised
-    at the end of the block, not inside it. Outside the main thread, where signals are neither handled nor set,
-    the block runs as it is. (CPython raises a signal's exception between any two bytecodes, also inside
-    ``threading`` and ``queue``, whose locks it then leaves taken: bpo-29988.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    came: list[int] = []
-    before = {signum: signal.signal(signum, lambda signum, _frame: came.append(signum)) for signum in _HELD_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in before.items():   # None: a handler not set from Python, so none of ours
-            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-        if came:
-            signal.raise_signal(came[0])
 
 
 @contextmanager

@@ -152,24 +152,6 @@ def test_a_ctrl_c_inside_pebble_is_taken_once_its_call_is_done_and_the_batch_sti
     assert signal.getsignal(signal.SIGINT) is before_handler
 
 
-def test_held_signals_are_delivered_to_their_own_handler_as_the_block_ends():
-    """Ctrl+C and SIGTERM inside :func:`budget._signals_held` reach the handler that was set, once, as the block
-    ends (the first that came: either stops); the handlers are put back."""
-    got = []
-    handler = lambda signum, _: got.append(signum)  # noqa: E731
-    before = {stop: signal.signal(stop, handler) for stop in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with budget._signals_held():
-            os.kill(os.getpid(), signal.SIGTERM)
-            os.kill(os.getpid(), signal.SIGINT)
-            inside = list(got)
-        assert inside == [] and got == [signal.SIGTERM]
-        assert signal.getsignal(signal.SIGINT) is handler and signal.getsignal(signal.SIGTERM) is handler
-    finally:
-        for stop, earlier in before.items():
-            signal.signal(stop, earlier)
-
-
 def _exit_with_interrupt_disposition() -> None:
     sys.exit(0 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else 1)
 

@@ -1,0 +1,66 @@
+"""Ctrl+C (SIGINT) and SIGTERM taken where the work can stop cleanly.
+
+CPython raises a signal's exception between any two bytecodes of the main thread: inside ``threading`` and
+``queue``, whose locks it then leaves taken (bpo-29988: a process pool's scheduler then waits for ever), and
+inside a database driver's wait for an answer — psycopg then cancels the statement, and SQLAlchemy, checking the
+connection back in, finds it still busy and raises an error of its own in place of the KeyboardInterrupt
+(``ProgrammingError: can't change 'autocommit' now``): an ingest interrupted on PostgreSQL ended as an 内部错误,
+or with a file 失败 and the Ctrl+C lost. :func:`held` records the two signals while a block runs and takes them
+where the block says it can stop, and as it ends.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def held() -> Iterator[Callable[[], None]]:
+    """Hold Ctrl+C (SIGINT) and SIGTERM while the block runs; the block gets ``take()``, to call where it can stop.
+
+    ``take()`` delivers the first signal that came since (the others are dropped: either stops) to the handler
+    that was set before the block — Python's default raises KeyboardInterrupt for SIGINT there —, and the block
+    holds again after it if that handler returned. As the block ends the handlers are put back and a signal still
+    held is delivered the same way. Nested, an inner block delivers to the outer one, which holds it. Outside the
+    main thread, where signals are neither handled nor set, the block runs as it is and ``take()`` does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield _nothing
+        return
+    came: list[int] = []
+
+    def record(signum: int, _frame) -> None:
+        came.append(signum)
+
+    before = {signum: signal.signal(signum, record) for signum in _SIGNALS}
+
+    def take() -> None:
+        if not came:
+            return
+        signum = came[0]
+        came.clear()
+        signal.signal(signum, _handler(before[signum]))
+        signal.raise_signal(signum)   # the handler runs now, in this call
+        signal.signal(signum, record)
+
+    try:
+        yield take
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, _handler(handler))
+        if came:
+            signal.raise_signal(came[0])
+
+
+def _handler(handler):
+    """A handler as :func:`signal.signal` takes it back (None: one not set from Python, so none of ours)."""
+    return signal.SIG_DFL if handler is None else handler
+
+
+def _nothing() -> None:
+    """``take()`` outside the main thread."""
