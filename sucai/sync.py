@@ -34,6 +34,7 @@ from .accounts import Accounts, TooManyRequests, Viewer
 from .choices import SYNC_FORMATS as FORMATS   # one of them: the format of a synced folder's files
 from .config import day_start
 from .errors import InvalidInput, os_reason
+from .interrupts import held
 from .export import export_document
 from .export.archive import unique_name
 from .search import SearchRequest
@@ -58,7 +59,8 @@ def sync(library, folder: str | Path, *, since: date, query: str | None = None, 
     精准 by default: every term verbatim) into ``folder`` as ``fmt``.
 
     ``viewer`` (with its ``accounts``) is whose view is written; None: a visitor's (the free view).
-    Raises InvalidInput (``bad_format``, ``bad_folder``, ``bad_manifest``).
+    Raises InvalidInput (``bad_format``, ``bad_folder``, ``bad_manifest``). Ctrl+C and SIGTERM are taken between two
+    documents (:func:`sucai.interrupts.held`): each written is in the manifest.
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"同步格式应为 {' / '.join(FORMATS)}：{fmt}", code="bad_format")
@@ -67,38 +69,42 @@ def sync(library, folder: str | Path, *, since: date, query: str | None = None, 
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InvalidInput(f"无法创建文件夹 {folder}：{os_reason(error)}", code="bad_folder") from error
-    manifest = _load(folder)
-    member = bool(viewer and viewer.member)
-    rows = added_since(library, day_start(since, library.settings.zone))
-    ids = [doc_id for doc_id, _ in reversed(rows)]   # oldest first: an interrupted sync has written the earliest
-    if query and query.strip() and ids:
-        matching = set(library.matching_ids(SearchRequest(q=query, mode=mode, ids=ids, facets=False), member=member,
-                                            limit=len(ids))[1])
-        ids = [i for i in ids if i in matching]
-    summary = SyncSummary()
-    taken = {entry["file"].casefold() for entry in manifest["documents"].values()}
-    taken |= {p.name.casefold() for p in folder.iterdir()}
-    for doc in _documents(library, ids):
-        entry = manifest["documents"].get(str(doc.id))
-        if entry and entry["full"] >= member and (folder / entry["file"]).exists():
-            summary.kept += 1
-            continue
-        view, notice = access.view(doc, member)
-        if viewer is not None and accounts is not None:
-            try:
-                accounts.count_download(viewer, f"文档 {doc.id}（{fmt}，{'全文' if member else '免费部分'}，同步）")
-            except TooManyRequests as error:
-                summary.stopped = error.message
-                break
-        name, data = export_document(view, fmt, notice=notice)
-        if entry:
-            taken.discard(entry["file"].casefold())
-        file = entry["file"] if entry and entry["file"].endswith(f".{fmt}") else unique_name(Path(name).stem, f".{fmt}", taken)
-        _write(folder / file, data)
-        manifest["documents"][str(doc.id)] = {"file": file, "full": member, "title": view.title}
-        _save(folder, manifest)
-        summary.written.append(file)
-    return summary
+    with held() as take:   # Ctrl+C between two documents, never inside a database statement
+        manifest = _load(folder)
+        member = bool(viewer and viewer.member)
+        rows = added_since(library, day_start(since, library.settings.zone))
+        ids = [doc_id for doc_id, _ in reversed(rows)]   # oldest first: an interrupted sync has written the earliest
+        if query and query.strip() and ids:
+            matching = set(library.matching_ids(SearchRequest(q=query, mode=mode, ids=ids, facets=False), member=member,
+                                                limit=len(ids))[1])
+            ids = [i for i in ids if i in matching]
+        summary = SyncSummary()
+        taken = {entry["file"].casefold() for entry in manifest["documents"].values()}
+        taken |= {p.name.casefold() for p in folder.iterdir()}
+        for doc in _documents(library, ids):
+            take()
+            entry = manifest["documents"].get(str(doc.id))
+            if entry and entry["full"] >= member and (folder / entry["file"]).exists():
+                summary.kept += 1
+                continue
+            view, notice = access.view(doc, member)
+            if viewer is not None and accounts is not None:
+                try:
+                    what = f"文档 {doc.id}（{fmt}，{'全文' if member else '免费部分'}，同步）"
+                    accounts.count_download(viewer, what)
+                except TooManyRequests as error:
+                    summary.stopped = error.message
+                    break
+            name, data = export_document(view, fmt, notice=notice)
+            if entry:
+                taken.discard(entry["file"].casefold())
+            file = (entry["file"] if entry and entry["file"].endswith(f".{fmt}")
+                    else unique_name(Path(name).stem, f".{fmt}", taken))
+            _write(folder / file, data)
+            manifest["documents"][str(doc.id)] = {"file": file, "full": member, "title": view.title}
+            _save(folder, manifest)
+            summary.written.append(file)
+        return summary
 
 
 def _documents(library, ids: list[int], chunk: int = 200):

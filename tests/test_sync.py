@@ -4,6 +4,8 @@ an account's view and quota with --as)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from sucai.accounts import Accounts
 from sucai.config import load_settings
 from sucai.errors import InvalidInput
 from sucai.library import Library
+import sucai.sync
+from sucai.export import export_document
 from sucai.sync import MANIFEST, sync
 
 SECRET = "鬯鬲鬳鬴鬵鬶"
@@ -170,3 +174,27 @@ def test_a_folder_that_cannot_be_made_is_refused_in_chinese(site, tmp_path):
     with pytest.raises(InvalidInput) as caught:
         sync(site["library"], tmp_path / "文件" / "同步", since=site_day())
     assert caught.value.code == "bad_folder" and caught.value.message.endswith("：路径中有一项不是文件夹")
+
+
+def test_a_ctrl_c_while_a_document_is_written_is_taken_once_it_is_in_the_manifest(site, monkeypatch):
+    """Ctrl+C as a document is made (or inside a database statement, where on PostgreSQL it became an 内部错误) is
+    taken before the next document: the sync ends with KeyboardInterrupt, the document it came in written and in the
+    manifest, and the next run writes the other one only."""
+    made = []
+
+    def interrupted(view, fmt, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)   # Python would raise it at its next bytecode: here, before the export
+        made.append(view.title)
+        return export_document(view, fmt, **kwargs)
+
+    monkeypatch.setattr(sucai.sync, "export_document", interrupted)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sync(site["library"], site["out"], since=site_day())
+    finally:
+        signal.signal(signal.SIGINT, before)
+    manifest = json.loads((site["out"] / MANIFEST).read_text(encoding="utf-8"))
+    assert len(made) == 1 and [e["title"] for e in manifest["documents"].values()] == made
+    monkeypatch.setattr(sucai.sync, "export_document", export_document)
+    assert len(sync(site["library"], site["out"], since=site_day()).written) == 1
