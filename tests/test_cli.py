@@ -181,11 +181,12 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
 
 
 @pytest.mark.parametrize("args, status, expected", [
-    (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。 是不是想用 'search'？"),
-    (["user", "role", "张三", "会员"], ExitCode.USAGE, "没有命令 'role'。 是不是想用 'set-role'？"),
-    (["user", "expiry", "张三", "none"], ExitCode.USAGE, "没有命令 'expiry'。 是不是想用 'set-expiry'？"),
-    (["help"], ExitCode.USAGE, "没有命令 'help'。 是不是想用 '--help'？"),
-    (["user", "help"], ExitCode.USAGE, "没有命令 'help'。 是不是想用 '--help'？"),
+    (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。是不是想用 'search'？"),
+    (["user", "role", "张三", "会员"], ExitCode.USAGE, "没有命令 'role'。是不是想用 'set-role'？"),
+    (["user", "expiry", "张三", "none"], ExitCode.USAGE, "没有命令 'expiry'。是不是想用 'set-expiry'？"),
+    (["help"], ExitCode.USAGE, "没有命令 'help'。是不是想用 '--help'？"),
+    (["user", "help"], ExitCode.USAGE, "没有命令 'help'。是不是想用 '--help'？"),
+    (["search", "担当", "--so"], ExitCode.USAGE, "没有选项 '--so'。是不是想用 '--json'、'--scope'、'--sort'？"),
     (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
     (["search", "-形"], ExitCode.USAGE, "请写在 -- 之后"),
     (["show", "1", "2"], ExitCode.USAGE, "多出了参数（2）"),

@@ -37,10 +37,16 @@ _ENGLISH_STOP = re.compile(r"'\.(?=\s|$)")   # the full stop after the quoted na
 def end_in_chinese(error: click.ClickException) -> None:
     """Make ``error`` end its sentence as Chinese does. click writes the full stop after the missing parameter's
     name (``MissingParameter.format_message``: "{missing} {param_hint}.") outside its catalogue, so
-    "缺少参数 '用户名'." would end in an English one; it ends in "。" instead. Other errors are left as they are."""
+    "缺少参数 '用户名'." would end in an English one; it ends in "。" instead. And click joins an unknown option's or
+    command's suggestions to its message with a space, each after a comma ("没有选项 '--so'。 是不是想用 '--json',
+    '--scope'？"): they follow the full stop at once, joined by "、". Other errors are left as they are."""
     if isinstance(error, click.MissingParameter):
         said = error.format_message()
         error.format_message = lambda: _ENGLISH_STOP.sub("'。", said, count=1)
+    elif isinstance(error, (click.NoSuchOption, click.exceptions.NoSuchCommand)) and error.possibilities:
+        named = "、".join(repr(name) for name in sorted(error.possibilities))
+        error.message = f"{error.message}是不是想用 {named}？"
+        error.possibilities = None
 
 
 DASH_HINT = "以 - 开头的检索词或内容请写在 -- 之后，例如：sucai search -- -形式主义"
