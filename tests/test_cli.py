@@ -189,6 +189,8 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["search", "担当", "--so"], ExitCode.USAGE, "没有选项 '--so'。是不是想用 '--json'、'--scope'、'--sort'？"),
     (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
     (["search", "-形"], ExitCode.USAGE, "请写在 -- 之后"),
+    (["show", "-1"], ExitCode.USAGE, "错误：没有选项 '-1'。编号是正整数（sucai list 列出各篇的编号）\n"),
+    (["dupes", "merge", "1", "-2"], ExitCode.USAGE, "错误：没有选项 '-2'。编号是正整数（sucai list 列出各篇的编号）\n"),
     (["show", "1", "2"], ExitCode.USAGE, "多出了参数（2）"),
     (["show", "第5篇"], ExitCode.USAGE, "'第5篇' 不是有效的编号"),
     # a 编号 no document can have is a missing document, in the same words (not the storage's 9223372036854775807)

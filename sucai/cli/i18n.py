@@ -50,13 +50,19 @@ def end_in_chinese(error: click.ClickException) -> None:
 
 
 DASH_HINT = "以 - 开头的检索词或内容请写在 -- 之后，例如：sucai search -- -形式主义"
+NUMBER_HINT = "编号是正整数（sucai list 列出各篇的编号）"
 
 
 def hint_dash(error: click.ClickException) -> None:
     """An unknown option given to a command that takes arguments (``sucai search -形式主义``) may be a word that
-    starts with "-": its message then says how to give one (after ``--``). A command without arguments
-    (``sucai audit --since``) gets no such hint, nor an option spelt with "--" (``sucai token create 会员甲
-    --name``: a misspelt option) — there it could only mislead."""
-    if isinstance(error, click.NoSuchOption) and error.ctx is not None and not error.option_name.startswith("--") \
-            and any(isinstance(param, click.Argument) for param in error.ctx.command.params):
+    starts with "-": its message then says how to give one (after ``--``); of a command that takes 编号 (``sucai
+    show -1``), a negative number, it says what a 编号 is instead. A command without arguments (``sucai audit
+    --since``) gets no such hint, nor an option spelt with "--" (``sucai token create 会员甲 --name``: a misspelt
+    option) — there it could only mislead."""
+    if not isinstance(error, click.NoSuchOption) or error.ctx is None or error.option_name.startswith("--"):
+        return
+    arguments = [param for param in error.ctx.command.params if isinstance(param, click.Argument)]
+    if arguments and all(param.type.name == "编号" for param in arguments) and error.option_name[1:].isdigit():
+        error.message = f"{error.message}{NUMBER_HINT}"
+    elif arguments:
         error.message = f"{error.message}{DASH_HINT}"
