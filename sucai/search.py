@@ -732,7 +732,7 @@ def _feedback_words(searcher: tantivy.Searcher, plan: _Plan, query: Query, bonus
     total = sum(relevance.values()) or 1.0
     weight: Counter = Counter()
     for doc in catalogue.documents(list(relevance), outline=False, free=not plan.member):
-        passage = snippet_for(access.view(doc, plan.member)[0].text, plan.needles, weights.feedback_passage).text
+        passage = snippet_for(access.viewed(doc, plan.member).text, plan.needles, weights.feedback_passage).text
         found = Counter(w for w in analysis.words(analysis.normalize(passage)) if len(w) > 1)
         size = sum(found.values()) or 1
         for word, count in found.items():
@@ -773,7 +773,7 @@ def _exact_bonus(plan: _Plan, documents: int) -> float:
 
 
 def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
-    view = access.view(doc, plan.member)[0]
+    view = access.viewed(doc, plan.member)
     needles = plan.needles
     snippet = snippet_for(view.text, needles, width)
     title_spans = merge_spans([(s, e) for s, e, _ in find_spans(view.title, needles)])
@@ -894,7 +894,7 @@ class _Scan:
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int, bool]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it, one of each set of identical
         ones (:func:`_distinct`), in the order of the text."""
-        view = access.view(doc, plan.member)[0]
+        view = access.viewed(doc, plan.member)
         return _distinct([(score, view, part, doc.counted_chars, exact)
                           for score, view, part, exact in _matching_sections(view, plan, self.idf, self.heading,
                                                                              self.parts)],
