@@ -18,7 +18,8 @@ Queries (seeded) are substrings of 2–6 Han characters of the documents' free t
 plus two-term queries; ``--broad``: common terms with thousands of matches (the
 issue's "broad ranked queries"). Repeated queries are served from the servers'
 result caches (setting ``search_cache_entries``); ``--no-cache`` turns them off, so
-that every request is computed. The baseline is a brute-force substring scan over
+that every request is computed (the documents of its hits are still read once per state and
+tier: ``sucai.index.Snapshot.hit_documents``). The baseline is a brute-force substring scan over
 the same free texts (normalised, in memory) in this process, for the same queries:
 the ratio says how much faster a served search is than a scan. The servers' CPU time
 per request (user + system, psutil) is the cost of a request whatever else runs on the

@@ -77,6 +77,7 @@ from . import access, analysis
 from .config import Settings
 from .fingerprint import index_tokens as check_tokens, skeleton_tokens
 from .memory import give_back
+from .resultcache import ResultCache
 from .model import UNSTATED_SOURCE, Document, walk_outline
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
@@ -253,6 +254,15 @@ def _text_fields(part: str, norm: str) -> dict[str, str]:
 _ALONE, _REPRESENTATIVE, _VERSION = 0, 1, 2   # where a document stands among near-duplicates (index flags)
 # the index's (clustered, version) flags of the clusters a viewer with (True) or without the member tier sees
 _FLAGS = {True: ("clustered", "version"), False: ("free_clustered", "free_version")}
+HIT_DOCUMENT_CHARS = 2_000_000
+"""At most how many characters of documents a state's :attr:`Snapshot.hit_documents` keeps (per process, both tiers;
+~4 MB of text, some 300 documents of the corpus's broad hits): a search's page of hits read them from the catalogue
+again — decoding ~70,000 characters of UTF-8 and making ten documents, about a sixth of a broad search's CPU."""
+
+
+def _document_size(doc: Document) -> int:
+    """What a document kept in :attr:`Snapshot.hit_documents` counts against :data:`HIT_DOCUMENT_CHARS`."""
+    return max(1, doc.chars)
 
 
 def _role(row: ClusterRow | None) -> int:
@@ -300,6 +310,9 @@ class Snapshot:
     split: bool = True
     versions: Versions | None = None   # the clusters of near-duplicates in this state (None: there are none)
     free_versions: Versions | None = None   # the same of the free grouping (viewers without the member tier)
+    # the documents read for the hits of the searches of this state, by (id, read for a viewer without the member
+    # tier): see sucai.search._hit_documents
+    hit_documents: ResultCache = field(default_factory=lambda: ResultCache(0), compare=False, repr=False)
 
     @property
     def state(self) -> tuple:
@@ -362,8 +375,9 @@ class SearchIndex:
         self._searcher: tantivy.Searcher | None = None
         self._split = True
         self._flagged: dict[bool, tuple[frozenset[int], frozenset[int]]] = {}
-        # (state, searcher, their Versions: as members see them, and the free grouping's) of the last snapshot
-        self._versions: tuple[tuple, tantivy.Searcher, Versions | None, Versions | None] | None = None
+        # (state, searcher, their Versions: as members see them, and the free grouping's, the hits' documents) of the
+        # last snapshot
+        self._versions: tuple[tuple, tantivy.Searcher, Versions | None, Versions | None, ResultCache] | None = None
         self._last: tuple[tuple, Snapshot] | None = None   # (what was checked, the snapshot) of the last snapshot
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
@@ -447,7 +461,7 @@ class SearchIndex:
         if versions is None or versions[0] != state or versions[1] is not searcher:
             versions = self._versions = (state, searcher, *(
                 _versions(self.catalogue.cluster_rows(free=not member), *flagged[member], _FLAGS[member])
-                for member in (True, False)))
+                for member in (True, False)), ResultCache(HIT_DOCUMENT_CHARS, size=_document_size))
         snapshot = Snapshot(searcher, tuple(changed), applied, changes, split, *versions[2:])
         self._last = (checked, snapshot)
         return snapshot

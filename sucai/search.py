@@ -206,7 +206,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
         scan = _scan_sections(index, searcher, plan, warnings)
         total, hits = len(scan.found), _section_hits(scan, plan, index.settings.snippet_chars)
     else:
-        total, hits = _document_hits(index, searcher, plan)
+        total, hits = _document_hits(index, snapshot, plan)
     _add_versions(hits, versions)
     facets = {}
     if scan is not None and request.facets:
@@ -610,12 +610,26 @@ def _sorted_ids(searcher: tantivy.Searcher, query: Query, field_name: str, offse
     return result.count, [(0.0, i) for i in ids]
 
 
-def _document_hits(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan) -> tuple[int, list[Hit]]:
+def _document_hits(index: SearchIndex, snapshot: Snapshot, plan: _Plan) -> tuple[int, list[Hit]]:
     request = plan.request
-    total, scored = _ordered(searcher, plan, (request.page - 1) * request.limit, request.limit, index.catalogue)
-    docs = {d.id: d for d in index.catalogue.documents([i for _, i in scored], outline=False, free=not plan.member)
-            if not d.hidden}
+    total, scored = _ordered(snapshot.searcher, plan, (request.page - 1) * request.limit, request.limit,
+                             index.catalogue)
+    docs = _hit_documents(index.catalogue, snapshot, [i for _, i in scored], plan.member)
     return total, [_document_hit(docs[i], score, plan, index.settings.snippet_chars) for score, i in scored if i in docs]
+
+
+def _hit_documents(catalogue: Catalogue, snapshot: Snapshot, ids: list[int], member: bool) -> dict[int, Document]:
+    """Id → document of those of ``ids`` that are not hidden, as a viewer with (``member``) or without the member tier's
+    hits read them (:meth:`Catalogue.documents <sucai.store.Catalogue.documents>`, no outline; a visitor's without a
+    members part that runs to the end), in one read of those an earlier search of the same state did not read
+    (:attr:`sucai.index.Snapshot.hit_documents`: kept by id and tier — a member's whole text never serves a visitor
+    —, and made anew when the state moves, so a document hidden, edited or re-bounded since is read again). The
+    documents are shared by the searches of the state: read-only."""
+    free = not member
+    found = snapshot.hit_documents.get_many(
+        [(doc_id, free) for doc_id in ids],
+        lambda keys: {(doc.id, free): doc for doc in catalogue.documents([i for i, _ in keys], outline=False, free=free)})
+    return {doc_id: doc for (doc_id, _), doc in found.items() if not doc.hidden}
 
 
 def _ordered(searcher: tantivy.Searcher, plan: _Plan, offset: int, limit: int, catalogue: Catalogue
@@ -718,7 +732,7 @@ def _feedback_words(searcher: tantivy.Searcher, plan: _Plan, query: Query, bonus
     total = sum(relevance.values()) or 1.0
     weight: Counter = Counter()
     for doc in catalogue.documents(list(relevance), outline=False, free=not plan.member):
-        passage = snippet_for(access.view(doc, plan.member)[0].text, plan.needles, weights.feedback_passage).text
+        passage = snippet_for(access.viewed(doc, plan.member).text, plan.needles, weights.feedback_passage).text
         found = Counter(w for w in analysis.words(analysis.normalize(passage)) if len(w) > 1)
         size = sum(found.values()) or 1
         for word, count in found.items():
@@ -759,7 +773,7 @@ def _exact_bonus(plan: _Plan, documents: int) -> float:
 
 
 def _document_hit(doc: Document, score: float, plan: _Plan, width: int) -> Hit:
-    view = access.view(doc, plan.member)[0]
+    view = access.viewed(doc, plan.member)
     needles = plan.needles
     snippet = snippet_for(view.text, needles, width)
     title_spans = merge_spans([(s, e) for s, e, _ in find_spans(view.title, needles)])
@@ -880,7 +894,7 @@ class _Scan:
     def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int, bool]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it, one of each set of identical
         ones (:func:`_distinct`), in the order of the text."""
-        view = access.view(doc, plan.member)[0]
+        view = access.viewed(doc, plan.member)
         return _distinct([(score, view, part, doc.counted_chars, exact)
                           for score, view, part, exact in _matching_sections(view, plan, self.idf, self.heading,
                                                                              self.parts)],

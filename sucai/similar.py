@@ -47,7 +47,7 @@ def similar(library: Library, doc: Document, *, member: bool = False, limit: int
     representative has another), so a hit is skipped when it or one of its other versions was listed. A search
     gives ``limit + 1`` hits: it skips at most one of ``doc``'s cluster and one of each cluster listed before it,
     and needs ``limit`` less those listed."""
-    view = access.view(doc, member)[0]
+    view = access.viewed(doc, member)
     query = similar_query(view)
     if not query:
         return []

@@ -68,6 +68,15 @@ def test_free_view_keeps_the_text_before_and_after_the_span():
     assert doc.text[29:] == view.text[15:]   # the same text after the span, at the mapped offset
 
 
+def test_what_a_hit_is_cut_from_is_the_viewers_view_without_its_notice():
+    """access.viewed: a member the whole document (the same object), anyone else its free view — as view() gives them."""
+    doc = spanned()
+    assert access.viewed(doc, True) is doc
+    assert access.viewed(doc, False).text == FREE1 + FREE2 == access.view(doc, False)[0].text
+    assert access.viewed(doc, False) == access.view(doc, False)[0]
+    assert "红杉" not in access.viewed(doc, False).text
+
+
 def test_a_span_to_the_end_is_cut_as_before():
     doc = spanned(paid_until=None)
     view = access.free_view(doc)

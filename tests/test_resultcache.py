@@ -170,3 +170,51 @@ def test_the_cache_keeps_at_most_its_entries():
         cache.get(key, lambda key=key: computed.append(key) or key)
     assert computed == ["a", "b", "c", "a"] and len(cache) == 2   # "a" was the least recently used
     assert cache.get("a", lambda: "other") == ("a", True)
+
+
+def test_a_visitors_read_of_a_document_is_never_a_members_hit(home):
+    """The documents a search's hits are read as are kept per state and tier (Snapshot.hit_documents), even with no
+    result cache: a visitor's read of a document — its members part left unread, spaces in its place — first, then a
+    member's search of the same state gets the whole text, and a visitor after the member still only the free part."""
+    library = Library.open(home, search_cache_entries=0)
+    doc = store(library, FREE + SECRET, "测算方案", paid_from=len(FREE))
+    library.index.sync()
+    visitor = library.search(SearchRequest(q="基层治理"), member=False)
+    assert [h.id for h in visitor.hits] == [doc] and "红杉" not in visitor.hits[0].snippet
+    member = library.search(SearchRequest(q="红杉乙计划"), member=True)
+    assert [h.id for h in member.hits] == [doc] and "红杉乙计划" in member.hits[0].snippet
+    again = library.search(SearchRequest(q="基层治理"), member=False)
+    assert again.hits == visitor.hits
+    library.close()
+
+
+def test_a_document_edited_since_a_search_read_it_is_read_again(home):
+    """A later state (an edit applied to the index) reads a hit's document again: its new title, not the one an
+    earlier search of the old state read."""
+    library = Library.open(home, search_cache_entries=0)
+    doc = store(library, FREE, "基层治理通知")
+    library.index.sync()
+    assert [h.title for h in library.search(SearchRequest(q="基层治理"), member=False).hits] == ["基层治理通知"]
+    library.update(doc, title="基层治理工作通知")
+    assert [h.title for h in library.search(SearchRequest(q="基层治理"), member=False).hits] == ["基层治理工作通知"]
+    assert [h.title for h in library.search(SearchRequest(q="基层治理"), member=True).hits] == ["基层治理工作通知"]
+    library.close()
+
+
+def test_many_keys_are_computed_once_and_kept_within_their_size():
+    cache = ResultCache(10, size=len)
+    asked = []
+
+    def compute(keys):
+        asked.append(keys)
+        return {key: key * 3 for key in keys if key != "none"}   # "none" has no value
+
+    assert cache.get_many(["ab", "c", "none"], compute) == {"ab": "ababab", "c": "ccc"}
+    assert cache.get_many(["c", "ab", "d", "none"], compute) == {"ab": "ababab", "c": "ccc", "d": "ddd"}
+    assert asked == [["ab", "c", "none"], ["d", "none"]]   # only what was not kept
+    # 6 + 3 + 3 characters do not fit in 10: "c", read before "ab" by the second call, went first
+    assert cache.get_many(["ab", "c", "d"], lambda keys: {key: "?" for key in keys}) == {"ab": "ababab", "c": "?",
+                                                                                         "d": "ddd"}
+    assert cache.get_many(["long"], compute) == {"long": "longlonglong"}   # 12 characters: not kept
+    assert cache.get_many(["long"], lambda keys: {}) == {}
+    assert ResultCache(0).get_many(["x"], lambda keys: {"x": 1}) == {"x": 1}
