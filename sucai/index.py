@@ -77,8 +77,8 @@ from . import access, analysis
 from .config import Settings
 from .fingerprint import index_tokens as check_tokens, skeleton_tokens
 from .memory import give_back
-from .resultcache import ResultCache
 from .model import UNSTATED_SOURCE, Document, walk_outline
+from .resultcache import ResultCache
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
     from .store import Catalogue, ClusterRow
