@@ -579,7 +579,7 @@ class Clusters:
         for doc in self.catalogue.documents(sorted(info), outline=False):
             if doc.hidden and not include_hidden:
                 continue
-            view = access.view(doc, member)[0]
+            view = access.viewed(doc, member)
             row, texts[doc.id] = info[doc.id], view.text
             out.append(Version(doc.id, view.title, view.genre, doc.counted_chars, view.date, view.source,
                                row.representative, row.pinned, None, doc.hidden))

@@ -188,7 +188,7 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
     from members-only parts withheld (text replaced by :data:`WITHHELD`, source dropped) for a non-member;
     source titles as the viewer may see them, sources of documents since hidden or removed dropped."""
     ids = sorted({p.source.doc_id for s in draft.sections for p in s.paragraphs if p.source})
-    titles = {d.id: access.view(d, member)[0].title for d in library.catalogue.documents(ids) if not d.hidden}
+    titles = {d.id: access.viewed(d, member).title for d in library.catalogue.documents(ids) if not d.hidden}
     sections = []
     for section in draft.sections:
         paragraphs = []
@@ -298,7 +298,7 @@ def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) 
     """Look every cited source up again in the writer's view; set edited, copy_ratio and members."""
     ids = sorted({p.source.doc_id for p in paragraphs if p.source})
     docs: dict[int, Document] = {d.id: d for d in library.catalogue.documents(ids) if not d.hidden}
-    views = {doc_id: access.view(doc, member)[0] for doc_id, doc in docs.items()}
+    views = {doc_id: access.viewed(doc, member) for doc_id, doc in docs.items()}
     free_texts = {doc_id: access.free_view(doc).text for doc_id, doc in docs.items()} if member else {}
     compared = 0
     for paragraph in paragraphs:

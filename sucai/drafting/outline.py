@@ -144,7 +144,7 @@ def similar_documents(library: Library, genre: str | None, topic: str, *, member
             doc = loaded.get(doc_id)
             if doc is None or doc.hidden:
                 continue
-            view = access.view(doc, member)[0]
+            view = access.viewed(doc, member)
             if _headings(view.outline):
                 found.append(view)
             if len(found) == count:

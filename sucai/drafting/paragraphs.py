@@ -98,7 +98,7 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     part = role([*above, heading])
     hits = [h for h in library.search(request, member=member).hits if h.section_path and h.id not in exclude
             and (part is None or role(h.section_path) in (None, part))]
-    docs = {d.id: (access.view(d, member)[0], d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
+    docs = {d.id: (access.viewed(d, member), d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
     similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
     likeness = {id(h): similarity(key, heading_key(h.section_path[-1])) for h in hits}
