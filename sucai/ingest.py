@@ -260,7 +260,9 @@ def _name_text(name: str) -> str:
 class Parsed:
     """A parsed document and what its worker derived from it for the steps that follow in the ingest's
     process, so that they run on every core: its :func:`text_hash`, its near-duplicate sketch
-    (:func:`sucai.dedupe.sketch_of`) and its index tokens (:func:`sucai.index.prepare`)."""
+    (:func:`sucai.dedupe.sketch_of`), its index tokens (:func:`sucai.index.prepare`) and its 字数 (``doc``'s
+    :attr:`~sucai.model.Document.counted_chars`, counted here and carried with it: the catalogue stores it and the
+    index entry holds it, neither counts it again)."""
 
     doc: Document
     text_hash: str
@@ -272,6 +274,7 @@ class Parsed:
         """``doc`` as parsed, its tokens made for its free view as the catalogue will read it back (the free
         preview setting ``preview_chars`` gives a document without a members part one: review 16b)."""
         skeleton = fingerprint.skeleton_text(doc.text)  # for the sketch and the 查重 tokens both
+        doc.counted_chars  # counted here, once: a cached property, pickled with the document
         as_read = replace(doc, paid_from=access.preview_boundary(doc.paid_from, doc.chars, preview_chars))
         return cls(doc, text_hash(doc), dedupe.sketch_of(skeleton), index.prepare(as_read, skeleton))
 
