@@ -40,7 +40,7 @@ from . import __version__, access, analysis, clean, dedupe, fingerprint, index, 
 from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
 from .dedupe import text_hash
 from .errors import ReadError, SucaiError, os_reason
-from .memory import give_back
+from .memory import give_back_if_grown
 from .model import Document
 from .readers import office
 
@@ -389,10 +389,10 @@ def ingest(
 
     def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
         """While the workers parse ``job`` (``page``: what its OCR reads now): the display told, the batch committed
-        when due, and what the stored documents held given back."""
+        when due, and what the stored documents held given back when this process grew since it last gave back."""
         tell(reading=str(job.path), page=page)
         publish()
-        give_back()
+        give_back_if_grown()
 
     try:
         started = time.monotonic()
