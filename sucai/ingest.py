@@ -40,7 +40,7 @@ from . import __version__, access, analysis, clean, dedupe, fingerprint, index, 
 from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
 from .dedupe import text_hash
 from .errors import ReadError, SucaiError, os_reason
-from .memory import give_back_if_grown
+from .memory import give_back, give_back_if_grown
 from .model import Document
 from .readers import office
 
@@ -389,10 +389,10 @@ def ingest(
 
     def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
         """While the workers parse ``job`` (``page``: what its OCR reads now): the display told, the batch committed
-        when due, and what the stored documents held given back when this process grew since it last gave back."""
+        when due, and what the stored documents held given back."""
         tell(reading=str(job.path), page=page)
         publish()
-        give_back_if_grown()
+        give_back()
 
     try:
         started = time.monotonic()
@@ -412,6 +412,7 @@ def ingest(
             del parsed  # its tokens are in the index writer's heap now (or with the few the feed gives it next)
             tell(str(path))
             publish()
+            give_back_if_grown()   # also when this process is behind its workers and never waits for them
         feed.commit()
         # in input order; the counts stand: an earlier copy and a later one only swap 已入库 and 重复 (_precede)
         summary.outcomes[len(summary.outcomes) - len(todo):] = [settled.outcomes[n] for n in range(len(todo))]
