@@ -912,3 +912,17 @@ def test_a_scan_skipped_for_want_of_the_chinese_model_is_read_again_once_it_is_i
     installed = attempt(budget)
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))   # a folder with no language model
     assert "chi_sim" in ocr.missing() and attempt(budget) != installed
+
+
+def test_the_ingests_process_looks_whether_it_grew_after_each_document_it_stores(home, tmp_path, monkeypatch):
+    """A process behind its workers never waits for them: after each stored document it gives freed memory back
+    when it grew (``memory.give_back_if_grown``), not only while it waits."""
+    looked = []
+    monkeypatch.setattr(sucai.ingest, "give_back_if_grown", lambda: looked.append(len(looked)))
+    for number in range(3):
+        (tmp_path / f"通知{number}.txt").write_text(f"关于第{number}项工作的通知\n\n现将有关事项通知如下：第{number}项。\n",
+                                                  encoding="utf-8")
+    library = Library.open(home)
+    assert library.ingest([tmp_path]).counts["ingested"] == 3
+    library.close()
+    assert len(looked) >= 3
