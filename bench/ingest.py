@@ -1,6 +1,7 @@
 """Benchmark ingest: ../shared/corpus into an empty library, against reading and decoding the same files.
 
-Run from the project root: ``python bench/ingest.py [--corpus DIR] [--workers N] [--home DIR] [--whole-only]``.
+Run from the project root: ``python bench/ingest.py [--corpus DIR] [--workers N] [--home DIR] [--whole-only |
+--no-converter]``.
 Prints documents/s and characters/s (characters = sum of the stored ``chars``), the wall time
 split into parse+store and the index's commits and syncs inside ``Library.ingest`` (timed by
 wrapping ``SearchIndex.sync`` and ``Feed.commit``, summed), a separate ``reindex()``, the CPU seconds
@@ -17,7 +18,9 @@ The whole corpus is the issue's figure. Some of its files need an external conve
 for scans, LibreOffice for .doc/.wps/.rtf/.odt — which is not our code and may take as long as the rest
 of the corpus, so two more runs split it: the files that need no converter (text, markdown, html, docx,
 PDF with a text layer), and the converted files alone (each a mirror of symbolic links with the same
-names). A closing table gives the three figures side by side, each with its target.
+names). A closing table gives the three figures side by side, each with its target. ``--no-converter`` runs the
+files that need no converter alone, found before the ingest (:func:`needs_converter`: the format by content, a PDF's
+text layer by PDFium), so the Python pipeline's own throughput is measured without waiting for the whole corpus.
 
 Then cleaning alone (``clean.clean``, markdown rules on): MB/s on 1 MB of the corpus's own
 text next to 1 MB of each adversarial input (unclosed ``<!--``, runs of ``[``, ``**x ``,
@@ -35,10 +38,11 @@ from pathlib import Path
 from _common import Timer, TreeMemory, corpus_dir, cpu_seconds, scratch_home, table
 
 from sucai.clean import clean
+from sucai.errors import ReadError
 from sucai.index import Feed
 from sucai.ingest import discover
 from sucai.library import Library
-from sucai.readers import OFFICE_FORMATS
+from sucai.readers import OFFICE_FORMATS, detect_format, file_bytes
 
 TARGET_CHARS_PER_S = 2_000_000
 TARGET_RSS_MB = 400
@@ -48,10 +52,14 @@ ADVERSARIAL = ["<!--", "[", "![", "[a](", "**x ", "__x ", " ", "\n\n x", "http:/
 
 def read_and_decode(files: list[Path], sample: list[str] | None = None) -> int:
     """The baseline: bytes of every file, decoded; returns the characters decoded (and keeps the
-    first megabyte of text in ``sample``)."""
+    first megabyte of text in ``sample``). A file that cannot be read is told in a line and left out."""
     chars = 0
     for path in files:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            print(f"bench: 无法读取 {path}（{error.strerror or error}），基线未计入此文件")
+            continue
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -118,6 +126,30 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
             "counts": summary.counts, "converted": converted}
 
 
+def needs_converter(path: Path) -> bool:
+    """Whether reading ``path`` takes an external converter: LibreOffice (.doc/.wps/.rtf/.odt by content), Tesseract
+    (an image, or a PDF without a text layer: no character on any page, as PDFium reads it). A file the readers
+    refuse needs none (the ingest skips it). A PDF that PDFium cannot open is told in a line and counted as
+    needing one (the ingest would try OCR on it)."""
+    try:
+        fmt = detect_format(file_bytes(path), path.name)
+    except ReadError:
+        return False
+    if fmt != "pdf":
+        return fmt == "image" or fmt in OFFICE_FORMATS
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(str(path))
+        try:
+            return not any(page.get_textpage().count_chars() for page in pdf)
+        finally:
+            pdf.close()
+    except pypdfium2.PdfiumError as error:
+        print(f"bench: PDFium 无法读取 {path}（{error}），当作需要 OCR 的文件，不计入")
+        return True
+
+
 def mirror(corpus: Path, paths: list[str], folder: Path, *, keep: bool) -> Path:
     """A mirror of ``corpus`` in ``folder`` (same folder and file names, symbolic links) with only the files
     of ``paths`` (``keep``) or without them."""
@@ -169,6 +201,22 @@ def report(run: dict, label: str, base_chars: int, base_seconds: float) -> None:
           f"({rate / TARGET_CHARS_PER_S:.2f}× target)")
 
 
+def no_converter(corpus: Path, files: list[Path], args: argparse.Namespace) -> None:
+    """``--no-converter``: the ingest of ``corpus``'s files that need no external converter, alone."""
+    converted = [str(path) for path in files if needs_converter(path)]
+    print(f"left out, read by an external converter (OCR, LibreOffice): {len(converted):,} files"
+          + "".join(f"\n  {path}" for path in converted))
+    with tempfile.TemporaryDirectory(prefix="sucai-bench-corpus-") as folder:
+        part = mirror(corpus, converted, Path(folder), keep=False)
+        kept = discover([part])[0]
+        with Timer() as base:
+            base_chars = read_and_decode(kept)
+        print(f"baseline: read and decode {base_chars / 1e6:.2f} M characters of {len(kept):,} files")
+        run = ingest_once(part, args.workers, args.home)
+        report(run, "files that need no converter", base_chars, base.seconds)
+    summarise([("files that need no converter", len(kept), run)])
+
+
 def summarise(runs: list[tuple[str, int, dict]]) -> None:
     """The closing table: end-to-end rate of each run and the first run's peak memory, next to the targets (a
     later run's memory includes what the earlier ones left in this process, so it is not a figure of its own)."""
@@ -183,20 +231,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", help="folder to ingest (default ../shared/corpus)")
     parser.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
-    parser.add_argument("--home", help="library home of the whole-corpus run (default: a temporary directory)")
-    parser.add_argument("--whole-only", action="store_true",
-                        help="skip the runs of the files with and without an external converter")
+    parser.add_argument("--home", help="library home of the whole-corpus run, or of the --no-converter run (default: a temporary directory)")
+    runs = parser.add_mutually_exclusive_group()
+    runs.add_argument("--whole-only", action="store_true",
+                      help="skip the runs of the files with and without an external converter")
+    runs.add_argument("--no-converter", action="store_true",
+                      help="only the files that need no LibreOffice or OCR (our own pipeline's throughput)")
     args = parser.parse_args()
     corpus = Path(args.corpus) if args.corpus else corpus_dir()
     files, _ = discover([corpus])
     print(f"corpus {corpus} — {len(files):,} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB; "
           f"{os.cpu_count()} cores, workers={args.workers or os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    if args.no_converter:
+        no_converter(corpus, files, args)
+        return
 
     sample: list[str] = []
     with Timer() as base:
         base_chars = read_and_decode(files, sample)
     print(f"baseline: read and decode {base_chars / 1e6:.2f} M characters of {len(files):,} files")
-
     whole = ingest_once(corpus, args.workers, args.home)
     report(whole, "whole corpus (the issue's figure)", base_chars, base.seconds)
     runs = [("whole corpus", len(files), whole)]

@@ -822,12 +822,10 @@ def _add_words(terms: list[str]) -> None:
 
 # -- the layout-free form (exact duplicates) ------------------------------------
 
-_FULL_WIDTH_ASCII = re.compile("[\uff01-\uff5e]")  # by a search, not a translation table: str.translate
-# looks each character of a text up in the table (a raised and caught KeyError for nearly every one)
-
-
-def _ascii_form(m: re.Match) -> str:
-    return chr(ord(m.group()) - 0xFEE0)
+_FULL_WIDTH_FIRST, _FULL_WIDTH_LAST, _FULL_WIDTH_SHIFT = 0xFF01, 0xFF5E, 0xFEE0  # U+FF01–U+FF5E → U+0021–U+007E
+_SPACE_BELOW = 0x3001  # no character from U+3001 on is white space (U+3000 is the last)
+_SPACE = np.array([chr(code).isspace() for code in range(_SPACE_BELOW)] + [False])
+"""Per code point below U+3001: ``str.isspace``; the last entry (False) stands for every code point above."""
 
 
 def layout_free(text: str) -> str:
@@ -837,8 +835,12 @@ def layout_free(text: str) -> str:
     paragraph indentation, tabs, line breaks, so blank lines and trailing spaces
     too) and folds the full-width ASCII forms U+FF01–U+FF5E to ASCII
     (punctuation width: "，" = ",", "（" = "(", "１" = "1"). Nothing else is
-    changed — case, traditional and simplified characters, and every other
+    changed — case, traditional and simplified characters, a lone surrogate and every other
     character stay as they are — so two texts that read differently never share
-    a form. Linear in ``len(text)``; never raises.
+    a form. Linear in ``len(text)`` (a few numpy passes over its code points, not a Python call per full-width
+    character: "，" is one); never raises.
     """
-    return "".join(_FULL_WIDTH_ASCII.sub(_ascii_form, text).split())
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = codes[~_SPACE.take(np.minimum(codes, _SPACE_BELOW))]   # a new array: frombuffer's is read-only
+    codes[(codes >= _FULL_WIDTH_FIRST) & (codes <= _FULL_WIDTH_LAST)] -= _FULL_WIDTH_SHIFT
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")

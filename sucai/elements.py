@@ -118,10 +118,7 @@ class _Line:
 
 def find_elements(text: str) -> list[Element]:
     """The 公文 elements of ``text`` (a document body), in text order. See the module docstring."""
-    lines = [
-        _Line(m.start(1), m.end(1), m.group(1), _squeeze(m.group(1)))
-        for m in NONBLANK_LINE.finditer(text)
-    ]
+    lines = [_Line(*m.span(1), line, _squeeze(line)) for m in NONBLANK_LINE.finditer(text) for line in [m.group(1)]]
     return _Finder(lines).run()
 
 
@@ -135,11 +132,14 @@ class _Finder:
 
     def run(self) -> list[Element]:
         head_end = self.head()
-        for i in range(head_end, len(self.lines)):
-            if i not in self.found and len(self.lines[i].compact) <= _MAX_LINE:
+        compacts = [line.compact for line in self.lines[head_end:]]
+        # Only a line that opens with 附 or closes with 日 (a date) can start a closing element, and one that opens
+        # with 抄, 分 or 主 or closes with 印发 a 版记 element: the rules' regexes are tried on those lines alone.
+        for i in _lines_where(compacts, head_end, "附", "日"):
+            if i not in self.found:
                 self.closing(i)
-        for i in range(head_end, len(self.lines)):
-            if i not in self.found and len(self.lines[i].compact) <= _MAX_LINE:
+        for i in _lines_where(compacts, head_end, ("抄", "分", "主"), "印发"):
+            if i not in self.found:
                 self.record(i)
         return sorted((e for elements in self.found.values() for e in elements), key=lambda e: e.start)
 
@@ -271,6 +271,13 @@ class _Finder:
             self.mark(i, "addressee")
         elif compact.endswith("印发") and _PRINTER.fullmatch(compact):  # the test first: most lines end otherwise
             self.mark(i, "printer")
+
+
+def _lines_where(compacts: list[str], first: int, opening: str | tuple[str, ...], closing: str) -> list[int]:
+    """The numbers (``first`` for ``compacts[0]``) of the lines of at most :data:`_MAX_LINE` characters that open
+    with ``opening`` or close with ``closing``, in order."""
+    return [number for number, compact in enumerate(compacts, first)
+            if (compact.startswith(opening) or compact.endswith(closing)) and len(compact) <= _MAX_LINE]
 
 
 def _squeeze(line: str) -> str:

@@ -41,7 +41,7 @@ from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
 from .dedupe import text_hash
 from .errors import ReadError, SucaiError, os_reason
 from .interrupts import held
-from .memory import give_back
+from .memory import give_back, give_back_if_grown
 from .model import Document
 from .readers import office
 
@@ -261,7 +261,9 @@ def _name_text(name: str) -> str:
 class Parsed:
     """A parsed document and what its worker derived from it for the steps that follow in the ingest's
     process, so that they run on every core: its :func:`text_hash`, its near-duplicate sketch
-    (:func:`sucai.dedupe.sketch_of`) and its index tokens (:func:`sucai.index.prepare`)."""
+    (:func:`sucai.dedupe.sketch_of`), its index tokens (:func:`sucai.index.prepare`) and its 字数 (``doc``'s
+    :attr:`~sucai.model.Document.counted_chars`, counted here and carried with it: the catalogue stores it and the
+    index entry holds it, neither counts it again)."""
 
     doc: Document
     text_hash: str
@@ -273,6 +275,7 @@ class Parsed:
         """``doc`` as parsed, its tokens made for its free view as the catalogue will read it back (the free
         preview setting ``preview_chars`` gives a document without a members part one: review 16b)."""
         skeleton = fingerprint.skeleton_text(doc.text)  # for the sketch and the 查重 tokens both
+        doc.counted_chars  # counted here, once: a cached property, pickled with the document
         as_read = replace(doc, paid_from=access.preview_boundary(doc.paid_from, doc.chars, preview_chars))
         return cls(doc, text_hash(doc), dedupe.sketch_of(skeleton), index.prepare(as_read, skeleton))
 
@@ -417,6 +420,7 @@ def ingest(
                 del parsed  # its tokens are in the index writer's heap now (or with the few the feed gives it next)
                 tell(str(path))
                 publish()
+                give_back_if_grown()   # also when this process is behind its workers and never waits for them
             feed.commit()
             # in input order; the counts stand: an earlier copy and a later one only swap 已入库 and 重复
             # (_precede)

@@ -4,8 +4,9 @@ glibc's malloc keeps the memory a process freed for its next allocations: after 
 tokens, megabytes of strings) or a commit of the index writer (its heap), a process stays that much larger,
 although the memory is free. :func:`give_back` returns it (``malloc_trim``); on another C library it does
 nothing. It walks the heap (milliseconds for hundreds of MB), so it is called where much may have been freed:
-after an index commit, while an ingest waits for its parse workers, after a parse that grew its worker
-(:func:`give_back_if_grown`). In a parse worker, large blocks (a scan's page image, 9 MB at 300 dpi; a large
+after an index commit, while an ingest waits for its parse workers, and — when the process grew by 16 MB since
+it last gave back (:func:`give_back_if_grown`) — after each document an ingest stores and after a parse that grew
+its worker. In a parse worker, large blocks (a scan's page image, 9 MB at 300 dpi; a large
 document's text) are mapped apart and so returned when freed (:func:`map_large_blocks`): without it, the pages
 of a scan left its worker 9 MB larger each, as glibc's moving threshold put them on the heap.
 """
@@ -28,9 +29,12 @@ _resident_after = 0  # this process's resident pages after its last give_back_if
 
 
 def give_back() -> None:
-    """Return the free memory of this process's heap to the system."""
+    """Return the free memory of this process's heap to the system; the resident size after it is what
+    :func:`give_back_if_grown` measures growth from next."""
+    global _resident_after
     if _malloc_trim is not None:
         _malloc_trim(0)
+        _resident_after = _resident()
 
 
 def map_large_blocks() -> None:
@@ -42,14 +46,12 @@ def map_large_blocks() -> None:
 
 
 def give_back_if_grown() -> None:
-    """:func:`give_back` when this process's resident memory grew by 16 MB or more since the last call that
-    did (a parse worker after each file: a large file leaves its worker that much larger, an ordinary one
-    does not, and then the call costs one read of ``/proc/self/statm``)."""
-    global _resident_after
-    if _malloc_trim is None or _resident() - _resident_after < _GROWTH_PAGES:
-        return
-    give_back()
-    _resident_after = _resident()
+    """:func:`give_back` when this process's resident memory grew by 16 MB or more since it last gave memory back
+    (a parse worker after each file: a large file leaves its worker that much larger, an ordinary one does not;
+    an ingest's process after each document it stores: it may never wait for its workers when behind them), else
+    only one read of ``/proc/self/statm``."""
+    if _malloc_trim is not None and _resident() - _resident_after >= _GROWTH_PAGES:
+        give_back()
 
 
 def _resident() -> int:

@@ -852,7 +852,7 @@ class Catalogue:
         """``doc`` as :meth:`get` gives it back once :meth:`add` stored it as ``doc_id`` (one-line fields
         plain, the free preview's boundary, the free metadata :meth:`add` kept on ``doc``), without reading
         it: for the ingest's index feed."""
-        stored = self._previewed(replace(_plain_fields(doc), id=doc_id, hidden=False))
+        stored = self._previewed(_same_text(_plain_fields(doc), id=doc_id, hidden=False))
         stored.free_metadata = doc.free_metadata
         return stored
 
@@ -994,7 +994,17 @@ def _plain_fields(doc: Document) -> Document:
     fields = {name: plain(value) for name in ("title", "genre", "doc_number", "date", "source", "source_path")
               if isinstance(value := getattr(doc, name), str)}
     evidence = [e if (value := plain(e.value)) is e.value else replace(e, value=value) for e in doc.evidence]  # (frozen)
-    return replace(doc, **fields, evidence=evidence)
+    return _same_text(doc, **fields, evidence=evidence)
+
+
+def _same_text(doc: Document, **changes) -> Document:
+    """``dataclasses.replace(doc, **changes)`` for ``changes`` that keep its text: the copy has ``doc``'s 字数
+    (:attr:`Document.counted_chars`) when ``doc`` has it counted already — an ingest's parse worker counts it —, not
+    counted again (``replace`` leaves a cached property behind)."""
+    copy = replace(doc, **changes)
+    if "counted_chars" in doc.__dict__ and copy.text is doc.text:
+        copy.counted_chars = doc.counted_chars
+    return copy
 
 
 def _document(row: tuple) -> Document:

@@ -74,3 +74,26 @@ def test_hostile_bench_times_every_stage_of_every_input():
     stages = ["read", "clean", "analyse", "parsed"]
     assert rows == [["md_brackets", stage] for stage in [*stages, "written", "check"]] + \
         [["docx_runs", stage] for stage in [*stages, "check"]]
+
+
+def test_the_ingest_bench_without_converters_leaves_out_what_libreoffice_or_ocr_reads(tmp_path, monkeypatch, capsys):
+    """``bench/ingest.py --no-converter`` leaves out an RTF (LibreOffice), an image and a PDF without a text layer
+    (Tesseract), and a PDF that PDFium cannot open — told in one plain line, not a traceback —; a text file and a
+    PDF with a text layer stay."""
+    from PIL import Image
+
+    from fixtures import image_bytes, make_cjk_pdf
+
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    bench = importlib.import_module("ingest")
+    files = {"通知.txt": "关于做好工作的通知\n现将有关事项通知如下。".encode(), "旧文件.rtf": b"{\\rtf1\\ansi x}",
+             "图片.png": image_bytes(Image.new("L", (20, 20), 255)),
+             "扫描件.pdf": image_bytes(Image.new("L", (200, 200), 255), "PDF"),
+             "文字版.pdf": make_cjk_pdf([[(72, 700, "基层减负")]]), "损坏.pdf": b"%PDF-1.4\n" + bytes(200)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    needs = {name: bench.needs_converter(tmp_path / name) for name in files}
+    assert needs == {"通知.txt": False, "旧文件.rtf": True, "图片.png": True, "扫描件.pdf": True, "文字版.pdf": False,
+                     "损坏.pdf": True}
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith(f"bench: PDFium 无法读取 {tmp_path / '损坏.pdf'}（") and "Traceback" not in out

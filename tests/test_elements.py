@@ -257,3 +257,33 @@ def test_state_council_notice_read_in_full(notices):
     ]
     attachment = doc.elements[-1]
     assert any(node.start == attachment.start for node in doc.outline)  # the 方案's title stays in the 提纲
+
+
+# Lines of every kind the closing and 版记 rules look at, and prose around them, to shuffle into bodies.
+_SHUFFLED_LINES = [
+    "现将有关事项通知如下。", "请认真贯彻执行。", "特此通知。", "一、总体要求", "各单位要加强领导", "国务院办公厅",
+    "某某县人民政府", "2024年3月5日", "二〇二四年三月五日", "　　2019 年 1 月 9 日", "（此件公开发布）", "(联系人：张三)",
+    "附件：1．工作方案", "2．责任分工", "3. 进度安排", "附件1", "附件2：关于做好工作的通知", "附：名单", "附件",
+    "关于开展专项检查的实施方案", "关于做好工作的通知", "抄送：省委各部门，省人大常委会办公厅。", "抄报：国务院。",
+    "分送：各区县。", "主送：各省、自治区、直辖市人民政府。", "国务院办公厅秘书局 2019年1月9日印发",
+    "某某市人民政府办公室　　　　2024年3月6日印发", "主要任务", "分工负责", "抄写", "日", "印发", "x" * 301 + "日",
+    "附：" + "材料" * 150, "抄送：" + "单位、" * 100 + "单位。",   # over 300 characters: no element
+]
+
+
+def test_the_rules_look_at_the_lines_they_can_match_and_find_what_they_find_on_every_line(monkeypatch):
+    """The closing and 版记 rules are tried only on lines opening with 附, 抄, 分 or 主 or closing with 日 or 印发
+    (``_lines_where``): on shuffled bodies of element lines and prose, what they find is what trying them on
+    every line finds."""
+    import random
+
+    from sucai import elements
+
+    rng = random.Random(16)
+    bodies = ["\n".join(rng.choice(_SHUFFLED_LINES) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    found = [find_elements(body) for body in bodies]
+    every_line = lambda compacts, first, *_: [n for n, c in enumerate(compacts, first) if len(c) <= elements._MAX_LINE]
+    monkeypatch.setattr(elements, "_lines_where", every_line)
+    assert found == [find_elements(body) for body in bodies]
+    assert {e.kind for found_in in found for e in found_in} >= {"date", "issuer_signature", "attachment_note",
+                                                                 "attachment", "note", "cc", "addressee", "printer"}

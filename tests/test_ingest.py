@@ -481,6 +481,28 @@ def test_what_the_workers_derive_equals_what_is_derived_from_the_catalogue(home,
         library.close()
 
 
+def test_the_worker_counts_the_字数_and_the_ingests_process_counts_it_no_more(home, sample_path, tmp_path, monkeypatch):
+    """A document's 字数 is counted in its parse worker and travels with it (pickled as a worker sends it): the
+    catalogue stores it and the index feed's entry holds it without counting the text again."""
+    import pickle
+
+    from sucai import index, model
+    from sucai.ingest import Parsed, parse_file
+
+    spaced = tmp_path / "spaced.txt"
+    spaced.write_text("关于开展基层减负工作的通知\n\n各单位：\n　　现将 有关事项\t通知如下。\u200b\n", encoding="utf-8")
+    library = Library.open(home)
+    for path in (sample_path, spaced):
+        parsed = pickle.loads(pickle.dumps(Parsed.of(parse_file(path))))
+        expected = count_chars(parsed.doc.text)   # the rule's own function, not the document's property
+        with monkeypatch.context() as patched:
+            patched.setattr(model, "count_chars", lambda *_: pytest.fail("字数 counted in the ingest's process"))
+            _, doc_id = library.catalogue.add(parsed.doc, parsed.text_hash, str(path), "x")
+            fed = index.index_fields(library.catalogue.as_stored(parsed.doc, doc_id), parsed.tokens)
+        assert fed["counted_chars"] == library.catalogue.get(doc_id).counted_chars == expected < parsed.doc.chars
+    library.close()
+
+
 def test_the_index_feed_ends_as_a_sync_would_with_changes_of_other_processes_meanwhile(home):
     """An ingest feeds its documents to the index writer as it stores them (index.Feed); whatever another
     process changed meanwhile — an edit of a fed document, a document of its own, a fed document whose
@@ -890,3 +912,17 @@ def test_a_scan_skipped_for_want_of_the_chinese_model_is_read_again_once_it_is_i
     installed = attempt(budget)
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))   # a folder with no language model
     assert "chi_sim" in ocr.missing() and attempt(budget) != installed
+
+
+def test_the_ingests_process_looks_whether_it_grew_after_each_document_it_stores(home, tmp_path, monkeypatch):
+    """A process behind its workers never waits for them: after each stored document it gives freed memory back
+    when it grew (``memory.give_back_if_grown``), not only while it waits."""
+    looked = []
+    monkeypatch.setattr(sucai.ingest, "give_back_if_grown", lambda: looked.append(len(looked)))
+    for number in range(3):
+        (tmp_path / f"通知{number}.txt").write_text(f"关于第{number}项工作的通知\n\n现将有关事项通知如下：第{number}项。\n",
+                                                  encoding="utf-8")
+    library = Library.open(home)
+    assert library.ingest([tmp_path]).counts["ingested"] == 3
+    library.close()
+    assert len(looked) >= 3

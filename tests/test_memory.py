@@ -43,3 +43,16 @@ def test_a_grown_process_gives_freed_memory_back(monkeypatch):
     calls.clear()
     memory.give_back_if_grown()          # nothing grew since: no walk of the heap
     assert calls == []
+
+
+def test_giving_back_is_where_growth_is_measured_from(monkeypatch):
+    """After a :func:`memory.give_back` (an index commit's), memory still in use is not growth: the next
+    :func:`memory.give_back_if_grown` (the ingest's wait for its workers) does not walk the heap again for it."""
+    memory.give_back()
+    held = [bytes(64 << 10) + bytes([n % 256]) for n in range(512)]   # 32 MB in use, not freed
+    assert all(chunk[0] == 0 for chunk in held)
+    memory.give_back()
+    calls = []
+    monkeypatch.setattr(memory, "_malloc_trim", lambda pad: calls.append(pad))
+    memory.give_back_if_grown()
+    assert calls == [] and len(held) == 512

@@ -137,6 +137,8 @@ def test_layout_free_by_hand_and_as_defined():
     assert analysis.layout_free("｟～￥\x1c字") == "｟~￥字"  # U+FF5F and ￥ are not full-width ASCII; \x1c is space
     rng = random.Random(3)
     alphabet = [chr(c) for c in range(0xFF00, 0xFF61)] + list(" \t\n\u3000\u2003\x1c\x85\xa0字a，")
+    alphabet += [chr(c) for c in range(0x3002) if chr(c).isspace()]   # every white space, U+3000 the last
+    alphabet += ["\u3001", "\u200b", "\ufeff", "\ud800", "\udfff", "😀", "\U00020000", "\U0010ffff"]  # lone surrogates, planes
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
     assert [analysis.layout_free(t) for t in texts] == [_plain_layout_free(t) for t in texts]
 
