@@ -275,21 +275,6 @@ def signature(shingle_set: np.ndarray) -> LeanMinHash:
     return _datasketch().LeanMinHash(minhash)
 
 
-def _new_lsh():
-    """An empty MinHash LSH (datasketch's ``MinHashLSH``, :data:`LSH_PARAMS`) whose tables key a band by its hash
-    values' bytes as they are: datasketch byte-swaps each band first (~6 µs, 42 bands a lookup and as many an
-    insertion: 0.5 ms a document, and every stored signature when a process first builds its LSH) — a byte order
-    its tables, kept in this process only, do not need; either key is one-to-one with the band, so the candidates
-    are the same."""
-    lsh = _datasketch().MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS, params=LSH_PARAMS)
-    lsh._H = _band_key   # in place of datasketch's _byteswap
-    return lsh
-
-
-def _band_key(hashvalues: np.ndarray) -> bytes:
-    return hashvalues.tobytes()
-
-
 @lru_cache(maxsize=1)
 def _permutations() -> np.ndarray:
     return _datasketch().MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
@@ -547,7 +532,8 @@ class Clusters:
         the last one loaded, no other was stored in between, and it is loaded as it is, without a read (an ingest
         stores one per document)."""
         if self._lsh is None:
-            self._lsh = _new_lsh()
+            self._lsh = _datasketch().MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS,
+                                                 params=LSH_PARAMS)
         if signed is not None and signed[0] == self._seq + 1:
             fresh = [signed]
         else:

@@ -1168,26 +1168,3 @@ def test_a_split_off_document_is_joined_by_none_after_an_edit_of_the_other_or_an
     ingest(library, tmp_path / "more", {"n3.txt": notice + f"\n附：{ANNEX}。\n联系人：王明\n"})   # nearest n2: joins n1
     n3, = _named(library, "n3.txt")
     assert _groups(library, True) == _groups(library, False) == [[n1, n3]]
-
-
-def test_the_lsh_keys_bands_by_their_bytes_and_finds_what_datasketchs_own_keys_find():
-    """The LSH of near-duplicates keys each band by its hash values' bytes, not byte-swapped (datasketch's
-    ``_byteswap``, ~6 µs a band): the candidates of every lookup are those of an LSH with datasketch's own keys."""
-    import numpy as np
-
-    from sucai import dedupe
-
-    rng = random.Random(5)
-    base = ["".join(rng.choice("基层减负督查检查会议文件规范精简统筹") for _ in range(400)) for _ in range(12)]
-    texts = [text[: rng.randint(200, 400)] + "".join(rng.choice("通知如下") for _ in range(rng.randint(0, 60)))
-             for text in base for _ in range(4)]
-    signatures = [dedupe._stored(dedupe.sketch_of(dedupe.skeleton_text(text)).signature) for text in texts]
-    ours, theirs = dedupe._new_lsh(), dedupe._datasketch().MinHashLSH(
-        threshold=dedupe.LSH_THRESHOLD, num_perm=dedupe.NUM_PERM, weights=dedupe.LSH_WEIGHTS, params=dedupe.LSH_PARAMS)
-    for key, minhash in enumerate(signatures):
-        ours.insert(key, minhash, check_duplication=False)
-        theirs.insert(key, minhash, check_duplication=False)
-    assert list(ours.keys.get(0)) == [signatures[0].hashvalues[start:end].tobytes() for start, end in ours.hashranges]
-    found = [sorted(ours.query(minhash)) for minhash in signatures]
-    assert found == [sorted(theirs.query(minhash)) for minhash in signatures]
-    assert any(len(keys) > 1 for keys in found) and np.mean([len(keys) for keys in found]) < len(texts) / 2
