@@ -39,9 +39,10 @@ def site(tmp_path, home):
     home.mkdir(exist_ok=True)
     (home / "sucai.toml").write_text("member_daily_downloads = 2\n", encoding="utf-8")
     library = Library.open(home)
+    day = site_day()   # read before the documents are added: a day the run may pass the end of, never the start
     library.ingest([inbox], workers=1)
     accounts = Accounts.from_settings(load_settings(home))
-    yield {"home": home, "inbox": inbox, "library": library, "accounts": accounts, "out": tmp_path / "out"}
+    yield {"home": home, "inbox": inbox, "library": library, "accounts": accounts, "out": tmp_path / "out", "day": day}
     accounts.close()
     library.close()
 
@@ -52,7 +53,7 @@ def texts(folder: Path) -> dict[str, str]:
 
 def test_free_view_by_default_and_incremental(site):
     library, out = site["library"], site["out"]
-    first = sync(library, out, since=site_day())
+    first = sync(library, out, since=site["day"])
     assert sorted(first.written) == ["关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"]
     files = texts(out)
     assert "严格落实值班制度" in files["关于加强值班值守的通知.md"] and SECRET not in "".join(files.values())
@@ -60,11 +61,11 @@ def test_free_view_by_default_and_incremental(site):
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert {e["file"] for e in manifest["documents"].values()} == set(files) and not any(
         e["full"] for e in manifest["documents"].values())
-    again = sync(library, out, since=site_day())
+    again = sync(library, out, since=site["day"])
     assert (again.written, again.kept) == ([], 2)
     write(site["inbox"], "c.txt", "关于做好冬季供暖工作的通知\n一、总体要求\n保障群众温暖过冬。\n")
     library.ingest([site["inbox"]], workers=1)
-    third = sync(library, out, since=site_day())
+    third = sync(library, out, since=site["day"])
     assert (third.written, third.kept) == (["关于做好冬季供暖工作的通知.md"], 2)
     assert sync(library, site["out"].with_name("later"), since=site_day(1)).written == []
 
@@ -79,36 +80,36 @@ def test_a_day_before_every_utc_moment_is_every_document(site, cli):
 
 
 def test_a_query_keeps_matching_documents_only(site):
-    done = sync(site["library"], site["out"], since=site_day(), query="防火")
+    done = sync(site["library"], site["out"], since=site["day"], query="防火")
     assert done.written == ["关于做好秋季防火工作的通知.md"]
 
 
 def test_as_a_member_whole_texts_within_the_daily_quota(site, cli):
     library, accounts, out = site["library"], site["accounts"], site["out"]
-    sync(library, out, since=site_day())                             # free copies first
+    sync(library, out, since=site["day"])                             # free copies first
     member = accounts.add_user("会员", PASSWORD, "member", site_day(30).isoformat())
-    upgraded = sync(library, out, since=site_day(), viewer=member, accounts=accounts)
+    upgraded = sync(library, out, since=site["day"], viewer=member, accounts=accounts)
     assert sorted(upgraded.written) == ["关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"]
     assert SECRET in texts(out)["关于加强值班值守的通知.md"]          # the free copy became the whole text
     assert accounts.downloads_left(member) == 0
     write(site["inbox"], "c.txt", "关于做好冬季供暖工作的通知\n一、总体要求\n保障群众温暖过冬。\n")
     library.ingest([site["inbox"]], workers=1)
-    stopped = sync(library, out, since=site_day(), viewer=member, accounts=accounts)
+    stopped = sync(library, out, since=site["day"], viewer=member, accounts=accounts)
     assert stopped.written == [] and "上限" in stopped.stopped
     assert len(accounts.audit_log(event="download", user_id=member.user_id)) == 2
-    status, _, said = cli("sync", str(out), "--since", site_day().isoformat(), "--as", "会员")
+    status, _, said = cli("sync", str(out), "--since", site["day"].isoformat(), "--as", "会员")
     assert status == 5 and "提前停止" in said                          # the quota: part done, run again tomorrow
-    status, printed, _ = cli("sync", str(site["out"].with_name("cli")), "--since", site_day().isoformat(), "--format", "docx")
+    status, printed, _ = cli("sync", str(site["out"].with_name("cli")), "--since", site["day"].isoformat(), "--format", "docx")
     assert status == 0 and "新写入 3 篇" in printed and "免费部分" in printed
     assert cli("sync", str(out), "--since", "昨天")[0] == 2                # not a date: bad usage
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
-    today = site_day()
+    today = site["day"]
     for written in (f"{today.year}年{today.month}月{today.day}日", f" {today.isoformat().translate(wide)} "):
-        # the forms --until and the admin page take: the same day as site_day().isoformat() above, read again
+        # the forms --until and the admin page take: the same day as site["day"].isoformat() above, read again
         status, printed, _ = cli("sync", str(site["out"].with_name(f"cli{written}")), "--since", written,
                                  "--format", "docx")
         assert status == 0 and "新写入 3 篇" in printed, written
-    assert cli("sync", str(out), "--since", site_day().isoformat(), "--as", "没有这个人")[0] == 3
+    assert cli("sync", str(out), "--since", site["day"].isoformat(), "--as", "没有这个人")[0] == 3
     assert len(list(site["out"].with_name("cli").glob("*.docx"))) == 3
 
 
@@ -133,13 +134,13 @@ def test_a_tampered_manifest_is_refused_and_nothing_is_written(site, cli, entry)
     """Each of these wrote outside the folder (the member's whole text, with --as) or ended in
     内部错误：TypeError / KeyError (exit 1)."""
     library, out = site["library"], site["out"]
-    sync(library, out, since=site_day())
+    sync(library, out, since=site["day"])
     (out / "sub").mkdir()
     if isinstance(entry, dict) and entry.get("file") == "ABSOLUTE":
         entry = {**entry, "file": str(out.parent / "outside-absolute.md")}
     ids = sorted(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"])
     before = _tampered(out, {ids[0]: entry})
-    status, printed, said = cli("sync", str(out), "--since", site_day().isoformat())
+    status, printed, said = cli("sync", str(out), "--since", site["day"].isoformat())
     assert status == 1 and printed == ""
     assert said.startswith("错误：同步清单") and f"中文档 {ids[0]} 的条目无效" in said and "内部错误" not in said
     assert {str(p): p.read_bytes() for p in out.parent.rglob("*") if p.is_file()} == before  # nothing written
@@ -147,11 +148,11 @@ def test_a_tampered_manifest_is_refused_and_nothing_is_written(site, cli, entry)
 
 def test_two_entries_naming_one_file_are_refused(site, cli):
     library, out = site["library"], site["out"]
-    sync(library, out, since=site_day())
+    sync(library, out, since=site["day"])
     ids = sorted(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"])
     _tampered(out, {ids[1]: {"file": json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"][ids[0]]
                              ["file"].upper(), "full": False}})
-    status, _, said = cli("sync", str(out), "--since", site_day().isoformat())
+    status, _, said = cli("sync", str(out), "--since", site["day"].isoformat())
     assert status == 1 and f"中文档 {ids[1]} 的条目无效" in said
 
 
@@ -164,7 +165,7 @@ def test_a_link_planted_where_sync_writes_is_replaced_not_followed(site):
     for name in ("关于做好秋季防火工作的通知.md", "关于加强值班值守的通知.md"):
         (out / f".{name}.part").symlink_to(victim)
     (out / "关于做好秋季防火工作的通知.md").symlink_to(victim)
-    sync(library, out, since=site_day())
+    sync(library, out, since=site["day"])
     assert victim.read_text(encoding="utf-8") == "原有内容"
 
 
@@ -172,7 +173,7 @@ def test_a_folder_that_cannot_be_made_is_refused_in_chinese(site, tmp_path):
     """The reason was the system's English ("Not a directory"): a path under a file is refused in Chinese."""
     (tmp_path / "文件").write_text("x", encoding="utf-8")
     with pytest.raises(InvalidInput) as caught:
-        sync(site["library"], tmp_path / "文件" / "同步", since=site_day())
+        sync(site["library"], tmp_path / "文件" / "同步", since=site["day"])
     assert caught.value.code == "bad_folder" and caught.value.message.endswith("：路径中有一项不是文件夹")
 
 
@@ -191,10 +192,10 @@ def test_a_ctrl_c_while_a_document_is_written_is_taken_once_it_is_in_the_manifes
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):
-            sync(site["library"], site["out"], since=site_day())
+            sync(site["library"], site["out"], since=site["day"])
     finally:
         signal.signal(signal.SIGINT, before)
     manifest = json.loads((site["out"] / MANIFEST).read_text(encoding="utf-8"))
     assert len(made) == 1 and [e["title"] for e in manifest["documents"].values()] == made
     monkeypatch.setattr(sucai.sync, "export_document", export_document)
-    assert len(sync(site["library"], site["out"], since=site_day()).written) == 1
+    assert len(sync(site["library"], site["out"], since=site["day"]).written) == 1
