@@ -349,87 +349,91 @@ def ingest(
     waiting for the workers) —, never inside a database statement (:func:`sucai.interrupts.held`).
     """
     with held() as take:   # Ctrl+C between two steps, never inside a database statement
-        files, missing = discover(paths, library.settings.home)
-        summary = IngestSummary(list(missing))
-        total = len(files) + len(missing)
+        return _ingest(library, paths, take, progress, workers, source, retry_failed)
 
-        def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None, **reading) -> None:
-            take()
-            if progress:
-                progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index,
-                                        **reading))
 
-        batch = ParseJob(Path(), Budget.from_settings(library.settings), source=source,
-                         user_dictionary=library.settings.user_dict_path, preview_chars=library.catalogue.preview_chars)
-        tokens = partial(_tokens, batch=batch)
+def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
+            progress: Callable[[IngestProgress], None] | None, workers: int | None, source: str | None,
+            retry_failed: bool) -> IngestSummary:
+    """:func:`ingest`, ``take()`` called where Ctrl+C may stop it."""
+    files, missing = discover(paths, library.settings.home)
+    summary = IngestSummary(list(missing))
+    total = len(files) + len(missing)
 
-        def sync() -> None:
-            library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index), tokens=tokens)
+    def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None, **reading) -> None:
+        take()
+        if progress:
+            progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index, **reading))
 
-        sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
-        todo = []
-        keys = [path_text(path.resolve()) for path in files]
-        records = library.catalogue.file_records(keys)
-        conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
-        for path, key in zip(files, keys):
-            take()
-            content = _content_hash(path)
-            record = records.get(key)
-            known = record is not None and record.content_hash == content
-            if known and record.status in ("ingested", "duplicate"):
-                summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
-                tell(str(path))
-            elif (known and not retry_failed and record.status in ("skipped", "failed")
-                  and record.tried_with == conditions()):
-                summary.add(FileOutcome(str(path), "not_retried", reason=record.reason))
-                tell(str(path))
-            else:
-                todo.append((path, key, content))
-        library.clusters.catch_up()  # documents an earlier run stored but did not place in clusters
-        feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index), tokens)
+    batch = ParseJob(Path(), Budget.from_settings(library.settings), source=source,
+                     user_dictionary=library.settings.user_dict_path, preview_chars=library.catalogue.preview_chars)
+    tokens = partial(_tokens, batch=batch)
 
-        def publish() -> None:
-            """Commit the index feed when its batch is large or old, or an edit waits for it (the index lock is held
-            for a batch)."""
-            if feed.chars >= _FEED_CHARS or len(feed) >= _FEED_FILES or (
-                    len(feed) and (feed.wanted() or time.monotonic() - started >= _FEED_SECONDS)):
-                feed.commit()
+    def sync() -> None:
+        library.index.sync(lambda indexed, to_index: tell(None, indexed, to_index), tokens=tokens)
 
-        def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
-            """While the workers parse ``job`` (``page``: what its OCR reads now): the display told, the batch committed
-            when due, and what the stored documents held given back."""
-            tell(reading=str(job.path), page=page)
-            publish()
-            give_back()
+    sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
+    todo = []
+    keys = [path_text(path.resolve()) for path in files]
+    records = library.catalogue.file_records(keys)
+    conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
+    for path, key in zip(files, keys):
+        take()
+        content = _content_hash(path)
+        record = records.get(key)
+        known = record is not None and record.content_hash == content
+        if known and record.status in ("ingested", "duplicate"):
+            summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
+            tell(str(path))
+        elif known and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():
+            summary.add(FileOutcome(str(path), "not_retried", reason=record.reason))
+            tell(str(path))
+        else:
+            todo.append((path, key, content))
+    library.clusters.catch_up()  # documents an earlier run stored but did not place in clusters
+    feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index), tokens)
 
-        try:
-            started = time.monotonic()
-            settled = _InputOrder(library, todo)
-            # the parse generator runs to its end, so the workers are gone before the last commit
-            for number, parsed in _parse_all([p for p, _, _ in todo], batch, workers, idle=idle):
-                path, key, content = todo[number]
-                outcome, signed = _store(library.catalogue, path, content, parsed, key, conditions)
-                summary.add(outcome)
-                settled.outcomes[number] = outcome
-                if isinstance(parsed, Parsed):  # near-duplicates, better copies (indexed again at the commit)
-                    settled.stored(number, outcome, parsed, signed)
-                    if outcome.status == "ingested":
-                        if not len(feed):
-                            started = time.monotonic()
-                        feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)
-                del parsed  # its tokens are in the index writer's heap now (or with the few the feed gives it next)
-                tell(str(path))
-                publish()
-                give_back_if_grown()   # also when this process is behind its workers and never waits for them
+    def publish() -> None:
+        """Commit the index feed when its batch is large or old, or an edit waits for it (the index lock is held
+        for a batch)."""
+        if feed.chars >= _FEED_CHARS or len(feed) >= _FEED_FILES or (
+                len(feed) and (feed.wanted() or time.monotonic() - started >= _FEED_SECONDS)):
             feed.commit()
-            # in input order; the counts stand: an earlier copy and a later one only swap 已入库 and 重复
-            # (_precede)
-            summary.outcomes[len(summary.outcomes) - len(todo):] = [settled.outcomes[n] for n in range(len(todo))]
-        except BaseException:
-            feed.abandon()
-            raise
-        sync()  # changes other processes made meanwhile
-        return summary
+
+    def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
+        """While the workers parse ``job`` (``page``: what its OCR reads now): the display told, the batch committed
+        when due, and what the stored documents held given back."""
+        tell(reading=str(job.path), page=page)
+        publish()
+        give_back()
+
+    try:
+        started = time.monotonic()
+        settled = _InputOrder(library, todo)
+        # the parse generator runs to its end, so the workers are gone before the last commit
+        for number, parsed in _parse_all([p for p, _, _ in todo], batch, workers, idle=idle):
+            path, key, content = todo[number]
+            outcome, signed = _store(library.catalogue, path, content, parsed, key, conditions)
+            summary.add(outcome)
+            settled.outcomes[number] = outcome
+            if isinstance(parsed, Parsed):  # near-duplicates, better copies (indexed again at the commit)
+                settled.stored(number, outcome, parsed, signed)
+                if outcome.status == "ingested":
+                    if not len(feed):
+                        started = time.monotonic()
+                    feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)
+            del parsed  # its tokens are in the index writer's heap now (or with the few the feed gives it next)
+            tell(str(path))
+            publish()
+            give_back_if_grown()   # also when this process is behind its workers and never waits for them
+        feed.commit()
+        # in input order; the counts stand: an earlier copy and a later one only swap 已入库 and 重复 (_precede)
+        summary.outcomes[len(summary.outcomes) - len(todo):] = [settled.outcomes[n] for n in range(len(todo))]
+    except BaseException:
+        feed.abandon()
+        raise
+    sync()  # changes other processes made meanwhile
+    return summary
 
 
 class _InputOrder:
