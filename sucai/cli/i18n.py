@@ -19,8 +19,6 @@ from pathlib import Path
 
 import click
 
-from .common import DOC_ID
-
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"  # gettext's default domain, where click looks its messages up
 LANGUAGE = "zh_CN"
@@ -64,7 +62,7 @@ def hint_dash(error: click.ClickException) -> None:
     if not isinstance(error, click.NoSuchOption) or error.ctx is None or error.option_name.startswith("--"):
         return
     arguments = [param for param in error.ctx.command.params if isinstance(param, click.Argument)]
-    if arguments and all(param.type is DOC_ID for param in arguments) and error.option_name[1:].isdigit():
+    if arguments and all(param.type.name == "编号" for param in arguments) and error.option_name[1:].isdigit():
         error.message = f"{error.message}{NUMBER_HINT}"
     elif arguments:
         error.message = f"{error.message}{DASH_HINT}"
