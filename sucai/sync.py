@@ -70,41 +70,54 @@ def sync(library, folder: str | Path, *, since: date, query: str | None = None, 
     except OSError as error:
         raise InvalidInput(f"无法创建文件夹 {folder}：{os_reason(error)}", code="bad_folder") from error
     with held() as take:   # Ctrl+C between two documents, never inside a database statement
-        manifest = _load(folder)
-        member = bool(viewer and viewer.member)
-        rows = added_since(library, day_start(since, library.settings.zone))
-        ids = [doc_id for doc_id, _ in reversed(rows)]   # oldest first: an interrupted sync has written the earliest
-        if query and query.strip() and ids:
-            matching = set(library.matching_ids(SearchRequest(q=query, mode=mode, ids=ids, facets=False), member=member,
-                                                limit=len(ids))[1])
-            ids = [i for i in ids if i in matching]
-        summary = SyncSummary()
-        taken = {entry["file"].casefold() for entry in manifest["documents"].values()}
-        taken |= {p.name.casefold() for p in folder.iterdir()}
-        for doc in _documents(library, ids):
-            take()
-            entry = manifest["documents"].get(str(doc.id))
-            if entry and entry["full"] >= member and (folder / entry["file"]).exists():
-                summary.kept += 1
-                continue
-            view, notice = access.view(doc, member)
-            if viewer is not None and accounts is not None:
-                try:
-                    what = f"文档 {doc.id}（{fmt}，{'全文' if member else '免费部分'}，同步）"
-                    accounts.count_download(viewer, what)
-                except TooManyRequests as error:
-                    summary.stopped = error.message
-                    break
-            name, data = export_document(view, fmt, notice=notice)
-            if entry:
-                taken.discard(entry["file"].casefold())
-            file = (entry["file"] if entry and entry["file"].endswith(f".{fmt}")
-                    else unique_name(Path(name).stem, f".{fmt}", taken))
-            _write(folder / file, data)
-            manifest["documents"][str(doc.id)] = {"file": file, "full": member, "title": view.title}
-            _save(folder, manifest)
-            summary.written.append(file)
-        return summary
+        return _sync(library, folder, take, since=since, query=query, mode=mode, fmt=fmt, viewer=viewer,
+                     accounts=accounts)
+
+
+def _sync(library, folder: Path, take, *, since: date, query: str | None, mode: str, fmt: str,
+          viewer: Viewer | None, accounts: Accounts | None) -> SyncSummary:
+    manifest = _load(folder)
+    member = bool(viewer and viewer.member)
+    ids = _added_ids(library, since, query, mode, member)
+    summary = SyncSummary()
+    taken = {entry["file"].casefold() for entry in manifest["documents"].values()}
+    taken |= {p.name.casefold() for p in folder.iterdir()}
+    for doc in _documents(library, ids):
+        take()
+        entry = manifest["documents"].get(str(doc.id))
+        if entry and entry["full"] >= member and (folder / entry["file"]).exists():
+            summary.kept += 1
+            continue
+        view, notice = access.view(doc, member)
+        if viewer is not None and accounts is not None:
+            try:
+                what = f"文档 {doc.id}（{fmt}，{'全文' if member else '免费部分'}，同步）"
+                accounts.count_download(viewer, what)
+            except TooManyRequests as error:
+                summary.stopped = error.message
+                break
+        name, data = export_document(view, fmt, notice=notice)
+        if entry:
+            taken.discard(entry["file"].casefold())
+        file = (entry["file"] if entry and entry["file"].endswith(f".{fmt}")
+                else unique_name(Path(name).stem, f".{fmt}", taken))
+        _write(folder / file, data)
+        manifest["documents"][str(doc.id)] = {"file": file, "full": member, "title": view.title}
+        _save(folder, manifest)
+        summary.written.append(file)
+    return summary
+
+
+def _added_ids(library, since: date, query: str | None, mode: str, member: bool) -> list[int]:
+    """Ids of the documents added since local day ``since``, oldest first (an interrupted sync has written the
+    earliest), kept to those matching ``query`` when one is given."""
+    rows = added_since(library, day_start(since, library.settings.zone))
+    ids = [doc_id for doc_id, _ in reversed(rows)]
+    if not (query and query.strip() and ids):
+        return ids
+    request = SearchRequest(q=query, mode=mode, ids=ids, facets=False)
+    matching = set(library.matching_ids(request, member=member, limit=len(ids))[1])
+    return [i for i in ids if i in matching]
 
 
 def _documents(library, ids: list[int], chunk: int = 200):
