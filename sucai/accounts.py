@@ -38,7 +38,9 @@ on both backends, so web workers, nodes and the CLI may use it at once.
   is checked (a success takes its count back), so concurrent requests on any
   number of workers or nodes never get more passwords checked than the limits.
   Sign-ups are limited to ``registration_max_per_hour`` per IP address (429,
-  ``too_many_registrations``), counted the same way.
+  ``too_many_registrations``), counted the same way. Every per-address limit (logins, sign-ups, free 查重,
+  membership codes) counts an IPv6 address by its /64 network (:func:`address_key`), which one host sends from
+  at will.
 - Web logins are server-side sessions: the cookie carries a random secret whose
   SHA-256 names a row of ``sessions``. A session ends at logout, after
   ``session_idle_hours`` unused or ``session_max_age_days`` in all, and every
@@ -67,6 +69,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import ipaddress
 import os
 import re
 import secrets
@@ -292,7 +295,7 @@ class Accounts:
         if not self.registration_open:
             raise Forbidden("本站暂未开放注册，请联系管理员开通账号", code="registration_closed")
         if source_ip and self.registration_max_per_hour > 0:
-            wait, _ = self.claim([("register", source_ip, self.registration_max_per_hour)], 3600)
+            wait, _ = self.claim([("register", address_key(source_ip), self.registration_max_per_hour)], 3600)
             if wait:
                 raise TooManyRequests(f"注册过于频繁，请约 {minutes(wait)} 分钟后再试",
                                       code="too_many_registrations", retry_after=wait)
@@ -405,7 +408,7 @@ class Accounts:
         known = viewer is not None and source_ip is not None and self._known_ip(viewer, source_ip)
         keys = [("user", _counter_key(name, viewer), self.max_failures)]
         if source_ip:   # counted for every name; a limit only for accounts new at the address
-            keys.append(("ip", source_ip, None if known else self.ip_max_failures))
+            keys.append(("ip", address_key(source_ip), None if known else self.ip_max_failures))
         wait, claimed = self.claim(keys, self.lockout_seconds,
                                    refused=("login_failed", f"{name[:64]}：尝试过多，已暂时锁定", source_ip))
         if wait:
@@ -427,10 +430,12 @@ class Accounts:
         return viewer
 
     def _known_ip(self, viewer: Viewer, source_ip: str) -> bool:
-        """Whether the account logged in from ``source_ip`` within ``known_ip_days`` (the audit log)."""
-        return bool(self._read(select(audit.c.id).where(
+        """Whether the account logged in from ``source_ip`` — its :func:`address_key`, the unit the address limit
+        counts — within ``known_ip_days`` (the audit log)."""
+        key = address_key(source_ip)
+        return any(address_key(ip) == key for (ip,) in self._read(select(audit.c.source_ip).distinct().where(
             audit.c.user_id == viewer.user_id, audit.c.event == "login",
-            audit.c.at >= _iso(self._now() - self.known_ip), audit.c.source_ip == source_ip).limit(1)))
+            audit.c.at >= _iso(self._now() - self.known_ip), audit.c.source_ip.is_not(None))))
 
     @retried
     def _logged_in(self, viewer: Viewer, name: str, stored: str, new_hash: str | None, claimed: list[int],
@@ -737,7 +742,7 @@ class Accounts:
         tier = self.tier(viewer)
         if most <= 0 or tier not in ("visitor", "user"):
             return
-        key = f"user:{viewer.user_id}" if viewer.logged_in else f"ip:{source_ip}"
+        key = f"user:{viewer.user_id}" if viewer.logged_in else f"ip:{address_key(source_ip)}"
         wait, _ = self.claim([("check", key, most)], 3600)
         if wait:
             raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
@@ -842,6 +847,22 @@ def audit_rows(entries: list[dict], zone: str) -> list[dict]:
 
 
 # -- helpers -----------------------------------------------------------------
+
+def address_key(source_ip: str | None) -> str | None:
+    """What the per-address limits count ``source_ip`` as: an IPv4 address as it is (also written as IPv6,
+    ``::ffff:192.0.2.7``), an IPv6 address as its /64 network (``2001:db8:5:6::/64``) — the block a home or a
+    server is given (RFC 6177, RFC 7421), all of whose addresses one host may send from —, anything else (None,
+    a test client's name) unchanged."""
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return source_ip
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, 64), strict=False))
+
 
 def minutes(seconds: int) -> int:
     """A wait of ``seconds`` in whole minutes, rounded up, at least 1 (for messages)."""
