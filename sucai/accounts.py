@@ -126,6 +126,9 @@ class Viewer:
 
     ``today``: the site's date when the account was read (:class:`Accounts` sets it, on the site's clock),
     the day its membership is judged on; a viewer made without one has no membership (admins aside).
+    ``since``: when the account was made (UTC, as stored), which tells it from a removed account whose id and
+    name it took again — what is kept elsewhere by id and name (the 写作台's drafts) is the older one's when made
+    before it.
     """
 
     user_id: int | None
@@ -133,6 +136,7 @@ class Viewer:
     role: str
     member_until: str | None   # ISO date: the last day of the membership
     today: date | None = field(default=None, compare=False)
+    since: str | None = field(default=None, compare=False)   # when the account was made (UTC ISO 8601)
 
     def is_member(self, today: date | None = None) -> bool:
         """Admins always; members through ``member_until`` (no date = no membership) on ``today``
@@ -174,6 +178,7 @@ class Viewer:
 
 
 VISITOR = Viewer(None, None, "visitor", None)
+_ACCOUNT = (users.c.id, users.c.username, users.c.role, users.c.member_until, users.c.created_at)   # a Viewer's
 
 
 def _utcnow() -> datetime:
@@ -276,7 +281,7 @@ class Accounts:
                 user_id = conn.execute(users.insert().values(
                     username=username, name_key=name_key(username), password_hash=password_hash, role=role,
                     member_until=until, created_at=now, updated_at=now).returning(users.c.id)).scalar_one()
-                viewer = self._viewer(user_id, username, role, until)
+                viewer = self._viewer(user_id, username, role, until, now)
                 made = f"注册账号 {username}" if registered else f"新增用户 {username}"
                 self._audit(conn, "user_changed", viewer if registered else actor, f"{made}（{_describe(viewer)}）",
                             source_ip)
@@ -306,7 +311,7 @@ class Accounts:
         return self._user(user)[0]
 
     def users(self) -> list[Viewer]:
-        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until).order_by(users.c.id))
+        rows = self._read(select(*_ACCOUNT).order_by(users.c.id))
         return [self._viewer(*row) for row in rows]
 
     @retried
@@ -377,7 +382,7 @@ class Accounts:
         """The account with this id, or this user name (exactly, else up to case), and its password hash."""
         if isinstance(user, bool) or not isinstance(user, (int, str)):
             raise NotFound("用户不存在", code="user_not_found")
-        columns = select(users.c.id, users.c.username, users.c.role, users.c.member_until, users.c.password_hash)
+        columns = select(*_ACCOUNT, users.c.password_hash)
         if isinstance(user, int):
             query = columns.where(users.c.id == user)
         else:   # names are unique up to look-alikes, so the key finds at most one other spelling
@@ -388,7 +393,7 @@ class Accounts:
             rows = sorted((r for r in rows if folded(r[1]) == folded(name)), key=lambda r: r[1] != name)
         if not rows:
             raise NotFound(f"用户不存在：{user}", code="user_not_found")
-        return self._viewer(*rows[0][:4]), rows[0][4]
+        return self._viewer(*rows[0][:5]), rows[0][5]
 
     # -- logging in --------------------------------------------------------
 
@@ -547,16 +552,16 @@ class Accounts:
         """The account a token belongs to. Raises Unauthorized (``bad_token``) when unknown or revoked."""
         if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
             raise Unauthorized("API 令牌无效或已吊销", code="bad_token")
-        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until, tokens.c.id,
-                                 tokens.c.last_used_at).join_from(tokens, users, users.c.id == tokens.c.user_id)
+        rows = self._read(select(*_ACCOUNT, tokens.c.id, tokens.c.last_used_at)
+                          .join_from(tokens, users, users.c.id == tokens.c.user_id)
                           .where(tokens.c.token_hash == _token_hash(secret), tokens.c.revoked_at.is_(None)))
         if not rows:
             raise Unauthorized("API 令牌无效或已吊销", code="bad_token")
         row = rows[0]
         now = self._now()
-        if row[5] is None or row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per token
-            self._touch(tokens.update().where(tokens.c.id == row[4]).values(last_used_at=_iso(now)))
-        return self._viewer(*row[:4])
+        if row[6] is None or row[6] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per token
+            self._touch(tokens.update().where(tokens.c.id == row[5]).values(last_used_at=_iso(now)))
+        return self._viewer(*row[:5])
 
     @retried
     def _touch(self, statement) -> None:
@@ -585,19 +590,18 @@ class Accounts:
         expired (unused for ``session_idle_hours``, or older than ``session_max_age_days``)."""
         if not isinstance(secret, str) or not 20 <= len(secret) <= 200:
             return VISITOR
-        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until,
-                                 sessions.c.created_at, sessions.c.seen_at)
+        rows = self._read(select(*_ACCOUNT, sessions.c.created_at, sessions.c.seen_at)
                           .join_from(sessions, users, users.c.id == sessions.c.user_id)
                           .where(sessions.c.id == _token_hash(secret)))
         if not rows:
             return VISITOR
         row, now = rows[0], self._now()
-        if row[4] < _iso(now - self.session_max_age) or row[5] < _iso(now - self.session_idle):
+        if row[5] < _iso(now - self.session_max_age) or row[6] < _iso(now - self.session_idle):
             self.end_session(secret)
             return VISITOR
-        if row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per session
+        if row[6] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per session
             self._touch(sessions.update().where(sessions.c.id == _token_hash(secret)).values(seen_at=_iso(now)))
-        return self._viewer(*row[:4])
+        return self._viewer(*row[:5])
 
     def end_session(self, secret: str) -> None:
         """End one web session (logging out); an unknown secret is ignored."""
@@ -788,9 +792,9 @@ class Accounts:
         """When today began on the site's clock, as a stored (UTC ISO) time."""
         return _iso(day_start(self._today(), self.zone))
 
-    def _viewer(self, user_id: int, username: str, role: str, member_until: str | None) -> Viewer:
-        """An account as read now: a :class:`Viewer` whose ``today`` is the site's."""
-        return Viewer(user_id, username, role, member_until, self._today())
+    def _viewer(self, user_id: int, username: str, role: str, member_until: str | None, since: str) -> Viewer:
+        """An account as read now (its :data:`_ACCOUNT` columns): a :class:`Viewer` whose ``today`` is the site's."""
+        return Viewer(user_id, username, role, member_until, self._today(), since)
 
 
 def extended_until(last_day: str | None, days: int, today: date) -> str:

@@ -1,9 +1,9 @@
 """Drafts in the catalogue database: every statement of the 写作台 is here (SQLAlchemy Core on the
 data-access layer, so SQLite and PostgreSQL alike; the table is ``drafts`` of :mod:`sucai.db.schema`).
 
-A draft belongs to its author, named by the account's id *and* user name (an id
-freed by a removed account and given to a new one does not hand over the old
-drafts); every statement is limited to that owner, so one writer can never read,
+A draft belongs to its author, named by the account's id *and* user name, made since the
+account was (an id freed by a removed account and given to a new one, even with the same
+name, does not hand over the old drafts); every statement is limited to that owner, so one writer can never read,
 change or delete another's draft: for anyone else the draft does not exist (NotFound).
 """
 
@@ -26,14 +26,19 @@ MAX_DRAFTS = 500   # drafts one author may keep
 
 @dataclass(frozen=True)
 class Owner:
-    """The author of drafts: an account's id and user name."""
+    """The author of drafts: an account's id and user name, and when the account was made (``since``, UTC ISO 8601
+    as :attr:`sucai.accounts.Viewer.since`; None: not known)."""
 
     user_id: int
     username: str
+    since: str | None = None
 
     def owns(self):
-        """The condition that limits a statement to this owner's drafts."""
-        return (drafts.c.owner_id == self.user_id) & (drafts.c.owner_name == self.username)
+        """The condition that limits a statement to this owner's drafts: of its id and name, made since the account
+        was — a removed account's drafts stay its own when a new account takes its id and name again (SQLite gives
+        the id of the newest account again once it is removed)."""
+        owned = (drafts.c.owner_id == self.user_id) & (drafts.c.owner_name == self.username)
+        return owned if self.since is None else owned & (drafts.c.created_at >= self.since)
 
 
 class DraftStore:
