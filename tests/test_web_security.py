@@ -378,3 +378,25 @@ def test_a_huge_body_is_refused_before_it_is_read(app, accounts):
     uploaded = admin.post("/admin/upload", data={"csrf_token": csrf_of(admin, "/admin/upload")},
                           files=[("files", ("大文件.txt", "关于大文件上传的通知\n正文一行。".encode() + b"\n" * (3 * 2**20)))])
     assert uploaded.status_code == 200 and 'data-status="ingested"' in uploaded.text, uploaded.text[-500:]
+
+
+def test_a_link_cannot_put_its_own_words_in_a_page(app, accounts):
+    """Attack 19: /saved?message=… and /admin/documents?message=… showed whatever the link said in the site's own
+    message box — 「您的账号存在异常，请立即登录 http://… 重新验证」 sent to a member or an admin. A page says only what
+    happened (a saved search by its name, a document removed by its number)."""
+    bait = "账号存在异常，请立即访问钓鱼网站重新验证"
+    for name in ("钓鱼用户", "钓鱼管理员"):
+        if name not in [u.username for u in accounts.users()]:
+            accounts.add_user(name, PASSWORD, "admin" if name == "钓鱼管理员" else "user")
+    user, admin = logged_in(app, "钓鱼用户"), logged_in(app, "钓鱼管理员")
+    for client, path in ((user, "/saved"), (admin, "/admin/documents")):
+        page = client.get(path, params={"message": bait}, headers={"accept": "text/html"})
+        assert page.status_code == 200 and bait not in page.text
+    saved = post_form(user, "/saved", {"name": "我的检索", "q": "通知"}, "/saved")
+    assert saved.status_code == 200 and "已保存检索“我的检索”" in saved.text
+    other = post_form(admin, "/saved", {"name": "别人的检索", "q": "通知"}, "/saved", follow_redirects=False)
+    stranger = user.get(other.headers["location"], headers={"accept": "text/html"})   # another's id: no name shown
+    assert stranger.status_code == 200 and "别人的检索" not in stranger.text
+    doc_id = app.state.library.catalogue.summaries()[-1]["id"]
+    removed = post_form(admin, f"/admin/documents/{doc_id}/delete", {}, f"/admin/documents/{doc_id}")
+    assert removed.status_code == 200 and f"已删除文档 {doc_id}" in removed.text
