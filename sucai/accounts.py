@@ -38,7 +38,9 @@ on both backends, so web workers, nodes and the CLI may use it at once.
   is checked (a success takes its count back), so concurrent requests on any
   number of workers or nodes never get more passwords checked than the limits.
   Sign-ups are limited to ``registration_max_per_hour`` per IP address (429,
-  ``too_many_registrations``), counted the same way.
+  ``too_many_registrations``), counted the same way. Every per-address limit (logins, sign-ups, free 查重,
+  membership codes) counts an IPv6 address by its /64 network (:func:`address_key`), which one host sends from
+  at will.
 - Web logins are server-side sessions: the cookie carries a random secret whose
   SHA-256 names a row of ``sessions``. A session ends at logout, after
   ``session_idle_hours`` unused or ``session_max_age_days`` in all, and every
@@ -67,6 +69,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import ipaddress
 import os
 import re
 import secrets
@@ -123,6 +126,9 @@ class Viewer:
 
     ``today``: the site's date when the account was read (:class:`Accounts` sets it, on the site's clock),
     the day its membership is judged on; a viewer made without one has no membership (admins aside).
+    ``since``: when the account was made (UTC, as stored), which tells it from a removed account whose id and
+    name it took again — what is kept elsewhere by id and name (the 写作台's drafts) is the older one's when made
+    before it.
     """
 
     user_id: int | None
@@ -130,6 +136,7 @@ class Viewer:
     role: str
     member_until: str | None   # ISO date: the last day of the membership
     today: date | None = field(default=None, compare=False)
+    since: str | None = field(default=None, compare=False)   # when the account was made (UTC ISO 8601)
 
     def is_member(self, today: date | None = None) -> bool:
         """Admins always; members through ``member_until`` (no date = no membership) on ``today``
@@ -171,6 +178,7 @@ class Viewer:
 
 
 VISITOR = Viewer(None, None, "visitor", None)
+_ACCOUNT = (users.c.id, users.c.username, users.c.role, users.c.member_until, users.c.created_at)   # a Viewer's
 
 
 def _utcnow() -> datetime:
@@ -273,7 +281,7 @@ class Accounts:
                 user_id = conn.execute(users.insert().values(
                     username=username, name_key=name_key(username), password_hash=password_hash, role=role,
                     member_until=until, created_at=now, updated_at=now).returning(users.c.id)).scalar_one()
-                viewer = self._viewer(user_id, username, role, until)
+                viewer = self._viewer(user_id, username, role, until, now)
                 made = f"注册账号 {username}" if registered else f"新增用户 {username}"
                 self._audit(conn, "user_changed", viewer if registered else actor, f"{made}（{_describe(viewer)}）",
                             source_ip)
@@ -292,7 +300,7 @@ class Accounts:
         if not self.registration_open:
             raise Forbidden("本站暂未开放注册，请联系管理员开通账号", code="registration_closed")
         if source_ip and self.registration_max_per_hour > 0:
-            wait, _ = self.claim([("register", source_ip, self.registration_max_per_hour)], 3600)
+            wait, _ = self.claim([("register", address_key(source_ip), self.registration_max_per_hour)], 3600)
             if wait:
                 raise TooManyRequests(f"注册过于频繁，请约 {minutes(wait)} 分钟后再试",
                                       code="too_many_registrations", retry_after=wait)
@@ -303,7 +311,7 @@ class Accounts:
         return self._user(user)[0]
 
     def users(self) -> list[Viewer]:
-        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until).order_by(users.c.id))
+        rows = self._read(select(*_ACCOUNT).order_by(users.c.id))
         return [self._viewer(*row) for row in rows]
 
     @retried
@@ -374,7 +382,7 @@ class Accounts:
         """The account with this id, or this user name (exactly, else up to case), and its password hash."""
         if isinstance(user, bool) or not isinstance(user, (int, str)):
             raise NotFound("用户不存在", code="user_not_found")
-        columns = select(users.c.id, users.c.username, users.c.role, users.c.member_until, users.c.password_hash)
+        columns = select(*_ACCOUNT, users.c.password_hash)
         if isinstance(user, int):
             query = columns.where(users.c.id == user)
         else:   # names are unique up to look-alikes, so the key finds at most one other spelling
@@ -385,7 +393,7 @@ class Accounts:
             rows = sorted((r for r in rows if folded(r[1]) == folded(name)), key=lambda r: r[1] != name)
         if not rows:
             raise NotFound(f"用户不存在：{user}", code="user_not_found")
-        return self._viewer(*rows[0][:4]), rows[0][4]
+        return self._viewer(*rows[0][:5]), rows[0][5]
 
     # -- logging in --------------------------------------------------------
 
@@ -405,7 +413,7 @@ class Accounts:
         known = viewer is not None and source_ip is not None and self._known_ip(viewer, source_ip)
         keys = [("user", _counter_key(name, viewer), self.max_failures)]
         if source_ip:   # counted for every name; a limit only for accounts new at the address
-            keys.append(("ip", source_ip, None if known else self.ip_max_failures))
+            keys.append(("ip", address_key(source_ip), None if known else self.ip_max_failures))
         wait, claimed = self.claim(keys, self.lockout_seconds,
                                    refused=("login_failed", f"{name[:64]}：尝试过多，已暂时锁定", source_ip))
         if wait:
@@ -427,10 +435,12 @@ class Accounts:
         return viewer
 
     def _known_ip(self, viewer: Viewer, source_ip: str) -> bool:
-        """Whether the account logged in from ``source_ip`` within ``known_ip_days`` (the audit log)."""
-        return bool(self._read(select(audit.c.id).where(
+        """Whether the account logged in from ``source_ip`` — its :func:`address_key`, the unit the address limit
+        counts — within ``known_ip_days`` (the audit log)."""
+        key = address_key(source_ip)
+        return any(address_key(ip) == key for (ip,) in self._read(select(audit.c.source_ip).distinct().where(
             audit.c.user_id == viewer.user_id, audit.c.event == "login",
-            audit.c.at >= _iso(self._now() - self.known_ip), audit.c.source_ip == source_ip).limit(1)))
+            audit.c.at >= _iso(self._now() - self.known_ip), audit.c.source_ip.is_not(None))))
 
     @retried
     def _logged_in(self, viewer: Viewer, name: str, stored: str, new_hash: str | None, claimed: list[int],
@@ -542,16 +552,16 @@ class Accounts:
         """The account a token belongs to. Raises Unauthorized (``bad_token``) when unknown or revoked."""
         if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
             raise Unauthorized("API 令牌无效或已吊销", code="bad_token")
-        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until, tokens.c.id,
-                                 tokens.c.last_used_at).join_from(tokens, users, users.c.id == tokens.c.user_id)
+        rows = self._read(select(*_ACCOUNT, tokens.c.id, tokens.c.last_used_at)
+                          .join_from(tokens, users, users.c.id == tokens.c.user_id)
                           .where(tokens.c.token_hash == _token_hash(secret), tokens.c.revoked_at.is_(None)))
         if not rows:
             raise Unauthorized("API 令牌无效或已吊销", code="bad_token")
         row = rows[0]
         now = self._now()
-        if row[5] is None or row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per token
-            self._touch(tokens.update().where(tokens.c.id == row[4]).values(last_used_at=_iso(now)))
-        return self._viewer(*row[:4])
+        if row[6] is None or row[6] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per token
+            self._touch(tokens.update().where(tokens.c.id == row[5]).values(last_used_at=_iso(now)))
+        return self._viewer(*row[:5])
 
     @retried
     def _touch(self, statement) -> None:
@@ -580,19 +590,18 @@ class Accounts:
         expired (unused for ``session_idle_hours``, or older than ``session_max_age_days``)."""
         if not isinstance(secret, str) or not 20 <= len(secret) <= 200:
             return VISITOR
-        rows = self._read(select(users.c.id, users.c.username, users.c.role, users.c.member_until,
-                                 sessions.c.created_at, sessions.c.seen_at)
+        rows = self._read(select(*_ACCOUNT, sessions.c.created_at, sessions.c.seen_at)
                           .join_from(sessions, users, users.c.id == sessions.c.user_id)
                           .where(sessions.c.id == _token_hash(secret)))
         if not rows:
             return VISITOR
         row, now = rows[0], self._now()
-        if row[4] < _iso(now - self.session_max_age) or row[5] < _iso(now - self.session_idle):
+        if row[5] < _iso(now - self.session_max_age) or row[6] < _iso(now - self.session_idle):
             self.end_session(secret)
             return VISITOR
-        if row[5] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per session
+        if row[6] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per session
             self._touch(sessions.update().where(sessions.c.id == _token_hash(secret)).values(seen_at=_iso(now)))
-        return self._viewer(*row[:4])
+        return self._viewer(*row[:5])
 
     def end_session(self, secret: str) -> None:
         """End one web session (logging out); an unknown secret is ignored."""
@@ -737,7 +746,7 @@ class Accounts:
         tier = self.tier(viewer)
         if most <= 0 or tier not in ("visitor", "user"):
             return
-        key = f"user:{viewer.user_id}" if viewer.logged_in else f"ip:{source_ip}"
+        key = f"user:{viewer.user_id}" if viewer.logged_in else f"ip:{address_key(source_ip)}"
         wait, _ = self.claim([("check", key, most)], 3600)
         if wait:
             raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
@@ -783,9 +792,9 @@ class Accounts:
         """When today began on the site's clock, as a stored (UTC ISO) time."""
         return _iso(day_start(self._today(), self.zone))
 
-    def _viewer(self, user_id: int, username: str, role: str, member_until: str | None) -> Viewer:
-        """An account as read now: a :class:`Viewer` whose ``today`` is the site's."""
-        return Viewer(user_id, username, role, member_until, self._today())
+    def _viewer(self, user_id: int, username: str, role: str, member_until: str | None, since: str) -> Viewer:
+        """An account as read now (its :data:`_ACCOUNT` columns): a :class:`Viewer` whose ``today`` is the site's."""
+        return Viewer(user_id, username, role, member_until, self._today(), since)
 
 
 def extended_until(last_day: str | None, days: int, today: date) -> str:
@@ -842,6 +851,22 @@ def audit_rows(entries: list[dict], zone: str) -> list[dict]:
 
 
 # -- helpers -----------------------------------------------------------------
+
+def address_key(source_ip: str | None) -> str | None:
+    """What the per-address limits count ``source_ip`` as: an IPv4 address as it is (also written as IPv6,
+    ``::ffff:192.0.2.7``), an IPv6 address as its /64 network (``2001:db8:5:6::/64``) — the block a home or a
+    server is given (RFC 6177, RFC 7421), all of whose addresses one host may send from —, anything else (None,
+    a test client's name) unchanged."""
+    try:
+        address = ipaddress.ip_address(source_ip)
+    except ValueError:
+        return source_ip
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, 64), strict=False))
+
 
 def minutes(seconds: int) -> int:
     """A wait of ``seconds`` in whole minutes, rounded up, at least 1 (for messages)."""

@@ -96,7 +96,7 @@ def verify(folder: Path) -> dict:
     folder = Path(folder)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:   # RecursionError: nested too deep to read
         raise InvalidInput(f"{folder} 不是 sucai 备份（缺少或无法读取 {MANIFEST}）", code="bad_backup") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         shown = manifest.get("format") if isinstance(manifest, dict) else None

@@ -135,7 +135,7 @@ def _load(folder: Path) -> dict:
         return {"version": 1, "documents": {}}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as error:
+    except (ValueError, RecursionError, OSError) as error:   # RecursionError: nested too deep to read
         data = error
     remedy = "删除它会重新写入全部文档"
     if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):

@@ -798,6 +798,51 @@ def test_sign_ups_are_limited_per_address(target, clock):
     assert len(accounts.users()) == 4
 
 
+# attack 19: a host given an IPv6 /64 (RFC 6177, RFC 7421: every home and server) sends from any of its 2^64
+# addresses, so each per-address limit held it only as long as it kept one address
+HOST_64 = ["2001:db8:5:6::1", "2001:db8:5:6:a::2", "2001:db8:5:6:ffff:ffff:ffff:fffe"]
+OTHER_64 = "2001:db8:5:7::1"
+
+
+def test_sign_ups_are_limited_per_ipv6_network(target, clock):
+    accounts = Accounts(target, registration_max_per_hour=3, now=clock)
+    for n, address in enumerate(HOST_64):
+        accounts.register(f"v6-user{n}", PASSWORD, address)
+    with pytest.raises(TooManyRequests):
+        accounts.register("v6-user3", PASSWORD, "2001:db8:5:6:1234::9")
+    accounts.register("v6-user4", PASSWORD, OTHER_64)           # the next /64 is another host
+    for n in range(3):   # an IPv4 address written as IPv6 (a dual-stack socket) is that IPv4 address
+        accounts.register(f"v4-user{n}", PASSWORD, ("192.0.2.7", "::ffff:192.0.2.7")[n % 2])
+    with pytest.raises(TooManyRequests):
+        accounts.register("v4-user3", PASSWORD, "::ffff:192.0.2.7")
+
+
+def test_a_spray_from_one_ipv6_network_is_stopped(target, clock):
+    accounts = quick(Accounts(target, max_failures=3, ip_max_failures=3, now=clock))
+    accounts.add_user("小李", PASSWORD)
+    regular = accounts.add_user("老王", PASSWORD)
+    accounts.authenticate("老王", PASSWORD, source_ip="2001:db8:5:6::1000")
+    clock.advance(10)
+    for n, address in enumerate(HOST_64):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(f"x{n}", "guess-guess", source_ip=address)
+    with pytest.raises(TooManyRequests):
+        accounts.authenticate("小李", PASSWORD, source_ip="2001:db8:5:6:beef::1")
+    assert accounts.authenticate("小李", PASSWORD, source_ip=OTHER_64).username == "小李"
+    # a regular of the network is known there at any of its addresses (temporary IPv6 addresses change daily)
+    assert accounts.authenticate("老王", PASSWORD, source_ip="2001:db8:5:6::2000") == regular
+
+
+def test_free_checks_are_limited_per_ipv6_network(target, clock):
+    accounts = Accounts(target, free_checks_per_hour=3, now=clock)
+    for address in HOST_64:
+        accounts.limit_free_check(VISITOR, address)
+    with pytest.raises(TooManyRequests) as refused:
+        accounts.limit_free_check(VISITOR, "2001:db8:5:6::77")
+    assert refused.value.code == "too_many_checks"
+    accounts.limit_free_check(VISITOR, OTHER_64)
+
+
 def test_schema_1_accounts_are_migrated(tmp_path):
     """An accounts file of sucai 0.1 (no sessions, no name keys, even two look-alike names) opens as is."""
     path = tmp_path / "accounts.sqlite3"

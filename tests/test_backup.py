@@ -299,6 +299,16 @@ def test_a_malformed_manifest_is_refused_in_chinese(tmp_path, damage, cli):
     assert refused.value.code == "bad_backup" and not target.catalogue_path.exists()
 
 
+def test_a_manifest_nested_too_deep_is_refused_in_chinese(tmp_path):
+    """Attack 19: JSON nested deeper than Python's reader goes ended in 内部错误：RecursionError."""
+    _, _, folder = _embedded_backup(tmp_path)
+    (folder / backup.MANIFEST).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    target = load_settings(setup_home(tmp_path / "target", ""), database_url="")
+    with pytest.raises(InvalidInput) as refused:
+        backup.restore(target, folder)
+    assert refused.value.code == "bad_backup" and not target.catalogue_path.exists()
+
+
 def test_the_database_password_is_never_on_a_command_line(tmp_path, postgres, request, monkeypatch):
     """pg_dump and pg_restore were given the password inside their connection string: every user of the machine
     reads it with ps. A role that must give its password (SCRAM, the server's others are trusted) proves they get

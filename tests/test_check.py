@@ -309,10 +309,12 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     assert run_cli(["check", str(tmp_path / "empty.txt"), "-o", str(tmp_path / "报告.pdf"), "--home", home]) \
         == ExitCode.USAGE
     assert "查重报告只能保存为 .html 或 .docx" in capsys.readouterr().err
-    for body, kind in ((b"{not json", "application/json"), (b'{"text": 5}', "application/json"),
+    nested = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"   # attack 19: nested too deep was a 500
+    for body, kind in ((b"{not json", "application/json"), (b'{"text": 5}', "application/json"), (nested, "application/json"),
                        (b"\xff\xfe\xfa", "text/plain"), (long.encode(), "text/plain"), (b"x", "image/png")):
         response = client.post("/api/check", content=body, headers={"content-type": kind})
         assert response.status_code in (413, 422), (kind, response.text)
+        assert re.search(r"[\u4e00-\u9fff]", response.json()["error"]), response.text
     page = client.post("/check", data={"text": ""}, headers={"accept": "text/html"})
     assert page.status_code == 422 and "没有可查重的文字" in page.text and 'id="check-form"' in page.text
     # a draft file is read within the per-file budget of the ingest

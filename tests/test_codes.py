@@ -215,6 +215,18 @@ def test_failed_redemptions_are_throttled_per_account_and_per_address_in_the_dat
     assert codes.redeem(newcomer, valid[1], "203.0.113.8").after == days(29)   # another address is fine
 
 
+def test_failed_redemptions_from_one_ipv6_network_count_together(accounts, codes):
+    """Attack 19: a host sends from any address of its /64; each new address was a new allowance."""
+    valid = codes.create("member", 30, 1)[0]["code"]
+    for n in range(5):   # five accounts, one failure each, from five addresses of one /64
+        with pytest.raises(NotFound):
+            codes.redeem(accounts.add_user(f"路人{n}", PASSWORD), "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ", f"2001:db8:7:1::{n + 1}")
+    newcomer = accounts.add_user("新来的", PASSWORD)
+    with pytest.raises(TooManyRequests):
+        codes.redeem(newcomer, valid, "2001:db8:7:1:abcd::1")
+    assert codes.redeem(newcomer, valid, "2001:db8:7:2::1").after == days(29)   # another /64 is fine
+
+
 def test_concurrent_code_guesses_are_looked_up_at_most_the_limit(accounts, home, monkeypatch):
     """Twelve wrong codes for one account at once (threads as server workers), five failures allowed:
     five are looked up, seven refused unlooked — each is counted before its code is looked up (reads

@@ -146,6 +146,15 @@ def test_a_tampered_manifest_is_refused_and_nothing_is_written(site, cli, entry)
     assert {str(p): p.read_bytes() for p in out.parent.rglob("*") if p.is_file()} == before  # nothing written
 
 
+def test_a_manifest_nested_too_deep_is_refused(site, cli):
+    """Attack 19: JSON nested deeper than Python's reader goes ended in 内部错误：RecursionError."""
+    out = site["out"]
+    sync(site["library"], out, since=site["day"])
+    (out / MANIFEST).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    status, printed, said = cli("sync", str(out), "--since", site["day"].isoformat())
+    assert status == 1 and printed == "" and said.startswith("错误：同步清单") and "已损坏" in said, said
+
+
 def test_two_entries_naming_one_file_are_refused(site, cli):
     library, out = site["library"], site["out"]
     sync(library, out, since=site["day"])

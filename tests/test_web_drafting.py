@@ -837,3 +837,25 @@ def test_a_get_of_a_post_only_route_is_405_not_a_draft_id(app, site):
             refused = as_(app, site, name).get(path)
             assert (refused.status_code, refused.json()["error"]) == (405, "不支持这种请求方式"), (name, path)
             assert refused.headers["allow"] == "POST"
+
+
+def test_an_account_taking_a_removed_ones_id_and_name_gets_none_of_its_drafts(home):
+    """Attack 19: SQLite gives the newest account's id again once it is removed, so another person registered under
+    the removed account's name was handed its saved drafts (owned by id and name)."""
+    accounts = Accounts.open(home)
+    accounts.add_user("管理员", PASSWORD, "admin")
+    first = accounts.add_user("张三", PASSWORD, "member", site_day(30).isoformat())
+    app = create_app(settings=load_settings(home, drafting_tier="user"))
+    body = {"title": "张三的私人草稿", "sections": [{"heading": "正文", "paragraphs": [{"text": "只属于张三的一段文字"}]}]}
+    draft_id = session_of(app, "张三").post("/api/drafts", json=body).json()["id"]
+    accounts.remove_user("张三")
+    second = accounts.add_user("张三", PASSWORD, "user")   # another person, the same name
+    assert second.user_id == first.user_id or accounts.db.postgres   # PostgreSQL never gives an id twice
+    stranger = session_of(app, "张三")
+    assert stranger.get("/api/drafts").json()["drafts"] == []
+    for response in (stranger.get(f"/api/drafts/{draft_id}"), stranger.get(f"/api/drafts/{draft_id}/download"),
+                     stranger.put(f"/api/drafts/{draft_id}", json=body), stranger.delete(f"/api/drafts/{draft_id}")):
+        assert response.status_code == 404 and response.json()["code"] == "draft_not_found"
+    mine = stranger.post("/api/drafts", json={**body, "title": "新张三的草稿"}).json()["id"]   # its own are its own
+    assert [d["title"] for d in stranger.get("/api/drafts").json()["drafts"]] == ["新张三的草稿"]
+    assert stranger.get(f"/api/drafts/{mine}").status_code == 200

@@ -345,3 +345,58 @@ def test_a_title_edit_reaches_the_type_ahead_of_every_worker(home):
         worker_a.update(4, title=original)
         worker_a.close()
         worker_b.close()
+
+
+def test_a_huge_body_is_refused_before_it_is_read(app, accounts):
+    """Attack 19: a visitor's multipart body to a form route (/login, /register, /logout, /saved…) was parsed whole
+    before its CSRF token was checked, its file parts written to the temporary folder — 4 GB in 20 s from one
+    connection, without end: a few filled the disk the catalogue and the index write to. A body past 2 MB is refused
+    now (413 too_large, in Chinese), counted as it comes (a chunked one too), but by the routes that take files and
+    refuse past the settings' limits themselves (查重)."""
+    client = TestClient(app, raise_server_exceptions=False)
+    token, big = csrf_of(client), b"x" * (3 * 2**20)
+    for path in ("/login", "/register", "/logout", "/saved", "/favourites", "/account/redeem", "/account/password"):
+        response = client.post(path, data={"csrf_token": token}, files={"file": ("a.bin", big)})
+        assert response.status_code == 413 and response.json()["code"] == "too_large", (path, response.text[:200])
+        assert re.search(r"[\u4e00-\u9fff]", response.json()["error"]), response.text
+    chunked = client.post("/login", content=iter([b"csrf_token=x&username=", big]),
+                          headers={"content-type": "application/x-www-form-urlencoded"})
+    assert chunked.status_code == 413 and chunked.json()["code"] == "too_large"
+    page = client.post("/login", data={"csrf_token": token}, files={"file": ("a.bin", big)},
+                       headers={"accept": "text/html"})
+    assert page.status_code == 413 and "<html" in page.text and "过大" in page.text
+    roomy = create_app(settings=load_settings(app.state.settings.home, upload_max_mb=8))   # files of 8 MB
+    client = TestClient(roomy, raise_server_exceptions=False)
+    draft = "一份草稿的正文".encode() + b"\n" * (3 * 2**20)   # 3 MB, 7 字: the routes taking files take it
+    checked = client.post("/api/check", files={"file": ("草稿.txt", draft)})
+    assert checked.status_code == 200 and checked.json()["chars"] == 7, checked.text[:300]
+    page = client.post("/check", files={"file": ("草稿.txt", draft)}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and "总文字复制比" in page.text
+    if "上传管理员" not in [u.username for u in accounts.users()]:
+        accounts.add_user("上传管理员", PASSWORD, "admin")
+    admin = logged_in(roomy, "上传管理员")
+    uploaded = admin.post("/admin/upload", data={"csrf_token": csrf_of(admin, "/admin/upload")},
+                          files=[("files", ("大文件.txt", "关于大文件上传的通知\n正文一行。".encode() + b"\n" * (3 * 2**20)))])
+    assert uploaded.status_code == 200 and 'data-status="ingested"' in uploaded.text, uploaded.text[-500:]
+
+
+def test_a_link_cannot_put_its_own_words_in_a_page(app, accounts):
+    """Attack 19: /saved?message=… and /admin/documents?message=… showed whatever the link said in the site's own
+    message box — 「您的账号存在异常，请立即登录 http://… 重新验证」 sent to a member or an admin. A page says only what
+    happened (a saved search by its name, a document removed by its number)."""
+    bait = "账号存在异常，请立即访问钓鱼网站重新验证"
+    for name in ("钓鱼用户", "钓鱼管理员"):
+        if name not in [u.username for u in accounts.users()]:
+            accounts.add_user(name, PASSWORD, "admin" if name == "钓鱼管理员" else "user")
+    user, admin = logged_in(app, "钓鱼用户"), logged_in(app, "钓鱼管理员")
+    for client, path in ((user, "/saved"), (admin, "/admin/documents")):
+        page = client.get(path, params={"message": bait}, headers={"accept": "text/html"})
+        assert page.status_code == 200 and bait not in page.text
+    saved = post_form(user, "/saved", {"name": "我的检索", "q": "通知"}, "/saved")
+    assert saved.status_code == 200 and "已保存检索“我的检索”" in saved.text
+    other = post_form(admin, "/saved", {"name": "别人的检索", "q": "通知"}, "/saved", follow_redirects=False)
+    stranger = user.get(other.headers["location"], headers={"accept": "text/html"})   # another's id: no name shown
+    assert stranger.status_code == 200 and "别人的检索" not in stranger.text
+    doc_id = app.state.library.catalogue.summaries()[-1]["id"]
+    removed = post_form(admin, f"/admin/documents/{doc_id}/delete", {}, f"/admin/documents/{doc_id}")
+    assert removed.status_code == 200 and f"已删除文档 {doc_id}" in removed.text

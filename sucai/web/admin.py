@@ -212,10 +212,11 @@ def _apply(entry: dict, outcome: FileOutcome) -> None:
 
 @router.get("/documents")
 def documents_page(request: Request, viewer: Admin, library: Annotated[Library, Depends(get_library)],
-                   message: str | None = None):
+                   deleted: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None):
+    """Every document; ``deleted``: the one just removed, said so (in the site's words, never a link's)."""
     rows = library.catalogue.summaries(newest_first=True, include_hidden=True)
     return render_page(request, "admin_documents.html", viewer=viewer, section="documents", rows=rows,
-                       message=(message or "")[:200] or None)
+                       message=None if deleted is None else f"已删除文档 {deleted}")
 
 
 @router.get("/documents/{doc_id:int}")
@@ -271,7 +272,7 @@ def document_delete(request: Request, doc_id: DocId, viewer: Admin,
                     library: Annotated[Library, Depends(get_library)]):
     library.remove(doc_id)
     _refresh_titles(request)
-    return see_other(f"/admin/documents?message=已删除文档 {doc_id}")
+    return see_other(f"/admin/documents?deleted={doc_id}")
 
 
 # -- users -------------------------------------------------------------------------------

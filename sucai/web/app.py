@@ -14,6 +14,7 @@ from pathlib import Path
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.exceptions import HTTPException
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
@@ -23,6 +24,7 @@ from ..accounts import Accounts
 from ..analytics import Analytics, Recorder
 from ..collections import Collections
 from ..config import Settings, load_settings
+from ..drafting.drafts import MAX_BODY
 from ..library import Library
 from ..replica import Follower
 from ..suggest import TitleIndex
@@ -32,6 +34,8 @@ from .templating import HERE, templates
 WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
 SEARCH_THREADS = int(os.environ.get("SUCAI_SEARCH_THREADS", "0")) or 1   # searches at once per process (deps.searching)
 SESSION_COOKIE = "sucai_session"
+MAX_BODY_BYTES = 2 * MAX_BODY   # a request's body (_BodyCap): a form is a few KB, the 写作台's JSON at most MAX_BODY
+TAKING_FILES = frozenset({"/api/check", "/check", "/admin/upload"})   # routes that refuse past the settings' limits
 ROUTERS = (api.router, check.router, pages.router, account.router, admin.router, dupes.router, drafting.router,
            drafting.page_router, updates.router, feeds.router, collections.router, insights.router, codes.router)
 
@@ -77,6 +81,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
 
     errors.install(app)
     app.add_middleware(_NoStoreAPI)
+    app.add_middleware(_BodyCap)
     # outside the guard, so that an error page still knows the session; HttpOnly is always set. The cookie
     # only carries the session's secret and CSRF token: the session itself lives in the accounts database.
     app.add_middleware(SessionMiddleware, secret_key=accounts.session_secret().hex(),
@@ -113,6 +118,34 @@ class _NoStoreAPI:
             await send(message)
 
         await self.app(scope, receive, no_store)
+
+
+class _BodyCap:
+    """Pure ASGI middleware: a request body is counted as the app reads it, which is refused past
+    :data:`MAX_BODY_BYTES` (413 ``too_large``, :mod:`.errors`' words) — a form's body is read whole, its files written
+    to the temporary folder, before its CSRF token is checked (FastAPI reads a route's form before its
+    dependencies), so a visitor could otherwise send any number of GB to /login. The routes of :data:`TAKING_FILES`
+    refuse past the settings' limits themselves. (Starlette's ``RequestBodyLimitMiddleware``, FastAPI's
+    ``max_body_size``, counts the same way but answers in English plain text, over any answer of the app's.)"""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] in TAKING_FILES:
+            await self.app(scope, receive, send)
+            return
+        read = 0
+
+        async def counted():
+            nonlocal read
+            message = await receive()
+            read += len(message.get("body", b""))
+            if read > MAX_BODY_BYTES:
+                raise HTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def _stores(settings: Settings) -> tuple[Analytics, Collections]:

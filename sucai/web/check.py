@@ -164,7 +164,7 @@ async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tu
         if kind == "application/json":
             try:
                 data = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):   # nested deeper than Python's reader goes: malformed too
                 raise InvalidInput("请求体不是有效的 JSON，应为 {\"text\": \"草稿全文\"}", code="bad_json") from None
             if not isinstance(data, dict) or not isinstance(data.get("text"), str):
                 raise InvalidInput("JSON 中应有字符串字段 text（草稿全文）", code="bad_json")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -22,7 +22,7 @@ from ..collections import Collections, new_matches
 from ..config import local_time
 from ..library import Library
 from ..updates import viewer_documents
-from .api import DocId, zip_download
+from .api import MAX_ID, DocId, zip_download
 from .deps import (Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, same_site_download,
                    searching, verify_csrf)
 from .templating import render_page, see_other
@@ -33,6 +33,7 @@ FormText = Annotated[str, Form(max_length=1000)]
 Store = Annotated[Collections, Depends(get_collections)]
 Lib = Annotated[Library, Depends(get_library)]
 NEW_SHOWN = 50
+DONE = {"deleted": "已删除", "revoked": "订阅地址已停用"}   # what /saved?done=… says: the site's words, never a link's
 
 
 def _login_first(viewer: Viewer, here: str) -> RedirectResponse | None:
@@ -43,10 +44,12 @@ def _login_first(viewer: Viewer, here: str) -> RedirectResponse | None:
 
 
 async def _saved_page(request: Request, viewer: Viewer, store: Collections, library: Library, *,
-                      message: str | None = None, feed: tuple[int, str] | None = None, status: int = 200):
+                      message: str | None = None, feed: tuple[int, str] | None = None, status: int = 200,
+                      saved: int | None = None):
     """The list of saved searches, each with its number of new matches (a search each, one at a time as every
-    search of the app: :func:`~sucai.web.deps.searching`)."""
+    search of the app: :func:`~sucai.web.deps.searching`); ``saved``: the one just saved, said so by its name."""
     searches = await run_in_threadpool(store.saved_searches, viewer)
+    message = next((f"已保存检索“{s.name}”" for s in searches if s.id == saved), message)
     counts = {s.id: len(await searching(request, partial(new_matches, library, s, viewer.member))) for s in searches}
     feed_url = (feed[0], f"{str(request.base_url).rstrip('/')}/feeds/saved/{feed[1]}.atom") if feed else None
     return render_page(request, "saved.html", status=status, viewer=viewer, searches=searches, counts=counts,
@@ -55,9 +58,12 @@ async def _saved_page(request: Request, viewer: Viewer, store: Collections, libr
 
 @router.get("/saved")
 async def saved_page(request: Request, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store, library: Lib,
-                     message: str | None = None):
+                     done: str | None = None, saved: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None):
+    """The saved searches; ``done`` (a key of :data:`DONE`) or ``saved`` (the id of one of the viewer's, just saved)
+    names what a form just did — the words are the site's: a link's own text in the page's message box would speak
+    for the site (attack 19)."""
     return _login_first(viewer, "/saved") or await _saved_page(request, viewer, store, library,
-                                                               message=(message or "")[:100] or None)
+                                                               message=DONE.get(done or ""), saved=saved)
 
 
 @router.post("/saved", dependencies=Csrf)
@@ -71,7 +77,7 @@ def save_search(request: Request, viewer: Annotated[Viewer, Depends(current_view
               "genre": genre or None, "year": int(year) if year.isascii() and year.isdigit() else None,
               "source": source or None}
     saved = store.save_search(viewer, name, params)
-    return see_other(f"/saved?message=已保存检索“{saved.name}”")
+    return see_other(f"/saved?saved={saved.id}")
 
 
 @router.get("/saved/{search_id:int}")
@@ -95,7 +101,7 @@ async def saved_search_page(request: Request, search_id: DocId, viewer: Annotate
 @router.post("/saved/{search_id:int}/delete", dependencies=Csrf)
 def delete_saved(search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
     store.delete_search(viewer, search_id)
-    return see_other("/saved?message=已删除")
+    return see_other("/saved?done=deleted")
 
 
 @router.post("/saved/{search_id:int}/feed", dependencies=Csrf)
@@ -109,7 +115,7 @@ async def new_feed(request: Request, search_id: DocId, viewer: Annotated[Viewer,
 @router.post("/saved/{search_id:int}/feed/revoke", dependencies=Csrf)
 def revoke_feed(search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)], store: Store):
     store.revoke_feed(viewer, search_id)
-    return see_other("/saved?message=订阅地址已停用")
+    return see_other("/saved?done=revoked")
 
 
 # -- favourites -------------------------------------------------------------------

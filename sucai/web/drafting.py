@@ -98,7 +98,7 @@ def _store(library: Library) -> DraftStore:
 
 
 def _owner(viewer: Viewer) -> Owner:
-    return Owner(viewer.user_id, viewer.username)
+    return Owner(viewer.user_id, viewer.username, viewer.since)
 
 
 class OutlineAsk(BaseModel):

@@ -30,6 +30,7 @@ _HTTP_MESSAGES = {   # FastAPI's and Starlette's own (English) details are never
     400: ("bad_body", "请求体无法解析：不是有效的 JSON，或嵌套过深、数字过长"),
     404: ("not_found", "找不到这个页面或资源"),
     405: ("method_not_allowed", "不支持这种请求方式"),
+    413: ("too_large", "请求内容过大，超出了这个表单或接口能接收的大小（查重和上传的文件另有上限）"),
 }
 SHOWN_PROBLEMS = 3   # a 422 names at most this many problems of a body (the rest counted)
 
