@@ -1255,6 +1255,28 @@ def test_the_snippet_window_holds_the_most_needles_then_matches_then_comes_first
         assert _best_start(spans, width) == -max(candidates)[2], (spans, width)
 
 
+def test_the_snippet_window_is_placed_by_every_verbatim_occurrence_up_to_the_limit():
+    """The occurrences a snippet's window is chosen from (snippet._verbatim_spans), against a brute force: each
+    needle as written and with the full-width punctuation of Chinese text, at every position it starts at —
+    overlapping ones too ("哈哈" three times in "哈哈哈哈"), whether or not it can overlap itself —, the first
+    ``most`` of each form, sorted."""
+    from sucai.snippet import _verbatim_spans
+
+    widen = str.maketrans(",;:!?()", "，；：！？（）")
+    rng = random.Random(19)
+    alphabet = "哈a,，b工作("
+    for _ in range(3_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        needles = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3))]
+        most = rng.choice([1, 2, 3, 64])
+        expected = []
+        for index, needle in enumerate(needles):
+            for form in dict.fromkeys((needle, needle.translate(widen))):
+                at = [p for p in range(len(text)) if text.startswith(form, p)][:most]
+                expected += [(p, p + len(form), index) for p in at]
+        assert _verbatim_spans(text, needles, most) == sorted(expected), (text, needles, most)
+
+
 def test_a_results_plain_data_is_what_asdict_gives(library):
     """SearchResult.to_dict (the API's answer, without a deep copy) has the shape and values of asdict."""
     add(library, "关于推进基层治理的通知。加强统筹协调，推进基层治理现代化。", "全年工作总结。")
