@@ -160,19 +160,38 @@ def _tables() -> _Tables:
     path = _tables_file()
     try:
         return _read_tables(path)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):   # none yet, or unreadable: built again
+    except UNREADABLE:   # none yet, or unreadable: built again
         tables = _built_tables()
+    save_arrays(path, fold_codes=np.array(list(tables.fold), dtype=np.uint32),
+                fold_images=np.array(list(tables.fold.values()), dtype=str),
+                patterns=np.array([getattr(tables, name).pattern for name in _PATTERNS], dtype=str),
+                **{name: getattr(tables, name) for name in _ARRAYS})
+    return tables
+
+
+# what reading a cache file of arrays (numpy's .npz) raises when there is none, or it is damaged
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+
+
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    """Write ``arrays`` to the cache file ``path`` (numpy's .npz), whole or not at all whatever another process
+    reads meanwhile — best effort: a cache folder that cannot be written only costs the next process the build."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
-            np.savez(file, fold_codes=np.array(list(tables.fold), dtype=np.uint32),
-                     fold_images=np.array(list(tables.fold.values()), dtype=str),
-                     patterns=np.array([getattr(tables, name).pattern for name in _PATTERNS], dtype=str),
-                     **{name: getattr(tables, name) for name in _ARRAYS})
-        os.replace(file.name, path)   # whole or not at all, whatever another process reads meanwhile
+            np.savez(file, **arrays)
+        os.replace(file.name, path)
     except OSError as err:
         log.debug("分析表未能写入缓存 %s：%s", path, err)
-    return tables
+
+
+def derived_file(name: str, rules: Path) -> Path:
+    """The cache file of arrays made from these tables by the rules of the module ``rules`` (a source file):
+    beside the tables' own (:func:`_tables_file`), named by ``name``, the tables' inputs and that module's source,
+    so that a change of either names another file."""
+    tables = _tables_file()
+    digest = hashlib.sha256(tables.name.encode() + rules.read_bytes()).hexdigest()[:24]
+    return tables.with_name(f"{name}-{digest}.npz")
 
 
 _PATTERNS = ("special", "traditional", "unplain", "unaligned", "letter", "dropped_gaps")

@@ -80,7 +80,7 @@ from .model import Document
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
     from datasketch import LeanMinHash, MinHashLSH
 
-    from .store import Catalogue
+    from .store import Added, Catalogue
 
 
 TEXT_HASH_VERSION = 2  # 1: the stripped text; 2: its layout-free form
@@ -371,20 +371,18 @@ class Clusters:
 
     # -- ingest ------------------------------------------------------------------
 
-    def after_store(self, status: str, doc_id: int | None, parsed: Document | None,
-                    sketch: Sketch | None = None, *, signed: int | None = None, ties: bool = False) -> bool:
-        """What the ingest calls for every file it stored: a new document is placed in a cluster
-        (with its :class:`Sketch` when the parse worker made it; ``signed``: the sequence number its signature
-        was stored under with it, :meth:`Catalogue.add <sucai.store.Catalogue.add>`); an exact duplicate may be the
-        better copy of the stored one (``ties``: also when as good). Returns whether it was: the stored document
-        ``doc_id`` now has ``parsed``'s content (:meth:`keep_better_copy`)."""
-        if doc_id is None or not isinstance(parsed, Document):
-            return False
+    def after_store(self, added: Added, copy: Document, sketch: Sketch | None = None, *, ties: bool = False) -> bool:
+        """What the ingest calls for every file it stored (``added``: what :meth:`Catalogue.add
+        <sucai.store.Catalogue.add>` gave for ``copy``, the parsed document): a new document is placed in a cluster
+        (with its :class:`Sketch` when the parse worker made it, its signature stored with it under
+        ``added.signature_seq``); an exact duplicate may be the better copy of the stored one (``ties``: also when
+        as good). Returns whether it was: the stored document now has ``copy``'s content (:meth:`keep_better_copy`)."""
+        status, doc_id = added
         try:
             if status == "ingested":
-                self.place(self.catalogue.as_stored(parsed, doc_id), sketch, signed=signed)
+                self.place(added.stored, sketch, signed=added.signature_seq)
             elif status == "duplicate":
-                return self.keep_better_copy(doc_id, parsed, ties=ties)
+                return self.keep_better_copy(doc_id, copy, ties=ties)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
             log.exception("文档 %s 的近似重复归组失败", doc_id)
         return False

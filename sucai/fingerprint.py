@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -103,7 +104,26 @@ def _alnum(text: str) -> str:
 def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
     """For each code point of the basic plane, the letters, digits and Han characters of its image
     under :func:`sucai.analysis.normalize`: ``single`` holds the image when it is one character (0
-    when it has none), ``several`` marks the code points whose image has more (⑽ → 10)."""
+    when it has none), ``several`` marks the code points whose image has more (⑽ → 10).
+
+    Read from the user cache (:func:`sucai.analysis.derived_file`: named by the analysis tables' inputs and this
+    module's source), else built (:func:`_built_fold_tables`, 0.3–0.6 s of CPU: every ingest's process paid it for
+    its first near-duplicate, every 查重 for its first draft) and written there for the next process."""
+    path = analysis.derived_file("fold-tables", Path(__file__))
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            single, several = stored["single"], stored["several"]
+        if single.shape == several.shape == (0x10000,) and single.dtype == np.uint32 and several.dtype == bool:
+            return single, several
+    except analysis.UNREADABLE:   # none yet, or damaged: built again
+        pass
+    single, several = _built_fold_tables()
+    analysis.save_arrays(path, single=single, several=several)
+    return single, several
+
+
+def _built_fold_tables() -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_fold_tables` made from :func:`sucai.analysis.char_images` of every character of the basic plane."""
     single = np.zeros(0x10000, dtype=np.uint32)
     several = np.zeros(0x10000, dtype=bool)
     codes = [code for code in range(0x10000) if not 0xD800 <= code < 0xE000]

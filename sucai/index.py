@@ -622,8 +622,8 @@ class Feed:
         return len(self._fed) + len(self._waiting)
 
     def add(self, doc: Document, prepared: Prepared | None = None) -> None:
-        """Index ``doc``, a catalogue document the ingest just added (as :meth:`Catalogue.as_stored
-        <sucai.store.Catalogue.as_stored>` gives it) and placed among near-duplicates, with the tokens its worker
+        """Index ``doc``, a catalogue document the ingest just added (as :meth:`Catalogue.add
+        <sucai.store.Catalogue.add>` gives it back, ``Added.stored``) and placed among near-duplicates, with the tokens its worker
         ``prepared``. It goes to the writer with those added after it, up to :data:`_WAITING` (documents,
         characters) or the commit, their cluster rows read at once (one read instead of one per document)."""
         if self._writer is None:

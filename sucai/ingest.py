@@ -6,8 +6,9 @@ brought up to date (:mod:`sucai.index`). Reading and parsing run in worker
 processes, each file within its time and memory budget (:mod:`sucai.budget`);
 .doc/.wps/.rtf/.odt files are first converted by one LibreOffice run per chunk
 of the batch (:mod:`sucai.readers.office`). Storing runs in this process, one
-transaction per file, so a kill at any moment leaves the catalogue consistent
-and the next run finishes the job.
+transaction for the files whose parses are ready together (each document with its
+file's record), so a kill at any moment leaves the catalogue consistent and the
+next run finishes the job.
 
 Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
 same clean text, layout aside, is already stored: :func:`sucai.dedupe.text_hash`),
@@ -35,6 +36,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cache, lru_cache, partial
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, access, analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
 from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
@@ -44,6 +46,9 @@ from .interrupts import held
 from .memory import give_back, give_back_if_grown
 from .model import Document
 from .readers import office
+
+if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
+    from .store import Added
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,11 @@ _FEED_CHARS = 8_000_000
 _FEED_FILES = 2_000
 _FEED_SECONDS = 60
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
+# The parses that are done while this process stores others are stored together, in one transaction (a commit
+# and a statement of signatures and one of changes for them all; :meth:`sucai.store.Catalogue.add_all`), up to
+# _STORE_FILES files or _STORE_CHARS characters — and at once when it would wait for a worker.
+_STORE_FILES = 16
+_STORE_CHARS = 500_000
 
 
 @dataclass(frozen=True)
@@ -400,9 +410,32 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
                 len(feed) and (feed.wanted() or time.monotonic() - started >= _FEED_SECONDS)):
             feed.commit()
 
+    ready: list[tuple[int, Parsed | tuple[str, ...]]] = []   # parses done and not stored yet, with their numbers
+
+    def store_ready() -> None:
+        """Store the parses ready (the documents in one transaction, :func:`_store_all`), then place each among
+        near-duplicates, feed it to the index and tell it, in the order they were done."""
+        nonlocal started
+        stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions)
+        for (number, parsed), (outcome, added) in zip(ready, stored):
+            summary.add(outcome)
+            settled.outcomes[number] = outcome
+            if added is not None:  # near-duplicates, better copies (indexed again at the commit)
+                settled.stored(number, outcome, parsed, added)
+                if added.stored is not None:
+                    if not len(feed):
+                        started = time.monotonic()
+                    feed.add(added.stored, parsed.tokens)
+            tell(outcome.path)
+            publish()
+            give_back_if_grown()   # also when this process is behind its workers and never waits for them
+        ready.clear()   # their tokens are in the index writer's heap now (or with the few the feed gives it next)
+
     def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
-        """While the workers parse ``job`` (``page``: what its OCR reads now): the display told, the batch committed
-        when due, and what the stored documents held given back."""
+        """While the workers parse ``job`` (``page``: what its OCR reads now): the parses ready stored, the display
+        told, the batch committed when due, and what the stored documents held given back."""
+        if ready:
+            store_ready()
         tell(reading=str(job.path), page=page)
         publish()
         give_back()
@@ -412,20 +445,12 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         settled = _InputOrder(library, todo)
         # the parse generator runs to its end, so the workers are gone before the last commit
         for number, parsed in _parse_all([p for p, _, _ in todo], batch, workers, idle=idle):
-            path, key, content = todo[number]
-            outcome, signed = _store(library.catalogue, path, content, parsed, key, conditions)
-            summary.add(outcome)
-            settled.outcomes[number] = outcome
-            if isinstance(parsed, Parsed):  # near-duplicates, better copies (indexed again at the commit)
-                settled.stored(number, outcome, parsed, signed)
-                if outcome.status == "ingested":
-                    if not len(feed):
-                        started = time.monotonic()
-                    feed.add(library.catalogue.as_stored(parsed.doc, outcome.doc_id), parsed.tokens)
-            del parsed  # its tokens are in the index writer's heap now (or with the few the feed gives it next)
-            tell(str(path))
-            publish()
-            give_back_if_grown()   # also when this process is behind its workers and never waits for them
+            ready.append((number, parsed))
+            del parsed  # held by ready only: dropped once stored (its tokens then in the index writer's heap)
+            if len(ready) >= _STORE_FILES or sum(_chars(result) for _, result in ready) >= _STORE_CHARS:
+                store_ready()
+        if ready:
+            store_ready()
         feed.commit()
         # in input order; the counts stand: an earlier copy and a later one only swap 已入库 and 重复 (_precede)
         summary.outcomes[len(summary.outcomes) - len(todo):] = [settled.outcomes[n] for n in range(len(todo))]
@@ -449,14 +474,13 @@ class _InputOrder:
         self.first: dict[int, int] = {}   # document id → number of the file that is 已入库 as it (this batch's)
         self.copy: dict[int, int] = {}    # document id → number of the file whose copy is stored (this batch's)
 
-    def stored(self, number: int, outcome: FileOutcome, parsed: Parsed, signed: int | None) -> None:
+    def stored(self, number: int, outcome: FileOutcome, parsed: Parsed, added: Added) -> None:
         """File ``number``'s document was stored with ``outcome`` by :meth:`Catalogue.add
-        <sucai.store.Catalogue.add>` (its signature under the sequence number ``signed``): placed among
-        near-duplicates (a new document), or kept as the better copy and the first in input order (an exact copy)."""
+        <sucai.store.Catalogue.add>` (which gave ``added``): placed among near-duplicates (a new document), or kept
+        as the better copy and the first in input order (an exact copy)."""
         doc_id = outcome.doc_id
         earlier = number < self.copy.get(doc_id, -1)
-        if self.library.clusters.after_store(outcome.status, doc_id, parsed.doc, parsed.sketch, signed=signed,
-                                             ties=earlier):
+        if self.library.clusters.after_store(added, parsed.doc, parsed.sketch, ties=earlier):
             self.copy[doc_id] = number
         if outcome.status == "ingested":
             self.first[doc_id] = self.copy[doc_id] = number
@@ -553,12 +577,36 @@ def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
         yield from run_budgeted_as_done(_parse_job, _jobs(paths, Path(workdir), batch), batch.budget, workers, idle)
 
 
+def _chars(parsed: Parsed | tuple[str, ...]) -> int:
+    return parsed.doc.chars if isinstance(parsed, Parsed) else 0
+
+
+def _store_all(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tuple[str, ...]]],
+               conditions: Callable[[], str] | None = None) -> list[tuple[FileOutcome, Added | None]]:
+    """:func:`_store` of each ``((path, key, content hash), parse)`` of ``ready``, in order: the documents in one
+    transaction (:meth:`Catalogue.add_all <sucai.store.Catalogue.add_all>`) — or, when it fails, each in its own,
+    so that a bad file fails alone."""
+    from .store import Addition   # here: the parse workers' fork server imports this module, and no database layer
+
+    additions = [Addition(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
+                 for (_, key, content), parsed in ready if isinstance(parsed, Parsed)]
+    try:
+        added = iter(catalogue.add_all(additions) if additions else [])
+    except Exception:  # noqa: BLE001 - one bad file never stops the batch: stored one at a time below
+        log.debug("%d 个文档未能一并保存，逐个保存", len(additions), exc_info=True)
+        added = None
+    return [_store(catalogue, path, content, parsed, key, conditions,
+                   next(added) if added is not None and isinstance(parsed, Parsed) else None)
+            for (path, key, content), parsed in ready]
+
+
 def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None,
-           conditions: Callable[[], str] | None = None) -> tuple[FileOutcome, int | None]:
+           conditions: Callable[[], str] | None = None, added: Added | None = None) -> tuple[FileOutcome, Added | None]:
     """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`, and recorded with what
     ``conditions`` gives, :func:`attempt`); ``key`` is the resolved path as text (:func:`path_text`; made here
-    when not given). Returns the file's outcome and the sequence number its document's signature was stored
-    under (None: none was, :class:`sucai.store.Added`)."""
+    when not given); ``added``: what :meth:`Catalogue.add_all <sucai.store.Catalogue.add_all>` gave for the document,
+    stored already. Returns the file's outcome and what :meth:`Catalogue.add <sucai.store.Catalogue.add>` gave
+    (None: no document was stored)."""
     key = key or path_text(path.resolve())
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
@@ -569,10 +617,10 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...]
         catalogue.record_file(key, content, status, reason, conditions() if conditions else None)
         return FileOutcome(str(path), status, reason=reason), None
     try:
-        added = catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
+        added = added or catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
     except Exception as err:
         log.exception("保存 %s 时出现内部错误", path)
         return FileOutcome(str(path), "failed", reason=internal_reason(err)), None
     status, doc_id = added
     reason = f"与文档 {doc_id} 内容相同" if status == "duplicate" else None
-    return FileOutcome(str(path), status, doc_id, parsed.doc.title, reason), added.signature_seq
+    return FileOutcome(str(path), status, doc_id, parsed.doc.title, reason), added

@@ -28,9 +28,10 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
-from sqlalchemy import Connection, Dialect, String, and_, bindparam, case, cast, func, literal, literal_column, select, text
+from sqlalchemy import BigInteger, Connection, Dialect, String, Text, and_, bindparam, case, cast, func, literal, literal_column, select, text
 
 from . import access
 from .clean import plain
@@ -48,6 +49,9 @@ _META_VALUE = select(meta.c.value).where(meta.c.key == bindparam("key"))
 # the characters str.strip() strips (all below U+3001), for SQL's trim: a text of these only is blank
 _BLANKS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 _DROP_SIGNATURE = signatures.delete().where(signatures.c.doc_id == bindparam("doc_id"))
+_NEXT_SIGNATURE_SEQ = (meta.update().where(meta.c.key == "signature_seq")   # the new value (None: no row yet)
+                       .values(value=cast(cast(meta.c.value, BigInteger) + bindparam("count"), Text))
+                       .returning(cast(meta.c.value, BigInteger)))
 _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
                      .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
 _FILE_COLUMNS = (files.c.path, files.c.content_hash, files.c.status, files.c.doc_id, files.c.reason, files.c.tried_with)
@@ -141,16 +145,30 @@ class FileRecord:
 
 
 class Added(tuple):
-    """What :meth:`Catalogue.add` returns: the pair ``(status, doc_id)``, and as ``signature_seq`` the sequence
+    """What :meth:`Catalogue.add` returns: the pair ``(status, doc_id)``; as ``signature_seq`` the sequence
     number the document's near-duplicate signature was stored under (None: none was stored), with which
-    :class:`sucai.dedupe.Clusters` takes it into its LSH without reading it back."""
+    :class:`sucai.dedupe.Clusters` takes it into its LSH without reading it back; and as ``stored`` the document
+    as :meth:`Catalogue.get` gives it back when it was stored (status ``ingested``; one-line fields plain, the free
+    preview's boundary, its free metadata), made once, without a read, for the clusters and the index feed (None
+    for a copy of a stored document)."""
 
     signature_seq: int | None
+    stored: Document | None
 
-    def __new__(cls, status: str, doc_id: int, signature_seq: int | None = None) -> Added:
+    def __new__(cls, status: str, doc_id: int, stored: Document | None = None, signature_seq: int | None = None) -> Added:
         added = super().__new__(cls, (status, doc_id))
-        added.signature_seq = signature_seq
+        added.stored, added.signature_seq = stored, signature_seq
         return added
+
+
+class Addition(NamedTuple):
+    """A document to store with :meth:`Catalogue.add_all` (the arguments of :meth:`Catalogue.add`)."""
+
+    doc: Document
+    text_hash: str
+    path: str
+    content_hash: str
+    signature: bytes | None = None
 
 
 class Catalogue:
@@ -180,7 +198,6 @@ class Catalogue:
 
     # -- documents ---------------------------------------------------------
 
-    @retried
     def add(self, doc: Document, text_hash: str, path: str, content_hash: str,
             signature: bytes | None = None) -> Added:
         """Store ``doc`` read from file ``path``, in one transaction with the file's record — and, when
@@ -193,26 +210,49 @@ class Catalogue:
         stored it first): then ``("unchanged", its id)``, never a duplicate of itself. (An :class:`Added`:
         that pair, with the sequence number the signature was stored under.)
         One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`. Its metadata
-        as a viewer without the member tier sees it (:func:`sucai.access.keeping`, ~1 ms) is stored with it and
-        set as ``doc.free_metadata``, which :meth:`as_stored` passes on.
+        as a viewer without the member tier sees it (:func:`sucai.access.keeping`, ~1 ms) is stored with it, and
+        set as the ``free_metadata`` of the document as stored (``Added.stored``, made once with its plain fields).
         """
-        given, doc = doc, _plain_fields(doc)
-        given.free_metadata = self._kept(doc)
-        values = {**_content(doc, given.free_metadata), "text_hash": text_hash, "ingested_at": _now()}
+        return self.add_all([Addition(doc, text_hash, path, content_hash, signature)])[0]
+
+    @retried
+    def add_all(self, additions: list[Addition]) -> list[Added]:
+        """:meth:`add` of each of ``additions``, in order, in one transaction (an ingest stores the documents its
+        workers have ready at once: one commit, and one statement for all their signatures, one for all their
+        changes, instead of one each). A failure stores none of them."""
+        made = []
+        for doc, text_hash, *_ in additions:
+            stored = self._previewed(_plain_fields(doc))   # a copy: the boundary as read, the stored one is doc's
+            stored.free_metadata = access.keeping(stored)
+            made.append((stored, {**_content(stored, stored.free_metadata), "paid_from": doc.paid_from,
+                                  "text_hash": text_hash, "ingested_at": _now()}))
         with self.transaction() as conn:
-            new_id = conn.execute(self.db.insert(documents, ignore=True).returning(documents.c.id), values).scalar()
-            if new_id is not None:
-                status, doc_id = "ingested", new_id
-            else:
-                doc_id = conn.execute(select(documents.c.id).where(documents.c.text_hash == text_hash)).scalar_one()
-                own = conn.execute(select(files.c.path).where(
-                    files.c.path == path, files.c.status == "ingested", files.c.doc_id == doc_id)).first()
-                status = "unchanged" if own else "duplicate"
-            self._record_file(conn, path, content_hash, "ingested" if status == "unchanged" else status, doc_id, None)
-            seq = self._sign(conn, doc_id, signature) if status == "ingested" and signature is not None else None
-            if status == "ingested":
-                self._log(conn, doc_id, "add")
-            return Added(status, doc_id, seq)
+            added = [self._add(conn, addition, stored, values) for addition, (stored, values) in zip(additions, made)]
+            new = [(a, addition.signature) for a, addition in zip(added, additions) if a.stored is not None]
+            signed = [(a[1], signature) for a, signature in new if signature is not None]
+            for a, seq in zip((a for a, signature in new if signature is not None), self._sign(conn, signed)):
+                a.signature_seq = seq
+            if new:
+                self._log(conn, [a[1] for a, _ in new], "add")
+        return added
+
+    def _add(self, conn: Connection, addition: Addition, stored: Document, values: dict) -> Added:
+        """The document of ``addition`` stored as ``values`` with its file's record, within ``conn``'s transaction
+        (see :meth:`add`; its signature and change are written by :meth:`add_all`)."""
+        new_id = conn.execute(self.db.insert(documents, ignore=True).returning(documents.c.id), values).scalar()
+        if new_id is not None:
+            status, doc_id = "ingested", new_id
+        else:
+            doc_id = conn.execute(select(documents.c.id).where(documents.c.text_hash == addition.text_hash)).scalar_one()
+            own = conn.execute(select(files.c.path).where(
+                files.c.path == addition.path, files.c.status == "ingested", files.c.doc_id == doc_id)).first()
+            status = "unchanged" if own else "duplicate"
+        self._record_file(conn, addition.path, addition.content_hash, "ingested" if status == "unchanged" else status,
+                          doc_id, None)
+        if status != "ingested":
+            return Added(status, doc_id)
+        stored.id, stored.hidden = doc_id, False
+        return Added(status, doc_id, stored)
 
     def get(self, doc_id: int, *, preview: bool = True) -> Document:
         """The document with this id. Raises NotFound.
@@ -502,14 +542,16 @@ class Catalogue:
 
     # -- the change log -----------------------------------------------------
 
-    def _log(self, conn: Connection, doc_id: int, kind: str) -> None:
-        """Append a change of ``doc_id`` to the log: the last statement of its transaction (on PostgreSQL
-        it takes the log's lock, held to the commit, so numbers are committed in order)."""
+    def _log(self, conn: Connection, doc_id: int | list[int], kind: str) -> None:
+        """Append a change of ``doc_id`` (or of each of a list, in order) to the log: the last statement of its
+        transaction (on PostgreSQL it takes the log's lock, held to the commit, so numbers are committed in order)."""
         if self.db.postgres:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
-        seq = conn.execute(_LOG_CHANGE, {"doc_id": doc_id, "kind": kind, "at": _now()}).scalar_one()
+        at = _now()
+        seqs = conn.execute(_LOG_CHANGE, [{"doc_id": one, "kind": kind, "at": at}
+                                          for one in ([doc_id] if isinstance(doc_id, int) else doc_id)]).scalars().all()
         if self.db.postgres:
-            conn.execute(select(func.pg_notify(CHANNEL, str(seq))))
+            conn.execute(select(func.pg_notify(CHANNEL, str(max(seqs)))))
 
     def change_count(self) -> int:
         """The number of the newest change in the log (0: none): it grows with every addition, edit,
@@ -583,15 +625,23 @@ class Catalogue:
         """Store (or replace) a document's MinHash signature under the next sequence number (numbers are
         given in commit order: the counter in ``meta`` is one row every writer updates); returns that number."""
         with self.transaction() as conn:
-            return self._sign(conn, doc_id, minhash)
+            return self._sign(conn, [(doc_id, minhash)])[0]
 
-    def _sign(self, conn: Connection, doc_id: int, minhash: bytes) -> int:
-        """:meth:`put_signature` within ``conn``'s transaction."""
-        seq = int(_meta(conn, "signature_seq") or 0) + 1
-        _set_meta(self.db, conn, "signature_seq", str(seq))
-        conn.execute(_DROP_SIGNATURE, {"doc_id": doc_id})
-        conn.execute(self.db.insert(signatures), {"seq": seq, "doc_id": doc_id, "minhash": minhash})
-        return seq
+    def _sign(self, conn: Connection, minhashes: list[tuple[int, bytes]]) -> list[int]:
+        """:meth:`put_signature` of each ``(doc_id, minhash)`` within ``conn``'s transaction, under the next numbers in
+        this order (returned): two statements for them all — the counter moved on in its row (its first value written
+        when there is none) and the signatures written over the documents' earlier ones."""
+        if not minhashes:
+            return []
+        last = conn.execute(_NEXT_SIGNATURE_SEQ, {"count": len(minhashes)}).scalar()
+        if last is None:
+            last = len(minhashes)
+            _set_meta(self.db, conn, "signature_seq", str(last))
+        seqs = list(range(last - len(minhashes) + 1, last + 1))
+        conn.execute(self.db.insert(signatures, update=("doc_id",)),
+                     [{"seq": seq, "doc_id": doc_id, "minhash": minhash}
+                      for seq, (doc_id, minhash) in zip(seqs, minhashes)])
+        return seqs
 
     def signatures_since(self, seq: int) -> list[tuple[int, int, bytes]]:
         """``(seq, doc_id, minhash)`` of the signatures stored after sequence number ``seq``, in order."""
@@ -847,14 +897,6 @@ class Catalogue:
 
     def _document(self, row) -> Document:
         return self._previewed(_document(row))
-
-    def as_stored(self, doc: Document, doc_id: int) -> Document:
-        """``doc`` as :meth:`get` gives it back once :meth:`add` stored it as ``doc_id`` (one-line fields
-        plain, the free preview's boundary, the free metadata :meth:`add` kept on ``doc``), without reading
-        it: for the ingest's index feed."""
-        stored = self._previewed(_same_text(_plain_fields(doc), id=doc_id, hidden=False))
-        stored.free_metadata = doc.free_metadata
-        return stored
 
     def _kept(self, doc: Document) -> dict | None:
         """:func:`sucai.access.keeping` of ``doc`` as this catalogue reads it back (the free preview's boundary)."""

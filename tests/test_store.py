@@ -5,6 +5,7 @@ ingested_at; then the change log of the data-access layer)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import replace
 import sqlite3
@@ -125,6 +126,59 @@ def test_a_signature_given_to_add_is_stored_with_the_document_as_put_signature_s
     records = catalogue.file_records(["/a", "/b", "/missing"])
     assert records == {path: catalogue.file_record(path) for path in ("/a", "/b")}
     assert records["/b"].status == "duplicate" and records["/a"].doc_id == doc_id
+
+
+def test_add_all_stores_several_documents_in_one_transaction_as_add_stores_each(home, monkeypatch):
+    """An ingest stores the documents its workers have ready in one transaction (Catalogue.add_all): the same rows
+    as add() of each in turn — ids, file records, signatures under consecutive numbers, one change each, in order;
+    an exact copy of a document of the same batch is its duplicate, the same file again unchanged — and the
+    documents as get() reads them back; a failure inside the batch stores none of it."""
+    from sqlalchemy import select
+
+    from sucai.db.schema import changes
+    from sucai.library import Library
+    from sucai.model import Document
+    from sucai.store import Addition, Catalogue
+
+    catalogue = Library.open(home).catalogue
+    catalogue.put_signature(99, b"\x01" * 8)   # another document's, signed first: seq 1
+    a, b = Document("甲\x07", "甲的正文。"), Document("乙", "乙的正文。", paid_from=2)
+    added = catalogue.add_all([Addition(a, "h1", "/a", "c1", b"\x02" * 8), Addition(b, "h2", "/b", "c2", b"\x03" * 8),
+                               Addition(Document("甲", "甲的正文。"), "h1", "/c", "c3", b"\x04" * 8),
+                               Addition(a, "h1", "/a", "c1", b"\x05" * 8)])
+    first, second = added[0][1], added[1][1]
+    assert added == [("ingested", first), ("ingested", second), ("duplicate", first), ("unchanged", first)]
+    assert [x.signature_seq for x in added] == [2, 3, None, None] and second == first + 1
+    assert catalogue.signatures_since(1) == [(2, first, b"\x02" * 8), (3, second, b"\x03" * 8)]
+    assert catalogue.meta("signature_seq") == "3"
+    with catalogue.db.read() as conn:
+        assert [tuple(r) for r in conn.execute(select(changes.c.doc_id, changes.c.kind).order_by(changes.c.seq))] == [
+            (first, "add"), (second, "add")]
+    records = catalogue.file_records(["/a", "/b", "/c"])
+    assert [(records[p].status, records[p].doc_id) for p in ("/a", "/b", "/c")] == [
+        ("ingested", first), ("ingested", second), ("duplicate", first)]
+    for one in added[:2]:   # as get() gives it back (but its ingest time): plain title, id, members part, free metadata
+        got = catalogue.get(one[1])
+        fields = [f.name for f in dataclasses.fields(Document) if f.name != "ingested_at"] + ["counted_chars"]
+        assert {f: getattr(one.stored, f) for f in fields} == {f: getattr(got, f) for f in fields}
+    assert added[0].stored.title == "甲" and added[1].stored.members_span == (2, 5)
+    assert added[2].stored is None and added[3].stored is None
+    assert catalogue.put_signature(second, b"\x06" * 8) == 4   # the counter goes on; a signature replaces the last
+    assert catalogue.signatures_since(1) == [(2, first, b"\x02" * 8), (4, second, b"\x06" * 8)]
+
+    count = catalogue.change_count()
+    add = Catalogue._add
+    monkeypatch.setattr(Catalogue, "_add", lambda self, conn, addition, *rest: (
+        add(self, conn, addition, *rest) if addition.path != "/bad" else 1 / 0))
+    try:
+        catalogue.add_all([Addition(Document("丙", "丙的正文。"), "h3", "/d", "c4", b"\x07" * 8),
+                           Addition(Document("丁", "丁的正文。"), "h4", "/bad", "c5", b"\x08" * 8)])
+    except ZeroDivisionError:
+        pass
+    else:
+        raise AssertionError("the failure was not raised")
+    assert catalogue.change_count() == count and catalogue.file_records(["/d", "/bad"]) == {}
+    assert catalogue.meta("signature_seq") == "4"
 
 
 def test_a_stored_outline_is_read_as_its_entries_and_made_into_nodes_when_first_read(home):
