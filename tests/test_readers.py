@@ -186,7 +186,11 @@ def test_read_reports_a_missing_file(tmp_path):
         (b"not a zip", "损坏的文件.docx", "not_docx", "“损坏的文件.docx” 不是有效的 Word 文件（不是 zip 压缩包）"),
         (b"GIF89a", "图.txt", "unsupported_format", "不支持的文件：“图.txt” 实际是 GIF 图片；请另存为 PNG 或 JPEG 后重试"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧.doc", "corrupt", "旧版 Office 文件已损坏"),
-        (b"PK\x03\x04" + bytes(30), "a.odt", "not_office", "“a.odt” 不是有效的 Word/WPS 文件：实际是 zip 压缩包"),
+        (zip_bytes({"照片/1.txt": "x"}), "a.odt", "not_office", "“a.odt” 不是有效的 Word/WPS 文件：实际是 zip 压缩包"),
+        # a Word file cut short (the demo's 损坏的文件.docx) is damaged, not "实际是 zip 压缩包" (new-user try 19)
+        (b"PK\x03\x04" + bytes(30), "a.odt", "corrupt", "“a.odt” 已损坏或不完整（可能没有下载完），无法读取"),
+        (b"PK\x03\x04" + bytes(30), "损坏的文件.docx", "corrupt", "“损坏的文件.docx” 已损坏或不完整（可能没有下载完）"),
+        (b"PK\x03\x04" + bytes(30), "a.pdf", "not_pdf", "“a.pdf” 不是有效的 PDF 文件：实际是 zip 压缩包"),
         (b"", "空.txt", "empty", "文件为空（没有文字内容）"),
         # a .zip is a zip: not "实际是 zip 压缩包（不是 Word 文档）" (new-user try 16); a .txt that is one is "实际是"
         (b"PK\x03\x04" + bytes(30), "打包.zip", "unsupported_format",
@@ -206,7 +210,7 @@ def test_refusals_explain_themselves_in_chinese(data, name, code, message):
         read_bytes(data, name)
     assert caught.value.code == code
     assert message in caught.value.message
-    if code in ("not_docx", "not_office"):   # a damaged Word file is a zip as well: not to be unzipped (review 16a)
+    if code in ("not_docx", "not_office", "corrupt"):   # a damaged Word file is a zip as well: not to be unzipped (review 16a)
         assert "解压" not in caught.value.message
 
 
@@ -308,7 +312,10 @@ def test_damaged_docx_zip():
     document = new_document()
     document.add_paragraph("正文")
     data = docx_bytes(document)
-    assert _code(data[: len(data) // 2], "cut.docx") in {"corrupt", "not_docx"}
+    with pytest.raises(ReadError) as caught:
+        read_bytes(data[: len(data) // 2], "cut.docx")
+    assert caught.value.code == "corrupt"
+    assert "zip" not in caught.value.message and "已损坏或不完整" in caught.value.message
 
 
 # --- pdf -----------------------------------------------------------------------------------------------------
