@@ -91,9 +91,12 @@ def verify(folder: Path) -> dict:
 
     The manifest is ``{"format": 1, "created_at": ISO 8601, "backend": "sqlite" | "postgresql", "documents",
     "users", "audit_entries": counts, "files": {name: {"bytes", "sha256"}}}``; the folder holds exactly the files it lists (beside itself), and those its backend restores from.
-    Raises InvalidInput (``bad_backup``) naming the first file missing, changed or unknown.
+    Raises InvalidInput (``bad_backup``) naming the first file missing, changed or unknown — or the folder, when
+    there is none.
     """
     folder = Path(folder)
+    if not folder.exists():
+        raise InvalidInput(f"找不到备份目录 {folder}（路径不存在）", code="bad_backup")
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as error:   # RecursionError: nested too deep to read

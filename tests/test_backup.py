@@ -464,3 +464,15 @@ def test_settings_that_would_not_open_are_refused_before_anything_is_restored(tm
     assert str(folder / "sucai.toml") in refused.value.message and "sucai-settings-" not in refused.value.message
     assert (target / "sucai.toml").read_text(encoding="utf-8") == "snippet_chars = 80\n"
     assert Library(load_settings(target, database_url="")).catalogue.stats()["documents"] == 0 < manifest["documents"]
+
+
+def test_a_missing_backup_folder_is_said_to_be_missing(tmp_path):
+    """``sucai restore`` of a path that does not exist said 「… 不是 sucai 备份（缺少或无法读取 manifest.json）」, as of a
+    folder that holds something else (new-user try 19: a mistyped date in the path)."""
+    with pytest.raises(InvalidInput) as missing:
+        backup.verify(tmp_path / "2025-06-01")
+    assert missing.value.message == f"找不到备份目录 {tmp_path / '2025-06-01'}（路径不存在）"
+    (tmp_path / "其他").mkdir()
+    with pytest.raises(InvalidInput) as foreign:
+        backup.verify(tmp_path / "其他")
+    assert foreign.value.message == f"{tmp_path / '其他'} 不是 sucai 备份（缺少或无法读取 manifest.json）"

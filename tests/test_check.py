@@ -490,10 +490,11 @@ def test_cli_checks_a_draft_given_on_standard_input(library, monkeypatch, capsys
     assert report == check_text(library, draft, False).to_dict()
     assert report["max_source"]["doc_id"] == doc.id and report["copy_ratio"] > 0
     capsys.readouterr()
-    for pasted, said in ((b"", "文件为空"), ("。，、\n".encode(), "草稿中没有可查重的文字")):   # bad input: exit 2
+    # bad input: exit 2, said as of a paste — nothing pasted said 文件为空 (new-user try 19)
+    for pasted in (b"", b" \n\t\r\n", "。，、\n".encode()):
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pasted)))
         assert run_cli(["check", "-", "--home", home]) == ExitCode.USAGE, pasted
-        assert said in capsys.readouterr().err
+        assert capsys.readouterr().err == "错误：草稿中没有可查重的文字（为空，或只有图片、符号）\n", pasted
 
 
 def test_a_draft_that_never_ends_is_refused_in_chinese(library, tmp_path, monkeypatch, capsys):

@@ -187,6 +187,13 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["help"], ExitCode.USAGE, "没有命令 'help'。是不是想用 '--help'？"),
     (["user", "help"], ExitCode.USAGE, "没有命令 'help'。是不是想用 '--help'？"),
     (["search", "担当", "--so"], ExitCode.USAGE, "没有选项 '--so'。是不是想用 '--json'、'--scope'、'--sort'？"),
+    # a command's option before the command's name said 是不是想用 '--help'？ (new-user try 19): where it goes instead
+    (["--home", "/srv/库", "stats"], ExitCode.USAGE,
+     "错误：没有选项 '--home'。--home 是命令的选项，请写在命令名之后：sucai stats --home 目录\n"),
+    (["--json", "list"], ExitCode.USAGE, "错误：没有选项 '--json'。--json 是命令的选项，请写在命令名之后：sucai list --json\n"),
+    (["--sort", "日期", "audit"], ExitCode.USAGE, "错误：没有选项 '--sort'。\n"),   # audit takes no --sort
+    (["user", "--home", "/srv/库", "list"], ExitCode.USAGE, "请写在命令名之后：sucai user list --home 目录\n"),
+    (["stats", "--jsn"], ExitCode.USAGE, "错误：没有选项 '--jsn'。是不是想用 '--json'？\n"),   # a command's: click's
     (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
     (["search", "-形"], ExitCode.USAGE, "请写在 -- 之后"),
     (["show", "-1"], ExitCode.USAGE, "错误：没有选项 '-1'。编号是正整数（sucai list 列出各篇的编号）\n"),

@@ -324,6 +324,7 @@ def test_bundled_samples_ingest_as_documented(home):
     by_name = {Path(f["path"]).name: f for f in summary["files"]}
     assert summary["counts"]["failed"] == 0
     assert by_name["损坏的文件.docx"]["status"] == "skipped"
+    assert "已损坏或不完整" in by_name["损坏的文件.docx"]["reason"]   # as sucai/samples/README.md says: a download cut short
     assert summary["counts"]["duplicate"] == 1
     assert summary["counts"]["ingested"] == len(by_name) - 2
 

@@ -1428,7 +1428,7 @@ def _free_user_drafting(client: TestClient, library: Library, texts: dict[int, s
     by its offsets (the part, the whole text, across its start) with the writer's own text, the cited text (of
     ``texts``, each document's whole text in the library with the secret: the same bodies asked of both) and a
     :func:`check_pair_drafts` draft, and probe it as a topic and a heading; each saved draft opened, checked (JSON
-    and HTML report) and downloaded (.md), then the list — as (status, bytes, times of saving and of a report
+    and HTML report) and downloaded (.md, .txt), then the list — as (status, bytes, times of saving and of a report
     aside). Drafts are numbered as they are saved, the same in two libraries asked alike."""
     seen = {}
 
@@ -1455,7 +1455,8 @@ def _free_user_drafting(client: TestClient, library: Library, texts: dict[int, s
                 keep(f"get {key}", client.get(f"/api/drafts/{draft}"))
                 for fmt in ("json", "html"):
                     keep(f"check {fmt} {key}", client.get(f"/api/drafts/{draft}/check", params={"format": fmt}))
-                keep(f"md {key}", client.get(f"/api/drafts/{draft}/download", params={"format": "md"}))
+                for fmt in ("md", "txt"):
+                    keep(f"{fmt} {key}", client.get(f"/api/drafts/{draft}/download", params={"format": fmt}))
     keep("list", client.get("/api/drafts"))
     return seen
 

@@ -569,6 +569,9 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         assert "一、" + headings[0] in plain and "附：素材来源" in plain
         for text in picked:
             assert text.split("\n")[0][:30] in plain
+        with page.expect_download() as info:   # and as plain text, as a document downloads
+            page.click("#download-txt")
+        assert "一、" + headings[0] in Path(info.value.path()).read_text(encoding="utf-8")
         assert page.locator("#draft-list li").count() == 1
 
         page.click("#check-draft")      # 查重 of the saved draft: the page shows what the API reports

@@ -341,6 +341,9 @@ def test_save_reopen_list_update_download_delete(app, site):
     assert "改过的标题" in plain and "（一）理论学习方面" in plain and "附：素材来源" in plain
     md = client.get(f"/api/drafts/{draft_id}/download", params={"format": "md"}).text
     assert md.startswith("# 改过的标题") and "### （一）理论学习方面" in md
+    txt = client.get(f"/api/drafts/{draft_id}/download", params={"format": "txt"})   # as a document downloads
+    assert txt.headers["content-type"] == "text/plain; charset=utf-8"
+    assert txt.text.startswith("改过的标题\n\n") and "\n（一）理论学习方面\n" in txt.text and "#" not in txt.text
 
     other = session_of(app, "另一会员")
     for response in (other.get(f"/api/drafts/{draft_id}"), other.get(f"/api/drafts/{draft_id}/download"),

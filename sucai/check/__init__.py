@@ -50,6 +50,7 @@ ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
 MORE_CANDIDATES = 30    # in each further round, from what is still unmatched
 _BAD_INPUT = {"empty", "unsupported_format"}   # codes of a draft file that is the user's bad input, not a read failure
+NO_TEXT = "草稿中没有可查重的文字（为空，或只有图片、符号）"   # the refusal of a draft with nothing to check (empty_draft)
 
 
 def check_text(library: Library, text: str, viewer_member: bool = False, settings: Settings | None = None) -> CheckReport:
@@ -73,7 +74,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         xml_safe(text), lambda ids: {row.id: row.title for row in library.records(member=viewer_member, ids=ids)})
     draft = skeleton(text)
     if not len(draft):
-        raise BadValue("草稿中没有可查重的文字（为空，或只有图片、符号）", code="empty_draft")
+        raise BadValue(NO_TEXT, code="empty_draft")
     min_chars = settings.check_min_match_chars
     seeds = DraftSeeds(seed_hashes(draft))
     fingerprints = DraftFingerprints(draft.chars)

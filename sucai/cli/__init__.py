@@ -62,6 +62,7 @@ def run(args: list[str]) -> int:
     try:
         status = app.main(args, prog_name="sucai", standalone_mode=False)
     except click.ClickException as error:  # usage errors (2) and click's other errors (1)
+        i18n.hint_placement(error, args)
         i18n.end_in_chinese(error)
         i18n.hint_dash(error)
         error.show()

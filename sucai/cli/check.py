@@ -72,11 +72,16 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
 
 def _pasted() -> bytes:
     """Standard input's bytes, at most :data:`sucai.readers.MAX_FILE_BYTES` (a larger stream is refused, ReadError
-    "too_large", after reading one byte more: ``sucai check - < /dev/zero`` ends)."""
+    "too_large", after reading one byte more: ``sucai check - < /dev/zero`` ends). Nothing but white space is
+    refused as the 查重 page refuses an empty paste (BadValue ``empty_draft``), not as an empty file."""
+    from ..check import NO_TEXT
+    from ..errors import BadValue
     from ..readers import MAX_FILE_BYTES, refuse_large
 
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     refuse_large(len(data), "粘贴的草稿", MAX_FILE_BYTES)
+    if not data.strip():
+        raise BadValue(NO_TEXT, code="empty_draft")
     return data
 
 

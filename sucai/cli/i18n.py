@@ -66,3 +66,21 @@ def hint_dash(error: click.ClickException) -> None:
         error.message = f"{error.message}{NUMBER_HINT}"
     elif arguments:
         error.message = f"{error.message}{DASH_HINT}"
+
+
+def hint_placement(error: click.ClickException, args: list[str]) -> None:
+    """An option of a command given before the command's name (``sucai --home ~/库 stats``, ``sucai user --json
+    list``) is unknown to the group, and click suggested '--help' for it: its message says where the option goes
+    instead — after the command named in ``args``, which takes it. Other errors are left as they are."""
+    if not isinstance(error, click.NoSuchOption) or error.ctx is None or not isinstance(error.ctx.command, click.Group):
+        return
+    group = error.ctx.command
+    names = [arg for arg in args if arg in group.list_commands(error.ctx)]
+    command = group.get_command(error.ctx, names[0]) if names else None
+    options = [param for param in command.params if isinstance(param, click.Option)] if command else []
+    option = next((option for option in options if error.option_name in option.opts), None)
+    if option:
+        value = "" if option.is_flag else f" {option.metavar or '…'}"
+        error.message = (f"{error.message}{error.option_name} 是命令的选项，请写在命令名之后："
+                         f"{error.ctx.command_path} {names[0]} {error.option_name}{value}")
+        error.possibilities = None

@@ -94,12 +94,19 @@ _CONTAINER_PROBLEM = {
 _TEXT_FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", "": "txt"}
 
 
-def _zip_kind(data: bytes) -> str | None:
-    """"docx" or an office kind ("odt") for a document zip, None for another zip; refuses other Office zips."""
+def _zip_names(data: bytes) -> list[str] | None:
+    """The names in the zip ``data``, None when its directory cannot be read (damaged, cut short)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
+            return archive.namelist()
     except (zipfile.BadZipFile, OSError):
+        return None
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """"docx" or an office kind ("odt") for a document zip, None for another zip; refuses other Office zips."""
+    names = _zip_names(data)
+    if names is None:
         return None
     if "word/document.xml" in names:
         return "docx"
@@ -150,8 +157,9 @@ def detect_format(data: bytes, name: str) -> str:
 
     ``name`` is used only for its extension. Raises ReadError "not_docx" /
     "not_pdf" / "not_office" (the extension promises a format the content is
-    not) or "unsupported_format" (other binary content — spreadsheets,
-    presentations, archives, programs — or an unknown extension).
+    not), "corrupt" (a Word/WPS name on a zip whose directory cannot be read: a download cut short, not "实际是
+    zip 压缩包") or "unsupported_format" (other binary content — spreadsheets, presentations, archives, programs —
+    or an unknown extension).
     """
     suffix = PurePath(name).suffix.lower()
     fmt = _by_content(data, name)
@@ -162,7 +170,10 @@ def detect_format(data: bytes, name: str) -> str:
         return "html"  # a web page saved by Word with a .doc name
     if suffix in _CONTAINER_PROBLEM:
         label, code, problem = _CONTAINER_PROBLEM[suffix]
-        hint = "" if kind is None or kind[0] == _ZIP else kind[1]   # a damaged Word file is a zip too: no 请先解压
+        if code != "not_pdf" and kind and kind[0] == _ZIP and _zip_names(data) is None:   # a Word file cut short
+            raise ReadError(f"“{PurePath(name).name}” 已损坏或不完整（可能没有下载完），无法读取，请重新获取该文件后再试",
+                            code="corrupt")
+        hint = "" if kind is None or kind[0] == _ZIP else kind[1]   # a zip named as a Word file: no 请先解压
         what = f"：{_really(kind[0])}{f'；{hint}' if hint else ''}" if kind else f"（{problem}）"
         raise ReadError(f"“{PurePath(name).name}” 不是有效的 {label} 文件{what}", code=code)
     supported = "、".join(sorted(SUPPORTED_SUFFIXES))

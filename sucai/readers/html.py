@@ -11,7 +11,7 @@ unwrapped so their paragraphs keep their line breaks; link lists (相关文章,
 their label headings are dropped (case B39); data tables become one line per
 row, cells separated by a tab, as the .docx reader writes them (case B40).
 Metadata outside the body (``<meta>``, ``<title>``, canonical link, the gov.cn
-信息公开 table) goes to ``RawDocument.meta`` (see ``htmlmeta``).
+信息公开 table) goes to ``RawDocument.meta`` (see ``htmlmeta``); the 信息公开 tables are then dropped.
 
 A page nested deeper than the HTML parser's limit (255 levels) is read as flat
 text with the standard library's tokenizer instead, so none of its text is lost.
@@ -27,14 +27,14 @@ import trafilatura
 from lxml.etree import ParserError
 
 from sucai.errors import ReadError
-from sucai.readers.htmlmeta import page_meta
+from sucai.readers.htmlmeta import drop_info_tables, page_meta
 from sucai.readers.raw import RawDocument, finish
 from sucai.readers.text import decode
 
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _BLOCKS = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
-_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
+_ROW_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th")   # a table's own parts, not the tables nested in it
 _LINE_TAGS = {*_BLOCKS, "br", "li", "tr", "section", "article", "header", "footer"}
 _BLOCK_XPATH = " | ".join(f".//{tag}" for tag in _BLOCKS if tag != "table")
 _LAYOUT_CELL_BLOCKS = 3
@@ -74,11 +74,13 @@ def unwrap_layout_tables(tree) -> None:
     """Turn layout tables into divs, in place; data tables are left alone.
 
     A layout table has a cell holding another table or three or more blocks
-    (paragraphs, divs, headings, lists) — a page column rather than a datum.
+    (paragraphs, divs, headings, lists) — a page column rather than a datum. A table nested in one is judged on
+    its own cells (gov.cn puts the body's paragraphs in a table inside the page's layout table): renamed with its
+    parent's rows and cells, it had no cells of its own to judge, and its rows were read as one table row.
     """
     for table in list(tree.iter("table")):
         if any(_is_layout_cell(cell) for cell in _own_cells(table)):
-            for element in [table, *(e for e in table.iter(*_TABLE_PARTS)
+            for element in [table, *(e for e in table.iter(*_ROW_PARTS)
                                      if next(e.iterancestors("table"), None) is table)]:
                 element.tag = "div"
 
@@ -236,6 +238,7 @@ def read_html(data: bytes) -> RawDocument:
         return finish(flat_text(markup), "html", encoding)
     meta = page_meta(tree)
     title = _title(tree)
+    drop_info_tables(tree)
     unwrap_layout_tables(tree)
     drop_link_lists(tree)
     tables_as_rows(tree)

@@ -28,6 +28,7 @@ _SOURCES = {
     "url": ("canonical", "og:url", "url"),
 }
 _TABLE_LABELS = {"标题": "title", "发文机关": "source", "发布日期": "date"}  # gov.cn 信息公开 table
+_INFO_LABELS = {*_TABLE_LABELS, "索引号", "主题分类", "成文日期", "发文字号", "主题词"}   # and the cells that open its tables
 _LABEL_NOISE = re.compile(r"[\s\u3000:：]")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _MAX_VALUE_CHARS = 500
@@ -58,6 +59,15 @@ def _table_values(tree) -> dict[str, str]:
             if value:
                 found.setdefault(key, value)
     return found
+
+
+def drop_info_tables(tree) -> None:
+    """Remove the gov.cn 信息公开 tables, in place: metadata (:func:`page_meta` reads it first), not body text — a
+    table whose first cell of its own (not a nested table's) is one of their labels (索引号, 标题, 主题词…)."""
+    for table in list(tree.iter("table")):
+        first = next((cell for cell in table.iter("td", "th") if next(cell.iterancestors("table"), None) is table), None)
+        if first is not None and _LABEL_NOISE.sub("", first.text_content()) in _INFO_LABELS:
+            table.drop_tree()
 
 
 def _canonical(tree) -> str:

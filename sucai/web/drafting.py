@@ -50,7 +50,7 @@ from .templating import render_page
 MAX_HEADINGS = 30
 COUNTED_SHARE = 0.5   # a draft at least this much library text (Draft.copied_share) spends a download
 _MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-          "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+          "md": "text/markdown; charset=utf-8", "txt": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8"}
 DraftId = Annotated[int, Path(ge=1, le=2**62, description="草稿编号")]
 Csrf = [Depends(verify_csrf)]
 Reading = [Depends(verify_csrf_or_token)]
@@ -234,7 +234,7 @@ def api_download_draft(
     draft_id: DraftId,
     viewer: Writer,
     library: Lib,
-    format: Annotated[Literal["docx", "md"], Query(description="docx / md")] = "docx",  # noqa: A002 - the public name
+    format: Annotated[Literal["docx", "md", "txt"], Query(description="docx / md / txt")] = "docx",  # noqa: A002 - the public name
     sources: Annotated[bool, Query(description="是否附上素材来源")] = True,
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)

@@ -469,7 +469,7 @@
     $("genre").value = saved.genre; $("topic").value = saved.topic; $("unit").value = saved.unit || "";
     $("year").value = saved.year || ""; $("target-chars").value = saved.target_chars || "";
     $("draft-title").value = saved.title;
-    ["docx", "md"].forEach(function (format) {
+    ["docx", "md", "txt"].forEach(function (format) {
       const link = $("download-" + format);
       link.href = "/api/drafts/" + saved.id + "/download?format=" + format;
       link.hidden = false;
@@ -528,7 +528,7 @@
   });
 
   function hideSaved() {   // what only a saved draft has: downloads and 查重
-    ["download-docx", "download-md", "check-draft", "check-panel"].forEach(function (id) { $(id).hidden = true; });
+    ["download-docx", "download-md", "download-txt", "check-draft", "check-panel"].forEach(function (id) { $(id).hidden = true; });
   }
 
   listDrafts();
