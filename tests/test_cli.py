@@ -207,7 +207,10 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["rm", "0"], ExitCode.NOT_FOUND, "错误：没有编号为 0 的文档\n"),
     (["dupes", "merge", "1", "0"], ExitCode.NOT_FOUND, "错误：没有编号为 0 的文档\n"),
     (["export", "--query", "担当", "--zip", "--limit", str(2**63)], ExitCode.USAGE, f"{2**63} 超出范围：数值太大"),
-    (["search", "担当", "--year", str(-2**63 - 1)], ExitCode.USAGE, f"{-2**63 - 1} 超出范围：数值太小"),
+    (["search", "担当", "--year", str(-2**63 - 1)], ExitCode.USAGE, f"{-2**63 - 1} 不在范围 1–9999 之内"),
+    # a year no document can have was a warning, 年份 20244 无效，已忽略, and exit 0 as if the search had run
+    (["search", "担当", "--year", "20244"], ExitCode.USAGE, "'--year' 的值无效：20244 不在范围 1–9999 之内"),
+    (["export", "--query", "担当", "--year", "0"], ExitCode.USAGE, "'--year' 的值无效：0 不在范围 1–9999 之内"),
     # 0 started as many as the processors, -1 one (silently)
     (["ingest", "--workers", "0", "."], ExitCode.USAGE, f"'--workers' 的值无效：0 超出范围：应为 1 到 {_MOST_WORKERS} 之间"),
     (["ingest", "--workers", "-1", "."], ExitCode.USAGE, "'--workers' 的值无效：-1 超出范围：应为 1 到"),

@@ -357,6 +357,8 @@ def test_422_envelope(library_web, url, params):
     ({"limit": 0}, "参数“limit”应不小于 1"),
     ({"page": 0}, "参数“page”应不小于 1"),
     ({"year": "twenty"}, "参数“year”应为整数"),
+    ({"year": 0}, "参数“year”应不小于 1"),   # 0 was let through, to a search that ignored it
+    ({"year": 20244}, "参数“year”应不大于 9999"),
     ({"mode": "fuzzy"}, "参数“mode”应为 ranked、precise、智能、精准 之一"),
     ({"q": "字" * 1001}, "参数“q”最多 1000 个字符"),
     ({"facets": "maybe"}, "参数“facets”应为 true 或 false"),
