@@ -39,6 +39,7 @@ _ADDRESS = (rf"(?:[A-Za-z][A-Za-z0-9+.\-]*+://|www\.)(?:[^\s{_SEPARATOR_CLASS}]+
             rf"|/?[A-Za-z0-9_~%\-]++(?:[./][A-Za-z0-9_~%\-]++)++\?[!-~]*[^\s{_SEPARATOR_CLASS}]")
 _TOKEN = re.compile(rf'(-?)"([^"]*)("?)|({_ADDRESS})(?![^\s{_SEPARATOR_CLASS}])|([{_SEPARATOR_CLASS}]+)'
                     rf'|((?:[^\s{_SEPARATOR_CLASS}]|(?<=\d),(?=\d))+)')
+_WILDCARD = "“*” 不是通配符，按原文检索；要找含某词的材料，直接检索这个词即可"
 _BRACKETS = ("〔〕", "[]", "()", "【】")  # the 〔〕 form first: GB/T 9704-2012 §7.2.4
 # a 发文字号 in a normalised term: 机关代字, an opening bracket, the year, a closing bracket, 序号 and 号
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]+)([〔\[(【])(\d{4})([〕\])】])(\d+号)")
@@ -95,6 +96,8 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
             if negated:
                 parsed.warnings.append("“-” 后面需要跟要排除的词，已忽略")
             continue
+        if quoted is None and "*" in term and _WILDCARD not in parsed.warnings:
+            parsed.warnings.append(_WILDCARD)
         spellings = [term] if quoted is not None else _spellings(term, parsed)
         if negated:
             parsed.excluded += spellings

@@ -185,6 +185,14 @@ def test_separating_punctuation_is_named_in_the_hint():
         "已把“，”“；”当作空格，分开检索前后的词（要连同标点检索，请加引号）"]
 
 
+def test_an_asterisk_is_said_to_be_no_wildcard():
+    """"基层*" found nothing in precise mode, silently: * is read as text (no wildcard), and said so once."""
+    wildcard = "“*” 不是通配符，按原文检索；要找含某词的材料，直接检索这个词即可"
+    assert parse_query("基层* 减负＊").warnings == [wildcard]
+    assert parse_query('"基层*"').warnings == []   # quoted: as typed, on purpose
+    assert parse_query("基层减负").warnings == []
+
+
 def test_punctuation_at_the_ends_is_named_as_left_out():
     assert parse_query("如何做好基层减负？").warnings == ["已忽略查询首尾的“？”（要连同标点检索，请加引号）"]
     assert parse_query("减负？落实。").warnings == ["已把“？”当作空格，分开检索前后的词（要连同标点检索，请加引号）",

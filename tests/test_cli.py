@@ -159,7 +159,7 @@ _UNUSED_BY_ALL = {"alembic", "sucai.db.migrate", "sucai.ingest", "sucai.readers"
     (["stats"], _UNUSED_BY_ALL | {"sucai.search", "sucai.index", "sucai.metadata", "sucai.outline", "rjieba"}),
     (["show", "1"], _UNUSED_BY_ALL | {"sucai.search", "sucai.index", "sucai.metadata", "sucai.outline", "rjieba"}),
     (["search", "作风建设"], _UNUSED_BY_ALL),
-    (["search", "作风建设", "--scope", "段落"], _UNUSED_BY_ALL),
+    (["search", "问题导向", "--scope", "段落"], _UNUSED_BY_ALL),   # a section holds it (作风建设 is the title's)
     (["search", "作风建设", "--mode", "精准"], _UNUSED_BY_ALL | {"rjieba"}),
 ])
 def test_a_command_imports_only_what_its_answer_needs(library_home, backend, args, unused):
@@ -939,6 +939,25 @@ def test_search_request_sanitised_with_warnings(sample_home):
     assert (result.limit, result.page, result.total) == (100, 1, 1)
     assert len(result.warnings) == 3
     assert all(english_words(w) == [] for w in result.warnings)
+
+
+PRECISE_HINT = "提示：精准检索要求每个词逐字出现（标点、括号也算）；改用智能检索（--mode 智能）也会列出部分匹配的材料"
+FILTER_HINT = "提示：去掉筛选条件（--genre、--year、--source、--heading、--member-part）再试"
+SCOPE_HINT = "提示：改为全文检索（去掉 --scope 段落）"
+
+
+@pytest.mark.parametrize("args, hints", [
+    (["（担当）", "--mode", "精准"], [PRECISE_HINT]),   # said only 共 0 条结果, where the search page advises
+    (["担当", "--mode", "精准", "--year", "1999", "--scope", "段落"], [PRECISE_HINT, FILTER_HINT, SCOPE_HINT]),
+    (["锕锕锕", "--member-part"], [FILTER_HINT]),
+    (["锕锕锕"], []),   # ranked, nothing to take away: nothing to advise
+    (["担当"], []),     # found
+])
+def test_a_search_that_finds_nothing_says_what_to_try(cli, sample_home, args, hints):
+    code, output, errors = cli("search", *args)
+    assert code == 0
+    assert [line for line in errors.splitlines() if line in (PRECISE_HINT, FILTER_HINT, SCOPE_HINT)] == hints
+    assert output.startswith("共 0 条结果") == (args != ["担当"])
 
 
 def test_compiled_catalogue_matches_its_source(tmp_path):

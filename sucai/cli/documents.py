@@ -333,6 +333,9 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
     for warning in result.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
     out.print(f"共 {result.total} 条结果（{MODES[result.mode]}，第 {result.page} 页，用时 {result.took_ms} 毫秒）")
+    if not result.total:
+        for hint in _empty_hints(request):
+            err.print(f"[yellow]提示：{hint}[/yellow]")
     last = -(-result.total // result.limit)
     if result.page > last > 0:
         err.print(f"[yellow]提示：只有 {last} 页，第 {result.page} 页没有结果；用 --page {last} 看最后一页[/yellow]")
@@ -351,6 +354,18 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
             out.print(f"   [dim]本文另有 {hit.same_sections} 处相同段落[/dim]")
         if hit.other_versions:
             out.print(f"   [dim]另有 {len(hit.other_versions)} 个相似版本：编号 {'、'.join(map(str, hit.other_versions))}[/dim]")
+
+
+def _empty_hints(request) -> list[str]:
+    """What to try when a search found nothing: the search page's own advice, as options of the command."""
+    hints = []
+    if request.mode == "precise":
+        hints.append("精准检索要求每个词逐字出现（标点、括号也算）；改用智能检索（--mode 智能）也会列出部分匹配的材料")
+    if request.genre or request.year or request.source or request.heading or request.has_member_part is not None:
+        hints.append("去掉筛选条件（--genre、--year、--source、--heading、--member-part）再试")
+    if request.scope == "section":
+        hints.append("改为全文检索（去掉 --scope 段落）")
+    return hints
 
 
 def _highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Text:
