@@ -513,10 +513,10 @@ class Accounts:
         name = _CONTROL.sub("", name or "").strip()
         if not 1 <= len(name) <= 64:
             raise BadValue("令牌名称应为 1–64 个字符", code="bad_token_name")
-        token_id = secrets.token_hex(4)
-        secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
         with self.transaction() as conn:
             owner, _ = self._user(user, conn)
+            token_id = _free_token_id(conn)
+            secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
             conn.execute(tokens.insert().values(id=token_id, user_id=owner.user_id, name=name,
                                                 token_hash=_token_hash(secret), created_at=self._stamp()))
             self._audit(conn, "token_created", actor, f"{owner.username} 的令牌 {token_id}（{name}）", source_ip)
@@ -795,6 +795,15 @@ class Accounts:
     def _viewer(self, user_id: int, username: str, role: str, member_until: str | None, since: str) -> Viewer:
         """An account as read now (its :data:`_ACCOUNT` columns): a :class:`Viewer` whose ``today`` is the site's."""
         return Viewer(user_id, username, role, member_until, self._today(), since)
+
+
+def _free_token_id(conn: Connection) -> str:
+    """A token id no token has: 8 random hex digits (32 bits, short enough to type at ``sucai token revoke``; two of
+    some tens of thousands of tokens would meet, and the second's insert failed as an internal error)."""
+    while True:
+        token_id = secrets.token_hex(4)
+        if conn.execute(select(tokens.c.id).where(tokens.c.id == token_id)).first() is None:
+            return token_id
 
 
 def extended_until(last_day: str | None, days: int, today: date) -> str:

@@ -469,6 +469,20 @@ def test_token_follows_role_changes_and_dies_with_user(accounts):
         accounts.viewer_for_token(secret)
 
 
+def test_a_token_id_in_use_is_never_given_again(accounts, monkeypatch):
+    """Token ids are 8 random hex digits; the one drawn for a new token was inserted as drawn, so drawing one in use
+    (two of some tens of thousands of tokens) ended the request as an internal error (IntegrityError)."""
+    accounts.add_user("alice", PASSWORD)
+    first = accounts.create_token("alice", "一")
+    taken = first.split("_")[1]
+    draws = iter([taken, taken, "0badc0de"])
+    monkeypatch.setattr("sucai.accounts.secrets.token_hex", lambda n: next(draws))
+    second = accounts.create_token("alice", "二")
+    assert second.startswith("sc_0badc0de_")
+    assert sorted(t["id"] for t in accounts.tokens("alice")) == sorted([taken, "0badc0de"])
+    assert accounts.viewer_for_token(first).username == accounts.viewer_for_token(second).username == "alice"
+
+
 # -- session key ------------------------------------------------------------
 
 def test_session_secret_is_kept_in_the_accounts_database(tmp_path):
