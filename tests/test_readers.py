@@ -223,6 +223,20 @@ def test_html_keeps_the_symbols_its_tags_are_made_of(symbols):
     assert read_bytes(page.encode(), "a.html").text.split("\n") == lines
 
 
+ARTICLE_BODY = "这是结构化数据中的正文，" * 40
+
+
+@pytest.mark.parametrize(("body", "text"), [
+    ("<p><span>甲</span> <span>乙</span></p>", "甲 乙"),     # a blank run is not tagged: it stays a space
+    ('<div>菜单</div><script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+     f'"headline": "标题", "articleBody": "{ARTICLE_BODY}"}}</script>', ARTICLE_BODY),   # nor a script's text
+])
+def test_html_tags_leave_what_trafilatura_reads_alone(body, text):
+    """Only runs of text are tagged: a space between two spans tagged became a line break; a page's JSON-LD
+    tagged, trafilatura read the menu in place of the article it holds."""
+    assert read_bytes(f"<html><body>{body}</body></html>".encode(), "a.html").text == text
+
+
 @pytest.mark.corpus
 def test_corpus_gov_cn_pages_keep_their_repeated_lines(corpus_dir):
     """Lines a page says again, each counted in the page by hand, all kept; before: 定量 1 of 50 and 定性 1 of 5 (an

@@ -218,8 +218,9 @@ def tag_text_runs(tree, markup: str) -> dict[int, None]:
     reasons —, and so lost a paragraph, a table row or a heading the page says again (case html19). Tagged, two
     blocks read alike only when they are one run of the page: a block trafilatura meets twice is still dropped,
     a repeat is kept. A tag is a fixed number of Byzantine musical symbols (``_TAG_ALPHABET``) the page does not
-    hold, put after a run's leading white space so that no spacing changes. A page holding all but one of those
-    symbols is left untagged (an empty table).
+    hold. Blank runs (a space between two spans, tagged, became a line break) and scripts (trafilatura reads a
+    page's JSON-LD) are left alone (``_text_runs``); a page holding all but one of those symbols is left untagged
+    (an empty table).
     """
     alphabet = sorted(set(_TAG_ALPHABET) - set(_TAG_SYMBOL.findall(markup)))
     if len(alphabet) < 2:
@@ -230,9 +231,7 @@ def tag_text_runs(tree, markup: str) -> dict[int, None]:
         width += 1
     for number, (element, side) in enumerate(runs):
         tag = "".join(alphabet[number // len(alphabet) ** place % len(alphabet)] for place in range(width))
-        text = getattr(element, side)
-        rest = text.lstrip()
-        setattr(element, side, text[:len(text) - len(rest)] + tag + rest)
+        setattr(element, side, tag + getattr(element, side))
     return dict.fromkeys(map(ord, alphabet))
 
 
