@@ -3,7 +3,7 @@
 Usage: PYTHONPATH=. .venv/bin/python bench/hostile.py [--sizes 50,100,200,400] [--only NAME,…] [--stages …]
 
 Each input (Markdown nesting and emphasis runs, thousands of headings, one long line, blank or repeated lines,
-文号 runs, a .docx of empty runs, an .html of nested <div>s…) is made at each size in KB and fed to the stages one
+文号 runs, a .docx of empty runs, an .html of nested <div>s or of one paragraph repeated…) is made at each size in KB and fed to the stages one
 by one — read (sucai.readers), clean, analyse (outline and metadata), parsed (hash, sketch, index tokens: the rest
 of the ingest's worker), written (查重's reading of a Markdown draft) and check (a 查重 of the text against an empty
 library: skeleton, seeds, report) —, each timed in CPU seconds (``time.process_time``) of this process. The last
@@ -94,6 +94,9 @@ INPUTS: dict[str, tuple[str, Callable[[int], str | bytes]]] = {
     "txt_digits": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("1234567890", n)),
     "docx_runs": ("a.docx", _docx),
     "html_divs": ("a.html", lambda n: "<html><body>" + "<div>" * (n // 5) + "正文" + "</div>" * (n // 5) + "</body></html>"),
+    # one paragraph again and again: every copy is read (the tags of `readers.html.tag_text_runs`)
+    "html_repeats": ("a.html", lambda n: "<html><body>" + _repeat("<p>各地区各部门要切实加强组织领导，压实工作责任。</p>", n)
+                     + "</body></html>"),
 }
 
 

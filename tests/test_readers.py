@@ -177,6 +177,85 @@ def test_corpus_gov_cn_tables_nested_in_the_page_table_keep_their_lines(corpus_d
     assert "7\t技术经理人全程参与的科技成果转化服务模式" in "\n".join(lines)
 
 
+REQUIREMENT = ("各地区各部门要切实加强组织领导，压实工作责任，细化工作措施，明确时间表和路线图，确保各项任务落到实处、"
+               "取得实效，对工作中出现的新情况新问题要及时研究解决，重大事项及时报告，不得擅自变通执行或者降低标准。")
+
+
+def _repeating_page() -> list[str]:
+    """The lines of a 方案 whose 目录 entries are its headings again and whose sections each restate one 要求 of
+    over 100 characters, the last twice in a row; with thirty lines ahead so that trafilatura's main pass reads
+    it (a short page went whole through its rescues)."""
+    headings = ["一、总体要求", "二、主要任务", "三、保障措施"]
+    lines = ["目录", *headings, *(f"第{n}条 本方案所称工作，是指全市范围内开展的第{n}项专项工作。" for n in range(1, 31))]
+    for number, heading in enumerate(headings, 1):
+        lines += [heading, f"第{number}部分的正文，与其他部分各不相同。", REQUIREMENT]
+    return [*lines, REQUIREMENT]
+
+
+def test_html_keeps_every_copy_of_a_repeated_paragraph():
+    """trafilatura drops a block whose text equals one it took (or, past 50 characters, lies in one): a restated
+    要求 kept 1 copy of 4, a heading after the 目录 listing it was lost (new-user trial, html19)."""
+    lines = _repeating_page()
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    doc = read_bytes(page.encode(), "a.html")
+    assert doc.text.split("\n") == lines
+    assert doc.text.count(REQUIREMENT) == 4
+
+
+def test_html_pages_read_one_after_another_keep_a_paragraph_they_share():
+    """No page's reading depends on the pages read before it in the same process (a parse worker reads many):
+    trafilatura's `deduplicate` keeps a process-wide cache of the texts it saw, off here."""
+    repeating = "<html><body>" + "".join(f"<p>{line}</p>" for line in _repeating_page()) + "</body></html>"
+    other = ["这是另一份通知的开头。", REQUIREMENT, "特此通知。"]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in other) + "</body></html>"
+    for _ in range(4):
+        assert read_bytes(repeating.encode(), "a.html").text.count(REQUIREMENT) == 4
+        assert read_bytes(page.encode(), "b.html").text.split("\n") == other
+
+
+@pytest.mark.parametrize("symbols", [1, 245, 246])
+def test_html_keeps_the_symbols_its_tags_are_made_of(symbols):
+    """The tags that keep repeats apart are Byzantine musical symbols the page does not hold: one it holds is
+    read; a page holding all but one (one symbol left: no tag) or all of them is read untagged."""
+    held = "".join(chr(code) for code in range(0x1D000, 0x1D000 + symbols))
+    lines = ["关于乐谱符号的说明", f"符号：{held}。", "特此说明。"]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    assert read_bytes(page.encode(), "a.html").text.split("\n") == lines
+
+
+ARTICLE_BODY = "这是结构化数据中的正文，" * 40
+
+
+@pytest.mark.parametrize(("body", "text"), [
+    ("<p><span>甲</span> <span>乙</span></p>", "甲 乙"),     # a blank run is not tagged: it stays a space
+    ('<div>菜单</div><script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+     f'"headline": "标题", "articleBody": "{ARTICLE_BODY}"}}</script>', ARTICLE_BODY),   # nor a script's text
+])
+def test_html_tags_leave_what_trafilatura_reads_alone(body, text):
+    """Only runs of text are tagged: a space between two spans tagged became a line break; a page's JSON-LD
+    tagged, trafilatura read the menu in place of the article it holds."""
+    assert read_bytes(f"<html><body>{body}</body></html>".encode(), "a.html").text == text
+
+
+@pytest.mark.corpus
+def test_corpus_gov_cn_pages_keep_their_repeated_lines(corpus_dir):
+    """Lines a page says again, each counted in the page by hand, all kept; before: 定量 1 of 50 and 定性 1 of 5 (an
+    indicator table's 指标属性), the 预案's body headings after its 目录 none, the 落款 「国务院办公厅」 equal to the
+    发文机关标志 gone, a coordinate equal to the point above's gone (point 2's Y) and 4 of 5 tables' header rows."""
+    folder = corpus_dir / "state_council_policies_govcn" / "html"
+    lines = read(folder / "004_国务院办公厅关于加强三级公立医院绩效考核工作的意见.html").text.split("\n")
+    assert (lines.count("定量"), lines.count("定性")) == (50, 5)
+    lines = read(folder / "041_国务院办公厅关于印发国家粮食应急预案的函.html").text.split("\n")
+    body = lines.index("7 附则") + 1    # the 目录's last entry
+    assert lines[body:body + 2] == ["1 总则", "1.1 编制目的及依据"] and lines.count("7 附则") == 2
+    lines = read(folder / "048_国务院办公厅关于湖北省在温家宝总理考察工作时所提问题和建议办理情况的函.html").text.split("\n")
+    assert lines[0] == lines[-3] == "国务院办公厅" and lines[-2] == "二〇〇四年三月二日"
+    lines = read(folder / "044_国务院关于授权香港特别行政区实施管辖的深圳湾口岸港方口岸区范围和土地使用期限的批复.html").text.split("\n")
+    first = lines.index("15172.500")
+    assert lines[first:first + 5] == ["15172.500", "103655.000", "2", "14829.000", "103655.000"]
+    assert lines.count("X\tY\tX\tY") == 5
+
+
 def test_html_falls_back_to_a_plain_dump_when_trafilatura_finds_no_main_text():
     page = "<html><head><style>p{}</style></head><body><footer>页脚文字</footer><aside>侧栏<br>第二行</aside></body></html>"
     assert read_bytes(page.encode("utf-8"), "a.html").text == "页脚文字\n侧栏\n第二行"

@@ -12,6 +12,9 @@ their label headings are dropped (case B39); data tables become one line per
 row, cells separated by a tab, as the .docx reader writes them (case B40).
 Metadata outside the body (``<meta>``, ``<title>``, canonical link, the gov.cn
 信息公开 table) goes to ``RawDocument.meta`` (see ``htmlmeta``); the 信息公开 tables are then dropped.
+Every run of text gets a tag of its own while trafilatura reads the page, so that it keeps every copy of a
+paragraph the page says again (``tag_text_runs``); its ``deduplicate`` option, a cache of the texts seen by
+the process, stays off, so that no page is read differently for the pages the worker read before it.
 
 A page nested deeper than the HTML parser's limit (255 levels) is read as flat
 text with the standard library's tokenizer instead, so none of its text is lost.
@@ -51,6 +54,10 @@ _LABEL_REACH = 40   # characters at the start of a block where its label may sta
 _LINK_LIST_MAX_OTHER_CHARS = 10  # text outside the links, digits, dates and punctuation not counted
 _FILE_LINK = re.compile(r"\.(docx?|wps|pdf|xlsx?|et|zip|rar|ofd|txt)$", re.IGNORECASE)  # attachments are content
 _NOT_COUNTED = re.compile(r"[\W\d_年月日]+")
+# Byzantine musical symbols: printable symbols trafilatura keeps and reads as no word (its share-button filter,
+# "\W*(QQ|WeChat|…)$", still matches a tagged run), found on no Chinese page.
+_TAG_ALPHABET = "".join(map(chr, range(0x1D000, 0x1D0F6)))
+_TAG_SYMBOL = re.compile(f"[{_TAG_ALPHABET[0]}-{_TAG_ALPHABET[-1]}]")
 _CONTAINERS = ("ul", "ol", "dl", "div", "table", "section", "aside", "nav", "td", "p")
 
 
@@ -193,6 +200,41 @@ def flat_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _text_runs(tree) -> list[tuple]:
+    """(element, "text" or "tail") of every run of text in the page's body that is not blank, in page order;
+    no script's, style's or comment's own text."""
+    body = tree.find("body")
+    return [(element, side) for element in (body if body is not None else tree).iter() for side in ("text", "tail")
+            if not (side == "text" and (not isinstance(element.tag, str) or element.tag in _HIDDEN_TAGS))
+            and (getattr(element, side) or " ").strip()]
+
+
+def tag_text_runs(tree, markup: str) -> dict[int, None]:
+    """Put a tag of its own before every run of text in the page's body, in place; the ``str.translate`` table
+    that removes the tags again.
+
+    trafilatura drops a block whose text equals one it took (next to it, past 50 characters; anywhere, when it
+    gathers a page's loose paragraphs) or, past 50 characters, lies inside one taken — a block it met twice, it
+    reasons —, and so lost a paragraph, a table row or a heading the page says again (case html19). Tagged, two
+    blocks read alike only when they are one run of the page: a block trafilatura meets twice is still dropped,
+    a repeat is kept. A tag is a fixed number of Byzantine musical symbols (``_TAG_ALPHABET``) the page does not
+    hold. Blank runs (a space between two spans, tagged, became a line break) and scripts (trafilatura reads a
+    page's JSON-LD) are left alone (``_text_runs``); a page holding all but one of those symbols is left untagged
+    (an empty table).
+    """
+    alphabet = sorted(set(_TAG_ALPHABET) - set(_TAG_SYMBOL.findall(markup)))
+    if len(alphabet) < 2:
+        return {}
+    runs = _text_runs(tree)
+    width = 1
+    while len(alphabet) ** width < len(runs):
+        width += 1
+    for number, (element, side) in enumerate(runs):
+        tag = "".join(alphabet[number // len(alphabet) ** place % len(alphabet)] for place in range(width))
+        setattr(element, side, tag + getattr(element, side))
+    return dict.fromkeys(map(ord, alphabet))
+
+
 def _plain_text(tree) -> str:
     """All visible text of the page, one line per block element (the fallback when trafilatura finds nothing)."""
     for element in tree.iter(*_HIDDEN_TAGS):
@@ -242,6 +284,7 @@ def read_html(data: bytes) -> RawDocument:
     unwrap_layout_tables(tree)
     drop_link_lists(tree)
     tables_as_rows(tree)
-    body = trafilatura.extract(tree, include_tables=True, include_comments=False) or _plain_text(tree)
-    lines = (line.strip() for line in body.replace(_CELL_SEPARATOR, "\t").splitlines())
+    untag = tag_text_runs(tree, markup)
+    body = trafilatura.extract(tree, include_tables=True, include_comments=False, deduplicate=False) or _plain_text(tree)
+    lines = (line.strip() for line in body.translate(untag).replace(_CELL_SEPARATOR, "\t").splitlines())
     return finish("\n".join(line for line in lines if line), "html", encoding, title, meta)
