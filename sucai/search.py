@@ -1141,8 +1141,9 @@ def _fit(plan: _Plan, present: set[str], titled: set[str], stands_in: str | None
          genre: str) -> tuple[int, bool]:
     """How a section fits the query: how many of its groups the section holds, and whether every group has a term
     verbatim in its text (``present``: the needles its text holds). A group is held when one of its terms is: a term
-    naming a part of a document (``parts``: 存在问题 → 问题) by a section standing in that part and by no section of
-    another (``stands_in``, :func:`sucai.headings.role`); else by the term verbatim, or all its topic words
+    naming a part of a document (``parts``: 存在问题 → 问题) by a section standing in a part the query names and by no
+    section of another (``stands_in``, :func:`sucai.headings.role`: "主要问题 原因" is held whole by the problems and by
+    their causes, as both come first); else by the term verbatim, or all its topic words
     (:attr:`_Plan.topics`: 担当作为 of 担当作为方面), in the section's text or its document's title (``titled``: the
     needles the title holds; the title heads every section of it), or by being the document's 文种 (心得体会). In
     precise mode every section found holds every group verbatim: its order is left as it was."""
@@ -1150,11 +1151,11 @@ def _fit(plan: _Plan, present: set[str], titled: set[str], stands_in: str | None
     exact = _verbatim_in(plan, present)
     if plan.request.mode == "precise":
         return len(groups), exact
-    held = present | titled
+    held, asked = present | titled, parts.values()
 
     def holds(term: str) -> bool:
         if term in parts and stands_in is not None:
-            return stands_in == parts[term]
+            return stands_in in asked
         words = plan.topics[term]
         return term in held or bool(words) and held.issuperset(words) or canonical(term) == genre
 

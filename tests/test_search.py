@@ -552,6 +552,21 @@ def test_ranked_sections_holding_every_term_come_before_those_sharing_common_wor
     assert precise.total == 0   # precise mode unchanged: no section holds both verbatim
 
 
+def test_ranked_sections_of_every_part_asked_hold_the_part_names(library):
+    """sec19: 「主要问题 原因」 names two parts; no section stands in both, so a term naming a part is held by a section of
+    any part the query names: the problems and their causes hold both terms and come before an opening paragraph
+    holding 主要问题 and 原因 verbatim (in no part: held by its text; the higher score, checked below)."""
+    text = ("查找主要问题，分析原因。\n一、存在的主要问题\n（一）学习不够深入。主要问题是学习不深，流于形式，未能学以致用。\n"
+            "二、问题产生的原因\n（一）思想认识不到位。原因在于思想放松，对理论学习的重要性认识不足。\n")
+    _stored(library, "对照检查材料", text, [("一、", "存在的主要问题", 1), ("（一）", "学习不够深入", 2),
+                                          ("二、", "问题产生的原因", 1), ("（一）", "思想认识不到位", 2)])
+    library.index.sync()
+    hits = library.search(SearchRequest(q="主要问题 原因", scope="section", limit=10), member=True).hits
+    listed = [h.section_path[-1] if h.section_path else "" for h in hits]
+    assert sorted(listed[:-1]) == sorted(["（一）学习不够深入", "一、存在的主要问题", "（一）思想认识不到位", "二、问题产生的原因"])
+    assert listed[-1] == "" and hits[-1].score > max(h.score for h in hits[:-1])
+
+
 def test_precise_sections_keep_their_order_by_score(library):
     """sec19: precise mode lists every section holding each term verbatim by score, wherever the part a term names: a
     short section of the measures holding 存在问题 once and 担当作为 three times (the higher score: the part it stands
