@@ -48,10 +48,10 @@ ROLES = (("原因", ("原因", "根源", "剖析", "症结")),
 
 
 # the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part), and the
-# words that may stand beside them without naming anything else (存在的主要问题, 主要不足)
+# words that may stand beside them without naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
 PART_NAMES = (("原因", ("原因", "根源")), ("措施", ("整改", "措施", "举措", "努力方向")),
               ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")))
-_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "的")
+_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "的")
 # a key made of a part's words and the fillers, each whole (no word is a prefix of another: possessive, linear)
 _PART_KEYS = tuple((name, re.compile(f"(?:{'|'.join((*words, *_PART_FILLERS))})++"), words) for name, words in PART_NAMES)
 
@@ -84,7 +84,8 @@ def role(path: Sequence[str]) -> str | None:
 
 def part_named(text: str) -> str | None:
     """The part of a document (问题, 原因, 措施, 成效) that ``text`` — a word or term of a query — names and does
-    nothing but name (:data:`PART_NAMES`, beside 存在, 主要, 的…): "存在问题", "不足", "整改措施", "努力方向";
+    nothing but name (:data:`PART_NAMES`, beside 存在, 主要, 分析, 的…): "存在问题", "不足", "整改措施", "努力方向",
+    "原因分析";
     None when it names none, or more than a part ("担当作为方面存在问题", "问题产生的原因"), or when its words are not
     whole ("存问题在"). Compared by its key (:func:`heading_key`). Linear in ``text``."""
     key = heading_key(text)

@@ -230,6 +230,19 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# Words a writer adds to a topic without naming anything of it — the heading's 方面, 关于, and the verbs of 公文 that
+# any topic takes (加强作风建设, 做好基层减负) —: 担当作为方面 asks for sections on 担当作为, 加强理论学习 for those on
+# 理论学习; a section search counts a term held by a section holding the rest of its words.
+TOPIC_FILLERS = frozenset("方面 关于 有关 加强 强化 做好 抓好".split())
+
+
+def topic_words(term: str) -> list[str]:
+    """The words of ``term`` (:func:`sucai.analysis.words`) a section must hold to be on its topic: of two characters
+    or more, none of :data:`QUESTION_WORDS` or :data:`TOPIC_FILLERS` — "担当作为方面" → ``["担当作为"]``,
+    "加强理论学习" → ``["理论", "学习"]``; ``[]`` when none is left ("方面"). Never raises."""
+    return [w for w in analysis.words(term) if len(w) > 1 and w not in QUESTION_WORDS and w not in TOPIC_FILLERS]
+
+
 def content_pieces(term: str) -> list[str]:
     """The runs of ``term`` between its question and function words (:data:`QUESTION_WORDS`,
     where the segmenter :func:`sucai.analysis.word_spans` cuts one out whole), in order:

@@ -18,7 +18,8 @@
   ``section_scan_docs`` of them and ``section_scan_chars`` characters) are split
   into sections (a heading with its paragraphs, items 一是… included) and each
   matching section is a hit with its heading path; sections are scored by BM25
-  over section lengths. A document's identical sections (sub-sections included) are one hit, and a bare
+  over section lengths, and in ranked mode those holding more of the query's terms
+  come first (:func:`_fit`). A document's identical sections (sub-sections included) are one hit, and a bare
   heading (its text in its sub-sections) comes after its matching sub-sections.
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
@@ -54,7 +55,7 @@ from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
 from .headings import heading_key, part_named, role, strip_label
 from .metadata.genres import NAMES as GENRE_NAMES, canonical, genre_table_hint
 from .model import Document
-from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query
+from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query, topic_words
 from .resultcache import ResultCache
 from .snippet import count_occurrences, find_spans, merge_spans, snippet_for
 from .store import Catalogue
@@ -421,6 +422,15 @@ class _Plan:
             for term in self.parsed.scored_terms:
                 needles += [w for w in self._ranked_words(term) if len(w) > 1]
         return list(dict.fromkeys(needles))
+
+    @cached_property
+    def topics(self) -> dict[str, list[str]]:
+        """Term → the needles a section holding them all is on its topic by (:func:`sucai.query.topic_words`:
+        "担当作为方面" → ``["担当作为"]``); ``[]`` when some of those words is no needle (then only the term
+        verbatim is)."""
+        needles = set(self.needles)
+        return {term: words if set(words) <= needles else [] for term in self.parsed.terms
+                for words in [topic_words(term)]}
 
     def matching(self) -> Query:
         """The documents this request finds, in precise mode by relevance, in ranked mode unscored."""
@@ -883,20 +893,21 @@ def _bare(text: str, start: int, heading: str, end: int) -> bool:
 @dataclass
 class _Scan:
     """What a section search split: the sections it found, ``(score, view, section, 字数 of the whole document,
-    exact: every group has a term verbatim in the section)`` best first, and how it matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
+    fit: (the query's groups the section holds, whether every group has a term verbatim in it), :func:`_fit`)``
+    best first, and how it matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
     ``parts`` the needles name, :func:`_parts_named`)."""
 
-    found: list[tuple[float, Document, _Section, int, bool]]
+    found: list[tuple[float, Document, _Section, int, tuple[int, bool]]]
     idf: dict[str, float]
     heading: Callable[[str], bool] | None
     parts: dict[int, str]
 
-    def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int, bool]]:
+    def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int, tuple[int, bool]]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it, one of each set of identical
         ones (:func:`_distinct`), in the order of the text."""
         view = access.viewed(doc, plan.member)
-        return _distinct([(score, view, part, doc.counted_chars, exact)
-                          for score, view, part, exact in _matching_sections(view, plan, self.idf, self.heading,
+        return _distinct([(score, view, part, doc.counted_chars, fit)
+                          for score, view, part, fit in _matching_sections(view, plan, self.idf, self.heading,
                                                                              self.parts)],
                          _section_order(self.parts))
 
@@ -922,17 +933,19 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
 
 
 def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
-    """The order of a section search's matches ``(score, view, section, chars, exact)``: when a needle names a part
-    of a document (``named``, :func:`_parts_named`: "担当作为方面 存在问题" asks for the problems), the sections whose
-    heading path stands in such a part (:func:`sucai.headings.role`) first; then the exact matches (every group
-    has a term verbatim in the section) before the partial ones, as in document scope (F22: 第一百二十条之一
-    before 之五 and 之六, which hold only its words); then by score, document id and offset."""
+    """The order of a section search's matches ``(score, view, section, chars, fit)``: the sections holding more of
+    the query's groups first (``fit[0]``, :func:`_fit`: "担当作为方面 存在问题" puts a section on 担当作为 in the
+    problems before a short one sharing only 方面 and 问题, sec19); then, when a needle names a part of a document
+    (``named``, :func:`_parts_named`: 存在问题 asks for the problems), the sections whose heading path stands in such a
+    part (:func:`sucai.headings.role`); then the exact matches (``fit[1]``: every group has a term verbatim in the
+    section) before the partial ones, as in document scope (F22: 第一百二十条之一 before 之五 and 之六, which hold
+    only its words); then by score, document id and offset."""
     asked = set(named.values())
-    return lambda f: (bool(asked) and role(f[2].path) not in asked, not f[4], -f[0], f[1].id, f[2].start)
+    return lambda f: (-f[4][0], bool(asked) and role(f[2].path) not in asked, not f[4][1], -f[0], f[1].id, f[2].start)
 
 
 def _distinct(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
-    """Of the matching sections ``found`` of one document (``(score, view, section, chars, exact)``), one of each set
+    """Of the matching sections ``found`` of one document (``(score, view, section, chars, fit)``), one of each set
     whose parts (the section with its sub-sections: a bare heading's text is theirs) are the same but for their
     outline label and layout (:func:`sucai.analysis.layout_free`: a 汇编 that repeats a section ten times, F5) — the
     first in ``order`` —, with the number of the others as its ``section.copies``; in the order of the text. Linear
@@ -1088,8 +1101,9 @@ def _reached(ends: set[int], text: str, at: int) -> bool:
 
 def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], heading: Callable[[str], bool] | None,
                        named: dict[int, str]):
-    """``(score, doc, section, exact)`` for each section of ``doc`` that matches (with ``heading``: only under a
-    heading it accepts, :func:`_heading_filter`), scored by BM25 over its text — but a needle that names a part of
+    """``(score, doc, section, fit)`` for each section of ``doc`` that matches (with ``heading``: only under a
+    heading it accepts, :func:`_heading_filter`), with how it fits the query (:func:`_fit`), scored by BM25 over its
+    text — but a needle that names a part of
     a document (``named``: 存在问题 → 问题, :func:`_parts_named`) is scored by the part its heading path stands in
     (:func:`sucai.headings.role`): in a section of that part as if it occurred (at least once), in a
     section of another part not at all ("担当作为方面 存在问题" puts the problems above the 整改措施 that name them);
@@ -1099,6 +1113,8 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     bounds = _Bounds.of(doc)
     if not bounds.starts:
         return []
+    parts = {needles[n]: name for n, name in named.items()}
+    titled = {needles[n] for *_, n in find_spans(doc.title, needles)}
     tf = _term_counts(doc.text, needles, bounds)
     average = (sum(bounds.ends) - sum(bounds.starts)) / len(bounds.starts)
     out = []
@@ -1110,13 +1126,40 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
         present = {needles[n] for n in counts}
         if not _section_matches(plan, present):
             continue
-        if named and (stands_in := role(part.path)) is not None:
+        stands_in = role(part.path) if named else None
+        fit = _fit(plan, present, titled, stands_in, parts, doc.genre)
+        if stands_in is not None:
             counts = {**{n: c for n, c in counts.items() if n not in named},
                       **{n: counts.get(n, 1) for n, name in named.items() if name == stands_in}}
         norm = (part.end - part.start) / average
         score = sum(idf[needles[n]] * c * (_K1 + 1) / (c + _K1 * (1 - _B + _B * norm)) for n, c in counts.items())
-        out.append((round(score, 4), doc, part, _verbatim_in(plan, present)))
+        out.append((round(score, 4), doc, part, fit))
     return out
+
+
+def _fit(plan: _Plan, present: set[str], titled: set[str], stands_in: str | None, parts: dict[str, str],
+         genre: str) -> tuple[int, bool]:
+    """How a section fits the query: how many of its groups the section holds, and whether every group has a term
+    verbatim in its text (``present``: the needles its text holds). A group is held when one of its terms is: a term
+    naming a part of a document (``parts``: 存在问题 → 问题) by a section standing in a part the query names and by no
+    section of another (``stands_in``, :func:`sucai.headings.role`: "主要问题 原因" is held whole by the problems and by
+    their causes, as both come first); else by the term verbatim, or all its topic words
+    (:attr:`_Plan.topics`: 担当作为 of 担当作为方面), in the section's text or its document's title (``titled``: the
+    needles the title holds; the title heads every section of it), or by being the document's 文种 (心得体会). In
+    precise mode every section found holds every group verbatim: its order is left as it was."""
+    groups = plan.parsed.groups
+    exact = _verbatim_in(plan, present)
+    if plan.request.mode == "precise":
+        return len(groups), exact
+    held, asked = present | titled, parts.values()
+
+    def holds(term: str) -> bool:
+        if term in parts and stands_in is not None:
+            return stands_in in asked
+        words = plan.topics[term]
+        return term in held or bool(words) and held.issuperset(words) or canonical(term) == genre
+
+    return sum(any(holds(term) for term in group) for group in groups), exact
 
 
 def _term_counts(text: str, needles: list[str], bounds: _Bounds) -> dict[int, dict[int, int]]:

@@ -345,7 +345,8 @@ def test_candidates_carry_their_placeholders(units):
 
 @pytest.mark.parametrize("text, part", [
     ("存在问题", "问题"), ("存在的主要问题", "问题"), ("不足", "问题"), ("整改措施", "措施"), ("努力方向", "措施"),
-    ("主要成绩", "成效"), ("担当作为方面存在问题", None), ("问题产生的原因", None),
+    ("主要成绩", "成效"), ("原因分析", "原因"), ("根源剖析", "原因"),   # a writer's "X 原因分析" asks for the causes
+    ("担当作为方面存在问题", None), ("问题产生的原因", None), ("问题原因分析", None),
     ("存问题在", None),    # 存在 split around 问题: the filler's characters, not the word (review 17)
     ("主问题要", None), ("整措施改", None),
 ])

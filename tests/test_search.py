@@ -514,6 +514,91 @@ def test_a_bare_heading_comes_after_its_sub_sections(library):
     assert [h.section_path for h in alone.hits] == [["一、存在的主要问题"]]
 
 
+def _stored(library: Library, title: str, text: str, headings: list[tuple[str, str, int]], genre: str = "") -> int:
+    doc = Document(title=title, text=text, outline=_outlined(text, headings), genre=genre)
+    status, doc_id = library.catalogue.add(doc, text_hash(doc), f"/o/{text_hash(doc)}", "x")
+    assert status == "ingested"
+    return doc_id
+
+
+def test_ranked_sections_holding_every_term_come_before_those_sharing_common_words(library):
+    """sec19: a visitor's 「担当作为方面 存在问题」 (the README's example) listed first a letter's short 「八、关于防灾抗灾和
+    移民安置问题」 — 方面 and 问题 only, in a heading that reads as a 问题 part — above the one section on 担当作为 and its
+    problems (no problems part of that 对照检查材料 says 担当作为). Ranked section search counts the query's groups a
+    section holds: 担当作为方面 by 担当作为 (方面 a filler, not in the opening paragraph), 存在问题 by a section of the problems part, by none of
+    another part, by 存在 and 问题 in a section of no part. Hand-checked: the opening paragraph holds 担当作为, 存在 and
+    问题 (2 groups); 理论学习方面 and 防灾抗灾 stand in a 问题 part without 担当作为 (1 group, the part asked);
+    强化担当作为 holds 担当作为 in the measures (1 group, another part): a higher BM25 score than the two problems, which come before it (the
+    part asked)."""
+    check = ("对照查摆了在理论学习、担当作为上存在的问题，深入剖析根源，现将对照检查情况报告如下。\n"
+             "一、存在的主要问题\n（一）理论学习方面。学习的系统性不够，对党的创新理论研究不深，专题研讨次数偏少，"
+             "学用结合不够，用理论指导实践的能力还有差距。\n"
+             "二、整改措施\n（一）强化担当作为。建立问题清单，逐项销号，对急难愁盼问题限时办结。\n")
+    letter = ("一、关于交通建设。同意你省意见。\n"
+              "二、关于防灾抗灾和移民安置问题。中央在防灾抗灾方面给予专项支持。\n")
+    checked = _stored(library, "对照检查材料", check, [("一、", "存在的主要问题", 1), ("（一）", "理论学习方面", 2),
+                                                      ("二、", "整改措施", 1), ("（一）", "强化担当作为", 2)])
+    _stored(library, "关于建议办理情况的函", letter, [("一、", "关于交通建设", 1),
+                                                  ("二、", "关于防灾抗灾和移民安置问题", 1)])
+    library.index.sync()
+    result = library.search(SearchRequest(q="担当作为方面 存在问题", scope="section", limit=10), member=False)
+    listed = [(h.id, h.section_path[-1] if h.section_path else "") for h in result.hits]
+    assert listed[0] == (checked, "") and listed[-1] == (checked, "（一）强化担当作为")
+    # the two problems by score, the bare 一、存在的主要问题 right after its sub-section
+    middle = [path for _, path in listed[1:-1]]
+    assert sorted(middle) == sorted(["二、关于防灾抗灾和移民安置问题", "（一）理论学习方面", "一、存在的主要问题"])
+    assert middle.index("一、存在的主要问题") == middle.index("（一）理论学习方面") + 1
+    precise = library.search(SearchRequest(q="担当作为 存在问题", mode="precise", scope="section"), member=False)
+    assert precise.total == 0   # precise mode unchanged: no section holds both verbatim
+
+
+def test_ranked_sections_of_every_part_asked_hold_the_part_names(library):
+    """sec19: 「主要问题 原因」 names two parts; no section stands in both, so a term naming a part is held by a section of
+    any part the query names: the problems and their causes hold both terms and come before an opening paragraph
+    holding 主要问题 and 原因 verbatim (in no part: held by its text; the higher score, checked below)."""
+    text = ("查找主要问题，分析原因。\n一、存在的主要问题\n（一）学习不够深入。主要问题是学习不深，流于形式，未能学以致用。\n"
+            "二、问题产生的原因\n（一）思想认识不到位。原因在于思想放松，对理论学习的重要性认识不足。\n")
+    _stored(library, "对照检查材料", text, [("一、", "存在的主要问题", 1), ("（一）", "学习不够深入", 2),
+                                          ("二、", "问题产生的原因", 1), ("（一）", "思想认识不到位", 2)])
+    library.index.sync()
+    hits = library.search(SearchRequest(q="主要问题 原因", scope="section", limit=10), member=True).hits
+    listed = [h.section_path[-1] if h.section_path else "" for h in hits]
+    assert sorted(listed[:-1]) == sorted(["（一）学习不够深入", "一、存在的主要问题", "（一）思想认识不到位", "二、问题产生的原因"])
+    assert listed[-1] == "" and hits[-1].score > max(h.score for h in hits[:-1])
+
+
+def test_precise_sections_keep_their_order_by_score(library):
+    """sec19: precise mode lists every section holding each term verbatim by score, wherever the part a term names: a
+    short section of the measures holding 存在问题 once and 担当作为 three times (the higher score: the part it stands
+    in does not count its 存在问题, :func:`sucai.search._matching_sections`) before a long opening paragraph holding
+    each once — which ranked mode lists first (it stands in no part, so its 存在问题 counts; the measures' does not)."""
+    opening = "对照检查中存在问题，主要是担当作为不够。" + "会前广泛征求意见，深入谈心谈话，认真撰写材料。" * 8
+    text = opening + "\n一、整改措施\n（一）强化担当作为。针对存在问题，强化担当作为，担当作为见实效。\n"
+    doc_id = _stored(library, "对照检查材料", text, [("一、", "整改措施", 1), ("（一）", "强化担当作为", 2)])
+    library.index.sync()
+    for mode, paths in (("precise", [["一、整改措施", "（一）强化担当作为"], []]),
+                        ("ranked", [[], ["一、整改措施", "（一）强化担当作为"]])):
+        hits = library.search(SearchRequest(q="担当作为 存在问题", mode=mode, scope="section"), member=True).hits
+        assert [(h.id, h.section_path) for h in hits] == [(doc_id, path) for path in paths], mode
+        assert (hits[0].score > hits[1].score) == (mode == "precise"), mode
+
+
+def test_ranked_sections_of_the_genre_asked_come_first(library):
+    """sec19: 「加强作风建设 心得体会」 asks for sections on 作风建设 (加强 a filler) of 心得体会: a 心得体会's section on
+    作风建设 holds both groups (its 文种 the second), and so does one of a document whose title says 心得体会 (the
+    title heads its sections); both come before a 讲话稿's section holding 加强作风建设 verbatim and more often (the
+    higher BM25 score, checked below) but no 心得体会."""
+    speech = "一、加强作风建设\n加强作风建设，要以上率下。加强作风建设，要久久为功。\n"
+    notes = "一、几点体会\n作风建设永远在路上，学习后深受教育，感到自身差距不小，今后要在工作中持续改进。\n"
+    spoken = _stored(library, "在会上的讲话", speech, [("一、", "加强作风建设", 1)], genre="讲话稿")
+    noted = _stored(library, "学习体会", notes, [("一、", "几点体会", 1)], genre="心得体会")
+    titled = _stored(library, "读书班学习心得体会", notes.replace("今后", "今后一个时期"), [("一、", "几点体会", 1)])
+    library.index.sync()
+    result = library.search(SearchRequest(q="加强作风建设 心得体会", scope="section", limit=10), member=True)
+    assert {h.id for h in result.hits[:2]} == {noted, titled} and result.hits[2].id == spoken
+    assert max(h.score for h in result.hits[:2]) < result.hits[2].score   # not by score: by what the sections hold
+
+
 def test_identical_sections_of_a_document_are_one_hit(library):
     """F5: a 汇编 repeating one section filled a 段落 page with it. Sections whose texts are the same but for their
     outline label and layout are one hit (the first), which says how many others the document holds; the total
@@ -566,7 +651,7 @@ def test_identical_sections_are_found_as_by_comparing_every_layout_free_form():
         order = _section_order({1: "问题"} if doc_id % 2 else {})
 
         def found():
-            return [(rng.random(), view, _Section(s, e, [f"{doc_id}"], e), 0, rng.random() < 0.5)
+            return [(rng.random(), view, _Section(s, e, [f"{doc_id}"], e), 0, (rng.randint(0, 2), rng.random() < 0.5))
                     for s, e in zip(starts, starts[1:]) if view.text[s:e].strip()]
 
         state = rng.getstate()
