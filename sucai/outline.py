@@ -8,7 +8,10 @@ compatibility characters (⼀、 ㈠ ⒈ ⑴), plus ① / ㊀ / Ⅳ / ⅳ as lev
 own, 第一编/分编/章/节/条/条之一 (条 under 节 under 章 under 分编 under 编; every
 article an entry named by its label, its 项 and 目 not entries), markdown
 headings (depth by ``#`` count) and inline enumerations 一是…；二是…
-(``kind="item"``). Levels are tree depths assigned by a stack of label styles in
+(``kind="item"``). A text that numbers its clauses as a standard does (GB/T
+1.1-2020 §7.3, a line "5.2.1 页边与版心尺寸") also has its 章 "1 范围" and 附录
+"附录A" at the top, its term entries "3.1\n字 word" (§8.5) below their 章, and
+an 附录's 条 "A.1" in no 章. Levels are tree depths assigned by a stack of label styles in
 order of appearance, so a document that starts at （一） still gets level 1 for
 it. The 公文 elements (:mod:`sucai.elements`) are found first and are never
 headings. All offsets are characters in the body text.
@@ -177,19 +180,20 @@ _CLAUSE_LINE = re.compile(rf"""(?m)^[{_SPACE}]*(?:
    |(?P<term>(?:\d{{1,2}}|[A-Z])(?:\.\d{{1,2}})+)[{_SPACE}]*\n[{_SPACE}]*(?=[{_HAN}])
 )""", re.VERBOSE)
 
+# A term and its English equivalent ("句子 Sentence"): in a standard, the line of a term entry (whose number, if
+# misread, left it unnumbered), never a heading of its own.
+_TERM_LINE = re.compile(rf"[{_HAN}][^A-Za-z\n]{{0,19}}[A-Za-z][A-Za-z -]*")
 _CHAPTER = ("gb", "dec", 0)   # a 章; an 附录 and its 条 have "附录" added to their style
 
 
 def _clause_marks(body: str, skipped: set[int]) -> Iterator[_Mark]:
-    """The 章, 附录, 附录's 条 and term entries of a text that numbers its clauses (``_CLAUSE_TEXT``; none in
-    any other text), as ``dec`` headings: a 章 or 附录 at depth 0 (the top, with 附录 after the 章), the others
+    """The 章, 附录, 附录's 条 and term entries of a text that numbers its clauses (``_CLAUSE_TEXT``: read in no
+    other text), as ``dec`` headings: a 章 or 附录 at depth 0 (the top, with 附录 after the 章), the others
     at their number's depth (A.1, 3.1 under their 附录 or 章). A title is the rest of its line, without clause
     or sentence punctuation, at most :data:`_MAX_HEADING` characters; a term entry's title is its term line. A 章
     is taken only in its place, numbered one more than the 章 before it (the first any): a line "12 万人参加" or a
-    misread clause number after the first 章 is none. Lines starting at an offset in ``skipped`` (a table of contents) are not
-    read."""
-    if not _CLAUSE_TEXT.search(body):
-        return
+    misread clause number after the first 章 is none. Lines starting at an offset in ``skipped`` (a table of
+    contents) are not read."""
     chapter = None
     for m in _CLAUSE_LINE.finditer(body):
         if _line_start(body, m.start()) in skipped:
@@ -205,7 +209,8 @@ def _clause_marks(body: str, skipped: set[int]) -> Iterator[_Mark]:
                 continue
             chapter = int(label)
         depth = 0 if group in ("chapter", "annex") else label.count(".")
-        style = ("gb", "dec", depth, "附录") if group.startswith("annex") or label[0].isalpha() else ("gb", "dec", depth)
+        annex = group.startswith("annex") or label[0].isalpha()
+        style = ("gb", "dec", depth, "附录") if annex else ("gb", "dec", depth)
         yield _Mark(m.start(group), style, label, heading, line_end=line_end)
 
 
@@ -461,8 +466,10 @@ def parse_outline(
     ``body`` is clean text without the title. Headings are lines starting with a
     label 一、 / （一） / 1. 1、 １． / （1） / 1.1, their compatibility spellings
     ⼀、 / ㈠ / ⒈ / ⑴, the labels ① / ㊀ / Ⅳ / ⅳ (each a level of its own), or
-    第X编/分编/章/节/条/条之X/部分; items are 一是、二是… enumerations inside
-    paragraphs (``kind="item"``, children of the heading whose section holds
+    第X编/分编/章/节/条/条之X/部分, and in a text that numbers its clauses
+    (GB/T 1.1-2020) its 章 "1 范围", 附录 "附录A", 附录's 条 "A.1" and term
+    entries "3.1\n字 word" (named by the term line, no heading of its own);
+    items are 一是、二是… enumerations inside paragraphs (``kind="item"``, children of the heading whose section holds
     them, at least two in sequence). An article (第X条, 第X条之一) is an entry
     named by its label (``heading`` "") with its opening words as ``summary``;
     the numbered 项 and 目 inside an article are not entries. Lines that are
@@ -482,12 +489,15 @@ def parse_outline(
     taken = {mark.start for mark in md}
     contents = _contents_lines(body)   # a table of contents: no headings
     no_label_lines = taken | contents
-    marks = md + [mark for mark in (*_label_marks(body), *_clause_marks(body, no_label_lines))
-                  if mark.start not in taken and _line_start(body, mark.start) not in no_label_lines]
+    clauses = bool(_CLAUSE_TEXT.search(body))
+    clause_marks = [mark for mark in _clause_marks(body, no_label_lines) if mark.start not in taken] if clauses else []
+    marks = md + clause_marks + [mark for mark in _label_marks(body)
+                                 if mark.start not in taken and _line_start(body, mark.start) not in no_label_lines]
     if not markdown:   # a line of a heading (a term entry's term line) is no other heading
-        lines = {line.start(1) for mark in marks for line in NONBLANK_LINE.finditer(body, mark.start, mark.line_end)}
+        lines = {line.start(1) for mark in clause_marks for line in NONBLANK_LINE.finditer(body, mark.start, mark.line_end)}
         marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks} | lines)
-                  if _line_start(body, mark.start) not in contents]
+                  if _line_start(body, mark.start) not in contents
+                  and not (clauses and _TERM_LINE.fullmatch(mark.heading))]
     not_headings = {element.start for element in elements if element.kind != "attachment"}
     barriers = [_Mark(e.start, ("barrier",), "", "", "barrier") for e in elements if e.kind in _ATTACHMENT_KINDS]
     return _nest([mark for mark in marks if mark.start not in not_headings], _item_marks(body), barriers, body)

@@ -4,9 +4,12 @@ is tested in test_metadata.py)."""
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
+import pypdfium2
 import pytest
 
 from sucai.clean import clean
@@ -14,6 +17,7 @@ from sucai.elements import NONBLANK_LINE
 from sucai.ingest import parse_file
 from sucai.model import OutlineNode, walk_outline
 from sucai.outline import _contents_lines, analyse, parse_outline
+from sucai.readers import ocr
 
 
 def _tree(nodes):
@@ -341,7 +345,7 @@ _STANDARD = ("前言\n本标准按照GB/T 1.1—2009给出的规则起草。\n"
              "1 范围\n本标准规定了公文格式。\n"
              "2 规范性引用文件\nGB/T 148 印刷、书写和绘图纸幅面尺寸\nGB 3100 国际单位制及其应用\n"
              "3 术语和定义\n下列术语和定义适用于本标准。\n3.1\n字 word\n标示横向距离的长度单位。\n"
-             "3.2\n行 line\n标示纵向距离的长度单位。\n"
+             "3.2\n行 line\n标示纵向距离的长度单位。\n3.3\n版心\n公文页面的排版区域。\n"
              "4 公文用纸要求\n4.1 幅面尺寸\n采用A4型纸。\n4.1.1 页边与版心尺寸\n天头为37 mm。\n"
              "12 万人参加培训\n4.2 版面\n每面排22行。\n"
              "附录A（规范性附录）公文式样\nA.1 首页版式\n见图1。\nA.2 末页版式\n见图2。\n")
@@ -355,7 +359,8 @@ def test_a_standards_chapters_terms_and_annexes_make_its_outline():
     assert _tree(parse_outline(_STANDARD)) == [
         (1, "heading", "", "前言"), (1, "heading", "1", "范围"), (1, "heading", "2", "规范性引用文件"),
         (1, "heading", "3", "术语和定义"), (2, "heading", "3.1", "字 word"), (2, "heading", "3.2", "行 line"),
-        (1, "heading", "4", "公文用纸要求"), (2, "heading", "4.1", "幅面尺寸"), (3, "heading", "4.1.1", "页边与版心尺寸"),
+        (2, "heading", "3.3", "版心"), (1, "heading", "4", "公文用纸要求"), (2, "heading", "4.1", "幅面尺寸"),
+        (3, "heading", "4.1.1", "页边与版心尺寸"),
         (2, "heading", "4.2", "版面"),
         (1, "heading", "附录A", "（规范性附录）公文式样"), (2, "heading", "A.1", "首页版式"), (2, "heading", "A.2", "末页版式")]
     terms = {n.label: n for n in walk_outline(parse_outline(_STANDARD))}
@@ -373,12 +378,13 @@ def test_chapter_lines_are_read_only_in_a_text_that_numbers_its_clauses():
 
 
 def test_a_clause_number_closes_the_deeper_clauses_before_it():
-    """A 预案 whose 条 "5.1" was lost: "4.3" then "5.1.1" then "6.2" — 6.2 closes 5.1.1 (deeper) though 6.2's
-    own depth was not open, instead of nesting under it."""
-    body = "4.3 省级应急响应\n启动预案。\n4.3.1 出现应急状态时报告\n报告。\n（1）统一领导\n分级负责。\n6.2 应急经费\n清算。\n"
+    """国家粮食应急预案 as gov.cn gives it lost its 条 "4.3" and "6.1": "4.3.1" then "6.2" — 6.2 closes 4.3.1 (deeper)
+    though no clause of 6.2's depth was open, instead of nesting under its （1）."""
+    body = ("4.3.1 出现应急状态时报告\n报告。\n（1）统一领导\n分级负责。\n6.2 应急经费\n清算。\n"
+            "6.2.1 经费清算\n及时清算。\n")
     assert _tree(parse_outline(body)) == [
-        (1, "heading", "4.3", "省级应急响应"), (2, "heading", "4.3.1", "出现应急状态时报告"),
-        (3, "heading", "（1）", "统一领导"), (1, "heading", "6.2", "应急经费")]
+        (1, "heading", "4.3.1", "出现应急状态时报告"), (2, "heading", "（1）", "统一领导"),
+        (1, "heading", "6.2", "应急经费"), (2, "heading", "6.2.1", "经费清算")]
 
 
 def test_a_table_of_contents_of_clause_numbers_without_page_numbers_opens_no_outline():
@@ -421,6 +427,44 @@ def test_the_gbt_9704_pdf_has_its_clauses_as_its_outline(corpus_dir):
     doc = parse_file(corpus_dir / "pdf_docx_fixtures" / "党政机关公文格式.pdf")
     assert [(n.level, n.label, n.heading) for n in walk_outline(doc.outline)] == _GBT_9704_OUTLINE
     assert {n.kind for n in walk_outline(doc.outline)} == {"heading"}
+
+
+def test_a_misread_term_entry_and_annex_line_leave_no_stray_heading():
+    """GB/T 15834-2011 is a scan: its OCR read "2.2" as "22" and "附录A" as "附录各". The term line "句子 Sentence"
+    (a term and its English equivalent) is no heading of its own, and an 附录's 条 "A.1" no 条 of the 章 before it."""
+    body = ("1 范围\n本标准规定了标点符号的用法。\n2 术语和定义\n下列术语和定义适用于本文件。\n2.1\n标点符号 punctuation\n"
+            "辅助文字记录语言的符号。\n22\n句子 Sentence\n前后都有较大停顿的语言单位。\n3 标点符号的种类\n"
+            "3.1.1 句末点号\n用于句末的点号。\n附录各\n（规范性附录）\nA.1 句号用法补充规则\n"
+            "图或表的短语式说明文字，中间可用逗号。\n")
+    assert _tree(parse_outline(body)) == [
+        (1, "heading", "1", "范围"), (1, "heading", "2", "术语和定义"), (2, "heading", "2.1", "标点符号 punctuation"),
+        (1, "heading", "3", "标点符号的种类"), (2, "heading", "3.1.1", "句末点号"), (1, "heading", "A.1", "句号用法补充规则")]
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(ocr.missing() is not None, reason="needs Tesseract with Simplified Chinese (tesseract-ocr-chi-sim)")
+def test_the_gbt_15834_scan_has_its_chapters_and_terms_as_its_outline(corpus_dir):
+    """New-user try 19: GB/T 15834-2011 is a scan (no text layer), read by OCR. By hand from its pages 1 and 2
+    (rendered with PDFium and looked at): 1 范围; 2 术语和定义 with the term entries 2.1 标点符号 punctuation … 2.5
+    语段 expression; 3 标点符号的种类 with 3.1 点号 (3.1.1 句末点号, 3.1.2 句内点号) and 3.2 标号; 4 标点符号的定义、
+    形式和用法 with 4.1 句号 and 4.2 问号. The OCR misreads some numbers and words under a watermark ("22" for 2.2, "和
+    句末点号"): asserted are the 章 with their titles, and the 条 by label where the OCR reads them."""
+    source = pypdfium2.PdfDocument(corpus_dir / "pdf_docx_fixtures" / "标点符号用法（GBT 15834-2011）.pdf")
+    part = pypdfium2.PdfDocument.new()
+    part.import_pages(source, [3, 4])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "标点符号用法.pdf"
+        part.save(path)
+        doc = parse_file(path)
+    chapters = [node for node in doc.outline if node.label.isdigit()]
+    assert [(n.label, n.heading) for n in chapters] == [
+        ("1", "范围"), ("2", "术语和定义"), ("3", "标点符号的种类"), ("4", "标点符号的定义、形式和用法")]
+    terms, kinds = chapters[1].children, chapters[2].children
+    assert terms and {n.label for n in terms} <= {"2.1", "2.2", "2.3", "2.4", "2.5"}
+    assert all(re.fullmatch(r"\S+ ?[a-zA-Z ]+", n.heading) and not n.children for n in terms)
+    assert [n.label for n in kinds] == ["3.1", "3.2"] and [n.label for n in kinds[0].children] == ["3.1.1", "3.1.2"]
+    assert [n.label for n in chapters[3].children][:1] == ["4.1"]
+    assert not [n.heading for n in walk_outline(doc.outline) if re.search("[a-z]{5}", n.heading) and n not in terms]
 
 
 def test_numbered_lines_ending_in_a_number_are_headings_outside_a_table_of_contents():
