@@ -8,7 +8,10 @@ compatibility characters (⼀、 ㈠ ⒈ ⑴), plus ① / ㊀ / Ⅳ / ⅳ as lev
 own, 第一编/分编/章/节/条/条之一 (条 under 节 under 章 under 分编 under 编; every
 article an entry named by its label, its 项 and 目 not entries), markdown
 headings (depth by ``#`` count) and inline enumerations 一是…；二是…
-(``kind="item"``). Levels are tree depths assigned by a stack of label styles in
+(``kind="item"``). A text that numbers its clauses as a standard does (GB/T
+1.1-2020 §7.3, a line "5.2.1 页边与版心尺寸") also has its 章 "1 范围" and 附录
+"附录A" at the top, its term entries "3.1\n字 word" (§8.5) below their 章, and
+an 附录's 条 "A.1" in no 章. Levels are tree depths assigned by a stack of label styles in
 order of appearance, so a document that starts at （一） still gets level 1 for
 it. The 公文 elements (:mod:`sucai.elements`) are found first and are never
 headings. All offsets are characters in the body text.
@@ -161,6 +164,56 @@ def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]
         yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
 
 
+# ====================================================================== outline: a standard's clauses
+
+# A text that numbers its clauses as a standard does (GB/T 1.1-2020 §7.3.2–7.3.4): a line opens with a number of
+# three levels or more before its title ("5.2.1 页边与版心尺寸"). Its 条 "5.1 幅面尺寸" are ``dec`` labels; the
+# lines below are read in such a text only.
+_CLAUSE_TEXT = re.compile(rf"(?m)^[{_SPACE}]*\d{{1,2}}(?:\.\d{{1,2}}){{2,}}[{_SPACE}]+[{_HAN}]")
+# chapter: a 章, its number and title ("1 范围"); annex: an 附录 ("附录A（规范性附录）…", its title on the line
+# or below); annex_clause: an 附录's 条 ("A.1 …"); term: a term entry (§8.5), its number alone on its line and the
+# term with its English equivalent on the next ("3.1\n字 word").
+_CLAUSE_LINE = re.compile(rf"""(?m)^[{_SPACE}]*(?:
+    (?P<chapter>\d{{1,2}})[{_SPACE}]+(?=[{_HAN}])
+   |(?P<annex>附录[{_SPACE}]*[A-Z])(?![A-Za-z])
+   |(?P<annex_clause>[A-Z](?:\.\d{{1,2}})+)[{_SPACE}]+(?=[{_HAN}])
+   |(?P<term>(?:\d{{1,2}}|[A-Z])(?:\.\d{{1,2}})+)[{_SPACE}]*\n[{_SPACE}]*(?=[{_HAN}])
+)""", re.VERBOSE)
+
+# A term and its English equivalent ("句子 Sentence"): in a standard, the line of a term entry (whose number, if
+# misread, left it unnumbered), never a heading of its own.
+_TERM_LINE = re.compile(rf"[{_HAN}][^A-Za-z\n]{{0,19}}[A-Za-z][A-Za-z -]*")
+_CHAPTER = ("gb", "dec", 0)   # a 章; an 附录 and its 条 have "附录" added to their style
+
+
+def _clause_marks(body: str, skipped: set[int]) -> Iterator[_Mark]:
+    """The 章, 附录, 附录's 条 and term entries of a text that numbers its clauses (``_CLAUSE_TEXT``: read in no
+    other text), as ``dec`` headings: a 章 or 附录 at depth 0 (the top, with 附录 after the 章), the others
+    at their number's depth (A.1, 3.1 under their 附录 or 章). A title is the rest of its line, without clause
+    or sentence punctuation, at most :data:`_MAX_HEADING` characters; a term entry's title is its term line. A 章
+    is taken only in its place, numbered one more than the 章 before it (the first any): a line "12 万人参加" or a
+    misread clause number after the first 章 is none. Lines starting at an offset in ``skipped`` (a table of
+    contents) are not read."""
+    chapter = None
+    for m in _CLAUSE_LINE.finditer(body):
+        if _line_start(body, m.start()) in skipped:
+            continue
+        group = next(g for g in ("chapter", "annex", "annex_clause", "term") if m.group(g))
+        label = re.sub(rf"[{_SPACE}]", "", m.group(group))
+        line_end = _line_end(body, m.end())
+        heading = body[m.end("annex") if group == "annex" else m.end() : line_end].strip(_SPACE)
+        if _HEADING_END.search(heading) or len(heading) > _MAX_HEADING or not (heading or group == "annex"):
+            continue
+        if group == "chapter":
+            if chapter is not None and int(label) != chapter + 1:
+                continue
+            chapter = int(label)
+        depth = 0 if group in ("chapter", "annex") else label.count(".")
+        annex = group.startswith("annex") or label[0].isalpha()
+        style = ("gb", "dec", depth, "附录") if annex else ("gb", "dec", depth)
+        yield _Mark(m.start(group), style, label, heading, line_end=line_end)
+
+
 # ====================================================================== outline: unnumbered headings
 
 _PLAIN_BAD = re.compile(
@@ -279,10 +332,16 @@ def _pop_for(stack: list[_Mark], style: tuple) -> None:
     elif kind == "art":
         while stack and _yields_to_article(stack, style[1]):
             stack.pop()
-    else:
-        styles = [mark.style for mark in stack]
-        if style in styles:
-            del stack[styles.index(style) :]
+    elif style[:3] == _CHAPTER:   # a standard's 章 or 附录 stands at the top of the numbered headings
+        while stack and stack[-1].style[0] == "gb":
+            stack.pop()
+    else:   # a clause number (5.2, 5.2.1) closes the clauses as deep as it or deeper (its depth is written), and
+        # those of the other part: an 附录's 条 (A.1) is in no 章
+        closes = [mark.style == style or (style[1] == "dec" == mark.style[1]
+                                          and (mark.style[2] >= style[2] or mark.style[3:] != style[3:]))
+                  for mark in stack]
+        if any(closes):
+            del stack[closes.index(True) :]
 
 
 def _owns_text(body: str, mark: _Mark, next_start: int) -> bool:
@@ -407,8 +466,10 @@ def parse_outline(
     ``body`` is clean text without the title. Headings are lines starting with a
     label 一、 / （一） / 1. 1、 １． / （1） / 1.1, their compatibility spellings
     ⼀、 / ㈠ / ⒈ / ⑴, the labels ① / ㊀ / Ⅳ / ⅳ (each a level of its own), or
-    第X编/分编/章/节/条/条之X/部分; items are 一是、二是… enumerations inside
-    paragraphs (``kind="item"``, children of the heading whose section holds
+    第X编/分编/章/节/条/条之X/部分, and in a text that numbers its clauses
+    (GB/T 1.1-2020) its 章 "1 范围", 附录 "附录A", 附录's 条 "A.1" and term
+    entries "3.1\n字 word" (named by the term line, no heading of its own);
+    items are 一是、二是… enumerations inside paragraphs (``kind="item"``, children of the heading whose section holds
     them, at least two in sequence). An article (第X条, 第X条之一) is an entry
     named by its label (``heading`` "") with its opening words as ``summary``;
     the numbered 项 and 目 inside an article are not entries. Lines that are
@@ -428,11 +489,15 @@ def parse_outline(
     taken = {mark.start for mark in md}
     contents = _contents_lines(body)   # a table of contents: no headings
     no_label_lines = taken | contents
-    marks = md + [mark for mark in _label_marks(body)
-                  if mark.start not in taken and _line_start(body, mark.start) not in no_label_lines]
-    if not markdown:
-        marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks})
-                  if _line_start(body, mark.start) not in contents]
+    clauses = bool(_CLAUSE_TEXT.search(body))
+    clause_marks = [mark for mark in _clause_marks(body, no_label_lines) if mark.start not in taken] if clauses else []
+    marks = md + clause_marks + [mark for mark in _label_marks(body)
+                                 if mark.start not in taken and _line_start(body, mark.start) not in no_label_lines]
+    if not markdown:   # a line of a heading (a term entry's term line) is no other heading
+        lines = {line.start(1) for mark in clause_marks for line in NONBLANK_LINE.finditer(body, mark.start, mark.line_end)}
+        marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks} | lines)
+                  if _line_start(body, mark.start) not in contents
+                  and not (clauses and _TERM_LINE.fullmatch(mark.heading))]
     not_headings = {element.start for element in elements if element.kind != "attachment"}
     barriers = [_Mark(e.start, ("barrier",), "", "", "barrier") for e in elements if e.kind in _ATTACHMENT_KINDS]
     return _nest([mark for mark in marks if mark.start not in not_headings], _item_marks(body), barriers, body)
@@ -443,13 +508,15 @@ _ATTACHMENT_KINDS = ("attachment", "attachment_note")
 # A table of contents (目录, a standard's 目次): a line "目录" (also "目 录", "目　录", "目次") and the entries
 # under it, each ending in its page number after a tab, two spaces or dot leaders (two like dots in a row:
 # "1.\t技术栈\t4", "第一章 总则……………1") or, without a page number, a line written again below (the heading it
-# names: GB/T 9704-2012's 目次; they end at the first that repeats an earlier one: the body starts there); or, with
+# names: GB/T 9704-2012's 目次; they end at the first that repeats an earlier one: the body starts there) or a
+# clause's number and title ("1 总则", "4.2 国家级（Ⅰ级）应急响应": a 预案 whose body lost its headings); or, with
 # no such line, two or more entries in a row with dot leaders.
 _CONTENTS_WORD = re.compile(rf"目[{_SPACE}]*[录次]")
 _CONTENTS_HEAD = re.compile(rf"(?m)^[{_SPACE}]*目[{_SPACE}]*[录次][{_SPACE}]*$")
 _PAGE_DIGITS = "0123456789０１２３４５６７８９"
 _LEADER = re.compile(r"\.\.|……|··|．．|⋯⋯")
 _LEADER_CHARS = ".…·．⋯"
+_CLAUSE_ENTRY = re.compile(rf"\d{{1,2}}(?:\.\d{{1,2}})*[{_SPACE}]+[{_HAN}][^\n。；：，！？]{{0,39}}")
 _CONTENTS_WINDOW = 20_000   # characters at the start of a text where its table of contents may begin
 
 
@@ -466,7 +533,8 @@ def _contents_lines(body: str) -> set[int]:
         run, entries = [head.start()], {head.group().strip(_SPACE)}
         for line in NONBLANK_LINE.finditer(body, _line_end(body, head.start())):
             entry = line.group(1)
-            if entry in entries or (_entry_leader(entry) is None and written[entry] < 2):
+            if entry in entries or (_entry_leader(entry) is None and written[entry] < 2
+                                    and not _CLAUSE_ENTRY.fullmatch(entry)):
                 break   # an entry of the run written again is the heading it names: the body starts there
             entries.add(entry)
             run.append(line.start())

@@ -4,9 +4,12 @@ is tested in test_metadata.py)."""
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
+import pypdfium2
 import pytest
 
 from sucai.clean import clean
@@ -14,6 +17,7 @@ from sucai.elements import NONBLANK_LINE
 from sucai.ingest import parse_file
 from sucai.model import OutlineNode, walk_outline
 from sucai.outline import _contents_lines, analyse, parse_outline
+from sucai.readers import ocr
 
 
 def _tree(nodes):
@@ -293,7 +297,7 @@ def test_a_standards_table_of_contents_without_page_numbers_opens_no_outline():
     contents = "目　次\n5 幅面尺寸及版面\n5.1 幅面尺寸\n5.2 版面\n5.2.1 页边与版心尺寸\n"
     body = ("本标准按照规则起草。\n5 幅面尺寸及版面\n5.1 幅面尺寸\n采用A4型纸。\n5.2 版面\n"
             "5.2.1 页边与版心尺寸\n天头为37 mm。\n")
-    expected = [(1, "heading", "", "5 幅面尺寸及版面"), (2, "heading", "5.1", "幅面尺寸"),
+    expected = [(1, "heading", "5", "幅面尺寸及版面"), (2, "heading", "5.1", "幅面尺寸"),
                 (2, "heading", "5.2", "版面"), (3, "heading", "5.2.1", "页边与版心尺寸")]
     assert _tree(parse_outline(body)) == expected
     found = parse_outline(contents + body)
@@ -335,17 +339,132 @@ def test_reading_a_table_of_contents_is_linear_in_the_number_of_lines(monkeypatc
             assert read["lines"] <= 2 * text.count("\n"), (n, text[:20])
 
 
+# A standard's text as its PDF reader gives it (GB/T 1.1-2020: 章 "1 范围", 条 "3.1", a term entry's number alone
+# on its line above the term and its English equivalent, 附录 "附录A" with its 条 "A.1").
+_STANDARD = ("前言\n本标准按照GB/T 1.1—2009给出的规则起草。\n"
+             "1 范围\n本标准规定了公文格式。\n"
+             "2 规范性引用文件\nGB/T 148 印刷、书写和绘图纸幅面尺寸\nGB 3100 国际单位制及其应用\n"
+             "3 术语和定义\n下列术语和定义适用于本标准。\n3.1\n字 word\n标示横向距离的长度单位。\n"
+             "3.2\n行 line\n标示纵向距离的长度单位。\n3.3\n版心\n公文页面的排版区域。\n"
+             "4 公文用纸要求\n4.1 幅面尺寸\n采用A4型纸。\n4.1.1 页边与版心尺寸\n天头为37 mm。\n"
+             "12 万人参加培训\n4.2 版面\n每面排22行。\n"
+             "附录A（规范性附录）公文式样\nA.1 首页版式\n见图1。\nA.2 末页版式\n见图2。\n")
+
+
+def test_a_standards_chapters_terms_and_annexes_make_its_outline():
+    """New-user try 19: GB/T 9704's 章 had no label (a plain guess "1范围", "3 术语和定义" missed), its term
+    entries' term lines were headings of their own ("字word") and the 条 3.1 were lost. Expected by hand from
+    GB/T 1.1-2020 §7.3 and §8.5: 章 and 附录 at the top, 条 under them, a term entry named by its term line; "12
+    万人参加培训" is no 章 (not numbered one more than 4); 前言 is an unnumbered heading as before."""
+    assert _tree(parse_outline(_STANDARD)) == [
+        (1, "heading", "", "前言"), (1, "heading", "1", "范围"), (1, "heading", "2", "规范性引用文件"),
+        (1, "heading", "3", "术语和定义"), (2, "heading", "3.1", "字 word"), (2, "heading", "3.2", "行 line"),
+        (2, "heading", "3.3", "版心"), (1, "heading", "4", "公文用纸要求"), (2, "heading", "4.1", "幅面尺寸"),
+        (3, "heading", "4.1.1", "页边与版心尺寸"),
+        (2, "heading", "4.2", "版面"),
+        (1, "heading", "附录A", "（规范性附录）公文式样"), (2, "heading", "A.1", "首页版式"), (2, "heading", "A.2", "末页版式")]
+    terms = {n.label: n for n in walk_outline(parse_outline(_STANDARD))}
+    assert _STANDARD[terms["3.1"].start:terms["3.1"].end] == "3.1\n字 word\n标示横向距离的长度单位。\n"
+
+
+def test_chapter_lines_are_read_only_in_a_text_that_numbers_its_clauses():
+    """Without a clause of three levels ("4.1.1 页边与版心尺寸") a line "1 范围" is no 章 and "3.1" alone no term
+    entry: a report's "2 个重点项目" lines stay what they were."""
+    body = _STANDARD.replace("4.1.1 页边与版心尺寸\n", "")
+    labels = [n.label for n in walk_outline(parse_outline(body))]
+    assert "1" not in labels and "3.1" not in labels and "附录A" not in labels
+    plain = parse_outline("1 范围\n本标准规定了公文格式。\n2 术语\n下列术语。\n")   # unnumbered guesses, as before
+    assert [(n.label, n.heading) for n in walk_outline(plain)] == [("", "1 范围"), ("", "2 术语")]
+
+
+def test_a_clause_number_closes_the_deeper_clauses_before_it():
+    """国家粮食应急预案 as gov.cn gives it lost its 条 "4.3" and "6.1": "4.3.1" then "6.2" — 6.2 closes 4.3.1 (deeper)
+    though no clause of 6.2's depth was open, instead of nesting under its （1）."""
+    body = ("4.3.1 出现应急状态时报告\n报告。\n（1）统一领导\n分级负责。\n6.2 应急经费\n清算。\n"
+            "6.2.1 经费清算\n及时清算。\n")
+    assert _tree(parse_outline(body)) == [
+        (1, "heading", "4.3.1", "出现应急状态时报告"), (2, "heading", "（1）", "统一领导"),
+        (1, "heading", "6.2", "应急经费"), (2, "heading", "6.2.1", "经费清算")]
+
+
+def test_a_table_of_contents_of_clause_numbers_without_page_numbers_opens_no_outline():
+    """国家粮食应急预案's 目录 lists "1 总则", "1.1 编制目的及依据"… without page numbers, and its body writes them
+    with other brackets or not at all: the entries were headings (1.4, 2.2 … 7 附则 holding the whole text)."""
+    text = ("目 录\n1 总则\n1.1 编制目的及依据\n1.2 等级划分\n2 应急响应\n2.1 国家级(Ⅰ级)应急响应\n"
+            "为了有效监测粮食市场，制定本预案。\n1.2.1 国家级（Ⅰ级）：两个以上省出现应急状态。\n"
+            "2.1 国家级（Ⅰ级）应急响应\n2.1.1 出现国家级粮食应急状态时报告\n立即上报。\n")
+    lines = {text.index(entry) for entry in ("目 录", "1 总则", "1.1 编制", "1.2 等级", "2 应急响应", "2.1 国家级(")}
+    assert _contents_lines(text) == lines
+    assert [n.label for n in walk_outline(parse_outline(text))] == ["1.2.1", "2.1", "2.1.1"]
+
+
+# By hand, from the PDF's own text (pdfplumber's text lines of pages 3 and 5, printed and read): its 目次 (page 3)
+# lists every 章 and 条 in this order, and the 章 3 术语和定义 (page 5) holds two term entries, "3. 1" over "字 word"
+# and "3.2" over "行 line", which the 目次 does not list.
+_GBT_9704_OUTLINE = [
+    (1, "1", "范围"), (1, "2", "规范性引用文件"), (1, "3", "术语和定义"), (2, "3.1", "字 word"), (2, "3.2", "行 line"),
+    (1, "4", "公文用纸主要技术指标"), (1, "5", "公文用纸幅面尺寸及版面要求"), (2, "5.1", "幅面尺寸"), (2, "5.2", "版面"),
+    (3, "5.2.1", "页边与版心尺寸"), (3, "5.2.2", "字体和字号"), (3, "5.2.3", "行数和字数"), (3, "5.2.4", "文字的颜色"),
+    (1, "6", "印制装订要求"), (2, "6.1", "制版要求"), (2, "6.2", "印刷要求"), (2, "6.3", "装订要求"),
+    (1, "7", "公文格式各要素编排规则"), (2, "7.1", "公文格式各要素的划分"), (2, "7.2", "版头"), (3, "7.2.1", "份号"),
+    (3, "7.2.2", "密级和保密期限"), (3, "7.2.3", "紧急程度"), (3, "7.2.4", "发文机关标志"), (3, "7.2.5", "发文字号"),
+    (3, "7.2.6", "签发人"), (3, "7.2.7", "版头中的分隔线"), (2, "7.3", "主体"), (3, "7.3.1", "标题"),
+    (3, "7.3.2", "主送机关"), (3, "7.3.3", "正文"), (3, "7.3.4", "附件说明"), (3, "7.3.5", "发文机关署名、成文日期和印章"),
+    (4, "7.3.5.1", "加盖印章的公文"), (4, "7.3.5.2", "不加盖印章的公文"), (4, "7.3.5.3", "加盖签发人签名章的公文"),
+    (4, "7.3.5.4", "成文日期中的数字"), (4, "7.3.5.5", "特殊情况说明"), (3, "7.3.6", "附注"), (3, "7.3.7", "附件"),
+    (2, "7.4", "版记"), (3, "7.4.1", "版记中的分隔线"), (3, "7.4.2", "抄送机关"), (3, "7.4.3", "印发机关和印发日期"),
+    (2, "7.5", "页码"), (1, "8", "公文中的横排表格"), (1, "9", "公文中计量单位、标点符号和数字的用法"),
+    (1, "10", "公文的特定格式"), (2, "10.1", "信函格式"), (2, "10.2", "命令（令）格式"), (2, "10.3", "纪要格式"),
+    (1, "11", "式样")]
+
+
 @pytest.mark.corpus
 def test_the_gbt_9704_pdf_has_its_clauses_as_its_outline(corpus_dir):
     """F23: the PDF's text layer lost the gap between a clause number and its title ("5.2.1页边与版心尺寸"), so
-    no clause was a numbered heading, and its 目次 named each clause once more: the outline was a flat muddle."""
+    no clause was a numbered heading, and its 目次 named each clause once more: the outline was a flat muddle.
+    New-user try 19: its 章 lost theirs too ("1范围", guessed as unnumbered headings, 3 术语和定义 missed) and its
+    term lines "字word" were headings. Now the outline is the one written by hand above."""
     doc = parse_file(corpus_dir / "pdf_docx_fixtures" / "党政机关公文格式.pdf")
-    tree = {node.label: [child.label for child in node.children] for node in walk_outline(doc.outline) if node.label}
-    assert tree["5.2"] == ["5.2.1", "5.2.2", "5.2.3", "5.2.4"]
-    assert tree["7.3"] == ["7.3.1", "7.3.2", "7.3.3", "7.3.4", "7.3.5", "7.3.6", "7.3.7"]
-    assert tree["7.3.5"] == ["7.3.5.1", "7.3.5.2", "7.3.5.3", "7.3.5.4", "7.3.5.5"]
-    assert [label for label in tree if label.count(".") == 1] == [
-        "5.1", "5.2", "6.1", "6.2", "6.3", "7.1", "7.2", "7.3", "7.4", "7.5", "10.1", "10.2", "10.3"]
+    assert [(n.level, n.label, n.heading) for n in walk_outline(doc.outline)] == _GBT_9704_OUTLINE
+    assert {n.kind for n in walk_outline(doc.outline)} == {"heading"}
+
+
+def test_a_misread_term_entry_and_annex_line_leave_no_stray_heading():
+    """GB/T 15834-2011 is a scan: its OCR read "2.2" as "22" and "附录A" as "附录各". The term line "句子 Sentence"
+    (a term and its English equivalent) is no heading of its own, and an 附录's 条 "A.1" no 条 of the 章 before it."""
+    body = ("1 范围\n本标准规定了标点符号的用法。\n2 术语和定义\n下列术语和定义适用于本文件。\n2.1\n标点符号 punctuation\n"
+            "辅助文字记录语言的符号。\n22\n句子 Sentence\n前后都有较大停顿的语言单位。\n3 标点符号的种类\n"
+            "3.1.1 句末点号\n用于句末的点号。\n附录各\n（规范性附录）\nA.1 句号用法补充规则\n"
+            "图或表的短语式说明文字，中间可用逗号。\n")
+    assert _tree(parse_outline(body)) == [
+        (1, "heading", "1", "范围"), (1, "heading", "2", "术语和定义"), (2, "heading", "2.1", "标点符号 punctuation"),
+        (1, "heading", "3", "标点符号的种类"), (2, "heading", "3.1.1", "句末点号"), (1, "heading", "A.1", "句号用法补充规则")]
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(ocr.missing() is not None, reason="needs Tesseract with Simplified Chinese (tesseract-ocr-chi-sim)")
+def test_the_gbt_15834_scan_has_its_chapters_and_terms_as_its_outline(corpus_dir):
+    """New-user try 19: GB/T 15834-2011 is a scan (no text layer), read by OCR. By hand from its pages 1 and 2
+    (rendered with PDFium and looked at): 1 范围; 2 术语和定义 with the term entries 2.1 标点符号 punctuation … 2.5
+    语段 expression; 3 标点符号的种类 with 3.1 点号 (3.1.1 句末点号, 3.1.2 句内点号) and 3.2 标号; 4 标点符号的定义、
+    形式和用法 with 4.1 句号 and 4.2 问号. The OCR misreads some numbers and words under a watermark ("22" for 2.2, "和
+    句末点号"): asserted are the 章 with their titles, and the 条 by label where the OCR reads them."""
+    source = pypdfium2.PdfDocument(corpus_dir / "pdf_docx_fixtures" / "标点符号用法（GBT 15834-2011）.pdf")
+    part = pypdfium2.PdfDocument.new()
+    part.import_pages(source, [3, 4])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "标点符号用法.pdf"
+        part.save(path)
+        doc = parse_file(path)
+    chapters = [node for node in doc.outline if node.label.isdigit()]
+    assert [(n.label, n.heading) for n in chapters] == [
+        ("1", "范围"), ("2", "术语和定义"), ("3", "标点符号的种类"), ("4", "标点符号的定义、形式和用法")]
+    terms, kinds = chapters[1].children, chapters[2].children
+    assert terms and {n.label for n in terms} <= {"2.1", "2.2", "2.3", "2.4", "2.5"}
+    assert all(re.fullmatch(r"\S+ ?[a-zA-Z ]+", n.heading) and not n.children for n in terms)
+    assert [n.label for n in kinds] == ["3.1", "3.2"] and [n.label for n in kinds[0].children] == ["3.1.1", "3.1.2"]
+    assert [n.label for n in chapters[3].children][:1] == ["4.1"]
+    assert not [n.heading for n in walk_outline(doc.outline) if re.search("[a-z]{5}", n.heading) and n not in terms]
 
 
 def test_numbered_lines_ending_in_a_number_are_headings_outside_a_table_of_contents():

@@ -462,6 +462,11 @@ def test_b16_spaces_between_han_characters_are_removed_from_pdf_text():
         # a gap inside it goes; a number opening a sentence, or one inside a line, does not
         ("5.2.1 页边与版心尺寸\n5. 1 幅面尺寸\n7. 3.4 附件说明", "5.2.1 页边与版心尺寸\n5.1 幅面尺寸\n7.3.4 附件说明"),
         ("3. 1\n字 word", "3.1\n字word"),
+        # new-user try 19: in such a text a 章's number keeps its gap too, and an 附录's 条; a term entry (its number
+        # alone on its line) keeps the gap between the term and its English equivalent; a number of one level alone,
+        # or a 章 number before a sentence, does not
+        ("5.2.1 页边与版心尺寸\n1 范围\n3. 1\n字 word\n标示 距离\nA. 1 幅面\n22\n句子 Sentence\n12 万人参加。",
+         "5.2.1 页边与版心尺寸\n1 范围\n3.1\n字 word\n标示距离\nA.1 幅面\n22\n句子Sentence\n12万人参加。"),
         ("12.5 万人次参加了活动。\n5.2.3 一般每面排22行，每行排28个字", "12.5万人次参加了活动。\n5.2.3一般每面排22行，每行排28个字"),
         ("按照 GB/T 1. 1—2009 给出的规则", "按照GB/T 1. 1—2009给出的规则"),
         # review 18: outside a text that numbers its clauses (a "5.2.1 页边与版心尺寸" line), a number opening a line

@@ -24,10 +24,14 @@ _GAP = f"(?<=[{CJK_CLASS}])[^\\S\\n]+(?=\\S)|(?<=\\S)[^\\S\\n]+(?=[{CJK_CLASS}])
 # gap, before a title ("5.2.1 页边与版心尺寸"), which no quantity or list item is ("12.5 万人", "2. 3.5 亿元" may be)
 _CLAUSE_TEXT = re.compile(rf"^\d{{1,2}}(?:\.\d{{1,2}}){{2,}}[^\S\n]+(?={_TITLE})", re.MULTILINE)
 # the gaps, and a number alone on its line, closed ("3. 1"); in a text that numbers its clauses also a clause number
-# opening a title line, closed, with the gap before its title kept as one space ("5. 1 幅面尺寸" → "5.1 幅面尺寸")
+# opening a title line, closed, with the gap before its title kept as one space ("5. 1 幅面尺寸" → "5.1 幅面尺寸"), a
+# 章's ("1 范围") and an 附录's ("A. 1 幅面" → "A.1 幅面") too; and a term entry's (GB/T 1.1-2020 §8.5: its number
+# alone on a line, then the term and its English equivalent) gap between the term and the English kept ("字 word")
 _SPACE_BY_CJK = re.compile(rf"^(?P<clause>\d{{1,2}}(?:{_LEVEL})+)$|{_GAP}", re.MULTILINE)
-_SPACE_BY_CJK_IN_CLAUSES = re.compile(rf"^(?P<clause>\d{{1,2}}(?:{_LEVEL})+)(?:[^\S\n]+(?={_TITLE})|$)|{_GAP}",
-                                      re.MULTILINE)
+_CLAUSE_NUMBER = rf"(?:\d{{1,2}}(?:{_LEVEL})*|[A-Z](?:{_LEVEL})+)"
+_SPACE_BY_CJK_IN_CLAUSES = re.compile(
+    rf"^(?P<term_number>\d{{1,2}}(?:{_LEVEL})+)(?P<term>\n[{_HAN}]{{1,20}})[^\S\n]+(?=[A-Za-z][A-Za-z -]*$)"
+    rf"|^(?P<clause>{_CLAUSE_NUMBER})(?:[^\S\n]+(?={_TITLE})|$)|{_GAP}", re.MULTILINE)
 
 
 def is_cjk(char: str) -> bool:
@@ -50,7 +54,9 @@ def remove_cjk_spaces(text: str) -> str:
     keeps the gap before the title, which tells the outline it is a label:
     "5.2.1 页边与版心尺寸" and "5.1 幅面尺寸" stay, "5. 1 幅面尺寸" → "5.1 幅面尺寸"
     (a GB/T 9704 PDF's headings had become "5.2.1页边与版心尺寸", which no outline
-    rule reads as numbered). Elsewhere a number opening a line is a quantity or a
+    rule reads as numbered); so do a 章's "1 范围" and an 附录's "A.1 …", and a
+    term entry keeps the gap between its term and English equivalent ("3. 1\n字 word"
+    → "3.1\n字 word", GB/T 1.1-2020 §8.5). Elsewhere a number opening a line is a quantity or a
     list item like any other: "12.5 万人" → "12.5万人", "3. 5 亿元" → "3. 5亿元".
     """
     spaces = _SPACE_BY_CJK_IN_CLAUSES if _CLAUSE_TEXT.search(text) else _SPACE_BY_CJK
@@ -58,7 +64,10 @@ def remove_cjk_spaces(text: str) -> str:
 
 
 def _kept(m: re.Match[str]) -> str:
-    clause = m.group("clause")
+    groups = m.groupdict()
+    if groups.get("term"):
+        return "".join(groups["term_number"].split()) + groups["term"] + " "
+    clause = groups["clause"]
     if clause is None:
         return ""
     number = "".join(clause.split())
