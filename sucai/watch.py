@@ -43,7 +43,7 @@ import watchfiles
 
 from .budget import start_early
 from .errors import InvalidInput
-from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, passed_over
+from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, link_out, passed_over
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +126,12 @@ class Watcher:
             log.info("停止监视")
 
     def _note(self, path: Path, added: bool = True) -> None:
-        """Remember a changed path (a folder added or moved in: each file in it)."""
-        if path.is_dir():
+        """Remember a changed path (a folder added or moved in: each file in it); a link out of the watched folder
+        is logged as 跳过 and never read (:func:`sucai.ingest.link_out`)."""
+        folder = next((f for f in self.folders if path.is_relative_to(f)), None)
+        if folder and (reason := link_out(path, folder)) is not None:
+            log.warning("跳过 %s：%s", path, reason)
+        elif path.is_dir():
             files, _ = discover([path], self.library.settings.home) if added else ([], [])
             for file in files:
                 self._note(file)

@@ -207,6 +207,29 @@ def test_a_bad_file_never_stops_the_watcher(folders):
         assert line.startswith("入库 ") and "坏文件.pdf" in line and "\n" not in line
 
 
+def test_a_link_out_of_the_watched_folder_is_never_read(folders, tmp_path, caplog):
+    """Attack 19b: a link dropped into the watched folder (``通知.txt → ~/.ssh/id_rsa``, a folder linked to
+    ``/etc``) was followed and its target stored as a document; it is now logged as 跳过 and never read, and the
+    watcher goes on."""
+    home, inbox = folders
+    secret = tmp_path / "secret"
+    (secret / "keys").mkdir(parents=True)
+    (secret / "id_rsa").write_text(text(17, "私钥泄露"), encoding="utf-8")
+    (secret / "keys" / "token.txt").write_text(text(18, "令牌泄露"), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="sucai.watch"), Running(home, inbox) as running:
+        (inbox / "通知.txt").symlink_to(secret / "id_rsa")
+        (inbox / "钥匙").symlink_to(secret / "keys", target_is_directory=True)
+        (inbox / "好文件.txt").write_text(text(42, "冬季供暖"), encoding="utf-8")
+        wait_for(lambda: found(running.library, "冬季供暖"), 60, "the good file is ingested")
+        wait_for(lambda: len([r for r in caplog.records if "链接指向所选文件夹之外" in r.getMessage()]) == 2, 30,
+                 "both links are logged as skipped")
+        assert found(running.library, "私钥泄露") == found(running.library, "令牌泄露") == []
+        assert running.outcomes(inbox / "通知.txt") == []
+    said = sorted(r.getMessage() for r in caplog.records if "链接" in r.getMessage())
+    assert said == [f"跳过 {inbox / '通知.txt'}：链接指向所选文件夹之外（{secret / 'id_rsa'}），未读取；如需入库，请直接指定该路径",
+                    f"跳过 {inbox / '钥匙'}：链接指向所选文件夹之外（{secret / 'keys'}），未读取；如需入库，请直接指定该路径"]
+
+
 @pytest.mark.parametrize("name, kept", [("通知.docx", True), (".隐藏.txt", False), ("下载中.pdf.crdownload", False),
                                         ("文件.part", False), ("备份.txt~", False), ("~$临时.docx", False)])
 def test_partial_and_hidden_files_are_passed_over(name, kept):
