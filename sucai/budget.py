@@ -82,6 +82,15 @@ class Budget:
     def memory_reason(self) -> str:
         return f"解析超出每个文件 {self.memory_mb} MB 的内存上限，已停止（文件可能过大或结构异常）"
 
+    def panic_reason(self, kind: str) -> str:
+        return f"解析组件异常中止（{kind}），可能超出了每个文件 {self.memory_mb} MB 的内存上限"
+
+
+class Panicked(Exception):
+    """In a worker, a job's exception that is no ``Exception`` (pyo3's ``PanicException``: a Rust extension's
+    panic, which a spent address space causes), by its class name — the panic itself cannot be sent back: its
+    module ``pyo3_runtime`` cannot be imported to unpickle it."""
+
 
 def _start_worker(memory_mb: int, turn: str) -> None:
     """Worker initializer: a process group of its own and :func:`_stop_worker` on SIGTERM, the address-space
@@ -139,6 +148,10 @@ def _in_folder(function: Callable, job, folder: str):
     tempfile.tempdir = folder
     try:
         return function(job)
+    except (Exception, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        raise Panicked(type(exc).__name__) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         give_back_if_grown()   # a large file's memory, freed, not kept by this worker for the files after it
@@ -348,6 +361,8 @@ def _outcome(future, folder: str, budget: Budget):
         return "skipped", budget.timeout_reason()
     except MemoryError:
         return "skipped", budget.memory_reason()
+    except Panicked as exc:
+        return "failed", budget.panic_reason(str(exc))
     except BrokenProcessPool as exc:
         log.error("解析进程池已损坏：%s", exc)
         return "failed", ("无法启动解析进程；在自己的脚本中调用时，请把入口代码放在 "
