@@ -94,8 +94,9 @@ class Panicked(Exception):
 
 def _start_worker(memory_mb: int, turn: str) -> None:
     """Worker initializer: a process group of its own and :func:`_stop_worker` on SIGTERM, the address-space
-    limit (soft, so that nothing can raise it), one OCR thread, large blocks unmapped when freed (a scan's page
-    images), and the batch's lock file ``turn`` for :func:`exclusive`."""
+    limit (soft, so that nothing can raise it), one OCR thread, no Rust backtrace (taken in a spent address space,
+    it failed to allocate and hung on a lock until the time limit), large blocks unmapped when freed (a scan's
+    page images), and the batch's lock file ``turn`` for :func:`exclusive`."""
     global _turn
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, _stop_worker)
@@ -104,6 +105,7 @@ def _start_worker(memory_mb: int, turn: str) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    os.environ["RUST_BACKTRACE"] = "0"
     _turn = FileLock(turn)
 
 
