@@ -284,6 +284,20 @@ def test_watch_and_serve_watch_refuse_a_missing_folder_in_chinese(cli, tmp_path)
         assert status == 2 and f"文件夹 '{tmp_path / '没有'}' 不存在" in said, said   # bad usage, said in Chinese
 
 
+def test_a_file_name_in_the_watch_log_cannot_act_on_the_terminal():
+    """Attack 19b: the log of ``sucai watch`` (and of ``serve --watch``) named a dropped file as it was named — a
+    scraped ``\x1b]0;…\x07\x1b[2J坏.pdf`` that failed set the operator's window title and cleared the screen;
+    a name with ``\u202e`` (RLO) or a carriage return rewrote the line. Each line's message is now printed without
+    control, zero-width or bidi characters, and stays one line."""
+    script = ("import logging, zoneinfo; from sucai.watch import log_to_stderr;"
+              "log_to_stderr(zoneinfo.ZoneInfo('Asia/Shanghai'));"
+              "logging.getLogger('sucai.watch').info('入库 1 个文件：失败 1；未入库：%s：PDF 文件已损坏',"
+              " '\\x1b]0;已被接管\\x07\\x1b[2J坏\\u202efdp.exe\\r覆盖\\n下一行.pdf')")
+    said = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120).stderr
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 入库 1 个文件：失败 1；未入库："
+                        r" \]0;已被接管 \[2J坏 fdp\.exe 覆盖 下一行\.pdf：PDF 文件已损坏\n", said), said
+
+
 def test_sucai_watch_logs_each_run_and_a_stop_signal_ends_it_with_130(folders):
     """The command as systemd runs it: one Chinese log line per run on standard error, and SIGTERM
     (``systemctl stop``) ends it as an interruption (exit status 130), logged 停止监视."""
