@@ -47,13 +47,14 @@ from .config import SECRET_SETTINGS, Settings, load_settings, toml_reason
 from .db import Database, dispose_engine
 from .db.migrate import upgrade
 from .db.schema import METADATA, audit, documents, meta, users
-from .errors import InvalidInput, os_reason
+from .errors import InvalidInput, ReadError, os_reason
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 STORES = ("catalogue", "accounts")
 SETTINGS_FILES = ("sucai.toml", "userdict.txt")
 DUMP = "database.dump"
+MANIFEST_BYTES = 2**20   # a manifest lists a handful of files
 
 
 def backup(settings: Settings, folder: Path) -> dict:
@@ -91,15 +92,18 @@ def verify(folder: Path) -> dict:
 
     The manifest is ``{"format": 1, "created_at": ISO 8601, "backend": "sqlite" | "postgresql", "documents",
     "users", "audit_entries": counts, "files": {name: {"bytes", "sha256"}}}``; the folder holds exactly the files it lists (beside itself), and those its backend restores from.
-    Raises InvalidInput (``bad_backup``) naming the first file missing, changed or unknown — or the folder, when
-    there is none.
+    The manifest is read as a regular file of at most :data:`MANIFEST_BYTES` (:func:`sucai.readers.file_bytes`).
+    Raises InvalidInput (``bad_backup``) naming the first file missing, changed or unknown, a manifest that
+    cannot be read — or the folder, when there is none.
     """
+    from .readers import file_bytes   # a regular file only, bounded: a named pipe in its place is not waited on
+
     folder = Path(folder)
     if not folder.exists():
         raise InvalidInput(f"找不到备份目录 {folder}（路径不存在）", code="bad_backup")
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as error:   # RecursionError: nested too deep to read
+        manifest = json.loads(file_bytes(folder / MANIFEST, MANIFEST_BYTES))
+    except (ReadError, ValueError, RecursionError) as error:   # RecursionError: nested too deep to read
         raise InvalidInput(f"{folder} 不是 sucai 备份（缺少或无法读取 {MANIFEST}）", code="bad_backup") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         shown = manifest.get("format") if isinstance(manifest, dict) else None

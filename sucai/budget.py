@@ -82,11 +82,21 @@ class Budget:
     def memory_reason(self) -> str:
         return f"解析超出每个文件 {self.memory_mb} MB 的内存上限，已停止（文件可能过大或结构异常）"
 
+    def panic_reason(self, kind: str) -> str:
+        return f"解析组件异常中止（{kind}），可能超出了每个文件 {self.memory_mb} MB 的内存上限"
+
+
+class Panicked(Exception):
+    """In a worker, a job's exception that is no ``Exception`` (pyo3's ``PanicException``: a Rust extension's
+    panic, which a spent address space causes), by its class name — the panic itself cannot be sent back: its
+    module ``pyo3_runtime`` cannot be imported to unpickle it."""
+
 
 def _start_worker(memory_mb: int, turn: str) -> None:
     """Worker initializer: a process group of its own and :func:`_stop_worker` on SIGTERM, the address-space
-    limit (soft, so that nothing can raise it), one OCR thread, large blocks unmapped when freed (a scan's page
-    images), and the batch's lock file ``turn`` for :func:`exclusive`."""
+    limit (soft, so that nothing can raise it), one OCR thread, no Rust backtrace (taken in a spent address space,
+    it failed to allocate and hung on a lock until the time limit), large blocks unmapped when freed (a scan's
+    page images), and the batch's lock file ``turn`` for :func:`exclusive`."""
     global _turn
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, _stop_worker)
@@ -95,6 +105,7 @@ def _start_worker(memory_mb: int, turn: str) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    os.environ["RUST_BACKTRACE"] = "0"
     _turn = FileLock(turn)
 
 
@@ -139,6 +150,10 @@ def _in_folder(function: Callable, job, folder: str):
     tempfile.tempdir = folder
     try:
         return function(job)
+    except (Exception, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        raise Panicked(type(exc).__name__) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         give_back_if_grown()   # a large file's memory, freed, not kept by this worker for the files after it
@@ -348,6 +363,8 @@ def _outcome(future, folder: str, budget: Budget):
         return "skipped", budget.timeout_reason()
     except MemoryError:
         return "skipped", budget.memory_reason()
+    except Panicked as exc:
+        return "failed", budget.panic_reason(str(exc))
     except BrokenProcessPool as exc:
         log.error("解析进程池已损坏：%s", exc)
         return "failed", ("无法启动解析进程；在自己的脚本中调用时，请把入口代码放在 "

@@ -128,13 +128,15 @@ class IngestProgress:
 
 def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[list[Path], list[FileOutcome]]:
     """Files to ingest under ``paths`` (folders recursively, sorted; hidden entries, partial downloads and
-    editors' files (:func:`passed_over`) and the library's own data directory ``home`` are passed over). A linked folder (a symbolic link
-    inside a folder) is followed, each folder walked once: a link back to a folder above it
-    is not followed again.
+    editors' files (:func:`passed_over`) and the library's own data directory ``home`` are passed over). A symbolic
+    link inside a folder is followed to what lies in that folder (a path named here may itself be a link: the
+    operator chose it), each folder walked once: a link back to a folder above it is not followed again; a link
+    out of it is not followed at all (:func:`link_out`: a folder from elsewhere — an unpacked archive — may link
+    to secrets).
 
     Returns the files and the outcomes ("skipped", with the reason) of what is not read: paths that do
-    not exist, and entries passed over — a link to nothing (a file on a share not mounted), what is not a
-    regular file (a named pipe, never opened: reading it would wait for a writer; a device), a folder that
+    not exist, and entries passed over — a link to nothing (a file on a share not mounted) or out of the folder
+    named, what is not a regular file (a named pipe, never opened: reading it would wait for a writer; a device), a folder that
     cannot be read.
     """
     files, passed = [], []
@@ -162,13 +164,20 @@ def passed_over(name: str) -> bool:
 
 
 def _walk(top: Path, own: Path | None, passed: list[FileOutcome]) -> Iterator[Path]:
-    """The regular files under ``top`` that are not :func:`passed_over` nor in ``own`` (:func:`os.walk` following links; a
-    folder already walked, known by its device and inode, is not walked again). Each other entry that is not
-    passed over, and each folder that cannot be read, is added to ``passed`` as "skipped" with the reason."""
+    """The regular files under ``top`` that are not :func:`passed_over` nor in ``own`` (:func:`os.walk` following links
+    that stay in ``top``, :func:`link_out`; a folder already walked, known by its device and inode, is not walked
+    again). Each other entry that is not passed over, and each folder that cannot be read, is added to ``passed``
+    as "skipped" with the reason."""
     def unreadable(error: OSError) -> None:
         passed.append(FileOutcome(error.filename, "skipped",
                                   reason=f"无法读取此文件夹（{os_reason(error)}），其中的文件未入库"))
 
+    def kept(entry: Path) -> bool:
+        if (reason := link_out(entry, inside)) is not None:
+            passed.append(FileOutcome(str(entry), "skipped", reason=reason))
+        return reason is None
+
+    inside = top.resolve()
     seen: set[tuple[int, int]] = set()
     for folder, dirs, names in os.walk(top, onerror=unreadable, followlinks=True):
         here = Path(folder)
@@ -180,15 +189,27 @@ def _walk(top: Path, own: Path | None, passed: list[FileOutcome]) -> Iterator[Pa
             dirs.clear()
             continue
         seen.add((stat.st_dev, stat.st_ino))
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and kept(here / d)]
         for name in names:
             file = here / name
-            if passed_over(name) or (own and Path(os.path.realpath(file)).is_relative_to(own)):  # (a loop too)
-                continue
+            if passed_over(name) or (own and Path(os.path.realpath(file)).is_relative_to(own)) or not kept(file):
+                continue   # (a loop is in ``own`` too)
             if (reason := _not_a_file(file)) is None:
                 yield file
             else:
                 passed.append(FileOutcome(str(file), "skipped", reason=reason))
+
+
+def link_out(path: Path, folder: Path) -> str | None:
+    """Why ``path`` is not followed — a symbolic link whose target (every link on the way followed) lies outside
+    ``folder`` (resolved) —, in Chinese; None for a path that is no link or stays in ``folder``. A link to nothing
+    or a loop is left to :func:`_not_a_file`, which says so."""
+    if not path.is_symlink():
+        return None
+    target = Path(os.path.realpath(path))
+    if target.is_relative_to(folder) or not os.path.exists(target):
+        return None
+    return f"链接指向所选文件夹之外（{target}），未读取；如需入库，请直接指定该路径"
 
 
 _SPECIAL = ((st.S_ISFIFO, "命名管道"), (st.S_ISSOCK, "套接字"), (st.S_ISCHR, "字符设备"), (st.S_ISBLK, "块设备"),

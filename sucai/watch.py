@@ -42,8 +42,9 @@ from pathlib import Path
 import watchfiles
 
 from .budget import start_early
+from .clean import plain
 from .errors import InvalidInput
-from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, passed_over
+from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, link_out, passed_over
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,12 @@ class Watcher:
             log.info("停止监视")
 
     def _note(self, path: Path, added: bool = True) -> None:
-        """Remember a changed path (a folder added or moved in: each file in it)."""
-        if path.is_dir():
+        """Remember a changed path (a folder added or moved in: each file in it); a link out of the watched folder
+        is logged as 跳过 and never read (:func:`sucai.ingest.link_out`)."""
+        folder = next((f for f in self.folders if path.is_relative_to(f)), None)
+        if folder and (reason := link_out(path, folder)) is not None:
+            log.warning("跳过 %s：%s", path, reason)
+        elif path.is_dir():
             files, _ = discover([path], self.library.settings.home) if added else ([], [])
             for file in files:
                 self._note(file)
@@ -218,15 +223,24 @@ def _stop_once(signum, frame) -> None:
 
 def log_to_stderr(zone: tzinfo) -> None:
     """Send sucai's own log lines (Chinese, from INFO up) to standard error, each stamped
-    ``YYYY-MM-DD HH:MM:SS`` on the site's clock ``zone``; the libraries' lines (English: Alembic's
+    ``YYYY-MM-DD HH:MM:SS`` on the site's clock ``zone``, its message one line without control, zero-width or
+    bidi characters (:class:`_PlainFormatter`); the libraries' lines (English: Alembic's
     ``Context impl SQLiteImpl.``) only from WARNING up, watchfiles' from ERROR up. Nothing is
     changed when the process's logging is set up already."""
     if logging.getLogger().handlers:
         return
-    formatter = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    formatter = _PlainFormatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
     formatter.converter = lambda seconds: datetime.fromtimestamp(seconds, zone).timetuple()
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     logging.getLogger("sucai").setLevel(logging.INFO)
     logging.getLogger("watchfiles").setLevel(logging.ERROR)   # warns "KeyboardInterrupt caught, stopping watch"
+
+
+class _PlainFormatter(logging.Formatter):
+    """A log line whose message is :func:`sucai.clean.plain`: a dropped file's name (``\x1b]0;…\x07坏.pdf``, a
+    U+202E, a carriage return) is printed, never acted on by the terminal, and cannot rewrite the line."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return super().formatMessage(logging.makeLogRecord({**record.__dict__, "message": plain(record.message)}))

@@ -309,6 +309,30 @@ def test_a_manifest_nested_too_deep_is_refused_in_chinese(tmp_path):
     assert refused.value.code == "bad_backup" and not target.catalogue_path.exists()
 
 
+def test_a_manifest_that_is_no_regular_file_is_refused_unread(tmp_path):
+    """Attack 19b: the manifest was read whole, whatever it was — a named pipe in its place (a backup copied from
+    a share) held sucai restore for ever, waiting for a writer. It is read as every file is (a regular file only,
+    :func:`sucai.readers.file_bytes`): refused unread, without waiting, and nothing restored."""
+    _, _, folder = _embedded_backup(tmp_path)
+    (folder / backup.MANIFEST).unlink()
+    os.mkfifo(folder / backup.MANIFEST)
+    target = load_settings(setup_home(tmp_path / "target", ""), database_url="")
+    caught: list[BaseException] = []
+
+    def restore() -> None:
+        try:
+            backup.restore(target, folder)
+        except InvalidInput as error:
+            caught.append(error)
+
+    worker = threading.Thread(target=restore, daemon=True)
+    worker.start()
+    worker.join(60)   # a bound that only ends a hang
+    assert not worker.is_alive(), "the restore waits on the pipe"
+    assert caught[0].code == "bad_backup" and not target.catalogue_path.exists()
+    assert caught[0].message == f"{folder} 不是 sucai 备份（缺少或无法读取 {backup.MANIFEST}）"
+
+
 def test_the_database_password_is_never_on_a_command_line(tmp_path, postgres, request, monkeypatch):
     """pg_dump and pg_restore were given the password inside their connection string: every user of the machine
     reads it with ps. A role that must give its password (SCRAM, the server's others are trusted) proves they get

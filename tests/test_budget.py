@@ -74,6 +74,10 @@ def _job(kind: str):
         return len(bytearray(900 * 2**20))  # past a 512 MB address space
     if kind == "crash":
         os._exit(3)
+    if kind == "panic":   # pyo3's PanicException: a BaseException whose module ("pyo3_runtime") cannot be imported
+        raise type("PanicException", (BaseException,), {})("PyObject pointer is null")
+    if kind == "backtrace":
+        return os.environ.get("RUST_BACKTRACE")
     if kind == "temp":
         handle = tempfile.NamedTemporaryFile(delete=False)  # left behind on purpose: the budget must remove it
         return Path(handle.name).parent.name
@@ -89,6 +93,22 @@ def test_memory_limit_and_a_crashing_worker_end_as_outcomes_and_the_batch_goes_o
     assert results[2][0] == "failed" and "退出码 3" in results[2][1]
     assert results[3].startswith("sucai-parse-")  # the worker's temporary folder…
     assert parse_folders() <= before  # …is gone, with what was left in it
+
+
+def test_a_rust_panic_in_a_worker_ends_as_an_outcome_and_the_batch_goes_on():
+    """Attack 19b: a 42 MB one-line page spent a worker's address space inside the Rust segmenter, whose binding
+    (pyo3) raised PanicException — a BaseException, past ``except Exception``, that the worker could not send
+    back (PicklingError): the whole ingest stopped, 内部错误, exit 1. It is now the file's outcome."""
+    results = list(run_budgeted(_job, ["ok", "panic", "last"], Budget(seconds=60, memory_mb=512), 2))
+    assert results == ["ok", ("failed", "解析组件异常中止（PanicException），可能超出了每个文件 512 MB 的内存上限"), "last"]
+
+
+def test_a_worker_takes_no_rust_backtrace_whatever_the_operator_set(monkeypatch):
+    """Attack 19b: with RUST_BACKTRACE=1 in the operator's shell, the panic above tried to take a backtrace in a
+    worker whose address space was spent, failed to allocate, and hung on a lock: the file held its worker for the
+    whole time budget (300 s) instead of ending at once. A worker takes none (the message still says what panicked)."""
+    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    assert list(run_budgeted(_job, ["backtrace"], Budget(seconds=60, memory_mb=512), 1)) == ["0"]
 
 
 def _held(job: str | Path) -> str:

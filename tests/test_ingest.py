@@ -813,10 +813,12 @@ def test_the_parse_workers_are_gone_before_the_last_commit(home, tmp_path, monke
 
 def test_discover_follows_linked_folders_once(tmp_path):
     """A folder linked into the ingested one is walked (its files were passed over in silence), a link back
-    to a folder above is not walked again, and hidden entries stay out."""
+    to a folder above is not walked again, and hidden entries stay out. (The linked folder lies in the one
+    ingested, here a hidden one that the walk itself passes over: a link out of it is not followed, see below.)"""
     from sucai.ingest import discover
 
-    top, elsewhere = tmp_path / "top", tmp_path / "elsewhere"
+    top = tmp_path / "top"
+    elsewhere = top / ".elsewhere"
     (top / "own").mkdir(parents=True)
     (elsewhere / "sub").mkdir(parents=True)
     (top / "own" / "a.txt").write_text("甲", encoding="utf-8")
@@ -829,6 +831,37 @@ def test_discover_follows_linked_folders_once(tmp_path):
 
     assert files == [top / "linked" / "sub" / "b.txt", top / "own" / "a.txt"]
     assert missing == []
+
+
+def test_a_link_out_of_the_ingested_folder_is_skipped_unread(tmp_path):
+    """Attack 19b: a folder from outside (an unpacked archive, a scraper's output) may hold symbolic links; a link
+    ``通知.txt → /proc/self/environ`` or ``→ ~/.ssh/id_rsa`` was followed and its target's text stored as a document
+    that visitors could read (the ingest's environment, with its secrets). A link inside a walked folder — to a file
+    or a folder — is followed only to what lies in the folder named; any other is 跳过 with its target, unread. The
+    folder named itself may be a link (the operator chose it)."""
+    from sucai.ingest import discover
+
+    secret, top = tmp_path / "secret", tmp_path / "top"
+    (secret / "keys").mkdir(parents=True)
+    (secret / "id_rsa").write_text("私钥", encoding="utf-8")
+    (secret / "keys" / "token.txt").write_text("令牌", encoding="utf-8")
+    (top / "sub").mkdir(parents=True)
+    (top / "sub" / "ok.txt").write_text("甲", encoding="utf-8")
+    (top / "通知.txt").symlink_to(secret / "id_rsa")
+    (top / "sub" / "用户.txt").symlink_to("/etc/passwd")
+    (top / "sub" / "钥匙").symlink_to(secret / "keys", target_is_directory=True)
+    (top / "sub" / "旁边.txt").symlink_to(top / "sub" / "ok.txt")   # inside: followed
+    (tmp_path / "named").symlink_to(top, target_is_directory=True)
+
+    files, passed = discover([tmp_path / "named"])
+
+    named = tmp_path / "named"
+    assert files == [named / "sub" / "ok.txt", named / "sub" / "旁边.txt"]
+    assert [(Path(o.path).relative_to(named).as_posix(), o.status, o.reason) for o in passed] == [
+        ("sub/用户.txt", "skipped", "链接指向所选文件夹之外（/etc/passwd），未读取；如需入库，请直接指定该路径"),
+        ("sub/钥匙", "skipped", f"链接指向所选文件夹之外（{secret / 'keys'}），未读取；如需入库，请直接指定该路径"),
+        ("通知.txt", "skipped", f"链接指向所选文件夹之外（{secret / 'id_rsa'}），未读取；如需入库，请直接指定该路径"),
+    ]
 
 
 def test_entries_a_folder_walk_passes_over_are_reported_and_a_pipe_is_never_opened(tmp_path, cli, monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -176,6 +177,31 @@ def test_a_link_planted_where_sync_writes_is_replaced_not_followed(site):
     (out / "关于做好秋季防火工作的通知.md").symlink_to(victim)
     sync(library, out, since=site["day"])
     assert victim.read_text(encoding="utf-8") == "原有内容"
+
+
+def test_a_manifest_that_is_no_regular_file_is_refused_unread(site):
+    """Attack 19b: the manifest was read whole, whatever it was — a named pipe planted as .sucai-sync.json (a
+    shared folder) held the sync for ever, waiting for a writer; a link to /dev/zero filled the memory. It is
+    read as every file is (:func:`sucai.readers.file_bytes`): a pipe or device refused unread, without waiting."""
+    out = site["out"]
+    out.mkdir()
+    os.mkfifo(out / MANIFEST)
+    caught: list[BaseException] = []
+    worker = threading.Thread(target=lambda: _raised(caught, sync, site["library"], out, since=site["day"]),
+                              daemon=True)
+    worker.start()
+    worker.join(60)   # a bound that only ends a hang
+    assert not worker.is_alive(), "the sync waits on the pipe"
+    assert isinstance(caught[0], InvalidInput) and caught[0].code == "bad_manifest"
+    assert caught[0].message == (f"同步清单有误：无法读取 {out / MANIFEST}（不是普通文件，而是文件夹、设备或命名管道），"
+                                 "请确认它是文件而不是文件夹，并且有读取权限；删除它会重新写入全部文档")
+
+
+def _raised(caught: list[BaseException], function, *args, **kwargs) -> None:
+    try:
+        function(*args, **kwargs)
+    except BaseException as error:   # noqa: BLE001 - handed to the test's thread
+        caught.append(error)
 
 
 def test_a_folder_that_cannot_be_made_is_refused_in_chinese(site, tmp_path):

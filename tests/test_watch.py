@@ -207,6 +207,29 @@ def test_a_bad_file_never_stops_the_watcher(folders):
         assert line.startswith("入库 ") and "坏文件.pdf" in line and "\n" not in line
 
 
+def test_a_link_out_of_the_watched_folder_is_never_read(folders, tmp_path, caplog):
+    """Attack 19b: a link dropped into the watched folder (``通知.txt → ~/.ssh/id_rsa``, a folder linked to
+    ``/etc``) was followed and its target stored as a document; it is now logged as 跳过 and never read, and the
+    watcher goes on."""
+    home, inbox = folders
+    secret = tmp_path / "secret"
+    (secret / "keys").mkdir(parents=True)
+    (secret / "id_rsa").write_text(text(17, "私钥泄露"), encoding="utf-8")
+    (secret / "keys" / "token.txt").write_text(text(18, "令牌泄露"), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="sucai.watch"), Running(home, inbox) as running:
+        (inbox / "通知.txt").symlink_to(secret / "id_rsa")
+        (inbox / "钥匙").symlink_to(secret / "keys", target_is_directory=True)
+        (inbox / "好文件.txt").write_text(text(42, "冬季供暖"), encoding="utf-8")
+        wait_for(lambda: found(running.library, "冬季供暖"), 60, "the good file is ingested")
+        wait_for(lambda: len([r for r in caplog.records if "链接指向所选文件夹之外" in r.getMessage()]) == 2, 30,
+                 "both links are logged as skipped")
+        assert found(running.library, "私钥泄露") == found(running.library, "令牌泄露") == []
+        assert running.outcomes(inbox / "通知.txt") == []
+    said = sorted(r.getMessage() for r in caplog.records if "链接" in r.getMessage())
+    assert said == [f"跳过 {inbox / '通知.txt'}：链接指向所选文件夹之外（{secret / 'id_rsa'}），未读取；如需入库，请直接指定该路径",
+                    f"跳过 {inbox / '钥匙'}：链接指向所选文件夹之外（{secret / 'keys'}），未读取；如需入库，请直接指定该路径"]
+
+
 @pytest.mark.parametrize("name, kept", [("通知.docx", True), (".隐藏.txt", False), ("下载中.pdf.crdownload", False),
                                         ("文件.part", False), ("备份.txt~", False), ("~$临时.docx", False)])
 def test_partial_and_hidden_files_are_passed_over(name, kept):
@@ -259,6 +282,20 @@ def test_watch_and_serve_watch_refuse_a_missing_folder_in_chinese(cli, tmp_path)
     for command in (["watch"], ["serve", "--port", "8765", "--watch"]):
         status, _, said = cli(*command, str(tmp_path / "没有"))
         assert status == 2 and f"文件夹 '{tmp_path / '没有'}' 不存在" in said, said   # bad usage, said in Chinese
+
+
+def test_a_file_name_in_the_watch_log_cannot_act_on_the_terminal():
+    """Attack 19b: the log of ``sucai watch`` (and of ``serve --watch``) named a dropped file as it was named — a
+    scraped ``\x1b]0;…\x07\x1b[2J坏.pdf`` that failed set the operator's window title and cleared the screen;
+    a name with ``\u202e`` (RLO) or a carriage return rewrote the line. Each line's message is now printed without
+    control, zero-width or bidi characters, and stays one line."""
+    script = ("import logging, zoneinfo; from sucai.watch import log_to_stderr;"
+              "log_to_stderr(zoneinfo.ZoneInfo('Asia/Shanghai'));"
+              "logging.getLogger('sucai.watch').info('入库 1 个文件：失败 1；未入库：%s：PDF 文件已损坏',"
+              " '\\x1b]0;已被接管\\x07\\x1b[2J坏\\u202efdp.exe\\r覆盖\\n下一行.pdf')")
+    said = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120).stderr
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 入库 1 个文件：失败 1；未入库："
+                        r" \]0;已被接管 \[2J坏 fdp\.exe 覆盖 下一行\.pdf：PDF 文件已损坏\n", said), said
 
 
 def test_sucai_watch_logs_each_run_and_a_stop_signal_ends_it_with_130(folders):

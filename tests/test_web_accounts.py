@@ -520,6 +520,19 @@ def test_upload_several_files(app, library, accounts):
     assert not any(Path("/etc").glob("*通知*"))
 
 
+def test_an_uploaded_name_cannot_turn_itself_around(app, library, home):
+    """Attack 19b: an upload's name kept U+202E (RLO) and zero-width characters — 「报告\u202etxt.exe」 showed on the
+    upload page, and was kept under uploads/, as 「报告exe.txt」. Its name is now a one-line field as every other
+    (:func:`sucai.clean.plain`): each run of such characters one space, the ends stripped."""
+    admin = logged_in(app, "管理员")
+    body = "关于开展冬季安全检查的通知\n各单位：请于十二月组织检查。腊梅水仙测试句。\n".encode()
+    page = upload(admin, [("报告\u202etxt.exe\u200b.txt", body)])
+    assert outcomes(page.text) == [("ingested", "报告 txt.exe .txt")]
+    assert "\u202e" not in page.text and "\u200b" not in page.text
+    doc_id = int(re.findall(r'href="/documents/(\d+)"', page.text)[0])
+    assert Path(library.get(doc_id, include_hidden=True).source_path).name == "报告 txt.exe .txt"
+
+
 def test_an_upload_is_kept_under_home_with_its_own_name(app, library, home):
     """F25: the catalogue names the uploaded file kept under <home>/uploads/<the site's day>/, not a removed
     temporary one; a second file of the same name does not overwrite it; a file not ingested is not kept."""

@@ -80,7 +80,7 @@ def run(args: list[str]) -> int:
         if isinstance(error, SystemExit) or os.environ.get("SUCAI_DEBUG"):
             raise
         said = (str(error).strip().splitlines() or [""])[0]  # not the statement and parameters a driver appends
-        err.print(f"[red]内部错误：{escape(type(error).__name__)}: {escape(said)}[/red]（设置 SUCAI_DEBUG=1 查看详情）")
+        err.print(f"[red]内部错误：{escape(type(error).__name__)}: {escape(shown(said))}[/red]（设置 SUCAI_DEBUG=1 查看详情）")
         return ExitCode.ERROR
     return int(status) if isinstance(status, int) else ExitCode.OK
 

@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
+from ..clean import plain
 from ..errors import InvalidInput, os_reason
 from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
@@ -46,7 +47,6 @@ UserId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="用户编号")]
 
 UPLOADS = "uploads"        # the folder of the library's home that keeps uploaded files, one folder a day
 _MAX_NAME_BYTES = 200      # a kept upload's file name, in bytes of UTF-8 (file systems allow 255)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FORM_OVERHEAD = 1 << 20   # bytes of a multipart request besides the files themselves
 
 
@@ -101,10 +101,10 @@ def _cap(settings) -> int:
 
 
 def display_name(raw: str | None) -> str:
-    """The uploaded file's name for showing only: its last part, no control characters, at most 120 characters."""
+    """The uploaded file's name for showing only: its last part, a one-line field (:func:`sucai.clean.plain`: no
+    control, zero-width or bidi character — 「报告\u202etxt.exe」 would show as 「报告exe.txt」), at most 120 characters."""
     name = unicodedata.normalize("NFC", str(raw or ""))
-    name = re.split(r"[\\/]", name)[-1]
-    name = _CONTROL.sub("", name).strip()
+    name = plain(re.split(r"[\\/]", name)[-1])
     return name[:120] or "（无文件名）"
 
 
