@@ -17,7 +17,7 @@ every file's bytes and decode them (UTF-8, else GB18030) — the floor any inges
 The whole corpus is the issue's figure. Some of its files need an external converter — Tesseract's OCR
 for scans, LibreOffice for .doc/.wps/.rtf/.odt — which is not our code and may take as long as the rest
 of the corpus, so two more runs split it: the files that need no converter (text, markdown, html, docx,
-PDF with a text layer), and the converted files alone (each a mirror of symbolic links with the same
+PDF with a text layer), and the converted files alone (each a mirror with the same
 names). A closing table gives the three figures side by side, each with its target. ``--no-converter`` runs the
 files that need no converter alone, found before the ingest (:func:`needs_converter`: the format by content, a PDF's
 text layer by PDFium), so the Python pipeline's own throughput is measured without waiting for the whole corpus.
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -151,15 +152,19 @@ def needs_converter(path: Path) -> bool:
 
 
 def mirror(corpus: Path, paths: list[str], folder: Path, *, keep: bool) -> Path:
-    """A mirror of ``corpus`` in ``folder`` (same folder and file names, symbolic links) with only the files
-    of ``paths`` (``keep``) or without them."""
+    """A mirror of ``corpus`` in ``folder`` (same folder and file names, hard links — copies on another file
+    system: an ingest follows no symbolic link out of the folder it walks) with only the files of ``paths``
+    (``keep``) or without them."""
     target_root = folder / corpus.name
     chosen = {str(Path(p).resolve()) for p in paths}
     for path in discover([corpus])[0]:
         if (str(path.resolve()) in chosen) == keep:
             target = target_root / path.relative_to(corpus)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.symlink_to(path.resolve())
+            try:
+                os.link(path.resolve(), target)
+            except OSError:
+                shutil.copy2(path, target)
     return target_root
 
 
