@@ -117,6 +117,26 @@ def base_and_new(module: str, default_every: int) -> tuple[str, dict, dict]:
     return args.base, base, run_digests(module, REPO, corpus, args.every)
 
 
+def compare_library(module: str, what: str) -> None:
+    """The command line of ``module``, a script comparing a library's searches (``--home``, ``--base``,
+    ``--queries``): ``module.digests(home, queries)`` computed with the base ref's package and with this checkout's,
+    each key that differs printed (the first 50) and counted as ``what``; exits 1 when any differs, else 0."""
+    parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
+    parser.add_argument("--home", required=True, help="the library's data directory")
+    parser.add_argument("--base", default="main", help="git ref to compare with (default main)")
+    parser.add_argument("--queries", type=int, default=100, help="queries drawn from the library (default 100)")
+    args = parser.parse_args()
+    home = Path(args.home).resolve()
+    with tempfile.TemporaryDirectory(prefix="sucai-compare-") as tmp:
+        base = run_digests(module, export(args.base, Path(tmp)), home, args.queries)
+    new = run_digests(module, REPO, home, args.queries)
+    differ = sorted(key for key in base.keys() | new.keys() if base.get(key) != new.get(key))
+    for key in differ[:50]:
+        print(f"DIFFERS {key}")
+    print(f"{len(new)} {what} compared with {args.base}: {len(differ)} differ")
+    sys.exit(1 if differ else 0)
+
+
 def main() -> None:
     ref, base, new = base_and_new("compare_parse", 1)
     differ = 0

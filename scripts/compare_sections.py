@@ -13,10 +13,8 @@ anything does, 0 when every result is the same.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -71,21 +69,7 @@ def _queries(library, count: int) -> tuple[list[str], list[str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", required=True, help="the library's data directory")
-    parser.add_argument("--base", default="main", help="git ref to compare with (default main)")
-    parser.add_argument("--queries", type=int, default=100, help="queries drawn from the library (default 100)")
-    args = parser.parse_args()
-    home = Path(args.home).resolve()
-    with tempfile.TemporaryDirectory(prefix="sucai-compare-") as tmp:
-        base = compare_parse.run_digests("compare_sections", compare_parse.export(args.base, Path(tmp)), home,
-                                         args.queries)
-    new = compare_parse.run_digests("compare_sections", compare_parse.REPO, home, args.queries)
-    differ = sorted(key for key in base.keys() | new.keys() if base.get(key) != new.get(key))
-    for key in differ[:50]:
-        print(f"DIFFERS {key}")
-    print(f"{len(new)} section searches compared with {args.base}: {len(differ)} differ")
-    sys.exit(1 if differ else 0)
+    compare_parse.compare_library("compare_sections", "section searches")
 
 
 if __name__ == "__main__":

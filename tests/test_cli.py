@@ -439,27 +439,23 @@ def test_ingest_interrupted_says_what_was_done(cli, tmp_path, monkeypatch):
     assert "再次运行即可继续" in errors
 
 
-def test_an_unexpected_error_is_one_line_without_the_statement(cli, monkeypatch):
+@pytest.mark.parametrize("error, said, hidden", [
+    (RuntimeError("(psycopg.DataError) text fields cannot contain NUL\n[SQL: SELECT secret FROM users]"),
+     "内部错误：RuntimeError: (psycopg.DataError) text fields cannot contain NUL", "SELECT"),
+    # attack 19b: the last line of defence printed a library's words as they were — a file name or a scraped title in
+    # them (\x1b]0;…\x07, U+202E) reached the terminal whole, as no other line of sucai does
+    (OSError("cannot map '/in/\x1b]0;已被接管\x07\x1b[2J坏\u202efdp.exe'"),
+     "内部错误：OSError: cannot map '/in/\ufffd]0;已被接管\ufffd\ufffd[2J坏\ufffdfdp.exe'", "\x1b"),
+])
+def test_an_unexpected_error_is_one_harmless_line(cli, monkeypatch, error, said, hidden):
     def broken(self, **options):
-        raise RuntimeError("(psycopg.DataError) text fields cannot contain NUL\n[SQL: SELECT secret FROM users]")
+        raise error
 
     monkeypatch.setattr(Library, "stats", broken)
     status, out, errors = cli("stats")
     assert status == ExitCode.ERROR
-    assert "内部错误：RuntimeError: (psycopg.DataError) text fields cannot contain NUL" in errors
-    assert "SELECT" not in errors and "Traceback" not in errors and "SUCAI_DEBUG=1" in errors
-
-
-def test_an_unexpected_error_naming_a_file_cannot_act_on_the_terminal(cli, monkeypatch):
-    """Attack 19b: the last line of defence printed a library's words as they were — a file name or a scraped
-    title in them (``\x1b]0;…\x07``, U+202E) reached the terminal whole, as no other line of sucai does."""
-    def broken(self, **options):
-        raise OSError("cannot map '/in/\x1b]0;已被接管\x07\x1b[2J坏\u202efdp.exe'")
-
-    monkeypatch.setattr(Library, "stats", broken)
-    status, _, errors = cli("stats")
-    assert status == ExitCode.ERROR
-    assert "内部错误：OSError: cannot map '/in/\ufffd]0;已被接管\ufffd\ufffd[2J坏\ufffdfdp.exe'" in errors
+    assert said in errors and "SUCAI_DEBUG=1" in errors
+    assert hidden not in errors and "Traceback" not in errors
 
 
 def test_stop_signal_is_an_interrupt():
