@@ -37,7 +37,7 @@ from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import chinese_ordinal
 from sucai.facts import find_facts, learn
 from sucai.drafting.placeholders import writer_year
-from sucai.headings import Item, Similarity, cluster, heading_key, part_named, role
+from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -354,11 +354,54 @@ def test_a_query_word_names_a_part_with_whole_words(text, part):
     assert part_named(text) == part
 
 
+# headings of real documents (sucai/samples/src, ../shared/samples, ../shared/corpus), the part each names marked by
+# hand: 4 问题, 4 原因, 10 措施, 4 成效 and 26 naming none — topic headings (关于…问题, X问题, a law's X措施, a title)
+# and measures holding a part's word (开展案例剖析, 加快补齐…短板)
+HEADING_PARTS = [
+    ("一、存在的主要问题", "问题"), ("三、存在的问题", "问题"), ("一、主要问题", "问题"),
+    ("（二）深入查摆问题", "问题"),                       # 以案促改实施方案: finding the problems, what they are under
+    ("二、问题产生的原因", "原因"), ("二、问题产生的根源", "原因"), ("二、问题根源", "原因"),
+    ("二　中国红色政权发生和存在的原因", "原因"),
+    ("三、下一步整改措施", "措施"), ("三、下步打算", "措施"), ("三、今后努力方向", "措施"),
+    ("四、存在的不足和今后打算", "措施"), ("四、对策建议", "措施"), ("二、2024年工作打算", "措施"),
+    ("二、2014年工作安排", "措施"), ("（三）具体措施", "措施"), ("三、工作措施", "措施"),
+    ("二、有关部门下一步拟采取的措施", "措施"),
+    ("一、2023年工作回顾", "成效"), ("一、过去一年工作回顾", "成效"), ("一、“十二五”时期和2015年工作回顾", "成效"),
+    ("二、主要做法", "成效"),
+    ("八、关于防灾抗灾和移民安置问题", None), ("一、关于适用范围问题", None), ("三、关于全面规划、加强领导的问题", None),
+    ("七、关于其他问题的解释", None), ("八、其他问题", None), ("十一、离休、退休问题", None), ("土地问题", None),
+    ("五、与审理技术合同纠纷有关的程序问题", None), ("第七章特定问题调查", None), ("问题的提起", None),
+    ("1.问题导向", None), ("二　调查就是解决问题", None), ("附录：关于若干历史问题的决议", None),
+    ("十七、修改《最高人民法院关于审理技术合同纠纷案件适用法律若干问题的解释》", None),
+    ("（二）内生动力不足", None),                                         # a problem's topic: the part is above it
+    ("2.开展案例剖析", None), ("（七）加快补齐全程机械化生产短板", None), ("（二）查摆整改阶段（2024年4月至9月）", None),
+    ("二、突出问题导向，扎实推进基层减负各项措施", None), ("三、以实际行动推动减负措施落地见效", None),
+    ("第六章强制措施", None), ("第四章大气污染防治措施", None), ("第三章实施戒严的措施", None),
+    ("（二）总体思路", None), ("案情回顾", None), ("（三）总结经验做法", None),
+]
+
+
+# and writers' forms of part headings: a word saying the part is at hand before a scope, another part's word, a verb
+# naming the part, a word after the part's word
+WRITERS_PARTS = [("在担当作为方面存在的问题", "问题"), ("一年来取得的成绩", "成效"), ("针对问题的整改措施", "措施"),
+                 ("二、深刻剖析问题根源", "原因"), ("四、存在问题及表现", "问题"), ("三、下一步工作", "措施"),
+                 ("原因分析", "原因"), ("切实解决群众反映强烈的突出问题", None)]
+
+
+@pytest.mark.parametrize("heading, part", HEADING_PARTS + WRITERS_PARTS)
+def test_a_heading_names_a_part_as_a_part_heading_does(heading, part):
+    assert named_part(heading) == part
+    assert role([heading]) == part
+
+
 def test_a_heading_s_role_is_that_of_the_highest_heading_naming_a_part():
     assert role(["二、问题产生的原因", "（一）思想认识问题"]) == "原因"
     assert role(["三、下一步整改措施", "（三）在担当作为上下功夫"]) == "措施"
+    assert role(["三、下一步整改措施", "（二）深刻剖析问题根源"]) == "措施"     # a measure under the measures
     assert role(["一、存在的主要问题", "（二）担当作为方面"]) == "问题"
-    assert role(["针对问题的整改措施"]) == "措施"
+    assert role(["三、存在的问题", "（二）内生动力不足"]) == "问题"
+    assert role(["二、主要任务", "（一）开展警示教育", "2.开展案例剖析"]) is None
+    assert role(["八、关于防灾抗灾和移民安置问题", "（一）关于移民安置"]) is None
     assert role(["在担当作为方面"]) is None
 
 
