@@ -35,7 +35,10 @@ from sucai.readers.raw import RawDocument, finish
 from sucai.readers.text import decode
 
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# An XHTML page's prolog, which the HTML parser would read as text: the XML declaration, and a DOCTYPE's internal
+# subset (``<!DOCTYPE html [ <!ENTITY …> ]>``: libxml2 ends the DOCTYPE at its first ``>``, and the subset's tail
+# 「]>」 was the page's first text — its title when it has no <title>). Quoted values may hold ``]`` and ``>``.
+_PROLOG = re.compile(r"""\s*(?:<\?xml[^>]*\?>)?\s*(?:<!DOCTYPE[^\[>]*\[(?:[^\]"']|"[^"]*"|'[^']*')*\]\s*>)?""", re.I)
 _BLOCKS = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
 _ROW_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th")   # a table's own parts, not the tables nested in it
 _LINE_TAGS = {*_BLOCKS, "br", "li", "tr", "section", "article", "header", "footer"}
@@ -274,7 +277,7 @@ def read_html(data: bytes) -> RawDocument:
     ``text.decode``), "corrupt" (unparseable markup) or "empty".
     """
     text, encoding = decode(data, declared=declared_charset(data))
-    markup = _XML_DECLARATION.sub("", text)
+    markup = text[_PROLOG.match(text).end():]
     tree = _parse(markup)
     if tree is None:
         return finish(flat_text(markup), "html", encoding)
