@@ -213,6 +213,18 @@ def test_html_pages_read_one_after_another_keep_a_paragraph_they_share():
         assert read_bytes(page.encode(), "b.html").text.split("\n") == other
 
 
+
+def test_html_with_control_characters_in_its_runs_is_read():
+    """A page whose title or text holds an ESC or U+FFFE failed (内部错误：All strings must be XML compatible): lxml
+    sets no text holding one, and each run was tagged so. Such a run is read as XML can carry it (a C0 control a
+    space: clean.xml_safe), and kept; the page's repeats too."""
+    lines = _repeating_page()
+    page = ("<html><body><p>\x1b[2J\x1b]0;owned\x07关于开展安全生产检查的通知\ufffe</p>"
+            + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>")
+    doc = read_bytes(page.encode(), "a.html")
+    assert doc.text.split("\n") == ["[2J ]0;owned 关于开展安全生产检查的通知", *lines]   # U+FFFD: finish drops it
+    assert doc.text.count(REQUIREMENT) == 4
+
 @pytest.mark.parametrize("symbols", [1, 245, 246])
 def test_html_keeps_the_symbols_its_tags_are_made_of(symbols):
     """The tags that keep repeats apart are Byzantine musical symbols the page does not hold: one it holds is

@@ -29,6 +29,7 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
+from sucai.clean import xml_safe
 from sucai.errors import ReadError
 from sucai.readers.htmlmeta import drop_info_tables, page_meta
 from sucai.readers.raw import RawDocument, finish
@@ -223,7 +224,8 @@ def tag_text_runs(tree, markup: str) -> dict[int, None]:
     a repeat is kept. A tag is a fixed number of Byzantine musical symbols (``_TAG_ALPHABET``) the page does not
     hold. Blank runs (a space between two spans, tagged, became a line break) and scripts (trafilatura reads a
     page's JSON-LD) are left alone (``_text_runs``); a page holding all but one of those symbols is left untagged
-    (an empty table).
+    (an empty table). A run is tagged as XML can carry it (:func:`sucai.clean.xml_safe`: lxml sets no text holding a C0
+    control — a hostile title's ESC — or U+FFFE; trafilatura drops a paragraph holding one).
     """
     alphabet = sorted(set(_TAG_ALPHABET) - set(_TAG_SYMBOL.findall(markup)))
     if len(alphabet) < 2:
@@ -234,7 +236,7 @@ def tag_text_runs(tree, markup: str) -> dict[int, None]:
         width += 1
     for number, (element, side) in enumerate(runs):
         tag = "".join(alphabet[number // len(alphabet) ** place % len(alphabet)] for place in range(width))
-        setattr(element, side, tag + getattr(element, side))
+        setattr(element, side, tag + xml_safe(getattr(element, side)))
     return dict.fromkeys(map(ord, alphabet))
 
 
