@@ -236,4 +236,3 @@ def log_to_stderr(zone: tzinfo) -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     logging.getLogger("sucai").setLevel(logging.INFO)
     logging.getLogger("watchfiles").setLevel(logging.ERROR)   # warns "KeyboardInterrupt caught, stopping watch"
-
