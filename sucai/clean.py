@@ -38,7 +38,7 @@ from operator import add, gt, itemgetter
 
 from .model import Removal
 
-__all__ = ["Cleaned", "Rule", "RULES", "clean", "plain"]
+__all__ = ["Cleaned", "Rule", "RULES", "clean", "plain", "plain_lines"]
 
 
 @dataclass
@@ -249,6 +249,15 @@ def plain(value: str) -> str:
     formatting characters: each run becomes one space, then the ends are stripped. Terminal escape
     sequences lose their ESC/CSI and cannot act on a terminal."""
     return _NOT_PLAIN.sub(" ", value).strip() if _NOT_PLAIN.search(value) else value
+
+
+_NOT_IN_LINES = re.compile(f"[{_FORMAT_CHARS}\x00-\x08\x0b-\x1f]")
+
+
+def plain_lines(value: str) -> str:
+    """Text of several lines (a traceback) as :func:`plain` leaves a field, its lines and their indents kept: each
+    control, zero-width or bidi formatting character but a tab or a line break (\\n) becomes U+FFFD, one for one."""
+    return _NOT_IN_LINES.sub(REPLACEMENT, value)
 
 # ---------------------------------------------------------------- HTML markup
 

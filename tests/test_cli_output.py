@@ -86,3 +86,41 @@ def test_every_log_line_an_operator_sees_is_chinese():
                     and not re.search("[\u4e00-\u9fff]", node.args[0].value)):
                 english.append(f"{path.name}:{node.lineno} {node.args[0].value}")
     assert english == []
+
+
+# Every class of code point a terminal may act on, or that rewrites a line: C1 controls (U+009B is a CSI), DEL,
+# bidi embeddings, overrides and isolates, other format characters (a soft hyphen, zero-width ones, a BOM, a tag
+# character beyond the BMP), the line and paragraph separators, and a lone surrogate (a file name not in UTF-8)
+ACTIVE = "\x7f\x85\x9b\u202a\u202e\u2066\u2069\u200b\u200f\u00ad\u061c\ufeff\U000e0001\u2028\u2029\udcff"
+
+
+def _active_in(output: str) -> list[str]:
+    """The code points of ``output`` a terminal could act on (by Unicode's categories: the oracle), but JSON's own
+    line breaks."""
+    import unicodedata
+
+    return [f"U+{ord(c):04X}" for c in output if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+
+
+def test_json_output_escapes_what_a_terminal_would_act_on_and_keeps_the_data(capsys):
+    """``--json`` wrote a file name's U+009B (CSI) and U+202E raw (json19): each such code point is now written as
+    a ``\\uXXXX`` escape (a pair beyond the BMP), Chinese as it is, and the JSON read back is the data, exactly."""
+    from sucai.cli.common import print_json
+
+    data = {"title": f"关于{ACTIVE}的通知", ACTIVE: [ACTIVE, "\x1b[2J", 1, None], "字数": "一二三"}
+    print_json(data)
+    output = capsys.readouterr().out
+    assert _active_in(output) == []
+    assert json.loads(output) == data
+    assert '"字数": "一二三"' in output and "\\u009b" in output and "\\u202e" in output and "\\udb40\\udc01" in output
+
+
+def test_ingest_json_escapes_a_hostile_file_name(home, tmp_path):
+    folder = tmp_path / "下载"
+    folder.mkdir()
+    name = "\x9b31m\u202e坏fdp.pdf"
+    (folder / name).write_bytes(b"not a pdf")
+    output = CliRunner().invoke(cli_app, ["ingest", str(folder), "--json", "--home", str(home)]).stdout
+    assert _active_in(output) == []
+    (entry,) = json.loads(output)["files"]
+    assert entry["path"] == str(folder / name) and entry["status"] == "skipped"

@@ -213,6 +213,18 @@ def test_html_pages_read_one_after_another_keep_a_paragraph_they_share():
         assert read_bytes(page.encode(), "b.html").text.split("\n") == other
 
 
+
+def test_html_with_control_characters_in_its_runs_is_read():
+    """A page whose title or text holds an ESC or U+FFFE failed (内部错误：All strings must be XML compatible): lxml
+    sets no text holding one, and each run was tagged so. Such a run is read as XML can carry it (a C0 control a
+    space: clean.xml_safe), and kept; the page's repeats too."""
+    lines = _repeating_page()
+    page = ("<html><body><p>\x1b[2J\x1b]0;owned\x07关于开展安全生产检查的通知\ufffe</p>"
+            + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>")
+    doc = read_bytes(page.encode(), "a.html")
+    assert doc.text.split("\n") == ["[2J ]0;owned 关于开展安全生产检查的通知", *lines]   # U+FFFD: finish drops it
+    assert doc.text.count(REQUIREMENT) == 4
+
 @pytest.mark.parametrize("symbols", [1, 245, 246])
 def test_html_keeps_the_symbols_its_tags_are_made_of(symbols):
     """The tags that keep repeats apart are Byzantine musical symbols the page does not hold: one it holds is
@@ -749,3 +761,21 @@ def test_chinese_in_utf16_without_a_bom_cut_inside_its_last_unit_is_not_read_as_
     text = "关于加强作风建设的通知。各单位：为进一步改进作风，现通知如下。" * 20
     doc = read_bytes(text.encode(codec)[:-1], "a.txt")
     assert (doc.encoding, doc.text) == (codec, text[:-1])
+
+
+@pytest.mark.parametrize("head", ["<title>关于做好防汛工作的通知_某市人民政府</title>", ""])
+def test_an_xhtml_pages_internal_dtd_subset_is_no_text(tmp_path, head):
+    """libxml2's HTML parser ends a DOCTYPE at its first ``>``, inside an internal subset: the subset's tail 「]>」 was
+    the page's first text, and without a <title> the document's title (「]>关于做好防汛工作的通知」, json19). The page
+    reads as it does with a plain ``<!DOCTYPE html>``."""
+    from sucai.ingest import parse_file
+
+    body = "各区人民政府，市政府各部门：为切实做好今年防汛工作，确保人民群众生命财产安全，现就有关事项通知如下。"
+    page = (f'<html xmlns="http://www.w3.org/1999/xhtml"><head>{head}</head><body><div>关于做好防汛工作的通知</div>'
+            f"<p>{body}</p></body></html>")
+    subset, plain = tmp_path / "通知.html", tmp_path / "plain.html"
+    subset.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html [\n  <!ENTITY org "某市]人民>政府">\n'
+                      f"  <!ENTITY % ext SYSTEM 'x.ent'>\n]>\n{page}", encoding="utf-8")
+    plain.write_text(f"<!DOCTYPE html>{page}", encoding="utf-8")
+    assert read(subset).text == read(plain).text and body in read(subset).text and "]>" not in read(subset).text
+    assert parse_file(subset).title == parse_file(plain).title == "关于做好防汛工作的通知"

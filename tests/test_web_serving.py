@@ -342,3 +342,39 @@ def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path, stop
             os.killpg(server.pid, signal.SIGKILL)
     assert server.returncode == 130
     assert [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
+
+
+HOSTILE_PATH = "/\x1b]0;已被接管\x07\x1b[2J\x9b31m\u202e坏\r假的一行"
+
+
+def _active_in(line: str) -> list[str]:
+    """What a terminal could act on in ``line`` (the oracle: Unicode's categories), but the traceback's line breaks."""
+    import unicodedata
+
+    return [f"U+{ord(c):04X}" for c in line if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+
+
+def test_a_log_line_never_acts_on_the_terminal(capsys, monkeypatch):
+    """``sucai serve`` logged a request's path as it was sent (``处理请求 GET /\\x1b]0;…``, json19): the window's title
+    set, the screen cleared, the line rewritten. Its log lines — sucai.web's (the handler errors.install puts there)
+    and uvicorn's — show each such character no more: the message on one line, the traceback's lines kept."""
+    from sucai.web import errors
+
+    logger = logging.getLogger("sucai.web")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    monkeypatch.setattr(logger, "level", logger.level)
+    errors._error_log()
+    try:
+        raise ValueError(f"坏值{HOSTILE_PATH}")
+    except ValueError as error:
+        logger.error("处理请求 %s %s 时出现内部错误", "GET", HOSTILE_PATH, exc_info=error)
+        record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "%s", (HOSTILE_PATH,), sys.exc_info())
+    first, *traceback = capsys.readouterr().err.rstrip("\n").split("\n")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 错误 处理请求 GET / \]0;已被接管 \[2J 31m 坏 假的一行 时出现内部错误", first)
+    assert traceback[0] == "Traceback (most recent call last):"
+    assert traceback[-1] == "ValueError: 坏值/\ufffd]0;已被接管\ufffd\ufffd[2J\ufffd31m\ufffd坏\ufffd假的一行"
+    uvicorns = ChineseFormatter().format(record)
+    assert uvicorns.split("\n")[0].endswith(" 错误 / ]0;已被接管 [2J 31m 坏 假的一行")
+    assert uvicorns.split("\n")[-1] == traceback[-1]
+    assert _active_in(first) == _active_in("\n".join(traceback)) == _active_in(uvicorns) == []

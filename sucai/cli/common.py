@@ -414,5 +414,27 @@ def write_file(output: Path | None, name: str, data: bytes) -> Path:
     return target
 
 
+# What a terminal may act on, or that rewrites a line, once JSON has escaped C0: C1 controls (U+009B is a CSI) and
+# DEL, format characters (bidi embeddings, overrides and isolates, zero-width ones…), line and paragraph separators,
+# lone surrogates (a file name not in UTF-8). Found only inside strings: JSON's own syntax is ASCII.
+_ACTIVE = r"[\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\p{Cs}]"
+
+
+@cache
+def _active():
+    import regex   # Unicode's categories; 9 ms to import, which `sucai --help` need not spend
+
+    return regex.compile(_ACTIVE)
+
+
+def _escaped(found) -> str:
+    """A code point as JSON's ``\\uXXXX`` escape (RFC 8259 §7: a UTF-16 surrogate pair beyond the BMP)."""
+    units = found[0].encode("utf-16-le", "surrogatepass")
+    return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'little'):04x}" for i in range(0, len(units), 2))
+
+
 def print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """``data`` as indented JSON on the standard output, Chinese as it is, and every code point :data:`_ACTIVE`
+    matches as an escape, so that the JSON shown on a terminal cannot act on it; ``json.loads`` of it is ``data``.
+    One pass over the encoded text."""
+    sys.stdout.write(_active().sub(_escaped, json.dumps(data, ensure_ascii=False, indent=2)) + "\n")

@@ -29,13 +29,17 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
+from sucai.clean import xml_safe
 from sucai.errors import ReadError
 from sucai.readers.htmlmeta import drop_info_tables, page_meta
 from sucai.readers.raw import RawDocument, finish
 from sucai.readers.text import decode
 
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# An XHTML page's prolog, which the HTML parser would read as text: the XML declaration, and a DOCTYPE's internal
+# subset (``<!DOCTYPE html [ <!ENTITY …> ]>``: libxml2 ends the DOCTYPE at its first ``>``, and the subset's tail
+# 「]>」 was the page's first text — its title when it has no <title>). Quoted values may hold ``]`` and ``>``.
+_PROLOG = re.compile(r"""\s*(?:<\?xml[^>]*\?>)?\s*(?:<!DOCTYPE[^\[>]*\[(?:[^\]"']|"[^"]*"|'[^']*')*\]\s*>)?""", re.I)
 _BLOCKS = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
 _ROW_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th")   # a table's own parts, not the tables nested in it
 _LINE_TAGS = {*_BLOCKS, "br", "li", "tr", "section", "article", "header", "footer"}
@@ -220,7 +224,8 @@ def tag_text_runs(tree, markup: str) -> dict[int, None]:
     a repeat is kept. A tag is a fixed number of Byzantine musical symbols (``_TAG_ALPHABET``) the page does not
     hold. Blank runs (a space between two spans, tagged, became a line break) and scripts (trafilatura reads a
     page's JSON-LD) are left alone (``_text_runs``); a page holding all but one of those symbols is left untagged
-    (an empty table).
+    (an empty table). A run is tagged as XML can carry it (:func:`sucai.clean.xml_safe`: lxml sets no text holding a C0
+    control — a hostile title's ESC — or U+FFFE; trafilatura drops a paragraph holding one).
     """
     alphabet = sorted(set(_TAG_ALPHABET) - set(_TAG_SYMBOL.findall(markup)))
     if len(alphabet) < 2:
@@ -231,7 +236,7 @@ def tag_text_runs(tree, markup: str) -> dict[int, None]:
         width += 1
     for number, (element, side) in enumerate(runs):
         tag = "".join(alphabet[number // len(alphabet) ** place % len(alphabet)] for place in range(width))
-        setattr(element, side, tag + getattr(element, side))
+        setattr(element, side, tag + xml_safe(getattr(element, side)))
     return dict.fromkeys(map(ord, alphabet))
 
 
@@ -274,7 +279,7 @@ def read_html(data: bytes) -> RawDocument:
     ``text.decode``), "corrupt" (unparseable markup) or "empty".
     """
     text, encoding = decode(data, declared=declared_charset(data))
-    markup = _XML_DECLARATION.sub("", text)
+    markup = text[_PROLOG.match(text).end():]
     tree = _parse(markup)
     if tree is None:
         return finish(flat_text(markup), "html", encoding)

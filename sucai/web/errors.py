@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..accounts import TooManyRequests
 from ..errors import SucaiError
 from .responses import JSONResponse
+from .serverlog import ChineseFormatter
 from .templating import render_page, see_other
 
 log = logging.getLogger("sucai.web")
@@ -86,10 +87,12 @@ def _in_the_apis_words(schema: dict) -> None:
 
 
 def _error_log() -> None:
-    """Unexpected errors go to stderr (the server's log) unless logging was set up elsewhere."""
+    """Unexpected errors go to stderr (the server's log) unless logging was set up elsewhere, written as uvicorn's
+    lines are (:class:`~sucai.web.serverlog.ChineseFormatter`: the level in Chinese, a request's path never acting on
+    the terminal)."""
     if not log.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(ChineseFormatter())
         log.addHandler(handler)
         log.setLevel(logging.WARNING)
 

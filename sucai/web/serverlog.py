@@ -7,13 +7,17 @@ reaches the console are uvicorn's warnings and errors — a request it could not
 written by uvicorn (0.55) in English, as fixed sentences, ``%`` templates or f-strings naming a process.
 :class:`ChineseFormatter` writes each line it knows (:data:`_WORDS`) in Chinese, with the level in Chinese
 (``警告``, ``错误``); one it does not know stays as uvicorn wrote it, after the Chinese level. A traceback that
-comes with an error (``exc_info``) is kept as Python writes it: it is for whoever runs the server.
+comes with an error (``exc_info``) is kept as Python writes it: it is for whoever runs the server. sucai's own
+errors while serving (``sucai.web``: :func:`sucai.web.errors.install`) are written the same way. No line holds a
+control, zero-width or bidi character (:class:`sucai.logs.PlainFormatter`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+
+from ..logs import PlainFormatter
 
 __all__ = ["LOG_CONFIG", "ChineseFormatter", "chinese"]
 
@@ -51,8 +55,9 @@ def chinese(message: str) -> str:
     return message
 
 
-class ChineseFormatter(logging.Formatter):
-    """``时间 级别 消息``: the level and uvicorn's known messages in Chinese (see the module)."""
+class ChineseFormatter(PlainFormatter):
+    """``时间 级别 消息``: the level and uvicorn's known messages in Chinese (see the module), a line that cannot act
+    on a terminal (:class:`sucai.logs.PlainFormatter`: a request's path, a file's name, a title are shown, never obeyed)."""
 
     def __init__(self):
         super().__init__("%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
