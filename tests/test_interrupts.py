@@ -97,24 +97,25 @@ def test_outside_the_main_thread_the_block_runs_as_it_is():
 def test_a_ctrl_c_while_a_document_is_stored_is_taken_once_it_is(home, tmp_path, monkeypatch):
     """Ctrl+C inside a database statement of an ingest (on PostgreSQL, psycopg cancelled the statement and SQLAlchemy
     raised its own error in place of the KeyboardInterrupt: an 内部错误, or a file 失败 and the Ctrl+C lost, seen in
-    CI) is taken after the store, before the next file: the ingest ends with KeyboardInterrupt, the document whose
-    store it came in stored, no other."""
+    CI) is taken after the store, before the next file: the ingest ends with KeyboardInterrupt, the documents whose
+    store it came in (those the workers had ready, stored in one transaction, ``Catalogue.add_all``) stored, no
+    other."""
     folder = tmp_path / "in"
     folder.mkdir()
     for n in range(4):
         (folder / f"{n}.txt").write_text(f"第{n}号情况通报\n" + f"工作扎实推进{n}。" * 50, encoding="utf-8")
-    stores = []
-    add = Catalogue.add
+    batches = []
+    add_all = Catalogue.add_all   # the documents the workers have ready, stored in one transaction
 
-    def interrupted_add(self, *args, **kwargs):
+    def interrupted_add_all(self, additions):
         os.kill(os.getpid(), signal.SIGINT)   # Python would raise it at its next bytecode: here, before the store
-        stores.append(add(self, *args, **kwargs))
-        return stores[-1]
+        batches.append(add_all(self, additions))
+        return batches[-1]
 
-    monkeypatch.setattr(Catalogue, "add", interrupted_add)
+    monkeypatch.setattr(Catalogue, "add_all", interrupted_add_all)
     library = Library.open(home)
     with handled(signal.default_int_handler), pytest.raises(KeyboardInterrupt):
         library.ingest([folder], workers=1)
-    monkeypatch.setattr(Catalogue, "add", add)
-    assert len(stores) == 1
-    assert [d["id"] for d in Library.open(home).summaries()] == [stores[0][1]]
+    monkeypatch.setattr(Catalogue, "add_all", add_all)
+    assert len(batches) == 1 and batches[0]
+    assert [d["id"] for d in Library.open(home).summaries()] == sorted(doc_id for _, doc_id in batches[0])
