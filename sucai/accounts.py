@@ -439,8 +439,16 @@ class Accounts:
         counts — within ``known_ip_days`` (the audit log)."""
         key = address_key(source_ip)
         return any(address_key(ip) == key for (ip,) in self._read(select(audit.c.source_ip).distinct().where(
-            audit.c.user_id == viewer.user_id, audit.c.event == "login",
+            self._entries_of(viewer), audit.c.event == "login",
             audit.c.at >= _iso(self._now() - self.known_ip), audit.c.source_ip.is_not(None))))
+
+    def _entries_of(self, viewer: Viewer):
+        """The condition selecting the audit entries of ``viewer``'s account: by its id and, where ids are given again
+        (SQLite gives the newest account's id again once it is removed), made since the account was — a removed
+        account's logins and downloads are not the next one's (PostgreSQL never gives an id twice, and its nodes'
+        clocks may be seconds apart, as with the 写作台's drafts)."""
+        mine = audit.c.user_id == viewer.user_id
+        return mine & (audit.c.at >= viewer.since) if viewer.since and not self.db.postgres else mine
 
     @retried
     def _logged_in(self, viewer: Viewer, name: str, stored: str, new_hash: str | None, claimed: list[int],
@@ -713,7 +721,7 @@ class Accounts:
 
     def _used_today(self, viewer: Viewer, kind: str):
         return select(func.count()).select_from(audit).where(
-            audit.c.user_id == viewer.user_id, audit.c.event == kind, audit.c.at >= self._day_start())
+            self._entries_of(viewer), audit.c.event == kind, audit.c.at >= self._day_start())
 
     def quota_left(self, viewer: Viewer, kind: str) -> int | None:
         """``kind`` the viewer has left today; None when not limited."""

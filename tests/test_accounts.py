@@ -536,6 +536,25 @@ def test_a_sign_up_is_audited_as_the_new_account_not_the_command_line(accounts):
     assert [row["who"] for row in audit_rows([signed_up, added], "Asia/Shanghai")] == ["李四", "命令行"]
 
 
+def test_a_removed_accounts_downloads_and_addresses_are_not_the_next_ones_of_its_id(accounts, clock):
+    """SQLite gives the newest account's id again once it is removed: the next account made — anyone's — started
+    with the removed one's downloads of the day spent and its login addresses known, both read from the audit log
+    by id (attack 19). PostgreSQL never gives an id twice."""
+    office = "192.0.2.7"
+    alice = accounts.add_user("alice", PASSWORD, role="member", member_until="2099-01-01")
+    accounts.authenticate("alice", PASSWORD, source_ip=office)
+    accounts.count_download(alice)
+    accounts.count_download(alice)
+    assert accounts.downloads_left(alice) == 0 and accounts._known_ip(alice, office)
+    accounts.remove_user("alice")
+    clock.advance(1)
+    bob = accounts.add_user("bob", PASSWORD, role="member", member_until="2099-01-01")
+    assert (bob.user_id == alice.user_id) != accounts.db.postgres   # the premise: SQLite's id given again
+    assert accounts.downloads_left(bob) == 2 and not accounts._known_ip(bob, office)
+    accounts.count_download(bob)
+    assert accounts.downloads_left(accounts.viewer("bob")) == 1   # read back: since is the stored one
+
+
 def test_download_quota(accounts, clock):
     member = accounts.add_user("member1", PASSWORD, role="member", member_until="2099-01-01")
     admin = accounts.add_user("boss", PASSWORD, role="admin")
