@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
+import anyio
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -329,6 +330,41 @@ def test_api_and_download_answers_are_not_cached(app, accounts):
                  "/api/download?ids=1", "/api/documents/99999"):
         response = member.get(path)
         assert response.headers.get("cache-control") == "no-store", path
+
+
+def test_head_is_answered_as_get_without_a_body(app, accounts):
+    """RFC 9110 §9.3.2: HEAD gets GET's status and headers (the length of GET's body too), and no body."""
+    member = member_client(app, accounts, "探测会员")
+    visitor = TestClient(app, raise_server_exceptions=False)
+    for client, path in ((member, "/"), (member, "/search?q=基层"), (member, "/api/search?q=基层"),
+                         (member, "/api/documents/1/download?format=docx"), (member, "/static/app.css"),
+                         (visitor, "/documents/1"), (visitor, "/api/documents/99999"), (visitor, "/account")):
+        got, head = client.get(path, follow_redirects=False), client.head(path, follow_redirects=False)
+        assert head.status_code == got.status_code != 405, path
+        assert head.content == b"" and (got.content or got.status_code == 303), path
+        for name in ("content-type", "content-disposition", "cache-control", "location"):
+            assert head.headers.get(name) == got.headers.get(name), (path, name)
+        if client.get(path, follow_redirects=False).content == got.content:   # a page's CSRF token varies
+            assert int(head.headers["content-length"]) == len(got.content), path
+    assert visitor.head("/logout").status_code == visitor.get("/logout").status_code == 405   # POST only: neither
+    # the app sends no body itself (a test client, like uvicorn, would drop one unasked)
+    sent, asked = [], []
+
+    async def receive():   # the request's (empty) body, then nothing: the client waits for the answer
+        asked.append(1)
+        if len(asked) > 1:
+            await anyio.sleep_forever()
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "HEAD", "scheme": "http",
+             "path": "/static/app.css", "raw_path": b"/static/app.css", "query_string": b"", "headers": [],
+             "client": ("127.0.0.1", 1), "server": ("testserver", 80), "root_path": ""}
+    anyio.run(app, scope, receive, send)
+    assert sent[0]["status"] == 200 and len(sent) > 1
+    assert [m.get("body", b"") for m in sent[1:]] == [b""] * (len(sent) - 1)
 
 
 def test_a_title_edit_reaches_the_type_ahead_of_every_worker(home):

@@ -87,6 +87,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.add_middleware(SessionMiddleware, secret_key=accounts.session_secret().hex(),
                        session_cookie=SESSION_COOKIE, max_age=settings.session_max_age_days * 86400,
                        same_site="lax", https_only=bool(settings.session_https_only))
+    app.add_middleware(_HeadAsGet)
     if settings.trusted_proxies.strip():  # outermost: the client address is settled before anything reads it
         app.add_middleware(ProxyHeadersMiddleware,
                            trusted_hosts=[str(net) for net in settings.proxy_networks])
@@ -118,6 +119,28 @@ class _NoStoreAPI:
             await send(message)
 
         await self.app(scope, receive, no_store)
+
+
+class _HeadAsGet:
+    """Pure ASGI middleware: a HEAD request is answered as the GET of the same URL would be, without its body — the
+    same status and headers (``Content-Length`` too: it describes the body a GET would get). RFC 9110 §9.3.2: a
+    server answering GET answers HEAD; FastAPI's routes take only the methods they name, so a link checker or an
+    uptime monitor got 405 from every page. A route without GET refuses HEAD as it refuses GET."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class _BodyCap:
