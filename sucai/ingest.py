@@ -279,6 +279,16 @@ def path_text(path: Path | str) -> str:
     return os.sep.join(_name_text(name) for name in text.split(os.sep))
 
 
+def file_key(path: Path) -> str:
+    """The key of ``path``'s file record (``files.path``): its resolved path as text (:func:`path_text`) — and, for a
+    path that is not UTF-8, ``//`` and the SHA-256 of its bytes after it (no resolved path holds ``//`` but at its
+    start), so that two files whose names read alike never share a record: 你好.txt in GBK bytes beside 你好.txt in
+    UTF-8, two names whose undecodable bytes are U+FFFD each."""
+    raw = str(path.resolve())
+    text = path_text(raw)
+    return text if text == raw else f"{text}//{hashlib.sha256(os.fsencode(raw)).hexdigest()}"
+
+
 def _name_text(name: str) -> str:
     if clean.well_formed(name) == name:
         return name
@@ -405,7 +415,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
-    keys = [path_text(path.resolve()) for path in files]
+    keys = [file_key(path) for path in files]
     records = library.catalogue.file_records(keys)
     conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
     for path, key in zip(files, keys):
@@ -624,11 +634,11 @@ def _store_all(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tupl
 def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None,
            conditions: Callable[[], str] | None = None, added: Added | None = None) -> tuple[FileOutcome, Added | None]:
     """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`, and recorded with what
-    ``conditions`` gives, :func:`attempt`); ``key`` is the resolved path as text (:func:`path_text`; made here
+    ``conditions`` gives, :func:`attempt`); ``key`` is the file's record key (:func:`file_key`; made here
     when not given); ``added``: what :meth:`Catalogue.add_all <sucai.store.Catalogue.add_all>` gave for the document,
     stored already. Returns the file's outcome and what :meth:`Catalogue.add <sucai.store.Catalogue.add>` gave
     (None: no document was stored)."""
-    key = key or path_text(path.resolve())
+    key = key or file_key(path)
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
         reason = clean.well_formed(reason.replace(path.name, _name_text(path.name)))   # a reason names the file

@@ -181,6 +181,32 @@ def test_file_names_in_gbk_as_a_windows_zip_unpacks_them(home, tmp_path):
     assert "当前：某县水利局/关于做好防汛工作的通知.txt" in shown and "\\udc" not in shown, shown   # the progress line
 
 
+def test_files_whose_names_read_alike_keep_records_of_their_own(home, tmp_path):
+    """Two files of a folder whose names read as the same text — 你好.txt in GBK bytes beside 你好.txt in UTF-8, two
+    names whose bytes no codec reads (U+FFFD each) — are two files: each has its own record, so a second run finds
+    all four unchanged. They shared one record (the path as text): the second stored took the first's, and every run
+    after read both again and called each 重复 of the other, the records flipping between them (attack 20)."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    texts = {"你好.txt".encode("gbk"): "关于甲事项的通知\n各单位：现就甲事项通知如下，请认真贯彻落实。\n",
+             "你好.txt".encode(): "关于乙工作的报告\n一、基本情况\n乙工作进展顺利，成效明显，群众满意。\n",
+             b"\xff\xfe.txt": "关于丙安排的函\n丙安排如下，请研究后函复。\n",
+             b"\xff\xfd.txt": "关于丁会议的纪要\n丁会议研究了有关事项，议定如下。\n"}
+    try:
+        for name, text in texts.items():
+            with open(os.path.join(os.fsencode(folder), name), "wb") as handle:
+                handle.write(text.encode())
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    library = Library.open(home)
+    first = library.ingest([folder], workers=1)
+    assert sorted(o.status for o in first.outcomes) == ["ingested"] * 4, first.outcomes
+    again = library.ingest([folder], workers=1)
+    assert [o.status for o in again.outcomes] == ["unchanged"] * 4, again.outcomes
+    titles = {doc.id: doc.title for doc in library.catalogue.documents()}
+    assert sorted(titles[o.doc_id] for o in again.outcomes) == sorted(t.split("\n")[0] for t in texts.values())
+
+
 def test_duplicates_rerun_and_bad_files(home, tmp_path):
     text = "关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。"
     (tmp_path / "原件.txt").write_text(text, encoding="utf-8")
