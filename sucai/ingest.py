@@ -397,7 +397,11 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             progress: Callable[[IngestProgress], None] | None, workers: int | None, source: str | None,
             retry_failed: bool) -> IngestSummary:
     """:func:`ingest`, ``take()`` called where Ctrl+C may stop it."""
-    files, missing = discover(paths, library.settings.home)
+    found, missing = discover(paths, library.settings.home)
+    named: dict[str, Path] = {}   # a file named again (after its folder, by a link beside it) read once, as first named
+    for path in found:
+        named.setdefault(file_key(path), path)
+    files, keys = list(named.values()), list(named)
     summary = IngestSummary(list(missing))
     total = len(files) + len(missing)
 
@@ -415,7 +419,6 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
-    keys = [file_key(path) for path in files]
     records = library.catalogue.file_records(keys)
     conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
     for path, key in zip(files, keys):

@@ -207,6 +207,21 @@ def test_files_whose_names_read_alike_keep_records_of_their_own(home, tmp_path):
     assert sorted(titles[o.doc_id] for o in again.outcomes) == sorted(t.split("\n")[0] for t in texts.values())
 
 
+def test_a_file_named_twice_is_read_once(home, tmp_path):
+    """A file named again — on the command line after its folder, or by a link beside it in the folder — is one
+    file: read, stored and counted once, under its first name. Each name was an outcome of its own, so a first ingest
+    of two files said 已入库 2 and 未变化 2 (the second name found the record the first had just made) (attack 20)."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于戊工作的通知\n戊工作要抓紧推进，按时完成。\n", encoding="utf-8")
+    (folder / "c.txt").write_text("关于己工作的通知\n己工作要按时完成，确保质量。\n", encoding="utf-8")
+    (folder / "b.txt").symlink_to("a.txt")
+    summary = Library.open(home).ingest([folder, folder / "a.txt", folder / "c.txt"], workers=1)
+    assert summary.counts == {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 0, "failed": 0,
+                              "not_retried": 0}
+    assert [(Path(o.path).name, o.status) for o in summary.outcomes] == [("a.txt", "ingested"), ("c.txt", "ingested")]
+
+
 def test_duplicates_rerun_and_bad_files(home, tmp_path):
     text = "关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。"
     (tmp_path / "原件.txt").write_text(text, encoding="utf-8")
