@@ -902,8 +902,9 @@ def _normalise(username: str) -> str:
 def _counter_key(name: str, account: Viewer | None) -> str:
     """The key of a login counter: the account's own (``#id``) when ``name`` names one — two accounts whose names
     fold alike (made before names were compared so) count apart, and logging into one never clears the other's
-    failures —, else the name as :func:`folded` compares it."""
-    return f"#{account.user_id}" if account is not None else folded(name)
+    failures —, else ``=`` and the name as :func:`folded` compares it (a name typed "#1" is no account's counter:
+    its failures locked the first account out, attack 20)."""
+    return f"#{account.user_id}" if account is not None else f"={folded(name)}"
 
 
 def _weaker(stored: str, want: Parameters) -> bool:

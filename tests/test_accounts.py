@@ -270,6 +270,19 @@ def test_throttling_by_username(accounts, clock):
     assert accounts.authenticate("alice", PASSWORD) == alice
 
 
+def test_failures_for_a_name_like_an_accounts_counter_lock_no_account_out(accounts, clock):
+    """An account's login failures are counted under ``#`` and its id, a name no account has under the name: failures
+    for the name "#1" — no account's, typed from anywhere — were counted as the first account's (the first admin's),
+    which they locked out without anyone knowing its name (attack 20)."""
+    boss = accounts.add_user("boss", PASSWORD, role="admin")
+    for _ in range(3):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(f"#{boss.user_id}", "guess-guess", source_ip="203.0.113.9")
+    with pytest.raises(TooManyRequests):   # the name itself is locked: its failures count
+        accounts.authenticate(f"#{boss.user_id}", "guess-guess")
+    assert accounts.authenticate("boss", PASSWORD, source_ip="198.51.100.1") == boss
+
+
 def quick(accounts: Accounts) -> Accounts:
     """``accounts`` hashing with argon2id at its lowest cost (tests that log in many times)."""
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
