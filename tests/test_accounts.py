@@ -568,6 +568,36 @@ def test_a_removed_accounts_downloads_and_addresses_are_not_the_next_ones_of_its
     assert accounts.downloads_left(accounts.viewer("bob")) == 1   # read back: since is the stored one
 
 
+def test_a_removed_accounts_attempts_are_not_the_next_ones_of_its_id(target, clock):
+    """The counters an account's attempts are kept under — failed logins, failed 卡密, a free user's 查重 of the
+    hour — go with it: SQLite gives the newest account's id again once it is removed, and the next account made
+    started locked out of logging in and redeeming, its 查重 of the hour spent (attack 20)."""
+    from sucai.codes import Codes
+
+    accounts = Accounts(target, max_failures=3, free_checks_per_hour=2, now=clock, password_profile="CHEAPEST")
+    codes = Codes(accounts, max_failures=3)
+    alice = accounts.add_user("alice", PASSWORD)
+    for _ in range(3):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate("alice", "guess-guess")
+        with pytest.raises(NotFound):
+            codes.redeem(alice, "AAAA-BBBB-CCCC-DDDD")
+    for _ in range(2):
+        accounts.limit_free_check(alice, "192.0.2.7")
+    with pytest.raises(TooManyRequests):   # alice's are spent
+        accounts.limit_free_check(alice, "192.0.2.7")
+    accounts.remove_user("alice")
+    clock.advance(1)
+    bob = accounts.add_user("bob", PASSWORD)
+    assert (bob.user_id == alice.user_id) != accounts.db.postgres   # the premise: SQLite's id given again
+    assert accounts.authenticate("bob", PASSWORD) == bob
+    with pytest.raises(NotFound):   # a failure of his own, not "尝试过多"
+        codes.redeem(bob, "AAAA-BBBB-CCCC-DDDD")
+    for _ in range(2):
+        accounts.limit_free_check(bob, "192.0.2.8")
+    accounts.close()
+
+
 def test_download_quota(accounts, clock):
     member = accounts.add_user("member1", PASSWORD, role="member", member_until="2099-01-01")
     admin = accounts.add_user("boss", PASSWORD, role="admin")
