@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import stat as st
 import time
 from collections import Counter, deque
@@ -289,6 +290,14 @@ def file_key(path: Path) -> str:
     return text if text == raw else f"{text}//{hashlib.sha256(os.fsencode(raw)).hexdigest()}"
 
 
+def _text_key(key: str) -> str:
+    """The key an ingest before :func:`file_key` recorded the file of ``key`` under: the path as text alone."""
+    return key[: -len("//") - 64] if _HASHED_KEY.search(key) else key
+
+
+_HASHED_KEY = re.compile(r"//[0-9a-f]{64}\Z")
+
+
 def _name_text(name: str) -> str:
     if clean.well_formed(name) == name:
         return name
@@ -419,17 +428,17 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
-    records = library.catalogue.file_records(keys)
+    records = library.catalogue.file_records([*keys, *{_text_key(key) for key in keys} - set(keys)])
     conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
     for path, key in zip(files, keys):
         take()
         content = _content_hash(path)
-        record = records.get(key)
-        known = record is not None and record.content_hash == content
-        if known and record.status in ("ingested", "duplicate"):
+        record = next((r for r in (records.get(key), records.get(_text_key(key))) if r and r.content_hash == content),
+                      None)   # a name not in UTF-8 that an older ingest recorded as text alone: found by it too
+        if record is not None and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
-        elif known and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():
+        elif record is not None and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():
             summary.add(FileOutcome(str(path), "not_retried", reason=record.reason))
             tell(str(path))
         else:

@@ -207,6 +207,29 @@ def test_files_whose_names_read_alike_keep_records_of_their_own(home, tmp_path):
     assert sorted(titles[o.doc_id] for o in again.outcomes) == sorted(t.split("\n")[0] for t in texts.values())
 
 
+def test_a_gbk_name_recorded_by_its_text_alone_is_unchanged(home, tmp_path):
+    """A library whose ingest recorded a name not in UTF-8 under its text alone (before file_key told names that
+    read alike apart) finds the file unchanged, not 重复 of its own document, as long as its bytes are."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    name = os.path.join(os.fsencode(folder), "防汛通知.txt".encode("gbk"))   # no UTF-8: 通知.txt in GBK is
+    try:
+        with open(name, "wb") as handle:
+            handle.write("关于做好防汛工作的通知\n各单位要认真做好防汛工作。\n".encode())
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    library = Library.open(home)
+    [first] = library.ingest([folder], workers=1).outcomes
+    with library.catalogue.db.transaction() as conn:   # as the older ingest recorded it
+        conn.execute(sql("UPDATE files SET path = :text"), {"text": str(folder / "防汛通知.txt")})
+    [again] = library.ingest([folder], workers=1).outcomes
+    assert (first.status, again.status, again.doc_id) == ("ingested", "unchanged", first.doc_id)
+    with open(name, "ab") as handle:
+        handle.write("请按时报送。\n".encode())
+    [changed] = library.ingest([folder], workers=1).outcomes
+    assert changed.status == "ingested" and changed.doc_id != first.doc_id
+
+
 def test_a_file_named_twice_is_read_once(home, tmp_path):
     """A file named again — on the command line after its folder, or by a link beside it in the folder — is one
     file: read, stored and counted once, under its first name. Each name was an outcome of its own, so a first ingest
