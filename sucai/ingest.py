@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import stat as st
 import time
 from collections import Counter, deque
@@ -281,21 +280,21 @@ def path_text(path: Path | str) -> str:
 
 
 def file_key(path: Path) -> str:
-    """The key of ``path``'s file record (``files.path``): its resolved path as text (:func:`path_text`) — and, for a
-    path that is not UTF-8, ``//`` and the SHA-256 of its bytes after it (no resolved path holds ``//`` but at its
-    start), so that two files whose names read alike never share a record: 你好.txt in GBK bytes beside 你好.txt in
-    UTF-8, two names whose undecodable bytes are U+FFFD each."""
+    """The key of ``path``'s file record (``files.path``): its resolved path as text (:func:`path_text`) — but, for a
+    path that is not UTF-8 or whose key would pass :data:`KEY_BYTES`, as much of that text as leaves room for ``//``
+    and the SHA-256 of the path's bytes after it (no resolved path holds ``//`` but at its start). So two files
+    whose names read alike never share a record — 你好.txt in GBK bytes beside 你好.txt in UTF-8, two names whose
+    undecodable bytes are U+FFFD each —, and a deep path's record is one PostgreSQL can index."""
     raw = str(path.resolve())
     text = path_text(raw)
-    return text if text == raw else f"{text}//{hashlib.sha256(os.fsencode(raw)).hexdigest()}"
+    if text == raw and len(text.encode()) <= KEY_BYTES:
+        return text
+    start = text.encode()[: KEY_BYTES - 66].decode(errors="ignore")
+    return f"{start}//{hashlib.sha256(os.fsencode(raw)).hexdigest()}"
 
 
-def _text_key(key: str) -> str:
-    """The key an ingest before :func:`file_key` recorded the file of ``key`` under: the path as text alone."""
-    return key[: -len("//") - 64] if _HASHED_KEY.search(key) else key
-
-
-_HASHED_KEY = re.compile(r"//[0-9a-f]{64}\Z")
+KEY_BYTES = 2000
+"""The most UTF-8 bytes of a file record's key (:func:`file_key`): PostgreSQL indexes none past 2,704."""
 
 
 def _name_text(name: str) -> str:
@@ -428,13 +427,14 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
-    records = library.catalogue.file_records([*keys, *{_text_key(key) for key in keys} - set(keys)])
+    older = {key: path_text(path.resolve()) for key, path in named.items()}   # the key before file_key: the text
+    records = library.catalogue.file_records([*keys, *set(older.values()) - set(keys)])
     conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
     for path, key in zip(files, keys):
         take()
         content = _content_hash(path)
-        record = next((r for r in (records.get(key), records.get(_text_key(key))) if r and r.content_hash == content),
-                      None)   # a name not in UTF-8 that an older ingest recorded as text alone: found by it too
+        record = next((r for r in (records.get(key), records.get(older[key])) if r and r.content_hash == content),
+                      None)   # a name not in UTF-8 (a deep path) that an older ingest recorded as text: found by it too
         if record is not None and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))

@@ -230,6 +230,25 @@ def test_a_gbk_name_recorded_by_its_text_alone_is_unchanged(home, tmp_path):
     assert changed.status == "ingested" and changed.doc_id != first.doc_id
 
 
+def test_files_deep_in_long_folder_names_are_recorded(home, tmp_path):
+    """A file whose path is long — twelve folders of 80 Chinese characters, 2,900 bytes — is stored and recorded as
+    any other, and found unchanged the next time; two such paths that differ only at their end too. PostgreSQL
+    indexes no key past 2,704 bytes: recording the skipped file beside them stopped the whole ingest (内部错误:
+    index row size exceeds btree version 4 maximum 2704 for index "files_pkey"), and the document failed (attack 20)."""
+    deep = tmp_path / "inbox"
+    for level in range(12):   # distinct characters: PostgreSQL compresses a repetitive key to fit
+        deep /= f"{level:02d}" + "".join(chr(0x4E00 + (level * 977 + k * 7919) % 20000) for k in range(80))
+    deep.mkdir(parents=True)
+    (deep / "甲.txt").write_text("关于深层文件的通知\n各单位要认真做好有关工作。\n", encoding="utf-8")
+    (deep / "乙.txt").write_text("关于另一深层文件的通知\n各单位要按时报送材料。\n", encoding="utf-8")
+    (deep / "丙.jsonl").write_text("{}\n", encoding="utf-8")
+    library = Library.open(home)
+    first = library.ingest([tmp_path / "inbox"], workers=1)
+    assert first.counts["ingested"] == 2 and first.counts["skipped"] == 1, first.outcomes
+    again = library.ingest([tmp_path / "inbox"], workers=1)
+    assert again.counts["unchanged"] == 2 and again.counts["not_retried"] == 1, again.outcomes
+
+
 def test_a_file_named_twice_is_read_once(home, tmp_path):
     """A file named again — on the command line after its folder, or by a link beside it in the folder — is one
     file: read, stored and counted once, under its first name. Each name was an outcome of its own, so a first ingest
