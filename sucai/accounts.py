@@ -903,9 +903,10 @@ def _normalise(username: str) -> str:
 def _counter_key(name: str, account: Viewer | None) -> str:
     """The key of a login counter: the account's own (``#id``) when ``name`` names one — two accounts whose names
     fold alike (made before names were compared so) count apart, and logging into one never clears the other's
-    failures —, else ``=`` and the name as :func:`folded` compares it (a name typed "#1" is no account's counter:
-    its failures locked the first account out, attack 20)."""
-    return account_key(account) if account is not None else f"={folded(name)}"
+    failures —, else ``=`` and the first 64 characters of the name as :func:`folded` compares it (a name typed "#1"
+    is no account's counter: its failures locked the first account out; a longer name is no account's either, and
+    PostgreSQL indexes no key past 2,704 bytes: attack 20)."""
+    return account_key(account) if account is not None else f"={folded(name)[:64]}"
 
 
 def account_key(account: Viewer) -> str:

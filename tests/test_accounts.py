@@ -283,6 +283,17 @@ def test_failures_for_a_name_like_an_accounts_counter_lock_no_account_out(accoun
     assert accounts.authenticate("boss", PASSWORD, source_ip="198.51.100.1") == boss
 
 
+def test_a_long_name_is_a_failed_login_counted_as_any(accounts, clock):
+    """A name of 1,000 characters (3,000 bytes, no account's: a name has at most 32) is a failed login, counted,
+    locked out as any name is. PostgreSQL indexes no key past 2,704 bytes: counting it failed, 内部错误 (attack 20)."""
+    name = "".join(chr(0x4E00 + (k * 7919) % 20000) for k in range(1000))   # distinct: PostgreSQL compresses repeats
+    for _ in range(3):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(name, "guess-guess", source_ip="203.0.113.9")
+    with pytest.raises(TooManyRequests):
+        accounts.authenticate(name, "guess-guess", source_ip="203.0.113.9")
+
+
 def quick(accounts: Accounts) -> Accounts:
     """``accounts`` hashing with argon2id at its lowest cost (tests that log in many times)."""
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
