@@ -364,12 +364,13 @@ class Accounts:
 
     @retried
     def remove_user(self, user: int | str, *, actor: Viewer | None = None, source_ip: str | None = None) -> None:
-        """Delete an account, its tokens and sessions (its audit entries stay). Raises NotFound, InvalidInput (``last_admin``)."""
+        """Delete an account, its tokens, sessions and the counts of its attempts (its audit entries stay). Raises NotFound, InvalidInput (``last_admin``)."""
         with self.transaction() as conn:
             current, _ = self._user(user, conn)
             if current.role == "admin":
                 self._keep_an_admin(conn, current)
             conn.execute(users.delete().where(users.c.id == current.user_id))
+            conn.execute(attempts.delete().where(attempts.c.key == account_key(current)))
             self._audit(conn, "user_changed", actor, f"删除用户 {current.username}", source_ip)
 
     def _keep_an_admin(self, conn: Connection, leaving: Viewer) -> None:
@@ -754,7 +755,7 @@ class Accounts:
         tier = self.tier(viewer)
         if most <= 0 or tier not in ("visitor", "user"):
             return
-        key = f"user:{viewer.user_id}" if viewer.logged_in else f"ip:{address_key(source_ip)}"
+        key = account_key(viewer) if viewer.logged_in else f"ip:{address_key(source_ip)}"
         wait, _ = self.claim([("check", key, most)], 3600)
         if wait:
             raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
@@ -902,8 +903,17 @@ def _normalise(username: str) -> str:
 def _counter_key(name: str, account: Viewer | None) -> str:
     """The key of a login counter: the account's own (``#id``) when ``name`` names one — two accounts whose names
     fold alike (made before names were compared so) count apart, and logging into one never clears the other's
-    failures —, else the name as :func:`folded` compares it."""
-    return f"#{account.user_id}" if account is not None else folded(name)
+    failures —, else ``=`` and the first 64 characters of the name as :func:`folded` compares it (a name typed "#1"
+    is no account's counter: its failures locked the first account out; a longer name is no account's either, and
+    PostgreSQL indexes no key past 2,704 bytes: attack 20)."""
+    return account_key(account) if account is not None else f"={folded(name)[:64]}"
+
+
+def account_key(account: Viewer) -> str:
+    """The key an account's own attempts are counted under (``attempts.key``: its failed logins and 卡密, a free
+    user's 查重 of the hour): ``#`` and its id, no address's nor typed name's (:func:`_counter_key`). They go with the
+    account (:meth:`Accounts.remove_user`): SQLite gives the newest account's id again once it is removed."""
+    return f"#{account.user_id}"
 
 
 def _weaker(stored: str, want: Parameters) -> bool:

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from .accounts import Accounts, TooManyRequests, Viewer, address_key, minutes
+from .accounts import Accounts, TooManyRequests, Viewer, account_key, address_key, minutes
 from .choices import TIER_LABELS, TIERS
 from .clean import plain
 from .config import local_time
@@ -140,7 +140,7 @@ class Codes:
         """
         if viewer.user_id is None:
             raise Unauthorized("请先登录，再兑换卡密", code="login_required")
-        keys = [("redeem_user", str(viewer.user_id), self.max_failures)]
+        keys = [("redeem_user", account_key(viewer), self.max_failures)]
         keys += [("redeem_ip", address_key(source_ip), self.max_failures)] if source_ip else []
         wait, claimed = self.accounts.claim(keys, WINDOW_SECONDS, actor=viewer,
                                             refused=("code_failed", "尝试过多，已暂停兑换", source_ip))

@@ -279,6 +279,24 @@ def path_text(path: Path | str) -> str:
     return os.sep.join(_name_text(name) for name in text.split(os.sep))
 
 
+def file_key(path: Path) -> str:
+    """The key of ``path``'s file record (``files.path``): its resolved path as text (:func:`path_text`) — but, for a
+    path that is not UTF-8 or whose key would pass :data:`KEY_BYTES`, as much of that text as leaves room for ``//``
+    and the SHA-256 of the path's bytes after it (no resolved path holds ``//`` but at its start). So two files
+    whose names read alike never share a record — 你好.txt in GBK bytes beside 你好.txt in UTF-8, two names whose
+    undecodable bytes are U+FFFD each —, and a deep path's record is one PostgreSQL can index."""
+    raw = str(path.resolve())
+    text = path_text(raw)
+    if text == raw and len(text.encode()) <= KEY_BYTES:
+        return text
+    start = text.encode()[: KEY_BYTES - 66].decode(errors="ignore")
+    return f"{start}//{hashlib.sha256(os.fsencode(raw)).hexdigest()}"
+
+
+KEY_BYTES = 2000
+"""The most UTF-8 bytes of a file record's key (:func:`file_key`): PostgreSQL indexes none past 2,704."""
+
+
 def _name_text(name: str) -> str:
     if clean.well_formed(name) == name:
         return name
@@ -387,7 +405,11 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             progress: Callable[[IngestProgress], None] | None, workers: int | None, source: str | None,
             retry_failed: bool) -> IngestSummary:
     """:func:`ingest`, ``take()`` called where Ctrl+C may stop it."""
-    files, missing = discover(paths, library.settings.home)
+    found, missing = discover(paths, library.settings.home)
+    named: dict[str, Path] = {}   # a file named again (after its folder, by a link beside it) read once, as first named
+    for path in found:
+        named.setdefault(file_key(path), path)
+    files, keys = list(named.values()), list(named)
     summary = IngestSummary(list(missing))
     total = len(files) + len(missing)
 
@@ -405,18 +427,18 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
-    keys = [path_text(path.resolve()) for path in files]
-    records = library.catalogue.file_records(keys)
+    older = {key: path_text(path.resolve()) for key, path in named.items()}   # the key before file_key: the text
+    records = library.catalogue.file_records([*keys, *set(older.values()) - set(keys)])
     conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
     for path, key in zip(files, keys):
         take()
         content = _content_hash(path)
-        record = records.get(key)
-        known = record is not None and record.content_hash == content
-        if known and record.status in ("ingested", "duplicate"):
+        record = next((r for r in (records.get(key), records.get(older[key])) if r and r.content_hash == content),
+                      None)   # a name not in UTF-8 (a deep path) that an older ingest recorded as text: found by it too
+        if record is not None and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
-        elif known and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():
+        elif record is not None and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():
             summary.add(FileOutcome(str(path), "not_retried", reason=record.reason))
             tell(str(path))
         else:
@@ -624,11 +646,11 @@ def _store_all(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tupl
 def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None,
            conditions: Callable[[], str] | None = None, added: Added | None = None) -> tuple[FileOutcome, Added | None]:
     """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`, and recorded with what
-    ``conditions`` gives, :func:`attempt`); ``key`` is the resolved path as text (:func:`path_text`; made here
+    ``conditions`` gives, :func:`attempt`); ``key`` is the file's record key (:func:`file_key`; made here
     when not given); ``added``: what :meth:`Catalogue.add_all <sucai.store.Catalogue.add_all>` gave for the document,
     stored already. Returns the file's outcome and what :meth:`Catalogue.add <sucai.store.Catalogue.add>` gave
     (None: no document was stored)."""
-    key = key or path_text(path.resolve())
+    key = key or file_key(path)
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
         reason = clean.well_formed(reason.replace(path.name, _name_text(path.name)))   # a reason names the file

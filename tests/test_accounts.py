@@ -270,6 +270,30 @@ def test_throttling_by_username(accounts, clock):
     assert accounts.authenticate("alice", PASSWORD) == alice
 
 
+def test_failures_for_a_name_like_an_accounts_counter_lock_no_account_out(accounts, clock):
+    """An account's login failures are counted under ``#`` and its id, a name no account has under the name: failures
+    for the name "#1" — no account's, typed from anywhere — were counted as the first account's (the first admin's),
+    which they locked out without anyone knowing its name (attack 20)."""
+    boss = accounts.add_user("boss", PASSWORD, role="admin")
+    for _ in range(3):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(f"#{boss.user_id}", "guess-guess", source_ip="203.0.113.9")
+    with pytest.raises(TooManyRequests):   # the name itself is locked: its failures count
+        accounts.authenticate(f"#{boss.user_id}", "guess-guess")
+    assert accounts.authenticate("boss", PASSWORD, source_ip="198.51.100.1") == boss
+
+
+def test_a_long_name_is_a_failed_login_counted_as_any(accounts, clock):
+    """A name of 1,000 characters (3,000 bytes, no account's: a name has at most 32) is a failed login, counted,
+    locked out as any name is. PostgreSQL indexes no key past 2,704 bytes: counting it failed, 内部错误 (attack 20)."""
+    name = "".join(chr(0x4E00 + (k * 7919) % 20000) for k in range(1000))   # distinct: PostgreSQL compresses repeats
+    for _ in range(3):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(name, "guess-guess", source_ip="203.0.113.9")
+    with pytest.raises(TooManyRequests):
+        accounts.authenticate(name, "guess-guess", source_ip="203.0.113.9")
+
+
 def quick(accounts: Accounts) -> Accounts:
     """``accounts`` hashing with argon2id at its lowest cost (tests that log in many times)."""
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -553,6 +577,36 @@ def test_a_removed_accounts_downloads_and_addresses_are_not_the_next_ones_of_its
     assert accounts.downloads_left(bob) == 2 and not accounts._known_ip(bob, office)
     accounts.count_download(bob)
     assert accounts.downloads_left(accounts.viewer("bob")) == 1   # read back: since is the stored one
+
+
+def test_a_removed_accounts_attempts_are_not_the_next_ones_of_its_id(target, clock):
+    """The counters an account's attempts are kept under — failed logins, failed 卡密, a free user's 查重 of the
+    hour — go with it: SQLite gives the newest account's id again once it is removed, and the next account made
+    started locked out of logging in and redeeming, its 查重 of the hour spent (attack 20)."""
+    from sucai.codes import Codes
+
+    accounts = Accounts(target, max_failures=3, free_checks_per_hour=2, now=clock, password_profile="CHEAPEST")
+    codes = Codes(accounts, max_failures=3)
+    alice = accounts.add_user("alice", PASSWORD)
+    for _ in range(3):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate("alice", "guess-guess")
+        with pytest.raises(NotFound):
+            codes.redeem(alice, "AAAA-BBBB-CCCC-DDDD")
+    for _ in range(2):
+        accounts.limit_free_check(alice, "192.0.2.7")
+    with pytest.raises(TooManyRequests):   # alice's are spent
+        accounts.limit_free_check(alice, "192.0.2.7")
+    accounts.remove_user("alice")
+    clock.advance(1)
+    bob = accounts.add_user("bob", PASSWORD)
+    assert (bob.user_id == alice.user_id) != accounts.db.postgres   # the premise: SQLite's id given again
+    assert accounts.authenticate("bob", PASSWORD) == bob
+    with pytest.raises(NotFound):   # a failure of his own, not "尝试过多"
+        codes.redeem(bob, "AAAA-BBBB-CCCC-DDDD")
+    for _ in range(2):
+        accounts.limit_free_check(bob, "192.0.2.8")
+    accounts.close()
 
 
 def test_download_quota(accounts, clock):

@@ -181,6 +181,89 @@ def test_file_names_in_gbk_as_a_windows_zip_unpacks_them(home, tmp_path):
     assert "当前：某县水利局/关于做好防汛工作的通知.txt" in shown and "\\udc" not in shown, shown   # the progress line
 
 
+def test_files_whose_names_read_alike_keep_records_of_their_own(home, tmp_path):
+    """Two files of a folder whose names read as the same text — 你好.txt in GBK bytes beside 你好.txt in UTF-8, two
+    names whose bytes no codec reads (U+FFFD each) — are two files: each has its own record, so a second run finds
+    all four unchanged. They shared one record (the path as text): the second stored took the first's, and every run
+    after read both again and called each 重复 of the other, the records flipping between them (attack 20)."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    texts = {"你好.txt".encode("gbk"): "关于甲事项的通知\n各单位：现就甲事项通知如下，请认真贯彻落实。\n",
+             "你好.txt".encode(): "关于乙工作的报告\n一、基本情况\n乙工作进展顺利，成效明显，群众满意。\n",
+             b"\xff\xfe.txt": "关于丙安排的函\n丙安排如下，请研究后函复。\n",
+             b"\xff\xfd.txt": "关于丁会议的纪要\n丁会议研究了有关事项，议定如下。\n"}
+    try:
+        for name, text in texts.items():
+            with open(os.path.join(os.fsencode(folder), name), "wb") as handle:
+                handle.write(text.encode())
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    library = Library.open(home)
+    first = library.ingest([folder], workers=1)
+    assert sorted(o.status for o in first.outcomes) == ["ingested"] * 4, first.outcomes
+    again = library.ingest([folder], workers=1)
+    assert [o.status for o in again.outcomes] == ["unchanged"] * 4, again.outcomes
+    titles = {doc.id: doc.title for doc in library.catalogue.documents()}
+    assert sorted(titles[o.doc_id] for o in again.outcomes) == sorted(t.split("\n")[0] for t in texts.values())
+
+
+def test_a_gbk_name_recorded_by_its_text_alone_is_unchanged(home, tmp_path):
+    """A library whose ingest recorded a name not in UTF-8 under its text alone (before file_key told names that
+    read alike apart) finds the file unchanged, not 重复 of its own document, as long as its bytes are."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    name = os.path.join(os.fsencode(folder), "防汛通知.txt".encode("gbk"))   # no UTF-8: 通知.txt in GBK is
+    try:
+        with open(name, "wb") as handle:
+            handle.write("关于做好防汛工作的通知\n各单位要认真做好防汛工作。\n".encode())
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    library = Library.open(home)
+    [first] = library.ingest([folder], workers=1).outcomes
+    with library.catalogue.db.transaction() as conn:   # as the older ingest recorded it
+        conn.execute(sql("UPDATE files SET path = :text"), {"text": str(folder / "防汛通知.txt")})
+    [again] = library.ingest([folder], workers=1).outcomes
+    assert (first.status, again.status, again.doc_id) == ("ingested", "unchanged", first.doc_id)
+    with open(name, "ab") as handle:
+        handle.write("请按时报送。\n".encode())
+    [changed] = library.ingest([folder], workers=1).outcomes
+    assert changed.status == "ingested" and changed.doc_id != first.doc_id
+
+
+def test_files_deep_in_long_folder_names_are_recorded(home, tmp_path):
+    """A file whose path is long — twelve folders of 80 Chinese characters, 2,900 bytes — is stored and recorded as
+    any other, and found unchanged the next time; two such paths that differ only at their end too. PostgreSQL
+    indexes no key past 2,704 bytes: recording the skipped file beside them stopped the whole ingest (内部错误:
+    index row size exceeds btree version 4 maximum 2704 for index "files_pkey"), and the document failed (attack 20)."""
+    deep = tmp_path / "inbox"
+    for level in range(12):   # distinct characters: PostgreSQL compresses a repetitive key to fit
+        deep /= f"{level:02d}" + "".join(chr(0x4E00 + (level * 977 + k * 7919) % 20000) for k in range(80))
+    deep.mkdir(parents=True)
+    (deep / "甲.txt").write_text("关于深层文件的通知\n各单位要认真做好有关工作。\n", encoding="utf-8")
+    (deep / "乙.txt").write_text("关于另一深层文件的通知\n各单位要按时报送材料。\n", encoding="utf-8")
+    (deep / "丙.jsonl").write_text("{}\n", encoding="utf-8")
+    library = Library.open(home)
+    first = library.ingest([tmp_path / "inbox"], workers=1)
+    assert first.counts["ingested"] == 2 and first.counts["skipped"] == 1, first.outcomes
+    again = library.ingest([tmp_path / "inbox"], workers=1)
+    assert again.counts["unchanged"] == 2 and again.counts["not_retried"] == 1, again.outcomes
+
+
+def test_a_file_named_twice_is_read_once(home, tmp_path):
+    """A file named again — on the command line after its folder, or by a link beside it in the folder — is one
+    file: read, stored and counted once, under its first name. Each name was an outcome of its own, so a first ingest
+    of two files said 已入库 2 and 未变化 2 (the second name found the record the first had just made) (attack 20)."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于戊工作的通知\n戊工作要抓紧推进，按时完成。\n", encoding="utf-8")
+    (folder / "c.txt").write_text("关于己工作的通知\n己工作要按时完成，确保质量。\n", encoding="utf-8")
+    (folder / "b.txt").symlink_to("a.txt")
+    summary = Library.open(home).ingest([folder, folder / "a.txt", folder / "c.txt"], workers=1)
+    assert summary.counts == {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 0, "failed": 0,
+                              "not_retried": 0}
+    assert [(Path(o.path).name, o.status) for o in summary.outcomes] == [("a.txt", "ingested"), ("c.txt", "ingested")]
+
+
 def test_duplicates_rerun_and_bad_files(home, tmp_path):
     text = "关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。"
     (tmp_path / "原件.txt").write_text(text, encoding="utf-8")
