@@ -8,9 +8,9 @@ cache of hits' documents: the bench's queries seldom share one). Each search's C
 (time.thread_time), split by the stage functions of :mod:`sucai.search` it calls — the query parsed
 (``parse_query``), the index asked for a page of ids (``_ordered``: tantivy, and in ranked mode the query's
 segmentation and clauses), the page's documents read from the catalogue (``_hit_documents``), the hits made of
-them (``_document_hit``: snippets, title highlights) — and what is left (the snapshot, the request's checks, the result). Two ways, one pass over the queries each (so that
-what a search keeps per set of needles — compiled patterns, segmented words — is as cold in both: the queries in
-between push it out of those caches):
+them (``_document_hit``: snippets, title highlights) — and what is left (the snapshot, the request's checks, the
+result). Two ways, one pass over the queries each (so that what a search keeps per set of needles — compiled
+patterns, segmented words — is as cold in both: the queries in between push it out of those caches):
 
 - ``search``: :meth:`Library.search` as it runs;
 - ``hits in memory``: the same with every hit's document served from memory (read once, before timing) — what a
