@@ -41,6 +41,32 @@ def test_search_bench_times_section_scope_only_when_asked(corpus_dir, tmp_path):
     assert rows[2] == documents[:4] + ["precise section", "ranked section"] + documents[4:]
 
 
+
+@pytest.mark.corpus
+def test_search_cpu_bench_splits_both_ways_of_each_tier(corpus_dir, tmp_path):
+    """bench/search_cpu.py times every stage of a search and the search with its hits in memory, for a member and a
+    visitor, on the library bench/search.py built; a library of other arguments is refused, not measured — and
+    bench/search.py does not search it as its own either (it took it for its own by the number of documents)."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONSAFEPATH"}   # as above
+    home = str(tmp_path / "home")
+    build = subprocess.run([sys.executable, "bench/search.py", "--chars", "30000", "--queries", "4", "--check", "4",
+                            "--section-queries", "0", "--no-facets-only", "--home", home],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert build.returncode == 0, build.stderr
+    runs = {chars: subprocess.run([sys.executable, "bench/search_cpu.py", "--chars", chars, "--queries", "4",
+                                   "--home", home], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+            for chars in ("30000", "40000")}
+    assert runs["30000"].returncode == 0, runs["30000"].stderr
+    lines = runs["30000"].stdout.split("CPU p50 ms of each stage over 4 queries", 1)[1].splitlines()[3:7]
+    assert [line.split("  ")[0] for line in lines] == [f"{tier}: {way}" for tier in ("member", "visitor")
+                                                      for way in ("search", "hits in memory")]
+    assert runs["40000"].returncode != 0 and "does not hold the library" in runs["40000"].stderr
+    again = subprocess.run([sys.executable, "bench/search.py", "--chars", "40000", "--queries", "4", "--check", "4",
+                            "--section-queries", "0", "--no-facets-only", "--home", home],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    # as many documents as the library of 30,000 characters holds, not the same: not taken for it (it was, by the count)
+    assert again.returncode == 0 and "reusing the library" not in again.stdout, again.stderr
+
 def test_relevance_bench_stores_a_file_with_its_outline(home, tmp_path, monkeypatch, capsys):
     """``build`` of bench/relevance.py stores a file's document with the outline an ingest finds in it (phase 18
     stored title and text only: the heading clauses of ranked mode matched nothing), a passage with none when its

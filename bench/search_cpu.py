@@ -1,0 +1,152 @@
+"""Where a document search's CPU goes, stage by stage, on the synthetic library of bench/search.py (issue 16).
+
+Run from the project root, after ``python bench/search.py --chars N --home DIR`` built the library:
+``python bench/search_cpu.py --chars N --home DIR [--queries 300] [--mode precise] [--profile]``.
+The queries are bench/search.py's (the same seed: the first ``--queries`` of them), run through
+:meth:`Library.search` (no result cache, limit 10, no facets) for a member and for a visitor, every hit read (no
+cache of hits' documents: the bench's queries seldom share one). Each search's CPU is this thread's
+(time.thread_time), split by the stage functions of :mod:`sucai.search` it calls — the query parsed
+(``parse_query``), the index asked for a page of ids (``_ordered``: tantivy, and in ranked mode the query's
+segmentation and clauses), the page's documents read from the catalogue (``_hit_documents``), the hits made of
+them (``_document_hit``: snippets, title highlights) — and what is left (the snapshot, the request's checks, the
+result). Two ways, one pass over the queries each (so that what a search keeps per set of needles — compiled
+patterns, segmented words — is as cold in both: the queries in between push it out of those caches):
+
+- ``search``: :meth:`Library.search` as it runs;
+- ``hits in memory``: the same with every hit's document served from memory (read once, before timing) — what a
+  search would cost if it read no text of its hits: the share of the catalogue read, the text decoded included.
+
+Beside them, the p50 CPU of bench/search.py's brute-force scan of the same queries (a sample of 50), and the
+ratios issue 16 sets targets for (precise ≥ 100×, ranked ≥ 50× the scan). ``--profile``: cProfile's heaviest
+functions over a further pass of the searches (by own time), for what the stages do not split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+
+from _common import corpus_dir, percentile, table
+from search import TARGET_RATIO, brute_force, corpus_sentences, make_queries, synthetic_documents
+
+from sucai import analysis, index
+from sucai import search as engine   # bench/search.py is `search` here
+from sucai.library import Library
+from sucai.search import SearchRequest
+from sucai.store import Catalogue
+
+STAGES = ("parse_query", "_ordered", "_hit_documents", "_document_hit")
+
+
+class Stages:
+    """The thread CPU each of :data:`STAGES` took since :meth:`clear`, by wrapping those functions of sucai.search."""
+
+    def __init__(self):
+        self.spent = dict.fromkeys(STAGES, 0.0)
+        for name in STAGES:
+            setattr(engine, name, self._timed(name, getattr(engine, name)))
+
+    def _timed(self, name, function):
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.spent[name] += time.thread_time() - started
+        return timed
+
+    def clear(self) -> None:
+        self.spent = dict.fromkeys(STAGES, 0.0)
+
+
+class InMemory:
+    """Catalogue reads of the given ids served from memory once read (``on``), as :meth:`Catalogue.documents`
+    gives them."""
+
+    def __init__(self):
+        self.on = False
+        self.kept: dict[tuple[int, bool], object] = {}
+        read = Catalogue.documents
+
+        def documents(catalogue, ids=None, outline=True, free=False):
+            if not self.on or ids is None:
+                return read(catalogue, ids, outline, free)
+            missing = [i for i in ids if (i, free) not in self.kept]
+            self.kept.update(((doc.id, free), doc) for doc in read(catalogue, missing, outline, free))
+            return iter([self.kept[(i, free)] for i in ids if (i, free) in self.kept])
+
+        Catalogue.documents = documents
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chars", type=int, default=10_000_000, help="as given to bench/search.py")
+    parser.add_argument("--home", required=True, help="the library bench/search.py built with these --chars")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--mode", choices=("precise", "ranked"), default="precise")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--profile", action="store_true", help="also print cProfile's heaviest functions")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)   # as bench/search.py draws it: the documents, then the queries
+    docs = list(synthetic_documents(corpus_sentences(corpus_dir()), args.chars, rng))
+    norms = [(analysis.normalize(d.title), analysis.normalize(d.text)) for d in docs]
+    queries = make_queries(norms, 1000, rng, 0.15)[: args.queries]
+    index.HIT_DOCUMENT_CHARS = 0   # every search reads its hits (the bench's queries seldom share one)
+    library = Library.open(Path(args.home), search_cache_entries=0)
+    held = library.catalogue.stats()
+    if (held["documents"], held["chars"]) != (len(docs), sum(d.counted_chars for d in docs)):
+        sys.exit(f"bench: {args.home} does not hold the library of bench/search.py --chars {args.chars}")
+    stages, memory = Stages(), InMemory()
+    scan = []
+    for q in queries[:50]:
+        started = time.thread_time()
+        brute_force(norms, q)
+        scan.append((time.thread_time() - started) * 1000)
+    scan_p50 = percentile(scan, 50)
+    print(f"brute-force scan of {len(docs):,} documents, {sum(d.chars for d in docs) / 1e6:.1f} M characters: "
+          f"CPU p50 {scan_p50:.1f} ms")
+
+    rows = []
+    for member in (True, False):
+        requests = [SearchRequest(q=q, mode=args.mode, limit=10, facets=False) for q in queries]
+        memory.on = True
+        for request in requests:   # untimed: the documents kept for "hits in memory"
+            library.search(request, member=member)
+        for way, on in (("search", False), ("hits in memory", True)):
+            memory.on = on
+            spent: dict[str, list[float]] = {}
+            for request in requests:
+                stages.clear()
+                started = time.thread_time()
+                library.search(request, member=member)
+                whole = time.thread_time() - started
+                found = {**stages.spent, "rest": whole - sum(stages.spent.values()), "whole": whole}
+                for name, seconds in found.items():
+                    spent.setdefault(name, []).append(seconds * 1000)
+            whole = percentile(spent["whole"], 50)
+            rows.append([f"{'member' if member else 'visitor'}: {way}",
+                         *(percentile(spent[name], 50) for name in (*STAGES, "rest")), whole,
+                         scan_p50 / whole, TARGET_RATIO[args.mode]])
+    table(["search", *STAGES, "rest", "whole", "scan / whole", "target"], rows,
+          title=f"{args.mode}: CPU p50 ms of each stage over {len(queries)} queries (a stage's p50: the parts need "
+                f"not add up to the whole)")
+    if args.profile:   # a pass of its own: the profiler's cost stays out of the table
+        memory.on = False
+        profile = cProfile.Profile()
+        for member in (True, False):
+            for q in queries:
+                profile.runcall(library.search, SearchRequest(q=q, mode=args.mode, limit=10, facets=False),
+                                member=member)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    library.close()
+
+
+if __name__ == "__main__":
+    main()
