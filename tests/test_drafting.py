@@ -870,6 +870,21 @@ def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
 
 
 
+def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, make_home):
+    """New-user try 20: `sucai draft --genre 政府工作报告` listed its 参考材料 as 「39  政府工作报告」,
+    「40  政府工作报告」… — which year, whose? As `sucai list` does, an equal title is followed by its 来源 and year."""
+    summary = "工作总结\n\n一、主要工作\n今年以来，我局{}。\n二、存在问题\n{}。\n\n{}\n{}\n"
+    library = ingest_texts(make_home(tmp_path / "home"), {
+        "a.txt": summary.format("完成预算执行审计项目12个", "审计整改跟踪不够", "某县审计局", "2023年12月20日"),
+        "b.txt": summary.format("完成专项审计调查项目8个", "信息化水平不高", "某市审计局", "2024年12月25日")})
+    library.close()
+    result = CliRunner().invoke(cli_app, ["draft", "--genre", "工作总结", "--topic", "审计",
+                                          "--home", str(library.settings.home)])
+    assert result.exit_code == 0, result.output
+    listed = [line.split(maxsplit=1) for line in result.stdout.split("参考材料：\n")[1].splitlines()]
+    assert sorted(listed) == [["1", "工作总结（某县审计局 · 2023）"], ["2", "工作总结（某市审计局 · 2024）"]]
+
+
 def test_sucai_draft_json_shape_and_first_draft(units, tmp_path, capsys):
     runner = CliRunner()
     result = runner.invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--json", "--candidates", "2",
