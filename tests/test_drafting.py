@@ -258,8 +258,12 @@ def test_a_genre_without_documents_searches_all_and_says_so(units):
     assert found.outline
     assert suggest_outline(units, "请示", "组织生活会", member=True).warnings == [   # in the taxonomy, not in the library
         "库中没有文种为“请示”且有提纲的材料，已在全部文种中查找"]
-    assert suggest_outline(units, "对照检查", "组织生活会", member=True).warnings == [   # new-user try 29: a shorthand
-        "文种“对照检查”不在文种表中，已在全部文种中查找（文种表见 sucai genres；相近的有“对照检查材料”）"]
+    assert suggest_outline(units, "检查材料", "组织生活会", member=True).warnings == [   # new-user try 29: a near name
+        "文种“检查材料”不在文种表中，已在全部文种中查找（文种表见 sucai genres；相近的有“对照检查材料”）"]
+    # new-user try 20: what one 文种's titles end with, as a writer types it, is that 文种 — its outline, no warning
+    assert asked_genre("对照检查") == asked_genre("对照检查材料") == GENRE == "对照检查材料"
+    assert suggest_outline(units, asked_genre("对照检查"), "组织生活会", member=True) == suggest_outline(
+        units, GENRE, "组织生活会", member=True)
     # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
     assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
 
