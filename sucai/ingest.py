@@ -413,8 +413,11 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
     summary = IngestSummary(list(missing))
     total = len(files) + len(missing)
 
-    def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None, **reading) -> None:
-        take()
+    def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None, *, stop: bool = True,
+             **reading) -> None:
+        """Take a Ctrl+C when ``stop``, then tell the progress."""
+        if stop:
+            take()
         if progress:
             progress(IngestProgress(len(summary.outcomes), total, summary.counts, path, indexed, to_index, **reading))
 
@@ -469,10 +472,11 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
                     if not len(feed):
                         started = time.monotonic()
                     feed.add(added.stored, parsed.tokens)
-            tell(outcome.path)
+            tell(outcome.path, stop=False)   # a Ctrl+C taken once all are told (all are stored): the report counts them
             publish()
             give_back_if_grown()   # also when this process is behind its workers and never waits for them
         ready.clear()   # their tokens are in the index writer's heap now (or with the few the feed gives it next)
+        take()
 
     def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
         """While the workers parse ``job`` (``page``: what its OCR reads now): the parses ready stored, the display

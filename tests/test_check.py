@@ -236,6 +236,19 @@ def test_a_report_file_of_many_paragraphs_is_linear_in_them(library, monkeypatch
     assert [[cell.text for cell in row.cells] for row in table.rows] == [["段落", "复制比"]] + [[line, "0.0%"] for line in lines]
 
 
+def test_the_report_file_is_on_a4_paper(library):
+    """The .docx 查重报告 was on US Letter (215.9 × 279.4 mm, python-docx's template), which a Chinese office's
+    printer, loaded with A4, stops for or shrinks: it is on A4, 210 × 297 mm (GB/T 148), in Word's margins."""
+    from docx import Document as open_docx
+
+    from sucai.check.export import export_report
+
+    _, data = export_report(check_text(library, OWN, True), "docx")
+    section = open_docx(io.BytesIO(data)).sections[0]
+    sizes = (section.page_width, section.page_height, section.top_margin, section.left_margin)
+    assert [round(size.mm, 1) for size in sizes] == [210, 297, 25.4, 31.8]   # margins of 1 and 1.25 inches
+
+
 def test_hidden_documents_are_never_sources(home):
     library = Library.open(home)
     library.ingest([SAMPLES / "library"], workers=1)

@@ -258,8 +258,12 @@ def test_a_genre_without_documents_searches_all_and_says_so(units):
     assert found.outline
     assert suggest_outline(units, "请示", "组织生活会", member=True).warnings == [   # in the taxonomy, not in the library
         "库中没有文种为“请示”且有提纲的材料，已在全部文种中查找"]
-    assert suggest_outline(units, "对照检查", "组织生活会", member=True).warnings == [   # new-user try 29: a shorthand
-        "文种“对照检查”不在文种表中，已在全部文种中查找（文种表见 sucai genres；相近的有“对照检查材料”）"]
+    assert suggest_outline(units, "检查材料", "组织生活会", member=True).warnings == [   # new-user try 29: a near name
+        "文种“检查材料”不在文种表中，已在全部文种中查找（文种表见 sucai genres；相近的有“对照检查材料”）"]
+    # new-user try 20: what one 文种's titles end with, as a writer types it, is that 文种 — its outline, no warning
+    assert asked_genre("对照检查") == asked_genre("对照检查材料") == GENRE == "对照检查材料"
+    assert suggest_outline(units, asked_genre("对照检查"), "组织生活会", member=True) == suggest_outline(
+        units, GENRE, "组织生活会", member=True)
     # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
     assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
 
@@ -868,6 +872,21 @@ def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
         text = target.read_text(encoding="utf-8")
         assert "学习台账" in text and ("2024年起" in text) is kept and ("【待补】起由" in text) is not kept
 
+
+
+def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, make_home):
+    """New-user try 20: `sucai draft --genre 政府工作报告` listed its 参考材料 as 「39  政府工作报告」,
+    「40  政府工作报告」… — which year, whose? As `sucai list` does, an equal title is followed by its 来源 and year."""
+    summary = "工作总结\n\n一、主要工作\n今年以来，我局{}。\n二、存在问题\n{}。\n\n{}\n{}\n"
+    library = ingest_texts(make_home(tmp_path / "home"), {
+        "a.txt": summary.format("完成预算执行审计项目12个", "审计整改跟踪不够", "某县审计局", "2023年12月20日"),
+        "b.txt": summary.format("完成专项审计调查项目8个", "信息化水平不高", "某市审计局", "2024年12月25日")})
+    library.close()
+    result = CliRunner().invoke(cli_app, ["draft", "--genre", "工作总结", "--topic", "审计",
+                                          "--home", str(library.settings.home)])
+    assert result.exit_code == 0, result.output
+    listed = [line.split(maxsplit=1) for line in result.stdout.split("参考材料：\n")[1].splitlines()]
+    assert sorted(listed) == [["1", "工作总结（某县审计局 · 2023）"], ["2", "工作总结（某市审计局 · 2024）"]]
 
 
 def test_sucai_draft_json_shape_and_first_draft(units, tmp_path, capsys):

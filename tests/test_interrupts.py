@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from sucai import interrupts
+from sucai import ingest as ingest_module, interrupts
 from sucai.library import Library
 from sucai.store import Catalogue
 
@@ -119,3 +119,30 @@ def test_a_ctrl_c_while_a_document_is_stored_is_taken_once_it_is(home, tmp_path,
     monkeypatch.setattr(Catalogue, "add_all", add_all)
     assert len(batches) == 1 and batches[0]
     assert [d["id"] for d in Library.open(home).summaries()] == sorted(doc_id for _, doc_id in batches[0])
+
+
+def test_the_last_progress_of_an_interrupted_ingest_counts_every_stored_document(home, tmp_path, monkeypatch):
+    """New-user try 20: Ctrl+C during an ingest said 「已中断：处理了 21/229 个文件（已入库 21…）」 and `sucai stats`
+    then counted 22 documents: the documents stored together were counted one by one, and the Ctrl+C was taken
+    before each was told. The last progress an interrupted ingest tells (what the command line reports) counts every
+    document it stored."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(4):
+        (folder / f"{n}.txt").write_text(f"第{n}号情况通报\n" + f"工作扎实推进{n}。" * 50, encoding="utf-8")
+    add_all = Catalogue.add_all
+
+    def interrupted_add_all(self, additions):
+        os.kill(os.getpid(), signal.SIGINT)   # taken at the first place the ingest may stop after this store
+        return add_all(self, additions)
+
+    monkeypatch.setattr(Catalogue, "add_all", interrupted_add_all)
+    parse_all = ingest_module._parse_all   # never idle: the four parses stored together, in one add_all, at the end
+    monkeypatch.setattr(ingest_module, "_parse_all", lambda paths, batch, workers, idle: parse_all(paths, batch, workers))
+    told = []
+    library = Library.open(home)
+    with handled(signal.default_int_handler), pytest.raises(KeyboardInterrupt):
+        library.ingest([folder], told.append, workers=1)
+    monkeypatch.setattr(Catalogue, "add_all", add_all)
+    stored = len(Library.open(home).summaries())
+    assert told[-1].counts["ingested"] == stored == told[-1].done == 4

@@ -1423,7 +1423,7 @@ def test_a_visitors_check_depends_on_no_members_text(tmp_path, make_home, portal
 
 
 _TOKENS = re.compile(r'(name="csrf_token" value="|<meta name="csrf-token" content=")[^"]+')
-_STAMPS = re.compile(r'"(created_at|updated_at)":"[^"]*"|生成时间：[^<\n]*')
+_STAMPS = re.compile(r'"(created_at|updated_at|saved)":"[^"]*"|生成时间：[^<\n]*')
 
 
 def _free_user_drafting(client: TestClient, library: Library, texts: dict[int, str]) -> dict:

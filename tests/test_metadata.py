@@ -523,7 +523,12 @@ def test_the_taxonomy_has_the_fields_standard_names():
                        {"group": OTHER, "genres": [{"name": OTHER, "basis": "", "count": 1}]}]
 
 
-@pytest.mark.parametrize("typed, name", [("讲话", "讲话稿"), (" 通知 ", "通知"), ("令", "命令（令）"), ("未知", "未知"), (None, None)])
+@pytest.mark.parametrize("typed, name", [("讲话", "讲话稿"), (" 通知 ", "通知"), ("令", "命令（令）"), ("未知", "未知"), (None, None),
+                                         # new-user try 20: 「对照检查」 outlined a 对照检查材料 from laws (总则, 法律责任,
+                                         # 附则): what one 文种's titles end with names it
+                                         ("对照检查", "对照检查材料"), ("检视剖析", "对照检查材料"), ("述职", "述职报告"),
+                                         ("总结", "工作总结"), ("心得", "心得体会"), ("汇报", "汇报材料"), ("复函", "函"),
+                                         ("工作报告", "工作报告"), ("调研", "调研"), ("报告", "报告")])
 def test_what_users_type_as_a_genre(typed, name):
     assert canonical(typed) == name
 

@@ -138,6 +138,27 @@ def test_api_and_page(site):
     assert f'id="today-count">{len(site["ids"]) - 3}<' in home and 'href="/updates"' in home
 
 
+def test_equal_titles_are_told_apart_in_the_updates_list(tmp_path, make_home):
+    """New-user try 20: 今日更新 listed 「政府工作报告」 three times and 「中华人民共和国行政复议法」 twice, each with
+    only its 文种, 字数 and time added: as on the home page, an equal title is followed by its 来源 and year, and
+    each row shows its date and 来源."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    summary = "工作总结\n\n一、主要工作\n今年以来，我局{}。\n\n{}\n{}\n"
+    for name, work, unit, day in (("a.txt", "完成预算执行审计项目12个", "某县审计局", "2023年12月20日"),
+                                  ("b.txt", "完成专项审计调查项目8个", "某市审计局", "2024年12月25日")):
+        (folder / name).write_text(summary.format(work, unit, day), encoding="utf-8")
+    home = make_home(tmp_path / "home")
+    library = Library.open(home)
+    library.ingest([folder], workers=1)
+    library.close()
+    page = TestClient(create_app(home)).get("/updates", params={"since": "7"}, headers={"accept": "text/html"}).text
+    rows = sorted(re.sub(r"<[^>]+>|\s+", "", row) for row in re.findall(r'<li><a href="/documents/.*?</li>', page, re.S))
+    assert [re.sub(r"·[\d,]+字·", "·…字·", row.split("·入库")[0]) for row in rows] == [
+        "工作总结（某县审计局·2023）工作总结·…字·2023-12-20·某县审计局",
+        "工作总结（某市审计局·2024）工作总结·…字·2024-12-25·某市审计局"]
+
+
 def test_non_members_get_the_free_view_in_updates(site):
     library = site["library"]
     doc = next(d for d in library.catalogue.documents() if d.title.startswith("关于规范督查检查考核"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -561,7 +562,12 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
 
         page.click("#save-draft")
         page.locator("#download-docx:not([hidden])").wait_for()
-        assert "已保存" in page.locator("#save-status").inner_text()
+        owner, store = Owner(writer.user_id, writer.username), DraftStore(library.catalogue)
+        [row] = store.list(owner)   # saved on the site's clock (Asia/Shanghai), as its 落款 is dated, not in UTC
+        saved = datetime.fromisoformat(row["updated_at"]).astimezone(library.settings.zone)
+        assert page.locator("#save-status").inner_text() == f"已保存（{saved:%Y-%m-%d %H:%M:%S}）"
+        page.locator("#draft-list li .meta").wait_for()
+        assert page.locator("#draft-list li .meta").inner_text() == f"{GENRE} · {saved:%Y-%m-%d}"
         with page.expect_download() as info:
             page.click("#download-docx")
         data = Path(info.value.path()).read_bytes()
@@ -576,8 +582,6 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
 
         page.click("#check-draft")      # 查重 of the saved draft: the page shows what the API reports
         page.locator("#check-panel:not([hidden])").wait_for()
-        owner, store = Owner(writer.user_id, writer.username), DraftStore(library.catalogue)
-        [row] = store.list(owner)
         report = check_draft(library, store.get(owner, row["id"]), member=True)
         assert page.locator("#char-counter").inner_text().startswith(f"已写 {report.chars} 字")   # one 字数: 查重's
         summary = page.locator("#check-summary").inner_text()

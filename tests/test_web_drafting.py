@@ -16,6 +16,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -597,6 +598,24 @@ def test_a_downloaded_draft_is_signed_on_the_sites_day(app, site):
     md = client.get(f"/api/drafts/{saved['id']}/download", params={"format": "md"}).content.decode("utf-8")
     day = datetime.fromisoformat(saved["updated_at"]).astimezone(load_settings(site["home"]).zone).date()
     assert md.endswith(f"{OWN}\n\n县审计局党支部\n\n{day.year}年{day.month}月{day.day}日\n")
+
+
+def test_a_draft_says_when_it_was_saved_on_the_sites_clock(site):
+    """The 写作台 said 「已保存（2026-12-04 19:59:45）」 and listed the draft under 2026-12-04 — the stored UTC time —
+    while its download was signed 2026年12月5日 (the site's clock, Asia/Shanghai): a draft and each row of the list
+    carry ``saved``, the time on the site's clock, which the page shows. A site 14 hours ahead of UTC, so that no
+    hour of a test run gives the UTC time or day for it."""
+    zone = "Pacific/Kiritimati"
+    client = session_of(create_app(settings=load_settings(site["home"], timezone=zone)), "另一会员")
+    saved = client.post("/api/drafts", json={"title": "草稿", "genre": GENRE, "unit": "县审计局党支部",
+                                             "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}).json()
+    local = datetime.fromisoformat(saved["updated_at"]).astimezone(ZoneInfo(zone))
+    assert saved["saved"] == local.strftime("%Y-%m-%d %H:%M:%S")
+    [row] = [row for row in client.get("/api/drafts").json()["drafts"] if row["id"] == saved["id"]]
+    assert row["saved"] == saved["saved"]
+    md = client.get(f"/api/drafts/{saved['id']}/download", params={"format": "md"}).text
+    assert md.endswith(f"县审计局党支部\n\n{local.year}年{local.month}月{local.day}日\n")   # the day the page shows
+    client.delete(f"/api/drafts/{saved['id']}")
 
 
 def test_a_missing_or_wrong_body_is_named_in_chinese(app, site):

@@ -118,8 +118,9 @@ def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzi
 
 
 def _print_plan(plan: Plan) -> None:
+    from ..metadata.titles import distinguishing_notes
+
     suggestion = plan.suggestion
-    titles = {d["id"]: d["title"] for d in suggestion.documents}
     out.print(Text(f"提纲（参考 {len(suggestion.documents)} 篇材料；[n] 为使用该标题的篇数）", style="bold"))
     if not suggestion.outline:
         out.print("  （没有找到可参考的提纲）")
@@ -138,10 +139,10 @@ def _print_plan(plan: Plan) -> None:
             source = shown(f"《{candidate.title}》（编号 {candidate.doc_id}）{' › '.join(candidate.section_path)}")
             out.print(Text(f"  {number}. ").append(source, style="dim"))
             out.print(Text("     " + "\n     ".join(shown(line) for line in candidate.marked.text.split("\n"))))
-    if titles:
+    if suggestion.documents:   # equal titles told apart as `sucai list` does: 政府工作报告（海拉尔区人民政府 · 2016）
         out.print(Text("\n参考材料：", style="bold"))
-        for doc_id, doc_title in titles.items():
-            out.print(f"  {doc_id}  {escape(shown(doc_title))}")
+        for doc, note in zip(suggestion.documents, distinguishing_notes(suggestion.documents)):
+            out.print(f"  {doc['id']}  {escape(shown(doc['title'] + note))}")
 
 
 def _print_check(report: CheckReport) -> None:

@@ -64,7 +64,7 @@ class SuggestedHeading:
 
 @dataclass
 class OutlineSuggestion:
-    """A suggested 提纲 and what it was made from: ``documents`` (id and title, as the viewer may see
+    """A suggested 提纲 and what it was made from: ``documents`` (id, title, 来源 and date, as the viewer may see
     them, most similar first) and ``warnings`` in Chinese."""
 
     genre: str
@@ -103,7 +103,7 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
     groups = [(doc.id, doc.outline) for doc in docs]
     similarity = Similarity(keys(node) for _, nodes in groups for node in _headings(nodes))
     outline = _merge(groups, similarity, keys, 1, unit, year)
-    documents = [{"id": doc.id, "title": doc.title} for doc in docs]
+    documents = [{"id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date} for doc in docs]
     return OutlineSuggestion(genre, topic, outline, documents, warnings)
 
 

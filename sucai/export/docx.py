@@ -69,11 +69,10 @@ from lxml import etree
 from ..model import Document
 from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
-from .template import blank_document
+from .template import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, blank_document
 from .title import em_width, title_lines
 
-# GB/T 9704-2012 §5.2.1–§5.2.2, in millimetres.
-PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
+# GB/T 9704-2012 §5.2.2, in millimetres (§5.2.1's A4 page: blank_document).
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 # §7.5: the em-dash line of the page number sits 7 mm below the type area.
 PAGE_NUMBER_GAP_MM = 7
@@ -402,8 +401,7 @@ def _border(paragraph: Paragraph, side: str, size: int, space: int, color: str =
 
 
 def _set_page(document, style: DocxStyle, line_pitch: int) -> None:
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    section = document.sections[0]   # on A4 (blank_document)
     for side, mm in MARGINS_MM.items():
         setattr(section, f"{side}_margin", Mm(mm))
     section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(style.page_number_size)

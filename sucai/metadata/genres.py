@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..analysis import to_simplified
 from ..model import OTHER, Evidence
@@ -108,6 +109,7 @@ NAMES: tuple[str, ...] = tuple(g.name for g in GENRES) + (OTHER,)
 # Former names (sucai 0.1) and common shorthand, accepted as filters.
 ALIASES = {"讲话": "讲话稿", "工作方案": "实施方案", "先进事迹": "事迹材料", "规划": "工作计划", "命令": "命令（令）",
            "令": "命令（令）", "要点": "工作计划", "计划": "工作计划", "方案": "实施方案", "新闻": "新闻报道"}
+_NAMED_BY = tuple((genre, re.compile(genre.words)) for genre in GENRES if genre.words)
 
 
 def taxonomy(counts: Mapping[str, int] | None = None) -> list[dict]:
@@ -130,12 +132,17 @@ def taxonomy(counts: Mapping[str, int] | None = None) -> list[dict]:
     return out
 
 
+@lru_cache(maxsize=4096)   # a search asks it of each query term for every section it ranks
 def canonical(name: str | None) -> str | None:
-    """The taxonomy name for what a user typed as a 文种 ("讲话" → "讲话稿"); unknown names as given."""
+    """The taxonomy name for what a user typed as a 文种: a name of :data:`NAMES`, a shorthand of :data:`ALIASES`
+    ("讲话" → "讲话稿"), or the words a title of a 文种 ends with (its ``words``, no two 文种's alike: "对照检查" →
+    对照检查材料, "述职" → 述职报告, "总结" → 工作总结); any other name as given."""
     if name is None:
         return None
     name = name.strip()
-    return ALIASES.get(name, name)
+    if name in ALIASES:
+        return ALIASES[name]
+    return next((genre.name for genre, words in _NAMED_BY if words.fullmatch(name)), name)   # a name's words hold it
 
 
 def genre_table_hint(name: str) -> str:

@@ -7,7 +7,9 @@ what a writer receives is computed for their member tier
 (:func:`sucai.access.view` inside :mod:`sucai.drafting`). A save's body is :class:`sucai.drafting.DraftBody`,
 checked by FastAPI (422 ``invalid_input`` in Chinese, :mod:`.errors`) as it is documented; a body past
 ``MAX_BODY`` bytes is refused unread (413 ``too_large``). Drafts belong to their
-author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404.
+author (:class:`sucai.drafting.DraftStore`): another account's draft is a 404. A draft and each row of the list carry
+``saved``: when it was last saved on the site's clock (setting ``timezone``, :func:`sucai.config.local_time`), the time
+the page shows — the 落款 of its download is dated on that clock too —; ``updated_at`` stays the stored UTC time.
 Every route but the GET ones needs the session's CSRF token in ``X-CSRF-Token``, as every
 POST route of the app does; an API token may ask for outlines and paragraphs (they only read),
 but saves, changes, deletes and 润笔 need a logged-in session (tokens are for reading).
@@ -33,7 +35,7 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt, W
 from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
-from ..config import Settings
+from ..config import Settings, local_time
 from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, export_draft,
                         paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE
@@ -199,7 +201,7 @@ def api_rewrite(request: Request, ask: RewriteAsk, viewer: Writer):
 
 @router.get("/api/drafts", summary="写作台：我的草稿（最近修改的在前）")
 def api_list_drafts(viewer: Writer, library: Lib):
-    return JSONResponse({"drafts": _store(library).list(_owner(viewer))})
+    return JSONResponse({"drafts": [_with_saved(library, row) for row in _store(library).list(_owner(viewer))]})
 
 
 @router.post("/api/drafts", summary="写作台：保存新草稿", status_code=201, dependencies=Csrf)
@@ -274,4 +276,9 @@ def api_check_draft(
 
 def _draft_json(library: Library, viewer: Viewer, draft_id: int, status: int = 200) -> JSONResponse:
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
-    return JSONResponse(draft.to_dict(), status_code=status)
+    return JSONResponse(_with_saved(library, draft.to_dict()), status_code=status)
+
+
+def _with_saved(library: Library, draft: dict) -> dict:
+    """``draft`` (a draft's JSON or a row of the list) with ``saved``: its ``updated_at`` on the site's clock."""
+    return {**draft, "saved": local_time(draft["updated_at"], library.settings.zone)}

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from ..library import Library
+from ..metadata import titles
 from ..updates import MAX_DAYS, MAX_DOCUMENTS, updates
 from .deps import Viewer, current_viewer, get_library
 from .responses import JSONResponse
@@ -43,5 +44,6 @@ def updates_page(
     genre: Genre = None,
 ):
     found = updates(library, member=viewer.member, since=since, genre=genre or None, limit=MAX_DOCUMENTS)
-    return render_page(request, "updates.html", viewer=viewer, updates=found, genre=genre or None,
+    notes = titles.distinguishing_notes([asdict(row) for row in found.documents])   # as the home page's list
+    return render_page(request, "updates.html", viewer=viewer, updates=found, genre=genre or None, title_notes=notes,
                        params={"mode": "ranked"}, max_days=MAX_DAYS)

@@ -400,7 +400,7 @@
     const saving = draft.id ? api("PUT", "/api/drafts/" + draft.id, payload()) : api("POST", "/api/drafts", payload());
     return saving.then(function (saved) {
       loaded(saved, false);
-      say("save-status", "已保存（" + saved.updated_at.slice(0, 19).replace("T", " ") + "）");
+      say("save-status", "已保存（" + saved.saved + "）");   // the site's clock, as the 落款's date
       listDrafts();
       return saved;
     });
@@ -498,7 +498,7 @@
         });
         const meta = document.createElement("span");
         meta.className = "meta";
-        meta.textContent = row.genre + " · " + row.updated_at.slice(0, 10);
+        meta.textContent = row.genre + " · " + row.saved.slice(0, 10);
         const remove = document.createElement("button");
         remove.type = "button";
         remove.className = "icon remove-draft";
