@@ -13,7 +13,8 @@
   near-duplicate when the exact Jaccard similarity of the two shingle sets is at least
   ``JACCARD`` (0.5, chosen on the corpus: 5 % of characters changed still gives ≥ 0.55,
   two different documents of one 文种 rarely above 0.1; see ``tests/test_dedupe.py``).
-  Two documents with different 发文字号 are never near-duplicates. A new document joins the cluster of its most similar near-duplicate. The LSH index
+  Two documents with different 发文字号 are never near-duplicates, nor two laws or regulations with different
+  titles (:func:`_apart`). A new document joins the cluster of its most similar near-duplicate. The LSH index
   lives in memory: built from the stored signatures when a process first needs it, then
   topped up with what other processes stored since (signatures carry a sequence number).
 - **Better copy** (the copy kept of an exact duplicate), by these rules in order (:func:`quality`):
@@ -75,6 +76,7 @@ from cachetools import LRUCache, cached
 from . import access, analysis
 from .errors import InvalidInput, NotFound, no_document
 from .fingerprint import distinct, kgram_hashes, skeleton_text
+from .metadata.genres import LAWS
 from .model import Document
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
@@ -159,8 +161,8 @@ REPRESENTATIVE_VERSION = 4
 _REPEATS = 3             # a text fewer than a third of whose shingles are distinct is mostly a repetition
 # The rule of the free grouping (Clusters.nearest): a library groups its documents again when opened after it
 # changed, or after the free preview's setting did. 1: each document without a members part with its nearest
-# among the earlier ones without one.
-FREE_GROUPING_VERSION = 1
+# among the earlier ones without one; 2: no two laws with different titles (_apart).
+FREE_GROUPING_VERSION = 2
 
 
 @dataclass
@@ -340,10 +342,17 @@ def representative(members: list[Document], pinned: int | None) -> tuple[int, bo
     return (held.id, True) if held is not None else (max(members, key=shown_quality).id, False)
 
 
-def _numbered_apart(a: Document, b: Document) -> bool:
-    """Two documents with different 发文字号 are different documents, however alike their text
-    (two 复函 written from one template differ in little more than names and dates)."""
-    return bool(a.doc_number and b.doc_number) and skeleton_text(a.doc_number) != skeleton_text(b.doc_number)
+def _apart(a: Document, b: Document) -> bool:
+    """Two documents that are different documents however alike their text: with different 发文字号 (two 复函
+    written from one template differ in little more than names and dates), or two laws or regulations (文种 of the
+    group 法律法规) with real titles of which neither holds the other — a law's versions keep its title, while
+    法官法 and 检察官法, or the 香港 and 澳门特别行政区驻军法, share half their articles."""
+    if a.doc_number and b.doc_number and skeleton_text(a.doc_number) != skeleton_text(b.doc_number):
+        return True
+    if a.genre not in LAWS or b.genre not in LAWS or min(_title_rank(a), _title_rank(b)) < 2:
+        return False
+    titles = skeleton_text(a.title), skeleton_text(b.title)
+    return titles[0] not in titles[1] and titles[1] not in titles[0]
 
 
 def _title_rank(doc: Document) -> int:
@@ -435,7 +444,7 @@ class Clusters:
             chosen[1] = [key for key in estimated if key in public][:_VERIFY]
         similar: dict[int, float] = {}
         for other in self.catalogue.documents(sorted(set(chosen[0] + chosen[1])), outline=False):
-            if not _numbered_apart(doc, other):
+            if not _apart(doc, other):
                 similarity = jaccard(own, shingles(other.text))
                 if similarity >= JACCARD:
                     similar[other.id] = similarity

@@ -655,6 +655,28 @@ def test_different_document_numbers_are_different_documents(library, tmp_path):
     assert {v.id for v in library.clusters.versions(docs["a"].id)} == {docs["a"].id, docs["c"].id}
 
 
+def test_laws_with_different_titles_are_different_documents(library, tmp_path):
+    """法官法 and 检察官法 share half their articles, as do the 香港 and 澳门 驻军法: two laws whose titles differ
+    (neither holding the other) are never versions; a law's versions keep its title, or hold it (中华人民共和国法官法
+    in 中华人民共和国法官法（2019年修订）). Documents of other 文种 with such titles are grouped by their text alone."""
+    shared = "".join(f"第{n}条　{role}应当严格遵守宪法和法律，秉公办案，不得徇私枉法，依法保障当事人的诉讼权利第{n}项。\n"
+                     for n, role in enumerate(["国家机关工作人员"] * 12, 1))
+    own = {"法官": "法官依法履行审判职责，审理案件应当以事实为根据，以法律为准绳。\n",
+           "检察官": "检察官依法履行法律监督职责，提起公诉，对诉讼活动实行法律监督。\n"}
+    law = "中华人民共和国{who}法\n第一章　总则\n" + shared + "{own}" * 3
+    report = "".join(f"{n}．今年以来，我们组织开展了第{n}期业务培训，参训人员认真学习，取得了良好成效。\n" for n in range(1, 13))
+    files = {"a.txt": law.format(who="法官", own=own["法官"]), "b.txt": law.format(who="检察官", own=own["检察官"]),
+             "c.txt": law.replace("法\n", "法（2019年修订）\n", 1).format(who="法官", own=own["法官"] + "第九十条　本法自公布之日起施行。\n"),
+             **{f"{k}.txt": f"{who}培训工作总结\n" + report + own[who] * 3 for k, who in (("d", "法官"), ("e", "检察官"))}}
+    ingest(library, tmp_path / "in", files)
+    docs = {d.source_path[-5]: d for d in library.catalogue.documents()}
+    assert [docs[k].genre for k in "abcde"] == ["法律"] * 3 + ["工作总结"] * 2
+    assert jaccard(shingles(docs["a"].text), shingles(docs["b"].text)) >= JACCARD   # alike, yet two laws
+    assert library.clusters.versions(docs["b"].id) == []
+    assert {v.id for v in library.clusters.versions(docs["a"].id)} == {docs["a"].id, docs["c"].id}
+    assert {v.id for v in library.clusters.versions(docs["d"].id)} == {docs["d"].id, docs["e"].id}
+
+
 def test_signatures_survive_a_restart_and_an_old_library_catches_up(tmp_path, home):
     first = Library.open(home)
     ingest(first, tmp_path / "one", {"a.md": sample("05_工作总结.txt"), "c.txt": sample("09_通知.txt")})

@@ -109,6 +109,7 @@ NAMES: tuple[str, ...] = tuple(g.name for g in GENRES) + (OTHER,)
 # Former names (sucai 0.1) and common shorthand, accepted as filters.
 ALIASES = {"讲话": "讲话稿", "工作方案": "实施方案", "先进事迹": "事迹材料", "规划": "工作计划", "命令": "命令（令）",
            "令": "命令（令）", "要点": "工作计划", "计划": "工作计划", "方案": "实施方案", "新闻": "新闻报道"}
+LAWS = frozenset(genre.name for genre in GENRES if genre.group == "法律法规")   # their title names the document
 _NAMED_BY = tuple((genre, re.compile(genre.words)) for genre in GENRES if genre.words)
 
 
