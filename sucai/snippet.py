@@ -173,7 +173,7 @@ def _best_start(spans: list[tuple[int, int, int]], width: int) -> int:
     Spans of one needle alone (a query of one word): every window holds one, so the most spans win, counted
     by bisection in C (:func:`_fullest_start`)."""
     quarter = width // 4
-    if len({needle for _, _, needle in spans}) == 1:
+    if spans and spans[0][2] == spans[-1][2] and len({needle for _, _, needle in spans}) == 1:
         return _fullest_start([anchor for anchor, _, _ in spans], width, quarter)
     counts: defaultdict[int, int] = defaultdict(int)   # spans in the window, by needle
     best_distinct = best_spans = best_start = distinct = right = 0
