@@ -15,6 +15,10 @@ load falls on all three alike:
 - ``app only``: the same route with the library's search answering from results computed before — what the app
   costs beside the search.
 
+``--stages``: then where the search's own CPU goes, by stage of :func:`sucai.search.search` (:data:`STAGES`, each
+function's process CPU summed per request, the median of the rounds' means; "other": the search less the stages —
+its request checks, the plan, the result, ``to_dict`` and orjson). Stages nest in no other stage.
+
 Server CPU per request = route + what uvicorn and httptools spend reading the request and writing the answer
 (``bench/serve.py`` measures the whole). Target of issue 16: about 1.5 ms of server CPU per broad request, for
 a p99 ≤ 100 ms at 50 clients on 2 cores.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import time
@@ -35,10 +40,14 @@ import uvloop
 from _common import percentile, table
 from serve import BROAD, ensure_library
 
+from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.web.serving import served_app
 
 TARGET_MS = 1.5
+# the stages of a document search (functions of sucai.search), in the order it runs them
+STAGES = {"parse_query": "parsing", "_collapse_versions": "near-duplicate collapse", "_ordered": "ranked page",
+          "_hit_documents": "hits' documents", "_document_hit": "hits (snippets)", "_facets": "facets"}
 
 
 def answered(app):
@@ -112,14 +121,50 @@ async def measure(args) -> None:
           f"route {route:.3f} ms against the target of about {TARGET_MS} ms of server CPU (uvicorn's part not counted)")
 
 
+def stages(library, rounds: int) -> None:
+    """Print the CPU per request of each of :data:`STAGES` in ``rounds`` rounds of the broad searches, alone."""
+    from sucai import search as module
+
+    spent = dict.fromkeys(STAGES, 0.0)
+    for name in STAGES:
+        def timed(*args, _run=getattr(module, name), _name=name, **kwargs):
+            began = time.process_time()
+            try:
+                return _run(*args, **kwargs)
+            finally:
+                spent[_name] += time.process_time() - began
+        setattr(module, name, timed)
+    per_round: dict[str, list[float]] = {name: [] for name in [*STAGES, "search"]}
+    for round_ in range(rounds + 1):   # the first round warms up: not counted
+        spent.update(dict.fromkeys(STAGES, 0.0))
+        began = time.process_time()
+        for q in BROAD:
+            orjson.dumps(library.search(SearchRequest(q=q)).to_dict())
+        if round_:
+            per_round["search"].append((time.process_time() - began) * 1000 / len(BROAD))
+            for name in STAGES:
+                per_round[name].append(spent[name] * 1000 / len(BROAD))
+    ms = {name: statistics.median(values) for name, values in per_round.items()}
+    rows = [[STAGES[name], name, ms[name], ms[name] / ms["search"]] for name in STAGES]
+    other = ms["search"] - sum(ms[name] for name in STAGES)
+    rows.append(["other", "", other, other / ms["search"]])
+    rows.append(["search", "library.search + to_dict + orjson", ms["search"], 1.0])
+    table(["stage", "function", "CPU ms/request (median of rounds)", "share"], rows,
+          title=f"where a broad visitor search's CPU goes ({rounds} rounds)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "sucai-bench-serve"),
                         help="the library (bench/serve.py's by default)")
     parser.add_argument("--rounds", type=int, default=20, help="rounds of the 20 broad queries, each way")
+    parser.add_argument("--stages", action="store_true", help="then the search's CPU by stage")
     args = parser.parse_args()
     os.environ["SUCAI_SEARCH_CACHE_ENTRIES"] = "0"   # read as each app opens its library
     uvloop.run(measure(args))   # the server's event loop (sucai.web.serving)
+    if args.stages:
+        with contextlib.closing(Library.open(Path(args.home))) as library:
+            stages(library, args.rounds)
 
 
 if __name__ == "__main__":

@@ -292,14 +292,22 @@ def _matched_alone(pattern: re.Pattern) -> np.ndarray:
 _PLANE = "".join(map(chr, range(0x10000)))   # every BMP code point, in order
 
 
+# characters: a shorter text is folded by translation. Its array's fixed cost, ~4 µs, is what translating 128 characters
+# costs, and ~80 µs in a search (issue 16: numpy's reduction, cold after the index's work, was a query's parse's CPU)
+_FOLD_BY_ARRAY = 128
+
+
 def _fold(text: str) -> str:
     """Every character of ``text`` replaced by its image (no whitespace rule, no phrase conversion).
 
     As an array of code points when every character of ``text`` is of the BMP and has an image of
     one BMP character (the common case: three times faster than str.translate, which makes an
-    integer and looks it up per character); else by translation.
+    integer and looks it up per character); else, and for a text shorter than :data:`_FOLD_BY_ARRAY`
+    (a query's term), by translation — the same images.
     """
     tables = _tables()
+    if len(text) < _FOLD_BY_ARRAY:
+        return _translated(text, tables)
     codes = code_points(text)
     if len(codes) and codes.max() < 0x10000:
         images = tables.single[codes]

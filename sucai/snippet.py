@@ -169,8 +169,12 @@ def _cut(text: str, spans: list[tuple[int, int, int]], start: int, end: int) -> 
 
 def _best_start(spans: list[tuple[int, int, int]], width: int) -> int:
     """Start of the window (sliding over the sorted spans, linear time) with the best cluster: the most
-    distinct needles, then the most spans, then the earliest (window starts never decrease as it slides)."""
+    distinct needles, then the most spans, then the earliest (window starts never decrease as it slides).
+    Spans of one needle alone (a query of one word): every window holds one, so the most spans win, counted
+    by bisection in C (:func:`_fullest_start`)."""
     quarter = width // 4
+    if spans and spans[0][2] == spans[-1][2] and len({needle for _, _, needle in spans}) == 1:
+        return _fullest_start([anchor for anchor, _, _ in spans], width, quarter)
     counts: defaultdict[int, int] = defaultdict(int)   # spans in the window, by needle
     best_distinct = best_spans = best_start = distinct = right = 0
     for left, (anchor, _, needle) in enumerate(spans):
@@ -186,6 +190,15 @@ def _best_start(spans: list[tuple[int, int, int]], width: int) -> int:
         counts[needle] -= 1
         distinct -= not counts[needle]
     return best_start
+
+
+def _fullest_start(anchors: list[int], width: int, quarter: int) -> int:
+    """:func:`_best_start` of spans starting at ``anchors`` (sorted), all of one needle: the first window (from a
+    quarter width before an anchor, or 0) holding the most of them from its anchor on."""
+    held = [bisect_left(anchors, (anchor - quarter if anchor > quarter else 0) + width, left) - left
+            for left, anchor in enumerate(anchors)]
+    anchor = anchors[held.index(max(held))]
+    return anchor - quarter if anchor > quarter else 0
 
 
 def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -54,6 +54,17 @@ def test_normalize_is_idempotent_on_every_folded_character():
     assert analysis.normalize(analysis.normalize(images)) == analysis.normalize(images)
 
 
+def test_a_short_text_is_folded_as_a_long_one():
+    """A text shorter than analysis._FOLD_BY_ARRAY (a query's term) is folded by translation, a longer one as an
+    array of code points: every character of the basic plane and some beyond it, alone, is folded to the image it
+    has in a long run of it (the fold is character by character)."""
+    long = analysis._FOLD_BY_ARRAY
+    chars = [chr(c) for c in [*range(0xD800), *range(0xE000, 0x10000), 0x1F600, 0x20000, 0x2F800]]
+    for char in chars:
+        assert analysis._fold(char) * long == analysis._fold(char * long), hex(ord(char))
+    assert analysis._fold("ＡＢＣ１２３，") == "abc123,"
+
+
 def test_the_fold_for_display_gives_ordinary_ideographs():
     text = "关于印发⼯作⽅案的通知\n⼀季度执⾏⻓效机制"
     folded = radicals.fold(text)

@@ -1329,7 +1329,8 @@ def test_the_snippet_window_holds_the_most_needles_then_matches_then_comes_first
 
     rng = random.Random(16)
     for _ in range(3_000):
-        spans = sorted((s, s + rng.randint(1, 4), rng.randrange(4))
+        needles = rng.choice([1, 4])   # spans of one needle: the window holding the most (snippet._fullest_start)
+        spans = sorted((s, s + rng.randint(1, 4), rng.randrange(needles))
                        for s in (rng.randrange(rng.choice([5, 50, 500])) for _ in range(rng.randint(1, 40))))
         width = rng.choice([1, 2, 3, 8, 30, 120])
         candidates = []
