@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import functools
 import pstats
 import random
 import sys
 import time
 from pathlib import Path
 
-from _common import corpus_dir, percentile, table
+from _common import Stages, corpus_dir, percentile, table
 from search import TARGET_RATIO, brute_force, corpus_sentences, make_queries, synthetic_documents
 
 from sucai import analysis, index
@@ -42,28 +41,6 @@ from sucai.search import SearchRequest
 from sucai.store import Catalogue
 
 STAGES = ("parse_query", "_ordered", "_hit_documents", "_document_hit")
-
-
-class Stages:
-    """The thread CPU each of :data:`STAGES` took since :meth:`clear`, by wrapping those functions of sucai.search."""
-
-    def __init__(self):
-        self.spent = dict.fromkeys(STAGES, 0.0)
-        for name in STAGES:
-            setattr(engine, name, self._timed(name, getattr(engine, name)))
-
-    def _timed(self, name, function):
-        @functools.wraps(function)
-        def timed(*args, **kwargs):
-            started = time.thread_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.spent[name] += time.thread_time() - started
-        return timed
-
-    def clear(self) -> None:
-        self.spent = dict.fromkeys(STAGES, 0.0)
 
 
 class InMemory:
@@ -103,7 +80,7 @@ def main() -> None:
     held = library.catalogue.stats()
     if (held["documents"], held["chars"]) != (len(docs), sum(d.counted_chars for d in docs)):
         sys.exit(f"bench: {args.home} does not hold the library of bench/search.py --chars {args.chars}")
-    stages, memory = Stages(), InMemory()
+    stages, memory = Stages(engine, STAGES), InMemory()
     scan = []
     for q in queries[:50]:
         started = time.thread_time()

@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 
 import orjson
 import uvloop
-from _common import percentile, table
+from _common import Stages, percentile, table
 from serve import BROAD, ensure_library
 
 from sucai.library import Library
@@ -125,25 +125,17 @@ def stages(library, rounds: int) -> None:
     """Print the CPU per request of each of :data:`STAGES` in ``rounds`` rounds of the broad searches, alone."""
     from sucai import search as module
 
-    spent = dict.fromkeys(STAGES, 0.0)
-    for name in STAGES:
-        def timed(*args, _run=getattr(module, name), _name=name, **kwargs):
-            began = time.process_time()
-            try:
-                return _run(*args, **kwargs)
-            finally:
-                spent[_name] += time.process_time() - began
-        setattr(module, name, timed)
+    timer = Stages(module, STAGES, time.process_time)
     per_round: dict[str, list[float]] = {name: [] for name in [*STAGES, "search"]}
     for round_ in range(rounds + 1):   # the first round warms up: not counted
-        spent.update(dict.fromkeys(STAGES, 0.0))
+        timer.clear()
         began = time.process_time()
         for q in BROAD:
             orjson.dumps(library.search(SearchRequest(q=q)).to_dict())
         if round_:
             per_round["search"].append((time.process_time() - began) * 1000 / len(BROAD))
             for name in STAGES:
-                per_round[name].append(spent[name] * 1000 / len(BROAD))
+                per_round[name].append(timer.spent[name] * 1000 / len(BROAD))
     ms = {name: statistics.median(values) for name, values in per_round.items()}
     rows = [[STAGES[name], name, ms[name], ms[name] / ms["search"]] for name in STAGES]
     other = ms["search"] - sum(ms[name] for name in STAGES)
