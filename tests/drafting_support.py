@@ -18,6 +18,7 @@ Hand-checked expectations (see tests/test_drafting.py):
 from __future__ import annotations
 
 import json
+import re
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,9 +103,9 @@ def solid(text: str) -> int:
 
 
 def copied_chars(passage: str) -> int:
-    """Characters a 重合片段 of an exact copy of ``passage`` covers: its first to its last letter, digit or Han."""
-    kept = [i for i, c in enumerate(passage) if c.isalnum()]
-    return solid(passage[kept[0]:kept[-1] + 1])
+    """Characters a 重合片段 of an exact copy of ``passage`` (cut from its source) covers: its first to its last
+    letter, digit or Han character, and the sentence and clause marks right after it, which the source has there too."""
+    return solid(re.search(r"\w.*\w[。！？；，、：…!?;,:]*", passage, re.DOTALL).group())
 
 
 class FakeModel(BaseHTTPRequestHandler):
