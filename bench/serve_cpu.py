@@ -23,7 +23,6 @@ a p99 ≤ 100 ms at 50 clients on 2 cores.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 import time
