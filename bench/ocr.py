@@ -26,7 +26,6 @@ import os
 import sys
 import unicodedata
 from difflib import SequenceMatcher
-from pathlib import Path
 
 from _common import REPO, Timer, corpus_dir, table
 

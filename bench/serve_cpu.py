@@ -27,7 +27,6 @@ a p99 ≤ 100 ms at 50 clients on 2 cores.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import statistics

@@ -72,7 +72,8 @@ def free_view(doc: Document) -> Document:
       a line, a line break is put between the two parts, so that the text after
       the span starts a paragraph of its own (nothing is ever joined to the
       free text before it). Offsets of the free text before the span are
-      unchanged; see :func:`free_offset` for the others.
+      unchanged; the text after it moves back by the span's length and those
+      blank lines (less the line break put in, when one is).
     - ``paid_from`` is where the members part was left out (the place of the
       notice, :func:`notice`): ``len`` of the part before. ``paid_until`` equals
       ``paid_from`` when free text follows, else None. So a free view has no
@@ -358,20 +359,6 @@ def boundary_marks(doc: Document, notice: str | None) -> list[tuple[int, str, st
     if doc.paid_until is not None:
         marks.append((doc.paid_until, "end", MEMBERS_END))
     return marks
-
-
-def free_offset(doc: Document, offset: int) -> int | None:
-    """Where offset ``offset`` of ``doc.text`` is in ``free_view(doc).text``; None inside the members part
-    (and the blank lines and spaces that open it, which the free view leaves out too).
-
-    Offsets are characters. Text before the span keeps its offsets; text after it
-    moves back by the span's length and those blank lines (less the line break of
-    :func:`free_view`, when one is put in).
-    """
-    if doc.members_span is None:
-        return offset
-    gap = _Gap.of(doc)
-    return None if gap.start <= offset < gap.end else gap.end_of(offset)
 
 
 @dataclass(frozen=True)

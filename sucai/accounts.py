@@ -617,13 +617,6 @@ class Accounts:
         if isinstance(secret, str):
             self._touch(sessions.delete().where(sessions.c.id == _token_hash(secret)))
 
-    def session_count(self, user: int | str) -> int:
-        """How many live (not yet expired) web sessions the account has."""
-        owner, now = self.viewer(user), self._now()
-        return self._read(select(func.count()).select_from(sessions).where(
-            sessions.c.user_id == owner.user_id, sessions.c.created_at >= _iso(now - self.session_max_age),
-            sessions.c.seen_at >= _iso(now - self.session_idle)))[0][0]
-
     @retried
     def session_secret(self) -> bytes:
         """The key that signs session cookies: 32 random bytes kept in the database (``secrets``), so every
@@ -670,10 +663,6 @@ class Accounts:
         if user_id is not None:
             query = query.where(audit.c.user_id == user_id)
         return [dict(zip(keys, row)) for row in self._read(query)]
-
-    def downloads_today(self, viewer: Viewer) -> int:
-        """How many downloads ``viewer`` has made today (the site's day)."""
-        return self.used_today(viewer, "download")
 
     def downloads_left(self, viewer: Viewer) -> int | None:
         """Downloads a member has left today; None when not limited (admins, non-members)."""

@@ -28,7 +28,7 @@ from .accounts import Accounts, Viewer
 from .clean import plain
 from .db import retried
 from .db.schema import favourites, folders, history, saved_searches, users
-from .errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from .errors import InvalidInput, NotFound, Unauthorized
 from .search import SearchRequest
 
 SEARCH_FIELDS = ("q", "mode", "scope", "heading", "genre", "year", "source")

@@ -55,7 +55,6 @@ _NEXT_SIGNATURE_SEQ = (meta.update().where(meta.c.key == "signature_seq")   # th
 _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
                      .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
 _FILE_COLUMNS = (files.c.path, files.c.content_hash, files.c.status, files.c.doc_id, files.c.reason, files.c.tried_with)
-_FILE_RECORD = select(*_FILE_COLUMNS).where(files.c.path == bindparam("path"))
 _FILE_RECORDS = select(*_FILE_COLUMNS).where(files.c.path.in_(bindparam("paths", expanding=True)))
 
 _CHANGE_COUNT = select(func.coalesce(func.max(changes.c.seq), 0))
@@ -858,13 +857,8 @@ class Catalogue:
 
     # -- files ----------------------------------------------------------------
 
-    def file_record(self, path: str) -> FileRecord | None:
-        with self.db.read() as conn:
-            row = conn.execute(_FILE_RECORD, {"path": path}).first()
-        return FileRecord(*row) if row else None
-
     def file_records(self, paths: list[str]) -> dict[str, FileRecord]:
-        """:meth:`file_record` of each of ``paths`` that has one, by path: one read per 500 paths (an ingest
+        """The :class:`FileRecord` of each of ``paths`` that has one, by path: one read per 500 paths (an ingest
         looks up every file it found before parsing any)."""
         found: dict[str, FileRecord] = {}
         with self.db.read() as conn:

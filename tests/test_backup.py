@@ -155,7 +155,7 @@ def test_a_quiet_backup_restores_to_the_same_search_results(home, tmp_path, back
     copy = Library.open(target)
     copy.reindex()
     assert (target / "userdict.txt").read_text(encoding="utf-8") == "写作批次\n"
-    assert Accounts.open(target).downloads_today(Accounts.open(target).viewer("会员")) == 1
+    assert Accounts.open(target).used_today(Accounts.open(target).viewer("会员"), "download") == 1
     library.reindex()   # term statistics of an index count deleted entries until merged: compare fresh with fresh
     for query in QUERIES:
         assert ranked(copy, query) == ranked(library, query)

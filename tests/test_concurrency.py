@@ -89,7 +89,8 @@ def test_a_file_stored_first_by_another_process_is_not_its_own_duplicate(home, t
     assert stored_by_a.status == "ingested"
     outcome, _ = _store(process_b.catalogue, path, _content_hash(path), parsed)
     assert (outcome.status, outcome.doc_id, outcome.reason) == ("unchanged", stored_by_a.doc_id, None)
-    record = process_b.catalogue.file_record(str(path.resolve()))
+    key = str(path.resolve())
+    record = process_b.catalogue.file_records([key])[key]
     assert (record.status, record.doc_id) == ("ingested", stored_by_a.doc_id)
     copy = tmp_path / "副本.txt"                                   # a real duplicate is still one
     copy.write_bytes(path.read_bytes())
@@ -112,4 +113,5 @@ def test_four_concurrent_ingests_of_the_same_files_record_no_duplicates(home, tm
     assert {o["status"] for o in outcomes} <= {"ingested", "unchanged"}, [o for o in outcomes if o["status"] == "duplicate"]
     library = Library.open(home)
     assert library.catalogue.stats()["documents"] == len(files)
-    assert {library.catalogue.file_record(str(p.resolve())).status for p in files} == {"ingested"}
+    records = library.catalogue.file_records([str(p.resolve()) for p in files])
+    assert len(records) == len(files) and {r.status for r in records.values()} == {"ingested"}

@@ -162,7 +162,7 @@ def test_the_daily_quota_counts_downloads_on_both_nodes(nodes):
     answers = [httpx.get(f"{(a, b)[n % 2].url}/api/documents/1/download", params={"format": "md"}, headers=headers,
                          timeout=30).status_code for n in range(4)]
     assert answers == [200, 200, 200, 429]                    # member_daily_downloads = 3, spent on A, B, A
-    assert nodes["accounts"].downloads_today(nodes["accounts"].viewer("会员甲")) == 3
+    assert nodes["accounts"].used_today(nodes["accounts"].viewer("会员甲"), "download") == 3
 
 
 def test_a_killed_node_catches_up_and_the_other_serves_throughout(nodes, tmp_path):

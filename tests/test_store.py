@@ -13,7 +13,7 @@ import sqlite3
 from sucai.clean import clean
 from sucai.outline import analyse
 from sucai.db.migrate import head
-from sucai.store import Catalogue
+from sucai.store import Catalogue, FileRecord
 
 NOTICE = ("某市人民政府关于做好防汛工作的通知\n某政发〔2023〕5号\n各区县人民政府，市政府各部门：\n"
           "第一条 为了做好防汛工作，制定本通知。\n某市人民政府\n2023年5月6日\n（此件公开发布）\n")
@@ -122,10 +122,10 @@ def test_a_signature_given_to_add_is_stored_with_the_document_as_put_signature_s
     assert catalogue.add(Document("甲", "甲的正文。"), "h1", "/a", "c1", b"\x04" * 8) == ("unchanged", doc_id)
     assert catalogue.signatures_since(1) == [(2, doc_id, b"\x02" * 8)]
     assert catalogue.meta("signature_seq") == "2"
-    # the records of several files in one read, as file_record gives each
+    # the records of several files in one read, none for a file never ingested
     records = catalogue.file_records(["/a", "/b", "/missing"])
-    assert records == {path: catalogue.file_record(path) for path in ("/a", "/b")}
-    assert records["/b"].status == "duplicate" and records["/a"].doc_id == doc_id
+    assert records == {"/a": FileRecord("/a", "c1", "ingested", doc_id, None),
+                       "/b": FileRecord("/b", "c2", "duplicate", doc_id, None)}
 
 
 def test_add_all_stores_several_documents_in_one_transaction_as_add_stores_each(home, monkeypatch):

@@ -577,7 +577,7 @@ def test_downloading_ones_own_draft_spends_no_download_and_is_not_refused_when_t
     site = {"home": home}
     assert left(site, "会员", "download") == 0
     accounts = Accounts.open(home)
-    assert accounts.downloads_today(accounts.viewer("会员")) == 1   # the document's only
+    assert accounts.used_today(accounts.viewer("会员"), "download") == 1   # the document's only
     accounts.close()
     # review 17: a draft that is a library document pasted whole would launder it past the quota — a draft at
     # least half library text is a library download: refused now the day's one is spent

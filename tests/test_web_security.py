@@ -155,25 +155,25 @@ CROSS_SITE = [{"sec-fetch-site": "cross-site", "sec-fetch-dest": "image"},
 def test_another_site_cannot_spend_a_members_quota(app, accounts, headers):
     member = member_client(app, accounts, "配额会员")
     viewer = accounts.viewer("配额会员")
-    before = accounts.downloads_today(viewer)
+    before = accounts.used_today(viewer, "download")
     one = member.get("/api/documents/1/download", params={"format": "txt"}, headers=headers)
     many = member.get("/api/download", params={"ids": "1,2,3"}, headers=headers)
     for refused in (one, many):
         assert refused.status_code == 403 and refused.json()["code"] == "cross_site"
-    assert accounts.downloads_today(viewer) == before
+    assert accounts.used_today(viewer, "download") == before
 
 
 def test_our_own_pages_scripts_and_visitors_still_download(app, accounts, library):
     member = member_client(app, accounts, "本站会员")
     viewer = accounts.viewer("本站会员")
-    before = accounts.downloads_today(viewer)
+    before = accounts.used_today(viewer, "download")
     page = member.get("/documents/1", headers={"accept": "text/html"}).text
     link = re.search(r'href="(/api/documents/1/download\?format=txt)"', page).group(1)
     own = member.get(link, headers={"sec-fetch-site": "same-origin", "sec-fetch-dest": "document",
                                     "referer": "http://testserver/documents/1"})
     typed = member.get(link, headers={"sec-fetch-site": "none"})    # typed into the address bar
     assert own.status_code == typed.status_code == 200 and library.get(1).text.strip()[-20:] in own.text
-    assert accounts.downloads_today(viewer) == before + 2
+    assert accounts.used_today(viewer, "download") == before + 2
     secret = accounts.create_token("本站会员", "脚本")
     script = TestClient(app, headers={"authorization": f"Bearer {secret}", "sec-fetch-site": "cross-site"})
     assert script.get(link).status_code == 200
