@@ -268,6 +268,27 @@ def test_a_genre_without_documents_searches_all_and_says_so(units):
     assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
 
 
+def test_a_genre_without_documents_takes_no_laws_headings(tmp_path, make_home):
+    """New-user try 20: a 述职报告 asked of a library without one took the headings of laws (总则, 法律责任, 附则) — a
+    model for none but another law. The 文种 of every other kind are searched; laws only for a law."""
+    law = ("中华人民共和国安全生产法\n第一章　总则\n第一条　为了加强安全生产工作，防止和减少生产安全事故，制定本法。\n"
+           "第二章　生产经营单位的安全生产保障\n第二条　生产经营单位应当具备安全生产条件。\n"
+           "第三章　法律责任\n第三条　违反本法规定的，依法追究责任。\n第四章　附则\n第四条　本法自公布之日起施行。\n")
+    summary = ("某县应急管理局2023年安全生产工作总结\n一、主要工作\n今年以来，我局认真抓好安全生产各项工作，开展隐患排查。\n"
+               "二、存在问题\n安全生产责任落实还不够到位，基层监管力量薄弱。\n三、下步打算\n持续加强安全生产监管，压实责任。\n")
+    library = ingest_texts(make_home(tmp_path / "home"), {"law.txt": law, "summary.txt": summary})
+    assert sorted(d.genre for d in library.catalogue.documents()) == ["工作总结", "法律"]
+    headings = lambda found: {n.heading for n in found.outline}   # noqa: E731   (labels are left out)
+    found = suggest_outline(library, "述职报告", "安全生产", member=True)
+    assert [d["title"] for d in found.documents] == ["某县应急管理局2023年安全生产工作总结"]
+    assert headings(found) and not {"总则", "法律责任", "附则"} & headings(found)
+    alone = ingest_texts(make_home(tmp_path / "laws" / "home"), {"law.txt": law})
+    assert suggest_outline(alone, "述职报告", "安全生产", member=True).outline == []
+    assert "总则" in headings(suggest_outline(alone, "条例", "安全生产", member=True))
+    library.close()
+    alone.close()
+
+
 @pytest.mark.parametrize("asked", [["-o", "初稿.md"], ["-o", "初稿.docx"], ["--check"], ["--check", "--json"]])
 def test_sucai_draft_writes_no_empty_first_draft(units, tmp_path, capsys, asked):
     """New-user try 29: a 文种 no document has gave a file of a title alone, 「已写出初稿：…（0 字）」 and exit 0 — and

@@ -131,6 +131,9 @@ def test_a_thousand_files_at_once_are_all_ingested_exactly_once(folders):
         library = running.library
         wait_for(lambda: library.catalogue.stats()["documents"] == count, 600, "1,000 documents stored")
         wait_for(lambda: not running.watcher._pending, 30, "nothing left pending")
+        # a batch is told once its run returns, after its documents are stored: wait for the reports, not a time
+        wait_for(lambda: sum(o.status == "ingested" for b in list(running.batches) for o in b.summary.outcomes) >= count,
+                 120, "every run reported")
         time.sleep(2)   # a late duplicate run would show here
         outcomes = [o for b in list(running.batches) for o in b.summary.outcomes]
         ingested = [o for o in outcomes if o.status == "ingested"]

@@ -23,7 +23,7 @@ from functools import partial
 from .. import access
 from ..library import Library
 from ..errors import BadValue
-from ..metadata.genres import NAMES as GENRE_NAMES, canonical, genre_table_hint
+from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
@@ -111,7 +111,8 @@ def _sources(find: Callable[[str | None, str], list[Document]], genre: str, topi
     """The documents a 提纲 is merged from (``find(genre, topic)``: :func:`similar_documents`) and what to tell the
     writer of them: those of the 文种 most like the topic; none on the topic: the 文种's others, whose headings are
     the 文种's own (another 文种's get no paragraph in a first draft); none of the 文种 (or a 文种 the taxonomy does
-    not have): those of every 文种 most like the topic."""
+    not have): those of every 文种 most like the topic — but a law's or a regulation's (总则, 法律责任, 附则: a model for
+    none but another law) when the 文种 asked is no law."""
     warnings = []
     docs = find(genre, topic)
     if not docs and genre and topic:
@@ -124,16 +125,17 @@ def _sources(find: Callable[[str | None, str], list[Document]], genre: str, topi
         unknown = genre not in GENRE_NAMES
         warnings.append((f"文种“{genre}”不在文种表中" if unknown else f"库中没有文种为“{genre}”且有提纲的材料")
                         + "，已在全部文种中查找" + (genre_table_hint(genre) if unknown else ""))
-        docs = find(None, topic)
+        docs = find(None, topic, laws=genre in LAWS)
     if not docs:
         warnings.append("库中没有可供参考的提纲")
     return docs, warnings
 
 
 def similar_documents(library: Library, genre: str | None, topic: str, *, member: bool, count: int,
-                      exclude: tuple[int, ...] = ()) -> list[Document]:
+                      exclude: tuple[int, ...] = (), laws: bool = True) -> list[Document]:
     """Up to ``count`` documents with headings, most like ``topic`` first (ranked search, 文种 filter),
-    each as the viewer may see it; hidden and excluded documents left out."""
+    each as the viewer may see it; hidden and excluded documents left out, and those of a law's or a regulation's
+    文种 (:data:`~sucai.metadata.genres.LAWS`) unless ``laws``."""
     request = SearchRequest(q=topic, mode="ranked", genre=genre or None, facets=False)
     _, ids = library.matching_ids(request, member=member, limit=4 * count + len(exclude))
     found: list[Document] = []
@@ -145,6 +147,8 @@ def similar_documents(library: Library, genre: str | None, topic: str, *, member
             if doc is None or doc.hidden:
                 continue
             view = access.viewed(doc, member)
+            if not laws and view.genre in LAWS:
+                continue
             if _headings(view.outline):
                 found.append(view)
             if len(found) == count:
