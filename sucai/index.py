@@ -19,8 +19,8 @@ scores — term statistics included — come from the text that viewer may see:
   the member boundary is found for members like any other.
 
 The 查重 fingerprints (:mod:`sucai.fingerprint`) of the whole text are in ``fp`` and those of the free
-view in ``free_fp``, for every document: a member's 查重 looks for sources in the first, everyone
-else's in the second (:mod:`sucai.check`), so that which sources a non-member's draft is compared
+view in ``free_fp`` (the documents holding each token, no term frequency: :data:`_FINGERPRINTS`), for every
+document: a member's 查重 looks for sources in the first, everyone else's in the second (:mod:`sucai.check`), so that which sources a non-member's draft is compared
 with, and how they rank, depend on no members text.
 
 Two flags say where a document stands in the free grouping of near-duplicates (:mod:`sucai.dedupe`), the one
