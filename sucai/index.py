@@ -20,8 +20,8 @@ scores — term statistics included — come from the text that viewer may see:
 
 The 查重 fingerprints (:mod:`sucai.fingerprint`) of the whole text are in ``fp`` and those of the free
 view in ``free_fp`` (the documents holding each token, no term frequency: :data:`_FINGERPRINTS`), for every
-document: a member's 查重 looks for sources in the first, everyone else's in the second (:mod:`sucai.check`), so that which sources a non-member's draft is compared
-with, and how they rank, depend on no members text.
+document: a member's 查重 looks for sources in the first, everyone else's in the second (:mod:`sucai.check`),
+so that which sources a non-member's draft is compared with, and how they rank, depend on no members text.
 
 Two flags say where a document stands in the free grouping of near-duplicates (:mod:`sucai.dedupe`), the one
 viewers without the member tier see: ``free_clustered`` (a member of a cluster) and ``free_version`` (a
