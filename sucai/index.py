@@ -19,9 +19,9 @@ scores — term statistics included — come from the text that viewer may see:
   the member boundary is found for members like any other.
 
 The 查重 fingerprints (:mod:`sucai.fingerprint`) of the whole text are in ``fp`` and those of the free
-view in ``free_fp``, for every document: a member's 查重 looks for sources in the first, everyone
-else's in the second (:mod:`sucai.check`), so that which sources a non-member's draft is compared
-with, and how they rank, depend on no members text.
+view in ``free_fp`` (the documents holding each token, no term frequency: :data:`_FINGERPRINTS`), for every
+document: a member's 查重 looks for sources in the first, everyone else's in the second (:mod:`sucai.check`),
+so that which sources a non-member's draft is compared with, and how they rank, depend on no members text.
 
 Two flags say where a document stands in the free grouping of near-duplicates (:mod:`sucai.dedupe`), the one
 viewers without the member tier see: ``free_clustered`` (a member of a cluster) and ``free_version`` (a
@@ -85,8 +85,9 @@ if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this m
 
 log = logging.getLogger(__name__)
 
-# 10: counted_chars (字数 without white space) for the sort by 字数; 11: the flags of the clusters members see
-INDEX_VERSION = 11
+# 10: counted_chars (字数 without white space) for the sort by 字数; 11: the flags of the clusters members see;
+# 12: the 查重 fingerprints without term frequencies (_FINGERPRINTS)
+INDEX_VERSION = 12
 _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
 _BATCH = 200
@@ -95,6 +96,13 @@ _WAITING = (32, 500_000)  # documents, characters: a Feed hands this many to its
 # ingest's peak but cost its process 70 % more CPU (109 → 187 s on the corpus: a segment every 20 MB, and a merge of
 # the whole index every eight of them) and raised its commit's peak (319 → 347 MB; bench/ingest.py, issue 16).
 _WRITER_HEAP = 50_000_000
+# How the 查重 fingerprint fields are indexed: the documents holding each token, no term frequency. A document's
+# tokens are distinct (winnowed hashes, sucai.fingerprint: no 40-bit token repeated within a document among the
+# corpus's 7.1 M), so tantivy's BM25 reads a frequency of 1 either way and ranks 查重's candidates as it did with
+# frequencies ("freq", index version 11; tests/test_check.py compares them). The two fields — nearly every token a
+# term of its own — are some 40 % of the index's CPU in an ingest; their frequencies cost them ~15 % of it (the
+# corpus's entries indexed alone: 10.8–12.5 s against 13.9–16.6 s of CPU).
+_FINGERPRINTS = "basic"
 
 
 def _schema() -> tantivy.Schema:
@@ -121,8 +129,8 @@ def _schema() -> tantivy.Schema:
     # the same of the clusters members see (over whole texts), as they stood when the entry was written
     sb.add_boolean_field("clustered", indexed=True)
     sb.add_boolean_field("version", indexed=True)
-    sb.add_text_field("fp", tokenizer_name="whitespace", index_option="freq")  # 查重 fingerprints (whole text)
-    sb.add_text_field("free_fp", tokenizer_name="whitespace", index_option="freq")  # the same of the free view
+    sb.add_text_field("fp", tokenizer_name="whitespace", index_option=_FINGERPRINTS)  # 查重 fingerprints (whole text)
+    sb.add_text_field("free_fp", tokenizer_name="whitespace", index_option=_FINGERPRINTS)  # the same of the free view
     return sb.build()
 
 

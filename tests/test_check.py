@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tantivy
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
@@ -23,12 +24,14 @@ from drafting_support import copied_chars, solid
 from fixtures import make_cjk_pdf
 from sucai import access
 from sucai import check as check_module
+from sucai import index as index_module
 from sucai import readers
 from sucai.accounts import Accounts
 from sucai.check import check_text, count_chars, read_draft
 from sucai.check.markdown import written_text
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.check.report import _paragraphs, text_span
+from sucai.check.retrieve import DraftFingerprints
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
@@ -36,6 +39,7 @@ from sucai.drafting.drafts import Draft, Paragraph, Section
 from sucai.errors import BadValue, ReadError
 from sucai.export import export_document
 from sucai.fingerprint import skeleton, skeleton_text
+from sucai.index import SCHEMA, _tantivy_document, index_fields
 from sucai.library import Library
 from sucai.web import create_app
 
@@ -682,3 +686,77 @@ def test_the_largest_source_never_exceeds_the_total(home, sample_path, tmp_path)
     assert {m.doc_id for m in report.matches} == {doc.id} and report.copy_ratio > 0.8
     assert report.max_source == {"doc_id": doc.id, "title": doc.title, "copy_ratio": report.copy_ratio}
     library.close()
+
+
+
+
+def _old_fingerprint_document(entry: dict) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_unsigned("id", entry["id"])
+    for field in ("fp", "free_fp"):
+        doc.add_text(field, entry[field])
+    return doc
+
+
+def _indexed(schema: tantivy.Schema, docs) -> tantivy.Index:
+    """An index in memory of these documents, one commit."""
+    made = tantivy.Index(schema)
+    writer = made.writer(heap_size=15_000_000, num_threads=1)
+    for doc in docs:
+        writer.add_document(doc)
+    writer.commit()
+    made.reload()
+    return made
+
+
+def test_fingerprints_without_frequencies_rank_candidates_as_with_them(library):
+    """Index version 12 keeps no term frequency of the 查重 fingerprints: a document's tokens are distinct, so BM25
+    reads a frequency of 1 either way, and every candidate's score — of whole texts (a member's) and of free views
+    (anyone else's), for drafts of one source's passages and of several — is the one an index with them gave."""
+    docs = list(library.catalogue.documents())
+    entries = [index_fields(doc) for doc in docs]
+    assert any(entry["fp"] != entry["free_fp"] for entry in entries)   # documents with a members part among them
+    rng = random.Random(12)
+    drafts = [doc.text[start:start + 300] for doc in docs for start in (0, len(doc.text) // 2)]
+    drafts += ["".join(rng.choice(docs).text[:120] for _ in range(4)) for _ in range(20)]
+    builder = tantivy.SchemaBuilder()   # the oracle: ids and fingerprints as index version 11 held them, frequencies kept
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for field in ("fp", "free_fp"):
+        builder.add_text_field(field, tokenizer_name="whitespace", index_option="freq")
+    old_schema = builder.build()
+    old = _indexed(old_schema, map(_old_fingerprint_document, entries))
+    now = _indexed(SCHEMA, map(_tantivy_document, entries))
+    ranked = {}
+    for name, made, schema in (("old", old, old_schema), ("now", now, SCHEMA)):
+        searcher = made.searcher()
+        ranked[name] = [[(score, searcher.doc(address)["id"][0]) for score, address in searcher.search(
+            tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(schema, field, token))
+                                         for token in DraftFingerprints(skeleton_text(draft)).all()]), 20).hits]
+                        for draft in drafts for field in ("fp", "free_fp")]
+    assert sum(map(len, ranked["old"])) > len(drafts)
+    assert ranked["now"] == ranked["old"]
+
+
+def test_an_index_of_version_11_is_rebuilt_when_the_library_opens(home, monkeypatch):
+    """A library whose index holds the fingerprints with frequencies (version 11) gets them without (version 12) when
+    its index is opened — by the first 查重, which finds the source."""
+    def fingerprint_record() -> str:
+        meta = json.loads((library.settings.index_dir / "meta.json").read_text())
+        return next(field["options"]["indexing"]["record"] for field in meta["schema"] if field["name"] == "fp")
+
+    with monkeypatch.context() as old:
+        old.setattr(index_module, "_FINGERPRINTS", "freq")
+        old.setattr(index_module, "SCHEMA", index_module._schema())
+        old.setattr(index_module, "INDEX_VERSION", 11)
+        library = Library.open(home)
+        library.ingest([SAMPLES / "library"], workers=1)
+        library.close()
+    assert fingerprint_record() == "freq"
+    library = Library.open(home)
+    try:
+        doc, passage = free_passage(library)
+        report = check_text(library, f"{OWN}{passage}", False)
+        assert report.max_source["doc_id"] == doc.id
+        assert fingerprint_record() == "basic"
+    finally:
+        library.close()
