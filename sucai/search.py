@@ -211,7 +211,7 @@ def _search(index: SearchIndex, snapshot: Snapshot, request: SearchRequest, warn
     _add_versions(hits, versions)
     facets = {}
     if scan is not None and request.facets:
-        facets = _section_facets(plan, scan)
+        facets = _section_facets(scan)
     elif request.facets:
         facet_key = ("facets", _request_key(request, _MATCHING), member, snapshot.state)
         facets, _ = cache.get(facet_key, lambda: _facets(searcher, plan, shared, versions))
@@ -1369,7 +1369,7 @@ def _facets(searcher: tantivy.Searcher, plan: _Plan, shared: list[list[int]], ve
             for name, buckets in counts.items()}
 
 
-def _section_facets(plan: _Plan, scan: _Scan) -> dict[str, list[dict]]:
+def _section_facets(scan: _Scan) -> dict[str, list[dict]]:
     """A section search's counts of 文种, 年份 and 来源: of the sections it lists (the unit of its total), each
     counted under the values of its document that this viewer gets (the fields it may filter by); listed as
     :func:`_facets` lists them. A cluster of near-duplicates counts the sections of the member the list shows, as

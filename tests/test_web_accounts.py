@@ -498,6 +498,13 @@ def outcomes(page: str) -> list[tuple[str, str]]:
     return re.findall(r'data-status="(\w+)"><td>([^<]*)</td>', page)
 
 
+def test_an_empty_upload_is_skipped_in_the_ingests_words(app, library, accounts):
+    """A file of no bytes said 「文件是空的，未入库」, one of white space 「文件为空（没有文字内容）」: one reason, the ingest's."""
+    page = upload(logged_in(app, "管理员"), [("空.txt", b""), ("空白.txt", " \n\u3000\n".encode())]).text
+    rows = re.findall(r'data-status="(\w+)"><td>([^<]*)</td><td>[^<]*</td>\s*<td>[^<]*</td><td>([^<]*)</td>', page)
+    assert rows == [("skipped", "空.txt", "文件为空（没有文字内容）"), ("skipped", "空白.txt", "文件为空（没有文字内容）")]
+
+
 def test_upload_several_files(app, library, accounts):
     admin = logged_in(app, "管理员")
     document = new_document()

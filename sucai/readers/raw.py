@@ -11,6 +11,7 @@ from sucai import radicals
 from sucai.errors import ReadError
 
 log = logging.getLogger(__name__)
+EMPTY_FILE = "文件为空（没有文字内容）"   # the reason a file without text is skipped (code "empty")
 
 _LINE_BREAKS = re.compile("[\r\u2028\u2029\x85]")  # after CRLF is replaced: a class the search skips to
 
@@ -86,7 +87,7 @@ def finish(text: str, fmt: str, encoding: str | None, title: str | None = None,
             log.warning("%s 文件中删去了 %d 个 %r 字符", fmt, text.count(stray), stray)
             text = text.replace(stray, "")
     if not text.strip():
-        raise ReadError("文件为空（没有文字内容）", code="empty")
+        raise ReadError(EMPTY_FILE, code="empty")
     title = radicals.fold(normalize_newlines(title)).strip() if title else None
     meta = {key: " ".join(value.split()) for key, value in (meta or {}).items() if value and value.strip()}
     return RawDocument(text=text, format=fmt, encoding=encoding, title=title or None, meta=meta,

@@ -35,6 +35,7 @@ from ..errors import InvalidInput, os_reason
 from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from ..readers.raw import EMPTY_FILE
 from .api import MAX_ID, DocId
 from .templating import after_change, render_page, see_other
 from .deps import Viewer, check_csrf, client_ip, get_accounts, get_library, require_admin, verify_csrf
@@ -155,7 +156,7 @@ async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int)
             entry["reason"] = f"文件过大（超过 {cap // 2**20} MB 上限），未入库"
             continue
         if not data:
-            entry["reason"] = "文件是空的，未入库"
+            entry["reason"] = EMPTY_FILE   # as the ingest says of a file of white space
             continue
         try:
             path = await run_in_threadpool(keep_upload, folder, name, data)
