@@ -76,7 +76,6 @@ from cachetools import LRUCache, cached
 from . import access, analysis
 from .errors import InvalidInput, NotFound, no_document
 from .fingerprint import distinct, kgram_hashes, skeleton_text
-from .metadata.genres import LAWS
 from .model import Document
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
@@ -347,6 +346,8 @@ def _apart(a: Document, b: Document) -> bool:
     written from one template differ in little more than names and dates), or two laws or regulations (文种 of the
     group 法律法规) with real titles of which neither holds the other — a law's versions keep its title, while
     法官法 and 检察官法, or the 香港 and 澳门特别行政区驻军法, share half their articles."""
+    from .metadata.genres import LAWS   # here: `sucai stats` and `show` load this module, not the taxonomy
+
     if a.doc_number and b.doc_number and skeleton_text(a.doc_number) != skeleton_text(b.doc_number):
         return True
     if a.genre not in LAWS or b.genre not in LAWS or min(_title_rank(a), _title_rank(b)) < 2:
