@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import docx
 import pytest
+from docx import Document as open_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from pydantic import ValidationError
 from click.testing import CliRunner
@@ -824,13 +825,16 @@ def test_leaving_a_sources_list_out_is_linear_in_its_length(units):
 
 
 def test_a_check_reports_time_is_on_the_sites_clock(units):
-    """The .html report's 生成时间 is the site's (``timezone``), not the machine's: Beijing and New York differ."""
+    """A report's 生成时间 is the site's (``timezone``), not the machine's: Beijing and New York differ; the .docx
+    says it too, under its title, as the .html does (new-user try 20: the .docx had none)."""
     report = check_text(units, "草稿正文，自己写的一段话。", viewer_member=True)
     for zone in ("Asia/Shanghai", "America/New_York"):
         times = [datetime.now(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")]
         html = export_report(report, "html", zone)[1].decode("utf-8")
+        docx = open_docx(io.BytesIO(export_report(report, "docx", zone)[1])).paragraphs[1].text
         times.append(datetime.now(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M"))
         assert any(f"生成时间：{t}" in html for t in times), zone
+        assert docx in [f"生成时间：{t} · sucai 素材库" for t in times], zone
 
 
 def test_the_check_of_a_draft_is_for_the_writers_tier(units):

@@ -39,12 +39,13 @@ table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #e3
 
 
 def export_report(report: CheckReport, fmt: str, zone: str = DEFAULT_TIMEZONE) -> tuple[str, bytes]:
-    """``(file name, bytes)`` of the report as ``fmt`` ("html" or "docx"); the .html's 生成时间 on the site's
+    """``(file name, bytes)`` of the report as ``fmt`` ("html" or "docx"), each with its 生成时间 on the site's
     clock (``zone``, the ``timezone`` setting). Raises InvalidInput (code ``bad_format``) for another format."""
+    made = f"生成时间：{local_time(datetime.now(timezone.utc).isoformat(), zone, 'minutes')} · sucai 素材库"
     if fmt == "html":
-        return "查重报告.html", _page(report, zone).encode("utf-8")
+        return "查重报告.html", _page(report, made).encode("utf-8")
     if fmt == "docx":
-        return "查重报告.docx", _docx(report)
+        return "查重报告.docx", _docx(report, made)
     raise InvalidInput(f"查重报告只能下载为 {' 或 '.join(FORMATS)}，不支持 {fmt}", code="bad_format")
 
 
@@ -102,14 +103,13 @@ def _left_out(report: CheckReport) -> list[tuple[str, str]]:
     return [(f"未计入（文末{SOURCES_HEADING}）", f"{report.left_out:,} 字")] if report.left_out else []
 
 
-def _page(report: CheckReport, zone: str) -> str:
-    stamp = local_time(datetime.now(timezone.utc).isoformat(), zone, "minutes")
+def _page(report: CheckReport, made: str) -> str:
     return str(Markup('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>查重报告</title>'
-                      '<style>{}</style></head><body><h1>查重报告</h1><p class="muted">生成时间：{} · sucai 素材库</p>'
-                      '{}</body></html>').format(Markup(_CSS), stamp, report_section(report)))
+                      '<style>{}</style></head><body><h1>查重报告</h1><p class="muted">{}</p>'
+                      '{}</body></html>').format(Markup(_CSS), made, report_section(report)))
 
 
-def _docx(report: CheckReport) -> bytes:
+def _docx(report: CheckReport, made: str) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
@@ -121,6 +121,7 @@ def _docx(report: CheckReport) -> bytes:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
     style.font.size = Pt(11)
     document.add_heading("查重报告", level=0)
+    document.add_paragraph(made)
     top = report.max_source
     rows = [("总文字复制比", percent(report.copy_ratio)), ("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
             ("单篇最大文字复制比", f"{percent(top['copy_ratio'])}：{cite(top['title'], top['doc_id'])}" if top else "0.0%"),
