@@ -285,12 +285,16 @@ def file_key(path: Path) -> str:
     and the SHA-256 of the path's bytes after it (no resolved path holds ``//`` but at its start). So two files
     whose names read alike never share a record — 你好.txt in GBK bytes beside 你好.txt in UTF-8, two names whose
     undecodable bytes are U+FFFD each —, and a deep path's record is one PostgreSQL can index."""
-    raw = str(path.resolve())
-    text = path_text(raw)
-    if text == raw and len(text.encode()) <= KEY_BYTES:
+    return _record_key(str(path.resolve()))
+
+
+def _record_key(resolved: str) -> str:
+    """:func:`file_key` of the path ``resolved`` (resolved already)."""
+    text = path_text(resolved)
+    if text == resolved and len(text.encode()) <= KEY_BYTES:
         return text
     start = text.encode()[: KEY_BYTES - 66].decode(errors="ignore")
-    return f"{start}//{hashlib.sha256(os.fsencode(raw)).hexdigest()}"
+    return f"{start}//{hashlib.sha256(os.fsencode(resolved)).hexdigest()}"
 
 
 KEY_BYTES = 2000
@@ -406,10 +410,13 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             retry_failed: bool) -> IngestSummary:
     """:func:`ingest`, ``take()`` called where Ctrl+C may stop it."""
     found, missing = discover(paths, library.settings.home)
-    named: dict[str, Path] = {}   # a file named again (after its folder, by a link beside it) read once, as first named
+    # record key → the file as first named (named again after its folder, by a link beside it: read once) and its
+    # resolved path as text, the key an older ingest recorded it under (path_text)
+    named: dict[str, tuple[Path, str]] = {}
     for path in found:
-        named.setdefault(file_key(path), path)
-    files, keys = list(named.values()), list(named)
+        resolved = str(path.resolve())
+        named.setdefault(_record_key(resolved), (path, path_text(resolved)))
+    files, keys = [path for path, _ in named.values()], list(named)
     summary = IngestSummary(list(missing))
     total = len(files) + len(missing)
 
@@ -430,7 +437,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
-    older = {key: path_text(path.resolve()) for key, path in named.items()}   # the key before file_key: the text
+    older = {key: text for key, (_, text) in named.items()}
     records = library.catalogue.file_records([*keys, *set(older.values()) - set(keys)])
     conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
     for path, key in zip(files, keys):
