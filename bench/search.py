@@ -17,7 +17,10 @@ ranked, no facets; 0: not timed) is timed too, with its cost as a multiple of th
 Every timed search is computed (the library's result cache is off); the last row times
 the same ranked queries with facets asked again, as served from the result cache.
 "CPU p50 ms" is the searching thread's own CPU time (time.thread_time), which other work on a
-loaded machine does not inflate as it does the wall-clock figures the targets are about.
+loaded machine does not inflate as it does the wall-clock figures the targets are about; "CPU scan / CPU p50" is
+the ratio of those (on a loaded machine the scan's wall clock is inflated several times more than a search's —
+at 90 M characters and a load of 10 on 2 CPUs, 269 ms against 58 ms of CPU, the searches' 1.9 against 1.6 — so the
+wall-clock ratio overstates the speed-up there: read this one).
 Targets: p50 ≤ 2 ms (ranked ≤ 1 ms), p99 ≤ 20 ms, ≥ 100× faster than the scan (ranked ≥ 50×),
 index ≤ 1.5× the text;
 section scope p50 ≤ 10× document scope.
@@ -175,6 +178,7 @@ def main() -> None:
             brute_counts.append(len(brute_force(norms, q)))
             brute_ms.append((time.perf_counter() - started) * 1000)
             brute_cpu.append((time.thread_time() - cpu_started) * 1000)
+        brute_cpu_p50 = percentile(brute_cpu, 50)
 
         for q in queries[:20]:  # warm up: dictionary, searcher, page cache
             library.search(SearchRequest(q=q, mode="ranked"), member=True)
@@ -193,10 +197,12 @@ def main() -> None:
                     doc_took[mode] = took
                 p50, p99 = percentile(took, 50), percentile(took, 99)
                 ratio = percentile(brute_ms, 50) / p50
+                cpu_p50 = percentile(cpu, 50)
                 missed = [name for name, ok in (("p50", p50 <= TARGET_P50_MS[mode]), ("p99", p99 <= TARGET_P99_MS),
                                                 ("ratio", ratio >= TARGET_RATIO[mode])) if not ok]
                 verdict = "missed: " + ", ".join(missed) if missed else "ok"
-                rows.append([mode, str(facets), p50, percentile(cpu, 50), p99, sum(took) / len(took), ratio, verdict])
+                rows.append([mode, str(facets), p50, cpu_p50, p99, sum(took) / len(took), ratio, brute_cpu_p50 / cpu_p50,
+                             verdict])
         doc_p50 = {mode: percentile(took, 50) for mode, took in doc_took.items()}
         for mode in ("precise", "ranked") if args.section_queries > 0 else ():   # 0: section scope not timed
             took, cpu = [], []
@@ -206,11 +212,11 @@ def main() -> None:
                 library.search(request, member=True)
                 took.append((time.perf_counter() - started) * 1000)
                 cpu.append((time.thread_time() - cpu_started) * 1000)
-            p50 = percentile(took, 50)
+            p50, cpu_p50 = percentile(took, 50), percentile(cpu, 50)
             cost = p50 / doc_p50[mode]
             verdict = "ok" if cost <= TARGET_SECTION_COST else f"missed: cost {cost:.0f}× > {TARGET_SECTION_COST:.0f}×"
-            rows.append([f"{mode} section", "False", p50, percentile(cpu, 50), percentile(took, 99),
-                         sum(took) / len(took), percentile(brute_ms, 50) / p50, f"{cost:.1f}× doc scope; {verdict}"])
+            rows.append([f"{mode} section", "False", p50, cpu_p50, percentile(took, 99), sum(took) / len(took),
+                         percentile(brute_ms, 50) / p50, brute_cpu_p50 / cpu_p50, f"{cost:.1f}× doc scope; {verdict}"])
         cached = Library.open(home)   # the same library with its result cache (the default)
         for q in queries:
             cached.search(SearchRequest(q=q, mode="ranked", limit=10), member=True)
@@ -222,10 +228,12 @@ def main() -> None:
             cpu.append((time.thread_time() - cpu_started) * 1000)
         cached.close()
         rows.append(["ranked, repeated (result cache)", "True", percentile(took, 50), percentile(cpu, 50),
-                     percentile(took, 99), sum(took) / len(took), percentile(brute_ms, 50) / percentile(took, 50), ""])
-        rows.append(["brute-force scan", "—", percentile(brute_ms, 50), percentile(brute_cpu, 50),
-                     percentile(brute_ms, 99), sum(brute_ms) / len(brute_ms), 1.0, ""])
-        table(["mode", "facets", "p50 ms", "CPU p50 ms", "p99 ms", "mean ms", "scan p50 / p50", "targets"], rows,
+                     percentile(took, 99), sum(took) / len(took), percentile(brute_ms, 50) / percentile(took, 50),
+                     brute_cpu_p50 / percentile(cpu, 50), ""])
+        rows.append(["brute-force scan", "—", percentile(brute_ms, 50), brute_cpu_p50,
+                     percentile(brute_ms, 99), sum(brute_ms) / len(brute_ms), 1.0, 1.0, ""])
+        table(["mode", "facets", "p50 ms", "CPU p50 ms", "p99 ms", "mean ms", "scan p50 / p50", "CPU scan / CPU p50",
+               "targets"], rows,
               title=f"Latency over {len(queries):,} queries ({sum(' ' in q for q in queries)} two-term), "
                     f"{len(docs):,} docs, {text_chars / 1e6:.1f} M chars")
         print(f"targets: p50 ≤ {TARGET_P50_MS['precise']} ms (ranked {TARGET_P50_MS['ranked']} ms), p99 ≤ "
