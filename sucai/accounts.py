@@ -465,7 +465,7 @@ class Accounts:
 
     @retried
     def claim(self, keys: list[tuple[str, str, int | None]], window: int, *, refused: tuple | None = None,
-              actor: Viewer = VISITOR) -> tuple[int, list[int]]:
+              actor: Viewer = VISITOR, count: bool = True) -> tuple[int, list[int]]:
         """Count one attempt for each ``(kind, key, most)`` of ``keys`` before it is made, in one transaction
         (serialisable: concurrent attempts on any worker or node are counted one after another).
 
@@ -473,7 +473,7 @@ class Accounts:
         counted, never refused), nothing is counted, ``refused`` (``(event, detail, source_ip)``, by
         ``actor``) is audited, and the result is ``(seconds to wait, [])``; otherwise ``(0, ids)``: the
         ids of the attempts counted (:meth:`unclaim` takes them back). Attempts older than ``window`` of
-        the same kinds are deleted on the way.
+        the same kinds are deleted on the way. ``count`` False: refused the same, but nothing is counted (``(0, [])``).
         """
         now = self._now().timestamp()
         with self.transaction() as conn:
@@ -491,6 +491,8 @@ class Accounts:
                     event, detail, source_ip = refused
                     self._audit(conn, event, actor, detail, source_ip)
                 return int(-(-wait // 1)), []
+            if not count:
+                return 0, []
             for kind in {kind for kind, _, _ in keys}:
                 conn.execute(attempts.delete().where(attempts.c.kind == kind, attempts.c.at < now - window))
             return 0, [conn.execute(attempts.insert().values(kind=kind, key=key, at=now).returning(attempts.c.id))
@@ -734,18 +736,19 @@ class Accounts:
                                       code="quota_exceeded", retry_after=self.until_tomorrow())
             self._audit(conn, kind, viewer, detail, source_ip)
 
-    def limit_free_check(self, viewer: Viewer, source_ip: str | None) -> None:
+    def limit_free_check(self, viewer: Viewer, source_ip: str | None, *, spend: bool = True) -> None:
         """Count a 查重 of a viewer without a 查重 quota — a visitor, by IP address; a free user, by
         account — before it runs. Raises TooManyRequests (429, ``too_many_checks``) when
         ``free_checks_per_hour`` (0: no limit) have been run within the hour. Counted in ``attempts``
         (rows older than an hour go), not in the audit log, which a visitor's checks do not grow.
-        Members and admins pass (a member's 查重 spend the daily quota, :meth:`use_quota`)."""
+        Members and admins pass (a member's 查重 spend the daily quota, :meth:`use_quota`). ``spend`` False: refused
+        the same, but not counted (a HEAD, :func:`sucai.web.deps.spends`)."""
         most = self.free_checks_per_hour
         tier = self.tier(viewer)
         if most <= 0 or tier not in ("visitor", "user"):
             return
         key = account_key(viewer) if viewer.logged_in else f"ip:{address_key(source_ip)}"
-        wait, _ = self.claim([("check", key, most)], 3600)
+        wait, _ = self.claim([("check", key, most)], 3600, count=spend)
         if wait:
             raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
                                   "会员可按每日次数查重", code="too_many_checks", retry_after=wait)

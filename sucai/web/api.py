@@ -27,8 +27,8 @@ from ..model import Document
 from ..search import MAX_HEADING_FILTER, MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
-from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles,
-                   same_site_download, searching)
+from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles, refuse_spent,
+                   same_site_download, searching, spends)
 from .render import content_disposition
 from .responses import JSONResponse
 
@@ -144,8 +144,9 @@ async def api_search(
 
 def record_search(request: Request, viewer: Viewer, search: SearchRequest, result) -> None:
     """Count a search for 用户在找什么 (its first page only, so paging through is one search; nor the page a
-    request past the last page was sent back to, ``past=N``), and whether a filter narrowed it."""
-    if search.page == 1 and "past" not in request.query_params:
+    request past the last page was sent back to, ``past=N``; nor a HEAD, :func:`~.deps.spends`), and whether a filter
+    narrowed it."""
+    if search.page == 1 and "past" not in request.query_params and spends(request):
         filtered = any(value is not None for value in (search.genre, search.year, search.source, search.heading,
                                                        search.has_member_part, search.ids))
         get_recorder(request).searched(viewer, search.q, result.total, filtered)
@@ -209,8 +210,7 @@ def api_download_one(
 ):
     doc = library.get(doc_id, include_hidden=viewer.admin)
     view, notice = access.view(doc, viewer.member)
-    accounts.count_download(viewer, _download_detail(doc, format, notice), client_ip(request))
-    get_recorder(request).downloaded(viewer, [doc_id])
+    count_downloads(request, viewer, accounts, [(doc_id, _download_detail(doc, format, notice))])
     name, data = export_document(view, format, notice=notice)
     return _download(name, f"document-{doc_id}.{format}", data, _MEDIA[format])
 
@@ -247,11 +247,22 @@ def zip_download(request: Request, docs: list[Document], viewer: Viewer, account
     if left is not None and left < len(docs):
         raise TooManyRequests(f"今日还可下载 {left} 篇，本次打包 {len(docs)} 篇；请减少篇数或明天再来",
                               code="quota_exceeded", retry_after=None if left else accounts.until_tomorrow())
-    for doc, (_, notice) in zip(docs, views):
-        accounts.count_download(viewer, _download_detail(doc, format, notice, batch=True), client_ip(request))
+    count_downloads(request, viewer, accounts, [(doc.id, _download_detail(doc, format, notice, batch=True))
+                                                for doc, (_, notice) in zip(docs, views)])
     data = export_zip(views, format, limit=MAX_BATCH)
-    get_recorder(request).downloaded(viewer, [d.id for d in docs])
     return _download(f"{name}.zip", "sucai.zip", data, "application/zip")
+
+
+def count_downloads(request: Request, viewer: Viewer, accounts: Accounts, downloads: list[tuple[int, str]]) -> None:
+    """Spend one of ``viewer``'s downloads for each ``(document id, audit detail)`` of ``downloads``
+    (:meth:`~sucai.accounts.Accounts.count_download`: 429 ``quota_exceeded`` once today's are spent) and record them
+    as downloaded (:mod:`sucai.analytics`); a HEAD (:func:`~.deps.spends`) is only refused when none is left."""
+    if not spends(request):
+        refuse_spent(request, viewer, "download")
+        return
+    for _, detail in downloads:
+        accounts.count_download(viewer, detail, client_ip(request))
+    get_recorder(request).downloaded(viewer, [doc_id for doc_id, _ in downloads])
 
 
 @router.get("/suggest", summary="快速查找：标题联想")
