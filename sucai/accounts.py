@@ -86,6 +86,7 @@ from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .choices import ROLE_LABELS, ROLES, TIERS
+from .clean import plain
 from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time, parse_day, site_zone
 from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError, Unauthorized
 from .db import Database, retried
@@ -649,11 +650,14 @@ class Accounts:
 
     def _audit(self, conn: Connection, event: str, viewer: Viewer | None, detail: str,
                source_ip: str | None) -> None:
+        """Record ``event`` inside ``conn``'s transaction; ``detail`` as a one-line field (:func:`sucai.clean.plain`:
+        what a user typed into it — a 卡密 — may hold a NUL, which PostgreSQL's text cannot, or a terminal escape),
+        at most 500 characters."""
         if event not in EVENTS:
             raise InvalidInput(f"未知的审计事件：{event}", code="bad_event")
         who = viewer or Viewer(None, None, "cli", None)
         conn.execute(audit.insert().values(at=self._stamp(), event=event, user_id=who.user_id, username=who.username,
-                                           role=who.role, detail=str(detail or "")[:500], source_ip=source_ip))
+                                           role=who.role, detail=plain(str(detail or ""))[:500], source_ip=source_ip))
 
     def audit_log(self, limit: int = 100, event: str | None = None, user_id: int | None = None) -> list[dict]:
         """The latest audit entries, newest first."""
