@@ -48,7 +48,8 @@ on both backends, so web workers, nodes and the CLI may use it at once.
   All of this state is in the database (no per-process memory), so any number of
   web workers (or nodes) agree.
 - API tokens are random secrets shown once (``sc_<id>_<secret>``); only their
-  SHA-256 is stored; revoking one takes effect at the next request.
+  SHA-256 is stored; revoking one takes effect at the next request. An account holds
+  at most :data:`MAX_TOKENS` (a new one takes the place of the oldest revoked one).
 - The audit log records who did what, when (UTC) and from where.
 - Members have daily quotas, of days on the site's clock (a quota is full again at local midnight);
   admins have none.
@@ -104,6 +105,7 @@ QUOTA_KINDS = {"download": "下载", "draft": "写作", "check": "查重"}   # d
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
 TOKEN_PREFIX = "sc_"
+MAX_TOKENS = 50   # an account's API tokens, revoked ones included (each listed on 我的账号)
 _USERNAME = re.compile(r"^[\w.@-]{2,32}$")   # \w: letters (Chinese too), digits, underscore
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 BAD_CREDENTIALS = "用户名或密码错误"
@@ -521,12 +523,15 @@ class Accounts:
     @retried
     def create_token(self, user: int | str, name: str, *, actor: Viewer | None = None,
                      source_ip: str | None = None) -> str:
-        """A new API token for the account: the secret is returned now and never again."""
+        """A new API token for the account: the secret is returned now and never again. An account holds at most
+        :data:`MAX_TOKENS`, revoked ones included: the new one takes the place of the oldest revoked one. Raises
+        BadValue (``bad_token_name``; ``too_many_tokens`` while all of them are in use)."""
         name = _CONTROL.sub("", name or "").strip()
         if not 1 <= len(name) <= 64:
             raise BadValue("令牌名称应为 1–64 个字符", code="bad_token_name")
         with self.transaction() as conn:
             owner, _ = self._user(user, conn)
+            _make_room_for_a_token(conn, owner)
             token_id = _free_token_id(conn)
             secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
             conn.execute(tokens.insert().values(id=token_id, user_id=owner.user_id, name=name,
@@ -800,6 +805,20 @@ class Accounts:
     def _viewer(self, user_id: int, username: str, role: str, member_until: str | None, since: str) -> Viewer:
         """An account as read now (its :data:`_ACCOUNT` columns): a :class:`Viewer` whose ``today`` is the site's."""
         return Viewer(user_id, username, role, member_until, self._today(), since)
+
+
+def _make_room_for_a_token(conn: Connection, owner: Viewer) -> None:
+    """Delete ``owner``'s oldest revoked tokens past :data:`MAX_TOKENS` - 1 (their creation and revocation stay in the
+    audit log), inside the caller's transaction. Raises BadValue (``too_many_tokens``) when they are all in use."""
+    held = conn.execute(select(tokens.c.id, tokens.c.revoked_at).where(tokens.c.user_id == owner.user_id)
+                        .order_by(tokens.c.created_at, tokens.c.id)).fetchall()
+    over = len(held) - MAX_TOKENS + 1
+    if over <= 0:
+        return
+    revoked = [token_id for token_id, revoked_at in held if revoked_at is not None][:over]
+    if len(revoked) < over:
+        raise BadValue(f"最多 {MAX_TOKENS} 个 API 令牌，请先吊销不用的令牌", code="too_many_tokens")
+    conn.execute(tokens.delete().where(tokens.c.id.in_(revoked)))
 
 
 def _free_token_id(conn: Connection) -> str:
