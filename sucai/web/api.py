@@ -19,11 +19,12 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import access
 from ..accounts import Accounts, TooManyRequests
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..export import export_document, export_zip
 from ..library import Library
 from ..metadata import genres
 from ..model import Document
+from ..query import parse_query
 from ..search import MAX_HEADING_FILTER, MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
@@ -230,9 +231,11 @@ async def api_download_many(
     if ids:
         numbers = _parse_ids(ids)
         docs = await run_in_threadpool(lambda: [library.get(i) for i in numbers])
-    elif search.q.strip() or search.genre or search.year or search.source:
+    elif not parse_query(search.q).empty or search.genre or search.year or search.source:   # a condition: no blank q
         _, docs = await searching(request, partial(library.matching_documents, search, member=viewer.member,
                                                    limit=max_docs))
+        if not docs:   # as sucai export --query says
+            raise NotFound("没有符合条件的文档，未生成压缩包", code="no_results")
     else:
         raise InvalidInput("请给出文档编号 ids，或给出检索条件 q", code="invalid_input")
     return await run_in_threadpool(zip_download, request, docs, viewer, accounts, format, "素材打包")
