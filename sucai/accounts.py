@@ -48,7 +48,8 @@ on both backends, so web workers, nodes and the CLI may use it at once.
   All of this state is in the database (no per-process memory), so any number of
   web workers (or nodes) agree.
 - API tokens are random secrets shown once (``sc_<id>_<secret>``); only their
-  SHA-256 is stored; revoking one takes effect at the next request.
+  SHA-256 is stored; revoking one takes effect at the next request. An account holds
+  at most :data:`MAX_TOKENS` (a new one takes the place of the oldest revoked one).
 - The audit log records who did what, when (UTC) and from where.
 - Members have daily quotas, of days on the site's clock (a quota is full again at local midnight);
   admins have none.
@@ -86,6 +87,7 @@ from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .choices import ROLE_LABELS, ROLES, TIERS
+from .clean import plain
 from .config import DEFAULT_TIMEZONE, Settings, day_start, load_settings, local_time, parse_day, site_zone
 from .errors import BadValue, Forbidden, InvalidInput, NotFound, SucaiError, Unauthorized
 from .db import Database, retried
@@ -103,6 +105,7 @@ QUOTA_KINDS = {"download": "下载", "draft": "写作", "check": "查重"}   # d
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
 TOKEN_PREFIX = "sc_"
+MAX_TOKENS = 50   # an account's API tokens, revoked ones included (each listed on 我的账号)
 _USERNAME = re.compile(r"^[\w.@-]{2,32}$")   # \w: letters (Chinese too), digits, underscore
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 BAD_CREDENTIALS = "用户名或密码错误"
@@ -465,7 +468,7 @@ class Accounts:
 
     @retried
     def claim(self, keys: list[tuple[str, str, int | None]], window: int, *, refused: tuple | None = None,
-              actor: Viewer = VISITOR) -> tuple[int, list[int]]:
+              actor: Viewer = VISITOR, count: bool = True) -> tuple[int, list[int]]:
         """Count one attempt for each ``(kind, key, most)`` of ``keys`` before it is made, in one transaction
         (serialisable: concurrent attempts on any worker or node are counted one after another).
 
@@ -473,7 +476,7 @@ class Accounts:
         counted, never refused), nothing is counted, ``refused`` (``(event, detail, source_ip)``, by
         ``actor``) is audited, and the result is ``(seconds to wait, [])``; otherwise ``(0, ids)``: the
         ids of the attempts counted (:meth:`unclaim` takes them back). Attempts older than ``window`` of
-        the same kinds are deleted on the way.
+        the same kinds are deleted on the way. ``count`` False: refused the same, but nothing is counted (``(0, [])``).
         """
         now = self._now().timestamp()
         with self.transaction() as conn:
@@ -491,6 +494,8 @@ class Accounts:
                     event, detail, source_ip = refused
                     self._audit(conn, event, actor, detail, source_ip)
                 return int(-(-wait // 1)), []
+            if not count:
+                return 0, []
             for kind in {kind for kind, _, _ in keys}:
                 conn.execute(attempts.delete().where(attempts.c.kind == kind, attempts.c.at < now - window))
             return 0, [conn.execute(attempts.insert().values(kind=kind, key=key, at=now).returning(attempts.c.id))
@@ -518,12 +523,15 @@ class Accounts:
     @retried
     def create_token(self, user: int | str, name: str, *, actor: Viewer | None = None,
                      source_ip: str | None = None) -> str:
-        """A new API token for the account: the secret is returned now and never again."""
+        """A new API token for the account: the secret is returned now and never again. An account holds at most
+        :data:`MAX_TOKENS`, revoked ones included: the new one takes the place of the oldest revoked one. Raises
+        BadValue (``bad_token_name``; ``too_many_tokens`` while all of them are in use)."""
         name = _CONTROL.sub("", name or "").strip()
         if not 1 <= len(name) <= 64:
             raise BadValue("令牌名称应为 1–64 个字符", code="bad_token_name")
         with self.transaction() as conn:
             owner, _ = self._user(user, conn)
+            _make_room_for_a_token(conn, owner)
             token_id = _free_token_id(conn)
             secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
             conn.execute(tokens.insert().values(id=token_id, user_id=owner.user_id, name=name,
@@ -647,11 +655,14 @@ class Accounts:
 
     def _audit(self, conn: Connection, event: str, viewer: Viewer | None, detail: str,
                source_ip: str | None) -> None:
+        """Record ``event`` inside ``conn``'s transaction; ``detail`` as a one-line field (:func:`sucai.clean.plain`:
+        what a user typed into it — a 卡密 — may hold a NUL, which PostgreSQL's text cannot, or a terminal escape),
+        at most 500 characters."""
         if event not in EVENTS:
             raise InvalidInput(f"未知的审计事件：{event}", code="bad_event")
         who = viewer or Viewer(None, None, "cli", None)
         conn.execute(audit.insert().values(at=self._stamp(), event=event, user_id=who.user_id, username=who.username,
-                                           role=who.role, detail=str(detail or "")[:500], source_ip=source_ip))
+                                           role=who.role, detail=plain(str(detail or ""))[:500], source_ip=source_ip))
 
     def audit_log(self, limit: int = 100, event: str | None = None, user_id: int | None = None) -> list[dict]:
         """The latest audit entries, newest first."""
@@ -734,18 +745,19 @@ class Accounts:
                                       code="quota_exceeded", retry_after=self.until_tomorrow())
             self._audit(conn, kind, viewer, detail, source_ip)
 
-    def limit_free_check(self, viewer: Viewer, source_ip: str | None) -> None:
+    def limit_free_check(self, viewer: Viewer, source_ip: str | None, *, spend: bool = True) -> None:
         """Count a 查重 of a viewer without a 查重 quota — a visitor, by IP address; a free user, by
         account — before it runs. Raises TooManyRequests (429, ``too_many_checks``) when
         ``free_checks_per_hour`` (0: no limit) have been run within the hour. Counted in ``attempts``
         (rows older than an hour go), not in the audit log, which a visitor's checks do not grow.
-        Members and admins pass (a member's 查重 spend the daily quota, :meth:`use_quota`)."""
+        Members and admins pass (a member's 查重 spend the daily quota, :meth:`use_quota`). ``spend`` False: refused
+        the same, but not counted (a HEAD, :func:`sucai.web.deps.spends`)."""
         most = self.free_checks_per_hour
         tier = self.tier(viewer)
         if most <= 0 or tier not in ("visitor", "user"):
             return
         key = account_key(viewer) if viewer.logged_in else f"ip:{address_key(source_ip)}"
-        wait, _ = self.claim([("check", key, most)], 3600)
+        wait, _ = self.claim([("check", key, most)], 3600, count=spend)
         if wait:
             raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
                                   "会员可按每日次数查重", code="too_many_checks", retry_after=wait)
@@ -793,6 +805,20 @@ class Accounts:
     def _viewer(self, user_id: int, username: str, role: str, member_until: str | None, since: str) -> Viewer:
         """An account as read now (its :data:`_ACCOUNT` columns): a :class:`Viewer` whose ``today`` is the site's."""
         return Viewer(user_id, username, role, member_until, self._today(), since)
+
+
+def _make_room_for_a_token(conn: Connection, owner: Viewer) -> None:
+    """Delete ``owner``'s oldest revoked tokens past :data:`MAX_TOKENS` - 1 (their creation and revocation stay in the
+    audit log), inside the caller's transaction. Raises BadValue (``too_many_tokens``) when they are all in use."""
+    held = conn.execute(select(tokens.c.id, tokens.c.revoked_at).where(tokens.c.user_id == owner.user_id)
+                        .order_by(tokens.c.created_at, tokens.c.id)).fetchall()
+    over = len(held) - MAX_TOKENS + 1
+    if over <= 0:
+        return
+    revoked = [token_id for token_id, revoked_at in held if revoked_at is not None][:over]
+    if len(revoked) < over:
+        raise BadValue(f"最多 {MAX_TOKENS} 个 API 令牌，请先吊销不用的令牌", code="too_many_tokens")
+    conn.execute(tokens.delete().where(tokens.c.id.in_(revoked)))
 
 
 def _free_token_id(conn: Connection) -> str:

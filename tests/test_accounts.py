@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from argon2 import PasswordHasher, Type
 from sqlalchemy import text
 
-from sucai.accounts import VISITOR, Accounts, TooManyRequests, Viewer, audit_rows, session_secret
+from sucai.accounts import MAX_TOKENS, VISITOR, Accounts, TooManyRequests, Viewer, audit_rows, session_secret
 from sucai.cli import app as cli_app
 from sucai.config import load_settings, parse_day
 from sucai.db.migrate import head
@@ -505,6 +505,32 @@ def test_a_token_id_in_use_is_never_given_again(accounts, monkeypatch):
     assert second.startswith("sc_0badc0de_")
     assert sorted(t["id"] for t in accounts.tokens("alice")) == sorted([taken, "0badc0de"])
     assert accounts.viewer_for_token(first).username == accounts.viewer_for_token(second).username == "alice"
+
+
+def test_an_account_holds_a_bounded_number_of_tokens(accounts, clock):
+    """Attack 21: a free account made tokens without end — each listed on 我的账号, which answers every creation and
+    revocation, so a request's cost grew with every token made before it (5,000: a page of 1.5 MB). An account
+    holds at most MAX_TOKENS, revoked ones included: a new one takes the place of the oldest revoked one, and is
+    refused (``too_many_tokens``) while all are in use."""
+    accounts.add_user("alice", PASSWORD)
+    secrets_ = []
+    for n in range(MAX_TOKENS):
+        secrets_.append(accounts.create_token("alice", f"令牌{n}"))
+        clock.advance(1)
+    with pytest.raises(BadValue) as refused:
+        accounts.create_token("alice", "多一个")
+    assert refused.value.code == "too_many_tokens" and len(accounts.tokens("alice")) == MAX_TOKENS
+    for secret in reversed(secrets_[:3]):   # revoked newest first: the oldest made goes first all the same
+        accounts.revoke_token(secret.split("_")[1])
+    for name in ("新一", "新二"):
+        accounts.create_token("alice", name)
+    names = [t["name"] for t in accounts.tokens("alice")]
+    assert len(names) == MAX_TOKENS and {"令牌0", "令牌1"}.isdisjoint(names) and {"令牌2", "新一", "新二"} <= set(names)
+    assert accounts.viewer_for_token(secrets_[-1]).username == "alice"   # those in use are kept
+    accounts.create_token("alice", "新三")   # in place of 令牌2, the last revoked one
+    with pytest.raises(BadValue):
+        accounts.create_token("alice", "再多一个")
+    assert "令牌2" not in [t["name"] for t in accounts.tokens("alice")]
 
 
 # -- session key ------------------------------------------------------------

@@ -187,6 +187,18 @@ def test_a_code_works_once_and_every_use_is_audited(accounts, codes):
     assert code not in " ".join(e["detail"] for e in accounts.audit_log())   # never the whole code
 
 
+def test_a_typed_code_is_audited_as_a_one_line_field(accounts, codes):
+    """Attack 21: a failed redemption's audit entry quoted the code's last four characters as typed — a NUL, which
+    PostgreSQL's text cannot hold (an 内部错误 there, the attempt still counted), or a terminal escape or bidi override,
+    stored as typed. They are kept as a one-line field (``clean.plain``), as a batch's name is."""
+    user = accounts.add_user("输入者", PASSWORD)
+    for typed in ("ABCD\x00EF", "XY\x1b[2J", "K7Q2\u202eTXT"):
+        with pytest.raises(NotFound):
+            codes.redeem(user, typed, "192.0.2.9")
+    details = [e["detail"] for e in accounts.audit_log(event="code_failed")]
+    assert details == ["无效或已用的卡密 … TXT", "无效或已用的卡密 … [2J", "无效或已用的卡密 …D EF"]
+
+
 def test_codes_are_random_and_stored_hashed(accounts, codes):
     rows = codes.create("svip", 30, 1000)
     raw = [normalise(r["code"]) for r in rows]

@@ -437,6 +437,19 @@ def test_batch_download_by_ids_and_by_search(library_web, library):
     assert len(names) == 1 + library.search(SearchRequest(q="基层减负", mode="precise"), member=False).total
 
 
+def test_a_batch_download_by_a_search_that_finds_nothing_is_refused(library_web):
+    """Attack 21: ``/api/download?q=…`` of a search that found nothing answered 200 with a zip holding only 索引.csv;
+    it says so, in the words of ``sucai export --query`` (404 ``no_results``). A q of no term — a zero-width space, a
+    lone minus, empty quotes — is no condition, as a blank one is not (422): it packed the first 100 documents."""
+    for params in ({"q": "库中绝无此词语"}, {"q": "通知", "year": 1900}):
+        response = library_web.get("/api/download", params={**params, "mode": "precise", "format": "md"})
+        assert response.status_code == 404 and response.json()["code"] == "no_results", params
+        assert response.json()["error"] == "没有符合条件的文档，未生成压缩包"
+    for q in (" ", "\u200b", "-", '""'):
+        response = library_web.get("/api/download", params={"q": q, "format": "md"})
+        assert response.status_code == 422 and response.json()["code"] == "invalid_input", q
+
+
 def test_the_search_pages_batch_download_packs_the_documents_it_lists(library_web, library):
     """New-user try 17: 「打包下载本次检索」 under a 智能 list zipped every hit down the long tail (26 documents for
     基层减负, 26 of a member's daily downloads). The link packs the page's documents — each once, in a section

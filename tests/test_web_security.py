@@ -23,7 +23,9 @@ import pytest
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
+from sucai.analytics import Analytics
 from sucai.cli import app as cli_app
+from sucai.collections import Collections
 from sucai.config import load_settings
 from sucai.library import Library
 from sucai.suggest import TitleIndex
@@ -365,6 +367,54 @@ def test_head_is_answered_as_get_without_a_body(app, accounts):
     anyio.run(app, scope, receive, send)
     assert sent[0]["status"] == 200 and len(sent) > 1
     assert [m.get("body", b"") for m in sent[1:]] == [b""] * (len(sent) - 1)
+
+
+def test_a_head_spends_nothing_and_is_recorded_nowhere(app, accounts, library):
+    """Attack 21: a HEAD is answered as its GET (RFC 9110 §9.3.2), but it is a safe method (§9.2.1) — a download manager
+    asks for a file's name and size before it downloads it, a link checker asks of every link —, and it spent a member's
+    download (one for each document of a zip) and a 查重 of a draft, was audited, counted as read, downloaded or
+    searched for, put in the member's 浏览/下载记录 and marked a saved search's new matches seen. It is refused as its
+    GET would be, and changes nothing."""
+    member = member_client(app, accounts, "探头会员")
+    viewer = accounts.viewer("探头会员")
+    draft = member.post("/api/drafts", json={"title": "草稿", "sections": [{"heading": "正文", "paragraphs": [
+        free_text(library)]}]}, headers={"x-csrf-token": csrf_of(member)})
+    assert draft.status_code == 201, draft.text
+    saved = post_form(member, "/saved", {"name": "通知", "q": "通知"}, "/saved", follow_redirects=False)
+    saved_id = int(saved.headers["location"].rsplit("=", 1)[1])
+    store, analytics = Collections(accounts), Analytics(accounts, library.settings.zone)
+
+    def state():
+        app.state.recorder.flush()
+        return (accounts.audit_log(1000, user_id=viewer.user_id), store.history(viewer), analytics.report(1),
+                store.saved_search(viewer, saved_id).seen_at, accounts.quota_left(viewer, "check"),
+                accounts.downloads_left(viewer))
+
+    before = state()
+    asked = ["/api/documents/1/download?format=md", "/api/download?ids=1,2", f"/api/drafts/{draft.json()['id']}/check",
+             f"/api/drafts/{draft.json()['id']}/check?format=docx", "/documents/2", "/api/search?q=基层减负",
+             "/search?q=作风建设", f"/saved/{saved_id}"]
+    for path in asked:
+        assert member.head(path).status_code == 200, path
+    assert state() == before
+    for _ in range(before[-1]):   # today's downloads spent by GET: a HEAD is refused as its GET is
+        assert member.get(asked[0]).status_code == 200
+    for path in asked[:2]:
+        assert member.head(path).status_code == member.get(path).status_code == 429, path
+
+
+def test_a_free_users_head_of_a_drafts_check_counts_none_of_the_hours(home, accounts, library):
+    """Attack 21: a free user who may draft (``drafting_tier = "user"``) and HEADs a saved draft's 查重 had one of the
+    hour's free 查重 counted; refused as the GET is once they are spent, it counts none."""
+    app = make_app(home, drafting_tier="user", free_checks_per_hour=1)
+    accounts.add_user("探头用户", PASSWORD, "user")
+    writer = logged_in(app, "探头用户")
+    draft = writer.post("/api/drafts", json={"title": "草稿", "sections": [{"heading": "正文", "paragraphs": [
+        free_text(library)]}]}, headers={"x-csrf-token": csrf_of(writer)})
+    checked = f"/api/drafts/{draft.json()['id']}/check"
+    assert writer.head(checked).status_code == 200
+    assert writer.get(checked).status_code == 200   # the hour's one 查重: the HEAD took none
+    assert writer.head(checked).status_code == writer.get(checked).status_code == 429
 
 
 def test_a_title_edit_reaches_the_type_ahead_of_every_worker(home):

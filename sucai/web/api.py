@@ -19,16 +19,17 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import access
 from ..accounts import Accounts, TooManyRequests
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..export import export_document, export_zip
 from ..library import Library
 from ..metadata import genres
 from ..model import Document
+from ..query import parse_query
 from ..search import MAX_HEADING_FILTER, MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
-from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles,
-                   same_site_download, searching)
+from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles, refuse_spent,
+                   same_site_download, searching, spends)
 from .render import content_disposition
 from .responses import JSONResponse
 
@@ -144,8 +145,9 @@ async def api_search(
 
 def record_search(request: Request, viewer: Viewer, search: SearchRequest, result) -> None:
     """Count a search for 用户在找什么 (its first page only, so paging through is one search; nor the page a
-    request past the last page was sent back to, ``past=N``), and whether a filter narrowed it."""
-    if search.page == 1 and "past" not in request.query_params:
+    request past the last page was sent back to, ``past=N``; nor a HEAD, :func:`~.deps.spends`), and whether a filter
+    narrowed it."""
+    if search.page == 1 and "past" not in request.query_params and spends(request):
         filtered = any(value is not None for value in (search.genre, search.year, search.source, search.heading,
                                                        search.has_member_part, search.ids))
         get_recorder(request).searched(viewer, search.q, result.total, filtered)
@@ -209,8 +211,7 @@ def api_download_one(
 ):
     doc = library.get(doc_id, include_hidden=viewer.admin)
     view, notice = access.view(doc, viewer.member)
-    accounts.count_download(viewer, _download_detail(doc, format, notice), client_ip(request))
-    get_recorder(request).downloaded(viewer, [doc_id])
+    count_downloads(request, viewer, accounts, [(doc_id, _download_detail(doc, format, notice))])
     name, data = export_document(view, format, notice=notice)
     return _download(name, f"document-{doc_id}.{format}", data, _MEDIA[format])
 
@@ -230,9 +231,11 @@ async def api_download_many(
     if ids:
         numbers = _parse_ids(ids)
         docs = await run_in_threadpool(lambda: [library.get(i) for i in numbers])
-    elif search.q.strip() or search.genre or search.year or search.source:
+    elif not parse_query(search.q).empty or search.genre or search.year or search.source:   # a condition: no blank q
         _, docs = await searching(request, partial(library.matching_documents, search, member=viewer.member,
                                                    limit=max_docs))
+        if not docs:   # as sucai export --query says
+            raise NotFound("没有符合条件的文档，未生成压缩包", code="no_results")
     else:
         raise InvalidInput("请给出文档编号 ids，或给出检索条件 q", code="invalid_input")
     return await run_in_threadpool(zip_download, request, docs, viewer, accounts, format, "素材打包")
@@ -247,11 +250,22 @@ def zip_download(request: Request, docs: list[Document], viewer: Viewer, account
     if left is not None and left < len(docs):
         raise TooManyRequests(f"今日还可下载 {left} 篇，本次打包 {len(docs)} 篇；请减少篇数或明天再来",
                               code="quota_exceeded", retry_after=None if left else accounts.until_tomorrow())
-    for doc, (_, notice) in zip(docs, views):
-        accounts.count_download(viewer, _download_detail(doc, format, notice, batch=True), client_ip(request))
+    count_downloads(request, viewer, accounts, [(doc.id, _download_detail(doc, format, notice, batch=True))
+                                                for doc, (_, notice) in zip(docs, views)])
     data = export_zip(views, format, limit=MAX_BATCH)
-    get_recorder(request).downloaded(viewer, [d.id for d in docs])
     return _download(f"{name}.zip", "sucai.zip", data, "application/zip")
+
+
+def count_downloads(request: Request, viewer: Viewer, accounts: Accounts, downloads: list[tuple[int, str]]) -> None:
+    """Spend one of ``viewer``'s downloads for each ``(document id, audit detail)`` of ``downloads``
+    (:meth:`~sucai.accounts.Accounts.count_download`: 429 ``quota_exceeded`` once today's are spent) and record them
+    as downloaded (:mod:`sucai.analytics`); a HEAD (:func:`~.deps.spends`) is only refused when none is left."""
+    if not spends(request):
+        refuse_spent(request, viewer, "download")
+        return
+    for _, detail in downloads:
+        accounts.count_download(viewer, detail, client_ip(request))
+    get_recorder(request).downloaded(viewer, [doc_id for doc_id, _ in downloads])
 
 
 @router.get("/suggest", summary="快速查找：标题联想")

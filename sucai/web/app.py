@@ -29,6 +29,7 @@ from ..library import Library
 from ..replica import Follower
 from ..suggest import TitleIndex
 from . import account, admin, api, check, codes, collections, drafting, dupes, errors, feeds, insights, pages, updates
+from .deps import HEAD
 from .templating import HERE, templates
 
 WORKER_THREADS = int(os.environ.get("SUCAI_WEB_THREADS", "0")) or max(8, 4 * (os.cpu_count() or 1))
@@ -125,7 +126,8 @@ class _HeadAsGet:
     """Pure ASGI middleware: a HEAD request is answered as the GET of the same URL would be, without its body — the
     same status and headers (``Content-Length`` too: it describes the body a GET would get). RFC 9110 §9.3.2: a
     server answering GET answers HEAD; FastAPI's routes take only the methods they name, so a link checker or an
-    uptime monitor got 405 from every page. A route without GET refuses HEAD as it refuses GET."""
+    uptime monitor got 405 from every page. A route without GET refuses HEAD as it refuses GET. The request's
+    scope says it is a HEAD (:data:`~.deps.HEAD`): it spends no quota and is recorded nowhere (:func:`.deps.spends`)."""
 
     def __init__(self, app):
         self.app = app
@@ -140,7 +142,7 @@ class _HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        await self.app({**scope, "method": "GET", HEAD: True}, receive, headers_only)
 
 
 class _BodyCap:

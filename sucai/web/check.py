@@ -36,7 +36,7 @@ from ..library import Library
 from ..readers import SUPPORTED_SUFFIXES
 from .api import DocId
 from .deps import (CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library,
-                   spending)
+                   spending, spends)
 from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
@@ -120,9 +120,10 @@ def spend_check(request: Request, viewer: Viewer, detail: str, work: Callable[[]
     """``work()`` (a 查重 and what is made of it) for ``viewer``: a visitor's or free user's counted
     against ``free_checks_per_hour`` before it runs (429 ``too_many_checks``, :meth:`Accounts.limit_free_check`) unless
     ``counted`` already (an uploaded file's, :func:`draft_text`), a member's spending one of today's 查重 once it
-    succeeded (:func:`~sucai.web.deps.spending`). For a worker thread."""
+    succeeded (:func:`~sucai.web.deps.spending`); a HEAD (a saved draft's, :func:`~sucai.web.deps.spends`) is only
+    refused when none is left. For a worker thread."""
     if not counted:
-        get_accounts(request).limit_free_check(viewer, client_ip(request))
+        get_accounts(request).limit_free_check(viewer, client_ip(request), spend=spends(request))
     return spending(request, viewer, "check", detail, work)
 
 

@@ -24,7 +24,7 @@ from ..library import Library
 from ..updates import viewer_documents
 from .api import MAX_ID, DocId, zip_download
 from .deps import (Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, same_site_download,
-                   searching, verify_csrf)
+                   searching, spends, verify_csrf)
 from .templating import render_page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +84,7 @@ def save_search(request: Request, viewer: Annotated[Viewer, Depends(current_view
 async def saved_search_page(request: Request, search_id: DocId, viewer: Annotated[Viewer, Depends(current_viewer)],
                             store: Store, library: Lib):
     """A saved search's new matches (found as every search of the app is: :func:`~sucai.web.deps.searching`),
-    which are then seen."""
+    which are then seen (not by a HEAD: :func:`~sucai.web.deps.spends`)."""
     if redirect := _login_first(viewer, f"/saved/{search_id}"):
         return redirect
     saved = await run_in_threadpool(store.saved_search, viewer, search_id)
@@ -93,7 +93,8 @@ async def saved_search_page(request: Request, search_id: DocId, viewer: Annotate
         fresh = new_matches(library, saved, viewer.member)
         return fresh, library.search(saved.request(ids=fresh[:NEW_SHOWN], limit=NEW_SHOWN), member=viewer.member)
     fresh, result = await searching(request, found)
-    await run_in_threadpool(store.mark_seen, viewer, search_id)
+    if spends(request):
+        await run_in_threadpool(store.mark_seen, viewer, search_id)
     return render_page(request, "saved_search.html", viewer=viewer, saved=saved, new_count=len(fresh),
                        hits=result.hits if fresh else [], params={"mode": "ranked"})
 

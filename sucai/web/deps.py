@@ -35,11 +35,13 @@ from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "viewer_of", "peek_viewer", "require_admin", "get_library", "get_titles",
            "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session",
-           "same_site_download", "searching", "spending", "verify_csrf_or_token", "check_session_csrf", "get_collections", "get_recorder", "require_login"]
+           "same_site_download", "searching", "spending", "spends", "refuse_spent", "verify_csrf_or_token",
+           "check_session_csrf", "get_collections", "get_recorder", "require_login"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SESSION_KEY = "sid"
+HEAD = "sucai.head"   # in the scope of a HEAD request that sucai.web.app._HeadAsGet answers as its GET
 T = TypeVar("T")
 TOKEN_REFUSED = "API 令牌只能用于读取接口；账号、令牌和管理操作请登录网页后进行"
 
@@ -250,19 +252,33 @@ def _same_origin(url: str, request: Request) -> bool:
     return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
 
 
+def spends(request: Request) -> bool:
+    """Whether ``request`` may spend a quota and be recorded (audit log, analytics, 浏览记录, a saved search seen):
+    not a HEAD, which :class:`sucai.web.app._HeadAsGet` answers as its GET. HEAD is a safe method (RFC 9110 §9.2.1):
+    a download manager asks for a file's name and size before it downloads it, a link checker asks of every link —
+    refused as the GET would be (:func:`refuse_spent`), it changes nothing."""
+    return not request.scope.get(HEAD)
+
+
+def refuse_spent(request: Request, viewer: Viewer, kind: str) -> None:
+    """429 ``quota_exceeded`` (:meth:`~sucai.accounts.Accounts.use_quota`'s words) when ``viewer`` has none of
+    today's ``kind`` (:data:`sucai.accounts.QUOTA_KINDS`) left; nothing otherwise. For a worker thread."""
+    accounts = get_accounts(request)
+    if accounts.quota_left(viewer, kind) == 0:
+        accounts.use_quota(viewer, kind, "", client_ip(request))   # raises: today's are spent
+
+
 def spending(request: Request, viewer: Viewer, kind: str, detail: str | Callable[[T], str],
              work: Callable[[], T]) -> T:
     """``work()`` for ``viewer``, who must have one of today's ``kind`` (:data:`sucai.accounts.QUOTA_KINDS`)
     left — 429 ``quota_exceeded`` before any work otherwise —, then one spent (recorded in the audit log
     with ``detail``, or ``detail(result)``) only once ``work`` has succeeded: a failed export or check
-    spends nothing. A visitor is not recorded. For a worker thread."""
-    accounts = get_accounts(request)
-    ip = client_ip(request)
-    if accounts.quota_left(viewer, kind) == 0:
-        accounts.use_quota(viewer, kind, "", ip)   # raises: today's are spent
+    spends nothing. A visitor is not recorded, nor a HEAD (:func:`spends`). For a worker thread."""
+    refuse_spent(request, viewer, kind)
     result = work()
-    if viewer.logged_in:
-        accounts.use_quota(viewer, kind, detail(result) if callable(detail) else detail, ip)
+    if viewer.logged_in and spends(request):
+        get_accounts(request).use_quota(viewer, kind, detail(result) if callable(detail) else detail,
+                                        client_ip(request))
     return result
 
 

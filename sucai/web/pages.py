@@ -22,7 +22,7 @@ from ..model import Document, found_by
 from ..search import MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest
 from ..updates import added_today
 from .api import DocId, checked_search, record_search, similar_to
-from .deps import Viewer, current_viewer, get_collections, get_library, get_recorder, searching
+from .deps import Viewer, current_viewer, get_collections, get_library, get_recorder, searching, spends
 from .render import boundary_markers, outline_entries, paragraphs, place_markers, url
 from .templating import render_page
 
@@ -144,7 +144,8 @@ async def document_page(
 def _document_page(request: Request, library: Library, viewer: Viewer, doc: Document, like: list[Hit]):
     doc_id = doc.id
     view, notice = access.view(doc, viewer.member)
-    get_recorder(request).read(viewer, doc_id)
+    if spends(request):   # a HEAD is no reading
+        get_recorder(request).read(viewer, doc_id)
     paras = paragraphs(view)
     # the notice where the members part was left out, or (for a member) its start and end marked where they are
     markers_after = place_markers(paras, boundary_markers(view, notice))
