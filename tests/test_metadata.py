@@ -299,6 +299,16 @@ def test_a_notice_followed_by_what_it_issues_is_dated_by_its_own_signature():
     assert best(text, "date") == ("2019-01-24", "落款")
 
 
+def test_a_signature_date_indented_to_the_right_is_read_above_what_the_notice_issues():
+    """read21, the corpus's 国办函〔2018〕71号 as text: 「国务院办公厅」 then 「 2018年10月27日」, indented as a 落款 is,
+    with the 方案 it issues after it — the line above the date was looked for inside the date's own indentation, so
+    the 落款 was missed and the date fell back to the 文号's year."""
+    text = ("国务院办公厅关于印发某某试点工作方案的通知\n国办函〔2018〕71号\n各省人民政府：\n《某某试点工作方案》已经国务院同意，"
+            "现印发给你们，请认真贯彻执行。\n国务院办公厅\n\n　　　　2018年10月27日\n（此件公开发布）\n某某试点工作方案\n"
+            + "一、总体要求。各地区要加强组织领导，抓好各项任务落实。\n" * 200)
+    assert best(text, "date") == best(text.replace("　　　　2018", "  2018"), "date") == ("2018-10-27", "落款")
+
+
 # ---------------------------------------------------------------- 发文字号 and 来源
 
 

@@ -291,7 +291,7 @@ class _Describer:
             evidence = self.at("date", found.value, line.start + found.start, line.start + found.end, "落款")
             if "印发" in line.text:
                 printed.append(_with_value(evidence, "date", found.value, "印发日期"))
-            elif line.start >= last or _is_signature(_line_at(self.text, line.start - 1).text):
+            elif line.start >= last or _is_signature(_line_before(self.text, line.start).text):
                 signed.append(evidence)
             if signed and printed:
                 break
@@ -423,6 +423,12 @@ def _line_at(text: str, pos: int) -> Line:
     stripped = raw.strip(" \t\u3000\xa0")
     lead = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
     return Line(stripped, start + lead, start + lead + len(stripped))
+
+
+def _line_before(text: str, pos: int) -> Line:
+    """The non-blank line above the line holding offset ``pos`` (a date line indented to the right, as a 落款's is,
+    has its own white space before ``pos``)."""
+    return _line_at(text, max(text.rfind("\n", 0, pos), 0))
 
 
 def _is_signature(line: str) -> bool:
