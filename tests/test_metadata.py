@@ -309,6 +309,16 @@ def test_a_signature_date_indented_to_the_right_is_read_above_what_the_notice_is
     assert best(text, "date") == best(text.replace("　　　　2018", "  2018"), "date") == ("2018-10-27", "落款")
 
 
+def test_a_decree_is_dated_by_the_date_under_its_signer():
+    """read21, the corpus's 国务院令第707号: 「总理　　李克强」 and the date under it (GB/T 9704-2012 §10.3: a 令's
+    签发人 above its 成文日期) were no 落款, so the 令 had no date — and the page's 发布时间 four days later stood in for it.
+    A date under a line that is no 署名 nor 签发人 is still none."""
+    text = ("中华人民共和国国务院令\n第707号\n现公布修订后的《某某条例》，自2019年1月1日起施行。\n　　总理　　李克强\n\n"
+            "2018年12月18日\n某某条例\n" + "第一条 为了规范管理，制定本条例。\n" * 200)
+    assert best(text, "date", meta={"date": "2018-12-22"}) == ("2018-12-18", "落款")
+    assert best(text.replace("总理　　李克强", "请遵照执行"), "date", meta={"date": "2018-12-22"}) == ("2018-12-22", "网页元数据")
+
+
 # ---------------------------------------------------------------- 发文字号 and 来源
 
 

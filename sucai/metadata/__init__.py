@@ -278,7 +278,7 @@ class _Describer:
 
     def _signature_dates(self) -> list[Evidence]:
         """成文日期 of the 落款: a short line that is a date and little else (never a 施行 date), after a short
-        署名 line (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
+        署名 line or a 令's 签发人 (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
         and the last characters of the body (a 通知 may be followed by what it issues)."""
         signed, printed = [], []
         note_end = max((line.end for line in self._title_note_lines()), default=self.body_start)
@@ -291,7 +291,7 @@ class _Describer:
             evidence = self.at("date", found.value, line.start + found.start, line.start + found.end, "落款")
             if "印发" in line.text:
                 printed.append(_with_value(evidence, "date", found.value, "印发日期"))
-            elif line.start >= last or _is_signature(_line_before(self.text, line.start).text):
+            elif line.start >= last or _signs(_line_before(self.text, line.start).text):
                 signed.append(evidence)
             if signed and printed:
                 break
@@ -431,8 +431,9 @@ def _line_before(text: str, pos: int) -> Line:
     return _line_at(text, max(text.rfind("\n", 0, pos), 0))
 
 
-def _is_signature(line: str) -> bool:
-    return issuers.signature(line) is not None
+def _signs(line: str) -> bool:
+    """Whether a date line under ``line`` is a 成文日期: ``line`` is a 发文机关署名 or a 令's 签发人."""
+    return issuers.signature(line) is not None or issuers.signer(line)
 
 
 def _with_value(evidence: Evidence, name: str, value: str, rule: str) -> Evidence:

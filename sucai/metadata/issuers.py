@@ -82,6 +82,8 @@ _SPEAKER = re.compile(
 # A body named after a date starts after the date and the 经 before it, never with them: "1日第十二届全国人民代表大会常务
 # 委员会…通过" → 全国人民代表大会常务委员会, "17日 经人力资源和社会保障部第6次部务会议通过" → 人力资源和社会保障部.
 _AFTER_DATE = rf"(?:(?<![{HAN}\d０-９])|(?<=日))"
+# The 签发人 of a 令 (GB/T 9704-2012 §10.3: 签发人职务 and 签名章 above its 成文日期): a post and a name, "总理　　李克强".
+_SIGNER = re.compile(rf"^[{HAN}]{{0,20}}?(?:总理|主席|部长|主任|局长|署长|行长|院长|检察长|省长|市长|县长|区长)[ \t\u3000]*[{HAN}·]{{2,5}}$")
 _ADOPTED = re.compile(
     rf"(?:{_AFTER_DATE}经)?"
     r"(?P<org>全国人民代表大会常务委员会|全国人民代表大会|最高人民法院|最高人民检察院|中央军事委员会|国务院|政务院"
@@ -147,6 +149,12 @@ def signature(line: str) -> Named | None:
         if m and _plausible(m.group("org")):
             return Named(_joined(m.group("org")), m.start("org"), m.end("org"))
     return None
+
+
+def signer(line: str) -> bool:
+    """Whether ``line`` is the 签发人 of a 令, a post and a name ("总理　　李克强", "国家市场监督管理总局局长　某某"): a
+    date line under it is the 令's 成文日期."""
+    return bool(_SIGNER.match(line)) if len(line) <= 40 else False
 
 
 def adopted_by(text: str, start: int = 0, end: int | None = None) -> Named | None:
