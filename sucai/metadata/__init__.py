@@ -22,7 +22,8 @@ Where each field comes from, best first:
   law's last amendment); the 发布时间 of a page's info line (which cleaning removed) or a 发布时间/发布日期 line; the 印发日期 of the 版记; the date
   in the file's metadata; a year or month in the title ("2024年政府工作报告"); a date
   or year in the file name; the year of the 文号.
-- **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号; the issuer in the
+- **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号 (but the title's issuers first when
+  the 文号's is the first of them — 联合行文 —, and a law's adopting body first when the 文号 is a 主席令); the issuer in the
   title; the 署名 of the 落款; the body that adopted a law; the speaker's office; "我代表
   …向大会"; a "来源：" line; a news dateline; the 文种 when only one body issues it
   (行政法规 → 国务院); the file's metadata; a folder named after an organisation;
@@ -329,21 +330,20 @@ class _Describer:
         return found
 
     def _sources(self) -> None:
-        number = self.first("doc_number")
-        if number:
-            issuer = issuers.doc_number_issuer(number.value)
-            if issuer:
-                self.add(_with_value(number, "source", issuer, "文号"))
-        title = self.first("title")
-        if title:
-            named = issuers.title_issuer(title.value)
-            if named:
-                self.add(_with_value(title, "source", named.name, "标题"))
-        self.add(*self._signature_sources())
+        number, title = self.first("doc_number"), self.first("title")
+        issuer = issuers.doc_number_issuer(number.value) if number else None
+        named = issuers.title_issuer(title.value) if title else None
         notes = list(self._title_note_lines())
         adopted = issuers.adopted_by(self.text, notes[0].start, notes[-1].end) if notes else None
-        if adopted:
-            self.add(self.at("source", adopted.name, adopted.start, adopted.end, "通过机关"))
+        by_number = _with_value(number, "source", issuer, "文号") if issuer else None
+        by_title = _with_value(title, "source", named.name, "标题") if named else None
+        by_adoption = self.at("source", adopted.name, adopted.start, adopted.end, "通过机关") if adopted else None
+        ahead = []   # (each is found again in its place below: the first of the two stays)
+        if issuer and named and named.name.startswith(issuer + "、"):
+            ahead.append(by_title)   # 联合行文: the 文号 is the first issuer's, the title names them all
+        if issuer == issuers.PRESIDENT and adopted:
+            ahead.append(by_adoption)   # a law: adopted by a 人民代表大会 or its 常务委员会, promulgated by a 主席令
+        self.add(*ahead, by_number, by_title, *self._signature_sources(), by_adoption)
         for line in self.head_lines:
             speaker = issuers.signature(line.text)
             if speaker and line.text != speaker.name:

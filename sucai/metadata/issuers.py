@@ -28,6 +28,9 @@ DOC_NUMBER = re.compile(
 )
 """A 发文字号 ("国发〔2019〕4号", "京政发[2020]3号") or a 令's number ("中华人民共和国国务院令第517号")."""
 
+PRESIDENT = "中华人民共和国主席"
+"""Who issues a 主席令 (and promulgates the laws a 人民代表大会 or its 常务委员会 adopts)."""
+
 # 发文机关代字 → 发文机关, the longest matching start of the 代字 wins ("国办发明电" → 国办 → 国务院办公厅).
 CODE_ISSUERS: dict[str, str] = {
     "国发": "国务院", "国函": "国务院", "国令": "国务院", "国阅": "国务院",
@@ -117,7 +120,7 @@ def doc_number_issuer(number: str) -> str | None:
         return None
     if m.group("decree"):
         issuer = m.group("decree").removeprefix("中华人民共和国")
-        return "中华人民共和国主席" if issuer == "主席" else issuer
+        return PRESIDENT if issuer == "主席" else issuer
     code = m.group("code")
     keys = [key for key in CODE_ISSUERS if code.startswith(key)]
     if keys:
