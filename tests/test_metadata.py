@@ -181,6 +181,17 @@ def test_a_title_lines_exclamation_mark_goes_when_the_file_names_it_without(line
     assert best(f"{line}\n第一类：公文标题\n正文。", "title", **origin) == (title, "标题行")
 
 
+@pytest.mark.parametrize("line, title", [
+    ("关于辽沈战役⑴的作战方针", "关于辽沈战役的作战方针"),                 # read21: six titles of the corpus's 毛选
+    ("和中央社、扫荡报、新民报⑴三记者的谈话", "和中央社、扫荡报、新民报三记者的谈话"),
+    ("关于做好某项工作的通知[1]", "关于做好某项工作的通知"),
+    ("关于《某某条例》⑵的说明", "关于《某某条例》的说明"),
+    ("关于印发第〔12〕期简报的通知", "关于印发第〔12〕期简报的通知"),        # a number, not a note's mark
+])
+def test_a_title_line_loses_the_reference_marks_of_its_notes(line, title):
+    assert best(f"{line}\n正文第一段，说明情况。", "title")[0] == title
+
+
 def test_without_any_title_line_or_hint_the_file_name_is_used():
     doc = analyse(clean("（一）第一项。\n（二）第二项。"), origin=Origin(path="/材料/某县工作要点.txt"))
     assert doc.title == "某县工作要点" and doc.genre == "工作计划"
