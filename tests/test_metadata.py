@@ -320,6 +320,18 @@ def test_a_signature_date_indented_to_the_right_is_read_above_what_the_notice_is
     assert best(text, "date") == best(text.replace("　　　　2018", "  2018"), "date") == ("2018-10-27", "落款")
 
 
+def test_the_signature_of_what_a_news_report_quotes_is_not_the_reports():
+    """read21, the corpus's 新闻联播 of 20240812: the 贺电 it reads out ends 「中共中央 国务院」 / 「2024年8月11日」, below
+    the item's dateline; that 落款 gave the transcript 来源 国务院 (and 江泽民同志治丧委员会 to two others). Without the
+    dateline the same lines are the document's own 落款."""
+    quoted = "中共中央、国务院\n2024年8月11日\n"
+    text = ("某日新闻\n本期节目主要内容：\n1.中共中央 国务院致某代表团的贺电；\n央视网消息（新闻联播）：贺电全文如下：\n某代表团：\n"
+            "你们在比赛中取得了优异成绩，特致热烈祝贺！\n" + quoted + "\n" + "其他新闻内容，记者报道了各地的情况。\n" * 100)
+    assert best(text, "source") == ("央视网", "电头") and best(text, "date") == (None, None)
+    own = text.replace("央视网消息（新闻联播）：", "")
+    assert best(own, "source") == ("中共中央、国务院", "落款") and best(own, "date") == ("2024-08-11", "落款")
+
+
 def test_a_decree_is_dated_by_the_date_under_its_signer():
     """read21, the corpus's 国务院令第707号: 「总理　　李克强」 and the date under it (GB/T 9704-2012 §10.3: a 令's
     签发人 above its 成文日期) were no 落款, so the 令 had no date — and the page's 发布时间 four days later stood in for it.

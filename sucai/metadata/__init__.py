@@ -280,12 +280,16 @@ class _Describer:
     def _signature_dates(self) -> list[Evidence]:
         """成文日期 of the 落款: a short line that is a date and little else (never a 施行 date), after a short
         署名 line or a 令's 签发人 (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
-        and the last characters of the body (a 通知 may be followed by what it issues)."""
+        and the last characters of the body (a 通知 may be followed by what it issues), above a news dateline (what a
+        news report quotes — 「中共中央 国务院」 / 「2024年8月11日」 under a 贺电 in a 新闻联播 — is not its own)."""
         signed, printed = [], []
         note_end = max((line.end for line in self._title_note_lines()), default=self.body_start)
         last_lines = tail(self.text, 5, self.body_start)
         last = last_lines[0].start if last_lines else len(self.text)
+        news = self._dateline.start if self._dateline else len(self.text)
         for line in self._short_lines(note_end, _SIGNATURE_CHARS):
+            if line.start > news:
+                break   # a news report's: the 落款 below its dateline is that of a document it quotes
             found = next(dates.dates(line.text), None)
             if found is None or len(line.text) - (found.end - found.start) > 12 or "施行" in line.text:
                 continue   # 「八、本修正案自2024年3月1日起施行。」 is when it takes effect, never a 落款
@@ -389,8 +393,13 @@ class _Describer:
         lines = self.cleaned.sources or ([(self.cleaned.source, len(self.text))] if self.cleaned.source else [])
         return [self.at("source", source, at, at, "来源行") for source, at in lines]
 
+    @cached_property
+    def _dateline(self) -> issuers.Named | None:
+        """The first news dateline of the body ("新华社北京10月20日电", "央视网消息")."""
+        return issuers.news_agency(self.text, self.body_start, self.body_start + _NEWS_WINDOW)
+
     def _news_agency(self) -> Evidence | None:
-        named = issuers.news_agency(self.text, self.body_start, self.body_start + _NEWS_WINDOW)
+        named = self._dateline
         return self.at("source", named.name, named.start, named.end, "电头") if named else None
 
     def _genres(self) -> None:
