@@ -67,7 +67,8 @@ _ORG_END = (
 )
 ORG = re.compile(rf"[{HAN}（）()]{{1,30}}?{_ORG_END}")
 _ORGS = rf"[{HAN}（）()]{{2,30}}?{_ORG_END}(?:[、，,\s]+[{HAN}（）()]{{2,30}}?{_ORG_END}){{0,3}}"
-_TITLE_ISSUER = re.compile(rf"^(?P<org>{_ORGS})(?=关于|对|转发|印发|批转|致)")
+# The 发文机关 of a title, before 关于 or 对 ("…对全国政协…提案的答复"; not 对外, a subject: "…人民法院对外委托…规定").
+_TITLE_ISSUER = re.compile(rf"^(?P<org>{_ORGS})(?=关于|对(?!外)|转发|印发|批转|致)")
 # A unit at the start of a 事务文书's title, before its year or its leader's post: "某市财政局第三党支部2024年度组织
 # 生活会对照检查材料", "某县农业农村局党组书记…发言提纲". Only the endings of a unit of Party or government count
 # (not 部, which ends 干部, nor 院 or 中心), never a pronoun or a whole area (我局, 全市…党委), and only in a title
