@@ -293,6 +293,14 @@ def test_an_amendments_last_article_naming_when_it_takes_effect_is_no_signature(
     assert best(text, "date") == ("2023-12-29", "题注")
 
 
+def test_a_last_article_naming_when_the_rule_is_carried_out_is_no_signature():
+    """read21, the corpus's 外国在华常住人员携带进境物品进口税收暂行规定: 「第十条 本规定自1999年4月1日起执行。」, short and
+    last, was its 落款; the 题注's 发布 date is its date, not the day it took effect."""
+    text = ("某某暂行规定\n1999年1月3日 经国务院批准\n1999年3月10日 海关总署发布 自1999年4月1日施行\n"
+            "第一条 为了规范管理，制定本规定。\n第二条 本规定由海关总署负责解释。\n第三条 本规定自1999年4月1日起执行。")
+    assert best(text, "date") == ("1999-03-10", "题注")
+
+
 @pytest.mark.corpus
 def test_the_criminal_laws_twelfth_amendment_is_dated_by_its_adoption(corpus_dir):
     path = corpus_dir / "laws_lawrefbook_national" / "刑法" / "刑法修正案（十二）(2023-12-29).md"

@@ -63,7 +63,7 @@ _PUBLISHED = re.compile(r"(?:发布|发文|印发|成文|公布|发稿|更新)(?
                         r"|^[ \t\u3000]*日期[ \t\u3000]*[:：][ \t\u3000]*", re.MULTILINE)
 # 文种 that only one body issues (《中华人民共和国立法法》第七十二条: 国务院 makes 行政法规).
 _GENRE_ISSUERS = {"行政法规": "国务院"}
-_IN_FORCE = re.compile(r"\s*(?:起)?\s*(?:施行|生效|实施)")
+_IN_FORCE = re.compile(r"\s*(?:起)?\s*(?:施行|生效|实施|执行)")   # after a date: when it takes effect
 _ADOPTION = re.compile(r"通过|公布|发布|修正|修订|批准")
 _DATED_LINE = re.compile(r"^[^\n]{0,40}(?:年|\d[-./／]\d)[^\n]{0,40}$", re.MULTILINE)
 
@@ -291,8 +291,9 @@ class _Describer:
             if line.start > news:
                 break   # a news report's: the 落款 below its dateline is that of a document it quotes
             found = next(dates.dates(line.text), None)
-            if found is None or len(line.text) - (found.end - found.start) > 12 or "施行" in line.text:
-                continue   # 「八、本修正案自2024年3月1日起施行。」 is when it takes effect, never a 落款
+            if found is None or len(line.text) - (found.end - found.start) > 12 or "施行" in line.text \
+                    or _IN_FORCE.match(line.text, found.end):
+                continue   # 「八、本修正案自2024年3月1日起施行。」, 「第十条 本规定自1999年4月1日起执行。」: never a 落款
             evidence = self.at("date", found.value, line.start + found.start, line.start + found.end, "落款")
             if "印发" in line.text:
                 printed.append(_with_value(evidence, "date", found.value, "印发日期"))
