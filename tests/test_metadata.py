@@ -293,6 +293,15 @@ def test_an_amendments_last_article_naming_when_it_takes_effect_is_no_signature(
     assert best(text, "date") == ("2023-12-29", "题注")
 
 
+def test_a_standard_is_dated_and_sourced_by_its_cover_under_its_english_title():
+    """read21, the corpus's GB/T 9704-2012 (党政机关公文格式.pdf): its English title under the Chinese one, a line
+    longer than a 题注's, ended the 题注 before 「2012-06-29发布2012-07-01实施」 and the bodies that issue it."""
+    text = ("党政机关公文格式\nLayout key for official document of Party and government organs\n2012-06-29发布2012-07-01实施\n"
+            "中华人民共和国国家质量监督检验检疫总局\n发布\n中国国家标准化管理委员会\n前言\n本标准按照GB/T 1.1—2009给出的规则起草。")
+    assert best(text, "date") == ("2012-06-29", "题注")
+    assert best(text, "source") == ("中华人民共和国国家质量监督检验检疫总局", "通过机关")
+
+
 def test_a_last_article_naming_when_the_rule_is_carried_out_is_no_signature():
     """read21, the corpus's 外国在华常住人员携带进境物品进口税收暂行规定: 「第十条 本规定自1999年4月1日起执行。」, short and
     last, was its 落款; the 题注's 发布 date is its date, not the day it took effect."""

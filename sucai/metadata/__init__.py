@@ -45,7 +45,7 @@ from pathlib import PurePath
 from ..clean import Cleaned
 from ..model import METADATA_FIELDS, Evidence
 from . import dates, genres, issuers, titles
-from .lines import Line, head, lines, tail
+from .lines import HAN, Line, head, lines, tail
 
 __all__ = ["Origin", "Description", "describe", "DOC_NUMBER"]
 
@@ -65,6 +65,7 @@ _PUBLISHED = re.compile(r"(?:发布|发文|印发|成文|公布|发稿|更新)(?
 _GENRE_ISSUERS = {"行政法规": "国务院"}
 _IN_FORCE = re.compile(r"\s*(?:起)?\s*(?:施行|生效|实施|执行)")   # after a date: when it takes effect
 _ADOPTION = re.compile(r"通过|公布|发布|修正|修订|批准")
+_HAN_CHAR = re.compile(f"[{HAN}]")
 _DATED_LINE = re.compile(r"^[^\n]{0,40}(?:年|\d[-./／]\d)[^\n]{0,40}$", re.MULTILINE)
 
 
@@ -246,7 +247,7 @@ class _Describer:
         short lines, or longer ones that record adoption and amendment ("…会议通过 根据…修正"); past the
         first :data:`_HEAD_LINES` lines, only dated lines that record adoption and amendment (a law amended
         a dozen times, one line each) and the lines of a 《…》 broken over several; at most
-        :data:`_NOTE_WINDOW` characters on."""
+        :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over."""
         window = lines(self.text, self.body_start, min(len(self.text), self.body_start + _NOTE_WINDOW))
         open_quotes = 0
         for count, line in enumerate(window):
@@ -254,6 +255,8 @@ class _Describer:
             if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS or (
                     titles.LABEL.match(line.text) and not quoted):
                 return
+            if not _HAN_CHAR.search(line.text):
+                continue   # a standard's English title under its own ("Layout key for official document of …")
             adoption = _ADOPTION.search(line.text)
             broken = quoted or open_quotes  # a line of a 《…》 broken over several
             if len(line.text) > _TITLE_NOTE_CHARS and not (adoption or broken):
