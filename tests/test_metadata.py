@@ -128,6 +128,17 @@ def test_a_part_of_a_law_keeps_its_law(markdown):
     assert (doc.genre, doc.date, doc.source) == ("法律", "2020-05-28", "全国人民代表大会")
 
 
+def test_a_sentence_above_the_declared_title_is_not_part_of_it():
+    """read21, the corpus's 案例/消费购物/张莉诉北京合力华通汽车服务有限公司买卖合同纠纷案.md: its 裁判要点, a sentence in a
+    ``#`` line, was joined to the case's name; a ``#`` line that is no sentence above the name stays part of the title."""
+    name = "张莉诉北京合力华通汽车服务有限公司买卖合同纠纷案"
+    text = f"# 为家庭生活消费需要购买汽车，发生欺诈纠纷的，可以按照消费者权益保护法处理。\n\n## {name}\n\n## 基本案情\n\n2007年2月28日，原告购车。\n"
+    doc = analyse(clean(text, markdown=True), markdown=True, origin=Origin(path=f"/案例/{name}.md"))
+    assert doc.title == name
+    topic = text.replace("为家庭生活消费需要购买汽车，发生欺诈纠纷的，可以按照消费者权益保护法处理。", "家用汽车的消费欺诈")
+    assert analyse(clean(topic, markdown=True), markdown=True, origin=Origin(path=f"/案例/{name}.md")).title == f"家用汽车的消费欺诈 {name}"
+
+
 def test_a_decree_is_titled_by_the_regulation_it_promulgates():
     text = ("中华人民共和国国务院令\n第706号\n《专利代理条例》已经2018年9月6日国务院第23次常务会议修订通过，"
             "现将修订后的《专利代理条例》公布，自2019年3月1日起施行。\n总理 李克强\n2018年11月6日\n专利代理条例\n"

@@ -142,10 +142,12 @@ def _broken_hint(following: list[Line], wanted: set[str]) -> list[Line]:
 
 def _leading_title_lines(before: list[Line], heads: set[int]) -> list[Line]:
     """Of the lines before a declared title, those that are part of it: markdown ``#`` lines right
-    above it, or a law's name above the part that matched ("中华人民共和国民法典" above "合同编")."""
+    above it — but a sentence (a case's 裁判要点 above its name: "为家庭生活消费需要购买汽车，…处理。") —, or a law's
+    name above the part that matched ("中华人民共和国民法典" above "合同编")."""
     taken: list[Line] = []
     for line in reversed(before):
-        if line.start in heads or (not taken and _LAW.search(line.text) and is_title_line(line.text)):
+        if line.start in heads and "。" not in line.text or (
+                not taken and _LAW.search(line.text) and is_title_line(line.text)):
             taken.insert(0, line)
         else:
             break
