@@ -128,6 +128,17 @@ def test_a_part_of_a_law_keeps_its_law(markdown):
     assert (doc.genre, doc.date, doc.source) == ("法律", "2020-05-28", "全国人民代表大会")
 
 
+def test_a_sentence_above_the_declared_title_is_not_part_of_it():
+    """read21, the corpus's 案例/消费购物/张莉诉北京合力华通汽车服务有限公司买卖合同纠纷案.md: its 裁判要点, a sentence in a
+    ``#`` line, was joined to the case's name; a ``#`` line that is no sentence above the name stays part of the title."""
+    name = "张莉诉北京合力华通汽车服务有限公司买卖合同纠纷案"
+    text = f"# 为家庭生活消费需要购买汽车，发生欺诈纠纷的，可以按照消费者权益保护法处理。\n\n## {name}\n\n## 基本案情\n\n2007年2月28日，原告购车。\n"
+    doc = analyse(clean(text, markdown=True), markdown=True, origin=Origin(path=f"/案例/{name}.md"))
+    assert doc.title == name
+    topic = text.replace("为家庭生活消费需要购买汽车，发生欺诈纠纷的，可以按照消费者权益保护法处理。", "家用汽车的消费欺诈")
+    assert analyse(clean(topic, markdown=True), markdown=True, origin=Origin(path=f"/案例/{name}.md")).title == f"家用汽车的消费欺诈 {name}"
+
+
 def test_a_decree_is_titled_by_the_regulation_it_promulgates():
     text = ("中华人民共和国国务院令\n第706号\n《专利代理条例》已经2018年9月6日国务院第23次常务会议修订通过，"
             "现将修订后的《专利代理条例》公布，自2019年3月1日起施行。\n总理 李克强\n2018年11月6日\n专利代理条例\n"
@@ -179,6 +190,17 @@ def test_a_title_lines_exclamation_mark_goes_when_the_file_names_it_without(line
     """Found in pdf_docx_fixtures: 公文写作常见错误更正对照表.pdf, a web article, opens with its title and a 「！」 of
     emphasis; the file's name has none."""
     assert best(f"{line}\n第一类：公文标题\n正文。", "title", **origin) == (title, "标题行")
+
+
+@pytest.mark.parametrize("line, title", [
+    ("关于辽沈战役⑴的作战方针", "关于辽沈战役的作战方针"),                 # read21: six titles of the corpus's 毛选
+    ("和中央社、扫荡报、新民报⑴三记者的谈话", "和中央社、扫荡报、新民报三记者的谈话"),
+    ("关于做好某项工作的通知[1]", "关于做好某项工作的通知"),
+    ("关于《某某条例》⑵的说明", "关于《某某条例》的说明"),
+    ("关于印发第〔12〕期简报的通知", "关于印发第〔12〕期简报的通知"),        # a number, not a note's mark
+])
+def test_a_title_line_loses_the_reference_marks_of_its_notes(line, title):
+    assert best(f"{line}\n正文第一段，说明情况。", "title")[0] == title
 
 
 def test_without_any_title_line_or_hint_the_file_name_is_used():
@@ -282,6 +304,23 @@ def test_an_amendments_last_article_naming_when_it_takes_effect_is_no_signature(
     assert best(text, "date") == ("2023-12-29", "题注")
 
 
+def test_a_standard_is_dated_and_sourced_by_its_cover_under_its_english_title():
+    """read21, the corpus's GB/T 9704-2012 (党政机关公文格式.pdf): its English title under the Chinese one, a line
+    longer than a 题注's, ended the 题注 before 「2012-06-29发布2012-07-01实施」 and the bodies that issue it."""
+    text = ("党政机关公文格式\nLayout key for official document of Party and government organs\n2012-06-29发布2012-07-01实施\n"
+            "中华人民共和国国家质量监督检验检疫总局\n发布\n中国国家标准化管理委员会\n前言\n本标准按照GB/T 1.1—2009给出的规则起草。")
+    assert best(text, "date") == ("2012-06-29", "题注")
+    assert best(text, "source") == ("中华人民共和国国家质量监督检验检疫总局", "通过机关")
+
+
+def test_a_last_article_naming_when_the_rule_is_carried_out_is_no_signature():
+    """read21, the corpus's 外国在华常住人员携带进境物品进口税收暂行规定: 「第十条 本规定自1999年4月1日起执行。」, short and
+    last, was its 落款; the 题注's 发布 date is its date, not the day it took effect."""
+    text = ("某某暂行规定\n1999年1月3日 经国务院批准\n1999年3月10日 海关总署发布 自1999年4月1日施行\n"
+            "第一条 为了规范管理，制定本规定。\n第二条 本规定由海关总署负责解释。\n第三条 本规定自1999年4月1日起执行。")
+    assert best(text, "date") == ("1999-03-10", "题注")
+
+
 @pytest.mark.corpus
 def test_the_criminal_laws_twelfth_amendment_is_dated_by_its_adoption(corpus_dir):
     path = corpus_dir / "laws_lawrefbook_national" / "刑法" / "刑法修正案（十二）(2023-12-29).md"
@@ -297,6 +336,38 @@ def test_a_notice_followed_by_what_it_issues_is_dated_by_its_own_signature():
     text = ("国务院关于印发某某方案的通知\n国发〔2019〕4号\n各省人民政府：\n现将《某某方案》印发给你们，请认真贯彻执行。\n国务院\n2019年1月24日\n"
             "某某方案\n" + "一、总体要求。各地区要加强组织领导，抓好各项任务落实。\n" * 400 + "附件：2020年1月1日前完成的事项\n")
     assert best(text, "date") == ("2019-01-24", "落款")
+
+
+def test_a_signature_date_indented_to_the_right_is_read_above_what_the_notice_issues():
+    """read21, the corpus's 国办函〔2018〕71号 as text: 「国务院办公厅」 then 「 2018年10月27日」, indented as a 落款 is,
+    with the 方案 it issues after it — the line above the date was looked for inside the date's own indentation, so
+    the 落款 was missed and the date fell back to the 文号's year."""
+    text = ("国务院办公厅关于印发某某试点工作方案的通知\n国办函〔2018〕71号\n各省人民政府：\n《某某试点工作方案》已经国务院同意，"
+            "现印发给你们，请认真贯彻执行。\n国务院办公厅\n\n　　　　2018年10月27日\n（此件公开发布）\n某某试点工作方案\n"
+            + "一、总体要求。各地区要加强组织领导，抓好各项任务落实。\n" * 200)
+    assert best(text, "date") == best(text.replace("　　　　2018", "  2018"), "date") == ("2018-10-27", "落款")
+
+
+def test_the_signature_of_what_a_news_report_quotes_is_not_the_reports():
+    """read21, the corpus's 新闻联播 of 20240812: the 贺电 it reads out ends 「中共中央 国务院」 / 「2024年8月11日」, below
+    the item's dateline; that 落款 gave the transcript 来源 国务院 (and 江泽民同志治丧委员会 to two others). Without the
+    dateline the same lines are the document's own 落款."""
+    quoted = "中共中央、国务院\n2024年8月11日\n"
+    text = ("某日新闻\n本期节目主要内容：\n1.中共中央 国务院致某代表团的贺电；\n央视网消息（新闻联播）：贺电全文如下：\n某代表团：\n"
+            "你们在比赛中取得了优异成绩，特致热烈祝贺！\n" + quoted + "\n" + "其他新闻内容，记者报道了各地的情况。\n" * 100)
+    assert best(text, "source") == ("央视网", "电头") and best(text, "date") == (None, None)
+    own = text.replace("央视网消息（新闻联播）：", "")
+    assert best(own, "source") == ("中共中央、国务院", "落款") and best(own, "date") == ("2024-08-11", "落款")
+
+
+def test_a_decree_is_dated_by_the_date_under_its_signer():
+    """read21, the corpus's 国务院令第707号: 「总理　　李克强」 and the date under it (GB/T 9704-2012 §10.3: a 令's
+    签发人 above its 成文日期) were no 落款, so the 令 had no date — and the page's 发布时间 four days later stood in for it.
+    A date under a line that is no 署名 nor 签发人 is still none."""
+    text = ("中华人民共和国国务院令\n第707号\n现公布修订后的《某某条例》，自2019年1月1日起施行。\n　　总理　　李克强\n\n"
+            "2018年12月18日\n某某条例\n" + "第一条 为了规范管理，制定本条例。\n" * 200)
+    assert best(text, "date", meta={"date": "2018-12-22"}) == ("2018-12-18", "落款")
+    assert best(text.replace("总理　　李克强", "请遵照执行"), "date", meta={"date": "2018-12-22"}) == ("2018-12-22", "网页元数据")
 
 
 # ---------------------------------------------------------------- 发文字号 and 来源
@@ -318,6 +389,22 @@ def test_issuers_of_document_numbers(number, issuer):
     ("最高人民法院 最高人民检察院关于办理某类案件适用法律若干问题的解释\n正文。", {}, "最高人民法院、最高人民检察院", "标题"),
     ("关于某事的通知\n各单位：\n正文，请认真落实，抓好各项工作。\n某县农业农村局\n2023年5月6日", {}, "某县农业农村局", "落款"),
     ("某某法\n1993年12月29日 第八届全国人民代表大会常务委员会第五次会议通过\n第一条 为了规范，制定本法。", {}, "全国人民代表大会常务委员会", "通过机关"),
+    # read21, the corpus's 国办发〔1996〕25号 and 农村土地承包法: a 文号 names the first of the issuers of a 联合行文, whom
+    # the title names all; a law's 主席令 promulgates what a 人民代表大会 adopted
+    ("国务院办公厅、中央军委办公厅关于加强某项工作的通知\n国办发〔1996〕25号\n各省人民政府：\n正文。", {},
+     "国务院办公厅、中央军委办公厅", "标题"),
+    ("中华人民共和国某某法\n2002年8月29日 第九届全国人民代表大会常务委员会第二十九次会议通过\n2002年8月29日 中华人民共和国主席令第七十三号公布\n"
+     "第一条 为了规范，制定本法。", {}, "全国人民代表大会常务委员会", "通过机关"),
+    # read21, the corpus's 最高人民法院人民法院对外委托司法鉴定管理规定 (sic): 对外 is its subject, not 「X对Y的答复」
+    ("最高人民法院人民法院对外委托司法鉴定管理规定\n2002年2月22日 最高人民法院审判委员会第1214次会议通过\n第一条 为规范工作，制定本办法。", {},
+     "最高人民法院", "通过机关"),
+    # read21, the corpus's 反间谍法 and 企业职工带薪年休假实施办法: the date's 日 or the 经 before the body were read as its name
+    ("某某法\n(2014年11月1日第十二届全国人民代表大会常务委员会第十一次会议通过)\n第一条 为了规范，制定本法。", {},
+     "全国人民代表大会常务委员会", "通过机关"),
+    ("某某实施办法\n2008年7月17日 经人力资源和社会保障部第6次部务会议通过\n第一条 为了实施，制定本办法。", {},
+     "人力资源和社会保障部", "通过机关"),
+    ("某某实施办法\n２００８年７月１７日经人力资源和社会保障部第６次部务会议通过\n第一条 为了实施，制定本办法。", {},
+     "人力资源和社会保障部", "通过机关"),
     ("政府工作报告\n——2016年2月19日在区人民代表大会上\n海拉尔区人民政府区长　　杜联合\n各位代表：\n现在，我代表区政府向大会作工作报告。", {},
      "海拉尔区人民政府", "署名"),
     ("报告\n同志们：\n现在，我代表第十九届中央委员会向大会作报告。", {}, "中共中央", "开头语"),

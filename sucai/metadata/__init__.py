@@ -22,7 +22,8 @@ Where each field comes from, best first:
   law's last amendment); the 发布时间 of a page's info line (which cleaning removed) or a 发布时间/发布日期 line; the 印发日期 of the 版记; the date
   in the file's metadata; a year or month in the title ("2024年政府工作报告"); a date
   or year in the file name; the year of the 文号.
-- **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号; the issuer in the
+- **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号 (but the title's issuers first when
+  the 文号's is the first of them — 联合行文 —, and a law's adopting body first when the 文号 is a 主席令); the issuer in the
   title; the 署名 of the 落款; the body that adopted a law; the speaker's office; "我代表
   …向大会"; a "来源：" line; a news dateline; the 文种 when only one body issues it
   (行政法规 → 国务院); the file's metadata; a folder named after an organisation;
@@ -44,7 +45,7 @@ from pathlib import PurePath
 from ..clean import Cleaned
 from ..model import METADATA_FIELDS, Evidence
 from . import dates, genres, issuers, titles
-from .lines import Line, head, lines, tail
+from .lines import HAN, Line, head, lines, tail
 
 __all__ = ["Origin", "Description", "describe", "DOC_NUMBER"]
 
@@ -62,8 +63,9 @@ _PUBLISHED = re.compile(r"(?:发布|发文|印发|成文|公布|发稿|更新)(?
                         r"|^[ \t\u3000]*日期[ \t\u3000]*[:：][ \t\u3000]*", re.MULTILINE)
 # 文种 that only one body issues (《中华人民共和国立法法》第七十二条: 国务院 makes 行政法规).
 _GENRE_ISSUERS = {"行政法规": "国务院"}
-_IN_FORCE = re.compile(r"\s*(?:起)?\s*(?:施行|生效|实施)")
+_IN_FORCE = re.compile(r"\s*(?:起)?\s*(?:施行|生效|实施|执行)")   # after a date: when it takes effect
 _ADOPTION = re.compile(r"通过|公布|发布|修正|修订|批准")
+_HAN_CHAR = re.compile(f"[{HAN}]")
 _DATED_LINE = re.compile(r"^[^\n]{0,40}(?:年|\d[-./／]\d)[^\n]{0,40}$", re.MULTILINE)
 
 
@@ -177,7 +179,7 @@ class _Describer:
         split, declared = self.split, None
         if split.text:
             m = titles.DECLARED.search(split.text)
-            title = titles.DECLARED.sub("", split.text).strip() if m else split.text
+            title = titles.without_note_marks(titles.DECLARED.sub("", split.text).strip() if m else split.text)
             title = titles.as_declared(title, (self.origin.title, self.origin.meta.get("title"), self.file_title))
             declared = int(m.group(1)) if m else None
             self.add(self.at("title", title, split.start, split.end, "标题行"))
@@ -245,7 +247,7 @@ class _Describer:
         short lines, or longer ones that record adoption and amendment ("…会议通过 根据…修正"); past the
         first :data:`_HEAD_LINES` lines, only dated lines that record adoption and amendment (a law amended
         a dozen times, one line each) and the lines of a 《…》 broken over several; at most
-        :data:`_NOTE_WINDOW` characters on."""
+        :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over."""
         window = lines(self.text, self.body_start, min(len(self.text), self.body_start + _NOTE_WINDOW))
         open_quotes = 0
         for count, line in enumerate(window):
@@ -253,6 +255,8 @@ class _Describer:
             if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS or (
                     titles.LABEL.match(line.text) and not quoted):
                 return
+            if not _HAN_CHAR.search(line.text):
+                continue   # a standard's English title under its own ("Layout key for official document of …")
             adoption = _ADOPTION.search(line.text)
             broken = quoted or open_quotes  # a line of a 《…》 broken over several
             if len(line.text) > _TITLE_NOTE_CHARS and not (adoption or broken):
@@ -278,20 +282,25 @@ class _Describer:
 
     def _signature_dates(self) -> list[Evidence]:
         """成文日期 of the 落款: a short line that is a date and little else (never a 施行 date), after a short
-        署名 line (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
-        and the last characters of the body (a 通知 may be followed by what it issues)."""
+        署名 line or a 令's 签发人 (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
+        and the last characters of the body (a 通知 may be followed by what it issues), above a news dateline (what a
+        news report quotes — 「中共中央 国务院」 / 「2024年8月11日」 under a 贺电 in a 新闻联播 — is not its own)."""
         signed, printed = [], []
         note_end = max((line.end for line in self._title_note_lines()), default=self.body_start)
         last_lines = tail(self.text, 5, self.body_start)
         last = last_lines[0].start if last_lines else len(self.text)
+        news = self._dateline.start if self._dateline else len(self.text)
         for line in self._short_lines(note_end, _SIGNATURE_CHARS):
+            if line.start > news:
+                break   # a news report's: the 落款 below its dateline is that of a document it quotes
             found = next(dates.dates(line.text), None)
-            if found is None or len(line.text) - (found.end - found.start) > 12 or "施行" in line.text:
-                continue   # 「八、本修正案自2024年3月1日起施行。」 is when it takes effect, never a 落款
+            if found is None or len(line.text) - (found.end - found.start) > 12 or "施行" in line.text \
+                    or _IN_FORCE.match(line.text, found.end):
+                continue   # 「八、本修正案自2024年3月1日起施行。」, 「第十条 本规定自1999年4月1日起执行。」: never a 落款
             evidence = self.at("date", found.value, line.start + found.start, line.start + found.end, "落款")
             if "印发" in line.text:
                 printed.append(_with_value(evidence, "date", found.value, "印发日期"))
-            elif line.start >= last or _is_signature(_line_at(self.text, line.start - 1).text):
+            elif line.start >= last or _signs(_line_before(self.text, line.start).text):
                 signed.append(evidence)
             if signed and printed:
                 break
@@ -329,21 +338,20 @@ class _Describer:
         return found
 
     def _sources(self) -> None:
-        number = self.first("doc_number")
-        if number:
-            issuer = issuers.doc_number_issuer(number.value)
-            if issuer:
-                self.add(_with_value(number, "source", issuer, "文号"))
-        title = self.first("title")
-        if title:
-            named = issuers.title_issuer(title.value)
-            if named:
-                self.add(_with_value(title, "source", named.name, "标题"))
-        self.add(*self._signature_sources())
+        number, title = self.first("doc_number"), self.first("title")
+        issuer = issuers.doc_number_issuer(number.value) if number else None
+        named = issuers.title_issuer(title.value) if title else None
         notes = list(self._title_note_lines())
         adopted = issuers.adopted_by(self.text, notes[0].start, notes[-1].end) if notes else None
-        if adopted:
-            self.add(self.at("source", adopted.name, adopted.start, adopted.end, "通过机关"))
+        by_number = _with_value(number, "source", issuer, "文号") if issuer else None
+        by_title = _with_value(title, "source", named.name, "标题") if named else None
+        by_adoption = self.at("source", adopted.name, adopted.start, adopted.end, "通过机关") if adopted else None
+        ahead = []   # (each is found again in its place below: the first of the two stays)
+        if issuer and named and named.name.startswith(issuer + "、"):
+            ahead.append(by_title)   # 联合行文: the 文号 is the first issuer's, the title names them all
+        if issuer == issuers.PRESIDENT and adopted:
+            ahead.append(by_adoption)   # a law: adopted by a 人民代表大会 or its 常务委员会, promulgated by a 主席令
+        self.add(*ahead, by_number, by_title, *self._signature_sources(), by_adoption)
         for line in self.head_lines:
             speaker = issuers.signature(line.text)
             if speaker and line.text != speaker.name:
@@ -389,8 +397,13 @@ class _Describer:
         lines = self.cleaned.sources or ([(self.cleaned.source, len(self.text))] if self.cleaned.source else [])
         return [self.at("source", source, at, at, "来源行") for source, at in lines]
 
+    @cached_property
+    def _dateline(self) -> issuers.Named | None:
+        """The first news dateline of the body ("新华社北京10月20日电", "央视网消息")."""
+        return issuers.news_agency(self.text, self.body_start, self.body_start + _NEWS_WINDOW)
+
     def _news_agency(self) -> Evidence | None:
-        named = issuers.news_agency(self.text, self.body_start, self.body_start + _NEWS_WINDOW)
+        named = self._dateline
         return self.at("source", named.name, named.start, named.end, "电头") if named else None
 
     def _genres(self) -> None:
@@ -425,8 +438,15 @@ def _line_at(text: str, pos: int) -> Line:
     return Line(stripped, start + lead, start + lead + len(stripped))
 
 
-def _is_signature(line: str) -> bool:
-    return issuers.signature(line) is not None
+def _line_before(text: str, pos: int) -> Line:
+    """The non-blank line above the line holding offset ``pos`` (a date line indented to the right, as a 落款's is,
+    has its own white space before ``pos``)."""
+    return _line_at(text, max(text.rfind("\n", 0, pos), 0))
+
+
+def _signs(line: str) -> bool:
+    """Whether a date line under ``line`` is a 成文日期: ``line`` is a 发文机关署名 or a 令's 签发人."""
+    return issuers.signature(line) is not None or issuers.signer(line)
 
 
 def _with_value(evidence: Evidence, name: str, value: str, rule: str) -> Evidence:

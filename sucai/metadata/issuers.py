@@ -28,6 +28,9 @@ DOC_NUMBER = re.compile(
 )
 """A 发文字号 ("国发〔2019〕4号", "京政发[2020]3号") or a 令's number ("中华人民共和国国务院令第517号")."""
 
+PRESIDENT = "中华人民共和国主席"
+"""Who issues a 主席令 (and promulgates the laws a 人民代表大会 or its 常务委员会 adopts)."""
+
 # 发文机关代字 → 发文机关, the longest matching start of the 代字 wins ("国办发明电" → 国办 → 国务院办公厅).
 CODE_ISSUERS: dict[str, str] = {
     "国发": "国务院", "国函": "国务院", "国令": "国务院", "国阅": "国务院",
@@ -64,7 +67,8 @@ _ORG_END = (
 )
 ORG = re.compile(rf"[{HAN}（）()]{{1,30}}?{_ORG_END}")
 _ORGS = rf"[{HAN}（）()]{{2,30}}?{_ORG_END}(?:[、，,\s]+[{HAN}（）()]{{2,30}}?{_ORG_END}){{0,3}}"
-_TITLE_ISSUER = re.compile(rf"^(?P<org>{_ORGS})(?=关于|对|转发|印发|批转|致)")
+# The 发文机关 of a title, before 关于 or 对 ("…对全国政协…提案的答复"; not 对外, a subject: "…人民法院对外委托…规定").
+_TITLE_ISSUER = re.compile(rf"^(?P<org>{_ORGS})(?=关于|对(?!外)|转发|印发|批转|致)")
 # A unit at the start of a 事务文书's title, before its year or its leader's post: "某市财政局第三党支部2024年度组织
 # 生活会对照检查材料", "某县农业农村局党组书记…发言提纲". Only the endings of a unit of Party or government count
 # (not 部, which ends 干部, nor 院 or 中心), never a pronoun or a whole area (我局, 全市…党委), and only in a title
@@ -79,10 +83,17 @@ _TITLE_BRACKET = re.compile(rf"[（(](?P<org>{_ORGS})[）)]\s*$")
 _SIGNATURE = re.compile(rf"^(?P<org>{_ORGS})$")
 _SPEAKER = re.compile(
     rf"^(?P<org>[{HAN}]{{2,20}}(?:人民政府|政府|委员会))\s*(?:代理|代)?(?:省长|市长|区长|县长|州长|旗长|盟长|主席|主任)\s*[{HAN}·]{{2,5}}$")
+# A body named after a date starts after the date and the 经 before it, never with them: "1日第十二届全国人民代表大会常务
+# 委员会…通过" → 全国人民代表大会常务委员会, "17日 经人力资源和社会保障部第6次部务会议通过" → 人力资源和社会保障部.
+_AFTER_DATE = rf"(?:(?<![{HAN}\d０-９])|(?<=日))"
+# The 签发人 of a 令 (GB/T 9704-2012 §10.3: 签发人职务 and 签名章 above its 成文日期): a post and a name, "总理　　李克强".
+_SIGNER = re.compile(rf"^[{HAN}]{{0,20}}?(?:总理|主席|部长|主任|局长|署长|行长|院长|检察长|省长|市长|县长|区长)[ \t\u3000]*[{HAN}·]{{2,5}}$")
 _ADOPTED = re.compile(
+    rf"(?:{_AFTER_DATE}经)?"
     r"(?P<org>全国人民代表大会常务委员会|全国人民代表大会|最高人民法院|最高人民检察院|中央军事委员会|国务院|政务院"
     rf"|[{HAN}]{{2,12}}(?:省|市|自治区|自治州|县)人民代表大会(?:常务委员会)?"
-    rf"|(?<![{HAN}])(?!第)[{HAN}]{{2,20}}?(?:部|委员会|总局|局|署|办公室|办公厅)(?=[^。]{{0,30}}?(?:通过|批准|公布|发布)))"
+    rf"|(?:{_AFTER_DATE}|(?<={_AFTER_DATE}经))(?![第经])[{HAN}]{{2,20}}?(?:部|委员会|总局|局|署|办公室|办公厅)"
+    r"(?=[^。]{0,30}?(?:通过|批准|公布|发布)))"
     r"[^。]{0,40}?(?:通过|批准|公布|发布|修正|修订)")
 _REPORTER = re.compile(rf"我代表(?P<org>[{HAN}]{{2,30}}?)[，,]?\s*向(?:大会|会议|全会)")
 _CENTRAL_COMMITTEE = re.compile(r"^第[一二三四五六七八九十]+届中央委员会$")
@@ -110,7 +121,7 @@ def doc_number_issuer(number: str) -> str | None:
         return None
     if m.group("decree"):
         issuer = m.group("decree").removeprefix("中华人民共和国")
-        return "中华人民共和国主席" if issuer == "主席" else issuer
+        return PRESIDENT if issuer == "主席" else issuer
     code = m.group("code")
     keys = [key for key in CODE_ISSUERS if code.startswith(key)]
     if keys:
@@ -142,6 +153,12 @@ def signature(line: str) -> Named | None:
         if m and _plausible(m.group("org")):
             return Named(_joined(m.group("org")), m.start("org"), m.end("org"))
     return None
+
+
+def signer(line: str) -> bool:
+    """Whether ``line`` is the 签发人 of a 令, a post and a name ("总理　　李克强", "国家市场监督管理总局局长　某某"): a
+    date line under it is the 令's 成文日期."""
+    return bool(_SIGNER.match(line)) if len(line) <= 40 else False
 
 
 def adopted_by(text: str, start: int = 0, end: int | None = None) -> Named | None:

@@ -10,6 +10,7 @@ keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民�
 as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
 "第707号" / "现公布…《X》…") is titled by the regulation it promulgates.
 
+A title line loses the reference marks of its notes ("关于辽沈战役⑴的作战方针" in an annotated edition).
 A title line ending in exclamation marks loses them when the file's declared title or its name
 is the line without them (a web article's emphasis: "公文写作常见错误更正对照表！").
 
@@ -141,10 +142,12 @@ def _broken_hint(following: list[Line], wanted: set[str]) -> list[Line]:
 
 def _leading_title_lines(before: list[Line], heads: set[int]) -> list[Line]:
     """Of the lines before a declared title, those that are part of it: markdown ``#`` lines right
-    above it, or a law's name above the part that matched ("中华人民共和国民法典" above "合同编")."""
+    above it — but a sentence (a case's 裁判要点 above its name: "为家庭生活消费需要购买汽车，…处理。") —, or a law's
+    name above the part that matched ("中华人民共和国民法典" above "合同编")."""
     taken: list[Line] = []
     for line in reversed(before):
-        if line.start in heads or (not taken and _LAW.search(line.text) and is_title_line(line.text)):
+        if line.start in heads and "。" not in line.text or (
+                not taken and _LAW.search(line.text) and is_title_line(line.text)):
             taken.insert(0, line)
         else:
             break
@@ -202,6 +205,16 @@ def decree_title(text: str, body_start: int) -> Line | None:
     named = next((m.group("name") for line in first[2:5] for pattern in _PROMULGATED
                   for m in [pattern.search(line.text)] if m), None)
     return next((line for line in first[3:] if named and line.text == named), None)
+
+
+# A note's reference mark after a word of a title line (an annotated edition's "关于辽沈战役⑴的作战方针", a web copy's
+# "…的通知[1]"): ⑴…⒇, ①…⑳ or a bracketed number of one or two digits. Never the label a title starts with.
+_NOTE_MARK = re.compile(rf"(?<=[{HAN}》”）)])(?<!第)(?:[\u2474-\u2487\u2460-\u2473]|[\[［〔][0-9]{{1,2}}[\]］〕])")
+
+
+def without_note_marks(title: str) -> str:
+    """``title`` (a title line) without the reference marks of its notes: "关于辽沈战役⑴的作战方针" → 关于辽沈战役的作战方针."""
+    return _NOTE_MARK.sub("", title)
 
 
 def as_declared(title: str, declared: Iterable[str | None]) -> str:
