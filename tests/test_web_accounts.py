@@ -346,7 +346,7 @@ def test_token_create_use_and_revoke_at_once(app, library, accounts):
     assert (refused.status_code, refused.json()) == (401, {"ok": False, "error": "API 令牌无效或已吊销",
                                                            "code": "bad_token", "status": 401})
     assert refused.headers["www-authenticate"] == 'Bearer realm="sucai", error="invalid_token"'
-    for header in ("Bearer sc_nope", "Basic abc", "Bearer "):
+    for header in ("Bearer sc_nope", "bearer  sc_nope ", "Bearer "):
         unknown = script.get("/api/search", params={"q": "基层"}, headers={"authorization": header})
         assert (unknown.status_code, unknown.json()["code"]) == (401, "bad_token"), header
         assert "invalid_token" in unknown.headers["www-authenticate"], header
@@ -356,6 +356,21 @@ def test_token_create_use_and_revoke_at_once(app, library, accounts):
     response = client.post(f"/account/tokens/{other_id}/revoke", data={"csrf_token": csrf_of(client, "/account")})
     assert response.status_code == 404
     assert script.get("/api/me", headers={"authorization": f"Bearer {other_secret}"}).json()["username"] == "免费用户"
+
+
+def test_a_reverse_proxys_basic_authorization_is_passed_over(app, library):
+    """A site behind a proxy's password (nginx auth_basic passes ``Authorization: Basic …`` on) works as without it:
+    a visitor is a visitor, a session keeps its tier — and still needs its CSRF token, as a token's request would not."""
+    basic = {"authorization": "Basic dXNlcjpwYXNz"}
+    visitor = TestClient(app, raise_server_exceptions=False, headers=basic)
+    page = visitor.get("/api/documents/1")
+    assert page.status_code == 200 and page.json()["text"] != library.get(1).text   # the free preview, not a 401
+    member = logged_in(app, "会员甲")
+    member.headers.update(basic)
+    assert member.get("/api/documents/1").json()["text"] == library.get(1).text
+    assert member.get("/api/me").json()["username"] == "会员甲"
+    forged = member.post("/account/tokens", data={"name": "无令牌"})
+    assert (forged.status_code, forged.json()["code"]) == (403, "csrf_failed")
 
 
 # -- account pages -------------------------------------------------------------------------------------

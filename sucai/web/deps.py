@@ -78,7 +78,7 @@ async def current_viewer(request: Request) -> Viewer:
     cached = getattr(request.state, "viewer", None)
     if cached is not None:
         return cached
-    if request.headers.get("authorization") is None and _session(request).get(SESSION_KEY) is None:
+    if _bearer(request) is None and _session(request).get(SESSION_KEY) is None:
         request.state.viewer = VISITOR
         return VISITOR
     return await run_in_threadpool(viewer_of, request)
@@ -89,23 +89,30 @@ def viewer_of(request: Request) -> Viewer:
     for code that runs on a worker thread.
 
     A bearer token that is unknown or revoked is refused (401 ``bad_token``), never
-    downgraded to a visitor, so a script notices at once.
+    downgraded to a visitor, so a script notices at once. An ``Authorization`` header of another scheme
+    (``Basic``, which a reverse proxy's password protection passes on) is not sucai's and is passed over.
     """
     cached = getattr(request.state, "viewer", None)
     if cached is not None:
         return cached
     accounts = get_accounts(request)
-    header = request.headers.get("authorization")
-    if header is not None:
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+    secret = _bearer(request)
+    if secret is not None:
+        if not secret:
             raise Unauthorized("Authorization 头应为 “Bearer sc_…” 形式的 API 令牌", code="bad_token")
-        viewer = accounts.viewer_for_token(secret.strip())
+        viewer = accounts.viewer_for_token(secret)
         request.state.via_token = True
     else:
         viewer = _session_viewer(request, accounts)
     request.state.viewer = viewer
     return viewer
+
+
+def _bearer(request: Request) -> str | None:
+    """The API token of ``request``'s ``Authorization: Bearer …`` header (RFC 6750 §2.1; ``""`` when the header names
+    the scheme and no token), ``None`` when it has no such header."""
+    scheme, _, secret = request.headers.get("authorization", "").strip().partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else None
 
 
 def _session_viewer(request: Request, accounts: Accounts) -> Viewer:
@@ -120,7 +127,7 @@ def _session_viewer(request: Request, accounts: Accounts) -> Viewer:
 
 
 def _via_token(request: Request) -> bool:
-    return request.headers.get("authorization") is not None
+    return _bearer(request) is not None
 
 
 def peek_viewer(request: Request) -> Viewer:
