@@ -21,8 +21,9 @@ Each worker gets:
   (LibreOffice) — before it ends; a worker that died otherwise (a crash, SIGKILL) has its group killed by
   this process: no helper program (Tesseract) outlives the file it was started for;
 - an end with its batch: a worker whose batch's process died (SIGKILL, the OOM killer) stops as pebble would
-  stop it (:func:`_stop_worker`) at once — it ran its file on, orphaned, with no time limit (the limit is kept
-  by the batch's process), Tesseract page after page beside the ingest run again to resume.
+  stop it (:func:`_stop_worker`, :func:`sucai.interrupts.when_parent_ends`) at once — it ran its file on,
+  orphaned, with no time limit (the limit is kept by the batch's process), Tesseract page after page beside the
+  ingest run again to resume.
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
 on in every case. Results come back in the order the jobs were given (:func:`run_budgeted`) or as each is done
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import multiprocessing.connection
 import multiprocessing.forkserver
 import multiprocessing.util
 import os
@@ -55,7 +55,7 @@ from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
 from .errors import InvalidInput
-from .interrupts import held
+from .interrupts import held, when_parent_ends
 from .memory import give_back_if_grown, map_large_blocks
 
 log = logging.getLogger(__name__)
@@ -111,20 +111,7 @@ def _start_worker(memory_mb: int, turn: str) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     os.environ["RUST_BACKTRACE"] = "0"
     _turn = FileLock(turn)
-    _end_with_batch()
-
-
-def _end_with_batch() -> None:
-    """In a worker: stop it (:func:`_stop_worker`) as soon as its batch's process ends without stopping it (SIGKILL,
-    the OOM killer). A thread waits for the end of the pipe multiprocessing keeps from that process to each of its
-    children (``parent_process().sentinel``; the worker's parent, the fork server, lives as long as its workers)."""
-    sentinel = multiprocessing.parent_process().sentinel
-
-    def wait_for_the_batch() -> None:
-        multiprocessing.connection.wait([sentinel])
-        _stop_worker()
-
-    threading.Thread(target=wait_for_the_batch, name="sucai-end-with-batch", daemon=True).start()
+    when_parent_ends(_stop_worker)   # the batch's process killed (SIGKILL, the OOM killer): stop as pebble would
 
 
 def _stop_worker(*_) -> None:
