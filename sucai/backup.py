@@ -60,12 +60,19 @@ MANIFEST_BYTES = 2**20   # a manifest lists a handful of files
 def backup(settings: Settings, folder: Path) -> dict:
     """Save the library of ``settings`` into the new or empty ``folder``; returns the manifest.
 
-    Raises InvalidInput (``backup_exists`` when ``folder`` holds files or is a file, ``backup_failed``
-    when it cannot be made or written, or pg_dump fails or is missing).
+    Raises InvalidInput (``backup_exists`` when ``folder`` holds files or is a file, ``no_library`` when
+    ``settings`` name an embedded library that does not exist — a mistyped ``--home`` or ``SUCAI_HOME``: a new
+    empty library was made there and backed up, exit status 0, which a nightly job took for the library's backup —,
+    ``backup_failed`` when it cannot be made or
+    written, or pg_dump fails or is missing).
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InvalidInput(f"备份位置 {folder} 是一个已有的文件，不是目录；请给出一个新目录", code="backup_exists")
+    stores = (settings.catalogue_path, settings.accounts_path)
+    if not settings.database_url.strip() and not any(path.exists() for path in stores):
+        raise InvalidInput(f"数据目录 {settings.home} 中没有素材库（没有 {' 或 '.join(p.name for p in stores)}），"
+                           f"未备份：请检查 --home 或环境变量 SUCAI_HOME", code="no_library")
     try:
         if folder.exists() and any(folder.iterdir()):
             raise InvalidInput(f"备份目录 {folder} 不是空的，请换一个新目录", code="backup_exists")

@@ -19,7 +19,11 @@ Each worker gets:
 - a process group of its own: a stopped worker (past its time, cancelled, at the end of the batch: pebble
   stops it with SIGTERM) kills every process it started and theirs — also one in a session of its own
   (LibreOffice) — before it ends; a worker that died otherwise (a crash, SIGKILL) has its group killed by
-  this process: no helper program (Tesseract) outlives the file it was started for.
+  this process: no helper program (Tesseract) outlives the file it was started for;
+- an end with its batch: a worker whose batch's process died (SIGKILL, the OOM killer) stops as pebble would
+  stop it (:func:`_stop_worker`, :func:`sucai.interrupts.when_parent_ends`) at once — it ran its file on,
+  orphaned, with no time limit (the limit is kept by the batch's process), Tesseract page after page beside the
+  ingest run again to resume.
 
 A worker that dies otherwise (a crash in a C library) gives 失败. The batch goes
 on in every case. Results come back in the order the jobs were given (:func:`run_budgeted`) or as each is done
@@ -51,7 +55,7 @@ from filelock import FileLock
 from pebble import ProcessExpired, ProcessPool
 
 from .errors import InvalidInput
-from .interrupts import held
+from .interrupts import held, when_parent_ends
 from .memory import give_back_if_grown, map_large_blocks
 
 log = logging.getLogger(__name__)
@@ -107,6 +111,7 @@ def _start_worker(memory_mb: int, turn: str) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     os.environ["RUST_BACKTRACE"] = "0"
     _turn = FileLock(turn)
+    when_parent_ends(_stop_worker)   # the batch's process killed (SIGKILL, the OOM killer): stop as pebble would
 
 
 def _stop_worker(*_) -> None:

@@ -7,10 +7,18 @@ connection back in, finds it still busy and raises an error of its own in place 
 (``ProgrammingError: can't change 'autocommit' now``): an ingest interrupted on PostgreSQL ended as an 内部错误,
 or with a file 失败 and the Ctrl+C lost. :func:`held` records the two signals while a block runs and takes them
 where the block says it can stop, and as it ends.
+
+A process that multiprocessing started and that works on its own — a parse worker, a web server's worker, the
+watcher beside a server — ends with the process that started it (:func:`when_parent_ends`): killed by SIGKILL or
+the OOM killer, that process stops nothing, and its children ran on orphaned (a scan's OCR with no time limit,
+a server's workers answering on its port, a watcher ingesting).
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -64,3 +72,25 @@ def _handler(handler):
 
 def _nothing() -> None:
     """``take()`` outside the main thread."""
+
+
+def when_parent_ends(stop: Callable[[], None]) -> None:
+    """Call ``stop`` (in a thread of its own) as soon as the process that started this one through multiprocessing
+    has ended — its end of their pipe closed (``parent_process().sentinel``), however it ended. Nothing in a process
+    multiprocessing did not start. ``stop`` is how the process is stopped otherwise (a stop signal sent to itself,
+    a worker's own cleanup)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def wait_for_the_parent() -> None:
+        multiprocessing.connection.wait([sentinel])
+        stop()
+
+    threading.Thread(target=wait_for_the_parent, name="sucai-parent-watch", daemon=True).start()
+
+
+def stop_self() -> None:
+    """Send this process SIGTERM, the stop signal it handles as a service stopped (:func:`when_parent_ends`)."""
+    os.kill(os.getpid(), signal.SIGTERM)

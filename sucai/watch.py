@@ -44,6 +44,7 @@ import watchfiles
 from .budget import start_early
 from .errors import InvalidInput
 from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, link_out, passed_over
+from .interrupts import stop_self, when_parent_ends
 from .logs import PlainFormatter
 
 log = logging.getLogger(__name__)
@@ -204,10 +205,12 @@ def watch_beside_server(home: str | Path | None, folders: list[str | Path], sett
     of the service — ends the watcher as Ctrl+C ends ``sucai watch`` (the run in progress is cut short, what was
     stored stays; 停止监视 is logged), and later ones are ignored, so the cleanup is not cut short in its turn:
     the parsing workers are stopped and the process ends normally, leaving no semaphore or temporary folder
-    behind and writing nothing more to standard error."""
+    behind and writing nothing more to standard error. A server that ended without stopping it (SIGKILL, the OOM
+    killer) stops it too (:func:`sucai.interrupts.when_parent_ends`): it watched and ingested on, orphaned."""
     os.setpgid(0, 0)
     for stop in STOP_SIGNALS:
         signal.signal(stop, _stop_once)
+    when_parent_ends(stop_self)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     try:
         watch_forever(home, folders, settle_seconds)

@@ -5,6 +5,7 @@ reasons). Each fails on sucai 0.1: there the file is parsed in the caller's proc
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -236,7 +237,7 @@ def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_p
     family = psutil.Process(killed.pid).children(recursive=True)
     killed.kill()
     killed.wait()
-    for process in family:   # its fork server and worker, orphaned: they would run the job on
+    for process in family:   # its fork server and worker, which end with it: not left to the next batch
         process.kill()
     psutil.wait_procs(family, timeout=30)
     [left], [socket] = left, socket
@@ -257,6 +258,38 @@ def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_p
             other.rmdir()
         if not deep:
             shutil.rmtree(temp)   # the socket folder of this process's batch, if it made one, goes with it
+
+
+_KILLED_WHILE_A_HELPER_RUNS = """
+import subprocess
+from sucai.budget import Budget, run_budgeted
+for _ in run_budgeted(subprocess.call, [["sleep", "600"]], Budget(seconds=900), 1):
+    pass
+"""
+
+
+def test_the_worker_of_a_killed_batch_and_its_helper_program_end_with_it():
+    """An ingest killed by SIGKILL (the OOM killer) as a worker read a scan left that worker running its file on,
+    orphaned — its time limit kept by the dead process —, Tesseract page after page for minutes beside the ingest
+    run again to resume, and the fork server with it (ops21)."""
+    import psutil
+    killed = subprocess.Popen([sys.executable, "-c", _KILLED_WHILE_A_HELPER_RUNS])
+    family = []
+    try:
+        deadline = time.monotonic() + 120
+        while not any(process.name() == "sleep" for process in family) and time.monotonic() < deadline:
+            time.sleep(0.2)   # the fork server, the worker and its helper program
+            family = psutil.Process(killed.pid).children(recursive=True)
+        killed.kill()
+        killed.wait()
+        # bounded only against a hang: the worker stops at once, its helper with it, then the fork server
+        _, alive = psutil.wait_procs(family, timeout=30)
+        assert alive == []
+    finally:
+        killed.kill()
+        for process in family:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
 
 
 def test_files_are_parsed_under_a_temporary_folder_too_long_for_a_socket(tmp_path):

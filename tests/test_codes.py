@@ -338,6 +338,22 @@ def test_cli_never_writes_codes_over_an_existing_file(cli, tmp_path):
     assert sum(b["count"] for b in json.loads(printed)) == 3           # the refused batch made no code
 
 
+def test_cli_refuses_a_csv_it_cannot_write_before_any_code_is_made(cli, tmp_path):
+    """``-o`` into a folder that does not exist stored and audited the batch, then failed writing its only copy:
+    「内部错误：FileNotFoundError: [Errno 2] No such file or directory」, and ``codes list`` showed codes nobody
+    had (ops21). Refused in Chinese, exit 1, before any code is made."""
+    target = tmp_path / "没有的文件夹" / "卡密.csv"
+    status, printed, said = cli("codes", "create", "--count", "2", "-o", str(target))
+    assert (status, printed) == (1, "") and not target.parent.exists()
+    assert "无法写入" in said and "文件或文件夹不存在" in said and "未生成卡密" in said, said
+    assert "Error" not in said and "内部错误" not in said
+    refused = tmp_path / "拒绝.csv"
+    assert cli("codes", "create", "--count", "0", "-o", str(refused))[0] == 2
+    assert not refused.exists()                        # made before the count was refused: not left behind empty
+    status, printed, _ = cli("codes", "list", "--json")
+    assert json.loads(printed) == []
+
+
 def form_token(client: TestClient, url: str) -> str:
     return _CSRF.search(client.get(url, headers={"accept": "text/html"}).text).group(1)
 

@@ -979,6 +979,8 @@ def test_entries_a_folder_walk_passes_over_are_reported_and_a_pipe_is_never_open
     ]
     status, printed, _ = cli("ingest", str(top))
     assert status == 5 and "不是普通文件（命名管道）" in printed and "链接指向的位置不存在" in printed
+    named = [line.split("│")[1].strip() for line in printed.splitlines() if line.count("│") == 4]
+    assert sorted(named) == ["dangling.docx", "locked", "loop.txt", "pipe.txt"]   # by where they lie, as the others
     status, printed, _ = cli("ingest", str(top / "pipe.txt"))     # given itself: nothing ingested
     assert status == 6 and "不是普通文件（命名管道）" in printed
 

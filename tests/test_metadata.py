@@ -32,6 +32,17 @@ def best(text: str, field: str, **origin) -> tuple[str | None, str | None]:
     return (evidence.value, evidence.rule) if evidence else (None, None)
 
 
+def test_the_folders_a_web_upload_is_kept_in_are_no_evidence_of_it():
+    """The admin's web upload keeps a file as <home>/uploads/YYYY-MM-DD/<its name>: that day, the upload's, was the
+    成文日期 (据文件名) of every uploaded document that names none — its year facet and date sort with it (ops21).
+    A folder the operator named by a day is still read."""
+    text = "关于开展冬季安全检查的通知\n\n各单位：请于本月组织检查。\n"
+    assert best(text, "date", path="/srv/sucai/uploads/2026-12-05/通知.txt") == (None, None)
+    assert best(text, "date", path="/srv/下载/2024-03-15/通知.txt") == ("2024-03-15", "文件名")
+    assert best(text, "source", path="/srv/sucai/uploads/2026-12-05/通知.txt") == (None, None)
+    assert best(text, "source", path="/srv/某县财政局/uploads/通知.txt") == ("某县财政局", "文件夹")
+
+
 # ---------------------------------------------------------------- titles
 
 

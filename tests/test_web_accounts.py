@@ -569,6 +569,7 @@ def test_an_upload_is_kept_under_home_with_its_own_name(app, library, home):
     ids = [int(i) for i in re.findall(r'href="/documents/(\d+)"', page.text)]
     paths = sorted(Path(library.get(doc_id, include_hidden=True).source_path) for doc_id in ids)
     assert paths == [folder / "植树通知 (2).txt", folder / "植树通知.txt"]
+    assert [library.get(doc_id, include_hidden=True).date for doc_id in ids] == [None, None]   # not the upload's day
     assert sorted(path.read_bytes() for path in paths) == sorted([first, second])
     assert not (folder / "空白.txt").exists()
     assert str(home) not in page.text

@@ -344,6 +344,41 @@ def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path, stop
     assert [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
 
 
+def test_the_workers_and_the_watcher_of_a_killed_server_end_with_it(home, tmp_path):
+    """``sucai serve --workers 2 --watch`` killed by SIGKILL (the OOM killer; a supervisor other than systemd, which
+    stops only the process it started) left its workers answering on the port and its watcher ingesting, orphaned:
+    a restart was refused, 「端口已被占用」, until someone found and killed them (ops21). They end with it."""
+    import psutil
+
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(port), "--workers", "2",
+                               "--watch", str(inbox)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stderr), daemon=True)
+    reader.start()
+    family = []
+    try:
+        assert _first_status(port, "/api/documents") == 200
+        deadline = time.monotonic() + 120
+        while not any("开始监视" in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        family = psutil.Process(server.pid).children(recursive=True)   # the workers, the watcher and its helpers
+        assert len(family) >= 3, family
+        server.kill()
+        server.wait()
+        _, alive = psutil.wait_procs(family, timeout=60)   # bounded only against a hang
+        assert alive == []
+        with socket.socket() as free:   # the port is free again: a restart can take it
+            free.bind(("127.0.0.1", port))
+    finally:
+        server.kill()
+        for process in family:
+            with suppress(psutil.Error):
+                process.kill()
+
+
 HOSTILE_PATH = "/\x1b]0;已被接管\x07\x1b[2J\x9b31m\u202e坏\r假的一行"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 from rich.markup import escape
@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..choices import TIER_LABELS, TIERS
 from ..config import load_settings, local_time
+from ..errors import SucaiError, os_reason
 from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
 
 if TYPE_CHECKING:   # imported when a command runs (the accounts load the database layer)
@@ -46,18 +47,37 @@ def codes_create(tier: str = "member", days: int = 365, count: int = 1, batch: s
 
     卡密只显示这一次，库里只存其摘要；生成记入审计日志。
     """
-    if output is not None and output.exists():   # the CSV is the codes' only copy: never written over
-        raise click.BadParameter(f"{shown(output)} 已存在；卡密只显示这一次，请换一个文件名，以免覆盖之前的卡密",
-                                 param_hint="'-o' / '--output'")
-    codes = _codes(home)
-    rows = codes.create(tier, days, count, batch=batch)
-    data = codes.csv(rows)
-    if output is None:
-        sys.stdout.write(data.decode("utf-8-sig"))
-    else:
-        output.write_bytes(data)
+    handle = _new_csv(output) if output is not None else None
+    try:
+        codes = _codes(home)
+        rows = codes.create(tier, days, count, batch=batch)
+        data = codes.csv(rows)
+        if handle is None:
+            sys.stdout.write(data.decode("utf-8-sig"))
+        else:
+            with handle:
+                handle.write(data)
+    except BaseException:
+        if handle is not None:   # no code made, or none written: no file that looks like a batch's only copy
+            handle.close()
+            output.unlink(missing_ok=True)
+        raise
     err.print(f"已生成 {len(rows)} 个{TIER_LABELS[tier]}卡密（每个 {days} 天，批次“{escape(shown(rows[0]['batch']))}”）"
               + (f"，已写入 {escape(shown(output))}" if output else ""))
+
+
+def _new_csv(output: Path) -> BinaryIO:
+    """``output`` made new for a batch's CSV, before any code is: the CSV is the codes' only copy (they are stored as
+    hashes), so an existing file is never written over (BadParameter, exit 2), and a file that cannot be made — a
+    folder that does not exist, no permission — is refused (SucaiError ``cannot_write``, exit 1) before the codes
+    exist: they were stored and audited with no copy anywhere."""
+    try:
+        return output.open("xb")
+    except FileExistsError:
+        raise click.BadParameter(f"{shown(output)} 已存在；卡密只显示这一次，请换一个文件名，以免覆盖之前的卡密",
+                                 param_hint="'-o' / '--output'") from None
+    except OSError as error:
+        raise SucaiError(f"无法写入 {shown(output)}：{os_reason(error)}；未生成卡密", code="cannot_write") from error
 
 
 @codes_app.command("list")

@@ -130,13 +130,14 @@ def _common_folder(paths: list[Path]) -> Path | None:
 def _shown_path(path: str, base: Path | None) -> str:
     """``path`` relative to ``base`` (the folder of the ingested paths, named in the end table's title) when it
     lies under it, as text (:func:`sucai.ingest.path_text`: a GBK name in Chinese) — in the table and in the
-    progress line's 当前：, top-level files and files in subfolders alike."""
+    progress line's 当前：, top-level files and files in subfolders alike; a link by where it lies, not where it
+    points (a dangling one, a loop: reported skipped, was named by its whole path)."""
     from ..ingest import path_text
 
     if base is None:
         return path_text(path)
     try:
-        return path_text(Path(os.path.realpath(path)).relative_to(base))   # (a link loop too, reported skipped)
+        return path_text(Path(os.path.realpath(os.path.dirname(path)), os.path.basename(path)).relative_to(base))
     except ValueError:
         return path_text(path)
 

@@ -59,6 +59,8 @@ _NEWS_WINDOW = 3000
 _DOC_NUMBER_LINE = 200   # a line holding a 文号 (or a 令's number) is no longer than this
 _SIGNATURE_WINDOW = 3000  # a 落款 is looked for in the first and the last characters of the body
 _FOLDER_DEPTH = 3
+UPLOADS = "uploads"   # the admin's web upload keeps a file as <home>/uploads/YYYY-MM-DD/<its name> (sucai.web.admin)
+_UPLOAD_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PUBLISHED = re.compile(r"(?:发布|发文|印发|成文|公布|发稿|更新)(?:时间|日期)[ \t\u3000]*[:：][ \t\u3000]*"
                         r"|^[ \t\u3000]*日期[ \t\u3000]*[:：][ \t\u3000]*", re.MULTILINE)
 # 文种 that only one body issues (《中华人民共和国立法法》第七十二条: 国务院 makes 行政法规).
@@ -67,6 +69,14 @@ _IN_FORCE = re.compile(r"\s*(?:起)?\s*(?:施行|生效|实施|执行)")   # aft
 _ADOPTION = re.compile(r"通过|公布|发布|修正|修订|批准")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _DATED_LINE = re.compile(r"^[^\n]{0,40}(?:年|\d[-./／]\d)[^\n]{0,40}$", re.MULTILINE)
+
+
+def _folders(path: PurePath) -> list[str]:
+    """The folders of ``path`` that are evidence of its file (a date, a 来源, a 文种), the nearest first, at most
+    ``_FOLDER_DEPTH``; none for a file the web upload keeps (``uploads/YYYY-MM-DD/``): those folders are the
+    library's, named by the day of the upload — which became the 成文日期 of every upload that names none (ops21)."""
+    folders = list(path.parts[-1 - _FOLDER_DEPTH : -1])[::-1]
+    return [] if folders[1:2] == [UPLOADS] and _UPLOAD_DAY.fullmatch(folders[0]) else folders
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ class _Describer:
         self.cleaned, self.origin, self.text = cleaned, origin, cleaned.text
         path = PurePath(origin.path) if origin.path else None
         self.stem = path.stem if path else None
-        self.folders = [part for part in (path.parts[-1 - _FOLDER_DEPTH : -1] if path else ())][::-1]
+        self.folders = _folders(path) if path else []
         self.file_title = titles.file_title(self.stem) if self.stem else None
         hints = [h for h in (origin.title, origin.meta.get("title"), self.file_title) if h]
         decree = titles.decree_title(self.text, 0)

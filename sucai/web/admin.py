@@ -34,6 +34,7 @@ from ..clean import plain
 from ..errors import InvalidInput, os_reason
 from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
+from ..metadata import UPLOADS
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from ..readers.raw import EMPTY_FILE
 from .api import MAX_ID, DocId
@@ -46,7 +47,6 @@ Admin = Annotated[Viewer, Depends(require_admin)]
 FormText = Annotated[str, Form(max_length=2000)]
 UserId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="用户编号")]
 
-UPLOADS = "uploads"        # the folder of the library's home that keeps uploaded files, one folder a day
 _MAX_NAME_BYTES = 200      # a kept upload's file name, in bytes of UTF-8 (file systems allow 255)
 FORM_OVERHEAD = 1 << 20   # bytes of a multipart request besides the files themselves
 

@@ -44,6 +44,7 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from uvicorn.supervisors import Multiprocess
 
 from ..analysis import load_segmenter
+from ..interrupts import stop_self, when_parent_ends
 from .app import create_app
 from .errors import envelope
 from .serverlog import LOG_CONFIG
@@ -79,7 +80,10 @@ def served_app(home: str | Path | None = None) -> FastAPI:
     """The app over the library in ``home`` (default: ``$SUCAI_HOME``) for a server process (uvicorn's
     factory with ``--workers``): :func:`~sucai.web.create_app` with the segmenter loaded (not in the first
     visitor's search: :func:`sucai.analysis.load_segmenter`), then the objects it made frozen (``gc.freeze``:
-    they are never garbage; the collector then only walks what requests make)."""
+    they are never garbage; the collector then only walks what requests make). A worker of several stops, as
+    ``systemctl stop`` stops it, when its supervisor has ended without stopping it (SIGKILL, the OOM killer): it
+    served on, orphaned, on the port (:func:`sucai.interrupts.when_parent_ends`)."""
+    when_parent_ends(stop_self)
     load_segmenter()
     app = create_app(home)
     gc.collect()   # what is garbage already is not frozen
