@@ -43,7 +43,7 @@ from sqlalchemy import Integer, func, select, text
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Table, Whitespace
 
-from .config import SECRET_SETTINGS, Settings, load_settings, toml_reason
+from .config import SECRET_SETTINGS, Settings, load_settings, no_library, toml_reason
 from .db import Database, dispose_engine
 from .db.migrate import upgrade
 from .db.schema import METADATA, audit, documents, meta, users
@@ -69,10 +69,8 @@ def backup(settings: Settings, folder: Path) -> dict:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InvalidInput(f"备份位置 {folder} 是一个已有的文件，不是目录；请给出一个新目录", code="backup_exists")
-    stores = (settings.catalogue_path, settings.accounts_path)
-    if not settings.database_url.strip() and not any(path.exists() for path in stores):
-        raise InvalidInput(f"数据目录 {settings.home} 中没有素材库（没有 {' 或 '.join(p.name for p in stores)}），"
-                           f"未备份：请检查 --home 或环境变量 SUCAI_HOME", code="no_library")
+    if not settings.holds_library:
+        raise no_library(settings.home, "未备份")
     try:
         if folder.exists() and any(folder.iterdir()):
             raise InvalidInput(f"备份目录 {folder} 不是空的，请换一个新目录", code="backup_exists")

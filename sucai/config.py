@@ -29,6 +29,17 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"   # the ``timezone`` setting's default: the s
 PASSWORD_HASH_PROFILES = ("RFC_9106_HIGH_MEMORY", "RFC_9106_LOW_MEMORY", "PRE_21_2", "CHEAPEST")
 
 
+CATALOGUE_FILE, ACCOUNTS_FILE = "catalogue.sqlite3", "accounts.sqlite3"   # an embedded library's two databases
+
+
+def no_library(home: Path, outcome: str) -> InvalidInput:
+    """The error (``no_library``) of a command that needs a library where ``home`` holds none
+    (:attr:`Settings.holds_library`: a mistyped ``--home`` or ``SUCAI_HOME``), ``outcome`` saying what was not done
+    ("未备份")."""
+    return InvalidInput(f"数据目录 {home} 中没有素材库（没有 {CATALOGUE_FILE} 或 {ACCOUNTS_FILE}），{outcome}："
+                        "请检查 --home 或环境变量 SUCAI_HOME", code="no_library")
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -90,12 +101,18 @@ class Settings:
     @property
     def catalogue_path(self) -> Path:
         """The embedded catalogue database (when ``database_url`` is empty)."""
-        return self.home / "catalogue.sqlite3"
+        return self.home / CATALOGUE_FILE
 
     @property
     def accounts_path(self) -> Path:
         """The embedded accounts database (when ``database_url`` is empty)."""
-        return self.home / "accounts.sqlite3"
+        return self.home / ACCOUNTS_FILE
+
+    @property
+    def holds_library(self) -> bool:
+        """Whether there is a library to open: a PostgreSQL ``database_url``, or either embedded database in ``home``
+        (a library of accounts only, no document yet, is one). False for a mistyped ``--home`` or ``SUCAI_HOME``."""
+        return bool(self.database_url.strip()) or self.catalogue_path.exists() or self.accounts_path.exists()
 
     def database(self, store: str) -> str:
         """The SQLAlchemy URL of ``store`` (``"catalogue"`` or ``"accounts"``): ``database_url`` when

@@ -284,6 +284,25 @@ def test_a_backup_of_a_library_that_does_not_exist_is_refused(tmp_path, cli, mon
     assert status == ExitCode.OK and (json.loads(printed)["documents"], json.loads(printed)["users"]) == (0, 1)
 
 
+@pytest.mark.parametrize(("command", "outcome"), [("check-integrity", "未核对"), ("reindex", "未重建索引")])
+def test_a_check_or_rebuild_of_a_library_that_does_not_exist_is_refused(tmp_path, cli, monkeypatch, command, outcome):
+    """``sucai check-integrity --home /srv/sucia`` (a typo) made an empty library there and said 「目录库与索引一致：
+    0 篇文档都已编入索引」, exit 0 — a cron health check all clear (ops21); ``reindex`` 「已重建索引：0 篇文档」. Refused as
+    ``backup`` refuses, exit 1, nothing made — a missing folder or one that holds no library; a library of accounts
+    only is one."""
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)   # an embedded library: PostgreSQL's is the server's
+    missing, empty = tmp_path / "打错的目录", tmp_path / "空目录"
+    empty.mkdir()
+    for mistyped in (missing, empty):
+        status, printed, said = cli(command, "--home", str(mistyped))
+        assert (status, printed) == (ExitCode.ERROR, "")
+        assert said == (f"错误：数据目录 {mistyped} 中没有素材库（没有 catalogue.sqlite3 或 accounts.sqlite3），{outcome}："
+                        "请检查 --home 或环境变量 SUCAI_HOME\n")
+    assert not missing.exists() and list(empty.iterdir()) == []
+    assert cli("user", "add", "管理员", "--role", "管理员", "--password", "一个足够长的密码", "--home", str(empty))[0] == 0
+    assert cli(command, "--home", str(empty))[0] == ExitCode.OK
+
+
 def test_a_file_the_manifest_does_not_list_is_refused_and_nothing_is_restored(tmp_path):
     """A sucai.toml added to a backup afterwards (free_preview_chars = -1: every document free to visitors) was
     restored with the rest."""

@@ -28,7 +28,7 @@ import click
 from rich.cells import cell_len
 from rich.console import Console
 
-from ..config import data_dir, load_settings, parse_day
+from ..config import data_dir, load_settings, no_library, parse_day
 from ..errors import BadValue, SucaiError, no_document, os_reason
 
 if TYPE_CHECKING:
@@ -381,11 +381,19 @@ def shown(value: object) -> str:
     return _UNSAFE.sub("\ufffd", "" if value is None else str(value))
 
 
-def open_library(home: Path | None) -> Library:
+def open_library(home: Path | None, *, required: str | None = None) -> Library:
     """The library in ``home`` (see :func:`sucai.config.load_settings`); says so on stderr when it
-    creates a new, empty data directory that the user did not name."""
+    creates a new, empty data directory that the user did not name.
+
+    ``required``: for a command that checks or rebuilds a library (check-integrity, reindex), what it did not do
+    ("未核对") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME``, where it would have found a new
+    empty library all right: raises InvalidInput (``no_library``) then, making nothing."""
     fresh = not data_dir(home).exists()
+    if fresh and required:
+        raise no_library(data_dir(home), required)
     settings = load_settings(home)
+    if required and not settings.holds_library:
+        raise no_library(settings.home, required)
     if fresh and home is None:
         origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
         err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")

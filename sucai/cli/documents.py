@@ -467,7 +467,7 @@ def rm(doc_id: int, home: Path | None) -> None:
 @home_option
 def reindex(home: Path | None) -> None:
     """由目录重建检索索引。"""
-    library = open_library(home)
+    library = open_library(home, required="未重建索引")
     with err.status("正在重建检索索引…") as status:
         count = library.reindex(lambda done, total: status.update(f"正在重建检索索引：{done}/{total}"))
     out.print(f"已重建索引：{count} 篇文档")
