@@ -538,6 +538,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         rows.first.wait_for()
         assert [rows.nth(i).locator(".heading-text").input_value() for i in range(rows.count())] == headings
         assert rows.first.locator(".label").inner_text() == "一、"
+        assert page.locator("#draft-title").input_value() == f"组织生活会{GENRE}"   # a title, as sucai draft names one
         page.screenshot(path=str(output_dir / "drafting-1-outline.png"), full_page=True)
 
         page.click("#accept-outline")

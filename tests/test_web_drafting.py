@@ -299,7 +299,9 @@ def test_paragraphs_asked_by_a_headings_path_come_from_a_part_of_its_role(app, s
 def test_non_members_get_no_members_text_from_drafting_routes(open_app, site):
     for name in ("免费用户", "过期会员"):
         client = as_(open_app, site, name)
-        bodies = [ask_outline(client).text, ask_outline(client, topic="蘅芜苑 稻香村").text.replace("蘅芜苑 稻香村", "")]
+        echoed = ask_outline(client, topic="蘅芜苑 稻香村")   # says its topic again, and the title made of it alone
+        assert echoed.json()["title"] == f"蘅芜苑稻香村{GENRE}"
+        bodies = [ask_outline(client).text, echoed.text.replace("蘅芜苑 稻香村", "").replace(f"蘅芜苑稻香村{GENRE}", "")]
         for heading in ("担当作为方面", "加强理论武装", "整改措施", "蘅芜苑", "稻香村每月"):
             found = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": [heading], "limit": 20})
             bodies += [json.dumps({**c, "heading": ""}, ensure_ascii=False) for c in found.json()["candidates"]]
@@ -881,3 +883,20 @@ def test_an_account_taking_a_removed_ones_id_and_name_gets_none_of_its_drafts(ho
     mine = stranger.post("/api/drafts", json={**body, "title": "新张三的草稿"}).json()["id"]   # its own are its own
     assert [d["title"] for d in stranger.get("/api/drafts").json()["drafts"]] == ["新张三的草稿"]
     assert stranger.get(f"/api/drafts/{mine}").status_code == 200
+
+
+def test_a_draft_saved_under_a_shorthand_is_filed_under_its_genre(app, site):
+    """A writer who types 「对照检查」 is given the 对照检查材料 outline, and a title for the draft named by it (the
+    page's title field, as sucai draft names a first draft); the draft saved with it is a 对照检查材料 too — in the
+    list of drafts, in its Markdown download's 文种 line and in its 落款 — not the shorthand typed."""
+    client = session_of(app, "另一会员")
+    asked = ask_outline(client, genre="对照检查", unit="县审计局党支部", topic="2024年度组织生活会")
+    assert (asked.json()["genre"], asked.json()["title"]) == (GENRE, f"县审计局党支部2024年度组织生活会{GENRE}")
+    saved = client.post("/api/drafts", json={"title": "草稿", "genre": " 对照检查 ", "unit": "县审计局党支部",
+                                             "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}).json()
+    assert saved["genre"] == GENRE
+    assert {d["id"]: d["genre"] for d in client.get("/api/drafts").json()["drafts"]}[saved["id"]] == GENRE
+    md = client.get(f"/api/drafts/{saved['id']}/download", params={"format": "md"}).content.decode("utf-8")
+    assert md.splitlines()[2] == f"> 文种：{GENRE} ｜ 字数：{len('一、学习体会' + OWN)}"
+    assert "\n\n县审计局党支部\n\n" in md
+    client.delete(f"/api/drafts/{saved['id']}")

@@ -36,8 +36,8 @@ from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
 from ..config import Settings, local_time
-from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, export_draft,
-                        paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
+from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, draft_title,
+                        export_draft, paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE
 from ..drafting.placeholders import writer_year
 from ..drafting.rewrite import MODE_NAMES, enabled
@@ -176,6 +176,7 @@ async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library
     found = await searching(request, partial(suggest_outline, library, asked_genre(ask.genre), ask.topic.strip(),
                                              member=viewer.member, unit=ask.unit, year=ask.own_year))
     return JSONResponse({"genre": found.genre, "topic": found.topic,
+                         "title": draft_title(found.genre, found.topic, ask.unit, ask.own_year)[:MAX_TITLE],   # as saved
                          "outline": [node.to_dict() for node in found.outline],
                          "documents": found.documents, "warnings": found.warnings})
 

@@ -108,7 +108,7 @@
         warnings.replaceChildren();
         data.warnings.forEach(function (w) { const li = document.createElement("li"); li.textContent = w; warnings.appendChild(li); });
         say("start-status", "参考了 " + data.documents.length + " 篇材料");
-        if (!$("draft-title").value) $("draft-title").value = start.topic || (start.genre + "初稿");
+        if (!$("draft-title").value) $("draft-title").value = data.title;   // unit, year, topic and 文种, as sucai draft
         $("outline-panel").hidden = false;
         $("compose-panel").hidden = true;
         renderOutline();
