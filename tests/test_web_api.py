@@ -700,12 +700,20 @@ def test_one_mode_switch_on_the_results_page(library_web):
 
 
 def test_cli_demo_no_serve_and_serve_help(tmp_path):
+    from sucai.cli.server import sucai_command
+
     runner = CliRunner()
     result = runner.invoke(cli_app, ["demo", "--no-serve", "--home", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert "基层减负" in result.output and "沿用" not in result.output
+    # how to log in to the 写作台 and the members part (new-user try 21: the demo made no account and said nothing)
+    assert f"先建一个会员账号，如 {sucai_command()} user add 写作者 --role 会员（" in result.output
+    added = runner.invoke(cli_app, ["user", "add", "写作者", "--role", "会员", "--password", "demo-password-21",
+                                    "--home", str(tmp_path / "demo")])
+    assert added.exit_code == 0, added.output
     again = runner.invoke(cli_app, ["demo", "--no-serve", "--home", str(tmp_path / "demo")])
     assert again.exit_code == 0 and "沿用该文件夹中已有的素材库" in again.output   # not a silent 重复 11 (new-user try 14)
+    assert "先建一个会员账号" not in again.output   # there is one now
     help_text = runner.invoke(cli_app, ["serve", "--help"]).output
     assert "--port" in help_text and "--host" in help_text
 
