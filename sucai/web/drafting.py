@@ -266,8 +266,7 @@ def api_check_draft(
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
     check_length(checked_text(draft), library.settings)   # an over-long draft spends no 查重, not even a free user's hourly one
     report, file = spend_check(request, viewer, f"草稿 {draft_id}",
-                               lambda: with_file(check_draft(library, draft, member=viewer.member), format,
-                                                 library.settings.timezone))
+                               lambda: with_file(request, check_draft(library, draft, member=viewer.member), format))
     if file is None:
         return JSONResponse({"text": report.text, **report.to_dict()})
     name, data = file
