@@ -548,11 +548,12 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         page.wait_for_url(server.url + "/")
         page.click("#drafting-link")
         page.wait_for_url("**/drafts")
-        page.fill("#genre", GENRE)
+        page.fill("#genre", "对照检查")   # a shorthand, as a writer types it: the outline is the 文种's, and so named
         page.fill("#topic", "组织生活会")
         page.click("#suggest-outline")
         rows = page.locator("#outline-editor .heading-row")
         rows.first.wait_for()
+        assert page.locator("#genre").input_value() == GENRE
         assert [rows.nth(i).locator(".heading-text").input_value() for i in range(rows.count())] == headings
         assert rows.first.locator(".label").inner_text() == "一、"
         assert page.locator("#draft-title").input_value() == f"组织生活会{GENRE}"   # a title, as sucai draft names one

@@ -104,6 +104,8 @@
           });
         })(data.outline, 1);
         draft = { id: null, sections: sections };
+        start.genre = data.genre;   // a shorthand typed (对照检查) shown by the 文种's name the outline is of
+        $("genre").value = data.genre;
         const warnings = $("outline-warnings");
         warnings.replaceChildren();
         data.warnings.forEach(function (w) { const li = document.createElement("li"); li.textContent = w; warnings.appendChild(li); });
