@@ -431,8 +431,10 @@ def test_batch_download_by_ids_and_by_search(library_web, library):
     zipped = library_web.get("/api/download", params={"ids": "2,3", "format": "txt"}).content
     archive = zipfile.ZipFile(io.BytesIO(zipped))
     assert sorted(archive.namelist()) == sorted(["索引.csv", library.get(2).title + ".txt", library.get(3).title + ".txt"])
+    by_ids = library_web.get("/api/download", params={"ids": "2,3", "format": "txt"})
+    assert by_ids.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("素材打包.zip"))
     response = library_web.get("/api/download", params={"q": "基层减负", "mode": "precise", "format": "md"})
-    assert response.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("素材打包.zip"))
+    assert response.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("基层减负.zip"))   # its query
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == 1 + library.search(SearchRequest(q="基层减负", mode="precise"), member=False).total
 
