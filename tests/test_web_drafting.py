@@ -15,7 +15,7 @@ import zipfile
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -425,6 +425,7 @@ def test_the_check_of_a_saved_draft_counts_its_copied_passage(app, site):
     assert [p["copy_ratio"] for p in data["paragraphs"]] == [0.0, round(copied_chars(passage) / solid(passage), 4), 0.0]
     docx = client.get(f"/api/drafts/{draft_id}/check", params={"format": "docx"})
     assert docx.status_code == 200 and "attachment" in docx.headers["content-disposition"]
+    assert docx.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("查重 查重报告.docx"))   # the draft's
     plain = re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode("utf-8"))
     assert "总文字复制比" in plain and f"{data['copy_ratio'] * 100:.1f}%" in plain
     assert "总文字复制比" in client.get(f"/api/drafts/{draft_id}/check", params={"format": "html"}).text

@@ -41,6 +41,7 @@ from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, 
 from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE
 from ..drafting.placeholders import writer_year
 from ..drafting.rewrite import MODE_NAMES, enabled
+from ..export.archive import safe_stem
 from ..library import Library
 from .check import read_body, spend_check, with_file
 from .deps import (Viewer, get_library, same_site_download, searching, spending, verify_csrf, verify_csrf_or_token,
@@ -269,8 +270,8 @@ def api_check_draft(
                                lambda: with_file(request, check_draft(library, draft, member=viewer.member), format))
     if file is None:
         return JSONResponse({"text": report.text, **report.to_dict()})
-    name, data = file
-    return Response(data, media_type=_MEDIA[format],
+    name = f"{safe_stem(draft.title, f'草稿{draft_id}')} {file[0]}"   # 「…对照检查材料 查重报告.docx」: whose report it is
+    return Response(file[1], media_type=_MEDIA[format],
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}-check.{format}")})
 
 
