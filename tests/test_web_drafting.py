@@ -94,6 +94,8 @@ def test_the_tier_decides_who_may_draft(app, open_app, site):
         assert ask_outline(client).status_code == status, name
         page = client.get("/drafts?kind=x", headers={"accept": "text/html"}, follow_redirects=False)
         assert page.status_code == (200 if name is None else status), name   # a visitor: what the 写作台 is
+        if status == 403:   # said as what it is (new-user try 21: 「出错了」 over 「写作台是会员功能…」)
+            assert "<title>没有权限 · " in page.text and "<h1>没有权限</h1>" in page.text, name
         assert client.get("/api/drafts").status_code == status, name
     assert as_(app, site, None).get("/api/drafts").json()["code"] == "login_required"
     for method, url, body in (("POST", "/api/drafts/outline", {"genre": GENRE}), ("POST", "/api/drafts", {"title": "x"}),
