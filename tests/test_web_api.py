@@ -28,7 +28,7 @@ from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.web import create_app
-from sucai.accounts import Viewer
+from sucai.accounts import Accounts, Viewer
 from sucai.web.api import SearchParams
 from sucai.web import pages
 from sucai.web.deps import current_viewer
@@ -709,10 +709,12 @@ def test_cli_demo_no_serve_and_serve_help(tmp_path):
     assert result.exit_code == 0, result.output
     assert "基层减负" in result.output and "沿用" not in result.output
     # how to log in to the 写作台 and the members part (new-user try 21: the demo made no account and said nothing)
-    assert f"先建一个会员账号，如 {sucai_command()} user add 写作者 --role 会员（" in result.output
-    added = runner.invoke(cli_app, ["user", "add", "写作者", "--role", "会员", "--password", "demo-password-21",
-                                    "--home", str(tmp_path / "demo")])
-    assert added.exit_code == 0, added.output
+    said = re.search(rf"先建一个会员账号，如 {re.escape(sucai_command())} (user add 写作者 --role 会员 --until \S+)（", result.output)
+    added = runner.invoke(cli_app, [*said[1].split(), "--password", "demo-password-21", "--home", str(tmp_path / "demo")])
+    assert added.exit_code == 0 and "暂不享有会员权益" not in added.output, added.output
+    accounts = Accounts.open(tmp_path / "demo")
+    assert accounts.authenticate("写作者", "demo-password-21").member   # the command said makes a member who drafts
+    accounts.close()
     again = runner.invoke(cli_app, ["demo", "--no-serve", "--home", str(tmp_path / "demo")])
     assert again.exit_code == 0 and "沿用该文件夹中已有的素材库" in again.output   # not a silent 重复 11 (new-user try 14)
     assert "先建一个会员账号" not in again.output   # there is one now
