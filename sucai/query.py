@@ -1,7 +1,8 @@
 """Reading what a user typed into the search box, leniently.
 
 Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
-between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces inside one term; ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
+between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces inside one term — a quotation mark inside a term is the
+character itself, as pasted from a text (把“第一议题”制度); ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
 Outside quotes the punctuation a writer types between terms or clauses (``，`` ``；`` ``、`` ``。`` ``？`` ``！`` and
 ``,`` ``;`` ``?`` ``!`` and their compatibility forms — ﹖ ｡ ‼ ﹐…, the same once normalised —, but not a comma between
 two digits: 1,000) separates them as a space does, and at the start or end of the query is left out ("如何做好基层减负？"
@@ -37,13 +38,16 @@ _SEPARATOR_CLASS = re.escape(SEPARATORS)
 # linear in the query
 _ADDRESS = (rf"(?:[A-Za-z][A-Za-z0-9+.\-]*+://|www\.)(?:[^\s{_SEPARATOR_CLASS}]++|[,;?!]++(?=[!-~]))++"
             rf"|/?[A-Za-z0-9_~%\-]++(?:[./][A-Za-z0-9_~%\-]++)++\?[!-~]*[^\s{_SEPARATOR_CLASS}]")
-_TOKEN = re.compile(rf'(-?)"([^"]*)("?)|({_ADDRESS})(?![^\s{_SEPARATOR_CLASS}])|([{_SEPARATOR_CLASS}]+)'
-                    rf'|((?:[^\s{_SEPARATOR_CLASS}]|(?<=\d),(?=\d))+)')
+# the quotation marks that open and close a phrase when a token starts with one (“…”, "…", ＂…＂); inside a term they
+# are the characters themselves, as pasted from a text: 把“第一议题”制度
+_QUOTES = '"“”＂'
+_TOKEN = re.compile(rf'(-?)[{_QUOTES}]([^{_QUOTES}]*)([{_QUOTES}]?)|({_ADDRESS})(?![^\s{_SEPARATOR_CLASS}])'
+                    rf'|([{_SEPARATOR_CLASS}]+)|((?:[^\s{_SEPARATOR_CLASS}]|(?<=\d),(?=\d))+)')
 _WILDCARD = "“*” 不是通配符，按原文检索；要找含某词的材料，直接检索这个词即可"
 _BRACKETS = ("〔〕", "[]", "()", "【】")  # the 〔〕 form first: GB/T 9704-2012 §7.2.4
 # a 发文字号 in a normalised term: 机关代字, an opening bracket, the year, a closing bracket, 序号 and 号
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]+)([〔\[(【])(\d{4})([〕\])】])(\d+号)")
-_SYNTAX_FOLD = str.maketrans({"“": '"', "”": '"', "＂": '"', "－": "-", "﹣": "-", "｜": "|"})
+_SYNTAX_FOLD = str.maketrans({"－": "-", "﹣": "-", "｜": "|"})
 _OR = {"OR", "|"}
 
 

@@ -744,6 +744,8 @@ def test_cli_round_trip(home):
         assert result.exit_code == 0, (args, result.output, result.exception)
         return result.output
 
+    empty = runner.invoke(cli_app, ["user", "list"])   # no empty table: how to make the first account
+    assert (empty.exit_code, empty.stdout) == (0, "") and "还没有账号。新增第一个管理员：sucai user add" in empty.stderr
     assert "已新增用户 alice" in run("user", "add", "alice", "--password", PASSWORD)
     run("user", "add", "bob", "--role", "member", "--until", "2099-12-31", input="bob-password\nbob-password\n")
     users = json.loads(run("user", "list", "--json"))

@@ -162,6 +162,11 @@ def test_user_dictionary_terms_stay_whole():
     ('"基层减负？"', [["基层减负?"]], [], False),            # quoted: literal (？ is ? once normalised)
     ('"担当作为，作风建设"', [["担当作为,作风建设"]], [], False),  # ， is , once normalised (NFKC)
     ("1,000 元", [["1,000"], ["元"]], [], False),           # a comma between digits is none
+    # a quotation mark inside a term is the character itself, as pasted from a text (new-user try 21: folded to ",
+    # 「把“第一议题”制度」 matched nothing); opening a token, “…” quotes a phrase as "…" does
+    ("坚持把“第一议题”制度作为", [["坚持把“第一议题”制度作为"]], [], False),
+    ("第一议题”制度 -“形式主义”", [["第一议题”制度"]], ["形式主义"], False),
+    ("“基层 减负” ＂落实＂", [["基层减负"], ["落实"]], [], False),
     # a 发文字号 is read with each of its brackets, the 〔〕 form first (a 提示 unless typed with 〔〕)
     ("国办发[2019]3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),
     ("国办发（2019）3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),

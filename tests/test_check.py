@@ -569,6 +569,14 @@ def test_cli_api_and_page_give_the_same_report(library, tmp_path):
     html = client.post("/api/check", params={"format": "html"}, data={"text": draft})
     assert html.headers["content-type"].startswith("text/html") and "attachment" in html.headers["content-disposition"]
     assert "总文字复制比" in html.text and passage[:20] in html.text
+    # the downloaded page links its sources to the site (new-user try 21: 「/documents/N」 led nowhere from the disk);
+    # the site's own page links them as its pages do, and a report made by `sucai check -o` names them only
+    assert re.findall(r'<a href="([^"]+)"', html.text) == [f"http://testserver/documents/{doc.id}"] * 2
+    section = page.text.split('class="check-report"')[1].split("</section>")[0]
+    assert re.findall(r'<a href="([^"]+)"', section) == [f"/documents/{doc.id}"] * 2
+    made = runner.invoke(cli_app, ["check", str(path), "--free", "--home", home, "-o", str(tmp_path / "报告.html")])
+    offline = (tmp_path / "报告.html").read_text(encoding="utf-8")
+    assert made.exit_code == 0 and "<a " not in offline and offline.count(f"《{doc.title}》（编号 {doc.id}）") == 2
     docx = client.post("/api/check", params={"format": "docx"}, data={"text": draft})
     assert docx.content[:2] == b"PK" and "wordprocessingml" in docx.headers["content-type"]
 

@@ -1027,6 +1027,10 @@ def test_export_by_a_search_says_how_many_it_packs_and_how_many_matched(cli, hom
     assert status == ExitCode.OK and "打包 3 篇" in errors
     assert f"共 {total:,} 篇匹配，只打包了最相关的 3 篇（--limit）" in errors
     assert len(zipfile.ZipFile(tmp_path / "a.zip").namelist()) == 1 + 3   # 索引.csv and three documents
+    # without -o, a folder given: each search's zip is named by its query, not all 素材打包.zip, one over the other
+    for query in ("工作", "减负 OR 作风"):
+        assert cli("export", "--query", query, "--zip", "--limit", "2", "-o", str(tmp_path))[0] == ExitCode.OK
+    assert {"工作.zip", "减负 OR 作风.zip"} <= {p.name for p in tmp_path.iterdir()}
 
 
 @pytest.mark.parametrize("command", [("ingest",), ("watch",), ("serve",)])

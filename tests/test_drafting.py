@@ -30,7 +30,7 @@ from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copie
 from sucai import access
 from sucai.cli import ExitCode, app as cli_app, run as run_cli
 from sucai.config import load_settings
-from sucai.drafting import (DraftBody, asked_genre, DraftStore, Owner, build_draft, check_draft, check_rewrite, export_draft, first_draft, make_plan,
+from sucai.drafting import (DraftBody, asked_genre, DraftStore, Owner, build_draft, check_draft, check_rewrite, draft_title, export_draft, first_draft, make_plan,
                             mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
 from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
@@ -712,6 +712,16 @@ def test_a_draft_ends_with_its_writers_signature_and_date_in_text_markdown_and_w
     assert day.paragraph_format.right_indent == pytest.approx(one * 21.5, rel=1e-3)
 
 
+def test_a_draft_stored_under_a_shorthand_downloads_under_its_genre(units):
+    """A draft saved before its 文种 was read by its name keeps the shorthand typed (「对照检查」): its downloads
+    name the 文种 (the Markdown's 文种 line, the Word file's subject) and end with the 落款 a 对照检查材料 has."""
+    draft = replace(build_draft(units, DraftBody.model_validate(sample_draft(units)), member=True), genre="对照检查")
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    assert md.splitlines()[2].startswith("> 文种：对照检查材料 ｜ ")
+    assert "\n\n县审计局党支部\n\n" in md
+    assert docx.Document(io.BytesIO(export_draft(draft, "docx", zone=ZONE)[1])).core_properties.subject == "对照检查材料"
+
+
 def test_a_draft_has_one_word_count_its_check_and_its_download_state(units):
     """One 字数 per draft (new-user try 14 saw three): its headings with their numbers and its paragraphs, white
     space not counted, without the title and the sources list — counted here from the text as it downloads."""
@@ -912,6 +922,23 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     assert result.exit_code == 0, result.output
     listed = [line.split(maxsplit=1) for line in result.stdout.split("参考材料：\n")[1].splitlines()]
     assert sorted(listed) == [["1", "工作总结（某县审计局 · 2023）"], ["2", "工作总结（某市审计局 · 2024）"]]
+
+
+@pytest.mark.parametrize(("genre", "topic", "unit", "year", "title"), [
+    ("对照检查材料", "组织生活会", "县审计局党支部", 2024, "县审计局党支部2024年度组织生活会对照检查材料"),
+    ("对照检查材料", "2025年度组织生活会 县司法局 党支部", "县司法局党支部", 2025, "县司法局党支部2025年度组织生活会对照检查材料"),
+    ("工作总结", "2023年乡村振兴工作总结", None, 2023, "2023年乡村振兴工作总结"),   # the topic holds the 文种
+    ("述职报告", "2024年度个人述职", None, 2024, "2024年度个人述职报告"),        # ends with its first characters
+    ("对照检查材料", "民主生活会对照检查", "县水利局党组", None, "县水利局党组民主生活会对照检查材料"),
+    ("工作总结", "全县安全生产工作", None, None, "全县安全生产工作总结"),
+    ("讲话稿", "在全县作风建设推进会上的讲话", None, None, "在全县作风建设推进会上的讲话稿"),
+    ("实施方案", "以案促改", None, None, "以案促改实施方案"),
+    ("通知", "春季农业生产", None, None, "春季农业生产通知"),
+])
+def test_a_draft_is_titled_as_such_materials_are_named(genre, topic, unit, year, title):
+    """The first draft's title (sucai draft -o, the 写作台's title field): unit, year, topic and 文种, a part the
+    topic holds not repeated — nor the opening characters of the 文种 it ends with (review: 「…述职述职报告」)."""
+    assert draft_title(genre, topic, unit, year) == title
 
 
 def test_sucai_draft_json_shape_and_first_draft(units, tmp_path, capsys):

@@ -312,6 +312,18 @@ def test_a_doc_number_is_found_whatever_its_brackets(library, q):
     assert ids_for(library, f"部署 -{q}") == []     # every spelling is excluded
 
 
+def test_a_sentence_pasted_with_its_quotation_marks_finds_its_document(library):
+    """A writer copies a sentence from a document — 公文 quote their terms, “第一议题” — and searches it: the
+    document holding it verbatim is found, first in ranked mode (new-user try 21: 精准 found nothing)."""
+    quoted, other, plain = add(library, "支部坚持把“第一议题”制度作为固定议程。", "把第一议题制度作为议程。",
+                               "第一议题是制度。")
+    assert ids_for(library, "把“第一议题”制度作为") == [quoted]   # precise: verbatim only
+    assert ids_for(library, "第一议题”制度") == [quoted]
+    assert ids_for(library, "“第一议题”制度") == [quoted, other, plain]   # a quoted phrase and a word
+    ranked = library.search(SearchRequest(q="把“第一议题”制度作为", mode="ranked", limit=10), member=True).hits
+    assert [h.id for h in ranked][:1] == [quoted] and {other, plain} <= {h.id for h in ranked}
+
+
 RANKED_TEXTS = ["担当作为方面存在问题", "作风建设要常抓", "为基层减负", "担 当", "一般的工作", "无关内容", "作为"]
 
 

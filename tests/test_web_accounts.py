@@ -7,11 +7,13 @@ every login below goes through the real login form.
 
 from __future__ import annotations
 
+import html
 import re
 import stat
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -199,6 +201,30 @@ def test_login_redirect_stays_on_this_site(app):
         response = client.post("/login", data={"username": "会员甲", "password": PASSWORD, "csrf_token": token,
                                                "next": target}, follow_redirects=False)
         assert response.headers["location"] == expected
+
+
+@pytest.mark.parametrize("page", ["/documents/1", "/search?q=担当作为 存在问题&scope=section&page=2", "/updates"])
+def test_the_headers_login_and_register_links_come_back_to_the_page(app, page):
+    """A visitor reading a page who logs in or registers from the header is brought back to that page, its query
+    included (new-user try 21: the header's 登录 led to the home page); the login and register pages pass on the
+    ``next`` they were given, and the home page asks for none."""
+    client = TestClient(app)
+    wanted = client.get(page).url   # the page as the browser asked for it: its query percent-encoded
+    header = client.get(page, headers={"accept": "text/html"}).text
+    login_link = html.unescape(re.search(r'<a href="([^"]+)" id="login-link">', header)[1])
+    register_link = html.unescape(re.search(r'<a href="([^"]+)" id="register-link">', header)[1])
+    assert urlsplit(login_link).path == "/login" and urlsplit(register_link).path == "/register"
+    form = client.get(login_link, headers={"accept": "text/html"}).text
+    back = html.unescape(re.search(r'name="next" value="([^"]*)"', form)[1])
+    assert back == wanted.raw_path.decode("ascii")
+    on_login = html.unescape(re.search(r'<a href="([^"]+)" id="register-link">', form)[1])
+    assert on_login == register_link   # the login page's own header passes its next on
+    response = client.post("/login", data={"username": "会员甲", "password": PASSWORD, "csrf_token": csrf_of(client),
+                                           "next": back}, follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, back)
+    assert client.get(response.headers["location"]).url == wanted
+    home = TestClient(app).get("/", headers={"accept": "text/html"}).text
+    assert '<a href="/login" id="login-link">' in home and '<a href="/register" id="register-link">' in home
 
 
 # -- CSRF ---------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from sucai.cli import app as cli_app
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.web import create_app
-from sucai.accounts import Viewer
+from sucai.accounts import Accounts, Viewer
 from sucai.web.api import SearchParams
 from sucai.web import pages
 from sucai.web.deps import current_viewer
@@ -431,8 +431,10 @@ def test_batch_download_by_ids_and_by_search(library_web, library):
     zipped = library_web.get("/api/download", params={"ids": "2,3", "format": "txt"}).content
     archive = zipfile.ZipFile(io.BytesIO(zipped))
     assert sorted(archive.namelist()) == sorted(["索引.csv", library.get(2).title + ".txt", library.get(3).title + ".txt"])
+    by_ids = library_web.get("/api/download", params={"ids": "2,3", "format": "txt"})
+    assert by_ids.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("素材打包.zip"))
     response = library_web.get("/api/download", params={"q": "基层减负", "mode": "precise", "format": "md"})
-    assert response.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("素材打包.zip"))
+    assert response.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("基层减负.zip"))   # its query
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == 1 + library.search(SearchRequest(q="基层减负", mode="precise"), member=False).total
 
@@ -713,12 +715,22 @@ def test_one_mode_switch_on_the_results_page(library_web):
 
 
 def test_cli_demo_no_serve_and_serve_help(tmp_path):
+    from sucai.cli.server import sucai_command
+
     runner = CliRunner()
     result = runner.invoke(cli_app, ["demo", "--no-serve", "--home", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert "基层减负" in result.output and "沿用" not in result.output
+    # how to log in to the 写作台 and the members part (new-user try 21: the demo made no account and said nothing)
+    said = re.search(rf"先建一个会员账号，如 {re.escape(sucai_command())} (user add 写作者 --role 会员 --until \S+)（", result.output)
+    added = runner.invoke(cli_app, [*said[1].split(), "--password", "demo-password-21", "--home", str(tmp_path / "demo")])
+    assert added.exit_code == 0 and "暂不享有会员权益" not in added.output, added.output
+    accounts = Accounts.open(tmp_path / "demo")
+    assert accounts.authenticate("写作者", "demo-password-21").member   # the command said makes a member who drafts
+    accounts.close()
     again = runner.invoke(cli_app, ["demo", "--no-serve", "--home", str(tmp_path / "demo")])
     assert again.exit_code == 0 and "沿用该文件夹中已有的素材库" in again.output   # not a silent 重复 11 (new-user try 14)
+    assert "先建一个会员账号" not in again.output   # there is one now
     help_text = runner.invoke(cli_app, ["serve", "--help"]).output
     assert "--port" in help_text and "--host" in help_text
 

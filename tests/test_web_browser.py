@@ -16,6 +16,7 @@ import time
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -172,6 +173,22 @@ def test_search_facet_document_outline(browser, sample_site, output_dir):
     server, library = sample_site
     context, page = new_page(browser, server)
     search_click_facet_open_outline(page, library, "基层减负", output_dir, "samples")
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_pages_ask_for_nothing_the_site_does_not_have(browser, sample_site):
+    """A page loads with no request answered 4xx: the browser asked for /favicon.ico, a 404 in the console of every
+    page (new-user try 21); the site's icon is the one its pages name."""
+    server, _ = sample_site
+    context, page = new_page(browser, server)
+    answers = []
+    page.on("response", lambda response: answers.append((response.status, urlsplit(response.url).path)))
+    for path in ("/", "/documents/1", "/search?q=基层减负", "/check"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    assert not [(status, path) for status, path in answers if status >= 400], answers
+    assert (200, "/static/favicon.svg") in answers
     assert not page.errors, page.errors
     context.close()
 
@@ -531,13 +548,15 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         page.wait_for_url(server.url + "/")
         page.click("#drafting-link")
         page.wait_for_url("**/drafts")
-        page.fill("#genre", GENRE)
+        page.fill("#genre", "对照检查")   # a shorthand, as a writer types it: the outline is the 文种's, and so named
         page.fill("#topic", "组织生活会")
         page.click("#suggest-outline")
         rows = page.locator("#outline-editor .heading-row")
         rows.first.wait_for()
+        assert page.locator("#genre").input_value() == GENRE
         assert [rows.nth(i).locator(".heading-text").input_value() for i in range(rows.count())] == headings
         assert rows.first.locator(".label").inner_text() == "一、"
+        assert page.locator("#draft-title").input_value() == f"组织生活会{GENRE}"   # a title, as sucai draft names one
         page.screenshot(path=str(output_dir / "drafting-1-outline.png"), full_page=True)
 
         page.click("#accept-outline")

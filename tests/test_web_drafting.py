@@ -15,7 +15,7 @@ import zipfile
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -94,6 +94,8 @@ def test_the_tier_decides_who_may_draft(app, open_app, site):
         assert ask_outline(client).status_code == status, name
         page = client.get("/drafts?kind=x", headers={"accept": "text/html"}, follow_redirects=False)
         assert page.status_code == (200 if name is None else status), name   # a visitor: what the 写作台 is
+        if status == 403:   # said as what it is (new-user try 21: 「出错了」 over 「写作台是会员功能…」)
+            assert "<title>没有权限 · " in page.text and "<h1>没有权限</h1>" in page.text, name
         assert client.get("/api/drafts").status_code == status, name
     assert as_(app, site, None).get("/api/drafts").json()["code"] == "login_required"
     for method, url, body in (("POST", "/api/drafts/outline", {"genre": GENRE}), ("POST", "/api/drafts", {"title": "x"}),
@@ -299,7 +301,9 @@ def test_paragraphs_asked_by_a_headings_path_come_from_a_part_of_its_role(app, s
 def test_non_members_get_no_members_text_from_drafting_routes(open_app, site):
     for name in ("免费用户", "过期会员"):
         client = as_(open_app, site, name)
-        bodies = [ask_outline(client).text, ask_outline(client, topic="蘅芜苑 稻香村").text.replace("蘅芜苑 稻香村", "")]
+        echoed = ask_outline(client, topic="蘅芜苑 稻香村")   # says its topic again, and the title made of it alone
+        assert echoed.json()["title"] == f"蘅芜苑稻香村{GENRE}"
+        bodies = [ask_outline(client).text, echoed.text.replace("蘅芜苑 稻香村", "").replace(f"蘅芜苑稻香村{GENRE}", "")]
         for heading in ("担当作为方面", "加强理论武装", "整改措施", "蘅芜苑", "稻香村每月"):
             found = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": [heading], "limit": 20})
             bodies += [json.dumps({**c, "heading": ""}, ensure_ascii=False) for c in found.json()["candidates"]]
@@ -423,6 +427,7 @@ def test_the_check_of_a_saved_draft_counts_its_copied_passage(app, site):
     assert [p["copy_ratio"] for p in data["paragraphs"]] == [0.0, round(copied_chars(passage) / solid(passage), 4), 0.0]
     docx = client.get(f"/api/drafts/{draft_id}/check", params={"format": "docx"})
     assert docx.status_code == 200 and "attachment" in docx.headers["content-disposition"]
+    assert docx.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("查重 查重报告.docx"))   # the draft's
     plain = re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode("utf-8"))
     assert "总文字复制比" in plain and f"{data['copy_ratio'] * 100:.1f}%" in plain
     assert "总文字复制比" in client.get(f"/api/drafts/{draft_id}/check", params={"format": "html"}).text
@@ -881,3 +886,20 @@ def test_an_account_taking_a_removed_ones_id_and_name_gets_none_of_its_drafts(ho
     mine = stranger.post("/api/drafts", json={**body, "title": "新张三的草稿"}).json()["id"]   # its own are its own
     assert [d["title"] for d in stranger.get("/api/drafts").json()["drafts"]] == ["新张三的草稿"]
     assert stranger.get(f"/api/drafts/{mine}").status_code == 200
+
+
+def test_a_draft_saved_under_a_shorthand_is_filed_under_its_genre(app, site):
+    """A writer who types 「对照检查」 is given the 对照检查材料 outline, and a title for the draft named by it (the
+    page's title field, as sucai draft names a first draft); the draft saved with it is a 对照检查材料 too — in the
+    list of drafts, in its Markdown download's 文种 line and in its 落款 — not the shorthand typed."""
+    client = session_of(app, "另一会员")
+    asked = ask_outline(client, genre="对照检查", unit="县审计局党支部", topic="2024年度组织生活会")
+    assert (asked.json()["genre"], asked.json()["title"]) == (GENRE, f"县审计局党支部2024年度组织生活会{GENRE}")
+    saved = client.post("/api/drafts", json={"title": "草稿", "genre": " 对照检查 ", "unit": "县审计局党支部",
+                                             "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}).json()
+    assert saved["genre"] == GENRE
+    assert {d["id"]: d["genre"] for d in client.get("/api/drafts").json()["drafts"]}[saved["id"]] == GENRE
+    md = client.get(f"/api/drafts/{saved['id']}/download", params={"format": "md"}).content.decode("utf-8")
+    assert md.splitlines()[2] == f"> 文种：{GENRE} ｜ 字数：{len('一、学习体会' + OWN)}"
+    assert "\n\n县审计局党支部\n\n" in md
+    client.delete(f"/api/drafts/{saved['id']}")

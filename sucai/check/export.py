@@ -38,12 +38,16 @@ table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #e3
 """
 
 
-def export_report(report: CheckReport, fmt: str, zone: str = DEFAULT_TIMEZONE) -> tuple[str, bytes]:
+def export_report(report: CheckReport, fmt: str, zone: str = DEFAULT_TIMEZONE,
+                  site: str | None = None) -> tuple[str, bytes]:
     """``(file name, bytes)`` of the report as ``fmt`` ("html" or "docx"), each with its 生成时间 on the site's
-    clock (``zone``, the ``timezone`` setting). Raises InvalidInput (code ``bad_format``) for another format."""
+    clock (``zone``, the ``timezone`` setting). ``site``: the address of the web app the report was asked of
+    (``http://127.0.0.1:8000``), which the .html's links to its sources start with — a file opened from the disk
+    resolves no link of the site's own (``/documents/1``) —; None: its sources are named, not linked (``sucai
+    check -o``). Raises InvalidInput (code ``bad_format``) for another format."""
     made = f"生成时间：{local_time(datetime.now(timezone.utc).isoformat(), zone, 'minutes')} · sucai 素材库"
     if fmt == "html":
-        return "查重报告.html", _page(report, made).encode("utf-8")
+        return "查重报告.html", _page(report, made, site).encode("utf-8")
     if fmt == "docx":
         return "查重报告.docx", _docx(report, made)
     raise InvalidInput(f"查重报告只能下载为 {' 或 '.join(FORMATS)}，不支持 {fmt}", code="bad_format")
@@ -58,9 +62,10 @@ def cite(title: str, doc_id: int) -> str:
     return f"《{title}》（编号 {doc_id}）"
 
 
-def report_section(report: CheckReport) -> Markup:
-    """The report as escaped HTML (summary, coloured draft, 重合片段), without page or styles."""
-    out = [Markup('<section class="check-report">'), _summary(report),
+def report_section(report: CheckReport, site: str | None = "") -> Markup:
+    """The report as escaped HTML (summary, coloured draft, 重合片段), without page or styles; its sources linked
+    to ``site`` + ``/documents/N`` ("": the site's own pages), or named only (None)."""
+    out = [Markup('<section class="check-report">'), _summary(report, site),
            Markup('<h2>全文对照</h2><p class="muted">红色：复制；绿色：引用（加引号或标为引文）的复制；'
                   '黑色：原创。段末为本段复制比。</p><div class="draft" id="check-draft">')]
     for para in report.paragraphs:
@@ -76,15 +81,22 @@ def report_section(report: CheckReport) -> Markup:
         out.append(Markup('<table id="check-matches"><thead><tr><th>序号</th><th>草稿中的文字</th><th>来源</th>'
                           '<th>来源原文</th><th>相似度</th></tr></thead><tbody>'))
         for n, m in enumerate(report.matches, 1):
-            out.append(Markup('<tr><td>{}</td><td>{}</td><td><a href="/documents/{}">{}</a></td><td>{}</td><td>{}</td></tr>')
-                       .format(n, report.text[m.start:m.end], m.doc_id, cite(m.title, m.doc_id), m.source_text,
+            out.append(Markup('<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>')
+                       .format(n, report.text[m.start:m.end], _source(site, m.doc_id, m.title), m.source_text,
                                percent(m.similarity)))
         out.append(Markup("</tbody></table>"))
     out.append(Markup("</section>"))
     return Markup("").join(out)
 
 
-def _summary(report: CheckReport) -> Markup:
+def _source(site: str | None, doc_id: int, title: str) -> Markup:
+    """A source as the report names it (:func:`cite`), a link to its page on ``site`` unless None."""
+    if site is None:
+        return escape(cite(title, doc_id))
+    return Markup('<a href="{}/documents/{}">{}</a>').format(site, doc_id, cite(title, doc_id))
+
+
+def _summary(report: CheckReport, site: str | None) -> Markup:
     top = report.max_source
     items = [("总文字复制比", percent(report.copy_ratio)), ("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
              ("单篇最大文字复制比", percent(top["copy_ratio"]) if top else "0.0%"), ("总字数", f"{report.chars:,}"),
@@ -93,8 +105,8 @@ def _summary(report: CheckReport) -> Markup:
     out += [Markup("<li>{}<strong>{}</strong></li>").format(name, value) for name, value in items]
     out.append(Markup("</ul>"))
     if top:
-        out.append(Markup('<p id="check-max-source">单篇最大文字复制比来自：<a href="/documents/{}">{}</a></p>').format(
-            top["doc_id"], cite(top["title"], top["doc_id"])))
+        out.append(Markup('<p id="check-max-source">单篇最大文字复制比来自：{}</p>').format(
+            _source(site, top["doc_id"], top["title"])))
     return Markup("").join(out)
 
 
@@ -103,10 +115,10 @@ def _left_out(report: CheckReport) -> list[tuple[str, str]]:
     return [(f"未计入（文末{SOURCES_HEADING}）", f"{report.left_out:,} 字")] if report.left_out else []
 
 
-def _page(report: CheckReport, made: str) -> str:
+def _page(report: CheckReport, made: str, site: str | None) -> str:
     return str(Markup('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>查重报告</title>'
                       '<style>{}</style></head><body><h1>查重报告</h1><p class="muted">{}</p>'
-                      '{}</body></html>').format(Markup(_CSS), made, report_section(report)))
+                      '{}</body></html>').format(Markup(_CSS), made, report_section(report, site)))
 
 
 def _docx(report: CheckReport, made: str) -> bytes:

@@ -81,6 +81,10 @@ def user_list(home: Path | None = None, as_json: bool = False) -> None:
     if as_json:
         print_json([_user_row(v) for v in users])
         return
+    if not users:   # an empty table said nothing of how to make the first account (new-user try 21)
+        err.print("[yellow]还没有账号。新增第一个管理员：sucai user add 用户名 --role 管理员；"
+                  "会员：sucai user add 用户名 --role 会员 --until 2027-12-31[/yellow]")
+        return
     table = Table("编号", "用户名", "角色", "会员到期")
     for v in users:
         table.add_row(str(v.user_id), escape(v.username), v.role_label, v.member_until or "")

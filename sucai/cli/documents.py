@@ -424,7 +424,7 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
     Word 文件按 GB/T 9704-2012 公文格式排版。
     """
     from .. import access
-    from ..export import export_document, export_zip
+    from ..export import batch_stem, export_document, export_zip
     from ..search import SearchRequest
 
     if (doc_id is None) == (query is None):
@@ -444,7 +444,7 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
         if total > len(docs):   # new-user try 17: a 智能 query's long tail went in unsaid
             err.print(f"[yellow]提示：共 {total:,} 篇匹配，只打包了最相关的 {len(docs)} 篇（--limit）[/yellow]")
         err.print(f"打包 {len(docs)} 篇")
-        name, data = "素材打包.zip", export_zip([access.view(d, member=not free) for d in docs], fmt, limit=limit)
+        name, data = f"{batch_stem(query)}.zip", export_zip([access.view(d, member=not free) for d in docs], fmt, limit=limit)
     target = write_file(output, name, data)
     if target == STDOUT:   # the standard output holds the file: the line goes to the standard error
         err.print(f"已导出到标准输出（{len(data):,} 字节）")

@@ -58,7 +58,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     """
     if length is not None and output is None and not check:
         raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
-    from ..drafting import asked_genre, check_draft, first_draft, make_plan
+    from ..drafting import asked_genre, check_draft, draft_title, first_draft, make_plan
     from ..drafting.placeholders import writer_year
 
     genre = asked_genre(genre)
@@ -73,7 +73,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
                          per_heading=candidates, progress=lambda done, total: bar.update(task, completed=done, total=total))
     for warning in plan.suggestion.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
-    first = first_draft(plan, title or _title(genre, topic.strip(), unit, year), unit=unit or "", year=year,
+    first = first_draft(plan, title or draft_title(genre, topic.strip(), unit, year), unit=unit or "", year=year,
                         target_chars=length)
     if not first.sections and (output is not None or check):   # a file of a title alone, a 查重 of nothing
         raise NotFound(f"没有找到可放进初稿的段落（初稿只取文种为“{genre}”的材料里与提纲标题相合的段落），未写出初稿；"
@@ -87,18 +87,6 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     _print_plan(plan)
     if report:
         _print_check(report)
-
-
-def _title(genre: str, topic: str, unit: str | None, year: int | None) -> str:
-    """A first draft's title as such materials are named: unit, year, topic, then the 文种 unless the topic
-    holds it ("县审计局党支部" + "2024年度" + "组织生活会" + "对照检查材料"); parts already in the topic are not
-    repeated, nor the topic's words (split at white space) that the unit holds, and the topic's words are joined
-    without spaces (unit "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部":
-    "县司法局党支部2025年度组织生活会对照检查材料")."""
-    topic = "".join(word for word in topic.split() if not (unit and word in unit))
-    parts = [unit or "", f"{year}年度" if year and str(year) not in topic else "", topic]
-    parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
-    return "".join(parts) + ("" if genre in topic else genre)
 
 
 def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzinfo) -> None:

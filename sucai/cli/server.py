@@ -8,6 +8,7 @@ import shutil
 import socket
 import sys
 from contextlib import suppress
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -110,6 +111,16 @@ def _banner(host: str, port: int) -> None:
     out.print(f"[bold]素材库网页[/bold]：http://{host}:{port}/ （接口文档 /docs，Ctrl+C 退出）")
 
 
+def _has_accounts(home: Path) -> bool:
+    from ..accounts import Accounts
+
+    accounts = Accounts.open(home)
+    try:
+        return bool(accounts.users())
+    finally:
+        accounts.close()
+
+
 @app.command()
 @home_option
 @click.option("--no-serve", is_flag=True, help="只建库和展示，不启动网页")
@@ -139,6 +150,10 @@ def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, h
     activate = "" if command == "sucai" else f"（sucai 不在 PATH 上：可先 . {Path(command).parent}/activate，或直接用 {command}）"
     out.print(f"\n用命令行继续使用演示库：[bold]export SUCAI_HOME={escape(str(home))}[/bold]，"
               f"然后 [bold]{escape(command)} --help[/bold]{escape(activate)}")
+    if not _has_accounts(home):   # the 写作台 and the members part need a login, and a demo library has no account
+        until = date.today().replace(year=date.today().year + 1, day=1)   # a membership needs its last day
+        out.print(f"网页上的写作台和会员全文要先登录：先建一个会员账号，如 [bold]{escape(command)} user add 写作者 --role 会员 "
+                  f"--until {until}[/bold]（管理员用 --role 管理员），再在网页上点“登录”")
     if not no_serve:
         out.print()
         ctx.invoke(serve, home=home, host=host, port=port)

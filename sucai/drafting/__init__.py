@@ -26,7 +26,7 @@ hidden documents are never sources.
 from .copycheck import check_draft, checked_text
 from .document import export_draft
 from .drafts import Draft, DraftBody, build_draft, shown
-from .outline import asked_genre, suggest_outline
+from .outline import asked_genre, draft_title, suggest_outline
 from .paragraphs import paragraph_candidates
 from .placeholders import mark_placeholders
 from .plan import first_draft, make_plan
@@ -34,6 +34,6 @@ from .rewrite import check_rewrite, rewrite_paragraph
 from .storage import DraftStore, Owner
 from .tier import may_draft, require_drafting
 
-__all__ = ["Draft", "DraftBody", "DraftStore", "Owner", "asked_genre", "build_draft", "check_draft", "checked_text", "check_rewrite", "export_draft", "first_draft",
+__all__ = ["Draft", "DraftBody", "DraftStore", "Owner", "asked_genre", "build_draft", "check_draft", "checked_text", "check_rewrite", "draft_title", "export_draft", "first_draft",
            "make_plan", "mark_placeholders", "may_draft", "paragraph_candidates", "require_drafting",
            "rewrite_paragraph", "shown", "suggest_outline"]

@@ -69,7 +69,8 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
     body_end = max(offset - 1, 0)
     for node in open_nodes:
         node.end = body_end
-    if signed is not None and canonical(draft.genre) in SIGNED_GENRES:
+    genre = canonical(draft.genre)   # a draft saved before its 文种 was (「对照检查」) is shown by its name
+    if signed is not None and genre in SIGNED_GENRES:
         for kind, line in (("issuer_signature", draft.unit.strip()), ("date", official_date(signed))):
             if line:
                 at = add(line)
@@ -80,7 +81,7 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
             add(line)
         listed.end = max(offset - 1, 0)
         roots.append(listed)
-    return Document(title=xml_safe(draft.title), text="\n".join(lines), genre=draft.genre or "其他", outline=roots,
+    return Document(title=xml_safe(draft.title), text="\n".join(lines), genre=genre or "其他", outline=roots,
                     elements=elements, id=draft.id)
 
 

@@ -85,6 +85,24 @@ def asked_genre(genre: str) -> str:
     return genre
 
 
+def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> str:
+    """A draft's title as such materials are named (``sucai draft -o``, and the 写作台's title field to begin with):
+    unit, year, topic, then the 文种 unless the topic holds it ("县审计局党支部" + "2024年度" + "组织生活会" +
+    "对照检查材料"), or only the rest of it when the topic ends with its first characters (at least two: "2024年度
+    个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"); parts already in the topic are not
+    repeated, nor the topic's words (split at white space) that the unit holds, and the topic's words are joined
+    without spaces (unit "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部":
+    "县司法局党支部2025年度组织生活会对照检查材料")."""
+    topic = "".join(word for word in topic.split() if not (unit and word in unit))
+    parts = [unit or "", f"{year}年度" if year and str(year) not in topic else "", topic]
+    parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
+    title = "".join(parts)
+    if genre in topic:
+        return title
+    shared = next((n for n in range(len(genre) - 1, 1, -1) if title.endswith(genre[:n])), 0)
+    return title + genre[shared:]
+
+
 def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
                     year: int | None = None, sources: int = SOURCE_DOCS, exclude: tuple[int, ...] = ()) -> OutlineSuggestion:
     """A 提纲 for a document of ``genre`` on ``topic``, for a viewer with (``member``) or without the member tier.

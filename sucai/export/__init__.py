@@ -18,7 +18,7 @@ from .archive import index_csv, safe_stem, unique_name, zip_files
 from .docx import DocxStyle, to_docx
 from .markdown import to_markdown, to_text
 
-__all__ = ["FORMATS", "DocxStyle", "export_document", "export_zip"]
+__all__ = ["FORMATS", "DocxStyle", "batch_stem", "export_document", "export_zip"]
 
 INDEX_NAME = "索引.csv"
 INDEX_HEADER = ("序号", "标题", "文种", "字数", "来源", "文件名")
@@ -40,6 +40,12 @@ def export_document(
     _check_format(fmt)
     stem = safe_stem(doc.title, _fallback_stem(doc))
     return f"{stem}.{fmt}", _render(doc, fmt, notice, style, chars)
+
+
+def batch_stem(query: str | None) -> str:
+    """The file-name stem of a batch download: the query it packs, made safe (「担当作为 存在问题」), or 素材打包 for
+    one of numbers or filters alone — a second download lands beside the first, not over it."""
+    return safe_stem((query or "").strip(), "素材打包")
 
 
 def export_zip(items: list[tuple[Document, str | None]], fmt: str, *, limit: int = 200) -> bytes:

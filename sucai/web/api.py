@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import access
 from ..accounts import Accounts, TooManyRequests
 from ..errors import InvalidInput, NotFound
-from ..export import export_document, export_zip
+from ..export import batch_stem, export_document, export_zip
 from ..library import Library
 from ..metadata import genres
 from ..model import Document
@@ -238,7 +238,8 @@ async def api_download_many(
             raise NotFound("没有符合条件的文档，未生成压缩包", code="no_results")
     else:
         raise InvalidInput("请给出文档编号 ids，或给出检索条件 q", code="invalid_input")
-    return await run_in_threadpool(zip_download, request, docs, viewer, accounts, format, "素材打包")
+    return await run_in_threadpool(zip_download, request, docs, viewer, accounts, format,
+                                   batch_stem(None if ids else search.q))
 
 
 def zip_download(request: Request, docs: list[Document], viewer: Viewer, accounts: Accounts, format: str,  # noqa: A002

@@ -71,8 +71,8 @@ async def api_check(
     check_session_csrf(request, token)
     check_length(text, library.settings)   # an over-long draft costs nothing more: not even a visitor's hourly 查重
     report, file = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
-                                           lambda: with_file(check_text(library, text, viewer.member), format,
-                                                             library.settings.timezone), counted)
+                                           lambda: with_file(request, check_text(library, text, viewer.member), format),
+                                           counted)
     if file is None:
         return JSONResponse(report.to_dict())
     name, data = file
@@ -127,10 +127,12 @@ def spend_check(request: Request, viewer: Viewer, detail: str, work: Callable[[]
     return spending(request, viewer, "check", detail, work)
 
 
-def with_file(report: CheckReport, fmt: str, zone: str) -> tuple[CheckReport, tuple[str, bytes] | None]:
-    """``report`` and, unless ``fmt`` is "json", its file ``(name, bytes)`` (:func:`export_report`; its time on
-    the site's clock ``zone``)."""
-    return report, (None if fmt == "json" else export_report(report, fmt, zone))
+def with_file(request: Request, report: CheckReport, fmt: str) -> tuple[CheckReport, tuple[str, bytes] | None]:
+    """``report`` and, unless ``fmt`` is "json", its file ``(name, bytes)`` (:func:`export_report`: its time on
+    the site's clock, setting ``timezone``; its sources linked to this site as the request reached it)."""
+    if fmt == "json":
+        return report, None
+    return report, export_report(report, fmt, request.app.state.settings.timezone, str(request.base_url).rstrip("/"))
 
 
 def _page(request: Request, viewer: Viewer, status: int = 200, **context):

@@ -36,11 +36,12 @@ from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
 from ..config import Settings, local_time
-from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, export_draft,
-                        paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
+from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, draft_title,
+                        export_draft, paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE
 from ..drafting.placeholders import writer_year
 from ..drafting.rewrite import MODE_NAMES, enabled
+from ..export.archive import safe_stem
 from ..library import Library
 from .check import read_body, spend_check, with_file
 from .deps import (Viewer, get_library, same_site_download, searching, spending, verify_csrf, verify_csrf_or_token,
@@ -176,6 +177,7 @@ async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library
     found = await searching(request, partial(suggest_outline, library, asked_genre(ask.genre), ask.topic.strip(),
                                              member=viewer.member, unit=ask.unit, year=ask.own_year))
     return JSONResponse({"genre": found.genre, "topic": found.topic,
+                         "title": draft_title(found.genre, found.topic, ask.unit, ask.own_year)[:MAX_TITLE],   # as saved
                          "outline": [node.to_dict() for node in found.outline],
                          "documents": found.documents, "warnings": found.warnings})
 
@@ -265,12 +267,11 @@ def api_check_draft(
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
     check_length(checked_text(draft), library.settings)   # an over-long draft spends no 查重, not even a free user's hourly one
     report, file = spend_check(request, viewer, f"草稿 {draft_id}",
-                               lambda: with_file(check_draft(library, draft, member=viewer.member), format,
-                                                 library.settings.timezone))
+                               lambda: with_file(request, check_draft(library, draft, member=viewer.member), format))
     if file is None:
         return JSONResponse({"text": report.text, **report.to_dict()})
-    name, data = file
-    return Response(data, media_type=_MEDIA[format],
+    name = f"{safe_stem(draft.title, f'草稿{draft_id}')} {file[0]}"   # 「…对照检查材料 查重报告.docx」: whose report it is
+    return Response(file[1], media_type=_MEDIA[format],
                     headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}-check.{format}")})
 
 

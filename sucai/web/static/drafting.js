@@ -104,11 +104,13 @@
           });
         })(data.outline, 1);
         draft = { id: null, sections: sections };
+        start.genre = data.genre;   // a shorthand typed (对照检查) shown by the 文种's name the outline is of
+        $("genre").value = data.genre;
         const warnings = $("outline-warnings");
         warnings.replaceChildren();
         data.warnings.forEach(function (w) { const li = document.createElement("li"); li.textContent = w; warnings.appendChild(li); });
         say("start-status", "参考了 " + data.documents.length + " 篇材料");
-        if (!$("draft-title").value) $("draft-title").value = start.topic || (start.genre + "初稿");
+        if (!$("draft-title").value) $("draft-title").value = data.title;   // unit, year, topic and 文种, as sucai draft
         $("outline-panel").hidden = false;
         $("compose-panel").hidden = true;
         renderOutline();
