@@ -136,7 +136,9 @@ class TreeMemory:
     ``parse worker`` or the program's name, e.g. ``tesseract``) with its PSS in MB, split into anonymous
     memory and file pages (mapped libraries, the index's mapped segment files), and ``peak_phase``: what
     the caller had set ``phase`` to at that sample (e.g. "index commit"); ``phase_peaks``: the tree's PSS
-    peak within each phase, and ``own_peaks``: this process's (the index writer's heap is in it).
+    peak within each phase, and ``own_peaks``: this process's (the index writer's heap is in it); ``tree_anon``: the
+    tree's peak of anonymous memory alone (``Pss_Anon``: without mapped files — the libraries, and the index's
+    segment files a merge reads through its memory map, page cache the system may take back), in MB.
     """
 
     def __init__(self, interval: float = 0.2):
@@ -144,7 +146,7 @@ class TreeMemory:
         import threading
 
         self.interval, self.root = interval, os.getpid()
-        self.parent = self.worker = self.tree_rss = self.tree_pss = 0.0
+        self.parent = self.worker = self.tree_rss = self.tree_pss = self.tree_anon = 0.0
         self.cpu = 0.0  # CPU seconds the sampling took (in this process: subtract them from its CPU)
         self.phase = self.peak_phase = ""
         self.at_peak: list[tuple[str, float, float, float]] = []  # (role, PSS, anonymous, file) MB per process
@@ -175,6 +177,7 @@ class TreeMemory:
         self.parent = max(self.parent, rss.get(self.root, 0.0))
         self.worker = max([self.worker, *(v for pid, v in rss.items() if pid != self.root)])
         self.tree_rss = max(self.tree_rss, sum(rss.values()))
+        self.tree_anon = max(self.tree_anon, sum(rollup.get("Pss_Anon:", 0.0) for rollup in rollups.values()) / 1024)
         self.phase_peaks[phase] = max(self.phase_peaks.get(phase, 0.0), pss)
         self.own_peaks[phase] = max(self.own_peaks.get(phase, 0.0), rollups[self.root].get("Pss:", 0.0) / 1024)
         if pss > self.tree_pss:

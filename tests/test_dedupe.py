@@ -1190,3 +1190,51 @@ def test_a_split_off_document_is_joined_by_none_after_an_edit_of_the_other_or_an
     ingest(library, tmp_path / "more", {"n3.txt": notice + f"\n附：{ANNEX}。\n联系人：王明\n"})   # nearest n2: joins n1
     n3, = _named(library, "n3.txt")
     assert _groups(library, True) == _groups(library, False) == [[n1, n3]]
+
+
+def test_lsh_with_compact_buckets_finds_what_datasketchs_own_storage_finds():
+    """The LSH of :class:`Clusters` keeps a bucket of one document as its id (``dedupe._buckets``): it proposes the
+    same candidates as datasketch's own storage (the oracle: a dict of sets) — buckets of one, of several (near-
+    duplicates share bands) and after removals, the last of a bucket and one of a shared one — and holds the same
+    ids under the same band hashes."""
+    import numpy as np
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from sucai.dedupe import _SCHEME, _SEED, LSH_PARAMS, LSH_THRESHOLD, LSH_WEIGHTS, NUM_PERM, _buckets
+
+    rng = np.random.default_rng(7)
+    minhashes = {}
+    for family in range(40):   # each family: a signature and variants sharing most of its values (shared buckets)
+        base = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64)
+        for variant in range(int(rng.integers(1, 6))):
+            values = base.copy()
+            changed = rng.random(NUM_PERM) < 0.2 * variant
+            values[changed] = rng.integers(0, 2**32, int(changed.sum()), dtype=np.uint64)
+            minhashes[family * 10 + variant] = LeanMinHash(seed=_SEED, hashvalues=values, scheme=_SCHEME)
+    own, oracle = (MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS, params=LSH_PARAMS)
+                   for _ in range(2))
+    own.hashtables = [_buckets()() for _ in own.hashtables]
+    for lsh in (own, oracle):
+        with lsh.insertion_session() as session:
+            for key, minhash in minhashes.items():
+                session.insert(key, minhash, check_duplication=False)
+
+    def same() -> None:
+        for minhash in minhashes.values():
+            assert sorted(own.query(minhash)) == sorted(oracle.query(minhash))
+        for mine, theirs in zip(own.hashtables, oracle.hashtables):
+            assert {key: set(mine.get(key)) for key in mine.keys()} == {key: theirs.get(key) for key in theirs.keys()}
+            assert mine.itemcounts() == theirs.itemcounts()
+
+    same()
+    assert any(count > 1 for table in own.hashtables for count in table.itemcounts().values())   # shared buckets
+    assert any(count == 1 for table in own.hashtables for count in table.itemcounts().values())
+    for key in list(minhashes)[::3]:
+        own.remove(key)
+        oracle.remove(key)
+    same()
+    with own.insertion_session() as session, oracle.insertion_session() as other:
+        for key in list(minhashes)[::6]:   # back in, into buckets of one and of several
+            session.insert(key, minhashes[key], check_duplication=False)
+            other.insert(key, minhashes[key], check_duplication=False)
+    same()
