@@ -24,6 +24,16 @@ It folds:
   衞生 = 卫生, 看著 = 看着. Simplified text is never phrase-converted (显著 stays
   显著). Then every character alone gets its one ``t2s`` image, in documents
   and queries alike (乾 → 干, so 乾安县 stays findable as 乾安县);
+- quotation marks to one, ``"``: every character with Unicode's Quotation_Mark property (UAX #44,
+  PropList.txt, read with :mod:`regex`) — “ ” ‘ ’ " ' ＂ ＇, the corner brackets 「 」 『 』 (and their
+  forms ﹁ ﹂ ｢ ｣), 〝 〞 〟, „ ‟ ‚ ‛, « » ‹ › —, so that a phrase typed or pasted with other marks
+  (「第一议题」, "第一议题" from a laptop's keyboard, ＂第一议题＂) matches the text's “第一议题”. One
+  image for double and single marks alike: the single ones are the double ones one level in (GB/T
+  15834-2011 标点符号用法 §4.8 引号: 外面一层用双引号，里面一层用单引号), a level that says where a
+  quotation stands, not what it quotes (坚持‘两个确立’ inside a quoted speech is a report's
+  坚持“两个确立”); 「」 is the outer mark of Taiwan and Hong Kong and 『』 their inner one, while vertical
+  mainland text uses 『』 outside (﹃﹄); and ’ is also the typographic apostrophe (China’s = China's).
+  《》 (书名号) are no quotation marks and stay;
 - whitespace: a run of whitespace counts, as one space, only between two letters
   or two digits ("hello world" ≠ "helloworld", "2023 2024" ≠ "20232024");
   anywhere else it is dropped: between Chinese characters ("办公室　关于" =
@@ -62,6 +72,7 @@ from types import ModuleType
 
 import numpy as np
 import opencc
+import regex
 from platformdirs import user_cache_dir
 
 from . import radicals
@@ -83,6 +94,8 @@ _LAST_FOLDED = 0x30000  # NFKC and case are folded for the BMP and planes 1–2
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _PHRASE_CONFIGS = ("tw2t", "hk2t", "t2s")  # Taiwan and Hong Kong variants to OpenCC's standard, then to simplified
 _SHORT_TEXT = 2_000  # characters: matchable checks shorter texts with sets, not regexes (compiling them costs more)
+_QUOTE = '"'  # the one image of every quotation mark (see the module docstring)
+_QUOTATION_MARK = regex.compile(r"\p{Quotation_Mark}")
 
 
 def _is_wide(char: str) -> bool:
@@ -201,15 +214,16 @@ _ARRAYS = ("single", "aligned", "unplain_bmp", "unaligned_bmp", "gap_bmp")
 def _tables_file() -> Path:
     """The cache file of the tables, named by a digest of everything they are made of: the source of this
     module (the rules), of :mod:`sucai.radicals` and its data file, of :mod:`sucai.clean` (the replacement
-    character), OpenCC's version (its dictionaries) and Python's (its Unicode database, case and character
-    classes). A change to any of them names another file, so a file is never read for other inputs. In the
-    user-cache directory (platformdirs: ``~/.cache/sucai`` or ``$XDG_CACHE_HOME/sucai`` on Linux)."""
+    character), OpenCC's version (its dictionaries), regex's (its Unicode properties: the quotation marks) and
+    Python's (its Unicode database, case and character classes). A change to any of them names another file, so
+    a file is never read for other inputs. In the user-cache directory (platformdirs: ``~/.cache/sucai`` or
+    ``$XDG_CACHE_HOME/sucai`` on Linux)."""
     package = Path(__file__).parent
     digest = hashlib.sha256()
     for path in (package / "analysis.py", package / "radicals.py", package / "clean.py",
                  package / "data" / "EquivalentUnifiedIdeograph.txt"):
         digest.update(path.read_bytes())
-    digest.update(f"{opencc.__version__} {sys.version} {unicodedata.unidata_version}".encode())
+    digest.update(f"{opencc.__version__} {regex.__version__} {sys.version} {unicodedata.unidata_version}".encode())
     return Path(user_cache_dir("sucai")) / f"analysis-tables-{digest.hexdigest()[:24]}.npz"
 
 
@@ -239,6 +253,9 @@ def _built_tables() -> _Tables:
         fold[ord(char)] = ""
     for code in range(0xD800, 0xE000):
         fold[code] = REPLACEMENT
+    for char in _QUOTATION_MARK.findall(_chars([(0, _LAST_FOLDED - 1)])):   # 30, all of the basic plane
+        if char != _QUOTE:
+            fold[ord(char)] = _QUOTE
     han = _chars(_HAN_RANGES)
     for char, simple in zip(han, _per_character((opencc.OpenCC("t2s"),), han)):
         if len(simple) == 1 and simple != char:

@@ -86,8 +86,8 @@ if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this m
 log = logging.getLogger(__name__)
 
 # 10: counted_chars (字数 without white space) for the sort by 字数; 11: the flags of the clusters members see;
-# 12: the 查重 fingerprints without term frequencies (_FINGERPRINTS)
-INDEX_VERSION = 12
+# 12: the 查重 fingerprints without term frequencies (_FINGERPRINTS); 13: every quotation mark indexed as " (analysis)
+INDEX_VERSION = 13
 _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
 _BATCH = 200

@@ -1,8 +1,10 @@
 """Reading what a user typed into the search box, leniently.
 
 Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
-between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces inside one term — a quotation mark inside a term is the
-character itself, as pasted from a text (把“第一议题”制度); ``-term`` excludes; ``A OR B`` (also ``A | B``) accepts either.
+between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces
+inside one term — a quotation mark inside a term is part of it, as pasted from a text (把“第一议题”制度;
+normalised, it matches any quotation mark: :mod:`sucai.analysis`); ``-term`` excludes; ``A OR B`` (also
+``A | B``) accepts either.
 Outside quotes the punctuation a writer types between terms or clauses (``，`` ``；`` ``、`` ``。`` ``？`` ``！`` and
 ``,`` ``;`` ``?`` ``!`` and their compatibility forms — ﹖ ｡ ‼ ﹐…, the same once normalised —, but not a comma between
 two digits: 1,000) separates them as a space does, and at the start or end of the query is left out ("如何做好基层减负？"

@@ -43,9 +43,28 @@ from sucai.query import parse_query
     # a lone surrogate (JSON "\\ud800", an undecodable byte of a command line) is no character: U+FFFD
     ("\ud800繁體", "\ufffd繁体"),
     ("變\udcff更", "变\ufffd更"),
+    # every quotation mark is ", double or single, horizontal or corner (new-user try 21: 「第一议题」 typed, or
+    # "第一议题" on a laptop, never matched the text's “第一议题”); 《》 (书名号) are no quotation marks
+    ("坚持把“第一议题”制度", '坚持把"第一议题"制度'),
+    ("「第一议题」『两个确立』‘两个维护’", '"第一议题""两个确立""两个维护"'),
+    ("＂落实＂ ＇落实＇ ﹁落实﹂ ｢落实｣ 〝落实〞", '"落实""落实""落实""落实""落实"'),
+    ("《关于“三农”工作的意见》", '《关于"三农"工作的意见》'),
+    ("China’s 'GDP'", 'china"s"gdp"'),
 ])
 def test_normalize(raw, norm):
     assert analysis.normalize(raw) == norm
+
+
+# Unicode's Quotation_Mark property (PropList.txt, Unicode 15), written out by hand
+QUOTATION_MARKS = "\"'«»‘’‚‛“”„‟‹›⹂「」『』〝〞〟﹁﹂﹃﹄＂＇｢｣"
+
+
+def test_every_quotation_mark_and_nothing_else_is_folded_to_one():
+    """The fold table's quotation marks: each of the 30 is ", and no other character's image holds " or '."""
+    assert len(set(QUOTATION_MARKS)) == 30
+    assert {char: analysis.normalize(char) for char in QUOTATION_MARKS} == dict.fromkeys(QUOTATION_MARKS, '"')
+    quoting = {chr(code) for code, image in analysis._tables().fold.items() if set(image) & {'"', "'"}}
+    assert quoting == set(QUOTATION_MARKS) - {'"'}
 
 
 def test_normalize_is_idempotent_on_every_folded_character():
@@ -86,7 +105,8 @@ def test_offsets_point_at_the_source_characters():
     """
     rng = random.Random(7)
     alphabet = ["学", "习", " ", "\u3000", "\n", "\t", "Ａ", "b", "c", "（", "）", "開", "計畫", "2", "３", "⑴",
-                "℃", "①", "\u200b", "⼯", "Ⅳ", "…", "\u00a0", "批覆", ".", "衞", "𝐀", "🄁", "ж", "٣", "\ud800"]
+                "℃", "①", "\u200b", "⼯", "Ⅳ", "…", "\u00a0", "批覆", ".", "衞", "𝐀", "🄁", "ж", "٣", "\ud800",
+                "“", "」", "'"]
     for _ in range(5_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         norm, offsets = analysis.normalize_with_offsets(text)
@@ -162,10 +182,12 @@ def test_user_dictionary_terms_stay_whole():
     ('"基层减负？"', [["基层减负?"]], [], False),            # quoted: literal (？ is ? once normalised)
     ('"担当作为，作风建设"', [["担当作为,作风建设"]], [], False),  # ， is , once normalised (NFKC)
     ("1,000 元", [["1,000"], ["元"]], [], False),           # a comma between digits is none
-    # a quotation mark inside a term is the character itself, as pasted from a text (new-user try 21: folded to ",
-    # 「把“第一议题”制度」 matched nothing); opening a token, “…” quotes a phrase as "…" does
-    ("坚持把“第一议题”制度作为", [["坚持把“第一议题”制度作为"]], [], False),
-    ("第一议题”制度 -“形式主义”", [["第一议题”制度"]], ["形式主义"], False),
+    # a quotation mark inside a term is part of it, as pasted from a text (new-user try 21: taken for syntax,
+    # 「把“第一议题”制度」 matched nothing), normalised as every quotation mark is, to "; opening a token, “…” quotes
+    # a phrase as "…" does
+    ("坚持把“第一议题”制度作为", [['坚持把"第一议题"制度作为']], [], False),
+    ("第一议题”制度 -“形式主义”", [['第一议题"制度']], ["形式主义"], False),
+    ("把「第一议题」制度", [['把"第一议题"制度']], [], False),   # a corner bracket opens no phrase: it is text
     ("“基层 减负” ＂落实＂", [["基层减负"], ["落实"]], [], False),
     # a 发文字号 is read with each of its brackets, the 〔〕 form first (a 提示 unless typed with 〔〕)
     ("国办发[2019]3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),
@@ -276,7 +298,7 @@ def test_matchable_form_gives_the_spans_of_the_normalised_text(monkeypatch, shor
     monkeypatch.setattr(analysis, "_SHORT_TEXT", short_text)  # these texts: long (0) or short (2,000)
     rng = random.Random(11)
     alphabet = ["学", "习", "发", "展", "發", " ", "\n", "\u3000", "，", ",", "a", "B", "b", "1", "１", "⑴", "(", ")",
-                "\u200b", "⼯", "工", "開", "开", "乾", "干", "。", "\udcff"]
+                "\u200b", "⼯", "工", "開", "开", "乾", "干", "。", "\udcff", "“", "」", '"']
     fast = folded = 0
     for _ in range(5_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))

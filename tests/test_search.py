@@ -324,10 +324,28 @@ def test_a_sentence_pasted_with_its_quotation_marks_finds_its_document(library):
     assert [h.id for h in ranked][:1] == [quoted] and {other, plain} <= {h.id for h in ranked}
 
 
-RANKED_TEXTS = ["担当作为方面存在问题", "作风建设要常抓", "为基层减负", "担 当", "一般的工作", "无关内容", "作为"]
+@pytest.mark.parametrize("typed", ["“第一议题”", "「第一议题」", '"第一议题"', "＂第一议题＂", "『第一议题』",
+                                   "‘第一议题’", "〝第一议题〞", "﹁第一议题﹂", "“第一议题’"])
+def test_a_phrase_typed_with_any_quotation_marks_finds_the_text_written_with_others(library, typed):
+    """「第一议题」 typed, "第一议题" on a laptop's keyboard or ＂第一议题＂ finds the 公文 that wrote “第一议题”, and
+    the one that wrote 「第一议题」 (a Hong Kong copy): every quotation mark is one when matching (new-user try 21:
+    text that looks right never matched); highlights cover the text's own marks."""
+    quoted, cornered, plain = add(library, "支部坚持把“第一议题”制度作为固定议程。", "坚持把「第一议题」制度作为议程。",
+                                  "坚持把第一议题制度作为议程。")
+    q = f"把{typed}制度"
+    assert ids_for(library, q) == [quoted, cornered]
+    assert sorted(highlighted(library, q)) == [["把“第一议题”制度"], ["把「第一议题」制度"]]
+    assert ids_for(library, f"议程 -把{typed}") == [plain]
+    ranked = library.search(SearchRequest(q=q, mode="ranked", limit=10), member=True).hits
+    assert {h.id for h in ranked[:2]} == {quoted, cornered} and plain in {h.id for h in ranked}
 
 
-@pytest.mark.parametrize("q", ["担当作为", "的", "作为 问题", "担当 OR 作风", '"基层 减负"', "担当 -作风", "作为 -问题"])
+RANKED_TEXTS = ["担当作为方面存在问题", "作风建设要常抓", "为基层减负", "担 当", "一般的工作", "无关内容", "作为",
+                "要有‘担当’的作为"]
+
+
+@pytest.mark.parametrize("q", ["担当作为", "的", "作为 问题", "担当 OR 作风", '"基层 减负"', "担当 -作风", "作为 -问题",
+                               "「担当」", "作为 -“担当”"])
 @pytest.mark.parametrize("member", [True, False])
 def test_ranked_matches_are_the_documents_holding_a_bigram_of_a_term(library, q, member):
     """Ranked mode finds (and counts, and facets) every document holding a character bigram of a term
