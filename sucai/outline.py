@@ -400,10 +400,12 @@ def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], barriers: Iterable[_Ma
         stack.append(mark)
         placed.append(mark)
     for mark, following in zip(placed, [*placed[1:], None]):
-        mark.run_in, mark.gap = _own_text(body, mark, following.start if following else len(body))
+        if mark.style[0] not in _NEVER_ENTRIES:
+            mark.run_in, mark.gap = _own_text(body, mark, following.start if following else len(body))
     for mark in reversed(placed):   # sub-headings before their heading; a sub-list is text under a heading
-        mark.below = _settle(mark.children, mark.node.children) or mark.gap or bool(mark.children) and not (
-            _introduces(body, mark))
+        if mark.children:
+            mark.below = _settle(mark.children, mark.node.children) or not _introduces(body, mark)
+        mark.below = mark.below or mark.gap
     _settle(top.children, roots)
     _set_ends(roots, len(body))
     for owner in [mark for mark in placed if mark.node] + [None]:
@@ -484,6 +486,9 @@ def _in_article(stack: list[_Mark], mark: _Mark) -> bool:
     return bool(stack) and stack[-1].style == ("art", 4) and mark.style[0] == "gb" and mark.style != _PLAIN
 
 
+_NEVER_ENTRIES = ("md", "art")   # markdown headings and articles: never list entries
+
+
 def _is_list(run: list[_Mark]) -> bool:
     """Whether a run of sibling headings (see :func:`_runs`) is a bare list ("（一）雷达设备\n（二）导弹推进剂…"), not
     headings: none of them has sub-headings left, none but the last has text below its line (the last may be
@@ -491,7 +496,7 @@ def _is_list(run: list[_Mark]) -> bool:
     :func:`_own_text`; the last is not counted unless alone, as it may hold the text after the list): a run of
     run-in headings ("（二）奋勇前进，逮捕一切怙恶不悛的战争罪犯。不管他们逃至何处…") stays headings even where one is
     a sentence alone. Markdown headings and articles are never list entries."""
-    if run[0].style[0] in ("md", "art") or any(mark.node.children for mark in run) \
+    if run[0].style[0] in _NEVER_ENTRIES or any(mark.node.children for mark in run) \
             or any(mark.below for mark in run[:-1]):
         return False
     counted = run[:-1] if len(run) > 1 else [mark for mark in run if not mark.below]
