@@ -374,8 +374,8 @@ def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], barriers: Iterable[_Ma
     close the articles and divisions above them: an annex's "一、" is not a 项 of the last 条).
 
     Every heading is placed first; then the entries of bare lists are left out, a list being all entries or
-    none (:func:`_settle`, sub-lists before the lists they are in). Numbered lines inside an article (its 项 （一）… and 目 1.…) are never entries.
-    Markdown headings and articles (条) are always kept.
+    none (:func:`_settle`, sub-lists before the lists they are in). Numbered lines inside an article (its 项
+    （一）… and 目 1.…) are never entries. Markdown headings and articles (条) are always kept.
     """
     roots: list[OutlineNode] = []
     top = _Mark(-1, ("top",), "", "")   # holds the marks placed at the top, as a heading holds its sub-headings
@@ -546,6 +546,8 @@ def parse_outline(
     the numbered 项 and 目 inside an article are not entries. Lines that are
     ``elements`` (:func:`sucai.elements.find_elements`) are not headings, except
     attachment titles.
+    The entries of a bare list ("（一）雷达设备\n（二）导弹推进剂…", a 新闻摘要's "1.…；") are not
+    headings: a list is all entries or none (see ``_is_list``).
     ``markdown=True``: markdown headings are known, so unnumbered lines are not
     guessed as headings. Their positions come from ``headings`` — ``(offset,
     depth)`` pairs as in :attr:`Cleaned.headings` — or, when ``headings`` is None,
