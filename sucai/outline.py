@@ -20,6 +20,7 @@ headings. All offsets are characters in the body text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -104,10 +105,12 @@ class _Mark:
     number: int = 0
     line_end: int = 0
     summary: str = ""
-    follows_list: bool = False
     node: OutlineNode | None = None
-    container: list[OutlineNode] | None = None
+    children: list[_Mark] = field(default_factory=list)   # the headings placed under it
     children_items: list[_Mark] = field(default_factory=list)
+    run_in: bool = False   # run-in text (see _own_text)
+    gap: bool = False      # text below its line, before the next heading
+    below: bool = False    # text below its line in its section, once its sub-headings are settled
 
 
 def _cut(text: str, pattern: re.Pattern[str], limit: int) -> str:
@@ -139,7 +142,12 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
     heading = _cut(rest, _HEADING_END, _MAX_HEADING)
     if not heading:
         return None
-    return _Mark(start, style, label, heading, line_end=line_end)
+    return _Mark(start, style, label, heading, number=_label_number(label), line_end=line_end)
+
+
+def _label_number(label: str) -> int:
+    """The number a label writes (（三） ⑶ 3． ③ → 3), 0 when it writes none that reads so (Ⅳ, 1.2)."""
+    return _cn_int(unicodedata.normalize("NFKC", label).strip("()、. "))
 
 
 def _line_end(body: str, pos: int) -> int:
@@ -223,6 +231,7 @@ _PLAIN_BAD = re.compile(
 _HAS_HAN = re.compile(f"[{_HAN}]")
 _PARAGRAPH_END = re.compile(r"[。！？!?；;：:]")
 _SENTENCE_CLOSE = "。！？!?；;：:”’\"'）)》】"
+_PLAIN = ("gb", "plain")   # the style of an unnumbered heading
 _DATE_LINE = re.compile(rf"^[{_SPACE}（(]*(?:\d{{4}}\s*年|[〇零○一二三四五六七八九]{{4}}年)[^\n]{{0,12}}$")
 
 
@@ -246,7 +255,7 @@ def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
             j += 1
         if i < j <= i + 2 and _opens_section(lines, i, j, taken):
             for start, end, text in lines[i:j]:
-                yield _Mark(start, ("gb", "plain"), "", text, line_end=end)
+                yield _Mark(start, _PLAIN, "", text, line_end=end)
         i = max(j, i + 1)
 
 
@@ -344,12 +353,6 @@ def _pop_for(stack: list[_Mark], style: tuple) -> None:
             del stack[closes.index(True) :]
 
 
-def _owns_text(body: str, mark: _Mark, next_start: int) -> bool:
-    """True when a heading has text of its own: run-in words after it on its line, or lines before ``next_start``."""
-    run_in = body[mark.start : mark.line_end].strip()[len(mark.label) :].strip()[len(mark.heading) :]
-    return bool(_WORD.search(run_in) or _WORD.search(body[mark.line_end : next_start]))
-
-
 _WORD = re.compile(rf"[{_HAN}A-Za-z0-9]")
 
 
@@ -370,67 +373,135 @@ def _nest(marks: Iterable[_Mark], items: Iterable[_Mark], barriers: Iterable[_Ma
     """Build the outline tree from heading marks, item marks and barriers (attachments, which
     close the articles and divisions above them: an annex's "一、" is not a 项 of the last 条).
 
-    A numbered or guessed heading that owns no text and no sub-headings — one
-    entry of a bare list such as "（一）雷达设备\n（二）…" — is a list entry, not a
-    heading, and is left out; so is the last entry of such a list even when the
-    text after the list follows it, so that a list is all entries or none.
-    Numbered lines inside an article (its 项 （一）… and 目 1.…) are never entries.
-    Markdown headings and articles (条) are always kept.
+    Every heading is placed first; then the entries of bare lists are left out, a list being all entries or
+    none (:func:`_settle`, sub-lists before the lists they are in). Numbered lines inside an article (its 项
+    （一）… and 目 1.…) are never entries. Markdown headings and articles (条) are always kept.
     """
     roots: list[OutlineNode] = []
-    root_items: list[_Mark] = []
+    top = _Mark(-1, ("top",), "", "")   # holds the marks placed at the top, as a heading holds its sub-headings
     stack: list[_Mark] = []
-    previous: _Mark | None = None
+    placed: list[_Mark] = []
     order = {"barrier": 0, "heading": 1, "item": 2}
     events = sorted([*marks, *items, *barriers], key=lambda mark: (mark.start, order[mark.kind]))
     for mark in events:
         if mark.kind == "item":
-            (stack[-1].children_items if stack else root_items).append(mark)
+            (stack[-1] if stack else top).children_items.append(mark)
             continue
         if mark.kind == "barrier":
             while stack and stack[-1].style[0] == "art":
                 stack.pop()
             continue
         _pop_for(stack, mark.style)
-        container = stack[-1].node.children if stack else roots
-        settled = None  # the heading before this one, once it is known to be a heading or a list entry
-        if previous and not (stack and stack[-1] is previous):
-            _drop_list_entry(previous, body, mark.start, _same_run(previous, mark, container))
-            settled, previous = previous, None
         if _in_article(stack, mark):
             continue
-        mark.follows_list = bool(settled and settled.node is None and _same_run(settled, mark, container))
-        mark.container = container
         mark.node = OutlineNode(len(stack) + 1, mark.label, mark.heading, mark.start, len(body), summary=mark.summary)
-        container.append(mark.node)
+        (stack[-1].node.children if stack else roots).append(mark.node)
+        (stack[-1] if stack else top).children.append(mark)
         stack.append(mark)
-        previous = mark
-    if previous:
-        _drop_list_entry(previous, body, len(body), False)
+        placed.append(mark)
+    for mark, following in zip(placed, [*placed[1:], None]):
+        if mark.style[0] not in _NEVER_ENTRIES:
+            mark.run_in, mark.gap = _own_text(body, mark, following.start if following else len(body))
+    for mark in reversed(placed):   # sub-headings before their heading; a sub-list is text under a heading
+        if mark.children:
+            mark.below = _settle(mark.children, mark.node.children) or not _introduces(body, mark)
+        mark.below = mark.below or mark.gap
+    _settle(top.children, roots)
     _set_ends(roots, len(body))
-    for owner in [m for m in events if m.kind == "heading" and m.node] + [None]:
-        _attach_items(owner, root_items if owner is None else owner.children_items, roots)
+    for owner in [mark for mark in placed if mark.node] + [None]:
+        _attach_items(owner, (owner or top).children_items, roots)
     return roots
 
 
-def _same_run(mark: _Mark, following: _Mark, container: list[OutlineNode]) -> bool:
-    """Whether ``following`` (to be placed in ``container``) is the next entry of ``mark``'s list."""
-    return mark.container is container and mark.style == following.style
+def _own_text(body: str, mark: _Mark, end: int) -> tuple[bool, bool]:
+    """Whether a heading has run-in text, and text below its line up to ``end`` (the next heading).
+
+    Text is a clause — a line and those it goes on to, a line ending in a 冒号 going on on the next
+    ("3.人民日报评论员文章：\n忠实履行代表职责；") — that holds words and does not end in a 分号: what does is a
+    list's clause (GB/T 15834-2011 §4.6.3), an entry's subtitle ("6.【奋斗者正青春】胡杨：消防救援冲锋在前；") or
+    entries whose labels were not read ("5.2026年我国将…；"). Run-in text is the heading's own clause when it holds
+    words past the heading (after a clause mark, see ``_HEADING_END``, or past :data:`_MAX_HEADING` characters: a
+    paragraph's sentence); text below is any clause after it. Reads the lines up to the first clause of text below.
+    """
+    line = body[mark.start : mark.line_end].rstrip(_SPACE)
+    words, last = bool(_WORD.search(line[len(mark.label) :].strip(_SPACE)[len(mark.heading) :])), line[-1:]
+    run_in = None   # until the heading's clause ends
+    for m in NONBLANK_LINE.finditer(body, mark.line_end, end):
+        if last not in _COLON:   # a clause starts
+            if run_in is None:
+                run_in = words and last not in _LIST_CLAUSE_END
+            elif words and last not in _LIST_CLAUSE_END:
+                return run_in, True
+            words = False
+        line = m.group(1)
+        words, last = words or bool(_WORD.search(line)), line[-1]
+    text = words and last not in _LIST_CLAUSE_END
+    return (text, False) if run_in is None else (run_in, text)
+
+
+def _introduces(body: str, mark: _Mark) -> bool:
+    """Whether a heading's line ends in a 冒号: what follows it, a sub-list, is the rest of its clause
+    ("9.国内联播快讯：\n（1）…；"), not the text of a heading ("一、海事侵权纠纷案件\n1.船舶碰撞损害责任纠纷案件；")."""
+    return body[mark.start : mark.line_end].rstrip(_SPACE)[-1:] in _COLON
+
+
+_COLON = "：:"
+_LIST_CLAUSE_END = "；;"
+
+
+def _settle(marks: list[_Mark], nodes: list[OutlineNode]) -> bool:
+    """Leave the entries of bare lists out of ``nodes``, where the sibling headings ``marks`` are placed (their
+    sub-headings settled): each run of them (siblings in a row of one label style) that :func:`_is_list` finds
+    a list loses all its entries, with their sub-lists. Returns whether what was left out held text below its
+    lines (the text after a list, which its heading owns)."""
+    dropped = []
+    for run in _runs(marks):
+        if _is_list(run):
+            dropped += run
+    for mark in dropped:
+        mark.node = None
+    nodes[:] = [mark.node for mark in marks if mark.node]
+    return any(mark.below for mark in dropped)
+
+
+def _runs(marks: list[_Mark]) -> Iterator[list[_Mark]]:
+    """The runs of ``marks``: siblings in a row of one label style, each unnumbered (guessed) heading a run alone —
+    a list of them is no list but table cells or a title and its subtitle — and numbered on from the one before
+    where both numbers read: a list quoted in an entry ("2.将第一条修改为：\n“…：\n1.专利申请权权属纠纷案件；…")
+    is a run of its own, and so are the entries after it ("3.删除第二条")."""
+    run: list[_Mark] = []
+    for mark in marks:
+        previous = run[-1] if run else None
+        if previous and (mark.style != previous.style or mark.style == _PLAIN
+                         or previous.number and mark.number and mark.number != previous.number + 1):
+            yield run
+            run = []
+        run.append(mark)
+    if run:
+        yield run
 
 
 def _in_article(stack: list[_Mark], mark: _Mark) -> bool:
     """Whether a numbered heading falls inside an article (第X条), as one of its 项 or 目."""
-    return bool(stack) and stack[-1].style == ("art", 4) and mark.style[0] == "gb" and mark.style[1] != "plain"
+    return bool(stack) and stack[-1].style == ("art", 4) and mark.style[0] == "gb" and mark.style != _PLAIN
 
 
-def _drop_list_entry(mark: _Mark, body: str, next_start: int, run_goes_on: bool) -> None:
-    """Take a childless heading out of the tree (it was the last one added) when it is an
-    entry of a bare list: it owns no text, or it ends a list whose entries so far owned none."""
-    if mark.style[0] in ("md", "art"):
-        return
-    if not _owns_text(body, mark, next_start) or (mark.follows_list and not run_goes_on):
-        mark.container.pop()
-        mark.node = None
+_NEVER_ENTRIES = ("md", "art")   # markdown headings and articles: never list entries
+
+
+def _is_list(run: list[_Mark]) -> bool:
+    """Whether a run of sibling headings (see :func:`_runs`) is a bare list ("（一）雷达设备\n（二）导弹推进剂…"), not
+    headings: none of them has sub-headings left, none but the last has text below its line (the last may be
+    followed by the text after the list), and more of them have no text of their own than run-in text (see
+    :func:`_own_text`; the last is not counted unless alone, as it may hold the text after the list): a run of
+    run-in headings ("（二）奋勇前进，逮捕一切怙恶不悛的战争罪犯。不管他们逃至何处…") stays headings even where one is
+    a sentence alone. Markdown headings and articles are never list entries."""
+    if run[0].style[0] in _NEVER_ENTRIES or any(mark.node.children for mark in run) \
+            or any(mark.below for mark in run[:-1]):
+        return False
+    counted = run[:-1] if len(run) > 1 else [mark for mark in run if not mark.below]
+    bare = sum(not mark.run_in for mark in counted)
+    return 2 * bare > len(counted)
 
 
 def _set_ends(nodes: list[OutlineNode], end: int) -> None:
@@ -475,6 +546,8 @@ def parse_outline(
     the numbered 项 and 目 inside an article are not entries. Lines that are
     ``elements`` (:func:`sucai.elements.find_elements`) are not headings, except
     attachment titles.
+    The entries of a bare list ("（一）雷达设备\n（二）导弹推进剂…", a 新闻摘要's "1.…；") are not
+    headings: a list is all entries or none (see ``_is_list``).
     ``markdown=True``: markdown headings are known, so unnumbered lines are not
     guessed as headings. Their positions come from ``headings`` — ``(offset,
     depth)`` pairs as in :attr:`Cleaned.headings` — or, when ``headings`` is None,

@@ -188,6 +188,85 @@ def test_bare_list_entries_are_not_headings():
     assert [n.heading for n in walk_outline(parse_outline(body, markdown=True))] == []
 
 
+# The 新闻摘要 of 新闻联播 20220924 (shortened, with 7. from 20230928 and 8. from 20220926): a numbered list whose
+# entries end in a 分号, some with a subtitle after a 冒号 on their line or the next, three with a sub-list after a
+# 冒号, the last followed by the air time.
+NEWS_SUMMARY = (
+    "## 新闻摘要\n本期节目主要内容：\n1.【领航中国】共护一江水 万里长江焕发新活力；\n2.我国固定资产投资效能平稳提升；\n"
+    "3.【奋斗者正青春】胡杨：消防救援冲锋在前；\n4.国内联播快讯：\n（1）21家主要银行上半年减免服务费用1375亿元；\n"
+    "（2）我国移动物联网连接数超过移动电话用户数；\n5.人民日报评论员文章：\n忠实履行代表职责 充分发挥代表作用；\n"
+    "6.俄称在多地打击乌军阵地等目标 乌称在东线部分地区击退俄进攻：\n（1）欧洲多国因能源危机经济受损 民众负担沉重；\n"
+    "（2）国际人士：美西方制裁俄罗斯致欧洲遭巨大反噬；\n7.央视快评：\n坚定不移朝着强国建设、民族复兴的宏伟目标奋勇前进！\n"
+    "8.二十大代表风采：\n（1）钱素云：\n危重患儿的生命之光；\n（2）张黎明：\n用创新之光 点亮万家灯火；\n"
+    "9.【大美中国】贵州。\n（《新闻联播》 20220924 19:00）\n"
+    "## 详细新闻\n### 【领航中国】共护一江水 万里长江焕发新活力\n央视网消息（新闻联播）：长江是中华民族的母亲河。\n"
+)
+
+
+def test_a_news_summary_list_is_no_entries_at_all():
+    """In 1,379 of the 1,423 transcripts the 新闻摘要 list was half kept: the entries with a subtitle after a 冒号
+    (3., 5., 7.) or a sub-list (4., 6., 8.) were headings, the others not. Expected by hand: a line ending in a 分号 is a
+    list's clause (GB/T 15834-2011 §4.6.3), a line ending in a 冒号 goes on on the next, a sub-list after a 冒号 is
+    the rest of its entry — no entry at all, only the markdown headings."""
+    assert _tree(parse_outline(NEWS_SUMMARY, markdown=True)) == [
+        (1, "heading", "", "新闻摘要"),
+        (1, "heading", "", "详细新闻"),
+        (2, "heading", "", "【领航中国】共护一江水 万里长江焕发新活力"),
+    ]
+
+
+def test_run_in_headings_stay_all_where_one_is_a_sentence_alone():
+    """毛选 149 向全国进军的命令: （一） is one sentence, （二）（三） have run-in sentences after theirs — headings,
+    all four (（一） was left out alone)."""
+    body = ("在此种情况下，我们命令你们：\n"
+            "（一）奋勇前进，坚决、彻底、干净、全部地歼灭中国境内一切敢于抵抗的国民党反动派，解放全国人民，保卫中国领土主权的独立和完整。\n"
+            "（二）奋勇前进，逮捕一切怙恶不悛的战争罪犯。不管他们逃至何处，均须缉拿归案，依法惩办。特别注意缉拿匪首蒋介石。\n"
+            "（三）向任何国民党地方政府和地方军事集团宣布国内和平协定的最后修正案。对于凡愿停止战争、用和平方法解决问题者，"
+            "你们即可照此最后修正案的大意和他们签订地方性的协定。\n"
+            "（四）在人民解放军包围南京之后，如果南京李宗仁政府尚未逃散，并愿意于国内和平协定上签字，我们愿意再一次给该政府以签字的机会。\n"
+            "中国人民革命军事委员会主席　毛泽东\n")
+    assert [n.label for n in parse_outline(body)] == ["（一）", "（二）", "（三）", "（四）"]
+
+
+def test_a_heading_over_a_list_is_a_heading_and_a_quoted_list_no_entry():
+    """A heading line with no 冒号 holds the list under it as its text (最高人民法院关于海事法院受理案件范围的规定: its
+    一、二、 were lost with the lists). An entry's quoted article ("2.将第一条修改为：\n“…：\n1.…；") numbers a list of
+    its own, which is all entries or none by itself; the entries around it stay."""
+    body = ("根据有关法律，现就海事法院受理案件的范围规定如下：\n一、海事侵权纠纷案件\n1.船舶碰撞损害责任纠纷案件；\n"
+            "2.其他海事侵权纠纷案件。\n二、海商合同纠纷案件\n3.船舶买卖合同纠纷案件；\n4.其他海商合同纠纷案件。\n")
+    assert [(n.label, n.children) for n in parse_outline(body)] == [("一、", []), ("二、", [])]
+    amended = ("二、修改《某规定》\n1.将引言修改为：\n“为了正确审理案件，作如下规定：”\n2.将第一条修改为：\n"
+               "“人民法院受理下列案件：\n1.专利申请权权属纠纷案件；\n2.专利权权属纠纷案件；\n3.其他专利纠纷案件。”\n"
+               "3.删除第二条、第三条。\n4.将第十一条修改为：\n“人民法院可以不中止诉讼。”\n5.条文顺序作相应调整。\n")
+    assert [(n.label, n.heading) for n in parse_outline(amended)[0].children] == [
+        ("1.", "将引言修改为"), ("2.", "将第一条修改为"), ("3.", "删除第二条、第三条"), ("4.", "将第十一条修改为"),
+        ("5.", "条文顺序作相应调整"),
+    ]
+
+
+def test_a_sub_list_after_a_colon_and_text_after_it_make_a_heading():
+    """The text after a sub-list that ends its heading's clause ("一、工作目标：\n（一）…；") is its heading's own:
+    the sub-list is no entries, the headings stay."""
+    body = ("一、工作目标：\n（一）产业规模稳步扩大；\n（二）创新能力明显增强。\n到2025年，全面建成现代产业体系。\n"
+            "二、主要任务：\n（一）培育优势产业；\n（二）强化科技支撑。\n各地要抓好落实。\n")
+    assert [(n.label, n.children) for n in parse_outline(body)] == [("一、", []), ("二、", [])]
+
+
+def test_table_cells_read_as_unnumbered_lines_are_no_headings():
+    """A table of 国办发〔2018〕126号 read as lines: each row's 举措 owns its 说明 and is a heading; the cells after
+    it (部门, 范围) own nothing and are left out, each on its own — guessed headings in a row are no list that the
+    举措 would make headings of."""
+    body = ("一、知识产权保护方面（共5项）\n5\n基于“两表指导、审助分流”的知识产权案件快速审判机制\n"
+            "法官助理庭前指导原被告双方聚焦问题，提高庭审效率。\n最高人民法院、国家知识产权局\n全国\n"
+            "二、科技成果转化激励方面（共4项）\n6\n以事前产权激励为核心的职务科技成果权属改革\n"
+            "赋予科研人员一定比例的职务科技成果所有权。\n科技部\n全国\n三、科技金融创新方面（共5项）\n")
+    assert [(n.level, n.label, n.heading) for n in walk_outline(parse_outline(body))] == [
+        (1, "一、", "知识产权保护方面（共5项）"), (2, "", "基于“两表指导、审助分流”的知识产权案件快速审判机制"),
+        (1, "二、", "科技成果转化激励方面（共4项）"), (2, "", "以事前产权激励为核心的职务科技成果权属改革"),
+        (1, "三、", "科技金融创新方面（共5项）"),
+    ]
+
+
 def test_outline_nodes_round_trip_and_old_stored_outlines_read():
     node = parse_outline("第一章 总则\n第一条 为了规范管理，制定本条例。")[0]
     assert OutlineNode.from_dict(node.to_dict()) == node
