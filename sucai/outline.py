@@ -58,15 +58,19 @@ _CIRCLED_IDEOGRAPH = "\u3280-\u3289"
 _ROMAN = "\u2160-\u216b"
 _ROMAN_LOWER = "\u2170-\u217b"
 
+_CLAUSE_DEPTH = 5   # the levels of a 条 (GB/T 1.1-2020 §7.3: 条 subdivided to the fifth level at most, "5.1.1.1.1.1")
+
 # A label must start a line (after indentation). Groups: art = 第X编/章/节/条/条之X/部分;
-# cn = 一、; pcn = （一） ㈠; dec = 1.1 / 5.9.5; num = 1. 1、 １． ⒈; pnum = （1） ⑴;
+# cn = 一、; pcn = （一） ㈠; dec = 1.1 / 5.9.5 (at most :data:`_CLAUSE_DEPTH` levels below a 章, as GB/T 1.1-2020
+# §7.3 subdivides a 条: a deeper number is no heading, so an outline's depth is bounded whatever the text — 1,500 levels
+# of "1.1.1…" ran its recursive walks out of stack); num = 1. 1、 １． ⒈; pnum = （1） ⑴;
 # circ = ①; circ_cn = ㊀; roman = Ⅳ; roman_lower = ⅳ.
 _LINE_LABEL = re.compile(
     rf"""[{_SPACE}]*(?:
       (?P<art>第(?:{_LABEL_CN}+|\d+)(?P<artk>分编|编|章|节|条(?:之{_LABEL_CN}+)?|部分))
      |(?P<cn>{_LABEL_CN}+[、．])
      |(?P<pcn>[（(]{_LABEL_CN}+[）)]|[{_PAREN_IDEOGRAPH}])
-     |(?P<dec>\d{{1,2}}(?:\.\d{{1,2}})+)(?=[{_SPACE}])
+     |(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,{_CLAUSE_DEPTH}}})(?=[{_SPACE}])
      |(?P<num>[0-9０-９]{{1,3}}[.．、](?![0-9０-９])|[{_DIGIT_STOP}])
      |(?P<pnum>[（(][0-9０-９]{{1,3}}[）)]|[{_PAREN_DIGIT}])
      |(?P<circ>[{_CIRCLED}][、.．]?)
@@ -184,8 +188,8 @@ _CLAUSE_TEXT = re.compile(rf"(?m)^[{_SPACE}]*\d{{1,2}}(?:\.\d{{1,2}}){{2,}}[{_SP
 _CLAUSE_LINE = re.compile(rf"""(?m)^[{_SPACE}]*(?:
     (?P<chapter>\d{{1,2}})[{_SPACE}]+(?=[{_HAN}])
    |(?P<annex>附录[{_SPACE}]*[A-Z])(?![A-Za-z])
-   |(?P<annex_clause>[A-Z](?:\.\d{{1,2}})+)[{_SPACE}]+(?=[{_HAN}])
-   |(?P<term>(?:\d{{1,2}}|[A-Z])(?:\.\d{{1,2}})+)[{_SPACE}]*\n[{_SPACE}]*(?=[{_HAN}])
+   |(?P<annex_clause>[A-Z](?:\.\d{{1,2}}){{1,{_CLAUSE_DEPTH}}})[{_SPACE}]+(?=[{_HAN}])
+   |(?P<term>(?:\d{{1,2}}|[A-Z])(?:\.\d{{1,2}}){{1,{_CLAUSE_DEPTH}}})[{_SPACE}]*\n[{_SPACE}]*(?=[{_HAN}])
 )""", re.VERBOSE)
 
 # A term and its English equivalent ("句子 Sentence"): in a standard, the line of a term entry (whose number, if

@@ -798,3 +798,20 @@ def test_items_of_one_long_line_are_read_in_linear_time(monkeypatch):
     assert [(m.label, m.heading, m.line_end) for m in items] == [(f"{'一二三'[i]}是", clause, 3 + len(line))
                                                                 for _ in range(1000) for i, clause in enumerate(clauses)]
     assert sum(read) <= len(line) + outline._MAX_CLAUSE * len(items)
+
+
+def test_clause_numbers_deeper_than_a_standard_subdivides_are_no_headings():
+    """GB/T 1.1-2020 §7.3 subdivides a 条 to the fifth level at most (5.1.1.1.1.1): a deeper number is text, so no
+    text makes an outline deep enough to run its walks out of stack — 1,500 levels of 「1.1.1…」 raised
+    RecursionError (outline21)."""
+    def levels(nodes):
+        return max((1 + levels(node.children) for node in nodes), default=0)
+
+    fifth = "\n".join("5" + ".1" * dots + f" 第{dots}层条款" for dots in range(1, 7))
+    outline = parse_outline(fifth)
+    assert levels(outline) == 5
+    deepest = outline[0]
+    while deepest.children:
+        deepest = deepest.children[0]
+    assert (deepest.label, deepest.heading) == ("5.1.1.1.1.1", "第5层条款")
+    assert levels(parse_outline("\n".join("1" + ".1" * dots + " 条款内容" for dots in range(1, 1500)))) == 5
