@@ -339,6 +339,13 @@ def _translated(text: str, tables: _Tables) -> str:
     return folded.translate(tables.fold) if _ASTRAL.search(folded) else folded
 
 
+@lru_cache(maxsize=1)
+def quotation_marks() -> str:
+    """Every quotation mark (Unicode's Quotation_Mark property, UAX #44; 30 characters): ``"`` and the characters
+    :func:`normalize` folds to it."""
+    return _QUOTE + "".join(chr(code) for code, image in _tables().fold.items() if image == _QUOTE)
+
+
 def char_images(chars: str) -> list[str]:
     """The image under :func:`normalize` of each of ``chars`` taken alone — ``normalize(c)`` for each ``c`` — but
     for the whitespace rule: a whitespace character is its own image here (alone, normalize drops it). One OpenCC

@@ -1,7 +1,7 @@
 """Reading what a user typed into the search box, leniently.
 
 Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
-between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”) keeps spaces
+between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”, 「…」, any quotation marks) keeps spaces
 inside one term — a quotation mark inside a term is part of it, as pasted from a text (把“第一议题”制度;
 normalised, it matches any quotation mark: :mod:`sucai.analysis`); ``-term`` excludes; ``A OR B`` (also
 ``A | B``) accepts either.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from . import analysis
 
@@ -40,16 +41,16 @@ _SEPARATOR_CLASS = re.escape(SEPARATORS)
 # linear in the query
 _ADDRESS = (rf"(?:[A-Za-z][A-Za-z0-9+.\-]*+://|www\.)(?:[^\s{_SEPARATOR_CLASS}]++|[,;?!]++(?=[!-~]))++"
             rf"|/?[A-Za-z0-9_~%\-]++(?:[./][A-Za-z0-9_~%\-]++)++\?[!-~]*[^\s{_SEPARATOR_CLASS}]")
-# the quotation marks that open and close a phrase when a token starts with one (“…”, "…", ＂…＂); inside a term they
-# are the characters themselves, as pasted from a text: 把“第一议题”制度
-_QUOTES = '"“”＂'
-_TOKEN = re.compile(rf'(-?)[{_QUOTES}]([^{_QUOTES}]*)([{_QUOTES}]?)|({_ADDRESS})(?![^\s{_SEPARATOR_CLASS}])'
+# a phrase: a token that starts with a quotation mark, to the next one (“…”, "…", 「…」, ‘…’: every quotation mark is
+# " when the query is read, _syntax_fold); inside a term they are the characters themselves, as pasted from a
+# text: 把“第一议题”制度
+_TOKEN = re.compile(rf'(-?)"([^"]*)("?)|({_ADDRESS})(?![^\s{_SEPARATOR_CLASS}])'
                     rf'|([{_SEPARATOR_CLASS}]+)|((?:[^\s{_SEPARATOR_CLASS}]|(?<=\d),(?=\d))+)')
 _WILDCARD = "“*” 不是通配符，按原文检索；要找含某词的材料，直接检索这个词即可"
 _BRACKETS = ("〔〕", "[]", "()", "【】")  # the 〔〕 form first: GB/T 9704-2012 §7.2.4
 # a 发文字号 in a normalised term: 机关代字, an opening bracket, the year, a closing bracket, 序号 and 号
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]+)([〔\[(【])(\d{4})([〕\])】])(\d+号)")
-_SYNTAX_FOLD = str.maketrans({"－": "-", "﹣": "-", "｜": "|"})
+_SYNTAX_FOLD = {"－": "-", "﹣": "-", "｜": "|"}
 _OR = {"OR", "|"}
 
 
@@ -82,6 +83,14 @@ class ParsedQuery:
         return not self.groups and not self.excluded
 
 
+@cache
+def _syntax_fold() -> dict[int, str]:
+    """The characters read as the query syntax's ASCII: full-width minus and bar, and every quotation mark as ``"``
+    (:func:`sucai.analysis.quotation_marks`, which matching folds to one too: 「基层 减负」 quotes a phrase as
+    “基层 减负” does)."""
+    return str.maketrans({**_SYNTAX_FOLD, **dict.fromkeys(analysis.quotation_marks(), '"')})
+
+
 def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
     """Parse a search-box string; never raises (see the module docstring)."""
     parsed = ParsedQuery()
@@ -90,7 +99,7 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
         text = text[:max_chars]
     pending_or = False
     separators: list[tuple[str, bool]] = []
-    for negated, quoted, closed, bare in _spaced_words(_tokens(text.translate(_SYNTAX_FOLD), parsed, separators),
+    for negated, quoted, closed, bare in _spaced_words(_tokens(text.translate(_syntax_fold()), parsed, separators),
                                                        parsed):
         if bare in _OR and not quoted:
             if not parsed.groups or pending_or:

@@ -187,8 +187,11 @@ def test_user_dictionary_terms_stay_whole():
     # a phrase as "…" does
     ("坚持把“第一议题”制度作为", [['坚持把"第一议题"制度作为']], [], False),
     ("第一议题”制度 -“形式主义”", [['第一议题"制度']], ["形式主义"], False),
-    ("把「第一议题」制度", [['把"第一议题"制度']], [], False),   # a corner bracket opens no phrase: it is text
+    ("把「第一议题」制度", [['把"第一议题"制度']], [], False),
     ("“基层 减负” ＂落实＂", [["基层减负"], ["落实"]], [], False),
+    # any quotation mark opening a token quotes a phrase, as matching folds them all to one (new-user try 21)
+    ("「基层 减负」 『落实』 ‘担当 作为’", [["基层减负"], ["落实"], ["担当作为"]], [], False),
+    ("-「形式 主义」 ﹁两个确立﹂", [["两个确立"]], ["形式主义"], False),
     # a 发文字号 is read with each of its brackets, the 〔〕 form first (a 提示 unless typed with 〔〕)
     ("国办发[2019]3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),
     ("国办发（2019）3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),
