@@ -39,9 +39,9 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/check.py
 
 # The package (with its `test` extras for the tests) in .venv, in one pip run: pip resolves the dependencies and
-# builds the editable package once (a `.installed` first, then `.[test]`, did both twice on a fresh clone). The build
-# backend's warnings (UserWarning) are not shown: setuptools' BuildBackendWarning, in English, about the editable
-# install met a new user's first command (new-user try 21); its compat mode, which has none, warns that it is going.
+# builds the editable package once (a `.installed` first, then `.[test]`, did both twice on a fresh clone). The
+# build's warnings are not shown: setuptools prints an English BuildBackendWarning for every editable mode (the
+# default's 「Editable installation」, compat's 「transitional and will be removed」: verify22) on a new user's first command.
 install = $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip && \
 	PYTHONWARNINGS=ignore::UserWarning $(BIN)/pip install -q -e '.$(1)'
 

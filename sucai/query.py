@@ -2,7 +2,7 @@
 
 Syntax: terms separated by spaces must all occur (but Chinese characters typed one by one with spaces
 between them are one word: "基 层 减 负" is 基层减负, unless an OR touches them); ``"…"`` (or “…”, 「…」, any quotation marks) keeps spaces
-inside one term — a quotation mark inside a term is part of it, as pasted from a text (把“第一议题”制度;
+inside one term, quotations nested in it included (“坚持‘两个确立’”) — a quotation mark inside a term is part of it, as pasted from a text (把“第一议题”制度;
 normalised, it matches any quotation mark: :mod:`sucai.analysis`); ``-term`` excludes; ``A OR B`` (also
 ``A | B``) accepts either.
 Outside quotes the punctuation a writer types between terms or clauses (``，`` ``；`` ``、`` ``。`` ``？`` ``！`` and
@@ -41,8 +41,8 @@ _SEPARATOR_CLASS = re.escape(SEPARATORS)
 # linear in the query
 _ADDRESS = (rf"(?:[A-Za-z][A-Za-z0-9+.\-]*+://|www\.)(?:[^\s{_SEPARATOR_CLASS}]++|[,;?!]++(?=[!-~]))++"
             rf"|/?[A-Za-z0-9_~%\-]++(?:[./][A-Za-z0-9_~%\-]++)++\?[!-~]*[^\s{_SEPARATOR_CLASS}]")
-# a phrase: a token that starts with a quotation mark, to the next one (“…”, "…", 「…」, ‘…’: every quotation mark is
-# " when the query is read, _syntax_fold); inside a term they are the characters themselves, as pasted from a
+# a phrase: a token that starts with a quotation mark, to the one that closes it (“…”, "…", 「…」, ‘…’: they are " when
+# the query is read, _quotes_read); inside a term they are the characters themselves, as pasted from a
 # text: 把“第一议题”制度
 _TOKEN = re.compile(rf'(-?)"([^"]*)("?)|({_ADDRESS})(?![^\s{_SEPARATOR_CLASS}])'
                     rf'|([{_SEPARATOR_CLASS}]+)|((?:[^\s{_SEPARATOR_CLASS}]|(?<=\d),(?=\d))+)')
@@ -85,10 +85,52 @@ class ParsedQuery:
 
 @cache
 def _syntax_fold() -> dict[int, str]:
-    """The characters read as the query syntax's ASCII: full-width minus and bar, and every quotation mark as ``"``
-    (:func:`sucai.analysis.quotation_marks`, which matching folds to one too: 「基层 减负」 quotes a phrase as
-    “基层 减负” does)."""
-    return str.maketrans({**_SYNTAX_FOLD, **dict.fromkeys(analysis.quotation_marks(), '"')})
+    """The characters read as the query syntax's ASCII: full-width minus and bar (quotation marks: :func:`_quotes_read`)."""
+    return str.maketrans(_SYNTAX_FOLD)
+
+
+@cache
+def _quotation_marks() -> frozenset[str]:
+    return frozenset(analysis.quotation_marks())
+
+
+def _quotes_read(text: str) -> str:
+    """``text`` with the quotation marks that open and close a phrase as ``"`` — a mark opening a token
+    (「基层 减负」 as “基层 减负”: :func:`sucai.analysis.quotation_marks`, which matching folds to one too) and the one
+    that closes it, nested quotations counted (GB/T 15834-2011 §4.8: “坚持‘两个确立’” is one phrase; 「他说『基层
+    减负』」 too). Inside a phrase an opening mark (Unicode's Ps, Pi) opens a level, a closing one (Pe, Pf) ends one, an
+    ASCII-like one (" ' ＂ ＇) ends the level it opened, else opens one; an apostrophe between two Latin letters or
+    digits (China's, China’s) is none. The marks inside stay themselves (an ASCII " as ＂), as do those in a term
+    (把“第一议题”制度 is one). One pass, linear in ``text``."""
+    marks, chars = _quotation_marks(), list(text)
+    open_: list[str] = []   # the marks of the levels open in the phrase being read
+    at_start = True          # a token may start here
+    for k, char in enumerate(chars):
+        if char not in marks or _is_apostrophe(text, k):
+            at_start = (char.isspace() or char in SEPARATORS or (char == "-" and at_start)) if not open_ else False
+            continue
+        if not open_:
+            if at_start:
+                open_.append(char)
+                chars[k] = '"'
+            continue
+        category = unicodedata.category(char)
+        same = unicodedata.normalize("NFKC", char) == unicodedata.normalize("NFKC", open_[-1])
+        if category in ("Pe", "Pf") or (category == "Po" and same):
+            open_.pop()
+        else:
+            open_.append(char)
+        if not open_:
+            chars[k], at_start = '"', True
+        elif char == '"':
+            chars[k] = "＂"
+    return "".join(chars)
+
+
+def _is_apostrophe(text: str, k: int) -> bool:
+    """Whether ``text[k]`` (' ’ ＇) stands between two Latin letters or digits: China's."""
+    return (text[k] in "'’＇" and 0 < k < len(text) - 1
+            and all(c.isalnum() and ord(c) < 0x250 for c in (text[k - 1], text[k + 1])))
 
 
 def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
@@ -99,15 +141,15 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
         text = text[:max_chars]
     pending_or = False
     separators: list[tuple[str, bool]] = []
-    for negated, quoted, closed, bare in _spaced_words(_tokens(text.translate(_syntax_fold()), parsed, separators),
-                                                       parsed):
+    read = _quotes_read(text.translate(_syntax_fold()))
+    for negated, quoted, closed, bare in _spaced_words(_tokens(read, parsed, separators), parsed):
         if bare in _OR and not quoted:
             if not parsed.groups or pending_or:
                 parsed.warnings.append(f"“{bare}” 两边需要有检索词，已忽略")
             pending_or = bool(parsed.groups)
             continue
         term = analysis.normalize(quoted if quoted is not None else bare)
-        if not term:
+        if not term.strip('"'):   # quotation marks alone are no term (「」‘’, "'" or 「『「…)
             if negated:
                 parsed.warnings.append("“-” 后面需要跟要排除的词，已忽略")
             continue

@@ -192,6 +192,14 @@ def test_user_dictionary_terms_stay_whole():
     # any quotation mark opening a token quotes a phrase, as matching folds them all to one (new-user try 21)
     ("「基层 减负」 『落实』 ‘担当 作为’", [["基层减负"], ["落实"], ["担当作为"]], [], False),
     ("-「形式 主义」 ﹁两个确立﹂", [["两个确立"]], ["形式主义"], False),
+    # a quotation nested in a phrase is part of it (GB/T 15834-2011 §4.8, verify22: “坚持‘两个确立’” was split at ‘
+    # into 坚持 and 两个确立"", as 「他说『基层 减负』很好」 into three terms); an apostrophe is no quotation mark
+    ("“坚持‘两个确立’” 基层", [['坚持"两个确立"'], ["基层"]], [], False),
+    ("「他说『基层 减负』很好」", [['他说"基层减负"很好']], [], False),
+    ('"坚持\'两个确立\'" “他说"落实"”', [['坚持"两个确立"'], ['他说"落实"']], [], False),
+    ("“China’s reform” China's", [['china"s reform'], ['china"s']], [], False),
+    ("「」‘’ 『「』」", [], [], False),      # quotation marks alone are no term
+    ("“坚持‘两个确立’ 基层", [['坚持"两个确立"基层']], [], True),
     # a 发文字号 is read with each of its brackets, the 〔〕 form first (a 提示 unless typed with 〔〕)
     ("国办发[2019]3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),
     ("国办发（2019）3号", [["国办发〔2019〕3号", "国办发[2019]3号", "国办发(2019)3号", "国办发【2019】3号"]], [], True),

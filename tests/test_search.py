@@ -340,6 +340,16 @@ def test_a_phrase_typed_with_any_quotation_marks_finds_the_text_written_with_oth
     assert {h.id for h in ranked[:2]} == {quoted, cornered} and plain in {h.id for h in ranked}
 
 
+@pytest.mark.parametrize("typed", ["“坚持‘两个确立’”", "「坚持『两个确立』」", '"坚持\'两个确立\'"'])
+def test_a_phrase_with_a_quotation_nested_in_it_finds_the_text_that_holds_it(library, typed):
+    """A phrase quoting a quotation, as 公文 write them (GB/T 15834-2011 §4.8: 单引号 inside 双引号), is one
+    phrase: only the text holding it verbatim is found (verify22: split at its inner marks, it found every
+    text holding 坚持 and 两个确立 followed by two marks)."""
+    nested, apart = add(library, "要“坚持‘两个确立’”。", "坚持学习。‘两个确立’”")
+    assert ids_for(library, typed) == [nested]
+    assert highlighted(library, typed) == [["坚持‘两个确立’"]]
+
+
 RANKED_TEXTS = ["担当作为方面存在问题", "作风建设要常抓", "为基层减负", "担 当", "一般的工作", "无关内容", "作为",
                 "要有‘担当’的作为"]
 

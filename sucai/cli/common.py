@@ -28,7 +28,7 @@ import click
 from rich.cells import cell_len
 from rich.console import Console
 
-from ..config import data_dir, load_settings, no_library, parse_day
+from ..config import Settings, data_dir, load_settings, no_library, parse_day
 from ..errors import BadValue, SucaiError, no_document, os_reason
 
 if TYPE_CHECKING:
@@ -381,6 +381,18 @@ def shown(value: object) -> str:
     return _UNSAFE.sub("\ufffd", "" if value is None else str(value))
 
 
+def library_settings(home: Path | None, outcome: str) -> Settings:
+    """The settings of the library in ``home`` (see :func:`sucai.config.load_settings`) for a command that needs
+    one (backup, check-integrity, reindex): raises InvalidInput (``no_library``, ``outcome`` saying what was not
+    done: "未备份") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME`` —, making nothing there."""
+    if not data_dir(home).exists():
+        raise no_library(data_dir(home), outcome)
+    settings = load_settings(home)
+    if not settings.holds_library:
+        raise no_library(settings.home, outcome)
+    return settings
+
+
 def open_library(home: Path | None, *, required: str | None = None) -> Library:
     """The library in ``home`` (see :func:`sucai.config.load_settings`); says so on stderr when it
     creates a new, empty data directory that the user did not name.
@@ -389,11 +401,7 @@ def open_library(home: Path | None, *, required: str | None = None) -> Library:
     ("未核对") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME``, where it would have found a new
     empty library all right: raises InvalidInput (``no_library``) then, making nothing."""
     fresh = not data_dir(home).exists()
-    if fresh and required:
-        raise no_library(data_dir(home), required)
-    settings = load_settings(home)
-    if required and not settings.holds_library:
-        raise no_library(settings.home, required)
+    settings = library_settings(home, required) if required else load_settings(home)
     if fresh and home is None:
         origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
         err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")

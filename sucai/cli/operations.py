@@ -11,7 +11,8 @@ import click
 from rich.markup import escape
 
 from ..config import load_settings, local_time
-from .common import ExitCode, app, err, home_option, json_option, open_library, out, print_json, shown
+from .common import (ExitCode, app, err, home_option, json_option, library_settings, open_library, out, print_json,
+                     shown)
 
 _folder_argument = click.argument("folder", metavar="备份目录", type=click.Path(path_type=Path))
 
@@ -43,7 +44,7 @@ def backup_library(folder: Path, home: Path | None, as_json: bool) -> None:
     """
     from .. import backup as backups
 
-    manifest = backups.backup(load_settings(home), folder)
+    manifest = backups.backup(library_settings(home, "未备份"), folder)
     if as_json:
         print_json(manifest)
         return
