@@ -26,6 +26,7 @@ from conftest import new_database, setup_home
 from sucai import backup
 from sucai.accounts import Accounts
 from sucai.cli import ExitCode
+from sucai.cli.common import library_settings
 from sucai.config import load_settings
 from sucai.db.schema import audit, search_stats, users
 from sucai.errors import InvalidInput
@@ -302,6 +303,18 @@ def test_a_check_or_rebuild_of_a_library_that_does_not_exist_is_refused(tmp_path
     assert not missing.exists() and list(empty.iterdir()) == []
     assert cli("user", "add", "管理员", "--role", "管理员", "--password", "一个足够长的密码", "--home", str(empty))[0] == 0
     assert cli(command, "--home", str(empty))[0] == ExitCode.OK
+
+
+def test_a_postgresql_library_is_one_whatever_its_nodes_data_directory(tmp_path, monkeypatch):
+    """A node's data directory holds only its index when the library is PostgreSQL's: a new node's, missing, is no
+    mistyped --home (verify22: check-integrity, reindex and backup refused it)."""
+    url = "postgresql://sucai@db.example/sucai"
+    monkeypatch.setenv("SUCAI_DATABASE_URL", url)
+    assert library_settings(tmp_path / "新节点", "未核对").database_url == url
+    monkeypatch.delenv("SUCAI_DATABASE_URL")
+    with pytest.raises(InvalidInput) as refused:
+        library_settings(tmp_path / "另一个节点", "未核对")
+    assert refused.value.code == "no_library" and not (tmp_path / "另一个节点").exists()
 
 
 def test_a_file_the_manifest_does_not_list_is_refused_and_nothing_is_restored(tmp_path):

@@ -384,8 +384,9 @@ def shown(value: object) -> str:
 def library_settings(home: Path | None, outcome: str) -> Settings:
     """The settings of the library in ``home`` (see :func:`sucai.config.load_settings`) for a command that needs
     one (backup, check-integrity, reindex): raises InvalidInput (``no_library``, ``outcome`` saying what was not
-    done: "未备份") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME`` —, making nothing there."""
-    if not data_dir(home).exists():
+    done: "未备份") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME`` —, making nothing there. A
+    PostgreSQL library (``SUCAI_DATABASE_URL``) is one wherever its node's data directory is, even a new one."""
+    if not data_dir(home).exists() and not os.environ.get("SUCAI_DATABASE_URL", "").strip():
         raise no_library(data_dir(home), outcome)
     settings = load_settings(home)
     if not settings.holds_library:
