@@ -50,7 +50,7 @@ _WILDCARD = "“*” 不是通配符，按原文检索；要找含某词的材�
 _BRACKETS = ("〔〕", "[]", "()", "【】")  # the 〔〕 form first: GB/T 9704-2012 §7.2.4
 # a 发文字号 in a normalised term: 机关代字, an opening bracket, the year, a closing bracket, 序号 and 号
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]+)([〔\[(【])(\d{4})([〕\])】])(\d+号)")
-_SYNTAX_FOLD = {"－": "-", "﹣": "-", "｜": "|"}
+_SYNTAX_FOLD = str.maketrans({"－": "-", "﹣": "-", "｜": "|"})   # read as ASCII syntax (quotation marks: _quotes_read)
 _OR = {"OR", "|"}
 
 
@@ -81,12 +81,6 @@ class ParsedQuery:
     @property
     def empty(self) -> bool:
         return not self.groups and not self.excluded
-
-
-@cache
-def _syntax_fold() -> dict[int, str]:
-    """The characters read as the query syntax's ASCII: full-width minus and bar (quotation marks: :func:`_quotes_read`)."""
-    return str.maketrans(_SYNTAX_FOLD)
 
 
 @cache
@@ -141,7 +135,7 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
         text = text[:max_chars]
     pending_or = False
     separators: list[tuple[str, bool]] = []
-    read = _quotes_read(text.translate(_syntax_fold()))
+    read = _quotes_read(text.translate(_SYNTAX_FOLD))
     for negated, quoted, closed, bare in _spaced_words(_tokens(read, parsed, separators), parsed):
         if bare in _OR and not quoted:
             if not parsed.groups or pending_or:
