@@ -95,11 +95,12 @@ from .db.schema import attempts, audit, sessions, tiers, tokens, users
 from .db.schema import secrets as secret_rows
 
 EVENTS = ("login", "login_failed", "logout", "download", "token_created", "token_revoked", "user_changed",
-          "draft", "check", "code_created", "code_redeemed", "code_failed")
+          "draft", "check", "code_created", "code_redeemed", "code_failed",
+          "code_voided")
 EVENT_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "退出", "download": "下载",
                 "token_created": "创建令牌", "token_revoked": "吊销令牌", "user_changed": "账号变更",
                 "draft": "写作", "check": "查重", "code_created": "创建卡密", "code_redeemed": "兑换卡密",
-                "code_failed": "卡密兑换失败"}
+                "code_failed": "卡密兑换失败", "code_voided": "作废卡密"}
 QUOTA_KINDS = {"download": "下载", "draft": "写作", "check": "查重"}   # daily quotas: kind → audit event of the same name
 
 MIN_PASSWORD_CHARS = 8

@@ -6,9 +6,14 @@ written in groups of four (``K7Q2-9XMV-…``); what a user types is read lenient
 the SHA-256 of a code is stored (with its last four characters, to tell codes
 apart in lists), so the codes are shown once, when made (CSV). Redeeming one
 marks it used and extends the account's tier in one transaction
-(:meth:`sucai.accounts.Accounts.extend_membership`): a code works once.
+(:meth:`sucai.accounts.Accounts.extend_membership`): a code works once. An admin
+voids the unused codes of a batch whose CSV leaked, or single codes
+(:meth:`Codes.void`): they are never redeemed, and whoever tries one is told it
+was voided; the used ones stay as they were. A void and a redemption of the same
+code at once end as one or the other, never both (each is one write transaction:
+``BEGIN IMMEDIATE`` on SQLite, ``SERIALIZABLE`` on PostgreSQL).
 
-Every creation (one entry per batch), redemption and failed redemption is in
+Every creation (one entry per batch), void, redemption and failed redemption is in
 the audit log. Failed redemptions are throttled per account and per IP address
 in the database (the accounts' ``attempts``, kinds ``redeem_user`` and ``redeem_ip``;
 so every web worker and node agrees):
@@ -41,6 +46,7 @@ from .export.archive import index_csv
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"   # Crockford's base32: no I, L, O, U
 CODE_CHARS = 20                                 # 100 bits
 MAX_BATCH = 10_000
+MAX_VOID = 1000                                 # single codes voided at once
 MAX_DAYS = 3660
 WINDOW_SECONDS = 3600
 _READ_AS = {"O": "0", "I": "1", "L": "1"}
@@ -62,10 +68,32 @@ class Redeemed:
         return f"兑换成功：{TIER_LABELS[self.tier]}增加 {self.days} 天，有效期至 {self.after}（含当天）"
 
 
+@dataclass(frozen=True)
+class Voided:
+    """What a void did: ``voided`` codes voided now; of those named, ``used`` already redeemed (left as they were),
+    ``already`` voided before, ``unknown`` matching no code (single codes only)."""
+
+    voided: int
+    used: int
+    already: int
+    unknown: int = 0
+
+    @property
+    def message(self) -> str:
+        kept = [f"{what}的 {n} 个" for n, what in ((self.used, "已兑换"), (self.already, "此前已作废"),
+                                                 (self.unknown, "查无此卡密")) if n]
+        return f"已作废 {self.voided} 个未兑换的卡密" + (f"；{'、'.join(kept)}未改动" if kept else "")
+
+
 def normalise(typed: str) -> str:
     """A typed code as stored before hashing: NFKC, upper case, without spaces and dashes, O→0, I/L→1."""
     text = unicodedata.normalize("NFKC", typed or "").upper()
     return "".join(_READ_AS.get(ch, ch) for ch in text if not ch.isspace() and ch not in "-_")
+
+
+def batch_name(typed: str) -> str:
+    """A batch's name as stored: a one-line field (:func:`sucai.clean.plain`), spaces collapsed, at most 60 characters."""
+    return " ".join(plain(typed).split())[:60]
 
 
 def _hash(code: str) -> str:
@@ -106,7 +134,7 @@ class Codes:
         if not 1 <= count <= MAX_BATCH:
             raise BadValue(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
         now = _stamp()
-        batch = " ".join(plain(batch or "").split())[:60] or f"{local_time(now, self.accounts.zone, 'minutes')} {TIER_LABELS[tier]}{days}天"
+        batch = batch_name(batch or "") or f"{local_time(now, self.accounts.zone, 'minutes')} {TIER_LABELS[tier]}{days}天"
         codes = [new_code() for _ in range(count)]
         self._store(codes, tier, days, batch, now, actor, source_ip)
         return [{"code": c, "tier": TIER_LABELS[tier], "days": days, "batch": batch, "created_at": now} for c in codes]
@@ -134,7 +162,8 @@ class Codes:
         Raises TooManyRequests (``too_many_attempts``) while the account or the
         address has ``max_failures`` failures in the last hour (the code is not
         looked at), NotFound (``bad_code``: unknown, or already used — one
-        message for both) otherwise; each failure is recorded and audited. Unauthorized (``login_required``) for a
+        message for both), NotFound (``code_voided``: voided by an admin, :meth:`void`) otherwise; each failure
+        is recorded and audited. Unauthorized (``login_required``) for a
         visitor; InvalidInput (``membership_at_limit``: the tier would pass 9999-12-31 — the code stays unused and
         the attempt is not counted as a failure).
         """
@@ -154,22 +183,27 @@ class Codes:
             with self.accounts.transaction() as conn:
                 self.accounts.unclaim(conn, claimed)
             raise
-        if redeemed is not None:
+        if isinstance(redeemed, Redeemed):
             return redeemed
+        if redeemed == "voided":
+            self.accounts.audit("code_failed", viewer, f"已作废的卡密 …{code[-4:]}", source_ip)   # stays counted
+            raise NotFound("该卡密已作废，无法兑换；如有疑问，请联系售卡方", code="code_voided")
         self.accounts.audit("code_failed", viewer, f"无效或已用的卡密 …{code[-4:]}", source_ip)   # stays counted
         raise NotFound("卡密无效或已被使用", code="bad_code")
 
     @retried
-    def _use(self, viewer: Viewer, code: str, claimed: list[int], source_ip: str | None) -> Redeemed | None:
+    def _use(self, viewer: Viewer, code: str, claimed: list[int], source_ip: str | None) -> Redeemed | str | None:
         """Use up ``code`` for ``viewer`` and extend the tier, in one transaction, taking back the attempt
-        ``claimed`` (None: no such unused code)."""
+        ``claimed`` (None: no such unused code; ``"voided"``: voided, :meth:`void`)."""
         c = codes_table.c
         with self.accounts.transaction() as conn:
-            row = conn.execute(select(c.id, c.tier, c.days, c.batch)
+            row = conn.execute(select(c.id, c.tier, c.days, c.batch, c.voided_at)
                                .where(c.code_hash == _hash(code), c.redeemed_at.is_(None))).first()
             if row is None:
                 return None
-            code_id, tier, days, batch = row
+            code_id, tier, days, batch, voided_at = row
+            if voided_at is not None:
+                return "voided"
             self.accounts.unclaim(conn, claimed)
             conn.execute(codes_table.update().where(c.id == code_id)
                          .values(redeemed_at=_stamp(), redeemed_by=viewer.user_id, redeemed_name=viewer.username))
@@ -179,13 +213,53 @@ class Codes:
                                  source_ip)
             return Redeemed(tier, days, before, after)
 
+    def void(self, *, batch: str | None = None, typed: list[str] | None = None, actor: Viewer | None = None,
+             source_ip: str | None = None) -> Voided:
+        """Void the unused codes of the batch named ``batch`` (every tier and term of that name), or the codes
+        ``typed`` (read as :meth:`redeem` reads one; at most :data:`MAX_VOID`), in one transaction, audited once:
+        they can no longer be redeemed; redeemed ones are left as they were.
+
+        Raises BadValue (``bad_void``: neither or both of ``batch`` and codes ``typed``, or too many codes), NotFound
+        (``no_batch``: no batch of that name; ``bad_code``: none of ``typed`` is a code).
+        """
+        named = {normalise(t) for t in typed or () if t.strip()}
+        if (batch is None) == (not named) or len(named) > MAX_VOID:
+            raise BadValue(f"请给出一个批次，或 1–{MAX_VOID} 个卡密", code="bad_void")
+        c = codes_table.c
+        if batch is not None:
+            name = batch_name(batch)
+            return self._void(c.batch == name, 0, f"批次“{name}”", NotFound(f"没有这个卡密批次：{name}", code="no_batch"),
+                              actor, source_ip)
+        label = "卡密 " + "、".join(sorted(f"…{code[-4:]}" for code in named)[:20]) + ("等" if len(named) > 20 else "")
+        return self._void(c.code_hash.in_([_hash(code) for code in named]), len(named), label,
+                          NotFound("没有找到这些卡密", code="bad_code"), actor, source_ip)
+
+    @retried
+    def _void(self, which, named: int, label: str, missing: NotFound, actor: Viewer | None,
+              source_ip: str | None) -> Voided:
+        """Void the unused codes ``which`` selects (``named`` codes were typed; 0: a batch), ``missing`` raised when
+        it selects none; audited as ``label``."""
+        c = codes_table.c
+        with self.accounts.transaction() as conn:
+            found, used, already = conn.execute(
+                select(func.count(), func.count(c.redeemed_at), func.count(c.voided_at)).where(which)).one()
+            if not found:
+                raise missing
+            voided = conn.execute(codes_table.update().where(which, c.redeemed_at.is_(None), c.voided_at.is_(None))
+                                  .values(voided_at=_stamp(), voided_by=actor.username if actor else "命令行")).rowcount
+            done = Voided(voided, used, already, max(named - found, 0))
+            self.accounts._audit(conn, "code_voided", actor, f"{label}：{done.message}", source_ip)
+            return done
+
     def batches(self) -> list[dict]:
-        """Each batch: ``{"batch", "tier", "days", "count", "redeemed", "created_at", "created_by"}``, newest first."""
+        """Each batch: ``{"batch", "tier", "days", "count", "redeemed", "voided", "created_at", "created_by"}``,
+        newest first."""
         c = codes_table.c
         rows = self.accounts._read(
-            select(c.batch, c.tier, c.days, func.count(), func.count(c.redeemed_at), func.min(c.created_at),
-                   func.min(c.created_by)).group_by(c.batch, c.tier, c.days).order_by(func.min(c.id).desc()))
-        keys = ("batch", "tier", "days", "count", "redeemed", "created_at", "created_by")
+            select(c.batch, c.tier, c.days, func.count(), func.count(c.redeemed_at), func.count(c.voided_at),
+                   func.min(c.created_at), func.min(c.created_by))
+            .group_by(c.batch, c.tier, c.days).order_by(func.min(c.id).desc()))
+        keys = ("batch", "tier", "days", "count", "redeemed", "voided", "created_at", "created_by")
         return [dict(zip(keys, row)) for row in rows]
 
     def redemptions_by_day(self, local_day, since: str) -> list[dict]:

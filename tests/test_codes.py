@@ -18,9 +18,10 @@ from fastapi.testclient import TestClient
 
 from conftest import site_day, stored_text
 from sucai.accounts import VISITOR, Accounts, TooManyRequests, extended_until
-from sucai.codes import ALPHABET, Codes, normalise
+from sucai.codes import ALPHABET, Codes, Voided, _hash, normalise
 from sucai.config import load_settings
-from sucai.errors import InvalidInput, NotFound, Unauthorized
+from sucai.db.schema import codes as codes_table
+from sucai.errors import BadValue, InvalidInput, NotFound, Unauthorized
 from sucai.web import create_app
 
 PASSWORD = "correct-horse-9"
@@ -270,6 +271,99 @@ def test_concurrent_code_guesses_are_looked_up_at_most_the_limit(accounts, home,
     assert len(looked) == 5 and outcomes == ["404"] * 5 + ["429"] * 7
 
 
+# -- voiding -------------------------------------------------------------------------------
+
+
+def state_of(accounts, typed: list[str]) -> list[str]:
+    """Each code's state read from the table itself: ``redeemed``, ``voided``, ``both`` or ``unused``."""
+    c = codes_table.c
+    rows = {h: (r, v) for h, r, v in accounts._read(codes_table.select().with_only_columns(c.code_hash, c.redeemed_at,
+                                                                                            c.voided_at))}
+    states = {(True, False): "redeemed", (False, True): "voided", (True, True): "both", (False, False): "unused"}
+    return [states[tuple(x is not None for x in rows[_hash(t)])] for t in typed]
+
+
+def test_voiding_a_batch_refuses_its_unused_codes_and_leaves_the_used_ones(accounts, codes):
+    """A batch whose CSV leaked: its unused codes are voided (the redeemer told so, the attempt counted and audited),
+    the used one keeps its membership, another batch is untouched; a second void changes nothing."""
+    leaked = [r["code"] for r in codes.create("member", 30, 3, batch="泄露批次")]
+    other = codes.create("member", 30, 1, batch="另一批")[0]["code"]
+    early = accounts.add_user("先兑换的", PASSWORD)
+    assert codes.redeem(early, leaked[0]).after == days(29)
+    assert codes.void(batch=" 泄露批次 ") == Voided(voided=2, used=1, already=0)      # read as a batch name is stored
+    assert state_of(accounts, leaked + [other]) == ["redeemed", "voided", "voided", "unused"]
+    late = accounts.add_user("拿到泄露卡密的", PASSWORD)
+    with pytest.raises(NotFound) as refused:
+        codes.redeem(late, leaked[1], "192.0.2.5")
+    assert refused.value.code == "code_voided" and "已作废" in refused.value.message
+    assert not accounts.viewer("拿到泄露卡密的").is_member() and accounts.viewer("先兑换的").member_until == days(29)
+    assert codes.redeem(late, other).after == days(29)
+    assert codes.void(batch="泄露批次") == Voided(voided=0, used=1, already=2)
+    batches = {b["batch"]: (b["count"], b["redeemed"], b["voided"]) for b in codes.batches()}
+    assert batches == {"泄露批次": (3, 1, 2), "另一批": (1, 1, 0)}
+    voids = [e["detail"] for e in accounts.audit_log(event="code_voided")]
+    assert voids == ["批次“泄露批次”：已作废 0 个未兑换的卡密；已兑换的 1 个、此前已作废的 2 个未改动",
+                     "批次“泄露批次”：已作废 2 个未兑换的卡密；已兑换的 1 个未改动"]
+    assert accounts.audit_log(event="code_failed")[0]["detail"] == f"已作废的卡密 …{normalise(leaked[1])[-4:]}"
+    with pytest.raises(NotFound) as missing:
+        codes.void(batch="没有的批次")
+    assert missing.value.code == "no_batch"
+
+
+def test_single_codes_are_voided_as_typed_and_unknown_ones_counted(accounts, codes):
+    made = [r["code"] for r in codes.create("svip", 7, 3)]
+    user = accounts.add_user("用户", PASSWORD)
+    codes.redeem(user, made[2])
+    typed = [made[0].lower().replace("-", " "), made[1], made[1].replace("0", "O"), made[2], "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"]
+    assert codes.void(typed=typed, source_ip="192.0.2.7") == Voided(voided=2, used=1, already=0, unknown=1)
+    assert state_of(accounts, made) == ["voided", "voided", "redeemed"]
+    [entry] = accounts.audit_log(event="code_voided")
+    hints = sorted(f"…{normalise(c)[-4:]}" for c in made + ["ZZZZ"])
+    assert entry["detail"].startswith("卡密 " + "、".join(hints) + "：已作废 2 个") and entry["source_ip"] == "192.0.2.7"
+    with pytest.raises(NotFound) as unknown:
+        codes.void(typed=["ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"])
+    assert unknown.value.code == "bad_code"
+    for batch, typed in ((None, None), ("x", made[:1]), (None, ["  "]), (None, [f"{n:020d}" for n in range(1001)])):
+        with pytest.raises(BadValue):
+            codes.void(batch=batch, typed=typed)
+
+
+def test_a_void_and_redemptions_at_once_end_consistently(accounts, codes, home, monkeypatch):
+    """Twelve users redeem the twelve codes of a batch while an admin voids it (threads as server workers, reads made
+    slow as on a loaded server): every code ends redeemed or voided, never both; each redeemer told ``code_voided``
+    holds a voided code and no membership, each that succeeded a redeemed one; the void's count is the rest. (A code
+checked in a read before the redemption's transaction — slowed after it here — was voided and redeemed both.)"""
+    made = [r["code"] for r in codes.create("member", 30, 12, batch="竞争")]
+    users = [accounts.add_user(f"用户{n}", PASSWORD) for n in range(12)]
+    real_read = Accounts._read
+    monkeypatch.setattr(Accounts, "_read", lambda self, query: [real_read(self, query), time.sleep(0.05)][0])
+    start = threading.Barrier(13)
+
+    def redeem(n):
+        worker = Codes(Accounts.from_settings(load_settings(home)), max_failures=5)
+        start.wait()
+        time.sleep(0.01 * n)
+        try:
+            return worker.redeem(users[n], made[n]).after
+        except NotFound as refused:
+            return refused.code
+
+    def void():
+        worker = Codes(Accounts.from_settings(load_settings(home)), max_failures=5)
+        start.wait()
+        time.sleep(0.06)
+        return worker.void(batch="竞争")
+
+    with ThreadPoolExecutor(13) as pool:
+        voiding = pool.submit(void)
+        outcomes = list(pool.map(redeem, range(12)))
+    done = voiding.result()
+    states = state_of(accounts, made)
+    assert [{days(29): "redeemed", "code_voided": "voided"}[o] for o in outcomes] == states
+    assert [accounts.viewer(f"用户{n}").is_member() for n in range(12)] == [s == "redeemed" for s in states]
+    assert (done.voided, done.used, done.already) == (states.count("voided"), states.count("redeemed"), 0)
+
+
 def test_redemptions_that_succeed_are_not_failures(accounts, codes):
     """A user redeeming more codes than the failure limit in an hour is never paused."""
     user = accounts.add_user("大客户", PASSWORD)
@@ -354,6 +448,25 @@ def test_cli_refuses_a_csv_it_cannot_write_before_any_code_is_made(cli, tmp_path
     assert json.loads(printed) == []
 
 
+def test_cli_voids_a_batch_or_single_codes_and_lists_the_voided(cli, tmp_path):
+    target = tmp_path / "泄露.csv"
+    assert cli("codes", "create", "--count", "3", "--batch", "泄露", "-o", str(target))[0] == 0
+    made = [r[0] for r in csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig")))][1:]
+    status, _, said = cli("codes", "void", made[0].lower(), "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+    assert status == 0 and said.strip() == "已作废 1 个未兑换的卡密；查无此卡密的 1 个未改动", said
+    status, _, said = cli("codes", "void", "--batch", "泄露")
+    assert status == 0 and said.strip() == "已作废 2 个未兑换的卡密；此前已作废的 1 个未改动", said
+    status, printed, _ = cli("codes", "list", "--json")
+    assert [(b["batch"], b["count"], b["redeemed"], b["voided"]) for b in json.loads(printed)] == [("泄露", 3, 0, 3)]
+    status, printed, _ = cli("codes", "list")
+    assert status == 0 and "已作废" in printed
+    status, _, said = cli("codes", "void", "--batch", "没有的批次")
+    assert status == 3 and "没有这个卡密批次" in said and "Error" not in said     # not found
+    for args in ((), ("--batch", "泄露", made[1])):
+        status, _, said = cli("codes", "void", *args)
+        assert status == 2 and "二者选一" in said, said
+
+
 def form_token(client: TestClient, url: str) -> str:
     return _CSRF.search(client.get(url, headers={"accept": "text/html"}).text).group(1)
 
@@ -396,3 +509,36 @@ def test_the_account_page_says_when_to_retry_after_too_many_bad_codes(home):
     refused = user.post("/account/redeem", data={"code": "A" * 16, "csrf_token": token})
     assert refused.status_code == 429 and "卡密兑换失败次数过多" in refused.text
     assert 3600 - 120 < int(refused.headers["retry-after"]) <= 3600
+
+
+def test_admin_voids_a_batch_and_single_codes_on_the_web(home):
+    """The admin page voids a batch (each row's button) or codes typed one a line; the form needs the admin and its
+    CSRF token (nothing voided without); the page lists the voided and a user trying one is told in Chinese."""
+    accounts = Accounts.open(home)
+    accounts.add_user("管理员", PASSWORD, "admin")
+    accounts.add_user("张三", PASSWORD)
+    batch = [r["code"] for r in Codes(accounts).create("member", 30, 3, batch="网页泄露")]
+    single = [r["code"] for r in Codes(accounts).create("member", 30, 2, batch="单个")]
+    app = create_app(home)
+    admin, user = TestClient(app), TestClient(app)
+    for client, name in ((admin, "管理员"), (user, "张三")):
+        client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": form_token(client, "/login")})
+    assert admin.post("/admin/codes/void", data={"batch": "网页泄露"}).status_code == 403          # no CSRF token
+    assert user.post("/admin/codes/void", data={"batch": "网页泄露",
+                                                "csrf_token": form_token(user, "/account")}).status_code == 403
+    assert state_of(accounts, batch) == ["unused"] * 3
+    page = admin.get("/admin/codes").text
+    assert page.count('action="/admin/codes/void"') == 3 and 'name="batch" value="网页泄露"' in page
+    done = admin.post("/admin/codes/void", data={"batch": "网页泄露", "csrf_token": form_token(admin, "/admin/codes")})
+    assert done.status_code == 200 and "已作废 3 个未兑换的卡密" in done.text
+    assert 'name="batch" value="网页泄露"' not in done.text          # nothing left to void in it: no button
+    typed = f"{single[0]}\n{single[1].lower()}，ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"
+    done = admin.post("/admin/codes/void", data={"typed": typed, "csrf_token": form_token(admin, "/admin/codes")})
+    assert done.status_code == 200 and "已作废 2 个未兑换的卡密；查无此卡密的 1 个未改动" in done.text
+    assert state_of(accounts, batch + single) == ["voided"] * 5
+    missing = admin.post("/admin/codes/void", data={"batch": "没有", "csrf_token": form_token(admin, "/admin/codes")})
+    assert missing.status_code == 404 and "没有这个卡密批次" in missing.text
+    refused = user.post("/account/redeem", data={"code": batch[0], "csrf_token": form_token(user, "/account")})
+    assert refused.status_code == 404 and "该卡密已作废" in refused.text and not accounts.viewer("张三").is_member()
+    assert [e["username"] for e in accounts.audit_log(event="code_voided")] == ["管理员", "管理员"]
+    accounts.close()

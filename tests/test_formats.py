@@ -7,17 +7,20 @@ Tesseract skip with the package to install when it is absent.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+import psutil
 import pypdfium2
 import pytest
 import pytesseract
@@ -123,7 +126,7 @@ def test_a_batch_of_office_files_is_converted_by_one_libreoffice(office_files, h
     shutil.copy(office_files["docx"], folder / "考核通知.docx")
     library = Library.open(home)
     summary = library.ingest([folder])
-    assert len(starts) == 1
+    assert len(starts) == 2   # one makes its new profile and asks to be started again (exit 81), one converts all
     statuses = {Path(o.path).suffix: o.status for o in summary.outcomes}
     # the same text, so one document (the RTF's list labels differ, see above)
     assert statuses == {".doc": "ingested", ".docx": "duplicate", ".odt": "duplicate", ".rtf": "ingested",
@@ -159,6 +162,36 @@ def test_a_hanging_conversion_times_out_and_the_batch_goes_on(tmp_path, monkeypa
     assert isinstance(results[sources[1]], ReadError) and results[sources[1]].code == "timeout"
     assert "LibreOffice 转换超过 2 秒仍未完成" in results[sources[1]].message
     assert [results[s].read_text() for s in (sources[0], sources[2])] == ["converted\n", "converted\n"]
+
+
+@needs_libreoffice
+def test_libreoffice_ends_when_the_process_that_started_it_is_killed(tmp_path):
+    """ops22: an ingest killed (SIGKILL) during a conversion left LibreOffice (a session of its own) converting its
+    chunk on, orphaned — a hung one for ever. The process converting is killed while LibreOffice reads a large RTF;
+    LibreOffice (``soffice.bin``, not only its launcher) ends at once."""
+    source = tmp_path / "大文件.rtf"
+    source.write_text("{\\rtf1 " + " ".join(f"\\par 第{n}段 落实基层减负" for n in range(300_000)) + "}")
+    script = ("import sys; from pathlib import Path; from sucai.readers import office; "
+              "office.convert_batch([Path(sys.argv[1])], Path(sys.argv[2]), 600)")
+    parent = subprocess.Popen([sys.executable, "-c", script, str(source), str(tmp_path / "work")],
+                              env={**os.environ, "PYTHONPATH": str(Path(office.__file__).parents[2])})
+    deadline, converting = time.monotonic() + 60, []
+    while not converting and time.monotonic() < deadline and parent.poll() is None:   # reading the file for 1 s
+        time.sleep(0.2)
+        with contextlib.suppress(psutil.Error):   # (the first LibreOffice makes the profile and ends)
+            converting = [p for p in psutil.Process(parent.pid).children(recursive=True) if p.name() == "soffice.bin"
+                          and p.create_time() < time.time() - 1 and p.status() != psutil.STATUS_ZOMBIE]
+    try:
+        assert converting and not (tmp_path / "work" / "out" / "000000.docx").exists(), "LibreOffice did not start"
+        parent.kill()
+        parent.wait()
+        _, alive = psutil.wait_procs(converting, timeout=5)
+        assert not alive
+    finally:
+        parent.kill()
+        for process in converting:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
 
 
 def test_without_libreoffice_the_skip_reason_says_what_to_install(home, tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
-"""Membership codes (卡密) on the command line: ``sucai codes create`` (CSV out) and ``sucai codes list``."""
+"""Membership codes (卡密) on the command line: ``sucai codes create`` (CSV out), ``sucai codes void`` (a leaked
+batch's unused codes, or single codes) and ``sucai codes list``."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:   # imported when a command runs (the accounts load the databa
 
 @app.group("codes")
 def codes_app() -> None:
-    """会员卡密：批量生成（CSV 输出，只显示这一次）、查看批次。"""
+    """会员卡密：批量生成（CSV 输出，只显示这一次）、作废、查看批次。"""
 
 
 def _codes(home: Path | None) -> Codes:
@@ -80,18 +81,34 @@ def _new_csv(output: Path) -> BinaryIO:
         raise SucaiError(f"无法写入 {shown(output)}：{os_reason(error)}；未生成卡密", code="cannot_write") from error
 
 
+@codes_app.command("void")
+@click.argument("typed", nargs=-1, metavar="[卡密...]")
+@click.option("--batch", metavar="名称", help="作废这个批次中所有未兑换的卡密（批次名称见 sucai codes list）")
+@home_option
+def codes_void(typed: tuple[str, ...] = (), batch: str | None = None, home: Path | None = None) -> None:
+    """作废卡密：一个批次（--batch）或列出的单个卡密。
+
+    作废的卡密不能再兑换（兑换时提示已作废），已兑换的不受影响；作废记入审计日志。
+    用于批次的 CSV 泄露等情形；作废不可撤销。
+    """
+    if (batch is None) == (not typed):
+        raise click.UsageError("请给出 --batch 批次名称，或要作废的卡密（二者选一）")
+    done = _codes(home).void(batch=batch, typed=list(typed) if typed else None)
+    err.print(done.message)
+
+
 @codes_app.command("list")
 @home_option
 @json_option
 def codes_list(home: Path | None = None, as_json: bool = False) -> None:
-    """列出卡密批次：等级、天数、数量、已兑换。"""
+    """列出卡密批次：等级、天数、数量、已兑换、已作废。"""
     codes = _codes(home)
     batches = codes.batches()
     if as_json:
         print_json(batches)
         return
-    table = Table("批次", "等级", "天数", "数量", "已兑换", "创建时间", "创建人")
+    table = Table("批次", "等级", "天数", "数量", "已兑换", "已作废", "创建时间", "创建人")
     for b in batches:
         table.add_row(escape(shown(b["batch"])), TIER_LABELS.get(b["tier"], b["tier"]), str(b["days"]), str(b["count"]),
-                      str(b["redeemed"]), local_time(b["created_at"], codes.accounts.zone, "minutes"), escape(shown(b["created_by"] or "")))
+                      str(b["redeemed"]), str(b["voided"]), local_time(b["created_at"], codes.accounts.zone, "minutes"), escape(shown(b["created_by"] or "")))
     out.print(table)

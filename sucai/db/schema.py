@@ -217,6 +217,8 @@ codes = Table(   # membership codes (卡密, sucai.codes): only the SHA-256 of a
     Column("redeemed_at", Text),
     Column("redeemed_by", Integer),
     Column("redeemed_name", Text),
+    Column("voided_at", Text),    # voided unused (a batch's CSV leaked): never redeemed
+    Column("voided_by", Text),
     Index("codes_batch", "batch"),
 )
 

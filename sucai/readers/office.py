@@ -17,7 +17,11 @@ that file is reported as timed out and a new LibreOffice goes on with the rest.
 The converted .docx is then read by the .docx reader. Inputs are linked under
 numbered names first, so two inputs with the same name never overwrite each
 other's output. LibreOffice runs under the same address-space limit as a parse
-worker (``prlimit``).
+worker (``prlimit``), and it dies with the process that started it (``setpriv --pdeathsig KILL``,
+the kernel's ``PR_SET_PDEATHSIG``): an ingest killed (SIGKILL, the OOM killer) leaves no LibreOffice converting its
+chunk on, orphaned, nor a hung one for ever. ``soffice.bin`` is run itself, not through the ``soffice`` script's
+launcher (oosplash), whose child it would be, out of the signal's reach; a new profile's first start asks to be
+started again (exit status 81), as the launcher would, once.
 
 Why a batch call rather than a long-lived office server (unoserver): the server
 needs LibreOffice's own Python (python3-uno), which a virtual environment does
@@ -55,6 +59,7 @@ _OLE_OTHER = (  # stream → what the compound file really is
 )
 _STARTUP_SECONDS = 60  # allowed for LibreOffice to start before the first file's clock runs
 _POLL_SECONDS = 0.2
+_RESTART = 81  # soffice.bin's exit status when it made a new profile and asks to be started again
 _SAVE_AS = "请另存为 .docx 后重试"
 _SNIFF_MAX = 200 * 2**20  # larger files are refused by the reader anyway
 
@@ -66,6 +71,13 @@ def missing() -> str | None:
 
 def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _program(soffice: str) -> str:
+    """LibreOffice's own program, ``soffice.bin`` beside the ``soffice`` script, when there is one: the script runs
+    it from a launcher (oosplash) as a child of its own, which the parent-death signal does not reach."""
+    program = Path(os.path.realpath(soffice)).with_name("soffice.bin")
+    return str(program) if program.is_file() else soffice
 
 
 def _ole_kind(data: bytes, suffix: str) -> str:
@@ -137,13 +149,28 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _command(staged: list[Path], outdir: Path, profile: Path, memory_mb: int | None) -> list[str]:
+    """The command converting ``staged``: LibreOffice under ``prlimit`` (its address space) and ``setpriv
+    --pdeathsig KILL`` (killed when the process that started it dies — the ingest killed, SIGKILL or the OOM killer:
+    it ran its chunk on, orphaned, a hung conversion for ever), each when installed (util-linux)."""
     limit = ["prlimit", f"--as={memory_mb * 2**20}"] if memory_mb and shutil.which("prlimit") else []
-    return [*limit, _soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-            "--nolockcheck", "--convert-to", "docx", "--outdir", str(outdir), *map(str, staged)]
+    orphan = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
+    return [*limit, *orphan, _program(_soffice()), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+            "--norestore", "--nolockcheck", "--convert-to", "docx", "--outdir", str(outdir), *map(str, staged)]
 
 
 def _run(staged: list[Path], outdir: Path, profile: Path, timeout: float, memory_mb: int | None) -> int:
-    """Convert ``staged`` in one LibreOffice; returns how many came out before it ended or hung on one."""
+    """Convert ``staged`` in one LibreOffice (started again once when it asks to be, after making the profile, as its
+    launcher would); returns how many came out before it ended or hung on one."""
+    for _ in range(2):
+        done = _run_once(staged, outdir, profile, timeout, memory_mb)
+        if done is not None:
+            return done
+    return len(staged)  # asked twice: what came out is all it made
+
+
+def _run_once(staged: list[Path], outdir: Path, profile: Path, timeout: float, memory_mb: int | None) -> int | None:
+    """One LibreOffice converting ``staged``: how many came out before it ended or hung on one (None: it asked to
+    be started again)."""
     process = subprocess.Popen(_command(staged, outdir, profile, memory_mb), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)
     done, deadline = 0, time.monotonic() + _STARTUP_SECONDS + timeout
@@ -159,7 +186,7 @@ def _run(staged: list[Path], outdir: Path, profile: Path, timeout: float, memory
     finally:
         if process.poll() is None:
             _stop(process)
-    return len(staged)
+    return None if process.returncode == _RESTART else len(staged)
 
 
 def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb: int | None = None
