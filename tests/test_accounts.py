@@ -859,6 +859,8 @@ def _look_alikes_as_a0002_left_them(tmp_path: Path, name: str, look_alike: str, 
                    "SELECT 2, ?, ?, password_hash, 'user', created_at, updated_at FROM users WHERE id = 1",
                    (look_alike, look_alike))
         db.execute("ALTER TABLE search_stats DROP COLUMN missing")   # a0004's
+        db.execute("ALTER TABLE codes DROP COLUMN voided_at")   # a0005's
+        db.execute("ALTER TABLE codes DROP COLUMN voided_by")
         db.execute("UPDATE accounts_version SET version_num = 'a0002'")
     return path
 
