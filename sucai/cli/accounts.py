@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..choices import ROLE_LABELS, ROLES
 from ..config import Settings, load_settings, local_time
-from .common import POSITIVE, NamedChoice, app, err, home_option, json_option, out, print_json, shown
+from .common import POSITIVE, NamedChoice, app, err, example_until, home_option, json_option, out, print_json, shown
 
 if TYPE_CHECKING:   # imported by the commands when they run (sucai.accounts loads the database layer)
     from ..accounts import Accounts
@@ -83,7 +83,7 @@ def user_list(home: Path | None = None, as_json: bool = False) -> None:
         return
     if not users:   # an empty table said nothing of how to make the first account (new-user try 21)
         err.print("[yellow]还没有账号。新增第一个管理员：sucai user add 用户名 --role 管理员；"
-                  "会员：sucai user add 用户名 --role 会员 --until 2027-12-31[/yellow]")
+                  f"会员：sucai user add 用户名 --role 会员 --until {example_until()}[/yellow]")
         return
     table = Table("编号", "用户名", "角色", "会员到期")
     for v in users:

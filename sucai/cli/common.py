@@ -381,6 +381,13 @@ def shown(value: object) -> str:
     return _UNSAFE.sub("\ufffd", "" if value is None else str(value))
 
 
+def example_until() -> date:
+    """The ``--until`` a hint suggests for a new 会员 (who has member rights only with a last day): the first of this
+    month, a year on."""
+    today = date.today()
+    return today.replace(year=today.year + 1, day=1)
+
+
 def library_settings(home: Path | None, outcome: str) -> Settings:
     """The settings of the library in ``home`` (see :func:`sucai.config.load_settings`) for a command that needs
     one (backup, check-integrity, reindex): raises InvalidInput (``no_library``, ``outcome`` saying what was not

@@ -8,7 +8,6 @@ import shutil
 import socket
 import sys
 from contextlib import suppress
-from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from platformdirs import user_cache_dir
 from rich.markup import escape
 
 from ..errors import SucaiError, os_reason
-from .common import MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, err, home_option, out
+from .common import MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, err, example_until, home_option, out
 from .documents import ingest_paths, search, stats
 from .watch import folders_argument, watcher_process
 
@@ -151,9 +150,8 @@ def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, h
     out.print(f"\n用命令行继续使用演示库：[bold]export SUCAI_HOME={escape(str(home))}[/bold]，"
               f"然后 [bold]{escape(command)} --help[/bold]{escape(activate)}")
     if not _has_accounts(home):   # the 写作台 and the members part need a login, and a demo library has no account
-        until = date.today().replace(year=date.today().year + 1, day=1)   # a membership needs its last day
         out.print(f"网页上的写作台和会员全文要先登录：先建一个会员账号，如 [bold]{escape(command)} user add 写作者 --role 会员 "
-                  f"--until {until}[/bold]（管理员用 --role 管理员），再在网页上点“登录”")
+                  f"--until {example_until()}[/bold]（管理员用 --role 管理员），再在网页上点“登录”")
     if not no_serve:
         out.print()
         ctx.invoke(serve, home=home, host=host, port=port)
