@@ -29,6 +29,7 @@ from .clean import plain
 from .db import retried
 from .db.schema import favourites, folders, history, saved_searches, users
 from .errors import InvalidInput, NotFound, Unauthorized
+from .query import parse_query
 from .search import SearchRequest
 
 SEARCH_FIELDS = ("q", "mode", "scope", "heading", "genre", "year", "source")
@@ -112,10 +113,14 @@ class Collections:
     # -- saved searches ----------------------------------------------------
 
     def save_search(self, viewer: Viewer, name: str, params: dict) -> SavedSearch:
-        """Save a search for ``viewer``; its new matches count from now. Raises Unauthorized
-        (``login_required``), InvalidInput (``bad_name``, ``empty_search``, ``too_many``)."""
+        """Save a search for ``viewer``; its new matches count from now. A query with nothing to search for (white
+        space or invisible characters alone — U+200B, U+FEFF —, as :func:`sucai.query.parse_query` reads it) is
+        none. Raises Unauthorized (``login_required``), InvalidInput (``bad_name``, ``empty_search``: neither a query
+        nor a filter, ``too_many``)."""
         owner = self._owner(viewer)
         kept = {k: v.strip() or None if isinstance(v, str) else v for k in SEARCH_FIELDS for v in [params.get(k)]}
+        if parse_query(kept["q"] or "").empty:   # nothing to search for: invisible characters alone, "-", "OR"
+            kept["q"] = None
         if not any(kept.get(k) not in (None, "") for k in ("q", "genre", "year", "source")):
             raise InvalidInput("请先输入检索词或选择筛选条件，再保存检索", code="empty_search")
         name = _name(name or str(kept.get("q") or kept.get("genre") or "检索"), "名称")

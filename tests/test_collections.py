@@ -303,3 +303,17 @@ def test_a_folder_and_a_saved_search_have_one_address(site, spelling):
     assert [s.id for s in store.saved_searches(member)] == [saved]
     wrong = client.get(f"/saved/{saved}/delete")
     assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST")
+
+
+@pytest.mark.parametrize("query", ["\u200b", "\ufeff", "\u2060\u3000\u200d"])
+def test_a_query_of_invisible_characters_alone_is_no_query_to_save(site, query):
+    """Invisible characters alone are what a search reads as no query (it lists every document): saved, they made a
+    search of everything — said with a name, or refused for a blank name it was made into — where a blank query is
+    told to type one."""
+    store, user = Collections(site["accounts"]), site["accounts"].viewer("张三")
+    for name in ("", "全部"):
+        with pytest.raises(InvalidInput) as refused:
+            store.save_search(user, name, {"q": query})
+        assert refused.value.code == "empty_search"
+    saved = store.save_search(user, "", {"q": query, "genre": "通知"})   # a filter alone is a search
+    assert (saved.name, saved.params["q"], saved.params["genre"]) == ("通知", None, "通知")
