@@ -310,10 +310,11 @@ class Catalogue:
         return [row.to_dict() for row in self.records(limit, newest_first, include_hidden)]
 
     def records(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False,
-                ids: list[int] | None = None, offset: int = 0) -> list[Summary]:
+                ids: list[int] | None = None, offset: int = 0, added_since: str | None = None) -> list[Summary]:
         """Each document without its text, in id order (or newest first), hidden ones only on request;
-        only the given ``ids`` when there are some; at most ``limit`` of them after the first ``offset``. The
-        member boundary is the one documents are read with (see :meth:`get`)."""
+        only the given ``ids`` when there are some, only those added at or after ``added_since`` (an ISO UTC
+        timestamp like ``ingested_at``, :func:`sucai.updates.utc_stamp`) when it is given; at most ``limit`` of them
+        after the first ``offset``. The member boundary is the one documents are read with (see :meth:`get`)."""
         d = documents.c
         query = select(d.id, d.title, d.genre, d.chars, d.counted_chars, d.date, d.source, d.doc_number,
                        d.declared_chars, d.paid_from, d.paid_until, d.hidden, d.evidence, d.free_metadata)
@@ -322,6 +323,8 @@ class Catalogue:
             query = query.where(d.hidden == 0)
         if ids is not None:
             query = query.where(d.id.in_(ids))
+        if added_since is not None:
+            query = query.where(d.ingested_at >= added_since)
         with self.db.read() as conn:
             return [self._summary(row) for row in conn.execute(query)]
 

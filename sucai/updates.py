@@ -88,8 +88,13 @@ def added_since(library, since: datetime) -> list[tuple[int, str]]:
     A ``since`` before the first moment UTC can write — local midnight of 0001-01-01 in a zone east of UTC, which
     ``sync --since`` takes — is every document, one after its last (``9999-12-31T23:00-05:00``, a 今日更新 ``since``)
     none (each raised OverflowError)."""
-    start = min(max(since, _FIRST_MOMENT), _LAST_MOMENT).astimezone(timezone.utc)
-    return library.catalogue.added_since(start.isoformat(timespec="seconds"))
+    return library.catalogue.added_since(utc_stamp(since))
+
+
+def utc_stamp(since: datetime) -> str:
+    """``since`` (an aware datetime) as the ISO UTC timestamp ``ingested_at`` is compared with: one before the first
+    moment UTC can write is that moment, one after its last that one (see :func:`added_since`)."""
+    return min(max(since, _FIRST_MOMENT), _LAST_MOMENT).astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 _FIRST_MOMENT, _LAST_MOMENT = datetime.min.replace(tzinfo=timezone.utc), datetime.max.replace(tzinfo=timezone.utc)

@@ -6,6 +6,7 @@ feedgen) and must come out as well-formed Atom 1.0.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from importlib import resources
@@ -113,6 +114,24 @@ def test_a_since_past_what_utc_can_write_lists_nothing(site):
     assert late.status_code == 200 and (late.json()["total"], late.json()["documents"]) == (0, [])
     page = client.get("/updates", params={"since": "9999-12-31T23:00:00-05:00"}, headers={"accept": "text/html"})
     assert page.status_code == 200
+
+
+def test_list_since_a_day_lists_what_came_in_from_its_local_midnight(site, cli):
+    """``sucai list --since`` reads a day as 今日更新 does: from the site's local midnight (Asia/Shanghai), the
+    forms every date of sucai takes. The site: three documents added on local days 2 and 5 days ago (23:30),
+    the others from today's 00:00:00 on."""
+    home, ids, today = str(site["home"]), sorted(site["ids"]), site["today"]
+    older, newer = sorted(site["ids"][:2]), sorted(site["ids"][3:])
+    for day, expected in ((today, newer), (today - timedelta(days=1), newer),
+                          (today - timedelta(days=2), sorted(older + newer)), (today - timedelta(days=5), ids)):
+        status, printed, _ = cli("list", "--home", home, "--json", "--since", day.isoformat())
+        assert status == 0 and [row["id"] for row in json.loads(printed)] == expected, day
+    status, printed, _ = cli("list", "--home", home, "--json", "--since", f"{today.year}年{today.month}月{today.day}日")
+    assert [row["id"] for row in json.loads(printed)] == newer
+    status, _, said = cli("list", "--home", home, "--since", (today + timedelta(days=1)).isoformat())
+    assert status == 0 and said.strip() == f"{(today + timedelta(days=1)).isoformat()} 以来没有新入库的文档"
+    status, _, said = cli("list", "--home", home, "--since", "昨天")
+    assert status == 2 and "昨天" in said
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", ZoneInfo("Asia/Shanghai")])

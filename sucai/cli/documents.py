@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import asdict
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from rich.text import Text
 
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound
-from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, ExitCode, NamedChoice, app,
+from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, Day, ExitCode, NamedChoice, app,
                      err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file)
 
 if TYPE_CHECKING:
@@ -158,14 +159,23 @@ def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
 @json_option
 @free_option
 @click.option("--limit", type=POSITIVE, metavar="篇数", help="最多列出多少篇")
-def list_documents(home: Path | None, as_json: bool = False, free: bool = False, limit: int | None = None) -> None:
+@click.option("--since", type=Day(), metavar="日期",
+              help="只列出这天（2026-11-01 或 2026年11月1日，本站时区，设置 timezone）以来入库的文档")
+def list_documents(home: Path | None, as_json: bool = False, free: bool = False, limit: int | None = None,
+                   since: date | None = None) -> None:
     """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）。"""
+    from ..config import day_start
     from ..metadata import titles
+    from ..updates import utc_stamp
 
     library = open_library(home)
-    rows = library.summaries(limit, member=not free)
+    added = None if since is None else utc_stamp(day_start(since, library.settings.zone))   # as 今日更新 reads it
+    rows = library.summaries(limit, member=not free, added_since=added)
     if as_json:
         print_json(rows)
+        return
+    if not rows and since is not None:
+        err.print(f"[yellow]{since.isoformat()} 以来没有新入库的文档[/yellow]")
         return
     if not rows:
         _empty_hint(library)
