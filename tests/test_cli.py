@@ -107,7 +107,7 @@ def test_sucai_help_lists_every_command_without_importing_them():
               "[importlib.import_module(f'sucai.cli.{module}') for module in set(COMMANDS.values())]; run(['--help'])")
     listing, modules, whole = (*_python(probe).split("\nMODULES "), _python(loaded))
     registered = subcommands(app)
-    assert len(registered) == 24   # as main listed them before
+    assert len(registered) == 26   # as main listed them before, and hide, unhide
     assert set(re.findall(r"^  (\S+)", listing.split("命令：\n", 1)[1], re.MULTILINE)) == set(registered)
     assert listing + "\n" == whole   # each command's short help as click makes it of the command itself
     assert set(modules.split()) == {"sucai", "sucai.cli", "sucai.cli.common", "sucai.cli.i18n", "sucai.config",
@@ -240,6 +240,8 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["export"], ExitCode.USAGE, "二选一"),
     (["show", "99"], ExitCode.NOT_FOUND, "没有编号为 99 的文档"),
     (["rm", "99"], ExitCode.NOT_FOUND, "没有编号为 99 的文档"),
+    (["hide", "1", "99"], ExitCode.NOT_FOUND, "没有编号为 99 的文档"),
+    (["unhide"], ExitCode.USAGE, "缺少参数 '编号...'"),
     (["token", "revoke", "nosuch"], ExitCode.NOT_FOUND, "令牌"),
     (["user", "passwd", "nobody", "--password", "x" * 8], ExitCode.NOT_FOUND, "nobody"),
     (["user", "add", "张三", "--password", "short"], ExitCode.USAGE, "密码至少"),
@@ -317,6 +319,30 @@ def test_rm_names_the_document_it_removed(cli, home, tmp_path):
     assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
     assert cli("rm", "1")[:2] == (ExitCode.OK, "已删除文档 1：关于开展档案清查的通知\n")
     assert cli("show", "1")[0] == ExitCode.NOT_FOUND
+
+
+def test_hide_and_unhide_as_the_admin_page_does(cli, home, tmp_path):
+    """``sucai hide`` takes documents out of lists, searches and reading (an admin still reads them), ``unhide`` puts
+    them back; a 编号 no document has changes none of the others."""
+    write(tmp_path / "in", "a.txt", "关于开展档案清查的通知\n各单位：现将档案清查有关事项通知如下，请认真落实。\n")
+    write(tmp_path / "in", "b.txt", "关于开展安全生产检查的通知\n各乡镇：为消除事故隐患，定于下月对辖区企业开展安全生产检查。\n")
+    assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+
+    def listed() -> list[int]:
+        return [row["id"] for row in json.loads(cli("list", "--json")[1])]
+
+    def found() -> list[int]:
+        return sorted(hit["id"] for hit in json.loads(cli("search", "通知", "--mode", "精准", "--json")[1])["hits"])
+
+    assert listed() == found() == [1, 2]
+    assert cli("hide", "2", "9")[0] == ExitCode.NOT_FOUND and listed() == [1, 2]   # nothing hidden
+    assert cli("hide", "2", "2") == (ExitCode.OK, "已隐藏文档 2：关于开展安全生产检查的通知\n", "")
+    assert listed() == found() == [1] and cli("show", "2")[0] == ExitCode.NOT_FOUND
+    assert Library.open(home).get(2, include_hidden=True).hidden
+    assert cli("hide", "2")[1] == "文档 2 本来就是隐藏的：关于开展安全生产检查的通知\n"
+    assert cli("unhide", "2", "1")[:2] == (ExitCode.OK, "已恢复显示文档 2：关于开展安全生产检查的通知\n"
+                                                         "文档 1 本来就没有隐藏：关于开展档案清查的通知\n")
+    assert listed() == found() == [1, 2]
 
 
 def test_errors_in_chinese_whatever_the_locale(sample_home):

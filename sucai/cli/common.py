@@ -346,7 +346,8 @@ class NamedChoice(click.ParamType):
         self.fail(f"“{value}”不是可选的值，可选：{options}", param, ctx)
 
 COMMANDS = {
-    **dict.fromkeys(["ingest", "list", "stats", "genres", "show", "search", "export", "rm", "reindex"], "documents"),
+    **dict.fromkeys(["ingest", "list", "stats", "genres", "show", "search", "export", "rm", "hide", "unhide", "reindex"],
+                    "documents"),
     **dict.fromkeys(["serve", "demo"], "server"), **dict.fromkeys(["user", "token", "audit"], "accounts"),
     **dict.fromkeys(["migrate", "backup", "restore", "check-integrity"], "operations"),
     **dict.fromkeys(["check", "dupes"], "check"), "draft": "drafting", "watch": "watch", "codes": "codes",

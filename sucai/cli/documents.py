@@ -1,4 +1,4 @@
-"""Commands over documents: ingest, list, stats, genres, show, search, export, rm, reindex.
+"""Commands over documents: ingest, list, stats, genres, show, search, export, rm, hide, unhide, reindex.
 
 The library, its readers and the search are imported by the commands when they run, not with this module:
 ``sucai search --help`` needs only the choices of :mod:`sucai.choices`.
@@ -471,6 +471,41 @@ def rm(doc_id: int, home: Path | None) -> None:
     title = library.get(doc_id).title   # said with the 编号: a mistyped one shows what went
     library.remove(doc_id)
     out.print(f"已删除文档 {doc_id}：{escape(shown(title))}")
+
+
+@app.command()
+@click.argument("doc_ids", nargs=-1, required=True, type=DOC_ID, metavar="编号...")
+@home_option
+def hide(doc_ids: tuple[int, ...], home: Path | None) -> None:
+    """隐藏文档：不再出现在检索、列表和阅读中（管理员在网页上仍可见；sucai unhide 恢复显示）。"""
+    _set_hidden(doc_ids, home, hidden=True)
+
+
+@app.command()
+@click.argument("doc_ids", nargs=-1, required=True, type=DOC_ID, metavar="编号...")
+@home_option
+def unhide(doc_ids: tuple[int, ...], home: Path | None) -> None:
+    """恢复显示隐藏的文档。"""
+    _set_hidden(doc_ids, home, hidden=False)
+
+
+def _set_hidden(doc_ids: tuple[int, ...], home: Path | None, hidden: bool) -> None:
+    """Hide (or show again) each document of ``doc_ids`` as the admin page does (:meth:`Library.set_hidden
+    <sucai.library.Library.set_hidden>`), each said with its title; one already so is said so. Raises NotFound,
+    before any is changed, for a 编号 no document has."""
+    from ..errors import no_document
+
+    library = open_library(home)
+    rows = {row.id: row for row in library.catalogue.records(ids=list(doc_ids), include_hidden=True)}
+    if missing := [doc_id for doc_id in doc_ids if doc_id not in rows]:
+        raise no_document(missing[0])
+    for doc_id in dict.fromkeys(doc_ids):
+        title = escape(shown(rows[doc_id].title))
+        if rows[doc_id].hidden == hidden:
+            out.print(f"文档 {doc_id} 本来就{'是隐藏的' if hidden else '没有隐藏'}：{title}")
+            continue
+        library.set_hidden(doc_id, hidden)
+        out.print(f"已{'隐藏' if hidden else '恢复显示'}文档 {doc_id}：{title}")
 
 
 @app.command()
