@@ -118,6 +118,26 @@ def test_the_tier_decides_who_may_draft(app, open_app, site):
     assert 'href="/drafts"' not in as_(app, site, "免费用户").get("/", headers={"accept": "text/html"}).text
 
 
+def test_whoever_may_not_draft_is_told_so_whatever_the_body(app, site):
+    """FastAPI parses a JSON body before a route's dependencies: a visitor sending a malformed one to the 写作台 API
+    was told 422 (bad input) where any other body is told to log in (401). Every route of it taking a body: a
+    visitor 401 and a free account 403 whatever the body — malformed, not an object, past the cap —, a member
+    still 422 for the malformed one."""
+    routes = [(method.upper(), path.replace("{draft_id}", "1")) for path, methods in app.openapi()["paths"].items()
+              if path.startswith("/api/drafts") for method in methods if method in ("post", "put", "patch")]
+    assert len(routes) == 5, routes   # outline, paragraphs, rewrite, a new draft, a draft's changes
+    bodies = (b"{bad", b"[]", b"{" * (3 * 2**20))
+    for method, url in routes:
+        for name, status, code in ((None, 401, "login_required"), ("免费用户", 403, "drafting_tier")):
+            for body in bodies:
+                refused = as_(app, site, name).request(method, url, content=body,
+                                                       headers={"content-type": "application/json"})
+                assert (refused.status_code, refused.json()["code"]) == (status, code), (method, url, name, body[:5])
+        malformed = session_of(app, "会员").request(method, url, content=b"{bad",
+                                                   headers={"content-type": "application/json"})
+        assert malformed.status_code == 422, (method, url)
+
+
 @pytest.mark.parametrize("registration", [True, False])
 def test_a_visitor_is_told_what_the_writing_desk_is_and_where_to_log_in(site, registration):
     """New-user try 14: /drafts gave a visitor a bare login form. Now a page of the site's layout says what the

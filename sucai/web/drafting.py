@@ -44,8 +44,8 @@ from ..drafting.rewrite import MODE_NAMES, enabled
 from ..export.archive import safe_stem
 from ..library import Library
 from .check import read_body, spend_check, with_file
-from .deps import (Viewer, get_library, same_site_download, searching, spending, verify_csrf, verify_csrf_or_token,
-                   viewer_of)
+from .deps import (Viewer, current_viewer, get_library, same_site_download, searching, spending, verify_csrf,
+                   verify_csrf_or_token, viewer_of)
 from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
@@ -59,9 +59,10 @@ Csrf = [Depends(verify_csrf)]
 Reading = [Depends(verify_csrf_or_token)]
 
 
-def writer(request: Request) -> Viewer:
-    """The viewer, who must be allowed to draft (401 ``login_required`` / 403 ``drafting_tier`` otherwise)."""
-    viewer = viewer_of(request)
+async def writer(request: Request) -> Viewer:
+    """The viewer (a visitor settled on the event loop, :func:`~.deps.current_viewer`), who must be allowed to draft
+    (401 ``login_required`` / 403 ``drafting_tier`` otherwise)."""
+    viewer = await current_viewer(request)
     require_drafting(viewer, request.app.state.settings)
     return viewer
 
@@ -70,8 +71,10 @@ Writer = Annotated[Viewer, Depends(writer)]
 
 
 class _Capped(APIRoute):
-    """A route of the 写作台 API that takes a body (POST, PUT, PATCH): a body past :data:`~sucai.drafting.drafts.MAX_BODY` bytes is refused (413
-    ``too_large``) before it is read whole or parsed (pydantic would otherwise check every item of it)."""
+    """A route of the 写作台 API that takes a body (POST, PUT, PATCH): whoever may not draft is refused (:func:`writer`:
+    401, 403) before the body is read — FastAPI parses a JSON body before the route's dependencies, so a visitor's
+    malformed one was told 422, not to log in —, and a body past :data:`~sucai.drafting.drafts.MAX_BODY` bytes is
+    refused (413 ``too_large``) before it is read whole or parsed (pydantic would otherwise check every item of it)."""
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
@@ -79,6 +82,7 @@ class _Capped(APIRoute):
             return handler
 
         async def capped(request: Request) -> Response:
+            await writer(request)
             body = await read_body(request, MAX_BODY, f"请求体过大：写作台的请求最多 {MAX_BODY // 2**20} MB")
 
             async def replay() -> Message:
