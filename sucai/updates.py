@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from . import access
-from .clean import plain
 from .config import day_start, local_time, parse_day
 from .errors import BadValue, InvalidInput
 from .model import Document
@@ -67,7 +66,8 @@ class Updates:
 def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
     """``since`` as typed: a date (from local midnight; as :func:`sucai.config.parse_day` reads one, the forms
     every date of sucai takes: 2026-11-01, 2026年11月1日), a number of days N (the last N days, today included), an
-    ISO date-time, or nothing (today). Raises InvalidInput (``bad_since``) for anything else."""
+    ISO date-time, or nothing (today). Raises InvalidInput (``bad_since``) for anything else, in words of its own: what
+    was typed is not said back (the page would show a stranger's link's words as the site's)."""
     if raw is None or not raw.strip():
         return day_start(today, zone)
     text = raw.strip()
@@ -78,8 +78,8 @@ def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"since 应为日期（如 {today.isoformat()}）或带时区的时间：{plain(text)[:40]}",
-                           code="bad_since") from None
+        raise InvalidInput(f"since 应写作 YYYY-MM-DD 形式的日期（如 {today.isoformat()}）、最近的天数（如 7）"
+                           f"或带时区的时间（如 {today.isoformat()}T08:00:00+08:00）", code="bad_since") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
