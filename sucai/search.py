@@ -242,8 +242,11 @@ MAX_HEADING_FILTER = 100   # characters of a heading filter (the API's own limit
 
 
 def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest, list[str]]:
-    """Read invalid choices as the defaults and out-of-range numbers as the nearest valid ones, saying so."""
+    """Read invalid choices as the defaults and out-of-range numbers as the nearest valid ones, saying so; a query of
+    white space and invisible characters alone (U+200B, U+FEFF: nothing once normalised) as no query."""
     warnings = []
+    if request.q and not analysis.normalize(request.q).strip():
+        request.q = ""
     for name, (label, choices) in _CHOICES.items():
         value = getattr(request, name)
         code = choice_code(value, choices)

@@ -608,6 +608,17 @@ def test_searches_of_the_api_and_the_search_page_run_through_the_one_limiter(
     assert seen and set(seen) == {1} and limiter.borrowed_tokens == 0, seen
 
 
+@pytest.mark.parametrize("query", ["\u200b", "\ufeff", "\u2060\u3000\u200d"])
+def test_a_query_of_invisible_characters_alone_is_no_query(library_web, query):
+    """A zero-width space alone (pasted, or typed by an input method) finds what no query finds — every document —
+    and is said as no query is: 全部材料, not an invisible title; no search to save."""
+    blank = library_web.get("/api/search", params={"q": ""}).json()
+    invisible = library_web.get("/api/search", params={"q": query}).json()
+    assert invisible["query"] == "" and invisible["total"] == blank["total"] > 0
+    page = library_web.get("/search", params={"q": query}, headers={"accept": "text/html"}).text
+    assert "<title>全部材料 - 搜索" in page and query not in page
+
+
 def test_empty_state_suggests_the_other_mode(library_web):
     page = library_web.get("/search", params={"q": "量子纠缠超导体", "mode": "precise"}).text
     assert 'id="empty"' in page and "改用智能检索" in page
