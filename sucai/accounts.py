@@ -526,7 +526,7 @@ class Accounts:
                      source_ip: str | None = None) -> str:
         """A new API token for the account: the secret is returned now and never again. An account holds at most
         :data:`MAX_TOKENS`, revoked ones included: the new one takes the place of the oldest revoked one. Raises
-        BadValue (``bad_token_name``; ``too_many_tokens`` while all of them are in use)."""
+        BadValue (``bad_token_name``), InvalidInput (``too_many_tokens`` while all of them are in use)."""
         name = _CONTROL.sub("", name or "").strip()
         if not 1 <= len(name) <= 64:
             raise BadValue("令牌名称应为 1–64 个字符", code="bad_token_name")
@@ -810,7 +810,8 @@ class Accounts:
 
 def _make_room_for_a_token(conn: Connection, owner: Viewer) -> None:
     """Delete ``owner``'s oldest revoked tokens past :data:`MAX_TOKENS` - 1 (their creation and revocation stay in the
-    audit log), inside the caller's transaction. Raises BadValue (``too_many_tokens``) when they are all in use."""
+    audit log), inside the caller's transaction. Raises InvalidInput (``too_many_tokens``: no value typed is wrong, so
+    not BadValue's usage error on the command line) when they are all in use."""
     held = conn.execute(select(tokens.c.id, tokens.c.revoked_at).where(tokens.c.user_id == owner.user_id)
                         .order_by(tokens.c.created_at, tokens.c.id)).fetchall()
     over = len(held) - MAX_TOKENS + 1
@@ -818,7 +819,7 @@ def _make_room_for_a_token(conn: Connection, owner: Viewer) -> None:
         return
     revoked = [token_id for token_id, revoked_at in held if revoked_at is not None][:over]
     if len(revoked) < over:
-        raise BadValue(f"最多 {MAX_TOKENS} 个 API 令牌，请先吊销不用的令牌", code="too_many_tokens")
+        raise InvalidInput(f"最多 {MAX_TOKENS} 个 API 令牌，请先吊销不用的令牌", code="too_many_tokens")
     conn.execute(tokens.delete().where(tokens.c.id.in_(revoked)))
 
 

@@ -517,7 +517,7 @@ def test_an_account_holds_a_bounded_number_of_tokens(accounts, clock):
     for n in range(MAX_TOKENS):
         secrets_.append(accounts.create_token("alice", f"令牌{n}"))
         clock.advance(1)
-    with pytest.raises(BadValue) as refused:
+    with pytest.raises(InvalidInput) as refused:
         accounts.create_token("alice", "多一个")
     assert refused.value.code == "too_many_tokens" and len(accounts.tokens("alice")) == MAX_TOKENS
     for secret in reversed(secrets_[:3]):   # revoked newest first: the oldest made goes first all the same
@@ -528,7 +528,7 @@ def test_an_account_holds_a_bounded_number_of_tokens(accounts, clock):
     assert len(names) == MAX_TOKENS and {"令牌0", "令牌1"}.isdisjoint(names) and {"令牌2", "新一", "新二"} <= set(names)
     assert accounts.viewer_for_token(secrets_[-1]).username == "alice"   # those in use are kept
     accounts.create_token("alice", "新三")   # in place of 令牌2, the last revoked one
-    with pytest.raises(BadValue):
+    with pytest.raises(InvalidInput):
         accounts.create_token("alice", "再多一个")
     assert "令牌2" not in [t["name"] for t in accounts.tokens("alice")]
 

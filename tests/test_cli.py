@@ -23,7 +23,7 @@ import pytest
 
 from sucai.cli import ExitCode, app, i18n
 from sucai.cli.common import COMMANDS
-from sucai.accounts import Accounts
+from sucai.accounts import MAX_TOKENS, Accounts
 from sucai.config import Settings, load_settings
 from sucai.errors import InvalidInput
 from sucai.ingest import IngestProgress
@@ -343,6 +343,18 @@ def test_hide_and_unhide_as_the_admin_page_does(cli, home, tmp_path):
     assert cli("unhide", "2", "1")[:2] == (ExitCode.OK, "已恢复显示文档 2：关于开展安全生产检查的通知\n"
                                                          "文档 1 本来就没有隐藏：关于开展档案清查的通知\n")
     assert listed() == found() == [1, 2]
+
+
+def test_a_token_past_the_most_an_account_holds_is_an_error_not_bad_usage(cli, home):
+    """Exit 2 is bad usage — a value typed that is refused —; an account holding all its API tokens in use is no
+    mistake in the command: exit 1, as the other limits of what an account holds."""
+    accounts = Accounts.from_settings(load_settings(home))
+    accounts.add_user("张三", "correct-horse-9")
+    for n in range(MAX_TOKENS):
+        accounts.create_token("张三", f"令牌{n}")
+    accounts.close()
+    status, _, said = cli("token", "create", "张三", "--label", "多一个")
+    assert (status, said) == (ExitCode.ERROR, f"错误：最多 {MAX_TOKENS} 个 API 令牌，请先吊销不用的令牌\n")
 
 
 def test_errors_in_chinese_whatever_the_locale(sample_home):
