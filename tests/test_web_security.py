@@ -417,6 +417,31 @@ def test_a_free_users_head_of_a_drafts_check_counts_none_of_the_hours(home, acco
     assert writer.head(checked).status_code == writer.get(checked).status_code == 429
 
 
+def test_a_visitors_and_a_free_users_zips_are_limited_by_the_hour(home, accounts):
+    """Attack 22: a visitor's 打包下载 had no limit, and 100 documents as .docx cost the server 1.2 s CPU: one request
+    after another kept a core busy. A visitor may make ``free_batch_downloads_per_hour`` an hour from one address and
+    a free user as many per account, by a search, a list of ids or a folder of 收藏 (a HEAD too: it makes the same
+    archive); then 429 ``too_many_downloads`` in Chinese, with Retry-After. Members spend their daily quota only."""
+    app = make_app(home, free_batch_downloads_per_hour=2)
+    here, there = (TestClient(app, raise_server_exceptions=False, client=(ip, 1)) for ip in ("203.0.113.1", "203.0.113.2"))
+    assert here.get("/api/download?ids=1,2&format=docx").status_code == 200
+    assert here.head("/api/download?q=通知").status_code == 200
+    refused = here.get("/api/download?ids=1")
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_downloads"
+    assert "每小时最多 2 次" in refused.json()["error"] and int(refused.headers["retry-after"]) > 0
+    assert there.get("/api/download?ids=1").status_code == 200      # another address
+    accounts.add_user("打包用户", PASSWORD, "user")
+    user = logged_in(app, "打包用户")
+    token = csrf_of(user, "/favourites")
+    folder = user.post("/favourites", data={"csrf_token": token, "doc_id": 1}, follow_redirects=False)
+    folder_zip = folder.headers["location"] + "/download"
+    assert user.get("/api/download?ids=1").status_code == user.post(folder_zip, data={"csrf_token": token}).status_code == 200
+    refused = user.post(folder_zip, data={"csrf_token": token}, headers={"accept": "application/json"})
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_downloads"
+    member = member_client(app, accounts, "打包会员")   # make_app: 3 downloads a day
+    assert [member.get("/api/download?ids=1").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
 def test_a_title_edit_reaches_the_type_ahead_of_every_worker(home):
     """Two workers (processes) each keep their own title list; an edit in one must reach the other."""
     worker_a, worker_b = Library.open(home), Library.open(home)

@@ -245,12 +245,14 @@ async def api_download_many(
 def zip_download(request: Request, docs: list[Document], viewer: Viewer, accounts: Accounts, format: str,  # noqa: A002
                  name: str) -> Response:
     """``docs`` as the viewer may have them, zipped as ``name.zip``: each counted against a member's daily
-    quota (all refused with 429 ``quota_exceeded`` when fewer are left), audited and recorded."""
+    quota (all refused with 429 ``quota_exceeded`` when fewer are left), audited and recorded; a visitor's or
+    free user's zip counted against the hour's (429 ``too_many_downloads``, :meth:`~sucai.accounts.Accounts.limit_free_batch`)."""
     views = [access.view(d, viewer.member) for d in docs]
     left = accounts.downloads_left(viewer)
     if left is not None and left < len(docs):
         raise TooManyRequests(f"今日还可下载 {left} 篇，本次打包 {len(docs)} 篇；请减少篇数或明天再来",
                               code="quota_exceeded", retry_after=None if left else accounts.until_tomorrow())
+    accounts.limit_free_batch(viewer, client_ip(request))
     count_downloads(request, viewer, accounts, [(doc.id, _download_detail(doc, format, notice, batch=True))
                                                 for doc, (_, notice) in zip(docs, views)])
     data = export_zip(views, format, limit=MAX_BATCH)
