@@ -762,14 +762,14 @@ class Accounts:
             raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
                                   "会员可按每日次数查重", code="too_many_checks", retry_after=wait)
 
-    def limit_free_batch(self, viewer: Viewer, source_ip: str | None) -> None:
+    def limit_free_batch(self, viewer: Viewer, source_ip: str | None, *, spend: bool = True) -> None:
         """Count a 打包下载 (a zip) of a visitor, by IP address, or of a free user, by account, before it is made
-        (up to 100 documents: ~1.2 s CPU as .docx). Raises TooManyRequests (429, ``too_many_downloads``) when
+        (up to 100 documents: 1.2–1.8 s CPU as .docx). Raises TooManyRequests (429, ``too_many_downloads``) when
         ``free_batch_downloads_per_hour`` (0: no limit) have been made within the hour; counted as
         :meth:`limit_free_check` counts. Members and admins pass (each document spends the daily quota,
-        :meth:`count_download`). A HEAD counts too: it makes the same archive, to give its length."""
+        :meth:`count_download`). ``spend`` False: refused the same, but not counted (a HEAD, which makes no zip)."""
         most = self.free_batch_downloads_per_hour
-        if wait := self._free_hourly(viewer, source_ip, "batch", most):
+        if wait := self._free_hourly(viewer, source_ip, "batch", most, spend):
             raise TooManyRequests(f"打包下载过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
                                   "也可逐篇下载", code="too_many_downloads", retry_after=wait)
 
