@@ -176,7 +176,8 @@ def site(tmp_path_factory, make_home, portal):
     for name, text in texts(markers).items():
         (extra / name).write_text(text, encoding="utf-8")
     with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write(f"free_preview_chars = {PREVIEW}\ndrafting_tier = \"user\"\nfree_checks_per_hour = 0\n")
+        toml.write(f"free_preview_chars = {PREVIEW}\ndrafting_tier = \"user\"\nfree_checks_per_hour = 0\n"
+                    "free_batch_downloads_per_hour = 0\n")
     library = Library.open(home)
     summary = library.ingest([SAMPLES / "library", extra], workers=1)
     assert summary.counts["failed"] == 0

@@ -206,6 +206,52 @@ def test_a_visitor_sees_the_whole_documents_count_in_updates_as_everywhere_else(
     assert row[1] == page[1] == f"{whole:,}"
 
 
+def test_the_windows_documents_are_read_once_a_change_not_every_request(tmp_path, make_home, monkeypatch):
+    """Attack 22: each visitor's ``/api/updates?since=31`` (and the page, and ``/feeds/updates.atom?genre=`` of a 文种
+    none has) read every document added in the last 31 days whole and made its free view: 0.3 s of CPU a request for
+    1,500 laws added in a month, asked again and again. The listing of the window is kept for each tier until the
+    catalogue changes (a document hidden is gone at once): the same as a server that never listed it, a member's
+    never a visitor's; a feed reads its entries only."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "督查通知.txt").write_text(FREE_NOTICE, encoding="utf-8")
+    (folder / "会员标题.txt").write_text(f"##paidbegin##关于{SECRET}工作情况的报告\n一、基本情况\n今年以来，我们扎实推进各项工作。\n",
+                                     encoding="utf-8")
+    home = make_home(tmp_path / "home")
+    library = Library.open(home)
+    library.ingest([SAMPLES, folder], workers=1)
+    ids = {row["id"] for row in library.catalogue.summaries()}
+    library.close()
+    monkeypatch.setattr(sucai.updates, "datetime", frozen_datetime(datetime.now(timezone.utc)))   # no new day meanwhile
+    app = create_app(home)
+    app.state.accounts.add_user("会员", "updates-password", "member", "2099-12-31")
+    member = TestClient(app, headers={"authorization": f"Bearer {app.state.accounts.create_token('会员', 't')}"})
+
+    def served(app) -> list[dict]:
+        client = TestClient(app)
+        return [client.get("/api/updates", params=params).json() for params in (
+            {"since": "7", "limit": 100}, {"since": "1", "limit": 100}, {"since": "7", "genre": "通知"})]
+
+    read = []
+    documents = app.state.library.catalogue.documents
+    monkeypatch.setattr(app.state.library.catalogue, "documents",
+                        lambda ids=None, **kw: read.append(ids) or documents(ids, **kw))
+    assert SECRET in member.get("/api/updates", params={"since": "7"}).text   # the member's listing, first
+    read.clear()
+    first = served(app)
+    assert SECRET not in str(first) and {i for ids in read for i in ids} == ids   # the window: every document
+    read.clear()
+    assert served(app) == first and read == []
+    feed = parsed(TestClient(app).get("/feeds/updates.atom", params={"genre": "通知"}))
+    shown = {int(entry.link.rsplit("/", 1)[1]) for entry in feed.entries}
+    assert shown == {d["id"] for d in first[2]["documents"]} and {i for ids in read for i in ids} == shown
+    hidden = first[0]["documents"][0]["id"]
+    app.state.library.set_hidden(hidden, True)
+    again = served(app)
+    assert again == served(create_app(home))   # a server that never listed the window before
+    assert again[0]["total"] == first[0]["total"] - 1 and hidden not in {d["id"] for d in again[0]["documents"]}
+
+
 def parsed(response):
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/atom+xml")
     feed = feedparser.parse(response.content)

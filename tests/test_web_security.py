@@ -29,7 +29,7 @@ from sucai.collections import Collections
 from sucai.config import load_settings
 from sucai.library import Library
 from sucai.suggest import TitleIndex
-from sucai.web import create_app
+from sucai.web import api, create_app, drafting
 from sucai.web.deps import verify_csrf_or_token
 from test_web_accounts import (NEXT_YEAR, PASSWORD, accounts, app, client, csrf_of, fill, free_text,  # noqa: F401
                                home, library, logged_in, login, make_app, routes_of)
@@ -415,6 +415,58 @@ def test_a_free_users_head_of_a_drafts_check_counts_none_of_the_hours(home, acco
     assert writer.head(checked).status_code == 200
     assert writer.get(checked).status_code == 200   # the hour's one 查重: the HEAD took none
     assert writer.head(checked).status_code == writer.get(checked).status_code == 429
+
+
+def test_a_visitors_and_a_free_users_zips_are_limited_by_the_hour(home, accounts):
+    """Attack 22: a visitor's 打包下载 had no limit, and 100 documents as .docx cost the server 1.2 s CPU: one request
+    after another kept a core busy. A visitor may make ``free_batch_downloads_per_hour`` an hour from one address and
+    a free user as many per account, by a search, a list of ids or a folder of 收藏; then 429 ``too_many_downloads`` in Chinese, with Retry-After. A HEAD, which makes no zip, is refused
+    as its GET would be but not counted. Members spend their daily quota only."""
+    app = make_app(home, free_batch_downloads_per_hour=2)
+    here, there = (TestClient(app, raise_server_exceptions=False, client=(ip, 1)) for ip in ("203.0.113.1", "203.0.113.2"))
+    assert here.get("/api/download?ids=1,2&format=docx").status_code == 200
+    assert here.head("/api/download?q=通知").status_code == 200
+    assert here.get("/api/download?q=通知").status_code == 200
+    refused = here.get("/api/download?ids=1")
+    assert here.head("/api/download?ids=1").status_code == refused.status_code == 429
+    assert refused.json()["code"] == "too_many_downloads"
+    assert "每小时最多 2 次" in refused.json()["error"] and int(refused.headers["retry-after"]) > 0
+    assert there.get("/api/download?ids=1").status_code == 200      # another address
+    accounts.add_user("打包用户", PASSWORD, "user")
+    user = logged_in(app, "打包用户")
+    token = csrf_of(user, "/favourites")
+    folder = user.post("/favourites", data={"csrf_token": token, "doc_id": 1}, follow_redirects=False)
+    folder_zip = folder.headers["location"] + "/download"
+    assert user.get("/api/download?ids=1").status_code == user.post(folder_zip, data={"csrf_token": token}).status_code == 200
+    refused = user.post(folder_zip, data={"csrf_token": token}, headers={"accept": "application/json"})
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_downloads"
+    member = member_client(app, accounts, "打包会员")   # make_app: 3 downloads a day
+    assert [member.get("/api/download?ids=1").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_head_of_a_zip_or_of_a_drafts_check_makes_neither(app, accounts, library, monkeypatch):
+    """Attack 22: a HEAD is answered as its GET and spends nothing (attack 21), but it made the file: a member's HEAD of
+    a draft's 查重 ran it (0.7 s of CPU for a draft of 19,000 characters; 3.5 s at ``check_max_chars``), as often as
+    asked and recorded nowhere; a visitor's HEAD of a zip made it (1.8 s for 100 .docx). A HEAD gets its GET's status,
+    type and file name, without the file and so without its length (RFC 9110 §9.3.2 allows that)."""
+    made = []
+    for module, name in ((drafting, "check_draft"), (api, "export_zip")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *args, real=real, **kw: made.append(real) or real(*args, **kw))
+    member = member_client(app, accounts, "无头会员")
+    draft = member.post("/api/drafts", json={"title": "草稿", "sections": [{"heading": "正文", "paragraphs": [
+        free_text(library)]}]}, headers={"x-csrf-token": csrf_of(member)}).json()["id"]
+    visitor = TestClient(app, raise_server_exceptions=False)
+    for client, path in ((member, f"/api/drafts/{draft}/check?format=docx"), (member, f"/api/drafts/{draft}/check"),
+                         (visitor, "/api/download?q=基层&format=docx"), (member, "/api/download?ids=2,3")):
+        head = client.head(path)
+        assert head.status_code == 200 and head.content == b"" and made == [], path
+        assert "content-length" not in head.headers, path
+        got = client.get(path)
+        assert got.status_code == 200 and len(made) == 1, path
+        for name in ("content-type", "content-disposition", "cache-control"):
+            assert head.headers.get(name) == got.headers.get(name), (path, name)
+        made.clear()
 
 
 def test_a_title_edit_reaches_the_type_ahead_of_every_worker(home):

@@ -47,10 +47,15 @@ def export_report(report: CheckReport, fmt: str, zone: str = DEFAULT_TIMEZONE,
     check -o``). Raises InvalidInput (code ``bad_format``) for another format."""
     made = f"生成时间：{local_time(datetime.now(timezone.utc).isoformat(), zone, 'minutes')} · sucai 素材库"
     if fmt == "html":
-        return "查重报告.html", _page(report, made, site).encode("utf-8")
+        return report_name(fmt), _page(report, made, site).encode("utf-8")
     if fmt == "docx":
-        return "查重报告.docx", _docx(report, made)
+        return report_name(fmt), _docx(report, made)
     raise InvalidInput(f"查重报告只能下载为 {' 或 '.join(FORMATS)}，不支持 {fmt}", code="bad_format")
+
+
+def report_name(fmt: str) -> str:
+    """The file name of a report as ``fmt`` ("html" or "docx")."""
+    return f"查重报告.{fmt}"
 
 
 def percent(ratio: float) -> str:

@@ -31,7 +31,7 @@ from ..suggest import TitleIndex
 from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles, refuse_spent,
                    same_site_download, searching, spends)
 from .render import content_disposition
-from .responses import JSONResponse
+from .responses import JSONResponse, unmade
 
 MAX_QUERY_CHARS = 1000  # longer query strings are refused (422); the library cuts at settings.max_query_chars
 
@@ -245,14 +245,19 @@ async def api_download_many(
 def zip_download(request: Request, docs: list[Document], viewer: Viewer, accounts: Accounts, format: str,  # noqa: A002
                  name: str) -> Response:
     """``docs`` as the viewer may have them, zipped as ``name.zip``: each counted against a member's daily
-    quota (all refused with 429 ``quota_exceeded`` when fewer are left), audited and recorded."""
+    quota (all refused with 429 ``quota_exceeded`` when fewer are left), audited and recorded; a visitor's or
+    free user's zip counted against the hour's (429 ``too_many_downloads``, :meth:`~sucai.accounts.Accounts.limit_free_batch`).
+    A HEAD is refused as its GET would be, and makes no zip (:func:`~.responses.unmade`)."""
     views = [access.view(d, viewer.member) for d in docs]
     left = accounts.downloads_left(viewer)
     if left is not None and left < len(docs):
         raise TooManyRequests(f"今日还可下载 {left} 篇，本次打包 {len(docs)} 篇；请减少篇数或明天再来",
                               code="quota_exceeded", retry_after=None if left else accounts.until_tomorrow())
+    accounts.limit_free_batch(viewer, client_ip(request), spend=spends(request))
     count_downloads(request, viewer, accounts, [(doc.id, _download_detail(doc, format, notice, batch=True))
                                                 for doc, (_, notice) in zip(docs, views)])
+    if not spends(request):   # a HEAD: no zip made
+        return unmade("application/zip", {"Content-Disposition": content_disposition(f"{name}.zip", "sucai.zip")})
     data = export_zip(views, format, limit=MAX_BATCH)
     return _download(f"{name}.zip", "sucai.zip", data, "application/zip")
 

@@ -124,7 +124,8 @@ class _NoStoreAPI:
 
 class _HeadAsGet:
     """Pure ASGI middleware: a HEAD request is answered as the GET of the same URL would be, without its body — the
-    same status and headers (``Content-Length`` too: it describes the body a GET would get). RFC 9110 §9.3.2: a
+    same status and headers (``Content-Length`` too: it describes the body a GET would get; but for what a GET makes
+    in seconds, a zip or a 查重 report, which a HEAD does not make: :func:`.responses.unmade`). RFC 9110 §9.3.2: a
     server answering GET answers HEAD; FastAPI's routes take only the methods they name, so a link checker or an
     uptime monitor got 405 from every page. A route without GET refuses HEAD as it refuses GET. The request's
     scope says it is a HEAD (:data:`~.deps.HEAD`): it spends no quota and is recorded nowhere (:func:`.deps.spends`)."""

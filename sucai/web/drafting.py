@@ -35,6 +35,7 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt, W
 from starlette.types import Message
 
 from ..check import UNCOUNTED, check_length
+from ..check.export import report_name
 from ..config import Settings, local_time
 from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, draft_title,
                         export_draft, paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
@@ -44,10 +45,10 @@ from ..drafting.rewrite import MODE_NAMES, enabled
 from ..export.archive import safe_stem
 from ..library import Library
 from .check import read_body, spend_check, with_file
-from .deps import (Viewer, current_viewer, get_library, same_site_download, searching, spending, verify_csrf,
-                   verify_csrf_or_token, viewer_of)
+from .deps import (Viewer, current_viewer, get_library, same_site_download, searching, spending, spends,
+                   verify_csrf, verify_csrf_or_token, viewer_of)
 from .render import content_disposition
-from .responses import JSONResponse
+from .responses import JSONResponse, unmade
 from .templating import render_page
 
 MAX_HEADINGS = 30
@@ -270,13 +271,23 @@ def api_check_draft(
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
     check_length(checked_text(draft), library.settings)   # an over-long draft spends no 查重, not even a free user's hourly one
+    if not spends(request):   # a HEAD: refused as its GET would be, and no 查重 run
+        spend_check(request, viewer, "", lambda: None)
+        return unmade(*_report_head(draft, draft_id, format))
     report, file = spend_check(request, viewer, f"草稿 {draft_id}",
                                lambda: with_file(request, check_draft(library, draft, member=viewer.member), format))
     if file is None:
         return JSONResponse({"text": report.text, **report.to_dict()})
-    name = f"{safe_stem(draft.title, f'草稿{draft_id}')} {file[0]}"   # 「…对照检查材料 查重报告.docx」: whose report it is
-    return Response(file[1], media_type=_MEDIA[format],
-                    headers={"Content-Disposition": content_disposition(name, f"draft-{draft_id}-check.{format}")})
+    return Response(file[1], media_type=_MEDIA[format], headers=_report_head(draft, draft_id, format)[1])
+
+
+def _report_head(draft, draft_id: int, fmt: str) -> tuple[str, dict[str, str]]:
+    """The type and headers of a draft's 查重 as ``fmt``: JSON, or a report named after the draft (「…对照检查材料
+    查重报告.docx」: whose report it is)."""
+    if fmt == "json":
+        return "application/json", {}
+    name = f"{safe_stem(draft.title, f'草稿{draft_id}')} {report_name(fmt)}"
+    return _MEDIA[fmt], {"Content-Disposition": content_disposition(name, f"draft-{draft_id}-check.{fmt}")}
 
 
 def _draft_json(library: Library, viewer: Viewer, draft_id: int, status: int = 200) -> JSONResponse:
