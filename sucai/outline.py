@@ -30,6 +30,7 @@ from .clean import Cleaned
 from .elements import NONBLANK_LINE, SALUTATION, find_elements
 from .metadata import DOC_NUMBER, genres
 from .model import Document, Element, OutlineNode, Removal
+from .numerals import LABEL_YEAR
 from .numerals import cn_int as _cn_int
 
 __all__ = ["analyse", "parse_outline"]
@@ -71,7 +72,7 @@ _LINE_LABEL = re.compile(
      |(?P<cn>{_LABEL_CN}+[、．])
      |(?P<pcn>[（(]{_LABEL_CN}+[）)]|[{_PAREN_IDEOGRAPH}])
      |(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,{_CLAUSE_DEPTH}}})(?=[{_SPACE}])
-     |(?P<num>[0-9０-９]{{1,3}}[.．、](?![0-9０-９])|[{_DIGIT_STOP}])
+     |(?P<num>[0-9０-９]{{1,3}}[.．、](?!(?!{LABEL_YEAR})[0-9０-９])|[{_DIGIT_STOP}])
      |(?P<pnum>[（(][0-9０-９]{{1,3}}[）)]|[{_PAREN_DIGIT}])
      |(?P<circ>[{_CIRCLED}][、.．]?)
      |(?P<circ_cn>[{_CIRCLED_IDEOGRAPH}][、.．]?)
