@@ -124,6 +124,27 @@ def test_a_title_line_ending_in_a_verb_like_word_goes_on(lines, title, genre):
         assert doc.genre == genre
 
 
+@pytest.mark.parametrize("lines, genre", [
+    (("国务院办公厅关于印发“十四五”国家信息化规划", "的通知"), "通知"),
+    (("某县农业农村局关于2025年工作总结", "和2026年工作计划的报告"), "报告"),
+    (("关于印发某某管理办法（试行）", "的通知"), "通知"),
+    (("中共某某县委办公室关于印发某某实施方案", "及配套文件的通知"), "通知"),
+])
+def test_a_title_broken_after_a_word_that_could_end_it_goes_on(lines, genre):
+    """A two-line title (GB/T 9704-2012 §7.3.3) whose first line ends with a closing word — 规划, 工作总结, （试行） — and
+    whose second opens with 的 or a conjunction is one title: it was the first line and a guessed heading 「的通知」 (read22)."""
+    doc = analyse(clean("\n".join(lines) + "\n各有关单位：\n现将有关事项通知如下。\n一、总体要求\n正文。\n"))
+    assert (doc.title, doc.genre) == ("".join(lines), genre)
+    assert [(n.label, n.heading) for n in doc.outline] == [("一、", "总体要求")]
+    assert doc.text.startswith("各有关单位：")
+
+
+@pytest.mark.parametrize("second", ["和平县人民政府", "的确如此，我们做了很多工作。", "各有关单位："])
+def test_a_closed_title_takes_no_line_that_does_not_end_one(second):
+    doc = analyse(clean(f"某县2025年工作总结\n{second}\n一年来，全县扎实推进各项工作。\n"))
+    assert doc.title == "某县2025年工作总结"
+
+
 def test_lines_are_not_joined_when_no_closing_word_comes():
     doc = analyse(clean("推进作风建设常态化长效化\n作风建设\n习近平总书记近期就作风建设作出重要指示。"))
     assert doc.title == "推进作风建设常态化长效化"
