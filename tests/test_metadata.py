@@ -753,6 +753,9 @@ def test_titles_that_name_two_genres(title, genre):
     ("湖南农民运动考察报告\n第一段。", {"path": "/书/毛泽东选集/001-湖南农民运动考察报告.md"}, "著作"),
     ("国际调解院开业仪式在香港举行\n10月20日，嘉宾合影。\n新华社香港10月20日电（记者王昕怡）总部设在中国香港的国际调解院20日举行开业仪式。", {}, "新闻报道"),
     ("《新闻联播》 (20250224)\n新闻摘要\n本期节目主要内容：", {"path": "/xinwenlianbo/20250224.md"}, "新闻报道"),
+    ("《新闻联播》 (20250224)\n新闻摘要\n本期节目主要内容：\n"   # no folder says so, its first 央视网消息 past 300 characters
+     + "".join(f"{i}.某地推进某项工作取得新进展 为高质量发展注入新动能；\n" for i in range(1, 13))
+     + "详细新闻\n某某会议在京召开\n央视网消息（新闻联播）：会议指出，", {"path": "/下载/20250224.md"}, "新闻报道"),
     ("云南丽江推行基层治理改革 协同共治和美家园\n如今，在云南省丽江市华坪县，村民不到一刻钟就办完登记。", {}, "新闻报道"),
     ("郭慧茹：从“异乡客”到“筑梦人”\n从“异乡客”到“筑梦人”\n——记河南省信阳市固始县高级中学副校长郭慧茹\n清晨的校园里。", {}, "事迹材料"),
     ("始终保持一张蓝图绘到底的战略定力\n习近平总书记指出，“十五五”时期是关键时期。", {}, "理论文章"),
@@ -853,6 +856,20 @@ def test_equal_titles_are_told_apart_by_issuer_and_year():
 
 
 # ---------------------------------------------------------------- metadata a reader found outside the text (corpus)
+
+
+@pytest.mark.corpus
+def test_a_xinwenlianbo_transcript_is_news_by_its_own_text_in_any_folder(corpus_dir, tmp_path_factory):
+    """Every 20th 新闻联播 transcript, copied into a folder that names no 文种, is still 新闻报道: most were only by
+    their corpus folder's name (xinwenlianbo_…), their first 央视网消息 past the opening window (read22)."""
+    files = sorted((corpus_dir / "xinwenlianbo_cctv_transcripts").glob("*.md"))[::20]
+    assert len(files) >= 70
+    folder = tmp_path_factory.mktemp("下载")   # not tmp_path: the test's name, in its path, names 新闻联播
+    for path in files:
+        copy = folder / path.name
+        copy.write_bytes(path.read_bytes())
+        doc = parse_file(copy)
+        assert (path.name, doc.genre) == (path.name, "新闻报道")
 
 
 @pytest.mark.corpus

@@ -15,7 +15,8 @@ entry point :func:`taxonomy`) uses the field's standard names:
   规划, 纲要) 实施方案 (方案, 预案) 调研报告 述职报告 心得体会 对照检查材料 发言提纲 党课讲稿
   汇报材料 主持词 致辞 简报 新闻稿 事迹材料 (先进事迹材料), and 政府工作报告 (a government's report to its
   人民代表大会).
-- **新闻与著作** — 新闻报道 (datelined news: "新华社…电", "本报讯", 《新闻联播》),
+- **新闻与著作** — 新闻报道 (datelined news: "新华社…电", "本报讯", a news programme's transcript — 《新闻联播》 —
+  by the summary it opens with, "本期节目主要内容："),
   理论文章 (commentary and theory articles), 著作 (chapters of collected works, 选集/文集:
   a 题注 date in Chinese numerals under the title and an editor's note "这是…").
 
@@ -241,7 +242,8 @@ def _strip_end(text: str) -> str:
 # "ends" = the first and the last 1,500 (公文 close with "特此通知", "此复"…).
 _BODY_CUES: list[tuple[str, re.Pattern[str], str]] = [
     ("新闻报道", re.compile(rf"^[^\n]{{0,20}}(?:新华社|中新社|央视网消息|本报[{HAN}]{{0,6}}讯|[{HAN}]{{2,8}}(?:日报|晚报)[{HAN}]{{0,6}}讯)"
-                         r"|^[^\n]{0,30}\d{1,2}月\d{1,2}日电[（(]记者", re.MULTILINE), "lead"),
+                         r"|^[^\n]{0,30}\d{1,2}月\d{1,2}日电[（(]记者"
+                         r"|^[ \t\u3000]*本期(?:节目)?主要内容[：:]", re.MULTILINE), "lead"),   # a news programme's summary
     ("事迹材料", re.compile(r"^[—-]{1,2}记[\u4e00-\u9fff]", re.MULTILINE), "lead"),
     ("批复", re.compile(r"现批复如下|现就有关问题批复如下|特此批复"), "ends"),
     ("函", re.compile(r"函复如下|特此函复|特此复函|此复[。\s]|现答复如下|答复如下"), "ends"),
