@@ -633,7 +633,7 @@ def test_the_taxonomy_has_the_fields_standard_names():
                          "议案", "函", "纪要"]   # 《党政机关公文处理工作条例》第八条, in its order
     assert {"法律", "行政法规", "地方性法规", "部门规章", "司法解释", "条例", "规定", "办法", "细则"} <= set(names)
     assert {"讲话稿", "工作总结", "工作计划", "实施方案", "调研报告", "述职报告", "心得体会", "对照检查材料", "发言提纲", "党课讲稿",
-            "汇报材料", "主持词", "致辞", "简报", "新闻稿", "新闻报道", "理论文章", "著作", "政府工作报告"} <= set(names)
+            "汇报材料", "主持词", "致辞", "简报", "新闻稿", "案例", "新闻报道", "理论文章", "著作", "政府工作报告"} <= set(names)
     groups = taxonomy()
     assert [g["group"] for g in groups] == [*GROUPS, OTHER]
     assert [g["name"] for group in groups for g in group["genres"]] == list(NAMES)
@@ -655,6 +655,8 @@ def test_what_users_type_as_a_genre(typed, name):
 @pytest.mark.parametrize("title, genre", [
     ("某市财政局纪委党支部2023年专题组织生活会对照检查材料", "对照检查材料"),
     ("2023年度民主生活会个人发言提纲", "发言提纲"),
+    ("某县党建引领基层治理典型案例", "案例"),
+    ("某省基层减负工作案例", "案例"),
     ("学习党的二十大精神心得体会", "心得体会"),
     ("2023年度个人述职述廉报告", "述职报告"),
     ("关于全市乡村振兴情况的调研报告", "调研报告"),
@@ -769,6 +771,12 @@ def test_titles_that_name_two_genres(title, genre):
     ("某某\n2023年，全局工作取得新进展。现将有关情况总结如下。\n一、主要工作", {}, "工作总结"),
     ("某某\n2023年，全局工作取得新进展。现将有关情况报告如下。\n一、主要工作", {}, "报告"),
     ("某镇2023年度述职述廉报告\n现将一年来的工作情况报告如下。", {}, "述职报告"),
+    # a case by its parts' headings, in no folder that names it (read22: the 52 cases of the corpus were 其他)
+    ("张某诉某公司买卖合同纠纷案\n关键词\n民事、买卖合同、欺诈。\n裁判要点\n为生活消费需要购买汽车的，可以按照消费者权益保护法处理。\n"
+     "基本案情\n2007年2月28日，原告从被告处购买轿车一辆。", {"path": "/下载/张某诉某公司买卖合同纠纷案.md"}, "案例"),
+    ("加班费的仲裁时效应当如何认定\n基本案情\n张某于2016年7月入职某建筑公司。\n裁判结果\n一审法院判决。", {}, "案例"),
+    ("自愿参加体育活动 意外受伤谁担责\n案情回顾\n宋先生和周先生都是羽毛球业余爱好者。\n法官解读\n民法典确立了规则。", {}, "案例"),
+    ("关于某事\n各单位：\n基本案情和主要做法\n我们开展了工作。", {}, OTHER),   # a line that holds more than a part's name
 ])
 def test_classification_beyond_the_title(text, origin, genre):
     assert analyse(clean(text), origin=Origin(**origin)).genre == genre
@@ -856,6 +864,16 @@ def test_equal_titles_are_told_apart_by_issuer_and_year():
 
 
 # ---------------------------------------------------------------- metadata a reader found outside the text (corpus)
+
+
+@pytest.mark.corpus
+def test_every_case_of_the_corpus_is_a_case_by_its_own_text(corpus_dir):
+    """The 52 court cases of the law collection (典型案例, 指导性案例) are 案例 by their parts' headings — 基本案情,
+    案情回顾, 裁判要点 —, not only by their folder's name; the taxonomy had no name for them: 其他 (read22)."""
+    cases = sorted((corpus_dir / "laws_lawrefbook_national" / "案例").glob("*/*.md"))
+    assert len(cases) == 52
+    genres = {path.name: [e.rule for e in parse_file(path).evidence if e.value == "案例"][:1] for path in cases}
+    assert genres == {path.name: ["正文"] for path in cases}
 
 
 @pytest.mark.corpus
