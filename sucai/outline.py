@@ -167,12 +167,17 @@ def _label_marks(body: str) -> Iterator[_Mark]:
             yield mark
 
 
+# A Chinese numeral and a space opening a markdown heading: its label, as collected works number their parts
+# ("## 一　国内的政治状况", 毛泽东选集) — the line is a heading already, so no 、 is needed to tell the label from text.
+_MD_NUMERAL = re.compile(rf"{_LABEL_CN}+(?=[{_SPACE}])")
+
+
 def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]:
     """Markdown heading lines at ``(offset, depth)``; a label inside them is split off."""
     for pos, depth in headings:
         end = _line_end(body, pos)
         line = body[pos:end].lstrip("#").strip()
-        m = _LINE_LABEL.match(line)
+        m = _LINE_LABEL.match(line) or _MD_NUMERAL.match(line)
         label = m.group().strip(_SPACE) if m and line[m.end() :].strip() else ""
         yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
 

@@ -365,6 +365,17 @@ def test_markdown_headings_in_place_and_numbered_lines_under_them():
     ]
 
 
+def test_a_numeral_and_a_space_opening_a_markdown_heading_is_its_label():
+    """毛泽东选集 numbers its parts 「## 一　国内的政治状况」: label 一, heading 国内的政治状况 — it was one unlabelled heading
+    「一　国内的政治状况」 (a numeral needs 、 to be a label only outside a heading's line) (read22)."""
+    body = ("## 一　国内的政治状况\n\n正文。\n\n## 二 经济问题\n\n正文。\n\n## 一带一路建设\n\n正文。\n\n"
+            "## 十一\n\n正文。\n")
+    assert [(n.label, n.heading, n.title) for n in parse_outline(body, markdown=True)] == [
+        ("一", "国内的政治状况", "一 国内的政治状况"), ("二", "经济问题", "二 经济问题"),
+        ("", "一带一路建设", "一带一路建设"), ("", "十一", "十一")]
+    assert _tree(parse_outline("一　国内的政治状况\n正文。\n", markdown=True)) == []   # no heading line: no label
+
+
 CONTENTS_BODY = ("一、总体要求\n坚持问题导向，突出工作重点。\n二、主要任务\n（一）完善制度\n建立健全工作机制。\n"
                  "（二）强化保障\n加大经费投入力度。\n三、组织实施\n各单位要抓好落实。\n")
 
