@@ -340,10 +340,25 @@ def _translated(text: str, tables: _Tables) -> str:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def quotation_marks() -> str:
     """Every quotation mark (Unicode's Quotation_Mark property, UAX #44; 30 characters): ``"`` and the characters
     :func:`normalize` folds to it."""
     return _QUOTE + "".join(chr(code) for code, image in _tables().fold.items() if image == _QUOTE)
+
+
+def closes_quotation(mark: str, opener: str) -> bool:
+    """Whether the quotation mark ``mark`` (one of :func:`quotation_marks`) closes the quotation ``opener`` opened,
+    whatever pair a writer mixed: a closing mark (Unicode's Pe, Pf: ” ’ 」 』 » ›), the high mark after a low one
+    („…“, ‚…‘, as German writes them: “ ‘ are Pi, an opening mark anywhere else), or an ASCII-like one (" ' ＂ ＇, Po)
+    after its own kind — ＂ after ", as NFKC reads them. Any other mark opens a quotation inside (“坚持‘两个确立’”,
+    GB/T 15834-2011 §4.8). Never raises."""
+    category = unicodedata.category(mark)
+    return (category in ("Pe", "Pf") or (opener in _LOW_OPENERS and mark == _LOW_OPENERS[opener])
+            or (category == "Po" and unicodedata.normalize("NFKC", mark) == unicodedata.normalize("NFKC", opener)))
+
+
+_LOW_OPENERS = {"„": "“", "‚": "‘"}   # a low opening mark and the high one that closes it (German)
 
 
 def char_images(chars: str) -> list[str]:

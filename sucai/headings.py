@@ -33,12 +33,13 @@ from functools import lru_cache
 
 from . import analysis
 from .facts import find_facts
+from .numerals import LABEL_YEAR
 
 THRESHOLD = 0.5
 _LABEL = re.compile(
     r"^\s*(?:第[〇零一二三四五六七八九十百千0-9]+(?:编|分编|章|节|条|部分|篇)(?:之[一二三四五六七八九十]+)?"
     r"|[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百0-9]+\s*[)）]"
-    r"|[0-9]+(?:\.[0-9]+)*\s*[、.．](?![0-9])|[①-⑳⑴-⒇㈠-㈩])\s*")
+    rf"|[0-9]+(?:\.[0-9]+)*\s*[、.．](?!(?!{LABEL_YEAR})[0-9])|[①-⑳⑴-⒇㈠-㈩])\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
 _FACT_KINDS = ("unit", "year", "date", "person")
 # the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part), and the

@@ -30,6 +30,7 @@ from .clean import Cleaned
 from .elements import NONBLANK_LINE, SALUTATION, find_elements
 from .metadata import DOC_NUMBER, genres
 from .model import Document, Element, OutlineNode, Removal
+from .numerals import LABEL_YEAR
 from .numerals import cn_int as _cn_int
 
 __all__ = ["analyse", "parse_outline"]
@@ -71,7 +72,7 @@ _LINE_LABEL = re.compile(
      |(?P<cn>{_LABEL_CN}+[、．])
      |(?P<pcn>[（(]{_LABEL_CN}+[）)]|[{_PAREN_IDEOGRAPH}])
      |(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,{_CLAUSE_DEPTH}}})(?=[{_SPACE}])
-     |(?P<num>[0-9０-９]{{1,3}}[.．、](?![0-9０-９])|[{_DIGIT_STOP}])
+     |(?P<num>[0-9０-９]{{1,3}}[.．、](?!(?!{LABEL_YEAR})[0-9０-９])|[{_DIGIT_STOP}])
      |(?P<pnum>[（(][0-9０-９]{{1,3}}[）)]|[{_PAREN_DIGIT}])
      |(?P<circ>[{_CIRCLED}][、.．]?)
      |(?P<circ_cn>[{_CIRCLED_IDEOGRAPH}][、.．]?)
@@ -166,12 +167,17 @@ def _label_marks(body: str) -> Iterator[_Mark]:
             yield mark
 
 
+# A Chinese numeral and a space opening a markdown heading: its label, as collected works number their parts
+# ("## 一　国内的政治状况", 毛泽东选集) — the line is a heading already, so no 、 is needed to tell the label from text.
+_MD_NUMERAL = re.compile(rf"{_LABEL_CN}+(?=[{_SPACE}])")
+
+
 def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]:
     """Markdown heading lines at ``(offset, depth)``; a label inside them is split off."""
     for pos, depth in headings:
         end = _line_end(body, pos)
         line = body[pos:end].lstrip("#").strip()
-        m = _LINE_LABEL.match(line)
+        m = _LINE_LABEL.match(line) or _MD_NUMERAL.match(line)
         label = m.group().strip(_SPACE) if m and line[m.end() :].strip() else ""
         yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
 

@@ -92,8 +92,8 @@ def _quotes_read(text: str) -> str:
     """``text`` with the quotation marks that open and close a phrase as ``"`` — a mark opening a token
     (「基层 减负」 as “基层 减负”: :func:`sucai.analysis.quotation_marks`, which matching folds to one too) and the one
     that closes it, nested quotations counted (GB/T 15834-2011 §4.8: “坚持‘两个确立’” is one phrase; 「他说『基层
-    减负』」 too). Inside a phrase an opening mark (Unicode's Ps, Pi) opens a level, a closing one (Pe, Pf) ends one, an
-    ASCII-like one (" ' ＂ ＇) ends the level it opened, else opens one; an apostrophe between two Latin letters or
+    减负』」 too). Inside a phrase a mark ends the level it closes (:func:`sucai.analysis.closes_quotation`: 」 』 ” ’,
+    “ after „, " after ") and opens one else; an apostrophe between two Latin letters or
     digits (China's, China’s) is none. The marks inside stay themselves (an ASCII " as ＂), as do those in a term
     (把“第一议题”制度 is one). One pass, linear in ``text``."""
     marks, chars = _quotation_marks(), list(text)
@@ -108,9 +108,7 @@ def _quotes_read(text: str) -> str:
                 open_.append(char)
                 chars[k] = '"'
             continue
-        category = unicodedata.category(char)
-        same = unicodedata.normalize("NFKC", char) == unicodedata.normalize("NFKC", open_[-1])
-        if category in ("Pe", "Pf") or (category == "Po" and same):
+        if analysis.closes_quotation(char, open_[-1]):
             open_.pop()
         else:
             open_.append(char)

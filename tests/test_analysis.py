@@ -198,6 +198,9 @@ def test_user_dictionary_terms_stay_whole():
     ("「他说『基层 减负』很好」", [['他说"基层减负"很好']], [], False),
     ('"坚持\'两个确立\'" “他说"落实"”', [['坚持"两个确立"'], ['他说"落实"']], [], False),
     ("“China’s reform” China's", [['china"s reform'], ['china"s']], [], False),
+    # a pair of marks mixed as German writes it, „…“ ‚…‘: the high mark closes the low one (read22: 「引号没有闭合」)
+    ("„基层 减负“ ‚担当 作为‘ 落实", [["基层减负"], ["担当作为"], ["落实"]], [], False),
+    ("„坚持‚两个确立‘“ 基层", [['坚持"两个确立"'], ["基层"]], [], False),
     ("「」‘’ 『「』」", [], [], False),      # quotation marks alone are no term
     ("“坚持‘两个确立’ 基层", [['坚持"两个确立"基层']], [], True),
     # a 发文字号 is read with each of its brackets, the 〔〕 form first (a 提示 unless typed with 〔〕)

@@ -211,6 +211,8 @@ def test_heading_keys_drop_labels_units_and_years():
     assert heading_key("（一）2023年理论学习方面。") == "理论学习方面"
     assert heading_key("第三章 法律责任") == "法律责任"
     assert heading_key("2.某市财政局第三党支部整改措施") == "整改措施"
+    assert heading_key("5.2026年重点工作") == heading_key("5.重点工作") == "重点工作"   # a year after the label
+    assert heading_key("1.5亿元专项资金") == "15亿元专项资金"   # a decimal: no label
 
 
 def test_clusters_group_near_identical_headings_of_different_documents():

@@ -838,6 +838,22 @@ def test_title_lines_by_hand(title, lines):
     assert title_lines(title, TITLE_CAPACITY) == lines
 
 
+@pytest.mark.parametrize("opening, closing", [('"', '"'), ("„", "“"), ("＂", "＂")])
+def test_a_title_is_not_broken_inside_quotation_marks_of_any_form(opening, closing):
+    """A keyboard's "…" and German „…“ are quotations as “…” is: the title breaks where it breaks with “…” — it broke
+    inside them, 「…"互联网＋政务」/「服务"…」, where a pair was only “”, 《》, （）, 「」 or 『』 and „ never closed (read22)."""
+    title = "关于推进“放管服”改革和“互联网＋政务服务”一体化平台建设工作的实施意见"
+    curly = ["关于推进“放管服”改革和“互联网＋政务服务”", "一体化平台建设工作的实施意见"]
+    assert title_lines(title, TITLE_CAPACITY) == curly
+    stray = title.replace("“", "", 1)   # a closing mark that closes nothing opens no quotation
+    assert title_lines(stray, TITLE_CAPACITY) == [curly[0].replace("“", "", 1), curly[1]]
+    typed = title.replace("“", opening).replace("”", closing)
+    lines = title_lines(typed, TITLE_CAPACITY)
+    assert "".join(lines) == typed and len(lines) >= 2
+    marks = [sum(line.count(mark) for mark in {opening, closing}) for line in lines]
+    assert all(sum(marks[:n]) % 2 == 0 for n in range(1, len(lines))), lines   # each break after a closed pair
+
+
 def _title_titles(corpus_dir: Path) -> list[str]:
     """The titles of the State Council documents, as their publisher gives them (meta.jsonl)."""
     meta = (corpus_dir / "state_council_policies_govcn" / "meta.jsonl").read_text(encoding="utf-8")

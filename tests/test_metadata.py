@@ -124,6 +124,27 @@ def test_a_title_line_ending_in_a_verb_like_word_goes_on(lines, title, genre):
         assert doc.genre == genre
 
 
+@pytest.mark.parametrize("lines, genre", [
+    (("国务院办公厅关于印发“十四五”国家信息化规划", "的通知"), "通知"),
+    (("某县农业农村局关于2025年工作总结", "和2026年工作计划的报告"), "报告"),
+    (("关于印发某某管理办法（试行）", "的通知"), "通知"),
+    (("中共某某县委办公室关于印发某某实施方案", "及配套文件的通知"), "通知"),
+])
+def test_a_title_broken_after_a_word_that_could_end_it_goes_on(lines, genre):
+    """A two-line title (GB/T 9704-2012 §7.3.3) whose first line ends with a closing word — 规划, 工作总结, （试行） — and
+    whose second opens with 的 or a conjunction is one title: it was the first line and a guessed heading 「的通知」 (read22)."""
+    doc = analyse(clean("\n".join(lines) + "\n各有关单位：\n现将有关事项通知如下。\n一、总体要求\n正文。\n"))
+    assert (doc.title, doc.genre) == ("".join(lines), genre)
+    assert [(n.label, n.heading) for n in doc.outline] == [("一、", "总体要求")]
+    assert doc.text.startswith("各有关单位：")
+
+
+@pytest.mark.parametrize("second", ["和平县人民政府", "的确如此，我们做了很多工作。", "各有关单位："])
+def test_a_closed_title_takes_no_line_that_does_not_end_one(second):
+    doc = analyse(clean(f"某县2025年工作总结\n{second}\n一年来，全县扎实推进各项工作。\n"))
+    assert doc.title == "某县2025年工作总结"
+
+
 def test_lines_are_not_joined_when_no_closing_word_comes():
     doc = analyse(clean("推进作风建设常态化长效化\n作风建设\n习近平总书记近期就作风建设作出重要指示。"))
     assert doc.title == "推进作风建设常态化长效化"
@@ -612,7 +633,7 @@ def test_the_taxonomy_has_the_fields_standard_names():
                          "议案", "函", "纪要"]   # 《党政机关公文处理工作条例》第八条, in its order
     assert {"法律", "行政法规", "地方性法规", "部门规章", "司法解释", "条例", "规定", "办法", "细则"} <= set(names)
     assert {"讲话稿", "工作总结", "工作计划", "实施方案", "调研报告", "述职报告", "心得体会", "对照检查材料", "发言提纲", "党课讲稿",
-            "汇报材料", "主持词", "致辞", "简报", "新闻稿", "新闻报道", "理论文章", "著作", "政府工作报告"} <= set(names)
+            "汇报材料", "主持词", "致辞", "简报", "新闻稿", "案例", "新闻报道", "理论文章", "著作", "政府工作报告"} <= set(names)
     groups = taxonomy()
     assert [g["group"] for g in groups] == [*GROUPS, OTHER]
     assert [g["name"] for group in groups for g in group["genres"]] == list(NAMES)
@@ -634,6 +655,8 @@ def test_what_users_type_as_a_genre(typed, name):
 @pytest.mark.parametrize("title, genre", [
     ("某市财政局纪委党支部2023年专题组织生活会对照检查材料", "对照检查材料"),
     ("2023年度民主生活会个人发言提纲", "发言提纲"),
+    ("某县党建引领基层治理典型案例", "案例"),
+    ("某省基层减负工作案例", "案例"),
     ("学习党的二十大精神心得体会", "心得体会"),
     ("2023年度个人述职述廉报告", "述职报告"),
     ("关于全市乡村振兴情况的调研报告", "调研报告"),
@@ -732,6 +755,9 @@ def test_titles_that_name_two_genres(title, genre):
     ("湖南农民运动考察报告\n第一段。", {"path": "/书/毛泽东选集/001-湖南农民运动考察报告.md"}, "著作"),
     ("国际调解院开业仪式在香港举行\n10月20日，嘉宾合影。\n新华社香港10月20日电（记者王昕怡）总部设在中国香港的国际调解院20日举行开业仪式。", {}, "新闻报道"),
     ("《新闻联播》 (20250224)\n新闻摘要\n本期节目主要内容：", {"path": "/xinwenlianbo/20250224.md"}, "新闻报道"),
+    ("《新闻联播》 (20250224)\n新闻摘要\n本期节目主要内容：\n"   # no folder says so, its first 央视网消息 past 300 characters
+     + "".join(f"{i}.某地推进某项工作取得新进展 为高质量发展注入新动能；\n" for i in range(1, 13))
+     + "详细新闻\n某某会议在京召开\n央视网消息（新闻联播）：会议指出，", {"path": "/下载/20250224.md"}, "新闻报道"),
     ("云南丽江推行基层治理改革 协同共治和美家园\n如今，在云南省丽江市华坪县，村民不到一刻钟就办完登记。", {}, "新闻报道"),
     ("郭慧茹：从“异乡客”到“筑梦人”\n从“异乡客”到“筑梦人”\n——记河南省信阳市固始县高级中学副校长郭慧茹\n清晨的校园里。", {}, "事迹材料"),
     ("始终保持一张蓝图绘到底的战略定力\n习近平总书记指出，“十五五”时期是关键时期。", {}, "理论文章"),
@@ -745,6 +771,12 @@ def test_titles_that_name_two_genres(title, genre):
     ("某某\n2023年，全局工作取得新进展。现将有关情况总结如下。\n一、主要工作", {}, "工作总结"),
     ("某某\n2023年，全局工作取得新进展。现将有关情况报告如下。\n一、主要工作", {}, "报告"),
     ("某镇2023年度述职述廉报告\n现将一年来的工作情况报告如下。", {}, "述职报告"),
+    # a case by its parts' headings, in no folder that names it (read22: the 52 cases of the corpus were 其他)
+    ("张某诉某公司买卖合同纠纷案\n关键词\n民事、买卖合同、欺诈。\n裁判要点\n为生活消费需要购买汽车的，可以按照消费者权益保护法处理。\n"
+     "基本案情\n2007年2月28日，原告从被告处购买轿车一辆。", {"path": "/下载/张某诉某公司买卖合同纠纷案.md"}, "案例"),
+    ("加班费的仲裁时效应当如何认定\n基本案情\n张某于2016年7月入职某建筑公司。\n裁判结果\n一审法院判决。", {}, "案例"),
+    ("自愿参加体育活动 意外受伤谁担责\n案情回顾\n宋先生和周先生都是羽毛球业余爱好者。\n法官解读\n民法典确立了规则。", {}, "案例"),
+    ("关于某事\n各单位：\n基本案情和主要做法\n我们开展了工作。", {}, OTHER),   # a line that holds more than a part's name
 ])
 def test_classification_beyond_the_title(text, origin, genre):
     assert analyse(clean(text), origin=Origin(**origin)).genre == genre
@@ -832,6 +864,30 @@ def test_equal_titles_are_told_apart_by_issuer_and_year():
 
 
 # ---------------------------------------------------------------- metadata a reader found outside the text (corpus)
+
+
+@pytest.mark.corpus
+def test_every_case_of_the_corpus_is_a_case_by_its_own_text(corpus_dir):
+    """The 52 court cases of the law collection (典型案例, 指导性案例) are 案例 by their parts' headings — 基本案情,
+    案情回顾, 裁判要点 —, not only by their folder's name; the taxonomy had no name for them: 其他 (read22)."""
+    cases = sorted((corpus_dir / "laws_lawrefbook_national" / "案例").glob("*/*.md"))
+    assert len(cases) == 52
+    genres = {path.name: [e.rule for e in parse_file(path).evidence if e.value == "案例"][:1] for path in cases}
+    assert genres == {path.name: ["正文"] for path in cases}
+
+
+@pytest.mark.corpus
+def test_a_xinwenlianbo_transcript_is_news_by_its_own_text_in_any_folder(corpus_dir, tmp_path_factory):
+    """Every 20th 新闻联播 transcript, copied into a folder that names no 文种, is still 新闻报道: most were only by
+    their corpus folder's name (xinwenlianbo_…), their first 央视网消息 past the opening window (read22)."""
+    files = sorted((corpus_dir / "xinwenlianbo_cctv_transcripts").glob("*.md"))[::20]
+    assert len(files) >= 70
+    folder = tmp_path_factory.mktemp("下载")   # not tmp_path: the test's name, in its path, names 新闻联播
+    for path in files:
+        copy = folder / path.name
+        copy.write_bytes(path.read_bytes())
+        doc = parse_file(copy)
+        assert (path.name, doc.genre) == (path.name, "新闻报道")
 
 
 @pytest.mark.corpus

@@ -165,6 +165,23 @@ def test_a_decimal_split_by_a_space_is_no_numbered_heading_in_articles_or_out():
     assert [n.label + n.heading for n in parse_outline(years)] == [
         "1.2023年工作回顾", "2.12月工作安排", "3.5G 网络建设", "4.12个重点项目全面开工", "５．２０条措施"]
 
+
+def test_a_year_right_after_a_numbered_label_is_the_heading_s_text():
+    """「5.2026年重点工作」 is heading 5. under （一）, its text opening with the year — the digit after "5." was read as
+    a decimal's (as 「1.5亿元」 is), which made the line an unnumbered heading and broke its list (read22)."""
+    body = ("一、总体要求\n正文。\n（一）主要目标\n正文。\n4.坚持稳中求进\n正文。\n5.2026年重点工作\n正文。\n"
+            "６．２０２７年工作安排\n正文。\n7、1949年以来的经验\n正文。\n")
+    assert _tree(parse_outline(body)) == [
+        (1, "heading", "一、", "总体要求"), (2, "heading", "（一）", "主要目标"),
+        (3, "heading", "4.", "坚持稳中求进"), (3, "heading", "5.", "2026年重点工作"),
+        (3, "heading", "６．", "２０２７年工作安排"), (3, "heading", "7、", "1949年以来的经验")]
+    summary = "本期节目主要内容：\n1.全国两会新闻中心今天启用；\n2.2024世界机器人大会开幕；\n"
+    assert [(n.label, n.heading) for n in parse_outline("2.2024世界机器人大会开幕\n正文。\n")] == [
+        ("2.", "2024世界机器人大会开幕")]
+    assert parse_outline(summary) == []   # a bare list of news items, the year's one in it
+    for decimal in ("1.2025亿元用于建设。", "3.2026%的增长", "2.20245", "4.1950.5万吨"):
+        assert all(n.label == "" for n in parse_outline(f"正文。\n{decimal}\n正文。\n"))
+
 def test_an_annex_closes_the_last_article():
     """The numbered headings of an annex (附件一：…) after the last article are headings, not its 项."""
     body = ("第一百六十条 本法自公布之日起施行。\n附件二：立法会的产生办法和表决程序\n一、立法会的产生办法\n"
@@ -346,6 +363,17 @@ def test_markdown_headings_in_place_and_numbered_lines_under_them():
         (1, "heading", "", "裁判结果"),
         (2, "heading", "一、", "驳回起诉"),
     ]
+
+
+def test_a_numeral_and_a_space_opening_a_markdown_heading_is_its_label():
+    """毛泽东选集 numbers its parts 「## 一　国内的政治状况」: label 一, heading 国内的政治状况 — it was one unlabelled heading
+    「一　国内的政治状况」 (a numeral needs 、 to be a label only outside a heading's line) (read22)."""
+    body = ("## 一　国内的政治状况\n\n正文。\n\n## 二 经济问题\n\n正文。\n\n## 一带一路建设\n\n正文。\n\n"
+            "## 十一\n\n正文。\n")
+    assert [(n.label, n.heading, n.title) for n in parse_outline(body, markdown=True)] == [
+        ("一", "国内的政治状况", "一 国内的政治状况"), ("二", "经济问题", "二 经济问题"),
+        ("", "一带一路建设", "一带一路建设"), ("", "十一", "十一")]
+    assert _tree(parse_outline("一　国内的政治状况\n正文。\n", markdown=True)) == []   # no heading line: no label
 
 
 CONTENTS_BODY = ("一、总体要求\n坚持问题导向，突出工作重点。\n二、主要任务\n（一）完善制度\n建立健全工作机制。\n"

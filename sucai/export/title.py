@@ -18,13 +18,15 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from ..analysis import word_starts
+from ..analysis import closes_quotation, quotation_marks, word_starts
 
 _MOST_LINES = 4  # more lines than this: plain word wrap (no shape search), keeping the search small
 # Words that never open a line (particles, locatives, date units, closing marks) or end one.
 _NO_LINE_START = frozenset("的和与及或并等之了上中下里年月日号）》」』”’、，。；：！？")
 _UNITS = "年月日号届次期批个项条款部"  # a number and its unit stay on one line ("2024 / 年度" is a bad break)
-_PAIRS = ("“”", "《》", "（）", "「」", "『』")  # a break inside a pair (a quoted name) counts as a bad break
+# A break inside a pair (a quoted name, a book title) counts as a bad break: a bracket or book title, or a quotation
+# of any marks — “…”, 「…」, "…" typed on a keyboard, „…“ —, closed as sucai.analysis.closes_quotation reads them.
+_BRACKETS = {"《": "》", "（": "）"}
 _NO_LINE_END = frozenset(("（", "《", "「", "『", "“", "关于", "对于", "对", "在", "为", "向", "把", "将"))
 
 
@@ -82,18 +84,34 @@ def _cost(lines: list[str], words: dict[int, str]) -> float:
     each word of the title to the word."""
     widths = [em_width(line) for line in lines]
     cost = 0.0 if _trapezoid(widths) or _diamond(widths) else 100.0
-    at = opened = 0
+    at = 0
+    opened: list[str] = []
     for before, after in zip(lines, lines[1:]):
         at += len(before)
         last = next(word for start, word in reversed(words.items()) if start < at)
-        opened += sum(before.count(o) - before.count(c) for o, c in _PAIRS)
+        _read_pairs(before, opened)
         split_number = before[-1].isdigit() and after[0] in _UNITS
-        if words[at] in _NO_LINE_START or last in _NO_LINE_END or opened > 0 or split_number:
+        if words[at] in _NO_LINE_START or last in _NO_LINE_END or opened or split_number:
             cost += 10
         if words[at] == "关于":
             cost -= 1
     cost += 10 * (max(widths) - min(widths)) / max(widths)
     return cost + (1 if len(set(widths)) == 1 else 0)  # 长方形: allowed, a trapezoid reads better
+
+
+def _read_pairs(text: str, opened: list[str]) -> None:
+    """Read ``text`` onto ``opened``, the brackets and quotation marks open before it (innermost last): an opening one
+    pushed, the one that closes the innermost popping it; a closing mark that closes nothing is passed over."""
+    for char in text:
+        if char in _BRACKETS:
+            opened.append(char)
+        elif opened and _BRACKETS.get(opened[-1]) == char:
+            opened.pop()
+        elif char in quotation_marks():
+            if opened and opened[-1] not in _BRACKETS and closes_quotation(char, opened[-1]):
+                opened.pop()
+            elif unicodedata.category(char) not in ("Pe", "Pf"):
+                opened.append(char)
 
 
 def _trapezoid(widths: list[float]) -> bool:

@@ -13,9 +13,11 @@ entry point :func:`taxonomy`) uses the field's standard names:
   (a 党内法规, a unit's own rules), their name: 条例 规定 办法 细则.
 - **事务文书** — the working documents of offices: 讲话稿 工作总结 工作计划 (计划, 要点, 安排,
   规划, 纲要) 实施方案 (方案, 预案) 调研报告 述职报告 心得体会 对照检查材料 发言提纲 党课讲稿
-  汇报材料 主持词 致辞 简报 新闻稿 事迹材料 (先进事迹材料), and 政府工作报告 (a government's report to its
+  汇报材料 主持词 致辞 简报 新闻稿 事迹材料 (先进事迹材料), 案例 (典型案例, a court's 指导性案例: by a title ending in
+  it or a part headed 基本案情, 案情回顾, 裁判要点…), and 政府工作报告 (a government's report to its
   人民代表大会).
-- **新闻与著作** — 新闻报道 (datelined news: "新华社…电", "本报讯", 《新闻联播》),
+- **新闻与著作** — 新闻报道 (datelined news: "新华社…电", "本报讯", a news programme's transcript — 《新闻联播》 —
+  by the summary it opens with, "本期节目主要内容："),
   理论文章 (commentary and theory articles), 著作 (chapters of collected works, 选集/文集:
   a 题注 date in Chinese numerals under the title and an editor's note "这是…").
 
@@ -101,6 +103,7 @@ GENRES: tuple[Genre, ...] = (
     Genre("简报", "事务文书", "简报"),
     Genre("新闻稿", "事务文书", "新闻稿|通讯稿|新闻通稿"),
     Genre("事迹材料", "事务文书", "(?:先进)?事迹(?:材料)?"),
+    Genre("案例", "事务文书", "典型案例|指导性案例|案例"),
     Genre("新闻报道", "新闻与著作"),
     Genre("理论文章", "新闻与著作"),
     Genre("著作", "新闻与著作"),
@@ -241,8 +244,12 @@ def _strip_end(text: str) -> str:
 # "ends" = the first and the last 1,500 (公文 close with "特此通知", "此复"…).
 _BODY_CUES: list[tuple[str, re.Pattern[str], str]] = [
     ("新闻报道", re.compile(rf"^[^\n]{{0,20}}(?:新华社|中新社|央视网消息|本报[{HAN}]{{0,6}}讯|[{HAN}]{{2,8}}(?:日报|晚报)[{HAN}]{{0,6}}讯)"
-                         r"|^[^\n]{0,30}\d{1,2}月\d{1,2}日电[（(]记者", re.MULTILINE), "lead"),
+                         r"|^[^\n]{0,30}\d{1,2}月\d{1,2}日电[（(]记者"
+                         r"|^[ \t\u3000]*本期(?:节目)?主要内容[：:]", re.MULTILINE), "lead"),   # a news programme's summary
     ("事迹材料", re.compile(r"^[—-]{1,2}记[\u4e00-\u9fff]", re.MULTILINE), "lead"),
+    # a case's parts as its publisher heads them (最高人民法院's 指导性案例 and 典型案例, a ministry's 典型案例)
+    ("案例", re.compile(r"^[ \t\u3000]*(?:基本案情|简要案情|案情回顾|案情简介|裁判要点|裁判要旨)[ \t\u3000]*$", re.MULTILINE),
+     "head"),
     ("批复", re.compile(r"现批复如下|现就有关问题批复如下|特此批复"), "ends"),
     ("函", re.compile(r"函复如下|特此函复|特此复函|此复[。\s]|现答复如下|答复如下"), "ends"),
     ("请示", re.compile(r"(?:妥否|当否|可否)[，,]?请(?:批示|审批|批复)"), "ends"),

@@ -5,7 +5,8 @@ lines when a long title is broken ("国务院办公厅关于有效发挥政府�
 作用…" + "“三农”发展的指导意见"): lines are joined while the title has not
 reached the word that ends a title (its 文种: 通知, 意见, 办法…; a cover's 说明书, 手册, 指南…:
 "政策信息发布平台" + "共性需求说明书") outside an open
-《 or （ ("…暂时调整实施《中华人民共和国药品管理法" goes on to "实施条例》有关规定的决定"). A law's part
+《 or （ ("…暂时调整实施《中华人民共和国药品管理法" goes on to "实施条例》有关规定的决定"), and past it
+to a line that opens with 的 or a conjunction ("…国家信息化规划" / "的通知"). A law's part
 keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民共和国民法典 合同编"),
 as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
 "第707号" / "现公布…《X》…") is titled by the regulation it promulgates.
@@ -43,6 +44,10 @@ END_WORD = re.compile(rf"(?:{_ENDS})$")
 # ("关于进一步加强和规范" / "政府采购活动的通知", "…的说明" / "和…的报告"), so they never stop a join early.
 _LAST_WORD = re.compile(rf"(?:{_ENDS}|说明|规范)$")
 _CLAUSE_END = "。，；：、,;:"
+# A line that goes on with the line above it, whatever that ended with: it opens with 的 or a conjunction
+# ("国务院办公厅关于印发“十四五”国家信息化规划" / "的通知", "某局2025年工作总结" / "和2026年工作计划的报告": a long
+# title broken, GB/T 9704-2012 §7.3.3, after a word that could end one); joined only when the title then ends as one.
+_GOES_ON = re.compile("[的和及与暨并]")
 LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]+|\d{1,3})[）)、.．]|第[一二三四五六七八九十百零\d]+[编章节条]")
 _DASH = re.compile(r"[-—–－―]")
 _LAW = re.compile(r"(?:法|法典)$")
@@ -172,8 +177,8 @@ def _title_lines(text: str, first: Line, heads: set[int]) -> list[Line]:
         joined = DECLARED.sub("", "".join(x.text for x in taken))
         if _unclosed(joined):
             pass   # "…实施《中华人民共和国药品管理法" goes on: "实施条例》有关规定的决定"
-        elif END_WORD.search(joined) or joined.endswith(("）", ")")):  # closed: "…（20250224）", "…（试行）"
-            break
+        elif (END_WORD.search(joined) or joined.endswith(("）", ")"))) and not _GOES_ON.match(line.text):
+            break   # closed: "…（20250224）", "…（试行）" — but "…国家信息化规划" goes on: "的通知"
         if len(line.text) > _CONTINUATION_CHARS or not is_title_line(line.text) or line.start in heads:
             break
         taken.append(line)
