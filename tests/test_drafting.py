@@ -100,6 +100,12 @@ def test_what_every_unit_writes_is_kept():
     assert kinds(text) == []
 
 
+def test_a_good_start_is_no_unit():
+    """user22: 09_通知.txt's 「为乡村振兴开好局、起好步」 was offered as 「为乡村振兴【待补】、起好步」 — 开好局, one word
+    to jieba, ends in 局 as 财政局 does; so do 谋好局 and 布好局 (谋好局、布好局, 开好局、起好步 are set phrases)."""
+    assert kinds("为乡村振兴开好局、起好步，谋好局、布好局，财政局开好局") == [("unit", "财政局")]
+
+
 def test_the_writers_own_unit_and_year_are_kept():
     text = "某市财政局第三党支部2024年度组织生活会，2023年度整改情况，市财政局、市住建局联合检查。"
     assert kinds(text, unit="财政局第三党支部", year=2024) == [("year", "2023年度"), ("unit", "市住建局")]
