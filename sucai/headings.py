@@ -44,9 +44,9 @@ _NOT_KEY = re.compile(r"[\W_]+")
 _FACT_KINDS = ("unit", "year", "date", "person")
 # the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part), and the
 # words that may stand beside them without naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
-PART_NAMES = (("原因", ("原因", "根源")), ("措施", ("整改", "措施", "举措", "努力方向")),
+PART_NAMES = (("原因", ("原因", "根源")), ("措施", ("整改", "措施", "举措", "努力方向", "打算", "下一步", "下步")),
               ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")))
-_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "的")
+_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "取得", "工作", "今后", "的")
 # a key made of a part's words and the fillers, each whole (no word is a prefix of another: possessive, linear)
 _PART_KEYS = tuple((name, re.compile(f"(?:{'|'.join((*words, *_PART_FILLERS))})++"), words) for name, words in PART_NAMES)
 
@@ -57,7 +57,7 @@ _PART_KEYS = tuple((name, re.compile(f"(?:{'|'.join((*words, *_PART_FILLERS))})+
 ROLES = (("原因", ("原因", "根源", "症结")),
          ("措施", ("整改", "措施", "举措", "打算", "计划", "下一步", "下步", "努力方向", "对策", "思路", "安排")),
          ("问题", ("问题", "不足", "差距", "短板")),
-         ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况")))
+         ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况", "开展情况", "工作情况")))
 _PART_OF = {word: name for name, words in ROLES for word in words}
 _JOINS = ("和", "及", "与")
 # words that may follow a part's word in its heading (原因分析, 问题表现, 问题清单, 对策建议, 主要做法和经验, 下一步工作)

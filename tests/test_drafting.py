@@ -35,7 +35,7 @@ from sucai.drafting import (DraftBody, asked_genre, DraftStore, Owner, build_dra
 from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
-from sucai.drafting.drafts import chinese_ordinal
+from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, numbered
 from sucai.facts import find_facts, learn
 from sucai.drafting.placeholders import writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
@@ -98,6 +98,12 @@ def test_what_every_unit_writes_is_kept():
     text = ("认真落实市委市政府部署，在区委组织部指导下，局党组书记带头，我局坚持服务大局、优化布局，"
             "学习焦裕禄同志，深入学习习近平总书记重要讲话精神，全体同志、许多同志和党中央、国务院的要求一致。")
     assert kinds(text) == []
+
+
+def test_a_good_start_is_no_unit():
+    """user22: 09_通知.txt's 「为乡村振兴开好局、起好步」 was offered as 「为乡村振兴【待补】、起好步」 — 开好局, one word
+    to jieba, ends in 局 as 财政局 does; so do 谋好局 and 布好局 (谋好局、布好局, 开好局、起好步 are set phrases)."""
+    assert kinds("为乡村振兴开好局、起好步，谋好局、布好局，财政局开好局") == [("unit", "财政局")]
 
 
 def test_the_writers_own_unit_and_year_are_kept():
@@ -314,11 +320,58 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
         ("突出问题导向，扎实推进基层减负各项措施", ["在精简会议文件上下功夫", "在规范督查检查上下功夫", "在整治过度留痕上下功夫"]),
         ("压实工作责任，确保作风建设取得实效", [])]
     draft = first_draft(make_plan(units, "讲话稿", "作风建设 基层减负 推进会", member=True), "初稿")
-    assert [s.heading for s in draft.sections] == [n.heading for root in found.outline for n in root.walk()]
+    # the speech's opening first, a section without a heading (user22): 06_讲话稿.txt's lines before its first heading
+    assert [s.heading for s in draft.sections] == [""] + [n.heading for root in found.outline for n in root.walk()]
+    assert [p.text for p in draft.sections[0].paragraphs] == [
+        "同志们：\n今天我们召开全县作风建设暨基层减负工作推进会，主要任务是总结前一阶段工作，分析存在问题，部署下一步任务。"
+        "刚才，三个乡镇和两个县直部门作了交流发言，讲得很实在，我都同意。下面，我再讲三点意见。"]
     for i, section in enumerate(draft.sections):   # every heading has a paragraph, or a sub-heading with one
         under = [s for s in draft.sections[i + 1:]]
         under = under[:next((j for j, s in enumerate(under) if s.level <= section.level), len(under))]
         assert section.paragraphs or any(s.paragraphs for s in under), section.heading
+
+
+def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
+    """user22: a first draft had no opening (开头段) — the why and what before the first heading that a 对照检查材料
+    begins with. A blank heading asks for the openings of the 文种's documents, each its text before its first heading
+    (hand-checked from tests/drafting_support.py: A's and B's, their formula 「现将…报告如下」 kept; D's, 19 characters, is
+    shorter than a candidate; E opens with a heading), verbatim from the viewer's view; a 通知's after its 发文字号 and 主送机关 (09_通知.txt)."""
+    found = paragraph_candidates(units, "", genre=GENRE, topic="组织生活会", member=True, limit=10)
+    texts = {units.get(c.doc_id).title[:6]: c.text for c in found}
+    assert texts["某县财政局第"] == "根据县直机关工委通知要求，第一党支部认真开展对照检查，现将有关情况报告如下。"
+    assert texts["某市住建局机"] == "按照市直机关工委的统一部署，机关党支部深入查摆问题，剖析根源，提出整改措施。"
+    assert "某县统计局党" not in texts and "某镇农业办党" not in texts and len(found) == len(texts)
+    for c in found:
+        doc = units.get(c.doc_id)
+        assert (c.heading, c.section_path, doc.genre, doc.text[c.start:c.end]) == ("", [], GENRE, c.text)
+        assert c.end <= min(n.start for n in doc.outline)
+    notice = paragraph_candidates(units, "  ", genre="通知", topic="春季农业生产", member=False, limit=3)
+    assert [c.text[:15] for c in notice] == ["当前，全县春耕备耕已全面展开。"]
+    assert paragraph_candidates(units, "", genre=None, topic="", member=True) == []
+    assert paragraph_candidates(units, "（一）", genre=GENRE, topic="组织生活会", member=True) == []
+
+
+def test_a_section_without_a_heading_is_paragraphs_without_a_number(units):
+    """The opening (a section without a heading) has no label and counts for none: the headings after it are 一、 and
+    （一）; the download has no heading line for it, its 字数 is its text's, and its place in the sources list is 开头 —
+    which a 查重 of the download leaves out with the rest of the list."""
+    a = doc_id(units, "某县财政局")
+    opening = units.get(a).text[:units.get(a).text.index("\n")]
+    cited = Paragraph(opening, Source(a, 0, len(opening), units.get(a).title, []), edited=False, copy_ratio=1.0)
+    draft = Draft("初稿", GENRE, "组织生活会", [
+        Section("", 1, [cited]), Section("存在的主要问题", 1), Section("理论学习方面", 2, [Paragraph("学习不够深入。")]),
+        Section("", 2, [Paragraph("另起一段。")]), Section("整改措施", 1, [Paragraph("建立台账。")])])
+    assert [number for _, _, number in numbered(draft)] == ["", "一、", "（一）", "", "二、"]
+    document = draft_document(draft)
+    assert document.text.split("\n")[:6] == [opening, "一、存在的主要问题", "（一）理论学习方面", "学习不够深入。", "另起一段。",
+                                               "二、整改措施"]
+    assert [(n.label, [c.label for c in n.children]) for n in document.outline[:2]] == [("一、", ["（一）"]), ("二、", [])]
+    assert draft.chars == solid(opening + "一、存在的主要问题（一）理论学习方面学习不够深入。另起一段。二、整改措施建立台账。")
+    listed = document.text[document.text.index("附：素材来源"):]
+    assert listed.split("\n")[1].startswith("1. 开头 第1段：《某县财政局第一党支部")
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    report = check_text(units, md, viewer_member=True)
+    assert report.left_out == solid(md[md.index("## 附：素材来源"):]) > 0 and "素材来源" not in report.text
 
 
 def test_a_genre_none_of_whose_documents_is_on_the_topic_is_outlined_from_its_others(units):
@@ -374,6 +427,8 @@ def test_candidates_carry_their_placeholders(units):
 @pytest.mark.parametrize("text, part", [
     ("存在问题", "问题"), ("存在的主要问题", "问题"), ("不足", "问题"), ("整改措施", "措施"), ("努力方向", "措施"),
     ("主要成绩", "成效"), ("原因分析", "原因"), ("根源剖析", "原因"),   # a writer's "X 原因分析" asks for the causes
+    ("下一步工作打算", "措施"), ("今后打算", "措施"), ("下步打算", "措施"), ("取得的成绩", "成效"),   # a 工作总结's (user22)
+    ("工作总结", None), ("主要工作", None),   # a 文种, no part's word
     ("担当作为方面存在问题", None), ("问题产生的原因", None), ("问题原因分析", None),
     ("存问题在", None),    # 存在 split around 问题: the filler's characters, not the word (review 17)
     ("主问题要", None), ("整措施改", None),
@@ -395,7 +450,7 @@ HEADING_PARTS = [
     ("二、2014年工作安排", "措施"), ("（三）具体措施", "措施"), ("三、工作措施", "措施"),
     ("二、有关部门下一步拟采取的措施", "措施"),
     ("一、2023年工作回顾", "成效"), ("一、过去一年工作回顾", "成效"), ("一、“十二五”时期和2015年工作回顾", "成效"),
-    ("二、主要做法", "成效"),
+    ("二、主要做法", "成效"), ("一、2023年工作开展情况", "成效"), ("一、工作情况", "成效"),   # a 工作总结's (user22)
     ("八、关于防灾抗灾和移民安置问题", None), ("一、关于适用范围问题", None), ("三、关于全面规划、加强领导的问题", None),
     ("七、关于其他问题的解释", None), ("八、其他问题", None), ("十一、离休、退休问题", None), ("土地问题", None),
     ("五、与审理技术合同纠纷有关的程序问题", None), ("第七章特定问题调查", None), ("问题的提起", None),
@@ -405,7 +460,7 @@ HEADING_PARTS = [
     ("2.开展案例剖析", None), ("（七）加快补齐全程机械化生产短板", None), ("（二）查摆整改阶段（2024年4月至9月）", None),
     ("二、突出问题导向，扎实推进基层减负各项措施", None), ("三、以实际行动推动减负措施落地见效", None),
     ("第六章强制措施", None), ("第四章大气污染防治措施", None), ("第三章实施戒严的措施", None),
-    ("（二）总体思路", None), ("案情回顾", None), ("（三）总结经验做法", None),
+    ("（二）总体思路", None), ("案情回顾", None), ("（三）总结经验做法", None), ("一、基本情况", None),
 ]
 
 
@@ -460,6 +515,21 @@ def test_a_candidate_ends_before_a_closing_formula_and_a_signature(units):
     # D's last measure, without D's 落款 (署名 "某县统计局党支部", 成文日期)
     found = paragraph_candidates(units, "提高数据质量", genre=GENRE, member=True, limit=20)
     assert [c.text for c in found] == ["建立数据质量核查制度，对重点指标逐项核实。"]
+
+
+def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():
+    """An opening (开头段) is where 「现将…报告如下」 belongs: on a line of its own it is kept, where a section's body
+    ends before it; a 主送机关 line above it is no part of it (hand-checked)."""
+    text = ("县委组织部：\n根据县委统一部署，支部认真开展对照检查，广泛征求意见建议。\n现将有关情况报告如下：\n"
+            "一、存在的主要问题\n学习不够深入，结合实际不够紧密，运用理论指导实践不够。\n")
+    elements = find_elements(text)
+    doc = Document("某支部对照检查材料", text, outline=parse_outline(text, elements=elements), elements=elements)
+    first = text.index("一、")
+    assert [e.kind for e in elements] == ["addressee"] and doc.outline[0].start == first
+    start, end = _body(doc, 0, first, opening=True)
+    assert text[start:end] == "根据县委统一部署，支部认真开展对照检查，广泛征求意见建议。\n现将有关情况报告如下："
+    body = text.index("根据")   # the same span as a section's body: it ends before the formula line
+    assert _body(doc, body, first) == (body, text.index("\n现将"))
 
 
 def test_a_body_passes_over_an_opening_formula():
@@ -870,7 +940,7 @@ def test_the_check_of_a_draft_is_for_the_writers_tier(units):
 
 def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
     plan = make_plan(units, GENRE, "组织生活会", member=True, per_heading=3)
-    queues = [[c.marked.text for c in found] for _, found in plan.candidates]
+    queues = [[c.marked.text for c in found] for found in [plan.opening] + [found for _, found in plan.candidates]]
     assert sum(len(q) > 1 for q in queues) >= 2, "the samples give several candidates to several headings"
     short = first_draft(plan, "初稿")
     assert [[p.text for p in s.paragraphs] for s in short.sections] == [q[:1] for q in queues]

@@ -1178,8 +1178,8 @@ def drafting_requests(site) -> list[tuple[str, str, dict | None]]:
         genre = genres[n % len(genres)]
         # no 文种 is refused (422 no_genre); one the library lacks searches every 文种, as "" did
         out.append(("POST", "/api/drafts/outline", {"genre": genre or "库中没有的文种", "topic": probe}))
-        out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [probe or "工作", "存在的问题", "总体要求"],
-                                                       "limit": 20}))
+        out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [probe or "工作", "存在的问题", "总体要求", ""],
+                                                       "topic": probe, "limit": 20}))   # "": the openings
         out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [
             ["存在的问题", probe or "工作"], [probe or "工作", "存在的问题", "总体要求"]], "limit": 20}))
     for doc in library.catalogue.documents():
@@ -1445,7 +1445,8 @@ def _free_user_drafting(client: TestClient, library: Library, texts: dict[int, s
     for doc in members:
         probe = texts[doc.id][doc.paid_from:][:12]
         keep(f"outline {doc.id}", client.post("/api/drafts/outline", json={"genre": doc.genre, "topic": probe}))
-        keep(f"paragraphs {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [probe]}))
+        keep(f"paragraphs {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [probe, ""],
+                                                                                 "topic": probe}))
         keep(f"paths {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [
             ["存在的问题", probe], [probe, "存在的问题"], [doc.title, probe, "工作"]]}))
         for start, end in ((doc.paid_from, min(doc.chars, doc.paid_from + 40)), (0, doc.chars),

@@ -29,6 +29,7 @@ from sucai.search import SearchRequest
 from sucai.snippet import find_spans, make_snippet
 
 SAMPLE_TEXTS = Path(str(resources.files("sucai").joinpath("samples/src")))
+SAMPLES = SAMPLE_TEXTS.parent / "library"
 
 
 def add(library: Library, *texts: str, title: str = "测试文档", paid_from: int | None = None) -> list[int]:
@@ -1443,3 +1444,20 @@ def test_a_long_heading_filter_is_cut_and_said(library):
     from sucai.search import MAX_HEADING_FILTER
     result = library.search(SearchRequest(q="问题", scope="section", heading="存在" * 5000), member=True)
     assert f"按标题筛选的文字最多 {MAX_HEADING_FILTER} 字，已截取前 {MAX_HEADING_FILTER} 字" in result.warnings
+
+
+
+def test_ranked_sections_of_a_work_summary_s_parts(library):
+    """user22, on the bundled samples: a 工作总结's parts are its 工作开展情况 (成效), 存在的问题 and 工作打算 (措施).
+    「工作总结 主要成绩」 listed first a 调研报告's 主要做法 (成效: 主要成绩 held, 工作总结 not), the 工作总结's own
+    工作开展情况 seventh (it named no part); 「下一步工作打算」 named no part either (打算, 下一步 and 工作 were no part
+    words of a query), so the 工作总结's 存在的问题 came second and its 工作打算 not in the first ten. Hand-checked:
+    工作开展情况 stands in 成效 and is a 工作总结's (both groups); the sections of 措施 parts — 今后打算, 工作打算,
+    下一步整改措施, 今后努力方向 — come before any other."""
+    library.ingest([SAMPLES], workers=1)
+    hits = library.search(SearchRequest(q="工作总结 主要成绩", scope="section", limit=10), member=True).hits
+    assert (hits[0].genre, hits[0].section_path) == ("工作总结", ["一、2023年工作开展情况"])
+    hits = library.search(SearchRequest(q="下一步工作打算", scope="section", limit=10), member=True).hits
+    parts = [role(h.section_path) for h in hits]
+    planned = [h.section_path[0] for h in hits[: parts.index(None)]]
+    assert set(parts[: parts.index(None)]) == {"措施"} and {"三、2024年工作打算", "四、存在的不足和今后打算"} <= set(planned)

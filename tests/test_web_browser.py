@@ -513,7 +513,8 @@ def test_register_preview_upgrade_full_text_download(browser, sample_site, outpu
 
 
 def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, make_home, output_dir):
-    """The 写作台: pick 文种 and topic, accept the outline, pick a paragraph per heading, download the .docx."""
+    """The 写作台: pick 文种 and topic, accept the outline, pick a paragraph for the opening (开头段, a section without
+    a heading, first: user22) and per heading, download the .docx."""
     import io
     import re
     import zipfile
@@ -539,6 +540,9 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
     candidates = [[re.sub(r"\s", "", c.marked.text) for c in paragraph_candidates(
         library, node.heading, genre=GENRE, member=True, limit=5, above=above, subheadings=bool(node.children))]
         for root_node in expected.outline for node, above in root_node.places()]
+    candidates.insert(0, [re.sub(r"\s", "", c.marked.text) for c in paragraph_candidates(
+        library, "", genre=GENRE, member=True, limit=5, topic="组织生活会")])
+    assert candidates[0], "the samples' 对照检查材料 open with a paragraph before their first heading"
     with Server(home) as server:
         context, page = new_page(browser, server)
         page.goto("/login")
@@ -561,14 +565,16 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
 
         page.click("#accept-outline")
         sections = page.locator("#sections .draft-section")
-        assert sections.count() == len(headings)
+        assert sections.count() == len(headings) + 1
+        assert sections.first.locator(".section-heading").inner_text().startswith("开头（")
+        assert sections.nth(1).locator(".section-heading").inner_text() == "一、" + headings[0]
         picked = []
         for i in range(sections.count()):
             section = sections.nth(i)
             section.locator(".candidate-list li").first.wait_for()
             section.locator(".candidate-list li.candidate, .candidate-list li.muted:not(:has-text('正在查找'))").first.wait_for()
             shown = section.locator(".candidate .candidate-text").all_inner_texts()
-            assert [re.sub(r"\s", "", text) for text in shown] == candidates[i], headings[i]
+            assert [re.sub(r"\s", "", text) for text in shown] == candidates[i], ([""] + headings)[i]
             pick = section.locator(".candidate .pick")
             if pick.count():
                 expected_text = section.locator(".candidate .candidate-text").first.inner_text()
@@ -592,6 +598,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         data = Path(info.value.path()).read_bytes()
         plain = re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8"))
         assert "一、" + headings[0] in plain and "附：素材来源" in plain
+        assert 0 <= plain.index(picked[0].split("\n")[0][:30]) < plain.index("一、" + headings[0])   # the opening first
         for text in picked:
             assert text.split("\n")[0][:30] in plain
         with page.expect_download() as info:   # and as plain text, as a document downloads
@@ -620,7 +627,8 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         page.click("#check-draft")
         page.locator("#save-status", has_text="查重完成").wait_for()
         report = check_draft(library, store.get(owner, row["id"]), member=True)
-        assert "\n我们要认真\u3000学习" in report.text   # saved and checked without its invisible characters (fix17)
+        # saved and checked without its invisible characters (fix17); the opening's paragraph, the draft's first line
+        assert report.text.startswith("我们要认真\u3000学习")
         assert page.locator("#char-counter").inner_text().startswith(f"已写 {report.chars} 字")
         assert report.chars == after
         assert not page.errors, page.errors

@@ -106,6 +106,7 @@ def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzi
 
 
 def _print_plan(plan: Plan) -> None:
+    from ..check import OPENING_PLACE
     from ..metadata.titles import distinguishing_notes
 
     suggestion = plan.suggestion
@@ -119,10 +120,10 @@ def _print_plan(plan: Plan) -> None:
             show(node.children, depth + 1)
 
     show(suggestion.outline, 1)
-    for node, found in plan.candidates:
+    for heading, found in [(OPENING_PLACE, plan.opening)] + [(node.heading, found) for node, found in plan.candidates]:
         if not found:
             continue
-        out.print(Text("\n" + shown(node.heading), style="bold cyan"))
+        out.print(Text("\n" + shown(heading), style="bold cyan"))
         for number, candidate in enumerate(found, start=1):
             source = shown(f"《{candidate.title}》（编号 {candidate.doc_id}）{' › '.join(candidate.section_path)}")
             out.print(Text(f"  {number}. ").append(source, style="dim"))

@@ -7,7 +7,8 @@
 (:mod:`sucai.export`: .docx in the GB/T 9704 layout, .md, .txt) download it. With
 ``sources``, a closing section of its own — the unnumbered heading "附：素材来源"
 (a ``##`` heading in .md, a heading in .docx, a line of its own in .txt) — lists, per
-paragraph, the document and section it was taken from and whether it was edited.
+paragraph, the document and section it was taken from and whether it was edited. A section without a heading
+(the opening, 开头段, before the first) is paragraphs alone: no heading line, no number (:func:`.drafts.numbered`).
 With ``signed`` (a day), a draft of a 文种 that ends with its writer's 落款 (:data:`SIGNED_GENRES`)
 ends with it, after the last paragraph and before the sources: the writer's unit (发文机关署名, when
 given) and the 成文日期 in 公文 form (「2026年12月2日」, :func:`official_date`), each a line of its own
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from ..check import SOURCES_HEADING
+from ..check import OPENING_PLACE, SOURCES_HEADING
 from ..clean import xml_safe
 from ..config import local_time
 from ..export import export_document
@@ -56,12 +57,13 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
         return at
 
     for section, level, number in numbered(draft):
-        while open_nodes and open_nodes[-1].level >= level:
-            open_nodes.pop().end = max(offset - 1, 0)
-        node = OutlineNode(level, number, section.heading, 0, 0)
-        node.start = add(node.label + section.heading)
-        (open_nodes[-1].children if open_nodes else roots).append(node)
-        open_nodes.append(node)
+        if section.heading.strip():   # a section without one (the opening) is paragraphs of the part above it
+            while open_nodes and open_nodes[-1].level >= level:
+                open_nodes.pop().end = max(offset - 1, 0)
+            node = OutlineNode(level, number, section.heading, 0, 0)
+            node.start = add(node.label + section.heading)
+            (open_nodes[-1].children if open_nodes else roots).append(node)
+            open_nodes.append(node)
         for paragraph in section.paragraphs:
             for line in paragraph.text.splitlines():
                 if line.strip():
@@ -99,12 +101,16 @@ def drafting_day(draft: Draft, zone: tzinfo) -> date:
 
 
 def source_lines(draft: Draft) -> list[str]:
-    """One line per paragraph taken from the library: where it is in the draft and where it came from."""
-    out = []
+    """One line per paragraph taken from the library: where it is in the draft — the heading it stands under
+    (:data:`sucai.check.OPENING_PLACE`, 开头, before the first) and its place there — and where it came from."""
+    out, place, count = [], OPENING_PLACE, 0
     for section, _, number in numbered(draft):
-        for place, paragraph in enumerate(section.paragraphs, start=1):
+        if section.heading.strip():
+            place, count = number + section.heading, 0
+        for paragraph in section.paragraphs:
+            count += 1
             if paragraph.source is not None:
-                out.append(f"{len(out) + 1}. {number}{section.heading} 第{place}段：{_source_text(paragraph)}")
+                out.append(f"{len(out) + 1}. {place} 第{count}段：{_source_text(paragraph)}")
     return out
 
 

@@ -145,11 +145,16 @@ def label(level: int, number: int) -> str:
 
 
 def numbered(draft: Draft) -> list[tuple[Section, int, str]]:
-    """Each section with the level it takes (never deeper than one below the heading before it) and its label."""
+    """Each section with the level it takes (never deeper than one below the heading before it) and its label; a
+    section without a heading — the opening (开头段) before the first — has no label and is counted by none, at the
+    level of the heading above it (1 before any)."""
     out = []
     counters = [0] * 5
     depth = 0
     for section in draft.sections:
+        if not section.heading.strip():
+            out.append((section, max(depth, 1), ""))
+            continue
         level = max(1, min(section.level, depth + 1))
         counters[level] += 1
         counters[level + 1:] = [0] * (len(counters) - level - 1)

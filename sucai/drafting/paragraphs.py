@@ -12,7 +12,8 @@ characters at a paragraph or sentence end. A body ends before the source's 公�
 its hearers (「同志们，让我们更加紧密地团结在…周围，…！」, 「…任务艰巨、使命光荣…」) in the document's end part:
 after its last heading and within its last :data:`CLOSING_TAIL` characters (:func:`_closing`; a 「同志们」 that opens
 a paragraph mid-speech stays) —; an opening formula line (下面我…, 现将…报告如下) at its start is passed
-over: a source's opening and ending are no paragraphs of a draft's middle. A candidate's ``text`` is exactly
+over: a source's opening and ending are no paragraphs of a draft's middle. A blank heading asks for the draft's
+opening instead (开头段): the openings of the 文种's documents (:func:`_openings`). A candidate's ``text`` is exactly
 ``text[start:end]`` of its source document *as the viewer may see it*
 (:func:`sucai.access.view`: the whole text for a member, the free view otherwise),
 so a candidate never holds members-only text for a non-member, and hidden
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from .. import access
 from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
-from ..search import SearchRequest
+from ..search import Hit, SearchRequest
 from ..facts import learn
 from ..headings import Similarity, heading_key, role
 from .placeholders import Marked, mark_placeholders
@@ -42,6 +43,7 @@ SCANNED_SECTIONS = 60   # section hits looked at per heading
 _LEARN_CHARS = 2000     # names are learnt from the title, the opening and the section itself
 CLOSING_TAIL = 1000     # a speech's closing exhortation starts within this many characters of its end
 _SENTENCE_END = re.compile(r"[。！？；]")
+_HEAD_ELEMENTS = ("issuer_mark", "doc_number", "signer", "addressee")   # 公文 elements before an opening (sucai.elements)
 # a line that opens or closes a whole speech or report, not a part of it
 _FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅)|汇报完毕|发言完毕)"
                       r"|谢谢大家|我的发言完毕|我就讲这些|下面[，,]?(?:由)?我[^。\n]{0,30}?(?:讲|谈|报告|汇报|发言|作)"
@@ -77,8 +79,9 @@ class Candidate:
 
 def paragraph_candidates(library: Library, heading: str, *, genre: str | None, member: bool, limit: int = 5,
                          unit: str | None = None, year: int | None = None, exclude: tuple[int, ...] = (),
-                         above: Sequence[str] = (), subheadings: bool = False) -> list[Candidate]:
-    """Up to ``limit`` candidate paragraphs for ``heading`` (see the module docstring).
+                         above: Sequence[str] = (), subheadings: bool = False, topic: str = "") -> list[Candidate]:
+    """Up to ``limit`` candidate paragraphs for ``heading`` (see the module docstring); for a blank ``heading``, the
+    draft's opening (开头段, :func:`_openings`), those of documents on ``topic`` first.
 
     ``genre``: only documents of this 文种 (None: all). ``unit``/``year``: the
     writer's own, kept when marking. ``exclude``: document ids left out.
@@ -88,8 +91,10 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     of its own, never a body that says what the sub-headings will; else a source
     section with sub-headings gives its whole part, sub-headings and their text
     included, from its lead-in (cut to :data:`MAX_CHARS` as any). Never raises for
-    any ``heading``; an empty heading has no candidates.
+    any ``heading``; a heading with no key (a label alone, 「（一）」) has no candidates.
     """
+    if not heading.strip():
+        return _openings(library, topic, genre=genre, member=member, limit=limit, unit=unit, year=year, exclude=exclude)
     key = heading_key(heading)
     if not key:
         return []
@@ -98,23 +103,50 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     part = role([*above, heading])
     hits = [h for h in library.search(request, member=member).hits if h.section_path and h.id not in exclude
             and (part is None or role(h.section_path) in (None, part))]
-    docs = {d.id: (access.viewed(d, member), d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
-            if not d.hidden}
     similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
     likeness = {id(h): similarity(key, heading_key(h.section_path[-1])) for h in hits}
     ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY), key=lambda h: (-likeness[id(h)], -h.score))
+    return _candidates(library, heading, ranked, member=member, limit=limit, unit=unit, year=year,
+                       subheadings=subheadings)
+
+
+def _openings(library: Library, topic: str, *, genre: str | None, member: bool, limit: int, unit: str | None,
+              year: int | None, exclude: tuple[int, ...]) -> list[Candidate]:
+    """The openings (开头段) of documents of ``genre``: the text before their first heading — the why and what
+    that a 对照检查材料, 心得体会 or 工作总结 opens with (「根据…要求，…现将对照检查情况报告如下」), a speech's
+    「同志们：今天我们召开…」 —, of the documents a search for ``topic`` and the 文种 ranks first. An opening keeps
+    its formula (现将…报告如下: where it belongs) and starts after the 版头 and 主送机关 (:func:`_body`). None
+    without a 文种 or topic to search by."""
+    asked = " ".join(part for part in (topic.strip(), (genre or "").strip()) if part)
+    if not asked:
+        return []
+    request = SearchRequest(q=asked, mode="ranked", genre=genre or None, limit=SCANNED_SECTIONS, facets=False)
+    hits = [h for h in library.search(request, member=member).hits if h.id not in exclude]
+    return _candidates(library, "", hits, member=member, limit=limit, unit=unit, year=year, opening=True)
+
+
+def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool, limit: int, unit: str | None,
+                year: int | None, subheadings: bool = False, opening: bool = False) -> list[Candidate]:
+    """The candidates of section ``hits`` in their order — with ``opening``, of document hits: their openings —
+    (:func:`_body` of each, in the viewer's view of its document; a text met before is passed over), at most ``limit``,
+    another unit's facts marked."""
+    docs = {d.id: (access.viewed(d, member), d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
+            if not d.hidden}
     out: list[Candidate] = []
     seen: set[str] = set()
-    for hit in ranked:
+    for hit in hits:
         doc, whole = docs.get(hit.id, (None, None))
-        span = _body(doc, hit.section_start, hit.section_end, subheadings, whole) if doc is not None else None
+        if doc is None:
+            continue
+        section = (0, _first_heading(doc)) if opening else (hit.section_start, hit.section_end)
+        span = _body(doc, *section, subheadings, whole, opening)
         if span is None or doc.text[span[0]:span[1]] in seen:
             continue
         start, end = span
         text = doc.text[start:end]
         seen.add(text)
-        known = learn(doc.title + "\n" + doc.text[:_LEARN_CHARS] + "\n" + doc.text[hit.section_start:hit.section_end])
-        out.append(Candidate(heading, text, doc.id, doc.title, hit.section_path, start, end,
+        known = learn(doc.title + "\n" + doc.text[:_LEARN_CHARS] + "\n" + doc.text[section[0]:section[1]])
+        out.append(Candidate(heading, text, doc.id, doc.title, [] if opening else hit.section_path, start, end,
                              mark_placeholders(text, known=known, unit=unit, year=year)))
         if len(out) == limit:
             break
@@ -122,15 +154,19 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
 
 
 def _body(doc: Document, start: int | None, end: int | None, subheadings: bool = False,
-          whole: Document | None = None) -> tuple[int, int] | None:
+          whole: Document | None = None, opening: bool = False) -> tuple[int, int] | None:
     """The span of a section's body in ``doc`` — the viewer's view of the document ``whole`` (``doc`` itself when
     None) — (see the module docstring), cut to :data:`MAX_CHARS`; None when too
     short, or when ``subheadings`` is asked and the section's heading has none. A section whose heading has
     sub-headings is its lead-in when ``subheadings`` is asked, else its whole part (the sub-headings and their
-    text too, to the part's end)."""
+    text too, to the part's end). An ``opening`` (the section before the first heading) starts after the 公文
+    elements heading a document (:data:`_HEAD_ELEMENTS`: 发文字号, 主送机关…) and keeps its formula lines."""
     if start is None or end is None:
         return None
-    node = next((n for n in walk_outline(doc.outline) if n.start == start and n.kind == "heading"), None)
+    if opening:
+        start = max([start] + [e.end for e in doc.elements if e.kind in _HEAD_ELEMENTS and start <= e.start < end])
+    node = None if opening else next((n for n in walk_outline(doc.outline) if n.start == start and n.kind == "heading"),
+                                     None)
     parted = node is not None and any(child.kind == "heading" for child in node.children)
     if subheadings and not parted:
         return None
@@ -141,7 +177,7 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     text = doc.text
     end = min([end, _closing(doc, start, end, _end_part(whole or doc, doc))]
               + [e.start for e in doc.elements if start <= e.start < end])
-    for formula in _FORMULA.finditer(text, start, end):
+    for formula in () if opening else _FORMULA.finditer(text, start, end):
         if text[start:formula.start()].strip():
             end = formula.start()
             break
@@ -153,6 +189,11 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if end - start >= MIN_CHARS else None
+
+
+def _first_heading(doc: Document) -> int:
+    """Where the first heading of ``doc`` starts (the end of its opening); the text's end when it has none."""
+    return min((n.start for n in walk_outline(doc.outline) if n.kind == "heading"), default=len(doc.text))
 
 
 def _closing(doc: Document, start: int, end: int, end_part: int) -> int:

@@ -10,7 +10,7 @@ another unit's facts as 【待补】; more candidates while shorter than a requi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..library import Library
 from ..check import copy_ratio
@@ -22,42 +22,52 @@ from .paragraphs import Candidate, paragraph_candidates
 
 @dataclass
 class Plan:
+    """The outline, the candidates of each of its headings, and those of the draft's opening (开头段, before the first
+    heading)."""
+
     suggestion: OutlineSuggestion
     candidates: list[tuple[SuggestedHeading, list[Candidate]]]
+    opening: list[Candidate] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """``{"genre", "topic", "outline": [{"heading", "support", "sources", "children"}], "candidates":
-        [{"heading", "text", "doc_id", "title", "section_path", "start", "end"}]}``."""
+        [{"heading", "text", "doc_id", "title", "section_path", "start", "end"}]}`` — the opening's first, their
+        ``heading`` "" and ``section_path`` []."""
         return {"genre": self.suggestion.genre, "topic": self.suggestion.topic,
                 "outline": [node.to_dict() for node in self.suggestion.outline],
-                "candidates": [c.to_dict() for _, found in self.candidates for c in found]}
+                "candidates": [c.to_dict() for c in self.opening]
+                + [c.to_dict() for _, found in self.candidates for c in found]}
 
 
 def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
               year: int | None = None, per_heading: int = 3,
               progress: Callable[[int, int], None] | None = None) -> Plan:
-    """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings."""
+    """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings and for
+    the opening (:func:`.paragraphs.paragraph_candidates` of a blank heading)."""
     suggestion = suggest_outline(library, genre, topic, member=member, unit=unit, year=year)
     headings = [place for root in suggestion.outline for place in root.places()]
+    opening = paragraph_candidates(library, "", genre=genre, member=member, limit=per_heading, unit=unit, year=year,
+                                   topic=topic)
     found = []
     for done, (node, above) in enumerate(headings, start=1):
         found.append((node, paragraph_candidates(library, node.heading, genre=genre, member=member, limit=per_heading,
                                                  unit=unit, year=year, above=above, subheadings=bool(node.children))))
         if progress:
             progress(done, len(headings))
-    return Plan(suggestion, found)
+    return Plan(suggestion, found, opening)
 
 
 def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None,
                 target_chars: int | None = None) -> Draft:
-    """A draft of the plan: every heading (at its level) with its best candidate, marked (【待补】); a heading
-    with no candidate under it or its sub-headings is left out.
+    """A draft of the plan: its opening (a section without a heading) and every heading (at its level), each with
+    its best candidate, marked (【待补】); a heading with no candidate under it or its sub-headings is left out.
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
     round, until the draft is long enough or the candidates run out.
     """
-    sections, queues = [], []
+    opening = list(plan.opening)
+    sections, queues = ([Section("", 1, [_paragraph(opening.pop(0))])], [opening]) if opening else ([], [])
 
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
         for node in nodes:

@@ -140,7 +140,8 @@ HeadingPath = Annotated[list[Annotated[str, Field(max_length=MAX_TITLE)]], Field
 class ParagraphsAsk(OutlineAsk):
     headings: list[HeadingPath] = Field(
         max_length=MAX_HEADINGS, description="标题（不含序号），或其完整路径：上级标题依次在前、该标题在后"
-                                             "（如 [\"存在的主要问题\", \"（一）某某方面\"]，据此分辨问题与措施）")
+                                             "（如 [\"存在的主要问题\", \"（一）某某方面\"]，据此分辨问题与措施）；"
+                                             "空标题 \"\" 问开头段（第一个标题之前的段落，同文种材料的开头，与主题相合的在前）")
     limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
     subheadings: StrictBool = Field(False, description="所问标题在提纲中有下级标题：只取材料中该部分的导语"
                                                        "（否则取整个部分，连同其下级标题的文字）；所问的一条路径是另一条的上级时亦然")
@@ -195,7 +196,7 @@ async def api_paragraphs(request: Request, ask: ParagraphsAsk, viewer: Writer, l
         *above, heading = asked
         found += await searching(request, partial(paragraph_candidates, library, heading, genre=ask.genre.strip() or None,
                                                   member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.own_year,
-                                                  above=above, subheadings=ask.parted(asked)))
+                                                  above=above, subheadings=ask.parted(asked), topic=ask.topic))
     return JSONResponse({"candidates": [c.to_dict(marked=True) for c in found]})
 
 

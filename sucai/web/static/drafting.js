@@ -43,11 +43,13 @@
     return (tens ? (tens === 1 ? "" : CN[tens]) + "十" : "") + (ones ? CN[ones] : "");
   }
 
-  // GB/T 9704-2012 §7.3.3 structure numbers, restarting under each parent (as the server numbers them).
+  // GB/T 9704-2012 §7.3.3 structure numbers, restarting under each parent (as the server numbers them); a section
+  // without a heading (the opening) has none and is counted by none.
   function labels(sections) {
     const counters = [0, 0, 0, 0, 0];
     let depth = 0;
     return sections.map(function (section) {
+      if (!section.heading.trim()) return "";
       const level = Math.max(1, Math.min(section.level, depth + 1));
       section.level = level;
       counters[level] += 1;
@@ -125,6 +127,7 @@
     list.replaceChildren();
     const numbers = labels(draft.sections);
     draft.sections.forEach(function (section, i) {
+      if (section.opening) return;   // no heading to edit: its paragraphs come before the first
       const row = $("heading-template").content.firstElementChild.cloneNode(true);
       row.dataset.level = section.level;
       row.querySelector(".label").textContent = numbers[i];
@@ -144,7 +147,7 @@
 
   function move(i, by) {
     const j = i + by;
-    if (j < 0 || j >= draft.sections.length) return;
+    if (j < 0 || j >= draft.sections.length || draft.sections[j].opening) return;
     const moved = draft.sections.splice(i, 1)[0];
     draft.sections.splice(j, 0, moved);
     renderOutline();
@@ -157,8 +160,14 @@
     inputs[inputs.length - 1].focus();
   });
 
+  // The opening (开头段: why and what, before the first heading) is a section without a heading, first, always there.
+  function withOpening(sections) {
+    return sections.length && sections[0].opening ? sections
+      : [{ heading: "", level: 1, paragraphs: [], opening: true }].concat(sections);
+  }
+
   $("accept-outline").addEventListener("click", function () {
-    draft.sections = draft.sections.filter(function (s) { return s.heading.trim(); });
+    draft.sections = withOpening(draft.sections.filter(function (s) { return s.opening || s.heading.trim(); }));
     renderOutline();
     renderSections(true);
   });
@@ -174,7 +183,8 @@
       const block = $("section-template").content.firstElementChild.cloneNode(true);
       block.dataset.level = section.level;
       section.block = block;
-      block.querySelector(".section-heading").textContent = numbers[i] + section.heading;
+      block.querySelector(".section-heading").textContent = section.opening
+        ? "开头（第一个标题之前：写明依据、目的，如“根据……要求……现将……报告如下”）" : numbers[i] + section.heading;
       block.querySelector(".own-paragraph").addEventListener("click", function () {
         section.paragraphs.push({ text: "", source: null, placeholders: [] });
         renderParagraphs(section);
@@ -460,13 +470,14 @@
 
   function loaded(saved, fresh) {   // a draft from the server: ids, edited flags and 复制比 as it computed them
     const old = draft.sections;
-    draft = { id: saved.id, sections: saved.sections.map(function (s, i) {
-      return { heading: s.heading, level: s.level, candidates: fresh ? null : (old[i] || {}).candidates,
+    draft = { id: saved.id, sections: withOpening(saved.sections.map(function (s, i) {
+      return { heading: s.heading, level: s.level, opening: i === 0 && !s.heading.trim(),
+               candidates: fresh ? null : (old[i] || {}).candidates,
                paragraphs: s.paragraphs.map(function (p, j) {
                  const before = ((old[i] || {}).paragraphs || [])[j] || {};
                  return Object.assign(p, { placeholders: fresh ? [] : before.placeholders || [], picked: undefined });
                }) };
-    }) };
+    })) };
     start = { genre: saved.genre, topic: saved.topic, unit: saved.unit || null, year: saved.year, target_chars: saved.target_chars };
     $("genre").value = saved.genre; $("topic").value = saved.topic; $("unit").value = saved.unit || "";
     $("year").value = saved.year || ""; $("target-chars").value = saved.target_chars || "";
