@@ -806,14 +806,21 @@ def dictionary_terms(extra: Path | None = None) -> list[str]:
 
 
 def _read_user_dictionary(path: Path) -> str:
-    """The operator's dictionary file, decoded like any text file (UTF-8 with or without BOM, UTF-16, GBK…).
+    """The operator's dictionary file, decoded like any text file (UTF-8 with or without BOM, UTF-16, GBK…): a text
+    file only — a scan, a PDF or a Word file is refused, never read here, in the process that asked and without a
+    time limit (its OCR a Tesseract that outlived a killed server).
 
-    Raises InvalidInput (code ``bad_user_dictionary``), naming the file, when it cannot be read.
+    Raises InvalidInput (code ``bad_user_dictionary``), naming the file, when it cannot be read or is no text file.
     """
-    from .readers import read   # the readers (and their worker pool) here only: a search reads no other file
+    from .readers import detect_format, file_bytes   # the readers here only: a search reads no other file
+    from .readers.text import read_text
 
     try:
-        return read(path).text
+        data = file_bytes(path)
+        fmt = detect_format(data, path.name)
+        if fmt not in ("txt", "md"):
+            raise ReadError(f"它不是纯文本文件（而是 {fmt} 文件），请另存为每行一个词的 .txt 文件", code="not_text")
+        return read_text(data).text
     except ReadError as err:
         if err.code == "empty":
             return ""
