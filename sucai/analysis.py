@@ -817,14 +817,15 @@ def _read_user_dictionary(path: Path) -> str:
 
     try:
         data = file_bytes(path)
-        fmt = detect_format(data, path.name)
-        if fmt not in ("txt", "md"):
-            raise ReadError(f"它不是纯文本文件（而是 {fmt} 文件），请另存为每行一个词的 .txt 文件", code="not_text")
-        return read_text(data).text
+        text = read_text(data).text if detect_format(data, path.name) in ("txt", "md") else None
     except ReadError as err:
         if err.code == "empty":
             return ""
         raise InvalidInput(f"无法读取用户词典 {path}：{err.message}", code="bad_user_dictionary") from err
+    if text is None:
+        raise InvalidInput(f"无法读取用户词典 {path}：它不是纯文本文件，请另存为每行一个词的 .txt 文件",
+                           code="bad_user_dictionary")
+    return text
 
 
 _dictionary_lock = threading.Lock()
