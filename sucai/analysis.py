@@ -821,18 +821,26 @@ def dictionary_terms(extra: Path | None = None) -> list[str]:
 
 
 def _read_user_dictionary(path: Path) -> str:
-    """The operator's dictionary file, decoded like any text file (UTF-8 with or without BOM, UTF-16, GBK…).
+    """The operator's dictionary file, decoded like any text file (UTF-8 with or without BOM, UTF-16, GBK…): a text
+    file only — a scan, a PDF or a Word file is refused, never read here, in the process that asked and without a
+    time limit (its OCR a Tesseract that outlived a killed server).
 
-    Raises InvalidInput (code ``bad_user_dictionary``), naming the file, when it cannot be read.
+    Raises InvalidInput (code ``bad_user_dictionary``), naming the file, when it cannot be read or is no text file.
     """
-    from .readers import read   # the readers (and their worker pool) here only: a search reads no other file
+    from .readers import detect_format, file_bytes   # the readers here only: a search reads no other file
+    from .readers.text import read_text
 
     try:
-        return read(path).text
+        data = file_bytes(path)
+        text = read_text(data).text if detect_format(data, path.name) in ("txt", "md") else None
     except ReadError as err:
         if err.code == "empty":
             return ""
         raise InvalidInput(f"无法读取用户词典 {path}：{err.message}", code="bad_user_dictionary") from err
+    if text is None:
+        raise InvalidInput(f"无法读取用户词典 {path}：它不是纯文本文件，请另存为每行一个词的 .txt 文件",
+                           code="bad_user_dictionary")
+    return text
 
 
 _dictionary_lock = threading.Lock()

@@ -338,11 +338,11 @@ def _budgeted(function: Callable, jobs: Iterable, budget: Budget, workers: int,
 
 
 @contextmanager
-def scratch_folder(prefix: str) -> Iterator[str]:
+def scratch_folder(prefix: str, also: Callable[[Path], None] | None = None) -> Iterator[str]:
     """A new temporary folder ``{prefix}{pid}-…`` (in :func:`tempfile.gettempdir`), removed with all it holds on
     leaving; the folders of the same prefix that processes no longer running left there are removed first
-    (:func:`_sweep`)."""
-    _sweep(tempfile.gettempdir(), prefix)
+    (:func:`_sweep`), ``also(folder)`` called for each before it goes (to remove what the process left elsewhere)."""
+    _sweep(tempfile.gettempdir(), prefix, also)
     folder = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
     try:
         yield folder
@@ -350,14 +350,16 @@ def scratch_folder(prefix: str) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _sweep(base: str, prefix: str) -> None:
+def _sweep(base: str, prefix: str, also: Callable[[Path], None] | None = None) -> None:
     """Remove the folders ``{prefix}{pid}-…`` in ``base`` that this user's processes left and that no longer run
-    (an ingest killed by SIGKILL or the OOM killer never reaches its ``finally`` nor its exit handlers); a folder
-    of a running process — another ingest's — or of another user is left alone."""
+    (an ingest killed by SIGKILL or the OOM killer never reaches its ``finally`` nor its exit handlers), each after
+    ``also(folder)``; a folder of a running process — another ingest's — or of another user is left alone."""
     for left in Path(base).glob(f"{prefix}*-*"):
         owner = left.name[len(prefix):].split("-", 1)[0]
         with suppress(OSError):
             if owner.isdigit() and not psutil.pid_exists(int(owner)) and left.stat().st_uid == os.getuid():
+                if also:
+                    also(left)
                 shutil.rmtree(left, ignore_errors=True)
 
 

@@ -572,14 +572,17 @@ class Clusters:
         return True
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Place every document that has no signature yet (a library from before clusters
-        existed, or an ingest killed before placing); returns how many were placed."""
-        ids = self.catalogue.unsigned_ids()
+        """Place every document that has no signature yet (a library from before clusters existed) or that an
+        ingest stored but did not place (killed in between: :meth:`Catalogue.unplaced_ids
+        <sucai.store.Catalogue.unplaced_ids>`); returns how many were placed."""
+        ids = sorted({*self.catalogue.unsigned_ids(), *self.catalogue.unplaced_ids()})
         for done, doc_id in enumerate(ids, 1):
             for doc in self.catalogue.documents([doc_id], outline=False):
                 self.place(doc)
             if progress:
                 progress(done, len(ids))
+        if ids:
+            self.catalogue.placed(ids)
         return len(ids)
 
     def load(self) -> int:

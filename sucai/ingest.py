@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, access, analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
-from .budget import Budget, run_budgeted, run_budgeted_as_done, scratch_folder
+from .budget import Budget, run_budgeted, run_budgeted_as_done
 from .dedupe import text_hash
 from .errors import ReadError, SucaiError, os_reason
 from .interrupts import held
@@ -470,18 +470,22 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         near-duplicates, feed it to the index and tell it, in the order they were done."""
         nonlocal started
         stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions)
+        placed = []
         for (number, parsed), (outcome, added) in zip(ready, stored):
             summary.add(outcome)
             settled.outcomes[number] = outcome
             if added is not None:  # near-duplicates, better copies (indexed again at the commit)
                 settled.stored(number, outcome, parsed, added)
                 if added.stored is not None:
+                    placed.append(added.stored.id)
                     if not len(feed):
                         started = time.monotonic()
                     feed.add(added.stored, parsed.tokens)
             tell(outcome.path, stop=False)   # a Ctrl+C taken once all are told (all are stored): the report counts them
             publish()
             give_back_if_grown()   # also when this process is behind its workers and never waits for them
+        if placed:   # all placed: a kill before this leaves them to the next ingest's catch_up
+            library.catalogue.placed(placed)
         ready.clear()   # their tokens are in the index writer's heap now (or with the few the feed gives it next)
         take()
 
@@ -604,11 +608,10 @@ def _jobs(paths: list[Path], workdir: Path, batch: ParseJob) -> Iterator[ParseJo
     chunk at a time, just before their jobs are needed."""
     budget = batch.budget
     iterator = iter(paths)
-    for number, chunk in enumerate(iter(lambda: list(islice(iterator, _CONVERT_CHUNK)), [])):
+    for chunk in iter(lambda: list(islice(iterator, _CONVERT_CHUNK)), []):
         kinds = {path: office.sniff(path) for path in chunk}
         sources = [path for path in chunk if kinds[path]]
-        converted = office.convert_batch(sources, workdir / f"{number:05d}", budget.seconds,
-                                         budget.memory_mb) if sources else {}
+        converted = office.convert_batch(sources, workdir, budget.seconds, budget.memory_mb) if sources else {}
         for path in chunk:
             result = converted.get(path)
             if isinstance(result, ReadError):
@@ -627,8 +630,8 @@ def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-    with scratch_folder("sucai-convert-") as workdir:
-        yield from run_budgeted_as_done(_parse_job, _jobs(paths, Path(workdir), batch), batch.budget, workers, idle)
+    with office.conversion_folder() as workdir:
+        yield from run_budgeted_as_done(_parse_job, _jobs(paths, workdir, batch), batch.budget, workers, idle)
 
 
 def _chars(parsed: Parsed | tuple[str, ...]) -> int:

@@ -54,6 +54,8 @@ _NEXT_SIGNATURE_SEQ = (meta.update().where(meta.c.key == "signature_seq")   # th
                        .returning(cast(meta.c.value, BigInteger)))
 _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.minhash)
                      .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
+_UNPLACED = "unplaced:"   # meta: the ids add_all stored (under the first), not placed among near-duplicates yet
+_UNPLACED_IDS = select(meta.c.value).where(meta.c.key.startswith(_UNPLACED))
 _FILE_COLUMNS = (files.c.path, files.c.content_hash, files.c.status, files.c.doc_id, files.c.reason, files.c.tried_with)
 _FILE_RECORDS = select(*_FILE_COLUMNS).where(files.c.path.in_(bindparam("paths", expanding=True)))
 
@@ -218,7 +220,8 @@ class Catalogue:
     def add_all(self, additions: list[Addition]) -> list[Added]:
         """:meth:`add` of each of ``additions``, in order, in one transaction (an ingest stores the documents its
         workers have ready at once: one commit, and one statement for all their signatures, one for all their
-        changes, instead of one each). A failure stores none of them."""
+        changes, instead of one each). A failure stores none of them. The new documents are remembered as not yet
+        placed among near-duplicates until :meth:`placed` (:meth:`unplaced_ids`: an ingest killed in between)."""
         made = []
         for doc, text_hash, *_ in additions:
             stored = self._previewed(_plain_fields(doc))   # a copy: the boundary as read, the stored one is doc's
@@ -232,8 +235,25 @@ class Catalogue:
             for a, seq in zip((a for a, signature in new if signature is not None), self._sign(conn, signed)):
                 a.signature_seq = seq
             if new:
-                self._log(conn, [a[1] for a, _ in new], "add")
+                ids = [a[1] for a, _ in new]
+                _set_meta(self.db, conn, f"{_UNPLACED}{ids[0]}", ",".join(map(str, ids)))
+                self._log(conn, ids, "add")
         return added
+
+    def unplaced_ids(self) -> list[int]:
+        """Ids of the documents :meth:`add_all` stored, signed, and that were not :meth:`placed` since (an ingest
+        killed between the two), in id order."""
+        with self.db.read() as conn:
+            stored = [int(i) for value in conn.execute(_UNPLACED_IDS).scalars() for i in value.split(",")]
+            return list(conn.execute(select(documents.c.id).where(documents.c.id.in_(stored))
+                                     .order_by(documents.c.id)).scalars()) if stored else []
+
+    @retried
+    def placed(self, doc_ids: list[int]) -> None:
+        """The documents ``doc_ids`` — all that one :meth:`add_all` stored, or what :meth:`unplaced_ids` gave — are
+        placed among near-duplicates: no longer :meth:`unplaced_ids`."""
+        with self.transaction() as conn:
+            conn.execute(meta.delete().where(meta.c.key.in_([f"{_UNPLACED}{doc_id}" for doc_id in doc_ids])))
 
     def _add(self, conn: Connection, addition: Addition, stored: Document, values: dict) -> Added:
         """The document of ``addition`` stored as ``values`` with its file's record, within ``conn``'s transaction
@@ -680,6 +700,8 @@ class Catalogue:
         table = _table(free)
         with self.transaction() as conn:
             cluster = _cluster_of(conn, other_id, table)
+            if cluster is not None and cluster == _cluster_of(conn, doc_id, table):
+                return cluster   # in it already (placed again): leaving it first dissolved a cluster of two
             if cluster is None:
                 cluster = _new_cluster(conn, table)
                 conn.execute(table.insert().values(doc_id=other_id, cluster_id=cluster))

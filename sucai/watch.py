@@ -7,8 +7,10 @@ or downloaded keeps changing and waits). Settled files are ingested together
 (:meth:`sucai.library.Library.ingest`), so a burst of 1,000 files dropped at
 once makes a few ingest runs, not 1,000; each run logs one line in Chinese
 (logger ``sucai.watch``). When it starts, the watcher first ingests what is
-already in the folders (files dropped while it was not running); what was done
-before is recognised and passed over (未变化).
+already in the folders (files dropped while it was not running) — a file
+modified less than ``settle_seconds`` ago waits as a changed one does, so a
+file being copied then is ingested once, whole —; what was done before is
+recognised and passed over (未变化).
 
 What happens to a file follows the ingest rules (:mod:`sucai.ingest`): a new
 file becomes a document (or 重复 of the document with the same text); a file
@@ -98,7 +100,7 @@ class Watcher:
         self.settle = settle_seconds
         self.workers = workers
         self.on_batch = on_batch
-        self.ready = threading.Event()   # set once the files already there are ingested and watching began
+        self.ready = threading.Event()   # set once the settled files already there are ingested and watching began
         self._stop = threading.Event()
         self._home = Path(library.settings.home).resolve()
         self._pending: dict[Path, tuple[tuple[int, int], float]] = {}   # path → ((size, mtime), since when)
@@ -115,17 +117,33 @@ class Watcher:
         first = next(changes, set())   # the watch begins here: nothing dropped from now on is missed
         try:
             start_early()   # the parsing workers' fork server, so the first file dropped does not wait for it
-            self._run_batch([str(f) for f in self.folders])   # what was dropped while no one watched
+            self._run_batch(self._there_already())   # what was dropped while no one watched
             self.ready.set()
             for batch in itertools.chain([first], changes):
                 for change, path in batch:
                     if change != watchfiles.Change.deleted:
                         self._note(Path(path), change == watchfiles.Change.added)
-                settled = self._settled()
-                if settled:
-                    self._run_batch(settled)
+                self._run_batch(self._settled())
         finally:   # also when Ctrl+C or a stop signal cuts a run short (ingest keeps what was done: resumable)
             log.info("停止监视")
+
+    def _there_already(self) -> list[str]:
+        """The files already in the folders when the watch began (what the folder walk of an ingest finds,
+        :func:`sucai.ingest.discover`; what it passes over logged as 跳过) that are settled: modified ``settle``
+        seconds ago or earlier, by their modification time. The others are pending as a changed file is: a file
+        being copied as the watcher starts is ingested once it is whole, not also as it was at the start."""
+        files, passed = discover(self.folders, self._home)
+        for outcome in passed:
+            log.warning("跳过 %s：%s", outcome.path, outcome.reason)
+        now, clock = time.monotonic(), time.time()
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:   # gone since it was listed
+                continue
+            unchanged_for = min(max(clock - stat.st_mtime, 0.0), self.settle)   # a time in the future: just changed
+            self._pending[path] = ((stat.st_size, stat.st_mtime_ns), now - unchanged_for)
+        return self._settled()
 
     def _note(self, path: Path, added: bool = True) -> None:
         """Remember a changed path (a folder added or moved in: each file in it); a link out of the watched folder
@@ -160,6 +178,8 @@ class Watcher:
         return settled
 
     def _run_batch(self, paths: list[str]) -> None:
+        if not paths:
+            return
         started = time.monotonic()
         try:
             summary = self.library.ingest(paths, workers=self.workers)

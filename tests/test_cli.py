@@ -3,6 +3,7 @@ terminal, tables that do not wrap, errors as one line (never a traceback), setti
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -19,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 import click
+import psutil
 import pytest
 
 from sucai.cli import ExitCode, app, i18n
@@ -475,6 +477,26 @@ def test_ingest_interrupted_says_what_was_done(cli, tmp_path, monkeypatch):
     assert status == ExitCode.INTERRUPTED
     assert "已中断：处理了 3/10 个文件（已入库 2，重复 0，未变化 0，跳过 1，失败 0）" in errors
     assert "再次运行即可继续" in errors
+
+
+def test_an_ingest_killed_leaves_nothing_english_on_the_terminal(home, tmp_path):
+    """Ops 23: after ``kill -9`` of an ingest, multiprocessing's resource tracker (which shares the command's standard
+    error) removed the semaphores of its parse workers and said so in English: "UserWarning: resource_tracker: There
+    appear to be 2 leaked semaphore objects to clean up at shutdown"."""
+    for number in range(40):
+        write(tmp_path / "in", f"{number:02d}.txt", SAMPLE_TEXT * 40 + f"第{number}号\n")
+    ingest = subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(tmp_path / "in")], text=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "SUCAI_HOME": str(home)})
+    deadline, workers = time.monotonic() + 120, []
+    while not workers and time.monotonic() < deadline and ingest.poll() is None:   # its workers' pool made
+        time.sleep(0.1)
+        with contextlib.suppress(psutil.Error):
+            workers = [p for p in psutil.Process(ingest.pid).children(recursive=True)
+                       if p.parent() and p.parent().pid != ingest.pid]   # forked by its fork server
+    assert workers and ingest.poll() is None, "the ingest did not start its workers"
+    ingest.kill()
+    _, said = ingest.communicate(timeout=60)   # to the end: the tracker and the workers, which share it, ended
+    assert english_words(said) == [], said
 
 
 @pytest.mark.parametrize("error, said, hidden", [

@@ -164,32 +164,82 @@ def test_a_hanging_conversion_times_out_and_the_batch_goes_on(tmp_path, monkeypa
     assert [results[s].read_text() for s in (sources[0], sources[2])] == ["converted\n", "converted\n"]
 
 
+def large_rtf(folder: Path) -> Path:
+    """An RTF LibreOffice reads for a second or more."""
+    source = folder / "大文件.rtf"
+    source.write_text("{\\rtf1 " + " ".join(f"\\par 第{n}段 落实基层减负" for n in range(300_000)) + "}")
+    return source
+
+
+def converting(parent: int, seconds: float = 1) -> list[psutil.Process]:
+    """The LibreOffice (``soffice.bin``) that process ``parent`` started and that has run for ``seconds``."""
+    with contextlib.suppress(psutil.Error):   # (the first LibreOffice of a new profile makes it and ends)
+        return [p for p in psutil.Process(parent).children(recursive=True) if p.name() == "soffice.bin"
+                and p.create_time() < time.time() - seconds and p.status() != psutil.STATUS_ZOMBIE]
+    return []
+
+
+def left_behind(process: psutil.Process) -> tuple[set[str], set[str]]:
+    """What a LibreOffice would leave in /tmp if killed now: the sockets it listens on, read from the kernel (its
+    single-instance pipe), and its temporary folders there (``lu{pid}…``, named by its process id)."""
+    with contextlib.suppress(psutil.Error):
+        sockets = {c.laddr for c in process.net_connections(kind="unix") if c.laddr}
+        return sockets, {str(p) for p in Path("/tmp").glob(f"lu{process.pid}*")}
+    return set(), set()
+
+
+@needs_libreoffice
+def test_a_conversion_stopped_on_its_time_limit_leaves_nothing_behind(tmp_path):
+    """Ops 23: LibreOffice killed on a file's time limit left its socket (``/tmp/OSL_PIPE_…``) and its temporary
+    folder (``/tmp/lu….tmp``) behind — a batch of 1,000 files as many of each as it had conversions stopped."""
+    source = large_rtf(tmp_path)
+    results, sockets, temporary, seen = {}, set(), set(), set()
+    thread = threading.Thread(target=lambda: results.update(office.convert_batch([source], tmp_path / "work", 2)))
+    thread.start()
+    while thread.is_alive():
+        for process in converting(os.getpid(), 0):
+            found = left_behind(process)
+            sockets |= found[0]
+            temporary |= found[1]
+            seen.add(process.pid)
+        time.sleep(0.1)
+    assert results[source].code == "timeout"
+    assert [s for s in sockets if "OSL_PIPE" in s], "LibreOffice was not seen listening"
+    assert [s for s in sockets if Path(s).exists()] == []
+    assert temporary == set() and [p for pid in seen for p in Path("/tmp").glob(f"lu{pid}*")] == []
+    assert list((tmp_path / "work").glob("batch-*/tmp/lu*")) != []   # in its conversion folder, removed with it
+
+
 @needs_libreoffice
 def test_libreoffice_ends_when_the_process_that_started_it_is_killed(tmp_path):
     """ops22: an ingest killed (SIGKILL) during a conversion left LibreOffice (a session of its own) converting its
     chunk on, orphaned — a hung one for ever. The process converting is killed while LibreOffice reads a large RTF;
-    LibreOffice (``soffice.bin``, not only its launcher) ends at once."""
-    source = tmp_path / "大文件.rtf"
-    source.write_text("{\\rtf1 " + " ".join(f"\\par 第{n}段 落实基层减负" for n in range(300_000)) + "}")
-    script = ("import sys; from pathlib import Path; from sucai.readers import office; "
-              "office.convert_batch([Path(sys.argv[1])], Path(sys.argv[2]), 600)")
-    parent = subprocess.Popen([sys.executable, "-c", script, str(source), str(tmp_path / "work")],
+    LibreOffice (``soffice.bin``, not only its launcher) ends at once. Ops 23: the socket it leaves in /tmp goes with
+    the process's conversion folder, at the next conversion."""
+    source = large_rtf(tmp_path)
+    script = ("import sys; from pathlib import Path; from sucai.readers import office\n"
+              "with office.conversion_folder() as folder:\n"
+              "    print(folder, flush=True); office.convert_batch([Path(sys.argv[1])], folder, 600)")
+    parent = subprocess.Popen([sys.executable, "-c", script, str(source)], stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(Path(office.__file__).parents[2])})
-    deadline, converting = time.monotonic() + 60, []
-    while not converting and time.monotonic() < deadline and parent.poll() is None:   # reading the file for 1 s
+    folder = Path(parent.stdout.readline().strip())
+    deadline, running, sockets = time.monotonic() + 60, [], set()
+    while not (running and sockets) and time.monotonic() < deadline and parent.poll() is None:   # reading it for 1 s
         time.sleep(0.2)
-        with contextlib.suppress(psutil.Error):   # (the first LibreOffice makes the profile and ends)
-            converting = [p for p in psutil.Process(parent.pid).children(recursive=True) if p.name() == "soffice.bin"
-                          and p.create_time() < time.time() - 1 and p.status() != psutil.STATUS_ZOMBIE]
+        running = converting(parent.pid)
+        sockets = {s for p in running for s in left_behind(p)[0] if "OSL_PIPE" in s}
     try:
-        assert converting and not (tmp_path / "work" / "out" / "000000.docx").exists(), "LibreOffice did not start"
+        assert running and sockets and not list(folder.glob("batch-*/out/*.docx")), "LibreOffice did not start"
         parent.kill()
         parent.wait()
-        _, alive = psutil.wait_procs(converting, timeout=5)
+        _, alive = psutil.wait_procs(running, timeout=5)
         assert not alive
+        assert folder.exists() and all(Path(s).exists() for s in sockets)   # what the killed ones left
+        with office.conversion_folder():
+            assert not folder.exists() and not any(Path(s).exists() for s in sockets)
     finally:
         parent.kill()
-        for process in converting:
+        for process in running:
             with contextlib.suppress(psutil.Error):
                 process.kill()
 

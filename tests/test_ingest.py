@@ -362,6 +362,43 @@ def test_killed_ingest_resumes(home, tmp_path):
     assert sum(1 + len(h.other_versions) for h in hits) == count
 
 
+_KILLED_BEFORE_GROUPING = """
+import os, signal, sys
+from sucai import dedupe
+from sucai.library import Library
+
+real = dedupe.Clusters.after_store
+
+def after_store(self, added, *rest, **options):   # the second document stored, signed, not yet placed: killed
+    if added.stored is not None and added.stored.id == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, added, *rest, **options)
+
+dedupe.Clusters.after_store = after_store
+Library.open(sys.argv[1]).ingest([sys.argv[2]], workers=1)
+"""
+
+
+def test_an_ingest_killed_between_storing_and_grouping_groups_at_the_next(home, tmp_path):
+    """Ops 23: the documents a batch stores are signed in the same transaction (``Catalogue.add_all``) and placed
+    among near-duplicates after it; an ingest killed in between left a signed document that no later ingest placed
+    (its catch-up placed the unsigned ones only): a near-duplicate never shown as a version of the other."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = "".join(f"关于做好第{n}批防汛工作的通知\n各单位要按照第{n}批工作安排，认真抓好防汛各项任务落实。\n" for n in range(30))
+    (folder / "a.txt").write_text(body, encoding="utf-8")
+    (folder / "b.txt").write_text(body + "附：补充说明。\n", encoding="utf-8")   # a near-duplicate of a.txt
+    killed = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_GROUPING, str(home), str(folder)])
+    assert killed.returncode == -signal.SIGKILL
+    library = Library.open(home)
+    assert library.catalogue.stats()["documents"] == 2 and library.clusters.versions(1) == []   # what the kill left
+    (folder / "c.txt").write_text("关于开展秋季森林防火检查的通知\n请各乡镇认真排查隐患。\n", encoding="utf-8")
+    assert [o.status for o in library.ingest([folder]).outcomes] == ["unchanged", "unchanged", "ingested"]
+    assert sorted(v.id for v in library.clusters.versions(1)) == [1, 2]   # as an ingest not killed groups them
+    assert library.catalogue.unplaced_ids() == []   # none left to place again at every ingest
+    library.close()
+
+
 def test_ctrl_c_as_an_ingest_starts_says_one_line_and_keeps_what_was_stored(home, tmp_path):
     """Ctrl+C from a terminal (SIGINT to the process group: the command, its fork server, its parse workers) at a
     few moments of an ingest's first seconds — loading, opening the library, starting the workers, parsing. Each

@@ -1251,6 +1251,27 @@ def test_b41_unreadable_user_dictionary_is_refused_with_its_name(home):
     assert err.value.code == "bad_user_dictionary" and "用户词典" in err.value.message
 
 
+def test_a_user_dictionary_that_is_a_scan_is_refused_unread(home, monkeypatch):
+    """Ops 23: the dictionary was read as any document is — a scan saved as userdict.txt went through Tesseract in
+    the process that searched (a web server's), with no time limit, a Tesseract that outlived that process. It is
+    read as text or refused, and no program is started."""
+    import subprocess
+
+    from fixtures import cjk_font_path, image_bytes, render_page
+
+    if cjk_font_path() is None:
+        pytest.skip("needs a CJK font (Debian: fonts-wqy-microhei)")
+    (home / "userdict.txt").write_bytes(image_bytes(render_page(["清廉机关", "一岗双责"], font_size=80)))
+    started, real = [], subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda command, *a, **k: started.append(command) or real(command, *a, **k))
+    from sucai import analysis
+
+    with pytest.raises(InvalidInput, match="userdict.txt") as err:
+        analysis.dictionary_terms(home / "userdict.txt")
+    assert err.value.code == "bad_user_dictionary" and "不是纯文本文件" in err.value.message
+    assert started == []
+
+
 def test_ranked_title_highlights_are_merged(library):
     [doc] = add(library, "市政府办公室关于印发方案的通知", title="市政府办公室工作要点")
     [hit] = library.search(SearchRequest(q="办公室", mode="ranked"), member=True).hits

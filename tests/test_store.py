@@ -128,6 +128,23 @@ def test_a_signature_given_to_add_is_stored_with_the_document_as_put_signature_s
                        "/b": FileRecord("/b", "c2", "duplicate", doc_id, None)}
 
 
+def test_joining_the_cluster_a_document_is_in_keeps_the_cluster(home):
+    """Ops 23: a document placed again (an ingest killed before it recorded the placing: the next one's catch-up)
+    joined the cluster it was in by leaving it first — a cluster of two dissolved, and it came back alone."""
+    from sucai.library import Library
+    from sucai.model import Document
+
+    catalogue = Library.open(home).catalogue
+    first, second, third = (catalogue.add(Document(t, f"{t}的正文。"), t, f"/{t}", t, None)[1] for t in "甲乙丙")
+    for free in (False, True):
+        cluster = catalogue.join_cluster(second, first, 0.9, free=free)
+        for doc_id, other_id in ((second, first), (first, second)):
+            assert catalogue.join_cluster(doc_id, other_id, 0.9, free=free) == cluster
+            assert {row.doc_id for row in catalogue.cluster_rows(cluster, free=free)} == {first, second}
+        catalogue.join_cluster(third, first, 0.8, free=free)   # another document joins it as before
+        assert {row.doc_id for row in catalogue.cluster_rows(cluster, free=free)} == {first, second, third}
+
+
 def test_add_all_stores_several_documents_in_one_transaction_as_add_stores_each(home, monkeypatch):
     """An ingest stores the documents its workers have ready in one transaction (Catalogue.add_all): the same rows
     as add() of each in turn — ids, file records, signatures under consecutive numbers, one change each, in order;

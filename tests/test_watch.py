@@ -108,6 +108,7 @@ def test_a_dropped_file_is_found_by_another_process_without_a_restart(folders):
 def test_files_there_before_the_watcher_started_are_ingested(folders):
     home, inbox = folders
     (inbox / "旧文件.txt").write_text(text(3), encoding="utf-8")
+    os.utime(inbox / "旧文件.txt", (time.time() - 60, time.time() - 60))   # dropped a minute ago: settled
     with Running(home, inbox) as running:
         assert found(running.library, "第三批防汛") != []
         assert [o.status for o in running.outcomes(inbox / "旧文件.txt")] == ["ingested"]
@@ -200,6 +201,34 @@ def test_a_file_still_being_written_is_waited_for(folders):
         assert [o.status for o in outcome] == ["ingested"]   # once, whole
         assert running.library.catalogue.stats()["documents"] == 1
         assert "第三九项内容" in running.library.get(outcome[0].doc_id).text
+
+
+def test_a_file_being_written_as_the_watcher_starts_is_ingested_once_whole(folders):
+    """Ops 23: the files already there were ingested at the start as they were, so a file being copied then went in
+    twice — cut short at the start, then whole once it settled (a rewrite in place: a new document beside the first)."""
+    home, inbox = folders
+    whole = text(32, "河湖清理") + "三、其他事项\n" + "".join(f"第{chinese(n)}项内容按有关规定执行。\n" for n in range(1, 40))
+    path = inbox / "正在复制.txt"
+    begun = threading.Event()
+
+    def copy_slowly() -> None:
+        with path.open("w", encoding="utf-8") as handle:
+            for start in range(0, len(whole), 40):   # about 4 s of writing, a piece every 0.2 s
+                handle.write(whole[start:start + 40])
+                handle.flush()
+                begun.set()
+                time.sleep(0.2)
+
+    writer = threading.Thread(target=copy_slowly)
+    writer.start()
+    assert begun.wait(30)
+    with Running(home, inbox, settle=2.0) as running:
+        writer.join()
+        outcome = wait_for(lambda: running.outcomes(path), 30, "the file is ingested")
+        time.sleep(3)   # longer than the settle time: a second run for the file would show here
+        assert [o.status for o in running.outcomes(path)] == ["ingested"]   # once, whole
+        assert running.library.catalogue.stats()["documents"] == 1
+        assert running.library.get(outcome[0].doc_id).text.rstrip().endswith("第三九项内容按有关规定执行。")
 
 
 def test_a_bad_file_never_stops_the_watcher(folders):

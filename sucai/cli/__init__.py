@@ -39,10 +39,18 @@ from .common import RESUMABLE, ExitCode, OutputClosed, app, err, shown  # noqa: 
 
 __all__ = ["ExitCode", "app", "main"]
 
+QUIET_RESOURCE_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
+"""A warnings option (``-W``) given to the Python processes multiprocessing starts for a command — its resource
+tracker among them: the parse workers' locks are semaphores, and when a command is killed (SIGKILL, the OOM killer)
+the tracker removes the ones it left, then warned in English on the operator's terminal ("resource_tracker: There
+appear to be 2 leaked semaphore objects to clean up at shutdown"), after the shell's prompt. Only the tracker's own
+warnings (a command line gives no message with a colon in it: its three are alike), in its process."""
+
 
 def main() -> None:
     """Run ``sucai`` with this process's arguments and exit with its :class:`ExitCode` (the entry point, once
     :func:`sucai.__main__.main` has loaded the command line)."""
+    sys.warnoptions.append(QUIET_RESOURCE_TRACKER)   # read by multiprocessing when it starts a process
     signal.signal(signal.SIGTERM, _interrupt)
     sys.unraisablehook = _interrupt_again
     status = run(sys.argv[1:])

@@ -16,9 +16,14 @@ clock, and when a file takes longer than its time limit LibreOffice is killed,
 that file is reported as timed out and a new LibreOffice goes on with the rest.
 The converted .docx is then read by the .docx reader. Inputs are linked under
 numbered names first, so two inputs with the same name never overwrite each
-other's output. LibreOffice runs under the same address-space limit as a parse
-worker (``prlimit``), and it dies with the process that started it (``setpriv --pdeathsig KILL``,
-the kernel's ``PR_SET_PDEATHSIG``): an ingest killed (SIGKILL, the OOM killer) leaves no LibreOffice converting its
+other's output. The batches converted in one folder (:func:`conversion_folder`: an
+ingest's chunks) share one profile, which LibreOffice makes in two starts (see
+below); LibreOffice's temporary files go in the folder too (``TMPDIR``), and the
+socket it leaves in /tmp when it is killed (:func:`_pipe`) is removed: a batch of
+1,000 files, however many conversions time out, leaves nothing behind, nor does
+one killed with its process (the next conversion folder removes what it left).
+LibreOffice runs under the same address-space limit as a parse worker (``prlimit``),
+and it dies with the process that started it (``setpriv --pdeathsig KILL``, the kernel's ``PR_SET_PDEATHSIG``): an ingest killed (SIGKILL, the OOM killer) leaves no LibreOffice converting its
 chunk on, orphaned, nor a hung one for ever. ``soffice.bin`` is run itself, not through the ``soffice`` script's
 launcher (oosplash), whose child it would be, out of the signal's reach; a new profile's first start asks to be
 started again (exit status 81), as the launcher would, once.
@@ -31,13 +36,17 @@ many files the batch has, and needs nothing but the Debian package.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 
 import olefile
@@ -62,6 +71,7 @@ _POLL_SECONDS = 0.2
 _RESTART = 81  # soffice.bin's exit status when it made a new profile and asks to be started again
 _SAVE_AS = "请另存为 .docx 后重试"
 _SNIFF_MAX = 200 * 2**20  # larger files are refused by the reader anyway
+PROFILE = "profile"  # the LibreOffice profile of a conversion folder
 
 
 def missing() -> str | None:
@@ -139,6 +149,25 @@ def sniff(path: Path) -> str | None:
         return None
 
 
+@contextmanager
+def conversion_folder() -> Iterator[Path]:
+    """A new folder to convert in (:func:`convert_batch`), removed with all it holds on leaving (a
+    :func:`sucai.budget.scratch_folder`); one that a killed process left is removed by the next, with the socket its
+    killed LibreOffice left in /tmp."""
+    with scratch_folder("sucai-convert-", also=lambda left: _pipe(left / PROFILE).unlink(missing_ok=True)) as folder:
+        yield Path(folder)
+
+
+def _pipe(profile: Path) -> Path:
+    """The socket on which a LibreOffice using ``profile`` takes the work of a later start (it removes it as it ends;
+    one killed leaves it): ``OSL_PIPE_{uid}_SingleOfficeIPC_{hash}`` in /tmp — /var/tmp when /tmp cannot be
+    written, whatever TMPDIR says —, the hash the MD5 of the profile's URL in UTF-16, each byte in hex without a
+    leading zero (LibreOffice: desktop/source/app/officeipcthread.cxx, sal/osl/unx/pipe.cxx)."""
+    digest = hashlib.md5(profile.as_uri().encode("utf-16-le"), usedforsecurity=False).digest()
+    folder = "/tmp" if os.access("/tmp", os.W_OK) else "/var/tmp"
+    return Path(folder) / f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(f'{byte:x}' for byte in digest)}"
+
+
 def _stop(process: subprocess.Popen) -> None:
     """Kill LibreOffice and whatever it started (it runs in a session of its own)."""
     try:
@@ -158,21 +187,24 @@ def _command(staged: list[Path], outdir: Path, profile: Path, memory_mb: int | N
             "--norestore", "--nolockcheck", "--convert-to", "docx", "--outdir", str(outdir), *map(str, staged)]
 
 
-def _run(staged: list[Path], outdir: Path, profile: Path, timeout: float, memory_mb: int | None) -> int:
+def _run(staged: list[Path], batch: Path, profile: Path, timeout: float, memory_mb: int | None) -> int:
     """Convert ``staged`` in one LibreOffice (started again once when it asks to be, after making the profile, as its
-    launcher would); returns how many came out before it ended or hung on one."""
+    launcher would), its outputs in ``batch``/out, its temporary files in ``batch``/tmp; returns how many came out
+    before it ended or hung on one."""
     for _ in range(2):
-        done = _run_once(staged, outdir, profile, timeout, memory_mb)
+        done = _run_once(staged, batch, profile, timeout, memory_mb)
         if done is not None:
             return done
     return len(staged)  # asked twice: what came out is all it made
 
 
-def _run_once(staged: list[Path], outdir: Path, profile: Path, timeout: float, memory_mb: int | None) -> int | None:
+def _run_once(staged: list[Path], batch: Path, profile: Path, timeout: float, memory_mb: int | None) -> int | None:
     """One LibreOffice converting ``staged``: how many came out before it ended or hung on one (None: it asked to
-    be started again)."""
+    be started again). Its socket is removed once it has ended (:func:`_pipe`: one killed leaves it)."""
+    outdir = batch / "out"
     process = subprocess.Popen(_command(staged, outdir, profile, memory_mb), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True,
+                               env={**os.environ, "TMPDIR": str(batch / "tmp")})
     done, deadline = 0, time.monotonic() + _STARTUP_SECONDS + timeout
     try:
         while process.poll() is None:
@@ -186,12 +218,15 @@ def _run_once(staged: list[Path], outdir: Path, profile: Path, timeout: float, m
     finally:
         if process.poll() is None:
             _stop(process)
+        _pipe(profile).unlink(missing_ok=True)
     return None if process.returncode == _RESTART else len(staged)
 
 
 def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb: int | None = None
                   ) -> dict[Path, Path | ReadError]:
-    """Convert each of ``sources`` to .docx in ``workdir`` (which the caller creates and removes).
+    """Convert each of ``sources`` to .docx in a new folder in ``workdir`` (made when missing; the caller removes it:
+    a :func:`conversion_folder`), with the LibreOffice profile of ``workdir`` (:data:`PROFILE`), made by the first
+    batch converted there.
 
     Returns for each source the converted .docx, or the ReadError saying why it
     has none: "converter_unavailable" (LibreOffice missing, with what to
@@ -202,9 +237,11 @@ def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb:
     reason = missing()
     if reason:
         return {source: ReadError(reason, code="converter_unavailable") for source in sources}
-    inbox, outdir, profile = workdir / "in", workdir / "out", workdir / "profile"
-    for folder in (inbox, outdir):
-        folder.mkdir(parents=True, exist_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    batch = Path(tempfile.mkdtemp(prefix="batch-", dir=workdir))
+    inbox, outdir = batch / "in", batch / "out"
+    for folder in (inbox, outdir, batch / "tmp"):
+        folder.mkdir()
     staged = []
     for number, source in enumerate(sources):
         link = inbox / f"{number:06d}{source.suffix.lower()}"
@@ -213,7 +250,7 @@ def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb:
     results: dict[Path, Path | ReadError] = {}
     position = 0
     while position < len(staged):
-        position += _run(staged[position:], outdir, profile, timeout, memory_mb)
+        position += _run(staged[position:], batch, workdir / PROFILE, timeout, memory_mb)
         if position < len(staged):  # LibreOffice hung on this one: report it, go on after it
             results[sources[position]] = ReadError(
                 f"LibreOffice 转换超过 {timeout:.0f} 秒仍未完成，已停止；{_SAVE_AS}", code="timeout")
@@ -229,10 +266,10 @@ def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb:
 def convert_bytes(data: bytes, kind: str, timeout: float, memory_mb: int | None = None) -> bytes:
     """Convert one document's bytes (``kind`` from ``office_kind``) to .docx bytes, in a temporary folder
     removed afterwards. Raises the ReadError of ``convert_batch``."""
-    with scratch_folder("sucai-convert-") as folder:
-        source = Path(folder) / f"document.{kind}"
+    with conversion_folder() as folder:
+        source = folder / f"document.{kind}"
         source.write_bytes(data)
-        result = convert_batch([source], Path(folder) / "work", timeout, memory_mb)[source]
+        result = convert_batch([source], folder, timeout, memory_mb)[source]
         if isinstance(result, ReadError):
             raise result
         return result.read_bytes()
