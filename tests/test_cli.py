@@ -329,21 +329,23 @@ def test_hide_and_unhide_as_the_admin_page_does(cli, home, tmp_path):
     write(tmp_path / "in", "a.txt", "关于开展档案清查的通知\n各单位：现将档案清查有关事项通知如下，请认真落实。\n")
     write(tmp_path / "in", "b.txt", "关于开展安全生产检查的通知\n各乡镇：为消除事故隐患，定于下月对辖区企业开展安全生产检查。\n")
     assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+    ids = {row["title"]: row["id"] for row in json.loads(cli("list", "--json")[1])}   # numbered as the workers finish
+    a, b = ids["关于开展档案清查的通知"], ids["关于开展安全生产检查的通知"]
 
     def listed() -> list[int]:
-        return [row["id"] for row in json.loads(cli("list", "--json")[1])]
+        return sorted(row["id"] for row in json.loads(cli("list", "--json")[1]))
 
     def found() -> list[int]:
         return sorted(hit["id"] for hit in json.loads(cli("search", "通知", "--mode", "精准", "--json")[1])["hits"])
 
     assert listed() == found() == [1, 2]
-    assert cli("hide", "2", "9")[0] == ExitCode.NOT_FOUND and listed() == [1, 2]   # nothing hidden
-    assert cli("hide", "2", "2") == (ExitCode.OK, "已隐藏文档 2：关于开展安全生产检查的通知\n", "")
-    assert listed() == found() == [1] and cli("show", "2")[0] == ExitCode.NOT_FOUND
-    assert Library.open(home).get(2, include_hidden=True).hidden
-    assert cli("hide", "2")[1] == "文档 2 本来就是隐藏的：关于开展安全生产检查的通知\n"
-    assert cli("unhide", "2", "1")[:2] == (ExitCode.OK, "已恢复显示文档 2：关于开展安全生产检查的通知\n"
-                                                         "文档 1 本来就没有隐藏：关于开展档案清查的通知\n")
+    assert cli("hide", str(b), "9")[0] == ExitCode.NOT_FOUND and listed() == [1, 2]   # nothing hidden
+    assert cli("hide", str(b), str(b)) == (ExitCode.OK, f"已隐藏文档 {b}：关于开展安全生产检查的通知\n", "")
+    assert listed() == found() == [a] and cli("show", str(b))[0] == ExitCode.NOT_FOUND
+    assert Library.open(home).get(b, include_hidden=True).hidden
+    assert cli("hide", str(b))[1] == f"文档 {b} 本来就是隐藏的：关于开展安全生产检查的通知\n"
+    assert cli("unhide", str(b), str(a))[:2] == (ExitCode.OK, f"已恢复显示文档 {b}：关于开展安全生产检查的通知\n"
+                                                              f"文档 {a} 本来就没有隐藏：关于开展档案清查的通知\n")
     assert listed() == found() == [1, 2]
 
 
