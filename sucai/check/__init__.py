@@ -6,7 +6,8 @@ of the ingest): the draft's 查重 fingerprints find candidate sources in the se
 seed-and-chain alignment), every draft character is credited to at most one source, and
 :mod:`.report` computes the ratios. Sources are looked for in rounds: after
 the best candidates are aligned, the fingerprints of what is still unmatched look for
-more (up to ``ROUNDS``). The library is only read, never changed.
+more (up to ``ROUNDS``), each aligned with the whole draft: a source found late gets all it
+shares with the draft, not only what is still unmatched. The library is only read, never changed.
 
 Everything is computed from what the viewer may see (:func:`sucai.access.view`): a member's
 draft is compared with the sources' whole texts, anyone else's with their free views only —
@@ -35,7 +36,7 @@ from ..counting import UNCOUNTED, count_chars
 from ..errors import BadValue, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
-from .align import SEED, DraftSeeds, align, resolve, seed_hashes
+from .align import DraftSeeds, align, resolve, seed_hashes
 from .markdown import written_text
 from .report import CheckReport, Match, ParagraphRatio, build
 from .retrieve import DraftFingerprints, candidates, local_candidates
@@ -92,14 +93,13 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         else:
             ids = local_candidates(searcher, fingerprints.open(taken), seen, MORE_CANDIDATES, field)
         seen.update(ids)
-        where = None if round_ == 0 else _open_seeds(taken, len(seeds))
         for doc in catalogue.documents(ids, outline=False):
             if doc.hidden:   # the index may not have caught up with a hiding yet
                 continue
             shown = doc if viewer_member else free_view(doc)
             source = skeleton(shown.text)
             sources[doc.id] = (shown, source)
-            fragments += align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source), where)
+            fragments += align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source))
         kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
         now = np.zeros(len(draft), dtype=bool)
         for fragment in kept:
@@ -246,10 +246,3 @@ def _bounds(doc: Document, shown: Document, source: Skeleton) -> list[int]:
         return []
     edges = doc.members_span if shown is doc else (shown.paid_from,)
     return [source.offset(edge) for edge in edges]
-
-
-def _open_seeds(taken: np.ndarray, count: int) -> np.ndarray:
-    """Offsets of the draft seeds that touch a character not matched yet (``taken`` False)."""
-    untaken = np.concatenate(([0], np.cumsum(~taken, dtype=np.int64)))
-    starts = np.arange(count, dtype=np.int64)
-    return starts[untaken[np.minimum(starts + SEED, len(taken))] - untaken[starts] > 0]

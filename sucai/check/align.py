@@ -117,14 +117,13 @@ def seed_hashes(skeleton: Skeleton) -> np.ndarray:
 
 
 def align(draft_seeds: DraftSeeds, source: Skeleton, doc_id: int, min_chars: int,
-          segments: list[int] | None = None, where: np.ndarray | None = None) -> list[Fragment]:
+          segments: list[int] | None = None) -> list[Fragment]:
     """The valid fragments shared by a draft (its :class:`DraftSeeds`) and ``source``.
 
     ``segments``: source skeleton offsets that no fragment may cross (the member
-    boundary), so each fragment lies wholly in one part of the source. ``where``: the
-    draft seed offsets to look at (default: all).
+    boundary), so each fragment lies wholly in one part of the source.
     """
-    runs = _runs(draft_seeds, seed_hashes(source), where)
+    runs = _runs(draft_seeds, seed_hashes(source))
     if segments:
         runs = _cut(runs, sorted(segments))
     return [f for f in _chain(runs, doc_id) if f.valid(min_chars)]
@@ -181,23 +180,14 @@ class DraftSeeds:
     """A draft's seed hashes (:func:`seed_hashes`), sorted once for all the sources it is aligned with."""
 
     def __init__(self, hashes: np.ndarray):
-        self.hashes = hashes
         self.order = np.argsort(hashes)
         self.sorted = hashes[self.order]
 
-    def __len__(self) -> int:
-        return len(self.hashes)
 
-    def subset(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(positions, hashes)`` of the seeds at ``where``, in hash order."""
-        order = where[np.argsort(self.hashes[where])]
-        return order, self.hashes[order]
-
-
-def _runs(draft: DraftSeeds, source: np.ndarray, where: np.ndarray | None) -> _Runs:
-    """Maximal exact runs of shared seeds (steps 1 and 2), from the draft seeds at ``where``."""
+def _runs(draft: DraftSeeds, source: np.ndarray) -> _Runs:
+    """Maximal exact runs of shared seeds (steps 1 and 2)."""
     empty = np.zeros(0, dtype=np.int64)
-    positions, wanted = (draft.order, draft.sorted) if where is None else draft.subset(where)
+    positions, wanted = draft.order, draft.sorted
     if not len(positions) or not len(source):
         return _Runs(empty, empty, empty)
     order = np.argsort(source)
