@@ -650,6 +650,21 @@ def test_synthetic_plagiarism_set(subset_library):
     assert mean <= 0.02
 
 
+@pytest.mark.corpus
+def test_a_long_draft_finds_each_of_its_many_sources(subset_library):
+    """A draft compiled from many documents — here a paragraph of each of 120, about 25,000 字 — has each of
+    them found, so each paragraph is copied whole: the sources a 查重 aligns grow with the draft's length. At 20 +
+    30 + 30 sources whatever its length, at most 80 of the 120 could be found."""
+    library, _ = subset_library
+    rng = random.Random(2212)
+    lines = [[line.strip() for line in d.text.splitlines() if 120 <= len(line.strip()) <= 300]
+             for d in library.catalogue.documents(outline=False)]
+    draft = "\n".join(rng.choice(found) for found in rng.sample([found for found in lines if found], 120))
+    report = check_text(library, draft, viewer_member=True)
+    missed = [draft[p.start:p.end][:30] for p in report.paragraphs if p.copy_ratio < 0.9]
+    assert len(report.paragraphs) == 120 and not missed
+
+
 def test_visitors_and_free_users_checks_are_limited_and_not_audited(home):
     """Attack 12: a visitor's 查重 had no limit and wrote a row of the audit log each. Now a visitor may run
     ``free_checks_per_hour`` an hour from one address and a free user as many per account (429

@@ -50,6 +50,10 @@ __all__ = ["SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_r
 ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
 MORE_CANDIDATES = 30    # in each further round, from what is still unmatched
+CHARS_PER_CANDIDATE = 300
+"""A longer draft has more sources: a round aligns at least one per this many skeleton characters of the draft
+(:func:`_limit`). At 20 + 30 + 30 sources whatever its length, a 50,000-字 draft compiled from some 130 corpus
+documents was found 72 % copied where 84 % was (75 of its 341 copied paragraphs missed)."""
 _BAD_INPUT = {"empty", "unsupported_format"}   # codes of a draft file that is the user's bad input, not a read failure
 NO_TEXT = "草稿中没有可查重的文字（为空，或只有图片、符号）"   # the refusal of a draft with nothing to check (empty_draft)
 
@@ -89,9 +93,9 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     taken = np.zeros(len(draft), dtype=bool)
     for round_ in range(ROUNDS):
         if round_ == 0:
-            ids = candidates(searcher, fingerprints.all(), seen, FIRST_CANDIDATES, field)
+            ids = candidates(searcher, fingerprints.all(), seen, _limit(FIRST_CANDIDATES, draft), field)
         else:
-            ids = local_candidates(searcher, fingerprints.open(taken), seen, MORE_CANDIDATES, field)
+            ids = local_candidates(searcher, fingerprints.open(taken), seen, _limit(MORE_CANDIDATES, draft), field)
         seen.update(ids)
         for doc in catalogue.documents(ids, outline=False):
             if doc.hidden:   # the index may not have caught up with a hiding yet
@@ -246,3 +250,9 @@ def _bounds(doc: Document, shown: Document, source: Skeleton) -> list[int]:
         return []
     edges = doc.members_span if shown is doc else (shown.paid_from,)
     return [source.offset(edge) for edge in edges]
+
+
+def _limit(least: int, draft: Skeleton) -> int:
+    """How many sources a round aligns for ``draft``: ``least``, or one per :data:`CHARS_PER_CANDIDATE` of its
+    skeleton characters when that is more (about 330 at ``check_max_chars``' default of 100,000 字)."""
+    return max(least, len(draft) // CHARS_PER_CANDIDATE)
