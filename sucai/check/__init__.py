@@ -7,7 +7,9 @@ seed-and-chain alignment), every draft character is credited to at most one sour
 :mod:`.report` computes the ratios. Sources are looked for in rounds: after
 the best candidates are aligned, the fingerprints of what is still unmatched look for
 more (up to ``ROUNDS``), each aligned with the whole draft: a source found late gets all it
-shares with the draft, not only what is still unmatched. The library is only read, never changed.
+shares with the draft, not only what is still unmatched. A 重合片段 that is a set phrase — short, and in many
+documents (:class:`.retrieve.SetPhrases`): 「坚持以人民为中心的发展思想」 — is not counted: it is the wording of
+a genre, not copied from one document. The library is only read, never changed.
 
 Everything is computed from what the viewer may see (:func:`sucai.access.view`): a member's
 draft is compared with the sources' whole texts, anyone else's with their free views only —
@@ -39,7 +41,7 @@ from ..model import Document
 from .align import DraftSeeds, align, resolve, seed_hashes
 from .markdown import written_text
 from .report import CheckReport, Match, ParagraphRatio, build
-from .retrieve import DraftFingerprints, candidates, local_candidates
+from .retrieve import DraftFingerprints, SetPhrases, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -85,12 +87,14 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     fingerprints = DraftFingerprints(draft.chars)
     field = "fp" if viewer_member else "free_fp"   # the fingerprints of the texts this viewer may see
     searcher = library.index.searcher()
+    phrases = SetPhrases(searcher, fingerprints, field)
     catalogue = library.catalogue
     not_shown = {row.doc_id for row in catalogue.cluster_rows() if not row.representative}
     seen: set[int] = set()
     sources: dict[int, tuple[Document, Skeleton]] = {}
     fragments, kept = [], []
     taken = np.zeros(len(draft), dtype=bool)
+    said = np.zeros(len(draft), dtype=bool)   # set phrases: no source's, and looked for no more
     for round_ in range(ROUNDS):
         if round_ == 0:
             ids = candidates(searcher, fingerprints.all(), seen, _limit(FIRST_CANDIDATES, draft), field)
@@ -103,9 +107,13 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             shown = doc if viewer_member else free_view(doc)
             source = skeleton(shown.text)
             sources[doc.id] = (shown, source)
-            fragments += align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source))
+            for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source)):
+                if phrases.holds(fragment.i0, fragment.i1):
+                    said[fragment.i0:fragment.i1] = True
+                else:
+                    fragments.append(fragment)
         kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
-        now = np.zeros(len(draft), dtype=bool)
+        now = said.copy()
         for fragment in kept:
             now[fragment.i0:fragment.i1] = True
         if not ids or not (now & ~taken).any():
