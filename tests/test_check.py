@@ -333,12 +333,13 @@ def test_a_source_found_in_a_later_round_is_aligned_with_the_whole_draft(tmp_pat
 def test_a_set_phrase_of_many_documents_is_copied_from_none(tmp_path, make_home):
     """A short 重合片段 that a tenth of the library says — 「以习近平新时代中国特色社会主义思想为指导」 is in 73 of
     625 corpus documents — is the wording of a genre, not copied: a sentence of one's own around it was reported 54 %
-    copied from one of them. The same phrase in fewer documents, a longer passage all of them hold, and the phrase
-    copied with more of one document count as before."""
+    copied from one of them. So is the phrase with a few words that one document says after it; the phrase with a
+    重合片段's worth of them, the same phrase in fewer documents and a longer passage all of them hold count."""
     rng = random.Random(8)
     alphabet = sorted(set(re.sub(r"\W", "", OWN + OWN2)))
     words = lambda n: "".join(rng.choice(alphabet) for _ in range(n))  # noqa: E731
-    phrase, rare, passage = "坚持以人民为中心的发展思想", "深入推进乡村全面振兴再上新台阶", "、".join(words(12) for _ in range(5))
+    phrase, rare = "以习近平新时代中国特色社会主义思想为指导", "深入推进乡村全面振兴再上新台阶"
+    passage = "、".join(words(12) for _ in range(5))
     folder = tmp_path / "docs"
     folder.mkdir()
     for n in range(12):   # the phrase and the passage in 12 documents of 12; the rare phrase in 3 of them
@@ -346,6 +347,10 @@ def test_a_set_phrase_of_many_documents_is_copied_from_none(tmp_path, make_home)
         (folder / f"{n:02}.txt").write_text(f"文{n}\n" + "。\n".join(body) + "。\n", encoding="utf-8")
     library = Library.open(make_home(tmp_path / "home"))
     assert library.ingest([folder], workers=1).counts["ingested"] == 12
+    doc = next(iter(library.catalogue.documents()))
+    at = doc.text.index(phrase)
+    after = doc.text[at + len(phrase) + 1:]   # its own words after the phrase and 「，」
+    before = doc.text[:at].rstrip("。\n")[-13:]   # and before it and its 「。」
 
     def copied(*parts: str) -> list[str]:
         for member in (True, False):
@@ -353,12 +358,12 @@ def test_a_set_phrase_of_many_documents_is_copied_from_none(tmp_path, make_home)
             assert report.copy_ratio == round(solid("".join(m.source_text for m in report.matches)) / report.chars, 4)
         return [m.source_text for m in report.matches]
 
-    assert copied(OWN, phrase, "，", OWN2) == []
-    assert copied(OWN, rare, "，", OWN2) == [rare + "，"]
+    assert copied(OWN, phrase, "；", OWN2) == []
+    assert copied(OWN, phrase, "，", after[:5], "。", OWN2) == []
+    assert copied(OWN, phrase, "，", after[:13], "。", OWN2) == [f"{phrase}，{after[:13]}"]
+    assert copied(OWN, before, "。", phrase, "；", OWN2) == [doc.text[at - 15:at + len(phrase)]]
+    assert copied(OWN, rare, "；", OWN2) == [rare]
     assert copied(OWN, passage, "。", OWN2) == [passage + "。"]
-    doc = next(iter(library.catalogue.documents()))
-    whole = doc.text[doc.text.index(phrase):doc.text.index(passage) - 1]
-    assert copied(OWN, whole, OWN2) == [whole]
     library.close()
 
 
