@@ -77,9 +77,16 @@ class SetPhrases:
         self.searcher, self.hashes, self.field, self.min_chars = searcher, fingerprints.hashes, field, min_chars
         self.least = max(PHRASE_DOCS, math.ceil(PHRASE_SHARE * searcher.num_docs))
         self.frequency: dict[str, int] = {}
+        self.judged: dict[tuple[int, int], bool] = {}
 
     def holds(self, start: int, end: int) -> bool:
-        """Whether the draft skeleton's ``[start, end)`` is a set phrase."""
+        """Whether the draft skeleton's ``[start, end)`` is a set phrase (each stretch judged once: a phrase of many
+        documents is a 重合片段 of each source that holds it)."""
+        if (start, end) not in self.judged:
+            self.judged[start, end] = self._judge(start, end)
+        return self.judged[start, end]
+
+    def _judge(self, start: int, end: int) -> bool:
         inside = self.hashes[start:end - CHECK_K + 1]
         if end - start > PHRASE_CHARS or len(inside) < CHECK_W:
             return False
