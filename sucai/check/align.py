@@ -101,6 +101,8 @@ class Fragment:
 
     def valid(self, min_chars: int) -> bool:
         """Long enough, anchored by one longer exact run, and mostly covered by runs in both texts."""
+        if len(self.runs) == 1:   # most: an anchor alone, wholly covered
+            return self.runs[0].i1 - self.runs[0].i0 >= max(min_chars, ANCHOR)
         draft, source = self.i1 - self.i0, self.j1 - self.j0
         return (draft >= min_chars and any(r.i1 - r.i0 >= ANCHOR for r in self.runs)
                 and self.covered >= MIN_COVER * draft and self.source_covered >= MIN_COVER * source)
