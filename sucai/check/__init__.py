@@ -174,7 +174,8 @@ def check_length(text: str, settings: Settings) -> None:
 def copy_ratio(text: str, source: str, min_chars: int) -> float:
     """The 文字复制比 (0–1) of ``text`` against the one text ``source``, counted as :func:`check_text`
     counts it: the counted characters (:func:`count_chars`) of ``text`` in 重合片段 of at least ``min_chars``
-    characters, over all its counted characters (0.0 when it has none). Linear in the two
+    characters, over all its counted characters (0.0 when it has none) — set phrases included: how much of a
+    paragraph is the text of the source it cites, not whether it was copied. Linear in the two
     lengths (plus sorting their seeds): a 写作台 paragraph against the source it cites."""
     draft = skeleton(text)
     if not len(draft):
