@@ -330,6 +330,29 @@ def test_a_source_found_in_a_later_round_is_aligned_with_the_whole_draft(tmp_pat
     library.close()
 
 
+def test_a_match_runs_no_seed_into_the_writers_next_paragraph(tmp_path, make_home):
+    """A paragraph copied whole between two of the writer's own that begin as the source's next one (「我们」) and
+    end as its last one do: the 重合片段 is the copied paragraph. The skeleton has no line breaks, so a 4-character
+    seed across the break matched and the writer's paragraph was reported 2 characters copied."""
+    rng = random.Random(9)
+    alphabet = sorted(set(re.sub(r"\W", "", OWN + OWN2)))
+    words = lambda n: "".join(rng.choice(alphabet) for _ in range(n))  # noqa: E731
+    paragraph, before = words(80), words(60)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"甲文\n{before}。\n{paragraph}。\n我们{words(60)}。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    for mine, ending in (("我们", ""), ("我", before[-1]), ("我们结", before[-3:])):   # and ends as its last one
+        draft = f"{OWN[:-1]}{ending}。\n{paragraph}。\n{mine}{OWN2}"
+        report = check_text(library, draft, viewer_member=True)
+        start = draft.index(paragraph)
+        assert [(m.start, m.end, m.source_text) for m in report.matches] == [
+            (start, start + len(paragraph) + 1, paragraph + "。")]
+        assert [p.copy_ratio for p in report.paragraphs] == [0.0, 1.0, 0.0]
+    library.close()
+
+
 def test_a_set_phrase_of_many_documents_is_copied_from_none(tmp_path, make_home):
     """A short 重合片段 that a tenth of the library says — 「以习近平新时代中国特色社会主义思想为指导」 is in 73 of
     625 corpus documents — is the wording of a genre, not copied: a sentence of one's own around it was reported 54 %

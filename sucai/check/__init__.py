@@ -38,7 +38,7 @@ from ..counting import UNCOUNTED, count_chars
 from ..errors import BadValue, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
-from .align import DraftSeeds, align, resolve, seed_hashes
+from .align import DraftSeeds, align, line_starts, resolve, seed_hashes
 from .markdown import written_text
 from .report import CheckReport, Match, ParagraphRatio, build
 from .retrieve import DraftFingerprints, SetPhrases, candidates, local_candidates
@@ -84,6 +84,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         raise BadValue(NO_TEXT, code="empty_draft")
     min_chars = settings.check_min_match_chars
     seeds = DraftSeeds(seed_hashes(draft))
+    lines = line_starts(draft, text)
     fingerprints = DraftFingerprints(draft.chars)
     field = "fp" if viewer_member else "free_fp"   # the fingerprints of the texts this viewer may see
     searcher = library.index.searcher()
@@ -107,7 +108,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             shown = doc if viewer_member else free_view(doc)
             source = skeleton(shown.text)
             sources[doc.id] = (shown, source)
-            for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source)):
+            for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source), lines):
                 if phrases.holds(fragment.i0, fragment.i1):
                     said[fragment.i0:fragment.i1] = True
                 else:

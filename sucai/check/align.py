@@ -119,16 +119,44 @@ def seed_hashes(skeleton: Skeleton) -> np.ndarray:
 
 
 def align(draft_seeds: DraftSeeds, source: Skeleton, doc_id: int, min_chars: int,
-          segments: list[int] | None = None) -> list[Fragment]:
+          segments: list[int] | None = None, lines: np.ndarray | None = None) -> list[Fragment]:
     """The valid fragments shared by a draft (its :class:`DraftSeeds`) and ``source``.
 
     ``segments``: source skeleton offsets that no fragment may cross (the member
-    boundary), so each fragment lies wholly in one part of the source.
+    boundary), so each fragment lies wholly in one part of the source. ``lines``: the draft's
+    :func:`line_starts`; a fragment running fewer than ``SEED`` characters into a line of the draft, or
+    out of one, ends (begins) at that line's start: the skeleton has no line breaks, so a seed
+    across one matched whenever the next paragraphs of both texts began alike (「…工作。\n我们」: the
+    writer's own paragraph after a copied one reported 「我们」 copied).
     """
     runs = _runs(draft_seeds, seed_hashes(source))
     if segments:
         runs = _cut(runs, sorted(segments))
-    return [f for f in _chain(runs, doc_id) if f.valid(min_chars)]
+    fragments = _chain(runs, doc_id)
+    if lines is not None and len(lines):
+        fragments = [f for f in (_within_lines(f, lines) for f in fragments) if f is not None]
+    return [f for f in fragments if f.valid(min_chars)]
+
+
+def line_starts(skeleton: Skeleton, text: str) -> np.ndarray:
+    """The skeleton offsets of ``text`` (whose skeleton is ``skeleton``) where a line of it starts: a line break
+    lies between this skeleton character and the one before."""
+    breaks = np.concatenate(([0], np.cumsum(np.frombuffer(text.encode("utf-32-le", "surrogatepass"),
+                                                        dtype=np.uint32) == 10, dtype=np.int64)))
+    before = breaks[skeleton.origin]
+    return np.flatnonzero(before[1:] > before[:-1]) + 1
+
+
+def _within_lines(fragment: Fragment, lines: np.ndarray) -> Fragment | None:
+    """``fragment`` without a start or end of fewer than ``SEED`` characters across a line start in ``lines``."""
+    start, end = fragment.i0, fragment.i1
+    first = int(np.searchsorted(lines, start, "right"))
+    if first < len(lines) and lines[first] < end and lines[first] - start < SEED:
+        start = int(lines[first])
+    last = int(np.searchsorted(lines, end, "left")) - 1
+    if last >= 0 and lines[last] > start and end - lines[last] < SEED:
+        end = int(lines[last])
+    return fragment if (start, end) == (fragment.i0, fragment.i1) else fragment.clip(start, end)
 
 
 def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None) -> list[Fragment]:
