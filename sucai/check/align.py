@@ -16,7 +16,8 @@ maps them back to characters of the texts as read.
    or an inserted or dropped character leaves between two runs. A fragment counts when
    it holds a run of at least ``ANCHOR`` characters, spans at least the minimum match
    length in the draft, and its runs cover at least ``MIN_COVER`` of its span in both
-   texts. Its similarity is the covered share of the longer of its two spans.
+   texts. Its similarity is the covered share of the longer of its two spans. One that runs fewer than ``SEED``
+   characters into a line of the draft, or out of one, is cut at that line's start (:func:`align`'s ``lines``).
 4. **Resolution** (:func:`resolve`): each draft character is credited to one fragment,
    the best first (most covered characters, then similarity); the rest of a fragment that
    overlaps a better one is kept only where it still forms a valid fragment.
