@@ -6,7 +6,10 @@ of the ingest): the draft's 查重 fingerprints find candidate sources in the se
 seed-and-chain alignment), every draft character is credited to at most one source, and
 :mod:`.report` computes the ratios. Sources are looked for in rounds: after
 the best candidates are aligned, the fingerprints of what is still unmatched look for
-more (up to ``ROUNDS``). The library is only read, never changed.
+more (up to ``ROUNDS``), each aligned with the whole draft: a source found late gets all it
+shares with the draft, not only what is still unmatched. A 重合片段 that is a set phrase — short, and in many
+documents (:class:`.retrieve.SetPhrases`): 「坚持以人民为中心的发展思想」 — is not counted: it is the wording of
+a genre, not copied from one document. The library is only read, never changed.
 
 Everything is computed from what the viewer may see (:func:`sucai.access.view`): a member's
 draft is compared with the sources' whole texts, anyone else's with their free views only —
@@ -35,10 +38,10 @@ from ..counting import UNCOUNTED, count_chars
 from ..errors import BadValue, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
-from .align import SEED, DraftSeeds, align, resolve, seed_hashes
+from .align import DraftSeeds, align, line_starts, resolve, seed_hashes
 from .markdown import written_text
 from .report import CheckReport, Match, ParagraphRatio, build
-from .retrieve import DraftFingerprints, candidates, local_candidates
+from .retrieve import DraftFingerprints, SetPhrases, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -49,6 +52,10 @@ __all__ = ["SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_r
 ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
 MORE_CANDIDATES = 30    # in each further round, from what is still unmatched
+CHARS_PER_CANDIDATE = 300
+"""A longer draft has more sources: a round aligns at least one per this many skeleton characters of the draft
+(:func:`_limit`). At 20 + 30 + 30 sources whatever its length, a 50,000-字 draft compiled from some 130 corpus
+documents was found 72 % copied where 84 % was (75 of its 341 copied paragraphs missed)."""
 _BAD_INPUT = {"empty", "unsupported_format"}   # codes of a draft file that is the user's bad input, not a read failure
 NO_TEXT = "草稿中没有可查重的文字（为空，或只有图片、符号）"   # the refusal of a draft with nothing to check (empty_draft)
 
@@ -77,31 +84,37 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         raise BadValue(NO_TEXT, code="empty_draft")
     min_chars = settings.check_min_match_chars
     seeds = DraftSeeds(seed_hashes(draft))
+    lines = line_starts(draft, text)
     fingerprints = DraftFingerprints(draft.chars)
     field = "fp" if viewer_member else "free_fp"   # the fingerprints of the texts this viewer may see
     searcher = library.index.searcher()
+    phrases = SetPhrases(searcher, fingerprints, field, min_chars)
     catalogue = library.catalogue
     not_shown = {row.doc_id for row in catalogue.cluster_rows() if not row.representative}
     seen: set[int] = set()
     sources: dict[int, tuple[Document, Skeleton]] = {}
     fragments, kept = [], []
     taken = np.zeros(len(draft), dtype=bool)
+    said = np.zeros(len(draft), dtype=bool)   # set phrases: no source's, and looked for no more
     for round_ in range(ROUNDS):
         if round_ == 0:
-            ids = candidates(searcher, fingerprints.all(), seen, FIRST_CANDIDATES, field)
+            ids = candidates(searcher, fingerprints.all(), seen, _limit(FIRST_CANDIDATES, draft), field)
         else:
-            ids = local_candidates(searcher, fingerprints.open(taken), seen, MORE_CANDIDATES, field)
+            ids = local_candidates(searcher, fingerprints.open(taken), seen, _limit(MORE_CANDIDATES, draft), field)
         seen.update(ids)
-        where = None if round_ == 0 else _open_seeds(taken, len(seeds))
         for doc in catalogue.documents(ids, outline=False):
             if doc.hidden:   # the index may not have caught up with a hiding yet
                 continue
             shown = doc if viewer_member else free_view(doc)
             source = skeleton(shown.text)
             sources[doc.id] = (shown, source)
-            fragments += align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source), where)
+            for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source), lines):
+                if phrases.holds(fragment.i0, fragment.i1):
+                    said[fragment.i0:fragment.i1] = True
+                else:
+                    fragments.append(fragment)
         kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
-        now = np.zeros(len(draft), dtype=bool)
+        now = said.copy()
         for fragment in kept:
             now[fragment.i0:fragment.i1] = True
         if not ids or not (now & ~taken).any():
@@ -163,7 +176,8 @@ def check_length(text: str, settings: Settings) -> None:
 def copy_ratio(text: str, source: str, min_chars: int) -> float:
     """The 文字复制比 (0–1) of ``text`` against the one text ``source``, counted as :func:`check_text`
     counts it: the counted characters (:func:`count_chars`) of ``text`` in 重合片段 of at least ``min_chars``
-    characters, over all its counted characters (0.0 when it has none). Linear in the two
+    characters, over all its counted characters (0.0 when it has none) — set phrases included: how much of a
+    paragraph is the text of the source it cites, not whether it was copied. Linear in the two
     lengths (plus sorting their seeds): a 写作台 paragraph against the source it cites."""
     draft = skeleton(text)
     if not len(draft):
@@ -249,8 +263,7 @@ def _bounds(doc: Document, shown: Document, source: Skeleton) -> list[int]:
     return [source.offset(edge) for edge in edges]
 
 
-def _open_seeds(taken: np.ndarray, count: int) -> np.ndarray:
-    """Offsets of the draft seeds that touch a character not matched yet (``taken`` False)."""
-    untaken = np.concatenate(([0], np.cumsum(~taken, dtype=np.int64)))
-    starts = np.arange(count, dtype=np.int64)
-    return starts[untaken[np.minimum(starts + SEED, len(taken))] - untaken[starts] > 0]
+def _limit(least: int, draft: Skeleton) -> int:
+    """How many sources a round aligns for ``draft``: ``least``, or one per :data:`CHARS_PER_CANDIDATE` of its
+    skeleton characters when that is more (about 330 at ``check_max_chars``' default of 100,000 字)."""
+    return max(least, len(draft) // CHARS_PER_CANDIDATE)

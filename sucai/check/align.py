@@ -16,7 +16,8 @@ maps them back to characters of the texts as read.
    or an inserted or dropped character leaves between two runs. A fragment counts when
    it holds a run of at least ``ANCHOR`` characters, spans at least the minimum match
    length in the draft, and its runs cover at least ``MIN_COVER`` of its span in both
-   texts. Its similarity is the covered share of the longer of its two spans.
+   texts. Its similarity is the covered share of the longer of its two spans. One that runs fewer than ``SEED``
+   characters into a line of the draft, or out of one, is cut at that line's start (:func:`align`'s ``lines``).
 4. **Resolution** (:func:`resolve`): each draft character is credited to one fragment,
    the best first (most covered characters, then similarity); the rest of a fragment that
    overlaps a better one is kept only where it still forms a valid fragment.
@@ -101,6 +102,8 @@ class Fragment:
 
     def valid(self, min_chars: int) -> bool:
         """Long enough, anchored by one longer exact run, and mostly covered by runs in both texts."""
+        if len(self.runs) == 1:   # most: an anchor alone, wholly covered
+            return self.runs[0].i1 - self.runs[0].i0 >= max(min_chars, ANCHOR)
         draft, source = self.i1 - self.i0, self.j1 - self.j0
         return (draft >= min_chars and any(r.i1 - r.i0 >= ANCHOR for r in self.runs)
                 and self.covered >= MIN_COVER * draft and self.source_covered >= MIN_COVER * source)
@@ -117,17 +120,44 @@ def seed_hashes(skeleton: Skeleton) -> np.ndarray:
 
 
 def align(draft_seeds: DraftSeeds, source: Skeleton, doc_id: int, min_chars: int,
-          segments: list[int] | None = None, where: np.ndarray | None = None) -> list[Fragment]:
+          segments: list[int] | None = None, lines: np.ndarray | None = None) -> list[Fragment]:
     """The valid fragments shared by a draft (its :class:`DraftSeeds`) and ``source``.
 
     ``segments``: source skeleton offsets that no fragment may cross (the member
-    boundary), so each fragment lies wholly in one part of the source. ``where``: the
-    draft seed offsets to look at (default: all).
+    boundary), so each fragment lies wholly in one part of the source. ``lines``: the draft's
+    :func:`line_starts`; a fragment running fewer than ``SEED`` characters into a line of the draft, or
+    out of one, ends (begins) at that line's start: the skeleton has no line breaks, so a seed
+    across one matched whenever the next paragraphs of both texts began alike (「…工作。\n我们」: the
+    writer's own paragraph after a copied one reported 「我们」 copied).
     """
-    runs = _runs(draft_seeds, seed_hashes(source), where)
+    runs = _runs(draft_seeds, seed_hashes(source))
     if segments:
         runs = _cut(runs, sorted(segments))
-    return [f for f in _chain(runs, doc_id) if f.valid(min_chars)]
+    fragments = _chain(runs, doc_id)
+    if lines is not None and len(lines):
+        fragments = [f for f in (_within_lines(f, lines) for f in fragments) if f is not None]
+    return [f for f in fragments if f.valid(min_chars)]
+
+
+def line_starts(skeleton: Skeleton, text: str) -> np.ndarray:
+    """The skeleton offsets of ``text`` (whose skeleton is ``skeleton``) where a line of it starts: a line break
+    lies between this skeleton character and the one before."""
+    breaks = np.concatenate(([0], np.cumsum(np.frombuffer(text.encode("utf-32-le", "surrogatepass"),
+                                                        dtype=np.uint32) == 10, dtype=np.int64)))
+    before = breaks[skeleton.origin]
+    return np.flatnonzero(before[1:] > before[:-1]) + 1
+
+
+def _within_lines(fragment: Fragment, lines: np.ndarray) -> Fragment | None:
+    """``fragment`` without a start or end of fewer than ``SEED`` characters across a line start in ``lines``."""
+    start, end = fragment.i0, fragment.i1
+    first = int(np.searchsorted(lines, start, "right"))
+    if first < len(lines) and lines[first] < end and lines[first] - start < SEED:
+        start = int(lines[first])
+    last = int(np.searchsorted(lines, end, "left")) - 1
+    if last >= 0 and lines[last] > start and end - lines[last] < SEED:
+        end = int(lines[last])
+    return fragment if (start, end) == (fragment.i0, fragment.i1) else fragment.clip(start, end)
 
 
 def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None) -> list[Fragment]:
@@ -181,23 +211,14 @@ class DraftSeeds:
     """A draft's seed hashes (:func:`seed_hashes`), sorted once for all the sources it is aligned with."""
 
     def __init__(self, hashes: np.ndarray):
-        self.hashes = hashes
         self.order = np.argsort(hashes)
         self.sorted = hashes[self.order]
 
-    def __len__(self) -> int:
-        return len(self.hashes)
 
-    def subset(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(positions, hashes)`` of the seeds at ``where``, in hash order."""
-        order = where[np.argsort(self.hashes[where])]
-        return order, self.hashes[order]
-
-
-def _runs(draft: DraftSeeds, source: np.ndarray, where: np.ndarray | None) -> _Runs:
-    """Maximal exact runs of shared seeds (steps 1 and 2), from the draft seeds at ``where``."""
+def _runs(draft: DraftSeeds, source: np.ndarray) -> _Runs:
+    """Maximal exact runs of shared seeds (steps 1 and 2)."""
     empty = np.zeros(0, dtype=np.int64)
-    positions, wanted = (draft.order, draft.sorted) if where is None else draft.subset(where)
+    positions, wanted = draft.order, draft.sorted
     if not len(positions) or not len(source):
         return _Runs(empty, empty, empty)
     order = np.argsort(source)

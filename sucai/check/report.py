@@ -204,20 +204,33 @@ def _spans(draft: Skeleton, text: str, fragment: Fragment, source: Skeleton, sou
 def _max_source(draft: Skeleton, text: str, fragments: list[Fragment], copied: np.ndarray, chars: int,
                 sources: dict[int, tuple[Document, Skeleton]]) -> dict | None:
     """The source covering the largest share of the ``copied`` characters (a bool per draft character: counted
-    and inside a kept 重合片段) with all its fragments."""
+    and inside a kept 重合片段) with all its fragments. Linear in the fragments and the text: each source's share is
+    summed over its fragments' merged spans from running totals of ``copied`` (a mask of the whole text per source,
+    filled from every fragment, took 1.9 s of CPU for a 50,000-字 draft of 220 sources)."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for f in fragments:
+        view, source = sources[f.doc_id]
+        spans.setdefault(f.doc_id, []).append(_spans(draft, text, f, source, view.text)[0])
+    before = np.concatenate(([0], np.cumsum(copied, dtype=np.int64))).tolist()
     best = None
-    for doc_id in sorted({f.doc_id for f in fragments}):
-        mask = np.zeros(len(copied), dtype=bool)
-        for f in fragments:
-            if f.doc_id == doc_id:
-                (start, end), _ = _spans(draft, text, f, sources[doc_id][1], sources[doc_id][0].text)
-                mask[start:end] = True
-        share = int((mask & copied).sum())
+    for doc_id in sorted(spans):
+        share = sum(before[end] - before[start] for start, end in _merged(sorted(spans[doc_id])))
         if best is None or share > best[0]:
             best = (share, doc_id)
     if best is None:
         return None
     return {"doc_id": best[1], "title": sources[best[1]][0].title, "copy_ratio": _ratio(best[0], chars)}
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of ``(start, end)`` spans given in order of start, as disjoint spans in order."""
+    out: list[list[int]] = []
+    for start, end in spans:
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(start, end) for start, end in out]
 
 
 def _paragraphs(text: str, copied: np.ndarray, quoted: np.ndarray, solid: np.ndarray) -> list[ParagraphRatio]:

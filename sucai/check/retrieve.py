@@ -15,10 +15,16 @@ find the sources worth aligning (:mod:`sucai.check.align`):
   on its own, keeping the documents that share several of them close together in the
   draft: the sources of short passages, which a global ranking drowns.
 
+The same document frequencies tell a set phrase (:class:`SetPhrases`): a short 重合片段 whose fingerprints are
+in many documents — 「以习近平新时代中国特色社会主义思想为指导」 in 73 of 625 corpus documents — is the common
+wording of a whole genre, copied from none of them in particular; :func:`sucai.check.check_text` does not count it.
+
 Hidden documents are not in the index.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import tantivy
@@ -30,13 +36,16 @@ from ..index import SCHEMA
 RARE = 50      # fingerprints in at most this many documents are looked up one by one
 LOCAL = 48     # skeleton characters within which fingerprints of one source count as evidence
 EVIDENCE = 1   # fingerprints needed within LOCAL characters
+PHRASE_CHARS = 40     # a set phrase is at most this many skeleton characters long …
+PHRASE_DOCS = 10      # … and common — its fingerprints in at least this many documents
+PHRASE_SHARE = 0.01   # and this share of the index's — but for fewer than a 重合片段's characters
 
 
 class DraftFingerprints:
     """The winnowed fingerprints of a draft skeleton: their positions (skeleton offsets) and tokens."""
 
     def __init__(self, chars: str):
-        hashes = kgram_hashes(chars, CHECK_K)
+        self.hashes = hashes = kgram_hashes(chars, CHECK_K)
         self.positions = winnow(hashes, CHECK_W)
         self.tokens = np.array(tokens(hashes[self.positions]), dtype=object)
 
@@ -52,6 +61,50 @@ class DraftFingerprints:
         for token, position in zip(self.tokens[~inside], self.positions[~inside]):
             out.setdefault(token, []).append(int(position))
         return out
+
+
+class SetPhrases:
+    """Which 重合片段 of a draft are set phrases (固定提法) in ``field`` of the index ``searcher`` reads: at most
+    ``PHRASE_CHARS`` skeleton characters, with no stretch of ``min_chars`` — the shortest 重合片段 — outside the
+    common part, where the fingerprints are in at least ``PHRASE_DOCS`` documents and ``PHRASE_SHARE`` of them all.
+    So a phrase with a few words that one document says around it (「会议强调，要以…为指导，扎实」) is a set phrase
+    still, and one with a 重合片段's worth of a document's own words is not. The fingerprints looked at are those
+    every text holding the stretch has in the index too: the smallest hash of each window of ``CHECK_W`` k-grams
+    inside it (winnowing is local: Schleimer et al. 2003, see :mod:`sucai.fingerprint`); the common part is the
+    k-grams of the common ones. Each frequency is read once per draft."""
+
+    def __init__(self, searcher: tantivy.Searcher, fingerprints: DraftFingerprints, field: str, min_chars: int):
+        self.searcher, self.hashes, self.field, self.min_chars = searcher, fingerprints.hashes, field, min_chars
+        self.least = max(PHRASE_DOCS, math.ceil(PHRASE_SHARE * searcher.num_docs))
+        self.frequency: dict[str, int] = {}
+        self.judged: dict[tuple[int, int], bool] = {}
+
+    def holds(self, start: int, end: int) -> bool:
+        """Whether the draft skeleton's ``[start, end)`` is a set phrase (each stretch judged once: a phrase of many
+        documents is a 重合片段 of each source that holds it)."""
+        if (start, end) not in self.judged:
+            self.judged[start, end] = self._judge(start, end)
+        return self.judged[start, end]
+
+    def _judge(self, start: int, end: int) -> bool:
+        inside = self.hashes[start:end - CHECK_K + 1]
+        if end - start > PHRASE_CHARS or len(inside) < CHECK_W:
+            return False
+        picked = winnow(inside, CHECK_W)
+        common = np.zeros(end - start, dtype=bool)
+        for position, token in zip(picked.tolist(), tokens(inside[picked])):
+            if self._frequency(token) >= self.least:
+                common[position:position + CHECK_K] = True
+        longest = stretch = 0
+        for said in common.tolist():
+            stretch = 0 if said else stretch + 1
+            longest = max(longest, stretch)
+        return longest < self.min_chars
+
+    def _frequency(self, token: str) -> int:
+        if token not in self.frequency:
+            self.frequency[token] = self.searcher.doc_freq(self.field, token)
+        return self.frequency[token]
 
 
 def candidates(searcher: tantivy.Searcher, fingerprint_tokens: list[str], exclude: set[int], limit: int,
