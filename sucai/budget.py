@@ -256,7 +256,8 @@ def stop_fork_server() -> None:
 
 
 def _workers_alive(server: int) -> bool:
-    """Whether a process forked from the fork server ``server`` (its pid) runs (an exited one not yet waited for does not)."""
+    """Whether a process forked from the fork server ``server`` (its pid) runs (an exited one not yet waited for
+    does not)."""
     def running(process: psutil.Process) -> bool:
         with suppress(psutil.NoSuchProcess):
             return process.status() != psutil.STATUS_ZOMBIE
