@@ -66,23 +66,24 @@ def peak_rss_mb() -> tuple[float, float]:
 
 
 def cpu_seconds() -> tuple[float, float]:
-    """CPU seconds (user + system) used so far by this process (all its threads) and by the parse workers:
-    those are children of multiprocessing's fork server, which waits for them, so their time is the fork
-    server's children's time (Linux /proc; 0 when no fork server runs). CPU time hardly depends on what
-    else the machine runs, unlike wall time."""
+    """CPU seconds (user + system) used so far by this process (all its threads) and by the parse workers with
+    their fork server: the children of this process that ended and were waited for (a fork server the ingest
+    stopped, with the workers it waited for) and a fork server still running, its own time and its waited-for
+    children's, the workers (Linux /proc). CPU time hardly depends on what else the machine runs, unlike wall time."""
     import multiprocessing.forkserver
     import os
 
-    me = time.process_time()
+    me, ended = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    children = ended.ru_utime + ended.ru_stime
     pid = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
     if not pid:
-        return me, 0.0
+        return me, children
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return me, 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    return me, (int(fields[13]) + int(fields[14])) / ticks  # cutime, cstime: fields 16 and 17 of stat(5)
+        return me, children
+    # utime, stime, cutime, cstime: fields 14 to 17 of stat(5)
+    return me, children + sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")
 
 
 def dir_bytes(path: Path) -> int:

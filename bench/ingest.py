@@ -5,13 +5,14 @@ Run from the project root: ``python bench/ingest.py [--corpus DIR] [--workers N]
 Prints documents/s and characters/s (characters = sum of the stored ``chars``), the wall time
 split into parse+store and the index's commits and syncs inside ``Library.ingest`` (timed by
 wrapping ``SearchIndex.sync`` and ``Feed.commit``, summed), a separate ``reindex()``, the CPU seconds
-of this process and of the parse workers (with the rate they imply on idle cores: wall time on a
-shared machine says more about the neighbours), the peak memory of this process, of the largest
+of this process and of the parse workers with their fork server (with the rate they imply on idle cores: wall time
+on a shared machine says more about the neighbours), the peak memory of this process, of the largest
 worker and of the whole process tree (sampled from /proc) — with each process's share at the tree's
 peak and whether it fell in an index commit, and each phase's peak of this process, where the index writer's
 heap is; and the tree's peak of anonymous memory alone, without the mapped files — a merge of the index reads its
 segment files through a memory map, up to 170 MB of page cache counted in this process's PSS until it ends, so the
-PSS peak depends on when tantivy merges (every eighth segment: a commit every 60 s on a loaded machine makes more) —,
+PSS peak depends on when tantivy merges (every eighth segment: a commit every 60 s on a loaded machine makes more;
+the ingest stops the parse workers' fork server before its last commit, as ``sucai ingest`` does) —,
 the index's segments after the ingest (a smaller writer heap makes more, and more merges) and the outcome counts.
 Baseline: read every file's bytes and decode them (UTF-8, else GB18030) — the floor any ingest pays. Targets:
 ≥ 2M chars/s end to end, ≤ 400 MB.
@@ -112,7 +113,7 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
         cpu_before = cpu_seconds()
         try:
             with memory, Timer() as total:
-                summary = library.ingest([corpus], workers=workers)
+                summary = library.ingest([corpus], workers=workers, stop_parsers=True)   # as ``sucai ingest``
             cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before)]
             cpu[0] -= memory.cpu  # the sampling thread's own
             segments = library.index.searcher().num_segments  # before reindex() merges them into one
@@ -187,7 +188,7 @@ def report(run: dict, label: str, base_chars: int, base_seconds: float) -> None:
     )
     cpu, cores = run["cpu"], os.cpu_count() or 1
     idle = chars / max(sum(cpu) / cores, cpu[0])  # the rate if the work had the cores to itself
-    print(f"CPU of the ingest: this process {cpu[0]:,.1f} s, parse workers {cpu[1]:,.1f} s "
+    print(f"CPU of the ingest: this process {cpu[0]:,.1f} s, parse workers and fork server {cpu[1]:,.1f} s "
           f"({chars / 1e6 / sum(cpu):.2f} M chars per CPU second); on {cores} idle cores that is "
           f"≈ {idle / 1e6:.2f} M chars/s (load average now {os.getloadavg()[0]:.1f})")
     memory = run["memory"]

@@ -238,6 +238,36 @@ def start_fork_server() -> None:
             signal.signal(signal.SIGINT, signal.SIG_DFL if before is None else before)
 
 
+def stop_fork_server() -> None:
+    """Stop the parse workers' fork server when it runs and no worker of it does (a pool of this process alive:
+    left running), so that the memory of what it preloaded (:mod:`sucai.preload`: the segmenter's dictionary, the
+    readers; 65–90 MB of a corpus ingest's) goes back to the system; a later parse starts it again
+    (:func:`start_fork_server`: a second of CPU). For a process that parses nothing more (the ``sucai ingest``
+    command once its last file is parsed). multiprocessing has no public way to stop it: this is its own
+    (``ForkServer._stop``, which CPython's tests use), skipped where a Python lacks it."""
+    server = multiprocessing.forkserver._forkserver
+    pid, stop = getattr(server, "_forkserver_pid", None), getattr(server, "_stop", None)
+    if pid is None or stop is None:
+        return
+    if _workers_alive(pid):   # stopping would wait for them: every worker holds its "alive" pipe open
+        return
+    with held():
+        stop()
+
+
+def _workers_alive(server: int) -> bool:
+    """Whether a process forked from the fork server ``server`` (its pid) runs (an exited one not yet waited for
+    does not)."""
+    def running(process: psutil.Process) -> bool:
+        with suppress(psutil.NoSuchProcess):
+            return process.status() != psutil.STATUS_ZOMBIE
+        return False
+
+    with suppress(psutil.NoSuchProcess):
+        return any(map(running, psutil.Process(server).children()))
+    return False
+
+
 def reading_page(page: int, pages: int) -> None:
     """In a parse worker: its file's page ``page`` (from 1) of ``pages`` is being read now (OCR, a page takes
     seconds), for the batch's progress (``idle`` of :func:`run_budgeted`): written to the job's temporary folder,

@@ -536,10 +536,12 @@ class SearchIndex:
             time.sleep(0.05)
 
     def _reindex(self, writer: tantivy.IndexWriter, ids: list[int], progress: Callable[[int, int], None] | None,
-                 *, fresh: bool = False, tokens: Tokens | None = None) -> None:
+                 *, fresh: bool = False, tokens: Tokens | None = None,
+                 before_commit: Callable[[], None] | None = None) -> None:
         """Index these documents as the catalogue holds them now (an entry each, none for a removed or
         hidden one), commit, and reload. ``fresh``: the writer dropped every entry already; ``tokens``:
-        see :meth:`sync`. ``progress(done, total)``: ``done`` ids of ``ids`` are through."""
+        see :meth:`sync`. ``progress(done, total)``: ``done`` ids of ``ids`` are through. ``before_commit()``
+        is called once every entry is with the writer, before it commits (see :meth:`Feed.commit`)."""
         rows = _rows(self.catalogue) if ids else ({}, {})
         for doc_id in () if fresh else ids:   # a deletion drops the entries added before it only
             _delete(writer, doc_id)
@@ -553,6 +555,8 @@ class SearchIndex:
                 progress(done, len(ids))
         if progress and done < len(ids):   # the ids after the last document indexed: removed or hidden
             progress(len(ids), len(ids))
+        if before_commit:
+            before_commit()
         writer.commit()
         give_back()   # the writer's heap, freed by the commit, before a merge the commit started takes its own
         writer.wait_merging_threads()
@@ -668,8 +672,11 @@ class Feed:
         touched = _touched(self.index._wanted)
         return self._writer is not None and touched is not None and touched >= self._since
 
-    def commit(self) -> None:
-        """Publish the documents fed since the last commit, with every other change of the log (see the class)."""
+    def commit(self, before_commit: Callable[[], None] | None = None) -> None:
+        """Publish the documents fed since the last commit, with every other change of the log (see the class).
+        ``before_commit()``, when given, is called once every entry is with the writer — the tokens of those
+        indexed again made —, before the writer commits and merges segments (an ingest's last commit stops the
+        parse workers' fork server there: :func:`sucai.budget.stop_fork_server`)."""
         if self._writer is None:
             return
         try:
@@ -690,7 +697,7 @@ class Feed:
             if self.progress:
                 self.progress(len(trusted), total)
                 report = lambda done, _: self.progress(len(trusted) + done, total)  # noqa: E731
-            self.index._reindex(self._writer, again, report, tokens=self.tokens)
+            self.index._reindex(self._writer, again, report, tokens=self.tokens, before_commit=before_commit)
             self.index._write_marker(pending[-1][0] if pending else self._applied)
         finally:
             self._end()

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, access, analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
-from .budget import Budget, run_budgeted, run_budgeted_as_done
+from .budget import Budget, run_budgeted, run_budgeted_as_done, stop_fork_server
 from .dedupe import text_hash
 from .errors import ReadError, SucaiError, os_reason
 from .interrupts import held
@@ -386,6 +386,7 @@ def ingest(
     workers: int | None = None,
     source: str | None = None,
     retry_failed: bool = False,
+    stop_parsers: bool = False,
 ) -> IngestSummary:
     """Ingest files and folders into ``library``; returns one outcome per file: the entries a folder walk reported,
     then the files known before (未变化, 未再尝试), then the others in input order.
@@ -400,14 +401,19 @@ def ingest(
     at the start (finishing an interrupted run) and at the end (changes of other processes). Ctrl+C and SIGTERM
     are taken between two steps — as the progress is told (after each file, as the index takes in documents, while
     waiting for the workers) —, never inside a database statement (:func:`sucai.interrupts.held`).
+    ``stop_parsers``: this process parses nothing after this batch (the ``sucai ingest`` command): the parse
+    workers' fork server is stopped once the last file is parsed and the tokens of the last commit's entries are
+    made, before that commit, so that what it holds (65–90 MB of the corpus's ingest) is given back before the
+    commit merges the index's segments, an ingest's peak of memory (:func:`sucai.budget.stop_fork_server`; a
+    later parse starts it again).
     """
     with held() as take:   # Ctrl+C between two steps, never inside a database statement
-        return _ingest(library, paths, take, progress, workers, source, retry_failed)
+        return _ingest(library, paths, take, progress, workers, source, retry_failed, stop_parsers)
 
 
 def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             progress: Callable[[IngestProgress], None] | None, workers: int | None, source: str | None,
-            retry_failed: bool) -> IngestSummary:
+            retry_failed: bool, stop_parsers: bool) -> IngestSummary:
     """:func:`ingest`, ``take()`` called where Ctrl+C may stop it."""
     found, missing = discover(paths, library.settings.home)
     # record key → the file as first named (named again after its folder, by a link beside it: read once) and its
@@ -509,7 +515,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
                 store_ready()
         if ready:
             store_ready()
-        feed.commit()
+        feed.commit(stop_fork_server if stop_parsers else None)   # the tokens of entries made again first
         # in input order; the counts stand: an earlier copy and a later one only swap 已入库 and 重复 (_precede)
         summary.outcomes[len(summary.outcomes) - len(todo):] = [settled.outcomes[n] for n in range(len(todo))]
     except BaseException:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import multiprocessing.forkserver
 import os
 import random
 import re
@@ -16,19 +17,24 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
 
+import psutil
 import pytest
+from click.testing import CliRunner
 
 from fixtures import docx_bytes, image_bytes, make_cjk_pdf, new_document, render_page
-from sucai import budget
+from sucai import budget, index
 from sucai.budget import Budget, _socket_folder, exclusive, reading_page, run_budgeted, run_budgeted_as_done
+from sucai.cli import app
 from sucai.config import load_settings
 from sucai.errors import ReadError
 from sucai.library import Library
 from sucai.readers import read_bytes
+from sucai.search import SearchRequest
 from sucai.web.app import create_app
 from test_formats import needs_font, needs_tesseract
 
@@ -223,7 +229,6 @@ def test_the_temporary_folder_of_a_killed_batch_is_removed_by_the_next_one(tmp_p
     batch folder stays in the temporary directory, and so did the folder of its fork server's socket (an empty
     ``pymp-*`` nobody could tell from another process's: in /tmp with a TMPDIR too long for a socket, ``deep``),
     until the next batch removes them; another running process's folders are left alone."""
-    import psutil
     _socket_folder()   # this process's own, made where its tests' batches have it: not in ``temp`` below
     temp = tmp_path / ("很长的临时目录" * 6) if deep else Path(tempfile.mkdtemp(dir="/tmp"))   # short: sockets fit
     temp.mkdir(exist_ok=True)
@@ -272,7 +277,6 @@ def test_the_worker_of_a_killed_batch_and_its_helper_program_end_with_it():
     """An ingest killed by SIGKILL (the OOM killer) as a worker read a scan left that worker running its file on,
     orphaned — its time limit kept by the dead process —, Tesseract page after page for minutes beside the ingest
     run again to resume, and the fork server with it (ops21)."""
-    import psutil
     killed = subprocess.Popen([sys.executable, "-c", _KILLED_WHILE_A_HELPER_RUNS])
     family = []
     try:
@@ -316,6 +320,55 @@ def test_files_are_parsed_under_a_temporary_folder_too_long_for_a_socket(tmp_pat
                               "/tmp 也不可用：请把环境变量 TMPDIR 设为较短的目录\n")
 
 
+def _fork_server() -> int | None:
+    """The pid of this process's fork server of the parse workers when it runs, else None."""
+    pid = multiprocessing.forkserver._forkserver._forkserver_pid
+    return pid if pid is not None and psutil.pid_exists(pid) else None
+
+
+def test_the_ingest_command_stops_the_fork_server_before_its_last_commit_and_a_later_ingest_starts_it(home,
+                                                                                                    monkeypatch):
+    """Issue 16: an ingest's peak of memory is its index's commit merging segments (the segment files read
+    through a memory map) beside the fork server's preloaded readers and dictionary (65–90 MB of the corpus's).
+    ``sucai ingest`` parses nothing after its batch: its fork server is stopped before the index's last commit
+    (told by the index's give-back of memory, called as the writer has committed) — and an ingest after it in
+    the same process (a demo's web server's upload) starts it again."""
+    running_at_commit = []
+    real = index.give_back
+    monkeypatch.setattr(index, "give_back", lambda: running_at_commit.append(_fork_server() is not None) or real())
+    folder = home.parent / "in"
+    folder.mkdir()
+    (folder / "通知.txt").write_text("关于开展安全生产检查的通知\n各单位：请于本月底前完成自查。\n", encoding="utf-8")
+    (folder / "意见.txt").write_text("关于加强农田水利建设的意见\n各县：请按要求推进灌区改造。\n", encoding="utf-8")
+    done = CliRunner().invoke(app, ["ingest", str(folder), "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["counts"]["ingested"] == 2
+    assert running_at_commit[-2:] == [False, False]   # the last commit's, after the writer's commit and its reload
+    assert _fork_server() is None
+    (folder / "报告.txt").write_text("关于乡村振兴工作情况的报告\n今年以来，全县扎实推进乡村振兴。\n", encoding="utf-8")
+    library = Library.open(home)
+    assert library.ingest([folder]).counts["ingested"] == 1
+    assert running_at_commit[-1] and _fork_server() is not None   # started again, and left running (not asked)
+    assert [hit.title for hit in library.search(SearchRequest(q="乡村振兴")).hits] == ["关于乡村振兴工作情况的报告"]
+
+
+def test_the_fork_server_is_left_running_while_a_pool_of_this_process_has_workers(tmp_path):
+    """Stopping the fork server waits for every worker forked from it (each holds its "alive" pipe open): asked
+    while a batch of this process runs, it is left alone instead of waiting for that batch's end, and the batch
+    goes on."""
+    release = tmp_path / "release"
+    batch = run_budgeted_as_done(_held, ["a", release, "b"], Budget(seconds=120), 2)
+    assert next(batch) == (0, "a")
+    server = _fork_server()
+    asked = threading.Thread(target=budget.stop_fork_server, daemon=True)
+    asked.start()
+    asked.join(10)
+    alive = asked.is_alive()
+    release.touch()
+    assert sorted(batch) == [(1, "released"), (2, "b")]
+    assert not alive and server is not None and _fork_server() == server
+
+
 
 def _turns(kind: str):
     """A job that takes the batch's turn for a helper program: when it held it (monotonic seconds), or dies in it."""
@@ -355,7 +408,6 @@ def _starts_helpers(job: tuple[str, str]):
 
 def _marked(mark: str) -> list[int]:
     """Live processes (not zombies) whose environment holds ``_MARK=mark``."""
-    import psutil
     found = []
     for process in psutil.process_iter():
         try:
@@ -402,7 +454,6 @@ def test_tesseract_is_stopped_by_its_own_timeout_before_the_worker_is(home, tmp_
     never ends a page (the real one took 38 s of CPU here on the large scan this test used: a machine that read
     it within the 6 s it had read the file instead of stopping); the ingest is a process of its own, whose fork
     server sees that PATH and whose batch's folders are in ``tmp_path`` (TMPDIR)."""
-    import psutil
     slow = tmp_path / "bin" / "tesseract"
     slow.parent.mkdir()
     slow.write_text(_NEVER_DONE.format(python=sys.executable, real=shutil.which("tesseract")), encoding="utf-8")

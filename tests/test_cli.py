@@ -470,7 +470,7 @@ def test_ingest_exit_codes(cli, tmp_path):
 def test_ingest_interrupted_says_what_was_done(cli, tmp_path, monkeypatch):
     write(tmp_path / "in", "a.txt")
 
-    def interrupted(self, paths, progress=None, workers=None, source=None, retry_failed=False):
+    def interrupted(self, paths, progress=None, workers=None, source=None, retry_failed=False, stop_parsers=False):
         progress(IngestProgress(3, 10, {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 1, "failed": 0}, "x.txt"))
         raise KeyboardInterrupt
 

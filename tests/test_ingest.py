@@ -916,9 +916,9 @@ def test_the_parse_workers_are_gone_before_the_last_commit(home, tmp_path, monke
             events.append(f"{function.__name__} ended")
         return run_tracked
 
-    def committed(self):
+    def committed(self, *before_commit):
         events.append("commit")
-        commit(self)
+        commit(self, *before_commit)
         events.append("committed")
 
     for name in ("run_budgeted", "run_budgeted_as_done"):   # the tokens' worker, the parse workers

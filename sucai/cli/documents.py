@@ -64,9 +64,9 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     base = _common_folder([p for p in paths if p.exists()])
     display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
     try:
-        with display:
+        with display:   # the command's last parse (a demo's web server starts the parsers again for an upload)
             summary = library.ingest(_absolute(paths), display, workers, source=(source or "").strip() or None,
-                                     retry_failed=retry_failed)
+                                     retry_failed=retry_failed, stop_parsers=True)
     except KeyboardInterrupt:
         if display.last:
             err.print(f"已中断：处理了 {display.last.done}/{display.last.total} 个文件"
