@@ -433,6 +433,7 @@ class Clusters:
         self._lsh: MinHashLSH | None = None
         self._signatures: dict[int, LeanMinHash] = {}
         self._seq = 0
+        self.failures = 0   # documents :meth:`after_store` failed to place (logged; left to the next catch_up)
 
     # -- ingest ------------------------------------------------------------------
 
@@ -441,7 +442,9 @@ class Clusters:
         <sucai.store.Catalogue.add>` gave for ``copy``, the parsed document): a new document is placed in a cluster
         (with its :class:`Sketch` when the parse worker made it, its signature stored with it under
         ``added.signature_seq``); an exact duplicate may be the better copy of the stored one (``ties``: also when
-        as good). Returns whether it was: the stored document now has ``copy``'s content (:meth:`keep_better_copy`)."""
+        as good). Returns whether it was: the stored document now has ``copy``'s content (:meth:`keep_better_copy`).
+        Never raises: a failure is logged and counted in :attr:`failures` (the ingest then leaves its batch
+        remembered as not placed, :meth:`Catalogue.unplaced_ids <sucai.store.Catalogue.unplaced_ids>`)."""
         status, doc_id = added
         try:
             if status == "ingested":
@@ -449,6 +452,7 @@ class Clusters:
             elif status == "duplicate":
                 return self.keep_better_copy(doc_id, copy, ties=ties)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
+            self.failures += 1
             log.exception("文档 %s 的近似重复归组失败", doc_id)
         return False
 

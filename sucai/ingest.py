@@ -476,7 +476,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         near-duplicates, feed it to the index and tell it, in the order they were done."""
         nonlocal started
         stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions)
-        placed = []
+        placed, failures = [], library.clusters.failures
         for (number, parsed), (outcome, added) in zip(ready, stored):
             summary.add(outcome)
             settled.outcomes[number] = outcome
@@ -490,8 +490,8 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             tell(outcome.path, stop=False)   # a Ctrl+C taken once all are told (all are stored): the report counts them
             publish()
             give_back_if_grown()   # also when this process is behind its workers and never waits for them
-        if placed:   # all placed: a kill before this leaves them to the next ingest's catch_up
-            library.catalogue.placed(placed)
+        if placed and library.clusters.failures == failures:   # all placed: a kill before this, or a failure to
+            library.catalogue.placed(placed)                      # place one, leaves them to the next catch_up
         ready.clear()   # their tokens are in the index writer's heap now (or with the few the feed gives it next)
         take()
 

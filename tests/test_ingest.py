@@ -23,7 +23,7 @@ from sqlalchemy import text as sql
 
 import sucai.ingest
 from sucai.counting import count_chars
-from sucai import analysis
+from sucai import analysis, dedupe
 from sucai.cli import ExitCode, app
 from sucai.config import load_settings
 from sucai.index import SCHEMA
@@ -399,6 +399,35 @@ def test_an_ingest_killed_between_storing_and_grouping_groups_at_the_next(home, 
     library.close()
 
 
+def test_a_document_not_placed_for_an_error_is_placed_by_the_next_ingest(home, tmp_path, monkeypatch):
+    """A failure to place a stored document among near-duplicates never stops the batch (it is logged); its batch stays
+    remembered as not placed (``Catalogue.unplaced_ids``), so the next ingest's catch-up places it — it was marked placed
+    with the rest and never grouped (the kill of the test above, by an exception)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = "".join(f"关于做好第{n}批防汛工作的通知\n各单位要按照第{n}批工作安排，认真抓好防汛各项任务落实。\n" for n in range(30))
+    (folder / "a.txt").write_text(body, encoding="utf-8")
+    (folder / "b.txt").write_text(body + "附：补充说明。\n", encoding="utf-8")   # a near-duplicate of a.txt
+    real = dedupe.Clusters.place
+
+    def place(self, doc, *rest, **options):
+        if doc.id == 2:
+            raise OSError("磁盘已满")
+        return real(self, doc, *rest, **options)
+
+    monkeypatch.setattr(dedupe.Clusters, "place", place)
+    library = Library.open(home)
+    assert [o.status for o in library.ingest([folder], workers=1).outcomes] == ["ingested", "ingested"]
+    assert library.clusters.versions(1) == [] and 2 in library.catalogue.unplaced_ids()
+    library.close()
+    monkeypatch.setattr(dedupe.Clusters, "place", real)
+    library = Library.open(home)
+    (folder / "c.txt").write_text("关于开展秋季森林防火检查的通知\n请各乡镇认真排查隐患。\n", encoding="utf-8")
+    assert [o.status for o in library.ingest([folder]).outcomes] == ["unchanged", "unchanged", "ingested"]
+    assert sorted(v.id for v in library.clusters.versions(1)) == [1, 2] and library.catalogue.unplaced_ids() == []
+    library.close()
+
+
 def test_ctrl_c_as_an_ingest_starts_says_one_line_and_keeps_what_was_stored(home, tmp_path):
     """Ctrl+C from a terminal (SIGINT to the process group: the command, its fork server, its parse workers) at a
     few moments of an ingest's first seconds — loading, opening the library, starting the workers, parsing. Each
@@ -755,7 +784,7 @@ def test_the_ingests_process_does_not_import_the_format_readers_its_workers_use(
 _SEGMENTER_PROBE = """
 import sys
 from pathlib import Path
-from sucai import analysis
+from sucai import analysis, dedupe
 from sucai.library import Library
 
 def main():
