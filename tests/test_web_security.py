@@ -538,3 +538,17 @@ def test_a_link_cannot_put_its_own_words_in_a_page(app, accounts):
     doc_id = app.state.library.catalogue.summaries()[-1]["id"]
     removed = post_form(admin, f"/admin/documents/{doc_id}/delete", {}, f"/admin/documents/{doc_id}")
     assert removed.status_code == 200 and f"已删除文档 {doc_id}" in removed.text
+
+
+def test_a_form_that_cannot_be_parsed_is_told_as_a_form(app):
+    """Attack 22: a multipart form whose text field passes Starlette's 1 MB for a part (1.2 MB typed into a form) was
+    told 「不是有效的 JSON」 — no JSON was sent; /check's own reading said only 「一次只能上传一个文件」."""
+    client = TestClient(app, raise_server_exceptions=False)
+    for path in ("/login", "/register", "/saved"):
+        refused = client.post(path, data={"username": "字" * 400_000}, files={"file": ("空.txt", b"")})
+        assert (refused.status_code, refused.json()["code"]) == (400, "bad_body"), (path, refused.text[:200])
+        assert refused.json()["error"] == "表单无法解析：格式不对，或其中一项（文件以外）超过 1 MB"
+    roomy = create_app(settings=load_settings(app.state.settings.home, upload_max_mb=8))   # files of 8 MB
+    refused = TestClient(roomy).post("/api/check", data={"text": "字" * 400_000}, files={"file": ("空.txt", b"")})
+    assert (refused.status_code, refused.json()["code"]) == (422, "bad_form")
+    assert "文本框的内容超过 1 MB" in refused.json()["error"]

@@ -183,7 +183,8 @@ async def _form_draft(request: Request, file_cap: int, viewer: Viewer) -> tuple[
     try:
         form = await request.form(max_files=1, max_fields=10)
     except Exception:  # noqa: BLE001 - starlette's MultiPartException / a malformed body
-        raise InvalidInput("无法读取提交的表单；一次只能上传一个文件", code="bad_form") from None
+        raise InvalidInput("无法读取提交的表单：格式不对、上传了不止一个文件，或文本框的内容超过 1 MB（长稿请以文件上传）",
+                           code="bad_form") from None
     try:
         field = form.get(CSRF_FIELD)
         token = request.headers.get(CSRF_HEADER) or (field if isinstance(field, str) else None)

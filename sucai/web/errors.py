@@ -33,6 +33,7 @@ _HTTP_MESSAGES = {   # FastAPI's and Starlette's own (English) details are never
     405: ("method_not_allowed", "不支持这种请求方式"),
     413: ("too_large", "请求内容过大，超出了这个表单或接口能接收的大小（查重和上传的文件另有上限）"),
 }
+_BAD_FORM = "表单无法解析：格式不对，或其中一项（文件以外）超过 1 MB"   # Starlette's limits of a multipart part
 SHOWN_PROBLEMS = 3   # a 422 names at most this many problems of a body (the rest counted)
 
 
@@ -147,11 +148,19 @@ def _bearer_challenge(code: str) -> str:
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
     code, message = _HTTP_MESSAGES.get(error.status_code, ("http_error", "请求无法完成"))
+    if error.status_code == 400 and _is_form(request):
+        message = _BAD_FORM
     if isinstance(error.detail, str) and error.status_code not in _HTTP_MESSAGES and error.detail:
         message = error.detail
     response = error_response(request, error.status_code, code, message)
     response.headers.update(error.headers or {})   # a 405's Allow (RFC 9110 §15.5.6)
     return response
+
+
+def _is_form(request: Request) -> bool:
+    """Whether ``request`` sends a form (multipart or URL-encoded), whose parse errors are no JSON's."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return kind in ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> Response:
