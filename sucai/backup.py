@@ -48,6 +48,7 @@ from .db import Database, dispose_engine
 from .db.migrate import upgrade
 from .db.schema import METADATA, audit, documents, meta, users
 from .errors import InvalidInput, ReadError, os_reason
+from .interrupts import dying_with_parent
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -412,6 +413,6 @@ def _run_tool(db: Database, program: str, *args: str) -> None:
             escaped = db.url.password.replace("\\", "\\\\").replace(":", "\\:")   # libpq's .pgpass escapes
             passfile.write_text(f"*:*:*:*:{escaped}\n", encoding="utf-8")
             env["PGPASSFILE"] = str(passfile)
-        result = subprocess.run([str(found), *args], capture_output=True, text=True, env=env)
+        result = subprocess.run(dying_with_parent([str(found), *args]), capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise InvalidInput(f"{program} 失败：{(result.stderr or '').strip()[:500]}", code="backup_failed")

@@ -11,7 +11,8 @@ where the block says it can stop, and as it ends.
 A process that multiprocessing started and that works on its own — a parse worker, a web server's worker, the
 watcher beside a server — ends with the process that started it (:func:`when_parent_ends`): killed by SIGKILL or
 the OOM killer, that process stops nothing, and its children ran on orphaned (a scan's OCR with no time limit,
-a server's workers answering on its port, a watcher ingesting).
+a server's workers answering on its port, a watcher ingesting). A program it runs goes with it the same way
+(:func:`dying_with_parent`: LibreOffice, pg_dump, pg_restore).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -89,6 +91,14 @@ def when_parent_ends(stop: Callable[[], None]) -> None:
         stop()
 
     threading.Thread(target=wait_for_the_parent, name="sucai-parent-watch", daemon=True).start()
+
+
+def dying_with_parent(command: list[str]) -> list[str]:
+    """``command`` (a program and its arguments) run under ``setpriv --pdeathsig KILL --`` (util-linux; the kernel's
+    ``PR_SET_PDEATHSIG``): killed when the process that starts it dies — SIGKILL, the OOM killer —, not left running
+    orphaned. The signal comes when the starting *thread* ends: start it from a thread that lives while it runs (a
+    command's main thread, a parse worker's). ``command`` as it is where setpriv is not installed."""
+    return ["setpriv", "--pdeathsig", "KILL", "--", *command] if shutil.which("setpriv") else command
 
 
 def stop_self() -> None:

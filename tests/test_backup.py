@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -421,6 +422,7 @@ def test_the_database_password_is_never_on_a_command_line(tmp_path, postgres, re
     manifest = backup.backup(library.settings, tmp_path / "b")
     target = load_settings(setup_home(tmp_path / "target", as_pw(new_database(postgres, request))))
     backup.restore(target, tmp_path / "b")
+    seen = [command[command.index("--") + 1:] if command[0] == "setpriv" else command for command in seen]   # the tool
     assert [Path(command[0]).name for command in seen] == ["pg_dump", "pg_restore"]
     parts = [part for command in seen for part in command]
     assert not any(secret in part for part in parts)
@@ -549,3 +551,49 @@ def test_a_missing_backup_folder_is_said_to_be_missing(tmp_path):
     with pytest.raises(InvalidInput) as foreign:
         backup.verify(tmp_path / "其他")
     assert foreign.value.message == f"{tmp_path / '其他'} 不是 sucai 备份（缺少或无法读取 manifest.json）"
+
+
+_TOOL_OF_A_KILLED_BACKUP = """
+import sys, types
+from sqlalchemy.engine import make_url
+from sucai import backup
+
+backup._run_tool(types.SimpleNamespace(url=make_url("postgresql+psycopg://sucai@127.0.0.1/sucai")), "pg_dump", "-l")
+"""
+
+
+@pytest.mark.skipif(not shutil.which("setpriv"), reason="无 setpriv（util-linux）：客户端程序无法随进程结束")
+def test_pg_dump_ends_when_the_backup_that_started_it_is_killed(tmp_path):
+    """Ops 23: ``sucai backup`` killed (SIGKILL, the OOM killer) left its pg_dump (or a restore's pg_restore) running on,
+    orphaned — a restore finished with nobody watching. A stand-in pg_dump first on the PATH tells its pid and waits;
+    the process running it is killed: the stand-in ends too."""
+    bin_dir, told = tmp_path / "bin", tmp_path / "pid"
+    bin_dir.mkdir()
+    (bin_dir / "pg_dump").write_text(f"#!/bin/sh\necho $$ > {told}\nexec sleep 60\n", encoding="utf-8")
+    (bin_dir / "pg_dump").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    running = subprocess.Popen([sys.executable, "-c", _TOOL_OF_A_KILLED_BACKUP], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not (told.exists() and told.read_text().strip()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        tool = int(told.read_text())
+        running.kill()
+        running.wait()
+        deadline = time.monotonic() + 10
+        while _runs(tool) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _runs(tool), "pg_dump ran on after the backup was killed"
+    finally:
+        running.kill()
+        if told.exists() and told.read_text().strip() and _runs(int(told.read_text())):
+            os.kill(int(told.read_text()), 9)
+
+
+def _runs(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended and not yet waited for by its parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

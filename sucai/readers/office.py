@@ -53,6 +53,7 @@ import olefile
 
 from sucai.budget import scratch_folder
 from sucai.errors import ReadError
+from sucai.interrupts import dying_with_parent
 
 INSTALL = "请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer-nogui）"
 FORMATS = {"doc": "Word 97–2003 文档（.doc）", "wps": "WPS 文字文档（.wps）", "rtf": "RTF 文档", "odt": "ODF 文本文档（.odt）"}
@@ -182,9 +183,9 @@ def _command(staged: list[Path], outdir: Path, profile: Path, memory_mb: int | N
     --pdeathsig KILL`` (killed when the process that started it dies — the ingest killed, SIGKILL or the OOM killer:
     it ran its chunk on, orphaned, a hung conversion for ever), each when installed (util-linux)."""
     limit = ["prlimit", f"--as={memory_mb * 2**20}"] if memory_mb and shutil.which("prlimit") else []
-    orphan = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
-    return [*limit, *orphan, _program(_soffice()), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-            "--norestore", "--nolockcheck", "--convert-to", "docx", "--outdir", str(outdir), *map(str, staged)]
+    return [*limit, *dying_with_parent([_program(_soffice()), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                                        "--norestore", "--nolockcheck", "--convert-to", "docx", "--outdir", str(outdir),
+                                        *map(str, staged)])]
 
 
 def _run(staged: list[Path], batch: Path, profile: Path, timeout: float, memory_mb: int | None) -> int:
