@@ -10,6 +10,7 @@ import os
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -305,14 +306,18 @@ def test_the_alignment_steps():
     assert [(f.doc_id, f.i0, f.i1) for f in kept] == [(1, 4, 17)]
 
 
+def own_words(seed: int) -> Callable[[int], str]:
+    """``words(n)``: ``n`` characters drawn at random (``random.Random(seed)``) from those of the own texts."""
+    rng, alphabet = random.Random(seed), sorted(set(re.sub(r"\W", "", OWN + OWN2)))
+    return lambda n: "".join(rng.choice(alphabet) for _ in range(n))
+
+
 def test_a_source_found_in_a_later_round_is_aligned_with_the_whole_draft(tmp_path, make_home, monkeypatch):
     """A paragraph copied whole from a document found only in a later round — after one that shares 16 characters
     of its middle — is one 重合片段 of that document, all of it copied. Aligned with the draft's still unmatched part
     only, that source gave two fragments around the piece, which then kept only what they left of it: 10
     characters, too few for a 重合片段, credited to no source (a 新闻联播 paragraph 89 % copied, not 100 %)."""
-    rng = random.Random(7)
-    alphabet = sorted(set(re.sub(r"\W", "", OWN + OWN2)))
-    words = lambda n: "".join(rng.choice(alphabet) for _ in range(n))  # noqa: E731
+    words = own_words(7)
     ours, paragraph = words(200), words(120)
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -334,9 +339,7 @@ def test_a_match_runs_no_seed_into_the_writers_next_paragraph(tmp_path, make_hom
     """A paragraph copied whole between two of the writer's own that begin as the source's next one (「我们」) and
     end as its last one do: the 重合片段 is the copied paragraph. The skeleton has no line breaks, so a 4-character
     seed across the break matched and the writer's paragraph was reported 2 characters copied."""
-    rng = random.Random(9)
-    alphabet = sorted(set(re.sub(r"\W", "", OWN + OWN2)))
-    words = lambda n: "".join(rng.choice(alphabet) for _ in range(n))  # noqa: E731
+    words = own_words(9)
     paragraph, before = words(80), words(60)
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -358,9 +361,7 @@ def test_a_set_phrase_of_many_documents_is_copied_from_none(tmp_path, make_home)
     625 corpus documents — is the wording of a genre, not copied: a sentence of one's own around it was reported 54 %
     copied from one of them. So is the phrase with a few words that one document says after it; the phrase with a
     重合片段's worth of them, the same phrase in fewer documents and a longer passage all of them hold count."""
-    rng = random.Random(8)
-    alphabet = sorted(set(re.sub(r"\W", "", OWN + OWN2)))
-    words = lambda n: "".join(rng.choice(alphabet) for _ in range(n))  # noqa: E731
+    words = own_words(8)
     phrase, rare = "以习近平新时代中国特色社会主义思想为指导", "深入推进乡村全面振兴再上新台阶"
     passage = "、".join(words(12) for _ in range(5))
     folder = tmp_path / "docs"
