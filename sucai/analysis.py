@@ -340,7 +340,6 @@ def _translated(text: str, tables: _Tables) -> str:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def quotation_marks() -> str:
     """Every quotation mark (Unicode's Quotation_Mark property, UAX #44; 30 characters): ``"`` and the characters
     :func:`normalize` folds to it."""
