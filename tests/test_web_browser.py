@@ -592,7 +592,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         saved = datetime.fromisoformat(row["updated_at"]).astimezone(library.settings.zone)
         assert page.locator("#save-status").inner_text() == f"已保存（{saved:%Y-%m-%d %H:%M:%S}）"
         page.locator("#draft-list li .meta").wait_for()
-        assert page.locator("#draft-list li .meta").inner_text() == f"{GENRE} · {saved:%Y-%m-%d}"
+        assert page.locator("#draft-list li .meta").inner_text() == f"{GENRE} · {saved:%Y-%m-%d %H:%M}"   # user22
         with page.expect_download() as info:
             page.click("#download-docx")
         data = Path(info.value.path()).read_bytes()
