@@ -718,8 +718,8 @@ def test_a_long_draft_finds_each_of_its_many_sources(subset_library):
     30 + 30 sources whatever its length, at most 80 of the 120 could be found."""
     library, _ = subset_library
     rng = random.Random(2212)
-    lines = [[line.strip() for line in d.text.splitlines() if 120 <= len(line.strip()) <= 300]
-             for d in library.catalogue.documents(outline=False)]
+    docs = sorted(library.catalogue.documents(outline=False), key=lambda d: (d.title, d.text))   # ids: as parsed
+    lines = [[line.strip() for line in d.text.splitlines() if 120 <= len(line.strip()) <= 300] for d in docs]
     draft = "\n".join(rng.choice(found) for found in rng.sample([found for found in lines if found], 120))
     report = check_text(library, draft, viewer_member=True)
     missed = [draft[p.start:p.end][:30] for p in report.paragraphs if p.copy_ratio < 0.9]
