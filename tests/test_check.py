@@ -391,6 +391,36 @@ def test_a_set_phrase_of_many_documents_is_copied_from_none(tmp_path, make_home)
     library.close()
 
 
+def test_a_set_phrase_is_told_by_the_documents_the_viewer_may_see(tmp_path, make_home):
+    """A phrase that 12 documents hold, all but one in their members part, is a set phrase to a member and copied
+    from the one free document to anyone else: a non-member's set phrases are counted in the free views
+    (``free_fp``) — counted in whole texts, whether a visitor's sentence was reported copied would tell that
+    members parts say it."""
+    rng = random.Random(10)
+    alphabet = sorted(set(re.sub(r"\W", "", OWN + OWN2)))
+    words = lambda n: "".join(rng.choice(alphabet) for _ in range(n))  # noqa: E731
+    phrase = "以习近平新时代中国特色社会主义思想为指导"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(12):
+        body = [words(150), words(150), phrase + "，" + words(30)] if n else [words(150), phrase + "，" + words(30)]
+        (folder / f"{n:02}.txt").write_text(f"文{n}\n" + "。\n".join(body + [words(150)]) + "。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 12
+    free = None
+    for doc in library.catalogue.documents():
+        if doc.title == "文0":
+            free = doc
+        else:   # the members part from the second paragraph on: the phrase in it
+            library.update(doc.id, paid_from=doc.text.index("。") + 2)
+    assert free is not None and free.paid_from is None
+    draft = f"{OWN}{phrase}；{OWN2}"
+    assert check_text(library, draft, viewer_member=True).matches == []
+    visitor = check_text(library, draft, viewer_member=False)
+    assert [(m.doc_id, m.source_text) for m in visitor.matches] == [(free.id, phrase)]
+    library.close()
+
+
 def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     for text in ("", "   \n\n", "。，、！？——……"):
         with pytest.raises(BadValue) as error:   # the user's bad input: exit status 2 on the command line
