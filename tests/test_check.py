@@ -396,9 +396,7 @@ def test_a_set_phrase_is_told_by_the_documents_the_viewer_may_see(tmp_path, make
     from the one free document to anyone else: a non-member's set phrases are counted in the free views
     (``free_fp``) — counted in whole texts, whether a visitor's sentence was reported copied would tell that
     members parts say it."""
-    rng = random.Random(10)
-    alphabet = sorted(set(re.sub(r"\W", "", OWN + OWN2)))
-    words = lambda n: "".join(rng.choice(alphabet) for _ in range(n))  # noqa: E731
+    words = own_words(10)
     phrase = "以习近平新时代中国特色社会主义思想为指导"
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -418,6 +416,29 @@ def test_a_set_phrase_is_told_by_the_documents_the_viewer_may_see(tmp_path, make
     assert check_text(library, draft, viewer_member=True).matches == []
     visitor = check_text(library, draft, viewer_member=False)
     assert [(m.doc_id, m.source_text) for m in visitor.matches] == [(free.id, phrase)]
+    library.close()
+
+
+def test_hidden_documents_make_no_set_phrase(tmp_path, make_home):
+    """A phrase 12 documents hold, 11 of them hidden since: copied from the one left, for anyone. tantivy's document
+    frequency counts deleted documents until their segment is merged, so the 11 hidden ones still made it a set
+    phrase (verify23) — and a members boundary moved left the old free view's fingerprints counted for visitors."""
+    words = own_words(11)
+    phrase = "以习近平新时代中国特色社会主义思想为指导"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(12):
+        body = [words(150), phrase + "，" + words(30), words(150)]
+        (folder / f"{n:02}.txt").write_text(f"文{n}\n" + "。\n".join(body) + "。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 12
+    kept = [doc.id for doc in library.catalogue.documents() if doc.title == "文0"]
+    for doc in library.catalogue.documents():
+        if doc.id not in kept:
+            library.set_hidden(doc.id, True)
+    for member in (True, False):
+        report = check_text(library, f"{OWN}{phrase}；{OWN2}", viewer_member=member)
+        assert [(m.doc_id, m.source_text) for m in report.matches] == [(kept[0], phrase)], member
     library.close()
 
 

@@ -102,8 +102,15 @@ class SetPhrases:
         return longest < self.min_chars
 
     def _frequency(self, token: str) -> int:
+        """The documents holding ``token`` now: tantivy's ``doc_freq`` also counts those deleted (hidden, removed,
+        indexed again with another members boundary) until their segment is merged, so a common one is counted
+        again among the live documents (a search's count: few tokens are common)."""
         if token not in self.frequency:
-            self.frequency[token] = self.searcher.doc_freq(self.field, token)
+            found = self.searcher.doc_freq(self.field, token)
+            if found >= self.least:
+                query = Query.term_query(SCHEMA, self.field, token)
+                found = self.searcher.search(query, limit=1, count=True).count
+            self.frequency[token] = found
         return self.frequency[token]
 
 
