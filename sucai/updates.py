@@ -61,6 +61,7 @@ class Updates:
     days: list[dict]
     documents: list[Added]
     warnings: list[str] = field(default_factory=list)
+    genre: str | None = None   # the 文种 listed alone (:func:`listed_genre`), None for all
 
 
 def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
@@ -124,8 +125,9 @@ def updates(library, *, member: bool, since: str | None = None, genre: str | Non
     """What was added since ``since`` (see :func:`parse_since`; at most :data:`MAX_DAYS` days back),
     for a viewer with or without the member tier; ``genre`` keeps one 文种 (the viewer's).
 
-    Raises InvalidInput (``bad_since``) for an unreadable ``since``.
+    Raises InvalidInput (``bad_since``) for an unreadable ``since``, (``bad_genre``) for a ``genre`` no 文种 has.
     """
+    genre = listed_genre(genre)
     zone = library.settings.zone
     now = (now or datetime.now(timezone.utc)).astimezone(zone)
     today = now.date()
@@ -143,7 +145,22 @@ def updates(library, *, member: bool, since: str | None = None, genre: str | Non
     days = [{"date": day, "count": sum(c.values()), "by_genre": dict(c.most_common())} for day, c in by_day.items()]
     today_count = sum(d["count"] for d in days if d["date"] == today.isoformat())
     return Updates(start.date().isoformat(), today.isoformat(), today_count, len(listed), days,
-                   listed[: max(1, min(limit, MAX_DOCUMENTS))], warnings)
+                   listed[: max(1, min(limit, MAX_DOCUMENTS))], warnings, genre)
+
+
+def listed_genre(name: str | None) -> str | None:
+    """The 文种 ``name`` asks to list alone, as the taxonomy names it (:func:`sucai.metadata.genres.canonical`:
+    「讲话」 → 讲话稿); None for none. Raises InvalidInput (``bad_genre``) for a name no 文种 has, in words of its own:
+    a link's words are never shown as the site's (「/updates?genre=请加微信…」 was printed on the page and in the
+    title of a feed)."""
+    from .metadata import genres
+
+    if name is None or not name.strip():
+        return None
+    found = genres.canonical(name)
+    if found not in genres.NAMES:
+        raise InvalidInput("没有这个文种，请从文种表中选择（sucai genres 列出全部文种）", code="bad_genre")
+    return found
 
 
 def recent(library, member: bool, earliest: datetime) -> list[Added]:

@@ -161,6 +161,28 @@ def test_api_and_page(site):
     assert f'id="today-count">{len(site["ids"]) - 3}<' in home and 'href="/updates"' in home
 
 
+def test_a_genre_is_one_of_the_table_and_a_links_words_are_never_shown(site):
+    """verify23: 「/updates?genre=请加微信…」 printed the link's words on the page (「今天新增 N 篇（请加微信…）」, a feed
+    link named so) and as a feed's title. A 文种 is one of the table now, a shorthand read as the name it stands for
+    (「讲话」: 讲话稿); any other is refused in words of the site's own, on the API, the page and the feed."""
+    client, library = TestClient(site["app"]), site["library"]
+    said = "没有这个文种，请从文种表中选择（sucai genres 列出全部文种）"
+    spam = "请加微信qs123领取会员"
+    bad = client.get("/api/updates", params={"genre": spam, "since": "30"})
+    assert (bad.status_code, bad.json()["code"], bad.json()["error"]) == (422, "bad_genre", said)
+    page = client.get("/updates", params={"genre": spam}, headers={"accept": "text/html"})
+    shown = re.sub(r'href="[^"]*"', "", page.text)   # the login link's next= keeps the address, encoded
+    assert page.status_code == 422 and said in shown and "qs123" not in shown and "微信" not in shown
+    feed = client.get("/feeds/updates.atom", params={"genre": spam})
+    assert feed.status_code == 422 and "qs123" not in feed.text
+    speeches = [d.id for d in library.catalogue.documents() if d.genre == "讲话稿"]
+    assert speeches   # the samples hold speeches: 讲话 is their shorthand
+    shorthand = client.get("/api/updates", params={"genre": "讲话", "since": "30", "limit": 100}).json()
+    assert shorthand["genre"] == "讲话稿" and sorted(d["id"] for d in shorthand["documents"]) == sorted(speeches)
+    page = client.get("/updates", params={"genre": "讲话", "since": "30"}, headers={"accept": "text/html"}).text
+    assert "（讲话稿）" in page and "genre=%E8%AE%B2%E8%AF%9D%E7%A8%BF" in page   # the feed of 讲话稿 offered
+
+
 def test_equal_titles_are_told_apart_in_the_updates_list(tmp_path, make_home):
     """New-user try 20: 今日更新 listed 「政府工作报告」 three times and 「中华人民共和国行政复议法」 twice, each with
     only its 文种, 字数 and time added: as on the home page, an equal title is followed by its 来源 and year, and
@@ -276,7 +298,8 @@ def test_the_updates_feed_is_atom_and_carries_the_free_part_only(site):
     one = parsed(client.get("/feeds/updates.atom", params={"genre": genre}))
     expected = [d.id for d in library.catalogue.documents() if access.free_view(d).genre == genre]
     assert sorted(int(e.link.rsplit("/", 1)[1]) for e in one.entries) == sorted(expected)
-    assert parsed(client.get("/feeds/updates.atom", params={"genre": "没有这个文种"})).entries == []
+    unknown = client.get("/feeds/updates.atom", params={"genre": "没有这个文种"})
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "bad_genre")
 
 
 def test_feed_text_is_xml_safe():

@@ -19,7 +19,7 @@ from ..collections import Collections, SavedSearch
 from ..feeds import FEED_ENTRIES, atom
 from ..library import Library
 from ..model import Document
-from ..updates import MAX_DAYS, added_since, newest_added, recent, window_start
+from ..updates import MAX_DAYS, added_since, listed_genre, newest_added, recent, window_start
 from .deps import get_collections, get_library, searching
 
 router = APIRouter(prefix="/feeds", include_in_schema=False)
@@ -40,7 +40,7 @@ def updates_feed(
     library: Annotated[Library, Depends(get_library)],
     genre: Annotated[str | None, Query(max_length=100)] = None,
 ):
-    rows = None
+    rows, genre = None, listed_genre(genre)
     if genre:   # a visitor's 文种, from the listing of the window (its documents read once a change, not every time)
         listed = recent(library, False, window_start(library.settings.zone))
         rows = [(item.id, item.added_at) for item in listed if item.genre == genre]

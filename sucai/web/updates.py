@@ -45,5 +45,5 @@ def updates_page(
 ):
     found = updates(library, member=viewer.member, since=since, genre=genre or None, limit=MAX_DOCUMENTS)
     notes = titles.distinguishing_notes([asdict(row) for row in found.documents])   # as the home page's list
-    return render_page(request, "updates.html", viewer=viewer, updates=found, genre=genre or None, title_notes=notes,
+    return render_page(request, "updates.html", viewer=viewer, updates=found, genre=found.genre, title_notes=notes,
                        params={"mode": "ranked"}, max_days=MAX_DAYS)
