@@ -120,11 +120,12 @@ def test_a_since_past_what_utc_can_write_lists_nothing(site):
     assert page.status_code == 200
 
 
-def test_list_since_a_day_lists_what_came_in_from_its_local_midnight(site, cli):
+def test_list_since_a_day_lists_what_came_in_from_its_local_midnight(site, cli, monkeypatch):
     """``sucai list --since`` reads a day as 今日更新 does: from the site's local midnight (Asia/Shanghai), the
     forms every date of sucai takes. The site: three documents added on local days 2 and 5 days ago (23:30),
     the others from today's 00:00:00 on."""
     home, ids, today = str(site["home"]), sorted(site["ids"]), site["today"]
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)   # cli's own home's database (PostgreSQL): the site's here
     older, newer = sorted(site["ids"][:2]), sorted(site["ids"][3:])
     for day, expected in ((today, newer), (today - timedelta(days=1), newer),
                           (today - timedelta(days=2), sorted(older + newer)), (today - timedelta(days=5), ids)):
