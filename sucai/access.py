@@ -147,6 +147,19 @@ class _FreeView(Document):
         self.__dict__["outline"] = value
 
 
+FILE_ORIGINS = ("file_name", "folder", "meta")
+"""The origins of :class:`~sucai.model.Evidence` found outside the text, in what the operator's file is: its name, its
+folders (the source path, which may hold private words) and the metadata it declares (a .docx's core properties)."""
+
+
+def shown_evidence(doc: Document) -> list[Evidence]:
+    """The evidence of ``doc`` (as a viewer gets it, :func:`view`) that is published to a viewer who is no admin:
+    every candidate but those of :data:`FILE_ORIGINS` whose value is not the field's value — the file's name, folders
+    and metadata tell a viewer only how a value they are shown anyway was found, never a name the site does not
+    show (``内部_张三批示`` of a document titled by its title line; attack 23). A new list, in order."""
+    return [e for e in doc.evidence if e.origin not in FILE_ORIGINS or e.value == getattr(doc, e.field)]
+
+
 def free_summaries(rows: list[Summary], catalogue: Catalogue) -> list[Summary]:
     """What a viewer without the member tier gets of catalogue rows: the metadata of the free view of each
     row's document (:func:`free_metadata`), for the rows with a members part (a row whose document is gone

@@ -1832,3 +1832,37 @@ def test_type_ahead_shows_a_visitor_no_metadata_of_a_part_made_members_only_sinc
     document = client.get(f"/api/documents/{before['id']}").json()
     [after] = client.get("/api/suggest", params={"q": "关于"}).json()["suggestions"]
     assert (after["date"], after["source"]) == (document["date"], document["source"]) == (None, None)
+
+
+# ---------------------------------------------------------------- attack 23
+
+def test_the_operators_file_names_and_folders_reach_no_one_but_an_admin(tmp_path, make_home):
+    """Attack 23: a document's evidence in ``/api/documents/{id}`` listed every candidate of its fields, those the
+    file's name and folders gave among them (``内部_张三批示``, a folder's 来源): the operator's source path, which may
+    hold private words, for any visitor. A viewer who is no admin is shown a candidate of the file's name, folders or
+    metadata only when it is the value they are shown (how that was found); an admin is shown them all."""
+    home = make_home(tmp_path / "home")
+    folder = tmp_path / "src" / "客户王五机密项目" / "某某县人民政府" / "通知"
+    folder.mkdir(parents=True)
+    (folder / "内部_张三批示.txt").write_text(
+        "某市人民政府关于做好秋季防火工作的通知\n各县区：\n请认真贯彻执行。\n##paidbegin##\n会员正文内容若干。\n", encoding="utf-8")
+    library = Library.open(home)
+    assert library.ingest([tmp_path / "src"], workers=1).counts["ingested"] == 1
+    doc = library.get(1)
+    private = ("张三批示", "客户王五", "某某县")
+    assert {e.origin for e in doc.evidence if any(word in e.value for word in private)} == {"file_name", "folder"}
+    accounts = Accounts.open(home)
+    for name, role in (("管理员", "admin"), ("会员", "member"), ("免费用户", "user")):
+        accounts.add_user(name, PASSWORD, role, "2099-12-31" if role == "member" else None)
+    tokens = {name: accounts.create_token(name, "t") for name in ("管理员", "会员", "免费用户")}
+    accounts.close()
+    app = create_app(home)
+    clients = {"visitor": TestClient(app), **{name: TestClient(app, headers={"authorization": f"Bearer {token}"})
+                                              for name, token in tokens.items()}}
+    for who, client in clients.items():
+        shown = client.get("/api/documents/1").json()
+        page = client.get("/documents/1", headers={"accept": "text/html"}).text
+        told = [word for word in private if word in json.dumps(shown, ensure_ascii=False) + page]
+        assert told == (["张三批示", "某某县"] if who == "管理员" else []), who
+        assert shown["title"] == "某市人民政府关于做好秋季防火工作的通知" and shown["genre"] == "通知", who
+    library.close()

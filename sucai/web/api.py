@@ -115,17 +115,20 @@ def _json(data, status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status)
 
 
-def document_payload(doc: Document, member: bool) -> dict:
-    """What the API shows of a document to a viewer: metadata, the viewer's text and outline, the notice.
+def document_payload(doc: Document, viewer: Viewer) -> dict:
+    """What the API shows of a document to ``viewer``: metadata, the viewer's text and outline, the notice.
 
     ``chars`` is the 字数 of the whole document (:attr:`sucai.model.Document.counted_chars`: no white space);
     ``visible_chars`` the length of ``text`` in characters (the unit of its offsets). The server's file path and the
-    cleaning audit are not published.
+    cleaning audit are not published; nor, but to an admin, the evidence found in the file's name, folders or
+    metadata that is not the value shown (:func:`sucai.access.shown_evidence`).
     """
-    view, notice = access.view(doc, member)
+    view, notice = access.view(doc, viewer.member)
     data = view.to_dict()
     for private in ("source_path", "removed"):
         data.pop(private, None)
+    if not viewer.admin:
+        data["evidence"] = [e.to_dict() for e in access.shown_evidence(view)]
     data.update(chars=doc.counted_chars, visible_chars=view.chars, notice=notice)
     return data
 
@@ -173,7 +176,7 @@ def api_document(
     library: Annotated[Library, Depends(get_library)],
     viewer: Annotated[Viewer, Depends(current_viewer)],
 ):
-    return _json(document_payload(library.get(doc_id, include_hidden=viewer.admin), viewer.member))
+    return _json(document_payload(library.get(doc_id, include_hidden=viewer.admin), viewer))
 
 
 @router.get("/documents/{doc_id:int}/similar", summary="相似素材")
