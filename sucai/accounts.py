@@ -752,7 +752,7 @@ class Accounts:
 
     def limit_free_check(self, viewer: Viewer, source_ip: str | None, *, spend: bool = True) -> None:
         """Count a 查重 of a viewer without a 查重 quota — a visitor, by IP address; a free user, by
-        account — before it runs. Raises TooManyRequests (429, ``too_many_checks``) when
+        account and by IP address — before it runs. Raises TooManyRequests (429, ``too_many_checks``) when
         ``free_checks_per_hour`` (0: no limit) have been run within the hour. Counted in ``attempts``
         (rows older than an hour go), not in the audit log, which a visitor's checks do not grow.
         Members and admins pass (a member's 查重 spend the daily quota, :meth:`use_quota`). ``spend`` False: refused
@@ -763,7 +763,7 @@ class Accounts:
                                   "会员可按每日次数查重", code="too_many_checks", retry_after=wait)
 
     def limit_free_batch(self, viewer: Viewer, source_ip: str | None, *, spend: bool = True) -> None:
-        """Count a 打包下载 (a zip) of a visitor, by IP address, or of a free user, by account, before it is made
+        """Count a 打包下载 (a zip) of a visitor, by IP address, or of a free user, by account and by address, before it is made
         (up to 100 documents: 1.2–1.8 s CPU as .docx). Raises TooManyRequests (429, ``too_many_downloads``) when
         ``free_batch_downloads_per_hour`` (0: no limit) have been made within the hour; counted as
         :meth:`limit_free_check` counts. Members and admins pass (each document spends the daily quota,
@@ -774,12 +774,15 @@ class Accounts:
                                   "也可逐篇下载", code="too_many_downloads", retry_after=wait)
 
     def _free_hourly(self, viewer: Viewer, source_ip: str | None, kind: str, most: int, spend: bool = True) -> int:
-        """Seconds to wait before a visitor (by IP address) or free user (by account) may do ``kind`` again, ``most``
-        an hour (0: not limited, nor anyone but them); 0 when they may, the attempt counted unless ``spend`` is False."""
+        """Seconds to wait before a visitor (by IP address) or free user (by account, and by IP address as a visitor:
+        sign-up is free, so accounts made in a loop share their address's hour) may do ``kind`` again, ``most`` an hour
+        (0: not limited, nor anyone but them); 0 when they may, the attempt counted unless ``spend`` is False."""
         if most <= 0 or self.tier(viewer) not in ("visitor", "user"):
             return 0
-        key = account_key(viewer) if viewer.logged_in else f"ip:{address_key(source_ip)}"
-        return self.claim([(kind, key, most)], 3600, count=spend)[0]
+        keys = [(kind, f"ip:{address_key(source_ip)}", most)]
+        if viewer.logged_in:
+            keys.append((kind, account_key(viewer), most))
+        return self.claim(keys, 3600, count=spend)[0]
 
     def extend_membership(self, conn: Connection, user_id: int, tier: str, days: int) -> tuple[str, str]:
         """Extend account ``user_id``'s ``tier`` (:data:`TIERS`) by ``days`` days inside the caller's

@@ -54,8 +54,8 @@ class Settings:
     member_daily_downloads: int = 50  # downloads a member may make per day (the site's, see timezone); admins are not limited
     member_daily_drafts: int = 20     # 写作台 drafts a member may start per day
     member_daily_checks: int = 20     # 查重 runs a member may make per day
-    free_checks_per_hour: int = 30    # 查重 runs per hour of a visitor (per IP address) or a free user; 0: no limit
-    free_batch_downloads_per_hour: int = 10  # 打包下载 (zips) per hour of a visitor (per IP address) or a free user; 0: no limit
+    free_checks_per_hour: int = 30    # 查重 runs per hour of a visitor (per IP address) or a free user (per account and address); 0: no limit
+    free_batch_downloads_per_hour: int = 10  # 打包下载 (zips) per hour of a visitor (per IP address) or a free user (per account and address); 0: no limit
     svip_daily_downloads: int = 200   # the same three for the SVIP tier
     svip_daily_drafts: int = 100
     svip_daily_checks: int = 100

@@ -326,6 +326,30 @@ def test_sign_ups_from_one_address_are_limited(home):
                          "/register", follow_redirects=False).status_code == 303
 
 
+def test_accounts_made_one_after_another_share_their_addresss_hour(home, library):
+    """Attack 23: sign-up is free, and a free user's 查重 and 打包下载 of the hour were counted per account only: a
+    visitor who had spent the address's hour registered and had the hour again, as often as sign-ups allow. A free
+    user's are counted by account and by address: the new account is refused on the spent address (429 in Chinese,
+    Retry-After), and has its own hour elsewhere: once, then refused on a third address by its account's count."""
+    app = make_app(home, free_checks_per_hour=1, free_batch_downloads_per_hour=1)
+    draft = {"text": free_text(library)}
+    signup = {"username": "循环注册", "password": PASSWORD, "password2": PASSWORD}
+    with TestClient(app, raise_server_exceptions=False, client=("198.51.100.210", 1)) as here:
+        assert here.post("/api/check", json=draft).status_code == here.get("/api/download?ids=1").status_code == 200
+        assert post_form(here, "/register", signup, "/register", follow_redirects=False).status_code == 303
+        csrf = {"x-csrf-token": csrf_of(here, "/account")}
+        check, zipped = here.post("/api/check", json=draft, headers=csrf), here.get("/api/download?ids=1")
+        assert (check.json()["code"], zipped.json()["code"]) == ("too_many_checks", "too_many_downloads")
+        assert "查重过于频繁" in check.json()["error"] and int(check.headers["retry-after"]) > 0
+        assert "打包下载过于频繁" in zipped.json()["error"] and int(zipped.headers["retry-after"]) > 0
+        cookies = dict(here.cookies)
+    elsewhere = [TestClient(app, raise_server_exceptions=False, client=(f"198.51.100.{n}", 1), cookies=cookies)
+                 for n in (211, 212)]
+    csrf = {"x-csrf-token": csrf_of(elsewhere[0], "/account")}
+    assert [there.post("/api/check", json=draft, headers=csrf).status_code for there in elsewhere] == [200, 429]
+    assert [there.get("/api/download?ids=1").status_code for there in elsewhere] == [200, 429]
+
+
 def test_api_and_download_answers_are_not_cached(app, accounts):
     member = member_client(app, accounts, "缓存会员")
     for path in ("/api/documents/1", "/api/me", "/api/search?q=基层", "/api/documents/1/download?format=md",
