@@ -10,6 +10,7 @@ import os
 import random
 import re
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
@@ -627,6 +628,35 @@ def test_a_visitors_uploaded_file_is_counted_before_it_is_read(home, monkeypatch
     page = client.post("/check", files={"file": ("稿3.md", b"#")}, headers={"accept": "text/html"})
     assert page.status_code == 429 and "查重过于频繁" in page.text and read == ["稿0.md", "稿1.md"]
     assert client.post("/api/check", json={"text": "字" * 2001}).json()["code"] == "draft_too_long"   # typed: not counted
+
+
+def test_uploaded_drafts_are_read_one_at_a_time(home, monkeypatch):
+    """Attack 23: each uploaded draft was read at once in a worker of its own — a visitor's hour of 30 scans sent
+    together ran 30 Tesseracts at once, each up to ``parse_timeout_seconds``, on a machine of 2 cores. A server process
+    reads one uploaded file at a time, first come first served: here the first read waits for the other upload to
+    have been counted (so that it is asked for meanwhile), and for a read of it, which comes only once it is done."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_checks_per_hour = 0\n")
+    counted, first, second, overlapped = threading.Semaphore(0), threading.Lock(), threading.Event(), []
+    real_count = Accounts.limit_free_check
+    monkeypatch.setattr(Accounts, "limit_free_check", lambda *args, **kw: (real_count(*args, **kw), counted.release()))
+
+    def read(settings, path, data, name):
+        if not first.acquire(blocking=False):
+            second.set()
+            return OWN
+        assert counted.acquire(timeout=60) and counted.acquire(timeout=60)   # both uploads counted: both asked
+        overlapped.append(second.wait(timeout=2))
+        return OWN
+
+    monkeypatch.setattr("sucai.web.check.read_draft", read)
+    with TestClient(create_app(home), raise_server_exceptions=False) as client:
+        other = threading.Thread(target=client.post, args=("/api/check",), kwargs={"files": {"file": ("稿0.txt", b"x")}})
+        other.start()
+        answer = client.post("/api/check", files={"file": ("稿1.txt", b"x")}).json()
+        assert answer.get("chars") == count_chars(OWN), answer
+        other.join(timeout=60)
+    assert overlapped == [False]
 
 
 def test_a_check_never_changes_the_library(library):

@@ -77,6 +77,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.state.recorder = recorder
     app.state.templates = templates()
     app.state.searches = anyio.CapacityLimiter(SEARCH_THREADS)   # see deps.searching
+    app.state.draft_reads = anyio.CapacityLimiter(1)   # an uploaded draft's file, see check.draft_text
     library.index.sync(edit=True)  # pending index work (an older run, a running ingest): served once applied
     titles.refresh(force=True)
 

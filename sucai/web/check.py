@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Callable, Literal, TypeVar
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -147,7 +148,10 @@ async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tu
     ``text`` field, or a ``text/plain`` body —, the CSRF token it carries (the header, else the
     form's field; None when neither), and whether ``viewer``'s free 查重 was counted: a file's is before it is read
     (:meth:`~sucai.accounts.Accounts.limit_free_check`), a form's CSRF token checked before that
-    (:func:`~sucai.web.deps.check_session_csrf`: a forged upload is neither counted nor read). Raises InvalidInput
+    (:func:`~sucai.web.deps.check_session_csrf`: a forged upload is neither counted nor read). A server process reads
+    one uploaded file at a time, first come first served (``app.state.draft_reads``): each is read in a worker of its
+    own, OCR of a scan up to ``parse_timeout_seconds``, and thirty scans sent at once ran thirty Tesseracts (attack
+    23). Raises InvalidInput
     (413 ``too_large`` beyond the limits, 422 otherwise), Forbidden (403 ``csrf_failed``: a form of a signed-in
     session without its token), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent) or ReadError (an
     unreadable file)."""
@@ -196,7 +200,8 @@ async def _form_draft(request: Request, file_cap: int, viewer: Viewer) -> tuple[
             if len(data) > file_cap:
                 raise TooLarge(f"文件过大（超过 {file_cap // 2**20} MB 上限）")
             await run_in_threadpool(get_accounts(request).limit_free_check, viewer, client_ip(request))
-            text = await run_in_threadpool(read_draft, request.app.state.settings, None, data, upload.filename or "")
+            text = await anyio.to_thread.run_sync(read_draft, request.app.state.settings, None, data,
+                                                  upload.filename or "", limiter=request.app.state.draft_reads)
         else:
             text = form.get("text")
         return (text if isinstance(text, str) else ""), token, uploaded
