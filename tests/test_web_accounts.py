@@ -146,6 +146,17 @@ def test_https_only_setting_adds_secure(home):
     assert "secure" in cookie and "httponly" in cookie
 
 
+def test_a_cookie_set_over_https_is_secure_whatever_the_setting(home):
+    """Attack 23: behind an HTTPS proxy (``trusted_proxies``, ``X-Forwarded-Proto: https``) the login cookie was
+    sent without ``Secure`` while ``session_https_only`` was left at 0. A cookie set in the answer to a request that
+    came over HTTPS is ``Secure``; over plain HTTP (localhost) it is not, or no one could log in there."""
+    app = make_app(home)
+    for base, secure in (("https://testserver", True), ("http://testserver", False)):
+        with TestClient(app, base_url=base) as client:
+            cookie = login(client, "会员甲").headers["set-cookie"].lower()
+        assert ("; secure" in cookie, "httponly" in cookie, "samesite=lax" in cookie) == (secure, True, True), base
+
+
 def test_session_secret_is_kept(home):
     assert session_secret(home) == session_secret(home)
 

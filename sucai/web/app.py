@@ -89,6 +89,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.add_middleware(SessionMiddleware, secret_key=accounts.session_secret().hex(),
                        session_cookie=SESSION_COOKIE, max_age=settings.session_max_age_days * 86400,
                        same_site="lax", https_only=bool(settings.session_https_only))
+    app.add_middleware(_SecureOverHttps)
     app.add_middleware(_HeadAsGet)
     if settings.trusted_proxies.strip():  # outermost: the client address is settled before anything reads it
         app.add_middleware(ProxyHeadersMiddleware,
@@ -121,6 +122,35 @@ class _NoStoreAPI:
             await send(message)
 
         await self.app(scope, receive, no_store)
+
+
+class _SecureOverHttps:
+    """Pure ASGI middleware: a cookie set in the answer to a request that came over HTTPS — directly, or through a
+    trusted proxy that says so (``X-Forwarded-Proto``, ``trusted_proxies``) — is ``Secure`` whatever the setting
+    ``session_https_only`` says, so that the browser never sends the login over plain HTTP (a link or a network
+    attacker's redirect to ``http://``): a site behind an HTTPS proxy whose operator left the setting at 0 sent it
+    (attack 23). A request over plain HTTP (localhost) keeps the setting's cookie."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("scheme") != "https":
+            await self.app(scope, receive, send)
+            return
+
+        async def secure(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(name, _secured(value) if name.lower() == b"set-cookie" else value)
+                                                  for name, value in message.get("headers", [])]}
+            await send(message)
+
+        await self.app(scope, receive, secure)
+
+
+def _secured(cookie: bytes) -> bytes:
+    """A ``Set-Cookie`` value with the ``Secure`` attribute (RFC 6265 §4.1.2.5), added unless it has it."""
+    return cookie if b"secure" in (part.strip().lower() for part in cookie.split(b";")[1:]) else cookie + b"; secure"
 
 
 class _HeadAsGet:
