@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psutil
@@ -106,6 +107,48 @@ def test_doc_wps_rtf_odt_read_as_the_docx_they_were_made_from(office_files):
                 re.sub(r"^(一\?|二\?|\(一\))", "", line) for line in raw.text.split("\n")]
         else:
             assert raw.text == expected, fmt
+
+
+def linking_odt(address: str) -> bytes:
+    """An .odt whose text is a title line and an image linked at ``address``, not held in the file."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content office:version="1.2"'
+        ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+        ' xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"><office:body><office:text>'
+        '<text:p>关于做好防汛工作的通知</text:p><text:p><draw:frame draw:name="图" svg:width="2cm" svg:height="2cm">'
+        f'<draw:image xlink:href="{address}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/>'
+        '</draw:frame></text:p></office:text></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest manifest:version="1.2"'
+                ' xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    return zip_bytes({"mimetype": "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml": manifest,
+                      "content.xml": content})
+
+
+@needs_libreoffice
+def test_a_converted_document_follows_no_link_out_of_it():
+    """Attack 23: an .odt sent to 查重 — by a visitor — with an image linked at an address had the server's
+    LibreOffice fetch it (a GET, after an OPTIONS: any host the server reaches, 10.0.0.5 or 169.254.169.254). A
+    conversion's profile follows no link of a document to what lies outside it; the text is read as before."""
+    asked = []
+
+    class Listener(BaseHTTPRequestHandler):
+        def handle_one_request(self):
+            asked.append(self.rfile.readline().decode(errors="replace").strip())
+            self.close_connection = True
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"http://127.0.0.1:{server.server_address[1]}/图.png"
+        assert read_bytes(linking_odt(address), "链接.odt").text.strip() == "关于做好防汛工作的通知"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert asked == []
 
 
 @needs_libreoffice

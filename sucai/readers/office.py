@@ -73,6 +73,16 @@ _RESTART = 81  # soffice.bin's exit status when it made a new profile and asks t
 _SAVE_AS = "请另存为 .docx 后重试"
 _SNIFF_MAX = 200 * 2**20  # larger files are refused by the reader anyway
 PROFILE = "profile"  # the LibreOffice profile of a conversion folder
+_PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" \
+oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
+"""The settings a new profile starts with (``user/registrymodifications.xcu``): a document's links to what lies outside
+it — an image at ``http://10.0.0.5/…`` or ``file:///…`` — are not followed (LibreOffice's expert setting
+``BlockUntrustedRefererLinks``): a visitor's .odt sent to 查重 had the server fetch any address it named (attack 23)."""
 
 
 def missing() -> str | None:
@@ -227,7 +237,7 @@ def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb:
                   ) -> dict[Path, Path | ReadError]:
     """Convert each of ``sources`` to .docx in a new folder in ``workdir`` (made when missing; the caller removes it:
     a :func:`conversion_folder`), with the LibreOffice profile of ``workdir`` (:data:`PROFILE`), made by the first
-    batch converted there.
+    batch converted there, which follows no link of a document to what lies outside it (:data:`_PROFILE_SETTINGS`).
 
     Returns for each source the converted .docx, or the ReadError saying why it
     has none: "converter_unavailable" (LibreOffice missing, with what to
@@ -239,6 +249,7 @@ def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb:
     if reason:
         return {source: ReadError(reason, code="converter_unavailable") for source in sources}
     workdir.mkdir(parents=True, exist_ok=True)
+    _settle_profile(workdir / PROFILE)
     batch = Path(tempfile.mkdtemp(prefix="batch-", dir=workdir))
     inbox, outdir = batch / "in", batch / "out"
     for folder in (inbox, outdir, batch / "tmp"):
@@ -262,6 +273,15 @@ def convert_batch(sources: list[Path], workdir: Path, timeout: float, memory_mb:
             results[source] = output if output.exists() and output.stat().st_size else ReadError(
                 f"LibreOffice 无法打开该文件（可能已损坏或不是文字文档）；{_SAVE_AS}", code="corrupt")
     return results
+
+
+def _settle_profile(profile: Path) -> None:
+    """Give the profile ``profile`` that LibreOffice is yet to make :data:`_PROFILE_SETTINGS`, which it keeps as it
+    makes the rest."""
+    settings = profile / "user" / "registrymodifications.xcu"
+    if not settings.exists():
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text(_PROFILE_SETTINGS, encoding="utf-8")
 
 
 def convert_bytes(data: bytes, kind: str, timeout: float, memory_mb: int | None = None) -> bytes:
