@@ -1003,6 +1003,67 @@ def test_docx_attachment_without_a_label_starts_a_page():
     assert title.style.name == "Title" and title.paragraph_format.page_break_before
 
 
+# A report's opening as printed (2024 政府工作报告), and lines that only look like its 题注 or 称谓, by hand.
+REPORT_LINES = [
+    "——2024年3月5日在第十四届全国人民代表大会第二次会议上",
+    "国务院总理　李强",
+    "各位代表：",
+    "现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。",
+    "——经济总体回升向好。国内生产总值超过126万亿元。",
+    "（二〇二四年三月五日）",
+    "各位党员要做到以下几点：",
+    "尊敬的各位领导，各位来宾，女士们，先生们：",
+]
+
+
+def _centred_in_kaiti(paragraph) -> bool:
+    return (paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER and paragraph.paragraph_format.first_line_indent == Pt(0)
+            and {_east_asia(r._r) for r in paragraph.runs} == {"楷体_GB2312"})
+
+
+def test_docx_title_notes_are_centred_in_kaiti_and_salutations_flush_left():
+    """A speech's or report's 题注 — the occasion after a dash and the speaker under it — centred in 楷体 with one
+    empty line (579 twips) under them, as reports are printed; its 称谓 顶格 in the body font like a 主送机关 (§7.3.2).
+    The same shapes later in the text are body paragraphs (two characters in, the Normal style's), and so is a
+    sentence that opens like a 称谓."""
+    document = open_docx(export_document(Document("政府工作报告", "\n".join(REPORT_LINES)), "docx")[1])
+    occasion, speaker, salutation, opening, point, dated, sentence, greeting = document.paragraphs[1:]
+    assert _centred_in_kaiti(occasion) and _centred_in_kaiti(speaker)
+    assert occasion.paragraph_format.space_after is None and speaker.paragraph_format.space_after == Twips(579)
+    for paragraph in (salutation, greeting):
+        assert paragraph.paragraph_format.first_line_indent == Pt(0)
+        assert [_east_asia(r._r) for r in paragraph.runs] == ["仿宋_GB2312"]
+    for paragraph in (opening, point, dated, sentence):
+        assert paragraph.alignment is None and paragraph.paragraph_format.first_line_indent is None, paragraph.text
+
+
+@pytest.mark.parametrize("lines, notes", [
+    (["（一九四二年五月）", "同志们！今天邀集大家来开座谈会。"], 1),   # a speech's date (毛泽东选集)
+    (["2008年1月31日 中华人民共和国国务院令第517号公布", "2020年3月27日 国务院令第726号修订", "第一章 总则"], 2),
+    (["国务院总理　李强", "各位代表："], 0),   # a speaker's line is a 题注 only under an occasion
+    (["2024年3月5日", "现将有关事项通知如下。"], 0),   # a date alone is no 题注 (a law's says what was done)
+    (["——经济总体回升向好。国内生产总值超过126万亿元。", "——就业物价总体稳定。"], 0),   # dash-led sentences
+])
+def test_docx_title_notes_of_speeches_and_laws(lines, notes):
+    document = open_docx(export_document(Document("标题", "\n".join(lines)), "docx")[1])
+    body = document.paragraphs[1:]
+    assert [_centred_in_kaiti(p) for p in body] == [n < notes for n in range(len(body))]
+
+
+@pytest.mark.corpus
+def test_real_report_title_notes_and_salutation(corpus_dir):
+    """海拉尔区 2013 政府工作报告 as the pipeline reads it: the occasion ("----2013年2月28日在…会议上") and the
+    speaker centred in 楷体, "各位代表：" 顶格, the text after it two characters in."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / "gov_work_reports_hailaer_district/utf8/2013_海拉尔区政府工作报告.txt")
+    occasion, speaker, salutation, opening = open_docx(export_document(doc, "docx")[1]).paragraphs[1:5]
+    assert occasion.text.startswith("----2013年2月28日在海拉尔区") and speaker.text.endswith("杜联合")
+    assert _centred_in_kaiti(occasion) and _centred_in_kaiti(speaker)
+    assert salutation.text == "各位代表：" and salutation.paragraph_format.first_line_indent == Pt(0)
+    assert opening.text.startswith("现在，") and opening.paragraph_format.first_line_indent is None
+
+
 def test_docx_upward_doc_number_and_signer_share_a_line():
     """§7.2.6: a 上行文's 发文字号 one character in from the left, 签发人 one in from the right (name in 楷体)."""
     text = "某农〔2024〕3号　　签发人：张三\n县人民政府：\n现将有关情况报告如下。"

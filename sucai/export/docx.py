@@ -21,7 +21,8 @@ What the standard fixes and where this module does it:
   发文字号 centred two lines below it (a 上行文's 发文字号 left and 签发人 right,
   each one character in), a red rule 4 mm under it and the title two lines
   below; a 发文字号 alone is centred above the title.
-- §7.3.2 主送机关 顶格 (no indent); §7.3.4 附件说明 one line below the body;
+- §7.3.2 主送机关 顶格 (no indent), and so a speech's or report's 称谓 on its own line ("各位代表：",
+  "同志们：", :data:`sucai.elements.SALUTATION`), as they are printed; §7.3.4 附件说明 one line below the body;
   §7.3.5.2 发文机关署名 one line below, right-aligned two characters in, and the
   成文日期 under it starting two characters right of the 署名's first character
   (the 署名 moving left when the date is longer); §7.3.6 附注 two characters in;
@@ -29,6 +30,11 @@ What the standard fixes and where this module does it:
   centred like a title; §7.4 版记 (抄送机关, 印发机关和印发日期) in 4号, one
   character in on both sides, between rules, the 印发日期 right-aligned. These
   are the lines that ``Document.elements`` marks (see :mod:`sucai.export.blocks`).
+- the 题注 of a speech, a report or a law — the lines between its title and its text that say when, where and
+  by whom it was given or adopted: "——2024年3月5日在第十四届全国人民代表大会第二次会议上" and the
+  speaker under it ("国务院总理　李强"), "（一九四二年五月）", "2008年1月31日 中华人民共和国国务院令第517号公布" —
+  centred in 楷体 as they are printed (the standard has none: a 公文 opens with its 主送机关 or text), one
+  empty line under the last.
 - §7.3.3 body in 3号 (16 pt) 仿宋, each paragraph indented two characters;
   structure levels 一、 in 黑体, （一） in 楷体, 1. and （1） in the body font.
   The font follows the numbering as written, not the depth in the outline (a
@@ -66,6 +72,7 @@ from docx.text.font import Font
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ..elements import SALUTATION
 from ..model import Document
 from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
@@ -177,7 +184,9 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     items = with_notice(doc, notice)
     masthead = _masthead(items)
     writer.title(doc.title, writer.masthead(items[:masthead]))
-    for block in items[masthead:]:
+    notes = masthead + _title_notes(items[masthead:])
+    writer.title_notes(items[masthead:notes])
+    for block in items[notes:]:
         writer.block(block)
     _set_properties(document, doc)
     out = io.BytesIO()
@@ -186,6 +195,20 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
 
 
 _MASTHEAD_KINDS = ("issuer_mark", "doc_number", "signer")
+_DIGITS = "0-9０-９"
+# 题注 lines (see the module docstring): a dash-led occasion, a date in brackets, a law's adoption or amendment.
+_TITLE_NOTE = re.compile(
+    r"[—―－─-]+[ \u3000]*[^。！？；\n]{2,120}"
+    r"|[（(][^（()）\n]{0,200}年[^（()）\n]{0,200}[）)]"
+    rf"|(?:19|20)[{_DIGITS}]{{2}}年[{_DIGITS}]{{1,2}}月[{_DIGITS}]{{1,2}}日[^。！？；\n]{{2,300}}"
+    r"(?:通过|公布|发布|修订|修正|施行|批准)"
+)
+# The speaker under a dash-led occasion: office and name apart, no punctuation ("海拉尔区人民政府区长　　杜联合").
+_SPEAKER = re.compile(r"[^\s，。、：；！？,.:;!?]{2,30}[ \u3000]+[^\s，。、：；！？,.:;!?]{2,4}")
+# A 称谓 on its own line: short names of those addressed, each opening as one does ("各位代表、各位委员：",
+# "尊敬的各位领导，女士们，先生们："), never a sentence ("各位党员要做到以下几点：").
+_ADDRESSED = rf"(?:{SALUTATION.pattern})[^，、,；;：:。！？!?\s]{{0,8}}"
+_SALUTATION_LINE = re.compile(rf"{_ADDRESSED}(?:[，、,]{_ADDRESSED})*[：:]")
 _SIGNATURE_KINDS = ("issuer_signature", "date")
 _RED = RGBColor(0xFF, 0x00, 0x00)
 
@@ -194,6 +217,19 @@ def _masthead(items: list[Block]) -> int:
     """How many leading lines are the 版头 (发文机关标志, 发文字号, 签发人): lines made of those elements only."""
     count = 0
     while count < len(items) and items[count].parts and all(k in _MASTHEAD_KINDS for k, _ in items[count].parts):
+        count += 1
+    return count
+
+
+def _title_notes(items: list[Block]) -> int:
+    """How many of the lines that follow the title (and the 版头) are its 题注: body lines matching
+    :data:`_TITLE_NOTE`, and a speaker's line right under a dash-led one; none after the first line that is not."""
+    count = 0
+    while count < len(items) and not items[count].parts:
+        text = items[count].text
+        speaker = count > 0 and items[count - 1].text[0] in "—―－─-" and _SPEAKER.fullmatch(text)
+        if not (_TITLE_NOTE.fullmatch(text) or speaker):
+            break
         count += 1
     return count
 
@@ -261,13 +297,21 @@ class _Writer:
         _add_run(paragraph, "\n".join(title_lines(title, capacity)), self.style.title_font, self.style.title_size,
                  self.spacing)
 
+    def title_notes(self, lines: list[Block]) -> None:
+        """The title's 题注 (see the module docstring), centred in 楷体, one empty line under the last."""
+        for line in lines:
+            paragraph = self._plain(line.text, WD_ALIGN_PARAGRAPH.CENTER, indent=0, font=self.style.level2_font)
+        if lines:
+            paragraph.paragraph_format.space_after = self._lines(1)
+
     # -- the body ---------------------------------------------------------------------
 
     def block(self, block: Block) -> None:
         kinds = [kind for kind, _ in block.parts]
-        if not kinds:
+        salutation = not kinds and not block.level and _SALUTATION_LINE.fullmatch(block.text)
+        if not kinds and not salutation:
             self._body(block)
-        elif kinds[0] == "addressee" and not in_record(block.parts):
+        elif salutation or kinds[0] == "addressee" and not in_record(block.parts):   # 顶格
             self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=0)
         elif kinds[0] in _SIGNATURE_KINDS:
             self._signature(block)
