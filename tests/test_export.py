@@ -1176,6 +1176,52 @@ def test_pdf_places_the_elements(notice_pdf):
     # in 仿宋_GB2312, a little more in AR PL UMing; the indents above are what the file says)
 
 
+# A 附件说明 of two names, the first too long for its line (§7.3.4), after one line of text.
+LISTED = ["现将有关事项通知如下，请认真贯彻执行。",
+          "附件：1.某县2024年春季农业生产重点任务分解表及各乡镇完成时限一览表（试行）",
+          "2.春季农业生产技术指导意见"]
+
+
+def listed_document() -> Document:
+    text = "\n".join(LISTED)
+    return Document("某县农业农村局关于做好春季农业生产工作的通知", text, genre="通知",
+                    elements=[Element("attachment_note", line, text.index(line), text.index(line) + len(line))
+                              for line in LISTED[1:]])
+
+
+def _indent(paragraph) -> dict[str, str]:
+    ind = paragraph._p.pPr.find(qn("w:ind"))
+    return {name: ind.get(qn(f"w:{name}")) for name in ("left", "hanging", "leftChars", "hangingChars", "firstLineChars")}
+
+
+def test_docx_attachment_note_names_align_under_their_first_character():
+    """§7.3.4 "附件名称较长需回行时，应当与上一行附件名称的首字对齐", and a second name under the first's number, by hand
+    (16 pt a character as the body's indents count): "附件：" is 3 characters, "1." and "2." one (two half-width
+    signs); the first line starts 2 characters in, so its name starts at 2 + 3 + 1 = 6 (1,920 twips) with a hanging
+    first line of 4 (1,280); the second line's number stands at 2 + 3 = 5, its name at 6: a hanging line of 1."""
+    first, second = open_docx(export_document(listed_document(), "docx")[1]).paragraphs[2:]
+    assert _indent(first) == {"left": "1920", "hanging": "1280", "leftChars": "600", "hangingChars": "400",
+                              "firstLineChars": "0"}
+    assert _indent(second) == {"left": "1920", "hanging": "320", "leftChars": "600", "hangingChars": "100",
+                               "firstLineChars": "0"}
+    assert first.paragraph_format.space_before == Twips(579) and second.paragraph_format.space_before is None
+
+
+def test_pdf_attachment_note_names_align(tmp_path):
+    """As LibreOffice prints it: the first line two characters (15.75 pt each) in, its name's wrapped line starting
+    where its name starts (under 某), and the number 2. under the number 1. (the half-width digits of the stand-in
+    font are a little wider than half a character: within a quarter of one)."""
+    import pdfplumber
+
+    name, data = export_document(listed_document(), "docx")
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data, fallbacks=True)) as pdf:
+        chars = [(c["text"], c["x0"], c["x1"], round(c["top"])) for c in pdf.pages[0].chars]
+    first, wrapped, second = _line(chars, "附件："), _line(chars, "镇完成时限"), _line(chars, "2.春季")
+    assert first[0][1] == pytest.approx(LEFT + 2 * 15.75, abs=1.5)
+    assert wrapped[0][1] == pytest.approx(next(c for c in first if c[0] == "某")[1], abs=4)
+    assert second[0][1] == pytest.approx(next(c for c in first if c[0] == "1")[1], abs=4)
+
+
 def test_pdf_title_lines_are_the_computed_lines(tmp_path):
     """The title breaks where :func:`title_lines` broke it and nowhere else (each line fits)."""
     import pdfplumber

@@ -22,7 +22,9 @@ What the standard fixes and where this module does it:
   each one character in), a red rule 4 mm under it and the title two lines
   below; a 发文字号 alone is centred above the title.
 - §7.3.2 主送机关 顶格 (no indent), and so a speech's or report's 称谓 on its own line ("各位代表：",
-  "同志们：", :data:`sucai.elements.SALUTATION`), as they are printed; §7.3.4 附件说明 one line below the body;
+  "同志们：", :data:`sucai.elements.SALUTATION`), as they are printed; §7.3.4 附件说明 one line below the body,
+  two characters in, a name too long for its line wrapping under its own first character and each further
+  numbered name under the first one's number;
   §7.3.5.2 发文机关署名 one line below, right-aligned two characters in, and the
   成文日期 under it starting two characters right of the 署名's first character
   (the 署名 moving left when the date is longer); §7.3.6 附注 two characters in;
@@ -209,6 +211,8 @@ _SPEAKER = re.compile(r"[^\s，。、：；！？,.:;!?]{2,30}[ \u3000]+[^\s，�
 # "尊敬的各位领导，女士们，先生们："), never a sentence ("各位党员要做到以下几点：").
 _ADDRESSED = rf"(?:{SALUTATION.pattern})[^，、,；;：:。！？!?\s]{{0,8}}"
 _SALUTATION_LINE = re.compile(rf"{_ADDRESSED}(?:[，、,]{_ADDRESSED})*[：:]")
+# What an 附件说明 line's name follows (§7.3.4): the label "附件：" and a number "1." (a further line: the number).
+_NOTE_PREFIX = re.compile(rf"(附件?[{_DIGITS}]{{0,2}}[：:])?([{_DIGITS}]{{1,2}}[.．、])?")
 _SIGNATURE_KINDS = ("issuer_signature", "date")
 _RED = RGBColor(0xFF, 0x00, 0x00)
 
@@ -244,6 +248,7 @@ class _Writer:
         self.char = Pt(style.body_size + spacing / 20)  # one character of the body, in the grid
         self.previous: Block | None = None
         self._signed: tuple[Paragraph, float] | None = None  # the last 署名 and its width in characters
+        self._numbers = 2.0  # where the numbers of the 附件说明's names stand, in characters from the margin
 
     # -- 版头 and title ------------------------------------------------------------------
 
@@ -319,10 +324,9 @@ class _Writer:
             self._attachment(block.text)
         elif in_record(block.parts):
             self._record(block)
-        elif kinds[0] == "attachment_note" and self._kind(self.previous) != "attachment_note":
-            note = self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=2)
-            note.paragraph_format.space_before = self._lines(1)  # one line below the text
-        else:  # 附注, further 附件说明 lines, 版头 elements inside the text: body lines
+        elif kinds[0] == "attachment_note":
+            self._attachment_note(block.text)
+        else:  # 附注, 版头 elements inside the text: body lines
             self._body(block)
         self.previous = block
 
@@ -340,6 +344,19 @@ class _Writer:
         if lead:
             self._run(paragraph, block.text[:lead], font)
         self._run(paragraph, block.text[lead:], style.body_font)
+
+    def _attachment_note(self, text: str) -> None:
+        """§7.3.4: the 附件说明 one line below the text, two characters in; a name too long for its line wraps
+        under its own first character (a hanging indent as wide as the label and number before it), and each
+        further line's number stands under the first line's number ("附件：1.…" / "2.…")."""
+        label, number = _NOTE_PREFIX.match(text).groups()
+        first = self._kind(self.previous) != "attachment_note"
+        paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=0)
+        if first:
+            paragraph.paragraph_format.space_before = self._lines(1)  # one line below the text
+            self._numbers = 2 + em_width(label or "")
+        name = self._numbers + em_width(number or "")   # where every name starts
+        _set_hanging_indent(paragraph.paragraph_format, self.style.body_size, name, name - (2 if first else self._numbers))
 
     def _signature(self, block: Block) -> None:
         """§7.3.5.2: 署名 one line below the text, right-aligned two characters in; 成文日期 on the next
@@ -561,6 +578,17 @@ def _set_first_line_indent(paragraph_format, char_size: float, chars: int) -> No
     paragraph_format.first_line_indent = Pt(char_size * chars)
     ind = paragraph_format.element.get_or_add_pPr().get_or_add_ind()
     ind.set(qn("w:firstLineChars"), str(chars * 100))
+
+
+def _set_hanging_indent(paragraph_format, char_size: float, left: float, hanging: float) -> None:
+    """Lines ``left`` characters in but the first, ``hanging`` characters less; also as ``w:leftChars`` and
+    ``w:hangingChars``. For a paragraph whose ``w:firstLineChars`` is 0 already (:meth:`_Writer._paragraph`), so
+    that the Normal style's two characters do not hold in Word."""
+    paragraph_format.left_indent = Pt(char_size * left)
+    paragraph_format.first_line_indent = Pt(-char_size * hanging)
+    ind = paragraph_format.element.get_or_add_pPr().get_or_add_ind()
+    for name, chars in (("leftChars", left), ("hangingChars", hanging)):
+        ind.set(qn(f"w:{name}"), str(round(chars * 100)))
 
 
 def _label_rank(block: Block) -> int:
