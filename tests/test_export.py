@@ -242,6 +242,25 @@ def test_docx_heading_font_follows_the_label_not_the_depth():
     assert [p.style.name for p in document.paragraphs[1:]] == ["Heading 1", "Heading 2", "Normal", "Heading 1", "Normal"]
 
 
+def test_docx_divisions_of_a_law_are_centred():
+    """A 章 and a 节 heading on its own line centred with no indent, as laws and 规章 are printed; a 方案's
+    第X部分 and an 一、 heading keep the Normal style's two characters, an article stays a body paragraph."""
+    text = "第一部分 总体要求\n一、目标任务\n第一章 总则\n第一节 一般规定\n第一条 为了规范管理，制定本办法。"
+    at = text.find
+    outline = [
+        OutlineNode(1, "第一部分", "总体要求", 0, at("第一章"), children=[OutlineNode(2, "一、", "目标任务", at("一、"), at("第一章"))]),
+        OutlineNode(1, "第一章", "总则", at("第一章"), len(text), children=[
+            OutlineNode(2, "第一节", "一般规定", at("第一节"), len(text), children=[
+                OutlineNode(3, "第一条", "为了规范管理", at("第一条"), len(text)),
+            ]),
+        ]),
+    ]  # fmt: skip
+    document = open_docx(export_document(Document("某某管理办法", text, outline=outline), "docx")[1])
+    shown = [(p.text[:4], p.alignment, p.paragraph_format.first_line_indent) for p in document.paragraphs[1:]]
+    assert shown == [("第一部分", None, None), ("一、目标", None, None), ("第一章 ", WD_ALIGN_PARAGRAPH.CENTER, Pt(0)),
+                     ("第一节 ", WD_ALIGN_PARAGRAPH.CENTER, Pt(0)), ("第一条 ", None, None)]
+
+
 @pytest.mark.parametrize(
     ("style", "font", "size_pt"),
     [
@@ -1062,6 +1081,20 @@ def test_real_report_title_notes_and_salutation(corpus_dir):
     assert _centred_in_kaiti(occasion) and _centred_in_kaiti(speaker)
     assert salutation.text == "各位代表：" and salutation.paragraph_format.first_line_indent == Pt(0)
     assert opening.text.startswith("现在，") and opening.paragraph_format.first_line_indent is None
+
+
+@pytest.mark.corpus
+def test_real_law_chapters_centred_and_its_adoption_a_title_note(corpus_dir):
+    """护士条例 as the pipeline reads it: its 6 chapters (counted by reading the file) centred, its articles body
+    paragraphs, the line saying how it was adopted centred in 楷体 under the title."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / CORPUS_DOCS["law"])
+    paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
+    chapters = [p for p in paragraphs if re.match(r"第[一二三四五六]章 ", p.text)]
+    assert len(chapters) == 6 and {p.alignment for p in chapters} == {WD_ALIGN_PARAGRAPH.CENTER}
+    assert {p.alignment for p in paragraphs if re.match(r"第[一二三四五六七八九十]+条", p.text)} == {None}
+    assert paragraphs[1].text == "2008年1月31日 中华人民共和国国务院令第517号公布" and _centred_in_kaiti(paragraphs[1])
 
 
 def test_docx_upward_doc_number_and_signer_share_a_line():

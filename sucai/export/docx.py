@@ -42,8 +42,8 @@ What the standard fixes and where this module does it:
   The font follows the numbering as written, not the depth in the outline (a
   通知 whose attached 方案 title is the top heading still sets 一、 in 黑体):
   第X编/章/部分 like 一、, 第X节 like （一）; an article's 第X条 label alone
-  is in the 一、 font and its sentence in the body font, as laws are printed;
-  an unnumbered heading takes the font of its depth. Labels stay in the text
+  is in the 一、 font and its sentence in the body font, and a 编, 章 or 节 heading
+  on its own line is centred, as laws are printed; an unnumbered heading takes the font of its depth. Labels stay in the text
   as written, never Word automatic numbering.
 - §7.5 page numbers in 4号 (14 pt) 宋体 Arabic digits between em dashes
   ("— 1 —"), the dash line 7 mm below the type area; odd pages right and even
@@ -100,6 +100,8 @@ _LABEL_RANKS = (
     (re.compile(rf"[（(][{_CN_NUM}]+[）)]"), 2),
 )
 _ARTICLE = re.compile(rf"第[{_CN_NUM}\d]+条")
+# A law's or a 规章's divisions, whose headings are centred as they are printed (not a 方案's 第X部分).
+_DIVISION = re.compile(rf"第[{_CN_NUM}\d]+(?:分编|编|章|节)")
 # Elements that follow w:pBdr in a paragraph's properties (CT_PPr sequence, ECMA-376 §17.3.1.26).
 _AFTER_BORDERS = tuple(
     f"w:{tag}"
@@ -332,12 +334,16 @@ class _Writer:
 
     def _body(self, block: Block) -> None:
         """A heading on its own line takes the Heading style (for Word's navigation pane) and the
-        font of its label; a run-in heading styles only its lead run (only the label for 第X条)."""
+        font of its label, centred for a 编, 章 or 节; a run-in heading styles only its lead run (only the
+        label for 第X条)."""
         style = self.style
         font = style.heading_font(_label_rank(block)) if block.level else style.body_font
         lead = len(block.label) if _ARTICLE.fullmatch(block.label) else block.lead
         if block.standalone and lead >= len(block.text):
             paragraph = self.document.add_paragraph(style=self.headings[min(block.level, 9)])
+            if _DIVISION.fullmatch(block.label):
+                paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _set_first_line_indent(paragraph.paragraph_format, style.body_size, 0)
             self._run(paragraph, block.text, font)
             return
         paragraph = self.document.add_paragraph()
