@@ -969,6 +969,19 @@ def test_docx_masthead_above_the_title(notice_docx):
     assert title.paragraph_format.space_before == Twips(2 * 579) and title.style.name == "Title"
 
 
+@pytest.mark.parametrize("mark, number, drop_mm", [
+    ("某县农业农村局文件", "某农发〔2024〕12号", 35),   # §7.2.4
+    ("中华人民共和国国务院令", "第517号", 20),           # §10.2: a 命令（令）
+])
+def test_docx_issuer_mark_stands_below_the_top_of_the_type_area(mark, number, drop_mm):
+    """The 发文机关标志's top edge "至版心上边缘为35mm" (20 mm for a 令): space before its line, the first of the page."""
+    text = f"{mark}\n{number}\n现予公布，自2008年5月12日起施行。"
+    elements = [Element("issuer_mark", mark, 0, len(mark)),
+                Element("doc_number", number, len(mark) + 1, len(mark) + 1 + len(number))]
+    first = open_docx(export_document(Document("标题", text, elements=elements), "docx")[1]).paragraphs[0]
+    assert first.text == mark and round(first.paragraph_format.space_before.mm, 1) == drop_mm
+
+
 def test_docx_doc_number_alone_is_centred_above_the_title():
     lines = [line for line in NOTICE_LINES if line[1] != "issuer_mark"]
     document = open_docx(export_document(notice_document(lines), "docx")[1])
@@ -1253,6 +1266,11 @@ def test_pdf_attachment_note_names_align(tmp_path):
     assert first[0][1] == pytest.approx(LEFT + 2 * 15.75, abs=1.5)
     assert wrapped[0][1] == pytest.approx(next(c for c in first if c[0] == "某")[1], abs=4)
     assert second[0][1] == pytest.approx(next(c for c in first if c[0] == "1")[1], abs=4)
+
+
+def test_pdf_issuer_mark_top_is_35_mm_below_the_type_area(notice_pdf):
+    """Measured: the top of the 发文机关标志's characters (their em box) 37 + 35 = 72 mm from the top of the page."""
+    assert _line(notice_pdf[1][0], "某县农业农村局文件")[0][3] == pytest.approx((37 + 35) * MM, abs=1.5 * MM)
 
 
 def test_pdf_title_lines_are_the_computed_lines(tmp_path):

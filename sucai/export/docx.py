@@ -17,7 +17,8 @@ What the standard fixes and where this module does it:
 - §7.3.1 title in 2号 (22 pt) 小标宋, centred, followed by one empty line; a
   title longer than a line is broken between words into a 梯形 or 菱形
   (:mod:`sucai.export.title`).
-- §7.2 the 版头 when the text has one: 发文机关标志 centred in red 小标宋, the
+- §7.2 the 版头 when the text has one: 发文机关标志 centred in red 小标宋, its top
+  edge 35 mm below the type area's (a 命令（令）'s 20 mm, §10.2), the
   发文字号 centred two lines below it (a 上行文's 发文字号 left and 签发人 right,
   each one character in), a red rule 4 mm under it and the title two lines
   below; a 发文字号 alone is centred above the title.
@@ -83,6 +84,8 @@ from .title import em_width, title_lines
 
 # GB/T 9704-2012 §5.2.2, in millimetres (§5.2.1's A4 page: blank_document).
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+# §7.2.4: the 发文机关标志's top edge 35 mm below the type area's; a 命令（令）'s 20 mm (§10.2).
+MARK_DROP_MM, ORDER_MARK_DROP_MM = 35, 20
 # §7.5: the em-dash line of the page number sits 7 mm below the type area.
 PAGE_NUMBER_GAP_MM = 7
 _TWIPS_PER_MM = 1440 / 25.4
@@ -279,6 +282,7 @@ class _Writer:
         size = min(2 * self.style.title_size, _type_width_pt() / max(em_width(text), 1))
         paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
         paragraph.paragraph_format.line_spacing = self._lines(2)
+        paragraph.paragraph_format.space_before = Mm(ORDER_MARK_DROP_MM if text.endswith("令") else MARK_DROP_MM)
         _off_grid(paragraph._p.get_or_add_pPr())
         run = _add_run(paragraph, text, self.style.title_font, math.floor(size))
         run.font.color.rgb = _RED
