@@ -248,7 +248,9 @@ def test_docx_divisions_of_a_law_are_centred():
     text = "第一部分 总体要求\n一、目标任务\n第一章 总则\n第一节 一般规定\n第一条 为了规范管理，制定本办法。"
     at = text.find
     outline = [
-        OutlineNode(1, "第一部分", "总体要求", 0, at("第一章"), children=[OutlineNode(2, "一、", "目标任务", at("一、"), at("第一章"))]),
+        OutlineNode(1, "第一部分", "总体要求", 0, at("第一章"), children=[
+            OutlineNode(2, "一、", "目标任务", at("一、"), at("第一章")),
+        ]),
         OutlineNode(1, "第一章", "总则", at("第一章"), len(text), children=[
             OutlineNode(2, "第一节", "一般规定", at("第一节"), len(text), children=[
                 OutlineNode(3, "第一条", "为了规范管理", at("第一条"), len(text)),
@@ -1010,6 +1012,26 @@ def test_docx_signature_and_date_right_aligned(notice_docx):
     assert signature.paragraph_format.space_before == Twips(579)  # one line below the text
     note = _paragraph(notice_docx, "（此件公开发布）")
     assert note.alignment is None and note.paragraph_format.first_line_indent is None  # 附注: two characters in
+
+
+@pytest.mark.parametrize("written", ["二〇二四年三月五日", "2024年03月05日", "２０２４年３月５日", "2024年3月5日"])
+def test_docx_date_in_arabic_digits_without_leading_zeros(written):
+    """§7.3.5.4: "用阿拉伯数字将年、月、日标全，年份应标全称，月、日不编虚位" — however the 成文日期 was written, the
+    .docx says 2024年3月5日, placed as that date is (2 characters in, the 署名 3: see the test above)."""
+    lines = [(written, "date") if kind == "date" else (line, kind) for line, kind in NOTICE_LINES]
+    document = open_docx(export_document(notice_document(lines), "docx")[1])
+    paragraphs = document.paragraphs
+    at = [p.text for p in paragraphs].index("某县农业农村局")
+    signature, date = paragraphs[at], paragraphs[at + 1]
+    assert date.text == "2024年3月5日"
+    assert [p.paragraph_format.right_indent for p in (signature, date)] == [Pt(15.75 * 3), Pt(15.75 * 2)]
+
+
+@pytest.mark.parametrize("line", ["2024年3月", "二〇二四年三月五日起施行", "2024年2月30日"])
+def test_official_date_leaves_what_is_not_one_day(line):
+    from sucai.metadata.dates import official
+
+    assert official(line) is None
 
 
 def test_docx_record_and_attachment(notice_docx):

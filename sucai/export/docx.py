@@ -44,8 +44,9 @@ What the standard fixes and where this module does it:
   通知 whose attached 方案 title is the top heading still sets 一、 in 黑体):
   第X编/章/部分 like 一、, 第X节 like （一）; an article's 第X条 label alone
   is in the 一、 font and its sentence in the body font, and a 编, 章 or 节 heading
-  on its own line is centred, as laws are printed; an unnumbered heading takes the font of its depth. Labels stay in the text
-  as written, never Word automatic numbering.
+  on its own line is centred, as laws are printed; an unnumbered heading takes
+  the font of its depth. Labels stay in the text as written, never Word
+  automatic numbering.
 - §7.5 page numbers in 4号 (14 pt) 宋体 Arabic digits between em dashes
   ("— 1 —"), the dash line 7 mm below the type area; odd pages right and even
   pages left, one character in from the edge of the type area.
@@ -76,6 +77,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from ..elements import SALUTATION
+from ..metadata import dates
 from ..model import Document
 from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
@@ -366,25 +368,29 @@ class _Writer:
             paragraph.paragraph_format.space_before = self._lines(1)  # one line below the text
             self._numbers = 2 + em_width(label or "")
         name = self._numbers + em_width(number or "")   # where every name starts
-        _set_hanging_indent(paragraph.paragraph_format, self.style.body_size, name, name - (2 if first else self._numbers))
+        start = 2 if first else self._numbers   # where the line starts
+        _set_hanging_indent(paragraph.paragraph_format, self.style.body_size, name, name - start)
 
     def _signature(self, block: Block) -> None:
         """§7.3.5.2: 署名 one line below the text, right-aligned two characters in; 成文日期 on the next
         line with its first character two right of the 署名's first — with S and D their widths, the
         署名 ends max(2, 4 + D − S) characters in and the date 2 characters to the right of where the
         署名 starts plus D — at most the line's width less D: a 署名 too long for the rule leaves the date on the
-        line. A date without a 署名 ends four characters in (§7.3.5.1)."""
-        paragraph = self._plain(block.text, WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
+        line. A date without a 署名 ends four characters in (§7.3.5.1). A 成文日期 that is one whole day is
+        written as §7.3.5.4 says (:func:`sucai.metadata.dates.official`: 「二〇一九年一月二十四日」 → 「2019年1月24日」)."""
+        text = block.text if self._kind(block) != "date" else dates.official(block.text) or block.text
+        paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
         pf = paragraph.paragraph_format
         signature = self._signed if self._kind(self.previous) == "issuer_signature" else None
         if self._kind(block) == "issuer_signature":
-            self._signed = (paragraph, em_width(block.text))
+            self._signed = (paragraph, em_width(text))
             pf.right_indent = self._chars(2)
         elif signature is not None:
             signed, width = signature
-            right = max(2.0, 4 + em_width(block.text) - width)
+            date = em_width(text)
+            right = max(2.0, 4 + date - width)
             signed.paragraph_format.right_indent = self._chars(right)
-            date = em_width(block.text)   # never pushed past the line's start by a long 署名 (review 17)
+            # the date never pushed past the line's start by a long 署名 (review 17)
             pf.right_indent = self._chars(max(0.0, min(right + width - 2 - date, self.style.chars_per_line - date)))
         else:
             pf.right_indent = self._chars(4)
