@@ -1017,9 +1017,12 @@ def test_docx_signature_and_date_right_aligned(notice_docx):
 @pytest.mark.parametrize("written", ["二〇二四年三月五日", "2024年03月05日", "２０２４年３月５日", "2024年3月5日"])
 def test_docx_date_in_arabic_digits_without_leading_zeros(written):
     """§7.3.5.4: "用阿拉伯数字将年、月、日标全，年份应标全称，月、日不编虚位" — however the 成文日期 was written, the
-    .docx says 2024年3月5日, placed as that date is (2 characters in, the 署名 3: see the test above)."""
+    .docx says 2024年3月5日, placed as that date is (2 characters in, the 署名 3: see the test above); the 印发日期
+    of the 版记 likewise (§7.4.3)."""
     lines = [(written, "date") if kind == "date" else (line, kind) for line, kind in NOTICE_LINES]
+    lines = [(f"某县农业农村局办公室　　{written}印发", kind) if kind == "printer" else (line, kind) for line, kind in lines]
     document = open_docx(export_document(notice_document(lines), "docx")[1])
+    assert _paragraph(document, "某县农业农村局办公室").text == "某县农业农村局办公室\t2024年3月5日印发"   # §7.4.3 too
     paragraphs = document.paragraphs
     at = [p.text for p in paragraphs].index("某县农业农村局")
     signature, date = paragraphs[at], paragraphs[at + 1]

@@ -410,8 +410,8 @@ class _Writer:
 
     def _record(self, block: Block) -> None:
         """§7.4 版记 in 4号: 抄送 one character in, 印发机关 one in on the left and 印发日期 one in on the
-        right; rules as wide as the type area above the first line (thick), between lines (thin) and
-        under the 印发 line (thick)."""
+        right, written as a 成文日期 is (§7.4.3); rules as wide as the type area above the first line (thick),
+        between lines (thin) and under the 印发 line (thick)."""
         size = self.style.page_number_size
         paragraph = self.document.add_paragraph()
         pf = paragraph.paragraph_format
@@ -421,7 +421,8 @@ class _Writer:
         printer = self._kind(block) == "printer"
         if printer and len(parts) == 2:
             pf.tab_stops.add_tab_stop(Pt(_type_width_pt() - size), WD_TAB_ALIGNMENT.RIGHT)
-            _add_run(paragraph, parts[0] + "\t" + parts[1], self.style.body_font, size)
+            day = parts[1].removesuffix("印发")
+            _add_run(paragraph, parts[0] + "\t" + (dates.official(day) or day) + "印发", self.style.body_font, size)
         else:
             _add_run(paragraph, block.text, self.style.body_font, size)
         if self.previous is None or not in_record(self.previous.parts):
