@@ -1049,6 +1049,15 @@ def test_docx_record_and_attachment(notice_docx):
     assert label.paragraph_format.first_line_indent == Pt(0)
     title = _paragraph(notice_docx, "春季农业生产任务分解表")
     assert title.style.name == "Title" and not title.paragraph_format.page_break_before  # on the label's page
+    assert title.paragraph_format.space_before == Twips(579)   # §7.3.7: on the third line, the label on the first
+
+
+def test_docx_attachment_title_of_two_lines_starts_on_the_third():
+    """A title written on two lines under its label: the first on the third line, the second right under it."""
+    lines = [*NOTICE_LINES[:-3], ("附件1", "attachment"), ("春季农业生产任务", "attachment"), ("分解表", "attachment")]
+    document = open_docx(export_document(notice_document(lines), "docx")[1])
+    first, second = _paragraph(document, "春季农业生产任务"), _paragraph(document, "分解表")
+    assert (first.paragraph_format.space_before, second.paragraph_format.space_before) == (Twips(579), None)
 
 
 def test_docx_attachment_without_a_label_starts_a_page():
@@ -1296,6 +1305,16 @@ def test_pdf_attachment_note_names_align(tmp_path):
 def test_pdf_issuer_mark_top_is_35_mm_below_the_type_area(notice_pdf):
     """Measured: the top of the 发文机关标志's characters (their em box) 37 + 35 = 72 mm from the top of the page."""
     assert _line(notice_pdf[1][0], "某县农业农村局文件")[0][3] == pytest.approx((37 + 35) * MM, abs=1.5 * MM)
+
+
+def test_pdf_attachment_label_on_the_first_line_and_its_title_on_the_third(notice_pdf):
+    """§7.3.7 measured on the 附件's page: the label's line starts the type area (37 mm), and the title's line is two
+    line pitches (2 × 28.95 pt) below it — what lies between is one empty line (the tops of the 3号 label's and the
+    2号 title's characters sit differently in their lines: less than half a line apart)."""
+    page = notice_pdf[1][-1]   # the 附件 is the last page
+    label, title = _line(page, "附件1$"), _line(page, "春季农业生产任务分解表$")
+    assert label[0][3] == pytest.approx(37 * MM, abs=8)   # the em box of 3号 in the first 28.95 pt line
+    assert title[-1][3] - label[-1][3] == pytest.approx(2 * 28.95, abs=28.95 / 2)
 
 
 def test_pdf_title_lines_are_the_computed_lines(tmp_path):

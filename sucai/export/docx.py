@@ -399,13 +399,16 @@ class _Writer:
         pf.keep_with_next = self._kind(block) == "issuer_signature"
 
     def _attachment(self, text: str) -> None:
-        """§7.3.7: an 附件 starts a new page ("附件应当另面编排"): its label 顶格 in 黑体, its title centred
-        like a title (the new page before the title when no label stands above it)."""
+        """§7.3.7: an 附件 starts a new page ("附件应当另面编排"): its label 顶格 in 黑体 on the first line, its
+        title centred like a title on the third ("附件标题居中编排在版心第三行"; the new page before the title when
+        no label stands above it)."""
         if attachment_label(text):
             paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.LEFT, indent=0, font=self.style.level1_font)
         else:
             paragraph = self.document.add_paragraph(style="Title")
             _add_run(paragraph, text, self.style.title_font, self.style.title_size, self.spacing)
+            if self._kind(self.previous) == "attachment" and attachment_label(self.previous.text):
+                paragraph.paragraph_format.space_before = self._lines(1)
         paragraph.paragraph_format.page_break_before = self._kind(self.previous) != "attachment"
 
     def _record(self, block: Block) -> None:
