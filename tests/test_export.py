@@ -242,6 +242,27 @@ def test_docx_heading_font_follows_the_label_not_the_depth():
     assert [p.style.name for p in document.paragraphs[1:]] == ["Heading 1", "Heading 2", "Normal", "Heading 1", "Normal"]
 
 
+def test_docx_divisions_of_a_law_are_centred():
+    """A 章 and a 节 heading on its own line centred with no indent, as laws and 规章 are printed; a 方案's
+    第X部分 and an 一、 heading keep the Normal style's two characters, an article stays a body paragraph."""
+    text = "第一部分 总体要求\n一、目标任务\n第一章 总则\n第一节 一般规定\n第一条 为了规范管理，制定本办法。"
+    at = text.find
+    outline = [
+        OutlineNode(1, "第一部分", "总体要求", 0, at("第一章"), children=[
+            OutlineNode(2, "一、", "目标任务", at("一、"), at("第一章")),
+        ]),
+        OutlineNode(1, "第一章", "总则", at("第一章"), len(text), children=[
+            OutlineNode(2, "第一节", "一般规定", at("第一节"), len(text), children=[
+                OutlineNode(3, "第一条", "为了规范管理", at("第一条"), len(text)),
+            ]),
+        ]),
+    ]  # fmt: skip
+    document = open_docx(export_document(Document("某某管理办法", text, outline=outline), "docx")[1])
+    shown = [(p.text[:4], p.alignment, p.paragraph_format.first_line_indent) for p in document.paragraphs[1:]]
+    assert shown == [("第一部分", None, None), ("一、目标", None, None), ("第一章 ", WD_ALIGN_PARAGRAPH.CENTER, Pt(0)),
+                     ("第一节 ", WD_ALIGN_PARAGRAPH.CENTER, Pt(0)), ("第一条 ", None, None)]
+
+
 @pytest.mark.parametrize(
     ("style", "font", "size_pt"),
     [
@@ -950,6 +971,19 @@ def test_docx_masthead_above_the_title(notice_docx):
     assert title.paragraph_format.space_before == Twips(2 * 579) and title.style.name == "Title"
 
 
+@pytest.mark.parametrize("mark, number, drop_mm", [
+    ("某县农业农村局文件", "某农发〔2024〕12号", 35),   # §7.2.4
+    ("中华人民共和国国务院令", "第517号", 20),           # §10.2: a 命令（令）
+])
+def test_docx_issuer_mark_stands_below_the_top_of_the_type_area(mark, number, drop_mm):
+    """The 发文机关标志's top edge "至版心上边缘为35mm" (20 mm for a 令): space before its line, the first of the page."""
+    text = f"{mark}\n{number}\n现予公布，自2008年5月12日起施行。"
+    elements = [Element("issuer_mark", mark, 0, len(mark)),
+                Element("doc_number", number, len(mark) + 1, len(mark) + 1 + len(number))]
+    first = open_docx(export_document(Document("标题", text, elements=elements), "docx")[1]).paragraphs[0]
+    assert first.text == mark and round(first.paragraph_format.space_before.mm, 1) == drop_mm
+
+
 def test_docx_doc_number_alone_is_centred_above_the_title():
     lines = [line for line in NOTICE_LINES if line[1] != "issuer_mark"]
     document = open_docx(export_document(notice_document(lines), "docx")[1])
@@ -980,6 +1014,29 @@ def test_docx_signature_and_date_right_aligned(notice_docx):
     assert note.alignment is None and note.paragraph_format.first_line_indent is None  # 附注: two characters in
 
 
+@pytest.mark.parametrize("written", ["二〇二四年三月五日", "2024年03月05日", "２０２４年３月５日", "2024年3月5日"])
+def test_docx_date_in_arabic_digits_without_leading_zeros(written):
+    """§7.3.5.4: "用阿拉伯数字将年、月、日标全，年份应标全称，月、日不编虚位" — however the 成文日期 was written, the
+    .docx says 2024年3月5日, placed as that date is (2 characters in, the 署名 3: see the test above); the 印发日期
+    of the 版记 likewise (§7.4.3)."""
+    lines = [(written, "date") if kind == "date" else (line, kind) for line, kind in NOTICE_LINES]
+    lines = [(f"某县农业农村局办公室　　{written}印发", kind) if kind == "printer" else (line, kind) for line, kind in lines]
+    document = open_docx(export_document(notice_document(lines), "docx")[1])
+    assert _paragraph(document, "某县农业农村局办公室").text == "某县农业农村局办公室\t2024年3月5日印发"   # §7.4.3 too
+    paragraphs = document.paragraphs
+    at = [p.text for p in paragraphs].index("某县农业农村局")
+    signature, date = paragraphs[at], paragraphs[at + 1]
+    assert date.text == "2024年3月5日"
+    assert [p.paragraph_format.right_indent for p in (signature, date)] == [Pt(15.75 * 3), Pt(15.75 * 2)]
+
+
+@pytest.mark.parametrize("line", ["2024年3月", "二〇二四年三月五日起施行", "2024年2月30日"])
+def test_official_date_leaves_what_is_not_one_day(line):
+    from sucai.metadata.dates import official
+
+    assert official(line) is None
+
+
 def test_docx_record_and_attachment(notice_docx):
     cc, printer = _paragraph(notice_docx, "抄送："), _paragraph(notice_docx, "某县农业农村局办公室")
     assert {r.font.size for r in cc.runs + printer.runs} == {Pt(14)}  # 4号
@@ -992,6 +1049,15 @@ def test_docx_record_and_attachment(notice_docx):
     assert label.paragraph_format.first_line_indent == Pt(0)
     title = _paragraph(notice_docx, "春季农业生产任务分解表")
     assert title.style.name == "Title" and not title.paragraph_format.page_break_before  # on the label's page
+    assert title.paragraph_format.space_before == Twips(579)   # §7.3.7: on the third line, the label on the first
+
+
+def test_docx_attachment_title_of_two_lines_starts_on_the_third():
+    """A title written on two lines under its label: the first on the third line, the second right under it."""
+    lines = [*NOTICE_LINES[:-3], ("附件1", "attachment"), ("春季农业生产任务", "attachment"), ("分解表", "attachment")]
+    document = open_docx(export_document(notice_document(lines), "docx")[1])
+    first, second = _paragraph(document, "春季农业生产任务"), _paragraph(document, "分解表")
+    assert (first.paragraph_format.space_before, second.paragraph_format.space_before) == (Twips(579), None)
 
 
 def test_docx_attachment_without_a_label_starts_a_page():
@@ -1001,6 +1067,81 @@ def test_docx_attachment_without_a_label_starts_a_page():
     doc = Document("关于印发实施方案的通知", text, elements=[Element("attachment", "实施方案", start, start + 4)])
     title = _paragraph(open_docx(export_document(doc, "docx")[1]), "实施方案")
     assert title.style.name == "Title" and title.paragraph_format.page_break_before
+
+
+# A report's opening as printed (2024 政府工作报告), and lines that only look like its 题注 or 称谓, by hand.
+REPORT_LINES = [
+    "——2024年3月5日在第十四届全国人民代表大会第二次会议上",
+    "国务院总理　李强",
+    "各位代表：",
+    "现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。",
+    "——经济总体回升向好。国内生产总值超过126万亿元。",
+    "（二〇二四年三月五日）",
+    "各位党员要做到以下几点：",
+    "尊敬的各位领导，各位来宾，女士们，先生们：",
+]
+
+
+def _centred_in_kaiti(paragraph) -> bool:
+    return (paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER and paragraph.paragraph_format.first_line_indent == Pt(0)
+            and {_east_asia(r._r) for r in paragraph.runs} == {"楷体_GB2312"})
+
+
+def test_docx_title_notes_are_centred_in_kaiti_and_salutations_flush_left():
+    """A speech's or report's 题注 — the occasion after a dash and the speaker under it — centred in 楷体 with one
+    empty line (579 twips) under them, as reports are printed; its 称谓 顶格 in the body font like a 主送机关 (§7.3.2).
+    The same shapes later in the text are body paragraphs (two characters in, the Normal style's), and so is a
+    sentence that opens like a 称谓."""
+    document = open_docx(export_document(Document("政府工作报告", "\n".join(REPORT_LINES)), "docx")[1])
+    occasion, speaker, salutation, opening, point, dated, sentence, greeting = document.paragraphs[1:]
+    assert _centred_in_kaiti(occasion) and _centred_in_kaiti(speaker)
+    assert occasion.paragraph_format.space_after is None and speaker.paragraph_format.space_after == Twips(579)
+    for paragraph in (salutation, greeting):
+        assert paragraph.paragraph_format.first_line_indent == Pt(0)
+        assert [_east_asia(r._r) for r in paragraph.runs] == ["仿宋_GB2312"]
+    for paragraph in (opening, point, dated, sentence):
+        assert paragraph.alignment is None and paragraph.paragraph_format.first_line_indent is None, paragraph.text
+
+
+@pytest.mark.parametrize("lines, notes", [
+    (["（一九四二年五月）", "同志们！今天邀集大家来开座谈会。"], 1),   # a speech's date (毛泽东选集)
+    (["2008年1月31日 中华人民共和国国务院令第517号公布", "2020年3月27日 国务院令第726号修订", "第一章 总则"], 2),
+    (["国务院总理　李强", "各位代表："], 0),   # a speaker's line is a 题注 only under an occasion
+    (["2024年3月5日", "现将有关事项通知如下。"], 0),   # a date alone is no 题注 (a law's says what was done)
+    (["——经济总体回升向好。国内生产总值超过126万亿元。", "——就业物价总体稳定。"], 0),   # dash-led sentences
+])
+def test_docx_title_notes_of_speeches_and_laws(lines, notes):
+    document = open_docx(export_document(Document("标题", "\n".join(lines)), "docx")[1])
+    body = document.paragraphs[1:]
+    assert [_centred_in_kaiti(p) for p in body] == [n < notes for n in range(len(body))]
+
+
+@pytest.mark.corpus
+def test_real_report_title_notes_and_salutation(corpus_dir):
+    """海拉尔区 2013 政府工作报告 as the pipeline reads it: the occasion ("----2013年2月28日在…会议上") and the
+    speaker centred in 楷体, "各位代表：" 顶格, the text after it two characters in."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / "gov_work_reports_hailaer_district/utf8/2013_海拉尔区政府工作报告.txt")
+    occasion, speaker, salutation, opening = open_docx(export_document(doc, "docx")[1]).paragraphs[1:5]
+    assert occasion.text.startswith("----2013年2月28日在海拉尔区") and speaker.text.endswith("杜联合")
+    assert _centred_in_kaiti(occasion) and _centred_in_kaiti(speaker)
+    assert salutation.text == "各位代表：" and salutation.paragraph_format.first_line_indent == Pt(0)
+    assert opening.text.startswith("现在，") and opening.paragraph_format.first_line_indent is None
+
+
+@pytest.mark.corpus
+def test_real_law_chapters_centred_and_its_adoption_a_title_note(corpus_dir):
+    """护士条例 as the pipeline reads it: its 6 chapters (counted by reading the file) centred, its articles body
+    paragraphs, the line saying how it was adopted centred in 楷体 under the title."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / CORPUS_DOCS["law"])
+    paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
+    chapters = [p for p in paragraphs if re.match(r"第[一二三四五六]章 ", p.text)]
+    assert len(chapters) == 6 and {p.alignment for p in chapters} == {WD_ALIGN_PARAGRAPH.CENTER}
+    assert {p.alignment for p in paragraphs if re.match(r"第[一二三四五六七八九十]+条", p.text)} == {None}
+    assert paragraphs[1].text == "2008年1月31日 中华人民共和国国务院令第517号公布" and _centred_in_kaiti(paragraphs[1])
 
 
 def test_docx_upward_doc_number_and_signer_share_a_line():
@@ -1113,6 +1254,67 @@ def test_pdf_places_the_elements(notice_pdf):
     assert date[-1][2] == pytest.approx(RIGHT - 2 * 15.75, abs=2)
     # (where the date starts depends on the width of the stand-in font's digits: half a character
     # in 仿宋_GB2312, a little more in AR PL UMing; the indents above are what the file says)
+
+
+# A 附件说明 of two names, the first too long for its line (§7.3.4), after one line of text.
+LISTED = ["现将有关事项通知如下，请认真贯彻执行。",
+          "附件：1.某县2024年春季农业生产重点任务分解表及各乡镇完成时限一览表（试行）",
+          "2.春季农业生产技术指导意见"]
+
+
+def listed_document() -> Document:
+    text = "\n".join(LISTED)
+    return Document("某县农业农村局关于做好春季农业生产工作的通知", text, genre="通知",
+                    elements=[Element("attachment_note", line, text.index(line), text.index(line) + len(line))
+                              for line in LISTED[1:]])
+
+
+def _indent(paragraph) -> dict[str, str]:
+    ind = paragraph._p.pPr.find(qn("w:ind"))
+    return {name: ind.get(qn(f"w:{name}")) for name in ("left", "hanging", "leftChars", "hangingChars", "firstLineChars")}
+
+
+def test_docx_attachment_note_names_align_under_their_first_character():
+    """§7.3.4 "附件名称较长需回行时，应当与上一行附件名称的首字对齐", and a second name under the first's number, by hand
+    (16 pt a character as the body's indents count): "附件：" is 3 characters, "1." and "2." one (two half-width
+    signs); the first line starts 2 characters in, so its name starts at 2 + 3 + 1 = 6 (1,920 twips) with a hanging
+    first line of 4 (1,280); the second line's number stands at 2 + 3 = 5, its name at 6: a hanging line of 1."""
+    first, second = open_docx(export_document(listed_document(), "docx")[1]).paragraphs[2:]
+    assert _indent(first) == {"left": "1920", "hanging": "1280", "leftChars": "600", "hangingChars": "400",
+                              "firstLineChars": "0"}
+    assert _indent(second) == {"left": "1920", "hanging": "320", "leftChars": "600", "hangingChars": "100",
+                               "firstLineChars": "0"}
+    assert first.paragraph_format.space_before == Twips(579) and second.paragraph_format.space_before is None
+
+
+def test_pdf_attachment_note_names_align(tmp_path):
+    """As LibreOffice prints it: the first line two characters (15.75 pt each) in, its name's wrapped line starting
+    where its name starts (under 某), and the number 2. under the number 1. (the half-width digits of the stand-in
+    font are a little wider than half a character: within a quarter of one)."""
+    import pdfplumber
+
+    name, data = export_document(listed_document(), "docx")
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data, fallbacks=True)) as pdf:
+        chars = [(c["text"], c["x0"], c["x1"], round(c["top"])) for c in pdf.pages[0].chars]
+    first, wrapped, second = _line(chars, "附件："), _line(chars, "镇完成时限"), _line(chars, "2.春季")
+    assert first[0][1] == pytest.approx(LEFT + 2 * 15.75, abs=1.5)
+    assert wrapped[0][1] == pytest.approx(next(c for c in first if c[0] == "某")[1], abs=4)
+    assert second[0][1] == pytest.approx(next(c for c in first if c[0] == "1")[1], abs=4)
+
+
+def test_pdf_issuer_mark_top_is_35_mm_below_the_type_area(notice_pdf):
+    """Measured: the top of the 发文机关标志's characters (their em box) 37 + 35 = 72 mm from the top of the page."""
+    assert _line(notice_pdf[1][0], "某县农业农村局文件")[0][3] == pytest.approx((37 + 35) * MM, abs=1.5 * MM)
+
+
+def test_pdf_attachment_label_on_the_first_line_and_its_title_on_the_third(notice_pdf):
+    """§7.3.7 measured on the 附件's page: the label's line starts the type area (37 mm), and the title's line is two
+    line pitches (2 × 28.95 pt) below it — what lies between is one empty line (the tops of the 3号 label's and the
+    2号 title's characters sit differently in their lines: less than half a line apart)."""
+    page = notice_pdf[1][-1]   # the 附件 is the last page
+    label, title = _line(page, "附件1$"), _line(page, "春季农业生产任务分解表$")
+    assert label[0][3] == pytest.approx(37 * MM, abs=8)   # the em box of 3号 in the first 28.95 pt line
+    assert title[-1][3] - label[-1][3] == pytest.approx(2 * 28.95, abs=28.95 / 2)
 
 
 def test_pdf_title_lines_are_the_computed_lines(tmp_path):

@@ -11,8 +11,8 @@ paragraph, the document and section it was taken from and whether it was edited.
 (the opening, 开头段, before the first) is paragraphs alone: no heading line, no number (:func:`.drafts.numbered`).
 With ``signed`` (a day), a draft of a 文种 that ends with its writer's 落款 (:data:`SIGNED_GENRES`)
 ends with it, after the last paragraph and before the sources: the writer's unit (发文机关署名, when
-given) and the 成文日期 in 公文 form (「2026年12月2日」, :func:`official_date`), each a line of its own
-and a 公文 element of the document (``issuer_signature``, ``date``), which the .docx places right-aligned
+given) and the 成文日期 in 公文 form (「2026年12月2日」, :func:`sucai.metadata.dates.official_day`), each a line
+of its own and a 公文 element of the document (``issuer_signature``, ``date``), which the .docx places right-aligned
 as GB/T 9704-2012 §7.3.5 says (:mod:`sucai.export.docx`); the .md and .txt have them as lines.
 :func:`export_draft` is the download, signed on the day the draft was last saved on the site's clock
 (:func:`drafting_day`); its 字数 is the draft's (:attr:`.drafts.Draft.chars`: the 落款 is not counted,
@@ -27,6 +27,7 @@ from ..check import OPENING_PLACE, SOURCES_HEADING
 from ..clean import xml_safe
 from ..config import local_time
 from ..export import export_document
+from ..metadata import dates
 from ..metadata.genres import canonical
 from ..model import Document, Element, OutlineNode
 from .drafts import Draft, Paragraph, numbered
@@ -73,7 +74,7 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
         node.end = body_end
     genre = canonical(draft.genre)   # a draft saved before its 文种 was (「对照检查」) is shown by its name
     if signed is not None and genre in SIGNED_GENRES:
-        for kind, line in (("issuer_signature", draft.unit.strip()), ("date", official_date(signed))):
+        for kind, line in (("issuer_signature", draft.unit.strip()), ("date", dates.official_day(signed))):
             if line:
                 at = add(line)
                 elements.append(Element(kind, lines[-1], at, at + len(lines[-1])))
@@ -85,12 +86,6 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
         roots.append(listed)
     return Document(title=xml_safe(draft.title), text="\n".join(lines), genre=genre or "其他", outline=roots,
                     elements=elements, id=draft.id)
-
-
-def official_date(day: date) -> str:
-    """``day`` as a 公文's 成文日期 is written (GB/T 9704-2012 §7.3.5.1: Arabic digits, year in full, month and day
-    without a leading zero): 2026-12-02 → 「2026年12月2日」."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def drafting_day(draft: Draft, zone: tzinfo) -> date:

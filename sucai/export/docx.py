@@ -17,11 +17,15 @@ What the standard fixes and where this module does it:
 - §7.3.1 title in 2号 (22 pt) 小标宋, centred, followed by one empty line; a
   title longer than a line is broken between words into a 梯形 or 菱形
   (:mod:`sucai.export.title`).
-- §7.2 the 版头 when the text has one: 发文机关标志 centred in red 小标宋, the
+- §7.2 the 版头 when the text has one: 发文机关标志 centred in red 小标宋, its top
+  edge 35 mm below the type area's (a 命令（令）'s 20 mm, §10.2), the
   发文字号 centred two lines below it (a 上行文's 发文字号 left and 签发人 right,
   each one character in), a red rule 4 mm under it and the title two lines
   below; a 发文字号 alone is centred above the title.
-- §7.3.2 主送机关 顶格 (no indent); §7.3.4 附件说明 one line below the body;
+- §7.3.2 主送机关 顶格 (no indent), and so a speech's or report's 称谓 on its own line ("各位代表：",
+  "同志们：", :data:`sucai.elements.SALUTATION`), as they are printed; §7.3.4 附件说明 one line below the body,
+  two characters in, a name too long for its line wrapping under its own first character and each further
+  numbered name under the first one's number;
   §7.3.5.2 发文机关署名 one line below, right-aligned two characters in, and the
   成文日期 under it starting two characters right of the 署名's first character
   (the 署名 moving left when the date is longer); §7.3.6 附注 two characters in;
@@ -29,14 +33,20 @@ What the standard fixes and where this module does it:
   centred like a title; §7.4 版记 (抄送机关, 印发机关和印发日期) in 4号, one
   character in on both sides, between rules, the 印发日期 right-aligned. These
   are the lines that ``Document.elements`` marks (see :mod:`sucai.export.blocks`).
+- the 题注 of a speech, a report or a law — the lines between its title and its text that say when, where and
+  by whom it was given or adopted: "——2024年3月5日在第十四届全国人民代表大会第二次会议上" and the
+  speaker under it ("国务院总理　李强"), "（一九四二年五月）", "2008年1月31日 中华人民共和国国务院令第517号公布" —
+  centred in 楷体 as they are printed (the standard has none: a 公文 opens with its 主送机关 or text), one
+  empty line under the last.
 - §7.3.3 body in 3号 (16 pt) 仿宋, each paragraph indented two characters;
   structure levels 一、 in 黑体, （一） in 楷体, 1. and （1） in the body font.
   The font follows the numbering as written, not the depth in the outline (a
   通知 whose attached 方案 title is the top heading still sets 一、 in 黑体):
   第X编/章/部分 like 一、, 第X节 like （一）; an article's 第X条 label alone
-  is in the 一、 font and its sentence in the body font, as laws are printed;
-  an unnumbered heading takes the font of its depth. Labels stay in the text
-  as written, never Word automatic numbering.
+  is in the 一、 font and its sentence in the body font, and a 编, 章 or 节 heading
+  on its own line is centred, as laws are printed; an unnumbered heading takes
+  the font of its depth. Labels stay in the text as written, never Word
+  automatic numbering.
 - §7.5 page numbers in 4号 (14 pt) 宋体 Arabic digits between em dashes
   ("— 1 —"), the dash line 7 mm below the type area; odd pages right and even
   pages left, one character in from the edge of the type area.
@@ -66,6 +76,8 @@ from docx.text.font import Font
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ..elements import SALUTATION
+from ..metadata import dates
 from ..model import Document
 from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
@@ -74,6 +86,8 @@ from .title import em_width, title_lines
 
 # GB/T 9704-2012 §5.2.2, in millimetres (§5.2.1's A4 page: blank_document).
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+# §7.2.4: the 发文机关标志's top edge 35 mm below the type area's; a 命令（令）'s 20 mm (§10.2).
+MARK_DROP_MM, ORDER_MARK_DROP_MM = 35, 20
 # §7.5: the em-dash line of the page number sits 7 mm below the type area.
 PAGE_NUMBER_GAP_MM = 7
 _TWIPS_PER_MM = 1440 / 25.4
@@ -91,6 +105,8 @@ _LABEL_RANKS = (
     (re.compile(rf"[（(][{_CN_NUM}]+[）)]"), 2),
 )
 _ARTICLE = re.compile(rf"第[{_CN_NUM}\d]+条")
+# A law's or a 规章's divisions, whose headings are centred as they are printed (not a 方案's 第X部分).
+_DIVISION = re.compile(rf"第[{_CN_NUM}\d]+(?:分编|编|章|节)")
 # Elements that follow w:pBdr in a paragraph's properties (CT_PPr sequence, ECMA-376 §17.3.1.26).
 _AFTER_BORDERS = tuple(
     f"w:{tag}"
@@ -177,7 +193,9 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     items = with_notice(doc, notice)
     masthead = _masthead(items)
     writer.title(doc.title, writer.masthead(items[:masthead]))
-    for block in items[masthead:]:
+    notes = masthead + _title_notes(items[masthead:])
+    writer.title_notes(items[masthead:notes])
+    for block in items[notes:]:
         writer.block(block)
     _set_properties(document, doc)
     out = io.BytesIO()
@@ -186,6 +204,22 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
 
 
 _MASTHEAD_KINDS = ("issuer_mark", "doc_number", "signer")
+_DIGITS = "0-9０-９"
+# 题注 lines (see the module docstring): a dash-led occasion, a date in brackets, a law's adoption or amendment.
+_TITLE_NOTE = re.compile(
+    r"[—―－─-]+[ \u3000]*[^。！？；\n]{2,120}"
+    r"|[（(][^（()）\n]{0,200}年[^（()）\n]{0,200}[）)]"
+    rf"|(?:19|20)[{_DIGITS}]{{2}}年[{_DIGITS}]{{1,2}}月[{_DIGITS}]{{1,2}}日[^。！？；\n]{{2,300}}"
+    r"(?:通过|公布|发布|修订|修正|施行|批准)"
+)
+# The speaker under a dash-led occasion: office and name apart, no punctuation ("海拉尔区人民政府区长　　杜联合").
+_SPEAKER = re.compile(r"[^\s，。、：；！？,.:;!?]{2,30}[ \u3000]+[^\s，。、：；！？,.:;!?]{2,4}")
+# A 称谓 on its own line: short names of those addressed, each opening as one does ("各位代表、各位委员：",
+# "尊敬的各位领导，女士们，先生们："), never a sentence ("各位党员要做到以下几点：").
+_ADDRESSED = rf"(?:{SALUTATION.pattern})[^，、,；;：:。！？!?\s]{{0,8}}"
+_SALUTATION_LINE = re.compile(rf"{_ADDRESSED}(?:[，、,]{_ADDRESSED})*[：:]")
+# What an 附件说明 line's name follows (§7.3.4): the label "附件：" and a number "1." (a further line: the number).
+_NOTE_PREFIX = re.compile(rf"(附件?[{_DIGITS}]{{0,2}}[：:])?([{_DIGITS}]{{1,2}}[.．、])?")
 _SIGNATURE_KINDS = ("issuer_signature", "date")
 _RED = RGBColor(0xFF, 0x00, 0x00)
 
@@ -194,6 +228,19 @@ def _masthead(items: list[Block]) -> int:
     """How many leading lines are the 版头 (发文机关标志, 发文字号, 签发人): lines made of those elements only."""
     count = 0
     while count < len(items) and items[count].parts and all(k in _MASTHEAD_KINDS for k, _ in items[count].parts):
+        count += 1
+    return count
+
+
+def _title_notes(items: list[Block]) -> int:
+    """How many of the lines that follow the title (and the 版头) are its 题注: body lines matching
+    :data:`_TITLE_NOTE`, and a speaker's line right under a dash-led one; none after the first line that is not."""
+    count = 0
+    while count < len(items) and not items[count].parts:
+        text = items[count].text
+        speaker = count > 0 and items[count - 1].text[0] in "—―－─-" and _SPEAKER.fullmatch(text)
+        if not (_TITLE_NOTE.fullmatch(text) or speaker):
+            break
         count += 1
     return count
 
@@ -208,6 +255,7 @@ class _Writer:
         self.char = Pt(style.body_size + spacing / 20)  # one character of the body, in the grid
         self.previous: Block | None = None
         self._signed: tuple[Paragraph, float] | None = None  # the last 署名 and its width in characters
+        self._numbers = 2.0  # where the numbers of the 附件说明's names stand, in characters from the margin
 
     # -- 版头 and title ------------------------------------------------------------------
 
@@ -236,6 +284,7 @@ class _Writer:
         size = min(2 * self.style.title_size, _type_width_pt() / max(em_width(text), 1))
         paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
         paragraph.paragraph_format.line_spacing = self._lines(2)
+        paragraph.paragraph_format.space_before = Mm(ORDER_MARK_DROP_MM if text.endswith("令") else MARK_DROP_MM)
         _off_grid(paragraph._p.get_or_add_pPr())
         run = _add_run(paragraph, text, self.style.title_font, math.floor(size))
         run.font.color.rgb = _RED
@@ -261,13 +310,21 @@ class _Writer:
         _add_run(paragraph, "\n".join(title_lines(title, capacity)), self.style.title_font, self.style.title_size,
                  self.spacing)
 
+    def title_notes(self, lines: list[Block]) -> None:
+        """The title's 题注 (see the module docstring), centred in 楷体, one empty line under the last."""
+        for line in lines:
+            paragraph = self._plain(line.text, WD_ALIGN_PARAGRAPH.CENTER, indent=0, font=self.style.level2_font)
+        if lines:
+            paragraph.paragraph_format.space_after = self._lines(1)
+
     # -- the body ---------------------------------------------------------------------
 
     def block(self, block: Block) -> None:
         kinds = [kind for kind, _ in block.parts]
-        if not kinds:
+        salutation = not kinds and not block.level and _SALUTATION_LINE.fullmatch(block.text)
+        if not kinds and not salutation:
             self._body(block)
-        elif kinds[0] == "addressee" and not in_record(block.parts):
+        elif salutation or kinds[0] == "addressee" and not in_record(block.parts):   # 顶格
             self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=0)
         elif kinds[0] in _SIGNATURE_KINDS:
             self._signature(block)
@@ -275,21 +332,24 @@ class _Writer:
             self._attachment(block.text)
         elif in_record(block.parts):
             self._record(block)
-        elif kinds[0] == "attachment_note" and self._kind(self.previous) != "attachment_note":
-            note = self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=2)
-            note.paragraph_format.space_before = self._lines(1)  # one line below the text
-        else:  # 附注, further 附件说明 lines, 版头 elements inside the text: body lines
+        elif kinds[0] == "attachment_note":
+            self._attachment_note(block.text)
+        else:  # 附注, 版头 elements inside the text: body lines
             self._body(block)
         self.previous = block
 
     def _body(self, block: Block) -> None:
         """A heading on its own line takes the Heading style (for Word's navigation pane) and the
-        font of its label; a run-in heading styles only its lead run (only the label for 第X条)."""
+        font of its label, centred for a 编, 章 or 节; a run-in heading styles only its lead run (only the
+        label for 第X条)."""
         style = self.style
         font = style.heading_font(_label_rank(block)) if block.level else style.body_font
         lead = len(block.label) if _ARTICLE.fullmatch(block.label) else block.lead
         if block.standalone and lead >= len(block.text):
             paragraph = self.document.add_paragraph(style=self.headings[min(block.level, 9)])
+            if _DIVISION.fullmatch(block.label):
+                paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _set_first_line_indent(paragraph.paragraph_format, style.body_size, 0)
             self._run(paragraph, block.text, font)
             return
         paragraph = self.document.add_paragraph()
@@ -297,23 +357,40 @@ class _Writer:
             self._run(paragraph, block.text[:lead], font)
         self._run(paragraph, block.text[lead:], style.body_font)
 
+    def _attachment_note(self, text: str) -> None:
+        """§7.3.4: the 附件说明 one line below the text, two characters in; a name too long for its line wraps
+        under its own first character (a hanging indent as wide as the label and number before it), and each
+        further line's number stands under the first line's number ("附件：1.…" / "2.…")."""
+        label, number = _NOTE_PREFIX.match(text).groups()
+        first = self._kind(self.previous) != "attachment_note"
+        paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=0)
+        if first:
+            paragraph.paragraph_format.space_before = self._lines(1)  # one line below the text
+            self._numbers = 2 + em_width(label or "")
+        name = self._numbers + em_width(number or "")   # where every name starts
+        start = 2 if first else self._numbers   # where the line starts
+        _set_hanging_indent(paragraph.paragraph_format, self.style.body_size, name, name - start)
+
     def _signature(self, block: Block) -> None:
         """§7.3.5.2: 署名 one line below the text, right-aligned two characters in; 成文日期 on the next
         line with its first character two right of the 署名's first — with S and D their widths, the
         署名 ends max(2, 4 + D − S) characters in and the date 2 characters to the right of where the
         署名 starts plus D — at most the line's width less D: a 署名 too long for the rule leaves the date on the
-        line. A date without a 署名 ends four characters in (§7.3.5.1)."""
-        paragraph = self._plain(block.text, WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
+        line. A date without a 署名 ends four characters in (§7.3.5.1). A 成文日期 that is one whole day is
+        written as §7.3.5.4 says (:func:`sucai.metadata.dates.official`: 「二〇一九年一月二十四日」 → 「2019年1月24日」)."""
+        text = block.text if self._kind(block) != "date" else dates.official(block.text) or block.text
+        paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
         pf = paragraph.paragraph_format
         signature = self._signed if self._kind(self.previous) == "issuer_signature" else None
         if self._kind(block) == "issuer_signature":
-            self._signed = (paragraph, em_width(block.text))
+            self._signed = (paragraph, em_width(text))
             pf.right_indent = self._chars(2)
         elif signature is not None:
             signed, width = signature
-            right = max(2.0, 4 + em_width(block.text) - width)
+            date = em_width(text)
+            right = max(2.0, 4 + date - width)
             signed.paragraph_format.right_indent = self._chars(right)
-            date = em_width(block.text)   # never pushed past the line's start by a long 署名 (review 17)
+            # the date never pushed past the line's start by a long 署名 (review 17)
             pf.right_indent = self._chars(max(0.0, min(right + width - 2 - date, self.style.chars_per_line - date)))
         else:
             pf.right_indent = self._chars(4)
@@ -322,19 +399,22 @@ class _Writer:
         pf.keep_with_next = self._kind(block) == "issuer_signature"
 
     def _attachment(self, text: str) -> None:
-        """§7.3.7: an 附件 starts a new page ("附件应当另面编排"): its label 顶格 in 黑体, its title centred
-        like a title (the new page before the title when no label stands above it)."""
+        """§7.3.7: an 附件 starts a new page ("附件应当另面编排"): its label 顶格 in 黑体 on the first line, its
+        title centred like a title on the third ("附件标题居中编排在版心第三行"; the new page before the title when
+        no label stands above it)."""
         if attachment_label(text):
             paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.LEFT, indent=0, font=self.style.level1_font)
         else:
             paragraph = self.document.add_paragraph(style="Title")
             _add_run(paragraph, text, self.style.title_font, self.style.title_size, self.spacing)
+            if self._kind(self.previous) == "attachment" and attachment_label(self.previous.text):
+                paragraph.paragraph_format.space_before = self._lines(1)
         paragraph.paragraph_format.page_break_before = self._kind(self.previous) != "attachment"
 
     def _record(self, block: Block) -> None:
         """§7.4 版记 in 4号: 抄送 one character in, 印发机关 one in on the left and 印发日期 one in on the
-        right; rules as wide as the type area above the first line (thick), between lines (thin) and
-        under the 印发 line (thick)."""
+        right, written as a 成文日期 is (§7.4.3); rules as wide as the type area above the first line (thick),
+        between lines (thin) and under the 印发 line (thick)."""
         size = self.style.page_number_size
         paragraph = self.document.add_paragraph()
         pf = paragraph.paragraph_format
@@ -344,7 +424,8 @@ class _Writer:
         printer = self._kind(block) == "printer"
         if printer and len(parts) == 2:
             pf.tab_stops.add_tab_stop(Pt(_type_width_pt() - size), WD_TAB_ALIGNMENT.RIGHT)
-            _add_run(paragraph, parts[0] + "\t" + parts[1], self.style.body_font, size)
+            day = parts[1].removesuffix("印发")
+            _add_run(paragraph, parts[0] + "\t" + (dates.official(day) or day) + "印发", self.style.body_font, size)
         else:
             _add_run(paragraph, block.text, self.style.body_font, size)
         if self.previous is None or not in_record(self.previous.parts):
@@ -517,6 +598,17 @@ def _set_first_line_indent(paragraph_format, char_size: float, chars: int) -> No
     paragraph_format.first_line_indent = Pt(char_size * chars)
     ind = paragraph_format.element.get_or_add_pPr().get_or_add_ind()
     ind.set(qn("w:firstLineChars"), str(chars * 100))
+
+
+def _set_hanging_indent(paragraph_format, char_size: float, left: float, hanging: float) -> None:
+    """Lines ``left`` characters in but the first, ``hanging`` characters less; also as ``w:leftChars`` and
+    ``w:hangingChars``. For a paragraph whose ``w:firstLineChars`` is 0 already (:meth:`_Writer._paragraph`), so
+    that the Normal style's two characters do not hold in Word."""
+    paragraph_format.left_indent = Pt(char_size * left)
+    paragraph_format.first_line_indent = Pt(-char_size * hanging)
+    ind = paragraph_format.element.get_or_add_pPr().get_or_add_ind()
+    for name, chars in (("leftChars", left), ("hangingChars", hanging)):
+        ind.set(qn(f"w:{name}"), str(round(chars * 100)))
 
 
 def _label_rank(block: Block) -> int:

@@ -98,6 +98,23 @@ def context_dates(text: str) -> Iterator[Found]:
     return iter(sorted(found, key=lambda f: f.start))
 
 
+def official_day(day: datetime.date) -> str:
+    """``day`` as a 公文's 成文日期 is written (GB/T 9704-2012 §7.3.5.4: Arabic digits, the year in full, month and day
+    without a leading zero): 2026-12-02 → 「2026年12月2日」."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def official(text: str) -> str | None:
+    """``text`` written as :func:`official_day` writes it when the whole of it is one day (forms of :data:`DATE`):
+    「二〇一九年一月二十四日」 and 「2019年01月24日」 → 「2019年1月24日」; None for anything else (a month alone, a date
+    inside a sentence)."""
+    text = text.strip()
+    found = next(dates(text), None)
+    if found is None or found.precision < 3 or (found.start, found.end) != (0, len(text)):
+        return None
+    return official_day(datetime.date.fromisoformat(found.value))
+
+
 def parse(value: str) -> str | None:
     """ISO form of a date given on its own (HTML metadata "2024-03-05T09:00:00+08:00", "2024年3月5日",
     "20240305"), or None."""
