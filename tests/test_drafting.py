@@ -532,6 +532,35 @@ def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():
     assert _body(doc, body, first) == (body, text.index("\n现将"))
 
 
+REPORT = ("——2024年3月5日在第十四届全国人民代表大会第二次会议上\n国务院总理　李强\n\n各位代表：\n"
+          "现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。\n一、2023年工作回顾\n"
+          "过去一年是全面贯彻党的二十大精神的开局之年。\n")
+
+
+@pytest.mark.parametrize("text, opening", [
+    (REPORT, "各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。"),
+    ("县财政局党支部\n2024年1月10日\n根据县直机关工委要求，支部认真开展对照检查，现将有关情况报告如下。\n一、存在的主要问题\n"
+     "学习不够深入。\n", "根据县直机关工委要求，支部认真开展对照检查，现将有关情况报告如下。"),
+    ("同志们：\n今天召开全县作风建设大会，主要任务是部署今年的作风建设工作。\n一、充分认识作风建设的重要意义\n"
+     "作风建设是党的建设的重要内容。\n", "同志们：\n今天召开全县作风建设大会，主要任务是部署今年的作风建设工作。"),
+], ids=["report", "byline", "speech"])
+def test_an_opening_is_the_first_paragraphs_not_the_titles_note(text, opening):
+    """user23: a 政府工作报告's opening began with its 题注 — 「——2024年3月5日在…会议上」, 「国务院总理　李强」 — as if
+    they were its first paragraph. An opening starts after the title's date, occasion, speaker or signature lines;
+    a speech's salutation 「同志们：」 is its first line (hand-checked)."""
+    elements = find_elements(text)
+    doc = Document("2024年政府工作报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    start, end = _body(doc, 0, min(n.start for n in doc.outline), opening=True)
+    assert text[start:end] == opening
+
+
+def test_the_opening_of_the_samples_government_work_report_is_its_first_paragraphs(units):
+    """The bundled 政府工作报告 (10_政府工作报告.txt) opens 「——2024年1月8日在某县…会议上」「某县人民政府县长　某某某」:
+    its opening candidate is 「各位代表：」 and the paragraph after it (hand-checked)."""
+    found = paragraph_candidates(units, "", genre="政府工作报告", topic="政府工作报告", member=True, limit=3)
+    assert [c.text for c in found] == ["各位代表：\n现在，我代表县人民政府，向大会报告工作，请予审议，并请县政协委员和其他列席人员提出意见。"]
+
+
 def test_a_body_passes_over_an_opening_formula():
     text = ("一、主要做法\n下面，我代表支部汇报三个方面的情况。\n一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。\n"
             "以上汇报，请批评指正。\n")

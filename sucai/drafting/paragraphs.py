@@ -34,6 +34,7 @@ from ..model import Document, OutlineNode, walk_outline
 from ..search import Hit, SearchRequest
 from ..facts import learn
 from ..headings import Similarity, heading_key, role
+from ..metadata import title_note_lines
 from .placeholders import Marked, mark_placeholders
 
 MAX_CHARS = 600         # longest candidate, in characters
@@ -115,7 +116,9 @@ def _openings(library: Library, topic: str, *, genre: str | None, member: bool, 
     """The openings (开头段) of documents of ``genre``: the text before their first heading — the why and what
     that a 对照检查材料, 心得体会 or 工作总结 opens with (「根据…要求，…现将对照检查情况报告如下」), a speech's
     「同志们：今天我们召开…」 —, of the documents a search for ``topic`` and the 文种 ranks first. An opening keeps
-    its formula (现将…报告如下: where it belongs) and starts after the 版头 and 主送机关 (:func:`_body`). None
+    its formula (现将…报告如下: where it belongs) and starts after the 版头, the 主送机关 and the 题注 under the title
+    (「——2024年3月5日在第十四届全国人民代表大会第二次会议上」, 「国务院总理　李强」: :func:`_body`): the first paragraphs
+    of the body, never the title's date, occasion or speaker. None
     without a 文种 or topic to search by."""
     asked = " ".join(part for part in (topic.strip(), (genre or "").strip()) if part)
     if not asked:
@@ -160,11 +163,13 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     short, or when ``subheadings`` is asked and the section's heading has none. A section whose heading has
     sub-headings is its lead-in when ``subheadings`` is asked, else its whole part (the sub-headings and their
     text too, to the part's end). An ``opening`` (the section before the first heading) starts after the 公文
-    elements heading a document (:data:`_HEAD_ELEMENTS`: 发文字号, 主送机关…) and keeps its formula lines."""
+    elements heading a document (:data:`_HEAD_ELEMENTS`: 发文字号, 主送机关…) and the 题注 under its title (its date,
+    occasion and speaker: :func:`sucai.metadata.title_note_lines`), and keeps its formula lines."""
     if start is None or end is None:
         return None
     if opening:
         start = max([start] + [e.end for e in doc.elements if e.kind in _HEAD_ELEMENTS and start <= e.start < end])
+        start = max([start] + [line.end for line in title_note_lines(doc.text, start) if line.end <= end])
     node = None if opening else next((n for n in walk_outline(doc.outline) if n.start == start and n.kind == "heading"),
                                      None)
     parted = node is not None and any(child.kind == "heading" for child in node.children)
