@@ -351,6 +351,25 @@ def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
     assert paragraph_candidates(units, "（一）", genre=GENRE, topic="组织生活会", member=True) == []
 
 
+def test_sucai_draft_says_where_in_its_document_an_opening_comes_from(units):
+    """user23: under 开头, ``sucai draft`` named a candidate's document and nothing of where in it the text stands,
+    where a heading's candidate has its headings: an opening's place is 开头, as the 写作台's page and a download's
+    素材来源 list say it (hand-checked: A's opening, A's measure under its headings)."""
+    a = doc_id(units, "某县财政局")
+    title = units.get(a).title
+    result = CliRunner().invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--candidates", "5",
+                                          "--home", str(units.settings.home)])
+    assert result.exit_code == 0, result.output
+    opening = result.stdout.split("\n开头\n")[1].split("\n\n")[0]
+    assert f"《{title}》（编号 {a}）开头\n" in opening
+    assert f"《{title}》（编号 {a}）三、整改措施 › （一）加强理论武装\n" in result.stdout
+    found = paragraph_candidates(units, "", genre=GENRE, topic="组织生活会", member=True, limit=10)
+    assert {c.to_dict()["place"] for c in found} == {"开头"}
+    cited = Paragraph("x", Source(a, 0, 1, title, []))
+    assert Draft("初稿", GENRE, "", [Section("", 1, [cited])]).to_dict()["sections"][0]["paragraphs"][0]["source"][
+        "place"] == "开头"
+
+
 def test_a_section_without_a_heading_is_paragraphs_without_a_number(units):
     """The opening (a section without a heading) has no label and counts for none: the headings after it are 一、 and
     （一）; the download has no heading line for it, its 字数 is its text's, and its place in the sources list is 开头 —
@@ -421,7 +440,7 @@ def test_candidates_carry_their_placeholders(units):
     a = next(c for c in found if c.title.startswith("某县财政局"))
     assert [(p.kind, p.original) for p in a.marked.placeholders] == [("year", "2024年"), ("person", "张三")]
     assert "由【待补】同志牵头" in a.marked.text and a.to_dict()["text"] == a.text
-    assert set(a.to_dict()) == {"heading", "text", "doc_id", "title", "section_path", "start", "end"}
+    assert set(a.to_dict()) == {"heading", "text", "doc_id", "title", "section_path", "place", "start", "end"}
 
 
 @pytest.mark.parametrize("text, part", [
@@ -718,6 +737,37 @@ def test_a_draft_records_what_was_copied_and_what_was_edited(units):
             DraftBody.model_validate(broken)
 
 
+@pytest.mark.parametrize(("edited", "ratio", "state"), [
+    (False, 1.0, "原文照录"), (True, 1.0, "已改动，仍与原文重合 100%"), (True, 0.996, "已改动，仍与原文重合 99%"),
+    (True, 0.29, "已改动，仍与原文重合 29%"), (True, 0.001, "已改动，仍与原文重合 1%"), (True, 0.0, "已改写，与原文无重合")])
+def test_what_a_paragraph_is_of_its_source_is_said_truthfully(edited, ratio, state):
+    """user23: a paragraph the writer changed read 「已改写，复制比 100%」 — changed, yet all copied? The figure is how
+    much of the paragraph is still its source's words (重合片段, as 查重 counts them): said so, rounded down (99.6 % is
+    not all of it; 0.29 × 100 is 28.999… in binary, still 29 %), and 「已改写」 only when nothing of the source is left."""
+    assert Paragraph("x", Source(1, 0, 1), edited, ratio).state == state
+
+
+def test_a_shortened_paragraph_is_changed_and_still_all_the_sources_words(units):
+    """A candidate cut after its first clause is changed and still wholly the source's text (hand-checked): the
+    page's JSON, the download's 素材来源 list say 「已改动，仍与原文重合 100%」, a rewritten one 「已改写，与原文无重合」,
+    and a 查重 of the download still leaves that list out."""
+    body = sample_draft(units)
+    cut = body["sections"][1]["paragraphs"][0]
+    cut["text"] = cut["text"][:cut["text"].index("；") + 1]   # 「一是学习的系统性不够，…专题研讨次数偏少；」
+    assert len(cut["text"]) >= 13 and cut["text"] != picked(units, "理论学习方面")["text"]
+    rewritten = {**cut, "text": "我们结合本单位实际，认真梳理了今年以来学习方面的主要不足。"}
+    body["sections"][1]["paragraphs"].append(rewritten)
+    draft = build_draft(units, DraftBody.model_validate(body), member=True)
+    shown_ = draft.to_dict()["sections"][1]["paragraphs"]
+    assert [(p["edited"], p["copy_ratio"], p["state"]) for p in shown_] == [
+        (True, 1.0, "已改动，仍与原文重合 100%"), (True, 0.0, "已改写，与原文无重合")]
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    listed = md[md.index("## 附：素材来源"):]
+    assert "（一）理论学习方面 第1段：" in listed and "；已改动，仍与原文重合 100%" in listed
+    assert "（一）理论学习方面 第2段：" in listed and "；已改写，与原文无重合" in listed and "复制比" not in listed
+    assert check_text(units, md, viewer_member=True).left_out == solid(listed)
+
+
 def test_drafts_belong_to_their_author(units):
     store = DraftStore(units.catalogue)
     me, other, same_id_new_name = Owner(7, "写作者"), Owner(8, "别人"), Owner(7, "后来的账号")
@@ -769,7 +819,7 @@ def test_a_draft_downloads_as_gbt9704_word_and_markdown(units):
     assert "附：素材来源" in plain and "原文照录" in plain
     _, md = export_draft(draft, "md", zone=ZONE)
     text = md.decode("utf-8")
-    assert "## 一、存在的主要问题" in text and "### （二）作风建设方面" in text and "已改写，复制比" in text
+    assert "## 一、存在的主要问题" in text and "### （二）作风建设方面" in text and "已改动，仍与原文重合" in text
     _, bare = export_draft(draft, "md", zone=ZONE, sources=False)
     assert "素材来源" not in bare.decode("utf-8")
 
@@ -1054,7 +1104,7 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path, capsys):
     node = data["outline"][0]
     assert list(node) == ["heading", "support", "sources", "children"]
     assert data["candidates"] and all(
-        list(c) == ["heading", "text", "doc_id", "title", "section_path", "start", "end"] for c in data["candidates"])
+        list(c) == ["heading", "text", "doc_id", "title", "section_path", "place", "start", "end"] for c in data["candidates"])
     for c in data["candidates"]:
         assert units.get(c["doc_id"]).text[c["start"]:c["end"]] == c["text"]
     target = tmp_path / "初稿.docx"

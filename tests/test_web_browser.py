@@ -575,6 +575,8 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
             section.locator(".candidate-list li.candidate, .candidate-list li.muted:not(:has-text('正在查找'))").first.wait_for()
             shown = section.locator(".candidate .candidate-text").all_inner_texts()
             assert [re.sub(r"\s", "", text) for text in shown] == candidates[i], ([""] + headings)[i]
+            if i == 0:   # where in its document an opening stands: 开头, as sucai draft says it (user23)
+                assert {p.strip() for p in section.locator(".candidate .path").all_inner_texts()} == {"开头"}
             pick = section.locator(".candidate .pick")
             if pick.count():
                 expected_text = section.locator(".candidate .candidate-text").first.inner_text()
@@ -592,6 +594,9 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         saved = datetime.fromisoformat(row["updated_at"]).astimezone(library.settings.zone)
         assert page.locator("#save-status").inner_text() == f"已保存（{saved:%Y-%m-%d %H:%M:%S}）"
         page.locator("#draft-list li .meta").wait_for()
+        states = [p.state for s in store.get(owner, row["id"]).sections for p in s.paragraphs]
+        assert page.locator("#sections .paragraph .ratio").all_inner_texts() == states   # the server's words (user23)
+        assert page.locator("#sections .paragraph .source").first.inner_text().endswith(" 开头")
         assert page.locator("#draft-list li .meta").inner_text() == f"{GENRE} · {saved:%Y-%m-%d %H:%M}"   # user22
         with page.expect_download() as info:
             page.click("#download-docx")
@@ -624,8 +629,11 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         area.fill(pasted)
         after = int(re.match(r"已写 (\d+) 字", page.locator("#char-counter").inner_text())[1])
         assert after - before == 14 - len(re.sub(r"\s", "", written))
+        ratio = page.locator("#sections .paragraph .ratio").first
+        assert ratio.inner_text() == "已改动（保存后计算与原文的重合）"
         page.click("#check-draft")
         page.locator("#save-status", has_text="查重完成").wait_for()
+        assert ratio.inner_text() == "已改写，与原文无重合"   # nothing of its source left: said so, not 「复制比 0%」
         report = check_draft(library, store.get(owner, row["id"]), member=True)
         # saved and checked without its invisible characters (fix17); the opening's paragraph, the draft's first line
         assert report.text.startswith("我们要认真\u3000学习")

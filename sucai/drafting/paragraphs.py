@@ -35,6 +35,7 @@ from ..search import Hit, SearchRequest
 from ..facts import learn
 from ..headings import Similarity, heading_key, role
 from ..metadata import title_note_lines
+from .drafts import place
 from .placeholders import Marked, mark_placeholders
 
 MAX_CHARS = 600         # longest candidate, in characters
@@ -57,8 +58,8 @@ _EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*同志们[，,！!：:][^\n]*?(?:�
 @dataclass
 class Candidate:
     """One candidate paragraph: ``text == view.text[start:end]`` of document ``doc_id`` as the viewer sees it
-    (offsets in characters), the ``heading`` it was asked for, the source's ``title`` and ``section_path``,
-    and ``marked``: the text with another unit's facts as 【待补】."""
+    (offsets in characters), the ``heading`` it was asked for, the source's ``title`` and ``section_path`` (an
+    opening's: none), and ``marked``: the text with another unit's facts as 【待补】."""
 
     heading: str
     text: str
@@ -69,10 +70,16 @@ class Candidate:
     end: int
     marked: Marked
 
+    @property
+    def place(self) -> str:
+        """Where in its document it stands, as every view of the 写作台 says it (:func:`.drafts.place`: its
+        headings, or 开头)."""
+        return place(self.section_path)
+
     def to_dict(self, *, marked: bool = False) -> dict:
         """The JSON shape of ``sucai draft --json`` (plus ``marked`` and ``placeholders`` when asked)."""
         data = {"heading": self.heading, "text": self.text, "doc_id": self.doc_id, "title": self.title,
-                "section_path": self.section_path, "start": self.start, "end": self.end}
+                "section_path": self.section_path, "place": self.place, "start": self.start, "end": self.end}
         if marked:
             data.update(marked=self.marked.text, placeholders=self.marked.to_dict()["placeholders"])
         return data
