@@ -427,6 +427,26 @@
     save().catch(function (error) { say("save-status", error.message, true); });
   });
 
+  // -- copying the draft: its title, headings and paragraphs, as Word pastes them (app.js's sucaiClipboard) -------
+
+  function draftBlocks() {   // the title (h1), each heading at its rank below it with its number, each paragraph
+    const numbers = labels(draft.sections);
+    const blocks = [{ text: $("draft-title").value.trim() || "未命名草稿", heading: 1 }];
+    draft.sections.forEach(function (s, i) {
+      if (s.heading.trim()) blocks.push({ text: numbers[i] + s.heading.trim(), heading: s.level + 1 });
+      s.paragraphs.forEach(function (p) { if (!p.withheld && p.text.trim()) blocks.push({ text: p.text.trim(), heading: 0 }); });
+    });
+    return blocks;
+  }
+
+  $("copy-draft").addEventListener("click", function () {
+    const blocks = draftBlocks();
+    const text = blocks.map(function (b) { return b.text; }).join("\n");
+    window.sucaiClipboard.copy(text, window.sucaiClipboard.html(blocks)).then(function () {
+      say("save-status", "已复制全文，可粘贴到 Word");
+    }, function () { say("save-status", "复制失败：请用“下载 Word”", true); });
+  });
+
   // -- 查重 of the saved draft --------------------------------------------------------------------
 
   function percent(ratio) { return (ratio * 100).toFixed(1) + "%"; }
