@@ -525,6 +525,19 @@ def test_candidates_come_from_a_part_of_the_same_role(units):
     assert {c.section_path[0] for c in under_measures} <= {"三、整改措施", "三、下一步整改措施"}
 
 
+@pytest.mark.parametrize("heading", ["原因剖析", "二、原因分析", "产生的根源"])
+def test_a_heading_naming_a_part_alone_takes_that_part_however_it_is_worded(units, heading):
+    """user23, writing a 对照检查材料: the outline's 问题产生的原因 renamed 原因剖析 got no candidate at all — the
+    library words that part 问题产生的根源, 产生问题的根源, 原因分析, 问题产生的原因. A heading that names a part and
+    nothing else takes the part of each source whose heading names it (hand-checked: A, B, C, D, the sample's);
+    each whole (its sub-parts too), never a sub-part alone."""
+    found = paragraph_candidates(units, heading, genre=GENRE, member=True, limit=20)
+    assert sorted(c.section_path[-1] for c in found) == sorted(
+        ["二、问题产生的根源"] * 2 + ["二、产生问题的根源", "二、原因分析", "二、问题产生的原因"])
+    a = next(c for c in found if c.title.startswith("某县财政局"))
+    assert a.text.startswith("（一）理想信念有所松懈。") and a.text.endswith("换位思考不够。")
+
+
 def test_a_candidate_ends_before_a_closing_formula_and_a_signature(units):
     measures = paragraph_candidates(units, "在作风建设上下功夫", genre=GENRE, member=True, limit=20)
     sample = next(c for c in measures if c.section_path[-1] == "（四）在作风建设上下功夫")

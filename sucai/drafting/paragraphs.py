@@ -3,7 +3,9 @@
 :func:`paragraph_candidates` runs a section search (:mod:`sucai.search`,
 ``scope="section"``, filtered by 文种) for the heading's words, keeps the sections
 whose own heading reads like the asked one (:class:`sucai.headings.Similarity` at least
-:data:`MIN_SIMILARITY`; the likest first, then by the search's score) and stands in a part
+:data:`MIN_SIMILARITY`; the likest first, then by the search's score) — a heading that names a part and nothing else
+(原因剖析, 整改措施: :func:`sucai.headings.part_named`) is asked with that part's words and is like every heading naming
+the part (问题产生的根源, 原因分析: :func:`sucai.headings.named_part`) — and stands in a part
 of the same role as the asked one (:func:`sucai.headings.role`: no measure under a problem), and cuts each
 section's body — the text after its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
 characters at a paragraph or sentence end. A body ends before the source's 公文 elements
@@ -33,7 +35,7 @@ from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import Hit, SearchRequest
 from ..facts import learn
-from ..headings import Similarity, heading_key, role
+from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role
 from ..metadata import title_note_lines
 from .drafts import place
 from .placeholders import Marked, mark_placeholders
@@ -106,13 +108,16 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     key = heading_key(heading)
     if not key:
         return []
-    request = SearchRequest(q=key, mode="ranked", scope="section", genre=genre or None, limit=SCANNED_SECTIONS,
+    named = part_named(heading)   # 原因剖析, 整改措施: a part and nothing else, as any heading naming that part does
+    asked = " ".join([key, *dict(PART_NAMES)[named]]) if named else key   # …in its words: 问题产生的根源
+    request = SearchRequest(q=asked, mode="ranked", scope="section", genre=genre or None, limit=SCANNED_SECTIONS,
                             facets=False)
     part = role([*above, heading])
     hits = [h for h in library.search(request, member=member).hits if h.section_path and h.id not in exclude
             and (part is None or role(h.section_path) in (None, part))]
     similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
-    likeness = {id(h): similarity(key, heading_key(h.section_path[-1])) for h in hits}
+    likeness = {id(h): max(similarity(key, heading_key(h.section_path[-1])),
+                           MIN_SIMILARITY if named and named_part(h.section_path[-1]) == named else 0.0) for h in hits}
     ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY), key=lambda h: (-likeness[id(h)], -h.score))
     return _candidates(library, heading, ranked, member=member, limit=limit, unit=unit, year=year,
                        subheadings=subheadings)
