@@ -351,6 +351,25 @@ def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
     assert paragraph_candidates(units, "（一）", genre=GENRE, topic="组织生活会", member=True) == []
 
 
+def test_sucai_draft_says_where_in_its_document_an_opening_comes_from(units):
+    """user23: under 开头, ``sucai draft`` named a candidate's document and nothing of where in it the text stands,
+    where a heading's candidate has its headings: an opening's place is 开头, as the 写作台's page and a download's
+    素材来源 list say it (hand-checked: A's opening, A's measure under its headings)."""
+    a = doc_id(units, "某县财政局")
+    title = units.get(a).title
+    result = CliRunner().invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--candidates", "5",
+                                          "--home", str(units.settings.home)])
+    assert result.exit_code == 0, result.output
+    opening = result.stdout.split("\n开头\n")[1].split("\n\n")[0]
+    assert f"《{title}》（编号 {a}）开头\n" in opening
+    assert f"《{title}》（编号 {a}）三、整改措施 › （一）加强理论武装\n" in result.stdout
+    found = paragraph_candidates(units, "", genre=GENRE, topic="组织生活会", member=True, limit=10)
+    assert {c.to_dict()["place"] for c in found} == {"开头"}
+    cited = Paragraph("x", Source(a, 0, 1, title, []))
+    assert Draft("初稿", GENRE, "", [Section("", 1, [cited])]).to_dict()["sections"][0]["paragraphs"][0]["source"][
+        "place"] == "开头"
+
+
 def test_a_section_without_a_heading_is_paragraphs_without_a_number(units):
     """The opening (a section without a heading) has no label and counts for none: the headings after it are 一、 and
     （一）; the download has no heading line for it, its 字数 is its text's, and its place in the sources list is 开头 —
@@ -421,7 +440,7 @@ def test_candidates_carry_their_placeholders(units):
     a = next(c for c in found if c.title.startswith("某县财政局"))
     assert [(p.kind, p.original) for p in a.marked.placeholders] == [("year", "2024年"), ("person", "张三")]
     assert "由【待补】同志牵头" in a.marked.text and a.to_dict()["text"] == a.text
-    assert set(a.to_dict()) == {"heading", "text", "doc_id", "title", "section_path", "start", "end"}
+    assert set(a.to_dict()) == {"heading", "text", "doc_id", "title", "section_path", "place", "start", "end"}
 
 
 @pytest.mark.parametrize("text, part", [
@@ -506,6 +525,19 @@ def test_candidates_come_from_a_part_of_the_same_role(units):
     assert {c.section_path[0] for c in under_measures} <= {"三、整改措施", "三、下一步整改措施"}
 
 
+@pytest.mark.parametrize("heading", ["原因剖析", "二、原因分析", "产生的根源"])
+def test_a_heading_naming_a_part_alone_takes_that_part_however_it_is_worded(units, heading):
+    """user23, writing a 对照检查材料: the outline's 问题产生的原因 renamed 原因剖析 got no candidate at all — the
+    library words that part 问题产生的根源, 产生问题的根源, 原因分析, 问题产生的原因. A heading that names a part and
+    nothing else takes the part of each source whose heading names it (hand-checked: A, B, C, D, the sample's);
+    each whole (its sub-parts too), never a sub-part alone."""
+    found = paragraph_candidates(units, heading, genre=GENRE, member=True, limit=20)
+    assert sorted(c.section_path[-1] for c in found) == sorted(
+        ["二、问题产生的根源"] * 2 + ["二、产生问题的根源", "二、原因分析", "二、问题产生的原因"])
+    a = next(c for c in found if c.title.startswith("某县财政局"))
+    assert a.text.startswith("（一）理想信念有所松懈。") and a.text.endswith("换位思考不够。")
+
+
 def test_a_candidate_ends_before_a_closing_formula_and_a_signature(units):
     measures = paragraph_candidates(units, "在作风建设上下功夫", genre=GENRE, member=True, limit=20)
     sample = next(c for c in measures if c.section_path[-1] == "（四）在作风建设上下功夫")
@@ -530,6 +562,35 @@ def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():
     assert text[start:end] == "根据县委统一部署，支部认真开展对照检查，广泛征求意见建议。\n现将有关情况报告如下："
     body = text.index("根据")   # the same span as a section's body: it ends before the formula line
     assert _body(doc, body, first) == (body, text.index("\n现将"))
+
+
+REPORT = ("——2024年3月5日在第十四届全国人民代表大会第二次会议上\n国务院总理　李强\n\n各位代表：\n"
+          "现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。\n一、2023年工作回顾\n"
+          "过去一年是全面贯彻党的二十大精神的开局之年。\n")
+
+
+@pytest.mark.parametrize("text, opening", [
+    (REPORT, "各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。"),
+    ("县财政局党支部\n2024年1月10日\n根据县直机关工委要求，支部认真开展对照检查，现将有关情况报告如下。\n一、存在的主要问题\n"
+     "学习不够深入。\n", "根据县直机关工委要求，支部认真开展对照检查，现将有关情况报告如下。"),
+    ("同志们：\n今天召开全县作风建设大会，主要任务是部署今年的作风建设工作。\n一、充分认识作风建设的重要意义\n"
+     "作风建设是党的建设的重要内容。\n", "同志们：\n今天召开全县作风建设大会，主要任务是部署今年的作风建设工作。"),
+], ids=["report", "byline", "speech"])
+def test_an_opening_is_the_first_paragraphs_not_the_titles_note(text, opening):
+    """user23: a 政府工作报告's opening began with its 题注 — 「——2024年3月5日在…会议上」, 「国务院总理　李强」 — as if
+    they were its first paragraph. An opening starts after the title's date, occasion, speaker or signature lines;
+    a speech's salutation 「同志们：」 is its first line (hand-checked)."""
+    elements = find_elements(text)
+    doc = Document("2024年政府工作报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    start, end = _body(doc, 0, min(n.start for n in doc.outline), opening=True)
+    assert text[start:end] == opening
+
+
+def test_the_opening_of_the_samples_government_work_report_is_its_first_paragraphs(units):
+    """The bundled 政府工作报告 (10_政府工作报告.txt) opens 「——2024年1月8日在某县…会议上」「某县人民政府县长　某某某」:
+    its opening candidate is 「各位代表：」 and the paragraph after it (hand-checked)."""
+    found = paragraph_candidates(units, "", genre="政府工作报告", topic="政府工作报告", member=True, limit=3)
+    assert [c.text for c in found] == ["各位代表：\n现在，我代表县人民政府，向大会报告工作，请予审议，并请县政协委员和其他列席人员提出意见。"]
 
 
 def test_a_body_passes_over_an_opening_formula():
@@ -689,6 +750,37 @@ def test_a_draft_records_what_was_copied_and_what_was_edited(units):
             DraftBody.model_validate(broken)
 
 
+@pytest.mark.parametrize(("edited", "ratio", "state"), [
+    (False, 1.0, "原文照录"), (True, 1.0, "已改动，仍与原文重合 100%"), (True, 0.996, "已改动，仍与原文重合 99%"),
+    (True, 0.29, "已改动，仍与原文重合 29%"), (True, 0.001, "已改动，仍与原文重合 1%"), (True, 0.0, "已改写，与原文无重合")])
+def test_what_a_paragraph_is_of_its_source_is_said_truthfully(edited, ratio, state):
+    """user23: a paragraph the writer changed read 「已改写，复制比 100%」 — changed, yet all copied? The figure is how
+    much of the paragraph is still its source's words (重合片段, as 查重 counts them): said so, rounded down (99.6 % is
+    not all of it; 0.29 × 100 is 28.999… in binary, still 29 %), and 「已改写」 only when nothing of the source is left."""
+    assert Paragraph("x", Source(1, 0, 1), edited, ratio).state == state
+
+
+def test_a_shortened_paragraph_is_changed_and_still_all_the_sources_words(units):
+    """A candidate cut after its first clause is changed and still wholly the source's text (hand-checked): the
+    page's JSON, the download's 素材来源 list say 「已改动，仍与原文重合 100%」, a rewritten one 「已改写，与原文无重合」,
+    and a 查重 of the download still leaves that list out."""
+    body = sample_draft(units)
+    cut = body["sections"][1]["paragraphs"][0]
+    cut["text"] = cut["text"][:cut["text"].index("；") + 1]   # 「一是学习的系统性不够，…专题研讨次数偏少；」
+    assert len(cut["text"]) >= 13 and cut["text"] != picked(units, "理论学习方面")["text"]
+    rewritten = {**cut, "text": "我们结合本单位实际，认真梳理了今年以来学习方面的主要不足。"}
+    body["sections"][1]["paragraphs"].append(rewritten)
+    draft = build_draft(units, DraftBody.model_validate(body), member=True)
+    shown_ = draft.to_dict()["sections"][1]["paragraphs"]
+    assert [(p["edited"], p["copy_ratio"], p["state"]) for p in shown_] == [
+        (True, 1.0, "已改动，仍与原文重合 100%"), (True, 0.0, "已改写，与原文无重合")]
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    listed = md[md.index("## 附：素材来源"):]
+    assert "（一）理论学习方面 第1段：" in listed and "；已改动，仍与原文重合 100%" in listed
+    assert "（一）理论学习方面 第2段：" in listed and "；已改写，与原文无重合" in listed and "复制比" not in listed
+    assert check_text(units, md, viewer_member=True).left_out == solid(listed)
+
+
 def test_drafts_belong_to_their_author(units):
     store = DraftStore(units.catalogue)
     me, other, same_id_new_name = Owner(7, "写作者"), Owner(8, "别人"), Owner(7, "后来的账号")
@@ -740,7 +832,7 @@ def test_a_draft_downloads_as_gbt9704_word_and_markdown(units):
     assert "附：素材来源" in plain and "原文照录" in plain
     _, md = export_draft(draft, "md", zone=ZONE)
     text = md.decode("utf-8")
-    assert "## 一、存在的主要问题" in text and "### （二）作风建设方面" in text and "已改写，复制比" in text
+    assert "## 一、存在的主要问题" in text and "### （二）作风建设方面" in text and "已改动，仍与原文重合" in text
     _, bare = export_draft(draft, "md", zone=ZONE, sources=False)
     assert "素材来源" not in bare.decode("utf-8")
 
@@ -1025,7 +1117,7 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path, capsys):
     node = data["outline"][0]
     assert list(node) == ["heading", "support", "sources", "children"]
     assert data["candidates"] and all(
-        list(c) == ["heading", "text", "doc_id", "title", "section_path", "start", "end"] for c in data["candidates"])
+        list(c) == ["heading", "text", "doc_id", "title", "section_path", "place", "start", "end"] for c in data["candidates"])
     for c in data["candidates"]:
         assert units.get(c["doc_id"]).text[c["start"]:c["end"]] == c["text"]
     target = tmp_path / "初稿.docx"

@@ -244,8 +244,38 @@ def test_copy_paragraph_and_member_notice(browser, sample_site, output_dir):
     page.wait_for_function("document.querySelector('.para:nth-child(2) .copy, .para .copy.done') !== null")
     assert para.locator("button.copy").get_attribute("data-copied") == expected
     assert page.evaluate("navigator.clipboard.readText()") == expected
+    # for Word, as text/html beside it (user23): a heading stays one, a paragraph is indented two characters
+    tag = para.locator(".ptext").evaluate("e => e.tagName")
+    assert pasted_blocks(page) == [[tag, expected, ""]] and tag == "H2"   # 一、存在的主要问题
+    body = page.locator(".para:not(.heading):not(.element)").first
+    body.hover()
+    body.locator("button.copy").click()
+    body.locator("button.copy.done").wait_for()
+    assert pasted_blocks(page) == [["P", body.locator(".ptext").inner_text().strip(), INDENT]]
     assert not page.errors, page.errors
     context.close()
+    context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    page.add_init_script("delete window.ClipboardItem")   # a browser without it: text/plain, as before
+    page.goto("/documents/1")
+    page.evaluate("navigator.clipboard.writeText('')")   # not what the first page copied
+    body = page.locator(".para:not(.heading):not(.element)").first
+    body.hover()
+    body.locator("button.copy").click()
+    body.locator("button.copy.done").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == body.locator(".ptext").inner_text().strip()
+    assert not page.errors, page.errors
+    context.close()
+
+
+# a paragraph's first line indented two characters (GB/T 9704 §7.3.3), in CSS and as Word names it
+INDENT = "text-indent:2em;mso-char-indent-count:2"
+
+
+def pasted_blocks(page) -> list[list[str]]:
+    """The text/html on the clipboard as Word would take it in: each block's tag, text and style (:data:`INDENT`)."""
+    return page.evaluate("""navigator.clipboard.read().then(items => items[0].getType("text/html")).then(b => b.text())
+        .then(html => [...new DOMParser().parseFromString(html, "text/html").body.children]
+        .map(e => [e.tagName, e.textContent, e.getAttribute("style") || ""]))""")
 
 
 # The text of the body's paragraphs before an element (the marker's own words and the copy buttons left out).
@@ -523,6 +553,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
 
     from sucai.accounts import Accounts
     from sucai.drafting import DraftStore, Owner, check_draft, paragraph_candidates, suggest_outline
+    from sucai.drafting.drafts import numbered
 
     root = tmp_path_factory.mktemp("browser-drafting")
     docs, home = root / "docs", make_home(root / "home")
@@ -544,7 +575,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         library, "", genre=GENRE, member=True, limit=5, topic="组织生活会")])
     assert candidates[0], "the samples' 对照检查材料 open with a paragraph before their first heading"
     with Server(home) as server:
-        context, page = new_page(browser, server)
+        context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
         page.goto("/login")
         page.fill("input[name=username]", "写作者")
         page.fill("input[name=password]", "writer-password-1")
@@ -575,6 +606,8 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
             section.locator(".candidate-list li.candidate, .candidate-list li.muted:not(:has-text('正在查找'))").first.wait_for()
             shown = section.locator(".candidate .candidate-text").all_inner_texts()
             assert [re.sub(r"\s", "", text) for text in shown] == candidates[i], ([""] + headings)[i]
+            if i == 0:   # where in its document an opening stands: 开头, as sucai draft says it (user23)
+                assert {p.strip() for p in section.locator(".candidate .path").all_inner_texts()} == {"开头"}
             pick = section.locator(".candidate .pick")
             if pick.count():
                 expected_text = section.locator(".candidate .candidate-text").first.inner_text()
@@ -592,6 +625,22 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         saved = datetime.fromisoformat(row["updated_at"]).astimezone(library.settings.zone)
         assert page.locator("#save-status").inner_text() == f"已保存（{saved:%Y-%m-%d %H:%M:%S}）"
         page.locator("#draft-list li .meta").wait_for()
+        states = [p.state for s in store.get(owner, row["id"]).sections for p in s.paragraphs]
+        assert page.locator("#sections .paragraph .ratio").all_inner_texts() == states   # the server's words (user23)
+        assert page.locator("#sections .paragraph .source").first.inner_text().endswith(" 开头")
+        page.click("#copy-draft")   # into Word with its paragraphs, indent and headings (user23): as the draft is saved
+        page.locator("#save-status", has_text="已复制全文").wait_for()
+        saved_draft = store.get(owner, row["id"])
+        expected_blocks, plain_lines = [["H1", saved_draft.title, ""]], [saved_draft.title]
+        for section, level, number in numbered(saved_draft):
+            if section.heading:
+                expected_blocks.append([f"H{level + 1}", number + section.heading, ""])
+                plain_lines.append(number + section.heading)
+            expected_blocks += [["P", line.strip(), INDENT] for p in section.paragraphs for line in p.text.split("\n")
+                                if line.strip()]
+            plain_lines += [p.text.strip() for p in section.paragraphs]
+        assert pasted_blocks(page) == expected_blocks and len(expected_blocks) > len(headings) + 2
+        assert page.evaluate("navigator.clipboard.readText()") == "\n".join(plain_lines)   # text/plain beside it
         assert page.locator("#draft-list li .meta").inner_text() == f"{GENRE} · {saved:%Y-%m-%d %H:%M}"   # user22
         with page.expect_download() as info:
             page.click("#download-docx")
@@ -624,8 +673,11 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         area.fill(pasted)
         after = int(re.match(r"已写 (\d+) 字", page.locator("#char-counter").inner_text())[1])
         assert after - before == 14 - len(re.sub(r"\s", "", written))
+        ratio = page.locator("#sections .paragraph .ratio").first
+        assert ratio.inner_text() == "已改动（保存后计算与原文的重合）"
         page.click("#check-draft")
         page.locator("#save-status", has_text="查重完成").wait_for()
+        assert ratio.inner_text() == "已改写，与原文无重合"   # nothing of its source left: said so, not 「复制比 0%」
         report = check_draft(library, store.get(owner, row["id"]), member=True)
         # saved and checked without its invisible characters (fix17); the opening's paragraph, the draft's first line
         assert report.text.startswith("我们要认真\u3000学习")

@@ -343,6 +343,23 @@ def draft_payload(app, client: TestClient) -> dict:
                                                               "section_path": c["section_path"]}}]}]}
 
 
+def test_an_opening_candidate_and_its_paragraph_say_where_in_their_document_they_stand(app, site):
+    """The 写作台 names an opening's place as ``sucai draft`` does — 开头 —, a heading's candidate by its headings
+    (``place``, which drafting.js shows), and so does a saved paragraph's source (hand-checked: A's opening)."""
+    client = session_of(app, "会员")
+    ask = {"genre": GENRE, "topic": "组织生活会", "limit": 10}
+    openings = client.post("/api/drafts/paragraphs", json={**ask, "headings": [""]}).json()["candidates"]
+    a = next(c for c in openings if c["title"].startswith("某县财政局"))
+    assert {c["place"] for c in openings} == {"开头"}
+    measures = client.post("/api/drafts/paragraphs", json={**ask, "headings": [["整改措施", "加强理论武装"]]}).json()
+    assert "三、整改措施 › （一）加强理论武装" in {c["place"] for c in measures["candidates"]}
+    source = {k: a[k] for k in ("doc_id", "start", "end", "section_path")}
+    saved = client.post("/api/drafts", json={"title": "开头", "genre": GENRE, "sections": [
+        {"heading": "", "level": 1, "paragraphs": [{"text": a["text"], "source": source}]}]}).json()
+    assert saved["sections"][0]["paragraphs"][0]["source"]["place"] == "开头"
+    client.delete(f"/api/drafts/{saved['id']}")
+
+
 def test_save_reopen_list_update_download_delete(app, site):
     client = session_of(app, "会员")
     payload = draft_payload(app, client)

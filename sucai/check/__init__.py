@@ -20,6 +20,7 @@ text: a 查重 cannot be used to test guesses at members-only text.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -46,7 +47,7 @@ from .retrieve import DraftFingerprints, SetPhrases, candidates, local_candidate
 if TYPE_CHECKING:
     from ..library import Library
 
-__all__ = ["SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "count_chars", "read_draft", "CheckReport",
+__all__ = ["SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars", "read_draft", "CheckReport",
            "Match", "ParagraphRatio"]
 
 ROUNDS = 3
@@ -126,11 +127,27 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
 
 SOURCES_HEADING = "附：素材来源"   # the closing list of a 写作台 draft's sources (sucai.drafting.document)
 OPENING_PLACE = "开头"            # where the list places a paragraph before the draft's first heading
+# what a cited paragraph is of its source (copy_state); 「已改写，复制比 N%」 as downloads before it wrote it
+_COPY_STATE = r"(?:原文照录|已改写，与原文无重合|已改动，仍与原文重合 \d{1,3}%|已改写，复制比 \d+%)"
 _SOURCE_LINE = re.compile(r"\d+\\?\. (?P<heading>(?:(?! 第\d+段：《).)*) 第\d+段：《(?P<title>(?:(?!》（编号 \d).)*)》"
-                          r"（编号 (?P<id>\d{1,9})(?:，(?P<path>(?:(?!）；).){1,200}))?）；(?:原文照录|已改写，复制比 \d+%)")
+                          r"（编号 (?P<id>\d{1,9})(?:，(?P<path>(?:(?!）；).){1,200}))?）；" + _COPY_STATE)
 """A line of the list as :func:`sucai.drafting.document.source_lines` writes it (``1. 一、… 第2段：《title》（编号 7，…）；原文照录``;
 ``1\\.`` as a Markdown download escapes it). Each part stops where the next fixed text starts, so a match takes
 time linear in the line, whatever the line holds."""
+
+
+def copy_state(edited: bool, ratio: float) -> str:
+    """What a 写作台 paragraph is of the source it cites, in a writer's words: 「原文照录」 (its text, unchanged);
+    「已改写，与原文无重合」 (changed, no 重合片段 left: ``ratio`` 0); else 「已改动，仍与原文重合 N%」 — ``ratio``
+    (:func:`copy_ratio`: the share of its 字数 in 重合片段 with the source, as 查重 counts a 文字复制比) in whole
+    percent rounded down, at least 1: a paragraph cut short is changed and still all the source's words (100 %), never
+    「已改写，复制比 100%」, and one 99.6 % the source's is not said to be all of it. The 写作台's page, its downloads'
+    素材来源 list and this module's reading of that list (:data:`_SOURCE_LINE`) say it so."""
+    if not edited:
+        return "原文照录"
+    if ratio <= 0:
+        return "已改写，与原文无重合"
+    return f"已改动，仍与原文重合 {max(1, math.floor(round(ratio * 100, 6)))}%"   # 0.29 * 100 is 28.999…
 
 
 def _without_sources_list(text: str, titles_of: Callable[[list[int]], dict[int, str]]) -> tuple[str, int]:

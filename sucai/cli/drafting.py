@@ -125,7 +125,7 @@ def _print_plan(plan: Plan) -> None:
             continue
         out.print(Text("\n" + shown(heading), style="bold cyan"))
         for number, candidate in enumerate(found, start=1):
-            source = shown(f"《{candidate.title}》（编号 {candidate.doc_id}）{' › '.join(candidate.section_path)}")
+            source = shown(f"《{candidate.title}》（编号 {candidate.doc_id}）{candidate.place}")
             out.print(Text(f"  {number}. ").append(source, style="dim"))
             out.print(Text("     " + "\n     ".join(shown(line) for line in candidate.marked.text.split("\n"))))
     if suggestion.documents:   # equal titles told apart as `sucai list` does: 政府工作报告（海拉尔区人民政府 · 2016）

@@ -111,9 +111,7 @@ def source_lines(draft: Draft) -> list[str]:
 
 def _source_text(paragraph: Paragraph) -> str:
     source = paragraph.source
-    path = " › ".join(source.section_path)
-    state = f"已改写，复制比 {paragraph.copy_ratio:.0%}" if paragraph.edited else "原文照录"
-    return f"《{source.title}》（编号 {source.doc_id}{'，' + path if path else ''}）；{state}"
+    return f"《{source.title}》（编号 {source.doc_id}，{source.place}）；{paragraph.state}"
 
 
 def export_draft(draft: Draft, fmt: str, *, zone: tzinfo, sources: bool = True) -> tuple[str, bytes]:

@@ -13,6 +13,7 @@ ones that viewer may see now.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ import regex
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from .. import access
-from ..check import copy_ratio
+from ..check import OPENING_PLACE, copy_ratio, copy_state
 from ..clean import xml_safe
 from ..counting import count_chars
 from ..errors import InvalidInput
@@ -41,6 +42,13 @@ MIN_COPIED_RUN = 13      # 复制比: 重合片段 shorter than this (characters
 WITHHELD = "（此段取自会员内容，会员可见）"
 
 
+def place(section_path: Sequence[str]) -> str:
+    """Where in its document a paragraph of the library stands, as the 写作台 says it wherever it names a source (its
+    page, ``sucai draft``, a download's 素材来源 list): its section's headings 「三、整改措施 › （一）加强理论武装」, or
+    :data:`sucai.check.OPENING_PLACE` (开头) for the text before the first heading."""
+    return " › ".join(section_path) or OPENING_PLACE
+
+
 @dataclass
 class Source:
     """Where a paragraph was taken from: ``text[start:end]`` of document ``doc_id`` as the writer saw it
@@ -51,6 +59,11 @@ class Source:
     end: int
     title: str = ""
     section_path: list[str] = field(default_factory=list)
+
+    @property
+    def place(self) -> str:
+        """Where in its document it stands (:func:`place`)."""
+        return place(self.section_path)
 
 
 @dataclass
@@ -70,6 +83,12 @@ class Paragraph:
     copy_ratio: float = 0.0
     members: bool = False
     withheld: bool = False
+
+    @property
+    def state(self) -> str:
+        """What it is of its source, in a writer's words (:func:`sucai.check.copy_state`: 原文照录, or how much of it
+        is still the source's)."""
+        return copy_state(self.edited, self.copy_ratio)
 
 
 @dataclass
@@ -116,7 +135,15 @@ class Draft:
         return copied / self.chars if self.chars else 0.0
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "chars": self.chars}
+        """The draft's JSON: its fields and ``chars``, each cited paragraph with its ``state`` (:attr:`Paragraph.state`)
+        and its source with its ``place`` in its document (:func:`place`)."""
+        data = {**asdict(self), "chars": self.chars}
+        for section, shaped in zip(self.sections, data["sections"]):
+            for paragraph, out in zip(section.paragraphs, shaped["paragraphs"]):
+                if paragraph.source is not None:
+                    out["state"] = paragraph.state
+                    out["source"]["place"] = paragraph.source.place
+        return data
 
     def body(self) -> dict:
         """What is stored besides the title, 文种 and topic columns (JSON)."""

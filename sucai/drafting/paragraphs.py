@@ -3,7 +3,9 @@
 :func:`paragraph_candidates` runs a section search (:mod:`sucai.search`,
 ``scope="section"``, filtered by 文种) for the heading's words, keeps the sections
 whose own heading reads like the asked one (:class:`sucai.headings.Similarity` at least
-:data:`MIN_SIMILARITY`; the likest first, then by the search's score) and stands in a part
+:data:`MIN_SIMILARITY`; the likest first, then by the search's score) — a heading that names a part and nothing else
+(原因剖析, 整改措施: :func:`sucai.headings.part_named`) is asked with that part's words and is like every heading naming
+the part (问题产生的根源, 原因分析: :func:`sucai.headings.named_part`) — and stands in a part
 of the same role as the asked one (:func:`sucai.headings.role`: no measure under a problem), and cuts each
 section's body — the text after its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
 characters at a paragraph or sentence end. A body ends before the source's 公文 elements
@@ -33,7 +35,9 @@ from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import Hit, SearchRequest
 from ..facts import learn
-from ..headings import Similarity, heading_key, role
+from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role
+from ..metadata import title_note_lines
+from .drafts import place
 from .placeholders import Marked, mark_placeholders
 
 MAX_CHARS = 600         # longest candidate, in characters
@@ -56,8 +60,8 @@ _EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*同志们[，,！!：:][^\n]*?(?:�
 @dataclass
 class Candidate:
     """One candidate paragraph: ``text == view.text[start:end]`` of document ``doc_id`` as the viewer sees it
-    (offsets in characters), the ``heading`` it was asked for, the source's ``title`` and ``section_path``,
-    and ``marked``: the text with another unit's facts as 【待补】."""
+    (offsets in characters), the ``heading`` it was asked for, the source's ``title`` and ``section_path`` (an
+    opening's: none), and ``marked``: the text with another unit's facts as 【待补】."""
 
     heading: str
     text: str
@@ -68,10 +72,16 @@ class Candidate:
     end: int
     marked: Marked
 
+    @property
+    def place(self) -> str:
+        """Where in its document it stands, as every view of the 写作台 says it (:func:`.drafts.place`: its
+        headings, or 开头)."""
+        return place(self.section_path)
+
     def to_dict(self, *, marked: bool = False) -> dict:
         """The JSON shape of ``sucai draft --json`` (plus ``marked`` and ``placeholders`` when asked)."""
         data = {"heading": self.heading, "text": self.text, "doc_id": self.doc_id, "title": self.title,
-                "section_path": self.section_path, "start": self.start, "end": self.end}
+                "section_path": self.section_path, "place": self.place, "start": self.start, "end": self.end}
         if marked:
             data.update(marked=self.marked.text, placeholders=self.marked.to_dict()["placeholders"])
         return data
@@ -98,13 +108,16 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     key = heading_key(heading)
     if not key:
         return []
-    request = SearchRequest(q=key, mode="ranked", scope="section", genre=genre or None, limit=SCANNED_SECTIONS,
+    named = part_named(heading)   # 原因剖析, 整改措施: a part and nothing else, as any heading naming that part does
+    asked = " ".join([key, *dict(PART_NAMES)[named]]) if named else key   # …in its words: 问题产生的根源
+    request = SearchRequest(q=asked, mode="ranked", scope="section", genre=genre or None, limit=SCANNED_SECTIONS,
                             facets=False)
     part = role([*above, heading])
     hits = [h for h in library.search(request, member=member).hits if h.section_path and h.id not in exclude
             and (part is None or role(h.section_path) in (None, part))]
     similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
-    likeness = {id(h): similarity(key, heading_key(h.section_path[-1])) for h in hits}
+    likeness = {id(h): max(similarity(key, heading_key(h.section_path[-1])),
+                           MIN_SIMILARITY if named and named_part(h.section_path[-1]) == named else 0.0) for h in hits}
     ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY), key=lambda h: (-likeness[id(h)], -h.score))
     return _candidates(library, heading, ranked, member=member, limit=limit, unit=unit, year=year,
                        subheadings=subheadings)
@@ -115,7 +128,9 @@ def _openings(library: Library, topic: str, *, genre: str | None, member: bool, 
     """The openings (开头段) of documents of ``genre``: the text before their first heading — the why and what
     that a 对照检查材料, 心得体会 or 工作总结 opens with (「根据…要求，…现将对照检查情况报告如下」), a speech's
     「同志们：今天我们召开…」 —, of the documents a search for ``topic`` and the 文种 ranks first. An opening keeps
-    its formula (现将…报告如下: where it belongs) and starts after the 版头 and 主送机关 (:func:`_body`). None
+    its formula (现将…报告如下: where it belongs) and starts after the 版头, the 主送机关 and the 题注 under the title
+    (「——2024年3月5日在第十四届全国人民代表大会第二次会议上」, 「国务院总理　李强」: :func:`_body`): the first paragraphs
+    of the body, never the title's date, occasion or speaker. None
     without a 文种 or topic to search by."""
     asked = " ".join(part for part in (topic.strip(), (genre or "").strip()) if part)
     if not asked:
@@ -160,11 +175,13 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     short, or when ``subheadings`` is asked and the section's heading has none. A section whose heading has
     sub-headings is its lead-in when ``subheadings`` is asked, else its whole part (the sub-headings and their
     text too, to the part's end). An ``opening`` (the section before the first heading) starts after the 公文
-    elements heading a document (:data:`_HEAD_ELEMENTS`: 发文字号, 主送机关…) and keeps its formula lines."""
+    elements heading a document (:data:`_HEAD_ELEMENTS`: 发文字号, 主送机关…) and the 题注 under its title (its date,
+    occasion and speaker: :func:`sucai.metadata.title_note_lines`), and keeps its formula lines."""
     if start is None or end is None:
         return None
     if opening:
         start = max([start] + [e.end for e in doc.elements if e.kind in _HEAD_ELEMENTS and start <= e.start < end])
+        start = max([start] + [line.end for line in title_note_lines(doc.text, start) if line.end <= end])
     node = None if opening else next((n for n in walk_outline(doc.outline) if n.start == start and n.kind == "heading"),
                                      None)
     parted = node is not None and any(child.kind == "heading" for child in node.children)

@@ -31,8 +31,8 @@ class Plan:
 
     def to_dict(self) -> dict:
         """``{"genre", "topic", "outline": [{"heading", "support", "sources", "children"}], "candidates":
-        [{"heading", "text", "doc_id", "title", "section_path", "start", "end"}]}`` — the opening's first, their
-        ``heading`` "" and ``section_path`` []."""
+        [{"heading", "text", "doc_id", "title", "section_path", "place", "start", "end"}]}`` — the opening's first,
+        their ``heading`` "" and ``section_path`` [], ``place`` 开头 (:attr:`.paragraphs.Candidate.place`)."""
         return {"genre": self.suggestion.genre, "topic": self.suggestion.topic,
                 "outline": [node.to_dict() for node in self.suggestion.outline],
                 "candidates": [c.to_dict() for c in self.opening]

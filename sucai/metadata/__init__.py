@@ -47,7 +47,7 @@ from ..model import METADATA_FIELDS, Evidence
 from . import dates, genres, issuers, titles
 from .lines import HAN, Line, head, lines, tail
 
-__all__ = ["Origin", "Description", "describe", "DOC_NUMBER"]
+__all__ = ["Origin", "Description", "describe", "title_note_lines", "DOC_NUMBER"]
 
 DOC_NUMBER = issuers.DOC_NUMBER
 _HEAD_LINES = 8          # lines under the title that may hold a 文号 or a 题注
@@ -252,32 +252,9 @@ class _Describer:
         """The first lines of the body."""
         return head(self.text, _HEAD_LINES, self.body_start)
 
-    def _title_note_lines(self) -> Iterator[Line]:
-        """The 题注 lines under the title, before the first paragraph of prose or labelled line (一、, 第一条):
-        short lines, or longer ones that record adoption and amendment ("…会议通过 根据…修正"); past the
-        first :data:`_HEAD_LINES` lines, only dated lines that record adoption and amendment (a law amended
-        a dozen times, one line each) and the lines of a 《…》 broken over several; at most
-        :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over."""
-        window = lines(self.text, self.body_start, min(len(self.text), self.body_start + _NOTE_WINDOW))
-        open_quotes = 0
-        for count, line in enumerate(window):
-            quoted, open_quotes = open_quotes, max(0, open_quotes + line.text.count("《") - line.text.count("》"))
-            if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS or (
-                    titles.LABEL.match(line.text) and not quoted):
-                return
-            if not _HAN_CHAR.search(line.text):
-                continue   # a standard's English title under its own ("Layout key for official document of …")
-            adoption = _ADOPTION.search(line.text)
-            broken = quoted or open_quotes  # a line of a 《…》 broken over several
-            if len(line.text) > _TITLE_NOTE_CHARS and not (adoption or broken):
-                return
-            if count >= _HEAD_LINES and not (broken or adoption and next(dates.dates(line.text), None)):
-                return
-            yield line
-
     def _title_note_date(self) -> Evidence | None:
         best = None
-        for line in self._title_note_lines():
+        for line in title_note_lines(self.text, self.body_start):
             if _PUBLISHED.search(line.text):  # a "发布时间：" line is found as such
                 continue
             for found in dates.dates(line.text):
@@ -296,7 +273,7 @@ class _Describer:
         and the last characters of the body (a 通知 may be followed by what it issues), above a news dateline (what a
         news report quotes — 「中共中央 国务院」 / 「2024年8月11日」 under a 贺电 in a 新闻联播 — is not its own)."""
         signed, printed = [], []
-        note_end = max((line.end for line in self._title_note_lines()), default=self.body_start)
+        note_end = max((line.end for line in title_note_lines(self.text, self.body_start)), default=self.body_start)
         last_lines = tail(self.text, 5, self.body_start)
         last = last_lines[0].start if last_lines else len(self.text)
         news = self._dateline.start if self._dateline else len(self.text)
@@ -351,7 +328,7 @@ class _Describer:
         number, title = self.first("doc_number"), self.first("title")
         issuer = issuers.doc_number_issuer(number.value) if number else None
         named = issuers.title_issuer(title.value) if title else None
-        notes = list(self._title_note_lines())
+        notes = list(title_note_lines(self.text, self.body_start))
         adopted = issuers.adopted_by(self.text, notes[0].start, notes[-1].end) if notes else None
         by_number = _with_value(number, "source", issuer, "文号") if issuer else None
         by_title = _with_value(title, "source", named.name, "标题") if named else None
@@ -428,6 +405,33 @@ class _Describer:
             issuers=[e for e in self.evidence if e.field == "source"], folders=folders)
         self.add(*genres.classify([e for e in self.evidence if e.field == "title"], signals))
 
+
+def title_note_lines(text: str, start: int = 0) -> Iterator[Line]:
+    """The 题注 lines under a title — its date and occasion (「——2024年3月5日在第十四届全国人民代表大会第二次会议上」),
+    its speaker (「国务院总理　李强」), a law's adoption and amendments — from ``start`` of ``text`` (where the body
+    starts after the title), before the first paragraph of prose or labelled line (一、, 第一条): short lines
+    (at most :data:`_TITLE_NOTE_CHARS` characters, none ending as a sentence or a salutation does: 。！？；：),
+    or longer ones that record adoption and amendment ("…会议通过 根据…修正"); past the
+    first :data:`_HEAD_LINES` lines, only dated lines that record adoption and amendment (a law amended
+    a dozen times, one line each) and the lines of a 《…》 broken over several; at most
+    :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over.
+    Offsets are characters of ``text``; linear in the window."""
+    window = lines(text, start, min(len(text), start + _NOTE_WINDOW))
+    open_quotes = 0
+    for count, line in enumerate(window):
+        quoted, open_quotes = open_quotes, max(0, open_quotes + line.text.count("《") - line.text.count("》"))
+        if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS or (
+                titles.LABEL.match(line.text) and not quoted):
+            return
+        if not _HAN_CHAR.search(line.text):
+            continue   # a standard's English title under its own ("Layout key for official document of …")
+        adoption = _ADOPTION.search(line.text)
+        broken = quoted or open_quotes  # a line of a 《…》 broken over several
+        if len(line.text) > _TITLE_NOTE_CHARS and not (adoption or broken):
+            return
+        if count >= _HEAD_LINES and not (broken or adoption and next(dates.dates(line.text), None)):
+            return
+        yield line
 
 
 def _compact(text: str) -> dates.Found | None:

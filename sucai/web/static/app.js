@@ -1,5 +1,5 @@
-// sucai 素材库: type-ahead on titles and "复制本段". No framework, no build step.
-// Text from the server is always put in with textContent, never innerHTML.
+// sucai 素材库: type-ahead on titles, "复制本段", and the clipboard the 写作台 copies a draft with (sucaiClipboard).
+// No framework, no build step. Text from the server is always put in with textContent, never innerHTML.
 (function () {
   "use strict";
 
@@ -88,7 +88,40 @@
     });
   }
 
-  function copyText(text) {
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+
+  // Blocks — {text, heading: 1–6 (a heading of that rank) or 0 (paragraphs)} — as the HTML a word processor pastes:
+  // a heading as <hN>, each line of a paragraph as a <p> indented two characters, as a 公文's paragraphs are
+  // (GB/T 9704-2012 §7.3.3: 每个自然段左空二字; mso-char-indent-count is Word's own name for it).
+  function blocksHtml(blocks) {
+    return blocks.map(function (block) {
+      if (block.heading) {
+        const tag = "h" + Math.min(block.heading, 6);
+        return "<" + tag + ">" + escapeHtml(block.text) + "</" + tag + ">";
+      }
+      return block.text.split("\n").filter(function (line) { return line.trim(); }).map(function (line) {
+        return '<p style="text-indent:2em;mso-char-indent-count:2">' + escapeHtml(line.trim()) + "</p>";
+      }).join("");
+    }).join("");
+  }
+
+  // The text on the clipboard as text/plain and, given ``html``, as text/html too (the Clipboard API's
+  // ClipboardItem): pasted into Word, paragraphs, their indent and headings stay what they are. text/plain alone
+  // where the browser has no ClipboardItem or refuses it, or the page is not a secure context (execCommand then).
+  function copyText(text, html) {
+    if (html && window.ClipboardItem && navigator.clipboard && navigator.clipboard.write && window.isSecureContext) {
+      const item = new ClipboardItem({
+        "text/plain": new Blob([text], { type: "text/plain" }),
+        "text/html": new Blob([html], { type: "text/html" }),
+      });
+      return navigator.clipboard.write([item]).catch(function () { return copyPlain(text); });
+    }
+    return copyPlain(text);
+  }
+
+  function copyPlain(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
     return new Promise(function (resolve, reject) {
       const area = document.createElement("textarea");
@@ -110,7 +143,8 @@
       const source = para.querySelector(".ptext").cloneNode(true);
       source.querySelectorAll(".member-boundary").forEach(function (m) { m.remove(); });  // a mark, not text
       const text = source.textContent.trim();
-      copyText(text).then(function () {
+      const heading = /^H([1-6])$/.exec(source.tagName);   // a heading stays one (its rank as on the page)
+      copyText(text, blocksHtml([{ text: text, heading: heading ? Number(heading[1]) : 0 }])).then(function () {
         button.textContent = "已复制";
         button.classList.add("done");
         button.dataset.copied = text;
@@ -140,6 +174,8 @@
     });
     if (best) best.scrollIntoView();
   }
+
+  window.sucaiClipboard = { copy: copyText, html: blocksHtml };   // for the 写作台 (drafting.js)
 
   document.addEventListener("DOMContentLoaded", function () {
     landOnSection();

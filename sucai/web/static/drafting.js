@@ -254,7 +254,7 @@
       meta.appendChild(sourceLink({ doc_id: candidate.doc_id, start: candidate.start, title: candidate.title }));
       const path = document.createElement("span");
       path.className = "path";
-      path.textContent = " " + candidate.section_path.join(" › ");
+      path.textContent = " " + candidate.place;   // its headings, or 开头: as sucai draft says it
       meta.appendChild(path);
       const ratio = document.createElement("span");
       ratio.className = "ratio copied";
@@ -270,9 +270,9 @@
       pick.textContent = "选用";
       pick.addEventListener("click", function () {
         section.paragraphs.push({
-          text: candidate.marked, placeholders: candidate.placeholders, picked: candidate.marked,
+          text: candidate.marked, placeholders: candidate.placeholders,
           source: { doc_id: candidate.doc_id, start: candidate.start, end: candidate.end, title: candidate.title,
-                    section_path: candidate.section_path },
+                    section_path: candidate.section_path, place: candidate.place },
           edited: candidate.placeholders.length > 0, copy_ratio: null,
         });
         renderParagraphs(section);
@@ -293,8 +293,7 @@
       area.value = paragraph.text;
       area.readOnly = !!paragraph.withheld;
       area.addEventListener("input", function () {
-        paragraph.text = area.value;
-        paragraph.copy_ratio = null;
+        changed(paragraph, area.value);
         describe(box, paragraph);
         count();
       });
@@ -320,20 +319,20 @@
     if (paragraph.withheld) {
       source.textContent = "此段取自会员内容，会员可见";
     } else if (paragraph.source) {
-      source.append("出处：", sourceLink(paragraph.source), " " + (paragraph.source.section_path || []).join(" › "));
+      source.append("出处：", sourceLink(paragraph.source), " " + paragraph.source.place);
     } else {
       source.textContent = "自己写的段落";
     }
     const ratio = box.querySelector(".ratio");
-    const changed = paragraph.picked !== undefined ? paragraph.text !== paragraph.picked : paragraph.edited;
     if (!paragraph.source) {
       ratio.textContent = "";
-    } else if (paragraph.copy_ratio !== null && paragraph.copy_ratio !== undefined) {
-      ratio.textContent = (paragraph.edited ? "已改写，" : "原文照录，") + "复制比 " + Math.round(paragraph.copy_ratio * 100) + "%";
+    } else if (paragraph.state && paragraph.copy_ratio !== null) {   // as the server says it (sucai.check.copy_state)
+      ratio.textContent = paragraph.state;
     } else {
-      ratio.textContent = changed ? "已改写（保存后计算复制比）" : "原文照录，复制比 100%";
+      ratio.textContent = paragraph.edited ? "已改动（保存后计算与原文的重合）" : "原文照录";
     }
-    ratio.className = "ratio" + (paragraph.source && (!changed || paragraph.copy_ratio > 0.5) ? " copied" : "");
+    ratio.title = paragraph.source ? "与原文重合：本段中与出处连续相同的字句占本段字数的比例，算法同查重的文字复制比" : "";
+    ratio.className = "ratio" + (paragraph.source && (!paragraph.edited || paragraph.copy_ratio > 0.5) ? " copied" : "");
     const left = (paragraph.text.match(/【待补】/g) || []).length;
     box.querySelector(".placeholders").textContent = left ? "还有 " + left + " 处【待补】" : "";
     box.querySelector(".placeholders").title = (paragraph.placeholders || []).map(function (p) {
@@ -347,8 +346,15 @@
     if (parts.length - 1 !== places.length) return;
     let text = parts[0];
     places.forEach(function (place, i) { text += (place.kind === "unit" ? start.unit : PLACEHOLDER) + parts[i + 1]; });
-    paragraph.text = text;
+    changed(paragraph, text);
     paragraph.placeholders = places.filter(function (p) { return p.kind !== "unit"; });
+  }
+
+  // The writer changed a paragraph: what it is of its source is told again once saved (the server's state).
+  function changed(paragraph, text) {
+    paragraph.text = text;
+    paragraph.edited = true;
+    paragraph.copy_ratio = null;
   }
 
   function rewrite(box, paragraph, mode) {
@@ -362,8 +368,7 @@
           status.classList.add("bad");
           return;
         }
-        paragraph.text = data.text;
-        paragraph.copy_ratio = null;
+        changed(paragraph, data.text);
         box.querySelector("textarea").value = data.text;
         status.textContent = "已润笔（数字、日期、名称已核对）";
         describe(box, paragraph);
@@ -422,6 +427,26 @@
     save().catch(function (error) { say("save-status", error.message, true); });
   });
 
+  // -- copying the draft: its title, headings and paragraphs, as Word pastes them (app.js's sucaiClipboard) -------
+
+  function draftBlocks() {   // the title (h1), each heading at its rank below it with its number, each paragraph
+    const numbers = labels(draft.sections);
+    const blocks = [{ text: $("draft-title").value.trim() || "未命名草稿", heading: 1 }];
+    draft.sections.forEach(function (s, i) {
+      if (s.heading.trim()) blocks.push({ text: numbers[i] + s.heading.trim(), heading: s.level + 1 });
+      s.paragraphs.forEach(function (p) { if (!p.withheld && p.text.trim()) blocks.push({ text: p.text.trim(), heading: 0 }); });
+    });
+    return blocks;
+  }
+
+  $("copy-draft").addEventListener("click", function () {
+    const blocks = draftBlocks();
+    const text = blocks.map(function (b) { return b.text; }).join("\n");
+    window.sucaiClipboard.copy(text, window.sucaiClipboard.html(blocks)).then(function () {
+      say("save-status", "已复制全文，可粘贴到 Word");
+    }, function () { say("save-status", "复制失败：请用“下载 Word”", true); });
+  });
+
   // -- 查重 of the saved draft --------------------------------------------------------------------
 
   function percent(ratio) { return (ratio * 100).toFixed(1) + "%"; }
@@ -475,7 +500,7 @@
                candidates: fresh ? null : (old[i] || {}).candidates,
                paragraphs: s.paragraphs.map(function (p, j) {
                  const before = ((old[i] || {}).paragraphs || [])[j] || {};
-                 return Object.assign(p, { placeholders: fresh ? [] : before.placeholders || [], picked: undefined });
+                 return Object.assign(p, { placeholders: fresh ? [] : before.placeholders || [] });
                }) };
     })) };
     start = { genre: saved.genre, topic: saved.topic, unit: saved.unit || null, year: saved.year, target_chars: saved.target_chars };
