@@ -8,6 +8,7 @@ Tesseract skip with the package to install when it is absent.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import json
 import os
@@ -335,6 +336,48 @@ def test_scans_and_images_are_ocrd_and_found_by_precise_search(home, tmp_path, n
     assert json.loads(CliRunner().invoke(app, ["show", str(doc.id), "--json"]).stdout)["ocr_confidence"] == doc.ocr_confidence
 
 
+def _full_page_lines() -> list[str]:
+    """A full A4 page of prose (``render_page``'s layout, 40-pixel characters: 30 lines of 28): the body of the
+    bundled sample 对照检查材料, its title line left out."""
+    sample = Path(__file__).parents[1] / "sucai/samples/library/01_对照检查材料_某市财政局第三党支部.txt"
+    body = "".join(line.strip() for line in sample.read_text(encoding="utf-8").splitlines()[1:])
+    return [body[i:i + 28] for i in range(0, 30 * 28, 28)]
+
+
+@needs_tesseract
+@needs_font
+def test_a_full_page_image_that_states_no_resolution_is_read_in_order():
+    """A user's first day (user23): a scanned page saved as a PNG without a resolution came out in pieces, its lines
+    cut and out of order («国务院关\\n2018年\\n局\\n之»; 0.63 of this page right by matching blocks) —
+    Tesseract, left to estimate the resolution, took the strokes of Han characters for diacritics. Told 200 dpi, it
+    reads the page as drawn."""
+    lines = _full_page_lines()
+    raw = read_bytes(image_bytes(render_page(lines)), "扫描件.png")
+    read_as = re.sub(r"\s", "", raw.text)
+    assert difflib.SequenceMatcher(None, "".join(lines), read_as, autojunk=False).ratio() > 0.9
+    assert read_as.startswith(lines[0][:12])
+
+
+@needs_font
+@pytest.mark.parametrize(("fmt", "saved_with", "told"), [
+    ("PNG", {}, ocr.ASSUMED_DPI), ("PNG", {"dpi": (150, 150)}, 150), ("TIFF", {"dpi": (300, 300)}, 300),
+    ("JPEG", {"dpi": (72, 72)}, 72), ("PNG", {"dpi": (40, 40)}, ocr.ASSUMED_DPI), ("PDF", {"resolution": 100}, ocr.DPI),
+])
+def test_tesseract_is_told_the_resolution_of_each_page(monkeypatch, fmt, saved_with, told):
+    """The resolution a file states is the one Tesseract gets (the page image went to it as a PPM, which states
+    none), below Tesseract's credible 70 dpi or none at all ``ASSUMED_DPI``; a scanned PDF's page the 300 dpi it is
+    rendered at, whatever its image's own."""
+    config = []
+    monkeypatch.setattr(ocr, "_require", lambda what: None)
+    monkeypatch.setattr(ocr.pytesseract, "image_to_data", lambda image, **options: (
+        config.append(options["config"]), {key: [] for key in ("text", "conf", *ocr._LINE_KEY)})[1])
+    buffer = io.BytesIO()
+    render_page(["通知"], width=400, height=300).save(buffer, fmt, **saved_with)
+    with pytest.raises(ReadError):   # nothing recognised: "empty"
+        read_bytes(buffer.getvalue(), f"扫描.{fmt.lower()}")
+    assert config == [f"--dpi {told}"]
+
+
 PAGE_HEADINGS = ["一、严格控制发文数量", "二、精简会议活动", "三、规范督查检查考核", "四、加强组织领导"]
 
 
@@ -373,7 +416,9 @@ def test_pages_of_a_scan_are_ocrd_one_at_a_time_in_page_order_each_holding_the_b
     raw = read_bytes(scan, name)
     assert most[0] == 1 and held == [True] * len(PAGE_HEADINGS)
     assert not turn.is_locked
-    found = [raw.text.find(heading[2:]) for heading in PAGE_HEADINGS]
+    # each page found by its heading's last words: told its 200 dpi, Tesseract reads the third, a page of two lines,
+    # 「三、规 … 三、 督查检查考核 … 范专」 (see test_tesseract_is_told_the_resolution_of_each_page)
+    found = [raw.text.find(heading[-4:]) for heading in PAGE_HEADINGS]
     assert -1 not in found and found == sorted(found), found
 
 

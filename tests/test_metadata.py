@@ -282,6 +282,23 @@ def test_where_the_date_comes_from(text, origin, date, rule):
     assert best(text, "date", **origin) == (date, rule)
 
 
+_PLAN_REPLY = ("国务院关于河北雄安新区总体规划（2018—2035年）的批复\n国函〔2018〕159号\n河北省人民政府：\n"
+               "你们《关于呈报〈河北雄安新区总体规划（2018—2035年）〉的请示》收悉。现批复如下：原则同意。\n")
+
+
+@pytest.mark.parametrize("text, path, date, rule", [
+    (_PLAN_REPLY, "/收件/014_国务院关于河北雄安新区总体规划（2018—2035年）的批复.txt", "2018", "文号年份"),
+    ("全国造林绿化规划纲要（2021年至2025年）\n各地要抓好落实，正文没有日期。", "/收件/纲要.txt", None, None),
+    ("某中学工作总结\n本学年正文没有日期。", "/收件/2023-2024学年工作总结.txt", None, None),
+    ("某中学工作总结\n本学年正文没有日期。", "/收件/2023-工作总结.txt", "2023", "文件名"),
+])
+def test_the_years_of_a_period_in_a_title_or_file_name_are_no_date(text, path, date, rule):
+    """A user's first day (user23): the corpus's 「国务院关于河北雄安新区总体规划（2018—2035年）的批复」 was dated 2035
+    by its title and file name wherever its 落款 (2018-12-25) is not seen — a visitor's 今日更新, list and 年份 facet, the
+    落款 being in the members part: a period names the years a plan covers, not when it was written."""
+    assert best(text, "date", path=path) == (date, rule)
+
+
 _AMENDMENTS = [("1999年12月25日", "《中华人民共和国刑法修正案》"), ("2001年8月31日", "《中华人民共和国刑法修正案（二）》"),
                ("2001年12月29日", "《中华人民共和国刑法修正案（三）》"), ("2002年12月28日", "《中华人民共和国刑法修正案（四）》"),
                ("2005年2月28日", "《中华人民共和国刑法修正案（五）》"), ("2006年6月29日", "《中华人民共和国刑法修正案（六）》"),

@@ -4,7 +4,9 @@ Written forms read: ``2023年12月5日`` (also ``5号``, full-width digits, spac
 ``二〇二三年十二月五日`` (the Chinese numerals of GB/T 9704-2012 §7.3.5.3 before
 2012 and of 题注 such as "（一九四二年二月八日）"), ``2023-12-05`` / ``2023.12.05``
 / ``2023/12/05``, and — only where the context says it is a date (titles, file
-names) — ``20231205`` and a bare year ``2024年``. A date is ISO ``YYYY-MM-DD``,
+names) — ``20231205`` and a bare year ``2024年``, but not the years of a period
+(``（2018—2035年）``, ``2021至2025年``: the span a plan covers, not when it was
+written). A date is ISO ``YYYY-MM-DD``,
 or ``YYYY-MM`` / ``YYYY`` when the writing says no more; impossible dates
 (2023年2月30日) are not dates.
 """
@@ -29,6 +31,8 @@ DATE = re.compile(
 # Only where the context makes it a date: a title "(20250224)", a file name "20250224.md", "2024年政府工作报告".
 COMPACT = re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 YEAR = re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?:\s*年(?!\s*\d{{1,2}}\s*月)|(?=[_\-\s]|$))")
+# A period, "2018—2035年", "2021年至2025年", "2023-2024学年": neither of its years is a date.
+PERIOD = re.compile(rf"(?<!\d){_YEAR}\s*年?\s*(?:[-—–－―~～〜]+|至|到)\s*{_YEAR}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def dates(text: str, start: int = 0, end: int | None = None) -> Iterator[Found]:
 
 def context_dates(text: str) -> Iterator[Found]:
     """Dates in a title or a file name: the forms of :func:`dates`, then ``20250224``, then a bare
-    year ``2024年`` / ``2024_`` — each span used once, in order of position."""
+    year ``2024年`` / ``2024_`` outside a period (:data:`PERIOD`) — each span used once, in order of position."""
     folded = _fold_digits(text)
     found = list(dates(folded))
     taken = [(f.start, f.end) for f in found]
@@ -92,6 +96,7 @@ def context_dates(text: str) -> Iterator[Found]:
         if value and not _overlaps(m.start(), m.end(), taken):
             found.append(Found(value, m.start(), m.end()))
             taken.append((m.start(), m.end()))
+    taken += [m.span() for m in PERIOD.finditer(folded)]
     for m in YEAR.finditer(folded):
         if not _overlaps(m.start(), m.end(), taken):
             found.append(Found(m.group("y"), m.start(), m.end()))
