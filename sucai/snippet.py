@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, repeat
@@ -124,8 +125,9 @@ def _occurrences_of(text: str, form: str, most: int) -> list[int]:
     """Where the first ``most`` occurrences of ``form`` start in ``text``, overlapping ones included: a form that
     cannot overlap itself is sought by a literal regex (one call into C for all its occurrences; a third less CPU
     for a ranked search's snippets, issue 16), one that can ("哈哈") one ``str.find`` after another."""
-    if not _overlapping(form):
-        return [m.start() for m in islice(_literal(form).finditer(text), most)]
+    finditer = _literal(form)
+    if finditer is not None:
+        return [m.start() for m in islice(finditer(text), most)]
     starts, at = [], text.find(form)
     while at >= 0 and len(starts) < most:
         starts.append(at)
@@ -134,9 +136,10 @@ def _occurrences_of(text: str, form: str, most: int) -> list[int]:
 
 
 @lru_cache(maxsize=1024)
-def _literal(form: str) -> re.Pattern:
-    """``form`` as a literal pattern (compiled when a text is first searched for it)."""
-    return re.compile(re.escape(form))
+def _literal(form: str) -> Callable | None:
+    """``finditer`` of ``form`` as a literal pattern (compiled when a text is first searched for it), whose successive
+    matches are all its occurrences; None for a form whose occurrences can overlap (:func:`_overlapping`)."""
+    return None if _overlapping(form) else re.compile(re.escape(form)).finditer
 
 
 @lru_cache(maxsize=256)
