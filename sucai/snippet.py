@@ -104,8 +104,8 @@ def _verbatim_spans(text: str, needles: list[str], most: int = _MOST) -> list[tu
     ``(start, end, needle index)`` sorted.
 
     A form holding a shorter one whose occurrences were all found (fewer than ``most``) is not sought in the text
-    again: each of its occurrences holds one of the other at the same offset, so they are the other's occurrences,
-    moved back by that offset, where the form starts (an occurrence of the other nearer the text's start than the
+    again: each of its occurrences holds one of the other at the same offset, so they are the other's occurrences
+    (fewer than ``most`` too), moved back by that offset, where the form starts (an occurrence of the other nearer the text's start than the
     offset gives a negative start, whose slice is shorter than the form: never a match). A ranked search's needles
     are a term and its words, which mostly hold one another: each search of the whole text saved is ~9 µs of a hit's
     snippet of ~65 (issue 16). The others are sought in the text (:func:`_occurrences_of`)."""
@@ -114,7 +114,7 @@ def _verbatim_spans(text: str, needles: list[str], most: int = _MOST) -> list[tu
     for index, form, holds in _forms(tuple(needles)):
         starts = next(([at - offset for at in found[other] if text.startswith(form, at - offset)]
                        for other, offset in holds if len(found[other]) < most), None)
-        starts = found[form] = _occurrences_of(text, form, most) if starts is None else starts[:most]
+        starts = found[form] = _occurrences_of(text, form, most) if starts is None else starts
         size = len(form)
         spans += [(at, at + size, index) for at in starts]
     spans.sort()
