@@ -539,6 +539,20 @@ def matchable(text: str, needles: list[str]) -> tuple[str, OffsetMap]:
     return normalize_with_offsets(text) if _gap_between(form, codes, key) else (form, offsets)
 
 
+def is_plain(text: str, needles: list[str]) -> bool:
+    """Whether :func:`matchable` of ``text`` is ``text`` itself: the normalised ``needles`` occur in ``text``, as
+    written, exactly where they occur in ``normalize(text)`` (no needle holds a space; ``text`` holds no traditional
+    character, no other character whose image holds a character of a needle and no gap a needle might run across).
+    The same tests as :func:`matchable`'s, without making a form; linear in ``text``."""
+    if any(" " in needle for needle in needles):
+        return False
+    key = tuple(sorted(set(needles)))
+    if len(text) < _SHORT_TEXT:
+        return _plain_for(text, key)
+    codes = code_points(text)
+    return not _unplain(codes, key) and not _gap_between(text, codes, key)
+
+
 def _short_matchable(text: str, needles: tuple[str, ...]) -> tuple[str, OffsetMap]:
     """:func:`matchable` of a short text (the ``needles`` sorted, unique), as the long path makes it but checked
     with sets of characters and regexes (nothing built per set of needles): ``text`` itself when it is plain for

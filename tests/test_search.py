@@ -1425,6 +1425,56 @@ def test_the_snippet_window_is_placed_by_every_verbatim_occurrence_up_to_the_lim
         assert _verbatim_spans(text, needles, most) == sorted(expected), (text, needles, most)
 
 
+def test_a_needle_holding_another_is_placed_by_every_occurrence_up_to_the_limit():
+    """snippet._verbatim_spans of a term and its pieces (ranked mode's needles: a term and its words, which hold one
+    another), against a brute force: a form holding another is found from that one's occurrences when they are all
+    known — fewer than the limit —, and must still be found in full: at the start of the text, overlapping ("哈哈哈"
+    in "哈哈哈哈"), with the full-width punctuation of Chinese text, up to the limit of its own."""
+    from sucai.snippet import _verbatim_spans
+
+    widen = str.maketrans(",;:!?()", "，；：！？（）")
+    rng = random.Random(23)
+    alphabet = "哈哈工作党建设,，(（a"
+    for _ in range(3_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        term = "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 6)))
+        pieces = [term[a:b] for a, b in (sorted(rng.sample(range(len(term) + 1), 2)) for _ in range(rng.randint(1, 4)))]
+        needles = list(dict.fromkeys([term, *pieces]))
+        rng.shuffle(needles)
+        most = rng.choice([1, 2, 3, 5, 64])
+        expected = []
+        for index, needle in enumerate(needles):
+            for form in dict.fromkeys((needle, needle.translate(widen))):
+                at = [p for p in range(len(text)) if text.startswith(form, p)][:most]
+                expected += [(p, p + len(form), index) for p in at]
+        assert _verbatim_spans(text, needles, most) == sorted(expected), (text, needles, most)
+
+
+def test_a_snippet_windows_highlights_are_the_needles_found_in_it():
+    """The spans a snippet's window is highlighted with (snippet._spans_between: taken from the verbatim occurrences
+    when the part is plain for the needles and they are all known) are find_spans of the part, in the text's offsets:
+    with traditional characters, full-width forms, a line break inside a needle, a needle with a space, and more
+    occurrences than the limit the window is placed by."""
+    from sucai.snippet import _MOST, _spans_between, _verbatim_spans
+
+    rng = random.Random(29)
+    alphabet = ["工作", "發展", "发展", "，", ",", "\n", "（1）", "(1)", "ａ", "a", " ", "哈", "党"]
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([5, 30, 200])))
+        needles = list(dict.fromkeys(rng.sample(["工作", "发展", "作发", ",发", "(1)", "a", "哈哈", "工作 发展", "党"],
+                                                rng.randint(1, 3))))
+        verbatim = _verbatim_spans(text, needles)
+        lo = rng.randrange(len(text) + 1)
+        hi = lo + rng.randint(0, 60)
+        part = [(s + lo, e + lo, n) for s, e, n in find_spans(text[lo:hi], needles)]
+        assert _spans_between(text, needles, verbatim, lo, hi) == part, (text, needles, lo, hi)
+    text = "加强党建工作。" * (_MOST + 5)   # more occurrences than the limit: the window at the end is searched
+    verbatim = _verbatim_spans(text, ["党建"])
+    lo = len(text) - 20
+    assert _spans_between(text, ["党建"], verbatim, lo, len(text)) == [(p, p + 2, 0) for p in range(lo, len(text))
+                                                                       if text.startswith("党建", p)]
+
+
 def test_a_results_plain_data_is_what_asdict_gives(library):
     """SearchResult.to_dict (the API's answer, without a deep copy) has the shape and values of asdict."""
     add(library, "关于推进基层治理的通知。加强统筹协调，推进基层治理现代化。", "全年工作总结。")
