@@ -53,7 +53,8 @@ from . import access, analysis
 from .choices import MAX_PAGE, MODES, SCOPES, SORTS   # choices: code → the name users see
 from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
 from .headings import heading_key, part_named, role, strip_label
-from .metadata.genres import NAMES as GENRE_NAMES, canonical, genre_table_hint
+from .errors import InvalidInput
+from .metadata.genres import canonical, listed_genre
 from .model import Document
 from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query, topic_words
 from .resultcache import ResultCache
@@ -243,7 +244,8 @@ MAX_HEADING_FILTER = 100   # characters of a heading filter (the API's own limit
 
 def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest, list[str]]:
     """Read invalid choices as the defaults and out-of-range numbers as the nearest valid ones, saying so; a query of
-    white space and invisible characters alone (U+200B, U+FEFF: nothing once normalised) as no query."""
+    white space and invisible characters alone (U+200B, U+FEFF: nothing once normalised) as no query; a 文种 as the
+    taxonomy names it (:func:`~sucai.metadata.genres.listed_genre`), one it has not kept and said in the site's words."""
     warnings = []
     if request.q and not analysis.normalize(request.q).strip():
         request.q = ""
@@ -262,8 +264,10 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
     if request.year is not None and not 1 <= request.year <= 9999:
         warnings.append(f"年份 {request.year} 无效，已忽略")
         request.year = None
-    if request.genre and canonical(request.genre) not in GENRE_NAMES:
-        warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果" + genre_table_hint(canonical(request.genre)))
+    try:
+        request.genre = listed_genre(request.genre)
+    except InvalidInput as error:   # kept as asked (an unknown 文种 finds nothing), not said back
+        warnings.append(f"{error.message}，可能找不到结果")
     if request.heading and request.scope != "section":
         warnings.append("按标题筛选只在段落检索（scope=section）中生效")
     if request.heading and len(request.heading) > MAX_HEADING_FILTER:   # the filter's cost is its length × a heading's

@@ -917,12 +917,12 @@ def test_unknown_settings_are_named(tmp_path):
 
 def test_a_byte_of_an_argument_that_is_not_utf8_is_read_as_a_replacement_character(home, tmp_path):
     """A byte that is not UTF-8 in a text argument (a GBK terminal, a script's bytes) — Python keeps it as a lone
-    surrogate — was an 内部错误 wherever the text went: ``search --genre`` (tantivy's ValueError), ``codes create
+    surrogate — was an 内部错误 wherever the text went: ``search --source`` (tantivy's ValueError), ``codes create
     --batch`` and ``token create --label`` (UnicodeEncodeError: the database takes UTF-8). It is read as U+FFFD, as
     a JSON ``"\\udcff"`` is; a path keeps its bytes (``ingest`` says it does not exist, exit 4)."""
     write(tmp_path / "in", "a.txt")
     assert sucai(home, "ingest", str(tmp_path / "in")).returncode == 0
-    found = sucai(home, "search", "作风", "--json", "--genre", b"\xff")
+    found = sucai(home, "search", "作风", "--json", "--source", b"\xff")
     assert found.returncode == 0 and json.loads(found.stdout)["total"] == 0, found.stderr
     made = sucai(home, "codes", "create", "--batch", b"\xff\xfe", "-o", str(tmp_path / "codes.csv"))
     assert made.returncode == 0 and "批次“\ufffd\ufffd”" in made.stderr, made.stderr
@@ -1010,6 +1010,20 @@ def test_search_request_sanitised_with_warnings(sample_home):
     assert len(result.warnings) == 3
     assert all(english_words(w) == [] for w in result.warnings)
 
+
+
+def test_a_genre_is_one_of_the_table(cli, sample_home, tmp_path):
+    """fix23: ``--genre`` of a search (and of an export by one) is read as the web reads it
+    (:func:`sucai.metadata.genres.listed_genre`): a shorthand as the name it stands for, any other refused (exit 2)
+    before anything is searched or written, the names near it said."""
+    said = "没有这个文种，请从文种表中选择（文种表见 sucai genres；相近的有“对照检查材料”）"
+    zipped = tmp_path / "a.zip"
+    for command in (["search", "作风"], ["export", "--query", "作风", "--zip", "-o", str(zipped)]):
+        code, output, errors = cli(*command, "--genre", "检查")
+        assert (code, output) == (ExitCode.USAGE, "") and said in errors, errors
+    assert not zipped.exists()
+    code, output, _ = cli("search", "作风", "--genre", " 通知 ", "--json")   # the library's one document, a 通知
+    assert code == 0 and [h["genre"] for h in json.loads(output)["hits"]] == ["通知"]
 
 PRECISE_HINT = "提示：精准检索要求每个词逐字出现（标点、括号也算）；改用智能检索（--mode 智能）也会列出部分匹配的材料"
 FILTER_HINT = "提示：去掉筛选条件（--genre、--year、--source、--heading、--member-part）再试"

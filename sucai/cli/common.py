@@ -29,7 +29,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from ..config import Settings, data_dir, load_settings, no_library, parse_day
-from ..errors import BadValue, SucaiError, no_document, os_reason
+from ..errors import BadValue, InvalidInput, SucaiError, no_document, os_reason
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -323,6 +323,21 @@ class Day(click.ParamType):
         try:
             return parse_day(value)
         except BadValue as error:
+            self.fail(error.message, param, ctx)
+
+
+class GenreName(click.ParamType):
+    """A 文种 as :func:`sucai.metadata.genres.listed_genre` reads it, by the taxonomy's name (``--genre 讲话`` →
+    讲话稿); one that is none of the table is refused in its words (exit 2), as the web refuses it."""
+
+    name = "文种"
+
+    def convert(self, value, param, ctx) -> str | None:
+        from ..metadata.genres import listed_genre   # the taxonomy: not for ``sucai --help``
+
+        try:
+            return listed_genre(value)
+        except InvalidInput as error:
             self.fail(error.message, param, ctx)
 
 

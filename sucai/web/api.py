@@ -69,11 +69,13 @@ class SearchParams(BaseModel):
     facets: bool = Field(True, description="是否统计分面（文种、年份、来源）")
 
     def search(self, largest: int) -> SearchRequest:
-        """The library's request; a page size over ``largest`` (setting ``max_page_size``) is refused (422)."""
+        """The library's request; a page size over ``largest`` (setting ``max_page_size``) is refused (422,
+        ``invalid_input``), a 文种 that is none of the table too (422, ``bad_genre``:
+        :func:`~sucai.metadata.genres.listed_genre`)."""
         if self.limit > largest:
             raise InvalidInput(f"每页条数 limit 不能超过 {largest}", code="invalid_input")
         return SearchRequest(q=self.q, mode=choice_code(self.mode, MODES), scope=choice_code(self.scope, SCOPES),
-                             heading=self.heading or None, genre=self.genre or None, year=self.year,
+                             heading=self.heading or None, genre=genres.listed_genre(self.genre), year=self.year,
                              source=self.source or None, has_member_part=self.has_member_part,
                              sort=choice_code(self.sort, SORTS), limit=self.limit, page=self.page, facets=self.facets)
 
