@@ -128,6 +128,14 @@ class SearchRequest:
     facets: bool = True
     ids: list[int] | None = None   # only among these documents (new ones, a folder…); None: all
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether the request asks for some documents, not all: a query with something to search for (one
+        :func:`~sucai.query.parse_query` reads as not ``empty``: white space, invisible characters — U+200B, U+FEFF —,
+        a lone "-" or "OR" search every document) or a filter of 文种, year or 来源. A zip of a search (the web's
+        打包下载, ``sucai export --query``) and a saved search need one."""
+        return not parse_query(self.q or "").empty or any(v not in (None, "") for v in (self.genre, self.year, self.source))
+
 
 _ALL_FIELDS = tuple(f.name for f in fields(SearchRequest))
 

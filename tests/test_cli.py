@@ -1109,6 +1109,20 @@ def test_export_by_a_search_says_how_many_it_packs_and_how_many_matched(cli, hom
     assert {"工作.zip", "减负 OR 作风.zip"} <= {p.name for p in tmp_path.iterdir()}
 
 
+
+@pytest.mark.parametrize("query", ["", "  ", "\u200b\ufeff", "-", "OR"])
+def test_an_export_by_a_search_of_nothing_is_refused(cli, sample_home, tmp_path, query):
+    """fix23: ``export --query ''`` (white space, invisible characters, a lone "-" or "OR": what a search reads as no
+    query, and lists every document for) zipped up to --limit documents of the whole library. It is refused as the
+    web's 打包下载 refuses it (no 检索条件, :attr:`sucai.search.SearchRequest.narrowed`), exit 2, nothing written;
+    a filter is a condition."""
+    zipped = tmp_path / "a.zip"
+    code, output, errors = cli("export", "--query", query, "--zip", "-o", str(zipped))
+    assert (code, output, zipped.exists()) == (ExitCode.USAGE, "", False)
+    assert "没有要检索的词（只有空格、不可见字符或符号），请给出检索词，或用 --genre、--year 筛选" in errors
+    code, _, errors = cli("export", "--query", query, "--genre", "通知", "--zip", "-o", str(zipped))
+    assert (code, "打包 1 篇" in errors, len(zipfile.ZipFile(zipped).namelist())) == (ExitCode.OK, True, 1 + 1)
+
 @pytest.mark.parametrize("command", [("ingest",), ("watch",), ("serve",)])
 def test_workers_help_names_its_bound(cli, command):
     """``--workers`` says in --help how many it takes at most (4 a processor, at least 8), as its error does."""

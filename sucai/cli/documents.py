@@ -440,6 +440,10 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
 
     if (doc_id is None) == (query is None):
         raise click.UsageError("请给出一个文档编号，或用 --query 指定要打包的检索（二选一）")
+    search = SearchRequest(q=query or "", mode=mode, genre=genre, year=year)
+    if query is not None and not search.narrowed:   # it would zip --limit documents of all, as `search ''` lists them
+        raise click.BadParameter("没有要检索的词（只有空格、不可见字符或符号），请给出检索词，或用 --genre、--year 筛选",
+                                 param_hint="'--query'")
     fmt = _export_format(fmt, output, as_zip or doc_id is None)
     if output == STDOUT and sys.stdout.isatty() and (fmt == "docx" or as_zip or doc_id is None):
         raise click.UsageError("Word 文件和压缩包不能输出到终端：请用 -o 指定文件名，或把输出重定向到文件（> 文件名）")
@@ -449,7 +453,7 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
         name, data = export_document(view, fmt, notice=notice)
     else:
         total, docs = (1, [library.get(doc_id)]) if doc_id is not None else library.matching_documents(
-            SearchRequest(q=query, mode=mode, genre=genre, year=year), member=not free, limit=limit)
+            search, member=not free, limit=limit)
         if not docs:
             raise NotFound("没有符合条件的文档，未生成压缩包", code="no_results")
         if total > len(docs):   # new-user try 17: a 智能 query's long tail went in unsaid

@@ -24,7 +24,6 @@ from ..export import batch_stem, export_document, export_zip
 from ..library import Library
 from ..metadata import genres
 from ..model import Document
-from ..query import parse_query
 from ..search import MAX_HEADING_FILTER, MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
@@ -233,7 +232,7 @@ async def api_download_many(
     if ids:
         numbers = _parse_ids(ids)
         docs = await run_in_threadpool(lambda: [library.get(i) for i in numbers])
-    elif not parse_query(search.q).empty or search.genre or search.year or search.source:   # a condition: no blank q
+    elif search.narrowed:   # a condition: no blank q
         _, docs = await searching(request, partial(library.matching_documents, search, member=viewer.member,
                                                    limit=max_docs))
         if not docs:   # as sucai export --query says
