@@ -325,28 +325,33 @@ def test_rm_names_the_document_it_removed(cli, home, tmp_path):
 
 def test_hide_and_unhide_as_the_admin_page_does(cli, home, tmp_path):
     """``sucai hide`` takes documents out of lists, searches and reading (an admin still reads them), ``unhide`` puts
-    them back; a 编号 no document has changes none of the others."""
+    them back; a 编号 no document has changes none of the others. ``list --hidden`` lists the hidden ones alone, for
+    their 编号 (fix23: an operator who hid one could not find it to show it again)."""
     write(tmp_path / "in", "a.txt", "关于开展档案清查的通知\n各单位：现将档案清查有关事项通知如下，请认真落实。\n")
     write(tmp_path / "in", "b.txt", "关于开展安全生产检查的通知\n各乡镇：为消除事故隐患，定于下月对辖区企业开展安全生产检查。\n")
     assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
     ids = {row["title"]: row["id"] for row in json.loads(cli("list", "--json")[1])}   # numbered as the workers finish
     a, b = ids["关于开展档案清查的通知"], ids["关于开展安全生产检查的通知"]
 
-    def listed() -> list[int]:
-        return sorted(row["id"] for row in json.loads(cli("list", "--json")[1]))
+    def listed(*options: str) -> list[int]:
+        return sorted(row["id"] for row in json.loads(cli("list", "--json", *options)[1]))
 
     def found() -> list[int]:
         return sorted(hit["id"] for hit in json.loads(cli("search", "通知", "--mode", "精准", "--json")[1])["hits"])
 
-    assert listed() == found() == [1, 2]
+    assert listed() == found() == [1, 2] and listed("--hidden") == []
+    assert cli("list", "--hidden") == (ExitCode.OK, "", "没有隐藏的文档\n")
     assert cli("hide", str(b), "9")[0] == ExitCode.NOT_FOUND and listed() == [1, 2]   # nothing hidden
     assert cli("hide", str(b), str(b)) == (ExitCode.OK, f"已隐藏文档 {b}：关于开展安全生产检查的通知\n", "")
     assert listed() == found() == [a] and cli("show", str(b))[0] == ExitCode.NOT_FOUND
+    assert listed("--hidden") == listed("--hidden", "--free") == [b] and listed("--hidden", "--limit", "1") == [b]
+    table = cli("list", "--hidden")[1]
+    assert f"│ {b}" in table and "关于开展安全生产检查的通知" in table and "档案清查" not in table
     assert Library.open(home).get(b, include_hidden=True).hidden
     assert cli("hide", str(b))[1] == f"文档 {b} 本来就是隐藏的：关于开展安全生产检查的通知\n"
     assert cli("unhide", str(b), str(a))[:2] == (ExitCode.OK, f"已恢复显示文档 {b}：关于开展安全生产检查的通知\n"
                                                               f"文档 {a} 本来就没有隐藏：关于开展档案清查的通知\n")
-    assert listed() == found() == [1, 2]
+    assert listed() == found() == [1, 2] and listed("--hidden") == []
 
 
 def test_a_token_past_the_most_an_account_holds_is_an_error_not_bad_usage(cli, home):

@@ -162,18 +162,22 @@ def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
 @click.option("--limit", type=POSITIVE, metavar="篇数", help="最多列出多少篇")
 @click.option("--since", type=Day(), metavar="日期",
               help="只列出这天（2026-11-01 或 2026年11月1日，本站时区，设置 timezone）以来入库的文档")
+@click.option("--hidden", is_flag=True, help="只列出隐藏的文档（sucai unhide 编号 恢复显示）")
 def list_documents(home: Path | None, as_json: bool = False, free: bool = False, limit: int | None = None,
-                   since: date | None = None) -> None:
-    """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）。"""
+                   since: date | None = None, hidden: bool = False) -> None:
+    """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）；--hidden 列出隐藏的文档。"""
     from ..config import day_start
     from ..metadata import titles
     from ..updates import utc_stamp
 
     library = open_library(home)
     added = None if since is None else utc_stamp(day_start(since, library.settings.zone))   # as 今日更新 reads it
-    rows = library.summaries(limit, member=not free, added_since=added)
+    rows = library.summaries(limit, member=not free, added_since=added, hidden_only=hidden)
     if as_json:
         print_json(rows)
+        return
+    if not rows and hidden:
+        err.print("[yellow]没有隐藏的文档" + (f"（{since.isoformat()} 以来入库的）" if since else "") + "[/yellow]")
         return
     if not rows and since is not None:
         err.print(f"[yellow]{since.isoformat()} 以来没有新入库的文档[/yellow]")
@@ -482,7 +486,7 @@ def rm(doc_id: int, home: Path | None) -> None:
 @click.argument("doc_ids", nargs=-1, required=True, type=DOC_ID, metavar="编号...")
 @home_option
 def hide(doc_ids: tuple[int, ...], home: Path | None) -> None:
-    """隐藏文档：不再出现在检索、列表和阅读中（管理员在网页上仍可见；sucai unhide 恢复显示）。"""
+    """隐藏文档：不再出现在检索、列表和阅读中（管理员在网页上仍可见；sucai list --hidden 列出，sucai unhide 恢复显示）。"""
     _set_hidden(doc_ids, home, hidden=True)
 
 
