@@ -379,9 +379,10 @@ def test_bad_settings_and_home_are_errors(tmp_path):
     file.write_text("x")
     result = sucai(file, "list")
     assert (result.returncode, result.stderr) == (ExitCode.ERROR, f"错误：数据目录 {file} 不可用：这是一个文件，不是文件夹\n")
-    result = sucai(file / "库", "list")   # a file on the way to it
+    # a file on the way to it, bad settings: said by ingest, which makes a data directory (list finds no library)
+    result = sucai(file / "库", "ingest", str(tmp_path))
     assert (result.returncode, result.stderr) == (ExitCode.ERROR, f"错误：数据目录 {file / '库'} 不可用：路径中有一项不是文件夹\n")
-    result = sucai(tmp_path / "h", "list", env={"SUCAI_SNIPPET_CHARS": "-5"})
+    result = sucai(tmp_path / "h", "ingest", str(file), env={"SUCAI_SNIPPET_CHARS": "-5"})
     assert result.returncode == ExitCode.ERROR and "snippet_chars" in result.stderr
     assert english_words(result.stderr) == []
 
@@ -746,16 +747,31 @@ def test_out_of_range_page_is_said(cli, sample_home):
     assert status == 0 and "只有 1 页，第 5 页没有结果" in errors
 
 
-def test_default_data_directory_is_announced(tmp_path):
+def test_a_new_machine_has_no_library_until_an_ingest_makes_one(tmp_path, monkeypatch):
+    """fix23: ``sucai search`` (``list``, ``stats``…) on a new machine made the default data directory
+    (~/.local/share/sucai) and searched an empty library there. A command that reads a library says there is none
+    and how to make one, exit 1, making nothing; ``ingest`` makes it, saying so, and then the others read it."""
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)   # an embedded library: PostgreSQL's is the server's
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)}
     env.pop("SUCAI_HOME", None)
-    result = subprocess.run([sys.executable, "-m", "sucai", "stats"], capture_output=True, text=True, env=env)
+    env.pop("SUCAI_DATABASE_URL", None)
     where = tmp_path / "xdg" / "sucai"
-    assert result.returncode == 0
-    assert f"新建了空的数据目录 {where}" in result.stderr
-    assert f"数据目录：{where}" in result.stdout and "库是空的" in result.stderr
-    again = subprocess.run([sys.executable, "-m", "sucai", "list"], capture_output=True, text=True, env=env)
-    assert "新建" not in again.stderr and "库是空的" in again.stderr
+
+    def sucai_(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sucai", *args], capture_output=True, text=True, env=env)
+
+    for command in (["search", "作风"], ["list"], ["stats"], ["show", "1"], ["export", "1", "-o", "a.md"]):
+        refused = sucai_(*command)
+        assert (refused.returncode, refused.stdout) == (ExitCode.ERROR, ""), command
+        assert refused.stderr == (f"错误：数据目录 {where} 中没有素材库（没有 catalogue.sqlite3 或 accounts.sqlite3）："
+                                  "请检查 --home 或环境变量 SUCAI_HOME；新建素材库请用 sucai ingest 文件夹（或用 sucai demo "
+                                  "试用示例库）\n")
+        assert not (tmp_path / "xdg").exists(), command
+    made = sucai_("ingest", str(write(tmp_path / "in", "a.txt")))
+    assert made.returncode == ExitCode.OK and f"新建了空的数据目录 {where}" in made.stderr
+    result = sucai_("stats")
+    assert result.returncode == 0 and f"数据目录：{where}" in result.stdout and "文档 1 篇" in result.stdout
+    assert "新建" not in result.stderr
 
 
 def test_serve_refuses_a_busy_port_before_announcing_it(cli):

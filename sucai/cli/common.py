@@ -404,11 +404,12 @@ def example_until() -> date:
     return today.replace(year=today.year + 1, day=1)
 
 
-def library_settings(home: Path | None, outcome: str) -> Settings:
+def library_settings(home: Path | None, outcome: str = "") -> Settings:
     """The settings of the library in ``home`` (see :func:`sucai.config.load_settings`) for a command that needs
-    one (backup, check-integrity, reindex): raises InvalidInput (``no_library``, ``outcome`` saying what was not
-    done: "未备份") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME`` —, making nothing there. A
-    PostgreSQL library (``SUCAI_DATABASE_URL``) is one wherever its node's data directory is, even a new one."""
+    one (all that read or change the documents: search, list, show, export, backup, reindex…): raises InvalidInput
+    (``no_library``, exit 1; ``outcome`` saying what was not done: "未备份") when ``home`` holds none — a new machine's
+    default data directory, a mistyped ``--home`` or ``SUCAI_HOME`` —, making nothing there. A PostgreSQL library
+    (``SUCAI_DATABASE_URL``) is one wherever its node's data directory is, even a new one."""
     if not data_dir(home).exists() and not os.environ.get("SUCAI_DATABASE_URL", "").strip():
         raise no_library(data_dir(home), outcome)
     settings = load_settings(home)
@@ -417,18 +418,21 @@ def library_settings(home: Path | None, outcome: str) -> Settings:
     return settings
 
 
-def open_library(home: Path | None, *, required: str | None = None) -> Library:
-    """The library in ``home`` (see :func:`sucai.config.load_settings`); says so on stderr when it
-    creates a new, empty data directory that the user did not name.
+def open_library(home: Path | None, *, create: bool = False, outcome: str = "") -> Library:
+    """The library in ``home`` (see :func:`sucai.config.load_settings`).
 
-    ``required``: for a command that checks or rebuilds a library (check-integrity, reindex), what it did not do
-    ("未核对") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME``, where it would have found a new
-    empty library all right: raises InvalidInput (``no_library``) then, making nothing."""
-    fresh = not data_dir(home).exists()
-    settings = library_settings(home, required) if required else load_settings(home)
-    if fresh and home is None:
-        origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
-        err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
+    ``create`` (ingest, which fills one): a new, empty data directory is made when there is none, said on stderr when
+    the user did not name it. Any other command reads or changes a library that is there: a ``home`` holding none
+    is refused as :func:`library_settings` refuses it (``outcome``: what was not done, "未重建索引"), making nothing —
+    ``sucai search`` on a new machine made ~/.local/share/sucai and searched an empty library."""
+    if not create:
+        settings = library_settings(home, outcome)
+    else:
+        fresh = not data_dir(home).exists()
+        settings = load_settings(home)
+        if fresh and home is None:
+            origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
+            err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
     from ..library import Library   # the commands' heaviest import: not for `sucai --help`
 
     return Library(settings)

@@ -61,7 +61,7 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     could not be read before (see :func:`sucai.ingest.ingest`)."""
     from .progress import IngestDisplay, counts_text
 
-    library = open_library(home)
+    library = open_library(home, create=True)
     base = _common_folder([p for p in paths if p.exists()])
     display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
     try:
@@ -521,7 +521,7 @@ def _set_hidden(doc_ids: tuple[int, ...], home: Path | None, hidden: bool) -> No
 @home_option
 def reindex(home: Path | None) -> None:
     """由目录重建检索索引。"""
-    library = open_library(home, required="未重建索引")
+    library = open_library(home, outcome="未重建索引")
     with err.status("正在重建检索索引…") as status:
         count = library.reindex(lambda done, total: status.update(f"正在重建检索索引：{done}/{total}"))
     out.print(f"已重建索引：{count} 篇文档")
