@@ -109,12 +109,31 @@ def test_sucai_help_lists_every_command_without_importing_them():
               "[importlib.import_module(f'sucai.cli.{module}') for module in set(COMMANDS.values())]; run(['--help'])")
     listing, modules, whole = (*_python(probe).split("\nMODULES "), _python(loaded))
     registered = subcommands(app)
-    assert len(registered) == 26   # as main listed them before, and hide, unhide
+    assert len(registered) == 27   # as main listed them before, and hide, unhide, help
     assert set(re.findall(r"^  (\S+)", listing.split("命令：\n", 1)[1], re.MULTILINE)) == set(registered)
     assert listing + "\n" == whole   # each command's short help as click makes it of the command itself
     assert set(modules.split()) == {"sucai", "sucai.cli", "sucai.cli.common", "sucai.cli.i18n", "sucai.config",
                                     "sucai.errors"}, modules
 
+
+
+def test_help_and_version_say_it_in_chinese_with_the_status_a_script_expects(cli):
+    """fix23: ``sucai help`` was an unknown command (exit 2, 是不是想用 '--help'？). It is ``sucai --help``, exit 0, and
+    ``sucai help 命令…`` that command's ``--help``; ``sucai --version`` exits 0; ``sucai`` alone shows the help on
+    stderr with exit 2 (no command given: bad usage, as the README says)."""
+    whole = cli("--help")
+    assert whole[0] == 0 and whole[1].startswith("用法： sucai [选项] 命令 [参数]...") and "  help " in whole[1]
+    assert cli("help") == whole
+    assert cli("help", "search") == cli("search", "--help") and cli("help", "search")[1].startswith("用法： sucai search")
+    assert cli("help", "user", "set-role") == cli("user", "set-role", "--help")
+    version = cli("--version")
+    assert version[0] == 0 and re.fullmatch(r"sucai，版本 \S+\n", version[1])
+    alone = cli()
+    assert (alone[0], alone[1]) == (ExitCode.USAGE, "") and alone[2].startswith("用法： sucai [选项] 命令 [参数]...")
+    for args, said in ((["help", "serach"], "没有命令 'serach'。是不是想用 'search'？"),
+                       (["help", "search", "x"], "'sucai search' 没有子命令 'x'")):
+        status, output, errors = cli(*args)
+        assert (status, output) == (ExitCode.USAGE, "") and errors.rstrip().endswith(f"错误：{said}"), errors
 
 def _modules_after(code: str) -> set[str]:
     """The names in ``sys.modules`` once ``code`` has run in a new interpreter."""
@@ -186,7 +205,6 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。是不是想用 'search'？"),
     (["user", "role", "张三", "会员"], ExitCode.USAGE, "没有命令 'role'。是不是想用 'set-role'？"),
     (["user", "expiry", "张三", "none"], ExitCode.USAGE, "没有命令 'expiry'。是不是想用 'set-expiry'？"),
-    (["help"], ExitCode.USAGE, "没有命令 'help'。是不是想用 '--help'？"),
     (["user", "help"], ExitCode.USAGE, "没有命令 'help'。是不是想用 '--help'？"),
     (["search", "担当", "--so"], ExitCode.USAGE, "没有选项 '--so'。是不是想用 '--json'、'--scope'、'--sort'？"),
     # a command's option before the command's name said 是不是想用 '--help'？ (new-user try 19): where it goes instead

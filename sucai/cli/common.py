@@ -150,7 +150,8 @@ class ChineseGroup(click.Group):
         """click's, an unknown command's error suggesting the close names among every command (「没有命令 'serach'。
         是不是想用 'search'？」): click suggests among those imported (``self.commands``), which in a new process are
         none of the lazy ones — and with difflib's default cutoff, 0.6, 'user' for 'serach' too. A command whose
-        name holds the one typed is suggested as well (「sucai user role」: 'set-role'), and ``--help`` for ``help``."""
+        name holds the one typed is suggested as well (「sucai user role」: 'set-role'), and ``--help`` for a group's
+        ``help`` (``sucai user help``; ``sucai help`` is a command of its own)."""
         try:
             return super().resolve_command(ctx, args)
         except click.exceptions.NoSuchCommand as error:
@@ -366,7 +367,7 @@ COMMANDS = {
     **dict.fromkeys(["serve", "demo"], "server"), **dict.fromkeys(["user", "token", "audit"], "accounts"),
     **dict.fromkeys(["migrate", "backup", "restore", "check-integrity"], "operations"),
     **dict.fromkeys(["check", "dupes"], "check"), "draft": "drafting", "watch": "watch", "codes": "codes",
-    "sync": "sync",
+    "sync": "sync", "help": "common",
 }
 """Each command of ``sucai`` → the module of this package that defines it, imported when the command is used."""
 RESUMABLE = frozenset({"ingest", "sync", "watch", "demo"})
@@ -376,6 +377,23 @@ written): an interrupted one says so; any other only that it stopped."""
 app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。", lazy=COMMANDS,
                    context_settings={"max_content_width": 100})
 click.version_option(package_name="sucai", prog_name="sucai")(app)
+
+
+
+@app.command("help")
+@click.argument("names", nargs=-1, metavar="[命令]...")
+@click.pass_context
+def help_command(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """显示帮助：sucai help 列出全部命令，sucai help 命令 显示该命令的用法（同 --help）。"""
+    shown_ctx = ctx.parent
+    for name in names:   # sucai help user set-role: each name a command of the one before
+        group = shown_ctx.command
+        if not isinstance(group, click.Group):
+            raise click.UsageError(f"'{shown_ctx.command_path}' 没有子命令 '{name}'", ctx)
+        _, command, _ = group.resolve_command(shown_ctx, [name])   # an unknown name: click's error, close names said
+        shown_ctx = command.context_class(command, info_name=command.name, parent=shown_ctx)
+    click.echo(shown_ctx.get_help())
+
 
 out = _Console(highlight=False, width=None if sys.stdout and sys.stdout.isatty() else _WIDE)   # None: fd 1 closed
 err = _Console(stderr=True, highlight=False, width=None if sys.stderr and sys.stderr.isatty() else _WIDE)
