@@ -25,10 +25,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from postgres import TempPostgres, binaries
-from sucai.config import CATALOGUE_FILE, DEFAULT_TIMEZONE
+from sucai.config import DEFAULT_TIMEZONE
 from sucai.db import Database, dispose_engine
 from sucai.db.migrate import upgrade
-from sucai.store import Catalogue
 
 # Password hashes at argon2's lowest cost (the password_hash_profile setting) in every library the tests open, in
 # this process and in the CLI and server processes they start: thousands of logins and sign-ups, each a second of
@@ -113,11 +112,8 @@ def database_url(backend, request) -> str:
 @pytest.fixture
 def home(tmp_path, monkeypatch, database_url) -> Path:
     """A fresh, empty SUCAI_HOME for one test, on the backend of this run (also for its child processes,
-    through SUCAI_DATABASE_URL, whatever sucai.toml the test writes): an empty library, its catalogue made as
-    ``sucai ingest`` makes it — a command that reads one refuses a data directory that holds none."""
+    through SUCAI_DATABASE_URL, whatever sucai.toml the test writes)."""
     path = setup_home(tmp_path / "home", database_url)
-    if not database_url:
-        Catalogue(path / CATALOGUE_FILE)
     monkeypatch.setenv("SUCAI_HOME", str(path))
     if database_url:
         monkeypatch.setenv("SUCAI_DATABASE_URL", database_url)

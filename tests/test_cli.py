@@ -70,6 +70,14 @@ def sample_home(library_home, home, monkeypatch) -> Path:
     return library_home
 
 
+@pytest.fixture
+def empty_library(home) -> Path:
+    """``home`` made an empty library, as its first ingest makes it: a command that reads one refuses a data
+    directory that holds none (fix23)."""
+    Library.open(home)
+    return home
+
+
 # -- no English: one check (tests/chinese.py), applied to help, errors and tables -------------------
 
 def test_the_check_finds_english():
@@ -303,7 +311,7 @@ def test_output_closed_early_ends_quietly_as_by_sigpipe(sample_home, args):
     assert (result.returncode, result.stderr) == (-signal.SIGPIPE, "")
 
 
-def test_a_broken_pipe_that_is_not_the_output_stays_an_error(cli, monkeypatch):
+def test_a_broken_pipe_that_is_not_the_output_stays_an_error(cli, empty_library, monkeypatch):
     """A broken pipe to something else (a worker process that died) while the output is open is an error said in
     Chinese (exit status 1), not taken for ``| head``."""
     def broken(*args, **kwargs):
@@ -533,7 +541,7 @@ def test_an_ingest_killed_leaves_nothing_english_on_the_terminal(home, tmp_path)
     (OSError("cannot map '/in/\x1b]0;已被接管\x07\x1b[2J坏\u202efdp.exe'"),
      "内部错误：OSError: cannot map '/in/\ufffd]0;已被接管\ufffd\ufffd[2J坏\ufffdfdp.exe'", "\x1b"),
 ])
-def test_an_unexpected_error_is_one_harmless_line(cli, monkeypatch, error, said, hidden):
+def test_an_unexpected_error_is_one_harmless_line(cli, empty_library, monkeypatch, error, said, hidden):
     def broken(self, **options):
         raise error
 
@@ -635,7 +643,8 @@ def test_ctrl_c_after_a_command_is_done_keeps_its_status():
     (["search", "防汛"], "sucai.library", "已中断。"),
     (["backup", "备份"], "sucai.backup", "已中断。"),
 ])
-def test_an_interrupted_command_says_it_kept_its_work_only_when_it_did(home, tmp_path, command, module, said):
+def test_an_interrupted_command_says_it_kept_its_work_only_when_it_did(empty_library, tmp_path, command, module,
+                                                                       said):
     """Ctrl+C as a command starts its work (held at its import of ``module`` by an audit hook in a ``sitecustomize``
     until the test's SIGINT comes): an ingest or a sync, which keep what they did and go on from there, say so; a
     search, a 查重 or a backup said the same "已完成的部分都已保存，再次运行即可继续", which they have nothing of — they
@@ -653,7 +662,7 @@ def test_an_interrupted_command_says_it_kept_its_work_only_when_it_did(home, tmp
     path = os.pathsep.join(filter(None, [str(tmp_path / "site"), os.environ.get("PYTHONPATH")]))
     started = subprocess.Popen([sys.executable, "-m", "sucai", *command], cwd=tmp_path, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "SUCAI_HOME": str(home), "PYTHONPATH": path})
+                               env={**os.environ, "SUCAI_HOME": str(empty_library), "PYTHONPATH": path})
     try:
         deadline = time.monotonic() + 120
         while not held.exists() and started.poll() is None and time.monotonic() < deadline:

@@ -325,6 +325,7 @@ def test_a_file_that_is_only_a_title_is_skipped_with_the_reason(home, tmp_path):
 
 
 def test_errors_are_one_line_not_a_traceback(home):
+    Library.open(home)   # a library, empty: no document 12345 in it
     result = subprocess.run([sys.executable, "-m", "sucai", "show", "12345"], capture_output=True, text=True,
                             env={**os.environ, "SUCAI_HOME": str(home)})
     assert result.returncode == ExitCode.NOT_FOUND
