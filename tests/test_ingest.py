@@ -463,6 +463,7 @@ def test_ctrl_c_as_an_ingest_starts_says_one_line_and_keeps_what_was_stored(home
 
 @pytest.mark.parametrize("command", [["list"], ["stats"], ["list", "--json"], ["stats", "--json"]])
 def test_reading_commands_on_an_empty_library(home, command):
+    Library.open(home)   # an empty library: an empty folder holds none, refused (test_cli, fix23)
     output = cli(*command)
     if "--json" in command:
         json.loads(output)
