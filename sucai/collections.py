@@ -115,14 +115,15 @@ class Collections:
     def save_search(self, viewer: Viewer, name: str, params: dict) -> SavedSearch:
         """Save a search for ``viewer``; its new matches count from now. A query with nothing to search for (white
         space or invisible characters alone — U+200B, U+FEFF —, as :func:`sucai.query.parse_query` reads it) is
-        none. Raises Unauthorized (``login_required``), InvalidInput (``bad_name``, ``empty_search``: neither a query
+        none, and a search needs a query or a filter (:attr:`~sucai.search.SearchRequest.narrowed`, as a zip of a
+        search does). Raises Unauthorized (``login_required``), InvalidInput (``bad_name``, ``empty_search``: neither a query
         nor a filter, ``too_many``)."""
         owner = self._owner(viewer)
         kept = {k: v.strip() or None if isinstance(v, str) else v for k in SEARCH_FIELDS for v in [params.get(k)]}
+        if not SearchRequest(**kept).narrowed:
+            raise InvalidInput("请先输入检索词或选择筛选条件，再保存检索", code="empty_search")
         if parse_query(kept["q"] or "").empty:   # nothing to search for: invisible characters alone, "-", "OR"
             kept["q"] = None
-        if not any(kept.get(k) not in (None, "") for k in ("q", "genre", "year", "source")):
-            raise InvalidInput("请先输入检索词或选择筛选条件，再保存检索", code="empty_search")
         name = _name(name or str(kept.get("q") or kept.get("genre") or "检索"), "名称")
         return self.saved_search(viewer, self._insert_search(owner, name, kept))
 

@@ -32,12 +32,13 @@ PASSWORD_HASH_PROFILES = ("RFC_9106_HIGH_MEMORY", "RFC_9106_LOW_MEMORY", "PRE_21
 CATALOGUE_FILE, ACCOUNTS_FILE = "catalogue.sqlite3", "accounts.sqlite3"   # an embedded library's two databases
 
 
-def no_library(home: Path, outcome: str) -> InvalidInput:
+def no_library(home: Path, outcome: str = "") -> InvalidInput:
     """The error (``no_library``) of a command that needs a library where ``home`` holds none
-    (:attr:`Settings.holds_library`: a mistyped ``--home`` or ``SUCAI_HOME``), ``outcome`` saying what was not done
-    ("未备份")."""
-    return InvalidInput(f"数据目录 {home} 中没有素材库（没有 {CATALOGUE_FILE} 或 {ACCOUNTS_FILE}），{outcome}："
-                        "请检查 --home 或环境变量 SUCAI_HOME", code="no_library")
+    (:attr:`Settings.holds_library`: a new machine's default data directory, a mistyped ``--home`` or ``SUCAI_HOME``),
+    ``outcome`` saying what was not done ("未备份"), and how to make one."""
+    return InvalidInput(f"数据目录 {home} 中没有素材库（没有 {CATALOGUE_FILE} 或 {ACCOUNTS_FILE}）"
+                        + (f"，{outcome}" if outcome else "") + "：请检查 --home 或环境变量 SUCAI_HOME；"
+                        "新建素材库请用 sucai ingest 文件夹（或用 sucai demo 试用示例库）", code="no_library")
 
 
 @dataclass(frozen=True)

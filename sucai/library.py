@@ -80,18 +80,21 @@ class Library:
         return ingest(self, paths, progress, workers, source, retry_failed, stop_parsers)
 
     def summaries(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False,
-                  offset: int = 0, added_since: str | None = None) -> list[dict]:
-        """The visible documents without their text (id, title, 文种, 字数, date, source,
-        has_member_part), as a viewer with or without the member tier sees their metadata; at most ``limit``
-        of them after the first ``offset``; only those added at or after ``added_since`` (an ISO UTC timestamp,
-        :func:`sucai.updates.utc_stamp`) when it is given."""
+                  offset: int = 0, added_since: str | None = None, hidden_only: bool = False) -> list[dict]:
+        """The visible documents (the hidden ones instead with ``hidden_only``) without their text (id, title, 文种,
+        字数, date, source, has_member_part, hidden), as a viewer with or without the member tier sees their metadata;
+        at most ``limit`` of them after the first ``offset``; only those added at or after ``added_since`` (an ISO UTC
+        timestamp, :func:`sucai.updates.utc_stamp`) when it is given."""
         return [row.to_dict() for row in self.records(limit, newest_first=newest_first, member=member, offset=offset,
-                                                      added_since=added_since)]
+                                                      added_since=added_since, hidden_only=hidden_only)]
 
     def records(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False,
-                ids: list[int] | None = None, offset: int = 0, added_since: str | None = None) -> list[Summary]:
-        """The visible catalogue rows (:class:`sucai.store.Summary`) as this viewer sees their metadata."""
-        rows = self.catalogue.records(limit, newest_first, ids=ids, offset=offset, added_since=added_since)
+                ids: list[int] | None = None, offset: int = 0, added_since: str | None = None,
+                hidden_only: bool = False) -> list[Summary]:
+        """The visible catalogue rows (:class:`sucai.store.Summary`; the hidden ones instead with ``hidden_only``) as
+        this viewer sees their metadata."""
+        rows = self.catalogue.records(limit, newest_first, ids=ids, offset=offset, added_since=added_since,
+                                      hidden_only=hidden_only)
         return rows if member else access.free_summaries(rows, self.catalogue)
 
     def stats(self, *, member: bool = False) -> dict:

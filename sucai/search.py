@@ -53,7 +53,8 @@ from . import access, analysis
 from .choices import MAX_PAGE, MODES, SCOPES, SORTS   # choices: code → the name users see
 from .index import SCHEMA, SearchIndex, Snapshot, Versions, facet_fields
 from .headings import heading_key, part_named, role, strip_label
-from .metadata.genres import NAMES as GENRE_NAMES, canonical, genre_table_hint
+from .errors import InvalidInput
+from .metadata.genres import canonical, listed_genre
 from .model import Document
 from .query import QUESTION_WORDS, ParsedQuery, content_pieces, parse_query, topic_words
 from .resultcache import ResultCache
@@ -126,6 +127,14 @@ class SearchRequest:
     page: int = 1
     facets: bool = True
     ids: list[int] | None = None   # only among these documents (new ones, a folder…); None: all
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether the request asks for some documents, not all: a query with something to search for (one
+        :func:`~sucai.query.parse_query` reads as not ``empty``: white space, invisible characters — U+200B, U+FEFF —,
+        a lone "-" or "OR" search every document) or a filter of 文种, year or 来源. A zip of a search (the web's
+        打包下载, ``sucai export --query``) and a saved search need one."""
+        return not parse_query(self.q or "").empty or any(v not in (None, "") for v in (self.genre, self.year, self.source))
 
 
 _ALL_FIELDS = tuple(f.name for f in fields(SearchRequest))
@@ -243,7 +252,8 @@ MAX_HEADING_FILTER = 100   # characters of a heading filter (the API's own limit
 
 def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest, list[str]]:
     """Read invalid choices as the defaults and out-of-range numbers as the nearest valid ones, saying so; a query of
-    white space and invisible characters alone (U+200B, U+FEFF: nothing once normalised) as no query."""
+    white space and invisible characters alone (U+200B, U+FEFF: nothing once normalised) as no query; a 文种 as the
+    taxonomy names it (:func:`~sucai.metadata.genres.listed_genre`), one it has not kept and said in the site's words."""
     warnings = []
     if request.q and not analysis.normalize(request.q).strip():
         request.q = ""
@@ -262,8 +272,10 @@ def _sanitise(request: SearchRequest, max_page_size: int) -> tuple[SearchRequest
     if request.year is not None and not 1 <= request.year <= 9999:
         warnings.append(f"年份 {request.year} 无效，已忽略")
         request.year = None
-    if request.genre and canonical(request.genre) not in GENRE_NAMES:
-        warnings.append(f"文种“{request.genre}”不在文种表中，可能找不到结果" + genre_table_hint(canonical(request.genre)))
+    try:
+        request.genre = listed_genre(request.genre)
+    except InvalidInput as error:   # kept as asked (an unknown 文种 finds nothing), not said back
+        warnings.append(f"{error.message}，可能找不到结果")
     if request.heading and request.scope != "section":
         warnings.append("按标题筛选只在段落检索（scope=section）中生效")
     if request.heading and len(request.heading) > MAX_HEADING_FILTER:   # the filter's cost is its length × a heading's

@@ -330,16 +330,20 @@ class Catalogue:
         return [row.to_dict() for row in self.records(limit, newest_first, include_hidden)]
 
     def records(self, limit: int | None = None, newest_first: bool = False, include_hidden: bool = False,
-                ids: list[int] | None = None, offset: int = 0, added_since: str | None = None) -> list[Summary]:
-        """Each document without its text, in id order (or newest first), hidden ones only on request;
-        only the given ``ids`` when there are some, only those added at or after ``added_since`` (an ISO UTC
+                ids: list[int] | None = None, offset: int = 0, added_since: str | None = None,
+                hidden_only: bool = False) -> list[Summary]:
+        """Each document without its text, in id order (or newest first), hidden ones only on request (only they with
+        ``hidden_only``: ``sucai list --hidden``, where an operator finds the 编号 to show one again); only the given
+        ``ids`` when there are some, only those added at or after ``added_since`` (an ISO UTC
         timestamp like ``ingested_at``, :func:`sucai.updates.utc_stamp`) when it is given; at most ``limit`` of them
         after the first ``offset``. The member boundary is the one documents are read with (see :meth:`get`)."""
         d = documents.c
         query = select(d.id, d.title, d.genre, d.chars, d.counted_chars, d.date, d.source, d.doc_number,
                        d.declared_chars, d.paid_from, d.paid_until, d.hidden, d.evidence, d.free_metadata)
         query = query.order_by(d.id.desc() if newest_first else d.id).limit(limit).offset(offset or None)
-        if not include_hidden:
+        if hidden_only:
+            query = query.where(d.hidden != 0)
+        elif not include_hidden:
             query = query.where(d.hidden == 0)
         if ids is not None:
             query = query.where(d.id.in_(ids))

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from . import access
 from .config import day_start, local_time, parse_day
 from .errors import BadValue, InvalidInput
+from .metadata.genres import listed_genre
 from .model import Document
 
 MAX_DAYS = 31
@@ -61,7 +62,7 @@ class Updates:
     days: list[dict]
     documents: list[Added]
     warnings: list[str] = field(default_factory=list)
-    genre: str | None = None   # the 文种 listed alone (:func:`listed_genre`), None for all
+    genre: str | None = None   # the 文种 listed alone (:func:`~sucai.metadata.genres.listed_genre`), None for all
 
 
 def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
@@ -146,21 +147,6 @@ def updates(library, *, member: bool, since: str | None = None, genre: str | Non
     today_count = sum(d["count"] for d in days if d["date"] == today.isoformat())
     return Updates(start.date().isoformat(), today.isoformat(), today_count, len(listed), days,
                    listed[: max(1, min(limit, MAX_DOCUMENTS))], warnings, genre)
-
-
-def listed_genre(name: str | None) -> str | None:
-    """The 文种 ``name`` asks to list alone, as the taxonomy names it (:func:`sucai.metadata.genres.canonical`:
-    「讲话」 → 讲话稿); None for none. Raises InvalidInput (``bad_genre``) for a name no 文种 has, in words of its own:
-    a link's words are never shown as the site's (「/updates?genre=请加微信…」 was printed on the page and in the
-    title of a feed)."""
-    from .metadata import genres
-
-    if name is None or not name.strip():
-        return None
-    found = genres.canonical(name)
-    if found not in genres.NAMES:
-        raise InvalidInput("没有这个文种，请从文种表中选择（sucai genres 列出全部文种）", code="bad_genre")
-    return found
 
 
 def recent(library, member: bool, earliest: datetime) -> list[Added]:

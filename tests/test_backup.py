@@ -280,7 +280,7 @@ def test_a_backup_of_a_library_that_does_not_exist_is_refused(tmp_path, cli, mon
     status, printed, said = cli("backup", str(target), "--home", str(mistyped))
     assert (status, printed) == (ExitCode.ERROR, "") and not target.exists()
     assert said == (f"错误：数据目录 {mistyped} 中没有素材库（没有 catalogue.sqlite3 或 accounts.sqlite3），未备份："
-                    "请检查 --home 或环境变量 SUCAI_HOME\n")
+                    "请检查 --home 或环境变量 SUCAI_HOME；新建素材库请用 sucai ingest 文件夹（或用 sucai demo 试用示例库）\n")
     assert not mistyped.exists()   # as check-integrity and reindex make nothing (verify22: an empty folder was left)
     assert cli("user", "add", "管理员", "--role", "管理员", "--password", "一个足够长的密码", "--home", str(mistyped))[0] == 0
     status, printed, _ = cli("backup", str(target), "--home", str(mistyped), "--json")
@@ -300,7 +300,7 @@ def test_a_check_or_rebuild_of_a_library_that_does_not_exist_is_refused(tmp_path
         status, printed, said = cli(command, "--home", str(mistyped))
         assert (status, printed) == (ExitCode.ERROR, "")
         assert said == (f"错误：数据目录 {mistyped} 中没有素材库（没有 catalogue.sqlite3 或 accounts.sqlite3），{outcome}："
-                        "请检查 --home 或环境变量 SUCAI_HOME\n")
+                        "请检查 --home 或环境变量 SUCAI_HOME；新建素材库请用 sucai ingest 文件夹（或用 sucai demo 试用示例库）\n")
     assert not missing.exists() and list(empty.iterdir()) == []
     assert cli("user", "add", "管理员", "--role", "管理员", "--password", "一个足够长的密码", "--home", str(empty))[0] == 0
     assert cli(command, "--home", str(empty))[0] == ExitCode.OK

@@ -70,6 +70,14 @@ def sample_home(library_home, home, monkeypatch) -> Path:
     return library_home
 
 
+@pytest.fixture
+def empty_library(home) -> Path:
+    """``home`` made an empty library, as its first ingest makes it: a command that reads one refuses a data
+    directory that holds none (fix23)."""
+    Library.open(home)
+    return home
+
+
 # -- no English: one check (tests/chinese.py), applied to help, errors and tables -------------------
 
 def test_the_check_finds_english():
@@ -109,12 +117,31 @@ def test_sucai_help_lists_every_command_without_importing_them():
               "[importlib.import_module(f'sucai.cli.{module}') for module in set(COMMANDS.values())]; run(['--help'])")
     listing, modules, whole = (*_python(probe).split("\nMODULES "), _python(loaded))
     registered = subcommands(app)
-    assert len(registered) == 26   # as main listed them before, and hide, unhide
+    assert len(registered) == 27   # as main listed them before, and hide, unhide, help
     assert set(re.findall(r"^  (\S+)", listing.split("命令：\n", 1)[1], re.MULTILINE)) == set(registered)
     assert listing + "\n" == whole   # each command's short help as click makes it of the command itself
     assert set(modules.split()) == {"sucai", "sucai.cli", "sucai.cli.common", "sucai.cli.i18n", "sucai.config",
                                     "sucai.errors"}, modules
 
+
+
+def test_help_and_version_say_it_in_chinese_with_the_status_a_script_expects(cli):
+    """fix23: ``sucai help`` was an unknown command (exit 2, 是不是想用 '--help'？). It is ``sucai --help``, exit 0, and
+    ``sucai help 命令…`` that command's ``--help``; ``sucai --version`` exits 0; ``sucai`` alone shows the help on
+    stderr with exit 2 (no command given: bad usage, as the README says)."""
+    whole = cli("--help")
+    assert whole[0] == 0 and whole[1].startswith("用法： sucai [选项] 命令 [参数]...") and "  help " in whole[1]
+    assert cli("help") == whole
+    assert cli("help", "search") == cli("search", "--help") and cli("help", "search")[1].startswith("用法： sucai search")
+    assert cli("help", "user", "set-role") == cli("user", "set-role", "--help")
+    version = cli("--version")
+    assert version[0] == 0 and re.fullmatch(r"sucai，版本 \S+\n", version[1])
+    alone = cli()
+    assert (alone[0], alone[1]) == (ExitCode.USAGE, "") and alone[2].startswith("用法： sucai [选项] 命令 [参数]...")
+    for args, said in ((["help", "serach"], "没有命令 'serach'。是不是想用 'search'？"),
+                       (["help", "search", "x"], "'sucai search' 没有子命令 'x'")):
+        status, output, errors = cli(*args)
+        assert (status, output) == (ExitCode.USAGE, "") and errors.rstrip().endswith(f"错误：{said}"), errors
 
 def _modules_after(code: str) -> set[str]:
     """The names in ``sys.modules`` once ``code`` has run in a new interpreter."""
@@ -186,7 +213,6 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["serach", "担当"], ExitCode.USAGE, "没有命令 'serach'。是不是想用 'search'？"),
     (["user", "role", "张三", "会员"], ExitCode.USAGE, "没有命令 'role'。是不是想用 'set-role'？"),
     (["user", "expiry", "张三", "none"], ExitCode.USAGE, "没有命令 'expiry'。是不是想用 'set-expiry'？"),
-    (["help"], ExitCode.USAGE, "没有命令 'help'。是不是想用 '--help'？"),
     (["user", "help"], ExitCode.USAGE, "没有命令 'help'。是不是想用 '--help'？"),
     (["search", "担当", "--so"], ExitCode.USAGE, "没有选项 '--so'。是不是想用 '--json'、'--scope'、'--sort'？"),
     # a command's option before the command's name said 是不是想用 '--help'？ (new-user try 19): where it goes instead
@@ -285,7 +311,7 @@ def test_output_closed_early_ends_quietly_as_by_sigpipe(sample_home, args):
     assert (result.returncode, result.stderr) == (-signal.SIGPIPE, "")
 
 
-def test_a_broken_pipe_that_is_not_the_output_stays_an_error(cli, monkeypatch):
+def test_a_broken_pipe_that_is_not_the_output_stays_an_error(cli, empty_library, monkeypatch):
     """A broken pipe to something else (a worker process that died) while the output is open is an error said in
     Chinese (exit status 1), not taken for ``| head``."""
     def broken(*args, **kwargs):
@@ -325,28 +351,33 @@ def test_rm_names_the_document_it_removed(cli, home, tmp_path):
 
 def test_hide_and_unhide_as_the_admin_page_does(cli, home, tmp_path):
     """``sucai hide`` takes documents out of lists, searches and reading (an admin still reads them), ``unhide`` puts
-    them back; a 编号 no document has changes none of the others."""
+    them back; a 编号 no document has changes none of the others. ``list --hidden`` lists the hidden ones alone, for
+    their 编号 (fix23: an operator who hid one could not find it to show it again)."""
     write(tmp_path / "in", "a.txt", "关于开展档案清查的通知\n各单位：现将档案清查有关事项通知如下，请认真落实。\n")
     write(tmp_path / "in", "b.txt", "关于开展安全生产检查的通知\n各乡镇：为消除事故隐患，定于下月对辖区企业开展安全生产检查。\n")
     assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
     ids = {row["title"]: row["id"] for row in json.loads(cli("list", "--json")[1])}   # numbered as the workers finish
     a, b = ids["关于开展档案清查的通知"], ids["关于开展安全生产检查的通知"]
 
-    def listed() -> list[int]:
-        return sorted(row["id"] for row in json.loads(cli("list", "--json")[1]))
+    def listed(*options: str) -> list[int]:
+        return sorted(row["id"] for row in json.loads(cli("list", "--json", *options)[1]))
 
     def found() -> list[int]:
         return sorted(hit["id"] for hit in json.loads(cli("search", "通知", "--mode", "精准", "--json")[1])["hits"])
 
-    assert listed() == found() == [1, 2]
+    assert listed() == found() == [1, 2] and listed("--hidden") == []
+    assert cli("list", "--hidden") == (ExitCode.OK, "", "没有隐藏的文档\n")
     assert cli("hide", str(b), "9")[0] == ExitCode.NOT_FOUND and listed() == [1, 2]   # nothing hidden
     assert cli("hide", str(b), str(b)) == (ExitCode.OK, f"已隐藏文档 {b}：关于开展安全生产检查的通知\n", "")
     assert listed() == found() == [a] and cli("show", str(b))[0] == ExitCode.NOT_FOUND
+    assert listed("--hidden") == listed("--hidden", "--free") == [b] and listed("--hidden", "--limit", "1") == [b]
+    table = cli("list", "--hidden")[1]
+    assert f"│ {b}" in table and "关于开展安全生产检查的通知" in table and "档案清查" not in table
     assert Library.open(home).get(b, include_hidden=True).hidden
     assert cli("hide", str(b))[1] == f"文档 {b} 本来就是隐藏的：关于开展安全生产检查的通知\n"
     assert cli("unhide", str(b), str(a))[:2] == (ExitCode.OK, f"已恢复显示文档 {b}：关于开展安全生产检查的通知\n"
                                                               f"文档 {a} 本来就没有隐藏：关于开展档案清查的通知\n")
-    assert listed() == found() == [1, 2]
+    assert listed() == found() == [1, 2] and listed("--hidden") == []
 
 
 def test_a_token_past_the_most_an_account_holds_is_an_error_not_bad_usage(cli, home):
@@ -374,9 +405,10 @@ def test_bad_settings_and_home_are_errors(tmp_path):
     file.write_text("x")
     result = sucai(file, "list")
     assert (result.returncode, result.stderr) == (ExitCode.ERROR, f"错误：数据目录 {file} 不可用：这是一个文件，不是文件夹\n")
-    result = sucai(file / "库", "list")   # a file on the way to it
+    # a file on the way to it, bad settings: said by ingest, which makes a data directory (list finds no library)
+    result = sucai(file / "库", "ingest", str(tmp_path))
     assert (result.returncode, result.stderr) == (ExitCode.ERROR, f"错误：数据目录 {file / '库'} 不可用：路径中有一项不是文件夹\n")
-    result = sucai(tmp_path / "h", "list", env={"SUCAI_SNIPPET_CHARS": "-5"})
+    result = sucai(tmp_path / "h", "ingest", str(file), env={"SUCAI_SNIPPET_CHARS": "-5"})
     assert result.returncode == ExitCode.ERROR and "snippet_chars" in result.stderr
     assert english_words(result.stderr) == []
 
@@ -509,7 +541,7 @@ def test_an_ingest_killed_leaves_nothing_english_on_the_terminal(home, tmp_path)
     (OSError("cannot map '/in/\x1b]0;已被接管\x07\x1b[2J坏\u202efdp.exe'"),
      "内部错误：OSError: cannot map '/in/\ufffd]0;已被接管\ufffd\ufffd[2J坏\ufffdfdp.exe'", "\x1b"),
 ])
-def test_an_unexpected_error_is_one_harmless_line(cli, monkeypatch, error, said, hidden):
+def test_an_unexpected_error_is_one_harmless_line(cli, empty_library, monkeypatch, error, said, hidden):
     def broken(self, **options):
         raise error
 
@@ -611,7 +643,8 @@ def test_ctrl_c_after_a_command_is_done_keeps_its_status():
     (["search", "防汛"], "sucai.library", "已中断。"),
     (["backup", "备份"], "sucai.backup", "已中断。"),
 ])
-def test_an_interrupted_command_says_it_kept_its_work_only_when_it_did(home, tmp_path, command, module, said):
+def test_an_interrupted_command_says_it_kept_its_work_only_when_it_did(empty_library, tmp_path, command, module,
+                                                                       said):
     """Ctrl+C as a command starts its work (held at its import of ``module`` by an audit hook in a ``sitecustomize``
     until the test's SIGINT comes): an ingest or a sync, which keep what they did and go on from there, say so; a
     search, a 查重 or a backup said the same "已完成的部分都已保存，再次运行即可继续", which they have nothing of — they
@@ -629,7 +662,7 @@ def test_an_interrupted_command_says_it_kept_its_work_only_when_it_did(home, tmp
     path = os.pathsep.join(filter(None, [str(tmp_path / "site"), os.environ.get("PYTHONPATH")]))
     started = subprocess.Popen([sys.executable, "-m", "sucai", *command], cwd=tmp_path, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "SUCAI_HOME": str(home), "PYTHONPATH": path})
+                               env={**os.environ, "SUCAI_HOME": str(empty_library), "PYTHONPATH": path})
     try:
         deadline = time.monotonic() + 120
         while not held.exists() and started.poll() is None and time.monotonic() < deadline:
@@ -741,16 +774,31 @@ def test_out_of_range_page_is_said(cli, sample_home):
     assert status == 0 and "只有 1 页，第 5 页没有结果" in errors
 
 
-def test_default_data_directory_is_announced(tmp_path):
+def test_a_new_machine_has_no_library_until_an_ingest_makes_one(tmp_path, monkeypatch):
+    """fix23: ``sucai search`` (``list``, ``stats``…) on a new machine made the default data directory
+    (~/.local/share/sucai) and searched an empty library there. A command that reads a library says there is none
+    and how to make one, exit 1, making nothing; ``ingest`` makes it, saying so, and then the others read it."""
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)   # an embedded library: PostgreSQL's is the server's
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)}
     env.pop("SUCAI_HOME", None)
-    result = subprocess.run([sys.executable, "-m", "sucai", "stats"], capture_output=True, text=True, env=env)
+    env.pop("SUCAI_DATABASE_URL", None)
     where = tmp_path / "xdg" / "sucai"
-    assert result.returncode == 0
-    assert f"新建了空的数据目录 {where}" in result.stderr
-    assert f"数据目录：{where}" in result.stdout and "库是空的" in result.stderr
-    again = subprocess.run([sys.executable, "-m", "sucai", "list"], capture_output=True, text=True, env=env)
-    assert "新建" not in again.stderr and "库是空的" in again.stderr
+
+    def sucai_(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sucai", *args], capture_output=True, text=True, env=env)
+
+    for command in (["search", "作风"], ["list"], ["stats"], ["show", "1"], ["export", "1", "-o", "a.md"]):
+        refused = sucai_(*command)
+        assert (refused.returncode, refused.stdout) == (ExitCode.ERROR, ""), command
+        assert refused.stderr == (f"错误：数据目录 {where} 中没有素材库（没有 catalogue.sqlite3 或 accounts.sqlite3）："
+                                  "请检查 --home 或环境变量 SUCAI_HOME；新建素材库请用 sucai ingest 文件夹（或用 sucai demo "
+                                  "试用示例库）\n")
+        assert not (tmp_path / "xdg").exists(), command
+    made = sucai_("ingest", str(write(tmp_path / "in", "a.txt")))
+    assert made.returncode == ExitCode.OK and f"新建了空的数据目录 {where}" in made.stderr
+    result = sucai_("stats")
+    assert result.returncode == 0 and f"数据目录：{where}" in result.stdout and "文档 1 篇" in result.stdout
+    assert "新建" not in result.stderr
 
 
 def test_serve_refuses_a_busy_port_before_announcing_it(cli):
@@ -917,12 +965,12 @@ def test_unknown_settings_are_named(tmp_path):
 
 def test_a_byte_of_an_argument_that_is_not_utf8_is_read_as_a_replacement_character(home, tmp_path):
     """A byte that is not UTF-8 in a text argument (a GBK terminal, a script's bytes) — Python keeps it as a lone
-    surrogate — was an 内部错误 wherever the text went: ``search --genre`` (tantivy's ValueError), ``codes create
+    surrogate — was an 内部错误 wherever the text went: ``search --source`` (tantivy's ValueError), ``codes create
     --batch`` and ``token create --label`` (UnicodeEncodeError: the database takes UTF-8). It is read as U+FFFD, as
     a JSON ``"\\udcff"`` is; a path keeps its bytes (``ingest`` says it does not exist, exit 4)."""
     write(tmp_path / "in", "a.txt")
     assert sucai(home, "ingest", str(tmp_path / "in")).returncode == 0
-    found = sucai(home, "search", "作风", "--json", "--genre", b"\xff")
+    found = sucai(home, "search", "作风", "--json", "--source", b"\xff")
     assert found.returncode == 0 and json.loads(found.stdout)["total"] == 0, found.stderr
     made = sucai(home, "codes", "create", "--batch", b"\xff\xfe", "-o", str(tmp_path / "codes.csv"))
     assert made.returncode == 0 and "批次“\ufffd\ufffd”" in made.stderr, made.stderr
@@ -1011,6 +1059,20 @@ def test_search_request_sanitised_with_warnings(sample_home):
     assert all(english_words(w) == [] for w in result.warnings)
 
 
+
+def test_a_genre_is_one_of_the_table(cli, sample_home, tmp_path):
+    """fix23: ``--genre`` of a search (and of an export by one) is read as the web reads it
+    (:func:`sucai.metadata.genres.listed_genre`): a shorthand as the name it stands for, any other refused (exit 2)
+    before anything is searched or written, the names near it said."""
+    said = "没有这个文种，请从文种表中选择（文种表见 sucai genres；相近的有“对照检查材料”）"
+    zipped = tmp_path / "a.zip"
+    for command in (["search", "作风"], ["export", "--query", "作风", "--zip", "-o", str(zipped)]):
+        code, output, errors = cli(*command, "--genre", "检查")
+        assert (code, output) == (ExitCode.USAGE, "") and said in errors, errors
+    assert not zipped.exists()
+    code, output, _ = cli("search", "作风", "--genre", " 通知 ", "--json")   # the library's one document, a 通知
+    assert code == 0 and [h["genre"] for h in json.loads(output)["hits"]] == ["通知"]
+
 PRECISE_HINT = "提示：精准检索要求每个词逐字出现（标点、括号也算）；改用智能检索（--mode 智能）也会列出部分匹配的材料"
 FILTER_HINT = "提示：去掉筛选条件（--genre、--year、--source、--heading、--member-part）再试"
 SCOPE_HINT = "提示：改为全文检索（去掉 --scope 段落）"
@@ -1094,6 +1156,20 @@ def test_export_by_a_search_says_how_many_it_packs_and_how_many_matched(cli, hom
         assert cli("export", "--query", query, "--zip", "--limit", "2", "-o", str(tmp_path))[0] == ExitCode.OK
     assert {"工作.zip", "减负 OR 作风.zip"} <= {p.name for p in tmp_path.iterdir()}
 
+
+
+@pytest.mark.parametrize("query", ["", "  ", "\u200b\ufeff", "-", "OR"])
+def test_an_export_by_a_search_of_nothing_is_refused(cli, sample_home, tmp_path, query):
+    """fix23: ``export --query ''`` (white space, invisible characters, a lone "-" or "OR": what a search reads as no
+    query, and lists every document for) zipped up to --limit documents of the whole library. It is refused as the
+    web's 打包下载 refuses it (no 检索条件, :attr:`sucai.search.SearchRequest.narrowed`), exit 2, nothing written;
+    a filter is a condition."""
+    zipped = tmp_path / "a.zip"
+    code, output, errors = cli("export", "--query", query, "--zip", "-o", str(zipped))
+    assert (code, output, zipped.exists()) == (ExitCode.USAGE, "", False)
+    assert "没有要检索的词（只有空格、不可见字符或符号），请给出检索词，或用 --genre、--year 筛选" in errors
+    code, _, errors = cli("export", "--query", query, "--genre", "通知", "--zip", "-o", str(zipped))
+    assert (code, "打包 1 篇" in errors, len(zipfile.ZipFile(zipped).namelist())) == (ExitCode.OK, True, 1 + 1)
 
 @pytest.mark.parametrize("command", [("ingest",), ("watch",), ("serve",)])
 def test_workers_help_names_its_bound(cli, command):

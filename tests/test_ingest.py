@@ -325,6 +325,7 @@ def test_a_file_that_is_only_a_title_is_skipped_with_the_reason(home, tmp_path):
 
 
 def test_errors_are_one_line_not_a_traceback(home):
+    Library.open(home)   # a library, empty: no document 12345 in it
     result = subprocess.run([sys.executable, "-m", "sucai", "show", "12345"], capture_output=True, text=True,
                             env={**os.environ, "SUCAI_HOME": str(home)})
     assert result.returncode == ExitCode.NOT_FOUND
@@ -462,6 +463,7 @@ def test_ctrl_c_as_an_ingest_starts_says_one_line_and_keeps_what_was_stored(home
 
 @pytest.mark.parametrize("command", [["list"], ["stats"], ["list", "--json"], ["stats", "--json"]])
 def test_reading_commands_on_an_empty_library(home, command):
+    Library.open(home)   # an empty library: an empty folder holds none, refused (test_cli, fix23)
     output = cli(*command)
     if "--json" in command:
         json.loads(output)

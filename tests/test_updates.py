@@ -167,7 +167,7 @@ def test_a_genre_is_one_of_the_table_and_a_links_words_are_never_shown(site):
     link named so) and as a feed's title. A 文种 is one of the table now, a shorthand read as the name it stands for
     (「讲话」: 讲话稿); any other is refused in words of the site's own, on the API, the page and the feed."""
     client, library = TestClient(site["app"]), site["library"]
-    said = "没有这个文种，请从文种表中选择（sucai genres 列出全部文种）"
+    said = "没有这个文种，请从文种表中选择（文种表见 sucai genres）"
     spam = "请加微信qs123领取会员"
     bad = client.get("/api/updates", params={"genre": spam, "since": "30"})
     assert (bad.status_code, bad.json()["code"], bad.json()["error"]) == (422, "bad_genre", said)

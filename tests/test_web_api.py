@@ -372,6 +372,24 @@ def test_validation_messages_are_chinese(library_web, params, message):
     assert page.status_code == 422 and message in page.text
 
 
+
+def test_a_searchs_genre_is_one_of_the_table_and_a_links_words_are_never_shown(library_web, library):
+    """fix23: 「/search?genre=请加微信…」 printed the link's words on the page (its warning 「文种“请加微信…”不在文种表中」
+    and the filter's chip). A search's 文种 is read as 今日更新's is (:func:`sucai.metadata.genres.listed_genre`): a
+    shorthand as the name it stands for, any other refused in the site's own words, by the API and the page."""
+    said = "没有这个文种，请从文种表中选择（文种表见 sucai genres）"
+    spam = "请加微信qs123领取会员"
+    bad = library_web.get("/api/search", params={"q": "基层", "genre": spam})
+    assert (bad.status_code, bad.json()["code"], bad.json()["error"]) == (422, "bad_genre", said)
+    page = library_web.get("/search", params={"q": "基层", "genre": spam}, headers={"accept": "text/html"})
+    shown = re.sub(r'href="[^"]*"', "", page.text)   # the login link's next= keeps the address, encoded
+    assert page.status_code == 422 and said in shown and "qs123" not in shown and "微信" not in shown
+    speeches = sorted(d.id for d in library.catalogue.documents() if access.free_view(d).genre == "讲话稿")
+    found = library_web.get("/api/search", params={"q": "", "genre": "讲话", "limit": 100}).json()
+    assert speeches and sorted(h["id"] for h in found["hits"]) == speeches and found["warnings"] == []
+    page = library_web.get("/search", params={"q": "", "genre": "讲话"}, headers={"accept": "text/html"}).text
+    assert 'data-filter="genre">文种：讲话稿 ×' in page
+
 def test_search_parameters_in_the_docs_and_mistakes_of_both_kinds(library_web):
     """/api/search checks its parameters in one pydantic call, not declared to FastAPI: /docs lists them all the
     same, with their Chinese descriptions; /api/download, which has parameters of its own, names every mistake."""

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from multiprocessing.reduction import ForkingPickler
 
 from chinese import english_words
+from sucai.library import Library
 from sucai.web.serverlog import ChineseFormatter, chinese
 from sucai.web.serving import _OwnSocketsConfig, served_app, uvicorn_options
 
@@ -221,6 +222,7 @@ def test_a_searching_process_loads_the_segmenter_before_its_first_search(home, t
     """jieba's dictionary (≈ 0.5 s) is loaded as the web app and ``sucai search`` start, not in the first
     search (whose 用时 showed 559 ms for a 10 ms search); a process that only opens the library (an ingest's)
     still loads it at its first word segmented."""
+    Library.open(home)   # an empty library: ``sucai search`` refuses a data directory holding none (fix23)
     probe = tmp_path / "probe.py"
     probe.write_text(_FIRST_SEARCH_PROBE, encoding="utf-8")
     said = subprocess.run([sys.executable, str(probe), process], capture_output=True, text=True, timeout=120,

@@ -29,7 +29,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from ..config import Settings, data_dir, load_settings, no_library, parse_day
-from ..errors import BadValue, SucaiError, no_document, os_reason
+from ..errors import BadValue, InvalidInput, SucaiError, no_document, os_reason
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -150,7 +150,8 @@ class ChineseGroup(click.Group):
         """click's, an unknown command's error suggesting the close names among every command (「没有命令 'serach'。
         是不是想用 'search'？」): click suggests among those imported (``self.commands``), which in a new process are
         none of the lazy ones — and with difflib's default cutoff, 0.6, 'user' for 'serach' too. A command whose
-        name holds the one typed is suggested as well (「sucai user role」: 'set-role'), and ``--help`` for ``help``."""
+        name holds the one typed is suggested as well (「sucai user role」: 'set-role'), and ``--help`` for a group's
+        ``help`` (``sucai user help``; ``sucai help`` is a command of its own)."""
         try:
             return super().resolve_command(ctx, args)
         except click.exceptions.NoSuchCommand as error:
@@ -326,6 +327,21 @@ class Day(click.ParamType):
             self.fail(error.message, param, ctx)
 
 
+class GenreName(click.ParamType):
+    """A 文种 as :func:`sucai.metadata.genres.listed_genre` reads it, by the taxonomy's name (``--genre 讲话`` →
+    讲话稿); one that is none of the table is refused in its words (exit 2), as the web refuses it."""
+
+    name = "文种"
+
+    def convert(self, value, param, ctx) -> str | None:
+        from ..metadata.genres import listed_genre   # the taxonomy: not for ``sucai --help``
+
+        try:
+            return listed_genre(value)
+        except InvalidInput as error:
+            self.fail(error.message, param, ctx)
+
+
 class NamedChoice(click.ParamType):
     """One of ``choices`` (code → name), given by its code or its name: ``--mode 精准`` = ``--mode precise``."""
 
@@ -351,7 +367,7 @@ COMMANDS = {
     **dict.fromkeys(["serve", "demo"], "server"), **dict.fromkeys(["user", "token", "audit"], "accounts"),
     **dict.fromkeys(["migrate", "backup", "restore", "check-integrity"], "operations"),
     **dict.fromkeys(["check", "dupes"], "check"), "draft": "drafting", "watch": "watch", "codes": "codes",
-    "sync": "sync",
+    "sync": "sync", "help": "common",
 }
 """Each command of ``sucai`` → the module of this package that defines it, imported when the command is used."""
 RESUMABLE = frozenset({"ingest", "sync", "watch", "demo"})
@@ -361,6 +377,23 @@ written): an interrupted one says so; any other only that it stopped."""
 app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。", lazy=COMMANDS,
                    context_settings={"max_content_width": 100})
 click.version_option(package_name="sucai", prog_name="sucai")(app)
+
+
+
+@app.command("help")
+@click.argument("names", nargs=-1, metavar="[命令]...")
+@click.pass_context
+def help_command(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """显示帮助：sucai help 列出全部命令，sucai help 命令 显示该命令的用法（同 --help）。"""
+    shown_ctx = ctx.parent
+    for name in names:   # sucai help user set-role: each name a command of the one before
+        group = shown_ctx.command
+        if not isinstance(group, click.Group):
+            raise click.UsageError(f"'{shown_ctx.command_path}' 没有子命令 '{name}'", ctx)
+        _, command, _ = group.resolve_command(shown_ctx, [name])   # an unknown name: click's error, close names said
+        shown_ctx = command.context_class(command, info_name=command.name, parent=shown_ctx)
+    click.echo(shown_ctx.get_help())
+
 
 out = _Console(highlight=False, width=None if sys.stdout and sys.stdout.isatty() else _WIDE)   # None: fd 1 closed
 err = _Console(stderr=True, highlight=False, width=None if sys.stderr and sys.stderr.isatty() else _WIDE)
@@ -389,11 +422,12 @@ def example_until() -> date:
     return today.replace(year=today.year + 1, day=1)
 
 
-def library_settings(home: Path | None, outcome: str) -> Settings:
+def library_settings(home: Path | None, outcome: str = "") -> Settings:
     """The settings of the library in ``home`` (see :func:`sucai.config.load_settings`) for a command that needs
-    one (backup, check-integrity, reindex): raises InvalidInput (``no_library``, ``outcome`` saying what was not
-    done: "未备份") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME`` —, making nothing there. A
-    PostgreSQL library (``SUCAI_DATABASE_URL``) is one wherever its node's data directory is, even a new one."""
+    one (all that read or change the documents: search, list, show, export, backup, reindex…): raises InvalidInput
+    (``no_library``, exit 1; ``outcome`` saying what was not done: "未备份") when ``home`` holds none — a new machine's
+    default data directory, a mistyped ``--home`` or ``SUCAI_HOME`` —, making nothing there. A PostgreSQL library
+    (``SUCAI_DATABASE_URL``) is one wherever its node's data directory is, even a new one."""
     if not data_dir(home).exists() and not os.environ.get("SUCAI_DATABASE_URL", "").strip():
         raise no_library(data_dir(home), outcome)
     settings = load_settings(home)
@@ -402,18 +436,21 @@ def library_settings(home: Path | None, outcome: str) -> Settings:
     return settings
 
 
-def open_library(home: Path | None, *, required: str | None = None) -> Library:
-    """The library in ``home`` (see :func:`sucai.config.load_settings`); says so on stderr when it
-    creates a new, empty data directory that the user did not name.
+def open_library(home: Path | None, *, create: bool = False, outcome: str = "") -> Library:
+    """The library in ``home`` (see :func:`sucai.config.load_settings`).
 
-    ``required``: for a command that checks or rebuilds a library (check-integrity, reindex), what it did not do
-    ("未核对") when ``home`` holds none — a mistyped ``--home`` or ``SUCAI_HOME``, where it would have found a new
-    empty library all right: raises InvalidInput (``no_library``) then, making nothing."""
-    fresh = not data_dir(home).exists()
-    settings = library_settings(home, required) if required else load_settings(home)
-    if fresh and home is None:
-        origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
-        err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
+    ``create`` (ingest, which fills one): a new, empty data directory is made when there is none, said on stderr when
+    the user did not name it. Any other command reads or changes a library that is there: a ``home`` holding none
+    is refused as :func:`library_settings` refuses it (``outcome``: what was not done, "未重建索引"), making nothing —
+    ``sucai search`` on a new machine made ~/.local/share/sucai and searched an empty library."""
+    if not create:
+        settings = library_settings(home, outcome)
+    else:
+        fresh = not data_dir(home).exists()
+        settings = load_settings(home)
+        if fresh and home is None:
+            origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
+            err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
     from ..library import Library   # the commands' heaviest import: not for `sucai --help`
 
     return Library(settings)

@@ -22,8 +22,9 @@ from rich.text import Text
 
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound
-from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, Day, ExitCode, NamedChoice, app,
-                     err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file)
+from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, Day, ExitCode, GenreName,
+                     NamedChoice, app, err, free_option, home_option, json_option, open_library, out, print_json,
+                     shown, write_file)
 
 if TYPE_CHECKING:
     from ..ingest import IngestSummary
@@ -60,7 +61,7 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     could not be read before (see :func:`sucai.ingest.ingest`)."""
     from .progress import IngestDisplay, counts_text
 
-    library = open_library(home)
+    library = open_library(home, create=True)
     base = _common_folder([p for p in paths if p.exists()])
     display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
     try:
@@ -161,18 +162,22 @@ def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
 @click.option("--limit", type=POSITIVE, metavar="篇数", help="最多列出多少篇")
 @click.option("--since", type=Day(), metavar="日期",
               help="只列出这天（2026-11-01 或 2026年11月1日，本站时区，设置 timezone）以来入库的文档")
+@click.option("--hidden", is_flag=True, help="只列出隐藏的文档（sucai unhide 编号 恢复显示）")
 def list_documents(home: Path | None, as_json: bool = False, free: bool = False, limit: int | None = None,
-                   since: date | None = None) -> None:
-    """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）。"""
+                   since: date | None = None, hidden: bool = False) -> None:
+    """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）；--hidden 列出隐藏的文档。"""
     from ..config import day_start
     from ..metadata import titles
     from ..updates import utc_stamp
 
     library = open_library(home)
     added = None if since is None else utc_stamp(day_start(since, library.settings.zone))   # as 今日更新 reads it
-    rows = library.summaries(limit, member=not free, added_since=added)
+    rows = library.summaries(limit, member=not free, added_since=added, hidden_only=hidden)
     if as_json:
         print_json(rows)
+        return
+    if not rows and hidden:
+        err.print("[yellow]没有隐藏的文档" + (f"（{since.isoformat()} 以来入库的）" if since else "") + "[/yellow]")
         return
     if not rows and since is not None:
         err.print(f"[yellow]{since.isoformat()} 以来没有新入库的文档[/yellow]")
@@ -304,7 +309,7 @@ def _metadata(doc: Document, view: Document) -> list[tuple[str, object]]:
 @click.option("--scope", type=NamedChoice(SCOPES), default="doc",
               help="范围：全文=整篇文档（doc，默认），段落=标题下的一段（section）")
 @click.option("--heading", metavar="词", help="只在标题含此词的段落中查找（配合 --scope 段落）")
-@click.option("--genre", metavar="文种", help="只看这一文种（取值见 sucai genres）")
+@click.option("--genre", type=GenreName(), metavar="文种", help="只看这一文种（取值见 sucai genres）")
 @click.option("--year", type=Between(1, 9999), metavar="年份", help="只看这一年")
 @click.option("--source", metavar="来源", help="只看这一来源")
 @click.option("--member-part/--no-member-part", default=None, help="只看含 / 不含会员内容的文档")
@@ -421,7 +426,7 @@ def _export_format(fmt: str, output: Path | None, as_zip: bool) -> str:
 @click.option("--query", metavar="检索词", help="把这次检索的结果打包下载（与编号二选一）")
 @click.option("--zip", "as_zip", is_flag=True, help="打包为 zip（多篇或检索结果）")
 @_mode_option("检索方式（配合 --query）：精准（默认，只打包逐字包含检索词的文档）/ 智能", default="precise")
-@click.option("--genre", metavar="文种", help="文种（配合 --query）")
+@click.option("--genre", type=GenreName(), metavar="文种", help="文种（配合 --query；取值见 sucai genres）")
 @click.option("--year", type=Between(1, 9999), metavar="年份", help="年份（配合 --query）")
 @click.option("--limit", type=POSITIVE, default=100, show_default=True, metavar="篇数", help="打包的最多篇数")
 @home_option
@@ -439,6 +444,10 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
 
     if (doc_id is None) == (query is None):
         raise click.UsageError("请给出一个文档编号，或用 --query 指定要打包的检索（二选一）")
+    search = SearchRequest(q=query or "", mode=mode, genre=genre, year=year)
+    if query is not None and not search.narrowed:   # it would zip --limit documents of all, as `search ''` lists them
+        raise click.BadParameter("没有要检索的词（只有空格、不可见字符或符号），请给出检索词，或用 --genre、--year 筛选",
+                                 param_hint="'--query'")
     fmt = _export_format(fmt, output, as_zip or doc_id is None)
     if output == STDOUT and sys.stdout.isatty() and (fmt == "docx" or as_zip or doc_id is None):
         raise click.UsageError("Word 文件和压缩包不能输出到终端：请用 -o 指定文件名，或把输出重定向到文件（> 文件名）")
@@ -448,7 +457,7 @@ def export(doc_id: int | None = None, fmt: str = "docx", output: Path | None = N
         name, data = export_document(view, fmt, notice=notice)
     else:
         total, docs = (1, [library.get(doc_id)]) if doc_id is not None else library.matching_documents(
-            SearchRequest(q=query, mode=mode, genre=genre, year=year), member=not free, limit=limit)
+            search, member=not free, limit=limit)
         if not docs:
             raise NotFound("没有符合条件的文档，未生成压缩包", code="no_results")
         if total > len(docs):   # new-user try 17: a 智能 query's long tail went in unsaid
@@ -477,7 +486,7 @@ def rm(doc_id: int, home: Path | None) -> None:
 @click.argument("doc_ids", nargs=-1, required=True, type=DOC_ID, metavar="编号...")
 @home_option
 def hide(doc_ids: tuple[int, ...], home: Path | None) -> None:
-    """隐藏文档：不再出现在检索、列表和阅读中（管理员在网页上仍可见；sucai unhide 恢复显示）。"""
+    """隐藏文档：不再出现在检索、列表和阅读中（管理员在网页上仍可见；sucai list --hidden 列出，sucai unhide 恢复显示）。"""
     _set_hidden(doc_ids, home, hidden=True)
 
 
@@ -512,7 +521,7 @@ def _set_hidden(doc_ids: tuple[int, ...], home: Path | None, hidden: bool) -> No
 @home_option
 def reindex(home: Path | None) -> None:
     """由目录重建检索索引。"""
-    library = open_library(home, required="未重建索引")
+    library = open_library(home, outcome="未重建索引")
     with err.status("正在重建检索索引…") as status:
         count = library.reindex(lambda done, total: status.update(f"正在重建检索索引：{done}/{total}"))
     out.print(f"已重建索引：{count} 篇文档")

@@ -81,7 +81,7 @@ def restore_library(folder: Path, home: Path | None, force: bool) -> None:
 @click.option("--repair/--no-repair", default=True, help="修复索引、隐藏只有标题的文档（默认修复）")
 def check_integrity(home: Path | None, as_json: bool, repair: bool) -> int:
     """核对目录库与本机检索索引：缺失、多余或重复的条目，并修复索引；只有标题、没有正文的旧文档予以隐藏。"""
-    report = open_library(home, required="未核对").check_integrity(repair=repair)
+    report = open_library(home, outcome="未核对").check_integrity(repair=repair)
     title_only = report["title_only"]
     if as_json:
         print_json(report)

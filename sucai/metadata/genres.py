@@ -42,6 +42,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..analysis import to_simplified
+from ..errors import InvalidInput
 from ..model import OTHER, Evidence
 from .issuers import DOC_NUMBER, PROVINCES, doc_number_issuer
 from .lines import HAN
@@ -154,6 +155,20 @@ def genre_table_hint(name: str) -> str:
     「（文种表见 sucai genres；相近的有“对照检查材料”）」 — the names holding ``name`` (at most three), if any."""
     near = [g for g in NAMES if name and name in g][:3]
     return "（文种表见 sucai genres" + ("；相近的有" + "、".join(f"“{g}”" for g in near) if near else "") + "）"
+
+
+def listed_genre(name: str | None) -> str | None:
+    """The 文种 ``name`` asks for (a search's filter, the 文种 of 今日更新 or its feed), as the taxonomy names it
+    (:func:`canonical`: 「讲话」 → 讲话稿); None for none (None, white space). Raises InvalidInput (``bad_genre``) for a
+    name no 文种 has, in words of its own and the names near it (:func:`genre_table_hint`): a link's words are never
+    shown as the site's (「/updates?genre=请加微信…」 was printed on the page and in the title of a feed, 「/search?genre=…」
+    in the search page's warning)."""
+    if name is None or not name.strip():
+        return None
+    found = canonical(name)
+    if found not in NAMES:
+        raise InvalidInput("没有这个文种，请从文种表中选择" + genre_table_hint(found), code="bad_genre")
+    return found
 
 
 # -- the title's closing word ----------------------------------------------------------------

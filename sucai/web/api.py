@@ -24,7 +24,6 @@ from ..export import batch_stem, export_document, export_zip
 from ..library import Library
 from ..metadata import genres
 from ..model import Document
-from ..query import parse_query
 from ..search import MAX_HEADING_FILTER, MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
@@ -69,11 +68,13 @@ class SearchParams(BaseModel):
     facets: bool = Field(True, description="是否统计分面（文种、年份、来源）")
 
     def search(self, largest: int) -> SearchRequest:
-        """The library's request; a page size over ``largest`` (setting ``max_page_size``) is refused (422)."""
+        """The library's request; a page size over ``largest`` (setting ``max_page_size``) is refused (422,
+        ``invalid_input``), a 文种 that is none of the table too (422, ``bad_genre``:
+        :func:`~sucai.metadata.genres.listed_genre`)."""
         if self.limit > largest:
             raise InvalidInput(f"每页条数 limit 不能超过 {largest}", code="invalid_input")
         return SearchRequest(q=self.q, mode=choice_code(self.mode, MODES), scope=choice_code(self.scope, SCOPES),
-                             heading=self.heading or None, genre=self.genre or None, year=self.year,
+                             heading=self.heading or None, genre=genres.listed_genre(self.genre), year=self.year,
                              source=self.source or None, has_member_part=self.has_member_part,
                              sort=choice_code(self.sort, SORTS), limit=self.limit, page=self.page, facets=self.facets)
 
@@ -234,7 +235,7 @@ async def api_download_many(
     if ids:
         numbers = _parse_ids(ids)
         docs = await run_in_threadpool(lambda: [library.get(i) for i in numbers])
-    elif not parse_query(search.q).empty or search.genre or search.year or search.source:   # a condition: no blank q
+    elif search.narrowed:   # a condition: no blank q
         _, docs = await searching(request, partial(library.matching_documents, search, member=viewer.member,
                                                    limit=max_docs))
         if not docs:   # as sucai export --query says

@@ -18,8 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from ..collections import Collections, SavedSearch
 from ..feeds import FEED_ENTRIES, atom
 from ..library import Library
+from ..metadata.genres import listed_genre
 from ..model import Document
-from ..updates import MAX_DAYS, added_since, listed_genre, newest_added, recent, window_start
+from ..updates import MAX_DAYS, added_since, newest_added, recent, window_start
 from .deps import get_collections, get_library, searching
 
 router = APIRouter(prefix="/feeds", include_in_schema=False)
