@@ -374,14 +374,15 @@ class Catalogue:
         """Change metadata of a document (any of title, genre, paid_from, paid_until, doc_number, date, source).
 
         Text values are stored :func:`~sucai.clean.plain`, without the white space around them; the title
-        (1–200 characters) and the 文种 (1–50) are never blank, a blank 文号, date or 来源 is stored as None
-        (unknown).
+        (1–200 characters) and the 文种 (1–50) are never blank, the 文种 is one of the taxonomy's, as it names it
+        (:func:`sucai.metadata.genres.listed_genre`: 「讲话」 → 讲话稿 — a 文种 the table lacks would have a facet whose
+        link no search takes), a blank 文号, date or 来源 is stored as None (unknown).
         The member boundary is checked as a whole (changes merged with what is
         stored): ``0 <= paid_from <= chars`` and ``paid_from < paid_until <= chars``;
         a ``paid_until`` with only white space after it is stored as None (to the
         end), removing ``paid_from`` removes ``paid_until``, an end without a start is
         refused. Raises NotFound, or InvalidInput (code ``bad_field`` / ``bad_title`` / ``bad_genre`` /
-        ``bad_boundary``) for an unknown field, a blank or too long title or 文种, or a boundary outside
+        ``bad_boundary``) for an unknown field, a blank or too long title or 文种, a 文种 not in the table, or a boundary outside
         those limits; nothing is written then.
         The metadata a viewer without the member tier sees is described again with the edit (the evidence
         and boundary it gives, :func:`sucai.access.keeping`). The index picks the change up at its next sync.
@@ -975,6 +976,9 @@ def _edited(name: str, value):
             raise InvalidInput(f"{label}不能为空（也不能只有空白）", code=f"bad_{name}")
         if len(text) > most:
             raise InvalidInput(f"{label}最多 {most} 个字符，现有 {len(text)} 个", code=f"bad_{name}")
+        if name == "genre":   # one of the table, as a search's filter and its facet's link ask for it
+            from .metadata.genres import listed_genre   # the metadata rules, loaded by an edit only
+            return listed_genre(text)
     elif name in _METADATA:
         return text or None
     return text

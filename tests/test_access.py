@@ -586,3 +586,18 @@ def test_a_visitors_free_view_never_ends_on_a_lone_heading_label():
     assert view.text.rstrip().endswith("深入基层开展调研。")
     assert notice == "会员可见全文（剩余 23 字）"   # "（三）\n担当作为方面\n会员内容，推动各项任务落实。": the label with it
     assert [n.label for n in view.outline[-1].children] == ["（一）", "（二）"]
+
+
+def test_an_edited_genre_is_one_of_the_table_as_its_facet_link_asks(span_library):
+    """An admin's 文种 is the taxonomy's name (a shorthand as the name it stands for); one the table lacks is refused
+    — its facet's link /search?genre=… would be refused by every search (fix23)."""
+    library = span_library
+    doc = the_doc(library)
+    library.update(doc.id, genre="讲话")
+    assert library.get(doc.id).genre == "讲话稿"
+    assert doc.id in {hit.id for hit in hits(library, "", member=True, genre="讲话稿").hits}
+    before = library.get(doc.id).genre
+    with pytest.raises(InvalidInput) as err:
+        library.update(doc.id, genre="内部参考材料")
+    assert err.value.code == "bad_genre" and "内部参考材料" not in str(err.value)
+    assert library.get(doc.id).genre == before
