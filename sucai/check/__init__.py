@@ -9,7 +9,10 @@ the best candidates are aligned, the fingerprints of what is still unmatched loo
 more (up to ``ROUNDS``), each aligned with the whole draft: a source found late gets all it
 shares with the draft, not only what is still unmatched. A 重合片段 that is a set phrase — short, and in many
 documents (:class:`.retrieve.SetPhrases`): 「坚持以人民为中心的发展思想」 — is not counted: it is the wording of
-a genre, not copied from one document. The library is only read, never changed.
+a genre, not copied from one document; its stretch is looked for in the next round still, as anything unmatched
+is: a law's penalty article is made of phrases sixty laws share, and copied from the one law that says them all
+together (a 120-source draft's 会计法 article was found 39 % copied when set phrases closed their stretches).
+The library is only read, never changed.
 
 Everything is computed from what the viewer may see (:func:`sucai.access.view`): a member's
 draft is compared with the sources' whole texts, anyone else's with their free views only —
@@ -89,14 +92,14 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     fingerprints = DraftFingerprints(draft.chars)
     field = "fp" if viewer_member else "free_fp"   # the fingerprints of the texts this viewer may see
     searcher = library.index.searcher()
-    phrases = SetPhrases(searcher, fingerprints, field, min_chars)
     catalogue = library.catalogue
-    not_shown = {row.doc_id for row in catalogue.cluster_rows() if not row.representative}
+    clusters = catalogue.cluster_rows(free=not viewer_member)   # the near-duplicates this viewer sees
+    phrases = SetPhrases(searcher, fingerprints, field, min_chars, {row.doc_id: row.cluster_id for row in clusters})
+    not_shown = {row.doc_id for row in clusters if not row.representative}
     seen: set[int] = set()
     sources: dict[int, tuple[Document, Skeleton]] = {}
     fragments, kept = [], []
     taken = np.zeros(len(draft), dtype=bool)
-    said = np.zeros(len(draft), dtype=bool)   # set phrases: no source's, and looked for no more
     for round_ in range(ROUNDS):
         if round_ == 0:
             ids = candidates(searcher, fingerprints.all(), seen, _limit(FIRST_CANDIDATES, draft), field)
@@ -109,13 +112,10 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             shown = doc if viewer_member else free_view(doc)
             source = skeleton(shown.text)
             sources[doc.id] = (shown, source)
-            for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source), lines):
-                if phrases.holds(fragment.i0, fragment.i1):
-                    said[fragment.i0:fragment.i1] = True
-                else:
-                    fragments.append(fragment)
+            fragments += [fragment for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source),
+                                                          lines) if not phrases.holds(fragment.i0, fragment.i1)]
         kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
-        now = said.copy()
+        now = np.zeros(len(draft), dtype=bool)   # a set phrase's stretch still open: a source may hold more of it
         for fragment in kept:
             now[fragment.i0:fragment.i1] = True
         if not ids or not (now & ~taken).any():

@@ -66,15 +66,20 @@ class DraftFingerprints:
 class SetPhrases:
     """Which 重合片段 of a draft are set phrases (固定提法) in ``field`` of the index ``searcher`` reads: at most
     ``PHRASE_CHARS`` skeleton characters, with no stretch of ``min_chars`` — the shortest 重合片段 — outside the
-    common part, where the fingerprints are in at least ``PHRASE_DOCS`` documents and ``PHRASE_SHARE`` of them all.
-    So a phrase with a few words that one document says around it (「会议强调，要以…为指导，扎实」) is a set phrase
-    still, and one with a 重合片段's worth of a document's own words is not. The fingerprints looked at are those
+    common part, where the fingerprints are in at least ``PHRASE_DOCS`` texts and ``PHRASE_SHARE`` of the index's
+    documents. So a phrase with a few words that one document says around it (「会议强调，要以…为指导，扎实」) is a set
+    phrase still, and one with a 重合片段's worth of a document's own words is not. A text is a group of
+    near-duplicates (``group``: document id → its cluster's id, :mod:`sucai.dedupe`, in the clusters the viewer sees),
+    or a document in none: the versions of one law, one notice reposted by ten sites, say their sentences once, and a
+    sentence of them is copied from that text, not a genre's wording. The fingerprints looked at are those
     every text holding the stretch has in the index too: the smallest hash of each window of ``CHECK_W`` k-grams
     inside it (winnowing is local: Schleimer et al. 2003, see :mod:`sucai.fingerprint`); the common part is the
     k-grams of the common ones. Each frequency is read once per draft."""
 
-    def __init__(self, searcher: tantivy.Searcher, fingerprints: DraftFingerprints, field: str, min_chars: int):
+    def __init__(self, searcher: tantivy.Searcher, fingerprints: DraftFingerprints, field: str, min_chars: int,
+                 group: dict[int, int]):
         self.searcher, self.hashes, self.field, self.min_chars = searcher, fingerprints.hashes, field, min_chars
+        self.group = group
         self.least = max(PHRASE_DOCS, math.ceil(PHRASE_SHARE * searcher.num_docs))
         self.frequency: dict[str, int] = {}
         self.judged: dict[tuple[int, int], bool] = {}
@@ -93,7 +98,7 @@ class SetPhrases:
         picked = winnow(inside, CHECK_W)
         common = np.zeros(end - start, dtype=bool)
         for position, token in zip(picked.tolist(), tokens(inside[picked])):
-            if self._frequency(token) >= self.least:
+            if self._texts(token) >= self.least:
                 common[position:position + CHECK_K] = True
         longest = stretch = 0
         for said in common.tolist():
@@ -101,17 +106,23 @@ class SetPhrases:
             longest = max(longest, stretch)
         return longest < self.min_chars
 
-    def _frequency(self, token: str) -> int:
-        """The documents holding ``token`` now: tantivy's ``doc_freq`` also counts those deleted (hidden, removed,
-        indexed again with another members boundary) until their segment is merged, so a common one is counted
-        again among the live documents (a search's count: few tokens are common)."""
+    def _texts(self, token: str) -> int:
+        """The texts (groups of near-duplicates, or documents in none) holding ``token`` now; below ``least``, an
+        upper bound of them, 0 (``doc_freq``: see :func:`holding`)."""
         if token not in self.frequency:
-            found = self.searcher.doc_freq(self.field, token)
-            if found >= self.least:
-                query = Query.term_query(SCHEMA, self.field, token)
-                found = self.searcher.search(query, limit=1, count=True).count
-            self.frequency[token] = found
+            most = self.searcher.doc_freq(self.field, token)
+            ids = holding(self.searcher, self.field, token, most) if most >= self.least else []
+            self.frequency[token] = len({self.group.get(i, -i) for i in ids})
         return self.frequency[token]
+
+
+def holding(searcher: tantivy.Searcher, field: str, token: str, limit: int) -> list[int]:
+    """The ids of up to ``limit`` documents holding ``token`` in ``field`` now. Not tantivy's ``doc_freq`` alone: it
+    also counts the documents deleted — hidden, removed, indexed again (another members boundary, another cluster
+    flag) — until their segment is merged (11 hidden of 12 holders made a set phrase still); it only bounds the
+    search, which finds live documents only."""
+    most = min(searcher.doc_freq(field, token), limit)
+    return _ids(searcher, searcher.search(Query.term_query(SCHEMA, field, token), limit=most).hits) if most else []
 
 
 def candidates(searcher: tantivy.Searcher, fingerprint_tokens: list[str], exclude: set[int], limit: int,
@@ -131,27 +142,37 @@ def local_candidates(searcher: tantivy.Searcher, open_: dict[str, list[int]], ex
                      field: str = "fp") -> list[int]:
     """Ids of up to ``limit`` documents with local evidence: at least ``EVIDENCE`` of the draft's
     rarer fingerprints (in at most ``RARE`` documents' ``field``) within ``LOCAL`` skeleton characters
-    of each other; the most such fingerprints first. ``open_``: token → draft positions."""
-    found: dict[int, list[int]] = {}
+    of each other. The evidence of a document is its strongest stretch: the sum of its fingerprints' weights there,
+    each weighing as BM25's IDF weighs it (Robertson and Zaragoza 2009: ln(1 + (N − n + 0.5) / (n + 0.5)), n the
+    documents holding it now, N all) — a 旅游法 article's 「吊销旅行社业务经营许可证」, in one law, outweighs
+    「责令停业整顿」, which twenty laws' penalty articles share with it (ranked by their number alone, the sources of a
+    120-source draft's other paragraphs and the library's second copies of them left no room for a 个人信息保护法
+    article's). The strongest first. ``open_``: token → draft positions."""
+    found: dict[int, list[tuple[int, float]]] = {}
     for token, positions in open_.items():
-        df = searcher.doc_freq(field, token)
-        if not 0 < df <= RARE:
+        ids = holding(searcher, field, token, RARE + 1)
+        if len(ids) > RARE:
             continue
-        for doc_id in _ids(searcher, searcher.search(Query.term_query(SCHEMA, field, token), limit=df).hits):
+        weight = math.log(1 + (searcher.num_docs - len(ids) + 0.5) / (len(ids) + 0.5))
+        for doc_id in ids:
             if doc_id not in exclude:
-                found.setdefault(doc_id, []).extend(positions)
-    scored = [(_densest(sorted(positions)), doc_id) for doc_id, positions in found.items()]
-    return [doc_id for evidence, doc_id in sorted(scored, key=lambda p: (-p[0], p[1])) if evidence >= EVIDENCE][:limit]
+                found.setdefault(doc_id, []).extend((position, weight) for position in positions)
+    scored = [(*_densest(sorted(evidence)), doc_id) for doc_id, evidence in found.items()]
+    ranked = sorted(scored, key=lambda p: (-p[1], p[2]))
+    return [doc_id for count, _, doc_id in ranked if count >= EVIDENCE][:limit]
 
 
-def _densest(positions: list[int]) -> int:
-    """The most positions within any stretch of ``LOCAL`` characters."""
-    best, first = 0, 0
-    for last, position in enumerate(positions):
-        while position - positions[first] > LOCAL:
+def _densest(evidence: list[tuple[int, float]]) -> tuple[int, float]:
+    """Of ``(position, weight)`` pairs in order of position: the most of them, and the largest sum of their weights,
+    within any stretch of ``LOCAL`` characters."""
+    best, heaviest, first, weight = 0, 0.0, 0, 0.0
+    for last, (position, add) in enumerate(evidence):
+        weight += add
+        while position - evidence[first][0] > LOCAL:
+            weight -= evidence[first][1]
             first += 1
-        best = max(best, last - first + 1)
-    return best
+        best, heaviest = max(best, last - first + 1), max(heaviest, weight)
+    return best, heaviest
 
 
 def _ids(searcher: tantivy.Searcher, hits) -> list[int]:
