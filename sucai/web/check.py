@@ -229,7 +229,7 @@ async def _read_upload(request: Request, data: bytes, name: str) -> str:
     with anyio.move_on_after(READ_WAIT_SECONDS) as waiting:
         await reads.acquire()
     if waiting.cancelled_caught:
-        raise ReadsBusy("服务器正在读取其他人上传的文件，请稍后再试；也可以直接粘贴草稿文字查重",
+        raise ReadsBusy("服务器正在读取先前上传的文件，请稍后再试；也可以直接粘贴草稿文字查重",
                         retry_after=READ_WAIT_SECONDS)
     try:
         return await run_in_threadpool(read_draft, request.app.state.settings, None, data, name)
