@@ -723,6 +723,38 @@ def test_uploaded_drafts_are_read_one_at_a_time(home, monkeypatch):
     assert overlapped == [False]
 
 
+def test_an_uploaded_draft_waits_for_the_reads_before_it_a_bounded_time(home, monkeypatch):
+    """verify24: the reads were one at a time with no bound on the wait — a visitor's hour of thirty slow scans (each
+    up to ``parse_timeout_seconds``, 300 s) held every other upload of the process, a member's too, for hours. An
+    upload whose turn has not come within ``READ_WAIT_SECONDS`` is answered 503 ``busy`` (with ``Retry-After``); the
+    slow one is answered, and the next upload is read at once after it."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_checks_per_hour = 0\n")
+    monkeypatch.setattr("sucai.web.check.READ_WAIT_SECONDS", 1)
+    reading, release = threading.Event(), threading.Event()
+
+    def read(settings, path, data, name):
+        if data == b"slow":
+            reading.set()
+            release.wait(timeout=10)
+        return OWN
+
+    monkeypatch.setattr("sucai.web.check.read_draft", read)
+    with TestClient(create_app(home), raise_server_exceptions=False) as client:
+        answers = []
+        slow = threading.Thread(target=lambda: answers.append(
+            client.post("/api/check", files={"file": ("扫描件.png", b"slow")})))
+        slow.start()
+        assert reading.wait(timeout=60)
+        busy = client.post("/api/check", files={"file": ("稿.txt", b"x")})
+        release.set()
+        slow.join(timeout=60)
+        after = client.post("/api/check", files={"file": ("稿.txt", b"x")})
+    assert (busy.status_code, busy.json()["code"], busy.headers["retry-after"]) == (503, "busy", "1"), busy.text
+    assert "请稍后再试" in busy.json()["error"]
+    assert [a.json().get("chars") for a in (*answers, after)] == [count_chars(OWN)] * 2
+
+
 def test_a_check_never_changes_the_library(library):
     index_files = {p.name: p.stat().st_mtime_ns for p in library.settings.index_dir.iterdir()}
     state = lambda: (library.catalogue.change_count(), library.catalogue.meta("signature_seq"),  # noqa: E731

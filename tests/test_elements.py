@@ -121,7 +121,9 @@ def test_joint_signatures_and_a_date_in_chinese_numerals():
 
 def test_addressee_without_a_head_must_name_organs_or_persons():
     assert _kinds("各科室、各直属单位：\n现将有关事项通知如下。\n")[:1] == [("addressee", "各科室、各直属单位：")]
-    for opening in ("同志们：", "各位代表：", "现将有关事项通知如下：", "尊敬的各位来宾："):
+    bracketed = "各乡镇党委，县直各单位党组（党委）："   # the organ in brackets after another, before the colon
+    assert _kinds(f"{bracketed}\n现将有关事项通知如下。\n")[:1] == [("addressee", bracketed)]
+    for opening in ("同志们：", "各位代表：", "现将有关事项通知如下：", "尊敬的各位来宾：", "会议强调（要点）："):
         assert _kinds(f"{opening}\n今天我们召开会议。\n") == [], opening
 
 

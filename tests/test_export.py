@@ -1106,6 +1106,11 @@ def test_docx_title_notes_are_centred_in_kaiti_and_salutations_flush_left():
 @pytest.mark.parametrize("lines, notes", [
     (["（一九四二年五月）", "同志们！今天邀集大家来开座谈会。"], 1),   # a speech's date (毛泽东选集)
     (["2008年1月31日 中华人民共和国国务院令第517号公布", "2020年3月27日 国务院令第726号修订", "第一章 总则"], 2),
+    (["1979年7月1日 第五届全国人民代表大会第二次会议通过",   # 刑法 (laws_lawrefbook_national): each amending act
+      "2020年12月26日 第十三届全国人民代表大会常务委员会第二十四次会议通过的《中华人民共和国刑法修正案（十一）》",
+      "第一编 总则"], 2),
+    (["2020年12月25日 最高人民法院审判委员会第1825次会议通过", "2021年1月1日 施行", "为正确审理…，制定本解释。"], 2),
+    (["2020年12月26日 会议通过的《某某法》规定，各地应当加强学习。", "第一条 总则"], 0),   # a sentence naming an act
     (["国务院总理　李强", "各位代表："], 0),   # a speaker's line is a 题注 only under an occasion
     (["2024年3月5日", "现将有关事项通知如下。"], 0),   # a date alone is no 题注 (a law's says what was done)
     (["——经济总体回升向好。国内生产总值超过126万亿元。", "——就业物价总体稳定。"], 0),   # dash-led sentences

@@ -205,12 +205,14 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
 
 _MASTHEAD_KINDS = ("issuer_mark", "doc_number", "signer")
 _DIGITS = "0-9０-９"
-# 题注 lines (see the module docstring): a dash-led occasion, a date in brackets, a law's adoption or amendment.
+# 题注 lines (see the module docstring): a dash-led occasion, a date in brackets, a law's adoption, amendment or
+# taking effect — the amending act named after it too (刑法's "…会议通过的《中华人民共和国刑法修正案（十一）》"),
+# and the date alone before "施行" (a 司法解释's "2021年1月1日 施行").
 _TITLE_NOTE = re.compile(
     r"[—―－─-]+[ \u3000]*[^。！？；\n]{2,120}"
     r"|[（(][^（()）\n]{0,200}年[^（()）\n]{0,200}[）)]"
-    rf"|(?:19|20)[{_DIGITS}]{{2}}年[{_DIGITS}]{{1,2}}月[{_DIGITS}]{{1,2}}日[^。！？；\n]{{2,300}}"
-    r"(?:通过|公布|发布|修订|修正|施行|批准)"
+    rf"|(?:19|20)[{_DIGITS}]{{2}}年[{_DIGITS}]{{1,2}}月[{_DIGITS}]{{1,2}}日[^。！？；\n]{{0,300}}"
+    r"(?:通过|公布|发布|修订|修正|施行|批准)(?:的《[^《》\n]{1,200}》)?"
 )
 # The speaker under a dash-led occasion: office and name apart, no punctuation ("海拉尔区人民政府区长　　杜联合").
 _SPEAKER = re.compile(r"[^\s，。、：；！？,.:;!?]{2,30}[ \u3000]+[^\s，。、：；！？,.:;!?]{2,4}")

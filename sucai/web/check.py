@@ -28,6 +28,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from ..accounts import TooManyRequests
 from ..check import CheckReport, check_length, check_text, read_draft
 from ..check.export import export_report, percent, report_section
 from ..clean import well_formed
@@ -58,6 +59,17 @@ _BODY = {"content": {
 class TooLarge(InvalidInput):
     status = 413
     default_code = "too_large"
+
+
+class ReadsBusy(TooManyRequests):
+    """The uploaded files before this one are still being read (503 ``busy``, with ``Retry-After``)."""
+
+    status = 503
+    default_code = "busy"
+
+
+READ_WAIT_SECONDS = 60
+"""How long an uploaded draft waits for the files uploaded before it to be read (:func:`draft_text`)."""
 
 
 @router.post("/api/check", tags=["api"], summary="查重：草稿与库内材料比对（与 sucai check --json 相同的字段）",
@@ -151,10 +163,10 @@ async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tu
     (:func:`~sucai.web.deps.check_session_csrf`: a forged upload is neither counted nor read). A server process reads
     one uploaded file at a time, first come first served (``app.state.draft_reads``): each is read in a worker of its
     own, OCR of a scan up to ``parse_timeout_seconds``, and thirty scans sent at once ran thirty Tesseracts (attack
-    23). Raises InvalidInput
+    23); a file waits for those before it at most :data:`READ_WAIT_SECONDS`. Raises InvalidInput
     (413 ``too_large`` beyond the limits, 422 otherwise), Forbidden (403 ``csrf_failed``: a form of a signed-in
-    session without its token), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent) or ReadError (an
-    unreadable file)."""
+    session without its token), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent), ReadsBusy
+    (503 ``busy``: the files before it not read in time) or ReadError (an unreadable file)."""
     header = request.headers.get(CSRF_HEADER)
     text_cap = settings.check_max_chars * 8 + _FORM_OVERHEAD  # bytes: UTF-8, or JSON \\u escapes
     file_cap = settings.upload_max_mb * 2**20
@@ -200,13 +212,29 @@ async def _form_draft(request: Request, file_cap: int, viewer: Viewer) -> tuple[
             if len(data) > file_cap:
                 raise TooLarge(f"文件过大（超过 {file_cap // 2**20} MB 上限）")
             await run_in_threadpool(get_accounts(request).limit_free_check, viewer, client_ip(request))
-            text = await anyio.to_thread.run_sync(read_draft, request.app.state.settings, None, data,
-                                                  upload.filename or "", limiter=request.app.state.draft_reads)
+            text = await _read_upload(request, data, upload.filename or "")
         else:
             text = form.get("text")
         return (text if isinstance(text, str) else ""), token, uploaded
     finally:
         await form.close()
+
+
+async def _read_upload(request: Request, data: bytes, name: str) -> str:
+    """The text of an uploaded draft's file ``data`` named ``name`` (:func:`~sucai.check.read_draft`), read once the
+    files before it are (``app.state.draft_reads``), waited for at most :data:`READ_WAIT_SECONDS`: then ReadsBusy (503
+    ``busy``) — a visitor's hour of slow scans, each up to ``parse_timeout_seconds``, held every other upload of the
+    process, a member's too, for hours (verify24)."""
+    reads = request.app.state.draft_reads
+    with anyio.move_on_after(READ_WAIT_SECONDS) as waiting:
+        await reads.acquire()
+    if waiting.cancelled_caught:
+        raise ReadsBusy("服务器正在读取先前上传的文件，请稍后再试；也可以直接粘贴草稿文字查重",
+                        retry_after=READ_WAIT_SECONDS)
+    try:
+        return await run_in_threadpool(read_draft, request.app.state.settings, None, data, name)
+    finally:
+        reads.release()
 
 
 async def read_body(request: Request, cap: int, too_large: str) -> bytes:
