@@ -39,6 +39,7 @@ from ..readers import SUPPORTED_SUFFIXES
 from .api import DocId
 from .deps import (CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library,
                    spending, spends)
+from .errors import with_error_headers
 from .render import content_disposition
 from .responses import JSONResponse
 from .templating import render_page
@@ -121,8 +122,8 @@ async def check_submit(
         check_length(text, library.settings)
         report = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
                                          lambda: check_text(library, text, viewer.member), counted)
-    except SucaiError as error:
-        return _page(request, viewer, error=error.message, status=error.status)
+    except SucaiError as error:   # the page tells it, with the headers the API's answer has (429's Retry-After)
+        return with_error_headers(_page(request, viewer, error=error.message, status=error.status), error)
     return _page(request, viewer, report=report, section=report_section(report), text=report.text)
 
 
