@@ -393,6 +393,30 @@ def test_a_set_phrase_of_many_documents_is_copied_from_none(tmp_path, make_home)
     library.close()
 
 
+def test_a_set_phrase_joined_to_the_writers_words_across_a_gap_is_still_one(tmp_path, make_home):
+    """A law's closing 「本法自公布之日起施行」, which 12 documents say, after the writer's 「广泛宣传」, which one of them
+    says before it and its 「第二十条」: the 重合片段 bridging that gap (16 counted characters: 「广泛宣传。」 and the
+    phrase with its 「。」) is the set phrase and 4 characters of the writer's, too few for a 重合片段 (13): nothing is
+    copied. Judged whole, the draft's 5-character sequences across the gap — in no document — were the fingerprints
+    winnowing picked there, in place of the phrase's own, and it counted as copied from that one law."""
+    words = own_words(13)
+    phrase = "本法自公布之日起施行"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(12):
+        closing = "各级人民政府应当广泛宣传。\n\n第二十条 " if n == 0 else f"{words(40)}。\n\n第{n}条 "
+        (folder / f"{n:02}.txt").write_text(f"法{n}\n{words(150)}。\n{closing}{phrase}。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 12
+    law = next(doc for doc in library.catalogue.documents() if doc.title == "法0")
+    draft = f"{OWN}我们要广泛宣传。{phrase}。{OWN2}"
+    assert check_module.copy_ratio(draft, law.text, 13) == round(16 / count_chars(draft), 4)   # it bridges the gap
+    for member in (True, False):
+        report = check_text(library, draft, viewer_member=member)
+        assert (report.matches, report.copy_ratio) == ([], 0.0), member
+    library.close()
+
+
 def test_a_set_phrase_is_told_by_the_documents_the_viewer_may_see(tmp_path, make_home):
     """A phrase that 12 documents hold, all but one in their members part, is a set phrase to a member and copied
     from the one free document to anyone else: a non-member's set phrases are counted in the free views

@@ -113,7 +113,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             source = skeleton(shown.text)
             sources[doc.id] = (shown, source)
             fragments += [fragment for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source),
-                                                          lines) if not phrases.holds(fragment.i0, fragment.i1)]
+                                                          lines) if not phrases.holds(fragment.stretches)]
         kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
         now = np.zeros(len(draft), dtype=bool)   # a set phrase's stretch still open: a source may hold more of it
         for fragment in kept:

@@ -86,6 +86,12 @@ class Fragment:
         return max(r.j1 for r in self.runs)
 
     @cached_property
+    def stretches(self) -> tuple[tuple[int, int], ...]:
+        """Draft skeleton ``[start, end)`` of each run: the pieces that are the same text in the draft and the source,
+        in order of start."""
+        return tuple((r.i0, r.i1) for r in self.runs)
+
+    @cached_property
     def covered(self) -> int:
         """Draft characters inside runs."""
         return _union_length((r.i0, r.i1) for r in self.runs)

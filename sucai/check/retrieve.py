@@ -71,10 +71,15 @@ class SetPhrases:
     phrase still, and one with a 重合片段's worth of a document's own words is not. A text is a group of
     near-duplicates (``group``: document id → its cluster's id, :mod:`sucai.dedupe`, in the clusters the viewer sees),
     or a document in none: the versions of one law, one notice reposted by ten sites, say their sentences once, and a
-    sentence of them is copied from that text, not a genre's wording. The fingerprints looked at are those
-    every text holding the stretch has in the index too: the smallest hash of each window of ``CHECK_W`` k-grams
-    inside it (winnowing is local: Schleimer et al. 2003, see :mod:`sucai.fingerprint`); the common part is the
-    k-grams of the common ones. Each frequency is read once per draft."""
+    sentence of them is copied from that text, not a genre's wording. A 重合片段 is judged on its exact stretches, the
+    pieces of it that are the same text in the draft and the source (:attr:`sucai.check.align.Fragment.stretches`):
+    its fingerprints are the smallest hash of each window of ``CHECK_W`` k-grams of it, of those wholly inside one
+    stretch — in a window inside a stretch, one every text holding the stretch has in the index too (winnowing is
+    local: Schleimer et al. 2003, see :mod:`sucai.fingerprint`) —, and the common part is the k-grams of the common
+    ones. A k-gram across a gap of the source, or over the writer's own words, is in no text: winnowed with the rest,
+    it took the place of a set phrase's fingerprint, and a draft's 「广泛宣传。本法自公布之日起施行」 — the closing of
+    dozens of laws after four characters one of them says before its 「第二十条」 — counted as copied from that law.
+    Each frequency is read once per draft."""
 
     def __init__(self, searcher: tantivy.Searcher, fingerprints: DraftFingerprints, field: str, min_chars: int,
                  group: dict[int, int]):
@@ -82,22 +87,29 @@ class SetPhrases:
         self.group = group
         self.least = max(PHRASE_DOCS, math.ceil(PHRASE_SHARE * searcher.num_docs))
         self.frequency: dict[str, int] = {}
-        self.judged: dict[tuple[int, int], bool] = {}
+        self.judged: dict[tuple[tuple[int, int], ...], bool] = {}
 
-    def holds(self, start: int, end: int) -> bool:
-        """Whether the draft skeleton's ``[start, end)`` is a set phrase (each stretch judged once: a phrase of many
-        documents is a 重合片段 of each source that holds it)."""
-        if (start, end) not in self.judged:
-            self.judged[start, end] = self._judge(start, end)
-        return self.judged[start, end]
+    def holds(self, stretches: tuple[tuple[int, int], ...]) -> bool:
+        """Whether the 重合片段 made of the draft skeleton's exact ``stretches`` (``[start, end)`` each, in order of
+        start) is a set phrase (each judged once: a phrase of many documents is a 重合片段 of each source that holds
+        it)."""
+        if stretches not in self.judged:
+            self.judged[stretches] = self._judge(stretches)
+        return self.judged[stretches]
 
-    def _judge(self, start: int, end: int) -> bool:
-        inside = self.hashes[start:end - CHECK_K + 1]
-        if end - start > PHRASE_CHARS or len(inside) < CHECK_W:
+    def _judge(self, stretches: tuple[tuple[int, int], ...]) -> bool:
+        start, end = stretches[0][0], max(b for _, b in stretches)
+        hashes = self.hashes[start:end - CHECK_K + 1].copy()
+        if end - start > PHRASE_CHARS or len(hashes) < CHECK_W:
             return False
-        picked = winnow(inside, CHECK_W)
+        exact = np.zeros(len(hashes), dtype=bool)   # the k-grams wholly inside one stretch
+        for a, b in stretches:
+            exact[a - start:max(a, b - CHECK_K + 1) - start] = True
+        hashes[~exact] = np.iinfo(np.uint64).max   # winnowed only where a window holds none of them
+        picked = winnow(hashes, CHECK_W)
+        picked = picked[exact[picked]]
         common = np.zeros(end - start, dtype=bool)
-        for position, token in zip(picked.tolist(), tokens(inside[picked])):
+        for position, token in zip(picked.tolist(), tokens(hashes[picked])):
             if self._texts(token) >= self.least:
                 common[position:position + CHECK_K] = True
         longest = stretch = 0
