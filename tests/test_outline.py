@@ -376,6 +376,16 @@ def test_a_numeral_and_a_space_opening_a_markdown_heading_is_its_label():
     assert _tree(parse_outline("一　国内的政治状况\n正文。\n", markdown=True)) == []   # no heading line: no label
 
 
+def test_a_markdown_heading_spaced_to_a_width_keeps_its_label():
+    """毛选 「怎样分析农村阶级」 spaces its two-character headings to the width of four after the label, 「## 二　富　　农」:
+    label 二, shown 「二 富农」 as 「第一章　总　　则」 is — the spaced title rule closed the whole line up, one unlabelled
+    heading 「二富农」."""
+    text = "# 怎样分析农村阶级\n\n## 一　地　　主\n\n正文。\n\n## 二　富　　农\n\n正文。\n"
+    doc = analyse(clean(text, markdown=True), markdown=True)
+    assert [(n.label, n.heading, n.title) for n in doc.outline] == [("一", "地\u3000\u3000主", "一 地主"),
+                                                                    ("二", "富\u3000\u3000农", "二 富农")]
+
+
 CONTENTS_BODY = ("一、总体要求\n坚持问题导向，突出工作重点。\n二、主要任务\n（一）完善制度\n建立健全工作机制。\n"
                  "（二）强化保障\n加大经费投入力度。\n三、组织实施\n各单位要抓好落实。\n")
 
