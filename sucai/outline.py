@@ -170,15 +170,22 @@ def _label_marks(body: str) -> Iterator[_Mark]:
 # A Chinese numeral and a space opening a markdown heading: its label, as collected works number their parts
 # ("## 一　国内的政治状况", 毛泽东选集) — the line is a heading already, so no 、 is needed to tell the label from text.
 _MD_NUMERAL = re.compile(rf"{_LABEL_CN}+(?=[{_SPACE}])")
+# A markdown heading that is a number alone, its text in the paragraph below ("## 三", 毛泽东选集's parts; "## 2"):
+# all label, no heading — as a line label 「三、」 or 「（2）」 alone is.
+_MD_NUMBER = re.compile(rf"{_LABEL_CN}+|[0-9０-９]{{1,3}}")
 
 
 def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]:
-    """Markdown heading lines at ``(offset, depth)``; a label inside them is split off."""
+    """Markdown heading lines at ``(offset, depth)``; a label inside them is split off, a line of a label alone
+    is the label with an empty heading."""
     for pos, depth in headings:
         end = _line_end(body, pos)
         line = body[pos:end].lstrip("#").strip()
         m = _LINE_LABEL.match(line) or _MD_NUMERAL.match(line)
-        label = m.group().strip(_SPACE) if m and line[m.end() :].strip() else ""
+        if m and line[m.end() :].strip():
+            label = m.group().strip(_SPACE)
+        else:
+            label = line if _LINE_LABEL.fullmatch(line) or _MD_NUMBER.fullmatch(line) else ""
         yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
 
 

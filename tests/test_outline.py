@@ -372,8 +372,19 @@ def test_a_numeral_and_a_space_opening_a_markdown_heading_is_its_label():
             "## 十一\n\n正文。\n")
     assert [(n.label, n.heading, n.title) for n in parse_outline(body, markdown=True)] == [
         ("一", "国内的政治状况", "一 国内的政治状况"), ("二", "经济问题", "二 经济问题"),
-        ("", "一带一路建设", "一带一路建设"), ("", "十一", "十一")]
+        ("", "一带一路建设", "一带一路建设"), ("十一", "", "十一")]
     assert _tree(parse_outline("一　国内的政治状况\n正文。\n", markdown=True)) == []   # no heading line: no label
+
+
+def test_a_markdown_heading_of_a_number_alone_is_a_label():
+    """毛选 numbers parts without a title, 「## 一」 over the part's text (059 改造我们的学习, 065 在延安文艺座谈会上的讲话…),
+    and a 通知 of lawrefbook closes with 「## 三」 over its last item: the number is the label, the heading is empty
+    (as an article's) — it was an unlabelled heading 「三」, a heading word of the index."""
+    body = ("## 一、制度工作时间的计算\n\n正文。\n\n## 二\n\n正文。\n\n## 三、\n\n正文。\n\n## （四）\n\n正文。\n\n"
+            "## 5.\n\n正文。\n\n## 12\n\n正文。\n\n## 2023\n\n正文。\n\n## 十一届三中全会\n\n正文。\n")
+    assert [(n.label, n.heading, n.title) for n in parse_outline(body, markdown=True)] == [
+        ("一、", "制度工作时间的计算", "一、制度工作时间的计算"), ("二", "", "二"), ("三、", "", "三、"), ("（四）", "", "（四）"),
+        ("5.", "", "5."), ("12", "", "12"), ("", "2023", "2023"), ("", "十一届三中全会", "十一届三中全会")]
 
 
 def test_a_markdown_heading_spaced_to_a_width_keeps_its_label():
