@@ -350,14 +350,18 @@ def closes_quotation(mark: str, opener: str) -> bool:
     """Whether the quotation mark ``mark`` (one of :func:`quotation_marks`) closes the quotation ``opener`` opened,
     whatever pair a writer mixed: a closing mark (Unicode's Pe, Pf: ” ’ 」 』 » ›), the high mark after a low one
     („…“, ‚…‘, as German writes them: “ ‘ are Pi, an opening mark anywhere else), or an ASCII-like one (" ' ＂ ＇, Po)
-    after its own kind — ＂ after ", as NFKC reads them. Any other mark opens a quotation inside (“坚持‘两个确立’”,
-    GB/T 15834-2011 §4.8). Never raises."""
+    after its own kind — ＂ after ", as NFKC reads them —, or a double one (" ＂) after a single opening one (' ＇ ‘ ‚):
+    single marks quote inside double ones, never the other way round, so '…" is a pair mixed, not a third level
+    opened. Any other mark opens a quotation inside (“坚持‘两个确立’”, GB/T 15834-2011 §4.8). Never raises."""
     category = unicodedata.category(mark)
     return (category in ("Pe", "Pf") or (opener in _LOW_OPENERS and mark == _LOW_OPENERS[opener])
-            or (category == "Po" and unicodedata.normalize("NFKC", mark) == unicodedata.normalize("NFKC", opener)))
+            or (category == "Po" and unicodedata.normalize("NFKC", mark) == unicodedata.normalize("NFKC", opener))
+            or (mark in _DOUBLE and opener in _SINGLE_OPENERS))
 
 
 _LOW_OPENERS = {"„": "“", "‚": "‘"}   # a low opening mark and the high one that closes it (German)
+_DOUBLE = '"＂'
+_SINGLE_OPENERS = "'＇‘‚"
 
 
 def char_images(chars: str) -> list[str]:
