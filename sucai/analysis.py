@@ -64,6 +64,7 @@ import tempfile
 import threading
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -362,6 +363,23 @@ def closes_quotation(mark: str, opener: str) -> bool:
 _LOW_OPENERS = {"„": "“", "‚": "‘"}   # a low opening mark and the high one that closes it (German)
 _DOUBLE = '"＂'
 _SINGLE_OPENERS = "'＇‘‚"
+
+
+def read_mark(char: str, opened: list[str], brackets: Mapping[str, str]) -> None:
+    """Read ``char`` onto ``opened``, the brackets and quotation marks open before it (innermost last): an opening
+    bracket of ``brackets`` (opening → closing mark: 《》, （）) pushed; the mark that closes the innermost — its
+    bracket's own, a quotation mark :func:`closes_quotation` reads so — popping it; another quotation mark but a
+    closing one (Pe, Pf) pushed; any other character, or a closing mark that closes nothing, passed over. The one
+    reading of the export's title lines and the outline's headings. Never raises."""
+    if char in brackets:
+        opened.append(char)
+    elif opened and brackets.get(opened[-1]) == char:
+        opened.pop()
+    elif char in quotation_marks():
+        if opened and opened[-1] not in brackets and closes_quotation(char, opened[-1]):
+            opened.pop()
+        elif unicodedata.category(char) not in ("Pe", "Pf"):
+            opened.append(char)
 
 
 def char_images(chars: str) -> list[str]:

@@ -24,8 +24,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import chain
 
 from . import metadata
+from .analysis import quotation_marks, read_mark
 from .clean import Cleaned
 from .elements import NONBLANK_LINE, SALUTATION, find_elements
 from .metadata import DOC_NUMBER, genres
@@ -119,8 +122,35 @@ class _Mark:
 
 
 def _cut(text: str, pattern: re.Pattern[str], limit: int) -> str:
-    m = pattern.search(text)
-    return (text[: m.start()] if m else text).strip()[:limit].rstrip()
+    """``text`` up to where ``pattern`` ends its clause (:func:`_clause_end`), stripped, at most ``limit`` characters."""
+    return text[: _clause_end(text, pattern)].strip()[:limit].rstrip()
+
+
+def _clause_end(text: str, pattern: re.Pattern[str]) -> int:
+    """Where the first match of ``pattern`` (one punctuation mark) outside quotations and 书名号 starts — a stop in
+    「将第九条中的“按照过错分担责任；双方均无过错的…”修改为…」 or 《…》 is the quoted text's (GB/T 15834-2011 §4.8,
+    §4.15), marks read as :func:`sucai.analysis.read_mark` reads them. The first match anywhere
+    when a quotation is left open at it all the same (an apostrophe, a mark the writer never closed); ``len(text)``
+    when none. One pass over the marks of ``text``."""
+    first = pattern.search(text)
+    if first is None or not _quotes_or(pattern).search(text, 0, first.start()):
+        return len(text) if first is None else first.start()
+    opened: list[str] = []
+    for m in _quotes_or(pattern).finditer(text):
+        if not opened and pattern.match(m.group()):
+            return m.start()
+        read_mark(m.group(), opened, _BOOK_TITLES)
+    return first.start()
+
+
+_BOOK_TITLES = {"《": "》", "〈": "〉"}
+
+
+@cache
+def _quotes_or(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern of ``pattern``'s marks, the quotation marks and the 书名号."""
+    marks = quotation_marks() + "".join(chain.from_iterable(_BOOK_TITLES.items()))
+    return re.compile(f"{pattern.pattern}|[{re.escape(marks)}]")
 
 
 def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:

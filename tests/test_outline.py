@@ -864,3 +864,22 @@ def test_clause_numbers_deeper_than_a_standard_subdivides_are_no_headings():
         deepest = deepest.children[0]
     assert (deepest.label, deepest.heading) == ("5.1.1.1.1.1", "第5层条款")
     assert levels(parse_outline("\n".join("1" + ".1" * dots + " 条款内容" for dots in range(1, 1500)))) == 5
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a stop inside a quotation or 书名号 is the quoted text's (lawrefbook's 修改决定: the heading was
+    # 「将第九条第一款中的“按照各自的过错分担责任」, its quotation's rest in the body)
+    ("七、将第九条第一款中的“按照过错分担责任；双方均无过错的，按照公平原则分担”，修改为“按责任大小确定”。同时。\n正文。\n",
+     [("七、", "将第九条第一款中的“按照过错分担责任；双方均无过错的，按照公平原则分担”，修改为“按责任大小确定”")]),
+    ("一、学习《关于新时代的决定：若干问题》。正文。\n", [("一、", "学习《关于新时代的决定：若干问题》")]),
+    ("一、坚持「两个确立；两个维护」。正文。\n", [("一、", "坚持「两个确立；两个维护」")]),
+    ("一、坚持'两个确立；两个维护\"。正文。\n", [("一、", "坚持'两个确立；两个维护\"")]),   # a pair mixed
+    # a quotation left open: the first stop all the same (an apostrophe, a mark never closed)
+    ("一、China's policy。正文。\n", [("一、", "China's policy")]),
+    ("一、坚持“两个确立。正文。\n", [("一、", "坚持“两个确立")]),
+    # an item's clause (徐某某诉张某某婚姻家庭案: 「删除了“婚姻关系存续期间」)
+    ("会上，一是删除了“存续期间，一方请求分割的”这一规定，二是增加了条款。\n",
+     [("一是", "删除了“存续期间，一方请求分割的”这一规定"), ("二是", "增加了条款")]),
+])
+def test_a_heading_is_not_cut_inside_a_quotation(body, expected):
+    assert [(n.label, n.heading) for n in walk_outline(parse_outline(body))] == expected
