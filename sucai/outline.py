@@ -219,6 +219,32 @@ def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]
         yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
 
 
+# A line of a Chinese numeral alone, or a numeral, a space and a short title without a stop — 毛泽东选集's parts
+# written as plain lines, 「　　一」 over a part's text, 「　　一 二十二个月的准备工作」 (no 、 after the numeral): a
+# heading only in a run numbered on from 一 (一, 二, 三…), as a numeral alone says nothing in prose.
+_NUMERAL_LINE = re.compile(
+    rf"(?m)^[{_SPACE}]*(?P<label>{_CN_NUM}{{1,3}})(?:[{_SPACE}]+(?P<heading>[^\n。；：！？，;:!?,]{{1,{_MAX_CLAUSE}}}?))?"
+    rf"[{_SPACE}]*$")
+_NUMERAL_STYLE = ("gb", "numeral")
+
+
+def _numeral_marks(body: str, skipped: set[int]) -> Iterator[_Mark]:
+    """The headings of :data:`_NUMERAL_LINE` lines in runs numbered on from 一, at least two (lines starting at an
+    offset in ``skipped`` — a markdown heading, a table of contents — not read)."""
+    run: list[_Mark] = []
+    for m in [*_NUMERAL_LINE.finditer(body), None]:
+        mark = None
+        if m is not None and _line_start(body, m.start()) not in skipped:
+            mark = _Mark(m.start("label"), _NUMERAL_STYLE, m.group("label"), (m.group("heading") or "").strip(_SPACE),
+                         number=_cn_int(m.group("label")), line_end=m.end())
+        if mark is not None and mark.number == len(run) + 1:
+            run.append(mark)
+            continue
+        if len(run) >= 2:
+            yield from run
+        run = [mark] if mark is not None and mark.number == 1 else []
+
+
 # ====================================================================== outline: a standard's clauses
 
 # A text that numbers its clauses as a standard does (GB/T 1.1-2020 §7.3.2–7.3.4): a line opens with a number of
@@ -613,6 +639,7 @@ def parse_outline(
     clause_marks = [mark for mark in _clause_marks(body, no_label_lines) if mark.start not in taken] if clauses else []
     marks = md + clause_marks + [mark for mark in _label_marks(body)
                                  if mark.start not in taken and _line_start(body, mark.start) not in no_label_lines]
+    marks += _numeral_marks(body, no_label_lines)
     if not markdown:   # a line of a heading (a term entry's term line) is no other heading
         lines = {line.start(1) for mark in clause_marks for line in NONBLANK_LINE.finditer(body, mark.start, mark.line_end)}
         marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks} | lines)

@@ -883,3 +883,24 @@ def test_clause_numbers_deeper_than_a_standard_subdivides_are_no_headings():
 ])
 def test_a_heading_is_not_cut_inside_a_quotation(body, expected):
     assert [(n.label, n.heading) for n in walk_outline(parse_outline(body))] == expected
+
+
+def test_numeral_lines_numbered_on_are_headings():
+    """毛选's later volumes write their parts as plain lines, 「　　一」 over a part's text (171 镇压反革命必须实行党的群众路线)
+    or 「　　一 二十二个月的准备工作」 (170), no 、 after the numeral: headings only in a run numbered on from 一 — they
+    were no entries at all."""
+    titled = "　　一 二十二个月的准备工作\n　　正文。\n　　二 土改\n　　（一）分配土地。正文。\n　　（二）复查。正文。\n"
+    assert _tree(parse_outline(titled, markdown=True)) == [
+        (1, "heading", "一", "二十二个月的准备工作"), (1, "heading", "二", "土改"),
+        (2, "heading", "（一）", "分配土地"), (2, "heading", "（二）", "复查")]
+    alone = "　　一\n\n　　正文。\n\n　　二\n\n　　正文。\n\n　　三\n\n　　正文。\n"
+    assert [(n.label, n.heading, n.title) for n in parse_outline(alone)] == [("一", "", "一"), ("二", "", "二"),
+                                                                             ("三", "", "三")]
+    twice = "一 一月十八日的讲话\n正文。\n二 一月二十七日的讲话\n正文。\n一\n正文。\n二\n正文。\n"   # two runs
+    assert [n.label for n in parse_outline(twice, markdown=True)] == ["一", "二", "一", "二"]
+    for body in ("　　一\n　　正文。\n",                          # one alone: no run
+                 "　　二\n　　正文。\n　　三\n　　正文。\n",       # a run not from 一
+                 "　　一\n　　正文。\n　　三\n　　正文。\n",       # not numbered on
+                 "六\n正文。\n二\n正文。\n",                  # page numbers of a PDF (GB/T 15834-2011): no run from 一
+                 "　　一 正文，说明。\n　　二 正文。\n"):          # a stop: no title
+        assert _tree(parse_outline(body, markdown=True)) == [], body
