@@ -64,6 +64,7 @@ import tempfile
 import threading
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -350,14 +351,35 @@ def closes_quotation(mark: str, opener: str) -> bool:
     """Whether the quotation mark ``mark`` (one of :func:`quotation_marks`) closes the quotation ``opener`` opened,
     whatever pair a writer mixed: a closing mark (Unicode's Pe, Pf: ” ’ 」 』 » ›), the high mark after a low one
     („…“, ‚…‘, as German writes them: “ ‘ are Pi, an opening mark anywhere else), or an ASCII-like one (" ' ＂ ＇, Po)
-    after its own kind — ＂ after ", as NFKC reads them. Any other mark opens a quotation inside (“坚持‘两个确立’”,
-    GB/T 15834-2011 §4.8). Never raises."""
+    after its own kind — ＂ after ", as NFKC reads them —, or a double one (" ＂) after a single opening one (' ＇ ‘ ‚):
+    single marks quote inside double ones, never the other way round, so '…" is a pair mixed, not a third level
+    opened. Any other mark opens a quotation inside (“坚持‘两个确立’”, GB/T 15834-2011 §4.8). Never raises."""
     category = unicodedata.category(mark)
     return (category in ("Pe", "Pf") or (opener in _LOW_OPENERS and mark == _LOW_OPENERS[opener])
-            or (category == "Po" and unicodedata.normalize("NFKC", mark) == unicodedata.normalize("NFKC", opener)))
+            or (category == "Po" and unicodedata.normalize("NFKC", mark) == unicodedata.normalize("NFKC", opener))
+            or (mark in _DOUBLE and opener in _SINGLE_OPENERS))
 
 
 _LOW_OPENERS = {"„": "“", "‚": "‘"}   # a low opening mark and the high one that closes it (German)
+_DOUBLE = '"＂'
+_SINGLE_OPENERS = "'＇‘‚"
+
+
+def read_mark(char: str, opened: list[str], brackets: Mapping[str, str]) -> None:
+    """Read ``char`` onto ``opened``, the brackets and quotation marks open before it (innermost last): an opening
+    bracket of ``brackets`` (opening → closing mark: 《》, （）) pushed; the mark that closes the innermost — its
+    bracket's own, a quotation mark :func:`closes_quotation` reads so — popping it; another quotation mark but a
+    closing one (Pe, Pf) pushed; any other character, or a closing mark that closes nothing, passed over. The one
+    reading of the export's title lines and the outline's headings. Never raises."""
+    if char in brackets:
+        opened.append(char)
+    elif opened and brackets.get(opened[-1]) == char:
+        opened.pop()
+    elif char in quotation_marks():
+        if opened and opened[-1] not in brackets and closes_quotation(char, opened[-1]):
+            opened.pop()
+        elif unicodedata.category(char) not in ("Pe", "Pf"):
+            opened.append(char)
 
 
 def char_images(chars: str) -> list[str]:

@@ -524,11 +524,27 @@ def _find_ads(text: str, state: _State) -> Iterator[_Edit]:
 # ---------------------------------------------------------------- spaced titles
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_SPACED_TITLE = re.compile(rf"(?m)^[ \t\u3000]*((?:[{_HAN}][ \t\u3000]+){{2,15}}[{_HAN}])[ \t\u3000]*$")
+_GAP = re.compile(r"[ \t\u3000]+")
+# A line of 3 to 16 characters with gaps between them, "政 府 工 作 报 告" (a title spread to a width): its first
+# character (group 1), the gap after it (2) and the rest (3).
+_SPACED_TITLE = re.compile(
+    rf"(?m)^[ \t\u3000]*([{_HAN}])([ \t\u3000]+)((?:[{_HAN}][ \t\u3000]+){{1,14}}[{_HAN}])[ \t\u3000]*$")
 
 
-def _close_up(m: re.Match[str]) -> str:
-    return re.sub(r"[ \t\u3000]+", "", m.group(1))
+def _gap_width(gap: str) -> int:
+    """A gap's width in half-width cells (an ideographic space U+3000 takes two)."""
+    return len(gap) + gap.count("\u3000")
+
+
+def _find_spaced_titles(text: str, state: _State) -> Iterator[_Edit]:
+    """Each spaced title line closed up, without the spaces around it — but a line whose first gap is narrower
+    than every gap after it: a label, then a heading spread to a width, 「二　富　　农」 (a two-character heading
+    spaced to four), kept as written as 「第一章　总　　则」 is (the outline reads label 二, heading 富　　农, shown
+    「二 富农」)."""
+    for m in _SPACED_TITLE.finditer(text):
+        first, gap, spaced = m.groups()
+        if _gap_width(gap) >= min(map(_gap_width, _GAP.findall(spaced))):
+            yield *m.span(), first + _GAP.sub("", spaced), ()
 
 
 # ---------------------------------------------------------------- whitespace
@@ -554,7 +570,7 @@ RULES: list[Rule] = [
     Rule("markdown_headings", _find_md_headings, markdown_only=True),
     Rule("markdown_quotes", _regex_rule(_MD_QUOTE), markdown_only=True),
     Rule("markdown_emphasis", _find_md_emphasis, markdown_only=True),
-    Rule("spaced_title", _regex_rule(_SPACED_TITLE, _close_up)),
+    Rule("spaced_title", _find_spaced_titles),
     Rule("trailing_space", _regex_rule(_TRAILING_SPACE), record=False),
     Rule("blank_lines", _regex_rule(_BLANK_RUNS), record=False),
 ]

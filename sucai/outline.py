@@ -24,8 +24,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import chain
 
 from . import metadata
+from .analysis import quotation_marks, read_mark
 from .clean import Cleaned
 from .elements import NONBLANK_LINE, SALUTATION, find_elements
 from .metadata import DOC_NUMBER, genres
@@ -119,8 +122,35 @@ class _Mark:
 
 
 def _cut(text: str, pattern: re.Pattern[str], limit: int) -> str:
-    m = pattern.search(text)
-    return (text[: m.start()] if m else text).strip()[:limit].rstrip()
+    """``text`` up to where ``pattern`` ends its clause (:func:`_clause_end`), stripped, at most ``limit`` characters."""
+    return text[: _clause_end(text, pattern)].strip()[:limit].rstrip()
+
+
+def _clause_end(text: str, pattern: re.Pattern[str]) -> int:
+    """Where the first match of ``pattern`` (one punctuation mark) outside quotations and 书名号 starts — a stop in
+    「将第九条中的“按照过错分担责任；双方均无过错的…”修改为…」 or 《…》 is the quoted text's (GB/T 15834-2011 §4.8,
+    §4.15), marks read as :func:`sucai.analysis.read_mark` reads them. The first match anywhere
+    when a quotation is left open at it all the same (an apostrophe, a mark the writer never closed); ``len(text)``
+    when none. One pass over the marks of ``text``."""
+    first = pattern.search(text)
+    if first is None or not _quotes_or(pattern).search(text, 0, first.start()):
+        return len(text) if first is None else first.start()
+    opened: list[str] = []
+    for m in _quotes_or(pattern).finditer(text):
+        if not opened and pattern.match(m.group()):
+            return m.start()
+        read_mark(m.group(), opened, _BOOK_TITLES)
+    return first.start()
+
+
+_BOOK_TITLES = {"《": "》", "〈": "〉"}
+
+
+@cache
+def _quotes_or(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern of ``pattern``'s marks, the quotation marks and the 书名号."""
+    marks = quotation_marks() + "".join(chain.from_iterable(_BOOK_TITLES.items()))
+    return re.compile(f"{pattern.pattern}|[{re.escape(marks)}]")
 
 
 def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
@@ -170,16 +200,49 @@ def _label_marks(body: str) -> Iterator[_Mark]:
 # A Chinese numeral and a space opening a markdown heading: its label, as collected works number their parts
 # ("## 一　国内的政治状况", 毛泽东选集) — the line is a heading already, so no 、 is needed to tell the label from text.
 _MD_NUMERAL = re.compile(rf"{_LABEL_CN}+(?=[{_SPACE}])")
+# A markdown heading that is a number alone, its text in the paragraph below ("## 三", 毛泽东选集's parts; "## 2"):
+# all label, no heading — as a line label 「三、」 or 「（2）」 alone is.
+_MD_NUMBER = re.compile(rf"{_LABEL_CN}+|[0-9０-９]{{1,3}}")
 
 
 def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]:
-    """Markdown heading lines at ``(offset, depth)``; a label inside them is split off."""
+    """Markdown heading lines at ``(offset, depth)``; a label inside them is split off, a line of a label alone
+    is the label with an empty heading."""
     for pos, depth in headings:
         end = _line_end(body, pos)
         line = body[pos:end].lstrip("#").strip()
         m = _LINE_LABEL.match(line) or _MD_NUMERAL.match(line)
-        label = m.group().strip(_SPACE) if m and line[m.end() :].strip() else ""
+        if m and line[m.end() :].strip():
+            label = m.group().strip(_SPACE)
+        else:
+            label = line if _LINE_LABEL.fullmatch(line) or _MD_NUMBER.fullmatch(line) else ""
         yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
+
+
+# A line of a Chinese numeral alone, or a numeral, a space and a short title without a stop — 毛泽东选集's parts
+# written as plain lines, 「　　一」 over a part's text, 「　　一 二十二个月的准备工作」 (no 、 after the numeral): a
+# heading only in a run numbered on from 一 (一, 二, 三…), as a numeral alone says nothing in prose.
+_NUMERAL_LINE = re.compile(
+    rf"(?m)^[{_SPACE}]*(?P<label>{_CN_NUM}{{1,3}})(?:[{_SPACE}]+(?P<heading>[^\n。；：！？，;:!?,]{{1,{_MAX_CLAUSE}}}?))?"
+    rf"[{_SPACE}]*$")
+_NUMERAL_STYLE = ("gb", "numeral")
+
+
+def _numeral_marks(body: str, skipped: set[int]) -> Iterator[_Mark]:
+    """The headings of :data:`_NUMERAL_LINE` lines in runs numbered on from 一, at least two (lines starting at an
+    offset in ``skipped`` — a markdown heading, a table of contents — not read)."""
+    run: list[_Mark] = []
+    for m in [*_NUMERAL_LINE.finditer(body), None]:
+        mark = None
+        if m is not None and _line_start(body, m.start()) not in skipped:
+            mark = _Mark(m.start("label"), _NUMERAL_STYLE, m.group("label"), (m.group("heading") or "").strip(_SPACE),
+                         number=_cn_int(m.group("label")), line_end=m.end())
+        if mark is not None and mark.number == len(run) + 1:
+            run.append(mark)
+            continue
+        if len(run) >= 2:
+            yield from run
+        run = [mark] if mark is not None and mark.number == 1 else []
 
 
 # ====================================================================== outline: a standard's clauses
@@ -576,6 +639,7 @@ def parse_outline(
     clause_marks = [mark for mark in _clause_marks(body, no_label_lines) if mark.start not in taken] if clauses else []
     marks = md + clause_marks + [mark for mark in _label_marks(body)
                                  if mark.start not in taken and _line_start(body, mark.start) not in no_label_lines]
+    marks += _numeral_marks(body, no_label_lines)
     if not markdown:   # a line of a heading (a term entry's term line) is no other heading
         lines = {line.start(1) for mark in clause_marks for line in NONBLANK_LINE.finditer(body, mark.start, mark.line_end)}
         marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks} | lines)

@@ -201,6 +201,9 @@ def test_user_dictionary_terms_stay_whole():
     # a pair of marks mixed as German writes it, „…“ ‚…‘: the high mark closes the low one (read22: 「引号没有闭合」)
     ("„基层 减负“ ‚担当 作为‘ 落实", [["基层减负"], ["担当作为"], ["落实"]], [], False),
     ("„坚持‚两个确立‘“ 基层", [['坚持"两个确立"'], ["基层"]], [], False),
+    # a single mark closed by a double one: a pair mixed (single marks quote inside double ones, not the reverse)
+    ("'基层 减负\" ‘担当 作为\" 落实", [["基层减负"], ["担当作为"], ["落实"]], [], False),
+    ("“坚持'两个确立\"” 基层", [['坚持"两个确立"'], ["基层"]], [], False),
     ("「」‘’ 『「』」", [], [], False),      # quotation marks alone are no term
     ("“坚持‘两个确立’ 基层", [['坚持"两个确立"基层']], [], True),
     # a 发文字号 is read with each of its brackets, the 〔〕 form first (a 提示 unless typed with 〔〕)

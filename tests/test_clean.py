@@ -232,6 +232,11 @@ def test_invisible_and_control_characters_are_removed():
         ("  政　府　工　作　报　告  ", "政府工作报告"),
         ("张 三 同志在会上发言", "张 三 同志在会上发言"),  # not a spaced title: multi-character words
         ("附 件", "附 件"),  # two characters are too few to tell
+        # a label, a narrower gap, a heading spread to a width: kept as written (毛选 「## 二　富　　农」)
+        ("二　富　　农", "二　富　　农"),
+        ("二 富　农", "二 富　农"),
+        ("政　府 工 作", "政府工作"),   # a first gap wider than the others: one spaced title all the same
+        ("政 府 工　作", "政府工作"),
     ],
 )
 def test_spaced_titles_are_closed_up(line, expected):

@@ -372,8 +372,29 @@ def test_a_numeral_and_a_space_opening_a_markdown_heading_is_its_label():
             "## 十一\n\n正文。\n")
     assert [(n.label, n.heading, n.title) for n in parse_outline(body, markdown=True)] == [
         ("一", "国内的政治状况", "一 国内的政治状况"), ("二", "经济问题", "二 经济问题"),
-        ("", "一带一路建设", "一带一路建设"), ("", "十一", "十一")]
+        ("", "一带一路建设", "一带一路建设"), ("十一", "", "十一")]
     assert _tree(parse_outline("一　国内的政治状况\n正文。\n", markdown=True)) == []   # no heading line: no label
+
+
+def test_a_markdown_heading_of_a_number_alone_is_a_label():
+    """毛选 numbers parts without a title, 「## 一」 over the part's text (059 改造我们的学习, 065 在延安文艺座谈会上的讲话…),
+    and a 通知 of lawrefbook closes with 「## 三」 over its last item: the number is the label, the heading is empty
+    (as an article's) — it was an unlabelled heading 「三」, a heading word of the index."""
+    body = ("## 一、制度工作时间的计算\n\n正文。\n\n## 二\n\n正文。\n\n## 三、\n\n正文。\n\n## （四）\n\n正文。\n\n"
+            "## 5.\n\n正文。\n\n## 12\n\n正文。\n\n## 2023\n\n正文。\n\n## 十一届三中全会\n\n正文。\n")
+    assert [(n.label, n.heading, n.title) for n in parse_outline(body, markdown=True)] == [
+        ("一、", "制度工作时间的计算", "一、制度工作时间的计算"), ("二", "", "二"), ("三、", "", "三、"), ("（四）", "", "（四）"),
+        ("5.", "", "5."), ("12", "", "12"), ("", "2023", "2023"), ("", "十一届三中全会", "十一届三中全会")]
+
+
+def test_a_markdown_heading_spaced_to_a_width_keeps_its_label():
+    """毛选 「怎样分析农村阶级」 spaces its two-character headings to the width of four after the label, 「## 二　富　　农」:
+    label 二, shown 「二 富农」 as 「第一章　总　　则」 is — the spaced title rule closed the whole line up, one unlabelled
+    heading 「二富农」."""
+    text = "# 怎样分析农村阶级\n\n## 一　地　　主\n\n正文。\n\n## 二　富　　农\n\n正文。\n"
+    doc = analyse(clean(text, markdown=True), markdown=True)
+    assert [(n.label, n.heading, n.title) for n in doc.outline] == [("一", "地\u3000\u3000主", "一 地主"),
+                                                                    ("二", "富\u3000\u3000农", "二 富农")]
 
 
 CONTENTS_BODY = ("一、总体要求\n坚持问题导向，突出工作重点。\n二、主要任务\n（一）完善制度\n建立健全工作机制。\n"
@@ -843,3 +864,43 @@ def test_clause_numbers_deeper_than_a_standard_subdivides_are_no_headings():
         deepest = deepest.children[0]
     assert (deepest.label, deepest.heading) == ("5.1.1.1.1.1", "第5层条款")
     assert levels(parse_outline("\n".join("1" + ".1" * dots + " 条款内容" for dots in range(1, 1500)))) == 5
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a stop inside a quotation or 书名号 is the quoted text's (lawrefbook's 修改决定: the heading was
+    # 「将第九条第一款中的“按照各自的过错分担责任」, its quotation's rest in the body)
+    ("七、将第九条第一款中的“按照过错分担责任；双方均无过错的，按照公平原则分担”，修改为“按责任大小确定”。同时。\n正文。\n",
+     [("七、", "将第九条第一款中的“按照过错分担责任；双方均无过错的，按照公平原则分担”，修改为“按责任大小确定”")]),
+    ("一、学习《关于新时代的决定：若干问题》。正文。\n", [("一、", "学习《关于新时代的决定：若干问题》")]),
+    ("一、坚持「两个确立；两个维护」。正文。\n", [("一、", "坚持「两个确立；两个维护」")]),
+    ("一、坚持'两个确立；两个维护\"。正文。\n", [("一、", "坚持'两个确立；两个维护\"")]),   # a pair mixed
+    # a quotation left open: the first stop all the same (an apostrophe, a mark never closed)
+    ("一、China's policy。正文。\n", [("一、", "China's policy")]),
+    ("一、坚持“两个确立。正文。\n", [("一、", "坚持“两个确立")]),
+    # an item's clause (徐某某诉张某某婚姻家庭案: 「删除了“婚姻关系存续期间」)
+    ("会上，一是删除了“存续期间，一方请求分割的”这一规定，二是增加了条款。\n",
+     [("一是", "删除了“存续期间，一方请求分割的”这一规定"), ("二是", "增加了条款")]),
+])
+def test_a_heading_is_not_cut_inside_a_quotation(body, expected):
+    assert [(n.label, n.heading) for n in walk_outline(parse_outline(body))] == expected
+
+
+def test_numeral_lines_numbered_on_are_headings():
+    """毛选's later volumes write their parts as plain lines, 「　　一」 over a part's text (171 镇压反革命必须实行党的群众路线)
+    or 「　　一 二十二个月的准备工作」 (170), no 、 after the numeral: headings only in a run numbered on from 一 — they
+    were no entries at all."""
+    titled = "　　一 二十二个月的准备工作\n　　正文。\n　　二 土改\n　　（一）分配土地。正文。\n　　（二）复查。正文。\n"
+    assert _tree(parse_outline(titled, markdown=True)) == [
+        (1, "heading", "一", "二十二个月的准备工作"), (1, "heading", "二", "土改"),
+        (2, "heading", "（一）", "分配土地"), (2, "heading", "（二）", "复查")]
+    alone = "　　一\n\n　　正文。\n\n　　二\n\n　　正文。\n\n　　三\n\n　　正文。\n"
+    assert [(n.label, n.heading, n.title) for n in parse_outline(alone)] == [("一", "", "一"), ("二", "", "二"),
+                                                                             ("三", "", "三")]
+    twice = "一 一月十八日的讲话\n正文。\n二 一月二十七日的讲话\n正文。\n一\n正文。\n二\n正文。\n"   # two runs
+    assert [n.label for n in parse_outline(twice, markdown=True)] == ["一", "二", "一", "二"]
+    for body in ("　　一\n　　正文。\n",                          # one alone: no run
+                 "　　二\n　　正文。\n　　三\n　　正文。\n",       # a run not from 一
+                 "　　一\n　　正文。\n　　三\n　　正文。\n",       # not numbered on
+                 "六\n正文。\n二\n正文。\n",                  # page numbers of a PDF (GB/T 15834-2011): no run from 一
+                 "　　一 正文，说明。\n　　二 正文。\n"):          # a stop: no title
+        assert _tree(parse_outline(body, markdown=True)) == [], body

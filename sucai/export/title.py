@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from ..analysis import closes_quotation, quotation_marks, word_starts
+from ..analysis import read_mark, word_starts
 
 _MOST_LINES = 4  # more lines than this: plain word wrap (no shape search), keeping the search small
 # Words that never open a line (particles, locatives, date units, closing marks) or end one.
@@ -100,18 +100,10 @@ def _cost(lines: list[str], words: dict[int, str]) -> float:
 
 
 def _read_pairs(text: str, opened: list[str]) -> None:
-    """Read ``text`` onto ``opened``, the brackets and quotation marks open before it (innermost last): an opening one
-    pushed, the one that closes the innermost popping it; a closing mark that closes nothing is passed over."""
+    """Read ``text`` onto ``opened``, the brackets and quotation marks open before it (innermost last), as
+    :func:`sucai.analysis.read_mark` reads each character."""
     for char in text:
-        if char in _BRACKETS:
-            opened.append(char)
-        elif opened and _BRACKETS.get(opened[-1]) == char:
-            opened.pop()
-        elif char in quotation_marks():
-            if opened and opened[-1] not in _BRACKETS and closes_quotation(char, opened[-1]):
-                opened.pop()
-            elif unicodedata.category(char) not in ("Pe", "Pf"):
-                opened.append(char)
+        read_mark(char, opened, _BRACKETS)
 
 
 def _trapezoid(widths: list[float]) -> bool:
