@@ -1114,6 +1114,21 @@ def test_docx_title_notes_are_centred_in_kaiti_and_salutations_flush_left():
     (["国务院总理　李强", "各位代表："], 0),   # a speaker's line is a 题注 only under an occasion
     (["2024年3月5日", "现将有关事项通知如下。"], 0),   # a date alone is no 题注 (a law's says what was done)
     (["——经济总体回升向好。国内生产总值超过126万亿元。", "——就业物价总体稳定。"], 0),   # dash-led sentences
+    # what the .docx's own rule left out (laws_lawrefbook_national), read as the metadata reads them: a bracketed
+    # note closing on a later line (证券公司风险处置条例), a joint adoption over two lines (a 司法解释 of both courts),
+    # an amending act's title broken over lines (招标投标法), an act line with a full stop inside (公安部令)
+    (["（2008年4月23日 中华人民共和国国务院令第523号公布",
+      "2023年7月20日 《国务院关于修改和废止部分行政法规的决定》第二次修订）", "第一章 总 则"], 2),
+    (["2018年7月30日 最高人民法院审判委员会第1745次会议", "2018年10月19日 最高人民检察院第十三届检察委员会第七次会议通过",
+      "2018年12月1日 施行", "根据司法实践情况，现决定作如下修改："], 3),
+    (["1999年8月30日 第九届全国人民代表大会常务委员会第十一次会议通过",
+      "2017年12月27日 第十二届全国人民代表大会常务委员会第三十一次会议《关于修改<中华人民共和国招标投标法>",
+      "<中华人民共和国计量法>的决定》修正", "第一章 总则"], 3),
+    (["2012年12月13日 公安部令第127号修订发布。根据", "2020年07月20日 公安部令第159号《公安部关于修改〈某规定〉的决定》修正）",
+      "第一章 任务和基本原则"], 2),
+    # the lines the metadata reads with a 题注 but that are none: the title printed again above it, a heading
+    (["中华人民共和国某某", "管理法", "2009年6月27日 第十一届全国人民代表大会常务委员会第九次会议通过", "第一章 总则"], 0),
+    (["（一九四二年五月）", "引　　言", "（一九四二年五月二日）", "同志们！今天邀集大家来开座谈会。"], 1),
 ])
 def test_docx_title_notes_of_speeches_and_laws(lines, notes):
     document = open_docx(export_document(Document("标题", "\n".join(lines)), "docx")[1])

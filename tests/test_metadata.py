@@ -13,7 +13,7 @@ import pytest
 from sucai import access
 from sucai.clean import clean
 from sucai.ingest import parse_file
-from sucai.metadata import Origin, describe
+from sucai.metadata import Origin, describe, title_note_lines, title_notes
 from sucai.model import found_by
 from sucai.metadata.dates import dates, parse
 from sucai.metadata.genres import GENRES, GROUPS, NAMES, OTHER, canonical, taxonomy, title_genre
@@ -334,6 +334,19 @@ def test_a_law_with_a_long_note_keeps_its_first_article_out_of_the_note():
     text = "\n".join(["某某法", _ADOPTED] + [f"{day} 第某次会议通过的{name}" for day, name in _AMENDMENTS]
                      + ["第一条 为了规范管理，根据2030年1月1日通过的决定修订的规定，制定本法", "第二条 本法自公布之日起施行。"])
     assert best(text, "date") == ("2020-12-26", "题注")
+
+
+def test_the_title_note_lines_are_read_whole_and_only_the_notes_have_a_shape():
+    """One reading of a 题注 (twin23): the metadata and the 写作台 take every line read with it — the title printed
+    again above a law's adoption — and the .docx centres only the lines with a 题注's shape (by hand, the shapes of
+    :func:`sucai.metadata._note_shape`): the adoption, an amendment whose bracket closes a line later, its 施行."""
+    body = ["中华人民共和国某某", "管理法", "（2009年6月27日 第十一届全国人民代表大会常务委员会第九次会议通过",
+            "2020年3月1日 第十三届全国人民代表大会常务委员会第十六次会议第一次修正）", "2020年5月1日 施行",
+            "第一章 总则", "第一条 为了规范管理，制定本法。"]
+    text = "\n".join(body)
+    assert [line.text for line in title_note_lines(text)] == body[:5]
+    assert [(line.text, line.start) for line, _ in title_notes(text)] == [(t, text.index(t)) for t in body[:5]]
+    assert [shape for _, shape in title_notes(text)] == [None, None, "act", "continued", "act"]
 
 
 @pytest.mark.corpus

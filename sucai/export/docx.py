@@ -37,7 +37,8 @@ What the standard fixes and where this module does it:
   by whom it was given or adopted: "——2024年3月5日在第十四届全国人民代表大会第二次会议上" and the
   speaker under it ("国务院总理　李强"), "（一九四二年五月）", "2008年1月31日 中华人民共和国国务院令第517号公布" —
   centred in 楷体 as they are printed (the standard has none: a 公文 opens with its 主送机关 or text), one
-  empty line under the last.
+  empty line under the last: the lines :func:`sucai.metadata.title_notes` reads with a 题注's shape, the one
+  reading the metadata and the 写作台 use too.
 - §7.3.3 body in 3号 (16 pt) 仿宋, each paragraph indented two characters;
   structure levels 一、 in 黑体, （一） in 楷体, 1. and （1） in the body font.
   The font follows the numbering as written, not the depth in the outline (a
@@ -77,7 +78,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from ..elements import SALUTATION
-from ..metadata import dates
+from ..metadata import dates, title_notes
 from ..model import Document
 from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
@@ -193,7 +194,7 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     items = with_notice(doc, notice)
     masthead = _masthead(items)
     writer.title(doc.title, writer.masthead(items[:masthead]))
-    notes = masthead + _title_notes(items[masthead:])
+    notes = masthead + _title_notes(doc.text, items[masthead:])
     writer.title_notes(items[masthead:notes])
     for block in items[notes:]:
         writer.block(block)
@@ -205,17 +206,6 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
 
 _MASTHEAD_KINDS = ("issuer_mark", "doc_number", "signer")
 _DIGITS = "0-9０-９"
-# 题注 lines (see the module docstring): a dash-led occasion, a date in brackets, a law's adoption, amendment or
-# taking effect — the amending act named after it too (刑法's "…会议通过的《中华人民共和国刑法修正案（十一）》"),
-# and the date alone before "施行" (a 司法解释's "2021年1月1日 施行").
-_TITLE_NOTE = re.compile(
-    r"[—―－─-]+[ \u3000]*[^。！？；\n]{2,120}"
-    r"|[（(][^（()）\n]{0,200}年[^（()）\n]{0,200}[）)]"
-    rf"|(?:19|20)[{_DIGITS}]{{2}}年[{_DIGITS}]{{1,2}}月[{_DIGITS}]{{1,2}}日[^。！？；\n]{{0,300}}"
-    r"(?:通过|公布|发布|修订|修正|施行|批准)(?:的《[^《》\n]{1,200}》)?"
-)
-# The speaker under a dash-led occasion: office and name apart, no punctuation ("海拉尔区人民政府区长　　杜联合").
-_SPEAKER = re.compile(r"[^\s，。、：；！？,.:;!?]{2,30}[ \u3000]+[^\s，。、：；！？,.:;!?]{2,4}")
 # A 称谓 on its own line: short names of those addressed, each opening as one does ("各位代表、各位委员：",
 # "尊敬的各位领导，女士们，先生们："), never a sentence ("各位党员要做到以下几点：").
 _ADDRESSED = rf"(?:{SALUTATION.pattern})[^，、,；;：:。！？!?\s]{{0,8}}"
@@ -234,14 +224,13 @@ def _masthead(items: list[Block]) -> int:
     return count
 
 
-def _title_notes(items: list[Block]) -> int:
-    """How many of the lines that follow the title (and the 版头) are its 题注: body lines matching
-    :data:`_TITLE_NOTE`, and a speaker's line right under a dash-led one; none after the first line that is not."""
+def _title_notes(text: str, items: list[Block]) -> int:
+    """How many of the lines that follow the title (and the 版头) are its 题注: the body lines, in a row, that
+    :func:`sucai.metadata.title_notes` reads in ``text`` as having a 题注's shape."""
     count = 0
-    while count < len(items) and not items[count].parts:
-        text = items[count].text
-        speaker = count > 0 and items[count - 1].text[0] in "—―－─-" and _SPEAKER.fullmatch(text)
-        if not (_TITLE_NOTE.fullmatch(text) or speaker):
+    for line, shape in title_notes(text, items[0].start) if items else ():
+        block = items[count] if count < len(items) else None
+        if not shape or block is None or block.parts or (block.start, block.text) != (line.start, line.text):
             break
         count += 1
     return count

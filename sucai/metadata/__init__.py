@@ -47,7 +47,7 @@ from ..model import METADATA_FIELDS, Evidence
 from . import dates, genres, issuers, titles
 from .lines import HAN, Line, head, lines, tail
 
-__all__ = ["Origin", "Description", "describe", "title_note_lines", "DOC_NUMBER"]
+__all__ = ["Origin", "Description", "describe", "title_note_lines", "title_notes", "DOC_NUMBER"]
 
 DOC_NUMBER = issuers.DOC_NUMBER
 _HEAD_LINES = 8          # lines under the title that may hold a 文号 or a 题注
@@ -67,6 +67,14 @@ _PUBLISHED = re.compile(r"(?:发布|发文|印发|成文|公布|发稿|更新)(?
 _GENRE_ISSUERS = {"行政法规": "国务院"}
 _IN_FORCE = re.compile(r"\s*(?:起)?\s*(?:施行|生效|实施|执行)")   # after a date: when it takes effect
 _ADOPTION = re.compile(r"通过|公布|发布|修正|修订|批准")
+# The shapes of a 题注 line (:func:`_note_shape`): an occasion after a dash, no sentence in it; a note in brackets with
+# its year, closed on the line or later; what a dated act says was done; the speaker's office and name apart, no
+# punctuation ("海拉尔区人民政府区长　　杜联合").
+_OCCASION = re.compile(r"[—―－─-]+[ \u3000]*[^。！？；]{2,120}")
+_BRACKETED = re.compile(r"[（(][^（()）]*年[^（()）]*[）)]?")
+_ACT = re.compile(rf"{_ADOPTION.pattern}|施行|生效|实施|执行|会议")
+_SPEAKER = re.compile(r"[^\s，。、：；！？,.:;!?]{2,30}[ \u3000]+[^\s，。、：；！？,.:;!?]{2,4}")
+_DATE_LEAD = 2   # what may stand before a dated act's date: 「根据」, 「（」, 「自」
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _DATED_LINE = re.compile(r"^[^\n]{0,40}(?:年|\d[-./／]\d)[^\n]{0,40}$", re.MULTILINE)
 
@@ -407,7 +415,13 @@ class _Describer:
 
 
 def title_note_lines(text: str, start: int = 0) -> Iterator[Line]:
-    """The 题注 lines under a title — its date and occasion (「——2024年3月5日在第十四届全国人民代表大会第二次会议上」),
+    """The lines of :func:`title_notes`, each a 题注 or read with one (the metadata reads a date and an adopting
+    body in them; a 写作台 opening starts after them, :mod:`sucai.drafting.paragraphs`)."""
+    return (line for line, _ in title_notes(text, start))
+
+
+def title_notes(text: str, start: int = 0) -> Iterator[tuple[Line, str | None]]:
+    """The 题注 under a title — its date and occasion (「——2024年3月5日在第十四届全国人民代表大会第二次会议上」),
     its speaker (「国务院总理　李强」), a law's adoption and amendments — from ``start`` of ``text`` (where the body
     starts after the title), before the first paragraph of prose or labelled line (一、, 第一条): short lines
     (at most :data:`_TITLE_NOTE_CHARS` characters, none ending as a sentence or a salutation does: 。！？；：),
@@ -415,9 +429,14 @@ def title_note_lines(text: str, start: int = 0) -> Iterator[Line]:
     first :data:`_HEAD_LINES` lines, only dated lines that record adoption and amendment (a law amended
     a dozen times, one line each) and the lines of a 《…》 broken over several; at most
     :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over.
-    Offsets are characters of ``text``; linear in the window."""
+
+    Each line comes with its 题注 shape (:func:`_note_shape`; "continued" for a line of a bracket or a 《…》 opened
+    above), or None for a line only read with them: a date alone, the title printed again, a
+    heading, a speaker with no occasion above. The .docx centres in 楷体 the lines in a row from the first that
+    have a shape (:mod:`sucai.export.docx`). Offsets are characters of ``text``; linear in the window."""
     window = lines(text, start, min(len(text), start + _NOTE_WINDOW))
-    open_quotes = 0
+    open_quotes = inside = 0   # 《 left open above; brackets and 《 too
+    shape = None
     for count, line in enumerate(window):
         quoted, open_quotes = open_quotes, max(0, open_quotes + line.text.count("《") - line.text.count("》"))
         if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS or (
@@ -431,7 +450,28 @@ def title_note_lines(text: str, start: int = 0) -> Iterator[Line]:
             return
         if count >= _HEAD_LINES and not (broken or adoption and next(dates.dates(line.text), None)):
             return
-        yield line
+        shape = "continued" if inside else _note_shape(line.text, shape)
+        inside = max(0, inside + sum(map(line.text.count, "（(《")) - sum(map(line.text.count, "）)》")))
+        yield line, shape
+
+
+def _note_shape(line: str, above: str | None) -> str | None:
+    """The 题注 shape of ``line`` under a line of shape ``above`` (None: the title, or no 题注): "occasion", a date and
+    occasion after a dash (「——2024年3月5日在第十四届全国人民代表大会第二次会议上」); "speaker", office and name under one
+    (「国务院总理　李强」); "bracket", a note in brackets with its year (「（一九四二年五月）」, or opening one that
+    closes on a later line); "act", a dated act — adoption, amendment, promulgation, taking effect or the meeting that
+    did it, the amending act named after it too (「2008年1月31日 中华人民共和国国务院令第517号公布」, 「根据2011年1月8日
+    《…决定》修订」, 刑法's 「…会议通过的《中华人民共和国刑法修正案（十一）》」, 「2021年1月1日 施行」); None for any other line."""
+    if _OCCASION.fullmatch(line):
+        return "occasion"
+    found = next(dates.dates(line), None)
+    if found and found.start <= _DATE_LEAD and _ACT.search(line):
+        return "act"
+    if _BRACKETED.fullmatch(line):
+        return "bracket"
+    if above == "occasion" and _SPEAKER.fullmatch(line):
+        return "speaker"
+    return None
 
 
 def _compact(text: str) -> dates.Found | None:
