@@ -467,6 +467,14 @@ def test_ingest_exit_codes(cli, tmp_path):
     assert status == ExitCode.NO_SUCH_PATH and json.loads(output)["counts"]["skipped"] == 1
 
 
+def test_the_password_prompts_end_in_a_full_width_colon(home):
+    """``user add`` without ``--password`` asks for it twice, each prompt closed by 「：」 as Chinese writes it."""
+    added = subprocess.run([sys.executable, "-m", "sucai", "user", "add", "张三"], input="zhangsan-pass-1\n" * 2,
+                           capture_output=True, text=True, env={**os.environ, "SUCAI_HOME": str(home)})
+    assert added.returncode == ExitCode.OK, added.stderr
+    assert added.stdout.startswith("密码：再次输入密码：") and ": " not in added.stdout, added.stdout
+
+
 def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, monkeypatch):
     """An unsupported file's reason lists the types read; on an 80-column terminal the end table wraps it between
     two types, never inside one (「.p│df」 was a type no one could read)."""
