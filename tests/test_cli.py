@@ -492,7 +492,8 @@ def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, mon
 def test_ingest_interrupted_says_what_was_done(cli, tmp_path, monkeypatch):
     write(tmp_path / "in", "a.txt")
 
-    def interrupted(self, paths, progress=None, workers=None, source=None, retry_failed=False, stop_parsers=False):
+    def interrupted(self, paths, progress=None, workers=None, source=None, retry_failed=False, stop_parsers=False,
+                    reread=False):
         progress(IngestProgress(3, 10, {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 1, "failed": 0}, "x.txt"))
         raise KeyboardInterrupt
 
