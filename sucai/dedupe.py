@@ -441,8 +441,10 @@ class Clusters:
         """What the ingest calls for every file it stored (``added``: what :meth:`Catalogue.add
         <sucai.store.Catalogue.add>` gave for ``copy``, the parsed document): a new document is placed in a cluster
         (with its :class:`Sketch` when the parse worker made it, its signature stored with it under
-        ``added.signature_seq``); an exact duplicate may be the better copy of the stored one (``ties``: also when
-        as good). Returns whether it was: the stored document now has ``copy``'s content (:meth:`keep_better_copy`).
+        ``added.signature_seq``); one read again whose parse replaced the stored one (``updated``) has its clusters
+        choose their representatives again (:meth:`changed`); an exact duplicate may be the better copy of the
+        stored one (``ties``: also when as good). Returns whether it was: the stored document now has ``copy``'s
+        content (:meth:`keep_better_copy`).
         Never raises: a failure is logged and counted in :attr:`failures` (the ingest then leaves its batch
         remembered as not placed, :meth:`Catalogue.unplaced_ids <sucai.store.Catalogue.unplaced_ids>`)."""
         status, doc_id = added
@@ -451,6 +453,8 @@ class Clusters:
                 self.place(added.stored, sketch, signed=added.signature_seq)
             elif status == "duplicate":
                 return self.keep_better_copy(doc_id, copy, ties=ties)
+            elif status == "updated":   # read again, its parse replaced the stored one
+                self.changed(doc_id)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
             self.failures += 1
             log.exception("文档 %s 的近似重复归组失败", doc_id)

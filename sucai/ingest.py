@@ -12,7 +12,9 @@ next run finishes the job.
 
 Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
 same clean text, layout aside, is already stored: :func:`sucai.dedupe.text_hash`),
-``unchanged`` (this path with these bytes was done before), ``skipped`` (not a
+``unchanged`` (this path with these bytes was done before — or, read again, it gave what is stored),
+``updated`` (read again — ``reread`` — or changed but for its layout-free text, its parse differs from the stored
+one, which it replaces: :meth:`sucai.store.Catalogue.add`; the document's id kept), ``skipped`` (not a
 readable document, with the reason),
 ``failed`` (an unexpected error, with the reason) or ``not_retried`` (this path with these bytes was
 skipped or failed before, under the same conditions — :func:`attempt` —: not read again, its reason the
@@ -52,9 +54,10 @@ if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this m
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("ingested", "duplicate", "unchanged", "skipped", "failed", "not_retried")
-OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "skipped": "跳过", "failed": "失败",
-                 "not_retried": "未再尝试"}
+OUTCOMES = ("ingested", "duplicate", "unchanged", "updated", "skipped", "failed", "not_retried")
+OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "updated": "已更新", "skipped": "跳过",
+                 "failed": "失败", "not_retried": "未再尝试"}
+SOMETIMES = ("updated", "not_retried")   # the outcomes a display names only when some file has them
 NOT_RETRIED_NAME = "上次已无法读取，未再尝试"   # the end report's line of the not_retried files
 # The index feed commits every _FEED_CHARS characters or _FEED_FILES files (tantivy's writer heap bounds their
 # memory), at once when an edit on this node waits for the index lock the batch holds (index.Feed.wanted), and at
@@ -387,13 +390,16 @@ def ingest(
     source: str | None = None,
     retry_failed: bool = False,
     stop_parsers: bool = False,
+    reread: bool = False,
 ) -> IngestSummary:
     """Ingest files and folders into ``library``; returns one outcome per file: the entries a folder walk reported,
     then the files known before (未变化, 未再尝试), then the others in input order.
 
     ``source`` is the 来源 of the files of this batch that name none themselves
     (``sucai ingest --source``). A file skipped or failed before, unchanged since (the same content hash) and
-    tried under the same conditions (:func:`attempt`), is ``not_retried`` unless ``retry_failed``. ``progress``
+    tried under the same conditions (:func:`attempt`), is ``not_retried`` unless ``retry_failed``. ``reread``: the
+    files stored before and unchanged since are read again as a changed file is (after an upgrade of sucai: its
+    better parse replaces the stored one, ``updated``; the same parse is ``unchanged``, nothing written). ``progress``
     gets an :class:`IngestProgress` after each file's outcome and as the index takes in documents. Never raises for a bad
     file. Each stored document goes to the index writer at once, with the tokens its
     worker made (:class:`sucai.index.Feed`), and the writer commits a batch at a time
@@ -408,12 +414,12 @@ def ingest(
     later parse starts it again).
     """
     with held() as take:   # Ctrl+C between two steps, never inside a database statement
-        return _ingest(library, paths, take, progress, workers, source, retry_failed, stop_parsers)
+        return _ingest(library, paths, take, progress, workers, source, retry_failed, stop_parsers, reread)
 
 
 def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             progress: Callable[[IngestProgress], None] | None, workers: int | None, source: str | None,
-            retry_failed: bool, stop_parsers: bool) -> IngestSummary:
+            retry_failed: bool, stop_parsers: bool, reread: bool) -> IngestSummary:
     """:func:`ingest`, ``take()`` called where Ctrl+C may stop it."""
     found, missing = discover(paths, library.settings.home)
     # record key → the file as first named (named again after its folder, by a link beside it: read once) and its
@@ -451,7 +457,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         content = _content_hash(path)
         record = next((r for r in (records.get(key), records.get(older[key])) if r and r.content_hash == content),
                       None)   # a name not in UTF-8 (a deep path) that an older ingest recorded as text: found by it too
-        if record is not None and record.status in ("ingested", "duplicate"):
+        if record is not None and not reread and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
         elif record is not None and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():

@@ -70,14 +70,15 @@ class Library:
 
     def ingest(self, paths: Iterable[str | Path], progress: Callable[[IngestProgress], None] | None = None,
                workers: int | None = None, source: str | None = None, *, retry_failed: bool = False,
-               stop_parsers: bool = False) -> IngestSummary:
+               stop_parsers: bool = False, reread: bool = False) -> IngestSummary:
         """Ingest files and folders (see :func:`sucai.ingest.ingest`); ``source`` is the 来源 of
         the files of this batch that name none themselves; ``retry_failed``: read again the files skipped or
         failed before, unchanged since (else ``not_retried``); ``stop_parsers``: this process parses nothing
-        after it (the parse workers' fork server is stopped before the index's last commit)."""
+        after it (the parse workers' fork server is stopped before the index's last commit); ``reread``: read again
+        the files stored before, unchanged since (after an upgrade: a better parse replaces the stored one)."""
         from .ingest import ingest
 
-        return ingest(self, paths, progress, workers, source, retry_failed, stop_parsers)
+        return ingest(self, paths, progress, workers, source, retry_failed, stop_parsers, reread)
 
     def summaries(self, limit: int | None = None, *, newest_first: bool = False, member: bool = False,
                   offset: int = 0, added_since: str | None = None, hidden_only: bool = False) -> list[dict]:

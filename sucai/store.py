@@ -208,7 +208,9 @@ class Catalogue:
         Returns ``("ingested", new id)``, or ``("duplicate", id of the document with
         the same text)`` when one exists already (nothing is stored twice) — unless that
         document came from this very ``path`` (another process ingesting the same file
-        stored it first): then ``("unchanged", its id)``, never a duplicate of itself. (An :class:`Added`:
+        stored it first, or the file is read again): then ``("unchanged", its id)``, never a duplicate of itself —
+        or ``("updated", its id)`` when this parse differs from the stored one, which it replaces
+        (:meth:`_read_again`: an upgraded parse of a file read again). (An :class:`Added`:
         that pair, with the sequence number the signature was stored under.)
         One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`. Its metadata
         as a viewer without the member tier sees it (:func:`sucai.access.keeping`, ~1 ms) is stored with it, and
@@ -265,13 +267,42 @@ class Catalogue:
             doc_id = conn.execute(select(documents.c.id).where(documents.c.text_hash == addition.text_hash)).scalar_one()
             own = conn.execute(select(files.c.path).where(
                 files.c.path == addition.path, files.c.status == "ingested", files.c.doc_id == doc_id)).first()
-            status = "unchanged" if own else "duplicate"
-        self._record_file(conn, addition.path, addition.content_hash, "ingested" if status == "unchanged" else status,
-                          doc_id, None)
+            status = ("duplicate" if not own else
+                      "updated" if self._read_again(conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from))
+                      else "unchanged")
+        self._record_file(conn, addition.path, addition.content_hash,
+                          "ingested" if status in ("unchanged", "updated") else status, doc_id, None)
         if status != "ingested":
             return Added(status, doc_id)
         stored.id, stored.hidden = doc_id, False
         return Added(status, doc_id, stored)
+
+    def _read_again(self, conn: Connection, doc_id: int, parsed: Document) -> bool:
+        """Document ``doc_id``, read again from its own file (the same layout-free text), takes what the new parse
+        ``parsed`` (one-line fields plain, its own member boundary) gives where it differs from what is stored — an
+        upgraded parse's 文种, 成文日期, 来源, outline… —, its id, hidden flag and ingest time kept, within ``conn``'s
+        transaction; returns whether it did (nothing is written when the parse is the same). What an admin set
+        stays: a field with the editor's evidence keeps its value, and a member boundary other than the parse's
+        (an admin may have drawn it) is kept — with a text of another layout, where its offsets mean other
+        characters, the document is left as it is. The metadata a visitor sees is described again."""
+        old = _document(conn.execute(select(*_DOC_COLUMNS).where(documents.c.id == doc_id)).one())
+        edited = [e for e in old.evidence if e.origin == "editor"]
+        changes = {e.field: getattr(old, e.field) for e in edited}
+        if (old.paid_from, old.paid_until) != (parsed.paid_from, parsed.paid_until):
+            if old.text != parsed.text:
+                return False
+            changes.update(paid_from=old.paid_from, paid_until=old.paid_until)
+        if changes:
+            fields = {e.field for e in edited}
+            parsed = _same_text(parsed, **changes, evidence=[*edited, *(e for e in parsed.evidence
+                                                                       if e.field not in fields)])
+        content = _content(parsed, self._kept(parsed))
+        stored = conn.execute(select(*(documents.c[name] for name in content)).where(documents.c.id == doc_id)).one()
+        if dict(zip(content, stored)) == content:
+            return False
+        conn.execute(documents.update().where(documents.c.id == doc_id).values(**content))
+        self._log(conn, doc_id, "update")
+        return True
 
     def get(self, doc_id: int, *, preview: bool = True) -> Document:
         """The document with this id. Raises NotFound.

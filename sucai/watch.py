@@ -19,8 +19,8 @@ so it is recorded as 重复 of its document (nothing is stored twice); a file
 *rewritten in place* with new text becomes a new document beside the old one
 (the catalogue keeps what was published — a member may have saved or downloaded
 it — and an admin removes the old one if it should go); a rewrite that changes
-only the layout is 未变化 (still its document). Deleting a file from a watched folder removes nothing
-from the library. Hidden files and the partial files of downloads and editors
+only the layout is still its document (已更新 when its parse differs from the stored one, else 未变化).
+Deleting a file from a watched folder removes nothing from the library. Hidden files and the partial files of downloads and editors
 (``.part``, ``.crdownload``, ``.tmp``, ``~`` …) are passed over.
 
 A bad file never stops the watcher (ingest gives it an outcome, 跳过 or 失败);

@@ -194,6 +194,8 @@ def test_backup_and_restore_from_the_command_line(home, tmp_path, backend, reque
     made = cli("backup", str(tmp_path / "b"), "--json")
     assert made.returncode == 0 and json.loads(made.stdout)["documents"] == 10
     assert "不是空的" in cli("backup", str(tmp_path / "b")).stderr
+    refused = cli("restore", str(tmp_path / "b"))   # into a library that holds documents: exit 1, as README says
+    assert refused.returncode == ExitCode.ERROR and "已有文档或账号" in refused.stderr and "--force" in refused.stderr
     target = restored_home(tmp_path, "restored", backend, request)
     restored = cli("restore", str(tmp_path / "b"), home_dir=target)
     assert restored.returncode == 0 and "已重建" in restored.stdout, restored.stderr

@@ -499,10 +499,33 @@ def test_ingest_exit_codes(cli, tmp_path):
     assert status == ExitCode.NO_SUCH_PATH and json.loads(output)["counts"]["skipped"] == 1
 
 
+def test_the_password_prompts_end_in_a_full_width_colon(home):
+    """``user add`` without ``--password`` asks for it twice, each prompt closed by 「：」 as Chinese writes it."""
+    added = subprocess.run([sys.executable, "-m", "sucai", "user", "add", "张三"], input="zhangsan-pass-1\n" * 2,
+                           capture_output=True, text=True, env={**os.environ, "SUCAI_HOME": str(home)})
+    assert added.returncode == ExitCode.OK, added.stderr
+    assert added.stdout.startswith("密码：再次输入密码：") and ": " not in added.stdout, added.stdout
+
+
+def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, monkeypatch):
+    """An unsupported file's reason lists the types read; on an 80-column terminal the end table wraps it between
+    two types, never inside one (「.p│df」 was a type no one could read)."""
+    from sucai.cli.common import out
+    from sucai.readers import SUPPORTED_SUFFIXES
+
+    write(tmp_path / "in", "说明.xyz", "一段说明文字。\n")
+    monkeypatch.setattr(out, "width", 80)
+    status, output, _ = cli("ingest", str(tmp_path / "in"))
+    assert status == ExitCode.NOTHING and max(len(line) for line in output.splitlines()) <= 80
+    cells = "".join(re.findall(r"│([^│]*)│\s*$", output, re.MULTILINE))   # the 原因 column, line by line
+    assert sorted(re.findall(r"\.[a-z]+", cells)) == sorted([".xyz", *SUPPORTED_SUFFIXES]), output
+
+
 def test_ingest_interrupted_says_what_was_done(cli, tmp_path, monkeypatch):
     write(tmp_path / "in", "a.txt")
 
-    def interrupted(self, paths, progress=None, workers=None, source=None, retry_failed=False, stop_parsers=False):
+    def interrupted(self, paths, progress=None, workers=None, source=None, retry_failed=False, stop_parsers=False,
+                    reread=False):
         progress(IngestProgress(3, 10, {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 1, "failed": 0}, "x.txt"))
         raise KeyboardInterrupt
 

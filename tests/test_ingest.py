@@ -260,7 +260,7 @@ def test_a_file_named_twice_is_read_once(home, tmp_path):
     (folder / "b.txt").symlink_to("a.txt")
     summary = Library.open(home).ingest([folder, folder / "a.txt", folder / "c.txt"], workers=1)
     assert summary.counts == {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 0, "failed": 0,
-                              "not_retried": 0}
+                              "updated": 0, "not_retried": 0}
     assert [(Path(o.path).name, o.status) for o in summary.outcomes] == [("a.txt", "ingested"), ("c.txt", "ingested")]
 
 
@@ -273,11 +273,11 @@ def test_duplicates_rerun_and_bad_files(home, tmp_path):
     (tmp_path / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     first = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))  # some files skipped
     assert first["counts"] == {"ingested": 1, "duplicate": 1, "unchanged": 0, "skipped": 3, "failed": 0,
-                               "not_retried": 0}
+                               "updated": 0, "not_retried": 0}
     assert all(f["reason"] for f in first["files"] if f["status"] in ("skipped", "duplicate"))
     second = json.loads(cli("ingest", str(tmp_path), "--json"))  # the bad files, unchanged, are not read again
     assert second["counts"] == {"ingested": 0, "duplicate": 0, "unchanged": 2, "skipped": 0, "failed": 0,
-                                "not_retried": 3}
+                                "updated": 0, "not_retried": 3}
     assert len(json.loads(cli("list", "--json"))) == 1
 
 
@@ -1148,3 +1148,116 @@ def test_the_ingests_process_looks_whether_it_grew_after_each_document_it_stores
     assert library.ingest([tmp_path]).counts["ingested"] == 3
     library.close()
     assert len(looked) >= 3
+
+
+def _parse_fields(doc) -> dict:
+    """What a parse gives a stored document (all but its id, ingest time and hidden flag)."""
+    return {"title": doc.title, "genre": doc.genre, "doc_number": doc.doc_number, "date": doc.date,
+            "source": doc.source, "text": doc.text, "paid_from": doc.paid_from, "counted_chars": doc.counted_chars,
+            "outline": [n.to_dict() for n in doc.outline], "elements": [e.to_dict() for e in doc.elements],
+            "evidence": [e.to_dict() for e in doc.evidence], "free_metadata": doc.free_metadata}
+
+
+def test_reread_gives_an_older_parse_what_a_fresh_ingest_gives_ids_kept(make_home, tmp_path):
+    """A library an older sucai made keeps its parse: ``ingest`` finds its files 未变化. ``ingest --reread`` reads
+    them again as changed files: each stored parse that differs from today's is replaced (已更新, its id kept —
+    and so what members keep of it), the same one is 未变化 and not written, and the library ends with the fields
+    a fresh ingest of the same files into another library gives (the oracle)."""
+    from test_dedupe import sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    names = ["04_述职报告.txt", "07_实施方案.txt", "09_通知.txt"]
+    for name in names:
+        (folder / name).write_text(sample(name), encoding="utf-8")
+    fresh = Library.open(make_home(tmp_path / "fresh"))
+    fresh.ingest([folder], workers=1)
+    expected = {Path(d.source_path).name: _parse_fields(d) for d in fresh.catalogue.documents()}
+    home = make_home(tmp_path / "old")
+    library = Library.open(home)
+    ids = {Path(o.path).name: o.doc_id for o in library.ingest([folder], workers=1).outcomes}
+    with library.catalogue.db.transaction() as conn:   # as an older parse stored two of them
+        conn.execute(sql("UPDATE documents SET genre = '其他', date = NULL, source = NULL, outline = '[]', "
+                         "free_metadata = NULL WHERE id IN (:a, :b)"), {"a": ids[names[0]], "b": ids[names[2]]})
+    library.catalogue.update(ids[names[0]], title="述职报告（修订）")        # what an admin set stays:
+    library.catalogue.update(ids[names[1]], paid_from=20)                 # a title, a members part
+    library.index.sync()
+    assert {o.status for o in library.ingest([folder], workers=1).outcomes} == {"unchanged"}   # no reread: kept
+    changes = library.catalogue.change_count()
+    summary = json.loads(cli("ingest", str(folder), "--reread", "--json", "--home", str(home)))
+    statuses = {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in summary["files"]}
+    assert statuses == {names[0]: ("updated", ids[names[0]]), names[1]: ("unchanged", ids[names[1]]),
+                        names[2]: ("updated", ids[names[2]])}
+    assert summary["counts"]["updated"] == 2 and summary["counts"]["unchanged"] == 1
+    assert library.catalogue.change_count() == changes + 2   # the unchanged one not written
+    got = {Path(d.source_path).name: _parse_fields(d) for d in library.catalogue.documents()}
+    admin = {names[0]: {"title": "述职报告（修订）"}, names[1]: {"paid_from": 20}}
+    for name, fields in admin.items():
+        assert {field: got[name].pop(field) for field in fields} == fields
+        assert {field: expected[name].pop(field) for field in fields} != fields
+        for view in (got, expected):   # what the edit changes besides
+            view[name].pop("free_metadata"), view[name].pop("evidence")
+    assert got == expected
+    assert expected[names[2]]["genre"] == "通知" and expected[names[2]]["outline"]   # the patch undone, not kept
+    reread = Library.open(home)
+    assert precise(reread, "通知") and sorted(reread.index.indexed_ids()) == sorted(ids.values())
+    again = json.loads(cli("ingest", str(folder), "--reread", "--json", "--home", str(home)))
+    assert again["counts"]["unchanged"] == 3 and again["counts"]["updated"] == 0
+
+
+def _stale(home: Path) -> int:
+    with Catalogue(load_settings(home).database("catalogue")).db.read() as conn:
+        return conn.execute(sql("SELECT count(*) FROM documents WHERE source = '旧的来源'")).scalar_one()
+
+
+def test_a_killed_reread_resumes(home, tmp_path):
+    """``ingest --reread`` killed (SIGKILL) midway leaves a consistent library — each document its old parse or the
+    new one, ``check-integrity`` clean — and run again it finishes: every stale parse replaced, nothing added."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    count = 160
+    for n in range(count):
+        (folder / f"{n:03d}.txt").write_text(f"第{n}号工作简报\n本期编号{n:03d}。" + "各项工作有序推进。" * 100, encoding="utf-8")
+    cli("ingest", str(folder), "--json")
+    with Catalogue(load_settings(home).database("catalogue")).db.transaction() as conn:   # an older parse's 来源
+        conn.execute(sql("UPDATE documents SET source = '旧的来源'"))
+    proc = subprocess.Popen([sys.executable, "-m", "sucai", "ingest", str(folder), "--reread"],
+                            env={**os.environ, "SUCAI_HOME": str(home)}, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while _stale(home) > count - 30 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stale = _stale(home)
+    assert 0 < stale < count, "the kill did not land in the middle of the reread"
+    cli("check-integrity")
+    summary = json.loads(cli("ingest", str(folder), "--reread", "--json"))
+    assert (summary["counts"]["updated"], summary["counts"]["unchanged"]) == (stale, count - stale)
+    assert _stale(home) == 0 and _stored(home) == count
+    cli("check-integrity")
+    library = Library.open(home)
+    assert library.index.searcher().num_docs == count and len(precise(library, "本期编号123")) == 1
+
+
+def test_a_document_read_again_takes_its_place_among_its_versions_again(home, tmp_path):
+    """Of two near-duplicates, the representative is the better copy (more metadata: :func:`sucai.dedupe.quality`).
+    An older parse that left the first without 文种, 日期, 来源 made the second the representative; read again
+    with today's parse, the first is the representative again — as a fresh ingest of the two makes it."""
+    from test_dedupe import edited, sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    notice = sample("09_通知.txt")
+    (folder / "a.txt").write_text(notice, encoding="utf-8")
+    (folder / "b.txt").write_text(edited(notice, 0.02), encoding="utf-8")
+    library = Library.open(home)
+    first, second = (o.doc_id for o in library.ingest([folder], workers=1).outcomes)
+    assert [v.id for v in library.clusters.versions(first)] == [first, second]   # the fresh ingest's order
+    with library.catalogue.db.transaction() as conn:   # as an older parse stored the first
+        conn.execute(sql("UPDATE documents SET genre = '其他', date = NULL, doc_number = NULL, source = NULL "
+                         "WHERE id = :id"), {"id": first})
+    library.clusters.changed(first)
+    assert [v.id for v in library.clusters.versions(first)] == [second, first]
+    assert library.ingest([folder / "a.txt"], workers=1, reread=True).counts["updated"] == 1
+    assert [v.id for v in library.clusters.versions(first)] == [first, second]

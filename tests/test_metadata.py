@@ -73,6 +73,18 @@ def test_a_title_is_not_closed_inside_a_book_title():
     assert unbalanced.title == "关于《某某"   # never closed: the first line alone
 
 
+@pytest.mark.parametrize("written", ["国发【2018] 44号", "国发[2018〕44号", "国发 （2018） 44号", "国发［2018］　44 号",
+                                     "国发〔2018〕44号"])
+def test_a_doc_number_is_stored_with_hexagonal_brackets_and_no_spaces(written):
+    """An OCR'd 发文字号 mixes brackets and spaces: stored as GB/T 9704-2012 §7.2.4 writes it, 国发〔2018〕44号 — its
+    evidence still the span written in the text."""
+    text = f"国务院关于加强数字政府建设的指导意见\n{written}\n各省、自治区、直辖市人民政府：\n现提出如下意见。"
+    doc = analyse(clean(text))
+    assert doc.doc_number == "国发〔2018〕44号"
+    [evidence] = [e for e in doc.evidence if e.field == "doc_number"]
+    assert doc.text[evidence.start:evidence.end] == written
+
+
 def test_a_declared_title_broken_over_lines_is_taken_whole():
     """A page declares its title (HTML <title>, the gov.cn table) and the body breaks it over three lines, the
     last opening with a quotation mark: the three lines are the title, not the first one alone."""

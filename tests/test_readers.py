@@ -310,7 +310,7 @@ def test_read_reports_a_missing_file(tmp_path):
     ("data", "name", "code", "message"),
     [
         (b"hello", "notes.jsonl", "unsupported_format",
-         "不支持的文件类型 .jsonl（支持 .doc、.docx、.htm、.html、.jpeg、.jpg、.md、.odt、.pdf、.png、.rtf、.tif、.tiff、.txt、.wps）"),
+         "不支持的文件类型 .jsonl（支持 .doc .docx .htm .html .jpeg .jpg .md .odt .pdf .png .rtf .tif .tiff .txt .wps）"),
         (b"not a zip", "损坏的文件.docx", "not_docx", "“损坏的文件.docx” 不是有效的 Word 文件（不是 zip 压缩包）"),
         (b"GIF89a", "图.txt", "unsupported_format", "不支持的文件：“图.txt” 实际是 GIF 图片；请另存为 PNG 或 JPEG 后重试"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧.doc", "corrupt", "旧版 Office 文件已损坏"),

@@ -49,7 +49,8 @@ def _ask_password(password: str | None) -> str:
     if password is not None:
         return password
     # Piped in, nothing is echoed anyway, and getpass would print English warnings.
-    return click.prompt("密码", hide_input=sys.stdin.isatty(), confirmation_prompt="再次输入密码")
+    return click.prompt("密码", hide_input=sys.stdin.isatty(), confirmation_prompt="再次输入密码",
+                        prompt_suffix="：")   # click's own suffix is ": "
 
 
 def _user_row(viewer) -> dict:

@@ -44,21 +44,25 @@ def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked�
 @click.option("--workers", type=WORKERS, metavar="个数", help=f"解析进程数（默认为处理器核数，最多 {MOST_WORKERS} 个）")
 @click.option("--source", metavar="来源", help="这批文件的来源（发文机关、网站等；文件本身未注明来源时使用）")
 @click.option("--retry-failed", is_flag=True, help="再次读取上次跳过或失败、此后未改动的文件（默认不再尝试）")
+@click.option("--reread", is_flag=True,
+              help="重新读取已入库、此后未改动的文件（升级 sucai 后用新的解析更新文档，编号不变；结果相同的计为未变化）")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
-           workers: int | None = None, source: str | None = None, retry_failed: bool = False) -> None:
+           workers: int | None = None, source: str | None = None, retry_failed: bool = False,
+           reread: bool = False) -> None:
     """入库：读取、清洗、解析结构、去重并建立索引。
 
     文件夹递归读取；重复运行是安全的（已入库的文件不再处理，上次无法读取且未改动的文件不再尝试）。退出码见 README.md。
     """
-    ctx.exit(ingest_paths(paths, home, as_json, workers, source, retry_failed))
+    ctx.exit(ingest_paths(paths, home, as_json, workers, source, retry_failed, reread))
 
 
 def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
-                 workers: int | None = None, source: str | None = None, retry_failed: bool = False) -> ExitCode:
+                 workers: int | None = None, source: str | None = None, retry_failed: bool = False,
+                 reread: bool = False) -> ExitCode:
     """Ingest with a progress display and the end report; returns the exit status it deserves.
     ``source``: the 来源 of the files that name none themselves; ``retry_failed``: read again the files that
-    could not be read before (see :func:`sucai.ingest.ingest`)."""
+    could not be read before; ``reread``: read again the files stored before (see :func:`sucai.ingest.ingest`)."""
     from .progress import IngestDisplay, counts_text
 
     library = open_library(home, create=True)
@@ -67,7 +71,7 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     try:
         with display:   # the command's last parse (a demo's web server starts the parsers again for an upload)
             summary = library.ingest(_absolute(paths), display, workers, source=(source or "").strip() or None,
-                                     retry_failed=retry_failed, stop_parsers=True)
+                                     retry_failed=retry_failed, stop_parsers=True, reread=reread)
     except KeyboardInterrupt:
         if display.last:
             err.print(f"已中断：处理了 {display.last.done}/{display.last.total} 个文件"
@@ -92,7 +96,7 @@ def _absolute(paths: tuple[Path, ...]) -> list[Path]:
 def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path]) -> None:
     """The end table of the files to look at (paths relative to ``base``, the folder of the ingested paths),
     the totals, and the paths that do not exist."""
-    from ..ingest import NOT_RETRIED_NAME, OUTCOME_NAMES
+    from ..ingest import NOT_RETRIED_NAME, OUTCOME_NAMES, SOMETIMES
 
     problems = [o for o in summary.outcomes if o.status in ("skipped", "failed", "duplicate")]
     if problems:
@@ -105,7 +109,7 @@ def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path
         for o in problems:
             table.add_row(escape(shown(_shown_path(o.path, base))), OUTCOME_NAMES[o.status], escape(shown(o.reason)))
         out.print(table)
-    shown_counts = {s: n for s, n in summary.counts.items() if s != "not_retried"}
+    shown_counts = {s: n for s, n in summary.counts.items() if s != "not_retried" and (n or s not in SOMETIMES)}
     totals = Table(*[OUTCOME_NAMES[s] for s in shown_counts], title="入库结果")
     totals.add_row(*[str(n) for n in shown_counts.values()])
     out.print(totals)
@@ -147,7 +151,7 @@ def _shown_path(path: str, base: Path | None) -> str:
 def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
     counts = summary.counts
     bad = counts["skipped"] + counts["failed"] - len(missing)
-    good = counts["ingested"] + counts["duplicate"] + counts["unchanged"] + counts["not_retried"]
+    good = counts["ingested"] + counts["duplicate"] + counts["unchanged"] + counts["updated"] + counts["not_retried"]
     if missing:
         return ExitCode.NO_SUCH_PATH
     if not good:

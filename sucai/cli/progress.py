@@ -28,15 +28,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from ..ingest import OUTCOME_NAMES, OUTCOMES, IngestProgress, path_text
+from ..ingest import OUTCOME_NAMES, OUTCOMES, SOMETIMES, IngestProgress, path_text
 from .common import shown
 
 _CURRENT_CELLS = 48  # longest current-file name shown, in terminal cells
 
 
 def counts_text(counts: dict[str, int], sep: str = " · ") -> str:
-    """``已入库 100 · 重复 5 · …`` for every outcome, in the order of OUTCOMES (未再尝试 only when there are some)."""
-    return sep.join(f"{OUTCOME_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES if s != "not_retried" or counts.get(s))
+    """``已入库 100 · 重复 5 · …`` for every outcome, in the order of OUTCOMES (已更新 and 未再尝试 only when there are
+    some, :data:`~sucai.ingest.SOMETIMES`)."""
+    return sep.join(f"{OUTCOME_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES if s not in SOMETIMES or counts.get(s))
 
 
 def short_name(name: str, cells: int = _CURRENT_CELLS) -> str:

@@ -228,7 +228,7 @@ class _Describer:
             for m in DOC_NUMBER.finditer(line.text):
                 whole = m.group() == line.text
                 if whole or len(line.text) <= 40 or m.group("decree"):
-                    hits.append((not whole, line.start + m.start(), line.start + m.end(), m.group()))
+                    hits.append((not whole, line.start + m.start(), line.start + m.end(), issuers.doc_number_text(m)))
         for _, start, end, value in sorted(hits, key=lambda h: h[0]):
             self.add(self.at("doc_number", value, start, end, "文号"))
 

@@ -28,6 +28,19 @@ DOC_NUMBER = re.compile(
 )
 """A 发文字号 ("国发〔2019〕4号", "京政发[2020]3号") or a 令's number ("中华人民共和国国务院令第517号")."""
 
+
+def doc_number_text(match: re.Match[str]) -> str:
+    """The 发文字号 or 令号 a :data:`DOC_NUMBER` match reads, as GB/T 9704-2012 §7.2.4 writes it: no white space
+    between its parts, and the year of a 发文字号 in 六角括号 whatever brackets hold it — a pair of two kinds too,
+    as OCR reads one: 「国发【2018] 44号」 → 国发〔2018〕44号. Linear in the match."""
+    if match.group("code") is None:
+        return _SPACES.sub("", match.group())
+    after = _SPACES.sub("", match.string[match.end("year"):match.end()])[1:]   # the closing bracket dropped
+    return f"{match.group('code')}〔{match.group('year')}〕{after}"
+
+
+_SPACES = re.compile(r"\s+")
+
 PRESIDENT = "中华人民共和国主席"
 """Who issues a 主席令 (and promulgates the laws a 人民代表大会 or its 常务委员会 adopts)."""
 

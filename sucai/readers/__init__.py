@@ -176,7 +176,7 @@ def detect_format(data: bytes, name: str) -> str:
         hint = "" if kind is None or kind[0] == _ZIP else kind[1]   # a zip named as a Word file: no 请先解压
         what = f"：{_really(kind[0])}{f'；{hint}' if hint else ''}" if kind else f"（{problem}）"
         raise ReadError(f"“{PurePath(name).name}” 不是有效的 {label} 文件{what}", code=code)
-    supported = "、".join(sorted(SUPPORTED_SUFFIXES))
+    supported = " ".join(sorted(SUPPORTED_SUFFIXES))   # spaces: a table wraps between types, never in one
     if kind:
         what, hint = kind
         raise ReadError(
