@@ -566,7 +566,8 @@ class Clusters:
     def keep_better_copy(self, doc_id: int, copy: Document, *, ties: bool = False) -> bool:
         """Replace the stored document ``doc_id`` by ``copy`` (the same layout-free text) when
         ``copy`` is the better copy (``ties``: or as good — it came first in an ingest's input order, and the
-        stored one from the same ingest). Returns whether it was replaced."""
+        stored one from the same ingest), what an admin set kept (:meth:`Catalogue.replace_copy
+        <sucai.store.Catalogue.replace_copy>`). Returns whether it was replaced."""
         try:
             stored = self.catalogue.get(doc_id)
         except NotFound:
@@ -575,7 +576,8 @@ class Clusters:
         better, held = quality(candidate)[:-1], quality(stored)[:-1]
         if better < held or (better == held and not ties):
             return False
-        self.catalogue.replace_copy(doc_id, candidate)
+        if not self.catalogue.replace_copy(doc_id, candidate):
+            return False
         self.changed(doc_id)
         return True
 

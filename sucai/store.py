@@ -281,25 +281,25 @@ class Catalogue:
         """Document ``doc_id``, read again from its own file (the same layout-free text), takes what the new parse
         ``parsed`` (one-line fields plain, its own member boundary) gives where it differs from what is stored — an
         upgraded parse's 文种, 成文日期, 来源, outline… —, its id, hidden flag and ingest time kept, within ``conn``'s
-        transaction; returns whether it did (nothing is written when the parse is the same). What an admin set
-        stays: a field with the editor's evidence keeps its value, and a member boundary other than the parse's
-        (an admin may have drawn it) is kept — with a text of another layout, where its offsets mean other
-        characters, the document is left as it is. The metadata a visitor sees is described again."""
-        old = _document(conn.execute(select(*_DOC_COLUMNS).where(documents.c.id == doc_id)).one())
-        edited = [e for e in old.evidence if e.origin == "editor"]
-        changes = {e.field: getattr(old, e.field) for e in edited}
-        if (old.paid_from, old.paid_until) != (parsed.paid_from, parsed.paid_until):
-            if old.text != parsed.text:
-                return False
-            changes.update(paid_from=old.paid_from, paid_until=old.paid_until)
-        if changes:
-            fields = {e.field for e in edited}
-            parsed = _same_text(parsed, **changes, evidence=[*edited, *(e for e in parsed.evidence
-                                                                       if e.field not in fields)])
-        content = _content(parsed, self._kept(parsed))
-        stored = conn.execute(select(*(documents.c[name] for name in content)).where(documents.c.id == doc_id)).one()
-        if dict(zip(content, stored)) == content:
+        transaction; returns whether it did (nothing is written when the parse is the same, nor when what an admin
+        set cannot be kept: :func:`_with_edits`). The metadata a visitor sees is described again."""
+        return self._replaced(conn, doc_id, parsed, only_if_changed=True)
+
+    def _replaced(self, conn: Connection, doc_id: int, doc: Document, only_if_changed: bool = False) -> bool:
+        """Store ``doc`` (the same layout-free text as document ``doc_id``) in its place with what an admin set on
+        it kept (:func:`_with_edits`), within ``conn``'s transaction; returns whether it did — not when the edits
+        cannot be kept, nor, ``only_if_changed``, when nothing would change. Raises NotFound."""
+        row = conn.execute(select(*_DOC_COLUMNS).where(documents.c.id == doc_id)).first()
+        if row is None:
+            raise no_document(doc_id)
+        kept = _with_edits(_document(row), doc)
+        if kept is None:
             return False
+        content = _content(kept, self._kept(kept))
+        if only_if_changed:
+            stored = conn.execute(select(*(documents.c[name] for name in content)).where(documents.c.id == doc_id)).one()
+            if dict(zip(content, stored)) == content:
+                return False
         conn.execute(documents.update().where(documents.c.id == doc_id).values(**content))
         self._log(conn, doc_id, "update")
         return True
@@ -906,15 +906,15 @@ class Catalogue:
         return changed
 
     @retried
-    def replace_copy(self, doc_id: int, doc: Document) -> None:
-        """Replace a stored document's content and metadata by another copy of the same text
-        (id, hidden flag and ingest time stay). Raises NotFound."""
+    @retried
+    def replace_copy(self, doc_id: int, doc: Document) -> bool:
+        """Replace a stored document's content and metadata by another copy of the same layout-free text (id,
+        hidden flag and ingest time stay), what an admin set on it kept (:func:`_with_edits`: a better copy had
+        overwritten an admin's 标题 or member boundary — a members part drawn by hand made free); returns whether
+        it did: not when the stored document has a member boundary of its own and the copy's text another layout,
+        where those offsets would mean other characters. Raises NotFound."""
         with self.transaction() as conn:
-            doc = _plain_fields(doc)
-            if not conn.execute(documents.update().where(documents.c.id == doc_id)
-                                .values(**_content(doc, self._kept(doc)))).rowcount:
-                raise no_document(doc_id)
-            self._log(conn, doc_id, "update")
+            return self._replaced(conn, doc_id, _plain_fields(doc))
 
     # -- files ----------------------------------------------------------------
 
@@ -1095,6 +1095,23 @@ def _plain_fields(doc: Document) -> Document:
               if isinstance(value := getattr(doc, name), str)}
     evidence = [e if (value := plain(e.value)) is e.value else replace(e, value=value) for e in doc.evidence]  # (frozen)
     return _same_text(doc, **fields, evidence=evidence)
+
+
+def _with_edits(old: Document, new: Document) -> Document | None:
+    """``new`` (another parse or copy of ``old``'s layout-free text) with what an admin set on ``old`` kept: a field
+    with the editor's evidence keeps its value, and a member boundary other than ``new``'s (an admin may have drawn
+    it) is kept — None when it cannot be, ``new``'s text being of another layout, where its offsets mean other
+    characters."""
+    edited = [e for e in old.evidence if e.origin == "editor"]
+    changes = {e.field: getattr(old, e.field) for e in edited}
+    if (old.paid_from, old.paid_until) != (new.paid_from, new.paid_until):
+        if old.text != new.text:
+            return None
+        changes.update(paid_from=old.paid_from, paid_until=old.paid_until)
+    if not changes:
+        return new
+    fields = {e.field for e in edited}
+    return _same_text(new, **changes, evidence=[*edited, *(e for e in new.evidence if e.field not in fields)])
 
 
 def _same_text(doc: Document, **changes) -> Document:

@@ -223,3 +223,21 @@ def test_a_stored_outline_is_read_as_its_entries_and_made_into_nodes_when_first_
             [(p.start, p.end, p.path, p.bare) for p in sections(doc)]
         assert stored.outline == doc.outline and stored.outline is stored.outline
         assert stored == pickle.loads(pickle.dumps(stored)) == replace(doc, id=doc_id, ingested_at=stored.ingested_at)
+
+
+def test_a_better_copy_keeps_what_an_admin_set(tmp_path):
+    """A better copy of a stored text (dedupe's keep_better_copy) overwrote an admin's 标题 and member boundary — a
+    members part drawn by hand became free (reread23's note). The copy takes the document's place with the edits
+    kept; a copy of another layout, where the boundary's offsets would mean other characters, does not."""
+    catalogue = Catalogue(tmp_path / "catalogue.db")
+    doc = analyse(clean(NOTICE))
+    _, doc_id = catalogue.add(doc, "hash", "a.txt", "content-hash")
+    catalogue.update(doc_id, title="管理员改过的标题", paid_from=10, paid_until=20)
+    copy = replace(analyse(clean(NOTICE)), source="某市档案馆", encoding="utf-8")
+    assert catalogue.replace_copy(doc_id, copy)
+    kept = catalogue.get(doc_id, preview=False)
+    assert (kept.title, kept.members_span, kept.source) == ("管理员改过的标题", (10, 20), "某市档案馆")
+    assert [e.value for e in kept.evidence if e.field == "title"][0] == "管理员改过的标题"
+    spaced = analyse(clean(NOTICE.replace("\n", "\n\n")))
+    assert spaced.text != kept.text and not catalogue.replace_copy(doc_id, spaced)
+    assert catalogue.get(doc_id, preview=False) == kept
