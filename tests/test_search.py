@@ -1404,6 +1404,19 @@ def test_the_snippet_window_holds_the_most_needles_then_matches_then_comes_first
         assert _best_start(spans, width) == -max(candidates)[2], (spans, width)
 
 
+def brute_verbatim_spans(text: str, needles: list[str], most: int) -> list[tuple[int, int, int]]:
+    """The oracle of snippet._verbatim_spans: every occurrence (overlapping ones too) of each needle and of its form
+    with the full-width punctuation of Chinese text, the first ``most`` of each form, as (start, end, needle index)
+    in characters, sorted."""
+    widen = str.maketrans(",;:!?()", "，；：！？（）")
+    expected = []
+    for index, needle in enumerate(needles):
+        for form in dict.fromkeys((needle, needle.translate(widen))):
+            at = [p for p in range(len(text)) if text.startswith(form, p)][:most]
+            expected += [(p, p + len(form), index) for p in at]
+    return sorted(expected)
+
+
 def test_the_snippet_window_is_placed_by_every_verbatim_occurrence_up_to_the_limit():
     """The occurrences a snippet's window is chosen from (snippet._verbatim_spans), against a brute force: each
     needle as written and with the full-width punctuation of Chinese text, at every position it starts at —
@@ -1411,19 +1424,13 @@ def test_the_snippet_window_is_placed_by_every_verbatim_occurrence_up_to_the_lim
     ``most`` of each form, sorted."""
     from sucai.snippet import _verbatim_spans
 
-    widen = str.maketrans(",;:!?()", "，；：！？（）")
     rng = random.Random(19)
     alphabet = "哈a,，b工作("
     for _ in range(3_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         needles = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3))]
         most = rng.choice([1, 2, 3, 64])
-        expected = []
-        for index, needle in enumerate(needles):
-            for form in dict.fromkeys((needle, needle.translate(widen))):
-                at = [p for p in range(len(text)) if text.startswith(form, p)][:most]
-                expected += [(p, p + len(form), index) for p in at]
-        assert _verbatim_spans(text, needles, most) == sorted(expected), (text, needles, most)
+        assert _verbatim_spans(text, needles, most) == brute_verbatim_spans(text, needles, most), (text, needles, most)
 
 
 def test_a_needle_holding_another_is_placed_by_every_occurrence_up_to_the_limit():
@@ -1433,7 +1440,6 @@ def test_a_needle_holding_another_is_placed_by_every_occurrence_up_to_the_limit(
     in "哈哈哈哈"), with the full-width punctuation of Chinese text, up to the limit of its own."""
     from sucai.snippet import _verbatim_spans
 
-    widen = str.maketrans(",;:!?()", "，；：！？（）")
     rng = random.Random(23)
     alphabet = "哈哈工作党建设,，(（a"
     for _ in range(3_000):
@@ -1443,12 +1449,7 @@ def test_a_needle_holding_another_is_placed_by_every_occurrence_up_to_the_limit(
         needles = list(dict.fromkeys([term, *pieces]))
         rng.shuffle(needles)
         most = rng.choice([1, 2, 3, 5, 64])
-        expected = []
-        for index, needle in enumerate(needles):
-            for form in dict.fromkeys((needle, needle.translate(widen))):
-                at = [p for p in range(len(text)) if text.startswith(form, p)][:most]
-                expected += [(p, p + len(form), index) for p in at]
-        assert _verbatim_spans(text, needles, most) == sorted(expected), (text, needles, most)
+        assert _verbatim_spans(text, needles, most) == brute_verbatim_spans(text, needles, most), (text, needles, most)
 
 
 def test_a_snippet_windows_highlights_are_the_needles_found_in_it():
