@@ -78,6 +78,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.state.templates = templates()
     app.state.searches = anyio.CapacityLimiter(SEARCH_THREADS)   # see deps.searching
     app.state.draft_reads = anyio.CapacityLimiter(1)   # an uploaded draft's file, see check.draft_text
+    app.state.draft_uploaders = set()   # who has an uploaded draft in hand, see check._one_upload
     library.index.sync(edit=True)  # pending index work (an older run, a running ingest): served once applied
     titles.refresh(force=True)
 
