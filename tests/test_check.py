@@ -11,6 +11,7 @@ import random
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
@@ -718,30 +719,48 @@ def test_a_visitors_uploaded_file_is_counted_before_it_is_read(home, monkeypatch
     assert client.post("/api/check", json={"text": "字" * 2001}).json()["code"] == "draft_too_long"   # typed: not counted
 
 
+def _uploads(home: Path, settings: str) -> TestClient:
+    """A client of an app over ``home`` with ``settings`` added, through a trusted proxy: ``post(client, n, …)``
+    uploads as the client address ``198.51.100.n``."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f"trusted_proxies = \"10.0.0.0/8\"\n{settings}")
+    return TestClient(create_app(home), raise_server_exceptions=False, client=("10.0.0.1", 1))
+
+
+def _upload(client: TestClient, address: int, data: bytes = b"x", path: str = "/api/check", **headers):
+    return client.post(path, files={"file": ("稿.txt", data)}, headers={"x-forwarded-for": f"198.51.100.{address}", **headers})
+
+
+def _until(condition: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def test_uploaded_drafts_are_read_one_at_a_time(home, monkeypatch):
     """Attack 23: each uploaded draft was read at once in a worker of its own — a visitor's hour of 30 scans sent
     together ran 30 Tesseracts at once, each up to ``parse_timeout_seconds``, on a machine of 2 cores. A server process
-    reads one uploaded file at a time, first come first served: here the first read waits for the other upload to
-    have been counted (so that it is asked for meanwhile), and for a read of it, which comes only once it is done."""
-    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write("free_checks_per_hour = 0\n")
-    counted, first, second, overlapped = threading.Semaphore(0), threading.Lock(), threading.Event(), []
-    real_count = Accounts.limit_free_check
-    monkeypatch.setattr(Accounts, "limit_free_check", lambda *args, **kw: (real_count(*args, **kw), counted.release()))
+    reads one uploaded file at a time, first come first served: here the first read goes on until the other upload
+    (from another address) waits for its turn, and a read of it comes only once the first is done."""
+    client = _uploads(home, "free_checks_per_hour = 0\n")
+    first, second, overlapped = threading.Lock(), threading.Event(), []
 
     def read(settings, path, data, name):
         if not first.acquire(blocking=False):
             second.set()
             return OWN
-        assert counted.acquire(timeout=60) and counted.acquire(timeout=60)   # both uploads counted: both asked
+        assert _until(lambda: client.app.state.draft_reads.statistics().tasks_waiting == 1)   # the other one asked
         overlapped.append(second.wait(timeout=2))
         return OWN
 
     monkeypatch.setattr("sucai.web.check.read_draft", read)
-    with TestClient(create_app(home), raise_server_exceptions=False) as client:
-        other = threading.Thread(target=client.post, args=("/api/check",), kwargs={"files": {"file": ("稿0.txt", b"x")}})
+    with client:
+        other = threading.Thread(target=_upload, args=(client, 1))
         other.start()
-        answer = client.post("/api/check", files={"file": ("稿1.txt", b"x")}).json()
+        answer = _upload(client, 2).json()
         assert answer.get("chars") == count_chars(OWN), answer
         other.join(timeout=60)
     assert overlapped == [False]
@@ -751,9 +770,8 @@ def test_an_uploaded_draft_waits_for_the_reads_before_it_a_bounded_time(home, mo
     """verify24: the reads were one at a time with no bound on the wait — a visitor's hour of thirty slow scans (each
     up to ``parse_timeout_seconds``, 300 s) held every other upload of the process, a member's too, for hours. An
     upload whose turn has not come within ``READ_WAIT_SECONDS`` is answered 503 ``busy`` (with ``Retry-After``); the
-    slow one is answered, and the next upload is read at once after it."""
-    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write("free_checks_per_hour = 0\n")
+    slow one is answered, and the next upload is read at once after it. fix24: the 503 spent one of the visitor's
+    ``free_checks_per_hour``, counted before the wait: it is counted when the file's turn comes."""
     monkeypatch.setattr("sucai.web.check.READ_WAIT_SECONDS", 1)
     reading, release = threading.Event(), threading.Event()
 
@@ -764,19 +782,56 @@ def test_an_uploaded_draft_waits_for_the_reads_before_it_a_bounded_time(home, mo
         return OWN
 
     monkeypatch.setattr("sucai.web.check.read_draft", read)
-    with TestClient(create_app(home), raise_server_exceptions=False) as client:
+    with _uploads(home, "free_checks_per_hour = 1\n") as client:
         answers = []
-        slow = threading.Thread(target=lambda: answers.append(
-            client.post("/api/check", files={"file": ("扫描件.png", b"slow")})))
+        slow = threading.Thread(target=lambda: answers.append(_upload(client, 1, b"slow")))
         slow.start()
         assert reading.wait(timeout=60)
-        busy = client.post("/api/check", files={"file": ("稿.txt", b"x")})
+        busy = _upload(client, 2)
         release.set()
         slow.join(timeout=60)
-        after = client.post("/api/check", files={"file": ("稿.txt", b"x")})
+        after, spent = _upload(client, 2), _upload(client, 2)
     assert (busy.status_code, busy.json()["code"], busy.headers["retry-after"]) == (503, "busy", "1"), busy.text
     assert "请稍后再试" in busy.json()["error"]
     assert [a.json().get("chars") for a in (*answers, after)] == [count_chars(OWN)] * 2
+    assert (spent.status_code, spent.json()["code"]) == (429, "too_many_checks")   # the hour's one: spent by after
+
+
+def test_an_uploader_has_one_file_in_hand_at_a_time(home, monkeypatch):
+    """fix24: one client address queued all its uploads of the hour ahead of everyone else's, each read up to
+    ``parse_timeout_seconds``. While an address's upload waits or is read, another from it is refused at once (429
+    ``upload_in_hand``, Chinese, with Retry-After; the 查重 page too), unread and uncounted; other addresses wait their
+    turn as before. A member has one per account, whatever the address (colleagues behind one office address)."""
+    monkeypatch.setattr("sucai.web.check.READ_WAIT_SECONDS", 1)
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", "check-password", "member", "2099-12-31")
+    member = {"authorization": f"Bearer {accounts.create_token('会员', 't')}"}
+    accounts.close()
+    reading, release, read = threading.Event(), threading.Event(), []
+
+    def read_draft(settings, path, data, name):
+        read.append(data)
+        if data == b"slow":
+            reading.set()
+            release.wait(timeout=10)
+        return OWN
+
+    monkeypatch.setattr("sucai.web.check.read_draft", read_draft)
+    with _uploads(home, "free_checks_per_hour = 2\n") as client:
+        slow = threading.Thread(target=_upload, args=(client, 1, b"slow"))
+        slow.start()
+        assert reading.wait(timeout=60)
+        refused, page = _upload(client, 1, b"again"), _upload(client, 1, b"again", "/check", accept="text/html")
+        other, members = _upload(client, 2, b"other"), _upload(client, 1, b"member", **member)
+        release.set()
+        slow.join(timeout=60)
+        after = _upload(client, 1, b"after")
+    assert (refused.status_code, refused.json()["code"], refused.headers["retry-after"]) == (429, "upload_in_hand", "1")
+    assert "上一个文件还在排队或读取中" in refused.json()["error"]
+    assert (page.status_code, page.headers["retry-after"]) == (429, "1") and "上一个文件还在排队或读取中" in page.text
+    assert [a.json()["code"] for a in (other, members)] == ["busy", "busy"]   # waited their turn, not refused
+    assert after.json().get("chars") == count_chars(OWN), after.text   # the hour's second: the refused cost nothing
+    assert read == [b"slow", b"after"]
 
 
 def test_a_check_never_changes_the_library(library):

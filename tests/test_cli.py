@@ -94,8 +94,11 @@ def _all_commands(command: click.Command = app, path: tuple[str, ...] = ()):
 
 @pytest.mark.parametrize("path", list(_all_commands()), ids=lambda p: " ".join(p) or "sucai")
 def test_every_help_is_chinese(cli, path):
+    """… and ``-h`` is ``--help`` everywhere (fix24: ``sucai -h``, ``sucai search -h`` said 没有选项 '-h', exit 2): no
+    command takes ``-h`` for anything else."""
     status, output, errors = cli(*path, "--help")
     assert status == 0 and not errors
+    assert cli(*path, "-h") == (status, output, errors)
     assert "用法：" in output and "选项：" in output and "显示本帮助后退出" in output
     assert english_words(output) == []
 

@@ -241,6 +241,19 @@ def test_trusted_proxies_are_believed_and_only_they(home):
         assert app.state.accounts.audit_log(1, event="login_failed")[0]["source_ip"] == expected, peer
 
 
+def test_a_trusted_proxys_https_is_https_whatever_its_case(home):
+    """fix24: behind a trusted proxy, ``X-Forwarded-Proto: HTTPS`` left the request plain HTTP (uvicorn takes only
+    lower case): the session cookie came without ``Secure``. The scheme is case-insensitive (RFC 3986 §3.1); an
+    untrusted peer's header is believed in no case."""
+    app = make_app(home, trusted_proxies="10.0.0.0/8")
+    for peer, proto, secure in (("10.1.2.3", "HTTPS", True), ("10.1.2.3", "Https", True), ("10.1.2.3", "https", True),
+                                ("10.1.2.3", "HTTP", False), ("192.0.2.50", "HTTPS", False)):
+        with TestClient(app, client=(peer, 40000), headers={"x-forwarded-proto": proto}) as client:
+            cookie = client.get("/account", headers={"accept": "text/html"}).headers["set-cookie"].lower()
+            feed = client.get("/feeds/updates.atom").text
+        assert ("; secure" in cookie, "<id>https://testserver/" in feed) == (secure, secure), (peer, proto)
+
+
 def test_trusted_proxies_setting_is_checked(home):
     from sucai.config import load_settings
     from sucai.errors import InvalidInput

@@ -375,7 +375,7 @@ RESUMABLE = frozenset({"ingest", "sync", "watch", "demo"})
 written): an interrupted one says so; any other only that it stopped."""
 
 app = ChineseGroup(name="sucai", help="sucai 素材库：公文材料的入库、清洗、检索与下载。", lazy=COMMANDS,
-                   context_settings={"max_content_width": 100})
+                   context_settings={"max_content_width": 100, "help_option_names": ["-h", "--help"]})
 click.version_option(package_name="sucai", prog_name="sucai")(app)
 
 

@@ -78,6 +78,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.state.templates = templates()
     app.state.searches = anyio.CapacityLimiter(SEARCH_THREADS)   # see deps.searching
     app.state.draft_reads = anyio.CapacityLimiter(1)   # an uploaded draft's file, see check.draft_text
+    app.state.draft_uploaders = set()   # who has an uploaded draft in hand, see check._one_upload
     library.index.sync(edit=True)  # pending index work (an older run, a running ingest): served once applied
     titles.refresh(force=True)
 
@@ -92,8 +93,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     app.add_middleware(_SecureOverHttps)
     app.add_middleware(_HeadAsGet)
     if settings.trusted_proxies.strip():  # outermost: the client address is settled before anything reads it
-        app.add_middleware(ProxyHeadersMiddleware,
-                           trusted_hosts=[str(net) for net in settings.proxy_networks])
+        app.add_middleware(_ProxyHeaders, trusted_hosts=[str(net) for net in settings.proxy_networks])
 
     for router in ROUTERS:
         app.include_router(router)
@@ -122,6 +122,19 @@ class _NoStoreAPI:
             await send(message)
 
         await self.app(scope, receive, no_store)
+
+
+class _ProxyHeaders(ProxyHeadersMiddleware):
+    """uvicorn's proxy middleware (the client's address and scheme as a ``trusted_proxies`` proxy says), with the scheme
+    of ``X-Forwarded-Proto`` read whatever its case (RFC 3986 §3.1): uvicorn takes only ``https`` in lower case, so a
+    proxy's ``HTTPS`` left the request plain HTTP — its cookies without ``Secure`` (:class:`_SecureOverHttps`), its
+    links ``http://`` (fix24)."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            scope = {**scope, "headers": [(name, value.lower() if name == b"x-forwarded-proto" else value)
+                                          for name, value in scope["headers"]]}
+        await super().__call__(scope, receive, send)
 
 
 class _SecureOverHttps:

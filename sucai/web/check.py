@@ -12,15 +12,17 @@ free views only. A draft longer than ``check_max_chars`` is refused first (:func
 422 ``draft_too_long``), before any quota is counted or anything else is done with it. A member's 查重
 spends one of the tier's daily 查重 once the report is made (:func:`spend_check`: a failed check spends
 none); a visitor's or free user's is counted
-against ``free_checks_per_hour`` before it runs — an uploaded file's before it is read (reading it, OCR of a scan
-up to the per-file budget, is most of the work: a file refused after it was read was counted too). A check never
-changes the library.
+against ``free_checks_per_hour`` before it runs — an uploaded file's when its turn to be read comes, before it is
+read (reading it, OCR of a scan up to the per-file budget, is most of the work: a file refused after it was read was
+counted too; one that waited in vain is not). An uploader has one file in hand at a time. A check never changes the
+library.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Callable, Literal, TypeVar
+from contextlib import contextmanager
+from typing import Annotated, Callable, Iterator, Literal, TypeVar
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
@@ -28,7 +30,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..accounts import TooManyRequests
+from ..accounts import TooManyRequests, account_key, address_key
 from ..check import CheckReport, check_length, check_text, read_draft
 from ..check.export import export_report, percent, report_section
 from ..clean import well_formed
@@ -67,6 +69,13 @@ class ReadsBusy(TooManyRequests):
 
     status = 503
     default_code = "busy"
+
+
+class UploadInHand(TooManyRequests):
+    """The same uploader's file before this one is still waiting for its turn or being read (429 ``upload_in_hand``,
+    with ``Retry-After``)."""
+
+    default_code = "upload_in_hand"
 
 
 READ_WAIT_SECONDS = 60
@@ -164,10 +173,12 @@ async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tu
     (:func:`~sucai.web.deps.check_session_csrf`: a forged upload is neither counted nor read). A server process reads
     one uploaded file at a time, first come first served (``app.state.draft_reads``): each is read in a worker of its
     own, OCR of a scan up to ``parse_timeout_seconds``, and thirty scans sent at once ran thirty Tesseracts (attack
-    23); a file waits for those before it at most :data:`READ_WAIT_SECONDS`. Raises InvalidInput
-    (413 ``too_large`` beyond the limits, 422 otherwise), Forbidden (403 ``csrf_failed``: a form of a signed-in
-    session without its token), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent), ReadsBusy
-    (503 ``busy``: the files before it not read in time) or ReadError (an unreadable file)."""
+    23); a file waits for those before it at most :data:`READ_WAIT_SECONDS`, and is counted when its turn comes (a
+    file not read in time costs nothing). An uploader has one file in hand at a time (:func:`_one_upload`). Raises
+    InvalidInput (413 ``too_large`` beyond the limits, 422 otherwise), Forbidden (403 ``csrf_failed``: a form of a
+    signed-in session without its token), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent;
+    429 ``upload_in_hand``: the uploader's file before it still in hand), ReadsBusy (503 ``busy``: the files before it
+    not read in time) or ReadError (an unreadable file)."""
     header = request.headers.get(CSRF_HEADER)
     text_cap = settings.check_max_chars * 8 + _FORM_OVERHEAD  # bytes: UTF-8, or JSON \\u escapes
     file_cap = settings.upload_max_mb * 2**20
@@ -209,11 +220,11 @@ async def _form_draft(request: Request, file_cap: int, viewer: Viewer) -> tuple[
         upload = form.get("file")
         uploaded = isinstance(upload, UploadFile) and bool(upload.filename or upload.size)
         if uploaded:
-            data = await upload.read(file_cap + 1)
-            if len(data) > file_cap:
-                raise TooLarge(f"文件过大（超过 {file_cap // 2**20} MB 上限）")
-            await run_in_threadpool(get_accounts(request).limit_free_check, viewer, client_ip(request))
-            text = await _read_upload(request, data, upload.filename or "")
+            with _one_upload(request, viewer):
+                data = await upload.read(file_cap + 1)
+                if len(data) > file_cap:
+                    raise TooLarge(f"文件过大（超过 {file_cap // 2**20} MB 上限）")
+                text = await _read_upload(request, viewer, data, upload.filename or "")
         else:
             text = form.get("text")
         return (text if isinstance(text, str) else ""), token, uploaded
@@ -221,11 +232,32 @@ async def _form_draft(request: Request, file_cap: int, viewer: Viewer) -> tuple[
         await form.close()
 
 
-async def _read_upload(request: Request, data: bytes, name: str) -> str:
+@contextmanager
+def _one_upload(request: Request, viewer: Viewer) -> Iterator[None]:
+    """Hold ``viewer``'s one upload in hand (waiting for its turn or being read) for the ``with`` block; a second meanwhile
+    is refused unread and uncounted: UploadInHand (429 ``upload_in_hand``, ``Retry-After``). One address queued its
+    hour's uploads, each read up to ``parse_timeout_seconds``, ahead of everyone else's (fix24). A visitor or free user
+    is one per client address (:func:`~sucai.accounts.address_key`, as the hourly limits count it: sign-up is free);
+    a member or admin one per account (scarce, and colleagues behind one office address each have one). Per server
+    process, as ``app.state.draft_reads`` is; only the event loop touches ``app.state.draft_uploaders``."""
+    key = account_key(viewer) if viewer.member else f"ip:{address_key(client_ip(request))}"
+    uploaders = request.app.state.draft_uploaders
+    if key in uploaders:
+        raise UploadInHand("你上传的上一个文件还在排队或读取中，请等它完成后再上传；也可以直接粘贴草稿文字查重",
+                           retry_after=READ_WAIT_SECONDS)
+    uploaders.add(key)
+    try:
+        yield
+    finally:
+        uploaders.discard(key)
+
+
+async def _read_upload(request: Request, viewer: Viewer, data: bytes, name: str) -> str:
     """The text of an uploaded draft's file ``data`` named ``name`` (:func:`~sucai.check.read_draft`), read once the
     files before it are (``app.state.draft_reads``), waited for at most :data:`READ_WAIT_SECONDS`: then ReadsBusy (503
     ``busy``) — a visitor's hour of slow scans, each up to ``parse_timeout_seconds``, held every other upload of the
-    process, a member's too, for hours (verify24)."""
+    process, a member's too, for hours (verify24). ``viewer``'s free 查重 is counted when the turn comes, before the
+    read (:meth:`~sucai.accounts.Accounts.limit_free_check`): a 503 cost one (fix24), a refused file is never read."""
     reads = request.app.state.draft_reads
     with anyio.move_on_after(READ_WAIT_SECONDS) as waiting:
         await reads.acquire()
@@ -233,6 +265,7 @@ async def _read_upload(request: Request, data: bytes, name: str) -> str:
         raise ReadsBusy("服务器正在读取先前上传的文件，请稍后再试；也可以直接粘贴草稿文字查重",
                         retry_after=READ_WAIT_SECONDS)
     try:
+        await run_in_threadpool(get_accounts(request).limit_free_check, viewer, client_ip(request))
         return await run_in_threadpool(read_draft, request.app.state.settings, None, data, name)
     finally:
         reads.release()
