@@ -519,7 +519,8 @@ def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, mon
     write(tmp_path / "in", "说明.xyz", "一段说明文字。\n")
     monkeypatch.setattr(out, "width", 80)
     status, output, _ = cli("ingest", str(tmp_path / "in"))
-    assert status == ExitCode.NOTHING and max(len(line) for line in output.splitlines()) <= 80
+    table = [line for line in output.splitlines() if line[:1] in "┏┃┡│└"]   # not the title naming the folder (CI's is long)
+    assert status == ExitCode.NOTHING and table and max(map(len, table)) <= 80, output
     cells = "".join(re.findall(r"│([^│]*)│\s*$", output, re.MULTILINE))   # the 原因 column, line by line
     assert sorted(re.findall(r"\.[a-z]+", cells)) == sorted([".xyz", *SUPPORTED_SUFFIXES]), output
 

@@ -255,18 +255,23 @@ def test_a_conversion_stopped_on_its_time_limit_leaves_nothing_behind(tmp_path):
 
 
 @needs_libreoffice
-def test_libreoffice_ends_when_the_process_that_started_it_is_killed(tmp_path):
+def test_libreoffice_ends_when_the_process_that_started_it_is_killed(tmp_path, monkeypatch):
     """ops22: an ingest killed (SIGKILL) during a conversion left LibreOffice (a session of its own) converting its
     chunk on, orphaned — a hung one for ever. The process converting is killed while LibreOffice reads a large RTF;
     LibreOffice (``soffice.bin``, not only its launcher) ends at once. Ops 23: the socket it leaves in /tmp goes with
-    the process's conversion folder, at the next conversion."""
+    the process's conversion folder, at the next conversion — this test's own, in a temporary folder of its own (a
+    parallel test's conversion, sweeping the shared one, removed it first: CI)."""
     source = large_rtf(tmp_path)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     script = ("import sys; from pathlib import Path; from sucai.readers import office\n"
               "with office.conversion_folder() as folder:\n"
               "    print(folder, flush=True); office.convert_batch([Path(sys.argv[1])], folder, 600)")
     parent = subprocess.Popen([sys.executable, "-c", script, str(source)], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(Path(office.__file__).parents[2])})
+                              env={**os.environ, "PYTHONPATH": str(Path(office.__file__).parents[2]), "TMPDIR": str(temporary)})
     folder = Path(parent.stdout.readline().strip())
+    assert folder.parent == temporary
     deadline, running, sockets = time.monotonic() + 60, [], set()
     while not (running and sockets) and time.monotonic() < deadline and parent.poll() is None:   # reading it for 1 s
         time.sleep(0.2)
