@@ -136,10 +136,11 @@ class SetPhrases:
 
 
 def holding(searcher: tantivy.Searcher, field: str, token: str, first: int) -> Iterator[list[int]]:
-    """The ids of the documents holding ``token`` in ``field`` now, in batches: ``first`` of them, then each batch as
-    many as all before it (doubling), until none is left — so a caller that stops once it knows has read at most twice
-    what it needed. The batches are pages of one search (``offset``), in tantivy's order of its top documents, stable
-    on ties of the score (by document address), so no id is read twice or missed. Not tantivy's ``doc_freq`` alone:
+    """The ids of the documents holding ``token`` in ``field`` now, in batches: ``first`` (≥ 1) of them, then each
+    batch as many as all before it (doubling), until none is left — so a caller that stops once it knows has read
+    ``first`` ids, or at most twice what it needed. The batches are pages of one query (``offset``), in the order of
+    tantivy's top documents, stable on ties of the score (by document address: ``TopDocs`` is made for pagination), so
+    no id is read twice or missed. Not tantivy's ``doc_freq`` alone:
     it also counts the documents deleted — hidden, removed, indexed again (another members boundary, another cluster
     flag) — until their segment is merged (11 hidden of 12 holders made a set phrase still); it only bounds the
     search, which finds live documents only."""
