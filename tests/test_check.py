@@ -42,7 +42,7 @@ from sucai.cli import run as run_cli
 from sucai.drafting.drafts import Draft, Paragraph, Section
 from sucai.errors import BadValue, ReadError
 from sucai.export import export_document
-from sucai.fingerprint import skeleton, skeleton_text
+from sucai.fingerprint import index_tokens, skeleton, skeleton_text
 from sucai.index import SCHEMA, _tantivy_document, index_fields
 from sucai.library import Library
 from sucai.web import create_app
@@ -466,6 +466,73 @@ def test_hidden_documents_make_no_set_phrase(tmp_path, make_home):
     for member in (True, False):
         report = check_text(library, f"{OWN}{phrase}；{OWN2}", viewer_member=member)
         assert [(m.doc_id, m.source_text) for m in report.matches] == [(kept[0], phrase)], member
+    library.close()
+
+
+class _CountedSearcher:
+    """A tantivy searcher that counts the hits its searches returned (``hits``)."""
+
+    def __init__(self, searcher: tantivy.Searcher):
+        self.searcher, self.hits = searcher, 0
+
+    def search(self, *args, **kwargs):
+        found = self.searcher.search(*args, **kwargs)
+        self.hits += len(found.hits)
+        return found
+
+    def __getattr__(self, name: str):
+        return getattr(self.searcher, name)
+
+
+def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
+    """Whether a fingerprint is a set phrase's — at least ``least`` texts hold it — agrees, for every fingerprint of
+    the library, a member's and a visitor's, with a brute force: the distinct texts (clusters the viewer sees, or
+    documents in none) of the shown documents whose text (a visitor's: free view) holds it. A phrase is held by 8
+    near-duplicates (one text), 6 near-duplicates with a members part, the phrase in their free part (one text to a
+    member; six to a visitor, whose free grouping holds no document with a members part), 4 more and 5 hidden since:
+    6 texts to a member, 11 of 18 holders to a visitor (read in two batches). Another, in 30 texts, is told by its
+    first ``least`` holders: no more ids read (:func:`retrieve.holding`: batches of 4, 4, 8, 14 of them)."""
+    words = own_words(25)
+    phrase, other = "以习近平新时代中国特色社会主义思想为指导", "不忘初心牢记使命担当作为真抓实干"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shared, free, paid = words(600), words(600), words(600)
+    texts = {f"a{n}": f"甲{n}\n{words(6)}。\n{shared}。\n{phrase}。\n" for n in range(8)}
+    texts |= {f"f{n}": f"乙{n}\n{free}。\n{phrase}。\n##paidbegin##\n{paid}{words(6)}。\n" for n in range(6)}
+    texts |= {f"s{n}": f"丙{n}\n{words(300)}。\n{phrase}，{words(20)}。\n" for n in range(9)}
+    texts |= {f"o{n}": f"丁{n}\n{words(300)}。\n{other}，{words(20)}。\n" for n in range(30)}
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == len(texts)
+    for doc in library.catalogue.documents(outline=False):
+        if doc.title in ("丙4", "丙5", "丙6", "丙7", "丙8"):
+            library.set_hidden(doc.id, True)
+    library.index.sync()
+    docs = [doc for doc in library.catalogue.documents(outline=False) if not doc.hidden]
+    searcher = library.index.searcher()
+    phrase_tokens = set(DraftFingerprints(skeleton(phrase).chars).all())
+    for member, field, phrase_texts in ((True, "fp", 6), (False, "free_fp", 11)):
+        group = {row.doc_id: row.cluster_id for row in library.catalogue.cluster_rows(free=not member)}
+        held: dict[str, set[int]] = {}
+        for doc in docs:
+            for token in index_tokens((doc if member else access.free_view(doc)).text).split():
+                held.setdefault(token, set()).add(group.get(doc.id, -doc.id))
+        assert {len(held[token]) for token in phrase_tokens} == {phrase_texts}, member   # the clusters as meant
+        counted = _CountedSearcher(searcher)
+        phrases = retrieve.SetPhrases(counted, DraftFingerprints(phrase), field, 13, group)
+        assert phrases.least == 10
+        assert {t for t in held if phrases._common(t)} == {t for t, found in held.items() if len(found) >= 10}
+        assert {phrases.common[token] for token in phrase_tokens} == {not member}
+        common = [token for token, found in held.items() if len(found) == 30]
+        assert common, member
+        for token in common:
+            counted.hits = 0
+            phrases.common.pop(token)
+            assert phrases._common(token) and counted.hits == phrases.least, member
+            batches = list(retrieve.holding(searcher, field, token, 4))   # doubling, each holder once
+            assert [len(ids) for ids in batches] == [4, 4, 8, 14]
+            assert sorted(i for ids in batches for i in ids) == sorted(-text for text in held[token])
     library.close()
 
 

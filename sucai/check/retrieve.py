@@ -25,6 +25,7 @@ Hidden documents are not in the index.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import tantivy
@@ -86,7 +87,7 @@ class SetPhrases:
         self.searcher, self.hashes, self.field, self.min_chars = searcher, fingerprints.hashes, field, min_chars
         self.group = group
         self.least = max(PHRASE_DOCS, math.ceil(PHRASE_SHARE * searcher.num_docs))
-        self.frequency: dict[str, int] = {}
+        self.common: dict[str, bool] = {}
         self.judged: dict[tuple[tuple[int, int], ...], bool] = {}
 
     def holds(self, stretches: tuple[tuple[int, int], ...]) -> bool:
@@ -110,7 +111,7 @@ class SetPhrases:
         picked = picked[exact[picked]]
         common = np.zeros(end - start, dtype=bool)
         for position, token in zip(picked.tolist(), tokens(hashes[picked])):
-            if self._texts(token) >= self.least:
+            if self._common(token):
                 common[position:position + CHECK_K] = True
         longest = stretch = 0
         for said in common.tolist():
@@ -118,23 +119,39 @@ class SetPhrases:
             longest = max(longest, stretch)
         return longest < self.min_chars
 
-    def _texts(self, token: str) -> int:
-        """The texts (groups of near-duplicates, or documents in none) holding ``token`` now; below ``least``, an
-        upper bound of them, 0 (``doc_freq``: see :func:`holding`)."""
-        if token not in self.frequency:
-            most = self.searcher.doc_freq(self.field, token)
-            ids = holding(self.searcher, self.field, token, most) if most >= self.least else []
-            self.frequency[token] = len({self.group.get(i, -i) for i in ids})
-        return self.frequency[token]
+    def _common(self, token: str) -> bool:
+        """Whether at least ``least`` texts (groups of near-duplicates, or documents in none) hold ``token`` now. Its
+        holders are read a batch at a time (:func:`holding`), until ``least`` texts are seen or none is left: a
+        genre's phrase, in thousands of documents of a large library, is told by its first ``least`` holders (more
+        only where near-duplicates make fewer texts), not all of them."""
+        if token not in self.common:
+            texts: set[int] = set()
+            if self.searcher.doc_freq(self.field, token) >= self.least:
+                for ids in holding(self.searcher, self.field, token, self.least):
+                    texts.update(self.group.get(i, -i) for i in ids)
+                    if len(texts) >= self.least:
+                        break
+            self.common[token] = len(texts) >= self.least
+        return self.common[token]
 
 
-def holding(searcher: tantivy.Searcher, field: str, token: str, limit: int) -> list[int]:
-    """The ids of up to ``limit`` documents holding ``token`` in ``field`` now. Not tantivy's ``doc_freq`` alone: it
-    also counts the documents deleted — hidden, removed, indexed again (another members boundary, another cluster
+def holding(searcher: tantivy.Searcher, field: str, token: str, first: int) -> Iterator[list[int]]:
+    """The ids of the documents holding ``token`` in ``field`` now, in batches: ``first`` (≥ 1) of them, then each
+    batch as many as all before it (doubling), until none is left — so a caller that stops once it knows has read
+    ``first`` ids, or at most twice what it needed. The batches are pages of one query (``offset``), in the order of
+    tantivy's top documents, stable on ties of the score (by document address: ``TopDocs`` is made for pagination), so
+    no id is read twice or missed. Not tantivy's ``doc_freq`` alone:
+    it also counts the documents deleted — hidden, removed, indexed again (another members boundary, another cluster
     flag) — until their segment is merged (11 hidden of 12 holders made a set phrase still); it only bounds the
     search, which finds live documents only."""
-    most = min(searcher.doc_freq(field, token), limit)
-    return _ids(searcher, searcher.search(Query.term_query(SCHEMA, field, token), limit=most).hits) if most else []
+    query, most, read = Query.term_query(SCHEMA, field, token), searcher.doc_freq(field, token), 0
+    while read < most:
+        wanted = min(max(first, read), most - read)
+        hits = searcher.search(query, limit=wanted, offset=read, count=False).hits
+        yield _ids(searcher, hits)
+        if len(hits) < wanted:   # the rest of doc_freq: deleted documents
+            return
+        read += wanted
 
 
 def candidates(searcher: tantivy.Searcher, fingerprint_tokens: list[str], exclude: set[int], limit: int,
@@ -162,7 +179,7 @@ def local_candidates(searcher: tantivy.Searcher, open_: dict[str, list[int]], ex
     article's). The strongest first. ``open_``: token → draft positions."""
     found: dict[int, list[tuple[int, float]]] = {}
     for token, positions in open_.items():
-        ids = holding(searcher, field, token, RARE + 1)
+        ids = next(holding(searcher, field, token, RARE + 1), [])
         if len(ids) > RARE:
             continue
         weight = math.log(1 + (searcher.num_docs - len(ids) + 0.5) / (len(ids) + 0.5))
