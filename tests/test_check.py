@@ -833,6 +833,22 @@ def test_uploaded_drafts_are_read_one_at_a_time(home, monkeypatch):
     assert overlapped == [False]
 
 
+def held_reads(monkeypatch) -> tuple[threading.Event, threading.Event, list[bytes]]:
+    """Uploaded drafts read as ``OWN``, each file's bytes recorded, and the one of ``b"slow"`` held until released:
+    ``(reading, release, read)`` — set once the slow one is being read, to set to let it end, the bytes read."""
+    reading, release, read = threading.Event(), threading.Event(), []
+
+    def read_draft(settings, path, data, name):
+        read.append(data)
+        if data == b"slow":
+            reading.set()
+            release.wait(timeout=10)
+        return OWN
+
+    monkeypatch.setattr("sucai.web.check.read_draft", read_draft)
+    return reading, release, read
+
+
 def test_an_uploaded_draft_waits_for_the_reads_before_it_a_bounded_time(home, monkeypatch):
     """verify24: the reads were one at a time with no bound on the wait — a visitor's hour of thirty slow scans (each
     up to ``parse_timeout_seconds``, 300 s) held every other upload of the process, a member's too, for hours. An
@@ -840,15 +856,7 @@ def test_an_uploaded_draft_waits_for_the_reads_before_it_a_bounded_time(home, mo
     slow one is answered, and the next upload is read at once after it. fix24: the 503 spent one of the visitor's
     ``free_checks_per_hour``, counted before the wait: it is counted when the file's turn comes."""
     monkeypatch.setattr("sucai.web.check.READ_WAIT_SECONDS", 1)
-    reading, release = threading.Event(), threading.Event()
-
-    def read(settings, path, data, name):
-        if data == b"slow":
-            reading.set()
-            release.wait(timeout=10)
-        return OWN
-
-    monkeypatch.setattr("sucai.web.check.read_draft", read)
+    reading, release, _ = held_reads(monkeypatch)
     with _uploads(home, "free_checks_per_hour = 1\n") as client:
         answers = []
         slow = threading.Thread(target=lambda: answers.append(_upload(client, 1, b"slow")))
@@ -874,16 +882,7 @@ def test_an_uploader_has_one_file_in_hand_at_a_time(home, monkeypatch):
     accounts.add_user("会员", "check-password", "member", "2099-12-31")
     member = {"authorization": f"Bearer {accounts.create_token('会员', 't')}"}
     accounts.close()
-    reading, release, read = threading.Event(), threading.Event(), []
-
-    def read_draft(settings, path, data, name):
-        read.append(data)
-        if data == b"slow":
-            reading.set()
-            release.wait(timeout=10)
-        return OWN
-
-    monkeypatch.setattr("sucai.web.check.read_draft", read_draft)
+    reading, release, read = held_reads(monkeypatch)
     with _uploads(home, "free_checks_per_hour = 2\n") as client:
         slow = threading.Thread(target=_upload, args=(client, 1, b"slow"))
         slow.start()
