@@ -244,14 +244,21 @@ def test_trusted_proxies_are_believed_and_only_they(home):
 def test_a_trusted_proxys_https_is_https_whatever_its_case(home):
     """fix24: behind a trusted proxy, ``X-Forwarded-Proto: HTTPS`` left the request plain HTTP (uvicorn takes only
     lower case): the session cookie came without ``Secure``. The scheme is case-insensitive (RFC 3986 §3.1); an
-    untrusted peer's header is believed in no case."""
+    untrusted peer's header is believed in no case. fix25: a chain of proxies sends a list, each adding its own
+    after those it got (``https, http``: the client came over HTTPS to the first), or the list on several lines
+    (RFC 9110 §5.3): the first entry is the client's; uvicorn read a list as no scheme at all."""
     app = make_app(home, trusted_proxies="10.0.0.0/8")
-    for peer, proto, secure in (("10.1.2.3", "HTTPS", True), ("10.1.2.3", "Https", True), ("10.1.2.3", "https", True),
-                                ("10.1.2.3", "HTTP", False), ("192.0.2.50", "HTTPS", False)):
-        with TestClient(app, client=(peer, 40000), headers={"x-forwarded-proto": proto}) as client:
+    for peer, protos, secure in (
+            ("10.1.2.3", ["HTTPS"], True), ("10.1.2.3", ["Https"], True), ("10.1.2.3", ["https"], True),
+            ("10.1.2.3", ["HTTP"], False), ("192.0.2.50", ["HTTPS"], False),
+            ("10.1.2.3", ["https, http"], True), ("10.1.2.3", ["HTTPS,http,http"], True),
+            ("10.1.2.3", ["http, https"], False), ("10.1.2.3", ["https", "http"], True),
+            ("10.1.2.3", ["http", "https"], False), ("192.0.2.50", ["https, http"], False)):
+        forwarded = httpx.Headers([("x-forwarded-proto", proto) for proto in protos])
+        with TestClient(app, client=(peer, 40000), headers=forwarded) as client:
             cookie = client.get("/account", headers={"accept": "text/html"}).headers["set-cookie"].lower()
             feed = client.get("/feeds/updates.atom").text
-        assert ("; secure" in cookie, "<id>https://testserver/" in feed) == (secure, secure), (peer, proto)
+        assert ("; secure" in cookie, "<id>https://testserver/" in feed) == (secure, secure), (peer, protos)
 
 
 def test_trusted_proxies_setting_is_checked(home):

@@ -126,15 +126,26 @@ class _NoStoreAPI:
 
 class _ProxyHeaders(ProxyHeadersMiddleware):
     """uvicorn's proxy middleware (the client's address and scheme as a ``trusted_proxies`` proxy says), with the scheme
-    of ``X-Forwarded-Proto`` read whatever its case (RFC 3986 §3.1): uvicorn takes only ``https`` in lower case, so a
-    proxy's ``HTTPS`` left the request plain HTTP — its cookies without ``Secure`` (:class:`_SecureOverHttps`), its
-    links ``http://`` (fix24)."""
+    of ``X-Forwarded-Proto`` read as :func:`_client_scheme` reads it: uvicorn takes only a last header line of exactly
+    ``https``, so a proxy's ``HTTPS`` (fix24) or a chain's ``https, http`` left the request plain HTTP — its cookies
+    without ``Secure`` (:class:`_SecureOverHttps`), its links ``http://``."""
 
     async def __call__(self, scope, receive, send):
         if scope["type"] in ("http", "websocket"):
-            scope = {**scope, "headers": [(name, value.lower() if name == b"x-forwarded-proto" else value)
-                                          for name, value in scope["headers"]]}
+            scope = {**scope, "headers": _client_scheme(scope["headers"])}
         await super().__call__(scope, receive, send)
+
+
+def _client_scheme(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` (an ASGI scope's) with ``X-Forwarded-Proto`` as one line, the scheme the client used: the first
+    entry of the list its lines make together (RFC 9110 §5.3; each proxy of a chain adds its own after those it got —
+    the order of RFC 7239 §5.4 ``proto`` and of ``X-Forwarded-For``), in lower case (RFC 3986 §3.1). The headers
+    unchanged when there is none."""
+    values = [value for name, value in headers if name == b"x-forwarded-proto"]
+    if not values:
+        return headers
+    first = b",".join(values).split(b",")[0].strip().lower()
+    return [(name, value) for name, value in headers if name != b"x-forwarded-proto"] + [(b"x-forwarded-proto", first)]
 
 
 class _SecureOverHttps:
