@@ -744,6 +744,7 @@ def test_cli_round_trip(home):
         assert result.exit_code == 0, (args, result.output, result.exception)
         return result.output
 
+    accounts = Accounts.open(home)   # a library of no account yet (a new machine has none: see the test below)
     empty = runner.invoke(cli_app, ["user", "list"])   # no empty table: how to make the first account
     assert (empty.exit_code, empty.stdout) == (0, "") and "还没有账号。新增第一个管理员：sucai user add" in empty.stderr
     assert "已新增用户 alice" in run("user", "add", "alice", "--password", PASSWORD)
@@ -754,7 +755,6 @@ def test_cli_round_trip(home):
     table = run("user", "list")
     assert "用户名" in table and "会员到期" in table and "2099-12-31" in table
 
-    accounts = Accounts.open(home)
     assert accounts.authenticate("bob", "bob-password").member
     run("user", "set-role", "alice", "admin")
     run("user", "set-expiry", "bob", "2000-01-01")
@@ -779,6 +779,30 @@ def test_cli_round_trip(home):
 
     failed = runner.invoke(cli_app, ["user", "add", "carol", "--password", "short"])
     assert failed.exit_code != 0 and getattr(failed.exception, "code", None) == "weak_password"
+
+
+def test_account_commands_on_a_missing_library_make_nothing(tmp_path, monkeypatch, capsys):
+    """fix25: ``sucai user list`` (token list, audit, codes list…) on a new machine or a mistyped ``--home`` made an
+    empty library there and listed nothing from it. A command that reads or changes accounts says there is no
+    library, exit 1, making nothing — as ``sucai list`` does (fix23); ``user add`` (the first admin of a new site)
+    and ``codes create`` make one."""
+    from sucai.cli import ExitCode, run
+
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)   # an embedded library: PostgreSQL's is the server's
+    missing = tmp_path / "库"
+    refusal = (f"错误：数据目录 {missing} 中没有素材库（没有 catalogue.sqlite3 或 accounts.sqlite3）：请检查 --home 或"
+               "环境变量 SUCAI_HOME；新建素材库请用 sucai ingest 文件夹（或用 sucai demo 试用示例库）\n")
+    for command in (["user", "list"], ["user", "set-role", "alice", "admin"], ["user", "set-expiry", "alice", "none"],
+                    ["user", "passwd", "alice", "--password", PASSWORD], ["user", "remove", "alice"],
+                    ["token", "create", "alice"], ["token", "list", "alice"], ["token", "revoke", "abc"], ["audit"],
+                    ["codes", "list"], ["codes", "void", "--batch", "一"]):
+        status = run([*command, "--home", str(missing)])
+        assert (status, capsys.readouterr()) == (ExitCode.ERROR, ("", refusal)), command
+        assert list(tmp_path.iterdir()) == [], command
+    assert run(["user", "add", "alice", "--password", PASSWORD, "--home", str(missing)]) == ExitCode.OK
+    assert capsys.readouterr().out == "已新增用户 alice（编号 1，注册用户）\n"
+    assert run(["user", "list", "--json", "--home", str(missing)]) == ExitCode.OK
+    assert [user["username"] for user in json.loads(capsys.readouterr().out)] == ["alice"]
 
 
 # -- issue 11: sessions, look-alike names, sign-up limits ----------------------------------------

@@ -11,8 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..choices import ROLE_LABELS, ROLES
-from ..config import Settings, load_settings, local_time
-from .common import POSITIVE, NamedChoice, app, err, example_until, home_option, json_option, out, print_json, shown
+from ..config import Settings, local_time
+from .common import (POSITIVE, NamedChoice, app, err, example_until, home_option, json_option, library_settings,
+                     made_settings, out, print_json, shown)
 
 if TYPE_CHECKING:   # imported by the commands when they run (sucai.accounts loads the database layer)
     from ..accounts import Accounts
@@ -39,10 +40,12 @@ _name_argument = click.argument("name", metavar="用户名")
 
 
 def _accounts(home: Path | None, settings: Settings | None = None) -> Accounts:
-    """The accounts of the library in ``home``, or of the one whose ``settings`` were read already."""
+    """The accounts of the library in ``home`` (refused as :func:`.common.library_settings` refuses a ``home`` holding
+    none: a command that reads or changes accounts made an empty library there), or of the one whose ``settings``
+    were read already."""
     from ..accounts import Accounts
 
-    return Accounts.from_settings(settings or load_settings(home))
+    return Accounts.from_settings(settings or library_settings(home))
 
 
 def _ask_password(password: str | None) -> str:
@@ -66,7 +69,7 @@ def _user_row(viewer) -> dict:
 def user_add(name: str, role: str = "user", until: str | None = None, password: str | None = None,
              home: Path | None = None) -> None:
     """新增账号。"""
-    accounts = _accounts(home)
+    accounts = _accounts(home, made_settings(home))   # the first admin of a new site: before any document
     viewer = accounts.add_user(name, _ask_password(password), role, until)
     out.print(f"已新增用户 {escape(viewer.username)}（编号 {viewer.user_id}，{viewer.role_label}）")
     if role == "member" and not viewer.member_until:
@@ -155,7 +158,7 @@ def token_create(name: str, label: str = "令牌", home: Path | None = None, as_
 @json_option
 def token_list(name: str, home: Path | None = None, as_json: bool = False) -> None:
     """列出用户的 API 令牌（不含密钥）。"""
-    settings = load_settings(home)
+    settings = library_settings(home)
     tokens = _accounts(home, settings).tokens(name)
     if as_json:
         print_json(tokens)
@@ -186,7 +189,7 @@ def audit_log(limit: int = 100, home: Path | None = None, as_json: bool = False)
 
     最新在前；时间为设置 timezone（默认 Asia/Shanghai）的当地时间。
     """
-    settings = load_settings(home)
+    settings = library_settings(home)
     entries = _accounts(home, settings).audit_log(limit)
     if as_json:
         print_json(entries)

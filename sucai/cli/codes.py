@@ -12,9 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..choices import TIER_LABELS, TIERS
-from ..config import load_settings, local_time
+from ..config import Settings, local_time
 from ..errors import SucaiError, os_reason
-from .common import INT, NamedChoice, app, err, home_option, json_option, out, print_json, shown
+from .common import (INT, NamedChoice, app, err, home_option, json_option, library_settings, made_settings, out,
+                     print_json, shown)
 
 if TYPE_CHECKING:   # imported when a command runs (the accounts load the database layer)
     from ..codes import Codes
@@ -25,11 +26,13 @@ def codes_app() -> None:
     """会员卡密：批量生成（CSV 输出，只显示这一次）、作废、查看批次。"""
 
 
-def _codes(home: Path | None) -> Codes:
+def _codes(settings: Settings) -> Codes:
+    """The 卡密 of the library whose ``settings`` were read (:func:`.common.library_settings` for the commands that
+    read or void them: there is none to read in a data directory holding no library; :func:`.common.made_settings` for
+    ``create``, which may make the first of a new site's)."""
     from ..accounts import Accounts
     from ..codes import Codes
 
-    settings = load_settings(home)
     return Codes(Accounts.from_settings(settings), settings.redeem_max_failures)
 
 
@@ -50,7 +53,7 @@ def codes_create(tier: str = "member", days: int = 365, count: int = 1, batch: s
     """
     handle = _new_csv(output) if output is not None else None
     try:
-        codes = _codes(home)
+        codes = _codes(made_settings(home))
         rows = codes.create(tier, days, count, batch=batch)
         data = codes.csv(rows)
         if handle is None:
@@ -93,7 +96,7 @@ def codes_void(typed: tuple[str, ...] = (), batch: str | None = None, home: Path
     """
     if (batch is None) == (not typed):
         raise click.UsageError("请给出 --batch 批次名称，或要作废的卡密（二者选一）")
-    done = _codes(home).void(batch=batch, typed=list(typed) if typed else None)
+    done = _codes(library_settings(home)).void(batch=batch, typed=list(typed) if typed else None)
     err.print(done.message)
 
 
@@ -102,7 +105,7 @@ def codes_void(typed: tuple[str, ...] = (), batch: str | None = None, home: Path
 @json_option
 def codes_list(home: Path | None = None, as_json: bool = False) -> None:
     """列出卡密批次：等级、天数、数量、已兑换、已作废。"""
-    codes = _codes(home)
+    codes = _codes(library_settings(home))
     batches = codes.batches()
     if as_json:
         print_json(batches)

@@ -443,17 +443,22 @@ def open_library(home: Path | None, *, create: bool = False, outcome: str = "") 
     the user did not name it. Any other command reads or changes a library that is there: a ``home`` holding none
     is refused as :func:`library_settings` refuses it (``outcome``: what was not done, "未重建索引"), making nothing —
     ``sucai search`` on a new machine made ~/.local/share/sucai and searched an empty library."""
-    if not create:
-        settings = library_settings(home, outcome)
-    else:
-        fresh = not data_dir(home).exists()
-        settings = load_settings(home)
-        if fresh and home is None:
-            origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
-            err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
+    settings = made_settings(home) if create else library_settings(home, outcome)
     from ..library import Library   # the commands' heaviest import: not for `sucai --help`
 
     return Library(settings)
+
+
+def made_settings(home: Path | None) -> Settings:
+    """The settings of the library in ``home`` for a command that makes one (ingest; ``user add`` and ``codes create``,
+    a new site's first admin and 卡密): a new, empty data directory is made when there is none, said on stderr when the
+    user did not name it."""
+    fresh = not data_dir(home).exists()
+    settings = load_settings(home)
+    if fresh and home is None:
+        origin = "由环境变量 SUCAI_HOME 指定" if os.environ.get("SUCAI_HOME") else "没有 --home，也未设 SUCAI_HOME"
+        err.print(f"[yellow]提示：新建了空的数据目录 {settings.home}（{origin}）[/yellow]")
+    return settings
 
 
 STDOUT = Path("-")   # ``-o -``: the standard output, as Unix tools take it
