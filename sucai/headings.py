@@ -42,9 +42,11 @@ _LABEL = re.compile(
     rf"|[0-9]+(?:\.[0-9]+)*\s*[、.．](?!(?!{LABEL_YEAR})[0-9])|[①-⑳⑴-⒇㈠-㈩])\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
 _FACT_KINDS = ("unit", "year", "date", "person")
-# the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part), and the
-# words that may stand beside them without naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
-PART_NAMES = (("原因", ("原因", "根源")), ("措施", ("整改", "措施", "举措", "努力方向", "打算", "下一步", "下步")),
+# the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part; 计划 does,
+# a 工作总结's 下一步工作计划 — whole: 计划生育, 招生计划 name none), and the words that may stand beside them without
+# naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
+PART_NAMES = (("原因", ("原因", "根源")),
+              ("措施", ("整改", "措施", "举措", "努力方向", "打算", "计划", "下一步", "下步")),
               ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")))
 _PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "取得", "工作", "今后", "的")
 # a key made of a part's words and the fillers, each whole (no word is a prefix of another: possessive, linear)

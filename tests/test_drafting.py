@@ -447,6 +447,8 @@ def test_candidates_carry_their_placeholders(units):
     ("存在问题", "问题"), ("存在的主要问题", "问题"), ("不足", "问题"), ("整改措施", "措施"), ("努力方向", "措施"),
     ("主要成绩", "成效"), ("原因分析", "原因"), ("根源剖析", "原因"),   # a writer's "X 原因分析" asks for the causes
     ("下一步工作打算", "措施"), ("今后打算", "措施"), ("下步打算", "措施"), ("取得的成绩", "成效"),   # a 工作总结's (user22)
+    ("下一步工作计划", "措施"), ("下步工作计划", "措施"), ("今后工作计划", "措施"), ("工作计划", "措施"),   # fix25
+    ("计划生育", None), ("招生计划", None), ("计划单列市", None),   # 计划 of a topic, not whole
     ("工作总结", None), ("主要工作", None),   # a 文种, no part's word
     ("担当作为方面存在问题", None), ("问题产生的原因", None), ("问题原因分析", None),
     ("存问题在", None),    # 存在 split around 问题: the filler's characters, not the word (review 17)
@@ -536,6 +538,15 @@ def test_a_heading_naming_a_part_alone_takes_that_part_however_it_is_worded(unit
         ["二、问题产生的根源"] * 2 + ["二、产生问题的根源", "二、原因分析", "二、问题产生的原因"])
     a = next(c for c in found if c.title.startswith("某县财政局"))
     assert a.text.startswith("（一）理想信念有所松懈。") and a.text.endswith("换位思考不够。")
+
+
+@pytest.mark.parametrize("heading", ["三、下一步工作计划", "下步工作计划", "今后工作计划", "2024年工作计划"])
+def test_a_plan_heading_takes_the_plans_of_a_report(units, heading):
+    """fix25, writing a 工作总结 or 述职报告: 「下一步工作计划」 got no candidate — 计划 named no part, and the
+    library words the plans 2024年工作打算 (sucai/samples/src/05_工作总结.txt), 存在的不足和今后打算 (04_述职报告.txt)."""
+    for genre, part in (("工作总结", "三、2024年工作打算"), ("述职报告", "四、存在的不足和今后打算")):
+        found = paragraph_candidates(units, heading, genre=genre, member=True, limit=20)
+        assert [c.section_path[-1] for c in found] == [part], genre
 
 
 def test_a_candidate_ends_before_a_closing_formula_and_a_signature(units):
