@@ -21,9 +21,11 @@ Kinds (:data:`KINDS`):
 - ``date`` 日期: a day (2024年3月5日, 3月5日, 二〇二四年三月五日) or a month of a year (2024年3月).
 - ``person`` 人名: a name before 同志 (张三同志, 张三、李四同志), after a 职务 (区长
   杨国宏, 副校长郭慧茹), or a surname before a 职务 (王局长); then every other
-  occurrence of a name found so. Family names from a list of common ones; the
-  national leadership and the models every unit studies (习近平, 焦裕禄…) are
-  kept (:data:`KEPT_PEOPLE`).
+  occurrence of a name found so; and one who introduces themself at the start
+  of a clause (我叫张三, 本人张三，现任…). Family names from a list of common
+  ones; the national leadership and the models every unit studies (习近平,
+  焦裕禄…) are kept (:data:`KEPT_PEOPLE`). :func:`line_name`: the person a 署名 or
+  题注 line names alone (张三, 述职人：张三, 某镇党委副书记　张三).
 - ``title`` 题名与职务: a quoted title 《…》 and a 职务 word (局长, 党组书记…).
 - ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
   Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
@@ -126,6 +128,16 @@ _MEASURE = "个项次名人位条家所件场天批处篇户元倍台套座支�
 _CN_QUANTITY = re.compile(rf"[{_CN_NUMERAL}]+(?=[{_MEASURE}])")
 _TITLE_WORDS = re.compile("|".join(sorted(TITLES, key=len, reverse=True)))
 _NAME_BOUNDARY = re.compile(rf"(?:[^{_HAN}]|同志|$)")
+# a writer or speaker who introduces themself at the start of a clause: the name after 我叫 up to a stop, 现任 or
+# 同志 (我叫张三，…); after 本人 or 我是, only before what says who they are (本人张三，现任…, 我是张三同志) — 「本人申请，
+# 经批准」 and 「经本人申请」 name nobody
+_INTRODUCED = re.compile(rf"(?:^|(?<=[\s。！？；：:，,、“‘（(]))(?:(?:我叫|我名叫|我的名字叫)[ \u3000]*([{_HAN}]{{2,4}}?)"
+                         rf"(?=[，,。、；;（(\s]|现任|现为|同志|$)|(?:本人|我是)[ \u3000]*([{_HAN}]{{2,4}}?)"
+                         rf"(?=[，,]?(?:现任|现为|现系|系|同志)))", re.MULTILINE)
+# a 署名 or 题注 line naming a person alone: the name, after a word naming the writer (述职人：) or after a 职务 or unit
+# and a space (某镇党委副书记　张三)
+_SIGNATURE = re.compile(rf"(?:(?:述职人|报告人|发言人|汇报人|姓名)[ \t\u3000]*[：:]|\S{{2,30}}[ \t\u3000]+)?[ \t\u3000]*"
+                        rf"([{_HAN}]{{2,4}})")
 
 
 @dataclass(frozen=True)
@@ -275,9 +287,18 @@ def _is_name(word: str) -> bool:
     return word[0] in SURNAMES and len(word) <= 3 and not _TITLE_WORDS.search(word)
 
 
+def line_name(line: str) -> str | None:
+    """The person a 署名 or 题注 line names and nothing else — 「张三」, 「述职人：张三」, or a 职务 or unit, a space and
+    the name, 「某镇党委副书记　张三」 —; None for any other line, and for a name every unit may write
+    (:data:`KEPT_PEOPLE`: 「国务院总理　李强」). Linear in the line."""
+    found = _SIGNATURE.fullmatch(line.strip())
+    return found.group(1) if found and _is_name(found.group(1)) else None
+
+
 def _people(text: str, words: list[tuple[int, int]]) -> list[Fact]:
-    """Names before 同志 (and the names listed with 、 before them), after a 职务, and surnames before a 职务."""
-    out = []
+    """Names before 同志 (and the names listed with 、 before them), after a 职务, surnames before a 职务, and the name
+    of one who introduces themself (:data:`_INTRODUCED`)."""
+    out = [_person(text, *m.span(m.lastindex)) for m in _INTRODUCED.finditer(text) if _is_name(m.group(m.lastindex))]
     pieces = [text[s:e] for s, e in words]
     ends = {e: s for s, e in words}
     for match in re.finditer("同志", text):

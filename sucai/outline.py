@@ -31,6 +31,7 @@ from . import metadata
 from .analysis import quotation_marks, read_mark
 from .clean import Cleaned
 from .elements import NONBLANK_LINE, SALUTATION, find_elements
+from .facts import line_name
 from .metadata import DOC_NUMBER, genres
 from .model import Document, Element, OutlineNode, Removal
 from .numerals import LABEL_YEAR
@@ -317,7 +318,8 @@ def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
     the line before it ends a sentence, is a heading or a bare number/date line
     (or there is none), and the line after it is a paragraph or a numbered
     heading — not a date (落款) or a salutation (the name line before
-    "各位代表："). Longer runs are lists of names or places, signature blocks.
+    "各位代表："); a first line naming a person alone is the 题注 under the title (a 述职报告's 「张三」:
+    :func:`sucai.facts.line_name`). Longer runs are lists of names or places, signature blocks.
     """
     lines = [(m.start(1), m.end(1), m.group(1)) for m in NONBLANK_LINE.finditer(body)]
     flags = [start not in taken and _is_plain_candidate(text) for start, _, text in lines]
@@ -351,8 +353,8 @@ def _opens_section(lines: list[tuple[int, int, str]], i: int, j: int, taken: set
         return False
     if not (_PARAGRAPH_END.search(following) or next_start in taken or _starts_label(following)):
         return False
-    if i == 0:
-        return True
+    if i == 0:   # the body's first line: a 题注 naming the writer or speaker (「张三」, 「某镇党委副书记　张三」) is none
+        return not line_name(lines[0][2])
     previous_start, _, previous = lines[i - 1]
     return previous[-1] in _SENTENCE_CLOSE or previous_start in taken or not _HAS_HAN.search(previous)
 

@@ -36,7 +36,7 @@ from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, numbered
-from sucai.facts import find_facts, learn
+from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body
@@ -92,6 +92,52 @@ def test_placeholders_replace_another_units_names_years_dates_and_people():
                            "【待补】到会指导，【待补】、【待补】同志作了发言。")
     for placeholder in marked.placeholders:   # offsets point at the 【待补】 in the marked text
         assert marked.text[placeholder.start:placeholder.end] == "【待补】"
+
+
+@pytest.mark.parametrize("text, names", [
+    ("本人张建国，现任某镇党委副书记，分管党建工作。", ["张建国"]), ("本人杜联合现任县农业农村局局长。", ["杜联合"]),
+    ("各位领导、同志们：我叫李志强，来自县农业农村局。", ["李志强"]), ("大家好！我是王海涛同志的同事。", ["王海涛"]),
+    # what the corpus's laws and speeches write: nobody introduced (hand-checked, the 228 本人 and 我是 of ../shared)
+    ("经本人申请，企业领导批准，可以提前退休。", []), ("对没有本人陈述，但其他证据能够证明的", []),
+    ("本人申请，经批准可以退出。", []), ("我是党员，要带头。", []), ("我是不投降的，阎王老爷你看。", []),
+])
+def test_one_who_introduces_themself_is_a_person(text, names):
+    """fix25: a 述职报告's 「本人张建国，现任…」 or a speech's 「我叫李志强」 went into a writer's draft as it stood: the
+    writer handed in someone else's name. A name after 我叫 — after 本人 or 我是 only before what says who they are
+    (现任, 同志) — is a person; a clause's 本人 of a law (经本人申请) names nobody."""
+    assert [f.text for f in find_facts(text, kinds=("person",))] == names
+
+
+@pytest.mark.parametrize("line, name", [
+    ("张三", "张三"), ("述职人：王海涛", "王海涛"), ("某镇党委副书记　张建国", "张建国"), ("发言人: 李志强", "李志强"),
+    ("国务院总理　李强", None),   # the national leadership: every unit writes it
+    ("（2023年12月）", None), ("——在全县作风建设推进会上", None), ("县农业农村局", None), ("2024年1月5日", None),
+])
+def test_a_signature_line_names_its_person(line, name):
+    assert line_name(line) == name
+
+
+def test_a_sources_writer_is_no_writers_name(tmp_path, make_home):
+    """fix25: the opening of a 述职报告 or a 发言提纲 taken as the writer's — 「本人张建国，现任…」, 「我叫李志强」, or
+    the name its 题注 gives (「王海涛」 under the title, then 「我，王海涛，…」) — kept that person's name: each is
+    【待补】, wherever the candidate names them."""
+    report = ("2023年度个人述职报告\n王海涛\n\n我，王海涛，自2022年起担任某镇党委副书记，分管党建和乡村振兴工作，"
+              "一年来认真履行职责。现将情况报告如下。\n一、坚持政治引领\n始终把学习摆在首位，全年参加中心组学习二十四次，"
+              "撰写学习体会六篇。\n二、存在的不足和今后打算\n调查研究不够深入，对村集体经济发展的瓶颈问题思考不深。\n")
+    outline = ("在2023年度民主生活会上的个人发言提纲\n\n各位领导、同志们：本人李志强，现任县农业农村局局长。根据县委的部署要求，"
+               "我认真学习规定篇目，广泛听取意见建议，进行检视剖析，请同志们批评帮助。\n一、对照检查情况\n学习不够系统，联系农业"
+               "农村工作谈体会不多。\n二、问题产生的根源\n理论武装还有差距，对党的创新理论学得不深、悟得不透。\n")
+    library = ingest_texts(make_home(tmp_path / "home"), {"report.txt": report, "outline.txt": outline})
+    assert sorted(d.genre for d in library.catalogue.documents()) == ["发言提纲", "述职报告"]
+    marked = {genre: [(c.marked.text, [(p.kind, p.original) for p in c.marked.placeholders])
+                      for c in paragraph_candidates(library, "", genre=genre, topic=genre, member=True)]
+              for genre in ("述职报告", "发言提纲")}
+    assert marked == {
+        "述职报告": [("我，【待补】，自【待补】起担任【待补】副书记，分管党建和乡村振兴工作，一年来认真履行职责。"
+                  "现将情况报告如下。", [("person", "王海涛"), ("year", "2022年"), ("unit", "某镇党委")])],
+        "发言提纲": [("各位领导、同志们：本人【待补】，现任县农业农村局局长。根据县委的部署要求，我认真学习规定篇目，广泛听取"
+                  "意见建议，进行检视剖析，请同志们批评帮助。", [("person", "李志强")])]}
+    library.close()
 
 
 def test_what_every_unit_writes_is_kept():

@@ -21,7 +21,8 @@ opening instead (开头段): the openings of the 文种's documents (:func:`_ope
 so a candidate never holds members-only text for a non-member, and hidden
 documents are never sources. Each candidate also comes with the same text
 :func:`marked <.placeholders.mark_placeholders>` for picking: another unit's
-names, years, dates and people as 【待补】.
+names, years, dates and people as 【待补】 — the source's writer or speaker too, introduced (本人张三，现任…) or named
+under its title (:func:`_known`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .. import access
 from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import Hit, SearchRequest
-from ..facts import learn
+from ..facts import Known, learn, line_name
 from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role
 from ..metadata import title_note_lines
 from .drafts import place
@@ -160,12 +161,22 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
         start, end = span
         text = doc.text[start:end]
         seen.add(text)
-        known = learn(doc.title + "\n" + doc.text[:_LEARN_CHARS] + "\n" + doc.text[section[0]:section[1]])
+        known = _known(doc, *section)
         out.append(Candidate(heading, text, doc.id, doc.title, [] if opening else hit.section_path, start, end,
                              mark_placeholders(text, known=known, unit=unit, year=year)))
         if len(out) == limit:
             break
     return out
+
+
+def _known(doc: Document, start: int, end: int) -> Known:
+    """The people and places of ``doc`` (a viewer's view) that a candidate of its section ``start:end`` marks wherever
+    it names them (:func:`sucai.facts.learn`): learnt from the title, the opening and the section, and the people its
+    题注 names alone — the speaker or writer under the title, 「张三」, 「述职人：张三」 (:func:`sucai.facts.line_name`) —,
+    whom a writer must not hand in as themself."""
+    known = learn(doc.title + "\n" + doc.text[:_LEARN_CHARS] + "\n" + doc.text[start:end])
+    signed = {name for line in title_note_lines(doc.text) if (name := line_name(line.text))}
+    return Known(known.people | signed, known.places)
 
 
 def _body(doc: Document, start: int | None, end: int | None, subheadings: bool = False,
