@@ -709,6 +709,40 @@ def test_drafting_desk_says_in_chinese_when_the_server_does_not_answer(browser, 
     context.close()
 
 
+def test_a_check_is_sent_once_however_often_it_is_asked(browser, sample_site, output_dir):
+    """fix25: a double click on 开始查重 sent the draft twice and spent two of a visitor's free 查重. While the draft is
+    on its way (held here: the page can be neither read nor clicked by the test meanwhile, so it tells each submit
+    on its console), the button is disabled and says 正在查重…, and a second submit — a click, or Enter, sent by the
+    page itself right after the first — sends nothing; the report comes, and back on the form (no-store: not kept as it
+    was left) it can be sent again."""
+    server, _ = sample_site
+    context, page = new_page(browser, server)
+    page.goto("/check")
+    held, submits = [], []
+    page.route("**/check", lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    page.on("console", lambda message: submits.append(message.text) if message.text.startswith("submit ") else None)
+    page.evaluate("""addEventListener('submit', event => {   // after the form's own handler
+        const button = event.target.querySelector('button[type=submit]');
+        console.log('submit ' + [event.defaultPrevented, button.disabled, button.textContent].join(' '));
+        if (!event.defaultPrevented) setTimeout(() => event.target.requestSubmit());   // Enter, or a script
+    })""")
+    page.fill("#check-form textarea[name=text]", "加强作风建设，切实为基层减负，让基层干部有更多时间和精力抓落实。")
+    box = page.locator("#check-form button[type=submit]").bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    deadline = time.monotonic() + 30
+    while (len(submits) < 2 or not held) and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert (submits, len(held)) == (["submit false true 正在查重…", "submit true true 正在查重…"], 1)
+    held[0].continue_()
+    page.locator("#check-result").wait_for()
+    page.go_back()
+    page.locator("#check-form").wait_for()
+    button = page.locator("#check-form button[type=submit]")
+    assert (button.is_disabled(), button.inner_text()) == (False, "开始查重")
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_saved_search_new_document_new_1_and_open_it(browser, sample_site, output_dir, tmp_path):
     """A user saves a search, a new document arrives, the user sees "新 1" on 订阅 and opens it; then keeps it
     in a folder with a note and redeems a membership code (issue 14)."""

@@ -1,4 +1,5 @@
-// sucai 素材库: type-ahead on titles, "复制本段", and the clipboard the 写作台 copies a draft with (sucaiClipboard).
+// sucai 素材库: type-ahead on titles, "复制本段", forms sent once (查重), and the clipboard the 写作台 copies a draft
+// with (sucaiClipboard).
 // No framework, no build step. Text from the server is always put in with textContent, never innerHTML.
 (function () {
   "use strict";
@@ -175,11 +176,27 @@
     if (best) best.scrollIntoView();
   }
 
+  // A form marked data-send-once is sent once (查重: each sending spends one of the day's or the hour's 查重): a second
+  // click or Enter while the first is on its way sends nothing, its submit buttons disabled and saying what is being
+  // done (data-sending, "正在查重…"). Back on the page from the browser's history it is new: a page is no-store, never
+  // kept in the browser's page cache as it was left.
+  function setupSendOnce(form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+        button.textContent = button.dataset.sending || button.textContent;
+        button.disabled = true;
+      });
+    });
+  }
+
   window.sucaiClipboard = { copy: copyText, html: blocksHtml };   // for the 写作台 (drafting.js)
 
   document.addEventListener("DOMContentLoaded", function () {
     landOnSection();
     document.querySelectorAll("input[data-suggest]").forEach(setupTypeahead);
+    document.querySelectorAll("form[data-send-once]").forEach(setupSendOnce);
     document.querySelectorAll(".para .copy").forEach(setupCopy);
     document.querySelectorAll("#body").forEach(setupTapToCopy);
     // On a phone the outline is folded away until asked for.
