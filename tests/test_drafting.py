@@ -549,6 +549,15 @@ def test_a_candidate_ends_before_a_closing_formula_and_a_signature(units):
     assert [c.text for c in found] == ["建立数据质量核查制度，对重点指标逐项核实。"]
 
 
+def test_a_body_ends_before_the_signature_of_the_person_reporting():
+    """user24: the last paragraph of a 述职报告 went on with 「述职人：张某某」 and 【待补】 for its date (hand-checked)."""
+    text = "三、下一步打算\n一是加强学习，提升履职能力；二是改进作风，深入基层一线。\n\n述职人：张某某\n2025年1月10日"
+    elements = find_elements(text)
+    doc = Document("2024年度个人述职报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    body = text.index("一是")
+    assert _body(doc, body, len(text)) == (body, text.index("\n\n述职人"))
+
+
 def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():
     """An opening (开头段) is where 「现将…报告如下」 belongs: on a line of its own it is kept, where a section's body
     ends before it; a 主送机关 line above it is no part of it (hand-checked)."""
