@@ -1103,6 +1103,7 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     # user24: a year the topic writes in full-width digits or Chinese numerals was put before it again
     ("对照检查材料", "２０２４年度 民主生活会", "县审计局党支部", 2024, "县审计局党支部２０２４年度民主生活会对照检查材料"),
     ("对照检查材料", "二〇二四年度民主生活会", "县审计局党支部", 2024, "县审计局党支部二〇二四年度民主生活会对照检查材料"),
+    ("对照检查材料", "2024年度组织生活会 2023年问题整改", None, 2024, "2024年度组织生活会2023年问题整改对照检查材料"),
     ("工作总结", "2023年乡村振兴工作总结", None, 2023, "2023年乡村振兴工作总结"),   # the topic holds the 文种
     ("述职报告", "2024年度个人述职", None, 2024, "2024年度个人述职报告"),        # ends with its first characters
     ("对照检查材料", "民主生活会对照检查", "县水利局党组", None, "县水利局党组民主生活会对照检查材料"),
