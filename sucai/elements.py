@@ -22,7 +22,8 @@ attachment_note    附件说明      "附件：名称" and the numbered lines "2
                                  continue it (§7.3.4)
 issuer_signature   发文机关署名  up to three short lines right above the 成文日期 —
                                  the organs, or the 签发人职务 and name that replace
-                                 them ("总理　李克强", §7.3.5.3)
+                                 them ("总理　李克强", §7.3.5.3), or the person a
+                                 述职报告 or 发言 is signed by ("述职人：张某某")
 date               成文日期      a whole-line date with year, month and day
                                  (2019年1月24日, 一九九六年六月二十九日) after the
                                  正文 (a finished sentence or a 署名 above it, §7.3.5)
@@ -96,7 +97,8 @@ _FIRST_ENTRY = re.compile(rf"附件?[：:]?(?P<n>[{_DIGIT}]{{1,2}})[.．、]")
 _LIST_ENTRY = re.compile(rf"(?P<n>[{_DIGIT}]{{1,2}})[.．、]\S[^。]*")
 _CC = re.compile(r"(?:抄送|抄报|分送)[：:].+")
 _MOVED_ADDRESSEE = re.compile(r"主送[：:].+")
-_SIGNATURE = re.compile(rf"[{_HAN}·•（）()、]+")
+# A 署名: organs or a name, after the role of the person who signs a 述职报告, 汇报 or 发言 (述职人：, 报告人：…).
+_SIGNATURE = re.compile(rf"(?:(?:(?:述[职责廉学]){{1,3}}|报告|汇报|发言|承诺)人[：:])?[{_HAN}·•（）()、]+")
 _TITLE_END = re.compile(
     r"(?:通知|方案|意见|决定|规定|办法|细则|条例|规则|预案|报告|请示|纪要|批复|函|制度|清单|名单|目录|标准|要点"
     r"|计划|规划|纲要|指标|措施|说明|表|图|坐标)$"

@@ -267,6 +267,32 @@ def test_the_report_file_is_on_a4_paper(library):
     assert [round(size.mm, 1) for size in sizes] == [210, 297, 25.4, 31.8]   # margins of 1 and 1.25 inches
 
 
+def test_the_report_file_s_tables_share_the_page_by_what_their_columns_hold(library):
+    """user24: every table of the .docx 查重报告 had equal columns, python-docx's default: 序号 and 相似度 took two
+    fifths of the 重合片段 table, whose draft's and source's texts stood four characters a line. The columns fill
+    the text width of the page; the texts take most of it; 「序号」, 「100.0%」 and 「单篇最大文字复制比」 each fit
+    on a line at 11 pt (3.9 mm a character, 1.9 mm of cell margin each side), in every row as in the grid."""
+    from docx import Document as open_docx
+    from docx.shared import Emu
+
+    from sucai.check.export import export_report
+
+    doc, passage = free_passage(library)
+    _, data = export_report(check_text(library, f"{OWN}{passage}", True), "docx")
+    report = open_docx(io.BytesIO(data))
+    section = report.sections[0]
+    page = Emu(section.page_width - section.left_margin - section.right_margin).mm
+    items, paragraphs, matches = ([column.width.mm for column in table.columns] for table in report.tables)
+    for widths in (items, paragraphs, matches):
+        assert abs(sum(widths) - page) < 0.1
+    for table in report.tables:
+        grid = [column.width for column in table.columns]
+        assert all([cell.width for cell in row.cells] == grid for row in table.rows)
+    assert items[0] >= 9 * 3.9 + 3.8 and matches[0] >= 2 * 3.9 + 3.8 and matches[4] >= 6 * 2.2 + 3.8
+    assert matches[1] + matches[3] >= 0.55 * page and paragraphs[0] >= 0.75 * page
+    assert len(report.tables[2].rows) == 2 and report.tables[2].rows[1].cells[3].text == passage
+
+
 def test_hidden_documents_are_never_sources(home):
     library = Library.open(home)
     library.ingest([SAMPLES / "library"], workers=1)

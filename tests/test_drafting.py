@@ -606,6 +606,15 @@ def test_a_candidate_ends_before_a_closing_formula_and_a_signature(units):
     assert [c.text for c in found] == ["建立数据质量核查制度，对重点指标逐项核实。"]
 
 
+def test_a_body_ends_before_the_signature_of_the_person_reporting():
+    """user24: the last paragraph of a 述职报告 went on with 「述职人：张某某」 and 【待补】 for its date (hand-checked)."""
+    text = "三、下一步打算\n一是加强学习，提升履职能力；二是改进作风，深入基层一线。\n\n述职人：张某某\n2025年1月10日"
+    elements = find_elements(text)
+    doc = Document("2024年度个人述职报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    body = text.index("一是")
+    assert _body(doc, body, len(text)) == (body, text.index("\n\n述职人"))
+
+
 def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():
     """An opening (开头段) is where 「现将…报告如下」 belongs: on a line of its own it is kept, where a section's body
     ends before it; a 主送机关 line above it is no part of it (hand-checked)."""
@@ -1148,6 +1157,10 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
 @pytest.mark.parametrize(("genre", "topic", "unit", "year", "title"), [
     ("对照检查材料", "组织生活会", "县审计局党支部", 2024, "县审计局党支部2024年度组织生活会对照检查材料"),
     ("对照检查材料", "2025年度组织生活会 县司法局 党支部", "县司法局党支部", 2025, "县司法局党支部2025年度组织生活会对照检查材料"),
+    # user24: a year the topic writes in full-width digits or Chinese numerals was put before it again
+    ("对照检查材料", "２０２４年度 民主生活会", "县审计局党支部", 2024, "县审计局党支部２０２４年度民主生活会对照检查材料"),
+    ("对照检查材料", "二〇二四年度民主生活会", "县审计局党支部", 2024, "县审计局党支部二〇二四年度民主生活会对照检查材料"),
+    ("对照检查材料", "2024年度组织生活会 2023年问题整改", None, 2024, "2024年度组织生活会2023年问题整改对照检查材料"),
     ("工作总结", "2023年乡村振兴工作总结", None, 2023, "2023年乡村振兴工作总结"),   # the topic holds the 文种
     ("述职报告", "2024年度个人述职", None, 2024, "2024年度个人述职报告"),        # ends with its first characters
     ("对照检查材料", "民主生活会对照检查", "县水利局党组", None, "县水利局党组民主生活会对照检查材料"),

@@ -119,6 +119,16 @@ def test_joint_signatures_and_a_date_in_chinese_numerals():
     ]
 
 
+@pytest.mark.parametrize("role", ["述职人", "述职述廉人", "报告人", "汇报人", "发言人"])
+def test_a_report_signed_by_the_person_who_gives_it(role):
+    """user24: a 述职报告's 落款 「述职人：张某某」 above its date was no element — neither line was, so the 写作台
+    offered another writer's name and date as the end of a paragraph. The person's role and name is the 署名."""
+    text = f"三是严守纪律，筑牢廉洁防线。\n\n{role}：张某某\n2025年1月10日\n"
+    assert _kinds(text) == [("issuer_signature", f"{role}：张某某"), ("date", "2025年1月10日")]
+    # a contact person signs nothing: the date under it follows no finished paragraph, no 成文日期 either
+    assert _kinds(text.replace(role, "联系人")) == []
+
+
 def test_addressee_without_a_head_must_name_organs_or_persons():
     assert _kinds("各科室、各直属单位：\n现将有关事项通知如下。\n")[:1] == [("addressee", "各科室、各直属单位：")]
     bracketed = "各乡镇党委，县直各单位党组（党委）："   # the organ in brackets after another, before the colon

@@ -689,7 +689,10 @@ def test_the_taxonomy_has_the_fields_standard_names():
                                          # 附则): what one 文种's titles end with names it
                                          ("对照检查", "对照检查材料"), ("检视剖析", "对照检查材料"), ("述职", "述职报告"),
                                          ("总结", "工作总结"), ("心得", "心得体会"), ("汇报", "汇报材料"), ("复函", "函"),
-                                         ("工作报告", "工作报告"), ("调研", "调研"), ("报告", "报告")])
+                                         ("工作报告", "工作报告"), ("调研", "调研"), ("报告", "报告"),
+                                         # user24: typed in traditional characters, the 写作台 searched every 文种
+                                         ("對照檢查材料", "对照检查材料"), ("述職", "述职报告"), ("講話", "讲话稿"),
+                                         ("工作總結", "工作总结"), ("未知文種", "未知文种")])
 def test_what_users_type_as_a_genre(typed, name):
     assert canonical(typed) == name
 

@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import json
+import logging
 import re
 import zipfile
 from dataclasses import asdict
@@ -428,6 +429,31 @@ def test_500_envelope_has_no_traceback(library_web, monkeypatch):
     assert data["error"] == "服务器内部错误，请稍后再试"
     page = library_web.get("/search", params={"q": "基层"}, headers={"accept": "text/html"})
     assert page.status_code == 500 and "服务器内部错误" in page.text and "secret" not in page.text
+
+
+def test_a_client_gone_while_sending_its_body_is_no_server_error(library_web, caplog):
+    """user24: a writer who closed the 写作台 while it asked for paragraphs left the server's log an 「错误 处理请求 POST
+    /api/drafts/paragraphs 时出现内部错误」 and Starlette's English traceback of ClientDisconnect, which every route
+    reading its own body (查重, the 写作台's) raised: no error of the server's, and no one left to answer. A body
+    cut short is passed over: nothing logged, nothing sent."""
+    import asyncio
+
+    messages = iter([{"type": "http.request", "body": b'{"text": "', "more_body": True}, {"type": "http.disconnect"}])
+    sent = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/api/check", "raw_path": b"/api/check",
+             "root_path": "", "scheme": "http", "query_string": b"", "server": ("testserver", 80),
+             "client": ("192.0.2.7", 50000), "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")]}
+    with caplog.at_level(logging.WARNING, logger="sucai.web"):
+        asyncio.run(library_web.app(scope, receive, send))
+    assert sent == [] and caplog.records == []
+    assert library_web.post("/api/check", json={"text": "我们结合本单位实际，认真梳理了今年以来的主要做法。"}).status_code == 200
 
 
 # -- downloads ----------------------------------------------------------------------------

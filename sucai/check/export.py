@@ -143,10 +143,10 @@ def _docx(report: CheckReport, made: str) -> bytes:
     rows = [("总文字复制比", percent(report.copy_ratio)), ("去除引用复制比", percent(report.copy_ratio_excluding_quotes)),
             ("单篇最大文字复制比", f"{percent(top['copy_ratio'])}：{cite(top['title'], top['doc_id'])}" if top else "0.0%"),
             ("总字数", f"{report.chars:,}"), ("重合片段", str(len(report.matches))), *_left_out(report)]
-    _table(document, ("项目", "结果"), rows)
+    _table(document, ("项目", "结果"), rows, (1, 2))
     document.add_heading("全文对照", level=1)
     document.add_paragraph("红色：复制；绿色：引用的复制；黑色：原创。")
-    add_row = _row_adder(_table(document, ("段落", "复制比"), []))
+    add_row = _row_adder(_table(document, ("段落", "复制比"), [], (5, 1)))
     for para in report.paragraphs:
         cells = add_row()
         paragraph = cells[0].paragraphs[0]
@@ -157,16 +157,21 @@ def _docx(report: CheckReport, made: str) -> bytes:
     _table(document, ("序号", "草稿中的文字", "来源", "来源原文", "相似度"), [
         (str(n), report.text[m.start:m.end], cite(m.title, m.doc_id),
          m.source_text, percent(m.similarity))
-        for n, m in enumerate(report.matches, 1)])
+        for n, m in enumerate(report.matches, 1)], (3, 8, 5, 8, 4))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _table(document, header: tuple[str, ...], rows: list[tuple[str, ...]]):
+def _table(document, header: tuple[str, ...], rows: list[tuple[str, ...]], weights: tuple[int, ...]):
+    """A table of ``header`` and ``rows`` across the page's text width, its columns as wide as ``weights`` share it
+    out (python-docx makes them equal: a 序号 as wide as the text it numbers, which stood four characters a line)."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
+    section = document.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
+    for column, cell, text, weight in zip(table.columns, table.rows[0].cells, header, weights):
+        column.width = cell.width = width * weight // sum(weights)
         cell.text = text
     add_row = _row_adder(table)
     for row in rows:

@@ -90,11 +90,12 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     unit, year, topic, then the 文种 unless the topic holds it ("县审计局党支部" + "2024年度" + "组织生活会" +
     "对照检查材料"), or only the rest of it when the topic ends with its first characters (at least two: "2024年度
     个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"); parts already in the topic are not
-    repeated, nor the topic's words (split at white space) that the unit holds, and the topic's words are joined
-    without spaces (unit "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部":
-    "县司法局党支部2025年度组织生活会对照检查材料")."""
+    repeated — the year however the topic writes it (「２０２４年度」, 「二〇二四年」: its facts' values) —, nor the
+    topic's words (split at white space) that the unit holds, and the topic's words are joined without spaces (unit
+    "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部": "县司法局党支部2025年度组织生活会对照检查材料")."""
     topic = "".join(word for word in topic.split() if not (unit and word in unit))
-    parts = [unit or "", f"{year}年度" if year and str(year) not in topic else "", topic]
+    said = [topic, *(fact.value for fact in find_facts(topic, kinds=("year",)))]   # values in Arabic digits
+    parts = [unit or "", f"{year}年度" if year and not any(str(year) in text for text in said) else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
     title = "".join(parts)
     if genre in topic:

@@ -141,10 +141,11 @@ def taxonomy(counts: Mapping[str, int] | None = None) -> list[dict]:
 def canonical(name: str | None) -> str | None:
     """The taxonomy name for what a user typed as a 文种: a name of :data:`NAMES`, a shorthand of :data:`ALIASES`
     ("讲话" → "讲话稿"), or the words a title of a 文种 ends with (its ``words``, no two 文种's alike: "对照检查" →
-    对照检查材料, "述职" → 述职报告, "总结" → 工作总结); any other name as given."""
+    对照检查材料, "述职" → 述职报告, "总结" → 工作总结), each also typed in traditional characters (「對照檢查材料」,
+    「述職」: :func:`~sucai.analysis.to_simplified`); any other name as given, in simplified characters."""
     if name is None:
         return None
-    name = name.strip()
+    name = to_simplified(name.strip())
     if name in ALIASES:
         return ALIASES[name]
     return next((genre.name for genre, words in _NAMED_BY if words.fullmatch(name)), name)   # a name's words hold it

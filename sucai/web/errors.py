@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from ..accounts import TooManyRequests
 from ..errors import SucaiError
@@ -224,7 +225,8 @@ def validation_message(item: dict) -> str:
 class _Guard:
     """Pure ASGI middleware: any exception that escapes a route becomes the 500 envelope.
 
-    The traceback is logged on the server; the client gets a generic message.
+    The traceback is logged on the server; the client gets a generic message. A client that went away while
+    sending its body (Starlette's ``ClientDisconnect``) is no error: nothing is logged or sent.
     Also catches Rust panics from native extensions (``BaseException`` subclasses).
     """
 
@@ -247,6 +249,8 @@ class _Guard:
             await self.app(scope, receive, tracking_send)
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
+        except ClientDisconnect:   # the client went away before its body was read (a tab closed): no error, no one to answer
+            return
         except BaseException as error:  # noqa: BLE001 - the last line of defence
             if type(error).__name__ == "CancelledError":
                 raise
