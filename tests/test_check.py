@@ -45,6 +45,7 @@ from sucai.export import export_document
 from sucai.fingerprint import index_tokens, skeleton, skeleton_text
 from sucai.index import SCHEMA, _tantivy_document, index_fields
 from sucai.library import Library
+from sucai.web import check as web_check
 from sucai.web import create_app
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -924,6 +925,41 @@ def test_an_uploader_has_one_file_in_hand_at_a_time(home, monkeypatch):
     assert [a.json()["code"] for a in (other, members)] == ["busy", "busy"]   # waited their turn, not refused
     assert after.json().get("chars") == count_chars(OWN), after.text   # the hour's second: the refused cost nothing
     assert read == [b"slow", b"after"]
+
+
+def test_a_free_upload_is_read_within_the_wait_of_the_next(home, monkeypatch):
+    """attack24: a scan of noise kept Tesseract on for the whole ``parse_timeout_seconds`` (300 s), and sent again as
+    soon as it was answered, its address alone had every other upload of the process answered 503 ``busy`` after
+    ``READ_WAIT_SECONDS``. A visitor's or free user's file is read within half of ``READ_WAIT_SECONDS`` (the setting if
+    less), so the file behind it is read in its time — read within the whole wait, the scan and its worker's start
+    took 61 s, and a file sent 3 s after it was still answered 503 —; a member's within the setting. One not read in
+    time is said so as a 查重's, not as the ingest's (a setting to raise, then 入库 again)."""
+    accounts = Accounts.open(home)
+    for name, role in (("会员", "member"), ("用户", "user")):
+        accounts.add_user(name, "check-password", role, "2099-12-31" if role == "member" else None)
+    tokens = {name: {"authorization": f"Bearer {accounts.create_token(name, 't')}"} for name in ("会员", "用户")}
+    accounts.close()
+    budgets, wait = [], web_check.READ_WAIT_SECONDS // 2
+    assert wait < 100
+
+    def read_draft(settings, path, data, name):
+        budgets.append(settings.parse_timeout_seconds)
+        if data == b"scan":   # as the OCR says it to an ingest
+            raise ReadError("文字识别（OCR）读到第 3 页（共 9 页）时超出每个文件的时间上限，已停止；可调大设置 "
+                            "parse_timeout_seconds（sucai.toml）后再次入库", code="timeout")
+        return OWN
+
+    monkeypatch.setattr("sucai.web.check.read_draft", read_draft)
+    with _uploads(home, "free_checks_per_hour = 0\nparse_timeout_seconds = 100\n") as client:
+        for headers in ({}, tokens["用户"], tokens["会员"]):
+            assert _upload(client, 1, **headers).json().get("chars") == count_chars(OWN)
+        timeouts = [_upload(client, 1, b"scan", **headers).json() for headers in ({}, tokens["会员"])]
+        monkeypatch.setattr("sucai.web.check.READ_WAIT_SECONDS", 300)   # half of it: more than the setting
+        _upload(client, 1)
+    assert budgets == [wait, wait, 100, wait, 100, 100]
+    assert [(t["code"], t["error"]) for t in timeouts] == [
+        ("timeout", f"文件在 {seconds} 秒内没有读完（扫描件的文字识别较慢），已停止；请直接粘贴草稿文字查重，或分成几个较小的文件上传")
+        for seconds in (wait, 100)]   # a web 查重 has no setting to raise, nor an ingest to run again
 
 
 def test_a_check_never_changes_the_library(library):

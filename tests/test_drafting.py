@@ -46,6 +46,7 @@ from sucai.errors import InvalidInput, NotFound
 from sucai.library import Library
 from sucai.model import Document, walk_outline
 from sucai.outline import parse_outline
+from sucai.search import sections
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -880,6 +881,32 @@ def test_members_paragraphs_are_withheld_from_a_non_member(units):
     assert shown(units, draft, member=True).sections[0].paragraphs[0].text == members_doc.text[start:end]
     _, data = export_draft(seen, "md", zone=ZONE)
     assert not any(w in data.decode() for w in MEMBERS_WORDS)
+
+
+def test_a_free_paragraph_under_a_members_heading_is_placed_as_a_non_member_sees_it(make_home, tmp_path):
+    """attack24: a paragraph of the free text after a members part stands under a heading of that part in the whole
+    text, and a member's candidate of it carries that heading in its place; saved by a member, it is kept for the
+    writer whose membership lapsed (it is free text), and its place — the draft's JSON, the 素材来源 of a download —
+    named the members part's heading. A non-member's place of it names only headings of the free text."""
+    text = ("关于做好档案数字化工作的实施方案\n一、总体要求\n坚持统筹规划、分步实施，稳妥推进档案数字化各项工作。\n##paidbegin##\n"
+            "二、内部测算口径红杉甲\n（一）测算方法\n按照红杉甲口径测算，全年支出控制在核定范围之内。\n##paidend##\n"
+            "（二）组织保障\n各单位要加强组织领导，压实工作责任，确保各项任务落到实处。\n")
+    library = ingest_texts(make_home(tmp_path / "home"), {"方案.txt": text})
+    doc = library.get(doc_id(library, "关于做好档案数字化"))
+    start = doc.text.index("各单位要加强")
+    end = doc.text.index("落到实处。") + len("落到实处。")
+    [path] = [s.path for s in sections(doc) if s.start <= start < s.end]
+    assert path == ["二、内部测算口径红杉甲", "（二）组织保障"]   # where the member's candidate of it stands
+    data = {"title": "草稿", "sections": [{"heading": "组织保障", "paragraphs": [{"text": doc.text[start:end], "source": {
+        "doc_id": doc.id, "start": start, "end": end, "section_path": path}}]}]}
+    draft = build_draft(library, DraftBody.model_validate(data), member=True)
+    lapsed, member = shown(library, draft, member=False), shown(library, draft, member=True)
+    assert lapsed.sections[0].paragraphs[0].text == doc.text[start:end]   # free text: kept
+    assert [d.sections[0].paragraphs[0].source.place for d in (lapsed, member)] == [
+        "（二）组织保障", "二、内部测算口径红杉甲 › （二）组织保障"]
+    assert "红杉甲" not in json.dumps(lapsed.to_dict(), ensure_ascii=False)
+    assert "红杉甲" not in export_draft(lapsed, "md", zone=ZONE)[1].decode()
+    library.close()
 
 
 def test_a_draft_downloads_as_gbt9704_word_and_markdown(units):

@@ -221,9 +221,10 @@ def from_row(row: tuple) -> Draft:
 def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
     """``draft`` as a viewer with (``member``) or without the member tier may see it now: paragraphs taken
     from members-only parts withheld (text replaced by :data:`WITHHELD`, source dropped) for a non-member;
-    source titles as the viewer may see them, sources of documents since hidden or removed dropped."""
+    source titles and places as the viewer may see them (:func:`_seen_path`), sources of documents since hidden or
+    removed dropped."""
     ids = sorted({p.source.doc_id for s in draft.sections for p in s.paragraphs if p.source})
-    titles = {d.id: access.viewed(d, member).title for d in library.catalogue.documents(ids) if not d.hidden}
+    views = {d.id: (d, access.viewed(d, member)) for d in library.catalogue.documents(ids) if not d.hidden}
     sections = []
     for section in draft.sections:
         paragraphs = []
@@ -233,10 +234,20 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
                 continue
             source = paragraph.source
             if source is not None:
-                source = replace(source, title=titles[source.doc_id]) if source.doc_id in titles else None
+                doc, view = views.get(source.doc_id, (None, None))
+                source = None if view is None else replace(
+                    source, title=view.title, section_path=_seen_path(source.section_path, doc, view))
             paragraphs.append(replace(paragraph, source=source))
         sections.append(replace(section, paragraphs=paragraphs))
     return replace(draft, sections=sections)
+
+
+def _seen_path(path: list[str], doc: Document, view: Document) -> list[str]:
+    """The headings ``path`` above a paragraph of ``doc`` as the viewer's ``view`` of it shows them: all of them in the
+    whole document, only those its text holds in a free view. Free text after a members part stands under a heading
+    of that part in the whole text: a member's place of it, saved, named the heading to the writer once the
+    membership lapsed (attack24). Linear in the view's text per heading (at most :data:`MAX_PATH`)."""
+    return path if view is doc else [heading for heading in path if heading in view.text]
 
 
 # -- what a writer sends: the one model that validates a save ---------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Annotated, Callable, Iterator, Literal, TypeVar
 
 import anyio
@@ -35,7 +36,7 @@ from ..check import CheckReport, check_length, check_text, read_draft
 from ..check.export import export_report, percent, report_section
 from ..clean import well_formed
 from ..config import Settings
-from ..errors import InvalidInput, SucaiError
+from ..errors import InvalidInput, ReadError, SucaiError
 from ..library import Library
 from ..readers import SUPPORTED_SUFFIXES
 from .api import DocId
@@ -172,13 +173,15 @@ async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tu
     (:meth:`~sucai.accounts.Accounts.limit_free_check`), a form's CSRF token checked before that
     (:func:`~sucai.web.deps.check_session_csrf`: a forged upload is neither counted nor read). A server process reads
     one uploaded file at a time, first come first served (``app.state.draft_reads``): each is read in a worker of its
-    own, OCR of a scan up to ``parse_timeout_seconds``, and thirty scans sent at once ran thirty Tesseracts (attack
-    23); a file waits for those before it at most :data:`READ_WAIT_SECONDS`, and is counted when its turn comes (a
-    file not read in time costs nothing). An uploader has one file in hand at a time (:func:`_one_upload`). Raises
-    InvalidInput (413 ``too_large`` beyond the limits, 422 otherwise), Forbidden (403 ``csrf_failed``: a form of a
-    signed-in session without its token), TooManyRequests (429 ``too_many_checks``: a file, this hour's free 查重 spent;
-    429 ``upload_in_hand``: the uploader's file before it still in hand), ReadsBusy (503 ``busy``: the files before it
-    not read in time) or ReadError (an unreadable file)."""
+    own, OCR of a scan up to ``parse_timeout_seconds`` (a visitor's or free user's up to half of
+    :data:`READ_WAIT_SECONDS`),
+    and thirty scans sent at once ran thirty Tesseracts (attack 23); a file waits for those before it at most
+    :data:`READ_WAIT_SECONDS`, and is counted when its turn comes (a file not read in time costs nothing). An uploader
+    has one file in hand at a time (:func:`_one_upload`). Raises InvalidInput (413 ``too_large`` beyond the limits,
+    422 otherwise), Forbidden (403 ``csrf_failed``: a form of a signed-in session without its token), TooManyRequests
+    (429 ``too_many_checks``: a file, this hour's free 查重 spent; 429 ``upload_in_hand``: the uploader's file before
+    it still in hand), ReadsBusy (503 ``busy``: the files before it not read in time) or ReadError (an unreadable
+    file; a visitor's or free user's not read within half of :data:`READ_WAIT_SECONDS`)."""
     header = request.headers.get(CSRF_HEADER)
     text_cap = settings.check_max_chars * 8 + _FORM_OVERHEAD  # bytes: UTF-8, or JSON \\u escapes
     file_cap = settings.upload_max_mb * 2**20
@@ -257,7 +260,15 @@ async def _read_upload(request: Request, viewer: Viewer, data: bytes, name: str)
     files before it are (``app.state.draft_reads``), waited for at most :data:`READ_WAIT_SECONDS`: then ReadsBusy (503
     ``busy``) — a visitor's hour of slow scans, each up to ``parse_timeout_seconds``, held every other upload of the
     process, a member's too, for hours (verify24). ``viewer``'s free 查重 is counted when the turn comes, before the
-    read (:meth:`~sucai.accounts.Accounts.limit_free_check`): a 503 cost one (fix24), a refused file is never read."""
+    read (:meth:`~sucai.accounts.Accounts.limit_free_check`): a 503 cost one (fix24), a refused file is never read.
+    A visitor's or free user's file is read within half of :data:`READ_WAIT_SECONDS` (``parse_timeout_seconds`` if less;
+    past it, ReadError ``timeout``, said as a 查重's: not the ingest's setting to raise): the file behind it is then read
+    in its time, the worker's start and the answer's making counted (read within the whole wait, the scan's 60 s and
+    its start took 61 s, and the file sent 3 s after it was answered 503). A scan of noise OCRed for the whole 300 s budget, sent again as soon as it was answered, had every
+    other upload of the process answered 503, one address alone (attack24)."""
+    settings = request.app.state.settings
+    if not viewer.member:
+        settings = replace(settings, parse_timeout_seconds=min(settings.parse_timeout_seconds, READ_WAIT_SECONDS // 2))
     reads = request.app.state.draft_reads
     with anyio.move_on_after(READ_WAIT_SECONDS) as waiting:
         await reads.acquire()
@@ -266,7 +277,12 @@ async def _read_upload(request: Request, viewer: Viewer, data: bytes, name: str)
                         retry_after=READ_WAIT_SECONDS)
     try:
         await run_in_threadpool(get_accounts(request).limit_free_check, viewer, client_ip(request))
-        return await run_in_threadpool(read_draft, request.app.state.settings, None, data, name)
+        return await run_in_threadpool(read_draft, settings, None, data, name)
+    except ReadError as error:
+        if error.code != "timeout":
+            raise
+        raise ReadError(f"文件在 {settings.parse_timeout_seconds} 秒内没有读完（扫描件的文字识别较慢），已停止；"
+                        "请直接粘贴草稿文字查重，或分成几个较小的文件上传", code="timeout") from None
     finally:
         reads.release()
 
