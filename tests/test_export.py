@@ -1159,6 +1159,47 @@ def test_real_report_title_notes_and_salutation(corpus_dir):
     assert opening.text.startswith("现在，") and opening.paragraph_format.first_line_indent is None
 
 
+LAW_TITLE = "中华人民共和国某某管理法"
+ADOPTED = "2009年6月27日 第十一届全国人民代表大会常务委员会第九次会议通过"
+
+
+@pytest.mark.parametrize("printed", [["中华人民共和国某某", "管理法"], ["中华人民共和国某某管理法"],
+                                     ["中华人民共和国 某某管理法"]])
+def test_docx_leaves_out_the_title_printed_again(printed):
+    """The title printed again at the head of the text — on the lines it was broken into, or one — is not a body
+    paragraph under the title (which it repeats), and the 题注 under it is centred in 楷体; the document's text keeps it."""
+    doc = Document(LAW_TITLE, "\n".join([*printed, ADOPTED, "第一章 总则"]))
+    paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
+    assert [_text(p) for p in paragraphs] == [LAW_TITLE, ADOPTED, "第一章 总则"]
+    assert _centred_in_kaiti(paragraphs[1])
+    assert doc.text.startswith(printed[0])
+
+
+@pytest.mark.parametrize("lines", [
+    ["中华人民共和国某某", ADOPTED],                       # a part of the title only
+    ["中华人民共和国某某管理法实施条例", ADOPTED],          # more than the title
+    ["中华人民共和国某某管理法", "中华人民共和国某某管理法"],  # once is left out, not twice
+])
+def test_docx_keeps_lines_that_do_not_print_the_title_again(lines):
+    paragraphs = open_docx(export_document(Document(LAW_TITLE, "\n".join(lines)), "docx")[1]).paragraphs
+    kept = lines[1:] if lines[0] == LAW_TITLE else lines
+    assert [_text(p) for p in paragraphs[1:]] == kept
+
+
+@pytest.mark.corpus
+def test_real_law_title_printed_again_is_left_out(corpus_dir):
+    """境外非政府组织境内活动管理法 as the pipeline reads it: its markdown title line, then the title printed again on
+    two lines, then its adoption — the .docx prints the title once, the adoption right under it centred in 楷体."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / "laws_lawrefbook_national/行政法/境外非政府组织境内活动管理法(2017-11-04).md")
+    assert doc.text.startswith("中华人民共和国境外非政府组织\n")   # stored as written
+    paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
+    assert _text(paragraphs[0]) == doc.title == "中华人民共和国境外非政府组织境内活动管理法"
+    assert paragraphs[1].text.startswith("2016年4月28日 ") and _centred_in_kaiti(paragraphs[1])
+    assert not [p for p in paragraphs[1:] if p.text in ("中华人民共和国境外非政府组织", "境内活动管理法")]
+
+
 @pytest.mark.corpus
 def test_real_law_chapters_centred_and_its_adoption_a_title_note(corpus_dir):
     """护士条例 as the pipeline reads it: its 6 chapters (counted by reading the file) centred, its articles body

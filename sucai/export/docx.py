@@ -65,6 +65,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from datetime import UTC, datetime
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
@@ -176,7 +177,9 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
 
     Paragraphs are the non-empty lines of ``doc.text``; lines that are 公文
     elements (``doc.elements``) are placed as the standard says, the 版头's
-    (发文机关标志, 发文字号, 签发人) above the title when they open the text.
+    (发文机关标志, 发文字号, 签发人) above the title when they open the text. The
+    title printed again at the head of the text (a law's 「中华人民共和国境外非政府组织」
+    / 「境内活动管理法」 under its title) is left out: the title stands above it.
     ``notice`` becomes a body paragraph where the members part was left out
     (:func:`~sucai.export.blocks.with_notice`). Core properties: title =
     ``doc.title``, subject and category = ``doc.genre`` (文种), comments and
@@ -194,8 +197,9 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     items = with_notice(doc, notice)
     masthead = _masthead(items)
     writer.title(doc.title, writer.masthead(items[:masthead]))
-    notes = masthead + _title_notes(doc.text, items[masthead:])
-    writer.title_notes(items[masthead:notes])
+    body = masthead + _title_repeat(doc.title, items[masthead:])
+    notes = body + _title_notes(doc.text, items[body:])
+    writer.title_notes(items[body:notes])
     for block in items[notes:]:
         writer.block(block)
     _set_properties(document, doc)
@@ -213,6 +217,8 @@ _SALUTATION_LINE = re.compile(rf"{_ADDRESSED}(?:[，、,]{_ADDRESSED})*[：:]")
 # What an 附件说明 line's name follows (§7.3.4): the label "附件：" and a number "1." (a further line: the number).
 _NOTE_PREFIX = re.compile(rf"(附件?[{_DIGITS}]{{0,2}}[：:])?([{_DIGITS}]{{1,2}}[.．、])?")
 _SIGNATURE_KINDS = ("issuer_signature", "date")
+_WHITE = re.compile(r"\s+")
+_TITLE_LINES = 4   # the most lines of a title printed again (metadata.titles joins at most four into a title)
 _RED = RGBColor(0xFF, 0x00, 0x00)
 
 
@@ -222,6 +228,14 @@ def _masthead(items: list[Block]) -> int:
     while count < len(items) and items[count].parts and all(k in _MASTHEAD_KINDS for k, _ in items[count].parts):
         count += 1
     return count
+
+
+def _title_repeat(title: str, items: list[Block]) -> int:
+    """How many leading lines print ``title`` again: the first lines that, joined and compared without white space,
+    are the title (0 when none are)."""
+    wanted = _WHITE.sub("", title)
+    joined = accumulate(_WHITE.sub("", block.text) for block in items[:_TITLE_LINES])
+    return next((count for count, text in enumerate(joined, start=1) if text == wanted), 0)
 
 
 def _title_notes(text: str, items: list[Block]) -> int:
