@@ -242,6 +242,52 @@ def test_docx_heading_font_follows_the_label_not_the_depth():
     assert [p.style.name for p in document.paragraphs[1:]] == ["Heading 1", "Heading 2", "Normal", "Heading 1", "Normal"]
 
 
+def _outline_of(text: str, level: int, entries: list[tuple[str, str]]) -> list[OutlineNode]:
+    """One outline level of ``entries`` (label, heading sentence), each running to the next."""
+    starts = [text.index(label + heading) for label, heading in entries]
+    return [OutlineNode(level, label, heading, start, end)
+            for (label, heading), start, end in zip(entries, starts, [*starts[1:], len(text)])]
+
+
+def test_docx_a_sentence_in_a_list_of_run_in_headings_stays_a_body_paragraph():
+    """毛选's 「关于纠正党内的错误思想」 by hand: (一) and (二) are run-in headings (their text goes on after the first
+    sentence), (三) is one sentence — the outline reads its heading as the whole line. It is a paragraph of the list
+    as its siblings are (Normal style, its sentence in the （一） font as theirs are), not a Heading paragraph; a
+    heading that is no sentence on its own line above its text (「（四）要定调查纲目」, 反对本本主义) and a list of headings
+    on their own lines (「（一）统筹建设监管工作平台。」, the text under it) keep the Heading style."""
+    lines = ["（一）政治水平低。因此不认识军队中政治领导的作用。", "（二）雇佣军队的思想。此种分子加入红军。",
+             "（三）因有以上两个原因，便发生第三个原因，就是过分相信军事力量。", "（四）要定调查纲目", "纲目要事先准备。"]
+    text = "\n".join(lines)
+    outline = _outline_of(text, 2, [("（一）", "政治水平低"), ("（二）", "雇佣军队的思想"),
+                                    ("（三）", "因有以上两个原因，便发生第三个原因，就是过分相信军事力量"),
+                                    ("（四）", "要定调查纲目")])
+    paragraphs = open_docx(export_document(Document("关于纠正党内的错误思想", text, outline=outline), "docx")[1]).paragraphs
+    assert [p.style.name for p in paragraphs[1:]] == ["Normal"] * 3 + ["Heading 2", "Normal"]
+    assert [(r.text, _east_asia(r._r)) for r in paragraphs[3].runs] == [(lines[2], "楷体_GB2312")]
+    assert [(r.text, _east_asia(r._r)) for r in paragraphs[1].runs] == [
+        ("（一）政治水平低。", "楷体_GB2312"), ("因此不认识军队中政治领导的作用。", "仿宋_GB2312")]
+    own = "（一）统筹建设监管工作平台。\n各地区要依托全国一体化在线政务服务平台。\n（二）实行抽查事项清单管理。\n法律法规规章没有规定的，一律不得擅自开展检查。"
+    outline = _outline_of(own, 2, [("（一）", "统筹建设监管工作平台"), ("（二）", "实行抽查事项清单管理")])
+    paragraphs = open_docx(export_document(Document("意见", own, outline=outline), "docx")[1]).paragraphs
+    assert [p.style.name for p in paragraphs[1:]] == ["Heading 2", "Normal", "Heading 2", "Normal"]
+
+
+@pytest.mark.corpus
+def test_real_mao_list_of_run_in_headings_has_no_heading_paragraph(corpus_dir):
+    """关于纠正党内的错误思想 as the pipeline reads it: its lists of run-in headings (「（一）政治水平低。因此…」) hold lines of
+    one sentence (「（五）打胜仗就骄傲，打败仗就消极。」; 11 numbered lines of one sentence, counted in the file with grep);
+    each is a Normal paragraph — the Heading paragraphs are its eight parts' 关于… headings and nothing else."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / "mao_selected_works/004-关于纠正党内的错误思想.md")
+    paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
+    headings = [p.text for p in paragraphs if p.style.name.startswith("Heading")]
+    assert len(headings) == 8 and all(h.startswith("关于") for h in headings), headings
+    sentences = [p for p in paragraphs if re.fullmatch(r"（[一二三四五六七八]）[^。]+。", p.text)]
+    assert len(sentences) == 11 and "（五）打胜仗就骄傲，打败仗就消极。" in [p.text for p in sentences]
+    assert {p.style.name for p in sentences} == {"Normal"}
+
+
 def test_docx_divisions_of_a_law_are_centred():
     """A 章 and a 节 heading on its own line centred with no indent, as laws and 规章 are printed; a 方案's
     第X部分 and an 一、 heading keep the Normal style's two characters, an article stays a body paragraph."""

@@ -80,7 +80,7 @@ from lxml import etree
 
 from ..elements import SALUTATION
 from ..metadata import dates, title_notes
-from ..model import Document
+from ..model import Document, walk_outline
 from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
 from .template import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, blank_document
@@ -193,8 +193,8 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     headings = _set_styles(document, style, Twips(line_pitch))
     _declare_fonts(document, style)
     _add_page_numbers(document, style)
-    writer = _Writer(document, style, headings, line_pitch, spacing)
     items = with_notice(doc, notice)
+    writer = _Writer(document, style, headings, line_pitch, spacing, _run_in_lists(doc, items))
     masthead = _masthead(items)
     writer.title(doc.title, writer.masthead(items[:masthead]))
     body = masthead + _title_repeat(doc.title, items[masthead:])
@@ -217,6 +217,7 @@ _SALUTATION_LINE = re.compile(rf"{_ADDRESSED}(?:[，、,]{_ADDRESSED})*[：:]")
 # What an 附件说明 line's name follows (§7.3.4): the label "附件：" and a number "1." (a further line: the number).
 _NOTE_PREFIX = re.compile(rf"(附件?[{_DIGITS}]{{0,2}}[：:])?([{_DIGITS}]{{1,2}}[.．、])?")
 _SIGNATURE_KINDS = ("issuer_signature", "date")
+_SENTENCE_ENDS = "。！？；"
 _WHITE = re.compile(r"\s+")
 _TITLE_LINES = 4   # the most lines of a title printed again (metadata.titles joins at most four into a title)
 _RED = RGBColor(0xFF, 0x00, 0x00)
@@ -238,6 +239,18 @@ def _title_repeat(title: str, items: list[Block]) -> int:
     return next((count for count, text in enumerate(joined, start=1) if text == wanted), 0)
 
 
+def _run_in_lists(doc: Document, items: list[Block]) -> set[int]:
+    """The starts of the heading lines in a list of run-in headings: the headings under one parent (or at the top)
+    of which one at least has text after its heading sentence on its line (:attr:`Block.standalone` False)."""
+    run_in = {block.start for block in items if block.level and not block.standalone}
+    out: set[int] = set()
+    for siblings in (doc.outline, *(node.children for node in walk_outline(doc.outline))):
+        starts = [node.start for node in siblings if node.kind == "heading"]
+        if run_in.intersection(starts):
+            out.update(starts)
+    return out
+
+
 def _title_notes(text: str, items: list[Block]) -> int:
     """How many of the lines that follow the title (and the 版头) are its 题注: the body lines, in a row, that
     :func:`sucai.metadata.title_notes` reads in ``text`` as having a 题注's shape."""
@@ -254,8 +267,8 @@ class _Writer:
     """Adds the paragraphs of one document, each placed by what it is (body, heading or 公文 element)."""
 
     def __init__(self, document, style: DocxStyle, headings: dict[int, ParagraphStyle], line_pitch: int,
-                 spacing: int):
-        self.document, self.style, self.headings = document, style, headings
+                 spacing: int, run_in: set[int]):
+        self.document, self.style, self.headings, self.run_in = document, style, headings, run_in
         self.pitch, self.spacing = Twips(line_pitch), spacing
         self.char = Pt(style.body_size + spacing / 20)  # one character of the body, in the grid
         self.previous: Block | None = None
@@ -346,11 +359,15 @@ class _Writer:
     def _body(self, block: Block) -> None:
         """A heading on its own line takes the Heading style (for Word's navigation pane) and the
         font of its label, centred for a 编, 章 or 节; a run-in heading styles only its lead run (only the
-        label for 第X条)."""
+        label for 第X条) in a body paragraph, and so does a heading line that is a sentence in a list of run-in
+        headings (:func:`_run_in_lists`: 「（五）打胜仗就骄傲，打败仗就消极。」 among 「（四）同时，在宣传工作上，
+        忽视宣传队的重要性。在群众组织上，…」) — GB/T 9704-2012 §7.3.3 sets a 标题 on its own line, a run-in
+        小标题 in its paragraph of 正文."""
         style = self.style
         font = style.heading_font(_label_rank(block)) if block.level else style.body_font
         lead = len(block.label) if _ARTICLE.fullmatch(block.label) else block.lead
-        if block.standalone and lead >= len(block.text):
+        in_run_in = block.start in self.run_in and block.text[-1] in _SENTENCE_ENDS
+        if block.standalone and lead >= len(block.text) and not in_run_in:
             paragraph = self.document.add_paragraph(style=self.headings[min(block.level, 9)])
             if _DIVISION.fullmatch(block.label):
                 paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -360,7 +377,8 @@ class _Writer:
         paragraph = self.document.add_paragraph()
         if lead:
             self._run(paragraph, block.text[:lead], font)
-        self._run(paragraph, block.text[lead:], style.body_font)
+        if lead < len(block.text):
+            self._run(paragraph, block.text[lead:], style.body_font)
 
     def _attachment_note(self, text: str) -> None:
         """§7.3.4: the 附件说明 one line below the text, two characters in; a name too long for its line wraps
