@@ -1098,13 +1098,13 @@ def test_official_date_leaves_what_is_not_one_day(line):
     assert official(line) is None
 
 
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
 def _record_box(document):
     """The 版记's text box: (its ``wp:anchor``, its paragraphs), from the last paragraph of the body."""
     anchor = document.element.body.findall(qn("w:p"))[-1].find(f".//{{{WP}}}anchor")
     return anchor, [Paragraph(p, document._body) for p in anchor.iter(qn("w:p"))]
-
-
-WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 
 
 def _rules(paragraphs) -> list[str | None]:
@@ -1123,10 +1123,12 @@ def test_docx_record_and_attachment(notice_docx):
     anchor, box = _record_box(notice_docx)
     assert [p.text for p in box] == ["", "抄送：县委办公室，县人大常委会办公室。", "", "某县农业农村局办公室\t2024年3月5日印发", ""]
     assert _rules(box) == ["8", None, "6", None, "8"]
-    assert {_indent(p)["left"] for p in box[::2]} == {None} and {p.paragraph_format.first_line_indent for p in box[::2]} == {0}
+    rules = box[::2]
+    assert {_indent(p)["left"] for p in rules} == {None} and {p.paragraph_format.first_line_indent for p in rules} == {0}
     position = anchor.find(f"{{{WP}}}positionV")
     assert (position.get("relativeFrom"), position.find(f"{{{WP}}}align").text) == ("margin", "bottom")
-    assert anchor.find(f"{{{WP}}}extent").get("cx") == "5616000" and anchor.find(f"{{{WP}}}wrapTopAndBottom") is not None
+    assert anchor.find(f"{{{WP}}}extent").get("cx") == "5616000"
+    assert anchor.find(f"{{{WP}}}wrapTopAndBottom") is not None   # text above and below, never beside
     body = [_text(p) for p in notice_docx.paragraphs]
     assert body.index("各乡镇按表填报。") == len(body) - 2   # the 附件's text, then the paragraph holding the 版记
     cc, printer = box[1], box[3]
