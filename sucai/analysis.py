@@ -827,16 +827,18 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def word_starts(text: str) -> list[int]:
-    """Offsets in ``text`` (characters, 0 first, ascending) where a word of the segmenter begins
-    (punctuation is a word of its own): the places where a line may break without cutting a word.
-    ``text`` is original text; it is segmented as normalised, with offsets mapped back."""
+def word_tags(text: str) -> list[tuple[int, str]]:
+    """``(start, tag)`` of each word of the segmenter in ``text``, in order: the offset where it begins (characters,
+    0 first; punctuation is a word of its own) — the places where a line may break without cutting a word — and
+    its part of speech as jieba tags it (the ICTCLAS set: ``n`` noun, ``vn`` verbal noun, ``v`` verb, ``p``
+    preposition, ``x`` punctuation…). ``text`` is original text; it is segmented as normalised, with offsets
+    mapped back."""
     norm, offsets = normalize_with_offsets(text)
-    starts, at = [], 0
-    for token in _segmenter().cut(norm):
-        starts.append(offsets[at])
+    tagged, at = [], 0
+    for token, tag in _segmenter().tag(norm):
+        tagged.append((offsets[at], tag))
         at += len(token)
-    return starts
+    return tagged
 
 
 def search_words(norm: str) -> list[str]:

@@ -25,9 +25,10 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor, Twips
 from docx.styles.styles import Styles
+from docx.text.paragraph import Paragraph
 
 from sucai import access
-from sucai.analysis import word_starts
+from sucai.analysis import word_tags
 from sucai.check.export import export_report
 from sucai.check.report import CheckReport, Match, ParagraphRatio
 from sucai.errors import InvalidInput
@@ -123,8 +124,13 @@ def _text(paragraph) -> str:
     return paragraph.text.replace("\n", "")
 
 
+def _all_paragraphs(document) -> list[Paragraph]:
+    """Every paragraph of the body in document order, those of a text box (the 版记's) too."""
+    return [Paragraph(p, document._body) for p in document.element.body.iter(qn("w:p"))]
+
+
 def _paragraph(document, prefix: str):
-    return next(p for p in document.paragraphs if _text(p).startswith(prefix))
+    return next(p for p in _all_paragraphs(document) if _text(p).startswith(prefix))
 
 
 # ---------------------------------------------------------------- .docx layout
@@ -240,6 +246,52 @@ def test_docx_heading_font_follows_the_label_not_the_depth():
         [("第一条", "黑体"), (" 为了规范管理，制定本办法。", "仿宋_GB2312")],
     ]
     assert [p.style.name for p in document.paragraphs[1:]] == ["Heading 1", "Heading 2", "Normal", "Heading 1", "Normal"]
+
+
+def _outline_of(text: str, level: int, entries: list[tuple[str, str]]) -> list[OutlineNode]:
+    """One outline level of ``entries`` (label, heading sentence), each running to the next."""
+    starts = [text.index(label + heading) for label, heading in entries]
+    return [OutlineNode(level, label, heading, start, end)
+            for (label, heading), start, end in zip(entries, starts, [*starts[1:], len(text)])]
+
+
+def test_docx_a_sentence_in_a_list_of_run_in_headings_stays_a_body_paragraph():
+    """毛选's 「关于纠正党内的错误思想」 by hand: (一) and (二) are run-in headings (their text goes on after the first
+    sentence), (三) is one sentence — the outline reads its heading as the whole line. It is a paragraph of the list
+    as its siblings are (Normal style, its sentence in the （一） font as theirs are), not a Heading paragraph; a
+    heading that is no sentence on its own line above its text (「（四）要定调查纲目」, 反对本本主义) and a list of headings
+    on their own lines (「（一）统筹建设监管工作平台。」, the text under it) keep the Heading style."""
+    lines = ["（一）政治水平低。因此不认识军队中政治领导的作用。", "（二）雇佣军队的思想。此种分子加入红军。",
+             "（三）因有以上两个原因，便发生第三个原因，就是过分相信军事力量。", "（四）要定调查纲目", "纲目要事先准备。"]
+    text = "\n".join(lines)
+    outline = _outline_of(text, 2, [("（一）", "政治水平低"), ("（二）", "雇佣军队的思想"),
+                                    ("（三）", "因有以上两个原因，便发生第三个原因，就是过分相信军事力量"),
+                                    ("（四）", "要定调查纲目")])
+    paragraphs = open_docx(export_document(Document("关于纠正党内的错误思想", text, outline=outline), "docx")[1]).paragraphs
+    assert [p.style.name for p in paragraphs[1:]] == ["Normal"] * 3 + ["Heading 2", "Normal"]
+    assert [(r.text, _east_asia(r._r)) for r in paragraphs[3].runs] == [(lines[2], "楷体_GB2312")]
+    assert [(r.text, _east_asia(r._r)) for r in paragraphs[1].runs] == [
+        ("（一）政治水平低。", "楷体_GB2312"), ("因此不认识军队中政治领导的作用。", "仿宋_GB2312")]
+    own = "（一）统筹建设监管工作平台。\n各地区要依托全国一体化在线政务服务平台。\n（二）实行抽查事项清单管理。\n法律法规规章没有规定的，一律不得擅自开展检查。"
+    outline = _outline_of(own, 2, [("（一）", "统筹建设监管工作平台"), ("（二）", "实行抽查事项清单管理")])
+    paragraphs = open_docx(export_document(Document("意见", own, outline=outline), "docx")[1]).paragraphs
+    assert [p.style.name for p in paragraphs[1:]] == ["Heading 2", "Normal", "Heading 2", "Normal"]
+
+
+@pytest.mark.corpus
+def test_real_mao_list_of_run_in_headings_has_no_heading_paragraph(corpus_dir):
+    """关于纠正党内的错误思想 as the pipeline reads it: its lists of run-in headings (「（一）政治水平低。因此…」) hold lines of
+    one sentence (「（五）打胜仗就骄傲，打败仗就消极。」; 11 numbered lines of one sentence, counted in the file with grep);
+    each is a Normal paragraph — the Heading paragraphs are its eight parts' 关于… headings and nothing else."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / "mao_selected_works/004-关于纠正党内的错误思想.md")
+    paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
+    headings = [p.text for p in paragraphs if p.style.name.startswith("Heading")]
+    assert len(headings) == 8 and all(h.startswith("关于") for h in headings), headings
+    sentences = [p for p in paragraphs if re.fullmatch(r"（[一二三四五六七八]）[^。]+。", p.text)]
+    assert len(sentences) == 11 and "（五）打胜仗就骄傲，打败仗就消极。" in [p.text for p in sentences]
+    assert {p.style.name for p in sentences} == {"Normal"}
 
 
 def test_docx_divisions_of_a_law_are_centred():
@@ -854,6 +906,15 @@ TITLE_CAPACITY = 442.205 / (22 - 0.25)  # ems of 2号 with the run spacing in th
     ("国务院办公厅关于抓好赋予科研机构和人员更大自主权有关文件贯彻落实工作的通知",
      ["国务院办公厅关于抓好赋予科研机构和人员", "更大自主权有关文件贯彻落实工作的通知"]),
     ("关于加强作风建设的通知", ["关于加强作风建设的通知"]),  # fits: one line
+    # 词意完整 (§7.3.1): no term of the segmenter's finer words cut — 职业/教育, 政府/性, 小微/企业, 三级/公立医院 were —
+    # but the break after the verb that takes the term as its object, as these titles are printed
+    ("国务院关于印发国家职业教育改革实施方案的通知", ["国务院关于印发", "国家职业教育改革实施方案的通知"]),
+    ("国务院办公厅关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见",
+     ["国务院办公厅关于有效发挥", "政府性融资担保基金作用切实支持", "小微企业和“三农”发展的指导意见"]),
+    ("国务院办公厅关于加强三级公立医院绩效考核工作的意见", ["国务院办公厅关于加强", "三级公立医院绩效考核工作的意见"]),
+    # a space between a title's parts is where it breaks (not 党/旗飘扬 a character later, nor 打/好组合拳)
+    ("天津抓实项目党建助力城市更新 党旗飘扬处 老街展新颜", ["天津抓实项目党建助力城市更新 ", "党旗飘扬处 老街展新颜"]),
+    ("四川犍为用活“四小工作法”打好组合拳 未诉先办 主动靠前", ["四川犍为用活“四小工作法”打好组合拳 ", "未诉先办 主动靠前"]),
 ])
 def test_title_lines_by_hand(title, lines):
     assert title_lines(title, TITLE_CAPACITY) == lines
@@ -888,7 +949,7 @@ def test_title_lines_of_real_titles_break_between_words_in_a_trapezoid_or_diamon
     for title in titles:
         lines = title_lines(title, TITLE_CAPACITY)
         assert "".join(lines) == title and len(lines) >= 2
-        starts = set(word_starts(title))
+        starts = {start for start, _ in word_tags(title)}
         breaks = list(accumulate(len(line) for line in lines[:-1]))
         assert set(breaks) <= starts, (title, lines)  # only where a word begins
         widths = [em_width(line) for line in lines]
@@ -903,7 +964,7 @@ def test_title_lines_of_real_titles_break_between_words_in_a_trapezoid_or_diamon
 
 def test_title_keeps_a_number_with_its_unit():
     lines = title_lines("某市财政局第三党支部2024年度组织生活会对照检查材料", TITLE_CAPACITY)
-    assert lines == ["某市财政局第三党支部2024年度", "组织生活会对照检查材料"]
+    assert lines == ["某市财政局第三党支部", "2024年度组织生活会对照检查材料"]   # not 2024 / 年度
 
 
 def test_docx_title_is_broken_into_its_lines():
@@ -1037,13 +1098,47 @@ def test_official_date_leaves_what_is_not_one_day(line):
     assert official(line) is None
 
 
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def _record_box(document):
+    """The 版记's text box: (its ``wp:anchor``, its paragraphs), from the last paragraph of the body."""
+    anchor = document.element.body.findall(qn("w:p"))[-1].find(f".//{{{WP}}}anchor")
+    return anchor, [Paragraph(p, document._body) for p in anchor.iter(qn("w:p"))]
+
+
+def _rules(paragraphs) -> list[str | None]:
+    """Each paragraph's bottom rule's width (eighths of a point), None for a paragraph without one."""
+    rules = [p._p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}") for p in paragraphs]
+    return [rule.get(qn("w:sz")) if rule is not None else None for rule in rules]
+
+
 def test_docx_record_and_attachment(notice_docx):
-    cc, printer = _paragraph(notice_docx, "抄送："), _paragraph(notice_docx, "某县农业农村局办公室")
+    """§7.4 by hand: the 版记 after the 附件 (§7.3.7 "附件…在版记之前"), in a text box at the foot of the type area
+    (156 mm wide, 5,616,000 EMU; its bottom the type area's), 4号; 抄送 one character (14 pt) in on both sides, its
+    wrapped lines under the first character after 抄送： ((1 + 3) × 14 pt = 1,120 twips, the first line 3 × 14 = 840
+    less); the 印发机关 one character in, the date at a right tab one character from the right edge; rules as their
+    own paragraphs (a paragraph's border is only as wide as its text): thick (8/8 pt), thin above the 印发 line (6/8),
+    thick under it."""
+    anchor, box = _record_box(notice_docx)
+    assert [p.text for p in box] == ["", "抄送：县委办公室，县人大常委会办公室。", "", "某县农业农村局办公室\t2024年3月5日印发", ""]
+    assert _rules(box) == ["8", None, "6", None, "8"]
+    rules = box[::2]
+    assert {_indent(p)["left"] for p in rules} == {None} and {p.paragraph_format.first_line_indent for p in rules} == {0}
+    position = anchor.find(f"{{{WP}}}positionV")
+    assert (position.get("relativeFrom"), position.find(f"{{{WP}}}align").text) == ("margin", "bottom")
+    assert anchor.find(f"{{{WP}}}extent").get("cx") == "5616000"
+    assert anchor.find(f"{{{WP}}}wrapTopAndBottom") is not None   # text above and below, never beside
+    body = [_text(p) for p in notice_docx.paragraphs]
+    assert body.index("各乡镇按表填报。") == len(body) - 2   # the 附件's text, then the paragraph holding the 版记
+    cc, printer = box[1], box[3]
     assert {r.font.size for r in cc.runs + printer.runs} == {Pt(14)}  # 4号
-    assert printer.text == "某县农业农村局办公室\t2024年3月5日印发"  # the date right, at a right tab
-    assert [t.alignment for t in printer.paragraph_format.tab_stops] == [WD_TAB_ALIGNMENT.RIGHT]
-    borders = [[b.tag for b in p._p.pPr.find(qn("w:pBdr"))] for p in (cc, printer)]
-    assert borders == [[qn("w:top"), qn("w:bottom")], [qn("w:bottom")]]
+    assert _indent(cc) == {"left": "1120", "hanging": "840", "leftChars": "400", "hangingChars": "300",
+                           "firstLineChars": "0"}
+    assert cc.paragraph_format.right_indent == Pt(14)
+    assert printer.paragraph_format.left_indent == Pt(14)
+    [stop] = printer.paragraph_format.tab_stops
+    assert stop.alignment == WD_TAB_ALIGNMENT.RIGHT and stop.position.pt == pytest.approx(442.205 - 14, abs=0.05)
     label = _paragraph(notice_docx, "附件1")
     assert label.paragraph_format.page_break_before and _east_asia(label.runs[0]._r) == "黑体"
     assert label.paragraph_format.first_line_indent == Pt(0)
@@ -1148,6 +1243,47 @@ def test_real_report_title_notes_and_salutation(corpus_dir):
     assert _centred_in_kaiti(occasion) and _centred_in_kaiti(speaker)
     assert salutation.text == "各位代表：" and salutation.paragraph_format.first_line_indent == Pt(0)
     assert opening.text.startswith("现在，") and opening.paragraph_format.first_line_indent is None
+
+
+LAW_TITLE = "中华人民共和国某某管理法"
+ADOPTED = "2009年6月27日 第十一届全国人民代表大会常务委员会第九次会议通过"
+
+
+@pytest.mark.parametrize("printed", [["中华人民共和国某某", "管理法"], ["中华人民共和国某某管理法"],
+                                     ["中华人民共和国 某某管理法"]])
+def test_docx_leaves_out_the_title_printed_again(printed):
+    """The title printed again at the head of the text — on the lines it was broken into, or one — is not a body
+    paragraph under the title (which it repeats), and the 题注 under it is centred in 楷体; the document's text keeps it."""
+    doc = Document(LAW_TITLE, "\n".join([*printed, ADOPTED, "第一章 总则"]))
+    paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
+    assert [_text(p) for p in paragraphs] == [LAW_TITLE, ADOPTED, "第一章 总则"]
+    assert _centred_in_kaiti(paragraphs[1])
+    assert doc.text.startswith(printed[0])
+
+
+@pytest.mark.parametrize("lines", [
+    ["中华人民共和国某某", ADOPTED],                       # a part of the title only
+    ["中华人民共和国某某管理法实施条例", ADOPTED],          # more than the title
+    ["中华人民共和国某某管理法", "中华人民共和国某某管理法"],  # once is left out, not twice
+])
+def test_docx_keeps_lines_that_do_not_print_the_title_again(lines):
+    paragraphs = open_docx(export_document(Document(LAW_TITLE, "\n".join(lines)), "docx")[1]).paragraphs
+    kept = lines[1:] if lines[0] == LAW_TITLE else lines
+    assert [_text(p) for p in paragraphs[1:]] == kept
+
+
+@pytest.mark.corpus
+def test_real_law_title_printed_again_is_left_out(corpus_dir):
+    """境外非政府组织境内活动管理法 as the pipeline reads it: its markdown title line, then the title printed again on
+    two lines, then its adoption — the .docx prints the title once, the adoption right under it centred in 楷体."""
+    from sucai.ingest import parse_file
+
+    doc = parse_file(corpus_dir / "laws_lawrefbook_national/行政法/境外非政府组织境内活动管理法(2017-11-04).md")
+    assert doc.text.startswith("中华人民共和国境外非政府组织\n")   # stored as written
+    paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
+    assert _text(paragraphs[0]) == doc.title == "中华人民共和国境外非政府组织境内活动管理法"
+    assert paragraphs[1].text.startswith("2016年4月28日 ") and _centred_in_kaiti(paragraphs[1])
+    assert not [p for p in paragraphs[1:] if p.text in ("中华人民共和国境外非政府组织", "境内活动管理法")]
 
 
 @pytest.mark.corpus
@@ -1325,6 +1461,93 @@ def test_pdf_attachment_note_names_align(tmp_path):
 def test_pdf_issuer_mark_top_is_35_mm_below_the_type_area(notice_pdf):
     """Measured: the top of the 发文机关标志's characters (their em box) 37 + 35 = 72 mm from the top of the page."""
     assert _line(notice_pdf[1][0], "某县农业农村局文件")[0][3] == pytest.approx((37 + 35) * MM, abs=1.5 * MM)
+
+
+BOTTOM = (297 - 35) * MM   # the type area's bottom edge, pt from the top of the page
+
+
+def _record_rules(page) -> list[tuple[float, float, float, float]]:
+    """(x0, x1, top, line width) of the rules across a PDF page, top to bottom."""
+    lines = [line for line in page.lines if line["x1"] - line["x0"] > 300]
+    return [(line["x0"], line["x1"], line["top"], line["linewidth"]) for line in sorted(lines, key=lambda x: x["top"])]
+
+
+def test_pdf_record_at_the_foot_of_the_last_page(notice_pdf):
+    """§7.4 measured: the 版记 on the last page, under the 附件's text (§7.3.7: the 附件 before it); three rules as
+    wide as the type area, thick (0.35 mm ≈ 1 pt), thin (0.25 mm ≈ 0.7 pt) and thick, the last one on the type
+    area's bottom edge ("末条分隔线与公文最后一面的版心下边缘重合"); 抄送 between the first two, one 4号 character (14 pt)
+    in, 印发机关 and 印发日期 between the last two, one character in from either edge."""
+    import pdfplumber
+
+    with pdfplumber.open(notice_pdf[0]) as pdf:
+        rules = _record_rules(pdf.pages[-1])
+        assert not any("抄送" in page.extract_text() for page in pdf.pages[:-1])
+    page = notice_pdf[1][-1]
+    cc, printer = _line(page, "抄送："), _line(page, "某县农业农村局办公室")
+    assert _line(page, "各乡镇按表填报")[0][3] < rules[0][2]
+    assert [x for x0, x1, _, _ in rules for x in (x0, x1)] == pytest.approx([LEFT, RIGHT] * 3, abs=0.5)
+    assert [width for *_, width in rules] == pytest.approx([0.99, 0.71, 0.99], abs=0.05)
+    assert rules[-1][2] == pytest.approx(BOTTOM, abs=1)
+    assert rules[0][2] < cc[0][3] < rules[1][2] < printer[0][3] < rules[2][2]
+    assert cc[0][1] == pytest.approx(LEFT + 14, abs=1) and printer[0][1] == pytest.approx(LEFT + 14, abs=1)
+    assert printer[-1][2] == pytest.approx(RIGHT - 14, abs=1.5)
+
+
+# A 版记 of a 主送 moved there and a 抄送 too long for one line (§7.4.2), after a text of one line.
+RECORD = ["现将有关事项通知如下，请认真贯彻执行。",
+          "主送：各乡镇人民政府，县直有关单位。",
+          "抄送：县委办公室，县人大常委会办公室，县政协办公室，县纪委监委，县法院，县检察院，县人武部，各乡镇党委。",
+          "某县农业农村局办公室　　2024年3月5日印发"]
+
+
+def record_document() -> Document:
+    text = "\n".join(RECORD)
+    kinds = {RECORD[1]: "addressee", RECORD[2]: "cc", RECORD[3]: "printer"}
+    return Document("某县农业农村局关于做好春季农业生产工作的通知", text, genre="通知",
+                    elements=[Element(kind, line, text.index(line), text.index(line) + len(line))
+                              for line, kind in kinds.items()])
+
+
+def test_docx_record_has_no_rule_between_its_addressee_and_cc():
+    """§7.4.2 "既有主送机关又有抄送机关时，应当将主送机关置于抄送机关之上一行，之间不加分隔线": the rules are the first,
+    the thin one above the 印发 line and the last; 主送 is set as 抄送 is."""
+    _, box = _record_box(open_docx(export_document(record_document(), "docx")[1]))
+    assert [p.text for p in box][1:3] == RECORD[1:3] and _rules(box) == ["8", None, None, "6", None, "8"]
+    assert _indent(box[1]) == _indent(box[2])
+
+
+@pytest.mark.parametrize("after, boxed", [(["附件2", "封面样式"], False), ([], True)])
+def test_docx_record_line_inside_an_attachment_stays_there(after, boxed):
+    """A 司法解释's 文书样式 (附件2) shows a form's 「抄送：××××。」 and 附件3 follows: a line of that 附件, in its place,
+    no 版记 — but the 版记 typed at the very end, after the 附件, is the 版记."""
+    lines = [("现将有关事项通知如下。", None), ("附件1", "attachment"), ("文书样式", "attachment"),
+             ("××人民法院", None), ("抄送：××××。", "cc"), *((line, "attachment") for line in after)]
+    text = "\n".join(line for line, _ in lines)
+    elements = [Element(kind, line, text.index(line), text.index(line) + len(line)) for line, kind in lines if kind]
+    document = open_docx(export_document(Document("关于印发文书样式的通知", text, elements=elements), "docx")[1])
+    anchors = document.element.body.findall(f".//{{{WP}}}anchor")
+    assert len(anchors) == boxed
+    body = [_text(p) for p in document.paragraphs]
+    assert ("抄送：××××。" in body) != boxed and body[-1 if boxed else -3] == ("" if boxed else "抄送：××××。")
+
+
+def test_pdf_record_cc_wraps_after_its_label(tmp_path):
+    """§7.4.2 "回行时与冒号后的首字对齐", measured: the 抄送's second line starts under the first character after
+    抄送：, both lines between the rules that stand above and under them, the last rule on the type area's bottom."""
+    import pdfplumber
+
+    name, data = export_document(record_document(), "docx")
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data, fallbacks=True)) as pdf:
+        [page] = pdf.pages
+        rules = _record_rules(page)
+        chars = [(c["text"], c["x0"], c["x1"], round(c["top"])) for c in page.chars]
+    first = _line(chars, "抄送：")
+    below = min(c[3] for c in chars if c[3] > first[0][3])
+    second = [c for c in chars if c[3] == below]
+    assert "".join(c[0] for c in first + second) == RECORD[2]
+    assert second[0][1] == pytest.approx(first[3][1], abs=1)   # under 县, the first character after 抄送：
+    assert rules[0][2] < _line(chars, "主送：")[0][3] < first[0][3] < second[0][3] < rules[1][2]
+    assert len(rules) == 3 and rules[-1][2] == pytest.approx(BOTTOM, abs=1)
 
 
 def test_pdf_attachment_label_on_the_first_line_and_its_title_on_the_third(notice_pdf):

@@ -30,9 +30,11 @@ What the standard fixes and where this module does it:
   成文日期 under it starting two characters right of the 署名's first character
   (the 署名 moving left when the date is longer); §7.3.6 附注 two characters in;
   §7.3.7 an 附件 on a new page, its label "附件1" 顶格 in 黑体 and its title
-  centred like a title; §7.4 版记 (抄送机关, 印发机关和印发日期) in 4号, one
-  character in on both sides, between rules, the 印发日期 right-aligned. These
-  are the lines that ``Document.elements`` marks (see :mod:`sucai.export.blocks`).
+  centred like a title; §7.4 版记 (抄送机关, 印发机关和印发日期) after the 附件, at
+  the foot of the last page (a text box whose bottom is the type area's), in 4号,
+  one character in on both sides, 抄送's wrapped lines under the first character
+  after 「抄送：」, between rules as wide as the type area, the 印发日期 right-aligned.
+  These are the lines that ``Document.elements`` marks (see :mod:`sucai.export.blocks`).
 - the 题注 of a speech, a report or a law — the lines between its title and its text that say when, where and
   by whom it was given or adopted: "——2024年3月5日在第十四届全国人民代表大会第二次会议上" and the
   speaker under it ("国务院总理　李强"), "（一九四二年五月）", "2008年1月31日 中华人民共和国国务院令第517号公布" —
@@ -65,12 +67,13 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from datetime import UTC, datetime
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Length, Mm, Pt, RGBColor, Twips
 from docx.styles.style import ParagraphStyle
 from docx.text.font import Font
@@ -79,7 +82,7 @@ from lxml import etree
 
 from ..elements import SALUTATION
 from ..metadata import dates, title_notes
-from ..model import Document
+from ..model import Document, walk_outline
 from .blocks import Block, attachment_label, in_record, with_notice
 from .fonts import FALLBACKS, family
 from .template import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, blank_document
@@ -176,7 +179,9 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
 
     Paragraphs are the non-empty lines of ``doc.text``; lines that are 公文
     elements (``doc.elements``) are placed as the standard says, the 版头's
-    (发文机关标志, 发文字号, 签发人) above the title when they open the text.
+    (发文机关标志, 发文字号, 签发人) above the title when they open the text. The
+    title printed again at the head of the text (a law's 「中华人民共和国境外非政府组织」
+    / 「境内活动管理法」 under its title) is left out: the title stands above it.
     ``notice`` becomes a body paragraph where the members part was left out
     (:func:`~sucai.export.blocks.with_notice`). Core properties: title =
     ``doc.title``, subject and category = ``doc.genre`` (文种), comments and
@@ -190,14 +195,18 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     headings = _set_styles(document, style, Twips(line_pitch))
     _declare_fonts(document, style)
     _add_page_numbers(document, style)
-    writer = _Writer(document, style, headings, line_pitch, spacing)
     items = with_notice(doc, notice)
+    writer = _Writer(document, style, headings, line_pitch, spacing, _run_in_lists(doc, items))
     masthead = _masthead(items)
     writer.title(doc.title, writer.masthead(items[:masthead]))
-    notes = masthead + _title_notes(doc.text, items[masthead:])
-    writer.title_notes(items[masthead:notes])
-    for block in items[notes:]:
-        writer.block(block)
+    body = masthead + _title_repeat(doc.title, items[masthead:])
+    notes = body + _title_notes(doc.text, items[body:])
+    writer.title_notes(items[body:notes])
+    record = _record(items[notes:])
+    for at, block in enumerate(items[notes:]):
+        if at not in record:
+            writer.block(block)
+    writer.record([items[notes + at] for at in sorted(record)])
     _set_properties(document, doc)
     out = io.BytesIO()
     document.save(out)
@@ -213,6 +222,17 @@ _SALUTATION_LINE = re.compile(rf"{_ADDRESSED}(?:[，、,]{_ADDRESSED})*[：:]")
 # What an 附件说明 line's name follows (§7.3.4): the label "附件：" and a number "1." (a further line: the number).
 _NOTE_PREFIX = re.compile(rf"(附件?[{_DIGITS}]{{0,2}}[：:])?([{_DIGITS}]{{1,2}}[.．、])?")
 _SIGNATURE_KINDS = ("issuer_signature", "date")
+_SENTENCE_ENDS = "。！？；"
+# The namespace of Word 2010's shapes (a text box: wps:wsp), not in python-docx's table.
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+# §7.4.1's rules of the 版记, in eighths of a point: the first and the last 0.35 mm (1 pt), the others 0.25 mm.
+_THICK_RULE, _THIN_RULE = 8, 6
+# Room for each paragraph of the 版记 beyond the line pitch of its lines (a rule's paragraph: its 1 pt and the rule).
+_RULE_ROOM_PT = 3
+# What a 抄送 or 主送 line of the 版记 opens with, its continuation lines aligned after it (§7.4.2): "抄送：".
+_RECORD_LABEL = re.compile(r"[^：:]{0,4}[：:]|")
+_WHITE = re.compile(r"\s+")
+_TITLE_LINES = 4   # the most lines of a title printed again (metadata.titles joins at most four into a title)
 _RED = RGBColor(0xFF, 0x00, 0x00)
 
 
@@ -222,6 +242,38 @@ def _masthead(items: list[Block]) -> int:
     while count < len(items) and items[count].parts and all(k in _MASTHEAD_KINDS for k, _ in items[count].parts):
         count += 1
     return count
+
+
+def _title_repeat(title: str, items: list[Block]) -> int:
+    """How many leading lines print ``title`` again: the first lines that, joined and compared without white space,
+    are the title (0 when none are)."""
+    wanted = _WHITE.sub("", title)
+    joined = accumulate(_WHITE.sub("", block.text) for block in items[:_TITLE_LINES])
+    return next((count for count, text in enumerate(joined, start=1) if text == wanted), 0)
+
+
+def _record(items: list[Block]) -> set[int]:
+    """Which of ``items`` are the 版记's lines: lines of its elements (:func:`~sucai.export.blocks.in_record`) before
+    the first 附件 or ending the text. One inside an 附件 that its text goes on after (a form's sample 「抄送：××××。」
+    in a 司法解释's 文书样式) is a line of that 附件."""
+    attachment = next((at for at, block in enumerate(items) if block.parts and block.parts[0][0] == "attachment"),
+                      len(items))
+    tail = len(items)
+    while tail and in_record(items[tail - 1].parts):
+        tail -= 1
+    return {at for at, block in enumerate(items) if in_record(block.parts) and (at < attachment or at >= tail)}
+
+
+def _run_in_lists(doc: Document, items: list[Block]) -> set[int]:
+    """The starts of the heading lines in a list of run-in headings: the headings under one parent (or at the top)
+    of which one at least has text after its heading sentence on its line (:attr:`Block.standalone` False)."""
+    run_in = {block.start for block in items if block.level and not block.standalone}
+    out: set[int] = set()
+    for siblings in (doc.outline, *(node.children for node in walk_outline(doc.outline))):
+        starts = [node.start for node in siblings if node.kind == "heading"]
+        if run_in.intersection(starts):
+            out.update(starts)
+    return out
 
 
 def _title_notes(text: str, items: list[Block]) -> int:
@@ -240,8 +292,8 @@ class _Writer:
     """Adds the paragraphs of one document, each placed by what it is (body, heading or 公文 element)."""
 
     def __init__(self, document, style: DocxStyle, headings: dict[int, ParagraphStyle], line_pitch: int,
-                 spacing: int):
-        self.document, self.style, self.headings = document, style, headings
+                 spacing: int, run_in: set[int]):
+        self.document, self.style, self.headings, self.run_in = document, style, headings, run_in
         self.pitch, self.spacing = Twips(line_pitch), spacing
         self.char = Pt(style.body_size + spacing / 20)  # one character of the body, in the grid
         self.previous: Block | None = None
@@ -315,14 +367,12 @@ class _Writer:
         salutation = not kinds and not block.level and _SALUTATION_LINE.fullmatch(block.text)
         if not kinds and not salutation:
             self._body(block)
-        elif salutation or kinds[0] == "addressee" and not in_record(block.parts):   # 顶格
+        elif salutation or kinds[0] == "addressee":   # 顶格
             self._plain(block.text, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=0)
         elif kinds[0] in _SIGNATURE_KINDS:
             self._signature(block)
         elif kinds[0] == "attachment":
             self._attachment(block.text)
-        elif in_record(block.parts):
-            self._record(block)
         elif kinds[0] == "attachment_note":
             self._attachment_note(block.text)
         else:  # 附注, 版头 elements inside the text: body lines
@@ -332,11 +382,15 @@ class _Writer:
     def _body(self, block: Block) -> None:
         """A heading on its own line takes the Heading style (for Word's navigation pane) and the
         font of its label, centred for a 编, 章 or 节; a run-in heading styles only its lead run (only the
-        label for 第X条)."""
+        label for 第X条) in a body paragraph, and so does a heading line that is a sentence in a list of run-in
+        headings (:func:`_run_in_lists`: 「（五）打胜仗就骄傲，打败仗就消极。」 among 「（四）同时，在宣传工作上，
+        忽视宣传队的重要性。在群众组织上，…」) — GB/T 9704-2012 §7.3.3 sets a 标题 on its own line, a run-in
+        小标题 in its paragraph of 正文."""
         style = self.style
         font = style.heading_font(_label_rank(block)) if block.level else style.body_font
         lead = len(block.label) if _ARTICLE.fullmatch(block.label) else block.lead
-        if block.standalone and lead >= len(block.text):
+        in_run_in = block.start in self.run_in and block.text[-1] in _SENTENCE_ENDS
+        if block.standalone and lead >= len(block.text) and not in_run_in:
             paragraph = self.document.add_paragraph(style=self.headings[min(block.level, 9)])
             if _DIVISION.fullmatch(block.label):
                 paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -346,7 +400,8 @@ class _Writer:
         paragraph = self.document.add_paragraph()
         if lead:
             self._run(paragraph, block.text[:lead], font)
-        self._run(paragraph, block.text[lead:], style.body_font)
+        if lead < len(block.text):
+            self._run(paragraph, block.text[lead:], style.body_font)
 
     def _attachment_note(self, text: str) -> None:
         """§7.3.4: the 附件说明 one line below the text, two characters in; a name too long for its line wraps
@@ -402,27 +457,54 @@ class _Writer:
                 paragraph.paragraph_format.space_before = self._lines(1)
         paragraph.paragraph_format.page_break_before = self._kind(self.previous) != "attachment"
 
-    def _record(self, block: Block) -> None:
-        """§7.4 版记 in 4号: 抄送 one character in, 印发机关 one in on the left and 印发日期 one in on the
-        right, written as a 成文日期 is (§7.4.3); rules as wide as the type area above the first line (thick),
-        between lines (thin) and under the 印发 line (thick)."""
+    def record(self, lines: list[Block]) -> None:
+        """§7.4 版记, after the 附件 (§7.3.7), at the foot of the last page: a text box as wide as the type area whose
+        bottom is the type area's (§7.4.1 "末条分隔线与公文最后一面版心下边缘重合"; the text flows above it), its lines
+        in 4号 set from its bottom up. 抄送 and a 主送 moved there one character in on both sides, a line too long
+        wrapping under the first character after "抄送：" (§7.4.2); 印发机关 one in on the left and 印发日期, written as
+        a 成文日期 is, one in on the right (§7.4.3). Rules as wide as the type area: thick above the first line and
+        under the last (0.35 mm), thin above the 印发 line (0.25 mm; none between 主送 and 抄送)."""
+        if not lines:
+            return
         size = self.style.page_number_size
+        paragraphs, rows = [self._rule(_THICK_RULE)], 0
+        for count, block in enumerate(lines):
+            if count and self._kind(block) == "printer":
+                paragraphs.append(self._rule(_THIN_RULE))
+            paragraph = self.document.add_paragraph()
+            pf = paragraph.paragraph_format
+            pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            _set_first_line_indent(pf, size, 0)
+            parts = [text for _, text in block.parts]
+            printer = self._kind(block) == "printer"
+            if printer and len(parts) == 2:
+                pf.left_indent = Pt(size)
+                pf.tab_stops.add_tab_stop(Pt(_type_width_pt() - size), WD_TAB_ALIGNMENT.RIGHT)
+                day = parts[1].removesuffix("印发")
+                text = parts[0] + "\t" + (dates.official(day) or day) + "印发"
+                rows += 1
+            else:
+                text = block.text
+                label = em_width(_RECORD_LABEL.match(text).group())
+                _set_hanging_indent(pf, size, 1 + label, label)
+                pf.right_indent = Pt(size)
+                rows += _wrapped_lines(em_width(text), _type_width_pt() / size - 2, label)
+            _add_run(paragraph, text, self.style.body_font, size)
+            paragraphs.append(paragraph._p)
+        paragraphs.append(self._rule(_THICK_RULE))
+        height = self.pitch * rows + Pt(_RULE_ROOM_PT) * len(paragraphs)   # generous: the lines stand at its bottom
+        anchor = self.document.add_paragraph()   # what the text box is anchored to: on the last page
+        anchor.add_run()._r.append(_foot_text_box(paragraphs, height))
+
+    def _rule(self, size: int):
+        """A rule of the 版记 as wide as the type area (a paragraph's borders are as wide as its text, so the rule is
+        an empty paragraph of its own, 1 pt high, with no indent): ``size`` in eighths of a point."""
         paragraph = self.document.add_paragraph()
         pf = paragraph.paragraph_format
-        pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        _set_first_line_indent(pf, size, 1)
-        parts = [text for _, text in block.parts]
-        printer = self._kind(block) == "printer"
-        if printer and len(parts) == 2:
-            pf.tab_stops.add_tab_stop(Pt(_type_width_pt() - size), WD_TAB_ALIGNMENT.RIGHT)
-            day = parts[1].removesuffix("印发")
-            _add_run(paragraph, parts[0] + "\t" + (dates.official(day) or day) + "印发", self.style.body_font, size)
-        else:
-            _add_run(paragraph, block.text, self.style.body_font, size)
-        if self.previous is None or not in_record(self.previous.parts):
-            pf.space_before = self._lines(1)
-            _border(paragraph, "top", size=8, space=1)  # 0.35 mm
-        _border(paragraph, "bottom", size=8 if printer else 6, space=1)  # 0.35 mm last, 0.25 mm between
+        _set_first_line_indent(pf, self.style.page_number_size, 0)
+        pf.line_spacing = Pt(1)
+        _border(paragraph, "bottom", size=size, space=0)
+        return paragraph._p
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -452,6 +534,39 @@ class _Writer:
 
     def _run(self, paragraph: Paragraph, text: str, font: str):
         return _add_run(paragraph, text, font, self.style.body_size, self.spacing)
+
+
+def _wrapped_lines(width: float, capacity: float, label: float) -> int:
+    """How many lines a 版记 line of ``width`` ems takes in lines of ``capacity`` ems, the lines after the first
+    ``label`` ems in (the characters after "抄送：")."""
+    return 1 + max(0, math.ceil((width - capacity) / (capacity - label)))
+
+
+def _foot_text_box(paragraphs: list, height: Length):
+    """A ``w:drawing`` (python-docx has no API for text boxes): a DrawingML text box (``wps:wsp``, ECMA-376 and Word
+    2010's schema) as wide as the type area and ``height`` high, at the foot of the type area of the page its
+    paragraph is on, text above and below it but never beside, holding ``paragraphs`` (moved into it) set from its
+    bottom (``anchor="b"``) without insets."""
+    width = round((PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) * 36000)   # EMU
+    drawing = parse_xml(
+        f'<w:drawing {nsdecls("w", "wp", "a")} xmlns:wps="{_WPS}">'
+        '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="1" behindDoc="0" '
+        'locked="0" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="margin"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+        '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+        f'<wp:extent cx="{width}" cy="{int(height)}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        '<wp:wrapTopAndBottom/><wp:docPr id="1" name="版记"/><wp:cNvGraphicFramePr/>'
+        f'<a:graphic><a:graphicData uri="{_WPS}">'
+        '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr>'
+        f'<a:xfrm><a:off x="0" y="0"/><a:ext cx="{width}" cy="{int(height)}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+        '<wps:txbx><w:txbxContent/></wps:txbx>'
+        '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b" anchorCtr="0">'
+        '<a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>')
+    content = drawing.find(f".//{qn('w:txbxContent')}")
+    for paragraph in paragraphs:
+        content.append(paragraph)   # moved from the body
+    return drawing
 
 
 def _type_width_pt() -> float:

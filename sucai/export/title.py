@@ -2,15 +2,19 @@
 长短适宜，间距恰当，标题排列应当使用梯形或菱形" (break between words; a trapezoid or a diamond).
 
 :func:`title_lines` breaks a title only where a word of the segmenter begins
-(:func:`sucai.analysis.word_starts`), into as few lines of at most ``capacity``
+(:func:`sucai.analysis.word_tags`), into as few lines of at most ``capacity``
 ems as it can, and among those breaks chooses the lines whose lengths make a
 梯形 (each line no shorter, or each no longer, than the one before) or, from
 three lines, a 菱形 (longest in the middle) — never a 沙漏 (a middle line shorter
-than both neighbours) — preferring breaks before 关于 and never opening a line
-with a particle, a date unit or closing punctuation, nor ending one with an
-opening bracket or a preposition, nor breaking inside quotation marks or 《》
-or between a number and its unit (2024 / 年度). Widths are in ems: a Chinese character or
-full-width sign is 1, other characters (digits, Latin) ½.
+than both neighbours) — preferring breaks at a space and before 关于, and never
+cutting a term made of nominal words (职业 / 教育, 政府 / 性, 小微 / 企业: the
+segmenter's words are finer than the terms a reader reads, 词意完整) where a
+phrase boundary will do (after the verb: 印发 / 国家职业教育改革实施方案的通知),
+nor opening a line with a particle, a date unit or closing punctuation, nor
+ending one with an opening bracket or a preposition, nor breaking inside
+quotation marks or 《》 or between a number and its unit (2024 / 年度). Widths
+are in ems: a Chinese character or full-width sign is 1, other characters
+(digits, Latin) ½.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from ..analysis import read_mark, word_starts
+from ..analysis import read_mark, word_tags
 
 _MOST_LINES = 4  # more lines than this: plain word wrap (no shape search), keeping the search small
 # Words that never open a line (particles, locatives, date units, closing marks) or end one.
@@ -28,6 +32,12 @@ _UNITS = "年月日号届次期批个项条款部"  # a number and its unit stay
 # of any marks — “…”, 「…」, "…" typed on a keyboard, „…“ —, closed as sucai.analysis.closes_quotation reads them.
 _BRACKETS = {"《": "》", "（": "）"}
 _NO_LINE_END = frozenset(("（", "《", "「", "『", "“", "关于", "对于", "对", "在", "为", "向", "把", "将"))
+# Parts of speech (jieba's tags) of the words that make up a term: nouns (n, names nr/ns/nt/nz/nrt, ng), verbal and
+# adjectival nouns (vn, an), distinguishing words (b: 三级, 国有) and abbreviations (j); not set phrases (l), the
+# commonest of which in titles is a verb and its object (适用法律).
+_TERM_TAGS = frozenset(("n", "nr", "ns", "nt", "nz", "nrt", "ng", "vn", "an", "b", "j"))
+# The verbs by which a 公文 issues another (关于印发…的通知): jieba tags 印发 as a name (nz).
+_ISSUING_VERBS = frozenset(("印发", "转发", "批转", "发布", "颁布", "公布"))
 
 
 def em_width(text: str) -> float:
@@ -44,14 +54,15 @@ def title_lines(title: str, capacity: float) -> list[str]:
     title = title.strip()
     if em_width(title) <= capacity or not title:
         return [title]
-    starts = word_starts(title)
-    cuts = starts[1:]
-    words = {start: title[start:end] for start, end in zip(starts, [*cuts, len(title)])}
+    tagged = word_tags(title)
+    cuts = [start for start, _ in tagged[1:]]
+    words = {start: title[start:end] for (start, _), end in zip(tagged, [*cuts, len(title)])}
+    inside = _inside_terms(tagged, words)
     fewest = math.ceil(em_width(title) / capacity)
     best: tuple[float, list[str]] | None = None
     for count in range(fewest, min(fewest + 1, _MOST_LINES) + 1):  # one line more if that reads better
         for lines in _candidates(title, cuts, count, capacity):
-            cost = _cost(lines, words) + 3 * (count - fewest)
+            cost = _cost(lines, words, inside) + 3 * (count - fewest)
             if best is None or cost < best[0]:
                 best = (cost, lines)
         if best is not None and best[0] < 10:
@@ -78,10 +89,19 @@ def _candidates(title: str, cuts: list[int], lines: int, capacity: float):
     yield from extend(0, lines, [])
 
 
-def _cost(lines: list[str], words: dict[int, str]) -> float:
-    """Lower is better: a shape other than 梯形/菱形 first of all, then bad breaks, then unequal lengths
-    (长短适宜: the shortest line as near the longest as the shape allows). ``words`` maps the start of
-    each word of the title to the word."""
+def _inside_terms(tagged: list[tuple[int, str]], words: dict[int, str]) -> set[int]:
+    """The starts of the words that go on a term: a word of a term's part of speech after another (职业|教育,
+    政府|性, 三级|公立医院), an issuing verb never part of one, nor a word ending in a space (the segmenter's words
+    of normalised text take a space with them)."""
+    return {start for (before, tag_before), (start, tag) in zip(tagged, tagged[1:])
+            if tag_before in _TERM_TAGS and tag in _TERM_TAGS and words[before] not in _ISSUING_VERBS
+            and not words[before][-1].isspace()}
+
+
+def _cost(lines: list[str], words: dict[int, str], inside: set[int]) -> float:
+    """Lower is better: a shape other than 梯形/菱形 first of all, then bad breaks (one inside a term counts as
+    one: ``inside``, :func:`_inside_terms`), then unequal lengths (长短适宜: the shortest line as near the longest
+    as the shape allows). ``words`` maps the start of each word of the title to the word."""
     widths = [em_width(line) for line in lines]
     cost = 0.0 if _trapezoid(widths) or _diamond(widths) else 100.0
     at = 0
@@ -91,10 +111,12 @@ def _cost(lines: list[str], words: dict[int, str]) -> float:
         last = next(word for start, word in reversed(words.items()) if start < at)
         _read_pairs(before, opened)
         split_number = before[-1].isdigit() and after[0] in _UNITS
-        if words[at] in _NO_LINE_START or last in _NO_LINE_END or opened or split_number:
+        if words[at] in _NO_LINE_START or last in _NO_LINE_END or opened or split_number or at in inside:
             cost += 10
         if words[at] == "关于":
             cost -= 1
+        elif before[-1].isspace():   # a space between the title's parts (「…城市更新 党旗飘扬处」): the break that cuts least
+            cost -= 5
     cost += 10 * (max(widths) - min(widths)) / max(widths)
     return cost + (1 if len(set(widths)) == 1 else 0)  # 长方形: allowed, a trapezoid reads better
 
