@@ -418,6 +418,32 @@ def test_a_set_phrase_joined_to_the_writers_words_across_a_gap_is_still_one(tmp_
     library.close()
 
 
+def test_a_set_phrase_left_over_by_a_better_source_is_copied_from_none(tmp_path, make_home):
+    """A passage copied from 甲文 (60 characters) and a set phrase after it, which 12 documents say: 乙文 holds the
+    passage's last 25 characters and the phrase, a 重合片段 of 45 — too long for a set phrase. 甲文's covers more and
+    takes the passage; what is left of 乙文's is the phrase alone, which is copied from none: nothing but the passage
+    is copied. Only whole 重合片段 were judged, so the leftover counted, copied from 乙文."""
+    words = own_words(14)
+    phrase, passage = "以习近平新时代中国特色社会主义思想为指导", words(60)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(12):
+        (folder / f"{n:02}.txt").write_text(f"文{n}\n{words(150)}。\n{phrase}，{words(30)}。\n", encoding="utf-8")
+    (folder / "a.txt").write_text(f"甲文\n{words(100)}。\n{passage}。\n{words(100)}。\n", encoding="utf-8")
+    (folder / "b.txt").write_text(f"乙文\n{words(100)}。\n{passage[-25:]}{phrase}。\n{words(100)}。\n",
+                                  encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 14
+    a = next(doc for doc in library.catalogue.documents() if doc.title == "甲文")
+    draft = f"{OWN}\n{passage}{phrase}。\n{OWN2}"
+    for member in (True, False):
+        report = check_text(library, draft, viewer_member=member)
+        start = draft.index(passage)
+        assert [(m.start, m.end, m.doc_id) for m in report.matches] == [(start, start + len(passage), a.id)], member
+        assert report.copy_ratio == round(len(passage) / solid(draft), 4), member
+    library.close()
+
+
 def test_a_set_phrase_is_told_by_the_documents_the_viewer_may_see(tmp_path, make_home):
     """A phrase that 12 documents hold, all but one in their members part, is a set phrase to a member and copied
     from the one free document to anyone else: a non-member's set phrases are counted in the free views

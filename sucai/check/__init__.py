@@ -9,7 +9,8 @@ the best candidates are aligned, the fingerprints of what is still unmatched loo
 more (up to ``ROUNDS``), each aligned with the whole draft: a source found late gets all it
 shares with the draft, not only what is still unmatched. A 重合片段 that is a set phrase — short, and in many
 documents (:class:`.retrieve.SetPhrases`): 「坚持以人民为中心的发展思想」 — is not counted: it is the wording of
-a genre, not copied from one document; its stretch is looked for in the next round still, as anything unmatched
+a genre, not copied from one document; nor is what a better source leaves of a longer 重合片段 when that rest is a set
+phrase (:func:`.align.resolve`'s ``counts``). Its stretch is looked for in the next round still, as anything unmatched
 is: a law's penalty article is made of phrases sixty laws share, and copied from the one law that says them all
 together (a 120-source draft's 会计法 article was found 39 % copied when set phrases closed their stretches).
 The library is only read, never changed.
@@ -114,7 +115,8 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             sources[doc.id] = (shown, source)
             fragments += [fragment for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source),
                                                           lines) if not phrases.holds(fragment.stretches)]
-        kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
+        kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown,
+                       counts=lambda piece: not phrases.holds(piece.stretches))
         now = np.zeros(len(draft), dtype=bool)   # a set phrase's stretch still open: a source may hold more of it
         for fragment in kept:
             now[fragment.i0:fragment.i1] = True
