@@ -17,6 +17,7 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+import docx
 import numpy as np
 import pytest
 import tantivy
@@ -90,8 +91,8 @@ def test_an_exact_copy_is_found_with_its_offsets(library):
     assert [(p.start, p.end, p.copy_ratio) for p in report.paragraphs] == [
         (0, len(OWN), 0.0), (start, start + len(passage), 1.0), (start + len(passage) + 1, len(draft), 0.0)]
     assert set(report.to_dict()) == KEYS
-    assert set(report.to_dict()["matches"][0]) == {"start", "end", "doc_id", "title", "source_start", "source_end",
-                                                   "similarity"}
+    assert set(report.to_dict()["matches"][0]) == {"start", "end", "doc_id", "title", "place", "source_start",
+                                                   "source_end", "similarity"}
 
 
 @pytest.mark.parametrize("text, covered, expected", [
@@ -164,6 +165,43 @@ def test_light_rewording_is_still_caught(library, change):
     assert all(m.doc_id == doc.id for m in report.matches)
     share = solid(edited) / solid(draft)
     assert 0.8 * share <= report.copy_ratio <= round(share, 4)
+
+
+def test_a_match_names_where_it_stands_in_its_source(tmp_path, make_home):
+    """Each 重合片段 names the headings its source text stands under (开头 before the first), in the report, its JSON,
+    the page, both downloads and ``sucai check``. A visitor's are those of the free view: the free text after a
+    members part stands under the free heading above it, never under the members part's heading (nor is it placed
+    by the whole text's outline at its free view's offsets)."""
+    words = own_words(15)
+    opening, led, after = words(50), words(50), words(50)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        f"甲文\n{opening}。\n一、总体要求\n{words(60)}。\n二、重点任务\n（一）加强组织领导\n{led}。\n（二）落实保障措施\n"
+        f"{words(60)}。\n##paidbegin##\n三、内部测算口径\n{words(80)}。\n##paidend##\n{after}。\n", encoding="utf-8")
+    home = make_home(tmp_path / "home")
+    library = Library.open(home)
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    draft = f"{OWN}\n{opening}。\n{OWN2}\n{led}。\n{OWN}\n{after[20:]}。"
+    first, second = "开头", "二、重点任务 › （一）加强组织领导"
+    for member, last in ((True, "三、内部测算口径"), (False, "二、重点任务 › （二）落实保障措施")):
+        report = check_text(library, draft, viewer_member=member)
+        assert [(m.source_text, m.place) for m in report.matches] == [
+            (f"{opening}。", first), (f"{led}。", second), (f"{after[20:]}。", last)], member
+        assert [m["place"] for m in report.to_dict()["matches"]] == [first, second, last]
+    path = tmp_path / "草稿.txt"
+    path.write_text(draft, encoding="utf-8")
+    runner = CliRunner(env={"COLUMNS": "300"})
+    shown = runner.invoke(cli_app, ["check", str(path), "--free", "--home", str(home), "-o", str(tmp_path / "报告.docx")])
+    assert shown.exit_code == 0 and all(place in shown.output for place in (first, second, last)), shown.output
+    assert "内部测算口径" not in shown.output
+    document = docx.Document(str(tmp_path / "报告.docx"))
+    cells = [row.cells[2].text for row in document.tables[-1].rows[1:]]
+    [doc] = library.catalogue.documents(outline=False)
+    assert cells == [f"《甲文》（编号 {doc.id}）\n{place}" for place in (first, second, last)]
+    page = TestClient(create_app(home)).post("/check", data={"text": draft}, headers={"accept": "text/html"}).text
+    assert re.findall(r'<div class="muted place">([^<]*)</div>', page) == [first, second, last]
+    library.close()
 
 
 def test_the_minimum_match_length_is_a_setting(library):

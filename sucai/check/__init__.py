@@ -45,14 +45,14 @@ from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import DraftSeeds, align, line_starts, resolve, seed_hashes
 from .markdown import written_text
-from .report import CheckReport, Match, ParagraphRatio, build
+from .report import OPENING_PLACE, CheckReport, Match, ParagraphRatio, build, place
 from .retrieve import DraftFingerprints, SetPhrases, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
 
-__all__ = ["SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars", "read_draft", "CheckReport",
-           "Match", "ParagraphRatio"]
+__all__ = ["OPENING_PLACE", "SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars",
+           "place", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
 
 ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
@@ -107,7 +107,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         else:
             ids = local_candidates(searcher, fingerprints.open(taken), seen, _limit(MORE_CANDIDATES, draft), field)
         seen.update(ids)
-        for doc in catalogue.documents(ids, outline=False):
+        for doc in catalogue.documents(ids):   # with its outline: where each 重合片段 stands in it (Match.place)
             if doc.hidden:   # the index may not have caught up with a hiding yet
                 continue
             shown = doc if viewer_member else free_view(doc)
@@ -128,7 +128,6 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
 
 
 SOURCES_HEADING = "附：素材来源"   # the closing list of a 写作台 draft's sources (sucai.drafting.document)
-OPENING_PLACE = "开头"            # where the list places a paragraph before the draft's first heading
 # what a cited paragraph is of its source (copy_state); 「已改写，复制比 N%」 as downloads before it wrote it
 _COPY_STATE = r"(?:原文照录|已改写，与原文无重合|已改动，仍与原文重合 \d{1,3}%|已改写，复制比 \d+%)"
 _SOURCE_LINE = re.compile(r"\d+\\?\. (?P<heading>(?:(?! 第\d+段：《).)*) 第\d+段：《(?P<title>(?:(?!》（编号 \d).)*)》"
