@@ -534,15 +534,20 @@ def test_hidden_documents_make_no_set_phrase(tmp_path, make_home):
 
 
 class _CountedSearcher:
-    """A tantivy searcher that counts the hits its searches returned (``hits``)."""
+    """A tantivy searcher that counts the hits its searches returned (``hits``) and the document frequencies it was
+    asked (``freqs``)."""
 
     def __init__(self, searcher: tantivy.Searcher):
-        self.searcher, self.hits = searcher, 0
+        self.searcher, self.hits, self.freqs = searcher, 0, 0
 
     def search(self, *args, **kwargs):
         found = self.searcher.search(*args, **kwargs)
         self.hits += len(found.hits)
         return found
+
+    def doc_freq(self, *args):
+        self.freqs += 1
+        return self.searcher.doc_freq(*args)
 
     def __getattr__(self, name: str):
         return getattr(self.searcher, name)
@@ -555,7 +560,8 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
     near-duplicates (one text), 6 near-duplicates with a members part, the phrase in their free part (one text to a
     member; six to a visitor, whose free grouping holds no document with a members part), 4 more and 5 hidden since:
     6 texts to a member, 11 of 18 holders to a visitor (read in two batches). Another, in 30 texts, is told by its
-    first ``least`` holders: no more ids read (:func:`retrieve.holding`: batches of 4, 4, 8, 14 of them)."""
+    first ``least`` holders: no more ids read (:func:`retrieve.holding`: batches of 4, 4, 8, 14 of them), its
+    document frequency asked once."""
     words = own_words(25)
     phrase, other = "以习近平新时代中国特色社会主义思想为指导", "不忘初心牢记使命担当作为真抓实干"
     folder = tmp_path / "docs"
@@ -591,10 +597,10 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
         common = [token for token, found in held.items() if len(found) == 30]
         assert common, member
         for token in common:
-            counted.hits = 0
+            counted.hits = counted.freqs = 0
             phrases.common.pop(token)
-            assert phrases._common(token) and counted.hits == phrases.least, member
-            batches = list(retrieve.holding(searcher, field, token, 4))   # doubling, each holder once
+            assert phrases._common(token) and (counted.hits, counted.freqs) == (phrases.least, 1), member
+            batches = list(retrieve.holding(searcher, field, token, 4, searcher.doc_freq(field, token)))   # doubling
             assert [len(ids) for ids in batches] == [4, 4, 8, 14]
             assert sorted(i for ids in batches for i in ids) == sorted(-text for text in held[token])
     library.close()
@@ -603,7 +609,8 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
 def test_a_rare_passage_is_looked_up_by_the_documents_that_hold_it_now(tmp_path, make_home):
     """A passage 60 documents held, 55 of them hidden since, is in 5 now: rare, looked up on its own in a later round
     (``local_candidates``). tantivy's document frequency counts the hidden ones until their segment is merged, so it
-    was taken for common (more than ``RARE``) and never looked up."""
+    was taken for common (more than ``RARE``) and never looked up. Each fingerprint is read once per check: a later
+    round asks again, and reads nothing."""
     words = own_words(12)
     passage = words(40)
     folder = tmp_path / "docs"
@@ -624,7 +631,13 @@ def test_a_rare_passage_is_looked_up_by_the_documents_that_hold_it_now(tmp_path,
     assert searcher.doc_freq("fp", fingerprints.all()[0]) == 60 > retrieve.RARE   # the hidden ones still counted
     opened = fingerprints.open(np.zeros(len(skeleton(passage)), dtype=bool))
     for field in ("fp", "free_fp"):
-        assert sorted(retrieve.local_candidates(searcher, opened, set(), 10, field)) == sorted(live)
+        counted = _CountedSearcher(searcher)
+        rare = retrieve.RareHolders(counted, field)
+        assert sorted(retrieve.local_candidates(rare, opened, set(), 10)) == sorted(live)
+        assert (counted.hits, counted.freqs) == (5 * len(opened), len(opened))
+        counted.hits = counted.freqs = 0   # a later round of the check reads none of them again
+        assert sorted(retrieve.local_candidates(rare, opened, set(), 10)) == sorted(live)
+        assert (counted.hits, counted.freqs) == (0, 0)
     library.close()
 
 

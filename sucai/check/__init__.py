@@ -46,7 +46,7 @@ from ..model import Document
 from .align import DraftSeeds, align, line_starts, resolve, seed_hashes
 from .markdown import written_text
 from .report import OPENING_PLACE, CheckReport, Match, ParagraphRatio, build, place
-from .retrieve import DraftFingerprints, SetPhrases, candidates, local_candidates
+from .retrieve import DraftFingerprints, RareHolders, SetPhrases, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -97,6 +97,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     clusters = catalogue.cluster_rows(free=not viewer_member)   # the near-duplicates this viewer sees
     phrases = SetPhrases(searcher, fingerprints, field, min_chars, {row.doc_id: row.cluster_id for row in clusters})
     not_shown = {row.doc_id for row in clusters if not row.representative}
+    rare = RareHolders(searcher, field)
     seen: set[int] = set()
     sources: dict[int, tuple[Document, Skeleton]] = {}
     fragments, kept = [], []
@@ -105,7 +106,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         if round_ == 0:
             ids = candidates(searcher, fingerprints.all(), seen, _limit(FIRST_CANDIDATES, draft), field)
         else:
-            ids = local_candidates(searcher, fingerprints.open(taken), seen, _limit(MORE_CANDIDATES, draft), field)
+            ids = local_candidates(rare, fingerprints.open(taken), seen, _limit(MORE_CANDIDATES, draft))
         seen.update(ids)
         for doc in catalogue.documents(ids):   # with its outline: where each 重合片段 stands in it (Match.place)
             if doc.hidden:   # the index may not have caught up with a hiding yet
