@@ -68,7 +68,7 @@ class Match:
     source_end: int
     similarity: float
     source_text: str
-    place: str = OPENING_PLACE
+    place: str
     quoted: bool = False
 
     def to_dict(self) -> dict:
