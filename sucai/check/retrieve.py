@@ -40,6 +40,11 @@ EVIDENCE = 1   # fingerprints needed within LOCAL characters
 PHRASE_CHARS = 40     # a set phrase is at most this many skeleton characters long …
 PHRASE_DOCS = 10      # … and common — its fingerprints in at least this many documents
 PHRASE_SHARE = 0.01   # and this share of the index's — but for fewer than a 重合片段's characters
+"""So a set phrase is common relative to the library above 1,000 documents, and in at least 10 texts below: on
+200-document samples of the corpus (3 seeds), a share alone — 1 %, 2 texts — made 94–112 clauses set phrases that the
+whole corpus (3,321 documents, least 34) has copied from their sources, 2 % (4 texts) 10–19, the floor of 10 none;
+the genre's phrases (「以习近平新时代中国特色社会主义思想为指导」, 「构成犯罪的依法追究刑事责任」, 「国务院各部委、各直属机构」
+in 1 of 200) are set phrases at both sizes: their fingerprints are each in many texts."""
 
 
 class DraftFingerprints:
