@@ -17,6 +17,7 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+import docx
 import numpy as np
 import pytest
 import tantivy
@@ -91,8 +92,8 @@ def test_an_exact_copy_is_found_with_its_offsets(library):
     assert [(p.start, p.end, p.copy_ratio) for p in report.paragraphs] == [
         (0, len(OWN), 0.0), (start, start + len(passage), 1.0), (start + len(passage) + 1, len(draft), 0.0)]
     assert set(report.to_dict()) == KEYS
-    assert set(report.to_dict()["matches"][0]) == {"start", "end", "doc_id", "title", "source_start", "source_end",
-                                                   "similarity"}
+    assert set(report.to_dict()["matches"][0]) == {"start", "end", "doc_id", "title", "place", "source_start",
+                                                   "source_end", "similarity"}
 
 
 @pytest.mark.parametrize("text, covered, expected", [
@@ -165,6 +166,43 @@ def test_light_rewording_is_still_caught(library, change):
     assert all(m.doc_id == doc.id for m in report.matches)
     share = solid(edited) / solid(draft)
     assert 0.8 * share <= report.copy_ratio <= round(share, 4)
+
+
+def test_a_match_names_where_it_stands_in_its_source(tmp_path, make_home):
+    """Each 重合片段 names the headings its source text stands under (开头 before the first), in the report, its JSON,
+    the page, both downloads and ``sucai check``. A visitor's are those of the free view: the free text after a
+    members part stands under the free heading above it, never under the members part's heading (nor is it placed
+    by the whole text's outline at its free view's offsets)."""
+    words = own_words(15)
+    opening, led, after = words(50), words(50), words(50)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        f"甲文\n{opening}。\n一、总体要求\n{words(60)}。\n二、重点任务\n（一）加强组织领导\n{led}。\n（二）落实保障措施\n"
+        f"{words(60)}。\n##paidbegin##\n三、内部测算口径\n{words(80)}。\n##paidend##\n{after}。\n", encoding="utf-8")
+    home = make_home(tmp_path / "home")
+    library = Library.open(home)
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    draft = f"{OWN}\n{opening}。\n{OWN2}\n{led}。\n{OWN}\n{after[20:]}。"
+    first, second = "开头", "二、重点任务 › （一）加强组织领导"
+    for member, last in ((True, "三、内部测算口径"), (False, "二、重点任务 › （二）落实保障措施")):
+        report = check_text(library, draft, viewer_member=member)
+        assert [(m.source_text, m.place) for m in report.matches] == [
+            (f"{opening}。", first), (f"{led}。", second), (f"{after[20:]}。", last)], member
+        assert [m["place"] for m in report.to_dict()["matches"]] == [first, second, last]
+    path = tmp_path / "草稿.txt"
+    path.write_text(draft, encoding="utf-8")
+    runner = CliRunner(env={"COLUMNS": "300"})
+    shown = runner.invoke(cli_app, ["check", str(path), "--free", "--home", str(home), "-o", str(tmp_path / "报告.docx")])
+    assert shown.exit_code == 0 and all(place in shown.output for place in (first, second, last)), shown.output
+    assert "内部测算口径" not in shown.output
+    document = docx.Document(str(tmp_path / "报告.docx"))
+    cells = [row.cells[2].text for row in document.tables[-1].rows[1:]]
+    [doc] = library.catalogue.documents(outline=False)
+    assert cells == [f"《甲文》（编号 {doc.id}）\n{place}" for place in (first, second, last)]
+    page = TestClient(create_app(home)).post("/check", data={"text": draft}, headers={"accept": "text/html"}).text
+    assert re.findall(r'<div class="muted place">([^<]*)</div>', page) == [first, second, last]
+    library.close()
 
 
 def test_the_minimum_match_length_is_a_setting(library):
@@ -445,6 +483,32 @@ def test_a_set_phrase_joined_to_the_writers_words_across_a_gap_is_still_one(tmp_
     library.close()
 
 
+def test_a_set_phrase_left_over_by_a_better_source_is_copied_from_none(tmp_path, make_home):
+    """A passage copied from 甲文 (60 characters) and a set phrase after it, which 12 documents say: 乙文 holds the
+    passage's last 25 characters and the phrase, a 重合片段 of 45 — too long for a set phrase. 甲文's covers more and
+    takes the passage; what is left of 乙文's is the phrase alone, which is copied from none: nothing but the passage
+    is copied. Only whole 重合片段 were judged, so the leftover counted, copied from 乙文."""
+    words = own_words(14)
+    phrase, passage = "以习近平新时代中国特色社会主义思想为指导", words(60)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(12):
+        (folder / f"{n:02}.txt").write_text(f"文{n}\n{words(150)}。\n{phrase}，{words(30)}。\n", encoding="utf-8")
+    (folder / "a.txt").write_text(f"甲文\n{words(100)}。\n{passage}。\n{words(100)}。\n", encoding="utf-8")
+    (folder / "b.txt").write_text(f"乙文\n{words(100)}。\n{passage[-25:]}{phrase}。\n{words(100)}。\n",
+                                  encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 14
+    a = next(doc for doc in library.catalogue.documents() if doc.title == "甲文")
+    draft = f"{OWN}\n{passage}{phrase}。\n{OWN2}"
+    for member in (True, False):
+        report = check_text(library, draft, viewer_member=member)
+        start = draft.index(passage)
+        assert [(m.start, m.end, m.doc_id) for m in report.matches] == [(start, start + len(passage), a.id)], member
+        assert report.copy_ratio == round(len(passage) / solid(draft), 4), member
+    library.close()
+
+
 def test_a_set_phrase_is_told_by_the_documents_the_viewer_may_see(tmp_path, make_home):
     """A phrase that 12 documents hold, all but one in their members part, is a set phrase to a member and copied
     from the one free document to anyone else: a non-member's set phrases are counted in the free views
@@ -497,15 +561,20 @@ def test_hidden_documents_make_no_set_phrase(tmp_path, make_home):
 
 
 class _CountedSearcher:
-    """A tantivy searcher that counts the hits its searches returned (``hits``)."""
+    """A tantivy searcher that counts the hits its searches returned (``hits``) and the document frequencies it was
+    asked (``freqs``)."""
 
     def __init__(self, searcher: tantivy.Searcher):
-        self.searcher, self.hits = searcher, 0
+        self.searcher, self.hits, self.freqs = searcher, 0, 0
 
     def search(self, *args, **kwargs):
         found = self.searcher.search(*args, **kwargs)
         self.hits += len(found.hits)
         return found
+
+    def doc_freq(self, *args):
+        self.freqs += 1
+        return self.searcher.doc_freq(*args)
 
     def __getattr__(self, name: str):
         return getattr(self.searcher, name)
@@ -518,7 +587,8 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
     near-duplicates (one text), 6 near-duplicates with a members part, the phrase in their free part (one text to a
     member; six to a visitor, whose free grouping holds no document with a members part), 4 more and 5 hidden since:
     6 texts to a member, 11 of 18 holders to a visitor (read in two batches). Another, in 30 texts, is told by its
-    first ``least`` holders: no more ids read (:func:`retrieve.holding`: batches of 4, 4, 8, 14 of them)."""
+    first ``least`` holders: no more ids read (:func:`retrieve.holding`: batches of 4, 4, 8, 14 of them), its
+    document frequency asked once."""
     words = own_words(25)
     phrase, other = "以习近平新时代中国特色社会主义思想为指导", "不忘初心牢记使命担当作为真抓实干"
     folder = tmp_path / "docs"
@@ -554,10 +624,10 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
         common = [token for token, found in held.items() if len(found) == 30]
         assert common, member
         for token in common:
-            counted.hits = 0
+            counted.hits = counted.freqs = 0
             phrases.common.pop(token)
-            assert phrases._common(token) and counted.hits == phrases.least, member
-            batches = list(retrieve.holding(searcher, field, token, 4))   # doubling, each holder once
+            assert phrases._common(token) and (counted.hits, counted.freqs) == (phrases.least, 1), member
+            batches = list(retrieve.holding(searcher, field, token, 4, searcher.doc_freq(field, token)))   # doubling
             assert [len(ids) for ids in batches] == [4, 4, 8, 14]
             assert sorted(i for ids in batches for i in ids) == sorted(-text for text in held[token])
     library.close()
@@ -566,7 +636,8 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
 def test_a_rare_passage_is_looked_up_by_the_documents_that_hold_it_now(tmp_path, make_home):
     """A passage 60 documents held, 55 of them hidden since, is in 5 now: rare, looked up on its own in a later round
     (``local_candidates``). tantivy's document frequency counts the hidden ones until their segment is merged, so it
-    was taken for common (more than ``RARE``) and never looked up."""
+    was taken for common (more than ``RARE``) and never looked up. Each fingerprint is read once per check: a later
+    round asks again, and reads nothing."""
     words = own_words(12)
     passage = words(40)
     folder = tmp_path / "docs"
@@ -587,7 +658,13 @@ def test_a_rare_passage_is_looked_up_by_the_documents_that_hold_it_now(tmp_path,
     assert searcher.doc_freq("fp", fingerprints.all()[0]) == 60 > retrieve.RARE   # the hidden ones still counted
     opened = fingerprints.open(np.zeros(len(skeleton(passage)), dtype=bool))
     for field in ("fp", "free_fp"):
-        assert sorted(retrieve.local_candidates(searcher, opened, set(), 10, field)) == sorted(live)
+        counted = _CountedSearcher(searcher)
+        rare = retrieve.RareHolders(counted, field)
+        assert sorted(retrieve.local_candidates(rare, opened, set(), 10)) == sorted(live)
+        assert (counted.hits, counted.freqs) == (5 * len(opened), len(opened))
+        counted.hits = counted.freqs = 0   # a later round of the check reads none of them again
+        assert sorted(retrieve.local_candidates(rare, opened, set(), 10)) == sorted(live)
+        assert (counted.hits, counted.freqs) == (0, 0)
     library.close()
 
 

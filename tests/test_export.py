@@ -374,7 +374,7 @@ STYLE_REFERENCES = ("w:pStyle", "w:rStyle", "w:tblStyle", "w:basedOn", "w:next",
 
 def _check_report_docx() -> bytes:
     text = "第一段抄来的文字。\n第二段自己写的。"
-    match = Match(0, 9, 7, "来源文件", 0, 9, 1.0, text[:9])
+    match = Match(0, 9, 7, "来源文件", 0, 9, 1.0, text[:9], "开头")
     report = CheckReport(text, 17, 0.5, 0.5, {"doc_id": 7, "title": "来源文件", "copy_ratio": 0.5}, [match],
                          [ParagraphRatio(0, 9, 1.0), ParagraphRatio(10, 18, 0.0)])
     return export_report(report, "docx")[1]

@@ -137,7 +137,7 @@ def texts(markers: list[str]) -> dict[str, str]:
             "一、总体要求\n严格执行公务接待标准，厉行勤俭节约，杜绝铺张浪费。\n"
             "##paidbegin##\n二、内部掌握尺度\n"
             f"接待{m[13]}标准按内部口径执行，{m[14]}不对外公开。\n"
-            "##paidend##\n"
+            "##paidend##\n请各单位对照本通知逐项抓好落实，切实把厉行节约的各项要求落到实处。\n"
             f"三、监督检查\n各单位要加强日常监督，{m[FREE_AFTER]}定期通报检查结果。\n"),
         MEMBERS_METADATA: (
             "关于做好档案整理工作的通知\n各有关单位：\n为做好年度档案整理工作，现将有关事项通知如下。\n"
@@ -507,8 +507,10 @@ def test_every_route_as_every_non_member(site, secrets_):
 
 def drafts(site) -> list[str]:
     """Drafts that copy members parts: exactly, with one character in twelve changed, together with the
-    free text before the boundary, and the hidden document; plus free text alone. Each once: the copy across the
-    boundary of a short document whose members part starts at its first character is its members part again."""
+    free text before the boundary, and the hidden document; plus free text alone, before the boundary and after a
+    members part that free text follows (a 重合片段 of it must not be placed under the members part's heading, as
+    the whole text's outline has it: 「二、内部掌握尺度」). Each once: the copy across the boundary of a short
+    document whose members part starts at its first character is its members part again."""
     library: Library = site["library"]
     out = []
     for doc in library.catalogue.documents():
@@ -521,6 +523,8 @@ def drafts(site) -> list[str]:
         edited = "".join("某" if n % 12 == 5 and c.isalnum() else c for n, c in enumerate(members))
         out += [members, edited, doc.text[max(0, doc.paid_from - 120):doc.paid_from + 200],
                 "这是我自己写的开头。\n" + doc.text[:doc.paid_from][-150:]]
+        if doc.paid_until is not None and doc.paid_until < len(doc.text):
+            out.append("这是我自己写的开头。\n" + doc.text[doc.paid_until:][10:160])   # past the free view's offset of it
     return list(dict.fromkeys(out))
 
 

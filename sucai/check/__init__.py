@@ -9,7 +9,8 @@ the best candidates are aligned, the fingerprints of what is still unmatched loo
 more (up to ``ROUNDS``), each aligned with the whole draft: a source found late gets all it
 shares with the draft, not only what is still unmatched. A 重合片段 that is a set phrase — short, and in many
 documents (:class:`.retrieve.SetPhrases`): 「坚持以人民为中心的发展思想」 — is not counted: it is the wording of
-a genre, not copied from one document; its stretch is looked for in the next round still, as anything unmatched
+a genre, not copied from one document; nor is what a better source leaves of a longer 重合片段 when that rest is a set
+phrase (:func:`.align.resolve`'s ``counts``). Its stretch is looked for in the next round still, as anything unmatched
 is: a law's penalty article is made of phrases sixty laws share, and copied from the one law that says them all
 together (a 120-source draft's 会计法 article was found 39 % copied when set phrases closed their stretches).
 The library is only read, never changed.
@@ -44,14 +45,14 @@ from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import DraftSeeds, align, line_starts, resolve, seed_hashes
 from .markdown import written_text
-from .report import CheckReport, Match, ParagraphRatio, build
-from .retrieve import DraftFingerprints, SetPhrases, candidates, local_candidates
+from .report import OPENING_PLACE, CheckReport, Match, ParagraphRatio, build, place
+from .retrieve import DraftFingerprints, RareHolders, SetPhrases, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
 
-__all__ = ["SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars", "read_draft", "CheckReport",
-           "Match", "ParagraphRatio"]
+__all__ = ["OPENING_PLACE", "SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars",
+           "place", "read_draft", "CheckReport", "Match", "ParagraphRatio"]
 
 ROUNDS = 3
 FIRST_CANDIDATES = 20   # sources aligned in the first round
@@ -96,6 +97,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     clusters = catalogue.cluster_rows(free=not viewer_member)   # the near-duplicates this viewer sees
     phrases = SetPhrases(searcher, fingerprints, field, min_chars, {row.doc_id: row.cluster_id for row in clusters})
     not_shown = {row.doc_id for row in clusters if not row.representative}
+    rare = RareHolders(searcher, field)
     seen: set[int] = set()
     sources: dict[int, tuple[Document, Skeleton]] = {}
     fragments, kept = [], []
@@ -104,9 +106,9 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         if round_ == 0:
             ids = candidates(searcher, fingerprints.all(), seen, _limit(FIRST_CANDIDATES, draft), field)
         else:
-            ids = local_candidates(searcher, fingerprints.open(taken), seen, _limit(MORE_CANDIDATES, draft), field)
+            ids = local_candidates(rare, fingerprints.open(taken), seen, _limit(MORE_CANDIDATES, draft))
         seen.update(ids)
-        for doc in catalogue.documents(ids, outline=False):
+        for doc in catalogue.documents(ids):   # with its outline: where each 重合片段 stands in it (Match.place)
             if doc.hidden:   # the index may not have caught up with a hiding yet
                 continue
             shown = doc if viewer_member else free_view(doc)
@@ -114,7 +116,8 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             sources[doc.id] = (shown, source)
             fragments += [fragment for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source),
                                                           lines) if not phrases.holds(fragment.stretches)]
-        kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown)
+        kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown,
+                       counts=lambda piece: not phrases.holds(piece.stretches))
         now = np.zeros(len(draft), dtype=bool)   # a set phrase's stretch still open: a source may hold more of it
         for fragment in kept:
             now[fragment.i0:fragment.i1] = True
@@ -126,7 +129,6 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
 
 
 SOURCES_HEADING = "附：素材来源"   # the closing list of a 写作台 draft's sources (sucai.drafting.document)
-OPENING_PLACE = "开头"            # where the list places a paragraph before the draft's first heading
 # what a cited paragraph is of its source (copy_state); 「已改写，复制比 N%」 as downloads before it wrote it
 _COPY_STATE = r"(?:原文照录|已改写，与原文无重合|已改动，仍与原文重合 \d{1,3}%|已改写，复制比 \d+%)"
 _SOURCE_LINE = re.compile(r"\d+\\?\. (?P<heading>(?:(?! 第\d+段：《).)*) 第\d+段：《(?P<title>(?:(?!》（编号 \d).)*)》"

@@ -166,11 +166,13 @@ def _within_lines(fragment: Fragment, lines: np.ndarray) -> Fragment | None:
     return fragment if (start, end) == (fragment.i0, fragment.i1) else fragment.clip(start, end)
 
 
-def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None) -> list[Fragment]:
+def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None, counts=None) -> list[Fragment]:
     """Credit each draft skeleton character (``length`` in all) to at most one fragment, the best first.
 
     ``rank(fragment)``: an extra sort key for ties (smaller first), e.g. to prefer
-    the representative of a cluster. Returns the kept fragments (and valid remainders)
+    the representative of a cluster. ``counts(remainder)``: whether a valid remainder — what is left of a
+    fragment where better ones took part of it — counts, e.g. not a set phrase: a remainder is a new
+    重合片段, never judged as the whole fragment was. Returns the kept fragments (and counted remainders)
     in draft order.
     """
     taken = np.zeros(length, dtype=bool)
@@ -181,6 +183,7 @@ def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None) -
         pieces = [fragment] if free.all() else [
             piece for a, b in _true_spans(free, fragment.i0)
             if b - a >= min_chars and (piece := fragment.clip(a, b)) is not None and piece.valid(min_chars)
+            and (counts is None or counts(piece))
         ]
         for piece in pieces:
             taken[piece.i0:piece.i1] = True

@@ -2,7 +2,8 @@
 
 Both show the summary (总文字复制比, 去除引用复制比, 单篇最大文字复制比), the draft with
 copied text in red and copied quotations in green, each paragraph's ratio, and the table
-of 重合片段 with their sources' text (as the report's viewer gets it, see :mod:`sucai.check.report`).
+of 重合片段 with their sources, the place of each in its source (its headings) and their text (as the report's
+viewer gets it, see :mod:`sucai.check.report`).
 :func:`report_section` is the same HTML without the page around it, for the web page. python-docx is imported
 when a .docx is made: ``sucai check`` in the terminal and the web page need none of it.
 """
@@ -87,18 +88,19 @@ def report_section(report: CheckReport, site: str | None = "") -> Markup:
                           '<th>来源原文</th><th>相似度</th></tr></thead><tbody>'))
         for n, m in enumerate(report.matches, 1):
             out.append(Markup('<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>')
-                       .format(n, report.text[m.start:m.end], _source(site, m.doc_id, m.title), m.source_text,
-                               percent(m.similarity)))
+                       .format(n, report.text[m.start:m.end], _source(site, m.doc_id, m.title, m.place),
+                               m.source_text, percent(m.similarity)))
         out.append(Markup("</tbody></table>"))
     out.append(Markup("</section>"))
     return Markup("").join(out)
 
 
-def _source(site: str | None, doc_id: int, title: str) -> Markup:
-    """A source as the report names it (:func:`cite`), a link to its page on ``site`` unless None."""
-    if site is None:
-        return escape(cite(title, doc_id))
-    return Markup('<a href="{}/documents/{}">{}</a>').format(site, doc_id, cite(title, doc_id))
+def _source(site: str | None, doc_id: int, title: str, place: str | None = None) -> Markup:
+    """A source as the report names it (:func:`cite`), a link to its page on ``site`` unless None; with the ``place``
+    of a 重合片段 in it under its name (:attr:`.report.Match.place`), when given."""
+    named = (escape(cite(title, doc_id)) if site is None
+             else Markup('<a href="{}/documents/{}">{}</a>').format(site, doc_id, cite(title, doc_id)))
+    return named if place is None else named + Markup('<div class="muted place">{}</div>').format(place)
 
 
 def _summary(report: CheckReport, site: str | None) -> Markup:
@@ -155,7 +157,7 @@ def _docx(report: CheckReport, made: str) -> bytes:
         cells[1].text = percent(para.copy_ratio)
     document.add_heading("重合片段", level=1)
     _table(document, ("序号", "草稿中的文字", "来源", "来源原文", "相似度"), [
-        (str(n), report.text[m.start:m.end], cite(m.title, m.doc_id),
+        (str(n), report.text[m.start:m.end], f"{cite(m.title, m.doc_id)}\n{m.place}",
          m.source_text, percent(m.similarity))
         for n, m in enumerate(report.matches, 1)], (3, 8, 5, 8, 4))
     buffer = io.BytesIO()

@@ -25,6 +25,8 @@ nothing of a text its viewer may not read, and no figure of it depends on one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -33,6 +35,7 @@ import numpy as np
 from ..counting import counted_mask
 from ..fingerprint import Skeleton
 from ..model import Document
+from ..search import sections
 from .align import Fragment
 
 QUOTES = re.compile(r"“[^”\n]*”|「[^」\n]*」|『[^』\n]*』|\"[^\"\n]*\"|^[ \t\u3000]*>.*$", re.MULTILINE)
@@ -41,12 +44,21 @@ _OPENING, _CLOSING = "（(〔［[【《〈「『“‘｛{", "）)〕］]】》�
 _PARTNER = dict(zip(_OPENING + _CLOSING, _CLOSING + _OPENING))
 _MARKS = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]")
 _CLOSING_MARKS = frozenset("。！？；，、：…!?;,:")
+OPENING_PLACE = "开头"   # where a text before its document's first heading stands (place)
+
+
+def place(section_path: Sequence[str]) -> str:
+    """Where in its document a text of the library stands, as 查重 and the 写作台 say it wherever they name a source
+    (a 重合片段's source; the 写作台's page, ``sucai draft``, a download's 素材来源 list): its section's headings
+    「三、整改措施 › （一）加强理论武装」, or :data:`OPENING_PLACE` (开头) for the text before the first heading."""
+    return " › ".join(section_path) or OPENING_PLACE
 
 
 @dataclass
 class Match:
     """One 重合片段: draft ``[start, end)`` and ``source_text``, the source's ``[source_start, source_end)``
-    in the text its viewer gets of it."""
+    in the text its viewer gets of it, which stands at ``place`` there (:func:`place`: the headings of the section
+    where it starts, in that text's outline — a free view's own for a non-member, so no heading of a members part)."""
 
     start: int
     end: int
@@ -56,11 +68,13 @@ class Match:
     source_end: int
     similarity: float
     source_text: str
+    place: str
     quoted: bool = False
 
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "doc_id": self.doc_id, "title": self.title,
-                "source_start": self.source_start, "source_end": self.source_end, "similarity": self.similarity}
+                "place": self.place, "source_start": self.source_start, "source_end": self.source_end,
+                "similarity": self.similarity}
 
 
 @dataclass
@@ -135,7 +149,8 @@ def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Frag
     solid = counted_mask(text)
     chars = int(solid.sum())
     quoted = _quote_mask(text)
-    matches = [_match(draft, text, f, *sources[f.doc_id]) for f in kept]
+    places: dict[int, Callable[[int], str]] = {}
+    matches = [_match(draft, text, f, *sources[f.doc_id], places) for f in kept]
     for m in matches:
         m.quoted = bool(quoted[m.start:m.end].all())
     copied = np.zeros(len(text), dtype=bool)
@@ -183,10 +198,29 @@ def _unpaired(piece: str) -> tuple[list[str], list[str]]:
     return closing, opening
 
 
-def _match(draft: Skeleton, text: str, fragment: Fragment, view: Document, source: Skeleton) -> Match:
+def _match(draft: Skeleton, text: str, fragment: Fragment, view: Document, source: Skeleton,
+           places: dict[int, Callable[[int], str]]) -> Match:
+    """The 重合片段 of ``fragment`` with the source ``view`` (the text the viewer gets, whose skeleton is ``source``);
+    ``places``: :func:`_places` of each source, made when its first 重合片段 is."""
     (start, end), (s_start, s_end) = _spans(draft, text, fragment, source, view.text)
+    if fragment.doc_id not in places:
+        places[fragment.doc_id] = _places(view)
     return Match(start, end, fragment.doc_id, view.title, s_start, s_end, round(fragment.similarity, 3),
-                 view.text[s_start:s_end])
+                 view.text[s_start:s_end], places[fragment.doc_id](s_start))
+
+
+def _places(view: Document) -> Callable[[int], str]:
+    """Where an offset of ``view.text`` stands (:func:`place`): the heading path of its section — the sections
+    a section search cuts (:func:`sucai.search.sections`), of the outline of ``view``, the text the viewer gets
+    (a free view's is found in its free text: :func:`sucai.access.free_view`); a blank gap between two is the
+    first's. Made once per source, each offset then found by bisection."""
+    parts = sections(view)
+    starts = [part.start for part in parts]
+
+    def at(offset: int) -> str:
+        k = bisect_right(starts, offset) - 1
+        return place(parts[k].path if k >= 0 else [])
+    return at
 
 
 def _spans(draft: Skeleton, text: str, fragment: Fragment, source: Skeleton, source_text: str

@@ -66,7 +66,8 @@ def check(path: Path, home: Path | None = None, as_json: bool = False, free: boo
                   title=f"重合片段（{len(report.matches)} 处）")
     for m in report.matches:
         table.add_row(_span(m.start, m.end), Text(shown(_excerpt(report.text[m.start:m.end]))),
-                      Text(shown(cite(m.title, m.doc_id))), _span(m.source_start, m.source_end), percent(m.similarity))
+                      Text(shown(f"{cite(m.title, m.doc_id)}\n{m.place}")), _span(m.source_start, m.source_end),
+                      percent(m.similarity))
     out.print(table)
 
 

@@ -13,7 +13,6 @@ ones that viewer may see now.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Annotated, Any
 
@@ -21,7 +20,7 @@ import regex
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from .. import access
-from ..check import OPENING_PLACE, copy_ratio, copy_state
+from ..check import copy_ratio, copy_state, place
 from ..clean import xml_safe
 from ..counting import count_chars
 from ..errors import InvalidInput
@@ -40,13 +39,6 @@ MAX_ID = 2**62           # a document number or offset past any the catalogue ho
 MAX_BODY = 2**20         # bytes of a save's JSON body (a draft of MAX_CHARS characters is about 0.3 MB of UTF-8 JSON)
 MIN_COPIED_RUN = 13      # 复制比: 重合片段 shorter than this (characters) are not counted as copied
 WITHHELD = "（此段取自会员内容，会员可见）"
-
-
-def place(section_path: Sequence[str]) -> str:
-    """Where in its document a paragraph of the library stands, as the 写作台 says it wherever it names a source (its
-    page, ``sucai draft``, a download's 素材来源 list): its section's headings 「三、整改措施 › （一）加强理论武装」, or
-    :data:`sucai.check.OPENING_PLACE` (开头) for the text before the first heading."""
-    return " › ".join(section_path) or OPENING_PLACE
 
 
 @dataclass

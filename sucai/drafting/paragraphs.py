@@ -32,13 +32,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import access
+from ..check import place
 from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import Hit, SearchRequest
 from ..facts import Known, learn, line_name
 from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role
 from ..metadata import title_note_lines
-from .drafts import place
 from .placeholders import Marked, mark_placeholders
 
 MAX_CHARS = 600         # longest candidate, in characters
@@ -75,7 +75,7 @@ class Candidate:
 
     @property
     def place(self) -> str:
-        """Where in its document it stands, as every view of the 写作台 says it (:func:`.drafts.place`: its
+        """Where in its document it stands, as every view of the 写作台 says it (:func:`sucai.check.place`: its
         headings, or 开头)."""
         return place(self.section_path)
 
