@@ -16,11 +16,11 @@ What happens to a file follows the ingest rules (:mod:`sucai.ingest`): a new
 file becomes a document (or 重复 of the document with the same text); a file
 *renamed* or moved inside a watched folder is the same bytes under a new path,
 so it is recorded as 重复 of its document (nothing is stored twice); a file
-*rewritten in place* with new text becomes a new document beside the old one
-(the catalogue keeps what was published — a member may have saved or downloaded
-it — and an admin removes the old one if it should go); a rewrite that changes
-only the layout is still its document (已更新 when its parse differs from the stored one, else 未变化).
-Deleting a file from a watched folder removes nothing from the library. Hidden files and the partial files of downloads and editors
+*rewritten in place* with a new version of its text is that document's new text (已更新, its id kept:
+:func:`sucai.dedupe.same_document`), another document written over it a new document beside the old one, as a
+plain ingest takes them; a rewrite that changes only the layout is still its document (已更新 when its parse
+differs from the stored one, else 未变化). Deleting a file from a watched folder removes nothing from the library:
+the deletion of a file that made or matched a document is logged with the document's id. Hidden files and the partial files of downloads and editors
 (``.part``, ``.crdownload``, ``.tmp``, ``~`` …) are passed over.
 
 A bad file never stops the watcher (ingest gives it an outcome, 跳过 or 失败);
@@ -45,7 +45,7 @@ import watchfiles
 
 from .budget import start_early
 from .errors import InvalidInput
-from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, link_out, passed_over
+from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, file_key, link_out, passed_over
 from .interrupts import stop_self, when_parent_ends
 from .logs import PlainFormatter
 
@@ -67,7 +67,7 @@ class Batch:
         counts = self.summary.counts
         parts = "，".join(f"{OUTCOME_NAMES[s]} {counts[s]}" for s in OUTCOMES if counts[s])
         text = f"入库 {len(self.summary.outcomes)} 个文件：{parts or '无'}（{self.seconds:.1f} 秒）"
-        problems = [o for o in self.summary.outcomes if o.status in ("skipped", "failed")]
+        problems = [o for o in self.summary.outcomes if o.status in ("kept", "skipped", "failed")]
         if problems:
             named = "；".join(f"{Path(o.path).name}：{o.reason}" for o in problems[:3])
             text += f"；未入库：{named}" + (f" 等 {len(problems)} 个" if len(problems) > 3 else "")
@@ -123,6 +123,7 @@ class Watcher:
                 for change, path in batch:
                     if change != watchfiles.Change.deleted:
                         self._note(Path(path), change == watchfiles.Change.added)
+                self._tell_gone([Path(path) for change, path in batch if change == watchfiles.Change.deleted])
                 self._run_batch(self._settled())
         finally:   # also when Ctrl+C or a stop signal cuts a run short (ingest keeps what was done: resumable)
             log.info("停止监视")
@@ -157,6 +158,15 @@ class Watcher:
                 self._note(file)
         elif watchable(path) and path not in self._pending and not path.is_relative_to(self._home):
             self._pending[path] = ((-1, -1), time.monotonic())
+
+    def _tell_gone(self, paths: list[Path]) -> None:
+        """Log each of the deleted ``paths`` that is still gone and whose record holds a document (made or matched
+        it), with the document's id: it stays in the library (nothing is removed)."""
+        gone = {file_key(path): path for path in paths if not os.path.lexists(path)}
+        records = self.library.catalogue.file_records(list(gone)) if gone else {}
+        for key, record in records.items():
+            if record.doc_id is not None:
+                log.info("源文件已删除：%s（文档 %d 仍在库中，未删除）", gone[key], record.doc_id)
 
     def _settled(self) -> list[str]:
         """Pending files whose size and modification time stayed the same for ``settle`` seconds."""

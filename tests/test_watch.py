@@ -166,25 +166,38 @@ def test_a_renamed_file_stays_one_document(folders):
         assert file_record(running.library, new).doc_id == first.doc_id
 
 
-def test_a_file_rewritten_in_place_becomes_a_new_document_beside_the_old(folders):
+def test_a_file_rewritten_in_place_is_its_documents_new_version_and_a_deletion_is_told(folders, caplog):
+    """A file rewritten in place with a new version of its text (near-duplicates: 第二一批 → 第二二批, a Jaccard
+    similarity of 0.64) is its document's new text, 已更新, its id kept — as a plain ingest takes it —; another
+    document written over it is a new document beside the old; a rewrite of its layout alone is still its document;
+    deleting it removes nothing, and the log names the document that stays."""
     home, inbox = folders
-    with Running(home, inbox) as running:
+    with caplog.at_level("INFO", logger="sucai.watch"), Running(home, inbox) as running:
         path = inbox / "方案.txt"
         path.write_text(text(21, "抗旱"), encoding="utf-8")
         first = wait_for(lambda: running.outcomes(path), 30, "the file is ingested")[0]
         path.write_text(text(22, "抗旱"), encoding="utf-8")
         second = wait_for(lambda: running.outcomes(path)[1:], 30, "the rewrite is seen")[0]
-        assert second.status == "ingested" and second.doc_id != first.doc_id
+        assert (second.status, second.doc_id) == ("updated", first.doc_id)
         library = running.library
-        assert library.get(first.doc_id).title == "关于做好第二一批抗旱工作的通知"   # the old one stays
-        assert library.get(second.doc_id).title == "关于做好第二二批抗旱工作的通知"
-        assert file_record(library, path).doc_id == second.doc_id
+        assert library.get(first.doc_id).title == "关于做好第二二批抗旱工作的通知"
+        assert library.catalogue.stats()["documents"] == 1
+        other = "2024年度述职报告\n一年来，本人认真履行岗位职责，带领团队完成了年度各项目标任务。\n"
+        path.write_text(other, encoding="utf-8")
+        third = wait_for(lambda: running.outcomes(path)[2:], 30, "the other document is seen")[0]
+        assert third.status == "ingested" and third.doc_id != first.doc_id
+        assert library.get(first.doc_id).title == "关于做好第二二批抗旱工作的通知"   # the old one stays
+        assert file_record(library, path).doc_id == third.doc_id
         # a rewrite that changes only the layout is still the same document (未变化: nothing new stored)
-        path.write_text(text(22, "抗旱").replace("\n", "\n\n"), encoding="utf-8")
+        path.write_text(other.replace("\n", "\n\n"), encoding="utf-8")
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         record = wait_for(lambda: (r := file_record(library, path)).content_hash == digest and r,
                           30, "the layout-only rewrite is seen")
-        assert record.doc_id == second.doc_id and library.catalogue.stats()["documents"] == 2
+        assert record.doc_id == third.doc_id and library.catalogue.stats()["documents"] == 2
+        path.unlink()
+        said = f"源文件已删除：{path}（文档 {third.doc_id} 仍在库中，未删除）"
+        wait_for(lambda: any(r.getMessage() == said for r in caplog.records), 30, "the deletion is told")
+        assert library.catalogue.stats()["documents"] == 2
 
 
 def test_a_file_still_being_written_is_waited_for(folders):
