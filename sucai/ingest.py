@@ -12,7 +12,8 @@ next run finishes the job.
 
 Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
 same clean text, layout aside, is already stored: :func:`sucai.dedupe.text_hash`),
-``unchanged`` (this path with these bytes was done before — or, read again, it gave what is stored),
+``unchanged`` (this path with these bytes was done before — or, read again, it gave what is stored; or these bytes
+were, under a path that is gone: a file renamed or moved, its record moved, :func:`_moved`),
 ``updated`` (its parse replaces the stored one, the document's id kept: :meth:`sucai.store.Catalogue.add` — read
 again, ``reread``, or changed but for its layout-free text, a parse that differs; or changed on disk, a new version
 of the document its earlier text made, :func:`sucai.dedupe.same_document` — a text that is not is a new document,
@@ -53,7 +54,7 @@ from .model import Document
 from .readers import office
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
-    from .store import Added
+    from .store import Added, FileRecord
 
 log = logging.getLogger(__name__)
 
@@ -440,7 +441,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         resolved = str(path.resolve())
         named.setdefault(_record_key(resolved), (path, path_text(resolved)))
     files, keys = [path for path, _ in named.values()], list(named)
-    summary = IngestSummary(list(missing), _gone(library.catalogue, paths, named) if reread else [])
+    summary = IngestSummary(list(missing))
     total = len(files) + len(missing)
 
     def tell(path: str | None = None, indexed: int | None = None, to_index: int | None = None, *, stop: bool = True,
@@ -464,12 +465,21 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
     older = {key: text for key, (_, text) in named.items()}
     records = library.catalogue.file_records([*keys, *set(older.values()) - set(keys)])
     conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
+    hashed = []
     for path, key in zip(files, keys):
         take()
-        content = _content_hash(path)
+        hashed.append((path, key, _content_hash(path)))
+    moved = _moved(library.catalogue, {key: content for _, key, content in hashed
+                                       if content and key not in records and older[key] not in records})
+    if reread:   # (after the moves: a file renamed is not gone)
+        summary.gone = _gone(library.catalogue, paths, named)
+    for path, key, content in hashed:
         known = [r for r in (records.get(key), records.get(older[key])) if r]   # a name not in UTF-8 (a deep path)
         record = next((r for r in known if r.content_hash == content), None)   # an older ingest recorded as text too
-        if record is not None and not reread and record.status in ("ingested", "duplicate"):
+        if key in moved:
+            summary.add(FileOutcome(str(path), "unchanged", moved[key].doc_id, reason=f"由 {moved[key].path} 改名或移来"))
+            tell(str(path))
+        elif record is not None and not reread and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
         elif record is not None and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():
@@ -543,6 +553,24 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         raise
     sync()  # changes other processes made meanwhile
     return summary
+
+
+def _moved(catalogue, unknown: dict[str, str]) -> dict[str, FileRecord]:
+    """The files of ``unknown`` (record key → content hash: files without a record) that are recorded files renamed
+    or moved: the same bytes as a file recorded with a document (made or matched) that no longer exists — key →
+    that file's record, each taken once, by the first such file in input order. Their records take the new keys
+    (:meth:`Catalogue.move_file_records <sucai.store.Catalogue.move_file_records>`): the file is its document's
+    file still — edited later, its document's new version (:func:`sucai.dedupe.same_document`), no 重复 of it."""
+    if not unknown:
+        return {}
+    vanished: dict[str, FileRecord] = {}   # content hash → the first record of it whose file is gone
+    for record in catalogue.file_records_of(sorted(set(unknown.values()))):
+        if "//" not in record.path and not os.path.lexists(record.path):   # (a key with "//" is no path: file_key)
+            vanished.setdefault(record.content_hash, record)
+    moved = {key: vanished.pop(content) for key, content in unknown.items() if content in vanished}
+    if moved:
+        catalogue.move_file_records({record.path: key for key, record in moved.items()})
+    return moved
 
 
 def _gone(catalogue, paths: Iterable[str | Path], named: dict[str, tuple[Path, str]]) -> list[FileOutcome]:

@@ -960,6 +960,25 @@ class Catalogue:
                                 .order_by(files.c.path))
             return [FileRecord(*row) for row in rows if row[0].startswith(prefix)]
 
+    def file_records_of(self, content_hashes: list[str]) -> list[FileRecord]:
+        """The :class:`FileRecord` of every file recorded with one of ``content_hashes`` that made or matched a
+        document, in path order: one read per 500 hashes (each a scan of the records: no index holds their hashes)."""
+        found: list[FileRecord] = []
+        with self.db.read() as conn:
+            for start in range(0, len(content_hashes), 500):
+                found += [FileRecord(*row) for row in conn.execute(select(*_FILE_COLUMNS).where(
+                    files.c.content_hash.in_(content_hashes[start : start + 500]), files.c.doc_id.is_not(None)))]
+        return sorted(found, key=lambda record: record.path)
+
+    @retried
+    def move_file_records(self, moves: dict[str, str]) -> None:
+        """Each record of ``moves`` (its key → a new key) takes the new key, what it says kept (a file renamed or
+        moved), in one transaction; a record under a new key is replaced."""
+        with self.transaction() as conn:
+            for old, new in moves.items():
+                conn.execute(files.delete().where(files.c.path == new))
+                conn.execute(files.update().where(files.c.path == old).values(path=new, seen_at=_now()))
+
     @retried
     def record_file(self, path: str, content_hash: str, status: str, reason: str | None,
                     tried_with: str | None = None) -> None:

@@ -14,8 +14,9 @@ recognised and passed over (未变化).
 
 What happens to a file follows the ingest rules (:mod:`sucai.ingest`): a new
 file becomes a document (or 重复 of the document with the same text); a file
-*renamed* or moved inside a watched folder is the same bytes under a new path,
-so it is recorded as 重复 of its document (nothing is stored twice); a file
+*renamed* or moved inside a watched folder is the same bytes under a new path:
+its record moves with it, 未变化 (logged as 改名或移动; nothing is stored twice, and the file is its document's
+still — edited later, as below); a file
 *rewritten in place* with a new version of its text is that document's new text (已更新, its id kept:
 :func:`sucai.dedupe.same_document`), another document written over it a new document beside the old one, as a
 plain ingest takes them; a rewrite that changes only the layout is still its document (已更新 when its parse
@@ -63,15 +64,27 @@ class Batch:
     seconds: float
 
     def line(self) -> str:
-        """The run as one log line: counts by outcome, and the first files that were not stored."""
+        """The run as one log line: counts by outcome, the first files that were not stored and the first
+        renamed or moved (未变化 with a reason: :func:`sucai.ingest._moved`)."""
+        outcomes = self.summary.outcomes
         counts = self.summary.counts
         parts = "，".join(f"{OUTCOME_NAMES[s]} {counts[s]}" for s in OUTCOMES if counts[s])
-        text = f"入库 {len(self.summary.outcomes)} 个文件：{parts or '无'}（{self.seconds:.1f} 秒）"
-        problems = [o for o in self.summary.outcomes if o.status in ("kept", "skipped", "failed")]
-        if problems:
-            named = "；".join(f"{Path(o.path).name}：{o.reason}" for o in problems[:3])
-            text += f"；未入库：{named}" + (f" 等 {len(problems)} 个" if len(problems) > 3 else "")
-        return text
+        text = f"入库 {len(outcomes)} 个文件：{parts or '无'}（{self.seconds:.1f} 秒）"
+        return (text + _named("未入库", [o for o in outcomes if o.status in ("kept", "skipped", "failed")])
+                + _named("改名或移动", [o for o in outcomes if o.status == "unchanged" and o.reason]))
+
+    @property
+    def told(self) -> bool:
+        """Whether the run is worth a log line: some file's outcome is not 未变化, or is one with a reason."""
+        return any(o.status != "unchanged" or o.reason for o in self.summary.outcomes)
+
+
+def _named(label: str, outcomes: list) -> str:
+    """``；label：name：reason；…`` for the first three of ``outcomes`` (``等 N 个`` when there are more), or ""."""
+    if not outcomes:
+        return ""
+    named = "；".join(f"{Path(o.path).name}：{o.reason}" for o in outcomes[:3])
+    return f"；{label}：{named}" + (f" 等 {len(outcomes)} 个" if len(outcomes) > 3 else "")
 
 
 def watchable(path: str | Path) -> bool:
@@ -199,7 +212,7 @@ class Watcher:
             self._pending.update({Path(p): ((-1, -1), later) for p in paths})
             return
         batch = Batch(summary, time.monotonic() - started)
-        if summary.outcomes and any(o.status != "unchanged" for o in summary.outcomes):
+        if batch.told:
             log.info(batch.line())
         if self.on_batch:
             self.on_batch(batch)

@@ -1370,3 +1370,29 @@ def test_a_reread_lists_the_source_files_gone_and_removes_nothing(home, tmp_path
     assert f"子/b.txt（文档 {ids['b.txt']}）" in report
     library = Library.open(home)
     assert len(library.catalogue.summaries(include_hidden=True)) == 4   # nothing removed
+
+
+def test_a_file_renamed_keeps_its_record_and_a_copy_is_a_duplicate(home, tmp_path):
+    """A file renamed or moved (its old path gone) is 未变化, the old path named, its record moved — a ``--reread``
+    lists no source file gone, and edited later it is its document's new version —; a copy beside a file that
+    is still there is 重复 of it, as before."""
+    from test_dedupe import edited, sample
+
+    folder = tmp_path / "inbox"
+    (folder / "归档").mkdir(parents=True)
+    notice = sample("09_通知.txt")
+    (folder / "草稿.txt").write_text(notice, encoding="utf-8")
+    (folder / "方案.txt").write_text(sample("07_实施方案.txt"), encoding="utf-8")
+    ids = {Path(f["path"]).name: f["doc_id"] for f in json.loads(cli("ingest", str(folder), "--json"))["files"]}
+    (folder / "草稿.txt").rename(folder / "归档" / "定稿.txt")
+    (folder / "归档" / "方案副本.txt").write_bytes((folder / "方案.txt").read_bytes())
+    summary = json.loads(cli("ingest", str(folder), "--json", "--reread"))
+    files = {Path(f["path"]).name: f for f in summary["files"]}
+    old = (folder / "草稿.txt").resolve()
+    assert (files["定稿.txt"]["status"], files["定稿.txt"]["doc_id"], files["定稿.txt"]["reason"]) == (
+        "unchanged", ids["草稿.txt"], f"由 {old} 改名或移来")
+    assert (files["方案副本.txt"]["status"], files["方案副本.txt"]["doc_id"]) == ("duplicate", ids["方案.txt"])
+    assert summary["gone"] == []
+    (folder / "归档" / "定稿.txt").write_text(edited(notice, 0.05), encoding="utf-8")
+    [again] = json.loads(cli("ingest", str(folder / "归档" / "定稿.txt"), "--json"))["files"]
+    assert (again["status"], again["doc_id"]) == ("updated", ids["草稿.txt"])

@@ -149,9 +149,11 @@ def test_a_thousand_files_at_once_are_all_ingested_exactly_once(folders):
         assert found(library, f"第{chinese(100 + 537)}批") != []
 
 
-def test_a_renamed_file_stays_one_document(folders):
+def test_a_renamed_file_stays_one_document(folders, caplog):
+    """A file renamed or moved is its document's file still: its record moves with it (未变化, the old path named;
+    the run logged), and edited later it is its document's new version, as an edit in place (已更新, the id kept)."""
     home, inbox = folders
-    with Running(home, inbox) as running:
+    with caplog.at_level("INFO", logger="sucai.watch"), Running(home, inbox) as running:
         old = inbox / "草稿.txt"
         old.write_text(text(11), encoding="utf-8")
         first = wait_for(lambda: running.outcomes(old), 30, "the file is ingested")[0]
@@ -159,11 +161,19 @@ def test_a_renamed_file_stays_one_document(folders):
         (inbox / "归档").mkdir()
         new = inbox / "归档" / "定稿.txt"
         old.rename(new)
-        renamed = wait_for(lambda: running.outcomes(new), 30, "the renamed file is seen")[0]
-        # the same bytes under a new path: 重复 of the document it made, nothing stored twice
-        assert (renamed.status, renamed.doc_id) == ("duplicate", first.doc_id)
+        renamed = wait_for(lambda: [o for b in running.batches for o in b.summary.outcomes if Path(o.path) == new],
+                           30, "the renamed file is seen")[0]
+        assert (renamed.status, renamed.doc_id, renamed.reason) == ("unchanged", first.doc_id, f"由 {old} 改名或移来")
         assert running.library.catalogue.stats()["documents"] == 1
-        assert file_record(running.library, new).doc_id == first.doc_id
+        record = file_record(running.library, new)
+        assert (record.status, record.doc_id) == ("ingested", first.doc_id)
+        assert running.library.catalogue.file_records([str(old)]) == {}
+        wait_for(lambda: any(f"改名或移动：定稿.txt：由 {old} 改名或移来" in r.getMessage() for r in caplog.records), 30,
+                 "the move is logged")
+        new.write_text(text(12), encoding="utf-8")   # a new version of its text (第一一批 → 第一二批)
+        edited = wait_for(lambda: running.outcomes(new), 30, "the edit is seen")[0]
+        assert (edited.status, edited.doc_id) == ("updated", first.doc_id)
+        assert running.library.get(first.doc_id).title == "关于做好第一二批防汛工作的通知"
 
 
 def test_a_file_rewritten_in_place_is_its_documents_new_version_and_a_deletion_is_told(folders, caplog):
