@@ -728,9 +728,13 @@ def _store_all(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tupl
 def _versions(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tuple[str, ...]]],
               earlier: dict[str, int]) -> dict[str, int]:
     """Record key → the document of which the parse of that file of ``ready`` is a new version
-    (:func:`sucai.dedupe.same_document`), for the files whose earlier text made one (``earlier``: key → its id):
-    one read of those documents, linear in their texts and the new ones."""
+    (:func:`sucai.dedupe.same_document`), for the files whose earlier text made one (``earlier``: key → its id) and
+    whose text is another now: one read of their text hashes, one of those documents, linear in their texts and the
+    new ones (a file read again to the same text, ``reread``'s common case, costs no more)."""
     parses = {key: parsed for (_, key, _), parsed in ready if key in earlier and isinstance(parsed, Parsed)}
+    stored = catalogue.text_hashes(sorted({earlier[key] for key in parses})) if parses else {}
+    parses = {key: parsed for key, parsed in parses.items()
+              if stored.get(earlier[key], parsed.text_hash) != parsed.text_hash}
     if not parses:
         return {}
     old = {doc.id: doc for doc in catalogue.documents(sorted({earlier[key] for key in parses}), outline=False)}

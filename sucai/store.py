@@ -663,6 +663,11 @@ class Catalogue:
                 .order_by(changes.c.doc_id)).scalars())
             return count, changed
 
+    def text_hashes(self, ids: list[int]) -> dict[int, str]:
+        """The :func:`~sucai.dedupe.text_hash` stored with each of these documents that exists, by id: one read."""
+        with self.db.read() as conn:
+            return dict(conn.execute(select(documents.c.id, documents.c.text_hash).where(documents.c.id.in_(ids))).all())
+
     def visible_titles(self, ids: list[int]) -> dict[int, str]:
         """The current title of each of these documents that exists and is not hidden."""
         if not ids:
