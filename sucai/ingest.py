@@ -410,8 +410,9 @@ def ingest(
     (``sucai ingest --source``). A file skipped or failed before, unchanged since (the same content hash) and
     tried under the same conditions (:func:`attempt`), is ``not_retried`` unless ``retry_failed``. ``reread``: the
     files stored before and unchanged since are read again as a changed file is (after an upgrade of sucai: its
-    better parse replaces the stored one, ``updated``; the same parse is ``unchanged``, nothing written), and the files recorded under the folders of ``paths`` that are
-    gone are reported (:attr:`IngestSummary.gone`; their documents stay). ``progress``
+    better parse replaces the stored one, ``updated``; the same parse is ``unchanged``, nothing written — a file
+    renamed too, its record moved first: :func:`_moved`), and the files recorded under the folders of ``paths``
+    that are gone are reported (:attr:`IngestSummary.gone`; their documents stay). ``progress``
     gets an :class:`IngestProgress` after each file's outcome and as the index takes in documents. Never raises for a bad
     file. Each stored document goes to the index writer at once, with the tokens its
     worker made (:class:`sucai.index.Feed`), and the writer commits a batch at a time
@@ -476,7 +477,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
     for path, key, content in hashed:
         known = [r for r in (records.get(key), records.get(older[key])) if r]   # a name not in UTF-8 (a deep path)
         record = next((r for r in known if r.content_hash == content), None)   # an older ingest recorded as text too
-        if key in moved:
+        if key in moved and not reread:
             summary.add(FileOutcome(str(path), "unchanged", moved[key].doc_id, reason=f"由 {moved[key].path} 改名或移来"))
             tell(str(path))
         elif record is not None and not reread and record.status in ("ingested", "duplicate"):
@@ -769,5 +770,6 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...]
 
 
 _REASONS = {"duplicate": "与文档 {} 内容相同",
-            "kept": "文档 {} 的会员内容范围（可能由管理员划定）对不上新读出的文本，保留原有文档；如需采用新文本，请删除该文档后重新入库"}
+            "kept": "文档 {} 的会员内容范围（可能由管理员划定）对不上新读出的文本，保留原有文档；"
+                    "如需采用新文本，请删除该文档后重新入库"}
 """The reason an outcome gives, of the document's id (:func:`_store`)."""

@@ -1374,8 +1374,8 @@ def test_a_reread_lists_the_source_files_gone_and_removes_nothing(home, tmp_path
 
 def test_a_file_renamed_keeps_its_record_and_a_copy_is_a_duplicate(home, tmp_path):
     """A file renamed or moved (its old path gone) is 未变化, the old path named, its record moved — a ``--reread``
-    lists no source file gone, and edited later it is its document's new version —; a copy beside a file that
-    is still there is 重复 of it, as before."""
+    lists no source file gone and reads it as its document's own file (its 文件 now the new path), and edited later
+    it is its document's new version —; a copy beside a file that is still there is 重复 of it, as before."""
     from test_dedupe import edited, sample
 
     folder = tmp_path / "inbox"
@@ -1386,13 +1386,21 @@ def test_a_file_renamed_keeps_its_record_and_a_copy_is_a_duplicate(home, tmp_pat
     ids = {Path(f["path"]).name: f["doc_id"] for f in json.loads(cli("ingest", str(folder), "--json"))["files"]}
     (folder / "草稿.txt").rename(folder / "归档" / "定稿.txt")
     (folder / "归档" / "方案副本.txt").write_bytes((folder / "方案.txt").read_bytes())
-    summary = json.loads(cli("ingest", str(folder), "--json", "--reread"))
+    summary = json.loads(cli("ingest", str(folder), "--json"))
     files = {Path(f["path"]).name: f for f in summary["files"]}
     old = (folder / "草稿.txt").resolve()
     assert (files["定稿.txt"]["status"], files["定稿.txt"]["doc_id"], files["定稿.txt"]["reason"]) == (
         "unchanged", ids["草稿.txt"], f"由 {old} 改名或移来")
     assert (files["方案副本.txt"]["status"], files["方案副本.txt"]["doc_id"]) == ("duplicate", ids["方案.txt"])
-    assert summary["gone"] == []
+    reread = json.loads(cli("ingest", str(folder), "--json", "--reread"))
+    statuses = {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in reread["files"]}
+    assert reread["gone"] == [] and statuses["定稿.txt"] == ("updated", ids["草稿.txt"])   # its own file, read again:
+    assert Path(Library.open(home).catalogue.get(ids["草稿.txt"]).source_path).name == "定稿.txt"   # where it is now
+    (folder / "方案.txt").rename(folder / "归档" / "方案二.txt")   # renamed, then read again at once: the same
+    reread = json.loads(cli("ingest", str(folder), "--json", "--reread"))
+    statuses = {Path(f["path"]).name: f["status"] for f in reread["files"]}
+    assert statuses["方案二.txt"] == "updated"
+    assert Path(Library.open(home).catalogue.get(ids["方案.txt"]).source_path).name == "方案二.txt"
     (folder / "归档" / "定稿.txt").write_text(edited(notice, 0.05), encoding="utf-8")
     [again] = json.loads(cli("ingest", str(folder / "归档" / "定稿.txt"), "--json"))["files"]
     assert (again["status"], again["doc_id"]) == ("updated", ids["草稿.txt"])
