@@ -411,6 +411,15 @@ def _apart(a: Document, b: Document) -> bool:
     return titles[0] not in titles[1] and titles[1] not in titles[0]
 
 
+def same_document(new: Document, new_shingles: np.ndarray, old: Document) -> bool:
+    """Whether ``new`` — what a file holds now, its :func:`shingles` given — is a new version of ``old``, the
+    document the file's earlier text made (edited on disk; or read again, a parse that changed its text), not
+    another document written over it: they are near-duplicates by the rule of the clusters (an exact Jaccard
+    similarity of at least ``JACCARD``, not :func:`_apart` — another 发文字号, another law's title). A title alone
+    tells nothing here: a file's title may be its name, the same for both. Linear in the two texts."""
+    return not _apart(new, old) and jaccard(new_shingles, shingles(old.text)) >= JACCARD
+
+
 def _title_rank(doc: Document) -> int:
     """0: no title (one without Han characters, "2017", or one only members see, :data:`sucai.access.HIDDEN_TITLE`);
     1: the file's name used as the title; 2: a real title."""

@@ -12,9 +12,13 @@ next run finishes the job.
 
 Every file gets an outcome, never an exception: ``ingested``, ``duplicate`` (the
 same clean text, layout aside, is already stored: :func:`sucai.dedupe.text_hash`),
-``unchanged`` (this path with these bytes was done before — or, read again, it gave what is stored),
-``updated`` (read again — ``reread`` — or changed but for its layout-free text, its parse differs from the stored
-one, which it replaces: :meth:`sucai.store.Catalogue.add`; the document's id kept), ``skipped`` (not a
+``unchanged`` (this path with these bytes was done before — or, read again, it gave what is stored; or these bytes
+were, under a path that is gone: a file renamed or moved, its record moved, :func:`_moved`),
+``updated`` (its parse replaces the stored one, the document's id kept: :meth:`sucai.store.Catalogue.add` — read
+again, ``reread``, or changed but for its layout-free text, a parse that differs; or changed on disk, a new version
+of the document its earlier text made, :func:`sucai.dedupe.same_document` — a text that is not is a new document,
+the old one kept), ``kept`` (保留原有: such a replacement would lose a member boundary an admin may have drawn, over
+text of another layout; the stored document stays as it is, with the reason), ``skipped`` (not a
 readable document, with the reason),
 ``failed`` (an unexpected error, with the reason) or ``not_retried`` (this path with these bytes was
 skipped or failed before, under the same conditions — :func:`attempt` —: not read again, its reason the
@@ -50,15 +54,16 @@ from .model import Document
 from .readers import office
 
 if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this module, and no database layer
-    from .store import Added
+    from .store import Added, FileRecord
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("ingested", "duplicate", "unchanged", "updated", "skipped", "failed", "not_retried")
-OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "updated": "已更新", "skipped": "跳过",
-                 "failed": "失败", "not_retried": "未再尝试"}
-SOMETIMES = ("updated", "not_retried")   # the outcomes a display names only when some file has them
+OUTCOMES = ("ingested", "duplicate", "unchanged", "updated", "kept", "skipped", "failed", "not_retried")
+OUTCOME_NAMES = {"ingested": "已入库", "duplicate": "重复", "unchanged": "未变化", "updated": "已更新", "kept": "保留原有",
+                 "skipped": "跳过", "failed": "失败", "not_retried": "未再尝试"}
+SOMETIMES = ("updated", "kept", "not_retried")   # the outcomes a display names only when some file has them
 NOT_RETRIED_NAME = "上次已无法读取，未再尝试"   # the end report's line of the not_retried files
+GONE_NAME = "消失的源文件"   # the end report's line of IngestSummary.gone
 # The index feed commits every _FEED_CHARS characters or _FEED_FILES files (tantivy's writer heap bounds their
 # memory), at once when an edit on this node waits for the index lock the batch holds (index.Feed.wanted), and at
 # the latest _FEED_SECONDS after the batch's first document, so that searches see the new documents within that
@@ -87,7 +92,12 @@ class FileOutcome:
 
 @dataclass
 class IngestSummary:
+    """One outcome per file (:data:`OUTCOMES`); ``gone``: the files recorded under the folders read again
+    (``reread``) that are gone from the disk, each with the document it made or matched (status ``gone``, 消失的源文件:
+    the document stays)."""
+
     outcomes: list[FileOutcome] = field(default_factory=list)
+    gone: list[FileOutcome] = field(default_factory=list)
     _counted: Counter = field(default_factory=Counter, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -104,7 +114,8 @@ class IngestSummary:
 
     def to_dict(self) -> dict:
         """The counts and each file's outcome, its path as text (:func:`path_text`), for ``--json``."""
-        return {"counts": self.counts, "files": [{**asdict(o), "path": path_text(o.path)} for o in self.outcomes]}
+        return {"counts": self.counts, "files": [{**asdict(o), "path": path_text(o.path)} for o in self.outcomes],
+                "gone": [{"path": o.path, "doc_id": o.doc_id} for o in self.gone]}
 
 
 @dataclass(frozen=True)
@@ -399,7 +410,9 @@ def ingest(
     (``sucai ingest --source``). A file skipped or failed before, unchanged since (the same content hash) and
     tried under the same conditions (:func:`attempt`), is ``not_retried`` unless ``retry_failed``. ``reread``: the
     files stored before and unchanged since are read again as a changed file is (after an upgrade of sucai: its
-    better parse replaces the stored one, ``updated``; the same parse is ``unchanged``, nothing written). ``progress``
+    better parse replaces the stored one, ``updated``; the same parse is ``unchanged``, nothing written — a file
+    renamed too, its record moved first: :func:`_moved`), and the files recorded under the folders of ``paths``
+    that are gone are reported (:attr:`IngestSummary.gone`; their documents stay). ``progress``
     gets an :class:`IngestProgress` after each file's outcome and as the index takes in documents. Never raises for a bad
     file. Each stored document goes to the index writer at once, with the tokens its
     worker made (:class:`sucai.index.Feed`), and the writer commits a batch at a time
@@ -449,15 +462,25 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
 
     sync()  # opens the index now, not silently at the first sync below, and finishes an interrupted run
     todo = []
+    earlier: dict[str, int] = {}   # record key → the document the file's earlier text made (its record 已入库)
     older = {key: text for key, (_, text) in named.items()}
     records = library.catalogue.file_records([*keys, *set(older.values()) - set(keys)])
     conditions = cache(partial(attempt, batch.budget))   # only when a refusal is met: it runs tesseract
+    hashed = []
     for path, key in zip(files, keys):
         take()
-        content = _content_hash(path)
-        record = next((r for r in (records.get(key), records.get(older[key])) if r and r.content_hash == content),
-                      None)   # a name not in UTF-8 (a deep path) that an older ingest recorded as text: found by it too
-        if record is not None and not reread and record.status in ("ingested", "duplicate"):
+        hashed.append((path, key, _content_hash(path)))
+    moved = _moved(library.catalogue, {key: content for _, key, content in hashed
+                                       if content and key not in records and older[key] not in records})
+    if reread:   # (after the moves: a file renamed is not gone)
+        summary.gone = _gone(library.catalogue, paths, named)
+    for path, key, content in hashed:
+        known = [r for r in (records.get(key), records.get(older[key])) if r]   # a name not in UTF-8 (a deep path)
+        record = next((r for r in known if r.content_hash == content), None)   # an older ingest recorded as text too
+        if key in moved and not reread:
+            summary.add(FileOutcome(str(path), "unchanged", moved[key].doc_id, reason=f"由 {moved[key].path} 改名或移来"))
+            tell(str(path))
+        elif record is not None and not reread and record.status in ("ingested", "duplicate"):
             summary.add(FileOutcome(str(path), "unchanged", record.doc_id))
             tell(str(path))
         elif record is not None and not retry_failed and record.status in ("skipped", "failed") and record.tried_with == conditions():
@@ -465,6 +488,8 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             tell(str(path))
         else:
             todo.append((path, key, content))
+            if (own := next((r.doc_id for r in known if r.status == "ingested"), None)) is not None:
+                earlier[key] = own
     library.clusters.catch_up()  # documents an earlier run stored but did not place in clusters
     feed = library.index.feed(lambda indexed, to_index: tell(None, indexed, to_index), tokens)
 
@@ -481,7 +506,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         """Store the parses ready (the documents in one transaction, :func:`_store_all`), then place each among
         near-duplicates, feed it to the index and tell it, in the order they were done."""
         nonlocal started
-        stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions)
+        stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions, earlier)
         placed, failures = [], library.clusters.failures
         for (number, parsed), (outcome, added) in zip(ready, stored):
             summary.add(outcome)
@@ -529,6 +554,35 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         raise
     sync()  # changes other processes made meanwhile
     return summary
+
+
+def _moved(catalogue, unknown: dict[str, str]) -> dict[str, FileRecord]:
+    """The files of ``unknown`` (record key → content hash: files without a record) that are recorded files renamed
+    or moved: the same bytes as a file recorded with a document (made or matched) that no longer exists — key →
+    that file's record, each taken once, by the first such file in input order. Their records take the new keys
+    (:meth:`Catalogue.move_file_records <sucai.store.Catalogue.move_file_records>`): the file is its document's
+    file still — edited later, its document's new version (:func:`sucai.dedupe.same_document`), no 重复 of it."""
+    if not unknown:
+        return {}
+    vanished: dict[str, FileRecord] = {}   # content hash → the first record of it whose file is gone
+    for record in catalogue.file_records_of(sorted(set(unknown.values()))):
+        if "//" not in record.path and not os.path.lexists(record.path):   # (a key with "//" is no path: file_key)
+            vanished.setdefault(record.content_hash, record)
+    moved = {key: vanished.pop(content) for key, content in unknown.items() if content in vanished}
+    if moved:
+        catalogue.move_file_records({record.path: key for key, record in moved.items()})
+    return moved
+
+
+def _gone(catalogue, paths: Iterable[str | Path], named: dict[str, tuple[Path, str]]) -> list[FileOutcome]:
+    """The files recorded under the folders of ``paths`` with a document (made or matched: 已入库, 重复) that the
+    folder walk did not find (``named``: record key → the file and its older key, :func:`_ingest`) and that no
+    longer exist, in path order (status ``gone``): one read per folder."""
+    found = {*named, *(text for _, text in named.values())}
+    folders = [path_text(str(Path(p).resolve())) for p in paths if Path(p).is_dir()]
+    records = {r.path: r for folder in folders for r in catalogue.file_records_under(folder)}
+    return [FileOutcome(key, "gone", record.doc_id) for key, record in sorted(records.items())
+            if record.doc_id is not None and key not in found and not os.path.lexists(key)]
 
 
 class _InputOrder:
@@ -651,13 +705,16 @@ def _chars(parsed: Parsed | tuple[str, ...]) -> int:
 
 
 def _store_all(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tuple[str, ...]]],
-               conditions: Callable[[], str] | None = None) -> list[tuple[FileOutcome, Added | None]]:
+               conditions: Callable[[], str] | None = None,
+               earlier: dict[str, int] | None = None) -> list[tuple[FileOutcome, Added | None]]:
     """:func:`_store` of each ``((path, key, content hash), parse)`` of ``ready``, in order: the documents in one
     transaction (:meth:`Catalogue.add_all <sucai.store.Catalogue.add_all>`) — or, when it fails, each in its own,
-    so that a bad file fails alone."""
+    so that a bad file fails alone. ``earlier``: record key → the document a file's earlier text made
+    (:func:`_versions`)."""
     from .store import Addition   # here: the parse workers' fork server imports this module, and no database layer
 
-    additions = [Addition(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
+    versions = _versions(catalogue, ready, earlier or {})
+    additions = [Addition(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature, versions.get(key))
                  for (_, key, content), parsed in ready if isinstance(parsed, Parsed)]
     try:
         added = iter(catalogue.add_all(additions) if additions else [])
@@ -665,17 +722,35 @@ def _store_all(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tupl
         log.debug("%d 个文档未能一并保存，逐个保存", len(additions), exc_info=True)
         added = None
     return [_store(catalogue, path, content, parsed, key, conditions,
-                   next(added) if added is not None and isinstance(parsed, Parsed) else None)
+                   next(added) if added is not None and isinstance(parsed, Parsed) else None, versions.get(key))
             for (path, key, content), parsed in ready]
 
 
+def _versions(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tuple[str, ...]]],
+              earlier: dict[str, int]) -> dict[str, int]:
+    """Record key → the document of which the parse of that file of ``ready`` is a new version
+    (:func:`sucai.dedupe.same_document`), for the files whose earlier text made one (``earlier``: key → its id) and
+    whose text is another now: one read of their text hashes, one of those documents, linear in their texts and the
+    new ones (a file read again to the same text, ``reread``'s common case, costs no more)."""
+    parses = {key: parsed for (_, key, _), parsed in ready if key in earlier and isinstance(parsed, Parsed)}
+    stored = catalogue.text_hashes(sorted({earlier[key] for key in parses})) if parses else {}
+    parses = {key: parsed for key, parsed in parses.items()
+              if stored.get(earlier[key], parsed.text_hash) != parsed.text_hash}
+    if not parses:
+        return {}
+    old = {doc.id: doc for doc in catalogue.documents(sorted({earlier[key] for key in parses}), outline=False)}
+    return {key: earlier[key] for key, parsed in parses.items() if earlier[key] in old
+            and dedupe.same_document(parsed.doc, parsed.sketch.shingles, old[earlier[key]])}
+
+
 def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...], key: str | None = None,
-           conditions: Callable[[], str] | None = None, added: Added | None = None) -> tuple[FileOutcome, Added | None]:
+           conditions: Callable[[], str] | None = None, added: Added | None = None,
+           replaces: int | None = None) -> tuple[FileOutcome, Added | None]:
     """Store one parse's outcome (a refusal's detail logged, :func:`_parse_job`, and recorded with what
     ``conditions`` gives, :func:`attempt`); ``key`` is the file's record key (:func:`file_key`; made here
     when not given); ``added``: what :meth:`Catalogue.add_all <sucai.store.Catalogue.add_all>` gave for the document,
-    stored already. Returns the file's outcome and what :meth:`Catalogue.add <sucai.store.Catalogue.add>` gave
-    (None: no document was stored)."""
+    stored already; ``replaces``: the document of which it is a new version. Returns the file's outcome and what
+    :meth:`Catalogue.add <sucai.store.Catalogue.add>` gave (None: no document was stored)."""
     key = key or file_key(path)
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
@@ -686,10 +761,15 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...]
         catalogue.record_file(key, content, status, reason, conditions() if conditions else None)
         return FileOutcome(str(path), status, reason=reason), None
     try:
-        added = added or catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature)
+        added = added or catalogue.add(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature, replaces)
     except Exception as err:
         log.exception("保存 %s 时出现内部错误", path)
         return FileOutcome(str(path), "failed", reason=internal_reason(err)), None
     status, doc_id = added
-    reason = f"与文档 {doc_id} 内容相同" if status == "duplicate" else None
-    return FileOutcome(str(path), status, doc_id, parsed.doc.title, reason), added
+    return FileOutcome(str(path), status, doc_id, parsed.doc.title, _REASONS.get(status, "").format(doc_id) or None), added
+
+
+_REASONS = {"duplicate": "与文档 {} 内容相同",
+            "kept": "文档 {} 的会员内容范围（可能由管理员划定）对不上新读出的文本，保留原有文档；"
+                    "如需采用新文本，请删除该文档后重新入库"}
+"""The reason an outcome gives, of the document's id (:func:`_store`)."""

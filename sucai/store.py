@@ -170,6 +170,7 @@ class Addition(NamedTuple):
     path: str
     content_hash: str
     signature: bytes | None = None
+    replaces: int | None = None   # the document this file's earlier text made, of which its text is a new version
 
 
 class Catalogue:
@@ -200,7 +201,7 @@ class Catalogue:
     # -- documents ---------------------------------------------------------
 
     def add(self, doc: Document, text_hash: str, path: str, content_hash: str,
-            signature: bytes | None = None) -> Added:
+            signature: bytes | None = None, replaces: int | None = None) -> Added:
         """Store ``doc`` read from file ``path``, in one transaction with the file's record — and, when
         given, its near-duplicate ``signature`` (as :meth:`put_signature` stores it; the ingest has it from
         the parse worker, and saves a transaction per file).
@@ -210,13 +211,18 @@ class Catalogue:
         document came from this very ``path`` (another process ingesting the same file
         stored it first, or the file is read again): then ``("unchanged", its id)``, never a duplicate of itself —
         or ``("updated", its id)`` when this parse differs from the stored one, which it replaces
-        (:meth:`_read_again`: an upgraded parse of a file read again). (An :class:`Added`:
+        (:meth:`_replaced`: an upgraded parse of a file read again, a file changed but for its layout). ``replaces``:
+        the document this file's earlier text made, of which ``doc`` is a new version (the file changed on disk;
+        :func:`sucai.dedupe.same_document`): it takes ``doc``'s text in its place, ``("updated", its id)`` —
+        unless the text is stored already, or another file holds the old text (:meth:`_new_version`). Either
+        replacement is ``("kept", its id)`` when what an admin set cannot be kept (a member boundary over text of
+        another layout): nothing is written then, not even the file's record. (An :class:`Added`:
         that pair, with the sequence number the signature was stored under.)
         One-line fields (title, 文种, 文号, date, 来源, file name) are stored :func:`~sucai.clean.plain`. Its metadata
         as a viewer without the member tier sees it (:func:`sucai.access.keeping`, ~1 ms) is stored with it, and
         set as the ``free_metadata`` of the document as stored (``Added.stored``, made once with its plain fields).
         """
-        return self.add_all([Addition(doc, text_hash, path, content_hash, signature)])[0]
+        return self.add_all([Addition(doc, text_hash, path, content_hash, signature, replaces)])[0]
 
     @retried
     def add_all(self, additions: list[Addition]) -> list[Added]:
@@ -259,50 +265,68 @@ class Catalogue:
 
     def _add(self, conn: Connection, addition: Addition, stored: Document, values: dict) -> Added:
         """The document of ``addition`` stored as ``values`` with its file's record, within ``conn``'s transaction
-        (see :meth:`add`; its signature and change are written by :meth:`add_all`)."""
-        new_id = conn.execute(self.db.insert(documents, ignore=True).returning(documents.c.id), values).scalar()
-        if new_id is not None:
+        (see :meth:`add`; its signature and change are written by :meth:`add_all`, a new version's here)."""
+        status = self._new_version(conn, addition, stored, values["text_hash"]) if addition.replaces else None
+        new_id = None if status else conn.execute(self.db.insert(documents, ignore=True).returning(documents.c.id),
+                                                  values).scalar()
+        if status is not None:
+            doc_id = addition.replaces
+        elif new_id is not None:
             status, doc_id = "ingested", new_id
         else:
             doc_id = conn.execute(select(documents.c.id).where(documents.c.text_hash == addition.text_hash)).scalar_one()
             own = conn.execute(select(files.c.path).where(
                 files.c.path == addition.path, files.c.status == "ingested", files.c.doc_id == doc_id)).first()
-            status = ("duplicate" if not own else
-                      "updated" if self._read_again(conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from))
-                      else "unchanged")
-        self._record_file(conn, addition.path, addition.content_hash,
-                          "ingested" if status in ("unchanged", "updated") else status, doc_id, None)
+            status = "duplicate" if not own else self._replaced(
+                conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from), only_if_changed=True)
+        if status != "kept":   # (a file whose new text was not taken is read again next time, and told again)
+            self._record_file(conn, addition.path, addition.content_hash,
+                              "ingested" if status in ("unchanged", "updated") else status, doc_id, None)
         if status != "ingested":
             return Added(status, doc_id)
         stored.id, stored.hidden = doc_id, False
         return Added(status, doc_id, stored)
 
-    def _read_again(self, conn: Connection, doc_id: int, parsed: Document) -> bool:
-        """Document ``doc_id``, read again from its own file (the same layout-free text), takes what the new parse
-        ``parsed`` (one-line fields plain, its own member boundary) gives where it differs from what is stored — an
-        upgraded parse's 文种, 成文日期, 来源, outline… —, its id, hidden flag and ingest time kept, within ``conn``'s
-        transaction; returns whether it did (nothing is written when the parse is the same, nor when what an admin
-        set cannot be kept: :func:`_with_edits`). The metadata a visitor sees is described again."""
-        return self._replaced(conn, doc_id, parsed, only_if_changed=True)
+    def _new_version(self, conn: Connection, addition: Addition, stored: Document, text_hash: str) -> str | None:
+        """The document ``addition.replaces`` — the one this file's earlier text made, of which the ingest found its
+        new text a version (:func:`sucai.dedupe.same_document`) — takes the new text in its place (as
+        :meth:`_replaced`, its new signature stored), within ``conn``'s transaction: ``"updated"``, or ``"kept"`` when
+        what an admin set cannot be kept. None when it is to be stored as before: its text is stored already (a copy,
+        or that document read again), another file's record holds the old text (nothing is lost), or the document
+        is gone."""
+        doc_id = addition.replaces
+        if (_found(conn, select(documents.c.id).where(documents.c.text_hash == text_hash))
+                or _found(conn, select(files.c.path).where(files.c.doc_id == doc_id, files.c.path != addition.path))
+                or not _found(conn, select(documents.c.id).where(documents.c.id == doc_id))):
+            return None
+        status = self._replaced(conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from), text_hash=text_hash)
+        if status == "updated" and addition.signature is not None:
+            self._sign(conn, [(doc_id, addition.signature)])
+        return status
 
-    def _replaced(self, conn: Connection, doc_id: int, doc: Document, only_if_changed: bool = False) -> bool:
-        """Store ``doc`` (the same layout-free text as document ``doc_id``) in its place with what an admin set on
-        it kept (:func:`_with_edits`), within ``conn``'s transaction; returns whether it did — not when the edits
-        cannot be kept, nor, ``only_if_changed``, when nothing would change. Raises NotFound."""
+    def _replaced(self, conn: Connection, doc_id: int, doc: Document, only_if_changed: bool = False,
+                  text_hash: str | None = None) -> str:
+        """Store ``doc`` in the place of document ``doc_id`` with what an admin set on it kept (:func:`_with_edits`),
+        its id, hidden flag and ingest time kept, within ``conn``'s transaction — another parse or copy of its
+        layout-free text, or (``text_hash``: the new text's) a new version of it. Returns ``"updated"``, or
+        ``"kept"`` when the edits cannot be kept (a member boundary other than ``doc``'s over text of another
+        layout: nothing written), or, ``only_if_changed``, ``"unchanged"`` when nothing would change (nothing
+        written). The metadata a visitor sees is described again. Raises NotFound."""
         row = conn.execute(select(*_DOC_COLUMNS).where(documents.c.id == doc_id)).first()
         if row is None:
             raise no_document(doc_id)
         kept = _with_edits(_document(row), doc)
         if kept is None:
-            return False
+            return "kept"
         content = _content(kept, self._kept(kept))
         if only_if_changed:
             stored = conn.execute(select(*(documents.c[name] for name in content)).where(documents.c.id == doc_id)).one()
             if dict(zip(content, stored)) == content:
-                return False
-        conn.execute(documents.update().where(documents.c.id == doc_id).values(**content))
+                return "unchanged"
+        conn.execute(documents.update().where(documents.c.id == doc_id)
+                     .values(**content, **({"text_hash": text_hash} if text_hash else {})))
         self._log(conn, doc_id, "update")
-        return True
+        return "updated"
 
     def get(self, doc_id: int, *, preview: bool = True) -> Document:
         """The document with this id. Raises NotFound.
@@ -639,6 +663,11 @@ class Catalogue:
                 .order_by(changes.c.doc_id)).scalars())
             return count, changed
 
+    def text_hashes(self, ids: list[int]) -> dict[int, str]:
+        """The :func:`~sucai.dedupe.text_hash` stored with each of these documents that exists, by id: one read."""
+        with self.db.read() as conn:
+            return dict(conn.execute(select(documents.c.id, documents.c.text_hash).where(documents.c.id.in_(ids))).all())
+
     def visible_titles(self, ids: list[int]) -> dict[int, str]:
         """The current title of each of these documents that exists and is not hidden."""
         if not ids:
@@ -906,7 +935,6 @@ class Catalogue:
         return changed
 
     @retried
-    @retried
     def replace_copy(self, doc_id: int, doc: Document) -> bool:
         """Replace a stored document's content and metadata by another copy of the same layout-free text (id,
         hidden flag and ingest time stay), what an admin set on it kept (:func:`_with_edits`: a better copy had
@@ -914,7 +942,7 @@ class Catalogue:
         it did: not when the stored document has a member boundary of its own and the copy's text another layout,
         where those offsets would mean other characters. Raises NotFound."""
         with self.transaction() as conn:
-            return self._replaced(conn, doc_id, _plain_fields(doc))
+            return self._replaced(conn, doc_id, _plain_fields(doc)) == "updated"
 
     # -- files ----------------------------------------------------------------
 
@@ -927,6 +955,34 @@ class Catalogue:
                 found.update((row[0], FileRecord(*row)) for row in conn.execute(
                     _FILE_RECORDS, {"paths": paths[start : start + 500]}))
         return found
+
+    def file_records_under(self, folder: str) -> list[FileRecord]:
+        """The :class:`FileRecord` of every file recorded under ``folder`` (a resolved path as text, the form of the
+        records' keys: :func:`sucai.ingest.file_key`), subfolders included, in path order: one read."""
+        prefix = folder.rstrip("/") + "/"
+        with self.db.read() as conn:   # (SQLite's LIKE ignores the case of ASCII letters: checked below)
+            rows = conn.execute(select(*_FILE_COLUMNS).where(files.c.path.startswith(prefix, autoescape=True))
+                                .order_by(files.c.path))
+            return [FileRecord(*row) for row in rows if row[0].startswith(prefix)]
+
+    def file_records_of(self, content_hashes: list[str]) -> list[FileRecord]:
+        """The :class:`FileRecord` of every file recorded with one of ``content_hashes`` that made or matched a
+        document, in path order: one read per 500 hashes (each a scan of the records: no index holds their hashes)."""
+        found: list[FileRecord] = []
+        with self.db.read() as conn:
+            for start in range(0, len(content_hashes), 500):
+                found += [FileRecord(*row) for row in conn.execute(select(*_FILE_COLUMNS).where(
+                    files.c.content_hash.in_(content_hashes[start : start + 500]), files.c.doc_id.is_not(None)))]
+        return sorted(found, key=lambda record: record.path)
+
+    @retried
+    def move_file_records(self, moves: dict[str, str]) -> None:
+        """Each record of ``moves`` (its key → a new key) takes the new key, what it says kept (a file renamed or
+        moved), in one transaction; a record under a new key is replaced."""
+        with self.transaction() as conn:
+            for old, new in moves.items():
+                conn.execute(files.delete().where(files.c.path == new))
+                conn.execute(files.update().where(files.c.path == old).values(path=new, seen_at=_now()))
 
     @retried
     def record_file(self, path: str, content_hash: str, status: str, reason: str | None,
@@ -1079,6 +1135,11 @@ def _content(doc: Document, kept: dict | None) -> dict:
         removed=_dump([{"rule": r.rule, "text": r.text} for r in doc.removed]),
         source_path=doc.source_path, format=doc.format, encoding=doc.encoding, ocr_confidence=doc.ocr_confidence,
         evidence=_dump([e.to_dict() for e in doc.evidence]))
+
+
+def _found(conn: Connection, query) -> bool:
+    """Whether ``query`` gives a row."""
+    return conn.execute(query.limit(1)).first() is not None
 
 
 def _meta(conn: Connection, key: str) -> str | None:

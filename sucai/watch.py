@@ -14,13 +14,14 @@ recognised and passed over (未变化).
 
 What happens to a file follows the ingest rules (:mod:`sucai.ingest`): a new
 file becomes a document (or 重复 of the document with the same text); a file
-*renamed* or moved inside a watched folder is the same bytes under a new path,
-so it is recorded as 重复 of its document (nothing is stored twice); a file
-*rewritten in place* with new text becomes a new document beside the old one
-(the catalogue keeps what was published — a member may have saved or downloaded
-it — and an admin removes the old one if it should go); a rewrite that changes
-only the layout is still its document (已更新 when its parse differs from the stored one, else 未变化).
-Deleting a file from a watched folder removes nothing from the library. Hidden files and the partial files of downloads and editors
+*renamed* or moved inside a watched folder is the same bytes under a new path:
+its record moves with it, 未变化 (logged as 改名或移动; nothing is stored twice, and the file is its document's
+still — edited later, as below); a file
+*rewritten in place* with a new version of its text is that document's new text (已更新, its id kept:
+:func:`sucai.dedupe.same_document`), another document written over it a new document beside the old one, as a
+plain ingest takes them; a rewrite that changes only the layout is still its document (已更新 when its parse
+differs from the stored one, else 未变化). Deleting a file from a watched folder removes nothing from the library:
+the deletion of a file that made or matched a document is logged with the document's id. Hidden files and the partial files of downloads and editors
 (``.part``, ``.crdownload``, ``.tmp``, ``~`` …) are passed over.
 
 A bad file never stops the watcher (ingest gives it an outcome, 跳过 or 失败);
@@ -45,7 +46,7 @@ import watchfiles
 
 from .budget import start_early
 from .errors import InvalidInput
-from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, link_out, passed_over
+from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, file_key, link_out, passed_over
 from .interrupts import stop_self, when_parent_ends
 from .logs import PlainFormatter
 
@@ -63,15 +64,27 @@ class Batch:
     seconds: float
 
     def line(self) -> str:
-        """The run as one log line: counts by outcome, and the first files that were not stored."""
+        """The run as one log line: counts by outcome, the first files that were not stored and the first
+        renamed or moved (未变化 with a reason: :func:`sucai.ingest._moved`)."""
+        outcomes = self.summary.outcomes
         counts = self.summary.counts
         parts = "，".join(f"{OUTCOME_NAMES[s]} {counts[s]}" for s in OUTCOMES if counts[s])
-        text = f"入库 {len(self.summary.outcomes)} 个文件：{parts or '无'}（{self.seconds:.1f} 秒）"
-        problems = [o for o in self.summary.outcomes if o.status in ("skipped", "failed")]
-        if problems:
-            named = "；".join(f"{Path(o.path).name}：{o.reason}" for o in problems[:3])
-            text += f"；未入库：{named}" + (f" 等 {len(problems)} 个" if len(problems) > 3 else "")
-        return text
+        text = f"入库 {len(outcomes)} 个文件：{parts or '无'}（{self.seconds:.1f} 秒）"
+        return (text + _named("未入库", [o for o in outcomes if o.status in ("kept", "skipped", "failed")])
+                + _named("改名或移动", [o for o in outcomes if o.status == "unchanged" and o.reason]))
+
+    @property
+    def told(self) -> bool:
+        """Whether the run is worth a log line: some file's outcome is not 未变化, or is one with a reason."""
+        return any(o.status != "unchanged" or o.reason for o in self.summary.outcomes)
+
+
+def _named(label: str, outcomes: list) -> str:
+    """``；label：name：reason；…`` for the first three of ``outcomes`` (``等 N 个`` when there are more), or ""."""
+    if not outcomes:
+        return ""
+    named = "；".join(f"{Path(o.path).name}：{o.reason}" for o in outcomes[:3])
+    return f"；{label}：{named}" + (f" 等 {len(outcomes)} 个" if len(outcomes) > 3 else "")
 
 
 def watchable(path: str | Path) -> bool:
@@ -123,6 +136,7 @@ class Watcher:
                 for change, path in batch:
                     if change != watchfiles.Change.deleted:
                         self._note(Path(path), change == watchfiles.Change.added)
+                self._tell_gone([Path(path) for change, path in batch if change == watchfiles.Change.deleted])
                 self._run_batch(self._settled())
         finally:   # also when Ctrl+C or a stop signal cuts a run short (ingest keeps what was done: resumable)
             log.info("停止监视")
@@ -158,6 +172,15 @@ class Watcher:
         elif watchable(path) and path not in self._pending and not path.is_relative_to(self._home):
             self._pending[path] = ((-1, -1), time.monotonic())
 
+    def _tell_gone(self, paths: list[Path]) -> None:
+        """Log each of the deleted ``paths`` that is still gone and whose record holds a document (made or matched
+        it), with the document's id: it stays in the library (nothing is removed)."""
+        gone = {file_key(path): path for path in paths if not os.path.lexists(path)}
+        records = self.library.catalogue.file_records(list(gone)) if gone else {}
+        for key, record in records.items():
+            if record.doc_id is not None:
+                log.info("源文件已删除：%s（文档 %d 仍在库中，未删除）", gone[key], record.doc_id)
+
     def _settled(self) -> list[str]:
         """Pending files whose size and modification time stayed the same for ``settle`` seconds."""
         now, settled = time.monotonic(), []
@@ -189,7 +212,7 @@ class Watcher:
             self._pending.update({Path(p): ((-1, -1), later) for p in paths})
             return
         batch = Batch(summary, time.monotonic() - started)
-        if summary.outcomes and any(o.status != "unchanged" for o in summary.outcomes):
+        if batch.told:
             log.info(batch.line())
         if self.on_batch:
             self.on_batch(batch)

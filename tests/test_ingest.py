@@ -260,7 +260,7 @@ def test_a_file_named_twice_is_read_once(home, tmp_path):
     (folder / "b.txt").symlink_to("a.txt")
     summary = Library.open(home).ingest([folder, folder / "a.txt", folder / "c.txt"], workers=1)
     assert summary.counts == {"ingested": 2, "duplicate": 0, "unchanged": 0, "skipped": 0, "failed": 0,
-                              "updated": 0, "not_retried": 0}
+                              "updated": 0, "kept": 0, "not_retried": 0}
     assert [(Path(o.path).name, o.status) for o in summary.outcomes] == [("a.txt", "ingested"), ("c.txt", "ingested")]
 
 
@@ -273,11 +273,11 @@ def test_duplicates_rerun_and_bad_files(home, tmp_path):
     (tmp_path / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     first = json.loads(cli("ingest", str(tmp_path), "--json", status=ExitCode.PARTIAL))  # some files skipped
     assert first["counts"] == {"ingested": 1, "duplicate": 1, "unchanged": 0, "skipped": 3, "failed": 0,
-                               "updated": 0, "not_retried": 0}
+                               "updated": 0, "kept": 0, "not_retried": 0}
     assert all(f["reason"] for f in first["files"] if f["status"] in ("skipped", "duplicate"))
     second = json.loads(cli("ingest", str(tmp_path), "--json"))  # the bad files, unchanged, are not read again
     assert second["counts"] == {"ingested": 0, "duplicate": 0, "unchanged": 2, "skipped": 0, "failed": 0,
-                                "updated": 0, "not_retried": 3}
+                                "updated": 0, "kept": 0, "not_retried": 3}
     assert len(json.loads(cli("list", "--json"))) == 1
 
 
@@ -1261,3 +1261,146 @@ def test_a_document_read_again_takes_its_place_among_its_versions_again(home, tm
     assert [v.id for v in library.clusters.versions(first)] == [second, first]
     assert library.ingest([folder / "a.txt"], workers=1, reread=True).counts["updated"] == 1
     assert [v.id for v in library.clusters.versions(first)] == [first, second]
+
+
+
+@pytest.mark.parametrize("reread", [False, True])
+def test_a_file_edited_on_disk_is_a_new_version_of_its_document_in_place(home, tmp_path, reread):
+    """A source file edited on disk (the same path, 5 % of its characters changed) is a new version of the document
+    its earlier text made: that document takes the new text in its place — its id, and so favourites and links,
+    and its hidden flag kept —, 已更新, the old text no longer found; a plain ingest and ``--reread`` agree. A
+    file written over with another document entirely (a similarity far below the clusters' 0.5) is a new document,
+    the old one kept."""
+    from test_dedupe import edited, sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    path = folder / "通知.txt"
+    notice = sample("09_通知.txt")
+    path.write_text(notice, encoding="utf-8")
+    library = Library.open(home)
+    [first] = library.ingest([folder], workers=1).outcomes
+    library.catalogue.set_hidden(first.doc_id, True)
+    new = edited(notice, 0.05)
+    assert dedupe.JACCARD <= dedupe.jaccard(dedupe.shingles(notice), dedupe.shingles(new)) < 1
+    path.write_text(new, encoding="utf-8")
+    flag = ["--reread"] if reread else []
+    summary = json.loads(cli("ingest", str(folder), "--json", *flag))
+    assert [(f["status"], f["doc_id"]) for f in summary["files"]] == [("updated", first.doc_id)]
+    library = Library.open(home)
+    doc = library.catalogue.get(first.doc_id)
+    assert doc.hidden and len(library.catalogue.summaries(include_hidden=True)) == 1
+    assert dedupe.text_hash(doc) == dedupe.text_hash(sucai.ingest.parse_file(path))   # the new text, whole
+    library.catalogue.set_hidden(first.doc_id, False)
+    library.index.sync()
+    changed = next(n for n in range(0, len(new) - 12) if new[n:n + 12] != notice[n:n + 12] and "\n" not in new[n:n + 12])
+    assert precise(library, new[changed:changed + 12]) == [first.doc_id] and not precise(library, notice[changed:changed + 12])
+    cli("check-integrity")
+    assert json.loads(cli("ingest", str(folder), "--json"))["counts"]["unchanged"] == 1   # nothing changed since
+    (tmp_path / "copy.txt").write_text(new, encoding="utf-8")   # the new text is the document's now: a copy is 重复
+    [copy] = json.loads(cli("ingest", str(tmp_path / "copy.txt"), "--json"))["files"]
+    assert (copy["status"], copy["doc_id"]) == ("duplicate", first.doc_id)
+    # another document written over it: stored beside the old one, which stays
+    path.write_text(sample("04_述职报告.txt"), encoding="utf-8")
+    [other] = json.loads(cli("ingest", str(folder), "--json", *flag))["files"]
+    assert other["status"] == "ingested" and other["doc_id"] != first.doc_id
+    assert Library.open(home).catalogue.get(first.doc_id).text == doc.text
+
+
+def test_a_new_version_is_not_taken_over_another_file_of_the_old_text_nor_over_an_admins_boundary(home, tmp_path):
+    """Nothing is lost: a file edited on disk whose old text another file still holds (a copy, 重复 of it) is a new
+    document, the old one kept for that copy. A new version that would lose a member boundary an admin drew
+    (offsets over text of another layout) is not taken: 保留原有 with the reason, the document as it was, the
+    file's record not written — the next run tells it again —; the CLI counts it, lists it, and exits 0."""
+    from test_dedupe import edited, sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    notice, plan = sample("09_通知.txt"), sample("07_实施方案.txt")
+    (folder / "a.txt").write_text(notice, encoding="utf-8")
+    (folder / "b.txt").write_text(notice, encoding="utf-8")
+    (folder / "c.txt").write_text(plan, encoding="utf-8")
+    library = Library.open(home)
+    a, b, c = library.ingest([folder], workers=1).outcomes
+    assert (a.status, b.status, b.doc_id) == ("ingested", "duplicate", a.doc_id)
+    (folder / "a.txt").write_text(edited(notice, 0.05), encoding="utf-8")
+    library.catalogue.update(c.doc_id, paid_from=30)
+    before = _parse_fields(library.catalogue.get(c.doc_id, preview=False))
+    (folder / "c.txt").write_text(edited(plan, 0.05), encoding="utf-8")
+    summary = json.loads(cli("ingest", str(folder), "--json"))
+    files = {Path(f["path"]).name: f for f in summary["files"]}
+    assert files["a.txt"]["status"] == "ingested" and files["a.txt"]["doc_id"] not in (a.doc_id, c.doc_id)
+    old_text = dedupe.text_hash(sucai.ingest.parse_file(folder / "b.txt"))
+    assert dedupe.text_hash(Library.open(home).catalogue.get(a.doc_id)) == old_text   # kept for b.txt
+    for _ in range(2):   # told again: the file's record was not written
+        assert (files["c.txt"]["status"], files["c.txt"]["doc_id"], summary["counts"]["kept"]) == ("kept", c.doc_id, 1)
+        assert f"文档 {c.doc_id} " in files["c.txt"]["reason"] and "保留原有文档" in files["c.txt"]["reason"]
+        assert _parse_fields(Library.open(home).catalogue.get(c.doc_id, preview=False)) == before
+        summary = json.loads(cli("ingest", str(folder), "--json"))
+        files = {Path(f["path"]).name: f for f in summary["files"]}
+    table = cli("ingest", str(folder / "c.txt"))   # 保留原有 alone: exit 0
+    assert "保留原有" in table and "c.txt" in table
+
+
+def test_a_reread_lists_the_source_files_gone_and_removes_nothing(home, tmp_path):
+    """``ingest --reread DIR`` reports the files recorded under DIR (made or matched a document) that are gone from
+    the disk — 消失的源文件 N 份, each with its document's id, in ``--json`` too — and removes nothing; a file of
+    another folder, a file that is still there (a GBK name too, recorded under a key that is not its path) and a
+    plain ingest report none."""
+    folder, elsewhere = tmp_path / "材料", tmp_path / "材料二"
+    (folder / "子").mkdir(parents=True)
+    elsewhere.mkdir()
+    texts = {folder / "a.txt": "关于甲项工作的通知\n现将甲项工作安排通知如下，请认真贯彻执行。\n",
+             folder / "子" / "b.txt": "关于乙项工作的报告\n乙项工作已经全面完成，现将有关情况报告如下。\n",
+             elsewhere / "c.txt": "关于丙项工作的意见\n丙项工作要坚持问题导向，抓好落实。\n"}
+    texts[folder / "copy.txt"] = texts[folder / "a.txt"]
+    texts[folder / os.fsdecode("你好.txt".encode("gbk"))] = "关于丁项工作的函\n丁项工作请贵单位予以支持配合。\n"   # a key not its path
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
+    ids = {Path(f["path"]).name: f["doc_id"] for f in json.loads(cli("ingest", str(folder), str(elsewhere), "--json"))["files"]}
+    for name in ("a.txt", "子/b.txt"):
+        (folder / name).unlink()
+    (elsewhere / "c.txt").unlink()
+    summary = json.loads(cli("ingest", str(folder), "--reread", "--json"))
+    assert summary["gone"] == [{"path": str((folder / name).resolve()), "doc_id": ids[Path(name).name]}
+                               for name in ("a.txt", "子/b.txt")]
+    assert json.loads(cli("ingest", str(folder), "--json"))["gone"] == []
+    report = cli("ingest", str(folder), "--reread")
+    assert "消失的源文件 2 份" in report and f"a.txt（文档 {ids['a.txt']}）" in report
+    assert f"子/b.txt（文档 {ids['b.txt']}）" in report
+    library = Library.open(home)
+    assert len(library.catalogue.summaries(include_hidden=True)) == 4   # nothing removed
+
+
+def test_a_file_renamed_keeps_its_record_and_a_copy_is_a_duplicate(home, tmp_path):
+    """A file renamed or moved (its old path gone) is 未变化, the old path named, its record moved — a ``--reread``
+    lists no source file gone and reads it as its document's own file (its 文件 now the new path), and edited later
+    it is its document's new version —; a copy beside a file that is still there is 重复 of it, as before."""
+    from test_dedupe import edited, sample
+
+    folder = tmp_path / "inbox"
+    (folder / "归档").mkdir(parents=True)
+    notice = sample("09_通知.txt")
+    (folder / "草稿.txt").write_text(notice, encoding="utf-8")
+    (folder / "方案.txt").write_text(sample("07_实施方案.txt"), encoding="utf-8")
+    ids = {Path(f["path"]).name: f["doc_id"] for f in json.loads(cli("ingest", str(folder), "--json"))["files"]}
+    (folder / "草稿.txt").rename(folder / "归档" / "定稿.txt")
+    (folder / "归档" / "方案副本.txt").write_bytes((folder / "方案.txt").read_bytes())
+    summary = json.loads(cli("ingest", str(folder), "--json"))
+    files = {Path(f["path"]).name: f for f in summary["files"]}
+    old = (folder / "草稿.txt").resolve()
+    assert (files["定稿.txt"]["status"], files["定稿.txt"]["doc_id"], files["定稿.txt"]["reason"]) == (
+        "unchanged", ids["草稿.txt"], f"由 {old} 改名或移来")
+    assert (files["方案副本.txt"]["status"], files["方案副本.txt"]["doc_id"]) == ("duplicate", ids["方案.txt"])
+    reread = json.loads(cli("ingest", str(folder), "--json", "--reread"))
+    statuses = {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in reread["files"]}
+    assert reread["gone"] == [] and statuses["定稿.txt"] == ("updated", ids["草稿.txt"])   # its own file, read again:
+    assert Path(Library.open(home).catalogue.get(ids["草稿.txt"]).source_path).name == "定稿.txt"   # where it is now
+    (folder / "方案.txt").rename(folder / "归档" / "方案二.txt")   # renamed, then read again at once: the same
+    reread = json.loads(cli("ingest", str(folder), "--json", "--reread"))
+    statuses = {Path(f["path"]).name: f["status"] for f in reread["files"]}
+    assert statuses["方案二.txt"] == "updated"
+    assert Path(Library.open(home).catalogue.get(ids["方案.txt"]).source_path).name == "方案二.txt"
+    (folder / "归档" / "定稿.txt").write_text(edited(notice, 0.05), encoding="utf-8")
+    [again] = json.loads(cli("ingest", str(folder / "归档" / "定稿.txt"), "--json"))["files"]
+    assert (again["status"], again["doc_id"]) == ("updated", ids["草稿.txt"])

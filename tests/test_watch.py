@@ -149,9 +149,11 @@ def test_a_thousand_files_at_once_are_all_ingested_exactly_once(folders):
         assert found(library, f"第{chinese(100 + 537)}批") != []
 
 
-def test_a_renamed_file_stays_one_document(folders):
+def test_a_renamed_file_stays_one_document(folders, caplog):
+    """A file renamed or moved is its document's file still: its record moves with it (未变化, the old path named;
+    the run logged), and edited later it is its document's new version, as an edit in place (已更新, the id kept)."""
     home, inbox = folders
-    with Running(home, inbox) as running:
+    with caplog.at_level("INFO", logger="sucai.watch"), Running(home, inbox) as running:
         old = inbox / "草稿.txt"
         old.write_text(text(11), encoding="utf-8")
         first = wait_for(lambda: running.outcomes(old), 30, "the file is ingested")[0]
@@ -159,32 +161,53 @@ def test_a_renamed_file_stays_one_document(folders):
         (inbox / "归档").mkdir()
         new = inbox / "归档" / "定稿.txt"
         old.rename(new)
-        renamed = wait_for(lambda: running.outcomes(new), 30, "the renamed file is seen")[0]
-        # the same bytes under a new path: 重复 of the document it made, nothing stored twice
-        assert (renamed.status, renamed.doc_id) == ("duplicate", first.doc_id)
+        renamed = wait_for(lambda: [o for b in running.batches for o in b.summary.outcomes if Path(o.path) == new],
+                           30, "the renamed file is seen")[0]
+        assert (renamed.status, renamed.doc_id, renamed.reason) == ("unchanged", first.doc_id, f"由 {old} 改名或移来")
         assert running.library.catalogue.stats()["documents"] == 1
-        assert file_record(running.library, new).doc_id == first.doc_id
+        record = file_record(running.library, new)
+        assert (record.status, record.doc_id) == ("ingested", first.doc_id)
+        assert running.library.catalogue.file_records([str(old)]) == {}
+        wait_for(lambda: any(f"改名或移动：定稿.txt：由 {old} 改名或移来" in r.getMessage() for r in caplog.records), 30,
+                 "the move is logged")
+        new.write_text(text(12), encoding="utf-8")   # a new version of its text (第一一批 → 第一二批)
+        edited = wait_for(lambda: running.outcomes(new), 30, "the edit is seen")[0]
+        assert (edited.status, edited.doc_id) == ("updated", first.doc_id)
+        assert running.library.get(first.doc_id).title == "关于做好第一二批防汛工作的通知"
 
 
-def test_a_file_rewritten_in_place_becomes_a_new_document_beside_the_old(folders):
+def test_a_file_rewritten_in_place_is_its_documents_new_version_and_a_deletion_is_told(folders, caplog):
+    """A file rewritten in place with a new version of its text (near-duplicates: 第二一批 → 第二二批, a Jaccard
+    similarity of 0.64) is its document's new text, 已更新, its id kept — as a plain ingest takes it —; another
+    document written over it is a new document beside the old; a rewrite of its layout alone is still its document;
+    deleting it removes nothing, and the log names the document that stays."""
     home, inbox = folders
-    with Running(home, inbox) as running:
+    with caplog.at_level("INFO", logger="sucai.watch"), Running(home, inbox) as running:
         path = inbox / "方案.txt"
         path.write_text(text(21, "抗旱"), encoding="utf-8")
         first = wait_for(lambda: running.outcomes(path), 30, "the file is ingested")[0]
         path.write_text(text(22, "抗旱"), encoding="utf-8")
         second = wait_for(lambda: running.outcomes(path)[1:], 30, "the rewrite is seen")[0]
-        assert second.status == "ingested" and second.doc_id != first.doc_id
+        assert (second.status, second.doc_id) == ("updated", first.doc_id)
         library = running.library
-        assert library.get(first.doc_id).title == "关于做好第二一批抗旱工作的通知"   # the old one stays
-        assert library.get(second.doc_id).title == "关于做好第二二批抗旱工作的通知"
-        assert file_record(library, path).doc_id == second.doc_id
+        assert library.get(first.doc_id).title == "关于做好第二二批抗旱工作的通知"
+        assert library.catalogue.stats()["documents"] == 1
+        other = "2024年度述职报告\n一年来，本人认真履行岗位职责，带领团队完成了年度各项目标任务。\n"
+        path.write_text(other, encoding="utf-8")
+        third = wait_for(lambda: running.outcomes(path)[2:], 30, "the other document is seen")[0]
+        assert third.status == "ingested" and third.doc_id != first.doc_id
+        assert library.get(first.doc_id).title == "关于做好第二二批抗旱工作的通知"   # the old one stays
+        assert file_record(library, path).doc_id == third.doc_id
         # a rewrite that changes only the layout is still the same document (未变化: nothing new stored)
-        path.write_text(text(22, "抗旱").replace("\n", "\n\n"), encoding="utf-8")
+        path.write_text(other.replace("\n", "\n\n"), encoding="utf-8")
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         record = wait_for(lambda: (r := file_record(library, path)).content_hash == digest and r,
                           30, "the layout-only rewrite is seen")
-        assert record.doc_id == second.doc_id and library.catalogue.stats()["documents"] == 2
+        assert record.doc_id == third.doc_id and library.catalogue.stats()["documents"] == 2
+        path.unlink()
+        said = f"源文件已删除：{path}（文档 {third.doc_id} 仍在库中，未删除）"
+        wait_for(lambda: any(r.getMessage() == said for r in caplog.records), 30, "the deletion is told")
+        assert library.catalogue.stats()["documents"] == 2
 
 
 def test_a_file_still_being_written_is_waited_for(folders):

@@ -45,7 +45,8 @@ def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked�
 @click.option("--source", metavar="来源", help="这批文件的来源（发文机关、网站等；文件本身未注明来源时使用）")
 @click.option("--retry-failed", is_flag=True, help="再次读取上次跳过或失败、此后未改动的文件（默认不再尝试）")
 @click.option("--reread", is_flag=True,
-              help="重新读取已入库、此后未改动的文件（升级 sucai 后用新的解析更新文档，编号不变；结果相同的计为未变化）")
+              help="重新读取已入库、此后未改动的文件（升级 sucai 后用新的解析更新文档，编号不变；结果相同的计为未变化），"
+                   "并列出文件夹中已消失的源文件（其文档保留）")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], home: Path | None, as_json: bool = False,
            workers: int | None = None, source: str | None = None, retry_failed: bool = False,
@@ -95,10 +96,10 @@ def _absolute(paths: tuple[Path, ...]) -> list[Path]:
 
 def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path]) -> None:
     """The end table of the files to look at (paths relative to ``base``, the folder of the ingested paths),
-    the totals, and the paths that do not exist."""
-    from ..ingest import NOT_RETRIED_NAME, OUTCOME_NAMES, SOMETIMES
+    the totals, the source files gone (``--reread``) with their documents' ids, and the paths that do not exist."""
+    from ..ingest import GONE_NAME, NOT_RETRIED_NAME, OUTCOME_NAMES, SOMETIMES
 
-    problems = [o for o in summary.outcomes if o.status in ("skipped", "failed", "duplicate")]
+    problems = [o for o in summary.outcomes if o.status in ("kept", "skipped", "failed", "duplicate")]
     if problems:
         title = "需要留意的文件" + (f"（在 {base} 之下）" if base else "")
         out.print(escape(shown(title)), soft_wrap=True)  # a long folder is wrapped by the terminal, not cut by us
@@ -116,6 +117,11 @@ def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path
     if summary.counts["not_retried"]:
         out.print(f"{NOT_RETRIED_NAME}：{summary.counts['not_retried']} 个文件（改动后会再读取；"
                   f"加 --retry-failed 全部再试）", markup=False, highlight=False)
+    if summary.gone:
+        out.print(f"{GONE_NAME} {len(summary.gone)} 份（其文档仍在库中，未删除；不再需要的可用 sucai hide 编号 隐藏或 "
+                  f"sucai rm 编号 删除）：", markup=False, highlight=False)
+        for o in summary.gone:
+            out.print(f"  {shown(_shown_path(o.path, base))}（文档 {o.doc_id}）", markup=False, highlight=False)
     for path in missing:
         err.print(f"[red]路径不存在：{escape(shown(path))}[/red]")
     if not summary.outcomes:
@@ -151,7 +157,7 @@ def _shown_path(path: str, base: Path | None) -> str:
 def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
     counts = summary.counts
     bad = counts["skipped"] + counts["failed"] - len(missing)
-    good = counts["ingested"] + counts["duplicate"] + counts["unchanged"] + counts["updated"] + counts["not_retried"]
+    good = sum(counts[s] for s in ("ingested", "duplicate", "unchanged", "updated", "kept", "not_retried"))
     if missing:
         return ExitCode.NO_SUCH_PATH
     if not good:

@@ -35,8 +35,8 @@ _CURRENT_CELLS = 48  # longest current-file name shown, in terminal cells
 
 
 def counts_text(counts: dict[str, int], sep: str = " · ") -> str:
-    """``已入库 100 · 重复 5 · …`` for every outcome, in the order of OUTCOMES (已更新 and 未再尝试 only when there are
-    some, :data:`~sucai.ingest.SOMETIMES`)."""
+    """``已入库 100 · 重复 5 · …`` for every outcome, in the order of OUTCOMES (已更新, 保留原有 and 未再尝试 only when
+    there are some, :data:`~sucai.ingest.SOMETIMES`)."""
     return sep.join(f"{OUTCOME_NAMES[s]} {counts.get(s, 0)}" for s in OUTCOMES if s not in SOMETIMES or counts.get(s))
 
 
