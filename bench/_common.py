@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import os
 import resource
 import sys
 import tempfile
@@ -71,7 +72,6 @@ def cpu_seconds() -> tuple[float, float]:
     stopped, with the workers it waited for) and a fork server still running, its own time and its waited-for
     children's, the workers (Linux /proc). CPU time hardly depends on what else the machine runs, unlike wall time."""
     import multiprocessing.forkserver
-    import os
 
     me, ended = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     children = ended.ru_utime + ended.ru_stime
@@ -140,10 +140,13 @@ class TreeMemory:
     peak within each phase, and ``own_peaks``: this process's (the index writer's heap is in it); ``tree_anon``: the
     tree's peak of anonymous memory alone (``Pss_Anon``: without mapped files — the libraries, and the index's
     segment files a merge reads through its memory map, page cache the system may take back), in MB.
+
+    ``threads``: the CPU seconds (user + system) each thread of this process used since the block began, at the
+    last sample — native thread id → (its name as the kernel has it, 15 bytes at most, seconds) —, the sampling
+    thread's own left out; a thread that ended counts what it had used by the sample before it ended.
     """
 
     def __init__(self, interval: float = 0.2):
-        import os
         import threading
 
         self.interval, self.root = interval, os.getpid()
@@ -153,11 +156,14 @@ class TreeMemory:
         self.at_peak: list[tuple[str, float, float, float]] = []  # (role, PSS, anonymous, file) MB per process
         self.phase_peaks: dict[str, float] = {}  # phase → the tree's PSS peak in it (MB)
         self.own_peaks: dict[str, float] = {}  # phase → this process's PSS peak in it (MB)
+        self.threads: dict[int, tuple[str, float]] = {}
+        self._threads_before: dict[int, tuple[str, float]] = {}
         self._children: dict[int, list[int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> TreeMemory:
+        self._threads_before = _thread_cpu(self.root)
         self._thread.start()
         return self
 
@@ -166,9 +172,19 @@ class TreeMemory:
         self._thread.join()
 
     def _run(self) -> None:
+        import threading
+
+        own = threading.get_native_id()
         while not self._stop.wait(self.interval):
             self.sample()
+            self._sample_threads(own)
+        self._sample_threads(own)
         self.cpu = time.thread_time()
+
+    def _sample_threads(self, own: int) -> None:
+        for tid, (name, seconds) in _thread_cpu(self.root).items():
+            if tid != own:
+                self.threads[tid] = (name, seconds - self._threads_before.get(tid, (name, 0.0))[1])
 
     def sample(self) -> None:
         phase, tree = self.phase, self._tree()
@@ -214,6 +230,19 @@ class TreeMemory:
             found.append(pid)
             todo += children.get(pid, [])
         return found
+
+
+def _thread_cpu(pid: int) -> dict[int, tuple[str, float]]:
+    """Each thread of process ``pid``: native thread id → (name, CPU seconds used, user + system), from /proc."""
+    tick, threads = os.sysconf("SC_CLK_TCK"), {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # ended since the folder was listed
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        threads[int(task.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)  # utime, stime: fields 14, 15
+    return threads
 
 
 def _rollup(pid: int) -> dict[str, float]:

@@ -13,7 +13,12 @@ heap is; and the tree's peak of anonymous memory alone, without the mapped files
 segment files through a memory map, up to 170 MB of page cache counted in this process's PSS until it ends, so the
 PSS peak depends on when tantivy merges (every eighth segment: a commit every 60 s on a loaded machine makes more;
 the ingest stops the parse workers' fork server before its last commit, as ``sucai ingest`` does) —,
-the index's segments after the ingest (a smaller writer heap makes more, and more merges) and the outcome counts.
+the index's segments after the ingest (a smaller writer heap makes more, and more merges) and the outcome counts;
+and this process's CPU by thread — its main thread (storing, near-duplicates, index entries), tantivy's indexing
+thread and its other threads (merges), the worker pool's threads (results received and unpickled) — sampled from
+/proc. Last (``--parse-every N``, 0 to leave it out), a parse worker's CPU by stage — reading, cleaning, structure
+and metadata, the near-duplicate sketch, the index tokens (jieba, bigrams, 查重 fingerprints), pickling its result —
+over every N-th file parsed in this process as a worker parses it.
 Baseline: read every file's bytes and decode them (UTF-8, else GB18030) — the floor any ingest pays. Targets:
 ≥ 2M chars/s end to end, ≤ 400 MB.
 
@@ -37,20 +42,50 @@ import argparse
 import os
 import shutil
 import tempfile
+import time
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
-from _common import Timer, TreeMemory, corpus_dir, cpu_seconds, scratch_home, table
+from _common import Stages, Timer, TreeMemory, corpus_dir, cpu_seconds, scratch_home, table
 
+from sucai import analysis, dedupe, index, ingest, metadata, outline, readers
+from sucai import clean as cleaning
 from sucai.clean import clean
 from sucai.errors import ReadError
 from sucai.index import Feed
-from sucai.ingest import discover
+from sucai.ingest import ParseJob, discover
 from sucai.library import Library
 from sucai.readers import OFFICE_FORMATS, detect_format, file_bytes
 
 TARGET_CHARS_PER_S = 2_000_000
 TARGET_RSS_MB = 400
 MEGABYTE = 1 << 20
+# What a parse worker does with a file (ingest._parse_job), stage by stage: (module, function) → (row, the row of the
+# stage it runs inside, or None). Timed inclusively; each row's "rest" is its own time less its stages'.
+STRUCTURE, TOKENS = "structure and metadata (outline.analyse)", "index tokens (index.prepare)"
+PAIRS, FINGERPRINTS = "bigrams and unigrams (analysis)", "查重 fingerprints (fingerprint)"
+PARSE_STAGES = {
+    (readers, "read"): ("read and decode (readers.read)", None),
+    (cleaning, "clean"): ("clean (clean.clean)", None),
+    (outline, "analyse"): (STRUCTURE, None),
+    (metadata, "describe"): ("metadata: title, 文种, 文号, dates, 来源 (metadata.describe)", STRUCTURE),
+    (outline, "find_elements"): ("公文 elements (elements.find_elements)", STRUCTURE),
+    (outline, "parse_outline"): ("outline (outline.parse_outline)", STRUCTURE),
+    (ingest, "text_hash"): ("text hash (dedupe.text_hash)", None),
+    (dedupe, "sketch_of"): ("near-duplicate sketch: shingles, MinHash (dedupe.sketch_of)", None),
+    (index, "prepare"): (TOKENS, None),
+    (analysis, "word_text"): ("jieba words (analysis.word_text)", TOKENS),
+    (analysis, "bigrams"): (PAIRS, TOKENS),
+    (analysis, "unigrams"): (PAIRS, TOKENS),
+    (index, "skeleton_tokens"): (FINGERPRINTS, TOKENS),
+    (index, "check_tokens"): (FINGERPRINTS, TOKENS),
+}
+PARSE_TOTAL = "a worker's parse (ingest._parse_job)"
+# this process's threads by what they do, told apart by the names the kernel has for them (tantivy names its own)
+MAIN_THREAD = "main thread: storing, near-duplicates, index entries (Python)"
+TANTIVY_INDEXING = "tantivy's indexing thread: tokens → postings, segments"
+TANTIVY_OTHER = "tantivy's other threads: merges, segment updates"
+POOL_THREADS = "the worker pool's threads: jobs sent, results received and unpickled"
 ADVERSARIAL = ["<!--", "[", "![", "[a](", "**x ", "__x ", " ", "\n\n x", "http://a", "\x1b[", "# \n", "字 "]
 
 
@@ -130,6 +165,66 @@ def ingest_once(corpus: Path, workers: int | None, home: str | None) -> dict:
             "counts": summary.counts, "converted": converted}
 
 
+def thread_split(threads: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds of this process's threads (:attr:`TreeMemory.threads`) by role."""
+    split = dict.fromkeys((MAIN_THREAD, TANTIVY_INDEXING, TANTIVY_OTHER, POOL_THREADS), 0.0)
+    for tid, (name, seconds) in threads.items():
+        if tid == os.getpid():
+            split[MAIN_THREAD] += seconds
+        elif name.startswith("thrd-tantivy-in"):
+            split[TANTIVY_INDEXING] += seconds
+        elif "tantivy" in name or name.startswith(("merge_thread", "segment_update", "docstore")):
+            split[TANTIVY_OTHER] += seconds
+        else:
+            split[POOL_THREADS] += seconds
+    return split
+
+
+def parse_split(files: list[Path], every: int) -> None:
+    """The parse workers' CPU by stage: every ``every``-th of ``files`` that needs no external converter parsed in
+    this process as a worker parses it (``ingest._parse_job``), its result pickled as the pool sends it to the
+    ingest's process and unpickled as that process receives it; each stage's CPU seconds (``time.process_time``)
+    and characters (stored ``chars``) per CPU second. What a worker does besides (its start, its folder, the pipe)
+    is the difference between the workers' CPU in the ingest and this total."""
+    modules = {module for module, _ in PARSE_STAGES}
+    timers = {module: Stages(module, [name for m, name in PARSE_STAGES if m is module], time.process_time)
+              for module in modules}
+    total = pickling = unpickling = 0.0
+    chars = 0
+    for path in [path for path in files[::every] if not needs_converter(path)]:
+        started = time.process_time()
+        result = ingest._parse_job(ParseJob(path))
+        parsed = time.process_time()
+        sent = ForkingPickler.dumps(result)
+        pickled = time.process_time()
+        ForkingPickler.loads(sent)
+        total, pickling, unpickling = (total + parsed - started, pickling + pickled - parsed,
+                                       unpickling + time.process_time() - pickled)
+        chars += result.doc.chars if isinstance(result, ingest.Parsed) else 0
+    rows: dict[str, list] = {PARSE_TOTAL: [total, None]}
+    for (module, name), (row, parent) in PARSE_STAGES.items():
+        rows.setdefault(row, [0.0, parent or PARSE_TOTAL])[0] += timers[module].spent[name]
+    for row, (seconds, parent) in list(rows.items()):
+        if parent is not None:
+            rows.setdefault(f"rest of {parent}", [rows[parent][0], parent])[0] -= seconds
+    def row(label: str, seconds: float) -> list:
+        return [label, seconds, f"{seconds / total:.0%}", chars / 1e6 / seconds if seconds > 0 else ""]
+
+    table(["stage", "CPU s", "share", "M chars per CPU s"],
+          [row("  " * depth + label, seconds) for depth, label, seconds in _nested(rows)]
+          + [row("pickling the result (in the worker)", pickling),
+             row("unpickling it (in the ingest's process)", unpickling)],
+          title=f"A parse worker's CPU by stage: one file in {every} of the corpus, but those that need a converter, "
+                f"parsed in this process ({chars / 1e6:.2f} M characters; shares of the parse)")
+
+
+def _nested(rows: dict[str, list], parent: str | None = None, depth: int = 0) -> list[tuple[int, str, float]]:
+    """``rows`` (row → [seconds, parent]) as a tree, depth first: (depth, row, seconds), each row before the rows
+    inside it."""
+    return [item for label, (seconds, above) in rows.items() if above == parent
+            for item in [(depth, label, seconds), *_nested(rows, label, depth + 1)]]
+
+
 def needs_converter(path: Path) -> bool:
     """Whether reading ``path`` takes an external converter: LibreOffice (.doc/.wps/.rtf/.odt by content), Tesseract
     (an image, or a PDF without a text layer: no character on any page, as PDFium reads it). A file the readers
@@ -187,6 +282,11 @@ def report(run: dict, label: str, base_chars: int, base_seconds: float) -> None:
         title=f"Ingest, {label}: {docs:,} documents, {chars / 1e6:.2f} M stored characters",
     )
     cpu, cores = run["cpu"], os.cpu_count() or 1
+    threads = thread_split(run["memory"].threads)
+    table(["thread of this process", "CPU s", "share", "M chars per CPU s"],
+          [[role, seconds, f"{seconds / cpu[0]:.0%}", chars / 1e6 / seconds if seconds > 0 else ""]
+           for role, seconds in [*threads.items(), ("ended between samples", cpu[0] - sum(threads.values()))]],
+          title=f"CPU of this process by thread ({cpu[0]:,.1f} s; sampled from /proc every {run['memory'].interval} s)")
     idle = chars / max(sum(cpu) / cores, cpu[0])  # the rate if the work had the cores to itself
     print(f"CPU of the ingest: this process {cpu[0]:,.1f} s, parse workers and fork server {cpu[1]:,.1f} s "
           f"({chars / 1e6 / sum(cpu):.2f} M chars per CPU second); on {cores} idle cores that is "
@@ -236,25 +336,9 @@ def summarise(runs: list[tuple[str, int, dict]]) -> None:
           title=f"Ingest end to end by kind of file (load average now {os.getloadavg()[0]:.1f})")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", help="folder to ingest (default ../shared/corpus)")
-    parser.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
-    parser.add_argument("--home", help="library home of the whole-corpus run, or of the --no-converter run (default: a temporary directory)")
-    runs = parser.add_mutually_exclusive_group()
-    runs.add_argument("--whole-only", action="store_true",
-                      help="skip the runs of the files with and without an external converter")
-    runs.add_argument("--no-converter", action="store_true",
-                      help="only the files that need no LibreOffice or OCR (our own pipeline's throughput)")
-    args = parser.parse_args()
-    corpus = Path(args.corpus) if args.corpus else corpus_dir()
-    files, _ = discover([corpus])
-    print(f"corpus {corpus} — {len(files):,} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB; "
-          f"{os.cpu_count()} cores, workers={args.workers or os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
-    if args.no_converter:
-        no_converter(corpus, files, args)
-        return
-
+def whole_corpus(corpus: Path, files: list[Path], args: argparse.Namespace) -> None:
+    """The whole corpus, then (unless ``--whole-only``) the files with and without a converter apart, the closing
+    table and the cleaning rates."""
     sample: list[str] = []
     with Timer() as base:
         base_chars = read_and_decode(files, sample)
@@ -278,6 +362,31 @@ def main() -> None:
     summarise(runs)
     print()
     clean_rates("\n".join(sample))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", help="folder to ingest (default ../shared/corpus)")
+    parser.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
+    parser.add_argument("--home", help="library home of the whole-corpus run, or of the --no-converter run (default: a temporary directory)")
+    runs = parser.add_mutually_exclusive_group()
+    runs.add_argument("--whole-only", action="store_true",
+                      help="skip the runs of the files with and without an external converter")
+    runs.add_argument("--no-converter", action="store_true",
+                      help="only the files that need no LibreOffice or OCR (our own pipeline's throughput)")
+    parser.add_argument("--parse-every", type=int, default=4, metavar="N",
+                        help="a parse worker's CPU by stage, over every N-th file parsed here (default 4; 0: none)")
+    args = parser.parse_args()
+    corpus = Path(args.corpus) if args.corpus else corpus_dir()
+    files, _ = discover([corpus])
+    print(f"corpus {corpus} — {len(files):,} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB; "
+          f"{os.cpu_count()} cores, workers={args.workers or os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    if args.no_converter:
+        no_converter(corpus, files, args)
+    else:
+        whole_corpus(corpus, files, args)
+    if args.parse_every:
+        parse_split(files, args.parse_every)
 
 
 if __name__ == "__main__":

@@ -317,18 +317,24 @@ def signature(shingle_set: np.ndarray) -> LeanMinHash:
     of the results again, which took 60 % of a signature's time over the corpus. The shingles go
     ``_SIGN_CHUNK`` at a time: a shingles × permutations matrix takes 512 bytes per shingle, so a whole
     text of a million characters at once would take half a gigabyte; chunks of 1,024 stay in the CPU's
-    cache (measured on the corpus: a quarter less time than chunks of 8,192). The signature is a minimum per
-    permutation, the same whatever the chunks (``tests/test_dedupe.py`` checks it against ``update_batch``).
+    cache (measured on the corpus: a quarter less time than chunks of 8,192). Each chunk is computed in one
+    matrix made once (uint32: the products wrap mod 2³² as the scheme's do), not in a new one per operation,
+    and the signature starts as datasketch's empty one (every value 2³² − 1) without a ``MinHash`` made for it:
+    2.5× less CPU (the .md and .txt files of every other corpus file: 2.2 → 0.85 s). The signature is a minimum
+    per permutation, the same whatever the chunks (``tests/test_dedupe.py`` checks it against ``update_batch``).
     The permutations (from the seed) are made once.
     """
-    minhash = _datasketch().MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme=_SCHEME,
-                                    permutations=_permutations())
-    a, b = minhash.permutations
+    a, b = _permutations()
     mixed = _datasketch().minhash._fmix(shingle_set.astype(np.uint32), 32)   # the affine schemes' pre-mix
+    least = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    permuted = np.empty((min(len(mixed), _SIGN_CHUNK), NUM_PERM), dtype=np.uint32)
     for start in range(0, len(mixed), _SIGN_CHUNK):
-        permuted = mixed[start : start + _SIGN_CHUNK, None] * a + b
-        minhash.hashvalues = np.minimum(minhash.hashvalues, permuted.min(axis=0))
-    return _datasketch().LeanMinHash(minhash)
+        chunk = mixed[start : start + _SIGN_CHUNK, None]
+        product = permuted[: len(chunk)]
+        np.multiply(chunk, a, out=product)
+        product += b
+        np.minimum(least, product.min(axis=0), out=least)
+    return _datasketch().LeanMinHash(seed=_SEED, hashvalues=least, scheme=_SCHEME)
 
 
 @lru_cache(maxsize=1)
