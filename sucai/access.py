@@ -50,6 +50,12 @@ def viewed(doc: Document, member: bool) -> Document:
     return doc if member else free_view(doc)
 
 
+def free_offset(doc: Document, offset: int) -> int:
+    """Where the character at ``offset`` of ``doc``'s whole text (free text, not of its members part) stands in
+    :func:`free_view`'s text: the same before the members part, moved back by what was left out after it."""
+    return offset if doc.members_span is None else _Gap.of(doc).end_of(offset)
+
+
 def preview_boundary(paid_from: int | None, chars: int, preview_chars: int | None) -> int | None:
     """Where a document's members part starts as it is read (characters): its own ``paid_from``, else — a
     document stored without one — the free preview setting's ``preview_chars`` when its text (``chars``

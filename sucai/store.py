@@ -1162,17 +1162,26 @@ def _with_edits(old: Document, new: Document) -> Document | None:
     """``new`` (another parse or copy of ``old``'s layout-free text) with what an admin set on ``old`` kept: a field
     with the editor's evidence keeps its value, and a member boundary other than ``new``'s (an admin may have drawn
     it) is kept — None when it cannot be, ``new``'s text being of another layout, where its offsets mean other
-    characters."""
+    characters. In another text a boundary around the same members text as ``new``'s (moved by an edit before it,
+    as the file's own tags now stand) is ``new``'s."""
     edited = [e for e in old.evidence if e.origin == "editor"]
     changes = {e.field: getattr(old, e.field) for e in edited}
     if (old.paid_from, old.paid_until) != (new.paid_from, new.paid_until):
-        if old.text != new.text:
+        if old.text == new.text:
+            changes.update(paid_from=old.paid_from, paid_until=old.paid_until)
+        elif not _same_members(old, new):
             return None
-        changes.update(paid_from=old.paid_from, paid_until=old.paid_until)
     if not changes:
         return new
     fields = {e.field for e in edited}
     return _same_text(new, **changes, evidence=[*edited, *(e for e in new.evidence if e.field not in fields)])
+
+
+def _same_members(old: Document, new: Document) -> bool:
+    """Whether ``old`` and ``new`` hold the same members text (the characters between their boundaries), each has
+    some: a boundary of ``old`` where ``new``'s stands, whatever stands before it and after it."""
+    spans = old.members_span, new.members_span
+    return None not in spans and old.text[slice(*spans[0])] == new.text[slice(*spans[1])]
 
 
 def _same_text(doc: Document, **changes) -> Document:

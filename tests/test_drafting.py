@@ -887,23 +887,30 @@ def test_a_free_paragraph_under_a_members_heading_is_placed_as_a_non_member_sees
     """attack24: a paragraph of the free text after a members part stands under a heading of that part in the whole
     text, and a member's candidate of it carries that heading in its place; saved by a member, it is kept for the
     writer whose membership lapsed (it is free text), and its place — the draft's JSON, the 素材来源 of a download —
-    named the members part's heading. A non-member's place of it names only headings of the free text."""
+    named the members part's heading. A non-member's place of it is where the free text's outline puts it, as 查重
+    places a 重合片段 of it for a non-member: under the free heading above it — a paragraph right after the members
+    part too, which the free text's headings alone left under none, 开头."""
     text = ("关于做好档案数字化工作的实施方案\n一、总体要求\n坚持统筹规划、分步实施，稳妥推进档案数字化各项工作。\n##paidbegin##\n"
             "二、内部测算口径红杉甲\n（一）测算方法\n按照红杉甲口径测算，全年支出控制在核定范围之内。\n##paidend##\n"
+            "测算结果由各单位报送县档案馆统一备案留存。\n"
             "（二）组织保障\n各单位要加强组织领导，压实工作责任，确保各项任务落到实处。\n")
     library = ingest_texts(make_home(tmp_path / "home"), {"方案.txt": text})
     doc = library.get(doc_id(library, "关于做好档案数字化"))
-    start = doc.text.index("各单位要加强")
-    end = doc.text.index("落到实处。") + len("落到实处。")
-    [path] = [s.path for s in sections(doc) if s.start <= start < s.end]
-    assert path == ["二、内部测算口径红杉甲", "（二）组织保障"]   # where the member's candidate of it stands
-    data = {"title": "草稿", "sections": [{"heading": "组织保障", "paragraphs": [{"text": doc.text[start:end], "source": {
-        "doc_id": doc.id, "start": start, "end": end, "section_path": path}}]}]}
+    spans = [(doc.text.index(first), doc.text.index(last) + len(last))
+             for first, last in (("各单位要加强", "落到实处。"), ("测算结果由", "备案留存。"))]
+    paths = [[s.path for s in sections(doc) if s.start <= start < s.end][0] for start, _ in spans]
+    assert paths == [["二、内部测算口径红杉甲", "（二）组织保障"], ["二、内部测算口径红杉甲", "（一）测算方法"]]   # a member's
+    cited = [{"text": doc.text[start:end],
+              "source": {"doc_id": doc.id, "start": start, "end": end, "section_path": path}}
+             for (start, end), path in zip(spans, paths)]
+    data = {"title": "草稿", "sections": [{"heading": "组织保障", "paragraphs": cited}]}
     draft = build_draft(library, DraftBody.model_validate(data), member=True)
     lapsed, member = shown(library, draft, member=False), shown(library, draft, member=True)
-    assert lapsed.sections[0].paragraphs[0].text == doc.text[start:end]   # free text: kept
-    assert [d.sections[0].paragraphs[0].source.place for d in (lapsed, member)] == [
-        "（二）组织保障", "二、内部测算口径红杉甲 › （二）组织保障"]
+    assert [p.text for p in lapsed.sections[0].paragraphs] == [doc.text[start:end] for start, end in spans]   # kept
+    assert [[p.source.place for p in d.sections[0].paragraphs] for d in (lapsed, member)] == [
+        ["一、总体要求 › （二）组织保障", "一、总体要求"], [" › ".join(path) for path in paths]]
+    report = check_text(library, "\n".join(doc.text[start:end] for start, end in spans))   # 查重 of a non-member
+    assert [m.place for m in report.matches] == [p.source.place for p in lapsed.sections[0].paragraphs]
     assert "红杉甲" not in json.dumps(lapsed.to_dict(), ensure_ascii=False)
     assert "红杉甲" not in export_draft(lapsed, "md", zone=ZONE)[1].decode()
     library.close()

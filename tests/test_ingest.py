@@ -1342,6 +1342,37 @@ def test_a_new_version_is_not_taken_over_another_file_of_the_old_text_nor_over_a
     assert "保留原有" in table and "c.txt" in table
 
 
+@pytest.mark.parametrize("reread", [False, True])
+def test_a_new_version_takes_the_members_part_where_its_files_tags_now_stand(home, tmp_path, reread):
+    """A file whose members part its own tags mark ($$paidbegin$$, no admin's boundary), edited on disk before that
+    part (words added: the part now starts later), is its document's new version, 已更新, the part where the tags
+    stand in the new text — it was 保留原有 on every edit that moved the tags, as if an admin had drawn the boundary
+    (one drawn around other members text still keeps the document as it was, 保留原有)."""
+    from test_dedupe import sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    path = folder / "述职.txt"
+    report = sample("04_述职报告.txt")
+    path.write_text(report, encoding="utf-8")
+    library = Library.open(home)
+    [first] = library.ingest([folder], workers=1).outcomes
+    old = library.catalogue.get(first.doc_id, preview=False)
+    assert old.paid_from is not None and report.count("基层") >= 2 and report.index("基层") < report.index("$$paidbegin")
+    tag = report.index("$$paidbegin")
+    path.write_text(report[:tag].replace("基层", "基层一线") + report[tag:], encoding="utf-8")
+    summary = json.loads(cli("ingest", str(folder), "--json", *(["--reread"] if reread else [])))
+    assert [(f["status"], f["doc_id"]) for f in summary["files"]] == [("updated", first.doc_id)]
+    doc = Library.open(home).catalogue.get(first.doc_id, preview=False)
+    added = old.text[:old.paid_from].count("基层") * len("一线")
+    assert (doc.paid_from, doc.text[doc.paid_from:]) == (old.paid_from + added, old.text[old.paid_from:])
+    assert doc.text[:doc.paid_from] == old.text[:old.paid_from].replace("基层", "基层一线")
+    Library.open(home).catalogue.update(first.doc_id, paid_from=doc.paid_from + 10)   # an admin's: 10 more free
+    path.write_text(report[:tag].replace("基层", "基层一线线") + report[tag:], encoding="utf-8")
+    summary = json.loads(cli("ingest", str(folder), "--json", *(["--reread"] if reread else [])))
+    assert [(f["status"], f["doc_id"]) for f in summary["files"]] == [("kept", first.doc_id)]
+
+
 def test_a_reread_lists_the_source_files_gone_and_removes_nothing(home, tmp_path):
     """``ingest --reread DIR`` reports the files recorded under DIR (made or matched a document) that are gone from
     the disk — 消失的源文件 N 份, each with its document's id, in ``--json`` too — and removes nothing; a file of

@@ -210,16 +210,22 @@ def _match(draft: Skeleton, text: str, fragment: Fragment, view: Document, sourc
 
 
 def _places(view: Document) -> Callable[[int], str]:
-    """Where an offset of ``view.text`` stands (:func:`place`): the heading path of its section — the sections
+    """Where an offset of ``view.text`` stands (:func:`place` of its :func:`section_paths`)."""
+    path_at = section_paths(view)
+    return lambda offset: place(path_at(offset))
+
+
+def section_paths(view: Document) -> Callable[[int], list[str]]:
+    """The headings above an offset of ``view.text`` (characters): the heading path of its section — the sections
     a section search cuts (:func:`sucai.search.sections`), of the outline of ``view``, the text the viewer gets
     (a free view's is found in its free text: :func:`sucai.access.free_view`); a blank gap between two is the
-    first's. Made once per source, each offset then found by bisection."""
+    first's; ``[]`` before the first heading. Made once per source, each offset then found by bisection."""
     parts = sections(view)
     starts = [part.start for part in parts]
 
-    def at(offset: int) -> str:
+    def at(offset: int) -> list[str]:
         k = bisect_right(starts, offset) - 1
-        return place(parts[k].path if k >= 0 else [])
+        return parts[k].path if k >= 0 else []
     return at
 
 

@@ -13,6 +13,7 @@ ones that viewer may see now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ import regex
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from .. import access
-from ..check import copy_ratio, copy_state, place
+from ..check import copy_ratio, copy_state, place, section_paths
 from ..clean import xml_safe
 from ..counting import count_chars
 from ..errors import InvalidInput
@@ -217,6 +218,7 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
     removed dropped."""
     ids = sorted({p.source.doc_id for s in draft.sections for p in s.paragraphs if p.source})
     views = {d.id: (d, access.viewed(d, member)) for d in library.catalogue.documents(ids) if not d.hidden}
+    paths: dict[int, Callable[[int], list[str]]] = {}   # a free view's section_paths, made at its first paragraph
     sections = []
     for section in draft.sections:
         paragraphs = []
@@ -228,18 +230,24 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
             if source is not None:
                 doc, view = views.get(source.doc_id, (None, None))
                 source = None if view is None else replace(
-                    source, title=view.title, section_path=_seen_path(source.section_path, doc, view))
+                    source, title=view.title, section_path=_seen_path(source, doc, view, paths))
             paragraphs.append(replace(paragraph, source=source))
         sections.append(replace(section, paragraphs=paragraphs))
     return replace(draft, sections=sections)
 
 
-def _seen_path(path: list[str], doc: Document, view: Document) -> list[str]:
-    """The headings ``path`` above a paragraph of ``doc`` as the viewer's ``view`` of it shows them: all of them in the
-    whole document, only those its text holds in a free view. Free text after a members part stands under a heading
-    of that part in the whole text: a member's place of it, saved, named the heading to the writer once the
-    membership lapsed (attack24). Linear in the view's text per heading (at most :data:`MAX_PATH`)."""
-    return path if view is doc else [heading for heading in path if heading in view.text]
+def _seen_path(source: Source, doc: Document, view: Document, paths: dict[int, Callable[[int], list[str]]]
+               ) -> list[str]:
+    """The headings above ``source``'s paragraph of ``doc`` as the viewer's ``view`` of it shows them: its saved path
+    in the whole document; in a free view those its outline puts above the paragraph, as 查重 places a 重合片段 in it
+    (:func:`section_paths`, made once per document in ``paths``). Free text after a members part stands under a
+    heading of that part in the whole text: a member's place of it, saved, named the heading to the writer once the
+    membership lapsed (attack24); only the headings the free text held left none above it there, 开头."""
+    if view is doc:
+        return source.section_path
+    if doc.id not in paths:
+        paths[doc.id] = section_paths(view)
+    return paths[doc.id](access.free_offset(doc, source.start))
 
 
 # -- what a writer sends: the one model that validates a save ---------------------------------
