@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import lxml.html
 import pytest
 
 from sucai.counting import count_chars
@@ -103,6 +104,8 @@ def new_page(browser, server: Server, **options):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     page.errors = errors
+    page.console_errors = []   # what the console says is an error (a page's own failed requests too): asked where none is due
+    page.on("console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None)
     return context, page
 
 
@@ -253,9 +256,12 @@ def test_copy_paragraph_and_member_notice(browser, sample_site, output_dir):
     body.locator("button.copy.done").wait_for()
     assert pasted_blocks(page) == [["P", body.locator(".ptext").inner_text().strip(), INDENT]]
     assert not page.errors, page.errors
+    # no Content-Security-Policy error (new-user try 26: the HTML put on the clipboard was parsed in the page, whose
+    # style-src 'self' refused each paragraph's style attribute)
+    assert not page.console_errors, page.console_errors
     context.close()
     context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
-    page.add_init_script("delete window.ClipboardItem")   # a browser without it: text/plain, as before
+    page.add_init_script("document.execCommand = () => false")   # no copy event: text/plain by the Clipboard API
     page.goto("/documents/1")
     page.evaluate("navigator.clipboard.writeText('')")   # not what the first page copied
     body = page.locator(".para:not(.heading):not(.element)").first
@@ -272,10 +278,10 @@ INDENT = "text-indent:2em;mso-char-indent-count:2"
 
 
 def pasted_blocks(page) -> list[list[str]]:
-    """The text/html on the clipboard as Word would take it in: each block's tag, text and style (:data:`INDENT`)."""
-    return page.evaluate("""navigator.clipboard.read().then(items => items[0].getType("text/html")).then(b => b.text())
-        .then(html => [...new DOMParser().parseFromString(html, "text/html").body.children]
-        .map(e => [e.tagName, e.textContent, e.getAttribute("style") || ""]))""")
+    """The text/html on the clipboard as Word would take it in: each block's tag, text and style (:data:`INDENT`).
+    Parsed here, not in the page, whose Content-Security-Policy would refuse the style attributes it parsed."""
+    html = page.evaluate('navigator.clipboard.read().then(items => items[0].getType("text/html")).then(b => b.text())')
+    return [[e.tag.upper(), e.text_content(), e.get("style") or ""] for e in lxml.html.document_fromstring(html).body]
 
 
 # The text of the body's paragraphs before an element (the marker's own words and the copy buttons left out).
@@ -641,6 +647,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
             plain_lines += [p.text.strip() for p in section.paragraphs]
         assert pasted_blocks(page) == expected_blocks and len(expected_blocks) > len(headings) + 2
         assert page.evaluate("navigator.clipboard.readText()") == "\n".join(plain_lines)   # text/plain beside it
+        assert not page.console_errors, page.console_errors   # nor any CSP error (new-user try 26)
         assert page.locator("#draft-list li .meta").inner_text() == f"{GENRE} · {saved:%Y-%m-%d %H:%M}"   # user22
         with page.expect_download() as info:
             page.click("#download-docx")
