@@ -12,6 +12,7 @@ import re
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
@@ -641,14 +642,19 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     # a draft with no text (empty, a blank scan), too long or of a type no reader takes is bad input (exit 2, as a
     # refused value is); one that cannot be read an error
     files["图表.xyz"] = "一份草稿".encode()
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("草稿.txt", "一份草稿")
+    files["草稿.zip"] = packed.getvalue()
     expected = {"empty.txt": ExitCode.USAGE, "scan.pdf": ExitCode.USAGE, "binary.txt": ExitCode.ERROR,
-                "long.txt": ExitCode.USAGE, "图表.xyz": ExitCode.USAGE}
+                "long.txt": ExitCode.USAGE, "图表.xyz": ExitCode.USAGE, "草稿.zip": ExitCode.USAGE}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         response = client.post("/api/check", files={"file": (name, data)})
         assert response.status_code in (413, 422), (name, response.text)
         body = response.json()
         assert body["ok"] is False and re.search(r"[\u4e00-\u9fff]", body["error"]), body
+        assert "导入" not in body["error"], body   # nothing is imported by a 查重 (new-user try 26: 「再导入其中的文件」)
         capsys.readouterr()
         assert run_cli(["check", str(tmp_path / name), "--home", home]) == expected[name], name
         said = capsys.readouterr()
