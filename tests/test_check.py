@@ -659,6 +659,9 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
         assert run_cli(["check", str(tmp_path / name), "--home", home]) == expected[name], name
         said = capsys.readouterr()
         assert said.out == "" and body["error"] in said.err and "Traceback" not in said.err, (name, said)
+    for path in ("/dev/null", str(tmp_path)):   # no draft file at all is bad input too, a device as a folder (try 26)
+        assert run_cli(["check", path, "--home", home]) == ExitCode.USAGE, path
+        assert "Traceback" not in capsys.readouterr().err
     assert run_cli(["check", str(tmp_path / "empty.txt"), "-o", str(tmp_path / "报告.pdf"), "--home", home]) \
         == ExitCode.USAGE
     assert "查重报告只能保存为 .html 或 .docx" in capsys.readouterr().err
@@ -971,9 +974,9 @@ def test_a_draft_that_never_ends_is_refused_in_chinese(library, tmp_path, monkey
     fifo = tmp_path / "草稿.txt"
     os.mkfifo(fifo)
     for path in (Path("/dev/zero"), fifo):
-        with pytest.raises(ReadError) as caught:
+        with pytest.raises(BadValue) as caught:   # the user's bad input: exit 2
             read_draft(library.settings, path)
-        assert caught.value.code == "unreadable" and "不是普通文件" in caught.value.message, path
+        assert caught.value.code == "not_a_file" and "不是普通文件" in caught.value.message, path
     monkeypatch.setattr(readers, "MAX_FILE_BYTES", 100)
     for size, status in ((100, ExitCode.OK), (101, ExitCode.ERROR)):
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("稿".encode() * 33 + b"x" * (size - 99))))

@@ -711,7 +711,7 @@ def test_only_a_regular_file_is_read_and_never_past_its_limit(tmp_path):
     for path in (Path("/dev/zero"), fifo, tmp_path):
         with pytest.raises(ReadError) as caught:
             read(path)
-        assert caught.value.code == "unreadable", path
+        assert caught.value.code == "not_a_file", path   # the user's bad input (sucai check: exit 2)
         assert "不是普通文件，而是文件夹、设备或命名管道" in caught.value.message
     exact = tmp_path / "稿.txt"
     exact.write_bytes(b"a" * 10)
