@@ -695,6 +695,69 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
     library.close()
 
 
+def test_another_batch_of_candidates_offers_none_already_in_the_draft(browser, sample_site, output_dir):
+    """New-user try 26: in a library of few sources 「换一批候选」 listed the paragraph just picked again. A candidate
+    overlapping a paragraph of the draft is not offered; when a new batch holds none but those listed before, the
+    page says so. The expected lists are the server's (paragraph_candidates, limit 5 then 10) less the picked span."""
+    import re
+
+    from sucai.accounts import Accounts
+    from sucai.drafting import paragraph_candidates, suggest_outline
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("换一批", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    genre, topic = "工作总结", "乡村振兴"
+    outline = suggest_outline(library, genre, topic, member=True).outline
+    asked = [(node.heading, above, bool(node.children)) for root in outline for node, above in root.places()]
+
+    def found(heading, above, parted, limit):
+        return paragraph_candidates(library, heading, genre=genre, member=True, limit=limit, above=above,
+                                    subheadings=parted, topic=topic)
+
+    context, page = new_page(browser, server)
+    log_in(page, server, "换一批", "writer-password-1")
+    page.goto("/drafts")
+    page.fill("#genre", genre)
+    page.fill("#topic", topic)
+    page.click("#suggest-outline")
+    page.locator("#outline-editor .heading-row").first.wait_for()
+    page.click("#accept-outline")
+    sections = page.locator("#sections .draft-section")
+    assert sections.count() == len(asked) + 1
+    checked = said = 0
+    for i, (heading, above, parted) in enumerate(asked, start=1):
+        first, second = found(heading, above, parted, 5), found(heading, above, parted, 10)
+        if not first:
+            continue
+        section = sections.nth(i)
+        section.locator(".candidate-list li.candidate").first.wait_for()
+        section.locator(".candidate .pick").first.click()
+        picked = first[0]
+        section.locator(".candidates summary").click()   # the list folded away when a candidate was picked…
+        shown = section.locator(".candidate .candidate-text").all_inner_texts()   # …and offers it no more
+        assert re.sub(r"\s", "", picked.marked.text) not in [re.sub(r"\s", "", t) for t in shown], heading
+        section.locator(".more-candidates").click()
+        section.locator(".candidate-list li:not(:has-text('正在查找'))").first.wait_for()
+        left = [c for c in second if c.doc_id != picked.doc_id or c.end <= picked.start or picked.end <= c.start]
+        shown = section.locator(".candidate .candidate-text").all_inner_texts()
+        assert [re.sub(r"\s", "", t) for t in shown] == [re.sub(r"\s", "", c.marked.text) for c in left], heading
+        exhausted = not {(c.doc_id, c.start) for c in left} - {(c.doc_id, c.start) for c in first}
+        note = section.locator(".candidate-list li.muted")
+        assert note.count() == exhausted, heading
+        if exhausted:
+            assert note.inner_text().startswith("没有新的候选段落了（已选用的不再列出）")
+        checked, said = checked + 1, said + exhausted
+    assert checked >= 3 and said >= 1, (checked, said)   # the samples hold one 工作总结: a heading's batch runs out
+    section.locator(".paragraph .remove-paragraph").first.click()   # taken out of the draft: offered again
+    shown = section.locator(".candidate .candidate-text").all_inner_texts()
+    assert re.sub(r"\s", "", picked.marked.text) in [re.sub(r"\s", "", t) for t in shown], heading
+    page.screenshot(path=str(output_dir / "drafting-3-another-batch.png"), full_page=True)
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_drafting_desk_says_in_chinese_when_the_server_does_not_answer(browser, sample_site, output_dir):
     """The 写作台 with no answer from the server (the connection refused, offline): its status line said the
     browser's own English ("Failed to fetch", "NetworkError when attempting to fetch resource.")."""
