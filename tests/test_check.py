@@ -1103,20 +1103,60 @@ def test_visitors_and_free_users_checks_are_limited_and_not_audited(home):
     user_token, member_token = (accounts.create_token(name, "t") for name in ("免费用户", "会员"))
     app = create_app(home)
     here, there = (TestClient(app, raise_server_exceptions=False, client=(ip, 1)) for ip in ("203.0.113.1", "203.0.113.2"))
-    assert [here.post("/api/check", json={"text": OWN}).status_code for _ in range(3)] == [200] * 3
-    refused = here.post("/api/check", json={"text": OWN})
+    drafts = [f"{OWN}（稿{n}）" for n in range(6)]   # each a new draft: a repeat of one is not charged (fix26)
+    assert [here.post("/api/check", json={"text": text}).status_code for text in drafts[:3]] == [200] * 3
+    refused = here.post("/api/check", json={"text": drafts[3]})
     assert refused.status_code == 429 and refused.json()["code"] == "too_many_checks"
     assert "每小时最多 3 次" in refused.json()["error"] and int(refused.headers["retry-after"]) > 0
-    page = here.post("/check", data={"text": OWN}, headers={"accept": "text/html"})
+    page = here.post("/check", data={"text": drafts[3]}, headers={"accept": "text/html"})
     assert page.status_code == 429 and "查重过于频繁" in page.text and int(page.headers["retry-after"]) > 0
     assert there.post("/api/check", json={"text": OWN}).status_code == 200      # another address
     user = [TestClient(app, raise_server_exceptions=False, client=(f"203.0.113.{n}", 1),
                        headers={"authorization": f"Bearer {user_token}"}) for n in range(10, 14)]
-    assert [client.post("/api/check", json={"text": OWN}).status_code for client in user] == [200, 200, 200, 429]
+    assert [client.post("/api/check", json={"text": text}).status_code for client, text in zip(user, drafts)] \
+        == [200, 200, 200, 429]
     member = TestClient(app, client=("203.0.113.1", 1), headers={"authorization": f"Bearer {member_token}"})
-    assert all(member.post("/api/check", json={"text": OWN}).status_code == 200 for _ in range(5))
+    assert all(member.post("/api/check", json={"text": text}).status_code == 200 for text in drafts[:5])
     audited = accounts.audit_log(100, event="check")
     assert [e["username"] for e in audited] == ["会员"] * 5 + ["免费用户"] * 3
+    accounts.close()
+
+
+def test_the_report_of_the_draft_just_checked_is_not_charged_again(home):
+    """New-user try 26: the 查重 page's report downloads (Word, 网页) each ran — and charged — the 查重 again: a visitor
+    who checked a draft and downloaded its report spent two of the hour's, a double click three. A 查重 of the draft
+    its viewer was charged for within half an hour is not charged, five times (RECHECKS); then, and for any other
+    draft, the limits hold as before — a visitor's by address, a member's daily 查重."""
+    import html
+
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_checks_per_hour = 1\nmember_daily_checks = 1\n")
+    library = Library.open(home)
+    library.ingest([SAMPLES / "library"], workers=1)
+    library.close()
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", "check-password", "member", "2099-12-31")
+    member_token = accounts.create_token("会员", "t")
+    app = create_app(home)
+    visitor = TestClient(app, raise_server_exceptions=False, client=("203.0.113.5", 1))
+    page = visitor.post("/check", data={"text": f"{OWN}\n{OWN2}"}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'id="check-result"' in page.text
+    # what the page's download forms send: the report's text, its line ends as a browser sends a form's (CR LF)
+    sent = {html.unescape(text).replace("\n", "\r\n")
+            for text in re.findall(r'<textarea name="text" hidden>(.*?)</textarea>', page.text, re.S)}
+    assert sent == {f"{OWN}\r\n{OWN2}"}
+    downloads = [visitor.post("/api/check", params={"format": fmt}, data={"text": f"{OWN}\r\n{OWN2}"})
+                 for fmt in ("docx", "html", "docx", "html", "docx", "html")]
+    assert [r.status_code for r in downloads] == [200] * 5 + [429], [r.text[:80] for r in downloads]   # RECHECKS
+    assert downloads[0].content[:2] == b"PK" and "总文字复制比" in downloads[1].text
+    assert visitor.post("/api/check", json={"text": OWN}).json()["code"] == "too_many_checks"   # another draft
+    member = TestClient(app, raise_server_exceptions=False, client=("203.0.113.5", 1),
+                        headers={"authorization": f"Bearer {member_token}"})
+    assert member.post("/api/check", json={"text": OWN}).status_code == 200   # the member's own, not the visitor's
+    assert member.post("/api/check", params={"format": "docx"}, json={"text": OWN}).status_code == 200
+    assert accounts.used_today(accounts.viewer_for_token(member_token), "check") == 1
+    other = member.post("/api/check", json={"text": OWN2})
+    assert other.status_code == 429 and other.json()["code"] == "quota_exceeded"
     accounts.close()
 
 
