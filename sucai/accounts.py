@@ -104,6 +104,10 @@ EVENT_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "�
                 "code_failed": "卡密兑换失败", "code_voided": "作废卡密"}
 QUOTA_KINDS = {"download": "下载", "draft": "写作", "check": "查重"}   # daily quotas: kind → audit event of the same name
 
+RECHECK_SECONDS = 30 * 60
+RECHECKS = 5
+"""A 查重 of a draft its viewer was charged for within :data:`RECHECK_SECONDS` — its report downloaded as Word and as
+a web page, a double click — is not charged again, :data:`RECHECKS` times (:meth:`Accounts.repeated_check`)."""
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
 TOKEN_PREFIX = "sc_"
@@ -762,6 +766,27 @@ class Accounts:
             raise TooManyRequests(f"查重过于频繁（每小时最多 {most} 次），请约 {minutes(wait)} 分钟后再试；"
                                   "会员可按每日次数查重", code="too_many_checks", retry_after=wait)
 
+    def repeated_check(self, viewer: Viewer, source_ip: str | None, text: str, *, spend: bool = True) -> bool:
+        """Whether a 查重 of ``text`` by ``viewer`` repeats one it was charged for (:meth:`checked`) within the last
+        :data:`RECHECK_SECONDS`, and fewer than :data:`RECHECKS` repeats of it were: then it is not charged — neither
+        a member's daily 查重 nor a visitor's or free user's of the hour — and counted as a repeat (unless ``spend`` is
+        False: a HEAD). A writer who checked a draft and then downloaded its report spent two, a double click three.
+        The repeats are counted, so that they are no way round the limits: each makes the whole report again."""
+        key = _check_key(viewer, source_ip, text)
+        now = self._now().timestamp()
+        with self.transaction() as conn:
+            done = conn.execute(select(func.count()).select_from(attempts).where(
+                attempts.c.kind == "checked", attempts.c.key == key, attempts.c.at > now - RECHECK_SECONDS)).scalar_one()
+            if not 0 < done <= RECHECKS:
+                return False
+            if spend:
+                conn.execute(attempts.insert().values(kind="checked", key=key, at=now))
+            return True
+
+    def checked(self, viewer: Viewer, source_ip: str | None, text: str) -> None:
+        """Remember that ``viewer`` was charged for a 查重 of the draft ``text``, for :meth:`repeated_check`."""
+        self.claim([("checked", _check_key(viewer, source_ip, text), None)], RECHECK_SECONDS)
+
     def limit_free_batch(self, viewer: Viewer, source_ip: str | None, *, spend: bool = True) -> None:
         """Count a 打包下载 (a zip) of a visitor, by IP address, or of a free user, by account and by address, before it is made
         (up to 100 documents: 1.2–1.8 s CPU as .docx). Raises TooManyRequests (429, ``too_many_downloads``) when
@@ -945,6 +970,15 @@ def _counter_key(name: str, account: Viewer | None) -> str:
     is no account's counter: its failures locked the first account out; a longer name is no account's either, and
     PostgreSQL indexes no key past 2,704 bytes: attack 20)."""
     return account_key(account) if account is not None else f"={folded(name)[:64]}"
+
+
+def _check_key(viewer: Viewer, source_ip: str | None, text: str) -> str:
+    """The key of a 查重 of ``text`` by ``viewer`` (:meth:`Accounts.repeated_check`): the account, or a visitor's
+    address (:func:`address_key`), and the hash of the text with its line ends as a form sends them, CR LF, read as
+    LF (a report's text sent back by the 查重 page's download forms)."""
+    who = account_key(viewer) if viewer.logged_in else f"ip:{address_key(source_ip)}"
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    return f"{who}:{hashlib.sha256(lines.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def account_key(account: Viewer) -> str:

@@ -42,22 +42,22 @@ _LABEL = re.compile(
     rf"|[0-9]+(?:\.[0-9]+)*\s*[、.．](?!(?!{LABEL_YEAR})[0-9])|[①-⑳⑴-⒇㈠-㈩])\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
 _FACT_KINDS = ("unit", "year", "date", "person")
-# the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part; 计划 does,
-# a 工作总结's 下一步工作计划 — whole: 计划生育, 招生计划 name none), and the words that may stand beside them without
-# naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
+# the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part; 计划 and
+# 任务 do, a 工作总结's 下一步工作计划, a 政府工作报告's or 实施方案's 主要任务 — whole: 计划生育, 招生计划 name none), and
+# the words that may stand beside them without naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
 PART_NAMES = (("原因", ("原因", "根源")),
-              ("措施", ("整改", "措施", "举措", "努力方向", "打算", "计划", "下一步", "下步")),
+              ("措施", ("整改", "措施", "举措", "努力方向", "打算", "计划", "任务", "下一步", "下步")),
               ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")))
-_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "取得", "工作", "今后", "的")
+_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "取得", "工作", "政府工作", "今后", "今年", "的")
 # a key made of a part's words and the fillers, each whole (no word is a prefix of another: possessive, linear)
 _PART_KEYS = tuple((name, re.compile(f"(?:{'|'.join((*words, *_PART_FILLERS))})++"), words) for name, words in PART_NAMES)
 
 
 # the parts of a document and the words that name them, each at the end of a part heading (存在的问题, 原因分析,
-# 下步打算, 2023年工作回顾): the part of a heading naming more is that of its last ("问题产生的原因" is a cause,
-# "针对问题的整改措施" a measure)
+# 下步打算, 2023年工作回顾, 2024年政府工作任务): the part of a heading naming more is that of its last ("问题产生的原因"
+# is a cause, "针对问题的整改措施" a measure)
 ROLES = (("原因", ("原因", "根源", "症结")),
-         ("措施", ("整改", "措施", "举措", "打算", "计划", "下一步", "下步", "努力方向", "对策", "思路", "安排")),
+         ("措施", ("整改", "措施", "举措", "打算", "计划", "任务", "下一步", "下步", "努力方向", "对策", "思路", "安排")),
          ("问题", ("问题", "不足", "差距", "短板")),
          ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况", "开展情况", "工作情况")))
 _PART_OF = {word: name for name, words in ROLES for word in words}

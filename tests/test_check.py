@@ -12,6 +12,7 @@ import re
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
@@ -719,18 +720,26 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
     # a draft with no text (empty, a blank scan), too long or of a type no reader takes is bad input (exit 2, as a
     # refused value is); one that cannot be read an error
     files["图表.xyz"] = "一份草稿".encode()
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("草稿.txt", "一份草稿")
+    files["草稿.zip"] = packed.getvalue()
     expected = {"empty.txt": ExitCode.USAGE, "scan.pdf": ExitCode.USAGE, "binary.txt": ExitCode.ERROR,
-                "long.txt": ExitCode.USAGE, "图表.xyz": ExitCode.USAGE}
+                "long.txt": ExitCode.USAGE, "图表.xyz": ExitCode.USAGE, "草稿.zip": ExitCode.USAGE}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         response = client.post("/api/check", files={"file": (name, data)})
         assert response.status_code in (413, 422), (name, response.text)
         body = response.json()
         assert body["ok"] is False and re.search(r"[\u4e00-\u9fff]", body["error"]), body
+        assert "导入" not in body["error"], body   # nothing is imported by a 查重 (new-user try 26: 「再导入其中的文件」)
         capsys.readouterr()
         assert run_cli(["check", str(tmp_path / name), "--home", home]) == expected[name], name
         said = capsys.readouterr()
         assert said.out == "" and body["error"] in said.err and "Traceback" not in said.err, (name, said)
+    for path in ("/dev/null", str(tmp_path)):   # no draft file at all is bad input too, a device as a folder (try 26)
+        assert run_cli(["check", path, "--home", home]) == ExitCode.USAGE, path
+        assert "Traceback" not in capsys.readouterr().err
     assert run_cli(["check", str(tmp_path / "empty.txt"), "-o", str(tmp_path / "报告.pdf"), "--home", home]) \
         == ExitCode.USAGE
     assert "查重报告只能保存为 .html 或 .docx" in capsys.readouterr().err
@@ -1078,9 +1087,9 @@ def test_a_draft_that_never_ends_is_refused_in_chinese(library, tmp_path, monkey
     fifo = tmp_path / "草稿.txt"
     os.mkfifo(fifo)
     for path in (Path("/dev/zero"), fifo):
-        with pytest.raises(ReadError) as caught:
+        with pytest.raises(BadValue) as caught:   # the user's bad input: exit 2
             read_draft(library.settings, path)
-        assert caught.value.code == "unreadable" and "不是普通文件" in caught.value.message, path
+        assert caught.value.code == "not_a_file" and "不是普通文件" in caught.value.message, path
     monkeypatch.setattr(readers, "MAX_FILE_BYTES", 100)
     for size, status in ((100, ExitCode.OK), (101, ExitCode.ERROR)):
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("稿".encode() * 33 + b"x" * (size - 99))))
@@ -1207,20 +1216,60 @@ def test_visitors_and_free_users_checks_are_limited_and_not_audited(home):
     user_token, member_token = (accounts.create_token(name, "t") for name in ("免费用户", "会员"))
     app = create_app(home)
     here, there = (TestClient(app, raise_server_exceptions=False, client=(ip, 1)) for ip in ("203.0.113.1", "203.0.113.2"))
-    assert [here.post("/api/check", json={"text": OWN}).status_code for _ in range(3)] == [200] * 3
-    refused = here.post("/api/check", json={"text": OWN})
+    drafts = [f"{OWN}（稿{n}）" for n in range(6)]   # each a new draft: a repeat of one is not charged (fix26)
+    assert [here.post("/api/check", json={"text": text}).status_code for text in drafts[:3]] == [200] * 3
+    refused = here.post("/api/check", json={"text": drafts[3]})
     assert refused.status_code == 429 and refused.json()["code"] == "too_many_checks"
     assert "每小时最多 3 次" in refused.json()["error"] and int(refused.headers["retry-after"]) > 0
-    page = here.post("/check", data={"text": OWN}, headers={"accept": "text/html"})
+    page = here.post("/check", data={"text": drafts[3]}, headers={"accept": "text/html"})
     assert page.status_code == 429 and "查重过于频繁" in page.text and int(page.headers["retry-after"]) > 0
     assert there.post("/api/check", json={"text": OWN}).status_code == 200      # another address
     user = [TestClient(app, raise_server_exceptions=False, client=(f"203.0.113.{n}", 1),
                        headers={"authorization": f"Bearer {user_token}"}) for n in range(10, 14)]
-    assert [client.post("/api/check", json={"text": OWN}).status_code for client in user] == [200, 200, 200, 429]
+    assert [client.post("/api/check", json={"text": text}).status_code for client, text in zip(user, drafts)] \
+        == [200, 200, 200, 429]
     member = TestClient(app, client=("203.0.113.1", 1), headers={"authorization": f"Bearer {member_token}"})
-    assert all(member.post("/api/check", json={"text": OWN}).status_code == 200 for _ in range(5))
+    assert all(member.post("/api/check", json={"text": text}).status_code == 200 for text in drafts[:5])
     audited = accounts.audit_log(100, event="check")
     assert [e["username"] for e in audited] == ["会员"] * 5 + ["免费用户"] * 3
+    accounts.close()
+
+
+def test_the_report_of_the_draft_just_checked_is_not_charged_again(home):
+    """New-user try 26: the 查重 page's report downloads (Word, 网页) each ran — and charged — the 查重 again: a visitor
+    who checked a draft and downloaded its report spent two of the hour's, a double click three. A 查重 of the draft
+    its viewer was charged for within half an hour is not charged, five times (RECHECKS); then, and for any other
+    draft, the limits hold as before — a visitor's by address, a member's daily 查重."""
+    import html
+
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_checks_per_hour = 1\nmember_daily_checks = 1\n")
+    library = Library.open(home)
+    library.ingest([SAMPLES / "library"], workers=1)
+    library.close()
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", "check-password", "member", "2099-12-31")
+    member_token = accounts.create_token("会员", "t")
+    app = create_app(home)
+    visitor = TestClient(app, raise_server_exceptions=False, client=("203.0.113.5", 1))
+    page = visitor.post("/check", data={"text": f"{OWN}\n{OWN2}"}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'id="check-result"' in page.text
+    # what the page's download forms send: the report's text, its line ends as a browser sends a form's (CR LF)
+    sent = {html.unescape(text).replace("\n", "\r\n")
+            for text in re.findall(r'<textarea name="text" hidden>(.*?)</textarea>', page.text, re.S)}
+    assert sent == {f"{OWN}\r\n{OWN2}"}
+    downloads = [visitor.post("/api/check", params={"format": fmt}, data={"text": f"{OWN}\r\n{OWN2}"})
+                 for fmt in ("docx", "html", "docx", "html", "docx", "html")]
+    assert [r.status_code for r in downloads] == [200] * 5 + [429], [r.text[:80] for r in downloads]   # RECHECKS
+    assert downloads[0].content[:2] == b"PK" and "总文字复制比" in downloads[1].text
+    assert visitor.post("/api/check", json={"text": OWN}).json()["code"] == "too_many_checks"   # another draft
+    member = TestClient(app, raise_server_exceptions=False, client=("203.0.113.5", 1),
+                        headers={"authorization": f"Bearer {member_token}"})
+    assert member.post("/api/check", json={"text": OWN}).status_code == 200   # the member's own, not the visitor's
+    assert member.post("/api/check", params={"format": "docx"}, json={"text": OWN}).status_code == 200
+    assert accounts.used_today(accounts.viewer_for_token(member_token), "check") == 1
+    other = member.post("/api/check", json={"text": OWN2})
+    assert other.status_code == 429 and other.json()["code"] == "quota_exceeded"
     accounts.close()
 
 

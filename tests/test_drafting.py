@@ -496,6 +496,8 @@ def test_candidates_carry_their_placeholders(units):
     ("下一步工作打算", "措施"), ("今后打算", "措施"), ("下步打算", "措施"), ("取得的成绩", "成效"),   # a 工作总结's (user22)
     ("下一步工作计划", "措施"), ("下步工作计划", "措施"), ("今后工作计划", "措施"), ("工作计划", "措施"),   # fix25
     ("计划生育", None), ("招生计划", None), ("计划单列市", None),   # 计划 of a topic, not whole
+    ("主要任务", "措施"), ("工作任务", "措施"), ("今年工作任务", "措施"), ("2024年政府工作任务", "措施"),   # fix26
+    ("重点任务", None), ("招生任务", None), ("政府工作", None),   # 任务 of a topic; no part's word
     ("工作总结", None), ("主要工作", None),   # a 文种, no part's word
     ("担当作为方面存在问题", None), ("问题产生的原因", None), ("问题原因分析", None),
     ("存问题在", None),    # 存在 split around 问题: the filler's characters, not the word (review 17)
@@ -506,8 +508,8 @@ def test_a_query_word_names_a_part_with_whole_words(text, part):
 
 
 # headings of real documents (sucai/samples/src, ../shared/samples, ../shared/corpus), the part each names marked by
-# hand: 4 问题, 4 原因, 10 措施, 4 成效 and 26 naming none — topic headings (关于…问题, X问题, a law's X措施, a title)
-# and measures holding a part's word (开展案例剖析, 加快补齐…短板)
+# hand: 4 问题, 4 原因, 13 措施, 4 成效 and 30 naming none — topic headings (关于…问题, X问题, a law's X措施, X的任务, a
+# title) and measures holding a part's word (开展案例剖析, 加快补齐…短板)
 HEADING_PARTS = [
     ("一、存在的主要问题", "问题"), ("三、存在的问题", "问题"), ("一、主要问题", "问题"),
     ("（二）深入查摆问题", "问题"),                       # 以案促改实施方案: finding the problems, what they are under
@@ -517,6 +519,7 @@ HEADING_PARTS = [
     ("四、存在的不足和今后打算", "措施"), ("四、对策建议", "措施"), ("二、2024年工作打算", "措施"),
     ("二、2014年工作安排", "措施"), ("（三）具体措施", "措施"), ("三、工作措施", "措施"),
     ("二、有关部门下一步拟采取的措施", "措施"),
+    ("三、2024年政府工作任务", "措施"), ("二、工作任务", "措施"), ("四、主要任务", "措施"),   # fix26: 任务
     ("一、2023年工作回顾", "成效"), ("一、过去一年工作回顾", "成效"), ("一、“十二五”时期和2015年工作回顾", "成效"),
     ("二、主要做法", "成效"), ("一、2023年工作开展情况", "成效"), ("一、工作情况", "成效"),   # a 工作总结's (user22)
     ("八、关于防灾抗灾和移民安置问题", None), ("一、关于适用范围问题", None), ("三、关于全面规划、加强领导的问题", None),
@@ -529,6 +532,8 @@ HEADING_PARTS = [
     ("二、突出问题导向，扎实推进基层减负各项措施", None), ("三、以实际行动推动减负措施落地见效", None),
     ("第六章强制措施", None), ("第四章大气污染防治措施", None), ("第三章实施戒严的措施", None),
     ("（二）总体思路", None), ("案情回顾", None), ("（三）总结经验做法", None), ("一、基本情况", None),
+    ("目前形势和我们的任务", None), ("第二章 维护国家安全的任务", None), ("第三条 居民委员会的任务：", None),
+    ("抗美援朝的伟大胜利和今后的任务", None),
 ]
 
 
@@ -551,7 +556,8 @@ def test_a_heading_s_role_is_that_of_the_highest_heading_naming_a_part():
     assert role(["三、下一步整改措施", "（二）深刻剖析问题根源"]) == "措施"     # a measure under the measures
     assert role(["一、存在的主要问题", "（二）担当作为方面"]) == "问题"
     assert role(["三、存在的问题", "（二）内生动力不足"]) == "问题"
-    assert role(["二、主要任务", "（一）开展警示教育", "2.开展案例剖析"]) is None
+    assert role(["二、主要任务", "（一）开展警示教育", "2.开展案例剖析"]) == "措施"   # a 实施方案's tasks (fix26), not a cause
+    assert role(["（一）开展警示教育", "2.开展案例剖析"]) is None
     assert role(["八、关于防灾抗灾和移民安置问题", "（一）关于移民安置"]) is None
     assert role(["在担当作为方面"]) is None
 
@@ -592,6 +598,16 @@ def test_a_plan_heading_takes_the_plans_of_a_report(units, heading):
     """fix25, writing a 工作总结 or 述职报告: 「下一步工作计划」 got no candidate — 计划 named no part, and the
     library words the plans 2024年工作打算 (sucai/samples/src/05_工作总结.txt), 存在的不足和今后打算 (04_述职报告.txt)."""
     for genre, part in (("工作总结", "三、2024年工作打算"), ("述职报告", "四、存在的不足和今后打算")):
+        found = paragraph_candidates(units, heading, genre=genre, member=True, limit=20)
+        assert [c.section_path[-1] for c in found] == [part], genre
+
+
+@pytest.mark.parametrize("heading", ["三、2025年政府工作任务", "今年工作任务", "二、工作任务"])
+def test_a_task_heading_takes_the_plans_of_a_report(units, heading):
+    """fix26: 「2024年政府工作任务」, 「今年工作任务」 named no part (任务 was no part's word) and got no candidate; the
+    library's plans are 二、2024年主要任务 (sucai/samples/src/10_政府工作报告.txt), 二、主要任务 (07_实施方案.txt) and
+    三、2024年工作打算 (05_工作总结.txt)."""
+    for genre, part in (("政府工作报告", "二、2024年主要任务"), ("实施方案", "二、主要任务"), ("工作总结", "三、2024年工作打算")):
         found = paragraph_candidates(units, heading, genre=genre, member=True, limit=20)
         assert [c.section_path[-1] for c in found] == [part], genre
 

@@ -322,9 +322,9 @@ def test_read_reports_a_missing_file(tmp_path):
         (b"", "空.txt", "empty", "文件为空（没有文字内容）"),
         # a .zip is a zip: not "实际是 zip 压缩包（不是 Word 文档）" (new-user try 16); a .txt that is one is "实际是"
         (b"PK\x03\x04" + bytes(30), "打包.zip", "unsupported_format",
-         "不支持的文件：“打包.zip” 是 zip 压缩包；请先解压，再导入其中的文件"),
+         "不支持的文件：“打包.zip” 是 zip 压缩包；请先解压，再使用其中的文件"),
         (b"PK\x03\x04" + bytes(30), "材料.txt", "unsupported_format",
-         "不支持的文件：“材料.txt” 实际是 zip 压缩包；请先解压，再导入其中的文件"),
+         "不支持的文件：“材料.txt” 实际是 zip 压缩包；请先解压，再使用其中的文件"),
         (b"Rar!\x1a\x07", "材料.rar", "unsupported_format", "不支持的文件：“材料.rar” 是 RAR 压缩包；请先解压"),
         (b"\x1f\x8b\x08", "材料.tgz", "unsupported_format", "不支持的文件：“材料.tgz” 是 gzip 压缩包；请先解压"),
         (b"7z\xbc\xaf\x27\x1c", "材料.7z", "unsupported_format", "不支持的文件：“材料.7z” 是 7-Zip 压缩包；请先解压"),
@@ -711,7 +711,7 @@ def test_only_a_regular_file_is_read_and_never_past_its_limit(tmp_path):
     for path in (Path("/dev/zero"), fifo, tmp_path):
         with pytest.raises(ReadError) as caught:
             read(path)
-        assert caught.value.code == "unreadable", path
+        assert caught.value.code == "not_a_file", path   # the user's bad input (sucai check: exit 2)
         assert "不是普通文件，而是文件夹、设备或命名管道" in caught.value.message
     exact = tmp_path / "稿.txt"
     exact.write_bytes(b"a" * 10)

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import lxml.html
 import pytest
 
 from sucai.counting import count_chars
@@ -103,6 +104,8 @@ def new_page(browser, server: Server, **options):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     page.errors = errors
+    page.console_errors = []   # what the console says is an error (a page's own failed requests too): asked where none is due
+    page.on("console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None)
     return context, page
 
 
@@ -253,9 +256,12 @@ def test_copy_paragraph_and_member_notice(browser, sample_site, output_dir):
     body.locator("button.copy.done").wait_for()
     assert pasted_blocks(page) == [["P", body.locator(".ptext").inner_text().strip(), INDENT]]
     assert not page.errors, page.errors
+    # no Content-Security-Policy error (new-user try 26: the HTML put on the clipboard was parsed in the page, whose
+    # style-src 'self' refused each paragraph's style attribute)
+    assert not page.console_errors, page.console_errors
     context.close()
     context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
-    page.add_init_script("delete window.ClipboardItem")   # a browser without it: text/plain, as before
+    page.add_init_script("document.execCommand = () => false")   # no copy event: text/plain by the Clipboard API
     page.goto("/documents/1")
     page.evaluate("navigator.clipboard.writeText('')")   # not what the first page copied
     body = page.locator(".para:not(.heading):not(.element)").first
@@ -272,10 +278,10 @@ INDENT = "text-indent:2em;mso-char-indent-count:2"
 
 
 def pasted_blocks(page) -> list[list[str]]:
-    """The text/html on the clipboard as Word would take it in: each block's tag, text and style (:data:`INDENT`)."""
-    return page.evaluate("""navigator.clipboard.read().then(items => items[0].getType("text/html")).then(b => b.text())
-        .then(html => [...new DOMParser().parseFromString(html, "text/html").body.children]
-        .map(e => [e.tagName, e.textContent, e.getAttribute("style") || ""]))""")
+    """The text/html on the clipboard as Word would take it in: each block's tag, text and style (:data:`INDENT`).
+    Parsed here, not in the page, whose Content-Security-Policy would refuse the style attributes it parsed."""
+    html = page.evaluate('navigator.clipboard.read().then(items => items[0].getType("text/html")).then(b => b.text())')
+    return [[e.tag.upper(), e.text_content(), e.get("style") or ""] for e in lxml.html.document_fromstring(html).body]
 
 
 # The text of the body's paragraphs before an element (the marker's own words and the copy buttons left out).
@@ -641,6 +647,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
             plain_lines += [p.text.strip() for p in section.paragraphs]
         assert pasted_blocks(page) == expected_blocks and len(expected_blocks) > len(headings) + 2
         assert page.evaluate("navigator.clipboard.readText()") == "\n".join(plain_lines)   # text/plain beside it
+        assert not page.console_errors, page.console_errors   # nor any CSP error (new-user try 26)
         assert page.locator("#draft-list li .meta").inner_text() == f"{GENRE} · {saved:%Y-%m-%d %H:%M}"   # user22
         with page.expect_download() as info:
             page.click("#download-docx")
@@ -686,6 +693,69 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         assert not page.errors, page.errors
         context.close()
     library.close()
+
+
+def test_another_batch_of_candidates_offers_none_already_in_the_draft(browser, sample_site, output_dir):
+    """New-user try 26: in a library of few sources 「换一批候选」 listed the paragraph just picked again. A candidate
+    overlapping a paragraph of the draft is not offered; when a new batch holds none but those listed before, the
+    page says so. The expected lists are the server's (paragraph_candidates, limit 5 then 10) less the picked span."""
+    import re
+
+    from sucai.accounts import Accounts
+    from sucai.drafting import paragraph_candidates, suggest_outline
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("换一批", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    genre, topic = "工作总结", "乡村振兴"
+    outline = suggest_outline(library, genre, topic, member=True).outline
+    asked = [(node.heading, above, bool(node.children)) for root in outline for node, above in root.places()]
+
+    def found(heading, above, parted, limit):
+        return paragraph_candidates(library, heading, genre=genre, member=True, limit=limit, above=above,
+                                    subheadings=parted, topic=topic)
+
+    context, page = new_page(browser, server)
+    log_in(page, server, "换一批", "writer-password-1")
+    page.goto("/drafts")
+    page.fill("#genre", genre)
+    page.fill("#topic", topic)
+    page.click("#suggest-outline")
+    page.locator("#outline-editor .heading-row").first.wait_for()
+    page.click("#accept-outline")
+    sections = page.locator("#sections .draft-section")
+    assert sections.count() == len(asked) + 1
+    checked = said = 0
+    for i, (heading, above, parted) in enumerate(asked, start=1):
+        first, second = found(heading, above, parted, 5), found(heading, above, parted, 10)
+        if not first:
+            continue
+        section = sections.nth(i)
+        section.locator(".candidate-list li.candidate").first.wait_for()
+        section.locator(".candidate .pick").first.click()
+        picked = first[0]
+        section.locator(".candidates summary").click()   # the list folded away when a candidate was picked…
+        shown = section.locator(".candidate .candidate-text").all_inner_texts()   # …and offers it no more
+        assert re.sub(r"\s", "", picked.marked.text) not in [re.sub(r"\s", "", t) for t in shown], heading
+        section.locator(".more-candidates").click()
+        section.locator(".candidate-list li:not(:has-text('正在查找'))").first.wait_for()
+        left = [c for c in second if c.doc_id != picked.doc_id or c.end <= picked.start or picked.end <= c.start]
+        shown = section.locator(".candidate .candidate-text").all_inner_texts()
+        assert [re.sub(r"\s", "", t) for t in shown] == [re.sub(r"\s", "", c.marked.text) for c in left], heading
+        exhausted = not {(c.doc_id, c.start) for c in left} - {(c.doc_id, c.start) for c in first}
+        note = section.locator(".candidate-list li.muted")
+        assert note.count() == exhausted, heading
+        if exhausted:
+            assert note.inner_text().startswith("没有新的候选段落了（已选用的不再列出）")
+        checked, said = checked + 1, said + exhausted
+    assert checked >= 3 and said >= 1, (checked, said)   # the samples hold one 工作总结: a heading's batch runs out
+    section.locator(".paragraph .remove-paragraph").first.click()   # taken out of the draft: offered again
+    shown = section.locator(".candidate .candidate-text").all_inner_texts()
+    assert re.sub(r"\s", "", picked.marked.text) in [re.sub(r"\s", "", t) for t in shown], heading
+    page.screenshot(path=str(output_dir / "drafting-3-another-batch.png"), full_page=True)
+    assert not page.errors, page.errors
+    context.close()
 
 
 def test_drafting_desk_says_in_chinese_when_the_server_does_not_answer(browser, sample_site, output_dir):

@@ -61,7 +61,7 @@ CHARS_PER_CANDIDATE = 300
 """A longer draft has more sources: a round aligns at least one per this many skeleton characters of the draft
 (:func:`_limit`). At 20 + 30 + 30 sources whatever its length, a 50,000-字 draft compiled from some 130 corpus
 documents was found 72 % copied where 84 % was (75 of its 341 copied paragraphs missed)."""
-_BAD_INPUT = {"empty", "unsupported_format"}   # codes of a draft file that is the user's bad input, not a read failure
+_BAD_INPUT = {"empty", "unsupported_format", "not_a_file"}   # codes of a draft file that is the user's bad input, not a read failure
 NO_TEXT = "草稿中没有可查重的文字（为空，或只有图片、符号）"   # the refusal of a draft with nothing to check (empty_draft)
 
 
@@ -214,7 +214,8 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
     ``parse_memory_mb``, ``parse_max_pages``); a Markdown file as the text its writer wrote, without its markup and
     our download's metadata line (:func:`.markdown.written_text`). Raises ReadError with the reason — BadValue
     for the user's bad input (exit status 2 on the command line): a draft with no text at all (code ``empty``), a file
-    of a type no reader takes (``unsupported_format``).
+    of a type no reader takes (``unsupported_format``), a path that is no regular file (``not_a_file``: a folder,
+    ``/dev/null``, a named pipe).
 
     A plain-text draft of at most :data:`_INLINE_BYTES_PER_CHAR` bytes per character of ``settings.check_max_chars``,
     or a Markdown one of at most :data:`_INLINE_MARKDOWN_BYTES`, is read in this process instead (:func:`_small_text`):

@@ -14,7 +14,7 @@ and read by the .docx reader; images and PDFs without a text layer are OCR'd
 by Tesseract (``ocr``).
 
 Every failure is a ``sucai.errors.ReadError`` with a ``code``: "not_found",
-"unreadable", "too_large", "unsupported_format", "not_docx", "not_pdf",
+"not_a_file", "unreadable", "too_large", "unsupported_format", "not_docx", "not_pdf",
 "not_office", "corrupt", "undecodable", "empty", "timeout",
 "converter_unavailable", "ocr_unavailable".
 """
@@ -47,7 +47,7 @@ OFFICE_FORMATS = frozenset(office.FORMATS)  # converted by LibreOffice first
 OFFICE_SUFFIXES = frozenset(f".{kind}" for kind in OFFICE_FORMATS)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _SNIFF_BYTES = 1024
-_UNZIP = "请先解压，再导入其中的文件"
+_UNZIP = "请先解压，再使用其中的文件"   # 导入 or 查重: the same words fit both (new-user try 26)
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _ZIP = "zip 压缩包"
 _BINARY_SIGNATURES = (  # (magic, what the file really is, what the user can do)
@@ -221,7 +221,8 @@ def file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     Anything else is refused unread, without waiting: a named pipe is opened without waiting for a writer, and a
     device (``/dev/zero``: endless), a pipe or a folder is not read.
 
-    Raises ReadError "not_found" (no such file), "unreadable" (not a regular file, no permission), "too_large"."""
+    Raises ReadError "not_found" (no such file), "not_a_file" (a folder, a device — /dev/null — or a named pipe),
+    "unreadable" (no permission, an I/O error), "too_large"."""
     path = Path(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -232,7 +233,7 @@ def file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _unreadable(path, "不是普通文件，而是文件夹、设备或命名管道")
+            raise _unreadable(path, "不是普通文件，而是文件夹、设备或命名管道", code="not_a_file")
         refuse_large(info.st_size, f"“{path.name}” ", limit)
         with os.fdopen(fd, "rb", closefd=False) as file:
             data = file.read(limit + 1)
@@ -244,15 +245,15 @@ def file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def _unreadable(path: Path, reason: str) -> ReadError:
-    return ReadError(f"无法读取 {path}（{reason}），请确认它是文件而不是文件夹，并且有读取权限", code="unreadable")
+def _unreadable(path: Path, reason: str, code: str = "unreadable") -> ReadError:
+    return ReadError(f"无法读取 {path}（{reason}），请确认它是文件而不是文件夹，并且有读取权限", code=code)
 
 
 def read(path: Path, limits: Limits = Limits()) -> RawDocument:
     """Read the file at ``path`` (see ``read_bytes``), a regular file only (:func:`file_bytes`).
 
-    Raises ReadError "not_found" (no such file), "unreadable" (a directory, a device, a named pipe or no
-    permission), "too_large" (over MAX_FILE_BYTES, 200 MB), or any code of ``read_bytes``.
+    Raises ReadError "not_found" (no such file), "not_a_file" (a directory, a device or a named pipe), "unreadable"
+    (no permission), "too_large" (over MAX_FILE_BYTES, 200 MB), or any code of ``read_bytes``.
     """
     path = Path(path)
     return read_bytes(file_bytes(path), path.name, limits)

@@ -94,7 +94,7 @@ async def api_check(
     text, token, counted = await draft_text(request, library.settings, viewer)
     check_session_csrf(request, token)
     check_length(text, library.settings)   # an over-long draft costs nothing more: not even a visitor's hourly 查重
-    report, file = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
+    report, file = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字", text,
                                            lambda: with_file(request, check_text(library, text, viewer.member), format),
                                            counted)
     if file is None:
@@ -130,7 +130,7 @@ async def check_submit(
         text, token, counted = await draft_text(request, library.settings, viewer)
         check_session_csrf(request, token)
         check_length(text, library.settings)
-        report = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字",
+        report = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字", text,
                                          lambda: check_text(library, text, viewer.member), counted)
     except SucaiError as error:   # the page tells it, with the headers the API's answer has (429's Retry-After)
         return with_error_headers(_page(request, viewer, error=error.message, status=error.status), error)
@@ -140,15 +140,23 @@ async def check_submit(
 T = TypeVar("T")
 
 
-def spend_check(request: Request, viewer: Viewer, detail: str, work: Callable[[], T], counted: bool = False) -> T:
-    """``work()`` (a 查重 and what is made of it) for ``viewer``: a visitor's or free user's counted
-    against ``free_checks_per_hour`` before it runs (429 ``too_many_checks``, :meth:`Accounts.limit_free_check`) unless
-    ``counted`` already (an uploaded file's, :func:`draft_text`), a member's spending one of today's 查重 once it
+def spend_check(request: Request, viewer: Viewer, detail: str, text: str, work: Callable[[], T],
+                counted: bool = False) -> T:
+    """``work()`` (a 查重 of the draft ``text`` and what is made of it) for ``viewer``: a visitor's or free user's
+    counted against ``free_checks_per_hour`` before it runs (429 ``too_many_checks``, :meth:`Accounts.limit_free_check`)
+    unless ``counted`` already (an uploaded file's, :func:`draft_text`), a member's spending one of today's 查重 once it
     succeeded (:func:`~sucai.web.deps.spending`); a HEAD (a saved draft's, :func:`~sucai.web.deps.spends`) is only
-    refused when none is left. For a worker thread."""
+    refused when none is left. A repeat of a 查重 charged for (:meth:`Accounts.repeated_check`: the report of the
+    draft just checked downloaded) is not charged again. For a worker thread."""
+    accounts, address = get_accounts(request), client_ip(request)
+    if accounts.repeated_check(viewer, address, text, spend=spends(request)):
+        return work()
     if not counted:
-        get_accounts(request).limit_free_check(viewer, client_ip(request), spend=spends(request))
-    return spending(request, viewer, "check", detail, work)
+        accounts.limit_free_check(viewer, address, spend=spends(request))
+    result = spending(request, viewer, "check", detail, work)
+    if spends(request):
+        accounts.checked(viewer, address, text)
+    return result
 
 
 def with_file(request: Request, report: CheckReport, fmt: str) -> tuple[CheckReport, tuple[str, bytes] | None]:

@@ -271,11 +271,12 @@ def api_check_draft(
     format: Annotated[Literal["json", "html", "docx"], Query(description="json=结果 / html、docx=下载报告")] = "json",  # noqa: A002
 ):
     draft = shown(library, _store(library).get(_owner(viewer), draft_id), member=viewer.member)
-    check_length(checked_text(draft), library.settings)   # an over-long draft spends no 查重, not even a free user's hourly one
+    text = checked_text(draft)
+    check_length(text, library.settings)   # an over-long draft spends no 查重, not even a free user's hourly one
     if not spends(request):   # a HEAD: refused as its GET would be, and no 查重 run
-        spend_check(request, viewer, "", lambda: None)
+        spend_check(request, viewer, "", text, lambda: None)
         return unmade(*_report_head(draft, draft_id, format))
-    report, file = spend_check(request, viewer, f"草稿 {draft_id}",
+    report, file = spend_check(request, viewer, f"草稿 {draft_id}", text,
                                lambda: with_file(request, check_draft(library, draft, member=viewer.member), format))
     if file is None:
         return JSONResponse({"text": report.text, **report.to_dict()})

@@ -212,9 +212,25 @@
       genre: start.genre || "", topic: start.topic || "", unit: start.unit || null, year: start.year || null,
       headings: [headingPath(section)], limit: Math.min(limit, 20), subheadings: hasSubheadings(section),
     }).then(function (data) {
+      const before = section.candidates || [];
+      // 换一批候选 with none but those listed before or already in the draft left: said so (new-user try 26)
+      section.exhausted = more && !data.candidates.some(function (c) {
+        return !inDraft(c) && !before.some(function (b) { return b.doc_id === c.doc_id && b.start === c.start; });
+      });
       section.candidates = data.candidates;
       renderCandidates(section);
     }).catch(function (error) { waiting.textContent = error.message; });
+  }
+
+  // Whether a candidate's text is already a paragraph of the draft, under this heading or another: the same span of
+  // the same document, or one overlapping it (a part and a paragraph of it). It is not offered again.
+  function inDraft(candidate) {
+    return draft.sections.some(function (s) {
+      return s.paragraphs.some(function (p) {
+        return p.source && p.source.doc_id === candidate.doc_id && p.source.start < candidate.end
+          && candidate.start < p.source.end;
+      });
+    });
   }
 
   // The headings above a section (levels as labels() set them), then its own: the server tells a problem from a
@@ -238,13 +254,14 @@
   function renderCandidates(section) {
     const list = section.block.querySelector(".candidate-list");
     list.replaceChildren();
-    const candidates = section.candidates || [];
-    if (!candidates.length) {
+    const candidates = (section.candidates || []).filter(function (c) { return !inDraft(c); });
+    if (!candidates.length || section.exhausted) {
       const none = document.createElement("li");
       none.className = "muted";
-      none.textContent = section.candidates ? "没有找到候选段落，请自己写一段。" : "（打开草稿时不自动查找候选段落；点“换一批候选”查找）";
+      none.textContent = section.exhausted ? "没有新的候选段落了（已选用的不再列出），请自己写一段或改写已选的段落。"
+        : !section.candidates ? "（打开草稿时不自动查找候选段落；点“换一批候选”查找）"
+        : section.candidates.length ? "找到的候选段落都已选用；点“换一批候选”再找。" : "没有找到候选段落，请自己写一段。";
       list.appendChild(none);
-      return;
     }
     candidates.forEach(function (candidate) {
       const li = document.createElement("li");
@@ -276,6 +293,7 @@
           edited: candidate.placeholders.length > 0, copy_ratio: null,
         });
         renderParagraphs(section);
+        renderCandidates(section);   // the picked one is no longer offered
         section.block.querySelector(".candidates").open = false;   // picked: the list folds away
         count();
       });
@@ -303,6 +321,7 @@
       box.querySelector(".remove-paragraph").addEventListener("click", function () {
         section.paragraphs.splice(i, 1);
         renderParagraphs(section);
+        renderCandidates(section);   // a candidate removed from the draft is offered again
         count();
       });
       box.querySelectorAll(".rewrite").forEach(function (button) {
