@@ -80,6 +80,31 @@ def test_markdown_keeps_its_marks():
     assert (doc.format, doc.text) == ("md", "# 标题\n\n## 一、总体要求\n- 要点")
 
 
+@pytest.mark.parametrize(("text", "fmt"), [
+    ("# 标题\n\n## 一、总体要求\n正文", "md"),                 # a scraper's markdown saved as .txt
+    ("\n\n  ### 标题\n正文", "md"),                            # after blank lines, indented
+    ("标题\n\n# 一、总体要求\n正文", "txt"),                    # a heading later on: plain text that holds a #
+    ("#标题\n正文", "txt"),                                      # no space after the marks: no heading (CommonMark §4.2)
+    ("####### 标题\n正文", "txt"),                               # seven marks: no heading
+])
+def test_a_txt_that_opens_with_a_markdown_heading_is_read_as_markdown(text, fmt):
+    doc = read_bytes(text.encode("gbk"), "a.txt")
+    assert (doc.format, doc.text) == (fmt, text)
+
+
+def test_a_txt_in_markdown_has_a_title_without_its_marks(tmp_path):
+    from sucai.ingest import parse_file
+    from sucai.model import walk_outline
+
+    path = tmp_path / "a.txt"
+    path.write_text("# 某县2023年乡村振兴工作总结\n\n[查看原文](https://example.org/a.html)\n\n"
+                    "## 一、主要成效\n\n　　粮食总产稳定。\n", encoding="utf-8")
+    doc = parse_file(path)
+    assert doc.title == "某县2023年乡村振兴工作总结"
+    assert [n.heading for n in walk_outline(doc.outline) if n.kind == "heading"] == ["主要成效"]
+    assert "查看原文" not in doc.text and "#" not in doc.text
+
+
 def test_a_lone_surrogate_in_a_utf16_file_costs_one_character_not_the_file():
     body = NOTICE * 20
     lone = b"\x00\xd8"                                      # half of a UTF-16-LE pair, with no other half

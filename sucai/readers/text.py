@@ -56,6 +56,7 @@ _OWN_SCRIPT = {  # codec (normalised name prefix) → the script its language is
 }
 _OWN_SCRIPT_MIN_SHARE = 0.3  # of the non-ASCII characters
 _SUSPICIOUS_UTF8_SHARE = 0.2
+_MD_FIRST_HEADING = re.compile(r"\s*#{1,6}[ \t]+\S")   # blank lines, then an ATX heading (CommonMark §4.2)
 # Any character but those of ordinary Chinese text that are never suspicious (Latin-1 letters and signs,
 # general punctuation, letterlike symbols, number forms, arrows, mathematical and technical symbols,
 # enclosed numbers, box drawing and geometric shapes, CJK punctuation but its tone marks, CJK unified
@@ -257,9 +258,11 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
 
 def read_text(data: bytes, fmt: str = "txt") -> RawDocument:
-    """Read a .txt or .md file's bytes. ``fmt`` is "txt" or "md" (markdown marks are kept as written).
+    """Read a .txt or .md file's bytes. ``fmt`` is "txt" or "md" (markdown marks are kept as written); a .txt whose
+    first line that is not blank is a markdown heading (「# 标题」, CommonMark §4.2 — a scraper's markdown saved as
+    .txt) is read as "md", so its marks are markup, not text of its title.
 
     Raises ReadError "undecodable" (see ``decode``) or "empty".
     """
     text, encoding = decode(data)
-    return finish(text, fmt, encoding)
+    return finish(text, "md" if fmt == "txt" and _MD_FIRST_HEADING.match(text) else fmt, encoding)
