@@ -1200,17 +1200,23 @@ def test_a_long_draft_finds_each_of_its_many_sources(subset_library, seed):
     assert len(report.paragraphs) == 120 and not missed
 
 
+def _samples_and_accounts(home, settings):
+    """The bundled sample library ingested into ``home`` with ``settings`` (lines of sucai.toml) added; its accounts
+    store, open."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write(settings)
+    library = Library.open(home)
+    library.ingest([SAMPLES / "library"], workers=1)
+    library.close()
+    return Accounts.open(home)
+
+
 def test_visitors_and_free_users_checks_are_limited_and_not_audited(home):
     """Attack 12: a visitor's 查重 had no limit and wrote a row of the audit log each. Now a visitor may run
     ``free_checks_per_hour`` an hour from one address and a free user as many per account (429
     ``too_many_checks`` in Chinese, with Retry-After), counted apart from the audit log; members spend their
     daily quota as before."""
-    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write("free_checks_per_hour = 3\n")
-    library = Library.open(home)
-    library.ingest([SAMPLES / "library"], workers=1)
-    library.close()
-    accounts = Accounts.open(home)
+    accounts = _samples_and_accounts(home, "free_checks_per_hour = 3\n")
     accounts.add_user("免费用户", "check-password", "user")
     accounts.add_user("会员", "check-password", "member", "2099-12-31")
     user_token, member_token = (accounts.create_token(name, "t") for name in ("免费用户", "会员"))
@@ -1242,12 +1248,7 @@ def test_the_report_of_the_draft_just_checked_is_not_charged_again(home):
     draft, the limits hold as before — a visitor's by address, a member's daily 查重."""
     import html
 
-    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write("free_checks_per_hour = 1\nmember_daily_checks = 1\n")
-    library = Library.open(home)
-    library.ingest([SAMPLES / "library"], workers=1)
-    library.close()
-    accounts = Accounts.open(home)
+    accounts = _samples_and_accounts(home, "free_checks_per_hour = 1\nmember_daily_checks = 1\n")
     accounts.add_user("会员", "check-password", "member", "2099-12-31")
     member_token = accounts.create_token("会员", "t")
     app = create_app(home)

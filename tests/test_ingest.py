@@ -1264,6 +1264,21 @@ def test_a_document_read_again_takes_its_place_among_its_versions_again(home, tm
 
 
 
+def _one_sample_ingested(home, tmp_path, name, sample_name):
+    """(folder, path, text, library, outcome): the bundled sample ``sample_name`` written as ``inbox/name`` and
+    ingested alone, the library left open."""
+    from test_dedupe import sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    path = folder / name
+    text = sample(sample_name)
+    path.write_text(text, encoding="utf-8")
+    library = Library.open(home)
+    [first] = library.ingest([folder], workers=1).outcomes
+    return folder, path, text, library, first
+
+
 @pytest.mark.parametrize("reread", [False, True])
 def test_a_file_edited_on_disk_is_a_new_version_of_its_document_in_place(home, tmp_path, reread):
     """A source file edited on disk (the same path, 5 % of its characters changed) is a new version of the document
@@ -1273,13 +1288,7 @@ def test_a_file_edited_on_disk_is_a_new_version_of_its_document_in_place(home, t
     the old one kept."""
     from test_dedupe import edited, sample
 
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    path = folder / "通知.txt"
-    notice = sample("09_通知.txt")
-    path.write_text(notice, encoding="utf-8")
-    library = Library.open(home)
-    [first] = library.ingest([folder], workers=1).outcomes
+    folder, path, notice, library, first = _one_sample_ingested(home, tmp_path, "通知.txt", "09_通知.txt")
     library.catalogue.set_hidden(first.doc_id, True)
     new = edited(notice, 0.05)
     assert dedupe.JACCARD <= dedupe.jaccard(dedupe.shingles(notice), dedupe.shingles(new)) < 1
@@ -1348,15 +1357,7 @@ def test_a_new_version_takes_the_members_part_where_its_files_tags_now_stand(hom
     part (words added: the part now starts later), is its document's new version, 已更新, the part where the tags
     stand in the new text — it was 保留原有 on every edit that moved the tags, as if an admin had drawn the boundary
     (one drawn around other members text still keeps the document as it was, 保留原有)."""
-    from test_dedupe import sample
-
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    path = folder / "述职.txt"
-    report = sample("04_述职报告.txt")
-    path.write_text(report, encoding="utf-8")
-    library = Library.open(home)
-    [first] = library.ingest([folder], workers=1).outcomes
+    folder, path, report, library, first = _one_sample_ingested(home, tmp_path, "述职.txt", "04_述职报告.txt")
     old = library.catalogue.get(first.doc_id, preview=False)
     assert old.paid_from is not None and report.count("基层") >= 2 and report.index("基层") < report.index("$$paidbegin")
     tag = report.index("$$paidbegin")
