@@ -1416,8 +1416,9 @@ def test_a_reread_of_two_copies_in_two_encodings_writes_nothing_run_after_run(ho
     the UTF-8 one 重复, the document their better copy, the UTF-8 one (:func:`sucai.dedupe.quality`). Read again, and
     again, the GBK file is 未变化 and the copy 重复, nothing written — the GBK file's parse put back over the better copy
     each time, which the copy then put back, was two writes per file per run —; both files' records stay, and a
-    plain ingest agrees. A parse of the copy that differs from the stored one (an older sucai's) is read again as
-    the document's: 已更新, then 重复 again."""
+    plain ingest agrees — also of the GBK file saved again, its layout changed (the watch folder takes it so). A
+    parse of the copy that differs from the stored one (an older sucai's) is read again as the document's: 已更新,
+    then 重复 again."""
     from test_dedupe import sample
 
     folder = tmp_path / "inbox"
@@ -1444,6 +1445,10 @@ def test_a_reread_of_two_copies_in_two_encodings_writes_nothing_run_after_run(ho
         assert [(records[key].status, records[key].doc_id) for key in keys] == [("ingested", doc_id),
                                                                                 ("duplicate", doc_id)]
     assert json.loads(cli("ingest", str(folder), "--json"))["counts"]["unchanged"] == 2
+    (folder / "a.txt").write_bytes((notice + "\n\n").encode("gbk"))   # saved again (the watch folder): its layout only
+    [again] = [f for f in json.loads(cli("ingest", str(folder), "--json"))["files"] if f["path"].endswith("a.txt")]
+    assert (again["status"], again["doc_id"], library.catalogue.change_count()) == ("unchanged", doc_id, changes)
+    assert library.catalogue.get(doc_id).encoding == "utf-8"
     with library.catalogue.db.transaction() as conn:   # as an older parse stored the copy
         conn.execute(sql("UPDATE documents SET source = '旧的来源' WHERE id = :id"), {"id": doc_id})
     assert _reread(folder)[0] == {"a.txt": ("unchanged", doc_id), "b.txt": ("updated", doc_id)}
