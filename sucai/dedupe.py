@@ -457,16 +457,17 @@ class Clusters:
         <sucai.store.Catalogue.add>` gave for ``copy``, the parsed document): a new document is placed in a cluster
         (with its :class:`Sketch` when the parse worker made it, its signature stored with it under
         ``added.signature_seq``); one read again whose parse replaced the stored one (``updated``) has its clusters
-        choose their representatives again (:meth:`changed`); an exact duplicate may be the better copy of the
-        stored one (``ties``: also when as good). Returns whether it was: the stored document now has ``copy``'s
-        content (:meth:`keep_better_copy`).
+        choose their representatives again (:meth:`changed`); another file's copy of the stored text (``added.copy``:
+        an exact duplicate, or the document's own file whose document holds a copy of another file) may be the better
+        copy (``ties``: also when as good). Returns whether it was: the stored document now has ``copy``'s content
+        (:meth:`keep_better_copy`).
         Never raises: a failure is logged and counted in :attr:`failures` (the ingest then leaves its batch
         remembered as not placed, :meth:`Catalogue.unplaced_ids <sucai.store.Catalogue.unplaced_ids>`)."""
         status, doc_id = added
         try:
             if status == "ingested":
                 self.place(added.stored, sketch, signed=added.signature_seq)
-            elif status == "duplicate":
+            elif added.copy:
                 return self.keep_better_copy(doc_id, copy, ties=ties)
             elif status == "updated":   # read again, its parse replaced the stored one
                 self.changed(doc_id)

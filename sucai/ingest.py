@@ -509,15 +509,15 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions, earlier)
         placed, failures = [], library.clusters.failures
         for (number, parsed), (outcome, added) in zip(ready, stored):
-            summary.add(outcome)
             settled.outcomes[number] = outcome
             if added is not None:  # near-duplicates, better copies (indexed again at the commit)
-                settled.stored(number, outcome, parsed, added)
+                outcome = settled.stored(number, outcome, parsed, added)
                 if added.stored is not None:
                     placed.append(added.stored.id)
                     if not len(feed):
                         started = time.monotonic()
                     feed.add(added.stored, parsed.tokens)
+            summary.add(outcome)
             tell(outcome.path, stop=False)   # a Ctrl+C taken once all are told (all are stored): the report counts them
             publish()
             give_back_if_grown()   # also when this process is behind its workers and never waits for them
@@ -598,18 +598,23 @@ class _InputOrder:
         self.first: dict[int, int] = {}   # document id → number of the file that is 已入库 as it (this batch's)
         self.copy: dict[int, int] = {}    # document id → number of the file whose copy is stored (this batch's)
 
-    def stored(self, number: int, outcome: FileOutcome, parsed: Parsed, added: Added) -> None:
+    def stored(self, number: int, outcome: FileOutcome, parsed: Parsed, added: Added) -> FileOutcome:
         """File ``number``'s document was stored with ``outcome`` by :meth:`Catalogue.add
         <sucai.store.Catalogue.add>` (which gave ``added``): placed among near-duplicates (a new document), or kept
-        as the better copy and the first in input order (an exact copy)."""
+        as the better copy and the first in input order (an exact copy; the document's own file, read again, wins a
+        tie as the first did). Returns the file's outcome: 已更新 for its own file whose copy was kept."""
         doc_id = outcome.doc_id
-        earlier = number < self.copy.get(doc_id, -1)
-        if self.library.clusters.after_store(added, parsed.doc, parsed.sketch, ties=earlier):
+        own = outcome.status == "unchanged"   # (a copy: its document holds another file's, Catalogue._stored_already)
+        if self.library.clusters.after_store(added, parsed.doc, parsed.sketch,
+                                             ties=own or number < self.copy.get(doc_id, -1)):
             self.copy[doc_id] = number
+            if own:
+                outcome = self.outcomes[number] = replace(outcome, status="updated")
         if outcome.status == "ingested":
             self.first[doc_id] = self.copy[doc_id] = number
         elif outcome.status == "duplicate" and number < self.first.get(doc_id, -1):
             self._precede(number, self.first[doc_id], doc_id)
+        return outcome
 
     def _precede(self, number: int, later: int, doc_id: int) -> None:
         """File ``number``, a copy of document ``doc_id`` that a file ``later`` in input order stored first, is the

@@ -155,10 +155,12 @@ class Added(tuple):
 
     signature_seq: int | None
     stored: Document | None
+    copy: bool   # the file's parse is another file's copy of the stored text, kept if better (_stored_already)
 
-    def __new__(cls, status: str, doc_id: int, stored: Document | None = None, signature_seq: int | None = None) -> Added:
+    def __new__(cls, status: str, doc_id: int, stored: Document | None = None, signature_seq: int | None = None,
+                copy: bool = False) -> Added:
         added = super().__new__(cls, (status, doc_id))
-        added.stored, added.signature_seq = stored, signature_seq
+        added.stored, added.signature_seq, added.copy = stored, signature_seq, copy
         return added
 
 
@@ -211,7 +213,9 @@ class Catalogue:
         document came from this very ``path`` (another process ingesting the same file
         stored it first, or the file is read again): then ``("unchanged", its id)``, never a duplicate of itself —
         or ``("updated", its id)`` when this parse differs from the stored one, which it replaces
-        (:meth:`_replaced`: an upgraded parse of a file read again, a file changed but for its layout). ``replaces``:
+        (:meth:`_replaced`: an upgraded parse of a file read again, a file changed but for its layout) — but not
+        when the document holds another file's copy (:meth:`_stored_already`: the clusters keep the better one,
+        ``Added.copy``). ``replaces``:
         the document this file's earlier text made, of which ``doc`` is a new version (the file changed on disk;
         :func:`sucai.dedupe.same_document`): it takes ``doc``'s text in its place, ``("updated", its id)`` —
         unless the text is stored already, or another file holds the old text (:meth:`_new_version`). Either
@@ -269,23 +273,42 @@ class Catalogue:
         status = self._new_version(conn, addition, stored, values["text_hash"]) if addition.replaces else None
         new_id = None if status else conn.execute(self.db.insert(documents, ignore=True).returning(documents.c.id),
                                                   values).scalar()
+        copy, recorded = False, "ingested"
         if status is not None:
             doc_id = addition.replaces
         elif new_id is not None:
             status, doc_id = "ingested", new_id
         else:
-            doc_id = conn.execute(select(documents.c.id).where(documents.c.text_hash == addition.text_hash)).scalar_one()
-            own = conn.execute(select(files.c.path).where(
-                files.c.path == addition.path, files.c.status == "ingested", files.c.doc_id == doc_id)).first()
-            status = "duplicate" if not own else self._replaced(
-                conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from), only_if_changed=True)
+            status, doc_id, copy, recorded = self._stored_already(conn, addition, stored)
         if status != "kept":   # (a file whose new text was not taken is read again next time, and told again)
-            self._record_file(conn, addition.path, addition.content_hash,
-                              "ingested" if status in ("unchanged", "updated") else status, doc_id, None)
+            self._record_file(conn, addition.path, addition.content_hash, recorded, doc_id, None)
         if status != "ingested":
-            return Added(status, doc_id)
+            return Added(status, doc_id, copy=copy)
         stored.id, stored.hidden = doc_id, False
         return Added(status, doc_id, stored)
+
+    def _stored_already(self, conn: Connection, addition: Addition, stored: Document) -> tuple[str, int, bool, str]:
+        """The file of ``addition`` holds the text of a stored document (its text hash) — a copy, or its own file
+        read again: ``(status, doc_id, copy, recorded)``, ``recorded`` the status of the file's record (``ingested``
+        for the document's own file, the one 已入库 as it; else ``duplicate``). The stored content is this file's
+        parse, read again, when its ``source_path`` is this parse's — or, for its own file, when it names no other
+        file recorded with the document (the file renamed since): it is then replaced when this parse differs
+        (:meth:`_replaced`; ``updated``, ``unchanged`` or, for a copy, ``duplicate``). Else it is another file's copy,
+        kept or not by the clusters' rule (``copy``: :meth:`Clusters.keep_better_copy
+        <sucai.dedupe.Clusters.keep_better_copy>`): ``unchanged`` for its own file, ``duplicate`` for a copy, nothing
+        written — so that a reread does not put a weaker copy back over the better one."""
+        doc_id, source_path = conn.execute(select(documents.c.id, documents.c.source_path)
+                                           .where(documents.c.text_hash == addition.text_hash)).one()
+        own = _found(conn, select(files.c.path).where(
+            files.c.path == addition.path, files.c.status == "ingested", files.c.doc_id == doc_id))
+        recorded = "ingested" if own else "duplicate"
+        read_again = source_path == stored.source_path or (own and not _found(conn, select(files.c.path).where(
+            files.c.path == source_path, files.c.path != addition.path, files.c.doc_id == doc_id)))
+        if not read_again:   # another file's copy: kept or not by the clusters
+            return ("unchanged" if own else "duplicate"), doc_id, True, recorded
+        status = self._replaced(conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from),
+                                only_if_changed=True)
+        return ("duplicate" if status == "unchanged" and not own else status), doc_id, False, recorded
 
     def _new_version(self, conn: Connection, addition: Addition, stored: Document, text_hash: str) -> str | None:
         """The document ``addition.replaces`` — the one this file's earlier text made, of which the ingest found its

@@ -1436,3 +1436,110 @@ def test_a_file_renamed_keeps_its_record_and_a_copy_is_a_duplicate(home, tmp_pat
     (folder / "归档" / "定稿.txt").write_text(edited(notice, 0.05), encoding="utf-8")
     [again] = json.loads(cli("ingest", str(folder / "归档" / "定稿.txt"), "--json"))["files"]
     assert (again["status"], again["doc_id"]) == ("updated", ids["草稿.txt"])
+
+
+def _reread(folder: Path) -> tuple[dict[str, tuple[str, int]], dict]:
+    summary = json.loads(cli("ingest", str(folder), "--reread", "--json"))
+    return {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in summary["files"]}, summary["counts"]
+
+
+def test_a_reread_of_two_copies_in_two_encodings_writes_nothing_run_after_run(home, tmp_path):
+    """One text in a GBK file and a UTF-8 one (the corpus's raw_gbk/ beside utf8/): the GBK file, first, is 已入库 and
+    the UTF-8 one 重复, the document their better copy, the UTF-8 one (:func:`sucai.dedupe.quality`). Read again, and
+    again, the GBK file is 未变化 and the copy 重复, nothing written — the GBK file's parse put back over the better copy
+    each time, which the copy then put back, was two writes per file per run —; both files' records stay, and a
+    plain ingest agrees — also of the GBK file saved again, its layout changed (the watch folder takes it so). A
+    parse of the copy that differs from the stored one (an older sucai's) is read again as the document's: 已更新,
+    then 重复 again."""
+    from test_dedupe import sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    notice = sample("09_通知.txt")
+    (folder / "a.txt").write_bytes(notice.encode("gbk"))
+    (folder / "b.txt").write_text(notice, encoding="utf-8")
+    first = json.loads(cli("ingest", str(folder), "--json"))["files"]
+    first = {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in first}
+    doc_id = first["a.txt"][1]
+    assert first == {"a.txt": ("ingested", doc_id), "b.txt": ("duplicate", doc_id)}
+    library = Library.open(home)
+    expected = library.catalogue.get(doc_id)
+    assert (expected.encoding, Path(expected.source_path).name) == ("utf-8", "b.txt")
+    changes = library.catalogue.change_count()
+    keys = [str((folder / name).resolve()) for name in ("a.txt", "b.txt")]
+    for _ in range(2):
+        statuses, counts = _reread(folder)
+        assert statuses == {"a.txt": ("unchanged", doc_id), "b.txt": ("duplicate", doc_id)} and counts["updated"] == 0
+        assert library.catalogue.change_count() == changes
+        assert _parse_fields(library.catalogue.get(doc_id)) == _parse_fields(expected)
+        assert library.catalogue.get(doc_id).source_path == expected.source_path
+        records = library.catalogue.file_records(keys)
+        assert [(records[key].status, records[key].doc_id) for key in keys] == [("ingested", doc_id),
+                                                                                ("duplicate", doc_id)]
+    assert json.loads(cli("ingest", str(folder), "--json"))["counts"]["unchanged"] == 2
+    (folder / "a.txt").write_bytes((notice + "\n\n").encode("gbk"))   # saved again (the watch folder): its layout only
+    [again] = [f for f in json.loads(cli("ingest", str(folder), "--json"))["files"] if f["path"].endswith("a.txt")]
+    assert (again["status"], again["doc_id"], library.catalogue.change_count()) == ("unchanged", doc_id, changes)
+    assert library.catalogue.get(doc_id).encoding == "utf-8"
+    with library.catalogue.db.transaction() as conn:   # as an older parse stored the copy
+        conn.execute(sql("UPDATE documents SET source = '旧的来源' WHERE id = :id"), {"id": doc_id})
+    assert _reread(folder)[0] == {"a.txt": ("unchanged", doc_id), "b.txt": ("updated", doc_id)}
+    assert _parse_fields(library.catalogue.get(doc_id)) == _parse_fields(expected)
+    assert _reread(folder)[0] == {"a.txt": ("unchanged", doc_id), "b.txt": ("duplicate", doc_id)}
+
+
+def test_a_reread_keeps_its_own_files_copy_when_better_or_as_good(make_home, tmp_path):
+    """A document holding the copy of a file recorded 重复 of it (an older sucai's choice) whose own file (已入库 as
+    it) gives a better copy now (UTF-8 over GBK), or one as good (the same bytes: the first in input order wins a
+    tie), takes that file's copy on a reread — 已更新 — and ends as a fresh ingest of the files stores it (the
+    oracle); the next reread writes nothing."""
+    from test_dedupe import sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    notice, plan = sample("09_通知.txt"), sample("07_实施方案.txt")
+    (folder / "a.txt").write_text(notice, encoding="utf-8")
+    (folder / "b.txt").write_bytes(notice.encode("gbk"))
+    (folder / "c.txt").write_text(plan, encoding="utf-8")
+    (folder / "d.txt").write_text(plan, encoding="utf-8")
+    fresh = Library.open(make_home(tmp_path / "fresh"))
+    fresh.ingest([folder], workers=1)
+    expected = {Path(d.source_path).name: (_parse_fields(d), d.encoding) for d in fresh.catalogue.documents()}
+    assert sorted(expected) == ["a.txt", "c.txt"]
+    home = make_home(tmp_path / "old")
+    library = Library.open(home)
+    ids = {Path(o.path).name: o.doc_id for o in library.ingest([folder], workers=1).outcomes}
+    for own, copy in (("a.txt", "b.txt"), ("c.txt", "d.txt")):   # as an older sucai kept the other file's copy
+        assert library.catalogue.replace_copy(ids[own], sucai.ingest.parse_file(folder / copy))
+    assert {Path(d.source_path).name for d in library.catalogue.documents()} == {"b.txt", "d.txt"}
+    changes = library.catalogue.change_count()
+    summary = json.loads(cli("ingest", str(folder), "--reread", "--json", "--home", str(home)))
+    statuses = {Path(f["path"]).name: (f["status"], f["doc_id"]) for f in summary["files"]}
+    assert statuses == {"a.txt": ("updated", ids["a.txt"]), "b.txt": ("duplicate", ids["a.txt"]),
+                        "c.txt": ("updated", ids["c.txt"]), "d.txt": ("duplicate", ids["c.txt"])}
+    assert summary["counts"]["updated"] == 2 and library.catalogue.change_count() == changes + 2
+    assert {Path(d.source_path).name: (_parse_fields(d), d.encoding) for d in library.catalogue.documents()} == expected
+    again = json.loads(cli("ingest", str(folder), "--reread", "--json", "--home", str(home)))
+    assert (again["counts"]["unchanged"], again["counts"]["duplicate"], again["counts"]["updated"]) == (2, 2, 0)
+    assert library.catalogue.change_count() == changes + 2
+
+
+def test_a_reread_reads_a_renamed_file_as_its_documents_own_even_when_its_parse_is_worse(home, tmp_path):
+    """The stored content names the file's old path, which no record holds any more (its record moved with it): it
+    is that file's earlier parse, replaced by today's on a reread (已更新) even when today's is the weaker copy by
+    :func:`sucai.dedupe.quality` — an older parse's wrong 发文字号 is not kept as "more metadata" —; then 未变化."""
+    from test_dedupe import sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "草稿.txt").write_text(sample("07_实施方案.txt"), encoding="utf-8")
+    [first] = json.loads(cli("ingest", str(folder), "--json"))["files"]
+    library = Library.open(home)
+    assert library.catalogue.get(first["doc_id"]).doc_number is None
+    with library.catalogue.db.transaction() as conn:   # as an older parse stored it
+        conn.execute(sql("UPDATE documents SET doc_number = '某发〔2020〕1号' WHERE id = :id"), {"id": first["doc_id"]})
+    (folder / "草稿.txt").rename(folder / "定稿.txt")
+    assert _reread(folder)[0] == {"定稿.txt": ("updated", first["doc_id"])}
+    doc = library.catalogue.get(first["doc_id"])
+    assert (doc.doc_number, Path(doc.source_path).name) == (None, "定稿.txt")
+    assert _reread(folder)[0] == {"定稿.txt": ("unchanged", first["doc_id"])}
