@@ -97,8 +97,10 @@ _FIRST_ENTRY = re.compile(rf"附件?[：:]?(?P<n>[{_DIGIT}]{{1,2}})[.．、]")
 _LIST_ENTRY = re.compile(rf"(?P<n>[{_DIGIT}]{{1,2}})[.．、]\S[^。]*")
 _CC = re.compile(r"(?:抄送|抄报|分送)[：:].+")
 _MOVED_ADDRESSEE = re.compile(r"主送[：:].+")
-# A 署名: organs or a name, after the role of the person who signs a 述职报告, 汇报 or 发言 (述职人：, 报告人：…).
-_SIGNATURE = re.compile(rf"(?:(?:(?:述[职责廉学]){{1,3}}|报告|汇报|发言|承诺)人[：:])?[{_HAN}·•（）()、]+")
+# A 署名: organs or a name, after the role of the person who signs a 述职报告, 汇报 or 发言 (述职人：, 报告人：…) —
+# a name the writer has yet to fill in (「述职人：【待补】」, the 落款 of a drafted 述职报告, sucai.drafting.document).
+_NAMES = rf"[{_HAN}·•（）()、]+"
+_SIGNATURE = re.compile(rf"(?:(?:述[职责廉学]){{1,3}}|报告|汇报|发言|承诺)人[：:](?:{_NAMES}|【待补】)|{_NAMES}")
 _TITLE_END = re.compile(
     r"(?:通知|方案|意见|决定|规定|办法|细则|条例|规则|预案|报告|请示|纪要|批复|函|制度|清单|名单|目录|标准|要点"
     r"|计划|规划|纲要|指标|措施|说明|表|图|坐标)$"

@@ -992,6 +992,25 @@ def test_a_draft_ends_with_its_writers_signature_and_date_in_text_markdown_and_w
     assert day.paragraph_format.right_indent == pytest.approx(one * 21.5, rel=1e-3)
 
 
+@pytest.mark.parametrize("genre", ["述职报告", "述廉报告"])
+def test_a_drafted_report_on_ones_duties_is_signed_by_its_writer(units, genre):
+    """fix27: a drafted 述职报告 was signed with the unit, as a 公文 is; a real one is signed by the person who reports
+    (「述职人：张某某」) and dated: the 署名 is 「述职人：【待补】」 for the writer to fill in, right-aligned in the .docx,
+    and read back as the 落款 (sucai.elements) when the draft is uploaded again. A 工作总结 keeps the unit."""
+    draft = replace(build_draft(units, DraftBody.model_validate(sample_draft(units)), member=True), genre=genre)
+    bare = draft_document(draft, sources=False).text
+    document = draft_document(draft, sources=False, signed=date(2026, 12, 2))
+    assert document.text == bare + "\n述职人：【待补】\n2026年12月2日"
+    expected = [("issuer_signature", "述职人：【待补】"), ("date", "2026年12月2日")]
+    assert [(e.kind, document.text[e.start:e.end]) for e in document.elements] == expected
+    assert [(e.kind, e.text) for e in find_elements(document.text)][-2:] == expected
+    summary = replace(draft, genre="工作总结")
+    assert draft_document(summary, sources=False, signed=date(2026, 12, 2)).text == bare + "\n县审计局党支部\n2026年12月2日"
+    paragraphs = docx.Document(io.BytesIO(export_draft(draft, "docx", zone=ZONE)[1])).paragraphs
+    signature = paragraphs[[p.text for p in paragraphs].index("述职人：【待补】")]
+    assert signature.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+
+
 def test_a_draft_stored_under_a_shorthand_downloads_under_its_genre(units):
     """A draft saved before its 文种 was read by its name keeps the shorthand typed (「对照检查」): its downloads
     name the 文种 (the Markdown's 文种 line, the Word file's subject) and end with the 落款 a 对照检查材料 has."""

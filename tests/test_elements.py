@@ -127,6 +127,10 @@ def test_a_report_signed_by_the_person_who_gives_it(role):
     assert _kinds(text) == [("issuer_signature", f"{role}：张某某"), ("date", "2025年1月10日")]
     # a contact person signs nothing: the date under it follows no finished paragraph, no 成文日期 either
     assert _kinds(text.replace(role, "联系人")) == []
+    # the 落款 of a drafted 述职报告, its name left to the writer (sucai.drafting.document), read back on re-upload
+    blank = text.replace("张某某", "【待补】")
+    assert _kinds(blank) == [("issuer_signature", f"{role}：【待补】"), ("date", "2025年1月10日")]
+    assert _kinds(blank.replace(f"{role}：", "")) == []   # a bare 【待补】 line signs nothing
 
 
 def test_addressee_without_a_head_must_name_organs_or_persons():

@@ -11,9 +11,10 @@ paragraph, the document and section it was taken from and whether it was edited.
 (the opening, 开头段, before the first) is paragraphs alone: no heading line, no number (:func:`.drafts.numbered`).
 With ``signed`` (a day), a draft of a 文种 that ends with its writer's 落款 (:data:`SIGNED_GENRES`)
 ends with it, after the last paragraph and before the sources: the writer's unit (发文机关署名, when
-given) and the 成文日期 in 公文 form (「2026年12月2日」, :func:`sucai.metadata.dates.official_day`), each a line
-of its own and a 公文 element of the document (``issuer_signature``, ``date``), which the .docx places right-aligned
-as GB/T 9704-2012 §7.3.5 says (:mod:`sucai.export.docx`); the .md and .txt have them as lines.
+given; a 述职报告 is signed by its writer, 「述职人：【待补】」, :data:`PERSON_SIGNATURES`) and the 成文日期
+in 公文 form (「2026年12月2日」, :func:`sucai.metadata.dates.official_day`), each a line of its own and a 公文
+element of the document (``issuer_signature``, ``date``), which the .docx places right-aligned as GB/T
+9704-2012 §7.3.5 says (:mod:`sucai.export.docx`); the .md and .txt have them as lines.
 :func:`export_draft` is the download, signed on the day the draft was last saved on the site's clock
 (:func:`drafting_day`); its 字数 is the draft's (:attr:`.drafts.Draft.chars`: the 落款 is not counted,
 as the title is not).
@@ -31,6 +32,7 @@ from ..metadata import dates
 from ..metadata.genres import canonical
 from ..model import Document, Element, OutlineNode
 from .drafts import Draft, Paragraph, numbered
+from .placeholders import PLACEHOLDER
 
 # 文种 that end with their writer's 落款 (GB/T 9704-2012 §7.3.5): the 法定公文 an organ signs and dates at the end, and the
 # 事务文书 a unit or a person signs there. A speech (讲话稿, 发言提纲, 党课讲稿, 主持词, 致辞) names its speaker under the
@@ -38,6 +40,8 @@ from .drafts import Draft, Paragraph, numbered
 # office, and news, laws, 心得体会 and 调研报告 name their author under the title when they do.
 SIGNED_GENRES = frozenset({"决定", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复", "函",
                            "工作总结", "工作计划", "实施方案", "述职报告", "对照检查材料", "汇报材料"})
+# 文种 signed by a person rather than a unit: the 署名 of their 落款, its name left for the writer (a 述廉报告 is one).
+PERSON_SIGNATURES = {"述职报告": "述职人：" + PLACEHOLDER}
 
 
 def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = None) -> Document:
@@ -74,7 +78,8 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
         node.end = body_end
     genre = canonical(draft.genre)   # a draft saved before its 文种 was (「对照检查」) is shown by its name
     if signed is not None and genre in SIGNED_GENRES:
-        for kind, line in (("issuer_signature", draft.unit.strip()), ("date", dates.official_day(signed))):
+        signature = PERSON_SIGNATURES.get(genre, draft.unit.strip())
+        for kind, line in (("issuer_signature", signature), ("date", dates.official_day(signed))):
             if line:
                 at = add(line)
                 elements.append(Element(kind, lines[-1], at, at + len(lines[-1])))
