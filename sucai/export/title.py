@@ -12,7 +12,8 @@ segmenter's words are finer than the terms a reader reads, 词意完整) where a
 phrase boundary will do (after the verb: 印发 / 国家职业教育改革实施方案的通知),
 nor opening a line with a particle, a date unit or closing punctuation, nor
 ending one with an opening bracket or a preposition, nor breaking inside
-quotation marks or 《》 or between a number and its unit (2024 / 年度). Widths
+quotation marks or 《》 or between a number and its unit (2024 / 年度), nor
+leaving a stub, a line shorter than a fifth of the longest (「某县」 alone). Widths
 are in ems: a Chinese character or full-width sign is 1, other characters
 (digits, Latin) ½.
 """
@@ -117,6 +118,8 @@ def _cost(lines: list[str], words: dict[int, str], inside: set[int]) -> float:
             cost -= 1
         elif before[-1].isspace():   # a space between the title's parts (「…城市更新 党旗飘扬处」): the break that cuts least
             cost -= 5
+    if min(widths) < max(widths) / 5:   # a stub (「某县」 alone over a line of 19): as bad as a bad break
+        cost += 10
     cost += 10 * (max(widths) - min(widths)) / max(widths)
     return cost + (1 if len(set(widths)) == 1 else 0)  # 长方形: allowed, a trapezoid reads better
 
