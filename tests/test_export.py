@@ -967,6 +967,18 @@ def test_title_keeps_a_number_with_its_unit():
     assert lines == ["某市财政局第三党支部", "2024年度组织生活会对照检查材料"]   # not 2024 / 年度
 
 
+@pytest.mark.parametrize("title", ["某县高标准农田建设项目区乡镇村组农户花名册", "某县湖北省巴东县地质灾害险情有关问题的复函"])
+def test_title_has_no_stub_line(title):
+    """fix27: where every break but the one after 「某县」 cuts a term of nominal words, 「某县」 stood alone over a line
+    of 19 — a line shorter than a fifth of the longest now counts as a bad break; still two lines, between words."""
+    lines = title_lines(title, TITLE_CAPACITY)
+    widths = [em_width(line) for line in lines]
+    assert "".join(lines) == title and len(lines) == 2 and min(widths) >= max(widths) / 5, lines
+    assert len(lines[0]) in {start for start, _ in word_tags(title)}
+    # a short line that is not a stub (4 of 18) keeps a 书名号 whole, as such titles are printed
+    assert title_lines("某县印发《政府网站集约化试点工作方案》的通知", TITLE_CAPACITY) == ["某县印发", "《政府网站集约化试点工作方案》的通知"]
+
+
 def test_docx_title_is_broken_into_its_lines():
     title = "国务院办公厅关于抓好赋予科研机构和人员更大自主权有关文件贯彻落实工作的通知"
     document = open_docx(export_document(Document(title, "正文。"), "docx")[1])
@@ -1153,6 +1165,16 @@ def test_docx_attachment_title_of_two_lines_starts_on_the_third():
     document = open_docx(export_document(notice_document(lines), "docx")[1])
     first, second = _paragraph(document, "春季农业生产任务"), _paragraph(document, "分解表")
     assert (first.paragraph_format.space_before, second.paragraph_format.space_before) == (Twips(579), None)
+
+
+def test_docx_attachment_title_is_broken_into_lines_as_the_title_is():
+    """fix27: an 附件's title too long for its line was one plain run, left to wrap mid-word (「…整治工」/「作方案」);
+    its lines are the title's (§7.3.1: between words, 梯形 or 菱形), by hand."""
+    title = "某县中小学校园及周边安全隐患排查整治工作方案"
+    lines = [*NOTICE_LINES[:-3], ("附件1", "attachment"), (title, "attachment")]
+    paragraph = _paragraph(open_docx(export_document(notice_document(lines), "docx")[1]), "某县中小学")
+    assert paragraph.style.name == "Title" and paragraph.paragraph_format.space_before == Twips(579)
+    assert [run.text for run in paragraph.runs] == ["某县中小学校园及周边\n安全隐患排查整治工作方案"]
 
 
 def test_docx_attachment_without_a_label_starts_a_page():

@@ -346,12 +346,17 @@ class _Writer:
     def title(self, title: str, space_before: int) -> None:
         """§7.3.1: the title centred, broken between words into a 梯形 or 菱形, ``space_before`` empty lines
         above it (two under the 版头's red rule)."""
-        paragraph = self.document.add_paragraph(style="Title")
+        paragraph = self._title_paragraph(title)
         if space_before:
             paragraph.paragraph_format.space_before = self._lines(space_before)
+
+    def _title_paragraph(self, title: str) -> Paragraph:
+        """A paragraph in the title's style holding ``title`` broken into its lines (:func:`.title.title_lines`)."""
+        paragraph = self.document.add_paragraph(style="Title")
         capacity = _type_width_pt() / (self.style.title_size + self.spacing / 20)
         _add_run(paragraph, "\n".join(title_lines(title, capacity)), self.style.title_font, self.style.title_size,
                  self.spacing)
+        return paragraph
 
     def title_notes(self, lines: list[Block]) -> None:
         """The title's 题注 (see the module docstring), centred in 楷体, one empty line under the last."""
@@ -451,8 +456,7 @@ class _Writer:
         if attachment_label(text):
             paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.LEFT, indent=0, font=self.style.level1_font)
         else:
-            paragraph = self.document.add_paragraph(style="Title")
-            _add_run(paragraph, text, self.style.title_font, self.style.title_size, self.spacing)
+            paragraph = self._title_paragraph(text)   # broken into lines as the title is (§7.3.1)
             if self._kind(self.previous) == "attachment" and attachment_label(self.previous.text):
                 paragraph.paragraph_format.space_before = self._lines(1)
         paragraph.paragraph_format.page_break_before = self._kind(self.previous) != "attachment"
