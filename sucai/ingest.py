@@ -469,7 +469,7 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
     hashed = []
     for path, key in zip(files, keys):
         take()
-        hashed.append((path, key, _content_hash(path)))
+        hashed.append((path, key, content_hash(path)))
     moved = _moved(library.catalogue, {key: content for _, key, content in hashed
                                        if content and key not in records and older[key] not in records})
     if reread:   # (after the moves: a file renamed is not gone)
@@ -663,7 +663,9 @@ def _tokens_job(job: tuple[Document, Path | None]) -> index.Prepared:
     return index.prepare(doc, fingerprint.skeleton_text(doc.text))
 
 
-def _content_hash(path: Path) -> str:
+def content_hash(path: Path) -> str:
+    """The SHA-256 of the bytes of the file ``path`` (hex; what a file's record keeps as ``content_hash``), "" for a
+    file that cannot be read."""
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:

@@ -21,7 +21,8 @@ still — edited later, as below); a file
 :func:`sucai.dedupe.same_document`), another document written over it a new document beside the old one, as a
 plain ingest takes them; a rewrite that changes only the layout is still its document (已更新 when its parse
 differs from the stored one, else 未变化). Deleting a file from a watched folder removes nothing from the library:
-the deletion of a file that made or matched a document is logged with the document's id. Hidden files and the partial files of downloads and editors
+the deletion of a file that made or matched a document is logged with the document's id (a rename, a deletion and
+an addition of the same bytes in one batch of changes, only as the move). Hidden files and the partial files of downloads and editors
 (``.part``, ``.crdownload``, ``.tmp``, ``~`` …) are passed over.
 
 A bad file never stops the watcher (ingest gives it an outcome, 跳过 or 失败);
@@ -46,7 +47,7 @@ import watchfiles
 
 from .budget import start_early
 from .errors import InvalidInput
-from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, discover, file_key, link_out, passed_over
+from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, content_hash, discover, file_key, link_out, passed_over
 from .interrupts import stop_self, when_parent_ends
 from .logs import PlainFormatter
 
@@ -174,11 +175,15 @@ class Watcher:
 
     def _tell_gone(self, paths: list[Path]) -> None:
         """Log each of the deleted ``paths`` that is still gone and whose record holds a document (made or matched
-        it), with the document's id: it stays in the library (nothing is removed)."""
+        it), with the document's id: it stays in the library (nothing is removed). A file renamed or moved is not
+        gone: a file noted with it or before it, still to be ingested (pending: in the same changes, or in a folder
+        moved in), holds its bytes, and its ingest logs the move (改名或移动) — not a deletion, then a move."""
         gone = {file_key(path): path for path in paths if not os.path.lexists(path)}
         records = self.library.catalogue.file_records(list(gone)) if gone else {}
-        for key, record in records.items():
-            if record.doc_id is not None:
+        told = {key: record for key, record in records.items() if record.doc_id is not None}
+        moved = {content_hash(path) for path in self._pending} if told else set()
+        for key, record in told.items():
+            if record.content_hash not in moved:
                 log.info("源文件已删除：%s（文档 %d 仍在库中，未删除）", gone[key], record.doc_id)
 
     def _settled(self) -> list[str]:

@@ -80,14 +80,14 @@ def _files(folder, count: int) -> list:
 
 def test_a_file_stored_first_by_another_process_is_not_its_own_duplicate(home, tmp_path):
     """The race, step by step: process B parses a file, process A ingests the same file, then B stores it."""
-    from sucai.ingest import ParseJob, _content_hash, _parse_job, _store
+    from sucai.ingest import ParseJob, content_hash, _parse_job, _store
 
     path, = _files(tmp_path / "docs", 1)
     process_a, process_b = Library.open(home), Library.open(home)
     parsed = _parse_job(ParseJob(path))                            # B has parsed, not yet stored …
     stored_by_a = process_a.ingest([path], workers=1).outcomes[0]  # … when A stores the same file
     assert stored_by_a.status == "ingested"
-    outcome, _ = _store(process_b.catalogue, path, _content_hash(path), parsed)
+    outcome, _ = _store(process_b.catalogue, path, content_hash(path), parsed)
     assert (outcome.status, outcome.doc_id, outcome.reason) == ("unchanged", stored_by_a.doc_id, None)
     key = str(path.resolve())
     record = process_b.catalogue.file_records([key])[key]

@@ -287,9 +287,9 @@ def test_title_only_documents_of_an_older_ingest_are_listed_and_hidden(home, tmp
     folder = tmp_path / "旧"
     folder.mkdir()
     (folder / "标题.txt").write_text("关于召开年度工作会议的通知\n\n", encoding="utf-8")
-    from sucai.ingest import _content_hash   # what an older ingest recorded for the file
+    from sucai.ingest import content_hash   # what an older ingest recorded for the file
     _, old = library.catalogue.add(Document(title="关于召开年度工作会议的通知", text="\n", genre="通知"),
-                                   "title-only", str(folder / "标题.txt"), _content_hash(folder / "标题.txt"))
+                                   "title-only", str(folder / "标题.txt"), content_hash(folder / "标题.txt"))
     library.index.sync()
     assert library.ingest([folder], workers=1).counts["unchanged"] == 1
     capsys.readouterr()

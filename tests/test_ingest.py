@@ -661,7 +661,7 @@ def test_a_document_the_catalogue_cannot_store_fails_alone_among_those_stored_to
     """The parses ready at once are stored in one transaction (_store_all); when it fails, each is stored in its own,
     so that only the file whose document cannot be stored is 失败 — the others of its batch are stored, and a
     refusal among them is recorded as ever."""
-    from sucai.ingest import Parsed, _content_hash, _store_all, parse_file
+    from sucai.ingest import Parsed, content_hash, _store_all, parse_file
     from sucai.store import Catalogue
 
     paths = []
@@ -670,7 +670,7 @@ def test_a_document_the_catalogue_cannot_store_fails_alone_among_those_stored_to
         (tmp_path / name).write_text(text, encoding="utf-8")
         paths.append(tmp_path / name)
     library = Library.open(home)
-    ready = [((path, str(path), _content_hash(path)), Parsed.of(parse_file(path))) for path in paths]
+    ready = [((path, str(path), content_hash(path)), Parsed.of(parse_file(path))) for path in paths]
     ready.insert(2, ((tmp_path / "空.txt", str(tmp_path / "空.txt"), "c"), ("skipped", "没有正文")))
     add = Catalogue._add
     monkeypatch.setattr(Catalogue, "_add", lambda self, conn, addition, *rest: (

@@ -151,7 +151,7 @@ def test_a_thousand_files_at_once_are_all_ingested_exactly_once(folders):
 
 def test_a_renamed_file_stays_one_document(folders, caplog):
     """A file renamed or moved is its document's file still: its record moves with it (未变化, the old path named;
-    the run logged), and edited later it is its document's new version, as an edit in place (已更新, the id kept)."""
+    the run logged, not also a deletion), and edited later it is its document's new version, as an edit in place (已更新, the id kept)."""
     home, inbox = folders
     with caplog.at_level("INFO", logger="sucai.watch"), Running(home, inbox) as running:
         old = inbox / "草稿.txt"
@@ -170,6 +170,8 @@ def test_a_renamed_file_stays_one_document(folders, caplog):
         assert running.library.catalogue.file_records([str(old)]) == {}
         wait_for(lambda: any(f"改名或移动：定稿.txt：由 {old} 改名或移来" in r.getMessage() for r in caplog.records), 30,
                  "the move is logged")
+        # fix27: the rename was first logged as a deletion (源文件已删除) — the same changes brought its bytes back
+        assert not [r for r in caplog.records if r.getMessage().startswith("源文件已删除")]
         new.write_text(text(12), encoding="utf-8")   # a new version of its text (第一一批 → 第一二批)
         edited = wait_for(lambda: running.outcomes(new), 30, "the edit is seen")[0]
         assert (edited.status, edited.doc_id) == ("updated", first.doc_id)
