@@ -783,9 +783,11 @@ class Accounts:
                 conn.execute(attempts.insert().values(kind="checked", key=key, at=now))
             return True
 
-    def checked(self, viewer: Viewer, source_ip: str | None, text: str) -> None:
-        """Remember that ``viewer`` was charged for a 查重 of the draft ``text``, for :meth:`repeated_check`."""
-        self.claim([("checked", _check_key(viewer, source_ip, text), None)], RECHECK_SECONDS)
+    def checked(self, viewer: Viewer, source_ip: str | None, *texts: str) -> None:
+        """Remember that ``viewer`` was charged for a 查重 of the draft ``texts`` (as sent, and as its report holds
+        it), for :meth:`repeated_check`: once per text that differs, line ends aside."""
+        keys = dict.fromkeys(_check_key(viewer, source_ip, text) for text in texts)
+        self.claim([("checked", key, None) for key in keys], RECHECK_SECONDS)
 
     def limit_free_batch(self, viewer: Viewer, source_ip: str | None, *, spend: bool = True) -> None:
         """Count a 打包下载 (a zip) of a visitor, by IP address, or of a free user, by account and by address, before it is made

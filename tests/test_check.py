@@ -1274,6 +1274,44 @@ def test_the_report_of_the_draft_just_checked_is_not_charged_again(home):
     accounts.close()
 
 
+def test_the_report_of_a_drafted_file_just_checked_is_not_charged_again(home):
+    """fix27: a 写作台 draft downloaded (.md, ending with 附：素材来源) and uploaded on the 查重 page, then its report
+    downloaded, was charged twice: the report's text — what the page's download forms send — leaves the sources list
+    out, so it was another draft's. The text the report is made of is remembered too; through the API as well."""
+    import html
+    from zoneinfo import ZoneInfo
+
+    from sucai.drafting import export_draft
+    from sucai.drafting.drafts import Source
+
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_checks_per_hour = 1\n")
+    library = Library.open(home)
+    library.ingest([SAMPLES / "library"], workers=1)
+    doc = library.get(1)
+    library.close()
+    draft = Draft("关于做好某项工作的讲话", "讲话稿", "", [Section("总体要求", 1, [
+        Paragraph(OWN, Source(doc.id, 0, 10, doc.title)), Paragraph(OWN2, Source(doc.id, 10, 20, doc.title))])])
+    _, md = export_draft(draft, "md", zone=ZoneInfo("Asia/Shanghai"))
+    assert "附：素材来源" in md.decode("utf-8")
+    app = create_app(home)
+    visitor = TestClient(app, raise_server_exceptions=False, client=("203.0.113.7", 1))
+    page = visitor.post("/check", files={"file": ("初稿.md", md, "text/markdown")}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'id="check-result"' in page.text
+    [sent] = {html.unescape(text).replace("\n", "\r\n")
+              for text in re.findall(r'<textarea name="text" hidden>(.*?)</textarea>', page.text, re.S)}
+    assert sent == f"关于做好某项工作的讲话\r\n一、总体要求\r\n{OWN}\r\n{OWN2}"   # by hand: no sources list
+    download = visitor.post("/api/check", params={"format": "docx"}, data={"text": sent})
+    assert download.status_code == 200 and download.content[:2] == b"PK", download.text[:80]
+    assert visitor.post("/api/check", json={"text": OWN}).json()["code"] == "too_many_checks"   # another draft
+    there = TestClient(app, raise_server_exceptions=False, client=("203.0.113.8", 1))
+    txt = export_draft(draft, "txt", zone=ZoneInfo("Asia/Shanghai"))[1].decode("utf-8")
+    listed = there.post("/api/check", json={"text": txt})
+    assert listed.status_code == 200 and listed.json()["left_out_chars"] > 0
+    report = there.post("/api/check", params={"format": "html"}, json={"text": txt[:txt.index("\n附：素材来源")]})
+    assert report.status_code == 200 and "总文字复制比" in report.text
+
+
 def test_control_characters_in_a_draft_never_break_a_report(library, tmp_path, capsys):
     """A vertical tab, form feed, bell or start-of-heading in a draft made every .docx report fail (500, and the
     CLI's English "内部错误：ValueError"). The draft is checked with a line break for \\x0b and \\x0c and a space

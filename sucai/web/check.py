@@ -96,7 +96,7 @@ async def api_check(
     check_length(text, library.settings)   # an over-long draft costs nothing more: not even a visitor's hourly 查重
     report, file = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字", text,
                                            lambda: with_file(request, check_text(library, text, viewer.member), format),
-                                           counted)
+                                           counted, lambda made: made[0].text)
     if file is None:
         return JSONResponse(report.to_dict())
     name, data = file
@@ -131,7 +131,8 @@ async def check_submit(
         check_session_csrf(request, token)
         check_length(text, library.settings)
         report = await run_in_threadpool(spend_check, request, viewer, f"查重 {len(text)} 字", text,
-                                         lambda: check_text(library, text, viewer.member), counted)
+                                         lambda: check_text(library, text, viewer.member), counted,
+                                         lambda report: report.text)
     except SucaiError as error:   # the page tells it, with the headers the API's answer has (429's Retry-After)
         return with_error_headers(_page(request, viewer, error=error.message, status=error.status), error)
     return _page(request, viewer, report=report, section=report_section(report), text=report.text)
@@ -141,13 +142,15 @@ T = TypeVar("T")
 
 
 def spend_check(request: Request, viewer: Viewer, detail: str, text: str, work: Callable[[], T],
-                counted: bool = False) -> T:
+                counted: bool = False, report_text: Callable[[T], str] | None = None) -> T:
     """``work()`` (a 查重 of the draft ``text`` and what is made of it) for ``viewer``: a visitor's or free user's
     counted against ``free_checks_per_hour`` before it runs (429 ``too_many_checks``, :meth:`Accounts.limit_free_check`)
     unless ``counted`` already (an uploaded file's, :func:`draft_text`), a member's spending one of today's 查重 once it
     succeeded (:func:`~sucai.web.deps.spending`); a HEAD (a saved draft's, :func:`~sucai.web.deps.spends`) is only
     refused when none is left. A repeat of a 查重 charged for (:meth:`Accounts.repeated_check`: the report of the
-    draft just checked downloaded) is not charged again. For a worker thread."""
+    draft just checked downloaded) is not charged again — nor one of the text its report is made of
+    (``report_text(result)``: an uploaded 写作台 draft's report leaves out its 附：素材来源 list, and the page's download
+    forms send the report's text). For a worker thread."""
     accounts, address = get_accounts(request), client_ip(request)
     if accounts.repeated_check(viewer, address, text, spend=spends(request)):
         return work()
@@ -155,7 +158,7 @@ def spend_check(request: Request, viewer: Viewer, detail: str, text: str, work: 
         accounts.limit_free_check(viewer, address, spend=spends(request))
     result = spending(request, viewer, "check", detail, work)
     if spends(request):
-        accounts.checked(viewer, address, text)
+        accounts.checked(viewer, address, text, *([report_text(result)] if report_text else []))
     return result
 
 
