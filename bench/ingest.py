@@ -11,7 +11,7 @@ worker and of the whole process tree (sampled from /proc) — with each process'
 peak and whether it fell in an index commit, and each phase's peak of this process, where the index writer's
 heap is; and the tree's peak of anonymous memory alone, without the mapped files — a merge of the index reads its
 segment files through a memory map, up to 170 MB of page cache counted in this process's PSS until it ends, so the
-PSS peak depends on when tantivy merges (every eighth segment: a commit every 60 s on a loaded machine makes more;
+PSS peak depends on when tantivy merges (every eighth segment: a commit every 300 s on a loaded machine makes more;
 the ingest stops the parse workers' fork server before its last commit, as ``sucai ingest`` does) —,
 the index's segments after the ingest (a smaller writer heap makes more, and more merges) and the outcome counts;
 and this process's CPU by thread — its main thread (storing, near-duplicates, index entries), tantivy's indexing

@@ -69,10 +69,12 @@ GONE_NAME = "消失的源文件"   # the end report's line of IngestSummary.gone
 # the latest _FEED_SECONDS after the batch's first document, so that searches see the new documents within that
 # — also while this process waits for the parse workers. Few commits leave few segments: tantivy merges every
 # eight segments of fewer than 10,000 documents into one, each merge rewriting the whole index so far (a commit
-# every 10 s made the merges a third of an ingest's CPU on a loaded machine).
+# every 10 s made the merges a third of an ingest's CPU on a loaded machine; over the corpus, bench/ingest.py, two
+# runs a side under load ~8, every 60 s: merges 21.9/18.2 s of 66.3/64.5 s, every 300 s: 10.9/10.7 s of
+# 55.9/57.6 s, tree PSS peak 494/541 → 507/536 MB — the same heap; issue 16).
 _FEED_CHARS = 8_000_000
 _FEED_FILES = 2_000
-_FEED_SECONDS = 60
+_FEED_SECONDS = 300
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 # The parses that are done while this process stores others are stored together, in one transaction (a commit
 # and a statement of signatures and one of changes for them all; :meth:`sucai.store.Catalogue.add_all`), up to
