@@ -768,19 +768,27 @@ class Accounts:
 
     def repeated_check(self, viewer: Viewer, source_ip: str | None, text: str, *, spend: bool = True) -> bool:
         """Whether a 查重 of ``text`` by ``viewer`` repeats one it was charged for (:meth:`checked`) within the last
-        :data:`RECHECK_SECONDS`, and fewer than :data:`RECHECKS` repeats of it were: then it is not charged — neither
-        a member's daily 查重 nor a visitor's or free user's of the hour — and counted as a repeat (unless ``spend`` is
-        False: a HEAD). A writer who checked a draft and then downloaded its report spent two, a double click three.
-        The repeats are counted, so that they are no way round the limits: each makes the whole report again."""
+        :data:`RECHECK_SECONDS`, and fewer than :data:`RECHECKS` repeats of it were since that charge: then it is not
+        charged — neither a member's daily 查重 nor a visitor's or free user's of the hour — and counted as a repeat
+        (unless ``spend`` is False: a HEAD). A writer who checked a draft and then downloaded its report spent two, a
+        double click three. The repeats are counted apart from the charge (kind ``rechecked``), so that they are no
+        way round the limits: each makes the whole report again, and a repeat never keeps the half hour going — one
+        counted as a charge was, five spread over the half hour left it free for ever (attack25)."""
         key = _check_key(viewer, source_ip, text)
         now = self._now().timestamp()
+        since = now - RECHECK_SECONDS
         with self.transaction() as conn:
-            done = conn.execute(select(func.count()).select_from(attempts).where(
-                attempts.c.kind == "checked", attempts.c.key == key, attempts.c.at > now - RECHECK_SECONDS)).scalar_one()
-            if not 0 < done <= RECHECKS:
+            charged = conn.execute(select(func.max(attempts.c.at)).where(
+                attempts.c.kind == "checked", attempts.c.key == key, attempts.c.at > since)).scalar_one()
+            if charged is None:
+                return False
+            repeats = conn.execute(select(func.count()).select_from(attempts).where(
+                attempts.c.kind == "rechecked", attempts.c.key == key, attempts.c.at >= charged)).scalar_one()
+            if repeats >= RECHECKS:
                 return False
             if spend:
-                conn.execute(attempts.insert().values(kind="checked", key=key, at=now))
+                conn.execute(attempts.delete().where(attempts.c.kind == "rechecked", attempts.c.at <= since))
+                conn.execute(attempts.insert().values(kind="rechecked", key=key, at=now))
             return True
 
     def checked(self, viewer: Viewer, source_ip: str | None, *texts: str) -> None:

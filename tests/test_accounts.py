@@ -1050,3 +1050,27 @@ def test_a_day_that_is_not_one_is_refused_in_chinese(written):
         parse_day(written)
     assert refused.value.code == "bad_date"
     assert refused.value.message == f"“{written}”不是有效的日期，应写作 2027-12-31 或 2027年12月31日"
+
+
+def test_repeats_of_a_check_end_half_an_hour_after_it_was_charged(target, clock):
+    """attack25: a repeat of a 查重 was remembered as a charge is, so it kept the draft's half hour going — five
+    repeats spread over the half hour left five rows in it when the charge itself had left it, and the next repeat
+    was free again: one charged draft re-checked free for ever, ten an hour, and every hour's new drafts added theirs.
+    A repeat is free only within half an hour of the charge, five times."""
+    from sucai.accounts import RECHECK_SECONDS, RECHECKS
+
+    accounts = Accounts(target, now=clock)
+    draft, address = "一份草稿", "192.0.2.7"
+    assert not accounts.repeated_check(VISITOR, address, draft)     # never charged: charged now
+    accounts.checked(VISITOR, address, draft)
+    step = (RECHECK_SECONDS - 60) // RECHECKS
+    for _ in range(RECHECKS):
+        clock.advance(step)
+        assert accounts.repeated_check(VISITOR, address, draft)
+    assert not accounts.repeated_check(VISITOR, address, draft)     # the sixth within the half hour
+    clock.advance(61)                                               # the charge is half an hour old
+    assert not accounts.repeated_check(VISITOR, address, draft)
+    accounts.checked(VISITOR, address, draft)                       # charged again: five repeats again
+    assert [accounts.repeated_check(VISITOR, address, draft) for _ in range(RECHECKS + 1)] == [True] * RECHECKS + [False]
+    assert not accounts.repeated_check(VISITOR, "192.0.2.8", draft)  # another address's, never charged
+    accounts.close()
