@@ -1048,6 +1048,37 @@ def test_a_free_upload_is_read_within_the_wait_of_the_next(home, monkeypatch):
         for seconds in (wait, 100)]   # a web 查重 has no setting to raise, nor an ingest to run again
 
 
+def test_a_members_scan_read_to_its_limit_spends_a_check(home, monkeypatch):
+    """attack25: a member's scan that Tesseract read to ``parse_timeout_seconds`` (300 s) spent nothing — a failed
+    查重 spends none —, and one whose 查重 of the day were spent was read too, only then refused: one member sending
+    noise scans one after another held the process's file reads for ever, every other upload answered 503 ``busy``.
+    A member's file is read only with a 查重 of the day left (429 ``quota_exceeded`` unread), and one read to its time
+    limit spends one; a file read in time and then refused spends none, as before."""
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", "check-password", "member", "2099-12-31")
+    member = accounts.viewer("会员")
+    token = {"authorization": f"Bearer {accounts.create_token('会员', 't')}"}
+    read = []
+
+    def read_draft(settings, path, data, name):
+        read.append(data)
+        if data == b"scan":
+            raise ReadError("文字识别（OCR）超出每个文件的时间上限，已停止", code="timeout")
+        if data == b"bad":
+            raise ReadError("Word 文件已损坏", code="corrupt")
+        return OWN
+
+    monkeypatch.setattr("sucai.web.check.read_draft", read_draft)
+    with _uploads(home, "member_daily_checks = 2\n") as client:
+        answers = [_upload(client, 1, data, **token) for data in (b"bad", b"scan", b"x", b"scan", b"x")]
+    assert [a.json().get("code") for a in answers] == ["corrupt", "timeout", None, "quota_exceeded", "quota_exceeded"]
+    assert answers[2].json()["chars"] == count_chars(OWN)
+    assert read == [b"bad", b"scan", b"x"]   # the last two not read: the day's two spent (a timeout, a report)
+    assert accounts.used_today(member, "check") == 2
+    assert [e["detail"] for e in accounts.audit_log(10, event="check")] == [f"查重 {len(OWN)} 字", "查重 文件未在时限内读完"]
+    accounts.close()
+
+
 def test_a_check_never_changes_the_library(library):
     index_files = {p.name: p.stat().st_mtime_ns for p in library.settings.index_dir.iterdir()}
     state = lambda: (library.catalogue.change_count(), library.catalogue.meta("signature_seq"),  # noqa: E731

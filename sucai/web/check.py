@@ -11,7 +11,8 @@ computed for the request's viewer (:func:`sucai.check.check_text` with
 free views only. A draft longer than ``check_max_chars`` is refused first (:func:`sucai.check.check_length`:
 422 ``draft_too_long``), before any quota is counted or anything else is done with it. A member's 查重
 spends one of the tier's daily 查重 once the report is made (:func:`spend_check`: a failed check spends
-none); a visitor's or free user's is counted
+none — but an uploaded file read to its time limit, and one is left for the file to be read at all); a visitor's or
+free user's is counted
 against ``free_checks_per_hour`` before it runs — an uploaded file's when its turn to be read comes, before it is
 read (reading it, OCR of a scan up to the per-file budget, is most of the work: a file refused after it was read was
 counted too; one that waited in vain is not). An uploader has one file in hand at a time. A check never changes the
@@ -21,7 +22,7 @@ library.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from typing import Annotated, Callable, Iterator, Literal, TypeVar
 
@@ -41,7 +42,7 @@ from ..library import Library
 from ..readers import SUPPORTED_SUFFIXES
 from .api import DocId
 from .deps import (CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library,
-                   spending, spends)
+                   refuse_spent, spending, spends)
 from .errors import with_error_headers
 from .render import content_disposition
 from .responses import JSONResponse
@@ -271,7 +272,9 @@ async def _read_upload(request: Request, viewer: Viewer, data: bytes, name: str)
     files before it are (``app.state.draft_reads``), waited for at most :data:`READ_WAIT_SECONDS`: then ReadsBusy (503
     ``busy``) — a visitor's hour of slow scans, each up to ``parse_timeout_seconds``, held every other upload of the
     process, a member's too, for hours (verify24). ``viewer``'s free 查重 is counted when the turn comes, before the
-    read (:meth:`~sucai.accounts.Accounts.limit_free_check`): a 503 cost one (fix24), a refused file is never read.
+    read (:meth:`~sucai.accounts.Accounts.limit_free_check`): a 503 cost one (fix24), a refused file is never read; a
+    member's file is read only with one of the day's 查重 left, and one read to its time limit spends it (a member's
+    noise scans, each read for the whole 300 s and failing free, held the reads for ever: attack25), :func:`_turn`.
     A visitor's or free user's file is read within half of :data:`READ_WAIT_SECONDS` (``parse_timeout_seconds`` if less;
     past it, ReadError ``timeout``, said as a 查重's: not the ingest's setting to raise): the file behind it is then read
     in its time, the worker's start and the answer's making counted (read within the whole wait, the scan's 60 s and
@@ -287,15 +290,27 @@ async def _read_upload(request: Request, viewer: Viewer, data: bytes, name: str)
         raise ReadsBusy("服务器正在读取先前上传的文件，请稍后再试；也可以直接粘贴草稿文字查重",
                         retry_after=READ_WAIT_SECONDS)
     try:
-        await run_in_threadpool(get_accounts(request).limit_free_check, viewer, client_ip(request))
+        await run_in_threadpool(_turn, request, viewer)
         return await run_in_threadpool(read_draft, settings, None, data, name)
     except ReadError as error:
         if error.code != "timeout":
             raise
+        if viewer.member:   # read to its limit: the work of a 查重, whatever came of it
+            with suppress(TooManyRequests):   # the day's last spent meanwhile (another process): the timeout said
+                await run_in_threadpool(get_accounts(request).use_quota, viewer, "check", "查重 文件未在时限内读完",
+                                        client_ip(request))
         raise ReadError(f"文件在 {settings.parse_timeout_seconds} 秒内没有读完（扫描件的文字识别较慢），已停止；"
                         "请直接粘贴草稿文字查重，或分成几个较小的文件上传", code="timeout") from None
     finally:
         reads.release()
+
+
+def _turn(request: Request, viewer: Viewer) -> None:
+    """What an uploaded file's turn to be read costs ``viewer``, before it is read: a visitor's or free user's 查重 of
+    the hour counted (:meth:`~sucai.accounts.Accounts.limit_free_check`); a member's refused unread when none of the
+    day's 查重 is left (:func:`~sucai.web.deps.refuse_spent`: 429 ``quota_exceeded``). For a worker thread."""
+    get_accounts(request).limit_free_check(viewer, client_ip(request))
+    refuse_spent(request, viewer, "check")
 
 
 async def read_body(request: Request, cap: int, too_large: str) -> bytes:
