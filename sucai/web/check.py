@@ -11,8 +11,8 @@ computed for the request's viewer (:func:`sucai.check.check_text` with
 free views only. A draft longer than ``check_max_chars`` is refused first (:func:`sucai.check.check_length`:
 422 ``draft_too_long``), before any quota is counted or anything else is done with it. A member's 查重
 spends one of the tier's daily 查重 once the report is made (:func:`spend_check`: a failed check spends
-none — but an uploaded file read to its time limit, and one is left for the file to be read at all); a visitor's or
-free user's is counted
+none — but a member's uploaded file is read only while one is left, and one read to its time limit spends it); a
+visitor's or free user's is counted
 against ``free_checks_per_hour`` before it runs — an uploaded file's when its turn to be read comes, before it is
 read (reading it, OCR of a scan up to the per-file budget, is most of the work: a file refused after it was read was
 counted too; one that waited in vain is not). An uploader has one file in hand at a time. A check never changes the
@@ -191,8 +191,8 @@ async def draft_text(request: Request, settings: Settings, viewer: Viewer) -> tu
     :data:`READ_WAIT_SECONDS`, and is counted when its turn comes (a file not read in time costs nothing). An uploader
     has one file in hand at a time (:func:`_one_upload`). Raises InvalidInput (413 ``too_large`` beyond the limits,
     422 otherwise), Forbidden (403 ``csrf_failed``: a form of a signed-in session without its token), TooManyRequests
-    (429 ``too_many_checks``: a file, this hour's free 查重 spent; 429 ``upload_in_hand``: the uploader's file before
-    it still in hand), ReadsBusy (503 ``busy``: the files before it not read in time) or ReadError (an unreadable
+    (429 ``too_many_checks``: a file, this hour's free 查重 spent; 429 ``quota_exceeded``: a member's file, none of
+    the day's 查重 left; 429 ``upload_in_hand``: the uploader's file before it still in hand), ReadsBusy (503 ``busy``: the files before it not read in time) or ReadError (an unreadable
     file; a visitor's or free user's not read within half of :data:`READ_WAIT_SECONDS`)."""
     header = request.headers.get(CSRF_HEADER)
     text_cap = settings.check_max_chars * 8 + _FORM_OVERHEAD  # bytes: UTF-8, or JSON \\u escapes
