@@ -1125,6 +1125,17 @@ def _rules(paragraphs) -> list[str | None]:
     return [rule.get(qn("w:sz")) if rule is not None else None for rule in rules]
 
 
+def test_docx_record_reads_back_once():
+    """The 版记 in its text box is text the readers keep: read back, its lines come once each, after the 附件's text
+    (where the paragraph anchoring the box stands), the 印发机关 and date apart at their tab."""
+    from sucai.readers import read_bytes
+
+    lines = [line for line in read_bytes(export_document(notice_document(), "docx")[1], "通知.docx").text.splitlines()
+             if line.strip()]
+    assert lines[-3:] == ["各乡镇按表填报。", "抄送：县委办公室，县人大常委会办公室。", "某县农业农村局办公室\t2024年3月5日印发"]
+    assert sum("抄送" in line for line in lines) == 1
+
+
 def test_docx_record_and_attachment(notice_docx):
     """§7.4 by hand: the 版记 after the 附件 (§7.3.7 "附件…在版记之前"), in a text box at the foot of the type area
     (156 mm wide, 5,616,000 EMU; its bottom the type area's), 4号; 抄送 one character (14 pt) in on both sides, its
