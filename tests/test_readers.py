@@ -453,7 +453,8 @@ def _word_text_box(*lines: str) -> str:
     """A run holding a text box as Word writes it: a DrawingML box in mc:Choice, the same box in VML in mc:Fallback."""
     content = f"<w:txbxContent>{_box_paragraphs(*lines)}</w:txbxContent>"
     return (f'<w:r {nsdecls("w", "wp", "a")} {_MC}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
-            '<wp:anchor><a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            '<wp:anchor><a:graphic>'
+            '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
             f"<wps:wsp><wps:txbx>{content}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>"
             f"</mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{content}</v:textbox></v:shape></w:pict>"
             "</mc:Fallback></mc:AlternateContent></w:r>")
