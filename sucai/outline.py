@@ -309,7 +309,7 @@ _PLAIN = ("gb", "plain")   # the style of an unnumbered heading
 _DATE_LINE = re.compile(rf"^[{_SPACE}（(]*(?:\d{{4}}\s*年|[〇零○一二三四五六七八九]{{4}}年)[^\n]{{0,12}}$")
 
 
-def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
+def _plain_marks(body: str, taken: set[int], elements: set[int]) -> Iterator[_Mark]:
     """Unnumbered heading lines of plain text (no markup tells us).
 
     A candidate line is short (≤ 40 characters), holds Han characters and no
@@ -317,9 +317,10 @@ def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
     A run of one or two candidates (a heading and its sub-heading) is taken when
     the line before it ends a sentence, is a heading or a bare number/date line
     (or there is none), and the line after it is a paragraph or a numbered
-    heading — not a date (落款) or a salutation (the name line before
-    "各位代表："); a first line naming a person alone is the 题注 under the title (a 述职报告's 「张三」:
-    :func:`sucai.facts.line_name`). Longer runs are lists of names or places, signature blocks.
+    heading — not a date (落款), a salutation (the name line before
+    "各位代表：") nor a 公文 element (``elements``: the starts of their lines; a 落款 without a date before the
+    抄送 or the 附件说明, :func:`sucai.elements.find_elements`); a first line naming a person alone is the 题注
+    under the title (a 述职报告's 「张三」: :func:`sucai.facts.line_name`). Longer runs are lists of names or places, signature blocks.
     """
     lines = [(m.start(1), m.end(1), m.group(1)) for m in NONBLANK_LINE.finditer(body)]
     flags = [start not in taken and _is_plain_candidate(text) for start, _, text in lines]
@@ -328,7 +329,7 @@ def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
         j = i
         while j < len(lines) and flags[j]:
             j += 1
-        if i < j <= i + 2 and _opens_section(lines, i, j, taken):
+        if i < j <= i + 2 and _opens_section(lines, i, j, taken, elements):
             for start, end, text in lines[i:j]:
                 yield _Mark(start, _PLAIN, "", text, line_end=end)
         i = max(j, i + 1)
@@ -344,12 +345,12 @@ def _is_plain_candidate(line: str) -> bool:
     )
 
 
-def _opens_section(lines: list[tuple[int, int, str]], i: int, j: int, taken: set[int]) -> bool:
+def _opens_section(lines: list[tuple[int, int, str]], i: int, j: int, taken: set[int], elements: set[int]) -> bool:
     """Whether candidate lines ``lines[i:j]`` stand between a finished text and a new paragraph."""
     if j >= len(lines):
         return False
     following, next_start = lines[j][2], lines[j][0]
-    if SALUTATION.match(following) or _DATE_LINE.match(following):
+    if SALUTATION.match(following) or _DATE_LINE.match(following) or next_start in elements:
         return False
     if not (_PARAGRAPH_END.search(following) or next_start in taken or _starts_label(following)):
         return False
@@ -644,7 +645,8 @@ def parse_outline(
     marks += _numeral_marks(body, no_label_lines)
     if not markdown:   # a line of a heading (a term entry's term line) is no other heading
         lines = {line.start(1) for mark in clause_marks for line in NONBLANK_LINE.finditer(body, mark.start, mark.line_end)}
-        marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks} | lines)
+        starts = {element.start for element in elements}
+        marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks} | lines, starts)
                   if _line_start(body, mark.start) not in contents
                   and not (clauses and _TERM_LINE.fullmatch(mark.heading))]
     not_headings = {element.start for element in elements if element.kind != "attachment"}

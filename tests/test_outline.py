@@ -620,6 +620,19 @@ def test_the_name_under_a_title_is_no_heading(line):
     assert [n.heading for n in walk_outline(parse_outline("思想政治方面" + body))] == ["思想政治方面", "坚持政治引领"]
 
 
+@pytest.mark.parametrize("after", ["抄送：县委办公室，县人大常委会办公室。", "附件：春耕生产任务分解表"])
+def test_a_signature_before_the_record_or_an_attachment_note_is_no_heading(after):
+    """fix29: a 落款 with no 成文日期 under it, followed by the 版记's 抄送 or an 附件说明 (a line ending a sentence), was
+    taken as an unnumbered heading over them; a line that a 公文 element follows opens no section. The same line
+    over a paragraph stays a heading."""
+    body = "各乡镇：\n一、压实责任\n各乡镇要落实粮食生产责任。\n特此通知。\n某某县人民政府\n"
+    doc = analyse(clean("关于做好春耕生产工作的通知\n" + body + after + "\n"))
+    assert [n.label + n.heading for n in walk_outline(doc.outline)] == ["一、压实责任"]
+    assert after in [element.text for element in doc.elements]
+    paragraph = parse_outline(body + "全县春耕已全面展开。\n")
+    assert [n.label + n.heading for n in walk_outline(paragraph)] == ["一、压实责任", "某某县人民政府"]
+
+
 # ---------------------------------------------------------------- analyse
 
 
