@@ -175,7 +175,9 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
         return None
     group = next(g for g in _LABEL_GROUPS if m.group(g))
     style = ("gb", group, label.count(".")) if group == "dec" else ("gb", group)
-    heading = _cut(rest, _HEADING_END, _MAX_HEADING)
+    heading = _cut(rest, _HEADING_END, _MAX_HEADING + 1)
+    if len(heading) > _MAX_HEADING:   # a sentence, no heading: the numbered paragraph is named by its first clause
+        heading = _cut(rest, _SUMMARY_END, _MAX_HEADING)
     if not heading:
         return None
     return _Mark(start, style, label, heading, number=_label_number(label), line_end=line_end)
@@ -496,8 +498,9 @@ def _own_text(body: str, mark: _Mark, end: int) -> tuple[bool, bool]:
     ("3.人民日报评论员文章：\n忠实履行代表职责；") — that holds words and does not end in a 分号: what does is a
     list's clause (GB/T 15834-2011 §4.6.3), an entry's subtitle ("6.【奋斗者正青春】胡杨：消防救援冲锋在前；") or
     entries whose labels were not read ("5.2026年我国将…；"). Run-in text is the heading's own clause when it holds
-    words past the heading (after a clause mark, see ``_HEADING_END``, or past :data:`_MAX_HEADING` characters: a
-    paragraph's sentence); text below is any clause after it. Reads the lines up to the first clause of text below.
+    words past the heading (after a clause mark, see ``_HEADING_END``, or after the first clause of a sentence longer
+    than :data:`_MAX_HEADING` characters: a paragraph's sentence, see ``_label_mark``); text below is any clause
+    after it. Reads the lines up to the first clause of text below.
     """
     line = body[mark.start : mark.line_end].rstrip(_SPACE)
     words, last = bool(_WORD.search(line[len(mark.label) :].strip(_SPACE)[len(mark.heading) :])), line[-1:]
