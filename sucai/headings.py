@@ -16,7 +16,7 @@ characters let "存在问题" meet "存在的问题", bigrams keep word order.
 document are two sections, however alike they read).
 
 :func:`role` tells which part of a document a heading stands in — its problems (问题),
-their causes (原因), the measures (措施), the results (成效) — so that a paragraph is
+their causes (原因), the measures (措施), the results (成效), the goals (目标) — so that a paragraph is
 taken only from a part of the same role: the part its highest heading names as a part
 heading does (:func:`named_part`: 存在的主要问题, 问题产生的根源, 下步打算), not as a
 topic (关于防灾抗灾和移民安置问题) or a measure does (开展案例剖析).
@@ -47,8 +47,9 @@ _FACT_KINDS = ("unit", "year", "date", "person")
 # the words that may stand beside them without naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
 PART_NAMES = (("原因", ("原因", "根源")),
               ("措施", ("整改", "措施", "举措", "努力方向", "打算", "计划", "任务", "下一步", "下步")),
-              ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")))
-_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "取得", "工作", "政府工作", "今后", "今年", "的")
+              ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")), ("目标", ("目标",)))
+_PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "取得", "工作", "政府工作", "今后", "今年",
+                 "预期", "的")
 # a key made of a part's words and the fillers, each whole (no word is a prefix of another: possessive, linear)
 _PART_KEYS = tuple((name, re.compile(f"(?:{'|'.join((*words, *_PART_FILLERS))})++"), words) for name, words in PART_NAMES)
 
@@ -59,15 +60,17 @@ _PART_KEYS = tuple((name, re.compile(f"(?:{'|'.join((*words, *_PART_FILLERS))})+
 ROLES = (("原因", ("原因", "根源", "症结")),
          ("措施", ("整改", "措施", "举措", "打算", "计划", "任务", "下一步", "下步", "努力方向", "对策", "思路", "安排")),
          ("问题", ("问题", "不足", "差距", "短板")),
-         ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况", "开展情况", "工作情况")))
+         ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况", "开展情况", "工作情况")),
+         ("目标", ("目标",)))   # a 实施方案's or 指导意见's 主要目标, 工作目标, 发展目标 (fix29)
 _PART_OF = {word: name for name, words in ROLES for word in words}
 _JOINS = ("和", "及", "与")
 # words that may follow a part's word in its heading (原因分析, 问题表现, 问题清单, 对策建议, 主要做法和经验, 下一步工作)
 _TRAILING = ("分析", "剖析", "表现", "清单", "建议", "经验", "工作", *_JOINS)
 # words that say a part is at hand (存在的问题, 在担当作为方面的不足, 深刻剖析问题根源, 一年来取得的成绩, 工作措施)…
 _STATING = ("存在", "方面", "查摆", "检视", "剖析", "分析", "查找", "取得", "面临", "采取", "工作")
-# … and those that may stand with them before it (存在的主要问题, 问题产生的根源, 存在的困难和问题, 今后打算)
-_LEADING = (*_STATING, *_PART_OF, *_PART_FILLERS, "困难", "今后", *_JOINS)
+# … and those that may stand with them before it (存在的主要问题, 问题产生的根源, 存在的困难和问题, 今后打算, a
+# 实施方案's 重点任务, an 指导意见's 发展目标)
+_LEADING = (*_STATING, *_PART_OF, *_PART_FILLERS, "困难", "今后", "重点", "发展", *_JOINS)
 
 
 def _ending(text: str, words: Iterable[str]) -> str:
@@ -90,7 +93,7 @@ def heading_key(heading: str) -> str:
 
 
 def role(path: Sequence[str]) -> str | None:
-    """The part of a document (问题, 原因, 措施, 成效: :data:`ROLES`) a heading stands in, given its ``path``
+    """The part of a document (问题, 原因, 措施, 成效, 目标: :data:`ROLES`) a heading stands in, given its ``path``
     (the headings above it, then itself): that of the highest heading of the path naming a part
     (:func:`named_part`) — "（一）思想认识问题" under "二、问题产生的原因" is a cause, "2.深入剖析问题根源" under
     "三、整改措施" a measure; None when none does."""
@@ -100,7 +103,7 @@ def role(path: Sequence[str]) -> str | None:
 @lru_cache(maxsize=100_000)
 def named_part(heading: str) -> str | None:
     """The part of a document (:data:`ROLES`) that ``heading`` names as a part heading of a 对照检查材料, 发言提纲,
-    述职报告, 整改方案 or 工作报告 does: its key (:func:`heading_key`) ends with a part's word, after the words
+    述职报告, 整改方案, 实施方案 or 工作报告 does: its key (:func:`heading_key`) ends with a part's word, after the words
     that may follow one (:data:`_TRAILING`: 原因分析, 问题表现), and what comes before that word is made of the
     words that may lead it (:data:`_LEADING`: 存在的主要问题, 问题产生的根源), or holds one saying a part is at
     hand (:data:`_STATING`: 在担当作为方面存在的问题, 一年来取得的成绩) or another part's word (针对问题的整改措施). None for a topic heading — a noun before
@@ -119,7 +122,7 @@ def named_part(heading: str) -> str | None:
 
 
 def part_named(text: str) -> str | None:
-    """The part of a document (问题, 原因, 措施, 成效) that ``text`` — a word or term of a query — names and does
+    """The part of a document (问题, 原因, 措施, 成效, 目标) that ``text`` — a word or term of a query — names and does
     nothing but name (:data:`PART_NAMES`, beside 存在, 主要, 分析, 的…): "存在问题", "不足", "整改措施", "努力方向",
     "原因分析";
     None when it names none, or more than a part ("担当作为方面存在问题", "问题产生的原因"), or when its words are not

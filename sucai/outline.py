@@ -175,7 +175,9 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
         return None
     group = next(g for g in _LABEL_GROUPS if m.group(g))
     style = ("gb", group, label.count(".")) if group == "dec" else ("gb", group)
-    heading = _cut(rest, _HEADING_END, _MAX_HEADING)
+    heading = _cut(rest, _HEADING_END, _MAX_HEADING + 1)
+    if len(heading) > _MAX_HEADING:   # a sentence, no heading: the numbered paragraph is named by its first clause
+        heading = _cut(rest, _SUMMARY_END, _MAX_HEADING)
     if not heading:
         return None
     return _Mark(start, style, label, heading, number=_label_number(label), line_end=line_end)
@@ -309,7 +311,7 @@ _PLAIN = ("gb", "plain")   # the style of an unnumbered heading
 _DATE_LINE = re.compile(rf"^[{_SPACE}（(]*(?:\d{{4}}\s*年|[〇零○一二三四五六七八九]{{4}}年)[^\n]{{0,12}}$")
 
 
-def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
+def _plain_marks(body: str, taken: set[int], elements: set[int]) -> Iterator[_Mark]:
     """Unnumbered heading lines of plain text (no markup tells us).
 
     A candidate line is short (≤ 40 characters), holds Han characters and no
@@ -317,9 +319,10 @@ def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
     A run of one or two candidates (a heading and its sub-heading) is taken when
     the line before it ends a sentence, is a heading or a bare number/date line
     (or there is none), and the line after it is a paragraph or a numbered
-    heading — not a date (落款) or a salutation (the name line before
-    "各位代表："); a first line naming a person alone is the 题注 under the title (a 述职报告's 「张三」:
-    :func:`sucai.facts.line_name`). Longer runs are lists of names or places, signature blocks.
+    heading — not a date (落款), a salutation (the name line before
+    "各位代表：") nor a 公文 element (``elements``: the starts of their lines; a 落款 without a date before the
+    抄送 or the 附件说明, :func:`sucai.elements.find_elements`); a first line naming a person alone is the 题注
+    under the title (a 述职报告's 「张三」: :func:`sucai.facts.line_name`). Longer runs are lists of names or places, signature blocks.
     """
     lines = [(m.start(1), m.end(1), m.group(1)) for m in NONBLANK_LINE.finditer(body)]
     flags = [start not in taken and _is_plain_candidate(text) for start, _, text in lines]
@@ -328,7 +331,7 @@ def _plain_marks(body: str, taken: set[int]) -> Iterator[_Mark]:
         j = i
         while j < len(lines) and flags[j]:
             j += 1
-        if i < j <= i + 2 and _opens_section(lines, i, j, taken):
+        if i < j <= i + 2 and _opens_section(lines, i, j, taken, elements):
             for start, end, text in lines[i:j]:
                 yield _Mark(start, _PLAIN, "", text, line_end=end)
         i = max(j, i + 1)
@@ -344,12 +347,12 @@ def _is_plain_candidate(line: str) -> bool:
     )
 
 
-def _opens_section(lines: list[tuple[int, int, str]], i: int, j: int, taken: set[int]) -> bool:
+def _opens_section(lines: list[tuple[int, int, str]], i: int, j: int, taken: set[int], elements: set[int]) -> bool:
     """Whether candidate lines ``lines[i:j]`` stand between a finished text and a new paragraph."""
     if j >= len(lines):
         return False
     following, next_start = lines[j][2], lines[j][0]
-    if SALUTATION.match(following) or _DATE_LINE.match(following):
+    if SALUTATION.match(following) or _DATE_LINE.match(following) or next_start in elements:
         return False
     if not (_PARAGRAPH_END.search(following) or next_start in taken or _starts_label(following)):
         return False
@@ -495,8 +498,9 @@ def _own_text(body: str, mark: _Mark, end: int) -> tuple[bool, bool]:
     ("3.人民日报评论员文章：\n忠实履行代表职责；") — that holds words and does not end in a 分号: what does is a
     list's clause (GB/T 15834-2011 §4.6.3), an entry's subtitle ("6.【奋斗者正青春】胡杨：消防救援冲锋在前；") or
     entries whose labels were not read ("5.2026年我国将…；"). Run-in text is the heading's own clause when it holds
-    words past the heading (after a clause mark, see ``_HEADING_END``, or past :data:`_MAX_HEADING` characters: a
-    paragraph's sentence); text below is any clause after it. Reads the lines up to the first clause of text below.
+    words past the heading (after a clause mark, see ``_HEADING_END``, or after the first clause of a sentence longer
+    than :data:`_MAX_HEADING` characters: a paragraph's sentence, see ``_label_mark``); text below is any clause
+    after it. Reads the lines up to the first clause of text below.
     """
     line = body[mark.start : mark.line_end].rstrip(_SPACE)
     words, last = bool(_WORD.search(line[len(mark.label) :].strip(_SPACE)[len(mark.heading) :])), line[-1:]
@@ -644,7 +648,8 @@ def parse_outline(
     marks += _numeral_marks(body, no_label_lines)
     if not markdown:   # a line of a heading (a term entry's term line) is no other heading
         lines = {line.start(1) for mark in clause_marks for line in NONBLANK_LINE.finditer(body, mark.start, mark.line_end)}
-        marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks} | lines)
+        starts = {element.start for element in elements}
+        marks += [mark for mark in _plain_marks(body, {mark.start for mark in marks} | lines, starts)
                   if _line_start(body, mark.start) not in contents
                   and not (clauses and _TERM_LINE.fullmatch(mark.heading))]
     not_headings = {element.start for element in elements if element.kind != "attachment"}

@@ -1070,7 +1070,7 @@ def _heading_filter(heading: str) -> Callable[[str], bool] | None:
 
 def _parts_named(needles: list[str], terms: list[str]) -> dict[int, str]:
     """The needles (by index) that name a part of a document — 存在问题, 不足, 原因, 整改措施, 成效…
-    (:func:`sucai.headings.part_named`) — → that part (问题, 原因, 措施, 成效); only within a query term that names
+    (:func:`sucai.headings.part_named`) — → that part (问题, 原因, 措施, 成效, 目标); only within a query term that names
     that part as a whole: the word 问题 of 「解决群众急难愁盼问题」 or of 「问题产生的原因」 names none (review 17)."""
     naming = [term for term in terms if part_named(term)]
     return {n: part for n, needle in enumerate(needles)

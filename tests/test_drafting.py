@@ -498,6 +498,8 @@ def test_candidates_carry_their_placeholders(units):
     ("计划生育", None), ("招生计划", None), ("计划单列市", None),   # 计划 of a topic, not whole
     ("主要任务", "措施"), ("工作任务", "措施"), ("今年工作任务", "措施"), ("2024年政府工作任务", "措施"),   # fix26
     ("重点任务", None), ("招生任务", None), ("政府工作", None),   # 任务 of a topic; no part's word
+    ("主要目标", "目标"), ("工作目标", "目标"), ("预期目标", "目标"), ("目标", "目标"),   # fix29: a 实施方案's goals
+    ("奋斗目标", None), ("目标任务", None), ("目标导向", None),
     ("工作总结", None), ("主要工作", None),   # a 文种, no part's word
     ("担当作为方面存在问题", None), ("问题产生的原因", None), ("问题原因分析", None),
     ("存问题在", None),    # 存在 split around 问题: the filler's characters, not the word (review 17)
@@ -520,6 +522,8 @@ HEADING_PARTS = [
     ("二、2014年工作安排", "措施"), ("（三）具体措施", "措施"), ("三、工作措施", "措施"),
     ("二、有关部门下一步拟采取的措施", "措施"),
     ("三、2024年政府工作任务", "措施"), ("二、工作任务", "措施"), ("四、主要任务", "措施"),   # fix26: 任务
+    ("三、重点任务", "措施"), ("（一）目标任务。", "措施"),   # fix29: a 实施方案's tasks; the last part named
+    ("二、主要目标", "目标"), ("（三）工作目标。", "目标"), ("（二）发展目标。", "目标"),   # fix29: goals
     ("一、2023年工作回顾", "成效"), ("一、过去一年工作回顾", "成效"), ("一、“十二五”时期和2015年工作回顾", "成效"),
     ("二、主要做法", "成效"), ("一、2023年工作开展情况", "成效"), ("一、工作情况", "成效"),   # a 工作总结's (user22)
     ("八、关于防灾抗灾和移民安置问题", None), ("一、关于适用范围问题", None), ("三、关于全面规划、加强领导的问题", None),
@@ -533,7 +537,8 @@ HEADING_PARTS = [
     ("第六章强制措施", None), ("第四章大气污染防治措施", None), ("第三章实施戒严的措施", None),
     ("（二）总体思路", None), ("案情回顾", None), ("（三）总结经验做法", None), ("一、基本情况", None),
     ("目前形势和我们的任务", None), ("第二章 维护国家安全的任务", None), ("第三条 居民委员会的任务：", None),
-    ("抗美援朝的伟大胜利和今后的任务", None),
+    ("抗美援朝的伟大胜利和今后的任务", None), ("三、试点目标", None), ("（一）关于主要目标指标", None),
+    ("坚持目标导向和问题导向", None),
 ]
 
 
@@ -578,6 +583,28 @@ def test_candidates_come_from_a_part_of_the_same_role(units):
     # the measures (the sample's 作风建设 one first), none of the problems of 作风建设 (A, B, D and the sample have one)
     assert under_measures[0].section_path == ["三、下一步整改措施", "（四）在作风建设上下功夫"]
     assert {c.section_path[0] for c in under_measures} <= {"三、整改措施", "三、下一步整改措施"}
+
+
+def test_a_goals_heading_takes_the_goals_of_a_plan_not_its_tasks(tmp_path, make_home):
+    """fix29, writing a 实施方案: 「（二）主要目标」 took the 主要任务 of a source (their keys 0.47 alike, over the 0.4 of
+    a candidate) and not its 工作目标 (0.33) — 目标 named no part. The goals are a part (目标) as the tasks are one
+    (措施, 重点任务 too: it named none): a goals heading takes every goals part, however worded, and no task; a tasks
+    heading every tasks part."""
+    plans = {
+        "a.txt": "某县高标准农田建设实施方案\n一、总体要求\n（一）指导思想\n坚持以习近平新时代中国特色社会主义思想为指导。\n"
+                 "（二）主要目标\n到2025年，全县建成高标准农田十万亩。\n二、主要任务\n（一）加强农田基础设施建设\n"
+                 "完善灌溉排水设施，建设田间道路。\n三、保障措施\n加强组织领导，落实资金保障。\n",
+        "b.txt": "某镇人居环境整治实施方案\n一、总体要求\n（一）工作目标\n到2025年，全镇农村生活垃圾全部得到处理。\n"
+                 "二、重点任务\n（一）推进农村生活垃圾治理\n建立收运处置体系，开展村庄清洁行动。\n三、保障措施\n"
+                 "强化督导考核。\n",
+    }
+    library = ingest_texts(make_home(tmp_path / "home"), plans)
+    assert {d.genre for d in library.catalogue.documents()} == {"实施方案"}
+    goals = paragraph_candidates(library, "（二）主要目标", above=("一、总体要求",), genre="实施方案", member=True, limit=10)
+    assert sorted(c.section_path[-1] for c in goals) == ["（一）工作目标", "（二）主要目标"]
+    tasks = paragraph_candidates(library, "二、主要任务", genre="实施方案", member=True, limit=10)
+    assert {c.section_path[0] for c in tasks} == {"二、主要任务", "二、重点任务"}
+    library.close()
 
 
 @pytest.mark.parametrize("heading", ["原因剖析", "二、原因分析", "产生的根源"])

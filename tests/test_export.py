@@ -915,6 +915,17 @@ TITLE_CAPACITY = 442.205 / (22 - 0.25)  # ems of 2号 with the run spacing in th
     # a space between a title's parts is where it breaks (not 党/旗飘扬 a character later, nor 打/好组合拳)
     ("天津抓实项目党建助力城市更新 党旗飘扬处 老街展新颜", ["天津抓实项目党建助力城市更新 ", "党旗飘扬处 老街展新颜"]),
     ("四川犍为用活“四小工作法”打好组合拳 未诉先办 主动靠前", ["四川犍为用活“四小工作法”打好组合拳 ", "未诉先办 主动靠前"]),
+    # a conjunction binds what follows: no line ends with one where another break reads as well (they did: 放弃延安和 /
+    # 保卫…, 香港地区或者 / 澳门地区…, 关于内地与 / 香港… in three lines; titles as the corpus gives them) …
+    ("中共中央关于暂时放弃延安和保卫陕甘宁边区的两个文件", ["中共中央关于暂时放弃", "延安和保卫陕甘宁边区的两个文件"]),
+    ("中国公民因私事往来香港地区或者澳门地区的暂行管理办法(1986-12-25)",
+     ["中国公民因私事往来香港地区", "或者澳门地区的暂行管理办法(1986-12-25)"]),
+    ("最高人民法院关于内地与香港特别行政区法院相互认可和执行民商事案件判决的安排(2024-01-25)",
+     ["最高人民法院关于内地与香港特别行政区法院", "相互认可和执行民商事案件", "判决的安排(2024-01-25)"]),
+    # … but where every other break of two lines cuts a word (机械化 / 和, 农机 / 装备) or ends with 驻 (a preposition
+    # here: 外国驻 / 中国使馆), after 和 it is
+    ("国务院关于加快推进农业机械化和农机装备产业转型升级的指导意见", ["国务院关于加快推进农业机械化和", "农机装备产业转型升级的指导意见"]),
+    ("海关总署关于外国驻中国使馆和使馆人员进出境物品的规定", ["海关总署关于外国驻中国使馆和", "使馆人员进出境物品的规定"]),
 ])
 def test_title_lines_by_hand(title, lines):
     assert title_lines(title, TITLE_CAPACITY) == lines
@@ -1123,6 +1134,17 @@ def _rules(paragraphs) -> list[str | None]:
     """Each paragraph's bottom rule's width (eighths of a point), None for a paragraph without one."""
     rules = [p._p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}") for p in paragraphs]
     return [rule.get(qn("w:sz")) if rule is not None else None for rule in rules]
+
+
+def test_docx_record_reads_back_once():
+    """The 版记 in its text box is text the readers keep: read back, its lines come once each, after the 附件's text
+    (where the paragraph anchoring the box stands), the 印发机关 and date apart at their tab."""
+    from sucai.readers import read_bytes
+
+    lines = [line for line in read_bytes(export_document(notice_document(), "docx")[1], "通知.docx").text.splitlines()
+             if line.strip()]
+    assert lines[-3:] == ["各乡镇按表填报。", "抄送：县委办公室，县人大常委会办公室。", "某县农业农村局办公室\t2024年3月5日印发"]
+    assert sum("抄送" in line for line in lines) == 1
 
 
 def test_docx_record_and_attachment(notice_docx):

@@ -620,6 +620,35 @@ def test_the_name_under_a_title_is_no_heading(line):
     assert [n.heading for n in walk_outline(parse_outline("思想政治方面" + body))] == ["思想政治方面", "坚持政治引领"]
 
 
+def test_a_numbered_paragraph_whose_sentence_outruns_a_heading_is_named_by_its_first_clause():
+    """fix29: a numbered paragraph's first sentence longer than a heading may be (60 characters) was its heading cut
+    at the 60th character, mid-word (毛选 131's 「…韩庄、沭阳」, a 国发's 「…短期固定期限劳动」): it is named by its first
+    clause (a 公文's 「（四十八）增强企业用工灵活性，支持…」 by its heading). A heading of clauses within the limit stays
+    whole (a 政府工作报告's run-in 「（二）以…为目标，加快…，确保…」)."""
+    body = (
+        "（一）本战役第一阶段的重心，是集中兵力歼灭黄百韬兵团，完成中间突破，占领新安镇、运河车站、曹八集、峄县、枣庄、临城、"
+        "韩庄、沭阳、邳县、郯城、台儿庄、临沂等地。为达到这一目的，应以两个纵队担任歼灭敌人的任务。\n"
+        "（二）以完善功能提升品位为目标，加快旧城区改造，确保城市建设和管理再上新台阶。全年完成旧城改造十万平方米。\n"
+        "（三）增强企业用工灵活性，支持自贸试验区内制造企业生产高峰时节与劳动者签订以完成一定工作任务为期限的劳动合同、"
+        "短期固定期限劳动合同；允许劳务派遣员工从事企业研发中心研发岗位临时性工作。\n"
+    )
+    assert [n.label + n.heading for n in parse_outline(body)] == [
+        "（一）本战役第一阶段的重心", "（二）以完善功能提升品位为目标，加快旧城区改造，确保城市建设和管理再上新台阶", "（三）增强企业用工灵活性"]
+
+
+@pytest.mark.parametrize("after", ["抄送：县委办公室，县人大常委会办公室。", "附件：春耕生产任务分解表"])
+def test_a_signature_before_the_record_or_an_attachment_note_is_no_heading(after):
+    """fix29: a 落款 with no 成文日期 under it, followed by the 版记's 抄送 or an 附件说明 (a line ending a sentence), was
+    taken as an unnumbered heading over them; a line that a 公文 element follows opens no section. The same line
+    over a paragraph stays a heading."""
+    body = "各乡镇：\n一、压实责任\n各乡镇要落实粮食生产责任。\n特此通知。\n某某县人民政府\n"
+    doc = analyse(clean("关于做好春耕生产工作的通知\n" + body + after + "\n"))
+    assert [n.label + n.heading for n in walk_outline(doc.outline)] == ["一、压实责任"]
+    assert after in [element.text for element in doc.elements]
+    paragraph = parse_outline(body + "全县春耕已全面展开。\n")
+    assert [n.label + n.heading for n in walk_outline(paragraph)] == ["一、压实责任", "某某县人民政府"]
+
+
 # ---------------------------------------------------------------- analyse
 
 

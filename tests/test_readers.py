@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 
 from fixtures import (add_numbering, docx_bytes, make_cjk_pdf, new_document, number_paragraph, number_style,
                       zip_bomb_docx, zip_bytes)
@@ -436,6 +438,45 @@ def test_b18_docx_automatic_numbering_is_rendered():
     assert doc.text.split("\n") == expected_lines
     assert "（一）工作目标" in doc.text
     assert (doc.format, doc.encoding, doc.title) == ("docx", None, "实施方案")
+
+
+_MC = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+       'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+       'xmlns:v="urn:schemas-microsoft-com:vml"')
+
+
+def _box_paragraphs(*lines: str) -> str:
+    return "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in lines)
+
+
+def _word_text_box(*lines: str) -> str:
+    """A run holding a text box as Word writes it: a DrawingML box in mc:Choice, the same box in VML in mc:Fallback."""
+    content = f"<w:txbxContent>{_box_paragraphs(*lines)}</w:txbxContent>"
+    return (f'<w:r {nsdecls("w", "wp", "a")} {_MC}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+            '<wp:anchor><a:graphic>'
+            '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            f"<wps:wsp><wps:txbx>{content}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>"
+            f"</mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{content}</v:textbox></v:shape></w:pict>"
+            "</mc:Fallback></mc:AlternateContent></w:r>")
+
+
+def test_docx_text_boxes_are_read_once_after_their_anchor():
+    """Text boxes (a 落款 or a heading drawn in a box) are read: Word's pair of one box (DrawingML in mc:Choice, VML in
+    mc:Fallback) once, a VML box of its own (older Word, WPS) too, a box within a box; each box's paragraphs after the
+    line of the paragraph holding it, their numbering labels put back."""
+    document = new_document()
+    add_numbering(document, 90, [("chineseCounting", "%1、")], 91)
+    document.add_paragraph("现将有关事项通知如下。")._p.append(parse_xml(_word_text_box("某某县人民政府", "2024年3月5日")))
+    heading = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="91"/></w:numPr>'
+                        "</w:pPr><w:r><w:t>总体要求</w:t></w:r></w:p>")
+    vml = parse_xml(f'<w:r {nsdecls("w")} {_MC}><w:pict><v:shape><v:textbox><w:txbxContent>'
+                    + _box_paragraphs("落实责任")[:-len("</w:p>")] + _word_text_box("（框中框）")
+                    + "</w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r>")
+    vml.find(f".//{qn('w:txbxContent')}").insert(0, heading)
+    document.add_paragraph()._p.append(vml)
+    number_paragraph(document.add_paragraph("主要任务"), 91, 0)
+    assert read_bytes(docx_bytes(document), "通知.docx").text.split("\n") == [
+        "现将有关事项通知如下。", "某某县人民政府", "2024年3月5日", "", "一、总体要求", "落实责任", "（框中框）", "二、主要任务"]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ cutting a term made of nominal words (职业 / 教育, 政府 / 性, 小微 / �
 segmenter's words are finer than the terms a reader reads, 词意完整) where a
 phrase boundary will do (after the verb: 印发 / 国家职业教育改革实施方案的通知),
 nor opening a line with a particle, a date unit or closing punctuation, nor
-ending one with an opening bracket or a preposition, nor breaking inside
+ending one with an opening bracket or a preposition, nor — where another break
+reads as well — with a conjunction (和, 与, 及, 或), nor breaking inside
 quotation marks or 《》 or between a number and its unit (2024 / 年度), nor
 leaving a stub, a line shorter than a fifth of the longest (「某县」 alone). Widths
 are in ems: a Chinese character or full-width sign is 1, other characters
@@ -32,7 +33,10 @@ _UNITS = "年月日号届次期批个项条款部"  # a number and its unit stay
 # A break inside a pair (a quoted name, a book title) counts as a bad break: a bracket or book title, or a quotation
 # of any marks — “…”, 「…」, "…" typed on a keyboard, „…“ —, closed as sucai.analysis.closes_quotation reads them.
 _BRACKETS = {"《": "》", "（": "）"}
-_NO_LINE_END = frozenset(("（", "《", "「", "『", "“", "关于", "对于", "对", "在", "为", "向", "把", "将"))
+_NO_LINE_END = frozenset(("（", "《", "「", "『", "“", "关于", "对于", "对", "在", "为", "向", "把", "将", "驻"))
+# Conjunctions, which bind what follows (「…农业机械化和 / 农机装备…」): a line ending with one is a flaw weighed
+# below a bad break (a break elsewhere may cut a compound the segmenter does not read as a term: 调查 / 处理).
+_CONJUNCTIONS = frozenset(("和", "与", "及", "以及", "或", "或者", "并", "暨"))
 # Parts of speech (jieba's tags) of the words that make up a term: nouns (n, names nr/ns/nt/nz/nrt, ng), verbal and
 # adjectival nouns (vn, an), distinguishing words (b: 三级, 国有) and abbreviations (j); not set phrases (l), the
 # commonest of which in titles is a verb and its object (适用法律).
@@ -114,6 +118,8 @@ def _cost(lines: list[str], words: dict[int, str], inside: set[int]) -> float:
         split_number = before[-1].isdigit() and after[0] in _UNITS
         if words[at] in _NO_LINE_START or last in _NO_LINE_END or opened or split_number or at in inside:
             cost += 10
+        if last in _CONJUNCTIONS:
+            cost += 4
         if words[at] == "关于":
             cost -= 1
         elif before[-1].isspace():   # a space between the title's parts (「…城市更新 党旗飘扬处」): the break that cuts least

@@ -2,8 +2,9 @@
 
 Body blocks are read in document order: paragraphs (label from numbering.xml +
 run text, tracked changes as accepted: insertions in, deletions out, a moved
-passage once at its new place), tables (one line per row, cells joined by a tab) and content controls
-(w:sdt, e.g. a table of contents). The zip is checked for bombs before parsing.
+passage once at its new place), tables (one line per row, cells joined by a tab), content controls
+(w:sdt, e.g. a table of contents) and text boxes (w:txbxContent: a 版记, a 落款 or a heading drawn in a box),
+whose blocks follow the line of the paragraph that anchors them. The zip is checked for bombs before parsing.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import io
 import zipfile
 
 import docx
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
 from docx.opc.exceptions import PackageNotFoundError
-from lxml.etree import XMLSyntaxError
+from lxml.etree import XPath, XMLSyntaxError
 
 from sucai.errors import ReadError
 from sucai.readers.numbering import Numbering
@@ -25,12 +26,19 @@ MAX_COMPRESSION_RATIO = 100
 MAX_ENTRIES = 10_000
 MAX_XML_BYTES = 48 * 1024 * 1024  # markup that gets parsed (pictures are never parsed); a 2,000-page text is ~20 MB
 _XML_PART = (".xml", ".rels")
-# Run content in document order. Runs inside text boxes (w:txbxContent) are drawn objects, not body text; runs
-# inside w:moveFrom are the old place of a tracked move (the text is read at its w:moveTo); deleted runs hold
-# w:delText, not w:t, so tracked deletions are absent and tracked insertions (w:ins) present.
-_RUN_CONTENT = " | ".join(
-    f".//w:r[not(ancestor::w:txbxContent) and not(ancestor::w:moveFrom)]/{tag}"
-    for tag in ("w:t", "w:tab", "w:br", "w:cr"))
+# Run content in document order, the paragraph's own: not that of a text box anchored in it (``$boxes`` is how
+# many text boxes hold the paragraph; a box's paragraphs are read as blocks of their own). Runs inside w:moveFrom
+# are the old place of a tracked move (the text is read at its w:moveTo); deleted runs hold w:delText, not w:t, so
+# tracked deletions are absent and tracked insertions (w:ins) present.
+_NAMESPACES = {**nsmap, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"}
+_RUN_CONTENT = XPath(" | ".join(
+    f".//w:r[count(ancestor::w:txbxContent) = $boxes and not(ancestor::w:moveFrom)]/{tag}"
+    for tag in ("w:t", "w:tab", "w:br", "w:cr")), namespaces=_NAMESPACES)
+# The text boxes anchored in a paragraph. Word writes each twice, a DrawingML box (wps:txbx) in mc:Choice and the
+# same box in VML (v:textbox) in mc:Fallback (ECMA-376 Part 3 §10.2.1): the Fallback's is skipped; a VML box of
+# its own (older Word, WPS) is read.
+_TEXT_BOXES = XPath(".//w:txbxContent[count(ancestor::w:txbxContent) = $boxes and not(ancestor::mc:Fallback)]",
+                    namespaces=_NAMESPACES)
 _RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
 
 
@@ -72,37 +80,40 @@ _REMOVED_MARK = "./w:pPr/w:rPr/w:del | ./w:pPr/w:rPr/w:moveFrom"  # the paragrap
 _REMOVED_ROW = "./w:trPr/w:del"
 
 
-def _paragraph_text(p, numbering: Numbering) -> str | None:
+def _paragraph_text(p, numbering: Numbering, boxes: int) -> str | None:
     """The paragraph's line (numbering label + run text); None for a paragraph that a tracked deletion or
     move took away (its mark is deleted and no text is left), so that it neither shows nor counts a number."""
-    text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in p.xpath(_RUN_CONTENT))
+    text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in _RUN_CONTENT(p, boxes=boxes))
     if not text and p.xpath(_REMOVED_MARK):
         return None
     return numbering.label(p) + text
 
 
-def _table_lines(tbl, numbering: Numbering):
+def _table_lines(tbl, numbering: Numbering, boxes: int):
     for tr in tbl.iterchildren(qn("w:tr")):
         if tr.xpath(_REMOVED_ROW):
             continue
-        cells = [" ".join(_block_lines(tc, numbering)).strip() for tc in tr.iterchildren(qn("w:tc"))]
+        cells = [" ".join(_block_lines(tc, numbering, boxes)).strip() for tc in tr.iterchildren(qn("w:tc"))]
         if any(cells):
             yield "\t".join(cells)
 
 
-def _block_lines(container, numbering: Numbering):
-    """Lines of the block-level children (w:p, w:tbl, w:sdt) of a body, cell or content control, in order."""
+def _block_lines(container, numbering: Numbering, boxes: int = 0):
+    """Lines of the block-level children (w:p, w:tbl, w:sdt) of a body, cell, content control or text box, in
+    order; a paragraph's text boxes after its line. ``boxes``: how many text boxes hold ``container``."""
     for child in container.iterchildren():
         if child.tag == qn("w:p"):
-            line = _paragraph_text(child, numbering)
+            line = _paragraph_text(child, numbering, boxes)
             if line is not None:
                 yield line
+            for box in _TEXT_BOXES(child, boxes=boxes):
+                yield from _block_lines(box, numbering, boxes + 1)
         elif child.tag == qn("w:tbl"):
-            yield from _table_lines(child, numbering)
+            yield from _table_lines(child, numbering, boxes)
         elif child.tag == qn("w:sdt"):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
-                yield from _block_lines(content, numbering)
+                yield from _block_lines(content, numbering, boxes)
 
 
 def read_docx(data: bytes) -> RawDocument:
