@@ -76,7 +76,7 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
@@ -689,12 +689,12 @@ class Accounts:
         return self.quota_left(viewer, "download")
 
     def count_download(self, viewer: Viewer, detail: str = "", source_ip: str | None = None) -> None:
-        """Record a download in the audit log; a member past today's quota is refused (see :meth:`use_quota`).
+        """Record a download in the audit log; a member past today's quota is refused (see :meth:`spend`).
 
         Visitors and free users are recorded but not limited (they only ever get
         the free part).
         """
-        self.use_quota(viewer, "download", detail, source_ip)
+        self.spend(viewer, "download", [detail], source_ip)
 
     # -- tiers and quotas --------------------------------------------------
 
@@ -738,21 +738,45 @@ class Accounts:
         most = self.quota(viewer, kind)
         return None if most is None else max(0, most - self.used_today(viewer, kind))
 
-    @retried
     def use_quota(self, viewer: Viewer, kind: str, detail: str = "", source_ip: str | None = None) -> None:
-        """Spend one of today's ``kind`` (recorded in the audit log as the event ``kind``).
+        """Spend one of today's ``kind``, recorded with ``detail`` (see :meth:`spend`)."""
+        self.spend(viewer, kind, [detail], source_ip)
 
-        Raises TooManyRequests (429, ``quota_exceeded``, ``retry_after``: the seconds to the
-        site's next midnight, rounded up) when the viewer's tier has used its daily quota of
-        ``kind`` (days on the site's clock), on any node (the count and the record are one
-        serialisable transaction).
+    @retried
+    def spend(self, viewer: Viewer, kind: str, details: Sequence[str], source_ip: str | None = None) -> None:
+        """Spend one of today's ``kind`` for each of ``details`` (a zip's documents), all or none: each recorded in the
+        audit log as the event ``kind`` with its detail.
+
+        Raises TooManyRequests (429, ``quota_exceeded``) when the viewer's tier has fewer than ``len(details)`` of
+        its daily quota of ``kind`` left (days on the site's clock; :meth:`refuse_over_quota`), and spends nothing.
+        The count and the records are one serialisable transaction: concurrent spends on any worker or node never
+        pass the quota.
         """
-        most = self.quota(viewer, kind)
         with self.transaction() as conn:
-            if most is not None and conn.execute(self._used_today(viewer, kind)).scalar_one() >= most:
-                raise TooManyRequests(f"今日{QUOTA_KINDS[kind]}次数已达上限（{most} 次），请明天再来",
-                                      code="quota_exceeded", retry_after=self.until_tomorrow())
-            self._audit(conn, kind, viewer, detail, source_ip)
+            self._refuse_over_quota(conn, viewer, kind, len(details))
+            for detail in details:
+                self._audit(conn, kind, viewer, detail, source_ip)
+
+    def refuse_over_quota(self, viewer: Viewer, kind: str, wanted: int = 1) -> None:
+        """Raise as :meth:`spend` would for ``wanted`` of ``kind``, spending nothing (a HEAD)."""
+        with self.db.read() as conn:
+            self._refuse_over_quota(conn, viewer, kind, wanted)
+
+    def _refuse_over_quota(self, conn: Connection, viewer: Viewer, kind: str, wanted: int) -> None:
+        """TooManyRequests (429, ``quota_exceeded``) when ``viewer`` has fewer than ``wanted`` of today's ``kind`` left
+        (read in ``conn``): with none left, ``retry_after`` is the seconds to the site's next midnight, rounded up."""
+        most = self.quota(viewer, kind)
+        if most is None:
+            return
+        left = most - conn.execute(self._used_today(viewer, kind)).scalar_one()
+        if left >= wanted:
+            return
+        label = QUOTA_KINDS[kind]
+        if left <= 0:
+            raise TooManyRequests(f"今日{label}次数已达上限（{most} 次），请明天再来",
+                                  code="quota_exceeded", retry_after=self.until_tomorrow())
+        raise TooManyRequests(f"今日还可{label} {left} 次，本次需 {wanted} 次；请减少篇数或明天再来",
+                              code="quota_exceeded")
 
     def limit_free_check(self, viewer: Viewer, source_ip: str | None, *, spend: bool = True) -> None:
         """Count a 查重 of a viewer without a 查重 quota — a visitor, by IP address; a free user, by

@@ -725,6 +725,44 @@ def test_quota_holds_across_processes_at_once(target, clock):
     assert Accounts(path, now=clock).used_today(member, "download") == 5 and len(refused) == 15
 
 
+def test_a_batch_spends_its_downloads_all_or_none_at_once(target, clock):
+    """A zip's downloads are spent all or none, in one transaction: four zips of two documents at once, from four
+    connections, against a quota of five spend four downloads — two zips made, two refused and nothing spent for
+    them (counted one document at a time, as before, the third zip spent the fifth and was refused). With one left, a
+    zip of two is told how many are left, with no Retry-After (fewer documents may still be had today)."""
+    Accounts(target, now=clock).add_user("打包会员", PASSWORD, role="member", member_until="2099-01-01")
+    member = Accounts(target, now=clock).viewer("打包会员")
+    made, refused = [], []
+
+    def zip_of_two(number: int):
+        acc = Accounts(target, daily_downloads=5, now=clock)
+        try:
+            acc.spend(member, "download", [f"文档 {number}（打包）", f"文档 {number + 100}（打包）"])
+            made.append(number)
+        except TooManyRequests:
+            refused.append(number)
+
+    threads = [threading.Thread(target=zip_of_two, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    accounts = Accounts(target, daily_downloads=5, now=clock)
+    details = sorted(e["detail"] for e in accounts.audit_log(20, event="download"))
+    assert (len(made), len(refused)) == (2, 2)
+    assert details == sorted(f"文档 {n + k}（打包）" for n in made for k in (0, 100))
+    with pytest.raises(TooManyRequests) as over:
+        accounts.spend(member, "download", ["文档 1", "文档 2"])
+    assert over.value.message == "今日还可下载 1 次，本次需 2 次；请减少篇数或明天再来"
+    assert over.value.retry_after is None and accounts.downloads_left(member) == 1
+    with pytest.raises(TooManyRequests) as over:   # a HEAD asks the same and spends nothing
+        accounts.refuse_over_quota(member, "download", 2)
+    assert over.value.message == "今日还可下载 1 次，本次需 2 次；请减少篇数或明天再来"
+    accounts.refuse_over_quota(member, "download", 1)
+    accounts.spend(member, "download", ["文档 3"])
+    assert accounts.downloads_left(member) == 0
+
+
 def test_settings_feed_accounts(tmp_path, monkeypatch):
     monkeypatch.setenv("SUCAI_LOGIN_MAX_FAILURES", "7")
     monkeypatch.setenv("SUCAI_REGISTRATION_OPEN", "0")

@@ -22,11 +22,12 @@ import docx
 import numpy as np
 import pytest
 import tantivy
+from PIL import Image
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
 from drafting_support import copied_chars, solid
-from fixtures import make_cjk_pdf
+from fixtures import image_bytes, make_cjk_pdf
 from sucai import access
 from sucai import check as check_module
 from sucai import index as index_module
@@ -46,6 +47,7 @@ from sucai.errors import BadValue, ReadError
 from sucai.export import export_document
 from sucai.fingerprint import index_tokens, skeleton, skeleton_text
 from sucai.index import SCHEMA, _tantivy_document, index_fields
+from sucai.readers import ocr
 from sucai.library import Library
 from sucai.web import check as web_check
 from sucai.web import create_app
@@ -1077,6 +1079,29 @@ def test_a_members_scan_read_to_its_limit_spends_a_check(home, monkeypatch):
     assert accounts.used_today(member, "check") == 2
     assert [e["detail"] for e in accounts.audit_log(10, event="check")] == [f"查重 {len(OWN)} 字", "查重 文件未在时限内读完"]
     accounts.close()
+
+
+@pytest.mark.skipif(ocr.missing() is not None, reason=ocr.missing() or "")
+def test_a_scan_read_for_a_check_past_its_time_limit_is_said_as_a_checks(library, tmp_path, monkeypatch, capsys):
+    """A scan 查重 could not read within ``parse_timeout_seconds`` was said as the ingest says it: raise the setting,
+    「后再次入库，这个文件会重新读取」. ``sucai check`` says to check again; the web 查重, whose user has no setting to
+    raise, to paste the text or split the file. Two seconds: the deadline less Tesseract's stop has passed at page 1."""
+    scan = tmp_path / "扫描件.png"
+    scan.write_bytes(image_bytes(Image.new("L", (400, 200), 255)))
+    said = ("文字识别（OCR）读到第 1 页（共 1 页）时超出每个文件的时间上限，已停止；"
+            "可调大设置 parse_timeout_seconds（sucai.toml，或环境变量 SUCAI_PARSE_TIMEOUT_SECONDS）后重新查重")
+    with pytest.raises(ReadError) as caught:
+        read_draft(replace(library.settings, parse_timeout_seconds=2), scan)
+    assert (caught.value.code, caught.value.message) == ("timeout", said)
+    monkeypatch.setenv("SUCAI_PARSE_TIMEOUT_SECONDS", "2")
+    capsys.readouterr()
+    assert run_cli(["check", str(scan), "--home", str(library.settings.home)]) == ExitCode.ERROR
+    err = capsys.readouterr().err
+    assert said in err and "入库" not in err and "Traceback" not in err
+    client = TestClient(create_app(library.settings.home), raise_server_exceptions=False)
+    answer = client.post("/api/check", files={"file": ("扫描件.png", scan.read_bytes())})
+    assert (answer.status_code, answer.json()["code"], answer.json()["error"]) == (
+        422, "timeout", "文件在 2 秒内没有读完（扫描件的文字识别较慢），已停止；请直接粘贴草稿文字查重，或分成几个较小的文件上传")
 
 
 def test_a_check_never_changes_the_library(library):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -466,6 +468,33 @@ def test_downloads_are_audited_and_members_have_a_quota(app, library, accounts):
         assert "会员可见全文" in text
     assert accounts.audit_log(1, event="download")[0]["role"] == "visitor"
     assert "免费部分" in accounts.audit_log(1, event="download")[0]["detail"]
+
+
+def test_two_zips_at_once_spend_a_members_quota_all_or_none(app, accounts, monkeypatch):
+    """Two zips of two documents asked for at once by a member with three downloads a day (make_app), both past
+    every check before either is counted: one is made and spends two, the other is refused (429 ``quota_exceeded``,
+    how many are left) and spends nothing. Each zip's documents were counted one at a time after a check of
+    ``downloads_left``: the second zip spent the third download and was refused half-way."""
+    accounts.add_user("并发会员", PASSWORD, "member", NEXT_YEAR)
+    clients = [logged_in(app, "并发会员") for _ in range(2)]
+    both_checked = threading.Barrier(2, timeout=30)
+    limit_free_batch = accounts.limit_free_batch
+
+    def after_both(*args, **kwargs):   # called by each zip before its documents are counted
+        both_checked.wait()
+        return limit_free_batch(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "limit_free_batch", after_both)
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda pair: pair[0].get("/api/download", params={"ids": pair[1], "format": "txt"}),
+                                zip(clients, ["1,2", "3,4"])))
+    assert sorted(a.status_code for a in answers) == [200, 429]
+    made, refused = sorted(answers, key=lambda a: a.status_code)
+    ids = "1,2" if made is answers[0] else "3,4"
+    spent = [e["detail"] for e in accounts.audit_log(50, event="download") if e["username"] == "并发会员"]
+    assert sorted(spent) == sorted(f"文档 {i}（txt，全文，打包）" for i in ids.split(","))
+    assert refused.json()["code"] == "quota_exceeded"
+    assert refused.json()["error"] == "今日还可下载 1 次，本次需 2 次；请减少篇数或明天再来"
 
 
 # -- admin pages ----------------------------------------------------------------------------------------

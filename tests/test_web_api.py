@@ -328,6 +328,27 @@ def test_404_envelope(library_web):
     assert page.status_code == 404 and "没有编号为 999999 的文档" in page.text
 
 
+@pytest.mark.parametrize("wanted", ["bytes=5-1", "items=0-1", "bytes=x", "bytes=999999-", "bytes=0-1"])
+def test_a_static_file_is_sent_whole_whatever_range_is_asked(library_web, wanted):
+    """Starlette answered a malformed ``Range`` for a static file with English plain text (400 「Range header: start
+    must be less than end」, 「Only support bytes range」) and one past its end with an empty 416: the files, a few kB,
+    are sent whole (RFC 9110 §14.2 lets a server ignore a range), and no range is offered."""
+    answer = library_web.get("/static/app.css", headers={"range": wanted})
+    assert (answer.status_code, answer.headers["accept-ranges"]) == (200, "none")
+    assert answer.content == (Path(pages.__file__).parent / "static" / "app.css").read_bytes()
+
+
+def test_an_http_error_of_starlettes_own_is_said_in_chinese(library_web, monkeypatch):
+    """A static file the server may not read is Starlette's 401, whose English phrase (「Unauthorized」) was shown as
+    the message of any status the envelope has no words of its own for."""
+    def unreadable(self, path):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr("starlette.staticfiles.StaticFiles.lookup_path", unreadable)
+    data = assert_envelope(library_web.get("/static/app.css"), 401, "unauthorized")
+    assert data["error"] == "服务器没有权限读取这个文件"
+
+
 @pytest.mark.parametrize("url, params", [
     ("/api/search", {"limit": 0}),
     ("/api/search", {"limit": 101}),

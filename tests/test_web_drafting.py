@@ -583,6 +583,25 @@ def test_a_members_daily_drafts_and_checks_are_counted(tmp_path, home):
     assert client.get(f"/api/drafts/{first.json()['id']}/check").status_code == 429
 
 
+def test_a_draft_refused_for_a_full_store_spends_none_of_the_days(app, site, monkeypatch):
+    """A writer who keeps as many drafts as they may (``MAX_DRAFTS``) and starts another is refused (422
+    ``too_many_drafts``): the day's draft was spent first, for a draft never stored. One deleted, it is stored and
+    spends one."""
+    client = session_of(app, "另一会员")
+    kept = len(client.get("/api/drafts").json()["drafts"])
+    monkeypatch.setattr("sucai.drafting.storage.MAX_DRAFTS", kept + 1)
+    draft = {"title": "草稿", "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}
+    last = client.post("/api/drafts", json=draft)
+    assert last.status_code == 201
+    before = left(site, "另一会员", "draft")
+    refused = client.post("/api/drafts", json=draft)
+    assert (refused.status_code, refused.json()["code"]) == (422, "too_many_drafts")
+    assert left(site, "另一会员", "draft") == before
+    client.delete(f"/api/drafts/{last.json()['id']}")
+    assert client.post("/api/drafts", json=draft).status_code == 201
+    assert left(site, "另一会员", "draft") == before - 1
+
+
 def library_paragraph(home, doc_id: int) -> dict:
     """The longest line of document ``doc_id`` as a cited paragraph (its text verbatim, its source span)."""
     library = Library.open(home)

@@ -6,6 +6,7 @@ import gc
 import http.client
 import json
 import logging
+import logging.config
 import os
 import pickle
 import re
@@ -24,6 +25,7 @@ from multiprocessing.reduction import ForkingPickler
 
 from chinese import english_words
 from sucai.library import Library
+from sucai.web import create_app
 from sucai.web.serverlog import ChineseFormatter, chinese
 from sucai.web.serving import _OwnSocketsConfig, served_app, uvicorn_options
 
@@ -104,6 +106,22 @@ def test_uvicorns_warnings_are_logged_in_chinese(capsys, uvicorn_logging):
     assert len(logged) == 1, logged   # level warning: neither its start nor its stop
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 警告 收到无法解析的 HTTP 请求（网址中有未经百分号编码的字符等），"
                         r"已回复 400 及说明", logged[0]), logged
+
+
+def test_a_malformed_form_leaves_no_english_line_in_the_log(home, caplog, uvicorn_logging):
+    """A form whose multipart body does not start with its boundary is answered 400 in Chinese, and python-multipart
+    logged ``Expected boundary character 45, got 123 at index 2`` as a warning: one English line on the console of
+    ``sucai serve`` for each such request any visitor sends. Its warnings are not logged (its errors are)."""
+    multipart = logging.getLogger("python_multipart")
+    level = multipart.level
+    logging.config.dictConfig(uvicorn_options("127.0.0.1", 0)["log_config"])
+    try:
+        with TestClient(create_app(home), raise_server_exceptions=False) as client:
+            answer = client.post("/login", content=b"{}", headers={"content-type": "multipart/form-data; boundary=xx"})
+    finally:
+        multipart.setLevel(level)
+    assert answer.status_code == 400 and english_words(answer.json()["error"], typed=("MB",)) == []
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("python_multipart")] == []
 
 
 @pytest.mark.parametrize("english, chinese_words", [

@@ -264,7 +264,7 @@ def _small_text(path: Path | None, data: bytes | None, name: str, limit: int) ->
 def _read_job(job: tuple[Path | None, bytes | None, str, Budget]) -> str | tuple[str, str, str]:
     """Worker entry of :func:`read_draft`: the text, or ``("skipped", reason, code)``."""
     path, data, name, budget = job
-    limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb)
+    limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb, again="重新查重")
     try:
         raw = readers.read(path, limits) if path is not None else readers.read_bytes(data or b"", name, limits)
     except SucaiError as err:

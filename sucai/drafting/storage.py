@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from ..db import retried
 from ..db.schema import drafts
@@ -57,11 +57,20 @@ class DraftStore:
         """Store a new draft of ``owner``; its id. Raises InvalidInput (``too_many_drafts``) past :data:`MAX_DRAFTS`."""
         now = _now()
         with self.db.transaction() as conn:
-            if conn.execute(select(func.count()).where(self._of(owner))).scalar_one() >= MAX_DRAFTS:
-                raise InvalidInput(f"草稿已达 {MAX_DRAFTS} 篇，请先删除不用的草稿", code="too_many_drafts")
+            self._refuse_full(conn, owner)
             return conn.execute(drafts.insert().values(
                 owner_id=owner.user_id, owner_name=owner.username, created_at=now, updated_at=now, **_fields(draft))
                 .returning(drafts.c.id)).scalar_one()
+
+    def refuse_full(self, owner: Owner) -> None:
+        """Raise InvalidInput (``too_many_drafts``) as :meth:`create` would now: before a new draft spends the writer's
+        daily drafts (:func:`sucai.web.drafting.api_save_draft`)."""
+        with self.db.read() as conn:
+            self._refuse_full(conn, owner)
+
+    def _refuse_full(self, conn: Connection, owner: Owner) -> None:
+        if conn.execute(select(func.count()).where(self._of(owner))).scalar_one() >= MAX_DRAFTS:
+            raise InvalidInput(f"草稿已达 {MAX_DRAFTS} 篇，请先删除不用的草稿", code="too_many_drafts")
 
     @retried
     def update(self, owner: Owner, draft_id: int, draft: Draft) -> None:

@@ -175,19 +175,19 @@ def ocr_images(images: Iterable[Image.Image], limits: Limits, pages: int) -> Ocr
         except ReadError as exc:
             if exc.code != "timeout":
                 raise
-            raise ReadError(_timeout_reason(page, pages), code="timeout") from exc
+            raise ReadError(_timeout_reason(page, pages, limits.again), code="timeout") from exc
         result.pages.append(lines)
         result.confidence_sum += confidence
         result.chars += chars
     return result
 
 
-def _timeout_reason(page: int, pages: int) -> str:
-    """Why a scan stopped at ``page`` of ``pages``: the time limit, and the setting that raises it (a file skipped
-    for it is read again at the next ingest once the setting changed, :func:`sucai.ingest.attempt`)."""
+def _timeout_reason(page: int, pages: int, again: str) -> str:
+    """Why a scan stopped at ``page`` of ``pages``: the time limit, the setting that raises it, and what to do then,
+    ``again`` (:attr:`~sucai.readers.raw.Limits.again`: a file an ingest skipped for it is read again at the next
+    once the setting changed, :func:`sucai.ingest.attempt`; a 查重 is run again)."""
     return (f"文字识别（OCR）读到第 {page} 页（共 {pages} 页）时超出每个文件的时间上限，已停止；"
-            "可调大设置 parse_timeout_seconds（sucai.toml，或环境变量 SUCAI_PARSE_TIMEOUT_SECONDS）后再次入库，"
-            "这个文件会重新读取")
+            f"可调大设置 parse_timeout_seconds（sucai.toml，或环境变量 SUCAI_PARSE_TIMEOUT_SECONDS）后{again}")
 
 
 def fullwidth_punctuation(text: str) -> str:

@@ -54,12 +54,14 @@ class Limits:
     "timeout"; None for no deadline. ``memory_mb``: the address-space limit
     given to helper programs (LibreOffice), None for none. (The hard time and
     memory limits of parsing are those of the worker process a file is parsed
-    in, see ``sucai.budget``.)
+    in, see ``sucai.budget``.) ``again``: how the user has the file read again once
+    a setting is raised, the end of a sentence of a reason (「…后再次入库」; 查重's: 「重新查重」).
     """
 
     max_pages: int = 2000
     deadline: float | None = None
     memory_mb: int | None = None
+    again: str = "再次入库，这个文件会重新读取"
 
     def seconds_left(self, default: float = 300) -> float:
         """Seconds until the deadline (at least 1), or ``default`` when there is none."""

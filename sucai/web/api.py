@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from .. import access
-from ..accounts import Accounts, TooManyRequests
+from ..accounts import Accounts
 from ..errors import InvalidInput, NotFound
 from ..export import batch_stem, export_document, export_zip
 from ..library import Library
@@ -27,7 +27,7 @@ from ..model import Document
 from ..search import MAX_HEADING_FILTER, MAX_PAGE, MODES, SCOPES, SORTS, Hit, SearchRequest, choice_code
 from ..similar import similar
 from ..suggest import TitleIndex
-from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles, refuse_spent,
+from .deps import (Viewer, client_ip, current_viewer, get_accounts, get_library, get_recorder, get_titles,
                    same_site_download, searching, spends)
 from .render import content_disposition
 from .responses import JSONResponse, unmade
@@ -249,14 +249,11 @@ async def api_download_many(
 def zip_download(request: Request, docs: list[Document], viewer: Viewer, accounts: Accounts, format: str,  # noqa: A002
                  name: str) -> Response:
     """``docs`` as the viewer may have them, zipped as ``name.zip``: each counted against a member's daily
-    quota (all refused with 429 ``quota_exceeded`` when fewer are left), audited and recorded; a visitor's or
-    free user's zip counted against the hour's (429 ``too_many_downloads``, :meth:`~sucai.accounts.Accounts.limit_free_batch`).
-    A HEAD is refused as its GET would be, and makes no zip (:func:`~.responses.unmade`)."""
+    quota, all at once (all refused with 429 ``quota_exceeded`` when fewer are left: :func:`count_downloads`),
+    audited and recorded; a visitor's or free user's zip counted against the hour's (429 ``too_many_downloads``,
+    :meth:`~sucai.accounts.Accounts.limit_free_batch`). A HEAD is refused as its GET would be, and makes no zip
+    (:func:`~.responses.unmade`)."""
     views = [access.view(d, viewer.member) for d in docs]
-    left = accounts.downloads_left(viewer)
-    if left is not None and left < len(docs):
-        raise TooManyRequests(f"今日还可下载 {left} 篇，本次打包 {len(docs)} 篇；请减少篇数或明天再来",
-                              code="quota_exceeded", retry_after=None if left else accounts.until_tomorrow())
     accounts.limit_free_batch(viewer, client_ip(request), spend=spends(request))
     count_downloads(request, viewer, accounts, [(doc.id, _download_detail(doc, format, notice, batch=True))
                                                 for doc, (_, notice) in zip(docs, views)])
@@ -267,14 +264,14 @@ def zip_download(request: Request, docs: list[Document], viewer: Viewer, account
 
 
 def count_downloads(request: Request, viewer: Viewer, accounts: Accounts, downloads: list[tuple[int, str]]) -> None:
-    """Spend one of ``viewer``'s downloads for each ``(document id, audit detail)`` of ``downloads``
-    (:meth:`~sucai.accounts.Accounts.count_download`: 429 ``quota_exceeded`` once today's are spent) and record them
-    as downloaded (:mod:`sucai.analytics`); a HEAD (:func:`~.deps.spends`) is only refused when none is left."""
+    """Spend one of ``viewer``'s downloads for each ``(document id, audit detail)`` of ``downloads``, all or none
+    (:meth:`~sucai.accounts.Accounts.spend`: 429 ``quota_exceeded`` when fewer are left today, nothing spent; two zips
+    at once never pass the quota) and record them as downloaded (:mod:`sucai.analytics`); a HEAD
+    (:func:`~.deps.spends`) is refused the same, and spends nothing."""
     if not spends(request):
-        refuse_spent(request, viewer, "download")
+        accounts.refuse_over_quota(viewer, "download", len(downloads))
         return
-    for _, detail in downloads:
-        accounts.count_download(viewer, detail, client_ip(request))
+    accounts.spend(viewer, "download", [detail for _, detail in downloads], client_ip(request))
     get_recorder(request).downloaded(viewer, [doc_id for doc_id, _ in downloads])
 
 

@@ -97,8 +97,25 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
 
     for router in ROUTERS:
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", _WholeFiles(directory=HERE / "static"), name="static")
     return app
+
+
+class _WholeFiles(StaticFiles):
+    """The app's own static files (a few kB each), always sent whole: a ``Range`` header is ignored and
+    ``Accept-Ranges: none`` said (RFC 9110 §14.2 lets a server ignore it, §14.3). Starlette answered a malformed
+    range with English plain text (400 「Range header: start must be less than end」) and one past the end with an
+    empty 416, outside the error envelope."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            scope = {**scope, "headers": [(name, value) for name, value in scope["headers"] if name != b"range"]}
+        await super().__call__(scope, receive, send)
+
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["accept-ranges"] = "none"
+        return response
 
 
 class _NoStoreAPI:

@@ -268,11 +268,9 @@ def spends(request: Request) -> bool:
 
 
 def refuse_spent(request: Request, viewer: Viewer, kind: str) -> None:
-    """429 ``quota_exceeded`` (:meth:`~sucai.accounts.Accounts.use_quota`'s words) when ``viewer`` has none of
+    """429 ``quota_exceeded`` (:meth:`~sucai.accounts.Accounts.refuse_over_quota`) when ``viewer`` has none of
     today's ``kind`` (:data:`sucai.accounts.QUOTA_KINDS`) left; nothing otherwise. For a worker thread."""
-    accounts = get_accounts(request)
-    if accounts.quota_left(viewer, kind) == 0:
-        accounts.use_quota(viewer, kind, "", client_ip(request))   # raises: today's are spent
+    get_accounts(request).refuse_over_quota(viewer, kind)
 
 
 def spending(request: Request, viewer: Viewer, kind: str, detail: str | Callable[[T], str],

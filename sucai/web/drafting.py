@@ -39,7 +39,7 @@ from ..check.export import report_name
 from ..config import Settings, local_time
 from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, draft_title,
                         export_draft, paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
-from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE
+from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE, Draft
 from ..drafting.placeholders import writer_year
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..export.archive import safe_stem
@@ -214,9 +214,14 @@ def api_list_drafts(viewer: Writer, library: Lib):
 
 @router.post("/api/drafts", summary="写作台：保存新草稿", status_code=201, dependencies=Csrf)
 def api_save_draft(request: Request, viewer: Writer, library: Lib, data: DraftBody):
-    draft = spending(request, viewer, "draft", lambda made: f"草稿：{made.title}",
-                     lambda: build_draft(library, data, member=viewer.member))   # the tier's daily drafts
-    draft_id = _store(library).create(_owner(viewer), draft)
+    store, owner = _store(library), _owner(viewer)
+
+    def built() -> Draft:
+        store.refuse_full(owner)   # a writer who keeps all the drafts they may spends none of the day's
+        return build_draft(library, data, member=viewer.member)
+
+    draft = spending(request, viewer, "draft", lambda made: f"草稿：{made.title}", built)   # the tier's daily drafts
+    draft_id = store.create(owner, draft)
     return _draft_json(library, viewer, draft_id, 201)
 
 

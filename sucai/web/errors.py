@@ -28,8 +28,9 @@ from .templating import render_page, see_other
 
 log = logging.getLogger("sucai.web")
 
-_HTTP_MESSAGES = {   # FastAPI's and Starlette's own (English) details are never shown
+_HTTP_MESSAGES = {   # FastAPI's and Starlette's own (English) details are never shown; another status: "http_error"
     400: ("bad_body", "请求体无法解析：不是有效的 JSON，或嵌套过深、数字过长"),
+    401: ("unauthorized", "服务器没有权限读取这个文件"),   # Starlette's for a static file it may not read
     404: ("not_found", "找不到这个页面或资源"),
     405: ("method_not_allowed", "不支持这种请求方式"),
     413: ("too_large", "请求内容过大，超出了这个表单或接口能接收的大小（查重和上传的文件另有上限）"),
@@ -151,8 +152,6 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
     code, message = _HTTP_MESSAGES.get(error.status_code, ("http_error", "请求无法完成"))
     if error.status_code == 400 and _is_form(request):
         message = _BAD_FORM
-    if isinstance(error.detail, str) and error.status_code not in _HTTP_MESSAGES and error.detail:
-        message = error.detail
     response = error_response(request, error.status_code, code, message)
     response.headers.update(error.headers or {})   # a 405's Allow (RFC 9110 §15.5.6)
     return response

@@ -9,7 +9,8 @@ written by uvicorn (0.55) in English, as fixed sentences, ``%`` templates or f-s
 (``警告``, ``错误``); one it does not know stays as uvicorn wrote it, after the Chinese level. A traceback that
 comes with an error (``exc_info``) is kept as Python writes it: it is for whoever runs the server. sucai's own
 errors while serving (``sucai.web``: :func:`sucai.web.errors.install`) are written the same way. No line holds a
-control, zero-width or bidi character (:class:`sucai.logs.PlainFormatter`).
+control, zero-width or bidi character (:class:`sucai.logs.PlainFormatter`). python-multipart's warnings (a form's body
+malformed by its client, answered 400 in Chinese) are not logged.
 """
 
 from __future__ import annotations
@@ -74,5 +75,8 @@ LOG_CONFIG = {   # uvicorn's ``log_config`` (applied in each worker): its logger
     "disable_existing_loggers": False,
     "formatters": {"chinese": {"()": ChineseFormatter}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "chinese", "stream": "ext://sys.stderr"}},
-    "loggers": {"uvicorn": {"handlers": ["stderr"], "propagate": False}},
+    "loggers": {"uvicorn": {"handlers": ["stderr"], "propagate": False},
+                # its warnings are of a body a client malformed (「Expected boundary character 45, got 123 at index 2」),
+                # in English, one per request any visitor sends: the 400 answer says it, in Chinese (.errors)
+                "python_multipart": {"level": "ERROR"}},
 }
