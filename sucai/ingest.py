@@ -81,6 +81,7 @@ _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 # _STORE_FILES files or _STORE_CHARS characters — and at once when it would wait for a worker.
 _STORE_FILES = 16
 _STORE_CHARS = 500_000
+_ID_CHUNK = 500  # documents asked of the catalogue in one statement (as its file records are)
 
 
 @dataclass(frozen=True)
@@ -541,7 +542,9 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         started = time.monotonic()
         settled = _InputOrder(library, todo)
         # the parse generator runs to its end, so the workers are gone before the last commit
-        for number, parsed in _parse_all([p for p, _, _ in todo], batch, workers, idle=idle):
+        given = {} if source else _given_sources(library.catalogue, {path: earlier[key] for path, key, _ in todo
+                                                                     if key in earlier})
+        for number, parsed in _parse_all([p for p, _, _ in todo], batch, workers, idle=idle, given=given):
             ready.append((number, parsed))
             del parsed  # held by ready only: dropped once stored (its tokens then in the index writer's heap)
             if len(ready) >= _STORE_FILES or sum(_chars(result) for _, result in ready) >= _STORE_CHARS:
@@ -678,9 +681,9 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _jobs(paths: list[Path], workdir: Path, batch: ParseJob) -> Iterator[ParseJob]:
-    """A job per path, in order, with the budget, 来源 and dictionary of ``batch``; office files are converted a
-    chunk at a time, just before their jobs are needed."""
+def _jobs(paths: list[Path], workdir: Path, batch: ParseJob, given: dict[Path, str]) -> Iterator[ParseJob]:
+    """A job per path, in order, with the budget, 来源 and dictionary of ``batch`` (the 来源 of ``given`` for a
+    path there); office files are converted a chunk at a time, just before their jobs are needed."""
     budget = batch.budget
     iterator = iter(paths)
     for chunk in iter(lambda: list(islice(iterator, _CONVERT_CHUNK)), []):
@@ -689,24 +692,41 @@ def _jobs(paths: list[Path], workdir: Path, batch: ParseJob) -> Iterator[ParseJo
         converted = office.convert_batch(sources, workdir, budget.seconds, budget.memory_mb) if sources else {}
         for path in chunk:
             result = converted.get(path)
+            job = replace(batch, path=path, source=given.get(path, batch.source))
             if isinstance(result, ReadError):
-                yield replace(batch, path=path, refused=("skipped", result.message))
+                yield replace(job, refused=("skipped", result.message))
             else:
-                yield replace(batch, path=path, converted=(result, kinds[path]) if result else None)
+                yield replace(job, converted=(result, kinds[path]) if result else None)
 
 
 def _parse_all(paths: list[Path], batch: ParseJob, workers: int | None,
-               idle: Callable[[ParseJob, tuple[int, int] | None], None] | None = None
-               ) -> Iterator[tuple[int, Parsed | tuple[str, str]]]:
+               idle: Callable[[ParseJob, tuple[int, int] | None], None] | None = None,
+               given: dict[Path, str] | None = None) -> Iterator[tuple[int, Parsed | tuple[str, str]]]:
     """Parse ``paths`` in worker processes within ``batch.budget``, each with the 来源 and dictionary of ``batch``
-    (a :class:`ParseJob` without a path): ``(number, result)`` as each is done, ``number`` the path's place in
-    ``paths`` (see :func:`sucai.budget.run_budgeted_as_done`); ``idle(job, page)`` is called while waiting for a
-    result (see :func:`sucai.budget.run_budgeted`)."""
+    (a :class:`ParseJob` without a path) — a path of ``given`` with its own 来源 instead —: ``(number, result)`` as
+    each is done, ``number`` the path's place in ``paths`` (see :func:`sucai.budget.run_budgeted_as_done`);
+    ``idle(job, page)`` is called while waiting for a result (see :func:`sucai.budget.run_budgeted`)."""
     if not paths:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     with office.conversion_folder() as workdir:
-        yield from run_budgeted_as_done(_parse_job, _jobs(paths, workdir, batch), batch.budget, workers, idle)
+        jobs = _jobs(paths, workdir, batch, given or {})
+        yield from run_budgeted_as_done(_parse_job, jobs, batch.budget, workers, idle)
+
+
+def _given_sources(catalogue, earlier: dict[Path, int]) -> dict[Path, str]:
+    """Of the files read again (``earlier``: each with the document its earlier text made), those whose document
+    was given its 来源 by the operator (``sucai ingest --source``, evidence of origin ``"option"``): each with that
+    来源, so that a file read again without ``--source`` (``--reread`` after an upgrade, an edit on disk, the watch
+    folder) keeps it rather than falling to 未注明."""
+    ids = sorted(set(earlier.values()))
+    given = {}
+    for start in range(0, len(ids), _ID_CHUNK):
+        for summary in catalogue.records(ids=ids[start:start + _ID_CHUNK], include_hidden=True):
+            value = next((e.value for e in summary.evidence if e.origin == "option"), None)
+            if value is not None:
+                given[summary.id] = value
+    return {path: given[doc_id] for path, doc_id in earlier.items() if doc_id in given}
 
 
 def _chars(parsed: Parsed | tuple[str, ...]) -> int:

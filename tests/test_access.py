@@ -286,6 +286,18 @@ def test_document_page_for_a_visitor_shows_the_notice_between_the_free_parts(spa
     assert (data["paid_from"], data["paid_until"]) == (free_until, free_until)
 
 
+def test_document_page_tells_a_free_user_where_a_membership_code_is_redeemed(span_library):
+    """A free user at the 会员 notice was told 开通会员请联系管理员 only — not of the 卡密 that 我的账号 redeems, the way
+    in a site that sells codes gives —, and so was a visitor signing up (user25)."""
+    doc = the_doc(span_library)
+    app = create_app(span_library.settings.home)
+    app.dependency_overrides[current_viewer] = lambda: Viewer(2, "免费用户", "user", None, date(2026, 12, 2))
+    page = TestClient(app).get(f"/documents/{doc.id}").text
+    hint = page[page.index('id="member-hint"'):].split("</p>", 1)[0]
+    assert '<a href="/account">我的账号</a>兑换卡密' in hint and "红杉" not in page
+    assert "开通会员：在“我的账号”兑换卡密" in TestClient(create_app(span_library.settings.home)).get("/register").text
+
+
 def body_text_before(page: str, marker_id: str) -> str:
     """The text of the page's body before the element ``marker_id``, without copy buttons, boundary marks
     and white space."""

@@ -224,6 +224,9 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["--json", "list"], ExitCode.USAGE, "错误：没有选项 '--json'。--json 是命令的选项，请写在命令名之后：sucai list --json\n"),
     (["--sort", "日期", "audit"], ExitCode.USAGE, "错误：没有选项 '--sort'。\n"),   # audit takes no --sort
     (["user", "--home", "/srv/库", "list"], ExitCode.USAGE, "请写在命令名之后：sucai user list --home 目录\n"),
+    # before a group's command: the group, which takes no --home, was looked at alone — 是不是想用 '--help'？ (user25)
+    (["--home", "/srv/库", "user", "list"], ExitCode.USAGE, "请写在命令名之后：sucai user list --home 目录\n"),
+    (["--json", "codes", "list"], ExitCode.USAGE, "错误：没有选项 '--json'。--json 是命令的选项，请写在命令名之后：sucai codes list --json\n"),
     (["stats", "--jsn"], ExitCode.USAGE, "错误：没有选项 '--jsn'。是不是想用 '--json'？\n"),   # a command's: click's
     (["search"], ExitCode.USAGE, "缺少参数 '检索词'"),
     (["search", "-形"], ExitCode.USAGE, "请写在 -- 之后"),

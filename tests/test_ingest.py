@@ -1316,6 +1316,33 @@ def test_a_file_edited_on_disk_is_a_new_version_of_its_document_in_place(home, t
     assert Library.open(home).catalogue.get(first.doc_id).text == doc.text
 
 
+def test_a_file_read_again_without_source_keeps_the_source_the_operator_gave(home, tmp_path):
+    """The 来源 an operator gave with ``--source`` to a file that names none stays the document's when the file is
+    read again without it — ``--reread`` after an upgrade (the same parse: 未变化, nothing written), an edit on disk
+    (已更新) —: it fell to 未注明, and a ``--reread`` of an unchanged folder was 已更新 throughout (user25). A 来源
+    given again replaces it."""
+    from test_dedupe import edited, sample
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    speech = sample("06_讲话稿.txt")
+    (folder / "讲话.txt").write_text(speech, encoding="utf-8")
+    library = Library.open(home)
+    [first] = library.ingest([folder], workers=1, source="某网站").outcomes
+    assert sucai.ingest.parse_file(folder / "讲话.txt").source is None   # the file names none itself
+
+    def read_again(**options) -> tuple[str, str | None]:
+        [outcome] = library.ingest([folder], workers=1, **options).outcomes
+        assert outcome.doc_id == first.doc_id
+        return outcome.status, library.catalogue.get(first.doc_id).source
+
+    assert read_again(reread=True) == ("unchanged", "某网站")
+    (folder / "讲话.txt").write_text(edited(speech, 0.03), encoding="utf-8")
+    assert read_again() == ("updated", "某网站")
+    assert read_again(reread=True, source="另一网站") == ("updated", "另一网站")
+    assert read_again(reread=True) == ("unchanged", "另一网站")
+
+
 def test_a_new_version_is_not_taken_over_another_file_of_the_old_text_nor_over_an_admins_boundary(home, tmp_path):
     """Nothing is lost: a file edited on disk whose old text another file still holds (a copy, 重复 of it) is a new
     document, the old one kept for that copy. A new version that would lose a member boundary an admin drew

@@ -183,6 +183,14 @@ def test_a_visitor_is_told_what_the_writing_desk_is_and_where_to_log_in(site, re
         assert TestClient(app).get("/api/drafts").json()["code"] == "login_required"   # the API still refuses
 
 
+def test_the_start_forms_examples_are_examples_of_today(app):
+    """The 年份 field's example is this year on the site's clock: it was a fixed 2025, a stale year in grey a writer
+    read as the default (user25); like the other fields' examples, both numbers begin 如：."""
+    page = session_of(app, "会员").get("/drafts", headers={"accept": "text/html"}).text
+    examples = dict(re.findall(r'<input name="(year|target_chars)" [^>]*placeholder="([^"]*)"', page))
+    assert examples == {"year": f"如：{site_day().year}", "target_chars": "如：3000"}
+
+
 def test_the_body_of_saving_a_draft_is_documented_in_openapi(app, site):
     """New-user try 14: POST /api/drafts showed no body shape in /openapi.json. Both saves document the draft —
     sections of headings and paragraphs (text, or text with its source) — every $ref of the document resolving."""

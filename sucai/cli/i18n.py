@@ -70,17 +70,20 @@ def hint_dash(error: click.ClickException) -> None:
 
 def hint_placement(error: click.ClickException, args: list[str]) -> None:
     """An option of a command given before the command's name (``sucai --home ~/库 stats``, ``sucai user --json
-    list``) is unknown to the group, and click suggested '--help' for it: its message says where the option goes
-    instead — after the command named in ``args``, which takes it. Other errors are left as they are."""
+    list``, ``sucai --home ~/库 user list``) is unknown to the group, and click suggested '--help' for it: its message
+    says where the option goes instead — after the command named in ``args``, which takes it (a group's command,
+    ``user list``, named by both words). Other errors are left as they are."""
     if not isinstance(error, click.NoSuchOption) or error.ctx is None or not isinstance(error.ctx.command, click.Group):
         return
-    group = error.ctx.command
-    names = [arg for arg in args if arg in group.list_commands(error.ctx)]
-    command = group.get_command(error.ctx, names[0]) if names else None
-    options = [param for param in command.params if isinstance(param, click.Option)] if command else []
+    names, command = [], error.ctx.command
+    for arg in args:
+        if isinstance(command, click.Group) and arg in command.list_commands(error.ctx):
+            names.append(arg)
+            command = command.get_command(error.ctx, arg)
+    options = [param for param in command.params if isinstance(param, click.Option)] if names else []
     option = next((option for option in options if error.option_name in option.opts), None)
     if option:
         value = "" if option.is_flag else f" {option.metavar or '…'}"
         error.message = (f"{error.message}{error.option_name} 是命令的选项，请写在命令名之后："
-                         f"{error.ctx.command_path} {names[0]} {error.option_name}{value}")
+                         f"{error.ctx.command_path} {' '.join(names)} {error.option_name}{value}")
         error.possibilities = None

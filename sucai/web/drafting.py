@@ -25,6 +25,7 @@ download, must start on this site (:func:`~sucai.web.deps.same_site_download`): 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -171,7 +172,8 @@ def drafting_page(request: Request, library: Lib):
     require_drafting(viewer, settings)
     genres = library.catalogue.stats()["by_genre"]
     return render_page(request, "drafting.html", viewer=viewer, genres=genres, params={"mode": "ranked"},
-                       rewrite_modes=MODE_NAMES if enabled(settings) else {}, uncounted=UNCOUNTED)
+                       rewrite_modes=MODE_NAMES if enabled(settings) else {}, uncounted=UNCOUNTED,
+                       this_year=datetime.now(settings.zone).year)
 
 
 # -- the API ----------------------------------------------------------------------------------
