@@ -357,10 +357,14 @@ def _find_md_headings(text: str, state: _State) -> _Edits:
 
 # ---------------------------------------------------------------- crawl stamps
 
+# A time stamp in brackets, or a line of a page's counters or buttons. Matched from its first character, a class
+# re's search skips to (a line start is none: a pattern opening with one is tried at every character, 4× the CPU):
+# a line's is looked back at for the line from its start ("^", the stamp line in a look-ahead), then taken to its end.
+_CRAWL_LINE = (r"[ \t]*(?:(?:浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：][^\n]*"
+               r"|(?:【[ \t]*)?(?:打印本页|关闭窗口|分享到)[^\n]{0,20})$")
 _CRAWL_STAMP = re.compile(
-    r"[（(][ \t]*(?:更新|抓取|采集|爬取)?时间戳[ \t]*[:：][ \t]*\d{10,13}[ \t]*[)）]"
-    r"|^[ \t]*(?:浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：][^\n]*$"
-    r"|^[ \t]*(?:【[ \t]*)?(?:打印本页|关闭窗口|分享到)[^\n]{0,20}$",
+    r"[（( \t浏阅点字【打关分](?:(?<=[（(])[ \t]*(?:更新|抓取|采集|爬取)?时间戳[ \t]*[:：][ \t]*\d{10,13}[ \t]*[)）]"
+    rf"|(?<=^(?={_CRAWL_LINE}).)[^\n]*)",
     re.MULTILINE,
 )
 
@@ -483,15 +487,19 @@ _AD_SIGNALS = [
     # an upload notice: "本文档由 公文文库 用户上传，仅供参考学习"
     r"(?:本文档?|本资料)由[^。\n]{1,20}上传|仅供(?:参考)?(?:学习|交流)",
 ]
-# Every character a signal can start with (the signals written with "^" start a line instead). The search
-# tries the other signals only where one of them stands, not at every character (4× faster), and those
-# only at a line start (not all of them at every line start: a text of short lines); a test checks that
-# this list holds the first characters of every signal. No line-start signal starts with one of them
-# (each starts with spaces or "【"), so at any place only one of the two groups can match.
-_AD_FIRST = "公微Q群V薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版S开升成付免全仅"
-_AD = re.compile(f"(?=[{_AD_FIRST}])(?:" + "|".join(f"(?:{s})" for s in _AD_SIGNALS if not s.startswith("^"))
-                 + ")|^(?:" + "|".join(f"(?:{s[1:]})" for s in _AD_SIGNALS if s.startswith("^")) + ")",
-                 re.IGNORECASE | re.MULTILINE)
+# Every character a signal can start with, each letter in every case IGNORECASE matches (ſ is an s); the signals
+# written with "^" start a line with spaces or "【" instead. A match is the character a signal starts at, alone:
+# the pattern consumes one of these first — a class re's search skips to in C — and looks back at it for a
+# signal starting there (the signals in a look-ahead inside the look-behind), so no signal is tried at any other
+# character and no position costs a call of the matcher (a search guarded by a look-ahead did: half the CPU).
+# Tests check that this list holds the first characters of every signal, in every case, and that the edits are
+# those of the signals searched plainly: all an edit needs is where a signal starts (an advert goes to its line's
+# end, and no signal runs across a line break).
+_AD_FIRST = "公微Qq群Vv薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版Ssſ开升成付免全仅"
+_AD = re.compile(f"[{_AD_FIRST} \t\u3000【](?<=(?=(?i:"
+                 + "|".join(f"(?:{s})" for s in _AD_SIGNALS if not s.startswith("^"))
+                 + "|^(?:" + "|".join(f"(?:{s[1:]})" for s in _AD_SIGNALS if s.startswith("^")) + "))).)",
+                 re.MULTILINE)
 _SENTENCE_END = "。！？!?；;…"
 
 
@@ -552,7 +560,9 @@ def _find_spaced_titles(text: str, state: _State) -> Iterator[_Edit]:
 # A run of spaces at a line end, matched from the run's first character only (the look-behind sees the
 # character before it). Written to start with the space, so the search skips to the next space at once.
 _TRAILING_SPACE = re.compile(r"[ \t\u3000\xa0](?<![ \t\u3000\xa0]{2})[ \t\u3000\xa0]*$", re.MULTILINE)
-_BLANK_RUNS = re.compile(r"(?=\n)(?:(?<=\n\n)\n+|\A\n+|(?<!\n)\n+\Z)")  # tried at line breaks only
+# A run of line breaks after a blank line, at the start, or at the end of the text — each read after the run's first
+# line break, which the pattern opens with: re's search skips to the next one at once (a look-ahead for it did not)
+_BLANK_RUNS = re.compile(r"\n(?:(?<=\n\n\n)\n*|(?<![\s\S]\n)\n*|(?<!\n\n)\n*\Z)")
 
 # ---------------------------------------------------------------- the rules, in order
 

@@ -28,22 +28,33 @@ PLAIN = {
         f"|(?P<ent>{clean._HTML_ENTITY})", re.IGNORECASE),
     "trailing_space": re.compile(f"(?<!{_SPACE}){_SPACE}+$", re.MULTILINE),
     "blank_lines": re.compile(r"(?<=\n\n)\n+|\A\n+|(?<!\n)\n+\Z"),
+    "crawl_stamps": re.compile(r"[（(][ \t]*(?:更新|抓取|采集|爬取)?时间戳[ \t]*[:：][ \t]*\d{10,13}[ \t]*[)）]"
+                               r"|^[ \t]*(?:浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：][^\n]*$"
+                               r"|^[ \t]*(?:【[ \t]*)?(?:打印本页|关闭窗口|分享到)[^\n]{0,20}$", re.MULTILINE),
+    "dropped_gaps": re.compile(  # whitespace but between two letters (not wide ones) or two digits: normalize's rule
+        rf"(?<={analysis._tables().letter.pattern})\s++(?!{analysis._tables().letter.pattern})|(?<=\d)\s++(?!\d)"
+        rf"|(?<!{analysis._tables().letter.pattern[:-1]}\d\s])\s++"),
     "items": re.compile(r"(?:^|(?<=[：:；;。，,！？!?\n]))[ \t\u3000]*(?P<label>(?P<n>[一二三四五六七八九十百千零〇]{1,3})是)"
                         r"(?!否|不是|指)"),
 }
-FAST = {"ads": clean._AD, "html": clean._HTML, "trailing_space": clean._TRAILING_SPACE,
-        "blank_lines": clean._BLANK_RUNS, "items": outline._ITEM}
+FAST = {"html": clean._HTML, "trailing_space": clean._TRAILING_SPACE, "blank_lines": clean._BLANK_RUNS,
+        "crawl_stamps": clean._CRAWL_STAMP, "dropped_gaps": analysis._tables().dropped_gaps, "items": outline._ITEM}
 # What the random texts are made of: pieces each rule looks for, and what stands around them.
 PIECES = {
     "ads": ["公众号", "微信", "微信号", "QQ", "qq群", "Vx", "v信", "客服", "：", ":", "请加", "资料", "素材",
             "会员", "群", "网盘", "提取码", "更多", "下载", "关注", "获取", "扫一扫", "扫码", "关注", "长按",
             "欢迎加入", "SVIP", "vip", "ſvip", "代写", "承接", "接单中", "来源于网络", "侵", "如有侵权",
-            "转载请注明", "谨防假冒", "产品", "【", "】", "素材库", "文库", "\n", " ", "\t", "\u3000", "。",
+            "转载请注明", "谨防假冒", "产品", "【", "】", "素材库", "文库", "【素材库】", "【范文网 www.fw.cn 免费下载】",
+            "\n", " ", "\t", "\u3000", "。",
             "，", "加", "入", "进", "好友", "的", "工作"],
     "html": ["<", ">", "&", ";", "<!--", "-->", "<br", "/>", "<p", "</p>", "<P ", "<hr", "<div",
              "</DIV >", "nbsp", "&#12", "&#x4e", "amp", "<span class='x'>", "\n", " ", "字", "o:p"],
     "trailing_space": [" ", "\t", "\u3000", "\xa0", "\n", "字", "a", " \n"],
     "blank_lines": ["\n", "\n\n", "\n\n\n", " ", "字", "\u3000"],
+    "crawl_stamps": ["（", "(", "）", ")", "时间戳", "更新", "：", ":", "1700000000", "123", "浏览次数", "阅读量", "字号",
+                     "【", "】", "打印本页", "关闭窗口", "分享到", "打", "关", "分", "字", " ", "\t", "\u3000", "\n",
+                     "大 中 小", "微信"],
+    "dropped_gaps": [" ", "  ", "\t", "\n", "\u3000", "a", "Z", "é", "Ａ", "1", "٣", "字", "。", "_", "-"],
     "items": ["一是", "二是", "十二是", "一", "是", "否", "不是", "指", "。", "，", "：", "\n", " ", "\u3000", "工作",
               "百", "零"],
 }
@@ -95,6 +106,12 @@ def test_the_ad_guard_holds_the_first_characters_of_every_signal():
         assert firsts <= guard, (signal, firsts - guard)
 
 
+def test_the_ad_guard_holds_every_case_of_its_letters():
+    """A letter of the guard is there in every case IGNORECASE matches: the guard is consumed as it is written."""
+    ignoring_case = re.compile(f"[{clean._AD_FIRST}]", re.IGNORECASE)
+    assert {c for c in map(chr, range(0x10000)) if ignoring_case.fullmatch(c)} == set(clean._AD_FIRST)
+
+
 def test_the_walker_finds_first_characters():
     parse = lambda pattern: _first_characters(list(sre_parse.parse(pattern)))  # noqa: E731
     assert parse(r"(?:进|加入?|入)(?:微信|QQ)群") == {"进", "加", "入"}
@@ -110,6 +127,15 @@ def test_fast_pattern_finds_what_the_plain_one_finds(rule):
     found = [_matches(PLAIN[rule], t) for t in texts]
     assert found == [_matches(FAST[rule], t) for t in texts]
     assert sum(map(bool, found)) > 300  # the random texts do hold matches
+
+
+def test_the_ad_edits_are_those_of_the_signals_searched_plainly(monkeypatch):
+    """The ads rule reads where a signal starts: its fast pattern matches that character alone."""
+    texts = _random_texts("ads", 3000)
+    fast = [list(clean._find_ads(text, None)) for text in texts]
+    monkeypatch.setattr(clean, "_AD", PLAIN["ads"])
+    assert fast == [list(clean._find_ads(text, None)) for text in texts]
+    assert sum(map(bool, fast)) > 300
 
 
 @pytest.mark.parametrize("text, cleaned", [
