@@ -268,8 +268,8 @@ _HTML_TAG = (
     r"|section|article|center|sup|sub|blockquote|pre|code|hr|br|o:p)\b[^<>\n]*>"
 )
 _HTML_ENTITY = r"&(?:nbsp|amp|lt|gt|quot|apos|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
-_HTML = re.compile(  # (?=[<&]): the alternatives are tried only where one can start, not at every character
-    f"(?=[<&])(?:(?P<comment>{_HTML_COMMENT})|(?P<brk>{_HTML_BREAK})|(?P<tag>{_HTML_TAG})|(?P<ent>{_HTML_ENTITY}))",
+_HTML = re.compile(  # the "<" or "&" markup starts with, alone (a class re's search skips to); the markup in a look-ahead
+    f"[<&](?<=(?=(?:(?P<comment>{_HTML_COMMENT})|(?P<brk>{_HTML_BREAK})|(?P<tag>{_HTML_TAG})|(?P<ent>{_HTML_ENTITY}))).)",
     re.IGNORECASE,
 )
 
@@ -283,7 +283,7 @@ def _find_html(text: str, state: _State) -> Iterator[_Edit]:
     """
     pos, closed = 0, True
     while (m := _HTML.search(text, pos)) is not None:
-        pos = m.end()
+        pos = m.end(m.lastgroup)   # the markup's end (the match is its first character)
         if m.group("comment"):
             end = text.find("-->", pos) if closed else -1
             if end < 0:
@@ -301,16 +301,27 @@ def _find_html(text: str, state: _State) -> Iterator[_Edit]:
 
 # ---------------------------------------------------------------- markdown
 
+
+
+def _line_start(first: str, line: str) -> re.Pattern[str]:
+    """A pattern of a line from its start: ``line`` (a pattern of a whole line, without "^", whose every match
+    starts with a character of ``first``) looked at in a look-ahead from a line's first character, which the match
+    is, alone — a class re's search skips to in C (a pattern opening with "^" has re call its matcher at every
+    character: 2–4× the CPU); ``line``'s groups are set."""
+    return re.compile(f"[{first}](?<=^(?={line}).)", re.MULTILINE)
+
+
 # Link text and URL stop at the next "[": each opener scans only up to the next one (linear);
 # a bare URL is taken whole (possessive), so a line of glued URLs cannot backtrack exponentially.
 _MD_LINK_ITEM = r"!?\[[^\[\]\n]*\]\([^\[)\n]*\)"
-_MD_LINK_LINE = re.compile(rf"(?m)^[ \t]*+(?:{_MD_LINK_ITEM}[ \t]*+|https?://[^\s\[]++[ \t]*+)+$")
+_MD_LINK_LINE = _line_start(r" \t!\[h", rf"[ \t]*+(?:{_MD_LINK_ITEM}[ \t]*+|https?://[^\s\[]++[ \t]*+)+$")
 _MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^\[)\n]*\)")
 _MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\((?:https?:|/|\.)[^\[)\n]*\)")
-_MD_RULE_LINE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
-_MD_HEADING = re.compile(r"(?m)^((#{1,6})[ \t]+)")  # the marks with the spaces after them; the marks
-_MD_QUOTE = re.compile(r"^>[ \t]?", re.MULTILINE)
-_MD_EMPHASIS_MARK = re.compile(r"(?=(\*\*|__))")
+_MD_RULE_LINE = _line_start(r" \t\-*_=", r"[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
+# (these open with the character they consume, which re's search skips to, a look-behind placing it at a line start)
+_MD_HEADING = re.compile(r"(?m)((#(?<=^#)#{0,5})[ \t]+)")  # the marks with the spaces after them; the marks
+_MD_QUOTE = re.compile(r">(?<=^>)[ \t]?", re.MULTILINE)
+_MD_EMPHASIS_MARK = re.compile(r"[*_](?<=(?=(\*\*|__)).)")   # where a mark starts: its first character
 
 
 def _find_md_emphasis(text: str, state: _State) -> Iterator[_Edit]:
@@ -392,9 +403,12 @@ _INFO_FIELD = (
     rf"|[【\[]?(?:打印本页|打印|关闭窗口|关闭|收藏本页|收藏|分享到|分享|返回顶部)[】\]]?"
 )
 _INFO_FIELDS = re.compile(rf"(?:{_INFO_FIELD})(?:{_SPACES}|[|｜/])*")
-_INFO_OPENER = re.compile(
-    rf"^{_SPACES}*(?=(?:{_PUBLISHING}?(?:时间|日期)|{_SOURCE_WORD}|作者|编辑|责任编辑|责编|撰稿|供稿|审核|摄影)"
-    rf"{_SPACES}*[:：])", re.MULTILINE)
+# A line opening with a page field's name and a colon (group "fields": where the first field starts, after the indent);
+# the first characters are those of the spaces and the names (a test checks them)
+_INFO_OPENER = _line_start(
+    " \t\u3000\xa0发更时日来稿文信本新作编责撰供审摄",
+    rf"{_SPACES}*(?P<fields>)(?=(?:{_PUBLISHING}?(?:时间|日期)|{_SOURCE_WORD}|作者|编辑|责任编辑|责编|撰稿|供稿|审核|摄影)"
+    rf"{_SPACES}*[:：])")
 _INFO_LINE_CHARS = 200
 
 
@@ -407,7 +421,7 @@ def _find_source(text: str, state: _State) -> Iterator[_Edit]:
         line_start, line_end = _line_span(text, opener.start(), opener.start())
         if line_start < last_end:
             continue
-        fields = _info_fields(text, opener.end(), line_end)
+        fields = _info_fields(text, opener.start("fields"), line_end)
         if fields is not None:
             yield from _paren_sources(text, state, last_end, line_start)
             yield line_start, line_end, "", _info_anchors(state, fields)
