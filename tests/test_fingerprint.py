@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sucai import analysis
-from sucai.fingerprint import CHECK_K, CHECK_W, check_fingerprints, kgram_hashes, skeleton, skeleton_text, winnow
+from sucai.fingerprint import (CHECK_K, CHECK_W, check_fingerprints, kgram_hashes, skeleton, skeleton_text, window_minima,
+                               winnow)
 
 
 def test_skeleton_keeps_letters_digits_han_folded_with_their_offsets():
@@ -50,6 +51,27 @@ def test_winnowing_selects_the_minimum_of_every_window():
         window = hashes[start:start + 8]
         assert start + int(np.argmin(window)) in selected
     assert selected <= {start + int(np.argmin(hashes[start:start + 8])) for start in range(len(hashes) - 7)}
+
+
+def test_window_minima_are_the_least_of_each_window():
+    rng = np.random.default_rng(5)
+    for length in range(30):
+        for w in (1, 2, 3, 5, 8, 13):
+            hashes = rng.integers(0, 4, length).astype(np.uint64)   # few values: ties and runs
+            values = hashes.tolist()
+            expected = [min(values[i:i + w]) for i in range(length - w + 1)] or values and [min(values)]
+            assert window_minima(hashes, w).tolist() == expected
+
+
+def test_check_fingerprints_are_the_distinct_least_hashes_of_the_windows():
+    rng = random.Random(11)
+    for length in [*range(14), 40, 300]:
+        chars = "".join(rng.choice("党建工作要求") for _ in range(length))   # repeated 5-grams: equal hashes
+        hashes = kgram_hashes(chars, CHECK_K).tolist()
+        windows = range(max(1, len(hashes) - CHECK_W + 1)) if hashes else []
+        fingerprints = check_fingerprints(chars)
+        assert fingerprints.dtype == np.uint64
+        assert fingerprints.tolist() == sorted({min(hashes[i:i + CHECK_W]) for i in windows})
 
 
 def test_a_shared_run_of_w_plus_k_minus_1_characters_shares_a_fingerprint():

@@ -28,29 +28,68 @@ PLAIN = {
         f"|(?P<ent>{clean._HTML_ENTITY})", re.IGNORECASE),
     "trailing_space": re.compile(f"(?<!{_SPACE}){_SPACE}+$", re.MULTILINE),
     "blank_lines": re.compile(r"(?<=\n\n)\n+|\A\n+|(?<!\n)\n+\Z"),
+    "crawl_stamps": re.compile(r"[（(][ \t]*(?:更新|抓取|采集|爬取)?时间戳[ \t]*[:：][ \t]*\d{10,13}[ \t]*[)）]"
+                               r"|^[ \t]*(?:浏览次数|阅读次数|点击次数|阅读量|字号)[ \t]*[:：][^\n]*$"
+                               r"|^[ \t]*(?:【[ \t]*)?(?:打印本页|关闭窗口|分享到)[^\n]{0,20}$", re.MULTILINE),
+    "link_lines": re.compile(rf"(?m)^[ \t]*+(?:{clean._MD_LINK_ITEM}[ \t]*+|https?://[^\s\[]++[ \t]*+)+$"),
+    "rule_lines": re.compile(r"(?m)^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$"),
+    "markdown_headings": re.compile(r"(?m)^((#{1,6})[ \t]+)"),
+    "markdown_quotes": re.compile(r"^>[ \t]?", re.MULTILINE),
+    "emphasis_marks": re.compile(r"(?=(\*\*|__))"),
+    "info_opener": re.compile(rf"^{_SPACE}*(?=(?:(?:发布|发表|更新|发稿)?(?:时间|日期)|来源|稿件来源|文章来源|信息来源|本文来源"
+                              rf"|新闻来源|作者|编辑|责任编辑|责编|撰稿|供稿|审核|摄影){_SPACE}*[:：])", re.MULTILINE),
+    "dropped_gaps": re.compile(  # whitespace but between two letters (not wide ones) or two digits: normalize's rule
+        rf"(?<={analysis._tables().letter.pattern})\s++(?!{analysis._tables().letter.pattern})|(?<=\d)\s++(?!\d)"
+        rf"|(?<!{analysis._tables().letter.pattern[:-1]}\d\s])\s++"),
     "items": re.compile(r"(?:^|(?<=[：:；;。，,！？!?\n]))[ \t\u3000]*(?P<label>(?P<n>[一二三四五六七八九十百千零〇]{1,3})是)"
                         r"(?!否|不是|指)"),
 }
-FAST = {"ads": clean._AD, "html": clean._HTML, "trailing_space": clean._TRAILING_SPACE,
-        "blank_lines": clean._BLANK_RUNS, "items": outline._ITEM}
+FAST = {"trailing_space": clean._TRAILING_SPACE, "blank_lines": clean._BLANK_RUNS,
+        "crawl_stamps": clean._CRAWL_STAMP, "link_lines": clean._MD_LINK_LINE, "rule_lines": clean._MD_RULE_LINE,
+        "markdown_headings": clean._MD_HEADING, "markdown_quotes": clean._MD_QUOTE,
+        "emphasis_marks": clean._MD_EMPHASIS_MARK, "info_opener": clean._INFO_OPENER,
+        "dropped_gaps": analysis._tables().dropped_gaps, "items": outline._ITEM}
+# What the rule reads of a match, by its plain and by its fast form, where a fast form's match is the character a
+# match starts with (its groups set), not the whole span: a line rule's line, where the fields start…
+_START = (lambda m: m.start(), lambda m: m.start())  # noqa: E731
+# Rules whose finder reads a fast pattern's match so (where a signal starts; the markup's end, its groups'): their
+# edits by it, and by the plain pattern put in its place.
+FINDERS = {"ads": (clean._find_ads, "_AD"), "html": (clean._find_html, "_HTML")}
+READ = {"link_lines": _START, "rule_lines": _START,
+        "emphasis_marks": (lambda m: (m.start(), m.group(1)), lambda m: (m.start(), m.group(1))),
+        "info_opener": (lambda m: (m.start(), m.end()), lambda m: (m.start(), m.start("fields")))}
 # What the random texts are made of: pieces each rule looks for, and what stands around them.
 PIECES = {
     "ads": ["公众号", "微信", "微信号", "QQ", "qq群", "Vx", "v信", "客服", "：", ":", "请加", "资料", "素材",
             "会员", "群", "网盘", "提取码", "更多", "下载", "关注", "获取", "扫一扫", "扫码", "关注", "长按",
             "欢迎加入", "SVIP", "vip", "ſvip", "代写", "承接", "接单中", "来源于网络", "侵", "如有侵权",
-            "转载请注明", "谨防假冒", "产品", "【", "】", "素材库", "文库", "\n", " ", "\t", "\u3000", "。",
+            "转载请注明", "谨防假冒", "产品", "【", "】", "素材库", "文库", "【素材库】", "【范文网 www.fw.cn 免费下载】",
+            "\n", " ", "\t", "\u3000", "。",
             "，", "加", "入", "进", "好友", "的", "工作"],
     "html": ["<", ">", "&", ";", "<!--", "-->", "<br", "/>", "<p", "</p>", "<P ", "<hr", "<div",
              "</DIV >", "nbsp", "&#12", "&#x4e", "amp", "<span class='x'>", "\n", " ", "字", "o:p"],
     "trailing_space": [" ", "\t", "\u3000", "\xa0", "\n", "字", "a", " \n"],
     "blank_lines": ["\n", "\n\n", "\n\n\n", " ", "字", "\u3000"],
+    "crawl_stamps": ["（", "(", "）", ")", "时间戳", "更新", "：", ":", "1700000000", "123", "浏览次数", "阅读量", "字号",
+                     "【", "】", "打印本页", "关闭窗口", "分享到", "打", "关", "分", "字", " ", "\t", "\u3000", "\n",
+                     "大 中 小", "微信"],
+    "link_lines": ["[", "]", "(", ")", "![", "](", "https://", "http://a.cn", "x", " ", "\t", "\n", "字",
+                   "[链接](https://a.cn/x)", "![图](a.png)"],
+    "rule_lines": ["-", "---", "***", "___", "===", "*", "_", "=", " ", "\t", "\n", "字"],
+    "markdown_headings": ["#", "##", "######", "#######", " ", "\t", "\n", "字", "\u3000"],
+    "markdown_quotes": [">", "> ", ">\t", ">>", "\n", "字", " "],
+    "emphasis_marks": ["*", "**", "***", "_", "__", "x", " ", "\n", "字"],
+    "info_opener": ["发布时间", "发表", "更新", "发稿", "时间", "日期", "来源", "稿件来源", "文章来源", "信息来源", "本文来源",
+                    "新闻来源", "作者", "编辑", "责任编辑", "责编", "撰稿", "供稿", "审核", "摄影", "：", ":", " ", "\u3000",
+                    "\xa0", "\t", "\n", "字", "发", "时", "来源：", "发布时间：", "作者:"],
+    "dropped_gaps": [" ", "  ", "\t", "\n", "\u3000", "a", "Z", "é", "Ａ", "1", "٣", "字", "。", "_", "-"],
     "items": ["一是", "二是", "十二是", "一", "是", "否", "不是", "指", "。", "，", "：", "\n", " ", "\u3000", "工作",
               "百", "零"],
 }
 
 
-def _matches(pattern: re.Pattern, text: str) -> list:
-    return [(m.span(), m.groupdict() or m.group()) for m in pattern.finditer(text)]
+def _matches(pattern: re.Pattern, text: str, read=None) -> list:
+    return [read(m) if read else (m.span(), m.groupdict() or m.groups() or m.group()) for m in pattern.finditer(text)]
 
 
 def _random_texts(rule: str, count: int, seed: int = 16) -> list[str]:
@@ -95,6 +134,12 @@ def test_the_ad_guard_holds_the_first_characters_of_every_signal():
         assert firsts <= guard, (signal, firsts - guard)
 
 
+def test_the_ad_guard_holds_every_case_of_its_letters():
+    """A letter of the guard is there in every case IGNORECASE matches: the guard is consumed as it is written."""
+    ignoring_case = re.compile(f"[{clean._AD_FIRST}]", re.IGNORECASE)
+    assert {c for c in map(chr, range(0x10000)) if ignoring_case.fullmatch(c)} == set(clean._AD_FIRST)
+
+
 def test_the_walker_finds_first_characters():
     parse = lambda pattern: _first_characters(list(sre_parse.parse(pattern)))  # noqa: E731
     assert parse(r"(?:进|加入?|入)(?:微信|QQ)群") == {"进", "加", "入"}
@@ -107,9 +152,26 @@ def test_the_walker_finds_first_characters():
 @pytest.mark.parametrize("rule", sorted(FAST))
 def test_fast_pattern_finds_what_the_plain_one_finds(rule):
     texts = _random_texts(rule, 3000)
-    found = [_matches(PLAIN[rule], t) for t in texts]
-    assert found == [_matches(FAST[rule], t) for t in texts]
+    plain, fast = READ.get(rule, (None, None))
+    found = [_matches(PLAIN[rule], t, plain) for t in texts]
+    assert found == [_matches(FAST[rule], t, fast) for t in texts]
     assert sum(map(bool, found)) > 300  # the random texts do hold matches
+
+
+def _finder_edits(rule: str, texts: list[str], monkeypatch) -> tuple[list, list]:
+    """The edits of a rule of :data:`FINDERS` in each of ``texts``: by its fast pattern, by its plain one."""
+    finder, name = FINDERS[rule]
+    fast = [list(finder(text, None)) for text in texts]
+    with monkeypatch.context() as patched:
+        patched.setattr(clean, name, PLAIN[rule])
+        return fast, [list(finder(text, None)) for text in texts]
+
+
+@pytest.mark.parametrize("rule", sorted(FINDERS))
+def test_the_edits_by_a_fast_pattern_are_those_of_the_plain_one(rule, monkeypatch):
+    fast, plain = _finder_edits(rule, _random_texts(rule, 3000), monkeypatch)
+    assert fast == plain
+    assert sum(map(bool, fast)) > 300
 
 
 @pytest.mark.parametrize("text, cleaned", [
@@ -215,7 +277,7 @@ def test_bigrams_and_unigrams_as_defined():
 
 
 @pytest.mark.corpus
-def test_fast_forms_on_the_corpus(corpus_dir):
+def test_fast_forms_on_the_corpus(corpus_dir, monkeypatch):
     from sucai.fingerprint import skeleton, skeleton_text
     from sucai.ingest import discover
     from sucai.readers import read
@@ -228,7 +290,11 @@ def test_fast_forms_on_the_corpus(corpus_dir):
             texts.append(raw.text.replace("\r\n", "\n").replace("\r", "\n"))
             assert text_reader._implausible_utf8(raw.text) is False
     for rule in FAST:
-        assert [_matches(FAST[rule], t) for t in texts] == [_matches(PLAIN[rule], t) for t in texts], rule
+        plain, fast = READ.get(rule, (None, None))
+        assert [_matches(FAST[rule], t, fast) for t in texts] == [_matches(PLAIN[rule], t, plain) for t in texts], rule
+    for rule in FINDERS:
+        fast_edits, plain_edits = _finder_edits(rule, texts, monkeypatch)
+        assert fast_edits == plain_edits, rule
     assert [analysis.layout_free(t) for t in texts] == [_plain_layout_free(t) for t in texts]
     assert [radicals.fold(t) for t in texts] == [t.translate(radicals.table()) for t in texts]
     assert [analysis._fold(t) for t in texts] == [_plain_fold(t) for t in texts]
