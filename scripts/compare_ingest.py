@@ -1,6 +1,6 @@
 """Compare what two versions of sucai store when they ingest the same files: this checkout against a git ref's.
 
-Run from the project root: ``python scripts/compare_ingest.py [--base main] [--every N] [--corpus DIR]``.
+Run from the project root: ``python scripts/compare_ingest.py [--base REF] [--every N] [--corpus DIR]``.
 Each version ingests every ``N``-th file of the corpus (default every 8th of ../shared/corpus; scans read by
 OCR are left out: Tesseract is not ours and takes minutes) into a fresh library of its own, in a process of its
 own, with one parse worker (so that documents get their ids in input order), and writes one digest per stored

@@ -1,6 +1,7 @@
 """Compare what two versions of sucai derive from the same files: the parse of this checkout against a git ref's.
 
-Run from the project root: ``python scripts/compare_parse.py [--base main] [--every N] [--corpus DIR]``.
+Run from the project root: ``python scripts/compare_parse.py [--base REF] [--every N] [--corpus DIR]``
+(``--base``: where this branch left main unless given).
 Each version parses every ``N``-th file of the corpus (default: every file of ../shared/corpus) in a
 process of its own, exactly as an ingest's parse worker does (:func:`sucai.ingest._parse_job`: read,
 clean, outline, elements, metadata, then the text hash, the near-duplicate sketch and the index
@@ -100,11 +101,20 @@ def run_digests(module: str, source: Path, corpus: Path, every: int) -> dict:
     return json.loads(done.stdout)
 
 
+def add_base(parser: argparse.ArgumentParser) -> None:
+    """``--base REF``, defaulting to where this checkout's branch left main (``git merge-base HEAD main``): a branch
+    is compared with what it started from, not with what main has gained since (main itself: with HEAD)."""
+    fork = subprocess.run(["git", "-C", str(REPO), "merge-base", "HEAD", "main"],
+                          capture_output=True, text=True, check=False).stdout.strip() or "main"
+    parser.add_argument("--base", default=fork, help=f"git ref to compare with (default {fork[:12]}, "
+                        "where this branch left main)")
+
+
 def base_and_new(module: str, default_every: int) -> tuple[str, dict, dict]:
     """Parse the command line of ``module`` (``--base``, ``--every``, ``--corpus``) and compute its digests with
     the base ref's package and with this checkout's: (base ref, base digests, new digests)."""
     parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
-    parser.add_argument("--base", default="main", help="git ref to compare with (default main)")
+    add_base(parser)
     parser.add_argument("--every", type=int, default=default_every,
                         help=f"take every N-th file (default {default_every})")
     parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"), help="folder of files")
@@ -123,7 +133,7 @@ def compare_library(module: str, what: str) -> None:
     each key that differs printed (the first 50) and counted as ``what``; exits 1 when any differs, else 0."""
     parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
     parser.add_argument("--home", required=True, help="the library's data directory")
-    parser.add_argument("--base", default="main", help="git ref to compare with (default main)")
+    add_base(parser)
     parser.add_argument("--queries", type=int, default=100, help="queries drawn from the library (default 100)")
     args = parser.parse_args()
     home = Path(args.home).resolve()

@@ -1,6 +1,6 @@
 """Compare the document searches of two versions of sucai over one library: this checkout against a git ref's.
 
-Run from the project root: ``python scripts/compare_search.py --home LIBRARY [--base main] [--queries N]``.
+Run from the project root: ``python scripts/compare_search.py --home LIBRARY [--base REF] [--queries N]``.
 Each version opens the library (read only: nothing is ingested or re-indexed when both read its index version)
 in a process of its own and runs the same seeded queries — ``N`` (default 100) drawn from the library's texts
 (:func:`compare_sections._queries`: one or two pieces of 2–6 characters, and the writers' own) and a few broad

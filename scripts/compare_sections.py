@@ -1,6 +1,6 @@
 """Compare the section searches (scope 段落) of two versions of sucai over one library: this checkout against a git ref's.
 
-Run from the project root: ``python scripts/compare_sections.py --home LIBRARY [--base main] [--queries N]``.
+Run from the project root: ``python scripts/compare_sections.py --home LIBRARY [--base REF] [--queries N]``.
 Each version opens the library (read only: nothing is ingested or re-indexed when both read its index version)
 in a process of its own and runs the same seeded queries — ``N`` (default 100) drawn from the library's texts
 (one or two pieces of 2–6 characters) and its headings, plus the writers' own ("担当作为方面 存在问题"…) — in
