@@ -234,10 +234,10 @@ def test_a_better_copy_keeps_what_an_admin_set(tmp_path):
     _, doc_id = catalogue.add(doc, "hash", "a.txt", "content-hash")
     catalogue.update(doc_id, title="管理员改过的标题", paid_from=10, paid_until=20)
     copy = replace(analyse(clean(NOTICE)), source="某市档案馆", encoding="utf-8")
-    assert catalogue.replace_copy(doc_id, copy)
+    assert catalogue.replace_copy(doc_id, copy, "b.txt")
     kept = catalogue.get(doc_id, preview=False)
     assert (kept.title, kept.members_span, kept.source) == ("管理员改过的标题", (10, 20), "某市档案馆")
     assert [e.value for e in kept.evidence if e.field == "title"][0] == "管理员改过的标题"
     spaced = analyse(clean(NOTICE.replace("\n", "\n\n")))
-    assert spaced.text != kept.text and not catalogue.replace_copy(doc_id, spaced)
+    assert spaced.text != kept.text and not catalogue.replace_copy(doc_id, spaced, "c.txt")
     assert catalogue.get(doc_id, preview=False) == kept

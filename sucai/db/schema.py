@@ -50,6 +50,7 @@ documents = Table(
     Column("removed", Text, nullable=False),
     Column("evidence", Text, nullable=False, server_default="[]"),   # JSON: where each derived field came from
     Column("source_path", Text),
+    Column("source_key", Text),   # the record key (files.path) of the file its content was read from (c0008; NULL before)
     Column("format", Text),
     Column("encoding", Text),
     Column("text_hash", Text, nullable=False, unique=True),
