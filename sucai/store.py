@@ -996,7 +996,7 @@ class Catalogue:
 
     def file_records_of(self, content_hashes: list[str]) -> list[FileRecord]:
         """The :class:`FileRecord` of every file recorded with one of ``content_hashes`` that made or matched a
-        document, in path order: one read per 500 hashes (each a scan of the records: no index holds their hashes)."""
+        document, in path order: one read per 500 hashes (by the index ``files_by_content``)."""
         found: list[FileRecord] = []
         with self.db.read() as conn:
             for start in range(0, len(content_hashes), 500):

@@ -70,6 +70,7 @@ files = Table(
     Column("reason", Text),
     Column("seen_at", Text, nullable=False),
     Column("tried_with", Text),   # a file 跳过/失败: what its outcome depended on besides its bytes (c0006)
+    Index("files_by_content", "content_hash"),   # the records of a file's bytes: renamed or moved (c0009)
 )
 
 changes = Table(
