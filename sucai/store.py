@@ -207,7 +207,8 @@ class Catalogue:
 
     def add(self, doc: Document, text_hash: str, path: str, content_hash: str,
             signature: bytes | None = None, replaces: int | None = None) -> Added:
-        """Store ``doc`` read from file ``path``, in one transaction with the file's record — and, when
+        """Store ``doc`` read from file ``path``, in one transaction with the file's record (but a copy's,
+        ``Added.copy``, which the caller writes once the clusters weighed the copy: :meth:`record_files`) — and, when
         given, its near-duplicate ``signature`` (as :meth:`put_signature` stores it; the ingest has it from
         the parse worker, and saves a transaction per file).
 
@@ -283,8 +284,8 @@ class Catalogue:
             status, doc_id = "ingested", new_id
         else:
             status, doc_id, copy, recorded = self._stored_already(conn, addition, stored)
-        if status != "kept":   # (a file whose new text was not taken is read again next time, and told again)
-            self._record_file(conn, addition.path, addition.content_hash, recorded, doc_id, None)
+        if status != "kept" and not copy:   # (a file whose new text was not taken is read again next time, and told
+            self._record_file(conn, addition.path, addition.content_hash, recorded, doc_id, None)   # again)
         if status != "ingested":
             return Added(status, doc_id, copy=addition.path if copy else None)
         stored.id, stored.hidden = doc_id, False
@@ -1022,13 +1023,15 @@ class Catalogue:
             self._record_file(conn, path, content_hash, status, None, reason, tried_with)
 
     @retried
-    def record_first_copy(self, doc_id: int, first: tuple[str, str], other: tuple[str, str]) -> None:
-        """Two files — ``(path, content hash)`` each — hold the text of document ``doc_id``: ``first`` is recorded
-        as the one ingested as it, ``other`` as its duplicate, in one transaction (an ingest's exact copies in
-        input order, whatever order they were stored in)."""
+    def record_files(self, records: list[tuple[str, str, str, int]]) -> None:
+        """Remember files that made or matched a document — ``(path, content hash, status, document id)`` each, status
+        ``ingested`` or ``duplicate`` —, in one transaction: the files an ingest found to be another file's copy of a
+        stored text once the clusters weighed the copy (:attr:`Added.copy`, which :meth:`add` does not record: an
+        ingest killed before is read again, and weighs it), or the first copy in input order and the one stored
+        before it."""
         with self.transaction() as conn:
-            self._record_file(conn, *first, "ingested", doc_id, None)
-            self._record_file(conn, *other, "duplicate", doc_id, None)
+            for path, content_hash, status, doc_id in records:
+                self._record_file(conn, path, content_hash, status, doc_id, None)
 
     def _record_file(self, conn: Connection, path, content_hash, status, doc_id, reason, tried_with=None) -> None:
         conn.execute(self.db.insert(files, update=("path",)), {"path": path, "content_hash": content_hash,

@@ -400,6 +400,57 @@ def test_an_ingest_killed_between_storing_and_grouping_groups_at_the_next(home, 
     library.close()
 
 
+_KILLED_BEFORE_WEIGHING = """
+import os, signal, sys
+from sucai import dedupe
+from sucai.library import Library
+
+real = dedupe.Clusters.after_store
+
+def after_store(self, added, *rest, **options):   # a copy of the stored text, stored, not weighed yet: killed
+    if added.copy:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, added, *rest, **options)
+
+dedupe.Clusters.after_store = after_store
+Library.open(sys.argv[1]).ingest([sys.argv[2]], workers=1)
+"""
+
+
+def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_next(home, make_home, tmp_path):
+    """A GBK file and, after it, its UTF-8 copy, the better copy (:func:`sucai.dedupe.quality`), which the document
+    takes once the clusters weigh it, after the transaction that stored both files. An ingest killed in between left
+    the weaker text stored and the copy recorded 重复: the next ingest found it 未变化 and never weighed it. It is read
+    again, and the library ends as an ingest not killed leaves it (the oracle); then nothing is read again."""
+    from test_dedupe import sample
+
+    notice = sample("09_通知.txt")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(notice.encode("gbk"))
+    (folder / "b.txt").write_text(notice, encoding="utf-8")
+    fresh = Library.open(make_home(tmp_path / "fresh"))
+    fresh.ingest([folder], workers=1)
+    [expected] = fresh.catalogue.documents()
+    assert expected.encoding == "utf-8"
+    killed = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_WEIGHING, str(home), str(folder)])
+    assert killed.returncode == -signal.SIGKILL
+    library = Library.open(home)
+    [(doc_id, encoding)] = [(doc.id, doc.encoding) for doc in library.catalogue.documents()]   # what the kill left
+    assert encoding != "utf-8"
+    assert [(o.status, o.doc_id) for o in library.ingest([folder], workers=1).outcomes] == [
+        ("unchanged", doc_id), ("duplicate", doc_id)]
+    stored = library.catalogue.get(doc_id)
+    assert (_parse_fields(stored), stored.encoding, stored.source_path) == (
+        _parse_fields(expected), expected.encoding, expected.source_path)
+    keys = [sucai.ingest.file_key(folder / name) for name in ("a.txt", "b.txt")]
+    records = library.catalogue.file_records(keys)
+    assert [(records[key].status, records[key].doc_id) for key in keys] == [("ingested", doc_id), ("duplicate", doc_id)]
+    changes = library.catalogue.change_count()
+    assert [o.status for o in library.ingest([folder], workers=1).outcomes] == ["unchanged", "unchanged"]
+    assert library.catalogue.change_count() == changes
+
+
 def test_a_document_not_placed_for_an_error_is_placed_by_the_next_ingest(home, tmp_path, monkeypatch):
     """A failure to place a stored document among near-duplicates never stops the batch (it is logged); its batch stays
     remembered as not placed (``Catalogue.unplaced_ids``), so the next ingest's catch-up places it — it was marked placed
