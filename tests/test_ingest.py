@@ -417,7 +417,7 @@ Library.open(sys.argv[1]).ingest([sys.argv[2]], workers=1)
 """
 
 
-def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_next(home, make_home, tmp_path):
+def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_next(make_home, tmp_path):
     """A GBK file and, after it, its UTF-8 copy, the better copy (:func:`sucai.dedupe.quality`), which the document
     takes once the clusters weigh it, after the transaction that stored both files. An ingest killed in between left
     the weaker text stored and the copy recorded 重复: the next ingest found it 未变化 and never weighed it. It is read
@@ -433,6 +433,7 @@ def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_nex
     fresh.ingest([folder], workers=1)
     [expected] = fresh.catalogue.documents()
     assert expected.encoding == "utf-8"
+    home = make_home(tmp_path / "home")
     killed = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_WEIGHING, str(home), str(folder)])
     assert killed.returncode == -signal.SIGKILL
     library = Library.open(home)
