@@ -468,7 +468,7 @@ class Clusters:
             if status == "ingested":
                 self.place(added.stored, sketch, signed=added.signature_seq)
             elif added.copy:
-                return self.keep_better_copy(doc_id, copy, ties=ties)
+                return self.keep_better_copy(doc_id, copy, added.copy, ties=ties)
             elif status == "updated":   # read again, its parse replaced the stored one
                 self.changed(doc_id)
         except Exception:  # noqa: BLE001 - never stops a batch; an unplaced document is placed by the next catch_up
@@ -579,10 +579,10 @@ class Clusters:
         numbers: dict[int, int] = {}
         return {doc_id: (numbers.setdefault(root(doc_id), len(numbers) + 1), alike[doc_id]) for doc_id in sorted(alike)}
 
-    def keep_better_copy(self, doc_id: int, copy: Document, *, ties: bool = False) -> bool:
-        """Replace the stored document ``doc_id`` by ``copy`` (the same layout-free text) when
-        ``copy`` is the better copy (``ties``: or as good — it came first in an ingest's input order, and the
-        stored one from the same ingest), what an admin set kept (:meth:`Catalogue.replace_copy
+    def keep_better_copy(self, doc_id: int, copy: Document, key: str, *, ties: bool = False) -> bool:
+        """Replace the stored document ``doc_id`` by ``copy`` (the same layout-free text, read from the file of
+        record key ``key``) when ``copy`` is the better copy (``ties``: or as good — it came first in an ingest's
+        input order, and the stored one from the same ingest), what an admin set kept (:meth:`Catalogue.replace_copy
         <sucai.store.Catalogue.replace_copy>`). Returns whether it was replaced."""
         try:
             stored = self.catalogue.get(doc_id)
@@ -592,7 +592,7 @@ class Clusters:
         better, held = quality(candidate)[:-1], quality(stored)[:-1]
         if better < held or (better == held and not ties):
             return False
-        if not self.catalogue.replace_copy(doc_id, candidate):
+        if not self.catalogue.replace_copy(doc_id, candidate, key):
             return False
         self.changed(doc_id)
         return True

@@ -510,11 +510,13 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         near-duplicates, feed it to the index and tell it, in the order they were done."""
         nonlocal started
         stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions, earlier)
-        placed, failures = [], library.clusters.failures
+        placed, weighed, failures = [], [], library.clusters.failures
         for (number, parsed), (outcome, added) in zip(ready, stored):
             settled.outcomes[number] = outcome
             if added is not None:  # near-duplicates, better copies (indexed again at the commit)
                 outcome = settled.stored(number, outcome, parsed, added)
+                if added.copy:
+                    weighed.append(number)
                 if added.stored is not None:
                     placed.append(added.stored.id)
                     if not len(feed):
@@ -524,6 +526,8 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             tell(outcome.path, stop=False)   # a Ctrl+C taken once all are told (all are stored): the report counts them
             publish()
             give_back_if_grown()   # also when this process is behind its workers and never waits for them
+        if weighed:   # the copies' records (Catalogue.add leaves them): a kill before this has them read again
+            library.catalogue.record_files(list(map(settled.record, weighed)))
         if placed and library.clusters.failures == failures:   # all placed: a kill before this, or a failure to
             library.catalogue.placed(placed)                      # place one, leaves them to the next catch_up
         ready.clear()   # their tokens are in the index writer's heap now (or with the few the feed gives it next)
@@ -627,8 +631,15 @@ class _InputOrder:
         duplicate, ingested = self.outcomes[number], self.outcomes[later]
         self.outcomes[number] = replace(duplicate, status="ingested", reason=None)
         self.outcomes[later] = replace(ingested, status="duplicate", reason=duplicate.reason)
-        self.library.catalogue.record_first_copy(doc_id, self.todo[number][1:], self.todo[later][1:])
+        self.library.catalogue.record_files([self.record(number), self.record(later)])
         self.first[doc_id] = number
+
+    def record(self, number: int) -> tuple[str, str, str, int]:
+        """The record of file ``number`` as its outcome stands (:meth:`Catalogue.record_files
+        <sucai.store.Catalogue.record_files>`): ``duplicate`` when it is 重复, else ``ingested`` — its document's own
+        file."""
+        outcome = self.outcomes[number]
+        return (*self.todo[number][1:], "duplicate" if outcome.status == "duplicate" else "ingested", outcome.doc_id)
 
 
 def attempt(budget: Budget) -> str:

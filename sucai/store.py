@@ -58,6 +58,8 @@ _UNPLACED = "unplaced:"   # meta: the ids add_all stored (under the first), not 
 _UNPLACED_IDS = select(meta.c.value).where(meta.c.key.startswith(_UNPLACED))
 _FILE_COLUMNS = (files.c.path, files.c.content_hash, files.c.status, files.c.doc_id, files.c.reason, files.c.tried_with)
 _FILE_RECORDS = select(*_FILE_COLUMNS).where(files.c.path.in_(bindparam("paths", expanding=True)))
+# the record key of the file a document's content was read from (one stored before c0008 has none: its source_path)
+_SOURCE_KEY = func.coalesce(documents.c.source_key, documents.c.source_path)
 
 _CHANGE_COUNT = select(func.coalesce(func.max(changes.c.seq), 0))
 _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.c.declared_chars,
@@ -155,10 +157,11 @@ class Added(tuple):
 
     signature_seq: int | None
     stored: Document | None
-    copy: bool   # the file's parse is another file's copy of the stored text, kept if better (_stored_already)
+    copy: str | None   # the file's parse is another file's copy of the stored text, kept if better
+                       # (_stored_already): the key of the file's record, else None
 
     def __new__(cls, status: str, doc_id: int, stored: Document | None = None, signature_seq: int | None = None,
-                copy: bool = False) -> Added:
+                copy: str | None = None) -> Added:
         added = super().__new__(cls, (status, doc_id))
         added.stored, added.signature_seq, added.copy = stored, signature_seq, copy
         return added
@@ -204,7 +207,8 @@ class Catalogue:
 
     def add(self, doc: Document, text_hash: str, path: str, content_hash: str,
             signature: bytes | None = None, replaces: int | None = None) -> Added:
-        """Store ``doc`` read from file ``path``, in one transaction with the file's record — and, when
+        """Store ``doc`` read from file ``path``, in one transaction with the file's record (but a copy's,
+        ``Added.copy``, which the caller writes once the clusters weighed the copy: :meth:`record_files`) — and, when
         given, its near-duplicate ``signature`` (as :meth:`put_signature` stores it; the ingest has it from
         the parse worker, and saves a transaction per file).
 
@@ -235,11 +239,11 @@ class Catalogue:
         changes, instead of one each). A failure stores none of them. The new documents are remembered as not yet
         placed among near-duplicates until :meth:`placed` (:meth:`unplaced_ids`: an ingest killed in between)."""
         made = []
-        for doc, text_hash, *_ in additions:
+        for doc, text_hash, path, *_ in additions:
             stored = self._previewed(_plain_fields(doc))   # a copy: the boundary as read, the stored one is doc's
             stored.free_metadata = access.keeping(stored)
             made.append((stored, {**_content(stored, stored.free_metadata), "paid_from": doc.paid_from,
-                                  "text_hash": text_hash, "ingested_at": _now()}))
+                                  "text_hash": text_hash, "source_key": path, "ingested_at": _now()}))
         with self.transaction() as conn:
             added = [self._add(conn, addition, stored, values) for addition, (stored, values) in zip(additions, made)]
             new = [(a, addition.signature) for a, addition in zip(added, additions) if a.stored is not None]
@@ -280,10 +284,10 @@ class Catalogue:
             status, doc_id = "ingested", new_id
         else:
             status, doc_id, copy, recorded = self._stored_already(conn, addition, stored)
-        if status != "kept":   # (a file whose new text was not taken is read again next time, and told again)
-            self._record_file(conn, addition.path, addition.content_hash, recorded, doc_id, None)
+        if status != "kept" and not copy:   # (a file whose new text was not taken is read again next time, and told
+            self._record_file(conn, addition.path, addition.content_hash, recorded, doc_id, None)   # again)
         if status != "ingested":
-            return Added(status, doc_id, copy=copy)
+            return Added(status, doc_id, copy=addition.path if copy else None)
         stored.id, stored.hidden = doc_id, False
         return Added(status, doc_id, stored)
 
@@ -291,22 +295,24 @@ class Catalogue:
         """The file of ``addition`` holds the text of a stored document (its text hash) — a copy, or its own file
         read again: ``(status, doc_id, copy, recorded)``, ``recorded`` the status of the file's record (``ingested``
         for the document's own file, the one 已入库 as it; else ``duplicate``). The stored content is this file's
-        parse, read again, when its ``source_path`` is this parse's — or, for its own file, when it names no other
-        file recorded with the document (the file renamed since): it is then replaced when this parse differs
+        parse, read again, when it was read from this file's record key (``source_key``; not its ``source_path``,
+        which two files' names may share and which is not the key of a name not in UTF-8, of a deep path or of a
+        linked file: :func:`sucai.ingest.file_key`) — or, for its own file, when that key is no other file's
+        recorded with the document (the file renamed since): it is then replaced when this parse differs
         (:meth:`_replaced`; ``updated``, ``unchanged`` or, for a copy, ``duplicate``). Else it is another file's copy,
         kept or not by the clusters' rule (``copy``: :meth:`Clusters.keep_better_copy
         <sucai.dedupe.Clusters.keep_better_copy>`): ``unchanged`` for its own file, ``duplicate`` for a copy, nothing
         written — so that a reread does not put a weaker copy back over the better one."""
-        doc_id, source_path = conn.execute(select(documents.c.id, documents.c.source_path)
-                                           .where(documents.c.text_hash == addition.text_hash)).one()
+        doc_id, source = conn.execute(select(documents.c.id, _SOURCE_KEY)
+                                      .where(documents.c.text_hash == addition.text_hash)).one()
         own = _found(conn, select(files.c.path).where(
             files.c.path == addition.path, files.c.status == "ingested", files.c.doc_id == doc_id))
         recorded = "ingested" if own else "duplicate"
-        read_again = source_path == stored.source_path or (own and not _found(conn, select(files.c.path).where(
-            files.c.path == source_path, files.c.path != addition.path, files.c.doc_id == doc_id)))
+        read_again = source == addition.path or (own and not _found(conn, select(files.c.path).where(
+            files.c.path == source, files.c.path != addition.path, files.c.doc_id == doc_id)))
         if not read_again:   # another file's copy: kept or not by the clusters
             return ("unchanged" if own else "duplicate"), doc_id, True, recorded
-        status = self._replaced(conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from),
+        status = self._replaced(conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from), addition.path,
                                 only_if_changed=True)
         return ("duplicate" if status == "unchanged" and not own else status), doc_id, False, recorded
 
@@ -322,19 +328,20 @@ class Catalogue:
                 or _found(conn, select(files.c.path).where(files.c.doc_id == doc_id, files.c.path != addition.path))
                 or not _found(conn, select(documents.c.id).where(documents.c.id == doc_id))):
             return None
-        status = self._replaced(conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from), text_hash=text_hash)
+        status = self._replaced(conn, doc_id, _same_text(stored, paid_from=addition.doc.paid_from), addition.path,
+                                text_hash=text_hash)
         if status == "updated" and addition.signature is not None:
             self._sign(conn, [(doc_id, addition.signature)])
         return status
 
-    def _replaced(self, conn: Connection, doc_id: int, doc: Document, only_if_changed: bool = False,
+    def _replaced(self, conn: Connection, doc_id: int, doc: Document, key: str, only_if_changed: bool = False,
                   text_hash: str | None = None) -> str:
-        """Store ``doc`` in the place of document ``doc_id`` with what an admin set on it kept (:func:`_with_edits`),
-        its id, hidden flag and ingest time kept, within ``conn``'s transaction — another parse or copy of its
-        layout-free text, or (``text_hash``: the new text's) a new version of it. Returns ``"updated"``, or
-        ``"kept"`` when the edits cannot be kept (a member boundary other than ``doc``'s over text of another
-        layout: nothing written), or, ``only_if_changed``, ``"unchanged"`` when nothing would change (nothing
-        written). The metadata a visitor sees is described again. Raises NotFound."""
+        """Store ``doc``, read from the file of record key ``key``, in the place of document ``doc_id`` with what an
+        admin set on it kept (:func:`_with_edits`), its id, hidden flag and ingest time kept, within ``conn``'s
+        transaction — another parse or copy of its layout-free text, or (``text_hash``: the new text's) a new version
+        of it. Returns ``"updated"``, or ``"kept"`` when the edits cannot be kept (a member boundary other than
+        ``doc``'s over text of another layout: nothing written), or, ``only_if_changed``, ``"unchanged"`` when nothing
+        would change but ``key`` (nothing written). The metadata a visitor sees is described again. Raises NotFound."""
         row = conn.execute(select(*_DOC_COLUMNS).where(documents.c.id == doc_id)).first()
         if row is None:
             raise no_document(doc_id)
@@ -347,7 +354,7 @@ class Catalogue:
             if dict(zip(content, stored)) == content:
                 return "unchanged"
         conn.execute(documents.update().where(documents.c.id == doc_id)
-                     .values(**content, **({"text_hash": text_hash} if text_hash else {})))
+                     .values(**content, source_key=key, **({"text_hash": text_hash} if text_hash else {})))
         self._log(conn, doc_id, "update")
         return "updated"
 
@@ -958,14 +965,14 @@ class Catalogue:
         return changed
 
     @retried
-    def replace_copy(self, doc_id: int, doc: Document) -> bool:
-        """Replace a stored document's content and metadata by another copy of the same layout-free text (id,
-        hidden flag and ingest time stay), what an admin set on it kept (:func:`_with_edits`: a better copy had
-        overwritten an admin's 标题 or member boundary — a members part drawn by hand made free); returns whether
-        it did: not when the stored document has a member boundary of its own and the copy's text another layout,
+    def replace_copy(self, doc_id: int, doc: Document, key: str) -> bool:
+        """Replace a stored document's content and metadata by another copy of the same layout-free text, read from
+        the file of record key ``key`` (id, hidden flag and ingest time stay), what an admin set on it kept
+        (:func:`_with_edits`: a better copy had overwritten an admin's 标题 or member boundary — a members part drawn
+        by hand made free); returns whether it did: not when the stored document has a member boundary of its own and the copy's text another layout,
         where those offsets would mean other characters. Raises NotFound."""
         with self.transaction() as conn:
-            return self._replaced(conn, doc_id, _plain_fields(doc)) == "updated"
+            return self._replaced(conn, doc_id, _plain_fields(doc), key) == "updated"
 
     # -- files ----------------------------------------------------------------
 
@@ -990,7 +997,7 @@ class Catalogue:
 
     def file_records_of(self, content_hashes: list[str]) -> list[FileRecord]:
         """The :class:`FileRecord` of every file recorded with one of ``content_hashes`` that made or matched a
-        document, in path order: one read per 500 hashes (each a scan of the records: no index holds their hashes)."""
+        document, in path order: one read per 500 hashes (by the index ``files_by_content``)."""
         found: list[FileRecord] = []
         with self.db.read() as conn:
             for start in range(0, len(content_hashes), 500):
@@ -1016,13 +1023,15 @@ class Catalogue:
             self._record_file(conn, path, content_hash, status, None, reason, tried_with)
 
     @retried
-    def record_first_copy(self, doc_id: int, first: tuple[str, str], other: tuple[str, str]) -> None:
-        """Two files — ``(path, content hash)`` each — hold the text of document ``doc_id``: ``first`` is recorded
-        as the one ingested as it, ``other`` as its duplicate, in one transaction (an ingest's exact copies in
-        input order, whatever order they were stored in)."""
+    def record_files(self, records: list[tuple[str, str, str, int]]) -> None:
+        """Remember files that made or matched a document — ``(path, content hash, status, document id)`` each, status
+        ``ingested`` or ``duplicate`` —, in one transaction: the files an ingest found to be another file's copy of a
+        stored text once the clusters weighed the copy (:attr:`Added.copy`, which :meth:`add` does not record: an
+        ingest killed before is read again, and weighs it), or the first copy in input order and the one stored
+        before it."""
         with self.transaction() as conn:
-            self._record_file(conn, *first, "ingested", doc_id, None)
-            self._record_file(conn, *other, "duplicate", doc_id, None)
+            for path, content_hash, status, doc_id in records:
+                self._record_file(conn, path, content_hash, status, doc_id, None)
 
     def _record_file(self, conn: Connection, path, content_hash, status, doc_id, reason, tried_with=None) -> None:
         conn.execute(self.db.insert(files, update=("path",)), {"path": path, "content_hash": content_hash,

@@ -21,8 +21,9 @@ still — edited later, as below); a file
 :func:`sucai.dedupe.same_document`), another document written over it a new document beside the old one, as a
 plain ingest takes them; a rewrite that changes only the layout is still its document (已更新 when its parse
 differs from the stored one, else 未变化). Deleting a file from a watched folder removes nothing from the library:
-the deletion of a file that made or matched a document is logged with the document's id (a rename, a deletion and
-an addition of the same bytes in one batch of changes, only as the move). Hidden files and the partial files of downloads and editors
+the deletion of a file that made or matched a document is logged with the document's id, a debounce of changes
+(1.6 s) later (a rename — a deletion and an addition of the same bytes in one batch of changes, or in batches up to
+that far apart: a slow move across filesystems —, only as the move). Hidden files and the partial files of downloads and editors
 (``.part``, ``.crdownload``, ``.tmp``, ``~`` …) are passed over.
 
 A bad file never stops the watcher (ingest gives it an outcome, 跳过 or 失败);
@@ -54,6 +55,7 @@ from .logs import PlainFormatter
 log = logging.getLogger(__name__)
 
 _WAKE_MS = 250   # how often pending files are looked at again when nothing else happens
+_DEBOUNCE_MS = 1600   # the longest watchfiles groups changes over; a deletion is told this much later (_tell_gone)
 RETRY_SECONDS = 30   # after a run failed as a whole (not a bad file: the database, the disk)
 
 
@@ -118,6 +120,7 @@ class Watcher:
         self._stop = threading.Event()
         self._home = Path(library.settings.home).resolve()
         self._pending: dict[Path, tuple[tuple[int, int], float]] = {}   # path → ((size, mtime), since when)
+        self._deleted: dict[Path, float] = {}   # deleted path → when seen, until told (_tell_gone)
 
     def stop(self) -> None:
         self._stop.set()
@@ -126,7 +129,7 @@ class Watcher:
         """Watch until :meth:`stop` (or Ctrl+C): first the files already there, then every change."""
         log.info("开始监视：%s（文件大小和修改时间 %.1f 秒不变后入库）", "、".join(map(str, self.folders)), self.settle)
         changes = watchfiles.watch(*self.folders, watch_filter=lambda _, path: watchable(path), stop_event=self._stop,
-                                   rust_timeout=_WAKE_MS, yield_on_timeout=True, debounce=1600, step=100,
+                                   rust_timeout=_WAKE_MS, yield_on_timeout=True, debounce=_DEBOUNCE_MS, step=100,
                                    raise_interrupt=False)
         first = next(changes, set())   # the watch begins here: nothing dropped from now on is missed
         try:
@@ -134,11 +137,15 @@ class Watcher:
             self._run_batch(self._there_already())   # what was dropped while no one watched
             self.ready.set()
             for batch in itertools.chain([first], changes):
+                now = time.monotonic()
                 for change, path in batch:
-                    if change != watchfiles.Change.deleted:
+                    if change == watchfiles.Change.deleted:
+                        self._deleted[Path(path)] = now
+                    else:
                         self._note(Path(path), change == watchfiles.Change.added)
-                self._tell_gone([Path(path) for change, path in batch if change == watchfiles.Change.deleted])
+                self._tell_gone(now - _DEBOUNCE_MS / 1000)
                 self._run_batch(self._settled())
+            self._tell_gone(time.monotonic())   # (stopped: what is still held)
         finally:   # also when Ctrl+C or a stop signal cuts a run short (ingest keeps what was done: resumable)
             log.info("停止监视")
 
@@ -173,11 +180,15 @@ class Watcher:
         elif watchable(path) and path not in self._pending and not path.is_relative_to(self._home):
             self._pending[path] = ((-1, -1), time.monotonic())
 
-    def _tell_gone(self, paths: list[Path]) -> None:
-        """Log each of the deleted ``paths`` that is still gone and whose record holds a document (made or matched
-        it), with the document's id: it stays in the library (nothing is removed). A file renamed or moved is not
-        gone: a file noted with it or before it, still to be ingested (pending: in the same changes, or in a folder
-        moved in), holds its bytes, and its ingest logs the move (改名或移动) — not a deletion, then a move."""
+    def _tell_gone(self, before: float) -> None:
+        """Log each path deleted ``before`` then (:func:`time.monotonic`) that is still gone and whose record holds a
+        document (made or matched it), with the document's id: it stays in the library (nothing is removed). A file
+        renamed or moved is not gone: a file noted with it, before it or up to one debounce of changes after it
+        (``_DEBOUNCE_MS``: a slow move across filesystems) still to be ingested — pending — holds its bytes, or was
+        ingested already, its record moved; its ingest logs the move (改名或移动) — not a deletion, then a move."""
+        paths = [path for path, seen in self._deleted.items() if seen <= before]
+        for path in paths:
+            del self._deleted[path]
         gone = {file_key(path): path for path in paths if not os.path.lexists(path)}
         records = self.library.catalogue.file_records(list(gone)) if gone else {}
         told = {key: record for key, record in records.items() if record.doc_id is not None}

@@ -400,6 +400,58 @@ def test_an_ingest_killed_between_storing_and_grouping_groups_at_the_next(home, 
     library.close()
 
 
+_KILLED_BEFORE_WEIGHING = """
+import os, signal, sys
+from sucai import dedupe
+from sucai.library import Library
+
+real = dedupe.Clusters.after_store
+
+def after_store(self, added, *rest, **options):   # a copy of the stored text, stored, not weighed yet: killed
+    if added.copy:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, added, *rest, **options)
+
+dedupe.Clusters.after_store = after_store
+Library.open(sys.argv[1]).ingest([sys.argv[2]], workers=1)
+"""
+
+
+def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_next(make_home, tmp_path):
+    """A GBK file and, after it, its UTF-8 copy, the better copy (:func:`sucai.dedupe.quality`), which the document
+    takes once the clusters weigh it, after the transaction that stored both files. An ingest killed in between left
+    the weaker text stored and the copy recorded 重复: the next ingest found it 未变化 and never weighed it. It is read
+    again, and the library ends as an ingest not killed leaves it (the oracle); then nothing is read again."""
+    from test_dedupe import sample
+
+    notice = sample("09_通知.txt")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(notice.encode("gbk"))
+    (folder / "b.txt").write_text(notice, encoding="utf-8")
+    fresh = Library.open(make_home(tmp_path / "fresh"))
+    fresh.ingest([folder], workers=1)
+    [expected] = fresh.catalogue.documents()
+    assert expected.encoding == "utf-8"
+    home = make_home(tmp_path / "home")
+    killed = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_WEIGHING, str(home), str(folder)])
+    assert killed.returncode == -signal.SIGKILL
+    library = Library.open(home)
+    [(doc_id, encoding)] = [(doc.id, doc.encoding) for doc in library.catalogue.documents()]   # what the kill left
+    assert encoding != "utf-8"
+    assert [(o.status, o.doc_id) for o in library.ingest([folder], workers=1).outcomes] == [
+        ("unchanged", doc_id), ("duplicate", doc_id)]
+    stored = library.catalogue.get(doc_id)
+    assert (_parse_fields(stored), stored.encoding, stored.source_path) == (
+        _parse_fields(expected), expected.encoding, expected.source_path)
+    keys = [sucai.ingest.file_key(folder / name) for name in ("a.txt", "b.txt")]
+    records = library.catalogue.file_records(keys)
+    assert [(records[key].status, records[key].doc_id) for key in keys] == [("ingested", doc_id), ("duplicate", doc_id)]
+    changes = library.catalogue.change_count()
+    assert [o.status for o in library.ingest([folder], workers=1).outcomes] == ["unchanged", "unchanged"]
+    assert library.catalogue.change_count() == changes
+
+
 def test_a_document_not_placed_for_an_error_is_placed_by_the_next_ingest(home, tmp_path, monkeypatch):
     """A failure to place a stored document among near-duplicates never stops the batch (it is logged); its batch stays
     remembered as not placed (``Catalogue.unplaced_ids``), so the next ingest's catch-up places it — it was marked placed
@@ -1508,11 +1560,65 @@ def test_a_reread_of_two_copies_in_two_encodings_writes_nothing_run_after_run(ho
     [again] = [f for f in json.loads(cli("ingest", str(folder), "--json"))["files"] if f["path"].endswith("a.txt")]
     assert (again["status"], again["doc_id"], library.catalogue.change_count()) == ("unchanged", doc_id, changes)
     assert library.catalogue.get(doc_id).encoding == "utf-8"
-    with library.catalogue.db.transaction() as conn:   # as an older parse stored the copy
-        conn.execute(sql("UPDATE documents SET source = '旧的来源' WHERE id = :id"), {"id": doc_id})
+    with library.catalogue.db.transaction() as conn:   # as an older parse stored the copy, before the record key (c0008)
+        conn.execute(sql("UPDATE documents SET source = '旧的来源', source_key = NULL WHERE id = :id"), {"id": doc_id})
     assert _reread(folder)[0] == {"a.txt": ("unchanged", doc_id), "b.txt": ("updated", doc_id)}
     assert _parse_fields(library.catalogue.get(doc_id)) == _parse_fields(expected)
     assert _reread(folder)[0] == {"a.txt": ("unchanged", doc_id), "b.txt": ("duplicate", doc_id)}
+
+
+@pytest.mark.parametrize("case", ["name_not_utf8", "names_alike", "deep_path", "link_named", "relative_path"])
+def test_a_reread_tells_a_copy_from_its_documents_own_file_by_the_record_key(case, home, tmp_path, monkeypatch):
+    """One text in a GBK file and a UTF-8 copy, its better copy (:func:`sucai.dedupe.quality`): the first in input
+    order is 已入库, the other 重复, the document's content the UTF-8 file's — whose path as stored (``source_path``)
+    is not its record's key (:func:`sucai.ingest.file_key`): a name in GBK bytes (after a.txt, the GBK file; or
+    before a UTF-8 name that reads alike, the GBK file's), a path deeper than ``KEY_BYTES``, a link named on the
+    command line (the key is its target's), a relative path given to :meth:`Library.ingest`. Read again, run after
+    run, the first is 未变化 and the other 重复, nothing written — the GBK file's parse was taken for the stored one
+    read again and put over the better copy (which was then put back): a write or two and a wrong 已更新 a run."""
+    from test_dedupe import sample
+
+    notice = sample("09_通知.txt")
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    weaker, paths = folder / "a.txt", [folder]
+    gbk_name = Path(os.fsdecode(os.path.join(os.fsencode(folder), "通知副本.txt".encode("gbk"))))
+    if case == "name_not_utf8":
+        better = gbk_name
+    elif case == "names_alike":
+        better, weaker = gbk_name, folder / "通知副本.txt"
+        paths = [better, weaker]
+    elif case == "deep_path":
+        better = folder.joinpath(*[f"z{level}" + "层" * 60 for level in range(12)], "b.txt")
+    elif case == "link_named":
+        better = tmp_path / "elsewhere" / "b.txt"
+        paths = [weaker, tmp_path / "link.txt"]
+        paths[1].symlink_to(better)
+    else:
+        better, paths = folder / "b.txt", [Path("inbox")]
+        monkeypatch.chdir(tmp_path)
+    weaker.write_bytes(notice.encode("gbk"))
+    better.parent.mkdir(parents=True, exist_ok=True)
+    better.write_text(notice, encoding="utf-8")
+
+    def ingest(*flags: str) -> list[tuple[str, int]]:
+        if case == "relative_path":
+            summary = Library.open(home).ingest(paths, workers=1, reread="--reread" in flags).to_dict()
+        else:
+            summary = json.loads(cli("ingest", *map(str, paths), "--workers", "1", "--json", *flags))
+        return [(f["status"], f["doc_id"]) for f in summary["files"]]
+
+    [(_, doc_id), _] = first = ingest()
+    assert first == [("ingested", doc_id), ("duplicate", doc_id)]
+    library = Library.open(home)
+    expected = library.catalogue.get(doc_id)
+    assert expected.encoding == "utf-8" and expected.source_path != sucai.ingest.file_key(better)   # not its key
+    changes = library.catalogue.change_count()
+    for _ in range(2):
+        assert ingest("--reread") == [("unchanged", doc_id), ("duplicate", doc_id)]
+        assert library.catalogue.change_count() == changes
+        stored = library.catalogue.get(doc_id)
+        assert (_parse_fields(stored), stored.source_path) == (_parse_fields(expected), expected.source_path)
 
 
 def test_a_reread_keeps_its_own_files_copy_when_better_or_as_good(make_home, tmp_path):
@@ -1537,7 +1643,8 @@ def test_a_reread_keeps_its_own_files_copy_when_better_or_as_good(make_home, tmp
     library = Library.open(home)
     ids = {Path(o.path).name: o.doc_id for o in library.ingest([folder], workers=1).outcomes}
     for own, copy in (("a.txt", "b.txt"), ("c.txt", "d.txt")):   # as an older sucai kept the other file's copy
-        assert library.catalogue.replace_copy(ids[own], sucai.ingest.parse_file(folder / copy))
+        assert library.catalogue.replace_copy(ids[own], sucai.ingest.parse_file(folder / copy),
+                                              sucai.ingest.file_key(folder / copy))
     assert {Path(d.source_path).name for d in library.catalogue.documents()} == {"b.txt", "d.txt"}
     changes = library.catalogue.change_count()
     summary = json.loads(cli("ingest", str(folder), "--reread", "--json", "--home", str(home)))

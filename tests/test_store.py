@@ -118,11 +118,13 @@ def test_a_signature_given_to_add_is_stored_with_the_document_as_put_signature_s
     assert catalogue.unsigned_ids() == []
     # a duplicate or a file stored again stores no signature
     duplicate = catalogue.add(Document("甲", "甲的正文。"), "h1", "/b", "c2", b"\x03" * 8)
-    assert duplicate == ("duplicate", doc_id) and duplicate.signature_seq is None
+    assert duplicate == ("duplicate", doc_id) and duplicate.signature_seq is None and duplicate.copy == "/b"
     assert catalogue.add(Document("甲", "甲的正文。"), "h1", "/a", "c1", b"\x04" * 8) == ("unchanged", doc_id)
     assert catalogue.signatures_since(1) == [(2, doc_id, b"\x02" * 8)]
     assert catalogue.meta("signature_seq") == "2"
-    # the records of several files in one read, none for a file never ingested
+    # the records of several files in one read, none for a file never ingested; a copy's once weighed
+    assert catalogue.file_records(["/b"]) == {}
+    catalogue.record_files([("/b", "c2", "duplicate", doc_id)])
     records = catalogue.file_records(["/a", "/b", "/missing"])
     assert records == {"/a": FileRecord("/a", "c1", "ingested", doc_id, None),
                        "/b": FileRecord("/b", "c2", "duplicate", doc_id, None)}
@@ -148,7 +150,8 @@ def test_joining_the_cluster_a_document_is_in_keeps_the_cluster(home):
 def test_add_all_stores_several_documents_in_one_transaction_as_add_stores_each(home, monkeypatch):
     """An ingest stores the documents its workers have ready in one transaction (Catalogue.add_all): the same rows
     as add() of each in turn — ids, file records, signatures under consecutive numbers, one change each, in order;
-    an exact copy of a document of the same batch is its duplicate, the same file again unchanged — and the
+    an exact copy of a document of the same batch is its duplicate (its record left to the ingest, written once the
+    copy is weighed: Added.copy), the same file again unchanged — and the
     documents as get() reads them back; a failure inside the batch stores none of it."""
     from sqlalchemy import select
 
@@ -171,9 +174,9 @@ def test_add_all_stores_several_documents_in_one_transaction_as_add_stores_each(
     with catalogue.db.read() as conn:
         assert [tuple(r) for r in conn.execute(select(changes.c.doc_id, changes.c.kind).order_by(changes.c.seq))] == [
             (first, "add"), (second, "add")]
-    records = catalogue.file_records(["/a", "/b", "/c"])
-    assert [(records[p].status, records[p].doc_id) for p in ("/a", "/b", "/c")] == [
-        ("ingested", first), ("ingested", second), ("duplicate", first)]
+    records = catalogue.file_records(["/a", "/b", "/c"])   # (a copy's, /c's, the ingest's to write once weighed)
+    assert {p: (r.status, r.doc_id) for p, r in records.items()} == {"/a": ("ingested", first), "/b": ("ingested", second)}
+    assert [x.copy for x in added] == [None, None, "/c", None]
     for one in added[:2]:   # as get() gives it back (but its ingest time): plain title, id, members part, free metadata
         got = catalogue.get(one[1])
         fields = [f.name for f in dataclasses.fields(Document) if f.name != "ingested_at"] + ["counted_chars"]
@@ -234,10 +237,10 @@ def test_a_better_copy_keeps_what_an_admin_set(tmp_path):
     _, doc_id = catalogue.add(doc, "hash", "a.txt", "content-hash")
     catalogue.update(doc_id, title="管理员改过的标题", paid_from=10, paid_until=20)
     copy = replace(analyse(clean(NOTICE)), source="某市档案馆", encoding="utf-8")
-    assert catalogue.replace_copy(doc_id, copy)
+    assert catalogue.replace_copy(doc_id, copy, "b.txt")
     kept = catalogue.get(doc_id, preview=False)
     assert (kept.title, kept.members_span, kept.source) == ("管理员改过的标题", (10, 20), "某市档案馆")
     assert [e.value for e in kept.evidence if e.field == "title"][0] == "管理员改过的标题"
     spaced = analyse(clean(NOTICE.replace("\n", "\n\n")))
-    assert spaced.text != kept.text and not catalogue.replace_copy(doc_id, spaced)
+    assert spaced.text != kept.text and not catalogue.replace_copy(doc_id, spaced, "c.txt")
     assert catalogue.get(doc_id, preview=False) == kept

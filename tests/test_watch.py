@@ -178,6 +178,26 @@ def test_a_renamed_file_stays_one_document(folders, caplog):
         assert running.library.get(first.doc_id).title == "关于做好第一二批防汛工作的通知"
 
 
+def test_a_file_moved_slowly_is_logged_as_the_move_alone(folders, caplog):
+    """A move across filesystems, slow: the deletion seen in one batch of changes, the same bytes appearing under
+    another name in a later one (half a second later) — logged as the move alone, as a rename is; the deletion was
+    told first (源文件已删除), nothing being pending with its bytes yet."""
+    home, inbox = folders
+    with caplog.at_level("INFO", logger="sucai.watch"), Running(home, inbox) as running:
+        old = inbox / "草稿.txt"
+        old.write_text(text(13), encoding="utf-8")
+        first = wait_for(lambda: running.outcomes(old), 30, "the file is ingested")[0]
+        data = old.read_bytes()
+        old.unlink()
+        time.sleep(0.5)   # a batch of changes ends after 0.1 s without one (watchfiles' step)
+        new = inbox / "定稿.txt"
+        new.write_bytes(data)
+        wait_for(lambda: any(f"改名或移动：定稿.txt：由 {old} 改名或移来" in r.getMessage() for r in caplog.records), 30,
+                 "the move is logged")
+        assert file_record(running.library, new).doc_id == first.doc_id   # (the old record moved: never told after)
+        assert not [r for r in caplog.records if r.getMessage().startswith("源文件已删除")]
+
+
 def test_a_file_rewritten_in_place_is_its_documents_new_version_and_a_deletion_is_told(folders, caplog):
     """A file rewritten in place with a new version of its text (near-duplicates: 第二一批 → 第二二批, a Jaccard
     similarity of 0.64) is its document's new text, 已更新, its id kept — as a plain ingest takes it —; another

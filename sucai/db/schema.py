@@ -50,6 +50,7 @@ documents = Table(
     Column("removed", Text, nullable=False),
     Column("evidence", Text, nullable=False, server_default="[]"),   # JSON: where each derived field came from
     Column("source_path", Text),
+    Column("source_key", Text),   # the record key (files.path) of the file its content was read from (c0008; NULL before)
     Column("format", Text),
     Column("encoding", Text),
     Column("text_hash", Text, nullable=False, unique=True),
@@ -69,6 +70,7 @@ files = Table(
     Column("reason", Text),
     Column("seen_at", Text, nullable=False),
     Column("tried_with", Text),   # a file 跳过/失败: what its outcome depended on besides its bytes (c0006)
+    Index("files_by_content", "content_hash"),   # the records of a file's bytes: renamed or moved (c0009)
 )
 
 changes = Table(
