@@ -18,8 +18,6 @@ as actor.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -30,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
-from ..clean import plain
+from ..clean import display_name
 from ..errors import InvalidInput, os_reason
 from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
@@ -99,14 +97,6 @@ def _upload_page(request: Request, viewer: Viewer, results=None, error: str | No
 
 def _cap(settings) -> int:
     return max(1, min(settings.upload_max_mb * 2**20, MAX_FILE_BYTES))
-
-
-def display_name(raw: str | None) -> str:
-    """The uploaded file's name for showing only: its last part, a one-line field (:func:`sucai.clean.plain`: no
-    control, zero-width or bidi character — 「报告\u202etxt.exe」 would show as 「报告exe.txt」), at most 120 characters."""
-    name = unicodedata.normalize("NFC", str(raw or ""))
-    name = plain(re.split(r"[\\/]", name)[-1])
-    return name[:120] or "（无文件名）"
 
 
 @router.post("/upload")
