@@ -18,6 +18,7 @@ as actor.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -162,7 +163,7 @@ async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int)
             for outcome in summary.outcomes:
                 entry = stored.get(outcome.path)
                 if entry is not None:
-                    _apply(entry, outcome)
+                    _apply(entry, outcome, folder.parent)
         finally:
             for path, entry in stored.items():
                 if entry["status"] != "ingested":
@@ -190,11 +191,14 @@ def keep_upload(folder: Path, name: str, data: bytes) -> Path:
             path = folder / f"{stem} ({number}){suffix}"
 
 
-def _apply(entry: dict, outcome: FileOutcome) -> None:
+def _apply(entry: dict, outcome: FileOutcome, uploads: Path) -> None:
+    """``entry`` (a file's row of the upload page) as ``outcome`` says, its reason naming no server path: the file
+    itself by its shown name, another upload — the one this file's bytes were moved from, kept on any day — by its path
+    under the ``uploads`` folder ("2026-12-04/通知.txt")."""
     entry.update(status=outcome.status, doc_id=outcome.doc_id, title=outcome.title)
     reason = outcome.reason or ""
-    if reason:  # never show the server's path
-        reason = reason.replace(outcome.path, entry["name"]).replace(str(Path(outcome.path).parent), "")
+    if reason:
+        reason = reason.replace(outcome.path, entry["name"]).replace(f"{uploads}{os.sep}", "")
     entry["reason"] = reason or None
 
 
