@@ -376,13 +376,18 @@ class Accounts:
 
     @retried
     def remove_user(self, user: int | str, *, actor: Viewer | None = None, source_ip: str | None = None) -> None:
-        """Delete an account, its tokens, sessions and the counts of its attempts (its audit entries stay). Raises NotFound, InvalidInput (``last_admin``)."""
+        """Delete an account, its tokens, sessions and the counts of its attempts, its 查重 charged and repeated
+        (:meth:`repeated_check`, keys ``#id:…``) among them — a new account given its id inherited its free repeats —;
+        its audit entries stay. Raises NotFound, InvalidInput (``last_admin``)."""
         with self.transaction() as conn:
             current, _ = self._user(user, conn)
             if current.role == "admin":
                 self._keep_an_admin(conn, current)
             conn.execute(users.delete().where(users.c.id == current.user_id))
-            conn.execute(attempts.delete().where(attempts.c.key == account_key(current)))
+            key = account_key(current)
+            conn.execute(attempts.delete().where(or_(
+                attempts.c.key == key,
+                attempts.c.kind.in_(("checked", "rechecked")) & attempts.c.key.startswith(f"{key}:", autoescape=True))))
             self._audit(conn, "user_changed", actor, f"删除用户 {current.username}", source_ip)
 
     def _keep_an_admin(self, conn: Connection, leaving: Viewer) -> None:

@@ -86,8 +86,10 @@ class Budget:
     def memory_reason(self) -> str:
         return f"解析超出每个文件 {self.memory_mb} MB 的内存上限，已停止（文件可能过大或结构异常）"
 
-    def panic_reason(self, kind: str) -> str:
-        return f"解析组件异常中止（{kind}），可能超出了每个文件 {self.memory_mb} MB 的内存上限"
+    def panic_reason(self) -> str:
+        """What a file's reader or segmenter ending in a panic says (a user sees it: a web 查重 upload's 422), in
+        Chinese only — the panic's class is for the operator's log (:func:`_outcome`)."""
+        return f"解析组件异常中止，可能超出了每个文件 {self.memory_mb} MB 的内存上限"
 
 
 class Panicked(Exception):
@@ -401,7 +403,8 @@ def _outcome(future, folder: str, budget: Budget):
     except MemoryError:
         return "skipped", budget.memory_reason()
     except Panicked as exc:
-        return "failed", budget.panic_reason(str(exc))
+        log.warning("解析组件异常中止（%s）", exc)
+        return "failed", budget.panic_reason()
     except BrokenProcessPool as exc:
         log.error("解析进程池已损坏：%s", exc)
         return "failed", ("无法启动解析进程；在自己的脚本中调用时，请把入口代码放在 "

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -249,6 +250,15 @@ def plain(value: str) -> str:
     formatting characters: each run becomes one space, then the ends are stripped. Terminal escape
     sequences lose their ESC/CSI and cannot act on a terminal."""
     return _NOT_PLAIN.sub(" ", value).strip() if _NOT_PLAIN.search(value) else value
+
+
+def display_name(raw: str | None) -> str:
+    """A user's file name (an upload's, a draft file's) for showing only — every message that names one: its last
+    part (after any / or \\), NFC, a one-line field (:func:`plain`: no control, zero-width or bidi character —
+    「报告\u202etxt.exe」 would show as 「报告exe.txt」), at most 120 characters; 「（无文件名）」 when nothing is left."""
+    name = unicodedata.normalize("NFC", str(raw or ""))
+    name = plain(re.split(r"[\\/]", name)[-1])
+    return name[:120] or "（无文件名）"
 
 
 _NOT_IN_LINES = re.compile(f"[{_FORMAT_CHARS}\x00-\x08\x0b-\x1f]")

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
@@ -70,6 +71,7 @@ class Settings:
     session_idle_hours: int = 24      # a web login unused this long ends
     registration_max_per_hour: int = 10  # sign-ups from one IP address within an hour; 0: no limit
     trusted_proxies: str = ""         # reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For is believed
+    site_url: str = ""                # the site's address (https://sucai.example.cn) that report and feed links start with; "" = the one each request came to (its Host header)
     upload_max_mb: int = 20           # largest file an admin may upload through the web app, in MB
     upload_max_files: int = 20        # most files in one web upload
     parse_timeout_seconds: int = 300  # wall-clock limit on reading one file (conversion, OCR included)
@@ -232,10 +234,26 @@ def _check_text(name: str, value) -> None:
         except ValueError as err:   # its text the entry, not the ipaddress module's English reason
             raise InvalidInput(f"设置 trusted_proxies 应为逗号分隔的 IP 地址或网段（如 127.0.0.1, 10.0.0.0/8），"
                                f"而不是 {str(err)!r}", code="bad_settings") from None
+    if name == "site_url" and value.strip() and not _site_url(value.strip()):
+        raise InvalidInput(f"设置 site_url 应为站点的网址（如 https://sucai.example.cn），留空则用每个请求的地址，"
+                           f"而不是 {value!r}", code="bad_settings")
     if name == "database_url" and value.strip() and not value.strip().startswith(("postgresql://", "postgres://",
                                                                                   "sqlite:///")):
         raise InvalidInput("设置 database_url 应为 postgresql://用户:密码@主机/库名（留空则用数据目录里的 SQLite 文件）",
                            code="bad_settings")
+
+
+def _site_url(value: str) -> bool:
+    """Whether ``value`` is a site's address: http or https, a host (a port if any a number), no user, query,
+    fragment, space or control character; a path is allowed (a site a proxy serves under one:
+    ``https://example.cn/sucai``)."""
+    try:
+        parts = urlsplit(value)
+        parts.port   # noqa: B018 - raises ValueError for a port that is no number or past 65535
+    except ValueError:   # that, or a bracketed host that is no IPv6 address
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and value.isprintable() and " " not in value
+            and not (parts.username or parts.query or parts.fragment))
 
 
 def _networks(value: str) -> list:

@@ -623,9 +623,16 @@ def test_a_removed_accounts_attempts_are_not_the_next_ones_of_its_id(target, clo
         accounts.limit_free_check(alice, "192.0.2.7")
     with pytest.raises(TooManyRequests):   # alice's are spent
         accounts.limit_free_check(alice, "192.0.2.7")
+    carol = accounts.add_user("carol", PASSWORD)
+    for viewer in (alice, carol):   # fix30: a 查重 charged, then repeated, whose free repeats bob inherited
+        accounts.checked(viewer, "192.0.2.7", "一份草稿")
+        assert accounts.repeated_check(viewer, "192.0.2.7", "一份草稿")
     accounts.remove_user("alice")
+    assert accounts.repeated_check(carol, "192.0.2.7", "一份草稿")   # another account's stay
+    accounts.remove_user("carol")
     clock.advance(1)
     bob = accounts.add_user("bob", PASSWORD)
+    assert not accounts.repeated_check(bob, "192.0.2.7", "一份草稿")
     assert (bob.user_id == alice.user_id) != accounts.db.postgres   # the premise: SQLite's id given again
     assert accounts.authenticate("bob", PASSWORD) == bob
     with pytest.raises(NotFound):   # a failure of his own, not "尝试过多"

@@ -12,6 +12,7 @@ import re
 import sys
 import threading
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -760,6 +761,24 @@ def test_bad_drafts_get_a_clear_message(library, tmp_path, capsys):
         read_draft(replace(library.settings, parse_max_pages=1), two_pages)
     assert error.value.code == "too_large" and "超过每个文件 1 页的上限" in error.value.message
     assert "第一页的文字" in read_draft(library.settings, two_pages)
+
+
+def test_an_uploaded_drafts_name_is_shown_cleaned_in_its_error(library):
+    """Fix 30: a refused draft's name was echoed raw — 「“报告\u202excod.docx” 不是有效的 Word 文件」, its bidi override and
+    control characters shown back to the uploader. It is shown as every file name is (:func:`sucai.clean.display_name`):
+    each run of such characters one space, the ends stripped, the last part of a path only."""
+    client = TestClient(create_app(library.settings.home), raise_server_exceptions=False)
+    cases = {"报告\u202excod.docx": "“报告 xcod.docx” 不是有效的 Word 文件",
+             "C:\\草稿\\扫描\u200b件\x1b[2J.pdf": "“扫描 件 [2J.pdf” 不是有效的 PDF 文件",
+             "稿.\u2067yxz": "不支持的文件类型 . yxz（"}
+    for name, said in cases.items():
+        for path, key in (("/api/check", "error"), ("/check", None)):
+            answer = client.post(path, files={"file": (name, "一份草稿的文字".encode())},
+                                 headers={"accept": "application/json" if key else "text/html",
+                                          "x-forwarded-for": "198.51.100.30"})
+            shown = answer.json()[key] if key else answer.text
+            assert answer.status_code == 422 and said in shown, (name, path, shown)
+            assert not any(unicodedata.category(c) in ("Cc", "Cf") for c in shown.replace("\n", "")), (name, path)
 
 
 def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypatch):

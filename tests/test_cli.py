@@ -975,6 +975,11 @@ def _members(docx: bytes) -> dict[str, bytes]:
     ("", {"SUCAI_TIMEZONE": "UTC+8"}),
     ('timezone = "Asia"\n', {}),          # a folder of zones, not one (was an IsADirectoryError traceback)
     ("", {"SUCAI_TIMEZONE": "../zoneinfo"}),
+    ('site_url = "sucai.example.cn"\n', {}),   # no scheme: no link could start with it
+    ("", {"SUCAI_SITE_URL": "javascript:alert(1)"}),
+    ('site_url = "https://sucai.example.cn:99999"\n', {}),
+    ('site_url = "https://sucai.example.cn/?from=feed"\n', {}),
+    ("site_url = 443\n", {}),
 ])
 def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     (tmp_path / "sucai.toml").write_text(toml, encoding="utf-8")

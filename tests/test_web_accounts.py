@@ -643,6 +643,32 @@ def test_an_upload_is_kept_under_home_with_its_own_name(app, library, home):
     assert str(home) not in page.text
 
 
+def test_an_upload_moved_from_another_says_where_under_uploads(app, library, home):
+    """Fix 30: an exact copy of an upload whose file is gone is its file moved (``unchanged``), and said so — 「由
+    /srv/…/uploads/2026-01-05/旧稿.txt 改名或移来」 named the server's folder of another day's upload, 「由 /甲.txt …」
+    one of the same day's. Either is named under the uploads folder."""
+    admin = logged_in(app, "管理员")
+    old = home / "uploads" / "2026-01-05" / "旧稿.txt"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(body := "关于做好冬季防火工作的通知\n各单位：请加强巡查。紫藤凌霄测试句。\n".encode())
+    assert library.ingest([old], workers=1).counts["ingested"] == 1
+    old.unlink()
+    page = upload(admin, [("新稿.txt", body)]).text
+    assert _reasons(page) == [("unchanged", "新稿.txt", "由 2026-01-05/旧稿.txt 改名或移来")]
+    same = "关于做好春季防汛工作的通知\n各单位：请检查堤坝。芍药牡丹测试句。\n".encode()
+    assert _reasons(upload(admin, [("甲.txt", same)]).text) == [("ingested", "甲.txt", "")]
+    day = datetime.now(ZoneInfo(library.settings.timezone)).date().isoformat()
+    (home / "uploads" / day / "甲.txt").unlink()
+    page = upload(admin, [("乙.txt", same)]).text
+    assert _reasons(page) == [("unchanged", "乙.txt", f"由 {day}/甲.txt 改名或移来")] and str(home) not in page
+
+
+def _reasons(page: str) -> list[tuple[str, str, str]]:
+    """Each file's (status, name, reason) on the upload page."""
+    return re.findall(r'data-status="(\w+)"><td>([^<]*)</td><td>[^<]*</td>\s*<td>(?:<a [^>]*>[^<]*</a>)?</td>'
+                      r'<td>([^<]*)</td>', page)
+
+
 @pytest.mark.parametrize("name, data, reason", [
     ("图片.docx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "PNG"),
     ("超大.txt", ("字" * 400_000).encode(), "文件过大"),

@@ -18,6 +18,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import anyio
+import feedparser
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -259,6 +260,34 @@ def test_a_trusted_proxys_https_is_https_whatever_its_case(home):
             cookie = client.get("/account", headers={"accept": "text/html"}).headers["set-cookie"].lower()
             feed = client.get("/feeds/updates.atom").text
         assert ("; secure" in cookie, "<id>https://testserver/" in feed) == (secure, secure), (peer, protos)
+
+
+@pytest.mark.parametrize("site_url, site", [("", "http://elsewhere.example"),
+                                            ("https://sucai.example.cn/", "https://sucai.example.cn")])
+def test_report_and_feed_links_start_with_site_url_else_the_requests_address(home, library, site_url, site):
+    """Fix 30: the links of a 查重 report file, of the feeds and of a saved search's feed address were built from the
+    request's ``Host`` header alone — a site behind a proxy that rewrites it, or a request naming another host, handed
+    out links to that host. With ``site_url`` set they start with it whatever the ``Host``; unset, with the address
+    the request came to, as before."""
+    app = make_app(home, site_url=site_url)
+    host = {"host": "elsewhere.example"}
+    checker = TestClient(app, client=("192.0.2.30", 40000))   # an address of its own: the hour of 查重 is per address
+    report = checker.post("/api/check", params={"format": "html"}, json={"text": free_text(library)[:400]}, headers=host)
+    links = re.findall(r'<a href="([^"]+)"', report.text)
+    assert report.status_code == 200 and links and all(re.fullmatch(f"{site}/documents/\\d+", l) for l in links), links
+    feed = feedparser.parse(TestClient(app).get("/feeds/updates.atom", params={"genre": "通知"}, headers=host).content)
+    assert {(link.rel, link.href) for link in feed.feed.links} == {
+        ("self", f"{site}/feeds/updates.atom?genre=%E9%80%9A%E7%9F%A5"), ("alternate", f"{site}/")}
+    entries = [entry.link for entry in feed.entries]
+    assert entries and all(re.fullmatch(f"{site}/documents/\\d+", link) for link in entries), entries
+    member = logged_in(app, "会员甲")
+    saved = Collections(app.state.accounts).save_search(app.state.accounts.viewer("会员甲"), f"链接{len(site)}",
+                                                        {"q": "通知"})
+    page = post_form(member, f"/saved/{saved.id}/feed", {}, page="/saved", headers=host).text
+    [address] = re.findall(r'https?://[^"<\s]*/feeds/saved/[^"<\s]+\.atom', page)
+    assert address.startswith(f"{site}/feeds/saved/sf_"), address
+    own = feedparser.parse(TestClient(app).get(address.removeprefix(site), headers=host).content)
+    assert {(link.rel, link.href) for link in own.feed.links} == {("self", address), ("alternate", f"{site}/")}
 
 
 def test_trusted_proxies_setting_is_checked(home):

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePath
 
+from sucai.clean import display_name
 from sucai.errors import ReadError, os_reason
 from sucai.readers import office
 from sucai.readers.raw import Limits, RawDocument
@@ -155,7 +156,8 @@ def detect_format(data: bytes, name: str) -> str:
     """The reader format for ``data``: "txt", "md", "html", "docx", "pdf", "image", or an office format
     converted first ("doc", "wps", "rtf", "odt") — by magic bytes first, then extension.
 
-    ``name`` is used only for its extension. Raises ReadError "not_docx" /
+    ``name`` is used only for its extension, and shown in a message only as :func:`sucai.clean.display_name` shows it.
+    Raises ReadError "not_docx" /
     "not_pdf" / "not_office" (the extension promises a format the content is
     not), "corrupt" (a Word/WPS name on a zip whose directory cannot be read: a download cut short, not "实际是
     zip 压缩包") or "unsupported_format" (other binary content — spreadsheets, presentations, archives, programs —
@@ -171,20 +173,21 @@ def detect_format(data: bytes, name: str) -> str:
     if suffix in _CONTAINER_PROBLEM:
         label, code, problem = _CONTAINER_PROBLEM[suffix]
         if code != "not_pdf" and kind and kind[0] == _ZIP and _zip_names(data) is None:   # a Word file cut short
-            raise ReadError(f"“{PurePath(name).name}” 已损坏或不完整（可能没有下载完），无法读取，请重新获取该文件后再试",
+            raise ReadError(f"“{display_name(name)}” 已损坏或不完整（可能没有下载完），无法读取，请重新获取该文件后再试",
                             code="corrupt")
         hint = "" if kind is None or kind[0] == _ZIP else kind[1]   # a zip named as a Word file: no 请先解压
         what = f"：{_really(kind[0])}{f'；{hint}' if hint else ''}" if kind else f"（{problem}）"
-        raise ReadError(f"“{PurePath(name).name}” 不是有效的 {label} 文件{what}", code=code)
+        raise ReadError(f"“{display_name(name)}” 不是有效的 {label} 文件{what}", code=code)
     supported = " ".join(sorted(SUPPORTED_SUFFIXES))   # spaces: a table wraps between types, never in one
     if kind:
         what, hint = kind
         raise ReadError(
-            f"不支持的文件：“{PurePath(name).name}” {_really(what, suffix)}；{hint or f'目前只支持 {supported} 文件'}",
+            f"不支持的文件：“{display_name(name)}” {_really(what, suffix)}；{hint or f'目前只支持 {supported} 文件'}",
             code="unsupported_format",
         )
     if suffix not in _TEXT_FORMATS:
-        raise ReadError(f"不支持的文件类型 {suffix}（支持 {supported}）", code="unsupported_format")
+        shown = PurePath(display_name(name)).suffix.lower()
+        raise ReadError(f"不支持的文件类型 {shown}（支持 {supported}）", code="unsupported_format")
     return "html" if _looks_like_html(data[:_SNIFF_BYTES]) else _TEXT_FORMATS[suffix]
 
 

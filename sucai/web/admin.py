@@ -18,8 +18,7 @@ as actor.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import os
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -30,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
-from ..clean import plain
+from ..clean import display_name
 from ..errors import InvalidInput, os_reason
 from ..ingest import OUTCOME_NAMES, FileOutcome
 from ..library import Library
@@ -101,14 +100,6 @@ def _cap(settings) -> int:
     return max(1, min(settings.upload_max_mb * 2**20, MAX_FILE_BYTES))
 
 
-def display_name(raw: str | None) -> str:
-    """The uploaded file's name for showing only: its last part, a one-line field (:func:`sucai.clean.plain`: no
-    control, zero-width or bidi character — 「报告\u202etxt.exe」 would show as 「报告exe.txt」), at most 120 characters."""
-    name = unicodedata.normalize("NFC", str(raw or ""))
-    name = plain(re.split(r"[\\/]", name)[-1])
-    return name[:120] or "（无文件名）"
-
-
 @router.post("/upload")
 async def upload(request: Request, viewer: Admin):
     settings = request.app.state.settings
@@ -172,7 +163,7 @@ async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int)
             for outcome in summary.outcomes:
                 entry = stored.get(outcome.path)
                 if entry is not None:
-                    _apply(entry, outcome)
+                    _apply(entry, outcome, folder.parent)
         finally:
             for path, entry in stored.items():
                 if entry["status"] != "ingested":
@@ -200,11 +191,14 @@ def keep_upload(folder: Path, name: str, data: bytes) -> Path:
             path = folder / f"{stem} ({number}){suffix}"
 
 
-def _apply(entry: dict, outcome: FileOutcome) -> None:
+def _apply(entry: dict, outcome: FileOutcome, uploads: Path) -> None:
+    """``entry`` (a file's row of the upload page) as ``outcome`` says, its reason naming no server path: the file
+    itself by its shown name, another upload — the one this file's bytes were moved from, kept on any day — by its path
+    under the ``uploads`` folder ("2026-12-04/通知.txt")."""
     entry.update(status=outcome.status, doc_id=outcome.doc_id, title=outcome.title)
     reason = outcome.reason or ""
-    if reason:  # never show the server's path
-        reason = reason.replace(outcome.path, entry["name"]).replace(str(Path(outcome.path).parent), "")
+    if reason:
+        reason = reason.replace(outcome.path, entry["name"]).replace(f"{uploads}{os.sep}", "")
     entry["reason"] = reason or None
 
 

@@ -42,7 +42,7 @@ from ..library import Library
 from ..readers import SUPPORTED_SUFFIXES
 from .api import DocId
 from .deps import (CSRF_FIELD, CSRF_HEADER, Viewer, check_session_csrf, client_ip, current_viewer, get_accounts, get_library,
-                   refuse_spent, spending, spends)
+                   refuse_spent, site_address, spending, spends)
 from .errors import with_error_headers
 from .render import content_disposition
 from .responses import JSONResponse
@@ -165,10 +165,10 @@ def spend_check(request: Request, viewer: Viewer, detail: str, text: str, work: 
 
 def with_file(request: Request, report: CheckReport, fmt: str) -> tuple[CheckReport, tuple[str, bytes] | None]:
     """``report`` and, unless ``fmt`` is "json", its file ``(name, bytes)`` (:func:`export_report`: its time on
-    the site's clock, setting ``timezone``; its sources linked to this site as the request reached it)."""
+    the site's clock, setting ``timezone``; its sources linked to this site, :func:`~sucai.web.deps.site_address`)."""
     if fmt == "json":
         return report, None
-    return report, export_report(report, fmt, request.app.state.settings.timezone, str(request.base_url).rstrip("/"))
+    return report, export_report(report, fmt, request.app.state.settings.timezone, site_address(request))
 
 
 def _page(request: Request, viewer: Viewer, status: int = 200, **context):

@@ -24,7 +24,7 @@ from ..library import Library
 from ..updates import viewer_documents
 from .api import MAX_ID, DocId, zip_download
 from .deps import (Viewer, current_viewer, get_accounts, get_collections, get_library, get_recorder, same_site_download,
-                   searching, spends, verify_csrf)
+                   searching, site_address, spends, verify_csrf)
 from .templating import render_page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +51,7 @@ async def _saved_page(request: Request, viewer: Viewer, store: Collections, libr
     searches = await run_in_threadpool(store.saved_searches, viewer)
     message = next((f"已保存检索“{s.name}”" for s in searches if s.id == saved), message)
     counts = {s.id: len(await searching(request, partial(new_matches, library, s, viewer.member))) for s in searches}
-    feed_url = (feed[0], f"{str(request.base_url).rstrip('/')}/feeds/saved/{feed[1]}.atom") if feed else None
+    feed_url = (feed[0], f"{site_address(request)}/feeds/saved/{feed[1]}.atom") if feed else None
     return render_page(request, "saved.html", status=status, viewer=viewer, searches=searches, counts=counts,
                        message=message, feed=feed_url)
 

@@ -34,7 +34,7 @@ from ..library import Library
 from ..suggest import TitleIndex
 
 __all__ = ["Viewer", "VISITOR", "current_viewer", "viewer_of", "peek_viewer", "require_admin", "get_library", "get_titles",
-           "get_accounts", "csrf_token", "check_csrf", "client_ip", "login_session",
+           "get_accounts", "csrf_token", "check_csrf", "client_ip", "site_address", "login_session",
            "same_site_download", "searching", "spending", "spends", "refuse_spent", "verify_csrf_or_token",
            "check_session_csrf", "get_collections", "get_recorder", "require_login"]
 
@@ -63,6 +63,13 @@ def get_recorder(request: Request) -> Recorder:
 
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+def site_address(request: Request) -> str:
+    """This site's address, without a trailing slash, which the links of report files and feeds start with: the
+    ``site_url`` setting when set (``https://sucai.example.cn``), else the address ``request`` came to (its scheme
+    and ``Host`` header: ``http://127.0.0.1:8000``)."""
+    return (request.app.state.settings.site_url.strip() or str(request.base_url)).rstrip("/")
 
 
 def _session(request: Request) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -21,7 +22,7 @@ from ..library import Library
 from ..metadata.genres import listed_genre
 from ..model import Document
 from ..updates import MAX_DAYS, added_since, newest_added, recent, window_start
-from .deps import get_collections, get_library, searching
+from .deps import get_collections, get_library, searching, site_address
 
 router = APIRouter(prefix="/feeds", include_in_schema=False)
 ATOM = "application/atom+xml; charset=utf-8"
@@ -29,10 +30,6 @@ ATOM = "application/atom+xml; charset=utf-8"
 
 def _feed(data: bytes) -> Response:
     return Response(data, media_type=ATOM, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
-
-
-def _site(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
 
 
 @router.get("/updates.atom")
@@ -47,7 +44,9 @@ def updates_feed(
         rows = [(item.id, item.added_at) for item in listed if item.genre == genre]
     entries = newest_added(library, FEED_ENTRIES, rows)
     title = f"素材库更新 · {genre}" if genre else "素材库更新"
-    return _feed(atom(title=title, feed_url=str(request.url), site_url=_site(request), entries=entries))
+    site = site_address(request)
+    feed_url = f"{site}/feeds/updates.atom" + (f"?{urlencode({'genre': genre})}" if genre else "")
+    return _feed(atom(title=title, feed_url=feed_url, site_url=site, entries=entries))
 
 
 @router.get("/saved/{token}.atom")
@@ -60,7 +59,7 @@ async def saved_search_feed(
     """The new matches of a saved search (found as every search of the app is: :func:`~sucai.web.deps.searching`)."""
     saved = await run_in_threadpool(collections.search_for_feed, token)
     entries = await searching(request, partial(_new_entries, library, saved))
-    site = _site(request)
+    site = site_address(request)
     return _feed(atom(title=f"素材库订阅 · {saved.name}", feed_url=f"{site}/feeds/saved/{token}.atom", site_url=site,
                       entries=entries, subtitle="已保存检索的新结果", feed_id=f"{site}/saved/{saved.id}"))
 
