@@ -47,7 +47,7 @@ _FACT_KINDS = ("unit", "year", "date", "person")
 # the words that may stand beside them without naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
 PART_NAMES = (("原因", ("原因", "根源")),
               ("措施", ("整改", "措施", "举措", "努力方向", "打算", "计划", "任务", "下一步", "下步")),
-              ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")), ("目标", ("目标",)))
+              ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")), ("目标", ("目标", "总体目标")))
 _PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "取得", "工作", "政府工作", "今后", "今年",
                  "预期", "的")
 # a key made of a part's words and the fillers, each whole (no word is a prefix of another: possessive, linear)
@@ -61,7 +61,9 @@ ROLES = (("原因", ("原因", "根源", "症结")),
          ("措施", ("整改", "措施", "举措", "打算", "计划", "任务", "下一步", "下步", "努力方向", "对策", "思路", "安排")),
          ("问题", ("问题", "不足", "差距", "短板")),
          ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况", "开展情况", "工作情况")),
-         ("目标", ("目标",)))   # a 实施方案's or 指导意见's 主要目标, 工作目标, 发展目标 (fix29)
+         # a 实施方案's or 指导意见's 主要目标, 工作目标, 发展目标 (fix29), 总体目标 — whole: 总体 leads no other part's word
+         # (a 实施方案's 总体思路 stands with its 指导思想, no measure)
+         ("目标", ("目标", "总体目标")))
 _PART_OF = {word: name for name, words in ROLES for word in words}
 _JOINS = ("和", "及", "与")
 # words that may follow a part's word in its heading (原因分析, 问题表现, 问题清单, 对策建议, 主要做法和经验, 下一步工作)

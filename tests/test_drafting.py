@@ -499,6 +499,7 @@ def test_candidates_carry_their_placeholders(units):
     ("主要任务", "措施"), ("工作任务", "措施"), ("今年工作任务", "措施"), ("2024年政府工作任务", "措施"),   # fix26
     ("重点任务", None), ("招生任务", None), ("政府工作", None),   # 任务 of a topic; no part's word
     ("主要目标", "目标"), ("工作目标", "目标"), ("预期目标", "目标"), ("目标", "目标"),   # fix29: a 实施方案's goals
+    ("总体目标", "目标"), ("总体思路", None), ("总体要求", None),   # verify26: 总体目标 whole, 总体 alone names none
     ("奋斗目标", None), ("目标任务", None), ("目标导向", None),
     ("工作总结", None), ("主要工作", None),   # a 文种, no part's word
     ("担当作为方面存在问题", None), ("问题产生的原因", None), ("问题原因分析", None),
@@ -546,7 +547,8 @@ HEADING_PARTS = [
 # naming the part, a word after the part's word
 WRITERS_PARTS = [("在担当作为方面存在的问题", "问题"), ("一年来取得的成绩", "成效"), ("针对问题的整改措施", "措施"),
                  ("二、深刻剖析问题根源", "原因"), ("四、存在问题及表现", "问题"), ("三、下一步工作", "措施"),
-                 ("原因分析", "原因"), ("切实解决群众反映强烈的突出问题", None)]
+                 ("原因分析", "原因"), ("切实解决群众反映强烈的突出问题", None),
+                 ("（二）总体目标", "目标"), ("二、总体目标和主要任务", "措施")]   # verify26: a 实施方案's 总体目标
 
 
 @pytest.mark.parametrize("heading, part", HEADING_PARTS + WRITERS_PARTS)
@@ -597,11 +599,15 @@ def test_a_goals_heading_takes_the_goals_of_a_plan_not_its_tasks(tmp_path, make_
         "b.txt": "某镇人居环境整治实施方案\n一、总体要求\n（一）工作目标\n到2025年，全镇农村生活垃圾全部得到处理。\n"
                  "二、重点任务\n（一）推进农村生活垃圾治理\n建立收运处置体系，开展村庄清洁行动。\n三、保障措施\n"
                  "强化督导考核。\n",
+        # verify26: 总体目标, the goals as many a 实施方案 heads them, beside a 总体思路 that is neither goal nor task
+        "c.txt": "某区城市更新行动实施方案\n一、总体要求\n（一）总体思路\n坚持统筹规划、分类推进，改造与保护并重。\n"
+                 "（二）总体目标\n到2025年，完成老旧小区改造120个。\n二、主要任务\n（一）推进老旧小区改造\n"
+                 "完善小区配套设施。\n",
     }
     library = ingest_texts(make_home(tmp_path / "home"), plans)
     assert {d.genre for d in library.catalogue.documents()} == {"实施方案"}
     goals = paragraph_candidates(library, "（二）主要目标", above=("一、总体要求",), genre="实施方案", member=True, limit=10)
-    assert sorted(c.section_path[-1] for c in goals) == ["（一）工作目标", "（二）主要目标"]
+    assert sorted(c.section_path[-1] for c in goals) == ["（一）工作目标", "（二）主要目标", "（二）总体目标"]
     tasks = paragraph_candidates(library, "二、主要任务", genre="实施方案", member=True, limit=10)
     assert {c.section_path[0] for c in tasks} == {"二、主要任务", "二、重点任务"}
     library.close()
