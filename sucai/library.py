@@ -33,15 +33,22 @@ log = logging.getLogger(__name__)
 
 
 class Library:
-    """A sucai library in ``settings.home`` (see :func:`sucai.config.load_settings`)."""
+    """A sucai library in ``settings.home`` (see :func:`sucai.config.load_settings`).
 
-    def __init__(self, settings: Settings):
+    Opening it first brings its derived columns up to date with the code and the settings; the longest of these,
+    the visitors' metadata made again after the free preview's rules or setting changed (~1 ms per document with
+    a members part, then their index entries), calls ``describing(done, total)`` before each batch of documents
+    (:meth:`Catalogue.describe_free <sucai.store.Catalogue.describe_free>`), for a command to say what it does.
+    """
+
+    def __init__(self, settings: Settings, describing: Callable[[int, int], None] | None = None):
         self.settings = settings
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
         self.catalogue.rehash(text_hash, TEXT_HASH_VERSION)
         self.catalogue.recount()
-        described = self.catalogue.describe_free()   # before the groupings: a representative is chosen by its free view
+        # before the groupings: a representative is chosen by its free view
+        described = self.catalogue.describe_free(describing)
         self.clusters.group_free()
         self.catalogue.choose_representatives(representative, REPRESENTATIVE_VERSION)
         if described:   # the rules of a visitor's metadata changed: the index takes it before anyone searches

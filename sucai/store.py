@@ -573,7 +573,7 @@ class Catalogue:
             _set_meta(self.db, conn, key, recorded)
         return done
 
-    def describe_free(self) -> int:
+    def describe_free(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Make again the metadata of every document as a viewer without the member tier sees it
         (column ``free_metadata``: :func:`sucai.access.keeping`, NULL for a document without a members part)
         when its rules (:data:`sucai.access.FREE_METADATA_VERSION`) or the free preview's setting (which moves
@@ -582,9 +582,11 @@ class Catalogue:
         documents, each reading the rows it writes, so that writers wait for one batch at most (~1 ms per
         document with a members part), and a value is never written over an edit made meanwhile; a value not yet
         made again is not used meanwhile (:func:`sucai.access.kept_metadata` checks what it was made for).
-        Adding, editing and replacing a document keep it current. Returns how many documents were described."""
+        Adding, editing and replacing a document keep it current. ``progress(done, total)`` is called before each
+        batch (``done`` of the ``total`` documents gone through), when there is work. Returns how many documents were
+        described."""
         return self._in_batches("free_metadata_version", f"{access.FREE_METADATA_VERSION}:preview={self.preview_chars}",
-                                self._describe)
+                                self._describe, progress)
 
     def recount(self) -> int:
         """Count again the 字数 of every document (column ``counted_chars``: :attr:`sucai.model.Document.counted_chars`
@@ -594,15 +596,21 @@ class Catalogue:
         document count it. Returns how many documents were counted."""
         return self._in_batches("counted_chars_version", str(COUNT_VERSION), self._count)
 
-    def _in_batches(self, key: str, recorded: str, work: Callable[[list[int]], int]) -> int:
+    def _in_batches(self, key: str, recorded: str, work: Callable[[list[int]], int],
+                    progress: Callable[[int, int], None] | None = None) -> int:
         """Run ``work`` (given ids; it returns a count) on every document, :data:`_PER_COMMIT` ids at a time,
         when meta ``key`` does not hold ``recorded`` (as :meth:`_once`, but writers wait for one batch at most), then
-        record it there. Returns the sum of ``work``'s counts, 0 when it did not run."""
+        record it there; ``progress(ids gone through, all ids)`` before each batch. Returns the sum of ``work``'s
+        counts, 0 when it did not run."""
         if self.meta(key) == recorded:
             return 0
         with self.db.read() as conn:
             ids = list(conn.execute(select(documents.c.id).order_by(documents.c.id)).scalars())
-        done = sum(work(ids[start:start + _PER_COMMIT]) for start in range(0, len(ids), _PER_COMMIT))
+        done = 0
+        for start in range(0, len(ids), _PER_COMMIT):
+            if progress is not None:
+                progress(start, len(ids))
+            done += work(ids[start:start + _PER_COMMIT])
         with self.transaction() as conn:
             _set_meta(self.db, conn, key, recorded)
         return done

@@ -101,13 +101,15 @@ class Watcher:
 
     ``settle_seconds``: how long a file's size and modification time must stay
     the same before it is ingested. ``workers``: parsing processes of an ingest
-    run (default: ingest's). ``on_batch(batch)`` is called after each run (the
+    run (default: ingest's). ``source``: the 来源 of the files that name none
+    themselves (``sucai ingest --source``). ``on_batch(batch)`` is called after each run (the
     run is also logged). Raises InvalidInput (``bad_folder``) at construction for
     a folder that does not exist.
     """
 
     def __init__(self, library, folders: Iterable[str | Path], *, settle_seconds: float = 1.0,
-                 workers: int | None = None, on_batch: Callable[[Batch], None] | None = None):
+                 workers: int | None = None, source: str | None = None,
+                 on_batch: Callable[[Batch], None] | None = None):
         self.library = library
         self.folders = [Path(f).resolve() for f in folders]
         for folder in self.folders:
@@ -115,6 +117,7 @@ class Watcher:
                 raise InvalidInput(f"监视的文件夹不存在：{folder}", code="bad_folder")
         self.settle = settle_seconds
         self.workers = workers
+        self.source = source
         self.on_batch = on_batch
         self.ready = threading.Event()   # set once the settled files already there are ingested and watching began
         self._stop = threading.Event()
@@ -221,7 +224,7 @@ class Watcher:
             return
         started = time.monotonic()
         try:
-            summary = self.library.ingest(paths, workers=self.workers)
+            summary = self.library.ingest(paths, workers=self.workers, source=self.source)
         except Exception:  # noqa: BLE001 - the watcher goes on and tries these files again later
             log.exception("入库出错（%d 个文件），%d 秒后重试", len(paths), RETRY_SECONDS)
             later = time.monotonic() + RETRY_SECONDS
@@ -235,9 +238,10 @@ class Watcher:
 
 
 def watch_forever(home: str | Path | None, folders: list[str | Path], settle_seconds: float = 1.0,
-                  workers: int | None = None) -> None:
+                  workers: int | None = None, source: str | None = None) -> None:
     """Open the library in ``home`` and watch ``folders`` until interrupted (the body of ``sucai watch``
-    and of the watcher process of ``sucai serve --watch``); log lines go to standard error (:func:`log_to_stderr`)."""
+    and of the watcher process of ``sucai serve --watch``), the files that name no 来源 given ``source``; log lines
+    go to standard error (:func:`log_to_stderr`)."""
     from .config import load_settings
     from .library import Library
 
@@ -245,7 +249,7 @@ def watch_forever(home: str | Path | None, folders: list[str | Path], settle_sec
     log_to_stderr(settings.zone)
     library = Library(settings)
     try:
-        Watcher(library, folders, settle_seconds=settle_seconds, workers=workers).run()
+        Watcher(library, folders, settle_seconds=settle_seconds, workers=workers, source=source).run()
     finally:
         library.close()
 

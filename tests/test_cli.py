@@ -779,6 +779,62 @@ def test_progress_names_the_file_being_read_and_its_page():
             "正在读取：扫描/会议纪要.pdf")
 
 
+def test_a_changed_free_preview_is_said_once_on_stderr_and_json_stays_json(home, tmp_path, cli):
+    """The first command after ``free_preview_chars`` changed paused seconds without a word while every document's
+    visitor metadata was made again (``Library``: ``describe_free``). It says so on stderr, once, naming how many
+    documents; its ``--json`` output stays JSON, and the next command says nothing."""
+    for number in range(3):
+        write(tmp_path / "in", f"{number}.txt", f"第{number}号材料\n一、总体要求\n第{number}条意见。\n")
+    assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_preview_chars = 5\n")
+    status, output, errors = cli("stats", "--json")
+    assert status == ExitCode.OK and json.loads(output)["documents"] == 3
+    assert errors.count("免费预览规则已改") == 1 and "免费预览规则已改，正在重新生成 3 篇文档的预览…\n" in errors
+    status, output, errors = cli("stats", "--json")
+    assert status == ExitCode.OK and json.loads(output)["documents"] == 3 and errors == ""
+
+
+def test_a_changed_free_preview_is_described_with_its_progress_before_each_batch(home, tmp_path, cli, monkeypatch):
+    """``Library(settings, describing)`` hears ``(documents gone through, all)`` before each batch, and only when the
+    documents are described again."""
+    from sucai import store
+
+    for number in range(3):
+        write(tmp_path / "in", f"{number}.txt", f"第{number}号材料\n一、总体要求\n第{number}条意见。\n")
+    assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+    monkeypatch.setattr(store, "_PER_COMMIT", 2)
+    heard: list[tuple[int, int]] = []
+    Library(load_settings(home, free_preview_chars=5), lambda done, total: heard.append((done, total)))
+    assert heard == [(0, 3), (2, 3)]
+    Library(load_settings(home, free_preview_chars=5), lambda done, total: heard.append((done, total)))
+    assert heard == [(0, 3), (2, 3)]   # nothing to do the second time
+
+
+def test_a_changed_free_preview_shows_its_count_as_batches_go(monkeypatch):
+    """The message is one step (:func:`sucai.cli.progress.step`: on a terminal a spinner), begun once, its text the
+    count of documents gone through as batches go, ended when the library is open."""
+    from contextlib import ExitStack, contextmanager
+
+    from sucai.cli import common, progress
+
+    said: list[tuple[str, str]] = []
+
+    @contextmanager
+    def step(console, text):
+        said.append(("begun", text))
+        yield lambda update: said.append(("now", update))
+        said.append(("ended", ""))
+
+    monkeypatch.setattr(progress, "step", step)
+    with ExitStack() as stack:
+        describing = common._saying_describing(stack)
+        for done in (0, 500, 1000):
+            describing(done, 1200)
+    text = "免费预览规则已改，正在重新生成 1200 篇文档的预览…"
+    assert said == [("begun", text), *[("now", f"{text}{done}/1200") for done in (0, 500, 1000)], ("ended", "")]
+
+
 # -- choices by their Chinese names, data directory, serve --------------------------------------
 
 

@@ -55,6 +55,31 @@ def test_a_title_broken_over_three_lines_is_joined_up_to_its_closing_word():
     assert (doc.genre, doc.source) == ("意见", "国务院办公厅")
 
 
+@pytest.mark.parametrize("name", ["素材.txt", "素材.docx"])
+@pytest.mark.parametrize("mark", ["# ", "### ", "#\u3000"])
+def test_a_markdown_heading_marker_in_a_files_title_line_is_dropped_from_its_title(tmp_path, name, mark):
+    """A .txt or .docx whose first paragraph is 「# 关于做好防汛工作的通知」 (pasted from a markdown editor) kept the
+    「# 」 in its title: the title is the line without it, whatever the file's name says; only a leading mark and space
+    go (「#关于…」 and a 「#」 later in the line are not markers)."""
+    from docx import Document as Docx
+
+    from fixtures import docx_bytes
+
+    lines = [f"{mark}关于做好防汛工作的通知", "各单位：", "请认真做好 #汛期 # 值班工作。"]
+    path = tmp_path / name
+    if name.endswith(".docx"):
+        document = Docx()
+        for line in lines:
+            document.add_paragraph(line)
+        path.write_bytes(docx_bytes(document))
+    else:
+        path.write_text("\n".join(lines), encoding="utf-8")
+    doc = parse_file(path)
+    assert (doc.title, doc.genre) == ("关于做好防汛工作的通知", "通知")
+    assert "#汛期 # 值班" in doc.text
+    assert best("#关于做好防汛工作的通知\n各单位：\n请认真做好防汛工作。", "title")[0] == "#关于做好防汛工作的通知"
+
+
 @pytest.mark.parametrize("first, second", [("某县农业农村局2023年乡村振兴工作总结和", "2024年工作打算"),
                                            ("某县2023年工作总结暨", "2024年工作思路")])
 def test_a_summary_and_plan_title_broken_after_its_and_is_joined(first, second):

@@ -47,10 +47,11 @@ def text(number: int, topic: str = "防汛") -> str:
 class Running:
     """A watcher over ``folder`` in a background thread, with the batches it ran."""
 
-    def __init__(self, home: Path, folder: Path, settle: float = 1.0, workers: int | None = 2):
+    def __init__(self, home: Path, folder: Path, settle: float = 1.0, workers: int | None = 2,
+                 source: str | None = None):
         self.library = Library.open(home)
         self.batches: list[Batch] = []
-        self.watcher = Watcher(self.library, [folder], settle_seconds=settle, workers=workers,
+        self.watcher = Watcher(self.library, [folder], settle_seconds=settle, workers=workers, source=source,
                                on_batch=self.batches.append)
         self.thread = threading.Thread(target=self.watcher.run, daemon=True)
 
@@ -112,6 +113,30 @@ def test_files_there_before_the_watcher_started_are_ingested(folders):
     with Running(home, inbox) as running:
         assert found(running.library, "第三批防汛") != []
         assert [o.status for o in running.outcomes(inbox / "旧文件.txt")] == ["ingested"]
+
+
+def test_files_dropped_into_a_watched_site_folder_get_its_source(folders):
+    """``sucai watch --source 某网站``: a file naming no 来源 of its own is given the site's, as ``sucai ingest
+    --source`` gives it — it had none (未注明)."""
+    home, inbox = folders
+    with Running(home, inbox, source="某网站") as running:
+        (inbox / "通知.txt").write_text(text(8, "安全生产"), encoding="utf-8")
+        [outcome] = wait_for(lambda: running.outcomes(inbox / "通知.txt"), 60, "the file is ingested")
+        assert running.library.get(outcome.doc_id).source == "某网站"
+
+
+def test_sucai_watch_passes_its_source_on_as_ingest_takes_it(cli, folders, monkeypatch):
+    """``--source`` of ``sucai watch`` is ``sucai ingest``'s option: trimmed, only spaces being none."""
+    import sucai.watch
+
+    home, inbox = folders
+    given: list = []
+    monkeypatch.setattr(sucai.watch, "watch_forever", lambda *args: given.append(args[-1]))
+    for source, taken in (("  某网站 ", "某网站"), ("  ", None)):
+        assert cli("watch", str(inbox), "--source", source)[0] == 130
+        assert given.pop() == taken
+    cli("watch", str(inbox))
+    assert given == [None]
 
 
 def file_record(library: Library, path: Path):

@@ -259,7 +259,7 @@ def test_a_worker_slow_to_start_is_not_killed_by_the_supervisors_health_check():
     port = _free_port()
     code = (f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
             "from sucai.web.serving import run_workers, uvicorn_options; "
-            f"run_workers('slow_start_app:app', 2, factory=True, **{{**uvicorn_options('127.0.0.1', {port}), "
+            f"run_workers('slow_start_app:app', 2, lambda: None, factory=True, **{{**uvicorn_options('127.0.0.1', {port}), "
             "'log_level': 'info'})")
     server = subprocess.Popen([sys.executable, "-c", code], text=True, stderr=subprocess.PIPE)
     try:
@@ -289,6 +289,27 @@ def _first_status(port: int, path: str) -> int | None:
     return None
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_prints_its_address_once_it_answers(home, workers):
+    """``sucai serve`` says 「正在启动网页服务…」 at once and its address only once the server answers: a request
+    sent as the address comes is answered, at the first try. It printed the address before uvicorn listened (before
+    its workers even started): on a loaded machine, 15 s before the first page came."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(port), "--workers", str(workers)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        starting = server.stdout.readline()
+        banner = server.stdout.readline()
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        client.request("GET", "/api/documents")   # at once: no second try
+        assert client.getresponse().status == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=60)
+    assert starting == "正在启动网页服务…\n"
+    assert f"素材库网页：http://127.0.0.1:{port}/" in banner
+
+
 @pytest.mark.parametrize("workers, stop", [(1, signal.SIGINT), (2, signal.SIGTERM)])
 def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
     """``sucai serve`` stopped (Ctrl+C: SIGINT to the terminal's process group; ``systemctl stop``: SIGTERM) says
@@ -297,9 +318,9 @@ def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
     server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(port), "--workers", str(workers)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        assert _first_status(port, "/api/documents") == 200
+        said = server.stdout.readline() + server.stdout.readline()   # 正在启动…, then the address: it serves
         os.killpg(server.pid, stop)
-        said, errors = server.communicate(timeout=60)
+        _, errors = server.communicate(timeout=60)
     finally:
         server.kill()
     assert server.returncode == 130
@@ -336,7 +357,7 @@ def test_serve_stopped_before_its_banner_says_the_server_stopped(home, tmp_path,
         with suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
     assert server.returncode == 130
-    assert said == "" and [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
+    assert said == "正在启动网页服务…\n" and [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
@@ -353,7 +374,9 @@ def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path, stop
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                               env=env)
     try:
-        assert "素材库网页" in server.stdout.readline()   # the banner: the supervisor is starting its workers
+        deadline = time.monotonic() + 120
+        while len(_workers_of(server.pid)) < 2 and time.monotonic() < deadline:   # the supervisor started them
+            time.sleep(0.1)
         time.sleep(3)   # the supervisor's first health check has begun (0.5 s after the start), the workers sleep
         os.killpg(server.pid, stop)
         said, errors = server.communicate(timeout=50)   # before the workers would have woken
@@ -362,6 +385,14 @@ def test_serve_stopped_while_its_workers_start_ends_at_once(home, tmp_path, stop
             os.killpg(server.pid, signal.SIGKILL)
     assert server.returncode == 130
     assert [line for line in errors.splitlines() if line.strip()] == ["网页服务已停止。"]
+    assert "素材库网页" not in said   # no worker ever answered
+
+
+def _workers_of(pid: int) -> list:
+    """The worker processes (multiprocessing's spawned children) of the supervisor ``pid``."""
+    import psutil
+
+    return [child for child in psutil.Process(pid).children() if "--multiprocessing-fork" in child.cmdline()]
 
 
 def test_the_workers_and_the_watcher_of_a_killed_server_end_with_it(home, tmp_path):

@@ -24,7 +24,7 @@ from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound
 from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, Day, ExitCode, GenreName,
                      NamedChoice, app, err, free_option, home_option, json_option, open_library, out, print_json,
-                     shown, write_file)
+                     shown, source_option, write_file)
 
 if TYPE_CHECKING:
     from ..ingest import IngestSummary
@@ -42,7 +42,7 @@ def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked�
 @home_option
 @json_option
 @click.option("--workers", type=WORKERS, metavar="个数", help=f"解析进程数（默认为处理器核数，最多 {MOST_WORKERS} 个）")
-@click.option("--source", metavar="来源", help="这批文件的来源（发文机关、网站等；文件本身未注明来源时使用）")
+@source_option
 @click.option("--retry-failed", is_flag=True, help="再次读取上次跳过或失败、此后未改动的文件（默认不再尝试）")
 @click.option("--reread", is_flag=True,
               help="重新读取已入库、此后未改动的文件（升级 sucai 后用新的解析更新文档，编号不变；结果相同的计为未变化），"
@@ -71,7 +71,7 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
     try:
         with display:   # the command's last parse (a demo's web server starts the parsers again for an upload)
-            summary = library.ingest(_absolute(paths), display, workers, source=(source or "").strip() or None,
+            summary = library.ingest(_absolute(paths), display, workers, source=source,
                                      retry_failed=retry_failed, stop_parsers=True, reread=reread)
     except KeyboardInterrupt:
         if display.last:

@@ -75,22 +75,20 @@ def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1",
 
 
 def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
-    import uvicorn
-
+    """Serve until stopped; 「正在启动…」 at once, the address once the server answers (a loaded machine's start
+    takes many seconds)."""
+    out.print("正在启动网页服务…")
     from ..web import create_app
-    from ..web.serving import run_workers, served_app, uvicorn_options
+    from ..web.serving import run_server, run_workers, served_app, uvicorn_options
 
     options = uvicorn_options(host, port)
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
         create_app(home)  # fail here, with a readable error, if the library cannot be opened
-        _banner(host, port)
-        run_workers("sucai.web.serving:served_app", workers, factory=True, **options)
+        run_workers("sucai.web.serving:served_app", workers, lambda: _banner(host, port), factory=True, **options)
     else:
-        web = served_app(home)
-        _banner(host, port)
-        uvicorn.run(web, **options)
+        run_server(served_app(home), lambda: _banner(host, port), **options)
 
 
 def sucai_command() -> str:

@@ -11,7 +11,7 @@ import click
 from rich.markup import escape
 
 from ..config import load_settings
-from .common import MOST_WORKERS, WORKERS, ExitCode, OutputClosed, app, err, home_option, shown
+from .common import MOST_WORKERS, WORKERS, ExitCode, OutputClosed, app, err, home_option, shown, source_option
 
 folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
 """A folder to watch: one that does not exist is refused by click, in Chinese (exit 2)."""
@@ -21,8 +21,10 @@ folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.argument("folders", nargs=-1, required=True, type=folders_argument, metavar="文件夹")
 @home_option
 @click.option("--workers", type=WORKERS, metavar="个数", help=f"每批入库的解析进程数（默认为处理器核数，最多 {MOST_WORKERS} 个）")
+@source_option
 @click.pass_context
-def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = None, workers: int | None = None) -> None:
+def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = None, workers: int | None = None,
+          source: str | None = None) -> None:
     """监视文件夹：放入或改动的文件写完后自动入库。
 
     含子文件夹；每批入库一行日志（写到标准错误）；Ctrl+C 或停止信号结束，退出码 130。
@@ -33,7 +35,7 @@ def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = Non
     settings = load_settings(home)
     with suppress(OutputClosed):   # a closed standard error stops no watcher (its log lines go nowhere then)
         err.print(f"监视 {len(folders)} 个文件夹，按 Ctrl+C 停止")
-    watch_forever(settings.home, list(folders), settings.watch_settle_ms / 1000, workers)
+    watch_forever(settings.home, list(folders), settings.watch_settle_ms / 1000, workers, source)
     ctx.exit(ExitCode.INTERRUPTED)   # the watcher ends only when stopped (Ctrl+C, a stop signal)
 
 

@@ -198,6 +198,7 @@ class _Describer:
         if split.text:
             m = titles.DECLARED.search(split.text)
             title = titles.without_note_marks(titles.DECLARED.sub("", split.text).strip() if m else split.text)
+            title = titles.without_heading_mark(title)
             title = titles.as_declared(title, (self.origin.title, self.origin.meta.get("title"), self.file_title))
             declared = int(m.group(1)) if m else None
             self.add(self.at("title", title, split.start, split.end, "标题行"))

@@ -11,7 +11,8 @@ keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民�
 as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
 "第707号" / "现公布…《X》…") is titled by the regulation it promulgates.
 
-A title line loses the reference marks of its notes ("关于辽沈战役⑴的作战方针" in an annotated edition).
+A title line loses the reference marks of its notes ("关于辽沈战役⑴的作战方针" in an annotated edition),
+and the markdown heading marker of a file that is not markdown ("# 关于做好防汛工作的通知" in a .docx).
 A title line ending in exclamation marks loses them when the file's declared title or its name
 is the line without them (a web article's emphasis: "公文写作常见错误更正对照表！").
 
@@ -220,6 +221,16 @@ _NOTE_MARK = re.compile(rf"(?<=[{HAN}》”）)])(?<!第)(?:[\u2474-\u2487\u2460
 def without_note_marks(title: str) -> str:
     """``title`` (a title line) without the reference marks of its notes: "关于辽沈战役⑴的作战方针" → 关于辽沈战役的作战方针."""
     return _NOTE_MARK.sub("", title)
+
+
+_HEADING_MARK = re.compile(r"^#+[ \t\u3000]+")
+
+
+def without_heading_mark(title: str) -> str:
+    """``title`` (a title line) without a markdown heading marker it opens with, ``#`` (one or more) and a space: a
+    .docx, .doc or .txt whose first paragraph is 「# 关于做好防汛工作的通知」 (text copied from a markdown editor) is
+    titled 关于做好防汛工作的通知. A markdown file's own headings are read as such by :func:`sucai.clean.clean`."""
+    return _HEADING_MARK.sub("", title)
 
 
 def as_declared(title: str, declared: Iterable[str | None]) -> str:

@@ -26,6 +26,10 @@ listening on a socket of its own (``SO_REUSEPORT``, Linux): the kernel deals new
 a hash of the addresses. On the one socket uvicorn shares between its workers, a connection went to whichever
 process woke first: of 50 keep-alive connections opened at once, 32/18 or worse (all 50 on one worker has been
 seen), so one core idled while the other's clients queued.
+
+Both :func:`run_server` (one process) and :func:`run_workers` call ``on_ready()`` once the server answers — its
+socket listening, a worker's app loaded —, for ``sucai serve`` to print its address then: printed before the workers
+started, it showed 15 s before the first page came on a loaded machine.
 """
 
 from __future__ import annotations
@@ -35,11 +39,13 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from uvicorn.supervisors import Multiprocess
 
@@ -114,16 +120,37 @@ def uvicorn_options(host: str, port: int) -> dict:
 WORKER_HEALTHCHECK_SECONDS = 120
 
 
-def run_workers(app: str, workers: int, **options) -> None:
-    """``uvicorn.run(app, workers=workers, **options)`` (``app``: an import string), each worker process on a
-    listening socket of its own where the system balances connections over several (Linux), else as uvicorn
-    does it."""
-    if not (sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")):
-        uvicorn.run(app, workers=workers, **options)
-        return
-    config = _OwnSocketsConfig(app, workers=workers, **options)
+def run_server(app: FastAPI, on_ready: Callable[[], None], **options) -> None:
+    """``uvicorn.run(app, **options)`` in this process, calling ``on_ready()`` once the server answers (its socket
+    listening). Exits with uvicorn's ``STARTUP_FAILURE`` (3) if it never did, as ``uvicorn.run`` does."""
+    server = _ReadyServer(uvicorn.Config(app, **options), on_ready)
+    server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
+
+
+class _ReadyServer(uvicorn.Server):
+    """uvicorn's server, calling ``on_ready()`` at the end of its startup (the app's lifespan begun, the socket
+    listening)."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._on_ready()
+
+
+def run_workers(app: str, workers: int, on_ready: Callable[[], None], **options) -> None:
+    """``uvicorn.run(app, workers=workers, **options)`` (``app``: an import string), calling ``on_ready()`` once
+    the first worker answers; each worker process on a listening socket of its own where the system balances
+    connections over several (Linux), else on the one socket uvicorn shares between them."""
+    own_sockets = sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+    config = (_OwnSocketsConfig if own_sockets else uvicorn.Config)(app, workers=workers, **options)
     try:
-        _Supervisor(config, sockets=[config.bind_socket()]).run()
+        _Supervisor(config, sockets=[config.bind_socket()], on_ready=on_ready).run()
     except KeyboardInterrupt:
         pass
 
@@ -144,12 +171,15 @@ class _Supervisor(Multiprocess):
       once (a second would cut a serving worker's graceful shutdown short): a starting worker dies of it, a
       serving one finishes its requests;
     - the supervisor closes its copy of each worker's pipe end once the worker holds it, so a dead worker's
-      health check ends at once.
+      health check ends at once;
+    - after a round of health checks, until a worker has said it serves (uvicorn's ``is_ready``), it asks them
+      whether they do, and calls ``on_ready()`` once one does.
     """
 
-    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket], on_ready: Callable[[], None]) -> None:
         super().__init__(config, sockets)
         self._told: set[int] = set()
+        self._on_ready: Callable[[], None] | None = on_ready
         for stop in (signal.SIGINT, signal.SIGTERM):
             signal.signal(stop, self._stop)
 
@@ -176,6 +206,14 @@ class _Supervisor(Multiprocess):
     def keep_subprocess_alive(self) -> None:
         super().keep_subprocess_alive()
         self._close_workers_ends()
+        self._say_when_ready()
+
+    def _say_when_ready(self) -> None:
+        if self._on_ready is None or self.should_exit.is_set():
+            return
+        if any(process.is_ready(self.config.timeout_worker_healthcheck) for process in self.processes):
+            on_ready, self._on_ready = self._on_ready, None
+            on_ready()
 
     def restart_all(self) -> None:
         super().restart_all()
