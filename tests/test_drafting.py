@@ -607,6 +607,30 @@ def test_a_goals_heading_takes_the_goals_of_a_plan_not_its_tasks(tmp_path, make_
     library.close()
 
 
+def test_among_like_headings_the_sections_of_documents_on_the_topic_come_first(tmp_path, make_home):
+    """write24, writing a 基层减负 实施方案: 「加强组织领导」 took the 安全生产 plan's (its heading as like, its section
+    search score higher) and 「总结提升阶段」 a 以案促改 plan's — the topic ordered the openings only (page and sucai draft). Among sections
+    under headings as like the asked one, those of the documents a search for the topic ranks first come first: each
+    topic puts its own plan's section first (the bodies name no topic: a topic-blind order is one order for both)."""
+    plans = {
+        f"{name}.txt": f"某县{topic}实施方案\n为推进{topic}工作，{why}，制定本方案。\n一、主要任务\n{task}\n"
+                       f"二、保障措施\n（一）加强组织领导\n{lead}\n（二）强化督促检查\n定期通报进展，对推进不力的单位约谈。\n"
+        for name, topic, why, task, lead in (
+            ("a", "基层减负", "精简文件会议，为基层减负松绑", "精简文件会议，规范督查检查考核，减轻基层负担。",
+             "成立专项工作机制，办公室主任任召集人，统筹协调各项工作。"),
+            ("b", "安全生产治本攻坚", "防范遏制重特大事故，推进安全生产治本攻坚", "排查整治重大事故隐患，压实企业安全责任。",
+             "成立领导小组，加强组织领导，由县政府主要负责同志任组长，加强组织协调，领导小组办公室负责日常调度。"))}
+    library = ingest_texts(make_home(tmp_path / "home"), plans)
+    for topic, first in (("基层减负", "某县基层减负实施方案"), ("安全生产治本攻坚", "某县安全生产治本攻坚实施方案")):
+        found = paragraph_candidates(library, "（一）加强组织领导", above=("二、保障措施",), genre="实施方案",
+                                     member=True, limit=5, topic=topic)
+        assert [c.title for c in found] == [first, *(t for t in ("某县基层减负实施方案", "某县安全生产治本攻坚实施方案")
+                                                     if t != first)], topic
+        plan = make_plan(library, "实施方案", topic, member=True)   # sucai draft: the same order
+        assert [found[0].title for node, found in plan.candidates if node.heading == "加强组织领导"] == [first], topic
+    library.close()
+
+
 @pytest.mark.parametrize("heading", ["原因剖析", "二、原因分析", "产生的根源"])
 def test_a_heading_naming_a_part_alone_takes_that_part_however_it_is_worded(units, heading):
     """user23, writing a 对照检查材料: the outline's 问题产生的原因 renamed 原因剖析 got no candidate at all — the
