@@ -295,6 +295,43 @@ def test_outline_of_four_units_is_the_recurring_headings_in_their_order(units):
     assert len([n for n in found.outline if best.id in n.sources]) == len([n for n in best.outline if n.kind == "heading"])
 
 
+def test_headings_naming_one_part_in_different_documents_are_one_heading(tmp_path, make_home):
+    """write24, outlining a 基层减负 实施方案 from four plans: two word their tasks 主要任务, two 重点任务 (each the
+    measures part, sucai.headings.named_part) — the outline had both, 「二、主要任务」 and 「三、重点任务」, as no plan has.
+    Headings of one level that name the same part and share no document are one heading, supported by all four; the
+    保障措施 beside them (no part named) and the 工作措施 beside the tasks in two of them stay headings of their own."""
+    def plan(name: str, why: str, tasks: str, task: str, more: str = "") -> str:
+        return (f"某县{name}实施方案\n{why}\n一、总体要求\n坚持问题导向，推进{name}工作，为基层减负。\n二、{tasks}\n（一）{task}\n"
+                f"围绕{task}，细化措施，明确责任。\n三、保障措施\n（一）加强组织领导\n成立工作专班，统筹推进各项工作。\n{more}")
+    measures = "四、工作措施\n建立台账，逐项销号。\n"   # the measures part beside the tasks in one document: two headings
+    library = ingest_texts(make_home(tmp_path / "home"), {
+        "a.txt": plan("基层减负", "为切实把基层干部从文山会海中解脱出来，制定本方案。", "主要任务", "精简文件会议", measures),
+        "b.txt": plan("文山会海整治", "根据上级部署，结合本县实际，现就整治文山会海提出如下方案。", "主要任务", "控制会议数量",
+                      measures),
+        "c.txt": plan("督查检查考核规范", "为规范督查检查考核，减少多头重复检查，特制定本实施方案。", "重点任务", "规范督查检查"),
+        "d.txt": plan("减轻基层负担", "聚焦指尖上的形式主义，清理整合政务应用程序和工作群。", "重点任务", "清理政务应用")})
+    found = suggest_outline(library, "实施方案", "基层减负", member=True)
+    assert [(n.heading, n.support) for n in found.outline] == [("总体要求", 4), ("主要任务", 4), ("保障措施", 4),
+                                                               ("工作措施", 2)]
+    assert sorted(found.outline[1].sources) == sorted(d.id for d in library.catalogue.documents())
+    library.close()
+    aspects = {"深入学习贯彻党的创新理论": "学习不够深入。", "履职尽责担当作为": "攻坚劲头不足。",
+               "改进工作作风密切联系群众": "调研不够经常。"}   # each names more than the part: three headings
+    checks = {f"{n}.txt": f"某县{unit}党组对照检查材料\n{opening}\n一、存在的问题\n" + "".join(
+        f"（{'一二'[i]}）在{a}方面存在的问题\n{unit}{aspects[a]}\n" for i, a in enumerate(asked))
+        + f"二、整改措施\n{unit}加强学习，改进作风。\n"
+        for n, unit, asked, opening in (
+            ("x", "财政局", ("深入学习贯彻党的创新理论", "履职尽责担当作为"), "按照县委部署，班子认真查摆问题，剖析根源，明确整改方向。"),
+            ("y", "审计局", ("深入学习贯彻党的创新理论", "履职尽责担当作为"), "会前广泛征求意见，逐一谈心谈话，形成本材料。"),
+            ("z", "统计局", ("深入学习贯彻党的创新理论",), "根据通知要求，对照检查如下。"),
+            ("w", "民政局", ("改进工作作风密切联系群众",), "现将对照检查情况报告如下。"))}
+    library = ingest_texts(make_home(tmp_path / "aspects" / "home"), checks)
+    problems = suggest_outline(library, GENRE, "对照检查", member=True).outline[0]
+    assert [(n.heading, n.support) for n in problems.children if n.support >= 2] == [
+        ("在深入学习贯彻党的创新理论方面存在的问题", 3), ("在履职尽责担当作为方面存在的问题", 2)]
+    library.close()
+
+
 def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(units):
     hidden = doc_id(units, "某县统计局党支部")
     units.set_hidden(hidden, True)
