@@ -141,6 +141,23 @@ def test_a_sources_writer_is_no_writers_name(tmp_path, make_home):
     library.close()
 
 
+def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writes_are_kept():
+    """write24, writing a 述职报告: a 副局长's record went into the draft as the writer's own — 「检查食品生产经营主体3260家次，
+    抽检食品样品1580批次，合格率98.6%」, 「参加中心组学习二十四次」, a plan's targets 「压减15%以上」. A figure — Arabic
+    digits, or a Chinese numeral of two characters or more — is another unit's: 【待补】. Kept: the numbers every unit
+    writes alike — one Chinese digit (两个维护, 八项规定, 四个意识, 三个方面), an ordinal (第一议题, 第十二次), a 届
+    (十九届), a list label at a line's start (1. （2））."""
+    text = ("全年检查食品生产经营主体3260家次，抽检1580批次，合格率98.6%，罚没款186万元，同比增长6.5%、9.4%；参加中心组学习"
+            "二十四次，新发展党员十一名。坚决做到“两个维护”，严格落实中央八项规定，增强“四个意识”，从三个方面查摆，落实"
+            "“第一议题”制度，学习党的十九届四中全会、市第十二次党代会和第十四届全国人大第二次会议精神。\n1.召开大会。\n（2）开展剖析。")
+    assert [(kind, original) for kind, original in kinds(text)] == [
+        ("number", "3260"), ("number", "1580"), ("number", "98.6%"), ("number", "186万"), ("number", "6.5%"),
+        ("number", "9.4%"), ("number", "二十四"), ("number", "十一")]
+    assert mark_placeholders(text).text.startswith(
+        "全年检查食品生产经营主体【待补】家次，抽检【待补】批次，合格率【待补】，罚没款【待补】元，同比增长【待补】、【待补】；"
+        "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
+
+
 def test_what_every_unit_writes_is_kept():
     text = ("认真落实市委市政府部署，在区委组织部指导下，局党组书记带头，我局坚持服务大局、优化布局，"
             "学习焦裕禄同志，深入学习习近平总书记重要讲话精神，全体同志、许多同志和党中央、国务院的要求一致。")

@@ -22,7 +22,7 @@ opening instead (开头段): the openings of the 文种's documents (:func:`_ope
 so a candidate never holds members-only text for a non-member, and hidden
 documents are never sources. Each candidate also comes with the same text
 :func:`marked <.placeholders.mark_placeholders>` for picking: another unit's
-names, years, dates and people as 【待补】 — the source's writer or speaker too, introduced (本人张三，现任…) or named
+names, years, dates, people and figures as 【待补】 — the source's writer or speaker too, introduced (本人张三，现任…) or named
 under its title (:func:`_known`).
 """
 
