@@ -103,14 +103,16 @@ def role(path: Sequence[str]) -> str | None:
 
 
 @lru_cache(maxsize=100_000)
-def named_part(heading: str) -> str | None:
+def named_part(heading: str, *, alone: bool = False) -> str | None:
     """The part of a document (:data:`ROLES`) that ``heading`` names as a part heading of a 对照检查材料, 发言提纲,
     述职报告, 整改方案, 实施方案 or 工作报告 does: its key (:func:`heading_key`) ends with a part's word, after the words
     that may follow one (:data:`_TRAILING`: 原因分析, 问题表现), and what comes before that word is made of the
     words that may lead it (:data:`_LEADING`: 存在的主要问题, 问题产生的根源), or holds one saying a part is at
     hand (:data:`_STATING`: 在担当作为方面存在的问题, 一年来取得的成绩) or another part's word (针对问题的整改措施). None for a topic heading — a noun before
     the part's word ("关于防灾抗灾和移民安置问题", "土地问题", "强制措施"), a title ("…若干问题的规定") — and for a
-    measure that merely holds such a word ("开展案例剖析", "全力补短板强基础"). Linear in the heading's length."""
+    measure that merely holds such a word ("开展案例剖析", "全力补短板强基础"). With ``alone``, None too for a heading
+    naming more than the part (在担当作为方面存在的问题, 一年来取得的成绩: what is left beside its words). Linear in the
+    heading's length."""
     key = heading_key(heading)
     while trailing := _ending(key, _TRAILING):
         key = key[: -len(trailing)]
@@ -120,7 +122,7 @@ def named_part(heading: str) -> str | None:
     name, key, stated = _PART_OF[word], key[: -len(word)], False
     while word := _ending(key, _LEADING):
         key, stated = key[: -len(word)], stated or word in _STATING or word in _PART_OF
-    return name if stated or not key else None
+    return name if not key or (stated and not alone) else None
 
 
 def part_named(text: str) -> str | None:

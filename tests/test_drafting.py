@@ -141,6 +141,23 @@ def test_a_sources_writer_is_no_writers_name(tmp_path, make_home):
     library.close()
 
 
+def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writes_are_kept():
+    """write24, writing a 述职报告: a 副局长's record went into the draft as the writer's own — 「检查食品生产经营主体3260家次，
+    抽检食品样品1580批次，合格率98.6%」, 「参加中心组学习二十四次」, a plan's targets 「压减15%以上」. A figure — Arabic
+    digits, or a Chinese numeral of two characters or more — is another unit's: 【待补】. Kept: the numbers every unit
+    writes alike — one Chinese digit (两个维护, 八项规定, 四个意识, 三个方面), an ordinal (第一议题, 第十二次), a 届
+    (十九届), a list label at a line's start (1. （2））."""
+    text = ("全年检查食品生产经营主体3260家次，抽检1580批次，合格率98.6%，罚没款186万元，同比增长6.5%、9.4%；参加中心组学习"
+            "二十四次，新发展党员十一名。坚决做到“两个维护”，严格落实中央八项规定，增强“四个意识”，从三个方面查摆，落实"
+            "“第一议题”制度，学习党的十九届四中全会、市第十二次党代会和第十四届全国人大第二次会议精神。\n1.召开大会。\n（2）开展剖析。")
+    assert [(kind, original) for kind, original in kinds(text)] == [
+        ("number", "3260"), ("number", "1580"), ("number", "98.6%"), ("number", "186万"), ("number", "6.5%"),
+        ("number", "9.4%"), ("number", "二十四"), ("number", "十一")]
+    assert mark_placeholders(text).text.startswith(
+        "全年检查食品生产经营主体【待补】家次，抽检【待补】批次，合格率【待补】，罚没款【待补】元，同比增长【待补】、【待补】；"
+        "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
+
+
 def test_what_every_unit_writes_is_kept():
     text = ("认真落实市委市政府部署，在区委组织部指导下，局党组书记带头，我局坚持服务大局、优化布局，"
             "学习焦裕禄同志，深入学习习近平总书记重要讲话精神，全体同志、许多同志和党中央、国务院的要求一致。")
@@ -293,6 +310,43 @@ def test_outline_of_four_units_is_the_recurring_headings_in_their_order(units):
     assert all(n.support == len(n.sources) for root in found.outline for n in root.walk())
     best = units.get(found.documents[0]["id"])   # each of its own top headings is there (perhaps worded otherwise)
     assert len([n for n in found.outline if best.id in n.sources]) == len([n for n in best.outline if n.kind == "heading"])
+
+
+def test_headings_naming_one_part_in_different_documents_are_one_heading(tmp_path, make_home):
+    """write24, outlining a 基层减负 实施方案 from four plans: two word their tasks 主要任务, two 重点任务 (each the
+    measures part, sucai.headings.named_part) — the outline had both, 「二、主要任务」 and 「三、重点任务」, as no plan has.
+    Headings of one level that name the same part and share no document are one heading, supported by all four; the
+    保障措施 beside them (no part named) and the 工作措施 beside the tasks in two of them stay headings of their own."""
+    def plan(name: str, why: str, tasks: str, task: str, more: str = "") -> str:
+        return (f"某县{name}实施方案\n{why}\n一、总体要求\n坚持问题导向，推进{name}工作，为基层减负。\n二、{tasks}\n（一）{task}\n"
+                f"围绕{task}，细化措施，明确责任。\n三、保障措施\n（一）加强组织领导\n成立工作专班，统筹推进各项工作。\n{more}")
+    measures = "四、工作措施\n建立台账，逐项销号。\n"   # the measures part beside the tasks in one document: two headings
+    library = ingest_texts(make_home(tmp_path / "home"), {
+        "a.txt": plan("基层减负", "为切实把基层干部从文山会海中解脱出来，制定本方案。", "主要任务", "精简文件会议", measures),
+        "b.txt": plan("文山会海整治", "根据上级部署，结合本县实际，现就整治文山会海提出如下方案。", "主要任务", "控制会议数量",
+                      measures),
+        "c.txt": plan("督查检查考核规范", "为规范督查检查考核，减少多头重复检查，特制定本实施方案。", "重点任务", "规范督查检查"),
+        "d.txt": plan("减轻基层负担", "聚焦指尖上的形式主义，清理整合政务应用程序和工作群。", "重点任务", "清理政务应用")})
+    found = suggest_outline(library, "实施方案", "基层减负", member=True)
+    assert [(n.heading, n.support) for n in found.outline] == [("总体要求", 4), ("主要任务", 4), ("保障措施", 4),
+                                                               ("工作措施", 2)]
+    assert sorted(found.outline[1].sources) == sorted(d.id for d in library.catalogue.documents())
+    library.close()
+    aspects = {"深入学习贯彻党的创新理论": "学习不够深入。", "履职尽责担当作为": "攻坚劲头不足。",
+               "改进工作作风密切联系群众": "调研不够经常。"}   # each names more than the part: three headings
+    checks = {f"{n}.txt": f"某县{unit}党组对照检查材料\n{opening}\n一、存在的问题\n" + "".join(
+        f"（{'一二'[i]}）在{a}方面存在的问题\n{unit}{aspects[a]}\n" for i, a in enumerate(asked))
+        + f"二、整改措施\n{unit}加强学习，改进作风。\n"
+        for n, unit, asked, opening in (
+            ("x", "财政局", ("深入学习贯彻党的创新理论", "履职尽责担当作为"), "按照县委部署，班子认真查摆问题，剖析根源，明确整改方向。"),
+            ("y", "审计局", ("深入学习贯彻党的创新理论", "履职尽责担当作为"), "会前广泛征求意见，逐一谈心谈话，形成本材料。"),
+            ("z", "统计局", ("深入学习贯彻党的创新理论",), "根据通知要求，对照检查如下。"),
+            ("w", "民政局", ("改进工作作风密切联系群众",), "现将对照检查情况报告如下。"))}
+    library = ingest_texts(make_home(tmp_path / "aspects" / "home"), checks)
+    problems = suggest_outline(library, GENRE, "对照检查", member=True).outline[0]
+    assert [(n.heading, n.support) for n in problems.children if n.support >= 2] == [
+        ("在深入学习贯彻党的创新理论方面存在的问题", 3), ("在履职尽责担当作为方面存在的问题", 2)]
+    library.close()
 
 
 def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(units):
@@ -610,6 +664,30 @@ def test_a_goals_heading_takes_the_goals_of_a_plan_not_its_tasks(tmp_path, make_
     assert sorted(c.section_path[-1] for c in goals) == ["（一）工作目标", "（二）主要目标", "（二）总体目标"]
     tasks = paragraph_candidates(library, "二、主要任务", genre="实施方案", member=True, limit=10)
     assert {c.section_path[0] for c in tasks} == {"二、主要任务", "二、重点任务"}
+    library.close()
+
+
+def test_among_like_headings_the_sections_of_documents_on_the_topic_come_first(tmp_path, make_home):
+    """write24, writing a 基层减负 实施方案: 「加强组织领导」 took the 安全生产 plan's (its heading as like, its section
+    search score higher) and 「总结提升阶段」 a 以案促改 plan's — the topic ordered the openings only (page and sucai draft). Among sections
+    under headings as like the asked one, those of the documents a search for the topic ranks first come first: each
+    topic puts its own plan's section first (the bodies name no topic: a topic-blind order is one order for both)."""
+    plans = {
+        f"{name}.txt": f"某县{topic}实施方案\n为推进{topic}工作，{why}，制定本方案。\n一、主要任务\n{task}\n"
+                       f"二、保障措施\n（一）加强组织领导\n{lead}\n（二）强化督促检查\n定期通报进展，对推进不力的单位约谈。\n"
+        for name, topic, why, task, lead in (
+            ("a", "基层减负", "精简文件会议，为基层减负松绑", "精简文件会议，规范督查检查考核，减轻基层负担。",
+             "成立专项工作机制，办公室主任任召集人，统筹协调各项工作。"),
+            ("b", "安全生产治本攻坚", "防范遏制重特大事故，推进安全生产治本攻坚", "排查整治重大事故隐患，压实企业安全责任。",
+             "成立领导小组，加强组织领导，由县政府主要负责同志任组长，加强组织协调，领导小组办公室负责日常调度。"))}
+    library = ingest_texts(make_home(tmp_path / "home"), plans)
+    for topic, first in (("基层减负", "某县基层减负实施方案"), ("安全生产治本攻坚", "某县安全生产治本攻坚实施方案")):
+        found = paragraph_candidates(library, "（一）加强组织领导", above=("二、保障措施",), genre="实施方案",
+                                     member=True, limit=5, topic=topic)
+        assert [c.title for c in found] == [first, *(t for t in ("某县基层减负实施方案", "某县安全生产治本攻坚实施方案")
+                                                     if t != first)], topic
+        plan = make_plan(library, "实施方案", topic, member=True)   # sucai draft: the same order
+        assert [found[0].title for node, found in plan.candidates if node.heading == "加强组织领导"] == [first], topic
     library.close()
 
 

@@ -53,7 +53,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
           home: Path | None = None, as_json: bool = False, free: bool = False) -> None:
     """写作台：按文种和主题给出提纲、每个标题的候选段落（注明出处），可写出初稿。
 
-    候选段落逐字取自所注明的材料；其他单位的名称、年份、人名等标为【待补】。
+    候选段落逐字取自所注明的材料；其他单位的名称、年份、人名、数字等标为【待补】。
     初稿（-o 写出，--check 查重）为每个标题的首选段落。
     """
     if length is not None and output is None and not check:

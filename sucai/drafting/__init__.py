@@ -6,8 +6,8 @@ One module per step, each with one entry point:
   similar documents of a 文种, clustered (:mod:`sucai.headings`), ordered, with their support;
 - :mod:`.paragraphs` — :func:`paragraph_candidates`: paragraphs under matching headings
   of the library (section search), each verbatim from its cited source;
-- :mod:`.placeholders` — :func:`mark_placeholders`: another unit's names, years, dates and
-  people as 【待补】 (facts found by :mod:`sucai.facts`, our own rules);
+- :mod:`.placeholders` — :func:`mark_placeholders`: another unit's names, years, dates,
+  people and figures as 【待补】 (facts found by :mod:`sucai.facts`, our own rules);
 - :mod:`.rewrite` — :func:`rewrite_paragraph` (润笔 through an OpenAI-compatible endpoint)
   and :func:`check_rewrite`, which refuses a rewrite that adds or changes a fact;
 - :mod:`.drafts` — :class:`DraftBody`, what a writer sends (the one model that checks a save), and

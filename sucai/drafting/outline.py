@@ -5,7 +5,8 @@ those of the 文种 (a ranked search, :mod:`sucai.search`, filtered by 文种; h
 documents never, and each document as the viewer may see it, :func:`sucai.access.view`),
 and merges their outlines level by level: the headings of one level (the top
 level, then the children of each kept heading) are clustered
-(:func:`sucai.headings.cluster`); a cluster is kept when enough of the documents use it
+(:func:`sucai.headings.cluster`), those naming one part in different documents joined (主要任务, 重点任务:
+:func:`_one_per_part`); a cluster is kept when enough of the documents use it
 (:func:`needed`); kept headings are ordered by where they usually stand among
 their siblings. Each suggested heading carries its ``support`` (how many source
 documents use it) and their ids. Law articles (第X条, whose ``heading`` is "")
@@ -27,7 +28,7 @@ from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
-from ..headings import Item, Similarity, cluster, heading_key, strip_label
+from ..headings import Cluster, Item, Similarity, cluster, heading_key, named_part, strip_label
 from .placeholders import mark_placeholders
 
 SOURCE_DOCS = 20        # documents whose outlines are merged
@@ -211,7 +212,7 @@ def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, 
     for doc_id, nodes in groups:
         heads = _headings(nodes)
         items += [Item(keys(node), doc_id, i / max(len(heads) - 1, 1), node) for i, node in enumerate(heads)]
-    clusters = cluster(items, similarity)
+    clusters = _one_per_part(cluster(items, similarity))
     if not clusters:
         return []
     least = needed(len({item.doc for item in items}))
@@ -227,6 +228,23 @@ def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, 
                               depth + 1, unit, year)
         out.append(SuggestedHeading(_wording(found.items, unit, year), len(found.docs), found.docs, children))
     return out
+
+
+def _one_per_part(clusters: list[Cluster]) -> list[Cluster]:
+    """``clusters`` (in order) with those whose headings all name the same part and nothing else
+    (:func:`sucai.headings.named_part` ``alone``: 主要任务 and 重点任务, 措施) and that share no document joined, the first
+    taking the others: the words of one part in different documents, not two parts. Clusters naming no part, more than
+    a part (在理论学习方面存在的问题, 在担当作为方面存在的问题: two aspects) or different parts stay."""
+    out: list[tuple[str | None, Cluster]] = []
+    for found in clusters:
+        parts = {named_part(item.payload.heading, alone=True) for item in found.items}
+        part = parts.pop() if len(parts) == 1 else None
+        into = next((c for p, c in out if part and p == part and not set(c.docs) & set(found.docs)), None)
+        if into is None:
+            out.append((part, found))
+        else:
+            into.items += found.items
+    return [found for _, found in out]
 
 
 def _wording(items: list[Item], unit: str | None, year: int | None) -> str:

@@ -3,7 +3,8 @@
 :func:`paragraph_candidates` runs a section search (:mod:`sucai.search`,
 ``scope="section"``, filtered by 文种) for the heading's words, keeps the sections
 whose own heading reads like the asked one (:class:`sucai.headings.Similarity` at least
-:data:`MIN_SIMILARITY`; the likest first, then by the search's score) — a heading that names a part and nothing else
+:data:`MIN_SIMILARITY`; the likest first, then those of the documents on the writer's topic, then by the search's
+score) — a heading that names a part and nothing else
 (原因剖析, 整改措施: :func:`sucai.headings.part_named`) is asked with that part's words and is like every heading naming
 the part (问题产生的根源, 原因分析: :func:`sucai.headings.named_part`) — and stands in a part
 of the same role as the asked one (:func:`sucai.headings.role`: no measure under a problem), and cuts each
@@ -21,7 +22,7 @@ opening instead (开头段): the openings of the 文种's documents (:func:`_ope
 so a candidate never holds members-only text for a non-member, and hidden
 documents are never sources. Each candidate also comes with the same text
 :func:`marked <.placeholders.mark_placeholders>` for picking: another unit's
-names, years, dates and people as 【待补】 — the source's writer or speaker too, introduced (本人张三，现任…) or named
+names, years, dates, people and figures as 【待补】 — the source's writer or speaker too, introduced (本人张三，现任…) or named
 under its title (:func:`_known`).
 """
 
@@ -92,7 +93,8 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
                          unit: str | None = None, year: int | None = None, exclude: tuple[int, ...] = (),
                          above: Sequence[str] = (), subheadings: bool = False, topic: str = "") -> list[Candidate]:
     """Up to ``limit`` candidate paragraphs for ``heading`` (see the module docstring); for a blank ``heading``, the
-    draft's opening (开头段, :func:`_openings`), those of documents on ``topic`` first.
+    draft's opening (开头段, :func:`_openings`), those of documents on ``topic`` first. Among sections under headings
+    as like ``heading``, those of the documents a search for ``topic`` ranks higher (:func:`_on_topic`) come first.
 
     ``genre``: only documents of this 文种 (None: all). ``unit``/``year``: the
     writer's own, kept when marking. ``exclude``: document ids left out.
@@ -119,7 +121,9 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     similarity = Similarity([key] + [heading_key(h.section_path[-1]) for h in hits])
     likeness = {id(h): max(similarity(key, heading_key(h.section_path[-1])),
                            MIN_SIMILARITY if named and named_part(h.section_path[-1]) == named else 0.0) for h in hits}
-    ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY), key=lambda h: (-likeness[id(h)], -h.score))
+    on_topic = {h.id: h.score for h in _on_topic(library, topic, genre=genre, member=member)} if topic.strip() else {}
+    ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY),
+                    key=lambda h: (-likeness[id(h)], -on_topic.get(h.id, 0.0), -h.score))
     return _candidates(library, heading, ranked, member=member, limit=limit, unit=unit, year=year,
                        subheadings=subheadings)
 
@@ -133,12 +137,18 @@ def _openings(library: Library, topic: str, *, genre: str | None, member: bool, 
     (「——2024年3月5日在第十四届全国人民代表大会第二次会议上」, 「国务院总理　李强」: :func:`_body`): the first paragraphs
     of the body, never the title's date, occasion or speaker. None
     without a 文种 or topic to search by."""
+    hits = [h for h in _on_topic(library, topic, genre=genre, member=member) if h.id not in exclude]
+    return _candidates(library, "", hits, member=member, limit=limit, unit=unit, year=year, opening=True)
+
+
+def _on_topic(library: Library, topic: str, *, genre: str | None, member: bool) -> list[Hit]:
+    """The documents of ``genre`` (None: all) a ranked search for ``topic`` and the 文种's name finds, best first, at
+    most :data:`SCANNED_SECTIONS`, as the viewer may search them; none without a 文种 or topic to search by."""
     asked = " ".join(part for part in (topic.strip(), (genre or "").strip()) if part)
     if not asked:
         return []
     request = SearchRequest(q=asked, mode="ranked", genre=genre or None, limit=SCANNED_SECTIONS, facets=False)
-    hits = [h for h in library.search(request, member=member).hits if h.id not in exclude]
-    return _candidates(library, "", hits, member=member, limit=limit, unit=unit, year=year, opening=True)
+    return library.search(request, member=member).hits
 
 
 def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool, limit: int, unit: str | None,

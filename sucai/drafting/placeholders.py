@@ -1,8 +1,9 @@
-"""【待补】 placeholders: the unit names, years, dates and people of another unit in a picked paragraph.
+"""【待补】 placeholders: the unit names, years, dates, people and figures of another unit in a picked paragraph.
 
 A paragraph taken from the library speaks of its own unit ("某市财政局第三党支部",
-"2023年度", "张三同志"). Kept silently, those facts end up in the writer's draft
-under their own name; so :func:`mark_placeholders` replaces each of them with
+"2023年度", "张三同志") and gives its own figures ("检查3260家次", "学习二十四次", "压减15%").
+Kept silently, those facts end up in the writer's draft under their own name; so
+:func:`mark_placeholders` replaces each of them with
 :data:`PLACEHOLDER` and lists what was there, for the writer to fill in. Facts
 come from :mod:`sucai.facts` (our own rules); the writer's own unit and year, when
 given, are kept. Offsets are characters of the marked text.
@@ -16,7 +17,8 @@ from dataclasses import asdict, dataclass
 from ..facts import KIND_NAMES, Fact, Known, find_facts
 
 PLACEHOLDER = "【待补】"
-PLACEHOLDER_KINDS = ("unit", "year", "date", "person")
+PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "number")
+_LABEL_ENDS = ".．、)）"   # a list label's number is followed by one of these (1. 2、 （3）)
 _LEVEL_CHARS = "市县区省旗盟州"
 
 
@@ -46,7 +48,9 @@ class Marked:
 
 def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = None,
                       year: int | None = None) -> Marked:
-    """``text`` with every unit name, year, date and person of another unit replaced by 【待补】.
+    """``text`` with every unit name, year, date, person and figure of another unit replaced by 【待补】.
+
+    A figure is a number (:func:`sucai.facts.find_facts`) but those every unit writes alike (:func:`_formula`).
 
     ``known``: people and places learnt from the whole source document
     (:func:`sucai.facts.learn`), so that a name written in full only
@@ -57,7 +61,7 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     """
     pieces, placeholders, cursor, offset = [], [], 0, 0
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
-        if _own(fact, unit, year):
+        if _own(fact, unit, year) or (fact.kind == "number" and _formula(text, fact)):
             continue
         pieces.append(text[cursor:fact.start])
         offset += fact.start - cursor
@@ -77,6 +81,16 @@ def writer_year(topic: str, year: int | None) -> int | None:
         return year
     found = {fact.value for fact in find_facts(topic, kinds=("year",))}
     return int(found.pop()) if len(found) == 1 and next(iter(found)).isdigit() else None
+
+
+def _formula(text: str, fact: Fact) -> bool:
+    """Whether the number ``fact`` of ``text`` is one every unit writes alike, no figure of its own: one Chinese
+    digit (两个维护, 八项规定, 三个方面), an ordinal (第一议题, 第十四届), a 届 (党的十九届), a list label at a line's
+    start (1. （2））."""
+    before, after = text[fact.start - 1:fact.start], text[fact.end:fact.end + 1]
+    label = fact.start - (before in ("（", "("))   # where a label would start
+    return (len(fact.text) == 1 and not fact.text.isdigit() or before == "第" or after == "届"
+            or (text[label - 1:label] in ("", "\n") and after != "" and after in _LABEL_ENDS))
 
 
 def _own(fact: Fact, unit: str | None, year: int | None) -> bool:

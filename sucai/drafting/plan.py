@@ -42,8 +42,8 @@ class Plan:
 def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
               year: int | None = None, per_heading: int = 3,
               progress: Callable[[int, int], None] | None = None) -> Plan:
-    """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings and for
-    the opening (:func:`.paragraphs.paragraph_candidates` of a blank heading)."""
+    """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings (those of
+    documents on ``topic`` first) and for the opening (:func:`.paragraphs.paragraph_candidates` of a blank heading)."""
     suggestion = suggest_outline(library, genre, topic, member=member, unit=unit, year=year)
     headings = [place for root in suggestion.outline for place in root.places()]
     opening = paragraph_candidates(library, "", genre=genre, member=member, limit=per_heading, unit=unit, year=year,
@@ -51,7 +51,8 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
     found = []
     for done, (node, above) in enumerate(headings, start=1):
         found.append((node, paragraph_candidates(library, node.heading, genre=genre, member=member, limit=per_heading,
-                                                 unit=unit, year=year, above=above, subheadings=bool(node.children))))
+                                                 unit=unit, year=year, above=above, subheadings=bool(node.children),
+                                                 topic=topic)))
         if progress:
             progress(done, len(headings))
     return Plan(suggestion, found, opening)
