@@ -21,11 +21,12 @@
 - **Better copy** (the copy kept of an exact duplicate), by these rules in order (:func:`quality`):
   not hidden; not mostly a repetition (fewer than a third of its 5-gram shingles distinct, :func:`repeated`: a
   汇编 holding a report 60 times is near-duplicate of the report — the same shingle set — but never shown for
-  it); a real title over a file name (a title without Han characters, such as "2017",
-  is worst; a title equal to the file's name is next); the members-only part present; more
-  metadata (文种 other than 其他, date, 文号, source); fewer broken characters (U+FFFD,
-  private-use code points); a Unicode encoding over a legacy one (GB18030…); more text
-  (letters, digits and Han characters: blank lines do not count); the earlier document.
+  it); a 发文字号 over none, whatever the title (a file saved as its title and a .docx made of it, its title line
+  read but its 文号 perhaps not: the copy that lost the 文号 is no better for its title); a real title over a file
+  name (a title without Han characters, such as "2017", is worst; a title equal to the file's name is next); the
+  members-only part present; more metadata (文种 other than 其他, date, 文号, source); fewer broken characters
+  (U+FFFD, private-use code points); a Unicode encoding over a legacy one (GB18030…); more text (letters, digits
+  and Han characters: blank lines do not count); the earlier document.
 - **Representative** of a cluster (the member search shows), by the same rules in the same
   order, judged only on what every viewer may see (:func:`shown_quality`), so that which member
   is shown tells a visitor nothing of a members-only part: the member's free view
@@ -210,8 +211,8 @@ _UNICODE_ENCODINGS = ("utf-8", "utf-16", "utf-32", "ascii")
 # The rules that choose representatives (shown_quality): stored representatives chosen by other rules are chosen
 # again when a library is opened. 1: over the whole document (members-only text and metadata included); 2: over
 # what every viewer may see; 3: the free view's metadata described over its free text alone (leak 11); 4: a text
-# that is mostly a repetition (a 汇编 of one document many times) after any other.
-REPRESENTATIVE_VERSION = 4
+# that is mostly a repetition (a 汇编 of one document many times) after any other; 5: a 发文字号 before the title.
+REPRESENTATIVE_VERSION = 5
 _REPEATS = 3             # a text fewer than a third of whose shingles are distinct is mostly a repetition
 # The rule of the free grouping (Clusters.nearest): a library groups its documents again when opened after it
 # changed, or after the free preview's setting did. 1: each document without a members part with its nearest
@@ -381,8 +382,8 @@ def _ranked(doc: Document, hidden_chars: int) -> tuple:
     metadata = sum(1 for present in (doc.genre not in ("", "其他"), doc.date, doc.doc_number, doc.source) if present)
     encoding = (doc.encoding or "").lower()
     skeleton = skeleton_text(doc.text)
-    return (not doc.hidden, not repeated(skeleton), _title_rank(doc), doc.paid_from is not None, metadata, -broken,
-            encoding.startswith(_UNICODE_ENCODINGS), len(skeleton) + hidden_chars, -(doc.id or 0))
+    return (not doc.hidden, not repeated(skeleton), bool(doc.doc_number), _title_rank(doc), doc.paid_from is not None,
+            metadata, -broken, encoding.startswith(_UNICODE_ENCODINGS), len(skeleton) + hidden_chars, -(doc.id or 0))
 
 
 def repeated(skeleton: str) -> bool:

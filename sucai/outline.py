@@ -100,6 +100,10 @@ _CLAUSE_END = re.compile(r"[。！？；：，、!?;:,]")
 _SUMMARY_END = re.compile(r"[。！？；：，!?;:,]")  # an article's opening words run to the first clause
 _MAX_HEADING = 60
 _MAX_CLAUSE = 30
+# A first clause that names nothing on its own: a word or two (「同时」「目前」), or an adverbial of time, place or
+# view opening the sentence (「这样看来」「三年以来」「在十二年内」「革命胜利以后」) — a paragraph is not named by it
+# alone. (A short clause of more is a name: 「（五）编制红军法规，…」「（三）发展进步势力，…」.)
+_EMPTY_CLAUSE = re.compile(r".{0,3}|在.*[内中里上]|.*(?:以来|看来|之内|以内|以后|之后|以前|之前|时候|期间)")
 
 
 @dataclass
@@ -177,10 +181,24 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
     style = ("gb", group, label.count(".")) if group == "dec" else ("gb", group)
     heading = _cut(rest, _HEADING_END, _MAX_HEADING + 1)
     if len(heading) > _MAX_HEADING:   # a sentence, no heading: the numbered paragraph is named by its first clause
-        heading = _cut(rest, _SUMMARY_END, _MAX_HEADING)
+        heading = _first_clauses(rest)
     if not heading:
         return None
     return _Mark(start, style, label, heading, number=_label_number(label), line_end=line_end)
+
+
+def _first_clauses(rest: str) -> str:
+    """The name of a numbered paragraph whose first sentence outruns a heading (``rest``: its line after the label):
+    its first clause — with the next ones while what it says names nothing on its own (:data:`_EMPTY_CLAUSE`:
+    「这样看来」「三年以来」「在十二年内」) and they end within :data:`_MAX_HEADING` characters. Linear in ``rest``
+    (a pass for each clause taken, at most 30)."""
+    end = _clause_end(rest, _SUMMARY_END)
+    while end < _MAX_HEADING and _EMPTY_CLAUSE.fullmatch(rest[:end].strip(_SPACE)):
+        following = end + 1 + _clause_end(rest[end + 1 :], _SUMMARY_END)
+        if following > _MAX_HEADING:
+            break
+        end = following
+    return rest[:end].strip()[:_MAX_HEADING].rstrip()
 
 
 def _label_number(label: str) -> int:

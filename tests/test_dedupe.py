@@ -607,6 +607,8 @@ def test_representative_rules_in_order():
     ]
     assert all(quality(w) < quality(base) for w in worse)
     assert quality(worse[1]) < quality(worse[2])
+    numbered = replace(worse[2], doc_number="某农发〔2024〕12号")   # a 发文字号, whatever the title: the file name
+    assert quality(base) < quality(numbered) and quality(replace(numbered, hidden=True)) < quality(base)
     ranked = [replace(base, paid_from=None), replace(base, paid_from=10)]     # the members part present
     assert quality(ranked[0]) < quality(ranked[1])
     assert quality(replace(base, source=None)) < quality(base)               # more metadata
@@ -638,6 +640,25 @@ def test_the_better_copy_of_an_exact_duplicate_is_kept(library, tmp_path):
     assert hits(library, "过去五年工作回顾").hits[0].title == "区政府工作报告"
     again = ingest(library, tmp_path / "again", {"2017.txt": REPORT})  # the worse copy later: nothing changes
     assert again.counts["duplicate"] == 1 and library.get(doc.id).source_path.endswith("2017_区政府工作报告.txt")
+
+
+def test_an_exported_docx_read_back_keeps_the_document_number(library, tmp_path):
+    """A 通知 saved as its title, its 版头 (发文机关标志, 发文字号) above the title; its .docx, ingested back, is an
+    exact copy (the same text) — the document keeps its 文号, whichever copy holds it now."""
+    from sucai.export import export_document
+
+    title = "关于做好2024年春季农业生产工作的通知"
+    text = "\n\n".join(["临安县人民政府办公室文件", "临政办发〔2024〕12号", title, "各乡镇人民政府，县政府各部门：",
+                        "为切实做好今年春季农业生产工作，确保粮食稳产增产，现将有关事项通知如下。",
+                        "一、抓好春耕备耕", "各乡镇要及早安排种子、化肥、农药等农资供应，确保春耕生产顺利进行。",
+                        "临安县人民政府办公室", "2024年3月1日"])
+    ingest(library, tmp_path / "in", {f"{title}.txt": text})
+    [doc] = library.catalogue.documents()
+    assert doc.doc_number == "临政办发〔2024〕12号"
+    name, data = export_document(library.get(doc.id), "docx")
+    (tmp_path / name).write_bytes(data)
+    summary = library.ingest([tmp_path / name], workers=1)
+    assert summary.counts["duplicate"] == 1 and library.get(doc.id).doc_number == "临政办发〔2024〕12号"
 
 
 def test_different_document_numbers_are_different_documents(library, tmp_path):
@@ -769,10 +790,10 @@ def test_dupes_shows_each_versions_similarity_to_the_representative_as_it_is_now
         return f"{jaccard(texts[i], texts[rep]) * 100:.1f}%"
 
     assert rows() == {a: ("—", "代表版本"), b: (to(b, a), "")}
-    library.clusters.merge([a, c])   # names the version b was compared with
-    assert rows() == {a: ("—", "代表版本，管理员合并"), b: (to(b, a), ""), c: (to(c, a), "管理员合并")}
-    library.clusters.set_representative(c)
-    assert rows() == {c: ("—", "代表版本（管理员指定），管理员合并"), a: (to(a, c), "管理员合并"), b: (to(b, c), "")}
+    library.clusters.merge([a, c])   # names the version b was compared with; c, with a 发文字号, represents them
+    assert rows() == {c: ("—", "代表版本，管理员合并"), a: (to(a, c), "管理员合并"), b: (to(b, c), "")}
+    library.clusters.set_representative(a)
+    assert rows() == {a: ("—", "代表版本（管理员指定），管理员合并"), b: (to(b, a), ""), c: (to(c, a), "管理员合并")}
 
 
 def _dupes_rows(library: Library) -> dict[int, tuple[str, str]]:

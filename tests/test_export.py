@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import zipfile
 from collections import Counter
+from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from sucai.export.docx import grid_pitches
 from sucai.export.fonts import fontconfig_aliases
 from sucai.export.template import STYLES, blank_document
 from sucai.export.title import em_width, title_lines
-from sucai.model import Document, Element, OutlineNode, walk_outline
+from sucai.model import Document, Element, Evidence, OutlineNode, walk_outline
 
 TITLE = "某局党支部2023年专题组织生活会对照检查材料"
 FREE = (
@@ -1075,6 +1076,38 @@ def test_docx_doc_number_alone_is_centred_above_the_title():
     assert number.text == "某农发〔2024〕12号" and number.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert number._p.pPr.find(qn("w:pBdr")) is None  # no red rule without a 发文机关标志
     assert _text(title) == NOTICE_TITLE and title.paragraph_format.space_before == Twips(579)  # one empty line
+
+
+MASTHEAD_TEXT = "\n\n".join(["临安县人民政府办公室文件", "临政办发〔2024〕12号", "关于做好2024年春季农业生产工作的通知",
+                             "各乡镇人民政府，县政府各部门：", "为切实做好今年春季农业生产工作，现将有关事项通知如下。",
+                             "临安县人民政府办公室", "2024年3月1日"])
+
+
+@pytest.mark.parametrize("changes, head", [
+    ({}, ["临安县人民政府办公室文件", "临政办发〔2024〕12号"]),       # the 落款's 发文机关 and the 文号: §7.2.4, §7.2.5
+    ({"doc_number": None}, []),                                  # both are needed
+    ({"source": "中国政府网"}, []),                               # a site's 来源 is no 发文机关
+    ({"doc_number": "中华人民共和国国务院令第517号"}, []),          # a 令号 is no 发文字号 (§7.2.5: 〔年份〕)
+])
+def test_docx_masthead_made_of_the_metadata_when_the_text_has_none(changes, head):
+    """The text as analysed holds no 版头 (it stood above the title: a ``before_title`` removal); the .docx puts it
+    back from the metadata — 发文机关标志 in red with the red rule under the 发文字号 — when the 来源 names the
+    发文机关 and the 文号 is known; read again, the .docx gives the 文号 back."""
+    clean, outline, readers = (pytest.importorskip(f"sucai.{name}") for name in ("clean", "outline", "readers"))
+    doc = outline.analyse(clean.clean(MASTHEAD_TEXT), title_hint="关于做好2024年春季农业生产工作的通知")   # its file name
+    assert (doc.doc_number, doc.source) == ("临政办发〔2024〕12号", "临安县人民政府办公室")
+    assert not doc.text.startswith("临安")   # the 版头 is not in the text
+    if "source" in changes:
+        doc = replace(doc, evidence=[*doc.evidence, Evidence("source", changes["source"], "text", rule="来源行")])
+    doc = replace(doc, **changes)
+    name, data = export_document(doc, "docx")
+    paragraphs = open_docx(data).paragraphs
+    assert [p.text for p in paragraphs[:len(head)]] == head and _text(paragraphs[len(head)]) == doc.title
+    if head:
+        assert paragraphs[0].runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
+        assert paragraphs[1]._p.pPr.find(qn("w:pBdr")) is not None   # the red rule
+        back = readers.read_bytes(data, name)
+        assert outline.analyse(clean.clean(back.text), title_hint=back.title).doc_number == doc.doc_number
 
 
 def test_docx_addressee_is_flush_left(notice_docx):

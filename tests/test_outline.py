@@ -636,6 +636,24 @@ def test_a_numbered_paragraph_whose_sentence_outruns_a_heading_is_named_by_its_f
         "（一）本战役第一阶段的重心", "（二）以完善功能提升品位为目标，加快旧城区改造，确保城市建设和管理再上新台阶", "（三）增强企业用工灵活性"]
 
 
+def test_a_first_clause_that_names_nothing_takes_the_next_with_it():
+    """fix32: a numbered paragraph named by its first clause was named 「这样看来」「三年以来」「在十二年内」 (毛选): an
+    adverbial of time, place or view, or a word or two (「同时」), names nothing on its own — the next clauses come with
+    it while they end within the 60 characters of a heading. A short clause of more is a name as it stands."""
+    tail = "，" + "其余的话都是这一段的正文，句子很长，要超过一个标题所能容纳的六十个字符才算数，所以再加上好几个字凑够它的长度。\n"
+    body = (
+        "（一）这样看来" + "，长期而又广大的抗日战争" + tail
+        + "（二）三年以来，我党我军在吸收知识分子方面" + tail
+        + "（三）在十二年内，基本上消灭荒地荒山" + tail
+        + "（四）同时，各地要加强领导" + tail
+        + "（五）在十二年内，" + "一二三四五六七八九十" * 6 + "。\n"   # the next clause ends past the 60th character
+        + "（六）编制红军法规，明白地规定红军的任务" + tail
+    )
+    assert [n.label + n.heading for n in parse_outline(body)] == [
+        "（一）这样看来，长期而又广大的抗日战争", "（二）三年以来，我党我军在吸收知识分子方面", "（三）在十二年内，基本上消灭荒地荒山",
+        "（四）同时，各地要加强领导", "（五）在十二年内", "（六）编制红军法规"]
+
+
 @pytest.mark.parametrize("after", ["抄送：县委办公室，县人大常委会办公室。", "附件：春耕生产任务分解表"])
 def test_a_signature_before_the_record_or_an_attachment_note_is_no_heading(after):
     """fix29: a 落款 with no 成文日期 under it, followed by the 版记's 抄送 or an 附件说明 (a line ending a sentence), was

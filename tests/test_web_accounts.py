@@ -663,6 +663,27 @@ def test_an_upload_moved_from_another_says_where_under_uploads(app, library, hom
     assert _reasons(page) == [("unchanged", "乙.txt", f"由 {day}/甲.txt 改名或移来")] and str(home) not in page
 
 
+def test_an_upload_a_gone_file_moved_to_is_kept(app, library, home):
+    """An exact copy of a file whose file is gone is that file moved (``unchanged``): its record names the upload now,
+    which is kept — it was removed as a file not ingested, the record naming a removed file, and the next copy said
+    「由 …/防火通知.txt 改名或移来」 again. That copy is a 重复 of the document now, removed as one is."""
+    admin = logged_in(app, "管理员")
+    old = home / "inbox" / "旧稿.txt"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(body := "关于做好冬季防火工作的通知\n各单位：请加强巡查。金桂银桂测试句。\n".encode())
+    assert library.ingest([old], workers=1).counts["ingested"] == 1
+    old.unlink()
+    page = upload(admin, [("防火通知.txt", body)]).text
+    assert [row[:2] for row in _reasons(page)] == [("unchanged", "防火通知.txt")]
+    day = datetime.now(ZoneInfo(library.settings.timezone)).date().isoformat()
+    kept = home / "uploads" / day / "防火通知.txt"
+    assert kept.read_bytes() == body
+    [doc_id] = re.findall(r'href="/documents/(\d+)"', page)
+    again = upload(admin, [("防火通知副本.txt", body)]).text
+    assert _reasons(again) == [("duplicate", "防火通知副本.txt", f"与文档 {doc_id} 内容相同")]
+    assert kept.exists() and not (home / "uploads" / day / "防火通知副本.txt").exists()
+
+
 def _reasons(page: str) -> list[tuple[str, str, str]]:
     """Each file's (status, name, reason) on the upload page."""
     return re.findall(r'data-status="(\w+)"><td>([^<]*)</td><td>[^<]*</td>\s*<td>(?:<a [^>]*>[^<]*</a>)?</td>'

@@ -17,7 +17,9 @@ What the standard fixes and where this module does it:
 - §7.3.1 title in 2号 (22 pt) 小标宋, centred, followed by one empty line; a
   title longer than a line is broken between words into a 梯形 or 菱形
   (:mod:`sucai.export.title`).
-- §7.2 the 版头 when the text has one: 发文机关标志 centred in red 小标宋, its top
+- §7.2 the 版头 — the text's, else, when the document's metadata knows both, one made of them (the text
+  has none when :func:`sucai.outline.analyse` left it above the title: :func:`_metadata_masthead`) —:
+  发文机关标志 centred in red 小标宋, its top
   edge 35 mm below the type area's (a 命令（令）'s 20 mm, §10.2), the
   发文字号 centred two lines below it (a 上行文's 发文字号 left and 签发人 right,
   each one character in), a red rule 4 mm under it and the title two lines
@@ -198,7 +200,7 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
     items = with_notice(doc, notice)
     writer = _Writer(document, style, headings, line_pitch, spacing, _run_in_lists(doc, items))
     masthead = _masthead(items)
-    writer.title(doc.title, writer.masthead(items[:masthead]))
+    writer.title(doc.title, writer.masthead(items[:masthead] or _metadata_masthead(doc)))
     body = masthead + _title_repeat(doc.title, items[masthead:])
     notes = body + _title_notes(doc.text, items[body:])
     writer.title_notes(items[body:notes])
@@ -214,6 +216,9 @@ def to_docx(doc: Document, notice: str | None = None, style: DocxStyle | None = 
 
 
 _MASTHEAD_KINDS = ("issuer_mark", "doc_number", "signer")
+# The rules of a 来源 that name the 发文机关 (sucai.metadata: by the 文号's 代字, the title, the 落款), not a site.
+_ISSUER_RULES = ("文号", "标题", "落款")
+_FILE_NUMBER = re.compile(r"〔[0-9]{4}〕")   # a 发文字号's year (§7.2.5), as sucai.metadata.issuers writes it
 _DIGITS = "0-9０-９"
 # A 称谓 on its own line: short names of those addressed, each opening as one does ("各位代表、各位委员：",
 # "尊敬的各位领导，女士们，先生们："), never a sentence ("各位党员要做到以下几点：").
@@ -242,6 +247,20 @@ def _masthead(items: list[Block]) -> int:
     while count < len(items) and items[count].parts and all(k in _MASTHEAD_KINDS for k, _ in items[count].parts):
         count += 1
     return count
+
+
+def _metadata_masthead(doc: Document) -> list[Block]:
+    """The 版头 of ``doc``'s metadata (§7.2): its 发文机关标志 — the 发文机关 its 文号, title or 落款 names (its 来源;
+    of a 联合行文, the first, the 主办机关 §7.2.4 allows) and 「文件」 — and its 发文字号; none unless both are known
+    and the 文号 is a 发文字号 of §7.2.5, 代字〔年份〕序号 — not a 令号 (「中华人民共和国国务院令第517号」, whose
+    令 is promulgated under its title's 题注). The fields are those of the ``doc`` given: a visitor's download, of the
+    free view, shows those the free view has."""
+    issuer = next((e.value for e in doc.evidence if e.field == "source" and e.rule in _ISSUER_RULES
+                   and e.value == doc.source), None)
+    if not issuer or not _FILE_NUMBER.search(doc.doc_number or ""):
+        return []
+    mark = issuer.split("、")[0] + "文件"
+    return [Block(mark, parts=(("issuer_mark", mark),)), Block(doc.doc_number, parts=(("doc_number", doc.doc_number),))]
 
 
 def _title_repeat(title: str, items: list[Block]) -> int:

@@ -47,6 +47,8 @@ FormText = Annotated[str, Form(max_length=2000)]
 UserId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="用户编号")]
 
 _MAX_NAME_BYTES = 200      # a kept upload's file name, in bytes of UTF-8 (file systems allow 255)
+# The outcomes of an upload whose file the catalogue names after the ingest (a record of it with a document): kept.
+_KEPT = ("ingested", "unchanged", "updated")
 FORM_OVERHEAD = 1 << 20   # bytes of a multipart request besides the files themselves
 
 
@@ -134,7 +136,9 @@ async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int)
     """Keep each upload under the library's home (:func:`keep_upload`), ingest them all, report per file.
 
     A file that is not ingested (skipped, failed, a duplicate of a stored document) is removed again: the
-    catalogue names only what it stores, and the admin still has the original."""
+    catalogue names only what it stores, and the admin still has the original. One whose bytes a recorded file
+    that is gone held is that file moved (``unchanged``, :func:`sucai.ingest._moved`: its record names the upload
+    now) and is kept, as one ingested is."""
     folder = library.settings.home / UPLOADS / datetime.now(library.settings.zone).date().isoformat()
     results: list[dict] = []
     stored: dict[str, dict] = {}
@@ -166,7 +170,7 @@ async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int)
                     _apply(entry, outcome, folder.parent)
         finally:
             for path, entry in stored.items():
-                if entry["status"] != "ingested":
+                if entry["status"] not in _KEPT:
                     Path(path).unlink(missing_ok=True)
     return results
 
