@@ -138,7 +138,7 @@ def test_the_last_progress_of_an_interrupted_ingest_counts_every_stored_document
 
     monkeypatch.setattr(Catalogue, "add_all", interrupted_add_all)
     parse_all = ingest_module._parse_all   # never idle: the four parses stored together, in one add_all, at the end
-    monkeypatch.setattr(ingest_module, "_parse_all", lambda paths, batch, workers, idle: parse_all(paths, batch, workers))
+    monkeypatch.setattr(ingest_module, "_parse_all", lambda paths, batch, workers, idle, given: parse_all(paths, batch, workers, given=given))
     told = []
     library = Library.open(home)
     with handled(signal.default_int_handler), pytest.raises(KeyboardInterrupt):

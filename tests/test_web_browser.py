@@ -573,9 +573,10 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
     accounts.close()
     expected = suggest_outline(library, GENRE, "组织生活会", member=True)
     headings = [n.heading for root_node in expected.outline for n in root_node.walk()]
-    # each heading's candidates as the page asks for them: by its whole path, as `sucai draft` does
+    # each heading's candidates as the page asks for them: by its whole path and the topic, as `sucai draft` does
     candidates = [[re.sub(r"\s", "", c.marked.text) for c in paragraph_candidates(
-        library, node.heading, genre=GENRE, member=True, limit=5, above=above, subheadings=bool(node.children))]
+        library, node.heading, genre=GENRE, member=True, limit=5, above=above, subheadings=bool(node.children),
+        topic="组织生活会")]
         for root_node in expected.outline for node, above in root_node.places()]
     candidates.insert(0, [re.sub(r"\s", "", c.marked.text) for c in paragraph_candidates(
         library, "", genre=GENRE, member=True, limit=5, topic="组织生活会")])
