@@ -16,8 +16,8 @@ from platformdirs import user_cache_dir
 from rich.markup import escape
 
 from ..errors import SucaiError, os_reason
-from .common import (MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, err, example_until, home_option, out,
-                     source_option)
+from .common import (MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, describing_said, err, example_until,
+                     home_option, out, source_option)
 from .documents import ingest_paths, search, stats
 from .watch import folders_argument, watcher_process
 
@@ -79,8 +79,9 @@ def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1",
 
 
 def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
-    """Serve until stopped; 「正在启动…」 at once, the address once the server answers (a loaded machine's start
-    takes many seconds)."""
+    """Serve until stopped; 「正在启动…」 at once, then, on stderr, the documents described again at start (after the
+    free preview's rules changed: seconds without a word, :func:`~sucai.cli.common.describing_said`), the address once
+    the server answers (a loaded machine's start takes many seconds)."""
     out.print("正在启动网页服务…")
     from ..web import create_app
     from ..web.serving import run_server, run_workers, served_app, uvicorn_options
@@ -89,10 +90,13 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
-        create_app(home)  # fail here, with a readable error, if the library cannot be opened
+        with describing_said() as describing:   # fail here, with a readable error, if the library cannot be opened
+            create_app(home, describing=describing)   # (and describe its documents once, not in every worker)
         run_workers("sucai.web.serving:served_app", workers, lambda: _banner(host, port), factory=True, **options)
     else:
-        run_server(served_app(home), lambda: _banner(host, port), **options)
+        with describing_said() as describing:
+            served = served_app(home, describing)
+        run_server(served, lambda: _banner(host, port), **options)
 
 
 def sucai_command() -> str:
