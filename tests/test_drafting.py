@@ -40,6 +40,7 @@ from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body
+from sucai.drafting.plan import _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
 from sucai.errors import InvalidInput, NotFound
@@ -1004,6 +1005,27 @@ def test_a_shortened_paragraph_is_changed_and_still_all_the_sources_words(units)
     assert "（一）理论学习方面 第1段：" in listed and "；已改动，仍与原文重合 100%" in listed
     assert "（一）理论学习方面 第2段：" in listed and "；已改写，与原文无重合" in listed and "复制比" not in listed
     assert check_text(units, md, viewer_member=True).left_out == solid(listed)
+
+
+def test_a_paragraph_of_nothing_but_placeholders_cites_nothing(units):
+    """fix33: a paragraph left as nothing but 【待补】 (a candidate whose words were all another unit's facts, or one
+    the writer emptied but for them) still cited its source, and the page, the 素材来源 list and its 查重 said it was
+    that source rewritten (「已改写，与原文无重合」; the lead saw 「已改动，仍与原文重合 100%」). A placeholder is a copy of
+    nothing: such a paragraph cites no source — saved or written by ``sucai draft -o`` —, and the list names none for it;
+    one holding words beside its 【待补】 keeps its source."""
+    body = sample_draft(units)
+    cited = body["sections"][1]["paragraphs"][0]
+    body["sections"][1]["paragraphs"] += [{**cited, "text": "【待补】。"}, {**cited, "text": " 【待补】【待补】 "},
+                                          {**cited, "text": "由【待补】同志牵头"}]
+    draft = build_draft(units, DraftBody.model_validate(body), member=True)
+    assert [p.source is not None for p in draft.sections[1].paragraphs] == [True, False, False, True]
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    listed = md[md.index("## 附：素材来源"):]
+    assert [line.split("：")[0] for line in listed.splitlines()[1:] if "第" in line and "段" in line][:3] == [
+        "1\\. （一）理论学习方面 第1段", "2\\. （一）理论学习方面 第4段", "3\\. （二）作风建设方面 第1段"]
+    candidate = paragraph_candidates(units, "理论学习方面", genre=GENRE, member=True, limit=1)[0]
+    only = replace(candidate, marked=mark_placeholders("2024年", unit=None))   # a candidate of one fact
+    assert [p.source is None for p in (_paragraph(candidate), _paragraph(only))] == [False, True]
 
 
 def test_drafts_belong_to_their_author(units):
