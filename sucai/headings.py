@@ -16,7 +16,7 @@ characters let "存在问题" meet "存在的问题", bigrams keep word order.
 document are two sections, however alike they read).
 
 :func:`role` tells which part of a document a heading stands in — its problems (问题),
-their causes (原因), the measures (措施), the results (成效), the goals (目标) — so that a paragraph is
+their causes (原因), the measures (措施), the results (成效), the goals (目标), the steps (步骤) — so that a paragraph is
 taken only from a part of the same role: the part its highest heading names as a part
 heading does (:func:`named_part`: 存在的主要问题, 问题产生的根源, 下步打算), not as a
 topic (关于防灾抗灾和移民安置问题) or a measure does (开展案例剖析).
@@ -42,12 +42,16 @@ _LABEL = re.compile(
     rf"|[0-9]+(?:\.[0-9]+)*\s*[、.．](?!(?!{LABEL_YEAR})[0-9])|[①-⑳⑴-⒇㈠-㈩])\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
 _FACT_KINDS = ("unit", "year", "date", "person")
+# a 实施方案's steps, as plans head them (实施步骤, 工作步骤, 方法步骤, 进度安排, 时间安排, 实施进度): one part, after the tasks
+# and before the 保障措施 — whole: 安排 alone is a measure's (2014年工作安排), 步骤 alone a topic's (和平统一的步骤和安排)
+_STEPS = ("实施步骤", "工作步骤", "方法步骤", "推进步骤", "步骤安排", "进度安排", "时间安排", "时间进度", "实施进度")
 # the words a query names a part with (a narrower list than ROLES: 安排, 做法 or 回顾 in a query name no part; 计划 and
 # 任务 do, a 工作总结's 下一步工作计划, a 政府工作报告's or 实施方案's 主要任务 — whole: 计划生育, 招生计划 name none), and
 # the words that may stand beside them without naming anything else (存在的主要问题, 主要不足, 原因分析, 根源剖析)
 PART_NAMES = (("原因", ("原因", "根源")),
               ("措施", ("整改", "措施", "举措", "努力方向", "打算", "计划", "任务", "下一步", "下步")),
-              ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")), ("目标", ("目标", "总体目标")))
+              ("问题", ("问题", "不足", "差距", "短板")), ("成效", ("成效", "成绩")), ("目标", ("目标", "总体目标")),
+              ("步骤", _STEPS))
 _PART_FILLERS = ("存在", "主要", "突出", "产生", "方面", "具体", "分析", "剖析", "取得", "工作", "政府工作", "今后", "今年",
                  "预期", "的")
 # a key made of a part's words and the fillers, each whole (no word is a prefix of another: possessive, linear)
@@ -63,7 +67,8 @@ ROLES = (("原因", ("原因", "根源", "症结")),
          ("成效", ("回顾", "成效", "成绩", "做法", "进展", "完成情况", "开展情况", "工作情况")),
          # a 实施方案's or 指导意见's 主要目标, 工作目标, 发展目标 (fix29), 总体目标 — whole: 总体 leads no other part's word
          # (a 实施方案's 总体思路 stands with its 指导思想, no measure)
-         ("目标", ("目标", "总体目标")))
+         ("目标", ("目标", "总体目标")),
+         ("步骤", (*_STEPS, "进度")))   # and 工作进度 (of a query, 进度 alone names no part)
 _PART_OF = {word: name for name, words in ROLES for word in words}
 _JOINS = ("和", "及", "与")
 # words that may follow a part's word in its heading (原因分析, 问题表现, 问题清单, 对策建议, 主要做法和经验, 下一步工作)
@@ -95,7 +100,7 @@ def heading_key(heading: str) -> str:
 
 
 def role(path: Sequence[str]) -> str | None:
-    """The part of a document (问题, 原因, 措施, 成效, 目标: :data:`ROLES`) a heading stands in, given its ``path``
+    """The part of a document (问题, 原因, 措施, 成效, 目标, 步骤: :data:`ROLES`) a heading stands in, given its ``path``
     (the headings above it, then itself): that of the highest heading of the path naming a part
     (:func:`named_part`) — "（一）思想认识问题" under "二、问题产生的原因" is a cause, "2.深入剖析问题根源" under
     "三、整改措施" a measure; None when none does."""
@@ -126,7 +131,7 @@ def named_part(heading: str, *, alone: bool = False) -> str | None:
 
 
 def part_named(text: str) -> str | None:
-    """The part of a document (问题, 原因, 措施, 成效, 目标) that ``text`` — a word or term of a query — names and does
+    """The part of a document (问题, 原因, 措施, 成效, 目标, 步骤) that ``text`` — a word or term of a query — names and does
     nothing but name (:data:`PART_NAMES`, beside 存在, 主要, 分析, 的…): "存在问题", "不足", "整改措施", "努力方向",
     "原因分析";
     None when it names none, or more than a part ("担当作为方面存在问题", "问题产生的原因"), or when its words are not

@@ -258,9 +258,10 @@ STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 """The signals that stop a watcher: Ctrl+C, and a service manager's stop (systemd's SIGTERM)."""
 
 
-def watch_beside_server(home: str | Path | None, folders: list[str | Path], settle_seconds: float) -> None:
-    """The body of the watcher process of ``sucai serve --watch`` (:func:`watch_forever`), which the server
-    starts with :data:`STOP_SIGNALS` blocked and stops with SIGTERM.
+def watch_beside_server(home: str | Path | None, folders: list[str | Path], settle_seconds: float,
+                        source: str | None = None) -> None:
+    """The body of the watcher process of ``sucai serve --watch`` (:func:`watch_forever`, ``source`` its
+    ``--source``), which the server starts with :data:`STOP_SIGNALS` blocked and stops with SIGTERM.
 
     The process takes a process group of its own first (its fork server and parsing workers too), so a
     terminal's Ctrl+C reaches the server alone, which then stops it; then the stop signals are unblocked (one
@@ -276,7 +277,7 @@ def watch_beside_server(home: str | Path | None, folders: list[str | Path], sett
     when_parent_ends(stop_self)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     try:
-        watch_forever(home, folders, settle_seconds)
+        watch_forever(home, folders, settle_seconds, source=source)
     except KeyboardInterrupt:
         pass
 

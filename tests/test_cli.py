@@ -814,7 +814,7 @@ def test_a_changed_free_preview_is_described_with_its_progress_before_each_batch
 def test_a_changed_free_preview_shows_its_count_as_batches_go(monkeypatch):
     """The message is one step (:func:`sucai.cli.progress.step`: on a terminal a spinner), begun once, its text the
     count of documents gone through as batches go, ended when the library is open."""
-    from contextlib import ExitStack, contextmanager
+    from contextlib import contextmanager
 
     from sucai.cli import common, progress
 
@@ -827,8 +827,7 @@ def test_a_changed_free_preview_shows_its_count_as_batches_go(monkeypatch):
         said.append(("ended", ""))
 
     monkeypatch.setattr(progress, "step", step)
-    with ExitStack() as stack:
-        describing = common._saying_describing(stack)
+    with common.describing_said() as describing:
         for done in (0, 500, 1000):
             describing(done, 1200)
     text = "免费预览规则已改，正在重新生成 1200 篇文档的预览…"

@@ -40,6 +40,7 @@ from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body
+from sucai.drafting.plan import _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
 from sucai.errors import InvalidInput, NotFound
@@ -349,6 +350,33 @@ def test_headings_naming_one_part_in_different_documents_are_one_heading(tmp_pat
     library.close()
 
 
+def test_a_plan_s_steps_are_one_part_of_its_outline(tmp_path, make_home):
+    """fix33: a 实施方案's steps — 「实施步骤」, 「工作步骤」, 「进度安排」, 「时间安排」 as plans word them — were two
+    headings of the outline (步骤 was no part, sucai.headings.ROLES), 「实施步骤」 and 「进度安排」. They are one, supported
+    by all four plans and placed as the plans place it: after the tasks, before the 保障措施 (the fourth plan puts its
+    时间安排 last); a writer's 「三、实施步骤」 gets the bodies of all four steps parts, and none of another part."""
+    def plan(name: str, tasks: str, steps: str, stages: str, last: bool = False) -> str:
+        steps_part = f"{steps}\n{stages}\n"
+        safeguards = "保障措施\n（一）加强组织领导\n成立工作专班，统筹推进各项工作。\n"
+        parts = ["总体要求\n坚持问题导向，统筹推进。\n", f"{tasks}\n（一）{name}\n围绕{name}，细化措施，明确责任。\n"]
+        parts += [safeguards, steps_part] if last else [steps_part, safeguards]
+        return f"某县{name}实施方案\n" + "".join(f"{'一二三四'[i]}、{p}" for i, p in enumerate(parts))
+    library = ingest_texts(make_home(tmp_path / "home"), {
+        "a.txt": plan("精简文件会议", "主要任务", "实施步骤", "2024年3月动员部署，4月至10月集中整治，11月总结验收。"),
+        "b.txt": plan("控制会议数量", "主要任务", "工作步骤", "第一阶段摸清底数，第二阶段压减会议，第三阶段建章立制。"),
+        "c.txt": plan("规范督查检查", "重点任务", "进度安排", "6月底前完成清理，9月底前完成整合，年底前全面评估。"),
+        "d.txt": plan("清理政务应用", "重点任务", "时间安排", "一季度完成排查，二季度完成关停，三季度开展复查。", last=True)})
+    found = suggest_outline(library, "实施方案", "基层减负", member=True)
+    assert [(n.heading, n.support) for n in found.outline] == [("总体要求", 4), ("主要任务", 4), ("实施步骤", 4),
+                                                               ("保障措施", 4)]
+    steps = paragraph_candidates(library, "三、实施步骤", genre="实施方案", member=True, limit=10)
+    assert sorted(c.text for c in steps) == sorted(["2024年3月动员部署，4月至10月集中整治，11月总结验收。",
+                                                   "第一阶段摸清底数，第二阶段压减会议，第三阶段建章立制。",
+                                                   "6月底前完成清理，9月底前完成整合，年底前全面评估。",
+                                                   "一季度完成排查，二季度完成关停，三季度开展复查。"])
+    library.close()
+
+
 def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(units):
     hidden = doc_id(units, "某县统计局党支部")
     units.set_hidden(hidden, True)
@@ -556,6 +584,8 @@ def test_candidates_carry_their_placeholders(units):
     ("总体目标", "目标"), ("总体思路", None), ("总体要求", None),   # verify26: 总体目标 whole, 总体 alone names none
     ("奋斗目标", None), ("目标任务", None), ("目标导向", None),
     ("工作总结", None), ("主要工作", None),   # a 文种, no part's word
+    ("实施步骤", "步骤"), ("工作步骤", "步骤"), ("进度安排", "步骤"), ("时间安排", "步骤"),   # fix33: a 实施方案's steps
+    ("进度", None), ("工作进度", None), ("工作安排", None), ("步骤", None),   # a query's 进度, 安排 or 步骤 names none
     ("担当作为方面存在问题", None), ("问题产生的原因", None), ("问题原因分析", None),
     ("存问题在", None),    # 存在 split around 问题: the filler's characters, not the word (review 17)
     ("主问题要", None), ("整措施改", None),
@@ -565,7 +595,7 @@ def test_a_query_word_names_a_part_with_whole_words(text, part):
 
 
 # headings of real documents (sucai/samples/src, ../shared/samples, ../shared/corpus), the part each names marked by
-# hand: 4 问题, 4 原因, 13 措施, 4 成效 and 30 naming none — topic headings (关于…问题, X问题, a law's X措施, X的任务, a
+# hand: 4 问题, 4 原因, 13 措施, 4 成效, 3 步骤 and 30 naming none — topic headings (关于…问题, X问题, a law's X措施, X的任务, a
 # title) and measures holding a part's word (开展案例剖析, 加快补齐…短板)
 HEADING_PARTS = [
     ("一、存在的主要问题", "问题"), ("三、存在的问题", "问题"), ("一、主要问题", "问题"),
@@ -579,6 +609,7 @@ HEADING_PARTS = [
     ("三、2024年政府工作任务", "措施"), ("二、工作任务", "措施"), ("四、主要任务", "措施"),   # fix26: 任务
     ("三、重点任务", "措施"), ("（一）目标任务。", "措施"),   # fix29: a 实施方案's tasks; the last part named
     ("二、主要目标", "目标"), ("（三）工作目标。", "目标"), ("（二）发展目标。", "目标"),   # fix29: goals
+    ("三、实施步骤", "步骤"), ("四、清理整顿工作的方法、步骤", "步骤"), ("四、工作进度", "步骤"),   # fix33: steps
     ("一、2023年工作回顾", "成效"), ("一、过去一年工作回顾", "成效"), ("一、“十二五”时期和2015年工作回顾", "成效"),
     ("二、主要做法", "成效"), ("一、2023年工作开展情况", "成效"), ("一、工作情况", "成效"),   # a 工作总结's (user22)
     ("八、关于防灾抗灾和移民安置问题", None), ("一、关于适用范围问题", None), ("三、关于全面规划、加强领导的问题", None),
@@ -594,6 +625,7 @@ HEADING_PARTS = [
     ("目前形势和我们的任务", None), ("第二章 维护国家安全的任务", None), ("第三条 居民委员会的任务：", None),
     ("抗美援朝的伟大胜利和今后的任务", None), ("三、试点目标", None), ("（一）关于主要目标指标", None),
     ("坚持目标导向和问题导向", None),
+    ("（三）和平统一的步骤和安排；", None), ("（六）自由活动时间安排；", None), ("农业合作化的进度", None),   # topics
 ]
 
 
@@ -973,6 +1005,27 @@ def test_a_shortened_paragraph_is_changed_and_still_all_the_sources_words(units)
     assert "（一）理论学习方面 第1段：" in listed and "；已改动，仍与原文重合 100%" in listed
     assert "（一）理论学习方面 第2段：" in listed and "；已改写，与原文无重合" in listed and "复制比" not in listed
     assert check_text(units, md, viewer_member=True).left_out == solid(listed)
+
+
+def test_a_paragraph_of_nothing_but_placeholders_cites_nothing(units):
+    """fix33: a paragraph left as nothing but 【待补】 (a candidate whose words were all another unit's facts, or one
+    the writer emptied but for them) still cited its source, and the page, the 素材来源 list and its 查重 said it was
+    that source rewritten (「已改写，与原文无重合」; the lead saw 「已改动，仍与原文重合 100%」). A placeholder is a copy of
+    nothing: such a paragraph cites no source — saved or written by ``sucai draft -o`` —, and the list names none for it;
+    one holding words beside its 【待补】 keeps its source."""
+    body = sample_draft(units)
+    cited = body["sections"][1]["paragraphs"][0]
+    body["sections"][1]["paragraphs"] += [{**cited, "text": "【待补】。"}, {**cited, "text": " 【待补】【待补】 "},
+                                          {**cited, "text": "由【待补】同志牵头"}]
+    draft = build_draft(units, DraftBody.model_validate(body), member=True)
+    assert [p.source is not None for p in draft.sections[1].paragraphs] == [True, False, False, True]
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    listed = md[md.index("## 附：素材来源"):]
+    assert [line.split("：")[0] for line in listed.splitlines()[1:] if "第" in line and "段" in line][:3] == [
+        "1\\. （一）理论学习方面 第1段", "2\\. （一）理论学习方面 第4段", "3\\. （二）作风建设方面 第1段"]
+    candidate = paragraph_candidates(units, "理论学习方面", genre=GENRE, member=True, limit=1)[0]
+    only = replace(candidate, marked=mark_placeholders("2024年", unit=None))   # a candidate of one fact
+    assert [p.source is None for p in (_paragraph(candidate), _paragraph(only))] == [False, True]
 
 
 def test_drafts_belong_to_their_author(units):

@@ -375,15 +375,43 @@ def test_partial_downloads_in_a_folder_are_passed_over_silently_then_taken_once_
 
 
 def test_serve_watch_runs_the_watcher_in_a_process_of_its_own(folders):
-    """``sucai serve --watch``: the same watcher in a child process beside the web server."""
+    """``sucai serve --watch … --source 某网站``: the same watcher in a child process beside the web server, a file
+    naming no 来源 of its own given the site's (fix33: serve's watcher took no --source)."""
     from sucai.cli.watch import watcher_process
 
     home, inbox = folders
     reader = Library.open(home)
-    with watcher_process(home, [inbox]):
+    with watcher_process(home, [inbox], "某网站"):
         (inbox / "进程.txt").write_text(text(51, "城乡环境整治"), encoding="utf-8")
-        wait_for(lambda: found(reader, "城乡环境整治"), 120, "the child process ingests the file")
+        [doc_id] = wait_for(lambda: found(reader, "城乡环境整治"), 120, "the child process ingests the file")
+    assert reader.get(doc_id).source == "某网站"
     reader.close()
+
+
+def test_sucai_serve_passes_its_source_on_to_its_watcher_as_watch_takes_it(cli, folders, monkeypatch):
+    """``--source`` of ``sucai serve`` is ``sucai watch``'s option, for the folders of ``--watch``: trimmed, only spaces
+    being none; without ``--watch`` it is refused (exit 2, in Chinese), not ignored."""
+    import sucai.cli.server
+
+    home, inbox = folders
+    given: list = []
+
+    @contextlib.contextmanager
+    def watcher(_home, folders, source=None):
+        given.append((folders, source))
+        yield
+
+    def stopped(*_args):
+        raise KeyboardInterrupt   # the server stopped as it starts: no port taken, no process left
+
+    monkeypatch.setattr(sucai.cli.server, "watcher_process", watcher)
+    monkeypatch.setattr(sucai.cli.server, "_serve", stopped)
+    port = str(free_port())
+    for source, taken in (("  某网站 ", "某网站"), ("  ", None)):
+        assert cli("serve", "--port", port, "--watch", str(inbox), "--source", source)[0] == 130
+        assert given.pop() == ((inbox,), taken)
+    status, _, said = cli("serve", "--port", port, "--source", "某网站")
+    assert status == 2 and "--source 是 --watch 所监视文件的来源，请与 --watch 同用" in said and not given
 
 
 def test_watch_and_serve_watch_refuse_a_missing_folder_in_chinese(cli, tmp_path):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -28,7 +30,7 @@ from sucai.accounts import Accounts
 from sucai.config import load_settings
 from sucai.library import Library
 from sucai.search import SearchRequest
-from sucai.web import create_app
+from sucai.web import create_app, drafting as drafting_web
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 PASSWORD = "drafting-password"
@@ -608,6 +610,55 @@ def test_a_draft_refused_for_a_full_store_spends_none_of_the_days(app, site, mon
     client.delete(f"/api/drafts/{last.json()['id']}")
     assert client.post("/api/drafts", json=draft).status_code == 201
     assert left(site, "另一会员", "draft") == before - 1
+
+
+def saves_at_once(app, name: str, monkeypatch) -> list:
+    """Two saves of a new draft by ``name`` at once, from two sessions: each builds its draft once both have passed
+    the checks before it (the day's drafts left, the drafts kept), as requests of two server threads may. The two
+    responses."""
+    clients = [session_of(app, name) for _ in range(2)]
+    both, build = threading.Barrier(2, timeout=60), drafting_web.build_draft   # the timeout only ends a hang
+
+    def built(*args, **kwargs):
+        both.wait()
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(drafting_web, "build_draft", built)
+    draft = {"title": "草稿", "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda client: client.post("/api/drafts", json=draft), clients))
+
+
+def test_two_saves_at_once_by_a_writer_with_one_draft_left_to_keep_store_one_and_spend_one(app, site, monkeypatch):
+    """fix33: a writer one draft short of ``MAX_DRAFTS`` who saved two new drafts at once (two tabs) passed the
+    drafts-kept check twice, then spent two of the day's drafts for the one stored — the other refused, 422. The check
+    and the store are one step, before the day's draft is spent: one stored and spent, the other refused spending
+    nothing."""
+    client = session_of(app, "另一会员")
+    kept = len(client.get("/api/drafts").json()["drafts"])
+    monkeypatch.setattr("sucai.drafting.storage.MAX_DRAFTS", kept + 1)
+    before = left(site, "另一会员", "draft")
+    answers = saves_at_once(app, "另一会员", monkeypatch)
+    assert sorted((r.status_code, r.json().get("code")) for r in answers) == [(201, None), (422, "too_many_drafts")]
+    assert len(client.get("/api/drafts").json()["drafts"]) == kept + 1
+    assert left(site, "另一会员", "draft") == before - 1
+    client.delete(f"/api/drafts/{next(r for r in answers if r.status_code == 201).json()['id']}")
+
+
+def test_two_saves_at_once_with_one_draft_of_the_day_left_keep_one_draft(tmp_path, home, monkeypatch):
+    """fix33: with one of the day's drafts left, two saves at once both pass the quota check; the draft is stored
+    before the day's one is spent, so the save that finds it spent by the other (429) keeps no draft of its own."""
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("member_daily_drafts = 1\n")
+    accounts = Accounts.open(home)
+    accounts.add_user("会员", PASSWORD, "member", site_day(30).isoformat())
+    accounts.close()
+    app = create_app(home)
+    answers = saves_at_once(app, "会员", monkeypatch)
+    assert sorted(r.status_code for r in answers) == [201, 429]
+    assert "今日写作次数已达上限（1 次）" in next(r for r in answers if r.status_code == 429).json()["error"]
+    saved = session_of(app, "会员").get("/api/drafts").json()["drafts"]
+    assert [d["id"] for d in saved] == [next(r for r in answers if r.status_code == 201).json()["id"]]
 
 
 def library_paragraph(home, doc_id: int) -> dict:

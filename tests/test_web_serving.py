@@ -310,6 +310,34 @@ def test_serve_prints_its_address_once_it_answers(home, workers):
     assert f"素材库网页：http://127.0.0.1:{port}/" in banner
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_says_so_when_it_describes_the_documents_again_at_start(home, tmp_path, workers):
+    """fix33: ``sucai serve`` after ``free_preview_chars`` changed made every document's visitor metadata again
+    without a word (the commands say so since d1c4d88): it says so on standard error, once — not once per worker —,
+    naming how many documents, before its address."""
+    (tmp_path / "in").mkdir()
+    for number in range(3):
+        (tmp_path / "in" / f"{number}.txt").write_text(f"第{number}号材料\n一、总体要求\n第{number}条意见。\n",
+                                                       encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([tmp_path / "in"], workers=1)
+    library.close()
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_preview_chars = 5\n")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "sucai", "serve", "--port", str(port), "--workers", str(workers)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        said = server.stdout.readline() + server.stdout.readline()   # 正在启动…, then the address: it serves
+        os.killpg(server.pid, signal.SIGTERM)
+        _, errors = server.communicate(timeout=60)
+    finally:
+        server.kill()
+    assert f"http://127.0.0.1:{port}/" in said
+    assert [line for line in errors.splitlines() if line.strip()] == ["免费预览规则已改，正在重新生成 3 篇文档的预览…",
+                                                                      "网页服务已停止。"]
+
+
 @pytest.mark.parametrize("workers, stop", [(1, signal.SIGINT), (2, signal.SIGTERM)])
 def test_serve_stopped_says_so_in_chinese_and_exits_130(home, workers, stop):
     """``sucai serve`` stopped (Ctrl+C: SIGINT to the terminal's process group; ``systemctl stop``: SIGTERM) says

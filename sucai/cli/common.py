@@ -17,8 +17,8 @@ import os
 import re
 import select
 import sys
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from enum import IntEnum
 from functools import cache, partial
@@ -405,8 +405,8 @@ json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输
 free_option = click.option("--free", is_flag=True, help="按免费用户（非会员）可见的内容输出")
 source_option = click.option("--source", metavar="来源", callback=lambda _ctx, _param, value: (value or "").strip() or None,
                              help="入库文件的来源（发文机关、网站等；文件本身未注明来源时使用，再次读取时沿用）")
-"""``--source`` of ``sucai ingest`` and ``sucai watch``: the 来源 of the files that name none themselves (None: none
-given, or only spaces)."""
+"""``--source`` of ``sucai ingest``, ``sucai watch`` and ``sucai serve --watch``: the 来源 of the files that name none
+themselves (None: none given, or only spaces)."""
 
 
 # C0/C1 controls (but \t and \n), zero-width and bidi formatting characters: never written to a terminal
@@ -451,15 +451,16 @@ def open_library(home: Path | None, *, create: bool = False, outcome: str = "") 
     settings = made_settings(home) if create else library_settings(home, outcome)
     from ..library import Library   # the commands' heaviest import: not for `sucai --help`
 
-    with ExitStack() as shown:   # what is said stays until the library is open (its index updated too)
-        return Library(settings, _saying_describing(shown))
+    with describing_said() as describing:   # what is said stays until the library is open (its index updated too)
+        return Library(settings, describing)
 
 
-def _saying_describing(shown: ExitStack) -> Callable[[int, int], None]:
-    """The ``describing(done, total)`` of :class:`~sucai.library.Library` for a command: says on stderr, once, that
-    the free preview's rules changed and ``total`` documents are described again — a command paused seconds without
-    a word —, on a terminal with a spinner and the count (kept on ``shown`` until it closes), otherwise as one plain
-    line (:func:`~sucai.cli.progress.step`)."""
+@contextmanager
+def describing_said() -> Iterator[Callable[[int, int], None]]:
+    """The ``describing(done, total)`` of :class:`~sucai.library.Library` for a command that opens a library in the
+    block (``sucai serve``: its web app): says on stderr, once, that the free preview's rules changed and ``total``
+    documents are described again — a command paused seconds without a word —, on a terminal with a spinner and the
+    count (until the block ends), otherwise as one plain line (:func:`~sucai.cli.progress.step`)."""
     update: Callable[[str], None] | None = None
 
     def describing(done: int, total: int) -> None:
@@ -471,7 +472,8 @@ def _saying_describing(shown: ExitStack) -> Callable[[int, int], None]:
             update = shown.enter_context(step(err, text))
         update(f"{text}{done}/{total}")
 
-    return describing
+    with ExitStack() as shown:
+        yield describing
 
 
 def made_settings(home: Path | None) -> Settings:

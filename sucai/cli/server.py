@@ -16,7 +16,8 @@ from platformdirs import user_cache_dir
 from rich.markup import escape
 
 from ..errors import SucaiError, os_reason
-from .common import MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, err, example_until, home_option, out
+from .common import (MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, describing_said, err, example_until,
+                     home_option, out, source_option)
 from .documents import ingest_paths, search, stats
 from .watch import folders_argument, watcher_process
 
@@ -56,16 +57,19 @@ def check_port(host: str, port: int) -> None:
 @click.option("--workers", type=WORKERS, metavar="个数", help=f"服务进程数（默认为处理器核数：检索占用处理器；最多 {MOST_WORKERS} 个）")
 @click.option("--watch", "folders", multiple=True, type=folders_argument, metavar="文件夹",
               help="同时监视这个文件夹，新文件自动入库（可给多次）")
+@source_option
 @click.pass_context
 def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1", port: int = 8000,
-          workers: int | None = None, folders: tuple[Path, ...] = ()) -> None:
+          workers: int | None = None, folders: tuple[Path, ...] = (), source: str | None = None) -> None:
     """启动网页与 JSON API。
 
     浏览器打开 http://地址:端口/，接口文档在 /docs。Ctrl+C 或停止信号结束（标准错误上写“网页服务已停止”），退出码 130。
     """
+    if source and not folders:
+        raise click.UsageError("--source 是 --watch 所监视文件的来源，请与 --watch 同用")
     check_port(host, port)
     try:
-        with watcher_process(home, folders):
+        with watcher_process(home, folders, source):
             _serve(home, host, port, workers or os.cpu_count() or 1)
     except KeyboardInterrupt:   # stopped before uvicorn ran (the app still starting): a stop as any other, nothing to save
         pass
@@ -75,8 +79,9 @@ def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1",
 
 
 def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
-    """Serve until stopped; 「正在启动…」 at once, the address once the server answers (a loaded machine's start
-    takes many seconds)."""
+    """Serve until stopped; 「正在启动…」 at once, then, on stderr, the documents described again at start (after the
+    free preview's rules changed: seconds without a word, :func:`~sucai.cli.common.describing_said`), the address once
+    the server answers (a loaded machine's start takes many seconds)."""
     out.print("正在启动网页服务…")
     from ..web import create_app
     from ..web.serving import run_server, run_workers, served_app, uvicorn_options
@@ -85,10 +90,13 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
-        create_app(home)  # fail here, with a readable error, if the library cannot be opened
+        with describing_said() as describing:   # fail here, with a readable error, if the library cannot be opened
+            create_app(home, describing=describing)   # (and describe its documents once, not in every worker)
         run_workers("sucai.web.serving:served_app", workers, lambda: _banner(host, port), factory=True, **options)
     else:
-        run_server(served_app(home), lambda: _banner(host, port), **options)
+        with describing_said() as describing:
+            served = served_app(home, describing)
+        run_server(served, lambda: _banner(host, port), **options)
 
 
 def sucai_command() -> str:

@@ -45,8 +45,9 @@ its parsing workers stopped; one that is hung is killed after this)."""
 
 
 @contextmanager
-def watcher_process(home: Path | None, folders: tuple[Path, ...]):
-    """The watcher of ``sucai watch`` in a process of its own while the block runs (nothing when no folders):
+def watcher_process(home: Path | None, folders: tuple[Path, ...], source: str | None = None):
+    """The watcher of ``sucai watch`` in a process of its own while the block runs (nothing when no folders), the
+    files that name no 来源 given ``source`` (``sucai serve --watch DIR --source 来源``):
     its ingest work does not share the web process's interpreter, and a crash of one leaves the other.
     On leaving (the server stopped by Ctrl+C or a stop signal) the watcher is stopped with SIGTERM and waited
     for (:func:`sucai.watch.watch_beside_server`); killed only when it has not ended in :data:`STOP_SECONDS`."""
@@ -58,7 +59,7 @@ def watcher_process(home: Path | None, folders: tuple[Path, ...]):
     settings = load_settings(home)
     # not a daemon: it starts processes of its own (each file is parsed in a worker), which a daemon may not
     process = multiprocessing.get_context("spawn").Process(
-        target=watch_beside_server, args=(settings.home, list(folders), settings.watch_settle_ms / 1000),
+        target=watch_beside_server, args=(settings.home, list(folders), settings.watch_settle_ms / 1000, source),
         name="sucai-watch")
     before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)   # until the watcher has a group of its own
     try:

@@ -28,6 +28,7 @@ from ..errors import InvalidInput
 from ..library import Library
 from ..metadata.genres import canonical
 from ..model import Document
+from .placeholders import only_placeholders
 
 MAX_TITLE = 200
 MAX_SECTIONS = 200
@@ -341,7 +342,8 @@ class DraftBody(BaseModel):
 
 
 def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) -> None:
-    """Look every cited source up again in the writer's view; set edited, copy_ratio and members."""
+    """Look every cited source up again in the writer's view; set edited, copy_ratio and members. A paragraph of
+    nothing but 【待补】 cites none (:func:`~sucai.drafting.placeholders.only_placeholders`): it copies nothing."""
     ids = sorted({p.source.doc_id for p in paragraphs if p.source})
     docs: dict[int, Document] = {d.id: d for d in library.catalogue.documents(ids) if not d.hidden}
     views = {doc_id: access.viewed(doc, member) for doc_id, doc in docs.items()}
@@ -350,7 +352,7 @@ def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) 
     for paragraph in paragraphs:
         source = paragraph.source
         view = views.get(source.doc_id) if source else None
-        if view is None or not 0 <= source.start < source.end <= len(view.text):
+        if view is None or not 0 <= source.start < source.end <= len(view.text) or only_placeholders(paragraph.text):
             paragraph.source, paragraph.edited, paragraph.copy_ratio = None, True, 0.0
             continue
         original = view.text[source.start:source.end]

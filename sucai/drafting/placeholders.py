@@ -73,6 +73,13 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     return Marked("".join(pieces), placeholders)
 
 
+def only_placeholders(text: str) -> bool:
+    """Whether ``text`` holds a :data:`PLACEHOLDER` and nothing else but white space and punctuation (「【待补】。」): a
+    paragraph the writer has yet to write, which copies nothing of the source it was taken from — it cites none
+    (:func:`sucai.drafting.drafts.build_draft`, ``sucai draft -o``). Linear in the text."""
+    return PLACEHOLDER in text and not any(char.isalnum() for char in text.replace(PLACEHOLDER, ""))
+
+
 def writer_year(topic: str, year: int | None) -> int | None:
     """The writer's year of a draft, the one rule of ``sucai draft`` and ``/api/drafts/…`` (and so the web page):
     ``year`` when given, else the one year the ``topic`` names ("2024年度组织生活会", "二〇二四年…" → 2024); None

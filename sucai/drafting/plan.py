@@ -18,6 +18,7 @@ from ..counting import count_chars
 from .drafts import MIN_COPIED_RUN, Draft, Paragraph, Section, Source
 from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
 from .paragraphs import Candidate, paragraph_candidates
+from .placeholders import only_placeholders
 
 
 @dataclass
@@ -93,8 +94,9 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
 
 
 def _paragraph(candidate: Candidate) -> Paragraph:
-    """A candidate as a draft paragraph: its marked text, its source, edited when a placeholder was set."""
-    return Paragraph(candidate.marked.text,
-                     Source(candidate.doc_id, candidate.start, candidate.end, candidate.title, candidate.section_path),
+    """A candidate as a draft paragraph: its marked text, its source (none for nothing but 【待补】, a copy of
+    nothing: :func:`~sucai.drafting.placeholders.only_placeholders`), edited when a placeholder was set."""
+    source = Source(candidate.doc_id, candidate.start, candidate.end, candidate.title, candidate.section_path)
+    return Paragraph(candidate.marked.text, None if only_placeholders(candidate.marked.text) else source,
                      edited=bool(candidate.marked.placeholders),
                      copy_ratio=copy_ratio(candidate.marked.text, candidate.text, MIN_COPIED_RUN))

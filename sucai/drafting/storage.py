@@ -62,12 +62,6 @@ class DraftStore:
                 owner_id=owner.user_id, owner_name=owner.username, created_at=now, updated_at=now, **_fields(draft))
                 .returning(drafts.c.id)).scalar_one()
 
-    def refuse_full(self, owner: Owner) -> None:
-        """Raise InvalidInput (``too_many_drafts``) as :meth:`create` would now: before a new draft spends the writer's
-        daily drafts (:func:`sucai.web.drafting.api_save_draft`)."""
-        with self.db.read() as conn:
-            self._refuse_full(conn, owner)
-
     def _refuse_full(self, conn: Connection, owner: Owner) -> None:
         if conn.execute(select(func.count()).where(self._of(owner))).scalar_one() >= MAX_DRAFTS:
             raise InvalidInput(f"草稿已达 {MAX_DRAFTS} 篇，请先删除不用的草稿", code="too_many_drafts")

@@ -8,6 +8,7 @@ capability adds its router to ``ROUTERS``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -41,13 +42,16 @@ ROUTERS = (api.router, check.router, pages.router, account.router, admin.router,
            drafting.page_router, updates.router, feeds.router, collections.router, insights.router, codes.router)
 
 
-def create_app(home: str | Path | None = None, settings: Settings | None = None, *, now=None) -> FastAPI:
+def create_app(home: str | Path | None = None, settings: Settings | None = None, *, now=None,
+               describing: Callable[[int, int], None] | None = None) -> FastAPI:
     """The web app over the library in ``home`` (default: ``$SUCAI_HOME``, see :mod:`sucai.config`).
 
-    ``now``: the accounts' clock (for tests; see :class:`sucai.accounts.Accounts`).
+    ``now``: the accounts' clock (for tests; see :class:`sucai.accounts.Accounts`). ``describing``: told the
+    documents gone through as the library describes them again at start (:class:`~sucai.library.Library`), for
+    ``sucai serve`` to say so.
     """
     settings = settings or load_settings(home)
-    library = Library(settings)
+    library = Library(settings, describing)
     titles = TitleIndex(library.catalogue)
     accounts = Accounts.from_settings(settings, now=now)   # the database made (or refused) here, at start
     recorder = Recorder(lambda: _stores(settings), settings.zone)

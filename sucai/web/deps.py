@@ -26,7 +26,7 @@ import anyio.to_thread
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts import VISITOR, Accounts, Viewer
+from ..accounts import VISITOR, Accounts, TooManyRequests, Viewer
 from ..analytics import Recorder
 from ..collections import Collections
 from ..errors import Forbidden, Unauthorized
@@ -281,16 +281,22 @@ def refuse_spent(request: Request, viewer: Viewer, kind: str) -> None:
 
 
 def spending(request: Request, viewer: Viewer, kind: str, detail: str | Callable[[T], str],
-             work: Callable[[], T]) -> T:
+             work: Callable[[], T], undo: Callable[[T], None] | None = None) -> T:
     """``work()`` for ``viewer``, who must have one of today's ``kind`` (:data:`sucai.accounts.QUOTA_KINDS`)
     left — 429 ``quota_exceeded`` before any work otherwise —, then one spent (recorded in the audit log
     with ``detail``, or ``detail(result)``) only once ``work`` has succeeded: a failed export or check
-    spends nothing. A visitor is not recorded, nor a HEAD (:func:`spends`). For a worker thread."""
+    spends nothing. When another request spent the last one meanwhile, the 429 is raised after ``undo(result)``
+    (a draft saved by ``work`` deleted). A visitor is not recorded, nor a HEAD (:func:`spends`). For a worker thread."""
     refuse_spent(request, viewer, kind)
     result = work()
     if viewer.logged_in and spends(request):
-        get_accounts(request).use_quota(viewer, kind, detail(result) if callable(detail) else detail,
-                                        client_ip(request))
+        try:
+            get_accounts(request).use_quota(viewer, kind, detail(result) if callable(detail) else detail,
+                                            client_ip(request))
+        except TooManyRequests:
+            if undo is not None:
+                undo(result)
+            raise
     return result
 
 

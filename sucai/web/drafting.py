@@ -218,12 +218,14 @@ def api_list_drafts(viewer: Writer, library: Lib):
 def api_save_draft(request: Request, viewer: Writer, library: Lib, data: DraftBody):
     store, owner = _store(library), _owner(viewer)
 
-    def built() -> Draft:
-        store.refuse_full(owner)   # a writer who keeps all the drafts they may spends none of the day's
-        return build_draft(library, data, member=viewer.member)
+    def saved() -> tuple[Draft, int]:
+        draft = build_draft(library, data, member=viewer.member)
+        return draft, store.create(owner, draft)   # the count of the writer's drafts and the new one: one transaction
 
-    draft = spending(request, viewer, "draft", lambda made: f"草稿：{made.title}", built)   # the tier's daily drafts
-    draft_id = store.create(owner, draft)
+    # the tier's daily drafts, spent once the draft is stored (a writer who keeps all the drafts they may spends none,
+    # however many saves come at once); a save that lost the day's last to another meanwhile keeps no draft
+    _, draft_id = spending(request, viewer, "draft", lambda made: f"草稿：{made[0].title}", saved,
+                           undo=lambda made: store.delete(owner, made[1]))
     return _draft_json(library, viewer, draft_id, 201)
 
 

@@ -82,16 +82,16 @@ class NoDelayProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
         self.transport.close()
 
 
-def served_app(home: str | Path | None = None) -> FastAPI:
+def served_app(home: str | Path | None = None, describing: Callable[[int, int], None] | None = None) -> FastAPI:
     """The app over the library in ``home`` (default: ``$SUCAI_HOME``) for a server process (uvicorn's
-    factory with ``--workers``): :func:`~sucai.web.create_app` with the segmenter loaded (not in the first
+    factory with ``--workers``): :func:`~sucai.web.create_app` (``describing`` its) with the segmenter loaded (not in the first
     visitor's search: :func:`sucai.analysis.load_segmenter`), then the objects it made frozen (``gc.freeze``:
     they are never garbage; the collector then only walks what requests make). A worker of several stops, as
     ``systemctl stop`` stops it, when its supervisor has ended without stopping it (SIGKILL, the OOM killer): it
     served on, orphaned, on the port (:func:`sucai.interrupts.when_parent_ends`)."""
     when_parent_ends(stop_self)
     load_segmenter()
-    app = create_app(home)
+    app = create_app(home, describing=describing)
     gc.collect()   # what is garbage already is not frozen
     gc.freeze()
     return app
