@@ -759,6 +759,99 @@ def test_another_batch_of_candidates_offers_none_already_in_the_draft(browser, s
     context.close()
 
 
+def test_drafting_desk_keeps_the_keyboard_where_the_writer_was(browser, sample_site, output_dir):
+    """user26, keyboard only: each tool of the 写作台 that draws its part again — a heading's ↑ ↓ ← → ×, 选用, 删去本段 —
+    threw the focus back to the top of the page with the button pressed: ↓ pressed twice moved a heading once, then
+    Tab from the header. The focus stays on the tool, on the heading it moved; a heading deleted, on the next one's
+    text; a paragraph picked, in its text, to be made the unit's own; one deleted, on its heading's 自己写一段; and
+    查重 brings its report (below the whole draft) into view. The tools are named for a screen reader, not "↑"."""
+    import re
+
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("键盘", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    context, page = new_page(browser, server, viewport={"width": 1280, "height": 800})
+    log_in(page, server, "键盘", "writer-password-1")
+    page.goto("/drafts")
+    page.locator("#genre").focus()
+    page.keyboard.type("对照检查材料")
+    page.keyboard.press("Tab")
+    page.keyboard.type("组织生活会")
+    page.keyboard.press("Enter")
+    rows = page.locator("#outline-editor .heading-row")
+    rows.first.wait_for()
+    assert [b.get_attribute("aria-label") for b in rows.first.locator("button").all()] == [
+        "上移", "下移", "升一级", "降一级", "删除标题"]
+
+    def headings() -> list[str]:
+        return [rows.nth(i).locator(".heading-text").input_value() for i in range(rows.count())]
+
+    def focused() -> list:   # what has the focus: its class (or id), and the heading of its row
+        return page.evaluate("(() => { const e = document.activeElement, row = e.closest('.heading-row');"
+                             " return [e.className || e.id, row && row.querySelector('.heading-text').value]; })()")
+
+    first = headings()
+    assert len(first) >= 4
+    rows.first.locator(".down").focus()
+    page.keyboard.press("Enter")
+    assert headings() == [first[1], first[0]] + first[2:] and focused() == ["icon down", first[0]]
+    page.keyboard.press("Enter")   # again: the same heading moves on
+    assert headings() == [first[1], first[2], first[0]] + first[3:] and focused() == ["icon down", first[0]]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")   # ↑, on the heading moved
+    assert headings() == [first[1], first[0]] + first[2:] and focused() == ["icon up", first[0]]
+    level = rows.nth(1).get_attribute("data-level")
+    rows.nth(1).locator(".indent").focus()
+    page.keyboard.press("Space")
+    assert rows.nth(1).get_attribute("data-level") == str(int(level) + 1) and focused() == ["icon indent", first[0]]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")   # ←: back
+    assert rows.nth(1).get_attribute("data-level") == level and focused() == ["icon outdent", first[0]]
+    rows.nth(1).locator(".remove").focus()
+    page.keyboard.press("Enter")
+    assert headings() == [first[1]] + first[2:] and focused() == ["heading-text", first[2]]
+
+    page.locator("#accept-outline").focus()
+    page.keyboard.press("Enter")
+    page.locator(".candidate .pick").first.wait_for()
+    sections = page.locator("#sections .draft-section")
+    section = sections.nth(sections.evaluate_all("s => s.findIndex(e => e.querySelector('.candidate .pick'))"))
+    offered = section.locator(".candidate .candidate-text").first.inner_text()
+    section.locator(".candidate .pick").first.focus()
+    page.keyboard.press("Enter")
+    area = section.locator(".paragraph textarea").last
+    assert area.evaluate("a => a === document.activeElement")
+    assert re.sub(r"\s", "", area.input_value()) == re.sub(r"\s", "", offered)
+    section.locator(".paragraph .remove-paragraph").last.focus()
+    page.keyboard.press("Enter")
+    assert section.locator(".paragraph").count() == 0
+    assert section.locator(".own-paragraph").evaluate("b => b === document.activeElement")
+    page.keyboard.press("Enter")   # 自己写一段: in its text at once
+    assert section.locator(".paragraph textarea").evaluate("a => a === document.activeElement")
+    page.keyboard.type("我们要认真学习，抓好落实。")
+
+    page.locator("#save-draft").focus()
+    page.keyboard.press("Enter")
+    page.locator("#check-draft:not([hidden])").wait_for()   # 查重 once saved
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")   # past 复制全文 and the three downloads
+    assert focused() == ["secondary", None] and page.evaluate("document.activeElement.id") == "check-draft"
+    page.keyboard.press("Enter")
+    page.locator("#check-summary li").first.wait_for()
+    assert focused() == ["check-heading", None]
+    top = page.locator("#check-heading").evaluate("h => h.getBoundingClientRect().top")
+    assert 0 <= top < 800
+    page.screenshot(path=str(output_dir / "drafting-keyboard-check.png"))
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_drafting_desk_says_in_chinese_when_the_server_does_not_answer(browser, sample_site, output_dir):
     """The 写作台 with no answer from the server (the connection refused, offline): its status line said the
     browser's own English ("Failed to fetch", "NetworkError when attempting to fetch resource.")."""
