@@ -409,6 +409,54 @@ def test_every_control_is_big_enough_for_a_finger(browser, sample_site, output_d
     context.close()
 
 
+# The keyboard's focus: [what, whether its ring is drawn (2 px or more), the box that cuts the ring off or None].
+FOCUS_RING = """() => { const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  const ring = s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth), out = ring + parseFloat(s.outlineOffset);
+  let cut = null;
+  for (let a = e.parentElement; a && !cut; a = a.parentElement) {
+    const b = a.getBoundingClientRect();
+    if (getComputedStyle(a).overflow !== 'visible' && (r.left - out < b.left || r.right + out > b.right
+        || r.top - out < b.top || r.bottom + out > b.bottom)) cut = a.className || a.tagName;
+  }
+  return [(e.innerText || e.name || e.id).trim().slice(0, 12), ring >= 2, cut]; }"""
+
+
+def test_keyboard_skips_the_header_and_sees_where_it_is(browser, sample_site, output_dir):
+    """user26, keyboard only at 1280 × 800: the first result was 34 Tabs away (the header, the toolbar, every facet);
+    the focus ring of a switch (全文/段落, 智能/精准, 排序) was cut off by its rounded box (overflow: hidden) — on 段落,
+    red, a dark line on one side. The first Tab now offers 跳到检索结果 (跳到正文 elsewhere), the next Tab goes on from
+    there; every focus shows a ring of 3 px that no box cuts off (the 提纲's entries, in their scrolling sidebar, too)."""
+    server, library = sample_site
+    context, page = new_page(browser, server, viewport={"width": 1280, "height": 800})
+    page.goto("/search?q=%E5%AD%98%E5%9C%A8%E9%97%AE%E9%A2%98")   # 存在问题
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "跳到检索结果" and 0 <= skip.evaluate("e => e.getBoundingClientRect().top") < 100
+    page.screenshot(path=str(output_dir / "keyboard-skip.png"))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.locator(":focus").evaluate("e => e === document.querySelector('li.hit a.hit-title')")
+    page.goto("/search?q=%E5%AD%98%E5%9C%A8%E9%97%AE%E9%A2%98")
+    seen = []
+    for _ in range(16):   # the header and the toolbar: its three switches, the heading filter
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUS_RING))
+    assert {"段落", "精准", "字数"} <= {text for text, _, _ in seen}
+    assert [s for s in seen if not s[1] or s[2]] == []
+    page.goto("/documents/1")
+    page.keyboard.press("Tab")
+    assert page.locator(":focus").inner_text() == "跳到正文"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.locator(":focus").evaluate("e => e === document.querySelector('.metadata a')")   # the 文种, first in 正文
+    page.locator(".outline a").first.focus()
+    for _ in range(3):   # entries of the 提纲, a sidebar that scrolls (overflow: auto)
+        assert page.evaluate(FOCUS_RING)[1:] == [True, None]
+        page.keyboard.press("Tab")
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_copy_button_shows_on_tap_on_a_phone(browser, sample_site, output_dir):
     server, library = sample_site
     context, page = new_page(browser, server, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
