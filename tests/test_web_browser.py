@@ -457,6 +457,35 @@ def test_keyboard_skips_the_header_and_sees_where_it_is(browser, sample_site, ou
     context.close()
 
 
+def test_copy_button_is_reached_by_the_keyboard_on_a_narrow_screen(browser, sample_site, output_dir):
+    """user26: with a mouse on a narrow screen — a small window, or a desktop page zoomed to 200 % (1280 px: 640) —
+    复制本段 showed on hover only (display: none until then): a keyboard could not reach it at all. It is now in the
+    Tab order, out of sight until the keyboard reaches it, then shown; Enter copies the paragraph."""
+    server, library = sample_site
+    context, page = new_page(browser, server, viewport={"width": 640, "height": 800},
+                             permissions=["clipboard-read", "clipboard-write"])
+    page.goto("/documents/2")
+    buttons = page.locator(".para .copy")
+
+    def width(i: int) -> float:   # as drawn: none while out of sight (clipped)
+        return buttons.nth(i).evaluate("b => b.checkVisibility() ? b.getBoundingClientRect().width"
+                                       " * (getComputedStyle(b).clipPath === 'none') : 0")
+
+    assert width(0) == width(1) == 0
+    page.locator(".outline summary").focus()   # folded on a narrow screen: the last stop before the text
+    page.keyboard.press("Tab")
+    assert buttons.first.evaluate("b => b === document.activeElement") and width(0) > 20 and width(1) == 0
+    page.screenshot(path=str(output_dir / "narrow-copy-focused.png"))
+    page.keyboard.press("Enter")
+    buttons.first.and_(page.locator(".done")).wait_for()
+    text = page.locator(".para .ptext").first.inner_text().strip()
+    assert text and page.evaluate("navigator.clipboard.readText()") == text
+    page.keyboard.press("Tab")
+    assert buttons.nth(1).evaluate("b => b === document.activeElement") and width(1) > 20
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_copy_button_shows_on_tap_on_a_phone(browser, sample_site, output_dir):
     server, library = sample_site
     context, page = new_page(browser, server, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
