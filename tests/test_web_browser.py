@@ -611,6 +611,46 @@ def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_
     library.close()
 
 
+def test_a_free_user_redeems_a_code_from_the_notice_and_reads_on(browser, sample_site, output_dir):
+    """user26, on a phone: at a document's 会员 notice a visitor was told 「登录 或 注册，开通会员后可阅读全文」 — not how
+    a member is made —, and a free user who followed 我的账号 and redeemed a 卡密 was left on 我的账号, the document
+    two pages back. The visitor is told of the 卡密; the free user's link carries the document to 我的账号, whose
+    redeem form keeps it (a mistyped code too), and once redeemed 继续阅读 leads back to the whole text."""
+    from sucai.accounts import Accounts
+    from sucai.codes import Codes
+
+    server, library = sample_site
+    doc = library.get(1)
+    members_text = doc.text[doc.paid_from: doc.paid_from + 12]
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("兑换读者", "reader-password-3")
+    code = Codes(accounts).create("member", 30, 1)[0]["code"]
+    accounts.close()
+    context, page = new_page(browser, server, viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    page.goto("/documents/1")
+    assert "兑换卡密开通会员" in page.locator("#member-hint").inner_text()
+    log_in(page, server, "兑换读者", "reader-password-3")
+    page.goto("/documents/1")
+    page.locator("#member-hint a", has_text="我的账号").tap()
+    page.wait_for_url("**/account?next=/documents/1")
+    page.fill("#redeem-form input[name=code]", "AAAA-AAAA-AAAA-AAAA-AAAA")
+    page.locator("#redeem-form button[type=submit]").tap()
+    page.locator("#form-error").wait_for()
+    assert page.locator("#continue-reading").count() == 0   # not a member yet
+    page.fill("#redeem-form input[name=code]", code)
+    page.locator("#redeem-form button[type=submit]").tap()
+    page.locator("#form-message").wait_for()
+    assert "兑换成功" in page.locator("#form-message").inner_text()
+    page.screenshot(path=str(output_dir / "phone-redeemed.png"))
+    page.locator("#continue-reading").tap()
+    page.wait_for_url("**/documents/1")
+    assert page.locator("#member-notice").count() == 0 and members_text in page.locator("#body").inner_text()
+    page.goto("/account?next=https://evil.example/")   # only a path of this site is led back to
+    assert page.locator("#redeem-form input[name=next]").count() == 0
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_register_preview_upgrade_full_text_download(browser, sample_site, output_dir):
     """A reader registers and sees the preview notice; an admin makes them a member; they read and download the full text."""
     import io
