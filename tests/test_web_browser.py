@@ -486,6 +486,45 @@ def test_copy_button_is_reached_by_the_keyboard_on_a_narrow_screen(browser, samp
     context.close()
 
 
+def test_text_at_200_percent_reads_in_one_column(browser, sample_site, output_dir):
+    """user26: with the browser's text at 200 % (its font size setting: 32 px) on a 1280 px screen, the document page
+    kept its three columns of 240 px (the breakpoint in px), the text 13 characters a line between a 提纲 and 相似素材
+    of 6. The breakpoints are in em, the browser's text size: such a reader gets the one column a phone gets (the
+    提纲 folded above the text), nothing wider than the screen; at 16 px the three columns are as before."""
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("大字读者", "reader-password-4", "member", "2099-12-31")
+    accounts.close()
+
+    def layout(text_px: int) -> dict:
+        context, page = new_page(browser, server, viewport={"width": 1280, "height": 800})
+        cdp = context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": text_px, "fixed": text_px}})
+        page.goto("/documents/1")
+        shape = page.evaluate("""() => { const box = s => document.querySelector(s).getBoundingClientRect();
+            return {text: getComputedStyle(document.body).fontSize, outline: box('.outline').bottom,
+                    body: box('.body').top, width: box('.body').width, folded: !document.querySelector('.outline details').open,
+                    wide: document.documentElement.scrollWidth}; }""")
+        page.screenshot(path=str(output_dir / f"text-{text_px}px-document.png"))
+        log_in(page, server, "大字读者", "reader-password-4")
+        page.goto("/drafts")   # the 写作台: its drafts list above the desk, or beside it
+        shape["drafts"], shape["desk"] = page.evaluate(
+            "[document.querySelector('.my-drafts').getBoundingClientRect().bottom,"
+            " document.querySelector('.desk').getBoundingClientRect().top]")
+        assert not page.errors, page.errors
+        context.close()
+        return shape
+
+    large, usual = layout(32), layout(16)
+    assert large["text"] == "32px" and usual["text"] == "16px"
+    assert large["outline"] <= large["body"] and large["width"] > 1000 and large["folded"] and large["wide"] <= 1280
+    assert usual["outline"] > usual["body"] and usual["width"] < 700 and not usual["folded"]
+    assert large["drafts"] <= large["desk"] and usual["drafts"] > usual["desk"]
+
+
 def test_copy_button_shows_on_tap_on_a_phone(browser, sample_site, output_dir):
     server, library = sample_site
     context, page = new_page(browser, server, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
