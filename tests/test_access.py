@@ -294,7 +294,7 @@ def test_document_page_tells_a_free_user_where_a_membership_code_is_redeemed(spa
     app.dependency_overrides[current_viewer] = lambda: Viewer(2, "免费用户", "user", None, date(2026, 12, 2))
     page = TestClient(app).get(f"/documents/{doc.id}").text
     hint = page[page.index('id="member-hint"'):].split("</p>", 1)[0]
-    assert '<a href="/account">我的账号</a>兑换卡密' in hint and "红杉" not in page
+    assert f'<a href="/account?next=/documents/{doc.id}">我的账号</a>兑换卡密' in hint and "红杉" not in page
     assert "开通会员：在“我的账号”兑换卡密" in TestClient(create_app(span_library.settings.home)).get("/register").text
 
 

@@ -356,6 +356,175 @@ def test_phone_width(browser, sample_site, output_dir):
     context.close()
 
 
+# The controls of a page smaller than a finger: [what, width, height] of each one shown, a radio button measured by
+# its label; a link within running text (a sentence, a list of titles: shown inline in a paragraph, list item or
+# definition) is not one of them.
+SMALL_TARGETS = """(least) => [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(e => e.checkVisibility() && !(e.tagName === 'A' && getComputedStyle(e).display === 'inline'
+                                        && e.parentElement.closest('p, li, dd, td')))
+  .map(e => { const r = (e.type === 'radio' ? e.closest('label') : e).getBoundingClientRect();
+              return [e.id || e.className || e.tagName, (e.innerText || e.name || '').trim().slice(0, 12), Math.round(r.width),
+                      Math.round(r.height)]; })
+  .filter(([, , w, h]) => w < least || h < least)"""
+
+
+def test_every_control_is_big_enough_for_a_finger(browser, sample_site, output_dir):
+    """user26: on a 375 px touch screen the header's links (今日更新, 查重, 登录: 24 px tall), the 提纲 and 筛选 folds
+    (27), facets (31), pager numbers (31 × 33), downloads (30), the heading filter and the 写作台's ↑ ↓ ← → × (29)
+    were smaller than a fingertip: WCAG 2.1 §2.5.5 asks 44 px, the brief 40. Each control of the search, document,
+    查重, login and 写作台 pages is now at least 40 px both ways; a desktop (a mouse) keeps its compact layout."""
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("手机", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    section_search = "/search?q=%E5%AD%98%E5%9C%A8%E9%97%AE%E9%A2%98&scope=section&limit=5"   # 存在问题: pages of sections
+    context, page = new_page(browser, server, viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    for url in ("/", section_search, "/documents/1", "/check", "/login"):
+        page.goto(url)
+        for fold in page.locator("details:not([open]) > summary").all():
+            fold.tap()   # the facets and the 提纲, folded on a phone, opened
+        if url.startswith("/documents"):
+            page.locator(".para .ptext").nth(1).tap()   # 复制本段 shown
+            assert page.locator(".para .copy:visible").count() == 1
+        if url.startswith("/search"):
+            assert page.locator(".pager a").count() >= 2 and page.locator(".facet li a:visible").count() >= 3
+        assert page.evaluate(SMALL_TARGETS, 40) == [], url
+        page.screenshot(path=str(output_dir / f"phone-targets-{url.split('?')[0].strip('/') or 'home'}.png"))
+    log_in(page, server, "手机", "writer-password-1")
+    page.goto("/drafts")
+    page.locator("#genre").fill("对照检查材料")
+    page.locator("#suggest-outline").tap()
+    page.locator("#outline-editor .heading-row .icon").first.wait_for()
+    page.locator("#accept-outline").tap()
+    page.locator(".candidate .pick").first.wait_for()
+    assert page.evaluate(SMALL_TARGETS, 40) == []
+    page.screenshot(path=str(output_dir / "phone-targets-drafts.png"), full_page=True)
+    context.close()
+    context, page = new_page(browser, server, viewport={"width": 1280, "height": 800})   # a mouse: compact as before
+    page.goto(section_search)
+    assert ["今日更新", 24] in [[text, h] for _, text, _, h in page.evaluate(SMALL_TARGETS, 40)]
+    assert not page.errors, page.errors
+    context.close()
+
+
+# The keyboard's focus: [what, whether its ring is drawn (2 px or more), the box that cuts the ring off or None].
+FOCUS_RING = """() => { const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  const ring = s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth), out = ring + parseFloat(s.outlineOffset);
+  let cut = null;
+  for (let a = e.parentElement; a && !cut; a = a.parentElement) {
+    const b = a.getBoundingClientRect();
+    if (getComputedStyle(a).overflow !== 'visible' && (r.left - out < b.left || r.right + out > b.right
+        || r.top - out < b.top || r.bottom + out > b.bottom)) cut = a.className || a.tagName;
+  }
+  return [(e.innerText || e.name || e.id).trim().slice(0, 12), ring >= 2, cut]; }"""
+
+
+def test_keyboard_skips_the_header_and_sees_where_it_is(browser, sample_site, output_dir):
+    """user26, keyboard only at 1280 × 800: the first result was 34 Tabs away (the header, the toolbar, every facet);
+    the focus ring of a switch (全文/段落, 智能/精准, 排序) was cut off by its rounded box (overflow: hidden) — on 段落,
+    red, a dark line on one side. The first Tab now offers 跳到检索结果 (跳到正文 elsewhere), the next Tab goes on from
+    there; every focus shows a ring of 3 px that no box cuts off (the 提纲's entries, in their scrolling sidebar, too)."""
+    server, library = sample_site
+    context, page = new_page(browser, server, viewport={"width": 1280, "height": 800})
+    page.goto("/search?q=%E5%AD%98%E5%9C%A8%E9%97%AE%E9%A2%98")   # 存在问题
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "跳到检索结果" and 0 <= skip.evaluate("e => e.getBoundingClientRect().top") < 100
+    page.screenshot(path=str(output_dir / "keyboard-skip.png"))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.locator(":focus").evaluate("e => e === document.querySelector('li.hit a.hit-title')")
+    page.goto("/search?q=%E5%AD%98%E5%9C%A8%E9%97%AE%E9%A2%98")
+    seen = []
+    for _ in range(16):   # the header and the toolbar: its three switches, the heading filter
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUS_RING))
+    assert {"段落", "精准", "字数"} <= {text for text, _, _ in seen}
+    assert [s for s in seen if not s[1] or s[2]] == []
+    page.goto("/documents/1")
+    page.keyboard.press("Tab")
+    assert page.locator(":focus").inner_text() == "跳到正文"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.locator(":focus").evaluate("e => e === document.querySelector('.metadata a')")   # the 文种, first in 正文
+    page.locator(".outline a").first.focus()
+    for _ in range(3):   # entries of the 提纲, a sidebar that scrolls (overflow: auto)
+        assert page.evaluate(FOCUS_RING)[1:] == [True, None]
+        page.keyboard.press("Tab")
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_copy_button_is_reached_by_the_keyboard_on_a_narrow_screen(browser, sample_site, output_dir):
+    """user26: with a mouse on a narrow screen — a small window, or a desktop page zoomed to 200 % (1280 px: 640) —
+    复制本段 showed on hover only (display: none until then): a keyboard could not reach it at all. It is now in the
+    Tab order, out of sight until the keyboard reaches it, then shown; Enter copies the paragraph."""
+    server, library = sample_site
+    context, page = new_page(browser, server, viewport={"width": 640, "height": 800},
+                             permissions=["clipboard-read", "clipboard-write"])
+    page.goto("/documents/2")
+    buttons = page.locator(".para .copy")
+
+    def width(i: int) -> float:   # as drawn: none while out of sight (clipped)
+        return buttons.nth(i).evaluate("b => b.checkVisibility() ? b.getBoundingClientRect().width"
+                                       " * (getComputedStyle(b).clipPath === 'none') : 0")
+
+    assert width(0) == width(1) == 0
+    page.locator(".outline summary").focus()   # folded on a narrow screen: the last stop before the text
+    page.keyboard.press("Tab")
+    assert buttons.first.evaluate("b => b === document.activeElement") and width(0) > 20 and width(1) == 0
+    page.screenshot(path=str(output_dir / "narrow-copy-focused.png"))
+    page.keyboard.press("Enter")
+    buttons.first.and_(page.locator(".done")).wait_for()
+    text = page.locator(".para .ptext").first.inner_text().strip()
+    assert text and page.evaluate("navigator.clipboard.readText()") == text
+    page.keyboard.press("Tab")
+    assert buttons.nth(1).evaluate("b => b === document.activeElement") and width(1) > 20
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_text_at_200_percent_reads_in_one_column(browser, sample_site, output_dir):
+    """user26: with the browser's text at 200 % (its font size setting: 32 px) on a 1280 px screen, the document page
+    kept its three columns of 240 px (the breakpoint in px), the text 13 characters a line between a 提纲 and 相似素材
+    of 6. The breakpoints are in em, the browser's text size: such a reader gets the one column a phone gets (the
+    提纲 folded above the text), nothing wider than the screen; at 16 px the three columns are as before."""
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("大字读者", "reader-password-4", "member", "2099-12-31")
+    accounts.close()
+
+    def layout(text_px: int) -> dict:
+        context, page = new_page(browser, server, viewport={"width": 1280, "height": 800})
+        cdp = context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": text_px, "fixed": text_px}})
+        page.goto("/documents/1")
+        shape = page.evaluate("""() => { const box = s => document.querySelector(s).getBoundingClientRect();
+            return {text: getComputedStyle(document.body).fontSize, outline: box('.outline').bottom,
+                    body: box('.body').top, width: box('.body').width, folded: !document.querySelector('.outline details').open,
+                    wide: document.documentElement.scrollWidth}; }""")
+        page.screenshot(path=str(output_dir / f"text-{text_px}px-document.png"))
+        log_in(page, server, "大字读者", "reader-password-4")
+        page.goto("/drafts")   # the 写作台: its drafts list above the desk, or beside it
+        shape["drafts"], shape["desk"] = page.evaluate(
+            "[document.querySelector('.my-drafts').getBoundingClientRect().bottom,"
+            " document.querySelector('.desk').getBoundingClientRect().top]")
+        assert not page.errors, page.errors
+        context.close()
+        return shape
+
+    large, usual = layout(32), layout(16)
+    assert large["text"] == "32px" and usual["text"] == "16px"
+    assert large["outline"] <= large["body"] and large["width"] > 1000 and large["folded"] and large["wide"] <= 1280
+    assert usual["outline"] > usual["body"] and usual["width"] < 700 and not usual["folded"]
+    assert large["drafts"] <= large["desk"] and usual["drafts"] > usual["desk"]
+
+
 def test_copy_button_shows_on_tap_on_a_phone(browser, sample_site, output_dir):
     server, library = sample_site
     context, page = new_page(browser, server, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
@@ -479,6 +648,46 @@ def test_corpus_search_in_browser(browser, corpus_dir, tmp_path_factory, output_
         assert not page.errors, page.errors
         context.close()
     library.close()
+
+
+def test_a_free_user_redeems_a_code_from_the_notice_and_reads_on(browser, sample_site, output_dir):
+    """user26, on a phone: at a document's 会员 notice a visitor was told 「登录 或 注册，开通会员后可阅读全文」 — not how
+    a member is made —, and a free user who followed 我的账号 and redeemed a 卡密 was left on 我的账号, the document
+    two pages back. The visitor is told of the 卡密; the free user's link carries the document to 我的账号, whose
+    redeem form keeps it (a mistyped code too), and once redeemed 继续阅读 leads back to the whole text."""
+    from sucai.accounts import Accounts
+    from sucai.codes import Codes
+
+    server, library = sample_site
+    doc = library.get(1)
+    members_text = doc.text[doc.paid_from: doc.paid_from + 12]
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("兑换读者", "reader-password-3")
+    code = Codes(accounts).create("member", 30, 1)[0]["code"]
+    accounts.close()
+    context, page = new_page(browser, server, viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    page.goto("/documents/1")
+    assert "兑换卡密开通会员" in page.locator("#member-hint").inner_text()
+    log_in(page, server, "兑换读者", "reader-password-3")
+    page.goto("/documents/1")
+    page.locator("#member-hint a", has_text="我的账号").tap()
+    page.wait_for_url("**/account?next=/documents/1")
+    page.fill("#redeem-form input[name=code]", "AAAA-AAAA-AAAA-AAAA-AAAA")
+    page.locator("#redeem-form button[type=submit]").tap()
+    page.locator("#form-error").wait_for()
+    assert page.locator("#continue-reading").count() == 0   # not a member yet
+    page.fill("#redeem-form input[name=code]", code)
+    page.locator("#redeem-form button[type=submit]").tap()
+    page.locator("#form-message").wait_for()
+    assert "兑换成功" in page.locator("#form-message").inner_text()
+    page.screenshot(path=str(output_dir / "phone-redeemed.png"))
+    page.locator("#continue-reading").tap()
+    page.wait_for_url("**/documents/1")
+    assert page.locator("#member-notice").count() == 0 and members_text in page.locator("#body").inner_text()
+    page.goto("/account?next=https://evil.example/")   # only a path of this site is led back to
+    assert page.locator("#redeem-form input[name=next]").count() == 0
+    assert not page.errors, page.errors
+    context.close()
 
 
 def test_register_preview_upgrade_full_text_download(browser, sample_site, output_dir):
@@ -755,6 +964,99 @@ def test_another_batch_of_candidates_offers_none_already_in_the_draft(browser, s
     shown = section.locator(".candidate .candidate-text").all_inner_texts()
     assert re.sub(r"\s", "", picked.marked.text) in [re.sub(r"\s", "", t) for t in shown], heading
     page.screenshot(path=str(output_dir / "drafting-3-another-batch.png"), full_page=True)
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_drafting_desk_keeps_the_keyboard_where_the_writer_was(browser, sample_site, output_dir):
+    """user26, keyboard only: each tool of the 写作台 that draws its part again — a heading's ↑ ↓ ← → ×, 选用, 删去本段 —
+    threw the focus back to the top of the page with the button pressed: ↓ pressed twice moved a heading once, then
+    Tab from the header. The focus stays on the tool, on the heading it moved; a heading deleted, on the next one's
+    text; a paragraph picked, in its text, to be made the unit's own; one deleted, on its heading's 自己写一段; and
+    查重 brings its report (below the whole draft) into view. The tools are named for a screen reader, not "↑"."""
+    import re
+
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("键盘", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    context, page = new_page(browser, server, viewport={"width": 1280, "height": 800})
+    log_in(page, server, "键盘", "writer-password-1")
+    page.goto("/drafts")
+    page.locator("#genre").focus()
+    page.keyboard.type("对照检查材料")
+    page.keyboard.press("Tab")
+    page.keyboard.type("组织生活会")
+    page.keyboard.press("Enter")
+    rows = page.locator("#outline-editor .heading-row")
+    rows.first.wait_for()
+    assert [b.get_attribute("aria-label") for b in rows.first.locator("button").all()] == [
+        "上移", "下移", "升一级", "降一级", "删除标题"]
+
+    def headings() -> list[str]:
+        return [rows.nth(i).locator(".heading-text").input_value() for i in range(rows.count())]
+
+    def focused() -> list:   # what has the focus: its class (or id), and the heading of its row
+        return page.evaluate("(() => { const e = document.activeElement, row = e.closest('.heading-row');"
+                             " return [e.className || e.id, row && row.querySelector('.heading-text').value]; })()")
+
+    first = headings()
+    assert len(first) >= 4
+    rows.first.locator(".down").focus()
+    page.keyboard.press("Enter")
+    assert headings() == [first[1], first[0]] + first[2:] and focused() == ["icon down", first[0]]
+    page.keyboard.press("Enter")   # again: the same heading moves on
+    assert headings() == [first[1], first[2], first[0]] + first[3:] and focused() == ["icon down", first[0]]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")   # ↑, on the heading moved
+    assert headings() == [first[1], first[0]] + first[2:] and focused() == ["icon up", first[0]]
+    level = rows.nth(1).get_attribute("data-level")
+    rows.nth(1).locator(".indent").focus()
+    page.keyboard.press("Space")
+    assert rows.nth(1).get_attribute("data-level") == str(int(level) + 1) and focused() == ["icon indent", first[0]]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")   # ←: back
+    assert rows.nth(1).get_attribute("data-level") == level and focused() == ["icon outdent", first[0]]
+    rows.nth(1).locator(".remove").focus()
+    page.keyboard.press("Enter")
+    assert headings() == [first[1]] + first[2:] and focused() == ["heading-text", first[2]]
+
+    page.locator("#accept-outline").focus()
+    page.keyboard.press("Enter")
+    page.locator(".candidate .pick").first.wait_for()
+    sections = page.locator("#sections .draft-section")
+    section = sections.nth(sections.evaluate_all("s => s.findIndex(e => e.querySelector('.candidate .pick'))"))
+    offered = section.locator(".candidate .candidate-text").first.inner_text()
+    section.locator(".candidate .pick").first.focus()
+    page.keyboard.press("Enter")
+    area = section.locator(".paragraph textarea").last
+    assert area.evaluate("a => a === document.activeElement")
+    assert re.sub(r"\s", "", area.input_value()) == re.sub(r"\s", "", offered)
+    section.locator(".paragraph .remove-paragraph").last.focus()
+    page.keyboard.press("Enter")
+    assert section.locator(".paragraph").count() == 0
+    assert section.locator(".own-paragraph").evaluate("b => b === document.activeElement")
+    page.keyboard.press("Enter")   # 自己写一段: in its text at once
+    assert section.locator(".paragraph textarea").evaluate("a => a === document.activeElement")
+    page.keyboard.type("我们要认真学习，抓好落实。")
+
+    page.locator("#save-draft").focus()
+    page.keyboard.press("Enter")
+    page.locator("#check-draft:not([hidden])").wait_for()   # 查重 once saved
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")   # past 复制全文 and the three downloads
+    assert focused() == ["secondary", None] and page.evaluate("document.activeElement.id") == "check-draft"
+    page.keyboard.press("Enter")
+    page.locator("#check-summary li").first.wait_for()
+    assert focused() == ["check-heading", None]
+    top = page.locator("#check-heading").evaluate("h => h.getBoundingClientRect().top")
+    assert 0 <= top < 800
+    page.screenshot(path=str(output_dir / "drafting-keyboard-check.png"))
     assert not page.errors, page.errors
     context.close()
 

@@ -409,6 +409,31 @@ def test_api_and_download_answers_are_not_cached(app, accounts):
         assert response.headers.get("cache-control") == "no-store", path
 
 
+def test_static_files_are_kept_at_their_versions_address_and_asked_again_at_any_other(app, accounts):
+    """user26: the pages' CSS and scripts were sent without Cache-Control: a browser guesses how long such a file stays
+    fresh (a tenth of its age: days for one installed weeks ago), so after an upgrade it kept the old drafting.js
+    against the new API, and just after one asked again at every page — a second round trip per page, 2 s each on a
+    slow phone connection. The pages name each file with its content's version (the first 12 hex digits of its
+    SHA-256); there it is kept a year without asking (immutable), at any other address it is asked again."""
+    import hashlib
+    from importlib import resources
+
+    member = member_client(app, accounts, "缓存读者")
+    visitor = TestClient(app, raise_server_exceptions=False)
+    named = re.findall(r'(?:href|src)="/static/([^"?]+)\?v=([0-9a-f]+)"', visitor.get("/").text + member.get("/drafts").text)
+    assert {name for name, _ in named} == {"favicon.svg", "app.css", "app.js", "drafting.css", "drafting.js"}
+    for name, version in named:
+        content = resources.files("sucai.web").joinpath("static", name).read_bytes()
+        assert version == hashlib.sha256(content).hexdigest()[:12], name
+        kept = visitor.get(f"/static/{name}?v={version}")
+        assert kept.status_code == 200 and kept.content == content, name
+        assert kept.headers["cache-control"] == "public, max-age=31536000, immutable", name
+        unchanged = visitor.get(f"/static/{name}?v={version}", headers={"if-none-match": kept.headers["etag"]})
+        assert unchanged.status_code == 304 and unchanged.headers["cache-control"] == kept.headers["cache-control"]
+        for elsewhere in (f"/static/{name}", f"/static/{name}?v={'0' * 12}", f"/static/{name}?v={version}&v=x"):
+            assert visitor.get(elsewhere).headers["cache-control"] == "no-cache", elsewhere
+
+
 def test_head_is_answered_as_get_without_a_body(app, accounts):
     """RFC 9110 §9.3.2: HEAD gets GET's status and headers (the length of GET's body too), and no body."""
     member = member_client(app, accounts, "探测会员")

@@ -111,9 +111,13 @@ def _logged_in(viewer: Viewer) -> Viewer:
 
 
 def account_page(request: Request, viewer: Viewer, accounts: Accounts, *, status: int = 200,
-                 message: str | None = None, error: str | None = None, new_token: str | None = None):
+                 message: str | None = None, error: str | None = None, new_token: str | None = None,
+                 back_to: str = "/"):
+    """我的账号. ``back_to``: the page the user came from to redeem a 卡密 (a document's 会员 notice), a path of
+    this site (:func:`safe_next`) carried by the redeem form; once redeemed, 继续阅读 leads back to it."""
     return render_page(
         request, "account.html", status=status, viewer=viewer, message=message, error=error, new_token=new_token,
+        back_to=safe_next(back_to),
         tokens=accounts.tokens(viewer.user_id), downloads_left=accounts.downloads_left(viewer),
         daily_downloads=accounts.quota(viewer, "download"), tier=accounts.tier(viewer),
         svip_until=accounts.svip_until(viewer), tier_labels=TIER_LABELS,
@@ -126,10 +130,11 @@ def account(
     viewer: Annotated[Viewer, Depends(current_viewer)],
     accounts: Annotated[Accounts, Depends(get_accounts)],
     registered: bool = False,
+    next: str = "/",  # noqa: A002 - the public parameter name, as /login's
 ):
     if not viewer.logged_in:
         return see_other("/login?next=/account")
-    return account_page(request, viewer, accounts, message="注册成功，已登录。" if registered else None)
+    return account_page(request, viewer, accounts, message="注册成功，已登录。" if registered else None, back_to=next)
 
 
 @router.post("/account/password", dependencies=Csrf)

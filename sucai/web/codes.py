@@ -74,10 +74,10 @@ def void_codes(request: Request, viewer: Annotated[Viewer, Depends(require_admin
 @router.post("/account/redeem", dependencies=Csrf)
 def redeem(request: Request, viewer: Annotated[Viewer, Depends(require_login)],
            accounts: Annotated[Accounts, Depends(get_accounts)], codes: Annotated[Codes, Depends(get_codes)],
-           code: FormText = ""):
+           code: FormText = "", next: FormText = "/"):  # noqa: A002 - where 继续阅读 leads, as /login's next
     try:
         done = codes.redeem(viewer, code, client_ip(request))
     except SucaiError as error:
-        return with_error_headers(account_page(request, viewer, accounts, status=error.status, error=error.message),
-                                  error)
-    return account_page(request, accounts.viewer(viewer.user_id), accounts, message=done.message)
+        return with_error_headers(account_page(request, viewer, accounts, status=error.status, error=error.message,
+                                               back_to=next), error)
+    return account_page(request, accounts.viewer(viewer.user_id), accounts, message=done.message, back_to=next)

@@ -190,7 +190,7 @@
     document.querySelectorAll(".para .copy").forEach(setupCopy);
     document.querySelectorAll("#body").forEach(setupTapToCopy);
     // On a phone the outline is folded away until asked for.
-    if (window.matchMedia("(max-width: 859px)").matches) {
+    if (window.matchMedia("(max-width: 53.74em)").matches) {
       document.querySelectorAll(".outline details, .facets details").forEach(function (d) { d.open = false; });
     }
   });

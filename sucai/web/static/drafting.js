@@ -122,7 +122,10 @@
 
   // -- 2. the outline editor --------------------------------------------------------------------
 
-  function renderOutline() {
+  // The outline drawn again, and the keyboard put back where the writer was (``focus``: a section and the selector
+  // of what to focus in its row — the tool just used, on the heading it moved; the next heading's text once one is
+  // deleted): the row pressed is gone, and the focus would be thrown back to the top of the page.
+  function renderOutline(focus) {
     const list = $("outline-editor");
     list.replaceChildren();
     const numbers = labels(draft.sections);
@@ -138,11 +141,18 @@
       row.querySelector(".support").title = section.sources ? "参考材料编号：" + section.sources.join("、") : "";
       row.querySelector(".up").addEventListener("click", function () { move(i, -1); });
       row.querySelector(".down").addEventListener("click", function () { move(i, 1); });
-      row.querySelector(".outdent").addEventListener("click", function () { section.level = Math.max(1, section.level - 1); renderOutline(); });
-      row.querySelector(".indent").addEventListener("click", function () { section.level = Math.min(3, section.level + 1); renderOutline(); });
-      row.querySelector(".remove").addEventListener("click", function () { draft.sections.splice(i, 1); renderOutline(); });
+      row.querySelector(".outdent").addEventListener("click", function () { indent(section, -1, ".outdent"); });
+      row.querySelector(".indent").addEventListener("click", function () { indent(section, 1, ".indent"); });
+      row.querySelector(".remove").addEventListener("click", function () {
+        draft.sections.splice(i, 1);
+        const next = draft.sections[i] || draft.sections[i - 1];   // the heading after it, or before the last one
+        if (next && !next.opening) renderOutline({ section: next, selector: ".heading-text" });
+        else { renderOutline(); $("add-heading").focus(); }
+      });
+      section.row = row;
       list.appendChild(row);
     });
+    if (focus) focus.section.row.querySelector(focus.selector).focus();
   }
 
   function move(i, by) {
@@ -150,14 +160,18 @@
     if (j < 0 || j >= draft.sections.length || draft.sections[j].opening) return;
     const moved = draft.sections.splice(i, 1)[0];
     draft.sections.splice(j, 0, moved);
-    renderOutline();
+    renderOutline({ section: moved, selector: by < 0 ? ".up" : ".down" });
+  }
+
+  function indent(section, by, selector) {
+    section.level = Math.max(1, Math.min(3, section.level + by));
+    renderOutline({ section: section, selector: selector });
   }
 
   $("add-heading").addEventListener("click", function () {
-    draft.sections.push({ heading: "", level: 1, paragraphs: [] });
-    renderOutline();
-    const inputs = document.querySelectorAll("#outline-editor .heading-text");
-    inputs[inputs.length - 1].focus();
+    const added = { heading: "", level: 1, paragraphs: [] };
+    draft.sections.push(added);
+    renderOutline({ section: added, selector: ".heading-text" });
   });
 
   // The opening (开头段: why and what, before the first heading) is a section without a heading, first, always there.
@@ -187,9 +201,7 @@
         ? "开头（第一个标题之前：写明依据、目的，如“根据……要求……现将……报告如下”）" : numbers[i] + section.heading;
       block.querySelector(".own-paragraph").addEventListener("click", function () {
         section.paragraphs.push({ text: "", source: null, placeholders: [] });
-        renderParagraphs(section);
-        const areas = block.querySelectorAll("textarea");
-        areas[areas.length - 1].focus();
+        renderParagraphs(section, section.paragraphs.length - 1);
       });
       block.querySelector(".more-candidates").addEventListener("click", function () { loadCandidates(section, true); });
       holder.appendChild(block);
@@ -292,7 +304,7 @@
                     section_path: candidate.section_path, place: candidate.place },
           edited: candidate.placeholders.length > 0, copy_ratio: null,
         });
-        renderParagraphs(section);
+        renderParagraphs(section, section.paragraphs.length - 1);   // to be edited: 【待补】 filled in, made the unit's own
         renderCandidates(section);   // the picked one is no longer offered
         section.block.querySelector(".candidates").open = false;   // picked: the list folds away
         count();
@@ -302,7 +314,9 @@
     });
   }
 
-  function renderParagraphs(section) {
+  // A heading's paragraphs drawn again; ``focusAt``: the one whose text the keyboard goes to (just added, picked or
+  // filled in), as the button pressed may be gone and the focus with it.
+  function renderParagraphs(section, focusAt) {
     const holder = section.block.querySelector(".paragraphs");
     holder.replaceChildren();
     section.paragraphs.forEach(function (paragraph, i) {
@@ -317,11 +331,12 @@
       });
       const fill = box.querySelector(".fill-unit");
       fill.hidden = !(start.unit && (paragraph.placeholders || []).some(function (p) { return p.kind === "unit"; }));
-      fill.addEventListener("click", function () { fillUnit(paragraph); renderParagraphs(section); count(); });
+      fill.addEventListener("click", function () { fillUnit(paragraph); renderParagraphs(section, i); count(); });
       box.querySelector(".remove-paragraph").addEventListener("click", function () {
         section.paragraphs.splice(i, 1);
         renderParagraphs(section);
         renderCandidates(section);   // a candidate removed from the draft is offered again
+        section.block.querySelector(".own-paragraph").focus();   // the heading's tools, its paragraph gone
         count();
       });
       box.querySelectorAll(".rewrite").forEach(function (button) {
@@ -329,6 +344,7 @@
       });
       describe(box, paragraph);
       holder.appendChild(box);
+      if (i === focusAt) area.focus();
     });
   }
 
@@ -500,6 +516,7 @@
       $("check-" + format).href = "/api/drafts/" + id + "/check?format=" + format;
     });
     $("check-panel").hidden = false;
+    $("check-heading").focus();   // the report, below the whole draft (a phone's screens of it), brought into view
   }
 
   $("check-draft").addEventListener("click", function () {
@@ -560,11 +577,13 @@
         remove.type = "button";
         remove.className = "icon remove-draft";
         remove.title = "删除草稿";
+        remove.setAttribute("aria-label", "删除草稿“" + row.title + "”");
         remove.textContent = "×";
         remove.addEventListener("click", function () {
           if (!window.confirm("删除草稿“" + row.title + "”？")) return;
           api("DELETE", "/api/drafts/" + row.id).then(function () {
             if (draft.id === row.id) { draft.id = null; hideSaved(); }
+            $("new-draft").focus();   // the button pressed goes with its row
             listDrafts();
           }).catch(function (error) { say("save-status", error.message, true); });
         });
