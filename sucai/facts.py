@@ -27,6 +27,9 @@ Kinds (:data:`KINDS`):
   焦裕禄…) are kept (:data:`KEPT_PEOPLE`). :func:`line_name`: the person a 署名 or
   题注 line names alone (张三, 述职人：张三, 某镇党委副书记　张三).
 - ``title`` 题名与职务: a quoted title 《…》 and a 职务 word (局长, 党组书记…).
+- ``session`` 全会: a plenary session of a 中央委员会 named by its ordinal, with its 届 when written (二十届四中全会,
+  十九届六中全会, 三中全会) — the occasion a 心得体会 or a speech of its time studies; value in Arabic digits
+  (20届4中全会).
 - ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
   Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
   (一个, 一批) is an article, not a fact.
@@ -45,9 +48,9 @@ from functools import lru_cache
 
 from . import analysis
 
-KINDS = ("unit", "year", "date", "person", "title", "number")
+KINDS = ("unit", "year", "date", "person", "title", "session", "number")
 KIND_NAMES = {"unit": "单位", "year": "年份", "date": "日期", "person": "人名", "title": "职务或题名",
-              "number": "数字"}
+              "session": "全会", "number": "数字"}
 
 _HAN = "\u4e00-\u9fff"
 _CN_DIGIT = "〇○零一二三四五六七八九"
@@ -121,6 +124,7 @@ _YEARS = re.compile(rf"{_YEAR}(?:\s*[—–\-－~～至到]\s*{_YEAR})?\s*年(?:
 _MONTH = r"(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９]|十[一二]?|[一二三四五六七八九])\s*月"
 _DAY = r"(?:[12][0-9]|3[01]|0?[1-9]|[１２][０-９]|３[０１]|０?[１-９]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]"
 _DATES = re.compile(rf"(?:{_YEAR}\s*年\s*)?{_MONTH}\s*{_DAY}|{_YEAR}\s*年\s*{_MONTH}")
+_SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六七八九十]+中全会")
 _BOOK = re.compile(r"《[^《》\n]{1,60}》")
 _ARABIC = re.compile(rf"[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?(?:\s*[%％‰])?(?:[万亿]+)?")
 _PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
@@ -219,6 +223,8 @@ def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) 
     if "title" in wanted:
         add(_matches(text, _BOOK, "title"))
         add(_matches(text, _TITLE_WORDS, "title"))
+    if "session" in wanted:
+        add(_matches(text, _SESSIONS, "session"))
     if "number" in wanted:
         add(_matches(text, _PERCENT_CN, "number"))
         add(_matches(text, _ARABIC, "number"))
@@ -258,7 +264,7 @@ def _value(kind: str, written: str) -> str:
     if kind == "year":
         return "-".join(str(cn_number(n)) if not n.isdigit() else str(int(n))
                         for n in re.findall(rf"[0-9]+|[{_CN_DIGIT}]+", plain))
-    if kind in ("number", "date"):
+    if kind in ("number", "date", "session"):
         plain = re.sub(rf"[{_CN_NUMERAL}]+", lambda m: _cn_digits(m.group(), plain), plain)
         plain = re.sub(r"(?<![0-9.])0+(?=[0-9])", "", plain.replace("号", "日"))
     return plain

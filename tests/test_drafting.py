@@ -37,7 +37,7 @@ from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, numbered
 from sucai.facts import find_facts, learn, line_name
-from sucai.drafting.placeholders import writer_year
+from sucai.drafting.placeholders import writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body
 from sucai.elements import find_elements
@@ -158,6 +158,43 @@ def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writ
         "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
 
 
+def test_another_plenary_session_than_the_topics_is_a_placeholder():
+    """write25, writing a 心得体会 on 学习贯彻党的二十届四中全会精神: the draft opened 「党的二十届三中全会是在…召开的一次十分
+    重要的会议」 — another 全会's 心得, its ordinal one Chinese digit and a 届 (kept as formulas). A 全会 other than the
+    one the writer's topic names is 【待补】 (with its 届, or written without it); the topic's own is kept, its 届
+    written or not; a topic naming none, or two, marks none (a speech's 「贯彻三中全会精神」 may be its year's)."""
+    text = "党的二十届三中全会是一次十分重要的会议。深入学习贯彻党的二十大和二十届四中全会、十九届中央六中全会、四中全会精神。"
+    session = writer_session("学习贯彻党的二十届四中全会精神")
+    assert session == "20届4中全会"
+    assert kinds(text, session=session) == [("session", "二十届三中全会"), ("session", "十九届中央六中全会")]
+    assert mark_placeholders(text, session=session).text == (
+        "党的【待补】是一次十分重要的会议。深入学习贯彻党的二十大和二十届四中全会、【待补】、四中全会精神。")
+    assert kinds(text, session=writer_session("学习贯彻十九届四中全会精神")) == [
+        ("session", "二十届三中全会"), ("session", "二十届四中全会"), ("session", "十九届中央六中全会")]
+    assert writer_session("2026年全县经济工作会议") is None and writer_session("三中全会和四中全会") is None
+    assert kinds(text, session=None) == []
+
+
+def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make_home):
+    """write25: the 写作台's outline, opening and paragraphs of a 心得体会 on the 四中全会, drawn from one on the 三中全会,
+    have its 全会 as 【待补】 — page (the topic passed with every heading) and sucai draft alike; on the 三中全会 they
+    keep it."""
+    text = ("学习贯彻党的二十届三中全会精神心得体会\n\n党的二十届三中全会是在关键时期召开的一次十分重要的会议。通过认真学习"
+            "全会精神，我深受教育，下面谈几点体会。\n一、深刻领会三中全会的重大意义\n全会审议通过的决定，是指导新征程上进一步"
+            "全面深化改革的纲领性文件，我们要原原本本学、逐字逐句悟。\n二、推动全会精神落地生根\n学习的目的全在于运用，要把"
+            "三中全会部署转化为推动改革发展的实际成效。\n")
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": text})
+    for topic, shown in (("学习贯彻党的二十届四中全会精神", "【待补】"), ("学习贯彻党的二十届三中全会精神", "二十届三中全会")):
+        plan = make_plan(library, "心得体会", topic, member=True)
+        assert [n.heading for n in plan.suggestion.outline] == [
+            f"深刻领会{shown.replace('二十届', '')}的重大意义", "推动全会精神落地生根"]
+        assert plan.opening[0].marked.text.startswith(f"党的{shown}是在关键时期召开")
+        assert plan.candidates[1][1][0].marked.text.endswith(f"把{shown.replace('二十届', '')}部署转化为推动改革发展的实际成效。")
+        page = paragraph_candidates(library, "推动全会精神落地生根", genre="心得体会", member=True, topic=topic)
+        assert page[0].marked.text == plan.candidates[1][1][0].marked.text
+    library.close()
+
+
 def test_what_every_unit_writes_is_kept():
     text = ("认真落实市委市政府部署，在区委组织部指导下，局党组书记带头，我局坚持服务大局、优化布局，"
             "学习焦裕禄同志，深入学习习近平总书记重要讲话精神，全体同志、许多同志和党中央、国务院的要求一致。")
@@ -237,6 +274,16 @@ def test_the_rewrite_check_refuses_a_changed_fact(rewrite, ok, problem):
     assert check.ok is ok, check.problems
     if problem:
         assert any(problem in p for p in check.problems), check.problems
+
+
+@pytest.mark.parametrize("rewrite, problem", [
+    ("要深入学习党的二十届三中全会精神。", "全会“二十届三中全会”"), ("要深入学习党的二十届五中全会精神。", "全会“二十届五中全会”"),
+    ("要深入学习党的十九届四中全会精神。", "全会“十九届四中全会”")])
+def test_the_rewrite_check_refuses_another_plenary_session(rewrite, problem):
+    """write25: a 润笔 that made the 二十届四中全会 the 三中全会 (one Chinese digit: no figure) passed the check."""
+    check = check_rewrite("深入学习党的二十届四中全会精神。", rewrite)
+    assert not check.ok and any(problem in p for p in check.problems), check.problems
+    assert check_rewrite("深入学习党的二十届四中全会精神。", "要深入学习贯彻党的二十届四中全会精神。").ok
 
 
 @pytest.fixture

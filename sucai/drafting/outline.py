@@ -29,7 +29,7 @@ from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
 from ..headings import Cluster, Item, Similarity, cluster, heading_key, named_part, strip_label
-from .placeholders import mark_placeholders
+from .placeholders import mark_placeholders, writer_session
 
 SOURCE_DOCS = 20        # documents whose outlines are merged
 MAX_DEPTH = 3           # levels suggested: 一、 / （一） / 1.
@@ -110,7 +110,7 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
     """A 提纲 for a document of ``genre`` on ``topic``, for a viewer with (``member``) or without the member tier.
 
     ``unit``/``year``: the writer's own (kept in headings; another unit's name or
-    year in a heading becomes 【待补】). ``exclude``: document ids left out (to
+    year in a heading becomes 【待补】, as another 全会 than the one ``topic`` names does). ``exclude``: document ids left out (to
     test on held-out documents). When none of the 文种 is like the topic, its others are
     used; when the 文种 has one document with headings, the
     提纲 is its headings, and a warning says so; when it has none, all 文种 are
@@ -122,7 +122,7 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
     keys = _Keys()
     groups = [(doc.id, doc.outline) for doc in docs]
     similarity = Similarity(keys(node) for _, nodes in groups for node in _headings(nodes))
-    outline = _merge(groups, similarity, keys, 1, unit, year)
+    outline = _merge(groups, similarity, keys, 1, (unit, year, writer_session(topic)))
     documents = [{"id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date} for doc in docs]
     return OutlineSuggestion(genre, topic, outline, documents, warnings)
 
@@ -206,8 +206,9 @@ class _Keys:
 
 
 def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, keys: _Keys, depth: int,
-           unit: str | None, year: int | None) -> list[SuggestedHeading]:
-    """The suggested headings of one level from the sibling lists ``groups`` ((doc id, nodes), best document first)."""
+           own: tuple[str | None, int | None, str | None]) -> list[SuggestedHeading]:
+    """The suggested headings of one level from the sibling lists ``groups`` ((doc id, nodes), best document first);
+    ``own``: the writer's unit, year and 全会, kept in their wording (:func:`_wording`)."""
     items = []
     for doc_id, nodes in groups:
         heads = _headings(nodes)
@@ -225,8 +226,8 @@ def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, 
         children = []
         if depth < MAX_DEPTH:
             children = _merge([(item.doc, item.payload.children) for item in found.items], similarity, keys,
-                              depth + 1, unit, year)
-        out.append(SuggestedHeading(_wording(found.items, unit, year), len(found.docs), found.docs, children))
+                              depth + 1, own)
+        out.append(SuggestedHeading(_wording(found.items, *own), len(found.docs), found.docs, children))
     return out
 
 
@@ -247,10 +248,10 @@ def _one_per_part(clusters: list[Cluster]) -> list[Cluster]:
     return [found for _, found in out]
 
 
-def _wording(items: list[Item], unit: str | None, year: int | None) -> str:
+def _wording(items: list[Item], unit: str | None, year: int | None, session: str | None) -> str:
     """The most used wording of a cluster (one without another unit's facts preferred, then the most
     similar document's); facts left in it become 【待补】."""
     counts = Counter(display(item.payload.heading) for item in items)
     order = {wording: i for i, wording in reversed(list(enumerate(display(item.payload.heading) for item in items)))}
     best = max(counts, key=lambda w: (counts[w], not find_facts(w, kinds=("unit", "year", "date", "person")), -order[w]))
-    return mark_placeholders(best, unit=unit, year=year).text
+    return mark_placeholders(best, unit=unit, year=year, session=session).text
