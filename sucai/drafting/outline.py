@@ -16,6 +16,7 @@ are no headings to suggest; the parts, chapters and sections above them are.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ MAX_DEPTH = 3           # levels suggested: 一、 / （一） / 1.
 MAX_HEADINGS = 12       # headings kept per level (the best supported)
 SUPPORT_SHARE = 0.2     # a heading is kept when at least this share of the documents at its level use it (and 2)
 _CLOSERS = "。：:；;，,、 \u3000"
+# 文种 spoken at an occasion and named by it (「在全县经济工作会议上的讲话」): 文种 → the word its titles end with
+SPOKEN = {"讲话稿": "讲话", "致辞": "致辞"}
+_OCCASION = re.compile(r"(?:会议?|论坛|仪式|典礼|开班式)$")   # a topic naming a meeting or ceremony
 
 
 @dataclass
@@ -93,10 +97,20 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"); parts already in the topic are not
     repeated — the year however the topic writes it (「２０２４年度」, 「二〇二四年」: its facts' values) —, nor the
     topic's words (split at white space) that the unit holds, and the topic's words are joined without spaces (unit
-    "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部": "县司法局党支部2025年度组织生活会对照检查材料")."""
+    "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部": "县司法局党支部2025年度组织生活会对照检查材料").
+
+    A speech (:data:`SPOKEN`) is named by its occasion, its speaker standing under the title: a topic naming a
+    meeting (「2026年全县经济工作会议」, 「全县优化营商环境大会」: :data:`_OCCASION`) is 「在…上的讲话」 (the year given
+    before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic naming its 讲话 already is the title as written."""
     topic = "".join(word for word in topic.split() if not (unit and word in unit))
     said = [topic, *(fact.value for fact in find_facts(topic, kinds=("year",)))]   # values in Arabic digits
-    parts = [unit or "", f"{year}年度" if year and not any(str(year) in text for text in said) else "", topic]
+    dated = bool(year) and not any(str(year) in text for text in said)
+    spoken = SPOKEN.get(genre)
+    if spoken and topic.endswith(spoken):
+        return topic
+    if spoken and _OCCASION.search(topic):
+        return f"在{f'{year}年' if dated else ''}{topic.removeprefix('在')}上的{spoken}"
+    parts = [unit or "", f"{year}年度" if dated else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
     title = "".join(parts)
     if genre in topic:
