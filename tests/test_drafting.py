@@ -195,6 +195,15 @@ def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make
     library.close()
 
 
+def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
+    """write25, writing a 调研报告: 「具体表现在：\n（1）村干部…；（2）群众…；（3）集体资产…」 was drafted 「（1）村干部…；
+    （【待补】）群众…；（【待补】）集体资产…」 — only a label at a line's start was kept. A number alone in brackets is an
+    inline list's label wherever it stands; a bracketed figure with its unit (（35%）, （186万元）, （12个村）) is still a figure."""
+    text = "收益分配机制不健全：（1）村干部报酬不明确；（2）群众入股积极性不高；(3)集体资产闲置，闲置率（35%）、（186万元）、（12个村）、（12）"
+    assert kinds(text) == [("number", "35%"), ("number", "186万"), ("number", "12")]
+    assert mark_placeholders(text).text.startswith("收益分配机制不健全：（1）村干部报酬不明确；（2）群众入股积极性不高；(3)集体")
+
+
 def test_what_every_unit_writes_is_kept():
     text = ("认真落实市委市政府部署，在区委组织部指导下，局党组书记带头，我局坚持服务大局、优化布局，"
             "学习焦裕禄同志，深入学习习近平总书记重要讲话精神，全体同志、许多同志和党中央、国务院的要求一致。")

@@ -107,11 +107,13 @@ def _same_session(value: str, session: str) -> bool:
 def _formula(text: str, fact: Fact) -> bool:
     """Whether the number ``fact`` of ``text`` is one every unit writes alike, no figure of its own: one Chinese
     digit (两个维护, 八项规定, 三个方面), an ordinal (第一议题, 第十四届), a 届 (党的十九届), a list label at a line's
-    start (1. （2））."""
+    start (1. （2）) or a bracketed one within a line, an inline list's (「…：（1）…；（2）…；（3）…」)."""
     before, after = text[fact.start - 1:fact.start], text[fact.end:fact.end + 1]
-    label = fact.start - (before in ("（", "("))   # where a label would start
+    bracketed = before in ("（", "(")
+    label = fact.start - bracketed   # where a label would start
     return (len(fact.text) == 1 and not fact.text.isdigit() or before == "第" or after == "届"
-            or (text[label - 1:label] in ("", "\n") and after != "" and after in _LABEL_ENDS))
+            or (text[label - 1:label] in ("", "\n") and after != "" and after in _LABEL_ENDS)
+            or (bracketed and after in ("）", ")") and fact.value.isdigit()))
 
 
 def _own(fact: Fact, unit: str | None, year: int | None, session: str | None) -> bool:
