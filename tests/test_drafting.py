@@ -418,7 +418,7 @@ def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(u
         units.set_hidden(hidden, False)
 
 
-def test_a_genre_without_documents_searches_all_and_says_so(units):
+def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path):
     found = suggest_outline(units, "不存在的文种", "组织生活会", member=True)
     assert found.warnings == ["文种“不存在的文种”不在文种表中，已在全部文种中查找（文种表见 sucai genres）"]
     assert found.outline
@@ -430,6 +430,13 @@ def test_a_genre_without_documents_searches_all_and_says_so(units):
     assert asked_genre("对照检查") == asked_genre("对照检查材料") == GENRE == "对照检查材料"
     assert suggest_outline(units, asked_genre("对照检查"), "组织生活会", member=True) == suggest_outline(
         units, GENRE, "组织生活会", member=True)
+    # write25: a name of no 文种 that titles end with is the 文种 of such titles (研讨发言: a 讲话稿), and drafts as one
+    assert [asked_genre(name) for name in ("研讨发言", "交流发言", "学习心得", "个人剖析材料")] == [
+        "讲话稿", "讲话稿", "心得体会", "对照检查材料"]
+    result = CliRunner().invoke(cli_app, ["draft", "--genre", "研讨发言", "--topic", "作风建设", "-o",
+                                          str(tmp_path / "发言.md"), "--home", str(units.settings.home)])
+    assert result.exit_code == 0 and "不在文种表中" not in result.output, result.output
+    assert "文种：讲话稿" in (tmp_path / "发言.md").read_text(encoding="utf-8")
     # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
     assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
 
@@ -1186,6 +1193,8 @@ def test_a_draft_stored_under_a_shorthand_downloads_under_its_genre(units):
     assert md.splitlines()[2].startswith("> 文种：对照检查材料 ｜ ")
     assert "\n\n县审计局党支部\n\n" in md
     assert docx.Document(io.BytesIO(export_draft(draft, "docx", zone=ZONE)[1])).core_properties.subject == "对照检查材料"
+    spoken = export_draft(replace(draft, genre="研讨发言"), "md", zone=ZONE)[1].decode("utf-8")   # write25: a 讲话稿's
+    assert spoken.splitlines()[2].startswith("> 文种：讲话稿 ｜ ") and "\n\n县审计局党支部\n\n" not in spoken   # no 落款
 
 
 def test_a_draft_has_one_word_count_its_check_and_its_download_state(units):

@@ -25,7 +25,7 @@ from functools import partial
 from .. import access
 from ..library import Library
 from ..errors import BadValue
-from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint
+from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, genre_table_hint, written_genre
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
@@ -81,10 +81,11 @@ class OutlineSuggestion:
 
 def asked_genre(genre: str) -> str:
     """The 文种 a 提纲 is asked for: ``genre`` without white space around it, a shorthand the search filter takes
-    read as its name (「讲话」 → 讲话稿, :func:`sucai.metadata.genres.canonical`). Raises BadValue (code ``no_genre``,
+    read as its name (「讲话」 → 讲话稿), a name of none as a title ending with it is classed (「研讨发言」 → 讲话稿:
+    :func:`sucai.metadata.genres.written_genre`). Raises BadValue (code ``no_genre``,
     exit status 2 on the command line, 422 on the web) when nothing is left: without a 文种 the outline would mix
     the headings of every kind of document."""
-    genre = canonical(genre)
+    genre = written_genre(genre)
     if not genre:
         raise BadValue("请给出文种，如 对照检查材料", code="no_genre")
     return genre
