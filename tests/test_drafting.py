@@ -1353,14 +1353,16 @@ def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
         return sum(1 for c in text if not c.isspace())
 
     # one character more than the best candidates give: the first heading with a second candidate takes it, no other
-    first_more = next(i for i, q in enumerate(queues) if len(q) > 1)
+    # — the opening never (write25: a 讲话稿 of 2,000 字 opened with three 「同志们：今天我们召开…」 of three speeches)
+    assert len(queues[0]) > 1, "the samples' 对照检查材料 open in several ways"
+    first_more = next(i for i, q in enumerate(queues) if i and len(q) > 1)
     longer = first_draft(plan, "初稿", target_chars=short.chars + 1)
     expected = [q[:2] if i == first_more else q[:1] for i, q in enumerate(queues)]
     assert [[p.text for p in s.paragraphs] for s in longer.sections] == expected
     assert longer.chars == short.chars + solid(queues[first_more][1]) and longer.target_chars == short.chars + 1
     # more than every candidate holds: all of them, each heading's in its order
     everything = first_draft(plan, "初稿", target_chars=10**6)
-    assert [[p.text for p in s.paragraphs] for s in everything.sections] == queues
+    assert [[p.text for p in s.paragraphs] for s in everything.sections] == [queues[0][:1], *queues[1:]]
     assert all(p.source and units.get(p.source.doc_id) for s in everything.sections for p in s.paragraphs)
 
 
