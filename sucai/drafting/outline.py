@@ -39,6 +39,7 @@ SUPPORT_SHARE = 0.2     # a heading is kept when at least this share of the docu
 _CLOSERS = "。：:；;，,、 \u3000"
 # 文种 spoken at an occasion and named by it (「在全县经济工作会议上的讲话」): 文种 → the word its titles end with
 SPOKEN = {"讲话稿": "讲话", "致辞": "致辞"}
+STUDY = "调研报告"   # named by what it studied: 「关于…的调研报告」
 _OCCASION = re.compile(r"(?:会议?|论坛|仪式|典礼|开班式)$")   # a topic naming a meeting or ceremony
 
 
@@ -102,7 +103,9 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
 
     A speech (:data:`SPOKEN`) is named by its occasion, its speaker standing under the title: a topic naming a
     meeting (「2026年全县经济工作会议」, 「全县优化营商环境大会」: :data:`_OCCASION`) is 「在…上的讲话」 (the year given
-    before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic naming its 讲话 already is the title as written."""
+    before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic naming its 讲话 already is the title as written.
+    A 调研报告 is named by what it studied, 「关于{topic}的调研报告」 (「关于乡镇基层减负的调研报告」), its writers
+    standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种."""
     topic = "".join(word for word in topic.split() if not (unit and word in unit))
     said = [topic, *(fact.value for fact in find_facts(topic, kinds=("year",)))]   # values in Arabic digits
     dated = bool(year) and not any(str(year) in text for text in said)
@@ -111,6 +114,8 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
         return topic
     if spoken and _OCCASION.search(topic):
         return f"在{f'{year}年' if dated else ''}{topic.removeprefix('在')}上的{spoken}"
+    if genre == STUDY and genre not in topic:
+        return f"关于{topic.removeprefix('关于')}的{genre}"
     parts = [unit or "", f"{year}年度" if dated else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
     title = "".join(parts)
