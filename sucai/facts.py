@@ -13,7 +13,8 @@ Kinds (:data:`KINDS`):
   organisation suffix (局 厅 委 办 党支部 党组 人民政府 中学 医院 公司…), an
   ordinal (第三), a level word (市直, 区直) or a department word (住房, 城乡…),
   joined by 和/与 — that names a *particular* unit: it holds a place name
-  (海拉尔区, 信阳市, 某市), a named office (财政局, 住建局, 高级中学) or a numbered
+  (海拉尔区, 信阳市, 某市; a village's or town's name the segmenter cuts from a bare 村, 镇, 乡 or 街道 when it tags
+  the name as a proper one, 马鬃山 | 村), a named office (财政局, 住建局, 高级中学) or a numbered
   branch (第三党支部). Bodies named by their level alone (市委, 县政府, 区委组织部,
   局党组, 我局) and national bodies (国务院, 党中央, 国家…, 中央…, 全国…) are not
   facts of a unit: every unit writes them alike.
@@ -411,6 +412,18 @@ def _specific_stem(stem: str, kind: str) -> bool:
     return kind != "place" or stem not in LEVEL_WORDS
 
 
+_CUT_SUFFIXES = ("镇", "乡", "村", "街道")   # suffixes the segmenter cuts from a village's or a town's name
+_NAME_TAGS = ("ns", "nr", "nrt", "nz")   # jieba's place, person (双河, 王家庄 are tagged so) and other proper names
+
+
+@lru_cache(maxsize=10_000)
+def _place_name(word: str) -> bool:
+    """Whether ``word``, before a bare 镇, 乡, 村 or 街道 (:data:`_CUT_SUFFIXES`), is the name of the place: two to
+    four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河) — not 完成, 薄弱, 重点 (村)."""
+    tags = analysis.word_tags(word) if re.fullmatch(f"[{_HAN}]{{2,4}}", word) else []
+    return len(tags) == 1 and tags[0][1] in _NAME_TAGS
+
+
 def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:
     """Runs of unit words that name a particular unit (see the module docstring); a word that starts
     with one of the ``places`` learnt from the document is a particular place."""
@@ -432,14 +445,18 @@ def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> l
                 out.append(Fact("unit", written, start, end, written))
         run.clear()
 
+    previous = (0, 0)   # the word before, when it is no unit word
     for start, end in words:
         word = text[start:end]
         if word.startswith(tuple(places)) and places:
             kind = "known"
         else:
             kind = "connector" if word in CONNECTORS and run else _unit_word(word)
+        if word in _CUT_SUFFIXES and not run and previous[1] == start and _place_name(text[previous[0]:start]):
+            kind, start = "known", previous[0]   # 马鬃山 | 村, 王家庄 | 村: a place's name cut from its suffix
         if kind is None:
             close()
+            previous = (start, end)
             continue
         if kind in ("place", "known") and len(run) >= 2 and run[-1][2] == "connector" and run[-2][2] != "part":
             run.pop()   # the 和 of 政府和湖北省地震局: two units, not one
