@@ -447,7 +447,7 @@ def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path):
     result = CliRunner().invoke(cli_app, ["draft", "--genre", "研讨发言", "--topic", "作风建设", "-o",
                                           str(tmp_path / "发言.md"), "--home", str(units.settings.home)])
     assert result.exit_code == 0 and "不在文种表中" not in result.output, result.output
-    assert "文种：讲话稿" in (tmp_path / "发言.md").read_text(encoding="utf-8")
+    assert (tmp_path / "发言.md").read_text(encoding="utf-8").startswith("# 作风建设研讨发言\n\n> 文种：讲话稿")
     # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
     assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
 
@@ -1430,6 +1430,10 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("讲话稿", "在全县优化营商环境大会", None, None, "在全县优化营商环境大会上的讲话"),
     ("讲话稿", "作风建设", "某县县委", None, "某县县委作风建设讲话稿"),   # no occasion named: as any 文种
     ("致辞", "2026年新春团拜会", None, 2026, "在2026年新春团拜会上的致辞"),
+    # write25: asked for by the words its titles end with, a 文种 is named by them (研讨发言: a 讲话稿)
+    ("研讨发言", "学习贯彻党的二十届四中全会精神", "县财政局", None, "县财政局学习贯彻党的二十届四中全会精神研讨发言"),
+    ("研讨发言", "县委理论学习中心组专题研讨会", None, None, "在县委理论学习中心组专题研讨会上的研讨发言"),
+    ("讲话", "全县经济工作会议", None, 2026, "在2026年全县经济工作会议上的讲话"),
     # write25: a 调研报告 is 「关于…的调研报告」, not 「某镇2026年度乡镇基层减负调研报告」
     # (its writers — the unit — are named under the title, 「县委办公室调研组」)
     ("调研报告", "乡镇基层减负", "某镇", 2026, "关于乡镇基层减负的调研报告"),

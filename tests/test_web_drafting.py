@@ -962,6 +962,7 @@ def test_a_genre_named_as_titles_end_is_that_genre(app, site):
     client = session_of(app, "另一会员")
     asked = ask_outline(client, genre="研讨发言", topic="作风建设").json()
     assert (asked["genre"], asked["warnings"]) == ("讲话稿", ["库中文种为“讲话稿”且有提纲的材料只有一篇，提纲取自该篇"])
+    assert asked["title"] == "作风建设研讨发言"   # named as asked
     assert asked["outline"] == ask_outline(client, genre="讲话稿", topic="作风建设").json()["outline"] != []
     saved = client.post("/api/drafts", json={"title": "草稿", "genre": "交流发言", "unit": "县审计局",
                                              "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}).json()

@@ -25,7 +25,7 @@ from functools import partial
 from .. import access
 from ..library import Library
 from ..errors import BadValue
-from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, genre_table_hint, written_genre
+from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint, written_genre
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
@@ -105,11 +105,13 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     meeting (「2026年全县经济工作会议」, 「全县优化营商环境大会」: :data:`_OCCASION`) is 「在…上的讲话」 (the year given
     before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic naming its 讲话 already is the title as written.
     A 调研报告 is named by what it studied, 「关于{topic}的调研报告」 (「关于乡镇基层减负的调研报告」), its writers
-    standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种."""
+    standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种.
+    A 文种 asked for by the words its titles end with is named by them (「研讨发言」: 「…研讨发言」, 「在…上的研讨发言」)."""
+    genre, named = written_genre(genre) or "", canonical(genre) or ""   # 研讨发言: a 讲话稿, named so
     topic = "".join(word for word in topic.split() if not (unit and word in unit))
     said = [topic, *(fact.value for fact in find_facts(topic, kinds=("year",)))]   # values in Arabic digits
     dated = bool(year) and not any(str(year) in text for text in said)
-    spoken = SPOKEN.get(genre)
+    spoken = (SPOKEN[genre] if named == genre else named) if genre in SPOKEN else None
     if spoken and topic.endswith(spoken):
         return topic
     if spoken and _OCCASION.search(topic):
@@ -119,10 +121,10 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     parts = [unit or "", f"{year}年度" if dated else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
     title = "".join(parts)
-    if genre in topic:
+    if named in topic:
         return title
-    shared = next((n for n in range(len(genre) - 1, 1, -1) if title.endswith(genre[:n])), 0)
-    return title + genre[shared:]
+    shared = next((n for n in range(len(named) - 1, 1, -1) if title.endswith(named[:n])), 0)
+    return title + named[shared:]
 
 
 def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
