@@ -13,7 +13,8 @@ Kinds (:data:`KINDS`):
   organisation suffix (局 厅 委 办 党支部 党组 人民政府 中学 医院 公司…), an
   ordinal (第三), a level word (市直, 区直) or a department word (住房, 城乡…),
   joined by 和/与 — that names a *particular* unit: it holds a place name
-  (海拉尔区, 信阳市, 某市), a named office (财政局, 住建局, 高级中学) or a numbered
+  (海拉尔区, 信阳市, 某市; a village's or town's name the segmenter cuts from a bare 村, 镇, 乡 or 街道 when it tags
+  the name as a proper one, 马鬃山 | 村), a named office (财政局, 住建局, 高级中学) or a numbered
   branch (第三党支部). Bodies named by their level alone (市委, 县政府, 区委组织部,
   局党组, 我局) and national bodies (国务院, 党中央, 国家…, 中央…, 全国…) are not
   facts of a unit: every unit writes them alike.
@@ -27,6 +28,9 @@ Kinds (:data:`KINDS`):
   焦裕禄…) are kept (:data:`KEPT_PEOPLE`). :func:`line_name`: the person a 署名 or
   题注 line names alone (张三, 述职人：张三, 某镇党委副书记　张三).
 - ``title`` 题名与职务: a quoted title 《…》 and a 职务 word (局长, 党组书记…).
+- ``session`` 全会: a plenary session of a 中央委员会 named by its ordinal, with its 届 when written (二十届四中全会,
+  十九届六中全会, 三中全会) — the occasion a 心得体会 or a speech of its time studies; value in Arabic digits
+  (20届4中全会).
 - ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
   Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
   (一个, 一批) is an article, not a fact.
@@ -45,9 +49,9 @@ from functools import lru_cache
 
 from . import analysis
 
-KINDS = ("unit", "year", "date", "person", "title", "number")
+KINDS = ("unit", "year", "date", "person", "title", "session", "number")
 KIND_NAMES = {"unit": "单位", "year": "年份", "date": "日期", "person": "人名", "title": "职务或题名",
-              "number": "数字"}
+              "session": "全会", "number": "数字"}
 
 _HAN = "\u4e00-\u9fff"
 _CN_DIGIT = "〇○零一二三四五六七八九"
@@ -121,6 +125,7 @@ _YEARS = re.compile(rf"{_YEAR}(?:\s*[—–\-－~～至到]\s*{_YEAR})?\s*年(?:
 _MONTH = r"(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９]|十[一二]?|[一二三四五六七八九])\s*月"
 _DAY = r"(?:[12][0-9]|3[01]|0?[1-9]|[１２][０-９]|３[０１]|０?[１-９]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]"
 _DATES = re.compile(rf"(?:{_YEAR}\s*年\s*)?{_MONTH}\s*{_DAY}|{_YEAR}\s*年\s*{_MONTH}")
+_SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六七八九十]+中全会")
 _BOOK = re.compile(r"《[^《》\n]{1,60}》")
 _ARABIC = re.compile(rf"[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?(?:\s*[%％‰])?(?:[万亿]+)?")
 _PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
@@ -219,6 +224,8 @@ def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) 
     if "title" in wanted:
         add(_matches(text, _BOOK, "title"))
         add(_matches(text, _TITLE_WORDS, "title"))
+    if "session" in wanted:
+        add(_matches(text, _SESSIONS, "session"))
     if "number" in wanted:
         add(_matches(text, _PERCENT_CN, "number"))
         add(_matches(text, _ARABIC, "number"))
@@ -258,7 +265,7 @@ def _value(kind: str, written: str) -> str:
     if kind == "year":
         return "-".join(str(cn_number(n)) if not n.isdigit() else str(int(n))
                         for n in re.findall(rf"[0-9]+|[{_CN_DIGIT}]+", plain))
-    if kind in ("number", "date"):
+    if kind in ("number", "date", "session"):
         plain = re.sub(rf"[{_CN_NUMERAL}]+", lambda m: _cn_digits(m.group(), plain), plain)
         plain = re.sub(r"(?<![0-9.])0+(?=[0-9])", "", plain.replace("号", "日"))
     return plain
@@ -405,6 +412,18 @@ def _specific_stem(stem: str, kind: str) -> bool:
     return kind != "place" or stem not in LEVEL_WORDS
 
 
+_CUT_SUFFIXES = ("镇", "乡", "村", "街道")   # suffixes the segmenter cuts from a village's or a town's name
+_NAME_TAGS = ("ns", "nr", "nrt", "nz")   # jieba's place, person (双河, 王家庄 are tagged so) and other proper names
+
+
+@lru_cache(maxsize=10_000)
+def _place_name(word: str) -> bool:
+    """Whether ``word``, before a bare 镇, 乡, 村 or 街道 (:data:`_CUT_SUFFIXES`), is the name of the place: two to
+    four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河) — not 完成, 薄弱, 重点 (村)."""
+    tags = analysis.word_tags(word) if re.fullmatch(f"[{_HAN}]{{2,4}}", word) else []
+    return len(tags) == 1 and tags[0][1] in _NAME_TAGS
+
+
 def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:
     """Runs of unit words that name a particular unit (see the module docstring); a word that starts
     with one of the ``places`` learnt from the document is a particular place."""
@@ -426,14 +445,18 @@ def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> l
                 out.append(Fact("unit", written, start, end, written))
         run.clear()
 
+    previous = (0, 0)   # the word before, when it is no unit word
     for start, end in words:
         word = text[start:end]
         if word.startswith(tuple(places)) and places:
             kind = "known"
         else:
             kind = "connector" if word in CONNECTORS and run else _unit_word(word)
+        if word in _CUT_SUFFIXES and not run and previous[1] == start and _place_name(text[previous[0]:start]):
+            kind, start = "known", previous[0]   # 马鬃山 | 村, 王家庄 | 村: a place's name cut from its suffix
         if kind is None:
             close()
+            previous = (start, end)
             continue
         if kind in ("place", "known") and len(run) >= 2 and run[-1][2] == "connector" and run[-2][2] != "part":
             run.pop()   # the 和 of 政府和湖北省地震局: two units, not one

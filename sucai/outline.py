@@ -326,6 +326,7 @@ _HAS_HAN = re.compile(f"[{_HAN}]")
 _PARAGRAPH_END = re.compile(r"[。！？!?；;：:]")
 _SENTENCE_CLOSE = "。！？!?；;：:”’\"'）)》】"
 _PLAIN = ("gb", "plain")   # the style of an unnumbered heading
+_BYLINE = re.compile(r"(?:调研|课题|调查|写作)组$")   # a 调研报告's writers, named under its title
 _DATE_LINE = re.compile(rf"^[{_SPACE}（(]*(?:\d{{4}}\s*年|[〇零○一二三四五六七八九]{{4}}年)[^\n]{{0,12}}$")
 
 
@@ -340,7 +341,8 @@ def _plain_marks(body: str, taken: set[int], elements: set[int]) -> Iterator[_Ma
     heading — not a date (落款), a salutation (the name line before
     "各位代表：") nor a 公文 element (``elements``: the starts of their lines; a 落款 without a date before the
     抄送 or the 附件说明, :func:`sucai.elements.find_elements`); a first line naming a person alone is the 题注
-    under the title (a 述职报告's 「张三」: :func:`sucai.facts.line_name`). Longer runs are lists of names or places, signature blocks.
+    under the title (a 述职报告's 「张三」: :func:`sucai.facts.line_name`), as is one naming the group that wrote it
+    (a 调研报告's 「县委办公室调研组」, 「某县农业农村局课题组」: :data:`_BYLINE`). Longer runs are lists of names or places, signature blocks.
     """
     lines = [(m.start(1), m.end(1), m.group(1)) for m in NONBLANK_LINE.finditer(body)]
     flags = [start not in taken and _is_plain_candidate(text) for start, _, text in lines]
@@ -374,8 +376,8 @@ def _opens_section(lines: list[tuple[int, int, str]], i: int, j: int, taken: set
         return False
     if not (_PARAGRAPH_END.search(following) or next_start in taken or _starts_label(following)):
         return False
-    if i == 0:   # the body's first line: a 题注 naming the writer or speaker (「张三」, 「某镇党委副书记　张三」) is none
-        return not line_name(lines[0][2])
+    if i == 0:   # the body's first line: a 题注 naming the writer or speaker (「张三」, 「某镇党委副书记　张三」) is none,
+        return not (line_name(lines[0][2]) or _BYLINE.search(lines[0][2]))   # nor the group that wrote (县委办公室调研组)
     previous_start, _, previous = lines[i - 1]
     return previous[-1] in _SENTENCE_CLOSE or previous_start in taken or not _HAS_HAN.search(previous)
 

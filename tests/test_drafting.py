@@ -37,7 +37,7 @@ from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, numbered
 from sucai.facts import find_facts, learn, line_name
-from sucai.drafting.placeholders import writer_year
+from sucai.drafting.placeholders import writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body
 from sucai.drafting.plan import _paragraph
@@ -159,6 +159,63 @@ def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writ
         "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
 
 
+def test_another_plenary_session_than_the_topics_is_a_placeholder():
+    """write25, writing a 心得体会 on 学习贯彻党的二十届四中全会精神: the draft opened 「党的二十届三中全会是在…召开的一次十分
+    重要的会议」 — another 全会's 心得, its ordinal one Chinese digit and a 届 (kept as formulas). A 全会 other than the
+    one the writer's topic names is 【待补】 (with its 届, or written without it); the topic's own is kept, its 届
+    written or not; a topic naming none, or two, marks none (a speech's 「贯彻三中全会精神」 may be its year's)."""
+    text = "党的二十届三中全会是一次十分重要的会议。深入学习贯彻党的二十大和二十届四中全会、十九届中央六中全会、四中全会精神。"
+    session = writer_session("学习贯彻党的二十届四中全会精神")
+    assert session == "20届4中全会"
+    assert kinds(text, session=session) == [("session", "二十届三中全会"), ("session", "十九届中央六中全会")]
+    assert mark_placeholders(text, session=session).text == (
+        "党的【待补】是一次十分重要的会议。深入学习贯彻党的二十大和二十届四中全会、【待补】、四中全会精神。")
+    assert kinds(text, session=writer_session("学习贯彻十九届四中全会精神")) == [
+        ("session", "二十届三中全会"), ("session", "二十届四中全会"), ("session", "十九届中央六中全会")]
+    assert writer_session("2026年全县经济工作会议") is None and writer_session("三中全会和四中全会") is None
+    assert kinds(text, session=None) == []
+
+
+def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make_home):
+    """write25: the 写作台's outline, opening and paragraphs of a 心得体会 on the 四中全会, drawn from one on the 三中全会,
+    have its 全会 as 【待补】 — page (the topic passed with every heading) and sucai draft alike; on the 三中全会 they
+    keep it."""
+    text = ("学习贯彻党的二十届三中全会精神心得体会\n\n党的二十届三中全会是在关键时期召开的一次十分重要的会议。通过认真学习"
+            "全会精神，我深受教育，下面谈几点体会。\n一、深刻领会三中全会的重大意义\n全会审议通过的决定，是指导新征程上进一步"
+            "全面深化改革的纲领性文件，我们要原原本本学、逐字逐句悟。\n二、推动全会精神落地生根\n学习的目的全在于运用，要把"
+            "三中全会部署转化为推动改革发展的实际成效。\n")
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": text})
+    for topic, shown in (("学习贯彻党的二十届四中全会精神", "【待补】"), ("学习贯彻党的二十届三中全会精神", "二十届三中全会")):
+        plan = make_plan(library, "心得体会", topic, member=True)
+        assert [n.heading for n in plan.suggestion.outline] == [
+            f"深刻领会{shown.replace('二十届', '')}的重大意义", "推动全会精神落地生根"]
+        assert plan.opening[0].marked.text.startswith(f"党的{shown}是在关键时期召开")
+        assert plan.candidates[1][1][0].marked.text.endswith(f"把{shown.replace('二十届', '')}部署转化为推动改革发展的实际成效。")
+        page = paragraph_candidates(library, "推动全会精神落地生根", genre="心得体会", member=True, topic=topic)
+        assert page[0].marked.text == plan.candidates[1][1][0].marked.text
+    library.close()
+
+
+def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
+    """write25, writing a 调研报告: 「具体表现在：\n（1）村干部…；（2）群众…；（3）集体资产…」 was drafted 「（1）村干部…；
+    （【待补】）群众…；（【待补】）集体资产…」 — only a label at a line's start was kept. A number alone in brackets is an
+    inline list's label wherever it stands; a bracketed figure with its unit (（35%）, （186万元）, （12个村）) is still a figure."""
+    text = "收益分配机制不健全：（1）村干部报酬不明确；（2）群众入股积极性不高；(3)集体资产闲置，闲置率（35%）、（186万元）、（12个村）、（12）"
+    assert kinds(text) == [("number", "35%"), ("number", "186万"), ("number", "12")]
+    assert mark_placeholders(text).text.startswith("收益分配机制不健全：（1）村干部报酬不明确；（2）群众入股积极性不高；(3)集体")
+
+
+def test_a_villages_name_cut_from_its_suffix_is_a_unit():
+    """write25, writing a 调研报告 on 基层减负 in a 乡镇: a source's 「调研组深入马鬃山村…」 would keep another village's
+    name — the segmenter cuts a village's or a town's name from a bare 村, 镇, 乡 or 街道 (马鬃山 | 村), and the suffix
+    alone names nothing. A name before one, that the segmenter tags as a proper name, is a unit with it (the corpus's 24 马鬃山村,
+    15 哈克镇, 庄里镇永安村, 鲁谷街道); a word of another kind before it is none (完成村, 薄弱村, 重点村, 依托村)."""
+    text = ("调研组深入马鬃山村、黄土岭村和双河乡，走访庄里镇永安村、鲁谷街道，对完成村级换届、薄弱村和重点村帮扶、"
+            "依托村集体经济发展的情况作了调查。")
+    assert [f.text for f in find_facts(text, kinds=("unit",))] == ["马鬃山村", "黄土岭村", "双河乡", "庄里镇永安村", "鲁谷街道"]
+    assert mark_placeholders(text).text.startswith("调研组深入【待补】、【待补】和【待补】，走访【待补】、【待补】，对完成村级")
+
+
 def test_what_every_unit_writes_is_kept():
     text = ("认真落实市委市政府部署，在区委组织部指导下，局党组书记带头，我局坚持服务大局、优化布局，"
             "学习焦裕禄同志，深入学习习近平总书记重要讲话精神，全体同志、许多同志和党中央、国务院的要求一致。")
@@ -238,6 +295,16 @@ def test_the_rewrite_check_refuses_a_changed_fact(rewrite, ok, problem):
     assert check.ok is ok, check.problems
     if problem:
         assert any(problem in p for p in check.problems), check.problems
+
+
+@pytest.mark.parametrize("rewrite, problem", [
+    ("要深入学习党的二十届三中全会精神。", "全会“二十届三中全会”"), ("要深入学习党的二十届五中全会精神。", "全会“二十届五中全会”"),
+    ("要深入学习党的十九届四中全会精神。", "全会“十九届四中全会”")])
+def test_the_rewrite_check_refuses_another_plenary_session(rewrite, problem):
+    """write25: a 润笔 that made the 二十届四中全会 the 三中全会 (one Chinese digit: no figure) passed the check."""
+    check = check_rewrite("深入学习党的二十届四中全会精神。", rewrite)
+    assert not check.ok and any(problem in p for p in check.problems), check.problems
+    assert check_rewrite("深入学习党的二十届四中全会精神。", "要深入学习贯彻党的二十届四中全会精神。").ok
 
 
 @pytest.fixture
@@ -390,7 +457,7 @@ def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(u
         units.set_hidden(hidden, False)
 
 
-def test_a_genre_without_documents_searches_all_and_says_so(units):
+def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path):
     found = suggest_outline(units, "不存在的文种", "组织生活会", member=True)
     assert found.warnings == ["文种“不存在的文种”不在文种表中，已在全部文种中查找（文种表见 sucai genres）"]
     assert found.outline
@@ -402,6 +469,13 @@ def test_a_genre_without_documents_searches_all_and_says_so(units):
     assert asked_genre("对照检查") == asked_genre("对照检查材料") == GENRE == "对照检查材料"
     assert suggest_outline(units, asked_genre("对照检查"), "组织生活会", member=True) == suggest_outline(
         units, GENRE, "组织生活会", member=True)
+    # write25: a name of no 文种 that titles end with is the 文种 of such titles (研讨发言: a 讲话稿), and drafts as one
+    assert [asked_genre(name) for name in ("研讨发言", "交流发言", "学习心得", "个人剖析材料")] == [
+        "讲话稿", "讲话稿", "心得体会", "对照检查材料"]
+    result = CliRunner().invoke(cli_app, ["draft", "--genre", "研讨发言", "--topic", "作风建设", "-o",
+                                          str(tmp_path / "发言.md"), "--home", str(units.settings.home)])
+    assert result.exit_code == 0 and "不在文种表中" not in result.output, result.output
+    assert (tmp_path / "发言.md").read_text(encoding="utf-8").startswith("# 作风建设研讨发言\n\n> 文种：讲话稿")
     # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
     assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
 
@@ -1183,6 +1257,8 @@ def test_a_draft_stored_under_a_shorthand_downloads_under_its_genre(units):
     assert md.splitlines()[2].startswith("> 文种：对照检查材料 ｜ ")
     assert "\n\n县审计局党支部\n\n" in md
     assert docx.Document(io.BytesIO(export_draft(draft, "docx", zone=ZONE)[1])).core_properties.subject == "对照检查材料"
+    spoken = export_draft(replace(draft, genre="研讨发言"), "md", zone=ZONE)[1].decode("utf-8")   # write25: a 讲话稿's
+    assert spoken.splitlines()[2].startswith("> 文种：讲话稿 ｜ ") and "\n\n县审计局党支部\n\n" not in spoken   # no 落款
 
 
 def test_a_draft_has_one_word_count_its_check_and_its_download_state(units):
@@ -1341,14 +1417,16 @@ def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
         return sum(1 for c in text if not c.isspace())
 
     # one character more than the best candidates give: the first heading with a second candidate takes it, no other
-    first_more = next(i for i, q in enumerate(queues) if len(q) > 1)
+    # — the opening never (write25: a 讲话稿 of 2,000 字 opened with three 「同志们：今天我们召开…」 of three speeches)
+    assert len(queues[0]) > 1, "the samples' 对照检查材料 open in several ways"
+    first_more = next(i for i, q in enumerate(queues) if i and len(q) > 1)
     longer = first_draft(plan, "初稿", target_chars=short.chars + 1)
     expected = [q[:2] if i == first_more else q[:1] for i, q in enumerate(queues)]
     assert [[p.text for p in s.paragraphs] for s in longer.sections] == expected
     assert longer.chars == short.chars + solid(queues[first_more][1]) and longer.target_chars == short.chars + 1
     # more than every candidate holds: all of them, each heading's in its order
     everything = first_draft(plan, "初稿", target_chars=10**6)
-    assert [[p.text for p in s.paragraphs] for s in everything.sections] == queues
+    assert [[p.text for p in s.paragraphs] for s in everything.sections] == [queues[0][:1], *queues[1:]]
     assert all(p.source and units.get(p.source.doc_id) for s in everything.sections for p in s.paragraphs)
 
 
@@ -1398,7 +1476,23 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("述职报告", "2024年度个人述职", None, 2024, "2024年度个人述职报告"),        # ends with its first characters
     ("对照检查材料", "民主生活会对照检查", "县水利局党组", None, "县水利局党组民主生活会对照检查材料"),
     ("工作总结", "全县安全生产工作", None, None, "全县安全生产工作总结"),
-    ("讲话稿", "在全县作风建设推进会上的讲话", None, None, "在全县作风建设推进会上的讲话稿"),
+    # write25: a speech is named by its occasion, 「在…上的讲话」 — not 「某县县委2026年全县经济工作会议讲话稿」 nor 「…的讲话稿」
+    ("讲话稿", "在全县作风建设推进会上的讲话", None, None, "在全县作风建设推进会上的讲话"),
+    ("讲话稿", "2026年全县经济工作会议", "某县县委", 2026, "在2026年全县经济工作会议上的讲话"),
+    ("讲话稿", "全县经济工作会议", "某县县委", 2026, "在2026年全县经济工作会议上的讲话"),
+    ("讲话稿", "在全县优化营商环境大会", None, None, "在全县优化营商环境大会上的讲话"),
+    ("讲话稿", "作风建设", "某县县委", None, "某县县委作风建设讲话稿"),   # no occasion named: as any 文种
+    ("致辞", "2026年新春团拜会", None, 2026, "在2026年新春团拜会上的致辞"),
+    # write25: asked for by the words its titles end with, a 文种 is named by them (研讨发言: a 讲话稿)
+    ("研讨发言", "学习贯彻党的二十届四中全会精神", "县财政局", None, "县财政局学习贯彻党的二十届四中全会精神研讨发言"),
+    ("研讨发言", "县委理论学习中心组专题研讨会", None, None, "在县委理论学习中心组专题研讨会上的研讨发言"),
+    ("讲话", "全县经济工作会议", None, 2026, "在2026年全县经济工作会议上的讲话"),
+    # write25: a 调研报告 is 「关于…的调研报告」, not 「某镇2026年度乡镇基层减负调研报告」
+    # (its writers — the unit — are named under the title, 「县委办公室调研组」)
+    ("调研报告", "乡镇基层减负", "某镇", 2026, "关于乡镇基层减负的调研报告"),
+    ("调研报告", "关于某县村级集体经济发展情况", "县农业农村局", None, "关于某县村级集体经济发展情况的调研报告"),
+    ("调研报告", "2024年甲县基层减负工作情况", "县委办公室", 2024, "关于2024年甲县基层减负工作情况的调研报告"),
+    ("调研报告", "村级集体经济调研报告", "某县", None, "某县村级集体经济调研报告"),
     ("实施方案", "以案促改", None, None, "以案促改实施方案"),
     ("通知", "春季农业生产", None, None, "春季农业生产通知"),
 ])

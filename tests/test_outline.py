@@ -610,11 +610,14 @@ def test_unnumbered_plain_headings_and_their_guards():
     assert [n.heading for n in parse_outline(body)] == ["基本情况"]
 
 
-@pytest.mark.parametrize("line", ["王海涛", "某镇党委副书记　王海涛", "述职人：王海涛"])
+@pytest.mark.parametrize("line", ["王海涛", "某镇党委副书记　王海涛", "述职人：王海涛",
+                                  # write25: a 调研报告's writers under its title were its first heading, every part below it
+                                  "县委办公室调研组", "某县农业农村局课题组", "市政协联合调查组", "县委政研室写作组"])
 def test_the_name_under_a_title_is_no_heading(line):
     """fix25: a 述职报告's writer named under its title (「王海涛」, before 「我，王海涛，…」) was its first heading: the
     report had no opening, and the 写作台 could offer the name as a heading of a writer's outline. A first line naming
-    a person alone is the title's 题注; a first line of other words stays a heading."""
+    a person alone is the title's 题注, as is one naming the group that wrote (…调研组, …课题组); a first line of other
+    words stays a heading."""
     body = "\n\n我，王海涛，自2022年起担任某镇党委副书记。现将情况报告如下。\n一、坚持政治引领\n全年参加学习二十四次。\n"
     assert [n.heading for n in walk_outline(parse_outline(line + body))] == ["坚持政治引领"]
     assert [n.heading for n in walk_outline(parse_outline("思想政治方面" + body))] == ["思想政治方面", "坚持政治引领"]

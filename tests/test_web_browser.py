@@ -813,7 +813,8 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         page.click("#accept-outline")
         sections = page.locator("#sections .draft-section")
         assert sections.count() == len(headings) + 1
-        assert sections.first.locator(".section-heading").inner_text().startswith("开头（")
+        opening = sections.first.locator(".section-heading").inner_text()
+        assert opening.startswith("开头（") and "“同志们：今天我们召开……”" in opening   # write25: a speech's too
         assert sections.nth(1).locator(".section-heading").inner_text() == "一、" + headings[0]
         picked = []
         for i in range(sections.count()):

@@ -1006,6 +1006,23 @@ def test_an_account_taking_a_removed_ones_id_and_name_gets_none_of_its_drafts(ho
     assert stranger.get(f"/api/drafts/{mine}").status_code == 200
 
 
+def test_a_genre_named_as_titles_end_is_that_genre(app, site):
+    """write25: a writer asked for a 「研讨发言」 — the words a speech's title ends with (「…研讨发言」 is a 讲话稿), but no
+    name of the 文种 table — was told 「不在文种表中，已在全部文种中查找」 and given other 文种's headings; sucai draft
+    wrote no draft at all. It is the 讲话稿 outline, and a draft saved under it is a 讲话稿: no 落款."""
+    client = session_of(app, "另一会员")
+    asked = ask_outline(client, genre="研讨发言", topic="作风建设").json()
+    assert (asked["genre"], asked["warnings"]) == ("讲话稿", ["库中文种为“讲话稿”且有提纲的材料只有一篇，提纲取自该篇"])
+    assert asked["title"] == "作风建设研讨发言"   # named as asked
+    assert asked["outline"] == ask_outline(client, genre="讲话稿", topic="作风建设").json()["outline"] != []
+    saved = client.post("/api/drafts", json={"title": "草稿", "genre": "交流发言", "unit": "县审计局",
+                                             "sections": [{"heading": "学习体会", "paragraphs": [OWN]}]}).json()
+    assert saved["genre"] == "讲话稿"
+    text = client.get(f"/api/drafts/{saved['id']}/download", params={"format": "txt"}).content.decode("utf-8")
+    assert "县审计局" not in text   # a speech is not signed
+    client.delete(f"/api/drafts/{saved['id']}")
+
+
 def test_a_draft_saved_under_a_shorthand_is_filed_under_its_genre(app, site):
     """A writer who types 「对照检查」 is given the 对照检查材料 outline, and a title for the draft named by it (the
     page's title field, as sucai draft names a first draft); the draft saved with it is a 对照检查材料 too — in the

@@ -61,7 +61,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     from ..drafting import asked_genre, check_draft, draft_title, first_draft, make_plan
     from ..drafting.placeholders import writer_year
 
-    genre = asked_genre(genre)
+    named, genre = genre, asked_genre(genre)
     year = writer_year(topic, year)
     library = open_library(home)
     if not err.is_terminal:   # the bar shows nothing then: one plain line, as ingest's first one
@@ -73,7 +73,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
                          per_heading=candidates, progress=lambda done, total: bar.update(task, completed=done, total=total))
     for warning in plan.suggestion.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
-    first = first_draft(plan, title or draft_title(genre, topic.strip(), unit, year), unit=unit or "", year=year,
+    first = first_draft(plan, title or draft_title(named, topic.strip(), unit, year), unit=unit or "", year=year,
                         target_chars=length)
     if not first.sections and (output is not None or check):   # a file of a title alone, a 查重 of nothing
         raise NotFound(f"没有找到可放进初稿的段落（初稿只取文种为“{genre}”的材料里与提纲标题相合的段落），未写出初稿；"

@@ -29,7 +29,7 @@ from ..clean import xml_safe
 from ..config import local_time
 from ..export import export_document
 from ..metadata import dates
-from ..metadata.genres import canonical
+from ..metadata.genres import written_genre
 from ..model import Document, Element, OutlineNode
 from .drafts import Draft, Paragraph, numbered
 from .placeholders import PLACEHOLDER
@@ -76,7 +76,7 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
     body_end = max(offset - 1, 0)
     for node in open_nodes:
         node.end = body_end
-    genre = canonical(draft.genre)   # a draft saved before its 文种 was (「对照检查」) is shown by its name
+    genre = written_genre(draft.genre)   # a draft saved before its 文种 was (「对照检查」) is shown by its name
     if signed is not None and genre in SIGNED_GENRES:
         signature = PERSON_SIGNATURES.get(genre, draft.unit.strip())
         for kind, line in (("issuer_signature", signature), ("date", dates.official_day(signed))):

@@ -26,7 +26,7 @@ from ..clean import xml_safe
 from ..counting import count_chars
 from ..errors import InvalidInput
 from ..library import Library
-from ..metadata.genres import canonical
+from ..metadata.genres import written_genre
 from ..model import Document
 from .placeholders import only_placeholders
 
@@ -97,7 +97,7 @@ class Section:
 @dataclass
 class Draft:
     """A draft as stored. ``genre``: the 文种 by its name (a shorthand the writer typed, 「对照检查」, read as
-    :func:`sucai.metadata.genres.canonical` reads it); ``unit``, ``year``, ``target_chars``: what the writer said
+    :func:`sucai.metadata.genres.written_genre` reads it); ``unit``, ``year``, ``target_chars``: what the writer said
     at the start."""
 
     title: str
@@ -199,7 +199,7 @@ def build_draft(library: Library, body: DraftBody, *, member: bool) -> Draft:
                          for p in s.paragraphs])
                 for s in body.sections]
     _check_sources(library, [p for s in sections for p in s.paragraphs], member)
-    return Draft(title=body.title.strip() or "未命名草稿", genre=canonical(body.genre), topic=body.topic.strip(),
+    return Draft(title=body.title.strip() or "未命名草稿", genre=written_genre(body.genre), topic=body.topic.strip(),
                  sections=sections, unit=body.unit.strip(), year=body.year, target_chars=body.target_chars)
 
 

@@ -16,6 +16,7 @@ are no headings to suggest; the parts, chapters and sections above them are.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,18 +25,22 @@ from functools import partial
 from .. import access
 from ..library import Library
 from ..errors import BadValue
-from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint
+from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint, written_genre
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
 from ..headings import Cluster, Item, Similarity, cluster, heading_key, named_part, strip_label
-from .placeholders import mark_placeholders
+from .placeholders import mark_placeholders, writer_session
 
 SOURCE_DOCS = 20        # documents whose outlines are merged
 MAX_DEPTH = 3           # levels suggested: 一、 / （一） / 1.
 MAX_HEADINGS = 12       # headings kept per level (the best supported)
 SUPPORT_SHARE = 0.2     # a heading is kept when at least this share of the documents at its level use it (and 2)
 _CLOSERS = "。：:；;，,、 \u3000"
+# 文种 spoken at an occasion and named by it (「在全县经济工作会议上的讲话」): 文种 → the word its titles end with
+SPOKEN = {"讲话稿": "讲话", "致辞": "致辞"}
+STUDY = "调研报告"   # named by what it studied: 「关于…的调研报告」
+_OCCASION = re.compile(r"(?:会议?|论坛|仪式|典礼|开班式)$")   # a topic naming a meeting or ceremony
 
 
 @dataclass
@@ -77,10 +82,11 @@ class OutlineSuggestion:
 
 def asked_genre(genre: str) -> str:
     """The 文种 a 提纲 is asked for: ``genre`` without white space around it, a shorthand the search filter takes
-    read as its name (「讲话」 → 讲话稿, :func:`sucai.metadata.genres.canonical`). Raises BadValue (code ``no_genre``,
+    read as its name (「讲话」 → 讲话稿), a name of none as a title ending with it is classed (「研讨发言」 → 讲话稿:
+    :func:`sucai.metadata.genres.written_genre`). Raises BadValue (code ``no_genre``,
     exit status 2 on the command line, 422 on the web) when nothing is left: without a 文种 the outline would mix
     the headings of every kind of document."""
-    genre = canonical(genre)
+    genre = written_genre(genre)
     if not genre:
         raise BadValue("请给出文种，如 对照检查材料", code="no_genre")
     return genre
@@ -93,16 +99,32 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"); parts already in the topic are not
     repeated — the year however the topic writes it (「２０２４年度」, 「二〇二四年」: its facts' values) —, nor the
     topic's words (split at white space) that the unit holds, and the topic's words are joined without spaces (unit
-    "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部": "县司法局党支部2025年度组织生活会对照检查材料")."""
+    "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部": "县司法局党支部2025年度组织生活会对照检查材料").
+
+    A speech (:data:`SPOKEN`) is named by its occasion, its speaker standing under the title: a topic naming a
+    meeting (「2026年全县经济工作会议」, 「全县优化营商环境大会」: :data:`_OCCASION`) is 「在…上的讲话」 (the year given
+    before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic naming its 讲话 already is the title as written.
+    A 调研报告 is named by what it studied, 「关于{topic}的调研报告」 (「关于乡镇基层减负的调研报告」), its writers
+    standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种.
+    A 文种 asked for by the words its titles end with is named by them (「研讨发言」: 「…研讨发言」, 「在…上的研讨发言」)."""
+    genre, named = written_genre(genre) or "", canonical(genre) or ""   # 研讨发言: a 讲话稿, named so
     topic = "".join(word for word in topic.split() if not (unit and word in unit))
     said = [topic, *(fact.value for fact in find_facts(topic, kinds=("year",)))]   # values in Arabic digits
-    parts = [unit or "", f"{year}年度" if year and not any(str(year) in text for text in said) else "", topic]
+    dated = bool(year) and not any(str(year) in text for text in said)
+    spoken = (SPOKEN[genre] if named == genre else named) if genre in SPOKEN else None
+    if spoken and topic.endswith(spoken):
+        return topic
+    if spoken and _OCCASION.search(topic):
+        return f"在{f'{year}年' if dated else ''}{topic.removeprefix('在')}上的{spoken}"
+    if genre == STUDY and genre not in topic:
+        return f"关于{topic.removeprefix('关于')}的{genre}"
+    parts = [unit or "", f"{year}年度" if dated else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
     title = "".join(parts)
-    if genre in topic:
+    if named in topic:
         return title
-    shared = next((n for n in range(len(genre) - 1, 1, -1) if title.endswith(genre[:n])), 0)
-    return title + genre[shared:]
+    shared = next((n for n in range(len(named) - 1, 1, -1) if title.endswith(named[:n])), 0)
+    return title + named[shared:]
 
 
 def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
@@ -110,7 +132,7 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
     """A 提纲 for a document of ``genre`` on ``topic``, for a viewer with (``member``) or without the member tier.
 
     ``unit``/``year``: the writer's own (kept in headings; another unit's name or
-    year in a heading becomes 【待补】). ``exclude``: document ids left out (to
+    year in a heading becomes 【待补】, as another 全会 than the one ``topic`` names does). ``exclude``: document ids left out (to
     test on held-out documents). When none of the 文种 is like the topic, its others are
     used; when the 文种 has one document with headings, the
     提纲 is its headings, and a warning says so; when it has none, all 文种 are
@@ -122,7 +144,7 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
     keys = _Keys()
     groups = [(doc.id, doc.outline) for doc in docs]
     similarity = Similarity(keys(node) for _, nodes in groups for node in _headings(nodes))
-    outline = _merge(groups, similarity, keys, 1, unit, year)
+    outline = _merge(groups, similarity, keys, 1, (unit, year, writer_session(topic)))
     documents = [{"id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date} for doc in docs]
     return OutlineSuggestion(genre, topic, outline, documents, warnings)
 
@@ -206,8 +228,9 @@ class _Keys:
 
 
 def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, keys: _Keys, depth: int,
-           unit: str | None, year: int | None) -> list[SuggestedHeading]:
-    """The suggested headings of one level from the sibling lists ``groups`` ((doc id, nodes), best document first)."""
+           own: tuple[str | None, int | None, str | None]) -> list[SuggestedHeading]:
+    """The suggested headings of one level from the sibling lists ``groups`` ((doc id, nodes), best document first);
+    ``own``: the writer's unit, year and 全会, kept in their wording (:func:`_wording`)."""
     items = []
     for doc_id, nodes in groups:
         heads = _headings(nodes)
@@ -225,8 +248,8 @@ def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, 
         children = []
         if depth < MAX_DEPTH:
             children = _merge([(item.doc, item.payload.children) for item in found.items], similarity, keys,
-                              depth + 1, unit, year)
-        out.append(SuggestedHeading(_wording(found.items, unit, year), len(found.docs), found.docs, children))
+                              depth + 1, own)
+        out.append(SuggestedHeading(_wording(found.items, *own), len(found.docs), found.docs, children))
     return out
 
 
@@ -247,10 +270,10 @@ def _one_per_part(clusters: list[Cluster]) -> list[Cluster]:
     return [found for _, found in out]
 
 
-def _wording(items: list[Item], unit: str | None, year: int | None) -> str:
+def _wording(items: list[Item], unit: str | None, year: int | None, session: str | None) -> str:
     """The most used wording of a cluster (one without another unit's facts preferred, then the most
     similar document's); facts left in it become 【待补】."""
     counts = Counter(display(item.payload.heading) for item in items)
     order = {wording: i for i, wording in reversed(list(enumerate(display(item.payload.heading) for item in items)))}
     best = max(counts, key=lambda w: (counts[w], not find_facts(w, kinds=("unit", "year", "date", "person")), -order[w]))
-    return mark_placeholders(best, unit=unit, year=year).text
+    return mark_placeholders(best, unit=unit, year=year, session=session).text

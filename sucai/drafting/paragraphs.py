@@ -23,7 +23,7 @@ so a candidate never holds members-only text for a non-member, and hidden
 documents are never sources. Each candidate also comes with the same text
 :func:`marked <.placeholders.mark_placeholders>` for picking: another unit's
 names, years, dates, people and figures as 【待补】 — the source's writer or speaker too, introduced (本人张三，现任…) or named
-under its title (:func:`_known`).
+under its title (:func:`_known`) —, and a 全会 other than the one the writer's topic names (:func:`.placeholders.writer_session`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from ..search import Hit, SearchRequest
 from ..facts import Known, learn, line_name
 from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role
 from ..metadata import title_note_lines
-from .placeholders import Marked, mark_placeholders
+from .placeholders import Marked, mark_placeholders, writer_session
 
 MAX_CHARS = 600         # longest candidate, in characters
 MIN_CHARS = 20          # shorter bodies are no candidates
@@ -97,7 +97,7 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     as like ``heading``, those of the documents a search for ``topic`` ranks higher (:func:`_on_topic`) come first.
 
     ``genre``: only documents of this 文种 (None: all). ``unit``/``year``: the
-    writer's own, kept when marking. ``exclude``: document ids left out.
+    writer's own, kept when marking, as the 全会 ``topic`` names is. ``exclude``: document ids left out.
     ``above``: the headings above ``heading`` in the writer's outline (its part's
     role is read from them). ``subheadings``: whether ``heading`` has sub-headings of
     its own: then a candidate is only a source section's lead-in before sub-headings
@@ -125,7 +125,7 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY),
                     key=lambda h: (-likeness[id(h)], -on_topic.get(h.id, 0.0), -h.score))
     return _candidates(library, heading, ranked, member=member, limit=limit, unit=unit, year=year,
-                       subheadings=subheadings)
+                       session=writer_session(topic), subheadings=subheadings)
 
 
 def _openings(library: Library, topic: str, *, genre: str | None, member: bool, limit: int, unit: str | None,
@@ -138,7 +138,8 @@ def _openings(library: Library, topic: str, *, genre: str | None, member: bool, 
     of the body, never the title's date, occasion or speaker. None
     without a 文种 or topic to search by."""
     hits = [h for h in _on_topic(library, topic, genre=genre, member=member) if h.id not in exclude]
-    return _candidates(library, "", hits, member=member, limit=limit, unit=unit, year=year, opening=True)
+    return _candidates(library, "", hits, member=member, limit=limit, unit=unit, year=year,
+                       session=writer_session(topic), opening=True)
 
 
 def _on_topic(library: Library, topic: str, *, genre: str | None, member: bool) -> list[Hit]:
@@ -152,10 +153,11 @@ def _on_topic(library: Library, topic: str, *, genre: str | None, member: bool) 
 
 
 def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool, limit: int, unit: str | None,
-                year: int | None, subheadings: bool = False, opening: bool = False) -> list[Candidate]:
+                year: int | None, session: str | None, subheadings: bool = False,
+                opening: bool = False) -> list[Candidate]:
     """The candidates of section ``hits`` in their order — with ``opening``, of document hits: their openings —
     (:func:`_body` of each, in the viewer's view of its document; a text met before is passed over), at most ``limit``,
-    another unit's facts marked."""
+    another unit's facts marked (:func:`.placeholders.mark_placeholders`: ``unit``, ``year``, ``session``)."""
     docs = {d.id: (access.viewed(d, member), d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
     out: list[Candidate] = []
@@ -173,7 +175,7 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
         seen.add(text)
         known = _known(doc, *section)
         out.append(Candidate(heading, text, doc.id, doc.title, [] if opening else hit.section_path, start, end,
-                             mark_placeholders(text, known=known, unit=unit, year=year)))
+                             mark_placeholders(text, known=known, unit=unit, year=year, session=session)))
         if len(out) == limit:
             break
     return out

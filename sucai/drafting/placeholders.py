@@ -2,6 +2,8 @@
 
 A paragraph taken from the library speaks of its own unit ("某市财政局第三党支部",
 "2023年度", "张三同志") and gives its own figures ("检查3260家次", "学习二十四次", "压减15%").
+A paragraph of a 心得体会 or a speech studies the 全会 of its time ("二十届三中全会"), which a writer of another
+(the topic's "二十届四中全会") must not hand in as theirs.
 Kept silently, those facts end up in the writer's draft under their own name; so
 :func:`mark_placeholders` replaces each of them with
 :data:`PLACEHOLDER` and lists what was there, for the writer to fill in. Facts
@@ -17,7 +19,7 @@ from dataclasses import asdict, dataclass
 from ..facts import KIND_NAMES, Fact, Known, find_facts
 
 PLACEHOLDER = "【待补】"
-PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "number")
+PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "number")
 _LABEL_ENDS = ".．、)）"   # a list label's number is followed by one of these (1. 2、 （3）)
 _LEVEL_CHARS = "市县区省旗盟州"
 
@@ -47,8 +49,9 @@ class Marked:
 
 
 def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = None,
-                      year: int | None = None) -> Marked:
-    """``text`` with every unit name, year, date, person and figure of another unit replaced by 【待补】.
+                      year: int | None = None, session: str | None = None) -> Marked:
+    """``text`` with every unit name, year, date, person and figure of another unit replaced by 【待补】, and every
+    全会 but the writer's when they name one.
 
     A figure is a number (:func:`sucai.facts.find_facts`) but those every unit writes alike (:func:`_formula`).
 
@@ -57,11 +60,13 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     elsewhere in it is still found. ``unit``: the writer's unit (a unit fact
     that it contains, or that contains it, is theirs and kept: "财政局" for
     "市财政局党支部"). ``year``: the writer's year (a year fact of that year is
-    kept). Linear in the text; never raises.
+    kept). ``session``: the 全会 the writer's topic names (:func:`writer_session`): another one is 【待补】
+    (三中全会 in a draft on the 二十届四中全会), the same one kept (四中全会, its 届 not written); None: every
+    全会 kept. Linear in the text; never raises.
     """
     pieces, placeholders, cursor, offset = [], [], 0, 0
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
-        if _own(fact, unit, year) or (fact.kind == "number" and _formula(text, fact)):
+        if _own(fact, unit, year, session) or (fact.kind == "number" and _formula(text, fact)):
             continue
         pieces.append(text[cursor:fact.start])
         offset += fact.start - cursor
@@ -90,21 +95,42 @@ def writer_year(topic: str, year: int | None) -> int | None:
     return int(found.pop()) if len(found) == 1 and next(iter(found)).isdigit() else None
 
 
+def writer_session(topic: str) -> str | None:
+    """The 全会 of a draft: the one the ``topic`` names ("学习贯彻党的二十届四中全会精神" → its value "20届4中全会",
+    :func:`sucai.facts.find_facts`); None when it names none or two. Linear in the topic; never raises."""
+    found = {fact.value for fact in find_facts(topic, kinds=("session",))}
+    return found.pop() if len(found) == 1 else None
+
+
+_SESSION_VALUE = re.compile(r"(?:(\d+)届)?(?:中央)?(\d+)中全会")
+
+
+def _same_session(value: str, session: str) -> bool:
+    """Whether two 全会 values name one: the same ordinal, and the same 届 when both write it."""
+    (term, ordinal), (own_term, own_ordinal) = (_SESSION_VALUE.fullmatch(v).groups() for v in (value, session))
+    return ordinal == own_ordinal and (not term or not own_term or term == own_term)
+
+
 def _formula(text: str, fact: Fact) -> bool:
     """Whether the number ``fact`` of ``text`` is one every unit writes alike, no figure of its own: one Chinese
     digit (两个维护, 八项规定, 三个方面), an ordinal (第一议题, 第十四届), a 届 (党的十九届), a list label at a line's
-    start (1. （2））."""
+    start (1. （2）) or a bracketed one within a line, an inline list's (「…：（1）…；（2）…；（3）…」)."""
     before, after = text[fact.start - 1:fact.start], text[fact.end:fact.end + 1]
-    label = fact.start - (before in ("（", "("))   # where a label would start
+    bracketed = before in ("（", "(")
+    label = fact.start - bracketed   # where a label would start
     return (len(fact.text) == 1 and not fact.text.isdigit() or before == "第" or after == "届"
-            or (text[label - 1:label] in ("", "\n") and after != "" and after in _LABEL_ENDS))
+            or (text[label - 1:label] in ("", "\n") and after != "" and after in _LABEL_ENDS)
+            or (bracketed and after in ("）", ")") and fact.value.isdigit()))
 
 
-def _own(fact: Fact, unit: str | None, year: int | None) -> bool:
-    """Whether a fact is the writer's own: their unit (or part of it), or their year."""
+def _own(fact: Fact, unit: str | None, year: int | None, session: str | None) -> bool:
+    """Whether a fact is the writer's own: their unit (or part of it), their year, or a 全会 kept (their own, or any
+    when they name none)."""
     if fact.kind == "unit" and unit and unit.strip():
         core, mine = fact.text.lstrip(_LEVEL_CHARS), unit.strip()
         return bool(core) and (core in mine or mine in fact.text)
     if fact.kind == "year" and year is not None:
         return re.findall(r"\d+", fact.value) == [str(year)]   # values are in Arabic digits
+    if fact.kind == "session":
+        return session is None or _same_session(fact.value, session)
     return False

@@ -66,10 +66,11 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
-    round, until the draft is long enough or the candidates run out.
+    round, until the draft is long enough or the candidates run out; the opening keeps its one (two openings are
+    two speeches' 「同志们：今天我们召开…」, two reports' 「现将…报告如下」).
     """
-    opening = list(plan.opening)
-    sections, queues = ([Section("", 1, [_paragraph(opening.pop(0))])], [opening]) if opening else ([], [])
+    opening = plan.opening[:1]   # one opening: its other candidates are other ways to open, not more of it
+    sections, queues = ([Section("", 1, [_paragraph(opening[0])])], [[]]) if opening else ([], [])
 
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
         for node in nodes:

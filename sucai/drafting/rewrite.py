@@ -39,7 +39,7 @@ SYSTEM_PROMPT = (
     "原文中的“【待补】”必须原样保留。"
 )
 MAX_PARAGRAPH_CHARS = 3000
-_COMPARED = ("number", "year", "date", "unit", "person", "title")
+_COMPARED = ("number", "year", "date", "unit", "person", "title", "session")
 
 
 class RewriteUnavailable(SucaiError):

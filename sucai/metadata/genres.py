@@ -151,6 +151,14 @@ def canonical(name: str | None) -> str | None:
     return next((genre.name for genre, words in _NAMED_BY if words.fullmatch(name)), name)   # a name's words hold it
 
 
+def written_genre(name: str | None) -> str | None:
+    """The 文种 a writer names for a draft (the 写作台, ``sucai draft``): :func:`canonical`'s, else — a name no 文种 has
+    — the one a title ending with it has (:func:`title_genre`: 「研讨发言」, 「交流发言」 → 讲话稿, 「学习心得」 → 心得体会,
+    「个人剖析材料」 → 对照检查材料), else the name as :func:`canonical` gives it."""
+    found = canonical(name)
+    return found if found is None or found in NAMES else title_genre(found) or found
+
+
 def genre_table_hint(name: str) -> str:
     """Where to find the 文种 a user may name, for a message about ``name`` that is none of them:
     「（文种表见 sucai genres；相近的有“对照检查材料”）」 — the names holding ``name`` (at most three), if any."""

@@ -185,7 +185,7 @@ async def api_outline(request: Request, ask: OutlineAsk, viewer: Writer, library
     found = await searching(request, partial(suggest_outline, library, asked_genre(ask.genre), ask.topic.strip(),
                                              member=viewer.member, unit=ask.unit, year=ask.own_year))
     return JSONResponse({"genre": found.genre, "topic": found.topic,
-                         "title": draft_title(found.genre, found.topic, ask.unit, ask.own_year)[:MAX_TITLE],   # as saved
+                         "title": draft_title(ask.genre, found.topic, ask.unit, ask.own_year)[:MAX_TITLE],   # as saved
                          "outline": [node.to_dict() for node in found.outline],
                          "documents": found.documents, "warnings": found.warnings})
 

@@ -198,7 +198,8 @@
       block.dataset.level = section.level;
       section.block = block;
       block.querySelector(".section-heading").textContent = section.opening
-        ? "开头（第一个标题之前：写明依据、目的，如“根据……要求……现将……报告如下”）" : numbers[i] + section.heading;
+        ? "开头（第一个标题之前：写明依据、目的，如“根据……要求……现将……报告如下”；讲话先写称谓和开场，如“同志们：今天我们召开……”）"
+        : numbers[i] + section.heading;
       block.querySelector(".own-paragraph").addEventListener("click", function () {
         section.paragraphs.push({ text: "", source: null, placeholders: [] });
         renderParagraphs(section, section.paragraphs.length - 1);
