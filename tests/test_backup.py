@@ -190,6 +190,17 @@ def test_a_restored_library_is_indexed_once_with_its_progress_reported(home, tmp
     assert ranked(copy, "基层减负") and copy.check_integrity()["ok"]
 
 
+def test_a_backups_databases_only_their_owner_may_read(home, tmp_path):
+    """A backup holds the members' text, password hashes and sessions: the SQLite copies were made 0600, and
+    PostgreSQL's pg_dump file was left as the umask made it (0644: any user of the machine read it)."""
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    Accounts.open(home).add_user("会员", PASSWORD, "member", "2099-12-31")
+    manifest = backup.backup(library.settings, tmp_path / "b")
+    databases = [name for name in manifest["files"] if name.endswith((".sqlite3", ".dump"))]
+    assert databases and all((tmp_path / "b" / name).stat().st_mode & 0o777 == 0o600 for name in databases), databases
+
+
 def test_a_changed_backup_file_is_refused_and_nothing_is_restored(home, tmp_path, backend, request):
     library = Library.open(home)
     library.ingest([SAMPLES], workers=1)
