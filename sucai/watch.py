@@ -228,7 +228,8 @@ class Watcher:
             return
         started = time.monotonic()
         try:
-            summary = self.library.ingest(paths, self._progress(started), workers=self.workers, source=self.source)
+            summary = self.library.ingest(paths, progress=self._progress(started), workers=self.workers,
+                                          source=self.source)
         except Exception:  # noqa: BLE001 - the watcher goes on and tries these files again later
             log.exception("入库出错（%d 个文件），%d 秒后重试", len(paths), RETRY_SECONDS)
             later = time.monotonic() + RETRY_SECONDS
