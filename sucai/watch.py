@@ -41,7 +41,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 import watchfiles
@@ -320,10 +320,8 @@ def log_to_stderr(zone: tzinfo) -> None:
     changed when the process's logging is set up already."""
     if logging.getLogger().handlers:
         return
-    formatter = PlainFormatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
-    formatter.converter = lambda seconds: datetime.fromtimestamp(seconds, zone).timetuple()
     handler = logging.StreamHandler()
-    handler.setFormatter(formatter)
+    handler.setFormatter(PlainFormatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S", zone))
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     logging.getLogger("sucai").setLevel(logging.INFO)
     logging.getLogger("watchfiles").setLevel(logging.ERROR)   # warns "KeyboardInterrupt caught, stopping watch"

@@ -78,10 +78,11 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     """Serve until stopped; 「正在启动…」 at once, the address once the server answers (a loaded machine's start
     takes many seconds)."""
     out.print("正在启动网页服务…")
+    from ..config import load_settings
     from ..web import create_app
     from ..web.serving import run_server, run_workers, served_app, uvicorn_options
 
-    options = uvicorn_options(host, port)
+    options = uvicorn_options(host, port, load_settings(home).timezone)
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
