@@ -62,6 +62,7 @@ import re
 import sys
 import tempfile
 import threading
+import time
 import unicodedata
 import zipfile
 from collections.abc import Mapping
@@ -185,11 +186,27 @@ def _tables() -> _Tables:
 
 # what reading a cache file of arrays (numpy's .npz) raises when there is none, or it is damaged
 UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+# a cache file that no process read for this many days is of inputs no sucai in use has (an upgraded version's)
+CACHE_UNUSED_DAYS = 30
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of the cache file ``path`` (numpy's .npz; raises one of :data:`UNREADABLE`), the file marked as
+    in use (its modification time set to now, best effort), so that :func:`save_arrays` keeps it."""
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    try:
+        os.utime(path)
+    except OSError:   # a cache folder this process may read but not write
+        pass
+    return arrays
 
 
 def save_arrays(path: Path, **arrays: np.ndarray) -> None:
     """Write ``arrays`` to the cache file ``path`` (numpy's .npz), whole or not at all whatever another process
-    reads meanwhile — best effort: a cache folder that cannot be written only costs the next process the build."""
+    reads meanwhile — best effort: a cache folder that cannot be written only costs the next process the build.
+    The files of its kind (its name up to the digest) that no process read for :data:`CACHE_UNUSED_DAYS` days are
+    removed then: each upgrade names new ones, and the folder would keep those of every version since the first."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
@@ -197,6 +214,13 @@ def save_arrays(path: Path, **arrays: np.ndarray) -> None:
         os.replace(file.name, path)
     except OSError as err:
         log.debug("分析表未能写入缓存 %s：%s", path, err)
+    unused_since = time.time() - CACHE_UNUSED_DAYS * 86400
+    for other in path.parent.glob(f"{path.name.rsplit('-', 1)[0]}-*.npz"):
+        try:
+            if other != path and other.stat().st_mtime < unused_since:
+                other.unlink()
+        except OSError:   # removed by another process meanwhile, or not ours to remove
+            pass
 
 
 def derived_file(name: str, rules: Path) -> Path:
@@ -230,10 +254,10 @@ def _tables_file() -> Path:
 
 def _read_tables(path: Path) -> _Tables:
     """The tables :func:`_tables` wrote to ``path``. Raises OSError, ValueError, KeyError or BadZipFile."""
-    with np.load(path, allow_pickle=False) as stored:
-        fold = dict(zip(stored["fold_codes"].tolist(), stored["fold_images"].tolist()))
-        patterns = dict(zip(_PATTERNS, map(re.compile, stored["patterns"].tolist())))
-        arrays = {name: stored[name] for name in _ARRAYS}
+    stored = load_arrays(path)
+    fold = dict(zip(stored["fold_codes"].tolist(), stored["fold_images"].tolist()))
+    patterns = dict(zip(_PATTERNS, map(re.compile, stored["patterns"].tolist())))
+    arrays = {name: stored[name] for name in _ARRAYS}
     bmp = [fold.get(code, code) for code in range(0x10000)]
     converters = tuple(opencc.OpenCC(config) for config in _PHRASE_CONFIGS)
     return _Tables(fold=fold, bmp=bmp, converters=converters, **patterns, **arrays)

@@ -222,7 +222,9 @@ def _count(conn, name: str) -> int:
 
 
 def _pg_dump(db: Database, target: Path) -> dict:
-    """Dump the whole database with pg_dump, in the snapshot the returned counts were read in."""
+    """Dump the whole database with pg_dump, in the snapshot the returned counts were read in, into a file only its
+    owner may read, as the SQLite copies are (:func:`_sqlite_copy`): made so before pg_dump writes into it."""
+    target.touch(mode=0o600)
     with db.engine.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():

@@ -82,7 +82,7 @@ class Settings:
     llm_model: str = ""               # 润笔: the model name sent to that endpoint
     llm_api_key: str = ""             # 润笔: sent as "Authorization: Bearer …" when not empty
     llm_timeout_seconds: int = 60     # 润笔: longest wait for one rewrite, in seconds
-    progress_seconds: int = 10        # without a terminal (piped, a service log), ingest prints a progress line this often
+    progress_seconds: int = 10        # without a terminal (piped, a service log), ingest prints a progress line this often (watch: logs)
     timezone: str = DEFAULT_TIMEZONE  # IANA time zone in which times are shown (the audit log) and days counted (今日更新, daily quotas, a membership's last day); stored times are UTC
     watch_settle_ms: int = 1000       # watch folder: a file is ingested once its size and time stayed the same this long
     check_min_match_chars: int = 13   # 查重: shortest 重合片段, in characters (letters, digits, Han; no punctuation)

@@ -111,8 +111,8 @@ def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
     its first near-duplicate, every 查重 for its first draft) and written there for the next process."""
     path = analysis.derived_file("fold-tables", Path(__file__))
     try:
-        with np.load(path, allow_pickle=False) as stored:
-            single, several = stored["single"], stored["several"]
+        stored = analysis.load_arrays(path)
+        single, several = stored["single"], stored["several"]
         if single.shape == several.shape == (0x10000,) and single.dtype == np.uint32 and several.dtype == bool:
             return single, several
     except analysis.UNREADABLE:   # none yet, or damaged: built again

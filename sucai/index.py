@@ -371,7 +371,10 @@ class SearchIndex:
     :meth:`sync` applies the changes after that one.
     """
 
-    def __init__(self, settings: Settings, catalogue: Catalogue):
+    def __init__(self, settings: Settings, catalogue: Catalogue, *, rebuild: bool = False,
+                 progress: Callable[[int, int], None] | None = None):
+        """Open this node's index (:meth:`_open`). ``rebuild``: re-index every document as it opens, whether or
+        not it must, calling ``progress(done, total)`` after each; :attr:`rebuilt` then says how many."""
         self.settings = settings
         self.catalogue = catalogue
         self._lock = FileLock(str(settings.home / "index.lock"))
@@ -389,10 +392,11 @@ class SearchIndex:
         self._last: tuple[tuple, Snapshot] | None = None   # (what was checked, the snapshot) of the last snapshot
         self._reloading = threading.Lock()
         analysis.use_user_dictionary(settings.user_dict_path)
+        self.rebuilt: int | None = None   # the documents re-indexed as the index opened (None: it opened as it was)
         with self._locked():   # an ingest's batch gives way to a process that opens the index (an edit, a server)
-            self.index = self._open()
+            self.index = self._open(rebuild, progress)
 
-    def _open(self) -> tantivy.Index:
+    def _open(self, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> tantivy.Index:
         """Open the index; build it anew when its version differs, re-index everything when the analysis
         changed, or when it follows another catalogue (a restored or replaced database) or is ahead of it.
 
@@ -409,10 +413,10 @@ class SearchIndex:
             self.index = tantivy.Index(SCHEMA, path=str(directory))
         else:
             self.index = tantivy.Index.open(str(directory))
-        if (stored.get("fingerprint") != fingerprint(self.settings)
+        if (rebuild or stored.get("fingerprint") != fingerprint(self.settings)
                 or stored.get("library") != self.catalogue.library_id()
                 or stored.get("applied", 0) > self.catalogue.change_count()):
-            self.sync(replace_all=True)
+            self.rebuilt = self.sync(progress, replace_all=True)
         return self.index
 
     def _marker(self) -> dict:

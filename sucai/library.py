@@ -179,8 +179,15 @@ class Library:
         return total, [found[i] for i in ids if i in found]
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild the search index from the catalogue; returns the number of documents."""
-        return self.index.rebuild(progress)
+        """Rebuild the search index from the catalogue; returns the number of documents. An index this process
+        has not opened yet is rebuilt as it opens, once: opening it rebuilds it anyway when it follows another
+        catalogue (a restored one) or another index version, and a rebuild after that would do it all again."""
+        if "index" in self.__dict__:
+            return self.index.rebuild(progress)
+        from .index import SearchIndex
+
+        self.index = SearchIndex(self.settings, self.catalogue, rebuild=True, progress=progress)
+        return self.index.rebuilt
 
     def check_integrity(self, repair: bool = True) -> dict:
         """Compare the catalogue with this node's index, after applying the change log, and find the documents

@@ -6,8 +6,8 @@ time have not changed for ``settle_seconds`` (a file still being copied, written
 or downloaded keeps changing and waits). Settled files are ingested together
 (:meth:`sucai.library.Library.ingest`), so a burst of 1,000 files dropped at
 once makes a few ingest runs, not 1,000; each run logs one line in Chinese
-(logger ``sucai.watch``). When it starts, the watcher first ingests what is
-already in the folders (files dropped while it was not running) — a file
+(logger ``sucai.watch``), and one that lasts a line every ``progress_seconds`` meanwhile. When it starts, the
+watcher first ingests what is already in the folders (files dropped while it was not running) — a file
 modified less than ``settle_seconds`` ago waits as a changed one does, so a
 file being copied then is ingested once, whole —; what was done before is
 recognised and passed over (未变化).
@@ -41,14 +41,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 import watchfiles
 
 from .budget import start_early
 from .errors import InvalidInput
-from .ingest import OUTCOME_NAMES, OUTCOMES, IngestSummary, content_hash, discover, file_key, link_out, passed_over
+from .ingest import (OUTCOME_NAMES, OUTCOMES, IngestProgress, IngestSummary, content_hash, discover, file_key, link_out,
+                     passed_over)
 from .interrupts import stop_self, when_parent_ends
 from .logs import PlainFormatter
 
@@ -70,9 +71,7 @@ class Batch:
         """The run as one log line: counts by outcome, the first files that were not stored and the first
         renamed or moved (未变化 with a reason: :func:`sucai.ingest._moved`)."""
         outcomes = self.summary.outcomes
-        counts = self.summary.counts
-        parts = "，".join(f"{OUTCOME_NAMES[s]} {counts[s]}" for s in OUTCOMES if counts[s])
-        text = f"入库 {len(outcomes)} 个文件：{parts or '无'}（{self.seconds:.1f} 秒）"
+        text = f"入库 {len(outcomes)} 个文件：{_counted(self.summary.counts)}（{self.seconds:.1f} 秒）"
         return (text + _named("未入库", [o for o in outcomes if o.status in ("kept", "skipped", "failed")])
                 + _named("改名或移动", [o for o in outcomes if o.status == "unchanged" and o.reason]))
 
@@ -80,6 +79,11 @@ class Batch:
     def told(self) -> bool:
         """Whether the run is worth a log line: some file's outcome is not 未变化, or is one with a reason."""
         return any(o.status != "unchanged" or o.reason for o in self.summary.outcomes)
+
+
+def _counted(counts: dict[str, int]) -> str:
+    """``已入库 998，重复 2``: the outcomes that files had, in the order of OUTCOMES (``无`` when none)."""
+    return "，".join(f"{OUTCOME_NAMES[s]} {counts[s]}" for s in OUTCOMES if counts.get(s)) or "无"
 
 
 def _named(label: str, outcomes: list) -> str:
@@ -103,8 +107,8 @@ class Watcher:
     the same before it is ingested. ``workers``: parsing processes of an ingest
     run (default: ingest's). ``source``: the 来源 of the files that name none
     themselves (``sucai ingest --source``). ``on_batch(batch)`` is called after each run (the
-    run is also logged). Raises InvalidInput (``bad_folder``) at construction for
-    a folder that does not exist.
+    run is also logged; a run that lasts logs how far it is every ``progress_seconds``, the library's setting).
+    Raises InvalidInput (``bad_folder``) at construction for a folder that does not exist.
     """
 
     def __init__(self, library, folders: Iterable[str | Path], *, settle_seconds: float = 1.0,
@@ -224,7 +228,8 @@ class Watcher:
             return
         started = time.monotonic()
         try:
-            summary = self.library.ingest(paths, workers=self.workers, source=self.source)
+            summary = self.library.ingest(paths, progress=self._progress(started), workers=self.workers,
+                                          source=self.source)
         except Exception:  # noqa: BLE001 - the watcher goes on and tries these files again later
             log.exception("入库出错（%d 个文件），%d 秒后重试", len(paths), RETRY_SECONDS)
             later = time.monotonic() + RETRY_SECONDS
@@ -235,6 +240,26 @@ class Watcher:
             log.info(batch.line())
         if self.on_batch:
             self.on_batch(batch)
+
+
+    def _progress(self, started: float) -> Callable[[IngestProgress], None]:
+        """The progress callback of a run that began at ``started``: a log line every ``progress_seconds`` (the
+        first that long after the run began), so that a long run — 1,000 files dropped at once, a scan's OCR — is
+        no silence in a service's log: ``入库中 400/1000 个文件：已入库 398，重复 2（已用 30 秒）``, and the file
+        the run waits for (``；正在读取：会议纪要.pdf 第 3/25 页``)."""
+        every, told = self.library.settings.progress_seconds, started
+
+        def tell(event: IngestProgress) -> None:
+            nonlocal told
+            now = time.monotonic()
+            if now - told < every:
+                return
+            told = now
+            page = f" 第 {event.page[0]}/{event.page[1]} 页" if event.page else ""
+            reading = f"；正在读取：{Path(event.reading).name}{page}" if event.reading else ""
+            log.info("入库中 %d/%d 个文件：%s（已用 %d 秒）%s", event.done, event.total, _counted(event.counts),
+                     now - started, reading)
+        return tell
 
 
 def watch_forever(home: str | Path | None, folders: list[str | Path], settle_seconds: float = 1.0,
@@ -296,10 +321,8 @@ def log_to_stderr(zone: tzinfo) -> None:
     changed when the process's logging is set up already."""
     if logging.getLogger().handlers:
         return
-    formatter = PlainFormatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
-    formatter.converter = lambda seconds: datetime.fromtimestamp(seconds, zone).timetuple()
     handler = logging.StreamHandler()
-    handler.setFormatter(formatter)
+    handler.setFormatter(PlainFormatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S", zone))
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     logging.getLogger("sucai").setLevel(logging.INFO)
     logging.getLogger("watchfiles").setLevel(logging.ERROR)   # warns "KeyboardInterrupt caught, stopping watch"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -413,3 +415,30 @@ def test_the_tables_are_read_back_from_the_cache_file_of_their_inputs(tmp_path, 
         analysis._tables.cache_clear()
     monkeypatch.setattr(analysis.opencc, "__version__", "0.0.0")
     assert analysis._tables_file() != path
+
+
+def test_the_cache_keeps_the_tables_in_use_not_every_versions(tmp_path, monkeypatch):
+    """Each upgrade names new cache files (their inputs changed) and the old ones stayed for ever: a file of the
+    same kind that no process read for 30 days goes when a new one is written; one read lately stays, and reading
+    marks a file so; other files of the folder are not touched."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = analysis._tables_file()
+    path.parent.mkdir(parents=True)
+    day, now = 86400, time.time()
+    ages = {"analysis-tables-000000000000000000000000.npz": 31, "analysis-tables-111111111111111111111111.npz": 29,
+            "fold-tables-222222222222222222222222.npz": 31, "notes-333333333333333333333333.npz": 31}
+    for name, days in ages.items():
+        (path.parent / name).write_bytes(b"old")
+        os.utime(path.parent / name, (now - days * day, now - days * day))
+    analysis._tables.cache_clear()
+    try:
+        analysis._tables()   # built and written: its kind's file unused for 31 days removed
+        assert {p.name for p in path.parent.iterdir()} == {path.name, "analysis-tables-111111111111111111111111.npz",
+                                                           "fold-tables-222222222222222222222222.npz",
+                                                           "notes-333333333333333333333333.npz"}
+        os.utime(path, (now - 40 * day, now - 40 * day))
+        analysis._tables.cache_clear()
+        analysis._tables()   # read: in use again
+        assert path.stat().st_mtime > now - day
+    finally:
+        analysis._tables.cache_clear()

@@ -31,6 +31,7 @@ from sucai.cli.common import library_settings
 from sucai.config import load_settings
 from sucai.db.schema import audit, search_stats, users
 from sucai.errors import InvalidInput
+from sucai.index import SearchIndex
 from sucai.library import Library
 from sucai.model import Document
 from sucai.search import SearchRequest
@@ -163,6 +164,41 @@ def test_a_quiet_backup_restores_to_the_same_search_results(home, tmp_path, back
         assert ranked(copy, query) == ranked(library, query)
         assert precise(copy, query) == precise(library, query)
     assert copy.check_integrity()["ok"]
+
+
+def test_a_restored_library_is_indexed_once_with_its_progress_reported(home, tmp_path, backend, request,
+                                                                          monkeypatch):
+    """Opening a restored catalogue's index rebuilds it (it follows another catalogue), and so does the rebuild a
+    restore asks for: the two are one, each document indexed once and its progress reported, as `sucai restore`
+    shows it, not the second half of twice the work."""
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    backup.backup(library.settings, tmp_path / "b")
+    target = restored_home(tmp_path, "restored", backend, request)
+    backup.restore(load_settings(target), tmp_path / "b")
+    indexed, reported, reindex = [], [], SearchIndex._reindex
+
+    def counted(index, writer, ids, progress, **options):
+        indexed.extend(ids)
+        return reindex(index, writer, ids, progress, **options)
+
+    monkeypatch.setattr(SearchIndex, "_reindex", counted)
+    copy = Library.open(target)
+    assert copy.reindex(lambda done, total: reported.append((done, total))) == 10
+    assert sorted(indexed) == sorted(library.catalogue.document_ids())
+    assert reported == [(done, 10) for done in range(1, 11)]
+    assert ranked(copy, "基层减负") and copy.check_integrity()["ok"]
+
+
+def test_a_backups_databases_only_their_owner_may_read(home, tmp_path):
+    """A backup holds the members' text, password hashes and sessions: the SQLite copies were made 0600, and
+    PostgreSQL's pg_dump file was left as the umask made it (0644: any user of the machine read it)."""
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    Accounts.open(home).add_user("会员", PASSWORD, "member", "2099-12-31")
+    manifest = backup.backup(library.settings, tmp_path / "b")
+    databases = [name for name in manifest["files"] if name.endswith((".sqlite3", ".dump"))]
+    assert databases and all((tmp_path / "b" / name).stat().st_mode & 0o777 == 0o600 for name in databases), databases
 
 
 def test_a_changed_backup_file_is_refused_and_nothing_is_restored(home, tmp_path, backend, request):

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager, suppress
+from datetime import datetime, timezone
 
 import pytest
 import uvicorn
@@ -24,6 +25,7 @@ from fastapi.testclient import TestClient
 from multiprocessing.reduction import ForkingPickler
 
 from chinese import english_words
+from sucai.config import DEFAULT_TIMEZONE
 from sucai.library import Library
 from sucai.web import create_app
 from sucai.web.serverlog import ChineseFormatter, chinese
@@ -42,7 +44,8 @@ def _serving(loop: str = "auto", log_config: dict | None = None):
     """A uvicorn server of :func:`_hello` with :func:`uvicorn_options` (logging as ``log_config`` sets it, by default
     left as it is), on a socket bound as the multi-worker supervisor binds it (``Config.bind_socket``); yields
     ``(server, socket)``."""
-    config = uvicorn.Config(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": log_config, "loop": loop})
+    config = uvicorn.Config(_hello, **{**uvicorn_options("127.0.0.1", 0, DEFAULT_TIMEZONE), "log_config": log_config,
+                                       "loop": loop})
     sock = config.bind_socket()   # what the multi-worker supervisor hands to each worker (uvicorn before 0.55
     # bound it with proto 0, and asyncio then left TCP_NODELAY off; 0.55 binds with IPPROTO_TCP: either way, on)
     server = uvicorn.Server(config)
@@ -100,12 +103,34 @@ def uvicorn_logging():
 
 def test_uvicorns_warnings_are_logged_in_chinese(capsys, uvicorn_logging):
     """uvicorn's warning of a request it could not parse was ``WARNING:  Invalid HTTP request received.``"""
-    with _serving(log_config=uvicorn_options("127.0.0.1", 0)["log_config"]) as (_, sock):
+    with _serving(log_config=uvicorn_options("127.0.0.1", 0, DEFAULT_TIMEZONE)["log_config"]) as (_, sock):
         assert _raw_request(sock, "/search?q=作风建设").startswith(b"HTTP/1.1 400 ")
     logged = capsys.readouterr().err.splitlines()
     assert len(logged) == 1, logged   # level warning: neither its start nor its stop
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 警告 收到无法解析的 HTTP 请求（网址中有未经百分号编码的字符等），"
                         r"已回复 400 及说明", logged[0]), logged
+
+
+@pytest.mark.parametrize("zone, stamp", [("Asia/Shanghai", "2026-12-05 22:36:10"),
+                                          ("America/New_York", "2026-12-05 09:36:10")])
+def test_the_servers_log_lines_are_stamped_on_the_sites_clock(zone, stamp, uvicorn_logging, monkeypatch):
+    """`sucai serve --watch` wrote its watcher's lines on the site's clock (22:31, Beijing) and uvicorn's and the
+    app's on the machine's (14:36, UTC): one service log, two times 8 hours apart. uvicorn's lines and sucai.web's
+    are stamped on the site's clock too (setting ``timezone``), as the watcher's are."""
+    from sucai.web import errors
+
+    logger = logging.getLogger("sucai.web")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    monkeypatch.setattr(logger, "level", logger.level)
+    logging.config.dictConfig(uvicorn_options("127.0.0.1", 0, zone)["log_config"])
+    errors._error_log(zone)
+    [uvicorns], [apps] = logging.getLogger("uvicorn").handlers, logger.handlers
+    record = logging.LogRecord("uvicorn.error", logging.WARNING, __file__, 1, "Invalid HTTP request received.", None,
+                               None)
+    record.created = datetime(2026, 12, 5, 14, 36, 10, tzinfo=timezone.utc).timestamp()
+    assert uvicorns.format(record).startswith(f"{stamp} 警告 收到无法解析的 HTTP 请求")
+    assert apps.format(record).startswith(f"{stamp} 警告 ")
 
 
 def test_a_malformed_form_leaves_no_english_line_in_the_log(home, caplog, uvicorn_logging):
@@ -114,7 +139,7 @@ def test_a_malformed_form_leaves_no_english_line_in_the_log(home, caplog, uvicor
     ``sucai serve`` for each such request any visitor sends. Its warnings are not logged (its errors are)."""
     multipart = logging.getLogger("python_multipart")
     level = multipart.level
-    logging.config.dictConfig(uvicorn_options("127.0.0.1", 0)["log_config"])
+    logging.config.dictConfig(uvicorn_options("127.0.0.1", 0, DEFAULT_TIMEZONE)["log_config"])
     try:
         with TestClient(create_app(home), raise_server_exceptions=False) as client:
             answer = client.post("/login", content=b"{}", headers={"content-type": "multipart/form-data; boundary=xx"})
@@ -173,7 +198,8 @@ def test_each_worker_listens_on_a_socket_of_its_own_and_connections_are_spread_o
     address, so the workers do not share one accept queue (on uvicorn's own shared socket the first to accept
     takes every connection); the system spreads connections over those that listen, and none goes to the
     supervisor's, which only holds the address."""
-    config = _OwnSocketsConfig(_hello, **{**uvicorn_options("127.0.0.1", 0), "log_config": None}, workers=2)
+    config = _OwnSocketsConfig(_hello, **{**uvicorn_options("127.0.0.1", 0, DEFAULT_TIMEZONE), "log_config": None},
+                               workers=2)
     held = config.bind_socket()
     workers = [pickle.loads(ForkingPickler.dumps(held)) for _ in range(2)]   # what each worker process gets
     try:
@@ -259,7 +285,7 @@ def test_a_worker_slow_to_start_is_not_killed_by_the_supervisors_health_check():
     port = _free_port()
     code = (f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
             "from sucai.web.serving import run_workers, uvicorn_options; "
-            f"run_workers('slow_start_app:app', 2, lambda: None, factory=True, **{{**uvicorn_options('127.0.0.1', {port}), "
+            f"run_workers('slow_start_app:app', 2, lambda: None, factory=True, **{{**uvicorn_options('127.0.0.1', {port}, 'Asia/Shanghai'), "
             "'log_level': 'info'})")
     server = subprocess.Popen([sys.executable, "-c", code], text=True, stderr=subprocess.PIPE)
     try:
@@ -478,7 +504,7 @@ def test_a_log_line_never_acts_on_the_terminal(capsys, monkeypatch):
     monkeypatch.setattr(logger, "handlers", [])
     monkeypatch.setattr(logging.getLogger(), "handlers", [])
     monkeypatch.setattr(logger, "level", logger.level)
-    errors._error_log()
+    errors._error_log(DEFAULT_TIMEZONE)
     try:
         raise ValueError(f"坏值{HOSTILE_PATH}")
     except ValueError as error:

@@ -531,7 +531,9 @@ def _set_hidden(doc_ids: tuple[int, ...], home: Path | None, hidden: bool) -> No
 @home_option
 def reindex(home: Path | None) -> None:
     """由目录重建检索索引。"""
+    from .progress import step
+
     library = open_library(home, outcome="未重建索引")
-    with err.status("正在重建检索索引…") as status:
-        count = library.reindex(lambda done, total: status.update(f"正在重建检索索引：{done}/{total}"))
+    with step(err, "正在重建检索索引…", library.settings.progress_seconds) as update:
+        count = library.reindex(lambda done, total: update(f"正在重建检索索引：{done}/{total}"))
     out.print(f"已重建索引：{count} 篇文档")

@@ -68,7 +68,7 @@ def restore_library(folder: Path, home: Path | None, force: bool) -> None:
     with step(err, "正在核对备份并恢复数据库…"):
         manifest = backups.restore(load_settings(home), folder, force=force)
     library = Library(load_settings(home))   # the settings as restored
-    with step(err, "正在重建检索索引…") as update:
+    with step(err, "正在重建检索索引…", library.settings.progress_seconds) as update:
         library.reindex(lambda done, total: update(f"正在重建检索索引：{done}/{total}"))
     made = local_time(manifest["created_at"], library.settings.timezone)
     out.print(f"已从 {escape(shown(folder))}（备份于 {made}）恢复：文档 {manifest['documents']} 篇，"

@@ -83,10 +83,11 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
     free preview's rules changed: seconds without a word, :func:`~sucai.cli.common.describing_said`), the address once
     the server answers (a loaded machine's start takes many seconds)."""
     out.print("正在启动网页服务…")
+    from ..config import load_settings
     from ..web import create_app
     from ..web.serving import run_server, run_workers, served_app, uvicorn_options
 
-    options = uvicorn_options(host, port)
+    options = uvicorn_options(host, port, load_settings(home).timezone)
     if workers > 1:  # each process opens the library itself, found through SUCAI_HOME
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)

@@ -87,7 +87,7 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
     library.index.sync(edit=True)  # pending index work (an older run, a running ingest): served once applied
     titles.refresh(force=True)
 
-    errors.install(app)
+    errors.install(app, settings.timezone)
     app.add_middleware(_NoStoreAPI)
     app.add_middleware(_BodyCap)
     # outside the guard, so that an error page still knows the session; HttpOnly is always set. The cookie

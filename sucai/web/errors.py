@@ -39,10 +39,10 @@ _BAD_FORM = "表单无法解析：格式不对，或其中一项（文件以外�
 SHOWN_PROBLEMS = 3   # a 422 names at most this many problems of a body (the rest counted)
 
 
-def install(app: FastAPI) -> None:
-    """Route every error of ``app`` through the envelope (and log unexpected ones to stderr), and document it so
-    (:func:`_documented`)."""
-    _error_log()
+def install(app: FastAPI, zone: str) -> None:
+    """Route every error of ``app`` through the envelope (and log unexpected ones to stderr, stamped on the site's clock
+    ``zone``, the ``timezone`` setting's name), and document it so (:func:`_documented`)."""
+    _error_log(zone)
     app.add_exception_handler(SucaiError, _sucai_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -89,13 +89,13 @@ def _in_the_apis_words(schema: dict) -> None:
             answers["422"] = refused
 
 
-def _error_log() -> None:
+def _error_log(zone: str) -> None:
     """Unexpected errors go to stderr (the server's log) unless logging was set up elsewhere, written as uvicorn's
     lines are (:class:`~sucai.web.serverlog.ChineseFormatter`: the level in Chinese, a request's path never acting on
     the terminal)."""
     if not log.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(ChineseFormatter())
+        handler.setFormatter(ChineseFormatter(zone))
         log.addHandler(handler)
         log.setLevel(logging.WARNING)
 

@@ -1,4 +1,4 @@
-"""uvicorn's log lines in Chinese, for ``sucai serve``: the logging settings it is given (:data:`LOG_CONFIG`).
+"""uvicorn's log lines in Chinese, for ``sucai serve``: the logging settings it is given (:func:`log_config`).
 
 ``sucai serve`` runs uvicorn at level ``warning`` without an access log (:func:`~sucai.web.serving.uvicorn_options`):
 its start, its stop and each request are not logged, the banner of ``sucai serve`` says where it serves. What
@@ -20,7 +20,7 @@ import re
 
 from ..logs import PlainFormatter
 
-__all__ = ["LOG_CONFIG", "ChineseFormatter", "chinese"]
+__all__ = ["ChineseFormatter", "chinese", "log_config"]
 
 _LEVELS = {logging.DEBUG: "调试", logging.INFO: "信息", logging.WARNING: "警告", logging.ERROR: "错误",
            logging.CRITICAL: "严重错误"}
@@ -58,10 +58,11 @@ def chinese(message: str) -> str:
 
 class ChineseFormatter(PlainFormatter):
     """``时间 级别 消息``: the level and uvicorn's known messages in Chinese (see the module), a line that cannot act
-    on a terminal (:class:`sucai.logs.PlainFormatter`: a request's path, a file's name, a title are shown, never obeyed)."""
+    on a terminal (:class:`sucai.logs.PlainFormatter`: a request's path, a file's name, a title are shown, never obeyed),
+    its time on the site's clock ``zone`` (the ``timezone`` setting's name; None: the machine's)."""
 
-    def __init__(self):
-        super().__init__("%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
+    def __init__(self, zone: str | None = None):
+        super().__init__("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S", zone)
 
     def format(self, record: logging.LogRecord) -> str:
         shown = logging.makeLogRecord(record.__dict__)   # the record itself goes on to other handlers as it was
@@ -70,13 +71,16 @@ class ChineseFormatter(PlainFormatter):
         return super().format(shown)
 
 
-LOG_CONFIG = {   # uvicorn's ``log_config`` (applied in each worker): its loggers, all under ``uvicorn``, to stderr
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"chinese": {"()": ChineseFormatter}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "chinese", "stream": "ext://sys.stderr"}},
-    "loggers": {"uvicorn": {"handlers": ["stderr"], "propagate": False},
-                # its warnings are of a body a client malformed (「Expected boundary character 45, got 123 at index 2」),
-                # in English, one per request any visitor sends: the 400 answer says it, in Chinese (.errors)
-                "python_multipart": {"level": "ERROR"}},
-}
+def log_config(zone: str) -> dict:
+    """uvicorn's ``log_config`` (applied in each worker): its loggers, all under ``uvicorn``, to stderr, stamped on the
+    site's clock ``zone`` (the ``timezone`` setting's name)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"chinese": {"()": ChineseFormatter, "zone": zone}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "chinese", "stream": "ext://sys.stderr"}},
+        "loggers": {"uvicorn": {"handlers": ["stderr"], "propagate": False},
+                    # its warnings are of a body a client malformed (「Expected boundary character 45, got 123 at index
+                    # 2」), in English, one per request any visitor sends: the 400 answer says it, in Chinese (.errors)
+                    "python_multipart": {"level": "ERROR"}},
+    }

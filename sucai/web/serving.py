@@ -53,7 +53,7 @@ from ..analysis import load_segmenter
 from ..interrupts import stop_self, when_parent_ends
 from .app import create_app
 from .errors import envelope
-from .serverlog import LOG_CONFIG
+from .serverlog import log_config
 
 BAD_REQUEST = envelope(400, "bad_request", "请求无法解析。网址中的中文等字符须先经百分号编码（浏览器会自动编码）；"
                                           "用 curl 时，参数请写成 curl -G 'http://地址:端口/路径' --data-urlencode '参数=值'，"
@@ -97,8 +97,9 @@ def served_app(home: str | Path | None = None, describing: Callable[[int, int], 
     return app
 
 
-def uvicorn_options(host: str, port: int) -> dict:
-    """Keyword arguments of ``uvicorn.run`` for serving on ``host:port``.
+def uvicorn_options(host: str, port: int, zone: str) -> dict:
+    """Keyword arguments of ``uvicorn.run`` for serving on ``host:port``, its log lines stamped on the site's clock
+    ``zone`` (the ``timezone`` setting's name).
 
     ``X-Forwarded-For`` is believed only from the ``trusted_proxies`` setting (the app
     applies it), never by uvicorn itself, which by default believes any local peer — a
@@ -113,7 +114,7 @@ def uvicorn_options(host: str, port: int) -> dict:
     ``sucai serve --workers 2`` never served. :data:`WORKER_HEALTHCHECK_SECONDS` lets a slow start finish; a
     worker that is really hung is replaced that much later.
     """
-    return {"host": host, "port": port, "log_level": "warning", "log_config": LOG_CONFIG, "proxy_headers": False,
+    return {"host": host, "port": port, "log_level": "warning", "log_config": log_config(zone), "proxy_headers": False,
             "access_log": False, "http": NoDelayProtocol, "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS}
 
 
