@@ -478,9 +478,30 @@ def test_a_decree_is_dated_by_the_date_under_its_signer():
     ("法释〔2024〕12号", "最高人民法院"), ("高检发释字〔2019〕1号", "最高人民检察院"), ("人社部发〔2020〕5号", "人力资源社会保障部"),
     ("京政办发〔2020〕3号", "北京市人民政府办公厅"), ("粤府〔2021〕12号", "广东省人民政府"), ("中华人民共和国国务院令第517号", "国务院"),
     ("中华人民共和国主席令第三十一号", "中华人民共和国主席"), ("公安部令第5号", "公安部"), ("某某发〔2020〕1号", None), ("不是文号", None),
+    # a 令 several bodies issue together names them all (read27: the corpus's 35 such 行政法规 were the last body's)
+    ("中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "国务院、中央军事委员会"),
+    ("农业部、财政部、国家物价局令第1号", "农业部、财政部、国家物价局"), ("海关总署第61号令", "海关总署"),
 ])
 def test_issuers_of_document_numbers(number, issuer):
     assert doc_number_issuer(number) == issuer
+
+
+def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
+    """read27, the corpus's 中国人民解放军文职人员条例 and 33 more: 「中华人民共和国国务院、中华人民共和国中央军事委员会令第438号」
+    was read from its second body on — 文号 「中华人民共和国中央军事委员会令第438号」, 来源 中央军事委员会 —, a joint 令 of
+    ministries likewise (「民政部、总后勤部令第1号」 → 总后勤部), and a 令 numbered 「海关总署第61号令」 not at all."""
+    text = ("中国人民解放军文职人员条例\n2005年6月23日 中华人民共和国国务院、中华人民共和国中央军事委员会令第438号公布\n"
+            "2017年9月27日 中华人民共和国国务院、中华人民共和国中央军事委员会令第689号修订\n第一章 总则\n第一条 为了规范文职人员管理，制定本条例。")
+    doc = analyse(clean(text))
+    assert (doc.doc_number, doc.source, doc.genre) == (
+        "中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "国务院、中央军事委员会", "行政法规")
+    rules = text.replace("中国人民解放军文职人员条例", "无线电管制规定")   # a 规定 of the two is no ministry's 部门规章
+    assert "部门规章" not in [e.value for e in described(rules).evidence if e.field == "genre"]
+    ministries = "某某站管理办法\n1990年3月1日 民政部、总后勤部令第1号发布\n第一条 为了加强管理，制定本办法。"
+    assert (best(ministries, "doc_number"), best(ministries, "source")) == (
+        ("民政部、总后勤部令第1号", "文号"), ("民政部、总后勤部", "文号"))
+    customs = "某某暂行规定\n1997年1月22日 国务院批准\n1997年4月10日 海关总署第61号令发布\n第一条 为了规范管理，制定本规定。"
+    assert best(customs, "doc_number") == ("海关总署第61号令", "文号")
 
 
 @pytest.mark.parametrize("text, origin, source, rule", [

@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from .lines import HAN
 
 _NUMBER = r"(?:\d{1,5}|[一二三四五六七八九十百千零〇]{1,6})"
+_DECREE_ISSUER = rf"(?:中华人民共和国)?(?:国务院|主席|[{HAN}]{{1,12}}(?:部|委员会|局|署|行|院|政府))"
 DOC_NUMBER = re.compile(
     rf"(?P<code>[{HAN}]{{1,10}})\s*[〔\[［【（(]\s*(?P<year>(?:19|20)\d{{2}})\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
-    rf"|(?P<decree>(?:中华人民共和国)?(?:国务院|主席|[{HAN}]{{1,12}}(?:部|委员会|局|署|行|院|政府)))令\s*第\s*{_NUMBER}\s*号"
+    rf"|(?P<decree>{_DECREE_ISSUER}(?:、{_DECREE_ISSUER}){{0,5}})(?:令\s*第\s*{_NUMBER}\s*号|\s*第\s*{_NUMBER}\s*号令)"
 )
-"""A 发文字号 ("国发〔2019〕4号", "京政发[2020]3号") or a 令's number ("中华人民共和国国务院令第517号")."""
+"""A 发文字号 ("国发〔2019〕4号", "京政发[2020]3号") or a 令's number ("中华人民共和国国务院令第517号"), of a 令 that
+several bodies issue together too ("中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "海关总署、公安部令第7号"),
+or written "海关总署第61号令"."""
 
 
 def doc_number_text(match: re.Match[str]) -> str:
@@ -128,13 +131,14 @@ class Named:
 
 def doc_number_issuer(number: str) -> str | None:
     """The 发文机关 a 发文字号 names: "国办发〔2018〕127号" → 国务院办公厅, "京政办发〔2020〕3号" →
-    北京市人民政府办公厅, "中华人民共和国国务院令第517号" → 国务院; None when the 代字 is not known."""
+    北京市人民政府办公厅, "中华人民共和国国务院令第517号" → 国务院, a joint 令's bodies joined with "、"
+    ("中华人民共和国国务院、中华人民共和国中央军事委员会令第438号" → 国务院、中央军事委员会); None when the 代字 is not known."""
     m = DOC_NUMBER.fullmatch(number.strip())
     if not m:
         return None
     if m.group("decree"):
-        issuer = m.group("decree").removeprefix("中华人民共和国")
-        return PRESIDENT if issuer == "主席" else issuer
+        return "、".join(PRESIDENT if issuer == "主席" else issuer
+                        for issuer in (name.removeprefix("中华人民共和国") for name in m.group("decree").split("、")))
     code = m.group("code")
     keys = [key for key in CODE_ISSUERS if code.startswith(key)]
     if keys:
