@@ -459,6 +459,22 @@ def test_the_signature_of_what_a_news_report_quotes_is_not_the_reports():
     assert best(own, "source") == ("中共中央、国务院", "落款") and best(own, "date") == ("2024-08-11", "落款")
 
 
+@pytest.mark.parametrize("printer", [
+    "某某县人民政府办公室　　　　2024年3月6日印发",                # GB/T 9704-2012 §7.4.3: 印发机关 left, 印发日期 right
+    "中共某某自治区某某市委员会办公室　　　　2024年3月6日 印发",    # 33 characters, a space before 印发
+    "某某县人民政府办公室 二〇二四年三月六日印发",
+])
+def test_a_notice_whose_signature_has_no_date_is_dated_by_its_printing(printer):
+    """read27: a 版记's 印发 line was read as a 成文日期 only when at most 12 of its characters were not the date — the
+    印发机关 of most (「某某县人民政府办公室」 and the spaces that push the date right) are longer, so a notice whose 落款
+    lost its date had none. A 落款's own date still comes first; a clause naming when something else was issued is none."""
+    body = ("关于做好2024年防汛工作的通知\n各乡镇人民政府，县直各单位：\n现将有关事项通知如下，请认真贯彻执行。\n"
+            "某某县人民政府办公室\n{date}抄送：县委办公室，县人大常委会办公室。\n{printer}\n")
+    assert best(body.format(date="", printer=printer), "date") == ("2024-03-06", "印发日期")
+    assert best(body.format(date="2024年3月5日\n", printer=printer), "date") == ("2024-03-05", "落款")
+    assert best(body.format(date="", printer="《某某办法》于2024年3月6日印发"), "date") == ("2024", "标题")
+
+
 def test_a_decree_is_dated_by_the_date_under_its_signer():
     """read21, the corpus's 国务院令第707号: 「总理　　李克强」 and the date under it (GB/T 9704-2012 §10.3: a 令's
     签发人 above its 成文日期) were no 落款, so the 令 had no date — and the page's 发布时间 four days later stood in for it.
