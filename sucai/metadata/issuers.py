@@ -1,13 +1,13 @@
 """发文字号 and 发文机关: the document number and the organisation a document comes from.
 
-发文字号 (GB/T 9704-2012 §7.2.4) is 发文机关代字 + 〔年份〕 + 序号, "国办发〔2018〕127号";
+发文字号 (GB/T 9704-2012 §7.2.5) is 发文机关代字 + 〔年份〕 + 序号, "国办发〔2018〕127号";
 a 令 is numbered "中华人民共和国国务院令第517号". The 代字 names the issuer:
 :data:`CODE_ISSUERS` maps the common ones (the State Council and its general
 office, the Party centre, the courts and procuratorates, ministries) and
 :data:`PROVINCES` the provinces' (京政发 → 北京市人民政府, 粤府办 → 广东省人民政府办公厅).
 
 Organisation names elsewhere: the 发文机关 before 关于 in a title (标题 = 发文机关 +
-事由 + 文种, GB/T 9704-2012 §7.3.2), the 署名 line of a 落款, the body that
+事由 + 文种, 《党政机关公文处理工作条例》第九条), the 署名 line of a 落款, the body that
 adopted or promulgated a law ("第十三届全国人民代表大会第三次会议通过"), the
 speaker's office in a report ("我代表国务院，向大会报告政府工作"), a news agency's
 dateline ("新华社北京3月5日电", "央视网消息"), and folder names. Each function
@@ -33,7 +33,7 @@ or written "海关总署第61号令"."""
 
 
 def doc_number_text(match: re.Match[str]) -> str:
-    """The 发文字号 or 令号 a :data:`DOC_NUMBER` match reads, as GB/T 9704-2012 §7.2.4 writes it: no white space
+    """The 发文字号 or 令号 a :data:`DOC_NUMBER` match reads, as GB/T 9704-2012 §7.2.5 writes it: no white space
     between its parts, and the year of a 发文字号 in 六角括号 whatever brackets hold it — a pair of two kinds too,
     as OCR reads one: 「国发【2018] 44号」 → 国发〔2018〕44号. Linear in the match."""
     if match.group("code") is None:
@@ -102,7 +102,7 @@ _SPEAKER = re.compile(
 # A body named after a date starts after the date and the 经 before it, never with them: "1日第十二届全国人民代表大会常务
 # 委员会…通过" → 全国人民代表大会常务委员会, "17日 经人力资源和社会保障部第6次部务会议通过" → 人力资源和社会保障部.
 _AFTER_DATE = rf"(?:(?<![{HAN}\d０-９])|(?<=日))"
-# The 签发人 of a 令 (GB/T 9704-2012 §10.3: 签发人职务 and 签名章 above its 成文日期): a post and a name, "总理　　李克强".
+# The 签发人 of a 令 (GB/T 9704-2012 §10.2, §7.3.5.3: 签发人职务 and 签名章 above its 成文日期): a post and a name, "总理　　李克强".
 _SIGNER = re.compile(rf"^[{HAN}]{{0,20}}?(?:总理|主席|部长|主任|局长|署长|行长|院长|检察长|省长|市长|县长|区长)[ \t\u3000]*[{HAN}·]{{2,5}}$")
 _ADOPTED = re.compile(
     rf"(?:{_AFTER_DATE}经)?"
