@@ -502,6 +502,20 @@ def test_issuers_of_document_numbers(number, issuer):
     assert doc_number_issuer(number) == issuer
 
 
+@pytest.mark.parametrize("record", ["", "抄送：县委办公室，县人大常委会办公室。\n某某县人民政府办公室　　　　2024年3月6日印发\n"])
+def test_a_signature_without_a_date_names_the_source(record):
+    """read27: the 署名 of a 落款 was read only above its 成文日期, so a document signed by its unit alone — a 事务文书,
+    or a 公文 whose date was lost in copying — had no 来源; the 版记 under the 署名 is passed over. A unit's name under
+    what is no finished paragraph (a heading) is no 署名."""
+    text = ("2023年度乡村振兴工作总结\n今年以来，我局认真贯彻落实上级部署，扎实推进乡村振兴各项工作。\n"
+            "下一步，我们将持续巩固拓展脱贫攻坚成果，全面推进乡村振兴。\n\n　　　　　　　　某某县农业农村局\n" + record)
+    assert best(text, "source") == ("某某县农业农村局", "落款")
+    evidence = next(e for e in described(text).evidence if e.field == "source")
+    body = text[text.index("\n") + 1 :]
+    assert body[evidence.start : evidence.end] == "某某县农业农村局"
+    assert best(text.replace("全面推进乡村振兴。", "三、下步打算"), "source") == (None, None)
+
+
 def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
     """read27, the corpus's 中国人民解放军文职人员条例 and 33 more: 「中华人民共和国国务院、中华人民共和国中央军事委员会令第438号」
     was read from its second body on — 文号 「中华人民共和国中央军事委员会令第438号」, 来源 中央军事委员会 —, a joint 令 of

@@ -24,7 +24,7 @@ Where each field comes from, best first:
   or year in the file name; the year of the 文号.
 - **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号 (but the title's issuers first when
   the 文号's is the first of them — 联合行文 —, and a law's adopting body first when the 文号 is a 主席令); the issuer in the
-  title; the 署名 of the 落款; the body that adopted a law; the speaker's office; "我代表
+  title; the 署名 of the 落款 (above its 成文日期, or closing the body when it has none); the body that adopted a law; the speaker's office; "我代表
   …向大会"; a "来源：" line; a news dateline; the 文种 when only one body issues it
   (行政法规 → 国务院); the file's metadata; a folder named after an organisation;
   ``--source``.
@@ -43,6 +43,7 @@ from functools import cached_property
 from pathlib import PurePath
 
 from ..clean import Cleaned
+from ..elements import PARAGRAPH_END
 from ..model import METADATA_FIELDS, Evidence
 from . import dates, genres, issuers, titles
 from .lines import HAN, SPACE, Line, head, lines, tail
@@ -56,6 +57,8 @@ _ADOPTION_CHARS = 2000   # …unless it records adoption and amendments (刑法'
 _NOTE_WINDOW = 4000      # the 题注 lines of a law, one per amendment, end within this many characters
 _SIGNATURE_CHARS = 30    # a 落款 date line is at most this long
 _PRINTER_CHARS = 60      # a 版记's 印发 line — 印发机关, spaces, 印发日期 and 印发 — is at most this long
+_CLOSING_LINES = 6       # a 落款 without a date, the paragraph above it and the 版记 under it are in the last lines
+_RECORD = re.compile(r"^(?:抄送|抄报|分送|主送)[：:]|印发$")   # a 版记 line (GB/T 9704-2012 §7.4)
 _NEWS_WINDOW = 3000
 _DOC_NUMBER_LINE = 200   # a line holding a 文号 (or a 令's number) is no longer than this
 _SIGNATURE_WINDOW = 3000  # a 落款 is looked for in the first and the last characters of the body
@@ -377,10 +380,10 @@ class _Describer:
         self.add(self.outside("source", self.origin.source, "option", "入库指定"))
 
     def _signature_sources(self) -> list[Evidence]:
-        """The 署名 line right above the 落款 date."""
+        """The 署名 line right above the 落款 date; with no 落款 date, the 署名 that closes the body (:meth:`_undated_signature`)."""
         date = next((e for e in self.evidence if e.field == "date" and e.rule == "落款" and e.origin == "text"), None)
         if date is None:
-            return []
+            return self._undated_signature()
         line_start = self.text.rfind("\n", 0, date.start + self.body_start)
         if line_start <= self.body_start:
             return []
@@ -389,6 +392,19 @@ class _Describer:
         if not named:
             return []
         return [self.at("source", named.name, previous.start + named.start, previous.start + named.end, "落款")]
+
+    def _undated_signature(self) -> list[Evidence]:
+        """A 落款 without its 成文日期 (a 事务文书 signed by its unit alone, a date lost in copying): a 署名 line
+        (:func:`sucai.metadata.issuers.signature`) that is the body's last line but the 版记's (抄送, 印发) and follows a
+        finished paragraph — 「…请认真贯彻执行。」 / 「某某县人民政府办公室」."""
+        closing = tail(self.text, _CLOSING_LINES, self.body_start)
+        while closing and _RECORD.search(closing[-1].text):
+            closing.pop()
+        if len(closing) < 2 or closing[-2].text[-1] not in PARAGRAPH_END:
+            return []
+        line = closing[-1]
+        named = issuers.signature(line.text)
+        return [self.at("source", named.name, line.start + named.start, line.start + named.end, "落款")] if named else []
 
     def _source_lines(self) -> list[Evidence]:
         """Every source line, in text order (the first is the 来源; a viewer without the member tier gets the
