@@ -25,7 +25,7 @@ Where each field comes from, best first:
 - **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号 (but the title's issuers first when
   the 文号's is the first of them — 联合行文 —, and a law's adopting body first when the 文号 is a 主席令); the issuer in the
   title; the 署名 of the 落款 (above its 成文日期, or closing the body when it has none); the body that adopted a law; the speaker's office; "我代表
-  …向大会"; a "来源：" line; a news dateline; the 文种 when only one body issues it
+  …向大会"; the body a piece of collected works was written for ("这是毛泽东为中共中央起草的…"); a "来源：" line; a news dateline; the 文种 when only one body issues it
   (行政法规 → 国务院); the file's metadata; a folder named after an organisation;
   ``--source``.
 - **genre** (文种, :mod:`.genres`): see :func:`sucai.metadata.genres.classify`.
@@ -60,6 +60,7 @@ _PRINTER_CHARS = 60      # a 版记's 印发 line — 印发机关, spaces, 印�
 _CLOSING_LINES = 6       # a 落款 without a date, the paragraph above it and the 版记 under it are in the last lines
 _RECORD = re.compile(r"^(?:抄送|抄报|分送|主送)[：:]|印发$")   # a 版记 line (GB/T 9704-2012 §7.4)
 _NEWS_WINDOW = 3000
+_WORKS_NOTE_WINDOW = 600  # the editor's note (题解) of collected works is within this many characters under the title
 _DOC_NUMBER_LINE = 200   # a line holding a 文号 (or a 令's number) is no longer than this
 _SIGNATURE_WINDOW = 3000  # a 落款 is looked for in the first and the last characters of the body
 _FOLDER_DEPTH = 3
@@ -365,6 +366,9 @@ class _Describer:
         if reporter:
             start = self.body_start + reporter.start
             self.add(self.at("source", reporter.name, start, self.body_start + reporter.end, "开头语"))
+        drafted = issuers.drafted_for(self.text, self.body_start, self.body_start + _WORKS_NOTE_WINDOW)
+        if drafted:
+            self.add(self.at("source", drafted.name, drafted.start, drafted.end, "题解"))
         self.add(*self._source_lines())
         self.add(self._news_agency())
 

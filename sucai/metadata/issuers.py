@@ -9,7 +9,8 @@ office, the Party centre, the courts and procuratorates, ministries) and
 Organisation names elsewhere: the 发文机关 before 关于 in a title (标题 = 发文机关 +
 事由 + 文种, 《党政机关公文处理工作条例》第九条), the 署名 line of a 落款, the body that
 adopted or promulgated a law ("第十三届全国人民代表大会第三次会议通过"), the
-speaker's office in a report ("我代表国务院，向大会报告政府工作"), a news agency's
+speaker's office in a report ("我代表国务院，向大会报告政府工作"), the body a piece of
+collected works was written for ("这是毛泽东为中共中央起草的…"), a news agency's
 dateline ("新华社北京3月5日电", "央视网消息"), and folder names. Each function
 returns the name and where it was written (offsets of the string it was given).
 """
@@ -113,6 +114,12 @@ _ADOPTED = re.compile(
     r"[^。]{0,40}?(?:通过|批准|公布|发布|修正|修订)")
 _REPORTER = re.compile(rf"我代表(?P<org>[{HAN}]{{2,30}}?)[，,]?\s*向(?:大会|会议|全会)")
 _CENTRAL_COMMITTEE = re.compile(r"^第[一二三四五六七八九十]+届中央委员会$")
+# The editor's note under a piece of collected works names the body it was written for: 「这是毛泽东为中共中央起草的对党内的
+# 指示」 → 中共中央, 「这是毛泽东为新华社写的评论」 → 新华社, 「这是毛泽东为延安《解放日报》写的社论」 → 解放日报 — not the body
+# it went to (「这是毛泽东写给中共中央的报告」) nor an occasion (「为纪念抗日战争两周年写的文章」).
+_DRAFTED_FOR = re.compile(
+    rf"^[ \t\u3000]*这是[{HAN}]{{2,4}}(?:同志)?(?:在[^。\n]{{0,40}})?为"
+    rf"(?:[{HAN}]{{0,4}}《(?P<paper>[{HAN}]{{2,12}})》|(?P<org>{_ORGS}))所?(?:起草|撰写|写)的", re.MULTILINE)
 _NEWS = re.compile(
     rf"^[^\n]{{0,20}}?(?P<org>新华社|央视网|中新社|人民网|新华网|光明网|中国新闻网|[{HAN}]{{2,8}}(?:日报|晚报|报社))"
     rf"(?:消息|[{HAN}]{{0,8}}\d{{1,2}}月\d{{1,2}}日电|讯)", re.MULTILINE)
@@ -195,6 +202,23 @@ def reporter(text: str) -> Named | None:
     if _CENTRAL_COMMITTEE.match(org):
         return Named("中共中央", m.start("org"), m.end("org"))
     return Named(org, m.start("org"), m.end("org")) if _plausible(org) and ORG.fullmatch(org) else None
+
+
+def drafted_for(text: str, start: int = 0, end: int | None = None) -> Named | None:
+    """The body a piece of collected works was written for, as the editor's note on a line of ``text[start:end]`` says:
+    "这是毛泽东为中共中央起草的对党内的指示" → 中共中央, "…为延安《解放日报》写的社论" → 解放日报 (offsets into ``text``)."""
+    m = _DRAFTED_FOR.search(text, start, len(text) if end is None else end)
+    if not m:
+        return None
+    group = "paper" if m.group("paper") else "org"
+    return Named(_bodies(m.group(group)), m.start(group), m.end(group)) if _plausible(m.group(group)) else None
+
+
+def _bodies(orgs: str) -> str:
+    """Bodies named together, joined with "、": 「中共中央和中央军委」 → 中共中央、中央军委 (but 工业和信息化部, one body)."""
+    parts = orgs.split("和")
+    named_apart = len(parts) > 1 and all(ORG.fullmatch(part) and _plausible(part) for part in parts)
+    return "、".join(parts) if named_apart else _joined(orgs)
 
 
 def news_agency(text: str, start: int = 0, end: int | None = None) -> Named | None:
