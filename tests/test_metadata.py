@@ -717,6 +717,24 @@ def test_a_visitor_gets_the_date_of_a_free_info_line_only():
     assert access.free_metadata(members)["date"] is None
 
 
+@pytest.mark.parametrize("text, field, value", [
+    ("论政策\n（一九四〇年十二月二十五日）\n##paidbegin##这是毛泽东为中共中央起草的对党内的指示。\n在目前形势下，我们的政策有决定意义。\n"
+     "##paidend##", "source", "中共中央"),
+    ("2023年度乡村振兴工作总结\n今年以来，我局扎实推进乡村振兴。\n##paidbegin##下一步，我们将全面推进乡村振兴。\n某某县农业农村局\n"
+     "##paidend##", "source", "某某县农业农村局"),
+    ("关于做好防汛工作的通知\n各单位：\n现将有关事项通知如下，请认真贯彻执行。\n##paidbegin##某某县人民政府办公室\n"
+     "抄送：县委办公室。\n某某县人民政府办公室　　　　2024年3月6日印发\n##paidend##", "date", "2024-03-06"),
+    ("某某条例\n2005年6月23日 ##paidbegin##中华人民共和国国务院、中华人民共和国中央军事委员会令第438号公布\n##paidend##"
+     "第一条 为了规范管理，制定本条例。", "doc_number", "中华人民共和国国务院、中华人民共和国中央军事委员会令第438号"),
+])
+def test_a_visitor_gets_nothing_read27s_rules_find_in_the_members_part(text, field, value):
+    """The 题解's body, an undated 署名, the 版记's 印发日期 and a joint 令's number, written in the members part:
+    a member gets them, a visitor's metadata — described over the free text — none."""
+    doc = analyse(clean(text))
+    assert getattr(doc, field) == value
+    assert access.free_metadata(doc)[field] != value
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "gb18030"])
 @pytest.mark.parametrize("ad, title", [
     ("【范文网 www.fanwen123.com 免费下载】", "市教育局机关第二党支部2025年度组织生活会对照检查材料"),
