@@ -107,7 +107,8 @@ _TITLE_END = re.compile(
 )
 _TITLE_BAD = re.compile(r"[。，；：！？,;:!?]")
 _LABEL = re.compile(r"(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|第[一二三四五六七八九十百千零〇\d]+[章节条编])")
-_PARAGRAPH_END = "。！？!?；;…”’\"）)"
+# What a line closing a paragraph of 正文 ends with (a 署名 or a 成文日期 may follow it).
+PARAGRAPH_END = "。！？!?；;…”’\"）)"
 
 
 @dataclass
@@ -235,7 +236,7 @@ class _Finder:
             return False
         if i in self.found:
             return self.found[i][-1].kind == "attachment_note"
-        return self.compact(i)[-1] in _PARAGRAPH_END
+        return self.compact(i)[-1] in PARAGRAPH_END
 
     def attachment_note(self, i: int) -> None:
         """The 附件说明 line ``i`` and the numbered lines (2. 3. …) that continue its list."""

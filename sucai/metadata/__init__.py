@@ -18,14 +18,14 @@ Where each field comes from, best first:
 - **doc_number** (发文字号, :mod:`.issuers`): a 文号 line in the first lines (a line
   that is nothing else first), the title, the 版头 lines above the title, a 令's 标志 and 令号.
 - **date** (:mod:`.dates`): a full date in the title ("(20250224)"); the 成文日期 of
-  the 落款; the 题注 under the title (the latest date that is not a 施行 date: a
-  law's last amendment); the 发布时间 of a page's info line (which cleaning removed) or a 发布时间/发布日期 line; the 印发日期 of the 版记; the date
+  the 落款, then the 印发日期 of the 版记; the 题注 under the title (the latest date that is not a 施行 date: a
+  law's last amendment); the 发布时间 of a page's info line (which cleaning removed) or a 发布时间/发布日期 line; the date
   in the file's metadata; a year or month in the title ("2024年政府工作报告"); a date
   or year in the file name; the year of the 文号.
 - **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号 (but the title's issuers first when
   the 文号's is the first of them — 联合行文 —, and a law's adopting body first when the 文号 is a 主席令); the issuer in the
-  title; the 署名 of the 落款; the body that adopted a law; the speaker's office; "我代表
-  …向大会"; a "来源：" line; a news dateline; the 文种 when only one body issues it
+  title; the 署名 of the 落款 (above its 成文日期, or closing the body when it has none); the body that adopted a law; the speaker's office; "我代表
+  …向大会"; the body a piece of collected works was written for ("这是毛泽东为中共中央起草的…"); a "来源：" line; a news dateline; the 文种 when only one body issues it
   (行政法规 → 国务院); the file's metadata; a folder named after an organisation;
   ``--source``.
 - **genre** (文种, :mod:`.genres`): see :func:`sucai.metadata.genres.classify`.
@@ -43,9 +43,10 @@ from functools import cached_property
 from pathlib import PurePath
 
 from ..clean import Cleaned
+from ..elements import PARAGRAPH_END
 from ..model import METADATA_FIELDS, Evidence
 from . import dates, genres, issuers, titles
-from .lines import HAN, Line, head, lines, tail
+from .lines import HAN, SPACE, Line, head, lines, tail
 
 __all__ = ["Origin", "Description", "describe", "title_note_lines", "title_notes", "DOC_NUMBER"]
 
@@ -55,7 +56,11 @@ _TITLE_NOTE_CHARS = 60   # a 题注 line is at most this long…
 _ADOPTION_CHARS = 2000   # …unless it records adoption and amendments (刑法's dozen, in one line: 1,000)
 _NOTE_WINDOW = 4000      # the 题注 lines of a law, one per amendment, end within this many characters
 _SIGNATURE_CHARS = 30    # a 落款 date line is at most this long
+_PRINTER_CHARS = 60      # a 版记's 印发 line — 印发机关, spaces, 印发日期 and 印发 — is at most this long
+_CLOSING_LINES = 6       # a 落款 without a date, the paragraph above it and the 版记 under it are in the last lines
+_RECORD = re.compile(r"^(?:抄送|抄报|分送|主送)[：:]|印发$")   # a 版记 line (GB/T 9704-2012 §7.4)
 _NEWS_WINDOW = 3000
+_WORKS_NOTE_WINDOW = 600  # the editor's note (题解) of collected works is within this many characters under the title
 _DOC_NUMBER_LINE = 200   # a line holding a 文号 (or a 令's number) is no longer than this
 _SIGNATURE_WINDOW = 3000  # a 落款 is looked for in the first and the last characters of the body
 _FOLDER_DEPTH = 3
@@ -278,26 +283,29 @@ class _Describer:
 
     def _signature_dates(self) -> list[Evidence]:
         """成文日期 of the 落款: a short line that is a date and little else (never a 施行 date), after a short
-        署名 line or a 令's 签发人 (or among the last lines); a 版记 "…印发" date after it, as a fallback. Looked for in the first
-        and the last characters of the body (a 通知 may be followed by what it issues), above a news dateline (what a
-        news report quotes — 「中共中央 国务院」 / 「2024年8月11日」 under a 贺电 in a 新闻联播 — is not its own)."""
+        署名 line or a 令's 签发人 (or among the last lines); the 印发日期 of the 版记's 印发 line after it, as a fallback
+        (:func:`_printed`). Looked for in the first and the last characters of the body (a 通知 may be followed by what it
+        issues), above a news dateline (what a news report quotes — 「中共中央 国务院」 / 「2024年8月11日」 under a 贺电 in a
+        新闻联播 — is not its own)."""
         signed, printed = [], []
         note_end = max((line.end for line in title_note_lines(self.text, self.body_start)), default=self.body_start)
         last_lines = tail(self.text, 5, self.body_start)
         last = last_lines[0].start if last_lines else len(self.text)
         news = self._dateline.start if self._dateline else len(self.text)
-        for line in self._short_lines(note_end, _SIGNATURE_CHARS):
+        for line in self._short_lines(note_end, _PRINTER_CHARS):
             if line.start > news:
                 break   # a news report's: the 落款 below its dateline is that of a document it quotes
             found = next(dates.dates(line.text), None)
-            if found is None or len(line.text) - (found.end - found.start) > 12 or "施行" in line.text \
-                    or _IN_FORCE.match(line.text, found.end):
+            if found is None:
+                continue
+            span = (line.start + found.start, line.start + found.end)
+            if _printed(line.text, found):
+                printed.append(self.at("date", found.value, *span, "印发日期"))
+            elif len(line.text) > _SIGNATURE_CHARS or len(line.text) - (found.end - found.start) > 12 \
+                    or "施行" in line.text or "印发" in line.text or _IN_FORCE.match(line.text, found.end):
                 continue   # 「八、本修正案自2024年3月1日起施行。」, 「第十条 本规定自1999年4月1日起执行。」: never a 落款
-            evidence = self.at("date", found.value, line.start + found.start, line.start + found.end, "落款")
-            if "印发" in line.text:
-                printed.append(_with_value(evidence, "date", found.value, "印发日期"))
             elif line.start >= last or _signs(_line_before(self.text, line.start).text):
-                signed.append(evidence)
+                signed.append(self.at("date", found.value, *span, "落款"))
             if signed and printed:
                 break
         return signed[:1] + printed[:1]
@@ -358,6 +366,9 @@ class _Describer:
         if reporter:
             start = self.body_start + reporter.start
             self.add(self.at("source", reporter.name, start, self.body_start + reporter.end, "开头语"))
+        drafted = issuers.drafted_for(self.text, self.body_start, self.body_start + _WORKS_NOTE_WINDOW)
+        if drafted:
+            self.add(self.at("source", drafted.name, drafted.start, drafted.end, "题解"))
         self.add(*self._source_lines())
         self.add(self._news_agency())
 
@@ -373,10 +384,10 @@ class _Describer:
         self.add(self.outside("source", self.origin.source, "option", "入库指定"))
 
     def _signature_sources(self) -> list[Evidence]:
-        """The 署名 line right above the 落款 date."""
+        """The 署名 line right above the 落款 date; with no 落款 date, the 署名 that closes the body (:meth:`_undated_signature`)."""
         date = next((e for e in self.evidence if e.field == "date" and e.rule == "落款" and e.origin == "text"), None)
         if date is None:
-            return []
+            return self._undated_signature()
         line_start = self.text.rfind("\n", 0, date.start + self.body_start)
         if line_start <= self.body_start:
             return []
@@ -385,6 +396,19 @@ class _Describer:
         if not named:
             return []
         return [self.at("source", named.name, previous.start + named.start, previous.start + named.end, "落款")]
+
+    def _undated_signature(self) -> list[Evidence]:
+        """A 落款 without its 成文日期 (a 事务文书 signed by its unit alone, a date lost in copying): a 署名 line
+        (:func:`sucai.metadata.issuers.signature`) that is the body's last line but the 版记's (抄送, 印发) and follows a
+        finished paragraph — 「…请认真贯彻执行。」 / 「某某县人民政府办公室」."""
+        closing = tail(self.text, _CLOSING_LINES, self.body_start)
+        while closing and _RECORD.search(closing[-1].text):
+            closing.pop()
+        if len(closing) < 2 or closing[-2].text[-1] not in PARAGRAPH_END:
+            return []
+        line = closing[-1]
+        named = issuers.signature(line.text)
+        return [self.at("source", named.name, line.start + named.start, line.start + named.end, "落款")] if named else []
 
     def _source_lines(self) -> list[Evidence]:
         """Every source line, in text order (the first is the 来源; a viewer without the member tier gets the
@@ -497,6 +521,14 @@ def _line_before(text: str, pos: int) -> Line:
     """The non-blank line above the line holding offset ``pos`` (a date line indented to the right, as a 落款's is,
     has its own white space before ``pos``)."""
     return _line_at(text, max(text.rfind("\n", 0, pos), 0))
+
+
+def _printed(line: str, found: dates.Found) -> bool:
+    """Whether ``line`` is a 版记's 印发机关和印发日期 (GB/T 9704-2012 §7.4.3) and ``found`` its date: the date and 印发
+    close it, the 印发机关 alone stands before them (「某某县人民政府办公室　　　　2024年3月6日印发」, or nothing:
+    「2024年3月6日印发」) — not a clause naming the day something else was issued (「《某某办法》于2024年3月6日印发」)."""
+    before = line[: found.start].strip(SPACE)
+    return line[found.end :].strip(SPACE) == "印发" and (not before or issuers.signature(before) is not None)
 
 
 def _signs(line: str) -> bool:

@@ -1,8 +1,8 @@
 """Dates: 成文日期 and publication dates as written in Chinese documents, read into ISO form.
 
 Written forms read: ``2023年12月5日`` (also ``5号``, full-width digits, spaces),
-``二〇二三年十二月五日`` (the Chinese numerals of GB/T 9704-2012 §7.3.5.3 before
-2012 and of 题注 such as "（一九四二年二月八日）"), ``2023-12-05`` / ``2023.12.05``
+``二〇二三年十二月五日`` (the Chinese numerals of 成文日期 before GB/T 9704-2012, whose
+§7.3.5.4 writes them in Arabic digits, and of 题注 such as "（一九四二年二月八日）"), ``2023-12-05`` / ``2023.12.05``
 / ``2023/12/05``, and — only where the context says it is a date (titles, file
 names) — ``20231205`` and a bare year ``2024年``, but not the years of a period
 (``（2018—2035年）``, ``2021至2025年``: the span a plan covers, not when it was

@@ -392,9 +392,9 @@ def _levels(title: Evidence, signals: Signals) -> list[Evidence]:
         out.append(combine("法律", "通过机关", title, adopted))
     if by in ("国务院", "政务院") or bare.startswith("国务院关于"):
         out.append(combine("行政法规", "通过机关" if by else "标题", title, adopted if by else None))
-    if code and code.group("decree"):
-        decree = code.group("decree").removeprefix(_PRC)
-        level = "行政法规" if decree == "国务院" else "部门规章" if _RULES.search(bare) else None
+    if code and code.group("decree"):   # the State Council's 令, alone or with the 中央军事委员会's (军事行政法规)
+        by_state_council = "国务院" in doc_number_issuer(number.value).split("、")
+        level = "行政法规" if by_state_council else "部门规章" if _RULES.search(bare) else None
         if level:
             out.append(combine(level, "令", title, number))
     if "人民代表大会" in by and not by.startswith("全国") and _LOCAL.match(bare):

@@ -1,6 +1,6 @@
 """Titles: where the title of a clean text is, and what to call a document that has none.
 
-The title (标题, GB/T 9704-2012 §7.3.2) is the first meaningful line, or several
+The title (标题, GB/T 9704-2012 §7.3.1) is the first meaningful line, or several
 lines when a long title is broken ("国务院办公厅关于有效发挥政府性" + "融资担保基金
 作用…" + "“三农”发展的指导意见"): lines are joined while the title has not
 reached the word that ends a title (its 文种: 通知, 意见, 办法…; a cover's 说明书, 手册, 指南…:
@@ -47,7 +47,7 @@ _LAST_WORD = re.compile(rf"(?:{_ENDS}|说明|规范)$")
 _CLAUSE_END = "。，；：、,;:"
 # A line that goes on with the line above it, whatever that ended with: it opens with 的 or a conjunction
 # ("国务院办公厅关于印发“十四五”国家信息化规划" / "的通知", "某局2025年工作总结" / "和2026年工作计划的报告": a long
-# title broken, GB/T 9704-2012 §7.3.3, after a word that could end one); joined only when the title then ends as one.
+# title broken, GB/T 9704-2012 §7.3.1, after a word that could end one); joined only when the title then ends as one.
 _GOES_ON = re.compile("[的和及与暨并]")
 LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]+|\d{1,3})[）)、.．]|第[一二三四五六七八九十百零\d]+[编章节条]")
 _DASH = re.compile(r"[-—–－―]")
