@@ -1083,6 +1083,45 @@ def test_drafting_desk_says_in_chinese_when_the_server_does_not_answer(browser, 
     context.close()
 
 
+def test_drafting_desk_calls_a_paragraph_of_nothing_but_placeholders_one_to_write(browser, sample_site, output_dir):
+    """verify27: a paragraph left as nothing but 【待补】 cites no source once saved (fix33), and the page then called it
+    「自己写的段落」 — it is one yet to be written. Saved, it is one to fill in; a paragraph of the writer's own
+    words beside a 【待补】 stays 自己写的."""
+    from sucai.accounts import Accounts
+    from sucai.drafting import DraftStore, Owner
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    writer = accounts.add_user("待补会员", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    context, page = new_page(browser, server)
+    log_in(page, server, "待补会员", "writer-password-1")
+    page.goto("/drafts")
+    page.fill("#genre", "工作总结")
+    page.fill("#topic", "乡村振兴")
+    page.click("#suggest-outline")
+    page.locator("#outline-editor .heading-row").first.wait_for()
+    page.click("#accept-outline")
+    page.locator("#sections .candidate .pick").first.wait_for()
+    sections = page.locator("#sections .draft-section")
+    section = sections.nth(sections.evaluate_all("all => all.findIndex(s => s.querySelector('.candidate .pick'))"))
+    section.locator(".candidate .pick").first.click()
+    section.locator(".paragraph textarea").first.fill("【待补】。")
+    section.locator(".own-paragraph").click()
+    section.locator(".paragraph textarea").last.fill("由【待补】同志牵头。")
+    page.click("#save-draft")
+    page.locator("#download-docx:not([hidden])").wait_for()
+    store, owner = DraftStore(library.catalogue), Owner(writer.user_id, writer.username)
+    [row] = store.list(owner)
+    saved = [p for s in store.get(owner, row["id"]).sections for p in s.paragraphs]
+    assert [(p.text, p.source) for p in saved] == [("【待补】。", None), ("由【待补】同志牵头。", None)]
+    assert section.locator(".paragraph .source").all_inner_texts() == ["待补的段落，请按本单位实际填写", "自己写的段落"]
+    assert section.locator(".paragraph .placeholders").all_inner_texts() == ["还有 1 处【待补】"] * 2
+    page.screenshot(path=str(output_dir / "drafting-4-placeholders-only.png"), full_page=True)
+    assert not page.errors, page.errors
+    context.close()
+
+
 def test_a_check_is_sent_once_however_often_it_is_asked(browser, sample_site, output_dir):
     """fix25: a double click on 开始查重 sent the draft twice and spent two of a visitor's free 查重. While the draft is
     on its way (held here: the page can be neither read nor clicked by the test meanwhile, so it tells each submit

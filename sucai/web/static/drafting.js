@@ -356,8 +356,8 @@
       source.textContent = "此段取自会员内容，会员可见";
     } else if (paragraph.source) {
       source.append("出处：", sourceLink(paragraph.source), " " + paragraph.source.place);
-    } else {
-      source.textContent = "自己写的段落";
+    } else {   // a paragraph of nothing but 【待补】 cites none once saved: it is yet to be written, not the writer's own
+      source.textContent = onlyPlaceholders(paragraph.text) ? "待补的段落，请按本单位实际填写" : "自己写的段落";
     }
     const ratio = box.querySelector(".ratio");
     if (!paragraph.source) {
@@ -374,6 +374,10 @@
     box.querySelector(".placeholders").title = (paragraph.placeholders || []).map(function (p) {
       return p.kind_name + "：原为“" + p.original + "”";
     }).join("\n");
+  }
+
+  function onlyPlaceholders(text) {   // a 【待补】 and nothing but white space and punctuation (sucai.drafting.placeholders.only_placeholders)
+    return text.includes(PLACEHOLDER) && !/[\p{L}\p{N}]/u.test(text.split(PLACEHOLDER).join(""));
   }
 
   function fillUnit(paragraph) {   // the i-th 【待补】 is the i-th placeholder while the writer has not added or removed any
