@@ -3,12 +3,13 @@
 Usage: PYTHONPATH=. .venv/bin/python bench/hostile.py [--sizes 50,100,200,400] [--only NAME,…] [--stages …]
 
 Each input (Markdown nesting and emphasis runs, thousands of headings, one long line, blank or repeated lines,
-文号 runs, a .docx of empty runs, an .html of nested <div>s or of one paragraph repeated…) is made at each size in KB and fed to the stages one
-by one — read (sucai.readers), clean, analyse (outline and metadata), parsed (hash, sketch, index tokens: the rest
-of the ingest's worker), written (查重's reading of a Markdown draft) and check (a 查重 of the text against an empty
-library: skeleton, seeds, report) —, each timed in CPU seconds (``time.process_time``) of this process. The last
-column is the growth from the smallest to the largest size divided by the growth of the input: about 1 for a linear
-stage, far above it for one that is not.
+文号 runs, a .docx of empty runs or of text boxes nested deeper, an .html of nested <div>s or of one paragraph
+repeated…) is made at each size in KB and fed to the stages one by one — read (sucai.readers), clean, analyse
+(outline and metadata), parsed (hash, sketch, index tokens: the rest of the ingest's worker), written (查重's reading
+of a Markdown draft) and check (a 查重 of the text against an empty library: skeleton, seeds, report) —, each timed
+in CPU seconds (``time.process_time``) of this process. The last column is the growth from the smallest to the
+largest size divided by the growth of the input: about 1 for a linear stage,
+far above it for one that is not.
 """
 
 from __future__ import annotations
@@ -46,9 +47,25 @@ def _numbered(size: int) -> str:
 
 def _docx(size: int) -> bytes:
     runs = "<w:r><w:t></w:t></w:r>" * (size // 22)
-    body = f'<w:body><w:p><w:r><w:t>关于某事的通知</w:t></w:r></w:p><w:p>{runs}<w:r><w:t>正文。</w:t></w:r></w:p></w:body>'
-    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w='
-                f'"http://schemas.openxmlformats.org/wordprocessingml/2006/main">{body}</w:document>')
+    return _docx_of(f"<w:p><w:r><w:t>关于某事的通知</w:t></w:r></w:p><w:p>{runs}<w:r><w:t>正文。</w:t></w:r></w:p>")
+
+
+def _docx_boxes(size: int) -> bytes:
+    """Text boxes within text boxes, one more level for each 10 KB, each level's box holding 10 KB of paragraphs
+    (40 levels at 400 KB: near the depth libxml2 parses)."""
+    inner = ""
+    for level in range(max(1, size // 10240)):
+        paragraphs = _repeat(f"<w:p><w:r><w:t>第{level}层文本框的段落。</w:t></w:r></w:p>", 10240)
+        box = (f"<w:r><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox></v:shape></w:pict>"
+               "</w:r>") if inner else ""
+        inner = f"<w:p><w:r><w:t>第{level}层</w:t></w:r>{box}</w:p>{paragraphs}"
+    return _docx_of(inner)
+
+
+def _docx_of(body: str) -> bytes:
+    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.'
+                'openxmlformats.org/wordprocessingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml">'
+                f"<w:body>{body}</w:body></w:document>")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:   # stored: a deflated one is refused as a zip bomb
         z.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
@@ -93,6 +110,7 @@ INPUTS: dict[str, tuple[str, Callable[[int], str | bytes]]] = {
     "txt_dates": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("2024年1月1日 ", n)),
     "txt_digits": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("1234567890", n)),
     "docx_runs": ("a.docx", _docx),
+    "docx_boxes": ("a.docx", _docx_boxes),
     "html_divs": ("a.html", lambda n: "<html><body>" + "<div>" * (n // 5) + "正文" + "</div>" * (n // 5) + "</body></html>"),
     # one paragraph again and again: every copy is read (the tags of `readers.html.tag_text_runs`)
     "html_repeats": ("a.html", lambda n: "<html><body>" + _repeat("<p>各地区各部门要切实加强组织领导，压实工作责任。</p>", n)

@@ -479,6 +479,39 @@ def test_docx_text_boxes_are_read_once_after_their_anchor():
         "现将有关事项通知如下。", "某某县人民政府", "2024年3月5日", "", "一、总体要求", "落实责任", "（框中框）", "二、主要任务"]
 
 
+def _vml_box(inner: str) -> str:
+    """A run holding a VML text box (older Word, WPS) of the block markup ``inner``."""
+    return (f'<w:r {nsdecls("w")} {_MC}><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent>'
+            "</v:textbox></v:shape></w:pict></w:r>")
+
+
+def test_docx_nested_text_boxes_are_read_each_once_in_place():
+    """Boxes within boxes, 25 deep (a hostile file; each box read once, not again by each paragraph around it):
+    every box's paragraphs after the line of the paragraph anchoring it — two boxes of a paragraph in their order —
+    and before that box's next paragraph; a box
+    in a table cell after its paragraph's text in the cell; Word's pair of one box inside a box once; a box at the old
+    place of a tracked move (w:moveFrom) not read — its text is read at the w:moveTo."""
+    inner = "<w:p><w:r><w:t>最里层</w:t></w:r></w:p>"
+    for depth in reversed(range(25)):
+        inner = f"<w:p><w:r><w:t>甲{depth}</w:t></w:r>{_vml_box(inner)}</w:p><w:p><w:r><w:t>乙{depth}</w:t></w:r></w:p>"
+    document = new_document()
+    opening = document.add_paragraph("正文")._p
+    opening.append(parse_xml(_vml_box(inner)))
+    opening.append(parse_xml(_vml_box(_box_paragraphs("第二个框"))))
+    cell = document.add_table(rows=1, cols=2).rows[0].cells
+    cell[0].paragraphs[0].add_run("单元格")
+    cell[0].paragraphs[0]._p.append(parse_xml(_vml_box(_box_paragraphs("框内") + f"<w:p>{_word_text_box('框中框')}</w:p>")))
+    cell[1].paragraphs[0].add_run("右格")
+    moved = document.add_paragraph("移动")._p
+    moved.append(parse_xml(f'<w:moveFrom {nsdecls("w")} {_MC} w:id="1" w:author="a" w:date="2024-01-01T00:00:00Z">'
+                           f"{_vml_box(_box_paragraphs('旧位置'))}</w:moveFrom>"))
+    moved.append(parse_xml(f'<w:moveTo {nsdecls("w")} {_MC} w:id="2" w:author="a" w:date="2024-01-01T00:00:00Z">'
+                           f"{_vml_box(_box_paragraphs('新位置'))}</w:moveTo>"))
+    lines = read_bytes(docx_bytes(document), "框.docx").text.split("\n")
+    assert lines == (["正文"] + [f"甲{d}" for d in range(25)] + ["最里层"] + [f"乙{d}" for d in reversed(range(25))]
+                     + ["第二个框", "单元格 框内  框中框\t右格", "移动", "新位置"])
+
+
 @pytest.mark.parametrize(
     ("n", "num_fmt", "expected"),
     [
