@@ -479,6 +479,31 @@ def test_docx_text_boxes_are_read_once_after_their_anchor():
         "现将有关事项通知如下。", "某某县人民政府", "2024年3月5日", "", "一、总体要求", "落实责任", "（框中框）", "二、主要任务"]
 
 
+def test_docx_hostile_numbering_gives_short_labels():
+    """A numbering part no editor writes gives labels as short as a real one's: a list starting at 10⁹ in letters
+    (each label was 38 M letters), at 10⁴⁰⁰⁰ in decimal, below 0 in Chinese numerals (a RecursionError) or at
+    5,000 in Roman numerals, a template of 1,000 characters, and a level past ilvl 8 (an abstract list's or an
+    override's), which Word does not load."""
+    document = new_document()
+    lists = [("lowerLetter", "%1.", 10**9), ("decimal", "%1.", 10**4000), ("chineseCounting", "%1、", -5),
+             ("upperRoman", "%1)", 5000), ("decimal", "附" * 1000 + "%1", 1)]
+    for number, (num_fmt, text, start) in enumerate(lists, start=1):
+        add_numbering(document, 80 + number, [(num_fmt, text, start)], number)
+        for _ in range(2):
+            number_paragraph(document.add_paragraph("条目"), number)
+    add_numbering(document, 90, [("decimal", "%1.")] * 10, 9)
+    number_paragraph(document.add_paragraph("第十级"), 9, 9)
+    number_paragraph(document.add_paragraph("第九级"), 9, 8)
+    document.part.numbering_part.element.append(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="10"><w:abstractNumId w:val="81"/><w:lvlOverride w:ilvl="9">'
+        '<w:lvl w:ilvl="9"><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:lvlOverride></w:num>'))
+    number_paragraph(document.add_paragraph("覆盖第十级"), 10, 9)
+    assert read_bytes(docx_bytes(document), "编号.docx").text.split("\n") == [
+        "g" * 50 + ".条目", "h" * 50 + ".条目",          # 32,767 and 32,768: (n - 1) % 26 is 6 and 7
+        "32767.条目", "32768.条目", "零、条目", "一、条目", "5000)条目", "5001)条目",
+        "附" * 50 + " 条目", "附" * 50 + " 条目", "第十级", "1.第九级", "覆盖第十级"]
+
+
 def _vml_box(inner: str) -> str:
     """A run holding a VML text box (older Word, WPS) of the block markup ``inner``."""
     return (f'<w:r {nsdecls("w")} {_MC}><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent>'
