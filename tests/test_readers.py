@@ -504,6 +504,27 @@ def test_docx_hostile_numbering_gives_short_labels():
         "附" * 50 + " 条目", "附" * 50 + " 条目", "第十级", "1.第九级", "覆盖第十级"]
 
 
+def test_docx_numbering_through_a_chain_of_styles():
+    """A paragraph numbered by its style takes the list and level the style's basedOn chain gives first, each from
+    the nearest style giving it: 章节 (level 1) based on 标题 (the list, level 0) — a paragraph of 章节 at level 1
+    of that list, one of 标题 at level 0 —, 小节 based on 章节 with a list of its own, and styles based on one another
+    in a loop (甲 ⇄ 乙), which take their own: 甲 the list at level 0, 乙 a level of no list."""
+    document = new_document()
+    add_numbering(document, 70, [("chineseCounting", "%1、"), ("chineseCounting", "（%2）")], 7)
+    add_numbering(document, 71, [("decimal", "%1.")], 8)
+    styles = [("标题", None, "7", None), ("章节", "标题", None, "1"), ("小节", "章节", "8", "0"),
+              ("甲", "乙", "7", None), ("乙", "甲", None, "1")]
+    for name, base, num_id, ilvl in styles:
+        num_pr = "".join(f'<w:{tag} w:val="{value}"/>' for tag, value in (("ilvl", ilvl), ("numId", num_id)) if value)
+        document.styles.element.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="{name}"><w:name w:val="{name}"/>'
+            + (f'<w:basedOn w:val="{base}"/>' if base else "") + f"<w:pPr><w:numPr>{num_pr}</w:numPr></w:pPr></w:style>"))
+    for style in ("标题", "章节", "章节", "小节", "标题", "章节", "甲", "乙"):
+        document.add_paragraph(style)._p.get_or_add_pPr().append(parse_xml(f'<w:pStyle {nsdecls("w")} w:val="{style}"/>'))
+    assert read_bytes(docx_bytes(document), "样式.docx").text.split("\n") == [
+        "一、标题", "（一）章节", "（二）章节", "1.小节", "二、标题", "（一）章节", "三、甲", "乙"]
+
+
 def _vml_box(inner: str) -> str:
     """A run holding a VML text box (older Word, WPS) of the block markup ``inner``."""
     return (f'<w:r {nsdecls("w")} {_MC}><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent>'
