@@ -140,6 +140,9 @@ INPUTS: dict[str, tuple[str, Callable[[int], str | bytes]]] = {
     "docx_boxes": ("a.docx", _docx_boxes),
     "docx_styles": ("a.docx", _docx_styles),
     "html_divs": ("a.html", lambda n: "<html><body>" + "<div>" * (n // 5) + "正文" + "</div>" * (n // 5) + "</body></html>"),
+    # links in one block, and each with a word of its own: the block is a link list or not by its text outside them
+    "html_links": ("a.html", lambda n: "<html><body><h1>关于某事的通知</h1><div>"
+                   + _repeat('<p><a href="/a.html">链接</a>正文。</p>', n) + "</div></body></html>"),
     # one paragraph again and again: every copy is read (the tags of `readers.html.tag_text_runs`)
     "html_repeats": ("a.html", lambda n: "<html><body>" + _repeat("<p>各地区各部门要切实加强组织领导，压实工作责任。</p>", n)
                      + "</body></html>"),
