@@ -3,12 +3,13 @@
 Usage: PYTHONPATH=. .venv/bin/python bench/hostile.py [--sizes 50,100,200,400] [--only NAME,…] [--stages …]
 
 Each input (Markdown nesting and emphasis runs, thousands of headings, one long line, blank or repeated lines,
-文号 runs, a .docx of empty runs, an .html of nested <div>s or of one paragraph repeated…) is made at each size in KB and fed to the stages one
-by one — read (sucai.readers), clean, analyse (outline and metadata), parsed (hash, sketch, index tokens: the rest
-of the ingest's worker), written (查重's reading of a Markdown draft) and check (a 查重 of the text against an empty
-library: skeleton, seeds, report) —, each timed in CPU seconds (``time.process_time``) of this process. The last
-column is the growth from the smallest to the largest size divided by the growth of the input: about 1 for a linear
-stage, far above it for one that is not.
+文号 runs, a .docx of empty runs, of text boxes nested deeper or of a chain of styles, an .html of nested <div>s or
+of one paragraph repeated…) is made at each size in KB and fed to the stages one by one — read (sucai.readers),
+clean, analyse (outline and metadata), parsed (hash, sketch, index tokens: the rest of the ingest's worker), written
+(查重's reading of a Markdown draft) and check (a 查重 of the text against an empty library: skeleton, seeds,
+report) —, each timed in CPU seconds (``time.process_time``) of this process. The last column is the growth from the
+smallest to the largest size divided by the growth of the input: about 1 for a linear stage, far above it for one
+that is not.
 """
 
 from __future__ import annotations
@@ -46,21 +47,64 @@ def _numbered(size: int) -> str:
 
 def _docx(size: int) -> bytes:
     runs = "<w:r><w:t></w:t></w:r>" * (size // 22)
-    body = f'<w:body><w:p><w:r><w:t>关于某事的通知</w:t></w:r></w:p><w:p>{runs}<w:r><w:t>正文。</w:t></w:r></w:p></w:body>'
-    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w='
-                f'"http://schemas.openxmlformats.org/wordprocessingml/2006/main">{body}</w:document>')
+    return _docx_of(f"<w:p><w:r><w:t>关于某事的通知</w:t></w:r></w:p><w:p>{runs}<w:r><w:t>正文。</w:t></w:r></w:p>")
+
+
+def _docx_boxes(size: int) -> bytes:
+    """Text boxes within text boxes, one more level for each 10 KB, each level's box holding 10 KB of paragraphs
+    (40 levels at 400 KB: near the depth libxml2 parses)."""
+    inner = ""
+    for level in range(max(1, size // 10240)):
+        paragraphs = _repeat(f"<w:p><w:r><w:t>第{level}层文本框的段落。</w:t></w:r></w:p>", 10240)
+        box = (f"<w:r><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox></v:shape></w:pict>"
+               "</w:r>") if inner else ""
+        inner = f"<w:p><w:r><w:t>第{level}层</w:t></w:r>{box}</w:p>{paragraphs}"
+    return _docx_of(inner)
+
+
+def _docx_styles(size: int) -> bytes:
+    """Paragraph styles each based on the one before, the first numbered, and as many paragraphs of the last (half
+    the size each)."""
+    count = size // 2 // 120
+    first = '<w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr>'
+    styles = "".join(f'<w:style w:type="paragraph" w:styleId="s{i}"><w:name w:val="s{i}"/>'
+                     + (f'<w:basedOn w:val="s{i - 1}"/>' if i else first) + "</w:style>" for i in range(count))
+    numbering = ('<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                 '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>')
+    body = f'<w:p><w:pPr><w:pStyle w:val="s{count - 1}"/></w:pPr><w:r><w:t>段落</w:t></w:r></w:p>' * count
+    return _docx_of(body, {"styles": f"<w:styles {_W}>{styles}</w:styles>",
+                           "numbering": f"<w:numbering {_W}>{numbering}</w:numbering>"})
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_TYPES = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+
+
+def _docx_of(body: str, parts: dict[str, str] | None = None) -> bytes:
+    """A .docx of ``body`` and of ``parts`` (name → markup: "styles", "numbering") related to it."""
+    parts = parts or {}
+    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                f'<w:document {_W} xmlns:v="urn:schemas-microsoft-com:vml"><w:body>{body}</w:body></w:document>')
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:   # stored: a deflated one is refused as a zip bomb
         z.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
                    'openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
                    'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-                   'wordprocessingml.document.main+xml"/></Types>')
+                   f'<Override PartName="/word/document.xml" ContentType="{_TYPES}.document.main+xml"/>'
+                   + "".join(f'<Override PartName="/word/{name}.xml" ContentType="{_TYPES}.{name}+xml"/>'
+                             for name in parts) + "</Types>")
         z.writestr("_rels/.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-                   'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
-                   '</Relationships>')
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+                   f'Type="{_OFFICE}/officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/_rels/document.xml.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://'
+                   'schemas.openxmlformats.org/package/2006/relationships">'
+                   + "".join(f'<Relationship Id="r{name}" Type="{_OFFICE}/{name}" Target="{name}.xml"/>'
+                             for name in parts) + "</Relationships>")
         z.writestr("word/document.xml", document)
+        for name, markup in parts.items():
+            z.writestr(f"word/{name}.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{markup}')
     return out.getvalue()
 
 
@@ -93,7 +137,12 @@ INPUTS: dict[str, tuple[str, Callable[[int], str | bytes]]] = {
     "txt_dates": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("2024年1月1日 ", n)),
     "txt_digits": ("a.txt", lambda n: "关于某事的通知\n" + _repeat("1234567890", n)),
     "docx_runs": ("a.docx", _docx),
+    "docx_boxes": ("a.docx", _docx_boxes),
+    "docx_styles": ("a.docx", _docx_styles),
     "html_divs": ("a.html", lambda n: "<html><body>" + "<div>" * (n // 5) + "正文" + "</div>" * (n // 5) + "</body></html>"),
+    # links in one block, and each with a word of its own: the block is a link list or not by its text outside them
+    "html_links": ("a.html", lambda n: "<html><body><h1>关于某事的通知</h1><div>"
+                   + _repeat('<p><a href="/a.html">链接</a>正文。</p>', n) + "</div></body></html>"),
     # one paragraph again and again: every copy is read (the tags of `readers.html.tag_text_runs`)
     "html_repeats": ("a.html", lambda n: "<html><body>" + _repeat("<p>各地区各部门要切实加强组织领导，压实工作责任。</p>", n)
                      + "</body></html>"),

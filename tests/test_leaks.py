@@ -1272,17 +1272,26 @@ def _pair_library(home: Path, secret: bool, make=pair_texts) -> Library:
     return library
 
 
+def _docx_body(data: bytes) -> bytes:
+    """The body of a .docx download (word/document.xml: its text, 版头 and layout), without the parts that carry the
+    time it was made."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("word/document.xml")
+
+
 def _visitor_reads(client: TestClient, ids: list[int]) -> dict:
-    """What a visitor gets of each document — the API's document (but when it was added), its page, its .md and
-    .txt downloads, its 提纲 in section searches — and the hits of searches for free words."""
+    """What a visitor gets of each document — the API's document (but when it was added), its page, its .md, .txt
+    and .docx downloads (the .docx's 版头 is made of the metadata: a 发文字号 and a 发文机关 a 落款 names), its 提纲 in
+    section searches — and the hits of searches for free words."""
     seen = {}
     for doc_id in ids:
         seen[f"document {doc_id}"] = {k: v for k, v in client.get(f"/api/documents/{doc_id}").json().items()
                                       if k != "ingested_at"}
         seen[f"page {doc_id}"] = re.sub(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", "",
                                         untagged(client.get(f"/documents/{doc_id}").text))
-        for fmt in ("md", "txt"):
-            seen[f"{fmt} {doc_id}"] = client.get(f"/api/documents/{doc_id}/download", params={"format": fmt}).content
+        for fmt in ("md", "txt", "docx"):
+            data = client.get(f"/api/documents/{doc_id}/download", params={"format": fmt}).content
+            seen[f"{fmt} {doc_id}"] = _docx_body(data) if fmt == "docx" else data
     for probe in ["通知", "各乡镇人民政府", "总体要求", "主要任务", "雷达设备", "组织领导", "加强领导", "防火方案",
                   "2019年1月24日", "总则", "规范管理"]:
         for mode in ("ranked", "precise"):
@@ -1663,6 +1672,11 @@ METADATA_PAIRS = {
     "主送.txt": ("关于做好秋季防火工作的通知\n各乡镇人民政府：\n", "某某县人民政府\n2019年1月24日\n", None),
     "空行.txt": ("关于做好秋季防火工作的通知\n工作要求如下：加强领导。", "\n\n文文文\n", "文文文\n\n\n"),
     "列表.md": ("# 通知\n\n为做好工作，现通知如下。\n\n（一）雷达设备\n\n", "（二）通信设备\n\n（三）电源\n\n", None),
+    # a member's .docx has a 版头 of a 发文机关 and a 发文字号 one of which only the members part gives: 「青山区科学技术局
+    # 文件」 (a free 文号, the 落款 in the members part), 「国务院办公厅文件」 (the issuer in the title, the 文号 not)
+    "文号落款.txt": ("关于做好秋季防火工作的通知\n青科发〔2024〕12号\n各乡镇人民政府：\n请认真贯彻执行。\n",
+                   "青山区科学技术局\n2024年3月5日\n", None),
+    "代字.txt": ("国务院办公厅关于做好秋季防火工作的通知\n", "国办发〔2019〕4号\n各省人民政府：\n", None),
 }
 """File → (free text, members part, its twin: as many "文" on the same lines, white space kept, when None — the whole
 text as long, with as many 字)."""

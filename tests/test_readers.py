@@ -479,6 +479,85 @@ def test_docx_text_boxes_are_read_once_after_their_anchor():
         "现将有关事项通知如下。", "某某县人民政府", "2024年3月5日", "", "一、总体要求", "落实责任", "（框中框）", "二、主要任务"]
 
 
+def test_docx_hostile_numbering_gives_short_labels():
+    """A numbering part no editor writes gives labels as short as a real one's: a list starting at 10⁹ in letters
+    (each label was 38 M letters), at 10⁴⁰⁰⁰ in decimal, below 0 in Chinese numerals (a RecursionError) or at
+    5,000 in Roman numerals, a template of 1,000 characters, and a level past ilvl 8 (an abstract list's or an
+    override's), which Word does not load."""
+    document = new_document()
+    lists = [("lowerLetter", "%1.", 10**9), ("decimal", "%1.", 10**4000), ("chineseCounting", "%1、", -5),
+             ("upperRoman", "%1)", 5000), ("decimal", "附" * 1000 + "%1", 1)]
+    for number, (num_fmt, text, start) in enumerate(lists, start=1):
+        add_numbering(document, 80 + number, [(num_fmt, text, start)], number)
+        for _ in range(2):
+            number_paragraph(document.add_paragraph("条目"), number)
+    add_numbering(document, 90, [("decimal", "%1.")] * 10, 9)
+    number_paragraph(document.add_paragraph("第十级"), 9, 9)
+    number_paragraph(document.add_paragraph("第九级"), 9, 8)
+    document.part.numbering_part.element.append(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="10"><w:abstractNumId w:val="81"/><w:lvlOverride w:ilvl="9">'
+        '<w:lvl w:ilvl="9"><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:lvlOverride></w:num>'))
+    number_paragraph(document.add_paragraph("覆盖第十级"), 10, 9)
+    assert read_bytes(docx_bytes(document), "编号.docx").text.split("\n") == [
+        "g" * 50 + ".条目", "h" * 50 + ".条目",          # 32,767 and 32,768: (n - 1) % 26 is 6 and 7
+        "32767.条目", "32768.条目", "零、条目", "一、条目", "5000)条目", "5001)条目",
+        "附" * 50 + " 条目", "附" * 50 + " 条目", "第十级", "1.第九级", "覆盖第十级"]
+
+
+def test_docx_numbering_through_a_chain_of_styles():
+    """A paragraph numbered by its style takes the list and level the style's basedOn chain gives first, each from
+    the nearest style giving it: 章节 (level 1) based on 标题 (the list, level 0) — a paragraph of 章节 at level 1
+    of that list, one of 标题 at level 0 —, 小节 based on 章节 with a list of its own, and styles based on one another
+    in a loop (甲 ⇄ 乙), which take their own: 甲 the list at level 0, 乙 a level of no list."""
+    document = new_document()
+    add_numbering(document, 70, [("chineseCounting", "%1、"), ("chineseCounting", "（%2）")], 7)
+    add_numbering(document, 71, [("decimal", "%1.")], 8)
+    styles = [("标题", None, "7", None), ("章节", "标题", None, "1"), ("小节", "章节", "8", "0"),
+              ("甲", "乙", "7", None), ("乙", "甲", None, "1")]
+    for name, base, num_id, ilvl in styles:
+        num_pr = "".join(f'<w:{tag} w:val="{value}"/>' for tag, value in (("ilvl", ilvl), ("numId", num_id)) if value)
+        document.styles.element.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="{name}"><w:name w:val="{name}"/>'
+            + (f'<w:basedOn w:val="{base}"/>' if base else "") + f"<w:pPr><w:numPr>{num_pr}</w:numPr></w:pPr></w:style>"))
+    for style in ("标题", "章节", "章节", "小节", "标题", "章节", "甲", "乙"):
+        document.add_paragraph(style)._p.get_or_add_pPr().append(parse_xml(f'<w:pStyle {nsdecls("w")} w:val="{style}"/>'))
+    assert read_bytes(docx_bytes(document), "样式.docx").text.split("\n") == [
+        "一、标题", "（一）章节", "（二）章节", "1.小节", "二、标题", "（一）章节", "三、甲", "乙"]
+
+
+def _vml_box(inner: str) -> str:
+    """A run holding a VML text box (older Word, WPS) of the block markup ``inner``."""
+    return (f'<w:r {nsdecls("w")} {_MC}><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent>'
+            "</v:textbox></v:shape></w:pict></w:r>")
+
+
+def test_docx_nested_text_boxes_are_read_each_once_in_place():
+    """Boxes within boxes, 25 deep (a hostile file; each box read once, not again by each paragraph around it):
+    every box's paragraphs after the line of the paragraph anchoring it — two boxes of a paragraph in their order —
+    and before that box's next paragraph; a box
+    in a table cell after its paragraph's text in the cell; Word's pair of one box inside a box once; a box at the old
+    place of a tracked move (w:moveFrom) not read — its text is read at the w:moveTo."""
+    inner = "<w:p><w:r><w:t>最里层</w:t></w:r></w:p>"
+    for depth in reversed(range(25)):
+        inner = f"<w:p><w:r><w:t>甲{depth}</w:t></w:r>{_vml_box(inner)}</w:p><w:p><w:r><w:t>乙{depth}</w:t></w:r></w:p>"
+    document = new_document()
+    opening = document.add_paragraph("正文")._p
+    opening.append(parse_xml(_vml_box(inner)))
+    opening.append(parse_xml(_vml_box(_box_paragraphs("第二个框"))))
+    cell = document.add_table(rows=1, cols=2).rows[0].cells
+    cell[0].paragraphs[0].add_run("单元格")
+    cell[0].paragraphs[0]._p.append(parse_xml(_vml_box(_box_paragraphs("框内") + f"<w:p>{_word_text_box('框中框')}</w:p>")))
+    cell[1].paragraphs[0].add_run("右格")
+    moved = document.add_paragraph("移动")._p
+    moved.append(parse_xml(f'<w:moveFrom {nsdecls("w")} {_MC} w:id="1" w:author="a" w:date="2024-01-01T00:00:00Z">'
+                           f"{_vml_box(_box_paragraphs('旧位置'))}</w:moveFrom>"))
+    moved.append(parse_xml(f'<w:moveTo {nsdecls("w")} {_MC} w:id="2" w:author="a" w:date="2024-01-01T00:00:00Z">'
+                           f"{_vml_box(_box_paragraphs('新位置'))}</w:moveTo>"))
+    lines = read_bytes(docx_bytes(document), "框.docx").text.split("\n")
+    assert lines == (["正文"] + [f"甲{d}" for d in range(25)] + ["最里层"] + [f"乙{d}" for d in reversed(range(25))]
+                     + ["第二个框", "单元格 框内  框中框\t右格", "移动", "新位置"])
+
+
 @pytest.mark.parametrize(
     ("n", "num_fmt", "expected"),
     [

@@ -26,19 +26,15 @@ MAX_COMPRESSION_RATIO = 100
 MAX_ENTRIES = 10_000
 MAX_XML_BYTES = 48 * 1024 * 1024  # markup that gets parsed (pictures are never parsed); a 2,000-page text is ~20 MB
 _XML_PART = (".xml", ".rels")
-# Run content in document order, the paragraph's own: not that of a text box anchored in it (``$boxes`` is how
-# many text boxes hold the paragraph; a box's paragraphs are read as blocks of their own). Runs inside w:moveFrom
-# are the old place of a tracked move (the text is read at its w:moveTo); deleted runs hold w:delText, not w:t, so
-# tracked deletions are absent and tracked insertions (w:ins) present.
+# Run content in document order, the paragraph's own: the text boxes anchored in it are taken out of the tree first
+# (:func:`_anchored_boxes`), their paragraphs read as blocks of their own. Runs inside w:moveFrom are the old place
+# of a tracked move (the text is read at its w:moveTo); deleted runs hold w:delText, not w:t, so tracked deletions
+# are absent and tracked insertions (w:ins) present.
 _NAMESPACES = {**nsmap, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"}
-_RUN_CONTENT = XPath(" | ".join(
-    f".//w:r[count(ancestor::w:txbxContent) = $boxes and not(ancestor::w:moveFrom)]/{tag}"
-    for tag in ("w:t", "w:tab", "w:br", "w:cr")), namespaces=_NAMESPACES)
-# The text boxes anchored in a paragraph. Word writes each twice, a DrawingML box (wps:txbx) in mc:Choice and the
-# same box in VML (v:textbox) in mc:Fallback (ECMA-376 Part 3 §10.2.1): the Fallback's is skipped; a VML box of
-# its own (older Word, WPS) is read.
-_TEXT_BOXES = XPath(".//w:txbxContent[count(ancestor::w:txbxContent) = $boxes and not(ancestor::mc:Fallback)]",
-                    namespaces=_NAMESPACES)
+_RUN_CONTENT = XPath(" | ".join(f".//w:r[not(ancestor::w:moveFrom)]/{tag}" for tag in ("w:t", "w:tab", "w:br", "w:cr")),
+                     namespaces=_NAMESPACES)
+_BOX, _PARAGRAPH = qn("w:txbxContent"), qn("w:p")
+_DROPPED = {f"{{{_NAMESPACES['mc']}}}Fallback", qn("w:moveFrom")}   # a box within one is not read
 _RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
 
 
@@ -80,16 +76,38 @@ _REMOVED_MARK = "./w:pPr/w:rPr/w:del | ./w:pPr/w:rPr/w:moveFrom"  # the paragrap
 _REMOVED_ROW = "./w:trPr/w:del"
 
 
-def _paragraph_text(p, numbering: Numbering, boxes: int) -> str | None:
+def _anchored_boxes(body) -> dict:
+    """The text boxes (w:txbxContent) of ``body`` by the paragraph anchoring each — the paragraph holding it —, in
+    document order, every box moved out of the body (to the end of the document): a box's paragraphs are then read
+    once, as blocks of their own, not again as runs of each paragraph around it (boxes nested 40 deep were read 40
+    times: the work grew with depth × size). A box in no paragraph is not read. Word writes each box twice, a
+    DrawingML box (wps:txbx) in mc:Choice and the same box in VML (v:textbox) in mc:Fallback (ECMA-376 Part 3
+    §10.2.1): the Fallback's is dropped, as a box at the old place of a tracked move (w:moveFrom) is; a VML box of
+    its own (older Word, WPS) is kept."""
+    anchored: dict = {}
+    for box in list(body.iter(_BOX)):   # a box before the boxes within it, which it takes along
+        anchor, dropped = None, False
+        for up in box.iterancestors():
+            if up.tag == _PARAGRAPH:
+                anchor = up
+                break
+            dropped = dropped or up.tag in _DROPPED
+        body.getparent().append(box)   # kept in the document: an XPath over an element out of it costs its whole tree
+        if anchor is not None and not dropped:
+            anchored.setdefault(anchor, []).append(box)
+    return anchored
+
+
+def _paragraph_text(p, numbering: Numbering) -> str | None:
     """The paragraph's line (numbering label + run text); None for a paragraph that a tracked deletion or
     move took away (its mark is deleted and no text is left), so that it neither shows nor counts a number."""
-    text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in _RUN_CONTENT(p, boxes=boxes))
+    text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in _RUN_CONTENT(p))
     if not text and p.xpath(_REMOVED_MARK):
         return None
     return numbering.label(p) + text
 
 
-def _table_lines(tbl, numbering: Numbering, boxes: int):
+def _table_lines(tbl, numbering: Numbering, boxes: dict):
     for tr in tbl.iterchildren(qn("w:tr")):
         if tr.xpath(_REMOVED_ROW):
             continue
@@ -98,16 +116,16 @@ def _table_lines(tbl, numbering: Numbering, boxes: int):
             yield "\t".join(cells)
 
 
-def _block_lines(container, numbering: Numbering, boxes: int = 0):
+def _block_lines(container, numbering: Numbering, boxes: dict):
     """Lines of the block-level children (w:p, w:tbl, w:sdt) of a body, cell, content control or text box, in
-    order; a paragraph's text boxes after its line. ``boxes``: how many text boxes hold ``container``."""
+    order; a paragraph's text boxes (``boxes``, :func:`_anchored_boxes`) after its line."""
     for child in container.iterchildren():
-        if child.tag == qn("w:p"):
-            line = _paragraph_text(child, numbering, boxes)
+        if child.tag == _PARAGRAPH:
+            line = _paragraph_text(child, numbering)
             if line is not None:
                 yield line
-            for box in _TEXT_BOXES(child, boxes=boxes):
-                yield from _block_lines(box, numbering, boxes + 1)
+            for box in boxes.get(child, ()):
+                yield from _block_lines(box, numbering, boxes)
         elif child.tag == qn("w:tbl"):
             yield from _table_lines(child, numbering, boxes)
         elif child.tag == qn("w:sdt"):
@@ -129,6 +147,7 @@ def read_docx(data: bytes) -> RawDocument:
     except (PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, zipfile.BadZipFile,
             AttributeError) as exc:   # python-docx: a [Content_Types].xml whose root is not <Types>
         raise ReadError("Word 文件已损坏，无法打开，请用 Word 或 WPS 打开后另存为 .docx 再试", code="corrupt") from exc
-    lines = _block_lines(document.element.body, Numbering(document))
+    body = document.element.body
+    lines = _block_lines(body, Numbering(document), _anchored_boxes(body))
     title = document.core_properties.title
     return finish("\n".join(lines), "docx", None, title, {"title": title})

@@ -96,17 +96,33 @@ def unwrap_layout_tables(tree) -> None:
                 element.tag = "div"
 
 
-def _is_link_list(element, heads: dict) -> bool:
-    links = [a for a in element.iter("a") if not _FILE_LINK.search((a.get("href") or "").split("?")[0])]
-    if len(links) < _LABELLED_LIST_MIN_LINKS or element.find(".//h1") is not None:   # before reading its text
-        return False
+def _is_link_list(element, heads: dict, links: dict) -> bool:
+    count, other, heading = links[element]
     labelled = _LINK_LIST_LABEL.match(heads.get(element, "")) is not None   # 「热点新闻」 heads it
-    if len(links) < (_LABELLED_LIST_MIN_LINKS if labelled else _LINK_LIST_MIN_LINKS):
-        return False
-    other = _LINK_LIST_LABEL.sub("", element.text_content())
-    for link in links:
-        other = other.replace(link.text_content(), "", 1)
-    return len(_NOT_COUNTED.sub("", other)) <= _LINK_LIST_MAX_OTHER_CHARS
+    least = _LABELLED_LIST_MIN_LINKS if labelled else _LINK_LIST_MIN_LINKS
+    return count >= least and other <= _LINK_LIST_MAX_OTHER_CHARS and not heading
+
+
+def _link_counts(root) -> dict:
+    """Each element under ``root`` (itself included) → (its links — ``a`` elements but those to attached files —,
+    the characters of its text outside them that count — labels, digits, dates and punctuation set aside —, whether
+    an h1 is in it). One pass from the leaves up, each text read once: linear in the page, however deep its blocks
+    (each block's text read with each of its links taken out of it took 37 s of CPU for a 386 kB page of 4,000 links
+    in 100 nested divs). A label is set aside within one run of text; a comment is no text."""
+    found: dict = {}
+    for element in reversed(list(root.iter())):
+        link = element.tag == "a" and not _FILE_LINK.search((element.get("href") or "").split("?")[0])
+        count, other, heading = int(link), _counted(element.text) if isinstance(element.tag, str) else 0, False
+        for child in element:
+            below, outside, h1 = found[child]
+            count, other = count + below, other + outside + _counted(child.tail)
+            heading = heading or h1 or child.tag == "h1"
+        found[element] = (count, 0 if link else other, heading)
+    return found
+
+
+def _counted(text: str | None) -> int:
+    return len(_NOT_COUNTED.sub("", _LINK_LIST_LABEL.sub("", text))) if text else 0
 
 
 def drop_link_lists(tree) -> None:
@@ -121,8 +137,9 @@ def drop_link_lists(tree) -> None:
     body = tree.find("body")
     root = body if body is not None else tree
     heads = _text_heads(root, _LABEL_REACH)   # blocks are visited outermost first: none read after a drop below it
+    links = _link_counts(root)
     for element in list(root.iter(*_CONTAINERS)):
-        if element.getparent() is not None and _is_link_list(element, heads):
+        if element.getparent() is not None and _is_link_list(element, heads, links):
             element.drop_tree()
     heads = _text_heads(tree, _LABEL_REACH)
     for element in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "span", "li", "b", "strong",

@@ -7,6 +7,11 @@ reader can put the labels back. Counters belong to the abstract list, as in Word
 two w:num sharing an abstractNum continue one sequence unless a
 lvlOverride/startOverride restarts it. A level restarts when a shallower level
 advances (the default w:lvlRestart).
+
+A hostile numbering part cannot make a label long or slow: levels are 0–8 only (Word loads no other, [MS-OI29500]
+§2.1.280), a list starts at 0 to :data:`MAX_START`, a label's template is at most :data:`MAX_TEMPLATE` characters
+and a number in letters or Roman numerals no longer than it — a 3 kB .docx whose list started at 10⁷ in letters
+read as 69 M characters, one starting below 0 in Chinese numerals never ended (RecursionError).
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
 _WORDLIKE_END = re.compile(r"[0-9A-Za-z\u3400-\u9fff]$")  # "第一条" / "Article 1" take a space; "一、" "①" do not
+MAX_START = 32_767   # the largest start of a list (w:start, w:startOverride) read as given; a larger one is read as it
+MAX_TEMPLATE = 50    # characters of a level's label template (w:lvlText) read; a 公文's are a few ("第%1条", "（%1）")
+_LEVELS = range(9)   # ilvl 0–8
 _ENCLOSED = {"decimalEnclosedCircle": 0x2460, "decimalEnclosedCircleChinese": 0x2460,
              "decimalEnclosedParen": 0x2474, "decimalEnclosedFullstop": 0x2488}
 
@@ -60,7 +68,9 @@ def chinese_number(n: int, digits: str = _CN_DIGITS, units: str = _CN_UNITS, sho
 
 
 def roman_number(n: int) -> str:
-    """Lower-case Roman numeral for 1 ≤ n < 4000 (4 → "iv")."""
+    """Lower-case Roman numeral for 1 ≤ n < 4000 (4 → "iv"); another ``n`` in decimal."""
+    if not 1 <= n < 4000:
+        return str(n)
     out = []
     for value, letters in _ROMAN:
         count, n = divmod(n, value)
@@ -69,8 +79,8 @@ def roman_number(n: int) -> str:
 
 
 def letter_number(n: int) -> str:
-    """Word's lowerLetter sequence: 1 → a, 26 → z, 27 → aa, 28 → bb."""
-    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+    """Word's lowerLetter sequence: 1 → a, 26 → z, 27 → aa, 28 → bb; at most :data:`MAX_TEMPLATE` letters."""
+    return chr(ord("a") + (n - 1) % 26) * min((n - 1) // 26 + 1, MAX_TEMPLATE)
 
 
 def _enclosed(base: int, n: int) -> str:
@@ -137,15 +147,22 @@ def _int(value: str | None, default: int | None) -> int | None:
 def _level(lvl, base: Level = Level()) -> Level:
     return Level(
         num_fmt=_val(lvl, "w:numFmt") or base.num_fmt,
-        text=_val(lvl, "w:lvlText") if lvl.find(qn("w:lvlText")) is not None else base.text,
-        start=_int(_val(lvl, "w:start"), base.start),
+        text=(_val(lvl, "w:lvlText") or "")[:MAX_TEMPLATE] if lvl.find(qn("w:lvlText")) is not None else base.text,
+        start=_start(_val(lvl, "w:start"), base.start),
         suffix=_val(lvl, "w:suff") or base.suffix,
         legal=lvl.find(qn("w:isLgl")) is not None and _val(lvl, "w:isLgl") not in ("0", "false"),
     )
 
 
+def _start(value: str | None, default: int | None) -> int | None:
+    """A list's start as read (``default`` when none), within 0–:data:`MAX_START`."""
+    start = _int(value, default)
+    return None if start is None else min(max(start, 0), MAX_START)
+
+
 def _levels(parent) -> dict[int, Level]:
-    return {_int(lvl.get(qn("w:ilvl")), 0): _level(lvl) for lvl in parent.findall(qn("w:lvl"))}
+    return {ilvl: _level(lvl) for lvl in parent.findall(qn("w:lvl"))
+            if (ilvl := _int(lvl.get(qn("w:ilvl")), 0)) in _LEVELS}
 
 
 def _num_def(num, abstract: dict[str, dict[int, Level]]) -> NumDef:
@@ -154,21 +171,39 @@ def _num_def(num, abstract: dict[str, dict[int, Level]]) -> NumDef:
     overrides = {}
     for override in num.findall(qn("w:lvlOverride")):
         ilvl = _int(override.get(qn("w:ilvl")), 0)
+        if ilvl not in _LEVELS:
+            continue
         lvl = override.find(qn("w:lvl"))
         level = _level(lvl, base.get(ilvl, Level())) if lvl is not None else base.get(ilvl, Level())
-        start = _int(_val(override, "w:startOverride"), None)
+        start = _start(_val(override, "w:startOverride"), None)
         overrides[ilvl] = replace(level, start=start) if start is not None else level
     return NumDef(abstract_id, overrides)
 
 
-def _style_numbering(document: DocxDocument) -> dict[str, tuple[str | None, str | None, str | None]]:
-    """styleId → (numId, ilvl, basedOn) for paragraph styles."""
-    table = {}
+def _style_numbering(document: DocxDocument) -> dict[str, tuple[str | None, str | None]]:
+    """styleId → (numId, ilvl) of each paragraph style: its own, else the first its basedOn chain gives — each style
+    resolved once, so that a paragraph looks its style up rather than walking the chain (4,000 chained styles took
+    2 s to read, 40,000 would take minutes). The styles of a loop of basedOn, which no editor writes, take their own."""
+    own = {}
     for style in document.styles.element.findall(qn("w:style")):
         num_pr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-        table[style.get(qn("w:styleId"))] = (
-            _val(num_pr, "w:numId"), _val(num_pr, "w:ilvl"), _val(style, "w:basedOn"))
-    return table
+        own[style.get(qn("w:styleId"))] = (_val(num_pr, "w:numId"), _val(num_pr, "w:ilvl"), _val(style, "w:basedOn"))
+    resolved: dict[str, tuple[str | None, str | None]] = {}
+    for style_id in own:
+        chain, at = {}, style_id   # the styles along the chain not resolved yet, in order
+        while at in own and at not in resolved and at not in chain:
+            chain[at] = None
+            at = own[at][2]
+        links = list(chain)
+        if at in chain:   # a loop: the styles from where the chain came back
+            loop = links.index(at)
+            resolved.update((link, own[link][:2]) for link in links[loop:])
+            links = links[:loop]
+        num_id, ilvl = resolved.get(at, (None, None))
+        for link in reversed(links):
+            num_id, ilvl = own[link][0] or num_id, own[link][1] or ilvl
+            resolved[link] = (num_id, ilvl)
+    return resolved
 
 
 class Numbering:
@@ -195,11 +230,8 @@ class Numbering:
         """(numId, ilvl) of a w:p, from its own w:numPr or its paragraph style chain; None when unnumbered."""
         num_pr = p.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
         num_id, ilvl = _val(num_pr, "w:numId"), _val(num_pr, "w:ilvl")
-        style_id, seen = _val(p.find(qn("w:pPr")), "w:pStyle"), set()
-        while (num_id is None or ilvl is None) and style_id in self._styles and style_id not in seen:
-            seen.add(style_id)
-            style_num, style_ilvl, style_id = self._styles[style_id]
-            num_id, ilvl = num_id or style_num, ilvl or style_ilvl
+        style_num, style_ilvl = self._styles.get(_val(p.find(qn("w:pPr")), "w:pStyle"), (None, None))
+        num_id, ilvl = num_id or style_num, ilvl or style_ilvl
         if num_id is None or num_id == "0" or num_id not in self._nums:
             return None
         return num_id, _int(ilvl, 0)
