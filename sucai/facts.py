@@ -414,12 +414,18 @@ def _specific_stem(stem: str, kind: str) -> bool:
 
 _CUT_SUFFIXES = ("镇", "乡", "村", "街道")   # suffixes the segmenter cuts from a village's or a town's name
 _NAME_TAGS = ("ns", "nr", "nrt", "nz")   # jieba's place, person (双河, 王家庄 are tagged so) and other proper names
+# landforms and remoteness the segmenter tags as proper names (ns: 平原, 高山; nr: 丘陵, 边远): a kind of place, not its name
+_KINDS_OF_PLACE = frozenset(("平原", "高原", "丘陵", "高山", "平坝", "海岛", "边远", "山村"))
 
 
 @lru_cache(maxsize=10_000)
 def _place_name(word: str) -> bool:
     """Whether ``word``, before a bare 镇, 乡, 村 or 街道 (:data:`_CUT_SUFFIXES`), is the name of the place: two to
-    four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河) — not 完成, 薄弱, 重点 (村)."""
+    four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河) — not 完成, 薄弱, 重点 (村), nor a kind
+    of place it tags so: an area ending in 区 (山区, 湖区, 垦区, 苏区 村) or a landform (:data:`_KINDS_OF_PLACE`: 平原,
+    丘陵, 边远 村) — a village named 高山村 stays unmarked, as a generic word would."""
+    if word.endswith("区") or word in _KINDS_OF_PLACE:
+        return False
     tags = analysis.word_tags(word) if re.fullmatch(f"[{_HAN}]{{2,4}}", word) else []
     return len(tags) == 1 and tags[0][1] in _NAME_TAGS
 

@@ -216,6 +216,15 @@ def test_a_villages_name_cut_from_its_suffix_is_a_unit():
     assert mark_placeholders(text).text.startswith("调研组深入【待补】、【待补】和【待补】，走访【待补】、【待补】，对完成村级")
 
 
+def test_a_kind_of_place_before_its_suffix_is_no_unit():
+    """verify27: the segmenter tags areas and landforms as proper names too (山区, 湖区, 垦区, 平原, 高山: ns; 丘陵,
+    边远: nr), so the bundled 调研报告's 「偏远山区村增收渠道窄」 became 「偏远【待补】增收渠道窄」: a village's kind,
+    every unit's word, is no unit; a name beside it still is."""
+    text = "偏远山区村增收渠道窄，湖区乡、垦区村、平原村、丘陵村、边远村和高山镇各有难处，马鬃山村也是。"
+    assert [f.text for f in find_facts(text, kinds=("unit",))] == ["马鬃山村"]
+    assert mark_placeholders(text).text == text.replace("马鬃山村", "【待补】")
+
+
 def test_what_every_unit_writes_is_kept():
     text = ("认真落实市委市政府部署，在区委组织部指导下，局党组书记带头，我局坚持服务大局、优化布局，"
             "学习焦裕禄同志，深入学习习近平总书记重要讲话精神，全体同志、许多同志和党中央、国务院的要求一致。")
