@@ -554,6 +554,91 @@ def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
     assert paragraph_candidates(units, "（一）", genre=GENRE, topic="组织生活会", member=True) == []
 
 
+SPEECH_CLOSING = "同志们，作风建设永远在路上。希望大家以这次会议为新的起点，拿出真担当、真作为，以优良作风推动全县各项工作再上新台阶！"
+REPORT_CLOSING = ("各位代表！新的一年，任务艰巨，使命光荣。让我们在县委的坚强领导下，团结一心、苦干实干，为建设更加美好的家园"
+                  "而努力奋斗！")
+
+
+@pytest.mark.parametrize("member", [True, False])
+def test_a_blank_heading_asks_for_the_closings_of_the_genre(units, member):
+    """write26: a drafted 讲话稿 had no closing (结尾段). A blank heading with ``closing`` asks for the closings of the
+    文种's documents, cited at 结尾 (hand-checked, the bundled samples): a speech's 「同志们，…」 (06), a 心得体会's last
+    paragraph (03), a 政府工作报告's 「各位代表！…让我们…」 (10), an 对照检查材料's 「以上对照检查，请同志们批评指正。…」
+    (01: in its members part, none for a non-member); a 述职报告's (04) 不足 and 打算 are its last heading's own
+    paragraph, tests/drafting_support.py's end in a measure, a 落款, or (E) a members part: none of them a closing."""
+    def closings(genre: str, topic: str) -> list[str]:
+        found = paragraph_candidates(units, "", genre=genre, topic=topic, member=member, limit=10, closing=True)
+        assert_verbatim(units, found, member)
+        assert all((c.heading, c.section_path, c.place) == ("", ["结尾"], "结尾") for c in found)
+        return [c.text for c in found]
+
+    assert closings("讲话稿", "作风建设") == [SPEECH_CLOSING]
+    assert closings("心得体会", "基层减负") == ["基层减负是一项长期任务，只有坚持不懈、久久为功，才能让基层干部轻装上阵，"
+                                               "把更多精力用在推动乡村振兴和服务群众上。"]
+    assert closings("政府工作报告", "政府工作报告") == [REPORT_CLOSING]
+    assert closings(GENRE, "组织生活会") == (["以上对照检查，请同志们批评指正。支部将以这次组织生活会为契机，对照问题清单逐项整改，"
+                                              "切实以过硬的作风和扎实的成效推动财政各项工作再上新台阶。"] if member else [])
+    assert closings("述职报告", "述职") == []
+    assert paragraph_candidates(units, "", genre=None, topic="", member=member, closing=True) == []
+
+
+CLOSED_SPEECHES = {
+    "f_安全生产.txt": "在全镇安全生产工作会议上的讲话\n同志们：今天召开全镇安全生产工作会议，主要任务是部署今年的安全生产工作。\n"
+                     "一、提高认识\n安全生产是发展的底线，各村各单位要把安全生产摆在突出位置，坚决防范重大事故发生。\n"
+                     "##paidbegin##\n二、压实责任\n要层层签订责任书，把责任落实到岗位、落实到人，严格考核问责，做到守土有责。\n"
+                     "##paidend##\n同志们，安全生产责任重于泰山，任务艰巨、责任重大。\n让我们以更加务实的作风，扎实做好各项工作，确保全镇安全形势持续稳定！\n",
+    "g_防汛.txt": "在全镇防汛工作会议上的讲话\n同志们：今天召开全镇防汛工作会议，主要任务是安排部署今年的防汛工作。\n"
+                 "一、抓好隐患排查\n各村要对河道、水库、山塘开展拉网式排查，发现隐患立即整改，不留死角。\n"
+                 "各单位要落实汛期值班制度，主要负责同志要带头值班，保持通讯畅通。\n##paidbegin##\n二、做好应急准备\n"
+                 "要备足防汛物资，组建抢险队伍，开展实战演练，确保关键时刻拉得出、用得上。\n"
+                 "同志们，防汛工作责任重大。让我们以高度负责的精神，扎实做好各项防汛工作，确保全镇安全度汛！\n",
+}
+
+
+def test_a_closing_is_the_documents_and_a_non_member_gets_it_only_from_free_text(tmp_path, make_home):
+    """A closing is found in the whole document, then given in the viewer's view: free text after a members part
+    (F's 「同志们，安全生产…」, an exhortation of two paragraphs: both) at its place in the free view; one in the members part (G's) none for a non-member —
+    not the free view's last paragraph either (「各单位要落实汛期值班制度…」, where the members part starts)."""
+    library = ingest_texts(make_home(tmp_path / "home"), CLOSED_SPEECHES)
+    safety = "同志们，安全生产责任重于泰山，任务艰巨、责任重大。\n让我们以更加务实的作风，扎实做好各项工作，确保全镇安全形势持续稳定！"
+    flood = "同志们，防汛工作责任重大。让我们以高度负责的精神，扎实做好各项防汛工作，确保全镇安全度汛！"
+    for member, expected in ((True, {safety, flood}), (False, {safety})):
+        found = paragraph_candidates(library, "", genre="讲话稿", topic="全镇 工作会议", member=member, closing=True)
+        assert_verbatim(library, found, member)
+        assert {c.text for c in found} == expected
+    library.close()
+
+
+@pytest.mark.corpus
+def test_the_closings_of_real_reports_and_speeches(corpus_dir, tmp_path, make_home):
+    """A corpus home (the samples, the 党建 articles, the government work reports) with a free preview of 300
+    characters: a member gets the closings of the 政府工作报告 on the topic (hand-checked from the files' ends: the
+    2025 national report's 「我们要更加紧密地团结在…不懈奋斗！」 first, its source line 「（来源：新华网）」 not in it; the 2016
+    海拉尔区 report's 「各位代表，站在“十三五”伟大征程新起点…」) and the samples' speech's; a non-member none — each
+    closing stands past the preview."""
+    home = make_home(tmp_path / "home")
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_preview_chars = 300\n")
+    library = Library.open(home)
+    library.ingest([SAMPLES] + [corpus_dir / part for part in (
+        "dangjian_site_articles", "gov_work_reports_hailaer_district/utf8", "gov_work_reports_national_2024_2026")],
+        workers=1)
+    found = paragraph_candidates(library, "", genre="政府工作报告", topic="2025年政府工作报告", member=True, limit=10,
+                                 closing=True)
+    assert_verbatim(library, found, True)
+    assert found[0].title == "2025年政府工作报告（国务院）" and found[0].text == (
+        "我们要更加紧密地团结在以习近平同志为核心的党中央周围，高举中国特色社会主义伟大旗帜，以习近平新时代中国特色社会主义"
+        "思想为指导，迎难而上、锐意进取，努力完成全年经济社会发展目标任务，确保“十四五”规划圆满收官，为以中国式现代化全面"
+        "推进强国建设、民族复兴伟业不懈奋斗！")
+    assert ("各位代表，站在“十三五”伟大征程新起点，我们深感责任重大、使命光荣。让我们在区委的坚强领导下，以更加坚定的决心，"
+            "更加昂扬的斗志，更加务实的作风，凝心聚力，砥砺前行，为建设和谐美好幸福海拉尔而努力奋斗！") in [c.text for c in found]
+    assert [c.text for c in paragraph_candidates(library, "", genre="讲话稿", topic="作风建设", member=True,
+                                                 closing=True)] == [SPEECH_CLOSING]
+    for genre, topic in (("政府工作报告", "2025年政府工作报告"), ("讲话稿", "作风建设")):
+        assert paragraph_candidates(library, "", genre=genre, topic=topic, member=False, closing=True) == []
+    library.close()
+
+
 def test_sucai_draft_says_where_in_its_document_an_opening_comes_from(units):
     """user23: under 开头, ``sucai draft`` named a candidate's document and nothing of where in it the text stands,
     where a heading's candidate has its headings: an opening's place is 开头, as the 写作台's page and a download's

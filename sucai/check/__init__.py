@@ -45,13 +45,13 @@ from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import DraftSeeds, align, line_starts, resolve, seed_hashes
 from .markdown import written_text
-from .report import OPENING_PLACE, CheckReport, Match, ParagraphRatio, build, place, section_paths
+from .report import CLOSING_PLACE, OPENING_PLACE, CheckReport, Match, ParagraphRatio, build, place, section_paths
 from .retrieve import DraftFingerprints, RareHolders, SetPhrases, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
 
-__all__ = ["OPENING_PLACE", "SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars",
+__all__ = ["CLOSING_PLACE", "OPENING_PLACE", "SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars",
            "place", "read_draft", "section_paths", "CheckReport", "Match", "ParagraphRatio"]
 
 ROUNDS = 3
