@@ -35,7 +35,7 @@ from sucai.drafting import (DraftBody, asked_genre, DraftStore, Owner, build_dra
 from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
-from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, numbered
+from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, closing_section, numbered
 from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
@@ -523,8 +523,12 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
         ("突出问题导向，扎实推进基层减负各项措施", ["在精简会议文件上下功夫", "在规范督查检查上下功夫", "在整治过度留痕上下功夫"]),
         ("压实工作责任，确保作风建设取得实效", [])]
     draft = first_draft(make_plan(units, "讲话稿", "作风建设 基层减负 推进会", member=True), "初稿")
-    # the speech's opening first, a section without a heading (user22): 06_讲话稿.txt's lines before its first heading
-    assert [s.heading for s in draft.sections] == [""] + [n.heading for root in found.outline for n in root.walk()]
+    # the speech's opening first, a section without a heading (user22): 06_讲话稿.txt's lines before its first heading;
+    # its closing last, another (write26), and no more part of the last heading's paragraph (hand-checked)
+    assert [s.heading for s in draft.sections] == [""] + [n.heading for root in found.outline for n in root.walk()] + [""]
+    assert closing_section(draft) is draft.sections[-1]
+    assert [p.text for p in draft.sections[-1].paragraphs] == [SPEECH_CLOSING]
+    assert [p.text for p in draft.sections[-2].paragraphs][0].endswith("以群众满意度检验工作成效。")
     assert [p.text for p in draft.sections[0].paragraphs] == [
         "同志们：\n今天我们召开全县作风建设暨基层减负工作推进会，主要任务是总结前一阶段工作，分析存在问题，部署下一步任务。"
         "刚才，三个乡镇和两个县直部门作了交流发言，讲得很实在，我都同意。下面，我再讲三点意见。"]
@@ -532,6 +536,20 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
         under = [s for s in draft.sections[i + 1:]]
         under = under[:next((j for j, s in enumerate(under) if s.level <= section.level), len(under))]
         assert section.paragraphs or any(s.paragraphs for s in under), section.heading
+
+
+def test_a_first_draft_says_no_closing_twice(units):
+    """write26: a 心得体会's closing, its last paragraph (03_心得体会.txt), is also the end of its last part, which a
+    heading's candidate takes whole: a first draft holding that part ends with it, not with the closing again; a
+    first draft of no heading has no closing."""
+    plan = make_plan(units, "心得体会", "基层减负", member=True)
+    draft = first_draft(plan, "初稿")
+    assert draft.sections[-1].heading and closing_section(draft) is None
+    # and a draft without a heading left has its opening alone: a closing comes after the last heading's text
+    bare = replace(plan, suggestion=replace(plan.suggestion, outline=[]), candidates=[])
+    assert plan.closing and [s.heading for s in first_draft(bare, "初稿").sections] == [""]
+    assert draft.sections[-1].paragraphs[-1].text.endswith("\n基层减负是一项长期任务，只有坚持不懈、久久为功，才能让基层干部"
+                                                           "轻装上阵，把更多精力用在推动乡村振兴和服务群众上。")
 
 
 def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
@@ -679,6 +697,36 @@ def test_a_section_without_a_heading_is_paragraphs_without_a_number(units):
     md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
     report = check_text(units, md, viewer_member=True)
     assert report.left_out == solid(md[md.index("## 附：素材来源"):]) > 0 and "素材来源" not in report.text
+
+
+def test_a_closing_ends_the_download_before_its_signature_and_is_cited_at_its_end(units):
+    """write26: the closing (a last section without a heading, after a heading) is no part of the last heading's
+    part in the download's outline, stands before the 落款 (an 对照检查材料 is signed), is cited at 结尾 in the
+    sources list — which a 查重 of the download still leaves out — and, as a candidate, is where ``sucai draft -o``
+    ends (hand-checked: 01_对照检查材料's 「以上对照检查，请同志们批评指正。…」, ``sucai draft`` listing it under 结尾)."""
+    found = paragraph_candidates(units, "", genre=GENRE, topic="组织生活会", member=True, closing=True)
+    closing = Paragraph(found[0].text, Source(found[0].doc_id, found[0].start, found[0].end, found[0].title,
+                                              found[0].section_path), edited=False, copy_ratio=1.0)
+    draft = Draft("初稿", GENRE, "组织生活会", [Section("整改措施", 1, [Paragraph("建立台账。")]), Section("", 1, [closing])],
+                  unit="县审计局党支部")
+    assert closing_section(draft) is draft.sections[-1]
+    assert closing_section(replace(draft, sections=draft.sections[1:])) is None   # no heading before it: no closing
+    document = draft_document(draft, signed=date(2024, 3, 5))
+    lines = document.text.split("\n")
+    assert lines[:5] == ["一、整改措施", "建立台账。", found[0].text, "县审计局党支部", "2024年3月5日"]
+    assert document.outline[0].end == len("一、整改措施\n建立台账。")   # the closing is no part of 一、
+    assert lines[6] == f"1. 结尾 第1段：《{found[0].title}》（编号 {found[0].doc_id}，结尾）；原文照录"
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    report = check_text(units, md, viewer_member=True)
+    assert report.left_out == solid(md[md.index("## 附：素材来源"):]) > 0 and "素材来源" not in report.text
+    out = units.settings.home.parent / "closing.txt"
+    result = CliRunner().invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--home",
+                                          str(units.settings.home), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"\n结尾\n  1. 《{found[0].title}》（编号 {found[0].doc_id}）结尾\n" in result.stdout
+    written = out.read_text(encoding="utf-8").split("\n")
+    after = written[written.index(found[0].text) + 1:]   # the closing, then the 落款's 成文日期 (no unit given)
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", after[0]) and "附：素材来源" in after
 
 
 def test_a_genre_none_of_whose_documents_is_on_the_topic_is_outlined_from_its_others(units):
@@ -1492,7 +1540,8 @@ def test_the_check_of_a_draft_is_for_the_writers_tier(units):
 
 def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
     plan = make_plan(units, GENRE, "组织生活会", member=True, per_heading=3)
-    queues = [[c.marked.text for c in found] for found in [plan.opening] + [found for _, found in plan.candidates]]
+    queues = [[c.marked.text for c in found]
+              for found in [plan.opening] + [found for _, found in plan.candidates] + [plan.closing]]
     assert sum(len(q) > 1 for q in queues) >= 2, "the samples give several candidates to several headings"
     short = first_draft(plan, "初稿")
     assert [[p.text for p in s.paragraphs] for s in short.sections] == [q[:1] for q in queues]
@@ -1511,7 +1560,8 @@ def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
     assert longer.chars == short.chars + solid(queues[first_more][1]) and longer.target_chars == short.chars + 1
     # more than every candidate holds: all of them, each heading's in its order
     everything = first_draft(plan, "初稿", target_chars=10**6)
-    assert [[p.text for p in s.paragraphs] for s in everything.sections] == [queues[0][:1], *queues[1:]]
+    assert [[p.text for p in s.paragraphs] for s in everything.sections] == [queues[0][:1], *queues[1:-1],
+                                                                            queues[-1][:1]]
     assert all(p.source and units.get(p.source.doc_id) for s in everything.sections for p in s.paragraphs)
 
 

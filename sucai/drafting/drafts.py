@@ -184,6 +184,15 @@ def numbered(draft: Draft) -> list[tuple[Section, int, str]]:
     return out
 
 
+def closing_section(draft: Draft) -> Section | None:
+    """The draft's closing (结尾段): its last section when it has no heading and a heading comes before it — what
+    the 写作台 puts after the last heading's text, the downloads before the 落款; None when there is none."""
+    sections = draft.sections
+    if len(sections) > 1 and not sections[-1].heading.strip() and any(s.heading.strip() for s in sections[:-1]):
+        return sections[-1]
+    return None
+
+
 def build_draft(library: Library, body: DraftBody, *, member: bool) -> Draft:
     """The :class:`Draft` of a writer's validated ``body`` (see the module docstring).
 

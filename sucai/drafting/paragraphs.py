@@ -11,10 +11,10 @@ of the same role as the asked one (:func:`sucai.headings.role`: no measure under
 section's body — the text after its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
 characters at a paragraph or sentence end. A body ends before the source's 公文 elements
 (its 落款: 署名 and 成文日期, :mod:`sucai.elements`) and before a closing formula line
-(以上…请批评指正, 谢谢大家) or a speech's closing exhortation — a line that opens with 「同志们」 and calls on
-its hearers (「同志们，让我们更加紧密地团结在…周围，…！」, 「…任务艰巨、使命光荣…」) in the document's end part:
-after its last heading and within its last :data:`CLOSING_TAIL` characters (:func:`_closing`; a 「同志们」 that opens
-a paragraph mid-speech stays) —; an opening formula line (下面我…, 现将…报告如下) at its start is passed
+(以上…请批评指正, 谢谢大家) or a speech's closing exhortation — a line that opens with 「同志们」 or 「各位代表」 and calls
+on its hearers (「同志们，让我们更加紧密地团结在…周围，…！」, 「…任务艰巨、使命光荣…」, 「希望大家…」) in the document's end
+part: after its last heading and within its last :data:`CLOSING_TAIL` characters (:func:`_closing`; a 「同志们」 that
+opens a paragraph mid-speech stays) —; an opening formula line (下面我…, 现将…报告如下) at its start is passed
 over: a source's opening and ending are no paragraphs of a draft's middle. A blank heading asks for the draft's
 opening instead (开头段): the openings of the 文种's documents (:func:`_ends`); with ``closing``, its closing (结尾段):
 their closings (:func:`_closing_span`: a speech's 「同志们，…让我们…」, a 心得体会's last paragraph, an 对照检查材料's
@@ -56,8 +56,9 @@ _HEAD_ELEMENTS = ("issuer_mark", "doc_number", "signer", "addressee")   # 公文
 _FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅)|汇报完毕|发言完毕)"
                       r"|谢谢大家|我的发言完毕|我就讲这些|下面[，,]?(?:由)?我[^。\n]{0,30}?(?:讲|谈|报告|汇报|发言|作)"
                       r"|现将[^。\n]{0,40}?(?:报告|汇报)如下).*$")
-# a speech's closing exhortation: 「同志们」 addressed, then a call to act together (in the document's end part only)
-_EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*同志们[，,！!：:][^\n]*?(?:让我们|团结奋斗|奋勇前进|奋力|使命光荣|任务艰巨"
+# a speech's closing exhortation: 「同志们」 (a report's 「各位代表」) addressed, then a call to act together (in the
+# document's end part only)
+_EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*(?:同志们|各位代表)[，,！!：:][^\n]*?(?:让我们|希望大家|团结奋斗|奋勇前进|奋力|使命光荣|任务艰巨"
                           r"|新征程|新篇章|新的更大|再创|开创|谱写|夺取)")
 
 
