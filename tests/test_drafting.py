@@ -616,7 +616,8 @@ CLOSED_SPEECHES = {
 def test_a_closing_is_the_documents_and_a_non_member_gets_it_only_from_free_text(tmp_path, make_home):
     """A closing is found in the whole document, then given in the viewer's view: free text after a members part
     (F's 「同志们，安全生产…」, an exhortation of two paragraphs: both) at its place in the free view; one in the members part (G's) none for a non-member —
-    not the free view's last paragraph either (「各单位要落实汛期值班制度…」, where the members part starts)."""
+    not the free view's last paragraph either (「各单位要落实汛期值班制度…」, where the members part starts); a draft's
+    paragraph of F's stands at 结尾 in a non-member's view of the draft."""
     library = ingest_texts(make_home(tmp_path / "home"), CLOSED_SPEECHES)
     safety = "同志们，安全生产责任重于泰山，任务艰巨、责任重大。\n让我们以更加务实的作风，扎实做好各项工作，确保全镇安全形势持续稳定！"
     flood = "同志们，防汛工作责任重大。让我们以高度负责的精神，扎实做好各项防汛工作，确保全镇安全度汛！"
@@ -624,6 +625,11 @@ def test_a_closing_is_the_documents_and_a_non_member_gets_it_only_from_free_text
         found = paragraph_candidates(library, "", genre="讲话稿", topic="全镇 工作会议", member=member, closing=True)
         assert_verbatim(library, found, member)
         assert {c.text for c in found} == expected
+    # F's closing, saved as a draft's closing, stays at 结尾 in a free view (not under its last free heading, 一、)
+    f = next(c for c in found if c.text == safety)
+    draft = Draft("初稿", "讲话稿", "", [Section("提高认识", 1, [Paragraph("自己写的。")]), Section("", 1, [
+        Paragraph(f.text, Source(f.doc_id, f.start, f.end, f.title, f.section_path))])])
+    assert shown(library, draft, member=False).sections[1].paragraphs[0].source.place == "结尾"
     library.close()
 
 
@@ -700,7 +706,7 @@ def test_a_section_without_a_heading_is_paragraphs_without_a_number(units):
 
 
 def test_a_closing_ends_the_download_before_its_signature_and_is_cited_at_its_end(units):
-    """write26: the closing (a last section without a heading, after a heading) is no part of the last heading's
+    """write26: the closing (a last section without a heading, not the first) is no part of the last heading's
     part in the download's outline, stands before the 落款 (an 对照检查材料 is signed), is cited at 结尾 in the
     sources list — which a 查重 of the download still leaves out — and, as a candidate, is where ``sucai draft -o``
     ends (hand-checked: 01_对照检查材料's 「以上对照检查，请同志们批评指正。…」, ``sucai draft`` listing it under 结尾)."""
