@@ -35,7 +35,7 @@ from sucai.drafting import (DraftBody, asked_genre, DraftStore, Owner, build_dra
 from sucai.check import check_text, read_draft
 from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
-from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, numbered
+from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, closing_section, numbered
 from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
@@ -532,8 +532,12 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
         ("突出问题导向，扎实推进基层减负各项措施", ["在精简会议文件上下功夫", "在规范督查检查上下功夫", "在整治过度留痕上下功夫"]),
         ("压实工作责任，确保作风建设取得实效", [])]
     draft = first_draft(make_plan(units, "讲话稿", "作风建设 基层减负 推进会", member=True), "初稿")
-    # the speech's opening first, a section without a heading (user22): 06_讲话稿.txt's lines before its first heading
-    assert [s.heading for s in draft.sections] == [""] + [n.heading for root in found.outline for n in root.walk()]
+    # the speech's opening first, a section without a heading (user22): 06_讲话稿.txt's lines before its first heading;
+    # its closing last, another (write26), and no more part of the last heading's paragraph (hand-checked)
+    assert [s.heading for s in draft.sections] == [""] + [n.heading for root in found.outline for n in root.walk()] + [""]
+    assert closing_section(draft) is draft.sections[-1]
+    assert [p.text for p in draft.sections[-1].paragraphs] == [SPEECH_CLOSING]
+    assert [p.text for p in draft.sections[-2].paragraphs][0].endswith("以群众满意度检验工作成效。")
     assert [p.text for p in draft.sections[0].paragraphs] == [
         "同志们：\n今天我们召开全县作风建设暨基层减负工作推进会，主要任务是总结前一阶段工作，分析存在问题，部署下一步任务。"
         "刚才，三个乡镇和两个县直部门作了交流发言，讲得很实在，我都同意。下面，我再讲三点意见。"]
@@ -541,6 +545,20 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
         under = [s for s in draft.sections[i + 1:]]
         under = under[:next((j for j, s in enumerate(under) if s.level <= section.level), len(under))]
         assert section.paragraphs or any(s.paragraphs for s in under), section.heading
+
+
+def test_a_first_draft_says_no_closing_twice(units):
+    """write26: a 心得体会's closing, its last paragraph (03_心得体会.txt), is also the end of its last part, which a
+    heading's candidate takes whole: a first draft holding that part ends with it, not with the closing again; a
+    first draft of no heading has no closing."""
+    plan = make_plan(units, "心得体会", "基层减负", member=True)
+    draft = first_draft(plan, "初稿")
+    assert draft.sections[-1].heading and closing_section(draft) is None
+    # and a draft without a heading left has its opening alone: a closing comes after the last heading's text
+    bare = replace(plan, suggestion=replace(plan.suggestion, outline=[]), candidates=[])
+    assert plan.closing and [s.heading for s in first_draft(bare, "初稿").sections] == [""]
+    assert draft.sections[-1].paragraphs[-1].text.endswith("\n基层减负是一项长期任务，只有坚持不懈、久久为功，才能让基层干部"
+                                                           "轻装上阵，把更多精力用在推动乡村振兴和服务群众上。")
 
 
 def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
@@ -561,6 +579,97 @@ def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
     assert [c.text[:15] for c in notice] == ["当前，全县春耕备耕已全面展开。"]
     assert paragraph_candidates(units, "", genre=None, topic="", member=True) == []
     assert paragraph_candidates(units, "（一）", genre=GENRE, topic="组织生活会", member=True) == []
+
+
+SPEECH_CLOSING = "同志们，作风建设永远在路上。希望大家以这次会议为新的起点，拿出真担当、真作为，以优良作风推动全县各项工作再上新台阶！"
+REPORT_CLOSING = ("各位代表！新的一年，任务艰巨，使命光荣。让我们在县委的坚强领导下，团结一心、苦干实干，为建设更加美好的家园"
+                  "而努力奋斗！")
+
+
+@pytest.mark.parametrize("member", [True, False])
+def test_a_blank_heading_asks_for_the_closings_of_the_genre(units, member):
+    """write26: a drafted 讲话稿 had no closing (结尾段). A blank heading with ``closing`` asks for the closings of the
+    文种's documents, cited at 结尾 (hand-checked, the bundled samples): a speech's 「同志们，…」 (06), a 心得体会's last
+    paragraph (03), a 政府工作报告's 「各位代表！…让我们…」 (10), an 对照检查材料's 「以上对照检查，请同志们批评指正。…」
+    (01: in its members part, none for a non-member); a 述职报告's (04) 不足 and 打算 are its last heading's own
+    paragraph, tests/drafting_support.py's end in a measure, a 落款, or (E) a members part: none of them a closing."""
+    def closings(genre: str, topic: str) -> list[str]:
+        found = paragraph_candidates(units, "", genre=genre, topic=topic, member=member, limit=10, closing=True)
+        assert_verbatim(units, found, member)
+        assert all((c.heading, c.section_path, c.place) == ("", ["结尾"], "结尾") for c in found)
+        return [c.text for c in found]
+
+    assert closings("讲话稿", "作风建设") == [SPEECH_CLOSING]
+    assert closings("心得体会", "基层减负") == ["基层减负是一项长期任务，只有坚持不懈、久久为功，才能让基层干部轻装上阵，"
+                                               "把更多精力用在推动乡村振兴和服务群众上。"]
+    assert closings("政府工作报告", "政府工作报告") == [REPORT_CLOSING]
+    assert closings(GENRE, "组织生活会") == (["以上对照检查，请同志们批评指正。支部将以这次组织生活会为契机，对照问题清单逐项整改，"
+                                              "切实以过硬的作风和扎实的成效推动财政各项工作再上新台阶。"] if member else [])
+    assert closings("述职报告", "述职") == []
+    assert paragraph_candidates(units, "", genre=None, topic="", member=member, closing=True) == []
+
+
+CLOSED_SPEECHES = {
+    "f_安全生产.txt": "在全镇安全生产工作会议上的讲话\n同志们：今天召开全镇安全生产工作会议，主要任务是部署今年的安全生产工作。\n"
+                     "一、提高认识\n安全生产是发展的底线，各村各单位要把安全生产摆在突出位置，坚决防范重大事故发生。\n"
+                     "##paidbegin##\n二、压实责任\n要层层签订责任书，把责任落实到岗位、落实到人，严格考核问责，做到守土有责。\n"
+                     "##paidend##\n同志们，安全生产责任重于泰山，任务艰巨、责任重大。\n让我们以更加务实的作风，扎实做好各项工作，确保全镇安全形势持续稳定！\n",
+    "g_防汛.txt": "在全镇防汛工作会议上的讲话\n同志们：今天召开全镇防汛工作会议，主要任务是安排部署今年的防汛工作。\n"
+                 "一、抓好隐患排查\n各村要对河道、水库、山塘开展拉网式排查，发现隐患立即整改，不留死角。\n"
+                 "各单位要落实汛期值班制度，主要负责同志要带头值班，保持通讯畅通。\n##paidbegin##\n二、做好应急准备\n"
+                 "要备足防汛物资，组建抢险队伍，开展实战演练，确保关键时刻拉得出、用得上。\n"
+                 "同志们，防汛工作责任重大。让我们以高度负责的精神，扎实做好各项防汛工作，确保全镇安全度汛！\n",
+}
+
+
+def test_a_closing_is_the_documents_and_a_non_member_gets_it_only_from_free_text(tmp_path, make_home):
+    """A closing is found in the whole document, then given in the viewer's view: free text after a members part
+    (F's 「同志们，安全生产…」, an exhortation of two paragraphs: both) at its place in the free view; one in the members part (G's) none for a non-member —
+    not the free view's last paragraph either (「各单位要落实汛期值班制度…」, where the members part starts); a draft's
+    paragraph of F's stands at 结尾 in a non-member's view of the draft."""
+    library = ingest_texts(make_home(tmp_path / "home"), CLOSED_SPEECHES)
+    safety = "同志们，安全生产责任重于泰山，任务艰巨、责任重大。\n让我们以更加务实的作风，扎实做好各项工作，确保全镇安全形势持续稳定！"
+    flood = "同志们，防汛工作责任重大。让我们以高度负责的精神，扎实做好各项防汛工作，确保全镇安全度汛！"
+    for member, expected in ((True, {safety, flood}), (False, {safety})):
+        found = paragraph_candidates(library, "", genre="讲话稿", topic="全镇 工作会议", member=member, closing=True)
+        assert_verbatim(library, found, member)
+        assert {c.text for c in found} == expected
+    # F's closing, saved as a draft's closing, stays at 结尾 in a free view (not under its last free heading, 一、)
+    f = next(c for c in found if c.text == safety)
+    draft = Draft("初稿", "讲话稿", "", [Section("提高认识", 1, [Paragraph("自己写的。")]), Section("", 1, [
+        Paragraph(f.text, Source(f.doc_id, f.start, f.end, f.title, f.section_path))])])
+    assert shown(library, draft, member=False).sections[1].paragraphs[0].source.place == "结尾"
+    library.close()
+
+
+@pytest.mark.corpus
+def test_the_closings_of_real_reports_and_speeches(corpus_dir, tmp_path, make_home):
+    """A corpus home (the samples, the 党建 articles, the government work reports) with a free preview of 300
+    characters: a member gets the closings of the 政府工作报告 on the topic (hand-checked from the files' ends: the
+    2025 national report's 「我们要更加紧密地团结在…不懈奋斗！」 first, its source line 「（来源：新华网）」 not in it; the 2016
+    海拉尔区 report's 「各位代表，站在“十三五”伟大征程新起点…」) and the samples' speech's; a non-member none — each
+    closing stands past the preview."""
+    home = make_home(tmp_path / "home")
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_preview_chars = 300\n")
+    library = Library.open(home)
+    library.ingest([SAMPLES] + [corpus_dir / part for part in (
+        "dangjian_site_articles", "gov_work_reports_hailaer_district/utf8", "gov_work_reports_national_2024_2026")],
+        workers=1)
+    found = paragraph_candidates(library, "", genre="政府工作报告", topic="2025年政府工作报告", member=True, limit=10,
+                                 closing=True)
+    assert_verbatim(library, found, True)
+    assert found[0].title == "2025年政府工作报告（国务院）" and found[0].text == (
+        "我们要更加紧密地团结在以习近平同志为核心的党中央周围，高举中国特色社会主义伟大旗帜，以习近平新时代中国特色社会主义"
+        "思想为指导，迎难而上、锐意进取，努力完成全年经济社会发展目标任务，确保“十四五”规划圆满收官，为以中国式现代化全面"
+        "推进强国建设、民族复兴伟业不懈奋斗！")
+    assert ("各位代表，站在“十三五”伟大征程新起点，我们深感责任重大、使命光荣。让我们在区委的坚强领导下，以更加坚定的决心，"
+            "更加昂扬的斗志，更加务实的作风，凝心聚力，砥砺前行，为建设和谐美好幸福海拉尔而努力奋斗！") in [c.text for c in found]
+    assert [c.text for c in paragraph_candidates(library, "", genre="讲话稿", topic="作风建设", member=True,
+                                                 closing=True)] == [SPEECH_CLOSING]
+    for genre, topic in (("政府工作报告", "2025年政府工作报告"), ("讲话稿", "作风建设")):
+        assert paragraph_candidates(library, "", genre=genre, topic=topic, member=False, closing=True) == []
+    library.close()
 
 
 def test_sucai_draft_says_where_in_its_document_an_opening_comes_from(units):
@@ -603,6 +712,36 @@ def test_a_section_without_a_heading_is_paragraphs_without_a_number(units):
     md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
     report = check_text(units, md, viewer_member=True)
     assert report.left_out == solid(md[md.index("## 附：素材来源"):]) > 0 and "素材来源" not in report.text
+
+
+def test_a_closing_ends_the_download_before_its_signature_and_is_cited_at_its_end(units):
+    """write26: the closing (a last section without a heading, not the first) is no part of the last heading's
+    part in the download's outline, stands before the 落款 (an 对照检查材料 is signed), is cited at 结尾 in the
+    sources list — which a 查重 of the download still leaves out — and, as a candidate, is where ``sucai draft -o``
+    ends (hand-checked: 01_对照检查材料's 「以上对照检查，请同志们批评指正。…」, ``sucai draft`` listing it under 结尾)."""
+    found = paragraph_candidates(units, "", genre=GENRE, topic="组织生活会", member=True, closing=True)
+    closing = Paragraph(found[0].text, Source(found[0].doc_id, found[0].start, found[0].end, found[0].title,
+                                              found[0].section_path), edited=False, copy_ratio=1.0)
+    draft = Draft("初稿", GENRE, "组织生活会", [Section("整改措施", 1, [Paragraph("建立台账。")]), Section("", 1, [closing])],
+                  unit="县审计局党支部")
+    assert closing_section(draft) is draft.sections[-1]
+    assert closing_section(replace(draft, sections=draft.sections[1:])) is None   # no heading before it: no closing
+    document = draft_document(draft, signed=date(2024, 3, 5))
+    lines = document.text.split("\n")
+    assert lines[:5] == ["一、整改措施", "建立台账。", found[0].text, "县审计局党支部", "2024年3月5日"]
+    assert document.outline[0].end == len("一、整改措施\n建立台账。")   # the closing is no part of 一、
+    assert lines[6] == f"1. 结尾 第1段：《{found[0].title}》（编号 {found[0].doc_id}，结尾）；原文照录"
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    report = check_text(units, md, viewer_member=True)
+    assert report.left_out == solid(md[md.index("## 附：素材来源"):]) > 0 and "素材来源" not in report.text
+    out = units.settings.home.parent / "closing.txt"
+    result = CliRunner().invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "--home",
+                                          str(units.settings.home), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"\n结尾\n  1. 《{found[0].title}》（编号 {found[0].doc_id}）结尾\n" in result.stdout
+    written = out.read_text(encoding="utf-8").split("\n")
+    after = written[written.index(found[0].text) + 1:]   # the closing, then the 落款's 成文日期 (no unit given)
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", after[0]) and "附：素材来源" in after
 
 
 def test_a_genre_none_of_whose_documents_is_on_the_topic_is_outlined_from_its_others(units):
@@ -1416,7 +1555,8 @@ def test_the_check_of_a_draft_is_for_the_writers_tier(units):
 
 def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
     plan = make_plan(units, GENRE, "组织生活会", member=True, per_heading=3)
-    queues = [[c.marked.text for c in found] for found in [plan.opening] + [found for _, found in plan.candidates]]
+    queues = [[c.marked.text for c in found]
+              for found in [plan.opening] + [found for _, found in plan.candidates] + [plan.closing]]
     assert sum(len(q) > 1 for q in queues) >= 2, "the samples give several candidates to several headings"
     short = first_draft(plan, "初稿")
     assert [[p.text for p in s.paragraphs] for s in short.sections] == [q[:1] for q in queues]
@@ -1435,7 +1575,8 @@ def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
     assert longer.chars == short.chars + solid(queues[first_more][1]) and longer.target_chars == short.chars + 1
     # more than every candidate holds: all of them, each heading's in its order
     everything = first_draft(plan, "初稿", target_chars=10**6)
-    assert [[p.text for p in s.paragraphs] for s in everything.sections] == [queues[0][:1], *queues[1:]]
+    assert [[p.text for p in s.paragraphs] for s in everything.sections] == [queues[0][:1], *queues[1:-1],
+                                                                            queues[-1][:1]]
     assert all(p.source and units.get(p.source.doc_id) for s in everything.sections for p in s.paragraphs)
 
 

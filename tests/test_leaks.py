@@ -1186,6 +1186,8 @@ def drafting_requests(site) -> list[tuple[str, str, dict | None]]:
                                                        "topic": probe, "limit": 20}))   # "": the openings
         out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [
             ["存在的问题", probe or "工作"], [probe or "工作", "存在的问题", "总体要求"]], "limit": 20}))
+        out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [""], "topic": probe, "limit": 20,
+                                                       "closing": True}))   # the closings
     for doc in library.catalogue.documents():
         if doc.paid_from is None:
             continue
@@ -1460,6 +1462,8 @@ def _free_user_drafting(client: TestClient, library: Library, texts: dict[int, s
         keep(f"outline {doc.id}", client.post("/api/drafts/outline", json={"genre": doc.genre, "topic": probe}))
         keep(f"paragraphs {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [probe, ""],
                                                                                  "topic": probe}))
+        keep(f"closings {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [""],
+                                                                               "topic": probe, "closing": True}))
         keep(f"paths {doc.id}", client.post("/api/drafts/paragraphs", json={"genre": doc.genre, "headings": [
             ["存在的问题", probe], [probe, "存在的问题"], [doc.title, probe, "工作"]]}))
         for start, end in ((doc.paid_from, min(doc.chars, doc.paid_from + 40)), (0, doc.chars),

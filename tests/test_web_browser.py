@@ -790,6 +790,9 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
     candidates.insert(0, [re.sub(r"\s", "", c.marked.text) for c in paragraph_candidates(
         library, "", genre=GENRE, member=True, limit=5, topic="组织生活会")])
     assert candidates[0], "the samples' 对照检查材料 open with a paragraph before their first heading"
+    candidates.append([re.sub(r"\s", "", c.marked.text) for c in paragraph_candidates(
+        library, "", genre=GENRE, member=True, limit=5, topic="组织生活会", closing=True)])
+    assert candidates[-1], "01_对照检查材料 ends with a 表态 after its last heading's text (write26)"
     with Server(home) as server:
         context, page = new_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
         page.goto("/login")
@@ -812,7 +815,8 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
 
         page.click("#accept-outline")
         sections = page.locator("#sections .draft-section")
-        assert sections.count() == len(headings) + 1
+        assert sections.count() == len(headings) + 2   # the opening first, the closing last (write26)
+        assert sections.last.locator(".section-heading").inner_text().startswith("结尾（")
         opening = sections.first.locator(".section-heading").inner_text()
         assert opening.startswith("开头（") and "“同志们：今天我们召开……”" in opening   # write25: a speech's too
         assert sections.nth(1).locator(".section-heading").inner_text() == "一、" + headings[0]
@@ -822,9 +826,10 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
             section.locator(".candidate-list li").first.wait_for()
             section.locator(".candidate-list li.candidate, .candidate-list li.muted:not(:has-text('正在查找'))").first.wait_for()
             shown = section.locator(".candidate .candidate-text").all_inner_texts()
-            assert [re.sub(r"\s", "", text) for text in shown] == candidates[i], ([""] + headings)[i]
-            if i == 0:   # where in its document an opening stands: 开头, as sucai draft says it (user23)
-                assert {p.strip() for p in section.locator(".candidate .path").all_inner_texts()} == {"开头"}
+            assert [re.sub(r"\s", "", text) for text in shown] == candidates[i], ([""] + headings + [""])[i]
+            if i in (0, sections.count() - 1):   # where in its document an opening or a closing stands, as sucai draft says
+                assert {p.strip() for p in section.locator(".candidate .path").all_inner_texts()} == {
+                    "开头" if i == 0 else "结尾"}
             pick = section.locator(".candidate .pick")
             if pick.count():
                 expected_text = section.locator(".candidate .candidate-text").first.inner_text()
@@ -837,6 +842,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
 
         page.click("#save-draft")
         page.locator("#download-docx:not([hidden])").wait_for()
+        assert sections.count() == len(headings) + 2   # drawn again as saved: its closing read back as the closing
         owner, store = Owner(writer.user_id, writer.username), DraftStore(library.catalogue)
         [row] = store.list(owner)   # saved on the site's clock (Asia/Shanghai), as its 落款 is dated, not in UTC
         saved = datetime.fromisoformat(row["updated_at"]).astimezone(library.settings.zone)
@@ -866,6 +872,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         plain = re.sub(r"<[^>]+>", "", zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8"))
         assert "一、" + headings[0] in plain and "附：素材来源" in plain
         assert 0 <= plain.index(picked[0].split("\n")[0][:30]) < plain.index("一、" + headings[0])   # the opening first
+        assert plain.index(picked[-2][:30]) < plain.index(picked[-1][:30]) < plain.index("附：素材来源")   # the closing last
         for text in picked:
             assert text.split("\n")[0][:30] in plain
         with page.expect_download() as info:   # and as plain text, as a document downloads

@@ -370,6 +370,32 @@ def test_an_opening_candidate_and_its_paragraph_say_where_in_their_document_they
     client.delete(f"/api/drafts/{saved['id']}")
 
 
+def test_closing_candidates_and_their_paragraph_stand_at_the_end(app, open_app, site):
+    """write26: ``"closing": true`` asks a blank heading for the closings (结尾段) of the 文种's documents, cited at 结尾
+    (hand-checked, the samples): the speech's 「同志们，作风建设永远在路上。…」 for a member and a free user alike; the
+    对照检查材料's 「以上对照检查，…」 only for a member — it stands in the sample's members part —; a saved paragraph of a
+    closing stays at 结尾 in a free user's view too, not under the last heading its free view has above it."""
+    speech = "同志们，作风建设永远在路上。希望大家以这次会议为新的起点，拿出真担当、真作为，以优良作风推动全县各项工作再上新台阶！"
+    for client, member in ((session_of(app, "会员"), True), (session_of(open_app, "免费用户"), False)):
+        def closings(genre: str, topic: str) -> list[dict]:
+            found = client.post("/api/drafts/paragraphs", json={"genre": genre, "topic": topic, "headings": [""],
+                                                                "closing": True}).json()["candidates"]
+            assert all((c["place"], c["section_path"]) == ("结尾", ["结尾"]) for c in found)
+            return found
+        found = closings("讲话稿", "作风建设")
+        assert [c["text"] for c in found] == [speech]
+        assert [c["text"][:8] for c in closings(GENRE, "组织生活会")] == (["以上对照检查，请"] if member else [])
+        source = {k: found[0][k] for k in ("doc_id", "start", "end", "section_path")}
+        saved = client.post("/api/drafts", json={"title": "结尾", "genre": "讲话稿", "sections": [
+            {"heading": "压实工作责任", "paragraphs": ["自己写的一段。"]},
+            {"heading": "", "paragraphs": [{"text": speech, "source": source}]}]}).json()
+        assert saved["sections"][1]["paragraphs"][0]["source"]["place"] == "结尾"
+        txt = client.get(f"/api/drafts/{saved['id']}/download?format=txt").content.decode("utf-8")
+        lines = txt.split("\n")
+        assert lines[lines.index("自己写的一段。") + 1] == speech and "1. 结尾 第1段：《在全县作风建设暨基层减负工作推进会上的讲话》" in txt
+        client.delete(f"/api/drafts/{saved['id']}")
+
+
 def test_save_reopen_list_update_download_delete(app, site):
     client = session_of(app, "会员")
     payload = draft_payload(app, client)

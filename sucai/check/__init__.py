@@ -45,13 +45,13 @@ from ..fingerprint import Skeleton, skeleton
 from ..model import Document
 from .align import DraftSeeds, align, line_starts, resolve, seed_hashes
 from .markdown import written_text
-from .report import OPENING_PLACE, CheckReport, Match, ParagraphRatio, build, place, section_paths
+from .report import CLOSING_PLACE, OPENING_PLACE, CheckReport, Match, ParagraphRatio, build, place, section_paths
 from .retrieve import DraftFingerprints, RareHolders, SetPhrases, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
 
-__all__ = ["OPENING_PLACE", "SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars",
+__all__ = ["CLOSING_PLACE", "OPENING_PLACE", "SOURCES_HEADING", "UNCOUNTED", "check_length", "check_text", "copy_ratio", "copy_state", "count_chars",
            "place", "read_draft", "section_paths", "CheckReport", "Match", "ParagraphRatio"]
 
 ROUNDS = 3
@@ -158,7 +158,7 @@ def _without_sources_list(text: str, titles_of: Callable[[list[int]], dict[int, 
     of a thesis, it names the sources and is no part of the writing: counted, it lowered the draft's 文字复制比
     (new-user try 14: 99.9 % in the 写作台, 67 % for its .docx). It is the heading line, then only lines that
     name a source as the 写作台 writes them (:data:`_SOURCE_LINE`): the place a heading of the draft gives
-    (a line of the text above, a Markdown heading's ``#`` aside) or :data:`OPENING_PLACE`, and a document by its number and its title as the viewer sees it
+    (a line of the text above, a Markdown heading's ``#`` aside) or :data:`OPENING_PLACE` or :data:`CLOSING_PLACE`, and a document by its number and its title as the viewer sees it
     (``titles_of(ids)``: id → title of the visible ones, read once for the whole list). So nothing but headings, titles and
     section names is ever left out; copied paragraphs put in such a list are checked, and every report says
     what was left out (:attr:`CheckReport.left_out`). Linear in the length of ``text``."""
@@ -166,7 +166,7 @@ def _without_sources_list(text: str, titles_of: Callable[[list[int]], dict[int, 
     at = next((i for i in range(len(lines) - 1, 0, -1) if _bare(lines[i]) == SOURCES_HEADING), None)
     if at is None:
         return text, 0
-    headings = {_bare(line) for line in lines[:at]} | {OPENING_PLACE}
+    headings = {_bare(line) for line in lines[:at]} | {OPENING_PLACE, CLOSING_PLACE}
     found = [_SOURCE_LINE.fullmatch(line.strip()) for line in lines[at + 1:] if line.strip()]
     if not all(line and line["heading"] in headings for line in found):
         return text, 0

@@ -45,12 +45,14 @@ _PARTNER = dict(zip(_OPENING + _CLOSING, _CLOSING + _OPENING))
 _MARKS = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]")
 _CLOSING_MARKS = frozenset("。！？；，、：…!?;,:")
 OPENING_PLACE = "开头"   # where a text before its document's first heading stands (place)
+CLOSING_PLACE = "结尾"   # where a document's closing stands (the 写作台's 结尾段: sucai.drafting.paragraphs), its path
 
 
 def place(section_path: Sequence[str]) -> str:
     """Where in its document a text of the library stands, as 查重 and the 写作台 say it wherever they name a source
     (a 重合片段's source; the 写作台's page, ``sucai draft``, a download's 素材来源 list): its section's headings
-    「三、整改措施 › （一）加强理论武装」, or :data:`OPENING_PLACE` (开头) for the text before the first heading."""
+    「三、整改措施 › （一）加强理论武装」, or :data:`OPENING_PLACE` (开头) for the text before the first heading; a
+    closing's path is :data:`CLOSING_PLACE` (结尾) alone."""
     return " › ".join(section_path) or OPENING_PLACE
 
 

@@ -40,7 +40,7 @@ def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
 @click.option("--candidates", type=Between(0, 20), default=3, show_default=True, metavar="段数",
               help="每个标题给出的候选段落数")
 @click.option("-o", "--output", type=click.Path(path_type=Path), callback=_draft_file, metavar="文件",
-              help="写出初稿（.docx / .md / .txt）：提纲加每个标题的首选段落")
+              help="写出初稿（.docx / .md / .txt）：开头、提纲加每个标题的首选段落、结尾")
 @click.option("--title", metavar="标题", help="初稿标题（默认：单位、年份、主题和文种，如 “县审计局党支部2024年度组织生活会对照检查材料”）")
 @click.option("--length", type=Between(1, 1_000_000), metavar="字数",
               help="初稿的字数要求（配合 -o 或 --check；字数计各级标题连同编号和段落，不计空白、标题和素材来源，与查重的总字数相同）：不足时每个标题依次再取候选段落")
@@ -54,7 +54,7 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     """写作台：按文种和主题给出提纲、每个标题的候选段落（注明出处），可写出初稿。
 
     候选段落逐字取自所注明的材料；其他单位的名称、年份、人名、数字等标为【待补】。
-    初稿（-o 写出，--check 查重）为每个标题的首选段落。
+    初稿（-o 写出，--check 查重）为开头、每个标题的首选段落和结尾。
     """
     if length is not None and output is None and not check:
         raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
@@ -106,7 +106,7 @@ def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzi
 
 
 def _print_plan(plan: Plan) -> None:
-    from ..check import OPENING_PLACE
+    from ..check import CLOSING_PLACE, OPENING_PLACE
     from ..metadata.titles import distinguishing_notes
 
     suggestion = plan.suggestion
@@ -120,7 +120,8 @@ def _print_plan(plan: Plan) -> None:
             show(node.children, depth + 1)
 
     show(suggestion.outline, 1)
-    for heading, found in [(OPENING_PLACE, plan.opening)] + [(node.heading, found) for node, found in plan.candidates]:
+    for heading, found in ([(OPENING_PLACE, plan.opening)] + [(node.heading, found) for node, found in plan.candidates]
+                           + [(CLOSING_PLACE, plan.closing)]):
         if not found:
             continue
         out.print(Text("\n" + shown(heading), style="bold cyan"))

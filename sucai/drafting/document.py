@@ -8,7 +8,8 @@
 ``sources``, a closing section of its own — the unnumbered heading "附：素材来源"
 (a ``##`` heading in .md, a heading in .docx, a line of its own in .txt) — lists, per
 paragraph, the document and section it was taken from and whether it was edited. A section without a heading
-(the opening, 开头段, before the first) is paragraphs alone: no heading line, no number (:func:`.drafts.numbered`).
+(the opening, 开头段, before the first; the closing, 结尾段, after the last heading's text: :func:`.drafts.closing_section`,
+no part of that heading's) is paragraphs alone: no heading line, no number (:func:`.drafts.numbered`).
 With ``signed`` (a day), a draft of a 文种 that ends with its writer's 落款 (:data:`SIGNED_GENRES`)
 ends with it, after the last paragraph and before the sources: the writer's unit (发文机关署名, when
 given; a 述职报告 is signed by its writer, 「述职人：【待补】」, :data:`PERSON_SIGNATURES`) and the 成文日期
@@ -24,14 +25,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from ..check import OPENING_PLACE, SOURCES_HEADING
+from ..check import CLOSING_PLACE, OPENING_PLACE, SOURCES_HEADING
 from ..clean import xml_safe
 from ..config import local_time
 from ..export import export_document
 from ..metadata import dates
 from ..metadata.genres import written_genre
 from ..model import Document, Element, OutlineNode
-from .drafts import Draft, Paragraph, numbered
+from .drafts import Draft, Paragraph, closing_section, numbered
 from .placeholders import PLACEHOLDER
 
 # 文种 that end with their writer's 落款 (GB/T 9704-2012 §7.3.5): the 法定公文 an organ signs and dates at the end, and the
@@ -52,6 +53,7 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
     roots: list[OutlineNode] = []
     open_nodes: list[OutlineNode] = []
     elements: list[Element] = []
+    closing = closing_section(draft)
 
     def add(line: str) -> int:
         nonlocal offset
@@ -62,6 +64,9 @@ def draft_document(draft: Draft, *, sources: bool = True, signed: date | None = 
         return at
 
     for section, level, number in numbered(draft):
+        if section is closing:   # the closing is no part of the last heading's
+            while open_nodes:
+                open_nodes.pop().end = max(offset - 1, 0)
         if section.heading.strip():   # a section without one (the opening) is paragraphs of the part above it
             while open_nodes and open_nodes[-1].level >= level:
                 open_nodes.pop().end = max(offset - 1, 0)
@@ -102,11 +107,13 @@ def drafting_day(draft: Draft, zone: tzinfo) -> date:
 
 def source_lines(draft: Draft) -> list[str]:
     """One line per paragraph taken from the library: where it is in the draft — the heading it stands under
-    (:data:`sucai.check.OPENING_PLACE`, 开头, before the first) and its place there — and where it came from."""
+    (:data:`sucai.check.OPENING_PLACE`, 开头, before the first; :data:`sucai.check.CLOSING_PLACE`, 结尾, the closing
+    after the last) and its place there — and where it came from."""
     out, place, count = [], OPENING_PLACE, 0
+    closing = closing_section(draft)
     for section, _, number in numbered(draft):
-        if section.heading.strip():
-            place, count = number + section.heading, 0
+        if section.heading.strip() or section is closing:
+            place, count = CLOSING_PLACE if section is closing else number + section.heading, 0
         for paragraph in section.paragraphs:
             count += 1
             if paragraph.source is not None:

@@ -21,7 +21,7 @@ import regex
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 from .. import access
-from ..check import copy_ratio, copy_state, place, section_paths
+from ..check import CLOSING_PLACE, copy_ratio, copy_state, place, section_paths
 from ..clean import xml_safe
 from ..counting import count_chars
 from ..errors import InvalidInput
@@ -184,6 +184,13 @@ def numbered(draft: Draft) -> list[tuple[Section, int, str]]:
     return out
 
 
+def closing_section(draft: Draft) -> Section | None:
+    """The draft's closing (结尾段): its last section when it has no heading and is not its first (the opening) —
+    what the 写作台 puts after the last heading's text, the downloads before the 落款; None when there is none."""
+    sections = draft.sections
+    return sections[-1] if len(sections) > 1 and not sections[-1].heading.strip() else None
+
+
 def build_draft(library: Library, body: DraftBody, *, member: bool) -> Draft:
     """The :class:`Draft` of a writer's validated ``body`` (see the module docstring).
 
@@ -243,8 +250,9 @@ def _seen_path(source: Source, doc: Document, view: Document, paths: dict[int, C
     in the whole document; in a free view those its outline puts above the paragraph, as 查重 places a 重合片段 in it
     (:func:`section_paths`, made once per document in ``paths``). Free text after a members part stands under a
     heading of that part in the whole text: a member's place of it, saved, named the heading to the writer once the
-    membership lapsed (attack24); only the headings the free text held left none above it there, 开头."""
-    if view is doc:
+    membership lapsed (attack24); only the headings the free text held left none above it there, 开头. A closing's
+    path, :data:`~sucai.check.CLOSING_PLACE` (结尾), is the same in every view."""
+    if view is doc or source.section_path == [CLOSING_PLACE]:   # a closing is at 结尾 in any view of it
         return source.section_path
     if doc.id not in paths:
         paths[doc.id] = section_paths(view)

@@ -11,12 +11,14 @@ of the same role as the asked one (:func:`sucai.headings.role`: no measure under
 section's body — the text after its heading line or run-in heading sentence — to at most :data:`MAX_CHARS`
 characters at a paragraph or sentence end. A body ends before the source's 公文 elements
 (its 落款: 署名 and 成文日期, :mod:`sucai.elements`) and before a closing formula line
-(以上…请批评指正, 谢谢大家) or a speech's closing exhortation — a line that opens with 「同志们」 and calls on
-its hearers (「同志们，让我们更加紧密地团结在…周围，…！」, 「…任务艰巨、使命光荣…」) in the document's end part:
-after its last heading and within its last :data:`CLOSING_TAIL` characters (:func:`_closing`; a 「同志们」 that opens
-a paragraph mid-speech stays) —; an opening formula line (下面我…, 现将…报告如下) at its start is passed
+(以上…请批评指正, 谢谢大家) or a speech's closing exhortation — a line that opens with 「同志们」 or 「各位代表」 and calls
+on its hearers (「同志们，让我们更加紧密地团结在…周围，…！」, 「…任务艰巨、使命光荣…」, 「希望大家…」) in the document's end
+part: after its last heading and within its last :data:`CLOSING_TAIL` characters (:func:`_closing`; a 「同志们」 that
+opens a paragraph mid-speech stays) —; an opening formula line (下面我…, 现将…报告如下) at its start is passed
 over: a source's opening and ending are no paragraphs of a draft's middle. A blank heading asks for the draft's
-opening instead (开头段): the openings of the 文种's documents (:func:`_openings`). A candidate's ``text`` is exactly
+opening instead (开头段): the openings of the 文种's documents (:func:`_ends`); with ``closing``, its closing (结尾段):
+their closings (:func:`_closing_span`: a speech's 「同志们，…让我们…」, a 心得体会's last paragraph, an 对照检查材料's
+表态), cited at the place 结尾 (:data:`sucai.check.CLOSING_PLACE`). A candidate's ``text`` is exactly
 ``text[start:end]`` of its source document *as the viewer may see it*
 (:func:`sucai.access.view`: the whole text for a member, the free view otherwise),
 so a candidate never holds members-only text for a non-member, and hidden
@@ -33,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import access
-from ..check import place
+from ..check import CLOSING_PLACE, place
 from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import Hit, SearchRequest
@@ -54,8 +56,9 @@ _HEAD_ELEMENTS = ("issuer_mark", "doc_number", "signer", "addressee")   # 公文
 _FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅)|汇报完毕|发言完毕)"
                       r"|谢谢大家|我的发言完毕|我就讲这些|下面[，,]?(?:由)?我[^。\n]{0,30}?(?:讲|谈|报告|汇报|发言|作)"
                       r"|现将[^。\n]{0,40}?(?:报告|汇报)如下).*$")
-# a speech's closing exhortation: 「同志们」 addressed, then a call to act together (in the document's end part only)
-_EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*同志们[，,！!：:][^\n]*?(?:让我们|团结奋斗|奋勇前进|奋力|使命光荣|任务艰巨"
+# a speech's closing exhortation: 「同志们」 (a report's 「各位代表」) addressed, then a call to act together (in the
+# document's end part only)
+_EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*(?:同志们|各位代表)[，,！!：:][^\n]*?(?:让我们|希望大家|团结奋斗|奋勇前进|奋力|使命光荣|任务艰巨"
                           r"|新征程|新篇章|新的更大|再创|开创|谱写|夺取)")
 
 
@@ -63,7 +66,8 @@ _EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*同志们[，,！!：:][^\n]*?(?:�
 class Candidate:
     """One candidate paragraph: ``text == view.text[start:end]`` of document ``doc_id`` as the viewer sees it
     (offsets in characters), the ``heading`` it was asked for, the source's ``title`` and ``section_path`` (an
-    opening's: none), and ``marked``: the text with another unit's facts as 【待补】."""
+    opening's: none; a closing's: ``[CLOSING_PLACE]``, 结尾), and ``marked``: the text with another unit's facts as
+    【待补】."""
 
     heading: str
     text: str
@@ -77,7 +81,7 @@ class Candidate:
     @property
     def place(self) -> str:
         """Where in its document it stands, as every view of the 写作台 says it (:func:`sucai.check.place`: its
-        headings, or 开头)."""
+        headings, 开头 or 结尾)."""
         return place(self.section_path)
 
     def to_dict(self, *, marked: bool = False) -> dict:
@@ -91,9 +95,11 @@ class Candidate:
 
 def paragraph_candidates(library: Library, heading: str, *, genre: str | None, member: bool, limit: int = 5,
                          unit: str | None = None, year: int | None = None, exclude: tuple[int, ...] = (),
-                         above: Sequence[str] = (), subheadings: bool = False, topic: str = "") -> list[Candidate]:
+                         above: Sequence[str] = (), subheadings: bool = False, topic: str = "",
+                         closing: bool = False) -> list[Candidate]:
     """Up to ``limit`` candidate paragraphs for ``heading`` (see the module docstring); for a blank ``heading``, the
-    draft's opening (开头段, :func:`_openings`), those of documents on ``topic`` first. Among sections under headings
+    draft's opening (开头段, :func:`_ends`) — with ``closing``, its closing (结尾段) —, those of documents on ``topic``
+    first. Among sections under headings
     as like ``heading``, those of the documents a search for ``topic`` ranks higher (:func:`_on_topic`) come first.
 
     ``genre``: only documents of this 文种 (None: all). ``unit``/``year``: the
@@ -107,7 +113,8 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     any ``heading``; a heading with no key (a label alone, 「（一）」) has no candidates.
     """
     if not heading.strip():
-        return _openings(library, topic, genre=genre, member=member, limit=limit, unit=unit, year=year, exclude=exclude)
+        return _ends(library, topic, genre=genre, member=member, limit=limit, unit=unit, year=year, exclude=exclude,
+                     closing=closing)
     key = heading_key(heading)
     if not key:
         return []
@@ -128,9 +135,10 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
                        session=writer_session(topic), subheadings=subheadings)
 
 
-def _openings(library: Library, topic: str, *, genre: str | None, member: bool, limit: int, unit: str | None,
-              year: int | None, exclude: tuple[int, ...]) -> list[Candidate]:
-    """The openings (开头段) of documents of ``genre``: the text before their first heading — the why and what
+def _ends(library: Library, topic: str, *, genre: str | None, member: bool, limit: int, unit: str | None,
+         year: int | None, exclude: tuple[int, ...], closing: bool = False) -> list[Candidate]:
+    """The openings (开头段) of documents of ``genre`` — with ``closing``, their closings (结尾段,
+    :func:`_closing_span`) —: the text before their first heading — the why and what
     that a 对照检查材料, 心得体会 or 工作总结 opens with (「根据…要求，…现将对照检查情况报告如下」), a speech's
     「同志们：今天我们召开…」 —, of the documents a search for ``topic`` and the 文种 ranks first. An opening keeps
     its formula (现将…报告如下: where it belongs) and starts after the 版头, the 主送机关 and the 题注 under the title
@@ -139,7 +147,7 @@ def _openings(library: Library, topic: str, *, genre: str | None, member: bool, 
     without a 文种 or topic to search by."""
     hits = [h for h in _on_topic(library, topic, genre=genre, member=member) if h.id not in exclude]
     return _candidates(library, "", hits, member=member, limit=limit, unit=unit, year=year,
-                       session=writer_session(topic), opening=True)
+                       session=writer_session(topic), opening=not closing, closing=closing)
 
 
 def _on_topic(library: Library, topic: str, *, genre: str | None, member: bool) -> list[Hit]:
@@ -154,9 +162,10 @@ def _on_topic(library: Library, topic: str, *, genre: str | None, member: bool) 
 
 def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool, limit: int, unit: str | None,
                 year: int | None, session: str | None, subheadings: bool = False,
-                opening: bool = False) -> list[Candidate]:
-    """The candidates of section ``hits`` in their order — with ``opening``, of document hits: their openings —
-    (:func:`_body` of each, in the viewer's view of its document; a text met before is passed over), at most ``limit``,
+                opening: bool = False, closing: bool = False) -> list[Candidate]:
+    """The candidates of section ``hits`` in their order — with ``opening``, of document hits: their openings; with
+    ``closing``, their closings (:func:`_closing_span`) — (:func:`_body` of each, in the viewer's view of its
+    document; a text met before is passed over), at most ``limit``,
     another unit's facts marked (:func:`.placeholders.mark_placeholders`: ``unit``, ``year``, ``session``)."""
     docs = {d.id: (access.viewed(d, member), d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
@@ -166,15 +175,19 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
         doc, whole = docs.get(hit.id, (None, None))
         if doc is None:
             continue
-        section = (0, _first_heading(doc)) if opening else (hit.section_start, hit.section_end)
-        span = _body(doc, *section, subheadings, whole, opening)
+        if closing:
+            section = span = _closing_span(whole, doc)
+        else:
+            section = (0, _first_heading(doc)) if opening else (hit.section_start, hit.section_end)
+            span = _body(doc, *section, subheadings, whole, opening)
         if span is None or doc.text[span[0]:span[1]] in seen:
             continue
         start, end = span
         text = doc.text[start:end]
         seen.add(text)
         known = _known(doc, *section)
-        out.append(Candidate(heading, text, doc.id, doc.title, [] if opening else hit.section_path, start, end,
+        path = [CLOSING_PLACE] if closing else [] if opening else hit.section_path
+        out.append(Candidate(heading, text, doc.id, doc.title, path, start, end,
                              mark_placeholders(text, known=known, unit=unit, year=year, session=session)))
         if len(out) == limit:
             break
@@ -229,6 +242,51 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if end - start >= MIN_CHARS else None
+
+
+def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
+    """The span of the closing (结尾段) of the document ``whole`` in the viewer's ``view`` of it, or None. The body's
+    end part — after the words of its outline's last entry, a heading or an item (一是…: :func:`_after_heading`;
+    with none, after its opening's 公文 elements and 题注, :func:`_body`), up to its 公文 elements (its 落款) —: from its
+    closing exhortation (「同志们，…让我们…」, :func:`_closing`), else its last paragraph — with the one before while it
+    is shorter than :data:`MIN_CHARS` (「谢谢大家！」 alone) —, never the first paragraph of that part (the last
+    entry's own text: a measure, not a 表态); a closing keeps its formula (以上…请批评指正, 谢谢大家). Found in ``whole``, so that a free
+    view's last paragraph — a middle one where the members part starts — is no closing: for a non-member, one that
+    stands in free text only (outside :attr:`~sucai.model.Document.members_span`, then at its place in the free
+    view, :func:`sucai.access.free_offset`); a closing in the members part is none. Cut to :data:`MAX_CHARS`.
+    Linear in the text."""
+    text = whole.text
+    last = max(walk_outline(whole.outline), key=lambda n: n.start, default=None)   # a heading or an item (一是…)
+    if last is not None:
+        start = _after_heading(text, last, len(text))
+    else:
+        opening = _body(whole, 0, len(text), opening=True)
+        start = opening[0] if opening else len(text)
+    end = min([len(text)] + [e.start for e in whole.elements if e.start >= start])
+    while start < end and text[start].isspace():   # a heading alone on its line: its body starts on the next
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    begin = _closing(whole, start, end, _end_part(whole, whole))
+    if begin == end:   # no exhortation: the last paragraph, not the part's first, and the one before while short
+        first = text.find("\n", start, end)   # where the part's first paragraph ends
+        if first < 0:
+            return None
+        begin = text.rfind("\n", first, end) + 1
+        while end - begin < MIN_CHARS and (before := text.rfind("\n", first, begin - 1)) >= first:
+            begin = before + 1
+    while begin < end and text[begin].isspace():
+        begin += 1
+    if end - begin < MIN_CHARS:
+        return None
+    if end - begin > MAX_CHARS:
+        end = _cut(text, begin, begin + MAX_CHARS)
+    span = whole.members_span
+    if view is whole or span is None or end <= span[0]:
+        return begin, end
+    if begin < span[1]:   # in the members part
+        return None
+    return access.free_offset(whole, begin), access.free_offset(whole, end)
 
 
 def _first_heading(doc: Document) -> int:

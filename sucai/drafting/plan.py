@@ -2,9 +2,9 @@
 
 :func:`make_plan` suggests the outline (:func:`.outline.suggest_outline`) and asks
 for candidates (:func:`.paragraphs.paragraph_candidates`) for every heading of it,
-in outline order; :meth:`Plan.to_dict` is the JSON shape of ``sucai draft --json``;
-:func:`first_draft` makes a draft of it (each heading with its best candidate,
-another unit's facts as 【待补】; more candidates while shorter than a required length).
+in outline order, and for the draft's opening and closing; :meth:`Plan.to_dict` is the JSON shape of
+``sucai draft --json``; :func:`first_draft` makes a draft of it (the best opening, each heading with its best
+candidate, the best closing, another unit's facts as 【待补】; more candidates while shorter than a required length).
 """
 
 from __future__ import annotations
@@ -24,31 +24,34 @@ from .placeholders import only_placeholders
 @dataclass
 class Plan:
     """The outline, the candidates of each of its headings, and those of the draft's opening (开头段, before the first
-    heading)."""
+    heading) and closing (结尾段, after the last one's text)."""
 
     suggestion: OutlineSuggestion
     candidates: list[tuple[SuggestedHeading, list[Candidate]]]
     opening: list[Candidate] = field(default_factory=list)
+    closing: list[Candidate] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """``{"genre", "topic", "outline": [{"heading", "support", "sources", "children"}], "candidates":
         [{"heading", "text", "doc_id", "title", "section_path", "place", "start", "end"}]}`` — the opening's first,
-        their ``heading`` "" and ``section_path`` [], ``place`` 开头 (:attr:`.paragraphs.Candidate.place`)."""
+        their ``heading`` "" and ``section_path`` [], ``place`` 开头 (:attr:`.paragraphs.Candidate.place`); the
+        closing's last, their ``heading`` "" and ``section_path`` and ``place`` 结尾."""
         return {"genre": self.suggestion.genre, "topic": self.suggestion.topic,
                 "outline": [node.to_dict() for node in self.suggestion.outline],
                 "candidates": [c.to_dict() for c in self.opening]
-                + [c.to_dict() for _, found in self.candidates for c in found]}
+                + [c.to_dict() for _, found in self.candidates for c in found] + [c.to_dict() for c in self.closing]}
 
 
 def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
               year: int | None = None, per_heading: int = 3,
               progress: Callable[[int, int], None] | None = None) -> Plan:
     """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings (those of
-    documents on ``topic`` first) and for the opening (:func:`.paragraphs.paragraph_candidates` of a blank heading)."""
+    documents on ``topic`` first) and for the opening and the closing (:func:`.paragraphs.paragraph_candidates` of a
+    blank heading, without and with ``closing``)."""
     suggestion = suggest_outline(library, genre, topic, member=member, unit=unit, year=year)
     headings = [place for root in suggestion.outline for place in root.places()]
-    opening = paragraph_candidates(library, "", genre=genre, member=member, limit=per_heading, unit=unit, year=year,
-                                   topic=topic)
+    opening, closing = (paragraph_candidates(library, "", genre=genre, member=member, limit=per_heading, unit=unit,
+                                             year=year, topic=topic, closing=end) for end in (False, True))
     found = []
     for done, (node, above) in enumerate(headings, start=1):
         found.append((node, paragraph_candidates(library, node.heading, genre=genre, member=member, limit=per_heading,
@@ -56,18 +59,20 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
                                                  topic=topic)))
         if progress:
             progress(done, len(headings))
-    return Plan(suggestion, found, opening)
+    return Plan(suggestion, found, opening, closing)
 
 
 def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None,
                 target_chars: int | None = None) -> Draft:
-    """A draft of the plan: its opening (a section without a heading) and every heading (at its level), each with
-    its best candidate, marked (【待补】); a heading with no candidate under it or its sub-headings is left out.
+    """A draft of the plan: its opening (a section without a heading), every heading (at its level) and, after
+    them, its closing (a section without a heading: :func:`.drafts.closing_section`; the best one whose text no
+    paragraph of the draft holds, :func:`_holds`), each with its best candidate, marked (【待补】); a heading with no candidate under it or its sub-headings is left out, and so is the closing of a
+    draft without a heading left.
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
-    round, until the draft is long enough or the candidates run out; the opening keeps its one (two openings are
-    two speeches' 「同志们：今天我们召开…」, two reports' 「现将…报告如下」).
+    round, until the draft is long enough or the candidates run out; the opening and the closing keep their one (two
+    openings are two speeches' 「同志们：今天我们召开…」, two reports' 「现将…报告如下」; two closings two 「同志们，让我们…」).
     """
     opening = plan.opening[:1]   # one opening: its other candidates are other ways to open, not more of it
     sections, queues = ([Section("", 1, [_paragraph(opening[0])])], [[]]) if opening else ([], [])
@@ -83,6 +88,10 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
                 del sections[at:], queues[at:]
 
     visit(plan.suggestion.outline, 1)
+    closing = next((c for c in plan.closing if not _holds(sections, c)), None)
+    if closing and any(section.heading for section in sections):   # one closing, after the last heading's text
+        sections.append(Section("", 1, [_paragraph(closing)]))
+        queues.append([])
     draft = Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year, target_chars)
     length = draft.chars
     while target_chars and length < target_chars and any(queues):
@@ -92,6 +101,13 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
                 section.paragraphs.append(paragraph)
                 length += count_chars(paragraph.text)
     return draft
+
+
+def _holds(sections: list[Section], candidate: Candidate) -> bool:
+    """Whether a paragraph of ``sections`` cites text of ``candidate``: the same document, spans that overlap (a
+    source's last part holds its closing when no exhortation ends it), as the 写作台's page offers no such candidate."""
+    return any(p.source and p.source.doc_id == candidate.doc_id and p.source.start < candidate.end
+               and candidate.start < p.source.end for s in sections for p in s.paragraphs)
 
 
 def _paragraph(candidate: Candidate) -> Paragraph:

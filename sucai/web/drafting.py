@@ -146,6 +146,8 @@ class ParagraphsAsk(OutlineAsk):
     limit: StrictInt = Field(5, ge=1, le=20, description="每个标题的候选段落数")
     subheadings: StrictBool = Field(False, description="所问标题在提纲中有下级标题：只取材料中该部分的导语"
                                                        "（否则取整个部分，连同其下级标题的文字）；所问的一条路径是另一条的上级时亦然")
+    closing: StrictBool = Field(False, description="空标题 \"\" 问结尾段而非开头段（最后一个标题的文字之后：讲话的"
+                                                   "“同志们，让我们……”、心得体会的最后一段、对照检查材料的表态；出处为“结尾”）")
 
     def parted(self, path: list[str]) -> bool:
         """Whether ``path`` has sub-headings in the writer's outline: said so, or another asked path extends it."""
@@ -198,7 +200,8 @@ async def api_paragraphs(request: Request, ask: ParagraphsAsk, viewer: Writer, l
         *above, heading = asked
         found += await searching(request, partial(paragraph_candidates, library, heading, genre=ask.genre.strip() or None,
                                                   member=viewer.member, limit=ask.limit, unit=ask.unit, year=ask.own_year,
-                                                  above=above, subheadings=ask.parted(asked), topic=ask.topic))
+                                                  above=above, subheadings=ask.parted(asked), topic=ask.topic,
+                                                  closing=ask.closing))
     return JSONResponse({"candidates": [c.to_dict(marked=True) for c in found]})
 
 

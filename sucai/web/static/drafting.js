@@ -130,7 +130,7 @@
     list.replaceChildren();
     const numbers = labels(draft.sections);
     draft.sections.forEach(function (section, i) {
-      if (section.opening) return;   // no heading to edit: its paragraphs come before the first
+      if (section.opening || section.closing) return;   // no heading to edit: its paragraphs come before the first, after the last
       const row = $("heading-template").content.firstElementChild.cloneNode(true);
       row.dataset.level = section.level;
       row.querySelector(".label").textContent = numbers[i];
@@ -146,7 +146,7 @@
       row.querySelector(".remove").addEventListener("click", function () {
         draft.sections.splice(i, 1);
         const next = draft.sections[i] || draft.sections[i - 1];   // the heading after it, or before the last one
-        if (next && !next.opening) renderOutline({ section: next, selector: ".heading-text" });
+        if (next && !next.opening && !next.closing) renderOutline({ section: next, selector: ".heading-text" });
         else { renderOutline(); $("add-heading").focus(); }
       });
       section.row = row;
@@ -157,7 +157,7 @@
 
   function move(i, by) {
     const j = i + by;
-    if (j < 0 || j >= draft.sections.length || draft.sections[j].opening) return;
+    if (j < 0 || j >= draft.sections.length || draft.sections[j].opening || draft.sections[j].closing) return;
     const moved = draft.sections.splice(i, 1)[0];
     draft.sections.splice(j, 0, moved);
     renderOutline({ section: moved, selector: by < 0 ? ".up" : ".down" });
@@ -170,18 +170,22 @@
 
   $("add-heading").addEventListener("click", function () {
     const added = { heading: "", level: 1, paragraphs: [] };
-    draft.sections.push(added);
+    const last = draft.sections[draft.sections.length - 1];
+    draft.sections.splice(last && last.closing ? draft.sections.length - 1 : draft.sections.length, 0, added);   // before the closing
     renderOutline({ section: added, selector: ".heading-text" });
   });
 
-  // The opening (开头段: why and what, before the first heading) is a section without a heading, first, always there.
-  function withOpening(sections) {
-    return sections.length && sections[0].opening ? sections
+  // The opening (开头段: why and what, before the first heading) is a section without a heading, first, always there;
+  // the closing (结尾段: after the last heading's text) another, last (sucai.drafting.drafts.closing_section).
+  function withEnds(sections) {
+    const opened = sections.length && sections[0].opening ? sections
       : [{ heading: "", level: 1, paragraphs: [], opening: true }].concat(sections);
+    return opened.length > 1 && opened[opened.length - 1].closing ? opened
+      : opened.concat([{ heading: "", level: 1, paragraphs: [], closing: true }]);
   }
 
   $("accept-outline").addEventListener("click", function () {
-    draft.sections = withOpening(draft.sections.filter(function (s) { return s.opening || s.heading.trim(); }));
+    draft.sections = withEnds(draft.sections.filter(function (s) { return s.opening || s.closing || s.heading.trim(); }));
     renderOutline();
     renderSections(true);
   });
@@ -199,6 +203,7 @@
       section.block = block;
       block.querySelector(".section-heading").textContent = section.opening
         ? "开头（第一个标题之前：写明依据、目的，如“根据……要求……现将……报告如下”；讲话先写称谓和开场，如“同志们：今天我们召开……”）"
+        : section.closing ? "结尾（最后一个标题的文字之后：表态或号召，如“以上……请批评指正”；讲话如“同志们，让我们……”）"
         : numbers[i] + section.heading;
       block.querySelector(".own-paragraph").addEventListener("click", function () {
         section.paragraphs.push({ text: "", source: null, placeholders: [] });
@@ -224,6 +229,7 @@
     api("POST", "/api/drafts/paragraphs", {
       genre: start.genre || "", topic: start.topic || "", unit: start.unit || null, year: start.year || null,
       headings: [headingPath(section)], limit: Math.min(limit, 20), subheadings: hasSubheadings(section),
+      closing: Boolean(section.closing),
     }).then(function (data) {
       const before = section.candidates || [];
       // 换一批候选 with none but those listed before or already in the draft left: said so (new-user try 26)
@@ -536,8 +542,10 @@
 
   function loaded(saved, fresh) {   // a draft from the server: ids, edited flags and 复制比 as it computed them
     const old = draft.sections;
-    draft = { id: saved.id, sections: withOpening(saved.sections.map(function (s, i) {
+    const last = saved.sections.length - 1;
+    draft = { id: saved.id, sections: withEnds(saved.sections.map(function (s, i) {
       return { heading: s.heading, level: s.level, opening: i === 0 && !s.heading.trim(),
+               closing: i === last && i > 0 && !s.heading.trim(),   // as sucai.drafting.drafts.closing_section reads it
                candidates: fresh ? null : (old[i] || {}).candidates,
                paragraphs: s.paragraphs.map(function (p, j) {
                  const before = ((old[i] || {}).paragraphs || [])[j] || {};
