@@ -609,6 +609,22 @@ def test_a_blank_heading_asks_for_the_closings_of_the_genre(units, member):
     assert paragraph_candidates(units, "", genre=None, topic="", member=member, closing=True) == []
 
 
+def test_a_contact_line_or_an_attribution_is_no_closing(tmp_path, make_home, units):
+    """write26 noticed: with no exhortation a document's closing was its last paragraph whatever it was — the bundled
+    通知's (09) 「联系人：县农业农村局种植业股，电话：…」, an article's 「——2024年4月10日，…」. Such lines close no body:
+    the closing is the paragraph before them, or none (09's last heading has only its own paragraph before its contact
+    line: no closing; hand-checked)."""
+    assert paragraph_candidates(units, "", genre="通知", topic="春耕生产", member=True, closing=True) == []
+    library = ingest_texts(make_home(tmp_path / "home"), {"h_心得.txt": (
+        "学习贯彻全会精神心得体会\n今天我们认真学习了全会精神，收获很大。\n一、深刻领会全会精神\n"
+        "全会精神内涵丰富，必须原原本本学、逐字逐句悟，做到学深悟透、融会贯通。\n"
+        "作为一名基层干部，我将把学习成果转化为推动工作的实际行动，以实干实绩践行初心使命。\n"
+        "——2024年4月10日，在县委理论学习中心组学习会上的交流发言\n联系电话：0000-7654321\n")})
+    found = paragraph_candidates(library, "", genre="心得体会", topic="全会精神", member=True, closing=True)
+    assert [c.text for c in found] == ["作为一名基层干部，我将把学习成果转化为推动工作的实际行动，以实干实绩践行初心使命。"]
+    library.close()
+
+
 CLOSED_SPEECHES = {
     "f_安全生产.txt": "在全镇安全生产工作会议上的讲话\n同志们：今天召开全镇安全生产工作会议，主要任务是部署今年的安全生产工作。\n"
                      "一、提高认识\n安全生产是发展的底线，各村各单位要把安全生产摆在突出位置，坚决防范重大事故发生。\n"

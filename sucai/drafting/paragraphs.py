@@ -60,6 +60,8 @@ _FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{
 # document's end part only)
 _EXHORTATION = re.compile(r"(?m)^[ \t\u3000]*(?:同志们|各位代表)[，,！!：:][^\n]*?(?:让我们|希望大家|团结奋斗|奋勇前进|奋力|使命光荣|任务艰巨"
                           r"|新征程|新篇章|新的更大|再创|开创|谱写|夺取)")
+# a line that closes no body: a contact (联系人：…，电话：…) or an attribution (——2024年4月10日，在…上的发言)
+_NO_CLOSING_LINE = re.compile(r"[ \t\u3000]*(?:——|(?:联系人|联系电话|联系方式|电话|传真|电子邮箱|邮箱|通讯地址|地址|邮编)[：:])")
 
 
 @dataclass
@@ -244,11 +246,24 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     return (start, end) if end - start >= MIN_CHARS else None
 
 
+def _before_closing_lines(text: str, start: int, end: int) -> int:
+    """Where the text of ``text[start:end]`` ends: before its trailing white space and the lines after it that
+    close no body (:data:`_NO_CLOSING_LINE`: a contact, an attribution). Linear in ``end - start``."""
+    while True:
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        line = max(start, text.rfind("\n", start, end) + 1)
+        if end == start or not _NO_CLOSING_LINE.match(text, line):
+            return end
+        end = line
+
+
 def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
     """The span of the closing (结尾段) of the document ``whole`` in the viewer's ``view`` of it, or None. The body's
     end part — after the words of its outline's last entry, a heading or an item (一是…: :func:`_after_heading`;
     with none, after its opening's 公文 elements and 题注, :func:`_body`), up to its 公文 elements (its 落款) —: from its
-    closing exhortation (「同志们，…让我们…」, :func:`_closing`), else its last paragraph — with the one before while it
+    closing exhortation (「同志们，…让我们…」, :func:`_closing`), else its last paragraph — before a contact or an
+    attribution line (:func:`_before_closing_lines`), with the one before while it
     is shorter than :data:`MIN_CHARS` (「谢谢大家！」 alone) —, never the first paragraph of that part (the last
     entry's own text: a measure, not a 表态); a closing keeps its formula (以上…请批评指正, 谢谢大家). Found in ``whole``, so that a free
     view's last paragraph — a middle one where the members part starts — is no closing: for a non-member, one that
@@ -265,8 +280,7 @@ def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
     end = min([len(text)] + [e.start for e in whole.elements if e.start >= start])
     while start < end and text[start].isspace():   # a heading alone on its line: its body starts on the next
         start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    end = _before_closing_lines(text, start, end)
     begin = _closing(whole, start, end, _end_part(whole, whole))
     if begin == end:   # no exhortation: the last paragraph, not the part's first, and the one before while short
         first = text.find("\n", start, end)   # where the part's first paragraph ends
