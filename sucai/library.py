@@ -37,11 +37,12 @@ class Library:
 
     Opening it first brings its derived columns up to date with the code and the settings; the longest of these,
     the visitors' metadata made again after the free preview's rules or setting changed (~1 ms per document with
-    a members part, then their index entries), calls ``describing(done, total)`` before each batch of documents
-    (:meth:`Catalogue.describe_free <sucai.store.Catalogue.describe_free>`), for a command to say what it does.
+    a members part, then their index entries), calls ``describing(changed, done, total)`` before each batch of
+    documents (:meth:`Catalogue.describe_free <sucai.store.Catalogue.describe_free>`: ``changed`` says why, of
+    ``("rules", "preview")``; ``done`` of the ``total`` documents made again), for a command to say what it does.
     """
 
-    def __init__(self, settings: Settings, describing: Callable[[int, int], None] | None = None):
+    def __init__(self, settings: Settings, describing: Callable[[tuple[str, ...], int, int], None] | None = None):
         self.settings = settings
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
