@@ -441,8 +441,9 @@ def library_settings(home: Path | None, outcome: str = "") -> Settings:
     return settings
 
 
-def open_library(home: Path | None, *, create: bool = False, outcome: str = "") -> Library:
-    """The library in ``home`` (see :func:`sucai.config.load_settings`).
+def open_library(home: Path | None, *, create: bool = False, outcome: str = "", reindexing: bool = False) -> Library:
+    """The library in ``home`` (see :func:`sucai.config.load_settings`); ``reindexing``: the command rebuilds its index
+    next (:class:`~sucai.library.Library`'s).
 
     ``create`` (ingest, which fills one): a new, empty data directory is made when there is none, said on stderr when
     the user did not name it. Any other command reads or changes a library that is there: a ``home`` holding none
@@ -452,7 +453,7 @@ def open_library(home: Path | None, *, create: bool = False, outcome: str = "") 
     from ..library import Library   # the commands' heaviest import: not for `sucai --help`
 
     with describing_said() as describing:   # what is said stays until the library is open (its index updated too)
-        return Library(settings, describing)
+        return Library(settings, describing, reindexing=reindexing)
 
 
 # Why the free previews are made again (:meth:`sucai.store.Catalogue.free_changed`), as a user is told it
