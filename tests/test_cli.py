@@ -513,6 +513,21 @@ def test_the_password_prompts_end_in_a_full_width_colon(home):
     assert added.stdout.startswith("密码：再次输入密码：") and ": " not in added.stdout, added.stdout
 
 
+@pytest.mark.parametrize("given", ["", "zhangsan-pass-1\n"])
+def test_a_password_not_given_without_a_terminal_says_how_to_give_it(home, given):
+    """``user add`` with its standard input at an end (``< /dev/null``, a script; or one line of the two) said
+    「已取消。」, exit 1, as if the user had cancelled: it says how to give the password without a terminal (exit 2,
+    a usage error), and adds no one."""
+    env = {**os.environ, "SUCAI_HOME": str(home)}
+    added = subprocess.run([sys.executable, "-m", "sucai", "user", "add", "张三"], input=given, capture_output=True,
+                           text=True, env=env)
+    assert added.returncode == ExitCode.USAGE and "已取消" not in added.stderr
+    assert added.stderr.startswith("错误：没有读到密码") and "请用 --password 密码 给出" in added.stderr, added.stderr
+    listed = subprocess.run([sys.executable, "-m", "sucai", "user", "list", "--json"], capture_output=True, text=True,
+                            env=env)
+    assert json.loads(listed.stdout) == []
+
+
 def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, monkeypatch):
     """An unsupported file's reason lists the types read; on an 80-column terminal the end table wraps it between
     two types, never inside one (「.p│df」 was a type no one could read)."""
