@@ -528,6 +528,42 @@ def test_a_password_not_given_without_a_terminal_says_how_to_give_it(home, given
     assert json.loads(listed.stdout) == []
 
 
+_STAND_IN = """#!{python}
+import sys, time
+if sys.argv[1:2] != ["demo"]:
+    sys.exit(2)
+try:
+    print("正在启动网页服务…", flush=True)
+    time.sleep(60)
+except KeyboardInterrupt:
+    print("网页服务已停止。", file=sys.stderr)
+    sys.exit({stopped})
+"""
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="没有 make")
+@pytest.mark.parametrize("stopped, ends", [(ExitCode.INTERRUPTED, "网页服务已停止。\n"),
+                                           (3, "网页服务已停止。\nmake: *** [Makefile:")])
+def test_make_demo_stopped_by_ctrl_c_ends_with_sucai_s_line_alone(tmp_path, stopped, ends):
+    """`make demo` stopped by Ctrl+C (SIGINT to the terminal's process group: make, its shell, sucai) ended with
+    make's English 「make: *** [Makefile:13: demo] Error 130」 after sucai's Chinese line: sucai's 130 (interrupted)
+    is the demo's end, said by sucai alone; another status still fails the target, as make says. The sucai here is
+    a stand-in (in BIN, the .venv taken as made) that stops as sucai does."""
+    (tmp_path / "sucai").write_text(_STAND_IN.format(python=sys.executable, stopped=int(stopped)), encoding="utf-8")
+    (tmp_path / "sucai").chmod(0o755)
+    root = Path(__file__).resolve().parents[1]
+    make = subprocess.Popen(["make", "-s", "-C", str(root), "-o", ".venv/.installed", "demo", f"BIN={tmp_path}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        assert make.stdout.readline() == "正在启动网页服务…\n"
+        os.killpg(make.pid, signal.SIGINT)
+        _, said = make.communicate(timeout=60)
+    finally:
+        make.kill()
+    assert said.startswith(ends) and (said == ends) == (stopped == ExitCode.INTERRUPTED), said
+
+
 def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, monkeypatch):
     """An unsupported file's reason lists the types read; on an 80-column terminal the end table wraps it between
     two types, never inside one (「.p│df」 was a type no one could read)."""
