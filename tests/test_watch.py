@@ -25,7 +25,7 @@ import pytest
 
 from postgres import free_port
 from sucai.config import DEFAULT_TIMEZONE
-from sucai.ingest import discover
+from sucai.ingest import OUTCOME_NAMES, discover
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.watch import Batch, Watcher, watchable
@@ -364,8 +364,9 @@ def test_a_bad_file_never_stops_the_watcher(folders):
         (inbox / "好文件.txt").write_text(text(41, "冬季供暖"), encoding="utf-8")
         wait_for(lambda: found(running.library, "冬季供暖"), 30, "a good file after the bad one is ingested")
         assert running.thread.is_alive()
-        line = next(b for b in running.batches if any(o.status != "ingested" for o in b.summary.outcomes)).line()
-        assert line.startswith("入库 ") and "坏文件.pdf" in line and "\n" not in line
+        batch = next(b for b in running.batches if any(o.status != "ingested" for o in b.summary.outcomes))
+        assert batch.line().startswith("入库 ") and "\n" not in batch.line()
+        assert f"{OUTCOME_NAMES[bad.status]} {bad.path}：{bad.reason}" in batch.not_stored()   # its own line
 
 
 def test_a_link_out_of_the_watched_folder_is_never_read(folders, tmp_path, caplog):
