@@ -606,7 +606,8 @@ class Catalogue:
         documents are read now (or with evidence marked ``paid_title``, found in its raw JSON: at worst one read in
         vain), and those kept with one (it may be gone: their column is cleared)."""
         d = documents.c
-        query = select(d.id, d.chars, d.paid_from, d.paid_until, d.free_metadata.is_not(None), d.evidence).order_by(d.id)
+        query = (select(d.id, d.chars, d.paid_from, d.paid_until, d.free_metadata.is_not(None), d.evidence)
+                 .order_by(d.id))
         with self.db.read() as conn:
             return [doc_id for doc_id, chars, paid_from, paid_until, kept, evidence in conn.execute(query)
                     if kept or '"paid_title"' in evidence

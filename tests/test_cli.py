@@ -868,8 +868,8 @@ def test_an_upgrade_that_changed_the_free_rules_is_said_as_such(home, tmp_path, 
     status, _, errors = cli("stats")
     assert status == ExitCode.OK and errors == ("程序升级后免费预览规则有变，且免费预览字数设置（free_preview_chars）已改，"
                                                 "正在重新生成 4 篇文档的免费预览…\n")
-    (home / "sucai.toml").write_text((home / "sucai.toml").read_text(encoding="utf-8").replace("free_preview_chars = 5\n", ""),
-                                     encoding="utf-8")
+    settings = (home / "sucai.toml").read_text(encoding="utf-8")
+    (home / "sucai.toml").write_text(settings.replace("free_preview_chars = 5\n", ""), encoding="utf-8")
     status, _, errors = cli("stats")
     assert status == ExitCode.OK and errors == "免费预览字数设置（free_preview_chars）已改，正在重新生成 4 篇文档的免费预览…\n"
     status, _, errors = cli("stats")
