@@ -795,9 +795,8 @@ def _store(catalogue, path: Path, content: str, parsed: Parsed | tuple[str, ...]
     if isinstance(parsed, tuple):
         status, reason, *detail = parsed
         reason = clean.well_formed(reason.replace(path.name, _name_text(path.name)))   # a reason names the file
-        log.info("文件 %s %s：%s", path, OUTCOME_NAMES[status], reason)
-        if detail:   # the reading library's own words (English), for a developer: `logging` at DEBUG
-            log.debug("%s：%s", path, detail[0])
+        if detail:   # the reading library's own words (English), for a developer: `logging` at DEBUG (the reason
+            log.debug("%s：%s", path, detail[0])   # is the outcome's: a watcher logs it, sucai.watch.Batch.not_stored)
         catalogue.record_file(key, content, status, reason, conditions() if conditions else None)
         return FileOutcome(str(path), status, reason=reason), None
     try:

@@ -37,11 +37,16 @@ class Library:
 
     Opening it first brings its derived columns up to date with the code and the settings; the longest of these,
     the visitors' metadata made again after the free preview's rules or setting changed (~1 ms per document with
-    a members part, then their index entries), calls ``describing(done, total)`` before each batch of documents
-    (:meth:`Catalogue.describe_free <sucai.store.Catalogue.describe_free>`), for a command to say what it does.
+    a members part, then their index entries), calls ``describing(changed, done, total)`` before each batch of
+    documents (:meth:`Catalogue.describe_free <sucai.store.Catalogue.describe_free>`: ``changed`` says why, of
+    ``("rules", "preview")``; ``done`` of the ``total`` documents made again), for a command to say what it does.
+    The index then takes what was described, at once — but with ``reindexing``: the caller rebuilds it next
+    (:meth:`reindex`; ``sucai restore``, ``sucai reindex``), which takes it too, and opening the index here would
+    rebuild it a first time (a restored backup of an older version: its index follows another catalogue).
     """
 
-    def __init__(self, settings: Settings, describing: Callable[[int, int], None] | None = None):
+    def __init__(self, settings: Settings, describing: Callable[[tuple[str, ...], int, int], None] | None = None, *,
+                 reindexing: bool = False):
         self.settings = settings
         preview = settings.free_preview_chars if settings.free_preview_chars >= 0 else None
         self.catalogue = Catalogue(settings.database("catalogue"), preview)
@@ -51,7 +56,7 @@ class Library:
         described = self.catalogue.describe_free(describing)
         self.clusters.group_free()
         self.catalogue.choose_representatives(representative, REPRESENTATIVE_VERSION)
-        if described:   # the rules of a visitor's metadata changed: the index takes it before anyone searches
+        if described and not reindexing:   # a visitor's metadata changed: the index takes it before anyone searches
             self.index.sync()
         self._stats: dict[bool, tuple[int, dict]] = {}   # per tier: (the change count it was made at, the stats)
 

@@ -198,6 +198,16 @@ def found_by(evidence: Sequence[Evidence]) -> dict[str, str]:
     return out
 
 
+def members_span(paid_from: int | None, paid_until: int | None, chars: int) -> tuple[int, int] | None:
+    """The members-only part of a text of ``chars`` characters whose member boundary is ``paid_from``–``paid_until``
+    (None: to the end), as ``(start, end)`` offsets (characters, half-open); None when there is no members text (no
+    boundary, or an empty span)."""
+    if paid_from is None:
+        return None
+    end = chars if paid_until is None else paid_until
+    return (paid_from, end) if paid_from < end else None
+
+
 @dataclass
 class Document:
     """A clean, structured document as kept in the catalogue.
@@ -261,10 +271,7 @@ class Document:
     def members_span(self) -> tuple[int, int] | None:
         """The members-only part as ``(start, end)`` offsets of ``text`` (half-open), or None
         when there is no members text (no boundary, or an empty span)."""
-        if self.paid_from is None:
-            return None
-        end = self.chars if self.paid_until is None else self.paid_until
-        return (self.paid_from, end) if self.paid_from < end else None
+        return members_span(self.paid_from, self.paid_until, self.chars)
 
     @property
     def year(self) -> int | None:

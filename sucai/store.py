@@ -39,7 +39,7 @@ from .counting import COUNT_VERSION, count_chars
 from .db import Database, driver_rows, retried
 from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, no_document
-from .model import UNSTATED_SOURCE, Document, Element, Evidence, OutlineNode, Removal
+from .model import UNSTATED_SOURCE, Document, Element, Evidence, OutlineNode, Removal, members_span
 
 CHANNEL = "sucai_changes"        # PostgreSQL NOTIFY channel: the new sequence number as payload
 _LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in commit order
@@ -107,10 +107,7 @@ class Summary:
     @property
     def members_span(self) -> tuple[int, int] | None:
         """As :attr:`sucai.model.Document.members_span`."""
-        if self.paid_from is None:
-            return None
-        end = self.chars if self.paid_until is None else self.paid_until
-        return (self.paid_from, end) if self.paid_from < end else None
+        return members_span(self.paid_from, self.paid_until, self.chars)
 
     @property
     def has_member_part(self) -> bool:
@@ -573,20 +570,48 @@ class Catalogue:
             _set_meta(self.db, conn, key, recorded)
         return done
 
-    def describe_free(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def describe_free(self, progress: Callable[[tuple[str, ...], int, int], None] | None = None) -> int:
         """Make again the metadata of every document as a viewer without the member tier sees it
         (column ``free_metadata``: :func:`sucai.access.keeping`, NULL for a document without a members part)
         when its rules (:data:`sucai.access.FREE_METADATA_VERSION`) or the free preview's setting (which moves
         what is free) changed since it was made — or it never was (migration c0004): recorded in meta
-        ``free_metadata_version`` once every document is done. A transaction per :data:`_PER_COMMIT`
-        documents, each reading the rows it writes, so that writers wait for one batch at most (~1 ms per
+        ``free_metadata_version`` once every document is done. Only the documents with a members part, or kept with
+        one (:meth:`_free_viewed`), are read: the others' column stays NULL. A transaction per :data:`_PER_COMMIT`
+        of them, each reading the rows it writes, so that writers wait for one batch at most (~1 ms per
         document with a members part), and a value is never written over an edit made meanwhile; a value not yet
         made again is not used meanwhile (:func:`sucai.access.kept_metadata` checks what it was made for).
-        Adding, editing and replacing a document keep it current. ``progress(done, total)`` is called before each
-        batch (``done`` of the ``total`` documents gone through), when there is work. Returns how many documents were
-        described."""
-        return self._in_batches("free_metadata_version", f"{access.FREE_METADATA_VERSION}:preview={self.preview_chars}",
-                                self._describe, progress)
+        Adding, editing and replacing a document keep it current. ``progress(changed, done, total)`` is called before
+        each batch (``changed``: :meth:`free_changed`; ``done`` of the ``total`` documents made again), when there is
+        work. Returns how many documents were described."""
+        changed = self.free_changed()
+        told = progress and (lambda done, total: progress(changed, done, total))
+        return self._in_batches("free_metadata_version", self._free_recorded(), self._describe, told,
+                                self._free_viewed)
+
+    def free_changed(self) -> tuple[str, ...]:
+        """Why :meth:`describe_free` has work: ``"rules"`` when the rules of the free metadata changed since it was made
+        (an upgrade; or it never was: a library from before they were kept), ``"preview"`` when the free preview's
+        setting did (``free_preview_chars``); empty when neither."""
+        recorded = self.meta("free_metadata_version")
+        rules, _, preview = (recorded or "").partition(":preview=")
+        current, _, now = self._free_recorded().partition(":preview=")
+        return (*(["rules"] if rules != current else []), *(["preview"] if recorded and preview != now else []))
+
+    def _free_recorded(self) -> str:
+        """What meta ``free_metadata_version`` holds once :meth:`describe_free` is done: its rules and the setting."""
+        return f"{access.FREE_METADATA_VERSION}:preview={self.preview_chars}"
+
+    def _free_viewed(self) -> list[int]:
+        """The ids of the documents whose free view :meth:`describe_free` makes again: those with a members part as
+        documents are read now (or with evidence marked ``paid_title``, found in its raw JSON: at worst one read in
+        vain), and those kept with one (it may be gone: their column is cleared)."""
+        d = documents.c
+        query = (select(d.id, d.chars, d.paid_from, d.paid_until, d.free_metadata.is_not(None), d.evidence)
+                 .order_by(d.id))
+        with self.db.read() as conn:
+            return [doc_id for doc_id, chars, paid_from, paid_until, kept, evidence in conn.execute(query)
+                    if kept or '"paid_title"' in evidence
+                    or members_span(access.preview_boundary(paid_from, chars, self.preview_chars), paid_until, chars)]
 
     def recount(self) -> int:
         """Count again the 字数 of every document (column ``counted_chars``: :attr:`sucai.model.Document.counted_chars`
@@ -597,15 +622,15 @@ class Catalogue:
         return self._in_batches("counted_chars_version", str(COUNT_VERSION), self._count)
 
     def _in_batches(self, key: str, recorded: str, work: Callable[[list[int]], int],
-                    progress: Callable[[int, int], None] | None = None) -> int:
-        """Run ``work`` (given ids; it returns a count) on every document, :data:`_PER_COMMIT` ids at a time,
-        when meta ``key`` does not hold ``recorded`` (as :meth:`_once`, but writers wait for one batch at most), then
-        record it there; ``progress(ids gone through, all ids)`` before each batch. Returns the sum of ``work``'s
-        counts, 0 when it did not run."""
+                    progress: Callable[[int, int], None] | None = None,
+                    chosen: Callable[[], list[int]] | None = None) -> int:
+        """Run ``work`` (given ids; it returns a count) on every document (those ``chosen()`` gives, when given),
+        :data:`_PER_COMMIT` ids at a time, when meta ``key`` does not hold ``recorded`` (as :meth:`_once`, but writers
+        wait for one batch at most), then record it there; ``progress(ids gone through, all ids)`` before each batch.
+        Returns the sum of ``work``'s counts, 0 when it did not run."""
         if self.meta(key) == recorded:
             return 0
-        with self.db.read() as conn:
-            ids = list(conn.execute(select(documents.c.id).order_by(documents.c.id)).scalars())
+        ids = (chosen or self._ids)()
         done = 0
         for start in range(0, len(ids), _PER_COMMIT):
             if progress is not None:
@@ -614,6 +639,11 @@ class Catalogue:
         with self.transaction() as conn:
             _set_meta(self.db, conn, key, recorded)
         return done
+
+    def _ids(self) -> list[int]:
+        """The ids of all documents, in order."""
+        with self.db.read() as conn:
+            return list(conn.execute(select(documents.c.id).order_by(documents.c.id)).scalars())
 
     @retried
     def _count(self, ids: list[int]) -> int:

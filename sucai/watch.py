@@ -68,12 +68,17 @@ class Batch:
     seconds: float
 
     def line(self) -> str:
-        """The run as one log line: counts by outcome, the first files that were not stored and the first
-        renamed or moved (未变化 with a reason: :func:`sucai.ingest._moved`)."""
+        """The run as one log line: counts by outcome and the first files renamed or moved (未变化 with a reason:
+        :func:`sucai.ingest._moved`); the files not stored have a line each (:meth:`not_stored`)."""
         outcomes = self.summary.outcomes
         text = f"入库 {len(outcomes)} 个文件：{_counted(self.summary.counts)}（{self.seconds:.1f} 秒）"
-        return (text + _named("未入库", [o for o in outcomes if o.status in ("kept", "skipped", "failed")])
-                + _named("改名或移动", [o for o in outcomes if o.status == "unchanged" and o.reason]))
+        return text + _named("改名或移动", [o for o in outcomes if o.status == "unchanged" and o.reason])
+
+    def not_stored(self) -> list[str]:
+        """A log line per file of the run that was not stored (跳过, 失败, 保留原有): its outcome, path and reason —
+        ``跳过 /srv/收件箱/说明.xyz：不支持的文件类型 .xyz（…）``, as the watcher's other 跳过 lines."""
+        return [f"{OUTCOME_NAMES[o.status]} {o.path}：{o.reason}" for o in self.summary.outcomes
+                if o.status in ("kept", "skipped", "failed")]
 
     @property
     def told(self) -> bool:
@@ -236,6 +241,8 @@ class Watcher:
             self._pending.update({Path(p): ((-1, -1), later) for p in paths})
             return
         batch = Batch(summary, time.monotonic() - started)
+        for line in batch.not_stored():
+            log.warning(line)
         if batch.told:
             log.info(batch.line())
         if self.on_batch:

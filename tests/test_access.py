@@ -28,7 +28,7 @@ from sucai import access
 from sucai.accounts import Viewer
 from sucai.clean import clean
 from sucai.cli import app as cli_app
-from sucai.db.schema import documents
+from sucai.db.schema import documents, meta
 from sucai.errors import InvalidInput
 from sucai.library import Library
 from sucai.metadata import Origin
@@ -574,6 +574,23 @@ def test_the_kept_free_metadata_is_made_again_when_the_preview_or_its_rules_chan
     library = Library.open(home)
     assert stored_made(library) == {1: [version + "-changed", members, None], 2: None}
     assert [row.date for row in library.records()] == [None, "2023-05-06"]
+    library.close()
+
+
+def test_a_title_from_a_members_part_has_its_free_metadata_made_again_without_a_span(home):
+    """Opening a library describes again only the documents whose free view it makes (``Catalogue._free_viewed``):
+    a document whose title came from a members part (evidence ``paid_title``) is one, even with no members span left
+    and none kept (a library from before the free metadata was kept: migration c0004)."""
+    library = Library.open(home)
+    doc = parsed(NOTICE)
+    evidence = [replace(e, origin="paid_title") if e.field == "title" else e for e in doc.evidence]
+    _, doc_id = library.catalogue.add(replace(doc, paid_from=None, evidence=evidence), "hash", "/x", "content")
+    with library.catalogue.transaction() as conn:
+        conn.execute(documents.update().values(free_metadata=None))
+        conn.execute(meta.delete().where(meta.c.key == "free_metadata_version"))
+    library.close()
+    library = Library.open(home)
+    assert stored_made(library) == {doc_id: [access.FREE_METADATA_VERSION, None, None]}
     library.close()
 
 

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import new_database, setup_home
-from sucai import backup
+from sucai import access, backup
 from sucai.accounts import Accounts
 from sucai.cli import ExitCode
 from sucai.cli.common import library_settings
@@ -199,6 +199,36 @@ def test_a_backups_databases_only_their_owner_may_read(home, tmp_path):
     manifest = backup.backup(library.settings, tmp_path / "b")
     databases = [name for name in manifest["files"] if name.endswith((".sqlite3", ".dump"))]
     assert databases and all((tmp_path / "b" / name).stat().st_mode & 0o777 == 0o600 for name in databases), databases
+
+
+@pytest.mark.parametrize("command", ["restore", "reindex"])
+def test_a_backup_of_an_older_version_is_indexed_once_as_it_is_restored(home, tmp_path, backend, request, monkeypatch,
+                                                                        cli, command):
+    """A backup made by an older version (other rules of a visitor's metadata: access.FREE_METADATA_VERSION) had its
+    index built twice by `sucai restore`: opening the restored library described its documents again and opened its
+    index to take them — a rebuild, the index following another catalogue —, then the rebuild the restore asks for
+    did it all again. Each document is indexed once (as `sucai reindex` after an upgrade), the description said."""
+    library = Library.open(home)
+    library.ingest([SAMPLES], workers=1)
+    backup.backup(library.settings, tmp_path / "b")
+    target = restored_home(tmp_path, "restored", backend, request)
+    if command == "reindex":
+        backup.restore(load_settings(target), tmp_path / "b")
+    indexed, reindex = [], SearchIndex._reindex
+
+    def counted(index, writer, ids, progress, **options):
+        indexed.extend(ids)
+        return reindex(index, writer, ids, progress, **options)
+
+    monkeypatch.setattr(SearchIndex, "_reindex", counted)
+    monkeypatch.setattr(access, "FREE_METADATA_VERSION", "newer")
+    status, output, said = cli(*([command, str(tmp_path / "b")] if command == "restore" else [command]),
+                               "--home", str(target))
+    assert status == ExitCode.OK and "已重建" in output, said
+    assert sorted(indexed) == sorted(library.catalogue.document_ids())
+    assert "程序升级后免费预览规则有变，正在重新生成 " in said
+    copy = Library.open(target)
+    assert ranked(copy, "基层减负") and copy.check_integrity()["ok"]
 
 
 def test_a_changed_backup_file_is_refused_and_nothing_is_restored(home, tmp_path, backend, request):
@@ -594,7 +624,7 @@ def test_a_missing_backup_folder_is_said_to_be_missing(tmp_path):
 _TOOL_OF_A_KILLED_BACKUP = """
 import sys, types
 from sqlalchemy.engine import make_url
-from sucai import backup
+from sucai import access, backup
 
 backup._run_tool(types.SimpleNamespace(url=make_url("postgresql+psycopg://sucai@127.0.0.1/sucai")), "pg_dump", "-l")
 """

@@ -513,6 +513,57 @@ def test_the_password_prompts_end_in_a_full_width_colon(home):
     assert added.stdout.startswith("密码：再次输入密码：") and ": " not in added.stdout, added.stdout
 
 
+@pytest.mark.parametrize("given", ["", "zhangsan-pass-1\n"])
+def test_a_password_not_given_without_a_terminal_says_how_to_give_it(home, given):
+    """``user add`` with its standard input at an end (``< /dev/null``, a script; or one line of the two) said
+    「已取消。」, exit 1, as if the user had cancelled: it says how to give the password without a terminal (exit 2,
+    a usage error), and adds no one."""
+    env = {**os.environ, "SUCAI_HOME": str(home)}
+    added = subprocess.run([sys.executable, "-m", "sucai", "user", "add", "张三"], input=given, capture_output=True,
+                           text=True, env=env)
+    assert added.returncode == ExitCode.USAGE and "已取消" not in added.stderr
+    assert added.stderr.startswith("错误：没有读到密码") and "请用 --password 密码 给出" in added.stderr, added.stderr
+    listed = subprocess.run([sys.executable, "-m", "sucai", "user", "list", "--json"], capture_output=True, text=True,
+                            env=env)
+    assert json.loads(listed.stdout) == []
+
+
+_STAND_IN = """#!{python}
+import sys, time
+if sys.argv[1:2] != ["demo"]:
+    sys.exit(2)
+try:
+    print("正在启动网页服务…", flush=True)
+    time.sleep(60)
+except KeyboardInterrupt:
+    print("网页服务已停止。", file=sys.stderr)
+    sys.exit({stopped})
+"""
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="没有 make")
+@pytest.mark.parametrize("stopped, ends", [(ExitCode.INTERRUPTED, "网页服务已停止。\n"),
+                                           (3, "网页服务已停止。\nmake: *** [Makefile:")])
+def test_make_demo_stopped_by_ctrl_c_ends_with_sucai_s_line_alone(tmp_path, stopped, ends):
+    """`make demo` stopped by Ctrl+C (SIGINT to the terminal's process group: make, its shell, sucai) ended with
+    make's English 「make: *** [Makefile:13: demo] Error 130」 after sucai's Chinese line: sucai's 130 (interrupted)
+    is the demo's end, said by sucai alone; another status still fails the target, as make says. The sucai here is
+    a stand-in (in BIN, the .venv taken as made) that stops as sucai does."""
+    (tmp_path / "sucai").write_text(_STAND_IN.format(python=sys.executable, stopped=int(stopped)), encoding="utf-8")
+    (tmp_path / "sucai").chmod(0o755)
+    root = Path(__file__).resolve().parents[1]
+    make = subprocess.Popen(["make", "-s", "-C", str(root), "-o", ".venv/.installed", "demo", f"BIN={tmp_path}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        assert make.stdout.readline() == "正在启动网页服务…\n"
+        os.killpg(make.pid, signal.SIGINT)
+        _, said = make.communicate(timeout=60)
+    finally:
+        make.kill()
+    assert said.startswith(ends) and (said == ends) == (stopped == ExitCode.INTERRUPTED), said
+
+
 def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, monkeypatch):
     """An unsupported file's reason lists the types read; on an 80-column terminal the end table wraps it between
     two types, never inside one (「.p│df」 was a type no one could read)."""
@@ -781,34 +832,64 @@ def test_progress_names_the_file_being_read_and_its_page():
 
 def test_a_changed_free_preview_is_said_once_on_stderr_and_json_stays_json(home, tmp_path, cli):
     """The first command after ``free_preview_chars`` changed paused seconds without a word while every document's
-    visitor metadata was made again (``Library``: ``describe_free``). It says so on stderr, once, naming how many
-    documents; its ``--json`` output stays JSON, and the next command says nothing."""
-    for number in range(3):
-        write(tmp_path / "in", f"{number}.txt", f"第{number}号材料\n一、总体要求\n第{number}条意见。\n")
+    visitor metadata was made again (``Library``: ``describe_free``). It says so on stderr, once, naming the setting
+    and how many documents (those the preview gives a members part: 2 of the 3 are longer than 20 characters); its
+    ``--json`` output stays JSON, and the next command says nothing."""
+    for number, body in enumerate(("短。", "第一条意见，要认真抓好落实，确保取得实效。", "第二条意见，要统筹推进各项工作，按时报送情况。")):
+        write(tmp_path / "in", f"{number}.txt", f"第{number}号材料\n{body}\n")
     assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
     with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write("free_preview_chars = 5\n")
+        toml.write("free_preview_chars = 20\n")
     status, output, errors = cli("stats", "--json")
     assert status == ExitCode.OK and json.loads(output)["documents"] == 3
-    assert errors.count("免费预览规则已改") == 1 and "免费预览规则已改，正在重新生成 3 篇文档的预览…\n" in errors
+    assert errors == "免费预览字数设置（free_preview_chars）已改，正在重新生成 2 篇文档的免费预览…\n"
     status, output, errors = cli("stats", "--json")
     assert status == ExitCode.OK and json.loads(output)["documents"] == 3 and errors == ""
 
 
+def test_an_upgrade_that_changed_the_free_rules_is_said_as_such(home, tmp_path, cli, monkeypatch):
+    """After an upgrade (new rules of the free metadata, the operator changing nothing) the first command said
+    「免费预览规则已改」 as if the operator had, counting every document: it names the upgrade, and counts only the
+    documents whose free view is made again: 1 of 4 without a preview setting (the one with a members part), all 4 once
+    the preview gives each one, and again when it is dropped (those kept with one are cleared); both changes said when
+    both came at once."""
+    from sucai import access
+
+    for number in range(3):
+        write(tmp_path / "in", f"{number}.txt", f"第{number}号材料\n一、总体要求\n第{number}条意见，要认真抓好落实。\n")
+    write(tmp_path / "in", "3.txt", "第3号材料\n一、总体要求\n##paidbegin##\n第3条意见涉及内部测算口径，要认真抓好落实。\n")
+    assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+    monkeypatch.setattr(access, "FREE_METADATA_VERSION", "upgraded")
+    status, _, errors = cli("stats")
+    assert status == ExitCode.OK and errors == "程序升级后免费预览规则有变，正在重新生成 1 篇文档的免费预览…\n"
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_preview_chars = 5\n")
+    monkeypatch.setattr(access, "FREE_METADATA_VERSION", "upgraded again")
+    status, _, errors = cli("stats")
+    assert status == ExitCode.OK and errors == ("程序升级后免费预览规则有变，且免费预览字数设置（free_preview_chars）已改，"
+                                                "正在重新生成 4 篇文档的免费预览…\n")
+    settings = (home / "sucai.toml").read_text(encoding="utf-8")
+    (home / "sucai.toml").write_text(settings.replace("free_preview_chars = 5\n", ""), encoding="utf-8")
+    status, _, errors = cli("stats")
+    assert status == ExitCode.OK and errors == "免费预览字数设置（free_preview_chars）已改，正在重新生成 4 篇文档的免费预览…\n"
+    status, _, errors = cli("stats")
+    assert status == ExitCode.OK and errors == ""
+
+
 def test_a_changed_free_preview_is_described_with_its_progress_before_each_batch(home, tmp_path, cli, monkeypatch):
-    """``Library(settings, describing)`` hears ``(documents gone through, all)`` before each batch, and only when the
-    documents are described again."""
+    """``Library(settings, describing)`` hears ``(why, documents gone through, all)`` before each batch, and only when
+    the documents are described again."""
     from sucai import store
 
     for number in range(3):
         write(tmp_path / "in", f"{number}.txt", f"第{number}号材料\n一、总体要求\n第{number}条意见。\n")
     assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
     monkeypatch.setattr(store, "_PER_COMMIT", 2)
-    heard: list[tuple[int, int]] = []
-    Library(load_settings(home, free_preview_chars=5), lambda done, total: heard.append((done, total)))
-    assert heard == [(0, 3), (2, 3)]
-    Library(load_settings(home, free_preview_chars=5), lambda done, total: heard.append((done, total)))
-    assert heard == [(0, 3), (2, 3)]   # nothing to do the second time
+    heard: list[tuple[tuple[str, ...], int, int]] = []
+    Library(load_settings(home, free_preview_chars=5), lambda *told: heard.append(told))
+    assert heard == [(("preview",), 0, 3), (("preview",), 2, 3)]
+    Library(load_settings(home, free_preview_chars=5), lambda *told: heard.append(told))
+    assert heard == [(("preview",), 0, 3), (("preview",), 2, 3)]   # nothing to do the second time
 
 
 @pytest.mark.parametrize("every", [0, 3600])
@@ -844,8 +925,8 @@ def test_a_changed_free_preview_shows_its_count_as_batches_go(monkeypatch):
     monkeypatch.setattr(progress, "step", step)
     with common.describing_said() as describing:
         for done in (0, 500, 1000):
-            describing(done, 1200)
-    text = "免费预览规则已改，正在重新生成 1200 篇文档的预览…"
+            describing(("rules",), done, 1200)
+    text = "程序升级后免费预览规则有变，正在重新生成 1200 篇文档的免费预览…"
     assert said == [("begun", text), *[("now", f"{text}{done}/1200") for done in (0, 500, 1000)], ("ended", "")]
 
 

@@ -25,7 +25,7 @@ import pytest
 
 from postgres import free_port
 from sucai.config import DEFAULT_TIMEZONE
-from sucai.ingest import discover
+from sucai.ingest import OUTCOME_NAMES, discover
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.watch import Batch, Watcher, watchable
@@ -237,6 +237,25 @@ def test_a_renamed_file_stays_one_document(folders, caplog):
         assert running.library.get(first.doc_id).title == "关于做好第一二批防汛工作的通知"
 
 
+def test_a_file_not_stored_is_named_once_in_the_log(folders, caplog):
+    """A skipped file was named twice: the ingest's 「文件 … 跳过：…」, then the run's line (「未入库：…」). It has one
+    line of its own (its path and reason, as the watcher's other 跳过 lines), and the run's line counts it — whether
+    the parse refused it (a damaged PDF) or the ingest passed over it (a type it does not read)."""
+    home, inbox = folders
+    with caplog.at_level("INFO", logger="sucai"), Running(home, inbox) as running:
+        (inbox / "坏.pdf").write_bytes(b"%PDF-1.4\n" + bytes(200))
+        (inbox / "说明.xyz").write_text("一段说明文字。\n", encoding="utf-8")
+        tried = lambda: [o for name in ("坏.pdf", "说明.xyz") for o in running.outcomes(inbox / name)]  # noqa: E731
+        done = wait_for(lambda: len(tried()) == 2 and tried(), 60, "both files are tried")
+        wait_for(lambda: [r for r in caplog.records if r.getMessage().startswith("入库 ")], 30, "the run is logged")
+    assert {o.status for o in done} == {"skipped"}
+    for outcome in done:
+        said = [r.getMessage() for r in caplog.records if Path(outcome.path).name in r.getMessage()]
+        assert said == [f"跳过 {outcome.path}：{outcome.reason}"]
+    runs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("入库 ")]
+    assert sum(int(n) for line in runs for n in re.findall(r"跳过 (\d+)", line)) == 2
+
+
 def test_a_file_moved_slowly_is_logged_as_the_move_alone(folders, caplog):
     """A move across filesystems, slow: the deletion seen in one batch of changes, the same bytes appearing under
     another name in a later one (half a second later) — logged as the move alone, as a rename is; the deletion was
@@ -345,8 +364,9 @@ def test_a_bad_file_never_stops_the_watcher(folders):
         (inbox / "好文件.txt").write_text(text(41, "冬季供暖"), encoding="utf-8")
         wait_for(lambda: found(running.library, "冬季供暖"), 30, "a good file after the bad one is ingested")
         assert running.thread.is_alive()
-        line = next(b for b in running.batches if any(o.status != "ingested" for o in b.summary.outcomes)).line()
-        assert line.startswith("入库 ") and "坏文件.pdf" in line and "\n" not in line
+        batch = next(b for b in running.batches if any(o.status != "ingested" for o in b.summary.outcomes))
+        assert batch.line().startswith("入库 ") and "\n" not in batch.line()
+        assert f"{OUTCOME_NAMES[bad.status]} {bad.path}：{bad.reason}" in batch.not_stored()   # its own line
 
 
 def test_a_link_out_of_the_watched_folder_is_never_read(folders, tmp_path, caplog):

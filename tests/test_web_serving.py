@@ -360,8 +360,8 @@ def test_serve_says_so_when_it_describes_the_documents_again_at_start(home, tmp_
     finally:
         server.kill()
     assert f"http://127.0.0.1:{port}/" in said
-    assert [line for line in errors.splitlines() if line.strip()] == ["免费预览规则已改，正在重新生成 3 篇文档的预览…",
-                                                                      "网页服务已停止。"]
+    assert [line for line in errors.splitlines() if line.strip()] == [
+        "免费预览字数设置（free_preview_chars）已改，正在重新生成 3 篇文档的免费预览…", "网页服务已停止。"]
 
 
 @pytest.mark.parametrize("workers, stop", [(1, signal.SIGINT), (2, signal.SIGTERM)])

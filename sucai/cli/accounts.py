@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..choices import ROLE_LABELS, ROLES
 from ..config import Settings, local_time
+from ..errors import BadValue
 from .common import (POSITIVE, NamedChoice, app, err, example_until, home_option, json_option, library_settings,
                      made_settings, out, print_json, shown)
 
@@ -49,11 +50,20 @@ def _accounts(home: Path | None, settings: Settings | None = None) -> Accounts:
 
 
 def _ask_password(password: str | None) -> str:
+    """``password``, else the one typed twice at the prompt (or piped in as two lines). Raises BadValue
+    (``no_password``, exit 2) when the standard input, not a terminal, ends first (``< /dev/null``, a script): it
+    said 「已取消。」 as if the user had cancelled, and not how to give a password without a terminal."""
     if password is not None:
         return password
-    # Piped in, nothing is echoed anyway, and getpass would print English warnings.
-    return click.prompt("密码", hide_input=sys.stdin.isatty(), confirmation_prompt="再次输入密码",
-                        prompt_suffix="：")   # click's own suffix is ": "
+    try:   # piped in, nothing is echoed anyway, and getpass would print English warnings
+        return click.prompt("密码", hide_input=sys.stdin.isatty(), confirmation_prompt="再次输入密码",
+                            prompt_suffix="：")   # click's own suffix is ": "
+    except click.Abort:
+        if sys.stdin.isatty():   # Ctrl+C or Ctrl+D at the prompt: the user cancelled
+            raise
+        click.echo()   # end the prompt's line
+        raise BadValue("没有读到密码：标准输入不是终端，且在输入两次密码之前已结束。请用 --password 密码 给出，"
+                       "或从标准输入给两行（密码、再次输入的密码）", code="no_password") from None
 
 
 def _user_row(viewer) -> dict:

@@ -441,8 +441,9 @@ def library_settings(home: Path | None, outcome: str = "") -> Settings:
     return settings
 
 
-def open_library(home: Path | None, *, create: bool = False, outcome: str = "") -> Library:
-    """The library in ``home`` (see :func:`sucai.config.load_settings`).
+def open_library(home: Path | None, *, create: bool = False, outcome: str = "", reindexing: bool = False) -> Library:
+    """The library in ``home`` (see :func:`sucai.config.load_settings`); ``reindexing``: the command rebuilds its index
+    next (:class:`~sucai.library.Library`'s).
 
     ``create`` (ingest, which fills one): a new, empty data directory is made when there is none, said on stderr when
     the user did not name it. Any other command reads or changes a library that is there: a ``home`` holding none
@@ -452,20 +453,26 @@ def open_library(home: Path | None, *, create: bool = False, outcome: str = "") 
     from ..library import Library   # the commands' heaviest import: not for `sucai --help`
 
     with describing_said() as describing:   # what is said stays until the library is open (its index updated too)
-        return Library(settings, describing)
+        return Library(settings, describing, reindexing=reindexing)
+
+
+# Why the free previews are made again (:meth:`sucai.store.Catalogue.free_changed`), as a user is told it
+_DESCRIBED_WHY = {"rules": "程序升级后免费预览规则有变", "preview": "免费预览字数设置（free_preview_chars）已改"}
 
 
 @contextmanager
-def describing_said() -> Iterator[Callable[[int, int], None]]:
-    """The ``describing(done, total)`` of :class:`~sucai.library.Library` for a command that opens a library in the
-    block (``sucai serve``: its web app): says on stderr, once, that the free preview's rules changed and ``total``
-    documents are described again — a command paused seconds without a word —, on a terminal with a spinner and the
+def describing_said() -> Iterator[Callable[[tuple[str, ...], int, int], None]]:
+    """The ``describing(changed, done, total)`` of :class:`~sucai.library.Library` for a command that opens a library
+    in the block (``sucai serve``: its web app): says on stderr, once, why the free previews are made again (an
+    upgrade changed their rules, or the operator the free preview's setting) and of how many documents (``total``:
+    those with a members part) — a command paused seconds without a word —, on a terminal with a spinner and the
     count (until the block ends), otherwise as one plain line (:func:`~sucai.cli.progress.step`)."""
     update: Callable[[str], None] | None = None
 
-    def describing(done: int, total: int) -> None:
+    def describing(changed: tuple[str, ...], done: int, total: int) -> None:
         nonlocal update
-        text = f"免费预览规则已改，正在重新生成 {total} 篇文档的预览…"
+        why = "，且".join(_DESCRIBED_WHY[name] for name in changed)
+        text = f"{why}，正在重新生成 {total} 篇文档的免费预览…"
         if update is None:
             from .progress import step   # imports the ingest: only when there is work
 

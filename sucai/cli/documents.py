@@ -533,7 +533,7 @@ def reindex(home: Path | None) -> None:
     """由目录重建检索索引。"""
     from .progress import step
 
-    library = open_library(home, outcome="未重建索引")
+    library = open_library(home, outcome="未重建索引", reindexing=True)
     with step(err, "正在重建检索索引…", library.settings.progress_seconds) as update:
         count = library.reindex(lambda done, total: update(f"正在重建检索索引：{done}/{total}"))
     out.print(f"已重建索引：{count} 篇文档")

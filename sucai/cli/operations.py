@@ -62,12 +62,11 @@ def restore_library(folder: Path, home: Path | None, force: bool) -> None:
     备份清单损坏、文件缺失或校验不符、目录中有清单未列出的文件时，什么也不恢复，退出码 1。
     """
     from .. import backup as backups
-    from ..library import Library
     from .progress import step
 
     with step(err, "正在核对备份并恢复数据库…"):
         manifest = backups.restore(load_settings(home), folder, force=force)
-    library = Library(load_settings(home))   # the settings as restored
+    library = open_library(home, reindexing=True)   # the settings as restored
     with step(err, "正在重建检索索引…", library.settings.progress_seconds) as update:
         library.reindex(lambda done, total: update(f"正在重建检索索引：{done}/{total}"))
     made = local_time(manifest["created_at"], library.settings.timezone)

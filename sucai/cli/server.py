@@ -79,9 +79,9 @@ def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1",
 
 
 def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
-    """Serve until stopped; 「正在启动…」 at once, then, on stderr, the documents described again at start (after the
-    free preview's rules changed: seconds without a word, :func:`~sucai.cli.common.describing_said`), the address once
-    the server answers (a loaded machine's start takes many seconds)."""
+    """Serve until stopped; 「正在启动…」 at once, then, on stderr, the documents described again at start (after an
+    upgrade or the free preview's setting changed: seconds without a word, :func:`~sucai.cli.common.describing_said`),
+    the address once the server answers (a loaded machine's start takes many seconds)."""
     out.print("正在启动网页服务…")
     from ..config import load_settings
     from ..web import create_app

@@ -44,7 +44,7 @@ ROUTERS = (api.router, check.router, pages.router, account.router, admin.router,
 
 
 def create_app(home: str | Path | None = None, settings: Settings | None = None, *, now=None,
-               describing: Callable[[int, int], None] | None = None) -> FastAPI:
+               describing: Callable[[tuple[str, ...], int, int], None] | None = None) -> FastAPI:
     """The web app over the library in ``home`` (default: ``$SUCAI_HOME``, see :mod:`sucai.config`).
 
     ``now``: the accounts' clock (for tests; see :class:`sucai.accounts.Accounts`). ``describing``: told the

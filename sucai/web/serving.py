@@ -82,7 +82,8 @@ class NoDelayProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
         self.transport.close()
 
 
-def served_app(home: str | Path | None = None, describing: Callable[[int, int], None] | None = None) -> FastAPI:
+def served_app(home: str | Path | None = None,
+               describing: Callable[[tuple[str, ...], int, int], None] | None = None) -> FastAPI:
     """The app over the library in ``home`` (default: ``$SUCAI_HOME``) for a server process (uvicorn's
     factory with ``--workers``): :func:`~sucai.web.create_app` (``describing`` its) with the segmenter loaded (not in the first
     visitor's search: :func:`sucai.analysis.load_segmenter`), then the objects it made frozen (``gc.freeze``:
