@@ -32,6 +32,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# Why the free previews are made again (:meth:`sucai.store.Catalogue.free_changed`), as a user is told it
+_DESCRIBED_WHY = {"rules": "程序升级后免费预览规则有变", "preview": "免费预览字数设置（free_preview_chars）已改"}
+
+
+def describing_message(changed: tuple[str, ...], total: int) -> str:
+    """What is said while :class:`Library` makes the free previews again — by a command on stderr
+    (:func:`sucai.cli.common.describing_said`), by a watcher in its log (:func:`sucai.watch.watch_forever`): why
+    (``changed``, of :meth:`Catalogue.free_changed <sucai.store.Catalogue.free_changed>`) and of how many documents,
+    「程序升级后免费预览规则有变，正在重新生成 12 篇文档的免费预览…」."""
+    return f"{'，且'.join(_DESCRIBED_WHY[name] for name in changed)}，正在重新生成 {total} 篇文档的免费预览…"
+
+
 class Library:
     """A sucai library in ``settings.home`` (see :func:`sucai.config.load_settings`).
 

@@ -273,13 +273,18 @@ def watch_forever(home: str | Path | None, folders: list[str | Path], settle_sec
                   workers: int | None = None, source: str | None = None) -> None:
     """Open the library in ``home`` and watch ``folders`` until interrupted (the body of ``sucai watch``
     and of the watcher process of ``sucai serve --watch``), the files that name no 来源 given ``source``; log lines
-    go to standard error (:func:`log_to_stderr`)."""
+    go to standard error (:func:`log_to_stderr`), the first when the library's start makes the free previews again
+    (after an upgrade: seconds without a line, :func:`sucai.library.describing_message`)."""
     from .config import load_settings
-    from .library import Library
+    from .library import Library, describing_message
+
+    def describing(changed: tuple[str, ...], done: int, total: int) -> None:
+        if not done:   # before the first batch
+            log.info("%s", describing_message(changed, total))
 
     settings = load_settings(home)
     log_to_stderr(settings.zone)
-    library = Library(settings)
+    library = Library(settings, describing)
     try:
         Watcher(library, folders, settle_seconds=settle_seconds, workers=workers, source=source).run()
     finally:

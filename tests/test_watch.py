@@ -28,6 +28,7 @@ from sucai.config import DEFAULT_TIMEZONE
 from sucai.ingest import OUTCOME_NAMES, discover
 from sucai.library import Library
 from sucai.search import SearchRequest
+import sucai.watch
 from sucai.watch import Batch, Watcher, watchable
 
 DIGITS = "零一二三四五六七八九"
@@ -127,8 +128,6 @@ def test_files_dropped_into_a_watched_site_folder_get_its_source(folders):
 
 def test_sucai_watch_passes_its_source_on_as_ingest_takes_it(cli, folders, monkeypatch):
     """``--source`` of ``sucai watch`` is ``sucai ingest``'s option: trimmed, only spaces being none."""
-    import sucai.watch
-
     home, inbox = folders
     given: list = []
     monkeypatch.setattr(sucai.watch, "watch_forever", lambda *args: given.append(args[-1]))
@@ -143,6 +142,25 @@ def file_record(library: Library, path: Path):
     """The catalogue's record of the file at ``path``."""
     key = str(path.resolve())
     return library.catalogue.file_records([key])[key]
+
+
+def test_a_watchers_start_says_when_it_makes_the_free_previews_again(folders, caplog, monkeypatch):
+    """fix34 noticed: after an upgrade (or a changed free preview), ``sucai watch`` and ``serve --watch``'s watcher
+    paused seconds at start without a line while every document's free view was made again. Its log says why and of
+    how many documents (those the preview gives a members part: 1 of the 2, hand-counted), once, before it watches."""
+    home, inbox = folders
+    for name, body in (("短.txt", "短文。"), ("长.txt", "第一条意见，要认真抓好落实，确保取得实效，按时报送情况。")):
+        (inbox / name).write_text(f"{name[0]}的材料\n{body}\n", encoding="utf-8")
+    library = Library.open(home)
+    library.ingest([inbox], workers=1)
+    library.close()
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("free_preview_chars = 20\n")
+    monkeypatch.setattr(sucai.watch.Watcher, "run", lambda self: None)
+    with caplog.at_level("INFO", logger="sucai.watch"):
+        sucai.watch.watch_forever(home, [inbox])
+    said = [r.getMessage() for r in caplog.records if "免费预览" in r.getMessage()]
+    assert said == ["免费预览字数设置（free_preview_chars）已改，正在重新生成 1 篇文档的免费预览…"]
 
 
 @pytest.mark.parametrize("every", [0, 3600])

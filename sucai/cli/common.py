@@ -456,10 +456,6 @@ def open_library(home: Path | None, *, create: bool = False, outcome: str = "", 
         return Library(settings, describing, reindexing=reindexing)
 
 
-# Why the free previews are made again (:meth:`sucai.store.Catalogue.free_changed`), as a user is told it
-_DESCRIBED_WHY = {"rules": "程序升级后免费预览规则有变", "preview": "免费预览字数设置（free_preview_chars）已改"}
-
-
 @contextmanager
 def describing_said() -> Iterator[Callable[[tuple[str, ...], int, int], None]]:
     """The ``describing(changed, done, total)`` of :class:`~sucai.library.Library` for a command that opens a library
@@ -471,8 +467,9 @@ def describing_said() -> Iterator[Callable[[tuple[str, ...], int, int], None]]:
 
     def describing(changed: tuple[str, ...], done: int, total: int) -> None:
         nonlocal update
-        why = "，且".join(_DESCRIBED_WHY[name] for name in changed)
-        text = f"{why}，正在重新生成 {total} 篇文档的免费预览…"
+        from ..library import describing_message   # loaded already: the library being opened calls this
+
+        text = describing_message(changed, total)
         if update is None:
             from .progress import step   # imports the ingest: only when there is work
 
