@@ -484,6 +484,10 @@ def test_sucai_serve_passes_its_source_on_to_its_watcher_as_watch_takes_it(cli, 
         assert given.pop() == ((inbox,), taken)
     status, _, said = cli("serve", "--port", port, "--source", "某网站")
     assert status == 2 and "--source 是 --watch 所监视文件的来源，请与 --watch 同用" in said and not given
+    # its help says so too (verify27: serve's --source read as ingest's), ingest's and watch's name their own files
+    helps = {command: " ".join(cli(command, "--help")[1].split()) for command in ("serve", "ingest", "watch")}
+    assert "--source 来源 --watch 文件夹里新入库文件的来源" in helps["serve"]
+    assert all("--source 来源 入库文件的来源" in helps[command] for command in ("ingest", "watch"))
 
 
 def test_watch_and_serve_watch_refuse_a_missing_folder_in_chinese(cli, tmp_path):

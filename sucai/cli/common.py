@@ -403,10 +403,14 @@ home_option = click.option("--home", type=click.Path(path_type=Path), metavar="�
                            help="数据目录（默认 $SUCAI_HOME，未设时为用户数据目录）")
 json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 free_option = click.option("--free", is_flag=True, help="按免费用户（非会员）可见的内容输出")
-source_option = click.option("--source", metavar="来源", callback=lambda _ctx, _param, value: (value or "").strip() or None,
-                             help="入库文件的来源（发文机关、网站等；文件本身未注明来源时使用，再次读取时沿用）")
-"""``--source`` of ``sucai ingest``, ``sucai watch`` and ``sucai serve --watch``: the 来源 of the files that name none
-themselves (None: none given, or only spaces)."""
+
+
+def source_option(files: str = "入库文件") -> Callable:
+    """``--source`` of ``sucai ingest``, ``sucai watch`` and ``sucai serve --watch``: the 来源 of the ``files`` (as its
+    help names them: serve's are those of its ``--watch``) that name none themselves (None: none given, or only
+    spaces)."""
+    return click.option("--source", metavar="来源", callback=lambda _ctx, _param, value: (value or "").strip() or None,
+                        help=f"{files}的来源（发文机关、网站等；文件本身未注明来源时使用，再次读取时沿用）")
 
 
 # C0/C1 controls (but \t and \n), zero-width and bidi formatting characters: never written to a terminal

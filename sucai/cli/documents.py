@@ -42,7 +42,7 @@ def _mode_option(help_text: str = "检索方式：智能=分词排序（ranked�
 @home_option
 @json_option
 @click.option("--workers", type=WORKERS, metavar="个数", help=f"解析进程数（默认为处理器核数，最多 {MOST_WORKERS} 个）")
-@source_option
+@source_option()
 @click.option("--retry-failed", is_flag=True, help="再次读取上次跳过或失败、此后未改动的文件（默认不再尝试）")
 @click.option("--reread", is_flag=True,
               help="重新读取已入库、此后未改动的文件（升级 sucai 后用新的解析更新文档，编号不变；结果相同的计为未变化），"

@@ -57,7 +57,7 @@ def check_port(host: str, port: int) -> None:
 @click.option("--workers", type=WORKERS, metavar="个数", help=f"服务进程数（默认为处理器核数：检索占用处理器；最多 {MOST_WORKERS} 个）")
 @click.option("--watch", "folders", multiple=True, type=folders_argument, metavar="文件夹",
               help="同时监视这个文件夹，新文件自动入库（可给多次）")
-@source_option
+@source_option("--watch 文件夹里新入库文件")
 @click.pass_context
 def serve(ctx: click.Context, home: Path | None = None, host: str = "127.0.0.1", port: int = 8000,
           workers: int | None = None, folders: tuple[Path, ...] = (), source: str | None = None) -> None:

@@ -21,7 +21,7 @@ folders_argument = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.argument("folders", nargs=-1, required=True, type=folders_argument, metavar="文件夹")
 @home_option
 @click.option("--workers", type=WORKERS, metavar="个数", help=f"每批入库的解析进程数（默认为处理器核数，最多 {MOST_WORKERS} 个）")
-@source_option
+@source_option()
 @click.pass_context
 def watch(ctx: click.Context, folders: tuple[Path, ...], home: Path | None = None, workers: int | None = None,
           source: str | None = None) -> None:
