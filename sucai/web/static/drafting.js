@@ -106,8 +106,9 @@
           });
         })(data.outline, 1);
         draft = { id: null, sections: sections };
-        start.genre = data.genre;   // a shorthand typed (对照检查) shown by the 文种's name the outline is of
-        $("genre").value = data.genre;
+        // the 文种's name the outline is of (对照检查: 对照检查材料) searched for; the field keeps what the writer typed
+        // (研讨发言: a 讲话稿), which titles the draft when asked again (sucai.metadata.genres.written_genre)
+        start.genre = data.genre;
         const warnings = $("outline-warnings");
         warnings.replaceChildren();
         data.warnings.forEach(function (w) { const li = document.createElement("li"); li.textContent = w; warnings.appendChild(li); });
