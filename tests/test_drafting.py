@@ -1647,7 +1647,10 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("讲话稿", "2026年全县经济工作会议", "某县县委", 2026, "在2026年全县经济工作会议上的讲话"),
     ("讲话稿", "全县经济工作会议", "某县县委", 2026, "在2026年全县经济工作会议上的讲话"),
     ("讲话稿", "在全县优化营商环境大会", None, None, "在全县优化营商环境大会上的讲话"),
-    ("讲话稿", "作风建设", "某县县委", None, "某县县委作风建设讲话稿"),   # no occasion named: as any 文种
+    # fix35: no occasion named: as any 文种, but named as speeches are (…讲话), never 「…讲话稿」, and no meeting made up
+    ("讲话稿", "学习贯彻党的二十届四中全会精神", "某县县委", None, "某县县委学习贯彻党的二十届四中全会精神讲话"),
+    ("讲话稿", "学习贯彻总书记重要讲话精神", "某县县委", None, "某县县委学习贯彻总书记重要讲话精神讲话"),
+    ("致辞", "新春", "某县县委", None, "某县县委新春致辞"),
     ("致辞", "2026年新春团拜会", None, 2026, "在2026年新春团拜会上的致辞"),
     # write25: asked for by the words its titles end with, a 文种 is named by them (研讨发言: a 讲话稿)
     ("研讨发言", "学习贯彻党的二十届四中全会精神", "县财政局", None, "县财政局学习贯彻党的二十届四中全会精神研讨发言"),

@@ -807,7 +807,7 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         page.click("#suggest-outline")
         rows = page.locator("#outline-editor .heading-row")
         rows.first.wait_for()
-        assert page.locator("#genre").input_value() == GENRE
+        assert page.locator("#genre").input_value() == "对照检查"   # as typed (fix35); the outline is the 文种's
         assert [rows.nth(i).locator(".heading-text").input_value() for i in range(rows.count())] == headings
         assert rows.first.locator(".label").inner_text() == "一、"
         assert page.locator("#draft-title").input_value() == f"组织生活会{GENRE}"   # a title, as sucai draft names one
@@ -816,9 +816,11 @@ def test_drafting_desk_outline_paragraphs_download(browser, tmp_path_factory, ma
         page.click("#accept-outline")
         sections = page.locator("#sections .draft-section")
         assert sections.count() == len(headings) + 2   # the opening first, the closing last (write26)
-        assert sections.last.locator(".section-heading").inner_text().startswith("结尾（")
+        closing = sections.last.locator(".section-heading").inner_text()
+        assert closing.startswith("结尾（") and "请批评指正" in closing and "同志们" not in closing
         opening = sections.first.locator(".section-heading").inner_text()
-        assert opening.startswith("开头（") and "“同志们：今天我们召开……”" in opening   # write25: a speech's too
+        # a 对照检查材料's opening, not a speech's (fix35: 「同志们：今天我们召开……」 was shown for every 文种)
+        assert opening.startswith("开头（") and "报告如下" in opening and "同志们" not in opening
         assert sections.nth(1).locator(".section-heading").inner_text() == "一、" + headings[0]
         picked = []
         for i in range(sections.count()):
@@ -1065,6 +1067,41 @@ def test_drafting_desk_keeps_the_keyboard_where_the_writer_was(browser, sample_s
     top = page.locator("#check-heading").evaluate("h => h.getBoundingClientRect().top")
     assert 0 <= top < 800
     page.screenshot(path=str(output_dir / "drafting-keyboard-check.png"))
+    assert not page.errors, page.errors
+    context.close()
+
+
+def test_drafting_desk_keeps_the_genre_the_writer_typed(browser, sample_site, output_dir):
+    """fix35: once an outline was suggested the 文种 field was rewritten to the 文种's name (研讨发言 → 讲话稿), and a
+    writer who cleared the title and asked again got 「…讲话稿」: the field keeps what was typed, and the title asked
+    again is the server's for it (draft_title). A 研讨发言 reads as a speech: its opening and closing are hinted as
+    a speech's (「同志们：…」), not a report's (「…报告如下」), as they were for every 文种."""
+    from sucai.accounts import Accounts
+    from sucai.drafting import draft_title
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    accounts.add_user("研讨者", "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    context, page = new_page(browser, server)
+    log_in(page, server, "研讨者", "writer-password-1")
+    page.goto("/drafts")
+    page.fill("#genre", "研讨发言")
+    page.fill("#topic", "作风建设")
+    title = draft_title("研讨发言", "作风建设", None, None)
+    assert title.endswith("研讨发言")
+    for _ in range(2):   # asked, then the title cleared and asked again
+        page.click("#suggest-outline")
+        page.locator("#outline-panel:not([hidden])").wait_for()
+        page.wait_for_function("document.getElementById('draft-title').value !== ''")
+        assert page.locator("#genre").input_value() == "研讨发言"
+        page.click("#accept-outline")
+        assert page.locator("#draft-title").input_value() == title
+        page.fill("#draft-title", "")
+    hints = page.locator("#sections .draft-section .section-heading")
+    opening, closing = hints.first.inner_text(), hints.last.inner_text()
+    assert opening.startswith("开头（") and "“同志们：今天我们召开……”" in opening and "报告如下" not in opening
+    assert closing.startswith("结尾（") and "“同志们，让我们……”" in closing and "请批评指正" not in closing
     assert not page.errors, page.errors
     context.close()
 

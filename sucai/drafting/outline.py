@@ -103,7 +103,9 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
 
     A speech (:data:`SPOKEN`) is named by its occasion, its speaker standing under the title: a topic naming a
     meeting (「2026年全县经济工作会议」, 「全县优化营商环境大会」: :data:`_OCCASION`) is 「在…上的讲话」 (the year given
-    before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic naming its 讲话 already is the title as written.
+    before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic naming its 讲话 already is the title as written;
+a topic naming no occasion is titled as any 文种 but ends with the speech's name, never 「讲话稿」 (「某县县委作风建设讲话」:
+no meeting is made up for it).
     A 调研报告 is named by what it studied, 「关于{topic}的调研报告」 (「关于乡镇基层减负的调研报告」), its writers
     standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种.
     A 文种 asked for by the words its titles end with is named by them (「研讨发言」: 「…研讨发言」, 「在…上的研讨发言」)."""
@@ -121,7 +123,9 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     parts = [unit or "", f"{year}年度" if dated else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
     title = "".join(parts)
-    if named in topic:
+    if spoken:
+        named = spoken   # no 「…讲话稿」: a speech's title names the speech (「…讲话」), even a topic's 「…重要讲话精神」
+    elif named in topic:
         return title
     shared = next((n for n in range(len(named) - 1, 1, -1) if title.endswith(named[:n])), 0)
     return title + named[shared:]

@@ -41,6 +41,7 @@ from ..config import Settings, local_time
 from ..drafting import (DraftBody, DraftStore, Owner, asked_genre, build_draft, check_draft, checked_text, draft_title,
                         export_draft, paragraph_candidates, require_drafting, rewrite_paragraph, shown, suggest_outline)
 from ..drafting.drafts import MAX_BODY, MAX_LEVEL, MAX_TITLE, Draft
+from ..drafting.outline import SPOKEN
 from ..drafting.placeholders import writer_year
 from ..drafting.rewrite import MODE_NAMES, enabled
 from ..export.archive import safe_stem
@@ -174,7 +175,7 @@ def drafting_page(request: Request, library: Lib):
     require_drafting(viewer, settings)
     genres = library.catalogue.stats()["by_genre"]
     return render_page(request, "drafting.html", viewer=viewer, genres=genres, params={"mode": "ranked"},
-                       rewrite_modes=MODE_NAMES if enabled(settings) else {}, uncounted=UNCOUNTED,
+                       rewrite_modes=MODE_NAMES if enabled(settings) else {}, uncounted=UNCOUNTED, spoken=SPOKEN,
                        this_year=datetime.now(settings.zone).year)
 
 

@@ -10,6 +10,7 @@
   const PLACEHOLDER = "【待补】";
   let draft = { id: null, sections: [] };
   let start = {};
+  const SPOKEN = desk.dataset.spoken.split(" ");   // 文种 spoken, not read (讲话稿…: sucai.drafting.outline.SPOKEN)
 
   // -- helpers ---------------------------------------------------------------------------------
 
@@ -106,8 +107,9 @@
           });
         })(data.outline, 1);
         draft = { id: null, sections: sections };
-        start.genre = data.genre;   // a shorthand typed (对照检查) shown by the 文种's name the outline is of
-        $("genre").value = data.genre;
+        // the 文种's name the outline is of (对照检查: 对照检查材料) searched for; the field keeps what the writer typed
+        // (研讨发言: a 讲话稿), which titles the draft when asked again (sucai.metadata.genres.written_genre)
+        start.genre = data.genre;
         const warnings = $("outline-warnings");
         warnings.replaceChildren();
         data.warnings.forEach(function (w) { const li = document.createElement("li"); li.textContent = w; warnings.appendChild(li); });
@@ -197,13 +199,16 @@
     const holder = $("sections");
     holder.replaceChildren();
     const numbers = labels(draft.sections);
+    const spoken = SPOKEN.includes(start.genre);   // the 文种's name: 研讨发言 reads as a 讲话稿
     draft.sections.forEach(function (section, i) {
       const block = $("section-template").content.firstElementChild.cloneNode(true);
       block.dataset.level = section.level;
       section.block = block;
       block.querySelector(".section-heading").textContent = section.opening
-        ? "开头（第一个标题之前：写明依据、目的，如“根据……要求……现将……报告如下”；讲话先写称谓和开场，如“同志们：今天我们召开……”）"
-        : section.closing ? "结尾（最后一个标题的文字之后：表态或号召，如“以上……请批评指正”；讲话如“同志们，让我们……”）"
+        ? "开头（第一个标题之前：" + (spoken ? "先写称谓和开场，如“同志们：今天我们召开……”）"
+          : "写明依据、目的，如“根据……要求……现将……报告如下”）")
+        : section.closing ? "结尾（最后一个标题的文字之后：" + (spoken ? "号召，如“同志们，让我们……”）"
+          : "表态或号召，如“以上……请批评指正”）")
         : numbers[i] + section.heading;
       block.querySelector(".own-paragraph").addEventListener("click", function () {
         section.paragraphs.push({ text: "", source: null, placeholders: [] });
