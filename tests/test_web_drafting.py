@@ -266,6 +266,10 @@ def test_outline_and_paragraphs_mirror_the_library(app, site):
     found = client.post("/api/drafts/paragraphs", json={"genre": GENRE, "headings": ["担当作为方面", "加强理论武装"],
                                                          "limit": 3}).json()["candidates"]
     assert {c["heading"] for c in found} == {"担当作为方面", "加强理论武装"}
+    # a 文种 as a writer names it, in any client (fix35 noticed: only the page sent the 文种's own name)
+    for written in ("对照检查", " 个人剖析材料 "):
+        assert client.post("/api/drafts/paragraphs", json={"genre": written, "headings": ["担当作为方面", "加强理论武装"],
+                                                           "limit": 3}).json()["candidates"] == found
     library = app.state.library
     for c in found:
         assert library.get(c["doc_id"]).text[c["start"]:c["end"]] == c["text"]

@@ -42,6 +42,7 @@ from ..search import Hit, SearchRequest
 from ..facts import Known, learn, line_name
 from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role
 from ..metadata import title_note_lines
+from ..metadata.genres import written_genre
 from .placeholders import Marked, mark_placeholders, writer_session
 
 MAX_CHARS = 600         # longest candidate, in characters
@@ -104,7 +105,8 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     first. Among sections under headings
     as like ``heading``, those of the documents a search for ``topic`` ranks higher (:func:`_on_topic`) come first.
 
-    ``genre``: only documents of this 文种 (None: all). ``unit``/``year``: the
+    ``genre``: only documents of this 文种 (None: all; a name as a writer gives it, 研讨发言 → 讲话稿:
+    :func:`sucai.metadata.genres.written_genre`). ``unit``/``year``: the
     writer's own, kept when marking, as the 全会 ``topic`` names is. ``exclude``: document ids left out.
     ``above``: the headings above ``heading`` in the writer's outline (its part's
     role is read from them). ``subheadings``: whether ``heading`` has sub-headings of
@@ -114,6 +116,7 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     included, from its lead-in (cut to :data:`MAX_CHARS` as any). Never raises for
     any ``heading``; a heading with no key (a label alone, 「（一）」) has no candidates.
     """
+    genre = written_genre(genre.strip()) if genre else None
     if not heading.strip():
         return _ends(library, topic, genre=genre, member=member, limit=limit, unit=unit, year=year, exclude=exclude,
                      closing=closing)
