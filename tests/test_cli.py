@@ -528,6 +528,35 @@ def test_a_password_not_given_without_a_terminal_says_how_to_give_it(home, given
     assert json.loads(listed.stdout) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="没有伪终端")
+@pytest.mark.parametrize("key, status, said", [("\x03", ExitCode.INTERRUPTED, "已中断。\n"),
+                                               ("\x04", ExitCode.ERROR, "已取消。\n")], ids=["Ctrl+C", "Ctrl+D"])
+def test_ctrl_c_at_the_password_prompt_is_an_interrupt(home, key, status, said):
+    """Ctrl+C at ``user add``'s password prompt on a terminal said 「已取消。」 and exited 1 (click raises its Abort
+    ``from None`` there): an interrupted command exits 130 with its line, as the README's exit-code table says;
+    Ctrl+D (the end of the input) stays a cancel. The terminal is a pseudo-terminal, the command's controlling one:
+    the key is typed once the prompt waits for it (getpass writes the prompt there once the echo is off)."""
+    import fcntl
+    import termios
+
+    terminal, command_side = os.openpty()
+    added = subprocess.Popen([sys.executable, "-m", "sucai", "user", "add", "张三"], stdin=command_side,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+                             env={**os.environ, "SUCAI_HOME": str(home)})
+    os.close(command_side)
+    try:
+        shown = b""
+        while not shown.endswith("密码：".encode()):   # written by getpass, once it has turned the echo off
+            shown += os.read(terminal, 64)
+        os.write(terminal, key.encode())
+        _, errors = added.communicate(timeout=60)
+    finally:
+        added.kill()
+        os.close(terminal)
+    assert (added.returncode, errors) == (status, said)
+
+
 _STAND_IN = """#!{python}
 import sys, time
 if sys.argv[1:2] != ["demo"]:
