@@ -528,40 +528,91 @@ def test_a_password_not_given_without_a_terminal_says_how_to_give_it(home, given
     assert json.loads(listed.stdout) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="没有伪终端")
+@pytest.mark.parametrize("key, status, said", [("\x03", ExitCode.INTERRUPTED, "已中断。\n"),
+                                               ("\x04", ExitCode.ERROR, "已取消。\n")], ids=["Ctrl+C", "Ctrl+D"])
+def test_ctrl_c_at_the_password_prompt_is_an_interrupt(home, key, status, said):
+    """Ctrl+C at ``user add``'s password prompt on a terminal said 「已取消。」 and exited 1 (click raises its Abort
+    ``from None`` there): an interrupted command exits 130 with its line, as the README's exit-code table says;
+    Ctrl+D (the end of the input) stays a cancel. The terminal is a pseudo-terminal, the command's controlling one:
+    the key is typed once the prompt waits for it (getpass writes the prompt there once the echo is off)."""
+    import fcntl
+    import termios
+
+    terminal, command_side = os.openpty()
+    added = subprocess.Popen([sys.executable, "-m", "sucai", "user", "add", "张三"], stdin=command_side,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+                             env={**os.environ, "SUCAI_HOME": str(home)})
+    os.close(command_side)
+    try:
+        shown = b""
+        while not shown.endswith("密码：".encode()):   # written by getpass, once it has turned the echo off
+            shown += os.read(terminal, 64)
+        os.write(terminal, key.encode())
+        _, errors = added.communicate(timeout=60)
+    finally:
+        added.kill()
+        os.close(terminal)
+    assert (added.returncode, errors) == (status, said)
+
+
 _STAND_IN = """#!{python}
-import sys, time
-if sys.argv[1:2] != ["demo"]:
-    sys.exit(2)
+import os, signal, sys, time
+stopped = {stopped}   # its exit status once interrupted; None: killed by SIGINT, as Python ends on a KeyboardInterrupt
 try:
-    print("正在启动网页服务…", flush=True)
+    print("开始", os.environ.get("TMPDIR", ""), flush=True)
     time.sleep(60)
 except KeyboardInterrupt:
-    print("网页服务已停止。", file=sys.stderr)
-    sys.exit({stopped})
+    print("已停止。", file=sys.stderr, flush=True)
+    if stopped is None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    sys.exit(stopped)
 """
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="没有 make")
-@pytest.mark.parametrize("stopped, ends", [(ExitCode.INTERRUPTED, "网页服务已停止。\n"),
-                                           (3, "网页服务已停止。\nmake: *** [Makefile:")])
-def test_make_demo_stopped_by_ctrl_c_ends_with_sucai_s_line_alone(tmp_path, stopped, ends):
-    """`make demo` stopped by Ctrl+C (SIGINT to the terminal's process group: make, its shell, sucai) ended with
-    make's English 「make: *** [Makefile:13: demo] Error 130」 after sucai's Chinese line: sucai's 130 (interrupted)
-    is the demo's end, said by sucai alone; another status still fails the target, as make says. The sucai here is
-    a stand-in (in BIN, the .venv taken as made) that stops as sucai does."""
-    (tmp_path / "sucai").write_text(_STAND_IN.format(python=sys.executable, stopped=int(stopped)), encoding="utf-8")
-    (tmp_path / "sucai").chmod(0o755)
+@pytest.mark.parametrize("target, program, stopped, quiet", [
+    ("demo", "sucai", ExitCode.INTERRUPTED, True), ("demo", "sucai", 3, False),
+    ("test", "python", 2, True), ("test", "python", 3, False),   # pytest's 2: interrupted
+    ("test-sqlite", "python", 2, True), ("bench", "python", None, True)])
+def test_make_stopped_by_ctrl_c_ends_with_the_command_s_line_alone(tmp_path, target, program, stopped, quiet):
+    """`make demo`, `make test`, `make bench` stopped by Ctrl+C (SIGINT to the terminal's process group: make, its
+    shells, the command) ended with make's English 「make: *** [Makefile:13: demo] Error 130」 (「Interrupt」, twice
+    for `make test`, which also left its temporary directory) after the command's own line: the status by which the
+    command says it was interrupted (sucai's 130, pytest's 2, a Python killed by SIGINT) ends the target quietly;
+    another status still fails it, as make says. The command here is a stand-in (in BIN, the .venv taken as made)
+    that stops as the real one does."""
+    (tmp_path / program).write_text(_STAND_IN.format(python=sys.executable, stopped=stopped and int(stopped)),
+                                    encoding="utf-8")
+    (tmp_path / program).chmod(0o755)
     root = Path(__file__).resolve().parents[1]
-    make = subprocess.Popen(["make", "-s", "-C", str(root), "-o", ".venv/.installed", "demo", f"BIN={tmp_path}"],
+    made = ["-o", ".venv/.installed", "-o", ".venv/.installed-test", "-o", "system-packages"]
+    make = subprocess.Popen(["make", "-s", "-C", str(root), *made, target, f"BIN={tmp_path}"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
-        assert make.stdout.readline() == "正在启动网页服务…\n"
+        started = next(line for line in make.stdout if line.startswith("开始"))
         os.killpg(make.pid, signal.SIGINT)
         _, said = make.communicate(timeout=60)
     finally:
         make.kill()
-    assert said.startswith(ends) and (said == ends) == (stopped == ExitCode.INTERRUPTED), said
+    assert said == "已停止。\n" if quiet else said.startswith("已停止。\nmake"), said
+    temporary = started.split()[1:]   # pytest's (TMPDIR), removed whatever its end
+    assert not temporary or not Path(temporary[0]).exists()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="没有 make")
+def test_make_test_not_stopped_fails_on_pytest_s_2(tmp_path):
+    """pytest's 2 is an interrupted run only after a Ctrl+C: without one it is an error (a test module that does
+    not import, 「Interrupted: 1 error during collection」), and `make test` fails, as make says."""
+    (tmp_path / "python").write_text(f"#!{sys.executable}\nimport sys\nsys.exit(2)\n", encoding="utf-8")
+    (tmp_path / "python").chmod(0o755)
+    root = Path(__file__).resolve().parents[1]
+    made = subprocess.run(["make", "-s", "-C", str(root), "-o", ".venv/.installed-test", "-o", "system-packages",
+                           "test", f"BIN={tmp_path}"], capture_output=True, text=True, timeout=60)
+    assert made.returncode == 2 and "pytest: exit 2" in made.stdout and "make: ***" in made.stderr, made
 
 
 def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, monkeypatch):

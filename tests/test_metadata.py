@@ -208,6 +208,21 @@ def test_a_sentence_above_the_declared_title_is_not_part_of_it():
     assert analyse(clean(topic, markdown=True), markdown=True, origin=Origin(path=f"/案例/{name}.md")).title == f"家用汽车的消费欺诈 {name}"
 
 
+def test_a_publisher_s_header_above_the_declared_title_gives_its_date_and_source():
+    """fix36, 10 of the corpus's 52 laws 案例 (案例/消费购物/张某等人诉某销售公司、孟某某服务合同纠纷案.md): their header —
+    「消费者权益保护典型案例」/「最高人民法院发布」/「2022-03-15」 — stands above the name the file gives, and was passed
+    over with the site navigation a declared title leaves above it: no date, no 来源. Its 「X发布」 line and the date
+    alone below it are kept; navigation with neither gives none, nor does a date not under a 「X发布」 line."""
+    name = "张某等人诉某销售公司、孟某某服务合同纠纷案"
+    header = "# 预付卡未使用金额经营者应向消费者返还\n\n消费者权益保护典型案例\n\n最高人民法院发布\n\n2022-03-15\n\n"
+    body = f"## {name}\n\n## 基本案情\n\n2017年至2019年期间，张某等众多家长为婴幼儿办卡消费。\n"
+    doc = analyse(clean(header + body, markdown=True), markdown=True, origin=Origin(path=f"/案例/消费购物/{name}.md"))
+    assert (doc.title, doc.date, doc.source) == (name, "2022-03-15", "最高人民法院")
+    for other in (header.replace("2022-03-15", "首页"), header.replace("最高人民法院发布", "首页 > 典型案例")):
+        doc = analyse(clean(other + body, markdown=True), markdown=True, origin=Origin(path=f"/案例/{name}.md"))
+        assert (doc.title, doc.date, doc.source) == (name, None, "最高人民法院" if "发布" in other else None)
+
+
 def test_a_decree_is_titled_by_the_regulation_it_promulgates():
     text = ("中华人民共和国国务院令\n第706号\n《专利代理条例》已经2018年9月6日国务院第23次常务会议修订通过，"
             "现将修订后的《专利代理条例》公布，自2019年3月1日起施行。\n总理 李克强\n2018年11月6日\n专利代理条例\n"

@@ -76,7 +76,7 @@ def run(args: list[str]) -> int:
         error.show()
         return error.exit_code
     except click.Abort as error:
-        interrupted = isinstance(error.__cause__, KeyboardInterrupt)
+        interrupted = isinstance(error.__cause__ or error.__context__, KeyboardInterrupt)   # a prompt's: from None
         err.print(f"[yellow]{_stopped(args)}[/yellow]" if interrupted else "已取消。")
         return ExitCode.INTERRUPTED if interrupted else ExitCode.ERROR
     except OutputClosed:  # the reader of our output is gone (| head): nothing to say, nobody to say it to

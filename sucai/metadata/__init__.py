@@ -19,12 +19,14 @@ Where each field comes from, best first:
   that is nothing else first), the title, the 版头 lines above the title, a 令's 标志 and 令号.
 - **date** (:mod:`.dates`): a full date in the title ("(20250224)"); the 成文日期 of
   the 落款, then the 印发日期 of the 版记; the 题注 under the title (the latest date that is not a 施行 date: a
-  law's last amendment); the 发布时间 of a page's info line (which cleaning removed) or a 发布时间/发布日期 line; the date
+  law's last amendment); the date under a publisher's 「X发布」 line above a title the file declares (a case's
+  「最高人民法院发布」/「2022-03-15」); the 发布时间 of a page's info line (which cleaning removed) or a 发布时间/发布日期 line; the date
   in the file's metadata; a year or month in the title ("2024年政府工作报告"); a date
   or year in the file name; the year of the 文号.
 - **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号 (but the title's issuers first when
   the 文号's is the first of them — 联合行文 —, and a law's adopting body first when the 文号 is a 主席令); the issuer in the
-  title; the 署名 of the 落款 (above its 成文日期, or closing the body when it has none); the body that adopted a law; the speaker's office; "我代表
+  title; the 署名 of the 落款 (above its 成文日期, or closing the body when it has none); the body that adopted a law;
+  a publisher's 「X发布」 line above a title the file declares; the speaker's office; "我代表
   …向大会"; the body a piece of collected works was written for ("这是毛泽东为中共中央起草的…"); a "来源：" line; a news dateline; the 文种 when only one body issues it
   (行政法规 → 国务院); the file's metadata; a folder named after an organisation;
   ``--source``.
@@ -52,6 +54,7 @@ __all__ = ["Origin", "Description", "describe", "title_note_lines", "title_notes
 
 DOC_NUMBER = issuers.DOC_NUMBER
 _HEAD_LINES = 8          # lines under the title that may hold a 文号 or a 题注
+_ISSUED_CHARS = 30       # a publisher's 「X发布」 line above a title
 _TITLE_NOTE_CHARS = 60   # a 题注 line is at most this long…
 _ADOPTION_CHARS = 2000   # …unless it records adoption and amendments (刑法's dozen, in one line: 1,000)
 _NOTE_WINDOW = 4000      # the 题注 lines of a law, one per amendment, end within this many characters
@@ -246,6 +249,10 @@ class _Describer:
             self.add(_with_value(title, "date", full[0].value, "标题"))
         self.add(*self._signature_dates())
         self.add(self._title_note_date())
+        issued = self._issued_above
+        if issued and issued[2]:
+            line, found = issued[2]
+            self.add(self.at("date", found.value, line.start + found.start, line.start + found.end, "发布行"))
         self.add(*self._published_dates())
         meta_date = self.origin.meta.get("date")
         self.add(self.outside("date", dates.parse(meta_date) if meta_date else None, "meta", "网页元数据"))
@@ -260,6 +267,23 @@ class _Describer:
         code = DOC_NUMBER.fullmatch(number.value) if number else None
         if number and code and code.group("year"):
             self.add(_with_value(number, "date", code.group("year"), "文号年份"))
+
+    @cached_property
+    def _issued_above(self) -> tuple[Line, issuers.Named, tuple[Line, dates.Found] | None] | None:
+        """The 「X发布」 line of a publisher's header above a title found by the file's declared name (the rest above
+        such a title is site navigation), with the date alone on the line below it when there is one:
+        「消费者权益保护典型案例」/「最高人民法院发布」/「2022-03-15」 above a case the file names. None without one."""
+        if not self.split.hint:
+            return None
+        above = head(self.text, _HEAD_LINES, 0, self.split.start)
+        for i, line in enumerate(above):
+            named = issuers.adopted_by(line.text)
+            if named and named.start == 0 and line.text.endswith("发布") and len(line.text) <= _ISSUED_CHARS:
+                below = above[i + 1 : i + 2]
+                found = next(dates.dates(below[0].text), None) if below else None
+                alone = found and found.start == 0 and found.end == len(below[0].text)
+                return line, named, (below[0], found) if alone else None
+        return None
 
     @cached_property
     def head_lines(self) -> list[Line]:
@@ -356,6 +380,9 @@ class _Describer:
         if issuer == issuers.PRESIDENT and adopted:
             ahead.append(by_adoption)   # a law: adopted by a 人民代表大会 or its 常务委员会, promulgated by a 主席令
         self.add(*ahead, by_number, by_title, *self._signature_sources(), by_adoption)
+        if self._issued_above:
+            line, named, _ = self._issued_above
+            self.add(self.at("source", named.name, line.start + named.start, line.start + named.end, "发布行"))
         for line in self.head_lines:
             speaker = issuers.signature(line.text)
             if speaker and line.text != speaker.name:
