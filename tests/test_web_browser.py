@@ -109,6 +109,20 @@ def new_page(browser, server: Server, **options):
     return context, page
 
 
+def member_at_desk(browser, sample_site, name: str, **options):
+    """A new member ``name`` (password writer-password-1) signed in on the 写作台 page: (the account, context, page)."""
+    from sucai.accounts import Accounts
+
+    server, library = sample_site
+    accounts = Accounts.open(library.settings.home)
+    writer = accounts.add_user(name, "writer-password-1", "member", "2099-12-31")
+    accounts.close()
+    context, page = new_page(browser, server, **options)
+    log_in(page, server, name, "writer-password-1")
+    page.goto("/drafts")
+    return writer, context, page
+
+
 def log_in(page, server: Server, username: str, password: str) -> None:
     """Sign in through the login form; lands on the home page."""
     page.goto("/login")
@@ -986,15 +1000,8 @@ def test_drafting_desk_keeps_the_keyboard_where_the_writer_was(browser, sample_s
     查重 brings its report (below the whole draft) into view. The tools are named for a screen reader, not "↑"."""
     import re
 
-    from sucai.accounts import Accounts
 
-    server, library = sample_site
-    accounts = Accounts.open(library.settings.home)
-    accounts.add_user("键盘", "writer-password-1", "member", "2099-12-31")
-    accounts.close()
-    context, page = new_page(browser, server, viewport={"width": 1280, "height": 800})
-    log_in(page, server, "键盘", "writer-password-1")
-    page.goto("/drafts")
+    _, context, page = member_at_desk(browser, sample_site, "键盘", viewport={"width": 1280, "height": 800})
     page.locator("#genre").focus()
     page.keyboard.type("对照检查材料")
     page.keyboard.press("Tab")
@@ -1076,16 +1083,9 @@ def test_drafting_desk_keeps_the_genre_the_writer_typed(browser, sample_site, ou
     writer who cleared the title and asked again got 「…讲话稿」: the field keeps what was typed, and the title asked
     again is the server's for it (draft_title). A 研讨发言 reads as a speech: its opening and closing are hinted as
     a speech's (「同志们：…」), not a report's (「…报告如下」), as they were for every 文种."""
-    from sucai.accounts import Accounts
     from sucai.drafting import draft_title
 
-    server, library = sample_site
-    accounts = Accounts.open(library.settings.home)
-    accounts.add_user("研讨者", "writer-password-1", "member", "2099-12-31")
-    accounts.close()
-    context, page = new_page(browser, server)
-    log_in(page, server, "研讨者", "writer-password-1")
-    page.goto("/drafts")
+    _, context, page = member_at_desk(browser, sample_site, "研讨者")
     page.fill("#genre", "研讨发言")
     page.fill("#topic", "作风建设")
     title = draft_title("研讨发言", "作风建设", None, None)
@@ -1093,7 +1093,7 @@ def test_drafting_desk_keeps_the_genre_the_writer_typed(browser, sample_site, ou
     for _ in range(2):   # asked, then the title cleared and asked again
         page.click("#suggest-outline")
         page.locator("#outline-panel:not([hidden])").wait_for()
-        page.wait_for_function("document.getElementById('draft-title').value !== ''")
+        sync_api.expect(page.locator("#draft-title")).not_to_have_value("")   # (a page function: eval, which the CSP refuses)
         assert page.locator("#genre").input_value() == "研讨发言"
         page.click("#accept-outline")
         assert page.locator("#draft-title").input_value() == title
@@ -1109,15 +1109,7 @@ def test_drafting_desk_keeps_the_genre_the_writer_typed(browser, sample_site, ou
 def test_drafting_desk_says_in_chinese_when_the_server_does_not_answer(browser, sample_site, output_dir):
     """The 写作台 with no answer from the server (the connection refused, offline): its status line said the
     browser's own English ("Failed to fetch", "NetworkError when attempting to fetch resource.")."""
-    from sucai.accounts import Accounts
-
-    server, library = sample_site
-    accounts = Accounts.open(library.settings.home)
-    accounts.add_user("断网会员", "writer-password-1", "member", "2099-12-31")
-    accounts.close()
-    context, page = new_page(browser, server)
-    log_in(page, server, "断网会员", "writer-password-1")
-    page.goto("/drafts")
+    _, context, page = member_at_desk(browser, sample_site, "断网会员")
     page.route("**/api/drafts/outline", lambda route: route.abort("connectionrefused"))
     page.fill("#genre", "通知")
     page.click("#suggest-outline")
@@ -1131,16 +1123,10 @@ def test_drafting_desk_calls_a_paragraph_of_nothing_but_placeholders_one_to_writ
     """verify27: a paragraph left as nothing but 【待补】 cites no source once saved (fix33), and the page then called it
     「自己写的段落」 — it is one yet to be written. Saved, it is one to fill in; a paragraph of the writer's own
     words beside a 【待补】 stays 自己写的."""
-    from sucai.accounts import Accounts
     from sucai.drafting import DraftStore, Owner
 
-    server, library = sample_site
-    accounts = Accounts.open(library.settings.home)
-    writer = accounts.add_user("待补会员", "writer-password-1", "member", "2099-12-31")
-    accounts.close()
-    context, page = new_page(browser, server)
-    log_in(page, server, "待补会员", "writer-password-1")
-    page.goto("/drafts")
+    library = sample_site[1]
+    writer, context, page = member_at_desk(browser, sample_site, "待补会员")
     page.fill("#genre", "工作总结")
     page.fill("#topic", "乡村振兴")
     page.click("#suggest-outline")
