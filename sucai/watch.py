@@ -280,7 +280,7 @@ def watch_forever(home: str | Path | None, folders: list[str | Path], settle_sec
 
     def describing(changed: tuple[str, ...], done: int, total: int) -> None:
         if not done:   # before the first batch
-            log.info("%s", describing_message(changed, total))
+            log.info(describing_message(changed, total))
 
     settings = load_settings(home)
     log_to_stderr(settings.zone)
