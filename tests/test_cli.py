@@ -574,9 +574,11 @@ except KeyboardInterrupt:
 
 def _make_environment() -> dict[str, str]:
     """The environment of a `make` a test runs: this one's without what a `make` running the tests passes down
-    (MAKELEVEL, MAKEFLAGS…: `make test` in CI), so the test's make is a top-level one, as a user's."""
+    (MAKELEVEL, MAKEFLAGS…: `make test` in CI), so the test's make is a top-level one, as a user's, and without the
+    TMPDIR of the tests' own run (`make test` in CI: it exists until that run ends), so the one the stand-in names is
+    the test-run target's own or none."""
     return {name: value for name, value in os.environ.items()
-            if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
+            if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "TMPDIR")}
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="没有 make")
