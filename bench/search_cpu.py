@@ -25,6 +25,32 @@ Each stage at the median (p50) and at p99, a table each. Beside them, the p50 CP
 scan of the same queries (a sample of 50), and the ratios issue 16 sets targets for (precise ≥ 100×, ranked ≥ 50×
 the scan). ``--profile``: cProfile's heaviest functions over a further pass of the searches (by own time), for what
 the stages do not split.
+
+What is left of a ranked search at 20 M characters (issue 16, lane search27; ``--mode ranked``, a member's p50: parse
+0.04 ms, _ordered 0.71 of which tantivy 0.53, _hit_documents 0.64, _document_hit 0.69 of which snippet_for 0.55, rest
+0.17, whole 2.32; p99 whole 4.07, tantivy 1.49, snippet_for 1.44) — no stage is most of it, and each is mostly a pass
+in C that the results need. Per hit (warm, best of three passes over the pages of the 300 queries): the text decoded
+from UTF-8 ~26 µs (its row read without the text ~5), each needle form sought in the whole text ~8.7 µs (~1.9 forms a
+hit: the others are found from a form they hold), the window placed 9 µs, its highlights 10 (``is_plain`` of the
+window 6), the cut 3.5; per search the query built 65 µs, parsed 12. The window's rule needs every form's first
+occurrences anywhere in the text, so the decode and the searches stay whole. Tried and left (same results each):
+
+- each form found from its rarest character (``str.find`` of one character takes 1.8 µs where two take 11): 7.0 µs
+  against 8.7 even with the rarest character known beforehand — a Python step per occurrence of that character;
+- the text searched as UTF-8 bytes: ``bytes.find`` 1.4× the str searches, before any character offset is counted;
+- the text stored as UTF-16: decoded in 16 µs instead of 27 (~0.1 ms a search, for a new storage of every text);
+- the index in one segment instead of the five that bench/search.py's sync leaves (rebuilt with a writer heap of
+  1.5 GB): tantivy's part p50, member 0.56/0.49 → 0.35/0.36 ms, visitor 0.47/0.50 → 0.28/0.26 (two runs each,
+  alternated, load 9–10 on 2 CPUs), the whole search 3–13 % less, every result page the same (ids, order, scores,
+  snippets and highlights of pages 1–2 of the 300 queries, for a member and a visitor); the rebuild took 41 s of
+  CPU instead of 51 and peaked at 998 MB instead of 761. tantivy-py merges only by its own policy (eight segments of
+  a size) and cannot be asked to merge, so the writer's heap (sucai/index.py's ``_WRITER_HEAP``) is the one lever.
+
+So the floor of today's design is ~0.95 ms (tantivy ~0.5 in five segments, decode ~0.27, searches ~0.17) of the
+≤ 1 ms target, and the ~1.3 ms of Python around it (query, SQLite rows, windows, highlights, hits) is spread over a
+dozen functions of a few µs a hit: the window's steps, the largest, halved would be ~5 % of a search, under the
+15 % worth their code. The next step down needs what a hit's text cannot give cheaply — where the needles are: per-block
+needle filters (+36 % storage) or positions from the index (tantivy-py gives none).
 """
 
 from __future__ import annotations
