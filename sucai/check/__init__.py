@@ -61,7 +61,8 @@ CHARS_PER_CANDIDATE = 300
 """A longer draft has more sources: a round aligns at least one per this many skeleton characters of the draft
 (:func:`_limit`). At 20 + 30 + 30 sources whatever its length, a 50,000-字 draft compiled from some 130 corpus
 documents was found 72 % copied where 84 % was (75 of its 341 copied paragraphs missed)."""
-_BAD_INPUT = {"empty", "unsupported_format", "not_a_file", "draft_too_long"}   # codes of a draft file that is the user's bad input, not a read failure
+# codes of a draft file that is the user's bad input, not a read failure
+_BAD_INPUT = {"empty", "unsupported_format", "not_a_file", "draft_too_long"}
 NO_TEXT = "草稿中没有可查重的文字（为空，或只有图片、符号）"   # the refusal of a draft with nothing to check (empty_draft)
 
 
