@@ -28,7 +28,7 @@ from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
 from drafting_support import copied_chars, solid
-from fixtures import image_bytes, make_cjk_pdf
+from fixtures import add_numbering, docx_bytes, image_bytes, make_cjk_pdf, new_document, number_paragraph
 from sucai import access
 from sucai import check as check_module
 from sucai import index as index_module
@@ -798,8 +798,9 @@ def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypa
     assert read_draft(settings, data="# 题目\n\n正文**加粗**".encode(), name="稿.md") == "题目\n正文加粗"
     assert sent == []
     over = tmp_path / "长稿.txt"
-    over.write_bytes(("字" * 134).encode())   # 402 bytes > 4 × 100
-    assert read_draft(settings, over) == "字" * 134
+    over.write_bytes(("字" * 134).encode())   # 402 bytes > 4 × 100: 134 字, over check_max_chars, refused in its worker
+    with pytest.raises(BadValue, match="草稿共 134 字"):
+        read_draft(settings, over)
     pdf = tmp_path / "其实是PDF.txt"
     pdf.write_bytes(make_cjk_pdf([[(72, 720, "第一页的文字")]]))
     assert "第一页的文字" in read_draft(settings, pdf)
@@ -809,6 +810,29 @@ def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypa
     assert read_draft(big, data=f"{markup}\n".encode(), name="稿.md") == markup
     assert read_draft(big, data=f"{markup}[\n".encode(), name="稿.md") == markup + "["
     assert [job[2] for job in sent[2:]] == ["稿.md"]   # only the one over the limit went to a worker
+
+
+def test_a_draft_file_longer_than_a_check_takes_is_refused_in_its_worker(library, monkeypatch):
+    """Attack27: a .docx of numbered paragraphs whose label is 25 numbers of 50 letters each (the numbering part's
+    bounds: a template of 50 characters, a list starting at 32,767) reads as 1,250 letters a paragraph — 100 kB of
+    upload, 125 M characters, which the worker sent back to the web server's process for it to count (1.9 GB). The
+    worker refuses a text longer than check_max_chars (BadValue draft_too_long, the web's 422, exit status 2) and
+    sends back its reason only, its 字数 counted by hand: 40 paragraphs × 1,250 (the labels' spaces uncounted)."""
+    document = new_document()
+    add_numbering(document, 90, [("lowerLetter", "%1" * 25, 32_767)], 90)
+    for _ in range(40):
+        number_paragraph(document.add_paragraph(""), 90)
+    data = docx_bytes(document)
+    sent_back = []
+    finish = check_module.run_budgeted
+    monkeypatch.setattr(check_module, "run_budgeted", lambda *args: sent_back.extend(found := list(finish(*args))) or found)
+    with pytest.raises(BadValue) as refused:
+        read_draft(replace(library.settings, check_max_chars=49_999), data=data, name="编号.docx")
+    assert refused.value.code == "draft_too_long" and "草稿共 50,000 字" in refused.value.message
+    assert [type(result) for result in sent_back] == [tuple]   # the reason, not the text
+    # within the limit, the text itself: counters 32,767 (g, 1,250 times), 32,768 (h)…, each label with its space
+    assert read_draft(replace(library.settings, check_max_chars=50_000), data=data, name="编号.docx") == "\n".join(
+        chr(ord("a") + (32_766 + k) % 26) * 1250 + " " for k in range(40))
 
 
 @pytest.mark.parametrize("member", [True, False])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -58,6 +59,28 @@ def test_count_chars_leaves_out_white_space_control_and_invisible_characters():
     assert count_chars(text) == 6 + 3 + 4 + 3 + 1 + 1 + 1
     assert counted_mask(text).tolist() == [not (ch.isspace() or ch in "\u200b\ufeff\x00\x1b\U000e0100") for ch in text]
     assert count_chars("") == 0 and counted_mask("").size == 0
+
+
+def test_a_long_text_is_counted_a_part_at_a_time(monkeypatch):
+    """Attack27: a text was counted whole, its arrays 13 bytes a character (1.6 GB for the 125 M characters a hostile
+    查重 upload read as). It is counted :data:`~sucai.counting._COUNTED_AT_ONCE` characters at a time: the same 字数 as
+    the pattern's over the whole text, parts cut between a surrogate pair's halves and within runs of uncounted
+    characters too (parts of 7 here), and a text of four parts counted in no more memory than one of a part
+    (tracemalloc's peak, which numpy's arrays report to)."""
+    text = "一、\u3000总体 要求\u200b\ufeff\x00完\n\U00020000\ud800\udc00 " * 1000
+    monkeypatch.setattr(counting, "_COUNTED_AT_ONCE", 7)
+    assert count_chars(text) == len(regex.sub(UNCOUNTED, "", text)) == 1000 * 10
+    monkeypatch.undo()
+    peaks = []
+    for parts in (1, 4):
+        long = "字 " * (counting._COUNTED_AT_ONCE * parts // 2)
+        tracemalloc.start()
+        try:
+            assert count_chars(long) == len(long) // 2
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[1] < peaks[0] * 1.1
 
 
 def test_a_text_within_the_first_plane_fills_that_plane_alone(monkeypatch):

@@ -639,7 +639,7 @@ CLOSED_SPEECHES = {
 
 
 def test_a_closing_is_the_documents_and_a_non_member_gets_it_only_from_free_text(tmp_path, make_home):
-    """A closing is found in the whole document, then given in the viewer's view: free text after a members part
+    """A closing is found in the viewer's view, a non-member's only in the free text after a members part
     (F's 「同志们，安全生产…」, an exhortation of two paragraphs: both) at its place in the free view; one in the members part (G's) none for a non-member —
     not the free view's last paragraph either (「各单位要落实汛期值班制度…」, where the members part starts); a draft's
     paragraph of F's stands at 结尾 in a non-member's view of the draft."""

@@ -1888,3 +1888,75 @@ def test_the_operators_file_names_and_folders_reach_no_one_but_an_admin(tmp_path
         assert told == (["张三批示", "某某县"] if who == "管理员" else []), who
         assert shown["title"] == "某市人民政府关于做好秋季防火工作的通知" and shown["genre"] == "通知", who
     library.close()
+
+
+# ---------------------------------------------------------------- attack 27: a closing (结尾段) by the members part
+
+CLOSING_TOPICS = ["安全生产", "防汛", "春耕", "秸秆禁烧", "森林防火", "环境整治", "招商引资", "乡村振兴", "基层治理",
+                  "作风建设", "文明创建", "信访维稳", "河长制", "人居环境", "食品安全", "禁毒"]
+# what a members part ends with, before its ##paidend##: a heading, a 落款, an exhortation, a paragraph
+CLOSING_MEMBERS = ["\n三、抓好落实\n", "\n某某镇人民政府\n2023年5月6日\n",
+                   "\n同志们，让我们团结一心、真抓实干，奋力开创全镇工作新局面！\n", "\n"]
+
+
+def closing_tails(topic: str) -> list[str]:
+    """The free texts after a members part of :func:`closing_pair_texts`: one paragraph, two, an exhortation, a 落款
+    alone — whose closings are their last paragraphs, the 落款's none."""
+    measure = f"各单位要把{topic}工作摆上重要议事日程，明确责任分工，确保各项任务落到实处。\n"
+    return [measure, measure + f"以上是对今年{topic}工作的几点意见，请结合实际认真抓好贯彻落实。\n",
+            f"同志们，{topic}工作任务艰巨、使命光荣。让我们以更加务实的作风，扎实做好各项工作！\n",
+            f"某某镇{topic}工作领导小组\n2023年5月6日\n"]
+
+
+def closing_pair_texts(secret: bool) -> dict[str, str]:
+    """Speeches of a free opening and heading of two paragraphs, a members part — random characters of its own (no
+    two documents near-duplicates) then each ending of :data:`CLOSING_MEMBERS` (``secret``), or as many characters of
+    "文" in its place, its white space kept —, and free text after a ##paidend##, each with each
+    (:func:`closing_tails`)."""
+    rng = random.Random(27)
+    found = {}
+    for n, topic in enumerate(CLOSING_TOPICS):
+        members = CLOSING_MEMBERS[n % 4]
+        members = members if secret else re.sub(r"\S", "文", members)
+        rare = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(60))
+        found[f"{n:02d}.txt"] = (f"在全镇{topic}工作会议上的讲话\n同志们：今天召开全镇{topic}工作会议，主要任务是部署今年的"
+                                 f"{topic}工作。\n一、提高认识\n{topic}工作事关全局，各村各单位要高度重视。\n"
+                                 f"各村各单位要切实把{topic}各项任务抓紧抓实，确保取得实效。\n"
+                                 f"##paidbegin##\n二、压实责任\n{rare}。{members}"
+                                 f"##paidend##\n{closing_tails(topic)[n // 4]}")
+    return found
+
+
+def test_a_visitors_closings_depend_on_no_members_text(tmp_path, make_home, portal):
+    """Attack 27: a closing (结尾段) was found in the whole document, then given to a non-member only when it stood in
+    free text — so whether a speech's free text after its members part gave one told whether the members part held
+    a 落款 or an exhortation (either made it none). Two libraries that differ only in members-only text
+    (:func:`closing_pair_texts`) give a free user who may draft the same openings and closings: the last paragraph
+    of each free text after a members part (hand-checked), none of a 落款 alone (not the free text's before the
+    members part either); a member's closings differ (the exhortations of the members parts), so the test can fail."""
+    seen = []
+    for name, secret in (("with", True), ("without", False)):
+        library = _pair_library(make_home(tmp_path / name), secret, closing_pair_texts)
+        home = library.settings.home
+        accounts = Accounts.open(home)
+        accounts.add_user("免费用户", PASSWORD, "user")
+        accounts.add_user("会员", PASSWORD, "member", site_day(30).isoformat())
+        accounts.close()
+        app = create_app(settings=load_settings(home, drafting_tier="user"))
+        answers = {}
+        for who in ("免费用户", "会员"):
+            client = login(app, who, portal)
+            client.headers.update(csrf_header(client))
+            for closing in (False, True):
+                response = client.post("/api/drafts/paragraphs", json={"genre": "讲话稿", "headings": [""], "limit": 20,
+                                                                      "topic": "全镇 工作会议", "closing": closing})
+                assert response.status_code == 200, response.text
+                answers[who, closing] = response.json()["candidates"]
+        seen.append(answers)
+        library.close()
+    assert seen[0]["免费用户", True] == seen[1]["免费用户", True]
+    assert seen[0]["免费用户", False] == seen[1]["免费用户", False]
+    expected = {closing_tails(topic)[n // 4].splitlines()[-1] for n, topic in enumerate(CLOSING_TOPICS) if n < 12}
+    assert {c["text"] for c in seen[0]["免费用户", True]} == expected
+    assert {c["place"] for c in seen[0]["免费用户", True]} == {"结尾"}
+    assert seen[0]["会员", True] != seen[1]["会员", True]

@@ -61,7 +61,8 @@ CHARS_PER_CANDIDATE = 300
 """A longer draft has more sources: a round aligns at least one per this many skeleton characters of the draft
 (:func:`_limit`). At 20 + 30 + 30 sources whatever its length, a 50,000-字 draft compiled from some 130 corpus
 documents was found 72 % copied where 84 % was (75 of its 341 copied paragraphs missed)."""
-_BAD_INPUT = {"empty", "unsupported_format", "not_a_file"}   # codes of a draft file that is the user's bad input, not a read failure
+# codes of a draft file that is the user's bad input, not a read failure
+_BAD_INPUT = {"empty", "unsupported_format", "not_a_file", "draft_too_long"}
 NO_TEXT = "草稿中没有可查重的文字（为空，或只有图片、符号）"   # the refusal of a draft with nothing to check (empty_draft)
 
 
@@ -215,7 +216,10 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
     our download's metadata line (:func:`.markdown.written_text`). Raises ReadError with the reason — BadValue
     for the user's bad input (exit status 2 on the command line): a draft with no text at all (code ``empty``), a file
     of a type no reader takes (``unsupported_format``), a path that is no regular file (``not_a_file``: a folder,
-    ``/dev/null``, a named pipe).
+    ``/dev/null``, a named pipe), a text longer than a 查重 takes (``draft_too_long``, :func:`check_length`: refused
+    in the worker, so that such a text never comes back — a 100 kB .docx of numbered paragraphs, each label 1,250
+    letters, read as 125 M characters, and the web server's process that a visitor's upload made receive and count
+    them took 1.9 GB; attack27).
 
     A plain-text draft of at most :data:`_INLINE_BYTES_PER_CHAR` bytes per character of ``settings.check_max_chars``,
     or a Markdown one of at most :data:`_INLINE_MARKDOWN_BYTES`, is read in this process instead (:func:`_small_text`):
@@ -226,9 +230,9 @@ def read_draft(settings: Settings, path: Path | None = None, data: bytes | None 
     budget = Budget.from_settings(settings)
     small = _small_text(path, data, name, settings.check_max_chars * _INLINE_BYTES_PER_CHAR)
     if small is not None:
-        result = _read_job((None, *small, budget))
+        result = _read_job((None, *small, budget, settings))
     else:
-        [result] = run_budgeted(_read_job, [(path, data, name, budget)], budget, 1)
+        [result] = run_budgeted(_read_job, [(path, data, name, budget, settings)], budget, 1)
     if isinstance(result, tuple):  # (status, reason[, code])
         code = result[2] if len(result) > 2 else "unreadable"
         raise (BadValue if code in _BAD_INPUT else ReadError)(result[1], code=code)
@@ -261,17 +265,20 @@ def _small_text(path: Path | None, data: bytes | None, name: str, limit: int) ->
     return (data, name) if fmt == "txt" or (fmt == "md" and len(data) <= _INLINE_MARKDOWN_BYTES) else None
 
 
-def _read_job(job: tuple[Path | None, bytes | None, str, Budget]) -> str | tuple[str, str, str]:
-    """Worker entry of :func:`read_draft`: the text, or ``("skipped", reason, code)``."""
-    path, data, name, budget = job
+def _read_job(job: tuple[Path | None, bytes | None, str, Budget, Settings]) -> str | tuple[str, str, str]:
+    """Worker entry of :func:`read_draft`: the text, within ``settings.check_max_chars`` (:func:`check_length`), or
+    ``("skipped", reason, code)``."""
+    path, data, name, budget, settings = job
     limits = readers.Limits(budget.max_pages, time.monotonic() + budget.seconds, budget.memory_mb, again="重新查重")
     try:
         raw = readers.read(path, limits) if path is not None else readers.read_bytes(data or b"", name, limits)
+        text = written_text(raw.text) if raw.format == "md" else raw.text
+        check_length(text, settings)
     except SucaiError as err:
         return "skipped", err.message, err.code
     except MemoryError:
         return "skipped", budget.memory_reason(), "too_large"
-    return written_text(raw.text) if raw.format == "md" else raw.text
+    return text
 
 
 def _bounds(doc: Document, shown: Document, source: Skeleton) -> list[int]:

@@ -262,29 +262,40 @@ def _before_closing_lines(text: str, start: int, end: int) -> int:
 
 
 def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
-    """The span of the closing (结尾段) of the document ``whole`` in the viewer's ``view`` of it, or None. The body's
-    end part — after the words of its outline's last entry, a heading or an item (一是…: :func:`_after_heading`;
-    with none, after its opening's 公文 elements and 题注, :func:`_body`), up to its 公文 elements (its 落款) —: from its
-    closing exhortation (「同志们，…让我们…」, :func:`_closing`), else its last paragraph — before a contact or an
-    attribution line (:func:`_before_closing_lines`), with the one before while it
-    is shorter than :data:`MIN_CHARS` (「谢谢大家！」 alone) —, never the first paragraph of that part (the last
-    entry's own text: a measure, not a 表态); a closing keeps its formula (以上…请批评指正, 谢谢大家). Found in ``whole``, so that a free
-    view's last paragraph — a middle one where the members part starts — is no closing: for a non-member, one that
-    stands in free text only (outside :attr:`~sucai.model.Document.members_span`, then at its place in the free
-    view, :func:`sucai.access.free_offset`); a closing in the members part is none. Cut to :data:`MAX_CHARS`.
-    Linear in the text."""
-    text = whole.text
-    last = max(walk_outline(whole.outline), key=lambda n: n.start, default=None)   # a heading or an item (一是…)
+    """The span of the closing (结尾段) of the document ``whole`` in the viewer's ``view`` of it, or None
+    (:func:`_closing_in`, found in ``view``). For a non-member, only one that stands in the free text after a members
+    part: a free view's last paragraph where the members part starts, or runs to the end, is no closing; and what the
+    closing is — whether one stands there, where it begins — is a function of the free text alone, never of the
+    headings, 落款 or exhortation of the members part (attack27: one found in the whole text was none when the members
+    part held a 落款 or an exhortation). Linear in the text."""
+    if view is whole or whole.members_span is None:
+        return _closing_in(view, _end_part(whole, view))
+    if view.paid_until is None:   # nothing free after the members part
+        return None
+    found = _closing_in(view, _end_part(whole, view))
+    return found if found and found[0] >= view.paid_until else None
+
+
+def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
+    """The span of the closing (结尾段) of ``doc``, or None: its body's end part — after the words of its outline's
+    last entry, a heading or an item (一是…: :func:`_after_heading`; with none, after its opening's 公文 elements and
+    题注, :func:`_body`), up to its 公文 elements (its 落款) —, from its closing exhortation (「同志们，…让我们…」,
+    :func:`_closing` at or after ``end_part``), else its last paragraph — before a contact or an attribution line
+    (:func:`_before_closing_lines`), with the one before while it is shorter than :data:`MIN_CHARS` (「谢谢大家！」
+    alone) —, never the first paragraph of that part (the last entry's own text: a measure, not a 表态); a closing
+    keeps its formula (以上…请批评指正, 谢谢大家). Cut to :data:`MAX_CHARS`. Linear in the text."""
+    text = doc.text
+    last = max(walk_outline(doc.outline), key=lambda n: n.start, default=None)   # a heading or an item (一是…)
     if last is not None:
         start = _after_heading(text, last, len(text))
     else:
-        opening = _body(whole, 0, len(text), opening=True)
+        opening = _body(doc, 0, len(text), opening=True)
         start = opening[0] if opening else len(text)
-    end = min([len(text)] + [e.start for e in whole.elements if e.start >= start])
+    end = min([len(text)] + [e.start for e in doc.elements if e.start >= start])
     while start < end and text[start].isspace():   # a heading alone on its line: its body starts on the next
         start += 1
     end = _before_closing_lines(text, start, end)
-    begin = _closing(whole, start, end, _end_part(whole, whole))
+    begin = _closing(doc, start, end, end_part)
     if begin == end:   # no exhortation: the last paragraph, not the part's first, and the one before while short
         first = text.find("\n", start, end)   # where the part's first paragraph ends
         if first < 0:
@@ -298,12 +309,7 @@ def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
         return None
     if end - begin > MAX_CHARS:
         end = _cut(text, begin, begin + MAX_CHARS)
-    span = whole.members_span
-    if view is whole or span is None or end <= span[0]:
-        return begin, end
-    if begin < span[1]:   # in the members part
-        return None
-    return access.free_offset(whole, begin), access.free_offset(whole, end)
+    return begin, end
 
 
 def _first_heading(doc: Document) -> int:
