@@ -1656,6 +1656,13 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("研讨发言", "学习贯彻党的二十届四中全会精神", "县财政局", None, "县财政局学习贯彻党的二十届四中全会精神研讨发言"),
     ("研讨发言", "县委理论学习中心组专题研讨会", None, None, "在县委理论学习中心组专题研讨会上的研讨发言"),
     ("讲话", "全县经济工作会议", None, 2026, "在2026年全县经济工作会议上的讲话"),
+    # write27: a topic ending with the speech's name is not named again (was 「研讨发言材料研讨发言」), and a speech
+    # without an occasion gets no 「2026年度」 of its own (it is dated under its title)
+    ("研讨发言", "研讨发言材料", None, None, "研讨发言材料"),
+    ("研讨发言", "研讨发言材料", "县财政局", 2026, "县财政局研讨发言材料"),
+    ("讲话稿", "作风建设讲话稿", "某县县委", None, "某县县委作风建设讲话稿"),
+    ("讲话稿", "作风建设", "某县县委", 2026, "某县县委作风建设讲话"),
+    ("研讨发言", "学习贯彻党的二十届四中全会精神", "县财政局", 2026, "县财政局学习贯彻党的二十届四中全会精神研讨发言"),
     # write25: a 调研报告 is 「关于…的调研报告」, not 「某镇2026年度乡镇基层减负调研报告」
     # (its writers — the unit — are named under the title, 「县委办公室调研组」)
     ("调研报告", "乡镇基层减负", "某镇", 2026, "关于乡镇基层减负的调研报告"),
