@@ -159,6 +159,22 @@ def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writ
         "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
 
 
+def test_numbers_that_name_are_kept_and_a_date_range_is_one_placeholder():
+    """write27: 【待补】 marks what is no local fact, yet 「开通12345热线，实行24小时值班，推进5G网络建设」 was drafted
+    「开通【待补】热线，实行【待补】小时值班，推进【待补】G网络建设」, and a 实施方案's 「第一阶段（2026年3月—5月）」 was
+    「（【待补】—【待补】月）」. A number that names — a round-the-clock (24小时, 7×24小时), a national service number
+    called or named as a line (拨打12345, 110报警, 12345热线), one written with Latin letters (5G) — is kept; a date
+    range, its end a month or a day, is one date; a bare month in Arabic digits is a date, not a number before 月.
+    The same digits that count stay figures (受理120件, 48小时, 128个)."""
+    text = ("开通12345热线，实行24小时值班、7×24小时在线，拨打110报警、拨打12345反映，推进5G网络建设，建成4G基站128个，受理120件。\n"
+            "第一阶段（2026年3月—5月），动员部署；第二阶段（6月至10月），48小时内办结；2024年3月5日至4月10日，3月份起。")
+    assert kinds(text) == [("number", "128"), ("number", "120"), ("date", "2026年3月—5月"), ("date", "6月至10月"),
+                           ("number", "48"), ("date", "2024年3月5日至4月10日"), ("date", "3月份")]
+    assert mark_placeholders(text).text == (
+        "开通12345热线，实行24小时值班、7×24小时在线，拨打110报警、拨打12345反映，推进5G网络建设，建成4G基站【待补】个，受理【待补】件。\n"
+        "第一阶段（【待补】），动员部署；第二阶段（【待补】），【待补】小时内办结；【待补】，【待补】起。")
+
+
 def test_another_plenary_session_than_the_topics_is_a_placeholder():
     """write25, writing a 心得体会 on 学习贯彻党的二十届四中全会精神: the draft opened 「党的二十届三中全会是在…召开的一次十分
     重要的会议」 — another 全会's 心得, its ordinal one Chinese digit and a 届 (kept as formulas). A 全会 other than the
