@@ -39,7 +39,7 @@ from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ord
 from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
-from sucai.drafting.paragraphs import CLOSING_TAIL, _body
+from sucai.drafting.paragraphs import CLOSING_TAIL, _body, _closing_span
 from sucai.drafting.plan import _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -564,17 +564,23 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
 
 
 def test_a_first_draft_says_no_closing_twice(units):
-    """write26: a 心得体会's closing, its last paragraph (03_心得体会.txt), is also the end of its last part, which a
-    heading's candidate takes whole: a first draft holding that part ends with it, not with the closing again; a
-    first draft of no heading has no closing."""
+    """write26: a 心得体会's closing, its last paragraph (03_心得体会.txt), was also the end of its last part, which a
+    heading's candidate took whole — on the page offered twice, under the last heading and at 结尾 (write27). It is
+    offered once, as the closing: the last heading's candidates end before it (hand-checked: the part's own
+    paragraph, 「学习的目的在于运用。…减负不减标准。」), and the first draft ends with it after that heading; a first
+    draft of no heading has no closing."""
+    closing = "基层减负是一项长期任务，只有坚持不懈、久久为功，才能让基层干部轻装上阵，把更多精力用在推动乡村振兴和服务群众上。"
     plan = make_plan(units, "心得体会", "基层减负", member=True)
     draft = first_draft(plan, "初稿")
-    assert draft.sections[-1].heading and closing_section(draft) is None
+    last = paragraph_candidates(units, "以实际行动推动减负措施落地见效", genre="心得体会", member=True, topic="基层减负")
+    assert [c.text[:10] + "…" + c.text[-7:] for c in last] == ["学习的目的在于运用。…减负不减标准。"]
+    assert [c.text for c in plan.closing] == [closing]
+    assert closing_section(draft) is draft.sections[-1] and [p.text for p in draft.sections[-1].paragraphs] == [closing]
+    assert draft.sections[-2].heading == "以实际行动推动减负措施落地见效"
+    assert all(closing not in p.text for s in draft.sections[:-1] for p in s.paragraphs)
     # and a draft without a heading left has its opening alone: a closing comes after the last heading's text
     bare = replace(plan, suggestion=replace(plan.suggestion, outline=[]), candidates=[])
     assert plan.closing and [s.heading for s in first_draft(bare, "初稿").sections] == [""]
-    assert draft.sections[-1].paragraphs[-1].text.endswith("\n基层减负是一项长期任务，只有坚持不懈、久久为功，才能让基层干部"
-                                                           "轻装上阵，把更多精力用在推动乡村振兴和服务群众上。")
 
 
 def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
@@ -1111,15 +1117,35 @@ def test_a_speechs_closing_exhortation_ends_a_body_but_a_comrades_mid_speech_sta
 
 def test_a_problem_named_in_a_speechs_last_part_is_no_closing():
     """Review 17: in the last part, 「同志们，当前一些班子不团结…」 was cut as a closing call (团结 anywhere in the
-    line) and the whole candidate lost; a closing is a call to act (让我们…, 团结奋斗, 使命光荣…), not a problem named."""
-    body = ("同志们，当前一些班子不团结、互相推诿的问题仍然突出，群众反映强烈。\n"
-            "对这些问题，各级要逐一建账、限期整改，确保件件有着落。")
-    text = f"同志们：\n今天召开全县作风建设大会。\n一、基本情况\n全县作风建设取得积极成效。\n二、突出问题\n{body}\n"
+    line) and the whole candidate lost; a closing is a call to act (让我们…, 团结奋斗, 使命光荣…), not a problem named.
+    The part's last paragraph, its closing (no exhortation ends the speech), is offered as such, not in its body."""
+    body = "同志们，当前一些班子不团结、互相推诿的问题仍然突出，群众反映强烈。"
+    closing = "对这些问题，各级要逐一建账、限期整改，确保件件有着落。"
+    text = f"同志们：\n今天召开全县作风建设大会。\n一、基本情况\n全县作风建设取得积极成效。\n二、突出问题\n{body}\n{closing}\n"
     elements = find_elements(text)
     doc = Document("在全县作风建设大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
                    elements=elements)
     start, end = _body(doc, doc.outline[1].start, doc.outline[1].end)
     assert text[start:end] == body
+    start, end = _closing_span(doc, doc)
+    assert text[start:end] == closing
+
+
+def test_a_part_opening_with_a_formula_gives_its_next_paragraph_to_its_body():
+    """write27: the closing is never the last part's first paragraph — nor the one after a formula line opening it
+    (「下面，我代表支部汇报…」): that is the part's own text, its body; the closing 「以上汇报，请批评指正。」 alone is too
+    short for one, so there is none."""
+    text = ("一、主要做法\n下面，我代表支部汇报三个方面的情况。\n一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。\n"
+            "以上汇报，请批评指正。\n")
+    elements = find_elements(text)
+    doc = Document("某支部工作汇报", text, outline=parse_outline(text, elements=elements), elements=elements)
+    assert _closing_span(doc, doc) is None
+    longer = text.replace("以上汇报，请批评指正。", "下一步，支部将持续深化理论武装，以学促干，以上汇报，请批评指正。")
+    doc = Document("某支部工作汇报", longer, outline=parse_outline(longer, elements=find_elements(longer)))
+    start, end = _closing_span(doc, doc)
+    assert longer[start:end] == "下一步，支部将持续深化理论武装，以学促干，以上汇报，请批评指正。"
+    start, end = _body(doc, doc.outline[0].start, doc.outline[0].end)
+    assert longer[start:end] == "一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。"
 
 
 def test_the_end_part_of_a_speech_is_the_documents_for_every_viewer():
