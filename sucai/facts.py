@@ -30,8 +30,8 @@ Kinds (:data:`KINDS`):
   题注 line names alone (张三, 述职人：张三, 某镇党委副书记　张三).
 - ``title`` 题名与职务: a quoted title 《…》 and a 职务 word (局长, 党组书记…).
 - ``session`` 全会: a plenary session of a 中央委员会 named by its ordinal, with its 届 when written (二十届四中全会,
-  十九届六中全会, 三中全会) — the occasion a 心得体会 or a speech of its time studies; value in Arabic digits
-  (20届4中全会).
+  十九届六中全会, 三中全会), or in full (第二十届中央委员会第三次全体会议, as a 公报's title names it) — the occasion
+  a 心得体会 or a speech of its time studies; value in Arabic digits, the short name's (20届4中全会).
 - ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
   Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
   (一个, 一批) is an article, not a fact.
@@ -131,7 +131,11 @@ _DAY_OR_MONTH = rf"(?:(?:{_YEAR}\s*年\s*)?{_MONTH}(?:\s*{_DAY})?)"
 # written (2026年3月—5月, 2024年3月5日至4月10日, 3月—5月): one date, not a date and a number
 _DATES = re.compile(rf"(?:(?:{_YEAR}\s*年\s*)?{_MONTH}\s*{_DAY}|{_YEAR}\s*年\s*{_MONTH}"
                     rf"|(?<![{_DIGIT}.．])(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９])\s*月份?)(?:{_TO}{_DAY_OR_MONTH})?")
-_SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六七八九十]+中全会")
+# a 全会 by its short name (二十届三中全会) or in full, as its 公报's and 决定's titles name it (《中国共产党第二十届中央委员会
+# 第三次全体会议公报》)
+_SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六七八九十]+中全会"
+                       rf"|(?:中国共产党|中共)?第?[{_CN_NUMERAL}]+届中央委员会第[一二三四五六七八九十]+次全体会议")
+_FULL_SESSION = re.compile(r"(\d+)届中央委员会第(\d+)次全体会议")
 _BOOK = re.compile(r"《[^《》\n]{1,60}》")
 _ARABIC = re.compile(rf"[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?(?:\s*[%％‰])?(?:[万亿]+)?")
 _PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
@@ -274,7 +278,8 @@ def _value(kind: str, written: str) -> str:
     if kind in ("number", "date", "session"):
         plain = re.sub(rf"[{_CN_NUMERAL}]+", lambda m: _cn_digits(m.group(), plain), plain)
         plain = re.sub(r"(?<![0-9.])0+(?=[0-9])", "", plain.replace("号", "日"))
-    return plain
+    full = _FULL_SESSION.search(plain) if kind == "session" else None
+    return f"{full[1]}届{full[2]}中全会" if full else plain   # a 全会 in full as by its short name
 
 
 def _cn_digits(numeral: str, context: str) -> str:

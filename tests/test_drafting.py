@@ -192,6 +192,22 @@ def test_another_plenary_session_than_the_topics_is_a_placeholder():
     assert kinds(text, session=None) == []
 
 
+def test_a_plenary_session_named_in_full_is_one_too():
+    """write27: write25 marked the short names only — a 心得体会 on the 四中全会 kept 「认真学习《中国共产党第二十届中央委员会
+    第三次全体会议公报》」, the 全会 named in full as its 公报's and 决定's titles name it. In full (中国共产党 or 中共 before
+    it, 第 before its 届 or not) it is the same 全会 as by its short name: another is 【待补】, the topic's own kept — and
+    a topic naming its 全会 in full names that one."""
+    session = writer_session("学习贯彻党的二十届四中全会精神")
+    text = ("认真学习《中国共产党第二十届中央委员会第三次全体会议公报》、十九届中央委员会第六次全体会议决议和"
+            "《中国共产党第二十届中央委员会第四次全体会议公报》，贯彻中共第二十届中央委员会第四次全体会议精神。")
+    assert kinds(text, session=session) == [("session", "中国共产党第二十届中央委员会第三次全体会议"),
+                                            ("session", "十九届中央委员会第六次全体会议")]
+    assert mark_placeholders(text, session=session).text == (
+        "认真学习《【待补】公报》、【待补】决议和《中国共产党第二十届中央委员会第四次全体会议公报》，"
+        "贯彻中共第二十届中央委员会第四次全体会议精神。")
+    assert writer_session("学习贯彻中国共产党第二十届中央委员会第四次全体会议精神") == session
+
+
 def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make_home):
     """write25: the 写作台's outline, opening and paragraphs of a 心得体会 on the 四中全会, drawn from one on the 三中全会,
     have its 全会 as 【待补】 — page (the topic passed with every heading) and sucai draft alike; on the 三中全会 they
