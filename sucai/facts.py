@@ -425,20 +425,31 @@ def _specific_stem(stem: str, kind: str) -> bool:
 
 _CUT_SUFFIXES = ("镇", "乡", "村", "街道")   # suffixes the segmenter cuts from a village's or a town's name
 _NAME_TAGS = ("ns", "nr", "nrt", "nz")   # jieba's place, person (双河, 王家庄 are tagged so) and other proper names
-# landforms and remoteness the segmenter tags as proper names (ns: 平原, 高山; nr: 丘陵, 边远): a kind of place, not its name
-_KINDS_OF_PLACE = frozenset(("平原", "高原", "丘陵", "高山", "平坝", "海岛", "边远", "山村"))
+# landforms and remoteness the segmenter tags as proper names (ns: 平原, 高山; nr: 丘陵, 边远), and the kinds and
+# shares of towns it tags as nouns (专业镇, 亮点街道, 部分街道, 属地街道): a kind of place, not its name
+_KINDS_OF_PLACE = frozenset(("平原", "高原", "丘陵", "高山", "平坝", "海岛", "边远", "山村", "专业", "亮点", "重点", "特色",
+                             "部分", "属地"))
+
+
+def _cut_suffix(word: str) -> bool:
+    """Whether ``word`` is a suffix the segmenter cut from a place's name (:data:`_CUT_SUFFIXES`), or a town's with
+    its body (镇党委, 乡政府: 青石 | 镇党委)."""
+    return word in _CUT_SUFFIXES or word[:1] in "镇乡" and word[1:] in BODY_SUFFIXES
 
 
 @lru_cache(maxsize=10_000)
-def _place_name(word: str) -> bool:
-    """Whether ``word``, before a bare 镇, 乡, 村 or 街道 (:data:`_CUT_SUFFIXES`), is the name of the place: two to
-    four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河) — not 完成, 薄弱, 重点 (村), nor a kind
-    of place it tags so: an area ending in 区 (山区, 湖区, 垦区, 苏区 村) or a landform (:data:`_KINDS_OF_PLACE`: 平原,
-    丘陵, 边远 村) — a village named 高山村 stays unmarked, as a generic word would."""
+def _place_name(word: str, suffix: str) -> bool:
+    """Whether ``word``, before a bare 镇, 乡, 村 or 街道 (``suffix``, :func:`_cut_suffix`), is the name of the place:
+    two to four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河), or — before a town's suffix
+    (镇, 乡, 街道: a town's name is seldom a word of its own) — as a noun of two characters naming no level or kind
+    (青石 镇, 窦店 镇, 培石 乡政府; :func:`_specific_stem`; not 以城带 乡) — not 完成, 薄弱, 重点 (村), nor a kind of place it tags so: an area ending in 区
+    (山区, 湖区, 垦区, 苏区 村), a landform or a kind of town (:data:`_KINDS_OF_PLACE`: 平原, 丘陵, 边远 村, 专业 镇) — a
+    village named 高山村 stays unmarked, as a generic word would."""
     if word.endswith("区") or word in _KINDS_OF_PLACE:
         return False
     tags = analysis.word_tags(word) if re.fullmatch(f"[{_HAN}]{{2,4}}", word) else []
-    return len(tags) == 1 and tags[0][1] in _NAME_TAGS
+    return len(tags) == 1 and (tags[0][1] in _NAME_TAGS or tags[0][1] == "n" and len(word) == 2
+                               and not suffix.startswith("村") and _specific_stem(word, "place"))
 
 
 def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:
@@ -469,8 +480,8 @@ def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> l
             kind = "known"
         else:
             kind = "connector" if word in CONNECTORS and run else _unit_word(word)
-        if word in _CUT_SUFFIXES and not run and previous[1] == start and _place_name(text[previous[0]:start]):
-            kind, start = "known", previous[0]   # 马鬃山 | 村, 王家庄 | 村: a place's name cut from its suffix
+        if _cut_suffix(word) and not run and previous[1] == start and _place_name(text[previous[0]:start], word):
+            kind, start = "known", previous[0]   # 马鬃山 | 村, 王家庄 | 村, 青石 | 镇党委: a place's name cut from its suffix
         if kind is None:
             close()
             previous = (start, end)

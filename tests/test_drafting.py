@@ -248,6 +248,19 @@ def test_a_villages_name_cut_from_its_suffix_is_a_unit():
     assert mark_placeholders(text).text.startswith("调研组深入【待补】、【待补】和【待补】，走访【待补】、【待补】，对完成村级")
 
 
+def test_a_towns_name_the_segmenter_reads_as_a_noun_is_a_unit():
+    """write27: write25's rule took a name before a bare 村, 镇, 乡 or 街道 only when the segmenter tags it as a proper
+    name; 青石 (of 青石镇) it tags as a noun, and cuts 青石 | 镇党委, so 「青石镇党委组织干部深入青石镇调研」 kept another
+    town's name. Before a town's suffix (镇, 乡, 街道, or one with its body: 镇党委, 乡政府) a noun of two characters
+    naming no level or kind is its name (the corpus's 窦店镇, 培石乡政府); a kind or a share of towns is none (专业镇,
+    重点镇, 特色镇, 亮点街道, 部分街道, 乡镇街道, 以城带乡), and a noun before 村 stays none (重点村, 青石村: 村 follows too many
+    common nouns)."""
+    text = ("青石镇党委组织干部深入青石镇调研，窦店镇、培石乡政府和桃源街道也有做法；"
+            "专业镇、重点镇、特色镇、亮点街道、部分街道、属地街道、乡镇街道以城带乡，重点村和青石村一样。")
+    assert [f.text for f in find_facts(text, kinds=("unit",))] == ["青石镇党委", "青石镇", "窦店镇", "培石乡政府", "桃源街道"]
+    assert mark_placeholders(text).text.startswith("【待补】组织干部深入【待补】调研，【待补】、【待补】和【待补】也有做法；专业镇")
+
+
 def test_a_kind_of_place_before_its_suffix_is_no_unit():
     """verify27: the segmenter tags areas and landforms as proper names too (山区, 湖区, 垦区, 平原, 高山: ns; 丘陵,
     边远: nr), so the bundled 调研报告's 「偏远山区村增收渠道窄」 became 「偏远【待补】增收渠道窄」: a village's kind,
