@@ -19,7 +19,8 @@ Kinds (:data:`KINDS`):
   局党组, 我局) and national bodies (国务院, 党中央, 国家…, 中央…, 全国…) are not
   facts of a unit: every unit writes them alike.
 - ``year`` 年份: 2024年, 2024年度, 二〇二四年, 2021—2025年.
-- ``date`` 日期: a day (2024年3月5日, 3月5日, 二〇二四年三月五日) or a month of a year (2024年3月).
+- ``date`` 日期: a day (2024年3月5日, 3月5日, 二〇二四年三月五日), a month of a year (2024年3月) or one in Arabic digits
+  (3月), with the end of a range (2026年3月—5月, 3月5日至4月10日).
 - ``person`` 人名: a name before 同志 (张三同志, 张三、李四同志), after a 职务 (区长
   杨国宏, 副校长郭慧茹), or a surname before a 职务 (王局长); then every other
   occurrence of a name found so; and one who introduces themself at the start
@@ -29,8 +30,8 @@ Kinds (:data:`KINDS`):
   题注 line names alone (张三, 述职人：张三, 某镇党委副书记　张三).
 - ``title`` 题名与职务: a quoted title 《…》 and a 职务 word (局长, 党组书记…).
 - ``session`` 全会: a plenary session of a 中央委员会 named by its ordinal, with its 届 when written (二十届四中全会,
-  十九届六中全会, 三中全会) — the occasion a 心得体会 or a speech of its time studies; value in Arabic digits
-  (20届4中全会).
+  十九届六中全会, 三中全会), or in full (第二十届中央委员会第三次全体会议, as a 公报's title names it) — the occasion
+  a 心得体会 or a speech of its time studies; value in Arabic digits, the short name's (20届4中全会).
 - ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
   Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
   (一个, 一批) is an article, not a fact.
@@ -124,8 +125,17 @@ _YEAR = rf"(?:(?<![{_DIGIT}.．])[12１２][{_DIGIT}]{{3}}|[{_CN_DIGIT}]{{4}})"
 _YEARS = re.compile(rf"{_YEAR}(?:\s*[—–\-－~～至到]\s*{_YEAR})?\s*年(?:度)?")
 _MONTH = r"(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９]|十[一二]?|[一二三四五六七八九])\s*月"
 _DAY = r"(?:[12][0-9]|3[01]|0?[1-9]|[１２][０-９]|３[０１]|０?[１-９]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]"
-_DATES = re.compile(rf"(?:{_YEAR}\s*年\s*)?{_MONTH}\s*{_DAY}|{_YEAR}\s*年\s*{_MONTH}")
-_SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六七八九十]+中全会")
+_TO = r"\s*[—–\-－~～至到]\s*"
+_DAY_OR_MONTH = rf"(?:(?:{_YEAR}\s*年\s*)?{_MONTH}(?:\s*{_DAY})?)"
+# a day, a month of a year or a month in Arabic digits (3月: no number before 月), each with the range's end when
+# written (2026年3月—5月, 2024年3月5日至4月10日, 3月—5月): one date, not a date and a number
+_DATES = re.compile(rf"(?:(?:{_YEAR}\s*年\s*)?{_MONTH}\s*{_DAY}|{_YEAR}\s*年\s*{_MONTH}"
+                    rf"|(?<![{_DIGIT}.．])(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９])\s*月份?)(?:{_TO}{_DAY_OR_MONTH})?")
+# a 全会 by its short name (二十届三中全会) or in full, as its 公报's and 决定's titles name it (《中国共产党第二十届中央委员会
+# 第三次全体会议公报》)
+_SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六七八九十]+中全会"
+                       rf"|(?:中国共产党|中共)?第?[{_CN_NUMERAL}]+届中央委员会第[一二三四五六七八九十]+次全体会议")
+_FULL_SESSION = re.compile(r"(\d+)届中央委员会第(\d+)次全体会议")
 _BOOK = re.compile(r"《[^《》\n]{1,60}》")
 _ARABIC = re.compile(rf"[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?(?:\s*[%％‰])?(?:[万亿]+)?")
 _PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
@@ -268,7 +278,8 @@ def _value(kind: str, written: str) -> str:
     if kind in ("number", "date", "session"):
         plain = re.sub(rf"[{_CN_NUMERAL}]+", lambda m: _cn_digits(m.group(), plain), plain)
         plain = re.sub(r"(?<![0-9.])0+(?=[0-9])", "", plain.replace("号", "日"))
-    return plain
+    full = _FULL_SESSION.search(plain) if kind == "session" else None
+    return f"{full[1]}届{full[2]}中全会" if full else plain   # a 全会 in full as by its short name
 
 
 def _cn_digits(numeral: str, context: str) -> str:
@@ -414,20 +425,31 @@ def _specific_stem(stem: str, kind: str) -> bool:
 
 _CUT_SUFFIXES = ("镇", "乡", "村", "街道")   # suffixes the segmenter cuts from a village's or a town's name
 _NAME_TAGS = ("ns", "nr", "nrt", "nz")   # jieba's place, person (双河, 王家庄 are tagged so) and other proper names
-# landforms and remoteness the segmenter tags as proper names (ns: 平原, 高山; nr: 丘陵, 边远): a kind of place, not its name
-_KINDS_OF_PLACE = frozenset(("平原", "高原", "丘陵", "高山", "平坝", "海岛", "边远", "山村"))
+# landforms and remoteness the segmenter tags as proper names (ns: 平原, 高山; nr: 丘陵, 边远), and the kinds and
+# shares of towns it tags as nouns (专业镇, 亮点街道, 部分街道, 属地街道): a kind of place, not its name
+_KINDS_OF_PLACE = frozenset(("平原", "高原", "丘陵", "高山", "平坝", "海岛", "边远", "山村", "专业", "亮点", "重点", "特色",
+                             "部分", "属地"))
+
+
+def _cut_suffix(word: str) -> bool:
+    """Whether ``word`` is a suffix the segmenter cut from a place's name (:data:`_CUT_SUFFIXES`), or a town's with
+    its body (镇党委, 乡政府: 青石 | 镇党委)."""
+    return word in _CUT_SUFFIXES or word[:1] in "镇乡" and word[1:] in BODY_SUFFIXES
 
 
 @lru_cache(maxsize=10_000)
-def _place_name(word: str) -> bool:
-    """Whether ``word``, before a bare 镇, 乡, 村 or 街道 (:data:`_CUT_SUFFIXES`), is the name of the place: two to
-    four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河) — not 完成, 薄弱, 重点 (村), nor a kind
-    of place it tags so: an area ending in 区 (山区, 湖区, 垦区, 苏区 村) or a landform (:data:`_KINDS_OF_PLACE`: 平原,
-    丘陵, 边远 村) — a village named 高山村 stays unmarked, as a generic word would."""
+def _place_name(word: str, suffix: str) -> bool:
+    """Whether ``word``, before a bare 镇, 乡, 村 or 街道 (``suffix``, :func:`_cut_suffix`), is the name of the place:
+    two to four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河), or — before a town's suffix
+    (镇, 乡, 街道: a town's name is seldom a word of its own) — as a noun of two characters naming no level or kind
+    (青石 镇, 窦店 镇, 培石 乡政府; :func:`_specific_stem`; not 以城带 乡) — not 完成, 薄弱, 重点 (村), nor a kind of place it tags so: an area ending in 区
+    (山区, 湖区, 垦区, 苏区 村), a landform or a kind of town (:data:`_KINDS_OF_PLACE`: 平原, 丘陵, 边远 村, 专业 镇) — a
+    village named 高山村 stays unmarked, as a generic word would."""
     if word.endswith("区") or word in _KINDS_OF_PLACE:
         return False
     tags = analysis.word_tags(word) if re.fullmatch(f"[{_HAN}]{{2,4}}", word) else []
-    return len(tags) == 1 and tags[0][1] in _NAME_TAGS
+    return len(tags) == 1 and (tags[0][1] in _NAME_TAGS or tags[0][1] == "n" and len(word) == 2
+                               and not suffix.startswith("村") and _specific_stem(word, "place"))
 
 
 def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:
@@ -458,8 +480,8 @@ def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> l
             kind = "known"
         else:
             kind = "connector" if word in CONNECTORS and run else _unit_word(word)
-        if word in _CUT_SUFFIXES and not run and previous[1] == start and _place_name(text[previous[0]:start]):
-            kind, start = "known", previous[0]   # 马鬃山 | 村, 王家庄 | 村: a place's name cut from its suffix
+        if _cut_suffix(word) and not run and previous[1] == start and _place_name(text[previous[0]:start], word):
+            kind, start = "known", previous[0]   # 马鬃山 | 村, 王家庄 | 村, 青石 | 镇党委: a place's name cut from its suffix
         if kind is None:
             close()
             previous = (start, end)

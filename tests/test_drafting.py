@@ -39,7 +39,7 @@ from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ord
 from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
-from sucai.drafting.paragraphs import CLOSING_TAIL, _body
+from sucai.drafting.paragraphs import CLOSING_TAIL, _body, _closing_span
 from sucai.drafting.plan import _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -159,6 +159,22 @@ def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writ
         "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
 
 
+def test_numbers_that_name_are_kept_and_a_date_range_is_one_placeholder():
+    """write27: 【待补】 marks what is no local fact, yet 「开通12345热线，实行24小时值班，推进5G网络建设」 was drafted
+    「开通【待补】热线，实行【待补】小时值班，推进【待补】G网络建设」, and a 实施方案's 「第一阶段（2026年3月—5月）」 was
+    「（【待补】—【待补】月）」. A number that names — a round-the-clock (24小时, 7×24小时), a national service number
+    called or named as a line (拨打12345, 110报警, 12345热线), one written with Latin letters (5G) — is kept; a date
+    range, its end a month or a day, is one date; a bare month in Arabic digits is a date, not a number before 月.
+    The same digits that count stay figures (受理120件, 48小时, 128个)."""
+    text = ("开通12345热线，实行24小时值班、7×24小时在线，拨打110报警、拨打12345反映，推进5G网络建设，建成4G基站128个，受理120件。\n"
+            "第一阶段（2026年3月—5月），动员部署；第二阶段（6月至10月），48小时内办结；2024年3月5日至4月10日，3月份起。")
+    assert kinds(text) == [("number", "128"), ("number", "120"), ("date", "2026年3月—5月"), ("date", "6月至10月"),
+                           ("number", "48"), ("date", "2024年3月5日至4月10日"), ("date", "3月份")]
+    assert mark_placeholders(text).text == (
+        "开通12345热线，实行24小时值班、7×24小时在线，拨打110报警、拨打12345反映，推进5G网络建设，建成4G基站【待补】个，受理【待补】件。\n"
+        "第一阶段（【待补】），动员部署；第二阶段（【待补】），【待补】小时内办结；【待补】，【待补】起。")
+
+
 def test_another_plenary_session_than_the_topics_is_a_placeholder():
     """write25, writing a 心得体会 on 学习贯彻党的二十届四中全会精神: the draft opened 「党的二十届三中全会是在…召开的一次十分
     重要的会议」 — another 全会's 心得, its ordinal one Chinese digit and a 届 (kept as formulas). A 全会 other than the
@@ -174,6 +190,22 @@ def test_another_plenary_session_than_the_topics_is_a_placeholder():
         ("session", "二十届三中全会"), ("session", "二十届四中全会"), ("session", "十九届中央六中全会")]
     assert writer_session("2026年全县经济工作会议") is None and writer_session("三中全会和四中全会") is None
     assert kinds(text, session=None) == []
+
+
+def test_a_plenary_session_named_in_full_is_one_too():
+    """write27: write25 marked the short names only — a 心得体会 on the 四中全会 kept 「认真学习《中国共产党第二十届中央委员会
+    第三次全体会议公报》」, the 全会 named in full as its 公报's and 决定's titles name it. In full (中国共产党 or 中共 before
+    it, 第 before its 届 or not) it is the same 全会 as by its short name: another is 【待补】, the topic's own kept — and
+    a topic naming its 全会 in full names that one."""
+    session = writer_session("学习贯彻党的二十届四中全会精神")
+    text = ("认真学习《中国共产党第二十届中央委员会第三次全体会议公报》、十九届中央委员会第六次全体会议决议和"
+            "《中国共产党第二十届中央委员会第四次全体会议公报》，贯彻中共第二十届中央委员会第四次全体会议精神。")
+    assert kinds(text, session=session) == [("session", "中国共产党第二十届中央委员会第三次全体会议"),
+                                            ("session", "十九届中央委员会第六次全体会议")]
+    assert mark_placeholders(text, session=session).text == (
+        "认真学习《【待补】公报》、【待补】决议和《中国共产党第二十届中央委员会第四次全体会议公报》，"
+        "贯彻中共第二十届中央委员会第四次全体会议精神。")
+    assert writer_session("学习贯彻中国共产党第二十届中央委员会第四次全体会议精神") == session
 
 
 def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make_home):
@@ -214,6 +246,19 @@ def test_a_villages_name_cut_from_its_suffix_is_a_unit():
             "依托村集体经济发展的情况作了调查。")
     assert [f.text for f in find_facts(text, kinds=("unit",))] == ["马鬃山村", "黄土岭村", "双河乡", "庄里镇永安村", "鲁谷街道"]
     assert mark_placeholders(text).text.startswith("调研组深入【待补】、【待补】和【待补】，走访【待补】、【待补】，对完成村级")
+
+
+def test_a_towns_name_the_segmenter_reads_as_a_noun_is_a_unit():
+    """write27: write25's rule took a name before a bare 村, 镇, 乡 or 街道 only when the segmenter tags it as a proper
+    name; 青石 (of 青石镇) it tags as a noun, and cuts 青石 | 镇党委, so 「青石镇党委组织干部深入青石镇调研」 kept another
+    town's name. Before a town's suffix (镇, 乡, 街道, or one with its body: 镇党委, 乡政府) a noun of two characters
+    naming no level or kind is its name (the corpus's 窦店镇, 培石乡政府); a kind or a share of towns is none (专业镇,
+    重点镇, 特色镇, 亮点街道, 部分街道, 乡镇街道, 以城带乡), and a noun before 村 stays none (重点村, 青石村: 村 follows too many
+    common nouns)."""
+    text = ("青石镇党委组织干部深入青石镇调研，窦店镇、培石乡政府和桃源街道也有做法；"
+            "专业镇、重点镇、特色镇、亮点街道、部分街道、属地街道、乡镇街道以城带乡，重点村和青石村一样。")
+    assert [f.text for f in find_facts(text, kinds=("unit",))] == ["青石镇党委", "青石镇", "窦店镇", "培石乡政府", "桃源街道"]
+    assert mark_placeholders(text).text.startswith("【待补】组织干部深入【待补】调研，【待补】、【待补】和【待补】也有做法；专业镇")
 
 
 def test_a_kind_of_place_before_its_suffix_is_no_unit():
@@ -548,17 +593,23 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
 
 
 def test_a_first_draft_says_no_closing_twice(units):
-    """write26: a 心得体会's closing, its last paragraph (03_心得体会.txt), is also the end of its last part, which a
-    heading's candidate takes whole: a first draft holding that part ends with it, not with the closing again; a
-    first draft of no heading has no closing."""
+    """write26: a 心得体会's closing, its last paragraph (03_心得体会.txt), was also the end of its last part, which a
+    heading's candidate took whole — on the page offered twice, under the last heading and at 结尾 (write27). It is
+    offered once, as the closing: the last heading's candidates end before it (hand-checked: the part's own
+    paragraph, 「学习的目的在于运用。…减负不减标准。」), and the first draft ends with it after that heading; a first
+    draft of no heading has no closing."""
+    closing = "基层减负是一项长期任务，只有坚持不懈、久久为功，才能让基层干部轻装上阵，把更多精力用在推动乡村振兴和服务群众上。"
     plan = make_plan(units, "心得体会", "基层减负", member=True)
     draft = first_draft(plan, "初稿")
-    assert draft.sections[-1].heading and closing_section(draft) is None
+    last = paragraph_candidates(units, "以实际行动推动减负措施落地见效", genre="心得体会", member=True, topic="基层减负")
+    assert [c.text[:10] + "…" + c.text[-7:] for c in last] == ["学习的目的在于运用。…减负不减标准。"]
+    assert [c.text for c in plan.closing] == [closing]
+    assert closing_section(draft) is draft.sections[-1] and [p.text for p in draft.sections[-1].paragraphs] == [closing]
+    assert draft.sections[-2].heading == "以实际行动推动减负措施落地见效"
+    assert all(closing not in p.text for s in draft.sections[:-1] for p in s.paragraphs)
     # and a draft without a heading left has its opening alone: a closing comes after the last heading's text
     bare = replace(plan, suggestion=replace(plan.suggestion, outline=[]), candidates=[])
     assert plan.closing and [s.heading for s in first_draft(bare, "初稿").sections] == [""]
-    assert draft.sections[-1].paragraphs[-1].text.endswith("\n基层减负是一项长期任务，只有坚持不懈、久久为功，才能让基层干部"
-                                                           "轻装上阵，把更多精力用在推动乡村振兴和服务群众上。")
 
 
 def test_a_blank_heading_asks_for_the_openings_of_the_genre(units):
@@ -1095,15 +1146,35 @@ def test_a_speechs_closing_exhortation_ends_a_body_but_a_comrades_mid_speech_sta
 
 def test_a_problem_named_in_a_speechs_last_part_is_no_closing():
     """Review 17: in the last part, 「同志们，当前一些班子不团结…」 was cut as a closing call (团结 anywhere in the
-    line) and the whole candidate lost; a closing is a call to act (让我们…, 团结奋斗, 使命光荣…), not a problem named."""
-    body = ("同志们，当前一些班子不团结、互相推诿的问题仍然突出，群众反映强烈。\n"
-            "对这些问题，各级要逐一建账、限期整改，确保件件有着落。")
-    text = f"同志们：\n今天召开全县作风建设大会。\n一、基本情况\n全县作风建设取得积极成效。\n二、突出问题\n{body}\n"
+    line) and the whole candidate lost; a closing is a call to act (让我们…, 团结奋斗, 使命光荣…), not a problem named.
+    The part's last paragraph, its closing (no exhortation ends the speech), is offered as such, not in its body."""
+    body = "同志们，当前一些班子不团结、互相推诿的问题仍然突出，群众反映强烈。"
+    closing = "对这些问题，各级要逐一建账、限期整改，确保件件有着落。"
+    text = f"同志们：\n今天召开全县作风建设大会。\n一、基本情况\n全县作风建设取得积极成效。\n二、突出问题\n{body}\n{closing}\n"
     elements = find_elements(text)
     doc = Document("在全县作风建设大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
                    elements=elements)
     start, end = _body(doc, doc.outline[1].start, doc.outline[1].end)
     assert text[start:end] == body
+    start, end = _closing_span(doc, doc)
+    assert text[start:end] == closing
+
+
+def test_a_part_opening_with_a_formula_gives_its_next_paragraph_to_its_body():
+    """write27: the closing is never the last part's first paragraph — nor the one after a formula line opening it
+    (「下面，我代表支部汇报…」): that is the part's own text, its body; the closing 「以上汇报，请批评指正。」 alone is too
+    short for one, so there is none."""
+    text = ("一、主要做法\n下面，我代表支部汇报三个方面的情况。\n一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。\n"
+            "以上汇报，请批评指正。\n")
+    elements = find_elements(text)
+    doc = Document("某支部工作汇报", text, outline=parse_outline(text, elements=elements), elements=elements)
+    assert _closing_span(doc, doc) is None
+    longer = text.replace("以上汇报，请批评指正。", "下一步，支部将持续深化理论武装，以学促干，以上汇报，请批评指正。")
+    doc = Document("某支部工作汇报", longer, outline=parse_outline(longer, elements=find_elements(longer)))
+    start, end = _closing_span(doc, doc)
+    assert longer[start:end] == "下一步，支部将持续深化理论武装，以学促干，以上汇报，请批评指正。"
+    start, end = _body(doc, doc.outline[0].start, doc.outline[0].end)
+    assert longer[start:end] == "一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。"
 
 
 def test_the_end_part_of_a_speech_is_the_documents_for_every_viewer():
@@ -1656,6 +1727,13 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("研讨发言", "学习贯彻党的二十届四中全会精神", "县财政局", None, "县财政局学习贯彻党的二十届四中全会精神研讨发言"),
     ("研讨发言", "县委理论学习中心组专题研讨会", None, None, "在县委理论学习中心组专题研讨会上的研讨发言"),
     ("讲话", "全县经济工作会议", None, 2026, "在2026年全县经济工作会议上的讲话"),
+    # write27: a topic ending with the speech's name is not named again (was 「研讨发言材料研讨发言」), and a speech
+    # without an occasion gets no 「2026年度」 of its own (it is dated under its title)
+    ("研讨发言", "研讨发言材料", None, None, "研讨发言材料"),
+    ("研讨发言", "研讨发言材料", "县财政局", 2026, "县财政局研讨发言材料"),
+    ("讲话稿", "作风建设讲话稿", "某县县委", None, "某县县委作风建设讲话稿"),
+    ("讲话稿", "作风建设", "某县县委", 2026, "某县县委作风建设讲话"),
+    ("研讨发言", "学习贯彻党的二十届四中全会精神", "县财政局", 2026, "县财政局学习贯彻党的二十届四中全会精神研讨发言"),
     # write25: a 调研报告 is 「关于…的调研报告」, not 「某镇2026年度乡镇基层减负调研报告」
     # (its writers — the unit — are named under the title, 「县委办公室调研组」)
     ("调研报告", "乡镇基层减负", "某镇", 2026, "关于乡镇基层减负的调研报告"),

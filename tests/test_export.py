@@ -668,6 +668,46 @@ def test_libreoffice_shows_28_characters_and_22_lines(tmp_path):
     assert [len(page) for page in pages[:2]] == [20, 22]
 
 
+def _signed_document(han: str, lengths: tuple[int, ...]) -> Document:
+    """A document of one heading, paragraphs of ``lengths`` Han characters (no punctuation: nothing compressed), and a
+    落款 (署名 and 成文日期)."""
+    lines = ["一、整改措施", *((han * 40)[:n] for n in lengths), "某县统计局党支部", "2026年12月5日"]
+    text = "\n".join(lines)
+    signature, date = text.index("某县统计局党支部"), text.index("2026年12月5日")
+    return Document("工作总结", text, genre="工作总结",
+                    outline=[OutlineNode(1, "一、", "整改措施", 0, signature - 1)],
+                    elements=[Element("issuer_signature", lines[-2], signature, signature + len(lines[-2])),
+                              Element("date", lines[-1], date, date + len(lines[-1]))])
+
+
+def test_docx_keeps_the_text_before_the_signature_with_it(notice_docx):
+    """write27: a 落款 alone on a page signs nothing (GB/T 9704-2012 §7.3.5): the paragraph before it — the 附件说明
+    of the notice, the text's last paragraph when there is none — is kept with it (与下段同页), and no other body
+    paragraph is."""
+    kept = [p.text for p in notice_docx.paragraphs
+            if p.paragraph_format.keep_with_next and not p.style.name.startswith("Heading")]
+    assert kept == ["附件：1.春季农业生产任务分解表", "某县农业农村局"]   # the 署名 keeps with its date, as before
+    document = open_docx(export_document(_signed_document("坚持以人民为中心", (40, 60)), "docx")[1])
+    kept = [p.text for p in document.paragraphs
+            if p.paragraph_format.keep_with_next and not p.style.name.startswith("Heading")]
+    assert kept == [("坚持以人民为中心" * 40)[:60], "某县统计局党支部"]
+
+
+def test_libreoffice_keeps_the_signature_with_the_text(tmp_path):
+    """write27, seen on a drafted 对照检查材料: its 落款 alone at the top of page 2. A heading and paragraphs of 9 and
+    10 lines fill page 1's 20 body lines (§5.2.4: 26 characters on a paragraph's first line, 28 on the others), so
+    the 落款, one line below the text, went to page 2 alone; the last paragraph now goes with it (LibreOffice moves it
+    whole) and page 1 keeps the heading and the first."""
+    import pdfplumber
+
+    han = "坚持以人民为中心的发展思想推进国家治理体系和治理能力现代化"
+    name, data = export_document(_signed_document(han, (26 + 28 * 8, 26 + 28 * 9)), "docx")
+    with pdfplumber.open(_libreoffice_pdf(tmp_path, name, data)) as pdf:
+        pages = [re.sub(r"\s", "", page.extract_text()) for page in pdf.pages]
+    signed = next(page for page in pages if "某县统计局党支部" in page)
+    assert han[:10] in signed and len(pages) == 2 and han[:10] in pages[0]
+
+
 # ---------------------------------------------------------------- real documents
 
 CORPUS_DOCS = {

@@ -41,6 +41,7 @@ _CLOSERS = "。：:；;，,、 \u3000"
 SPOKEN = {"讲话稿": "讲话", "致辞": "致辞"}
 STUDY = "调研报告"   # named by what it studied: 「关于…的调研报告」
 _OCCASION = re.compile(r"(?:会议?|论坛|仪式|典礼|开班式)$")   # a topic naming a meeting or ceremony
+_SPOKEN_END = r"(?:稿|材料)?$"   # a topic ending with the speech's name, as written (「研讨发言材料」, 「讲话稿」)
 
 
 @dataclass
@@ -103,9 +104,10 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
 
     A speech (:data:`SPOKEN`) is named by its occasion, its speaker standing under the title: a topic naming a
     meeting (「2026年全县经济工作会议」, 「全县优化营商环境大会」: :data:`_OCCASION`) is 「在…上的讲话」 (the year given
-    before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic naming its 讲话 already is the title as written;
-a topic naming no occasion is titled as any 文种 but ends with the speech's name, never 「讲话稿」 (「某县县委作风建设讲话」:
-no meeting is made up for it).
+    before it, 「在2026年全县经济工作会议上的讲话」; no unit); a topic ending with its name (「…讲话」, 「研讨发言材料」:
+    :data:`_SPOKEN_END`) is not named again (「在…上的讲话」 is the title as written; another gets the unit before it); a topic naming no occasion is titled as any 文种 but without
+    a year (a speech is dated under its title, not by a 「2026年度」 of its own) and ends with the speech's name, never
+    「讲话稿」 (「某县县委作风建设讲话」: no meeting is made up for it).
     A 调研报告 is named by what it studied, 「关于{topic}的调研报告」 (「关于乡镇基层减负的调研报告」), its writers
     standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种.
     A 文种 asked for by the words its titles end with is named by them (「研讨发言」: 「…研讨发言」, 「在…上的研讨发言」)."""
@@ -114,15 +116,18 @@ no meeting is made up for it).
     said = [topic, *(fact.value for fact in find_facts(topic, kinds=("year",)))]   # values in Arabic digits
     dated = bool(year) and not any(str(year) in text for text in said)
     spoken = (SPOKEN[genre] if named == genre else named) if genre in SPOKEN else None
-    if spoken and topic.endswith(spoken):
+    titled = bool(spoken) and re.search(re.escape(spoken) + _SPOKEN_END, topic) is not None   # 「…研讨发言材料」
+    if titled and topic.startswith("在"):
         return topic
     if spoken and _OCCASION.search(topic):
         return f"在{f'{year}年' if dated else ''}{topic.removeprefix('在')}上的{spoken}"
     if genre == STUDY and genre not in topic:
         return f"关于{topic.removeprefix('关于')}的{genre}"
-    parts = [unit or "", f"{year}年度" if dated else "", topic]
+    parts = [unit or "", f"{year}年度" if dated and not spoken else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
     title = "".join(parts)
+    if titled:
+        return title
     if spoken:
         named = spoken   # no 「…讲话稿」: a speech's title names the speech (「…讲话」), even a topic's 「…重要讲话精神」
     elif named in topic:

@@ -14,7 +14,8 @@ characters at a paragraph or sentence end. A body ends before the source's 公�
 (以上…请批评指正, 谢谢大家) or a speech's closing exhortation — a line that opens with 「同志们」 or 「各位代表」 and calls
 on its hearers (「同志们，让我们更加紧密地团结在…周围，…！」, 「…任务艰巨、使命光荣…」, 「希望大家…」) in the document's end
 part: after its last heading and within its last :data:`CLOSING_TAIL` characters (:func:`_closing`; a 「同志们」 that
-opens a paragraph mid-speech stays) —; an opening formula line (下面我…, 现将…报告如下) at its start is passed
+opens a paragraph mid-speech stays) — and before the document's closing (:func:`_closing_span`, offered once: as
+the closing); an opening formula line (下面我…, 现将…报告如下) at its start is passed
 over: a source's opening and ending are no paragraphs of a draft's middle. A blank heading asks for the draft's
 opening instead (开头段): the openings of the 文种's documents (:func:`_ends`); with ``closing``, its closing (结尾段):
 their closings (:func:`_closing_span`: a speech's 「同志们，…让我们…」, a 心得体会's last paragraph, an 对照检查材料's
@@ -233,8 +234,10 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
     if parted and not subheadings:   # a heading alone takes the whole part: lead-in and sub-parts
         end = node.end
     text = doc.text
+    closing = None if opening else _closing_span(whole or doc, doc)   # offered once: as the closing
     end = min([end, _closing(doc, start, end, _end_part(whole or doc, doc))]
-              + [e.start for e in doc.elements if start <= e.start < end])
+              + [e.start for e in doc.elements if start <= e.start < end]
+              + ([closing[0]] if closing and closing[0] > start else []))
     for formula in () if opening else _FORMULA.finditer(text, start, end):
         if text[start:formula.start()].strip():
             end = formula.start()
@@ -282,8 +285,9 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
     题注, :func:`_body`), up to its 公文 elements (its 落款) —, from its closing exhortation (「同志们，…让我们…」,
     :func:`_closing` at or after ``end_part``), else its last paragraph — before a contact or an attribution line
     (:func:`_before_closing_lines`), with the one before while it is shorter than :data:`MIN_CHARS` (「谢谢大家！」
-    alone) —, never the first paragraph of that part (the last entry's own text: a measure, not a 表态); a closing
-    keeps its formula (以上…请批评指正, 谢谢大家). Cut to :data:`MAX_CHARS`. Linear in the text."""
+    alone) —, never the first paragraph of that part (the last entry's own text: a measure, not a 表态 — nor the one
+    after a formula line opening that part, 「下面我…」); a closing keeps its formula (以上…请批评指正, 谢谢大家). Cut
+    to :data:`MAX_CHARS`. Linear in the text."""
     text = doc.text
     last = max(walk_outline(doc.outline), key=lambda n: n.start, default=None)   # a heading or an item (一是…)
     if last is not None:
@@ -292,8 +296,11 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
         opening = _body(doc, 0, len(text), opening=True)
         start = opening[0] if opening else len(text)
     end = min([len(text)] + [e.start for e in doc.elements if e.start >= start])
-    while start < end and text[start].isspace():   # a heading alone on its line: its body starts on the next
-        start += 1
+    while start < end:   # past a heading alone on its line, and a formula line opening the part (「下面我…」)
+        formula = _FORMULA.match(text, start, end)
+        if not (formula or text[start].isspace()):
+            break
+        start = formula.end() if formula else start + 1
     end = _before_closing_lines(text, start, end)
     begin = _closing(doc, start, end, end_part)
     if begin == end:   # no exhortation: the last paragraph, not the part's first, and the one before while short

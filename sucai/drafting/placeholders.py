@@ -22,6 +22,11 @@ PLACEHOLDER = "【待补】"
 PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "number")
 _LABEL_ENDS = ".．、)）"   # a list label's number is followed by one of these (1. 2、 （3）)
 _LEVEL_CHARS = "市县区省旗盟州"
+# numbers that name, not count — what every unit writes alike: a round-the-clock (24小时, 7×24小时), a national service
+# number (1XX, 12XXX: 110, 12345) called (拨打…) or named as a line (…热线, …服务平台), one written with Latin letters (5G)
+_ROUND_THE_CLOCK = re.compile(r"(?:7\s*[×xX*]\s*)?24\s*小时")
+_SERVICE_NUMBER = re.compile(r"1[0-9]{2}|12[0-9]{3}")
+_CALLED = re.compile(r"(?:政务|便民|市民|服务){0,4}(?:热线|专线|电话|平台|报警|急救|举报)")
 
 
 @dataclass(frozen=True)
@@ -114,13 +119,24 @@ def _same_session(value: str, session: str) -> bool:
 def _formula(text: str, fact: Fact) -> bool:
     """Whether the number ``fact`` of ``text`` is one every unit writes alike, no figure of its own: one Chinese
     digit (两个维护, 八项规定, 三个方面), an ordinal (第一议题, 第十四届), a 届 (党的十九届), a list label at a line's
-    start (1. （2）) or a bracketed one within a line, an inline list's (「…：（1）…；（2）…；（3）…」)."""
+    start (1. （2）) or a bracketed one within a line, an inline list's (「…：（1）…；（2）…；（3）…」), or a number that
+    names (:func:`_naming`: 24小时, 12345热线, 5G)."""
     before, after = text[fact.start - 1:fact.start], text[fact.end:fact.end + 1]
     bracketed = before in ("（", "(")
     label = fact.start - bracketed   # where a label would start
     return (len(fact.text) == 1 and not fact.text.isdigit() or before == "第" or after == "届"
             or (text[label - 1:label] in ("", "\n") and after != "" and after in _LABEL_ENDS)
-            or (bracketed and after in ("）", ")") and fact.value.isdigit()))
+            or (bracketed and after in ("）", ")") and fact.value.isdigit()) or _naming(text, fact))
+
+
+def _naming(text: str, fact: Fact) -> bool:
+    """Whether the number ``fact`` of ``text`` names rather than counts (:data:`_ROUND_THE_CLOCK`: 24小时, 7×24小时;
+    :data:`_SERVICE_NUMBER`: 拨打12345, 110报警, 12345政务服务热线; a Latin letter beside it: 5G, G20)."""
+    before, after = text[fact.start - 1:fact.start], text[fact.end:fact.end + 1]
+    lettered = any(char.isascii() and char.isalpha() for char in before + after)
+    service = _SERVICE_NUMBER.fullmatch(fact.text) is not None and (
+        text[fact.start - 2:fact.start] in ("拨打", "拨通") or _CALLED.match(text, fact.end) is not None)
+    return lettered or service or _ROUND_THE_CLOCK.match(text, fact.start) is not None
 
 
 def _own(fact: Fact, unit: str | None, year: int | None, session: str | None) -> bool:

@@ -65,9 +65,10 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
 def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None,
                 target_chars: int | None = None) -> Draft:
     """A draft of the plan: its opening (a section without a heading), every heading (at its level) and, after
-    them, its closing (a section without a heading: :func:`.drafts.closing_section`; the best one whose text no
-    paragraph of the draft holds, :func:`_holds`), each with its best candidate, marked (【待补】); a heading with no candidate under it or its sub-headings is left out, and so is the closing of a
-    draft without a heading left.
+    them, its closing (a section without a heading: :func:`.drafts.closing_section`; the best one — no heading's
+    candidate holds it: :mod:`.paragraphs` offers a source's closing once, as the closing), each with its best
+    candidate, marked (【待补】); a heading with no candidate under it or its sub-headings is left out, and so is the
+    closing of a draft without a heading left.
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
@@ -88,9 +89,8 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
                 del sections[at:], queues[at:]
 
     visit(plan.suggestion.outline, 1)
-    closing = next((c for c in plan.closing if not _holds(sections, c)), None)
-    if closing and any(section.heading for section in sections):   # one closing, after the last heading's text
-        sections.append(Section("", 1, [_paragraph(closing)]))
+    if plan.closing and any(section.heading for section in sections):   # one closing, after the last heading's text
+        sections.append(Section("", 1, [_paragraph(plan.closing[0])]))
         queues.append([])
     draft = Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year, target_chars)
     length = draft.chars
@@ -101,13 +101,6 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
                 section.paragraphs.append(paragraph)
                 length += count_chars(paragraph.text)
     return draft
-
-
-def _holds(sections: list[Section], candidate: Candidate) -> bool:
-    """Whether a paragraph of ``sections`` cites text of ``candidate``: the same document, spans that overlap (a
-    source's last part holds its closing when no exhortation ends it), as the 写作台's page offers no such candidate."""
-    return any(p.source and p.source.doc_id == candidate.doc_id and p.source.start < candidate.end
-               and candidate.start < p.source.end for s in sections for p in s.paragraphs)
 
 
 def _paragraph(candidate: Candidate) -> Paragraph:

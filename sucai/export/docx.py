@@ -30,7 +30,8 @@ What the standard fixes and where this module does it:
   numbered name under the first one's number;
   §7.3.5.2 发文机关署名 one line below, right-aligned two characters in, and the
   成文日期 under it starting two characters right of the 署名's first character
-  (the 署名 moving left when the date is longer); §7.3.6 附注 two characters in;
+  (the 署名 moving left when the date is longer), never alone on a page: the paragraph before the 落款 is kept
+  with it (与下段同页, ``keep_with_next``); §7.3.6 附注 two characters in;
   §7.3.7 an 附件 on a new page, its label "附件1" 顶格 in 黑体 and its title
   centred like a title; §7.4 版记 (抄送机关, 印发机关和印发日期) after the 附件, at
   the foot of the last page (a text box whose bottom is the type area's), in 4号,
@@ -446,7 +447,8 @@ class _Writer:
         line with its first character two right of the 署名's first — with S and D their widths, the
         署名 ends max(2, 4 + D − S) characters in and the date 2 characters to the right of where the
         署名 starts plus D — at most the line's width less D: a 署名 too long for the rule leaves the date on the
-        line. A date without a 署名 ends four characters in (§7.3.5.1). A 成文日期 that is one whole day is
+        line. A date without a 署名 ends four characters in (§7.3.5.1). The paragraph before the 落款 is kept with
+        it (:func:`_keep_with_next`): a 落款 alone on a page signs nothing. A 成文日期 that is one whole day is
         written as §7.3.5.4 says (:func:`sucai.metadata.dates.official`: 「二〇一九年一月二十四日」 → 「2019年1月24日」)."""
         text = block.text if self._kind(block) != "date" else dates.official(block.text) or block.text
         paragraph = self._plain(text, WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
@@ -466,6 +468,7 @@ class _Writer:
             pf.right_indent = self._chars(4)
         if signature is None and self._kind(self.previous) not in _SIGNATURE_KINDS:
             pf.space_before = self._lines(1)  # one line below the text (or the 附件说明)
+            _keep_with_next(paragraph)   # the 落款 is never alone on a page
         pf.keep_with_next = self._kind(block) == "issuer_signature"
 
     def _attachment(self, text: str) -> None:
@@ -557,6 +560,15 @@ class _Writer:
 
     def _run(self, paragraph: Paragraph, text: str, font: str):
         return _add_run(paragraph, text, font, self.style.body_size, self.spacing)
+
+
+def _keep_with_next(paragraph: Paragraph) -> None:
+    """The paragraph before ``paragraph`` (when it is one, not a table) kept on the page of ``paragraph``'s first
+    line (``keep_with_next``, 与下段同页: no page break between them; LibreOffice moves the paragraph whole to the
+    next page when it fits there)."""
+    before = paragraph._p.getprevious()
+    if before is not None and before.tag == qn("w:p"):
+        Paragraph(before, paragraph._parent).paragraph_format.keep_with_next = True
 
 
 def _wrapped_lines(width: float, capacity: float, label: float) -> int:
