@@ -262,4 +262,4 @@ class _BodyCap:
 def _stores(settings: Settings) -> tuple[Analytics, Collections]:
     """The recorder's own connection to the accounts database (opened in its thread)."""
     accounts = Accounts.from_settings(settings)
-    return Analytics(accounts, settings.zone), Collections(accounts)
+    return Analytics(accounts, settings.zone, settings.analytics_days), Collections(accounts)
