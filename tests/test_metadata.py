@@ -223,6 +223,17 @@ def test_a_publisher_s_header_above_the_declared_title_gives_its_date_and_source
         assert (doc.title, doc.date, doc.source) == (name, None, "最高人民法院" if "发布" in other else None)
 
 
+def test_a_publisher_s_header_under_the_title_gives_its_date_and_source():
+    """read28: the same case named by no file (「案例一.md」, a paste) is titled by its first line, so its header stands
+    below the title, read as its 题注: 「最高人民法院发布」 gave the 来源, but the bare date line 「2022-03-15」 was passed
+    over as a line with no Chinese (a standard's English title) — no date. A date alone is read."""
+    header = "# 预付卡未使用金额经营者应向消费者返还\n\n消费者权益保护典型案例\n\n最高人民法院发布\n\n2022-03-15\n\n"
+    body = "## 基本案情\n\n2017年至2019年期间，张某等众多家长为婴幼儿办卡消费。\n"
+    doc = analyse(clean(header + body, markdown=True), markdown=True, origin=Origin(path="/下载/案例一.md"))
+    assert (doc.title, doc.date, doc.source) == ("预付卡未使用金额经营者应向消费者返还", "2022-03-15", "最高人民法院")
+    assert "2022-03-15" in [line.text for line in title_note_lines(doc.text)]
+
+
 def test_a_decree_is_titled_by_the_regulation_it_promulgates():
     text = ("中华人民共和国国务院令\n第706号\n《专利代理条例》已经2018年9月6日国务院第23次常务会议修订通过，"
             "现将修订后的《专利代理条例》公布，自2019年3月1日起施行。\n总理 李克强\n2018年11月6日\n专利代理条例\n"

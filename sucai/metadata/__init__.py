@@ -280,9 +280,8 @@ class _Describer:
             named = issuers.adopted_by(line.text)
             if named and named.start == 0 and line.text.endswith("发布") and len(line.text) <= _ISSUED_CHARS:
                 below = above[i + 1 : i + 2]
-                found = next(dates.dates(below[0].text), None) if below else None
-                alone = found and found.start == 0 and found.end == len(below[0].text)
-                return line, named, (below[0], found) if alone else None
+                found = _date_alone(below[0].text) if below else None
+                return line, named, (below[0], found) if found else None
         return None
 
     @cached_property
@@ -480,7 +479,8 @@ def title_notes(text: str, start: int = 0) -> Iterator[tuple[Line, str | None]]:
     or longer ones that record adoption and amendment ("…会议通过 根据…修正"); past the
     first :data:`_HEAD_LINES` lines, only dated lines that record adoption and amendment (a law amended
     a dozen times, one line each) and the lines of a 《…》 broken over several; at most
-    :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over.
+    :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over, but a
+    date alone (「2022-03-15」 under a case's 「最高人民法院发布」).
 
     Each line comes with its 题注 shape (:func:`_note_shape`; "continued" for a line of a bracket or a 《…》 opened
     above), or None for a line only read with them: a date alone, the title printed again, a
@@ -494,7 +494,7 @@ def title_notes(text: str, start: int = 0) -> Iterator[tuple[Line, str | None]]:
         if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS or (
                 titles.LABEL.match(line.text) and not quoted):
             return
-        if not _HAN_CHAR.search(line.text):
+        if not _HAN_CHAR.search(line.text) and not _date_alone(line.text):
             continue   # a standard's English title under its own ("Layout key for official document of …")
         adoption = _ADOPTION.search(line.text)
         broken = quoted or open_quotes  # a line of a 《…》 broken over several
@@ -524,6 +524,12 @@ def _note_shape(line: str, above: str | None) -> str | None:
     if above == "occasion" and _SPEAKER.fullmatch(line):
         return "speaker"
     return None
+
+
+def _date_alone(line: str) -> dates.Found | None:
+    """The date that is all of ``line`` (「2022-03-15」, 「2022年3月15日」), or None."""
+    found = next(dates.dates(line), None)
+    return found if found and found.start == 0 and found.end == len(line) else None
 
 
 def _compact(text: str) -> dates.Found | None:
