@@ -795,6 +795,24 @@ def test_a_standards_cover_furniture_is_not_its_title(cover):
     assert only_furniture.title == "标点符号用法（GBT 15834-2011）"
 
 
+def test_a_scan_s_title_line_cut_or_garbled_by_ocr_gives_way_to_the_file_name():
+    """read28: the OCR of 标点符号用法（GBT 15834-2011）.pdf reads its cover's title 「标点符与」 — the file name's title
+    opened, then garbled — and that line was the title. A first line that opens as the file name's title does and
+    stops short of it, no title by itself (no 文种 or closing word ends it), gives way to the file name; a title line
+    that is one keeps its place, as does a short line the file name does not open with."""
+    cover = "ICS 01. 140. 10\nA 19\n中华人民共和国国家标准\nGB/T 15834一2011\n代替GB/T 15834一1995\n"
+    rest = "\nGeneral rules for punctuation\n2011-12-30发布\n前言\n本标准按照GB/T 1.1-2009给出的规则起草。"
+    path = "/标准/标点符号用法（GBT 15834-2011）.pdf"
+    for line in ("标点符与", "标点符号"):
+        assert analyse(clean(cover + line + rest), origin=Origin(path=path)).title == "标点符号用法（GBT 15834-2011）"
+    assert analyse(clean(cover + "标点符号用法" + rest), origin=Origin(path=path)).title == "标点符号用法"
+    assert analyse(clean(cover + "句读" + rest), origin=Origin(path=path)).title == "句读"
+    table = "公文写作常见错误更正对照表\n一、标题\n错误：关于召开会议的通知的通知。"
+    assert analyse(clean(table), origin=Origin(path="/公文写作常见错误更正对照表（2024版）.pdf")).title == "公文写作常见错误更正对照表"
+    report = "政府工作报告\n——2024年1月5日在某某区第十八届人民代表大会第四次会议上\n各位代表：现在，我代表区人民政府作报告。"
+    assert analyse(clean(report), origin=Origin(path="/报告/政府工作报告2024.txt")).title == "政府工作报告"
+
+
 def test_the_operators_source_is_used_only_when_the_file_names_none():
     sources = [e.value for e in described("关于某事的通知\n国发〔2019〕4号\n正文。", source="某某素材网").evidence
                if e.field == "source"]

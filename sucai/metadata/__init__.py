@@ -12,7 +12,8 @@ free part (:func:`sucai.access.free_view`).
 
 Where each field comes from, best first:
 
-- **title** (:mod:`.titles`): the title line(s); the regulation a 令 promulgates;
+- **title** (:mod:`.titles`): the file name's title when the title line is it cut short or garbled (a scan's
+  OCR: 「标点符与」 in 标点符号用法（GBT 15834-2011）.pdf); the title line(s); the regulation a 令 promulgates;
   the title the file declares; the file name without its numbering; "政府工作报告"
   for a report opening "我代表…向大会作工作报告"; the bare file name.
 - **doc_number** (发文字号, :mod:`.issuers`): a 文号 line in the first lines (a line
@@ -209,6 +210,8 @@ class _Describer:
             title = titles.without_heading_mark(title)
             title = titles.as_declared(title, (self.origin.title, self.origin.meta.get("title"), self.file_title))
             declared = int(m.group(1)) if m else None
+            if self.file_title and titles.cut_short(title, self.file_title):
+                self.add(self.outside("title", self.file_title, "file_name", "文件名"))
             self.add(self.at("title", title, split.start, split.end, "标题行"))
         if self.decree:
             self.add(self.at("title", self.decree.text, self.decree.start, self.decree.end, "令所公布的法规"))

@@ -16,6 +16,9 @@ and the markdown heading marker of a file that is not markdown ("# 关于做好�
 A title line ending in exclamation marks loses them when the file's declared title or its name
 is the line without them (a web article's emphasis: "公文写作常见错误更正对照表！").
 
+A title line that is the file name's title cut short or garbled, as OCR reads a scan's cover ("标点符与" in
+标点符号用法（GBT 15834-2011）.pdf), gives way to the file name (:func:`cut_short`).
+
 When the text has no title line, the title comes from what the file declares
 (HTML ``<h1>``/``<title>``, docx core title), then from the file name — without
 its numbering ("003_…", "2017_…") and never a bare number — and, for a report
@@ -24,6 +27,7 @@ that opens with "我代表…向大会作工作报告", from that opening ("政�
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -248,6 +252,19 @@ def file_title(stem: str) -> str | None:
     name = _FILE_DATE.sub("", name).strip()
     name = re.sub(r"\s+", " ", name)
     return None if _BARE.match(name) else name
+
+
+_NAME_NOTE = re.compile(r"\s*[（(][^（()）]*[）)]$")   # a file name's closing note: 「（GBT 15834-2011）」, 「（修订稿）」
+
+
+def cut_short(line: str, name: str) -> bool:
+    """Whether title line ``line`` is the title of the file's name ``name`` (:func:`file_title`) cut short or garbled, as
+    OCR reads a scan's cover — 「标点符与」 in 标点符号用法（GBT 15834-2011）.pdf: shorter than the name without its closing
+    note, it opens as the name does for half its length at least (two characters or more), and it is no title by itself
+    (no 文种 or closing word ends it, :data:`_LAST_WORD`)."""
+    base = _NAME_NOTE.sub("", name)
+    shared = len(os.path.commonprefix([line, base]))
+    return len(line) < len(base) and shared >= max(2, len(line) / 2) and not _LAST_WORD.search(line)
 
 
 def report_title(text: str, start: int) -> tuple[str, int, int] | None:
