@@ -245,6 +245,24 @@ def test_a_decree_is_titled_by_the_regulation_it_promulgates():
                                                                 "2018-11-06")
 
 
+@pytest.mark.parametrize("mark", ["中华人民共和国国务院、中华人民共和国中央军事委员会令",
+                                  "中华人民共和国国务院\n中华人民共和国中央军事委员会\n令",
+                                  "中华人民共和国国务院\n中华人民共和国中央军事委员会令"])
+def test_a_joint_decree_is_numbered_and_sourced_by_its_masthead_on_one_line_or_several(mark):
+    """read28: a joint 令's 发文机关标志 — 「中华人民共和国国务院、中华人民共和国中央军事委员会令」 on one line, or each body on
+    a line of its own and 「令」 closing the last or alone below them — was no 令 at all: no 令号, the 来源 the 署名's
+    中央军事委员会 alone, the masthead the title. Its 令号 is the bodies joined with 「、」 and the number, as the
+    corpus's 题注 write it; the 令 is titled by its regulation, promulgated 「已经…通过，现予公布」 as most are."""
+    text = (f"{mark}\n第438号\n《中国人民解放军文职人员条例》已经2005年5月18日国务院第93次常务会议和2005年6月1日"
+            "中央军事委员会常务会议通过，现予公布，自2005年8月1日起施行。\n国务院总理　温家宝\n中央军事委员会主席　胡锦涛\n"
+            "2005年6月23日\n中国人民解放军文职人员条例\n第一章　总则\n第一条　为了规范文职人员管理，制定本条例。")
+    doc = analyse(clean(text))
+    assert (doc.title, doc.doc_number, doc.source, doc.date) == (
+        "中国人民解放军文职人员条例", "中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "国务院、中央军事委员会",
+        "2005-06-23")
+    assert doc.text.startswith(mark)
+
+
 def test_no_bare_number_for_a_title_when_the_text_says_what_it_is():
     """The 海拉尔区 report of 2017 has no title line and the file name "2017" (issue 9)."""
     text = ("　—2017年2月11日在海拉尔区第十四届人民代表大会第六次会议上\n　　　　海拉尔区人民政府代区长 杨国宏\n"

@@ -214,7 +214,8 @@ class _Describer:
                 self.add(self.outside("title", self.file_title, "file_name", "文件名"))
             self.add(self.at("title", title, split.start, split.end, "标题行"))
         if self.decree:
-            self.add(self.at("title", self.decree.text, self.decree.start, self.decree.end, "令所公布的法规"))
+            title = self.decree.title
+            self.add(self.at("title", title.text, title.start, title.end, "令所公布的法规"))
         self.add(self.outside("title", self.origin.title, "meta", "文件声明的标题"),
                  self.outside("title", self.origin.meta.get("title"), "meta", "网页元数据"),
                  self.outside("title", self.file_title, "file_name", "文件名"))
@@ -228,9 +229,9 @@ class _Describer:
 
     def _doc_numbers(self) -> None:
         head_lines = head(self.text, 6, self.body_start)
-        if self.decree and len(head_lines) >= 2:
-            mark, number = head_lines[0], head_lines[1]
-            self.add(self.at("doc_number", f"{mark.text}{number.text}", mark.start, number.end, "令号"))
+        if self.decree:
+            decree = self.decree
+            self.add(self.at("doc_number", f"{decree.mark}{decree.number.text}", decree.start, decree.number.end, "令号"))
         hits = []
         sources = [Line(self.split.text, self.split.start, self.split.end)] if self.split.text else []
         above = head(self.text, 6, 0, self.split.start) if self.split.text else []  # the 版头 above the title
