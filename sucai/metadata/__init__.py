@@ -48,6 +48,7 @@ from pathlib import PurePath
 from ..clean import Cleaned
 from ..elements import PARAGRAPH_END
 from ..model import METADATA_FIELDS, Evidence
+from ..organs import Named, signature
 from . import dates, genres, issuers, titles
 from .lines import HAN, SPACE, Line, head, lines, tail
 
@@ -273,7 +274,7 @@ class _Describer:
             self.add(_with_value(number, "date", code.group("year"), "文号年份"))
 
     @cached_property
-    def _issued_above(self) -> tuple[Line, issuers.Named, tuple[Line, dates.Found] | None] | None:
+    def _issued_above(self) -> tuple[Line, Named, tuple[Line, dates.Found] | None] | None:
         """The 「X发布」 line of a publisher's header above a title found by the file's declared name (the rest above
         such a title is site navigation), with the date alone on the line below it when there is one:
         「消费者权益保护典型案例」/「最高人民法院发布」/「2022-03-15」 above a case the file names. None without one."""
@@ -387,7 +388,7 @@ class _Describer:
             line, named, _ = self._issued_above
             self.add(self.at("source", named.name, line.start + named.start, line.start + named.end, "发布行"))
         for line in self.head_lines:
-            speaker = issuers.signature(line.text)
+            speaker = signature(line.text)
             if speaker and line.text != speaker.name:
                 self.add(self.at("source", speaker.name, line.start + speaker.start, line.start + speaker.end, "署名"))
                 break
@@ -422,14 +423,14 @@ class _Describer:
         if line_start <= self.body_start:
             return []
         previous = _line_at(self.text, line_start - 1)
-        named = issuers.signature(previous.text) if previous.start >= self.body_start else None
+        named = signature(previous.text) if previous.start >= self.body_start else None
         if not named:
             return []
         return [self.at("source", named.name, previous.start + named.start, previous.start + named.end, "落款")]
 
     def _undated_signature(self) -> list[Evidence]:
         """A 落款 without its 成文日期 (a 事务文书 signed by its unit alone, a date lost in copying): a 署名 line
-        (:func:`sucai.metadata.issuers.signature`) that is the body's last line but the 版记's (抄送, 印发) and follows a
+        (:func:`sucai.organs.signature`) that is the body's last line but the 版记's (抄送, 印发) and follows a
         finished paragraph — 「…请认真贯彻执行。」 / 「某某县人民政府办公室」."""
         closing = tail(self.text, _CLOSING_LINES, self.body_start)
         while closing and _RECORD.search(closing[-1].text):
@@ -437,7 +438,7 @@ class _Describer:
         if len(closing) < 2 or closing[-2].text[-1] not in PARAGRAPH_END:
             return []
         line = closing[-1]
-        named = issuers.signature(line.text)
+        named = signature(line.text)
         return [self.at("source", named.name, line.start + named.start, line.start + named.end, "落款")] if named else []
 
     def _source_lines(self) -> list[Evidence]:
@@ -448,7 +449,7 @@ class _Describer:
         return [self.at("source", source, at, at, "来源行") for source, at in lines]
 
     @cached_property
-    def _dateline(self) -> issuers.Named | None:
+    def _dateline(self) -> Named | None:
         """The first news dateline of the body ("新华社北京10月20日电", "央视网消息")."""
         return issuers.news_agency(self.text, self.body_start, self.body_start + _NEWS_WINDOW)
 
@@ -565,12 +566,12 @@ def _printed(line: str, found: dates.Found) -> bool:
     close it, the 印发机关 alone stands before them (「某某县人民政府办公室　　　　2024年3月6日印发」, or nothing:
     「2024年3月6日印发」) — not a clause naming the day something else was issued (「《某某办法》于2024年3月6日印发」)."""
     before = line[: found.start].strip(SPACE)
-    return line[found.end :].strip(SPACE) == "印发" and (not before or issuers.signature(before) is not None)
+    return line[found.end :].strip(SPACE) == "印发" and (not before or signature(before) is not None)
 
 
 def _signs(line: str) -> bool:
     """Whether a date line under ``line`` is a 成文日期: ``line`` is a 发文机关署名 or a 令's 签发人."""
-    return issuers.signature(line) is not None or issuers.signer(line)
+    return signature(line) is not None or issuers.signer(line)
 
 
 def _with_value(evidence: Evidence, name: str, value: str, rule: str) -> Evidence:
