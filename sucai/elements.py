@@ -23,7 +23,10 @@ attachment_note    附件说明      "附件：名称" and the numbered lines "2
 issuer_signature   发文机关署名  up to three short lines right above the 成文日期 —
                                  the organs, or the 签发人职务 and name that replace
                                  them ("总理　李克强", §7.3.5.3), or the person a
-                                 述职报告 or 发言 is signed by ("述职人：张某某")
+                                 述职报告 or 发言 is signed by ("述职人：张某某");
+                                 with no 成文日期, the last line but the 版记's
+                                 when it names a body (organs.signature) under a
+                                 finished paragraph
 date               成文日期      a whole-line date with year, month and day
                                  (2019年1月24日, 一九九六年六月二十九日) after the
                                  正文 (a finished sentence or a 署名 above it, §7.3.5)
@@ -51,6 +54,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Element
+from .organs import signature
 
 __all__ = ["find_elements"]
 
@@ -107,6 +111,7 @@ _TITLE_END = re.compile(
 )
 _TITLE_BAD = re.compile(r"[。，；：！？,;:!?]")
 _LABEL = re.compile(r"(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|第[一二三四五六七八九十百千零〇\d]+[章节条编])")
+_RECORD_KINDS = ("cc", "addressee", "printer")   # the 版记's elements (§7.4), under the 落款
 # What a line closing a paragraph of 正文 ends with (a 署名 or a 成文日期 may follow it).
 PARAGRAPH_END = "。！？!?；;…”’\"）)"
 
@@ -147,6 +152,7 @@ class _Finder:
         for i in _lines_where(compacts, head_end, ("抄", "分", "主"), "印发"):
             if i not in self.found:
                 self.record(i)
+        self.undated_signature(head_end)
         return sorted((e for elements in self.found.values() for e in elements), key=lambda e: e.start)
 
     def mark(self, i: int, kind: str) -> None:
@@ -224,6 +230,16 @@ class _Finder:
             after += 1
         if after < len(self.lines) and not _ATTACHMENT_LABEL.fullmatch(self.compact(after)):
             self.attachment_title(after, unlabelled=True)
+
+    def undated_signature(self, first: int) -> None:
+        """A 落款 with no 成文日期 (a 事务文书 signed by its unit alone, a date lost in copying): the last line of the
+        text from line ``first`` but the 版记's, when a body's name (:func:`sucai.organs.signature`, the rule that gives
+        the metadata its 来源) under a line closing the 正文, is the 发文机关署名."""
+        i = len(self.lines) - 1
+        while i >= first and i in self.found and self.found[i][0].kind in _RECORD_KINDS:
+            i -= 1
+        if i > first and i not in self.found and self.ends_text(i - 1) and signature(self.lines[i].text):
+            self.mark(i, "issuer_signature")
 
     def is_signature(self, i: int) -> bool:
         compact = self.compact(i)

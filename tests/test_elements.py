@@ -133,6 +133,20 @@ def test_a_report_signed_by_the_person_who_gives_it(role):
     assert _kinds(blank.replace(f"{role}：", "")) == []   # a bare 【待补】 line signs nothing
 
 
+@pytest.mark.parametrize("record", ["", "抄送：县委办公室，县人大常委会办公室。\n某某县人民政府办公室　　　　2024年3月6日印发\n"])
+def test_a_signature_without_a_date_is_the_issuers_signature(record):
+    """read28: a 落款 of its unit alone — a 事务文书, or a 公文 whose date was lost in copying — gave the document its
+    来源 (read27) but was no element, so the .docx set it as a paragraph of 正文, not right-aligned under the text. The
+    body's last line but the 版记's, a body's name (:func:`sucai.organs.signature`, the rule of the 来源) under a
+    finished paragraph, is the 发文机关署名; under a heading, or a person's name, it is not."""
+    text = ("今年以来，我局认真贯彻落实上级部署，扎实推进乡村振兴各项工作。\n"
+            "下一步，我们将持续巩固拓展脱贫攻坚成果，全面推进乡村振兴。\n\n　　　　　　　　某某县农业农村局\n" + record)
+    record_kinds = [("cc", "抄送：县委办公室，县人大常委会办公室。"), ("printer", "某某县人民政府办公室　　　　2024年3月6日印发")]
+    assert _kinds(text) == [("issuer_signature", "某某县农业农村局"), *(record_kinds if record else [])]
+    assert _kinds(text.replace("全面推进乡村振兴。", "三、下步打算")) == (record_kinds if record else [])
+    assert _kinds(text.replace("某某县农业农村局", "张某某")) == (record_kinds if record else [])
+
+
 def test_addressee_without_a_head_must_name_organs_or_persons():
     assert _kinds("各科室、各直属单位：\n现将有关事项通知如下。\n")[:1] == [("addressee", "各科室、各直属单位：")]
     bracketed = "各乡镇党委，县直各单位党组（党委）："   # the organ in brackets after another, before the colon
