@@ -8,7 +8,9 @@ part of it), the lines that are elements of a 公文 rather than paragraphs of i
 kind               element       recognised as
 =================  ============  =====================================================
 issuer_mark        发文机关标志  in the 版头 (first lines), "…文件" / "…令" / "…命令" alone
-                                 on its line, followed by a 发文字号 (§7.2.4, §10.2)
+                                 on its line, followed by a 发文字号 (§7.2.4, §10.2);
+                                 a joint 令's bodies each on a line above "…令"
+                                 or "令" alone
 doc_number         发文字号      in the 版头, a whole line "机关代字〔年份〕序号号"
                                  (国发〔2019〕4号, 京政发[2020]3号), or a 令's 令号
                                  "第707号" under a "…令" mark (§7.2.5, §10.2)
@@ -66,6 +68,7 @@ NONBLANK_LINE = re.compile(rf"(?m)^[{_SPACE}]*([^\n{_SPACE}](?:[^\n]*[^\n{_SPACE
 
 # How far into the text the 版头 may reach (title lines left in the body, 份号, 密级…).
 _HEAD_LINES = 8
+_MARK_LINES = 2   # lines of a joint 令's bodies above its 「令」
 # Longest line any rule looks at (a 主送机关 of every province is ~150 characters).
 _MAX_LINE = 300
 _MAX_SHORT = 40
@@ -170,7 +173,11 @@ class _Finder:
             compact = line.compact
             if len(compact) > _MAX_SHORT + 20:
                 break
-            if _ISSUER_MARK.fullmatch(compact) and "关于" not in compact:
+            if _ISSUER_MARK.fullmatch(compact) and "关于" not in compact or compact == "令":
+                k = i - 1
+                while compact.endswith("令") and k >= max(i - _MARK_LINES, 0) and signature(self.lines[k].text):
+                    marks.append(k)   # a joint 令's bodies above it, each on a line of its own (§10.2)
+                    k -= 1
                 marks.append(i)
             elif _DOC_NUMBER.fullmatch(compact) or (_ORDER_NUMBER.fullmatch(compact) and (i == 0 or marks[-1:] == [i - 1])):
                 self.mark(i, "doc_number")

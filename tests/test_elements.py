@@ -110,6 +110,20 @@ def test_an_order_its_number_signature_and_the_regulation_it_publishes():
     ]
 
 
+@pytest.mark.parametrize("mark", ["中华人民共和国国务院\n中华人民共和国中央军事委员会\n令",
+                                  "中华人民共和国国务院\n中华人民共和国中央军事委员会令"])
+def test_a_joint_order_s_mark_on_several_lines(mark):
+    """read28: a joint 令's 发文机关标志 with each body on a line of its own (§10.2), 「令」 closing the last or alone below
+    them, was no element but its last line ending in 令 — and its 令号 none under a 「令」 alone: the .docx set them as
+    正文. Every line of the mark is the 发文机关标志, and the number under it the 令号; a 密级 above it is not."""
+    text = (f"{mark}\n第438号\n《中国人民解放军文职人员条例》已经国务院第93次常务会议和中央军事委员会常务会议通过，现予公布。\n"
+            "国务院总理　温家宝\n中央军事委员会主席　胡锦涛\n2005年6月23日\n")
+    assert _kinds(text) == [*(("issuer_mark", line) for line in mark.split("\n")), ("doc_number", "第438号"),
+                            ("issuer_signature", "国务院总理　温家宝"), ("issuer_signature", "中央军事委员会主席　胡锦涛"),
+                            ("date", "2005年6月23日")]
+    assert _kinds("机密★1年\n" + text)[:2] == [("issuer_mark", mark.split("\n")[0]), ("issuer_mark", mark.split("\n")[1])]
+
+
 def test_joint_signatures_and_a_date_in_chinese_numerals():
     text = "国办发〔1996〕25号\n北京市、天津市人民政府，沈阳、北京军区：\n各地要认真执行。\n国务院办公厅\n中央军委办公厅\n一九九六年六月二十九日\n"
     assert _kinds(text)[2:] == [
