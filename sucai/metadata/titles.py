@@ -231,11 +231,11 @@ def decree_title(text: str, body_start: int) -> Decree | None:
     marked = _decree_mark([line.text for line in first[:_DECREE_MARK_LINES]])
     if not marked or len(first) < marked[1] + 3 or not _DECREE_NUMBER.fullmatch(first[marked[1]].text):
         return None
-    mark, after = marked[0], marked[1] + 1
-    named = next((m.group("name") for line in first[after : after + 3] for pattern in _PROMULGATED
+    mark, n = marked   # the 令号 on line n, what it promulgates on the lines after it
+    named = next((m.group("name") for line in first[n + 1 : n + 4] for pattern in _PROMULGATED
                   for m in [pattern.search(line.text)] if m), None)
-    title = next((line for line in first[after + 1 :] if named and line.text == named), None)
-    return Decree(mark, first[0].start, first[after - 1], title) if title else None
+    title = next((line for line in first[n + 2 :] if named and line.text == named), None)
+    return Decree(mark, first[0].start, first[n], title) if title else None
 
 
 def _decree_mark(first: list[str]) -> tuple[str, int] | None:
