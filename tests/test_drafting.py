@@ -39,7 +39,7 @@ from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ord
 from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
-from sucai.drafting.paragraphs import CLOSING_TAIL, _body
+from sucai.drafting.paragraphs import CLOSING_TAIL, _body, _closing_span
 from sucai.drafting.plan import _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -1011,6 +1011,31 @@ def test_a_body_ends_before_the_signature_of_the_person_reporting():
     doc = Document("2024年度个人述职报告", text, outline=parse_outline(text, elements=elements), elements=elements)
     body = text.index("一是")
     assert _body(doc, body, len(text)) == (body, text.index("\n\n述职人"))
+
+
+def test_a_body_ends_before_a_report_s_call_for_appraisal():
+    """season27, a 2026年度述职述廉报告: the last part of a 2023 one was offered with its closing line 「以上述职述廉，请予
+    评议。」 (a 述职述廉报告 is appraised, 评议; the formula knew 批评指正, 审议, 审阅) — in the middle of the first draft."""
+    text = "五、2024年工作打算\n一是强化理论武装，二是提升履职能力，三是坚守廉洁底线。\n以上述职述廉，请予评议。"
+    elements = find_elements(text)
+    doc = Document("2023年度个人述职述廉报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    body = text.index("一是")
+    assert _body(doc, body, len(text)) == (body, text.index("\n以上述职述廉"))
+
+
+def test_a_plan_s_list_of_items_is_no_closing():
+    """season27, the 结尾 of a 2026年工作总结和2027年工作计划: a 2019 one ends its 「二、2020年工作打算」 with three items a
+    line each (「（一）…。」, no body), and its last two were offered as the draft's closing 表态 (hand-checked: the
+    document has no closing); a last paragraph after them, a 表态, is one."""
+    items = ("某镇人民政府办公室2019年工作总结和2020年工作打算\n2019年，镇政府办公室较好地完成了全年各项工作任务。\n"
+             "一、2019年工作开展情况\n（一）服务决策更加有力。全年起草各类文字材料九十余篇。\n二、2020年工作打算\n"
+             "（一）围绕中心，提高服务决策水平。\n（二）突出重点，加强督查督办。\n（三）强化管理，提高后勤保障水平。\n")
+    pledge = "新的一年，我们将在镇党委、政府的坚强领导下，凝心聚力，真抓实干，奋力开创办公室工作新局面。"
+    for text, closing in ((items, None), (items + pledge + "\n", pledge)):
+        elements = find_elements(text)
+        doc = Document(text.split("\n")[0], text, outline=parse_outline(text, elements=elements), elements=elements)
+        span = _closing_span(doc, doc)
+        assert (span and text[span[0]:span[1]]) == closing
 
 
 def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():

@@ -40,7 +40,7 @@ from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import Hit, SearchRequest
 from ..facts import Known, learn, line_name
-from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role
+from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role, strip_label
 from ..metadata import title_note_lines
 from ..metadata.genres import written_genre
 from .placeholders import Marked, mark_placeholders, writer_session
@@ -54,7 +54,7 @@ CLOSING_TAIL = 1000     # a speech's closing exhortation starts within this many
 _SENTENCE_END = re.compile(r"[。！？；]")
 _HEAD_ELEMENTS = ("issuer_mark", "doc_number", "signer", "addressee")   # 公文 elements before an opening (sucai.elements)
 # a line that opens or closes a whole speech or report, not a part of it
-_FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅)|汇报完毕|发言完毕)"
+_FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅|评议)|汇报完毕|发言完毕)"
                       r"|谢谢大家|我的发言完毕|我就讲这些|下面[，,]?(?:由)?我[^。\n]{0,30}?(?:讲|谈|报告|汇报|发言|作)"
                       r"|现将[^。\n]{0,40}?(?:报告|汇报)如下).*$")
 # a speech's closing exhortation: 「同志们」 (a report's 「各位代表」) addressed, then a call to act together (in the
@@ -268,7 +268,8 @@ def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
     closing exhortation (「同志们，…让我们…」, :func:`_closing`), else its last paragraph — before a contact or an
     attribution line (:func:`_before_closing_lines`), with the one before while it
     is shorter than :data:`MIN_CHARS` (「谢谢大家！」 alone) —, never the first paragraph of that part (the last
-    entry's own text: a measure, not a 表态); a closing keeps its formula (以上…请批评指正, 谢谢大家). Found in ``whole``, so that a free
+    entry's own text: a measure, not a 表态) nor one opening with an outline label (「（三）强化管理，…。」: the last
+    heading's list of items, one a line); a closing keeps its formula (以上…请批评指正, 谢谢大家). Found in ``whole``, so that a free
     view's last paragraph — a middle one where the members part starts — is no closing: for a non-member, one that
     stands in free text only (outside :attr:`~sucai.model.Document.members_span`, then at its place in the free
     view, :func:`sucai.access.free_offset`); a closing in the members part is none. Cut to :data:`MAX_CHARS`.
@@ -292,6 +293,8 @@ def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
         begin = text.rfind("\n", first, end) + 1
         while end - begin < MIN_CHARS and (before := text.rfind("\n", first, begin - 1)) >= first:
             begin = before + 1
+        if strip_label(text[begin:end]) != text[begin:end].strip():   # the last heading's items (（二）…（三）…), no 表态
+            return None
     while begin < end and text[begin].isspace():
         begin += 1
     if end - begin < MIN_CHARS:
