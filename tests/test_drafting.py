@@ -850,6 +850,7 @@ HEADING_PARTS = [
     ("三、实施步骤", "步骤"), ("四、清理整顿工作的方法、步骤", "步骤"), ("四、工作进度", "步骤"),   # fix33: steps
     ("一、2023年工作回顾", "成效"), ("一、过去一年工作回顾", "成效"), ("一、“十二五”时期和2015年工作回顾", "成效"),
     ("二、主要做法", "成效"), ("一、2023年工作开展情况", "成效"), ("一、工作情况", "成效"),   # a 工作总结's (user22)
+    ("一、2025年工作总结", "成效"), ("一、2026年度工作总结", "成效"),   # season27: a 工作总结和工作计划's summary part
     ("八、关于防灾抗灾和移民安置问题", None), ("一、关于适用范围问题", None), ("三、关于全面规划、加强领导的问题", None),
     ("七、关于其他问题的解释", None), ("八、其他问题", None), ("十一、离休、退休问题", None), ("土地问题", None),
     ("五、与审理技术合同纠纷有关的程序问题", None), ("第七章特定问题调查", None), ("问题的提起", None),
@@ -1036,6 +1037,33 @@ def test_a_plan_s_list_of_items_is_no_closing():
         doc = Document(text.split("\n")[0], text, outline=parse_outline(text, elements=elements), elements=elements)
         span = _closing_span(doc, doc)
         assert (span and text[span[0]:span[1]]) == closing
+
+
+def test_a_summary_and_plan_s_two_parts_stay_apart(tmp_path, make_home):
+    """season27, an 办公室's 2026年工作总结和2027年工作计划: 「一、2025年工作总结」 named no part, so the outline had it
+    beside another source's 「一、2019年工作开展情况」 as two summaries, and its 「（二）督查督办成效明显」 (what was done)
+    was offered under the plan's 「（二）强化督查督办」 (what will be). 总结 names the results part (成效), as 回顾 and
+    开展情况 do: one summary heading, and no summary under a plan heading (hand-checked)."""
+    library = ingest_texts(make_home(tmp_path / "home"), {
+        "a.txt": "县委办公室2025年工作总结和2026年工作计划\n2025年，县委办公室各项工作取得新成效。\n一、2025年工作总结\n"
+                 "（一）以文辅政水平不断提升\n全年起草各类文稿三百一十篇。\n（二）督查督办成效明显\n围绕县委重大决策部署开展专项督查十二次，"
+                 "督办事项全部办结。\n（三）机要保密工作扎实推进\n全年未发生失泄密事件。\n二、2026年工作计划\n（一）提升文稿服务质量\n"
+                 "力争重要文稿精品率明显提高。\n（二）强化督查督办\n建成督查督办信息平台，实现重点任务全程跟踪。\n"
+                 "（三）加强队伍建设\n开展业务培训，选调优秀年轻干部。\n",
+        "b.txt": "某镇人民政府办公室2019年工作总结和2020年工作打算\n2019年，镇政府办公室较好地完成了各项任务。\n"
+                 "一、2019年工作开展情况\n（一）服务决策更加有力\n全年起草各类文字材料九十余篇。\n（二）政务服务更加便民\n"
+                 "便民服务中心群众满意率持续提升。\n二、2020年工作打算\n（一）围绕中心，提高服务决策水平\n"
+                 "提高文字材料质量。\n（二）强化管理，提高后勤保障水平\n节约办公经费。\n"})
+    assert {d.genre for d in library.catalogue.documents()} == {"工作总结"}
+    found = suggest_outline(library, "工作总结", "2026年工作总结和2027年工作计划", member=True)
+    assert [n.support for n in found.outline] == [2, 2]
+    summary, plan = ["一、2025年工作总结", "（二）督查督办成效明显"], ["二、2026年工作计划", "（二）强化督查督办"]
+    alone = paragraph_candidates(library, "（二）督查督办", genre="工作总结", member=True, limit=10)
+    assert sorted(c.section_path for c in alone) == [summary, plan]   # no part asked: both are like it
+    plans = paragraph_candidates(library, "（二）督查督办", above=("二、2027年工作计划",), genre="工作总结",
+                                 member=True, limit=10)
+    assert [c.section_path for c in plans] == [plan]
+    library.close()
 
 
 def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():
