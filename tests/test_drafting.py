@@ -37,7 +37,7 @@ from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, closing_section, numbered
 from sucai.facts import find_facts, learn, line_name
-from sucai.drafting.placeholders import writer_session, writer_year
+from sucai.drafting.placeholders import PLACEHOLDER, named_year, writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body, _closing_span
 from sucai.drafting.plan import _paragraph
@@ -1024,6 +1024,25 @@ def test_a_body_ends_before_a_report_s_call_for_appraisal():
     assert _body(doc, body, len(text)) == (body, text.index("\n以上述职述廉"))
 
 
+def test_a_source_s_year_and_the_next_are_the_writer_s_year_and_the_next():
+    """season27, a 2026年工作总结和2027年工作计划 from a 2025 one: its 「2025年」 and its plan's 「2026年上半年」 were
+    【待补】 (the 2026 kept as the writer's own, had the topic named only 2026 — the plan's year, not the summary's);
+    a source's own year and the next are the writer's and the next (hand-checked), any other year and any written
+    in Chinese numerals 【待补】, and without a source's year or a writer's, nothing moves."""
+    text = "2025年，办公室各项工作取得新成效，比2024年有所提高。2026年上半年建成督查督办平台，二〇二六年全面运行。"
+    marked = mark_placeholders(text, year=2026, source_year=2025)
+    assert marked.text == ("2026年，办公室各项工作取得新成效，比【待补】有所提高。2027年上半年建成督查督办平台，"
+                           "【待补】全面运行。")
+    assert [p.original for p in marked.placeholders] == ["2024年", "二〇二六年"]
+    assert [marked.text[p.start:p.end] for p in marked.placeholders] == [PLACEHOLDER] * 2
+    assert mark_placeholders("2026年度", year=2026, source_year=2026).text == "2026年度"
+    assert mark_placeholders(text, year=2026).text.startswith("【待补】，办公室")   # no source year: as before
+    assert "2026年上半年" in mark_placeholders(text, year=2026).text               # the writer's own kept
+    assert mark_placeholders(text, source_year=2025).text.startswith("【待补】，办公室")   # no writer's year
+    assert [named_year(t) for t in ("县委办公室2025年工作总结和2026年工作计划", "2023年度个人述职述廉报告",
+                                    "2021—2025年发展规划", "2019年和2023年对比")] == [2025, 2023, None, None]
+
+
 def test_a_plan_s_list_of_items_is_no_closing():
     """season27, the 结尾 of a 2026年工作总结和2027年工作计划: a 2019 one ends its 「二、2020年工作打算」 with three items a
     line each (「（一）…。」, no body), and its last two were offered as the draft's closing 表态 (hand-checked: the
@@ -1055,8 +1074,9 @@ def test_a_summary_and_plan_s_two_parts_stay_apart(tmp_path, make_home):
                  "便民服务中心群众满意率持续提升。\n二、2020年工作打算\n（一）围绕中心，提高服务决策水平\n"
                  "提高文字材料质量。\n（二）强化管理，提高后勤保障水平\n节约办公经费。\n"})
     assert {d.genre for d in library.catalogue.documents()} == {"工作总结"}
-    found = suggest_outline(library, "工作总结", "2026年工作总结和2027年工作计划", member=True)
-    assert [n.support for n in found.outline] == [2, 2]
+    topic = "2026年工作总结和2027年工作计划"
+    found = suggest_outline(library, "工作总结", topic, member=True, year=writer_year(topic, None))
+    assert [(n.heading, n.support) for n in found.outline] == [("2026年工作总结", 2), ("2027年工作计划", 2)]
     summary, plan = ["一、2025年工作总结", "（二）督查督办成效明显"], ["二、2026年工作计划", "（二）强化督查督办"]
     alone = paragraph_candidates(library, "（二）督查督办", genre="工作总结", member=True, limit=10)
     assert sorted(c.section_path for c in alone) == [summary, plan]   # no part asked: both are like it
@@ -1654,9 +1674,11 @@ def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
 
 def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
     """New-user try 17: 「2024年度组织生活会」 as topic titled the draft 2024 but blanked A's 「2024年起」 as 【待补】;
-    a year read from the topic counts as ``--year`` (a range or two years in it: none)."""
+    a year read from the topic counts as ``--year`` (a range or two years in it: none — but two one after the other,
+    a year's summary and the next one's plan: the first, season27)."""
     assert [writer_year(t, None) for t in ("2024年度组织生活会 审计局", "二〇二四年民主生活会", "2021—2025年规划",
-                                           "2023年和2024年", "组织生活会", "")] == [2024, 2024, None, None, None, None]
+                                           "2023年和2025年", "2026年工作总结和2027年工作计划", "组织生活会", "")] == [
+        2024, 2024, None, None, 2026, None, None]
     assert writer_year("2024年度组织生活会", 2025) == 2025   # given: as given
     runner = CliRunner()
     for topic, kept in (("2024年度组织生活会", True), ("组织生活会", False)):
@@ -1665,7 +1687,8 @@ def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
                                          "1000000", "--candidates", "20", "--home", str(units.settings.home)])
         assert result.exit_code == 0, result.output
         text = target.read_text(encoding="utf-8")
-        assert "学习台账" in text and ("2024年起" in text) is kept and ("【待补】起由" in text) is not kept
+        # A is of 2023 (its title's year), its 「2024年起」 its next year: the writer's next (season27)
+        assert "学习台账" in text and ("2025年起" in text) is kept and ("【待补】起由" in text) is not kept
 
 
 

@@ -43,7 +43,7 @@ from ..facts import Known, learn, line_name
 from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role, strip_label
 from ..metadata import title_note_lines
 from ..metadata.genres import written_genre
-from .placeholders import Marked, mark_placeholders, writer_session
+from .placeholders import Marked, mark_placeholders, named_year, writer_session
 
 MAX_CHARS = 600         # longest candidate, in characters
 MIN_CHARS = 20          # shorter bodies are no candidates
@@ -171,7 +171,8 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
     """The candidates of section ``hits`` in their order — with ``opening``, of document hits: their openings; with
     ``closing``, their closings (:func:`_closing_span`) — (:func:`_body` of each, in the viewer's view of its
     document; a text met before is passed over), at most ``limit``,
-    another unit's facts marked (:func:`.placeholders.mark_placeholders`: ``unit``, ``year``, ``session``)."""
+    another unit's facts marked (:func:`.placeholders.mark_placeholders`: ``unit``, ``year``, ``session``; the source's
+    year and the one after it, its title's, as the writer's year and the one after)."""
     docs = {d.id: (access.viewed(d, member), d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
     out: list[Candidate] = []
@@ -193,7 +194,8 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
         known = _known(doc, *section)
         path = [CLOSING_PLACE] if closing else [] if opening else hit.section_path
         out.append(Candidate(heading, text, doc.id, doc.title, path, start, end,
-                             mark_placeholders(text, known=known, unit=unit, year=year, session=session)))
+                             mark_placeholders(text, known=known, unit=unit, year=year, session=session,
+                                               source_year=named_year(doc.title))))
         if len(out) == limit:
             break
     return out
