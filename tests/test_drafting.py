@@ -1058,6 +1058,21 @@ def test_a_plan_s_list_of_items_is_no_closing():
         assert (span and text[span[0]:span[1]]) == closing
 
 
+def test_a_short_closing_formula_alone_is_a_closing():
+    """season27, a 2026年度述职述廉报告: its sources end 「以上报告，请各位领导和同志们批评指正。」 (19 字) after the last
+    heading's text, shorter than a candidate, and the 写作台 offered no 结尾 at all; a closing formula line is the
+    closing however short (hand-checked), a short line of anything else none."""
+    part = "县财政局办公室主任2019年度述职述廉报告\n一、廉洁自律方面\n严格遵守中央八项规定精神。\n五、下一步努力方向\n" \
+           "一是持续加强理论学习，提高政治站位；二是严守廉洁底线，自觉接受监督。\n"
+    for last, closing in (("以上报告，请各位领导和同志们批评指正。", "以上报告，请各位领导和同志们批评指正。"),
+                          ("全年压减经费百分之十二。", None)):
+        text = part + last + "\n"
+        elements = find_elements(text)
+        doc = Document(text.split("\n")[0], text, outline=parse_outline(text, elements=elements), elements=elements)
+        span = _closing_span(doc, doc)
+        assert (span and text[span[0]:span[1]]) == closing
+
+
 def test_a_summary_and_plan_s_two_parts_stay_apart(tmp_path, make_home):
     """season27, an 办公室's 2026年工作总结和2027年工作计划: 「一、2025年工作总结」 named no part, so the outline had it
     beside another source's 「一、2019年工作开展情况」 as two summaries, and its 「（二）督查督办成效明显」 (what was done)

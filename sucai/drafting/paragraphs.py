@@ -269,7 +269,8 @@ def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
     with none, after its opening's 公文 elements and 题注, :func:`_body`), up to its 公文 elements (its 落款) —: from its
     closing exhortation (「同志们，…让我们…」, :func:`_closing`), else its last paragraph — before a contact or an
     attribution line (:func:`_before_closing_lines`), with the one before while it
-    is shorter than :data:`MIN_CHARS` (「谢谢大家！」 alone) —, never the first paragraph of that part (the last
+    is shorter than :data:`MIN_CHARS` (「谢谢大家！」 alone; a closing formula line is one however short,
+    「以上报告，请各位领导和同志们批评指正。」 after the last heading's text) —, never the first paragraph of that part (the last
     entry's own text: a measure, not a 表态) nor one opening with an outline label (「（三）强化管理，…。」: the last
     heading's list of items, one a line); a closing keeps its formula (以上…请批评指正, 谢谢大家). Found in ``whole``, so that a free
     view's last paragraph — a middle one where the members part starts — is no closing: for a non-member, one that
@@ -299,7 +300,7 @@ def _closing_span(whole: Document, view: Document) -> tuple[int, int] | None:
             return None
     while begin < end and text[begin].isspace():
         begin += 1
-    if end - begin < MIN_CHARS:
+    if end - begin < MIN_CHARS and not _FORMULA.fullmatch(text[begin:end]):   # short, but 以上…请批评指正 alone is one
         return None
     if end - begin > MAX_CHARS:
         end = _cut(text, begin, begin + MAX_CHARS)
