@@ -1731,6 +1731,9 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("对照检查材料", "2024年度组织生活会 2023年问题整改", None, 2024, "2024年度组织生活会2023年问题整改对照检查材料"),
     ("工作总结", "2023年乡村振兴工作总结", None, 2023, "2023年乡村振兴工作总结"),   # the topic holds the 文种
     ("述职报告", "2024年度个人述职", None, 2024, "2024年度个人述职报告"),        # ends with its first characters
+    # season27: a topic that is a title of the 文种 already (「…述职述廉报告」 is a 述职报告), not 「…述职述廉报告述职报告」
+    ("述职述廉报告", "2026年度述职述廉报告", "县财政局综合科", 2026, "县财政局综合科2026年度述职述廉报告"),
+    ("述职报告", "2026年度个人述职述廉报告", None, 2026, "2026年度个人述职述廉报告"),
     ("对照检查材料", "民主生活会对照检查", "县水利局党组", None, "县水利局党组民主生活会对照检查材料"),
     ("工作总结", "全县安全生产工作", None, None, "全县安全生产工作总结"),
     # write25: a speech is named by its occasion, 「在…上的讲话」 — not 「某县县委2026年全县经济工作会议讲话稿」 nor 「…的讲话稿」

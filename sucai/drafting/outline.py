@@ -25,7 +25,7 @@ from functools import partial
 from .. import access
 from ..library import Library
 from ..errors import BadValue
-from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint, written_genre
+from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint, title_genre, written_genre
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
@@ -96,7 +96,8 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     """A draft's title as such materials are named (``sucai draft -o``, and the 写作台's title field to begin with):
     unit, year, topic, then the 文种 unless the topic holds it ("县审计局党支部" + "2024年度" + "组织生活会" +
     "对照检查材料"), or only the rest of it when the topic ends with its first characters (at least two: "2024年度
-    个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"); parts already in the topic are not
+    个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"), or none when the topic is a title of the 文种
+    already (:func:`sucai.metadata.genres.title_genre`: "2026年度述职述廉报告", a 述职报告); parts already in the topic are not
     repeated — the year however the topic writes it (「２０２４年度」, 「二〇二四年」: its facts' values) —, nor the
     topic's words (split at white space) that the unit holds, and the topic's words are joined without spaces (unit
     "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部": "县司法局党支部2025年度组织生活会对照检查材料").
@@ -128,6 +129,8 @@ no meeting is made up for it).
     elif named in topic:
         return title
     shared = next((n for n in range(len(named) - 1, 1, -1) if title.endswith(named[:n])), 0)
+    if not shared and title_genre(topic) == genre:   # 「2026年度述职述廉报告」: a title of the 文种 already
+        return title
     return title + named[shared:]
 
 
