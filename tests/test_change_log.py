@@ -6,6 +6,7 @@ and ends as a library built from scratch does, never with what the deleted chang
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -16,6 +17,7 @@ from sucai.index import SearchIndex
 from sucai.ingest import text_hash
 from sucai.library import Library
 from sucai.model import Document
+from sucai.replica import Follower
 from sucai.search import SearchRequest, search
 from sucai.store import Catalogue
 from sucai.suggest import TitleIndex
@@ -152,3 +154,34 @@ def test_an_ingest_batch_begun_before_the_pruned_point_ends_as_a_rebuild(library
     feed.commit()
     assert library.index.indexed_ids() == catalogue.document_ids() == [kept, fed, last]
     assert library.index.applied == catalogue.change_count()
+
+
+def test_a_servers_follower_prunes_the_log_once_a_day(library):
+    """The follower thread of ``sucai serve`` deletes the changes older than ``change_log_days`` (90 by default)
+    after a sync, once a day: the changes dated long ago after its first pruning stay that day."""
+    catalogue = library.catalogue
+    for n in range(3):
+        store(catalogue, f"文档{n}", f"第{n}篇的正文。")
+    age(catalogue)
+    newest = catalogue.change_count()
+    follower = Follower(library, poll_seconds=0.05).start()
+    try:
+        _wait(lambda: catalogue.pruned_through() > 0)
+        first = catalogue.pruned_through()
+        assert catalogue.changes_since(first) == [(newest, newest, "add")] and library.index.applied == newest
+        store(catalogue, "文档3", "第3篇的正文。")
+        age(catalogue)
+        for n in (4, 5):   # a round of the follower begun after the dating ends before the last is applied
+            _wait(lambda: library.index.applied == catalogue.change_count())
+            store(catalogue, f"文档{n}", f"第{n}篇的正文。")
+        _wait(lambda: library.index.applied == catalogue.change_count())
+    finally:
+        follower.stop()
+    assert catalogue.pruned_through() == first and len(catalogue.changes_since(first)) == 4
+
+
+def _wait(condition, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "等待超时"
+        time.sleep(0.02)
