@@ -22,6 +22,13 @@ over every N-th file parsed in this process as a worker parses it.
 Baseline: read every file's bytes and decode them (UTF-8, else GB18030) — the floor any ingest pays. Targets:
 ≥ 2M chars/s end to end, ≤ 400 MB.
 
+Where the memory was (issue 16, files that need no converter, 376–404 MB PSS at the tree's peak): this process
+240–260 MB — ~225 MB anonymous while parsing, or ~125 anonymous and ~135 MB of segment files a merge maps —, of
+which Python's own objects are few (tracemalloc over a quarter of the corpus: 39 MB at most; the rest is the index
+writer's heap, tantivy's, SQLite's and glibc's); the fork server's ~92 MB, shared with the workers (imports 45 MB,
+the segmenter's dictionary 38), and each worker's 9–19 MB of its own (Private_Dirty). Tried: a worker replaced
+after 100 files instead of 25 — 9 % less of the workers' CPU, the memory the same (kept, :mod:`sucai.budget`).
+
 The whole corpus is the issue's figure. Some of its files need an external converter — Tesseract's OCR
 for scans, LibreOffice for .doc/.wps/.rtf/.odt — which is not our code and may take as long as the rest
 of the corpus, so two more runs split it: the files that need no converter (text, markdown, html, docx,

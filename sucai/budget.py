@@ -5,6 +5,9 @@ server that has the ingest imported and warmed up (:mod:`sucai.preload`: tables
 and dictionaries built once, not once per worker); a worker is replaced after
 ``_TASKS_PER_WORKER`` files, and all of them end with the batch, so their
 memory goes back to the system (a web server never keeps a parse's memory).
+A new worker costs ≈ 0.04 s of CPU (its start and the fork server's pages it copies as it writes to them), and a
+worker's own memory settles near 19 MB after about 100 files of the corpus (9 MB after its first, 29 at most after
+400): 100 files, not 25, saves three starts in four for about 5 MB more per worker.
 Each worker gets:
 
 - a wall-clock limit (``parse_timeout_seconds``): past it the worker is killed
@@ -60,7 +63,7 @@ from .memory import give_back_if_grown, map_large_blocks
 
 log = logging.getLogger(__name__)
 _PRELOAD = ["sucai.preload"]  # imported once by the fork server, so each worker starts with the ingest warmed up
-_TASKS_PER_WORKER = 25  # files one worker parses before it is replaced
+_TASKS_PER_WORKER = 100  # files one worker parses before it is replaced (see the module docstring)
 _IDLE_SECONDS = 1  # how often a caller waiting for a result is told so (``idle``)
 _WINDOW_PER_WORKER = 4  # jobs in flight per worker: enough to keep workers busy, few enough to bound memory here
 _PAGE = "page"  # in a job's temporary folder: "page pages", what its OCR reads now (see reading_page)
