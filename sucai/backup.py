@@ -195,9 +195,11 @@ _COUNTED = {"documents": documents, "users": users, "audit_entries": audit}
 def copy_rows(source: Database, target: Database) -> None:
     """Copy every row of ``source``'s tables (both at the newest schema) into ``target``, replacing
     what the target's tables held, in one transaction; then set PostgreSQL's id sequences past the
-    copied ids. A NUL in a text value, which SQLite holds and PostgreSQL refuses, becomes U+FFFD."""
+    copied ids and past every id an SQLite source gave (``sqlite_sequence``: a removed document's id is
+    never given again). A NUL in a text value, which SQLite holds and PostgreSQL refuses, becomes U+FFFD."""
     tables = METADATA[source.store].sorted_tables
     with source.read() as reading, target.transaction() as conn:
+        given = {} if source.postgres else _sqlite_sequences(reading)
         for table in reversed(tables):
             conn.execute(table.delete())
         for table in tables:
@@ -209,7 +211,15 @@ def copy_rows(source: Database, target: Database) -> None:
                     if column.autoincrement is True or (column.autoincrement == "auto" and
                                                         column.type._type_affinity is Integer):
                         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'),"
-                                          f" coalesce((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))
+                                          f" greatest((SELECT max({column.name}) FROM {table.name}), :given) + 1,"
+                                          " false)"), {"given": given.get(table.name, 0)})
+
+
+def _sqlite_sequences(conn) -> dict[str, int]:
+    """The highest id each AUTOINCREMENT table of an SQLite database ever gave (its ``sqlite_sequence``)."""
+    if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").first() is None:
+        return {}
+    return dict(conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence").fetchall())
 
 
 def _storable(row) -> dict:

@@ -6,6 +6,7 @@ repairs an index that lost, gained or doubled entries."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sucai" / "samples" / "library"
 BEFORE = "a7a459d"   # main just before the data-access layer: catalogue schema 5, accounts schema 2
 MAIN_AT_SCHEMA_9 = "2bc4886"   # main with 查重, metadata, 写作台 and operations: catalogue schema 9, accounts schema 3
+MAIN_BEFORE_AUTOINCREMENT = "870d9ca"   # main at catalogue revision c0009: SQLite gave a removed document's id again
 PASSWORD = "测试密码123456"
 
 
@@ -168,6 +170,33 @@ def test_a_library_made_by_main_at_schema_9_opens_and_is_migrated(tmp_path):
         assert [d for d in differences(Database(f"sqlite:///{path}", store)) if not spelling(d)] == []
     with accounts.db.read() as conn:   # main's unnamed UNIQUE (user_id, name) of the folders
         assert {"column_names": ["user_id", "name"], "name": None} in inspect(conn).get_unique_constraints("folders")
+
+
+_REMOVED_HIGHEST = (
+    "import sys, json; from sucai.library import Library; lib = Library.open(sys.argv[1]);"
+    "lib.ingest([sys.argv[2]], workers=1); ids = sorted(lib.catalogue.document_ids());"
+    "lib.clusters.merge(ids[:2]);"
+    "lib.clusters.split(ids[0]); lib.remove(ids[-1]); lib.remove(ids[-2]);"
+    "print(json.dumps({'removed': ids[-2:], 'kept': {d.id: [d.title, d.text] for d in lib.catalogue.documents()},"
+    " 'split': sorted(lib.catalogue.admin_grouping()[1])}, ensure_ascii=False))")
+
+
+def test_a_library_made_before_c0010_keeps_its_ids_and_never_gives_a_removed_one_again(tmp_path):
+    """A library of main at 870d9ca (``documents`` without AUTOINCREMENT: SQLite gave ``max(id) + 1``) whose two
+    highest documents were removed is migrated: every document keeps its id and content, the split an admin made
+    stays, the table equals schema.py, and the next document is given an id past every one given before (the
+    highest removed is named by the change log)."""
+    home, printed = old_library(tmp_path, MAIN_BEFORE_AUTOINCREMENT, _REMOVED_HIGHEST)
+    before = json.loads(printed[-1])
+    library = Library.open(home, database_url="")
+    assert {str(d.id): [d.title, d.text] for d in library.catalogue.documents()} == before["kept"]
+    assert sorted(library.catalogue.admin_grouping()[1]) == before["split"] != []
+    assert [d for d in differences(library.catalogue.db) if not spelling(d)] == []
+    _, given = library.catalogue.add(Document(title="新文档", text="新的正文。", genre="通知"), "new", "/x/new.txt", "n")
+    assert given == max(before["removed"]) + 1
+    library.remove(given)
+    _, again = library.catalogue.add(Document(title="又一篇", text="又一篇正文。", genre="通知"), "again", "/x/a.txt", "a")
+    assert again == given + 1
 
 
 def spelling(difference) -> bool:

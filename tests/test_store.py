@@ -244,3 +244,20 @@ def test_a_better_copy_keeps_what_an_admin_set(tmp_path):
     spaced = analyse(clean(NOTICE.replace("\n", "\n\n")))
     assert spaced.text != kept.text and not catalogue.replace_copy(doc_id, spaced, "c.txt")
     assert catalogue.get(doc_id, preview=False) == kept
+
+
+def test_a_removed_documents_id_is_never_given_again(database_url, tmp_path):
+    """Favourites, history, drafts' sources and links name a document by id: the id of one removed — the highest
+    given too — must never name another (SQLite gave ``max(id) + 1``; ops28)."""
+    catalogue = Catalogue(database_url or tmp_path / "catalogue.sqlite3")
+
+    def add(k: int) -> int:
+        return catalogue.add(analyse(clean(f"第{k}份通知\n第一条 内容{k}。\n")), f"h{k}", f"{k}.txt", f"c{k}")[1]
+
+    ids = [add(k) for k in range(4)]
+    catalogue.remove(ids[-1])
+    catalogue.remove(ids[-2])
+    given = add(4)
+    assert given not in ids and given > max(ids)
+    catalogue.remove(given)
+    assert add(5) == given + 1

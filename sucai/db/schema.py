@@ -59,6 +59,7 @@ documents = Table(
     Column("ocr_confidence", Float),   # mean Tesseract confidence (0–100) of an OCR'd document, else NULL
     Column("free_metadata", Text),     # JSON: its metadata as a non-member sees it (sucai.access.keeping), else NULL
     Index("documents_ingested", "ingested_at"),   # what was added when (今日更新, feeds, saved searches)
+    sqlite_autoincrement=True,               # a removed document's id is never given again (c0010)
 )
 
 files = Table(
