@@ -159,6 +159,19 @@ def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writ
         "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
 
 
+def test_a_count_in_one_chinese_digit_is_a_figure_the_formulas_stay():
+    """season27, writing a 述职述廉报告: 「开展廉政谈话四次，排查风险点九个」 went into the draft as the writer's own —
+    one Chinese digit was a formula (两个维护). A count its clause ends with (四次，九个。五人次) is the unit's figure,
+    【待补】; a measure word naming what follows (两个维护, 八项规定, 三个方面, “九个不准”) stays, and so does 「每月一次」
+    (一 is no figure: :func:`sucai.facts.find_facts`)."""
+    text = ("开展廉政谈话四次，排查风险点九个。召开专题会议两次，谈心谈话五人次；坚持“两个维护”，严守八项规定和“九个不准”，"
+            "从三个方面查摆，每月一次。")
+    assert kinds(text) == [("number", "四"), ("number", "九"), ("number", "两"), ("number", "五")]
+    assert mark_placeholders(text).text == (
+        "开展廉政谈话【待补】次，排查风险点【待补】个。召开专题会议【待补】次，谈心谈话【待补】人次；坚持“两个维护”，"
+        "严守八项规定和“九个不准”，从三个方面查摆，每月一次。")
+
+
 def test_numbers_that_name_are_kept_and_a_date_range_is_one_placeholder():
     """write27: 【待补】 marks what is no local fact, yet 「开通12345热线，实行24小时值班，推进5G网络建设」 was drafted
     「开通【待补】热线，实行【待补】小时值班，推进【待补】G网络建设」, and a 实施方案's 「第一阶段（2026年3月—5月）」 was
