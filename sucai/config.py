@@ -91,6 +91,7 @@ class Settings:
     check_max_chars: int = 100_000    # 查重: longest draft, in characters (without whitespace)
     database_url: str = ""            # postgresql://user:password@host/db; "" = the SQLite files in the data directory
     index_poll_seconds: int = 1       # how often a server checks the change log when no notification comes
+    change_log_days: int = 90         # the change log keeps this many days of changes (an index further behind rebuilds)
     password_hash_profile: str = "RFC_9106_LOW_MEMORY"  # argon2id cost of password hashes: an argon2.profiles name; CHEAPEST only for tests
 
     @property
@@ -275,13 +276,13 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
             "index_poll_seconds": 1, "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1,
-            "audit_days": 180, "analytics_days": 1}
+            "audit_days": 180, "analytics_days": 1, "change_log_days": 1}
 # The most a setting may be where more cannot work: tantivy panics on (or cannot allocate) a page of results or a
 # section scan that large, and a login's lifetimes past Python's timedelta (999,999,999 days) overflow, as a day
 # before the year 1 does (a retention in days)
 _MAXIMUM = {"max_page_size": 1_000, "section_scan_docs": 100_000, "session_max_age_days": 36_500,
             "session_idle_hours": 876_000, "login_known_ip_days": 36_500, "audit_days": 36_500,
-            "analytics_days": 36_500}
+            "analytics_days": 36_500, "change_log_days": 36_500}
 _CHOICES = {"drafting_tier": ("user", "member"), "password_hash_profile": PASSWORD_HASH_PROFILES}
 
 

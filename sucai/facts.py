@@ -20,7 +20,7 @@ Kinds (:data:`KINDS`):
   facts of a unit: every unit writes them alike.
 - ``year`` 年份: 2024年, 2024年度, 二〇二四年, 2021—2025年.
 - ``date`` 日期: a day (2024年3月5日, 3月5日, 二〇二四年三月五日), a month of a year (2024年3月) or one in Arabic digits
-  (3月), with the end of a range (2026年3月—5月, 3月5日至4月10日).
+  (3月), with the end of a range (2026年3月—5月, 3月5日至4月10日), or a range of months in Arabic digits (1—10月).
 - ``person`` 人名: a name before 同志 (张三同志, 张三、李四同志), after a 职务 (区长
   杨国宏, 副校长郭慧茹), or a surname before a 职务 (王局长); then every other
   occurrence of a name found so; and one who introduces themself at the start
@@ -127,10 +127,12 @@ _MONTH = r"(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９]|十[一二]?|[一二三�
 _DAY = r"(?:[12][0-9]|3[01]|0?[1-9]|[１２][０-９]|３[０１]|０?[１-９]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]"
 _TO = r"\s*[—–\-－~～至到]\s*"
 _DAY_OR_MONTH = rf"(?:(?:{_YEAR}\s*年\s*)?{_MONTH}(?:\s*{_DAY})?)"
+_ARABIC_MONTH = r"(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９])"
 # a day, a month of a year or a month in Arabic digits (3月: no number before 月), each with the range's end when
-# written (2026年3月—5月, 2024年3月5日至4月10日, 3月—5月): one date, not a date and a number
+# written (2026年3月—5月, 2024年3月5日至4月10日, 3月—5月), or a range of months in Arabic digits (1—10月, 1至4月份,
+# a statistics period): one date, not a date and a number
 _DATES = re.compile(rf"(?:(?:{_YEAR}\s*年\s*)?{_MONTH}\s*{_DAY}|{_YEAR}\s*年\s*{_MONTH}"
-                    rf"|(?<![{_DIGIT}.．])(?:1[0-2]|0?[1-9]|１[０-２]|０?[１-９])\s*月份?)(?:{_TO}{_DAY_OR_MONTH})?")
+                    rf"|(?<![{_DIGIT}.．])(?:{_ARABIC_MONTH}{_TO})?{_ARABIC_MONTH}\s*月份?)(?:{_TO}{_DAY_OR_MONTH})?")
 # a 全会 by its short name (二十届三中全会) or in full, as its 公报's and 决定's titles name it (《中国共产党第二十届中央委员会
 # 第三次全体会议公报》)
 _SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六七八九十]+中全会"

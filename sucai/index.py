@@ -48,7 +48,8 @@ stored: snippets are cut from the catalogue.
 Each node keeps its own index, a replica of the shared catalogue: it is rebuilt
 when its version or the analysis (segmentation dictionary) changed, and brought
 up to date by :meth:`SearchIndex.sync`, which applies the catalogue's change log
-(:meth:`sucai.store.Catalogue.changes_since`) from the last change it applied;
+(:meth:`sucai.store.Catalogue.changes_since`) from the last change it applied —
+or re-indexes everything when the log no longer holds them all (:meth:`~sucai.store.Catalogue.prune_changes`);
 a server follows the log as it grows (:mod:`sucai.replica`). Writers from several
 processes of a node take turns under one file lock; a reader never sees a
 half-written commit (tantivy commits atomically). While the index lags
@@ -398,7 +399,8 @@ class SearchIndex:
 
     def _open(self, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> tantivy.Index:
         """Open the index; build it anew when its version differs, re-index everything when the analysis
-        changed, or when it follows another catalogue (a restored or replaced database) or is ahead of it.
+        changed, or when it follows another catalogue (a restored or replaced database), is ahead of it, or applied
+        its change log only up to a change the log no longer holds (:meth:`~sucai.store.Catalogue.prune_changes`).
 
         A rebuild happens here, before anyone searches, so a search never meets an
         index emptied for rebuilding; re-indexing replaces all entries in one commit.
@@ -415,7 +417,7 @@ class SearchIndex:
             self.index = tantivy.Index.open(str(directory))
         if (rebuild or stored.get("fingerprint") != fingerprint(self.settings)
                 or stored.get("library") != self.catalogue.library_id()
-                or stored.get("applied", 0) > self.catalogue.change_count()):
+                or not self.catalogue.pruned_through() <= stored.get("applied", 0) <= self.catalogue.change_count()):
             self.rebuilt = self.sync(progress, replace_all=True)
         return self.index
 
@@ -459,7 +461,6 @@ class SearchIndex:
             return last[1]
         applied = self.applied
         changes, changed = self.catalogue.index_state(applied)
-        state = (applied, changes, tuple(changed))
         with self._reloading:
             if applied != self._generation or self._searcher is None:
                 self.index.reload()
@@ -469,6 +470,9 @@ class SearchIndex:
                                  for member, (clustered, version) in _FLAGS.items()}
                 self._generation = applied
             searcher, split, flagged = self._searcher, self._split, self._flagged
+        if changed is None:   # behind the log's pruned point: no entry is trusted until a sync rebuilds the index
+            changed = sorted(_ids(searcher))
+        state = (applied, changes, tuple(changed))
         versions = self._versions   # made for this state and this searcher (whose flags it names)
         if versions is None or versions[0] != state or versions[1] is not searcher:
             versions = self._versions = (state, searcher, *(
@@ -479,7 +483,7 @@ class SearchIndex:
         return snapshot
 
     def sync(self, progress: Callable[[int, int], None] | None = None, *, replace_all: bool = False,
-             tokens: Tokens | None = None, edit: bool = False) -> int:
+             tokens: Tokens | None = None, edit: bool = False, before_commit: Callable[[], None] | None = None) -> int:
         """Apply the catalogue's changes after :attr:`applied`; returns how many documents were (re)indexed.
 
         Each changed document is read as it is now and indexed again (or dropped when
@@ -492,15 +496,20 @@ class SearchIndex:
         documents' tokens elsewhere (:data:`Tokens`; an ingest's parse workers), else this process segments them.
         ``edit``: someone waits for the changes (an edit, a server starting, an integrity check); while another
         process holds the lock, it is asked to let go (an ingest commits its batch at once: :meth:`Feed.wanted`).
+        ``before_commit``: as :meth:`Feed.commit`'s. An index behind the log's pruned point
+        (:meth:`~sucai.store.Catalogue.prune_changes`) is re-indexed whole, as with ``replace_all``.
         """
         if not replace_all and self.catalogue.change_count() <= self.applied:
             return 0
         with self._locked() if edit else self._lock:
-            if replace_all:
+            pending = None if replace_all else self.catalogue.changes_since(self.applied)
+            if pending is None:
+                if not replace_all:
+                    log.info("检索索引落后于已清理的变更日志：重新建立索引")
+                    replace_all = True
                 applied = self.catalogue.change_count()   # read first: later changes are applied later
                 ids = self.catalogue.document_ids()
             else:
-                pending = self.catalogue.changes_since(self.applied)
                 if not pending:                           # another process of this node applied them
                     return 0
                 applied = pending[-1][0]
@@ -512,7 +521,7 @@ class SearchIndex:
                 writer = self.index.writer(heap_size=_WRITER_HEAP, num_threads=1)
                 if replace_all:
                     writer.delete_all_documents()
-                self._reindex(writer, ids, progress, fresh=replace_all, tokens=tokens)
+                self._reindex(writer, ids, progress, fresh=replace_all, tokens=tokens, before_commit=before_commit)
             self._write_marker(applied)
             return len(ids)
 
@@ -686,25 +695,34 @@ class Feed:
         try:
             self._hand_over()
             pending = self.index.catalogue.changes_since(self._applied)
-            kinds: dict[int, list[str]] = {}
-            for _, doc_id, kind in pending:
-                if kind != "cluster":
-                    kinds.setdefault(doc_id, []).append(kind)
-            trusted = {doc_id for doc_id in self._fed if kinds.get(doc_id) == ["add"]}
-            redo = set(kinds) | set(self._fed)
-            if any(kind == "cluster" for _, _, kind in pending):   # cluster flags that no longer hold, fed or not
-                misflagged = self.index._misflagged(self._fed)
-                trusted -= misflagged
-                redo |= misflagged
-            again = sorted(redo - trusted)
-            total, report = len(trusted) + len(again), None
-            if self.progress:
-                self.progress(len(trusted), total)
-                report = lambda done, _: self.progress(len(trusted) + done, total)  # noqa: E731
-            self.index._reindex(self._writer, again, report, tokens=self.tokens, before_commit=before_commit)
-            self.index._write_marker(pending[-1][0] if pending else self._applied)
+            if pending is None:
+                self._writer.rollback()
+            else:
+                self._publish(pending, before_commit)
         finally:
             self._end()
+        if pending is None:   # the log was pruned past the batch's start: the index is built again, this batch too
+            self.index.sync(self.progress, tokens=self.tokens, before_commit=before_commit)
+
+    def _publish(self, pending: list[tuple[int, int, str]], before_commit: Callable[[], None] | None) -> None:
+        """Commit the batch with the changes of the log after its start (``pending``; see the class)."""
+        kinds: dict[int, list[str]] = {}
+        for _, doc_id, kind in pending:
+            if kind != "cluster":
+                kinds.setdefault(doc_id, []).append(kind)
+        trusted = {doc_id for doc_id in self._fed if kinds.get(doc_id) == ["add"]}
+        redo = set(kinds) | set(self._fed)
+        if any(kind == "cluster" for _, _, kind in pending):   # cluster flags that no longer hold, fed or not
+            misflagged = self.index._misflagged(self._fed)
+            trusted -= misflagged
+            redo |= misflagged
+        again = sorted(redo - trusted)
+        total, report = len(trusted) + len(again), None
+        if self.progress:
+            self.progress(len(trusted), total)
+            report = lambda done, _: self.progress(len(trusted) + done, total)  # noqa: E731
+        self.index._reindex(self._writer, again, report, tokens=self.tokens, before_commit=before_commit)
+        self.index._write_marker(pending[-1][0] if pending else self._applied)
 
     def abandon(self) -> None:
         """Drop what was fed since the last commit (the next sync indexes it from the catalogue)."""
@@ -736,9 +754,10 @@ def _touched(path) -> float | None:
     return None if stamp is None else stamp[1] / 1e9
 
 
-def _ids(searcher: tantivy.Searcher, flag: str) -> frozenset[int]:
-    """The ids of the entries with ``flag`` set."""
-    hits = searcher.search(tantivy.Query.term_query(SCHEMA, flag, True), limit=max(1, searcher.num_docs)).hits
+def _ids(searcher: tantivy.Searcher, flag: str | None = None) -> frozenset[int]:
+    """The ids of the entries with ``flag`` set (None: of every entry)."""
+    query = tantivy.Query.all_query() if flag is None else tantivy.Query.term_query(SCHEMA, flag, True)
+    hits = searcher.search(query, limit=max(1, searcher.num_docs)).hits
     return frozenset(searcher.fast_field_values("id", [address for _, address in hits])) if hits else frozenset()
 
 

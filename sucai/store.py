@@ -10,7 +10,10 @@ transaction, under a sequence number that only grows and that no reader sees out
 of order (on PostgreSQL the append takes a transaction-level advisory lock, so
 numbers are handed out in commit order, and it notifies the channel
 :data:`CHANNEL`). A search index records the last number it applied and follows
-the log (:mod:`sucai.index`, :mod:`sucai.replica`). The ``files`` table remembers
+the log (:mod:`sucai.index`, :mod:`sucai.replica`). The log keeps the last ``change_log_days``
+days of changes, and always the newest one (:meth:`Catalogue.prune_changes`, once a day by each server's
+follower): a reader that applied it only up to a change before the pruned point is told so
+(:meth:`Catalogue.changes_since` gives None) and reads everything again. The ``files`` table remembers
 every file ingested (by path and content hash), so re-running an ingest skips
 what it has done.
 
@@ -711,25 +714,53 @@ class Catalogue:
         with self.db.read() as conn:
             return conn.execute(_CHANGE_COUNT).scalar_one()
 
-    def changes_since(self, seq: int, limit: int | None = None) -> list[tuple[int, int, str]]:
-        """``(seq, doc_id, kind)`` of the changes numbered after ``seq``, oldest first (at most ``limit``)."""
+    def changes_since(self, seq: int, limit: int | None = None) -> list[tuple[int, int, str]] | None:
+        """``(seq, doc_id, kind)`` of the changes numbered after ``seq``, oldest first (at most ``limit``); None
+        when :meth:`prune_changes` deleted some of them (``seq`` is before its point): the list would miss them."""
         with self.db.read() as conn:
-            rows = conn.execute(select(changes.c.seq, changes.c.doc_id, changes.c.kind)
-                                .where(changes.c.seq > seq).order_by(changes.c.seq).limit(limit))
-            return [tuple(row) for row in rows]
+            rows = [tuple(row) for row in conn.execute(select(changes.c.seq, changes.c.doc_id, changes.c.kind)
+                                                       .where(changes.c.seq > seq).order_by(changes.c.seq).limit(limit))]
+            return None if _pruned(conn) > seq else rows   # read after the rows: a pruning before them is seen
 
-    def index_state(self, applied: int) -> tuple[int, list[int]]:
+    @retried
+    def prune_changes(self, before: str) -> int:
+        """Delete the changes logged before ``before`` (an ISO UTC time, as the log's ``at``) but the newest
+        change — :meth:`change_count` never goes back, so a cache keyed by it never takes an older state for the
+        current one —, and record the newest number deleted (meta ``changes_pruned``): a reader that applied the
+        log only up to a change before it learns that its changes since are gone (:meth:`changes_since` and
+        :meth:`index_state` give it None) and reads everything again instead. Returns how many went. Linear in the
+        log."""
+        with self.transaction() as conn:
+            if self.db.postgres:   # after the appends committed before it, as a reader sees them
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
+            newest = conn.execute(_CHANGE_COUNT).scalar_one()
+            through = conn.execute(select(func.max(changes.c.seq))
+                                   .where(changes.c.at < before, changes.c.seq < newest)).scalar()
+            if through is None:
+                return 0
+            _set_meta(self.db, conn, "changes_pruned", str(max(through, _pruned(conn))))
+            return conn.execute(changes.delete().where(changes.c.seq <= through)).rowcount
+
+    def pruned_through(self) -> int:
+        """The newest change number :meth:`prune_changes` deleted (0: none): a reader that applied the log up to a
+        change before it must read everything again."""
+        with self.db.read() as conn:
+            return _pruned(conn)
+
+    def index_state(self, applied: int) -> tuple[int, list[int] | None]:
         """:meth:`change_count`, and the ids of the documents that a search index which applied the log
         up to change ``applied`` holds in an older state — edited, hidden, shown, re-bounded or removed
         since — whose entries must not be trusted while it lags (documents only added since are not in
-        it, or are in it as they are), in id order. One read (a search asks for both)."""
+        it, or are in it as they are), in id order; None instead when :meth:`prune_changes` deleted changes
+        after ``applied``: the log no longer says which, so no entry may be trusted. One read (a search asks
+        for both)."""
         with self.db.read() as conn:
             count = conn.execute(_CHANGE_COUNT).scalar_one()
             changed = [] if count <= applied else list(conn.execute(
                 select(changes.c.doc_id).distinct()
                 .where(changes.c.seq > applied, changes.c.kind.not_in(("add", "cluster")))
                 .order_by(changes.c.doc_id)).scalars())
-            return count, changed
+            return count, None if count > applied and _pruned(conn) > applied else changed
 
     def text_hashes(self, ids: list[int]) -> dict[int, str]:
         """The :func:`~sucai.dedupe.text_hash` stored with each of these documents that exists, by id: one read."""
@@ -1231,6 +1262,11 @@ def _meta(conn: Connection, key: str) -> str | None:
 
 def _set_meta(db: Database, conn: Connection, key: str, value: str) -> None:
     conn.execute(db.insert(meta, update=("key",)), {"key": key, "value": value})
+
+
+def _pruned(conn: Connection) -> int:
+    """:meth:`Catalogue.pruned_through` on ``conn``."""
+    return int(_meta(conn, "changes_pruned") or 0)
 
 
 def _plain_fields(doc: Document) -> Document:

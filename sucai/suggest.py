@@ -56,14 +56,14 @@ class TitleIndex:
 
     def refresh(self, force: bool = False) -> None:
         """Bring the titles up to the catalogue's change log: the documents changed since the last refresh
-        are read again (at most :data:`PATCH_MAX` changes; after more, at the first refresh, or when
-        ``force``, every title is)."""
+        are read again (at most :data:`PATCH_MAX` changes; after more, at the first refresh, when the log no
+        longer holds them all — :meth:`~sucai.store.Catalogue.prune_changes` —, or when ``force``, every title is)."""
         with self._lock:
             changes = self.catalogue.change_count()
             if not force and self._rows is not None and changes == self._changes:
                 return
-            pending = [] if force or self._rows is None else self.catalogue.changes_since(self._changes, PATCH_MAX + 1)
-            if force or self._rows is None or len(pending) > PATCH_MAX:
+            pending = None if force or self._rows is None else self.catalogue.changes_since(self._changes, PATCH_MAX + 1)
+            if pending is None or len(pending) > PATCH_MAX:   # None too when the log was pruned past the last refresh
                 self._rows = self._read(self.catalogue.records(), {True: {}, False: {}})
             elif pending:
                 changed = sorted({doc_id for _, doc_id, _ in pending})

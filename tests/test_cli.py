@@ -1269,7 +1269,7 @@ def test_a_byte_of_an_argument_that_is_not_utf8_is_read_as_a_replacement_charact
 
 _MOST = {"max_page_size": (1, 1_000), "section_scan_docs": (1, 100_000), "session_max_age_days": (1, 36_500),
          "session_idle_hours": (1, 876_000), "login_known_ip_days": (0, 36_500), "audit_days": (180, 36_500),
-         "analytics_days": (1, 36_500)}
+         "analytics_days": (1, 36_500), "change_log_days": (1, 36_500)}
 
 
 @pytest.mark.parametrize("name", sorted(_MOST))

@@ -188,6 +188,31 @@ def test_numbers_that_name_are_kept_and_a_date_range_is_one_placeholder():
         "第一阶段（【待补】），动员部署；第二阶段（【待补】），【待补】小时内办结；【待补】，【待补】起。")
 
 
+def test_a_range_of_bare_months_is_one_date():
+    """verify28: the corpus's commonest range is a statistics period of bare months (「1—10月，全国…」, 「1至4月份」:
+    1,330 in 新闻联播 and the 政府工作报告), drafted 「【待补】—【待补】，全国…」 — its start a number, its end a
+    month — while 「3月—5月」 was one date. A range of months in Arabic digits is one date; a number before a
+    range of months' length (3—5个月) and a decimal (1.5—2月) are none."""
+    text = "1—10月，全市地区生产总值增长5%；今年1-9月，2026年1至4月份，3—5月份。历时3—5个月，增长1.5—2月。"
+    assert kinds(text) == [("date", "1—10月"), ("number", "5%"), ("date", "1-9月"), ("year", "2026年"),
+                           ("date", "1至4月份"), ("date", "3—5月份"), ("number", "3"), ("number", "5"),
+                           ("number", "1.5"), ("date", "2月")]
+    assert mark_placeholders(text, year=2026).text == (
+        "【待补】，全市地区生产总值增长【待补】；今年【待补】，2026年【待补】，【待补】。历时【待补】—【待补】个月，增长【待补】—【待补】。")
+
+
+def test_a_service_number_in_quotes_names_as_one_without():
+    """verify28, the corpus's 新闻联播 and 党建 texts: a service number is often quoted — 「开通“12350”举报电话」,
+    「“12345”市民服务热线」, 「心理援助热线“12356”」 — or called with 了 (「拨打了12345」), and each was drafted 【待补】
+    while 「12345热线」 was kept. The quotes and the 了 are passed over; a quoted count (“128”个) or a number after a
+    line's word unquoted (热线120条) still counts."""
+    text = ("开通“12350”举报电话，“12345”市民服务热线，全国统一心理援助热线“12356”明年开通，拨打“12356”咨询，"
+            "拨打了12345。\n建成“128”个站点，开通热线120条，受理“12345”件。")
+    assert mark_placeholders(text).text == (
+        "开通“12350”举报电话，“12345”市民服务热线，全国统一心理援助热线“12356”明年开通，拨打“12356”咨询，"
+        "拨打了12345。\n建成“【待补】”个站点，开通热线【待补】条，受理“【待补】”件。")
+
+
 def test_another_plenary_session_than_the_topics_is_a_placeholder():
     """write25, writing a 心得体会 on 学习贯彻党的二十届四中全会精神: the draft opened 「党的二十届三中全会是在…召开的一次十分
     重要的会议」 — another 全会's 心得, its ordinal one Chinese digit and a 届 (kept as formulas). A 全会 other than the

@@ -26,10 +26,12 @@ PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "number")
 _LABEL_ENDS = ".．、)）"   # a list label's number is followed by one of these (1. 2、 （3）)
 _LEVEL_CHARS = "市县区省旗盟州"
 # numbers that name, not count — what every unit writes alike: a round-the-clock (24小时, 7×24小时), a national service
-# number (1XX, 12XXX: 110, 12345) called (拨打…) or named as a line (…热线, …服务平台), one written with Latin letters (5G)
+# number (1XX, 12XXX: 110, 12345) called (拨打…) or named as a line (…热线, …服务平台), in quotes or not (拨打“12356”,
+# “12345”市民服务热线, 心理援助热线“12356”), one written with Latin letters (5G)
 _ROUND_THE_CLOCK = re.compile(r"(?:7\s*[×xX*]\s*)?24\s*小时")
 _SERVICE_NUMBER = re.compile(r"1[0-9]{2}|12[0-9]{3}")
-_CALLED = re.compile(r"(?:政务|便民|市民|服务){0,4}(?:热线|专线|电话|平台|报警|急救|举报)")
+_CALLING = re.compile(r"(?:拨[打通]了?[“\"]?|(?:热线|专线|电话)[“\"])$")   # before the number
+_CALLED = re.compile(r"[”\"]?(?:政务|便民|市民|服务){0,4}(?:热线|专线|电话|平台|报警|急救|举报)")   # after it
 # a count: a measure word that ends its clause (「廉政谈话四次，」「风险点九个。」) — a formula's measure word names what
 # follows it (两个维护, 八项规定, 三个方面)
 _COUNTED = re.compile(r"(?:人次|家次|[次个项件场期批名人家篇条份轮遍起处所户])(?=[，。；、！？,.;!?）)\s]|$)")
@@ -164,11 +166,12 @@ def _formula(text: str, fact: Fact) -> bool:
 
 def _naming(text: str, fact: Fact) -> bool:
     """Whether the number ``fact`` of ``text`` names rather than counts (:data:`_ROUND_THE_CLOCK`: 24小时, 7×24小时;
-    :data:`_SERVICE_NUMBER`: 拨打12345, 110报警, 12345政务服务热线; a Latin letter beside it: 5G, G20)."""
+    :data:`_SERVICE_NUMBER`: 拨打12345, 110报警, 12345政务服务热线, “12350”举报电话, 热线“12356”; a Latin letter beside it:
+    5G, G20)."""
     before, after = text[fact.start - 1:fact.start], text[fact.end:fact.end + 1]
     lettered = any(char.isascii() and char.isalpha() for char in before + after)
-    service = _SERVICE_NUMBER.fullmatch(fact.text) is not None and (
-        text[fact.start - 2:fact.start] in ("拨打", "拨通") or _CALLED.match(text, fact.end) is not None)
+    called = _CALLING.search(text, max(0, fact.start - 4), fact.start) or _CALLED.match(text, fact.end)
+    service = _SERVICE_NUMBER.fullmatch(fact.text) is not None and called is not None
     return lettered or service or _ROUND_THE_CLOCK.match(text, fact.start) is not None
 
 
