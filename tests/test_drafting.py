@@ -1288,13 +1288,19 @@ def test_a_problem_named_in_a_speechs_last_part_is_no_closing():
 
 def test_a_part_opening_with_a_formula_gives_its_next_paragraph_to_its_body():
     """write27: the closing is never the last part's first paragraph — nor the one after a formula line opening it
-    (「下面，我代表支部汇报…」): that is the part's own text, its body; the closing 「以上汇报，请批评指正。」 alone is too
-    short for one, so there is none."""
+    (「下面，我代表支部汇报…」): that is the part's own text, its body; the closing is 「以上汇报，请批评指正。」 alone (a
+    formula line is one however short: season27), or the last paragraph holding it; without one, there is none."""
     text = ("一、主要做法\n下面，我代表支部汇报三个方面的情况。\n一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。\n"
             "以上汇报，请批评指正。\n")
     elements = find_elements(text)
     doc = Document("某支部工作汇报", text, outline=parse_outline(text, elements=elements), elements=elements)
-    assert _closing_span(doc, doc) is None
+    start, end = _closing_span(doc, doc)
+    assert text[start:end] == "以上汇报，请批评指正。"
+    start, end = _body(doc, doc.outline[0].start, doc.outline[0].end)
+    assert text[start:end] == "一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。"
+    bare = text.replace("以上汇报，请批评指正。\n", "")
+    bare_doc = Document("某支部工作汇报", bare, outline=parse_outline(bare, elements=find_elements(bare)))
+    assert _closing_span(bare_doc, bare_doc) is None
     longer = text.replace("以上汇报，请批评指正。", "下一步，支部将持续深化理论武装，以学促干，以上汇报，请批评指正。")
     doc = Document("某支部工作汇报", longer, outline=parse_outline(longer, elements=find_elements(longer)))
     start, end = _closing_span(doc, doc)
