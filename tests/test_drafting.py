@@ -39,7 +39,7 @@ from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ord
 from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import PLACEHOLDER, named_year, writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
-from sucai.drafting.paragraphs import CLOSING_TAIL, _body, _closing_span
+from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_span
 from sucai.drafting.plan import _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -1467,6 +1467,18 @@ def test_a_paragraph_of_nothing_but_placeholders_cites_nothing(units):
     candidate = paragraph_candidates(units, "理论学习方面", genre=GENRE, member=True, limit=1)[0]
     only = replace(candidate, marked=mark_placeholders("2024年", unit=None))   # a candidate of one fact
     assert [p.source is None for p in (_paragraph(candidate), _paragraph(only))] == [False, True]
+
+
+def test_a_first_drafts_paragraph_whose_year_moved_is_edited():
+    """verify28: `sucai draft -o` listed a paragraph whose source year became the writer's (「2023年，…」 → 「2026年，…」:
+    no placeholder, yet not the source's words) as 原文照录, where a save of the page says 已改动. Edited is a marked
+    text other than the source's; the source's words untouched stay 原文照录."""
+    text = "2023年，全县坚持把理论学习摆在首位，每月开展集中学习。"
+    marked = mark_placeholders(text, year=2026, source_year=2023)
+    assert (marked.text, marked.placeholders) == ("2026年，全县坚持把理论学习摆在首位，每月开展集中学习。", [])
+    moved = Candidate("理论学习方面", text, 1, "某县2023年工作总结", ["一、理论学习"], 0, len(text), marked)
+    untouched = replace(moved, marked=mark_placeholders(text, year=2023, source_year=2023))
+    assert [_paragraph(c).edited for c in (moved, untouched)] == [True, False]
 
 
 def test_drafts_belong_to_their_author(units):
