@@ -17,6 +17,18 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+def _stopped(kind, value, trace) -> None:
+    """Ctrl+C ends a benchmark with one line, 「已中断。」 (sucai's), not Python's traceback; the process still dies by
+    the SIGINT, as Python ends on a KeyboardInterrupt nothing caught (`make bench` takes that for a run stopped)."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.stderr.write("\n已中断。\n")
+    else:
+        sys.__excepthook__(kind, value, trace)
+
+
+sys.excepthook = _stopped   # every benchmark imports this module
+
+
 def corpus_dir(sub: str = "") -> Path:
     """``../shared/corpus[/sub]``, or exit with a clear message when it is absent."""
     path = SHARED / "corpus" / sub

@@ -12,6 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
+import _common  # noqa: F401 - Ctrl+C ends it with one Chinese line, as every benchmark (its excepthook)
 from sucai.export import FORMATS, export_document, export_zip
 from sucai.model import Document, OutlineNode
 

@@ -206,7 +206,7 @@ class Accounts:
     """
 
     def __init__(self, target: Database | str | Path, *, max_failures: int = 5, lockout_seconds: int = 300,
-                 ip_max_failures: int = 20, known_ip_days: int = 30, daily_downloads: int = 50,
+                 ip_max_failures: int = 20, known_ip_days: int = 30, audit_days: int = 730, daily_downloads: int = 50,
                  registration_open: bool = True, registration_max_per_hour: int = 10, free_checks_per_hour: int = 30,
                  free_batch_downloads_per_hour: int = 10,
                  session_max_age_days: int = 14, session_idle_hours: int = 24,
@@ -224,6 +224,7 @@ class Accounts:
         self.lockout_seconds = lockout_seconds
         self.ip_max_failures = ip_max_failures
         self.known_ip = timedelta(days=known_ip_days)
+        self.audit_kept = timedelta(days=audit_days)
         self.daily_downloads = daily_downloads
         self.quotas = quotas or {tier: {"download": daily_downloads} for tier in TIERS}
         self.registration_open = bool(registration_open)
@@ -245,6 +246,7 @@ class Accounts:
         return cls(settings.database("accounts"), max_failures=settings.login_max_failures,
                    lockout_seconds=settings.login_lockout_seconds,
                    ip_max_failures=settings.login_ip_max_failures, known_ip_days=settings.login_known_ip_days,
+                   audit_days=settings.audit_days,
                    daily_downloads=settings.member_daily_downloads,
                    registration_open=bool(settings.registration_open),
                    registration_max_per_hour=settings.registration_max_per_hour,
@@ -677,6 +679,13 @@ class Accounts:
         who = viewer or Viewer(None, None, "cli", None)
         conn.execute(audit.insert().values(at=self._stamp(), event=event, user_id=who.user_id, username=who.username,
                                            role=who.role, detail=plain(str(detail or ""))[:500], source_ip=source_ip))
+
+    @retried
+    def prune_audit(self) -> int:
+        """Delete the audit entries older than ``audit_days`` days (the setting; the quotas and the known-address
+        rule read days, not years, back); returns how many."""
+        with self.transaction() as conn:
+            return conn.execute(audit.delete().where(audit.c.at < _iso(self._now() - self.audit_kept))).rowcount
 
     def audit_log(self, limit: int = 100, event: str | None = None, user_id: int | None = None) -> list[dict]:
         """The latest audit entries, newest first."""

@@ -12,6 +12,9 @@ Privacy: a search is counted as its normalised query text per day
 query to the person who typed it, and only admins see the counts. Searches by
 admins are not counted. Days are the site's local days.
 
+Nothing is kept for ever: once a local day, the writer thread deletes the counts of the days before the last
+``analytics_days`` (the setting) and the audit entries older than ``audit_days`` (:meth:`Analytics.prune`).
+
 A search with no result is told apart when it is recorded: ``missing`` counts those made as a member over the
 whole library (no filter), which found nothing the library holds — the material to add; the others found nothing
 only as filtered or in the free part. Telling them apart later by searching the normalised query again would not do:
@@ -32,7 +35,7 @@ from . import analysis
 from .accounts import Accounts, Viewer
 from .clean import plain
 from .collections import Collections
-from .config import day_start, local_time
+from .config import Settings, day_start, local_time
 from .db import retried
 from .db.schema import document_stats, search_stats, users
 
@@ -48,11 +51,13 @@ def query_key(query: str) -> str:
 
 
 class Analytics:
-    """The counts, in the accounts database of ``accounts``; ``zone``: the site's time zone (local days)."""
+    """The counts, in the accounts database of ``accounts``; ``zone``: the site's time zone (local days);
+    ``days``: how many local days of counts :meth:`prune` keeps (the ``analytics_days`` setting)."""
 
-    def __init__(self, accounts: Accounts, zone: tzinfo):
+    def __init__(self, accounts: Accounts, zone: tzinfo, days: int = Settings.analytics_days):
         self.accounts = accounts
         self.zone = zone
+        self.days = days
 
     @retried
     def write(self, searches: Counter, empty: Counter, missing: Counter, reads: Counter, downloads: Counter) -> None:
@@ -68,6 +73,17 @@ class Analytics:
                                       (document_stats, ("day", "doc_id"), documents)):
                 if rows:
                     conn.execute(self.accounts.db.insert(table, update=keys, add=True), rows)
+
+    @retried
+    def prune(self, today: date) -> tuple[int, int]:
+        """Delete the counts of the local days before the last :attr:`days` (``today`` the last) and the audit
+        entries older than the accounts' ``audit_days`` (:meth:`~sucai.accounts.Accounts.prune_audit`); returns how
+        many rows of counts and of the audit log went."""
+        first = (today - timedelta(days=self.days - 1)).isoformat()
+        with self.accounts.transaction() as conn:
+            counts = sum(conn.execute(table.delete().where(table.c.day < first)).rowcount
+                         for table in (search_stats, document_stats))
+        return counts, self.accounts.prune_audit()
 
     def report(self, days: int = 30, limit: int = 20, today: date | None = None) -> dict:
         """The operator's guide over the last ``days`` local days: ``top_queries``, ``empty_queries`` (those a
@@ -195,7 +211,7 @@ class Recorder:
             return batch
 
     def _run(self, stop: threading.Event) -> None:
-        stores = None
+        stores, pruned = None, None   # pruned: the local day of the writer's last Analytics.prune
         while True:
             while not (self._pending.wait(self.interval) or stop.is_set()):
                 pass                        # idle (a writer started after a close may have taken the batch)
@@ -206,6 +222,9 @@ class Recorder:
                 try:
                     stores = stores or self._open_stores()
                     _write(stores, batch)
+                    if pruned != (today := self._day()):
+                        stores[0].prune(date.fromisoformat(today))
+                        pruned = today
                 except Exception:  # noqa: BLE001 - counts are not worth a failed request; the server log says why
                     log.exception("写入访问统计失败（%d 条）", len(batch))
             for done in batch.waiting:

@@ -66,6 +66,8 @@ class Settings:
     login_ip_max_failures: int = 20   # failed logins from one IP (any names) before it is locked for accounts new there; 0: no limit
     login_known_ip_days: int = 30     # an account that logged in from an IP within this many days is not held by that IP's limit
     login_lockout_seconds: int = 300  # the window failures are counted in, and how long a lockout lasts
+    audit_days: int = 730             # audit entries older than this many days are deleted (at least 180: 网络安全法 §21)
+    analytics_days: int = 365         # 用户在找什么's daily counts are kept for the last this many local days
     session_https_only: int = 0       # 1: the session cookie is sent over HTTPS only (Secure); 0 for plain-HTTP localhost
     session_max_age_days: int = 14    # how long a web login lasts at most (ended on the server after that)
     session_idle_hours: int = 24      # a web login unused this long ends
@@ -272,11 +274,14 @@ _MINIMUM = {"snippet_chars": 1, "section_scan_docs": 1, "section_scan_chars": 1,
             "max_query_chars": 1, "max_page_size": 1,
             "free_preview_chars": -1, "session_max_age_days": 1, "session_idle_hours": 1,
             "parse_timeout_seconds": 1, "parse_memory_mb": 256, "parse_max_pages": 1,
-            "index_poll_seconds": 1, "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1}
+            "index_poll_seconds": 1, "check_min_match_chars": 8, "check_max_chars": 1, "llm_timeout_seconds": 1,
+            "audit_days": 180, "analytics_days": 1}
 # The most a setting may be where more cannot work: tantivy panics on (or cannot allocate) a page of results or a
-# section scan that large, and a login's lifetimes past Python's timedelta (999,999,999 days) overflow
+# section scan that large, and a login's lifetimes past Python's timedelta (999,999,999 days) overflow, as a day
+# before the year 1 does (a retention in days)
 _MAXIMUM = {"max_page_size": 1_000, "section_scan_docs": 100_000, "session_max_age_days": 36_500,
-            "session_idle_hours": 876_000, "login_known_ip_days": 36_500}
+            "session_idle_hours": 876_000, "login_known_ip_days": 36_500, "audit_days": 36_500,
+            "analytics_days": 36_500}
 _CHOICES = {"drafting_tier": ("user", "member"), "password_hash_profile": PASSWORD_HASH_PROFILES}
 
 

@@ -514,9 +514,10 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         for (number, parsed), (outcome, added) in zip(ready, stored):
             settled.outcomes[number] = outcome
             if added is not None:  # near-duplicates, better copies (indexed again at the commit)
+                failed = library.clusters.failures
                 outcome = settled.stored(number, outcome, parsed, added)
-                if added.copy:
-                    weighed.append(number)
+                if added.copy and library.clusters.failures == failed:   # a copy not weighed for an error: read
+                    weighed.append(number)                                # and weighed again by the next ingest
                 if added.stored is not None:
                     placed.append(added.stored.id)
                     if not len(feed):

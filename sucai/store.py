@@ -1043,6 +1043,19 @@ class Catalogue:
                     files.c.content_hash.in_(content_hashes[start : start + 500]), files.c.doc_id.is_not(None)))]
         return sorted(found, key=lambda record: record.path)
 
+    def source_keys(self, ids: list[int]) -> dict[int, str]:
+        """The record key (:func:`sucai.ingest.file_key`) of the file each of these documents' content was read from,
+        by id, for those that exist: one read."""
+        with self.db.read() as conn:
+            return dict(conn.execute(select(documents.c.id, _SOURCE_KEY).where(documents.c.id.in_(ids))).all())
+
+    @retried
+    def forget_files(self, keys: list[str]) -> None:
+        """Drop the records of the files of these keys (:func:`sucai.ingest.file_key`), in one transaction: files
+        removed again that made no document (an admin's upload not kept), which no reader is to be told of."""
+        with self.transaction() as conn:
+            conn.execute(files.delete().where(files.c.path.in_(keys)))
+
     @retried
     def move_file_records(self, moves: dict[str, str]) -> None:
         """Each record of ``moves`` (its key → a new key) takes the new key, what it says kept (a file renamed or

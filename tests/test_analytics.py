@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
 
 from sucai.accounts import VISITOR, Accounts
 from sucai.analytics import Analytics, Recorder, query_key
 from sucai.collections import Collections
 from sucai.config import load_settings
+from sucai.db.schema import document_stats, search_stats
 
 QUERIES = ("基层减负", " 基层\u3000减负", "乡村振兴", "安全生产", "河長制", "\x00 ")   # one key for the first two; none for the last
 THREADS, EACH = 8, 300
@@ -83,3 +86,43 @@ def test_days_are_the_sites(home):
     assert analytics.day_start("2026-12-02") == "2026-12-01T16:00:00.000000+00:00"
     assert analytics.local_day("2026-12-01T16:00:00+00:00") == "2026-12-02"
     assert analytics.local_day("2026-12-01T15:59:59.999999+00:00") == "2026-12-01"
+
+
+def test_prune_keeps_the_last_days_of_counts_and_the_audit_days(home):
+    """With analytics_days 3, the counts of the three local days up to today stay and the day before goes, in both
+    tables; with audit_days 180, an entry written 181 days ago goes and one of 179 days ago stays."""
+    settings = load_settings(home, analytics_days=3, audit_days=180)
+    now = datetime(2026, 12, 5, 12, tzinfo=timezone.utc)
+    clock = [now]
+    accounts = Accounts.from_settings(settings, now=lambda: clock[0])
+    for age in (181, 179, 0):
+        clock[0] = now - timedelta(days=age)
+        accounts.audit("login_failed", VISITOR, f"{age} 天前")
+    clock[0] = now
+    analytics = Analytics(accounts, settings.zone, settings.analytics_days)
+    today = date(2026, 12, 5)
+    days = [(today - timedelta(days=back)).isoformat() for back in range(4)]   # today and the three days before
+    analytics.write(Counter({(day, "河长制"): 1 for day in days}), Counter(), Counter(),
+                    Counter({(day, 7): 1 for day in days}), Counter())
+
+    assert analytics.prune(today) == (2, 1)   # one day's row of each table; the entry of 181 days ago
+    for table in (search_stats, document_stats):
+        assert sorted(accounts._read(select(table.c.day))) == [(day,) for day in sorted(days[:3])]
+    assert [e["detail"] for e in accounts.audit_log()] == ["0 天前", "179 天前"]
+
+
+def test_the_recorder_prunes_once_a_day(home):
+    """The writer thread prunes when it writes the first batch of a local day: a count of 400 days ago (the setting's
+    default keeps 365) is gone after one search is recorded and written."""
+    settings = load_settings(home)
+    accounts = Accounts.from_settings(settings)
+    zone = settings.zone
+    today = datetime.now(timezone.utc).astimezone(zone).date()
+    old = (today - timedelta(days=400)).isoformat()
+    Analytics(accounts, zone).write(Counter({(old, "旧检索"): 1}), Counter(), Counter(), Counter(), Counter())
+    recorder = Recorder(lambda: (Analytics(Accounts.from_settings(settings), zone, settings.analytics_days),
+                                 Collections(Accounts.from_settings(settings))), zone, interval=0.05)
+    recorder.searched(VISITOR, "新检索", total=1, filtered=False)
+    recorder.flush()
+    recorder.close()
+    assert [q for (q,) in accounts._read(select(search_stats.c.query))] == ["新检索"]

@@ -123,3 +123,33 @@ def test_the_ingest_bench_without_converters_leaves_out_what_libreoffice_or_ocr_
                      "损坏.pdf": True}
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and out.startswith(f"bench: PDFium 无法读取 {tmp_path / '损坏.pdf'}（") and "Traceback" not in out
+
+
+_WAITING_BENCH = """import pathlib, sys, time
+sys.path.insert(0, "bench")
+import _common
+pathlib.Path(sys.argv[1]).touch()
+time.sleep(60)
+"""
+
+
+def test_a_benchmark_stopped_by_ctrl_c_says_so_in_one_chinese_line(tmp_path):
+    """ops27: `make bench` stopped by Ctrl+C ended with Python's traceback of the benchmark running (「Traceback (most
+    recent call last): … KeyboardInterrupt」). A benchmark (each imports bench/_common.py) says 「已中断。」 alone, and
+    still dies by the SIGINT, which `make bench` takes for a run stopped."""
+    import signal
+    import time
+
+    started = tmp_path / "started"
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONSAFEPATH"}   # as the tests above
+    run = subprocess.Popen([sys.executable, "-c", _WAITING_BENCH, str(started)], cwd=ROOT, stderr=subprocess.PIPE,
+                           text=True, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120   # ends a hang only
+        while not started.exists() and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        run.send_signal(signal.SIGINT)
+        _, said = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert (run.returncode, said) == (-signal.SIGINT, "\n已中断。\n")

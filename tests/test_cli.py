@@ -626,6 +626,44 @@ def test_make_test_not_stopped_fails_on_pytest_s_2(tmp_path):
     assert made.returncode == 2 and "pytest: exit 2" in made.stdout and "make: ***" in made.stderr, made
 
 
+_LONG_TESTS = """import pathlib, time
+
+
+def test_done():
+    pass
+
+
+def test_long():
+    pathlib.Path({started!r}).touch()
+    time.sleep(60)
+"""
+
+
+def test_pytest_stopped_by_ctrl_c_says_so_in_chinese(tmp_path):
+    """ops27: a test run stopped by Ctrl+C ended with pytest's English 「!!! KeyboardInterrupt !!!」, the line it was at
+    and 「(to show a full traceback on KeyboardInterrupt use --full-trace)」. The suite's plugin (tests/interrupted.py,
+    whose hook tests/conftest.py takes) says 「测试已中断（Ctrl+C）」 in their place, before the count of the tests run;
+    the status is still pytest's 2 (what `make test` takes for a run stopped)."""
+    started = tmp_path / "started"
+    (tmp_path / "test_long.py").write_text(_LONG_TESTS.format(started=str(started)), encoding="utf-8")
+    path = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))
+    run = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "interrupted",
+                            "test_long.py"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           env={**os.environ, "PYTHONPATH": path}, start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120   # ends a hang only
+        while not started.exists() and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(run.pid, signal.SIGINT)
+        said, _ = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    lines = said.splitlines()
+    assert run.returncode == 2 and "KeyboardInterrupt" not in said, said
+    assert re.fullmatch(r"!+ 测试已中断（Ctrl\+C） !+", lines[-2]) and re.fullmatch(r"1 passed in [\d.]+s", lines[-1]), said
+
+
 def test_the_end_table_on_80_columns_wraps_between_file_types(cli, tmp_path, monkeypatch):
     """An unsupported file's reason lists the types read; on an 80-column terminal the end table wraps it between
     two types, never inside one (「.p│df」 was a type no one could read)."""
@@ -1230,7 +1268,8 @@ def test_a_byte_of_an_argument_that_is_not_utf8_is_read_as_a_replacement_charact
 
 
 _MOST = {"max_page_size": (1, 1_000), "section_scan_docs": (1, 100_000), "session_max_age_days": (1, 36_500),
-         "session_idle_hours": (1, 876_000), "login_known_ip_days": (0, 36_500)}
+         "session_idle_hours": (1, 876_000), "login_known_ip_days": (0, 36_500), "audit_days": (180, 36_500),
+         "analytics_days": (1, 36_500)}
 
 
 @pytest.mark.parametrize("name", sorted(_MOST))

@@ -452,6 +452,36 @@ def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_nex
     assert library.catalogue.change_count() == changes
 
 
+def test_a_copy_not_weighed_for_an_error_is_weighed_by_the_next_ingest(make_home, tmp_path, monkeypatch):
+    """ops27: a failure to weigh a copy of a stored text (``Clusters.after_store`` logs it, the batch goes on) still
+    recorded the copy 重复, so the next ingest found it 未变化 and never weighed it — the weaker GBK text stayed the
+    document, as after the kill of the test above. A copy not weighed is not recorded: the next ingest reads and
+    weighs it, and the library ends as an ingest without the failure leaves it (the oracle)."""
+    from test_dedupe import sample
+
+    notice = sample("09_通知.txt")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(notice.encode("gbk"))
+    (folder / "b.txt").write_text(notice, encoding="utf-8")
+    fresh = Library.open(make_home(tmp_path / "fresh"))
+    fresh.ingest([folder], workers=1)
+    [expected] = fresh.catalogue.documents()
+    library = Library.open(make_home(tmp_path / "home"))
+    keys = [sucai.ingest.file_key(folder / name) for name in ("a.txt", "b.txt")]
+    with monkeypatch.context() as patched:
+        patched.setattr(dedupe.Clusters, "keep_better_copy", lambda *_, **__: (_ for _ in ()).throw(OSError("磁盘已满")))
+        [(_, doc_id), _] = [(o.status, o.doc_id) for o in library.ingest([folder], workers=1).outcomes]
+    assert library.clusters.failures == 1 and list(library.catalogue.file_records(keys)) == keys[:1]
+    assert [(o.status, o.doc_id) for o in library.ingest([folder], workers=1).outcomes] == [
+        ("unchanged", doc_id), ("duplicate", doc_id)]
+    stored = library.catalogue.get(doc_id)
+    assert (_parse_fields(stored), stored.encoding, stored.source_path) == (
+        _parse_fields(expected), expected.encoding, expected.source_path)
+    records = library.catalogue.file_records(keys)
+    assert [(records[key].status, records[key].doc_id) for key in keys] == [("ingested", doc_id), ("duplicate", doc_id)]
+
+
 def test_a_document_not_placed_for_an_error_is_placed_by_the_next_ingest(home, tmp_path, monkeypatch):
     """A failure to place a stored document among near-duplicates never stops the batch (it is logged); its batch stays
     remembered as not placed (``Catalogue.unplaced_ids``), so the next ingest's catch-up places it — it was marked placed

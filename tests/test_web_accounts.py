@@ -684,6 +684,35 @@ def test_an_upload_a_gone_file_moved_to_is_kept(app, library, home):
     assert kept.exists() and not (home / "uploads" / day / "防火通知副本.txt").exists()
 
 
+def test_an_upload_not_kept_leaves_no_record(app, library, home):
+    """ops27: an upload 重复 of a stored document (or 跳过) had its file removed, but its record stayed in the
+    catalogue, naming a file that is gone. Nothing of it is left; the uploads kept have their records."""
+    admin = logged_in(app, "管理员")
+    body = "关于开展冬季长跑活动的通知\n各单位：请于一月组织长跑。雪松冬青测试句。\n".encode()
+    page = upload(admin, [("长跑通知.txt", body), ("长跑通知副本.txt", body), ("空白.txt", b"   \n")])
+    assert [status for status, _ in outcomes(page.text)] == ["ingested", "duplicate", "skipped"]
+    folder = home / "uploads" / datetime.now(ZoneInfo(library.settings.timezone)).date().isoformat()
+    keys = [str((folder / name).resolve()) for name in ("长跑通知.txt", "长跑通知副本.txt", "空白.txt")]
+    assert list(library.catalogue.file_records(keys)) == keys[:1] and [Path(k).exists() for k in keys] == [1, 0, 0]
+
+
+def test_an_upload_kept_as_the_better_copy_keeps_its_file(app, library, home):
+    """A text uploaded in GBK, then in UTF-8: the second is 重复, but its document takes it as the better copy
+    (:func:`sucai.dedupe.quality`) and names its file — which was removed as any 重复 upload was, leaving the
+    document's source a file that is gone. That file and its record stay."""
+    admin = logged_in(app, "管理员")
+    notice = ("关于做好冬季供暖保障工作的通知\n各区人民政府，市政府各部门：\n为做好今冬明春供暖保障工作，确保群众温暖过冬，"
+              "现就有关事项通知如下。\n一、压实工作责任\n各区要落实属地责任。暖气锅炉测试句。\n")
+    assert outcomes(upload(admin, [("供暖通知.txt", notice.encode("gbk"))]).text) == [("ingested", "供暖通知.txt")]
+    page = upload(admin, [("供暖通知 UTF-8.txt", notice.encode())]).text
+    assert outcomes(page) == [("duplicate", "供暖通知 UTF-8.txt")]
+    [doc_id] = re.findall(r'href="/documents/(\d+)"', page)
+    kept = home / "uploads" / datetime.now(ZoneInfo(library.settings.timezone)).date().isoformat() / "供暖通知 UTF-8.txt"
+    stored = library.get(int(doc_id), include_hidden=True)
+    assert (stored.encoding, stored.source_path) == ("utf-8", str(kept)) and kept.read_text() == notice
+    assert library.catalogue.file_records([str(kept)])[str(kept)].doc_id == int(doc_id)
+
+
 def _reasons(page: str) -> list[tuple[str, str, str]]:
     """Each file's (status, name, reason) on the upload page."""
     return re.findall(r'data-status="(\w+)"><td>([^<]*)</td><td>[^<]*</td>\s*<td>(?:<a [^>]*>[^<]*</a>)?</td>'

@@ -338,6 +338,24 @@ def test_a_static_file_is_sent_whole_whatever_range_is_asked(library_web, wanted
     assert answer.content == (Path(pages.__file__).parent / "static" / "app.css").read_bytes()
 
 
+@pytest.mark.parametrize("name", ["app.css", "app.js", "drafting.css", "drafting.js"])
+def test_a_static_file_goes_gzipped_to_a_browser_that_takes_it(library_web, name):
+    """ops27: the CSS and scripts (60 KB) were sent uncompressed. To a client that accepts gzip, each goes gzipped
+    (its bytes as sent decompress to the file, at most half its size), said to vary by Accept-Encoding; a HEAD says
+    the compressed length a GET sends; a client that takes no gzip gets the file as it is."""
+    import gzip
+
+    content = (Path(pages.__file__).parent / "static" / name).read_bytes()
+    with library_web.stream("GET", f"/static/{name}", headers={"accept-encoding": "gzip"}) as answer:
+        sent = b"".join(answer.iter_raw())
+    assert answer.headers["content-encoding"] == "gzip" and answer.headers["vary"] == "Accept-Encoding"
+    assert gzip.decompress(sent) == content and int(answer.headers["content-length"]) == len(sent) <= len(content) / 2
+    head = library_web.head(f"/static/{name}", headers={"accept-encoding": "gzip"})
+    assert head.content == b"" and head.headers["content-length"] == answer.headers["content-length"]
+    plain = library_web.get(f"/static/{name}", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == content
+
+
 def test_an_http_error_of_starlettes_own_is_said_in_chinese(library_web, monkeypatch):
     """A static file the server may not read is Starlette's 401, whose English phrase (「Unauthorized」) was shown as
     the message of any status the envelope has no words of its own for."""

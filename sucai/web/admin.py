@@ -31,7 +31,7 @@ from starlette.datastructures import UploadFile
 from ..accounts import ROLE_LABELS, ROLES, Accounts, audit_rows
 from ..clean import display_name
 from ..errors import InvalidInput, os_reason
-from ..ingest import OUTCOME_NAMES, FileOutcome
+from ..ingest import OUTCOME_NAMES, FileOutcome, file_key
 from ..library import Library
 from ..metadata import UPLOADS
 from ..readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
@@ -135,8 +135,10 @@ async def upload(request: Request, viewer: Admin):
 async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int) -> list[dict]:
     """Keep each upload under the library's home (:func:`keep_upload`), ingest them all, report per file.
 
-    A file that is not ingested (skipped, failed, a duplicate of a stored document) is removed again: the
-    catalogue names only what it stores, and the admin still has the original. One whose bytes a recorded file
+    A file that is not ingested (skipped, failed, a duplicate of a stored document) is removed again, and its record
+    with it: the catalogue names only what it stores, and the admin still has the original — but a duplicate whose
+    text the document took as the better copy (:meth:`sucai.dedupe.Clusters.keep_better_copy`), which its document
+    names now. One whose bytes a recorded file
     that is gone held is that file moved (``unchanged``, :func:`sucai.ingest._moved`: its record names the upload
     now) and is kept, as one ingested is."""
     folder = library.settings.home / UPLOADS / datetime.now(library.settings.zone).date().isoformat()
@@ -168,10 +170,15 @@ async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int)
                 entry = stored.get(outcome.path)
                 if entry is not None:
                     _apply(entry, outcome, folder.parent)
-        finally:
-            for path, entry in stored.items():
-                if entry["status"] not in _KEPT:
-                    Path(path).unlink(missing_ok=True)
+        finally:   # nothing left of a file not kept, neither the file nor its record — but a copy kept as the
+            # better one (Clusters.keep_better_copy), its document's file now
+            left = {file_key(Path(path)): path for path, entry in stored.items() if entry["status"] not in _KEPT}
+            sources = await run_in_threadpool(library.catalogue.source_keys,
+                                              [stored[path]["doc_id"] for path in left.values() if stored[path]["doc_id"]])
+            dropped = [key for key in left if key not in sources.values()]
+            for key in dropped:
+                Path(left[key]).unlink(missing_ok=True)
+            await run_in_threadpool(library.catalogue.forget_files, dropped)
     return results
 
 
