@@ -187,9 +187,9 @@ def free_summaries(rows: list[Summary], catalogue: Catalogue) -> list[Summary]:
 
 def _rules_digest() -> str:
     """A digest of the source of the code :func:`free_metadata` runs (this module, :mod:`sucai.metadata`,
-    :mod:`sucai.numerals`, :mod:`sucai.model`): 16 hex digits."""
+    :mod:`sucai.organs`, :mod:`sucai.numerals`, :mod:`sucai.model`): 16 hex digits."""
     package = Path(__file__).parent
-    files = [package / "access.py", package / "numerals.py", package / "model.py",
+    files = [package / "access.py", package / "numerals.py", package / "model.py", package / "organs.py",
              *sorted((package / "metadata").glob("*.py"))]
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
 

@@ -8,7 +8,9 @@ part of it), the lines that are elements of a 公文 rather than paragraphs of i
 kind               element       recognised as
 =================  ============  =====================================================
 issuer_mark        发文机关标志  in the 版头 (first lines), "…文件" / "…令" / "…命令" alone
-                                 on its line, followed by a 发文字号 (§7.2.4, §10.2)
+                                 on its line, followed by a 发文字号 (§7.2.4, §10.2);
+                                 a joint 令's bodies each on a line above "…令"
+                                 or "令" alone
 doc_number         发文字号      in the 版头, a whole line "机关代字〔年份〕序号号"
                                  (国发〔2019〕4号, 京政发[2020]3号), or a 令's 令号
                                  "第707号" under a "…令" mark (§7.2.5, §10.2)
@@ -23,7 +25,10 @@ attachment_note    附件说明      "附件：名称" and the numbered lines "2
 issuer_signature   发文机关署名  up to three short lines right above the 成文日期 —
                                  the organs, or the 签发人职务 and name that replace
                                  them ("总理　李克强", §7.3.5.3), or the person a
-                                 述职报告 or 发言 is signed by ("述职人：张某某")
+                                 述职报告 or 发言 is signed by ("述职人：张某某");
+                                 with no 成文日期, the last line but the 版记's
+                                 when it names a body (organs.signature) under a
+                                 finished paragraph
 date               成文日期      a whole-line date with year, month and day
                                  (2019年1月24日, 一九九六年六月二十九日) after the
                                  正文 (a finished sentence or a 署名 above it, §7.3.5)
@@ -51,6 +56,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Element
+from .organs import signature
 
 __all__ = ["find_elements"]
 
@@ -62,6 +68,7 @@ NONBLANK_LINE = re.compile(rf"(?m)^[{_SPACE}]*([^\n{_SPACE}](?:[^\n]*[^\n{_SPACE
 
 # How far into the text the 版头 may reach (title lines left in the body, 份号, 密级…).
 _HEAD_LINES = 8
+_MARK_LINES = 2   # lines of a joint 令's bodies above its 「令」
 # Longest line any rule looks at (a 主送机关 of every province is ~150 characters).
 _MAX_LINE = 300
 _MAX_SHORT = 40
@@ -107,6 +114,7 @@ _TITLE_END = re.compile(
 )
 _TITLE_BAD = re.compile(r"[。，；：！？,;:!?]")
 _LABEL = re.compile(r"(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|第[一二三四五六七八九十百千零〇\d]+[章节条编])")
+_RECORD_KINDS = ("cc", "addressee", "printer")   # the 版记's elements (§7.4), under the 落款
 # What a line closing a paragraph of 正文 ends with (a 署名 or a 成文日期 may follow it).
 PARAGRAPH_END = "。！？!?；;…”’\"）)"
 
@@ -147,6 +155,7 @@ class _Finder:
         for i in _lines_where(compacts, head_end, ("抄", "分", "主"), "印发"):
             if i not in self.found:
                 self.record(i)
+        self.undated_signature(head_end)
         return sorted((e for elements in self.found.values() for e in elements), key=lambda e: e.start)
 
     def mark(self, i: int, kind: str) -> None:
@@ -164,7 +173,11 @@ class _Finder:
             compact = line.compact
             if len(compact) > _MAX_SHORT + 20:
                 break
-            if _ISSUER_MARK.fullmatch(compact) and "关于" not in compact:
+            if _ISSUER_MARK.fullmatch(compact) and "关于" not in compact or compact == "令":
+                k = i - 1
+                while compact.endswith("令") and k >= max(i - _MARK_LINES, 0) and signature(self.lines[k].text):
+                    marks.append(k)   # a joint 令's bodies above it, each on a line of its own (§10.2)
+                    k -= 1
                 marks.append(i)
             elif _DOC_NUMBER.fullmatch(compact) or (_ORDER_NUMBER.fullmatch(compact) and (i == 0 or marks[-1:] == [i - 1])):
                 self.mark(i, "doc_number")
@@ -224,6 +237,16 @@ class _Finder:
             after += 1
         if after < len(self.lines) and not _ATTACHMENT_LABEL.fullmatch(self.compact(after)):
             self.attachment_title(after, unlabelled=True)
+
+    def undated_signature(self, first: int) -> None:
+        """A 落款 with no 成文日期 (a 事务文书 signed by its unit alone, a date lost in copying): the last line of the
+        text from line ``first`` but the 版记's, when a body's name (:func:`sucai.organs.signature`, the rule that gives
+        the metadata its 来源) under a line closing the 正文, is the 发文机关署名."""
+        i = len(self.lines) - 1
+        while i >= first and i in self.found and self.found[i][0].kind in _RECORD_KINDS:
+            i -= 1
+        if i > first and i not in self.found and self.ends_text(i - 1) and signature(self.lines[i].text):
+            self.mark(i, "issuer_signature")
 
     def is_signature(self, i: int) -> bool:
         compact = self.compact(i)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import zipfile
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import docx
 import pytest
@@ -545,6 +547,20 @@ def test_the_kept_free_metadata_follows_an_admins_edit(home):
     shown = library.records()[0]
     assert (shown.title, shown.source) == ("档案整理的新标题", "某市档案局")
     library.close()
+
+
+@pytest.mark.parametrize("module", ["organs.py", "metadata/titles.py", "access.py"])
+def test_the_version_of_the_free_metadata_rules_changes_with_the_modules_they_run(tmp_path, monkeypatch, module):
+    """read28: the 署名 rule the metadata reads a 来源 by moved out of :mod:`sucai.metadata` into :mod:`sucai.organs`;
+    a change of it changes :data:`sucai.access.FREE_METADATA_VERSION` as one of the metadata rules does, so that
+    every library describes its visitors' metadata again."""
+    copy = tmp_path / "sucai"
+    shutil.copytree(Path(access.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__", "data", "web"))
+    monkeypatch.setattr(access, "__file__", str(copy / "access.py"))
+    before = access._rules_digest()
+    with open(copy / module, "a", encoding="utf-8") as changed:
+        changed.write("\n# 规则改了\n")
+    assert access._rules_digest() != before
 
 
 def test_the_kept_free_metadata_is_made_again_when_the_preview_or_its_rules_change(home, monkeypatch):

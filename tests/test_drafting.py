@@ -37,7 +37,7 @@ from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, closing_section, numbered
 from sucai.facts import find_facts, learn, line_name
-from sucai.drafting.placeholders import writer_session, writer_year
+from sucai.drafting.placeholders import PLACEHOLDER, named_year, writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.paragraphs import CLOSING_TAIL, _body, _closing_span
 from sucai.drafting.plan import _paragraph
@@ -901,6 +901,7 @@ HEADING_PARTS = [
     ("三、实施步骤", "步骤"), ("四、清理整顿工作的方法、步骤", "步骤"), ("四、工作进度", "步骤"),   # fix33: steps
     ("一、2023年工作回顾", "成效"), ("一、过去一年工作回顾", "成效"), ("一、“十二五”时期和2015年工作回顾", "成效"),
     ("二、主要做法", "成效"), ("一、2023年工作开展情况", "成效"), ("一、工作情况", "成效"),   # a 工作总结's (user22)
+    ("一、2025年工作总结", "成效"), ("一、2026年度工作总结", "成效"),   # season27: a 工作总结和工作计划's summary part
     ("八、关于防灾抗灾和移民安置问题", None), ("一、关于适用范围问题", None), ("三、关于全面规划、加强领导的问题", None),
     ("七、关于其他问题的解释", None), ("八、其他问题", None), ("十一、离休、退休问题", None), ("土地问题", None),
     ("五、与审理技术合同纠纷有关的程序问题", None), ("第七章特定问题调查", None), ("问题的提起", None),
@@ -1062,6 +1063,93 @@ def test_a_body_ends_before_the_signature_of_the_person_reporting():
     doc = Document("2024年度个人述职报告", text, outline=parse_outline(text, elements=elements), elements=elements)
     body = text.index("一是")
     assert _body(doc, body, len(text)) == (body, text.index("\n\n述职人"))
+
+
+def test_a_body_ends_before_a_report_s_call_for_appraisal():
+    """season27, a 2026年度述职述廉报告: the last part of a 2023 one was offered with its closing line 「以上述职述廉，请予
+    评议。」 (a 述职述廉报告 is appraised, 评议; the formula knew 批评指正, 审议, 审阅) — in the middle of the first draft."""
+    text = "五、2024年工作打算\n一是强化理论武装，二是提升履职能力，三是坚守廉洁底线。\n以上述职述廉，请予评议。"
+    elements = find_elements(text)
+    doc = Document("2023年度个人述职述廉报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    body = text.index("一是")
+    assert _body(doc, body, len(text)) == (body, text.index("\n以上述职述廉"))
+
+
+def test_a_source_s_year_and_the_next_are_the_writer_s_year_and_the_next():
+    """season27, a 2026年工作总结和2027年工作计划 from a 2025 one: its 「2025年」 and its plan's 「2026年上半年」 were
+    【待补】 (the 2026 kept as the writer's own, had the topic named only 2026 — the plan's year, not the summary's);
+    a source's own year and the next are the writer's and the next (hand-checked), any other year and any written
+    in Chinese numerals 【待补】, and without a source's year or a writer's, nothing moves."""
+    text = "2025年，办公室各项工作取得新成效，比2024年有所提高。2026年上半年建成督查督办平台，二〇二六年全面运行。"
+    marked = mark_placeholders(text, year=2026, source_year=2025)
+    assert marked.text == ("2026年，办公室各项工作取得新成效，比【待补】有所提高。2027年上半年建成督查督办平台，"
+                           "【待补】全面运行。")
+    assert [p.original for p in marked.placeholders] == ["2024年", "二〇二六年"]
+    assert [marked.text[p.start:p.end] for p in marked.placeholders] == [PLACEHOLDER] * 2
+    assert mark_placeholders("2026年度", year=2026, source_year=2026).text == "2026年度"
+    assert mark_placeholders(text, year=2026).text.startswith("【待补】，办公室")   # no source year: as before
+    assert "2026年上半年" in mark_placeholders(text, year=2026).text               # the writer's own kept
+    assert mark_placeholders(text, source_year=2025).text.startswith("【待补】，办公室")   # no writer's year
+    assert [named_year(t) for t in ("县委办公室2025年工作总结和2026年工作计划", "2023年度个人述职述廉报告",
+                                    "2021—2025年发展规划", "2019年和2023年对比")] == [2025, 2023, None, None]
+
+
+def test_a_plan_s_list_of_items_is_no_closing():
+    """season27, the 结尾 of a 2026年工作总结和2027年工作计划: a 2019 one ends its 「二、2020年工作打算」 with three items a
+    line each (「（一）…。」, no body), and its last two were offered as the draft's closing 表态 (hand-checked: the
+    document has no closing); a last paragraph after them, a 表态, is one."""
+    items = ("某镇人民政府办公室2019年工作总结和2020年工作打算\n2019年，镇政府办公室较好地完成了全年各项工作任务。\n"
+             "一、2019年工作开展情况\n（一）服务决策更加有力。全年起草各类文字材料九十余篇。\n二、2020年工作打算\n"
+             "（一）围绕中心，提高服务决策水平。\n（二）突出重点，加强督查督办。\n（三）强化管理，提高后勤保障水平。\n")
+    pledge = "新的一年，我们将在镇党委、政府的坚强领导下，凝心聚力，真抓实干，奋力开创办公室工作新局面。"
+    for text, closing in ((items, None), (items + pledge + "\n", pledge)):
+        elements = find_elements(text)
+        doc = Document(text.split("\n")[0], text, outline=parse_outline(text, elements=elements), elements=elements)
+        span = _closing_span(doc, doc)
+        assert (span and text[span[0]:span[1]]) == closing
+
+
+def test_a_short_closing_formula_alone_is_a_closing():
+    """season27, a 2026年度述职述廉报告: its sources end 「以上报告，请各位领导和同志们批评指正。」 (19 字) after the last
+    heading's text, shorter than a candidate, and the 写作台 offered no 结尾 at all; a closing formula line is the
+    closing however short (hand-checked), a short line of anything else none."""
+    part = "县财政局办公室主任2019年度述职述廉报告\n一、廉洁自律方面\n严格遵守中央八项规定精神。\n五、下一步努力方向\n" \
+           "一是持续加强理论学习，提高政治站位；二是严守廉洁底线，自觉接受监督。\n"
+    for last, closing in (("以上报告，请各位领导和同志们批评指正。", "以上报告，请各位领导和同志们批评指正。"),
+                          ("全年压减经费百分之十二。", None)):
+        text = part + last + "\n"
+        elements = find_elements(text)
+        doc = Document(text.split("\n")[0], text, outline=parse_outline(text, elements=elements), elements=elements)
+        span = _closing_span(doc, doc)
+        assert (span and text[span[0]:span[1]]) == closing
+
+
+def test_a_summary_and_plan_s_two_parts_stay_apart(tmp_path, make_home):
+    """season27, an 办公室's 2026年工作总结和2027年工作计划: 「一、2025年工作总结」 named no part, so the outline had it
+    beside another source's 「一、2019年工作开展情况」 as two summaries, and its 「（二）督查督办成效明显」 (what was done)
+    was offered under the plan's 「（二）强化督查督办」 (what will be). 总结 names the results part (成效), as 回顾 and
+    开展情况 do: one summary heading, and no summary under a plan heading (hand-checked)."""
+    library = ingest_texts(make_home(tmp_path / "home"), {
+        "a.txt": "县委办公室2025年工作总结和2026年工作计划\n2025年，县委办公室各项工作取得新成效。\n一、2025年工作总结\n"
+                 "（一）以文辅政水平不断提升\n全年起草各类文稿三百一十篇。\n（二）督查督办成效明显\n围绕县委重大决策部署开展专项督查十二次，"
+                 "督办事项全部办结。\n（三）机要保密工作扎实推进\n全年未发生失泄密事件。\n二、2026年工作计划\n（一）提升文稿服务质量\n"
+                 "力争重要文稿精品率明显提高。\n（二）强化督查督办\n建成督查督办信息平台，实现重点任务全程跟踪。\n"
+                 "（三）加强队伍建设\n开展业务培训，选调优秀年轻干部。\n",
+        "b.txt": "某镇人民政府办公室2019年工作总结和2020年工作打算\n2019年，镇政府办公室较好地完成了各项任务。\n"
+                 "一、2019年工作开展情况\n（一）服务决策更加有力\n全年起草各类文字材料九十余篇。\n（二）政务服务更加便民\n"
+                 "便民服务中心群众满意率持续提升。\n二、2020年工作打算\n（一）围绕中心，提高服务决策水平\n"
+                 "提高文字材料质量。\n（二）强化管理，提高后勤保障水平\n节约办公经费。\n"})
+    assert {d.genre for d in library.catalogue.documents()} == {"工作总结"}
+    topic = "2026年工作总结和2027年工作计划"
+    found = suggest_outline(library, "工作总结", topic, member=True, year=writer_year(topic, None))
+    assert [(n.heading, n.support) for n in found.outline] == [("2026年工作总结", 2), ("2027年工作计划", 2)]
+    summary, plan = ["一、2025年工作总结", "（二）督查督办成效明显"], ["二、2026年工作计划", "（二）强化督查督办"]
+    alone = paragraph_candidates(library, "（二）督查督办", genre="工作总结", member=True, limit=10)
+    assert sorted(c.section_path for c in alone) == [summary, plan]   # no part asked: both are like it
+    plans = paragraph_candidates(library, "（二）督查督办", above=("二、2027年工作计划",), genre="工作总结",
+                                 member=True, limit=10)
+    assert [c.section_path for c in plans] == [plan]
+    library.close()
 
 
 def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():
@@ -1694,9 +1782,11 @@ def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
 
 def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
     """New-user try 17: 「2024年度组织生活会」 as topic titled the draft 2024 but blanked A's 「2024年起」 as 【待补】;
-    a year read from the topic counts as ``--year`` (a range or two years in it: none)."""
+    a year read from the topic counts as ``--year`` (a range or two years in it: none — but two one after the other,
+    a year's summary and the next one's plan: the first, season27)."""
     assert [writer_year(t, None) for t in ("2024年度组织生活会 审计局", "二〇二四年民主生活会", "2021—2025年规划",
-                                           "2023年和2024年", "组织生活会", "")] == [2024, 2024, None, None, None, None]
+                                           "2023年和2025年", "2026年工作总结和2027年工作计划", "组织生活会", "")] == [
+        2024, 2024, None, None, 2026, None, None]
     assert writer_year("2024年度组织生活会", 2025) == 2025   # given: as given
     runner = CliRunner()
     for topic, kept in (("2024年度组织生活会", True), ("组织生活会", False)):
@@ -1705,7 +1795,8 @@ def test_the_year_in_the_topic_is_the_writers_year(units, tmp_path):
                                          "1000000", "--candidates", "20", "--home", str(units.settings.home)])
         assert result.exit_code == 0, result.output
         text = target.read_text(encoding="utf-8")
-        assert "学习台账" in text and ("2024年起" in text) is kept and ("【待补】起由" in text) is not kept
+        # A is of 2023 (its title's year), its 「2024年起」 its next year: the writer's next (season27)
+        assert "学习台账" in text and ("2025年起" in text) is kept and ("【待补】起由" in text) is not kept
 
 
 
@@ -1733,6 +1824,9 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("对照检查材料", "2024年度组织生活会 2023年问题整改", None, 2024, "2024年度组织生活会2023年问题整改对照检查材料"),
     ("工作总结", "2023年乡村振兴工作总结", None, 2023, "2023年乡村振兴工作总结"),   # the topic holds the 文种
     ("述职报告", "2024年度个人述职", None, 2024, "2024年度个人述职报告"),        # ends with its first characters
+    # season27: a topic that is a title of the 文种 already (「…述职述廉报告」 is a 述职报告), not 「…述职述廉报告述职报告」
+    ("述职述廉报告", "2026年度述职述廉报告", "县财政局综合科", 2026, "县财政局综合科2026年度述职述廉报告"),
+    ("述职报告", "2026年度个人述职述廉报告", None, 2026, "2026年度个人述职述廉报告"),
     ("对照检查材料", "民主生活会对照检查", "县水利局党组", None, "县水利局党组民主生活会对照检查材料"),
     ("工作总结", "全县安全生产工作", None, None, "全县安全生产工作总结"),
     # write25: a speech is named by its occasion, 「在…上的讲话」 — not 「某县县委2026年全县经济工作会议讲话稿」 nor 「…的讲话稿」

@@ -110,6 +110,20 @@ def test_an_order_its_number_signature_and_the_regulation_it_publishes():
     ]
 
 
+@pytest.mark.parametrize("mark", ["中华人民共和国国务院\n中华人民共和国中央军事委员会\n令",
+                                  "中华人民共和国国务院\n中华人民共和国中央军事委员会令"])
+def test_a_joint_order_s_mark_on_several_lines(mark):
+    """read28: a joint 令's 发文机关标志 with each body on a line of its own (§10.2), 「令」 closing the last or alone below
+    them, was no element but its last line ending in 令 — and its 令号 none under a 「令」 alone: the .docx set them as
+    正文. Every line of the mark is the 发文机关标志, and the number under it the 令号; a 密级 above it is not."""
+    text = (f"{mark}\n第438号\n《中国人民解放军文职人员条例》已经国务院第93次常务会议和中央军事委员会常务会议通过，现予公布。\n"
+            "国务院总理　温家宝\n中央军事委员会主席　胡锦涛\n2005年6月23日\n")
+    assert _kinds(text) == [*(("issuer_mark", line) for line in mark.split("\n")), ("doc_number", "第438号"),
+                            ("issuer_signature", "国务院总理　温家宝"), ("issuer_signature", "中央军事委员会主席　胡锦涛"),
+                            ("date", "2005年6月23日")]
+    assert _kinds("机密★1年\n" + text)[:2] == [("issuer_mark", mark.split("\n")[0]), ("issuer_mark", mark.split("\n")[1])]
+
+
 def test_joint_signatures_and_a_date_in_chinese_numerals():
     text = "国办发〔1996〕25号\n北京市、天津市人民政府，沈阳、北京军区：\n各地要认真执行。\n国务院办公厅\n中央军委办公厅\n一九九六年六月二十九日\n"
     assert _kinds(text)[2:] == [
@@ -131,6 +145,20 @@ def test_a_report_signed_by_the_person_who_gives_it(role):
     blank = text.replace("张某某", "【待补】")
     assert _kinds(blank) == [("issuer_signature", f"{role}：【待补】"), ("date", "2025年1月10日")]
     assert _kinds(blank.replace(f"{role}：", "")) == []   # a bare 【待补】 line signs nothing
+
+
+@pytest.mark.parametrize("record", ["", "抄送：县委办公室，县人大常委会办公室。\n某某县人民政府办公室　　　　2024年3月6日印发\n"])
+def test_a_signature_without_a_date_is_the_issuers_signature(record):
+    """read28: a 落款 of its unit alone — a 事务文书, or a 公文 whose date was lost in copying — gave the document its
+    来源 (read27) but was no element, so the .docx set it as a paragraph of 正文, not right-aligned under the text. The
+    body's last line but the 版记's, a body's name (:func:`sucai.organs.signature`, the rule of the 来源) under a
+    finished paragraph, is the 发文机关署名; under a heading, or a person's name, it is not."""
+    text = ("今年以来，我局认真贯彻落实上级部署，扎实推进乡村振兴各项工作。\n"
+            "下一步，我们将持续巩固拓展脱贫攻坚成果，全面推进乡村振兴。\n\n　　　　　　　　某某县农业农村局\n" + record)
+    record_kinds = [("cc", "抄送：县委办公室，县人大常委会办公室。"), ("printer", "某某县人民政府办公室　　　　2024年3月6日印发")]
+    assert _kinds(text) == [("issuer_signature", "某某县农业农村局"), *(record_kinds if record else [])]
+    assert _kinds(text.replace("全面推进乡村振兴。", "三、下步打算")) == (record_kinds if record else [])
+    assert _kinds(text.replace("某某县农业农村局", "张某某")) == (record_kinds if record else [])
 
 
 def test_addressee_without_a_head_must_name_organs_or_persons():

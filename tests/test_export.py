@@ -1171,6 +1171,18 @@ def test_docx_signature_and_date_right_aligned(notice_docx):
     assert note.alignment is None and note.paragraph_format.first_line_indent is None  # 附注: two characters in
 
 
+def test_docx_signature_without_a_date_is_right_aligned_below_the_text():
+    """read28: a 落款 of the unit alone (a 事务文书) was a paragraph of 正文 in the .docx, two characters in from the left.
+    §7.3.5.2 with no date under it: right-aligned two characters in, one line below the text."""
+    clean, outline = (pytest.importorskip(f"sucai.{name}") for name in ("clean", "outline"))
+    doc = outline.analyse(clean.clean("2023年度乡村振兴工作总结\n今年以来，我局扎实推进乡村振兴各项工作。\n"
+                                      "下一步，我们将全面推进乡村振兴。\n\n　　　　　　　　某某县农业农村局\n"))
+    signature = _paragraph(open_docx(export_document(doc, "docx")[1]), "某某县农业农村局")
+    assert signature.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert signature.paragraph_format.right_indent == Pt(15.75 * 2)
+    assert signature.paragraph_format.space_before == Twips(579)
+
+
 @pytest.mark.parametrize("written", ["二〇二四年三月五日", "2024年03月05日", "２０２４年３月５日", "2024年3月5日"])
 def test_docx_date_in_arabic_digits_without_leading_zeros(written):
     """§7.3.5.4: "用阿拉伯数字将年、月、日标全，年份应标全称，月、日不编虚位" — however the 成文日期 was written, the

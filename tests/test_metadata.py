@@ -223,6 +223,17 @@ def test_a_publisher_s_header_above_the_declared_title_gives_its_date_and_source
         assert (doc.title, doc.date, doc.source) == (name, None, "最高人民法院" if "发布" in other else None)
 
 
+def test_a_publisher_s_header_under_the_title_gives_its_date_and_source():
+    """read28: the same case named by no file (「案例一.md」, a paste) is titled by its first line, so its header stands
+    below the title, read as its 题注: 「最高人民法院发布」 gave the 来源, but the bare date line 「2022-03-15」 was passed
+    over as a line with no Chinese (a standard's English title) — no date. A date alone is read."""
+    header = "# 预付卡未使用金额经营者应向消费者返还\n\n消费者权益保护典型案例\n\n最高人民法院发布\n\n2022-03-15\n\n"
+    body = "## 基本案情\n\n2017年至2019年期间，张某等众多家长为婴幼儿办卡消费。\n"
+    doc = analyse(clean(header + body, markdown=True), markdown=True, origin=Origin(path="/下载/案例一.md"))
+    assert (doc.title, doc.date, doc.source) == ("预付卡未使用金额经营者应向消费者返还", "2022-03-15", "最高人民法院")
+    assert "2022-03-15" in [line.text for line in title_note_lines(doc.text)]
+
+
 def test_a_decree_is_titled_by_the_regulation_it_promulgates():
     text = ("中华人民共和国国务院令\n第706号\n《专利代理条例》已经2018年9月6日国务院第23次常务会议修订通过，"
             "现将修订后的《专利代理条例》公布，自2019年3月1日起施行。\n总理 李克强\n2018年11月6日\n专利代理条例\n"
@@ -232,6 +243,24 @@ def test_a_decree_is_titled_by_the_regulation_it_promulgates():
     assert doc.text.startswith("中华人民共和国国务院令")  # the 令 stays in the document
     assert (doc.doc_number, doc.source, doc.genre, doc.date) == ("中华人民共和国国务院令第706号", "国务院", "行政法规",
                                                                 "2018-11-06")
+
+
+@pytest.mark.parametrize("mark", ["中华人民共和国国务院、中华人民共和国中央军事委员会令",
+                                  "中华人民共和国国务院\n中华人民共和国中央军事委员会\n令",
+                                  "中华人民共和国国务院\n中华人民共和国中央军事委员会令"])
+def test_a_joint_decree_is_numbered_and_sourced_by_its_masthead_on_one_line_or_several(mark):
+    """read28: a joint 令's 发文机关标志 — 「中华人民共和国国务院、中华人民共和国中央军事委员会令」 on one line, or each body on
+    a line of its own and 「令」 closing the last or alone below them — was no 令 at all: no 令号, the 来源 the 署名's
+    中央军事委员会 alone, the masthead the title. Its 令号 is the bodies joined with 「、」 and the number, as the
+    corpus's 题注 write it; the 令 is titled by its regulation, promulgated 「已经…通过，现予公布」 as most are."""
+    text = (f"{mark}\n第438号\n《中国人民解放军文职人员条例》已经2005年5月18日国务院第93次常务会议和2005年6月1日"
+            "中央军事委员会常务会议通过，现予公布，自2005年8月1日起施行。\n国务院总理　温家宝\n中央军事委员会主席　胡锦涛\n"
+            "2005年6月23日\n中国人民解放军文职人员条例\n第一章　总则\n第一条　为了规范文职人员管理，制定本条例。")
+    doc = analyse(clean(text))
+    assert (doc.title, doc.doc_number, doc.source, doc.date) == (
+        "中国人民解放军文职人员条例", "中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "国务院、中央军事委员会",
+        "2005-06-23")
+    assert doc.text.startswith(mark)
 
 
 def test_no_bare_number_for_a_title_when_the_text_says_what_it_is():
@@ -782,6 +811,24 @@ def test_a_standards_cover_furniture_is_not_its_title(cover):
     only_furniture = analyse(clean(f"{cover}\nGB/T 15834一2011"),
                              origin=Origin(path="/标准/标点符号用法（GBT 15834-2011）.pdf"))
     assert only_furniture.title == "标点符号用法（GBT 15834-2011）"
+
+
+def test_a_scan_s_title_line_cut_or_garbled_by_ocr_gives_way_to_the_file_name():
+    """read28: the OCR of 标点符号用法（GBT 15834-2011）.pdf reads its cover's title 「标点符与」 — the file name's title
+    opened, then garbled — and that line was the title. A first line that opens as the file name's title does and
+    stops short of it, no title by itself (no 文种 or closing word ends it), gives way to the file name; a title line
+    that is one keeps its place, as does a short line the file name does not open with."""
+    cover = "ICS 01. 140. 10\nA 19\n中华人民共和国国家标准\nGB/T 15834一2011\n代替GB/T 15834一1995\n"
+    rest = "\nGeneral rules for punctuation\n2011-12-30发布\n前言\n本标准按照GB/T 1.1-2009给出的规则起草。"
+    path = "/标准/标点符号用法（GBT 15834-2011）.pdf"
+    for line in ("标点符与", "标点符号"):
+        assert analyse(clean(cover + line + rest), origin=Origin(path=path)).title == "标点符号用法（GBT 15834-2011）"
+    assert analyse(clean(cover + "标点符号用法" + rest), origin=Origin(path=path)).title == "标点符号用法"
+    assert analyse(clean(cover + "句读" + rest), origin=Origin(path=path)).title == "句读"
+    table = "公文写作常见错误更正对照表\n一、标题\n错误：关于召开会议的通知的通知。"
+    assert analyse(clean(table), origin=Origin(path="/公文写作常见错误更正对照表（2024版）.pdf")).title == "公文写作常见错误更正对照表"
+    report = "政府工作报告\n——2024年1月5日在某某区第十八届人民代表大会第四次会议上\n各位代表：现在，我代表区人民政府作报告。"
+    assert analyse(clean(report), origin=Origin(path="/报告/政府工作报告2024.txt")).title == "政府工作报告"
 
 
 def test_the_operators_source_is_used_only_when_the_file_names_none():

@@ -279,7 +279,9 @@ def test_outline_and_paragraphs_mirror_the_library(app, site):
 
 
 def test_the_year_in_the_topic_is_kept_in_candidates(app, site):
-    """The year the writer gives in the topic counts as ``year`` (A's 「2024年起」 kept), as in ``sucai draft``."""
+    """The year the writer gives in the topic counts as ``year``, as in ``sucai draft``: A, of 2023 (its title's year),
+    has its 「2024年起」 as the year after the writer's (season27: a source's own year and the next are the writer's and the
+    next), and without a writer's year 【待补】."""
     client = as_(app, site, "会员")
 
     def marked(**ask) -> str:
@@ -287,8 +289,8 @@ def test_the_year_in_the_topic_is_kept_in_candidates(app, site):
         assert answer.status_code == 200, answer.text
         return next(c["marked"] for c in answer.json()["candidates"] if "学习台账" in c["text"] and "2024" in c["text"])
 
-    assert "2024年起" in marked(topic="2024年度组织生活会") and "2024年起" in marked(year=2024)
-    assert "【待补】起" in marked(topic="组织生活会") and "【待补】起" in marked(topic="2024年度组织生活会", year=2025)
+    assert "2025年起" in marked(topic="2024年度组织生活会") and "2025年起" in marked(year=2024)
+    assert "【待补】起" in marked(topic="组织生活会") and "2026年起" in marked(topic="2024年度组织生活会", year=2025)
 
 
 def test_a_heading_with_sub_headings_in_the_outline_takes_only_lead_ins(app, site):

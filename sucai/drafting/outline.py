@@ -25,12 +25,12 @@ from functools import partial
 from .. import access
 from ..library import Library
 from ..errors import BadValue
-from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint, written_genre
+from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint, title_genre, written_genre
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
 from ..headings import Cluster, Item, Similarity, cluster, heading_key, named_part, strip_label
-from .placeholders import mark_placeholders, writer_session
+from .placeholders import mark_placeholders, named_year, writer_session
 
 SOURCE_DOCS = 20        # documents whose outlines are merged
 MAX_DEPTH = 3           # levels suggested: 一、 / （一） / 1.
@@ -97,7 +97,8 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     """A draft's title as such materials are named (``sucai draft -o``, and the 写作台's title field to begin with):
     unit, year, topic, then the 文种 unless the topic holds it ("县审计局党支部" + "2024年度" + "组织生活会" +
     "对照检查材料"), or only the rest of it when the topic ends with its first characters (at least two: "2024年度
-    个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"); parts already in the topic are not
+    个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"), or none when the topic is a title of the 文种
+    already (:func:`sucai.metadata.genres.title_genre`: "2026年度述职述廉报告", a 述职报告); parts already in the topic are not
     repeated — the year however the topic writes it (「２０２４年度」, 「二〇二四年」: its facts' values) —, nor the
     topic's words (split at white space) that the unit holds, and the topic's words are joined without spaces (unit
     "县司法局党支部", topic "2025年度组织生活会 县司法局 党支部": "县司法局党支部2025年度组织生活会对照检查材料").
@@ -133,6 +134,8 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     elif named in topic:
         return title
     shared = next((n for n in range(len(named) - 1, 1, -1) if title.endswith(named[:n])), 0)
+    if not shared and title_genre(topic) == genre:   # 「2026年度述职述廉报告」: a title of the 文种 already
+        return title
     return title + named[shared:]
 
 
@@ -153,7 +156,8 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
     keys = _Keys()
     groups = [(doc.id, doc.outline) for doc in docs]
     similarity = Similarity(keys(node) for _, nodes in groups for node in _headings(nodes))
-    outline = _merge(groups, similarity, keys, 1, (unit, year, writer_session(topic)))
+    years = {doc.id: named_year(doc.title) for doc in docs}
+    outline = _merge(groups, similarity, keys, 1, (unit, year, writer_session(topic), years))
     documents = [{"id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date} for doc in docs]
     return OutlineSuggestion(genre, topic, outline, documents, warnings)
 
@@ -237,9 +241,10 @@ class _Keys:
 
 
 def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, keys: _Keys, depth: int,
-           own: tuple[str | None, int | None, str | None]) -> list[SuggestedHeading]:
+           own: tuple[str | None, int | None, str | None, dict[int, int | None]]) -> list[SuggestedHeading]:
     """The suggested headings of one level from the sibling lists ``groups`` ((doc id, nodes), best document first);
-    ``own``: the writer's unit, year and 全会, kept in their wording (:func:`_wording`)."""
+    ``own``: the writer's unit, year and 全会, kept in their wording, and each source's year (by id), its own and the
+    next made the writer's (:func:`_wording`)."""
     items = []
     for doc_id, nodes in groups:
         heads = _headings(nodes)
@@ -279,10 +284,14 @@ def _one_per_part(clusters: list[Cluster]) -> list[Cluster]:
     return [found for _, found in out]
 
 
-def _wording(items: list[Item], unit: str | None, year: int | None, session: str | None) -> str:
+def _wording(items: list[Item], unit: str | None, year: int | None, session: str | None,
+             years: dict[int, int | None]) -> str:
     """The most used wording of a cluster (one without another unit's facts preferred, then the most
-    similar document's); facts left in it become 【待补】."""
-    counts = Counter(display(item.payload.heading) for item in items)
-    order = {wording: i for i, wording in reversed(list(enumerate(display(item.payload.heading) for item in items)))}
+    similar document's); facts left in it become 【待补】 — its source's year and the next the writer's
+    (:func:`.placeholders.mark_placeholders`: 「2025年工作总结」 of a 2025 source is 「2026年工作总结」 in a 2026 draft)."""
+    wordings = [display(item.payload.heading) for item in items]
+    counts = Counter(wordings)
+    order = {wording: i for i, wording in reversed(list(enumerate(wordings)))}
     best = max(counts, key=lambda w: (counts[w], not find_facts(w, kinds=("unit", "year", "date", "person")), -order[w]))
-    return mark_placeholders(best, unit=unit, year=year, session=session).text
+    return mark_placeholders(best, unit=unit, year=year, session=session,
+                             source_year=years.get(items[order[best]].doc)).text

@@ -41,10 +41,10 @@ from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
 from ..search import Hit, SearchRequest
 from ..facts import Known, learn, line_name
-from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role
+from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role, strip_label
 from ..metadata import title_note_lines
 from ..metadata.genres import written_genre
-from .placeholders import Marked, mark_placeholders, writer_session
+from .placeholders import Marked, mark_placeholders, named_year, writer_session
 
 MAX_CHARS = 600         # longest candidate, in characters
 MIN_CHARS = 20          # shorter bodies are no candidates
@@ -55,7 +55,7 @@ CLOSING_TAIL = 1000     # a speech's closing exhortation starts within this many
 _SENTENCE_END = re.compile(r"[。！？；]")
 _HEAD_ELEMENTS = ("issuer_mark", "doc_number", "signer", "addressee")   # 公文 elements before an opening (sucai.elements)
 # a line that opens or closes a whole speech or report, not a part of it
-_FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅)|汇报完毕|发言完毕)"
+_FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅|评议)|汇报完毕|发言完毕)"
                       r"|谢谢大家|我的发言完毕|我就讲这些|下面[，,]?(?:由)?我[^。\n]{0,30}?(?:讲|谈|报告|汇报|发言|作)"
                       r"|现将[^。\n]{0,40}?(?:报告|汇报)如下).*$")
 # a speech's closing exhortation: 「同志们」 (a report's 「各位代表」) addressed, then a call to act together (in the
@@ -172,7 +172,8 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
     """The candidates of section ``hits`` in their order — with ``opening``, of document hits: their openings; with
     ``closing``, their closings (:func:`_closing_span`) — (:func:`_body` of each, in the viewer's view of its
     document; a text met before is passed over), at most ``limit``,
-    another unit's facts marked (:func:`.placeholders.mark_placeholders`: ``unit``, ``year``, ``session``)."""
+    another unit's facts marked (:func:`.placeholders.mark_placeholders`: ``unit``, ``year``, ``session``; the source's
+    year and the one after it, its title's, as the writer's year and the one after)."""
     docs = {d.id: (access.viewed(d, member), d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
     out: list[Candidate] = []
@@ -194,7 +195,8 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
         known = _known(doc, *section)
         path = [CLOSING_PLACE] if closing else [] if opening else hit.section_path
         out.append(Candidate(heading, text, doc.id, doc.title, path, start, end,
-                             mark_placeholders(text, known=known, unit=unit, year=year, session=session)))
+                             mark_placeholders(text, known=known, unit=unit, year=year, session=session,
+                                               source_year=named_year(doc.title))))
         if len(out) == limit:
             break
     return out
@@ -285,9 +287,11 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
     题注, :func:`_body`), up to its 公文 elements (its 落款) —, from its closing exhortation (「同志们，…让我们…」,
     :func:`_closing` at or after ``end_part``), else its last paragraph — before a contact or an attribution line
     (:func:`_before_closing_lines`), with the one before while it is shorter than :data:`MIN_CHARS` (「谢谢大家！」
-    alone) —, never the first paragraph of that part (the last entry's own text: a measure, not a 表态 — nor the one
-    after a formula line opening that part, 「下面我…」); a closing keeps its formula (以上…请批评指正, 谢谢大家). Cut
-    to :data:`MAX_CHARS`. Linear in the text."""
+    alone; a closing formula line is one however short, 「以上报告，请各位领导和同志们批评指正。」 after the last heading's
+    text) —, never the first paragraph of that part (the last entry's own text: a measure, not a 表态 — nor the one
+    after a formula line opening that part, 「下面我…」) nor one opening with an outline label (「（三）强化管理，…。」: the
+    last heading's list of items, one a line); a closing keeps its formula (以上…请批评指正, 谢谢大家). Cut to
+    :data:`MAX_CHARS`. Linear in the text."""
     text = doc.text
     last = max(walk_outline(doc.outline), key=lambda n: n.start, default=None)   # a heading or an item (一是…)
     if last is not None:
@@ -310,9 +314,11 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
         begin = text.rfind("\n", first, end) + 1
         while end - begin < MIN_CHARS and (before := text.rfind("\n", first, begin - 1)) >= first:
             begin = before + 1
+        if strip_label(text[begin:end]) != text[begin:end].strip():   # the last heading's items (（二）…（三）…), no 表态
+            return None
     while begin < end and text[begin].isspace():
         begin += 1
-    if end - begin < MIN_CHARS:
+    if end - begin < MIN_CHARS and not _FORMULA.fullmatch(text[begin:end]):   # short, but 以上…请批评指正 alone is one
         return None
     if end - begin > MAX_CHARS:
         end = _cut(text, begin, begin + MAX_CHARS)

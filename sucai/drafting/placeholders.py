@@ -8,7 +8,10 @@ Kept silently, those facts end up in the writer's draft under their own name; so
 :func:`mark_placeholders` replaces each of them with
 :data:`PLACEHOLDER` and lists what was there, for the writer to fill in. Facts
 come from :mod:`sucai.facts` (our own rules); the writer's own unit and year, when
-given, are kept. Offsets are characters of the marked text.
+given, are kept, and the source's own year and the one after it (its title's: a 2025年工作总结和2026年工作计划 is
+of 2025, its plan of 2026) become the writer's year and the one after (「2026年上半年」 of that plan is 「2027年上半年」 in
+a 2027 plan) — a year-end material speaks of its year and the next, whichever year it was written in. Offsets are
+characters of the marked text.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ class Marked:
 
 
 def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = None,
-                      year: int | None = None, session: str | None = None) -> Marked:
+                      year: int | None = None, session: str | None = None, source_year: int | None = None) -> Marked:
     """``text`` with every unit name, year, date, person and figure of another unit replaced by 【待补】, and every
     全会 but the writer's when they name one.
 
@@ -65,19 +68,25 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     elsewhere in it is still found. ``unit``: the writer's unit (a unit fact
     that it contains, or that contains it, is theirs and kept: "财政局" for
     "市财政局党支部"). ``year``: the writer's year (a year fact of that year is
-    kept). ``session``: the 全会 the writer's topic names (:func:`writer_session`): another one is 【待补】
+    kept). ``source_year``: the year the source is of (:func:`named_year` of its title): with ``year``, a year fact
+    of it, or of the year after it, written in Arabic digits (「2025年度」, 「2026年」), is the writer's year, or the one
+    after it (「2026年度」, 「2027年」), not 【待补】 — before the writer's own is kept: a 2025 source's 「2026年」 is its
+    next year, in a 2026 draft 「2027年」 (written in Chinese numerals, 「二〇二六年」: 【待补】). ``session``: the 全会 the writer's topic names (:func:`writer_session`): another one is 【待补】
     (三中全会 in a draft on the 二十届四中全会), the same one kept (四中全会, its 届 not written); None: every
     全会 kept. Linear in the text; never raises.
     """
     pieces, placeholders, cursor, offset = [], [], 0, 0
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
-        if _own(fact, unit, year, session) or (fact.kind == "number" and _formula(text, fact)):
+        shifted = _shifted(fact, year, source_year)
+        if shifted is None and (_own(fact, unit, year, session) or (fact.kind == "number" and _formula(text, fact))):
             continue
         pieces.append(text[cursor:fact.start])
         offset += fact.start - cursor
-        placeholders.append(Placeholder(fact.kind, KIND_NAMES[fact.kind], fact.text, offset, offset + len(PLACEHOLDER)))
-        pieces.append(PLACEHOLDER)
-        offset += len(PLACEHOLDER)
+        pieces.append(shifted or PLACEHOLDER)
+        if pieces[-1] == PLACEHOLDER:
+            placeholders.append(Placeholder(fact.kind, KIND_NAMES[fact.kind], fact.text, offset,
+                                            offset + len(PLACEHOLDER)))
+        offset += len(pieces[-1])
         cursor = fact.end
     pieces.append(text[cursor:])
     return Marked("".join(pieces), placeholders)
@@ -92,12 +101,31 @@ def only_placeholders(text: str) -> bool:
 
 def writer_year(topic: str, year: int | None) -> int | None:
     """The writer's year of a draft, the one rule of ``sucai draft`` and ``/api/drafts/…`` (and so the web page):
-    ``year`` when given, else the one year the ``topic`` names ("2024年度组织生活会", "二〇二四年…" → 2024); None
-    when it names none, a range ("2021—2025年") or two years. Linear in the topic; never raises."""
-    if year is not None:
-        return year
-    found = {fact.value for fact in find_facts(topic, kinds=("year",))}
-    return int(found.pop()) if len(found) == 1 and next(iter(found)).isdigit() else None
+    ``year`` when given, else the year the ``topic`` names (:func:`named_year`). Linear in the topic; never raises."""
+    return year if year is not None else named_year(topic)
+
+
+def named_year(text: str) -> int | None:
+    """The year ``text`` — a topic, a title — is of: the one year it names ("2024年度组织生活会", "二〇二四年…" →
+    2024), or the first of two one after the other, a year's summary and the next year's plan ("2026年工作总结和2027年
+    工作计划" → 2026); None when it names none, a range ("2021—2025年") or other years. Linear in the text; never
+    raises."""
+    found = sorted({fact.value for fact in find_facts(text, kinds=("year",))})
+    if not found or len(found) > 2 or not all(value.isdigit() for value in found):
+        return None
+    return int(found[0]) if len(found) == 1 or int(found[1]) == int(found[0]) + 1 else None
+
+
+def _shifted(fact: Fact, year: int | None, source_year: int | None) -> str | None:
+    """A year fact of the source's year or the one after it as the writer's year or the one after it ("2025年度" →
+    "2026年度" from a 2025 source into a 2026 draft), :data:`PLACEHOLDER` when not written in Arabic digits
+    (「二〇二六年」); None for any other fact."""
+    if fact.kind != "year" or year is None or source_year is None or not fact.value.isdigit():
+        return None
+    after = int(fact.value) - source_year
+    if after not in (0, 1):
+        return None
+    return fact.text.replace(fact.value, str(year + after)) if fact.value in fact.text else PLACEHOLDER
 
 
 def writer_session(topic: str) -> str | None:

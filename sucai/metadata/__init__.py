@@ -12,7 +12,8 @@ free part (:func:`sucai.access.free_view`).
 
 Where each field comes from, best first:
 
-- **title** (:mod:`.titles`): the title line(s); the regulation a 令 promulgates;
+- **title** (:mod:`.titles`): the file name's title when the title line is it cut short or garbled (a scan's
+  OCR: 「标点符与」 in 标点符号用法（GBT 15834-2011）.pdf); the title line(s); the regulation a 令 promulgates;
   the title the file declares; the file name without its numbering; "政府工作报告"
   for a report opening "我代表…向大会作工作报告"; the bare file name.
 - **doc_number** (发文字号, :mod:`.issuers`): a 文号 line in the first lines (a line
@@ -47,6 +48,7 @@ from pathlib import PurePath
 from ..clean import Cleaned
 from ..elements import PARAGRAPH_END
 from ..model import METADATA_FIELDS, Evidence
+from ..organs import Named, signature
 from . import dates, genres, issuers, titles
 from .lines import HAN, SPACE, Line, head, lines, tail
 
@@ -209,9 +211,12 @@ class _Describer:
             title = titles.without_heading_mark(title)
             title = titles.as_declared(title, (self.origin.title, self.origin.meta.get("title"), self.file_title))
             declared = int(m.group(1)) if m else None
+            if self.file_title and titles.cut_short(title, self.file_title):
+                self.add(self.outside("title", self.file_title, "file_name", "文件名"))
             self.add(self.at("title", title, split.start, split.end, "标题行"))
         if self.decree:
-            self.add(self.at("title", self.decree.text, self.decree.start, self.decree.end, "令所公布的法规"))
+            title = self.decree.title
+            self.add(self.at("title", title.text, title.start, title.end, "令所公布的法规"))
         self.add(self.outside("title", self.origin.title, "meta", "文件声明的标题"),
                  self.outside("title", self.origin.meta.get("title"), "meta", "网页元数据"),
                  self.outside("title", self.file_title, "file_name", "文件名"))
@@ -225,9 +230,9 @@ class _Describer:
 
     def _doc_numbers(self) -> None:
         head_lines = head(self.text, 6, self.body_start)
-        if self.decree and len(head_lines) >= 2:
-            mark, number = head_lines[0], head_lines[1]
-            self.add(self.at("doc_number", f"{mark.text}{number.text}", mark.start, number.end, "令号"))
+        if self.decree:
+            decree = self.decree
+            self.add(self.at("doc_number", f"{decree.mark}{decree.number.text}", decree.start, decree.number.end, "令号"))
         hits = []
         sources = [Line(self.split.text, self.split.start, self.split.end)] if self.split.text else []
         above = head(self.text, 6, 0, self.split.start) if self.split.text else []  # the 版头 above the title
@@ -269,7 +274,7 @@ class _Describer:
             self.add(_with_value(number, "date", code.group("year"), "文号年份"))
 
     @cached_property
-    def _issued_above(self) -> tuple[Line, issuers.Named, tuple[Line, dates.Found] | None] | None:
+    def _issued_above(self) -> tuple[Line, Named, tuple[Line, dates.Found] | None] | None:
         """The 「X发布」 line of a publisher's header above a title found by the file's declared name (the rest above
         such a title is site navigation), with the date alone on the line below it when there is one:
         「消费者权益保护典型案例」/「最高人民法院发布」/「2022-03-15」 above a case the file names. None without one."""
@@ -280,9 +285,8 @@ class _Describer:
             named = issuers.adopted_by(line.text)
             if named and named.start == 0 and line.text.endswith("发布") and len(line.text) <= _ISSUED_CHARS:
                 below = above[i + 1 : i + 2]
-                found = next(dates.dates(below[0].text), None) if below else None
-                alone = found and found.start == 0 and found.end == len(below[0].text)
-                return line, named, (below[0], found) if alone else None
+                found = _date_alone(below[0].text) if below else None
+                return line, named, (below[0], found) if found else None
         return None
 
     @cached_property
@@ -384,7 +388,7 @@ class _Describer:
             line, named, _ = self._issued_above
             self.add(self.at("source", named.name, line.start + named.start, line.start + named.end, "发布行"))
         for line in self.head_lines:
-            speaker = issuers.signature(line.text)
+            speaker = signature(line.text)
             if speaker and line.text != speaker.name:
                 self.add(self.at("source", speaker.name, line.start + speaker.start, line.start + speaker.end, "署名"))
                 break
@@ -419,14 +423,14 @@ class _Describer:
         if line_start <= self.body_start:
             return []
         previous = _line_at(self.text, line_start - 1)
-        named = issuers.signature(previous.text) if previous.start >= self.body_start else None
+        named = signature(previous.text) if previous.start >= self.body_start else None
         if not named:
             return []
         return [self.at("source", named.name, previous.start + named.start, previous.start + named.end, "落款")]
 
     def _undated_signature(self) -> list[Evidence]:
         """A 落款 without its 成文日期 (a 事务文书 signed by its unit alone, a date lost in copying): a 署名 line
-        (:func:`sucai.metadata.issuers.signature`) that is the body's last line but the 版记's (抄送, 印发) and follows a
+        (:func:`sucai.organs.signature`) that is the body's last line but the 版记's (抄送, 印发) and follows a
         finished paragraph — 「…请认真贯彻执行。」 / 「某某县人民政府办公室」."""
         closing = tail(self.text, _CLOSING_LINES, self.body_start)
         while closing and _RECORD.search(closing[-1].text):
@@ -434,7 +438,7 @@ class _Describer:
         if len(closing) < 2 or closing[-2].text[-1] not in PARAGRAPH_END:
             return []
         line = closing[-1]
-        named = issuers.signature(line.text)
+        named = signature(line.text)
         return [self.at("source", named.name, line.start + named.start, line.start + named.end, "落款")] if named else []
 
     def _source_lines(self) -> list[Evidence]:
@@ -445,7 +449,7 @@ class _Describer:
         return [self.at("source", source, at, at, "来源行") for source, at in lines]
 
     @cached_property
-    def _dateline(self) -> issuers.Named | None:
+    def _dateline(self) -> Named | None:
         """The first news dateline of the body ("新华社北京10月20日电", "央视网消息")."""
         return issuers.news_agency(self.text, self.body_start, self.body_start + _NEWS_WINDOW)
 
@@ -480,7 +484,8 @@ def title_notes(text: str, start: int = 0) -> Iterator[tuple[Line, str | None]]:
     or longer ones that record adoption and amendment ("…会议通过 根据…修正"); past the
     first :data:`_HEAD_LINES` lines, only dated lines that record adoption and amendment (a law amended
     a dozen times, one line each) and the lines of a 《…》 broken over several; at most
-    :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over.
+    :data:`_NOTE_WINDOW` characters on. A line without Chinese (a standard's English title) is passed over, but a
+    date alone (「2022-03-15」 under a case's 「最高人民法院发布」).
 
     Each line comes with its 题注 shape (:func:`_note_shape`; "continued" for a line of a bracket or a 《…》 opened
     above), or None for a line only read with them: a date alone, the title printed again, a
@@ -494,7 +499,7 @@ def title_notes(text: str, start: int = 0) -> Iterator[tuple[Line, str | None]]:
         if line.text[-1] in "。！？；：:" or len(line.text) > _ADOPTION_CHARS or (
                 titles.LABEL.match(line.text) and not quoted):
             return
-        if not _HAN_CHAR.search(line.text):
+        if not _HAN_CHAR.search(line.text) and not _date_alone(line.text):
             continue   # a standard's English title under its own ("Layout key for official document of …")
         adoption = _ADOPTION.search(line.text)
         broken = quoted or open_quotes  # a line of a 《…》 broken over several
@@ -526,6 +531,12 @@ def _note_shape(line: str, above: str | None) -> str | None:
     return None
 
 
+def _date_alone(line: str) -> dates.Found | None:
+    """The date that is all of ``line`` (「2022-03-15」, 「2022年3月15日」), or None."""
+    found = next(dates.dates(line), None)
+    return found if found and found.start == 0 and found.end == len(line) else None
+
+
 def _compact(text: str) -> dates.Found | None:
     return next(dates.context_dates(text[:12]), None)
 
@@ -555,12 +566,12 @@ def _printed(line: str, found: dates.Found) -> bool:
     close it, the 印发机关 alone stands before them (「某某县人民政府办公室　　　　2024年3月6日印发」, or nothing:
     「2024年3月6日印发」) — not a clause naming the day something else was issued (「《某某办法》于2024年3月6日印发」)."""
     before = line[: found.start].strip(SPACE)
-    return line[found.end :].strip(SPACE) == "印发" and (not before or issuers.signature(before) is not None)
+    return line[found.end :].strip(SPACE) == "印发" and (not before or signature(before) is not None)
 
 
 def _signs(line: str) -> bool:
     """Whether a date line under ``line`` is a 成文日期: ``line`` is a 发文机关署名 or a 令's 签发人."""
-    return issuers.signature(line) is not None or issuers.signer(line)
+    return signature(line) is not None or issuers.signer(line)
 
 
 def _with_value(evidence: Evidence, name: str, value: str, rule: str) -> Evidence:

@@ -7,7 +7,8 @@ office, the Party centre, the courts and procuratorates, ministries) and
 :data:`PROVINCES` the provinces' (京政发 → 北京市人民政府, 粤府办 → 广东省人民政府办公厅).
 
 Organisation names elsewhere: the 发文机关 before 关于 in a title (标题 = 发文机关 +
-事由 + 文种, 《党政机关公文处理工作条例》第九条), the 署名 line of a 落款, the body that
+事由 + 文种, 《党政机关公文处理工作条例》第九条), the 署名 line of a 落款 (:func:`sucai.organs.signature`, the
+rule of the 公文 elements too), the body that
 adopted or promulgated a law ("第十三届全国人民代表大会第三次会议通过"), the
 speaker's office in a report ("我代表国务院，向大会报告政府工作"), the body a piece of
 collected works was written for ("这是毛泽东为中共中央起草的…"), a news agency's
@@ -18,8 +19,8 @@ returns the name and where it was written (offsets of the string it was given).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..organs import ORG, ORGS, Named, joined, plausible
 from .lines import HAN
 
 _NUMBER = r"(?:\d{1,5}|[一二三四五六七八九十百千零〇]{1,6})"
@@ -78,15 +79,8 @@ PROVINCES: dict[str, str] = {
 _PROVINCE_CODE = re.compile(
     rf"(?P<p>{'|'.join(sorted(PROVINCES, key=len, reverse=True))})(?:政|府)(?P<office>办)?(?:发|函|文|字|令|规|明电|办)?")
 
-# What an organisation's name ends with.
-_ORG_END = (
-    r"(?:人民政府|政府|办公厅|办公室|人民代表大会常务委员会|人民代表大会|常务委员会|委员会|人民法院|人民检察院"
-    r"|中央|军委|党委|党组|纪委|监委|总局|管理局|局|部|委|厅|署|院|办|总会|联合会|协会|集团|公司|中心|社|台|网|报)"
-)
-ORG = re.compile(rf"[{HAN}（）()]{{1,30}}?{_ORG_END}")
-_ORGS = rf"[{HAN}（）()]{{2,30}}?{_ORG_END}(?:[、，,\s]+[{HAN}（）()]{{2,30}}?{_ORG_END}){{0,3}}"
 # The 发文机关 of a title, before 关于 or 对 ("…对全国政协…提案的答复"; not 对外, a subject: "…人民法院对外委托…规定").
-_TITLE_ISSUER = re.compile(rf"^(?P<org>{_ORGS})(?=关于|对(?!外)|转发|印发|批转|致)")
+_TITLE_ISSUER = re.compile(rf"^(?P<org>{ORGS})(?=关于|对(?!外)|转发|印发|批转|致)")
 # A unit at the start of a 事务文书's title, before its year or its leader's post: "某市财政局第三党支部2024年度组织
 # 生活会对照检查材料", "某县农业农村局党组书记…发言提纲". Only the endings of a unit of Party or government count
 # (not 部, which ends 干部, nor 院 or 中心), never a pronoun or a whole area (我局, 全市…党委), and only in a title
@@ -97,10 +91,7 @@ _TITLE_UNIT = re.compile(
     r"(?:党支部|党总支|党委|党组|党工委|纪委|委员会|办公室|办公厅|政府|局|委|办|厅))"
     r"(?=(?:19|20)\d{2}年|(?:党组|党委|党工委)?副?(?:书记|局长|主任|厅长|部长|主席|领导班子|班子))"
     r"(?=.*(?:材料|提纲|总结|报告|讲话|讲稿|发言|计划|要点|方案|汇报|体会|打算)$)")
-_TITLE_BRACKET = re.compile(rf"[（(](?P<org>{_ORGS})[）)]\s*$")
-_SIGNATURE = re.compile(rf"^(?P<org>{_ORGS})$")
-_SPEAKER = re.compile(
-    rf"^(?P<org>[{HAN}]{{2,20}}(?:人民政府|政府|委员会))\s*(?:代理|代)?(?:省长|市长|区长|县长|州长|旗长|盟长|主席|主任)\s*[{HAN}·]{{2,5}}$")
+_TITLE_BRACKET = re.compile(rf"[（(](?P<org>{ORGS})[）)]\s*$")
 # A body named after a date starts after the date and the 经 before it, never with them: "1日第十二届全国人民代表大会常务
 # 委员会…通过" → 全国人民代表大会常务委员会, "17日 经人力资源和社会保障部第6次部务会议通过" → 人力资源和社会保障部.
 _AFTER_DATE = rf"(?:(?<![{HAN}\d０-９])|(?<=日))"
@@ -120,21 +111,11 @@ _CENTRAL_COMMITTEE = re.compile(r"^第[一二三四五六七八九十]+届中央
 # it went to (「这是毛泽东写给中共中央的报告」) nor an occasion (「为纪念抗日战争两周年写的文章」).
 _DRAFTED_FOR = re.compile(
     rf"^[ \t\u3000]*这是[{HAN}]{{2,4}}(?:同志)?(?:在[^。\n]{{0,40}})?为"
-    rf"(?:[{HAN}]{{0,4}}《(?P<paper>[{HAN}]{{2,12}})》|(?P<org>{_ORGS}))所?(?:起草|撰写|写)的", re.MULTILINE)
+    rf"(?:[{HAN}]{{0,4}}《(?P<paper>[{HAN}]{{2,12}})》|(?P<org>{ORGS}))所?(?:起草|撰写|写)的", re.MULTILINE)
 _NEWS = re.compile(
     rf"^[^\n]{{0,20}}?(?P<org>新华社|央视网|中新社|人民网|新华网|光明网|中国新闻网|[{HAN}]{{2,8}}(?:日报|晚报|报社))"
     rf"(?:消息|[{HAN}]{{0,8}}\d{{1,2}}月\d{{1,2}}日电|讯)", re.MULTILINE)
 _FOLDER_NOISE = re.compile(r"(?:文件|公文|发文|资料|材料|文档)$")
-_NOT_ORG = re.compile(r"^(?:我|本|该|各|有关|相关|上级|全体|区|市|县|省|乡|镇|区政府|市政府|县政府|省政府)$")
-
-
-@dataclass(frozen=True)
-class Named:
-    """An organisation ``name`` found at ``[start, end)`` of the string searched."""
-
-    name: str
-    start: int
-    end: int
 
 
 def doc_number_issuer(number: str) -> str | None:
@@ -163,20 +144,8 @@ def title_issuer(title: str) -> Named | None:
     its year or its leader's post ("某县农业农村局2023年乡村振兴工作总结" → 某县农业农村局)."""
     for pattern in (_TITLE_ISSUER, _TITLE_BRACKET, _TITLE_UNIT):
         m = pattern.search(title)
-        if m and _plausible(m.group("org")):
-            return Named(_joined(m.group("org")), m.start("org"), m.end("org"))
-    return None
-
-
-def signature(line: str) -> Named | None:
-    """The 发文机关署名 of a 落款 line ("国务院", "国务院办公厅 中央军委办公厅"), or a speaker's office
-    under a report's title ("海拉尔区人民政府区长　杜联合" → 海拉尔区人民政府)."""
-    if len(line) > 40:
-        return None
-    for pattern in (_SIGNATURE, _SPEAKER):
-        m = pattern.match(line)
-        if m and _plausible(m.group("org")):
-            return Named(_joined(m.group("org")), m.start("org"), m.end("org"))
+        if m and plausible(m.group("org")):
+            return Named(joined(m.group("org")), m.start("org"), m.end("org"))
     return None
 
 
@@ -202,7 +171,7 @@ def reporter(text: str) -> Named | None:
     org = m.group("org")
     if _CENTRAL_COMMITTEE.match(org):
         return Named("中共中央", m.start("org"), m.end("org"))
-    return Named(org, m.start("org"), m.end("org")) if _plausible(org) and ORG.fullmatch(org) else None
+    return Named(org, m.start("org"), m.end("org")) if plausible(org) and ORG.fullmatch(org) else None
 
 
 def drafted_for(text: str, start: int = 0, end: int | None = None) -> Named | None:
@@ -212,14 +181,14 @@ def drafted_for(text: str, start: int = 0, end: int | None = None) -> Named | No
     if not m:
         return None
     group = "paper" if m.group("paper") else "org"
-    return Named(_bodies(m.group(group)), m.start(group), m.end(group)) if _plausible(m.group(group)) else None
+    return Named(_bodies(m.group(group)), m.start(group), m.end(group)) if plausible(m.group(group)) else None
 
 
 def _bodies(orgs: str) -> str:
     """Bodies named together, joined with "、": 「中共中央和中央军委」 → 中共中央、中央军委 (but 工业和信息化部, one body)."""
     parts = orgs.split("和")
-    named_apart = len(parts) > 1 and all(ORG.fullmatch(part) and _plausible(part) for part in parts)
-    return "、".join(parts) if named_apart else _joined(orgs)
+    named_apart = len(parts) > 1 and all(ORG.fullmatch(part) and plausible(part) for part in parts)
+    return "、".join(parts) if named_apart else joined(orgs)
 
 
 def news_agency(text: str, start: int = 0, end: int | None = None) -> Named | None:
@@ -232,13 +201,4 @@ def news_agency(text: str, start: int = 0, end: int | None = None) -> Named | No
 def folder_issuer(folder: str) -> str | None:
     """An organisation a folder is named after ("公安部", "国务院文件" → 国务院), else None."""
     name = _FOLDER_NOISE.sub("", folder.strip())
-    return name if 2 <= len(name) <= 30 and ORG.fullmatch(name) and _plausible(name) else None
-
-
-def _plausible(org: str) -> bool:
-    return not _NOT_ORG.match(org) and len(org) >= 2
-
-
-def _joined(orgs: str) -> str:
-    """Several issuers as written with spaces or commas between them, joined with "、"."""
-    return re.sub(r"[，,\s]+", "、", orgs.strip())
+    return name if 2 <= len(name) <= 30 and ORG.fullmatch(name) and plausible(name) else None

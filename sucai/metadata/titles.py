@@ -9,12 +9,17 @@ reached the word that ends a title (its 文种: 通知, 意见, 办法…; a cov
 to a line that opens with 的 or a conjunction ("…国家信息化规划" / "的通知"). A law's part
 keeps its law ("中华人民共和国民法典" + "合同编" → "中华人民共和国民法典 合同编"),
 as do consecutive ``#`` title lines of markdown. A 令 ("中华人民共和国国务院令" /
-"第707号" / "现公布…《X》…") is titled by the regulation it promulgates.
+"第707号" / "现公布…《X》…" or "《X》已经…通过，现予公布") is titled by the regulation it promulgates; a joint
+令's 发文机关标志 is read as one line whether written on one or on several ("中华人民共和国国务院" /
+"中华人民共和国中央军事委员会" / "令").
 
 A title line loses the reference marks of its notes ("关于辽沈战役⑴的作战方针" in an annotated edition),
 and the markdown heading marker of a file that is not markdown ("# 关于做好防汛工作的通知" in a .docx).
 A title line ending in exclamation marks loses them when the file's declared title or its name
 is the line without them (a web article's emphasis: "公文写作常见错误更正对照表！").
+
+A title line that is the file name's title cut short or garbled, as OCR reads a scan's cover ("标点符与" in
+标点符号用法（GBT 15834-2011）.pdf), gives way to the file name (:func:`cut_short`).
 
 When the text has no title line, the title comes from what the file declares
 (HTML ``<h1>``/``<title>``, docx core title), then from the file name — without
@@ -24,6 +29,7 @@ that opens with "我代表…向大会作工作报告", from that opening ("政�
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,10 +59,12 @@ LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]+|\d{1,3})[）)�
 _DASH = re.compile(r"[-—–－―]")
 _LAW = re.compile(r"(?:法|法典)$")
 _LAW_PART = re.compile(r"(?:第[一二三四五六七八九十]+编\s*)?[\u4e00-\u9fff]{1,8}编$|总则|分则|附则")
-_DECREE_HEAD = re.compile(rf"(?:中华人民共和国)?[{HAN}]{{1,20}}令$")
+_DECREE_BODY = rf"(?:中华人民共和国)?[{HAN}]{{1,20}}"
+_DECREE_HEAD = re.compile(rf"{_DECREE_BODY}(?:、{_DECREE_BODY}){{0,5}}令")   # a 令's 发文机关标志, its bodies joined by 、
+_DECREE_MARK_LINES = 3
 _DECREE_NUMBER = re.compile(r"第\s*[0-9一二三四五六七八九十百千零〇]{1,8}\s*号$")
 _PROMULGATED = (re.compile(r"(?:公布|发布)[^《》。\n]{0,20}《(?P<name>[^《》\n]{2,60})》"),
-                re.compile(r"《(?P<name>[^《》\n]{2,60})》[^《》。\n]{0,6}(?:公布|发布)"))
+                re.compile(r"《(?P<name>[^《》\n]{2,60})》(?:[^《》。\n]{0,6}|已经[^《》。\n]{0,100})(?:公布|发布)"))
 _FILE_NUMBERING = re.compile(r"^(?:\d{1,8}|[（(]\d{1,4}[）)])(?:[_\-.、\s　]+|(?=[\u4e00-\u9fff《“])(?![年月日号]))")
 _FILE_DATE = re.compile(r"[（(]\s*\d{4}(?:[-.]\d{1,2}){0,2}\s*[）)]$")
 _BARE = re.compile(r"^[\d\s_\-.()（）年月日]*$")
@@ -199,18 +207,46 @@ def _next_start(text: str, pos: int) -> int:
     return next((line.start for line in lines(text, pos, pos + 4000)), len(text))
 
 
-def decree_title(text: str, body_start: int) -> Line | None:
-    """The regulation a 令 at the start of the body promulgates, as the line that names it.
+@dataclass(frozen=True)
+class Decree:
+    """A 令 opening a text (GB/T 9704-2012 §10.2): ``mark`` its 发文机关标志 as one line — a joint one's bodies joined
+    with 「、」, 「中华人民共和国国务院、中华人民共和国中央军事委员会令」, however many lines it was written on —,
+    ``start`` where the mark begins, ``number`` its 令号 line and ``title`` the line naming the regulation it
+    promulgates."""
 
-    The body opens with a 令's 标志 ("中华人民共和国国务院令") and 令号 ("第707号"),
-    its text says "公布…《X》", and a line X follows: that line is returned.
+    mark: str
+    start: int
+    number: Line
+    title: Line
+
+
+def decree_title(text: str, body_start: int) -> Decree | None:
+    """The 令 at the start of the body, with the regulation it promulgates; None when the body opens with none.
+
+    The body opens with a 令's 标志 ("中华人民共和国国务院令"; a joint 令's bodies on one line joined with 「、」, or
+    each on a line of its own, 「令」 closing the last or alone below them) and 令号 ("第707号"), its text says
+    "公布…《X》" or "《X》已经…通过，现予公布", and a line X follows.
     """
     first = head(text, 12, body_start)
-    if len(first) < 3 or not _DECREE_HEAD.fullmatch(first[0].text) or not _DECREE_NUMBER.fullmatch(first[1].text):
+    marked = _decree_mark([line.text for line in first[:_DECREE_MARK_LINES]])
+    if not marked or len(first) < marked[1] + 3 or not _DECREE_NUMBER.fullmatch(first[marked[1]].text):
         return None
-    named = next((m.group("name") for line in first[2:5] for pattern in _PROMULGATED
+    mark, n = marked   # the 令号 on line n, what it promulgates on the lines after it
+    named = next((m.group("name") for line in first[n + 1 : n + 4] for pattern in _PROMULGATED
                   for m in [pattern.search(line.text)] if m), None)
-    return next((line for line in first[3:] if named and line.text == named), None)
+    title = next((line for line in first[n + 2 :] if named and line.text == named), None)
+    return Decree(mark, first[0].start, first[n], title) if title else None
+
+
+def _decree_mark(first: list[str]) -> tuple[str, int] | None:
+    """A 令's 发文机关标志 opening the lines ``first`` as one line (the bodies joined with 「、」) and the number of lines
+    it takes, the fewest that make one; None when they open with none."""
+    for n in range(1, len(first) + 1):
+        alone = first[n - 1] == "令"
+        mark = "、".join(first[: n - 1 if alone else n]) + ("令" if alone else "")
+        if _DECREE_HEAD.fullmatch(mark):
+            return mark, n
+    return None
 
 
 # A note's reference mark after a word of a title line (an annotated edition's "关于辽沈战役⑴的作战方针", a web copy's
@@ -248,6 +284,19 @@ def file_title(stem: str) -> str | None:
     name = _FILE_DATE.sub("", name).strip()
     name = re.sub(r"\s+", " ", name)
     return None if _BARE.match(name) else name
+
+
+_NAME_NOTE = re.compile(r"\s*[（(][^（()）]*[）)]$")   # a file name's closing note: 「（GBT 15834-2011）」, 「（修订稿）」
+
+
+def cut_short(line: str, name: str) -> bool:
+    """Whether title line ``line`` is the title of the file's name ``name`` (:func:`file_title`) cut short or garbled, as
+    OCR reads a scan's cover — 「标点符与」 in 标点符号用法（GBT 15834-2011）.pdf: shorter than the name without its closing
+    note, it opens as the name does for half its length at least (two characters or more), and it is no title by itself
+    (no 文种 or closing word ends it, :data:`_LAST_WORD`)."""
+    base = _NAME_NOTE.sub("", name)
+    shared = len(os.path.commonprefix([line, base]))
+    return len(line) < len(base) and shared >= max(2, len(line) / 2) and not _LAST_WORD.search(line)
 
 
 def report_title(text: str, start: int) -> tuple[str, int, int] | None:
