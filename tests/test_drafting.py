@@ -1327,6 +1327,28 @@ def test_the_end_part_of_a_speech_is_the_documents_for_every_viewer():
         assert view.text[start:end] == middle, member
 
 
+@pytest.mark.parametrize("repeats", [5, 40])
+def test_a_free_users_end_part_is_read_from_the_free_text_alone(repeats):
+    """attack27: a free user's end part was counted from the whole text's end, so whether a mid-speech
+    「同志们，…团结奋斗…」 closed a free part's body turned on the members part's length (one shorter than
+    :data:`CLOSING_TAIL` at the end — 5 repeats, 128 characters — cut it, one of 40, 968, did not). A free user's
+    end part is the free text after the members part — here none —, so both twins get the second part whole, as a
+    member does (the members part's 三、 heading comes after it: no end part of the document)."""
+    middle = ("同志们，思想是行动的先导，我们要团结奋斗、凝心聚力，把思想统一到县委的部署上来。\n"
+              "各单位要认真组织学习，确保学深悟透。")
+    members = "三、狠抓落实\n" + "各单位要把任务分解到岗、责任落实到人，定期调度。" * repeats + "\n"
+    text = f"同志们：\n今天召开全县大会。\n一、充分认识意义\n意义重大。\n二、统一思想\n{middle}\n{members}"
+    assert (len(text) - text.index(middle) < CLOSING_TAIL) == (repeats == 5)   # in the whole text's end part or not
+    elements = find_elements(text)
+    whole = Document("在全县大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
+                     elements=elements, paid_from=text.index("三、狠抓落实"))
+    for member in (True, False):
+        view = access.view(whole, member)[0]
+        second = next(n for n in view.outline if n.title.startswith("二、") or "统一思想" in n.heading)
+        start, end = _body(view, second.start, second.end, whole=whole)
+        assert view.text[start:end] == middle, (member, repeats)
+
+
 def test_a_heading_with_sub_headings_takes_no_body_they_repeat(units):
     # no 对照检查材料 here has a lead-in above its causes' sub-headings: nothing for a heading that has some
     assert paragraph_candidates(units, "问题产生的根源", subheadings=True, genre=GENRE, member=True, limit=20) == []
