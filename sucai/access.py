@@ -186,11 +186,12 @@ def free_summaries(rows: list[Summary], catalogue: Catalogue) -> list[Summary]:
 
 
 def _rules_digest() -> str:
-    """A digest of the source of the code :func:`free_metadata` runs (this module, :mod:`sucai.metadata`,
-    :mod:`sucai.organs`, :mod:`sucai.numerals`, :mod:`sucai.model`): 16 hex digits."""
+    """A digest of the source of the code :func:`free_metadata` runs (this module, :mod:`sucai.metadata` and the
+    modules it reads rules from — :mod:`sucai.organs`, :mod:`sucai.elements`, :mod:`sucai.analysis`,
+    :mod:`sucai.numerals` —, :mod:`sucai.model`): 16 hex digits."""
     package = Path(__file__).parent
-    files = [package / "access.py", package / "numerals.py", package / "model.py", package / "organs.py",
-             *sorted((package / "metadata").glob("*.py"))]
+    files = [package / name for name in ("access.py", "numerals.py", "model.py", "organs.py", "elements.py",
+                                         "analysis.py")] + sorted((package / "metadata").glob("*.py"))
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
 
 

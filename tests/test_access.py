@@ -549,11 +549,13 @@ def test_the_kept_free_metadata_follows_an_admins_edit(home):
     library.close()
 
 
-@pytest.mark.parametrize("module", ["organs.py", "metadata/titles.py", "access.py"])
+@pytest.mark.parametrize("module", ["organs.py", "elements.py", "analysis.py", "metadata/titles.py", "access.py"])
 def test_the_version_of_the_free_metadata_rules_changes_with_the_modules_they_run(tmp_path, monkeypatch, module):
     """read28: the 署名 rule the metadata reads a 来源 by moved out of :mod:`sucai.metadata` into :mod:`sucai.organs`;
     a change of it changes :data:`sucai.access.FREE_METADATA_VERSION` as one of the metadata rules does, so that
-    every library describes its visitors' metadata again."""
+    every library describes its visitors' metadata again; so does a change of :mod:`sucai.elements` (its
+    PARAGRAPH_END decides an undated 署名, read28) or of :mod:`sucai.analysis` (a 文种 read in simplified
+    characters)."""
     copy = tmp_path / "sucai"
     shutil.copytree(Path(access.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__", "data", "web"))
     monkeypatch.setattr(access, "__file__", str(copy / "access.py"))

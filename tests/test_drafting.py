@@ -39,7 +39,7 @@ from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ord
 from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import PLACEHOLDER, named_year, writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
-from sucai.drafting.paragraphs import CLOSING_TAIL, _body, _closing_span
+from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_span
 from sucai.drafting.plan import _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -157,6 +157,19 @@ def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writ
     assert mark_placeholders(text).text.startswith(
         "全年检查食品生产经营主体【待补】家次，抽检【待补】批次，合格率【待补】，罚没款【待补】元，同比增长【待补】、【待补】；"
         "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
+
+
+def test_a_count_in_one_chinese_digit_is_a_figure_the_formulas_stay():
+    """season27, writing a 述职述廉报告: 「开展廉政谈话四次，排查风险点九个」 went into the draft as the writer's own —
+    one Chinese digit was a formula (两个维护). A count its clause ends with (四次，九个。五人次) is the unit's figure,
+    【待补】; a measure word naming what follows (两个维护, 八项规定, 三个方面, “九个不准”) stays, and so does 「每月一次」
+    (一 is no figure: :func:`sucai.facts.find_facts`)."""
+    text = ("开展廉政谈话四次，排查风险点九个。召开专题会议两次，谈心谈话五人次；坚持“两个维护”，严守八项规定和“九个不准”，"
+            "从三个方面查摆，每月一次。")
+    assert kinds(text) == [("number", "四"), ("number", "九"), ("number", "两"), ("number", "五")]
+    assert mark_placeholders(text).text == (
+        "开展廉政谈话【待补】次，排查风险点【待补】个。召开专题会议【待补】次，谈心谈话【待补】人次；坚持“两个维护”，"
+        "严守八项规定和“九个不准”，从三个方面查摆，每月一次。")
 
 
 def test_numbers_that_name_are_kept_and_a_date_range_is_one_placeholder():
@@ -1275,13 +1288,19 @@ def test_a_problem_named_in_a_speechs_last_part_is_no_closing():
 
 def test_a_part_opening_with_a_formula_gives_its_next_paragraph_to_its_body():
     """write27: the closing is never the last part's first paragraph — nor the one after a formula line opening it
-    (「下面，我代表支部汇报…」): that is the part's own text, its body; the closing 「以上汇报，请批评指正。」 alone is too
-    short for one, so there is none."""
+    (「下面，我代表支部汇报…」): that is the part's own text, its body; the closing is 「以上汇报，请批评指正。」 alone (a
+    formula line is one however short: season27), or the last paragraph holding it; without one, there is none."""
     text = ("一、主要做法\n下面，我代表支部汇报三个方面的情况。\n一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。\n"
             "以上汇报，请批评指正。\n")
     elements = find_elements(text)
     doc = Document("某支部工作汇报", text, outline=parse_outline(text, elements=elements), elements=elements)
-    assert _closing_span(doc, doc) is None
+    start, end = _closing_span(doc, doc)
+    assert text[start:end] == "以上汇报，请批评指正。"
+    start, end = _body(doc, doc.outline[0].start, doc.outline[0].end)
+    assert text[start:end] == "一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。"
+    bare = text.replace("以上汇报，请批评指正。\n", "")
+    bare_doc = Document("某支部工作汇报", bare, outline=parse_outline(bare, elements=find_elements(bare)))
+    assert _closing_span(bare_doc, bare_doc) is None
     longer = text.replace("以上汇报，请批评指正。", "下一步，支部将持续深化理论武装，以学促干，以上汇报，请批评指正。")
     doc = Document("某支部工作汇报", longer, outline=parse_outline(longer, elements=find_elements(longer)))
     start, end = _closing_span(doc, doc)
@@ -1306,6 +1325,28 @@ def test_the_end_part_of_a_speech_is_the_documents_for_every_viewer():
         second = next(n for n in view.outline if n.title.startswith("二、") or "统一思想" in n.heading)
         start, end = _body(view, second.start, second.end, whole=whole)
         assert view.text[start:end] == middle, member
+
+
+@pytest.mark.parametrize("repeats", [5, 40])
+def test_a_free_users_end_part_is_read_from_the_free_text_alone(repeats):
+    """attack27: a free user's end part was counted from the whole text's end, so whether a mid-speech
+    「同志们，…团结奋斗…」 closed a free part's body turned on the members part's length (one shorter than
+    :data:`CLOSING_TAIL` at the end — 5 repeats, 128 characters — cut it, one of 40, 968, did not). A free user's
+    end part is the free text after the members part — here none —, so both twins get the second part whole, as a
+    member does (the members part's 三、 heading comes after it: no end part of the document)."""
+    middle = ("同志们，思想是行动的先导，我们要团结奋斗、凝心聚力，把思想统一到县委的部署上来。\n"
+              "各单位要认真组织学习，确保学深悟透。")
+    members = "三、狠抓落实\n" + "各单位要把任务分解到岗、责任落实到人，定期调度。" * repeats + "\n"
+    text = f"同志们：\n今天召开全县大会。\n一、充分认识意义\n意义重大。\n二、统一思想\n{middle}\n{members}"
+    assert (len(text) - text.index(middle) < CLOSING_TAIL) == (repeats == 5)   # in the whole text's end part or not
+    elements = find_elements(text)
+    whole = Document("在全县大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
+                     elements=elements, paid_from=text.index("三、狠抓落实"))
+    for member in (True, False):
+        view = access.view(whole, member)[0]
+        second = next(n for n in view.outline if n.title.startswith("二、") or "统一思想" in n.heading)
+        start, end = _body(view, second.start, second.end, whole=whole)
+        assert view.text[start:end] == middle, (member, repeats)
 
 
 def test_a_heading_with_sub_headings_takes_no_body_they_repeat(units):
@@ -1448,6 +1489,18 @@ def test_a_paragraph_of_nothing_but_placeholders_cites_nothing(units):
     candidate = paragraph_candidates(units, "理论学习方面", genre=GENRE, member=True, limit=1)[0]
     only = replace(candidate, marked=mark_placeholders("2024年", unit=None))   # a candidate of one fact
     assert [p.source is None for p in (_paragraph(candidate), _paragraph(only))] == [False, True]
+
+
+def test_a_first_drafts_paragraph_whose_year_moved_is_edited():
+    """verify28: `sucai draft -o` listed a paragraph whose source year became the writer's (「2023年，…」 → 「2026年，…」:
+    no placeholder, yet not the source's words) as 原文照录, where a save of the page says 已改动. Edited is a marked
+    text other than the source's; the source's words untouched stay 原文照录."""
+    text = "2023年，全县坚持把理论学习摆在首位，每月开展集中学习。"
+    marked = mark_placeholders(text, year=2026, source_year=2023)
+    assert (marked.text, marked.placeholders) == ("2026年，全县坚持把理论学习摆在首位，每月开展集中学习。", [])
+    moved = Candidate("理论学习方面", text, 1, "某县2023年工作总结", ["一、理论学习"], 0, len(text), marked)
+    untouched = replace(moved, marked=mark_placeholders(text, year=2023, source_year=2023))
+    assert [_paragraph(c).edited for c in (moved, untouched)] == [True, False]
 
 
 def test_drafts_belong_to_their_author(units):

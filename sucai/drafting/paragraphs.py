@@ -339,15 +339,16 @@ def _closing(doc: Document, start: int, end: int, end_part: int) -> int:
 
 
 def _end_part(whole: Document, view: Document) -> int:
-    """Where the last :data:`CLOSING_TAIL` characters of the document ``whole`` start, as an offset of the viewer's
-    ``view`` of it: the same place for a member and a free user (a free view that stops at a members part does
-    not end where the document does). The free text after a members span ends ``view.text`` unchanged."""
-    tail = len(whole.text) - CLOSING_TAIL
+    """Where the end part of the viewer's ``view`` of the document ``whole`` starts, as an offset of ``view``: its
+    last :data:`CLOSING_TAIL` characters; for a non-member of a document with a members part, those of the free
+    text after that part only (the whole text's length — the members part's — is not the free view's to read:
+    a tail counted from it moved with the members part's white space, attack27). The free text after a members
+    span ends ``view.text`` unchanged."""
     span = whole.members_span if view is not whole else None
-    if span is None or tail < span[0]:
-        return tail
+    if span is None:
+        return len(view.text) - CLOSING_TAIL
     after = len(whole.text) - span[1]   # free characters after the span, the end of the view
-    return len(view.text) - min(after, len(whole.text) - tail)
+    return len(view.text) - min(after, CLOSING_TAIL)
 
 
 def _after_heading(text: str, node: OutlineNode, end: int) -> int:

@@ -32,6 +32,9 @@ _ROUND_THE_CLOCK = re.compile(r"(?:7\s*[×xX*]\s*)?24\s*小时")
 _SERVICE_NUMBER = re.compile(r"1[0-9]{2}|12[0-9]{3}")
 _CALLING = re.compile(r"(?:拨[打通]了?[“\"]?|(?:热线|专线|电话)[“\"])$")   # before the number
 _CALLED = re.compile(r"[”\"]?(?:政务|便民|市民|服务){0,4}(?:热线|专线|电话|平台|报警|急救|举报)")   # after it
+# a count: a measure word that ends its clause (「廉政谈话四次，」「风险点九个。」) — a formula's measure word names what
+# follows it (两个维护, 八项规定, 三个方面)
+_COUNTED = re.compile(r"(?:人次|家次|[次个项件场期批名人家篇条份轮遍起处所户])(?=[，。；、！？,.;!?）)\s]|$)")
 
 
 @dataclass(frozen=True)
@@ -148,13 +151,15 @@ def _same_session(value: str, session: str) -> bool:
 
 def _formula(text: str, fact: Fact) -> bool:
     """Whether the number ``fact`` of ``text`` is one every unit writes alike, no figure of its own: one Chinese
-    digit (两个维护, 八项规定, 三个方面), an ordinal (第一议题, 第十四届), a 届 (党的十九届), a list label at a line's
+    digit (两个维护, 八项规定, 三个方面) but a count its clause ends with (「谈话四次，」「风险点九个。」:
+    :data:`_COUNTED`), an ordinal (第一议题, 第十四届), a 届 (党的十九届), a list label at a line's
     start (1. （2）) or a bracketed one within a line, an inline list's (「…：（1）…；（2）…；（3）…」), or a number that
     names (:func:`_naming`: 24小时, 12345热线, 5G)."""
     before, after = text[fact.start - 1:fact.start], text[fact.end:fact.end + 1]
     bracketed = before in ("（", "(")
     label = fact.start - bracketed   # where a label would start
-    return (len(fact.text) == 1 and not fact.text.isdigit() or before == "第" or after == "届"
+    counted = _COUNTED.match(text, fact.end) is not None
+    return (len(fact.text) == 1 and not fact.text.isdigit() and not counted or before == "第" or after == "届"
             or (text[label - 1:label] in ("", "\n") and after != "" and after in _LABEL_ENDS)
             or (bracketed and after in ("）", ")") and fact.value.isdigit()) or _naming(text, fact))
 

@@ -105,8 +105,10 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
 
 def _paragraph(candidate: Candidate) -> Paragraph:
     """A candidate as a draft paragraph: its marked text, its source (none for nothing but 【待补】, a copy of
-    nothing: :func:`~sucai.drafting.placeholders.only_placeholders`), edited when a placeholder was set."""
+    nothing: :func:`~sucai.drafting.placeholders.only_placeholders`), edited when its marked text is not the
+    source's — a placeholder set, or a year moved to the writer's (:func:`~.placeholders.mark_placeholders`) —, as
+    a save of the page says it (:func:`~.drafts.build_draft`)."""
     source = Source(candidate.doc_id, candidate.start, candidate.end, candidate.title, candidate.section_path)
     return Paragraph(candidate.marked.text, None if only_placeholders(candidate.marked.text) else source,
-                     edited=bool(candidate.marked.placeholders),
+                     edited=candidate.marked.text != candidate.text,
                      copy_ratio=copy_ratio(candidate.marked.text, candidate.text, MIN_COPIED_RUN))
