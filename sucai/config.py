@@ -193,8 +193,8 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
     """Resolve the settings; creates the data directory (:func:`data_dir`).
 
     Raises InvalidInput (code ``bad_settings``) when ``sucai.toml`` is malformed,
-    names an unknown setting or gives a value of the wrong type or range, and
-    (code ``bad_home``) when the data directory cannot be created or written.
+    names an unknown setting or gives a value of the wrong type or range, or a ``login_known_ip_days`` longer
+    than ``audit_days`` (the log it reads is kept no longer), and (code ``bad_home``) when the data directory cannot be created or written.
     """
     root = data_dir(home)
     try:
@@ -212,7 +212,12 @@ def load_settings(home: str | Path | None = None, **overrides) -> Settings:
             _check_text(name, value)
         else:
             _check_number(name, value)
-    return replace(Settings(home=root), **values)
+    settings = replace(Settings(home=root), **values)
+    if settings.login_known_ip_days > settings.audit_days:   # the addresses a login is known by are the audit log's
+        raise InvalidInput(f"设置 login_known_ip_days（{settings.login_known_ip_days:,} 天）不能长于 audit_days"
+                           f"（{settings.audit_days:,} 天）：登录过的地址从审计日志读出，审计日志只保留 audit_days 天",
+                           code="bad_settings")
+    return settings
 
 
 def _check_number(name: str, value) -> None:
@@ -325,5 +330,5 @@ def _from_env(known: dict[str, str]) -> dict:
             try:
                 values[name] = int(raw)
             except ValueError as err:
-                raise InvalidInput(f"SUCAI_{name.upper()} 应为整数: {raw!r}", code="bad_settings") from err
+                raise InvalidInput(f"环境变量 SUCAI_{name.upper()} 应为整数，而不是 {raw!r}", code="bad_settings") from err
     return values

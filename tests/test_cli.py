@@ -1231,6 +1231,9 @@ def _members(docx: bytes) -> dict[str, bytes]:
     ('site_url = "https://sucai.example.cn:99999"\n', {}),
     ('site_url = "https://sucai.example.cn/?from=feed"\n', {}),
     ("site_url = 443\n", {}),
+    ("", {"SUCAI_SNIPPET_CHARS": "abc"}),
+    ("login_known_ip_days = 800\n", {}),                      # longer than the audit log it reads (730 days)
+    ("", {"SUCAI_AUDIT_DAYS": "180", "SUCAI_LOGIN_KNOWN_IP_DAYS": "181"}),
 ])
 def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
     (tmp_path / "sucai.toml").write_text(toml, encoding="utf-8")
@@ -1240,6 +1243,22 @@ def test_bad_settings_are_refused(tmp_path, monkeypatch, toml, env):
         load_settings(tmp_path)
     assert caught.value.code == "bad_settings"
     assert english_words(str(caught.value).replace(str(tmp_path), ""), typed=(toml, *env.values())) == []
+
+
+def test_a_known_address_window_within_the_audit_log_and_an_environment_number_are_said(tmp_path, monkeypatch):
+    """verify28: the README says to keep login_known_ip_days below audit_days — the addresses a login is known by
+    are read from the audit log, which keeps audit_days days —, but nothing held to it: a longer window was cut
+    short silently. A bad number from the environment was said 「SUCAI_X 应为整数: 'abc'」, unlike every other
+    setting's message."""
+    assert load_settings(tmp_path, login_known_ip_days=180, audit_days=180).login_known_ip_days == 180
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(tmp_path, login_known_ip_days=181, audit_days=180)
+    assert str(caught.value) == ("设置 login_known_ip_days（181 天）不能长于 audit_days（180 天）："
+                                 "登录过的地址从审计日志读出，审计日志只保留 audit_days 天")
+    monkeypatch.setenv("SUCAI_SNIPPET_CHARS", "abc")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(tmp_path)
+    assert str(caught.value) == "环境变量 SUCAI_SNIPPET_CHARS 应为整数，而不是 'abc'"
 
 
 def test_unknown_settings_are_named(tmp_path):

@@ -1895,6 +1895,9 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("讲话稿", "学习贯彻总书记重要讲话精神", "某县县委", None, "某县县委学习贯彻总书记重要讲话精神讲话"),
     ("致辞", "新春", "某县县委", None, "某县县委新春致辞"),
     ("致辞", "2026年新春团拜会", None, 2026, "在2026年新春团拜会上的致辞"),
+    # verify28: a ceremony's 开幕式/闭幕式/结业式 is an occasion too (was 「…开幕式致辞」)
+    ("致辞", "第五届农民丰收节开幕式", None, None, "在第五届农民丰收节开幕式上的致辞"),
+    ("讲话稿", "2026年全县干部培训班结业式", None, 2026, "在2026年全县干部培训班结业式上的讲话"),
     # write25: asked for by the words its titles end with, a 文种 is named by them (研讨发言: a 讲话稿)
     ("研讨发言", "学习贯彻党的二十届四中全会精神", "县财政局", None, "县财政局学习贯彻党的二十届四中全会精神研讨发言"),
     ("研讨发言", "县委理论学习中心组专题研讨会", None, None, "在县委理论学习中心组专题研讨会上的研讨发言"),

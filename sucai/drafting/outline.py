@@ -40,7 +40,7 @@ _CLOSERS = "。：:；;，,、 \u3000"
 # 文种 spoken at an occasion and named by it (「在全县经济工作会议上的讲话」): 文种 → the word its titles end with
 SPOKEN = {"讲话稿": "讲话", "致辞": "致辞"}
 STUDY = "调研报告"   # named by what it studied: 「关于…的调研报告」
-_OCCASION = re.compile(r"(?:会议?|论坛|仪式|典礼|开班式)$")   # a topic naming a meeting or ceremony
+_OCCASION = re.compile(r"(?:会议?|论坛|仪式|典礼|[开闭]幕式|开班式|结业式)$")   # a topic naming a meeting or ceremony
 _SPOKEN_END = r"(?:稿|材料)?$"   # a topic ending with the speech's name, as written (「研讨发言材料」, 「讲话稿」)
 
 
