@@ -22,6 +22,11 @@ ORGS = rf"[{_HAN}（）()]{{2,30}}?{_ORG_END}(?:[、，,\s]+[{_HAN}（）()]{{2,
 _SIGNATURE = re.compile(rf"^(?P<org>{ORGS})$")
 _SPEAKER = re.compile(
     rf"^(?P<org>[{_HAN}]{{2,20}}(?:人民政府|政府|委员会))\s*(?:代理|代)?(?:省长|市长|区长|县长|州长|旗长|盟长|主席|主任)\s*[{_HAN}·]{{2,5}}$")
+# A unit and the person who signs for it, apart (a 述职报告's or a 总结's 落款: 「市行政审批服务局审批科　李某某」,
+# 「县财政局办公室　张某某」): the unit — an organ, or one of its 科室 (科, 股, 处, 室…) — is the 来源, the person (two or three
+# characters: four are a news headline's words more often than a name, 「我国文旅产业一季度高位开局 持续火热」) no part of it.
+_SIGNED_BY = re.compile(
+    rf"^(?P<org>[{_HAN}（）()]{{1,30}}?{_ORG_END}(?:[{_HAN}]{{1,8}}?[科股处室所站队组])?)[ \t\u3000]+[{_HAN}]{{2,3}}$")
 _NOT_ORG = re.compile(r"^(?:我|本|该|各|有关|相关|上级|全体|区|市|县|省|乡|镇|区政府|市政府|县政府|省政府)$")
 
 
@@ -35,11 +40,12 @@ class Named:
 
 
 def signature(line: str) -> Named | None:
-    """The 发文机关署名 of a 落款 line ("国务院", "国务院办公厅 中央军委办公厅"), or a speaker's office
-    under a report's title ("海拉尔区人民政府区长　杜联合" → 海拉尔区人民政府)."""
+    """The 发文机关署名 of a 落款 line ("国务院", "国务院办公厅 中央军委办公厅"), the unit of one that a person signs
+    ("县财政局办公室　张某某" → 县财政局办公室), or a speaker's office under a report's title ("海拉尔区人民政府区长　杜联合"
+    → 海拉尔区人民政府)."""
     if len(line) > 40:
         return None
-    for pattern in (_SIGNATURE, _SPEAKER):
+    for pattern in (_SIGNATURE, _SPEAKER, _SIGNED_BY):
         m = pattern.match(line)
         if m and plausible(m.group("org")):
             return Named(joined(m.group("org")), m.start("org"), m.end("org"))

@@ -100,6 +100,10 @@ _CLAUSE_END = re.compile(r"[。！？；：，、!?;:,]")
 _SUMMARY_END = re.compile(r"[。！？；：，!?;:,]")  # an article's opening words run to the first clause
 _MAX_HEADING = 60
 _MAX_CLAUSE = 30
+# A heading written as a sentence of its own, two short clauses and a 句号 (a plan's 「（一）围绕中心，提高服务决策水平。」,
+# GB/T 9704-2012 §7.3.3 allows a heading's 句号): what the part does, stated — no entry of a bare list, which names
+# things (「（一）雷达设备」), nor a clause of one (「（四）对宗旨、业务范围相同相似的社会团体，予以合并。」).
+_SENTENCE_HEADING = re.compile(rf"[{_HAN}]{{2,12}}，[{_HAN}]{{2,12}}。")
 # A first clause that names nothing on its own: a word or two (「同时」「目前」), or an adverbial of time, place or
 # view opening the sentence (「这样看来」「三年以来」「在十二年内」「革命胜利以后」) — a paragraph is not named by it
 # alone. (A short clause of more is a name: 「（五）编制红军法规，…」「（三）发展进步势力，…」.)
@@ -123,6 +127,7 @@ class _Mark:
     children_items: list[_Mark] = field(default_factory=list)
     run_in: bool = False   # run-in text (see _own_text)
     gap: bool = False      # text below its line, before the next heading
+    sentence: bool = False   # its line a sentence heading, its words stated (:data:`_SENTENCE_HEADING`)
     below: bool = False    # text below its line in its section, once its sub-headings are settled
 
 
@@ -184,7 +189,8 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
         heading = _first_clauses(rest)
     if not heading:
         return None
-    return _Mark(start, style, label, heading, number=_label_number(label), line_end=line_end)
+    return _Mark(start, style, label, heading, number=_label_number(label), line_end=line_end,
+                 sentence=bool(_SENTENCE_HEADING.fullmatch(rest.strip(_SPACE))))
 
 
 def _first_clauses(rest: str) -> str:
@@ -591,15 +597,17 @@ _NEVER_ENTRIES = ("md", "art")   # markdown headings and articles: never list en
 def _is_list(run: list[_Mark]) -> bool:
     """Whether a run of sibling headings (see :func:`_runs`) is a bare list ("（一）雷达设备\n（二）导弹推进剂…"), not
     headings: none of them has sub-headings left, none but the last has text below its line (the last may be
-    followed by the text after the list), and more of them have no text of their own than run-in text (see
-    :func:`_own_text`; the last is not counted unless alone, as it may hold the text after the list): a run of
-    run-in headings ("（二）奋勇前进，逮捕一切怙恶不悛的战争罪犯。不管他们逃至何处…") stays headings even where one is
-    a sentence alone. Markdown headings and articles are never list entries."""
+    followed by the text after the list), and more of them have no text of their own than run-in text or a sentence
+    heading's (see :func:`_own_text`, :data:`_SENTENCE_HEADING`; the last is not counted unless alone, as it may hold
+    the text after the list): a run of run-in headings ("（二）奋勇前进，逮捕一切怙恶不悛的战争罪犯。不管他们逃至何处…")
+    stays headings even where one is a sentence alone, and so does a plan's run of sentence headings
+    ("（一）围绕中心，提高服务决策水平。\n（二）强化督查，推动工作落地见效。"). Markdown headings and articles are never
+    list entries."""
     if run[0].style[0] in _NEVER_ENTRIES or any(mark.node.children for mark in run) \
             or any(mark.below for mark in run[:-1]):
         return False
     counted = run[:-1] if len(run) > 1 else [mark for mark in run if not mark.below]
-    bare = sum(not mark.run_in for mark in counted)
+    bare = sum(not (mark.run_in or mark.sentence) for mark in counted)
     return 2 * bare > len(counted)
 
 

@@ -19,8 +19,8 @@
   into sections (a heading with its paragraphs, items 一是… included) and each
   matching section is a hit with its heading path; sections are scored by BM25
   over section lengths, and in ranked mode those holding more of the query's terms
-  come first (:func:`_fit`). A document's identical sections (sub-sections included) are one hit, and a bare
-  heading (its text in its sub-sections) comes after its matching sub-sections.
+  come first (:func:`_fit`), then those whose heading holds them. A document's identical sections (sub-sections
+  included) are one hit, and a bare heading (its text in its sub-sections) comes after its matching sub-sections.
 
 What a viewer may match is decided here with :mod:`sucai.access`: without the
 member tier, the fields of the free view are searched (so matches and scores,
@@ -908,16 +908,18 @@ def _bare(text: str, start: int, heading: str, end: int) -> bool:
 @dataclass
 class _Scan:
     """What a section search split: the sections it found, ``(score, view, section, 字数 of the whole document,
-    fit: (the query's groups the section holds, whether every group has a term verbatim in it), :func:`_fit`)``
+    fit: (the query's groups the section holds, whether every group has a term verbatim in it, the groups its
+    heading holds), :func:`_fit`)``
     best first, and how it matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
     ``parts`` the needles name, :func:`_parts_named`)."""
 
-    found: list[tuple[float, Document, _Section, int, tuple[int, bool]]]
+    found: list[tuple[float, Document, _Section, int, tuple[int, bool, int]]]
     idf: dict[str, float]
     heading: Callable[[str], bool] | None
     parts: dict[int, str]
 
-    def sections(self, doc: Document, plan: _Plan) -> list[tuple[float, Document, _Section, int, tuple[int, bool]]]:
+    def sections(self, doc: Document, plan: _Plan
+                 ) -> list[tuple[float, Document, _Section, int, tuple[int, bool, int]]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it, one of each set of identical
         ones (:func:`_distinct`), in the order of the text."""
         view = access.viewed(doc, plan.member)
@@ -954,9 +956,12 @@ def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
     (``named``, :func:`_parts_named`: 存在问题 asks for the problems), the sections whose heading path stands in such a
     part (:func:`sucai.headings.role`); then the exact matches (``fit[1]``: every group has a term verbatim in the
     section) before the partial ones, as in document scope (F22: 第一百二十条之一 before 之五 and 之六, which hold
-    only its words); then by score, document id and offset."""
+    only its words); then the sections whose heading holds more of the groups (``fit[2]``: 「廉洁自律方面」 puts
+    「三、坚持廉洁自律，严守纪律规矩」 before an opening 「现将…廉洁自律情况报告如下」 that is shorter); then by score,
+    document id and offset."""
     asked = set(named.values())
-    return lambda f: (-f[4][0], bool(asked) and role(f[2].path) not in asked, not f[4][1], -f[0], f[1].id, f[2].start)
+    return lambda f: (-f[4][0], bool(asked) and role(f[2].path) not in asked, not f[4][1], -f[4][2], -f[0], f[1].id,
+                      f[2].start)
 
 
 def _distinct(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
@@ -1142,7 +1147,8 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
         if not _section_matches(plan, present):
             continue
         stands_in = role(part.path) if named else None
-        fit = _fit(plan, present, titled, stands_in, parts, doc.genre)
+        headed = {needles[n] for *_, n in find_spans(part.path[-1], needles)} if part.path else set()
+        fit = _fit(plan, present, titled, headed, stands_in, parts, doc.genre)
         if stands_in is not None:
             counts = {**{n: c for n, c in counts.items() if n not in named},
                       **{n: counts.get(n, 1) for n, name in named.items() if name == stands_in}}
@@ -1152,29 +1158,37 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
     return out
 
 
-def _fit(plan: _Plan, present: set[str], titled: set[str], stands_in: str | None, parts: dict[str, str],
-         genre: str) -> tuple[int, bool]:
-    """How a section fits the query: how many of its groups the section holds, and whether every group has a term
-    verbatim in its text (``present``: the needles its text holds). A group is held when one of its terms is: a term
+def _fit(plan: _Plan, present: set[str], titled: set[str], headed: set[str], stands_in: str | None,
+         parts: dict[str, str], genre: str) -> tuple[int, bool, int]:
+    """How a section fits the query: how many of its groups the section holds, whether every group has a term
+    verbatim in its text (``present``: the needles its text holds), and how many of its groups its heading holds
+    (``headed``: the needles its own heading line holds; a term verbatim or all its topic words, :func:`_on_topic`). A
+    group is held when one of its terms is: a term
     naming a part of a document (``parts``: 存在问题 → 问题) by a section standing in a part the query names and by no
     section of another (``stands_in``, :func:`sucai.headings.role`: "主要问题 原因" is held whole by the problems and by
     their causes, as both come first); else by the term verbatim, or all its topic words
     (:attr:`_Plan.topics`: 担当作为 of 担当作为方面), in the section's text or its document's title (``titled``: the
     needles the title holds; the title heads every section of it), or by being the document's 文种 (心得体会). In
-    precise mode every section found holds every group verbatim: its order is left as it was."""
+    precise mode every section found holds every group verbatim: its order is left as it was but for its heading."""
     groups = plan.parsed.groups
     exact = _verbatim_in(plan, present)
+    by_heading = sum(any(_on_topic(plan, term, headed) for term in group) for group in groups)
     if plan.request.mode == "precise":
-        return len(groups), exact
+        return len(groups), exact, by_heading
     held, asked = present | titled, parts.values()
 
     def holds(term: str) -> bool:
         if term in parts and stands_in is not None:
             return stands_in in asked
-        words = plan.topics[term]
-        return term in held or bool(words) and held.issuperset(words) or canonical(term) == genre
+        return _on_topic(plan, term, held) or canonical(term) == genre
 
-    return sum(any(holds(term) for term in group) for group in groups), exact
+    return sum(any(holds(term) for term in group) for group in groups), exact, by_heading
+
+
+def _on_topic(plan: _Plan, term: str, held: set[str]) -> bool:
+    """Whether the needles ``held`` hold ``term`` verbatim or all its topic words (:attr:`_Plan.topics`)."""
+    words = plan.topics[term]
+    return term in held or bool(words) and held.issuperset(words)
 
 
 def _term_counts(text: str, needles: list[str], bounds: _Bounds) -> dict[int, dict[int, int]]:

@@ -582,6 +582,27 @@ def test_a_signature_without_a_date_names_the_source(record):
     assert best(text.replace("全面推进乡村振兴。", "三、下步打算"), "source") == (None, None)
 
 
+@pytest.mark.parametrize("signed, unit", [
+    ("市行政审批服务局审批科　李某某", "市行政审批服务局审批科"),   # a 科室 of an organ
+    ("县财政局办公室　张某某", "县财政局办公室"),
+    ("县财政局办公室 张某某", "县财政局办公室"),
+    ("我国文旅产业一季度高位开局　持续火热", None),   # a news headline's words, no person
+])
+@pytest.mark.parametrize("dated", [True, False])
+def test_a_signature_of_a_unit_and_a_person_names_the_unit(signed, unit, dated):
+    """season27: a 述职报告 signed 「市行政审批服务局审批科　李某某」 — a unit and the person who signs for it, apart — had no
+    来源, dated or not. The unit is the 来源; the person is no part of it. Four characters after a unit's name are a news
+    headline's words more often than a name: no 署名."""
+    text = ("2020年个人述职报告\n根据工作安排，现将本人一年来的工作情况报告如下。\n一、工作开展情况\n"
+            "今年以来，我认真履行岗位职责，圆满完成各项工作任务。\n二、2020年工作打算\n下一步，我将继续努力，争取更大成绩。\n\n"
+            f"　　　　　　{signed}\n" + ("　　　　　　2020年12月20日\n" if dated else ""))
+    assert best(text, "source") == ((unit, "落款") if unit else (None, None))
+    if unit:
+        evidence = next(e for e in described(text).evidence if e.field == "source")
+        body = text[text.index("\n") + 1 :]
+        assert body[evidence.start : evidence.end] == unit
+
+
 def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
     """read27, the corpus's 中国人民解放军文职人员条例 and 33 more: 「中华人民共和国国务院、中华人民共和国中央军事委员会令第438号」
     was read from its second body on — 文号 「中华人民共和国中央军事委员会令第438号」, 来源 中央军事委员会 —, a joint 令 of

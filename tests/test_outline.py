@@ -245,6 +245,25 @@ def test_run_in_headings_stay_all_where_one_is_a_sentence_alone():
     assert [n.label for n in parse_outline(body)] == ["（一）", "（二）", "（三）", "（四）"]
 
 
+def test_a_plans_sentence_headings_are_sub_headings_and_a_list_of_clauses_no_entries():
+    """season27: a 2020 plan's items, each a whole line of two short clauses and a 句号 under 「二、2020年工作打算」, were
+    read as a bare list, so the 提纲 showed that part without children. Expected by hand: they are its sub-headings,
+    as the run-in （一）（二） of 一、 are; a list of clauses that name things (「、」 in them) stays none."""
+    body = ("2020年，我科认真履行职责，各项工作取得明显成效。现将有关情况报告如下。\n一、2020年工作开展情况\n"
+            "（一）强化理论学习，提升政治站位。全年组织集中学习12次。\n（二）优化审批流程，提高办事效率。全年办理审批事项1200件。\n"
+            "二、2020年工作打算\n（一）围绕中心，提高服务决策水平。\n（二）强化督查，推动工作落地见效。\n（三）加强自身建设，打造过硬队伍。\n"
+            "三、存在的问题\n学习不够深入，创新意识不强。\n")
+    assert [(n.label, n.heading, [(c.label, c.heading) for c in n.children]) for n in parse_outline(body)] == [
+        ("一、", "2020年工作开展情况", [("（一）", "强化理论学习，提升政治站位"), ("（二）", "优化审批流程，提高办事效率")]),
+        ("二、", "2020年工作打算", [("（一）", "围绕中心，提高服务决策水平"), ("（二）", "强化督查，推动工作落地见效"),
+                               ("（三）", "加强自身建设，打造过硬队伍")]),
+        ("三、", "存在的问题", []),
+    ]
+    clauses = ("二、清理整顿的措施\n（一）对宗旨、业务范围相同的社会团体，予以合并。\n（二）对活动内容、会员相近的社会团体，予以撤销。\n"
+               "（三）对不具备条件的社会团体，予以撤销。\n三、工作要求\n各地要认真组织实施。\n")
+    assert [(n.label, n.children) for n in parse_outline(clauses)] == [("二、", []), ("三、", [])]
+
+
 def test_a_heading_over_a_list_is_a_heading_and_a_quoted_list_no_entry():
     """A heading line with no 冒号 holds the list under it as its text (最高人民法院关于海事法院受理案件范围的规定: its
     一、二、 were lost with the lists). An entry's quoted article ("2.将第一条修改为：\n“…：\n1.…；") numbers a list of

@@ -593,6 +593,31 @@ def test_ranked_sections_holding_every_term_come_before_those_sharing_common_wor
     assert precise.total == 0   # precise mode unchanged: no section holds both verbatim
 
 
+def test_a_section_whose_heading_holds_the_words_comes_before_openings_that_mention_them(library):
+    """season27: 「廉洁自律方面」 listed first the openings 「现将…廉洁自律情况报告如下」 of three reports (short sections: a
+    higher BM25 score) above the section headed 「三、坚持廉洁自律，严守纪律规矩」. Hand-checked: every section here holds
+    the one group (by 廉洁自律, 方面 a filler); the 对照检查材料's problems hold 「廉洁自律方面」 verbatim, the only exact
+    match — first, as precise matches stay; then the section whose heading holds 廉洁自律; then the openings, whose
+    heading path is empty. A precise search for 廉洁自律 puts that section first as well."""
+    report = ("根据县纪委工作安排，现将本人2023年度履行岗位职责和廉洁自律情况报告如下。\n一、加强理论学习，提高政治素质\n"
+              "一年来，我坚持把理论学习摆在首位，不断提高政治判断力。\n三、坚持廉洁自律，严守纪律规矩\n"
+              "严格遵守中央八项规定及其实施细则精神，自觉抵制各种不正之风，从不利用职务之便谋取私利，做到干净干事。\n")
+    reported = _stored(library, "2023年度个人述职述廉报告", report, [("一、", "加强理论学习，提高政治素质", 1),
+                                                                    ("三、", "坚持廉洁自律，严守纪律规矩", 1)])
+    short = _stored(library, "关于2023年度廉洁自律情况的报告", "现将本人廉洁自律情况报告如下。\n一、主要工作\n认真履行一岗双责。\n",
+                    [("一、", "主要工作", 1)])
+    check = ("现将廉洁自律等方面的对照检查情况报告如下。\n一、存在的主要问题\n"
+             "（一）作风建设方面。在廉洁自律方面要求不严，对身边人教育提醒不够及时，存在失之于宽的问题。\n")
+    checked = _stored(library, "对照检查材料", check, [("一、", "存在的主要问题", 1), ("（一）", "作风建设方面", 2)])
+    library.index.sync()
+    result = library.search(SearchRequest(q="廉洁自律方面", scope="section", limit=10), member=True)
+    listed = [(h.id, h.section_path[-1] if h.section_path else "") for h in result.hits]
+    assert listed[:2] == [(checked, "（一）作风建设方面"), (reported, "三、坚持廉洁自律，严守纪律规矩")]
+    assert sorted(listed[2:]) == sorted([(reported, ""), (short, ""), (checked, "")])
+    precise = library.search(SearchRequest(q="廉洁自律", mode="precise", scope="section", limit=10), member=True)
+    assert (precise.hits[0].id, precise.hits[0].section_path) == (reported, ["三、坚持廉洁自律，严守纪律规矩"])
+
+
 def test_ranked_sections_of_every_part_asked_hold_the_part_names(library):
     """sec19: 「主要问题 原因」 names two parts; no section stands in both, so a term naming a part is held by a section of
     any part the query names: the problems and their causes hold both terms and come before an opening paragraph
@@ -692,7 +717,8 @@ def test_identical_sections_are_found_as_by_comparing_every_layout_free_form():
         order = _section_order({1: "问题"} if doc_id % 2 else {})
 
         def found():
-            return [(rng.random(), view, _Section(s, e, [f"{doc_id}"], e), 0, (rng.randint(0, 2), rng.random() < 0.5))
+            return [(rng.random(), view, _Section(s, e, [f"{doc_id}"], e), 0,
+                     (rng.randint(0, 2), rng.random() < 0.5, rng.randint(0, 1)))
                     for s, e in zip(starts, starts[1:]) if view.text[s:e].strip()]
 
         state = rng.getstate()

@@ -289,9 +289,9 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
     (:func:`_before_closing_lines`), with the one before while it is shorter than :data:`MIN_CHARS` (「谢谢大家！」
     alone; a closing formula line is one however short, 「以上报告，请各位领导和同志们批评指正。」 after the last heading's
     text) —, never the first paragraph of that part (the last entry's own text: a measure, not a 表态 — nor the one
-    after a formula line opening that part, 「下面我…」) nor one opening with an outline label (「（三）强化管理，…。」: the
-    last heading's list of items, one a line); a closing keeps its formula (以上…请批评指正, 谢谢大家). Cut to
-    :data:`MAX_CHARS`. Linear in the text."""
+    after a formula line opening that part, 「下面我…」) but after a heading a line each (:func:`_a_line_each`), nor one
+    opening with an outline label (「（三）强化管理，…。」: the last heading's list of items, one a line); a closing keeps
+    its formula (以上…请批评指正, 谢谢大家). Cut to :data:`MAX_CHARS`. Linear in the text."""
     text = doc.text
     last = max(walk_outline(doc.outline), key=lambda n: n.start, default=None)   # a heading or an item (一是…)
     if last is not None:
@@ -308,10 +308,11 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
     end = _before_closing_lines(text, start, end)
     begin = _closing(doc, start, end, end_part)
     if begin == end:   # no exhortation: the last paragraph, not the part's first, and the one before while short
-        first = text.find("\n", start, end)   # where the part's first paragraph ends
+        # where the part's first paragraph ends (it starts it when the last entry has no text of its own)
+        first = start if last is not None and _a_line_each(doc, last) else text.find("\n", start, end)
         if first < 0:
             return None
-        begin = text.rfind("\n", first, end) + 1
+        begin = max(text.rfind("\n", first, end) + 1, start)
         while end - begin < MIN_CHARS and (before := text.rfind("\n", first, begin - 1)) >= first:
             begin = before + 1
         if strip_label(text[begin:end]) != text[begin:end].strip():   # the last heading's items (（二）…（三）…), no 表态
@@ -323,6 +324,27 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
     if end - begin > MAX_CHARS:
         end = _cut(text, begin, begin + MAX_CHARS)
     return begin, end
+
+
+def _a_line_each(doc: Document, last: OutlineNode) -> bool:
+    """Whether the last outline entry ``last`` is the last of a run of headings a line each, with no text of their own
+    (a plan's 「（一）围绕中心，提高服务决策水平。」「（二）突出重点，加强督查督办。」…): ``last`` is a heading alone on its line
+    and the entry before it on its level holds nothing past its line — so the paragraph after ``last`` is no text of
+    its own either. Linear in the outline and the two entries' text."""
+    levels = (doc.outline, *(node.children for node in walk_outline(doc.outline)))
+    k, siblings = next(((k, nodes) for nodes in levels for k, node in enumerate(nodes) if node is last), (0, []))
+    if last.kind != "heading" or k == 0:
+        return False
+    text, before = doc.text, siblings[k - 1]
+    after = _after_heading(text, last, len(text))
+    return not (text[after : _line_end(text, after)].strip()
+                or text[_line_end(text, before.start) : before.end].strip())
+
+
+def _line_end(text: str, pos: int) -> int:
+    """Where the line holding offset ``pos`` ends (the text's end for its last line)."""
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
 
 
 def _first_heading(doc: Document) -> int:
