@@ -181,6 +181,27 @@ def frozen_datetime(instant: datetime) -> type[datetime]:
     return Frozen
 
 
+def store(catalogue, title: str, text: str, paid_from: int | None = None) -> int:
+    """A document put into ``catalogue`` (a :class:`~sucai.store.Catalogue`; not yet indexed): its id."""
+    from sucai.ingest import text_hash
+    from sucai.model import Document
+
+    doc = Document(title=title, text=text, paid_from=paid_from)
+    status, doc_id = catalogue.add(doc, text_hash(doc), f"/test/{title}", "x")
+    assert status == "ingested"
+    return doc_id
+
+
+@pytest.fixture
+def library(home):
+    """The :class:`~sucai.library.Library` of the test's fresh ``home``, closed after it (a module may define its own)."""
+    from sucai.library import Library
+
+    library = Library.open(home)
+    yield library
+    library.close()
+
+
 def stored_text(db) -> str:
     """Every row of every sucai table of store ``db`` (a :class:`~sucai.db.Database`) as text: what a copy of
     the database would show, on either backend."""

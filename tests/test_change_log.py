@@ -10,13 +10,10 @@ import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-import pytest
+from conftest import store
 
 from sucai.db.schema import changes
 from sucai.index import SearchIndex
-from sucai.ingest import text_hash
-from sucai.library import Library
-from sucai.model import Document
 from sucai.replica import Follower
 from sucai.search import SearchRequest, search
 from sucai.store import Catalogue
@@ -37,19 +34,6 @@ def age(catalogue: Catalogue, through: int | None = None) -> None:
         aged = changes.update().values(at=OLD)
         conn.execute(aged if through is None else aged.where(changes.c.seq <= through))
 
-
-def store(catalogue: Catalogue, title: str, text: str, paid_from: int | None = None) -> int:
-    doc = Document(title=title, text=text, paid_from=paid_from)
-    status, doc_id = catalogue.add(doc, text_hash(doc), f"/test/{title}", "x")
-    assert status == "ingested"
-    return doc_id
-
-
-@pytest.fixture
-def library(home) -> Library:
-    lib = Library.open(home)
-    yield lib
-    lib.close()
 
 
 def test_pruning_keeps_the_kept_days_and_always_the_newest_change(database_url, tmp_path):

@@ -64,12 +64,6 @@ def hits(library: Library, q: str, mode: str = "precise", member: bool = True):
     return library.search(SearchRequest(q=q, mode=mode, limit=50), member=member)
 
 
-@pytest.fixture
-def library(home):
-    library = Library.open(home)
-    yield library
-    library.close()
-
 
 ANNEX = "本材料另附表格三份"
 

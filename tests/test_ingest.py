@@ -29,6 +29,7 @@ from sucai.config import load_settings
 from sucai.index import SCHEMA
 from sucai.ingest import path_text
 from sucai.library import Library
+from sucai.model import Document
 from sucai.search import SearchRequest
 from sucai.store import Catalogue
 
@@ -417,11 +418,9 @@ Library.open(sys.argv[1]).ingest([sys.argv[2]], workers=1)
 """
 
 
-def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_next(make_home, tmp_path):
-    """A GBK file and, after it, its UTF-8 copy, the better copy (:func:`sucai.dedupe.quality`), which the document
-    takes once the clusters weigh it, after the transaction that stored both files. An ingest killed in between left
-    the weaker text stored and the copy recorded 重复: the next ingest found it 未变化 and never weighed it. It is read
-    again, and the library ends as an ingest not killed leaves it (the oracle); then nothing is read again."""
+def _copies_and_oracle(make_home, tmp_path: Path) -> tuple[Path, Document]:
+    """A folder of a GBK notice (a.txt) and, after it, its UTF-8 copy (b.txt), the better one; and the document an
+    ingest of it into an empty library stores (the oracle of the tests below)."""
     from test_dedupe import sample
 
     notice = sample("09_通知.txt")
@@ -432,6 +431,25 @@ def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_nex
     fresh = Library.open(make_home(tmp_path / "fresh"))
     fresh.ingest([folder], workers=1)
     [expected] = fresh.catalogue.documents()
+    return folder, expected
+
+
+def _ends_as_the_oracle(library: Library, folder: Path, doc_id: int, expected: Document) -> None:
+    """The next ingest of ``folder`` finds a.txt unchanged, weighs b.txt as its copy, and the document is then what
+    an ingest into an empty library stores."""
+    assert [(o.status, o.doc_id) for o in library.ingest([folder], workers=1).outcomes] == [
+        ("unchanged", doc_id), ("duplicate", doc_id)]
+    stored = library.catalogue.get(doc_id)
+    assert (_parse_fields(stored), stored.encoding, stored.source_path) == (
+        _parse_fields(expected), expected.encoding, expected.source_path)
+
+
+def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_next(make_home, tmp_path):
+    """A GBK file and, after it, its UTF-8 copy, the better copy (:func:`sucai.dedupe.quality`), which the document
+    takes once the clusters weigh it, after the transaction that stored both files. An ingest killed in between left
+    the weaker text stored and the copy recorded 重复: the next ingest found it 未变化 and never weighed it. It is read
+    again, and the library ends as an ingest not killed leaves it (the oracle); then nothing is read again."""
+    folder, expected = _copies_and_oracle(make_home, tmp_path)
     assert expected.encoding == "utf-8"
     home = make_home(tmp_path / "home")
     killed = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_WEIGHING, str(home), str(folder)])
@@ -439,11 +457,7 @@ def test_an_ingest_killed_before_weighing_a_copy_keeps_the_better_one_at_the_nex
     library = Library.open(home)
     [(doc_id, encoding)] = [(doc.id, doc.encoding) for doc in library.catalogue.documents()]   # what the kill left
     assert encoding != "utf-8"
-    assert [(o.status, o.doc_id) for o in library.ingest([folder], workers=1).outcomes] == [
-        ("unchanged", doc_id), ("duplicate", doc_id)]
-    stored = library.catalogue.get(doc_id)
-    assert (_parse_fields(stored), stored.encoding, stored.source_path) == (
-        _parse_fields(expected), expected.encoding, expected.source_path)
+    _ends_as_the_oracle(library, folder, doc_id, expected)
     keys = [sucai.ingest.file_key(folder / name) for name in ("a.txt", "b.txt")]
     records = library.catalogue.file_records(keys)
     assert [(records[key].status, records[key].doc_id) for key in keys] == [("ingested", doc_id), ("duplicate", doc_id)]
@@ -457,27 +471,14 @@ def test_a_copy_not_weighed_for_an_error_is_weighed_by_the_next_ingest(make_home
     recorded the copy 重复, so the next ingest found it 未变化 and never weighed it — the weaker GBK text stayed the
     document, as after the kill of the test above. A copy not weighed is not recorded: the next ingest reads and
     weighs it, and the library ends as an ingest without the failure leaves it (the oracle)."""
-    from test_dedupe import sample
-
-    notice = sample("09_通知.txt")
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "a.txt").write_bytes(notice.encode("gbk"))
-    (folder / "b.txt").write_text(notice, encoding="utf-8")
-    fresh = Library.open(make_home(tmp_path / "fresh"))
-    fresh.ingest([folder], workers=1)
-    [expected] = fresh.catalogue.documents()
+    folder, expected = _copies_and_oracle(make_home, tmp_path)
     library = Library.open(make_home(tmp_path / "home"))
     keys = [sucai.ingest.file_key(folder / name) for name in ("a.txt", "b.txt")]
     with monkeypatch.context() as patched:
         patched.setattr(dedupe.Clusters, "keep_better_copy", lambda *_, **__: (_ for _ in ()).throw(OSError("磁盘已满")))
         [(_, doc_id), _] = [(o.status, o.doc_id) for o in library.ingest([folder], workers=1).outcomes]
     assert library.clusters.failures == 1 and list(library.catalogue.file_records(keys)) == keys[:1]
-    assert [(o.status, o.doc_id) for o in library.ingest([folder], workers=1).outcomes] == [
-        ("unchanged", doc_id), ("duplicate", doc_id)]
-    stored = library.catalogue.get(doc_id)
-    assert (_parse_fields(stored), stored.encoding, stored.source_path) == (
-        _parse_fields(expected), expected.encoding, expected.source_path)
+    _ends_as_the_oracle(library, folder, doc_id, expected)
     records = library.catalogue.file_records(keys)
     assert [(records[key].status, records[key].doc_id) for key in keys] == [("ingested", doc_id), ("duplicate", doc_id)]
 
@@ -643,7 +644,6 @@ def test_an_old_library_is_rehashed_so_its_files_stay_unchanged_and_duplicate(ho
     import hashlib
 
     from sucai.dedupe import TEXT_HASH_VERSION
-    from sucai.model import Document
 
     variants = layout_variants()
     (tmp_path / "a.txt").write_text(variants["a.txt"], encoding="utf-8")
@@ -775,7 +775,6 @@ def test_the_index_feed_ends_as_a_sync_would_with_changes_of_other_processes_mea
     addition another process's sync applied before the batch began — the commit leaves every document
     indexed once, as the catalogue holds it."""
     from sucai.dedupe import text_hash
-    from sucai.model import Document
 
     ours, theirs = Library.open(home), Library.open(home)
 
@@ -807,7 +806,6 @@ def test_the_index_feed_ends_as_a_sync_would_with_changes_of_other_processes_mea
 
 def test_an_abandoned_feed_is_indexed_by_the_next_sync(home):
     from sucai.dedupe import text_hash
-    from sucai.model import Document
 
     library = Library.open(home)
     library.index.sync()                           # the index exists before the document does

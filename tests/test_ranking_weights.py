@@ -7,18 +7,11 @@ import dataclasses
 import pytest
 
 from sucai import search
-from sucai.library import Library
 from sucai.query import content_pieces
 from sucai.search import SearchRequest
 
 from test_search import add
 
-
-@pytest.fixture
-def library(home) -> Library:
-    lib = Library.open(home)
-    yield lib
-    lib.close()
 
 
 def test_title_and_body_weights_decide_between_a_title_match_and_a_body_match(library, monkeypatch):

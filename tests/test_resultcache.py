@@ -10,30 +10,15 @@ import subprocess
 import sys
 
 import pytest
+from conftest import store
 
-from sucai.ingest import text_hash
 from sucai.library import Library
-from sucai.model import Document
 from sucai.resultcache import ResultCache
 from sucai.search import SearchRequest
 
 FREE = "关于推进基层治理的通知。一、总体要求。加强统筹协调，推进基层治理现代化。"
 SECRET = "会员部分写明红杉乙计划的具体测算口径。"
 
-
-def store(library: Library, text: str, title: str, paid_from: int | None = None) -> int:
-    """A document put into the catalogue (not yet indexed)."""
-    doc = Document(title=title, text=text, paid_from=paid_from)
-    status, doc_id = library.catalogue.add(doc, text_hash(doc), f"/test/{title}", "x")
-    assert status == "ingested"
-    return doc_id
-
-
-@pytest.fixture
-def library(home) -> Library:
-    lib = Library.open(home)
-    yield lib
-    lib.close()
 
 
 def hits(library: Library, q: str, member: bool, **kw) -> list[int]:
@@ -42,7 +27,7 @@ def hits(library: Library, q: str, member: bool, **kw) -> list[int]:
 
 
 def test_a_repeated_search_is_served_from_the_cache(library):
-    doc = store(library, FREE, "基层治理通知")
+    doc = store(library.catalogue, "基层治理通知", FREE)
     library.index.sync()
     first = library.search(SearchRequest(q="基层治理"), member=False)
     again = library.search(SearchRequest(q="基层治理"), member=False)
@@ -54,7 +39,7 @@ def test_a_repeated_search_is_served_from_the_cache(library):
 
 def test_no_cache_computes_every_search(home):
     library = Library.open(home, search_cache_entries=0)
-    store(library, FREE, "基层治理通知")
+    store(library.catalogue, "基层治理通知", FREE)
     library.index.sync()
     first, again = (library.search(SearchRequest(q="基层治理"), member=False) for _ in range(2))
     assert first.hits == again.hits and again.hits is not first.hits
@@ -64,7 +49,7 @@ def test_no_cache_computes_every_search(home):
 
 @pytest.mark.parametrize("mode", ["ranked", "precise"])
 def test_a_members_result_is_never_served_to_a_visitor(library, mode):
-    doc = store(library, FREE + SECRET, "测算方案", paid_from=len(FREE))
+    doc = store(library.catalogue, "测算方案", FREE + SECRET, paid_from=len(FREE))
     library.index.sync()
     member = library.search(SearchRequest(q="红杉乙计划", mode=mode), member=True)
     assert [h.id for h in member.hits] == [doc] and "红杉乙计划" in member.hits[0].snippet
@@ -80,7 +65,7 @@ def test_a_members_result_is_never_served_to_a_visitor(library, mode):
 
 
 def test_a_hidden_document_is_not_served_while_the_index_lags(library):
-    doc = store(library, FREE, "基层治理通知")
+    doc = store(library.catalogue, "基层治理通知", FREE)
     library.index.sync()
     assert hits(library, "基层治理", member=False) == [doc]   # now in the cache
     library.catalogue.set_hidden(doc, True)   # the index is not synced: it lags
@@ -92,8 +77,8 @@ def test_a_hidden_document_is_not_served_while_the_index_lags(library):
 
 
 def test_a_removed_or_rebounded_document_is_not_served_from_the_cache(library):
-    free = store(library, FREE, "基层治理通知")
-    bounded = store(library, "红杉乙计划的总体安排。" + SECRET, "红杉乙计划方案")
+    free = store(library.catalogue, "基层治理通知", FREE)
+    bounded = store(library.catalogue, "红杉乙计划方案", "红杉乙计划的总体安排。" + SECRET)
     library.index.sync()
     assert hits(library, "测算口径", member=False) == [bounded]
     assert hits(library, "基层治理", member=False) == [free]
@@ -104,17 +89,17 @@ def test_a_removed_or_rebounded_document_is_not_served_from_the_cache(library):
 
 
 def test_a_new_index_generation_is_searched_afresh(library):
-    first = store(library, FREE, "基层治理通知一")
+    first = store(library.catalogue, "基层治理通知一", FREE)
     library.index.sync()
     assert hits(library, "基层治理", member=False) == [first]
-    second = store(library, FREE + "第二份。", "基层治理通知二")
+    second = store(library.catalogue, "基层治理通知二", FREE + "第二份。")
     assert hits(library, "基层治理", member=False) == [first]   # stored, not yet indexed: not searchable
     library.index.sync()
     assert hits(library, "基层治理", member=False) == [first, second]
 
 
 def test_changes_made_by_another_process_reach_this_ones_cache(home, library):
-    doc = store(library, FREE, "基层治理通知")
+    doc = store(library.catalogue, "基层治理通知", FREE)
     library.index.sync()
     assert hits(library, "基层治理", member=False) == [doc]
     other = Library.open(home)   # another server process: its own connections, index reader and cache
@@ -127,7 +112,7 @@ def test_a_search_after_another_process_committed_sees_its_change(home, library)
     """A search reuses the last snapshot while the catalogue and the index marker are unchanged (SQLite's
     data_version; PostgreSQL reads the state every time); a commit by another OS process — a document hidden
     there, its index lagging here, or one added and indexed there — is seen by the very next search."""
-    doc = store(library, FREE, "基层治理通知")
+    doc = store(library.catalogue, "基层治理通知", FREE)
     library.index.sync()
     assert hits(library, "基层治理", member=False) == hits(library, "基层治理", member=False) == [doc]
 
@@ -150,7 +135,7 @@ def test_a_search_after_the_catalogue_was_reopened_sees_a_change_made_meanwhile(
     snapshot must not be given again on the number of a connection opened since (after ``dispose``, or in a
     forked child), though the catalogue changed in between (found by an attack: a forked child searched with
     its parent's snapshot, a document hidden in the child still counted)."""
-    doc = store(library, FREE, "基层治理通知")
+    doc = store(library.catalogue, "基层治理通知", FREE)
     library.index.sync()
     assert hits(library, "基层治理", member=False) == [doc]   # the snapshot this process keeps
     library.catalogue.db.dispose()   # its connections closed, as a forked child has none of its parent's
@@ -159,8 +144,8 @@ def test_a_search_after_the_catalogue_was_reopened_sees_a_change_made_meanwhile(
 
 
 def test_merging_near_duplicates_is_seen_at_once(library):
-    one = store(library, FREE, "基层治理通知")
-    two = store(library, FREE + "（修订稿）", "基层治理通知（修订稿）")
+    one = store(library.catalogue, "基层治理通知", FREE)
+    two = store(library.catalogue, "基层治理通知（修订稿）", FREE + "（修订稿）")
     library.index.sync()
     assert hits(library, "基层治理", member=False) == [one, two]
     library.clusters.merge([one, two])   # an admin: the two are versions of one document
@@ -181,7 +166,7 @@ def test_a_visitors_read_of_a_document_is_never_a_members_hit(home):
     result cache: a visitor's read of a document — its members part left unread, spaces in its place — first, then a
     member's search of the same state gets the whole text, and a visitor after the member still only the free part."""
     library = Library.open(home, search_cache_entries=0)
-    doc = store(library, FREE + SECRET, "测算方案", paid_from=len(FREE))
+    doc = store(library.catalogue, "测算方案", FREE + SECRET, paid_from=len(FREE))
     library.index.sync()
     visitor = library.search(SearchRequest(q="基层治理"), member=False)
     assert [h.id for h in visitor.hits] == [doc] and "红杉" not in visitor.hits[0].snippet
@@ -196,7 +181,7 @@ def test_a_document_edited_since_a_search_read_it_is_read_again(home):
     """A later state (an edit applied to the index) reads a hit's document again: its new title, not the one an
     earlier search of the old state read."""
     library = Library.open(home, search_cache_entries=0)
-    doc = store(library, FREE, "基层治理通知")
+    doc = store(library.catalogue, "基层治理通知", FREE)
     library.index.sync()
     assert [h.title for h in library.search(SearchRequest(q="基层治理"), member=False).hits] == ["基层治理通知"]
     library.update(doc, title="基层治理工作通知")
