@@ -80,6 +80,13 @@ def doc_id(library: Library, title_start: str) -> int:
 # -- facts and placeholders --------------------------------------------------------------------------
 
 
+def read_as(title: str, text: str, **fields) -> Document:
+    """``text`` as the catalogue holds a document titled ``title``: its 公文 elements and outline read (``fields``:
+    more of the Document's, e.g. genre, paid_from)."""
+    elements = find_elements(text)
+    return Document(title, text, outline=parse_outline(text, elements=elements), elements=elements, **fields)
+
+
 def kinds(text: str, **options) -> list[tuple[str, str]]:
     return [(p.kind, p.original) for p in mark_placeholders(text, **options).placeholders]
 
@@ -1097,8 +1104,7 @@ def test_a_candidate_ends_before_a_closing_formula_and_a_signature(units):
 def test_a_body_ends_before_the_signature_of_the_person_reporting():
     """user24: the last paragraph of a 述职报告 went on with 「述职人：张某某」 and 【待补】 for its date (hand-checked)."""
     text = "三、下一步打算\n一是加强学习，提升履职能力；二是改进作风，深入基层一线。\n\n述职人：张某某\n2025年1月10日"
-    elements = find_elements(text)
-    doc = Document("2024年度个人述职报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    doc = read_as("2024年度个人述职报告", text)
     body = text.index("一是")
     assert _body(doc, body, len(text)) == (body, text.index("\n\n述职人"))
 
@@ -1107,8 +1113,7 @@ def test_a_body_ends_before_a_report_s_call_for_appraisal():
     """season27, a 2026年度述职述廉报告: the last part of a 2023 one was offered with its closing line 「以上述职述廉，请予
     评议。」 (a 述职述廉报告 is appraised, 评议; the formula knew 批评指正, 审议, 审阅) — in the middle of the first draft."""
     text = "五、2024年工作打算\n一是强化理论武装，二是提升履职能力，三是坚守廉洁底线。\n以上述职述廉，请予评议。"
-    elements = find_elements(text)
-    doc = Document("2023年度个人述职述廉报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    doc = read_as("2023年度个人述职述廉报告", text)
     body = text.index("一是")
     assert _body(doc, body, len(text)) == (body, text.index("\n以上述职述廉"))
 
@@ -1141,8 +1146,7 @@ def test_a_plan_s_list_of_items_is_no_closing():
              "（一）围绕中心，提高服务决策水平。\n（二）突出重点，加强督查督办。\n（三）强化管理，提高后勤保障水平。\n")
     pledge = "新的一年，我们将在镇党委、政府的坚强领导下，凝心聚力，真抓实干，奋力开创办公室工作新局面。"
     for text, closing in ((items, None), (items + pledge + "\n", pledge)):
-        elements = find_elements(text)
-        doc = Document(text.split("\n")[0], text, outline=parse_outline(text, elements=elements), elements=elements)
+        doc = read_as(text.split("\n")[0], text)
         span = _closing_span(doc, doc)
         assert (span and text[span[0]:span[1]]) == closing
 
@@ -1156,8 +1160,7 @@ def test_a_short_closing_formula_alone_is_a_closing():
     for last, closing in (("以上报告，请各位领导和同志们批评指正。", "以上报告，请各位领导和同志们批评指正。"),
                           ("全年压减经费百分之十二。", None)):
         text = part + last + "\n"
-        elements = find_elements(text)
-        doc = Document(text.split("\n")[0], text, outline=parse_outline(text, elements=elements), elements=elements)
+        doc = read_as(text.split("\n")[0], text)
         span = _closing_span(doc, doc)
         assert (span and text[span[0]:span[1]]) == closing
 
@@ -1195,10 +1198,9 @@ def test_an_opening_keeps_its_formula_and_starts_after_the_addressee():
     ends before it; a 主送机关 line above it is no part of it (hand-checked)."""
     text = ("县委组织部：\n根据县委统一部署，支部认真开展对照检查，广泛征求意见建议。\n现将有关情况报告如下：\n"
             "一、存在的主要问题\n学习不够深入，结合实际不够紧密，运用理论指导实践不够。\n")
-    elements = find_elements(text)
-    doc = Document("某支部对照检查材料", text, outline=parse_outline(text, elements=elements), elements=elements)
+    doc = read_as("某支部对照检查材料", text)
     first = text.index("一、")
-    assert [e.kind for e in elements] == ["addressee"] and doc.outline[0].start == first
+    assert [e.kind for e in doc.elements] == ["addressee"] and doc.outline[0].start == first
     start, end = _body(doc, 0, first, opening=True)
     assert text[start:end] == "根据县委统一部署，支部认真开展对照检查，广泛征求意见建议。\n现将有关情况报告如下："
     body = text.index("根据")   # the same span as a section's body: it ends before the formula line
@@ -1221,8 +1223,7 @@ def test_an_opening_is_the_first_paragraphs_not_the_titles_note(text, opening):
     """user23: a 政府工作报告's opening began with its 题注 — 「——2024年3月5日在…会议上」, 「国务院总理　李强」 — as if
     they were its first paragraph. An opening starts after the title's date, occasion, speaker or signature lines;
     a speech's salutation 「同志们：」 is its first line (hand-checked)."""
-    elements = find_elements(text)
-    doc = Document("2024年政府工作报告", text, outline=parse_outline(text, elements=elements), elements=elements)
+    doc = read_as("2024年政府工作报告", text)
     start, end = _body(doc, 0, min(n.start for n in doc.outline), opening=True)
     assert text[start:end] == opening
 
@@ -1237,8 +1238,7 @@ def test_the_opening_of_the_samples_government_work_report_is_its_first_paragrap
 def test_a_body_passes_over_an_opening_formula():
     text = ("一、主要做法\n下面，我代表支部汇报三个方面的情况。\n一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。\n"
             "以上汇报，请批评指正。\n")
-    elements = find_elements(text)
-    doc = Document("某支部工作汇报", text, outline=parse_outline(text, elements=elements), elements=elements)
+    doc = read_as("某支部工作汇报", text)
     start, end = _body(doc, doc.outline[0].start, doc.outline[0].end)
     assert text[start:end] == "一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。"
 
@@ -1259,9 +1259,7 @@ def test_a_speechs_closing_exhortation_ends_a_body_but_a_comrades_mid_speech_sta
     like 以上…请批评指正 — but only at the speech's end part; the 「同志们，…团结一心…」 that opens a paragraph of
     its second part (within the last 1000 characters too, but a heading follows it) stays."""
     text = SPEECH.format(closing=closing)
-    elements = find_elements(text)
-    doc = Document("在全县作风建设大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
-                   elements=elements)
+    doc = read_as("在全县作风建设大会上的讲话", text, genre="讲话稿")
     second, third = doc.outline[1], doc.outline[2]
     start, end = _body(doc, second.start, second.end)
     assert text[start:end] == ("同志们，作风建设永远在路上，我们要团结一心、持续用力，把各项任务抓实抓细。\n"
@@ -1277,9 +1275,7 @@ def test_a_problem_named_in_a_speechs_last_part_is_no_closing():
     body = "同志们，当前一些班子不团结、互相推诿的问题仍然突出，群众反映强烈。"
     closing = "对这些问题，各级要逐一建账、限期整改，确保件件有着落。"
     text = f"同志们：\n今天召开全县作风建设大会。\n一、基本情况\n全县作风建设取得积极成效。\n二、突出问题\n{body}\n{closing}\n"
-    elements = find_elements(text)
-    doc = Document("在全县作风建设大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
-                   elements=elements)
+    doc = read_as("在全县作风建设大会上的讲话", text, genre="讲话稿")
     start, end = _body(doc, doc.outline[1].start, doc.outline[1].end)
     assert text[start:end] == body
     start, end = _closing_span(doc, doc)
@@ -1292,8 +1288,7 @@ def test_a_part_opening_with_a_formula_gives_its_next_paragraph_to_its_body():
     formula line is one however short: season27), or the last paragraph holding it; without one, there is none."""
     text = ("一、主要做法\n下面，我代表支部汇报三个方面的情况。\n一年来，支部坚持把理论学习摆在首位，每月开展一次集中学习。\n"
             "以上汇报，请批评指正。\n")
-    elements = find_elements(text)
-    doc = Document("某支部工作汇报", text, outline=parse_outline(text, elements=elements), elements=elements)
+    doc = read_as("某支部工作汇报", text)
     start, end = _closing_span(doc, doc)
     assert text[start:end] == "以上汇报，请批评指正。"
     start, end = _body(doc, doc.outline[0].start, doc.outline[0].end)
@@ -1316,9 +1311,7 @@ def test_the_end_part_of_a_speech_is_the_documents_for_every_viewer():
               "各单位要认真组织学习，确保学深悟透。")
     members = "三、狠抓落实\n" + "各单位要把任务分解到岗、责任落实到人，定期调度、跟踪问效。" * 40 + "\n"
     text = f"同志们：\n今天召开全县大会。\n一、充分认识意义\n意义重大。\n二、统一思想\n{middle}\n{members}"
-    elements = find_elements(text)
-    whole = Document("在全县大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
-                     elements=elements, paid_from=text.index("三、狠抓落实"))
+    whole = read_as("在全县大会上的讲话", text, genre="讲话稿", paid_from=text.index("三、狠抓落实"))
     assert len(text) - text.index("三、狠抓落实") > CLOSING_TAIL   # the members part alone is the end part
     for member in (True, False):
         view = access.view(whole, member)[0]
@@ -1339,9 +1332,7 @@ def test_a_free_users_end_part_is_read_from_the_free_text_alone(repeats):
     members = "三、狠抓落实\n" + "各单位要把任务分解到岗、责任落实到人，定期调度。" * repeats + "\n"
     text = f"同志们：\n今天召开全县大会。\n一、充分认识意义\n意义重大。\n二、统一思想\n{middle}\n{members}"
     assert (len(text) - text.index(middle) < CLOSING_TAIL) == (repeats == 5)   # in the whole text's end part or not
-    elements = find_elements(text)
-    whole = Document("在全县大会上的讲话", text, genre="讲话稿", outline=parse_outline(text, elements=elements),
-                     elements=elements, paid_from=text.index("三、狠抓落实"))
+    whole = read_as("在全县大会上的讲话", text, genre="讲话稿", paid_from=text.index("三、狠抓落实"))
     for member in (True, False):
         view = access.view(whole, member)[0]
         second = next(n for n in view.outline if n.title.startswith("二、") or "统一思想" in n.heading)
