@@ -1137,6 +1137,24 @@ def test_a_source_s_year_and_the_next_are_the_writer_s_year_and_the_next():
                                     "2021—2025年发展规划", "2019年和2023年对比")] == [2025, 2023, None, None]
 
 
+def test_what_a_moved_year_was_said_to_be_is_the_writer_s_to_say():
+    """season28, a 2027年工作要点 from a 2026 one: 「2026年是“十五五”规划开局之年」 became 「2027年是“十五五”规划开局之年」
+    — false (the 十五五 is 2026–2030: 2027 is its second year), and so a 2025 要点's 「收官之年」 of the 十四五. What a
+    source said its year was (是…之年, 是…的一年) is the source year's: with the year moved, the writer's to say
+    (hand-checked); the year kept — the writer's own, or nothing moved — keeps it, and a clause after it is no 定位."""
+    opening = "2026年是“十五五”规划开局之年，做好全年工作意义重大。"
+    marked = mark_placeholders(opening, year=2027, source_year=2026)
+    assert marked.text == "2027年是【待补】之年，做好全年工作意义重大。"
+    assert [(p.kind, p.original, marked.text[p.start:p.end]) for p in marked.placeholders] == [
+        ("year", "“十五五”规划开局", PLACEHOLDER)]
+    assert mark_placeholders(opening, year=2026, source_year=2026).text == opening
+    assert mark_placeholders("2026年也是极不平凡的一年。", year=2026, source_year=2025).text == "2027年也是【待补】的一年。"
+    figured = mark_placeholders("2025年是我镇建成3个产业园的关键之年。", year=2026, source_year=2025)   # a figure in it
+    assert (figured.text, [p.original for p in figured.placeholders]) == ("2026年是【待补】之年。", ["我镇建成3个产业园的关键"])
+    kept = "2025年，全镇实现地区生产总值12.6亿元。"
+    assert mark_placeholders(kept, year=2027, source_year=2025).text == "2027年，全镇实现地区生产总值【待补】元。"
+
+
 def test_a_plan_s_list_of_items_is_no_closing():
     """season27, the 结尾 of a 2026年工作总结和2027年工作计划: a 2019 one ends its 「二、2020年工作打算」 with three items a
     line each (「（一）…。」, no body), and its last two were offered as the draft's closing 表态 (hand-checked: the

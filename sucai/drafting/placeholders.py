@@ -10,7 +10,8 @@ Kept silently, those facts end up in the writer's draft under their own name; so
 come from :mod:`sucai.facts` (our own rules); the writer's own unit and year, when
 given, are kept, and the source's own year and the one after it (its title's: a 2025年工作总结和2026年工作计划 is
 of 2025, its plan of 2026) become the writer's year and the one after (「2026年上半年」 of that plan is 「2027年上半年」 in
-a 2027 plan) — a year-end material speaks of its year and the next, whichever year it was written in. Offsets are
+a 2027 plan) — a year-end material speaks of its year and the next, whichever year it was written in — but what the source said
+its year was (「2026年是“十五五”规划开局之年」) is the source year's, not the writer's: 【待补】. Offsets are
 characters of the marked text.
 """
 
@@ -35,6 +36,8 @@ _CALLED = re.compile(r"[”\"]?(?:政务|便民|市民|服务){0,4}(?:热线|专
 # a count: a measure word that ends its clause (「廉政谈话四次，」「风险点九个。」) — a formula's measure word names what
 # follows it (两个维护, 八项规定, 三个方面)
 _COUNTED = re.compile(r"(?:人次|家次|[次个项件场期批名人家篇条份轮遍起处所户])(?=[，。；、！？,.;!?）)\s]|$)")
+# what a year is said to be, right after it in its clause: 「是“十五五”规划开局之年」, 「也是极不平凡的一年」 (group 1)
+_YEAR_ROLE = re.compile(r"[，,]?[也既又更正]?(?:是|为|作为)([^，,。；;！？!?\n]{1,40}?)(?:之年|的?一年)")
 
 
 @dataclass(frozen=True)
@@ -76,23 +79,30 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     kept). ``source_year``: the year the source is of (:func:`named_year` of its title): with ``year``, a year fact
     of it, or of the year after it, written in Arabic digits (「2025年度」, 「2026年」), is the writer's year, or the one
     after it (「2026年度」, 「2027年」), not 【待补】 — before the writer's own is kept: a 2025 source's 「2026年」 is its
-    next year, in a 2026 draft 「2027年」 (written in Chinese numerals, 「二〇二六年」: 【待补】). ``session``: the 全会 the writer's topic names (:func:`writer_session`): another one is 【待补】
+    next year, in a 2026 draft 「2027年」 (written in Chinese numerals, 「二〇二六年」: 【待补】); what a year so moved is
+    said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」) is 【待补】 (「2027年是【待补】之年」). ``session``: the 全会 the writer's topic names (:func:`writer_session`): another one is 【待补】
     (三中全会 in a draft on the 二十届四中全会), the same one kept (四中全会, its 届 not written); None: every
     全会 kept. Linear in the text; never raises.
     """
     pieces, placeholders, cursor, offset = [], [], 0, 0
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
+        if fact.start < cursor:   # within what a moved year was said to be, marked already
+            continue
         shifted = _shifted(fact, year, source_year)
         if shifted is None and (_own(fact, unit, year, session) or (fact.kind == "number" and _formula(text, fact))):
             continue
-        pieces.append(text[cursor:fact.start])
-        offset += fact.start - cursor
-        pieces.append(shifted or PLACEHOLDER)
-        if pieces[-1] == PLACEHOLDER:
-            placeholders.append(Placeholder(fact.kind, KIND_NAMES[fact.kind], fact.text, offset,
-                                            offset + len(PLACEHOLDER)))
-        offset += len(pieces[-1])
-        cursor = fact.end
+        changes = [(fact.start, fact.end, shifted or PLACEHOLDER, fact.kind)]
+        said = _YEAR_ROLE.match(text, fact.end) if shifted not in (None, fact.text) else None
+        if said:   # the source year's 定位, not the writer's year's
+            changes.append((said.start(1), said.end(1), PLACEHOLDER, "year"))
+        for start, end, words, kind in changes:
+            pieces.append(text[cursor:start])
+            offset += start - cursor
+            pieces.append(words)
+            if words == PLACEHOLDER:
+                placeholders.append(Placeholder(kind, KIND_NAMES[kind], text[start:end], offset, offset + len(words)))
+            offset += len(words)
+            cursor = end
     pieces.append(text[cursor:])
     return Marked("".join(pieces), placeholders)
 
