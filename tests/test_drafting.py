@@ -1109,6 +1109,21 @@ def test_a_body_ends_before_the_signature_of_the_person_reporting():
     assert _body(doc, body, len(text)) == (body, text.index("\n\n述职人"))
 
 
+def test_a_short_item_of_a_plan_is_a_candidate_when_it_is_a_whole_sentence():
+    """season28, a 2027年工作要点: the items of a 要点 are short — 「2.从严管理干部。落实干部日常考核，开展谈心谈话全覆盖。」
+    (19 字) —, and those under 20 字 were no candidates: the 提纲 offered 从严管理干部 and the first draft left it out, and
+    so a 调研报告's last 对策建议 「（四）建立健全容错纠错机制。为担当者担当、为干事者撑腰。」. A body of a whole sentence
+    of 10 字 or more is one (hand-checked spans); a shorter one, or one ending no sentence, is not."""
+    text = ("一、加强党的建设\n1.强化理论武装。深入学习贯彻党的二十届四中全会精神，开展专题宣讲30场次。\n"
+            "2.从严管理干部。落实干部日常考核，开展谈心谈话全覆盖。\n3.建立容错机制。为担当者担当、为干事者撑腰。\n"
+            "4.抓好宣传。加强宣传报道工作，营造良好氛围\n5.其他事项。详见附件。\n")
+    doc = read_as("河口乡2026年工作要点", text)
+    items = [n for n in walk_outline(doc.outline) if n.label[:1].isdigit()]
+    spans = [(text[span[0]:span[1]] if (span := _body(doc, n.start, n.end)) else None) for n in items]
+    assert spans == ["深入学习贯彻党的二十届四中全会精神，开展专题宣讲30场次。", "落实干部日常考核，开展谈心谈话全覆盖。",
+                     "为担当者担当、为干事者撑腰。", None, None]
+
+
 def test_a_body_ends_before_a_report_s_call_for_appraisal():
     """season27, a 2026年度述职述廉报告: the last part of a 2023 one was offered with its closing line 「以上述职述廉，请予
     评议。」 (a 述职述廉报告 is appraised, 评议; the formula knew 批评指正, 审议, 审阅) — in the middle of the first draft."""

@@ -47,7 +47,8 @@ from ..metadata.genres import written_genre
 from .placeholders import Marked, mark_placeholders, named_year, writer_session
 
 MAX_CHARS = 600         # longest candidate, in characters
-MIN_CHARS = 20          # shorter bodies are no candidates
+MIN_CHARS = 20          # shorter bodies are no candidates, but a whole sentence of MIN_SENTENCE_CHARS or more
+MIN_SENTENCE_CHARS = 10  # a plan's item: 「2.从严管理干部。落实干部日常考核，开展谈心谈话全覆盖。」
 MIN_SIMILARITY = 0.4    # sections under headings less like the asked one are no candidates
 SCANNED_SECTIONS = 60   # section hits looked at per heading
 _LEARN_CHARS = 2000     # names are learnt from the title, the opening and the section itself
@@ -216,7 +217,8 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
           whole: Document | None = None, opening: bool = False) -> tuple[int, int] | None:
     """The span of a section's body in ``doc`` — the viewer's view of the document ``whole`` (``doc`` itself when
     None) — (see the module docstring), cut to :data:`MAX_CHARS`; None when too
-    short, or when ``subheadings`` is asked and the section's heading has none. A section whose heading has
+    short (under :data:`MIN_CHARS`, but a heading's whole sentence of :data:`MIN_SENTENCE_CHARS` or more: a plan's
+    short item), or when ``subheadings`` is asked and the section's heading has none. A section whose heading has
     sub-headings is its lead-in when ``subheadings`` is asked, else its whole part (the sub-headings and their
     text too, to the part's end). An ``opening`` (the section before the first heading) starts after the 公文
     elements heading a document (:data:`_HEAD_ELEMENTS`: 发文字号, 主送机关…) and the 题注 under its title (its date,
@@ -251,7 +253,8 @@ def _body(doc: Document, start: int | None, end: int | None, subheadings: bool =
         end = _cut(text, start, start + MAX_CHARS)
     while end > start and text[end - 1].isspace():
         end -= 1
-    return (start, end) if end - start >= MIN_CHARS else None
+    sentence = not opening and end - start >= MIN_SENTENCE_CHARS and text[end - 1] in "。！？"   # a heading's item
+    return (start, end) if end - start >= MIN_CHARS or sentence else None
 
 
 def _before_closing_lines(text: str, start: int, end: int) -> int:
