@@ -74,8 +74,9 @@ _PART_OF = {word: name for name, words in ROLES for word in words}
 _JOINS = ("和", "及", "与")
 # words that may follow a part's word in its heading (原因分析, 问题表现, 问题清单, 对策建议, 主要做法和经验, 下一步工作)
 _TRAILING = ("分析", "剖析", "表现", "清单", "建议", "经验", "工作", *_JOINS)
-# words that say a part is at hand (存在的问题, 在担当作为方面的不足, 深刻剖析问题根源, 一年来取得的成绩, 工作措施)…
-_STATING = ("存在", "方面", "查摆", "检视", "剖析", "分析", "查找", "取得", "面临", "采取", "工作")
+# words that say a part is at hand (存在的问题, 在担当作为方面的不足, 深刻剖析问题根源, 一年来取得的成绩, 工作措施,
+# 扎实做好下一步工作)…
+_STATING = ("存在", "方面", "查摆", "检视", "剖析", "分析", "查找", "取得", "面临", "采取", "工作", "做好", "抓好")
 # … and those that may stand with them before it (存在的主要问题, 问题产生的根源, 存在的困难和问题, 今后打算, a
 # 实施方案's 重点任务, an 指导意见's 发展目标)
 _LEADING = (*_STATING, *_PART_OF, *_PART_FILLERS, "困难", "今后", "重点", "发展", *_JOINS)

@@ -969,7 +969,10 @@ HEADING_PARTS = [
 WRITERS_PARTS = [("在担当作为方面存在的问题", "问题"), ("一年来取得的成绩", "成效"), ("针对问题的整改措施", "措施"),
                  ("二、深刻剖析问题根源", "原因"), ("四、存在问题及表现", "问题"), ("三、下一步工作", "措施"),
                  ("原因分析", "原因"), ("切实解决群众反映强烈的突出问题", None),
-                 ("（二）总体目标", "目标"), ("二、总体目标和主要任务", "措施")]   # verify26: a 实施方案's 总体目标
+                 ("（二）总体目标", "目标"), ("二、总体目标和主要任务", "措施"),   # verify26: a 实施方案's 总体目标
+                 # season28: a speech's 「三、扎实做好下一步工作」 stood in no part (section search 「下一步」: 60th); a
+                 # verb of doing right before a part's word says the part is at hand, not before a topic
+                 ("三、扎实做好下一步工作", "措施"), ("四、全力抓好下步工作", "措施"), ("（二）做好冬季森林防火任务", None)]
 
 
 @pytest.mark.parametrize("heading, part", HEADING_PARTS + WRITERS_PARTS)
