@@ -1169,6 +1169,10 @@ def test_what_a_moved_year_was_said_to_be_is_the_writer_s_to_say():
     assert mark_placeholders("2026年也是极不平凡的一年。", year=2026, source_year=2025).text == "2027年也是【待补】的一年。"
     figured = mark_placeholders("2025年是我镇建成3个产业园的关键之年。", year=2026, source_year=2025)   # a figure in it
     assert (figured.text, [p.original for p in figured.placeholders]) == ("2026年是【待补】之年。", ["我镇建成3个产业园的关键"])
+    speech = "今年是“十五五”规划开局之年，明年是攻坚之年。今年以来，全县安全形势平稳。"   # 今年, 明年: the source's
+    assert mark_placeholders(speech, year=2027, source_year=2026).text == (
+        "今年是【待补】之年，明年是【待补】之年。今年以来，全县安全形势平稳。")
+    assert [mark_placeholders(speech, year=y, source_year=s).text for y, s in ((2026, 2026), (2027, None))] == [speech] * 2
     kept = "2025年，全镇实现地区生产总值12.6亿元。"
     assert mark_placeholders(kept, year=2027, source_year=2025).text == "2027年，全镇实现地区生产总值【待补】元。"
 

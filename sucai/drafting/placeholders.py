@@ -17,7 +17,9 @@ characters of the marked text.
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from ..facts import KIND_NAMES, Fact, Known, find_facts
@@ -38,6 +40,7 @@ _CALLED = re.compile(r"[”\"]?(?:政务|便民|市民|服务){0,4}(?:热线|专
 _COUNTED = re.compile(r"(?:人次|家次|[次个项件场期批名人家篇条份轮遍起处所户])(?=[，。；、！？,.;!?）)\s]|$)")
 # what a year is said to be, right after it in its clause: 「是“十五五”规划开局之年」, 「也是极不平凡的一年」 (group 1)
 _YEAR_ROLE = re.compile(r"[，,]?[也既又更正]?(?:是|为|作为)([^，,。；;！？!?\n]{1,40}?)(?:之年|的?一年)")
+_THIS_YEAR_ROLE = re.compile("(?:今年|明年)" + _YEAR_ROLE.pattern)   # 「今年是…开局之年」: the source's year's
 
 
 @dataclass(frozen=True)
@@ -80,29 +83,52 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     of it, or of the year after it, written in Arabic digits (「2025年度」, 「2026年」), is the writer's year, or the one
     after it (「2026年度」, 「2027年」), not 【待补】 — before the writer's own is kept: a 2025 source's 「2026年」 is its
     next year, in a 2026 draft 「2027年」 (written in Chinese numerals, 「二〇二六年」: 【待补】); what a year so moved is
-    said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」) is 【待补】 (「2027年是【待补】之年」). ``session``: the 全会 the writer's topic names (:func:`writer_session`): another one is 【待补】
+    said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」) is 【待补】 (「2027年是【待补】之年」),
+    and so is what a source of another year says its 今年 or 明年 is (「今年是【待补】之年」). ``session``: the 全会 the writer's topic names (:func:`writer_session`): another one is 【待补】
     (三中全会 in a draft on the 二十届四中全会), the same one kept (四中全会, its 届 not written); None: every
     全会 kept. Linear in the text; never raises.
     """
-    pieces, placeholders, cursor, offset = [], [], 0, 0
+    return _marked(text, heapq.merge(_fact_changes(text, known, unit, year, session, source_year),
+                                     _this_year_roles(text, year, source_year)))
+
+
+def _fact_changes(text: str, known: Known, unit: str | None, year: int | None, session: str | None,
+                  source_year: int | None) -> Iterator[tuple[int, int, str, str]]:
+    """The changes :func:`mark_placeholders` makes for the facts of ``text``, in order: ``(start, end, words, kind)``
+    — a fact replaced by its moved year or :data:`PLACEHOLDER`, and what a moved year is said to be (:data:`_YEAR_ROLE`)."""
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
-        if fact.start < cursor:   # within what a moved year was said to be, marked already
-            continue
         shifted = _shifted(fact, year, source_year)
         if shifted is None and (_own(fact, unit, year, session) or (fact.kind == "number" and _formula(text, fact))):
             continue
-        changes = [(fact.start, fact.end, shifted or PLACEHOLDER, fact.kind)]
+        yield fact.start, fact.end, shifted or PLACEHOLDER, fact.kind
         said = _YEAR_ROLE.match(text, fact.end) if shifted not in (None, fact.text) else None
         if said:   # the source year's 定位, not the writer's year's
-            changes.append((said.start(1), said.end(1), PLACEHOLDER, "year"))
-        for start, end, words, kind in changes:
-            pieces.append(text[cursor:start])
-            offset += start - cursor
-            pieces.append(words)
-            if words == PLACEHOLDER:
-                placeholders.append(Placeholder(kind, KIND_NAMES[kind], text[start:end], offset, offset + len(words)))
-            offset += len(words)
-            cursor = end
+            yield said.start(1), said.end(1), PLACEHOLDER, "year"
+
+
+def _this_year_roles(text: str, year: int | None, source_year: int | None) -> Iterator[tuple[int, int, str, str]]:
+    """What a source of another year than the writer's says its 今年 or 明年 is (:data:`_THIS_YEAR_ROLE`), as
+    changes to :data:`PLACEHOLDER` in order."""
+    if year is None or source_year in (None, year):
+        return
+    for said in _THIS_YEAR_ROLE.finditer(text):
+        yield said.start(1), said.end(1), PLACEHOLDER, "year"
+
+
+def _marked(text: str, changes: Iterable[tuple[int, int, str, str]]) -> Marked:
+    """``text`` with ``changes`` ``(start, end, words, kind)``, in order of start, made — one within another made
+    already passed over (a figure in what a year is said to be) — and its placeholders. Linear in the text."""
+    pieces, placeholders, cursor, offset = [], [], 0, 0
+    for start, end, words, kind in changes:
+        if start < cursor:
+            continue
+        pieces.append(text[cursor:start])
+        offset += start - cursor
+        pieces.append(words)
+        if words == PLACEHOLDER:
+            placeholders.append(Placeholder(kind, KIND_NAMES[kind], text[start:end], offset, offset + len(words)))
+        offset += len(words)
+        cursor = end
     pieces.append(text[cursor:])
     return Marked("".join(pieces), placeholders)
 
