@@ -10,9 +10,9 @@ Kept silently, those facts end up in the writer's draft under their own name; so
 come from :mod:`sucai.facts` (our own rules); the writer's own unit and year, when
 given, are kept, and the source's own year and the one after it (its title's: a 2025年工作总结和2026年工作计划 is
 of 2025, its plan of 2026) become the writer's year and the one after (「2026年上半年」 of that plan is 「2027年上半年」 in
-a 2027 plan) — a year-end material speaks of its year and the next, whichever year it was written in — but what the source said
-its year was (「2026年是“十五五”规划开局之年」) is the source year's, not the writer's: 【待补】. Offsets are
-characters of the marked text.
+a 2027 plan) — a year-end material speaks of its year and the next, whichever year it was written in —, but what
+the source said its year was (「2026年是“十五五”规划开局之年」) is the source year's, not the writer's: 【待补】.
+Offsets are characters of the marked text.
 """
 
 from __future__ import annotations
@@ -84,9 +84,9 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     after it (「2026年度」, 「2027年」), not 【待补】 — before the writer's own is kept: a 2025 source's 「2026年」 is its
     next year, in a 2026 draft 「2027年」 (written in Chinese numerals, 「二〇二六年」: 【待补】); what a year so moved is
     said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」) is 【待补】 (「2027年是【待补】之年」),
-    and so is what a source of another year says its 今年 or 明年 is (「今年是【待补】之年」). ``session``: the 全会 the writer's topic names (:func:`writer_session`): another one is 【待补】
-    (三中全会 in a draft on the 二十届四中全会), the same one kept (四中全会, its 届 not written); None: every
-    全会 kept. Linear in the text; never raises.
+    and so is what a source of another year says its 今年 or 明年 is (「今年是【待补】之年」). ``session``: the 全会
+    the writer's topic names (:func:`writer_session`): another one is 【待补】 (三中全会 in a draft on the 二十届四中全会),
+    the same one kept (四中全会, its 届 not written); None: every 全会 kept. Linear in the text; never raises.
     """
     return _marked(text, heapq.merge(_fact_changes(text, known, unit, year, session, source_year),
                                      _this_year_roles(text, year, source_year)))
@@ -95,7 +95,8 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
 def _fact_changes(text: str, known: Known, unit: str | None, year: int | None, session: str | None,
                   source_year: int | None) -> Iterator[tuple[int, int, str, str]]:
     """The changes :func:`mark_placeholders` makes for the facts of ``text``, in order: ``(start, end, words, kind)``
-    — a fact replaced by its moved year or :data:`PLACEHOLDER`, and what a moved year is said to be (:data:`_YEAR_ROLE`)."""
+    — a fact replaced by its moved year or :data:`PLACEHOLDER`, and what a moved year is said to be
+    (:data:`_YEAR_ROLE`)."""
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
         shifted = _shifted(fact, year, source_year)
         if shifted is None and (_own(fact, unit, year, session) or (fact.kind == "number" and _formula(text, fact))):
