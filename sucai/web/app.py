@@ -75,6 +75,9 @@ def create_app(home: str | Path | None = None, settings: Settings | None = None,
         description="公文材料的检索、阅读与下载。所有错误都以 `{ok: false, error, code, status}` 返回。",
         version="0.1.0",
         lifespan=lifespan,
+        # a path one slash off a route's (/static, /search/) is 404, not Starlette's 307 to http://<Host header>/…:
+        # a header the client chooses picked the address a visitor was sent to, and over http (sec28)
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.library = library
