@@ -3,13 +3,13 @@
 Usage: PYTHONPATH=. .venv/bin/python bench/hostile.py [--sizes 50,100,200,400] [--only NAME,…] [--stages …]
 
 Each input (Markdown nesting and emphasis runs, thousands of headings, one long line, blank or repeated lines,
-文号 runs, a .docx of empty runs, of text boxes nested deeper or of a chain of styles, an .html of nested <div>s or
-of one paragraph repeated…) is made at each size in KB and fed to the stages one by one — read (sucai.readers),
-clean, analyse (outline and metadata), parsed (hash, sketch, index tokens: the rest of the ingest's worker), written
-(查重's reading of a Markdown draft) and check (a 查重 of the text against an empty library: skeleton, seeds,
-report) —, each timed in CPU seconds (``time.process_time``) of this process. The last column is the growth from the
-smallest to the largest size divided by the growth of the input: about 1 for a linear stage, far above it for one
-that is not.
+文号 runs, a .docx of empty runs, of text boxes nested deeper, of a chain of styles or of paragraphs with long
+numbering labels, an .html of nested <div>s or of one paragraph repeated…) is made at each size in KB and fed to the
+stages one by one — read (sucai.readers), clean, analyse (outline and metadata), parsed (hash, sketch, index tokens:
+the rest of the ingest's worker), written (查重's reading of a Markdown draft) and check (a 查重 of the text against
+an empty library: skeleton, seeds, report) —, each timed in CPU seconds (``time.process_time``) of this process. The
+last column is the growth from the smallest to the largest size divided by the growth of the input: about 1 for a
+linear stage, far above it for one that is not.
 """
 
 from __future__ import annotations
@@ -77,6 +77,16 @@ def _docx_styles(size: int) -> bytes:
                            "numbering": f"<w:numbering {_W}>{numbering}</w:numbering>"})
 
 
+def _docx_numbered(size: int) -> bytes:
+    """Empty paragraphs numbered by a label of 25 numbers of 50 letters (the numbering part's bounds: a template of
+    50 characters, a list starting at 32,767), filling the size."""
+    numbering = (f'<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="32767"/>'
+                 f'<w:numFmt w:val="lowerLetter"/><w:lvlText w:val="{"%1" * 25}"/></w:lvl></w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>')
+    body = _repeat('<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr></w:p>', size)
+    return _docx_of(body, {"numbering": f"<w:numbering {_W}>{numbering}</w:numbering>"})
+
+
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _TYPES = "application/vnd.openxmlformats-officedocument.wordprocessingml"
@@ -139,6 +149,7 @@ INPUTS: dict[str, tuple[str, Callable[[int], str | bytes]]] = {
     "docx_runs": ("a.docx", _docx),
     "docx_boxes": ("a.docx", _docx_boxes),
     "docx_styles": ("a.docx", _docx_styles),
+    "docx_numbered": ("a.docx", _docx_numbered),
     "html_divs": ("a.html", lambda n: "<html><body>" + "<div>" * (n // 5) + "正文" + "</div>" * (n // 5) + "</body></html>"),
     # links in one block, and each with a word of its own: the block is a link list or not by its text outside them
     "html_links": ("a.html", lambda n: "<html><body><h1>关于某事的通知</h1><div>"

@@ -814,13 +814,14 @@ def test_a_short_text_draft_is_read_without_a_worker(library, tmp_path, monkeypa
 
 def test_a_draft_file_longer_than_a_check_takes_is_refused_in_its_worker(library, monkeypatch):
     """Attack27: a .docx of numbered paragraphs whose label is 25 numbers of 50 letters each (the numbering part's
-    bounds: a template of 50 characters, a list starting at 32,767) reads as 1,250 letters a paragraph — 100 kB of
-    upload, 125 M characters, which the worker sent back to the web server's process for it to count (1.9 GB). The
-    worker refuses a text longer than check_max_chars (BadValue draft_too_long, the web's 422, exit status 2) and
-    sends back its reason only, its 字数 counted by hand: 40 paragraphs × 1,250 (the labels' spaces uncounted)."""
+    bounds: a template of 50 characters, a list starting at 32,767) read as 1,250 letters a paragraph — 100 kB of
+    upload, 125 M characters, which the worker sent back to the web server's process for it to count (1.9 GB); a
+    label is now 100 characters at most (sec28). The worker refuses a text longer than check_max_chars (BadValue
+    draft_too_long, the web's 422, exit status 2) and sends back its reason only, its 字数 counted by hand: 500
+    paragraphs × 100 (the labels' spaces uncounted)."""
     document = new_document()
     add_numbering(document, 90, [("lowerLetter", "%1" * 25, 32_767)], 90)
-    for _ in range(40):
+    for _ in range(500):
         number_paragraph(document.add_paragraph(""), 90)
     data = docx_bytes(document)
     sent_back = []
@@ -830,9 +831,9 @@ def test_a_draft_file_longer_than_a_check_takes_is_refused_in_its_worker(library
         read_draft(replace(library.settings, check_max_chars=49_999), data=data, name="编号.docx")
     assert refused.value.code == "draft_too_long" and "草稿共 50,000 字" in refused.value.message
     assert [type(result) for result in sent_back] == [tuple]   # the reason, not the text
-    # within the limit, the text itself: counters 32,767 (g, 1,250 times), 32,768 (h)…, each label with its space
+    # within the limit, the text itself: counters 32,767 (g, 100 times), 32,768 (h)…, each label with its space
     assert read_draft(replace(library.settings, check_max_chars=50_000), data=data, name="编号.docx") == "\n".join(
-        chr(ord("a") + (32_766 + k) % 26) * 1250 + " " for k in range(40))
+        chr(ord("a") + (32_766 + k) % 26) * 100 + " " for k in range(500))
 
 
 @pytest.mark.parametrize("member", [True, False])

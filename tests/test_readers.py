@@ -504,6 +504,26 @@ def test_docx_hostile_numbering_gives_short_labels():
         "附" * 50 + " 条目", "附" * 50 + " 条目", "第十级", "1.第九级", "覆盖第十级"]
 
 
+def test_docx_a_label_is_short_and_writes_each_number_once(monkeypatch):
+    """sec28: a template naming one number 25 times, 50 letters each (within the bounds above), made a label of 1,250
+    characters — a 100 kB .docx of 100,000 such paragraphs read as 125 M characters in 10 s of CPU. A label is at most
+    100 characters (MAX_LABEL), each level's number in it written once however often the template names it."""
+    document = new_document()
+    add_numbering(document, 90, [("lowerLetter", "%1" * 25, 32_767)], 90)
+    add_numbering(document, 91, [("decimal", "%1."), ("chineseCounting", "%1.%2（%2）%1")], 91)
+    for _ in range(2):
+        number_paragraph(document.add_paragraph("条目"), 90)
+    for text, ilvl in (("甲", 0), ("乙", 1), ("丙", 1)):
+        number_paragraph(document.add_paragraph(text), 91, ilvl)
+    written = []
+    monkeypatch.setattr("sucai.readers.numbering.format_number",
+                        lambda n, num_fmt: written.append(n) or format_number(n, num_fmt))
+    assert read_bytes(docx_bytes(document), "编号.docx").text.split("\n") == [
+        "g" * 100 + " 条目", "h" * 100 + " 条目",   # 32,767 and 32,768, 50 letters each, 25 times: cut at 100
+        "1.甲", "1.一（一）1 乙", "1.二（二）1 丙"]
+    assert written == [32_767, 32_768, 1, 1, 1, 1, 2]   # once a level in each label, not 25 + 25 + 1 + 4 + 4 times
+
+
 def test_docx_numbering_through_a_chain_of_styles():
     """A paragraph numbered by its style takes the list and level the style's basedOn chain gives first, each from
     the nearest style giving it: 章节 (level 1) based on 标题 (the list, level 0) — a paragraph of 章节 at level 1

@@ -356,6 +356,26 @@ def test_a_static_file_goes_gzipped_to_a_browser_that_takes_it(library_web, name
     assert "content-encoding" not in plain.headers and plain.content == content
 
 
+@pytest.mark.parametrize("name", ["app.css", "drafting.js"])
+def test_a_gzipped_static_file_has_an_etag_of_its_own(library_web, name):
+    """sec28: a static file gzipped and as it is had one strong ETag, which RFC 9110 §8.8.3 gives one representation
+    only (a cache may hand the gzipped bytes to a client that did not ask for them). The gzipped one's is the file's
+    with ``-gzip``; ``If-None-Match`` is 304 for the tag of the representation the client would get (weakly compared,
+    among others: §13.1.3), with that tag and ``Vary``, and the other's tag gets the file."""
+    content = (Path(pages.__file__).parent / "static" / name).read_bytes()
+    gzipped = library_web.get(f"/static/{name}", headers={"accept-encoding": "gzip"})
+    plain = library_web.get(f"/static/{name}", headers={"accept-encoding": "identity"})
+    assert gzipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert gzipped.headers["etag"] == plain.headers["etag"].removesuffix('"') + '-gzip"'
+    for accepts, own, other in (("gzip", gzipped, plain), ("identity", plain, gzipped)):
+        tag = own.headers["etag"]
+        for held, status in ((tag, 304), (f"W/{tag}", 304), (f'"other", {tag}', 304), (other.headers["etag"], 200)):
+            answer = library_web.get(f"/static/{name}", headers={"accept-encoding": accepts, "if-none-match": held})
+            assert (answer.status_code, answer.headers["etag"], answer.headers["vary"]) == (
+                status, tag, "Accept-Encoding"), (accepts, held)
+            assert answer.content == (b"" if status == 304 else content)
+
+
 def test_an_http_error_of_starlettes_own_is_said_in_chinese(library_web, monkeypatch):
     """A static file the server may not read is Starlette's 401, whose English phrase (「Unauthorized」) was shown as
     the message of any status the envelope has no words of its own for."""

@@ -290,6 +290,19 @@ def test_report_and_feed_links_start_with_site_url_else_the_requests_address(hom
     assert {(link.rel, link.href) for link in own.feed.links} == {("self", address), ("alternate", f"{site}/")}
 
 
+@pytest.mark.parametrize("off, own", [("/static", "/static/app.css"), ("/search/", "/search"),
+                                       ("/documents/1/", "/documents/1"), ("/api/me/", "/api/me"), ("/docs/", "/docs")])
+def test_a_path_one_slash_off_sends_nobody_to_the_host_the_request_names(app, off, own):
+    """sec28: Starlette answered a path one slash off a route's (``/static``, ``/search/``) with 307 to ``http://`` and
+    the request's ``Host`` header: a header the client chooses picked where a visitor was sent (a cache or proxy
+    keeping that answer sent every visitor there), and over http behind an HTTPS proxy. It is the 404 of any unknown
+    address, in Chinese; the route's own address answers as before."""
+    visitor = TestClient(app, raise_server_exceptions=False)
+    answer = visitor.get(off, headers={"host": "elsewhere.example"}, follow_redirects=False)
+    assert (answer.status_code, answer.headers.get("location"), answer.json()["code"]) == (404, None, "not_found")
+    assert visitor.get(own, follow_redirects=False).status_code == 200
+
+
 def test_trusted_proxies_setting_is_checked(home):
     from sucai.config import load_settings
     from sucai.errors import InvalidInput

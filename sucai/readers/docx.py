@@ -72,8 +72,9 @@ def check_zip(data: bytes) -> None:
         )
 
 
-_REMOVED_MARK = "./w:pPr/w:rPr/w:del | ./w:pPr/w:rPr/w:moveFrom"  # the paragraph mark itself deleted or moved away
-_REMOVED_ROW = "./w:trPr/w:del"
+# the paragraph mark itself deleted or moved away; a row deleted (compiled once: an empty paragraph asks each time)
+_REMOVED_MARK = XPath("./w:pPr/w:rPr/w:del | ./w:pPr/w:rPr/w:moveFrom", namespaces=_NAMESPACES)
+_REMOVED_ROW = XPath("./w:trPr/w:del", namespaces=_NAMESPACES)
 
 
 def _anchored_boxes(body) -> dict:
@@ -102,14 +103,14 @@ def _paragraph_text(p, numbering: Numbering) -> str | None:
     """The paragraph's line (numbering label + run text); None for a paragraph that a tracked deletion or
     move took away (its mark is deleted and no text is left), so that it neither shows nor counts a number."""
     text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in _RUN_CONTENT(p))
-    if not text and p.xpath(_REMOVED_MARK):
+    if not text and _REMOVED_MARK(p):
         return None
     return numbering.label(p) + text
 
 
 def _table_lines(tbl, numbering: Numbering, boxes: dict):
     for tr in tbl.iterchildren(qn("w:tr")):
-        if tr.xpath(_REMOVED_ROW):
+        if _REMOVED_ROW(tr):
             continue
         cells = [" ".join(_block_lines(tc, numbering, boxes)).strip() for tc in tr.iterchildren(qn("w:tc"))]
         if any(cells):
