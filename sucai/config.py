@@ -9,6 +9,7 @@ platform's user-data directory (``~/.local/share/sucai`` on Linux).
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import tomllib
@@ -226,12 +227,18 @@ def _check_number(name: str, value) -> None:
     least, most = _MINIMUM.get(name, 0), _MAXIMUM.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or value < least or (most is not None and value > most):
         bounds = f" {least:,} 到 {most:,} 之间" if most is not None else f"不小于 {least} "
-        raise InvalidInput(f"设置 {name} 应为{bounds}的整数，而不是 {value!r}", code="bad_settings")
+        raise InvalidInput(f"设置 {name} 应为{bounds}的整数，而不是 {_as_written(value)}", code="bad_settings")
+
+
+def _as_written(value) -> str:
+    """A setting's value as sucai.toml spells it (TOML 1.0: ``true``, ``1.5``, ``["a", 2]``), for a message: Python's
+    spelling (``True``) is not what the operator wrote; a text keeps its quotes (``'abc'``)."""
+    return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _check_text(name: str, value) -> None:
     if not isinstance(value, str):
-        raise InvalidInput(f"设置 {name} 应为文字（字符串），而不是 {value!r}", code="bad_settings")
+        raise InvalidInput(f"设置 {name} 应为文字（字符串），而不是 {_as_written(value)}", code="bad_settings")
     if name in _CHOICES and value not in _CHOICES[name]:
         raise InvalidInput(f"设置 {name} 应为 {' / '.join(_CHOICES[name])} 之一，而不是 {value!r}", code="bad_settings")
     if name == "timezone":

@@ -1307,6 +1307,16 @@ def test_a_setting_past_what_can_work_is_refused_at_start(tmp_path, name):
     assert getattr(load_settings(tmp_path), name) == most
 
 
+@pytest.mark.parametrize(("written", "shown"), [("true", "true"), ("1.5", "1.5"), ('["a", false]', '["a", false]')])
+def test_a_setting_of_the_wrong_kind_is_named_as_sucai_toml_spells_it(tmp_path, written, shown):
+    """``audit_days = true`` was refused 「…而不是 True」: Python's spelling, not the operator's. The value is shown as
+    TOML writes it (TOML 1.0)."""
+    (tmp_path / "sucai.toml").write_text(f"audit_days = {written}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(tmp_path)
+    assert caught.value.message.endswith(f"的整数，而不是 {shown}")
+
+
 def test_a_site_at_each_settings_most_serves_searches_and_logins(home, tmp_path):
     """At each of those settings' most (:func:`test_a_setting_past_what_can_work_is_refused_at_start`) the deepest
     page of the largest size, a section search and a login all work."""
