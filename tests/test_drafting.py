@@ -306,6 +306,21 @@ def test_a_towns_name_the_segmenter_reads_as_a_noun_is_a_unit():
     assert mark_placeholders(text).text.startswith("【待补】组织干部深入【待补】调研，【待补】、【待补】和【待补】也有做法；专业镇")
 
 
+def test_a_towns_name_is_read_by_its_suffix_and_a_place_before_it_is_one_unit():
+    """note51: 「某县青石镇」 gave two 【待补】 (某县, then 青石镇: a name cut from its suffix was read only with nothing
+    before it), and 奋斗镇, 建设街道 (the 2012–2019 海拉尔区 reports' own) none — the segmenter tags 奋斗 and 建设 as
+    verbs (建设 a department's word too). A town's name read by its suffix after a place joins it (某县青石镇党委,
+    淮安市漕运镇: one unit; after 我县, which every unit writes, the town alone); a verb before 镇 or 街道 is its name
+    when a verb stands before it (推进奋斗镇, 服务建设街道: no verb takes another verb's town), where a verb and its
+    object stay (下沉街道, 走进街道, 服务街道), as do 城镇, 乡镇, 街道办 and the 乡 of a law's 「符合乡（镇）规划」."""
+    text = ("某县青石镇党委推进奋斗镇创建，服务建设街道居民，淮安市漕运镇和我县青石镇也有做法；干部下沉街道、走进街道、"
+            "服务街道，加强城镇管理，乡镇街道办要落实，应当符合乡（镇）规划。")
+    assert [f.text for f in find_facts(text, kinds=("unit",))] == ["某县青石镇党委", "奋斗镇", "建设街道", "淮安市漕运镇",
+                                                                   "青石镇"]
+    assert mark_placeholders(text).text == ("【待补】推进【待补】创建，服务【待补】居民，【待补】和我县【待补】也有做法；"
+                                            + text[text.index("干部"):])
+
+
 def test_a_kind_of_place_before_its_suffix_is_no_unit():
     """verify27: the segmenter tags areas and landforms as proper names too (山区, 湖区, 垦区, 平原, 高山: ns; 丘陵,
     边远: nr), so the bundled 调研报告's 「偏远山区村增收渠道窄」 became 「偏远【待补】增收渠道窄」: a village's kind,
