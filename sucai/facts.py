@@ -32,6 +32,8 @@ Kinds (:data:`KINDS`):
 - ``session`` 全会: a plenary session of a 中央委员会 named by its ordinal, with its 届 when written (二十届四中全会,
   十九届六中全会, 三中全会), or in full (第二十届中央委员会第三次全体会议, as a 公报's title names it) — the occasion
   a 心得体会 or a speech of its time studies; value in Arabic digits, the short name's (20届4中全会).
+- ``theme`` 主题: the words of a meeting's or a campaign's theme, quoted and named so (围绕“学思想、强党性、重实践、
+  建新功”这一主题, 以“…”为主题, 主题是“…”: the words inside the quotes) — a 生活会's theme is its year's.
 - ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
   Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
   (一个, 一批) is an article, not a fact.
@@ -50,9 +52,9 @@ from functools import lru_cache
 
 from . import analysis
 
-KINDS = ("unit", "year", "date", "person", "title", "session", "number")
+KINDS = ("unit", "year", "date", "person", "title", "session", "theme", "number")
 KIND_NAMES = {"unit": "单位", "year": "年份", "date": "日期", "person": "人名", "title": "职务或题名",
-              "session": "全会", "number": "数字"}
+              "session": "全会", "theme": "主题", "number": "数字"}
 
 _HAN = "\u4e00-\u9fff"
 _CN_DIGIT = "〇○零一二三四五六七八九"
@@ -139,6 +141,8 @@ _SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六
                        rf"|(?:中国共产党|中共)?第?[{_CN_NUMERAL}]+届中央委员会第[一二三四五六七八九十]+次全体会议")
 _FULL_SESSION = re.compile(r"(\d+)届中央委员会第(\d+)次全体会议")
 _BOOK = re.compile(r"《[^《》\n]{1,60}》")
+# a quoted theme: 主题 (是, 为, a colon) before the quote, or after it (这一, 这个, 的, 为: 以“…”为主题)
+_THEMES = re.compile(r"(?<=主题)(?:是|为|[：:])?“([^“”\n]+)”|“([^“”\n]+)”(?=(?:这一|这个|的|为)?主题)")
 _ARABIC = re.compile(rf"[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?(?:\s*[%％‰])?(?:[万亿]+)?")
 _PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
 _MEASURE = "个项次名人位条家所件场天批处篇户元倍台套座支轮届期款章节类种方面"
@@ -224,6 +228,9 @@ def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) 
     words = analysis.word_spans(text)
     own = _learn(text, words, bodies=False)
     known = Known(known.people | own.people, known.places | own.places)
+    if "theme" in wanted:   # the theme's words whole, before any fact within them
+        add(Fact("theme", m.group(g), m.start(g), m.end(g), m.group(g)) for m in _THEMES.finditer(text)
+            for g in (1, 2) if m.group(g))
     if "date" in wanted:
         add(_matches(text, _DATES, "date"))
     if "year" in wanted:
