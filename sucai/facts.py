@@ -13,9 +13,9 @@ Kinds (:data:`KINDS`):
   organisation suffix (局 厅 委 办 党支部 党组 人民政府 中学 医院 公司…), an
   ordinal (第三), a level word (市直, 区直) or a department word (住房, 城乡…),
   joined by 和/与 — that names a *particular* unit: it holds a place name
-  (海拉尔区, 信阳市, 某市; a village's or town's name the segmenter cuts from a bare 村, 镇, 乡 or 街道 when it tags
-  the name as a proper one, 马鬃山 | 村), a named office (财政局, 住建局, 高级中学) or a numbered
-  branch (第三党支部). Bodies named by their level alone (市委, 县政府, 区委组织部,
+  (海拉尔区, 信阳市, 某市; a village's or town's name the segmenter cuts from a bare 村, 镇, 乡 or 街道, read by the
+  suffix and what stands before it, 马鬃山 | 村, 某县 青石 | 镇, 推进 奋斗 | 镇: :func:`_place_name`), a named office
+  (财政局, 住建局, 高级中学) or a numbered branch (第三党支部). Bodies named by their level alone (市委, 县政府, 区委组织部,
   局党组, 我局) and national bodies (国务院, 党中央, 国家…, 中央…, 全国…) are not
   facts of a unit: every unit writes them alike.
 - ``year`` 年份: 2024年, 2024年度, 二〇二四年, 2021—2025年.
@@ -32,6 +32,8 @@ Kinds (:data:`KINDS`):
 - ``session`` 全会: a plenary session of a 中央委员会 named by its ordinal, with its 届 when written (二十届四中全会,
   十九届六中全会, 三中全会), or in full (第二十届中央委员会第三次全体会议, as a 公报's title names it) — the occasion
   a 心得体会 or a speech of its time studies; value in Arabic digits, the short name's (20届4中全会).
+- ``theme`` 主题: the words of a meeting's or a campaign's theme, quoted and named so (围绕“学思想、强党性、重实践、
+  建新功”这一主题, 以“…”为主题, 主题是“…”: the words inside the quotes) — a 生活会's theme is its year's.
 - ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
   Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
   (一个, 一批) is an article, not a fact.
@@ -50,9 +52,9 @@ from functools import lru_cache
 
 from . import analysis
 
-KINDS = ("unit", "year", "date", "person", "title", "session", "number")
+KINDS = ("unit", "year", "date", "person", "title", "session", "theme", "number")
 KIND_NAMES = {"unit": "单位", "year": "年份", "date": "日期", "person": "人名", "title": "职务或题名",
-              "session": "全会", "number": "数字"}
+              "session": "全会", "theme": "主题", "number": "数字"}
 
 _HAN = "\u4e00-\u9fff"
 _CN_DIGIT = "〇○零一二三四五六七八九"
@@ -139,6 +141,8 @@ _SESSIONS = re.compile(rf"(?:[{_CN_NUMERAL}]+届(?:中央)?)?[一二三四五六
                        rf"|(?:中国共产党|中共)?第?[{_CN_NUMERAL}]+届中央委员会第[一二三四五六七八九十]+次全体会议")
 _FULL_SESSION = re.compile(r"(\d+)届中央委员会第(\d+)次全体会议")
 _BOOK = re.compile(r"《[^《》\n]{1,60}》")
+# a quoted theme: 主题 (是, 为, a colon) before the quote, or after it (这一, 这个, 的, 为: 以“…”为主题)
+_THEMES = re.compile(r"(?<=主题)(?:是|为|[：:])?“([^“”\n]+)”|“([^“”\n]+)”(?=(?:这一|这个|的|为)?主题)")
 _ARABIC = re.compile(rf"[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?(?:\s*[%％‰])?(?:[万亿]+)?")
 _PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
 _MEASURE = "个项次名人位条家所件场天批处篇户元倍台套座支轮届期款章节类种方面"
@@ -224,6 +228,9 @@ def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) 
     words = analysis.word_spans(text)
     own = _learn(text, words, bodies=False)
     known = Known(known.people | own.people, known.places | own.places)
+    if "theme" in wanted:   # the theme's words whole, before any fact within them
+        add(Fact("theme", m.group(g), m.start(g), m.end(g), m.group(g)) for m in _THEMES.finditer(text)
+            for g in (1, 2) if m.group(g))
     if "date" in wanted:
         add(_matches(text, _DATES, "date"))
     if "year" in wanted:
@@ -427,6 +434,8 @@ def _specific_stem(stem: str, kind: str) -> bool:
 
 _CUT_SUFFIXES = ("镇", "乡", "村", "街道")   # suffixes the segmenter cuts from a village's or a town's name
 _NAME_TAGS = ("ns", "nr", "nrt", "nz")   # jieba's place, person (双河, 王家庄 are tagged so) and other proper names
+_VERB_TAGS = ("v", "vn")
+_CONTENT_TAGS = ("n", "v", "vn", "a", "an")   # a noun, a verb or an adjective may be a town's name (青石, 奋斗, 平安)
 # landforms and remoteness the segmenter tags as proper names (ns: 平原, 高山; nr: 丘陵, 边远), and the kinds and
 # shares of towns it tags as nouns (专业镇, 亮点街道, 部分街道, 属地街道): a kind of place, not its name
 _KINDS_OF_PLACE = frozenset(("平原", "高原", "丘陵", "高山", "平坝", "海岛", "边远", "山村", "专业", "亮点", "重点", "特色",
@@ -440,18 +449,49 @@ def _cut_suffix(word: str) -> bool:
 
 
 @lru_cache(maxsize=10_000)
-def _place_name(word: str, suffix: str) -> bool:
+def _place_name(word: str, suffix: str, after: str) -> bool:
     """Whether ``word``, before a bare 镇, 乡, 村 or 街道 (``suffix``, :func:`_cut_suffix`), is the name of the place:
     two to four Han characters the segmenter tags as a proper name (马鬃山, 黄土岭, 双河), or — before a town's suffix
-    (镇, 乡, 街道: a town's name is seldom a word of its own) — as a noun of two characters naming no level or kind
-    (青石 镇, 窦店 镇, 培石 乡政府; :func:`_specific_stem`; not 以城带 乡) — not 完成, 薄弱, 重点 (村), nor a kind of place it tags so: an area ending in 区
-    (山区, 湖区, 垦区, 苏区 村), a landform or a kind of town (:data:`_KINDS_OF_PLACE`: 平原, 丘陵, 边远 村, 专业 镇) — a
-    village named 高山村 stays unmarked, as a generic word would."""
+    (镇, 乡, 街道: a town's name is seldom a word of its own) — a word of two characters naming no level or kind
+    (:func:`_specific_stem`; not 以城带 乡) that the segmenter tags as a noun (青石 镇, 窦店 镇, 培石 乡政府), or as a
+    verb or an adjective — a department's word too (建设 街道) — read as a name by what stands before it (``after``:
+    ``"place"`` for a place, else the tag of the word before): a place (某县 奋斗 乡政府, 淮安市 漕运 镇), or a verb
+    before 镇 or 街道 (推进 奋斗 镇, 服务 建设 街道: no verb takes another verb's town as its object, where 下沉 街道,
+    服务 街道 are a verb and its object; a law's 符合 乡（镇） is any 乡) — not 完成, 薄弱, 重点 (村), nor a kind of place
+    it tags so: an area ending in 区 (山区, 湖区, 垦区, 苏区 村), a landform or a kind of town (:data:`_KINDS_OF_PLACE`:
+    平原, 丘陵, 边远 村, 专业 镇) — a village named 高山村 stays unmarked, as a generic word would."""
     if word.endswith("区") or word in _KINDS_OF_PLACE:
         return False
     tags = analysis.word_tags(word) if re.fullmatch(f"[{_HAN}]{{2,4}}", word) else []
-    return len(tags) == 1 and (tags[0][1] in _NAME_TAGS or tags[0][1] == "n" and len(word) == 2
-                               and not suffix.startswith("村") and _specific_stem(word, "place"))
+    if len(tags) != 1 or tags[0][1] in _NAME_TAGS:
+        return len(tags) == 1
+    if len(word) != 2 or suffix.startswith("村"):
+        return False
+    if tags[0][1] == "n":
+        return _specific_stem(word, "place")
+    read = after == "place" or after in _VERB_TAGS and not suffix.startswith("乡")
+    return tags[0][1] in _CONTENT_TAGS and read and _specific_stem(word, "named")
+
+
+def _cut_name(text: str, words: list[tuple[int, int]], i: int, placed: bool) -> bool:
+    """Whether the word ``i`` of ``words`` is a place's name the segmenter cut from its suffix, the next word
+    (:func:`_cut_suffix`, :func:`_place_name`: 马鬃山 | 村, 青石 | 镇党委), read after a place (``placed``: 某县 青石 | 镇)
+    or after the word right before it (推进 奋斗 | 镇)."""
+    start, end = words[i]
+    if i + 1 == len(words) or words[i + 1][0] != end or not _cut_suffix(text[end:words[i + 1][1]]):
+        return False
+    before = text[words[i - 1][0]:start] if i and words[i - 1][1] == start else ""
+    tags = analysis.word_tags(before) if before and not placed else []
+    after = "place" if placed else tags[0][1] if len(tags) == 1 else ""
+    return _place_name(text[start:end], text[end:words[i + 1][1]], after)
+
+
+def _placed(text: str, run: list[tuple[int, int, str]], start: int) -> bool:
+    """Whether the unit ``run`` ends at ``start`` with a particular place (某县, 华坪县; not a bare 县), which a
+    town's or a village's name after it belongs to: one unit (某县青石镇)."""
+    if not run or run[-1][1] != start or run[-1][2] not in ("place", "known"):
+        return False
+    return _specific(text[run[-1][0]:start], run[-1][2], "")
 
 
 def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:
@@ -475,18 +515,18 @@ def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> l
                 out.append(Fact("unit", written, start, end, written))
         run.clear()
 
-    previous = (0, 0)   # the word before, when it is no unit word
-    for start, end in words:
+    for i, (start, end) in enumerate(words):
         word = text[start:end]
         if word.startswith(tuple(places)) and places:
             kind = "known"
         else:
             kind = "connector" if word in CONNECTORS and run else _unit_word(word)
-        if _cut_suffix(word) and not run and previous[1] == start and _place_name(text[previous[0]:start], word):
-            kind, start = "known", previous[0]   # 马鬃山 | 村, 王家庄 | 村, 青石 | 镇党委: a place's name cut from its suffix
+        if kind in (None, "part") and _cut_name(text, words, i, placed := _placed(text, run, start)):
+            if not placed:
+                close()   # 我县 | 青石 | 镇: the town alone
+            kind = "known"   # 马鬃山 | 村, 王家庄 | 村, 某县 青石 | 镇党委: a place's name cut from its suffix
         if kind is None:
             close()
-            previous = (start, end)
             continue
         if kind in ("place", "known") and len(run) >= 2 and run[-1][2] == "connector" and run[-2][2] != "part":
             run.pop()   # the 和 of 政府和湖北省地震局: two units, not one

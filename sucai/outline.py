@@ -100,10 +100,10 @@ _CLAUSE_END = re.compile(r"[。！？；：，、!?;:,]")
 _SUMMARY_END = re.compile(r"[。！？；：，!?;:,]")  # an article's opening words run to the first clause
 _MAX_HEADING = 60
 _MAX_CLAUSE = 30
-# A heading written as a sentence of its own, two short clauses and a 句号 (a plan's 「（一）围绕中心，提高服务决策水平。」,
-# GB/T 9704-2012 §7.3.3 allows a heading's 句号): what the part does, stated — no entry of a bare list, which names
-# things (「（一）雷达设备」), nor a clause of one (「（四）对宗旨、业务范围相同相似的社会团体，予以合并。」).
-_SENTENCE_HEADING = re.compile(rf"[{_HAN}]{{2,12}}，[{_HAN}]{{2,12}}。")
+# A heading written as a sentence of its own, one or two short clauses and a 句号 (a plan's 「（一）围绕中心，提高服务决策
+# 水平。」, 「（三）打造过硬队伍。」, GB/T 9704-2012 §7.3.3 allows a heading's 句号): what the part does, stated — no entry of
+# a bare list, which names things (「（一）雷达设备」), nor a clause of one (「（四）对宗旨、业务范围相同相似的社会团体，予以合并。」).
+_SENTENCE_HEADING = re.compile(rf"(?:[{_HAN}]{{2,12}}，)?[{_HAN}]{{2,12}}。")
 # A first clause that names nothing on its own: a word or two (「同时」「目前」), or an adverbial of time, place or
 # view opening the sentence (「这样看来」「三年以来」「在十二年内」「革命胜利以后」) — a paragraph is not named by it
 # alone. (A short clause of more is a name: 「（五）编制红军法规，…」「（三）发展进步势力，…」.)

@@ -264,6 +264,26 @@ def test_a_plans_sentence_headings_are_sub_headings_and_a_list_of_clauses_no_ent
     assert [(n.label, n.children) for n in parse_outline(clauses)] == [("二、", []), ("三、", [])]
 
 
+def test_a_plans_one_clause_sentence_headings_are_sub_headings_too():
+    """note51: a plan's item of one clause and a 句号 on its line (「（三）打造过硬队伍。」) is a sentence heading as one of
+    two clauses is; a run of them under 「二、2020年工作打算」 was a bare list, and the 提纲 showed that part without
+    children. Expected by hand: its sub-headings; a list of things without a 句号 (「（一）雷达设备」) stays a list, and
+    so does a list of clauses that name things (「、」 in them)."""
+    body = ("2020年，我科认真履行职责。现将有关情况报告如下。\n一、2020年工作开展情况\n"
+            "（一）强化理论学习，提升政治站位。全年组织集中学习12次。\n（二）优化审批流程，提高办事效率。全年办理审批事项1200件。\n"
+            "二、2020年工作打算\n（一）提高服务决策水平。\n（二）推动工作落地见效。\n（三）打造过硬队伍。\n"
+            "三、存在的问题\n学习不够深入，创新意识不强。\n")
+    assert [(n.label, n.heading, [c.heading for c in n.children]) for n in parse_outline(body)] == [
+        ("一、", "2020年工作开展情况", ["强化理论学习，提升政治站位", "优化审批流程，提高办事效率"]),
+        ("二、", "2020年工作打算", ["提高服务决策水平", "推动工作落地见效", "打造过硬队伍"]),
+        ("三、", "存在的问题", []),
+    ]
+    things = "二、管制物项\n（一）雷达设备\n（二）导弹推进剂\n（三）制导装置\n三、工作要求\n各地要认真组织实施。\n"
+    clauses = "二、清理的范围\n（一）宗旨、业务相同的。\n（二）活动、会员相近的。\n（三）名称、章程不符的。\n三、工作要求\n各地要认真组织实施。\n"
+    for text in (things, clauses):
+        assert [(n.label, n.children) for n in parse_outline(text)] == [("二、", []), ("三、", [])]
+
+
 def test_a_heading_over_a_list_is_a_heading_and_a_quoted_list_no_entry():
     """A heading line with no 冒号 holds the list under it as its text (最高人民法院关于海事法院受理案件范围的规定: its
     一、二、 were lost with the lists). An entry's quoted article ("2.将第一条修改为：\n“…：\n1.…；") numbers a list of

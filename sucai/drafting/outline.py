@@ -10,7 +10,8 @@ level, then the children of each kept heading) are clustered
 (:func:`needed`); kept headings are ordered by where they usually stand among
 their siblings. Each suggested heading carries its ``support`` (how many source
 documents use it) and their ids. Law articles (第X条, whose ``heading`` is "")
-are no headings to suggest; the parts, chapters and sections above them are.
+are no headings to suggest; the parts, chapters and sections above them are. A 生活会's materials (:data:`THEMED`)
+take their aspects (四个方面, 六个方面) from the sources of one theme, one year's (:func:`_off_theme`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ SPOKEN = {"讲话稿": "讲话", "致辞": "致辞"}
 STUDY = "调研报告"   # named by what it studied: 「关于…的调研报告」
 _OCCASION = re.compile(r"(?:会议?|论坛|仪式|典礼|[开闭]幕式|开班式|结业式)$")   # a topic naming a meeting or ceremony
 _SPOKEN_END = r"(?:稿|材料)?$"   # a topic ending with the speech's name, as written (「研讨发言材料」, 「讲话稿」)
+# a 生活会's materials, whose aspects (四个方面, 六个方面: 「（一）理论学习方面」) are those set by its year's theme
+THEMED = ("对照检查材料", "发言提纲")
+_ASPECT = "方面"
 
 
 @dataclass
@@ -144,7 +148,8 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
     """A 提纲 for a document of ``genre`` on ``topic``, for a viewer with (``member``) or without the member tier.
 
     ``unit``/``year``: the writer's own (kept in headings; another unit's name or
-    year in a heading becomes 【待补】, as another 全会 than the one ``topic`` names does). ``exclude``: document ids left out (to
+    year in a heading becomes 【待补】, as another 全会 than the one ``topic`` names does); of a 生活会's materials
+    (:data:`THEMED`), the aspects of the sources of ``year``'s theme only, else of the year most sources are of. ``exclude``: document ids left out (to
     test on held-out documents). When none of the 文种 is like the topic, its others are
     used; when the 文种 has one document with headings, the
     提纲 is its headings, and a warning says so; when it has none, all 文种 are
@@ -157,7 +162,8 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
     groups = [(doc.id, doc.outline) for doc in docs]
     similarity = Similarity(keys(node) for _, nodes in groups for node in _headings(nodes))
     years = {doc.id: named_year(doc.title) for doc in docs}
-    outline = _merge(groups, similarity, keys, 1, (unit, year, writer_session(topic), years))
+    off = _off_theme(years, year) if written_genre(genre) in THEMED else frozenset()
+    outline = _merge(groups, similarity, keys, 1, (unit, year, writer_session(topic), years), off)
     documents = [{"id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date} for doc in docs]
     return OutlineSuggestion(genre, topic, outline, documents, warnings)
 
@@ -240,15 +246,31 @@ class _Keys:
         return key
 
 
+def _off_theme(years: dict[int, int | None], year: int | None) -> frozenset[int]:
+    """The sources (by id, most similar first, with the year each is of: ``years``) of another theme than the
+    draft's: the year of a 生活会 sets its theme and so its aspects (2023年度: 六个方面, 2024年度: 四个方面) — the
+    writer's ``year`` when a source is of it, else the year most of the sources are of (on a tie, the most similar
+    one's). Sources of no year are of none: empty when fewer than two years are named."""
+    named = [y for y in years.values() if y is not None]
+    counts = Counter(named)
+    theme = year if year in counts else max(counts, key=lambda y: (counts[y], -named.index(y)), default=None)
+    return frozenset(doc for doc, y in years.items() if y not in (None, theme))
+
+
 def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, keys: _Keys, depth: int,
-           own: tuple[str | None, int | None, str | None, dict[int, int | None]]) -> list[SuggestedHeading]:
+           own: tuple[str | None, int | None, str | None, dict[int, int | None]],
+           off: frozenset[int]) -> list[SuggestedHeading]:
     """The suggested headings of one level from the sibling lists ``groups`` ((doc id, nodes), best document first);
     ``own``: the writer's unit, year and 全会, kept in their wording, and each source's year (by id), its own and the
-    next made the writer's (:func:`_wording`)."""
+    next made the writer's (:func:`_wording`). ``off``: sources of another theme (:func:`_off_theme`), whose headings
+    are left out of a level of aspects (a heading naming a 方面: 「（一）理论学习方面」) — one theme's aspects, not
+    two themes' mixed."""
     items = []
     for doc_id, nodes in groups:
         heads = _headings(nodes)
         items += [Item(keys(node), doc_id, i / max(len(heads) - 1, 1), node) for i, node in enumerate(heads)]
+    if off and any(_ASPECT in item.payload.heading for item in items):
+        items = [item for item in items if item.doc not in off]
     clusters = _one_per_part(cluster(items, similarity))
     if not clusters:
         return []
@@ -262,7 +284,7 @@ def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, 
         children = []
         if depth < MAX_DEPTH:
             children = _merge([(item.doc, item.payload.children) for item in found.items], similarity, keys,
-                              depth + 1, own)
+                              depth + 1, own, off)
         out.append(SuggestedHeading(_wording(found.items, *own), len(found.docs), found.docs, children))
     return out
 

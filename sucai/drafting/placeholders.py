@@ -1,4 +1,4 @@
-"""【待补】 placeholders: the unit names, years, dates, people and figures of another unit in a picked paragraph.
+"""【待补】 placeholders: the unit names, years, dates, people, figures and themes of another unit in a picked paragraph.
 
 A paragraph taken from the library speaks of its own unit ("某市财政局第三党支部",
 "2023年度", "张三同志") and gives its own figures ("检查3260家次", "学习二十四次", "压减15%").
@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from ..facts import KIND_NAMES, Fact, Known, find_facts
 
 PLACEHOLDER = "【待补】"
-PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "number")
+PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "theme", "number")
 _LABEL_ENDS = ".．、)）"   # a list label's number is followed by one of these (1. 2、 （3）)
 _LEVEL_CHARS = "市县区省旗盟州"
 # numbers that name, not count — what every unit writes alike: a round-the-clock (24小时, 7×24小时), a national service
@@ -69,8 +69,8 @@ class Marked:
 
 def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = None,
                       year: int | None = None, session: str | None = None, source_year: int | None = None) -> Marked:
-    """``text`` with every unit name, year, date, person and figure of another unit replaced by 【待补】, and every
-    全会 but the writer's when they name one.
+    """``text`` with every unit name, year, date, person, figure and theme of another unit replaced by 【待补】, and
+    every 全会 but the writer's when they name one.
 
     A figure is a number (:func:`sucai.facts.find_facts`) but those every unit writes alike (:func:`_formula`).
 
@@ -84,7 +84,9 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     after it (「2026年度」, 「2027年」), not 【待补】 — before the writer's own is kept: a 2025 source's 「2026年」 is its
     next year, in a 2026 draft 「2027年」 (written in Chinese numerals, 「二〇二六年」: 【待补】); what a year so moved is
     said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」) is 【待补】 (「2027年是【待补】之年」),
-    and so is what a source of another year says its 今年 or 明年 is (「今年是【待补】之年」). ``session``: the 全会
+    and so is what a source of another year says its 今年 or 明年 is (「今年是【待补】之年」); a quoted theme is kept
+    only from a source of the writer's year — a 2024年度 生活会's 「围绕“…”这一主题」 in a 2026 draft is that year's
+    theme, not the writer's: 【待补】, as is one of a year unknown (a year as a year fact is). ``session``: the 全会
     the writer's topic names (:func:`writer_session`): another one is 【待补】 (三中全会 in a draft on the 二十届四中全会),
     the same one kept (四中全会, its 届 not written); None: every 全会 kept. Linear in the text; never raises.
     """
@@ -99,7 +101,8 @@ def _fact_changes(text: str, known: Known, unit: str | None, year: int | None, s
     (:data:`_YEAR_ROLE`)."""
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
         shifted = _shifted(fact, year, source_year)
-        if shifted is None and (_own(fact, unit, year, session) or (fact.kind == "number" and _formula(text, fact))):
+        if shifted is None and (_own(fact, unit, year, session, source_year)
+                                or (fact.kind == "number" and _formula(text, fact))):
             continue
         yield fact.start, fact.end, shifted or PLACEHOLDER, fact.kind
         said = _YEAR_ROLE.match(text, fact.end) if shifted not in (None, fact.text) else None
@@ -212,9 +215,9 @@ def _naming(text: str, fact: Fact) -> bool:
     return lettered or service or _ROUND_THE_CLOCK.match(text, fact.start) is not None
 
 
-def _own(fact: Fact, unit: str | None, year: int | None, session: str | None) -> bool:
-    """Whether a fact is the writer's own: their unit (or part of it), their year, or a 全会 kept (their own, or any
-    when they name none)."""
+def _own(fact: Fact, unit: str | None, year: int | None, session: str | None, source_year: int | None) -> bool:
+    """Whether a fact is the writer's own: their unit (or part of it), their year, a 全会 kept (their own, or any
+    when they name none), or the theme of a source of their year."""
     if fact.kind == "unit" and unit and unit.strip():
         core, mine = fact.text.lstrip(_LEVEL_CHARS), unit.strip()
         return bool(core) and (core in mine or mine in fact.text)
@@ -222,4 +225,6 @@ def _own(fact: Fact, unit: str | None, year: int | None, session: str | None) ->
         return re.findall(r"\d+", fact.value) == [str(year)]   # values are in Arabic digits
     if fact.kind == "session":
         return session is None or _same_session(fact.value, session)
+    if fact.kind == "theme":
+        return year is not None and source_year == year
     return False
