@@ -497,6 +497,14 @@ def test_the_rewrite_check_refuses_another_plenary_session(rewrite, problem):
     assert check_rewrite("深入学习党的二十届四中全会精神。", "要深入学习贯彻党的二十届四中全会精神。").ok
 
 
+def test_the_rewrite_check_refuses_another_theme():
+    """write28: a quoted theme is a fact (主题) a source of another year has 【待补】 for; a 润笔 that changed it passed."""
+    original = "围绕“学思想、强党性、重实践、建新功”这一主题，查找差距不足。"
+    check = check_rewrite(original, "围绕“深入贯彻中央八项规定精神”这一主题，查找差距不足。")
+    assert not check.ok and any("主题“深入贯彻中央八项规定精神”" in p for p in check.problems), check.problems
+    assert check_rewrite(original, "紧扣“学思想、强党性、重实践、建新功”这一主题，认真查找差距和不足。").ok
+
+
 @pytest.fixture
 def fake_model():
     with model_server() as server:

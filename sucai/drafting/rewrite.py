@@ -35,11 +35,11 @@ MODES = {
 MODE_NAMES = {"polish": "润色", "shorten": "精简", "formal": "更庄重", "plain": "更平实", "adapt": "结合本单位"}
 SYSTEM_PROMPT = (
     "你是机关公文写作助手。只输出改写后的段落正文，不加标题、解释或引号。"
-    "必须原样保留原文中的每一个数字、日期、年份、单位名称、人名、职务和书名号内的标题，不得增加原文没有的任何数字、日期、名称；"
+    "必须原样保留原文中的每一个数字、日期、年份、单位名称、人名、职务、书名号内的标题和引号内的主题，不得增加原文没有的任何数字、日期、名称；"
     "原文中的“【待补】”必须原样保留。"
 )
 MAX_PARAGRAPH_CHARS = 3000
-_COMPARED = ("number", "year", "date", "unit", "person", "title", "session")
+_COMPARED = ("number", "year", "date", "unit", "person", "title", "session", "theme")
 
 
 class RewriteUnavailable(SucaiError):
