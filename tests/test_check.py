@@ -428,6 +428,73 @@ def test_a_match_runs_no_seed_into_the_writers_next_paragraph(tmp_path, make_hom
     library.close()
 
 
+def test_a_short_heading_beside_a_copied_paragraph_is_no_part_of_it(tmp_path, make_home):
+    """check28: a draft's own headings 「一、2026年工作总结」 and 「二、存在的问题」 — shorter than a 重合片段 (13), written
+    in every 工作总结 — were copied with the paragraph between them when the source had them there too: a paragraph
+    is a unit, and a 重合片段 running fewer than 13 characters into one, or out of one, stops at its start (again
+    for a heading under a heading). The 重合片段 is the paragraph, by hand; a break after a paragraph's 「。」 or a
+    blank line ends it as a break after a short heading does; so do the two headings after it."""
+    words = own_words(17)
+    paragraph = words(60)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"甲文\n一、2026年工作总结\n（一）总体情况\n{paragraph}。\n二、存在的问题\n（一）思想方面\n"
+                                  f"{words(80)}。\n乙部分\n{paragraph[::-1]}\n\n二、存在的问题\n（一）思想方面\n{words(80)}。\n",
+                                  encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    for copied, after in ((f"{paragraph}。", "\n"), (paragraph[::-1], "\n\n")):
+        draft = f"一、2026年工作总结\n（一）总体情况\n{copied}{after}二、存在的问题\n（一）思想方面\n{OWN}"
+        report = check_text(library, draft, viewer_member=True)
+        start = draft.index(copied)
+        assert [(m.start, m.end, m.source_text) for m in report.matches] == [(start, start + len(copied), copied)]
+        assert report.copy_ratio == round(solid(copied) / solid(draft), 4)
+        assert [p.copy_ratio for p in report.paragraphs] == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    library.close()
+
+
+def test_a_paragraph_broken_in_mid_sentence_is_one(tmp_path, make_home):
+    """A copied paragraph pasted with a line break every 20 characters (from a PDF), its last line 5 characters: all of
+    it is copied, by hand (its 字数 over the draft's). Each line a paragraph, the last was too short to be any part of a
+    重合片段 (and one of 3 characters was lost before check28, a break then a unit for 4)."""
+    words = own_words(18)
+    paragraph = words(85)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"甲文\n{words(60)}。\n{paragraph}。\n{words(60)}。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    broken = "\n".join(paragraph[i:i + 20] for i in range(0, len(paragraph), 20)) + "。"
+    draft = f"{OWN}\n{broken}\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    start = draft.index(broken)
+    assert [(m.start, m.end) for m in report.matches] == [(start, start + len(broken))]
+    assert report.copy_ratio == round(solid(broken) / solid(draft), 4)
+    assert [p.copy_ratio for p in report.paragraphs] == [0.0] + [1.0] * 5 + [0.0]
+    library.close()
+
+
+def test_what_a_better_source_leaves_stays_within_paragraphs(tmp_path, make_home):
+    """A document holding the draft's line 「H。」 and the first 20 characters of the paragraph after it, and a better one
+    holding that paragraph from its 6th character on: the first is credited 「H。」 alone — the 5 characters the
+    second leaves of the paragraph are too few for a 重合片段 there, as they would be in a fragment of its own."""
+    words = own_words(19)
+    heading, paragraph = words(20), words(80)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"甲文\n{heading}。\n{paragraph[:20]}{words(40)}。\n", encoding="utf-8")
+    (folder / "b.txt").write_text(f"乙文\n{words(40)}。\n{paragraph[5:]}。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 2
+    a, b = (doc_titled(library, title) for title in ("甲文", "乙文"))
+    draft = f"{OWN}\n{heading}。\n{paragraph}。\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    at, rest = draft.index(heading), draft.index(paragraph) + 5
+    assert [(m.start, m.end, m.doc_id) for m in report.matches] == [
+        (at, at + len(heading) + 1, a.id), (rest, rest + len(paragraph) - 5 + 1, b.id)]
+    library.close()
+
+
 def test_a_set_phrase_of_many_documents_is_copied_from_none(tmp_path, make_home):
     """A short 重合片段 that a tenth of the library says — 「以习近平新时代中国特色社会主义思想为指导」 is in 73 of
     625 corpus documents — is the wording of a genre, not copied: a sentence of one's own around it was reported 54 %

@@ -90,7 +90,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         raise BadValue(NO_TEXT, code="empty_draft")
     min_chars = settings.check_min_match_chars
     seeds = DraftSeeds(seed_hashes(draft))
-    lines = line_starts(draft, text)
+    lines = line_starts(draft, text, min_chars)
     fingerprints = DraftFingerprints(draft.chars)
     field = "fp" if viewer_member else "free_fp"   # the fingerprints of the texts this viewer may see
     searcher = library.index.searcher()
@@ -118,7 +118,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             fragments += [fragment for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source),
                                                           lines) if not phrases.holds(fragment.stretches)]
         kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown,
-                       counts=lambda piece: not phrases.holds(piece.stretches))
+                       counts=lambda piece: not phrases.holds(piece.stretches), lines=lines)
         now = np.zeros(len(draft), dtype=bool)   # a set phrase's stretch still open: a source may hold more of it
         for fragment in kept:
             now[fragment.i0:fragment.i1] = True
