@@ -497,7 +497,7 @@ def test_what_a_better_source_leaves_stays_within_paragraphs(tmp_path, make_home
 
 @pytest.mark.parametrize("written, mark, whole", [
     ("{s}", ".", True), ("{s}", ",", True), (" {s}", " 。", True), ("{s}", "；", False)])
-def test_a_sentence_copied_with_its_mark_half_width_or_spaced_is_copied_whole(tmp_path, make_home, written, mark, whole):
+def test_a_sentence_copied_with_its_mark_half_width_or_spaced_is_whole(tmp_path, make_home, written, mark, whole):
     """check28: a copied sentence ending with 「.」 where its source has 「。」 (half-width marks), or written with a space
     between every two characters, was 99.5 % copied: its mark, the same one, was not taken in. Another mark than the
     source's (「；」 for 「。」) stays the writer's own."""

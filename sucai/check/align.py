@@ -172,7 +172,9 @@ def line_starts(skeleton: Skeleton, text: str, min_chars: int) -> np.ndarray:
 
 def _within(fragment: Fragment | None, lines: np.ndarray | None, min_chars: int) -> Fragment | None:
     """:func:`_within_lines` of ``fragment`` when there are ``lines`` and a fragment."""
-    return fragment if fragment is None or lines is None or not len(lines) else _within_lines(fragment, lines, min_chars)
+    if fragment is None or lines is None or not len(lines):
+        return fragment
+    return _within_lines(fragment, lines, min_chars)
 
 
 def _within_lines(fragment: Fragment, lines: np.ndarray, min_chars: int) -> Fragment | None:

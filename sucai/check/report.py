@@ -6,9 +6,9 @@ counted characters over ``chars`` (0 … 1). A 重合片段 runs from its first 
 digit or Han character, and covers everything in between (punctuation and edited
 characters included) — and the partner of a bracket or quotation mark it holds alone, right outside it
 (:func:`text_span`: a copied 「（一）加强…」 is whole, not 「一）加强…」), and the sentence marks that follow it in both
-texts alike, full- or half-width (:func:`_spans`: a sentence copied with its 「。」, or its 「.」). Offsets are characters of the draft's text as read
-(half-open); a source span is in characters of the text the viewer gets of that source
-(:func:`sucai.access.view`: the whole text for a member, the free view otherwise), which
+texts alike, full- or half-width (:func:`_spans`: a sentence copied with its 「。」, or its 「.」). Offsets are
+characters of the draft's text as read (half-open); a source span is in characters of the text the viewer gets
+of that source (:func:`sucai.access.view`: the whole text for a member, the free view otherwise), which
 is the text the draft was aligned with (:func:`sucai.check.check_text`): a report holds
 nothing of a text its viewer may not read, and no figure of it depends on one.
 
