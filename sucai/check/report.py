@@ -146,11 +146,12 @@ class CheckReport:
 
 
 def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Fragment],
-          sources: dict[int, tuple[Document, Skeleton]], checked: int) -> CheckReport:
+          sources: dict[int, tuple[Document, Skeleton]], checked: int, solid: np.ndarray | None = None) -> CheckReport:
     """The report of ``kept`` fragments (one source per draft character) out of all valid
     ``fragments``; ``sources``: each source as the viewer gets it (:func:`sucai.access.view`: the
-    text the fragments were aligned with) with its skeleton; ``checked``: how many sources were aligned."""
-    solid = counted_mask(text)
+    text the fragments were aligned with) with its skeleton; ``checked``: how many sources were aligned; ``solid``: the
+    characters counted (a bool per character of ``text``), :func:`sucai.counting.counted_mask` when None."""
+    solid = counted_mask(text) if solid is None else solid
     chars = int(solid.sum())
     quoted = _quote_mask(text)
     places: dict[int, Callable[[int], str]] = {}
