@@ -495,28 +495,29 @@ def test_what_a_better_source_leaves_stays_within_paragraphs(tmp_path, make_home
     library.close()
 
 
-@pytest.mark.parametrize("written, mark, whole", [
-    ("{s}", ".", True), ("{s}", ",", True), (" {s}", " 。", True), ("{s}", "；", False)])
-def test_a_sentence_copied_with_its_mark_half_width_or_spaced_is_whole(tmp_path, make_home, written, mark, whole):
+@pytest.mark.parametrize("spaced, mark, source_mark, whole", [
+    (False, ".", "。", True), (False, ",", "，", True), (True, " 。", "。", True), (False, "%.", "％。", True), (False, "%。", "%。", True),
+    (False, "；", "。", False)])
+def test_a_sentence_copied_with_its_mark_in_any_width_is_whole(tmp_path, make_home, spaced, mark, source_mark, whole):
     """check28: a copied sentence ending with 「.」 where its source has 「。」 (half-width marks), or written with a space
-    between every two characters, was 99.5 % copied: its mark, the same one, was not taken in. Another mark than the
-    source's (「；」 for 「。」) stays the writer's own."""
+    between every two characters, was 99.5 % copied: its mark, the same one, was not taken in; nor was a figure's
+    「%」 (the skeleton holds its digits only), verbatim too. Another mark than the source's (「；」 for 「。」) stays
+    the writer's own."""
     words = own_words(20)
     sentence = words(40)
     folder = tmp_path / "docs"
     folder.mkdir()
-    source_mark = "，" if mark == "," else "。"
     (folder / "a.txt").write_text(f"甲文\n{words(60)}。\n{sentence}{source_mark}{words(30)}。\n", encoding="utf-8")
     library = Library.open(make_home(tmp_path / "home"))
     assert library.ingest([folder], workers=1).counts["ingested"] == 1
-    copied = (" ".join(sentence) if written.startswith(" ") else sentence) + mark
+    copied = (" ".join(sentence) if spaced else sentence) + mark
     draft = f"{OWN}\n{copied}\n{OWN2}"
     report = check_text(library, draft, viewer_member=True)
     start = draft.index(copied)
     [match] = report.matches
     assert (match.start, match.end) == (start, start + len(copied) - (not whole))
     assert match.source_text == sentence + source_mark * whole
-    assert report.paragraphs[1].copy_ratio == (1.0 if whole else round(40 / 41, 4))
+    assert report.paragraphs[1].copy_ratio == (1.0 if whole else round(solid(sentence) / solid(copied), 4))
     library.close()
 
 

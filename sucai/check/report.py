@@ -43,8 +43,8 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 _OPENING, _CLOSING = "（(〔［[【《〈「『“‘｛{", "）)〕］]】》〉」』”’｝}"
 _PARTNER = dict(zip(_OPENING + _CLOSING, _CLOSING + _OPENING))
 _MARKS = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]")
-_CLOSING_MARKS = frozenset("。！？；，、：…!?;,:.")
-_MARK_FOLD = str.maketrans("!?;,:.、", "！？；，：。，")   # a mark and its half-width twin (、 written 「,」) are alike
+_CLOSING_MARKS = frozenset("。！？；，、：…!?;,:.%％‰")   # and the percent signs a figure ends with
+_MARK_FOLD = str.maketrans("!?;,:.、％", "！？；，：。，%")   # a mark and its half-width twin (、 written 「,」) are alike
 _SPACES = frozenset(" \t\u3000\u00a0")   # between a 重合片段 and its mark: a space between every two characters
 OPENING_PLACE = "开头"   # where a text before its document's first heading stands (place)
 CLOSING_PLACE = "结尾"   # where a document's closing stands (the 写作台's 结尾段: sucai.drafting.paragraphs), its path
@@ -237,7 +237,8 @@ def section_paths(view: Document) -> Callable[[int], list[str]]:
 def _spans(draft: Skeleton, text: str, fragment: Fragment, source: Skeleton, source_text: str
            ) -> tuple[tuple[int, int], tuple[int, int]]:
     """The characters a 重合片段 covers in the draft and in the source (:func:`text_span`), each widened over the
-    sentence and clause marks (。！？；，、：…) that follow it in both alike — the same mark, full- or half-width
+    sentence and clause marks (。！？；，、：…) and percent signs (「增长10.4%。」: the skeleton holds the digits
+    only) that follow it in both alike — the same mark, full- or half-width
     (「。」 and 「.」, 「，」, 「、」 and 「,」: :data:`_MARK_FOLD`), spaces before it aside: a sentence copied with its 「。」
     is copied whole (it was 99.8 % of a paragraph copied word for word; written with half-width marks, or a space
     between every two characters, 99.5 %)."""
