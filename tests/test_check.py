@@ -497,8 +497,8 @@ def test_what_a_better_source_leaves_stays_within_paragraphs(tmp_path, make_home
 
 
 @pytest.mark.parametrize("spaced, mark, source_mark, whole", [
-    (False, ".", "。", True), (False, ",", "，", True), (True, " 。", "。", True), (False, "%.", "％。", True), (False, "%。", "%。", True),
-    (False, "；", "。", False)])
+    (False, ".", "。", True), (False, ",", "，", True), (True, " 。", "。", True), (False, "%.", "％。", True),
+    (False, "%。", "%。", True), (False, "；", "。", False)])
 def test_a_sentence_copied_with_its_mark_in_any_width_is_whole(tmp_path, make_home, spaced, mark, source_mark, whole):
     """check28: a copied sentence ending with 「.」 where its source has 「。」 (half-width marks), or written with a space
     between every two characters, was 99.5 % copied: its mark, the same one, was not taken in; nor was a figure's
@@ -544,7 +544,8 @@ def common_substrings(draft: str, source: str, least: int) -> int:
         for i in range(len(a)):
             for j in range(len(b)):
                 n = 0
-                while i + n < len(a) and j + n < len(b) and a[i + n] == b[j + n] and not used_a[i + n] and not used_b[j + n]:
+                while (i + n < len(a) and j + n < len(b) and a[i + n] == b[j + n]
+                       and not (used_a[i + n] or used_b[j + n])):
                     n += 1
                 best = max(best, (n, i, j))
         n, i, j = best
