@@ -1568,13 +1568,16 @@ def test_members_paragraphs_are_withheld_from_a_non_member(units):
     members_doc = units.get(doc_id(units, "某镇农业办"))
     start = members_doc.text.index("面对耕地保护")
     end = members_doc.text.index("\n", start)
+    cited = {"doc_id": members_doc.id, "start": start, "end": end}
+    marked = members_doc.text[start:start + 6] + PLACEHOLDER + members_doc.text[start + 8:end]
     data = {"title": "草稿", "sections": [{"heading": "担当作为方面", "paragraphs": [
-        {"text": members_doc.text[start:end], "source": {"doc_id": members_doc.id, "start": start, "end": end}}]}]}
+        {"text": members_doc.text[start:end], "source": cited}, {"text": marked, "source": cited}]}]}
     draft = build_draft(units, DraftBody.model_validate(data), member=True)
-    assert draft.sections[0].paragraphs[0].members
+    assert [(p.members, p.marked) for p in draft.sections[0].paragraphs] == [(True, False), (True, True)]
     seen = shown(units, draft, member=False)
     paragraph = seen.sections[0].paragraphs[0]
     assert paragraph.withheld and paragraph.source is None and not any(w in paragraph.text for w in MEMBERS_WORDS)
+    assert [p.marked for p in seen.sections[0].paragraphs] == [False, False]   # check28: a fact of members text
     assert shown(units, draft, member=True).sections[0].paragraphs[0].text == members_doc.text[start:end]
     _, data = export_draft(seen, "md", zone=ZONE)
     assert not any(w in data.decode() for w in MEMBERS_WORDS)

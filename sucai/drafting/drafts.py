@@ -224,7 +224,8 @@ def from_row(row: tuple) -> Draft:
 
 def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
     """``draft`` as a viewer with (``member``) or without the member tier may see it now: paragraphs taken
-    from members-only parts withheld (text replaced by :data:`WITHHELD`, source dropped) for a non-member;
+    from members-only parts withheld (text replaced by :data:`WITHHELD`, source dropped, not ``marked``: whether it
+    only marks its source is a fact of members text) for a non-member;
     source titles and places as the viewer may see them (:func:`_seen_path`), sources of documents since hidden or
     removed dropped."""
     ids = sorted({p.source.doc_id for s in draft.sections for p in s.paragraphs if p.source})
@@ -235,7 +236,7 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
         paragraphs = []
         for paragraph in section.paragraphs:
             if paragraph.members and not member:
-                paragraphs.append(replace(paragraph, text=WITHHELD, source=None, withheld=True))
+                paragraphs.append(replace(paragraph, text=WITHHELD, source=None, withheld=True, marked=False))
                 continue
             source = paragraph.source
             if source is not None:
