@@ -21,6 +21,7 @@ from pathlib import Path
 
 import docx
 import numpy as np
+import opencc
 import pytest
 import tantivy
 from PIL import Image
@@ -425,6 +426,152 @@ def test_a_match_runs_no_seed_into_the_writers_next_paragraph(tmp_path, make_hom
         assert [(m.start, m.end, m.source_text) for m in report.matches] == [
             (start, start + len(paragraph) + 1, paragraph + "。")]
         assert [p.copy_ratio for p in report.paragraphs] == [0.0, 1.0, 0.0]
+    library.close()
+
+
+def test_a_short_heading_beside_a_copied_paragraph_is_no_part_of_it(tmp_path, make_home):
+    """check28: a draft's own headings 「一、2026年工作总结」 and 「二、存在的问题」 — shorter than a 重合片段 (13), written
+    in every 工作总结 — were copied with the paragraph between them when the source had them there too: a paragraph
+    is a unit, and a 重合片段 running fewer than 13 characters into one, or out of one, stops at its start (again
+    for a heading under a heading). The 重合片段 is the paragraph, by hand; a break after a paragraph's 「。」 or a
+    blank line ends it as a break after a short heading does; so do the two headings after it."""
+    words = own_words(17)
+    paragraph = words(60)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"甲文\n一、2026年工作总结\n（一）总体情况\n{paragraph}。\n二、存在的问题\n（一）思想方面\n"
+                                  f"{words(80)}。\n乙部分\n{paragraph[::-1]}\n\n二、存在的问题\n（一）思想方面\n{words(80)}。\n",
+                                  encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    for copied, after in ((f"{paragraph}。", "\n"), (paragraph[::-1], "\n\n")):
+        draft = f"一、2026年工作总结\n（一）总体情况\n{copied}{after}二、存在的问题\n（一）思想方面\n{OWN}"
+        report = check_text(library, draft, viewer_member=True)
+        start = draft.index(copied)
+        assert [(m.start, m.end, m.source_text) for m in report.matches] == [(start, start + len(copied), copied)]
+        assert report.copy_ratio == round(solid(copied) / solid(draft), 4)
+        assert [p.copy_ratio for p in report.paragraphs] == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    library.close()
+
+
+def test_a_paragraph_broken_in_mid_sentence_is_one(tmp_path, make_home):
+    """A copied paragraph pasted with a line break every 20 characters (from a PDF), its last line 5 characters: all of
+    it is copied, by hand (its 字数 over the draft's). Each line a paragraph, the last was too short to be any part of a
+    重合片段 (and one of 3 characters was lost before check28, a break then a unit for 4)."""
+    words = own_words(18)
+    paragraph = words(85)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"甲文\n{words(60)}。\n{paragraph}。\n{words(60)}。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    broken = "\n".join(paragraph[i:i + 20] for i in range(0, len(paragraph), 20)) + "。"
+    draft = f"{OWN}\n{broken}\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    start = draft.index(broken)
+    assert [(m.start, m.end) for m in report.matches] == [(start, start + len(broken))]
+    assert report.copy_ratio == round(solid(broken) / solid(draft), 4)
+    assert [p.copy_ratio for p in report.paragraphs] == [0.0] + [1.0] * 5 + [0.0]
+    library.close()
+
+
+def test_what_a_better_source_leaves_stays_within_paragraphs(tmp_path, make_home):
+    """A document holding the draft's line 「H。」 and the first 20 characters of the paragraph after it, and a better one
+    holding that paragraph from its 6th character on: the first is credited 「H。」 alone — the 5 characters the
+    second leaves of the paragraph are too few for a 重合片段 there, as they would be in a fragment of its own."""
+    words = own_words(19)
+    heading, paragraph = words(20), words(80)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"甲文\n{heading}。\n{paragraph[:20]}{words(40)}。\n", encoding="utf-8")
+    (folder / "b.txt").write_text(f"乙文\n{words(40)}。\n{paragraph[5:]}。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 2
+    a, b = (doc_titled(library, title) for title in ("甲文", "乙文"))
+    draft = f"{OWN}\n{heading}。\n{paragraph}。\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    at, rest = draft.index(heading), draft.index(paragraph) + 5
+    assert [(m.start, m.end, m.doc_id) for m in report.matches] == [
+        (at, at + len(heading) + 1, a.id), (rest, rest + len(paragraph) - 5 + 1, b.id)]
+    library.close()
+
+
+@pytest.mark.parametrize("spaced, mark, source_mark, whole", [
+    (False, ".", "。", True), (False, ",", "，", True), (True, " 。", "。", True), (False, "%.", "％。", True),
+    (False, "%。", "%。", True), (False, "；", "。", False)])
+def test_a_sentence_copied_with_its_mark_in_any_width_is_whole(tmp_path, make_home, spaced, mark, source_mark, whole):
+    """check28: a copied sentence ending with 「.」 where its source has 「。」 (half-width marks), or written with a space
+    between every two characters, was 99.5 % copied: its mark, the same one, was not taken in; nor was a figure's
+    「%」 (the skeleton holds its digits only), verbatim too. Another mark than the source's (「；」 for 「。」) stays
+    the writer's own."""
+    words = own_words(20)
+    sentence = words(40)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"甲文\n{words(60)}。\n{sentence}{source_mark}{words(30)}。\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    copied = (" ".join(sentence) if spaced else sentence) + mark
+    draft = f"{OWN}\n{copied}\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    start = draft.index(copied)
+    [match] = report.matches
+    assert (match.start, match.end) == (start, start + len(copied) - (not whole))
+    assert match.source_text == sentence + source_mark * whole
+    assert report.paragraphs[1].copy_ratio == (1.0 if whole else round(solid(sentence) / solid(copied), 4))
+    library.close()
+
+
+FIGURES = ("2025年，全县地区生产总值增长6.2%，规模以上工业增加值增长8.5%，固定资产投资增长10.3%；新建高标准农田3.5万亩，"
+           "粮食总产量稳定在21万吨以上，城乡居民人均可支配收入分别增长5.1%和7.4%。")
+REWRITES = {
+    "full-width digits": lambda p: p.translate(str.maketrans("0123456789.%", "０１２３４５６７８９．％")),
+    "half-width marks": lambda p: p.translate(str.maketrans("，；。", ",;.")),
+    "traditional": lambda p: opencc.OpenCC("s2t").convert(p),
+    "spaces between characters": " ".join,
+    "line breaks in mid-sentence": lambda p: "\n".join(p[i:i + 23] for i in range(0, len(p), 23)),
+}
+
+
+def common_substrings(draft: str, source: str, least: int) -> int:
+    """The oracle: the letters and digits (NFKC, simplified by OpenCC) of ``draft`` in common substrings of ``source``
+    of at least ``least``, the longest taken first, each character of either text in one at most — by brute force."""
+    fold = opencc.OpenCC("t2s").convert
+    a, b = ("".join(c for c in fold(unicodedata.normalize("NFKC", t)) if c.isalnum()) for t in (draft, source))
+    used_a, used_b, total = [False] * len(a), [False] * len(b), 0
+    while True:
+        best = (0, 0, 0)
+        for i in range(len(a)):
+            for j in range(len(b)):
+                n = 0
+                while (i + n < len(a) and j + n < len(b) and a[i + n] == b[j + n]
+                       and not (used_a[i + n] or used_b[j + n])):
+                    n += 1
+                best = max(best, (n, i, j))
+        n, i, j = best
+        if n < least:
+            return total
+        used_a[i:i + n], used_b[j:j + n], total = [True] * n, [True] * n, total + n
+
+
+@pytest.mark.parametrize("rewrite", REWRITES)
+def test_a_paragraph_a_writer_rewrites_lightly_is_all_copied(tmp_path, make_home, rewrite):
+    """check28, as a writer: a paragraph of figures from a document, written with full-width digits, half-width marks,
+    in traditional characters, with a space between every two characters or broken in mid-sentence, is still copied
+    whole — its 字数 over the draft's, as the oracle finds every letter and digit of it in common substrings of at
+    least 13 with the source. Half-width marks, spaces and 「%」 lost its last mark or two, the line breaks its last
+    line (99.5 %, 97.7 %)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(f"某县政府工作报告\n各位代表：\n{FIGURES}\n{OWN2}\n", encoding="utf-8")
+    library = Library.open(make_home(tmp_path / "home"))
+    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    written = REWRITES[rewrite](FIGURES)
+    assert common_substrings(written, FIGURES, 13) == sum(c.isalnum() for c in FIGURES)
+    draft = f"{OWN}\n{written}\n"
+    report = check_text(library, draft, viewer_member=True)
+    assert report.copy_ratio == round(count_chars(written) / count_chars(draft), 4)
+    assert [p.copy_ratio for p in report.paragraphs] == [0.0] + [1.0] * written.count("\n") + [1.0]
     library.close()
 
 

@@ -32,12 +32,12 @@ from sucai.cli import ExitCode, app as cli_app, run as run_cli
 from sucai.config import load_settings
 from sucai.drafting import (DraftBody, asked_genre, DraftStore, Owner, build_draft, check_draft, check_rewrite, draft_title, export_draft, first_draft, make_plan,
                             mark_placeholders, paragraph_candidates, rewrite_paragraph, shown, suggest_outline)
-from sucai.check import check_text, read_draft
+from sucai.check import check_text, count_chars, read_draft
 from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, closing_section, numbered
 from sucai.facts import find_facts, learn, line_name
-from sucai.drafting.placeholders import PLACEHOLDER, named_year, writer_session, writer_year
+from sucai.drafting.placeholders import PLACEHOLDER, named_year, only_marked, writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.outline import _off_theme
 from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_span
@@ -1621,6 +1621,57 @@ def test_a_paragraph_of_nothing_but_placeholders_cites_nothing(units):
     assert [p.source is None for p in (_paragraph(candidate), _paragraph(only))] == [False, True]
 
 
+@pytest.mark.parametrize(("text", "marked"), [
+    ("今年以来，【待补】全年共检查经营主体【待补】家次，发现问题线索【待补】条。", True),
+    ("【待补】【待补】全年共检查经营主体3260家次，发现问题线索【待补】", True),   # marks side by side, at either end
+    ("今年以来，某局全年共检查经营主体3260家次，发现问题线索45条。", False),          # the source itself: no mark
+    ("今年以来，我局全年共检查经营主体【待补】家次，发现问题线索【待补】条。", False),  # 我局 is the writer's
+    ("今年以来，【待补】全年共检查经营主体【待补】家次，发现问题线索【待补】条", False),  # its 「。」 dropped
+    ("今年以来，某局全年共检查经营主体3260家次，发现问题线索45条。【待补】", False),  # a mark standing for nothing
+    ("今年以来，【待补】【待补】某局全年共检查经营主体3260家次，发现问题线索45条。", False),
+    ("今年以来，【待补】某局全年共检查经营主体【待补】家次，发现问题线索45条。", False)])
+def test_a_text_only_marked_is_the_sources_but_for_its_placeholders(text, marked):
+    """only_marked, by hand: the source's text with some of its words — each mark at least one character — as 【待补】
+    and nothing else changed."""
+    assert only_marked(text, "今年以来，某局全年共检查经营主体3260家次，发现问题线索45条。") is marked
+
+
+def test_a_paragraph_changed_only_by_its_placeholders_says_so(units):
+    """check28: a cited paragraph whose only change is the 【待补】 marked in it — another unit's facts, which the page
+    and ``sucai draft -o`` put there, not the writer — read 「已改动，仍与原文重合 100%」 (or less, 【待补】 counted as the
+    writer's words). It is 「原文照录，仅标出待补项」, all of it the source's (复制比 1.0), on the page, saved and read
+    again, in a first draft, and in the download's 素材来源 list, which a 查重 still leaves out. A paragraph the writer
+    changed besides has its 复制比 with each 【待补】 counted on neither side: the copied 字数 over the 字数, both
+    without them, by hand; a draft's share of library text counts none either."""
+    body = sample_draft(units)
+    cited = body["sections"][1]["paragraphs"][0]
+    original = cited["text"]
+    marked = original[:8] + PLACEHOLDER + original[12:30] + PLACEHOLDER + original[33:]
+    changed = marked[:40] + "我们结合本单位实际认真查找问题。"
+    body["sections"][1]["paragraphs"] += [{**cited, "text": marked}, {**cited, "text": changed}]
+    draft = build_draft(units, DraftBody.model_validate(body), member=True)
+    mine = draft.sections[1].paragraphs[1:]
+    assert [(p.edited, p.marked, p.copy_ratio, p.state) for p in mine[:1]] == [(True, True, 1.0, "原文照录，仅标出待补项")]
+    copied = solid(marked[:40].replace(PLACEHOLDER, ""))   # the 重合片段 spans both marks, ends where the source's does
+    assert (mine[1].marked, mine[1].copy_ratio) == (False, round(copied / solid(changed.replace(PLACEHOLDER, "")), 4))
+    store, me = DraftStore(units.catalogue), Owner(28, "待补的写作者")
+    saved = store.create(me, draft)
+    again = store.get(me, saved).sections[1].paragraphs[1]
+    store.delete(me, saved)   # the module's library: another test lists its writer's drafts
+    assert (again.marked, again.state) == (True, "原文照录，仅标出待补项")
+    md = export_draft(draft, "md", zone=ZONE)[1].decode("utf-8")
+    listed = md[md.index("## 附：素材来源"):]
+    assert "（一）理论学习方面 第2段：" in listed and "；原文照录，仅标出待补项" in listed
+    assert check_text(units, md, viewer_member=True).left_out == solid(listed)
+    text = "2023年，某市财政局第三党支部开展集中学习12次，坚持把理论学习摆在首位，每月开展一次专题研讨。"
+    facts = mark_placeholders(text)
+    assert facts.text == "【待补】，【待补】开展集中学习【待补】次，坚持把理论学习摆在首位，每月开展一次专题研讨。"
+    first = _paragraph(Candidate("理论学习方面", text, 1, "某市财政局对照检查材料", ["一、理论学习"], 0, len(text), facts))
+    assert (first.edited, first.marked, first.copy_ratio, first.state) == (True, True, 1.0, "原文照录，仅标出待补项")
+    alone = Draft("稿", GENRE, "", [Section("", 1, [first])])   # its library text: its 字数 but its three 【待补】
+    assert alone.copied_share == (count_chars(facts.text) - 12) / count_chars(facts.text)
+
+
 def test_a_first_drafts_paragraph_whose_year_moved_is_edited():
     """verify28: `sucai draft -o` listed a paragraph whose source year became the writer's (「2023年，…」 → 「2026年，…」:
     no placeholder, yet not the source's words) as 原文照录, where a save of the page says 已改动. Edited is a marked
@@ -1656,13 +1707,16 @@ def test_members_paragraphs_are_withheld_from_a_non_member(units):
     members_doc = units.get(doc_id(units, "某镇农业办"))
     start = members_doc.text.index("面对耕地保护")
     end = members_doc.text.index("\n", start)
+    cited = {"doc_id": members_doc.id, "start": start, "end": end}
+    marked = members_doc.text[start:start + 6] + PLACEHOLDER + members_doc.text[start + 8:end]
     data = {"title": "草稿", "sections": [{"heading": "担当作为方面", "paragraphs": [
-        {"text": members_doc.text[start:end], "source": {"doc_id": members_doc.id, "start": start, "end": end}}]}]}
+        {"text": members_doc.text[start:end], "source": cited}, {"text": marked, "source": cited}]}]}
     draft = build_draft(units, DraftBody.model_validate(data), member=True)
-    assert draft.sections[0].paragraphs[0].members
+    assert [(p.members, p.marked) for p in draft.sections[0].paragraphs] == [(True, False), (True, True)]
     seen = shown(units, draft, member=False)
     paragraph = seen.sections[0].paragraphs[0]
     assert paragraph.withheld and paragraph.source is None and not any(w in paragraph.text for w in MEMBERS_WORDS)
+    assert [p.marked for p in seen.sections[0].paragraphs] == [False, False]   # check28: a fact of members text
     assert shown(units, draft, member=True).sections[0].paragraphs[0].text == members_doc.text[start:end]
     _, data = export_draft(seen, "md", zone=ZONE)
     assert not any(w in data.decode() for w in MEMBERS_WORDS)

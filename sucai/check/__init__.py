@@ -39,7 +39,7 @@ from ..access import free_view
 from ..budget import Budget, run_budgeted
 from ..clean import xml_safe
 from ..config import Settings
-from ..counting import UNCOUNTED, count_chars
+from ..counting import UNCOUNTED, count_chars, counted_mask
 from ..errors import BadValue, ReadError, SucaiError
 from ..fingerprint import Skeleton, skeleton
 from ..model import Document
@@ -90,7 +90,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
         raise BadValue(NO_TEXT, code="empty_draft")
     min_chars = settings.check_min_match_chars
     seeds = DraftSeeds(seed_hashes(draft))
-    lines = line_starts(draft, text)
+    lines = line_starts(draft, text, min_chars)
     fingerprints = DraftFingerprints(draft.chars)
     field = "fp" if viewer_member else "free_fp"   # the fingerprints of the texts this viewer may see
     searcher = library.index.searcher()
@@ -118,7 +118,7 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
             fragments += [fragment for fragment in align(seeds, source, doc.id, min_chars, _bounds(doc, shown, source),
                                                           lines) if not phrases.holds(fragment.stretches)]
         kept = resolve(fragments, len(draft), min_chars, rank=lambda f: f.doc_id in not_shown,
-                       counts=lambda piece: not phrases.holds(piece.stretches))
+                       counts=lambda piece: not phrases.holds(piece.stretches), lines=lines)
         now = np.zeros(len(draft), dtype=bool)   # a set phrase's stretch still open: a source may hold more of it
         for fragment in kept:
             now[fragment.i0:fragment.i1] = True
@@ -131,7 +131,8 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
 
 SOURCES_HEADING = "附：素材来源"   # the closing list of a 写作台 draft's sources (sucai.drafting.document)
 # what a cited paragraph is of its source (copy_state); 「已改写，复制比 N%」 as downloads before it wrote it
-_COPY_STATE = r"(?:原文照录|已改写，与原文无重合|已改动，仍与原文重合 \d{1,3}%|已改写，复制比 \d+%)"
+MARKED_STATE = "原文照录，仅标出待补项"   # a cited paragraph changed only by its 【待补】 (copy_state)
+_COPY_STATE = rf"(?:{MARKED_STATE}|原文照录|已改写，与原文无重合|已改动，仍与原文重合 \d{{1,3}}%|已改写，复制比 \d+%)"
 _SOURCE_LINE = re.compile(r"\d+\\?\. (?P<heading>(?:(?! 第\d+段：《).)*) 第\d+段：《(?P<title>(?:(?!》（编号 \d).)*)》"
                           r"（编号 (?P<id>\d{1,9})(?:，(?P<path>(?:(?!）；).){1,200}))?）；" + _COPY_STATE)
 """A line of the list as :func:`sucai.drafting.document.source_lines` writes it (``1. 一、… 第2段：《title》（编号 7，…）；原文照录``;
@@ -139,8 +140,10 @@ _SOURCE_LINE = re.compile(r"\d+\\?\. (?P<heading>(?:(?! 第\d+段：《).)*) 第
 time linear in the line, whatever the line holds."""
 
 
-def copy_state(edited: bool, ratio: float) -> str:
+def copy_state(edited: bool, ratio: float, marked: bool = False) -> str:
     """What a 写作台 paragraph is of the source it cites, in a writer's words: 「原文照录」 (its text, unchanged);
+    :data:`MARKED_STATE` (``marked``: its text but for the 【待补】 standing for another unit's facts — the source's words
+    and nothing else, which 「已改动，仍与原文重合 100%」 said the writer had changed);
     「已改写，与原文无重合」 (changed, no 重合片段 left: ``ratio`` 0); else 「已改动，仍与原文重合 N%」 — ``ratio``
     (:func:`copy_ratio`: the share of its 字数 in 重合片段 with the source, as 查重 counts a 文字复制比) in whole
     percent rounded down, at least 1: a paragraph cut short is changed and still all the source's words (100 %), never
@@ -148,6 +151,8 @@ def copy_state(edited: bool, ratio: float) -> str:
     素材来源 list and this module's reading of that list (:data:`_SOURCE_LINE`) say it so."""
     if not edited:
         return "原文照录"
+    if marked:
+        return MARKED_STATE
     if ratio <= 0:
         return "已改写，与原文无重合"
     return f"已改动，仍与原文重合 {max(1, math.floor(round(ratio * 100, 6)))}%"   # 0.29 * 100 is 28.999…
@@ -193,11 +198,14 @@ def check_length(text: str, settings: Settings) -> None:
                            "（设置 check_max_chars），请分段查重", code="draft_too_long")
 
 
-def copy_ratio(text: str, source: str, min_chars: int) -> float:
+def copy_ratio(text: str, source: str, min_chars: int, blank: str = "") -> float:
     """The 文字复制比 (0–1) of ``text`` against the one text ``source``, counted as :func:`check_text`
     counts it: the counted characters (:func:`count_chars`) of ``text`` in 重合片段 of at least ``min_chars``
     characters, over all its counted characters (0.0 when it has none) — set phrases included: how much of a
-    paragraph is the text of the source it cites, not whether it was copied. Linear in the two
+    paragraph is the text of the source it cites, not whether it was copied. ``blank``: a mark that is no one's words
+    (the 写作台's 【待补】, standing where the source named another unit's facts): wherever it stands in ``text`` it is
+    counted on neither side of the ratio — copied or all — though a 重合片段 spans it (「检查经营主体【待补】家次」 is all
+    the source's words, not 2 characters of the writer's; nor is it 100 % with them counted copied). Linear in the two
     lengths (plus sorting their seeds): a 写作台 paragraph against the source it cites."""
     draft = skeleton(text)
     if not len(draft):
@@ -205,7 +213,11 @@ def copy_ratio(text: str, source: str, min_chars: int) -> float:
     source_skeleton = skeleton(source)
     fragments = align(DraftSeeds(seed_hashes(draft)), source_skeleton, 0, min_chars)
     kept = resolve(fragments, len(draft), min_chars)
-    return build(text, draft, fragments, kept, {0: (Document(title="", text=source), source_skeleton)}, 1).copy_ratio
+    solid = counted_mask(text)
+    for at in (re.finditer(re.escape(blank), text) if blank else ()):
+        solid[at.start():at.end()] = False
+    return build(text, draft, fragments, kept, {0: (Document(title="", text=source), source_skeleton)}, 1,
+                 solid).copy_ratio
 
 
 def read_draft(settings: Settings, path: Path | None = None, data: bytes | None = None, name: str = "") -> str:

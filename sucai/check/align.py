@@ -16,11 +16,13 @@ maps them back to characters of the texts as read.
    or an inserted or dropped character leaves between two runs. A fragment counts when
    it holds a run of at least ``ANCHOR`` characters, spans at least the minimum match
    length in the draft, and its runs cover at least ``MIN_COVER`` of its span in both
-   texts. Its similarity is the covered share of the longer of its two spans. One that runs fewer than ``SEED``
-   characters into a line of the draft, or out of one, is cut at that line's start (:func:`align`'s ``lines``).
+   texts. Its similarity is the covered share of the longer of its two spans. A paragraph of the draft is a unit
+   of its own: one that runs fewer than the minimum match length into a paragraph, or out of one, is cut at that
+   paragraph's start (:func:`align`'s ``lines``), so a short heading or formula line every document has
+   (「二、存在的问题」) is never a 重合片段, nor part of one, by standing next to a copied paragraph.
 4. **Resolution** (:func:`resolve`): each draft character is credited to one fragment,
    the best first (most covered characters, then similarity); the rest of a fragment that
-   overlaps a better one is kept only where it still forms a valid fragment.
+   overlaps a better one is kept only where it still forms a valid fragment, within paragraphs as in step 3.
 
 All steps are linear in the lengths of the two texts (plus sorting the seeds).
 """
@@ -33,6 +35,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..counting import counted_mask
 from ..fingerprint import Skeleton, kgram_hashes
 
 SEED = 4
@@ -131,49 +134,71 @@ def align(draft_seeds: DraftSeeds, source: Skeleton, doc_id: int, min_chars: int
 
     ``segments``: source skeleton offsets that no fragment may cross (the member
     boundary), so each fragment lies wholly in one part of the source. ``lines``: the draft's
-    :func:`line_starts`; a fragment running fewer than ``SEED`` characters into a line of the draft, or
-    out of one, ends (begins) at that line's start: the skeleton has no line breaks, so a seed
-    across one matched whenever the next paragraphs of both texts began alike (「…工作。\n我们」: the
-    writer's own paragraph after a copied one reported 「我们」 copied).
+    :func:`line_starts`, where its paragraphs start; a fragment running fewer than ``min_chars`` characters into a
+    paragraph of the draft, or out of one, ends (begins) at that paragraph's start, as often as it does
+    (:func:`_within_lines`). The skeleton has no line breaks, so a seed across one matched whenever the next
+    paragraphs of both texts began alike (「…工作。\n我们」: the writer's own paragraph after a copied one reported
+    「我们」 copied), and a heading every document of a genre has — 「一、2026年工作总结」, 「二、存在的问题」, shorter
+    than a 重合片段 — was counted as copied with the paragraph under it. A 查重 service's report (CNKI, 维普) leaves
+    no text of a draft out, and flags quotations (去除引用复制比 here); a heading is left out only when too short to be
+    a 重合片段 by itself, which a 重合片段's minimum length means. A heading within a longer copied passage stays in.
     """
     runs = _runs(draft_seeds, seed_hashes(source))
     if segments:
         runs = _cut(runs, sorted(segments))
     fragments = _chain(runs, doc_id)
-    if lines is not None and len(lines):
-        fragments = [f for f in (_within_lines(f, lines) for f in fragments) if f is not None]
-    return [f for f in fragments if f.valid(min_chars)]
+    return [f for f in (_within(f, lines, min_chars) for f in fragments) if f is not None and f.valid(min_chars)]
 
 
-def line_starts(skeleton: Skeleton, text: str) -> np.ndarray:
-    """The skeleton offsets of ``text`` (whose skeleton is ``skeleton``) where a line of it starts: a line break
-    lies between this skeleton character and the one before."""
-    breaks = np.concatenate(([0], np.cumsum(np.frombuffer(text.encode("utf-32-le", "surrogatepass"),
-                                                        dtype=np.uint32) == 10, dtype=np.int64)))
-    before = breaks[skeleton.origin]
-    return np.flatnonzero(before[1:] > before[:-1]) + 1
+def line_starts(skeleton: Skeleton, text: str, min_chars: int) -> np.ndarray:
+    """The skeleton offsets of ``text`` (whose skeleton is ``skeleton``) where a paragraph of it starts: a line break
+    lies between this skeleton character and the one before — but for a break in mid-sentence, one alone after a line
+    of at least ``min_chars`` skeleton characters that ends with one of them (no punctuation after its last letter,
+    digit or Han character, white space aside): a text pasted from a PDF, broken where its lines ended, is one
+    paragraph, and a short heading (「二、存在的问题」) one of its own. Linear in ``len(text)``."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    newlines = np.flatnonzero(codes == 10)
+    line = np.searchsorted(newlines, skeleton.origin)   # the line of each skeleton character
+    starts = np.flatnonzero(line[1:] > line[:-1]) + 1
+    if not len(starts):
+        return starts
+    last = skeleton.origin[starts - 1]   # the last skeleton character of the line before each start, in the text
+    after = newlines[line[starts - 1]]   # and that line's break
+    counted = np.concatenate(([0], np.cumsum(counted_mask(text), dtype=np.int64)))
+    mid_sentence = ((line[starts] - line[starts - 1] == 1) & (counted[after] == counted[last + 1])
+                    & (np.bincount(line)[line[starts - 1]] >= min_chars))
+    return starts[~mid_sentence]
 
 
-def _within_lines(fragment: Fragment, lines: np.ndarray) -> Fragment | None:
-    """``fragment`` without a start or end of fewer than ``SEED`` characters across a line start in ``lines``."""
+def _within(fragment: Fragment | None, lines: np.ndarray | None, min_chars: int) -> Fragment | None:
+    """:func:`_within_lines` of ``fragment`` when there are ``lines`` and a fragment."""
+    if fragment is None or lines is None or not len(lines):
+        return fragment
+    return _within_lines(fragment, lines, min_chars)
+
+
+def _within_lines(fragment: Fragment, lines: np.ndarray, min_chars: int) -> Fragment | None:
+    """``fragment`` without a first or last piece of fewer than ``min_chars`` characters across a paragraph start in
+    ``lines``, again while the next piece is as short (a heading under a heading); None when nothing is left."""
     start, end = fragment.i0, fragment.i1
     first = int(np.searchsorted(lines, start, "right"))
-    if first < len(lines) and lines[first] < end and lines[first] - start < SEED:
-        start = int(lines[first])
+    while first < len(lines) and lines[first] < end and lines[first] - start < min_chars:
+        start, first = int(lines[first]), first + 1
     last = int(np.searchsorted(lines, end, "left")) - 1
-    if last >= 0 and lines[last] > start and end - lines[last] < SEED:
-        end = int(lines[last])
+    while last >= 0 and lines[last] > start and end - lines[last] < min_chars:
+        end, last = int(lines[last]), last - 1
     return fragment if (start, end) == (fragment.i0, fragment.i1) else fragment.clip(start, end)
 
 
-def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None, counts=None) -> list[Fragment]:
+def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None, counts=None,
+            lines: np.ndarray | None = None) -> list[Fragment]:
     """Credit each draft skeleton character (``length`` in all) to at most one fragment, the best first.
 
     ``rank(fragment)``: an extra sort key for ties (smaller first), e.g. to prefer
     the representative of a cluster. ``counts(remainder)``: whether a valid remainder — what is left of a
     fragment where better ones took part of it — counts, e.g. not a set phrase: a remainder is a new
-    重合片段, never judged as the whole fragment was. Returns the kept fragments (and counted remainders)
-    in draft order.
+    重合片段, never judged as the whole fragment was, and kept within the draft's paragraphs (``lines``, as
+    :func:`align` keeps a fragment). Returns the kept fragments (and counted remainders) in draft order.
     """
     taken = np.zeros(length, dtype=bool)
     kept: list[Fragment] = []
@@ -182,7 +207,8 @@ def resolve(fragments: list[Fragment], length: int, min_chars: int, rank=None, c
         free = ~taken[fragment.i0:fragment.i1]
         pieces = [fragment] if free.all() else [
             piece for a, b in _true_spans(free, fragment.i0)
-            if b - a >= min_chars and (piece := fragment.clip(a, b)) is not None and piece.valid(min_chars)
+            if b - a >= min_chars and (piece := _within(fragment.clip(a, b), lines, min_chars)) is not None
+            and piece.valid(min_chars)
             and (counts is None or counts(piece))
         ]
         for piece in pieces:

@@ -6,9 +6,9 @@ counted characters over ``chars`` (0 … 1). A 重合片段 runs from its first 
 digit or Han character, and covers everything in between (punctuation and edited
 characters included) — and the partner of a bracket or quotation mark it holds alone, right outside it
 (:func:`text_span`: a copied 「（一）加强…」 is whole, not 「一）加强…」), and the sentence marks that follow it in both
-texts alike (:func:`_spans`: a sentence copied with its 「。」). Offsets are characters of the draft's text as read
-(half-open); a source span is in characters of the text the viewer gets of that source
-(:func:`sucai.access.view`: the whole text for a member, the free view otherwise), which
+texts alike, full- or half-width (:func:`_spans`: a sentence copied with its 「。」, or its 「.」). Offsets are
+characters of the draft's text as read (half-open); a source span is in characters of the text the viewer gets
+of that source (:func:`sucai.access.view`: the whole text for a member, the free view otherwise), which
 is the text the draft was aligned with (:func:`sucai.check.check_text`): a report holds
 nothing of a text its viewer may not read, and no figure of it depends on one.
 
@@ -43,7 +43,9 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 _OPENING, _CLOSING = "（(〔［[【《〈「『“‘｛{", "）)〕］]】》〉」』”’｝}"
 _PARTNER = dict(zip(_OPENING + _CLOSING, _CLOSING + _OPENING))
 _MARKS = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]")
-_CLOSING_MARKS = frozenset("。！？；，、：…!?;,:")
+_CLOSING_MARKS = frozenset("。！？；，、：…!?;,:.%％‰")   # and the percent signs a figure ends with
+_MARK_FOLD = str.maketrans("!?;,:.、％", "！？；，：。，%")   # a mark and its half-width twin (、 written 「,」) are alike
+_SPACES = frozenset(" \t\u3000\u00a0")   # between a 重合片段 and its mark: a space between every two characters
 OPENING_PLACE = "开头"   # where a text before its document's first heading stands (place)
 CLOSING_PLACE = "结尾"   # where a document's closing stands (the 写作台's 结尾段: sucai.drafting.paragraphs), its path
 
@@ -144,11 +146,12 @@ class CheckReport:
 
 
 def build(text: str, draft: Skeleton, fragments: list[Fragment], kept: list[Fragment],
-          sources: dict[int, tuple[Document, Skeleton]], checked: int) -> CheckReport:
+          sources: dict[int, tuple[Document, Skeleton]], checked: int, solid: np.ndarray | None = None) -> CheckReport:
     """The report of ``kept`` fragments (one source per draft character) out of all valid
     ``fragments``; ``sources``: each source as the viewer gets it (:func:`sucai.access.view`: the
-    text the fragments were aligned with) with its skeleton; ``checked``: how many sources were aligned."""
-    solid = counted_mask(text)
+    text the fragments were aligned with) with its skeleton; ``checked``: how many sources were aligned; ``solid``: the
+    characters counted (a bool per character of ``text``), :func:`sucai.counting.counted_mask` when None."""
+    solid = counted_mask(text) if solid is None else solid
     chars = int(solid.sum())
     quoted = _quote_mask(text)
     places: dict[int, Callable[[int], str]] = {}
@@ -234,13 +237,26 @@ def section_paths(view: Document) -> Callable[[int], list[str]]:
 def _spans(draft: Skeleton, text: str, fragment: Fragment, source: Skeleton, source_text: str
            ) -> tuple[tuple[int, int], tuple[int, int]]:
     """The characters a 重合片段 covers in the draft and in the source (:func:`text_span`), each widened over the
-    sentence and clause marks (。！？；，、：…) that follow it in both alike: a sentence copied with its 「。」 is
-    copied whole (it was 99.8 % of a paragraph copied word for word)."""
+    sentence and clause marks (。！？；，、：…) and percent signs (「增长10.4%。」: the skeleton holds the digits
+    only) that follow it in both alike — the same mark, full- or half-width
+    (「。」 and 「.」, 「，」, 「、」 and 「,」: :data:`_MARK_FOLD`), spaces before it aside: a sentence copied with its 「。」
+    is copied whole (it was 99.8 % of a paragraph copied word for word; written with half-width marks, or a space
+    between every two characters, 99.5 %)."""
     (a, b), (c, d) = text_span(draft, text, fragment.i0, fragment.i1), text_span(source, source_text, fragment.j0,
                                                                                fragment.j1)
-    while b < len(text) and d < len(source_text) and text[b] == source_text[d] and text[b] in _CLOSING_MARKS:
-        b, d = b + 1, d + 1
+    while (mark := _mark_after(text, b))[0] and mark[0] == (after := _mark_after(source_text, d))[0]:
+        b, d = mark[1], after[1]
     return (a, b), (c, d)
+
+
+def _mark_after(text: str, at: int) -> tuple[str, int]:
+    """The sentence or clause mark at ``text[at]`` or after the spaces there (no line break), folded
+    (:data:`_MARK_FOLD`), and the offset after it; ``("", at)`` when there is none."""
+    end = at
+    while end < len(text) and text[end] in _SPACES:
+        end += 1
+    mark = text[end:end + 1]
+    return (mark.translate(_MARK_FOLD), end + 1) if mark and mark in _CLOSING_MARKS else ("", at)
 
 
 def _max_source(draft: Skeleton, text: str, fragments: list[Fragment], copied: np.ndarray, chars: int,

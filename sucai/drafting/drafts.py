@@ -28,7 +28,7 @@ from ..errors import InvalidInput
 from ..library import Library
 from ..metadata.genres import written_genre
 from ..model import Document
-from .placeholders import only_placeholders
+from .placeholders import PLACEHOLDER, only_marked, only_placeholders
 
 MAX_TITLE = 200
 MAX_SECTIONS = 200
@@ -64,10 +64,11 @@ class Source:
 class Paragraph:
     """One paragraph: its ``text`` (as the writer left it) and ``source`` (None: the writer's own).
 
-    Derived when saved: ``edited`` (the text is no longer the source's), ``copy_ratio``
-    (0–1: the text's 文字复制比 against the source span, as 查重 counts it —
-    :func:`sucai.check.copy_ratio` with 重合片段 of at least :data:`MIN_COPIED_RUN`
-    characters), ``members`` (taken from a members-only part).
+    Derived when saved: ``edited`` (the text is no longer the source's), ``marked`` (edited only by its 【待补】:
+    :func:`~.placeholders.only_marked`), ``copy_ratio`` (0–1: the text's 文字复制比 against the source span, as 查重
+    counts it — :func:`sucai.check.copy_ratio` with 重合片段 of at least :data:`MIN_COPIED_RUN` characters, its 【待补】
+    counted on neither side; 1.0 for a text unchanged or only marked: all its words are the source's), ``members`` (taken
+    from a members-only part).
     ``withheld``: set by :func:`shown` when the viewer may not see it.
     """
 
@@ -77,12 +78,13 @@ class Paragraph:
     copy_ratio: float = 0.0
     members: bool = False
     withheld: bool = False
+    marked: bool = False
 
     @property
     def state(self) -> str:
         """What it is of its source, in a writer's words (:func:`sucai.check.copy_state`: 原文照录, or how much of it
         is still the source's)."""
-        return copy_state(self.edited, self.copy_ratio)
+        return copy_state(self.edited, self.copy_ratio, self.marked)
 
 
 @dataclass
@@ -123,9 +125,10 @@ class Draft:
 
     @property
     def copied_share(self) -> float:
-        """The share (0 … 1) of :attr:`chars` that is library text: each cited paragraph's 字数 times its
-        ``copy_ratio``; 0 for an empty draft."""
-        copied = sum(count_chars(p.text) * p.copy_ratio for s in self.sections for p in s.paragraphs if p.source)
+        """The share (0 … 1) of :attr:`chars` that is library text: each cited paragraph's 字数 but its 【待补】 times
+        its ``copy_ratio``; 0 for an empty draft."""
+        copied = sum(count_chars(p.text.replace(PLACEHOLDER, "")) * p.copy_ratio
+                     for s in self.sections for p in s.paragraphs if p.source)
         return copied / self.chars if self.chars else 0.0
 
     def to_dict(self) -> dict:
@@ -221,7 +224,8 @@ def from_row(row: tuple) -> Draft:
 
 def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
     """``draft`` as a viewer with (``member``) or without the member tier may see it now: paragraphs taken
-    from members-only parts withheld (text replaced by :data:`WITHHELD`, source dropped) for a non-member;
+    from members-only parts withheld (text replaced by :data:`WITHHELD`, source dropped, not ``marked``: whether it
+    only marks its source is a fact of members text) for a non-member;
     source titles and places as the viewer may see them (:func:`_seen_path`), sources of documents since hidden or
     removed dropped."""
     ids = sorted({p.source.doc_id for s in draft.sections for p in s.paragraphs if p.source})
@@ -232,7 +236,7 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
         paragraphs = []
         for paragraph in section.paragraphs:
             if paragraph.members and not member:
-                paragraphs.append(replace(paragraph, text=WITHHELD, source=None, withheld=True))
+                paragraphs.append(replace(paragraph, text=WITHHELD, source=None, withheld=True, marked=False))
                 continue
             source = paragraph.source
             if source is not None:
@@ -350,8 +354,9 @@ class DraftBody(BaseModel):
 
 
 def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) -> None:
-    """Look every cited source up again in the writer's view; set edited, copy_ratio and members. A paragraph of
-    nothing but 【待补】 cites none (:func:`~sucai.drafting.placeholders.only_placeholders`): it copies nothing."""
+    """Look every cited source up again in the writer's view; set edited, marked, copy_ratio and members
+    (:class:`Paragraph`). A paragraph of nothing but 【待补】 cites none
+    (:func:`~sucai.drafting.placeholders.only_placeholders`): it copies nothing."""
     ids = sorted({p.source.doc_id for p in paragraphs if p.source})
     docs: dict[int, Document] = {d.id: d for d in library.catalogue.documents(ids) if not d.hidden}
     views = {doc_id: access.viewed(doc, member) for doc_id, doc in docs.items()}
@@ -361,21 +366,31 @@ def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) 
         source = paragraph.source
         view = views.get(source.doc_id) if source else None
         if view is None or not 0 <= source.start < source.end <= len(view.text) or only_placeholders(paragraph.text):
-            paragraph.source, paragraph.edited, paragraph.copy_ratio = None, True, 0.0
+            paragraph.source, paragraph.edited, paragraph.marked, paragraph.copy_ratio = None, True, False, 0.0
             continue
         original = view.text[source.start:source.end]
         source.title = view.title
         paragraph.edited = paragraph.text != original
-        if paragraph.edited:
+        paragraph.marked = only_marked(paragraph.text, original)
+        if paragraph.edited and not paragraph.marked:
             compared += len(original)
             if compared > MAX_COMPARED:
                 raise InvalidInput(f"改写过的段落引用的原文合计过长（最多 {MAX_COMPARED:,} 字），请缩小引用的范围",
                                    code="bad_draft")
-        paragraph.copy_ratio = copy_ratio(paragraph.text, original, MIN_COPIED_RUN) if paragraph.edited else 1.0
+        paragraph.copy_ratio = copied_ratio(paragraph.text, original)
         paragraph.members = member and docs[source.doc_id].paid_from is not None and original not in free_texts[source.doc_id]
+
+
+def copied_ratio(text: str, original: str) -> float:
+    """A cited paragraph's ``copy_ratio`` (:class:`Paragraph`): 1.0 for ``text`` that is the source's ``original`` or
+    only marks it (:func:`~.placeholders.only_marked`), else its :func:`sucai.check.copy_ratio` against it, its
+    【待补】 counted on neither side."""
+    if text == original or only_marked(text, original):
+        return 1.0
+    return copy_ratio(text, original, MIN_COPIED_RUN, blank=PLACEHOLDER)
 
 
 def _stored_paragraph(data: dict) -> Paragraph:
     source = Source(**data["source"]) if data.get("source") else None
     return Paragraph(data["text"], source, data.get("edited", True), data.get("copy_ratio", 0.0),
-                     data.get("members", False))
+                     data.get("members", False), marked=data.get("marked", False))

@@ -144,6 +144,25 @@ def only_placeholders(text: str) -> bool:
     return PLACEHOLDER in text and not any(char.isalnum() for char in text.replace(PLACEHOLDER, ""))
 
 
+def only_marked(text: str, original: str) -> bool:
+    """Whether ``text`` is ``original`` but for the :data:`PLACEHOLDER` marks in it, each standing for some of its
+    words (at least one character): the source's text with another unit's facts marked (:func:`mark_placeholders`),
+    nothing else changed — all of it still the source's words. False for a text without a mark. Linear in the two
+    lengths: each piece between two marks is looked for once, where the one before it ends (the leftmost place of each
+    is as good as any later one for those after it)."""
+    pieces = text.split(PLACEHOLDER)
+    if len(pieces) == 1 or not original.startswith(pieces[0]):
+        return False
+    head, *middle, tail = pieces
+    at = len(head)
+    for piece in middle:
+        at = original.find(piece, at + 1)
+        if at < 0:
+            return False
+        at += len(piece)
+    return len(original) - len(tail) > at and original.endswith(tail)
+
+
 def writer_year(topic: str, year: int | None) -> int | None:
     """The writer's year of a draft, the one rule of ``sucai draft`` and ``/api/drafts/…`` (and so the web page):
     ``year`` when given, else the year the ``topic`` names (:func:`named_year`). Linear in the topic; never raises."""

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..library import Library
-from ..check import copy_ratio
 from ..counting import count_chars
-from .drafts import MIN_COPIED_RUN, Draft, Paragraph, Section, Source
+from .drafts import Draft, Paragraph, Section, Source, copied_ratio
 from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
 from .paragraphs import Candidate, paragraph_candidates
-from .placeholders import only_placeholders
+from .placeholders import only_marked, only_placeholders
 
 
 @dataclass
@@ -106,9 +105,11 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
 def _paragraph(candidate: Candidate) -> Paragraph:
     """A candidate as a draft paragraph: its marked text, its source (none for nothing but 【待补】, a copy of
     nothing: :func:`~sucai.drafting.placeholders.only_placeholders`), edited when its marked text is not the
-    source's — a placeholder set, or a year moved to the writer's (:func:`~.placeholders.mark_placeholders`) —, as
-    a save of the page says it (:func:`~.drafts.build_draft`)."""
+    source's — a placeholder set, or a year moved to the writer's (:func:`~.placeholders.mark_placeholders`) —, marked
+    when its placeholders are all that changed (:func:`~.placeholders.only_marked`), as a save of the page says it
+    (:func:`~.drafts.build_draft`)."""
     source = Source(candidate.doc_id, candidate.start, candidate.end, candidate.title, candidate.section_path)
     return Paragraph(candidate.marked.text, None if only_placeholders(candidate.marked.text) else source,
                      edited=candidate.marked.text != candidate.text,
-                     copy_ratio=copy_ratio(candidate.marked.text, candidate.text, MIN_COPIED_RUN))
+                     copy_ratio=copied_ratio(candidate.marked.text, candidate.text),
+                     marked=only_marked(candidate.marked.text, candidate.text))
