@@ -253,6 +253,21 @@ def test_a_plenary_session_named_in_full_is_one_too():
     assert writer_session("学习贯彻中国共产党第二十届中央委员会第四次全体会议精神") == session
 
 
+def test_a_plenary_sessions_paper_is_marked_with_it():
+    """season28: a draft on the 四中全会 read 「党的【待补】审议通过的《中共中央关于进一步全面深化改革、推进中国式现代化的
+    决定》」 — the 三中全会's 《决定》 stayed while its 全会 became 【待补】. The title the 全会 passed, right after it
+    (审议通过的, 通过的, 作出的, 的, or nothing), is the same fact: one mark with it. The writer's own 全会's stays; a
+    title not joined to the 全会 is none of its (「精神，对照《中国共产党章程》」)."""
+    session = writer_session("学习贯彻党的二十届四中全会精神")
+    paper = "二十届三中全会审议通过的《中共中央关于进一步全面深化改革、推进中国式现代化的决定》"
+    text = (f"深入学习党的{paper}，把握三中全会《决定》和三中全会精神，对照《中国共产党章程》，"
+            "落实四中全会通过的《建议》。")
+    marked = mark_placeholders(text, session=session)
+    assert marked.text == "深入学习党的【待补】，把握【待补】和【待补】精神，对照《中国共产党章程》，落实四中全会通过的《建议》。"
+    assert [(p.kind, p.original) for p in marked.placeholders] == [
+        ("session", paper), ("session", "三中全会《决定》"), ("session", "三中全会")]
+
+
 def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make_home):
     """write25: the 写作台's outline, opening and paragraphs of a 心得体会 on the 四中全会, drawn from one on the 三中全会,
     have its 全会 as 【待补】 — page (the topic passed with every heading) and sucai draft alike; on the 三中全会 they
