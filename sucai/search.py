@@ -909,24 +909,24 @@ def _bare(text: str, start: int, heading: str, end: int) -> bool:
 class _Scan:
     """What a section search split: the sections it found, ``(score, view, section, 字数 of the whole document,
     fit: (the query's groups the section holds, whether every group has a term verbatim in it, the groups its
-    heading holds), :func:`_fit`)``
+    heading holds, where it stands as to the parts the query names), :func:`_fit`)``
     best first, and how it matched their sections (the needles' ``idf``, the ``heading`` filter, :func:`_heading_filter`, and the
     ``parts`` the needles name, :func:`_parts_named`)."""
 
-    found: list[tuple[float, Document, _Section, int, tuple[int, bool, int]]]
+    found: list[tuple[float, Document, _Section, int, tuple[int, bool, int, int]]]
     idf: dict[str, float]
     heading: Callable[[str], bool] | None
     parts: dict[int, str]
 
     def sections(self, doc: Document, plan: _Plan
-                 ) -> list[tuple[float, Document, _Section, int, tuple[int, bool, int]]]:
+                 ) -> list[tuple[float, Document, _Section, int, tuple[int, bool, int, int]]]:
         """The sections of ``doc`` (as stored) that match, in the viewer's view of it, one of each set of identical
         ones (:func:`_distinct`), in the order of the text."""
         view = access.viewed(doc, plan.member)
         return _distinct([(score, view, part, doc.counted_chars, fit)
                           for score, view, part, fit in _matching_sections(view, plan, self.idf, self.heading,
                                                                              self.parts)],
-                         _section_order(self.parts))
+                         _section_key)
 
 
 def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, warnings: list[str]) -> _Scan:
@@ -945,23 +945,21 @@ def _scan_sections(index: SearchIndex, searcher: tantivy.Searcher, plan: _Plan, 
     scan = _Scan([], idf, _heading_filter(request.heading or ""), _parts_named(list(idf), plan.parsed.terms))
     for doc in docs:
         scan.found += scan.sections(doc, plan)
-    scan.found = _in_section_order(scan.found, _section_order(scan.parts))
+    scan.found = _in_section_order(scan.found, _section_key)
     return scan
 
 
-def _section_order(named: dict[int, str]) -> Callable[[tuple], tuple]:
+def _section_key(f: tuple) -> tuple:
     """The order of a section search's matches ``(score, view, section, chars, fit)``: the sections holding more of
     the query's groups first (``fit[0]``, :func:`_fit`: "担当作为方面 存在问题" puts a section on 担当作为 in the
     problems before a short one sharing only 方面 and 问题, sec19); then, when a needle names a part of a document
-    (``named``, :func:`_parts_named`: 存在问题 asks for the problems), the sections whose heading path stands in such a
-    part (:func:`sucai.headings.role`); then the exact matches (``fit[1]``: every group has a term verbatim in the
+    (存在问题 asks for the problems), by where the section stands (``fit[3]``: in such a part first); then the exact
+    matches (``fit[1]``: every group has a term verbatim in the
     section) before the partial ones, as in document scope (F22: 第一百二十条之一 before 之五 and 之六, which hold
     only its words); then the sections whose heading holds more of the groups (``fit[2]``: 「廉洁自律方面」 puts
     「三、坚持廉洁自律，严守纪律规矩」 before an opening 「现将…廉洁自律情况报告如下」 that is shorter); then by score,
     document id and offset."""
-    asked = set(named.values())
-    return lambda f: (-f[4][0], bool(asked) and role(f[2].path) not in asked, not f[4][1], -f[4][2], -f[0], f[1].id,
-                      f[2].start)
+    return -f[4][0], f[4][3], not f[4][1], -f[4][2], -f[0], f[1].id, f[2].start
 
 
 def _distinct(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
@@ -994,7 +992,7 @@ def _solid_length(text: str) -> int:
 
 def _in_section_order(found: list[tuple], order: Callable[[tuple], tuple]) -> list[tuple]:
     """``found`` (each document's matching sections together, in the order of its text) sorted by ``order``
-    (:func:`_section_order`), but a bare heading (``section.bare``: "一、存在的主要问题" with its text in its
+    (:func:`_section_key`), but a bare heading (``section.bare``: "一、存在的主要问题" with its text in its
     sub-sections) right after the last of its sub-sections that match — which follow it in its document — and where
     ``order`` puts it when none does. Linear in the sections times the depth of the outline."""
     keys = [(*order(f), 0) for f in found]
@@ -1159,11 +1157,12 @@ def _matching_sections(doc: Document, plan: _Plan, idf: dict[str, float], headin
 
 
 def _fit(plan: _Plan, present: set[str], titled: set[str], headed: set[str], stands_in: str | None,
-         parts: dict[str, str], genre: str) -> tuple[int, bool, int]:
+         parts: dict[str, str], genre: str) -> tuple[int, bool, int, int]:
     """How a section fits the query: how many of its groups the section holds, whether every group has a term
-    verbatim in its text (``present``: the needles its text holds), and how many of its groups its heading holds
-    (``headed``: the needles its own heading line holds; a term verbatim or all its topic words, :func:`_on_topic`). A
-    group is held when one of its terms is: a term
+    verbatim in its text (``present``: the needles its text holds), how many of its groups its heading holds
+    (``headed``: the needles its own heading line holds; a term verbatim or all its topic words, :func:`_on_topic`),
+    and where it stands as to the parts the query names (:func:`_standing`). A group is held when one of its terms
+    is: a term
     naming a part of a document (``parts``: 存在问题 → 问题) by a section standing in a part the query names and by no
     section of another (``stands_in``, :func:`sucai.headings.role`: "主要问题 原因" is held whole by the problems and by
     their causes, as both come first); else by the term verbatim, or all its topic words
@@ -1173,16 +1172,35 @@ def _fit(plan: _Plan, present: set[str], titled: set[str], headed: set[str], sta
     groups = plan.parsed.groups
     exact = _verbatim_in(plan, present)
     by_heading = sum(any(_on_topic(plan, term, headed) for term in group) for group in groups)
+    asked = set(parts.values())
     if plan.request.mode == "precise":
-        return len(groups), exact, by_heading
-    held, asked = present | titled, parts.values()
+        return len(groups), exact, by_heading, int(bool(asked) and stands_in not in asked)
+    held = present | titled
 
-    def holds(term: str) -> bool:
-        if term in parts and stands_in is not None:
-            return stands_in in asked
+    def by_words(term: str) -> bool:
         return _on_topic(plan, term, held) or canonical(term) == genre
 
-    return sum(any(holds(term) for term in group) for group in groups), exact, by_heading
+    def holds(term: str) -> bool:
+        return stands_in in asked if term in parts and stands_in is not None else by_words(term)
+
+    # some of its words: a term naming a part itself (下一步, not only its word 一步, as 进一步 holds it), another as held
+    worded = any(term in held if term in parts else by_words(term) for group in groups for term in group)
+    return (sum(any(holds(term) for term in group) for group in groups), exact, by_heading,
+            _standing(stands_in, asked, worded))
+
+
+def _standing(stands_in: str | None, asked: set[str], worded: bool) -> int:
+    """Where a section stands, as to the parts a ranked query names (``asked``: 「下一步」 the measures), in the order
+    of a section search (:func:`_section_key`): 0 in such a part and holding some of the query's words (``worded``:
+    a term naming the part itself, 下一步 — not only its word 一步, as 进一步 —, another as :func:`_fit` holds it), 1 in no
+    part and holding some, 2 in such a part holding none (only standing in the part: season28, a 今后打算 that only
+    says 进一步 came before a speech's opening saying 下一步), 3 in another part (a measure, when the problems are
+    asked: sec19) or in none holding none; 0 for every section of a query naming no part."""
+    if not asked:
+        return 0
+    if stands_in is not None and stands_in not in asked:
+        return 3
+    return (0 if stands_in else 1) + (0 if worded else 2)
 
 
 def _on_topic(plan: _Plan, term: str, held: set[str]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 import sqlite3
 import stat
 import threading
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 from argon2 import PasswordHasher, Type
 from sqlalchemy import text
 
+from conftest import ROOT
 from sucai.accounts import MAX_TOKENS, VISITOR, Accounts, TooManyRequests, Viewer, audit_rows, session_secret
 from sucai.cli import app as cli_app
 from sucai.config import load_settings, parse_day
@@ -792,6 +794,10 @@ def test_cli_round_trip(home):
     accounts = Accounts.open(home)   # a library of no account yet (a new machine has none: see the test below)
     empty = runner.invoke(cli_app, ["user", "list"])   # no empty table: how to make the first account
     assert (empty.exit_code, empty.stdout) == (0, "") and "还没有账号。新增第一个管理员：sucai user add" in empty.stderr
+    # the last day it suggests to a 会员 is the README's (season28: 2027-12-01 here, 2027-12-31 there): next year's end
+    suggested = re.search(r"--until (\S+)", empty.stderr)[1]
+    readme = set(re.findall(r"--until \d{4}(-\d\d-\d\d)", (ROOT / "README.md").read_text(encoding="utf-8")))
+    assert (suggested, readme) == (f"{date.today().year + 1}-12-31", {"-12-31"})
     assert "已新增用户 alice" in run("user", "add", "alice", "--password", PASSWORD)
     run("user", "add", "bob", "--role", "member", "--until", "2099-12-31", input="bob-password\nbob-password\n")
     users = json.loads(run("user", "list", "--json"))

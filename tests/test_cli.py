@@ -458,6 +458,30 @@ def test_ingest_report_is_chinese(home, tmp_path):
     assert english_words(result.stdout + result.stderr) == [], result.stdout + result.stderr
 
 
+def test_ingest_report_names_paths_as_typed_through_a_link(home, tmp_path, monkeypatch):
+    """season28: ``sucai ingest shared/corpus samples``, ``shared`` a link to a folder elsewhere, named the files
+    from ``/`` (the common folder of the links' targets): the folder is the one the user typed them in, links not
+    followed; a ``..`` after a link is the folder above its target, as the system reads it."""
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere" / "共享"
+    for folder in (elsewhere / "corpus", work / "samples"):
+        folder.mkdir(parents=True)
+        (folder / "坏.docx").write_bytes(b"not a word file")
+    (work / "shared").symlink_to(elsewhere)
+    (work / "corpus").symlink_to(elsewhere / "corpus")
+    (elsewhere / "上级.docx").write_bytes(b"not a word file")
+    monkeypatch.chdir(work)
+
+    def named(*paths: str) -> tuple[str, list[str]]:
+        printed = sucai(home, "ingest", *paths).stdout
+        title = next(line for line in printed.splitlines() if line.startswith("需要留意的文件"))
+        return title, sorted(line.split("│")[1].strip() for line in printed.splitlines() if line.count("│") == 4)
+
+    assert named("shared/corpus", "samples") == (f"需要留意的文件（在 {work} 之下）",
+                                                 ["samples/坏.docx", "shared/corpus/坏.docx"])
+    # corpus/.. is the folder above the link's target (共享), not work: 上级.docx is there
+    assert named("corpus/../上级.docx") == (f"需要留意的文件（在 {elsewhere} 之下）", ["上级.docx"])
+
+
 # -- exit codes of ingest ---------------------------------------------------------------------------
 
 

@@ -40,7 +40,7 @@ from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import PLACEHOLDER, named_year, only_marked, writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.outline import _off_theme
-from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_span
+from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_span, topic_words
 from sucai.drafting.plan import _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
@@ -254,6 +254,21 @@ def test_a_plenary_session_named_in_full_is_one_too():
     assert writer_session("学习贯彻中国共产党第二十届中央委员会第四次全体会议精神") == session
 
 
+def test_a_plenary_sessions_paper_is_marked_with_it():
+    """season28: a draft on the 四中全会 read 「党的【待补】审议通过的《中共中央关于进一步全面深化改革、推进中国式现代化的
+    决定》」 — the 三中全会's 《决定》 stayed while its 全会 became 【待补】. The title the 全会 passed, right after it
+    (审议通过的, 通过的, 作出的, 的, or nothing), is the same fact: one mark with it. The writer's own 全会's stays; a
+    title not joined to the 全会 is none of its (「精神，对照《中国共产党章程》」)."""
+    session = writer_session("学习贯彻党的二十届四中全会精神")
+    paper = "二十届三中全会审议通过的《中共中央关于进一步全面深化改革、推进中国式现代化的决定》"
+    text = (f"深入学习党的{paper}，把握三中全会《决定》和三中全会精神，对照《中国共产党章程》，"
+            "落实四中全会通过的《建议》。")
+    marked = mark_placeholders(text, session=session)
+    assert marked.text == "深入学习党的【待补】，把握【待补】和【待补】精神，对照《中国共产党章程》，落实四中全会通过的《建议》。"
+    assert [(p.kind, p.original) for p in marked.placeholders] == [
+        ("session", paper), ("session", "三中全会《决定》"), ("session", "三中全会")]
+
+
 def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make_home):
     """write25: the 写作台's outline, opening and paragraphs of a 心得体会 on the 四中全会, drawn from one on the 三中全会,
     have its 全会 as 【待补】 — page (the topic passed with every heading) and sucai draft alike; on the 三中全会 they
@@ -347,6 +362,36 @@ def test_a_quoted_theme_is_kept_from_a_source_of_the_writers_year_only():
     for year, source_year in ((2026, 2023), (2026, None), (None, 2023)):
         assert mark_placeholders(text, year=year, source_year=source_year).text == marked
     assert mark_placeholders("他说“好好学习”，主题党日开得好。", year=2026).placeholders == []
+ON_PLENUM = ("学习贯彻党的二十届四中全会精神心得体会\n\n党的二十届四中全会是在关键时期召开的一次十分重要的会议。通过认真学习"
+             "全会精神，我深受教育，下面谈几点体会。\n一、深刻领会全会的重大意义\n全会审议通过的《建议》擘画了未来五年发展的"
+             "宏伟蓝图，我们要原原本本学、逐字逐句悟，切实把思想和行动统一到全会精神上来。\n二、推动全会精神落地生根\n学习的"
+             "目的全在于运用，要把全会部署转化为推动高质量发展的实际成效，以钉钉子精神抓好各项任务落实。\n")
+OFF_PLENUM = ("整治形式主义为基层减负心得体会\n\n近期，我认真学习了党的二十大以来中央关于整治形式主义为基层减负的系列部署和文件"
+              "精神，深受启发，下面谈几点体会。\n一、深刻领会基层减负的重大意义\n形式主义、官僚主义是党风政风的大敌，为基层减负是密切党群干群关系的"
+              "重要举措，必须从讲政治的高度认识其重要性，把减负要求落到实处。\n二、坚决纠治文山会海\n严格控制发文数量和会议"
+              "规模，能合并的合并，能精简的精简，让基层干部从繁文缛节中解脱出来，把时间和精力用在抓落实上。\n")
+
+
+def test_a_first_draft_is_filled_from_the_material_on_its_topic_only(tmp_path, make_home):
+    """season28: a 心得体会 on the 四中全会, from a library holding one on it and one on 基层减负, filled its length
+    with the 基层减负 one's paragraph under 「深刻领会全会的重大意义」 (the likest heading first; and the search for the
+    topic finds it by 心得体会 and 学习). A candidate of a document that holds none of the topic's content words —
+    not the 文种's name, nor 学习, 贯彻, 精神, nor 二十 (a numeral) — fills no section: the draft is the on-topic
+    one's (hand-checked: its opening and its two parts' paragraphs), the other one's still offered on the page."""
+    library = ingest_texts(make_home(tmp_path / "home"), {"on.txt": ON_PLENUM, "off.txt": OFF_PLENUM})
+    [on] = [d.id for d in library.catalogue.documents(range(1, 3)) if d.title.startswith("学习贯彻")]
+    plan = make_plan(library, "心得体会", "学习贯彻党的二十届四中全会精神", member=True)
+    offered = {c.doc_id for _, found in plan.candidates for c in found}
+    assert len(offered) == 2   # both are offered: the writer may take the other one's by hand
+    draft = first_draft(plan, "初稿", target_chars=1500)
+    paragraphs = ON_PLENUM.split("\n")
+    assert [(s.heading, [p.text for p in s.paragraphs]) for s in draft.sections] == [
+        ("", [paragraphs[2]]), ("深刻领会全会的重大意义", [paragraphs[4]]), ("推动全会精神落地生根", [paragraphs[6]])]
+    assert {p.source.doc_id for s in draft.sections for p in s.paragraphs} == {on}
+    library.close()
+    # the words a document on a topic holds (hand-checked); a topic of the 文种's name alone has none: any is on it
+    assert [topic_words(topic, "心得体会") for topic in ("学习贯彻党的二十届四中全会精神心得体会", "2025年 基层减负", "心得体会")] == [
+        {"四中全会"}, {"基层减负"}, set()]
 
 
 def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
@@ -1992,8 +2037,10 @@ def test_the_check_of_a_draft_is_for_the_writers_tier(units):
 
 def test_a_first_draft_takes_more_candidates_until_the_required_length(units):
     plan = make_plan(units, GENRE, "组织生活会", member=True, per_heading=3)
-    queues = [[c.marked.text for c in found]
-              for found in [plan.opening] + [found for _, found in plan.candidates] + [plan.closing]]
+    offered = [plan.opening] + [found for _, found in plan.candidates] + [plan.closing]
+    # the one 对照检查材料 that never says 组织生活会 (a 民主生活会's, hand-checked) fills no section (season28)
+    assert {c.title for found in offered for c in found if not c.on_topic} == {"某区教育局党支部2023年度民主生活会对照检查材料"}
+    queues = [[c.marked.text for c in found if c.on_topic] for found in offered]
     assert sum(len(q) > 1 for q in queues) >= 2, "the samples give several candidates to several headings"
     short = first_draft(plan, "初稿")
     assert [[p.text for p in s.paragraphs] for s in short.sections] == [q[:1] for q in queues]

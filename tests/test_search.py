@@ -633,6 +633,28 @@ def test_ranked_sections_of_every_part_asked_hold_the_part_names(library):
     assert listed[-1] == "" and hits[-1].score > max(h.score for h in hits[:-1])
 
 
+def test_a_section_holding_the_part_word_comes_before_one_only_standing_in_the_part(library):
+    """season28: 「下一步」 names the measures part, so every section of a measures part holds it: section search listed
+    a 今后打算 that only says 进一步 above a speech's opening that says 下一步 itself (in no part: after every section of
+    one). A section holding none of the query's words, only standing in the part they name, comes after every
+    section holding them — of the part first. Hand-checked oracle: the 工作总结's 下一步工作打算 (heading and text),
+    the speech's opening (text), the other 工作总结's 今后打算 (进一步 only); 工作开展情况, 主要成效 and the speech's
+    充分肯定成绩 hold no 下一步 and stand in no measures part: not listed."""
+    summary = ("一、工作开展情况\n今年以来，我们扎实推进各项工作，取得了明显成效。\n"
+               "二、下一步工作打算\n下一步，我们将持续深化重点领域改革，狠抓各项任务落实。\n")
+    other = ("一、主要成效\n全年完成各项目标任务，群众满意度稳步提升。\n"
+             "二、今后打算\n进一步加强干部教育培训，进一步提升能力素质，推动工作再上新台阶。\n")
+    speech = ("同志们：今天召开这次会议，主要是总结前一阶段工作，部署下一步任务。\n"
+              "一、充分肯定成绩\n过去一年，全县上下团结奋斗，各项事业取得新进展。\n")
+    planned = _stored(library, "2024年工作总结", summary, [("一、", "工作开展情况", 1), ("二、", "下一步工作打算", 1)])
+    later = _stored(library, "2023年工作总结", other, [("一、", "主要成效", 1), ("二、", "今后打算", 1)])
+    spoken = _stored(library, "在全县工作会议上的讲话", speech, [("一、", "充分肯定成绩", 1)])
+    library.index.sync()
+    hits = library.search(SearchRequest(q="下一步", scope="section", limit=10), member=True).hits
+    assert [(h.id, h.section_path) for h in hits] == [(planned, ["二、下一步工作打算"]), (spoken, []),
+                                                     (later, ["二、今后打算"])]
+
+
 def test_precise_sections_keep_their_order_by_score(library):
     """sec19: precise mode lists every section holding each term verbatim by score, wherever the part a term names: a
     short section of the measures holding 存在问题 once and 担当作为 three times (the higher score: the part it stands
@@ -696,7 +718,7 @@ def test_identical_sections_are_found_as_by_comparing_every_layout_free_form():
 
     from sucai.analysis import layout_free
     from sucai.headings import strip_label
-    from sucai.search import _distinct, _Section, _section_order
+    from sucai.search import _distinct, _Section, _section_key
 
     def reference(found, order):
         kept, copies = {}, {}
@@ -714,11 +736,11 @@ def test_identical_sections_are_found_as_by_comparing_every_layout_free_form():
                  for _ in range(rng.randint(1, 10))]
         view = SimpleNamespace(id=doc_id, text="".join(texts))
         starts = [sum(map(len, texts[:k])) for k in range(len(texts) + 1)]
-        order = _section_order({1: "问题"} if doc_id % 2 else {})
+        order = _section_key
 
         def found():
             return [(rng.random(), view, _Section(s, e, [f"{doc_id}"], e), 0,
-                     (rng.randint(0, 2), rng.random() < 0.5, rng.randint(0, 1)))
+                     (rng.randint(0, 2), rng.random() < 0.5, rng.randint(0, 1), rng.randint(0, 3)))
                     for s, e in zip(starts, starts[1:]) if view.text[s:e].strip()]
 
         state = rng.getstate()

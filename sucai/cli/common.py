@@ -425,10 +425,9 @@ def shown(value: object) -> str:
 
 
 def example_until() -> date:
-    """The ``--until`` a hint suggests for a new 会员 (who has member rights only with a last day): the first of this
-    month, a year on."""
-    today = date.today()
-    return today.replace(year=today.year + 1, day=1)
+    """The ``--until`` a hint suggests for a new 会员 (who has member rights only with a last day): the last day of
+    next year, as the README's examples (2027-12-31) — the demo's end and an empty ``user list`` say it."""
+    return date(date.today().year + 1, 12, 31)
 
 
 def library_settings(home: Path | None, outcome: str = "") -> Settings:

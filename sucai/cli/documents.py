@@ -27,6 +27,8 @@ from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Betwe
                      shown, source_option, write_file)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..ingest import IngestSummary
     from ..library import Library
     from ..model import Document
@@ -67,8 +69,10 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     from .progress import IngestDisplay, counts_text
 
     library = open_library(home, create=True)
-    base = _common_folder([p for p in paths if p.exists()])
-    display = IngestDisplay(err, library.settings.progress_seconds, partial(_shown_path, base=base))
+    given = [(absolute, _typed(path)) for path, absolute in zip(paths, _absolute(paths)) if path.exists()]
+    base = _common_folder([typed for _, typed in given])
+    name = partial(_shown_path, given=given, base=base)
+    display = IngestDisplay(err, library.settings.progress_seconds, name)
     try:
         with display:   # the command's last parse (a demo's web server starts the parsers again for an upload)
             summary = library.ingest(_absolute(paths), display, workers, source=source,
@@ -82,7 +86,7 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
     if as_json:
         print_json(summary.to_dict())
     else:
-        _ingest_report(summary, base, missing)
+        _ingest_report(summary, base, name, missing)
     return _ingest_exit(summary, missing)
 
 
@@ -94,9 +98,11 @@ def _absolute(paths: tuple[Path, ...]) -> list[Path]:
     return [path.resolve() if path.name in ("", "..") else path.parent.resolve() / path.name for path in paths]
 
 
-def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path]) -> None:
-    """The end table of the files to look at (paths relative to ``base``, the folder of the ingested paths),
-    the totals, the source files gone (``--reread``) with their documents' ids, and the paths that do not exist."""
+def _ingest_report(summary: IngestSummary, base: Path | None, name: Callable[[str], str],
+                   missing: list[Path]) -> None:
+    """The end table of the files to look at (paths as ``name`` says them: relative to ``base``, the folder of the
+    ingested paths), the totals, the source files gone (``--reread``) with their documents' ids, and the paths that
+    do not exist."""
     from ..ingest import GONE_NAME, NOT_RETRIED_NAME, OUTCOME_NAMES, SOMETIMES
 
     problems = [o for o in summary.outcomes if o.status in ("kept", "skipped", "failed", "duplicate")]
@@ -108,7 +114,7 @@ def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path
         table.add_column("结果", no_wrap=True)
         table.add_column("原因", overflow="fold")
         for o in problems:
-            table.add_row(escape(shown(_shown_path(o.path, base))), OUTCOME_NAMES[o.status], escape(shown(o.reason)))
+            table.add_row(escape(shown(name(o.path))), OUTCOME_NAMES[o.status], escape(shown(o.reason)))
         out.print(table)
     shown_counts = {s: n for s, n in summary.counts.items() if s != "not_retried" and (n or s not in SOMETIMES)}
     totals = Table(*[OUTCOME_NAMES[s] for s in shown_counts], title="入库结果")
@@ -121,16 +127,30 @@ def _ingest_report(summary: IngestSummary, base: Path | None, missing: list[Path
         out.print(f"{GONE_NAME} {len(summary.gone)} 份（其文档仍在库中，未删除；不再需要的可用 sucai hide 编号 隐藏或 "
                   f"sucai rm 编号 删除）：", markup=False, highlight=False)
         for o in summary.gone:
-            out.print(f"  {shown(_shown_path(o.path, base))}（文档 {o.doc_id}）", markup=False, highlight=False)
+            out.print(f"  {shown(name(o.path))}（文档 {o.doc_id}）", markup=False, highlight=False)
     for path in missing:
         err.print(f"[red]路径不存在：{escape(shown(path))}[/red]")
     if not summary.outcomes:
         err.print("[yellow]没有找到可入库的文件（隐藏文件和数据目录本身不入库）[/yellow]")
 
 
+def _typed(path: Path) -> Path:
+    """``path`` made absolute as the user typed it, links not followed (``shared/a.txt``, ``shared`` a link to
+    /work/shared, stays ``…/shared/a.txt``), but a ``..`` read as the system reads it: the folder above a link's
+    target (the folder up to the last ``..`` resolved, as :func:`_absolute` does)."""
+    absolute = Path.cwd() / path
+    parts = absolute.parts
+    if ".." not in parts:
+        return absolute
+    up = len(parts) - parts[::-1].index("..")
+    return Path(os.path.realpath(Path(*parts[:up])), *parts[up:])
+
+
 def _common_folder(paths: list[Path]) -> Path | None:
-    """The folder that holds every given path (a folder itself, or a file's folder); None when there is none."""
-    folders = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
+    """The folder that holds every given path (a folder itself, or a file's folder), by the paths as they are
+    (``/work/wt/shared`` a link to /work/shared and ``/work/wt/samples``: ``/work/wt``, not ``/``); None when
+    there is none."""
+    folders = [str(p if p.is_dir() else p.parent) for p in paths]
     if not folders:
         return None
     try:
@@ -139,19 +159,18 @@ def _common_folder(paths: list[Path]) -> Path | None:
         return None
 
 
-def _shown_path(path: str, base: Path | None) -> str:
-    """``path`` relative to ``base`` (the folder of the ingested paths, named in the end table's title) when it
-    lies under it, as text (:func:`sucai.ingest.path_text`: a GBK name in Chinese) — in the table and in the
-    progress line's 当前：, top-level files and files in subfolders alike; a link by where it lies, not where it
-    points (a dangling one, a loop: reported skipped, was named by its whole path)."""
+def _shown_path(path: str, given: list[tuple[Path, Path]], base: Path | None) -> str:
+    """``path`` as the user typed it, relative to ``base`` (the folder of the ingested paths, named in the end
+    table's title), as text (:func:`sucai.ingest.path_text`: a GBK name in Chinese) — in the table and in the
+    progress line's 当前：, top-level files and files in subfolders alike. ``given``: each ingested path as stored
+    (:func:`_absolute`) and as typed (:func:`_typed`); ``path`` lies under one as stored (a link by where it lies,
+    not where it points: a dangling one, a loop, reported skipped) and is named under it as typed."""
     from ..ingest import path_text
 
-    if base is None:
-        return path_text(path)
-    try:
-        return path_text(Path(os.path.realpath(os.path.dirname(path)), os.path.basename(path)).relative_to(base))
-    except ValueError:
-        return path_text(path)
+    for stored, typed in given if base else ():
+        if Path(path).is_relative_to(stored):
+            return path_text((typed / Path(path).relative_to(stored)).relative_to(base))
+    return path_text(path)
 
 
 def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:

@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import access
+from ..analysis import normalize, word_tags
 from ..check import CLOSING_PLACE, place
 from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
@@ -54,6 +55,8 @@ SCANNED_SECTIONS = 60   # section hits looked at per heading
 _LEARN_CHARS = 2000     # names are learnt from the title, the opening and the section itself
 CLOSING_TAIL = 1000     # a speech's closing exhortation starts within this many characters of its end
 _SENTENCE_END = re.compile(r"[。！？；]")
+# the words a topic is said in, not what it is on: 学习贯彻党的二十届四中全会精神 is on 四中全会
+FORMULA_WORDS = frozenset(("学习", "贯彻", "落实", "精神"))
 _HEAD_ELEMENTS = ("issuer_mark", "doc_number", "signer", "addressee")   # 公文 elements before an opening (sucai.elements)
 # a line that opens or closes a whole speech or report, not a part of it
 _FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅|评议)|汇报完毕|发言完毕)"
@@ -71,8 +74,9 @@ _NO_CLOSING_LINE = re.compile(r"[ \t\u3000]*(?:——|(?:联系人|联系电话|
 class Candidate:
     """One candidate paragraph: ``text == view.text[start:end]`` of document ``doc_id`` as the viewer sees it
     (offsets in characters), the ``heading`` it was asked for, the source's ``title`` and ``section_path`` (an
-    opening's: none; a closing's: ``[CLOSING_PLACE]``, 结尾), and ``marked``: the text with another unit's facts as
-    【待补】."""
+    opening's: none; a closing's: ``[CLOSING_PLACE]``, 结尾), ``marked``: the text with another unit's facts as
+    【待补】, and ``on_topic``: whether its document is on the writer's topic (:func:`holds_topic`: offered, but it
+    fills no section of a first draft when not)."""
 
     heading: str
     text: str
@@ -82,6 +86,7 @@ class Candidate:
     start: int
     end: int
     marked: Marked
+    on_topic: bool = True
 
     @property
     def place(self) -> str:
@@ -139,7 +144,7 @@ def paragraph_candidates(library: Library, heading: str, *, genre: str | None, m
     ranked = sorted((h for h in hits if likeness[id(h)] >= MIN_SIMILARITY),
                     key=lambda h: (-likeness[id(h)], -on_topic.get(h.id, 0.0), -h.score))
     return _candidates(library, heading, ranked, member=member, limit=limit, unit=unit, year=year,
-                       session=writer_session(topic), subheadings=subheadings)
+                       session=writer_session(topic), words=topic_words(topic, genre), subheadings=subheadings)
 
 
 def _ends(library: Library, topic: str, *, genre: str | None, member: bool, limit: int, unit: str | None,
@@ -154,7 +159,8 @@ def _ends(library: Library, topic: str, *, genre: str | None, member: bool, limi
     without a 文种 or topic to search by."""
     hits = [h for h in _on_topic(library, topic, genre=genre, member=member) if h.id not in exclude]
     return _candidates(library, "", hits, member=member, limit=limit, unit=unit, year=year,
-                       session=writer_session(topic), opening=not closing, closing=closing)
+                       session=writer_session(topic), words=topic_words(topic, genre), opening=not closing,
+                       closing=closing)
 
 
 def _on_topic(library: Library, topic: str, *, genre: str | None, member: bool) -> list[Hit]:
@@ -168,13 +174,14 @@ def _on_topic(library: Library, topic: str, *, genre: str | None, member: bool) 
 
 
 def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool, limit: int, unit: str | None,
-                year: int | None, session: str | None, subheadings: bool = False,
+                year: int | None, session: str | None, words: frozenset[str], subheadings: bool = False,
                 opening: bool = False, closing: bool = False) -> list[Candidate]:
     """The candidates of section ``hits`` in their order — with ``opening``, of document hits: their openings; with
     ``closing``, their closings (:func:`_closing_span`) — (:func:`_body` of each, in the viewer's view of its
     document; a text met before is passed over), at most ``limit``,
     another unit's facts marked (:func:`.placeholders.mark_placeholders`: ``unit``, ``year``, ``session``; the source's
-    year and the one after it, its title's, as the writer's year and the one after)."""
+    year and the one after it, its title's, as the writer's year and the one after), each on the topic or not as its
+    document (that view) holds one of the topic's ``words`` (:func:`holds_topic`)."""
     docs = {d.id: (access.viewed(d, member), d) for d in library.catalogue.documents(sorted({h.id for h in hits}))
             if not d.hidden}
     out: list[Candidate] = []
@@ -197,10 +204,31 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
         path = [CLOSING_PLACE] if closing else [] if opening else hit.section_path
         out.append(Candidate(heading, text, doc.id, doc.title, path, start, end,
                              mark_placeholders(text, known=known, unit=unit, year=year, session=session,
-                                               source_year=named_year(doc.title))))
+                                               source_year=named_year(doc.title)), holds_topic(doc, words)))
         if len(out) == limit:
             break
     return out
+
+
+def topic_words(topic: str, genre: str | None) -> frozenset[str]:
+    """The content words of the writer's ``topic`` (normalised, :func:`sucai.analysis.normalize`) that a document on
+    it holds: its words (jieba, :func:`sucai.analysis.word_tags`) of two characters or more, but numerals (二十 of
+    二十届, a year), the words of the 文种's name ``genre`` (心得体会) and :data:`FORMULA_WORDS` — 学习贯彻党的二十届四中全会精神:
+    {四中全会}; 基层减负: {基层减负}; none of a topic that is the 文种's name alone."""
+    tags = word_tags(topic)
+    ends = [start for start, _ in tags[1:]] + [len(topic)]
+    found = (normalize(topic[start:end]).strip() for (start, tag), end in zip(tags, ends) if not tag.startswith("m"))
+    return frozenset(w for w in found if len(w) >= 2 and w not in FORMULA_WORDS and w not in (genre or ""))
+
+
+def holds_topic(doc: Document, words: frozenset[str]) -> bool:
+    """Whether ``doc`` (a viewer's view: a non-member's is judged by its free text) is on the topic of ``words``
+    (:func:`topic_words`): its title or text holds one of them, normalised; any is when there are none. Linear in
+    the text."""
+    if not words:
+        return True
+    text = normalize(doc.title + "\n" + doc.text)
+    return any(word in text for word in words)
 
 
 def _known(doc: Document, start: int, end: int) -> Known:

@@ -41,6 +41,8 @@ _COUNTED = re.compile(r"(?:人次|家次|[次个项件场期批名人家篇条�
 # what a year is said to be, right after it in its clause: 「是“十五五”规划开局之年」, 「也是极不平凡的一年」 (group 1)
 _YEAR_ROLE = re.compile(r"[，,]?[也既又更正]?(?:是|为|作为)([^，,。；;！？!?\n]{1,40}?)(?:之年|的?一年)")
 _THIS_YEAR_ROLE = re.compile("(?:今年|明年)" + _YEAR_ROLE.pattern)   # 「今年是…开局之年」: the source's year's
+# the title a 全会 passed, right after it: 「（三中全会）审议通过的《中共中央关于…的决定》」, 「（三中全会）《决定》」
+_SESSION_PAPER = re.compile(r"(?:(?:审议)?通过的|作出的|的)?《[^《》\n]{1,60}》")
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     only from a source of the writer's year — a 2024年度 生活会's 「围绕“…”这一主题」 in a 2026 draft is that year's
     theme, not the writer's: 【待补】, as is one of a year unknown (a year as a year fact is). ``session``: the 全会
     the writer's topic names (:func:`writer_session`): another one is 【待补】 (三中全会 in a draft on the 二十届四中全会),
-    the same one kept (四中全会, its 届 not written); None: every 全会 kept. Linear in the text; never raises.
+    with the title it passed right after it (:data:`_SESSION_PAPER`: 「三中全会审议通过的《…决定》」, one 【待补】), the
+    same one kept (四中全会, its 届 not written); None: every 全会 kept. Linear in the text; never raises.
     """
     return _marked(text, heapq.merge(_fact_changes(text, known, unit, year, session, source_year),
                                      _this_year_roles(text, year, source_year)))
@@ -97,14 +100,15 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
 def _fact_changes(text: str, known: Known, unit: str | None, year: int | None, session: str | None,
                   source_year: int | None) -> Iterator[tuple[int, int, str, str]]:
     """The changes :func:`mark_placeholders` makes for the facts of ``text``, in order: ``(start, end, words, kind)``
-    — a fact replaced by its moved year or :data:`PLACEHOLDER`, and what a moved year is said to be
-    (:data:`_YEAR_ROLE`)."""
+    — a fact replaced by its moved year or :data:`PLACEHOLDER` (a 全会 with the title it passed), and what a moved
+    year is said to be (:data:`_YEAR_ROLE`)."""
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
         shifted = _shifted(fact, year, source_year)
         if shifted is None and (_own(fact, unit, year, session, source_year)
                                 or (fact.kind == "number" and _formula(text, fact))):
             continue
-        yield fact.start, fact.end, shifted or PLACEHOLDER, fact.kind
+        paper = _SESSION_PAPER.match(text, fact.end) if fact.kind == "session" else None
+        yield fact.start, paper.end() if paper else fact.end, shifted or PLACEHOLDER, fact.kind
         said = _YEAR_ROLE.match(text, fact.end) if shifted not in (None, fact.text) else None
         if said:   # the source year's 定位, not the writer's year's
             yield said.start(1), said.end(1), PLACEHOLDER, "year"

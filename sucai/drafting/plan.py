@@ -4,7 +4,8 @@
 for candidates (:func:`.paragraphs.paragraph_candidates`) for every heading of it,
 in outline order, and for the draft's opening and closing; :meth:`Plan.to_dict` is the JSON shape of
 ``sucai draft --json``; :func:`first_draft` makes a draft of it (the best opening, each heading with its best
-candidate, the best closing, another unit's facts as 【待补】; more candidates while shorter than a required length).
+candidate, the best closing, another unit's facts as 【待补】; more candidates while shorter than a required length;
+only candidates of documents on the writer's topic).
 """
 
 from __future__ import annotations
@@ -66,20 +67,20 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     """A draft of the plan: its opening (a section without a heading), every heading (at its level) and, after
     them, its closing (a section without a heading: :func:`.drafts.closing_section`; the best one — no heading's
     candidate holds it: :mod:`.paragraphs` offers a source's closing once, as the closing), each with its best
-    candidate, marked (【待补】); a heading with no candidate under it or its sub-headings is left out, and so is the
-    closing of a draft without a heading left.
+    candidate of a document on the writer's topic (:func:`_on_topic`), marked (【待补】); a heading with no such
+    candidate under it or its sub-headings is left out, and so is the closing of a draft without a heading left.
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
     round, until the draft is long enough or the candidates run out; the opening and the closing keep their one (two
     openings are two speeches' 「同志们：今天我们召开…」, two reports' 「现将…报告如下」; two closings two 「同志们，让我们…」).
     """
-    opening = plan.opening[:1]   # one opening: its other candidates are other ways to open, not more of it
+    opening = _on_topic(plan.opening)[:1]   # one opening: its other candidates are other ways to open, not more of it
     sections, queues = ([Section("", 1, [_paragraph(opening[0])])], [[]]) if opening else ([], [])
 
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
         for node in nodes:
-            found = next((list(found) for n, found in plan.candidates if n is node), [])
+            found = next((_on_topic(found) for n, found in plan.candidates if n is node), [])
             at = len(sections)
             sections.append(Section(node.heading, level, [_paragraph(found.pop(0))] if found else []))
             queues.append(found)
@@ -88,8 +89,9 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
                 del sections[at:], queues[at:]
 
     visit(plan.suggestion.outline, 1)
-    if plan.closing and any(section.heading for section in sections):   # one closing, after the last heading's text
-        sections.append(Section("", 1, [_paragraph(plan.closing[0])]))
+    closing = _on_topic(plan.closing)[:1]
+    if closing and any(section.heading for section in sections):   # one closing, after the last heading's text
+        sections.append(Section("", 1, [_paragraph(closing[0])]))
         queues.append([])
     draft = Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year, target_chars)
     length = draft.chars
@@ -100,6 +102,12 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
                 section.paragraphs.append(paragraph)
                 length += count_chars(paragraph.text)
     return draft
+
+
+def _on_topic(candidates: list[Candidate]) -> list[Candidate]:
+    """The ``candidates`` of documents on the writer's topic (:attr:`.paragraphs.Candidate.on_topic`), in order: the
+    others fill no section of a first draft (season28: a 心得体会 on 基层减负 filled one on the 四中全会)."""
+    return [c for c in candidates if c.on_topic]
 
 
 def _paragraph(candidate: Candidate) -> Paragraph:
