@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from interrupted import pytest_sessionfinish  # noqa: F401 - Ctrl+C said in Chinese (a hook of the suite's)
+from interrupted import pytest_configure, pytest_keyboard_interrupt  # noqa: F401 - Ctrl+C said in Chinese
 from postgres import TempPostgres, binaries
 from sucai.config import DEFAULT_TIMEZONE
 from sucai.db import Database, dispose_engine
