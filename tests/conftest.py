@@ -192,6 +192,16 @@ def store(catalogue, title: str, text: str, paid_from: int | None = None) -> int
     return doc_id
 
 
+def age(catalogue, through: int | None = None) -> None:
+    """Date the changes of ``catalogue``'s log numbered up to ``through`` (None: all of them) long ago, before any
+    retention (:mod:`sucai.retention`)."""
+    from sucai.db.schema import changes
+
+    with catalogue.db.transaction() as conn:
+        aged = changes.update().values(at="2000-01-01T00:00:00.000000+00:00")
+        conn.execute(aged if through is None else aged.where(changes.c.seq <= through))
+
+
 @pytest.fixture
 def library(home):
     """The :class:`~sucai.library.Library` of the test's fresh ``home``, closed after it (a module may define its own)."""
