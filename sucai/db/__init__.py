@@ -42,7 +42,7 @@ from sqlalchemy import (ColumnElement, Connection, Delete, Engine, Table, column
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from ..errors import InvalidInput, SucaiError
+from ..errors import InvalidInput, SucaiError, first_line
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +307,7 @@ def _reason(error: BaseException | None) -> str:
 
 
 def _first_line(error: BaseException | None) -> str:
-    return (str(error) or type(error).__name__).strip().splitlines()[0] if error else ""
+    return (first_line(error) or type(error).__name__) if error else ""
 
 
 # -- engines ----------------------------------------------------------------------
