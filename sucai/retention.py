@@ -14,10 +14,10 @@ a process ended between the removal and that (two databases, two commits).
 
 :func:`prune` deletes what is older, at most once a local day of the site — the day of the last pruning is kept in
 the catalogue (meta :data:`PRUNED_ON`), so one process a day does it whoever calls it: each ``sucai serve``'s index
-follower, right after a sync (its node's index then holds every change deleted, :mod:`sucai.replica`), and
-``sucai ingest`` at its end (a library run from cron and never served). Each table is deleted from in transactions
-of at most :data:`sucai.db.DELETE_BATCH` rows, so the first pruning of a large old library keeps no reader or writer
-waiting long.
+follower, right after a sync (its node's index then holds every change deleted, :mod:`sucai.replica`), ``sucai
+ingest`` at its end and a watcher after each run (a library fed by cron or ``sucai watch``, never served). Each
+table is deleted from in transactions of at most :data:`sucai.db.DELETE_BATCH` rows, so the first pruning of a large
+old library keeps no reader or writer waiting long.
 """
 
 from __future__ import annotations
