@@ -261,6 +261,15 @@ class Accounts:
              **overrides) -> Accounts:
         return cls.from_settings(load_settings(home, **overrides), now)
 
+    @classmethod
+    def existing(cls, settings: Settings, now: Callable[[], datetime] | None = None) -> Accounts | None:
+        """:meth:`from_settings`, or None when there is no accounts database: an embedded library never served nor
+        given a user has no file of it, and none is made to clean up what it does not hold (:mod:`sucai.retention`,
+        :meth:`sucai.library.Library.remove`)."""
+        if settings.database_url.strip() or settings.accounts_path.exists():
+            return cls.from_settings(settings, now)
+        return None
+
     def close(self) -> None:
         """Nothing to do: connections are pooled per process (see :meth:`sucai.db.Database.dispose`)."""
 
@@ -680,12 +689,11 @@ class Accounts:
         conn.execute(audit.insert().values(at=self._stamp(), event=event, user_id=who.user_id, username=who.username,
                                            role=who.role, detail=plain(str(detail or ""))[:500], source_ip=source_ip))
 
-    @retried
     def prune_audit(self) -> int:
         """Delete the audit entries older than ``audit_days`` days (the setting; the quotas and the known-address
-        rule read days, not years, back); returns how many."""
-        with self.transaction() as conn:
-            return conn.execute(audit.delete().where(audit.c.at < _iso(self._now() - self.audit_kept))).rowcount
+        rule read days, not years, back), in batches (:meth:`sucai.db.Database.delete_in_batches`); returns how
+        many."""
+        return self.db.delete_in_batches(audit, audit.c.at < _iso(self._now() - self.audit_kept))
 
     def audit_log(self, limit: int = 100, event: str | None = None, user_id: int | None = None) -> list[dict]:
         """The latest audit entries, newest first."""

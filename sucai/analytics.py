@@ -12,8 +12,8 @@ Privacy: a search is counted as its normalised query text per day
 query to the person who typed it, and only admins see the counts. Searches by
 admins are not counted. Days are the site's local days.
 
-Nothing is kept for ever: once a local day, the writer thread deletes the counts of the days before the last
-``analytics_days`` (the setting) and the audit entries older than ``audit_days`` (:meth:`Analytics.prune`).
+Nothing is kept for ever: the counts of the days before the last ``analytics_days`` (the setting) go once a local
+day, with the other records sucai keeps for a time (:meth:`Analytics.prune`, called by :mod:`sucai.retention`).
 
 A search with no result is told apart when it is recorded: ``missing`` counts those made as a member over the
 whole library (no filter), which found nothing the library holds — the material to add; the others found nothing
@@ -74,16 +74,12 @@ class Analytics:
                 if rows:
                     conn.execute(self.accounts.db.insert(table, update=keys, add=True), rows)
 
-    @retried
-    def prune(self, today: date) -> tuple[int, int]:
-        """Delete the counts of the local days before the last :attr:`days` (``today`` the last) and the audit
-        entries older than the accounts' ``audit_days`` (:meth:`~sucai.accounts.Accounts.prune_audit`); returns how
-        many rows of counts and of the audit log went."""
+    def prune(self, today: date) -> int:
+        """Delete the counts of the local days before the last :attr:`days` (``today`` the last), in batches
+        (:meth:`sucai.db.Database.delete_in_batches`); returns how many rows went."""
         first = (today - timedelta(days=self.days - 1)).isoformat()
-        with self.accounts.transaction() as conn:
-            counts = sum(conn.execute(table.delete().where(table.c.day < first)).rowcount
-                         for table in (search_stats, document_stats))
-        return counts, self.accounts.prune_audit()
+        return sum(self.accounts.db.delete_in_batches(table, table.c.day < first)
+                   for table in (search_stats, document_stats))
 
     def report(self, days: int = 30, limit: int = 20, today: date | None = None) -> dict:
         """The operator's guide over the last ``days`` local days: ``top_queries``, ``empty_queries`` (those a
@@ -211,7 +207,7 @@ class Recorder:
             return batch
 
     def _run(self, stop: threading.Event) -> None:
-        stores, pruned = None, None   # pruned: the local day of the writer's last Analytics.prune
+        stores = None
         while True:
             while not (self._pending.wait(self.interval) or stop.is_set()):
                 pass                        # idle (a writer started after a close may have taken the batch)
@@ -222,9 +218,6 @@ class Recorder:
                 try:
                     stores = stores or self._open_stores()
                     _write(stores, batch)
-                    if pruned != (today := self._day()):
-                        stores[0].prune(date.fromisoformat(today))
-                        pruned = today
                 except Exception:  # noqa: BLE001 - counts are not worth a failed request; the server log says why
                     log.exception("写入访问统计失败（%d 条）", len(batch))
             for done in batch.waiting:

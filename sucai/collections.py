@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from .accounts import Accounts, Viewer
 from .clean import plain
 from .db import retried
-from .db.schema import favourites, folders, history, saved_searches, users
+from .db.schema import document_stats, favourites, folders, history, saved_searches, users
 from .errors import InvalidInput, NotFound, Unauthorized
 from .query import parse_query
 from .search import SearchRequest
@@ -257,6 +257,20 @@ class Collections:
     # -- history -----------------------------------------------------------
 
     @retried
+    @retried
+    def forget(self, doc_ids: list[int]) -> int:
+        """Delete what the accounts keep of these documents, removed from the catalogue — their favourites, history
+        entries and per-day counts of reads and downloads (``document_stats``, :mod:`sucai.analytics`) —, in one
+        transaction; returns how many rows went."""
+        with self.accounts.transaction() as conn:
+            return sum(conn.execute(table.delete().where(table.c.doc_id.in_(doc_ids))).rowcount
+                       for table in (favourites, history, document_stats))
+
+    def documents_kept(self) -> set[int]:
+        """The ids of the documents that favourites, history entries or counts of reads and downloads name."""
+        return {doc_id for table in (favourites, history, document_stats)
+                for (doc_id,) in self._read(select(table.c.doc_id).distinct())}
+
     def record_history(self, entries: list[tuple[int, int, str, str]]) -> None:
         """Append ``(user_id, doc_id, kind, at)`` entries (kind ``read`` or ``download``) in one transaction;
         each account keeps its newest :data:`HISTORY_KEPT`. Entries of removed accounts are dropped."""

@@ -82,3 +82,9 @@ _OS_REASONS = {
 def os_reason(error: OSError) -> str:
     """Why an operating-system call failed, in Chinese (the English ``strerror`` is never shown)."""
     return _OS_REASONS.get(error.errno, f"系统错误 {error.errno}" if error.errno else "系统错误")
+
+
+def first_line(error: BaseException) -> str:
+    """What an error says on its first line (empty when nothing): a database driver's error goes on with the
+    statement and its parameters — a document's text among them —, which no user is shown."""
+    return (str(error).strip().splitlines() or [""])[0]

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 from . import __version__, access, analysis, clean, dedupe, fingerprint, index, metadata, outline, readers
 from .budget import Budget, run_budgeted, run_budgeted_as_done, stop_fork_server
 from .dedupe import text_hash
-from .errors import ReadError, SucaiError, os_reason
+from .errors import ReadError, SucaiError, first_line, os_reason
 from .interrupts import held
 from .memory import give_back, give_back_if_grown
 from .model import Document
@@ -392,8 +392,8 @@ def _use_user_dictionary(path: Path) -> None:
 
 def internal_reason(err: Exception) -> str:
     """Why a file failed for a reason sucai did not foresee (a bug, not the file): said as such in
-    Chinese, with the exception for the report."""
-    return f"内部错误（{type(err).__name__}: {err}），请把此文件和这条信息反馈给维护者"
+    Chinese, with the exception's type and first line for the report (:func:`sucai.errors.first_line`)."""
+    return f"内部错误（{type(err).__name__}: {first_line(err)}），请把此文件和这条信息反馈给维护者"
 
 
 def ingest(

@@ -168,12 +168,19 @@ class Library:
         self.index.sync(edit=True)
 
     def remove(self, doc_id: int) -> None:
-        """Delete a document from the catalogue and the index. Raises NotFound."""
+        """Delete a document from the catalogue and the index, then what the accounts keep of it — favourites,
+        history, counts of reads and downloads (:meth:`Collections.forget <sucai.collections.Collections.forget>`;
+        what a process ended in between leaves, :mod:`sucai.retention` deletes). Raises NotFound."""
+        from .accounts import Accounts
+        from .collections import Collections
+
         cluster, free = self.clusters.held(doc_id)
         self.catalogue.remove(doc_id)
         self.clusters.refresh(cluster)
         self.clusters.refresh(free, free=True)
         self.index.sync(edit=True)
+        if (accounts := Accounts.existing(self.settings)) is not None:
+            Collections(accounts).forget([doc_id])
 
     def search(self, request: SearchRequest, *, member: bool = False) -> SearchResult:
         from .search import search

@@ -12,20 +12,21 @@ within about a second. A node that starts, or comes back after a crash, catches
 up the same way: its index remembers the last change it applied.
 
 Once a day, right after a sync (so that its own node's index holds every change it deletes), the follower deletes
-the changes older than ``change_log_days`` from the log (:meth:`sucai.store.Catalogue.prune_changes`, which
-keeps the newest): the log's only readers are the nodes' indexes and caches following it, and one that comes
-back further behind builds itself again from the catalogue instead (:meth:`sucai.index.SearchIndex.sync`).
-今日更新 and the feeds read the documents' own times, not the log.
+what is older than its settings keep (:func:`sucai.retention.prune`): the changes older than ``change_log_days``
+from the log (:meth:`sucai.store.Catalogue.prune_changes`, which keeps the newest), whose only readers are the nodes'
+indexes and caches following it — one that comes back further behind builds itself again from the catalogue
+(:meth:`sucai.index.SearchIndex.sync`); 今日更新 and the feeds read the documents' own times, not the log —, and the
+counts of 用户在找什么 and the audit entries past their days.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
 
 import psycopg
 
+from . import retention
 from .store import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,6 @@ class Follower:
         self.poll_seconds = poll_seconds or library.settings.index_poll_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._pruned: str | None = None   # the UTC day of the last pruning of the change log
 
     def start(self) -> Follower:
         self._thread = threading.Thread(target=self._run, name="sucai-follower", daemon=True)
@@ -56,7 +56,7 @@ class Follower:
         while not self._stop.is_set():
             try:
                 self.library.index.sync()   # searches read the new commit (SearchIndex.snapshot)
-                self._prune()
+                retention.prune(self.library)   # once a day: its catalogue remembers the day
             except Exception:  # noqa: BLE001 - keep following; the next round retries
                 log.warning("跟随变更日志失败", exc_info=True)
             if self.library.catalogue.db.postgres:
@@ -65,16 +65,6 @@ class Follower:
                 self._stop.wait(self.poll_seconds)
         if listener is not None:
             listener.close()
-
-    def _prune(self) -> None:
-        """Delete the changes older than ``change_log_days`` from the log, at the first call of each UTC day."""
-        now = datetime.now(timezone.utc)
-        if self._pruned != (today := now.date().isoformat()):
-            before = now - timedelta(days=self.library.settings.change_log_days)
-            pruned = self.library.catalogue.prune_changes(before.isoformat(timespec="microseconds"))
-            if pruned:
-                log.info("已从变更日志删除 %d 条早于 %d 天前的记录", pruned, self.library.settings.change_log_days)
-            self._pruned = today
 
     def _wait_for_notification(self, listener: psycopg.Connection | None) -> psycopg.Connection | None:
         """Wait up to ``poll_seconds`` for a change notification; returns the listening connection

@@ -11,8 +11,8 @@ of order (on PostgreSQL the append takes a transaction-level advisory lock, so
 numbers are handed out in commit order, and it notifies the channel
 :data:`CHANNEL`). A search index records the last number it applied and follows
 the log (:mod:`sucai.index`, :mod:`sucai.replica`). The log keeps the last ``change_log_days``
-days of changes, and always the newest one (:meth:`Catalogue.prune_changes`, once a day by each server's
-follower): a reader that applied it only up to a change before the pruned point is told so
+days of changes, and always the newest one (:meth:`Catalogue.prune_changes`, once a day by
+:mod:`sucai.retention`): a reader that applied it only up to a change before the pruned point is told so
 (:meth:`Catalogue.changes_since` gives None) and reads everything again. The ``files`` table remembers
 every file ingested (by path and content hash), so re-running an ingest skips
 what it has done.
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -39,7 +39,7 @@ from sqlalchemy import BigInteger, Connection, Dialect, String, Text, and_, bind
 from . import access
 from .clean import plain
 from .counting import COUNT_VERSION, count_chars
-from .db import Database, driver_rows, retried
+from .db import DELETE_BATCH, Database, driver_rows, retried
 from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, no_document
 from .model import UNSTATED_SOURCE, Document, Element, Evidence, OutlineNode, Removal, members_span
@@ -683,6 +683,12 @@ class Catalogue:
             return _meta(conn, key)
 
     @retried
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the catalogue's ``meta`` table (see :meth:`meta`)."""
+        with self.transaction() as conn:
+            _set_meta(self.db, conn, key, value)
+
+    @retried
     def library_id(self) -> str:
         """A random name given to this catalogue when first asked, so that a search index can tell it
         follows this catalogue's change log and not another's (a restored or replaced database)."""
@@ -722,24 +728,40 @@ class Catalogue:
                                                        .where(changes.c.seq > seq).order_by(changes.c.seq).limit(limit))]
             return None if _pruned(conn) > seq else rows   # read after the rows: a pruning before them is seen
 
-    @retried
-    def prune_changes(self, before: str) -> int:
+    def prune_changes(self, before: str, batch: int = DELETE_BATCH) -> int:
         """Delete the changes logged before ``before`` (an ISO UTC time, as the log's ``at``) but the newest
         change — :meth:`change_count` never goes back, so a cache keyed by it never takes an older state for the
         current one —, and record the newest number deleted (meta ``changes_pruned``): a reader that applied the
         log only up to a change before it learns that its changes since are gone (:meth:`changes_since` and
-        :meth:`index_state` give it None) and reads everything again instead. Returns how many went. Linear in the
-        log."""
+        :meth:`index_state` give it None) and reads everything again instead. Oldest first, at most ``batch``
+        changes per transaction, each recording its own point (a first pruning of a large old log keeps no writer
+        waiting long); the same changes go as in one. Returns how many went. Linear in the log."""
+        through, deleted = None, 0
+        while True:
+            through, went = self._prune_batch(before, through, batch)
+            deleted += went
+            if went < batch:
+                return deleted
+
+    @retried
+    def _prune_batch(self, before: str, through: int | None, batch: int) -> tuple[int | None, int]:
+        """One transaction of :meth:`prune_changes`: the oldest ``batch`` changes numbered up to ``through`` (None:
+        found here, the newest change logged before ``before`` but the newest of all) deleted and the point
+        recorded; returns ``through`` and how many went."""
         with self.transaction() as conn:
             if self.db.postgres:   # after the appends committed before it, as a reader sees them
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
-            newest = conn.execute(_CHANGE_COUNT).scalar_one()
-            through = conn.execute(select(func.max(changes.c.seq))
-                                   .where(changes.c.at < before, changes.c.seq < newest)).scalar()
             if through is None:
-                return 0
-            _set_meta(self.db, conn, "changes_pruned", str(max(through, _pruned(conn))))
-            return conn.execute(changes.delete().where(changes.c.seq <= through)).rowcount
+                newest = conn.execute(_CHANGE_COUNT).scalar_one()
+                through = conn.execute(select(func.max(changes.c.seq))
+                                       .where(changes.c.at < before, changes.c.seq < newest)).scalar()
+                if through is None:
+                    return None, 0
+            last = conn.execute(select(changes.c.seq).where(changes.c.seq <= through)
+                                .order_by(changes.c.seq).offset(batch - 1).limit(1)).scalar()
+            upto = through if last is None else last
+            _set_meta(self.db, conn, "changes_pruned", str(max(upto, _pruned(conn))))
+            return through, conn.execute(changes.delete().where(changes.c.seq <= upto)).rowcount
 
     def pruned_through(self) -> int:
         """The newest change number :meth:`prune_changes` deleted (0: none): a reader that applied the log up to a
@@ -797,6 +819,15 @@ class Catalogue:
                 conn.execute(documents.update().where(documents.c.id == doc_id).values(hidden=1))
                 self._log(conn, doc_id, "hide")
             _set_meta(self.db, conn, "title_only_hidden", orjson.dumps(sorted({*hid, *ids})).decode())
+
+    def existing_ids(self, ids: Iterable[int]) -> set[int]:
+        """Which of these document ids the catalogue holds (hidden or not), read 10,000 at a time."""
+        ids, held = sorted(set(ids)), set()
+        with self.db.read() as conn:
+            for start in range(0, len(ids), 10_000):
+                held.update(conn.execute(select(documents.c.id).where(documents.c.id.in_(ids[start:start + 10_000])))
+                            .scalars())
+        return held
 
     def document_ids(self) -> list[int]:
         """Ids of every document that is not hidden (what a search index should hold), in order."""

@@ -240,6 +240,12 @@ class Watcher:
             later = time.monotonic() + RETRY_SECONDS
             self._pending.update({Path(p): ((-1, -1), later) for p in paths})
             return
+        from .retention import prune   # the accounts' modules, once a batch is in
+
+        try:
+            prune(self.library)   # once a day, as sucai ingest: a library fed by a watcher alone too
+        except Exception:  # noqa: BLE001 - what was ingested stays; the next batch or a server tries again
+            log.warning("清理过期记录失败，下次入库后再试", exc_info=True)
         batch = Batch(summary, time.monotonic() - started)
         for line in batch.not_stored():
             log.warning(line)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from interrupted import pytest_sessionfinish  # noqa: F401 - Ctrl+C said in Chinese (a hook of the suite's)
+from interrupted import pytest_configure, pytest_keyboard_interrupt  # noqa: F401 - Ctrl+C said in Chinese
 from postgres import TempPostgres, binaries
 from sucai.config import DEFAULT_TIMEZONE
 from sucai.db import Database, dispose_engine
@@ -190,6 +190,16 @@ def store(catalogue, title: str, text: str, paid_from: int | None = None) -> int
     status, doc_id = catalogue.add(doc, text_hash(doc), f"/test/{title}", "x")
     assert status == "ingested"
     return doc_id
+
+
+def age(catalogue, through: int | None = None) -> None:
+    """Date the changes of ``catalogue``'s log numbered up to ``through`` (None: all of them) long ago, before any
+    retention (:mod:`sucai.retention`)."""
+    from sucai.db.schema import changes
+
+    with catalogue.db.transaction() as conn:
+        aged = changes.update().values(at="2000-01-01T00:00:00.000000+00:00")
+        conn.execute(aged if through is None else aged.where(changes.c.seq <= through))
 
 
 @pytest.fixture

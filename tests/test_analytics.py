@@ -105,24 +105,7 @@ def test_prune_keeps_the_last_days_of_counts_and_the_audit_days(home):
     analytics.write(Counter({(day, "河长制"): 1 for day in days}), Counter(), Counter(),
                     Counter({(day, 7): 1 for day in days}), Counter())
 
-    assert analytics.prune(today) == (2, 1)   # one day's row of each table; the entry of 181 days ago
+    assert analytics.prune(today) == 2 and accounts.prune_audit() == 1   # a day's row of each table; 181 days ago
     for table in (search_stats, document_stats):
         assert sorted(accounts._read(select(table.c.day))) == [(day,) for day in sorted(days[:3])]
     assert [e["detail"] for e in accounts.audit_log()] == ["0 天前", "179 天前"]
-
-
-def test_the_recorder_prunes_once_a_day(home):
-    """The writer thread prunes when it writes the first batch of a local day: a count of 400 days ago (the setting's
-    default keeps 365) is gone after one search is recorded and written."""
-    settings = load_settings(home)
-    accounts = Accounts.from_settings(settings)
-    zone = settings.zone
-    today = datetime.now(timezone.utc).astimezone(zone).date()
-    old = (today - timedelta(days=400)).isoformat()
-    Analytics(accounts, zone).write(Counter({(old, "旧检索"): 1}), Counter(), Counter(), Counter(), Counter())
-    recorder = Recorder(lambda: (Analytics(Accounts.from_settings(settings), zone, settings.analytics_days),
-                                 Collections(Accounts.from_settings(settings))), zone, interval=0.05)
-    recorder.searched(VISITOR, "新检索", total=1, filtered=False)
-    recorder.flush()
-    recorder.close()
-    assert [q for (q,) in accounts._read(select(search_stats.c.query))] == ["新检索"]

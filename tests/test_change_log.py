@@ -10,30 +10,20 @@ import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from conftest import store
+from conftest import age, new_database, store
 
-from sucai.db.schema import changes
 from sucai.index import SearchIndex
 from sucai.replica import Follower
 from sucai.search import SearchRequest, search
 from sucai.store import Catalogue
 from sucai.suggest import TitleIndex
 
-OLD = "2000-01-01T00:00:00.000000+00:00"   # a change's time long before any retention
 SECRET = "会员部分写明红杉乙计划的具体测算口径。"
 HEAD = "红杉乙计划的总体安排。"
 
 
 def cut_off(days: int = 90) -> str:
     return (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="microseconds")
-
-
-def age(catalogue: Catalogue, through: int | None = None) -> None:
-    """Date the changes numbered up to ``through`` (None: all of them) long ago."""
-    with catalogue.db.transaction() as conn:
-        aged = changes.update().values(at=OLD)
-        conn.execute(aged if through is None else aged.where(changes.c.seq <= through))
-
 
 
 def test_pruning_keeps_the_kept_days_and_always_the_newest_change(database_url, tmp_path):
@@ -61,6 +51,31 @@ def test_pruning_keeps_the_kept_days_and_always_the_newest_change(database_url, 
     catalogue.update(ids[0], title="改过的文档0")
     assert [kind for _, _, kind in catalogue.changes_since(seqs[4])] == ["update"]
     assert catalogue.change_count() > seqs[4]
+
+
+def test_pruning_in_batches_deletes_what_one_pruning_does(database_url, backend, request, tmp_path, monkeypatch):
+    """A first pruning of a large log goes a transaction per batch, oldest first: of seven changes five dated long
+    ago go in batches of two (three transactions), each recording the newest it deleted — a reader between them is
+    refused from that point on, never before —, and the log and its point end as one pruning leaves them (the
+    oracle: a twin catalogue pruned in one transaction, and the two changes of today by hand)."""
+    twins = [Catalogue(database_url or tmp_path / "batches.sqlite3"),
+             Catalogue(new_database(backend, request) or tmp_path / "oracle.sqlite3")]
+    for catalogue in twins:
+        for n in range(7):
+            store(catalogue, f"文档{n}", f"第{n}篇的正文。")
+        age(catalogue, catalogue.change_count() - 2)
+    batched, oracle = twins
+    log = batched.changes_since(0)
+    points = []
+    prune = Catalogue._prune_batch
+    monkeypatch.setattr(Catalogue, "_prune_batch", lambda self, *args: (
+        (went := prune(self, *args)), points.append(self.pruned_through()))[0])
+
+    assert batched.prune_changes(cut_off(), batch=2) == 5
+    assert points == [log[1][0], log[3][0], log[4][0]]
+    assert oracle.prune_changes(cut_off()) == 5 and len(points) == 4
+    assert batched.changes_since(log[4][0]) == oracle.changes_since(log[4][0]) == log[5:]
+    assert batched.pruned_through() == oracle.pruned_through() == log[4][0]
 
 
 def answers(index: SearchIndex) -> list:

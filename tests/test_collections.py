@@ -7,6 +7,8 @@ import io
 import re
 import time
 import zipfile
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -16,15 +18,17 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
-from conftest import site_day, stored_text
+from conftest import site_day, store, stored_text
 from sucai.accounts import Accounts
-from sucai.analytics import query_key
+from sucai.analytics import Analytics, query_key
 from sucai.collections import Collections, new_matches
 from sucai.config import load_settings
+from sucai.db.schema import document_stats, favourites, history
 from sucai.errors import InvalidInput, NotFound
 from sucai.library import Library
+from sucai.retention import prune
 from sucai.search import SearchRequest
 from sucai.web import create_app
 
@@ -320,3 +324,42 @@ def test_a_query_of_invisible_characters_alone_is_no_query_to_save(site, query):
         assert refused.value.code == "empty_search"
     saved = store.save_search(user, "", {"q": query, "genre": "通知"})   # a filter alone is a search
     assert (saved.name, saved.params["q"], saved.params["genre"]) == ("通知", None, "通知")
+
+
+def _kept_of_two_documents(library: Library) -> tuple[list[int], Callable[[], dict]]:
+    """Two documents, each a member's favourite, in her history (read, downloaded) and counted as read: their ids,
+    and a reader of what the accounts keep of documents (each table's ids, a row each)."""
+    ids = [store(library.catalogue, f"文档{n}", f"第{n}篇的正文。") for n in range(2)]
+    library.index.sync()
+    accounts = Accounts.from_settings(library.settings)
+    member = accounts.add_user("会员甲", "correct-horse-9", "member", "2099-12-31")
+    collections = Collections(accounts)
+    for doc_id in ids:
+        collections.add_favourite(member, doc_id, "常用")
+        collections.record_history([(member.user_id, doc_id, kind, "2026-12-01T00:00:00.000000+00:00")
+                                    for kind in ("read", "download")])
+    Analytics(accounts, library.settings.zone).write(Counter(), Counter(), Counter(),
+                                                     Counter({(site_day().isoformat(), d): 1 for d in ids}), Counter())
+
+    def kept() -> dict[str, list[int]]:
+        return {table.name: sorted(d for (d,) in accounts._read(select(table.c.doc_id)))
+                for table in (favourites, history, document_stats)}
+
+    return ids, kept
+
+
+def test_a_removed_documents_favourites_history_and_counts_go_with_it(library):
+    """ops29: `sucai rm` and the admin's delete (Library.remove) left the document's favourites, history entries and
+    阅读统计 behind, naming a document no longer there; they now go with it, the other document's stay."""
+    ids, kept = _kept_of_two_documents(library)
+    library.remove(ids[0])
+    assert kept() == {"favourites": [ids[1]], "history": [ids[1], ids[1]], "document_stats": [ids[1]]}
+
+
+def test_what_a_removal_left_in_the_accounts_goes_at_the_daily_pruning(library):
+    """The catalogue and the accounts are two databases: a process ended between the removal and the forgetting
+    leaves the rows, which the day's pruning (sucai.retention) deletes — those of the removed document alone."""
+    ids, kept = _kept_of_two_documents(library)
+    library.catalogue.remove(ids[1])   # the catalogue's part of a removal, as a process ended after it leaves it
+    assert prune(library)["removed"] == 4
+    assert kept() == {"favourites": [ids[0]], "history": [ids[0], ids[0]], "document_stats": [ids[0]]}

@@ -19,7 +19,7 @@ import pytest
 import tantivy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import UniqueConstraint, inspect
+from sqlalchemy import UniqueConstraint, inspect, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from postgres import free_port
@@ -272,6 +272,34 @@ def test_driver_rows_are_the_rows_exec_driver_sql_gives_and_its_errors_sqlalchem
                     (ids[0], "文档0", "第0篇的正文。", False if database_url else 0)]
     with catalogue.db.read() as conn, pytest.raises((OperationalError, ProgrammingError), match="no_such_column"):
         driver_rows(conn, "SELECT no_such_column FROM documents", ())
+
+
+@pytest.mark.parametrize("batch", [1, 4, 10_000])
+def test_a_deletion_in_batches_deletes_what_one_delete_does(database_url, tmp_path, monkeypatch, batch):
+    """delete_in_batches (a first pruning of an old library's records) deletes, a transaction per batch of at most
+    ``batch`` rows, the rows one DELETE would: an audit log (one key column, the dates not in its order) and the counts
+    of searches (two key columns, a day of them on each side of the cut-off); the oracle: the rows kept, chosen here."""
+    import sucai.db
+    from sucai.db.schema import audit, search_stats
+
+    db = Accounts(database_url or tmp_path / "accounts.sqlite3").db
+    dates = [f"2026-0{1 + (k * 7) % 9}-01T00:00:00.000000+00:00" for k in range(25)]
+    queries = [(f"2026-03-0{d}", f"检索{q}") for d in range(1, 4) for q in range(6)]
+    with db.transaction() as conn:
+        conn.execute(audit.insert(), [{"at": at, "event": "login", "detail": str(k)} for k, at in enumerate(dates)])
+        conn.execute(search_stats.insert(), [{"day": d, "query": q, "searches": 1, "empty": 0} for d, q in queries])
+    transactions = []
+    deleted = sucai.db._deleted
+    monkeypatch.setattr(sucai.db, "_deleted", lambda *args: transactions.append(went := deleted(*args)) or went)
+
+    assert db.delete_in_batches(audit, audit.c.at < "2026-05-01", batch) == sum(at < "2026-05-01" for at in dates)
+    assert db.delete_in_batches(search_stats, search_stats.c.day < "2026-03-03", batch) == 12
+    with db.read() as conn:
+        assert sorted(conn.execute(select(audit.c.detail)).scalars(), key=int) == [
+            str(k) for k, at in enumerate(dates) if at >= "2026-05-01"]
+        assert sorted(conn.execute(select(search_stats.c.day, search_stats.c.query)).all()) == queries[12:]
+    wanted = [min(batch, left) for total in (11, 12) for left in range(total, -1, -batch)]
+    assert transactions == wanted, transactions   # each batch in a transaction; the last short (or empty)
 
 
 def test_the_change_log_numbers_racing_changes_once_and_in_order(database_url, tmp_path):

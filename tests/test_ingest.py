@@ -769,6 +769,23 @@ def test_a_document_the_catalogue_cannot_store_fails_alone_among_those_stored_to
                                                                            ("甲.txt", "ingested"), ("空.txt", "skipped")]
 
 
+def test_a_database_errors_statement_and_parameters_stay_out_of_the_files_reason(home, tmp_path, monkeypatch):
+    """ops29: a document the catalogue could not store was 失败 with the whole exception as its reason — for a
+    database error, the statement and its parameters on the lines after the first: the document's text (members
+    part included) in the file's record, the end table, the watcher's log. The reason names the error by its first
+    line, as the command line's own last line of defence does."""
+    from sqlalchemy.exc import IntegrityError
+
+    from sucai.store import Catalogue
+
+    (tmp_path / "坏.txt").write_text("坏通知\n\n会员才能读的正文。\n", encoding="utf-8")
+    monkeypatch.setattr(Catalogue, "_add", lambda *args: (_ for _ in ()).throw(IntegrityError(
+        "INSERT INTO documents (text) VALUES (?)", ("会员才能读的正文。",), Exception("UNIQUE constraint failed"))))
+    [outcome] = Library.open(home).ingest([tmp_path / "坏.txt"]).outcomes
+    assert outcome.status == "failed" and outcome.reason == (
+        "内部错误（IntegrityError: (builtins.Exception) UNIQUE constraint failed），请把此文件和这条信息反馈给维护者")
+
+
 def test_the_index_feed_ends_as_a_sync_would_with_changes_of_other_processes_meanwhile(home):
     """An ingest feeds its documents to the index writer as it stores them (index.Feed); whatever another
     process changed meanwhile — an edit of a fed document, a document of its own, a fed document whose

@@ -23,10 +23,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import age, store
 from postgres import free_port
 from sucai.config import DEFAULT_TIMEZONE
 from sucai.ingest import OUTCOME_NAMES, discover
 from sucai.library import Library
+from sucai.retention import PRUNED_ON
 from sucai.search import SearchRequest
 import sucai.watch
 from sucai.watch import Batch, Watcher, watchable
@@ -195,6 +197,30 @@ def test_a_run_that_lasts_logs_how_far_it_is_every_progress_seconds(folders, cap
         done = [int(step[1]) for step in steps if step]
         assert set(range(1, files + 1)) <= set(done), said   # each file's outcome told as it came
         assert f"已入库 {files}" in [step[2] for step in steps if step and int(step[1]) == files], said
+
+
+def test_a_watchers_run_prunes_what_is_kept_for_a_time_once_a_day(folders):
+    """A library fed by `sucai watch` alone and never served is pruned as one fed by `sucai ingest` from cron: the
+    watcher's first run of a day deletes the changes past change_log_days (sucai.retention)."""
+    home, inbox = folders
+    library = Library.open(home)
+    store(library.catalogue, "旧文档", "很久以前的正文。")
+    age(library.catalogue)
+    library.catalogue.set_meta(PRUNED_ON, "2000-01-01")   # the day of the last pruning: long ago
+    aged = library.catalogue.change_count()
+    batches: list[Batch] = []
+    watcher = Watcher(library, [inbox], workers=1, on_batch=batches.append)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        assert watcher.ready.wait(120), "the watcher did not start"
+        (inbox / "通知.txt").write_text(text(7), encoding="utf-8")
+        wait_for(lambda: batches, 120, "the file's run")
+    finally:
+        watcher.stop()
+        thread.join(30)
+        library.close()
+    assert library.catalogue.pruned_through() == aged
 
 
 def test_a_thousand_files_at_once_are_all_ingested_exactly_once(folders):

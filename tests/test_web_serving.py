@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 
@@ -518,3 +519,23 @@ def test_a_log_line_never_acts_on_the_terminal(capsys, monkeypatch):
     assert uvicorns.split("\n")[0].endswith(" 错误 / ]0;已被接管 [2J 31m 坏 假的一行")
     assert uvicorns.split("\n")[-1] == traceback[-1]
     assert _active_in(first) == _active_in("\n".join(traceback)) == _active_in(uvicorns) == []
+
+
+def test_a_stop_while_uvicorn_imports_its_event_loop_leaves_no_coroutine_unawaited(monkeypatch):
+    """ops29: `sucai serve --watch` stopped as it started (test_watch's stop at 4 s, on a loaded machine) wrote
+    「RuntimeWarning: coroutine 'Server.serve' was never awaited」 on stderr: uvicorn's Server.run makes its serve
+    coroutine, then imports the event loop's module (uvloop) — a stop meanwhile drops the coroutine unawaited. The
+    server imports it before (run_server: nothing made yet when the stop comes)."""
+    from sucai.web.serving import run_server
+
+    def stopped(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(uvicorn.Config, "get_loop_factory", stopped)
+    gc.collect()   # other tests' garbage first: its warnings are not this one's
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(KeyboardInterrupt):
+            run_server(lambda scope, receive, send: None, lambda: None, host="127.0.0.1", port=0)
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is RuntimeWarning] == []

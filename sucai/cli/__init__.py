@@ -34,7 +34,7 @@ from . import i18n
 
 i18n.install()  # before any command is used: click builds some texts once (the --help option's) and keeps them
 
-from ..errors import BadValue, NotFound, SucaiError  # noqa: E402
+from ..errors import BadValue, NotFound, SucaiError, first_line  # noqa: E402
 from .common import RESUMABLE, ExitCode, OutputClosed, app, err, shown  # noqa: E402
 
 __all__ = ["ExitCode", "app", "main"]
@@ -87,7 +87,7 @@ def run(args: list[str]) -> int:
     except BaseException as error:  # the last line of defence (also Rust panics): never a traceback
         if isinstance(error, SystemExit) or os.environ.get("SUCAI_DEBUG"):
             raise
-        said = (str(error).strip().splitlines() or [""])[0]  # not the statement and parameters a driver appends
+        said = first_line(error)  # not the statement and parameters a driver appends
         err.print(f"[red]内部错误：{escape(type(error).__name__)}: {escape(shown(said))}[/red]（设置 SUCAI_DEBUG=1 查看详情）")
         return ExitCode.ERROR
     return int(status) if isinstance(status, int) else ExitCode.OK

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
-from ..errors import NotFound
+from ..errors import NotFound, SucaiError
 from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, Day, ExitCode, GenreName,
                      NamedChoice, app, err, free_option, home_option, json_option, open_library, out, print_json,
                      shown, source_option, write_file)
@@ -82,12 +82,25 @@ def ingest_paths(paths: tuple[Path, ...], home: Path | None, as_json: bool = Fal
             err.print(f"已中断：处理了 {display.last.done}/{display.last.total} 个文件"
                       f"（{counts_text(display.last.counts, '，')}）", markup=False)
         raise
+    _prune(library)
     missing = [p for p in paths if not p.exists()]
     if as_json:
         print_json(summary.to_dict())
     else:
         _ingest_report(summary, base, name, missing)
     return _ingest_exit(summary, missing)
+
+
+def _prune(library: Library) -> None:
+    """The records past their days deleted, once a local day (:func:`sucai.retention.prune`), as a server does: a
+    library only ever ingested into from cron is pruned too. A failure is said, the ingest's outcome stands."""
+    from ..retention import prune
+
+    try:
+        prune(library)
+    except Exception as error:  # noqa: BLE001 - what was ingested stays; the next ingest or server tries again
+        reason = error.message if isinstance(error, SucaiError) else f"内部错误 {type(error).__name__}"
+        err.print(f"[yellow]清理过期记录失败（下次入库时再试）：{escape(shown(reason))}[/yellow]")
 
 
 def _absolute(paths: tuple[Path, ...]) -> list[Path]:

@@ -37,11 +37,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, column, create_engine, event, insert, inspect, select, table
+from sqlalchemy import (ColumnElement, Connection, Delete, Engine, Table, column, create_engine, event, insert, inspect,
+                        select, table, tuple_)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from ..errors import InvalidInput, SucaiError
+from ..errors import InvalidInput, SucaiError, first_line
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ VERSION_TABLE = {store: f"{store}_version" for store in STORES}   # Alembic's ve
 MIGRATIONS = Path(__file__).parent / "migrations"
 _RETRY_STATES = {"40001", "40P01"}      # serialization_failure, deadlock_detected
 MAX_ATTEMPTS = 30
+DELETE_BATCH = 10_000   # rows deleted per transaction by Database.delete_in_batches
 
 
 class Conflict(SucaiError):
@@ -159,6 +161,18 @@ class Database:
                                           set_={c.name: c + stmt.excluded[c.name] if add else stmt.excluded[c.name]
                                                 for c in table.columns if c.name not in keep})
 
+    def delete_in_batches(self, table: Table, where: ColumnElement[bool], batch: int = DELETE_BATCH) -> int:
+        """Delete the rows of ``table`` that ``where`` holds for, at most ``batch`` of them per transaction, in the
+        order of its primary key, so that a large deletion — the first pruning of an old library's records, see
+        :mod:`sucai.retention` — keeps no writer waiting and no PostgreSQL snapshot open for long; returns how many
+        went. The same rows go as with one DELETE; linear in them when the key's order is their age's."""
+        key = table.primary_key.columns
+        chosen = select(*key).where(where).order_by(*key).limit(batch)
+        deleted = 0
+        while (went := _deleted(self, table.delete().where(tuple_(*key).in_(chosen)))) == batch:
+            deleted += went
+        return deleted + went
+
     def dispose(self) -> None:
         """Close the pooled connections of this database (they reopen when needed)."""
         self.engine.dispose()
@@ -232,6 +246,13 @@ def retried(method: Callable) -> Callable:
     return run
 
 
+@retried
+def _deleted(db: Database, statement: Delete) -> int:
+    """``statement``, a DELETE, in a transaction of its own; how many rows it deleted."""
+    with db.transaction() as conn:
+        return conn.execute(statement).rowcount
+
+
 @contextmanager
 def _conflicts() -> Iterator[None]:
     try:
@@ -286,7 +307,7 @@ def _reason(error: BaseException | None) -> str:
 
 
 def _first_line(error: BaseException | None) -> str:
-    return (str(error) or type(error).__name__).strip().splitlines()[0] if error else ""
+    return (first_line(error) or type(error).__name__) if error else ""
 
 
 # -- engines ----------------------------------------------------------------------

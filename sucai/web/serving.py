@@ -138,6 +138,9 @@ class _ReadyServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_ready = on_ready
+        # the event loop's module (uvloop) imported now: Server.run imports it after making its serve coroutine,
+        # which a stop meanwhile (seconds on a loaded machine) dropped unawaited — Python's English RuntimeWarning
+        config.get_loop_factory()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
