@@ -35,7 +35,8 @@ from sucai.drafting import (DraftBody, asked_genre, DraftStore, Owner, build_dra
 from sucai.check import check_text, count_chars, read_draft
 from sucai.check.export import export_report
 from sucai.drafting.document import draft_document, drafting_day
-from sucai.drafting.drafts import Draft, Paragraph, Section, Source, chinese_ordinal, closing_section, numbered
+from sucai.drafting.drafts import (WITHHELD, Draft, Paragraph, Section, Source, chinese_ordinal, closing_section,
+                                   numbered)
 from sucai.facts import find_facts, learn, line_name
 from sucai.drafting.placeholders import PLACEHOLDER, named_year, only_marked, writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
@@ -1762,6 +1763,8 @@ def test_members_paragraphs_are_withheld_from_a_non_member(units):
     paragraph = seen.sections[0].paragraphs[0]
     assert paragraph.withheld and paragraph.source is None and not any(w in paragraph.text for w in MEMBERS_WORDS)
     assert [p.marked for p in seen.sections[0].paragraphs] == [False, False]   # check28: a fact of members text
+    withheld = Paragraph(WITHHELD, members=True, withheld=True)   # edited, 复制比 too: nothing of how close it was
+    assert seen.sections[0].paragraphs == [withheld, withheld]
     assert shown(units, draft, member=True).sections[0].paragraphs[0].text == members_doc.text[start:end]
     _, data = export_draft(seen, "md", zone=ZONE)
     assert not any(w in data.decode() for w in MEMBERS_WORDS)

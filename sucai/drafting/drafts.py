@@ -224,8 +224,9 @@ def from_row(row: tuple) -> Draft:
 
 def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
     """``draft`` as a viewer with (``member``) or without the member tier may see it now: paragraphs taken
-    from members-only parts withheld (text replaced by :data:`WITHHELD`, source dropped, not ``marked``: whether it
-    only marks its source is a fact of members text) for a non-member;
+    from members-only parts withheld for a non-member — :data:`WITHHELD` and nothing else of them: no source, and
+    ``edited``, ``marked`` and ``copy_ratio`` as of a paragraph of the writer's own (how close the writer's text is to
+    members text is a fact of that text);
     source titles and places as the viewer may see them (:func:`_seen_path`), sources of documents since hidden or
     removed dropped."""
     ids = sorted({p.source.doc_id for s in draft.sections for p in s.paragraphs if p.source})
@@ -236,7 +237,7 @@ def shown(library: Library, draft: Draft, *, member: bool) -> Draft:
         paragraphs = []
         for paragraph in section.paragraphs:
             if paragraph.members and not member:
-                paragraphs.append(replace(paragraph, text=WITHHELD, source=None, withheld=True, marked=False))
+                paragraphs.append(Paragraph(WITHHELD, members=True, withheld=True))
                 continue
             source = paragraph.source
             if source is not None:
