@@ -245,6 +245,32 @@ def test_a_decree_is_titled_by_the_regulation_it_promulgates():
                                                                 "2018-11-06")
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a 主席令 announcing an appointment names no regulation: titled as gov.cn does, 标志（令号）
+    ("中华人民共和国主席令\n第十二号\n根据中华人民共和国第十四届全国人民代表大会常务委员会第五次会议的决定：\n"
+     "免去秦刚的外交部部长职务；\n任命王毅为外交部部长。\n中华人民共和国主席　习近平\n2023年7月25日\n",
+     ("中华人民共和国主席令（第十二号）", "中华人民共和国主席令第十二号", "中华人民共和国主席", "命令（令）", "2023-07-25")),
+    # a ministry's 令 numbered by the year, its body the rule itself with no title line
+    ("中华人民共和国交通运输部令\n2023年第5号\n第一条　为了规范道路运输管理，制定本规定。\n第二条　本规定自2023年9月1日起施行。\n"
+     "部长　李小鹏\n2023年6月1日\n",
+     ("中华人民共和国交通运输部令（2023年第5号）", "中华人民共和国交通运输部令2023年第5号", "交通运输部", "命令（令）", "2023-06-01")),
+    # the rule itself under the 令号, titled
+    ("国家发展和改革委员会令\n第16号\n必须招标的工程项目规定\n第一条　为了确定必须招标的工程项目，制定本规定。\n",
+     ("必须招标的工程项目规定", "国家发展和改革委员会令第16号", "国家发展和改革委员会", "部门规章", None)),
+    # the regulation named in the 令's text and not printed below it
+    ("中华人民共和国国务院令\n第707号\n现公布修订后的《中华人民共和国个人所得税法实施条例》，自2019年1月1日起施行。\n"
+     "总理　　李克强\n2018年12月18日\n",
+     ("中华人民共和国个人所得税法实施条例", "中华人民共和国国务院令第707号", "国务院", "行政法规", "2018-12-18")),
+])
+def test_a_decree_naming_no_regulation_below_it_is_numbered_still(text, expected):
+    """read29: a 令 that names no regulation printed below it — a 主席令 announcing an appointment, a 部门令 whose body
+    is the rule itself, a 令 whose regulation is named only in its text — was no 令: no 令号, no 来源, the 标志
+    「中华人民共和国主席令」 its title and the 令号 the first line of its text."""
+    doc = analyse(clean(text))
+    assert (doc.title, doc.doc_number, doc.source, doc.genre, doc.date) == expected
+    assert doc.text == text.strip()   # the 令 stays in the document
+
+
 @pytest.mark.parametrize("mark", ["中华人民共和国国务院、中华人民共和国中央军事委员会令",
                                   "中华人民共和国国务院\n中华人民共和国中央军事委员会\n令",
                                   "中华人民共和国国务院\n中华人民共和国中央军事委员会令"])
@@ -537,7 +563,8 @@ def test_a_decree_is_dated_by_the_date_under_its_signer():
     ("国办发明电〔2018〕15号", "国务院办公厅"), ("国函〔2018〕159号", "国务院"), ("中办发〔2019〕1号", "中共中央办公厅"),
     ("法释〔2024〕12号", "最高人民法院"), ("高检发释字〔2019〕1号", "最高人民检察院"), ("人社部发〔2020〕5号", "人力资源社会保障部"),
     ("京政办发〔2020〕3号", "北京市人民政府办公厅"), ("粤府〔2021〕12号", "广东省人民政府"), ("中华人民共和国国务院令第517号", "国务院"),
-    ("中华人民共和国主席令第三十一号", "中华人民共和国主席"), ("公安部令第5号", "公安部"), ("某某发〔2020〕1号", None), ("不是文号", None),
+    ("中华人民共和国主席令第三十一号", "中华人民共和国主席"), ("公安部令第5号", "公安部"),
+    ("中华人民共和国交通运输部令2023年第5号", "交通运输部"), ("某某发〔2020〕1号", None), ("不是文号", None),
     # a 令 several bodies issue together names them all (read27: the corpus's 35 such 行政法规 were the last body's)
     ("中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "国务院、中央军事委员会"),
     ("农业部、财政部、国家物价局令第1号", "农业部、财政部、国家物价局"), ("海关总署第61号令", "海关总署"),
