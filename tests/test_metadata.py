@@ -20,6 +20,7 @@ from sucai.metadata.genres import GENRES, GROUPS, NAMES, OTHER, canonical, taxon
 from sucai.metadata.issuers import doc_number_issuer
 from sucai.metadata.titles import distinguishing_notes, file_title
 from sucai.outline import analyse
+from sucai.readers import RawDocument
 
 
 def described(text: str, **origin):
@@ -865,18 +866,33 @@ def test_a_scan_s_title_line_cut_or_garbled_by_ocr_gives_way_to_the_file_name():
     """read28: the OCR of 标点符号用法（GBT 15834-2011）.pdf reads its cover's title 「标点符与」 — the file name's title
     opened, then garbled — and that line was the title. A first line that opens as the file name's title does and
     stops short of it, no title by itself (no 文种 or closing word ends it), gives way to the file name; a title line
-    that is one keeps its place, as does a short line the file name does not open with."""
+    that is one keeps its place, as does a short line the file name does not open with. read29: only a text read by OCR
+    (a typed file's short title line is its author's: 「乡村振兴」 in 乡村振兴战略实施情况调研.docx)."""
     cover = "ICS 01. 140. 10\nA 19\n中华人民共和国国家标准\nGB/T 15834一2011\n代替GB/T 15834一1995\n"
     rest = "\nGeneral rules for punctuation\n2011-12-30发布\n前言\n本标准按照GB/T 1.1-2009给出的规则起草。"
     path = "/标准/标点符号用法（GBT 15834-2011）.pdf"
     for line in ("标点符与", "标点符号"):
-        assert analyse(clean(cover + line + rest), origin=Origin(path=path)).title == "标点符号用法（GBT 15834-2011）"
-    assert analyse(clean(cover + "标点符号用法" + rest), origin=Origin(path=path)).title == "标点符号用法"
-    assert analyse(clean(cover + "句读" + rest), origin=Origin(path=path)).title == "句读"
+        assert analyse(clean(cover + line + rest), origin=Origin(path=path, ocr=True)).title == "标点符号用法（GBT 15834-2011）"
+        assert analyse(clean(cover + line + rest), origin=Origin(path=path)).title == line
+    assert analyse(clean(cover + "标点符号用法" + rest), origin=Origin(path=path, ocr=True)).title == "标点符号用法"
+    assert analyse(clean(cover + "句读" + rest), origin=Origin(path=path, ocr=True)).title == "句读"
     table = "公文写作常见错误更正对照表\n一、标题\n错误：关于召开会议的通知的通知。"
-    assert analyse(clean(table), origin=Origin(path="/公文写作常见错误更正对照表（2024版）.pdf")).title == "公文写作常见错误更正对照表"
+    assert analyse(clean(table), origin=Origin(path="/公文写作常见错误更正对照表（2024版）.pdf", ocr=True)
+                   ).title == "公文写作常见错误更正对照表"
     report = "政府工作报告\n——2024年1月5日在某某区第十八届人民代表大会第四次会议上\n各位代表：现在，我代表区人民政府作报告。"
-    assert analyse(clean(report), origin=Origin(path="/报告/政府工作报告2024.txt")).title == "政府工作报告"
+    assert analyse(clean(report), origin=Origin(path="/报告/政府工作报告2024.txt", ocr=True)).title == "政府工作报告"
+    typed = "乡村振兴\n\n　　实施乡村振兴战略，是党的十九大作出的重大决策部署。"
+    assert analyse(clean(typed), origin=Origin(path="/调研/乡村振兴战略实施情况调研.docx")).title == "乡村振兴"
+
+
+@pytest.mark.parametrize("confidence, title", [(71.5, "标点符号用法（GBT 15834-2011）"), (None, "标点符与")])
+def test_a_file_is_read_as_ocr_text_when_its_reader_recognised_it(monkeypatch, confidence, title):
+    """read29: the reader says whether a file's text came from OCR (``ocr_confidence``); only then may the title line
+    be the file name's title garbled (the same text typed keeps its line)."""
+    text = "标点符与\n前言\n本标准按照GB/T 1.1-2009给出的规则起草。\n"
+    monkeypatch.setattr("sucai.ingest.readers.read", lambda path, limits: RawDocument(
+        text, "pdf", None, ocr_confidence=confidence))
+    assert parse_file(Path("/标准/标点符号用法（GBT 15834-2011）.pdf")).title == title
 
 
 def test_the_operators_source_is_used_only_when_the_file_names_none():

@@ -18,8 +18,9 @@ and the markdown heading marker of a file that is not markdown ("# 关于做好�
 A title line ending in exclamation marks loses them when the file's declared title or its name
 is the line without them (a web article's emphasis: "公文写作常见错误更正对照表！").
 
-A title line that is the file name's title cut short or garbled, as OCR reads a scan's cover ("标点符与" in
-标点符号用法（GBT 15834-2011）.pdf), gives way to the file name (:func:`cut_short`).
+A title line of a text read by OCR that is the file name's title cut short or garbled, as OCR reads a scan's cover
+("标点符与" in 标点符号用法（GBT 15834-2011）.pdf), gives way to the file name (:func:`cut_short`); a typed file's title
+line is its author's, whatever the file is named.
 
 When the text has no title line, the title comes from what the file declares
 (HTML ``<h1>``/``<title>``, docx core title), then from the file name — without
