@@ -56,6 +56,32 @@ def test_a_title_broken_over_three_lines_is_joined_up_to_its_closing_word():
     assert (doc.genre, doc.source) == ("意见", "国务院办公厅")
 
 
+@pytest.mark.parametrize("head, title", [
+    ("某某市人民政府文件\n\n某政发〔2024〕5号\n\n", "某某市人民政府关于做好2024年防汛工作的通知"),
+    ("000012\n特急\n某 某 市 人 民 政 府 文 件\n某政发〔2024〕5号　　签发人：张三\n", "某某市人民政府关于做好2024年防汛工作的通知"),
+    ("某某市人民政府文件\n某某市人民政府办公室文件\n某政发〔2024〕5号\n签发人：张三\n", "某某市人民政府关于做好2024年防汛工作的通知"),
+    ("某政发〔2024〕5号\n", "某某市人民政府关于做好2024年防汛工作的通知"),   # a 版头 of its 文号 alone
+])
+def test_the_title_of_a_document_with_a_masthead_is_below_its_doc_number(head, title):
+    """read29: a 公文 opening with its 版头 — 发文机关标志 「某某市人民政府文件」 and 发文字号, 份号, 紧急程度 and 签发人 — was
+    titled by the 标志, its real title left in the body. The title is the lines between the 文号 and the 主送机关 (GB/T
+    9704-2012 §7.3.1), as when the file is named by it; the 版头 stood before the title, its 文号 is still the 文号."""
+    text = head + "某某市人民政府\n关于做好2024年防汛工作的通知\n各县（市、区）人民政府：\n　　为做好防汛工作，现通知如下。\n"
+    doc = analyse(clean(text))
+    assert (doc.title, doc.doc_number, doc.source, doc.genre) == (title, "某政发〔2024〕5号", "某某市人民政府", "通知")
+    assert doc.text.startswith("各县（市、区）人民政府：")
+    kept = doc.removed[-1]   # (cleaning joined the spaced-out 标志 first: a spaced_title removal)
+    assert (kept.rule, "".join(kept.text.split())) == ("before_title", "".join(head.split()))
+    named = analyse(clean(text), origin=Origin(path="/x/某某市人民政府关于做好2024年防汛工作的通知.docx"))
+    assert (named.title, named.text) == (doc.title, doc.text)
+
+
+def test_a_title_naming_a_file_above_a_sentence_opening_with_a_doc_number_is_the_title():
+    """A title ending with 「文件」 above a paragraph that opens with a 文号 is no 版头 (the 文号 is no line of its own)."""
+    text = "认真学习贯彻省委文件\n某发〔2024〕1号文件下发以来，各地认真落实。\n一是加强组织领导\n各级党组织要把学习摆上重要议程。\n"
+    assert analyse(clean(text)).title == "认真学习贯彻省委文件"
+
+
 @pytest.mark.parametrize("name", ["素材.txt", "素材.docx"])
 @pytest.mark.parametrize("mark", ["# ", "### ", "#\u3000"])
 def test_a_markdown_heading_marker_in_a_files_title_line_is_dropped_from_its_title(tmp_path, name, mark):

@@ -79,6 +79,12 @@ _REPORT_OPENING = re.compile(rf"我代表[{HAN}]{{0,30}}?[，,]?\s*向(?:大会|
 _STANDARD_HEADING = r"中华人民共和国(?:国家|[\u4e00-\u9fff]{1,8}行业)标准"
 _FURNITURE = re.compile(rf"www\.|://|^(?:ICS|CCS)\s*[A-Z]?\d|^(?:[A-Z]\s?\d{{2}}\s*)?(?:{_STANDARD_HEADING})?$"
                         r"|^(?:代替\s*)?GB(?:/[TZ])?\s*\d[\d.]*\s*[-—–一－]\s*\d{4}$")
+# The 版头 (GB/T 9704-2012 §7.2): 份号 and 密级/紧急程度 lines (§7.2.1-3), a 发文机关标志 「…文件」 (§7.2.4; written spaced
+# out, it is joined by the cleaning), what may follow a 发文字号 on its line or stand alone under it: the 签发人 of a
+# 上行文 (§7.2.6).
+_FRONT = re.compile(r"\d{6}|(?:绝密|机密|秘密)(?:[★＊*][^\n]{0,8})?|特急|加急")
+_FILE_MARK = re.compile(rf"[{HAN}、]{{2,40}}文件")
+_SIGNED = re.compile(r"[ \t\u3000]*(?:签发人[：:][^\n]{1,30})?")
 _MAX_LINES = 4
 _CONTINUATION_CHARS = 40
 _HINT_LINES = 5
@@ -135,13 +141,29 @@ def split(text: str, hints: Sequence[str] = (), title_heads: Iterable[int] = ())
         if broken:  # the declared title broken over lines, as a long title is on a page
             return TitleSplit("".join(x.text for x in broken), line.start, broken[-1].end,
                               _next_start(text, broken[-1].end), hint=True)
-    if not first or not is_title_line(first[0].text):
+    opening = _after_masthead(first) or first[:1]
+    if not opening or not is_title_line(opening[0].text):
         return TitleSplit("", 0, 0, 0)
-    taken = _title_lines(text, first[0], heads)
+    taken = _title_lines(text, opening[0], heads)
     title = (" " if taken[0].start in heads else "").join(x.text for x in taken)
     if len(taken) == 2 and _LAW.search(taken[0].text) and _LAW_PART.fullmatch(taken[1].text):
         title = f"{taken[0].text} {taken[1].text}"
     return TitleSplit(title, taken[0].start, taken[-1].end, _next_start(text, taken[-1].end))
+
+
+def _after_masthead(first: list[Line]) -> list[Line]:
+    """The lines of ``first`` after a 版头 that opens them (GB/T 9704-2012 §7.2: 份号, 密级 and 紧急程度 lines, the
+    发文机关标志 「…文件」 on one line or more, then the 发文字号 alone on its line or with the 签发人, who may stand on
+    the next line) — the title stands between the 版头 and the 主送机关 (§7.3.1), not the 标志 —; [] when no 版头
+    opens them."""
+    i = 0
+    while i < len(first) and (_FRONT.fullmatch(first[i].text) or _FILE_MARK.fullmatch(first[i].text)):
+        i += 1
+    number = DOC_NUMBER.match(first[i].text) if i < len(first) else None
+    if number is None or not _SIGNED.fullmatch(first[i].text, number.end()):
+        return []
+    i += 1
+    return first[i + 1:] if i < len(first) and _SIGNED.fullmatch(first[i].text) else first[i:]
 
 
 def _broken_hint(following: list[Line], wanted: set[str]) -> list[Line]:
