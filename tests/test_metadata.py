@@ -657,6 +657,19 @@ def test_a_signature_of_a_unit_and_a_person_names_the_unit(signed, unit, dated):
         assert body[evidence.start : evidence.end] == unit
 
 
+@pytest.mark.parametrize("byline, source", [
+    ("某某县财政局办公室　张三", ("某某县财政局办公室", "署名")),   # the writer's unit: the 来源 of a 心得体会
+    ("作者：张三", (None, None)),   # an author alone names no unit
+    ("作者：某某县财政局　张三", (None, None)),   # nor a web page's 作者 field
+    ("张三　某某县财政局", (None, None)),
+])
+def test_a_byline_under_a_title_names_the_writers_unit(byline, source):
+    """read29, checking read28's byline on the corpus (its 16 first 来源 by this rule are the 海拉尔 reports' 「海拉尔区人民政府
+    区长　杜联合」): the unit of a 「单位　姓名」 line under a 心得体会's title is its 来源; an 「作者：」 line is none."""
+    text = f"学习贯彻党的二十大精神心得体会\n{byline}\n　　党的二十大报告内涵丰富，我深受教育。\n　　一是要坚定理想信念。\n"
+    assert best(text, "source") == source
+
+
 def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
     """read27, the corpus's 中国人民解放军文职人员条例 and 33 more: 「中华人民共和国国务院、中华人民共和国中央军事委员会令第438号」
     was read from its second body on — 文号 「中华人民共和国中央军事委员会令第438号」, 来源 中央军事委员会 —, a joint 令 of
