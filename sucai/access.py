@@ -299,7 +299,7 @@ def _origin(doc: Document) -> Origin:
     from .metadata import Origin
 
     return Origin(doc.source_path or stem, outside("文件声明的标题"), meta,
-                           next((e.value for e in doc.evidence if e.origin == "option"), None))
+                  next((e.value for e in doc.evidence if e.origin == "option"), None), doc.ocr_confidence is not None)
 
 
 def _markdown_headings(doc: Document, gap: _Gap) -> list[tuple[int, int]]:

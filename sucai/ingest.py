@@ -276,7 +276,7 @@ def parse_file(path: Path, limits: readers.Limits = readers.Limits(),
     raw = readers.read_converted(*converted) if converted else readers.read(path, limits)
     markdown = raw.format == "md"
     origin = metadata.Origin(path=path_text(path), title=raw.title, meta=raw.meta,
-                             source=clean.well_formed(source) if source else source)
+                             source=clean.well_formed(source) if source else source, ocr=raw.ocr_confidence is not None)
     cleaned = clean.clean(raw.text, markdown=markdown)
     doc = outline.analyse(cleaned, markdown=markdown, origin=origin)
     if not doc.text.strip():

@@ -232,9 +232,17 @@ _MD_NUMERAL = re.compile(rf"{_LABEL_CN}+(?=[{_SPACE}])")
 _MD_NUMBER = re.compile(rf"{_LABEL_CN}+|[0-9０-９]{{1,3}}")
 
 
+# An unnumbered markdown heading line that is a sentence, not a heading: one ending in 「。」 or 「；」, what
+# introduces the text below it (an addressee, a quotation: 「福斯特同志和美国共产党中央委员会：」, 「该谈话的结语说：」)
+# or a salutation (「各位劳动英雄，各位模范工作者！」) — as 毛泽东选集's web copies mark some with ``##``. A heading may
+# ask (「为什么是持久战？」) or exclaim (a news heading's 「…奋楫再出发！」); a numbered one may be a sentence
+# (「（一）围绕中心，提高服务决策水平。」).
+_MD_SENTENCE = re.compile(rf"[。；;：:]$|^(?:{SALUTATION.pattern}).*[！!]$")
+
+
 def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]:
     """Markdown heading lines at ``(offset, depth)``; a label inside them is split off, a line of a label alone
-    is the label with an empty heading."""
+    is the label with an empty heading. An unnumbered one that is a sentence is none (:data:`_MD_SENTENCE`)."""
     for pos, depth in headings:
         end = _line_end(body, pos)
         line = body[pos:end].lstrip("#").strip()
@@ -243,7 +251,8 @@ def _md_marks(body: str, headings: Sequence[tuple[int, int]]) -> Iterator[_Mark]
             label = m.group().strip(_SPACE)
         else:
             label = line if _LINE_LABEL.fullmatch(line) or _MD_NUMBER.fullmatch(line) else ""
-        yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
+        if label or not _MD_SENTENCE.search(line):
+            yield _Mark(pos, ("md", depth), label, line[len(label) :].strip(), line_end=end)
 
 
 # A line of a Chinese numeral alone, or a numeral, a space and a short title without a stop — 毛泽东选集's parts

@@ -150,6 +150,31 @@ def render_page(lines: list[str], font_size: int = 40, width: int = 1654, height
     return image
 
 
+def photo_bytes(lines: list[str], font_size: int, specks: bool = False, title: bool = False) -> tuple[bytes, list[int]]:
+    """A phone photo of ``lines`` as small as a 72-dpi page prints them: ``font_size``-pixel characters, grey on
+    off-white, slightly blurred, a JPEG stating 72 dpi (EXIF); and the ink height of each line, drawn alone.
+    ``specks``: a dark speck on every row (dust, the sensor's noise); ``title``: the first line twice as high."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font = ImageFont.truetype(cjk_font_path(), font_size)
+    image = Image.new("L", (font_size * 34, int(font_size * (len(lines) * 1.8 + 4))), 235)
+    fonts = [ImageFont.truetype(cjk_font_path(), 2 * font_size) if title else font] + [font] * len(lines)
+    draw = ImageDraw.Draw(image)
+    for row in range(image.height) if specks else ():   # 2 by 2 pixels: a 1-pixel one the blur makes faint
+        draw.rectangle(((row * 37) % (image.width - 1), row, (row * 37) % (image.width - 1) + 1, row + 1), fill=30)
+    heights = []
+    for number, (line, font) in enumerate(zip(lines, fonts)):
+        at = (font_size * 2, font_size * (2 + (title and number > 0)) + number * int(1.8 * font_size))
+        draw.text(at, line, font=font, fill=30)
+        alone = Image.new("L", image.size, 0)
+        ImageDraw.Draw(alone).text(at, line, font=font, fill=255)
+        top, bottom = alone.getbbox()[1::2]   # the line's ink alone
+        heights.append(bottom - top)
+    buffer = io.BytesIO()
+    image.filter(ImageFilter.GaussianBlur(0.6)).save(buffer, "JPEG", quality=85, dpi=(72, 72))
+    return buffer.getvalue(), heights
+
+
 def image_bytes(image, fmt: str = "PNG") -> bytes:
     """An image saved as PNG, JPEG, TIFF — or PDF: an image-only PDF, i.e. a scan without a text layer."""
     buffer = io.BytesIO()

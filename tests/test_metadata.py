@@ -20,6 +20,7 @@ from sucai.metadata.genres import GENRES, GROUPS, NAMES, OTHER, canonical, taxon
 from sucai.metadata.issuers import doc_number_issuer
 from sucai.metadata.titles import distinguishing_notes, file_title
 from sucai.outline import analyse
+from sucai.readers import RawDocument
 
 
 def described(text: str, **origin):
@@ -53,6 +54,32 @@ def test_a_title_broken_over_three_lines_is_joined_up_to_its_closing_word():
     assert doc.title == "国务院办公厅关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见"
     assert doc.text.startswith("国办发〔2019〕6号")
     assert (doc.genre, doc.source) == ("意见", "国务院办公厅")
+
+
+@pytest.mark.parametrize("head, title", [
+    ("某某市人民政府文件\n\n某政发〔2024〕5号\n\n", "某某市人民政府关于做好2024年防汛工作的通知"),
+    ("000012\n特急\n某 某 市 人 民 政 府 文 件\n某政发〔2024〕5号　　签发人：张三\n", "某某市人民政府关于做好2024年防汛工作的通知"),
+    ("某某市人民政府文件\n某某市人民政府办公室文件\n某政发〔2024〕5号\n签发人：张三\n", "某某市人民政府关于做好2024年防汛工作的通知"),
+    ("某政发〔2024〕5号\n", "某某市人民政府关于做好2024年防汛工作的通知"),   # a 版头 of its 文号 alone
+])
+def test_the_title_of_a_document_with_a_masthead_is_below_its_doc_number(head, title):
+    """read29: a 公文 opening with its 版头 — 发文机关标志 「某某市人民政府文件」 and 发文字号, 份号, 紧急程度 and 签发人 — was
+    titled by the 标志, its real title left in the body. The title is the lines between the 文号 and the 主送机关 (GB/T
+    9704-2012 §7.3.1), as when the file is named by it; the 版头 stood before the title, its 文号 is still the 文号."""
+    text = head + "某某市人民政府\n关于做好2024年防汛工作的通知\n各县（市、区）人民政府：\n　　为做好防汛工作，现通知如下。\n"
+    doc = analyse(clean(text))
+    assert (doc.title, doc.doc_number, doc.source, doc.genre) == (title, "某政发〔2024〕5号", "某某市人民政府", "通知")
+    assert doc.text.startswith("各县（市、区）人民政府：")
+    kept = doc.removed[-1]   # (cleaning joined the spaced-out 标志 first: a spaced_title removal)
+    assert (kept.rule, "".join(kept.text.split())) == ("before_title", "".join(head.split()))
+    named = analyse(clean(text), origin=Origin(path="/x/某某市人民政府关于做好2024年防汛工作的通知.docx"))
+    assert (named.title, named.text) == (doc.title, doc.text)
+
+
+def test_a_title_naming_a_file_above_a_sentence_opening_with_a_doc_number_is_the_title():
+    """A title ending with 「文件」 above a paragraph that opens with a 文号 is no 版头 (the 文号 is no line of its own)."""
+    text = "认真学习贯彻省委文件\n某发〔2024〕1号文件下发以来，各地认真落实。\n一是加强组织领导\n各级党组织要把学习摆上重要议程。\n"
+    assert analyse(clean(text)).title == "认真学习贯彻省委文件"
 
 
 @pytest.mark.parametrize("name", ["素材.txt", "素材.docx"])
@@ -243,6 +270,32 @@ def test_a_decree_is_titled_by_the_regulation_it_promulgates():
     assert doc.text.startswith("中华人民共和国国务院令")  # the 令 stays in the document
     assert (doc.doc_number, doc.source, doc.genre, doc.date) == ("中华人民共和国国务院令第706号", "国务院", "行政法规",
                                                                 "2018-11-06")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a 主席令 announcing an appointment names no regulation: titled as gov.cn does, 标志（令号）
+    ("中华人民共和国主席令\n第十二号\n根据中华人民共和国第十四届全国人民代表大会常务委员会第五次会议的决定：\n"
+     "免去秦刚的外交部部长职务；\n任命王毅为外交部部长。\n中华人民共和国主席　习近平\n2023年7月25日\n",
+     ("中华人民共和国主席令（第十二号）", "中华人民共和国主席令第十二号", "中华人民共和国主席", "命令（令）", "2023-07-25")),
+    # a ministry's 令 numbered by the year, its body the rule itself with no title line
+    ("中华人民共和国交通运输部令\n2023年第5号\n第一条　为了规范道路运输管理，制定本规定。\n第二条　本规定自2023年9月1日起施行。\n"
+     "部长　李小鹏\n2023年6月1日\n",
+     ("中华人民共和国交通运输部令（2023年第5号）", "中华人民共和国交通运输部令2023年第5号", "交通运输部", "命令（令）", "2023-06-01")),
+    # the rule itself under the 令号, titled
+    ("国家发展和改革委员会令\n第16号\n必须招标的工程项目规定\n第一条　为了确定必须招标的工程项目，制定本规定。\n",
+     ("必须招标的工程项目规定", "国家发展和改革委员会令第16号", "国家发展和改革委员会", "部门规章", None)),
+    # the regulation named in the 令's text and not printed below it
+    ("中华人民共和国国务院令\n第707号\n现公布修订后的《中华人民共和国个人所得税法实施条例》，自2019年1月1日起施行。\n"
+     "总理　　李克强\n2018年12月18日\n",
+     ("中华人民共和国个人所得税法实施条例", "中华人民共和国国务院令第707号", "国务院", "行政法规", "2018-12-18")),
+])
+def test_a_decree_naming_no_regulation_below_it_is_numbered_still(text, expected):
+    """read29: a 令 that names no regulation printed below it — a 主席令 announcing an appointment, a 部门令 whose body
+    is the rule itself, a 令 whose regulation is named only in its text — was no 令: no 令号, no 来源, the 标志
+    「中华人民共和国主席令」 its title and the 令号 the first line of its text."""
+    doc = analyse(clean(text))
+    assert (doc.title, doc.doc_number, doc.source, doc.genre, doc.date) == expected
+    assert doc.text == text.strip()   # the 令 stays in the document
 
 
 @pytest.mark.parametrize("mark", ["中华人民共和国国务院、中华人民共和国中央军事委员会令",
@@ -537,7 +590,8 @@ def test_a_decree_is_dated_by_the_date_under_its_signer():
     ("国办发明电〔2018〕15号", "国务院办公厅"), ("国函〔2018〕159号", "国务院"), ("中办发〔2019〕1号", "中共中央办公厅"),
     ("法释〔2024〕12号", "最高人民法院"), ("高检发释字〔2019〕1号", "最高人民检察院"), ("人社部发〔2020〕5号", "人力资源社会保障部"),
     ("京政办发〔2020〕3号", "北京市人民政府办公厅"), ("粤府〔2021〕12号", "广东省人民政府"), ("中华人民共和国国务院令第517号", "国务院"),
-    ("中华人民共和国主席令第三十一号", "中华人民共和国主席"), ("公安部令第5号", "公安部"), ("某某发〔2020〕1号", None), ("不是文号", None),
+    ("中华人民共和国主席令第三十一号", "中华人民共和国主席"), ("公安部令第5号", "公安部"),
+    ("中华人民共和国交通运输部令2023年第5号", "交通运输部"), ("某某发〔2020〕1号", None), ("不是文号", None),
     # a 令 several bodies issue together names them all (read27: the corpus's 35 such 行政法规 were the last body's)
     ("中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "国务院、中央军事委员会"),
     ("农业部、财政部、国家物价局令第1号", "农业部、财政部、国家物价局"), ("海关总署第61号令", "海关总署"),
@@ -601,6 +655,19 @@ def test_a_signature_of_a_unit_and_a_person_names_the_unit(signed, unit, dated):
         evidence = next(e for e in described(text).evidence if e.field == "source")
         body = text[text.index("\n") + 1 :]
         assert body[evidence.start : evidence.end] == unit
+
+
+@pytest.mark.parametrize("byline, source", [
+    ("某某县财政局办公室　张三", ("某某县财政局办公室", "署名")),   # the writer's unit: the 来源 of a 心得体会
+    ("作者：张三", (None, None)),   # an author alone names no unit
+    ("作者：某某县财政局　张三", (None, None)),   # nor a web page's 作者 field
+    ("张三　某某县财政局", (None, None)),
+])
+def test_a_byline_under_a_title_names_the_writers_unit(byline, source):
+    """read29, checking read28's byline on the corpus (its 16 first 来源 by this rule are the 海拉尔 reports' 「海拉尔区人民政府
+    区长　杜联合」): the unit of a 「单位　姓名」 line under a 心得体会's title is its 来源; an 「作者：」 line is none."""
+    text = f"学习贯彻党的二十大精神心得体会\n{byline}\n　　党的二十大报告内涵丰富，我深受教育。\n　　一是要坚定理想信念。\n"
+    assert best(text, "source") == source
 
 
 def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
@@ -838,18 +905,33 @@ def test_a_scan_s_title_line_cut_or_garbled_by_ocr_gives_way_to_the_file_name():
     """read28: the OCR of 标点符号用法（GBT 15834-2011）.pdf reads its cover's title 「标点符与」 — the file name's title
     opened, then garbled — and that line was the title. A first line that opens as the file name's title does and
     stops short of it, no title by itself (no 文种 or closing word ends it), gives way to the file name; a title line
-    that is one keeps its place, as does a short line the file name does not open with."""
+    that is one keeps its place, as does a short line the file name does not open with. read29: only a text read by OCR
+    (a typed file's short title line is its author's: 「乡村振兴」 in 乡村振兴战略实施情况调研.docx)."""
     cover = "ICS 01. 140. 10\nA 19\n中华人民共和国国家标准\nGB/T 15834一2011\n代替GB/T 15834一1995\n"
     rest = "\nGeneral rules for punctuation\n2011-12-30发布\n前言\n本标准按照GB/T 1.1-2009给出的规则起草。"
     path = "/标准/标点符号用法（GBT 15834-2011）.pdf"
     for line in ("标点符与", "标点符号"):
-        assert analyse(clean(cover + line + rest), origin=Origin(path=path)).title == "标点符号用法（GBT 15834-2011）"
-    assert analyse(clean(cover + "标点符号用法" + rest), origin=Origin(path=path)).title == "标点符号用法"
-    assert analyse(clean(cover + "句读" + rest), origin=Origin(path=path)).title == "句读"
+        assert analyse(clean(cover + line + rest), origin=Origin(path=path, ocr=True)).title == "标点符号用法（GBT 15834-2011）"
+        assert analyse(clean(cover + line + rest), origin=Origin(path=path)).title == line
+    assert analyse(clean(cover + "标点符号用法" + rest), origin=Origin(path=path, ocr=True)).title == "标点符号用法"
+    assert analyse(clean(cover + "句读" + rest), origin=Origin(path=path, ocr=True)).title == "句读"
     table = "公文写作常见错误更正对照表\n一、标题\n错误：关于召开会议的通知的通知。"
-    assert analyse(clean(table), origin=Origin(path="/公文写作常见错误更正对照表（2024版）.pdf")).title == "公文写作常见错误更正对照表"
+    assert analyse(clean(table), origin=Origin(path="/公文写作常见错误更正对照表（2024版）.pdf", ocr=True)
+                   ).title == "公文写作常见错误更正对照表"
     report = "政府工作报告\n——2024年1月5日在某某区第十八届人民代表大会第四次会议上\n各位代表：现在，我代表区人民政府作报告。"
-    assert analyse(clean(report), origin=Origin(path="/报告/政府工作报告2024.txt")).title == "政府工作报告"
+    assert analyse(clean(report), origin=Origin(path="/报告/政府工作报告2024.txt", ocr=True)).title == "政府工作报告"
+    typed = "乡村振兴\n\n　　实施乡村振兴战略，是党的十九大作出的重大决策部署。"
+    assert analyse(clean(typed), origin=Origin(path="/调研/乡村振兴战略实施情况调研.docx")).title == "乡村振兴"
+
+
+@pytest.mark.parametrize("confidence, title", [(71.5, "标点符号用法（GBT 15834-2011）"), (None, "标点符与")])
+def test_a_file_is_read_as_ocr_text_when_its_reader_recognised_it(monkeypatch, confidence, title):
+    """read29: the reader says whether a file's text came from OCR (``ocr_confidence``); only then may the title line
+    be the file name's title garbled (the same text typed keeps its line)."""
+    text = "标点符与\n前言\n本标准按照GB/T 1.1-2009给出的规则起草。\n"
+    monkeypatch.setattr("sucai.ingest.readers.read", lambda path, limits: RawDocument(
+        text, "pdf", None, ocr_confidence=confidence))
+    assert parse_file(Path("/标准/标点符号用法（GBT 15834-2011）.pdf")).title == title
 
 
 def test_the_operators_source_is_used_only_when_the_file_names_none():

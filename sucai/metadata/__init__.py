@@ -12,10 +12,10 @@ free part (:func:`sucai.access.free_view`).
 
 Where each field comes from, best first:
 
-- **title** (:mod:`.titles`): the file name's title when the title line is it cut short or garbled (a scan's
-  OCR: 「标点符与」 in 标点符号用法（GBT 15834-2011）.pdf); the title line(s); the regulation a 令 promulgates;
-  the title the file declares; the file name without its numbering; "政府工作报告"
-  for a report opening "我代表…向大会作工作报告"; the bare file name.
+- **title** (:mod:`.titles`): the file name's title when the title line of a text read by OCR is it cut short or
+  garbled (「标点符与」 in 标点符号用法（GBT 15834-2011）.pdf, a scan); the title line(s); the regulation a 令 promulgates
+  (a 令 that names none — a 主席令 announcing an appointment — its 标志（令号）); the title the file declares; the
+  file name without its numbering; "政府工作报告" for a report opening "我代表…向大会作工作报告"; the bare file name.
 - **doc_number** (发文字号, :mod:`.issuers`): a 文号 line in the first lines (a line
   that is nothing else first), the title, the 版头 lines above the title, a 令's 标志 and 令号.
 - **date** (:mod:`.dates`): a full date in the title ("(20250224)"); the 成文日期 of
@@ -105,13 +105,15 @@ class Origin:
     ``title``: a title the container declares (:attr:`sucai.readers.RawDocument.title`);
     ``meta``: metadata found outside the text (:attr:`sucai.readers.RawDocument.meta`:
     "title", "date", "source", "url"), empty when none; ``source``: the 来源 the
-    operator gave for the batch (``sucai ingest --source``).
+    operator gave for the batch (``sucai ingest --source``); ``ocr``: the text was recognised by OCR
+    (:attr:`sucai.readers.RawDocument.ocr_confidence` set), its lines may be cut short or garbled.
     """
 
     path: str | None = None
     title: str | None = None
     meta: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None
+    ocr: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,12 +213,15 @@ class _Describer:
             title = titles.without_heading_mark(title)
             title = titles.as_declared(title, (self.origin.title, self.origin.meta.get("title"), self.file_title))
             declared = int(m.group(1)) if m else None
-            if self.file_title and titles.cut_short(title, self.file_title):
+            if self.origin.ocr and self.file_title and titles.cut_short(title, self.file_title):
                 self.add(self.outside("title", self.file_title, "file_name", "文件名"))
             self.add(self.at("title", title, split.start, split.end, "标题行"))
-        if self.decree:
+        if self.decree and self.decree.title:
             title = self.decree.title
             self.add(self.at("title", title.text, title.start, title.end, "令所公布的法规"))
+        elif self.decree:   # a 令 that promulgates nothing named (a 主席令 announcing an appointment): 标志（令号）
+            decree = self.decree
+            self.add(self.at("title", f"{decree.mark}（{decree.number.text}）", decree.start, decree.number.end, "令号"))
         self.add(self.outside("title", self.origin.title, "meta", "文件声明的标题"),
                  self.outside("title", self.origin.meta.get("title"), "meta", "网页元数据"),
                  self.outside("title", self.file_title, "file_name", "文件名"))
@@ -232,7 +237,7 @@ class _Describer:
         head_lines = head(self.text, 6, self.body_start)
         if self.decree:
             decree = self.decree
-            self.add(self.at("doc_number", f"{decree.mark}{decree.number.text}", decree.start, decree.number.end, "令号"))
+            self.add(self.at("doc_number", decree.number_text, decree.start, decree.number.end, "令号"))
         hits = []
         sources = [Line(self.split.text, self.split.start, self.split.end)] if self.split.text else []
         above = head(self.text, 6, 0, self.split.start) if self.split.text else []  # the 版头 above the title

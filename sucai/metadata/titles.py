@@ -18,8 +18,9 @@ and the markdown heading marker of a file that is not markdown ("# 关于做好�
 A title line ending in exclamation marks loses them when the file's declared title or its name
 is the line without them (a web article's emphasis: "公文写作常见错误更正对照表！").
 
-A title line that is the file name's title cut short or garbled, as OCR reads a scan's cover ("标点符与" in
-标点符号用法（GBT 15834-2011）.pdf), gives way to the file name (:func:`cut_short`).
+A title line of a text read by OCR that is the file name's title cut short or garbled, as OCR reads a scan's cover
+("标点符与" in 标点符号用法（GBT 15834-2011）.pdf), gives way to the file name (:func:`cut_short`); a typed file's title
+line is its author's, whatever the file is named.
 
 When the text has no title line, the title comes from what the file declares
 (HTML ``<h1>``/``<title>``, docx core title), then from the file name — without
@@ -62,7 +63,9 @@ _LAW_PART = re.compile(r"(?:第[一二三四五六七八九十]+编\s*)?[\u4e00-
 _DECREE_BODY = rf"(?:中华人民共和国)?[{HAN}]{{1,20}}"
 _DECREE_HEAD = re.compile(rf"{_DECREE_BODY}(?:、{_DECREE_BODY}){{0,5}}令")   # a 令's 发文机关标志, its bodies joined by 、
 _DECREE_MARK_LINES = 3
-_DECREE_NUMBER = re.compile(r"第\s*[0-9一二三四五六七八九十百千零〇]{1,8}\s*号$")
+_RULE_END = re.compile(r"(?:规定|办法|细则|规则|条例|决定|标准|章程)$")   # what a 令 promulgates is called
+# A 令号: 「第707号」, 「第十二号」, or a ministry's numbered by the year, 「2023年第5号」.
+_DECREE_NUMBER = re.compile(r"(?:(?:19|20)\d{2}\s*年\s*)?第\s*[0-9一二三四五六七八九十百千零〇]{1,8}\s*号$")
 _PROMULGATED = (re.compile(r"(?:公布|发布)[^《》。\n]{0,20}《(?P<name>[^《》\n]{2,60})》"),
                 re.compile(r"《(?P<name>[^《》\n]{2,60})》(?:[^《》。\n]{0,6}|已经[^《》。\n]{0,100})(?:公布|发布)"))
 _FILE_NUMBERING = re.compile(r"^(?:\d{1,8}|[（(]\d{1,4}[）)])(?:[_\-.、\s　]+|(?=[\u4e00-\u9fff《“])(?![年月日号]))")
@@ -76,6 +79,12 @@ _REPORT_OPENING = re.compile(rf"我代表[{HAN}]{{0,30}}?[，,]?\s*向(?:大会|
 _STANDARD_HEADING = r"中华人民共和国(?:国家|[\u4e00-\u9fff]{1,8}行业)标准"
 _FURNITURE = re.compile(rf"www\.|://|^(?:ICS|CCS)\s*[A-Z]?\d|^(?:[A-Z]\s?\d{{2}}\s*)?(?:{_STANDARD_HEADING})?$"
                         r"|^(?:代替\s*)?GB(?:/[TZ])?\s*\d[\d.]*\s*[-—–一－]\s*\d{4}$")
+# The 版头 (GB/T 9704-2012 §7.2): 份号 and 密级/紧急程度 lines (§7.2.1-3), a 发文机关标志 「…文件」 (§7.2.4; written spaced
+# out, it is joined by the cleaning), what may follow a 发文字号 on its line or stand alone under it: the 签发人 of a
+# 上行文 (§7.2.6).
+_FRONT = re.compile(r"\d{6}|(?:绝密|机密|秘密)(?:[★＊*][^\n]{0,8})?|特急|加急")
+_FILE_MARK = re.compile(rf"[{HAN}、]{{2,40}}文件")
+_SIGNED = re.compile(r"[ \t\u3000]*(?:签发人[：:][^\n]{1,30})?")
 _MAX_LINES = 4
 _CONTINUATION_CHARS = 40
 _HINT_LINES = 5
@@ -132,13 +141,29 @@ def split(text: str, hints: Sequence[str] = (), title_heads: Iterable[int] = ())
         if broken:  # the declared title broken over lines, as a long title is on a page
             return TitleSplit("".join(x.text for x in broken), line.start, broken[-1].end,
                               _next_start(text, broken[-1].end), hint=True)
-    if not first or not is_title_line(first[0].text):
+    opening = _after_masthead(first) or first[:1]
+    if not opening or not is_title_line(opening[0].text):
         return TitleSplit("", 0, 0, 0)
-    taken = _title_lines(text, first[0], heads)
+    taken = _title_lines(text, opening[0], heads)
     title = (" " if taken[0].start in heads else "").join(x.text for x in taken)
     if len(taken) == 2 and _LAW.search(taken[0].text) and _LAW_PART.fullmatch(taken[1].text):
         title = f"{taken[0].text} {taken[1].text}"
     return TitleSplit(title, taken[0].start, taken[-1].end, _next_start(text, taken[-1].end))
+
+
+def _after_masthead(first: list[Line]) -> list[Line]:
+    """The lines of ``first`` after a 版头 that opens them (GB/T 9704-2012 §7.2: 份号, 密级 and 紧急程度 lines, the
+    发文机关标志 「…文件」 on one line or more, then the 发文字号 alone on its line or with the 签发人, who may stand on
+    the next line) — the title stands between the 版头 and the 主送机关 (§7.3.1), not the 标志 —; [] when no 版头
+    opens them."""
+    i = 0
+    while i < len(first) and (_FRONT.fullmatch(first[i].text) or _FILE_MARK.fullmatch(first[i].text)):
+        i += 1
+    number = DOC_NUMBER.match(first[i].text) if i < len(first) else None
+    if number is None or not _SIGNED.fullmatch(first[i].text, number.end()):
+        return []
+    i += 1
+    return first[i + 1:] if i < len(first) and _SIGNED.fullmatch(first[i].text) else first[i:]
 
 
 def _broken_hint(following: list[Line], wanted: set[str]) -> list[Line]:
@@ -212,30 +237,48 @@ class Decree:
     """A 令 opening a text (GB/T 9704-2012 §10.2): ``mark`` its 发文机关标志 as one line — a joint one's bodies joined
     with 「、」, 「中华人民共和国国务院、中华人民共和国中央军事委员会令」, however many lines it was written on —,
     ``start`` where the mark begins, ``number`` its 令号 line and ``title`` the line naming the regulation it
-    promulgates."""
+    promulgates (or the name in the 《》 of its text), None for a 令 that names none (a 主席令 announcing an
+    appointment)."""
 
     mark: str
     start: int
     number: Line
-    title: Line
+    title: Line | None
+
+    @property
+    def number_text(self) -> str:
+        """The 令号 as one string, 「中华人民共和国主席令第十二号」, 「中华人民共和国交通运输部令2023年第5号」."""
+        return "".join(f"{self.mark}{self.number.text}".split())
 
 
 def decree_title(text: str, body_start: int) -> Decree | None:
     """The 令 at the start of the body, with the regulation it promulgates; None when the body opens with none.
 
     The body opens with a 令's 标志 ("中华人民共和国国务院令"; a joint 令's bodies on one line joined with 「、」, or
-    each on a line of its own, 「令」 closing the last or alone below them) and 令号 ("第707号"), its text says
-    "公布…《X》" or "《X》已经…通过，现予公布", and a line X follows.
+    each on a line of its own, 「令」 closing the last or alone below them), its 令号 ("第707号", "2023年第5号") and a
+    line at least. The regulation it promulgates: the line X that follows a text saying "公布…《X》" or "《X》已经…通过，
+    现予公布" (the X inside the 《》 when no line follows), or the title line right under the 令号 (a 令 whose body is
+    the rule itself, "必须招标的工程项目规定" / "第一条…"); none for a 令 that names none (a 主席令's "根据…的决定：任命…").
     """
     first = head(text, 12, body_start)
     marked = _decree_mark([line.text for line in first[:_DECREE_MARK_LINES]])
-    if not marked or len(first) < marked[1] + 3 or not _DECREE_NUMBER.fullmatch(first[marked[1]].text):
+    if not marked or len(first) < marked[1] + 2 or not _DECREE_NUMBER.fullmatch(first[marked[1]].text):
         return None
     mark, n = marked   # the 令号 on line n, what it promulgates on the lines after it
-    named = next((m.group("name") for line in first[n + 1 : n + 4] for pattern in _PROMULGATED
+    named = next((Line(m.group("name"), line.start + m.start("name"), line.start + m.end("name"))
+                  for line in first[n + 1 : n + 4] for pattern in _PROMULGATED
                   for m in [pattern.search(line.text)] if m), None)
-    title = next((line for line in first[n + 2 :] if named and line.text == named), None)
-    return Decree(mark, first[0].start, first[n], title) if title else None
+    if named is None:
+        title = first[n + 1] if _rule_title(first[n + 1].text) else None
+    else:
+        title = next((line for line in first[n + 2 :] if line.text == named.text), named)
+    return Decree(mark, first[0].start, first[n], title)
+
+
+def _rule_title(line: str) -> bool:
+    """Whether ``line``, right under a 令号, is the title of the rule the 令 is: a title line ending with the name of a
+    regulation's kind (规定, 办法, 条例…), not another 令."""
+    return is_title_line(line) and bool(_RULE_END.search(line))
 
 
 def _decree_mark(first: list[str]) -> tuple[str, int] | None:
