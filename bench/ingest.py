@@ -29,6 +29,27 @@ writer's heap, tantivy's, SQLite's and glibc's); the fork server's ~92 MB, share
 the segmenter's dictionary 38), and each worker's 9–19 MB of its own (Private_Dirty). Tried: a worker replaced
 after 100 files instead of 25 — 9 % less of the workers' CPU, the memory the same (kept, :mod:`sucai.budget`).
 
+Where the CPU was (issue 16, the same files, 20.9 M characters, 2 workers, load 4–13): the tree 74–85 s, 3.5–4.1
+CPU s per M characters — this process 43–52 s (tantivy's indexing thread 19, its merges 7, the main thread 13–14:
+SQLAlchemy and SQLite per transaction, datasketch's LSH, the index entries; the pool's threads 3.5, the results
+unpickled), the parse workers and fork server 31–33 s. A parse by stage (``--parse-every 4``, 5.5 M characters,
+6.4 s): read 14 %, clean 13 %, metadata 15 %, outline 12 %, the near-duplicate sketch 10 % (its MinHash most), jieba
+19 % (rjieba's cut 0.71 s of word_text's 0.85), the rest of the index tokens 6 % (normalize 0.22 s; bigrams and
+unigrams, made as arrays already, 0.05), pickling 4 %. Its result pickles to 136 MB (bigrams 36, sketch 32, document
+21, unigrams 21, words 17, fingerprints 10): 0.30 s to pickle, 0.50 to unpickle, most of it the document's outline
+(0.22) — sending the normalised text instead of the bigrams and unigrams would save ~0.03 s of 6.4, and the k-gram
+hashes the sketch and the 查重 fingerprints both make of the skeleton ~0.05: neither tried. The largest stage is
+tantivy's, half of it the 查重 fingerprints: that quarter's entries indexed alone (one writer thread, as the
+ingest's), every field 5.3/5.8 s of CPU, without ``fp`` and ``free_fp`` 2.5/2.8, without ``free_fp`` alone 3.8/4.3 —
+which holds the same tokens as ``fp`` in every document without a members part (847 of the 848). Indexing them once
+would save a quarter of the index's work, but members' 查重 would then read two fields (``fp`` for the documents with
+a members part, ``free_fp`` for the others): their document frequencies and BM25 ranking change — a change of
+:mod:`sucai.check`, not made here. Kept: the parses ready stored at a wait for a worker only once they are 8 or the
+first waited a second (they were 3.6 a transaction; the corpus's files that need no converter, three runs a side
+alternated: the main thread 14.0/14.1/13.1 → 9.5/9.2/9.7 s, the tree 85.1/83.5/79.9 → 79.5/75.2/79.2 s,
+4.07/3.99/3.82 → 3.80/3.59/3.78 CPU s per M characters; tree PSS peak 399/399/391 → 400/404/398 MB;
+``_IDLE_STORE_FILES``, :mod:`sucai.ingest`).
+
 The whole corpus is the issue's figure. Some of its files need an external converter — Tesseract's OCR
 for scans, LibreOffice for .doc/.wps/.rtf/.odt — which is not our code and may take as long as the rest
 of the corpus, so two more runs split it: the files that need no converter (text, markdown, html, docx,
