@@ -22,6 +22,9 @@ import re
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from sucai.library import Library
 
 GENRE = "对照检查材料"
 
@@ -140,3 +143,17 @@ def model_server():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def ingest_texts(home: Path, texts: dict[str, str], **settings) -> Library:
+    """A library in ``home`` (made by the ``make_home`` fixture, on the backend of this run) of ``texts`` (file name →
+    text, UTF-8) in ``home``'s parent's ``docs`` folder, ``settings`` added to its sucai.toml; no file failed."""
+    docs = home.parent / "docs"
+    docs.mkdir(parents=True)
+    for name, text in texts.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
+        toml.write("".join(f"{k} = {v!r}\n" for k, v in settings.items()))
+    library = Library.open(home)
+    assert library.ingest([docs], workers=1).counts["failed"] == 0
+    return library

@@ -28,7 +28,7 @@ from PIL import Image
 from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
-from drafting_support import copied_chars, solid
+from drafting_support import copied_chars, ingest_texts, solid
 from fixtures import add_numbering, docx_bytes, image_bytes, make_cjk_pdf, new_document, number_paragraph
 from sucai import access
 from sucai import check as check_module
@@ -392,12 +392,8 @@ def test_a_source_found_in_a_later_round_is_aligned_with_the_whole_draft(tmp_pat
     characters, too few for a 重合片段, credited to no source (a 新闻联播 paragraph 89 % copied, not 100 %)."""
     words = own_words(7)
     ours, paragraph = words(200), words(120)
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(f"甲文\n{words(40)}。\n{paragraph}。\n{words(40)}。\n", encoding="utf-8")
-    (folder / "b.txt").write_text(f"乙文\n{ours}。\n{paragraph[50:66]}。\n", encoding="utf-8")
-    library = Library.open(make_home(tmp_path / "home"))
-    assert library.ingest([folder], workers=1).counts["ingested"] == 2
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{words(40)}。\n{paragraph}。\n{words(40)}。\n",
+                                                          "b.txt": f"乙文\n{ours}。\n{paragraph[50:66]}。\n"})
     monkeypatch.setattr(check_module, "FIRST_CANDIDATES", 1)   # the first round aligns 乙文 alone
     draft = f"{ours}\n{paragraph}"
     report = check_text(library, draft, viewer_member=True)
@@ -414,11 +410,7 @@ def test_a_match_runs_no_seed_into_the_writers_next_paragraph(tmp_path, make_hom
     seed across the break matched and the writer's paragraph was reported 2 characters copied."""
     words = own_words(9)
     paragraph, before = words(80), words(60)
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(f"甲文\n{before}。\n{paragraph}。\n我们{words(60)}。\n", encoding="utf-8")
-    library = Library.open(make_home(tmp_path / "home"))
-    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{before}。\n{paragraph}。\n我们{words(60)}。\n"})
     for mine, ending in (("我们", ""), ("我", before[-1]), ("我们结", before[-3:])):   # and ends as its last one
         draft = f"{OWN[:-1]}{ending}。\n{paragraph}。\n{mine}{OWN2}"
         report = check_text(library, draft, viewer_member=True)
@@ -437,13 +429,9 @@ def test_a_short_heading_beside_a_copied_paragraph_is_no_part_of_it(tmp_path, ma
     blank line ends it as a break after a short heading does; so do the two headings after it."""
     words = own_words(17)
     paragraph = words(60)
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(f"甲文\n一、2026年工作总结\n（一）总体情况\n{paragraph}。\n二、存在的问题\n（一）思想方面\n"
-                                  f"{words(80)}。\n乙部分\n{paragraph[::-1]}\n\n二、存在的问题\n（一）思想方面\n{words(80)}。\n",
-                                  encoding="utf-8")
-    library = Library.open(make_home(tmp_path / "home"))
-    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": (
+        f"甲文\n一、2026年工作总结\n（一）总体情况\n{paragraph}。\n二、存在的问题\n（一）思想方面\n"
+        f"{words(80)}。\n乙部分\n{paragraph[::-1]}\n\n二、存在的问题\n（一）思想方面\n{words(80)}。\n")})
     for copied, after in ((f"{paragraph}。", "\n"), (paragraph[::-1], "\n\n")):
         draft = f"一、2026年工作总结\n（一）总体情况\n{copied}{after}二、存在的问题\n（一）思想方面\n{OWN}"
         report = check_text(library, draft, viewer_member=True)
@@ -460,11 +448,7 @@ def test_a_paragraph_broken_in_mid_sentence_is_one(tmp_path, make_home):
     重合片段 (and one of 3 characters was lost before check28, a break then a unit for 4)."""
     words = own_words(18)
     paragraph = words(85)
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(f"甲文\n{words(60)}。\n{paragraph}。\n{words(60)}。\n", encoding="utf-8")
-    library = Library.open(make_home(tmp_path / "home"))
-    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{words(60)}。\n{paragraph}。\n{words(60)}。\n"})
     broken = "\n".join(paragraph[i:i + 20] for i in range(0, len(paragraph), 20)) + "。"
     draft = f"{OWN}\n{broken}\n{OWN2}"
     report = check_text(library, draft, viewer_member=True)
@@ -481,12 +465,8 @@ def test_what_a_better_source_leaves_stays_within_paragraphs(tmp_path, make_home
     second leaves of the paragraph are too few for a 重合片段 there, as they would be in a fragment of its own."""
     words = own_words(19)
     heading, paragraph = words(20), words(80)
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(f"甲文\n{heading}。\n{paragraph[:20]}{words(40)}。\n", encoding="utf-8")
-    (folder / "b.txt").write_text(f"乙文\n{words(40)}。\n{paragraph[5:]}。\n", encoding="utf-8")
-    library = Library.open(make_home(tmp_path / "home"))
-    assert library.ingest([folder], workers=1).counts["ingested"] == 2
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{heading}。\n{paragraph[:20]}{words(40)}。\n",
+                                                          "b.txt": f"乙文\n{words(40)}。\n{paragraph[5:]}。\n"})
     a, b = (doc_titled(library, title) for title in ("甲文", "乙文"))
     draft = f"{OWN}\n{heading}。\n{paragraph}。\n{OWN2}"
     report = check_text(library, draft, viewer_member=True)
@@ -506,11 +486,8 @@ def test_a_sentence_copied_with_its_mark_in_any_width_is_whole(tmp_path, make_ho
     the writer's own."""
     words = own_words(20)
     sentence = words(40)
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(f"甲文\n{words(60)}。\n{sentence}{source_mark}{words(30)}。\n", encoding="utf-8")
-    library = Library.open(make_home(tmp_path / "home"))
-    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    library = ingest_texts(make_home(tmp_path / "home"),
+                           {"a.txt": f"甲文\n{words(60)}。\n{sentence}{source_mark}{words(30)}。\n"})
     copied = (" ".join(sentence) if spaced else sentence) + mark
     draft = f"{OWN}\n{copied}\n{OWN2}"
     report = check_text(library, draft, viewer_member=True)
@@ -561,11 +538,7 @@ def test_a_paragraph_a_writer_rewrites_lightly_is_all_copied(tmp_path, make_home
     whole — its 字数 over the draft's, as the oracle finds every letter and digit of it in common substrings of at
     least 13 with the source. Half-width marks, spaces and 「%」 lost its last mark or two, the line breaks its last
     line (99.5 %, 97.7 %)."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(f"某县政府工作报告\n各位代表：\n{FIGURES}\n{OWN2}\n", encoding="utf-8")
-    library = Library.open(make_home(tmp_path / "home"))
-    assert library.ingest([folder], workers=1).counts["ingested"] == 1
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"某县政府工作报告\n各位代表：\n{FIGURES}\n{OWN2}\n"})
     written = REWRITES[rewrite](FIGURES)
     assert common_substrings(written, FIGURES, 13) == sum(c.isalnum() for c in FIGURES)
     draft = f"{OWN}\n{written}\n"

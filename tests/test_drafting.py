@@ -26,7 +26,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from pydantic import ValidationError
 from click.testing import CliRunner
 
-from drafting_support import DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copied_chars, model_server, solid
+from drafting_support import (DOCS, GENRE, MEMBERS_DOC, MEMBERS_WORDS, OWN, copied_chars, ingest_texts, model_server,
+                              solid)
 from sucai import access, readers
 from sucai.cli import ExitCode, app as cli_app, run as run_cli
 from sucai.config import load_settings
@@ -53,19 +54,6 @@ from sucai.search import sections
 
 SAMPLES = Path(str(resources.files("sucai").joinpath("samples/library")))
 ZONE = ZoneInfo("Asia/Shanghai")
-def ingest_texts(home: Path, texts: dict[str, str], **settings) -> Library:
-    """A library in ``home`` (made by the ``make_home`` fixture, on the backend of this run) of ``texts``."""
-    docs = home.parent / "docs"
-    docs.mkdir(parents=True)
-    for name, text in texts.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    with (home / "sucai.toml").open("a", encoding="utf-8") as toml:
-        toml.write("".join(f"{k} = {v!r}\n" for k, v in settings.items()))
-    library = Library.open(home)
-    assert library.ingest([docs], workers=1).counts["failed"] == 0
-    return library
-
-
 @pytest.fixture(scope="module")
 def units(tmp_path_factory, make_home) -> Library:
     """The four 对照检查材料 of tests/drafting_support.py, one with a members part, and the bundled samples."""
