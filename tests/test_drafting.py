@@ -383,6 +383,32 @@ def test_a_first_draft_is_filled_from_the_material_on_its_topic_only(tmp_path, m
         {"四中全会"}, {"基层减负"}, set()]
 
 
+def test_a_first_draft_with_nothing_on_its_topic_is_filled_by_likeness_and_says_so(tmp_path, make_home, capsys):
+    """fix40: a library holding nothing on the writer's topic — a 心得体会 on the 四中全会 asked of one holding a
+    心得体会 on 基层减负 alone — gave an empty first draft (exit 3, 「没有找到可放进初稿的段落」) once only candidates on
+    the topic filled one (season28). With no candidate on the topic, the draft is filled as before, the likest first —
+    the one document's opening and two parts' paragraphs (hand-checked) — and ``sucai draft -o`` says so."""
+    library = ingest_texts(make_home(tmp_path / "home"), {"off.txt": OFF_PLENUM})
+    topic = "学习贯彻党的二十届四中全会精神"
+    plan = make_plan(library, "心得体会", topic, member=True)
+    assert not plan.on_topic and all(not c.on_topic for _, found in plan.candidates for c in found)
+    paragraphs = OFF_PLENUM.split("\n")
+    assert [(s.heading, [p.text for p in s.paragraphs]) for s in first_draft(plan, "初稿").sections] == [
+        ("", [paragraphs[2]]), ("深刻领会基层减负的重大意义", [paragraphs[4]]), ("坚决纠治文山会海", [paragraphs[6]])]
+    assert make_plan(library, "心得体会", "基层减负", member=True).on_topic
+    library.close()
+    target = tmp_path / "初稿.md"
+    capsys.readouterr()
+    assert run_cli(["draft", "--genre", "心得体会", "--topic", topic, "-o", str(target),
+                    "--home", str(tmp_path / "home")]) == ExitCode.OK
+    said = capsys.readouterr().err
+    assert f"提示：库中没有与主题“{topic}”相关的段落" in said and paragraphs[4] in target.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert run_cli(["draft", "--genre", "心得体会", "--topic", "基层减负", "-o", str(target),
+                    "--home", str(tmp_path / "home")]) == ExitCode.OK
+    assert "相关的段落" not in capsys.readouterr().err
+
+
 def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
     """write25, writing a 调研报告: 「具体表现在：\n（1）村干部…；（2）群众…；（3）集体资产…」 was drafted 「（1）村干部…；
     （【待补】）群众…；（【待补】）集体资产…」 — only a label at a line's start was kept. A number alone in brackets is an

@@ -76,7 +76,7 @@ class Candidate:
     (offsets in characters), the ``heading`` it was asked for, the source's ``title`` and ``section_path`` (an
     opening's: none; a closing's: ``[CLOSING_PLACE]``, 结尾), ``marked``: the text with another unit's facts as
     【待补】, and ``on_topic``: whether its document is on the writer's topic (:func:`holds_topic`: offered, but it
-    fills no section of a first draft when not)."""
+    fills no section of a first draft when not and another candidate is: :func:`.plan.first_draft`)."""
 
     heading: str
     text: str

@@ -5,7 +5,7 @@ for candidates (:func:`.paragraphs.paragraph_candidates`) for every heading of i
 in outline order, and for the draft's opening and closing; :meth:`Plan.to_dict` is the JSON shape of
 ``sucai draft --json``; :func:`first_draft` makes a draft of it (the best opening, each heading with its best
 candidate, the best closing, another unit's facts as 【待补】; more candidates while shorter than a required length;
-only candidates of documents on the writer's topic).
+only candidates of documents on the writer's topic — all of them, likest first, when none is on it).
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ class Plan:
                 "candidates": [c.to_dict() for c in self.opening]
                 + [c.to_dict() for _, found in self.candidates for c in found] + [c.to_dict() for c in self.closing]}
 
+    @property
+    def on_topic(self) -> bool:
+        """Whether a candidate (the opening's, a heading's or the closing's) is of a document on the writer's topic
+        (:attr:`.paragraphs.Candidate.on_topic`): when none is, a first draft takes them all (:func:`first_draft`)."""
+        return any(c.on_topic for found in [self.opening, *(found for _, found in self.candidates), self.closing]
+                   for c in found)
+
 
 def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
               year: int | None = None, per_heading: int = 3,
@@ -67,20 +74,23 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     """A draft of the plan: its opening (a section without a heading), every heading (at its level) and, after
     them, its closing (a section without a heading: :func:`.drafts.closing_section`; the best one — no heading's
     candidate holds it: :mod:`.paragraphs` offers a source's closing once, as the closing), each with its best
-    candidate of a document on the writer's topic (:func:`_on_topic`), marked (【待补】); a heading with no such
-    candidate under it or its sub-headings is left out, and so is the closing of a draft without a heading left.
+    candidate of a document on the writer's topic (:func:`_on_topic`) — its best of all when no candidate of the plan
+    is on the topic (:attr:`Plan.on_topic`: a library holding nothing on it, fix40) —, marked (【待补】); a heading
+    with no such candidate under it or its sub-headings is left out, and so is the closing of a draft without a
+    heading left.
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
     round, until the draft is long enough or the candidates run out; the opening and the closing keep their one (two
     openings are two speeches' 「同志们：今天我们召开…」, two reports' 「现将…报告如下」; two closings two 「同志们，让我们…」).
     """
-    opening = _on_topic(plan.opening)[:1]   # one opening: its other candidates are other ways to open, not more of it
+    taken = _on_topic if plan.on_topic else list   # nothing on the topic: the likest, as offered
+    opening = taken(plan.opening)[:1]   # one opening: its other candidates are other ways to open, not more of it
     sections, queues = ([Section("", 1, [_paragraph(opening[0])])], [[]]) if opening else ([], [])
 
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
         for node in nodes:
-            found = next((_on_topic(found) for n, found in plan.candidates if n is node), [])
+            found = next((taken(found) for n, found in plan.candidates if n is node), [])
             at = len(sections)
             sections.append(Section(node.heading, level, [_paragraph(found.pop(0))] if found else []))
             queues.append(found)
@@ -89,7 +99,7 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
                 del sections[at:], queues[at:]
 
     visit(plan.suggestion.outline, 1)
-    closing = _on_topic(plan.closing)[:1]
+    closing = taken(plan.closing)[:1]
     if closing and any(section.heading for section in sections):   # one closing, after the last heading's text
         sections.append(Section("", 1, [_paragraph(closing[0])]))
         queues.append([])
