@@ -1613,6 +1613,27 @@ def sample_draft(library: Library) -> dict:
                          {"heading": "整改措施", "level": 1, "paragraphs": ["落实整改，建立台账。"]}]}
 
 
+def test_a_drafts_copy_ratio_counts_the_shortest_match_of_the_libraries_check(units, tmp_path, make_home):
+    """fix40: the 写作台's 复制比 counted 重合片段 of 13 characters or more whatever the setting
+    ``check_min_match_chars`` said, which 查重 counts by: with it at 20, a paragraph keeping 17 characters of its
+    source (专题研讨次数偏少，学用结合还不够紧密, hand-counted) was 「仍与原文重合」 on the page and 0 % in its 查重. Now both
+    count by the setting: nothing copied at 20; at the default 13, that run (the ``units`` library)."""
+    kept = "专题研讨次数偏少，学用结合还不够紧密，"
+    text = kept + "我们坚决从严从实整改到位决不走过场！"
+    strict = ingest_texts(make_home(tmp_path / "home"), {"a.txt": DOCS["a_财政局.txt"]}, check_min_match_chars=20)
+    for library, copied in ((strict, 0), (units, copied_chars(kept))):
+        source = library.get(doc_id(library, "某县财政局第一党支部")).text
+        start = source.index("学习的系统性")
+        body = {"title": "稿", "genre": GENRE, "sections": [{"heading": "理论学习方面", "paragraphs": [
+            {"text": text, "source": {"doc_id": doc_id(library, "某县财政局第一党支部"), "start": start,
+                                      "end": source.index("\n", start)}}]}]}
+        draft = build_draft(library, DraftBody.model_validate(body), member=True)
+        assert draft.sections[0].paragraphs[0].copy_ratio == pytest.approx(copied / solid(text), abs=0.01)
+        assert (check_draft(library, draft, member=True).copy_ratio == 0) == (copied == 0)
+    assert make_plan(strict, GENRE, "组织生活会", member=True).min_chars == 20   # a first draft's paragraphs' too
+    strict.close()
+
+
 def test_a_draft_records_what_was_copied_and_what_was_edited(units):
     draft = build_draft(units, DraftBody.model_validate(sample_draft(units)), member=True)
     copied, edited, own = draft.sections[1].paragraphs[0], *draft.sections[2].paragraphs
@@ -1678,7 +1699,7 @@ def test_a_paragraph_of_nothing_but_placeholders_cites_nothing(units):
         "1\\. （一）理论学习方面 第1段", "2\\. （一）理论学习方面 第4段", "3\\. （二）作风建设方面 第1段"]
     candidate = paragraph_candidates(units, "理论学习方面", genre=GENRE, member=True, limit=1)[0]
     only = replace(candidate, marked=mark_placeholders("2024年", unit=None))   # a candidate of one fact
-    assert [p.source is None for p in (_paragraph(candidate), _paragraph(only))] == [False, True]
+    assert [p.source is None for p in (_paragraph(candidate, 13), _paragraph(only, 13))] == [False, True]
 
 
 @pytest.mark.parametrize(("text", "marked"), [
@@ -1726,7 +1747,7 @@ def test_a_paragraph_changed_only_by_its_placeholders_says_so(units):
     text = "2023年，某市财政局第三党支部开展集中学习12次，坚持把理论学习摆在首位，每月开展一次专题研讨。"
     facts = mark_placeholders(text)
     assert facts.text == "【待补】，【待补】开展集中学习【待补】次，坚持把理论学习摆在首位，每月开展一次专题研讨。"
-    first = _paragraph(Candidate("理论学习方面", text, 1, "某市财政局对照检查材料", ["一、理论学习"], 0, len(text), facts))
+    first = _paragraph(Candidate("理论学习方面", text, 1, "某市财政局对照检查材料", ["一、理论学习"], 0, len(text), facts), 13)
     assert (first.edited, first.marked, first.copy_ratio, first.state) == (True, True, 1.0, "原文照录，仅标出待补项")
     alone = Draft("稿", GENRE, "", [Section("", 1, [first])])   # its library text: its 字数 but its three 【待补】
     assert alone.copied_share == (count_chars(facts.text) - 12) / count_chars(facts.text)
@@ -1741,7 +1762,7 @@ def test_a_first_drafts_paragraph_whose_year_moved_is_edited():
     assert (marked.text, marked.placeholders) == ("2026年，全县坚持把理论学习摆在首位，每月开展集中学习。", [])
     moved = Candidate("理论学习方面", text, 1, "某县2023年工作总结", ["一、理论学习"], 0, len(text), marked)
     untouched = replace(moved, marked=mark_placeholders(text, year=2023, source_year=2023))
-    assert [_paragraph(c).edited for c in (moved, untouched)] == [True, False]
+    assert [_paragraph(c, 13).edited for c in (moved, untouched)] == [True, False]
 
 
 def test_drafts_belong_to_their_author(units):

@@ -39,7 +39,6 @@ MAX_LEVEL = 3
 MAX_PATH = 10            # headings of a source's section path
 MAX_ID = 2**62           # a document number or offset past any the catalogue holds (an int64 of the databases)
 MAX_BODY = 2**20         # bytes of a save's JSON body (a draft of MAX_CHARS characters is about 0.3 MB of UTF-8 JSON)
-MIN_COPIED_RUN = 13      # 复制比: 重合片段 shorter than this (characters) are not counted as copied
 WITHHELD = "（此段取自会员内容，会员可见）"
 
 
@@ -66,7 +65,7 @@ class Paragraph:
 
     Derived when saved: ``edited`` (the text is no longer the source's), ``marked`` (edited only by its 【待补】:
     :func:`~.placeholders.only_marked`), ``copy_ratio`` (0–1: the text's 文字复制比 against the source span, as 查重
-    counts it — :func:`sucai.check.copy_ratio` with 重合片段 of at least :data:`MIN_COPIED_RUN` characters, its 【待补】
+    counts it — :func:`sucai.check.copy_ratio` with 重合片段 of at least the setting ``check_min_match_chars``, its 【待补】
     counted on neither side; 1.0 for a text unchanged or only marked: all its words are the source's), ``members`` (taken
     from a members-only part).
     ``withheld``: set by :func:`shown` when the viewer may not see it.
@@ -360,6 +359,7 @@ def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) 
     (:func:`~sucai.drafting.placeholders.only_placeholders`): it copies nothing."""
     ids = sorted({p.source.doc_id for p in paragraphs if p.source})
     docs: dict[int, Document] = {d.id: d for d in library.catalogue.documents(ids) if not d.hidden}
+    min_chars = library.settings.check_min_match_chars   # as 查重 counts a 重合片段
     views = {doc_id: access.viewed(doc, member) for doc_id, doc in docs.items()}
     free_texts = {doc_id: access.free_view(doc).text for doc_id, doc in docs.items()} if member else {}
     compared = 0
@@ -378,17 +378,18 @@ def _check_sources(library: Library, paragraphs: list[Paragraph], member: bool) 
             if compared > MAX_COMPARED:
                 raise InvalidInput(f"改写过的段落引用的原文合计过长（最多 {MAX_COMPARED:,} 字），请缩小引用的范围",
                                    code="bad_draft")
-        paragraph.copy_ratio = copied_ratio(paragraph.text, original)
+        paragraph.copy_ratio = copied_ratio(paragraph.text, original, min_chars)
         paragraph.members = member and docs[source.doc_id].paid_from is not None and original not in free_texts[source.doc_id]
 
 
-def copied_ratio(text: str, original: str) -> float:
+def copied_ratio(text: str, original: str, min_chars: int) -> float:
     """A cited paragraph's ``copy_ratio`` (:class:`Paragraph`): 1.0 for ``text`` that is the source's ``original`` or
-    only marks it (:func:`~.placeholders.only_marked`), else its :func:`sucai.check.copy_ratio` against it, its
-    【待补】 counted on neither side."""
+    only marks it (:func:`~.placeholders.only_marked`), else its :func:`sucai.check.copy_ratio` against it with
+    重合片段 of at least ``min_chars`` characters (the setting ``check_min_match_chars``, as 查重's), its 【待补】
+    counted on neither side."""
     if text == original or only_marked(text, original):
         return 1.0
-    return copy_ratio(text, original, MIN_COPIED_RUN, blank=PLACEHOLDER)
+    return copy_ratio(text, original, min_chars, blank=PLACEHOLDER)
 
 
 def _stored_paragraph(data: dict) -> Paragraph:

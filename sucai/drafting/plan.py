@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
+from ..config import Settings
 from ..library import Library
 from ..counting import count_chars
 from .drafts import Draft, Paragraph, Section, Source, copied_ratio
@@ -24,12 +26,14 @@ from .placeholders import only_marked, only_placeholders
 @dataclass
 class Plan:
     """The outline, the candidates of each of its headings, and those of the draft's opening (开头段, before the first
-    heading) and closing (结尾段, after the last one's text)."""
+    heading) and closing (结尾段, after the last one's text); ``min_chars``: the library's shortest 重合片段 (the setting
+    ``check_min_match_chars``), a first draft's paragraphs' 复制比 counted as 查重 counts it."""
 
     suggestion: OutlineSuggestion
     candidates: list[tuple[SuggestedHeading, list[Candidate]]]
     opening: list[Candidate] = field(default_factory=list)
     closing: list[Candidate] = field(default_factory=list)
+    min_chars: int = Settings.check_min_match_chars
 
     def to_dict(self) -> dict:
         """``{"genre", "topic", "outline": [{"heading", "support", "sources", "children"}], "candidates":
@@ -66,7 +70,7 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
                                                  topic=topic)))
         if progress:
             progress(done, len(headings))
-    return Plan(suggestion, found, opening, closing)
+    return Plan(suggestion, found, opening, closing, library.settings.check_min_match_chars)
 
 
 def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None,
@@ -85,14 +89,15 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     openings are two speeches' 「同志们：今天我们召开…」, two reports' 「现将…报告如下」; two closings two 「同志们，让我们…」).
     """
     taken = _on_topic if plan.on_topic else list   # nothing on the topic: the likest, as offered
+    as_paragraph = partial(_paragraph, min_chars=plan.min_chars)
     opening = taken(plan.opening)[:1]   # one opening: its other candidates are other ways to open, not more of it
-    sections, queues = ([Section("", 1, [_paragraph(opening[0])])], [[]]) if opening else ([], [])
+    sections, queues = ([Section("", 1, [as_paragraph(opening[0])])], [[]]) if opening else ([], [])
 
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
         for node in nodes:
             found = next((taken(found) for n, found in plan.candidates if n is node), [])
             at = len(sections)
-            sections.append(Section(node.heading, level, [_paragraph(found.pop(0))] if found else []))
+            sections.append(Section(node.heading, level, [as_paragraph(found.pop(0))] if found else []))
             queues.append(found)
             visit(node.children, level + 1)
             if not any(section.paragraphs for section in sections[at:]):   # nothing under it: left out
@@ -101,14 +106,14 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     visit(plan.suggestion.outline, 1)
     closing = taken(plan.closing)[:1]
     if closing and any(section.heading for section in sections):   # one closing, after the last heading's text
-        sections.append(Section("", 1, [_paragraph(closing[0])]))
+        sections.append(Section("", 1, [as_paragraph(closing[0])]))
         queues.append([])
     draft = Draft(title, plan.suggestion.genre, plan.suggestion.topic, sections, unit, year, target_chars)
     length = draft.chars
     while target_chars and length < target_chars and any(queues):
         for section, queue in zip(sections, queues):
             if queue and length < target_chars:
-                paragraph = _paragraph(queue.pop(0))
+                paragraph = as_paragraph(queue.pop(0))
                 section.paragraphs.append(paragraph)
                 length += count_chars(paragraph.text)
     return draft
@@ -120,14 +125,14 @@ def _on_topic(candidates: list[Candidate]) -> list[Candidate]:
     return [c for c in candidates if c.on_topic]
 
 
-def _paragraph(candidate: Candidate) -> Paragraph:
+def _paragraph(candidate: Candidate, min_chars: int) -> Paragraph:
     """A candidate as a draft paragraph: its marked text, its source (none for nothing but 【待补】, a copy of
     nothing: :func:`~sucai.drafting.placeholders.only_placeholders`), edited when its marked text is not the
     source's — a placeholder set, or a year moved to the writer's (:func:`~.placeholders.mark_placeholders`) —, marked
-    when its placeholders are all that changed (:func:`~.placeholders.only_marked`), as a save of the page says it
-    (:func:`~.drafts.build_draft`)."""
+    when its placeholders are all that changed (:func:`~.placeholders.only_marked`), its 复制比 of 重合片段 of at least
+    ``min_chars`` characters, as a save of the page says it (:func:`~.drafts.build_draft`)."""
     source = Source(candidate.doc_id, candidate.start, candidate.end, candidate.title, candidate.section_path)
     return Paragraph(candidate.marked.text, None if only_placeholders(candidate.marked.text) else source,
                      edited=candidate.marked.text != candidate.text,
-                     copy_ratio=copied_ratio(candidate.marked.text, candidate.text),
+                     copy_ratio=copied_ratio(candidate.marked.text, candidate.text, min_chars),
                      marked=only_marked(candidate.marked.text, candidate.text))
