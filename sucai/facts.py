@@ -14,7 +14,8 @@ Kinds (:data:`KINDS`):
   ordinal (第三), a level word (市直, 区直) or a department word (住房, 城乡…),
   joined by 和/与 — that names a *particular* unit: it holds a place name
   (海拉尔区, 信阳市, 某市; a village's or town's name the segmenter cuts from a bare 村, 镇, 乡 or 街道, read by the
-  suffix and what stands before it, 马鬃山 | 村, 某县 青石 | 镇, 推进 奋斗 | 镇: :func:`_place_name`), a named office
+  suffix and what stands before it, 马鬃山 | 村, 某县 青石 | 镇, 推进 奋斗 | 镇 — a county's from 县, a proper name only,
+  宁蒗 | 县 —: :func:`_place_name`), a named office
   (财政局, 住建局, 高级中学) or a numbered branch (第三党支部). Bodies named by their level alone (市委, 县政府, 区委组织部,
   局党组, 我局) and national bodies (国务院, 党中央, 国家…, 中央…, 全国…) are not
   facts of a unit: every unit writes them alike.
@@ -432,20 +433,24 @@ def _specific_stem(stem: str, kind: str) -> bool:
     return kind != "place" or stem not in LEVEL_WORDS
 
 
-_CUT_SUFFIXES = ("镇", "乡", "村", "街道")   # suffixes the segmenter cuts from a village's or a town's name
+_CUT_SUFFIXES = ("镇", "乡", "村", "街道", "县")   # suffixes the segmenter cuts from a village's, a town's, a county's name
 _NAME_TAGS = ("ns", "nr", "nrt", "nz")   # jieba's place, person (双河, 王家庄 are tagged so) and other proper names
 _VERB_TAGS = ("v", "vn")
 _CONTENT_TAGS = ("n", "v", "vn", "a", "an")   # a noun, a verb or an adjective may be a town's name (青石, 奋斗, 平安)
 # landforms and remoteness the segmenter tags as proper names (ns: 平原, 高山; nr: 丘陵, 边远), and the kinds and
-# shares of towns it tags as nouns (专业镇, 亮点街道, 部分街道, 属地街道): a kind of place, not its name
+# shares of towns it tags as nouns (专业镇, 亮点街道, 部分街道, 属地街道), and the titles a place earns (全国文明县, 美丽村,
+# 园林镇: 文明 nr, 美丽 ns): a kind of place, not its name
 _KINDS_OF_PLACE = frozenset(("平原", "高原", "丘陵", "高山", "平坝", "海岛", "边远", "山村", "专业", "亮点", "重点", "特色",
-                             "部分", "属地"))
+                             "部分", "属地", "文明", "美丽", "园林", "卫生", "生态", "和谐"))
+# verbs the segmenter tags as nouns, whose object a town's body is (指导 镇党委, 督导 乡政府): no town's name
+_VERBS_TAGGED_NOUNS = frozenset(("指导", "领导", "督导", "指派", "委托", "责令", "会同", "协同", "动员", "通报", "函告",
+                                 "联系", "部署", "报告"))
 
 
 def _cut_suffix(word: str) -> bool:
-    """Whether ``word`` is a suffix the segmenter cut from a place's name (:data:`_CUT_SUFFIXES`), or a town's with
-    its body (镇党委, 乡政府: 青石 | 镇党委)."""
-    return word in _CUT_SUFFIXES or word[:1] in "镇乡" and word[1:] in BODY_SUFFIXES
+    """Whether ``word`` is a suffix the segmenter cut from a place's name (:data:`_CUT_SUFFIXES`: 宁蒗 | 县), or a
+    town's or a county's with its body (镇党委, 乡政府, 县委: 青石 | 镇党委, 宁蒗 | 县委)."""
+    return word in _CUT_SUFFIXES or word[:1] in "镇乡县" and word[1:] in BODY_SUFFIXES
 
 
 @lru_cache(maxsize=10_000)
@@ -459,13 +464,15 @@ def _place_name(word: str, suffix: str, after: str) -> bool:
     before 镇 or 街道 (推进 奋斗 镇, 服务 建设 街道: no verb takes another verb's town as its object, where 下沉 街道,
     服务 街道 are a verb and its object; a law's 符合 乡（镇） is any 乡) — not 完成, 薄弱, 重点 (村), nor a kind of place
     it tags so: an area ending in 区 (山区, 湖区, 垦区, 苏区 村), a landform or a kind of town (:data:`_KINDS_OF_PLACE`:
-    平原, 丘陵, 边远 村, 专业 镇) — a village named 高山村 stays unmarked, as a generic word would."""
-    if word.endswith("区") or word in _KINDS_OF_PLACE:
+    平原, 丘陵, 边远 村, 专业 镇), nor a verb it tags as a noun (:data:`_VERBS_TAGGED_NOUNS`: 指导 镇党委) — a village
+    named 高山村 stays unmarked, as a generic word would. Before a county's suffix (县, 县委: 宁蒗 | 县), only a proper
+    name."""
+    if word.endswith("区") or word in _KINDS_OF_PLACE or word in _VERBS_TAGGED_NOUNS:
         return False
     tags = analysis.word_tags(word) if re.fullmatch(f"[{_HAN}]{{2,4}}", word) else []
     if len(tags) != 1 or tags[0][1] in _NAME_TAGS:
         return len(tags) == 1
-    if len(word) != 2 or suffix.startswith("村"):
+    if len(word) != 2 or suffix.startswith(("村", "县")):
         return False
     if tags[0][1] == "n":
         return _specific_stem(word, "place")
@@ -487,11 +494,12 @@ def _cut_name(text: str, words: list[tuple[int, int]], i: int, placed: bool) -> 
 
 
 def _placed(text: str, run: list[tuple[int, int, str]], start: int) -> bool:
-    """Whether the unit ``run`` ends at ``start`` with a particular place (某县, 华坪县; not a bare 县), which a
-    town's or a village's name after it belongs to: one unit (某县青石镇)."""
+    """Whether the unit ``run`` ends at ``start`` with a particular place (某县, 华坪县, a name cut from its suffix:
+    宁蒗 | 县; not a bare 县), which a town's or a village's name after it belongs to: one unit (某县青石镇, 宁蒗县红桥镇)."""
     if not run or run[-1][1] != start or run[-1][2] not in ("place", "known"):
         return False
-    return _specific(text[run[-1][0]:start], run[-1][2], "")
+    cut = len(run) > 1 and run[-2][2] == "known" and run[-2][1] == run[-1][0]   # 宁蒗 | 县
+    return cut or _specific(text[run[-1][0]:start], run[-1][2], "")
 
 
 def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:

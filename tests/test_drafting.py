@@ -457,6 +457,18 @@ def test_a_towns_name_is_read_by_its_suffix_and_a_place_before_it_is_one_unit():
                                             + text[text.index("干部"):])
 
 
+def test_a_countys_name_cut_from_its_suffix_is_a_unit_and_a_verb_before_a_towns_body_is_none():
+    """fix40: the segmenter cuts 宁蒗 | 县 (and 宁蒗 | 县委), so 「宁蒗县红桥镇」 (the corpus's 云南丽江 article) became
+    「宁蒗县【待补】」 and 「宁蒗县委」 stayed; and it tags 指导 as a noun, so 「指导镇党委」 was a town's 党委. A proper name
+    cut from 县 or 县委 is a county's (joined with the town after it: one unit); a verb tagged as a noun is no
+    town's name. Every unit's 全县, 我县 stay, a noun before 县 is none (牧业县: only a proper name is cut from it),
+    and a title a place earns is no name (文明 the segmenter tags nr, 美丽 ns)."""
+    text = "宁蒗县红桥镇和宁蒗县委都重视，县里指导镇党委、督导乡政府抓落实，全县争创文明县、美丽镇，牧业县和我县青石镇也是。"
+    assert [f.text for f in find_facts(text, kinds=("unit",))] == ["宁蒗县红桥镇", "宁蒗县委", "青石镇"]
+    assert mark_placeholders(text).text == text.replace("宁蒗县红桥镇", "【待补】").replace("宁蒗县委", "【待补】").replace(
+        "青石镇", "【待补】")
+
+
 def test_a_kind_of_place_before_its_suffix_is_no_unit():
     """verify27: the segmenter tags areas and landforms as proper names too (山区, 湖区, 垦区, 平原, 高山: ns; 丘陵,
     边远: nr), so the bundled 调研报告's 「偏远山区村增收渠道窄」 became 「偏远【待补】增收渠道窄」: a village's kind,
