@@ -13,7 +13,8 @@ issuer_mark        发文机关标志  in the 版头 (first lines), "…文件" 
                                  or "令" alone
 doc_number         发文字号      in the 版头, a whole line "机关代字〔年份〕序号号"
                                  (国发〔2019〕4号, 京政发[2020]3号), or a 令's 令号
-                                 "第707号" under a "…令" mark (§7.2.5, §10.2)
+                                 "第707号" ("2023年第5号") under a "…令" mark (§7.2.5,
+                                 §10.2)
 signer             签发人        in the 版头, "签发人：姓名", alone or after the
                                  发文字号 on its line (上行文, §7.2.6)
 addressee          主送机关      the line after the 版头 ending in "：" (§7.3.2); with
@@ -75,7 +76,9 @@ _MAX_SHORT = 40
 
 _NUMBER = rf"[{_HAN}]{{1,12}}[〔\[［【（(](?:19|20)[{_DIGIT}]{{2}}[〕\]］】）)]第?[{_DIGIT}]{{1,5}}号"
 _DOC_NUMBER = re.compile(_NUMBER)
-_ORDER_NUMBER = re.compile(rf"(?:[{_HAN}]{{2,20}}令)?第(?:[{_DIGIT}]{{1,5}}|[一二三四五六七八九十百千零〇]{{1,8}})号")
+# a 令号: 「第707号」, 「第十二号」, or a ministry's numbered by the year, 「2023年第5号」 (gov.cn's 交通运输部令)
+_ORDER_NUMBER = re.compile(rf"(?:[{_HAN}]{{2,20}}令)?(?:(?:19|20)[{_DIGIT}]{{2}}年)?"
+                           rf"第(?:[{_DIGIT}]{{1,5}}|[一二三四五六七八九十百千零〇]{{1,8}})号")
 _NUMBER_AND_SIGNER = re.compile(rf"(\S.*?号)[{_SPACE}]+(签发人[：:].+)")
 _ISSUER_MARK = re.compile(rf"[{_HAN}、]{{2,40}}(?:文件|命令|令)")
 _SIGNER = re.compile(r"签发人[：:].+")

@@ -14,8 +14,8 @@ Kinds (:data:`KINDS`):
   ordinal (第三), a level word (市直, 区直) or a department word (住房, 城乡…),
   joined by 和/与 — that names a *particular* unit: it holds a place name
   (海拉尔区, 信阳市, 某市; a village's or town's name the segmenter cuts from a bare 村, 镇, 乡 or 街道, read by the
-  suffix and what stands before it, 马鬃山 | 村, 某县 青石 | 镇, 推进 奋斗 | 镇 — a county's from 县, a proper name only,
-  宁蒗 | 县 —: :func:`_place_name`), a named office
+  suffix and what stands before it, 马鬃山 | 村, 某县 青石 | 镇, 推进 奋斗 | 镇, 青石镇、奋斗 | 镇 — a county's from 县,
+  a proper name only, 宁蒗 | 县 —: :func:`_place_name`), a named office
   (财政局, 住建局, 高级中学) or a numbered branch (第三党支部). Bodies named by their level alone (市委, 县政府, 区委组织部,
   局党组, 我局) and national bodies (国务院, 党中央, 国家…, 中央…, 全国…) are not
   facts of a unit: every unit writes them alike.
@@ -482,8 +482,9 @@ def _place_name(word: str, suffix: str, after: str) -> bool:
 
 def _cut_name(text: str, words: list[tuple[int, int]], i: int, placed: bool) -> bool:
     """Whether the word ``i`` of ``words`` is a place's name the segmenter cut from its suffix, the next word
-    (:func:`_cut_suffix`, :func:`_place_name`: 马鬃山 | 村, 青石 | 镇党委), read after a place (``placed``: 某县 青石 | 镇)
-    or after the word right before it (推进 奋斗 | 镇)."""
+    (:func:`_cut_suffix`, :func:`_place_name`: 马鬃山 | 村, 青石 | 镇党委), read after a place (``placed``: 某县 青石 | 镇,
+    or a town's name before a 、 or 和 joining it: 青石镇、奋斗 | 镇和建设 | 街道, :func:`_listed`) or after the word right
+    before it (推进 奋斗 | 镇)."""
     start, end = words[i]
     if i + 1 == len(words) or words[i + 1][0] != end or not _cut_suffix(text[end:words[i + 1][1]]):
         return False
@@ -500,6 +501,14 @@ def _placed(text: str, run: list[tuple[int, int, str]], start: int) -> bool:
         return False
     cut = len(run) > 1 and run[-2][2] == "known" and run[-2][1] == run[-1][0]   # 宁蒗 | 县
     return cut or _specific(text[run[-1][0]:start], run[-1][2], "")
+
+
+def _listed(text: str, words: list[tuple[int, int]], i: int, town: int) -> bool:
+    """Whether the word ``i`` of ``words`` is the next in a list of places, right after a 、 or a 和 (及, 与) that
+    follows a name read by its suffix ending at ``town`` (青石镇、奋斗 | 镇和建设 | 街道: every name of a list is a place's,
+    as the first is)."""
+    joint = words[i - 1] if i else (-1, -1)
+    return joint[0] == town and joint[1] == words[i][0] and text[joint[0]:joint[1]] in ("、", *CONNECTORS)
 
 
 def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:
@@ -523,16 +532,19 @@ def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> l
                 out.append(Fact("unit", written, start, end, written))
         run.clear()
 
+    town = -1   # where the last name read by its suffix ends (青石 | 镇: after 镇)
     for i, (start, end) in enumerate(words):
         word = text[start:end]
         if word.startswith(tuple(places)) and places:
             kind = "known"
         else:
             kind = "connector" if word in CONNECTORS and run else _unit_word(word)
-        if kind in (None, "part") and _cut_name(text, words, i, placed := _placed(text, run, start)):
+        placed = _placed(text, run, start)
+        if kind in (None, "part") and _cut_name(text, words, i, placed or _listed(text, words, i, town)):
             if not placed:
-                close()   # 我县 | 青石 | 镇: the town alone
-            kind = "known"   # 马鬃山 | 村, 王家庄 | 村, 某县 青石 | 镇党委: a place's name cut from its suffix
+                close()   # 我县 | 青石 | 镇, 青石镇 和 | 建设 | 街道: the town alone
+            # 马鬃山 | 村, 王家庄 | 村, 某县 青石 | 镇党委: a place's name cut from its suffix
+            kind, town = "known", words[i + 1][1]
         if kind is None:
             close()
             continue

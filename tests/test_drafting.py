@@ -469,6 +469,20 @@ def test_a_countys_name_cut_from_its_suffix_is_a_unit_and_a_verb_before_a_towns_
         "青石镇", "【待补】")
 
 
+def test_a_town_listed_after_a_town_is_a_place_too():
+    """verify29: a 工作要点's 「推动某县青石镇、奋斗镇和建设街道的项目早开工」 in a draft read 「推动【待补】、奋斗镇和建设街道」 —
+    奋斗 and 建设 (verbs to the segmenter) were read as names only after a verb (推进奋斗镇), and a list's 、 or 和 is
+    none. After a 、 or a 和 following a name read by its suffix, the next is a place's as the first is (前进乡 too: a
+    verb before 乡 alone is no name); after a 镇 of no name (各镇) nothing changes, nor does a verb and its object
+    (服务街道) after a town."""
+    text = ("推动某县青石镇、奋斗镇和建设街道的项目早开工，青石镇、前进乡也有做法；"
+            "青石镇和服务街道的干部，各镇和建设街道要落实。")
+    assert [f.text for f in find_facts(text, kinds=("unit",))] == ["某县青石镇", "奋斗镇", "建设街道", "青石镇", "前进乡",
+                                                                   "青石镇"]
+    assert mark_placeholders(text).text == ("推动【待补】、【待补】和【待补】的项目早开工，【待补】、【待补】也有做法；"
+                                            "【待补】和服务街道的干部，各镇和建设街道要落实。")
+
+
 def test_a_kind_of_place_before_its_suffix_is_no_unit():
     """verify27: the segmenter tags areas and landforms as proper names too (山区, 湖区, 垦区, 平原, 高山: ns; 丘陵,
     边远: nr), so the bundled 调研报告's 「偏远山区村增收渠道窄」 became 「偏远【待补】增收渠道窄」: a village's kind,

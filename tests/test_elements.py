@@ -11,7 +11,7 @@ from sucai.clean import clean
 from sucai.elements import find_elements
 from sucai.ingest import parse_file
 from sucai.model import ELEMENT_KINDS, Element
-from sucai.outline import analyse
+from sucai.outline import analyse, parse_outline
 
 
 def _kinds(text):
@@ -108,6 +108,17 @@ def test_an_order_its_number_signature_and_the_regulation_it_publishes():
         ("date", "2018年12月18日"),
         ("attachment", "中华人民共和国个人所得税法实施条例"),
     ]
+
+
+def test_a_ministry_s_order_numbered_by_the_year():
+    """verify29: a 部门令's 令号 numbered by the year (「2023年第5号」, as gov.cn's 交通运输部令 are), which the title
+    reads as its 令号 since read29, was no element — and so the only heading of the document's 提纲 (sucai show, the
+    page's sidebar). It is the 令号 under its mark, as 「第707号」 is; not a heading."""
+    text = ("交通运输部令\n2023年第5号\n《公路工程建设项目招标投标管理办法》已于2023年3月1日经第5次部务会议通过，现予公布，"
+            "自2023年5月1日起施行。\n部长　李某\n2023年3月5日\n")
+    assert _kinds(text) == [("issuer_mark", "交通运输部令"), ("doc_number", "2023年第5号"),
+                            ("issuer_signature", "部长　李某"), ("date", "2023年3月5日")]
+    assert parse_outline(text, elements=find_elements(text)) == []
 
 
 @pytest.mark.parametrize("mark", ["中华人民共和国国务院\n中华人民共和国中央军事委员会\n令",
