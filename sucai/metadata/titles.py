@@ -67,7 +67,7 @@ _RULE_END = re.compile(r"(?:规定|办法|细则|规则|条例|决定|标准|章
 # A 令号: 「第707号」, 「第十二号」, or a ministry's numbered by the year, 「2023年第5号」.
 _DECREE_NUMBER = re.compile(r"(?:(?:19|20)\d{2}\s*年\s*)?第\s*[0-9一二三四五六七八九十百千零〇]{1,8}\s*号$")
 _PROMULGATED = (re.compile(r"(?:公布|发布)[^《》。\n]{0,20}《(?P<name>[^《》\n]{2,60})》"),
-                re.compile(r"《(?P<name>[^《》\n]{2,60})》(?:[^《》。\n]{0,6}|已经[^《》。\n]{0,100})(?:公布|发布)"))
+                re.compile(r"《(?P<name>[^《》\n]{2,60})》(?:[^《》。\n]{0,6}|已(?:经|于)[^《》。\n]{0,100})(?:公布|发布)"))
 _FILE_NUMBERING = re.compile(r"^(?:\d{1,8}|[（(]\d{1,4}[）)])(?:[_\-.、\s　]+|(?=[\u4e00-\u9fff《“])(?![年月日号]))")
 _FILE_DATE = re.compile(r"[（(]\s*\d{4}(?:[-.]\d{1,2}){0,2}\s*[）)]$")
 _BARE = re.compile(r"^[\d\s_\-.()（）年月日]*$")
