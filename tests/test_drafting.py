@@ -1362,6 +1362,18 @@ def test_what_a_moved_year_was_said_to_be_is_the_writer_s_to_say():
     assert mark_placeholders(kept, year=2027, source_year=2025).text == "2027年，全镇实现地区生产总值【待补】元。"
 
 
+def test_a_year_s_second_role_after_its_first_is_the_writer_s_to_say_too():
+    """verify29: 「今年是“十五五”规划开局之年，也是谋划长远发展的重要一年」 of a 2026 speech kept its second 定位 in a 2027
+    draft. Each 「，也是…之年」 (又是, 更是, 还是) right after a 定位 so marked is the source year's too (hand-checked); a
+    clause after it that says no year's 定位 stays."""
+    chained = "2026年是“十五五”规划开局之年，也是谋划长远发展的重要一年，又是攻坚之年，是大家的事。"
+    assert mark_placeholders(chained, year=2027, source_year=2026).text == (
+        "2027年是【待补】之年，也是【待补】一年，又是【待补】之年，是大家的事。")
+    speech = "今年是“十五五”规划开局之年，也是谋划长远发展的重要一年。"
+    assert mark_placeholders(speech, year=2027, source_year=2026).text == "今年是【待补】之年，也是【待补】一年。"
+    assert mark_placeholders(speech, year=2026, source_year=2026).text == speech
+
+
 def test_a_plan_s_list_of_items_is_no_closing():
     """season27, the 结尾 of a 2026年工作总结和2027年工作计划: a 2019 one ends its 「二、2020年工作打算」 with three items a
     line each (「（一）…。」, no body), and its last two were offered as the draft's closing 表态 (hand-checked: the

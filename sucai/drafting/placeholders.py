@@ -41,6 +41,7 @@ _COUNTED = re.compile(r"(?:人次|家次|[次个项件场期批名人家篇条�
 # what a year is said to be, right after it in its clause: 「是“十五五”规划开局之年」, 「也是极不平凡的一年」 (group 1)
 _YEAR_ROLE = re.compile(r"[，,]?[也既又更正]?(?:是|为|作为)([^，,。；;！？!?\n]{1,40}?)(?:之年|的?一年)")
 _THIS_YEAR_ROLE = re.compile("(?:今年|明年)" + _YEAR_ROLE.pattern)   # 「今年是…开局之年」: the source's year's
+_ALSO_ROLE = re.compile(r"[，,][也又更还]是([^，,。；;！？!?\n]{1,40}?)(?:之年|的?一年)")   # 「…之年，也是…的一年」
 # the title a 全会 passed, right after it: 「（三中全会）审议通过的《中共中央关于…的决定》」, 「（三中全会）《决定》」
 _SESSION_PAPER = re.compile(r"(?:(?:审议)?通过的|作出的|的)?《[^《》\n]{1,60}》")
 
@@ -85,7 +86,8 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     of it, or of the year after it, written in Arabic digits (「2025年度」, 「2026年」), is the writer's year, or the one
     after it (「2026年度」, 「2027年」), not 【待补】 — before the writer's own is kept: a 2025 source's 「2026年」 is its
     next year, in a 2026 draft 「2027年」 (written in Chinese numerals, 「二〇二六年」: 【待补】); what a year so moved is
-    said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」) is 【待补】 (「2027年是【待补】之年」),
+    said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」, and each 「，也是…的一年」 after
+    that: :func:`_roles`) is 【待补】 (「2027年是【待补】之年」),
     and so is what a source of another year says its 今年 or 明年 is (「今年是【待补】之年」); a quoted theme is kept
     only from a source of the writer's year — a 2024年度 生活会's 「围绕“…”这一主题」 in a 2026 draft is that year's
     theme, not the writer's: 【待补】, as is one of a year unknown (a year as a year fact is). ``session``: the 全会
@@ -109,9 +111,8 @@ def _fact_changes(text: str, known: Known, unit: str | None, year: int | None, s
             continue
         paper = _SESSION_PAPER.match(text, fact.end) if fact.kind == "session" else None
         yield fact.start, paper.end() if paper else fact.end, shifted or PLACEHOLDER, fact.kind
-        said = _YEAR_ROLE.match(text, fact.end) if shifted not in (None, fact.text) else None
-        if said:   # the source year's 定位, not the writer's year's
-            yield said.start(1), said.end(1), PLACEHOLDER, "year"
+        if shifted not in (None, fact.text):   # the source year's 定位, not the writer's year's
+            yield from _roles(text, _YEAR_ROLE.match(text, fact.end))
 
 
 def _this_year_roles(text: str, year: int | None, source_year: int | None) -> Iterator[tuple[int, int, str, str]]:
@@ -120,7 +121,15 @@ def _this_year_roles(text: str, year: int | None, source_year: int | None) -> It
     if year is None or source_year in (None, year):
         return
     for said in _THIS_YEAR_ROLE.finditer(text):
+        yield from _roles(text, said)
+
+
+def _roles(text: str, said: re.Match | None) -> Iterator[tuple[int, int, str, str]]:
+    """The change to :data:`PLACEHOLDER` of what a year is ``said`` to be (its group 1) and of each 定位 chained right
+    after it (:data:`_ALSO_ROLE`: 「…开局之年，也是…的重要一年」), in order."""
+    while said:
         yield said.start(1), said.end(1), PLACEHOLDER, "year"
+        said = _ALSO_ROLE.match(text, said.end())
 
 
 def _marked(text: str, changes: Iterable[tuple[int, int, str, str]]) -> Marked:
