@@ -231,8 +231,10 @@ def _check_number(name: str, value) -> None:
 
 
 def _as_written(value) -> str:
-    """A setting's value as sucai.toml spells it (TOML 1.0: ``true``, ``1.5``, ``["a", 2]``), for a message: Python's
-    spelling (``True``) is not what the operator wrote; a text keeps its quotes (``'abc'``)."""
+    """A setting's value as sucai.toml spells it (TOML 1.0: ``true``, ``1.5``, ``["a", 2]``, ``2024-01-01``), for a
+    message: Python's spelling (``True``) is not what the operator wrote; a text keeps its quotes (``'abc'``)."""
+    if isinstance(value, (date, time)):   # a TOML date, time or date-time: bare (a datetime is a date)
+        return value.isoformat()
     return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 

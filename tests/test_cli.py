@@ -1331,7 +1331,8 @@ def test_a_setting_past_what_can_work_is_refused_at_start(tmp_path, name):
     assert getattr(load_settings(tmp_path), name) == most
 
 
-@pytest.mark.parametrize(("written", "shown"), [("true", "true"), ("1.5", "1.5"), ('["a", false]', '["a", false]')])
+@pytest.mark.parametrize(("written", "shown"), [("true", "true"), ("1.5", "1.5"), ('["a", false]', '["a", false]'),
+                                               ("2024-01-01", "2024-01-01"), ("2024-01-01T08:00:00", "2024-01-01T08:00:00")])
 def test_a_setting_of_the_wrong_kind_is_named_as_sucai_toml_spells_it(tmp_path, written, shown):
     """``audit_days = true`` was refused 「…而不是 True」: Python's spelling, not the operator's. The value is shown as
     TOML writes it (TOML 1.0)."""
