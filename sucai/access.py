@@ -258,14 +258,18 @@ def _free_text(doc: Document, gap: _Gap | None = None) -> str:
 
 def _free_metadata(doc: Document, text: str) -> dict:
     title = next((e for e in doc.evidence if e.field == "title"), None)
+    above = ""
     if title is not None and title.origin == "title":
         head = title.value + (f"（{doc.declared_chars}字）" if doc.declared_chars else "")
+        if doc.members_span is not None:   # the members part in the text: what stood above the title is free
+            above = next((f"{r.text}\n" for r in doc.removed if r.rule == "before_title"), "")
     else:
         head = next((r.text for r in doc.removed if r.rule == "free_head"), "")
-    prefix = f"{head}\n" if head else ""
+    prefix = f"{above}{head}\n" if head else ""
     sources, published = _removed_line(doc, "source", "来源行", prefix), _removed_line(doc, "date", "发布时间", prefix)
     cleaned = Cleaned(prefix + text, None, [], sources[0][0] if sources else None,
-                      headings=[(0, 1)] if head and doc.format == "md" else [], sources=sources, published=published)
+                      headings=[(len(above), 1)] if head and doc.format == "md" else [], sources=sources,
+                      published=published)
     from .metadata import describe   # the rules: when a row's free metadata is made, not for every list
 
     described = describe(cleaned, _origin(doc))

@@ -459,6 +459,23 @@ def test_a_paragraph_broken_in_mid_sentence_is_one(tmp_path, make_home):
     library.close()
 
 
+def test_a_paragraph_broken_into_lines_shorter_than_a_match_is_copied_but_at_its_ends(tmp_path, make_home):
+    """attack28: a copied paragraph of 240 characters pasted with a line break every 12 (under a 重合片段's 13: each
+    line a paragraph too short to be one) was 0 % copied — a fragment lost a short piece at its start, then the next,
+    to its end. A fragment loses 4 such pieces at most at each end (four levels of headings, GB/T 9704-2012
+    §7.3.3): lines 5 to 16 of the 20 are copied, by hand."""
+    words = own_words(20)
+    paragraph = words(240)
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{words(60)}。\n{paragraph}。\n{words(60)}。\n"})
+    lines = [paragraph[i:i + 12] for i in range(0, len(paragraph), 12)]
+    draft = f"{OWN}\n" + "\n".join(lines) + f"。\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    start = draft.index(lines[4])
+    assert [(m.start, m.end) for m in report.matches] == [(start, start + 12 * 13 - 1)]
+    assert [p.copy_ratio for p in report.paragraphs] == [0.0] * 5 + [1.0] * 12 + [0.0] * 5
+    library.close()
+
+
 def test_what_a_better_source_leaves_stays_within_paragraphs(tmp_path, make_home):
     """A document holding the draft's line 「H。」 and the first 20 characters of the paragraph after it, and a better one
     holding that paragraph from its 6th character on: the first is credited 「H。」 alone — the 5 characters the

@@ -1653,6 +1653,8 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
     ("关于做好秋季防火工作的通知\n", "发布时间：2025-11-05 来源：某区财政局 作者：张三\n"),
     # 来源 (try 16): the unit a title opens with, the title's year and 文种 in the members part
     ("某县农业农村局\n", "2023年乡村振兴工作总结\n"),
+    # 发文字号 (attack 28): a 版头 and 文号 above a title whose second line is the members part's, or not
+    ("某某市人民政府文件\n某政发〔2024〕3号\n关于加强安全生产\n", "工作的通知\n"),
 ])
 def test_visitor_metadata_is_a_function_of_the_free_text(free, members):
     """Leak 11: title, 文种, 文号, date and 来源 of a free view — for one free text, a members part that

@@ -853,6 +853,16 @@ def test_a_visitor_gets_the_date_of_a_free_info_line_only():
     assert access.free_metadata(members)["date"] is None
 
 
+def test_a_visitor_gets_the_free_banner_above_a_free_title():
+    """Attack 28: a 公文's 版头 and 文号 stand above its title (read29) — the free view was described from the title
+    down, so a visitor lost the 文号 and its year of a document whose members part is in its body."""
+    doc = analyse(clean("某某市人民政府文件\n某政发〔2024〕3号\n关于加强安全生产工作的通知\n各区县人民政府：\n"
+                        "现将有关事项通知如下。\n##paidbegin##会员正文内容。\n"))
+    assert (doc.title, doc.doc_number, doc.members_span) == ("关于加强安全生产工作的通知", "某政发〔2024〕3号", (21, 28))
+    free = access.free_metadata(doc)
+    assert (free["title"], free["doc_number"], free["date"]) == ("关于加强安全生产工作的通知", "某政发〔2024〕3号", "2024")
+
+
 @pytest.mark.parametrize("text, field, value", [
     ("论政策\n（一九四〇年十二月二十五日）\n##paidbegin##这是毛泽东为中共中央起草的对党内的指示。\n在目前形势下，我们的政策有决定意义。\n"
      "##paidend##", "source", "中共中央"),
@@ -862,6 +872,11 @@ def test_a_visitor_gets_the_date_of_a_free_info_line_only():
      "抄送：县委办公室。\n某某县人民政府办公室　　　　2024年3月6日印发\n##paidend##", "date", "2024-03-06"),
     ("某某条例\n2005年6月23日 ##paidbegin##中华人民共和国国务院、中华人民共和国中央军事委员会令第438号公布\n##paidend##"
      "第一条 为了规范管理，制定本条例。", "doc_number", "中华人民共和国国务院、中华人民共和国中央军事委员会令第438号"),
+    # attack 28: a 版头's 文号 above a free title, members text (the lines above the title described with it)
+    ("##paidbegin##\n某某市人民政府文件\n某政发〔2024〕3号\n##paidend##\n关于加强安全生产工作的通知\n各区县：\n正文。\n",
+     "doc_number", "某政发〔2024〕3号"),
+    ("某某市人民政府文件\n##paidbegin##\n某政发〔2024〕3号\n##paidend##\n关于加强安全生产工作的通知\n各区县：\n正文。\n",
+     "doc_number", "某政发〔2024〕3号"),
 ])
 def test_a_visitor_gets_nothing_read27s_rules_find_in_the_members_part(text, field, value):
     """The 题解's body, an undated 署名, the 版记's 印发日期 and a joint 令's number, written in the members part:

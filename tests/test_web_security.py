@@ -290,7 +290,8 @@ def test_report_and_feed_links_start_with_site_url_else_the_requests_address(hom
     assert {(link.rel, link.href) for link in own.feed.links} == {("self", address), ("alternate", f"{site}/")}
 
 
-@pytest.mark.parametrize("off, own", [("/static", "/static/app.css"), ("/search/", "/search"),
+@pytest.mark.parametrize("off, own", [("/static", "/static/app.css"), ("/static/app.css/", "/static/app.css"),
+                                       ("/search/", "/search"),
                                        ("/documents/1/", "/documents/1"), ("/api/me/", "/api/me"), ("/docs/", "/docs")])
 def test_a_path_one_slash_off_sends_nobody_to_the_host_the_request_names(app, off, own):
     """sec28: Starlette answered a path one slash off a route's (``/static``, ``/search/``) with 307 to ``http://`` and

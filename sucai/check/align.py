@@ -44,6 +44,7 @@ MAX_GAP = 8
 MAX_SHIFT = 4
 ANCHOR = 6
 MIN_COVER = 0.65
+HEADING_LEVELS = 4   # headings one under another at most: 一、（一）1.（1）, GB/T 9704-2012 §7.3.3's 结构层次序数
 
 
 @dataclass(frozen=True)
@@ -179,14 +180,20 @@ def _within(fragment: Fragment | None, lines: np.ndarray | None, min_chars: int)
 
 def _within_lines(fragment: Fragment, lines: np.ndarray, min_chars: int) -> Fragment | None:
     """``fragment`` without a first or last piece of fewer than ``min_chars`` characters across a paragraph start in
-    ``lines``, again while the next piece is as short (a heading under a heading); None when nothing is left."""
+    ``lines``, again while the next piece is as short (a heading under a heading) — :data:`HEADING_LEVELS` pieces at
+    most at each end: a text copied with a line break every 12 characters, each line a paragraph shorter than a
+    重合片段, was left out whole (attack28); None when nothing is left."""
     start, end = fragment.i0, fragment.i1
     first = int(np.searchsorted(lines, start, "right"))
-    while first < len(lines) and lines[first] < end and lines[first] - start < min_chars:
-        start, first = int(lines[first]), first + 1
+    for first in range(first, min(first + HEADING_LEVELS, len(lines))):
+        if lines[first] >= end or lines[first] - start >= min_chars:
+            break
+        start = int(lines[first])
     last = int(np.searchsorted(lines, end, "left")) - 1
-    while last >= 0 and lines[last] > start and end - lines[last] < min_chars:
-        end, last = int(lines[last]), last - 1
+    for last in range(last, max(last - HEADING_LEVELS, -1), -1):
+        if lines[last] <= start or end - lines[last] >= min_chars:
+            break
+        end = int(lines[last])
     return fragment if (start, end) == (fragment.i0, fragment.i1) else fragment.clip(start, end)
 
 

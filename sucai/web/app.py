@@ -164,10 +164,14 @@ class _WholeFiles(StaticFiles):
     Asked for at the address the pages give (``?v=`` its version, :func:`.templating.static_url`), a file is kept by
     the browser for a year without asking again (``Cache-Control: public, max-age=31536000, immutable``, RFC 9111
     §5.2.2.1, RFC 8246): on a slow phone connection (Slow 3G: 2 s a round trip) every page after the first is one
-    round trip, not two. At any other address (an old version's, none) it is checked each time (``no-cache``)."""
+    round trip, not two. At any other address (an old version's, none) it is checked each time (``no-cache``). A
+    file's address one slash off (``/static/app.css/``) is the 404 of any unknown address, as a route's is (Starlette
+    served the file there, a year's cache included)."""
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
+            if scope["path"].endswith("/"):
+                raise HTTPException(status_code=404)
             scope = {**scope, "headers": [(name, value) for name, value in scope["headers"] if name != b"range"]}
         await super().__call__(scope, receive, send)
 
