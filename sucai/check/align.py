@@ -37,6 +37,7 @@ import numpy as np
 
 from ..counting import counted_mask
 from ..fingerprint import Skeleton, kgram_hashes
+from ..headings import strip_label
 
 SEED = 4
 MAX_REPEAT = 64
@@ -154,9 +155,11 @@ def align(draft_seeds: DraftSeeds, source: Skeleton, doc_id: int, min_chars: int
 def line_starts(skeleton: Skeleton, text: str, min_chars: int) -> np.ndarray:
     """The skeleton offsets of ``text`` (whose skeleton is ``skeleton``) where a paragraph of it starts: a line break
     lies between this skeleton character and the one before — but for a break in mid-sentence, one alone after a line
-    of at least ``min_chars`` skeleton characters that ends with one of them (no punctuation after its last letter,
-    digit or Han character, white space aside): a text pasted from a PDF, broken where its lines ended, is one
-    paragraph, and a short heading (「二、存在的问题」) one of its own. Linear in ``len(text)``."""
+    that ends with one of them (no punctuation after its last letter, digit or Han character, white space aside) and
+    is no short heading (of fewer than ``min_chars`` skeleton characters and opening with an outline label,
+    :func:`sucai.headings.strip_label`: 「二、存在的问题」): a text pasted from a PDF, broken where its lines ended, is
+    one paragraph, however short its lines (a break every 12 characters hid a copied paragraph from 查重, attack28),
+    and a short heading one of its own. Linear in ``len(text)``."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     newlines = np.flatnonzero(codes == 10)
     line = np.searchsorted(newlines, skeleton.origin)   # the line of each skeleton character
@@ -164,11 +167,18 @@ def line_starts(skeleton: Skeleton, text: str, min_chars: int) -> np.ndarray:
     if not len(starts):
         return starts
     last = skeleton.origin[starts - 1]   # the last skeleton character of the line before each start, in the text
-    after = newlines[line[starts - 1]]   # and that line's break
+    before = line[starts - 1]   # the line before each start
     counted = np.concatenate(([0], np.cumsum(counted_mask(text), dtype=np.int64)))
-    mid_sentence = ((line[starts] - line[starts - 1] == 1) & (counted[after] == counted[last + 1])
-                    & (np.bincount(line)[line[starts - 1]] >= min_chars))
+    mid_sentence = (line[starts] - before == 1) & (counted[newlines[before]] == counted[last + 1])
+    for k in np.flatnonzero(mid_sentence & (np.bincount(line)[before] < min_chars)):
+        mid_sentence[k] = not _labelled(text, newlines, int(before[k]))
     return starts[~mid_sentence]
+
+
+def _labelled(text: str, newlines: np.ndarray, n: int) -> bool:
+    """Whether line ``n`` of ``text`` (``newlines``: where its line breaks are) opens with an outline label."""
+    words = text[newlines[n - 1] + 1 if n else 0:newlines[n]].strip()
+    return strip_label(words) != words
 
 
 def _within(fragment: Fragment | None, lines: np.ndarray | None, min_chars: int) -> Fragment | None:
