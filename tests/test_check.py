@@ -442,37 +442,23 @@ def test_a_short_heading_beside_a_copied_paragraph_is_no_part_of_it(tmp_path, ma
     library.close()
 
 
-def test_a_paragraph_broken_in_mid_sentence_is_one(tmp_path, make_home):
-    """A copied paragraph pasted with a line break every 20 characters (from a PDF), its last line 5 characters: all of
-    it is copied, by hand (its 字数 over the draft's). Each line a paragraph, the last was too short to be any part of a
-    重合片段 (and one of 3 characters was lost before check28, a break then a unit for 4)."""
-    words = own_words(18)
-    paragraph = words(85)
+@pytest.mark.parametrize("seed, length, width", [(18, 85, 20), (20, 240, 12)])
+def test_a_paragraph_broken_in_mid_sentence_is_one(tmp_path, make_home, seed, length, width):
+    """A copied paragraph pasted with a line break every ``width`` characters (from a PDF), its last line shorter: all
+    of it is copied, by hand (its 字数 over the draft's). Each line a paragraph, the last was too short to be any part
+    of a 重合片段 (and one of 3 characters was lost before check28, a break then a unit for 4); and every line, when
+    all were shorter than a 重合片段's 13 (attack28: 0 % copied, a fragment losing a short piece at its start, then
+    the next, to its end) — a line that opens with no outline label and ends with no mark goes on in the next."""
+    words = own_words(seed)
+    paragraph = words(length)
     library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{words(60)}。\n{paragraph}。\n{words(60)}。\n"})
-    broken = "\n".join(paragraph[i:i + 20] for i in range(0, len(paragraph), 20)) + "。"
+    broken = "\n".join(paragraph[i:i + width] for i in range(0, length, width)) + "。"
     draft = f"{OWN}\n{broken}\n{OWN2}"
     report = check_text(library, draft, viewer_member=True)
     start = draft.index(broken)
     assert [(m.start, m.end) for m in report.matches] == [(start, start + len(broken))]
     assert report.copy_ratio == round(solid(broken) / solid(draft), 4)
-    assert [p.copy_ratio for p in report.paragraphs] == [0.0] + [1.0] * 5 + [0.0]
-    library.close()
-
-
-def test_a_paragraph_broken_into_lines_shorter_than_a_match_is_copied(tmp_path, make_home):
-    """attack28: a copied paragraph of 240 characters pasted with a line break every 12 (under a 重合片段's 13: each
-    line a paragraph too short to be one) was 0 % copied — a fragment lost a short piece at its start, then the next,
-    to its end. A line that opens with no outline label and ends with no mark goes on in the next: all 20 lines are
-    copied, by hand."""
-    words = own_words(20)
-    paragraph = words(240)
-    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{words(60)}。\n{paragraph}。\n{words(60)}。\n"})
-    broken = "\n".join(paragraph[i:i + 12] for i in range(0, len(paragraph), 12)) + "。"
-    draft = f"{OWN}\n{broken}\n{OWN2}"
-    report = check_text(library, draft, viewer_member=True)
-    start = draft.index(broken)
-    assert [(m.start, m.end) for m in report.matches] == [(start, start + len(broken))]
-    assert [p.copy_ratio for p in report.paragraphs] == [0.0] + [1.0] * 20 + [0.0]
+    assert [p.copy_ratio for p in report.paragraphs] == [0.0] + [1.0] * -(-length // width) + [0.0]
     library.close()
 
 
