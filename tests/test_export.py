@@ -283,16 +283,20 @@ def test_docx_a_sentence_in_a_list_of_run_in_headings_stays_a_body_paragraph():
 def test_real_mao_list_of_run_in_headings_has_no_heading_paragraph(corpus_dir):
     """关于纠正党内的错误思想 as the pipeline reads it: its lists of run-in headings (「（一）政治水平低。因此…」) hold lines of
     one sentence (「（五）打胜仗就骄傲，打败仗就消极。」; 11 numbered lines of one sentence, counted in the file with grep);
-    each is a Normal paragraph — the Heading paragraphs are its eight parts' 关于… headings and nothing else."""
+    each is a Normal paragraph — the Heading paragraphs are its eight parts' 关于… headings, and the two of 关于盲动主义
+    残余's 纠正的方法, a run of one-clause sentences alone on their lines, as a plan's items are (write28: 「（三）打造过硬
+    队伍。」), nothing else."""
     from sucai.ingest import parse_file
 
     doc = parse_file(corpus_dir / "mao_selected_works/004-关于纠正党内的错误思想.md")
     paragraphs = open_docx(export_document(doc, "docx")[1]).paragraphs
     headings = [p.text for p in paragraphs if p.style.name.startswith("Heading")]
-    assert len(headings) == 8 and all(h.startswith("关于") for h in headings), headings
+    methods = ["（一）从思想上肃清盲动主义。", "（二）从制度上和政策上纠正盲动的行为。"]
+    assert headings[-3:] == ["关于盲动主义残余", *methods], headings
+    assert len(headings) == 10 and all(h.startswith("关于") for h in headings[:-2]), headings
     sentences = [p for p in paragraphs if re.fullmatch(r"（[一二三四五六七八]）[^。]+。", p.text)]
     assert len(sentences) == 11 and "（五）打胜仗就骄傲，打败仗就消极。" in [p.text for p in sentences]
-    assert {p.style.name for p in sentences} == {"Normal"}
+    assert {p.style.name for p in sentences if p.text not in methods} == {"Normal"}
 
 
 def test_docx_divisions_of_a_law_are_centred():
