@@ -78,13 +78,9 @@ _FEED_SECONDS = 300
 _CONVERT_CHUNK = 50  # office files converted by one LibreOffice run
 # The parses that are done while this process stores others are stored together, in one transaction (a commit
 # and a statement of signatures and one of changes for them all; :meth:`sucai.store.Catalogue.add_all`), up to
-# _STORE_FILES files or _STORE_CHARS characters — and, when it waits for a worker, once they are _IDLE_STORE_FILES
-# or the first of them waited _IDLE_STORE_SECONDS. Stored at every wait, they were 3.6 documents a transaction over
-# the corpus, and the main thread's CPU mostly SQLAlchemy's and SQLite's per transaction (the corpus's files that
-# need no converter, 2 workers, three runs a side alternated: main thread 14.0/14.1/13.1 → 9.5/9.2/9.7 s; issue 16).
+# _STORE_FILES files or _STORE_CHARS characters — and at once when it would wait for a worker.
 _STORE_FILES = 16
 _STORE_CHARS = 500_000
-_IDLE_STORE_FILES, _IDLE_STORE_SECONDS = 8, 1.0
 _ID_CHUNK = 500  # documents asked of the catalogue in one statement (as its file records are)
 
 
@@ -539,10 +535,9 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         take()
 
     def idle(job: ParseJob, page: tuple[int, int] | None) -> None:
-        """While the workers parse ``job`` (``page``: what its OCR reads now): the parses ready stored when they are
-        _IDLE_STORE_FILES or the first of them waited _IDLE_STORE_SECONDS, the display told, the batch committed when
-        due, and what the stored documents held given back."""
-        if len(ready) >= _IDLE_STORE_FILES or (ready and time.monotonic() - ready_since >= _IDLE_STORE_SECONDS):
+        """While the workers parse ``job`` (``page``: what its OCR reads now): the parses ready stored, the display
+        told, the batch committed when due, and what the stored documents held given back."""
+        if ready:
             store_ready()
         tell(reading=str(job.path), page=page)
         publish()
@@ -555,8 +550,6 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
         given = {} if source else _given_sources(library.catalogue, {path: earlier[key] for path, key, _ in todo
                                                                      if key in earlier})
         for number, parsed in _parse_all([p for p, _, _ in todo], batch, workers, idle=idle, given=given):
-            if not ready:
-                ready_since = time.monotonic()
             ready.append((number, parsed))
             del parsed  # held by ready only: dropped once stored (its tokens then in the index writer's heap)
             if len(ready) >= _STORE_FILES or sum(_chars(result) for _, result in ready) >= _STORE_CHARS:

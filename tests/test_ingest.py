@@ -1722,36 +1722,3 @@ def test_a_reread_reads_a_renamed_file_as_its_documents_own_even_when_its_parse_
     doc = library.catalogue.get(first["doc_id"])
     assert (doc.doc_number, Path(doc.source_path).name) == (None, "定稿.txt")
     assert _reread(folder)[0] == {"定稿.txt": ("unchanged", first["doc_id"])}
-
-
-@pytest.mark.parametrize("wait, batches", [(float("inf"), [3, 2]), (0.0, [1, 1, 1, 1, 1])])
-def test_parses_ready_while_the_workers_parse_are_stored_three_at_once_or_once_one_waited(
-        home, tmp_path, monkeypatch, wait, batches):
-    """Issue 16: the ingest's process stored the parses ready whenever it waited for a worker — 3.6 documents a
-    transaction over the corpus, its main thread's CPU mostly SQLAlchemy's and SQLite's per transaction. Waiting, it
-    stores them once they are _IDLE_STORE_FILES (3 here), or once the first of them waited _IDLE_STORE_SECONDS
-    (none here: 0 s, every wait stores them, as before); the rest at the end. Five files, a wait before each next
-    parse: the transactions (``Catalogue.add_all``) hold 3 and 2 documents, or one each."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for n in range(5):
-        (folder / f"{n}.txt").write_text(f"第{n}号工作简报\n" + f"第{n}项工作扎实推进。" * 30, encoding="utf-8")
-    sizes, add_all, parse_all = [], Catalogue.add_all, sucai.ingest._parse_all
-
-    def counted_add_all(self, additions):
-        sizes.append(len(additions))
-        return add_all(self, additions)
-
-    def waiting(paths, batch, workers, idle, given):   # the process waits for a worker before each next parse
-        for number, parsed in parse_all(paths, batch, workers, given=given):
-            idle(sucai.ingest.ParseJob(paths[-1]), None)
-            yield number, parsed
-
-    monkeypatch.setattr(Catalogue, "add_all", counted_add_all)
-    monkeypatch.setattr(sucai.ingest, "_parse_all", waiting)
-    monkeypatch.setattr(sucai.ingest, "_IDLE_STORE_FILES", 3)
-    monkeypatch.setattr(sucai.ingest, "_IDLE_STORE_SECONDS", wait)
-    library = Library.open(home)
-    assert [o.status for o in library.ingest([folder], workers=1).outcomes] == ["ingested"] * 5
-    assert sizes == batches
-    library.close()
