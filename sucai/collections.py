@@ -257,7 +257,6 @@ class Collections:
     # -- history -----------------------------------------------------------
 
     @retried
-    @retried
     def forget(self, doc_ids: list[int]) -> int:
         """Delete what the accounts keep of these documents, removed from the catalogue — their favourites, history
         entries and per-day counts of reads and downloads (``document_stats``, :mod:`sucai.analytics`) —, in one
@@ -271,6 +270,7 @@ class Collections:
         return {doc_id for table in (favourites, history, document_stats)
                 for (doc_id,) in self._read(select(table.c.doc_id).distinct())}
 
+    @retried
     def record_history(self, entries: list[tuple[int, int, str, str]]) -> None:
         """Append ``(user_id, doc_id, kind, at)`` entries (kind ``read`` or ``download``) in one transaction;
         each account keeps its newest :data:`HISTORY_KEPT`. Entries of removed accounts are dropped."""

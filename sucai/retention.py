@@ -64,6 +64,6 @@ def _forget_removed(catalogue, collections: Collections) -> int:
     <sucai.collections.Collections.forget>`): a removal forgets it at once (:meth:`sucai.library.Library.remove`),
     but the two are two databases — a process ended between them, or another version's removal, leaves it here.
     Returns how many rows went."""
-    kept = sorted(collections.documents_kept())
-    gone = sorted(set(kept) - catalogue.existing_ids(kept))
+    kept = collections.documents_kept()
+    gone = sorted(kept - catalogue.existing_ids(kept))
     return sum(collections.forget(gone[start:start + 1_000]) for start in range(0, len(gone), 1_000))
