@@ -291,10 +291,12 @@ Two test collections, each built into an empty library:
   unchanged. Then, with those judgements, on the tune half alone, the share of the question's content pieces
   (:func:`sucai.query.content_pieces`, ≥ 2 characters: 校车驾驶人, 具备, 条件) held verbatim by the title or a heading + λ: 0.02
   +0.0001, 0.05 −0.0000, 0.1 −0.0025, 0.2 −0.0059; by the best section: +0.0007, −0.0010, −0.0017, −0.0058; by the
-  document: +0.0015, +0.0014 [−0.0077, +0.0090], −0.0013, −0.0045: noise, not measured held out. Ideas of the brief
-  already recorded above and not run again: judging the unjudged shipped top 10 (phase 19b), a coverage factor over
-  title or body words (phase 26a) and in the re-ranker's features (phase 27b), a length prior per 文种 (phase 26), a law's
-  best 条 (phase 26c).
+  document: +0.0015, +0.0014 [−0.0077, +0.0090], −0.0013, −0.0045: noise, not measured held out; nor a 文种 prior by the
+  question's form (:func:`question_form`), the relevance of the first 30 times 1 + λ: 新闻报道 for a topic phrase (话题) λ
+  0.05 +0.0015, 0.1 +0.0019, 0.2 −0.0006; laws for a question +0.0011, −0.0004, −0.0021; all but laws for a topic phrase
+  +0.0002, +0.0013, +0.0014. Ideas of the brief already recorded above and not run again: judging the unjudged shipped
+  top 10 (phase 19b), a coverage factor over title or body words (phase 26a) and in the re-ranker's features (phase
+  27b), a length prior per 文种 (phase 26), a law's best 条 (phase 26c).
   The questions are split in two halves by a hash of the question text (:func:`half_of`; 115 in the
   *tune* half, 120 *held out*): from phase 8 on, ranking changes and weights may be chosen on the
   natural tune half (``--tune`` also runs coordinate ascent on it), and only the held-out half is
