@@ -258,6 +258,22 @@ def test_a_plenary_sessions_paper_is_marked_with_it():
         ("session", paper), ("session", "三中全会《决定》"), ("session", "三中全会")]
 
 
+def test_a_plenary_sessions_paper_joined_to_it_is_marked_with_it():
+    """write29: 「三中全会精神和《…决定》」 in a draft on the 四中全会 kept the 《决定》 while its 全会 became 【待补】 (only a
+    title right after the 全会 went with it). What a 全会 passes (决定, 建议, 决议, 公报) joined to it by 和, 及, 以及 or 与,
+    after its 精神 or 上的重要讲话 too, and named 全会《决定》 (the corpus's 「…上的重要讲话和全会《决定》」), is one 【待补】
+    with it; another paper joined so (「精神和《中国共产党章程》」) is none of it, and the writer's 全会 keeps its own.
+    Hand-checked."""
+    session = writer_session("学习贯彻党的二十届四中全会精神")
+    decision = "《中共中央关于进一步全面深化改革、推进中国式现代化的决定》"
+    text = (f"深入学习贯彻党的二十届三中全会精神和{decision}，学习三中全会上的重要讲话和全会《决定》，"
+            "贯彻三中全会精神和《中国共产党章程》，学习四中全会精神和《建议》。")
+    marked = mark_placeholders(text, session=session)
+    assert marked.text == "深入学习贯彻党的【待补】，学习【待补】，贯彻【待补】精神和《中国共产党章程》，学习四中全会精神和《建议》。"
+    assert [p.original for p in marked.placeholders] == [f"二十届三中全会精神和{decision}", "三中全会上的重要讲话和全会《决定》",
+                                                          "三中全会"]
+
+
 def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make_home):
     """write25: the 写作台's outline, opening and paragraphs of a 心得体会 on the 四中全会, drawn from one on the 三中全会,
     have its 全会 as 【待补】 — page (the topic passed with every heading) and sucai draft alike; on the 三中全会 they
@@ -409,6 +425,7 @@ def test_a_first_draft_with_nothing_on_its_topic_is_filled_by_likeness_and_says_
     assert "相关的段落" not in capsys.readouterr().err
 
 
+
 def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
     """write25, writing a 调研报告: 「具体表现在：\n（1）村干部…；（2）群众…；（3）集体资产…」 was drafted 「（1）村干部…；
     （【待补】）群众…；（【待补】）集体资产…」 — only a label at a line's start was kept. A number alone in brackets is an
@@ -476,11 +493,28 @@ def test_a_town_listed_after_a_town_is_a_place_too():
     verb before 乡 alone is no name); after a 镇 of no name (各镇) nothing changes, nor does a verb and its object
     (服务街道) after a town."""
     text = ("推动某县青石镇、奋斗镇和建设街道的项目早开工，青石镇、前进乡也有做法；"
-            "青石镇和服务街道的干部，各镇和建设街道要落实。")
+            "青石镇和服务街道的干部，各镇和团结街道要落实。")
     assert [f.text for f in find_facts(text, kinds=("unit",))] == ["某县青石镇", "奋斗镇", "建设街道", "青石镇", "前进乡",
                                                                    "青石镇"]
     assert mark_placeholders(text).text == ("推动【待补】、【待补】和【待补】的项目早开工，【待补】、【待补】也有做法；"
-                                            "【待补】和服务街道的干部，各镇和建设街道要落实。")
+                                            "【待补】和服务街道的干部，各镇和团结街道要落实。")
+
+
+def test_a_town_read_once_is_marked_wherever_it_is_named_again():
+    """write29: 奋斗镇 (the 2012–2019 海拉尔区 reports') read as a town after a verb or a county (推进奋斗镇, 某县奋斗镇) stayed
+    where named again at a clause's start, after 了 or before 镇区 (奋斗 | 镇新 | 镇区: no verb before it, and the segmenter
+    cuts no 镇 there). A town once read is learnt — from the text, and for a paragraph from its whole document
+    (:func:`learn`) — and marked wherever a word opens it, but inside a word (艰苦奋斗 | 镇守). Hand-checked."""
+    text = "推进奋斗镇创建环境优美乡镇。奋斗镇新镇区建设加快，建成了奋斗镇农业园区，奋斗镇镇区环境改善，大家艰苦奋斗镇守边疆。"
+    assert [(f.text, f.start) for f in find_facts(text, kinds=("unit",))] == [
+        ("奋斗镇", 2), ("奋斗镇", 14), ("奋斗镇", 28), ("奋斗镇", 36)]
+    assert mark_placeholders(text).text == ("推进【待补】创建环境优美乡镇。【待补】新镇区建设加快，建成了【待补】农业园区，"
+                                            "【待补】镇区环境改善，大家艰苦奋斗镇守边疆。")
+    later = "奋斗镇新镇区建设加快，建成了奋斗镇农业园区。"   # a paragraph of a document that read it before
+    assert mark_placeholders(later).text == later
+    known = learn("某县奋斗镇党委推进工作。\n" + later)
+    assert known.towns == {"奋斗镇"}
+    assert mark_placeholders(later, known=known).text == "【待补】新镇区建设加快，建成了【待补】农业园区。"
 
 
 def test_a_kind_of_place_before_its_suffix_is_no_unit():
@@ -1372,6 +1406,19 @@ def test_a_year_s_second_role_after_its_first_is_the_writer_s_to_say_too():
     speech = "今年是“十五五”规划开局之年，也是谋划长远发展的重要一年。"
     assert mark_placeholders(speech, year=2027, source_year=2026).text == "今年是【待补】之年，也是【待补】一年。"
     assert mark_placeholders(speech, year=2026, source_year=2026).text == speech
+
+
+def test_an_ordinal_year_is_no_date_but_the_sources_year_said_to_be_one_is_its_to_say():
+    """write29: 「今年是全面实施“十三五”规划的第一年」 (the corpus's 2016 海拉尔 report) read 「今年是【待补】一年」 in a 2026
+    draft — the 定位 cut before the 一年 of 第一年. The source's year said to be an ordinal year of something (the
+    十三五's first: 2016) is the source's, whole: 【待补】; the ordinal year of a plan or a law (「第一年至第三年免征」, the
+    corpus's 企业所得税法) is no date, kept. Hand-checked."""
+    marked = lambda text: mark_placeholders(text, year=2026, source_year=2016).text   # noqa: E731
+    assert marked("今年是全面实施“十三五”规划的第一年，做好今年工作意义重大。") == "今年是【待补】，做好今年工作意义重大。"
+    assert marked("2016年是第一年，也是开展常态化帮扶第二年。") == "2026年是【待补】，也是【待补】。"
+    kept = "企业的所得，自项目取得第一笔收入所属纳税年度起，第一年至第三年免征，第四年至第六年减半征收。"
+    assert marked(kept) == mark_placeholders(kept).text == kept
+    assert marked("2016年是开局之年，也是极不平凡的一年。") == "2026年是【待补】之年，也是【待补】的一年。"
 
 
 def test_a_plan_s_list_of_items_is_no_closing():
