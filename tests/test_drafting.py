@@ -39,11 +39,11 @@ from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import (WITHHELD, Draft, Paragraph, Section, Source, chinese_ordinal, closing_section,
                                    numbered)
 from sucai.facts import find_facts, learn, line_name
-from sucai.drafting.placeholders import PLACEHOLDER, named_year, only_marked, writer_session, writer_year
+from sucai.drafting.placeholders import PLACEHOLDER, Marked, named_year, only_marked, writer_session, writer_year
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
-from sucai.drafting.outline import _off_theme
+from sucai.drafting.outline import OutlineSuggestion, SuggestedHeading, _off_theme
 from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_span, topic_words
-from sucai.drafting.plan import _paragraph
+from sucai.drafting.plan import Plan, _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
 from sucai.errors import InvalidInput, NotFound
@@ -423,7 +423,15 @@ def test_a_first_draft_with_nothing_on_its_topic_is_filled_by_likeness_and_says_
     assert run_cli(["draft", "--genre", "心得体会", "--topic", "基层减负", "-o", str(target),
                     "--home", str(tmp_path / "home")]) == ExitCode.OK
     assert "相关的段落" not in capsys.readouterr().err
-
+    # write29: ``--json`` said it nowhere (the plain output's 提示 went to the terminal only with -o): it is a field,
+    # the same words, with the outline's warnings (the one 心得体会 with an outline, hand-checked)
+    note = f"库中没有与主题“{topic}”相关的段落，候选段落和初稿按标题相近取自其他主题的材料，请逐段核对是否切题"
+    alone = "库中文种为“心得体会”且有提纲的材料只有一篇，提纲取自该篇"
+    for asked, warnings in ((topic, [alone, note]), ("基层减负", [alone])):
+        capsys.readouterr()
+        assert run_cli(["draft", "--genre", "心得体会", "--topic", asked, "--json", "--home", str(tmp_path / "home")]) == 0
+        said = capsys.readouterr()
+        assert json.loads(said.out)["warnings"] == warnings and all(f"提示：{w}" in said.err for w in warnings)
 
 
 def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
@@ -854,6 +862,43 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
         under = [s for s in draft.sections[i + 1:]]
         under = under[:next((j for j, s in enumerate(under) if s.level <= section.level), len(under))]
         assert section.paragraphs or any(s.paragraphs for s in under), section.heading
+
+
+BARE_ITEM = ("某县关于推进基层减负的实施方案\n为深入推进基层减负，切实为基层松绑减压，结合我县实际，制定本方案。\n"
+             "一、主要任务\n（一）精简会议文件\n严格控制发文数量和会议规模，能合并的合并，能套开的套开，坚决压减不必要的会议和文件。\n"
+             "（二）打造过硬队伍。\n（三）规范督查检查\n严格控制督查检查考核总量，统筹安排督查检查事项，坚决杜绝重复检查、多头检查。\n"
+             "二、保障措施\n加强组织领导，压实工作责任，把基层减负纳入年度考核，确保各项措施落地见效。\n"
+             "各单位要高度重视，认真组织实施，确保本方案各项任务落到实处，切实为基层减负松绑。\n")
+
+
+def test_a_heading_its_source_leaves_bare_is_kept_for_the_writer(tmp_path, make_home):
+    """write29: a plan's item stated in its heading, 「（二）打造过硬队伍。」 with nothing under it, was dropped from the
+    first draft (no candidate: its source has no body there), and with it a task of the plan. A heading of no
+    sub-heading offered no candidate at all is kept, with a body of 【待补】 alone — the writer's, citing no source —;
+    the others keep their paragraphs (hand-checked: the document's lines)."""
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": BARE_ITEM})
+    plan = make_plan(library, "实施方案", "基层减负", member=True)
+    lines = BARE_ITEM.split("\n")
+    draft = first_draft(plan, "初稿")
+    assert [(s.heading, [(p.text, p.source is None) for p in s.paragraphs]) for s in draft.sections] == [
+        ("", [(lines[1], False)]), ("主要任务", []), ("精简会议文件", [(lines[4], False)]),
+        ("打造过硬队伍", [(PLACEHOLDER, True)]), ("规范督查检查", [(lines[7], False)]), ("保障措施", [(lines[9], False)]),
+        ("", [(lines[10], False)])]
+    library.close()
+
+
+def test_a_first_drafts_copy_ratio_counts_the_plans_shortest_match():
+    """write29: a first draft's paragraphs' 复制比 count 重合片段 of the plan's ``min_chars`` (the setting
+    ``check_min_match_chars``), as 查重 does: a paragraph keeping 17 characters of its source in a run (专题研讨次数偏少，
+    学用结合还不够紧密, hand-counted) is that much copied at 13, nothing at 20."""
+    kept = "专题研讨次数偏少，学用结合还不够紧密，"
+    text, written = kept + "整改措施落实得还不够到位。", kept + "我们坚决从严从实整改到位决不走过场！"
+    node = SuggestedHeading("理论学习方面", 1, [1])
+    candidate = Candidate("理论学习方面", text, 1, "某县对照检查材料", ["理论学习方面"], 0, len(text), Marked(written, []))
+    plan = Plan(OutlineSuggestion(GENRE, "", [node], [], []), [(node, [candidate])])
+    for min_chars, copied in ((13, copied_chars(kept)), (20, 0)):
+        [section] = first_draft(replace(plan, min_chars=min_chars), "初稿").sections
+        assert section.paragraphs[0].copy_ratio == pytest.approx(copied / solid(written), abs=0.01)
 
 
 def test_a_first_draft_says_no_closing_twice(units):
@@ -2285,7 +2330,7 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path, capsys):
     assert result.exit_code == 0, result.output
     assert "正在检索素材，查找候选段落…" in result.stderr   # not a terminal: a plain line, not silence
     data = json.loads(result.stdout)
-    assert list(data) == ["genre", "topic", "outline", "candidates"]
+    assert list(data) == ["genre", "topic", "outline", "candidates", "warnings"]
     assert (data["genre"], data["topic"]) == (GENRE, "组织生活会")
     node = data["outline"][0]
     assert list(node) == ["heading", "support", "sources", "children"]
@@ -2317,7 +2362,7 @@ def test_sucai_draft_json_shape_and_first_draft(units, tmp_path, capsys):
                                       "--home", str(units.settings.home)])
     assert checked.exit_code == 0, checked.output
     data = json.loads(checked.stdout)
-    assert list(data) == ["genre", "topic", "outline", "candidates", "check"]
+    assert list(data) == ["genre", "topic", "outline", "candidates", "warnings", "check"]
     report = data["check"]
     assert {"chars", "copy_ratio", "copy_ratio_excluding_quotes", "max_source", "matches", "paragraphs"} <= set(report)
     # the first draft is each heading's best candidate: mostly the library's text, cited from those candidates
