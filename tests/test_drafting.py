@@ -243,35 +243,30 @@ def test_a_plenary_session_named_in_full_is_one_too():
     assert writer_session("学习贯彻中国共产党第二十届中央委员会第四次全体会议精神") == session
 
 
-def test_a_plenary_sessions_paper_is_marked_with_it():
+PASSED = "二十届三中全会审议通过的《中共中央关于进一步全面深化改革、推进中国式现代化的决定》"
+DECISION = "《中共中央关于进一步全面深化改革、推进中国式现代化的决定》"
+
+
+@pytest.mark.parametrize(("text", "marked", "originals"), [
+    (f"深入学习党的{PASSED}，把握三中全会《决定》和三中全会精神，对照《中国共产党章程》，落实四中全会通过的《建议》。",
+     "深入学习党的【待补】，把握【待补】和【待补】精神，对照《中国共产党章程》，落实四中全会通过的《建议》。",
+     [PASSED, "三中全会《决定》", "三中全会"]),
+    (f"深入学习贯彻党的二十届三中全会精神和{DECISION}，学习三中全会上的重要讲话和全会《决定》，"
+     "贯彻三中全会精神和《中国共产党章程》，学习四中全会精神和《建议》。",
+     "深入学习贯彻党的【待补】，学习【待补】，贯彻【待补】精神和《中国共产党章程》，学习四中全会精神和《建议》。",
+     [f"二十届三中全会精神和{DECISION}", "三中全会上的重要讲话和全会《决定》", "三中全会"]),
+])
+def test_a_plenary_sessions_paper_is_marked_with_it(text, marked, originals):
     """season28: a draft on the 四中全会 read 「党的【待补】审议通过的《中共中央关于进一步全面深化改革、推进中国式现代化的
     决定》」 — the 三中全会's 《决定》 stayed while its 全会 became 【待补】. The title the 全会 passed, right after it
     (审议通过的, 通过的, 作出的, 的, or nothing), is the same fact: one mark with it. The writer's own 全会's stays; a
-    title not joined to the 全会 is none of its (「精神，对照《中国共产党章程》」)."""
-    session = writer_session("学习贯彻党的二十届四中全会精神")
-    paper = "二十届三中全会审议通过的《中共中央关于进一步全面深化改革、推进中国式现代化的决定》"
-    text = (f"深入学习党的{paper}，把握三中全会《决定》和三中全会精神，对照《中国共产党章程》，"
-            "落实四中全会通过的《建议》。")
-    marked = mark_placeholders(text, session=session)
-    assert marked.text == "深入学习党的【待补】，把握【待补】和【待补】精神，对照《中国共产党章程》，落实四中全会通过的《建议》。"
-    assert [(p.kind, p.original) for p in marked.placeholders] == [
-        ("session", paper), ("session", "三中全会《决定》"), ("session", "三中全会")]
-
-
-def test_a_plenary_sessions_paper_joined_to_it_is_marked_with_it():
-    """write29: 「三中全会精神和《…决定》」 in a draft on the 四中全会 kept the 《决定》 while its 全会 became 【待补】 (only a
-    title right after the 全会 went with it). What a 全会 passes (决定, 建议, 决议, 公报) joined to it by 和, 及, 以及 or 与,
-    after its 精神 or 上的重要讲话 too, and named 全会《决定》 (the corpus's 「…上的重要讲话和全会《决定》」), is one 【待补】
-    with it; another paper joined so (「精神和《中国共产党章程》」) is none of it, and the writer's 全会 keeps its own.
-    Hand-checked."""
-    session = writer_session("学习贯彻党的二十届四中全会精神")
-    decision = "《中共中央关于进一步全面深化改革、推进中国式现代化的决定》"
-    text = (f"深入学习贯彻党的二十届三中全会精神和{decision}，学习三中全会上的重要讲话和全会《决定》，"
-            "贯彻三中全会精神和《中国共产党章程》，学习四中全会精神和《建议》。")
-    marked = mark_placeholders(text, session=session)
-    assert marked.text == "深入学习贯彻党的【待补】，学习【待补】，贯彻【待补】精神和《中国共产党章程》，学习四中全会精神和《建议》。"
-    assert [p.original for p in marked.placeholders] == [f"二十届三中全会精神和{decision}", "三中全会上的重要讲话和全会《决定》",
-                                                          "三中全会"]
+    title not joined to the 全会 is none of its (「精神，对照《中国共产党章程》」).
+    write29: so is what a 全会 passes (决定, 建议, 决议, 公报) joined to it by 和, 及, 以及 or 与, after its 精神 or 上的重要讲话
+    too, and named 全会《决定》 (the corpus's 「…上的重要讲话和全会《决定》」) — 「三中全会精神和《…决定》」 kept the 《决定》 —;
+    another paper joined so (「精神和《中国共产党章程》」) is none of it. Hand-checked."""
+    found = mark_placeholders(text, session=writer_session("学习贯彻党的二十届四中全会精神"))
+    assert found.text == marked
+    assert [(p.kind, p.original) for p in found.placeholders] == [("session", original) for original in originals]
 
 
 def test_a_draft_on_a_plenary_session_marks_the_sources_other_one(tmp_path, make_home):

@@ -94,9 +94,10 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     candidate of a document on the writer's topic (:func:`_on_topic`) — its best of all when no candidate of the plan
     is on the topic (:attr:`Plan.on_topic`: a library holding nothing on it, fix40) —, marked (【待补】); a heading
     with no such candidate under it or its sub-headings is left out, and so is the closing of a draft without a
-    heading left — but a heading of no sub-heading offered no candidate at all, which its sources leave bare (a plan's
-    item stated in its heading, 「（三）打造过硬队伍。」), is kept with a body of :data:`~.placeholders.PLACEHOLDER`
-    alone, the writer's to write (a paragraph citing no source).
+    heading left — but a heading of no sub-heading offered no candidate at all among siblings offered some, which its
+    sources leave bare (a plan's item stated in its heading, 「（三）打造过硬队伍。」), is kept with a body of
+    :data:`~.placeholders.PLACEHOLDER` alone, the writer's to write (a paragraph citing no source); an outline borrowed
+    from other 文种, none of whose headings is offered any, is left out whole.
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
@@ -109,12 +110,13 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     sections, queues = ([Section("", 1, [as_paragraph(opening[0])])], [[]]) if opening else ([], [])
 
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
-        for node in nodes:
-            offered = next((found for n, found in plan.candidates if n is node), [])
+        offers = [next((found for n, found in plan.candidates if n is node), []) for node in nodes]
+        among = any(offers)   # a bare one among siblings offered some is its sources' own (a plan's item)
+        for node, offered in zip(nodes, offers):
             found = taken(offered)
             at = len(sections)
             sections.append(Section(node.heading, level, [as_paragraph(found.pop(0))] if found
-                                    else [] if offered or node.children else [Paragraph(PLACEHOLDER)]))
+                                    else [] if offered or node.children or not among else [Paragraph(PLACEHOLDER)]))
             queues.append(found)
             visit(node.children, level + 1)
             if not any(section.paragraphs for section in sections[at:]):   # nothing under it: left out
