@@ -177,11 +177,14 @@ class Fact:
 
 @dataclass(frozen=True)
 class Known:
-    """Names learnt from a whole document (:func:`learn`): ``people`` (郭慧茹) and place names without
-    their suffix (信阳, 固始 of 河南省信阳市固始县), looked for wherever they occur in a paragraph of it."""
+    """Names learnt from a whole document (:func:`learn`): ``people`` (郭慧茹), place names without
+    their suffix (信阳, 固始 of 河南省信阳市固始县), and ``towns``: the names read by their suffix, with it (奋斗镇 of
+    「推进奋斗镇创建」, :func:`_cut_name`), each looked for wherever it occurs in a paragraph of it (a town's name
+    at a clause's start, 「奋斗镇新镇区」, or after 了 is read by nothing else)."""
 
     people: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
+    towns: frozenset[str] = frozenset()
 
 
 def learn(text: str) -> Known:
@@ -191,7 +194,7 @@ def learn(text: str) -> Known:
 
 def _learn(text: str, words: list[tuple[int, int]], bodies: bool) -> Known:
     """People, and the names of places with an administrative suffix (and, with ``bodies``, of a 区 that
-    heads a body: 海拉尔 of 海拉尔区人民政府)."""
+    heads a body: 海拉尔 of 海拉尔区人民政府, and the towns read by their suffix)."""
     people = frozenset(f.value for f in _people(text, words))
     places = set()
     for start, end in words:
@@ -201,13 +204,14 @@ def _learn(text: str, words: list[tuple[int, int]], bodies: bool) -> Known:
             stem = word[: -len(suffix)]
             if len(stem) >= 2 and not stem.startswith("某"):
                 places.add(stem)
-    for fact in _units(text, words, frozenset()) if bodies else ():
+    towns: set[str] = set()
+    for fact in _units(text, words, frozenset(), towns) if bodies else ():
         head = analysis.word_spans(fact.text)[0]
         first = fact.text[head[0]:head[1]]
         suffix = _ends(first, PLACE_SUFFIXES)
         if suffix and len(fact.text) > len(first) and len(first) - len(suffix) >= 2 and _specific(first, "place", ""):
             places.add(first[: -len(suffix)])
-    return Known(people, frozenset(places))
+    return Known(people, frozenset(places), frozenset(towns))
 
 
 def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) -> list[Fact]:
@@ -228,7 +232,7 @@ def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) 
 
     words = analysis.word_spans(text)
     own = _learn(text, words, bodies=False)
-    known = Known(known.people | own.people, known.places | own.places)
+    known = Known(known.people | own.people, known.places | own.places, known.towns)
     if "theme" in wanted:   # the theme's words whole, before any fact within them
         add(Fact("theme", m.group(g), m.start(g), m.end(g), m.group(g)) for m in _THEMES.finditer(text)
             for g in (1, 2) if m.group(g))
@@ -240,7 +244,9 @@ def find_facts(text: str, known: Known = Known(), kinds: Iterable[str] = KINDS) 
         add(_people(text, words))
         add(_occurrences(text, known.people))
     if "unit" in wanted:
-        add(_units(text, words, known.places))
+        towns = set(known.towns)
+        add(_units(text, words, known.places, towns))
+        add(_mentions(text, words, towns))
     if "title" in wanted:
         add(_matches(text, _BOOK, "title"))
         add(_matches(text, _TITLE_WORDS, "title"))
@@ -511,9 +517,10 @@ def _listed(text: str, words: list[tuple[int, int]], i: int, town: int) -> bool:
     return joint[0] == town and joint[1] == words[i][0] and text[joint[0]:joint[1]] in ("、", *CONNECTORS)
 
 
-def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> list[Fact]:
+def _units(text: str, words: list[tuple[int, int]], places: frozenset[str], towns: set[str]) -> list[Fact]:
     """Runs of unit words that name a particular unit (see the module docstring); a word that starts
-    with one of the ``places`` learnt from the document is a particular place."""
+    with one of the ``places`` learnt from the document is a particular place. Each name read by its suffix is
+    added to ``towns`` with its place's suffix (奋斗镇 of 奋斗 | 镇党委)."""
     out: list[Fact] = []
     run: list[tuple[int, int, str]] = []
 
@@ -545,6 +552,8 @@ def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> l
                 close()   # 我县 | 青石 | 镇, 青石镇 和 | 建设 | 街道: the town alone
             # 马鬃山 | 村, 王家庄 | 村, 某县 青石 | 镇党委: a place's name cut from its suffix
             kind, town = "known", words[i + 1][1]
+            suffix = text[end:town]
+            towns.add(word + (suffix if suffix in _CUT_SUFFIXES else suffix[0]))
         if kind is None:
             close()
             continue
@@ -554,3 +563,13 @@ def _units(text: str, words: list[tuple[int, int]], places: frozenset[str]) -> l
         run.append((start, end, kind))
     close()
     return out
+
+
+def _mentions(text: str, words: list[tuple[int, int]], towns: set[str]) -> list[Fact]:
+    """The ``towns`` read by their suffix elsewhere (:func:`_units`), wherever a word of ``text`` opens one: 奋斗镇 at
+    a clause's start, after 了, before 镇区 (奋斗 | 镇新 | 镇区) — not in 艰苦奋斗 | 镇守. Linear in the text."""
+    if not towns:
+        return []
+    starts = {start for start, _ in words}
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(towns, key=len, reverse=True)))
+    return [Fact("unit", m.group(), m.start(), m.end(), m.group()) for m in pattern.finditer(text) if m.start() in starts]

@@ -462,6 +462,25 @@ def test_a_paragraph_broken_in_mid_sentence_is_one(tmp_path, make_home, seed, le
     library.close()
 
 
+def test_a_paste_broken_by_width_goes_on_past_its_labelled_lines(tmp_path, make_home):
+    """write29: a copied passage of run-in items (「（一）…。…（二）…。」) pasted from a narrow column, a line break every
+    8 characters, lost its first line 「（一）」 and 5 characters — short, labelled, so a heading of its own, too short
+    for a 重合片段 —, as any line opening with a label did. Its labels stand after a sentence's end within a line too
+    (「…。（二）…」), where no heading does: their level is none of the draft's outline, and such a line goes on in the
+    next as an unlabelled one does. All of it is copied, by hand."""
+    words = own_words(29)
+    passage = f"（一）{words(14)}。{words(16)}。（二）{words(12)}。{words(30)}。（三）{words(10)}。{words(21)}。"
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{words(60)}。\n{passage}\n{words(60)}。\n"})
+    broken = "\n".join(passage[i:i + 8] for i in range(0, len(passage), 8))
+    assert broken.startswith("（一）") and "。（二）" in broken and "。（三）" in broken   # (二), (三) within lines
+    draft = f"{OWN}\n{broken}\n{OWN2}"
+    report = check_text(library, draft, viewer_member=True)
+    start = draft.index(broken)
+    assert [(m.start, m.end) for m in report.matches] == [(start, start + len(broken))]
+    assert [p.copy_ratio for p in report.paragraphs] == [0.0] + [1.0] * -(-len(passage) // 8) + [0.0]
+    library.close()
+
+
 def test_short_headings_one_under_another_are_left_out_four_at_most_at_each_end(tmp_path, make_home):
     """attack28: 20 short labelled lines (「一、」 and 9 characters: headings, each too short to be a 重合片段) copied with
     their source's: a fragment loses 4 such pieces at most at each end (four levels of headings, GB/T 9704-2012

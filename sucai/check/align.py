@@ -29,6 +29,7 @@ All steps are linear in the lengths of the two texts (plus sorting the seeds).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
@@ -46,6 +47,11 @@ MAX_SHIFT = 4
 ANCHOR = 6
 MIN_COVER = 0.65
 HEADING_LEVELS = 4   # headings one under another at most: 一、（一）1.（1）, GB/T 9704-2012 §7.3.3's 结构层次序数
+# the outline labels of GB/T 9704-2012 §7.3.3's four levels, by level (一、（一）1.（1）), and a law's 条, a line's or one
+# after a sentence's end within a line (「…亲自抓。（二）强化督导…」: a text broken by width, not at its headings)
+_LEVELS = r"(?:(?P<art>第[一二三四五六七八九十百千零〇0-9]+条)|(?P<cn>[一二三四五六七八九十]+[、．])|(?P<pcn>[（(][一二三四五六七八九十]+[）)])|(?P<num>[0-9０-９]{1,3}[.．、](?![0-9０-９]))|(?P<pnum>[（(][0-9０-９]{1,3}[）)]))"
+_LINE_LEVEL = re.compile(r"[ \t\u3000]*" + _LEVELS)
+_INLINE_LEVEL = re.compile(r"(?<=[。！？；!?;])[ \t\u3000]*" + _LEVELS)
 
 
 @dataclass(frozen=True)
@@ -157,9 +163,12 @@ def line_starts(skeleton: Skeleton, text: str, min_chars: int) -> np.ndarray:
     lies between this skeleton character and the one before — but for a break in mid-sentence, one alone after a line
     that ends with one of them (no punctuation after its last letter, digit or Han character, white space aside) and
     is no short heading (of fewer than ``min_chars`` skeleton characters and opening with an outline label,
-    :func:`sucai.headings.strip_label`: 「二、存在的问题」): a text pasted from a PDF, broken where its lines ended, is
-    one paragraph, however short its lines (a break every 12 characters hid a copied paragraph from 查重, attack28),
-    and a short heading one of its own. Linear in ``len(text)``."""
+    :func:`sucai.headings.strip_label`: 「二、存在的问题」, of a level that is one of the text's outline: no label of its
+    level — 一、 （一） 1. （1）, 第…条 — stands after a sentence's end within a line, as in a text broken by width, not at its
+    headings, 「…亲自抓。（二）强化督导…」: there 「（一）加强组织领」 goes on in the next line as any line does): a text
+    pasted from a PDF, broken where its lines ended, is one paragraph, however short its lines (a break every 12
+    characters hid a copied paragraph from 查重, attack28; one every 8, its lines opening with labels now and then,
+    lost its ends, write29), and a short heading one of its own. Linear in ``len(text)``."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     newlines = np.flatnonzero(codes == 10)
     line = np.searchsorted(newlines, skeleton.origin)   # the line of each skeleton character
@@ -170,15 +179,19 @@ def line_starts(skeleton: Skeleton, text: str, min_chars: int) -> np.ndarray:
     before = line[starts - 1]   # the line before each start
     counted = np.concatenate(([0], np.cumsum(counted_mask(text), dtype=np.int64)))
     mid_sentence = (line[starts] - before == 1) & (counted[newlines[before]] == counted[last + 1])
+    inline = {found.lastgroup for found in _INLINE_LEVEL.finditer(text)}   # levels no heading of the text is at
     for k in np.flatnonzero(mid_sentence & (np.bincount(line)[before] < min_chars)):
-        mid_sentence[k] = not _labelled(text, newlines, int(before[k]))
+        mid_sentence[k] = not _heading_label(text[newlines[before[k] - 1] + 1 if before[k] else 0:newlines[before[k]]],
+                                             inline)
     return starts[~mid_sentence]
 
 
-def _labelled(text: str, newlines: np.ndarray, n: int) -> bool:
-    """Whether line ``n`` of ``text`` (``newlines``: where its line breaks are) opens with an outline label."""
-    words = text[newlines[n - 1] + 1 if n else 0:newlines[n]].strip()
-    return strip_label(words) != words
+def _heading_label(line: str, inline: set[str]) -> bool:
+    """Whether ``line`` opens with an outline label (:func:`sucai.headings.strip_label`) but one of a level among
+    ``inline`` (:data:`_LINE_LEVEL`'s groups)."""
+    words = line.strip()
+    level = _LINE_LEVEL.match(words)
+    return strip_label(words) != words and not (level and level.lastgroup in inline)
 
 
 def _within(fragment: Fragment | None, lines: np.ndarray | None, min_chars: int) -> Fragment | None:

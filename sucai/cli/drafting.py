@@ -71,16 +71,13 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
         task = bar.add_task("查找候选段落", total=None)
         plan = make_plan(library, genre, topic.strip(), member=not free, unit=unit, year=year,
                          per_heading=candidates, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    for warning in plan.suggestion.warnings:
+    for warning in plan.warnings:
         err.print(f"[yellow]提示：{escape(shown(warning))}[/yellow]")
     first = first_draft(plan, title or draft_title(named, topic.strip(), unit, year), unit=unit or "", year=year,
                         target_chars=length)
     if not first.sections and (output is not None or check):   # a file of a title alone, a 查重 of nothing
         raise NotFound(f"没有找到可放进初稿的段落（初稿只取文种为“{genre}”的材料里与提纲标题相合的段落），未写出初稿；"
                        "可换一个主题或文种再试，不加 -o 和 --check 可先看提纲", code="no_paragraphs")
-    if first.sections and (output is not None or check) and not plan.on_topic:
-        err.print(f"[yellow]提示：库中没有与主题“{escape(shown(topic.strip()))}”相关的段落，初稿按标题相近取自其他主题的材料，"
-                  "请逐段核对是否切题[/yellow]")
     if output is not None:
         _write_first_draft(first, output, length, library.settings.zone)
     report = check_draft(library, first, member=not free) if check else None

@@ -238,7 +238,7 @@ def _known(doc: Document, start: int, end: int) -> Known:
     whom a writer must not hand in as themself."""
     known = learn(doc.title + "\n" + doc.text[:_LEARN_CHARS] + "\n" + doc.text[start:end])
     signed = {name for line in title_note_lines(doc.text) if (name := line_name(line.text))}
-    return Known(known.people | signed, known.places)
+    return Known(known.people | signed, known.places, known.towns)
 
 
 def _body(doc: Document, start: int | None, end: int | None, subheadings: bool = False,

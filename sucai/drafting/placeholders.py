@@ -38,12 +38,19 @@ _CALLED = re.compile(r"[”\"]?(?:政务|便民|市民|服务){0,4}(?:热线|专
 # a count: a measure word that ends its clause (「廉政谈话四次，」「风险点九个。」) — a formula's measure word names what
 # follows it (两个维护, 八项规定, 三个方面)
 _COUNTED = re.compile(r"(?:人次|家次|[次个项件场期批名人家篇条份轮遍起处所户])(?=[，。；、！？,.;!?）)\s]|$)")
-# what a year is said to be, right after it in its clause: 「是“十五五”规划开局之年」, 「也是极不平凡的一年」 (group 1)
-_YEAR_ROLE = re.compile(r"[，,]?[也既又更正]?(?:是|为|作为)([^，,。；;！？!?\n]{1,40}?)(?:之年|的?一年)")
+# what a year is said to be, right after it in its clause (group 1): 「是“十五五”规划开局之年」, 「也是极不平凡的一年」, or
+# its ordinal year of something with it, 「是全面实施“十三五”规划的第一年」 (the corpus's 2016 海拉尔 report: the 第一年
+# of the 十三五 is 2016's, not the writer's) — never a 第一年's 一年 (an ordinal year of a plan, 「第一年至第三年免征」, is
+# no date: kept)
+_ROLE = r"([^，,。；;！？!?\n]{0,40}?第[一二三四五六七八九十]+年|[^，,。；;！？!?\n]{1,40}?(?=之年|的?一年))(?:之年|的?一年)?"
+_YEAR_ROLE = re.compile(r"[，,]?[也既又更正]?(?:是|为|作为)" + _ROLE)
 _THIS_YEAR_ROLE = re.compile("(?:今年|明年)" + _YEAR_ROLE.pattern)   # 「今年是…开局之年」: the source's year's
-_ALSO_ROLE = re.compile(r"[，,][也又更还]是([^，,。；;！？!?\n]{1,40}?)(?:之年|的?一年)")   # 「…之年，也是…的一年」
-# the title a 全会 passed, right after it: 「（三中全会）审议通过的《中共中央关于…的决定》」, 「（三中全会）《决定》」
-_SESSION_PAPER = re.compile(r"(?:(?:审议)?通过的|作出的|的)?《[^《》\n]{1,60}》")
+_ALSO_ROLE = re.compile(r"[，,][也又更还]是" + _ROLE)   # 「…之年，也是…的一年」
+# the title a 全会 passed, right after it — 「（三中全会）审议通过的《中共中央关于…的决定》」, 「（三中全会）《决定》」 — or
+# joined to it, what a 全会 passes (决定, 建议, 决议, 公报): 「（三中全会）精神和《…决定》」, 「（三中全会）上的重要讲话和全会
+# 《决定》」 (the corpus's 心得体会 and reports' forms); not another paper, 「（三中全会）精神和《中国共产党章程》」
+_SESSION_PAPER = re.compile(r"(?:(?:审议)?通过的|作出的|的)?《[^《》\n]{1,60}》"
+                            r"|(?:精神|上的重要讲话(?:精神)?)?(?:和|及|以及|与)(?:全会)?《[^《》\n]{0,60}(?:决定|建议|决议|公报)》")
 
 
 @dataclass(frozen=True)
@@ -86,13 +93,14 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     of it, or of the year after it, written in Arabic digits (「2025年度」, 「2026年」), is the writer's year, or the one
     after it (「2026年度」, 「2027年」), not 【待补】 — before the writer's own is kept: a 2025 source's 「2026年」 is its
     next year, in a 2026 draft 「2027年」 (written in Chinese numerals, 「二〇二六年」: 【待补】); what a year so moved is
-    said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」, and each 「，也是…的一年」 after
+    said to be right after it (:data:`_YEAR_ROLE`: 「2026年是“十五五”规划开局之年」, 「…规划的第一年」 whole, and each 「，也是…的一年」 after
     that: :func:`_roles`) is 【待补】 (「2027年是【待补】之年」),
     and so is what a source of another year says its 今年 or 明年 is (「今年是【待补】之年」); a quoted theme is kept
     only from a source of the writer's year — a 2024年度 生活会's 「围绕“…”这一主题」 in a 2026 draft is that year's
     theme, not the writer's: 【待补】, as is one of a year unknown (a year as a year fact is). ``session``: the 全会
     the writer's topic names (:func:`writer_session`): another one is 【待补】 (三中全会 in a draft on the 二十届四中全会),
-    with the title it passed right after it (:data:`_SESSION_PAPER`: 「三中全会审议通过的《…决定》」, one 【待补】), the
+    with the title it passed right after it or joined to it (:data:`_SESSION_PAPER`: 「三中全会审议通过的《…决定》」,
+    「三中全会精神和《…决定》」, one 【待补】), the
     same one kept (四中全会, its 届 not written); None: every 全会 kept. Linear in the text; never raises.
     """
     return _marked(text, heapq.merge(_fact_changes(text, known, unit, year, session, source_year),

@@ -20,7 +20,7 @@ from ..counting import count_chars
 from .drafts import Draft, Paragraph, Section, Source, copied_ratio
 from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
 from .paragraphs import Candidate, paragraph_candidates
-from .placeholders import only_marked, only_placeholders
+from .placeholders import PLACEHOLDER, only_marked, only_placeholders
 
 
 @dataclass
@@ -37,13 +37,26 @@ class Plan:
 
     def to_dict(self) -> dict:
         """``{"genre", "topic", "outline": [{"heading", "support", "sources", "children"}], "candidates":
-        [{"heading", "text", "doc_id", "title", "section_path", "place", "start", "end"}]}`` — the opening's first,
-        their ``heading`` "" and ``section_path`` [], ``place`` 开头 (:attr:`.paragraphs.Candidate.place`); the
-        closing's last, their ``heading`` "" and ``section_path`` and ``place`` 结尾."""
+        [{"heading", "text", "doc_id", "title", "section_path", "place", "start", "end"}], "warnings": [提示]}`` — the
+        opening's first, their ``heading`` "" and ``section_path`` [], ``place`` 开头
+        (:attr:`.paragraphs.Candidate.place`); the closing's last, their ``heading`` "" and ``section_path`` and
+        ``place`` 结尾; ``warnings``: :attr:`warnings`."""
         return {"genre": self.suggestion.genre, "topic": self.suggestion.topic,
                 "outline": [node.to_dict() for node in self.suggestion.outline],
                 "candidates": [c.to_dict() for c in self.opening]
-                + [c.to_dict() for _, found in self.candidates for c in found] + [c.to_dict() for c in self.closing]}
+                + [c.to_dict() for _, found in self.candidates for c in found] + [c.to_dict() for c in self.closing],
+                "warnings": self.warnings}
+
+    @property
+    def warnings(self) -> list[str]:
+        """What ``sucai draft`` says of the plan, in Chinese, as text and as JSON alike: the outline's warnings
+        (:attr:`.outline.OutlineSuggestion.warnings`) and, when candidates were found but none of a document on the
+        writer's topic (:attr:`on_topic`), that they — and a first draft — are the likest of other topics'."""
+        offered = any([self.opening, self.closing, *(found for _, found in self.candidates)])
+        if not offered or self.on_topic:
+            return list(self.suggestion.warnings)
+        return [*self.suggestion.warnings, f"库中没有与主题“{self.suggestion.topic}”相关的段落，候选段落和初稿按标题相近取自"
+                                           "其他主题的材料，请逐段核对是否切题"]
 
     @property
     def on_topic(self) -> bool:
@@ -81,7 +94,10 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     candidate of a document on the writer's topic (:func:`_on_topic`) — its best of all when no candidate of the plan
     is on the topic (:attr:`Plan.on_topic`: a library holding nothing on it, fix40) —, marked (【待补】); a heading
     with no such candidate under it or its sub-headings is left out, and so is the closing of a draft without a
-    heading left.
+    heading left — but a heading of no sub-heading offered no candidate at all among siblings offered some, which its
+    sources leave bare (a plan's item stated in its heading, 「（三）打造过硬队伍。」), is kept with a body of
+    :data:`~.placeholders.PLACEHOLDER` alone, the writer's to write (a paragraph citing no source); an outline borrowed
+    from other 文种, none of whose headings is offered any, is left out whole.
 
     With ``target_chars`` (the required length, characters without white space), while the
     draft is shorter, each heading in outline order takes its next candidate, round after
@@ -94,10 +110,13 @@ def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = No
     sections, queues = ([Section("", 1, [as_paragraph(opening[0])])], [[]]) if opening else ([], [])
 
     def visit(nodes: list[SuggestedHeading], level: int) -> None:
-        for node in nodes:
-            found = next((taken(found) for n, found in plan.candidates if n is node), [])
+        offers = [next((found for n, found in plan.candidates if n is node), []) for node in nodes]
+        among = any(offers)   # a bare one among siblings offered some is its sources' own (a plan's item)
+        for node, offered in zip(nodes, offers):
+            found = taken(offered)
             at = len(sections)
-            sections.append(Section(node.heading, level, [as_paragraph(found.pop(0))] if found else []))
+            sections.append(Section(node.heading, level, [as_paragraph(found.pop(0))] if found
+                                    else [] if offered or node.children or not among else [Paragraph(PLACEHOLDER)]))
             queues.append(found)
             visit(node.children, level + 1)
             if not any(section.paragraphs for section in sections[at:]):   # nothing under it: left out
