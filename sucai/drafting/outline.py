@@ -114,7 +114,8 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     a year (a speech is dated under its title, not by a 「2026年度」 of its own) and ends with the speech's name, never
     「讲话稿」 (「某县县委作风建设讲话」: no meeting is made up for it).
     A 调研报告 is named by what it studied, 「关于{topic}的调研报告」 (「关于乡镇基层减负的调研报告」), its writers
-    standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种.
+    standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种
+    or is empty (then as any 文种: 「县委办公室2026年度调研报告」, never 「关于的调研报告」).
     A 文种 asked for by the words its titles end with is named by them (「研讨发言」: 「…研讨发言」, 「在…上的研讨发言」)."""
     genre, named = written_genre(genre) or "", canonical(genre) or ""   # 研讨发言: a 讲话稿, named so
     topic = "".join(word for word in topic.split() if not (unit and word in unit))
@@ -126,7 +127,7 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
         return topic
     if spoken and _OCCASION.search(topic):
         return f"在{f'{year}年' if dated else ''}{topic.removeprefix('在')}上的{spoken}"
-    if genre == STUDY and genre not in topic:
+    if genre == STUDY and topic and genre not in topic:
         return f"关于{topic.removeprefix('关于')}的{genre}"
     parts = [unit or "", f"{year}年度" if dated and not spoken else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
