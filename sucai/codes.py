@@ -27,6 +27,7 @@ and a success takes its count back.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -106,6 +107,13 @@ def new_code() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, CODE_CHARS, 4))
 
 
+def _unused(conn, name: str) -> str:
+    """``name`` if no batch has it, else the first of ``name（2）``, ``name（3）``… none has (read in ``conn``)."""
+    c = codes_table.c
+    taken = set(conn.execute(select(c.batch).distinct().where(c.batch.startswith(name, autoescape=True))).scalars())
+    return next(n for n in itertools.chain([name], (f"{name}（{i}）" for i in itertools.count(2))) if n not in taken)
+
+
 def _stamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -121,7 +129,10 @@ class Codes:
     def create(self, tier: str, days: int, count: int, *, batch: str | None = None, actor: Viewer | None = None,
                source_ip: str | None = None) -> list[dict]:
         """Make ``count`` codes of ``tier`` (:data:`sucai.accounts.TIERS`) worth ``days`` days each, in one
-        batch (named ``batch``, a one-line field as :func:`sucai.clean.plain` keeps one, default the time). Returns
+        batch (named ``batch``, a one-line field as :func:`sucai.clean.plain` keeps one — a name typed again adds to
+        that batch —, default the time to the minute, 「2026-12-06 08:42 会员30天」, followed by （2）, （3）… when a batch
+        of that name was made already: a default name is one batch's alone, so voiding it never voids another's
+        codes). Returns
         them (the only time they are seen) as rows of :data:`CSV_HEADER`'s fields:
         ``{"code", "tier", "days", "batch", "created_at"}``. Audited once.
 
@@ -134,9 +145,9 @@ class Codes:
         if not 1 <= count <= MAX_BATCH:
             raise BadValue(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
         now = _stamp()
-        batch = batch_name(batch or "") or f"{local_time(now, self.accounts.zone, 'minutes')} {TIER_LABELS[tier]}{days}天"
+        default = f"{local_time(now, self.accounts.zone, 'minutes')} {TIER_LABELS[tier]}{days}天"
         codes = [new_code() for _ in range(count)]
-        self._store(codes, tier, days, batch, now, actor, source_ip)
+        batch = self._store(codes, tier, days, batch_name(batch or ""), default, now, actor, source_ip)
         return [{"code": c, "tier": TIER_LABELS[tier], "days": days, "batch": batch, "created_at": now} for c in codes]
 
     def csv(self, rows: list[dict]) -> bytes:
@@ -147,14 +158,18 @@ class Codes:
                                       for r in rows])
 
     @retried
-    def _store(self, codes: list[str], tier: str, days: int, batch: str, now: str, actor: Viewer | None,
-               source_ip: str | None) -> None:
+    def _store(self, codes: list[str], tier: str, days: int, typed: str, default: str, now: str, actor: Viewer | None,
+               source_ip: str | None) -> str:
+        """Store ``codes`` in the batch named ``typed``, else in a new one named ``default`` (:func:`_unused`),
+        audited; returns the batch's name."""
         who = actor.username if actor else "命令行"
         with self.accounts.transaction() as conn:
+            batch = typed or _unused(conn, default)
             conn.execute(codes_table.insert(), [{"code_hash": _hash(c), "hint": c[-4:], "batch": batch, "tier": tier,
                                                  "days": days, "created_at": now, "created_by": who} for c in codes])
             self.accounts._audit(conn, "code_created", actor,
                                  f"批次“{batch}”：{len(codes)} 个{TIER_LABELS[tier]} {days} 天", source_ip)
+        return batch
 
     def redeem(self, viewer: Viewer, typed: str, source_ip: str | None = None) -> Redeemed:
         """Redeem a code for ``viewer``'s account: the code is used up and the tier extended, together.

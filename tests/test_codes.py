@@ -116,6 +116,28 @@ def test_a_batch_is_named_by_the_time_on_the_sites_clock(accounts):
     assert row["created_at"].endswith("+00:00")   # stored as UTC
 
 
+def test_batches_made_in_one_minute_get_names_of_their_own(accounts, codes, monkeypatch):
+    """Two ``sucai codes create`` in one minute were both named 「… 08:42 会员30天」, one batch of five in
+    ``codes list``: voiding the leaked first CSV's batch voided the second's codes too (new-user try 30). A default
+    name is now one batch's alone; a typed name is still the batch it names."""
+    monkeypatch.setattr("sucai.codes._stamp", lambda: "2026-12-06T00:42:16+00:00")   # 08:42 in Beijing, every time
+    first = codes.create("member", 30, 3)
+    second = codes.create("member", 30, 2)
+    third = codes.create("member", 30, 1)
+    named = [codes.create("member", 30, 1, batch="促销")[0]["batch"] for _ in range(2)]
+    assert [rows[0]["batch"] for rows in (first, second, third)] == [
+        "2026-12-06 08:42 会员30天", "2026-12-06 08:42 会员30天（2）", "2026-12-06 08:42 会员30天（3）"]
+    assert {r["batch"] for r in first} == {"2026-12-06 08:42 会员30天"} and named == ["促销", "促销"]
+    assert sorted((b["batch"], b["count"]) for b in codes.batches()) == [
+        ("2026-12-06 08:42 会员30天", 3), ("2026-12-06 08:42 会员30天（2）", 2), ("2026-12-06 08:42 会员30天（3）", 1),
+        ("促销", 2)]
+    assert codes.void(batch="2026-12-06 08:42 会员30天") == Voided(voided=3, used=0, already=0)
+    assert state_of(accounts, [r["code"] for r in first + second]) == ["voided"] * 3 + ["unused"] * 2
+    assert [e["detail"] for e in accounts.audit_log(event="code_created")][2:] == [   # newest first
+        "批次“2026-12-06 08:42 会员30天（3）”：1 个会员 30 天", "批次“2026-12-06 08:42 会员30天（2）”：2 个会员 30 天",
+        "批次“2026-12-06 08:42 会员30天”：3 个会员 30 天"]
+
+
 def test_a_batch_name_is_kept_without_control_characters(accounts):
     """``sucai codes create --batch`` and the admin page's batch name with NUL and a terminal escape: the name is kept
     as a one-line field (``clean.plain``) in the rows, the CSV and the list — PostgreSQL's text cannot hold the NUL

@@ -41,7 +41,7 @@ def _codes(settings: Settings) -> Codes:
               help="等级：会员（member，默认）/ SVIP会员（svip）")
 @click.option("--days", type=INT, default=365, show_default=True, metavar="天数", help="每个卡密增加的天数")
 @click.option("--count", type=INT, default=1, show_default=True, metavar="个数", help="生成多少个")
-@click.option("--batch", metavar="名称", help="批次名称（默认按时间命名）")
+@click.option("--batch", metavar="名称", help="批次名称（默认按生成时间命名，每批各不相同；写已有的名称则并入该批）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="文件",
               help="写入 CSV 文件（电子表格软件可直接打开）；默认输出到屏幕")
 @home_option
