@@ -1655,6 +1655,11 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
     ("某县农业农村局\n", "2023年乡村振兴工作总结\n"),
     # 发文字号 (attack 28): a 版头 and 文号 above a title whose second line is the members part's, or not
     ("某某市人民政府文件\n某政发〔2024〕3号\n关于加强安全生产\n", "工作的通知\n"),
+    # free text, title and 文号 (sec29): a free 主席令 标志 over a members 令号 made a 令 that kept the 标志 in the
+    # body, where over 「文文文文文」 it was the title line — a law promulgated, or an appointment announced
+    ("中华人民共和国主席令\n", "第三十一号\n《中华人民共和国某某法》已由中华人民共和国第十四届全国人民代表大会常务委员会"
+     "第五次会议于2023年9月1日通过，现予公布，自2024年1月1日起施行。\n中华人民共和国主席　习近平\n2023年9月1日\n"),
+    ("中华人民共和国主席令\n", "第五号\n根据中华人民共和国第十四届全国人民代表大会常务委员会第四次会议的决定：任命王某为某某部部长。\n"),
 ])
 def test_visitor_metadata_is_a_function_of_the_free_text(free, members):
     """Leak 11: title, 文种, 文号, date and 来源 of a free view — for one free text, a members part that
@@ -1683,6 +1688,9 @@ METADATA_PAIRS = {
     "文号落款.txt": ("关于做好秋季防火工作的通知\n青科发〔2024〕12号\n各乡镇人民政府：\n请认真贯彻执行。\n",
                    "青山区科学技术局\n2024年3月5日\n", None),
     "代字.txt": ("国务院办公厅关于做好秋季防火工作的通知\n", "国办发〔2019〕4号\n各省人民政府：\n", None),
+    # a free 主席令 标志 over a members 令号 (sec29): the 标志 the body's first line, or the title line over the twin
+    "主席令.txt": ("中华人民共和国主席令\n", "第五号\n根据中华人民共和国第十四届全国人民代表大会常务委员会第四次会议的决定："
+                 "任命王某为某某部部长。\n", None),
 }
 """File → (free text, members part, its twin: as many "文" on the same lines, white space kept, when None — the whole
 text as long, with as many 字)."""
