@@ -1327,9 +1327,15 @@ def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home, por
         library.close()
 
 
-def _free_view_of(free: str, members: str, markdown: bool = False) -> dict:
-    """The free view (as the API shows it) of ``free`` followed by a members part ``members`` through the parse."""
-    doc = outline.analyse(clean.clean(f"{free}##paidbegin##\n{members}会员正文。\n", markdown=markdown), markdown=markdown)
+def _tagged(free: str, members: str, after: str = "") -> str:
+    """``free`` followed by a members part: ``members`` and 「会员正文。」 to the end, or ``members`` alone and its end
+    tag before the free text ``after``, when given."""
+    return f"{free}##paidbegin##\n{members}" + (f"##paidend##\n{after}" if after else "会员正文。\n")
+
+
+def _free_view_of(free: str, members: str, markdown: bool = False, after: str = "") -> dict:
+    """The free view (as the API shows it) of :func:`_tagged` through the parse."""
+    doc = outline.analyse(clean.clean(_tagged(free, members, after), markdown=markdown), markdown=markdown)
     view = access.free_view(replace(doc, format="md" if markdown else "txt")).to_dict()
     return {k: v for k, v in view.items() if k != "evidence"}
 
@@ -1664,12 +1670,28 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
 def test_visitor_metadata_is_a_function_of_the_free_text(free, members):
     """Leak 11: title, 文种, 文号, date and 来源 of a free view — for one free text, a members part that
     could be read as going on with it and one of as many "文" give the visitor the same view."""
+    _assert_twins_seen_alike(free, members)
+
+
+def _assert_twins_seen_alike(free: str, members: str, after: str = "") -> None:
+    """The free views of ``free``, ``members`` (or as many "文") and ``after`` are the same; the whole documents not."""
     twin = re.sub(r"\S", "文", members)
-    seen = _free_view_of(free, members), _free_view_of(free, twin)
-    assert seen[0] == seen[1]
-    whole = [outline.analyse(clean.clean(f"{free}##paidbegin##\n{m}会员正文。\n")) for m in (members, twin)]
+    assert _free_view_of(free, members, after=after) == _free_view_of(free, twin, after=after)
+    whole = [outline.analyse(clean.clean(_tagged(free, m, after))) for m in (members, twin)]
     assert any(getattr(whole[0], name) != getattr(whole[1], name) for name in ("title", "genre", "doc_number", "date",
                                                                              "source", "text"))
+
+
+@pytest.mark.parametrize("free, members, after", [
+    # sec29: a 令 whose 令号 is members text names the free rule title under it — the free view took that line for
+    # the title, where over 「文文文」 the 标志 was the title line
+    ("中华人民共和国交通运输部令\n", "2023年第5号\n", "某某运输管理规定\n第一条　为了规范管理，制定本规定。\n"),
+    ("中华人民共和国主席令\n", "第三十一号\n", "《中华人民共和国某某法》已由中华人民共和国第十四届全国人民代表大会常务委员会第五次"
+     "会议于2023年9月1日通过，现予公布，自2024年1月1日起施行。\n中华人民共和国主席　习近平\n2023年9月1日\n"),
+])
+def test_a_free_view_with_free_text_after_the_members_part_is_a_function_of_the_free_text(free, members, after):
+    """Leak 11 with free text after the members part's end tag."""
+    _assert_twins_seen_alike(free, members, after)
 
 
 # Free texts (the title line, then the free text before the members part) and members parts (with a twin of the

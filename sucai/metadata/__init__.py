@@ -160,7 +160,8 @@ class _Describer:
         self.file_title = titles.file_title(self.stem) if self.stem else None
         hints = [h for h in (origin.title, origin.meta.get("title"), self.file_title) if h]
         self.decree = titles.decree_title(self.text, 0)
-        if self.decree and not self._in_members(self.decree.start, self.decree.number.end):
+        self.members_decree = bool(self.decree) and self._in_members(self.decree.start, self.decree.number.end)
+        if self.decree and not self.members_decree:
             self.split = titles.TitleSplit("", 0, 0, 0)   # the 令's lines stay in the body
         else:   # no 令, or one whose 令号 is members text (sec29: see the module docstring)
             heads = [pos for pos, depth in cleaned.headings if depth == 1]
@@ -234,10 +235,14 @@ class _Describer:
         """The title a 令 opening the text gives: the regulation it promulgates, or — a 令 that names none (a 主席令
         announcing an appointment) — its 标志（令号）."""
         decree = self.decree
-        if decree and decree.title:
-            self.add(self.at("title", decree.title.text, decree.title.start, decree.title.end, "令所公布的法规"))
-        elif decree:
-            self.add(self.at("title", f"{decree.mark}（{decree.number.text}）", decree.start, decree.number.end, "令号"))
+        if decree is None:
+            return
+        if decree.title:
+            found = self.at("title", decree.title.text, decree.title.start, decree.title.end, "令所公布的法规")
+        else:
+            found = self.at("title", f"{decree.mark}（{decree.number.text}）", decree.start, decree.number.end, "令号")
+        # a 令 whose 令号 is members text: that a free line is the regulation it names is known from members text
+        self.add(Evidence("title", found.value, "paid_title", rule=found.rule) if self.members_decree else found)
 
     def _doc_numbers(self) -> None:
         head_lines = head(self.text, 6, self.body_start)
