@@ -99,11 +99,15 @@ def free_view(doc: Document) -> Document:
       :func:`free_metadata`: described again over the free text.
 
     A document whose members part holds nothing of the text but its title (the
-    tags around the title only) keeps its text and loses that title.
+    tags around the title only) keeps its text and loses that title; one whose members part stands wholly above its
+    title (a 版头 for members, closed by its end tag) keeps text and metadata, and loses the cleaning audit, where the
+    lines above the title are kept.
     """
     span = doc.members_span
     if span is None:
-        return replace(doc, removed=[], **free_metadata(doc)) if _has_members_part(doc) else doc
+        if _has_members_part(doc):
+            return replace(doc, removed=[], **free_metadata(doc))
+        return replace(doc, removed=[]) if any(r.rule == "paid_tags" for r in doc.removed) else doc
     gap = _Gap.of(doc)
     text = _free_text(doc, gap)
     changes = {f.name: getattr(doc, f.name) for f in fields(doc) if f.init and f.name not in ("outline", "elements")}

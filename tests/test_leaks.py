@@ -1694,6 +1694,24 @@ def test_a_free_view_with_free_text_after_the_members_part_is_a_function_of_the_
     _assert_twins_seen_alike(free, members, after)
 
 
+def test_a_members_part_above_the_title_is_in_no_free_output(tmp_path, make_home):
+    """sec29: a members part wholly above a document's title (a 版头 for members, closed by its end tag) is recorded
+    with the lines above the title (a ``before_title`` removal); the body has no members part, so its free view was
+    the document itself, cleaning audit and all: ``sucai show --free --json`` printed the members 版头."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "版头.txt").write_text("##paidbegin##\n红杉甲县人民政府文件\n##paidend##\n某政发〔2019〕4号\n"
+                                     "关于做好秋季防火工作的通知\n各乡镇人民政府：\n请认真贯彻执行。\n", encoding="utf-8")
+    home = make_home(tmp_path / "lib")
+    library = Library.open(home)
+    assert library.ingest([source], workers=1).counts["ingested"] == 1
+    library.close()
+    shown = {free: CliRunner().invoke(cli_app, ["show", "1", "--json", "--home", str(home), *free])
+             for free in ((), ("--free",))}
+    assert all(result.exit_code == 0 and "关于做好秋季防火工作的通知" in result.output for result in shown.values())
+    assert "红杉甲" in shown[()].output and "红杉甲" not in shown[("--free",)].output
+
+
 # Free texts (the title line, then the free text before the members part) and members parts (with a twin of the
 # same shape) that made a visitor's metadata, outline or free text differ: a 落款 date, a title line, a title's
 # second line, a 落款 after a salutation, blank lines, a markdown list going on (:func:`_metadata_pair_texts`)
