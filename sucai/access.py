@@ -99,11 +99,15 @@ def free_view(doc: Document) -> Document:
       :func:`free_metadata`: described again over the free text.
 
     A document whose members part holds nothing of the text but its title (the
-    tags around the title only) keeps its text and loses that title.
+    tags around the title only) keeps its text and loses that title; one whose members part stands wholly above its
+    title (a 版头 for members, closed by its end tag) keeps text and metadata, and loses the cleaning audit, where the
+    lines above the title are kept.
     """
     span = doc.members_span
     if span is None:
-        return replace(doc, removed=[], **free_metadata(doc)) if _has_members_part(doc) else doc
+        if _has_members_part(doc):
+            return replace(doc, removed=[], **free_metadata(doc))
+        return replace(doc, removed=[]) if any(r.rule == "paid_tags" for r in doc.removed) else doc
     gap = _Gap.of(doc)
     text = _free_text(doc, gap)
     changes = {f.name: getattr(doc, f.name) for f in fields(doc) if f.init and f.name not in ("outline", "elements")}
@@ -208,7 +212,8 @@ def free_metadata(doc: Document) -> dict | None:
     ``date``, ``source``, ``declared_chars`` and ``evidence`` (a new list).
 
     They are :func:`sucai.metadata.describe` of the free part of the text the document was made of — its
-    title line when that is free (or what stood above the text before the members part when the title is
+    title line when that is free (the free one after the title a 令 numbered in the members part gives members;
+    or what stood above the text before the members part when the title is
     members text: a ``free_head`` removal, :func:`sucai.outline.analyse`), then the text of :func:`free_view` —
     and of what is known of its file (its path, the title, date and 来源 its metadata declared, ``--source``:
     the candidates of those origins in ``doc.evidence``); an admin's edit comes first. So they are a function
@@ -257,11 +262,12 @@ def _free_text(doc: Document, gap: _Gap | None = None) -> str:
 
 
 def _free_metadata(doc: Document, text: str) -> dict:
-    title = next((e for e in doc.evidence if e.field == "title"), None)
+    span = doc.members_span   # the title: the first free candidate (a free title line after a 令 the members part numbers)
+    title = next((e for e in doc.evidence if e.field == "title" and _is_free(e, span)), None)
     above = ""
     if title is not None and title.origin == "title":
         head = title.value + (f"（{doc.declared_chars}字）" if doc.declared_chars else "")
-        if doc.members_span is not None:   # the members part in the text: what stood above the title is free
+        if span is not None:   # the members part in the text: what stood above the title is free
             above = next((f"{r.text}\n" for r in doc.removed if r.rule == "before_title"), "")
     else:
         head = next((r.text for r in doc.removed if r.rule == "free_head"), "")

@@ -713,8 +713,7 @@ class Accounts:
     def count_download(self, viewer: Viewer, detail: str = "", source_ip: str | None = None) -> None:
         """Record a download in the audit log; a member past today's quota is refused (see :meth:`spend`).
 
-        Visitors and free users are recorded but not limited (they only ever get
-        the free part).
+        Free users are recorded but not limited (they only ever get the free part); a visitor is neither.
         """
         self.spend(viewer, "download", [detail], source_ip)
 
@@ -767,13 +766,17 @@ class Accounts:
     @retried
     def spend(self, viewer: Viewer, kind: str, details: Sequence[str], source_ip: str | None = None) -> None:
         """Spend one of today's ``kind`` for each of ``details`` (a zip's documents), all or none: each recorded in the
-        audit log as the event ``kind`` with its detail.
+        audit log as the event ``kind`` with its detail — but a visitor's (no account): the audit log is the record of
+        what accounts did, and a visitor, who gets the free part and has no quota, would grow it by a row a request,
+        unlimited, kept ``audit_days`` (sec29; a visitor's downloads are still counted by :mod:`sucai.analytics`).
 
         Raises TooManyRequests (429, ``quota_exceeded``) when the viewer's tier has fewer than ``len(details)`` of
         its daily quota of ``kind`` left (days on the site's clock; :meth:`refuse_over_quota`), and spends nothing.
         The count and the records are one serialisable transaction: concurrent spends on any worker or node never
         pass the quota.
         """
+        if not viewer.logged_in:
+            return
         with self.transaction() as conn:
             self._refuse_over_quota(conn, viewer, kind, len(details))
             for detail in details:

@@ -1327,9 +1327,15 @@ def test_what_a_free_line_is_depends_on_no_members_text(tmp_path, make_home, por
         library.close()
 
 
-def _free_view_of(free: str, members: str, markdown: bool = False) -> dict:
-    """The free view (as the API shows it) of ``free`` followed by a members part ``members`` through the parse."""
-    doc = outline.analyse(clean.clean(f"{free}##paidbegin##\n{members}会员正文。\n", markdown=markdown), markdown=markdown)
+def _tagged(free: str, members: str, after: str = "") -> str:
+    """``free`` followed by a members part: ``members`` and 「会员正文。」 to the end, or ``members`` alone and its end
+    tag before the free text ``after``, when given."""
+    return f"{free}##paidbegin##\n{members}" + (f"##paidend##\n{after}" if after else "会员正文。\n")
+
+
+def _free_view_of(free: str, members: str, markdown: bool = False, after: str = "") -> dict:
+    """The free view (as the API shows it) of :func:`_tagged` through the parse."""
+    doc = outline.analyse(clean.clean(_tagged(free, members, after), markdown=markdown), markdown=markdown)
     view = access.free_view(replace(doc, format="md" if markdown else "txt")).to_dict()
     return {k: v for k, v in view.items() if k != "evidence"}
 
@@ -1655,16 +1661,55 @@ def test_the_free_grouping_follows_the_free_preview_and_the_members_boundary(tmp
     ("某县农业农村局\n", "2023年乡村振兴工作总结\n"),
     # 发文字号 (attack 28): a 版头 and 文号 above a title whose second line is the members part's, or not
     ("某某市人民政府文件\n某政发〔2024〕3号\n关于加强安全生产\n", "工作的通知\n"),
+    # free text, title and 文号 (sec29): a free 主席令 标志 over a members 令号 made a 令 that kept the 标志 in the
+    # body, where over 「文文文文文」 it was the title line — a law promulgated, or an appointment announced
+    ("中华人民共和国主席令\n", "第三十一号\n《中华人民共和国某某法》已由中华人民共和国第十四届全国人民代表大会常务委员会"
+     "第五次会议于2023年9月1日通过，现予公布，自2024年1月1日起施行。\n中华人民共和国主席　习近平\n2023年9月1日\n"),
+    ("中华人民共和国主席令\n", "第五号\n根据中华人民共和国第十四届全国人民代表大会常务委员会第四次会议的决定：任命王某为某某部部长。\n"),
 ])
 def test_visitor_metadata_is_a_function_of_the_free_text(free, members):
     """Leak 11: title, 文种, 文号, date and 来源 of a free view — for one free text, a members part that
     could be read as going on with it and one of as many "文" give the visitor the same view."""
+    _assert_twins_seen_alike(free, members)
+
+
+def _assert_twins_seen_alike(free: str, members: str, after: str = "") -> None:
+    """The free views of ``free``, ``members`` (or as many "文") and ``after`` are the same; the whole documents not."""
     twin = re.sub(r"\S", "文", members)
-    seen = _free_view_of(free, members), _free_view_of(free, twin)
-    assert seen[0] == seen[1]
-    whole = [outline.analyse(clean.clean(f"{free}##paidbegin##\n{m}会员正文。\n")) for m in (members, twin)]
+    assert _free_view_of(free, members, after=after) == _free_view_of(free, twin, after=after)
+    whole = [outline.analyse(clean.clean(_tagged(free, m, after))) for m in (members, twin)]
     assert any(getattr(whole[0], name) != getattr(whole[1], name) for name in ("title", "genre", "doc_number", "date",
                                                                              "source", "text"))
+
+
+@pytest.mark.parametrize("free, members, after", [
+    # sec29: a 令 whose 令号 is members text names the free rule title under it — the free view took that line for
+    # the title, where over 「文文文」 the 标志 was the title line
+    ("中华人民共和国交通运输部令\n", "2023年第5号\n", "某某运输管理规定\n第一条　为了规范管理，制定本规定。\n"),
+    ("中华人民共和国主席令\n", "第三十一号\n", "《中华人民共和国某某法》已由中华人民共和国第十四届全国人民代表大会常务委员会第五次"
+     "会议于2023年9月1日通过，现予公布，自2024年1月1日起施行。\n中华人民共和国主席　习近平\n2023年9月1日\n"),
+])
+def test_a_free_view_with_free_text_after_the_members_part_is_a_function_of_the_free_text(free, members, after):
+    """Leak 11 with free text after the members part's end tag."""
+    _assert_twins_seen_alike(free, members, after)
+
+
+def test_a_members_part_above_the_title_is_in_no_free_output(tmp_path, make_home):
+    """sec29: a members part wholly above a document's title (a 版头 for members, closed by its end tag) is recorded
+    with the lines above the title (a ``before_title`` removal); the body has no members part, so its free view was
+    the document itself, cleaning audit and all: ``sucai show --free --json`` printed the members 版头."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "版头.txt").write_text("##paidbegin##\n红杉甲县人民政府文件\n##paidend##\n某政发〔2019〕4号\n"
+                                     "关于做好秋季防火工作的通知\n各乡镇人民政府：\n请认真贯彻执行。\n", encoding="utf-8")
+    home = make_home(tmp_path / "lib")
+    library = Library.open(home)
+    assert library.ingest([source], workers=1).counts["ingested"] == 1
+    library.close()
+    shown = {free: CliRunner().invoke(cli_app, ["show", "1", "--json", "--home", str(home), *free])
+             for free in ((), ("--free",))}
+    assert all(result.exit_code == 0 and "关于做好秋季防火工作的通知" in result.output for result in shown.values())
+    assert "红杉甲" in shown[()].output and "红杉甲" not in shown[("--free",)].output
 
 
 # Free texts (the title line, then the free text before the members part) and members parts (with a twin of the
@@ -1683,6 +1728,9 @@ METADATA_PAIRS = {
     "文号落款.txt": ("关于做好秋季防火工作的通知\n青科发〔2024〕12号\n各乡镇人民政府：\n请认真贯彻执行。\n",
                    "青山区科学技术局\n2024年3月5日\n", None),
     "代字.txt": ("国务院办公厅关于做好秋季防火工作的通知\n", "国办发〔2019〕4号\n各省人民政府：\n", None),
+    # a free 主席令 标志 over a members 令号 (sec29): the 标志 the body's first line, or the title line over the twin
+    "主席令.txt": ("中华人民共和国主席令\n", "第五号\n根据中华人民共和国第十四届全国人民代表大会常务委员会第四次会议的决定："
+                 "任命王某为某某部部长。\n", None),
 }
 """File → (free text, members part, its twin: as many "文" on the same lines, white space kept, when None — the whole
 text as long, with as many 字)."""

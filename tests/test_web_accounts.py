@@ -461,13 +461,20 @@ def test_downloads_are_audited_and_members_have_a_quota(app, library, accounts):
     assert client.get("/api/download", params={"ids": "1,2"}).status_code == 429
     mine = [e for e in accounts.audit_log(50, event="download") if e["username"] == "下载会员"]
     assert len(mine) == 3 and all(e["source_ip"] == "testclient" and "文档 1" in e["detail"] for e in mine)
-    # visitors are not limited, only recorded, and get the free part
+    # a free user is not limited, only recorded, and gets the free part; a visitor is not recorded either (sec29: a
+    # row a request, unlimited, kept audit_days), one zip or five downloads
+    accounts.add_user("下载用户", PASSWORD)
+    free = logged_in(app, "下载用户")
+    for _ in range(5):
+        assert "会员可见全文" in free.get("/api/documents/1/download", params={"format": "txt"}).content.decode()
+    entries = [(e["username"], e["role"], e["detail"]) for e in accounts.audit_log(5, event="download")]
+    assert entries == [("下载用户", "user", "文档 1（txt，免费部分）")] * 5
+    audited = accounts.audit_log(100)
     visitor = TestClient(app)
     for _ in range(5):
-        text = visitor.get("/api/documents/1/download", params={"format": "txt"}).content.decode()
-        assert "会员可见全文" in text
-    assert accounts.audit_log(1, event="download")[0]["role"] == "visitor"
-    assert "免费部分" in accounts.audit_log(1, event="download")[0]["detail"]
+        assert "会员可见全文" in visitor.get("/api/documents/1/download", params={"format": "txt"}).content.decode()
+    assert visitor.get("/api/download", params={"ids": "1,2", "format": "txt"}).status_code == 200
+    assert accounts.audit_log(100) == audited
 
 
 def test_two_zips_at_once_spend_a_members_quota_all_or_none(app, accounts, monkeypatch):

@@ -376,6 +376,29 @@ def test_a_gzipped_static_file_has_an_etag_of_its_own(library_web, name):
             assert answer.content == (b"" if status == 304 else content)
 
 
+@pytest.mark.parametrize("accepts, gzipped", [
+    ("gzip;q=0", False), ("GZIP ; Q=0.000", False), ("x-gzip;q=0, identity", False), ("*;q=0", False),
+    ("br, gzip;q=0, *", False), ("gzip;q=x", False), ("gzip;q=0.5", True), ("X-GZIP", True), ("*", True),
+    ("br;q=1, gzip;q=0.001", True),
+])
+def test_a_static_file_goes_gzipped_only_where_gzip_is_not_refused(library_web, accepts, gzipped):
+    """sec29: Starlette's ``GZipMiddleware`` gzips for an ``Accept-Encoding`` holding the letters 「gzip」, so
+    ``gzip;q=0`` — gzip refused (RFC 9110 §12.5.3) — got the gzipped file and its ETag. Now the weight decides
+    (``x-gzip`` is gzip, ``*`` any coding not named): the middleware's answer is the file's representation for the
+    weights, and the conditional one weighs ``If-None-Match`` against that one — the other's tag gets it (200)."""
+    content = (Path(pages.__file__).parent / "static" / "app.css").read_bytes()
+    plain = library_web.get("/static/app.css", headers={"accept-encoding": "identity"}).headers["etag"]
+    tags = {False: plain, True: plain.removesuffix('"') + '-gzip"'}
+    with library_web.stream("GET", "/static/app.css", headers={"accept-encoding": accepts}) as answer:
+        sent = b"".join(answer.iter_raw())
+    assert (answer.headers.get("content-encoding"), answer.headers["etag"]) == ("gzip" if gzipped else None,
+                                                                                 tags[gzipped])
+    assert (sent != content) == gzipped and answer.headers["vary"] == "Accept-Encoding"
+    for held, status in ((tags[gzipped], 304), (tags[not gzipped], 200)):
+        again = library_web.get("/static/app.css", headers={"accept-encoding": accepts, "if-none-match": held})
+        assert (again.status_code, again.headers["etag"]) == (status, tags[gzipped]), held
+
+
 def test_an_http_error_of_starlettes_own_is_said_in_chinese(library_web, monkeypatch):
     """A static file the server may not read is Starlette's 401, whose English phrase (「Unauthorized」) was shown as
     the message of any status the envelope has no words of its own for."""

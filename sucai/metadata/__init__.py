@@ -12,10 +12,12 @@ free part (:func:`sucai.access.free_view`).
 
 Where each field comes from, best first:
 
-- **title** (:mod:`.titles`): the file name's title when the title line of a text read by OCR is it cut short or
-  garbled (「标点符与」 in 标点符号用法（GBT 15834-2011）.pdf, a scan); the title line(s); the regulation a 令 promulgates
-  (a 令 that names none — a 主席令 announcing an appointment — its 标志（令号）); the title the file declares; the
-  file name without its numbering; "政府工作报告" for a report opening "我代表…向大会作工作报告"; the bare file name.
+- **title** (:mod:`.titles`): the regulation a 令 opening the text promulgates (a 令 that names none — a 主席令
+  announcing an appointment — its 标志（令号）; a 令 whose 令号 is members text is members' evidence alone, its free lines
+  split as a text without it is, so that where the free text begins depends on no members line); the file name's
+  title when the title line of a text read by OCR is it cut short or garbled (「标点符与」 in 标点符号用法（GBT
+  15834-2011）.pdf, a scan); the title line(s); the title the file declares; the file name without its numbering;
+  "政府工作报告" for a report opening "我代表…向大会作工作报告"; the bare file name.
 - **doc_number** (发文字号, :mod:`.issuers`): a 文号 line in the first lines (a line
   that is nothing else first), the title, the 版头 lines above the title, a 令's 标志 and 令号.
 - **date** (:mod:`.dates`): a full date in the title ("(20250224)"); the 成文日期 of
@@ -157,12 +159,13 @@ class _Describer:
         self.folders = _folders(path) if path else []
         self.file_title = titles.file_title(self.stem) if self.stem else None
         hints = [h for h in (origin.title, origin.meta.get("title"), self.file_title) if h]
-        decree = titles.decree_title(self.text, 0)
-        if decree:
-            self.split, self.decree = titles.TitleSplit("", 0, 0, 0), decree
-        else:
+        self.decree = titles.decree_title(self.text, 0)
+        self.members_decree = bool(self.decree) and self._in_members(self.decree.start, self.decree.number.end)
+        if self.decree and not self.members_decree:
+            self.split = titles.TitleSplit("", 0, 0, 0)   # the 令's lines stay in the body
+        else:   # no 令, or one whose 令号 is members text (sec29: see the module docstring)
             heads = [pos for pos, depth in cleaned.headings if depth == 1]
-            self.split, self.decree = titles.split(self.text, hints, heads), None
+            self.split = titles.split(self.text, hints, heads)
         self.body_start = self.split.body_start
         self.evidence: list[Evidence] = []
 
@@ -207,6 +210,7 @@ class _Describer:
 
     def _titles(self) -> int | None:
         split, declared = self.split, None
+        self._decree_title()   # before a free title line under a 令 whose 令号 is members text: the members' title
         if split.text:
             m = titles.DECLARED.search(split.text)
             title = titles.without_note_marks(titles.DECLARED.sub("", split.text).strip() if m else split.text)
@@ -216,12 +220,6 @@ class _Describer:
             if self.origin.ocr and self.file_title and titles.cut_short(title, self.file_title):
                 self.add(self.outside("title", self.file_title, "file_name", "文件名"))
             self.add(self.at("title", title, split.start, split.end, "标题行"))
-        if self.decree and self.decree.title:
-            title = self.decree.title
-            self.add(self.at("title", title.text, title.start, title.end, "令所公布的法规"))
-        elif self.decree:   # a 令 that promulgates nothing named (a 主席令 announcing an appointment): 标志（令号）
-            decree = self.decree
-            self.add(self.at("title", f"{decree.mark}（{decree.number.text}）", decree.start, decree.number.end, "令号"))
         self.add(self.outside("title", self.origin.title, "meta", "文件声明的标题"),
                  self.outside("title", self.origin.meta.get("title"), "meta", "网页元数据"),
                  self.outside("title", self.file_title, "file_name", "文件名"))
@@ -232,6 +230,19 @@ class _Describer:
         if not self.first("title"):
             self.add(Evidence("title", "无标题", "default", rule="缺省"))
         return declared
+
+    def _decree_title(self) -> None:
+        """The title a 令 opening the text gives: the regulation it promulgates, or — a 令 that names none (a 主席令
+        announcing an appointment) — its 标志（令号）."""
+        decree = self.decree
+        if decree is None:
+            return
+        if decree.title:
+            found = self.at("title", decree.title.text, decree.title.start, decree.title.end, "令所公布的法规")
+        else:
+            found = self.at("title", f"{decree.mark}（{decree.number.text}）", decree.start, decree.number.end, "令号")
+        # a 令 whose 令号 is members text: that a free line is the regulation it names is known from members text
+        self.add(Evidence("title", found.value, "paid_title", rule=found.rule) if self.members_decree else found)
 
     def _doc_numbers(self) -> None:
         head_lines = head(self.text, 6, self.body_start)

@@ -124,9 +124,13 @@ class _Gzipped:
     representation the client would get, the one the middleware made: 304 only for the ETag of that one, with its
     ETag, ``Vary`` and ``Cache-Control`` (§15.4.5; ``files`` answer every request whole, so the middleware decides
     alone). A conditional request (a browser asking again at an unversioned address) costs one compression (≈ 1 ms
-    for the largest file, 31 kB)."""
+    for the largest file, 31 kB).
 
-    CONDITIONS = frozenset({b"if-none-match", b"if-modified-since"})
+    Whether the client takes gzip is :func:`_takes_gzip`'s answer, given to the middleware as an ``Accept-Encoding``
+    of ``gzip`` or none: the middleware looks for the letters 「gzip」 in the header, so ``gzip;q=0`` — gzip refused
+    (RFC 9110 §12.5.3) — was answered gzipped, under the gzipped ETag (sec29)."""
+
+    DECIDED_HERE = frozenset({b"if-none-match", b"if-modified-since", b"accept-encoding"})   # not by files, middleware
 
     def __init__(self, files: StaticFiles):
         self.files = files
@@ -137,7 +141,9 @@ class _Gzipped:
             await self.app(scope, receive, send)
             return
         asked = Headers(scope=scope)
-        whole = {**scope, "headers": [(name, value) for name, value in scope["headers"] if name not in self.CONDITIONS]}
+        gzip = [(b"accept-encoding", b"gzip")] if _takes_gzip(asked.getlist("accept-encoding")) else []
+        whole = {**scope, "headers": [(name, value) for name, value in scope["headers"]
+                                      if name not in self.DECIDED_HERE] + gzip}
         unchanged = False
 
         async def tagged(message):
@@ -153,6 +159,30 @@ class _Gzipped:
                 await send(message)
 
         await self.app(whole, receive, tagged)
+
+
+def _takes_gzip(accepted: list[str]) -> bool:
+    """Whether a client whose ``Accept-Encoding`` header lines are ``accepted`` takes a gzipped answer (RFC 9110
+    §12.5.3): ``gzip`` (or ``x-gzip``, the same, §8.4.1.3) listed with a weight above 0 — the highest of its weights
+    when it is listed more than once —, else ``*`` so listed; names and ``q`` in any case, a weight that is no number
+    read as 0 (the file as it is is always acceptable). No header, or an empty one: False."""
+    weights: dict[str, float] = {}
+    for coding in ",".join(accepted).split(","):
+        name, *params = (part.strip().lower() for part in coding.split(";"))
+        name = "gzip" if name == "x-gzip" else name
+        weights[name] = max(weights.get(name, 0.0), _weight(params))
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
+
+
+def _weight(params: list[str]) -> float:
+    """The weight (``q``) of an ``Accept-Encoding`` entry of parameters ``params``: 1 when none is given, 0 when it
+    is no number from 0 to 1."""
+    q = next((value.strip() for key, _, value in (p.partition("=") for p in params) if key.strip() == "q"), "1")
+    try:
+        weight = float(q)
+    except ValueError:
+        return 0.0
+    return weight if 0 <= weight <= 1 else 0.0
 
 
 class _WholeFiles(StaticFiles):

@@ -286,10 +286,11 @@ def spending(request: Request, viewer: Viewer, kind: str, detail: str | Callable
     left — 429 ``quota_exceeded`` before any work otherwise —, then one spent (recorded in the audit log
     with ``detail``, or ``detail(result)``) only once ``work`` has succeeded: a failed export or check
     spends nothing. When another request spent the last one meanwhile, the 429 is raised after ``undo(result)``
-    (a draft saved by ``work`` deleted). A visitor is not recorded, nor a HEAD (:func:`spends`). For a worker thread."""
+    (a draft saved by ``work`` deleted). A visitor is not recorded (:meth:`~sucai.accounts.Accounts.spend`), nor a
+    HEAD (:func:`spends`). For a worker thread."""
     refuse_spent(request, viewer, kind)
     result = work()
-    if viewer.logged_in and spends(request):
+    if spends(request):
         try:
             get_accounts(request).use_quota(viewer, kind, detail(result) if callable(detail) else detail,
                                             client_ip(request))
