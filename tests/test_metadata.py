@@ -1284,3 +1284,17 @@ def test_the_gov_cn_pages_metadata_is_evidence_outside_the_text(corpus_dir):
         assert (visitor.title, visitor.source) == (row["title"], row["release_office"]), page.name
         assert visitor.date == published, page.name   # the 落款's 成文日期 is members-only now
         assert visitor.doc_number is None             # the 文号 line is in the text
+
+
+@pytest.mark.parametrize("lines, name, title", [
+    (["市财政局关于印发2023年度预算绩效管理", "工作方案的通知"], "工作方案的通知", "市财政局关于印发2023年度预算绩效管理工作方案的通知"),
+    (["关于进一步加强和改进", "基层党组织建设的意见"], "基层党组织建设的意见", "关于进一步加强和改进基层党组织建设的意见"),
+    (["通知公告", "关于做好防汛工作的通知"], "关于做好防汛工作的通知", "关于做好防汛工作的通知"),   # a site's section name
+])
+def test_a_title_broken_over_two_lines_is_whole_when_the_file_is_named_after_its_second(tmp_path, lines, name, title):
+    """read30: a title broken over two lines, the file named after the second, was the second line alone: the file's
+    name matched it, and what stood above was taken for site navigation. Lines above that read as the title's
+    opening, through the named line, are the title; a short section name is not."""
+    path = tmp_path / f"{name}.txt"
+    path.write_text("\n".join(lines) + "\n各单位：\n现将有关事项通知如下。\n", encoding="utf-8")
+    assert parse_file(path).title == title
