@@ -1290,6 +1290,7 @@ def test_the_gov_cn_pages_metadata_is_evidence_outside_the_text(corpus_dir):
     (["市财政局关于印发2023年度预算绩效管理", "工作方案的通知"], "工作方案的通知", "市财政局关于印发2023年度预算绩效管理工作方案的通知"),
     (["关于进一步加强和改进", "基层党组织建设的意见"], "基层党组织建设的意见", "关于进一步加强和改进基层党组织建设的意见"),
     (["通知公告", "关于做好防汛工作的通知"], "关于做好防汛工作的通知", "关于做好防汛工作的通知"),   # a site's section name
+    (["某某自治县人民政府办公室文件", "关于做好防汛工作的通知"], "关于做好防汛工作的通知", "关于做好防汛工作的通知"),   # a 版头's 标志
 ])
 def test_a_title_broken_over_two_lines_is_whole_when_the_file_is_named_after_its_second(tmp_path, lines, name, title):
     """read30: a title broken over two lines, the file named after the second, was the second line alone: the file's
