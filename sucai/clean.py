@@ -11,7 +11,7 @@ What is removed: paid-content tags (``##paidbegin##``/``##paidend##``, and
 ``$$paidbegin$$``/``$$paidend$$`` which the FastAdmin CMS also uses; they become
 the members span :attr:`Cleaned.paid_from`–:attr:`Cleaned.paid_until`),
 zero-width and control characters, HTML markup, markdown link/rule lines, crawl
-stamps, site adverts and contact solicitations (also a watermark glued to the
+stamps, breadcrumbs, site adverts and contact solicitations (also a watermark glued to the
 end of a real paragraph), and a source line such as "（来源：新华网）" (moved to
 :attr:`Cleaned.source`), and a page's info line — a line of nothing but page fields, in any order:
 "发布时间：2025-11-05 来源：某区财政局 作者：张三", "来源：某区财政局　发布时间：2025-11-05" — whole, its 来源 kept as a
@@ -389,6 +389,18 @@ _CRAWL_STAMP = re.compile(
     re.MULTILINE,
 )
 
+# ---------------------------------------------------------------- breadcrumbs
+
+# A page's breadcrumb, site furniture like its counters: a line from the home page or "当前位置：" through the site's
+# sections, separated by > › » ＞ or /, to the page — 「首页 > 通知公告 > 正文」, 「当前位置：首页 » 政务公开」. A section holds
+# no white space, separator or sentence mark, so each character is read once (linear).
+_CRUMB = r"[^\s>›»＞/，。；！？]{1,20}"
+_CRUMB_SEPARATOR = r"[ \t\u3000]*[>›»＞/][ \t\u3000]*"
+_BREADCRUMB = _line_start(
+    r" \t\u3000首主网当您位",
+    rf"[ \t\u3000]*(?:(?:(?:当前|您的|您现在的|您当前的)?位置[:：][ \t\u3000]*(?:{_CRUMB}{_CRUMB_SEPARATOR})?)"
+    rf"|(?:网站)?(?:首页|主页){_CRUMB_SEPARATOR})(?:{_CRUMB}{_CRUMB_SEPARATOR})*{_CRUMB}[ \t\u3000]*$")
+
 # ---------------------------------------------------------------- source line
 
 _SOURCE_WORD = r"(?:来源|稿件来源|文章来源|信息来源|本文来源|新闻来源)"
@@ -599,6 +611,7 @@ RULES: list[Rule] = [
     Rule("markdown_links", _regex_rule(_MD_LINK, lambda m: m.group(1))),
     Rule("rule_lines", _line_rule(_MD_RULE_LINE)),
     Rule("crawl_stamps", _regex_rule(_CRAWL_STAMP)),
+    Rule("breadcrumbs", _line_rule(_BREADCRUMB)),
     Rule("source_line", _find_source),
     Rule("ads", _find_ads),
     Rule("markdown_headings", _find_md_headings, markdown_only=True),

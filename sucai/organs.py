@@ -27,6 +27,12 @@ _SPEAKER = re.compile(
 # characters: four are a news headline's words more often than a name, 「我国文旅产业一季度高位开局 持续火热」) no part of it.
 _SIGNED_BY = re.compile(
     rf"^(?P<org>[{_HAN}（）()]{{1,30}}?{_ORG_END}(?:[{_HAN}]{{1,8}}?[科股处室所站队组])?)[ \t\u3000]+[{_HAN}]{{2,3}}$")
+# A speaker's byline by post, under a speech's title: the place, then a Party committee's 书记 or a government's head,
+# and the name apart (「某市委书记　张三」 → 某市委, 「某县县长　李四」 → 某县人民政府); a post with no place named (「县长　李四」)
+# names no organ.
+_BYLINE = re.compile(
+    rf"^(?P<area>[{_HAN}]{{1,12}}?[省市县区州旗盟乡镇])(?:(?P<committee>委)(?:常委)?副?书记"
+    rf"|(?:人民政府|政府)?(?:代理|代|副)?[省市县区州旗盟乡镇]长)[ \t\u3000]+[{_HAN}·]{{2,4}}$")
 _NOT_ORG = re.compile(r"^(?:我|本|该|各|有关|相关|上级|全体|区|市|县|省|乡|镇|区政府|市政府|县政府|省政府)$")
 
 
@@ -42,14 +48,25 @@ class Named:
 def signature(line: str) -> Named | None:
     """The 发文机关署名 of a 落款 line ("国务院", "国务院办公厅 中央军委办公厅"), the unit of one that a person signs
     ("县财政局办公室　张某某" → 县财政局办公室), or a speaker's office under a report's title ("海拉尔区人民政府区长　杜联合"
-    → 海拉尔区人民政府)."""
+    → 海拉尔区人民政府), or the organ of a speaker's post with its place ("某市委书记　张三" → 某市委, "某县县长　李四" →
+    某县人民政府)."""
     if len(line) > 40:
         return None
     for pattern in (_SIGNATURE, _SPEAKER, _SIGNED_BY):
         m = pattern.match(line)
         if m and plausible(m.group("org")):
             return Named(joined(m.group("org")), m.start("org"), m.end("org"))
-    return None
+    return _byline(line)
+
+
+def _byline(line: str) -> Named | None:
+    """The organ of a speaker's post with its place (:data:`_BYLINE`): the place's 委 for its 书记, its 人民政府 for its
+    head; the span is the place and post as written."""
+    m = _BYLINE.match(line)
+    if not m or not plausible(m.group("area")):
+        return None
+    organ = m.group("area") + ("委" if m.group("committee") else "人民政府")
+    return Named(organ, m.start("area"), m.end("committee") if m.group("committee") else m.end("area"))
 
 
 def plausible(org: str) -> bool:

@@ -676,7 +676,7 @@ def parse_outline(
         headings = [(m.start(), len(m.group(1))) for m in re.finditer(r"(?m)^(#{1,6})[ \t]+\S", body)]
     md = list(_md_marks(body, headings or ()))
     taken = {mark.start for mark in md}
-    contents = _contents_lines(body)   # a table of contents: no headings
+    contents = _contents_lines(body) | _note_lines(body)   # a table of contents, the notes: no headings
     no_label_lines = taken | contents
     clauses = bool(_CLAUSE_TEXT.search(body))
     clause_marks = [mark for mark in _clause_marks(body, no_label_lines) if mark.start not in taken] if clauses else []
@@ -742,6 +742,27 @@ def _contents_lines(body: str) -> set[int]:
             run.append(start)
         end = line_end
     found.update(run if len(run) >= 2 else ())
+    return found
+
+
+# The editor's notes at a text's end (注释, as collected works print them): a line 「注释」 (「注　　释」) and the notes under it,
+# each opening with its number in brackets — 「〔1〕」, 「（2）」, 「〔1）」 as one was mistyped, 「⑶」 — answering the note
+# marks of the text (「凯丰⑴同志」).
+_NOTES_HEAD = re.compile(rf"(?m)^[{_SPACE}]*注[{_SPACE}]*释[{_SPACE}]*$")
+_NOTE = re.compile(rf"[{_SPACE}]*(?:[〔（(\[［【][0-9０-９]{{1,3}}[〕）)\]］】]|[⑴-⒇])")
+
+
+def _note_lines(body: str) -> set[int]:
+    """The starts of the lines of ``body`` that make its notes (see ``_NOTES_HEAD``): the 注释 line and the notes in a
+    row under it — none is a heading (a note 「（1）定息是…」 is no 提纲 level). Linear in the text."""
+    head = _NOTES_HEAD.search(body)
+    if not head:
+        return set()
+    found = {head.start()}
+    for line in NONBLANK_LINE.finditer(body, _line_end(body, head.start())):
+        if not _NOTE.match(line.group(1)):
+            break
+        found.add(line.start())
     return found
 
 

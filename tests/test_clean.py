@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sucai.clean import RULES, _Anchors, _apply, _Edits, _State, clean
+from sucai.ingest import parse_file
 
 BODY = "一、总体要求\n坚持问题导向，形成求真务实的工作作风。"
 
@@ -321,6 +322,7 @@ ADVERSARIAL = {
     "crawl_stamps": ["（时间戳：", "(更新时间戳: 1", "浏览次数"],
     "source_line": ["（来源：", "( ", "来源：x ", "来源：x 发布时间：2025-11-05 作者：", "发布时间：2025-11-05 来源：x 【打印】字号：大中小 "],
     "ads": ["请加", "微信：", "【素材库"],
+    "breadcrumbs": ["首页>", "首页 > 通知", "当前位置：", "位置：a/", "首页>" + "通" * 19],
     "markdown_headings": ["# ", "#"],
     "markdown_quotes": ["> ", ">"],
     "markdown_emphasis": ["**x ", "__x ", " **x", "**", "*"],
@@ -538,3 +540,27 @@ def test_cleaning_gives_what_the_plain_driver_gives_on_real_documents(sample_pat
             text = data.decode("gb18030", errors="replace")
         markdown = path.suffix == ".md"
         assert clean(text, markdown=markdown) == _plain_clean(text, markdown=markdown), path
+
+
+@pytest.mark.parametrize("line", [
+    "首页 > 通知公告 > 正文", "当前位置：首页 » 政务公开 » 通知", "您的位置：首页/新闻中心", "网站首页 › 要闻", "首页＞正文",
+])
+def test_a_breadcrumb_line_is_site_furniture(line):
+    """read30: a scraped page's breadcrumb 「首页 > 通知公告 > 正文」 opening a .md file was its title. It goes as an
+    advert does, recorded."""
+    result = clean(f"{line}\n关于做好防汛工作的通知\n各单位：现将有关事项通知如下。\n")
+    assert result.text == "关于做好防汛工作的通知\n各单位：现将有关事项通知如下。"
+    assert [(r.rule, r.text.strip()) for r in result.removed] == [("breadcrumbs", line)]
+
+
+@pytest.mark.parametrize("line", ["首页", "首页 新闻 通知", "首页>通知公告>关于做好防汛工作的通知。", "1/2/3", "主要任务：一是/二是"])
+def test_a_line_that_is_no_breadcrumb_stays(line):
+    text = f"{line}\n各单位：现将有关事项通知如下。"
+    assert clean(text).text == text
+
+
+def test_a_markdown_file_opening_with_a_breadcrumb_takes_the_title_under_it(tmp_path):
+    """read30: the .md file's first line 「首页 > 通知公告 > 正文」 was its title."""
+    path = tmp_path / "page.md"
+    path.write_text("首页 > 通知公告 > 正文\n\n# 关于做好防汛工作的通知\n\n各乡镇人民政府：\n\n现将有关事项通知如下。\n", encoding="utf-8")
+    assert parse_file(path).title == "关于做好防汛工作的通知"

@@ -346,7 +346,7 @@ def test_file_titles(stem, title):
 def test_the_declared_title_marks_where_the_document_starts():
     doc = analyse(clean("首页 > 政策\n打印本页\n关于加强安全生产的通知\n各单位：\n正文。"), title_hint="关于加强安全生产的通知")
     assert doc.title == "关于加强安全生产的通知" and doc.text.startswith("各单位")
-    assert [r.rule for r in doc.removed] == ["crawl_stamps", "before_title"]
+    assert [r.rule for r in doc.removed] == ["crawl_stamps", "breadcrumbs"]   # read30: 「首页 > 政策」 is a breadcrumb
 
 
 @pytest.mark.parametrize("line, origin, title", [
@@ -674,6 +674,22 @@ def test_a_byline_under_a_title_names_the_writers_unit(byline, source):
     assert best(text, "source") == source
 
 
+@pytest.mark.parametrize("byline, source", [
+    ("某市委书记　张三", ("某市委", "署名")),
+    ("中共某县委副书记 王五", ("中共某县委", "署名")),
+    ("某县县长 李四", ("某县人民政府", "署名")),
+    ("某市副市长　赵六", ("某市人民政府", "署名")),
+    ("县长　李四", (None, None)),   # a post with no place names no organ
+    ("市委书记　张三", (None, None)),
+    ("某县县长讲话", (None, None)),   # no name apart: no byline
+])
+def test_a_speakers_post_under_a_speech_title_names_the_organ(byline, source):
+    """read30: a byline by post under a speech's title — 「某市委书记　张三」 — gave no 来源: the post's organ is it,
+    the place's 委 for its 书记, its 人民政府 for its head, when the place is named."""
+    text = f"在全市经济工作会议上的讲话\n{byline}\n同志们：\n　　今天召开会议，主要任务是总结工作。\n"
+    assert best(text, "source") == source
+
+
 def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
     """read27, the corpus's 中国人民解放军文职人员条例 and 33 more: 「中华人民共和国国务院、中华人民共和国中央军事委员会令第438号」
     was read from its second body on — 文号 「中华人民共和国中央军事委员会令第438号」, 来源 中央军事委员会 —, a joint 令 of
@@ -722,6 +738,13 @@ def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
     ("某某管理办法\n第一条 为了管理，制定本办法。", {"path": "/法规/公安部/某某管理办法.md"}, "公安部", "文件夹"),
     ("某地新闻\n正文第一段。", {"source": "某某素材网"}, "某某素材网", "入库指定"),
     ("某地新闻\n正文第一段。", {}, None, None),
+    # read30: a 版头 whose 代字 is not known names its issuers by its 发文机关标志 (GB/T 9704-2012 §7.2.4)
+    ("某县人民政府文件\n某府发〔2023〕5号\n关于做好防汛工作的通知\n各乡镇人民政府：\n正文。", {}, "某县人民政府", "发文机关标志"),
+    ("某市人民政府办公室文件\n某政办发〔2023〕5号\n关于做好防汛工作的通知\n各县区人民政府：\n正文。", {}, "某市人民政府办公室",
+     "发文机关标志"),
+    ("某县财政局、某县教育局文件\n某财发〔2023〕5号\n关于做好资助工作的通知\n各学校：\n正文。", {}, "某县财政局、某县教育局",
+     "发文机关标志"),
+    ("关于做好防汛工作的通知\n某府发〔2023〕5号\n各乡镇人民政府：\n正文。", {}, None, None),   # no 标志: no 来源
 ])
 def test_where_the_source_comes_from(text, origin, source, rule):
     assert best(text, "source", **origin) == (source, rule)
@@ -877,6 +900,10 @@ def test_a_visitor_gets_the_free_banner_above_a_free_title():
      "doc_number", "某政发〔2024〕3号"),
     ("某某市人民政府文件\n##paidbegin##\n某政发〔2024〕3号\n##paidend##\n关于加强安全生产工作的通知\n各区县：\n正文。\n",
      "doc_number", "某政发〔2024〕3号"),
+    # read30: the 发文机关标志 of a 版头, and a speaker's post under a title, written in the members part
+    ("在全市经济工作会议上的讲话\n##paidbegin##某市委书记　张三\n同志们：\n会员正文内容。\n##paidend##", "source", "某市委"),
+    ("##paidbegin##\n某某县人民政府文件\n某府发〔2024〕3号\n##paidend##\n关于加强安全生产工作的通知\n各区县：\n正文。\n",
+     "source", "某某县人民政府"),
 ])
 def test_a_visitor_gets_nothing_read27s_rules_find_in_the_members_part(text, field, value):
     """The 题解's body, an undated 署名, the 版记's 印发日期 and a joint 令's number, written in the members part:
@@ -1257,3 +1284,18 @@ def test_the_gov_cn_pages_metadata_is_evidence_outside_the_text(corpus_dir):
         assert (visitor.title, visitor.source) == (row["title"], row["release_office"]), page.name
         assert visitor.date == published, page.name   # the 落款's 成文日期 is members-only now
         assert visitor.doc_number is None             # the 文号 line is in the text
+
+
+@pytest.mark.parametrize("lines, name, title", [
+    (["市财政局关于印发2023年度预算绩效管理", "工作方案的通知"], "工作方案的通知", "市财政局关于印发2023年度预算绩效管理工作方案的通知"),
+    (["关于进一步加强和改进", "基层党组织建设的意见"], "基层党组织建设的意见", "关于进一步加强和改进基层党组织建设的意见"),
+    (["通知公告", "关于做好防汛工作的通知"], "关于做好防汛工作的通知", "关于做好防汛工作的通知"),   # a site's section name
+    (["某某自治县人民政府办公室文件", "关于做好防汛工作的通知"], "关于做好防汛工作的通知", "关于做好防汛工作的通知"),   # a 版头's 标志
+])
+def test_a_title_broken_over_two_lines_is_whole_when_the_file_is_named_after_its_second(tmp_path, lines, name, title):
+    """read30: a title broken over two lines, the file named after the second, was the second line alone: the file's
+    name matched it, and what stood above was taken for site navigation. Lines above that read as the title's
+    opening, through the named line, are the title; a short section name is not."""
+    path = tmp_path / f"{name}.txt"
+    path.write_text("\n".join(lines) + "\n各单位：\n现将有关事项通知如下。\n", encoding="utf-8")
+    assert parse_file(path).title == title

@@ -781,6 +781,27 @@ def test_sample_document(sample_path):
             assert node.start <= child.start < child.end <= node.end
 
 
+NOTED_BODY = "一、土地问题\n减租减息⑴是当前的中心工作。\n二、生产问题\n发展生产⑵，保障供给。\n"
+
+
+@pytest.mark.parametrize("notes", [
+    "　　注释\n\n　　（1）减租减息是抗日战争时期的土地政策。\n\n　　〔2）见本卷《论政策》注〔3〕。\n",
+    "注　　释\n〔1〕减租减息是抗日战争时期的土地政策。\n〔2〕见本卷《论政策》注〔3〕。\n⑶参看列宁《论粮食税》。\n",
+])
+def test_the_notes_at_a_texts_end_are_no_outline_levels(notes):
+    """read30: 毛选's notes 「（1）定息是…」 under its 「注释」 line were sub-headings of the last section. The outline
+    is that of the text without them."""
+    assert _tree(parse_outline(NOTED_BODY + notes)) == [(1, "heading", "一、", "土地问题"), (1, "heading", "二、", "生产问题")]
+
+
+@pytest.mark.corpus
+def test_mao_s_notes_are_no_outline_levels(corpus_dir):
+    """read30, the corpus's 毛选 215 (在省市自治区党委书记会议上的讲话), hand-checked: two speeches, 一 and 二, then its
+    「注释」 and five notes 「（1）定息是…」…「（5）见列宁《战争与革命》」, which were five sub-headings of 二."""
+    doc = parse_file(corpus_dir / "mao_selected_works" / "215-在省市自治区党委书记会议上的讲话.md")
+    assert _tree(doc.outline) == [(1, "heading", "一", "一月十八日的讲话"), (1, "heading", "二", "一月二十七日的讲话")]
+
+
 # ---------------------------------------------------------------- corpus documents
 
 

@@ -27,8 +27,8 @@ Where each field comes from, best first:
   in the file's metadata; a year or month in the title ("2024年政府工作报告"); a date
   or year in the file name; the year of the 文号.
 - **source** (来源/发文机关, :mod:`.issuers`): the 代字 of the 文号 (but the title's issuers first when
-  the 文号's is the first of them — 联合行文 —, and a law's adopting body first when the 文号 is a 主席令); the issuer in the
-  title; the 署名 of the 落款 (above its 成文日期, or closing the body when it has none); the body that adopted a law;
+  the 文号's is the first of them — 联合行文 —, and a law's adopting body first when the 文号 is a 主席令); the 版头's
+  发文机关标志 (「某县人民政府文件」); the issuer in the title; the 署名 of the 落款 (above its 成文日期, or closing the body when it has none); the body that adopted a law;
   a publisher's 「X发布」 line above a title the file declares; the speaker's office; "我代表
   …向大会"; the body a piece of collected works was written for ("这是毛泽东为中共中央起草的…"); a "来源：" line; a news dateline; the 文种 when only one body issues it
   (行政法规 → 国务院); the file's metadata; a folder named after an organisation;
@@ -399,7 +399,7 @@ class _Describer:
             ahead.append(by_title)   # 联合行文: the 文号 is the first issuer's, the title names them all
         if issuer == issuers.PRESIDENT and adopted:
             ahead.append(by_adoption)   # a law: adopted by a 人民代表大会 or its 常务委员会, promulgated by a 主席令
-        self.add(*ahead, by_number, by_title, *self._signature_sources(), by_adoption)
+        self.add(*ahead, by_number, self._issuer_mark(), by_title, *self._signature_sources(), by_adoption)
         if self._issued_above:
             line, named, _ = self._issued_above
             self.add(self.at("source", named.name, line.start + named.start, line.start + named.end, "发布行"))
@@ -418,6 +418,16 @@ class _Describer:
             self.add(self.at("source", drafted.name, drafted.start, drafted.end, "题解"))
         self.add(*self._source_lines())
         self.add(self._news_agency())
+
+    def _issuer_mark(self) -> Evidence | None:
+        """The issuers of the 发文机关标志 in the 版头 above the title (GB/T 9704-2012 §7.2.4: 「某县人民政府文件」), which
+        a 文号 of a 代字 not known (「某府发〔2023〕5号」) leaves unnamed."""
+        above = head(self.text, _HEAD_LINES, 0, self.split.start) if self.split.text else []
+        for line in above:
+            named = issuers.mark_issuer(line.text)
+            if named:
+                return self.at("source", named.name, line.start + named.start, line.start + named.end, "发文机关标志")
+        return None
 
     def _fallback_sources(self) -> None:
         """来源 from what the document is (a 行政法规 is the State Council's), the file's metadata,

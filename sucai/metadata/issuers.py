@@ -117,6 +117,8 @@ _DRAFTED_FOR = re.compile(
 _NEWS = re.compile(
     rf"^[^\n]{{0,20}}?(?P<org>新华社|央视网|中新社|人民网|新华网|光明网|中国新闻网|[{HAN}]{{2,8}}(?:日报|晚报|报社))"
     rf"(?:消息|[{HAN}]{{0,8}}\d{{1,2}}月\d{{1,2}}日电|讯)", re.MULTILINE)
+# The 发文机关标志 of a 版头 (GB/T 9704-2012 §7.2.4): the issuers' names and 「文件」, a line alone.
+_ISSUER_MARK = re.compile(rf"(?P<org>{ORGS})[ \t\u3000]*文件")
 _FOLDER_NOISE = re.compile(r"(?:文件|公文|发文|资料|材料|文档)$")
 
 
@@ -138,6 +140,13 @@ def doc_number_issuer(number: str) -> str | None:
     if province:
         return PROVINCES[province.group("p")] + ("人民政府办公厅" if province.group("office") else "人民政府")
     return None
+
+
+def mark_issuer(line: str) -> Named | None:
+    """The issuers a 版头's 发文机关标志 names (GB/T 9704-2012 §7.2.4): "某县人民政府文件" → 某县人民政府, a joint one's
+    joined with "、"; None for any other line (offsets of ``line``)."""
+    m = _ISSUER_MARK.fullmatch(line)
+    return Named(joined(m.group("org")), m.start("org"), m.end("org")) if m and plausible(m.group("org")) else None
 
 
 def title_issuer(title: str) -> Named | None:

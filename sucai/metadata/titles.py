@@ -88,6 +88,7 @@ _SIGNED = re.compile(r"[ \t\u3000]*(?:签发人[：:][^\n]{1,30})?")
 _MAX_LINES = 4
 _CONTINUATION_CHARS = 40
 _HINT_LINES = 5
+_BROKEN_CHARS = 10   # a title's first line broken where the page's width ends is at least this long
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,9 @@ def split(text: str, hints: Sequence[str] = (), title_heads: Iterable[int] = ())
     for i, line in enumerate(first):
         if line.text in wanted:
             lead = _leading_title_lines(first[:i], heads)
-            start = lead[0].start if lead else line.start
-            joined = " ".join([*(x.text for x in lead), line.text])
-            return TitleSplit(joined, start, line.end, _next_start(text, line.end), hint=True)
+            taken = [*lead, line] if lead else [*_broken_above(text, first[:i], line, heads), line]
+            joined = (" " if lead else "").join(x.text for x in taken)
+            return TitleSplit(joined, taken[0].start, line.end, _next_start(text, line.end), hint=True)
         broken = _broken_hint(first[i:i + _MAX_LINES], wanted)
         if broken:  # the declared title broken over lines, as a long title is on a page
             return TitleSplit("".join(x.text for x in broken), line.start, broken[-1].end,
@@ -191,6 +192,27 @@ def _leading_title_lines(before: list[Line], heads: set[int]) -> list[Line]:
         else:
             break
     return taken
+
+
+def _broken_above(text: str, before: list[Line], line: Line, heads: set[int]) -> list[Line]:
+    """Of the lines before a declared title, those of a title broken over lines that ends with it — the file named
+    after its last line (「…关于印发2023年度预算绩效管理」/「工作方案的通知」, 「工作方案的通知.txt」): the lines right above
+    it, read as a title from the first of them (:func:`_title_lines`) up to it, the first holding 关于 or
+    :data:`_BROKEN_CHARS` characters or more, none closed (:func:`_closed`) — not a site's short section name, nor a
+    版头's 标志; [] when none."""
+    for j in range(max(0, len(before) - _MAX_LINES + 1), len(before)):
+        lead = before[j:]
+        opening = lead[0].text
+        if ("关于" in opening or len(opening) >= _BROKEN_CHARS) and not any(_closed(x.text) for x in lead) \
+                and _title_lines(text, lead[0], heads)[-1] == line:
+            return lead
+    return []
+
+
+def _closed(line: str) -> bool:
+    """Whether ``line`` ends as a title does (a 文种) or is a 版头's 发文机关标志 (「某某自治县人民政府办公室文件」): no title
+    broken over lines goes on from it."""
+    return bool(END_WORD.search(line) or _FILE_MARK.fullmatch(line))
 
 
 def _title_lines(text: str, first: Line, heads: set[int]) -> list[Line]:
