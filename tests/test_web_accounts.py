@@ -362,6 +362,10 @@ def test_admin_only_routes_refuse_members_and_visitors(app):
             assert (response.status_code, response.json()["code"]) == refused, (username, path, response.text)
     page = TestClient(app).get("/admin/users", headers={"accept": "text/html"}, follow_redirects=False)
     assert (page.status_code, page.headers["location"]) == (303, "/login?next=%2Fadmin%2Fusers")   # a visitor logs in
+    asked = TestClient(app).get("/admin/audit?q=" + "审" * 100, headers={"accept": "text/html"}, follow_redirects=False)
+    assert asked.headers["location"] == "/login?next=%2Fadmin%2Faudit%3Fq%3D" + "%25E5%25AE%25A1" * 100   # comes back to it
+    long = TestClient(app).get("/admin/audit?q=" + "审" * 1000, headers={"accept": "text/html"}, follow_redirects=False)
+    assert long.headers["location"] == "/login?next=%2Fadmin%2Faudit"   # a proxy's header buffer holds it (no 502)
     admin = logged_in(app, "管理员")
     assert admin.get("/admin").status_code == 200
 

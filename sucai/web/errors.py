@@ -37,6 +37,7 @@ _HTTP_MESSAGES = {   # FastAPI's and Starlette's own (English) details are never
 }
 _BAD_FORM = "表单无法解析：格式不对，或其中一项（文件以外）超过 1 MB"   # Starlette's limits of a multipart part
 SHOWN_PROBLEMS = 3   # a 422 names at most this many problems of a body (the rest counted)
+MAX_LOCATION = 2000   # characters of a redirect to /login: a proxy's buffer for response headers holds it (nginx: 4 KB)
 
 
 def install(app: FastAPI, zone: str) -> None:
@@ -115,12 +116,14 @@ def _wants_json(request: Request) -> bool:
 
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
     """The error as the JSON envelope, or as an HTML page for a browser asking for a page — or, when a
-    visitor opens a page that needs an account (``login_required``), the login page, which comes back here."""
+    visitor opens a page that needs an account (``login_required``), the login page, which comes back here (to the
+    page without its query when the address would pass :data:`MAX_LOCATION` characters — a proxy would answer 502)."""
     if _wants_json(request):
         return JSONResponse(envelope(status, code, message), status_code=status)
     if code == "login_required" and request.method == "GET":
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return see_other("/login?" + urlencode({"next": here}))
+        location = "/login?" + urlencode({"next": here})
+        return see_other(location if len(location) <= MAX_LOCATION else "/login?" + urlencode({"next": request.url.path}))
     try:
         return render_page(request, "error.html", status=status, status_code=status, code=code, message=message)
     except Exception:  # noqa: BLE001 - a broken template must not hide the error itself
