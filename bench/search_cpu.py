@@ -51,6 +51,16 @@ So the floor of today's design is ~0.95 ms (tantivy ~0.5 in five segments, decod
 dozen functions of a few µs a hit: the window's steps, the largest, halved would be ~5 % of a search, under the
 15 % worth their code. The next step down needs what a hit's text cannot give cheaply — where the needles are: per-block
 needle filters (+36 % storage) or positions from the index (tantivy-py gives none).
+
+Re-measured at 20 M characters (issue 16, lane rank29; ``--mode ranked``, three runs alternated with main's, a load of
+10–18 on 2 CPUs, p50 ms, median (range)): a member's whole 2.59 (2.44–2.76), tantivy 0.61, _hit_documents 0.72
+(0.71–0.79), snippet_for 0.61, the query built ~0.15, parsed 0.05; a visitor's 2.41 (2.12–2.53); facets, when asked,
+~0.4 more (tantivy's aggregation ~0.15 of it, warm). Of _hit_documents, 0.37 is the read in C (SQLite's rows, the texts
+decoded) and ~0.13 SQLAlchemy's pool — a connection checked out and in again for the one read: 12 µs in a loop, ten
+times that among a search's other work, its caches cold. Tried and **not taken**: the hits read on SQLite connections
+kept apart from the pool (a pool of our own beside SQLAlchemy's, ~70 lines): _hit_documents member 0.72 → 0.61
+(0.57–0.63), p99 1.32 → 1.01; the whole member 2.59 → 2.54 (2.33–2.64), visitor 2.41 → 2.22 — within the load's noise,
+≈ 4 % of a search, results identical (scripts/compare_search.py, 2,016 searches); not worth a second connection pool.
 """
 
 from __future__ import annotations
