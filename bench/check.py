@@ -85,7 +85,7 @@ def count_holders() -> dict[str, int]:
 
     def counted_common(phrases, token):
         counts["least"] = phrases.least
-        if token not in phrases.common and (most := phrases.searcher.doc_freq(phrases.field, token)) >= phrases.least:
+        if token not in phrases.common and (most := phrases.sources.doc_freq(phrases.searcher, token)) >= phrases.least:
             counts["every"] += most
         return common(phrases, token)
 

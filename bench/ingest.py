@@ -41,10 +41,14 @@ unigrams, made as arrays already, 0.05), pickling 4 %. Its result pickles to 136
 hashes the sketch and the 查重 fingerprints both make of the skeleton ~0.05: neither tried. The largest stage is
 tantivy's, half of it the 查重 fingerprints: that quarter's entries indexed alone (one writer thread, as the
 ingest's), every field 5.3/5.8 s of CPU, without ``fp`` and ``free_fp`` 2.5/2.8, without ``free_fp`` alone 3.8/4.3 —
-which holds the same tokens as ``fp`` in every document without a members part (847 of the 848). Indexing them once
-would save a quarter of the index's work, but members' 查重 would then read two fields (``fp`` for the documents with
-a members part, ``free_fp`` for the others): their document frequencies and BM25 ranking change — a change of
-:mod:`sucai.check`, not made here. Tried and taken back: the parses ready stored at a wait for a worker only once
+which holds the same tokens as ``fp`` in every document without a members part (847 of the 848). So index version 14
+indexes them once (fp29): ``free_fp`` for every document, ``fp`` only for those with a members part; a member's 查重
+reads ``fp`` and ``free_fp`` of the others (:class:`sucai.check.retrieve.Sources`), a non-member's ``free_fp`` as
+before. The files that need no converter, three runs a side alternated (``--no-converter --parse-every 0``, load
+12–18): the tree 91.5/88.8/94.6 → 80.5/85.3/78.4 CPU s, 4.37/4.24/4.52 → 3.85/4.08/3.75 CPU s per M characters
+(median −12 %); this process 55.5/54.7/58.9 → 45.4/47.7/44.6 s, tantivy's indexing thread 25.2/24.2/26.3 →
+19.3/20.3/19.1 s (45/44/45 % of this process → 42/43/43 %), its merges 10.1/11.0/12.2 → 6.2/6.1/6.0 s; tree PSS peak
+403/405/412 → 387/362/372 MB. Tried and taken back: the parses ready stored at a wait for a worker only once
 they are 8 or the first waited a second (they were 3.6 a transaction; the corpus's files that need no converter, three
 runs a side alternated: the main thread 14.0/14.1/13.1 → 9.5/9.2/9.7 s, the tree 85.1/83.5/79.9 → 79.5/75.2/79.2 s,
 4.07/3.99/3.82 → 3.80/3.59/3.78 CPU s per M characters; tree PSS peak 399/399/391 → 400/404/398 MB) — the files

@@ -18,10 +18,14 @@ scores — term statistics included — come from the text that viewer may see:
   free part of documents that have a members part, and a phrase that runs across
   the member boundary is found for members like any other.
 
-The 查重 fingerprints (:mod:`sucai.fingerprint`) of the whole text are in ``fp`` and those of the free
-view in ``free_fp`` (the documents holding each token, no term frequency: :data:`_FINGERPRINTS`), for every
-document: a member's 查重 looks for sources in the first, everyone else's in the second (:mod:`sucai.check`),
-so that which sources a non-member's draft is compared with, and how they rank, depend on no members text.
+The 查重 fingerprints (:mod:`sucai.fingerprint`; the documents holding each token, no term frequency:
+:data:`_FINGERPRINTS`) are laid out as the text fields are: those of the free view in ``free_fp`` for every
+document, those of the whole text in ``fp`` only for ``split`` documents. Everyone but a member looks for 查重
+sources in ``free_fp`` alone, so which sources a non-member's draft is compared with, and how they rank, depend on
+no members text; a member in ``fp`` and in ``free_fp`` of the documents not ``split``
+(:class:`sucai.check.retrieve.Sources`). Each text's fingerprints are thus indexed once, plus the free part's of
+documents that have a members part (index version 13 held ``fp`` for every document: the same tokens as ``free_fp``
+in all but those, a quarter of tantivy's work in an ingest, ``bench/ingest.py``).
 
 Two flags say where a document stands in the free grouping of near-duplicates (:mod:`sucai.dedupe`), the one
 viewers without the member tier see: ``free_clustered`` (a member of a cluster) and ``free_version`` (a
@@ -87,8 +91,9 @@ if TYPE_CHECKING:  # not imported: the parse workers' fork server imports this m
 log = logging.getLogger(__name__)
 
 # 10: counted_chars (字数 without white space) for the sort by 字数; 11: the flags of the clusters members see;
-# 12: the 查重 fingerprints without term frequencies (_FINGERPRINTS); 13: every quotation mark indexed as " (analysis)
-INDEX_VERSION = 13
+# 12: the 查重 fingerprints without term frequencies (_FINGERPRINTS); 13: every quotation mark indexed as " (analysis);
+# 14: the whole text's 查重 fingerprints (fp) of split documents only
+INDEX_VERSION = 14
 _MARKER = "sucai-index.json"
 _WANTED = "index.wanted"  # touched by a process that waits for the index lock to apply an edit (see SearchIndex.sync)
 _BATCH = 200
@@ -208,12 +213,11 @@ def index_fields(doc: Document, prepared: Prepared | None = None, cluster: Clust
     fields.update(facet_fields(doc, ""))
     fields.update(facet_fields(free, "free_"))
     fields.update(_view_fields(free, "free_title", "free", "free_head_w", prepared))
+    fields["free_fp"] = _fingerprints(free.text, prepared)   # 查重 fingerprints of the free view (everyone's)
     fields["split"] = (free.title, free.text, free.outline) != (doc.title, doc.text, doc.outline)
     if fields["split"]:
         fields.update(_view_fields(doc, "title", "body", "head_w", prepared))
-    # 查重 fingerprints of the whole text (a member's sources) and of the free view (everyone else's)
-    fields["fp"] = _fingerprints(doc.text, prepared)
-    fields["free_fp"] = fields["fp"] if free.text == doc.text else _fingerprints(free.text, prepared)
+        fields["fp"] = _fingerprints(doc.text, prepared)   # … and of the whole text, a member's where they differ
     return fields
 
 

@@ -40,7 +40,7 @@ from sucai.check.markdown import written_text
 from sucai.check.align import DraftSeeds, Fragment, Run, _cut, _runs, resolve, seed_hashes
 from sucai.check.report import _paragraphs, text_span
 from sucai.check import retrieve
-from sucai.check.retrieve import DraftFingerprints
+from sucai.check.retrieve import DraftFingerprints, Sources
 from sucai.cli import ExitCode
 from sucai.cli import app as cli_app
 from sucai.cli import run as run_cli
@@ -750,7 +750,7 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
     member; six to a visitor, whose free grouping holds no document with a members part), 4 more and 5 hidden since:
     6 texts to a member, 11 of 18 holders to a visitor (read in two batches). Another, in 30 texts, is told by its
     first ``least`` holders: no more ids read (:func:`retrieve.holding`: batches of 4, 4, 8, 14 of them), its
-    document frequency asked once."""
+    document frequency asked once in each field of the viewer's texts (a member's two)."""
     words = own_words(25)
     phrase, other = "以习近平新时代中国特色社会主义思想为指导", "不忘初心牢记使命担当作为真抓实干"
     folder = tmp_path / "docs"
@@ -771,7 +771,7 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
     docs = [doc for doc in library.catalogue.documents(outline=False) if not doc.hidden]
     searcher = library.index.searcher()
     phrase_tokens = set(DraftFingerprints(skeleton(phrase).chars).all())
-    for member, field, phrase_texts in ((True, "fp", 6), (False, "free_fp", 11)):
+    for member, phrase_texts in ((True, 6), (False, 11)):
         group = {row.doc_id: row.cluster_id for row in library.catalogue.cluster_rows(free=not member)}
         held: dict[str, set[int]] = {}
         for doc in docs:
@@ -779,7 +779,8 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
                 held.setdefault(token, set()).add(group.get(doc.id, -doc.id))
         assert {len(held[token]) for token in phrase_tokens} == {phrase_texts}, member   # the clusters as meant
         counted = _CountedSearcher(searcher)
-        phrases = retrieve.SetPhrases(counted, DraftFingerprints(phrase), field, 13, group)
+        sources = Sources(member)
+        phrases = retrieve.SetPhrases(counted, DraftFingerprints(phrase), sources, 13, group)
         assert phrases.least == 10
         assert {t for t in held if phrases._common(t)} == {t for t, found in held.items() if len(found) >= 10}
         assert {phrases.common[token] for token in phrase_tokens} == {not member}
@@ -788,8 +789,8 @@ def test_set_phrases_count_the_texts_a_brute_force_counts(tmp_path, make_home):
         for token in common:
             counted.hits = counted.freqs = 0
             phrases.common.pop(token)
-            assert phrases._common(token) and (counted.hits, counted.freqs) == (phrases.least, 1), member
-            batches = list(retrieve.holding(searcher, field, token, 4, searcher.doc_freq(field, token)))   # doubling
+            assert phrases._common(token) and (counted.hits, counted.freqs) == (phrases.least, 1 + member), member
+            batches = list(retrieve.holding(searcher, sources, token, 4, sources.doc_freq(searcher, token)))   # doubling
             assert [len(ids) for ids in batches] == [4, 4, 8, 14]
             assert sorted(i for ids in batches for i in ids) == sorted(-text for text in held[token])
     library.close()
@@ -799,7 +800,7 @@ def test_a_rare_passage_is_looked_up_by_the_documents_that_hold_it_now(tmp_path,
     """A passage 60 documents held, 55 of them hidden since, is in 5 now: rare, looked up on its own in a later round
     (``local_candidates``). tantivy's document frequency counts the hidden ones until their segment is merged, so it
     was taken for common (more than ``RARE``) and never looked up. Each fingerprint is read once per check: a later
-    round asks again, and reads nothing."""
+    round asks again, and reads nothing (but its document frequency in each field of the viewer's texts)."""
     words = own_words(12)
     passage = words(40)
     folder = tmp_path / "docs"
@@ -817,13 +818,13 @@ def test_a_rare_passage_is_looked_up_by_the_documents_that_hold_it_now(tmp_path,
     library.index.sync()
     searcher = library.index.searcher()
     fingerprints = DraftFingerprints(skeleton(passage).chars)
-    assert searcher.doc_freq("fp", fingerprints.all()[0]) == 60 > retrieve.RARE   # the hidden ones still counted
+    assert searcher.doc_freq("free_fp", fingerprints.all()[0]) == 60 > retrieve.RARE   # the hidden ones still counted
     opened = fingerprints.open(np.zeros(len(skeleton(passage)), dtype=bool))
-    for field in ("fp", "free_fp"):
+    for member in (True, False):
         counted = _CountedSearcher(searcher)
-        rare = retrieve.RareHolders(counted, field)
+        rare = retrieve.RareHolders(counted, Sources(member))
         assert sorted(retrieve.local_candidates(rare, opened, set(), 10)) == sorted(live)
-        assert (counted.hits, counted.freqs) == (5 * len(opened), len(opened))
+        assert (counted.hits, counted.freqs) == (5 * len(opened), (1 + member) * len(opened))
         counted.hits = counted.freqs = 0   # a later round of the check reads none of them again
         assert sorted(retrieve.local_candidates(rare, opened, set(), 10)) == sorted(live)
         assert (counted.hits, counted.freqs) == (0, 0)
@@ -1615,7 +1616,8 @@ def _old_fingerprint_document(entry: dict) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_unsigned("id", entry["id"])
     for field in ("fp", "free_fp"):
-        doc.add_text(field, entry[field])
+        if field in entry:
+            doc.add_text(field, entry[field])
     return doc
 
 
@@ -1632,15 +1634,16 @@ def _indexed(schema: tantivy.Schema, docs) -> tantivy.Index:
 
 def test_fingerprints_without_frequencies_rank_candidates_as_with_them(library):
     """Index version 12 keeps no term frequency of the 查重 fingerprints: a document's tokens are distinct, so BM25
-    reads a frequency of 1 either way, and every candidate's score — of whole texts (a member's) and of free views
-    (anyone else's), for drafts of one source's passages and of several — is the one an index with them gave."""
+    reads a frequency of 1 either way, and every candidate's score — of whole texts (``fp``, documents with a members
+    part) and of free views (``free_fp``), for drafts of one source's passages and of several — is the one an index
+    with them gave."""
     docs = list(library.catalogue.documents())
     entries = [index_fields(doc) for doc in docs]
-    assert any(entry["fp"] != entry["free_fp"] for entry in entries)   # documents with a members part among them
+    assert any("fp" in entry for entry in entries)   # documents with a members part among them
     rng = random.Random(12)
     drafts = [doc.text[start:start + 300] for doc in docs for start in (0, len(doc.text) // 2)]
     drafts += ["".join(rng.choice(docs).text[:120] for _ in range(4)) for _ in range(20)]
-    builder = tantivy.SchemaBuilder()   # the oracle: ids and fingerprints as index version 11 held them, frequencies kept
+    builder = tantivy.SchemaBuilder()   # the oracle: ids and fingerprints with frequencies, as index version 11 kept
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     for field in ("fp", "free_fp"):
         builder.add_text_field(field, tokenizer_name="whitespace", index_option="freq")
@@ -1679,5 +1682,116 @@ def test_an_index_of_version_11_is_rebuilt_when_the_library_opens(home, monkeypa
         report = check_text(library, f"{OWN}{passage}", False)
         assert report.max_source["doc_id"] == doc.id
         assert fingerprint_record() == "basic"
+    finally:
+        library.close()
+
+
+def test_the_whole_texts_fingerprints_are_indexed_where_the_free_view_differs_only(library):
+    """Index version 14: ``free_fp`` holds every document's free view's fingerprints, ``fp`` the whole text's only for
+    a document with a members part (``split``) — for any other it held the same tokens again, a quarter of tantivy's
+    work in an ingest (bench/ingest.py)."""
+    docs = list(library.catalogue.documents())
+    entries = {doc.id: index_fields(doc) for doc in docs}
+    paid = {doc.id for doc in docs if doc.paid_from is not None}
+    assert {doc_id for doc_id, entry in entries.items() if "fp" in entry} == paid and 0 < len(paid) < len(docs)
+    for doc in docs:
+        free = doc.text[:doc.paid_from] + (doc.text[doc.paid_until:] if doc.paid_until is not None else "")
+        assert entries[doc.id]["free_fp"] == index_tokens(free if doc.id in paid else doc.text)
+        if doc.id in paid:
+            assert entries[doc.id]["fp"] == index_tokens(doc.text) != entries[doc.id]["free_fp"]
+
+
+def _scores(searcher: tantivy.Searcher, clauses: list) -> dict[int, float]:
+    """Document id → score of every document the boolean query of ``clauses`` matches."""
+    hits = searcher.search(tantivy.Query.boolean_query(clauses), limit=10_000).hits
+    return {searcher.doc(address)["id"][0]: score for score, address in hits}
+
+
+def test_each_candidate_is_scored_in_the_field_of_the_text_the_viewer_sees(library):
+    """A member's candidates: a document with a members part by its whole text's fingerprints in ``fp`` alone (its
+    free view's, in ``free_fp`` too, not counted again), any other by ``free_fp`` — each score the document's BM25
+    score in that one field; a visitor's, every document's score in ``free_fp``."""
+    docs = list(library.catalogue.documents())
+    split = {doc.id for doc in docs if index_fields(doc)["split"]}
+    searcher = library.index.searcher()
+    drafts = [doc.text[start:start + 300] for doc in docs for start in (0, len(doc.text) // 2, len(doc.text) - 300)]
+    whole_only = 0
+    for draft in drafts:
+        tokens = DraftFingerprints(skeleton_text(draft)).all()
+        whole, free = ({doc_id: score for doc_id, score in _scores(searcher, [
+            (tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, token)) for token in tokens]).items()}
+            for field in ("fp", "free_fp"))
+        assert set(whole) <= split
+        whole_only += bool(set(whole) - set(free))
+        assert _scores(searcher, Sources(True).clauses(tokens)) == {i: s for i, s in free.items() if i not in split} | whole
+        assert _scores(searcher, Sources(False).clauses(tokens)) == free
+    assert whole_only   # drafts of members parts: sources a member's 查重 finds in no free view
+
+
+def _members_pair(home: Path, secret: bool) -> tuple[Library, list[str], list[str]]:
+    """A library of 12 documents with a members part — 100 random Han characters free, then 60 of their own and the
+    next document's first free 40 — and 6 without; ``secret`` False: other characters of the same lengths in the
+    members parts, all else the same. With the free texts, and the members texts of ``secret`` True."""
+    rng = random.Random(29)
+    rare = lambda n: "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(n))  # noqa: E731
+    free = [rare(100) for _ in range(18)]
+    members = [rare(60) + "，" + free[(i + 1) % 18][:40] for i in range(12)]
+    others = [rare(len(text)) for text in members]
+    texts = {f"{i:02d}.txt": f"关于第{i + 1}项工作的通知\n{free[i]}。\n" for i in range(18)}
+    for i, text in enumerate(members if secret else others):
+        texts[f"{i:02d}.txt"] += f"##paidbegin##\n{text}。\n"
+    return ingest_texts(home, texts), free, members
+
+
+def test_a_visitors_candidates_and_report_depend_on_no_members_text(tmp_path, make_home):
+    """Two libraries that differ only in members-only text give a visitor the same candidates with the same BM25
+    scores, in the same order, and the same report (文字复制比, 重合片段, their order, sources checked), byte for byte,
+    for drafts of free text, members text and both; a member's differ, so the test can fail."""
+    (one, free, members), (two, _, _) = (_members_pair(make_home(tmp_path / name / "home"), secret)
+                                         for name, secret in (("with", True), ("without", False)))
+    try:
+        drafts = free + members + ["\n".join(members)] + [a[50:] + b[:50] for a, b in zip(free, members)]
+        seen = [[], []]
+        for library, out in zip((one, two), seen):
+            searcher = library.index.searcher()
+            for draft in drafts:
+                for member in (False, True):
+                    tokens = DraftFingerprints(skeleton_text(draft)).all()
+                    hits = searcher.search(tantivy.Query.boolean_query(Sources(member).clauses(tokens)), limit=20).hits
+                    report = check_text(library, draft, viewer_member=member)
+                    out.append((member, [(score, searcher.doc(address)["id"][0]) for score, address in hits],
+                                json.dumps(report.to_dict(), ensure_ascii=False), report.sources_checked))
+        visitor = [[kept for kept in made if not kept[0]] for made in seen]
+        assert visitor[0] == visitor[1]
+        assert sum(bool(kept[1]) and '"doc_id"' in kept[2] for kept in visitor[0]) >= len(free)
+        member = [[kept for kept in made if kept[0]] for made in seen]
+        assert sum(a[1:] != b[1:] for a, b in zip(*member)) >= len(members)
+    finally:
+        one.close()
+        two.close()
+
+
+def test_an_index_of_version_13_is_rebuilt_when_the_library_opens(home, monkeypatch):
+    """A library whose index holds the whole text's fingerprints of every document (version 13) is rebuilt when it
+    is opened: then ``fp`` holds none of a document without a members part, and a member's 查重 scores it once."""
+    with monkeypatch.context() as old:
+        old.setattr(index_module, "INDEX_VERSION", 13)
+        old.setattr(index_module, "index_fields", lambda doc, *args: index_fields(doc, *args) | {
+            "fp": index_tokens(doc.text)})
+        library = Library.open(home)
+        library.ingest([SAMPLES / "library"], workers=1)
+        library.close()
+    library = Library.open(home)
+    try:
+        doc = next(doc for doc in library.catalogue.documents() if doc.paid_from is None)
+        passage = max(doc.text.splitlines(), key=len)[:80]
+        tokens = DraftFingerprints(skeleton_text(passage)).all()
+        searcher = library.index.searcher()
+        assert library.index.rebuilt
+        assert doc.id not in _scores(searcher, [(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, "fp", token))
+                                                for token in tokens])
+        scores = [_scores(searcher, Sources(member).clauses(tokens)) for member in (True, False)]
+        assert scores[0][doc.id] == scores[1][doc.id] > 0
+        assert check_text(library, f"{OWN}{passage}", True).max_source["doc_id"] == doc.id
     finally:
         library.close()

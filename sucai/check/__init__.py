@@ -46,7 +46,7 @@ from ..model import Document
 from .align import DraftSeeds, align, line_starts, resolve, seed_hashes
 from .markdown import written_text
 from .report import CLOSING_PLACE, OPENING_PLACE, CheckReport, Match, ParagraphRatio, build, place, section_paths
-from .retrieve import DraftFingerprints, RareHolders, SetPhrases, candidates, local_candidates
+from .retrieve import DraftFingerprints, RareHolders, SetPhrases, Sources, candidates, local_candidates
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -92,20 +92,20 @@ def check_text(library: Library, text: str, viewer_member: bool = False, setting
     seeds = DraftSeeds(seed_hashes(draft))
     lines = line_starts(draft, text, min_chars)
     fingerprints = DraftFingerprints(draft.chars)
-    field = "fp" if viewer_member else "free_fp"   # the fingerprints of the texts this viewer may see
+    indexed = Sources(viewer_member)   # the fingerprints of the texts this viewer may see
     searcher = library.index.searcher()
     catalogue = library.catalogue
     clusters = catalogue.cluster_rows(free=not viewer_member)   # the near-duplicates this viewer sees
-    phrases = SetPhrases(searcher, fingerprints, field, min_chars, {row.doc_id: row.cluster_id for row in clusters})
+    phrases = SetPhrases(searcher, fingerprints, indexed, min_chars, {row.doc_id: row.cluster_id for row in clusters})
     not_shown = {row.doc_id for row in clusters if not row.representative}
-    rare = RareHolders(searcher, field)
+    rare = RareHolders(searcher, indexed)
     seen: set[int] = set()
     sources: dict[int, tuple[Document, Skeleton]] = {}
     fragments, kept = [], []
     taken = np.zeros(len(draft), dtype=bool)
     for round_ in range(ROUNDS):
         if round_ == 0:
-            ids = candidates(searcher, fingerprints.all(), seen, _limit(FIRST_CANDIDATES, draft), field)
+            ids = candidates(searcher, fingerprints.all(), seen, _limit(FIRST_CANDIDATES, draft), indexed)
         else:
             ids = local_candidates(rare, fingerprints.open(taken), seen, _limit(MORE_CANDIDATES, draft))
         seen.update(ids)

@@ -1,11 +1,10 @@
 """Candidate sources of a draft: the documents that share the most 查重 fingerprints with it.
 
-The search index holds, per document, the winnowed 5-gram fingerprints of its whole
-text (field ``fp``) and of its free view (``free_fp``; see :mod:`sucai.fingerprint` and
-:mod:`sucai.index`): a member's sources are looked for in the first, everyone else's in
-the second (``field``), so that a non-member's candidates, their ranking and the document
-frequencies used depend on free text only. Two ways to
-find the sources worth aligning (:mod:`sucai.check.align`):
+The search index holds the winnowed 5-gram fingerprints of every document's free view (field ``free_fp``), and
+of the whole text of a document with a members part (``fp``; see :mod:`sucai.fingerprint` and :mod:`sucai.index`):
+everyone else's sources are looked for in the first alone, a member's in the second and in the first for the other
+documents (:class:`Sources`), so that a non-member's candidates, their ranking and the document frequencies used
+depend on free text only. Two ways to find the sources worth aligning (:mod:`sucai.check.align`):
 
 - :func:`candidates`: all the draft's fingerprints as one disjunction of term queries,
   ranking documents by BM25 over the fingerprints they share with the draft (rare
@@ -25,7 +24,8 @@ Hidden documents are not in the index.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import tantivy
@@ -45,6 +45,40 @@ PHRASE_SHARE = 0.01   # and this share of the index's — but for fewer than a �
 whole corpus (3,321 documents, least 34) has copied from their sources, 2 % (4 texts) 10–19, the floor of 10 none;
 the genre's phrases (「以习近平新时代中国特色社会主义思想为指导」, 「构成犯罪的依法追究刑事责任」, 「国务院各部委、各直属机构」
 in 1 of 200) are set phrases at both sizes: their fingerprints are each in many texts."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the 查重 fingerprints of the texts a viewer may see are (:mod:`sucai.index`): for a viewer without the
+    member tier (``member`` False), every document's free view in ``free_fp``; for a member, the whole text — in ``fp``
+    for a document with a members part (``split``), in ``free_fp`` for any other, whose free view is its whole text.
+    So a non-member's queries and document frequencies read ``free_fp`` alone: nothing of them depends on members
+    text."""
+
+    member: bool
+
+    def clauses(self, tokens: Iterable[str]) -> list[tuple[Occur, Query]]:
+        """The clauses of a boolean query that match the documents holding any of ``tokens`` in the texts the viewer
+        may see, each scored by BM25 over the one field holding its text (a member's: one clause of each field)."""
+        tokens = list(tokens)
+        free = [(Occur.Should, Query.term_query(SCHEMA, "free_fp", token)) for token in tokens]
+        if not self.member:
+            return free
+        whole = [(Occur.Should, Query.term_query(SCHEMA, "fp", token)) for token in tokens]
+        return [(Occur.Should, Query.boolean_query(whole)),   # only split documents have ``fp``: no filter
+                (Occur.Should, Query.boolean_query([(Occur.Must, Query.boolean_query(free)),
+                                                    (Occur.MustNot, Query.term_query(SCHEMA, "split", True))]))]
+
+    def holding(self, token: str) -> Query:
+        """The documents holding ``token`` in the texts the viewer may see."""
+        clauses = self.clauses([token])
+        return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
+
+    def doc_freq(self, searcher: tantivy.Searcher, token: str) -> int:
+        """tantivy's document frequency of ``token`` in the fields of the viewer's texts, summed: at least the
+        documents holding it (see :func:`holding`; a member's also counts the free views of documents with a members
+        part)."""
+        return sum(searcher.doc_freq(field, token) for field in (("fp", "free_fp") if self.member else ("free_fp",)))
 
 
 class DraftFingerprints:
@@ -70,8 +104,8 @@ class DraftFingerprints:
 
 
 class SetPhrases:
-    """Which 重合片段 of a draft are set phrases (固定提法) in ``field`` of the index ``searcher`` reads: at most
-    ``PHRASE_CHARS`` skeleton characters, with no stretch of ``min_chars`` — the shortest 重合片段 — outside the
+    """Which 重合片段 of a draft are set phrases (固定提法) in the texts of ``sources`` in the index ``searcher``
+    reads: at most ``PHRASE_CHARS`` skeleton characters, with no stretch of ``min_chars`` — the shortest 重合片段 — outside the
     common part, where the fingerprints are in at least ``PHRASE_DOCS`` texts and ``PHRASE_SHARE`` of the index's
     documents. So a phrase with a few words that one document says around it (「会议强调，要以…为指导，扎实」) is a set
     phrase still, and one with a 重合片段's worth of a document's own words is not. A text is a group of
@@ -87,9 +121,9 @@ class SetPhrases:
     dozens of laws after four characters one of them says before its 「第二十条」 — counted as copied from that law.
     Each frequency is read once per draft."""
 
-    def __init__(self, searcher: tantivy.Searcher, fingerprints: DraftFingerprints, field: str, min_chars: int,
+    def __init__(self, searcher: tantivy.Searcher, fingerprints: DraftFingerprints, sources: Sources, min_chars: int,
                  group: dict[int, int]):
-        self.searcher, self.hashes, self.field, self.min_chars = searcher, fingerprints.hashes, field, min_chars
+        self.searcher, self.hashes, self.sources, self.min_chars = searcher, fingerprints.hashes, sources, min_chars
         self.group = group
         self.least = max(PHRASE_DOCS, math.ceil(PHRASE_SHARE * searcher.num_docs))
         self.common: dict[str, bool] = {}
@@ -131,8 +165,8 @@ class SetPhrases:
         only where near-duplicates make fewer texts), not all of them."""
         if token not in self.common:
             texts: set[int] = set()
-            if (most := self.searcher.doc_freq(self.field, token)) >= self.least:
-                for ids in holding(self.searcher, self.field, token, self.least, most):
+            if (most := self.sources.doc_freq(self.searcher, token)) >= self.least:
+                for ids in holding(self.searcher, self.sources, token, self.least, most):
                     texts.update(self.group.get(i, -i) for i in ids)
                     if len(texts) >= self.least:
                         break
@@ -140,17 +174,17 @@ class SetPhrases:
         return self.common[token]
 
 
-def holding(searcher: tantivy.Searcher, field: str, token: str, first: int, most: int) -> Iterator[list[int]]:
-    """The ids of the documents holding ``token`` in ``field`` now, in batches: ``first`` (≥ 1) of them, then each
-    batch as many as all before it (doubling), until none is left — so a caller that stops once it knows has read
-    ``first`` ids, or at most twice what it needed. The batches are pages of one query (``offset``), in the order of
-    tantivy's top documents, stable on ties of the score (by document address: ``TopDocs`` is made for pagination), so
-    no id is read twice or missed. ``most``: tantivy's ``doc_freq`` of ``token``, which the caller read to know
-    whether to ask (none is searched for when it is 0). Not that alone:
-    it also counts the documents deleted — hidden, removed, indexed again (another members boundary, another cluster
-    flag) — until their segment is merged (11 hidden of 12 holders made a set phrase still); it only bounds the
-    search, which finds live documents only."""
-    query, read = Query.term_query(SCHEMA, field, token), 0
+def holding(searcher: tantivy.Searcher, sources: Sources, token: str, first: int, most: int) -> Iterator[list[int]]:
+    """The ids of the documents holding ``token`` in the texts of ``sources`` now, in batches: ``first`` (≥ 1) of
+    them, then each batch as many as all before it (doubling), until none is left — so a caller that stops once it
+    knows has read ``first`` ids, or at most twice what it needed. The batches are pages of one query (``offset``), in
+    the order of tantivy's top documents, stable on ties of the score (by document address: ``TopDocs`` is made for
+    pagination), so no id is read twice or missed. ``most``: tantivy's ``doc_freq`` of ``token``
+    (:meth:`Sources.doc_freq`), which the caller read to know whether to ask (none is searched for when it is 0). Not
+    that alone: it also counts the documents deleted — hidden, removed, indexed again (another members boundary,
+    another cluster flag) — until their segment is merged (11 hidden of 12 holders made a set phrase still); it only
+    bounds the search, which finds live documents only."""
+    query, read = sources.holding(token), 0
     while read < most:
         wanted = min(max(first, read), most - read)
         hits = searcher.search(query, limit=wanted, offset=read, count=False).hits
@@ -161,12 +195,12 @@ def holding(searcher: tantivy.Searcher, field: str, token: str, first: int, most
 
 
 def candidates(searcher: tantivy.Searcher, fingerprint_tokens: list[str], exclude: set[int], limit: int,
-               field: str = "fp") -> list[int]:
-    """Ids of up to ``limit`` documents sharing the most (BM25-weighted) fingerprints in ``field``, best
-    first; ``exclude``: ids already looked at."""
+               sources: Sources) -> list[int]:
+    """Ids of up to ``limit`` documents sharing the most (BM25-weighted) fingerprints in the texts of ``sources``,
+    best first; ``exclude``: ids already looked at."""
     if not fingerprint_tokens:
         return []
-    clauses = [(Occur.Should, Query.term_query(SCHEMA, field, t)) for t in fingerprint_tokens]
+    clauses = sources.clauses(fingerprint_tokens)
     if exclude:
         clauses.append((Occur.MustNot, Query.term_set_query(SCHEMA, "id", sorted(exclude))))
     hits = searcher.search(Query.boolean_query(clauses), limit=limit).hits
@@ -174,20 +208,20 @@ def candidates(searcher: tantivy.Searcher, fingerprint_tokens: list[str], exclud
 
 
 class RareHolders:
-    """The live documents holding each rarer fingerprint of a draft in ``field`` of the index ``searcher`` reads (at
-    most ``RARE`` of them; None for a commoner one), each read once per check: a later round's open fingerprints are
-    mostly the earlier's (about 1,280 of 1,350 of a 10,000-字 draft's on ``bench/check.py``'s 40 M library), and each
-    was read again — its ``doc_freq``, then up to ``RARE + 1`` ids (the same 200 reports: doc_freq asked 1,667 times
-    a check, not 3,050; 6,384 ids read, not 8,008)."""
+    """The live documents holding each rarer fingerprint of a draft in the texts of ``sources`` in the index
+    ``searcher`` reads (at most ``RARE`` of them; None for a commoner one), each read once per check: a later round's
+    open fingerprints are mostly the earlier's (about 1,280 of 1,350 of a 10,000-字 draft's on ``bench/check.py``'s
+    40 M library), and each was read again — its ``doc_freq``, then up to ``RARE + 1`` ids (the same 200 reports:
+    doc_freq asked 1,667 times a check, not 3,050; 6,384 ids read, not 8,008)."""
 
-    def __init__(self, searcher: tantivy.Searcher, field: str):
-        self.searcher, self.field = searcher, field
+    def __init__(self, searcher: tantivy.Searcher, sources: Sources):
+        self.searcher, self.sources = searcher, sources
         self.known: dict[str, list[int] | None] = {}
 
     def __call__(self, token: str) -> list[int] | None:
         if token not in self.known:
-            most = self.searcher.doc_freq(self.field, token)
-            ids = next(holding(self.searcher, self.field, token, RARE + 1, most), [])
+            most = self.sources.doc_freq(self.searcher, token)
+            ids = next(holding(self.searcher, self.sources, token, RARE + 1, most), [])
             self.known[token] = ids if len(ids) <= RARE else None
         return self.known[token]
 
