@@ -504,12 +504,15 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             feed.commit()
 
     ready: list[tuple[int, Parsed | tuple[str, ...]]] = []   # parses done and not stored yet, with their numbers
+    unmarked: list[int] = []   # documents placed among near-duplicates, still remembered as not (Catalogue.placed)
 
     def store_ready() -> None:
-        """Store the parses ready (the documents in one transaction, :func:`_store_all`), then place each among
-        near-duplicates, feed it to the index and tell it, in the order they were done."""
+        """Store the parses ready (the documents in one transaction, :func:`_store_all`, which also marks the
+        documents of the batches before placed), then place each among near-duplicates, feed it to the index and
+        tell it, in the order they were done."""
         nonlocal started
-        stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions, earlier)
+        stored = _store_all(library.catalogue, [(todo[number], parsed) for number, parsed in ready], conditions, earlier,
+                            unmarked)
         placed, weighed, failures = [], [], library.clusters.failures
         for (number, parsed), (outcome, added) in zip(ready, stored):
             settled.outcomes[number] = outcome
@@ -529,8 +532,8 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
             give_back_if_grown()   # also when this process is behind its workers and never waits for them
         if weighed:   # the copies' records (Catalogue.add leaves them): a kill before this has them read again
             library.catalogue.record_files(list(map(settled.record, weighed)))
-        if placed and library.clusters.failures == failures:   # all placed: a kill before this, or a failure to
-            library.catalogue.placed(placed)                      # place one, leaves them to the next catch_up
+        if library.clusters.failures == failures:   # all placed, marked so in the next batch's transaction: a
+            unmarked.extend(placed)   # kill before it, or a failure to place one, leaves them to the next catch_up
         ready.clear()   # their tokens are in the index writer's heap now (or with the few the feed gives it next)
         take()
 
@@ -556,6 +559,8 @@ def _ingest(library, paths: Iterable[str | Path], take: Callable[[], None],
                 store_ready()
         if ready:
             store_ready()
+        if unmarked:
+            library.catalogue.placed(unmarked)
         feed.commit(stop_fork_server if stop_parsers else None)   # the tokens of entries made again first
         # in input order; the counts stand: an earlier copy and a later one only swap 已入库 and 重复 (_precede)
         summary.outcomes[len(summary.outcomes) - len(todo):] = [settled.outcomes[n] for n in range(len(todo))]
@@ -746,22 +751,26 @@ def _chars(parsed: Parsed | tuple[str, ...]) -> int:
 
 
 def _store_all(catalogue, ready: list[tuple[tuple[Path, str, str], Parsed | tuple[str, ...]]],
-               conditions: Callable[[], str] | None = None,
-               earlier: dict[str, int] | None = None) -> list[tuple[FileOutcome, Added | None]]:
+               conditions: Callable[[], str], earlier: dict[str, int], unmarked: list[int]
+               ) -> list[tuple[FileOutcome, Added | None]]:
     """:func:`_store` of each ``((path, key, content hash), parse)`` of ``ready``, in order: the documents in one
     transaction (:meth:`Catalogue.add_all <sucai.store.Catalogue.add_all>`) — or, when it fails, each in its own,
     so that a bad file fails alone. ``earlier``: record key → the document a file's earlier text made
-    (:func:`_versions`)."""
+    (:func:`_versions`). ``unmarked``: documents placed among near-duplicates since an earlier batch, marked
+    placed in that transaction (:meth:`Catalogue.placed <sucai.store.Catalogue.placed>`) — emptied when it
+    commits, kept for the next one when no document is stored together."""
     from .store import Addition   # here: the parse workers' fork server imports this module, and no database layer
 
-    versions = _versions(catalogue, ready, earlier or {})
+    versions = _versions(catalogue, ready, earlier)
     additions = [Addition(parsed.doc, parsed.text_hash, key, content, parsed.sketch.signature, versions.get(key))
                  for (_, key, content), parsed in ready if isinstance(parsed, Parsed)]
     try:
-        added = iter(catalogue.add_all(additions) if additions else [])
+        added = iter(catalogue.add_all(additions, unmarked) if additions else [])
     except Exception:  # noqa: BLE001 - one bad file never stops the batch: stored one at a time below
         log.debug("%d 个文档未能一并保存，逐个保存", len(additions), exc_info=True)
         added = None
+    if additions and added is not None:
+        unmarked.clear()
     return [_store(catalogue, path, content, parsed, key, conditions,
                    next(added) if added is not None and isinstance(parsed, Parsed) else None, versions.get(key))
             for (path, key, content), parsed in ready]

@@ -59,6 +59,7 @@ _SIGNATURES_SINCE = (select(signatures.c.seq, signatures.c.doc_id, signatures.c.
                      .where(signatures.c.seq > bindparam("seq")).order_by(signatures.c.seq))
 _UNPLACED = "unplaced:"   # meta: the ids add_all stored (under the first), not placed among near-duplicates yet
 _UNPLACED_IDS = select(meta.c.value).where(meta.c.key.startswith(_UNPLACED))
+_PLACED = meta.delete().where(meta.c.key.in_(bindparam("keys", expanding=True)))   # built once: an ingest's batch each
 _FILE_COLUMNS = (files.c.path, files.c.content_hash, files.c.status, files.c.doc_id, files.c.reason, files.c.tried_with)
 _FILE_RECORDS = select(*_FILE_COLUMNS).where(files.c.path.in_(bindparam("paths", expanding=True)))
 # the record key of the file a document's content was read from (one stored before c0008 has none: its source_path)
@@ -233,11 +234,14 @@ class Catalogue:
         return self.add_all([Addition(doc, text_hash, path, content_hash, signature, replaces)])[0]
 
     @retried
-    def add_all(self, additions: list[Addition]) -> list[Added]:
+    def add_all(self, additions: list[Addition], placed: list[int] = ()) -> list[Added]:
         """:meth:`add` of each of ``additions``, in order, in one transaction (an ingest stores the documents its
         workers have ready at once: one commit, and one statement for all their signatures, one for all their
         changes, instead of one each). A failure stores none of them. The new documents are remembered as not yet
-        placed among near-duplicates until :meth:`placed` (:meth:`unplaced_ids`: an ingest killed in between)."""
+        placed among near-duplicates until :meth:`placed` (:meth:`unplaced_ids`: an ingest killed in between).
+        ``placed``: the documents an earlier :meth:`add_all` stored that are placed since, no longer
+        :meth:`unplaced_ids` once this commits — :meth:`placed` in this transaction (an ingest's next batch: one
+        transaction a batch, not two)."""
         made = []
         for doc, text_hash, path, *_ in additions:
             stored = self._previewed(_plain_fields(doc))   # a copy: the boundary as read, the stored one is doc's
@@ -245,6 +249,7 @@ class Catalogue:
             made.append((stored, {**_content(stored, stored.free_metadata), "paid_from": doc.paid_from,
                                   "text_hash": text_hash, "source_key": path, "ingested_at": _now()}))
         with self.transaction() as conn:
+            _placed(conn, placed)
             added = [self._add(conn, addition, stored, values) for addition, (stored, values) in zip(additions, made)]
             new = [(a, addition.signature) for a, addition in zip(added, additions) if a.stored is not None]
             signed = [(a[1], signature) for a, signature in new if signature is not None]
@@ -269,7 +274,7 @@ class Catalogue:
         """The documents ``doc_ids`` — all that one :meth:`add_all` stored, or what :meth:`unplaced_ids` gave — are
         placed among near-duplicates: no longer :meth:`unplaced_ids`."""
         with self.transaction() as conn:
-            conn.execute(meta.delete().where(meta.c.key.in_([f"{_UNPLACED}{doc_id}" for doc_id in doc_ids])))
+            _placed(conn, doc_ids)
 
     def _add(self, conn: Connection, addition: Addition, stored: Document, values: dict) -> Added:
         """The document of ``addition`` stored as ``values`` with its file's record, within ``conn``'s transaction
@@ -1285,6 +1290,12 @@ def _content(doc: Document, kept: dict | None) -> dict:
 def _found(conn: Connection, query) -> bool:
     """Whether ``query`` gives a row."""
     return conn.execute(query.limit(1)).first() is not None
+
+
+def _placed(conn: Connection, doc_ids: list[int]) -> None:
+    """:meth:`Catalogue.placed` of ``doc_ids`` within ``conn``'s transaction (nothing for none)."""
+    if doc_ids:
+        conn.execute(_PLACED, {"keys": [f"{_UNPLACED}{doc_id}" for doc_id in doc_ids]})
 
 
 def _meta(conn: Connection, key: str) -> str | None:

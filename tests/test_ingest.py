@@ -483,6 +483,35 @@ def test_a_copy_not_weighed_for_an_error_is_weighed_by_the_next_ingest(make_home
     assert [(records[key].status, records[key].doc_id) for key in keys] == [("ingested", doc_id), ("duplicate", doc_id)]
 
 
+def test_an_ingest_marks_a_batch_placed_in_the_transaction_of_the_next(home, tmp_path, monkeypatch):
+    """Issue 16: each batch of parses is stored in one transaction, which also marks the documents of the batch
+    before it placed among near-duplicates (``Catalogue.add_all``'s ``placed``) — one transaction a batch, not two;
+    the last batch's are marked once the ingest stored all, and none is left to place again."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n}.txt").write_text(f"第{n}号情况通报\n" + f"工作扎实推进{n}。" * 50, encoding="utf-8")
+    monkeypatch.setattr(sucai.ingest, "_STORE_FILES", 1)   # each parse stored as it is done, a batch of its own
+    batches, marked = [], []
+    add_all, placed = Catalogue.add_all, Catalogue.placed
+
+    def recorded_add_all(self, additions, earlier=()):
+        batches.append(list(earlier))
+        return add_all(self, additions, earlier)
+
+    def recorded_placed(self, doc_ids):
+        marked.append(list(doc_ids))
+        return placed(self, doc_ids)
+
+    monkeypatch.setattr(Catalogue, "add_all", recorded_add_all)
+    monkeypatch.setattr(Catalogue, "placed", recorded_placed)
+    library = Library.open(home)
+    assert [o.status for o in library.ingest([folder], workers=1).outcomes] == ["ingested"] * 3
+    assert batches == [[], [1], [2]] and marked == [[3]]
+    assert library.catalogue.unplaced_ids() == []
+    library.close()
+
+
 def test_a_document_not_placed_for_an_error_is_placed_by_the_next_ingest(home, tmp_path, monkeypatch):
     """A failure to place a stored document among near-duplicates never stops the batch (it is logged); its batch stays
     remembered as not placed (``Catalogue.unplaced_ids``), so the next ingest's catch-up places it — it was marked placed
@@ -757,8 +786,9 @@ def test_a_document_the_catalogue_cannot_store_fails_alone_among_those_stored_to
     add = Catalogue._add
     monkeypatch.setattr(Catalogue, "_add", lambda self, conn, addition, *rest: (
         1 / 0 if addition.path.endswith("坏.txt") else add(self, conn, addition, *rest)))
-    stored = _store_all(library.catalogue, ready)
-    assert [o.status for o, _ in stored] == ["ingested", "failed", "skipped", "ingested"]
+    unmarked = [7]   # placed since an earlier batch: marked placed by the next transaction that stores a batch
+    stored = _store_all(library.catalogue, ready, None, {}, unmarked)
+    assert [o.status for o, _ in stored] == ["ingested", "failed", "skipped", "ingested"] and unmarked == [7]
     assert stored[1][0].reason.startswith("内部错误（ZeroDivisionError") and stored[2][0].reason == "没有正文"
     assert [added and added.stored.title for _, added in stored] == ["甲通知", None, None, "乙通知"]
     ids = [o.doc_id for o, _ in stored]   # (PostgreSQL gives ids the failed transaction took to none again)

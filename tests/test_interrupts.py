@@ -107,9 +107,9 @@ def test_a_ctrl_c_while_a_document_is_stored_is_taken_once_it_is(home, tmp_path,
     batches = []
     add_all = Catalogue.add_all   # the documents the workers have ready, stored in one transaction
 
-    def interrupted_add_all(self, additions):
+    def interrupted_add_all(self, additions, *placed):
         os.kill(os.getpid(), signal.SIGINT)   # Python would raise it at its next bytecode: here, before the store
-        batches.append(add_all(self, additions))
+        batches.append(add_all(self, additions, *placed))
         return batches[-1]
 
     monkeypatch.setattr(Catalogue, "add_all", interrupted_add_all)
@@ -132,9 +132,9 @@ def test_the_last_progress_of_an_interrupted_ingest_counts_every_stored_document
         (folder / f"{n}.txt").write_text(f"第{n}号情况通报\n" + f"工作扎实推进{n}。" * 50, encoding="utf-8")
     add_all = Catalogue.add_all
 
-    def interrupted_add_all(self, additions):
+    def interrupted_add_all(self, additions, *placed):
         os.kill(os.getpid(), signal.SIGINT)   # taken at the first place the ingest may stop after this store
-        return add_all(self, additions)
+        return add_all(self, additions, *placed)
 
     monkeypatch.setattr(Catalogue, "add_all", interrupted_add_all)
     parse_all = ingest_module._parse_all   # never idle: the four parses stored together, in one add_all, at the end

@@ -10,6 +10,8 @@ import json
 from dataclasses import replace
 import sqlite3
 
+import pytest
+
 from sucai.clean import clean
 from sucai.outline import analyse
 from sucai.db.migrate import head
@@ -199,6 +201,30 @@ def test_add_all_stores_several_documents_in_one_transaction_as_add_stores_each(
         raise AssertionError("the failure was not raised")
     assert catalogue.change_count() == count and catalogue.file_records(["/d", "/bad"]) == {}
     assert catalogue.meta("signature_seq") == "4"
+
+
+def test_add_all_marks_an_earlier_batch_placed_in_its_own_transaction(home, monkeypatch):
+    """Issue 16: an ingest marks the documents of a batch placed among near-duplicates in the next batch's
+    transaction (``add_all(…, placed)``), not in one of their own; a failure of that transaction leaves them
+    unplaced as it leaves its own documents unstored (the next ingest's catch-up places them)."""
+    from sucai.library import Library
+    from sucai.model import Document
+    from sucai.store import Addition, Catalogue
+
+    catalogue = Library.open(home).catalogue
+    first = catalogue.add_all([Addition(Document("甲", "甲的正文。"), "h1", "/a", "c1", b"\x02" * 8),
+                               Addition(Document("乙", "乙的正文。"), "h2", "/b", "c2", b"\x03" * 8)])
+    assert [one[1] for one in first] == [1, 2] and catalogue.unplaced_ids() == [1, 2]
+    catalogue.add_all([Addition(Document("丙", "丙的正文。"), "h3", "/c", "c3", b"\x04" * 8)], [1, 2])
+    assert catalogue.unplaced_ids() == [3]
+    add = Catalogue._add
+    monkeypatch.setattr(Catalogue, "_add", lambda self, conn, addition, *rest: (
+        add(self, conn, addition, *rest) if addition.path != "/bad" else 1 / 0))
+    with pytest.raises(ZeroDivisionError):
+        catalogue.add_all([Addition(Document("丁", "丁的正文。"), "h4", "/bad", "c4", b"\x05" * 8)], [3])
+    assert catalogue.unplaced_ids() == [3]
+    catalogue.placed([3])
+    assert catalogue.unplaced_ids() == []
 
 
 def test_a_stored_outline_is_read_as_its_entries_and_made_into_nodes_when_first_read(home):
