@@ -1682,12 +1682,27 @@ def _assert_twins_seen_alike(free: str, members: str, after: str = "") -> None:
                                                                              "source", "text"))
 
 
+_NOTICE_BODY = "关于做好秋季防火工作的通知\n各乡镇人民政府：\n为做好秋季防火工作，现通知如下。\n某某县人民政府\n2019年1月24日\n"
+_JOINT_DECREE = "现公布《某某条例》，自2005年8月1日起施行。\n国务院总理　温家宝\n中央军委主席　胡锦涛\n2005年6月29日\n"
+
+
 @pytest.mark.parametrize("free, members, after", [
     # sec29: a 令 whose 令号 is members text names the free rule title under it — the free view took that line for
     # the title, where over 「文文文」 the 标志 was the title line
     ("中华人民共和国交通运输部令\n", "2023年第5号\n", "某某运输管理规定\n第一条　为了规范管理，制定本规定。\n"),
     ("中华人民共和国主席令\n", "第三十一号\n", "《中华人民共和国某某法》已由中华人民共和国第十四届全国人民代表大会常务委员会第五次"
      "会议于2023年9月1日通过，现予公布，自2024年1月1日起施行。\n中华人民共和国主席　习近平\n2023年9月1日\n"),
+    # sec30: where the free text starts was chosen over the members lines at the head — a members 版头 made the free
+    # 文号 and title lines the head (over 「文文文」 they are the body's), a members 文号 had a free 版头 read (the
+    # free title the line under it, not the 版头), a members 标志 closed the title (over 「文文文」 the free 令号 and
+    # rule title joined it), a joint 令's 「令」 line sent the free 标志 lines to the head
+    ("", "某某县人民政府文件\n", f"某政发〔2019〕4号\n{_NOTICE_BODY}"),
+    ("", "某某县人民政府文件\n某政发〔2019〕4号\n", _NOTICE_BODY),
+    ("某某县人民政府文件\n", "某政发〔2019〕4号\n", _NOTICE_BODY),
+    ("", "中华人民共和国交通运输部令\n", "2023年第5号\n某某运输管理规定\n第一条　为了规范管理，制定本规定。\n"),
+    ("", "中华人民共和国交通运输部令\n2023年第5号\n", "某某运输管理规定\n第一条　为了规范管理，制定本规定。\n"),
+    ("中华人民共和国国务院\n中华人民共和国中央军事委员会\n", "令\n", f"第438号\n{_JOINT_DECREE}"),
+    ("中华人民共和国国务院\n中华人民共和国中央军事委员会\n", "令\n第438号\n", _JOINT_DECREE),
 ])
 def test_a_free_view_with_free_text_after_the_members_part_is_a_function_of_the_free_text(free, members, after):
     """Leak 11 with free text after the members part's end tag."""

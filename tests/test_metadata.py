@@ -913,6 +913,21 @@ def test_a_visitor_gets_nothing_read27s_rules_find_in_the_members_part(text, fie
     assert access.free_metadata(doc)[field] != value
 
 
+@pytest.mark.parametrize("text, title, first_line", [
+    # a title's second line in the members part: no free line moves, the text is as the whole text splits it
+    ("关于加强安全生产\n##paidbegin##\n工作的通知\n##paidend##\n各单位：\n请认真贯彻执行。\n", "关于加强安全生产工作的通知",
+     "各单位："),
+    # a members 版头 over a free 文号 and title: the text starts where it would over a members part saying nothing
+    ("##paidbegin##\n某某县人民政府文件\n##paidend##\n某政发〔2019〕4号\n关于做好秋季防火工作的通知\n各乡镇人民政府：\n"
+     "请认真贯彻执行。\n", "关于做好秋季防火工作的通知", "某政发〔2019〕4号"),
+])
+def test_where_the_text_starts_moves_no_free_line_with_members_text(text, title, first_line):
+    """sec30: the title and body are split over the text with its members part made 「文」 when the whole text's split
+    would move a free line; a member's title is the whole text's either way."""
+    doc = analyse(clean(text))
+    assert (doc.title, doc.text.split("\n")[0]) == (title, first_line)
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "gb18030"])
 @pytest.mark.parametrize("ad, title", [
     ("【范文网 www.fanwen123.com 免费下载】", "市教育局机关第二党支部2025年度组织生活会对照检查材料"),

@@ -13,11 +13,18 @@ free part (:func:`sucai.access.free_view`).
 Where each field comes from, best first:
 
 - **title** (:mod:`.titles`): the regulation a 令 opening the text promulgates (a 令 that names none — a 主席令
-  announcing an appointment — its 标志（令号）; a 令 whose 令号 is members text is members' evidence alone, its free lines
-  split as a text without it is, so that where the free text begins depends on no members line); the file name's
-  title when the title line of a text read by OCR is it cut short or garbled (「标点符与」 in 标点符号用法（GBT
+  announcing an appointment — its 标志（令号）; a 令 whose 令号 is members text is members' evidence alone); the file
+  name's title when the title line of a text read by OCR is it cut short or garbled (「标点符与」 in 标点符号用法（GBT
   15834-2011）.pdf, a scan); the title line(s); the title the file declares; the file name without its numbering;
   "政府工作报告" for a report opening "我代表…向大会作工作报告"; the bare file name.
+
+  Where the title ends and the body starts never depends on members text (sec30): the title is found again over
+  the text with each character of its members part that is not white space made 「文」 (as a twin whose members
+  part says nothing would be). When the two differ, the title found over the whole text is members' evidence alone,
+  the other's title lines that are free text the free title; the body starts where the whole text's does when no
+  free line stands between the two starts (a members line a title took — the members' text keeps its title lines
+  out), else where the neutral text's does (a members 版头 that made the free 文号 and title lines the head, a
+  members 文号 under which a 版头 was read, a joint 令's 「令」 line in the members part).
 - **doc_number** (发文字号, :mod:`.issuers`): a 文号 line in the first lines (a line
   that is nothing else first), the title, the 版头 lines above the title, a 令's 标志 and 令号.
 - **date** (:mod:`.dates`): a full date in the title ("(20250224)"); the 成文日期 of
@@ -43,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePath
 
@@ -88,6 +95,7 @@ _ACT = re.compile(rf"{_ADOPTION.pattern}|施行|生效|实施|执行|会议")
 _SPEAKER = re.compile(r"[^\s，。、：；！？,.:;!?]{2,30}[ \u3000]+[^\s，。、：；！？,.:;!?]{2,4}")
 _DATE_LEAD = 2   # what may stand before a dated act's date: 「根据」, 「（」, 「自」
 _HAN_CHAR = re.compile(f"[{HAN}]")
+_NOT_SPACE = re.compile(r"\S")
 _DATED_LINE = re.compile(r"^[^\n]{0,40}(?:年|\d[-./／]\d)[^\n]{0,40}$", re.MULTILINE)
 
 
@@ -161,13 +169,49 @@ class _Describer:
         hints = [h for h in (origin.title, origin.meta.get("title"), self.file_title) if h]
         self.decree = titles.decree_title(self.text, 0)
         self.members_decree = bool(self.decree) and self._in_members(self.decree.start, self.decree.number.end)
-        if self.decree and not self.members_decree:
-            self.split = titles.TitleSplit("", 0, 0, 0)   # the 令's lines stay in the body
-        else:   # no 令, or one whose 令号 is members text (sec29: see the module docstring)
-            heads = [pos for pos, depth in cleaned.headings if depth == 1]
-            self.split = titles.split(self.text, hints, heads)
+        heads = [pos for pos, depth in cleaned.headings if depth == 1]
+        self.whole = self._split(self.text, self.decree, hints, heads)
+        self.free_split = self.whole   # the split of the text with its members part made neutral (sec30)
+        if cleaned.paid_from is not None:
+            neutral = self._neutral()
+            self.free_split = self._read(self._split(neutral, titles.decree_title(neutral, 0), hints, heads))
+        ends = sorted((self.whole.body_start, self.free_split.body_start))
+        self.split = self.free_split if self._holds_free_text(*ends) else self.whole
         self.body_start = self.split.body_start
         self.evidence: list[Evidence] = []
+
+    # -- where the title is ------------------------------------------------------------------------
+
+    def _split(self, text: str, decree: titles.Decree | None, hints: list[str], heads: list[int]) -> titles.TitleSplit:
+        """The title of ``text`` (the clean text, or :meth:`_neutral`), ``decree`` the 令 opening it: the lines of a 令
+        whose 令号 is free text stay in the body; one whose 令号 is members text is split as a text without it is."""
+        if decree and not self._in_members(decree.start, decree.number.end):
+            return titles.TitleSplit("", 0, 0, 0)
+        return titles.split(text, hints, heads)
+
+    def _neutral(self) -> str:
+        """The clean text with each character of its members part that is not white space made 「文」: the text
+        of a twin whose members part is as long, line by line, but says nothing (offsets unchanged)."""
+        start, end = self.cleaned.paid_from, self._paid_until
+        return self.text[:start] + _NOT_SPACE.sub("文", self.text[start:end]) + self.text[end:]
+
+    def _read(self, split: titles.TitleSplit) -> titles.TitleSplit:
+        """``split``, found over :meth:`_neutral`, with its title as the clean text writes it (the title is the
+        same characters, white space kept, of the same span)."""
+        if not split.text or not self._in_members(split.start, split.end):
+            return split
+        written = (c for c in self.text[split.start : split.end] if not c.isspace())
+        return replace(split, text="".join(c if c.isspace() else next(written, "") for c in split.text))
+
+    def _holds_free_text(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of the clean text holds free text other than white space."""
+        paid_from = len(self.text) if self.cleaned.paid_from is None else self.cleaned.paid_from
+        free = self.text[start : min(end, paid_from)] + self.text[max(start, self._paid_until) : end]
+        return bool(free.strip())
+
+    @property
+    def _paid_until(self) -> int:
+        return len(self.text) if self.cleaned.paid_until is None else self.cleaned.paid_until
 
     # -- evidence -----------------------------------------------------------------------------
 
@@ -179,11 +223,10 @@ class _Describer:
 
     def _in_members(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` of the clean text (a point when empty) touches the members part."""
-        paid_from, paid_until = self.cleaned.paid_from, self.cleaned.paid_until
+        paid_from = self.cleaned.paid_from
         if paid_from is None:
             return False
-        until = len(self.text) if paid_until is None else paid_until
-        return start < until and (paid_from < end if end > start else paid_from <= start)
+        return start < self._paid_until and (paid_from < end if end > start else paid_from <= start)
 
     def outside(self, name: str, value: str | None, origin: str, rule: str) -> Evidence | None:
         value = (value or "").strip()
@@ -206,20 +249,18 @@ class _Describer:
         self._sources()
         self._genres()
         self._fallback_sources()
-        return Description(self.split.start, self.body_start, declared, _unique(self.evidence))
+        title_start = min(self.split.start, self.free_split.start)   # the free view's head is decided with the latter
+        return Description(title_start, self.body_start, declared, _unique(self.evidence))
 
     def _titles(self) -> int | None:
-        split, declared = self.split, None
+        whole, free = self.whole, self.free_split
         self._decree_title()   # before a free title line under a 令 whose 令号 is members text: the members' title
-        if split.text:
-            m = titles.DECLARED.search(split.text)
-            title = titles.without_note_marks(titles.DECLARED.sub("", split.text).strip() if m else split.text)
-            title = titles.without_heading_mark(title)
-            title = titles.as_declared(title, (self.origin.title, self.origin.meta.get("title"), self.file_title))
-            declared = int(m.group(1)) if m else None
-            if self.origin.ocr and self.file_title and titles.cut_short(title, self.file_title):
-                self.add(self.outside("title", self.file_title, "file_name", "文件名"))
-            self.add(self.at("title", title, split.start, split.end, "标题行"))
+        moved = (whole.start, whole.end, whole.body_start) != (free.start, free.end, free.body_start)
+        declared = self._title_line(whole, members=moved) if whole.text else None
+        if moved and self.split is free and free.text:   # the text starts under these lines: a visitor's head if free
+            members = self._in_members(free.start, free.end)
+            found = self._title_line(free, members)
+            declared = declared if members else found
         self.add(self.outside("title", self.origin.title, "meta", "文件声明的标题"),
                  self.outside("title", self.origin.meta.get("title"), "meta", "网页元数据"),
                  self.outside("title", self.file_title, "file_name", "文件名"))
@@ -230,6 +271,21 @@ class _Describer:
         if not self.first("title"):
             self.add(Evidence("title", "无标题", "default", rule="缺省"))
         return declared
+
+    def _title_line(self, split: titles.TitleSplit, members: bool = False) -> int | None:
+        """Add the title of ``split``'s line(s) — members' evidence alone when ``members`` (where it ends was read
+        from members text) — and return the length its 「（5350字）」 declares."""
+        m = titles.DECLARED.search(split.text)
+        title = titles.without_note_marks(titles.DECLARED.sub("", split.text).strip() if m else split.text)
+        title = titles.without_heading_mark(title)
+        title = titles.as_declared(title, (self.origin.title, self.origin.meta.get("title"), self.file_title))
+        if members:
+            self.add(Evidence("title", title, "paid_title", rule="标题行"))
+        else:
+            if self.origin.ocr and self.file_title and titles.cut_short(title, self.file_title):
+                self.add(self.outside("title", self.file_title, "file_name", "文件名"))
+            self.add(self.at("title", title, split.start, split.end, "标题行"))
+        return int(m.group(1)) if m else None
 
     def _decree_title(self) -> None:
         """The title a 令 opening the text gives: the regulation it promulgates, or — a 令 that names none (a 主席令
