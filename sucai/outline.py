@@ -66,7 +66,8 @@ _ROMAN_LOWER = "\u2170-\u217b"
 _CLAUSE_DEPTH = 5   # the levels of a 条 (GB/T 1.1-2020 §7.3: 条 subdivided to the fifth level at most, "5.1.1.1.1.1")
 
 # A label must start a line (after indentation). Groups: art = 第X编/章/节/条/条之X/部分;
-# cn = 一、; pcn = （一） ㈠; dec = 1.1 / 5.9.5 (at most :data:`_CLAUSE_DEPTH` levels below a 章, as GB/T 1.1-2020
+# cn = 一、; pcn = （一） ㈠; dec = 1.1 / 5.9.5 before a space, or 3.1. (its last stop before the heading, as Word's
+# multilevel lists write it: 「3.1.成功——2xx」) (at most :data:`_CLAUSE_DEPTH` levels below a 章, as GB/T 1.1-2020
 # §7.3 subdivides a 条: a deeper number is no heading, so an outline's depth is bounded whatever the text — 1,500 levels
 # of "1.1.1…" ran its recursive walks out of stack); num = 1. 1、 １． ⒈; pnum = （1） ⑴;
 # circ = ①; circ_cn = ㊀; roman = Ⅳ; roman_lower = ⅳ.
@@ -75,7 +76,7 @@ _LINE_LABEL = re.compile(
       (?P<art>第(?:{_LABEL_CN}+|\d+)(?P<artk>分编|编|章|节|条(?:之{_LABEL_CN}+)?|部分))
      |(?P<cn>{_LABEL_CN}+[、．])
      |(?P<pcn>[（(]{_LABEL_CN}+[）)]|[{_PAREN_IDEOGRAPH}])
-     |(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,{_CLAUSE_DEPTH}}})(?=[{_SPACE}])
+     |(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,{_CLAUSE_DEPTH}}}(?:(?=[{_SPACE}])|[.．](?![0-9０-９])))
      |(?P<num>[0-9０-９]{{1,3}}[.．、](?!(?!{LABEL_YEAR})[0-9０-９])|[{_DIGIT_STOP}])
      |(?P<pnum>[（(][0-9０-９]{{1,3}}[）)]|[{_PAREN_DIGIT}])
      |(?P<circ>[{_CIRCLED}][、.．]?)
@@ -183,7 +184,7 @@ def _label_mark(m: re.Match[str], body: str, line_end: int) -> _Mark | None:
     if not rest.strip() or _NUMBER_LIST.match(rest) or (label[-1] in ".．" and _SPLIT_FRACTION.match(rest)):
         return None
     group = next(g for g in _LABEL_GROUPS if m.group(g))
-    style = ("gb", group, label.count(".")) if group == "dec" else ("gb", group)
+    style = ("gb", group, label.rstrip(".．").count(".")) if group == "dec" else ("gb", group)
     heading = _cut(rest, _HEADING_END, _MAX_HEADING + 1)
     if len(heading) > _MAX_HEADING:   # a sentence, no heading: the numbered paragraph is named by its first clause
         heading = _first_clauses(rest)

@@ -241,10 +241,10 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["rm", "0"], ExitCode.NOT_FOUND, "错误：没有编号为 0 的文档\n"),
     (["dupes", "merge", "1", "0"], ExitCode.NOT_FOUND, "错误：没有编号为 0 的文档\n"),
     (["export", "--query", "担当", "--zip", "--limit", str(2**63)], ExitCode.USAGE, f"{2**63} 超出范围：数值太大"),
-    (["search", "担当", "--year", str(-2**63 - 1)], ExitCode.USAGE, f"{-2**63 - 1} 不在范围 1–9999 之内"),
+    (["search", "担当", "--year", str(-2**63 - 1)], ExitCode.USAGE, f"{-2**63 - 1} 超出范围：应为 1 到 9999 之间的整数\n"),
     # a year no document can have was a warning, 年份 20244 无效，已忽略, and exit 0 as if the search had run
-    (["search", "担当", "--year", "20244"], ExitCode.USAGE, "'--year' 的值无效：20244 不在范围 1–9999 之内"),
-    (["export", "--query", "担当", "--year", "0"], ExitCode.USAGE, "'--year' 的值无效：0 不在范围 1–9999 之内"),
+    (["search", "担当", "--year", "20244"], ExitCode.USAGE, "'--year' 的值无效：20244 超出范围：应为 1 到 9999 之间的整数\n"),
+    (["export", "--query", "担当", "--year", "0"], ExitCode.USAGE, "'--year' 的值无效：0 超出范围：应为 1 到 9999 之间的整数\n"),
     # 0 started as many as the processors, -1 one (silently)
     (["ingest", "--workers", "0", "."], ExitCode.USAGE, f"'--workers' 的值无效：0 超出范围：应为 1 到 {_MOST_WORKERS} 之间"),
     (["ingest", "--workers", "-1", "."], ExitCode.USAGE, "'--workers' 的值无效：-1 超出范围：应为 1 到"),
@@ -261,11 +261,15 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     # 0 said 库是空的 of a library that is not, -1 listed every document (LIMIT -1: no limit on SQLite)
     (["list", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应不小于 1"),
     (["list", "--limit", "-1"], ExitCode.USAGE, "-1 超出范围：应不小于 1"),
-    (["audit", "--limit", "0"], ExitCode.USAGE, "0 超出范围：应不小于 1"),   # 0 and -5 showed one entry
+    (["audit", "--limit", "0"], ExitCode.USAGE, "错误：'--limit' 的值无效：0 超出范围：应不小于 1\n"),   # 0 and -5 showed one entry
     (["search", "担当", "--limit", "abc"], ExitCode.USAGE, "'abc' 不是有效的整数"),
-    (["search", "担当", "--limit", "0"], ExitCode.USAGE, "0 不在范围 1–100 之内"),
-    (["search", "担当", "--limit", "101"], ExitCode.USAGE, "101 不在范围 1–100 之内"),
-    (["search", "担当", "--page", "0"], ExitCode.USAGE, "0 不在范围 1–1000 之内"),
+    # one wording for every number out of range: these said 「0 不在范围 1–1000 之内。」, the others 「超出范围」 (verify30)
+    (["search", "担当", "--limit", "0"], ExitCode.USAGE,
+     "'--limit' 的值无效：0 超出范围：应为 1 到 100 之间的整数（设置 max_page_size）\n"),
+    (["search", "担当", "--limit", "101"], ExitCode.USAGE, "101 超出范围：应为 1 到 100 之间的整数（设置 max_page_size）\n"),
+    (["search", "担当", "--page", "0"], ExitCode.USAGE, "错误：'--page' 的值无效：0 超出范围：应为 1 到 1000 之间的整数\n"),
+    (["draft", "--genre", "讲话稿", "--candidates", "21"], ExitCode.USAGE,
+     "错误：'--candidates' 的值无效：21 超出范围：应为 0 到 20 之间的整数\n"),
     (["search", "担当", "--mode", "fuzzy"], ExitCode.USAGE, "可选：智能（ranked）、精准（precise）"),
     (["export", "1", "--format", "pdf"], ExitCode.USAGE, "不是可选的值"),
     (["search", "担当", "--page"], ExitCode.USAGE, "后面要跟一个值"),

@@ -39,7 +39,8 @@ from sucai.drafting.document import draft_document, drafting_day
 from sucai.drafting.drafts import (WITHHELD, Draft, Paragraph, Section, Source, chinese_ordinal, closing_section,
                                    numbered)
 from sucai.facts import find_facts, learn, line_name
-from sucai.drafting.placeholders import PLACEHOLDER, Marked, named_year, only_marked, writer_session, writer_year
+from sucai.drafting.placeholders import (PLACEHOLDER, Marked, named_unit, named_year, only_marked, writer_session,
+                                        writer_year)
 from sucai.headings import Item, Similarity, cluster, heading_key, named_part, part_named, role
 from sucai.drafting.outline import OutlineSuggestion, SuggestedHeading, _off_theme
 from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_span, topic_words
@@ -554,6 +555,28 @@ def test_placeholders_on_the_sample_library(units):
     marked = mark_placeholders(opening, known=learn(doc.title + "\n" + doc.text))
     assert [(p.kind, p.original) for p in marked.placeholders] == [("year", "2024年度"), ("unit", "第三党支部")]
     assert marked.text.startswith("根据市直机关工委关于召开【待补】基层党组织组织生活会的通知要求，【待补】在会前")
+
+
+def test_the_sources_own_unit_in_the_writers_role_is_the_writers_unit(units):
+    """`sucai draft --unit 县审计局党支部` made sample 01's 「第三党支部在会前…」 「【待补】在会前…」 (verify30): the source's own
+    unit (its title opens with it) as the subject of the material, a 党支部 as the writer's is, is the writer's unit. Its
+    parent office, a unit of another role (局, 党组) and any unit without the writer's stay 【待补】; a 党组 and a 党委 are
+    one role (a unit's leading body)."""
+    doc = units.get(doc_id(units, "某市财政局第三党支部"))
+    assert named_unit(doc.title) == "某市财政局第三党支部" and named_unit("关于召开组织生活会的通知") is None
+    opening = doc.text.split("\n")[0]
+    marked = mark_placeholders(opening, known=learn(doc.title + "\n" + doc.text), unit="县审计局党支部",
+                               source_unit=named_unit(doc.title))
+    assert marked.text.startswith("根据市直机关工委关于召开【待补】基层党组织组织生活会的通知要求，县审计局党支部在会前")
+    assert [(p.kind, p.original) for p in marked.placeholders] == [("year", "2024年度")]
+    text = "第三党支部在会前组织学习，市财政局党组提出要求，某市财政局统一部署。"
+    for unit in ("县审计局党支部", "县审计局", "县审计局党组", None):
+        written = "县审计局党支部" if unit == "县审计局党支部" else PLACEHOLDER
+        assert mark_placeholders(text, unit=unit, source_unit=named_unit(doc.title)).text == (
+            f"{written}在会前组织学习，【待补】提出要求，【待补】统一部署。"), unit
+    town = mark_placeholders("某镇党委班子坚持学习，青石镇党委也参加了。", unit="县审计局党组",
+                             source_unit=named_unit("某镇党委2024年度民主生活会对照检查材料"))
+    assert (town.text, [p.original for p in town.placeholders]) == ("县审计局党组班子坚持学习，【待补】也参加了。", ["青石镇党委"])
 
 
 @pytest.mark.corpus

@@ -596,6 +596,32 @@ def test_the_gbt_9704_pdf_has_its_clauses_as_its_outline(corpus_dir):
     assert {n.kind for n in walk_outline(doc.outline)} == {"heading"}
 
 
+def test_word_multilevel_labels_with_a_last_stop_are_numbered_headings():
+    """Word's multilevel lists write 「3.1.成功——2xx」, no space after the label's last stop: it was no heading
+    (a decimal label wanted a space), so 「3.1.成功——2xx」 was an unnumbered heading beside the line 「代码说明」 below
+    it (verify30). Now 3.1. is a heading under 3. and 「代码说明」 under it; a stop before a digit (3.5.12) ends no label."""
+    body = ("前言。\n3.HTTP状态码\n3.1.成功——2xx\n表示成功处理了请求的状态代码。\n代码说明\n200 （成功） 服务器已成功处理了请求。\n"
+            "3.2.重定向——3xx\n表示要完成请求。\n3.2.1 永久移动\n请求的网页已永久移动到新位置。\n3.2.2.临时移动\n暂时从其他位置响应。\n")
+    assert _tree(parse_outline(body)) == [   # a label's depth is its numbers', with a last stop or without (3.2.1, 3.2.2.)
+        (1, "heading", "3.", "HTTP状态码"), (2, "heading", "3.1.", "成功——2xx"), (3, "heading", "", "代码说明"),
+        (2, "heading", "3.2.", "重定向——3xx"), (3, "heading", "3.2.1", "永久移动"), (3, "heading", "3.2.2.", "临时移动")]
+    assert [node.label for node in parse_outline("前言。\n3.5.12亿元的投资\n已到位。\n")] == [""]   # no 3.5. label
+
+
+@pytest.mark.corpus
+def test_a_word_files_outline_is_its_table_of_contents(corpus_dir):
+    """政策信息发布平台共性需求.docx numbers its headings by Word's multilevel list (「3.1.成功——2xx」): its outline is
+    its own 目录 (read here from its text: 「3.1.\t成功——2xx\t4」), each 3.x with the bold line 「代码说明」 below it."""
+    doc = parse_file(corpus_dir / "pdf_docx_fixtures" / "政策信息发布平台共性需求.docx")
+    contents = re.findall(r"(?m)^((?:\d\.)+)\t(.+)\t\d+$", doc.text)
+    assert len(contents) == 17
+    nodes = list(walk_outline(doc.outline))
+    assert [(n.level, n.label, n.heading) for n in nodes if n.label] == [
+        (label.count("."), label, heading) for label, heading in contents]
+    assert [(n.level, n.heading) for n in nodes if not n.label] == [(3, "代码说明")] * 4
+    assert [node.label for node in nodes for child in node.children if not child.label] == ["3.1.", "3.2.", "3.3.", "3.4."]
+
+
 def test_a_misread_term_entry_and_annex_line_leave_no_stray_heading():
     """GB/T 15834-2011 is a scan: its OCR read "2.2" as "22" and "附录A" as "附录各". The term line "句子 Sentence"
     (a term and its English equivalent) is no heading of its own, and an 附录's 条 "A.1" no 条 of the 章 before it."""

@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from click.testing import CliRunner
 
 from sucai import access
-from sucai.cli import app as cli_app
+from sucai.cli import app as cli_app, run
 from sucai.library import Library
 from sucai.search import SearchRequest
 from sucai.web import create_app
@@ -882,6 +882,24 @@ def test_the_demo_library_is_the_users_own(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     own = tmp_path / "cache" / "sucai" / "demo"
     assert f"演示库：{own}" in result.output and (own / "catalogue.sqlite3").is_file()
+
+
+def test_the_demo_keeps_out_of_a_real_library(tmp_path, monkeypatch, capsys):
+    """`SUCAI_HOME` left pointing at a real library: `sucai demo` added its samples to it (a 9-document library became
+    19, verify30). It refuses, exit 1, saying where a demo can go, and the library keeps its one document."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    own = tmp_path / "library"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("关于开展节约用水宣传周活动的通知\n各科室：\n请做好宣传。\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["ingest", str(tmp_path / "in"), "--home", str(own)]).exit_code == 0
+    assert run(["demo", "--no-serve", "--home", str(own)]) == 1
+    assert " ".join(capsys.readouterr().err.split()) == (
+        f"错误：{own} 中的素材库已有示例素材以外的文档（如编号 1「关于开展节约用水宣传周活动的通知」），演示不往其中添加"
+        f"示例素材：请用 --home 指定另一个文件夹，或不设 SUCAI_HOME、不用 --home，演示库即在 {tmp_path / 'cache' / 'sucai' / 'demo'}")
+    library = Library.open(own)
+    assert [summary.id for summary in library.catalogue.records(include_hidden=True)] == [1]
+    library.close()
 
 
 def test_title_index_follows_the_catalogue(home, tmp_path):

@@ -265,19 +265,31 @@ class _Integer(click.types.IntParamType):
         self.smallest, self.largest, self.name = smallest, largest, name  # name: "'第5篇' 不是有效的整数。"
 
     def convert(self, value, param, ctx):
-        number = super().convert(value, param, ctx)
-        if not self.smallest <= number <= self.largest:
-            self.fail(f"{value} 超出范围：{self._expected(number)}", param, ctx)
-        return number
+        return _within(self, value, self.smallest, self.largest, param, ctx)
 
-    def _expected(self, number: int) -> str:
-        if number > self.largest == _LARGEST:
-            return "数值太大"
-        if number < self.smallest == _SMALLEST:
-            return "数值太小"
-        if self.largest == _LARGEST:
-            return f"应不小于 {self.smallest}"
-        return f"应为 {self.smallest} 到 {self.largest} 之间的{self.name}"
+
+def out_of_range(number: int, smallest: int, largest: int = _LARGEST, name: str = "整数") -> str:
+    """The one wording of a ``number`` outside ``smallest``–``largest`` on the command line (every integer
+    option's, ``search --limit``'s past max_page_size): 「0 超出范围：应为 1 到 1000 之间的整数」, 「应不小于 1」 without
+    an upper bound; past what the storage holds 「数值太大」 — its limits are never named."""
+    if number > largest == _LARGEST:
+        expected = "数值太大"
+    elif number < smallest == _SMALLEST:
+        expected = "数值太小"
+    elif largest == _LARGEST:
+        expected = f"应不小于 {smallest}"
+    else:
+        expected = f"应为 {smallest} 到 {largest} 之间的{name}"
+    return f"{number} 超出范围：{expected}"
+
+
+def _within(kind: click.ParamType, value, smallest: int, largest: int, param, ctx) -> int:
+    """``value`` as a whole number from ``smallest`` to ``largest``; else ``kind`` fails (exit 2) with
+    :func:`out_of_range`'s words, or with click's 「不是有效的整数」 for no whole number."""
+    number = click.types.IntParamType.convert(kind, value, param, ctx)
+    if not smallest <= number <= largest:
+        kind.fail(out_of_range(number, smallest, largest, kind.name), param, ctx)
+    return number
 
 
 class _DocumentId(_Integer):
@@ -311,6 +323,9 @@ class Between(click.IntRange):
 
     def _describe_range(self) -> str:
         return f"{self.min}–{self.max}"
+
+    def convert(self, value, param, ctx):   # refused in the words of every integer option, not click's
+        return _within(self, value, self.min, self.max, param, ctx)
 
 
 class Day(click.ParamType):

@@ -23,8 +23,8 @@ from rich.text import Text
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound, SucaiError
 from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, Day, ExitCode, GenreName,
-                     NamedChoice, app, err, free_option, home_option, json_option, open_library, out, print_json,
-                     shown, source_option, write_file)
+                     NamedChoice, app, err, free_option, home_option, json_option, open_library, out, out_of_range,
+                     print_json, shown, source_option, write_file)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -380,7 +380,7 @@ def search(words: tuple[str, ...], mode: str = "ranked", scope: str = "doc", hea
                             source=source, has_member_part=member_part, sort=sort, limit=limit, page=page)
     library = open_library(home)
     if not 1 <= limit <= library.settings.max_page_size:   # the API and the web read it leniently; a script is told (exit 2)
-        raise click.BadParameter(f"{limit} 不在范围 1–{library.settings.max_page_size} 之内（设置 max_page_size）",
+        raise click.BadParameter(f"{out_of_range(limit, 1, library.settings.max_page_size)}（设置 max_page_size）",
                                  param_hint="'--limit'")
     if mode == "ranked" or scope == "section":   # a precise search of whole documents segments no word
         load_segmenter()   # before the search, whose 用时 is then the search's own

@@ -15,7 +15,7 @@ import click
 from platformdirs import user_cache_dir
 from rich.markup import escape
 
-from ..errors import SucaiError, os_reason
+from ..errors import InvalidInput, SucaiError, os_reason
 from .common import (MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, describing_said, err, example_until,
                      home_option, out, source_option)
 from .documents import ingest_paths, search, stats
@@ -127,6 +127,34 @@ def _has_accounts(home: Path) -> bool:
         accounts.close()
 
 
+def _refuse_other_documents(home: Path, samples: Path, own: Path) -> None:
+    """Raise InvalidInput (code ``not_demo_library``, exit 1) when the library in ``home`` holds a document that no
+    file of ``samples`` made or matched (the bytes' SHA-256 its file record keeps, wherever sucai is installed): the
+    demo adds its samples to a library of the demo's own only — ``SUCAI_HOME`` left pointing at a real library of 9
+    documents made it 19. ``own``: the demo's default folder, offered instead. Nothing is made where there is no
+    library; a library of accounts only, or of the demo (run again), passes."""
+    from ..config import load_settings
+    from ..ingest import content_hash
+    from ..store import Catalogue
+
+    settings = load_settings(home)
+    if not settings.holds_library:
+        return
+    catalogue = Catalogue(settings.database("catalogue"))
+    try:
+        demo = {record.doc_id for record in catalogue.file_records_of(
+            [content_hash(path) for path in samples.iterdir() if path.is_file()])}
+        first = catalogue.records(limit=len(demo) + 1, include_hidden=True)   # one more than the demo's: any other?
+    finally:
+        catalogue.close()
+    others = [summary for summary in first if summary.id not in demo]
+    if others:
+        where = "请用 --home 指定另一个文件夹" + (
+            "" if home.expanduser().resolve() == own.resolve() else f"，或不设 SUCAI_HOME、不用 --home，演示库即在 {own}")
+        raise InvalidInput(f"{home} 中的素材库已有示例素材以外的文档（如编号 {others[0].id}「{others[0].title}」），"
+                           f"演示不往其中添加示例素材：{where}", code="not_demo_library")
+
+
 @app.command()
 @home_option
 @click.option("--no-serve", is_flag=True, help="只建库和展示，不启动网页")
@@ -141,8 +169,10 @@ def demo(ctx: click.Context, home: Path | None = None, no_serve: bool = False, h
     """
     if not no_serve:
         check_port(host, port)  # before the demo's output, not after it
-    home = home or Path(os.environ.get("SUCAI_HOME") or Path(user_cache_dir("sucai")) / "demo")
+    own = Path(user_cache_dir("sucai")) / "demo"
+    home = home or Path(os.environ.get("SUCAI_HOME") or own)
     samples = Path(str(resources.files("sucai").joinpath("samples/library")))
+    _refuse_other_documents(home, samples, own)
     out.print(f"[bold]演示库[/bold]：{escape(str(home))}（示例素材 {escape(str(samples))}）")
     if (home / "catalogue.sqlite3").exists() or (home / "sucai.toml").exists():
         out.print(f"[yellow]提示：沿用该文件夹中已有的素材库（示例素材已在其中的记为“重复”或“未变化”）；"

@@ -45,7 +45,7 @@ from ..facts import Known, learn, line_name
 from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role, strip_label
 from ..metadata import title_note_lines
 from ..metadata.genres import written_genre
-from .placeholders import Marked, mark_placeholders, named_year, writer_session
+from .placeholders import Marked, mark_placeholders, named_unit, named_year, writer_session
 
 MAX_CHARS = 600         # longest candidate, in characters
 MIN_CHARS = 20          # shorter bodies are no candidates, but a whole sentence of MIN_SENTENCE_CHARS or more
@@ -204,7 +204,8 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
         path = [CLOSING_PLACE] if closing else [] if opening else hit.section_path
         out.append(Candidate(heading, text, doc.id, doc.title, path, start, end,
                              mark_placeholders(text, known=known, unit=unit, year=year, session=session,
-                                               source_year=named_year(doc.title)), holds_topic(doc, words)))
+                                               source_year=named_year(doc.title), source_unit=named_unit(doc.title)),
+                             holds_topic(doc, words)))
         if len(out) == limit:
             break
     return out

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from ..facts import KIND_NAMES, Fact, Known, find_facts
+from ..facts import BODY_SUFFIXES, KIND_NAMES, NAMED_SUFFIXES, PLACE_SUFFIXES, Fact, Known, find_facts
 
 PLACEHOLDER = "【待补】"
 PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "theme", "number")
@@ -77,8 +77,9 @@ class Marked:
         return {"text": self.text, "placeholders": [asdict(p) for p in self.placeholders]}
 
 
-def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = None,
-                      year: int | None = None, session: str | None = None, source_year: int | None = None) -> Marked:
+def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = None, year: int | None = None,
+                      session: str | None = None, source_year: int | None = None,
+                      source_unit: str | None = None) -> Marked:
     """``text`` with every unit name, year, date, person, figure and theme of another unit replaced by 【待补】, and
     every 全会 but the writer's when they name one.
 
@@ -88,7 +89,11 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     (:func:`sucai.facts.learn`), so that a name written in full only
     elsewhere in it is still found. ``unit``: the writer's unit (a unit fact
     that it contains, or that contains it, is theirs and kept: "财政局" for
-    "市财政局党支部"). ``year``: the writer's year (a year fact of that year is
+    "市财政局党支部"). ``source_unit``: the unit the source is of (:func:`named_unit` of its title): with ``unit``, a
+    unit fact that is it or part of it (「第三党支部」 of 某市财政局第三党支部), in the same role as both — the same kind
+    of body or office (:func:`_role`: 党支部, 党委 or 党组, 局, 镇…) —, is the material's subject: the writer's unit
+    (「县审计局党支部在会前…」), not 【待补】; its parent office (「某市财政局」) or a unit of another role stays 【待补】.
+    ``year``: the writer's year (a year fact of that year is
     kept). ``source_year``: the year the source is of (:func:`named_year` of its title): with ``year``, a year fact
     of it, or of the year after it, written in Arabic digits (「2025年度」, 「2026年」), is the writer's year, or the one
     after it (「2026年度」, 「2027年」), not 【待补】 — before the writer's own is kept: a 2025 source's 「2026年」 is its
@@ -103,22 +108,23 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     「三中全会精神和《…决定》」, one 【待补】), the
     same one kept (四中全会, its 届 not written); None: every 全会 kept. Linear in the text; never raises.
     """
-    return _marked(text, heapq.merge(_fact_changes(text, known, unit, year, session, source_year),
+    return _marked(text, heapq.merge(_fact_changes(text, known, unit, year, session, source_year, source_unit),
                                      _this_year_roles(text, year, source_year)))
 
 
 def _fact_changes(text: str, known: Known, unit: str | None, year: int | None, session: str | None,
-                  source_year: int | None) -> Iterator[tuple[int, int, str, str]]:
+                  source_year: int | None, source_unit: str | None) -> Iterator[tuple[int, int, str, str]]:
     """The changes :func:`mark_placeholders` makes for the facts of ``text``, in order: ``(start, end, words, kind)``
-    — a fact replaced by its moved year or :data:`PLACEHOLDER` (a 全会 with the title it passed), and what a moved
-    year is said to be (:data:`_YEAR_ROLE`)."""
+    — a fact replaced by its moved year, the writer's unit (:func:`_subject`) or :data:`PLACEHOLDER` (a 全会 with the
+    title it passed), and what a moved year is said to be (:data:`_YEAR_ROLE`)."""
     for fact in find_facts(text, known, PLACEHOLDER_KINDS):
         shifted = _shifted(fact, year, source_year)
         if shifted is None and (_own(fact, unit, year, session, source_year)
                                 or (fact.kind == "number" and _formula(text, fact))):
             continue
         paper = _SESSION_PAPER.match(text, fact.end) if fact.kind == "session" else None
-        yield fact.start, paper.end() if paper else fact.end, shifted or PLACEHOLDER, fact.kind
+        words = shifted or _subject(fact, unit, source_unit) or PLACEHOLDER
+        yield fact.start, paper.end() if paper else fact.end, words, fact.kind
         if shifted not in (None, fact.text):   # the source year's 定位, not the writer's year's
             yield from _roles(text, _YEAR_ROLE.match(text, fact.end))
 
@@ -211,6 +217,36 @@ def _shifted(fact: Fact, year: int | None, source_year: int | None) -> str | Non
     if after not in (0, 1):
         return None
     return fact.text.replace(fact.value, str(year + after)) if fact.value in fact.text else PLACEHOLDER
+
+
+def named_unit(title: str) -> str | None:
+    """The unit a source is of: the unit fact its ``title`` opens with (「某市财政局第三党支部2024年度组织生活会对照检查
+    材料」 → 某市财政局第三党支部, :func:`sucai.facts.find_facts`); None when it opens with none (「关于…的报告」). Linear in
+    the title; never raises."""
+    found = find_facts(title, kinds=("unit",))
+    return found[0].text if found and found[0].start == 0 else None
+
+
+# the kinds of body or office a unit's name ends with, longest first within each (党支部 before 部, 人民政府 before 政府)
+_ROLE_SUFFIXES = BODY_SUFFIXES + NAMED_SUFFIXES + PLACE_SUFFIXES
+_SAME_ROLE = {"支部": "党支部", "党总支": "党支部", "党组": "党委", "党工委": "党委"}   # a branch; a unit's leading body
+
+
+def _role(unit: str) -> str | None:
+    """The kind of body, office or place ``unit`` names, by the suffix its name ends with (:data:`_ROLE_SUFFIXES`):
+    「第三党支部」 and 「县审计局党支部」 党支部, 「某镇党委」 and 「县审计局党组」 党委 (a unit's leading body,
+    :data:`_SAME_ROLE`), 「市财政局」 局; None for none of them."""
+    suffix = next((suffix for suffix in _ROLE_SUFFIXES if unit.endswith(suffix)), None)
+    return _SAME_ROLE.get(suffix, suffix)
+
+
+def _subject(fact: Fact, unit: str | None, source_unit: str | None) -> str | None:
+    """The writer's ``unit`` for a unit ``fact`` that is the source's own unit or part of it (``source_unit``) in the
+    role of both (:func:`_role`): the subject of the material; None for any other fact (a 【待补】)."""
+    if fact.kind != "unit" or not unit or not unit.strip() or not source_unit or fact.text not in source_unit:
+        return None
+    role = _role(fact.text)
+    return unit.strip() if role is not None and role == _role(source_unit) == _role(unit.strip()) else None
 
 
 def writer_session(topic: str) -> str | None:
