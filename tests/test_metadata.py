@@ -744,6 +744,11 @@ def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
      "发文机关标志"),
     ("某县财政局、某县教育局文件\n某财发〔2023〕5号\n关于做好资助工作的通知\n各学校：\n正文。", {}, "某县财政局、某县教育局",
      "发文机关标志"),
+    # read30 noticed: a joint 标志 whose issuers a space parts was read as the title, and named no 来源
+    ("某县财政局 某县教育局文件\n某财发〔2023〕5号\n关于做好资助工作的通知\n各学校：\n正文。", {}, "某县财政局、某县教育局",
+     "发文机关标志"),
+    ("某县财政局　某县教育局文件\n某财发〔2023〕5号\n关于做好资助工作的通知\n各学校：\n正文。", {}, "某县财政局、某县教育局",
+     "发文机关标志"),
     ("关于做好防汛工作的通知\n某府发〔2023〕5号\n各乡镇人民政府：\n正文。", {}, None, None),   # no 标志: no 来源
 ])
 def test_where_the_source_comes_from(text, origin, source, rule):

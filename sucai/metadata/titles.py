@@ -83,7 +83,7 @@ _FURNITURE = re.compile(rf"www\.|://|^(?:ICS|CCS)\s*[A-Z]?\d|^(?:[A-Z]\s?\d{{2}}
 # out, it is joined by the cleaning), what may follow a 发文字号 on its line or stand alone under it: the 签发人 of a
 # 上行文 (§7.2.6).
 _FRONT = re.compile(r"\d{6}|(?:绝密|机密|秘密)(?:[★＊*][^\n]{0,8})?|特急|加急")
-_FILE_MARK = re.compile(rf"[{HAN}、]{{2,40}}文件")
+_FILE_MARK = re.compile(rf"[{HAN}][{HAN}、 \t\u3000]{{1,39}}文件")   # a joint one's issuers parted by 、 or spaces
 _SIGNED = re.compile(r"[ \t\u3000]*(?:签发人[：:][^\n]{1,30})?")
 _MAX_LINES = 4
 _CONTINUATION_CHARS = 40
