@@ -203,6 +203,11 @@ def _line_rule(pattern: re.Pattern[str]) -> Callable:
 _PAID_TAG = re.compile(r"(##|\$\$)paid(begin|end)\1")
 
 
+def members_tagged(text: str) -> bool:
+    """Whether ``text`` holds a tag of the members part ("##paidbegin##", "$$paidend$$"…)."""
+    return _PAID_TAG.search(text) is not None
+
+
 def _find_paid_tags(text: str, state: _State) -> Iterator[_Edit]:
     for m in _PAID_TAG.finditer(text):
         yield m.start(), m.end(), "", (("paid_" + m.group(2), 0),)
@@ -478,6 +483,17 @@ def _info_fields(text: str, start: int, line_end: int) -> list[re.Match[str]] | 
     has_source = any(m.group("source") for m in fields)
     published = any(m.group("dated") and m.group("dated").startswith(("发布", "发表", "更新", "发稿")) for m in fields)
     return fields if has_source or (published and any(m.group("date") for m in fields)) else None
+
+
+def info_line(line: str) -> dict[str, str]:
+    """The 来源 (``"source"``) and first date (``"date"``, as written) of ``line`` when it is a page's info line as
+    :func:`_find_source` reads one ("发布时间：2025-11-05 来源：某区财政局 作者：张三"; at most 200 characters, spaces
+    around it ignored), the keys it names; ``{}`` when it is no info line."""
+    line = line.strip(_SPACE)
+    opener = _INFO_OPENER.match(line)
+    fields = _info_fields(line, 0, len(line)) if opener else None
+    found = ((key, next((m.group(key) for m in fields if m.group(key)), None)) for key in ("source", "date"))
+    return {key: value for key, value in found if value} if fields else {}
 
 
 def _info_anchors(state: _State, fields: list[re.Match[str]]) -> tuple[tuple[str, int], ...]:

@@ -821,6 +821,30 @@ def test_html_meta_falls_back_to_open_graph_and_title():
         "title": "作风建设讲话", "date": "2025-06-30T08:00:00+08:00", "source": "党建网"}
 
 
+_ARTICLE = "".join(f"<p>第{i}段。勇于自我革命是我们党最鲜明的品格，也是党的事业不断从胜利走向新的胜利的根本保证。</p>"
+                   for i in range(8))
+
+
+@pytest.mark.parametrize("info", [
+    '<div class="info">发布时间：2025-11-20 10:30　来源：某某日报　作者：张三</div>',
+    '<div class="info"><span>来源：某某日报</span> | <span>发布时间：2025-11-20 10:30</span> <span>【打印】</span></div>',
+])
+def test_html_meta_from_the_page_info_line_outside_the_article(info):
+    # a scraped page's info line stands outside the article the body text is taken from: its 来源 and date were lost
+    page = f"""<html><head><title>话语体系_理论_某某网</title><meta property="og:site_name" content="某某网"></head><body>
+    <div class="nav">首页 &gt; 理论 &gt; 正文</div><p>来源不明的说法：不是信息行</p><h1>加快构建话语体系</h1>{info}
+    <div class="content">{_ARTICLE}</div><div class="footer">来源：本站</div></body></html>"""
+    doc = read_bytes(page.encode(), "a.html")
+    assert doc.meta == {"title": "话语体系_理论_某某网", "date": "2025-11-20 10:30", "source": "某某日报"}
+    assert "某某日报" not in doc.text   # metadata, not body text
+
+
+def test_html_info_line_is_not_read_from_a_page_that_tags_a_members_part():
+    page = f"""<html><body><h1>加快构建话语体系</h1><div class="content">{_ARTICLE}</div><p>##paidbegin##</p>
+    <div>来源：会员单位　发布时间：2025-11-20</div><p>会员正文。</p><p>##paidend##</p></body></html>"""
+    assert read_bytes(page.encode(), "a.html").meta == {}
+
+
 def test_meta_is_empty_without_metadata_and_core_title_for_word():
     assert read_bytes(NOTICE.encode(), "a.txt").meta == {}
     assert read_bytes(b"<html><body><p>\xe6\xad\xa3\xe6\x96\x87</p></body></html>", "a.html").meta == {}

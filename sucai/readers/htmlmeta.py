@@ -8,6 +8,10 @@ Sources, first found wins per key:
   carry them), plus common publishing tags (publishdate, author…);
 - the 信息公开 table of gov.cn policy pages ("标　　题：", "发文机关：",
   "发布日期：" cells, each followed by its value cell);
+- the page's info line ("发布时间：2025-11-20 10:30 来源：某某日报 作者：张三",
+  :func:`sucai.clean.info_line`): an element of the page whose text is nothing
+  but page fields, often outside the article the body text is taken from —
+  not in a page that tags a members part, where it could be members text;
 - ``<link rel="canonical">``, then ``<title>``.
 
 A creation or modification date is not a publication date and is left out.
@@ -17,14 +21,17 @@ Values are as written, whitespace collapsed; a key with no value is absent.
 from __future__ import annotations
 
 import re
+from itertools import islice
+
+from sucai.clean import info_line, members_tagged
 
 # Where each key is looked for, in order of preference: "name" = a <meta name/property/itemprop> (lower case),
 # "table:…" = a cell of the gov.cn 信息公开 table, "canonical" = <link rel="canonical">, "title" = <title>.
 _SOURCES = {
     "title": ("og:title", "articletitle", "twitter:title", "table:title", "title"),
     "date": ("pubdate", "article:published_time", "publishdate", "firstpublishedtime", "datepublished",
-             "dc.date.issued", "table:date"),
-    "source": ("contentsource", "table:source", "og:site_name", "sitename", "author"),
+             "dc.date.issued", "table:date", "info:date"),
+    "source": ("contentsource", "table:source", "info:source", "og:site_name", "sitename", "author"),
     "url": ("canonical", "og:url", "url"),
 }
 _TABLE_LABELS = {"标题": "title", "发文机关": "source", "发布日期": "date"}  # gov.cn 信息公开 table
@@ -32,6 +39,9 @@ _INFO_LABELS = {*_TABLE_LABELS, "索引号", "主题分类", "成文日期", "�
 _LABEL_NOISE = re.compile(r"[\s\u3000:：]")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _MAX_VALUE_CHARS = 500
+_INFO_TAGS = ("div", "p", "span", "li", "td", "header", "section", "font", "small", "em")
+_INFO_RUNS = 32   # an info line's runs of text (its fields' labels and values) read at most, so each element costs
+#                   little however much it holds: what reads on past them is no info line
 
 
 def _clean(value: str | None) -> str:
@@ -61,6 +71,18 @@ def _table_values(tree) -> dict[str, str]:
     return found
 
 
+def _info_line_values(tree) -> dict[str, str]:
+    """The 来源 and date of the first element of the page (in document order) whose text is an info line; none
+    in a page that tags a members part (the info line could be in it: a free view names no 来源 of its text)."""
+    if members_tagged(tree.text_content()):
+        return {}
+    for element in tree.iter(*_INFO_TAGS):
+        found = info_line(" ".join(" ".join(islice(element.itertext(), _INFO_RUNS)).split()))
+        if found:
+            return found
+    return {}
+
+
 def drop_info_tables(tree) -> None:
     """Remove the gov.cn 信息公开 tables, in place: metadata (:func:`page_meta` reads it first), not body text — a
     table whose first cell of its own (not a nested table's) is one of their labels (索引号, 标题, 主题词…)."""
@@ -87,6 +109,7 @@ def page_meta(tree) -> dict[str, str]:
     found = {
         **_meta_tags(tree),
         **{f"table:{key}": value for key, value in _table_values(tree).items()},
+        **{f"info:{key}": value for key, value in _info_line_values(tree).items()},
         "canonical": _canonical(tree),
         "title": _clean(title.text_content()) if title is not None else "",
     }
