@@ -241,10 +241,11 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["rm", "0"], ExitCode.NOT_FOUND, "错误：没有编号为 0 的文档\n"),
     (["dupes", "merge", "1", "0"], ExitCode.NOT_FOUND, "错误：没有编号为 0 的文档\n"),
     (["export", "--query", "担当", "--zip", "--limit", str(2**63)], ExitCode.USAGE, f"{2**63} 超出范围：数值太大"),
-    (["search", "担当", "--year", str(-2**63 - 1)], ExitCode.USAGE, f"{-2**63 - 1} 超出范围：应为 1 到 9999 之间的整数\n"),
+    (["search", "担当", "--year", str(-2**63 - 1)], ExitCode.USAGE, f"{-2**63 - 1} 超出范围：应为 1 到 9999 之间的年份\n"),
     # a year no document can have was a warning, 年份 20244 无效，已忽略, and exit 0 as if the search had run
-    (["search", "担当", "--year", "20244"], ExitCode.USAGE, "'--year' 的值无效：20244 超出范围：应为 1 到 9999 之间的整数\n"),
-    (["export", "--query", "担当", "--year", "0"], ExitCode.USAGE, "'--year' 的值无效：0 超出范围：应为 1 到 9999 之间的整数\n"),
+    (["search", "担当", "--year", "20244"], ExitCode.USAGE, "'--year' 的值无效：20244 超出范围：应为 1 到 9999 之间的年份\n"),
+    (["export", "--query", "担当", "--year", "0"], ExitCode.USAGE, "'--year' 的值无效：0 超出范围：应为 1 到 9999 之间的年份\n"),
+    (["search", "担当", "--year", "2024年度"], ExitCode.USAGE, "'--year' 的值无效：'2024年度' 不是有效的年份。\n"),
     # 0 started as many as the processors, -1 one (silently)
     (["ingest", "--workers", "0", "."], ExitCode.USAGE, f"'--workers' 的值无效：0 超出范围：应为 1 到 {_MOST_WORKERS} 之间"),
     (["ingest", "--workers", "-1", "."], ExitCode.USAGE, "'--workers' 的值无效：-1 超出范围：应为 1 到"),
@@ -302,6 +303,16 @@ def test_errors_are_chinese_with_distinct_exit_codes(cli, sample_home, args, sta
     assert code == status, (output, errors)
     assert expected in errors and "Traceback" not in errors
     assert english_words(errors, args) == [], errors
+
+
+def test_a_year_is_taken_as_a_writer_types_it(cli, home, tmp_path):
+    # 「--year 2024年」 was refused: '2024年' 不是有效的整数 (verify31 noticed)
+    write(tmp_path / "in", "a.txt", "某县2024年度工作总结\n一、主要工作\n坚持问题导向，担当作为。\n")
+    write(tmp_path / "in", "b.txt", "某县2023年度工作总结\n一、主要工作\n坚持问题导向，担当作为，狠抓落实。\n")
+    assert cli("ingest", str(tmp_path / "in"))[0] == 0
+    for written in ("2024", "2024年", "２０２４年", " 2024年 "):
+        code, output, errors = cli("search", "担当", "--json", "--year", written)
+        assert code == 0 and [hit["title"] for hit in json.loads(output)["hits"]] == ["某县2024年度工作总结"], errors
 
 
 @pytest.mark.parametrize("args", [("search", "问题导向"), ("list",), ("list", "--json"), ("show", "1"),

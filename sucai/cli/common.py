@@ -328,6 +328,22 @@ class Between(click.IntRange):
         return _within(self, value, self.min, self.max, param, ctx)
 
 
+class _Year(Between):
+    """A year from 1 to 9999 as a writer types it — 2024, ２０２４ or 2024年 (its closing 「年」 dropped) —; another value is
+    refused in Chinese (exit 2), as any whole number is."""
+
+    name = "年份"   # 「'2024年度' 不是有效的年份」, 「0 超出范围：应为 1 到 9999 之间的年份」
+
+    def __init__(self):
+        super().__init__(1, 9999)
+
+    def convert(self, value, param, ctx):
+        return super().convert(value.strip().removesuffix("年") if isinstance(value, str) else value, param, ctx)
+
+
+YEAR = _Year()
+
+
 class Day(click.ParamType):
     """A day as :func:`sucai.config.parse_day` reads it (2026-11-01, 2026年11月1日: the forms every date of sucai
     takes), as a ``date``; another value is refused in Chinese (exit 2)."""

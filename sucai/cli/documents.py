@@ -22,7 +22,7 @@ from rich.text import Text
 
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound, SucaiError
-from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, Between, Day, ExitCode, GenreName,
+from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, YEAR, Between, Day, ExitCode, GenreName,
                      NamedChoice, app, err, free_option, home_option, json_option, open_library, out, out_of_range,
                      print_json, shown, source_option, write_file)
 
@@ -352,7 +352,7 @@ def _metadata(doc: Document, view: Document) -> list[tuple[str, object]]:
               help="范围：全文=整篇文档（doc，默认），段落=标题下的一段（section）")
 @click.option("--heading", metavar="词", help="只在标题含此词的段落中查找（配合 --scope 段落）")
 @click.option("--genre", type=GenreName(), metavar="文种", help="只看这一文种（取值见 sucai genres）")
-@click.option("--year", type=Between(1, 9999), metavar="年份", help="只看这一年")
+@click.option("--year", type=YEAR, metavar="年份", help="只看这一年")
 @click.option("--source", metavar="来源", help="只看这一来源")
 @click.option("--member-part/--no-member-part", default=None, help="只看含 / 不含会员内容的文档")
 @click.option("--sort", type=NamedChoice(SORTS), default="relevance",
@@ -469,7 +469,7 @@ def _export_format(fmt: str, output: Path | None, as_zip: bool) -> str:
 @click.option("--zip", "as_zip", is_flag=True, help="打包为 zip（多篇或检索结果）")
 @_mode_option("检索方式（配合 --query）：精准（默认，只打包逐字包含检索词的文档）/ 智能", default="precise")
 @click.option("--genre", type=GenreName(), metavar="文种", help="文种（配合 --query；取值见 sucai genres）")
-@click.option("--year", type=Between(1, 9999), metavar="年份", help="年份（配合 --query）")
+@click.option("--year", type=YEAR, metavar="年份", help="年份（配合 --query）")
 @click.option("--limit", type=POSITIVE, default=100, show_default=True, metavar="篇数", help="打包的最多篇数")
 @home_option
 @free_option

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from ..errors import NotFound
-from .common import Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
+from .common import YEAR, Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
 
 if TYPE_CHECKING:
     from ..check import CheckReport
@@ -36,7 +36,7 @@ def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
 @click.option("--genre", required=True, metavar="文种", help="文种，如 对照检查材料")
 @click.option("--topic", default="", metavar="主题", help="主题，如 “2024年度民主生活会 财政局 党支部”")
 @click.option("--unit", metavar="单位", help="本单位名称（其名称不标为【待补】）")
-@click.option("--year", type=Between(1, 9999), metavar="年份", help="本次材料的年份（该年份不标为【待补】）")
+@click.option("--year", type=YEAR, metavar="年份", help="本次材料的年份（该年份不标为【待补】）")
 @click.option("--candidates", type=Between(0, 20), default=3, show_default=True, metavar="段数",
               help="每个标题给出的候选段落数")
 @click.option("-o", "--output", type=click.Path(path_type=Path), callback=_draft_file, metavar="文件",
