@@ -21,6 +21,7 @@ Values are as written, whitespace collapsed; a key with no value is absent.
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import islice
 
 from sucai.clean import info_line, members_tagged
@@ -74,12 +75,10 @@ def _table_values(tree) -> dict[str, str]:
 def _info_line_values(tree) -> dict[str, str]:
     """The 来源 and date of the first element of the page (in document order) whose text is an info line; none
     in a page that tags a members part (the info line could be in it: a free view names no 来源 of its text)."""
-    if members_tagged(tree.text_content()):
-        return {}
     for element in tree.iter(*_INFO_TAGS):
         found = info_line(" ".join(" ".join(islice(element.itertext(), _INFO_RUNS)).split()))
         if found:
-            return found
+            return {} if members_tagged(tree.text_content()) else found
     return {}
 
 
@@ -109,13 +108,13 @@ def page_meta(tree) -> dict[str, str]:
     found = {
         **_meta_tags(tree),
         **{f"table:{key}": value for key, value in _table_values(tree).items()},
-        **{f"info:{key}": value for key, value in _info_line_values(tree).items()},
         "canonical": _canonical(tree),
         "title": _clean(title.text_content()) if title is not None else "",
     }
+    info = cache(lambda: {f"info:{key}": value for key, value in _info_line_values(tree).items()})   # read when reached
     meta = {}
     for key, names in _SOURCES.items():
-        values = (found.get(name, "") for name in names)
+        values = (info().get(name, "") if name.startswith("info:") else found.get(name, "") for name in names)
         value = next((v for v in values if v and (key != "url" or _URL.match(v))), "")
         if value:
             meta[key] = value
