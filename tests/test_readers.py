@@ -839,6 +839,12 @@ def test_html_meta_from_the_page_info_line_outside_the_article(info):
     assert "某某日报" not in doc.text   # metadata, not body text
 
 
+def test_html_meta_tags_come_before_the_info_line():
+    page = f"""<html><head><meta name="ContentSource" content="某市人民政府办公室"><meta name="PubDate" content="2024-03-01">
+    </head><body><h1>关于印发方案的通知</h1><div>发布时间：2025-11-20　来源：某某日报</div>{_ARTICLE}</body></html>"""
+    assert read_bytes(page.encode(), "a.html").meta == {"date": "2024-03-01", "source": "某市人民政府办公室"}
+
+
 def test_html_info_line_is_not_read_from_a_page_that_tags_a_members_part():
     page = f"""<html><body><h1>加快构建话语体系</h1><div class="content">{_ARTICLE}</div><p>##paidbegin##</p>
     <div>来源：会员单位　发布时间：2025-11-20</div><p>会员正文。</p><p>##paidend##</p></body></html>"""
