@@ -486,12 +486,11 @@ def _info_fields(text: str, start: int, line_end: int) -> list[re.Match[str]] | 
 
 
 def info_line(line: str) -> dict[str, str]:
-    """The 来源 (``"source"``) and first date (``"date"``, as written) of ``line`` when it is a page's info line as
-    :func:`_find_source` reads one ("发布时间：2025-11-05 来源：某区财政局 作者：张三"; at most 200 characters, spaces
-    around it ignored), the keys it names; ``{}`` when it is no info line."""
+    """The 来源 (``"source"``) and first date (``"date"``, as written) of ``line`` when it is a page's info line, its
+    fields read as :func:`_find_source` reads them ("发布时间：2025-11-05 来源：某区财政局 作者：张三"; at most 200
+    characters, spaces around it ignored), the keys it names; ``{}`` when it is no info line."""
     line = line.strip(_SPACE)
-    opener = _INFO_OPENER.match(line)
-    fields = _info_fields(line, 0, len(line)) if opener else None
+    fields = _info_fields(line, 0, len(line))
     found = ((key, next((m.group(key) for m in fields if m.group(key)), None)) for key in ("source", "date"))
     return {key: value for key, value in found if value} if fields else {}
 

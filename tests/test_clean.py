@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sucai.clean import RULES, _Anchors, _apply, _Edits, _State, clean
+from sucai.clean import RULES, _Anchors, _apply, _Edits, _State, clean, info_line, members_tagged
 from sucai.ingest import parse_file
 
 BODY = "一、总体要求\n坚持问题导向，形成求真务实的工作作风。"
@@ -98,6 +98,8 @@ def test_a_pages_info_line_goes_whole_its_source_and_date_kept(line, source, pub
     assert (result.source, result.sources) == (source, [(source, at)] if source else [])
     assert result.published == ([(published, at)] if published else [])
     assert [(r.rule, r.text) for r in result.removed] == [("source_line", f"{line}\n")]
+    # the one reading of an info line, that of a web page's element too (htmlmeta)
+    assert info_line(line) == {key: value for key, value in (("source", source), ("date", published)) if value}
 
 
 @pytest.mark.parametrize("line", [
@@ -112,6 +114,7 @@ def test_lines_that_are_not_info_lines_stay(line):
     result = clean(f"关于做好预算编制工作的通知\n{line}\n{BODY}")
     assert result.text == f"关于做好预算编制工作的通知\n{line}\n{BODY}"
     assert (result.sources, result.published) == ([], [])
+    assert info_line(line) == {}
 
 
 @pytest.mark.parametrize("free_end", ["（三）", "（三）\n", "\u3000\u3000（三）\n\n", "三、\n（一）\n", "3.\n", "第三章 \n"])
@@ -564,3 +567,9 @@ def test_a_markdown_file_opening_with_a_breadcrumb_takes_the_title_under_it(tmp_
     path = tmp_path / "page.md"
     path.write_text("首页 > 通知公告 > 正文\n\n# 关于做好防汛工作的通知\n\n各乡镇人民政府：\n\n现将有关事项通知如下。\n", encoding="utf-8")
     assert parse_file(path).title == "关于做好防汛工作的通知"
+
+
+@pytest.mark.parametrize("text, tagged", [("正文##paidbegin##会员", True), ("$$paidend$$", True), ("##paidbegin$$", False),
+                                          ("正文", False)])
+def test_members_tagged(text, tagged):
+    assert members_tagged(text) is tagged
