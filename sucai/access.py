@@ -110,7 +110,7 @@ def free_view(doc: Document) -> Document:
         return replace(doc, removed=[]) if any(r.rule == "paid_tags" for r in doc.removed) else doc
     gap = _Gap.of(doc)
     text = _free_text(doc, gap)
-    described = free_metadata(doc)   # the fields it gives are not read from ``doc`` (a stored one parses its evidence when read)
+    described = free_metadata(doc)   # the fields it gives are not read from ``doc`` (nor its evidence parsed)
     changes = {f.name: getattr(doc, f.name) for f in fields(doc)
                if f.init and f.name not in ("outline", "elements") and f.name not in described}
     changes.update(
