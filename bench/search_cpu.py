@@ -61,6 +61,21 @@ times that among a search's other work, its caches cold. Tried and **not taken**
 kept apart from the pool (a pool of our own beside SQLAlchemy's, ~70 lines): _hit_documents member 0.72 → 0.61
 (0.57–0.63), p99 1.32 → 1.01; the whole member 2.59 → 2.54 (2.33–2.64), visitor 2.41 → 2.22 — within the load's noise,
 ≈ 4 % of a search, results identical (scripts/compare_search.py, 2,016 searches); not worth a second connection pool.
+
+Lane rank30 (issue 16): a hit's evidence and free metadata are parsed when first read (sucai/store.py ``_Stored``), so a
+member's hits parse neither — ~12 µs of the ~15 a hit's document took on a library of the corpus (~8 evidence entries
+each); this synthetic library stores none, so its figures do not move (three runs a side alternated with main at a load
+of 8–10: member p50 2.19 (2.16–2.67) ms on main, 2.45 (2.35–2.56) here, tantivy's own part 0.51 against 0.56: the
+load's noise). On 335 corpus files (dangjian, mao, state council, work reports; ``free_preview_chars = 1500``), 306
+ranked queries of scripts/compare_sections.py, best of three each, three runs a side alternated: member p50 2.40
+(2.24–2.66) → 1.93 (1.88–1.94) ms, p99 4.83 → 4.02, _hit_documents 0.67 → 0.45; visitor p50 1.32 (1.29–1.44) → 1.31
+(1.22–1.32), _hit_documents 0.44 → 0.31 (a visitor's free view reads the free metadata of a document with a members part,
+the evidence of one without). Measured and left (per hit, warm, over the 5,970 hits of the 300 queries): the window's
+sliding count with lists and ``bisect`` instead of a dict, 5.97 µs against 5.44; ``is_plain`` of a window by one
+pattern compiled per set of needles (guard characters and gaps), 5.01 µs against 4.77 with its compiling (~22 µs per
+query) counted; the 123 hits no needle occurs in verbatim (text normalised whole) cost ~167 µs each, 1.5 % of the mean.
+The query is built once per search (parse ~16 µs, its tantivy clauses ~40–55, no term segmented twice), and a document
+search's facet counts are kept per request, tier and index state in the result cache already.
 """
 
 from __future__ import annotations

@@ -110,7 +110,9 @@ def free_view(doc: Document) -> Document:
         return replace(doc, removed=[]) if any(r.rule == "paid_tags" for r in doc.removed) else doc
     gap = _Gap.of(doc)
     text = _free_text(doc, gap)
-    changes = {f.name: getattr(doc, f.name) for f in fields(doc) if f.init and f.name not in ("outline", "elements")}
+    described = free_metadata(doc)   # the fields it gives are not read from ``doc`` (nor its evidence parsed)
+    changes = {f.name: getattr(doc, f.name) for f in fields(doc)
+               if f.init and f.name not in ("outline", "elements") and f.name not in described}
     changes.update(
         text=text,
         paid_from=gap.start,
@@ -118,7 +120,7 @@ def free_view(doc: Document) -> Document:
         outline=None,
         elements=None,
         removed=[],
-        **free_metadata(doc),
+        **described,
     )
     view = _FreeView(**changes)
     if doc.format == "md":

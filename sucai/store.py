@@ -1364,31 +1364,51 @@ def _document(row: tuple) -> Document:
         outline=outline,
         elements=[Element(**e) for e in _loaded(elements)],
         removed=[Removal(**r) for r in _loaded(removed)],
-        evidence=[Evidence.from_dict(e) for e in orjson.loads(evidence)],
+        evidence=evidence,
         source_path=source_path, format=fmt, encoding=encoding, ingested_at=ingested_at, hidden=bool(hidden),
         ocr_confidence=ocr_confidence,
     )
-    doc.free_metadata = _kept_loaded(described)
+    doc.free_metadata = described
     if counted is not None:   # the whole text's (a free read's text has spaces for a members part)
         doc.counted_chars = counted
     return doc
 
 
-class _Stored(Document):
-    """A document the catalogue read, its outline given as the stored JSON and made into nodes when first read: a
-    section search cuts most of the documents it scans by the parsed JSON alone (:meth:`outline_entries`), and
-    making the nodes cost a search as much as cutting (~50 headings a law, ~0.3 ms)."""
+class _ReadWhenUsed:
+    """A field of a :class:`_Stored` document given as its stored JSON (a str) and made into its value by ``make``
+    when first read (then kept: the documents a snapshot keeps for its searches are shared by threads, and two that
+    made it at once made the same value)."""
 
-    @property
-    def outline(self) -> list[OutlineNode]:
-        value = self.__dict__["outline"]
+    def __init__(self, make: Callable[[str], object]):
+        self.make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, doc: Document | None, owner: type | None = None):
+        if doc is None:
+            return self
+        value = doc.__dict__.get(self.name)   # free_metadata: not set by __init__ (a copy ``replace`` made has None)
         if isinstance(value, str):
-            value = self.__dict__["outline"] = [OutlineNode.from_dict(n) for n in _loaded(value)]
+            value = doc.__dict__[self.name] = self.make(value)
         return value
 
-    @outline.setter
-    def outline(self, value: list[OutlineNode] | str) -> None:
-        self.__dict__["outline"] = value
+    def __set__(self, doc: Document, value) -> None:
+        doc.__dict__[self.name] = value
+
+
+class _Stored(Document):
+    """A document the catalogue read, its outline, evidence and free metadata given as the stored JSON and made into
+    their values when first read (:class:`_ReadWhenUsed`): a section search cuts most of the documents it scans by
+    the parsed JSON alone (:meth:`outline_entries`), and making the nodes cost a search as much as cutting (~50
+    headings a law, ~0.3 ms); a member's search hits read neither the evidence nor the free metadata (~8 evidence
+    entries each: ~12 µs of the ~15 a hit's document took to make, a page of ten ~0.15 ms of a search's ~2.5 on a
+    library of the corpus, issue 16), a visitor's the free metadata of a document with a members part, the
+    evidence of one without."""
+
+    outline = _ReadWhenUsed(lambda column: [OutlineNode.from_dict(n) for n in _loaded(column)])
+    evidence = _ReadWhenUsed(lambda column: [Evidence.from_dict(e) for e in orjson.loads(column)])
+    free_metadata = _ReadWhenUsed(lambda column: _kept_loaded(column))   # a name defined further down
 
     def outline_entries(self) -> list[dict]:
         value = self.__dict__["outline"]

@@ -254,6 +254,25 @@ def test_a_stored_outline_is_read_as_its_entries_and_made_into_nodes_when_first_
         assert stored == pickle.loads(pickle.dumps(stored)) == replace(doc, id=doc_id, ingested_at=stored.ingested_at)
 
 
+def test_a_search_hits_evidence_and_free_metadata_are_made_when_first_read(home):
+    """A document a search reads for its hits (``documents(ids, outline=False)``, whole or its free part) keeps its
+    evidence and its free metadata as the stored JSON until they are read, then gives the document's own: the
+    evidence ``describe`` found, and what ``access.keeping`` makes of the document again; a copy ``replace`` makes
+    has no free metadata, as a document not read from the catalogue."""
+    from sucai import access
+    from sucai.library import Library
+
+    catalogue = Library.open(home).catalogue
+    doc = analyse(clean(NOTICE.replace("本通知。", "本通知。##paidbegin##会员可见的整改措施。##paidend##")))
+    _, doc_id = catalogue.add(doc, "hash", "a.txt", "content-hash")
+    for free in (False, True):
+        hit = next(catalogue.documents([doc_id], outline=False, free=free))
+        assert isinstance(hit.__dict__["evidence"], str) and isinstance(hit.__dict__["free_metadata"], str)
+        assert hit.evidence == doc.evidence and len(hit.evidence) > 1
+        assert hit.free_metadata == access.keeping(catalogue.get(doc_id)) and hit.free_metadata["title"]
+        assert replace(hit).free_metadata is None and replace(hit).evidence == doc.evidence
+
+
 def test_a_better_copy_keeps_what_an_admin_set(tmp_path):
     """A better copy of a stored text (dedupe's keep_better_copy) overwrote an admin's 标题 and member boundary — a
     members part drawn by hand became free (reread23's note). The copy takes the document's place with the edits
