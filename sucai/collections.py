@@ -16,14 +16,13 @@ revoke it outright.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from .accounts import Accounts, Viewer
+from .accounts import Accounts, Viewer, token_hash
 from .clean import plain
 from .db import retried, utc_stamp
 from .db.schema import document_stats, favourites, folders, history, saved_searches, users
@@ -74,10 +73,6 @@ class Favourite:
     doc_id: int
     note: str
     added_at: str
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _name(raw: str, what: str, most: int = 60) -> str:
@@ -165,7 +160,7 @@ class Collections:
         self.saved_search(viewer, search_id)
         token = FEED_PREFIX + secrets.token_urlsafe(32)
         self._write(saved_searches.update().where(saved_searches.c.id == search_id)
-                    .values(feed_hash=_hash(token), feed_created_at=utc_stamp()))
+                    .values(feed_hash=token_hash(token), feed_created_at=utc_stamp()))
         return token
 
     def revoke_feed(self, viewer: Viewer, search_id: int) -> None:
@@ -177,7 +172,7 @@ class Collections:
         """The saved search whose feed token this is. Raises NotFound (``feed_not_found``) when unknown or revoked."""
         if not isinstance(token, str) or not token.startswith(FEED_PREFIX) or len(token) > 100:
             raise NotFound("订阅地址无效或已失效", code="feed_not_found")
-        rows = self._read(_SAVED.where(saved_searches.c.feed_hash == _hash(token)))
+        rows = self._read(_SAVED.where(saved_searches.c.feed_hash == token_hash(token)))
         if not rows:
             raise NotFound("订阅地址无效或已失效", code="feed_not_found")
         return _saved(rows[0])
